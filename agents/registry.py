@@ -1,0 +1,43 @@
+"""The registry: a team, its runtimes and the tools they may use, ready for the graph."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from agents.runtime import AgentRuntime, build_runtime
+from agents.spec import AgentSpec, Team
+from tools.base import ToolBox, ToolRegistry
+
+
+@dataclass
+class AgentRegistry:
+    """Everything the graph needs to know about agents, by name."""
+
+    team: Team
+    tools: ToolRegistry
+    runtimes: dict[str, AgentRuntime] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        team: Team,
+        tools: ToolRegistry,
+        overrides: dict[str, AgentRuntime] | None = None,
+    ) -> AgentRegistry:
+        """Build every runtime now, so a bad entry fails at start-up, not mid-run."""
+        overrides = overrides or {}
+        runtimes = {a.name: overrides.get(a.name) or build_runtime(a) for a in team.agents}
+        return cls(team=team, tools=tools, runtimes=runtimes)
+
+    def spec(self, name: str) -> AgentSpec:
+        return self.team.agent(name)
+
+    def runtime(self, name: str) -> AgentRuntime:
+        return self.runtimes[name]
+
+    def toolbox(self, name: str, requester_scopes: tuple[str, ...] | frozenset[str]) -> ToolBox:
+        return ToolBox(
+            registry=self.tools,
+            allowed=frozenset(self.spec(name).tools),
+            requester_scopes=frozenset(requester_scopes),
+        )

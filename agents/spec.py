@@ -1,0 +1,176 @@
+"""Agent specs and teams, loaded from a YAML team file and checked before anything runs."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from agents.errors import TeamFileError
+
+DEFAULT_OUTPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["summary"],
+    "properties": {"summary": {"type": "string", "minLength": 1}},
+}
+
+
+class RuntimeSpec(BaseModel):
+    """How an agent runs: a Python callable or a compiled LangGraph graph, named `module:attr`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["python", "graph"] = "python"
+    entry: str = Field(pattern=r"^[\w.]+:[\w.]+$")
+
+
+class AgentChecks(BaseModel):
+    """Policy checks the validator applies to every output of the agent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    required_fields: list[str] = Field(default_factory=list)
+    forbidden_patterns: list[str] = Field(default_factory=list)
+
+
+class AgentSpec(BaseModel):
+    """One specialist: what it does, what it may touch, who may reach it, what it must return."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    description: str = Field(min_length=1)
+    examples: list[str] = Field(default_factory=list)
+    tools: list[str] = Field(default_factory=list)
+    scopes: list[str] = Field(default_factory=list)  # empty: any requester may reach it
+    capacity: int = Field(default=4, ge=1)
+    fallback: str | None = None
+    human_categories: list[str] = Field(default_factory=list)  # "*" means every output
+    output_schema: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_OUTPUT_SCHEMA))
+    checks: AgentChecks = Field(default_factory=AgentChecks)
+    max_attempts: int = Field(default=2, ge=1, le=10)
+    runtime: RuntimeSpec
+
+    @field_validator("examples")
+    @classmethod
+    def _examples_not_blank(cls, v: list[str]) -> list[str]:
+        if any(not e.strip() for e in v):
+            raise ValueError("examples must not be blank")
+        return v
+
+    def needs_human(self, category: str | None) -> bool:
+        return "*" in self.human_categories or (
+            category is not None and category in self.human_categories
+        )
+
+    def reachable_by(self, requester_scopes: set[str] | frozenset[str]) -> bool:
+        return not self.scopes or bool(set(self.scopes) & set(requester_scopes))
+
+
+class RoutingConfig(BaseModel):
+    """Thresholds for sending a subtask to a human instead of an agent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confidence_floor: float = Field(default=0.5, ge=0.0, le=1.0)
+    min_margin: float = Field(default=0.1, ge=0.0, le=1.0)
+
+
+class Team(BaseModel):
+    """A roster of agents and its routing thresholds."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "team"
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    agents: list[AgentSpec]
+    fingerprint: str = ""  # sha256 of the source file, set by the loader
+
+    def agent(self, name: str) -> AgentSpec:
+        for spec in self.agents:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def names(self) -> list[str]:
+        return [a.name for a in self.agents]
+
+
+def _location(loc: tuple[Any, ...], data: Any) -> str:
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(key, int) and isinstance(node, list) and key < len(node):
+            node = node[key]
+            name = node.get("name") if isinstance(node, dict) else None
+            parts.append(f"[{key}]" + (f" ({name})" if name else ""))
+        else:
+            parts.append(f".{key}")
+            node = node.get(key) if isinstance(node, dict) else None
+    return "".join(parts).lstrip(".")
+
+
+def parse_team(text: str, *, source: str = "<team>", tool_names: set[str] | None = None) -> Team:
+    """Parse and check a team file's text; raise TeamFileError with a precise message."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise TeamFileError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or "agents" not in data:
+        raise TeamFileError(f"{source}: expected a mapping with an 'agents' list")
+    try:
+        team = Team.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = _location(tuple(err["loc"]), data)
+        raise TeamFileError(f"{source}: {where}: {err['msg']}") from None
+    _check_consistency(team, source, tool_names)
+    team.fingerprint = hashlib.sha256(text.encode()).hexdigest()
+    return team
+
+
+def load_team(path: str | Path, *, tool_names: set[str] | None = None) -> Team:
+    """Load a team file; `tool_names` (when given) are the tools an agent may name."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TeamFileError(f"team file not found: {p}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TeamFileError(f"cannot read team file {p}: {exc}") from None
+    return parse_team(text, source=str(p), tool_names=tool_names)
+
+
+def _check_consistency(team: Team, source: str, tool_names: set[str] | None) -> None:
+    if not team.agents:
+        raise TeamFileError(f"{source}: the team has no agents")
+    seen: set[str] = set()
+    for spec in team.agents:
+        if spec.name in seen:
+            raise TeamFileError(f"{source}: duplicate agent name {spec.name!r}")
+        seen.add(spec.name)
+    for spec in team.agents:
+        if tool_names is not None:
+            for tool in spec.tools:
+                if tool not in tool_names:
+                    raise TeamFileError(
+                        f"{source}: agent {spec.name!r} names unknown tool {tool!r} "
+                        f"(known: {', '.join(sorted(tool_names))})"
+                    )
+        if spec.fallback is not None and spec.fallback not in seen:
+            raise TeamFileError(
+                f"{source}: agent {spec.name!r} falls back to unknown agent {spec.fallback!r}"
+            )
+    fallbacks = {a.name: a.fallback for a in team.agents}
+    for start in fallbacks:
+        chain = [start]
+        nxt = fallbacks[start]
+        while nxt is not None:
+            if nxt in chain:
+                cycle = " -> ".join([*chain[chain.index(nxt) :], nxt])
+                raise TeamFileError(f"{source}: fallback cycle: {cycle}")
+            chain.append(nxt)
+            nxt = fallbacks[nxt]

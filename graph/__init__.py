@@ -1,0 +1,1 @@
+"""The LangGraph state machine: intake, plan, dispatch, agent, validate, review, synthesize."""

@@ -1,0 +1,74 @@
+"""The plan a supervisor produces, and the `Planner` protocol every planner implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from pydantic import BaseModel, Field, model_validator
+
+
+class Alternative(BaseModel):
+    """Another agent the planner considered for a subtask, with its score."""
+
+    agent: str
+    score: float = Field(ge=0.0, le=1.0)
+
+
+class Subtask(BaseModel):
+    """One part of a request: what to do, who does it, how sure the planner is, and why."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    description: str = Field(min_length=1)
+    agent: str | None  # None: no agent fits, a human decides
+    confidence: float = Field(ge=0.0, le=1.0)
+    rationale: str = ""
+    alternatives: list[Alternative] = Field(default_factory=list)
+    depends_on: list[str] = Field(default_factory=list)
+    escalate: bool = False  # routing is unsure: a human confirms or picks the agent
+    escalation_reason: str | None = None
+
+
+class Plan(BaseModel):
+    """Subtasks forming a DAG through `depends_on`."""
+
+    subtasks: list[Subtask] = Field(min_length=1)
+    planner: str = "unknown"
+
+    @model_validator(mode="after")
+    def _check_dag(self) -> Plan:
+        ids = [s.id for s in self.subtasks]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"duplicate subtask ids in {ids}")
+        known = set(ids)
+        for s in self.subtasks:
+            missing = [d for d in s.depends_on if d not in known]
+            if missing:
+                raise ValueError(f"subtask {s.id} depends on unknown {missing}")
+        # Kahn's algorithm: a cycle leaves nodes unvisited.
+        indegree = {s.id: len(s.depends_on) for s in self.subtasks}
+        ready = [i for i, d in indegree.items() if d == 0]
+        seen = 0
+        while ready:
+            node = ready.pop()
+            seen += 1
+            for s in self.subtasks:
+                if node in s.depends_on:
+                    indegree[s.id] -= 1
+                    if indegree[s.id] == 0:
+                        ready.append(s.id)
+        if seen != len(ids):
+            raise ValueError("subtask dependencies form a cycle")
+        return self
+
+    def agents(self) -> set[str]:
+        """The set of agents the plan routes to (escalated subtasks count as none)."""
+        return {s.agent for s in self.subtasks if s.agent is not None and not s.escalate}
+
+
+class Planner(Protocol):
+    """Turns a request into a plan, never routing to an agent outside `allowed_agents`."""
+
+    name: str
+
+    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan: ...

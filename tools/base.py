@@ -1,0 +1,124 @@
+"""What a tool is, the registry that holds them, and the scoped tool box agents use.
+
+A tool is a plain function plus metadata. Read-only tools run whenever an agent calls them.
+Side-effecting tools are never run by an agent: the agent *proposes* the call, the graph
+validates it, asks a human when `needs_approval` says so, and only then executes it with an
+idempotency key that the tool checks in its database, so a re-run never repeats the effect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tools.errors import SideEffectNotAllowed, ToolNotFound, ToolScopeError
+
+# An approval rule looks at the arguments and returns why a human must approve, or None.
+ApprovalRule = Callable[[Mapping[str, Any]], str | None]
+
+
+def never(_: Mapping[str, Any]) -> str | None:
+    """Approval rule for tools that never need a human."""
+    return None
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A callable an agent may use.
+
+    `fn` takes keyword arguments; a side-effecting tool also takes `idempotency_key: str`
+    and must return the stored result when called again with the same key.
+    """
+
+    name: str
+    description: str
+    fn: Callable[..., Any]
+    side_effect: bool = False
+    scopes: frozenset[str] = frozenset()  # empty: any requester may reach it
+    needs_approval: ApprovalRule = never
+
+    def reachable_by(self, requester_scopes: Iterable[str]) -> bool:
+        return not self.scopes or bool(self.scopes & set(requester_scopes))
+
+
+@dataclass
+class ToolRegistry:
+    """Tools by name."""
+
+    tools: dict[str, Tool] = field(default_factory=dict)
+
+    def register(self, tool: Tool) -> Tool:
+        if tool.name in self.tools:
+            raise ValueError(f"tool {tool.name!r} is registered twice")
+        self.tools[tool.name] = tool
+        return tool
+
+    def get(self, name: str) -> Tool:
+        try:
+            return self.tools[name]
+        except KeyError:
+            known = ", ".join(sorted(self.tools)) or "none"
+            raise ToolNotFound(f"unknown tool {name!r} (known tools: {known})") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.tools
+
+    def names(self) -> list[str]:
+        return sorted(self.tools)
+
+
+@dataclass(frozen=True)
+class ProposedAction:
+    """A side-effecting tool call an agent wants made; the graph decides whether and when."""
+
+    tool: str
+    args: dict[str, Any]
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tool": self.tool, "args": dict(self.args), "description": self.description}
+
+
+@dataclass
+class ToolBox:
+    """The tools one agent may use for one subtask, limited to the requester's scopes.
+
+    `call` runs a read-only tool now; `propose` records a side-effecting call for later.
+    Scope checks are made here, in code, so no prompt or request text can widen them.
+    """
+
+    registry: ToolRegistry
+    allowed: frozenset[str]
+    requester_scopes: frozenset[str]
+    proposals: list[ProposedAction] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+
+    def _tool(self, name: str) -> Tool:
+        if name not in self.allowed:
+            raise ToolNotFound(f"tool {name!r} is not one of this agent's tools")
+        tool = self.registry.get(name)
+        if not tool.reachable_by(self.requester_scopes):
+            raise ToolScopeError(
+                f"tool {name!r} needs one of the scopes {sorted(tool.scopes)}; "
+                f"the requester has {sorted(self.requester_scopes)}"
+            )
+        return tool
+
+    def call(self, name: str, **args: Any) -> Any:
+        tool = self._tool(name)
+        if tool.side_effect:
+            raise SideEffectNotAllowed(
+                f"tool {name!r} has side effects: propose it, it runs after validation"
+            )
+        result = tool.fn(**args)
+        self.calls.append({"tool": name, "args": args})
+        return result
+
+    def propose(self, name: str, description: str = "", **args: Any) -> ProposedAction:
+        tool = self._tool(name)
+        if not tool.side_effect:
+            raise ValueError(f"tool {name!r} has no side effect: call it instead")
+        action = ProposedAction(tool=name, args=dict(args), description=description)
+        self.proposals.append(action)
+        return action
