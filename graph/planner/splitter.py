@@ -1,0 +1,161 @@
+"""Cut a request into candidate parts, and tell whether a part refers back to earlier work.
+
+The splitter over-segments on purpose: it cuts at every place a second task *could* start
+(list items, sentences, semicolons, "then", "and", "also", "plus", "as well as", commas) and
+labels each cut as strong or weak. It never decides alone whether a cut is real: "terms and
+conditions" and "check and fix my login" are cut here and glued back by the planner, which keeps
+a cut only when both sides route confidently to different agents (see `graph/planner/local.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+BoundaryKind = Literal["strong", "weak"]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One candidate part of a request, without the connector words that introduced it."""
+
+    text: str
+    boundary: BoundaryKind | None  # how it is cut from the previous segment; None for the first
+    sequential: bool = False  # introduced by "then", "after that", "once that's done", ...
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)]|\(?[a-zA-Z]\))\s+")
+# "1) foo 2) bar" on one line; the numbers must run 1, 2, 3 … so "ticket 4821. Then" is no list.
+_INLINE_NUMBER = re.compile(r"(?:(?<=\s)|^)\(?(\d{1,2})[.)]\s+")
+# Abbreviations whose full stop does not end a sentence.
+_ABBREVIATIONS = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|inc|ltd|co|corp|mr|mrs|ms|dr|no|approx|dept|st)\.)$", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+_SEQUENCE_WORDS = (
+    r"(?:and\s+)?then|after\s+that|afterwards|after\s+this|"
+    r"once\s+(?:that|this|it)(?:['’]s|\s+is|\s+has\s+been)\s+(?:done|finished|complete|completed)|"
+    r"when\s+(?:that|this|it)(?:['’]s|\s+is)\s+(?:done|finished|complete)|"
+    r"next,|finally,"
+)
+# One pass over a sentence finds every cut; earlier alternatives win, so "and then" is a
+# sequence cut and not an "and" cut, and ", and also" is one cut, not three.
+_CUT = re.compile(
+    rf"(?P<seq>\s*[,;:]?\s*\b(?:{_SEQUENCE_WORDS})(?!\w),?\s*)"
+    r"|(?P<semi>\s*;\s*)"
+    r"|(?P<dash>\s+[—–]\s+)"
+    r"|(?P<conj>\s*,?\s+\b(?:and\s+also|as\s+well\s+as|and|also|plus)\b,?\s+)"
+    r"|(?P<comma>\s*,\s+)",
+    re.IGNORECASE,
+)
+_LEADING_CONNECTOR = re.compile(
+    rf"^\s*(?:(?P<seq>(?:{_SEQUENCE_WORDS}))|(?:and\s+also|and|also|plus|as\s+well\s+as))(?!\w),?\s*",
+    re.IGNORECASE,
+)
+_TRIM = " \t\n,;:—–-"
+
+
+def split_request(text: str) -> list[Segment]:
+    """All candidate parts of `text`, in order; a single segment when there is nothing to cut."""
+    segments: list[Segment] = []
+    for block in _blocks(text):
+        for sentence in _sentences(block):
+            segments.extend(_cut_sentence(sentence, "strong" if segments else None))
+    if not segments:
+        stripped = text.strip()
+        return [Segment(stripped or text, None)]
+    return segments
+
+
+def _blocks(text: str) -> list[str]:
+    """List items (one per line, or numbered inline), else the text as one block."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if sum(1 for ln in lines if _LIST_ITEM.match(ln)) >= 2:
+        blocks: list[str] = []
+        for ln in lines:
+            if _LIST_ITEM.match(ln) or not blocks:
+                blocks.append(_LIST_ITEM.sub("", ln, count=1))
+            else:  # a continuation line belongs to the item above it
+                blocks[-1] += " " + ln.strip()
+        return blocks
+    flat = " ".join(ln.strip() for ln in lines)
+    numbers = list(_INLINE_NUMBER.finditer(flat))
+    if len(numbers) >= 2 and [int(m.group(1)) for m in numbers] == list(range(1, len(numbers) + 1)):
+        cuts = [m.start() for m in numbers] + [len(flat)]
+        head = flat[: cuts[0]]
+        items = [flat[m.end() : cuts[k + 1]] for k, m in enumerate(numbers)]
+        return [b for b in [head, *items] if b.strip(_TRIM)]
+    return [flat]
+
+
+def _sentences(block: str) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(block):
+        if _ABBREVIATIONS.search(block[start : m.start()]):
+            continue
+        out.append(block[start : m.start()])
+        start = m.end()
+    out.append(block[start:])
+    return [s for s in out if s.strip(_TRIM)]
+
+
+def _cut_sentence(sentence: str, first_boundary: BoundaryKind | None) -> list[Segment]:
+    """Cut one sentence at connectors; a sentence that opens with "Then" is itself sequential."""
+    boundary = first_boundary
+    sequential = False
+    out: list[Segment] = []
+    pos = 0
+    for m in _CUT.finditer(sentence):
+        piece, lead_seq = _strip_connector(sentence[pos : m.start()])
+        sequential = sequential or lead_seq
+        if piece:
+            out.append(Segment(piece, boundary, sequential))
+            boundary, sequential = None, False
+        # Cuts with no text between them (", and then") add up: the strongest one counts.
+        kind: BoundaryKind = "strong" if m.lastgroup in ("seq", "semi") else "weak"
+        boundary = kind if boundary is None else _max(boundary, kind)
+        sequential = sequential or m.lastgroup == "seq"
+        pos = m.end()
+    tail, lead_seq = _strip_connector(sentence[pos:])
+    sequential = sequential or lead_seq
+    if tail:
+        out.append(Segment(tail, boundary, sequential))
+    if out and first_boundary is None:
+        # The request's first part follows nothing, whatever connector it opened with.
+        out[0] = Segment(out[0].text, None, False)
+    return out
+
+
+def _strip_connector(piece: str) -> tuple[str, bool]:
+    """The piece without a connector it opens with ("; also …"), and whether that was "then"."""
+    piece = piece.strip(_TRIM)
+    lead = _LEADING_CONNECTOR.match(piece)
+    if not lead:
+        return piece, False
+    return piece[lead.end() :].strip(_TRIM), lead.group("seq") is not None
+
+
+def _max(a: BoundaryKind, b: BoundaryKind) -> BoundaryKind:
+    return "strong" if "strong" in (a, b) else "weak"
+
+
+# Words that point at something an earlier part produces. "that" and "this" only count when they
+# are not a conjunction ("make sure that my …") or a time ("this month").
+_REFERENCE = re.compile(
+    r"\b(?:it|its|them|those|these|the\s+same|"
+    r"the\s+(?:result|results|outcome|findings|numbers|figures|answer|output|summary|data|list)|"
+    r"what\s+(?:you|they|it)\s+(?:find|found|get|got|show|shows)|whatever|accordingly|"
+    r"if\s+so|if\s+not|if\s+yes|"
+    r"that(?!\s+(?:my|our|your|the|we|you|they|he|she|i|it|a|an|all|no|there|everyone|"
+    r"this|these|those)\b)|"
+    r"this(?!\s+(?:morning|afternoon|evening|week|month|quarter|year|time|weekend)\b))\b",
+    re.IGNORECASE,
+)
+
+
+def refers_back(text: str) -> bool:
+    """Whether a later part leans on an earlier one ("write it up", "use those numbers")."""
+    return _REFERENCE.search(text) is not None
