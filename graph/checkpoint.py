@@ -1,0 +1,71 @@
+"""A checkpointer from a URL: a SQLite file by default, Postgres by `postgresql://…`.
+
+`open_checkpointer` is a context manager so connections close with the caller's scope.
+SQLite runs in WAL mode with a busy timeout, so two processes writing the same file wait for
+each other instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+
+from graph.errors import CheckpointerError
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+def sqlite_path(url: str) -> Path:
+    """The file a `sqlite:///…` URL (or a bare path) names."""
+    if url.startswith("sqlite:///"):
+        return Path(url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite:"):
+        raise CheckpointerError(f"use sqlite:///PATH, not {url!r}")
+    return Path(url)
+
+
+def connect_sqlite(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=SQLITE_BUSY_TIMEOUT_S)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+@contextmanager
+def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver]:
+    """Open the checkpoint store a URL names, creating its tables if needed."""
+    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        from langgraph.checkpoint.postgres import PostgresSaver
+        from psycopg import Connection, OperationalError
+        from psycopg.rows import dict_row
+
+        dsn = url.replace("postgresql+psycopg://", "postgresql://")
+        try:
+            conn = Connection.connect(
+                dsn, autocommit=True, prepare_threshold=0, row_factory=dict_row
+            )
+        except OperationalError as exc:
+            raise CheckpointerError(f"cannot connect to Postgres at {dsn}: {exc}") from None
+        with conn:
+            saver = PostgresSaver(conn)  # type: ignore[arg-type]
+            saver.setup()
+            yield saver
+        return
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    try:
+        conn = connect_sqlite(sqlite_path(url))
+    except sqlite3.Error as exc:
+        raise CheckpointerError(f"cannot open SQLite checkpoints at {url}: {exc}") from None
+    try:
+        saver = SqliteSaver(conn)
+        saver.setup()
+        yield saver
+    finally:
+        conn.close()

@@ -1,0 +1,19 @@
+"""What the nodes need from outside the state: agents, planner and limits, passed explicitly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agents.registry import AgentRegistry
+from graph.planner.base import Planner
+
+
+@dataclass(frozen=True)
+class GraphDeps:
+    """Explicit configuration for `build_graph`; nothing here reads the environment."""
+
+    registry: AgentRegistry
+    planner: Planner
+    max_request_chars: int = 8_000
+    # The fallback agent gets this many attempts too; after that a human decides.
+    fallback_attempts: int = 1

@@ -1,0 +1,76 @@
+"""The act node: runs approved side effects, each once, and writes the subtask's result.
+
+Each call carries an idempotency key made of the thread, turn, subtask and action index, so a
+node that runs again after a crash gets the stored result instead of a second effect.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from graph.deps import GraphDeps
+from graph.nodes.agent import thread_id
+from graph.state import WorkState
+from tools.errors import ToolError
+
+log = logging.getLogger(__name__)
+
+
+def idempotency_key(thread: str, turn: int, subtask_id: str, index: int, tool: str) -> str:
+    return f"{thread}:{turn}:{subtask_id}:{index}:{tool}"
+
+
+def make_act(deps: GraphDeps) -> Any:
+    def act(state: WorkState, config: RunnableConfig) -> dict[str, Any]:
+        sub = state["subtask"]
+        thread = thread_id(config)
+        scopes = frozenset(state["requester"].get("scopes", []))
+        candidate = state.get("candidate") or {}
+        output = dict(candidate.get("output") or {})
+        actions = []
+        failed = False
+        for i, action in enumerate(state.get("approved_actions") or []):
+            record: dict[str, Any] = {"tool": action["tool"], "args": action["args"]}
+            if action.get("skip"):
+                record.update(status=action["skip"], message=action.get("message", ""))
+                actions.append(record)
+                continue
+            key = idempotency_key(thread, state.get("turn", 1), sub["id"], i, action["tool"])
+            record["idempotency_key"] = key
+            try:
+                tool = deps.registry.tools.get(action["tool"])
+                if not tool.reachable_by(scopes):  # checked in code, again, at the last moment
+                    raise ToolError(f"the requester's scopes do not reach {tool.name!r}")
+                record.update(status="executed", result=tool.fn(idempotency_key=key, **action["args"]))
+            except ToolError as exc:
+                failed = True
+                record.update(status="error", error=str(exc))
+            except Exception as exc:  # fail closed, and keep the run alive to report it
+                log.exception("tool %s failed", action["tool"])
+                failed = True
+                record.update(status="error", error=f"{type(exc).__name__}: {exc}")
+            actions.append(record)
+        summary = str(output.get("summary", ""))
+        if failed:
+            errors = "; ".join(f"{a['tool']}: {a['error']}" for a in actions if "error" in a)
+            summary = f"{summary} (action failed: {errors})".strip()
+        elif actions and all(a["status"] == "rejected" for a in actions):
+            summary = f"{summary} (every proposed action was rejected by a reviewer)".strip()
+        result = {
+            "subtask_id": sub["id"],
+            "description": sub["description"],
+            "agent": state.get("agent"),
+            "status": "failed" if failed else "done",
+            "summary": summary,
+            "output": output,
+            "category": candidate.get("category"),
+            "actions": actions,
+            "attempts": len(state.get("attempts", [])),
+            "review": state.get("review"),
+        }
+        return {"results": {sub["id"]: result}}
+
+    return act

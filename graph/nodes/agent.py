@@ -1,0 +1,60 @@
+"""The agent node: runs the routed specialist on its subtask with a scoped tool box."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+
+from agents.runtime import AgentTask, Handoff
+from graph.deps import GraphDeps
+from graph.state import WorkState
+
+log = logging.getLogger(__name__)
+
+
+def thread_id(config: RunnableConfig) -> str:
+    return str((config.get("configurable") or {}).get("thread_id", "no-thread"))
+
+
+def expected_from_schema(schema: dict[str, Any]) -> str:
+    required = schema.get("required") or []
+    return "a JSON object with " + (", ".join(required) if required else "a summary")
+
+
+def make_agent(deps: GraphDeps) -> Any:
+    def agent(state: WorkState, config: RunnableConfig) -> dict[str, Any]:
+        sub = state["subtask"]
+        name = state.get("agent") or sub["agent"]
+        attempt = state.get("attempt", 0) + 1
+        spec = deps.registry.spec(name)
+        requester = state["requester"]
+        task = AgentTask(
+            thread_id=thread_id(config),
+            subtask_id=sub["id"],
+            description=sub["description"],
+            expected=expected_from_schema(spec.output_schema),
+            requester=requester.get("id", "anonymous"),
+            scopes=tuple(requester.get("scopes", [])),
+            constraints=(
+                "side-effecting tools are proposed, never run directly",
+                f"only the requester's scopes apply: {sorted(requester.get('scopes', []))}",
+            ),
+            handoffs=tuple(Handoff(**h) for h in state.get("handoffs", [])),
+            feedback=state.get("feedback"),
+            attempt=attempt,
+        )
+        tools = deps.registry.toolbox(name, task.scopes)
+        try:
+            out = deps.registry.runtime(name).run(task, tools).to_dict()
+            # Outputs live in checkpoints: they must survive a JSON round trip.
+            out = json.loads(json.dumps(out, default=str))
+            out["error"] = None
+        except Exception as exc:  # an agent's crash is a failed attempt, not a crashed run
+            log.warning("agent %s failed on %s: %s", name, sub["id"], exc)
+            out = {"output": None, "proposed_actions": [], "category": None, "error": str(exc)}
+        return {"agent": name, "attempt": attempt, "candidate": out}
+
+    return agent

@@ -1,0 +1,74 @@
+"""Dispatch: start every subtask whose dependencies are done, in parallel, with its handoff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.types import Send
+
+from graph.state import RunState
+
+FINISHED_OK = {"done", "answered"}
+
+
+def _handoff(result: dict[str, Any]) -> dict[str, Any]:
+    """What a dependent subtask receives: what was done and its output, not the conversation."""
+    return {
+        "subtask_id": result["subtask_id"],
+        "agent": result.get("agent") or "human",
+        "description": result["description"],
+        "summary": result.get("summary", ""),
+        "output": result.get("output") or {},
+    }
+
+
+def _skipped(subtask: dict[str, Any], failed: list[str]) -> dict[str, Any]:
+    return {
+        "subtask_id": subtask["id"],
+        "description": subtask["description"],
+        "agent": subtask.get("agent"),
+        "status": "skipped",
+        "summary": f"not started: it depends on {', '.join(failed)}, which did not succeed",
+        "output": None,
+        "actions": [],
+    }
+
+
+def dispatch(state: RunState) -> dict[str, Any]:
+    """Mark subtasks whose dependencies failed as skipped, so the run can finish."""
+    results = state.get("results") or {}
+    skipped: dict[str, Any] = {}
+    changed = True
+    done = dict(results)
+    while changed:  # a skip can cascade down a chain of dependencies
+        changed = False
+        for s in state["plan"]["subtasks"]:
+            if s["id"] in done:
+                continue
+            failed = [
+                d for d in s["depends_on"] if d in done and done[d]["status"] not in FINISHED_OK
+            ]
+            if failed:
+                done[s["id"]] = skipped[s["id"]] = _skipped(s, failed)
+                changed = True
+    return {"results": skipped} if skipped else {}
+
+
+def route_ready(state: RunState) -> list[Send] | str:
+    """Send each ready subtask to the work graph; when none is left, synthesize."""
+    results = state.get("results") or {}
+    sends: list[Send] = []
+    for s in state["plan"]["subtasks"]:
+        if s["id"] in results:
+            continue
+        if all(d in results for d in s["depends_on"]):
+            work = {
+                "turn": state.get("turn", 1),
+                "request": state["request"],
+                "requester": state["requester"],
+                "plan": state["plan"],
+                "subtask": s,
+                "handoffs": [_handoff(results[d]) for d in s["depends_on"]],
+            }
+            sends.append(Send("work", work))
+    return sends or "synthesize"

@@ -1,0 +1,78 @@
+"""The supervisor: asks the planner for a plan, and never lets it route outside the allowlist."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graph.deps import GraphDeps
+from graph.intake import validate_request
+from graph.planner.base import Plan, Subtask
+from graph.state import Requester, RunState
+
+log = logging.getLogger(__name__)
+
+
+def allowed_agents(deps: GraphDeps, requester: Requester) -> list[str]:
+    """The agents this requester's scopes reach."""
+    scopes = frozenset(requester.scopes)
+    return [a.name for a in deps.registry.team.agents if a.reachable_by(scopes)]
+
+
+def human_plan(request: str, reason: str, planner: str) -> Plan:
+    """A plan of one subtask that a human must route: the fail-closed answer."""
+    return Plan(
+        planner=planner,
+        subtasks=[
+            Subtask(
+                id="t1",
+                description=request,
+                agent=None,
+                confidence=0.0,
+                rationale=reason,
+                escalate=True,
+                escalation_reason=reason,
+            )
+        ],
+    )
+
+
+def enforce_allowlist(plan: Plan, allowed: list[str]) -> Plan:
+    """Escalate any subtask routed outside the allowlist (whatever the planner said)."""
+    fixed = []
+    for s in plan.subtasks:
+        if s.agent is not None and s.agent not in allowed:
+            s = s.model_copy(
+                update={
+                    "agent": None,
+                    "escalate": True,
+                    "escalation_reason": f"the requester may not reach agent {s.agent!r}",
+                }
+            )
+        fixed.append(s)
+    return plan.model_copy(update={"subtasks": fixed})
+
+
+def make_intake(deps: GraphDeps) -> Any:
+    def intake(state: RunState) -> dict[str, Any]:
+        # The runner checks before storing anything; this re-check guards other callers.
+        request = validate_request(state.get("request"), max_chars=deps.max_request_chars)
+        requester = Requester.model_validate(state.get("requester") or {})
+        return {"request": request, "requester": requester.model_dump()}
+
+    return intake
+
+
+def make_plan(deps: GraphDeps) -> Any:
+    def plan(state: RunState) -> dict[str, Any]:
+        requester = Requester.model_validate(state["requester"])
+        allowed = allowed_agents(deps, requester)
+        try:
+            result = deps.planner.plan(state["request"], allowed_agents=allowed)
+        except Exception as exc:  # fail closed: a planner failure goes to a human
+            log.exception("planner %s failed", deps.planner.name)
+            result = human_plan(state["request"], f"the planner failed: {exc}", deps.planner.name)
+        result = enforce_allowlist(result, allowed)
+        return {"plan": result.model_dump()}
+
+    return plan

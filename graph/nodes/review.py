@@ -1,0 +1,231 @@
+"""The review node: stops the run with `interrupt()` and a packaged context for a human.
+
+The interrupt value follows LangChain's HITL shapes (`HITLRequest`: `action_requests` and
+`review_configs`) and adds `context`: the request, the plan, the blocker, prior attempts and
+a recommended decision. The resume value is `{"decisions": [...], "reviewer": str}` with one
+LangChain `Decision` (approve, edit, reject, respond) per action request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain.agents.middleware.human_in_the_loop import ActionRequest, HITLRequest, ReviewConfig
+from langchain_core.runnables import RunnableConfig
+from langgraph.types import interrupt
+
+from graph.deps import GraphDeps
+from graph.nodes.agent import thread_id
+from graph.state import WorkState
+
+ROUTE_ACTION = "route_subtask"
+RELEASE_ACTION = "release_output"
+ACCEPT_ACTION = "accept_output"
+ALL_DECISIONS: list[Any] = ["approve", "edit", "reject", "respond"]
+
+
+def _compact_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": s["id"],
+            "description": s["description"],
+            "agent": s["agent"],
+            "confidence": round(s["confidence"], 3),
+            "depends_on": s["depends_on"],
+        }
+        for s in plan["subtasks"]
+    ]
+
+
+def _routing_request(state: WorkState, deps: GraphDeps) -> tuple[list[ActionRequest], list[Any]]:
+    sub = state["subtask"]
+    guess = sub.get("agent")
+    action: ActionRequest = {
+        "name": ROUTE_ACTION,
+        "args": {"agent": guess},
+        "description": f"Route subtask {sub['id']!r} to an agent: {sub['description']}",
+    }
+    allowed = ["edit", "respond", "reject"] if guess is None else ALL_DECISIONS
+    return [action], allowed
+
+
+def build_packet(state: WorkState, deps: GraphDeps, thread: str) -> HITLRequest:
+    """The interrupt value: what a reviewer needs to decide without opening anything else."""
+    blocker = state["blocker"] or {}
+    kind = blocker.get("kind", "routing")
+    sub = state["subtask"]
+    candidate = state.get("candidate") or {}
+    proposals = candidate.get("proposed_actions", [])
+    actions: list[ActionRequest]
+    if kind == "routing":
+        actions, allowed = _routing_request(state, deps)
+        recommended = (
+            {"decision": "approve", "reason": f"the best guess is {sub['agent']}"}
+            if sub.get("agent")
+            else {"decision": "respond", "reason": "no agent fits; answer or reject it"}
+        )
+    elif kind == "validation_failed":
+        summary = (candidate.get("output") or {}).get("summary")
+        actions = [
+            {
+                "name": ACCEPT_ACTION,
+                "args": {"summary": summary},
+                "description": "Accept the last output as it is (its proposed actions do not run)",
+            }
+        ]
+        allowed = ALL_DECISIONS
+        recommended = {"decision": "respond", "reason": "no agent produced a valid output"}
+    else:
+        indexes = blocker.get("actions", [])
+        actions = [
+            {
+                "name": proposals[i]["tool"],
+                "args": proposals[i]["args"],
+                "description": proposals[i].get("description") or proposals[i]["tool"],
+            }
+            for i in indexes
+        ]
+        if not actions:
+            summary = (candidate.get("output") or {}).get("summary")
+            actions = [
+                {
+                    "name": RELEASE_ACTION,
+                    "args": {"summary": summary},
+                    "description": "Release this answer to the requester",
+                }
+            ]
+        allowed = ALL_DECISIONS
+        recommended = {"decision": "approve", "reason": "the output passed validation"}
+    configs: list[ReviewConfig] = [
+        {"action_name": a["name"], "allowed_decisions": allowed} for a in actions
+    ]
+    context = {
+        "kind": kind,
+        "thread_id": thread,
+        "turn": state.get("turn", 1),
+        "subtask_id": sub["id"],
+        "agent": state.get("agent") or sub.get("agent"),
+        "category": candidate.get("category"),
+        "request": state["request"],
+        "requester": state["requester"],
+        "plan": _compact_plan(state["plan"]),
+        "subtask": {k: sub[k] for k in ("description", "confidence", "rationale", "alternatives")},
+        "blocker": blocker.get("reason", ""),
+        "prior_attempts": state.get("attempts", []),
+        "output": candidate.get("output"),
+        "recommended": recommended,
+    }
+    packet: Any = {"action_requests": actions, "review_configs": configs, "context": context}
+    return packet  # type: ignore[no-any-return]
+
+
+def check_response(packet: dict[str, Any], response: Any) -> list[dict[str, Any]]:
+    """The decisions in a resume value, or ValueError saying why they cannot be used."""
+    if not isinstance(response, dict) or not isinstance(response.get("decisions"), list):
+        raise ValueError("a review answer is {'decisions': [...]}, one per action request")
+    decisions = response["decisions"]
+    actions = packet["action_requests"]
+    if len(decisions) != len(actions):
+        raise ValueError(f"{len(actions)} action(s) need a decision; got {len(decisions)}")
+    for decision, config in zip(decisions, packet["review_configs"], strict=True):
+        kind = decision.get("type") if isinstance(decision, dict) else None
+        if kind not in config["allowed_decisions"]:
+            raise ValueError(
+                f"{kind!r} is not allowed for {config['action_name']} "
+                f"(allowed: {', '.join(config['allowed_decisions'])})"
+            )
+        if kind == "edit":
+            edited = decision.get("edited_action")
+            if not isinstance(edited, dict) or not isinstance(edited.get("args"), dict):
+                raise ValueError("an edit needs edited_action with args")
+        if kind == "respond" and not str(decision.get("message", "")).strip():
+            raise ValueError("a respond decision needs a message")
+    return decisions
+
+
+def _final(state: WorkState, status: str, summary: str, review: dict[str, Any]) -> dict[str, Any]:
+    sub = state["subtask"]
+    output = {"summary": summary}
+    result = {
+        "subtask_id": sub["id"],
+        "description": sub["description"],
+        "agent": state.get("agent") or sub.get("agent"),
+        "status": status,
+        "summary": summary,
+        "output": output,
+        "actions": [],
+        "attempts": len(state.get("attempts", [])),
+        "review": review,
+    }
+    return {"results": {sub["id"]: result}, "next": "end"}
+
+
+def apply_decisions(
+    state: WorkState, packet: dict[str, Any], response: Any, deps: GraphDeps
+) -> dict[str, Any]:
+    """Turn the reviewer's decisions into the next step. Anything malformed fails closed."""
+    reviewer = str(response.get("reviewer", "unknown")) if isinstance(response, dict) else "?"
+    kind = packet["context"]["kind"]
+    try:
+        decisions = check_response(packet, response)
+    except ValueError as exc:
+        review = {"kind": kind, "reviewer": reviewer, "error": str(exc)}
+        return _final(state, "rejected", f"not run: invalid review answer ({exc})", review)
+    review = {"kind": kind, "reviewer": reviewer, "decisions": decisions}
+    first = decisions[0]
+    if kind in ("routing", "validation_failed") or packet["action_requests"][0]["name"] in (
+        RELEASE_ACTION,
+    ):
+        if first["type"] == "reject":
+            reason = first.get("message") or "rejected by a reviewer"
+            status = "rejected" if kind != "validation_failed" else "failed"
+            return _final(state, status, reason, review)
+        if first["type"] == "respond":
+            return _final(state, "answered", str(first["message"]), review)
+    if kind == "routing":
+        target = first["edited_action"]["args"].get("agent") if first["type"] == "edit" else None
+        target = target or state["subtask"].get("agent")
+        allowed = {a.name for a in deps.registry.team.agents}
+        scopes = frozenset(state["requester"].get("scopes", []))
+        if target not in allowed or not deps.registry.spec(target).reachable_by(scopes):
+            return _final(state, "rejected", f"cannot route to {target!r}", review)
+        return {"agent": target, "attempt": 0, "feedback": None, "blocker": None, "next": "agent"}
+    candidate = state.get("candidate") or {}
+    if kind == "validation_failed":
+        args = first["edited_action"]["args"] if first["type"] == "edit" else {}
+        summary = args.get("summary") or (candidate.get("output") or {}).get("summary") or ""
+        output = {**(candidate.get("output") or {}), **args, "summary": summary}
+        return {"candidate": {**candidate, "output": output, "proposed_actions": []},
+                "approved_actions": [], "review": review, "next": "act"}
+    if packet["action_requests"][0]["name"] == RELEASE_ACTION:
+        output = dict(candidate.get("output") or {})
+        if first["type"] == "edit":
+            output.update(first["edited_action"]["args"])
+        return {"candidate": {**candidate, "output": output}, "approved_actions":
+                candidate.get("proposed_actions", []), "review": review, "next": "act"}
+    # Approval of proposed actions: decided ones per decision, the ungated ones go ahead.
+    proposals = candidate.get("proposed_actions", [])
+    gated = packet["context"].get("gated", [])
+    decided = dict(zip(gated, decisions, strict=True))
+    approved = []
+    for i, action in enumerate(proposals):
+        d = decided.get(i)
+        if d is None or d["type"] == "approve":
+            approved.append(action)
+        elif d["type"] == "edit":
+            approved.append({**action, "args": d["edited_action"]["args"]})
+        elif d["type"] == "respond":
+            approved.append({**action, "skip": "answered", "message": d["message"]})
+        else:
+            approved.append({**action, "skip": "rejected", "message": d.get("message", "")})
+    return {"approved_actions": approved, "review": review, "next": "act"}
+
+
+def make_review(deps: GraphDeps) -> Any:
+    def review(state: WorkState, config: RunnableConfig) -> dict[str, Any]:
+        packet: dict[str, Any] = dict(build_packet(state, deps, thread_id(config)))
+        packet["context"]["gated"] = (state["blocker"] or {}).get("actions", [])
+        response = interrupt(packet)
+        return apply_decisions(state, packet, response, deps)
+
+    return review

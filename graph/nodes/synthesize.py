@@ -1,0 +1,21 @@
+"""Synthesize: one answer for the requester, with each subtask's result and status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.state import RunState
+
+
+def synthesize(state: RunState) -> dict[str, Any]:
+    results = state.get("results") or {}
+    lines = []
+    for s in state["plan"]["subtasks"]:
+        r = results.get(s["id"], {})
+        who = r.get("agent") or "human"
+        lines.append(f"[{s['id']} {who}: {r.get('status', 'missing')}] {r.get('summary', '')}")
+    answer = "\n".join(lines)
+    return {
+        "answer": answer,
+        "history": [{"turn": state.get("turn", 1), "request": state["request"], "answer": answer}],
+    }

@@ -1,0 +1,124 @@
+"""The validation node: schema and policy checks, then retry, fallback, review or act."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import jsonschema
+
+from agents.spec import AgentSpec
+from graph.deps import GraphDeps
+from graph.state import WorkState
+from tools.errors import ToolNotFound
+
+
+def check_output(deps: GraphDeps, spec: AgentSpec, candidate: dict[str, Any]) -> list[str]:
+    """Everything wrong with an agent's answer, as feedback the agent can act on."""
+    if candidate.get("error"):
+        return [f"the agent failed: {candidate['error']}"]
+    output = candidate.get("output")
+    if not isinstance(output, dict):
+        return ["the output is not a JSON object"]
+    problems = [
+        f"schema: {e.message}" + (f" at {'/'.join(map(str, e.path))}" if e.path else "")
+        for e in jsonschema.Draft202012Validator(spec.output_schema).iter_errors(output)
+    ]
+    for field in spec.checks.required_fields:
+        if output.get(field) in (None, "", [], {}):
+            problems.append(f"required field {field!r} is missing or empty")
+    text = _flatten(output)
+    for pattern in spec.checks.forbidden_patterns:
+        if re.search(pattern, text):
+            problems.append(f"the output contains forbidden content (pattern {pattern!r})")
+    for action in candidate.get("proposed_actions", []):
+        name = action.get("tool")
+        if name not in spec.tools:
+            problems.append(f"proposed tool {name!r} is not one of {spec.name}'s tools")
+            continue
+        try:
+            tool = deps.registry.tools.get(name)
+        except ToolNotFound as exc:
+            problems.append(str(exc))
+            continue
+        if not tool.side_effect:
+            problems.append(f"proposed tool {name!r} has no side effect; call it instead")
+    return problems
+
+
+def _flatten(value: Any) -> str:
+    if isinstance(value, dict):
+        return "\n".join(_flatten(v) for v in value.values())
+    if isinstance(value, list):
+        return "\n".join(_flatten(v) for v in value)
+    return str(value)
+
+
+def review_blocker(deps: GraphDeps, spec: AgentSpec, candidate: dict[str, Any]) -> dict | None:
+    """Why a valid output must wait for a human, or None when it may go ahead."""
+    proposals = candidate.get("proposed_actions", [])
+    category = candidate.get("category")
+    if spec.needs_human(category):
+        return {
+            "kind": "human_category",
+            "reason": f"{spec.name} work in category {category or 'any'} always needs a human",
+            "actions": list(range(len(proposals))),
+        }
+    gated = []
+    reasons = []
+    for i, action in enumerate(proposals):
+        reason = deps.registry.tools.get(action["tool"]).needs_approval(action["args"])
+        if reason:
+            gated.append(i)
+            reasons.append(f"{action['tool']}: {reason}")
+    if gated:
+        return {"kind": "approval", "reason": "; ".join(reasons), "actions": gated}
+    return None
+
+
+def make_validate(deps: GraphDeps) -> Any:
+    def validate(state: WorkState) -> dict[str, Any]:
+        name = state["agent"]
+        assert name is not None
+        spec = deps.registry.spec(name)
+        candidate = state["candidate"] or {}
+        problems = check_output(deps, spec, candidate)
+        record = {
+            "agent": name,
+            "attempt": state["attempt"],
+            "summary": (candidate.get("output") or {}).get("summary"),
+            "error": candidate.get("error"),
+            "problems": problems,
+        }
+        if not problems:
+            blocker = review_blocker(deps, spec, candidate)
+            return {
+                "attempts": [record],
+                "blocker": blocker,
+                "next": "review" if blocker else "act",
+                "approved_actions": [] if blocker else candidate.get("proposed_actions", []),
+            }
+        feedback = "; ".join(problems)
+        if state["attempt"] < spec.max_attempts:
+            return {"attempts": [record], "feedback": feedback, "next": "agent"}
+        if spec.fallback and not state.get("fallback_used"):
+            return {
+                "attempts": [record],
+                "feedback": None,
+                "agent": spec.fallback,
+                "attempt": 0,
+                "fallback_used": True,
+                "next": "agent",
+            }
+        return {
+            "attempts": [record],
+            "blocker": {
+                "kind": "validation_failed",
+                "reason": f"no valid output after {len(state.get('attempts', [])) + 1} "
+                f"attempts: {feedback}",
+                "actions": [],
+            },
+            "next": "review",
+        }
+
+    return validate
