@@ -1,0 +1,239 @@
+"""The review queue: one row per pending interrupt, decided exactly once.
+
+A decision is a conditional update (`WHERE status = 'pending'`) in its own transaction, so of
+any number of concurrent deciders exactly one wins; the others get `AlreadyDecided` and
+nothing changes. Resuming the thread is the runner's job; this module only keeps the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from graph.nodes.review import check_response
+from ringmaster.clock import Clock, as_utc, utcnow
+from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
+from ringmaster.tables import review_items
+
+PRIORITIES = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A row of the queue."""
+
+    id: str
+    thread_id: str
+    turn: int
+    subtask_id: str
+    kind: str
+    agent: str | None
+    category: str | None
+    priority: str
+    requester: str
+    status: str
+    summary: str
+    payload: dict[str, Any]
+    decision: dict[str, Any] | None
+    decided_by: str | None
+    claimed_by: str | None
+    created_at: datetime
+    decided_at: datetime | None
+    resumed_at: datetime | None
+
+    def to_dict(self, *, with_payload: bool = True) -> dict[str, Any]:
+        d = {k: v for k, v in self.__dict__.items() if with_payload or k != "payload"}
+        for key in ("created_at", "decided_at", "resumed_at"):
+            value = d[key]
+            d[key] = value.isoformat() if value else None
+        return d
+
+
+def _item(row: Any) -> ReviewItem:
+    m = row._mapping
+    return ReviewItem(
+        id=m["id"],
+        thread_id=m["thread_id"],
+        turn=m["turn"],
+        subtask_id=m["subtask_id"],
+        kind=m["kind"],
+        agent=m["agent"],
+        category=m["category"],
+        priority=PRIORITY_NAMES.get(m["priority"], "normal"),
+        requester=m["requester"],
+        status=m["status"],
+        summary=m["summary"],
+        payload=m["payload"],
+        decision=m["decision"],
+        decided_by=m["decided_by"],
+        claimed_by=m["claimed_by"],
+        created_at=as_utc(m["created_at"]),  # type: ignore[arg-type]
+        decided_at=as_utc(m["decided_at"]),
+        resumed_at=as_utc(m["resumed_at"]),
+    )
+
+
+def summarize(payload: dict[str, Any]) -> str:
+    ctx = payload.get("context", {})
+    actions = ", ".join(a["name"] for a in payload.get("action_requests", []))
+    return f"{ctx.get('kind', '?')}: {ctx.get('blocker', '')} [{actions}]"[:500]
+
+
+class ReviewQueue:
+    """Rows of pending and decided interrupts over any SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    def add(self, thread_id: str, interrupt_id: str, payload: dict[str, Any]) -> bool:
+        """Insert a pending row for an interrupt; False if it was already there."""
+        ctx = payload.get("context", {})
+        requester = ctx.get("requester") or {}
+        row = {
+            "id": interrupt_id,
+            "thread_id": thread_id,
+            "turn": int(ctx.get("turn", 1)),
+            "subtask_id": str(ctx.get("subtask_id", "?")),
+            "kind": str(ctx.get("kind", "unknown")),
+            "agent": ctx.get("agent"),
+            "category": ctx.get("category"),
+            "priority": PRIORITIES.get(requester.get("priority", "normal"), 1),
+            "requester": str(requester.get("id", "anonymous")),
+            "status": "pending",
+            "summary": summarize(payload),
+            "payload": payload,
+            "created_at": self.clock(),
+        }
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(review_items).values(**row))
+        except IntegrityError:
+            return False
+        return True
+
+    def get(self, item_id: str) -> ReviewItem:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(review_items).where(review_items.c.id == item_id)).first()
+        if row is None:
+            raise NotFound(f"no review item {item_id!r}")
+        return _item(row)
+
+    def find(self, prefix: str) -> ReviewItem:
+        """An item by its id or a unique prefix of it (ids are long; people type prefixes)."""
+        if len(prefix) >= 32:
+            return self.get(prefix)
+        if len(prefix) < 4:
+            raise NotFound(f"no review item {prefix!r} (give at least 4 characters of the id)")
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(review_items).where(review_items.c.id.startswith(prefix)).limit(2)
+            ).all()
+        if not rows:
+            raise NotFound(f"no review item {prefix!r}")
+        if len(rows) > 1:
+            raise NotFound(f"{prefix!r} matches more than one review item; give more of the id")
+        return _item(rows[0])
+
+    def list(
+        self,
+        *,
+        status: str | None = "pending",
+        thread_id: str | None = None,
+        agent: str | None = None,
+        kind: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[ReviewItem]:
+        """Items, most urgent and oldest first."""
+        c = review_items.c
+        conds = []
+        if status:
+            conds.append(c.status == status)
+        if thread_id:
+            conds.append(c.thread_id == thread_id)
+        if agent:
+            conds.append(c.agent == agent)
+        if kind:
+            conds.append(c.kind == kind)
+        q = (
+            select(review_items)
+            .where(and_(*conds))
+            .order_by(c.priority.desc(), c.created_at, c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        with self.engine.connect() as conn:
+            return [_item(r) for r in conn.execute(q)]
+
+    def count(self, *, status: str = "pending", thread_id: str | None = None) -> int:
+        c = review_items.c
+        q = select(func.count()).select_from(review_items).where(c.status == status)
+        if thread_id:
+            q = q.where(c.thread_id == thread_id)
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    def claim(self, item_id: str, who: str) -> ReviewItem:
+        """Mark a pending item as being looked at by `who` (advisory; deciding is what counts)."""
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(review_items)
+                .where(review_items.c.id == item_id, review_items.c.status == "pending")
+                .values(claimed_by=who, claimed_at=self.clock())
+            ).rowcount
+        if not done:
+            item = self.get(item_id)
+            raise AlreadyDecided(f"review item {item_id} is {item.status}, not pending")
+        return self.get(item_id)
+
+    def decide(self, item_id: str, response: dict[str, Any], reviewer: str) -> ReviewItem:
+        """pending → decided, exactly once. The response is checked first; nothing changes
+        when it is invalid or when someone else decided first."""
+        item = self.get(item_id)
+        if item.status != "pending":
+            raise AlreadyDecided(
+                f"review item {item_id} was already decided by {item.decided_by or 'someone'}"
+            )
+        try:
+            check_response(item.payload, response)
+        except ValueError as exc:
+            raise InvalidDecision(str(exc)) from None
+        value = {**response, "reviewer": reviewer}
+        with self.engine.begin() as conn:
+            won = conn.execute(
+                update(review_items)
+                .where(review_items.c.id == item_id, review_items.c.status == "pending")
+                .values(
+                    status="decided", decision=value, decided_by=reviewer, decided_at=self.clock()
+                )
+            ).rowcount
+        if not won:
+            raise AlreadyDecided(f"review item {item_id} was decided by someone else just now")
+        return self.get(item_id)
+
+    def decided_for(self, thread_id: str) -> list[ReviewItem]:
+        """Decisions committed but not yet resumed, for one thread."""
+        return self.list(status="decided", thread_id=thread_id, limit=1000)
+
+    def threads_with_decided(self) -> list[str]:
+        c = review_items.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(c.thread_id).where(c.status == "decided").distinct())
+            return [r[0] for r in rows]
+
+    def mark_resumed(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(review_items)
+                .where(review_items.c.id.in_(ids), review_items.c.status == "decided")
+                .values(status="resumed", resumed_at=self.clock())
+            )

@@ -1,0 +1,281 @@
+"""The runner: threads, runs, the review queue's resumes, and recovery after crashes.
+
+Every run and resume of a thread happens under the thread's lock. A decision is committed
+to the queue first, then the thread is resumed with `Command(resume={interrupt_id: ...})`.
+Decisions that were committed but never resumed (a crash, or a lock held by someone else)
+are picked up by whoever holds the lock next, by `recover()`, and by every runner start.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import Any
+
+from langgraph.types import Command
+
+from graph.build import build_graph
+from graph.checkpoint import open_checkpointer
+from graph.deps import GraphDeps
+from graph.intake import validate_request
+from graph.state import Requester
+from ringmaster.clock import Clock, utcnow
+from ringmaster.errors import RingmasterError, ThreadBusy
+from ringmaster.review_queue import ReviewItem, ReviewQueue
+from ringmaster.settings import Settings
+from ringmaster.tables import make_engine
+from ringmaster.thread_store import ThreadStore, new_owner
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOutcome:
+    """Where a thread stands after a run or a resume."""
+
+    thread_id: str
+    status: str  # completed | waiting | failed | running | queued
+    plan: dict[str, Any] | None = None
+    results: dict[str, Any] = field(default_factory=dict)
+    answer: str | None = None
+    pending: list[ReviewItem] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "thread_id": self.thread_id,
+            "status": self.status,
+            "plan": self.plan,
+            "results": self.results,
+            "answer": self.answer,
+            "pending": [p.to_dict(with_payload=False) for p in self.pending],
+            "error": self.error,
+        }
+
+
+def build_deps(settings: Settings) -> GraphDeps:
+    """The embedded default: the demo team (or the configured team file) and the local planner."""
+    from agents.demo import demo_registry, load_demo_team
+    from agents.registry import AgentRegistry
+    from agents.spec import load_team
+    from graph.planner.local import LocalPlanner
+    from tools.demo import build_demo_tools, ensure_demo_db
+
+    if settings.team_file is None:
+        registry = demo_registry(settings.demo_db_path, settings.refund_approval_limit)
+        team = load_demo_team()
+    else:
+        tools = build_demo_tools(
+            ensure_demo_db(settings.demo_db_path), settings.refund_approval_limit
+        )
+        team = load_team(settings.team_file, tool_names=set(tools.names()))
+        registry = AgentRegistry.build(team, tools)
+    planner = LocalPlanner(team, cache_dir=settings.cache_dir)
+    return GraphDeps(
+        registry=registry, planner=planner, max_request_chars=settings.max_request_chars
+    )
+
+
+class Runner:
+    """Runs requests on threads and resumes them after reviews. Use as a context manager."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        deps: GraphDeps | None = None,
+        clock: Clock = utcnow,
+        recover_on_start: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.engine = make_engine(settings.app_db_url)
+        self.queue = ReviewQueue(self.engine, clock)
+        self.threads = ThreadStore(self.engine, clock, settings.stale_lock_seconds)
+        self._deps = deps
+        self._graph: Any = None
+        self._stack = ExitStack()
+        self._recover_on_start = recover_on_start
+
+    def __enter__(self) -> Runner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stack.close()
+        self.engine.dispose()
+
+    # -- the graph, built on first use ---------------------------------------------------
+    @property
+    def deps(self) -> GraphDeps:
+        if self._deps is None:
+            self._deps = build_deps(self.settings)
+        return self._deps
+
+    @property
+    def graph(self) -> Any:
+        if self._graph is None:
+            saver = self._stack.enter_context(open_checkpointer(self.settings.checkpoint_url))
+            self._graph = build_graph(self.deps, saver)
+            if self._recover_on_start:
+                self.recover()
+        return self._graph
+
+    @staticmethod
+    def _config(thread_id: str) -> dict[str, Any]:
+        return {"configurable": {"thread_id": thread_id}, "recursion_limit": 100}
+
+    # -- requests ------------------------------------------------------------------------
+    def submit(
+        self,
+        request: object,
+        *,
+        thread_id: str | None = None,
+        requester: Requester | None = None,
+    ) -> RunOutcome:
+        """Run a request on a thread (a new one unless given) until it completes or waits."""
+        text = validate_request(request, max_chars=self.settings.max_request_chars)
+        requester = requester or Requester()
+        graph = self.graph
+        if thread_id is None:
+            thread_id = uuid.uuid4().hex[:16]
+            self.threads.create(thread_id, requester.id)
+        else:
+            self.threads.get(thread_id)  # NotFound for an unknown thread
+        waiting = self.queue.count(status="pending", thread_id=thread_id)
+        if waiting:
+            raise ThreadBusy(
+                f"thread {thread_id} is waiting for {waiting} review(s); decide them first"
+            )
+        owner = new_owner()
+        if not self.threads.try_lock(thread_id, owner):
+            raise ThreadBusy(f"thread {thread_id} is being run by another process")
+        try:
+            turn = self.threads.get(thread_id).turn + 1
+            self.threads.set(thread_id, status="running", turn=turn, last_request=text, error=None)
+            payload = {
+                "request": text,
+                "requester": requester.model_dump(),
+                "turn": turn,
+                "plan": None,
+                "results": None,
+                "answer": None,
+            }
+            self._invoke(graph, thread_id, payload)
+            self._drain(graph, thread_id)
+        finally:
+            self.threads.unlock(thread_id, owner)
+        self._after_unlock(thread_id)
+        return self.outcome(thread_id)
+
+    def decide(self, item_ref: str, response: dict[str, Any], reviewer: str) -> RunOutcome:
+        """Record a decision (exactly once) and resume its thread."""
+        item = self.queue.find(item_ref)
+        self.queue.decide(item.id, response, reviewer)
+        return self.resume_thread(item.thread_id)
+
+    def resume_thread(self, thread_id: str) -> RunOutcome:
+        """Resume a thread with every decision committed for it, if nobody else is running it."""
+        graph = self.graph
+        owner = new_owner()
+        if not self.threads.try_lock(thread_id, owner):
+            # The lock holder resumes our decision when it finishes (see _after_unlock).
+            out = self.outcome(thread_id)
+            out.status = "queued"
+            return out
+        try:
+            self._drain(graph, thread_id, crashed_run=True)
+        finally:
+            self.threads.unlock(thread_id, owner)
+        self._after_unlock(thread_id)
+        return self.outcome(thread_id)
+
+    def recover(self) -> list[str]:
+        """Resume every thread with committed-but-unresumed decisions or an interrupted run."""
+        candidates = set(self.queue.threads_with_decided())
+        for status in ("running", "failed"):
+            candidates |= {t.id for t in self.threads.list(status=status, limit=10_000)}
+        recovered = []
+        for thread_id in sorted(candidates):
+            out = self.resume_thread(thread_id)
+            if out.status != "queued":
+                recovered.append(thread_id)
+        return recovered
+
+    # -- internals -----------------------------------------------------------------------
+    def _after_unlock(self, thread_id: str) -> None:
+        # A decision that arrived while we held the lock found it taken; resume it now.
+        if self.queue.decided_for(thread_id):
+            self.resume_thread(thread_id)
+
+    def _invoke(self, graph: Any, thread_id: str, payload: Any) -> None:
+        config = self._config(thread_id)
+        try:
+            graph.invoke(payload, config, durability="sync")
+        except RingmasterError:
+            raise
+        except Exception as exc:
+            log.exception("run of thread %s failed", thread_id)
+            self.threads.set(thread_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+            raise RingmasterError(
+                f"the run of thread {thread_id} failed: {exc}; "
+                "its last checkpoint is kept, `ringmaster recover` retries it"
+            ) from exc
+        self._sync(graph, thread_id)
+
+    def _sync(self, graph: Any, thread_id: str) -> None:
+        """Copy pending interrupts into the queue and set the thread's status."""
+        state = graph.get_state(self._config(thread_id))
+        for intr in state.interrupts:
+            self.queue.add(thread_id, intr.id, intr.value)
+        if state.interrupts:
+            status = "waiting"
+        elif state.next:
+            status = "running"
+        else:
+            status = "completed"
+        self.threads.set(thread_id, status=status)
+
+    def _drain(self, graph: Any, thread_id: str, crashed_run: bool = False) -> None:
+        """Resume with every committed decision; continue a run a crash cut short."""
+        config = self._config(thread_id)
+        for _ in range(100):  # each pass consumes decisions; bounded against surprises
+            decided = self.queue.decided_for(thread_id)
+            state = graph.get_state(config)
+            pending_ids = {i.id for i in state.interrupts}
+            resume = {d.id: d.decision for d in decided if d.id in pending_ids}
+            if resume:
+                self.threads.set(thread_id, status="running")
+                self._invoke(graph, thread_id, Command(resume=resume))
+            elif crashed_run and state.next and not state.interrupts:
+                self.threads.set(thread_id, status="running")
+                self._invoke(graph, thread_id, None)  # continue from the last checkpoint
+            else:
+                self._sync(graph, thread_id)
+                self.queue.mark_resumed([d.id for d in decided])
+                return
+            # Decisions whose interrupts are gone were consumed by an earlier resume.
+            self.queue.mark_resumed([d.id for d in decided])
+            crashed_run = False
+
+    # -- reading -------------------------------------------------------------------------
+    def outcome(self, thread_id: str) -> RunOutcome:
+        row = self.threads.get(thread_id)
+        values = self.graph.get_state(self._config(thread_id)).values if row.turn else {}
+        return RunOutcome(
+            thread_id=thread_id,
+            status=row.status,
+            plan=values.get("plan"),
+            results=values.get("results") or {},
+            answer=values.get("answer"),
+            pending=self.queue.list(status="pending", thread_id=thread_id),
+            error=row.error,
+        )
+
+    def history(self, thread_id: str) -> list[dict[str, Any]]:
+        self.threads.get(thread_id)
+        values = self.graph.get_state(self._config(thread_id)).values
+        return list(values.get("history") or [])

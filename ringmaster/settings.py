@@ -1,0 +1,52 @@
+"""Settings: the one place that reads the environment (variables prefixed RINGMASTER_)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable. With nothing set: SQLite under ./.ringmaster and the demo team."""
+
+    model_config = SettingsConfigDict(env_prefix="RINGMASTER_", extra="ignore")
+
+    home: Path = Path(".ringmaster")
+    # One URL for every store. Unset: SQLite files under `home`. postgresql://… moves all of them.
+    db_url: str | None = None
+    team_file: Path | None = None  # unset: the bundled demo team
+    refund_approval_limit: Decimal = Decimal("100")
+    # A thread lock older than this, held by a process that is gone, is taken over.
+    stale_lock_seconds: float = 300.0
+    max_request_chars: int = 8_000
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(self.db_url) and self.db_url.startswith(("postgresql", "postgres:"))  # type: ignore[union-attr]
+
+    @property
+    def app_db_url(self) -> str:
+        """SQLAlchemy URL for the application's tables."""
+        if self.db_url:
+            if self.is_postgres:
+                rest = self.db_url.split("://", 1)[1]
+                return f"postgresql+psycopg://{rest}"
+            return self.db_url
+        return f"sqlite:///{self.home / 'ringmaster.db'}"
+
+    @property
+    def checkpoint_url(self) -> str:
+        """URL for LangGraph's checkpointer."""
+        if self.db_url and self.is_postgres:
+            return "postgresql://" + self.db_url.split("://", 1)[1]
+        return f"sqlite:///{self.home / 'checkpoints.db'}"
+
+    @property
+    def demo_db_path(self) -> Path:
+        return self.home / "demo-company.db"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"

@@ -1,0 +1,92 @@
+"""The application's own tables (SQLAlchemy Core): threads and the review queue.
+
+The queue is indexed by status so listing pending items never touches the checkpointer.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+from sqlalchemy.engine import Engine
+
+metadata = MetaData()
+
+threads = Table(
+    "rm_threads",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("requester", String(200), nullable=False),
+    Column("status", String(16), nullable=False),  # idle|running|waiting|completed|failed
+    Column("turn", Integer, nullable=False, default=0),
+    Column("last_request", Text),
+    Column("error", Text),
+    Column("lock_owner", String(200)),
+    Column("locked_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+review_items = Table(
+    "rm_review_items",
+    metadata,
+    Column("id", String(64), primary_key=True),  # the LangGraph interrupt id
+    Column("thread_id", String(64), nullable=False),
+    Column("turn", Integer, nullable=False),
+    Column("subtask_id", String(64), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("agent", String(64)),
+    Column("category", String(64)),
+    Column("priority", Integer, nullable=False),  # 0 low … 3 urgent
+    Column("requester", String(200), nullable=False),
+    Column("status", String(16), nullable=False),  # pending|decided|resumed
+    Column("summary", Text, nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("decision", JSON),
+    Column("decided_by", String(200)),
+    Column("claimed_by", String(200)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("claimed_at", DateTime(timezone=True)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("resumed_at", DateTime(timezone=True)),
+    Index("ix_review_status_priority", "status", "priority", "created_at"),
+    Index("ix_review_thread_status", "thread_id", "status"),
+)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the settings each backend needs, tables created."""
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            from pathlib import Path
+
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            dbapi_conn.isolation_level = None  # SQLAlchemy's "begin" event below issues BEGIN
+            dbapi_conn.execute("PRAGMA journal_mode=WAL")
+            dbapi_conn.execute("PRAGMA busy_timeout=30000")
+
+        # pysqlite's default defers BEGIN; take the write lock at BEGIN so that conditional
+        # updates in two processes serialize instead of failing.
+        @event.listens_for(engine, "begin")
+        def _begin(conn):  # type: ignore[no-untyped-def]
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    metadata.create_all(engine)
+    return engine
