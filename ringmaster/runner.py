@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,6 +89,7 @@ class Runner:
         deps: GraphDeps | None = None,
         clock: Clock = utcnow,
         recover_on_start: bool = True,
+        on_event: Callable[[tuple[str, ...], dict[str, Any]], None] | None = None,
     ) -> None:
         self.settings = settings
         self.engine = make_engine(settings.app_db_url)
@@ -97,6 +99,7 @@ class Runner:
         self._graph: Any = None
         self._stack = ExitStack()
         self._recover_on_start = recover_on_start
+        self.on_event = on_event
 
     def __enter__(self) -> Runner:
         return self
@@ -141,8 +144,7 @@ class Runner:
         requester = requester or Requester()
         graph = self.graph
         if thread_id is None:
-            thread_id = uuid.uuid4().hex[:16]
-            self.threads.create(thread_id, requester.id)
+            thread_id = self.submit_thread(requester.id)
         else:
             self.threads.get(thread_id)  # NotFound for an unknown thread
         waiting = self.queue.count(status="pending", thread_id=thread_id)
@@ -170,6 +172,12 @@ class Runner:
             self.threads.unlock(thread_id, owner)
         self._after_unlock(thread_id)
         return self.outcome(thread_id)
+
+    def submit_thread(self, requester: str) -> str:
+        """Create an empty thread and return its id."""
+        thread_id = uuid.uuid4().hex[:16]
+        self.threads.create(thread_id, requester)
+        return thread_id
 
     def decide(self, item_ref: str, response: dict[str, Any], reviewer: str) -> RunOutcome:
         """Record a decision (exactly once) and resume its thread."""
@@ -214,7 +222,13 @@ class Runner:
     def _invoke(self, graph: Any, thread_id: str, payload: Any) -> None:
         config = self._config(thread_id)
         try:
-            graph.invoke(payload, config, durability="sync")
+            if self.on_event is None:
+                graph.invoke(payload, config, durability="sync")
+            else:  # stream node updates (subgraphs too) so a caller can show progress
+                for namespace, update in graph.stream(
+                    payload, config, durability="sync", stream_mode="updates", subgraphs=True
+                ):
+                    self.on_event(namespace, update)
         except RingmasterError:
             raise
         except Exception as exc:
@@ -274,6 +288,13 @@ class Runner:
             pending=self.queue.list(status="pending", thread_id=thread_id),
             error=row.error,
         )
+
+    def default_scopes(self) -> list[str]:
+        """Every scope the team and its tools use: what a local operator may reach."""
+        team = self.deps.registry.team
+        scopes = {s for a in team.agents for s in a.scopes}
+        scopes |= {s for t in self.deps.registry.tools.tools.values() for s in t.scopes}
+        return sorted(scopes)
 
     def history(self, thread_id: str) -> list[dict[str, Any]]:
         self.threads.get(thread_id)

@@ -59,11 +59,14 @@ def make_act(deps: GraphDeps) -> Any:
             summary = f"{summary} (action failed: {errors})".strip()
         elif actions and all(a["status"] == "rejected" for a in actions):
             summary = f"{summary} (every proposed action was rejected by a reviewer)".strip()
+        status = "failed" if failed else "done"
+        if actions and all(a["status"] == "rejected" for a in actions):
+            status = "rejected"
         result = {
             "subtask_id": sub["id"],
             "description": sub["description"],
             "agent": state.get("agent"),
-            "status": "failed" if failed else "done",
+            "status": status,
             "summary": summary,
             "output": output,
             "category": candidate.get("category"),

@@ -1,0 +1,196 @@
+"""The run graph with scripted planner and agents: parallelism, handoffs, validation, reviews."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from agents.runtime import AgentOutput, AgentTask
+from tests.fakes import ScriptedAgent, ScriptedPlanner, counts, make_deps, ok, plan_of, proposing
+from tools.base import ToolBox
+
+
+def test_independent_subtasks_overlap_in_time(tmp_path: Path, make_run: Any) -> None:
+    agents = {n: ScriptedAgent(ok(), delay=0.3) for n in ("alpha", "beta", "gamma")}
+    planner = ScriptedPlanner(plan_of(("a", "alpha"), ("b", "beta"), ("c", "gamma")))
+    deps, _ = make_deps(tmp_path, planner, agents)
+    result = make_run(deps).start()
+    assert {r["status"] for r in result["results"].values()} == {"done"}
+    spans = [a.spans[0] for a in agents.values()]
+    # All three were running at one moment: the latest start precedes the earliest end.
+    assert max(s for s, _ in spans) < min(e for _, e in spans)
+
+
+def test_dependent_subtask_waits_and_gets_handoff(tmp_path: Path, make_run: Any) -> None:
+    alpha = ScriptedAgent(lambda t, tb: {"summary": "found 42 widgets", "value": "42"}, delay=0.1)
+    gamma = ScriptedAgent(ok())
+    planner = ScriptedPlanner(
+        plan_of(("count widgets", "alpha"), ("write about it", "gamma"), deps={"t2": ["t1"]})
+    )
+    deps, _ = make_deps(tmp_path, planner, {"alpha": alpha, "gamma": gamma})
+    result = make_run(deps).start()
+    (task,) = gamma.tasks
+    (handoff,) = task.handoffs
+    assert handoff.subtask_id == "t1" and handoff.agent == "alpha"
+    assert handoff.summary == "found 42 widgets" and handoff.output["value"] == "42"
+    assert gamma.spans[0][0] >= alpha.spans[0][1]  # started after its dependency ended
+    assert result["results"]["t2"]["status"] == "done"
+
+
+def test_retry_gets_validator_feedback(tmp_path: Path, make_run: Any) -> None:
+    def answer(task: AgentTask, tools: ToolBox) -> dict[str, Any]:
+        if task.feedback is None:
+            return {"summary": "forgot the value"}
+        return {"summary": "fixed", "value": "1"}
+
+    alpha = ScriptedAgent(answer)
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(plan_of(("a", "alpha"))), {"alpha": alpha})
+    result = make_run(deps).start()
+    assert [t.attempt for t in alpha.tasks] == [1, 2]
+    assert "value" in (alpha.tasks[1].feedback or "")
+    assert result["results"]["t1"]["status"] == "done"
+
+
+def test_failures_go_retry_then_fallback_then_human(tmp_path: Path, make_run: Any) -> None:
+    bad = lambda t, tb: {"summary": "card 4111-1111-1111-1111", "value": "x"}  # noqa: E731
+    alpha, beta = ScriptedAgent(bad), ScriptedAgent(lambda t, tb: {"summary": "no value"})
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(plan_of(("a", "alpha"))),
+                        {"alpha": alpha, "beta": beta})
+    run = make_run(deps)
+    run.start()
+    assert counts(alpha)["t1"] == 2  # alpha.max_attempts
+    assert counts(beta)["t1"] == 1  # its fallback, beta.max_attempts
+    (intr,) = run.interrupts()
+    ctx = intr.value["context"]
+    assert ctx["kind"] == "validation_failed"
+    assert [a["agent"] for a in ctx["prior_attempts"]] == ["alpha", "alpha", "beta"]
+    assert "forbidden" in ctx["prior_attempts"][0]["problems"][0]
+    result = run.decide(intr, {"type": "respond", "message": "handled by hand"})
+    assert result["results"]["t1"]["status"] == "answered"
+    assert result["results"]["t1"]["summary"] == "handled by hand"
+
+
+def test_approval_gates_side_effect_and_approve_runs_it_once(
+    tmp_path: Path, make_run: Any
+) -> None:
+    beta = ScriptedAgent(proposing(50))
+    deps, ledger = make_deps(tmp_path, ScriptedPlanner(plan_of(("pay", "beta"))), {"beta": beta})
+    run = make_run(deps)
+    run.start()
+    (intr,) = run.interrupts()
+    assert intr.value["action_requests"][0]["name"] == "record"
+    assert intr.value["action_requests"][0]["args"]["amount"] == 50
+    assert intr.value["review_configs"][0]["allowed_decisions"] == [
+        "approve", "edit", "reject", "respond"
+    ]
+    assert ledger.rows() == []  # nothing before approval
+    result = run.decide(intr, {"type": "approve"})
+    assert result["results"]["t1"]["status"] == "done"
+    assert [r[1] for r in ledger.rows()] == [50]
+    assert result["results"]["t1"]["actions"][0]["status"] == "executed"
+
+
+def test_small_side_effect_needs_no_approval(tmp_path: Path, make_run: Any) -> None:
+    deps, ledger = make_deps(
+        tmp_path, ScriptedPlanner(plan_of(("pay", "beta"))), {"beta": ScriptedAgent(proposing(5))}
+    )
+    run = make_run(deps)
+    result = run.start()
+    assert run.interrupts() == []
+    assert result["results"]["t1"]["status"] == "done" and len(ledger.rows()) == 1
+
+
+def test_edit_and_reject_decisions(tmp_path: Path, make_run: Any) -> None:
+    deps, ledger = make_deps(
+        tmp_path, ScriptedPlanner(plan_of(("pay", "beta"), ("pay", "gamma"))),
+        {"beta": ScriptedAgent(proposing(50)), "gamma": ScriptedAgent(proposing(70))},
+    )
+    run = make_run(deps)
+    run.start()
+    first, second = sorted(run.interrupts(), key=lambda i: i.value["context"]["subtask_id"])
+    run.decide(first, {"type": "edit", "edited_action": {"name": "record",
+                                                         "args": {"amount": 30, "note": "e"}}})
+    result = run.decide(second, {"type": "reject", "message": "too much"})
+    assert [(r[1], r[2]) for r in ledger.rows()] == [(30, "e")]
+    assert result["results"]["t2"]["actions"][0]["status"] == "rejected"
+
+
+def test_low_confidence_routing_asks_a_human_who_picks_the_agent(
+    tmp_path: Path, make_run: Any
+) -> None:
+    gamma = ScriptedAgent(ok())
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(plan_of(("unclear", None))), {"gamma": gamma})
+    run = make_run(deps)
+    run.start()
+    (intr,) = run.interrupts()
+    assert intr.value["context"]["kind"] == "routing"
+    assert "approve" not in intr.value["review_configs"][0]["allowed_decisions"]  # no guess
+    result = run.decide(
+        intr, {"type": "edit", "edited_action": {"name": "route_subtask", "args": {"agent": "gamma"}}}
+    )
+    assert len(gamma.tasks) == 1 and result["results"]["t1"]["agent"] == "gamma"
+
+
+def test_invalid_resume_value_fails_closed(tmp_path: Path, make_run: Any) -> None:
+    deps, ledger = make_deps(
+        tmp_path, ScriptedPlanner(plan_of(("pay", "beta"))), {"beta": ScriptedAgent(proposing(50))}
+    )
+    run = make_run(deps)
+    run.start()
+    (intr,) = run.interrupts()
+    result = run.decide(intr, {"type": "launch"})
+    assert result["results"]["t1"]["status"] == "rejected"
+    assert ledger.rows() == []
+
+
+def test_always_human_agent_holds_output_for_release(tmp_path: Path, make_run: Any) -> None:
+    secret = ScriptedAgent(lambda t, tb: AgentOutput(output={"summary": "draft"}, category="x"))
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(plan_of(("p", "secret"))), {"secret": secret})
+    run = make_run(deps)
+    run.start(scopes=["admin"])
+    (intr,) = run.interrupts()
+    assert intr.value["context"]["kind"] == "human_category"
+    assert intr.value["action_requests"][0]["name"] == "release_output"
+    result = run.decide(intr, {"type": "edit", "edited_action": {
+        "name": "release_output", "args": {"summary": "reviewed draft"}}})
+    assert result["results"]["t1"]["summary"] == "reviewed draft"
+
+
+def test_planner_never_reaches_outside_requester_scopes(tmp_path: Path, make_run: Any) -> None:
+    secret = ScriptedAgent(ok())
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(plan_of(("p", "secret"))), {"secret": secret})
+    run = make_run(deps)
+    run.start(scopes=[])  # no admin scope
+    (intr,) = run.interrupts()
+    assert intr.value["context"]["kind"] == "routing"
+    assert secret.tasks == []
+    # Even a reviewer cannot route it to an agent the requester may not reach.
+    result = run.decide(intr, {"type": "edit", "edited_action": {
+        "name": "route_subtask", "args": {"agent": "secret"}}})
+    assert result["results"]["t1"]["status"] == "rejected" and secret.tasks == []
+
+
+def test_planner_failure_goes_to_a_human(tmp_path: Path, make_run: Any) -> None:
+    def boom(request: str) -> Any:
+        raise RuntimeError("model down")
+
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(boom), {})
+    run = make_run(deps)
+    run.start()
+    (intr,) = run.interrupts()
+    assert "model down" in intr.value["context"]["blocker"]
+
+
+def test_failed_dependency_skips_dependents(tmp_path: Path, make_run: Any) -> None:
+    deps, _ = make_deps(
+        tmp_path,
+        ScriptedPlanner(plan_of(("pay", "beta"), ("after", "gamma"), deps={"t2": ["t1"]})),
+        {"beta": ScriptedAgent(proposing(50))},
+    )
+    run = make_run(deps)
+    run.start()
+    (intr,) = run.interrupts()
+    result = run.decide(intr, {"type": "reject", "message": "no"})
+    assert result["results"]["t1"]["status"] == "rejected"
+    assert result["results"]["t2"]["status"] == "skipped"
+    assert "answer" in result
