@@ -264,7 +264,8 @@ class Runner:
             if resume:
                 self.threads.set(thread_id, status="running")
                 self._invoke(graph, thread_id, Command(resume=resume))
-            elif crashed_run and state.next and not state.interrupts:
+            elif crashed_run and any(t.result is None and not t.interrupts for t in state.tasks):
+                # A task with neither a result nor an interrupt was cut short by a crash.
                 self.threads.set(thread_id, status="running")
                 self._invoke(graph, thread_id, None)  # continue from the last checkpoint
             else:
@@ -278,12 +279,21 @@ class Runner:
     # -- reading -------------------------------------------------------------------------
     def outcome(self, thread_id: str) -> RunOutcome:
         row = self.threads.get(thread_id)
-        values = self.graph.get_state(self._config(thread_id)).values if row.turn else {}
+        values: dict[str, Any] = {}
+        results: dict[str, Any] = {}
+        if row.turn:
+            snap = self.graph.get_state(self._config(thread_id))
+            values = snap.values
+            results = dict(values.get("results") or {})
+            # Subtasks that finished in a step another subtask's interrupt holds open.
+            for task in snap.tasks:
+                if isinstance(task.result, dict) and isinstance(task.result.get("results"), dict):
+                    results.update(task.result["results"])
         return RunOutcome(
             thread_id=thread_id,
             status=row.status,
             plan=values.get("plan"),
-            results=values.get("results") or {},
+            results=results,
             answer=values.get("answer"),
             pending=self.queue.list(status="pending", thread_id=thread_id),
             error=row.error,

@@ -1,0 +1,174 @@
+"""The runner on SQLite and Postgres: resume in a new process, exactly-once decisions, crashes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.errors import RequestError
+from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound, ThreadBusy
+from ringmaster.runner import Runner
+from ringmaster.settings import Settings
+from tests.fakes import Ledger, ScriptedAgent, ScriptedPlanner, make_deps, ok, plan_of, proposing
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def runner_for(tmp_path: Path, db_url: str | None, agents: dict[str, ScriptedAgent],
+               plan: Any) -> tuple[Runner, Ledger]:
+    deps, ledger = make_deps(tmp_path, ScriptedPlanner(plan), agents)
+    return Runner(Settings(home=tmp_path, db_url=db_url), deps=deps), ledger
+
+
+APPROVAL_PLAN = plan_of(("small", "beta"), ("big", "gamma"))
+
+
+def approval_agents() -> dict[str, ScriptedAgent]:
+    return {"beta": ScriptedAgent(ok()), "gamma": ScriptedAgent(proposing(50))}
+
+
+def test_interrupt_then_a_new_runner_resumes(tmp_path: Path, db_url: str | None) -> None:
+    with runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)[0] as first:
+        out = first.submit("do it")
+    assert out.status == "waiting"
+    (item,) = out.pending
+    assert item.kind == "approval" and item.subtask_id == "t2" and item.status == "pending"
+    assert out.results["t1"]["status"] == "done"
+
+    runner, ledger = runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)
+    with runner:
+        assert [i.id for i in runner.queue.list()] == [item.id]
+        done = runner.decide(item.id[:8], {"decisions": [{"type": "approve"}]}, "alice")
+        assert done.status == "completed" and done.pending == []
+        assert done.results["t2"]["status"] == "done"
+        assert runner.queue.get(item.id).status == "resumed"
+        assert runner.queue.get(item.id).decided_by == "alice"
+    assert [r[1] for r in ledger.rows()] == [50]
+
+
+def test_concurrent_decisions_resume_exactly_once(tmp_path: Path, db_url: str | None) -> None:
+    with runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)[0] as first:
+        (item,) = first.submit("do it").pending
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    resumed_by_gamma: list[int] = []
+
+    def decide(n: int) -> None:
+        gamma = ScriptedAgent(proposing(50))
+        runner, _ = runner_for(tmp_path, db_url, {"beta": ScriptedAgent(ok()), "gamma": gamma},
+                               APPROVAL_PLAN)
+        with runner:
+            try:
+                out = runner.decide(item.id, {"decisions": [{"type": "approve"}]}, f"r{n}")
+                result = out.status
+            except AlreadyDecided:
+                result = "refused"
+        with lock:
+            outcomes.append(result)
+            resumed_by_gamma.append(len(gamma.tasks))
+
+    workers = [threading.Thread(target=decide, args=(n,)) for n in range(6)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sorted(outcomes) == ["completed"] + ["refused"] * 5
+    ledger = Ledger(tmp_path / "ledger.db")
+    assert [r[1] for r in ledger.rows()] == [50]
+    with runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)[0] as check:
+        assert check.queue.get(item.id).status == "resumed"
+
+
+def test_bad_input_is_refused_and_changes_nothing(tmp_path: Path, db_url: str | None) -> None:
+    runner, ledger = runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)
+    with runner:
+        for bad in ("", "   ", "x" * 1_000_000, b"\xff\xfe"):
+            with pytest.raises(RequestError):
+                runner.submit(bad)
+        assert runner.threads.list() == []
+        with pytest.raises(NotFound):
+            runner.submit("hello", thread_id="no-such-thread")
+        with pytest.raises(NotFound):
+            runner.decide("deadbeef", {"decisions": [{"type": "approve"}]}, "x")
+        out = runner.submit("do it")
+        (item,) = out.pending
+        with pytest.raises(ThreadBusy):
+            runner.submit("another", thread_id=out.thread_id)
+        with pytest.raises(InvalidDecision):
+            runner.decide(item.id, {"decisions": [{"type": "explode"}]}, "x")
+        with pytest.raises(InvalidDecision):
+            runner.decide(item.id, {"decisions": []}, "x")
+        assert runner.queue.get(item.id).status == "pending"
+        runner.decide(item.id, {"decisions": [{"type": "reject", "message": "no"}]}, "bob")
+        before = runner.queue.get(item.id)
+        with pytest.raises(AlreadyDecided):
+            runner.decide(item.id, {"decisions": [{"type": "approve"}]}, "eve")
+        after = runner.queue.get(item.id)
+        assert after == before and after.decided_by == "bob"
+    assert ledger.rows() == []
+
+
+def test_multi_turn_thread_remembers_history(tmp_path: Path, db_url: str | None) -> None:
+    runner, _ = runner_for(tmp_path, db_url, {}, plan_of(("a", "beta")))
+    with runner:
+        first = runner.submit("first")
+        runner.submit("second", thread_id=first.thread_id)
+        history = runner.history(first.thread_id)
+        assert [h["request"] for h in history] == ["first", "second"]
+        assert runner.threads.get(first.thread_id).turn == 2
+
+
+def _proc(tmp_path: Path, db_url: str | None, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.ringmaster.proc_app", str(tmp_path), db_url or "", *args],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_sigkill_mid_run_then_recover_loses_nothing_and_repeats_nothing(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    proc = _proc(tmp_path, db_url, "submit", "--slow")
+    ledger_path = tmp_path / "ledger.db"
+    # Wait for the observable event: t1's side effect is in the ledger; t2 is still working.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if ledger_path.exists() and Ledger(ledger_path).rows():
+            break
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        time.sleep(0.05)
+    else:
+        proc.kill()
+        pytest.fail("the run never reached its first side effect")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+    beta = ScriptedAgent(proposing(5))
+    agents = {"beta": beta, "gamma": ScriptedAgent(ok()), "alpha": ScriptedAgent(proposing(50))}
+    plan = plan_of(("pay", "beta"), ("work", "gamma"), ("big", "alpha"))
+    runner, ledger = runner_for(tmp_path, db_url, agents, plan)
+    with runner:
+        (thread,) = runner.threads.list()
+        assert thread.status == "running"  # the killed run left it so
+        _ = runner.graph  # starting the runner recovers
+        out = runner.outcome(thread.id)
+        assert out.status == "waiting"
+        assert {sid: r["status"] for sid, r in out.results.items()} == {"t1": "done", "t2": "done"}
+        (item,) = out.pending
+        assert item.subtask_id == "t3"
+    # Approve in yet another process; t1's small payment must still be there exactly once.
+    proc = _proc(tmp_path, db_url, "approve", item.id)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert json.loads(stdout)["status"] == "completed"
+    assert sorted(r[1] for r in ledger.rows()) == [5, 50]
