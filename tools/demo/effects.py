@@ -1,0 +1,81 @@
+"""Running a side effect at most once per idempotency key.
+
+The effect and its `side_effects` row are written in one transaction, and the row is inserted
+*first*: its PRIMARY KEY decides who owns a key, so two callers racing on one key cannot both
+get past it (no check-then-act window). The loser rolls back and returns the stored result.
+An effect that raises rolls back the whole transaction, the key row included, so a refused
+call changes nothing and can be retried with corrected arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from tools.demo.db import connect, utc_now
+from tools.errors import ToolArgumentError
+
+Effect = Callable[[sqlite3.Connection, str], dict[str, Any]]
+
+
+def _canonical(args: Mapping[str, Any]) -> str:
+    return json.dumps(args, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def run_once(
+    db_path: Path, tool: str, idempotency_key: str, args: Mapping[str, Any], effect: Effect
+) -> dict[str, Any]:
+    """Run `effect(conn, now)` once for this key and return its (stored) result.
+
+    `args` are the normalised arguments; a key reused with other arguments or by another tool
+    is refused, since it means two different actions were given the same identity.
+    """
+    if not isinstance(idempotency_key, str) or not idempotency_key.strip():
+        raise ToolArgumentError("idempotency_key must be a non-empty string")
+    args_json = _canonical(args)
+    now = utc_now()
+    with connect(db_path) as conn:
+        # IMMEDIATE takes the write lock up front, so a racing caller waits (busy timeout)
+        # instead of failing with "database is locked" halfway through its effect.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "INSERT INTO side_effects(idempotency_key, tool, args, result, created_at) "
+                "VALUES (?, ?, ?, 'null', ?)",
+                (idempotency_key, tool, args_json, now),
+            )
+        except sqlite3.IntegrityError:
+            conn.execute("ROLLBACK")
+            return _stored(conn, tool, idempotency_key, args_json)
+        try:
+            result = effect(conn, now)
+            result_json = json.dumps(result, sort_keys=True)
+            conn.execute(
+                "UPDATE side_effects SET result = ? WHERE idempotency_key = ?",
+                (result_json, idempotency_key),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    loaded: dict[str, Any] = json.loads(result_json)
+    return loaded
+
+
+def _stored(conn: sqlite3.Connection, tool: str, key: str, args_json: str) -> dict[str, Any]:
+    row = conn.execute(
+        "SELECT tool, args, result FROM side_effects WHERE idempotency_key = ?", (key,)
+    ).fetchone()
+    if row["tool"] != tool:
+        raise ToolArgumentError(
+            f"idempotency key {key!r} was already used by {row['tool']!r}, not {tool!r}"
+        )
+    if row["args"] != args_json:
+        raise ToolArgumentError(
+            f"idempotency key {key!r} was already used for {tool} with other arguments"
+        )
+    stored: dict[str, Any] = json.loads(row["result"])
+    return stored

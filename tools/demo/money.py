@@ -1,0 +1,41 @@
+"""Money for the demo tools: Decimal in Python, integer cents in SQLite, strings in JSON."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from tools.errors import ToolArgumentError
+
+CENT = Decimal("0.01")
+
+
+def parse_amount(value: object, *, field: str = "amount") -> Decimal:
+    """A positive amount with at most two decimals; floats are refused so no rounding sneaks in."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise ToolArgumentError(f"{field} must be a decimal string such as '29.00', not {value!r}")
+    if isinstance(value, str):
+        value = value.strip().lstrip("$€£").replace(",", "")
+    try:
+        amount = Decimal(value)  # type: ignore[arg-type]
+    except (InvalidOperation, TypeError, ValueError):
+        raise ToolArgumentError(f"{field} {value!r} is not an amount of money") from None
+    if not amount.is_finite():
+        raise ToolArgumentError(f"{field} {value!r} is not an amount of money")
+    if amount <= 0:
+        raise ToolArgumentError(f"{field} must be positive, got {amount}")
+    if amount != amount.quantize(CENT):
+        raise ToolArgumentError(f"{field} {amount} has more than two decimals")
+    return amount.quantize(CENT)
+
+
+def to_cents(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value())
+
+
+def from_cents(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(CENT)
+
+
+def fmt(cents: int) -> str:
+    """Cents as the string a JSON output carries, e.g. 2900 -> '29.00'."""
+    return str(from_cents(cents))

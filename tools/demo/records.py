@@ -1,0 +1,118 @@
+"""Rows as JSON-ready dicts, and look-ups that refuse unknown ids with a clear message."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+from tools.demo.money import fmt
+from tools.errors import ToolArgumentError
+
+SERVICES = ("api", "web", "billing-service", "auth")
+ENVIRONMENTS = ("production", "staging")
+TICKET_STATUSES = ("open", "pending", "closed")
+PRIORITIES = ("low", "normal", "high", "urgent")
+INVOICE_STATUSES = ("paid", "unpaid", "refunded")
+
+
+def choice(value: Any, allowed: tuple[str, ...], field: str) -> str:
+    if value not in allowed:
+        raise ToolArgumentError(f"{field} must be one of {', '.join(allowed)}; got {value!r}")
+    return str(value)
+
+
+def optional_choice(value: Any, allowed: tuple[str, ...], field: str) -> str | None:
+    return None if value is None else choice(value, allowed, field)
+
+
+def record_id(value: Any, prefix: str, field: str) -> str:
+    text = str(value).strip().upper() if value is not None else ""
+    if not re.fullmatch(rf"{prefix}-\d+", text):
+        raise ToolArgumentError(f"{field} must look like {prefix}-1001; got {value!r}")
+    return text
+
+
+def limit_arg(value: Any, maximum: int = 500) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+        raise ToolArgumentError(f"limit must be an integer from 1 to {maximum}; got {value!r}")
+    return value
+
+
+def customer(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "email": row["email"],
+        "company": row["company"],
+        "plan": row["plan"],
+        "status": row["status"],
+        "created_at": row["created_at"],
+    }
+
+
+def ticket(row: sqlite3.Row) -> dict[str, Any]:
+    return dict(row)
+
+
+def invoice(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "customer_id": row["customer_id"],
+        "amount": fmt(row["amount_cents"]),
+        "currency": row["currency"],
+        "status": row["status"],
+        "period": row["period"],
+        "issued_at": row["issued_at"],
+        "due_at": row["due_at"],
+    }
+
+
+def payment(row: sqlite3.Row) -> dict[str, Any]:
+    # Only the brand and last four digits are ever stored or shown: never a card number.
+    return {
+        "id": row["id"],
+        "invoice_id": row["invoice_id"],
+        "customer_id": row["customer_id"],
+        "amount": fmt(row["amount_cents"]),
+        "method": (
+            f"{row['card_brand']} ending {row['card_last4']}" if row["card_brand"] else "card"
+        ),
+        "status": row["status"],
+        "paid_at": row["paid_at"],
+    }
+
+
+def money_row(row: sqlite3.Row) -> dict[str, Any]:
+    """A refund or credit row."""
+    out = dict(row)
+    del out["amount_cents"]
+    out["amount"] = fmt(row["amount_cents"])
+    return out
+
+
+def plain(row: sqlite3.Row) -> dict[str, Any]:
+    return dict(row)
+
+
+def get_row(conn: sqlite3.Connection, table: str, record: str, what: str) -> sqlite3.Row:
+    row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (record,)).fetchone()
+    if row is None:
+        raise ToolArgumentError(f"no {what} with id {record}")
+    return row
+
+
+def get_customer_row(conn: sqlite3.Connection, customer_id: Any) -> sqlite3.Row:
+    cid = record_id(customer_id, "CUS", "customer_id")
+    row = get_row(conn, "customers", cid, "customer")
+    if row["status"] == "erased":
+        raise ToolArgumentError(f"customer {cid} has been erased")
+    return row
+
+
+def next_id(conn: sqlite3.Connection, table: str, prefix: str) -> str:
+    """The next id in a table; safe because writers hold the write lock (BEGIN IMMEDIATE)."""
+    row = conn.execute(
+        f"SELECT MAX(CAST(SUBSTR(id, {len(prefix) + 2}) AS INTEGER)) FROM {table}"
+    ).fetchone()
+    return f"{prefix}-{(row[0] or 1000) + 1}"

@@ -1,0 +1,153 @@
+"""The demo company's tool registry: every tool with its scopes and approval rule.
+
+Scopes (a requester needs one of a tool's scopes; none means anyone):
+    support    customer and ticket look-ups, ticket changes, customer emails
+    billing    invoices, payments, refunds, credits, plan changes; customer look-ups
+    ops        deployments, rollbacks, incidents, alerts
+    content    reading deployments and incidents for release notes; customer emails
+    analytics  counts, trends and reports
+    legal      personal-data export and erasure, documents; customer look-ups
+    (none)     search_kb, service_health, list_plans: public help centre, status and prices
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from tools.base import ApprovalRule, Tool, ToolRegistry
+from tools.demo import analytics, reads, writes
+from tools.demo.money import parse_amount
+from tools.errors import ToolArgumentError
+
+DEFAULT_REFUND_LIMIT = Decimal("100.00")
+
+
+def amount_above(limit: Decimal, what: str) -> ApprovalRule:
+    """Approval when the amount is above `limit`, or cannot be read at all (fail closed)."""
+
+    def rule(args: Mapping[str, Any]) -> str | None:
+        try:
+            amount = parse_amount(args.get("amount"))
+        except ToolArgumentError:
+            return f"the {what} amount {args.get('amount')!r} could not be checked"
+        if amount > limit:
+            return f"{what} of {amount} is above the {limit} limit"
+        return None
+
+    return rule
+
+
+def always(reason: str) -> ApprovalRule:
+    def rule(_: Mapping[str, Any]) -> str | None:
+        return reason
+
+    return rule
+
+
+def rollback_rule(args: Mapping[str, Any]) -> str | None:
+    # Anything but an explicit staging rollback needs a person, so a typo fails closed.
+    if args.get("environment") == "staging":
+        return None
+    return f"rollback of {args.get('service')} in {args.get('environment')}"
+
+
+def email_rule(args: Mapping[str, Any]) -> str | None:
+    try:
+        recipients = writes.recipients_of(args.get("to"))
+    except ToolArgumentError:
+        return "the recipients could not be checked"
+    if any(r.lower() == writes.ALL_CUSTOMERS for r in recipients):
+        return "email to all customers"
+    if len(set(recipients)) > 1:
+        return f"email to {len(set(recipients))} recipients"
+    return None
+
+
+def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT) -> ToolRegistry:
+    """Every demo tool bound to the database at `db_path` (which must already exist)."""
+    registry = ToolRegistry()
+    db = Path(db_path)
+    limit = Decimal(refund_limit)
+
+    def add(
+        fn: Callable[..., Any],
+        scopes: tuple[str, ...] = (),
+        *,
+        side_effect: bool = False,
+        approval: ApprovalRule | None = None,
+    ) -> None:
+        doc = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
+        tool = Tool(
+            name=fn.__name__,
+            description=doc,
+            fn=partial(fn, db),
+            side_effect=side_effect,
+            scopes=frozenset(scopes),
+        )
+        if approval is not None:
+            tool = Tool(**{**tool.__dict__, "needs_approval": approval})
+        registry.register(tool)
+
+    customers = ("support", "billing", "legal")
+    add(reads.find_customer, customers)
+    add(reads.get_customer, customers)
+    add(reads.list_tickets, ("support",))
+    add(reads.get_ticket, ("support",))
+    add(reads.search_kb)
+    add(reads.list_invoices, ("billing",))
+    add(reads.get_invoice, ("billing",))
+    add(reads.list_payments, ("billing",))
+    add(reads.list_plans)
+    add(reads.service_health)
+    add(reads.list_deployments, ("ops", "content"))
+    add(reads.get_deployment, ("ops",))
+    add(reads.list_incidents, ("ops", "content"))
+    add(reads.list_alerts, ("ops",))
+    add(reads.get_document, ("legal",))
+    add(reads.search_documents, ("legal",))
+    add(reads.list_documents, ("legal",))
+    add(reads.export_customer_data, ("legal",))
+    for fn in (
+        analytics.count_records,
+        analytics.trend,
+        analytics.revenue_report,
+        analytics.ticket_report,
+        analytics.top_customers,
+    ):
+        add(fn, ("analytics",))
+
+    add(writes.open_ticket, ("support",), side_effect=True)
+    add(writes.update_ticket, ("support",), side_effect=True)
+    add(writes.close_ticket, ("support",), side_effect=True)
+    add(
+        writes.issue_refund,
+        ("billing",),
+        side_effect=True,
+        approval=amount_above(limit, "refund"),
+    )
+    add(
+        writes.apply_credit,
+        ("billing",),
+        side_effect=True,
+        approval=amount_above(limit, "credit"),
+    )
+    add(
+        writes.change_plan,
+        ("billing",),
+        side_effect=True,
+        approval=always("a plan change changes what the customer pays"),
+    )
+    add(writes.rollback_deployment, ("ops",), side_effect=True, approval=rollback_rule)
+    add(writes.create_incident, ("ops",), side_effect=True)
+    add(writes.send_email, ("support", "content", "billing"), side_effect=True, approval=email_rule)
+    add(
+        writes.erase_customer_data,
+        ("legal",),
+        side_effect=True,
+        approval=always("erasing personal data cannot be undone"),
+    )
+    return registry
