@@ -23,6 +23,7 @@ class Segment:
     text: str
     boundary: BoundaryKind | None  # how it is cut from the previous segment; None for the first
     sequential: bool = False  # introduced by "then", "after that", "once that's done", ...
+    joiner: str = ""  # the original text between the previous segment and this one
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)]|\(?[a-zA-Z]\))\s+")
@@ -51,7 +52,7 @@ _CUT = re.compile(
     re.IGNORECASE,
 )
 _LEADING_CONNECTOR = re.compile(
-    rf"^\s*(?:(?P<seq>(?:{_SEQUENCE_WORDS}))|(?:and\s+also|and|also|plus|as\s+well\s+as))(?!\w),?\s*",
+    rf"\s*(?:(?P<seq>(?:{_SEQUENCE_WORDS}))|(?:and\s+also|and|also|plus|as\s+well\s+as))(?!\w),?\s*",
     re.IGNORECASE,
 )
 _TRIM = " \t\n,;:—–-"
@@ -60,12 +61,12 @@ _TRIM = " \t\n,;:—–-"
 def split_request(text: str) -> list[Segment]:
     """All candidate parts of `text`, in order; a single segment when there is nothing to cut."""
     segments: list[Segment] = []
-    for block in _blocks(text):
-        for sentence in _sentences(block):
-            segments.extend(_cut_sentence(sentence, "strong" if segments else None))
+    for b, block in enumerate(_blocks(text)):
+        for i, sentence in enumerate(_sentences(block)):
+            joiner = " " if i else ("; " if b else "")
+            segments.extend(_cut_sentence(sentence, "strong" if segments else None, joiner))
     if not segments:
-        stripped = text.strip()
-        return [Segment(stripped or text, None)]
+        return [Segment(text.strip() or text, None)]
     return segments
 
 
@@ -102,40 +103,51 @@ def _sentences(block: str) -> list[str]:
     return [s for s in out if s.strip(_TRIM)]
 
 
-def _cut_sentence(sentence: str, first_boundary: BoundaryKind | None) -> list[Segment]:
+def _cut_sentence(sentence: str, first_boundary: BoundaryKind | None, lead: str) -> list[Segment]:
     """Cut one sentence at connectors; a sentence that opens with "Then" is itself sequential."""
     boundary = first_boundary
     sequential = False
     out: list[Segment] = []
-    pos = 0
-    for m in _CUT.finditer(sentence):
-        piece, lead_seq = _strip_connector(sentence[pos : m.start()])
+    prev_end = 0
+    cuts = list(_CUT.finditer(sentence))
+    starts = [0, *(m.end() for m in cuts)]
+    ends = [*(m.start() for m in cuts), len(sentence)]
+    for m, start, end in zip([*cuts, None], starts, ends, strict=True):
+        ps, pe, lead_seq = _piece_span(sentence, start, end)
         sequential = sequential or lead_seq
-        if piece:
-            out.append(Segment(piece, boundary, sequential))
-            boundary, sequential = None, False
+        if ps < pe:
+            joiner = (lead if not out else "") + sentence[prev_end:ps]
+            out.append(Segment(sentence[ps:pe], boundary, sequential, joiner))
+            boundary, sequential, prev_end = None, False, pe
+        if m is None:
+            break
         # Cuts with no text between them (", and then") add up: the strongest one counts.
         kind: BoundaryKind = "strong" if m.lastgroup in ("seq", "semi") else "weak"
         boundary = kind if boundary is None else _max(boundary, kind)
         sequential = sequential or m.lastgroup == "seq"
-        pos = m.end()
-    tail, lead_seq = _strip_connector(sentence[pos:])
-    sequential = sequential or lead_seq
-    if tail:
-        out.append(Segment(tail, boundary, sequential))
     if out and first_boundary is None:
         # The request's first part follows nothing, whatever connector it opened with.
-        out[0] = Segment(out[0].text, None, False)
+        out[0] = Segment(out[0].text, None, False, "")
     return out
 
 
-def _strip_connector(piece: str) -> tuple[str, bool]:
-    """The piece without a connector it opens with ("; also …"), and whether that was "then"."""
-    piece = piece.strip(_TRIM)
-    lead = _LEADING_CONNECTOR.match(piece)
+def _piece_span(sentence: str, start: int, end: int) -> tuple[int, int, bool]:
+    """The span of a piece without the connector it opens with ("; also …"), and whether that
+    connector was a "then"."""
+    start, end = _trimmed(sentence, start, end)
+    lead = _LEADING_CONNECTOR.match(sentence, start, end)
     if not lead:
-        return piece, False
-    return piece[lead.end() :].strip(_TRIM), lead.group("seq") is not None
+        return start, end, False
+    start, end = _trimmed(sentence, lead.end(), end)
+    return start, end, lead.group("seq") is not None
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
 
 
 def _max(a: BoundaryKind, b: BoundaryKind) -> BoundaryKind:

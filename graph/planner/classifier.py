@@ -1,0 +1,216 @@
+"""The text classifier behind the local planner: calibrated label probabilities for a request.
+
+The planner depends only on `TextClassifier.score`, which turns texts into `Scores` (calibrated
+probabilities over the labels, the nearest training example and its similarity, and the words
+that pushed the decision), so another featurizer (sentence embeddings, a CLINC150-sized model)
+can replace `TfidfClassifier` without touching the planner.
+
+`TfidfClassifier` is word (1-2) and character (2-5, within words) TF-IDF n-grams under a
+multinomial logistic regression, calibrated by temperature scaling: the temperature is the one
+that minimises the log loss of out-of-fold logits (k-fold over the training examples), then the
+model is refit on everything. Measured on the demo team's examples (5-fold, out of fold, 7
+labels, C=10): accuracy 0.69; raw LR log loss 1.06, ECE 0.21, mean top probability 0.49 (it is
+under-confident: with a 0.5 floor half of the correct routes would go to a person); temperature
+scaled (T≈0.56) log loss 0.93, ECE 0.04, mean top probability 0.70. Feature variants moved
+accuracy by under 0.02 (word-only 0.61, char-only 0.70, English stop words 0.69, LinearSVC 0.69).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import normalize
+
+# The label of requests no agent should take; never an agent name (agent names have no "_" lead).
+HUMAN = "__human__"
+
+
+@dataclass(frozen=True)
+class Scores:
+    """What the classifier makes of one text."""
+
+    probs: dict[str, float]  # calibrated, over every label (agents, and HUMAN when trained)
+    nearest_label: str  # label of the most similar agent example
+    nearest_example: str
+    nearest_similarity: float  # cosine similarity to that example, 0..1
+    top_terms: tuple[str, ...]  # words that pushed towards the top label, strongest first
+
+    def ranked(self) -> list[tuple[str, float]]:
+        return sorted(self.probs.items(), key=lambda kv: kv[1], reverse=True)
+
+
+class TextClassifier(Protocol):
+    """Anything that scores texts against a fixed set of labels."""
+
+    labels: tuple[str, ...]
+
+    def score(self, texts: Sequence[str]) -> list[Scores]: ...
+
+
+@dataclass(frozen=True)
+class TfidfConfig:
+    """Feature and model settings; part of the cache key, so a change retrains."""
+
+    c: float = 10.0
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    folds: int = 5
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _normalise(text: str) -> str:
+    # Ids and amounts differ in every request; their shape ("inv-0") is what carries meaning.
+    return _DIGITS.sub("0", text.lower())
+
+
+class TfidfClassifier:
+    """TF-IDF n-grams, logistic regression and a fitted temperature. Build with `train`."""
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        temperature: float,
+        texts: list[str],
+        labels: list[str],
+    ) -> None:
+        self._pipeline = pipeline
+        self.temperature = temperature
+        self._texts = texts
+        self._labels = labels
+        self.labels: tuple[str, ...] = tuple(sorted(set(labels)))
+        features = pipeline.named_steps["features"]
+        self._train_matrix = normalize(features.transform(texts))
+        self._agent_rows = np.array([lab != HUMAN for lab in labels])
+        self._word_terms = features.transformer_list[0][1].get_feature_names_out()
+
+    @classmethod
+    def train(
+        cls, texts: Sequence[str], labels: Sequence[str], config: TfidfConfig | None = None
+    ) -> TfidfClassifier:
+        config = config or TfidfConfig()
+        texts, labels = list(texts), list(labels)
+        if len(texts) != len(labels) or not texts:
+            raise ValueError("need as many labels as texts, and at least one of each")
+        pipeline = _pipeline(config)
+        temperature = 1.0
+        if len(set(labels)) > 1:
+            temperature = _fit_temperature(pipeline, texts, labels, config.folds)
+            pipeline.fit(texts, labels)
+        else:  # one label: nothing to decide, but the vectoriser still serves similarity
+            pipeline.named_steps["features"].fit(texts)
+        return cls(pipeline, temperature, texts, labels)
+
+    def score(self, texts: Sequence[str]) -> list[Scores]:
+        if not texts:
+            return []
+        features = self._pipeline.named_steps["features"]
+        x = features.transform(list(texts))
+        probs = self._probabilities(x)
+        sims = normalize(x) @ self._train_matrix.T
+        sims = np.asarray(sims.todense()) if hasattr(sims, "todense") else np.asarray(sims)
+        out: list[Scores] = []
+        for i in range(len(texts)):
+            row = sims[i].copy()
+            row[~self._agent_rows] = -1.0
+            j = int(np.argmax(row)) if self._agent_rows.any() else 0
+            by_label = dict(zip(self.labels, (float(p) for p in probs[i]), strict=True))
+            top = max(by_label, key=by_label.__getitem__)
+            out.append(
+                Scores(
+                    probs=by_label,
+                    nearest_label=self._labels[j],
+                    nearest_example=self._texts[j],
+                    nearest_similarity=max(0.0, float(row[j])),
+                    top_terms=self._top_terms(x[i], top),
+                )
+            )
+        return out
+
+    def _probabilities(self, x: csr_matrix) -> np.ndarray:
+        if len(self.labels) == 1:
+            return np.ones((x.shape[0], 1))
+        clf: LogisticRegression = self._pipeline.named_steps["clf"]
+        logits = _as_logits(clf.decision_function(x))
+        return _softmax(logits / self.temperature)
+
+    def _top_terms(self, x_row: csr_matrix, label: str, k: int = 3) -> tuple[str, ...]:
+        if len(self.labels) == 1:
+            return ()
+        clf: LogisticRegression = self._pipeline.named_steps["clf"]
+        coef = clf.coef_
+        n_words = len(self._word_terms)
+        row = x_row.tocsr()
+        cols = row.indices[row.indices < n_words]
+        if coef.shape[0] == 1:  # binary: one weight row, positive towards classes_[1]
+            weights = coef[0] if label == clf.classes_[1] else -coef[0]
+        else:
+            weights = coef[list(clf.classes_).index(label)]
+        contrib = [(float(row[0, c]) * float(weights[c]), c) for c in cols]
+        best = sorted((t for t in contrib if t[0] > 0), reverse=True)[:k]
+        return tuple(str(self._word_terms[c]) for _, c in best)
+
+
+def _pipeline(config: TfidfConfig) -> Pipeline:
+    words = TfidfVectorizer(
+        preprocessor=_normalise,
+        ngram_range=config.word_ngrams,
+        sublinear_tf=True,
+    )
+    chars = TfidfVectorizer(
+        preprocessor=_normalise,
+        analyzer="char_wb",
+        ngram_range=config.char_ngrams,
+        sublinear_tf=True,
+    )
+    return Pipeline(
+        [
+            ("features", FeatureUnion([("word", words), ("char", chars)])),
+            ("clf", LogisticRegression(C=config.c, max_iter=5000, class_weight="balanced")),
+        ]
+    )
+
+
+def _fit_temperature(pipeline: Pipeline, texts: list[str], labels: list[str], folds: int) -> float:
+    """The temperature that makes out-of-fold probabilities honest; 1.0 with too little data."""
+    counts = np.unique(labels, return_counts=True)[1]
+    k = min(folds, int(counts.min()))
+    if k < 2:
+        return 1.0
+    cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=0)
+    logits = _as_logits(
+        cross_val_predict(pipeline, texts, labels, cv=cv, method="decision_function")
+    )
+    classes = sorted(set(labels))
+    y = np.array([classes.index(lab) for lab in labels])
+
+    def nll(log_t: float) -> float:
+        p = _softmax(logits / np.exp(log_t))
+        return float(-np.mean(np.log(p[np.arange(len(y)), y] + 1e-12)))
+
+    result = minimize_scalar(nll, bounds=(np.log(0.02), np.log(50.0)), method="bounded")
+    return float(np.exp(result.x))
+
+
+def _as_logits(decision: np.ndarray) -> np.ndarray:
+    # A binary LogisticRegression returns one score per row; softmax([0, d]) is its sigmoid.
+    if decision.ndim == 1:
+        return np.column_stack([np.zeros_like(decision), decision])
+    return decision
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
