@@ -1,8 +1,8 @@
 """Errors raised while loading or running agents.
 
-    AgentError               anything about agents
-    ├── TeamFileError        a team file is missing, unreadable or invalid (the message names the place)
-    └── AgentRuntimeError    an agent could not be built or run
+AgentError               anything about agents
+├── TeamFileError        a team file is missing, unreadable or invalid (the message names the place)
+└── AgentRuntimeError    an agent could not be built or run
 """
 
 

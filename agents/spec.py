@@ -87,7 +87,7 @@ class Team(BaseModel):
     name: str = "team"
     routing: RoutingConfig = Field(default_factory=RoutingConfig)
     agents: list[AgentSpec]
-    # Requests that belong to no agent: the local planner learns from them what "a human" looks like.
+    # Requests that belong to no agent: the local planner learns what "a human" looks like.
     human_examples: list[str] = Field(default_factory=list)
     fingerprint: str = ""  # sha256 of the source file, set by the loader
 

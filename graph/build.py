@@ -1,10 +1,10 @@
 """`build_graph()`: the run graph and the per-subtask work graph, compiled with a checkpointer.
 
-    run:   START → intake → plan → dispatch ⇉ work (one per ready subtask, in parallel)
-                                     ↑________↓            → synthesize → END
-    work:  START → (review if routing is unsure) → agent → validate → agent (retry/fallback)
-                                                             ↘ review → act | agent | END
-                                                             ↘ act → END
+run:   START → intake → plan → dispatch ⇉ work (one per ready subtask, in parallel)
+                                 ↑________↓            → synthesize → END
+work:  START → (review if routing is unsure) → agent → validate → agent (retry/fallback)
+                                                         ↘ review → act | agent | END
+                                                         ↘ act → END
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -38,25 +38,24 @@ def connect_sqlite(path: Path) -> sqlite3.Connection:
 
 
 @contextmanager
-def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver]:
-    """Open the checkpoint store a URL names, creating its tables if needed."""
-    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
-        from langgraph.checkpoint.postgres import PostgresSaver
-        from psycopg import Connection, OperationalError
-        from psycopg.rows import dict_row
+def _postgres(url: str) -> Iterator[BaseCheckpointSaver]:
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg import Connection, OperationalError
+    from psycopg.rows import dict_row
 
-        dsn = url.replace("postgresql+psycopg://", "postgresql://")
-        try:
-            conn = Connection.connect(
-                dsn, autocommit=True, prepare_threshold=0, row_factory=dict_row
-            )
-        except OperationalError as exc:
-            raise CheckpointerError(f"cannot connect to Postgres at {dsn}: {exc}") from None
-        with conn:
-            saver = PostgresSaver(conn)  # type: ignore[arg-type]
-            saver.setup()
-            yield saver
-        return
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        conn = Connection.connect(dsn, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+    except OperationalError as exc:
+        raise CheckpointerError(f"cannot connect to Postgres at {dsn}: {exc}") from None
+    with conn:
+        saver = PostgresSaver(conn)
+        saver.setup()
+        yield saver
+
+
+@contextmanager
+def _sqlite(url: str) -> Iterator[BaseCheckpointSaver]:
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     try:
@@ -69,3 +68,10 @@ def open_checkpointer(url: str) -> Iterator[BaseCheckpointSaver]:
         yield saver
     finally:
         conn.close()
+
+
+def open_checkpointer(url: str) -> AbstractContextManager[BaseCheckpointSaver]:
+    """Open the checkpoint store a URL names, creating its tables if needed."""
+    if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        return _postgres(url)
+    return _sqlite(url)

@@ -1,8 +1,8 @@
 """Errors raised by the graph layer.
 
-    GraphError               anything about building or running the graph
-    ├── RequestError         a request is empty, too large or not valid text (nothing is stored)
-    └── CheckpointerError    a checkpoint URL is malformed or its store cannot be opened
+GraphError               anything about building or running the graph
+├── RequestError         a request is empty, too large or not valid text (nothing is stored)
+└── CheckpointerError    a checkpoint URL is malformed or its store cannot be opened
 """
 
 

@@ -18,7 +18,7 @@ from graph.errors import GraphError
 from graph.state import Requester
 from ringmaster.errors import RingmasterError
 from ringmaster.review_queue import ReviewItem
-from ringmaster.runner import RunOutcome, Runner
+from ringmaster.runner import Runner, RunOutcome
 from ringmaster.settings import Settings
 from tools.errors import ToolError
 
@@ -45,7 +45,9 @@ def _print_json(value: Any) -> None:
 
 
 @contextmanager
-def _runner(progress: Callable[[tuple[str, ...], dict[str, Any]], None] | None = None) -> Iterator[Runner]:
+def _runner(
+    progress: Callable[[tuple[str, ...], dict[str, Any]], None] | None = None,
+) -> Iterator[Runner]:
     with Runner(Settings(), on_event=progress) as runner:
         yield runner
 
@@ -61,7 +63,9 @@ def _progress(json_mode: bool) -> Callable[[tuple[str, ...], dict[str, Any]], No
             if node == "plan" and value.get("plan"):
                 _print_plan(value["plan"])
             elif node == "agent":
-                out.print(f"  [cyan]{value.get('agent')}[/] worked (attempt {value.get('attempt')})")
+                out.print(
+                    f"  [cyan]{value.get('agent')}[/] worked (attempt {value.get('attempt')})"
+                )
             elif node == "validate":
                 rec = (value.get("attempts") or [{}])[-1]
                 verdict = "ok" if not rec.get("problems") else "; ".join(rec["problems"])
@@ -82,8 +86,12 @@ def _print_plan(plan: dict[str, Any]) -> None:
         if s.get("escalate"):
             agent = f"human (best guess: {s['agent'] or 'none'})"
         table.add_row(
-            s["id"], agent, f"{s['confidence']:.2f}", s.get("escalation_reason") or s["rationale"],
-            ",".join(s["depends_on"]), s["description"],
+            s["id"],
+            agent,
+            f"{s['confidence']:.2f}",
+            s.get("escalation_reason") or s["rationale"],
+            ",".join(s["depends_on"]),
+            s["description"],
         )
     out.print(table)
 
@@ -110,8 +118,9 @@ def _print_items(items: list[ReviewItem], title: str = "Review queue") -> None:
     for col in ("id", "thread", "subtask", "kind", "agent", "priority", "status", "summary"):
         table.add_column(col, overflow="fold")
     for i in items:
-        table.add_row(i.id, i.thread_id, i.subtask_id, i.kind, i.agent or "-", i.priority,
-                      i.status, i.summary)
+        table.add_row(
+            i.id, i.thread_id, i.subtask_id, i.kind, i.agent or "-", i.priority, i.status, i.summary
+        )
     out.print(table)
 
 
@@ -124,7 +133,9 @@ def run(
     request: Annotated[str, typer.Argument(help="What you want done, in plain words.")],
     thread: Annotated[str | None, typer.Option(help="Continue this thread.")] = None,
     as_: AsOpt = None,
-    scopes: Annotated[str | None, typer.Option(help="Comma-separated scopes (default: all).")] = None,
+    scopes: Annotated[
+        str | None, typer.Option(help="Comma-separated scopes (default: all).")
+    ] = None,
     priority: Annotated[str, typer.Option(help="low, normal, high or urgent.")] = "normal",
     json_mode: JsonOpt = False,
 ) -> None:
@@ -172,7 +183,9 @@ def chat(
 def review_list(
     status: Annotated[str, typer.Option(help="pending, decided, resumed or all.")] = "pending",
     agent: Annotated[str | None, typer.Option()] = None,
-    kind: Annotated[str | None, typer.Option(help="routing, approval, human_category, validation_failed")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="routing, approval, human_category, validation_failed")
+    ] = None,
     thread: Annotated[str | None, typer.Option()] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
@@ -181,8 +194,12 @@ def review_list(
     """List review items, most urgent and oldest first."""
     with _runner() as runner:
         items = runner.queue.list(
-            status=None if status == "all" else status, agent=agent, kind=kind,
-            thread_id=thread, limit=limit, offset=offset,
+            status=None if status == "all" else status,
+            agent=agent,
+            kind=kind,
+            thread_id=thread,
+            limit=limit,
+            offset=offset,
         )
     if json_mode:
         _print_json([i.to_dict(with_payload=False) for i in items])
@@ -201,14 +218,19 @@ def review_show(item: str, json_mode: JsonOpt = False) -> None:
     ctx = it.payload.get("context", {})
     out.print(f"[bold]{it.id}[/] ({it.status}) thread {it.thread_id} subtask {it.subtask_id}")
     for label, value in (
-        ("request", ctx.get("request")), ("blocker", ctx.get("blocker")),
-        ("agent", ctx.get("agent")), ("category", ctx.get("category")),
-        ("recommended", ctx.get("recommended")), ("output", ctx.get("output")),
+        ("request", ctx.get("request")),
+        ("blocker", ctx.get("blocker")),
+        ("agent", ctx.get("agent")),
+        ("category", ctx.get("category")),
+        ("recommended", ctx.get("recommended")),
+        ("output", ctx.get("output")),
     ):
         out.print(f"{label}: {value}", markup=False)
     for a, cfg in zip(it.payload["action_requests"], it.payload["review_configs"], strict=False):
-        out.print(f"action {a['name']} {json.dumps(a['args'])} allowed: {cfg['allowed_decisions']}",
-                  markup=False)
+        out.print(
+            f"action {a['name']} {json.dumps(a['args'])} allowed: {cfg['allowed_decisions']}",
+            markup=False,
+        )
     out.print(f"prior attempts: {len(ctx.get('prior_attempts', []))}")
 
 
@@ -220,7 +242,9 @@ def review_claim(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> No
     _print_json(it.to_dict(with_payload=False)) if json_mode else out.print(f"claimed {it.id}")
 
 
-def _decide(item: str, make: Callable[[ReviewItem], list[dict[str, Any]]], who: str, json_mode: bool) -> None:
+def _decide(
+    item: str, make: Callable[[ReviewItem], list[dict[str, Any]]], who: str, json_mode: bool
+) -> None:
     with _runner(_progress(json_mode)) as runner:
         it = runner.queue.find(item)
         outcome = runner.decide(it.id, {"decisions": make(it)}, who)
@@ -230,20 +254,30 @@ def _decide(item: str, make: Callable[[ReviewItem], list[dict[str, Any]]], who: 
 @review_app.command("approve")
 def review_approve(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Approve every action of the item and resume the run."""
-    _decide(item, lambda it: [{"type": "approve"} for _ in it.payload["action_requests"]],
-            _me(as_), json_mode)
+    _decide(
+        item,
+        lambda it: [{"type": "approve"} for _ in it.payload["action_requests"]],
+        _me(as_),
+        json_mode,
+    )
 
 
 @review_app.command("reject")
 def review_reject(
     item: str,
-    reason: Annotated[str, typer.Option(help="Why; the requester sees it.")] = "rejected by a reviewer",
+    reason: Annotated[
+        str, typer.Option(help="Why; the requester sees it.")
+    ] = "rejected by a reviewer",
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
     """Reject every action of the item; nothing it proposed runs."""
-    _decide(item, lambda it: [{"type": "reject", "message": reason}
-                              for _ in it.payload["action_requests"]], _me(as_), json_mode)
+    _decide(
+        item,
+        lambda it: [{"type": "reject", "message": reason} for _ in it.payload["action_requests"]],
+        _me(as_),
+        json_mode,
+    )
 
 
 @review_app.command("respond")
@@ -254,15 +288,21 @@ def review_respond(
     json_mode: JsonOpt = False,
 ) -> None:
     """Answer in place of the action: it does not run; your message is the result."""
-    _decide(item, lambda it: [{"type": "respond", "message": message}
-                              for _ in it.payload["action_requests"]], _me(as_), json_mode)
+    _decide(
+        item,
+        lambda it: [{"type": "respond", "message": message} for _ in it.payload["action_requests"]],
+        _me(as_),
+        json_mode,
+    )
 
 
 @review_app.command("edit")
 def review_edit(
     item: str,
     args: Annotated[str, typer.Option(help='New arguments as JSON, e.g. \'{"amount": "80.00"}\'.')],
-    action: Annotated[int, typer.Option(help="Which action to edit (0-based); others are approved.")] = 0,
+    action: Annotated[
+        int, typer.Option(help="Which action to edit (0-based); others are approved.")
+    ] = 0,
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
@@ -280,8 +320,10 @@ def review_edit(
             raise RingmasterError(f"--action must be between 0 and {len(actions) - 1}")
         decisions: list[dict[str, Any]] = [{"type": "approve"} for _ in actions]
         merged = {**actions[action]["args"], **new_args}
-        decisions[action] = {"type": "edit",
-                             "edited_action": {"name": actions[action]["name"], "args": merged}}
+        decisions[action] = {
+            "type": "edit",
+            "edited_action": {"name": actions[action]["name"], "args": merged},
+        }
         return decisions
 
     _decide(item, make, _me(as_), json_mode)

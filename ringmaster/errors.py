@@ -1,12 +1,12 @@
 """Errors the application shows to users (never as tracebacks).
 
-    RingmasterError            anything the user can fix or should know
-    ├── ConfigError            settings or files are missing or wrong
-    ├── NotFound               an unknown thread or review item
-    ├── Conflict               the thing changed under you
-    │   ├── AlreadyDecided     a review item was decided before (by anyone)
-    │   └── ThreadBusy         the thread is waiting for reviews, or another process runs it
-    └── InvalidDecision        a decision that the item does not allow, or malformed arguments
+RingmasterError            anything the user can fix or should know
+├── ConfigError            settings or files are missing or wrong
+├── NotFound               an unknown thread or review item
+├── Conflict               the thing changed under you
+│   ├── AlreadyDecided     a review item was decided before (by anyone)
+│   └── ThreadBusy         the thread is waiting for reviews, or another process runs it
+└── InvalidDecision        a decision that the item does not allow, or malformed arguments
 """
 
 

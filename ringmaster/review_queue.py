@@ -7,6 +7,7 @@ nothing changes. Resuming the thread is the runner's job; this module only keeps
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -218,17 +219,17 @@ class ReviewQueue:
             raise AlreadyDecided(f"review item {item_id} was decided by someone else just now")
         return self.get(item_id)
 
-    def decided_for(self, thread_id: str) -> list[ReviewItem]:
+    def decided_for(self, thread_id: str) -> builtins.list[ReviewItem]:
         """Decisions committed but not yet resumed, for one thread."""
         return self.list(status="decided", thread_id=thread_id, limit=1000)
 
-    def threads_with_decided(self) -> list[str]:
+    def threads_with_decided(self) -> builtins.list[str]:
         c = review_items.c
         with self.engine.connect() as conn:
             rows = conn.execute(select(c.thread_id).where(c.status == "decided").distinct())
             return [r[0] for r in rows]
 
-    def mark_resumed(self, ids: list[str]) -> None:
+    def mark_resumed(self, ids: builtins.list[str]) -> None:
         if not ids:
             return
         with self.engine.begin() as conn:

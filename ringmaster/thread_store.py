@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -83,8 +83,12 @@ class ThreadStore:
             with self.engine.begin() as conn:
                 conn.execute(
                     insert(threads).values(
-                        id=thread_id, requester=requester, status="idle", turn=0,
-                        created_at=now, updated_at=now,
+                        id=thread_id,
+                        requester=requester,
+                        status="idle",
+                        turn=0,
+                        created_at=now,
+                        updated_at=now,
                     )
                 )
         except IntegrityError:
@@ -115,6 +119,7 @@ class ThreadStore:
         now = self.clock()
         row = self.get(thread_id)
         c = threads.c
+        cond: ColumnElement[bool]
         if row.lock_owner is None:
             cond = c.lock_owner.is_(None)
         elif row.lock_owner == owner:
@@ -127,7 +132,9 @@ class ThreadStore:
             return False
         with self.engine.begin() as conn:
             won = conn.execute(
-                update(threads).where(c.id == thread_id, cond).values(lock_owner=owner, locked_at=now)
+                update(threads)
+                .where(c.id == thread_id, cond)
+                .values(lock_owner=owner, locked_at=now)
             ).rowcount
         return bool(won)
 
@@ -142,7 +149,7 @@ class ThreadStore:
     def set(self, thread_id: str, **values: Any) -> None:
         with self.engine.begin() as conn:
             conn.execute(
-                update(threads).where(threads.c.id == thread_id).values(
-                    updated_at=self.clock(), **values
-                )
+                update(threads)
+                .where(threads.c.id == thread_id)
+                .values(updated_at=self.clock(), **values)
             )

@@ -90,7 +90,9 @@ class Ledger:
             over = int(args.get("amount", 0)) > self.approval_over
             return f"amount over {self.approval_over}" if over else None
 
-        return Tool("record", "record an amount", self.record, side_effect=True, needs_approval=rule)
+        return Tool(
+            "record", "record an amount", self.record, side_effect=True, needs_approval=rule
+        )
 
 
 class ScriptedPlanner:
@@ -130,8 +132,11 @@ def plan_of(*parts: tuple[str, str | None], deps: dict[str, list[str]] | None = 
 class ScriptedAgent:
     """An agent whose answers come from a function of the task; records every call."""
 
-    def __init__(self, answer: Callable[[AgentTask, ToolBox], AgentOutput | dict[str, Any]],
-                 delay: float = 0.0) -> None:
+    def __init__(
+        self,
+        answer: Callable[[AgentTask, ToolBox], AgentOutput | dict[str, Any]],
+        delay: float = 0.0,
+    ) -> None:
         self.answer = answer
         self.delay = delay
         self.tasks: list[AgentTask] = []

@@ -1,4 +1,4 @@
-"""Tools that agents call: read-only look-ups and side effects with approval rules and idempotency."""
+"""Tools that agents call: look-ups, and side effects with approval rules and idempotency."""
 
 from tools.base import Tool, ToolBox, ToolRegistry
 from tools.errors import ToolError, ToolNotFound, ToolScopeError

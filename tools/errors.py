@@ -1,10 +1,10 @@
 """Errors raised by tools.
 
-    ToolError                 anything a tool refuses or fails at
-    ├── ToolNotFound          the name is not in the registry
-    ├── ToolScopeError        the caller's scopes do not reach the tool
-    ├── ToolArgumentError     the arguments are wrong (unknown record, bad amount …)
-    └── SideEffectNotAllowed  a side-effecting tool was called directly instead of proposed
+ToolError                 anything a tool refuses or fails at
+├── ToolNotFound          the name is not in the registry
+├── ToolScopeError        the caller's scopes do not reach the tool
+├── ToolArgumentError     the arguments are wrong (unknown record, bad amount …)
+└── SideEffectNotAllowed  a side-effecting tool was called directly instead of proposed
 """
 
 

@@ -44,7 +44,9 @@ def make_act(deps: GraphDeps) -> Any:
                 tool = deps.registry.tools.get(action["tool"])
                 if not tool.reachable_by(scopes):  # checked in code, again, at the last moment
                     raise ToolError(f"the requester's scopes do not reach {tool.name!r}")
-                record.update(status="executed", result=tool.fn(idempotency_key=key, **action["args"]))
+                record.update(
+                    status="executed", result=tool.fn(idempotency_key=key, **action["args"])
+                )
             except ToolError as exc:
                 failed = True
                 record.update(status="error", error=str(exc))

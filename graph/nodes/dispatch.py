@@ -38,11 +38,13 @@ def dispatch(state: RunState) -> dict[str, Any]:
     """Mark subtasks whose dependencies failed as skipped, so the run can finish."""
     results = state.get("results") or {}
     skipped: dict[str, Any] = {}
+    plan = state["plan"]
+    assert plan is not None
     changed = True
     done = dict(results)
     while changed:  # a skip can cascade down a chain of dependencies
         changed = False
-        for s in state["plan"]["subtasks"]:
+        for s in plan["subtasks"]:
             if s["id"] in done:
                 continue
             failed = [
@@ -57,8 +59,10 @@ def dispatch(state: RunState) -> dict[str, Any]:
 def route_ready(state: RunState) -> list[Send] | str:
     """Send each ready subtask to the work graph; when none is left, synthesize."""
     results = state.get("results") or {}
+    plan = state["plan"]
+    assert plan is not None
     sends: list[Send] = []
-    for s in state["plan"]["subtasks"]:
+    for s in plan["subtasks"]:
         if s["id"] in results:
             continue
         if all(d in results for d in s["depends_on"]):
@@ -66,7 +70,7 @@ def route_ready(state: RunState) -> list[Send] | str:
                 "turn": state.get("turn", 1),
                 "request": state["request"],
                 "requester": state["requester"],
-                "plan": state["plan"],
+                "plan": plan,
                 "subtask": s,
                 "handoffs": [_handoff(results[d]) for d in s["depends_on"]],
             }

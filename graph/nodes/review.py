@@ -195,14 +195,22 @@ def apply_decisions(
         args = first["edited_action"]["args"] if first["type"] == "edit" else {}
         summary = args.get("summary") or (candidate.get("output") or {}).get("summary") or ""
         output = {**(candidate.get("output") or {}), **args, "summary": summary}
-        return {"candidate": {**candidate, "output": output, "proposed_actions": []},
-                "approved_actions": [], "review": review, "next": "act"}
+        return {
+            "candidate": {**candidate, "output": output, "proposed_actions": []},
+            "approved_actions": [],
+            "review": review,
+            "next": "act",
+        }
     if packet["action_requests"][0]["name"] == RELEASE_ACTION:
         output = dict(candidate.get("output") or {})
         if first["type"] == "edit":
             output.update(first["edited_action"]["args"])
-        return {"candidate": {**candidate, "output": output}, "approved_actions":
-                candidate.get("proposed_actions", []), "review": review, "next": "act"}
+        return {
+            "candidate": {**candidate, "output": output},
+            "approved_actions": candidate.get("proposed_actions", []),
+            "review": review,
+            "next": "act",
+        }
     # Approval of proposed actions: decided ones per decision, the ungated ones go ahead.
     proposals = candidate.get("proposed_actions", [])
     gated = packet["context"].get("gated", [])

@@ -9,8 +9,10 @@ from graph.state import RunState
 
 def synthesize(state: RunState) -> dict[str, Any]:
     results = state.get("results") or {}
+    plan = state["plan"]
+    assert plan is not None
     lines = []
-    for s in state["plan"]["subtasks"]:
+    for s in plan["subtasks"]:
         r = results.get(s["id"], {})
         who = r.get("agent") or "human"
         lines.append(f"[{s['id']} {who}: {r.get('status', 'missing')}] {r.get('summary', '')}")

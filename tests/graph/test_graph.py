@@ -54,8 +54,9 @@ def test_retry_gets_validator_feedback(tmp_path: Path, make_run: Any) -> None:
 def test_failures_go_retry_then_fallback_then_human(tmp_path: Path, make_run: Any) -> None:
     bad = lambda t, tb: {"summary": "card 4111-1111-1111-1111", "value": "x"}  # noqa: E731
     alpha, beta = ScriptedAgent(bad), ScriptedAgent(lambda t, tb: {"summary": "no value"})
-    deps, _ = make_deps(tmp_path, ScriptedPlanner(plan_of(("a", "alpha"))),
-                        {"alpha": alpha, "beta": beta})
+    deps, _ = make_deps(
+        tmp_path, ScriptedPlanner(plan_of(("a", "alpha"))), {"alpha": alpha, "beta": beta}
+    )
     run = make_run(deps)
     run.start()
     assert counts(alpha)["t1"] == 2  # alpha.max_attempts
@@ -70,9 +71,7 @@ def test_failures_go_retry_then_fallback_then_human(tmp_path: Path, make_run: An
     assert result["results"]["t1"]["summary"] == "handled by hand"
 
 
-def test_approval_gates_side_effect_and_approve_runs_it_once(
-    tmp_path: Path, make_run: Any
-) -> None:
+def test_approval_gates_side_effect_and_approve_runs_it_once(tmp_path: Path, make_run: Any) -> None:
     beta = ScriptedAgent(proposing(50))
     deps, ledger = make_deps(tmp_path, ScriptedPlanner(plan_of(("pay", "beta"))), {"beta": beta})
     run = make_run(deps)
@@ -81,7 +80,10 @@ def test_approval_gates_side_effect_and_approve_runs_it_once(
     assert intr.value["action_requests"][0]["name"] == "record"
     assert intr.value["action_requests"][0]["args"]["amount"] == 50
     assert intr.value["review_configs"][0]["allowed_decisions"] == [
-        "approve", "edit", "reject", "respond"
+        "approve",
+        "edit",
+        "reject",
+        "respond",
     ]
     assert ledger.rows() == []  # nothing before approval
     result = run.decide(intr, {"type": "approve"})
@@ -102,14 +104,17 @@ def test_small_side_effect_needs_no_approval(tmp_path: Path, make_run: Any) -> N
 
 def test_edit_and_reject_decisions(tmp_path: Path, make_run: Any) -> None:
     deps, ledger = make_deps(
-        tmp_path, ScriptedPlanner(plan_of(("pay", "beta"), ("pay", "gamma"))),
+        tmp_path,
+        ScriptedPlanner(plan_of(("pay", "beta"), ("pay", "gamma"))),
         {"beta": ScriptedAgent(proposing(50)), "gamma": ScriptedAgent(proposing(70))},
     )
     run = make_run(deps)
     run.start()
     first, second = sorted(run.interrupts(), key=lambda i: i.value["context"]["subtask_id"])
-    run.decide(first, {"type": "edit", "edited_action": {"name": "record",
-                                                         "args": {"amount": 30, "note": "e"}}})
+    run.decide(
+        first,
+        {"type": "edit", "edited_action": {"name": "record", "args": {"amount": 30, "note": "e"}}},
+    )
     result = run.decide(second, {"type": "reject", "message": "too much"})
     assert [(r[1], r[2]) for r in ledger.rows()] == [(30, "e")]
     assert result["results"]["t2"]["actions"][0]["status"] == "rejected"
@@ -126,7 +131,8 @@ def test_low_confidence_routing_asks_a_human_who_picks_the_agent(
     assert intr.value["context"]["kind"] == "routing"
     assert "approve" not in intr.value["review_configs"][0]["allowed_decisions"]  # no guess
     result = run.decide(
-        intr, {"type": "edit", "edited_action": {"name": "route_subtask", "args": {"agent": "gamma"}}}
+        intr,
+        {"type": "edit", "edited_action": {"name": "route_subtask", "args": {"agent": "gamma"}}},
     )
     assert len(gamma.tasks) == 1 and result["results"]["t1"]["agent"] == "gamma"
 
@@ -151,8 +157,13 @@ def test_always_human_agent_holds_output_for_release(tmp_path: Path, make_run: A
     (intr,) = run.interrupts()
     assert intr.value["context"]["kind"] == "human_category"
     assert intr.value["action_requests"][0]["name"] == "release_output"
-    result = run.decide(intr, {"type": "edit", "edited_action": {
-        "name": "release_output", "args": {"summary": "reviewed draft"}}})
+    result = run.decide(
+        intr,
+        {
+            "type": "edit",
+            "edited_action": {"name": "release_output", "args": {"summary": "reviewed draft"}},
+        },
+    )
     assert result["results"]["t1"]["summary"] == "reviewed draft"
 
 
@@ -165,8 +176,10 @@ def test_planner_never_reaches_outside_requester_scopes(tmp_path: Path, make_run
     assert intr.value["context"]["kind"] == "routing"
     assert secret.tasks == []
     # Even a reviewer cannot route it to an agent the requester may not reach.
-    result = run.decide(intr, {"type": "edit", "edited_action": {
-        "name": "route_subtask", "args": {"agent": "secret"}}})
+    result = run.decide(
+        intr,
+        {"type": "edit", "edited_action": {"name": "route_subtask", "args": {"agent": "secret"}}},
+    )
     assert result["results"]["t1"]["status"] == "rejected" and secret.tasks == []
 
 

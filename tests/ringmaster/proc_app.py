@@ -1,7 +1,7 @@
-"""A runner in a separate process, for crash and restart tests: `python -m tests.ringmaster.proc_app`.
+"""A runner in another process, for crash and restart tests (`python -m tests.ringmaster.proc_app`).
 
-    proc_app HOME DB_URL submit [--slow]   run a two-part request (t1 small payment, t2 slow)
-    proc_app HOME DB_URL approve ITEM      decide an item and resume
+proc_app HOME DB_URL submit [--slow]   run a two-part request (t1 small payment, t2 slow)
+proc_app HOME DB_URL approve ITEM      decide an item and resume
 """
 
 from __future__ import annotations

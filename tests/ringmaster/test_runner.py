@@ -23,8 +23,9 @@ from tests.fakes import Ledger, ScriptedAgent, ScriptedPlanner, make_deps, ok, p
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def runner_for(tmp_path: Path, db_url: str | None, agents: dict[str, ScriptedAgent],
-               plan: Any) -> tuple[Runner, Ledger]:
+def runner_for(
+    tmp_path: Path, db_url: str | None, agents: dict[str, ScriptedAgent], plan: Any
+) -> tuple[Runner, Ledger]:
     deps, ledger = make_deps(tmp_path, ScriptedPlanner(plan), agents)
     return Runner(Settings(home=tmp_path, db_url=db_url), deps=deps), ledger
 
@@ -64,8 +65,9 @@ def test_concurrent_decisions_resume_exactly_once(tmp_path: Path, db_url: str | 
 
     def decide(n: int) -> None:
         gamma = ScriptedAgent(proposing(50))
-        runner, _ = runner_for(tmp_path, db_url, {"beta": ScriptedAgent(ok()), "gamma": gamma},
-                               APPROVAL_PLAN)
+        runner, _ = runner_for(
+            tmp_path, db_url, {"beta": ScriptedAgent(ok()), "gamma": gamma}, APPROVAL_PLAN
+        )
         with runner:
             try:
                 out = runner.decide(item.id, {"decisions": [{"type": "approve"}]}, f"r{n}")
@@ -131,7 +133,11 @@ def _proc(tmp_path: Path, db_url: str | None, *args: str) -> subprocess.Popen[st
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "-m", "tests.ringmaster.proc_app", str(tmp_path), db_url or "", *args],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

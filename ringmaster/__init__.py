@@ -1,0 +1,1 @@
+"""The application: settings, runner, SQL stores (threads, review queue) and the CLI."""
