@@ -1,0 +1,82 @@
+"""A scripted planner for eval tests: fixed answers per request, counting the calls it gets.
+
+It exposes the optional counters (`model_calls`, `tokens`) a model-backed planner would, so the
+runner's cache and cost accounting are tested without a model.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from evals.dataset import EvalRow
+from evals.records import RowPrediction
+from graph.planner.base import Alternative, Plan, Subtask
+
+# (agent or None, confidence, escalate, runner-up score)
+Part = tuple[str | None, float, bool, float]
+
+
+def make_plan(parts: Sequence[Part], planner: str = "scripted") -> Plan:
+    subtasks = []
+    for i, (agent, conf, escalate, runner_up) in enumerate(parts, 1):
+        alts = [Alternative(agent="zz_other", score=runner_up)] if runner_up else []
+        subtasks.append(
+            Subtask(
+                id=f"t{i}",
+                description=f"part {i}",
+                agent=agent,
+                confidence=conf,
+                escalate=escalate,
+                alternatives=alts,
+            )
+        )
+    return Plan(subtasks=subtasks, planner=planner)
+
+
+class ScriptedPlanner:
+    """Answers each request from a script; unknown requests go to a human."""
+
+    name = "scripted"
+
+    def __init__(self, script: dict[str, Sequence[Part]], model: str = "scripted-1") -> None:
+        self.script = dict(script)
+        self.model = model
+        self.calls = 0
+        self.model_calls = 0
+        self.tokens = 0
+        self._lock = threading.Lock()
+
+    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
+        with self._lock:
+            self.calls += 1
+            self.model_calls += 1
+            self.tokens += len(request.split())
+        if request == "boom":
+            raise RuntimeError("the scripted model fell over")
+        return make_plan(self.script.get(request, [(None, 0.0, True, 0.0)]))
+
+
+def row(agents: Sequence[str], *, subtasks: int | None = None, text: str = "req") -> EvalRow:
+    return EvalRow(
+        text=text,
+        agents=tuple(agents),
+        escalate=not agents,
+        subtasks=len(agents) if subtasks is None else subtasks,
+    )
+
+
+def pred(
+    agents: Sequence[str],
+    parts: Sequence[Part],
+    *,
+    score: float | None = None,
+    latency_ms: float = 1.0,
+    tags: Sequence[str] = (),
+) -> RowPrediction:
+    """A row prediction: expected `agents` ([] = escalate), planned as `parts`."""
+    r = row(agents)
+    r = EvalRow(r.text, r.agents, r.escalate, r.subtasks, tuple(tags), r.line)
+    return RowPrediction.from_plan(
+        r, make_plan(parts), latency_ms=latency_ms, escalation_score=score
+    )
