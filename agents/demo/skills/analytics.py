@@ -1,0 +1,222 @@
+"""The analytics skill: counts, trends and reports over the company's data."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from agents.demo.skills import parsing as p
+from agents.runtime import AgentOutput, AgentTask
+from tools.base import ToolBox
+
+# First match wins, so the more specific words come first.
+_ENTITIES = [
+    ("refunds", r"\brefunds\b|\brefunded (amount|total)\b|\btotal refunded\b"),
+    ("deployments", r"\bdeploy(ment)?s?\b|\breleases?\b"),
+    ("incidents", r"\bincidents?\b"),
+    ("alerts", r"\balerts?\b"),
+    ("invoices", r"\binvoices?\b|\boverdue\b"),
+    ("customers", r"\bcustomers?\b|\bsign(ed)?[- ]?ups?\b|\bchurn\w*\b|\bplan distribution\b"),
+    ("tickets", r"\btickets?\b|\bsupport volume\b"),
+]
+_FILTERS: dict[str, dict[str, tuple[str, ...]]] = {
+    "tickets": {"status": ("open", "pending", "closed"),
+                "priority": ("urgent", "high", "normal", "low")},
+    "customers": {"status": ("active", "trial", "suspended", "churned"),
+                  "plan": ("free", "starter", "pro", "business", "enterprise")},
+    "invoices": {"status": ("paid", "unpaid", "refunded")},
+    "deployments": {"environment": ("production", "staging"),
+                    "status": ("failed", "succeeded", "rolled_back")},
+    "incidents": {"status": ("open", "resolved"), "severity": ("sev1", "sev2", "sev3", "sev4")},
+    "alerts": {"status": ("firing", "resolved"), "severity": ("critical", "warning", "info")},
+}  # fmt: skip
+_GROUPS = {
+    "tickets": ("status", "priority"),
+    "customers": ("plan", "status"),
+    "invoices": ("status",),
+    "deployments": ("service", "environment", "status"),
+    "incidents": ("service", "severity", "status"),
+    "alerts": ("service", "severity", "name"),
+}
+
+
+def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
+    """Answer one question with numbers; analytics only reads."""
+    text = task.description
+    period = _period(text, tools)
+    notes: list[str] = []
+    if p.has(text, r"\b(average|avg|mean)\b.*\bclose|\bkpi\b|\bticket report\b"):
+        metric, data, value = _ticket_report(text, tools, period, notes)
+    elif p.has(text, r"\b(revenue|billed|income|earn\w*|sales|money)\b") and not p.has(
+        text, r"\btop\b"
+    ):
+        metric, data, value = _revenue(text, tools, period, notes)
+    elif p.has(text, r"\b(top|most|biggest|largest)\b") and p.has(text, r"\bcustomers?\b"):
+        by = "tickets" if p.has(text, r"\btickets?\b") else "billed"
+        n = re.search(r"\btop (\d+)\b", text, re.IGNORECASE)
+        data = tools.call("top_customers", metric=by, limit=int(n.group(1)) if n else 5,
+                          days=period.get("days"))  # fmt: skip
+        metric, value = f"top_customers_by_{by}", None
+        notes.append("top customers by " + by + ": " + ", ".join(
+            f"{c['name']} ({c['value']})" for c in data["customers"]))  # fmt: skip
+    else:
+        metric, data, value = _count(text, tools, period, notes)
+    start, end = _bounds(data)
+    if start is None and end is None:
+        notes.append("over all recorded data")
+    if task.feedback:
+        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
+    out: dict[str, Any] = {
+        "summary": "; ".join(notes) + ".",
+        "metric": metric,
+        "period": {"start": start, "end": end},
+        "data": data,
+        "value": value,
+    }
+    return AgentOutput(output=out, category="report")
+
+
+def _period(text: str, tools: ToolBox) -> dict[str, Any]:
+    days = p.days_in(text)
+    if days is None and p.has(text, r"\b(monthly|weekly)\b.*\breport\b"):
+        days = 30 if p.has(text, "monthly") else 7
+    if days is not None:
+        return {"days": days}
+    month = p.month_in(text)
+    if month is not None or p.has(text, r"\bthis year\b"):
+        # The company clock, not the machine's, decides which year "May" is.
+        clock = tools.call("count_records", entity="tickets", days=1)["period"]["end"]
+        now = datetime.fromisoformat(clock)
+        if month is None:
+            return {"start": f"{now.year}-01-01", "end": None}
+        year = now.year if month <= now.month else now.year - 1
+        nxt = f"{year + 1}-01-01" if month == 12 else f"{year}-{month + 1:02d}-01"
+        return {"start": f"{year}-{month:02d}-01", "end": nxt}
+    return {}
+
+
+def _bounds(data: Any) -> tuple[str | None, str | None]:
+    if isinstance(data, dict):
+        if isinstance(data.get("period"), dict):
+            return data["period"].get("start"), data["period"].get("end")
+        if isinstance(data.get("series"), list) and data["series"]:
+            return data["series"][0]["start"], data["series"][-1]["end"]
+        for v in data.values():
+            if isinstance(v, dict) and "period" in v:
+                return _bounds(v)
+    return None, None
+
+
+def _ticket_report(
+    text: str, tools: ToolBox, period: dict[str, Any], notes: list[str]
+) -> tuple[str, Any, Any]:
+    report = tools.call("ticket_report", **period)
+    notes.append(
+        f"{report['opened']} tickets opened and {report['closed']} closed; average time to "
+        f"close {report['avg_hours_to_close']} hours"
+    )
+    if not p.has(text, r"\bkpi\b"):
+        return "ticket_report", report, report["avg_hours_to_close"]
+    data = {
+        "tickets": report,
+        "revenue": tools.call("revenue_report", **period),
+        "incidents": tools.call("count_records", entity="incidents", **period),
+    }
+    notes.append(
+        f"revenue billed {data['revenue']['billed']} USD; {data['incidents']['count']} incidents"
+    )
+    return "kpi_report", data, None
+
+
+def _revenue(
+    text: str, tools: ToolBox, period: dict[str, Any], notes: list[str]
+) -> tuple[str, Any, Any]:
+    if p.has(text, r"\b(compare|versus|vs)\b") and p.has(text, r"\bmonth\b"):
+        data = tools.call("revenue_report", days=60)
+        months = data["months"][-2:]
+        notes.append("billed by month: " + ", ".join(f"{m['month']} {m['billed']}" for m in months))
+        return "revenue_by_month", data, months[-1]["billed"] if months else None
+    if p.has(text, r"\b(trend|weekly|per week|monthly|per month)\b"):
+        data = tools.call("revenue_report", **period)
+        notes.append("billed by month: " + ", ".join(
+            f"{m['month']} {m['billed']}" for m in data["months"]))  # fmt: skip
+        return "revenue_trend", data, data["billed"]
+    data = tools.call("revenue_report", **period)
+    notes.append(
+        f"billed {data['billed']} USD, collected {data['collected']}, refunded "
+        f"{data['refunded']}, net {data['net_revenue']}, outstanding {data['outstanding']}"
+    )
+    return "revenue", data, data["billed"]
+
+
+def _count(
+    text: str, tools: ToolBox, period: dict[str, Any], notes: list[str]
+) -> tuple[str, Any, Any]:
+    entity = next((e for e, pattern in _ENTITIES if p.has(text, pattern)), "tickets")
+    filters: dict[str, str] = {}
+    for column, values in _FILTERS.get(entity, {}).items():
+        for v in values:
+            word = "unpaid|overdue" if v == "unpaid" else rf"{v}|{v.replace('_', ' ')}"
+            if p.has(text, rf"\b({word})\b") and not p.has(text, rf"\bby {column}\b"):
+                filters[column] = v
+                break
+    if entity in ("deployments", "incidents", "alerts"):
+        services = p.services(text)
+        if services:
+            filters["service"] = services[0]
+    if entity == "refunds":
+        data = tools.call("revenue_report", **period)
+        notes.append(f"{data['refunded']} USD refunded")
+        return "refunded_amount", data, data["refunded"]
+    if p.has(text, r"\b(trend|per (day|week|month)|daily|weekly|monthly|each month|over time|"
+                   r"going up|going down|compared? to|up or down)\b"):  # fmt: skip
+        if p.has(text, r"daily|per day|\bdays?\b"):
+            bucket = "day"
+        elif p.has(text, r"\bweek|weekly"):
+            bucket = "week"
+        else:
+            bucket = "month" if p.has(text, r"month") else "week"
+        days = period.get("days") or {"day": 14, "week": 56, "month": 180}[bucket]
+        periods = max(2, days // {"day": 1, "week": 7, "month": 30}[bucket])
+        data = tools.call("trend", entity=entity, bucket=bucket, periods=periods,
+                          filters=filters or None)  # fmt: skip
+        notes.append(
+            f"{entity} per {bucket}: "
+            + ", ".join(f"{s['start'][:10]} {s['count']}" for s in data["series"])
+            + f"; change in the last {bucket}: {data['change']:+d}"
+        )
+        return f"{entity}_trend", data, data["change"]
+    group = next(
+        (g for g in _GROUPS.get(entity, ()) if p.has(text, rf"\b(by|per|across) {g}\b")), None
+    )
+    if group is None and p.has(text, r"distribution|break ?down|percentage|rate|stats"):
+        group = _GROUPS.get(entity, (None,))[0]
+    if p.has(text, r"percentage|rate") and group:
+        filters.pop(group, None)
+    data = tools.call("count_records", entity=entity, filters=filters or None, group_by=group,
+                      **period)  # fmt: skip
+    label = " ".join(filters.values())
+    line = f"{data['count']} {label + ' ' if label else ''}{entity}"
+    if data["groups"]:
+        line += " (" + ", ".join(f"{g['key']}: {g['count']}" for g in data["groups"]) + ")"
+        if p.has(text, r"percentage|rate") and data["count"]:
+            key = _rate_key(text, entity)
+            hit = next((g["count"] for g in data["groups"] if g["key"] == key), 0)
+            pct = round(100 * hit / data["count"], 1)
+            line += f"; {pct}% {key}"
+            notes.append(line)
+            return f"{entity}_{key}_rate", data, pct
+    if entity == "invoices" and filters.get("status") == "unpaid":
+        unpaid = tools.call("revenue_report", **period)["outstanding"]
+        line += f" adding up to {unpaid} USD"
+    notes.append(line)
+    return f"{entity}_count", data, data["count"]
+
+
+def _rate_key(text: str, entity: str) -> str:
+    if entity == "deployments":
+        return "failed"
+    if entity == "invoices":
+        return "refunded" if p.has(text, r"refund") else "unpaid"
+    return "closed"

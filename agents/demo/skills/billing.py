@@ -1,0 +1,305 @@
+"""The billing skill: invoices, payments, plans, refunds and credits."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from agents.demo.skills import parsing as p
+from agents.runtime import AgentOutput, AgentTask
+from tools.base import ToolBox
+from tools.errors import ToolError
+
+_REFUND = r"\b(refund(?!ed)|reimburse|money back|pay (?:it |them )?back)"
+_CREDIT = r"\bcredit\b"
+_PLAN_CHANGE = r"\b(upgrade|downgrade|switch|move|change|migrate)\b"
+_PRICING = r"\b(cost|price|pricing|cheaper|discount|how much does|tier)\b"
+_BALANCE = r"\b(owe|outstanding|balance|unpaid|overdue)\b"
+_PAYMENT = r"\b(payment|paid|go through|went through|charged)\b"
+
+
+def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
+    """Handle one billing subtask; refunds, credits and plan changes are proposed only."""
+    text = task.description
+    invoices = p.ids(p.INVOICE_ID, text)
+    customer = p.find_customer(tools, text)
+    out: dict[str, Any] = {
+        "summary": "",
+        "customer_id": customer["id"] if customer else None,
+        "invoice_ids": [],
+        "amount": None,
+        "currency": "USD",
+    }
+    notes: list[str] = []
+
+    if p.has(text, _REFUND):
+        category = _refund(text, tools, invoices, customer, out, notes)
+    elif p.has(text, _CREDIT):
+        category = _credit(text, tools, customer, out, notes)
+    elif p.plans_in(text) and p.has(text, _PLAN_CHANGE + r"|\bonto\b"):
+        category = _change_plan(text, tools, customer, out, notes)
+    elif p.has(text, _PRICING) and not invoices:
+        plans = tools.call("list_plans")
+        out["plans"] = plans
+        named = [pl for pl in plans if pl["name"] in p.plans_in(text)] or plans
+        notes.append("prices: " + ", ".join(f"{pl['name']} {pl['price']}/month" for pl in named))
+        if p.has(text, r"\bdiscount\b"):
+            notes.append("a discount is a pricing decision for a person to make")
+        category = "pricing"
+    elif invoices:
+        category = _explain_invoices(text, tools, invoices, out, notes)
+    elif customer and p.has(text, r"\b(twice|double|duplicate)\b"):
+        category = _duplicates(text, tools, customer, out, notes)
+    elif customer and p.has(text, _BALANCE):
+        unpaid = tools.call("list_invoices", customer_id=customer["id"], status="unpaid")
+        total = sum((Decimal(i["amount"]) for i in unpaid), Decimal("0.00"))
+        out.update(invoices=unpaid, invoice_ids=[i["id"] for i in unpaid], amount=str(total))
+        notes.append(
+            f"{customer['name']} ({customer['id']}) has {len(unpaid)} unpaid invoice(s) "
+            f"totalling {total} USD"
+        )
+        category = "invoice"
+    elif customer and p.has(text, _PAYMENT):
+        payments = tools.call("list_payments", customer_id=customer["id"], limit=5)
+        out["payments"] = payments
+        if payments:
+            last = payments[0]
+            notes.append(
+                f"last payment from {customer['name']}: {last['id']} of {last['amount']} on "
+                f"{last['paid_at'][:10]} for {last['invoice_id']}, {last['status']}"
+            )
+            out["invoice_ids"] = [last["invoice_id"]]
+            out["amount"] = last["amount"]
+        else:
+            notes.append(f"no payments found for {customer['name']}")
+        category = "payment"
+    elif customer:
+        found = tools.call("list_invoices", customer_id=customer["id"])
+        refunded = sum(
+            (Decimal(tools.call("get_invoice", invoice_id=i["id"])["refunded"]) for i in found),
+            Decimal("0.00"),
+        ) if p.has(text, r"\brefunded\b") else None  # fmt: skip
+        out.update(invoices=found, invoice_ids=[i["id"] for i in found])
+        notes.append(
+            f"{customer['name']} ({customer['id']}) has {len(found)} invoice(s) on the "
+            f"{customer['plan']} plan"
+        )
+        if refunded is not None:
+            out["amount"] = str(refunded)
+            notes.append(f"{refunded} USD refunded in total")
+        category = "invoice"
+    else:
+        notes.append(
+            "no invoice id or customer was named, so nothing could be looked up; "
+            "ask for the invoice id (INV-…) or the customer's email"
+        )
+        category = "invoice"
+
+    if task.feedback:
+        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
+    out["summary"] = p.redact("; ".join(notes) + ".")
+    return AgentOutput(output=out, category=category)
+
+
+def _invoice_for_month(
+    tools: ToolBox, customer: dict[str, Any], text: str
+) -> dict[str, Any] | None:
+    found = tools.call("list_invoices", customer_id=customer["id"])
+    month = p.month_in(text)
+    if month is not None:
+        found = [i for i in found if int(i["period"][5:7]) == month]
+    paid = [i for i in found if i["status"] == "paid"]
+    return (paid or found or [None])[0]
+
+
+def _refund(
+    text: str,
+    tools: ToolBox,
+    invoices: list[str],
+    customer: dict[str, Any] | None,
+    out: dict[str, Any],
+    notes: list[str],
+) -> str:
+    if not invoices and customer:
+        picked = _invoice_for_month(tools, customer, text)
+        if picked:
+            invoices = [picked["id"]]
+            notes.append(f"no invoice id was given; took {picked['id']} ({picked['period']})")
+    if not invoices:
+        notes.append("a refund needs an invoice id (INV-…) or a customer; none was found")
+        return "refund"
+    invoice_id = invoices[0]
+    try:
+        inv = tools.call("get_invoice", invoice_id=invoice_id)
+    except ToolError as exc:
+        notes.append(str(exc))
+        return "refund"
+    out["customer_id"] = out["customer_id"] or inv["customer_id"]
+    out["invoice_ids"] = [invoice_id]
+    out["invoices"] = [{k: inv[k] for k in ("id", "amount", "status", "paid", "refunded")}]
+    refundable = Decimal(inv["refundable"])
+    invoice_amount = Decimal(inv["amount"])
+    asked = p.amount(text)
+    duplicate = p.has(text, r"double|twice|duplicate") and len(inv["payments"]) > 1
+    value = asked or min(invoice_amount, refundable)
+    if Decimal(inv["paid"]) <= 0:
+        notes.append(f"{invoice_id} ({inv['period']}) has not been paid; no refund proposed")
+        return "refund"
+    if refundable <= 0:
+        notes.append(
+            f"{invoice_id} is already fully refunded ({inv['refunded']}); no refund proposed"
+        )
+        return "refund"
+
+    if value > min(invoice_amount, refundable):
+        notes.append(
+            f"{value} is more than can be refunded on {invoice_id} (amount {inv['amount']}, "
+            f"still refundable {inv['refundable']}); no refund proposed"
+        )
+        return "refund"
+    reason = "duplicate charge" if duplicate else (_why(text) or "customer request")
+    tools.propose(
+        "issue_refund",
+        description=f"Refund {value} USD on {invoice_id} ({reason})",
+        invoice_id=invoice_id,
+        amount=str(value),
+        reason=p.redact(reason),
+    )
+    out["amount"] = str(value)
+    notes.append(
+        f"proposed refunding {value} USD on {invoice_id} to {inv['customer_id']} ({reason}); "
+        f"the invoice is {inv['amount']} and {inv['paid']} was paid"
+    )
+    return "refund"
+
+
+def _why(text: str) -> str | None:
+    m = re.search(r"(?:,\s*(?:it was\s+|as\s+)?|because\s+|since\s+)([^?]+)$", text)
+    if m is None or p.INVOICE_ID.search(m.group(1)):
+        return None
+    return p.short(m.group(1).strip().rstrip("."), 80)
+
+
+def _credit(
+    text: str,
+    tools: ToolBox,
+    customer: dict[str, Any] | None,
+    out: dict[str, Any],
+    notes: list[str],
+) -> str:
+    value = p.amount(text) or _loose_amount(text)
+    if customer is None:
+        notes.append("a credit needs a customer (id, email or name); none was found")
+        return "credit"
+    if value is None:
+        notes.append(f"no credit amount was given for {customer['name']}; nothing proposed")
+        return "credit"
+    m = re.search(r"\bfor (?:the )?(.+)$", text, re.IGNORECASE)
+    reason = p.redact(m.group(1).rstrip(".")) if m else "goodwill credit"
+    tools.propose(
+        "apply_credit",
+        description=f"Credit {value} USD to {customer['name']} ({reason})",
+        customer_id=customer["id"],
+        amount=str(value),
+        reason=reason,
+    )
+    out["amount"] = str(value)
+    notes.append(
+        f"proposed a {value} USD credit to {customer['name']} ({customer['id']}): {reason}"
+    )
+    return "credit"
+
+
+def _loose_amount(text: str) -> Decimal | None:
+    # "a 20 dollar credit" is caught by AMOUNT; "credit 10 to X" is not, so take a lone number.
+    m = re.search(r"\bcredit\s+(\d+(?:\.\d{1,2})?)\b", text, re.IGNORECASE)
+    return Decimal(m.group(1)).quantize(Decimal("0.01")) if m else None
+
+
+def _change_plan(
+    text: str,
+    tools: ToolBox,
+    customer: dict[str, Any] | None,
+    out: dict[str, Any],
+    notes: list[str],
+) -> str:
+    if customer is None:
+        notes.append("a plan change needs a customer (id, email or name); none was found")
+        return "pricing"
+    m = re.search(r"\b(?:to|onto)\s+(?:the\s+)?(free|starter|pro|business|enterprise)\b", text,
+                  re.IGNORECASE)  # fmt: skip
+    named = [pl for pl in p.plans_in(text) if pl != customer["plan"]]
+    target = m.group(1).lower() if m else (named[-1] if named else None)
+    if target is None or target == customer["plan"]:
+        notes.append(f"{customer['name']} is already on the {customer['plan']} plan")
+        return "pricing"
+    prices = {pl["name"]: pl["price"] for pl in tools.call("list_plans")}
+    tools.propose(
+        "change_plan",
+        description=f"Move {customer['name']} from {customer['plan']} to {target}",
+        customer_id=customer["id"],
+        plan=target,
+    )
+    out["amount"] = prices[target]
+    notes.append(
+        f"proposed moving {customer['name']} ({customer['id']}) from {customer['plan']} "
+        f"({prices[customer['plan']]}/month) to {target} ({prices[target]}/month); "
+        "a plan change is a pricing decision and waits for a person"
+    )
+    if p.has(text, r"end of the (month|period)"):
+        notes.append("the request asks for the end of the period: the reviewer should time it")
+    return "pricing"
+
+
+def _duplicates(
+    text: str, tools: ToolBox, customer: dict[str, Any], out: dict[str, Any], notes: list[str]
+) -> str:
+    month = p.month_in(text)
+    found = tools.call("list_invoices", customer_id=customer["id"])
+    if month is not None:
+        found = [i for i in found if int(i["period"][5:7]) == month]
+    doubled = []
+    for i in found:
+        charges = tools.call("list_payments", invoice_id=i["id"])
+        ok = [c for c in charges if c["status"] == "succeeded"]
+        if len(ok) > 1:
+            doubled.append((i, ok))
+    out["invoice_ids"] = [i["id"] for i, _ in doubled]
+    if not doubled:
+        notes.append(f"no invoice of {customer['name']} was charged more than once")
+        return "payment"
+    inv, ok = doubled[0]
+    out["amount"] = inv["amount"]
+    out["payments"] = ok
+    notes.append(
+        f"{inv['id']} ({inv['period']}, {inv['amount']} USD) for {customer['name']} was charged "
+        f"{len(ok)} times ({', '.join(c['id'] for c in ok)}); the extra charge can be refunded"
+    )
+    return "payment"
+
+
+def _explain_invoices(
+    text: str, tools: ToolBox, invoices: list[str], out: dict[str, Any], notes: list[str]
+) -> str:
+    for invoice_id in invoices:
+        try:
+            inv = tools.call("get_invoice", invoice_id=invoice_id)
+        except ToolError as exc:
+            notes.append(str(exc))
+            continue
+        out["invoice_ids"].append(invoice_id)
+        out["customer_id"] = out["customer_id"] or inv["customer_id"]
+        out["amount"] = inv["amount"]
+        out.setdefault("invoices", []).append(
+            {k: inv[k] for k in ("id", "amount", "status", "paid", "refunded", "period")}
+        )
+        out["payments"] = inv["payments"]
+        line = (
+            f"{invoice_id} ({inv['period']}) for {inv['customer_id']}: {inv['amount']} USD, "
+            f"{inv['status']}, paid {inv['paid']}, refunded {inv['refunded']}"
+        )
+        if len([x for x in inv["payments"] if x["status"] == "succeeded"]) > 1:
+            line += "; it was charged more than once"
+        notes.append(line)
+    return "payment" if p.has(text, _PAYMENT) else "invoice"

@@ -1,0 +1,215 @@
+"""The content skill: drafts and edits, built on facts handed over by other agents."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.demo.skills import parsing as p
+from agents.runtime import AgentOutput, AgentTask, Handoff
+from tools.base import ToolBox
+from tools.errors import ToolError
+
+_KINDS = [
+    ("edit", r"\b(polish|rewrite|edit|proofread|tidy|fix the tone|reword)\b"),
+    ("release_notes", r"\b(release notes?|changelog)\b"),
+    ("status_update", r"\b(status (update|page)|incident notice|outage|post-incident|downtime)\b"),
+    ("social", r"\b(tweet|social|linkedin)\b"),
+    ("email", r"\b(e-?mail|reminder|notification|follow-up|letter)\b"),
+    ("announcement", r"\b(announce\w*|banner|maintenance|blog|newsletter|headline)\b"),
+]
+_SEND = r"\bsend\b"
+_FIXES = [(r"\bwe has\b", "we have"), (r"\bi\b", "I"), (r"\s+([,.!?])", r"\1"), (r"\s{2,}", " ")]
+
+
+def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
+    """Draft or edit one piece of text; sending it is proposed, never done here."""
+    text = task.description
+    kind = next((k for k, pattern in _KINDS if p.has(text, pattern)), "other")
+    facts, sources = _facts(task.handoffs)
+    resolved = p.has(text, r"resolved|is over|operational|fixed|back to normal")
+    # A "resolved" notice must not quote the live health of a service as still broken.
+    if not facts and (kind == "release_notes" or (kind == "status_update" and not resolved)):
+        facts, sources = _look_up(text, kind, tools)
+
+    if kind == "edit":
+        title, body = "Edited text", _edit(p.quoted(text) or p.after_colon(text) or text)
+    else:
+        title, body = _draft(text, kind, facts)
+    if task.feedback:
+        body = _apply_feedback(body, task.feedback)
+    title, body = p.redact(title), p.redact(body)
+    audience = _audience(text)
+    out: dict[str, Any] = {
+        "summary": "",
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "audience": audience,
+        "sources": sources,
+    }
+    notes = [f"drafted {kind.replace('_', ' ')} '{title}' for {audience}"]
+    if sources:
+        notes.append("based on " + ", ".join(sources))
+    elif kind != "edit":
+        notes.append("no facts were handed over, so the draft keeps details general")
+    if p.has(text, _SEND):
+        to = _recipients(text)
+        if to:
+            tools.propose(
+                "send_email", description=f"Send '{title}' to {audience}", to=to,
+                subject=title, body=body,
+            )  # fmt: skip
+            notes.append(f"proposed sending it to {audience}")
+    if task.feedback:
+        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
+    out["summary"] = p.redact("; ".join(notes) + ".")
+    return AgentOutput(output=out, category="draft")
+
+
+def _facts(handoffs: tuple[Handoff, ...]) -> tuple[list[str], list[str]]:
+    """Sentences a draft may state, from what the subtasks before this one found or did."""
+    facts: list[str] = []
+    sources: list[str] = []
+    for h in handoffs:
+        sources.append(f"{h.agent} ({h.subtask_id})")
+        o = h.output or {}
+        found: list[str] = []
+        rollback = o.get("rollback")
+        if isinstance(rollback, dict) and rollback.get("service"):
+            found.append(
+                f"We rolled {rollback['service']} back from version {rollback.get('from_version')} "
+                f"to {rollback.get('to_version')} in {rollback.get('environment', 'production')}."
+            )
+        for inc in (o.get("incidents") or [])[:2]:
+            if isinstance(inc, dict) and inc.get("title"):
+                found.append(f"Incident {inc.get('id', '')}: {inc['title']} ({inc.get('status')}).")
+        if o.get("amount") and o.get("invoice_ids") and "refund" in h.summary.lower():
+            found.append(
+                f"A refund of {o['amount']} {o.get('currency', 'USD')} on "
+                f"{', '.join(o['invoice_ids'])} is being processed."
+            )
+        # Without structured facts, the handed-over summary is the fact to build on.
+        facts += found or [h.summary.rstrip(".") + "."]
+    return facts, sources
+
+
+def _look_up(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[str]]:
+    facts: list[str] = []
+    services = p.services(text)
+    try:
+        if kind == "release_notes":
+            versions = p.VERSION.findall(text)
+            for s in _each(services):
+                for d in tools.call("list_deployments", service=s, environment="production"):
+                    if (not versions or d["version"] in versions) and d["status"] == "succeeded":
+                        facts.append(f"{d['service']} {d['version']} is live since "
+                                     f"{d['deployed_at'][:10]}.")  # fmt: skip
+            return facts[:5], ["list_deployments"] if facts else []
+        for h in tools.call("service_health"):
+            if h["status"] != "operational":
+                facts.append(f"{h['service']} is {h['status']}.")
+                facts += [f"{i['title']}." for i in h["open_incidents"][:1]]
+    except ToolError:
+        return [], []
+    return facts, ["service_health"] if facts else []
+
+
+def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
+    topic = _topic(text)
+    detail = " ".join(facts)
+    if kind == "status_update":
+        resolved = p.has(text, r"resolved|over|operational|fixed") or p.has(detail, r"rolled")
+        title = "Resolved: " + topic if resolved else "Investigating: " + topic
+        body = (f"{detail} " if detail else "") + (
+            "The issue is resolved and all systems are operating normally. We will publish a "
+            "short post-incident summary. We're sorry for the disruption."
+            if resolved
+            else "We are investigating and will post an update within 30 minutes."
+        )
+        return title, body
+    if kind == "release_notes":
+        version = " ".join(p.VERSION.findall(text)) or "this release"
+        named = " ".join(p.services(text))
+        title = "Release notes" + (f": {named} {version}" if named else "")
+        title = title.replace(" this release", "")
+        items = "\n".join(f"- {f}" for f in facts) or "- Improvements and bug fixes."
+        return title, f"What's new in {version}:\n{items}\nThanks for building with us."
+    if kind == "email":
+        greeting = f"Hello {_name(text)}," if _name(text) else "Hello,"
+        body = f"{greeting}\n\n{('We want to let you know: ' + detail + ' ') if detail else ''}"
+        body += f"This is about {topic.lower()}. If anything is unclear, just reply to this email."
+        return topic, body + "\n\nBest regards,\nThe team"
+    if kind == "social":
+        return topic, p.short(f"{topic}! {detail}".strip(), 270)
+    title = topic
+    body = (detail + " " if detail else "") + (
+        f"{topic}. We wanted you to hear it from us first. Questions? Our support team is "
+        "happy to help."
+    )
+    return title, body
+
+
+def _topic(text: str) -> str:
+    t = p.after_colon(text) or text
+    t = re.sub(
+        r"^(please |can (you|u) |could you |i need )?(draft|write|compose|prepare|make|create|"
+        r"announce|send|summari[sz]e)\s+(an?\s+|the\s+|something\s+)?",
+        "",
+        t.strip(),
+        flags=re.IGNORECASE,
+    )
+    # "an email to X apologising for the login trouble" -> "the login trouble"
+    m = re.search(
+        r"^.{0,60}?\b(?:about|explaining|announcing|regarding|telling \w+ about|apologising for|"
+        r"saying|that)\s+(.+)$",
+        t,
+        flags=re.IGNORECASE,
+    )
+    if m:
+        t = m.group(1)
+    t = re.sub(r"\b(the|this)\b\s*$", "", t).strip(" .?!")
+    return (t[:1].upper() + t[1:]) if t else "An update from our team"
+
+
+def _edit(source: str) -> str:
+    text = source.strip().strip("'\"")
+    for pattern, repl in _FIXES:
+        text = re.sub(pattern, repl, text)
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _apply_feedback(body: str, feedback: str) -> str:
+    if p.has(feedback, r"shorter|too long|concise"):
+        return body.split("\n\n")[0] if "\n\n" in body else p.short(body, 200)
+    if p.has(feedback, r"apolog"):
+        return body + " We apologise for the inconvenience."
+    return body
+
+
+def _audience(text: str) -> str:
+    if p.has(text, r"all customers|every customer|everyone|all users"):
+        return "all customers"
+    found = p.emails(text)
+    if found:
+        return ", ".join(found)
+    if p.has(text, r"affected customers"):
+        return "affected customers"
+    return _name(text) or "customers"
+
+
+def _name(text: str) -> str | None:
+    m = re.search(r"\b(?:to|for)\s+([A-Z][a-z]+ [A-Z][a-z]+)\b", text)
+    return m.group(1) if m else None
+
+
+def _recipients(text: str) -> list[str] | None:
+    if p.has(text, r"all customers|every customer|everyone|all users"):
+        return ["all_customers"]
+    return p.emails(text) + p.ids(p.CUSTOMER_ID, text) or None
+
+
+def _each(services: list[str]) -> list[str | None]:
+    """The named services, or one None meaning every service."""
+    return list(services) or [None]

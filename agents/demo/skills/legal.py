@@ -1,0 +1,147 @@
+"""The legal skill: personal-data requests, contracts, terms, policies and compliance."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.demo.skills import parsing as p
+from agents.runtime import AgentOutput, AgentTask
+from tools.base import ToolBox
+
+_ERASURE = r"\b(delete|erase|erasure|forget|forgotten|anonymi[sz]e|remove (all|their|her|his))"
+_EXPORT = (
+    r"\b(export|copy of|access request|portable|article 15|subject access|disclos\w*|"
+    r"everything we (know|hold)|all personal data|personal data we hold)"
+)
+_CONTRACT = r"\b(contracts?|agreements?|msa|sla|dpa|indemnit\w*|renew\w*|termination|liabilit\w*)\b"
+_TERMS = r"\bterms\b"
+_POLICY = r"\bpolic(y|ies)\b|\bretention\b|\bretain\b|\bprivacy\b"
+_STOP = {
+    "what", "does", "our", "the", "with", "about", "say", "show", "me", "is", "there", "and",
+    "for", "are", "any", "all", "who", "how", "when", "which", "place", "company", "customer",
+}  # fmt: skip
+
+
+def legal(task: AgentTask, tools: ToolBox) -> AgentOutput:
+    """Handle one legal subtask; erasure is proposed and every answer goes to a person."""
+    text = task.description
+    customer = p.find_customer(tools, text)
+    out: dict[str, Any] = {
+        "summary": "",
+        "request_type": "compliance",
+        "customer_id": customer["id"] if customer else None,
+        "documents": [],
+    }
+    notes: list[str] = []
+    if p.has(text, _ERASURE):
+        out["request_type"] = "erasure"
+        _erasure(text, tools, customer, out, notes)
+    elif p.has(text, _EXPORT) and (customer or not p.has(text, _CONTRACT)):
+        out["request_type"] = "export"
+        _export(tools, customer, out, notes)
+    elif p.has(text, _CONTRACT) and not p.has(text, r"\bterms\b"):
+        out["request_type"] = "contract"
+        _documents(text, tools, "contract", customer, out, notes)
+    elif p.has(text, _TERMS):
+        out["request_type"] = "terms"
+        _documents(text, tools, "terms", None, out, notes)
+    elif p.has(text, _POLICY):
+        out["request_type"] = "policy"
+        _documents(text, tools, "policy", None, out, notes)
+    else:
+        _documents(text, tools, None, None, out, notes)
+    notes.append("a person reviews every legal answer before it is used")
+    if task.feedback:
+        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
+    out["summary"] = p.redact("; ".join(notes) + ".")
+    return AgentOutput(output=out, category=out["request_type"])
+
+
+def _erasure(
+    text: str,
+    tools: ToolBox,
+    customer: dict[str, Any] | None,
+    out: dict[str, Any],
+    notes: list[str],
+) -> None:
+    if customer is None:
+        notes.append(
+            "an erasure request needs the customer's id, email or full name; none matched, so "
+            "nothing was proposed"
+        )
+        return
+    held = tools.call("export_customer_data", customer_id=customer["id"])
+    counts = {k: len(v) for k, v in held.items() if isinstance(v, list)}
+    out["export"] = {"counts": counts}
+    tools.propose(
+        "erase_customer_data",
+        description=f"Erase the personal data of {customer['name']} ({customer['id']})",
+        customer_id=customer["id"],
+        reason=p.redact(p.short(text, 200)),
+    )
+    retention = tools.call("search_documents", query="data retention invoices", kind="policy")
+    out["documents"] = [{"id": d["id"], "title": d["title"]} for d in retention[:1]]
+    notes.append(
+        f"proposed erasing the personal data of {customer['name']} ({customer['id']}): "
+        f"{counts.get('tickets', 0)} tickets and {counts.get('emails', 0)} emails are "
+        "anonymised; invoices and payment amounts are kept for tax law (retention policy)"
+    )
+
+
+def _export(
+    tools: ToolBox, customer: dict[str, Any] | None, out: dict[str, Any], notes: list[str]
+) -> None:
+    if customer is None:
+        notes.append("an access request needs the customer's id, email or full name; none matched")
+        return
+    data = tools.call("export_customer_data", customer_id=customer["id"])
+    out["export"] = data
+    out["documents"] = [{"id": d["id"], "title": d["title"]} for d in data["contracts"]]
+    counts = ", ".join(f"{len(v)} {k}" for k, v in data.items() if isinstance(v, list))
+    notes.append(
+        f"exported the personal data held on {customer['name']} ({customer['id']}): {counts}"
+    )
+
+
+def _documents(
+    text: str,
+    tools: ToolBox,
+    kind: str | None,
+    customer: dict[str, Any] | None,
+    out: dict[str, Any],
+    notes: list[str],
+) -> None:
+    docs: list[dict[str, Any]]
+    if customer is not None and kind == "contract":
+        docs = tools.call("list_documents", kind="contract", customer_id=customer["id"])
+        if not docs:
+            notes.append(f"no contract on file for {customer['name']} ({customer['id']})")
+    elif kind is not None and p.has(text, r"\b(list|all)\b.*\b(contracts|terms|policies)\b"):
+        docs = tools.call("list_documents", kind=kind)
+    else:
+        query = " ".join(w for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP)
+        docs = tools.call("search_documents", query=query or "policy", kind=kind, limit=3)
+    out["documents"] = [{"id": d["id"], "title": d["title"]} for d in docs]
+    if not docs:
+        if not notes:
+            notes.append("no matching document was found")
+        return
+    best = tools.call("get_document", document_id=docs[0]["id"])
+    excerpts = _excerpts(best["body"], text)
+    out["excerpts"] = [{"document_id": best["id"], "text": e} for e in excerpts]
+    notes.append(
+        f"{best['title']} ({best['id']})"
+        + (": " + " ".join(excerpts) if excerpts else "")
+        + (f"; {len(docs)} documents found" if len(docs) > 1 else "")
+    )
+
+
+def _excerpts(body: str, question: str) -> list[str]:
+    """The sentences of a document that share words with the question (at most three)."""
+    # Three letters, so acronyms such as DPA and SLA count; six, so "renew" meets "renewing".
+    words = {w for w in re.findall(r"[a-z]{3,}", question.lower()) if w not in _STOP}
+    stems = {w[:6] for w in words}
+    sentences = re.split(r"(?<=[.!?])\s+", body)
+    hits = [s for s in sentences if stems & {w[:6] for w in re.findall(r"[a-z]{3,}", s.lower())}]
+    return (hits or sentences[:2])[:3]

@@ -1,0 +1,248 @@
+"""The ops skill: service health, deployments, rollbacks, incidents and alerts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.demo.skills import parsing as p
+from agents.runtime import AgentOutput, AgentTask
+from tools.base import ToolBox
+
+_ROLLBACK = r"\b(roll(?:ing)?[- ]?back|revert|undo|downgrade)\b|\broll\b(\s+\S+){1,3}\s+back\b"
+_INCIDENT_NEW = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b|\bsev ?[1-4]\b"
+_DEPLOYS = r"\b(deploy\w*|release\w*|version|running|changed|history|shipped)\b"
+_INCIDENTS = r"\bincidents?\b"
+_ALERTS = r"\balerts?\b|\bfiring\b"
+
+
+def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
+    """Handle one ops subtask; rollbacks and new incidents are proposed, never made here."""
+    text = task.description
+    services = p.services(text)
+    env = p.environment(text)
+    out: dict[str, Any] = {
+        "summary": "",
+        "services": list(services),
+        "environment": env,
+        "deployments": [],
+        "incidents": [],
+    }
+    notes: list[str] = []
+    if p.has(text, _ROLLBACK):
+        category = _rollback(task, tools, services, env, out, notes)
+    elif p.has(text, _INCIDENT_NEW) and not p.has(text, r"\b(show|list|which|what|status)\b"):
+        category = _new_incident(text, tools, services, out, notes)
+    else:
+        category = _look(text, tools, services, env, out, notes)
+    if task.feedback:
+        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
+    out["summary"] = p.redact("; ".join(notes) + ".")
+    return AgentOutput(output=out, category=category)
+
+
+def _dep(d: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "service", "version", "previous_version", "environment", "status", "deployed_at")
+    return {k: d[k] for k in keys}
+
+
+def _rollback(
+    task: AgentTask,
+    tools: ToolBox,
+    services: list[str],
+    env: str | None,
+    out: dict[str, Any],
+    notes: list[str],
+) -> str:
+    text = task.description
+    if env is None:
+        env = "production"  # what people mean by "the deploy"; it also needs approval
+        notes.append("no environment was named, so production is assumed")
+    if not services:
+        unhealthy = [h for h in tools.call("service_health") if h["status"] != "operational"]
+        if not unhealthy:
+            notes.append("no service was named and none is unhealthy; no rollback proposed")
+            out["environment"] = env
+            return "rollback"
+        services = [unhealthy[0]["service"]]
+        notes.append(f"no service was named; {services[0]} is {unhealthy[0]['status']}")
+    service = services[0]
+    out.update(services=[service], environment=env)
+    history = tools.call("list_deployments", service=service, environment=env, limit=10)
+    out["deployments"] = [_dep(d) for d in history[:3]]
+    current = next((d for d in history if d["status"] == "succeeded"), None)
+    if current is None:
+        notes.append(f"{service} has no running deployment in {env}; nothing to roll back")
+        return "rollback"
+    versions = p.VERSION.findall(text)
+    target = next((v for v in versions if v != current["version"]), None)
+    target = target or current["previous_version"]
+    if target is None:
+        notes.append(f"{service} {current['version']} has no earlier version in {env}")
+        return "rollback"
+    reason = p.redact(_reason(text) or f"roll back {service} {current['version']} in {env}")
+    args: dict[str, Any] = {"service": service, "environment": env, "reason": reason}
+    if versions:
+        args["to_version"] = target
+    tools.propose(
+        "rollback_deployment",
+        description=f"Roll {service} back from {current['version']} to {target} in {env}",
+        **args,
+    )
+    out["rollback"] = {
+        "service": service,
+        "environment": env,
+        "from_version": current["version"],
+        "to_version": target,
+        "deployment_id": current["id"],
+    }
+    incidents = tools.call("list_incidents", service=service, status="open")
+    out["incidents"] = incidents
+    notes.append(
+        f"proposed rolling {service} back in {env} from {current['version']} "
+        f"({current['id']}, deployed {current['deployed_at'][:16]}) to {target}"
+        + (f"; open incident {incidents[0]['id']}: {incidents[0]['title']}" if incidents else "")
+        + ("; a production rollback waits for approval" if env == "production" else "")
+    )
+    return "rollback"
+
+
+def _reason(text: str) -> str | None:
+    m = re.search(r"(?:,|because|since|:)\s*(.+)$", text)
+    return p.short(m.group(1).strip().rstrip("."), 120) if m else None
+
+
+def _new_incident(
+    text: str, tools: ToolBox, services: list[str], out: dict[str, Any], notes: list[str]
+) -> str:
+    if not services:
+        notes.append("an incident needs a service (api, web, billing-service, auth); none named")
+        return "incident"
+    service = services[0]
+    m = re.search(r"\bsev ?([1-4])\b", text, re.IGNORECASE)
+    if m:
+        severity = f"sev{m.group(1)}"
+    elif p.has(text, r"\b(down|outage|everyone|all customers)\b"):
+        severity = "sev1"
+    elif p.has(text, r"\b(failing|errors?|broken)\b"):
+        severity = "sev2"
+    else:
+        severity = "sev3"
+    title = p.redact(p.short(p.after_colon(text) or _reason(text) or f"{service} problem", 150))
+    title = title[0].upper() + title[1:]
+    # The incident's own `description` argument is left to its default (the title): the
+    # name is taken by ToolBox.propose's description of the proposal.
+    tools.propose(
+        "create_incident",
+        description=f"Open a {severity} incident on {service}: {title}",
+        service=service,
+        title=title,
+        severity=severity,
+    )
+    health = tools.call("service_health", service=service)
+    out["health"] = health
+    notes.append(
+        f"proposed a {severity} incident on {service}: {title}; {service} is currently "
+        f"{health[0]['status']}"
+    )
+    return "incident"
+
+
+def _look(
+    text: str,
+    tools: ToolBox,
+    services: list[str],
+    env: str | None,
+    out: dict[str, Any],
+    notes: list[str],
+) -> str:
+    category = "health"
+    wants_deploys = p.has(text, _DEPLOYS)
+    wants_incidents = p.has(text, _INCIDENTS)
+    wants_alerts = p.has(text, _ALERTS)
+    wants_health = not (wants_deploys or wants_incidents or wants_alerts) or p.has(
+        text, r"health|healthy|degraded|status|uptime|latency|error|502|5xx|down|check"
+    )
+    if wants_health:
+        health = [h for s in (_each(services)) for h in tools.call("service_health", service=s)]
+        out["health"] = health
+        out["services"] = out["services"] or [h["service"] for h in health]
+        notes.append(
+            "health: "
+            + ", ".join(
+                f"{h['service']} {h['status']} (production {h['production_version']})"
+                for h in health
+            )
+        )
+    if wants_deploys:
+        category = "deployments"
+        limit = 5 if p.has(text, r"\b(last|latest|recent)\b") else 10
+        m = re.search(r"\blast (\d+|five|three|ten)\b", text, re.IGNORECASE)
+        if m:
+            limit = {"five": 5, "three": 3, "ten": 10}.get(m.group(1).lower()) or int(m.group(1))
+        found: list[dict[str, Any]] = []
+        for s in _each(services):
+            found += tools.call("list_deployments", service=s, environment=env, limit=limit)
+        found.sort(key=lambda d: d["deployed_at"], reverse=True)
+        out["deployments"] = [_dep(d) for d in found]
+        version = p.VERSION.findall(text)
+        if version:
+            match = [d for d in found if d["version"] in version]
+            if match:
+                d = match[0]
+                notes.append(
+                    f"{d['service']} {d['version']} went to {d['environment']} on "
+                    f"{d['deployed_at'][:16]} by {d['deployed_by']} ({d['status']})"
+                )
+        if found:
+            notes.append(
+                "deployments: "
+                + ", ".join(
+                    f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
+                    + ("" if d["status"] == "succeeded" else f" ({d['status']})")
+                    for d in found[:5]
+                )
+            )
+    if wants_incidents or p.has(text, r"502|5xx|changed"):
+        category = "incident" if wants_incidents else category
+        status = "open" if p.has(text, r"\b(open|current|ongoing|status)\b") else None
+        found = []
+        for s in _each(services):
+            found += tools.call("list_incidents", service=s, status=status)
+        out["incidents"] = found
+        notes.append(
+            f"{len(found)} {status + ' ' if status else ''}incident(s)"
+            + (
+                ": "
+                + ", ".join(
+                    f"{i['id']} {i['service']} {i['title']} ({i['status']})" for i in found[:5]
+                )
+                if found
+                else ""
+            )  # fmt: skip
+        )
+    if wants_alerts:
+        category = "alerts"
+        status = "firing" if p.has(text, r"firing|right now|active|current") else None
+        alerts: list[dict[str, Any]] = []
+        for s in _each(services):
+            alerts += tools.call("list_alerts", service=s, status=status)
+        if p.has(text, r"\bcritical\b"):
+            alerts = [a for a in alerts if a["severity"] == "critical"]
+        out["alerts"] = alerts
+        notes.append(
+            f"{len(alerts)} {status + ' ' if status else ''}alert(s)"
+            + (
+                ": " + ", ".join(f"{a['service']} {a['name']} {a['severity']}" for a in alerts[:5])
+                if alerts
+                else ""
+            )  # fmt: skip
+        )
+    valid = {"api", "web", "billing-service", "auth"}
+    out["services"] = sorted({s for s in out["services"] if s in valid}, key=out["services"].index)
+    return category
+
+
+def _each(services: list[str]) -> list[str | None]:
+    """The named services, or one None meaning every service."""
+    return list(services) or [None]

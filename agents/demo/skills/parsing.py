@@ -1,0 +1,178 @@
+"""Reading a subtask's words: ids, amounts, periods, services, customers, and scrubbing secrets."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from tools.base import ToolBox
+from tools.errors import ToolError
+
+CUSTOMER_ID = re.compile(r"\bCUS-\d{3,}\b", re.IGNORECASE)
+TICKET_ID = re.compile(r"\bTCK-\d{3,}\b", re.IGNORECASE)
+INVOICE_ID = re.compile(r"\bINV-\d{3,}\b", re.IGNORECASE)
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+VERSION = re.compile(r"\b\d+\.\d+\.\d+(?:-[\w.]+)?\b")
+# "$50", "20 dollars", "15.50 on", "10 euros": an amount is a number with a currency mark or
+# word next to it, or a bare decimal with cents, so ids, dates and versions are not amounts.
+AMOUNT = re.compile(
+    r"(?:[$€£]\s?(\d+(?:\.\d{1,2})?))"
+    r"|(?:\b(\d+(?:\.\d{1,2})?)\s?(?:dollars?|usd|euros?|eur|bucks)\b)"
+    r"|(?:(?<![\w.-])(\d+\.\d{2})(?![\w.-]))",
+    re.IGNORECASE,
+)
+SERVICE_WORDS = {
+    "billing-service": r"\bbilling[- ]service\b|\bbilling\b",
+    "auth": r"\bauth\b|\blogins?\b|\bsign[- ]?in\b|\btokens?\b",
+    "web": r"\bweb\b|\bfrontend\b|\bweb app\b|\bdashboard\b",
+    "api": r"\bapi\b",
+}
+PLANS = ("free", "starter", "pro", "business", "enterprise")
+MONTHS = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)  # fmt: skip
+
+# Kept in step with the team file's forbidden_patterns: what a skill copies from a request
+# into an output or a proposal is scrubbed first, so a pasted card number or key never leaks.
+_SECRETS = [
+    re.compile(p)
+    for p in (
+        r"\b(?:\d{4}[ -]){3}\d{4}\b",
+        r"\b\d{13,19}\b",
+        r"\b\d{4}[ -]\d{6}[ -]\d{5}\b",
+        r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}",
+        r"\bAKIA[0-9A-Z]{16}\b",
+        r"\bgh[pousr]_[A-Za-z0-9]{20,}\b",
+        r"\bxox[abprs]-[A-Za-z0-9-]{10,}",
+        r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
+        r"(?i)\b(?:api[_-]?key|secret|password|passwd|token)\s*[:=]\s*\S{6,}",
+    )
+]
+
+
+def redact(text: str) -> str:
+    """The text with anything that looks like a card number or a secret replaced."""
+    for pattern in _SECRETS:
+        text = pattern.sub("[redacted]", text)
+    return text
+
+
+def ids(pattern: re.Pattern[str], text: str) -> list[str]:
+    return list(dict.fromkeys(m.upper() for m in pattern.findall(text)))
+
+
+def emails(text: str) -> list[str]:
+    return list(dict.fromkeys(e.lower() for e in EMAIL.findall(text)))
+
+
+def amount(text: str) -> Decimal | None:
+    for m in AMOUNT.finditer(text):
+        value = next(g for g in m.groups() if g)
+        return Decimal(value).quantize(Decimal("0.01"))
+    return None
+
+
+def has(text: str, pattern: str) -> bool:
+    return re.search(pattern, text, re.IGNORECASE) is not None
+
+
+def services(text: str) -> list[str]:
+    low = text.lower()
+    found = []
+    for name, pattern in SERVICE_WORDS.items():
+        if re.search(pattern, low):
+            found.append(name)
+    if "billing-service" in found and not re.search(r"billing[- ]service", low):
+        # "billing" alone names the service only in an ops sentence, not "billing team"
+        if not re.search(r"\b(deploy|release|health|incident|error|down|roll|revert)", low):
+            found.remove("billing-service")
+    return found
+
+
+def environment(text: str) -> str | None:
+    low = text.lower()
+    staging = re.search(r"\bstag(e|ing)\b", low) is not None
+    production = re.search(r"\b(prod|production|live)\b", low) is not None
+    if staging and production:
+        return None  # a comparison of the two, not a choice of one
+    if staging:
+        return "staging"
+    return "production" if production else None
+
+
+def after_colon(text: str) -> str | None:
+    """The words after the first colon, which is where people put the detail."""
+    # ": " and not ":", so a time of day such as 02:00 is not taken for a colon.
+    parts = re.split(r":\s", text, maxsplit=1)
+    if len(parts) < 2:
+        return None
+    rest = parts[1].strip().strip("'\"")
+    return rest or None
+
+
+def quoted(text: str) -> str | None:
+    m = re.search(r"['\"“‘](.+?)['\"”’]", text)
+    return m.group(1) if m else None
+
+
+def days_in(text: str) -> int | None:
+    """A relative period in days, if the text names one."""
+    low = text.lower()
+    m = re.search(r"\b(?:last|past|previous)\s+(\d+)\s+(day|week|month)s?\b", low)
+    if m:
+        return int(m.group(1)) * {"day": 1, "week": 7, "month": 30}[m.group(2)]
+    words = {"two": 2, "three": 3, "four": 4, "six": 6}
+    m = re.search(r"\b(?:last|past)\s+(two|three|four|six)\s+(week|month)s\b", low)
+    if m:
+        return words[m.group(1)] * {"week": 7, "month": 30}[m.group(2)]
+    table = [
+        (r"\b(yesterday|today|last 24 hours)\b", 1),
+        (r"\b(last|this|past|previous) week\b", 7),
+        (r"\b(last|this|past|previous) month\b", 30),
+        (r"\b(last|this|past|previous) quarter\b", 90),
+        (r"\b(last|this|past) year\b", 365),
+    ]
+    for pattern, days in table:
+        if re.search(pattern, low):
+            return days
+    return None
+
+
+def month_in(text: str) -> int | None:
+    low = text.lower()
+    for i, name in enumerate(MONTHS):
+        if re.search(rf"\b{name}\b", low):
+            return i + 1
+    return None
+
+
+def plans_in(text: str) -> list[str]:
+    low = text.lower()
+    return [p for p in PLANS if re.search(rf"\b{p}\b", low)]
+
+
+def _name_candidates(text: str) -> list[str]:
+    # Two capitalised words in a row ("Maria Lopez", "Sofia Rossi's") are the likely name.
+    pairs = re.findall(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)(?:'s)?\b", text)
+    return [f"{a} {b}" for a, b in pairs]
+
+
+def find_customer(tools: ToolBox, text: str) -> dict[str, Any] | None:
+    """The customer a request names by id, email or full name, or None."""
+    queries = ids(CUSTOMER_ID, text) + emails(text) + _name_candidates(text)
+    for query in queries:
+        try:
+            found = tools.call("find_customer", query=query, limit=2)
+        except ToolError:
+            continue
+        if found:
+            customer: dict[str, Any] = found[0]
+            return customer
+    return None
+
+
+def short(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

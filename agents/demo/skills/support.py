@@ -1,0 +1,262 @@
+"""The support skill: accounts, access problems, tickets, and answers from the knowledge base."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from agents.demo.skills import parsing as p
+from agents.runtime import AgentOutput, AgentTask
+from tools.base import ToolBox
+from tools.errors import ToolError
+
+_CLOSE = r"\b(close|resolve|mark\b.*\b(resolved|closed|done|fixed))"
+_REOPEN = r"\bre-?open\b"
+_OPEN = r"\b(open|create|log|file|raise|new)\b.*\b(ticket|case)\b|\bsupport case\b"
+_PRIORITY = r"\b(urgent|high|normal|low)\b"
+_PROBLEM = (
+    r"can'?t|cannot|unable|locked|fails?|failing|error|never arrived|not arriv|suspended|"
+    r"doesn'?t work|won'?t|forgot|expired|broken|missing"
+)
+
+
+def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
+    """Handle one support subtask; ticket changes are proposed, never made here."""
+    text = task.description
+    tickets = p.ids(p.TICKET_ID, text)
+    customer = p.find_customer(tools, text)
+    out: dict[str, Any] = {
+        "summary": "",
+        "customer_id": customer["id"] if customer else None,
+        "ticket_ids": list(tickets),
+        "kb_articles": [],
+        "tickets": [],
+    }
+    notes: list[str] = []
+
+    if not tickets and customer and _update_args(task.description).get("priority"):
+        tickets = _matching_ticket(text, tools, customer, notes)
+    if tickets:
+        category = _ticket_work(task, tools, tickets, out, notes)
+    elif p.has(text, _OPEN) or (customer and p.has(text, _PROBLEM)):
+        category = _new_or_existing_ticket(text, tools, customer, out, notes)
+    elif customer and p.has(text, r"\btickets?\b"):
+        status = next((s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b")), None)
+        found = tools.call("list_tickets", customer_id=customer["id"], status=status)
+        _remember(out, found)
+        notes.append(
+            f"{customer['name']} ({customer['id']}) has {len(found)} "
+            f"{status + ' ' if status else ''}ticket(s)"
+            + (": " + ", ".join(f"{t['id']} {t['subject']}" for t in found[:5]) if found else "")
+        )
+        category = "ticket"
+    elif p.has(text, r"\btickets?\b") and p.has(text, r"\b(open|pending|closed)\b"):
+        status = next(s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b"))
+        found = tools.call("list_tickets", status=status)
+        _remember(out, found)
+        notes.append(f"{len(found)} most recent {status} tickets listed")
+        category = "ticket"
+    elif customer:
+        detail = tools.call("get_customer", customer_id=customer["id"])
+        notes.append(
+            f"{detail['name']} ({detail['id']}, {detail['email']}) of {detail['company']} is on "
+            f"the {detail['plan']} plan, status {detail['status']}, with "
+            f"{detail['open_tickets']} open ticket(s)"
+        )
+        category = "account"
+    else:
+        category = "knowledge"
+
+    if category == "knowledge" or (not tickets and p.has(text, _PROBLEM + r"|\b(how|why)\b")):
+        _answer_from_kb(text, tools, out, notes, always=category == "knowledge")
+    if customer is None and not tickets and category != "knowledge":
+        notes.append("no customer was named, so none was looked up")
+    if task.feedback:
+        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
+    out["summary"] = p.redact("; ".join(notes) + ".") if notes else "Nothing to do was found."
+    return AgentOutput(output=out, category=category)
+
+
+def _matching_ticket(
+    text: str, tools: ToolBox, customer: dict[str, Any], notes: list[str]
+) -> list[str]:
+    """The customer's unfinished ticket the request is about, when it names none."""
+    live = [
+        t for t in tools.call("list_tickets", customer_id=customer["id"]) if t["status"] != "closed"
+    ]
+    words = set(re.findall(r"[a-z]{3,}", text.lower()))
+    live.sort(key=lambda t: -len(words & set(re.findall(r"[a-z]{3,}", t["subject"].lower()))))
+    if not live:
+        return []
+    notes.append(f"no ticket id was given; {live[0]['id']} is {customer['name']}'s matching ticket")
+    return [live[0]["id"]]
+
+
+def _remember(out: dict[str, Any], found: list[dict[str, Any]]) -> None:
+    for t in found:
+        if t["id"] not in out["ticket_ids"]:
+            out["ticket_ids"].append(t["id"])
+    out["tickets"] += [
+        {k: t[k] for k in ("id", "subject", "status", "priority", "customer_id")} for t in found
+    ]
+
+
+def _ticket_work(
+    task: AgentTask, tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
+) -> str:
+    text = task.description
+    for tid in tickets:
+        try:
+            ticket = tools.call("get_ticket", ticket_id=tid)
+        except ToolError as exc:
+            notes.append(str(exc))
+            out["ticket_ids"].remove(tid)
+            continue
+        _remember(out, [ticket])
+        out["customer_id"] = out["customer_id"] or ticket["customer_id"]
+        detail = p.redact(p.after_colon(text) or "")
+        if p.has(text, _REOPEN):
+            tools.propose(
+                "update_ticket",
+                description=f"Reopen {tid}",
+                ticket_id=tid,
+                status="open",
+                note=detail or "Reopened: the customer replied.",
+            )
+            notes.append(f"proposed reopening {tid} ({ticket['subject']})")
+        elif p.has(text, _CLOSE):
+            if ticket["status"] == "closed":
+                notes.append(f"{tid} is already closed; nothing to do")
+                continue
+            resolution = detail or _reason(text) or "Resolved with the customer."
+            tools.propose(
+                "close_ticket",
+                description=f"Close {tid}: {ticket['subject']}",
+                ticket_id=tid,
+                resolution=resolution,
+            )
+            notes.append(f"proposed closing {tid} ({ticket['subject']}): {resolution}")
+        elif _update_args(text):
+            args = _update_args(text)
+            levels = ["low", "normal", "high", "urgent"]
+            if p.has(text, r"\bescalate\b") and args.get("priority") == ticket["priority"]:
+                args["priority"] = levels[min(levels.index(ticket["priority"]) + 1, 3)]
+            tools.propose("update_ticket", description=f"Update {tid}", ticket_id=tid, **args)
+            changes = [f"{k} {v}" for k, v in args.items() if k != "note"]
+            changes += ["a note"] if "note" in args else []
+            notes.append(f"proposed updating {tid}: {', '.join(changes)}")
+        else:
+            notes.append(
+                f"{tid} '{ticket['subject']}' for {ticket['customer_id']} is {ticket['status']} "
+                f"with {ticket['priority']} priority (opened {ticket['created_at'][:10]}, "
+                f"{len(ticket['notes'])} note(s))"
+            )
+    return "ticket"
+
+
+def _reason(text: str) -> str | None:
+    m = re.search(r"\?\s*(.+)$", text) or re.search(r",\s*(.+)$", text)
+    return p.redact(_sentence(m.group(1))) if m else None
+
+
+def _sentence(text: str) -> str:
+    text = text.strip().rstrip(".?!")
+    return text[:1].upper() + text[1:]
+
+
+def _update_args(text: str) -> dict[str, Any]:
+    args: dict[str, Any] = {}
+    priority = re.search(_PRIORITY, text, re.IGNORECASE)
+    if p.has(text, r"\b(priority|bump|escalate|raise|lower|set)\b") and priority:
+        args["priority"] = priority.group(1).lower()
+    elif p.has(text, r"\bescalate\b"):
+        args["priority"] = "high"
+    if p.has(text, r"\b(to|as|status)\s+pending\b"):
+        args["status"] = "pending"
+    note = p.after_colon(text)
+    m = re.search(r"\b(?:note|comment)\b(?: that)?\s*(.*)$", text, re.IGNORECASE)
+    if note and p.has(text, r"\b(note|comment|add)\b"):
+        args["note"] = p.redact(note)
+    elif m and m.group(1).strip():
+        args["note"] = p.redact(_sentence(m.group(1)) + ".")
+    return args
+
+
+def _new_or_existing_ticket(
+    text: str,
+    tools: ToolBox,
+    customer: dict[str, Any] | None,
+    out: dict[str, Any],
+    notes: list[str],
+) -> str:
+    if customer is None:
+        notes.append(
+            "no customer could be identified from the request (no id, email or known name), "
+            "so no ticket was opened; ask the requester who the customer is"
+        )
+        return "ticket"
+    subject = _subject(text, customer)
+    existing = tools.call("list_tickets", customer_id=customer["id"])
+    words = set(re.findall(r"[a-z]{4,}", subject.lower()))
+    same = [
+        t
+        for t in existing
+        if t["status"] != "closed" and words & set(re.findall(r"[a-z]{4,}", t["subject"].lower()))
+    ]
+    if same and not p.has(text, _OPEN):
+        _remember(out, same[:1])
+        notes.append(
+            f"{customer['name']} ({customer['id']}) already has {same[0]['status']} ticket "
+            f"{same[0]['id']} '{same[0]['subject']}', so no duplicate was opened"
+        )
+        return "account"
+    priority = re.search(_PRIORITY, text, re.IGNORECASE)
+    level = priority.group(1).lower() if priority else "normal"
+    if level == "normal" and p.has(text, r"locked|can'?t log|cannot log|suspended|fails?"):
+        level = "high"  # people who cannot get in cannot work
+    tools.propose(
+        "open_ticket",
+        description=f"Open a ticket for {customer['name']}: {subject}",
+        customer_id=customer["id"],
+        subject=subject,
+        priority=level,
+        body=p.redact(text),
+    )
+    notes.append(
+        f"proposed a new {level} priority ticket for {customer['name']} ({customer['id']}): "
+        f"{subject}"
+    )
+    return "ticket" if p.has(text, _OPEN) else "account"
+
+
+def _subject(text: str, customer: dict[str, Any]) -> str:
+    detail = p.after_colon(text)
+    if detail:
+        return p.short(p.redact(_sentence(detail)), 120)
+    m = re.search(r"\babout (?:a |an |the )?(.+)$", text, re.IGNORECASE)
+    if m:
+        return p.short(p.redact(_sentence(m.group(1))), 120)
+    cleaned = re.sub(p.CUSTOMER_ID, "", text)
+    cleaned = re.sub(p.EMAIL, "", cleaned).replace(customer["name"], "")
+    cleaned = re.sub(r"^\W*(customer|user)?\s*(says|reports|writes)?\s*(that\s+)?", "", cleaned,
+                     flags=re.IGNORECASE)  # fmt: skip
+    cleaned = re.sub(r",?\s*can you help\W*$", "", cleaned, flags=re.IGNORECASE)
+    return p.short(p.redact(_sentence(cleaned)), 120) or "Support request"
+
+
+def _answer_from_kb(
+    text: str, tools: ToolBox, out: dict[str, Any], notes: list[str], *, always: bool
+) -> None:
+    if not always and not p.has(text, r"\b(how|what|why|help|article|knowledge|can'?t|forgot)"):
+        return
+    try:
+        articles = tools.call("search_kb", query=text, limit=3)
+    except ToolError:
+        return
+    out["kb_articles"] = [{"id": a["id"], "title": a["title"]} for a in articles]
+    if articles:
+        best = articles[0]
+        out["answer"] = best["excerpt"]
+        notes.append(f"knowledge base: '{best['title']}' ({best['id']}) answers this")
+    elif always:
+        notes.append("the knowledge base has no article on this")
