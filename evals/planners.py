@@ -1,0 +1,71 @@
+"""Planners by name for the evals, and the optional extras an eval reads from a planner.
+
+Beyond the `Planner` protocol a planner may expose, and the runner then uses:
+- `model: str`: it is model-backed, so its answers are cached and rows run concurrently;
+- `model_calls: int`, `tokens: int`: running totals, read before and after each request;
+- `escalation_score(request) -> float`: its own "this belongs to a human" score for the AUROC,
+  instead of 1 - the top route's probability.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from agents.spec import Team
+from evals.errors import PlannerUnavailable
+from graph.planner.base import Planner
+
+PLANNERS = ("local", "llm", "cascade")
+
+
+@runtime_checkable
+class ScoresEscalation(Protocol):
+    """A planner with its own score for "this request belongs to a human"."""
+
+    def escalation_score(self, request: str) -> float: ...
+
+
+def make_planner(name: str, team: Team, *, cache_dir: Path | None = None) -> Planner:
+    """Build the planner called `name` for `team`; the local one caches its trained model."""
+    if name == "local":
+        try:
+            # Imported here: the local planner pulls in its classifier, which is not always built.
+            module = importlib.import_module("graph.planner.local")
+        except ImportError as exc:
+            raise PlannerUnavailable(f"the local planner cannot be imported: {exc}") from None
+        planner: Planner = module.LocalPlanner(team, cache_dir=cache_dir)
+        return planner
+    if name in ("llm", "cascade"):
+        raise PlannerUnavailable(
+            f"the {name!r} planner is not available yet; use --planner local"
+        )
+    raise PlannerUnavailable(f"unknown planner {name!r} (choose from {', '.join(PLANNERS)})")
+
+
+def model_name(planner: Planner) -> str | None:
+    model = getattr(planner, "model", None)
+    return str(model) if model else None
+
+
+def usage(planner: Planner) -> tuple[int, int]:
+    """The planner's running (model calls, tokens), 0 for planners that count nothing."""
+    return int(getattr(planner, "model_calls", 0) or 0), int(getattr(planner, "tokens", 0) or 0)
+
+
+def team_digest(team: Team) -> str:
+    """A digest of everything in a team that can change a plan, thresholds included.
+
+    Not `team.fingerprint`: that hashes the file, and a team tuned in memory keeps the
+    fingerprint of the file it came from.
+    """
+    text = team.model_dump_json(exclude={"fingerprint"})
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def planner_identity(planner: Planner, team: Team) -> str:
+    """What a cached answer depends on besides the request: planner, model, version, team."""
+    version = getattr(planner, "version", None) or getattr(planner, "prompt_version", None)
+    return f"{planner.name}|{model_name(planner) or '-'}|{version or '-'}|{team_digest(team)}"
