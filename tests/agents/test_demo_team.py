@@ -1,0 +1,242 @@
+"""The demo team: the file loads, every skill answers in its schema and only proposes effects."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from agents.demo import TEAM_FILE, demo_registry, load_demo_team
+from agents.registry import AgentRegistry
+from agents.runtime import AgentOutput, AgentTask, Handoff
+from agents.spec import AgentSpec
+
+ALL_SCOPES = ("support", "billing", "ops", "content", "analytics", "legal")
+AGENTS = ["support", "billing", "ops", "content", "analytics", "legal"]
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> AgentRegistry:
+    return demo_registry(tmp_path_factory.mktemp("demo") / "demo.db")
+
+
+def db_path(registry: AgentRegistry) -> Path:
+    fn: Any = registry.tools.get("get_customer").fn
+    path: Path = fn.args[0]  # the partial binds the database path
+    return path
+
+
+def dump(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def run(
+    registry: AgentRegistry,
+    agent: str,
+    description: str,
+    *,
+    handoffs: tuple[Handoff, ...] = (),
+    feedback: str | None = None,
+) -> AgentOutput:
+    task = AgentTask(
+        thread_id="t-1",
+        subtask_id="s-1",
+        description=description,
+        expected="",
+        scopes=ALL_SCOPES,
+        handoffs=handoffs,
+        feedback=feedback,
+    )
+    return registry.runtime(agent).run(task, registry.toolbox(agent, ALL_SCOPES))
+
+
+def assert_valid(spec: AgentSpec, out: AgentOutput) -> None:
+    jsonschema.Draft202012Validator(spec.output_schema).validate(out.output)
+    flat = repr(out.output) + repr([a.to_dict() for a in out.proposed_actions])
+    for pattern in spec.checks.forbidden_patterns:
+        assert not re.search(pattern, flat), pattern
+    for action in out.proposed_actions:
+        assert action.tool in spec.tools
+
+
+def test_team_loads_with_six_agents_and_many_examples() -> None:
+    team = load_demo_team()
+    assert team.names() == AGENTS
+    for spec in team.agents:
+        assert len(spec.examples) >= 25, spec.name
+        assert len(set(spec.examples)) == len(spec.examples), spec.name
+        assert spec.runtime.entry == f"agents.demo.skills:{spec.name}"
+        assert "summary" in spec.output_schema["required"]
+        assert len(spec.output_schema["required"]) >= 3
+        assert spec.checks.forbidden_patterns
+        jsonschema.Draft202012Validator.check_schema(spec.output_schema)
+    assert len(team.human_examples) >= 25
+    assert team.agent("legal").human_categories == ["*"]
+    assert team.agent("billing").needs_human("pricing")
+    assert TEAM_FILE.name == "team.yaml"
+
+
+def test_examples_do_not_leak_between_agents() -> None:
+    team = load_demo_team()
+    seen: dict[str, str] = {}
+    for spec in team.agents:
+        for example in spec.examples:
+            assert example not in seen, f"{example!r} is in {seen.get(example)} and {spec.name}"
+            seen[example] = spec.name
+    assert not set(team.human_examples) & set(seen)
+
+
+@pytest.mark.parametrize("agent", AGENTS)
+def test_every_example_gets_a_valid_output_and_nothing_is_executed(
+    registry: AgentRegistry, agent: str
+) -> None:
+    spec = registry.spec(agent)
+    before = dump(db_path(registry))
+    for example in spec.examples:
+        out = run(registry, agent, example)
+        assert_valid(spec, out)
+        assert out.output["summary"].strip()
+    assert dump(db_path(registry)) == before  # skills only read and propose
+
+
+# agent, description, the tool it should propose (None: nothing), args that must be in it
+CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
+    ("support", "close TCK-1001, the customer confirmed the reset worked", "close_ticket",
+     {"ticket_id": "TCK-1001"}),
+    ("support", "bump TCK-1005 to urgent", "update_ticket",
+     {"ticket_id": "TCK-1005", "priority": "urgent"}),
+    ("support", "reopen TCK-1004 please", "update_ticket", {"ticket_id": "TCK-1004",
+                                                           "status": "open"}),
+    ("support", "Open a ticket for james.chen@example.com: SSO fails", "open_ticket",
+     {"customer_id": "CUS-1002", "subject": "SSO fails"}),
+    ("support", "what's the status of ticket TCK-1003?", None, {}),
+    ("support", "How do I rotate an API key?", None, {}),
+    ("billing", "refund invoice INV-1003, it was double charged", "issue_refund",
+     {"invoice_id": "INV-1003", "amount": "29.00", "reason": "duplicate charge"}),
+    ("billing", "refund 15.50 on INV-1005", "issue_refund",
+     {"invoice_id": "INV-1005", "amount": "15.50"}),
+    ("billing", "Please issue a full refund of INV-1004", "issue_refund",
+     {"invoice_id": "INV-1004", "amount": "999.00"}),
+    ("billing", "give CUS-1001 a 20 dollar credit for the outage", "apply_credit",
+     {"customer_id": "CUS-1001", "amount": "20.00"}),
+    ("billing", "upgrade Maria Lopez from pro to business", "change_plan",
+     {"customer_id": "CUS-1001", "plan": "business"}),
+    ("billing", "what does Noah Schmidt owe us?", None, {}),
+    ("ops", "roll back the api deployment in production", "rollback_deployment",
+     {"service": "api", "environment": "production"}),
+    ("ops", "roll api back to 2.13.2 in prod", "rollback_deployment",
+     {"service": "api", "environment": "production", "to_version": "2.13.2"}),
+    ("ops", "revert billing-service in staging", "rollback_deployment",
+     {"service": "billing-service", "environment": "staging"}),
+    ("ops", "create a sev1 incident: web is down for everyone", "create_incident",
+     {"service": "web", "severity": "sev1"}),
+    ("ops", "is the api healthy?", None, {}),
+    ("content", "send an announcement to all customers that the outage is over", "send_email",
+     {"to": ["all_customers"]}),
+    ("content", "draft a status update about the outage", None, {}),
+    ("analytics", "how many tickets were opened last week", None, {}),
+    ("legal", "Emma Dubois has asked us to delete her data under GDPR", "erase_customer_data",
+     {"customer_id": "CUS-1009"}),
+    ("legal", "export all personal data we hold on Maria Lopez", None, {}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("agent", "description", "tool", "args"), CASES)
+def test_skills_propose_the_right_action(
+    registry: AgentRegistry, agent: str, description: str, tool: str | None, args: dict[str, Any]
+) -> None:
+    out = run(registry, agent, description)
+    assert_valid(registry.spec(agent), out)
+    if tool is None:
+        assert out.proposed_actions == []
+        return
+    assert [a.tool for a in out.proposed_actions] == [tool]
+    proposed = out.proposed_actions[0].args
+    assert {k: proposed.get(k) for k in args} == args
+    assert registry.tools.get(tool).side_effect
+
+
+def test_proposals_are_arguments_the_tools_accept(tmp_path: Path) -> None:
+    # A fresh database, since the proposals here are executed as the graph would do it.
+    registry = demo_registry(tmp_path / "demo.db")
+    for n, (agent, description, tool, _) in enumerate(CASES):
+        if tool is None:
+            continue
+        action = run(registry, agent, description).proposed_actions[0]
+        result = registry.tools.get(action.tool).fn(idempotency_key=f"case-{n}", **action.args)
+        assert isinstance(result, dict)
+
+
+def test_answers_carry_the_facts(registry: AgentRegistry) -> None:
+    out = run(registry, "billing", "Why was Aisha Khan charged twice in February?")
+    assert out.output["invoice_ids"] == ["INV-1003"] and out.category == "payment"
+    out = run(registry, "analytics", "how many tickets were opened last week")
+    assert out.output["value"] == out.output["data"]["count"]
+    assert out.output["period"]["end"] == "2025-06-15T12:00:00+00:00"
+    out = run(registry, "ops", "roll back the api deployment in production")
+    assert out.output["rollback"]["from_version"] == "2.14.0"
+    assert out.output["rollback"]["to_version"] == "2.13.2"
+    assert out.category == "rollback"
+    out = run(registry, "legal", "export all personal data we hold on Maria Lopez")
+    assert out.output["export"]["customer"]["id"] == "CUS-1001"
+    assert out.output["request_type"] == "export"
+    out = run(registry, "billing", "upgrade Maria Lopez from pro to business")
+    assert out.category == "pricing" and registry.spec("billing").needs_human(out.category)
+
+
+def test_underspecified_requests_say_what_was_assumed(registry: AgentRegistry) -> None:
+    out = run(registry, "support", "the customer is locked out, please open a ticket")
+    assert out.proposed_actions == []
+    assert "no customer could be identified" in out.output["summary"]
+    out = run(registry, "ops", "revert the last web deploy")
+    assert "production is assumed" in out.output["summary"]
+    out = run(registry, "billing", "please refund it")
+    assert out.proposed_actions == [] and "invoice id" in out.output["summary"]
+    out = run(registry, "support", "Could you escalate the SSO ticket for James Chen?")
+    assert out.proposed_actions[0].args["ticket_id"] == "TCK-1003"
+    assert "no ticket id was given" in out.output["summary"]
+
+
+def test_content_builds_on_the_ops_handoff(registry: AgentRegistry) -> None:
+    ops_out = run(registry, "ops", "roll back the api deployment in production")
+    handoff = Handoff(
+        subtask_id="s-0",
+        agent="ops",
+        description="roll back the api deployment in production",
+        summary=ops_out.output["summary"],
+        output=ops_out.output,
+    )
+    out = run(registry, "content", "draft a status update about the rollback", handoffs=(handoff,))
+    assert_valid(registry.spec("content"), out)
+    assert out.output["kind"] == "status_update"
+    assert "api" in out.output["body"] and "2.13.2" in out.output["body"]
+    assert "2.14.0" in out.output["body"]
+    assert out.output["sources"] == ["ops (s-0)"]
+
+
+def test_content_takes_feedback_into_account(registry: AgentRegistry) -> None:
+    ask = "compose an email to Maria Lopez apologising for the login trouble"
+    first = run(registry, "content", ask)
+    second = run(registry, "content", ask, feedback="too long, make it shorter")
+    assert len(second.output["body"]) < len(first.output["body"])
+    assert "revised after review" in second.output["summary"]
+
+
+def test_card_numbers_and_secrets_never_reach_an_output(registry: AgentRegistry) -> None:
+    ask = (
+        "Open a ticket for maria.lopez@example.com: card 4242 4242 4242 4242 declined, "
+        "api_key=sk_live_abcdef1234567890"
+    )
+    out = run(registry, "support", ask)
+    assert_valid(registry.spec("support"), out)
+    flat = repr(out.output) + repr([a.args for a in out.proposed_actions])
+    assert "4242 4242" not in flat and "sk_live" not in flat
+    assert out.proposed_actions[0].tool == "open_ticket"

@@ -1,0 +1,382 @@
+"""Demo tools: effects happen once per key, bad arguments change nothing, approval rules hold."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tools.base import ToolBox, ToolRegistry
+from tools.demo import build_demo_tools, ensure_demo_db
+from tools.demo.db import connect
+from tools.errors import SideEffectNotAllowed, ToolArgumentError, ToolScopeError
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return ensure_demo_db(tmp_path / "demo.db")
+
+
+@pytest.fixture
+def registry(db: Path) -> ToolRegistry:
+    return build_demo_tools(db)
+
+
+def scalar(db: Path, sql: str, *params: Any) -> Any:
+    with connect(db) as conn:
+        return conn.execute(sql, params).fetchone()[0]
+
+
+def dump(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+# tool, arguments, a query counting the effect's rows
+EFFECTS: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "open_ticket",
+        {"customer_id": "CUS-1001", "subject": "Export fails", "priority": "high"},
+        "SELECT COUNT(*) FROM tickets WHERE subject = 'Export fails'",
+    ),
+    (
+        "update_ticket",
+        {"ticket_id": "TCK-1001", "priority": "urgent", "note": "Customer called again"},
+        "SELECT COUNT(*) FROM ticket_notes WHERE ticket_id = 'TCK-1001'",
+    ),
+    (
+        "close_ticket",
+        {"ticket_id": "TCK-1001", "resolution": "Password reset worked"},
+        "SELECT COUNT(*) FROM ticket_notes WHERE note LIKE 'Resolution:%'",
+    ),
+    (
+        "issue_refund",
+        {"invoice_id": "INV-1003", "amount": "29.00", "reason": "duplicate charge"},
+        "SELECT COUNT(*) FROM refunds WHERE invoice_id = 'INV-1003'",
+    ),
+    (
+        "apply_credit",
+        {"customer_id": "CUS-1001", "amount": "20.00", "reason": "outage"},
+        "SELECT COUNT(*) FROM credits",
+    ),
+    (
+        "change_plan",
+        {"customer_id": "CUS-1001", "plan": "business"},
+        "SELECT COUNT(*) FROM plan_changes",
+    ),
+    (
+        "rollback_deployment",
+        {"service": "api", "environment": "production", "reason": "5xx errors"},
+        "SELECT COUNT(*) FROM rollbacks",
+    ),
+    (
+        "create_incident",
+        {"service": "auth", "title": "Slow logins", "severity": "sev3"},
+        "SELECT COUNT(*) FROM incidents WHERE title = 'Slow logins'",
+    ),
+    (
+        "send_email",
+        {"to": "maria.lopez@example.com", "subject": "Hello", "body": "All good now."},
+        "SELECT COUNT(*) FROM outbox",
+    ),
+    (
+        "erase_customer_data",
+        {"customer_id": "CUS-1009", "reason": "GDPR request"},
+        "SELECT COUNT(*) FROM erasure_log",
+    ),
+]
+IDS = [e[0] for e in EFFECTS]
+
+
+@pytest.mark.parametrize(("tool", "args", "effect_sql"), EFFECTS, ids=IDS)
+def test_effect_happens_once_per_key(
+    db: Path, registry: ToolRegistry, tool: str, args: dict[str, Any], effect_sql: str
+) -> None:
+    fn = registry.get(tool).fn
+    before = scalar(db, effect_sql)
+    first = fn(idempotency_key="key-1", **args)
+    after_first = dump(db)
+    second = fn(idempotency_key="key-1", **args)
+    assert second == first
+    assert json.loads(json.dumps(first)) == first  # JSON-ready
+    assert scalar(db, effect_sql) == before + 1
+    assert dump(db) == after_first  # the replay changed nothing at all
+    row = scalar(db, "SELECT result FROM side_effects WHERE idempotency_key = 'key-1'")
+    assert json.loads(row) == first
+    assert scalar(db, "SELECT tool FROM side_effects WHERE idempotency_key = 'key-1'") == tool
+
+
+@pytest.mark.parametrize(("tool", "args", "effect_sql"), EFFECTS, ids=IDS)
+def test_two_threads_with_one_key_make_one_effect(
+    db: Path, registry: ToolRegistry, tool: str, args: dict[str, Any], effect_sql: str
+) -> None:
+    fn = registry.get(tool).fn
+    before = scalar(db, effect_sql)
+    start = threading.Barrier(2)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        start.wait()
+        try:
+            results.append(fn(idempotency_key="race", **args))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(results) == 2 and results[0] == results[1]
+    assert scalar(db, effect_sql) == before + 1
+    assert scalar(db, "SELECT COUNT(*) FROM side_effects") == 1
+
+
+def test_a_new_key_is_a_new_effect(db: Path, registry: ToolRegistry) -> None:
+    refund = registry.get("issue_refund").fn
+    first = refund(idempotency_key="a", invoice_id="INV-1003", amount="29.00")
+    second = refund(idempotency_key="b", invoice_id="INV-1003", amount="29.00")
+    assert first["refund_id"] != second["refund_id"]
+    assert second["invoice_status"] == "refunded"  # both charges of the double charge returned
+    with pytest.raises(ToolArgumentError, match="already fully refunded"):
+        refund(idempotency_key="c", invoice_id="INV-1003", amount="1.00")
+
+
+def test_a_key_reused_for_another_action_is_refused(db: Path, registry: ToolRegistry) -> None:
+    registry.get("apply_credit").fn(idempotency_key="k", customer_id="CUS-1001", amount="5.00")
+    with pytest.raises(ToolArgumentError, match="other arguments"):
+        registry.get("apply_credit").fn(idempotency_key="k", customer_id="CUS-1001", amount="6.00")
+    with pytest.raises(ToolArgumentError, match="already used by 'apply_credit'"):
+        registry.get("issue_refund").fn(idempotency_key="k", invoice_id="INV-1001", amount="5.00")
+    assert scalar(db, "SELECT COUNT(*) FROM credits") == 1
+
+
+BAD: list[tuple[str, dict[str, Any], str]] = [
+    ("issue_refund", {"invoice_id": "INV-9999", "amount": "10.00"}, "no invoice with id INV-9999"),
+    ("issue_refund", {"invoice_id": "INV-1001", "amount": "-5"}, "must be positive"),
+    ("issue_refund", {"invoice_id": "INV-1001", "amount": 5.5}, "decimal string"),
+    ("issue_refund", {"invoice_id": "INV-1001", "amount": "1.005"}, "more than two decimals"),
+    ("issue_refund", {"invoice_id": "INV-1001", "amount": "abc"}, "not an amount"),
+    ("issue_refund", {"invoice_id": "INV-1003", "amount": "30.00"}, "above the amount 29.00"),
+    ("issue_refund", {"invoice_id": "nonsense", "amount": "1.00"}, "must look like INV-1001"),
+    ("apply_credit", {"customer_id": "CUS-9999", "amount": "5.00"}, "no customer with id"),
+    ("apply_credit", {"customer_id": "CUS-1001", "amount": "0"}, "must be positive"),
+    ("change_plan", {"customer_id": "CUS-1001", "plan": "platinum"}, "unknown plan 'platinum'"),
+    ("change_plan", {"customer_id": "CUS-1001", "plan": "pro"}, "already on the pro plan"),
+    ("open_ticket", {"customer_id": "CUS-1001", "subject": "  "}, "subject must not be empty"),
+    ("open_ticket", {"customer_id": "CUS-1001", "subject": "x", "priority": "asap"}, "priority"),
+    ("update_ticket", {"ticket_id": "TCK-1001"}, "needs a status, a priority or a note"),
+    ("update_ticket", {"ticket_id": "TCK-9999", "priority": "low"}, "no ticket with id"),
+    ("close_ticket", {"ticket_id": "TCK-1004"}, "already closed"),
+    ("rollback_deployment", {"service": "mail", "environment": "production"}, "service must"),
+    ("rollback_deployment", {"service": "api", "environment": "qa"}, "environment must"),
+    (
+        "rollback_deployment",
+        {"service": "api", "environment": "production", "to_version": "9.9.9"},
+        "never running",
+    ),
+    ("create_incident", {"service": "api", "title": "x", "severity": "sev9"}, "severity"),
+    ("send_email", {"to": "stranger@nowhere.example", "subject": "s", "body": "b"}, "not a custo"),
+    ("send_email", {"to": [], "subject": "s", "body": "b"}, "to must be"),
+    ("erase_customer_data", {"customer_id": "CUS-9999"}, "no customer with id CUS-9999"),
+]
+
+
+@pytest.mark.parametrize(("tool", "args", "message"), BAD, ids=[f"{b[0]}-{b[2]}" for b in BAD])
+def test_bad_arguments_raise_and_change_nothing(
+    db: Path, registry: ToolRegistry, tool: str, args: dict[str, Any], message: str
+) -> None:
+    before = dump(db)
+    with pytest.raises(ToolArgumentError, match=message):
+        registry.get(tool).fn(idempotency_key="bad", **args)
+    assert dump(db) == before
+
+
+def test_unpaid_invoices_cannot_be_refunded(db: Path, registry: ToolRegistry) -> None:
+    unpaid = scalar(db, "SELECT id FROM invoices WHERE status = 'unpaid' ORDER BY id LIMIT 1")
+    paid_anything = scalar(
+        db, "SELECT COUNT(*) FROM payments WHERE invoice_id = ? AND status = 'succeeded'", unpaid
+    )
+    assert paid_anything == 0
+    with pytest.raises(ToolArgumentError, match="has not been paid"):
+        registry.get("issue_refund").fn(idempotency_key="k", invoice_id=unpaid, amount="1.00")
+
+
+def test_a_refused_key_can_be_used_again_with_good_arguments(
+    db: Path, registry: ToolRegistry
+) -> None:
+    refund = registry.get("issue_refund").fn
+    with pytest.raises(ToolArgumentError):
+        refund(idempotency_key="k", invoice_id="INV-1001", amount="500.00")
+    done = refund(idempotency_key="k", invoice_id="INV-1001", amount="99.00")
+    assert done["invoice_status"] == "refunded"
+    assert scalar(db, "SELECT status FROM invoices WHERE id = 'INV-1001'") == "refunded"
+
+
+def test_an_empty_idempotency_key_is_refused(registry: ToolRegistry) -> None:
+    with pytest.raises(ToolArgumentError, match="idempotency_key"):
+        registry.get("apply_credit").fn(idempotency_key=" ", customer_id="CUS-1001", amount="1")
+
+
+def test_rollback_moves_the_service_back_and_records_it(db: Path, registry: ToolRegistry) -> None:
+    done = registry.get("rollback_deployment").fn(
+        idempotency_key="rb", service="api", environment="production"
+    )
+    assert (done["from_version"], done["to_version"]) == ("2.14.0", "2.13.2")
+    health = registry.get("service_health").fn(service="api")
+    assert health[0]["production_version"] == "2.13.2"
+    status = "SELECT status FROM deployments WHERE id = ?"
+    assert scalar(db, status, done["rolled_back_deployment_id"]) == "rolled_back"
+
+
+def test_erasure_removes_personal_data_but_keeps_invoices(db: Path, registry: ToolRegistry) -> None:
+    invoices = scalar(db, "SELECT COUNT(*) FROM invoices WHERE customer_id = 'CUS-1009'")
+    registry.get("erase_customer_data").fn(idempotency_key="e", customer_id="CUS-1009")
+    with connect(db) as conn:
+        row = conn.execute("SELECT * FROM customers WHERE id = 'CUS-1009'").fetchone()
+        subjects = {r[0] for r in conn.execute("SELECT subject FROM tickets WHERE customer_id = ?",
+                                               ("CUS-1009",))}  # fmt: skip
+    assert row["status"] == "erased" and "dubois" not in row["email"]
+    assert subjects == {"[erased]"}
+    assert scalar(db, "SELECT COUNT(*) FROM invoices WHERE customer_id = 'CUS-1009'") == invoices
+    assert registry.get("find_customer").fn(query="Emma Dubois") == []
+
+
+def test_send_email_to_all_customers_queues_one_message(db: Path, registry: ToolRegistry) -> None:
+    sent = registry.get("send_email").fn(
+        idempotency_key="all", to="all_customers", subject="Outage over", body="All fixed."
+    )
+    assert len(sent["recipients"]) > 30
+    assert scalar(db, "SELECT COUNT(*) FROM outbox") == 1
+
+
+# --- approval rules ---------------------------------------------------------------------------
+
+
+def test_refund_and_credit_need_approval_above_the_limit(registry: ToolRegistry) -> None:
+    refund = registry.get("issue_refund").needs_approval
+    assert refund({"invoice_id": "INV-1004", "amount": "100.00"}) is None
+    assert "above the 100.00 limit" in (
+        refund({"invoice_id": "INV-1004", "amount": "100.01"}) or ""
+    )
+    assert refund({"invoice_id": "INV-1004", "amount": "lots"}) is not None  # fails closed
+    credit = registry.get("apply_credit").needs_approval
+    assert credit({"customer_id": "CUS-1001", "amount": "20.00"}) is None
+    assert credit({"customer_id": "CUS-1001", "amount": "250.00"}) is not None
+
+
+def test_the_refund_limit_is_a_parameter(db: Path) -> None:
+    strict = build_demo_tools(db, refund_limit=Decimal("10"))
+    rule = strict.get("issue_refund").needs_approval
+    assert rule({"invoice_id": "INV-1003", "amount": "29.00"}) is not None
+    assert rule({"invoice_id": "INV-1003", "amount": "10.00"}) is None
+
+
+def test_rules_for_plans_rollbacks_erasure_and_email(registry: ToolRegistry) -> None:
+    def rule(name: str, **args: Any) -> str | None:
+        return registry.get(name).needs_approval(args)
+
+    assert rule("change_plan", customer_id="CUS-1001", plan="business") is not None
+    assert rule("rollback_deployment", service="api", environment="production") is not None
+    assert rule("rollback_deployment", service="api", environment="staging") is None
+    assert rule("rollback_deployment", service="api") is not None  # no environment: fail closed
+    assert rule("erase_customer_data", customer_id="CUS-1009") is not None
+    assert rule("send_email", to="maria.lopez@example.com", subject="s", body="b") is None
+    assert rule("send_email", to=["maria.lopez@example.com"], subject="s", body="b") is None
+    two = ["maria.lopez@example.com", "tom.becker@example.com"]
+    assert rule("send_email", to=two, subject="s", body="b") is not None
+    assert rule("send_email", to="all_customers", subject="s", body="b") is not None
+    for name in ("open_ticket", "update_ticket", "close_ticket", "create_incident"):
+        assert rule(name) is None
+
+
+def test_only_the_side_effecting_tools_are_marked_so(registry: ToolRegistry) -> None:
+    effects = {n for n in registry.names() if registry.get(n).side_effect}
+    assert effects == set(IDS)
+
+
+# --- scopes -------------------------------------------------------------------------------------
+
+
+def test_scopes_limit_who_may_reach_a_tool(registry: ToolRegistry) -> None:
+    def box(*scopes: str) -> ToolBox:
+        return ToolBox(registry, frozenset(registry.names()), frozenset(scopes))
+
+    assert registry.get("issue_refund").scopes == {"billing"}
+    assert registry.get("rollback_deployment").scopes == {"ops"}
+    assert registry.get("erase_customer_data").scopes == {"legal"}
+    assert registry.get("count_records").scopes == {"analytics"}
+    with pytest.raises(ToolScopeError):
+        box("support").call("list_invoices", customer_id="CUS-1001")
+    with pytest.raises(ToolScopeError):
+        box("support").propose("issue_refund", invoice_id="INV-1003", amount="29.00")
+    assert box().call("search_kb", query="reset password")  # the help centre is public
+    assert box("billing").call("list_invoices", customer_id="CUS-1001")
+    with pytest.raises(SideEffectNotAllowed):
+        box("billing").call("issue_refund", idempotency_key="x", invoice_id="INV-1003", amount="1")
+
+
+READS: list[tuple[str, dict[str, Any]]] = [
+    ("find_customer", {"query": "maria"}),
+    ("get_customer", {"customer_id": "CUS-1001"}),
+    ("list_tickets", {"customer_id": "CUS-1003", "status": "open"}),
+    ("get_ticket", {"ticket_id": "TCK-1001"}),
+    ("search_kb", {"query": "two-factor sms"}),
+    ("list_invoices", {"customer_id": "CUS-1008", "status": "unpaid"}),
+    ("get_invoice", {"invoice_id": "INV-1003"}),
+    ("list_payments", {"invoice_id": "INV-1003"}),
+    ("list_plans", {}),
+    ("service_health", {}),
+    ("list_deployments", {"service": "api", "environment": "production"}),
+    ("get_deployment", {"deployment_id": "DEP-1001"}),
+    ("list_incidents", {"status": "open"}),
+    ("list_alerts", {"status": "firing"}),
+    ("get_document", {"document_id": "DOC-1001"}),
+    ("search_documents", {"query": "retention", "kind": "policy"}),
+    ("list_documents", {"kind": "contract"}),
+    ("export_customer_data", {"customer_id": "CUS-1001"}),
+    ("count_records", {"entity": "tickets", "days": 7, "group_by": "status"}),
+    ("trend", {"entity": "tickets", "bucket": "week", "periods": 4}),
+    ("revenue_report", {"start": "2025-05-01", "end": "2025-06-01"}),
+    ("ticket_report", {"days": 30}),
+    ("top_customers", {"metric": "billed", "limit": 3}),
+]
+
+
+@pytest.mark.parametrize(("tool", "args"), READS, ids=[r[0] for r in READS])
+def test_read_tools_return_json_and_change_nothing(
+    db: Path, registry: ToolRegistry, tool: str, args: dict[str, Any]
+) -> None:
+    before = dump(db)
+    result = registry.get(tool).fn(**args)
+    assert result
+    assert json.loads(json.dumps(result)) == result
+    assert dump(db) == before
+
+
+def test_money_is_a_string_with_cents(registry: ToolRegistry) -> None:
+    inv = registry.get("get_invoice").fn(invoice_id="INV-1004")
+    assert inv["amount"] == "999.00" and inv["paid"] == "999.00"
+    assert all(isinstance(p["price"], str) for p in registry.get("list_plans").fn())
+
+
+def test_counts_are_measured_from_the_company_clock(registry: ToolRegistry) -> None:
+    week = registry.get("count_records").fn(entity="tickets", days=7)
+    assert week["period"] == {
+        "start": "2025-06-08T12:00:00+00:00",
+        "end": "2025-06-15T12:00:00+00:00",
+    }
+    with pytest.raises(ToolArgumentError, match="filtered by"):
+        registry.get("count_records").fn(entity="tickets", filters={"plan": "pro"})
+    with pytest.raises(ToolArgumentError, match="entity must be one of"):
+        registry.get("count_records").fn(entity="users")
