@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import threading
 from decimal import Decimal
@@ -17,9 +18,17 @@ from tools.demo.db import connect
 from tools.errors import SideEffectNotAllowed, ToolArgumentError, ToolScopeError
 
 
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return ensure_demo_db(tmp_path_factory.mktemp("template") / "demo.db")
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return ensure_demo_db(tmp_path / "demo.db")
+def db(template: Path, tmp_path: Path) -> Path:
+    # A copy of one build per test: the same content (the build is deterministic), faster.
+    copy = tmp_path / "demo.db"
+    shutil.copyfile(template, copy)
+    return ensure_demo_db(copy)
 
 
 @pytest.fixture

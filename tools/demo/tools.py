@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tools.base import ApprovalRule, Tool, ToolRegistry
-from tools.demo import analytics, reads, writes
+from tools.demo import analytics, ops, reads, writes
 from tools.demo.money import parse_amount
 from tools.errors import ToolArgumentError
 
@@ -102,11 +102,11 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
     add(reads.get_invoice, ("billing",))
     add(reads.list_payments, ("billing",))
     add(reads.list_plans)
-    add(reads.service_health)
-    add(reads.list_deployments, ("ops", "content"))
-    add(reads.get_deployment, ("ops",))
-    add(reads.list_incidents, ("ops", "content"))
-    add(reads.list_alerts, ("ops",))
+    add(ops.service_health)
+    add(ops.list_deployments, ("ops", "content"))
+    add(ops.get_deployment, ("ops",))
+    add(ops.list_incidents, ("ops", "content"))
+    add(ops.list_alerts, ("ops",))
     add(reads.get_document, ("legal",))
     add(reads.search_documents, ("legal",))
     add(reads.list_documents, ("legal",))

@@ -16,7 +16,8 @@ from typing import Any
 from tools.demo import records as rec
 from tools.demo.effects import run_once
 from tools.demo.money import fmt, parse_amount, to_cents
-from tools.demo.reads import current_deployment, invoice_totals
+from tools.demo.ops import current_deployment
+from tools.demo.reads import invoice_totals
 from tools.errors import ToolArgumentError
 
 ALL_CUSTOMERS = "all_customers"

@@ -1,0 +1,128 @@
+"""Read-only ops tools: service health, deployments, incidents and alerts."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from tools.demo import records as rec
+from tools.demo.db import connect
+
+
+def current_deployment(
+    conn: sqlite3.Connection, service: str, environment: str
+) -> sqlite3.Row | None:
+    """The deployment now serving: the newest one that did not fail or get rolled back."""
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM deployments WHERE service = ? AND environment = ? "
+        "AND status = 'succeeded' ORDER BY deployed_at DESC, id DESC LIMIT 1",
+        (service, environment),
+    ).fetchone()
+    return row
+
+
+def service_health(db: Path, service: str | None = None) -> list[dict[str, Any]]:
+    """Health per service from open incidents and firing alerts, with production versions."""
+    services = rec.SERVICES if service is None else (rec.choice(service, rec.SERVICES, "service"),)
+    out = []
+    with connect(db) as conn:
+        for name in services:
+            incidents = conn.execute(
+                "SELECT id, title, severity FROM incidents "
+                "WHERE service = ? AND status != 'resolved' ORDER BY id",
+                (name,),
+            ).fetchall()
+            alerts = conn.execute(
+                "SELECT id, name, severity, value FROM alerts "
+                "WHERE service = ? AND status = 'firing' ORDER BY id",
+                (name,),
+            ).fetchall()
+            severities = {i["severity"] for i in incidents}
+            alert_levels = {a["severity"] for a in alerts}
+            if "sev1" in severities:
+                status = "down"
+            elif severities or "critical" in alert_levels:
+                status = "degraded"
+            elif "warning" in alert_levels:
+                status = "warning"
+            else:
+                status = "operational"
+            prod = current_deployment(conn, name, "production")
+            out.append(
+                {
+                    "service": name,
+                    "status": status,
+                    "production_version": prod["version"] if prod else None,
+                    "open_incidents": [rec.plain(i) for i in incidents],
+                    "firing_alerts": [rec.plain(a) for a in alerts],
+                }
+            )
+    return out
+
+
+def list_deployments(
+    db: Path, service: str | None = None, environment: str | None = None, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Deployments, newest first."""
+    where, params = ["1 = 1"], []
+    if service is not None:
+        where.append("service = ?")
+        params.append(rec.choice(service, rec.SERVICES, "service"))
+    if environment is not None:
+        where.append("environment = ?")
+        params.append(rec.choice(environment, rec.ENVIRONMENTS, "environment"))
+    with connect(db) as conn:
+        rows = conn.execute(
+            f"SELECT * FROM deployments WHERE {' AND '.join(where)} "
+            "ORDER BY deployed_at DESC, id DESC LIMIT ?",
+            (*params, rec.limit_arg(limit)),
+        ).fetchall()
+    return [rec.plain(r) for r in rows]
+
+
+def get_deployment(db: Path, deployment_id: str) -> dict[str, Any]:
+    """One deployment."""
+    with connect(db) as conn:
+        dep = rec.record_id(deployment_id, "DEP", "deployment_id")
+        return rec.plain(rec.get_row(conn, "deployments", dep, "deployment"))
+
+
+def list_incidents(
+    db: Path, status: str | None = None, service: str | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Incidents, newest first."""
+    where, params = ["1 = 1"], []
+    if status is not None:
+        where.append("status = ?")
+        params.append(rec.choice(status, ("open", "monitoring", "resolved"), "status"))
+    if service is not None:
+        where.append("service = ?")
+        params.append(rec.choice(service, rec.SERVICES, "service"))
+    with connect(db) as conn:
+        rows = conn.execute(
+            f"SELECT * FROM incidents WHERE {' AND '.join(where)} "
+            "ORDER BY started_at DESC, id DESC LIMIT ?",
+            (*params, rec.limit_arg(limit)),
+        ).fetchall()
+    return [rec.plain(r) for r in rows]
+
+
+def list_alerts(
+    db: Path, service: str | None = None, status: str | None = None, limit: int = 20
+) -> list[dict[str, Any]]:
+    """Monitoring alerts, newest first."""
+    where, params = ["1 = 1"], []
+    if service is not None:
+        where.append("service = ?")
+        params.append(rec.choice(service, rec.SERVICES, "service"))
+    if status is not None:
+        where.append("status = ?")
+        params.append(rec.choice(status, ("firing", "resolved"), "status"))
+    with connect(db) as conn:
+        rows = conn.execute(
+            f"SELECT * FROM alerts WHERE {' AND '.join(where)} "
+            "ORDER BY fired_at DESC, id DESC LIMIT ?",
+            (*params, rec.limit_arg(limit)),
+        ).fetchall()
+    return [rec.plain(r) for r in rows]
