@@ -36,10 +36,19 @@ SEVERAL = "(several)"  # confusion-matrix column for one-label rows planned as s
 
 # Metrics where higher is better; the rest (latency, cost) are better lower.
 HIGHER_IS_BETTER = {
-    "accuracy", "routing_accuracy", "in_scope_accuracy", "agent_set_match", "macro_f1",
-    "escalation_precision", "escalation_recall", "escalation_f1", "escalation_auroc",
-    "decomposition_count_accuracy", "decomposition_set_f1", "one_part_kept_whole",
-}  # fmt: skip
+    "accuracy",
+    "routing_accuracy",
+    "in_scope_accuracy",
+    "agent_set_match",
+    "macro_f1",
+    "escalation_precision",
+    "escalation_recall",
+    "escalation_f1",
+    "escalation_auroc",
+    "decomposition_count_accuracy",
+    "decomposition_set_f1",
+    "one_part_kept_whole",
+}
 
 
 @dataclass

@@ -39,9 +39,7 @@ def make_planner(name: str, team: Team, *, cache_dir: Path | None = None) -> Pla
         planner: Planner = module.LocalPlanner(team, cache_dir=cache_dir)
         return planner
     if name in ("llm", "cascade"):
-        raise PlannerUnavailable(
-            f"the {name!r} planner is not available yet; use --planner local"
-        )
+        raise PlannerUnavailable(f"the {name!r} planner is not available yet; use --planner local")
     raise PlannerUnavailable(f"unknown planner {name!r} (choose from {', '.join(PLANNERS)})")
 
 
