@@ -1,0 +1,173 @@
+"""Pick the escalation thresholds (`routing.confidence_floor`, `routing.min_margin`) on a
+validation run, and write them into a team file.
+
+The planner is run once with both thresholds at 0, so only its out-of-scope check escalates;
+each candidate pair is then applied to the recorded top-route probabilities and margins, the
+way the planner applies them (a subtask goes to a human when its top probability is below the
+floor or its margin below `min_margin`). The CLI re-runs the planner at the chosen pair to
+confirm the simulated figures.
+
+Tune on a validation split only, and for an operating point (e.g. the best escalation recall
+with in-scope accuracy at least 0.96) rather than F1 when escalations are rare in the data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from agents.errors import TeamFileError
+from agents.spec import parse_team
+from evals.errors import GateError
+from evals.records import RowPrediction
+
+OBJECTIVES = ("escalation_f1", "escalation_recall", "accuracy", "in_scope_accuracy")
+MARGINS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)
+
+
+@dataclass(frozen=True)
+class Operating:
+    """One candidate pair of thresholds and what it does on the validation rows."""
+
+    confidence_floor: float
+    min_margin: float
+    accuracy: float
+    in_scope_accuracy: float
+    escalation_precision: float
+    escalation_recall: float
+    escalation_f1: float
+
+    def value(self, objective: str) -> float:
+        return float(getattr(self, objective))
+
+
+class _Arrays:
+    """The run flattened to subtask arrays, with each row's slice of them."""
+
+    def __init__(self, rows: Sequence[RowPrediction]) -> None:
+        # (top probability, margin, escalated at zero thresholds, row index) per subtask
+        flat: list[tuple[float, float, bool, int]] = []
+        for i, r in enumerate(rows):
+            if r.error is not None or not r.subtasks:
+                flat.append((0.0, 0.0, True, i))  # a failed plan stays escalated (fail closed)
+                continue
+            flat += [(s.top_score, s.margin, s.escalate, i) for s in r.subtasks]
+        tops, margins, base, owner = zip(*flat, strict=True)
+        self.top = np.asarray(tops)
+        self.margin = np.asarray(margins)
+        self.base = np.asarray(base, dtype=bool)
+        self.starts = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
+        self.expected_esc = np.asarray([r.expected_escalate for r in rows], dtype=bool)
+        self.right_if_routed = np.asarray(
+            [frozenset(s.best_guess for s in r.subtasks) == r.expected_set for r in rows],
+            dtype=bool,
+        )
+
+    def operating(self, floor: float, margin: float) -> Operating:
+        esc = self.base | (self.top < floor) | (self.margin < margin)
+        any_esc = np.logical_or.reduceat(esc, self.starts)
+        all_esc = np.logical_and.reduceat(esc, self.starts)
+        exp = self.expected_esc
+        correct = np.where(exp, all_esc, ~any_esc & self.right_if_routed)
+        tp = float(np.sum(any_esc & exp))
+        precision = tp / any_esc.sum() if any_esc.sum() else 0.0
+        recall = tp / exp.sum() if exp.sum() else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return Operating(
+            confidence_floor=floor,
+            min_margin=margin,
+            accuracy=float(correct.mean()),
+            in_scope_accuracy=float(correct[~exp].mean()) if (~exp).any() else 0.0,
+            escalation_precision=float(precision),
+            escalation_recall=float(recall),
+            escalation_f1=float(f1),
+        )
+
+
+def _floors(top: np.ndarray) -> list[float]:
+    # Midpoints between neighbouring observed probabilities, rounded as they will be written.
+    values = np.unique(np.round(top, 4))
+    if len(values) > 400:
+        values = np.unique(np.quantile(values, np.linspace(0.0, 1.0, 401)))
+    mids = (values[:-1] + values[1:]) / 2 if len(values) > 1 else values
+    return sorted({0.0, *(round(float(x), 4) for x in mids if 0.0 < x <= 1.0)})
+
+
+def tune(
+    rows: Sequence[RowPrediction],
+    *,
+    objective: str = "escalation_f1",
+    min_in_scope_accuracy: float | None = None,
+    tune_margin: bool = True,
+) -> tuple[Operating, int]:
+    """The best pair for `objective` (subject to the in-scope bar) and how many were tried."""
+    if objective not in OBJECTIVES:
+        raise GateError(f"unknown objective {objective!r} (choose from {', '.join(OBJECTIVES)})")
+    if not rows:
+        raise GateError("no rows to tune on")
+    arrays = _Arrays(rows)
+    candidates = [
+        arrays.operating(f, m)
+        for f in _floors(arrays.top)
+        for m in (MARGINS if tune_margin else (0.0,))
+    ]
+    ok = [
+        c
+        for c in candidates
+        if min_in_scope_accuracy is None or c.in_scope_accuracy >= min_in_scope_accuracy
+    ]
+    if not ok:
+        best = max(c.in_scope_accuracy for c in candidates)
+        raise GateError(
+            f"no threshold keeps in_scope_accuracy at {min_in_scope_accuracy:.4f} "
+            f"(the best reachable is {best:.4f})"
+        )
+    # Ties: prefer higher in-scope accuracy, then the lowest thresholds (fewest escalations).
+    chosen = max(
+        ok,
+        key=lambda c: (
+            c.value(objective),
+            c.in_scope_accuracy,
+            c.accuracy,
+            -c.confidence_floor,
+            -c.min_margin,
+        ),
+    )
+    return chosen, len(candidates)
+
+
+_ROUTING = re.compile(r"^routing:[ \t]*\n((?:[ \t]+.*\n|[ \t]*\n)*)", re.MULTILINE)
+
+
+def write_routing(path: str | Path, floor: float, margin: float) -> str:
+    """Set the team file's routing thresholds in place, keeping its comments and layout."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TeamFileError(f"cannot read team file {p}: {exc}") from None
+    block = f"routing:\n  confidence_floor: {floor:g}\n  min_margin: {margin:g}\n"
+    match = _ROUTING.search(text)
+    if match:
+        body = match.group(1)
+        kept = [
+            line
+            for line in body.splitlines(keepends=True)
+            if not re.match(r"\s+(confidence_floor|min_margin)\s*:", line)
+        ]
+        # Other keys under routing (if any appear later) stay where they were.
+        text = text[: match.start()] + block + "".join(kept) + text[match.end() :]
+    else:
+        at = re.search(r"^agents:", text, re.MULTILINE)
+        if at is None:
+            raise TeamFileError(f"{p}: no top-level 'agents:' to put routing before")
+        text = text[: at.start()] + block + text[at.start() :]
+    team = parse_team(text, source=str(p))  # never write a file that does not load
+    if (team.routing.confidence_floor, team.routing.min_margin) != (floor, margin):
+        raise TeamFileError(f"{p}: could not set the routing thresholds in place")
+    p.write_text(text, encoding="utf-8")
+    return text
