@@ -28,7 +28,9 @@ thread_app = typer.Typer(no_args_is_help=True, help="Threads: show what happened
 app.add_typer(review_app, name="review")
 app.add_typer(thread_app, name="thread")
 
-out = Console()
+# Piped output keeps a readable width; a terminal uses its own.
+out = Console(width=None if sys.stdout.isatty() else 120)
+SHORT_ID = 10  # tables show a prefix; every command accepts any unique prefix
 err = Console(stderr=True)
 USER_ERRORS = (RingmasterError, AgentError, GraphError, ToolError)
 
@@ -89,7 +91,7 @@ def _print_plan(plan: dict[str, Any]) -> None:
             s["id"],
             agent,
             f"{s['confidence']:.2f}",
-            s.get("escalation_reason") or s["rationale"],
+            (s.get("escalation_reason") or s["rationale"])[:90],
             ",".join(s["depends_on"]),
             s["description"],
         )
@@ -110,7 +112,9 @@ def _print_outcome(o: RunOutcome) -> None:
         err.print(f"error: {o.error}", markup=False)
     if o.pending:
         _print_items(o.pending, title="Waiting for review")
-        out.print("Decide with: ringmaster review approve|edit|reject|respond ID")
+        out.print(
+            "Decide with: ringmaster review show|approve|edit|reject|respond ID (any unique prefix)"
+        )
 
 
 def _print_items(items: list[ReviewItem], title: str = "Review queue") -> None:
@@ -119,7 +123,14 @@ def _print_items(items: list[ReviewItem], title: str = "Review queue") -> None:
         table.add_column(col, overflow="fold")
     for i in items:
         table.add_row(
-            i.id, i.thread_id, i.subtask_id, i.kind, i.agent or "-", i.priority, i.status, i.summary
+            i.id[:SHORT_ID],
+            i.thread_id,
+            i.subtask_id,
+            i.kind,
+            i.agent or "-",
+            i.priority,
+            i.status,
+            i.summary,
         )
     out.print(table)
 

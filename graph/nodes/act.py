@@ -56,6 +56,9 @@ def make_act(deps: GraphDeps) -> Any:
                 record.update(status="error", error=f"{type(exc).__name__}: {exc}")
             actions.append(record)
         summary = str(output.get("summary", ""))
+        executed = [a["tool"] for a in actions if a["status"] == "executed"]
+        if executed:
+            summary = f"{summary} (done: {', '.join(executed)})".strip()
         if failed:
             errors = "; ".join(f"{a['tool']}: {a['error']}" for a in actions if "error" in a)
             summary = f"{summary} (action failed: {errors})".strip()
