@@ -1,0 +1,99 @@
+"""The CLI end to end on the demo team, in separate processes, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = (
+    "Refund invoice INV-1004 in full, the customer cancelled, and roll back the api deployment "
+    "in production, then draft a status update about the rollback."
+)
+
+
+class Cli:
+    def __init__(self, home: Path, db_url: str | None) -> None:
+        self.env = {**os.environ, "RINGMASTER_HOME": str(home), "PYTHONPATH": str(ROOT)}
+        self.env.pop("RINGMASTER_DB_URL", None)
+        if db_url:
+            self.env["RINGMASTER_DB_URL"] = db_url
+        self.home = home
+
+    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ringmaster.cli", *args],
+            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300,
+        )
+        if ok:
+            assert proc.returncode == 0, proc.stderr
+        return proc
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "--json").stdout)
+
+    def side_effects(self) -> list[tuple[str, str]]:
+        with sqlite3.connect(self.home / "demo-company.db") as conn:
+            return conn.execute("SELECT idempotency_key, tool FROM side_effects").fetchall()
+
+
+@pytest.fixture
+def cli(tmp_path: Path, db_url: str | None) -> Cli:
+    return Cli(tmp_path, db_url)
+
+
+def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(cli: Cli) -> None:
+    out = cli.json("run", DEMO)
+    assert out["status"] == "waiting"
+    plan = out["plan"]["subtasks"]
+    assert [s["agent"] for s in plan] == ["billing", "ops", "content"]
+    assert plan[2]["depends_on"] == [plan[1]["id"]]
+    kinds = sorted((p["agent"], p["kind"]) for p in out["pending"])
+    assert kinds == [("billing", "approval"), ("ops", "approval")]
+    assert cli.side_effects() == []  # nothing ran before approval
+
+    for item in out["pending"]:
+        shown = cli.json("review", "show", item["id"][:10])
+        assert shown["payload"]["context"]["request"] == DEMO
+        assert shown["payload"]["action_requests"][0]["name"] in {
+            "issue_refund", "rollback_deployment"
+        }
+        done = cli.json("review", "approve", item["id"][:10], "--as", "alice")
+    assert done["status"] == "completed"
+    assert {r["status"] for r in done["results"].values()} == {"done"}
+    # The status update was written from the rollback's handoff.
+    assert "2.13.2" in json.dumps(done["results"][plan[2]["id"]]["output"])
+    assert sorted(tool for _, tool in cli.side_effects()) == ["issue_refund", "rollback_deployment"]
+
+    again = cli("review", "approve", out["pending"][0]["id"], ok=False)
+    assert again.returncode == 2
+    assert "already decided" in again.stderr and "Traceback" not in again.stderr
+    assert len(cli.side_effects()) == 2
+
+    shown = cli.json("thread", "show", out["thread_id"])
+    assert shown["status"] == "completed" and shown["history"][0]["request"] == DEMO
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("run", "   "), "the request is empty"),
+        (("run", "hello", "--thread", "nope"), "no thread 'nope'"),
+        (("review", "approve", "abcdef12"), "no review item"),
+        (("review", "show", "ab"), "at least 4 characters"),
+        (("thread", "show", "nope"), "no thread 'nope'"),
+    ],
+)
+def test_user_mistakes_print_a_message_not_a_traceback(
+    cli: Cli, args: tuple[str, ...], message: str
+) -> None:
+    proc = cli(*args, ok=False)
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
