@@ -29,7 +29,13 @@ class ScoresEscalation(Protocol):
 
 
 def make_planner(name: str, team: Team, *, cache_dir: Path | None = None) -> Planner:
-    """Build the planner called `name` for `team`; the local one caches its trained model."""
+    """Build the planner called `name` for `team`; the local one caches its trained model.
+
+    `module:attr` names a factory `(team, cache_dir=...) -> Planner`, so a team can evaluate a
+    planner of its own (and tests a scripted one) through the same command.
+    """
+    if ":" in name:
+        return _from_entry(name, team, cache_dir)
     if name == "local":
         try:
             # Imported here: the local planner pulls in its classifier, which is not always built.
@@ -67,3 +73,15 @@ def planner_identity(planner: Planner, team: Team) -> str:
     """What a cached answer depends on besides the request: planner, model, version, team."""
     version = getattr(planner, "version", None) or getattr(planner, "prompt_version", None)
     return f"{planner.name}|{model_name(planner) or '-'}|{version or '-'}|{team_digest(team)}"
+
+
+def _from_entry(entry: str, team: Team, cache_dir: Path | None) -> Planner:
+    module_name, _, attr = entry.partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise PlannerUnavailable(f"cannot load planner factory {entry!r}: {exc}") from None
+    planner: Planner = factory(team, cache_dir=cache_dir)
+    if not callable(getattr(planner, "plan", None)) or not getattr(planner, "name", None):
+        raise PlannerUnavailable(f"{entry!r} did not return a planner (needs .name and .plan)")
+    return planner

@@ -80,3 +80,54 @@ def pred(
     return RowPrediction.from_plan(
         r, make_plan(parts), latency_ms=latency_ms, escalation_score=score
     )
+
+
+TEAM_YAML = """\
+# a tiny team for eval tests
+name: tiny
+routing:
+  confidence_floor: 0.5
+  min_margin: 0.1
+agents:
+  - name: alpha
+    description: account access and passwords
+    examples: [reset my password, unlock my account, i cannot log in]
+    runtime: {kind: python, entry: "evals.echo_agent:echo"}
+  - name: beta
+    description: invoices and payments
+    examples: [pay my invoice, refund the charge, what do i owe]
+    runtime: {kind: python, entry: "evals.echo_agent:echo"}
+  - name: gamma
+    description: deployments and outages
+    examples: [deploy the api, roll back the release, is the site down]
+    runtime: {kind: python, entry: "evals.echo_agent:echo"}
+human_examples: [what is the weather, tell me a joke]
+"""
+
+ROWS = [
+    {"text": "reset password please", "agents": ["alpha"], "escalate": False, "tags": ["one"]},
+    {"text": "pay the invoice", "agents": ["beta"], "escalate": False, "tags": ["one"]},
+    {"text": "weather tomorrow", "agents": [], "escalate": True, "tags": ["oos"]},
+    {"text": "deploy then pay", "agents": ["gamma", "beta"], "escalate": False, "subtasks": 2},
+]
+
+# v1 gets "pay the invoice" wrong; v2 gets "reset password please" wrong instead.
+SCRIPT_V1: dict[str, list[Part]] = {
+    "reset password please": [("alpha", 0.9, False, 0.05)],
+    "pay the invoice": [("alpha", 0.6, False, 0.3)],
+    "weather tomorrow": [(None, 0.0, True, 0.1)],
+    "deploy then pay": [("gamma", 0.8, False, 0.1), ("beta", 0.85, False, 0.05)],
+}
+SCRIPT_V2: dict[str, list[Part]] = {
+    **SCRIPT_V1,
+    "reset password please": [("gamma", 0.55, False, 0.4)],
+    "pay the invoice": [("beta", 0.95, False, 0.01)],
+}
+
+
+def scripted_v1(team: object, cache_dir: object = None) -> ScriptedPlanner:
+    return ScriptedPlanner(SCRIPT_V1)
+
+
+def scripted_v2(team: object, cache_dir: object = None) -> ScriptedPlanner:
+    return ScriptedPlanner(SCRIPT_V2)

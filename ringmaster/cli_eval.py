@@ -1,0 +1,350 @@
+"""`ringmaster eval …`: offline routing evals. Run a planner over a labelled dataset, compare
+saved runs, gate CI on bars, build a team or eval rows from labelled data, tune thresholds.
+
+Bad input (a missing file, a bad row, an unknown metric) prints one message and exits 2;
+`--fail-under` exits 1 when a metric is below its bar.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from agents.errors import AgentError
+from agents.spec import RoutingConfig, load_team
+from evals.compare import compare_runs
+from evals.convert import RosterOptions, build_team, read_labelled, team_yaml, to_eval_rows
+from evals.convert import write_jsonl as write_rows
+from evals.dataset import load_dataset
+from evals.errors import EvalError
+from evals.gate import failures, parse_bars
+from evals.report import fmt, html_page, markdown, print_terminal
+from evals.runner import DEFAULT_CACHE_DIR, DEFAULT_RUNS_DIR, evaluate, load_run, run_rows
+from evals.threshold import OBJECTIVES, tune, write_routing
+
+eval_app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+
+out = Console(soft_wrap=True)  # paths and messages stay on one line, greppable
+err = Console(stderr=True, soft_wrap=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
+DatasetOpt = Annotated[Path, typer.Option("--dataset", help="JSONL file.")]
+TeamOpt = Annotated[Path, typer.Option("--team", help="Team file (YAML).")]
+PlannerOpt = Annotated[
+    str, typer.Option("--planner", help="local, llm, cascade, or module:factory.")
+]
+CacheDirOpt = Annotated[
+    Path, typer.Option("--cache-dir", help="Planner models and cached responses.")
+]
+LabelOpt = Annotated[str, typer.Option("--label", help="The field holding each row's label.")]
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def _user_errors(json_mode: bool) -> Iterator[None]:
+    """Bad input is the user's to fix: one clear message and exit 2, never a traceback."""
+    try:
+        yield
+    except (EvalError, AgentError) as exc:
+        if json_mode:
+            _print_json({"error": str(exc)})
+        else:
+            err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+
+
+def _summary(record: dict[str, Any], path: Path | None) -> dict[str, Any]:
+    keys = ("id", "config", "dataset", "git", "timing", "calls", "metrics", "per_label", "slices")
+    return {"run": str(path) if path else None, **{k: record.get(k) for k in keys}}
+
+
+@eval_app.command("run")
+def run_cmd(
+    dataset: DatasetOpt,
+    team: TeamOpt,
+    planner: PlannerOpt = "local",
+    json_mode: JsonOpt = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Write an HTML report.")] = None,
+    markdown_out: Annotated[
+        Path | None, typer.Option("--markdown", help="Write a Markdown report.")
+    ] = None,
+    fail_under: Annotated[
+        str | None,
+        typer.Option("--fail-under", help="Bars, e.g. accuracy=0.95,escalation_f1=0.7."),
+    ] = None,
+    runs_dir: Annotated[Path, typer.Option("--runs-dir", help="Where runs are saved.")] = (
+        DEFAULT_RUNS_DIR
+    ),
+    cache_dir: CacheDirOpt = DEFAULT_CACHE_DIR,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Concurrent requests.")
+    ] = None,
+    cache: Annotated[
+        bool | None,
+        typer.Option("--cache/--no-cache", help="Response cache (default: model planners)."),
+    ] = None,
+) -> None:
+    """Run a planner over a dataset, save the run, print metrics, and gate on --fail-under."""
+    with _user_errors(json_mode):
+        bars = None
+        if fail_under is not None:
+            bars = parse_bars(fail_under, known=set(_metric_names()))
+        done = evaluate(
+            dataset,
+            team,
+            planner_name=planner,
+            runs_dir=runs_dir,
+            cache_dir=cache_dir,
+            workers=workers,
+            use_cache=cache,
+            progress=not json_mode,
+        )
+        record = done.record
+        if report is not None:
+            report.write_text(html_page(record), encoding="utf-8")
+        if markdown_out is not None:
+            markdown_out.write_text(markdown(record), encoding="utf-8")
+    problems = failures(record["metrics"], bars) if bars else []
+    if json_mode:
+        summary = _summary(record, done.path)
+        if bars:
+            summary["gate"] = {"bars": bars, "failures": problems, "passed": not problems}
+        _print_json(summary)
+    else:
+        print_terminal(record, out)
+        out.print(f"saved run: {done.path}", markup=False)
+        for written in (report, markdown_out):
+            if written is not None:
+                out.print(f"wrote {written}", markup=False)
+        errors = int(record["metrics"].get("planner_errors") or 0)
+        if errors:
+            err.print(f"warning: the planner failed on {errors} row(s); they count as escalations")
+    if problems:
+        if not json_mode:
+            for problem in problems:
+                err.print(f"FAIL: {problem}", markup=False)
+        raise typer.Exit(1)
+    if bars and not json_mode:
+        out.print("all bars met: " + ", ".join(f"{k}>={v:g}" for k, v in bars.items()))
+
+
+def _metric_names() -> list[str]:
+    from evals.metrics import score
+
+    return list(score([]).metrics)
+
+
+@eval_app.command("compare")
+def compare_cmd(
+    run_a: Annotated[Path, typer.Argument(help="The baseline run (JSON).")],
+    run_b: Annotated[Path, typer.Argument(help="The run to judge against it.")],
+    json_mode: JsonOpt = False,
+    limit: Annotated[int, typer.Option("--limit", help="Flipped rows shown per kind.")] = 20,
+) -> None:
+    """Every metric's delta (B - A) and the rows that flipped between two saved runs."""
+    with _user_errors(json_mode):
+        result = compare_runs(load_run(run_a), load_run(run_b))
+    if json_mode:
+        _print_json(result)
+        return
+    if not result["same_dataset"]:
+        err.print(
+            f"note: the runs saw different dataset files; comparing the "
+            f"{result['rows_compared']} rows they share"
+        )
+    table = Table(title=f"{result['a']['id']} → {result['b']['id']}")
+    for col in ("metric", "A", "B", "delta"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for name, d in result["deltas"].items():
+        colour = {True: "green", False: "red", None: ""}[d["better"]]
+        delta = "n/a" if d["delta"] is None else f"{d['delta']:+.4f}"
+        table.add_row(
+            name, fmt(name, d["a"]), fmt(name, d["b"]), f"[{colour}]{delta}[/]" if colour else delta
+        )
+    out.print(table)
+    for kind, title in (("right_to_wrong", "right → wrong"), ("wrong_to_right", "wrong → right")):
+        rows = result["flipped"][kind]
+        flips = Table(title=f"{title}: {len(rows)} row(s)")
+        for col in ("line", "text", "expected", "A", "B"):
+            flips.add_column(col, overflow="fold")
+        for r in rows[:limit]:
+            flips.add_row(
+                str(r["line"]),
+                r["text"],
+                ", ".join(r["expected"]),
+                ", ".join(r["a"]),
+                ", ".join(r["b"]),
+            )
+        out.print(flips)
+
+
+@eval_app.command("build-team")
+def build_team_cmd(
+    dataset: DatasetOpt,
+    label: LabelOpt,
+    out_path: Annotated[Path, typer.Option("--out", help="Team file to write.")],
+    examples_per_agent: Annotated[
+        int | None, typer.Option("--examples-per-agent", min=1, help="Seeded sample per agent.")
+    ] = None,
+    sublabel: Annotated[
+        str | None, typer.Option("--sublabel", help="A finer label to list and sample across.")
+    ] = None,
+    text_field: Annotated[str, typer.Option("--text-field")] = "text",
+    oos_label: Annotated[str, typer.Option("--oos-label", help="Label meaning a human.")] = "oos",
+    name: Annotated[str | None, typer.Option("--name", help="Team name.")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    json_mode: JsonOpt = False,
+) -> None:
+    """A team roster from labelled JSONL: one agent per label value, examples from the file."""
+    with _user_errors(json_mode):
+        rows = read_labelled(dataset, label, text_field=text_field, sublabel=sublabel)
+        options = RosterOptions(
+            name=name or dataset.stem,
+            examples_per_agent=examples_per_agent,
+            seed=seed,
+            oos_label=oos_label,
+        )
+        team = build_team(rows, options)
+        shots = examples_per_agent or "all"
+        header = f"Built by `ringmaster eval build-team` from {dataset} (label {label!r}, {shots} "
+        header += "examples per agent). Agents run evals.echo_agent: routing evals only."
+        text = team_yaml(team, header)
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(text, encoding="utf-8")
+    summary = {
+        "team": str(out_path),
+        "agents": {a["name"]: len(a["examples"]) for a in team["agents"]},
+        "human_examples": len(team.get("human_examples", [])),
+    }
+    if json_mode:
+        _print_json(summary)
+    else:
+        out.print(
+            f"wrote {out_path}: {len(team['agents'])} agents, "
+            f"{sum(summary['agents'].values())} examples, {summary['human_examples']} human "
+            "examples",
+            markup=False,
+        )
+
+
+@eval_app.command("convert")
+def convert_cmd(
+    dataset: DatasetOpt,
+    label: LabelOpt,
+    out_path: Annotated[Path, typer.Option("--out", help="Eval rows (JSONL) to write.")],
+    text_field: Annotated[str, typer.Option("--text-field")] = "text",
+    oos_label: Annotated[str, typer.Option("--oos-label", help="Label meaning a human.")] = "oos",
+    sublabel: Annotated[str | None, typer.Option("--sublabel", help="Kept as a tag.")] = None,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Eval rows from labelled JSONL (the `oos` label becomes an escalation)."""
+    with _user_errors(json_mode):
+        rows = to_eval_rows(
+            read_labelled(dataset, label, text_field=text_field, sublabel=sublabel),
+            oos_label=oos_label,
+        )
+        write_rows(rows, out_path)
+        load_dataset(out_path)  # what we write must load as eval rows
+    escalations = sum(r["escalate"] for r in rows)
+    if json_mode:
+        _print_json({"rows": len(rows), "escalations": escalations, "out": str(out_path)})
+    else:
+        out.print(f"wrote {out_path}: {len(rows)} rows, {escalations} escalations", markup=False)
+
+
+@eval_app.command("tune-threshold")
+def tune_cmd(
+    dataset: DatasetOpt,
+    team: TeamOpt,
+    planner: PlannerOpt = "local",
+    objective: Annotated[
+        str, typer.Option("--objective", help=f"One of: {', '.join(OBJECTIVES)}.")
+    ] = "escalation_f1",
+    min_in_scope_accuracy: Annotated[
+        float | None,
+        typer.Option("--min-in-scope-accuracy", help="Only thresholds keeping this or more."),
+    ] = None,
+    margin: Annotated[
+        bool, typer.Option("--margin/--no-margin", help="Tune min_margin too.")
+    ] = True,
+    write: Annotated[bool, typer.Option("--write", help="Write them into the team file.")] = False,
+    verify: Annotated[
+        bool, typer.Option("--verify/--no-verify", help="Re-run at the chosen thresholds.")
+    ] = True,
+    cache_dir: CacheDirOpt = DEFAULT_CACHE_DIR,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Pick routing.confidence_floor (and min_margin) on a validation set; --write saves them."""
+    with _user_errors(json_mode):
+        base = load_team(team)
+        zero = RoutingConfig(confidence_floor=0.0, min_margin=0.0)
+        probe = evaluate(
+            dataset,
+            team,
+            planner_name=planner,
+            team=base.model_copy(update={"routing": zero}),
+            runs_dir=None,
+            cache_dir=cache_dir,
+            progress=not json_mode,
+        )
+        chosen, tried = tune(
+            run_rows(probe.record),
+            objective=objective,
+            min_in_scope_accuracy=min_in_scope_accuracy,
+            tune_margin=margin,
+        )
+        routing = RoutingConfig(
+            confidence_floor=chosen.confidence_floor, min_margin=chosen.min_margin
+        )
+        measured = None
+        if verify:
+            check = evaluate(
+                dataset,
+                team,
+                planner_name=planner,
+                team=base.model_copy(update={"routing": routing}),
+                runs_dir=None,
+                cache_dir=cache_dir,
+                progress=not json_mode,
+            )
+            measured = check.record["metrics"]
+        if write:
+            write_routing(team, chosen.confidence_floor, chosen.min_margin)
+    result = {
+        "team": str(team),
+        "dataset": str(dataset),
+        "objective": objective,
+        "min_in_scope_accuracy": min_in_scope_accuracy,
+        "candidates": tried,
+        "before": base.routing.model_dump(),
+        "chosen": routing.model_dump(),
+        "simulated": {k: v for k, v in vars(chosen).items() if k not in routing.model_dump()},
+        "measured": measured,
+        "written": write,
+    }
+    if json_mode:
+        _print_json(result)
+        return
+    table = Table(title=f"tuned on {dataset} for {objective} ({tried} candidates)")
+    for col in ("metric", "simulated", "measured"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for name, value in result["simulated"].items():
+        table.add_row(name, fmt(name, value), fmt(name, measured.get(name)) if measured else "-")
+    out.print(table)
+    out.print(
+        f"confidence_floor {chosen.confidence_floor:g}, min_margin {chosen.min_margin:g} "
+        f"(was {base.routing.confidence_floor:g}, {base.routing.min_margin:g})"
+        + (f"; written to {team}" if write else "; not written (use --write)"),
+        markup=False,
+    )

@@ -1,0 +1,250 @@
+"""`ringmaster eval …` through Typer's runner, with a scripted planner loaded by `module:attr`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agents.spec import load_team
+from ringmaster.cli_eval import eval_app
+
+V1 = "tests.evals.fakes:scripted_v1"
+V2 = "tests.evals.fakes:scripted_v2"
+REQUIRED = {
+    "accuracy",
+    "routing_accuracy",
+    "in_scope_accuracy",
+    "agent_set_match",
+    "macro_f1",
+    "escalation_precision",
+    "escalation_recall",
+    "escalation_f1",
+    "escalation_auroc",
+    "ece",
+    "latency_p50_ms",
+    "latency_p95_ms",
+    "model_calls_per_request",
+    "tokens_per_request",
+}
+
+runner = CliRunner()
+
+
+def run(*args: str | Path) -> tuple[int, str]:
+    result = runner.invoke(eval_app, [str(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def eval_run(team: Path, rows: Path, tmp: Path, *extra: str, planner: str = V1) -> tuple[int, str]:
+    return run(
+        "run",
+        "--dataset",
+        rows,
+        "--team",
+        team,
+        "--planner",
+        planner,
+        "--runs-dir",
+        tmp / "runs",
+        "--cache-dir",
+        tmp / "cache",
+        *extra,
+    )
+
+
+def test_run_json_has_every_required_metric(
+    team_file: Path, rows_file: Path, tmp_path: Path
+) -> None:
+    code, output = eval_run(team_file, rows_file, tmp_path, "--json")
+    assert code == 0, output
+    data = json.loads(output)
+    assert REQUIRED <= set(data["metrics"])
+    # v1: right on rows 1, 3, 4 (the escalation included) -> 3/4
+    assert data["metrics"]["accuracy"] == pytest.approx(0.75)
+    assert data["metrics"]["escalation_recall"] == 1.0
+    assert Path(data["run"]).exists()
+
+
+def test_fail_under_exits_1_naming_each_metric(
+    team_file: Path, rows_file: Path, tmp_path: Path
+) -> None:
+    code, output = eval_run(
+        team_file, rows_file, tmp_path, "--fail-under", "accuracy=0.9,escalation_f1=0.5,ece=0.99"
+    )
+    assert code == 1
+    assert "accuracy 0.7500 is below 0.9" in output
+    assert "ece" in output and "escalation_f1 1.0000" not in output
+
+
+def test_fail_under_passes_at_or_above_the_bars(
+    team_file: Path, rows_file: Path, tmp_path: Path
+) -> None:
+    code, output = eval_run(
+        team_file, rows_file, tmp_path, "--fail-under", "accuracy=0.75,escalation_f1=0.7", "--json"
+    )
+    assert code == 0, output
+    assert json.loads(output)["gate"]["passed"] is True
+
+
+@pytest.mark.parametrize("spec", ["accuracy", "nonsense=0.5", "accuracy=high"])
+def test_bad_fail_under_spec_exits_2(
+    team_file: Path, rows_file: Path, tmp_path: Path, spec: str
+) -> None:
+    code, output = eval_run(team_file, rows_file, tmp_path, "--fail-under", spec)
+    assert code == 2 and "--fail-under" in output and "Traceback" not in output
+
+
+def test_missing_files_and_bad_rows_exit_2(
+    team_file: Path, rows_file: Path, tmp_path: Path
+) -> None:
+    code, output = eval_run(team_file, tmp_path / "missing.jsonl", tmp_path)
+    assert code == 2 and "dataset not found" in output
+    code, output = eval_run(tmp_path / "missing.yaml", rows_file, tmp_path)
+    assert code == 2 and "team file not found" in output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(rows_file.read_text() + '{"text": "x", "agents": ["alpha"]}\n')
+    code, output = eval_run(team_file, bad, tmp_path, "--json")
+    assert code == 2
+    assert "bad.jsonl:5: field 'escalate'" in json.loads(output)["error"]
+
+
+def test_unavailable_planners_exit_2(team_file: Path, rows_file: Path, tmp_path: Path) -> None:
+    code, output = eval_run(team_file, rows_file, tmp_path, planner="llm")
+    assert code == 2 and "not available yet" in output
+    code, output = eval_run(team_file, rows_file, tmp_path, planner="nope")
+    assert code == 2 and "unknown planner" in output
+
+
+def test_reports_are_written(team_file: Path, rows_file: Path, tmp_path: Path) -> None:
+    html, md = tmp_path / "r.html", tmp_path / "r.md"
+    code, output = eval_run(team_file, rows_file, tmp_path, "--report", html, "--markdown", md)
+    assert code == 0, output
+    assert "accuracy" in output  # the Rich table
+    page = html.read_text()
+    assert page.count("data:image/png;base64,") == 2  # confusion matrix and reliability curve
+    assert "| accuracy | 0.7500 |" in md.read_text()
+
+
+def test_compare_finds_flipped_rows(team_file: Path, rows_file: Path, tmp_path: Path) -> None:
+    runs = []
+    for planner in (V1, V2):
+        code, output = eval_run(
+            team_file, rows_file, tmp_path / planner[-2:], "--json", planner=planner
+        )
+        assert code == 0, output
+        runs.append(json.loads(output)["run"])
+    code, output = run("compare", *runs, "--json")
+    assert code == 0, output
+    data = json.loads(output)
+    assert data["same_dataset"] and data["rows_compared"] == 4
+    assert [r["text"] for r in data["flipped"]["right_to_wrong"]] == ["reset password please"]
+    assert [r["text"] for r in data["flipped"]["wrong_to_right"]] == ["pay the invoice"]
+    assert data["deltas"]["accuracy"]["delta"] == 0.0
+    code, output = run("compare", *runs)
+    assert code == 0 and "right → wrong: 1 row(s)" in output
+    code, output = run("compare", runs[0], tmp_path / "nope.json")
+    assert code == 2 and "run file not found" in output
+
+
+LABELLED = [
+    {"text": "reset my password", "intent": "account"},
+    {"text": "i cannot log in to my account", "intent": "account"},
+    {"text": "unlock my account please", "intent": "account"},
+    {"text": "pay my invoice", "intent": "billing"},
+    {"text": "refund the invoice charge", "intent": "billing"},
+    {"text": "what is the weather", "intent": "oos"},
+]
+
+
+@pytest.fixture
+def labelled(tmp_path: Path) -> Path:
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in LABELLED))
+    return path
+
+
+def test_build_team_and_convert(labelled: Path, tmp_path: Path) -> None:
+    team_path, rows_path = tmp_path / "team.yaml", tmp_path / "rows.jsonl"
+    code, output = run(
+        "build-team",
+        "--dataset",
+        labelled,
+        "--label",
+        "intent",
+        "--examples-per-agent",
+        "2",
+        "--out",
+        team_path,
+    )
+    assert code == 0, output
+    team = load_team(team_path)
+    assert team.names() == ["account", "billing"]
+    assert len(team.agent("account").examples) == 2
+    assert team.human_examples == ["what is the weather"]
+    assert "account" in team.agent("account").description.lower()
+    assert team.agent("account").runtime.entry == "evals.echo_agent:echo"
+    again = tmp_path / "again.yaml"
+    run(
+        "build-team",
+        "--dataset",
+        labelled,
+        "--label",
+        "intent",
+        "--examples-per-agent",
+        "2",
+        "--out",
+        again,
+    )
+    assert again.read_text() == team_path.read_text()  # the sample is seeded
+
+    code, output = run("convert", "--dataset", labelled, "--label", "intent", "--out", rows_path)
+    assert code == 0 and "6 rows, 1 escalations" in output
+    rows = [json.loads(line) for line in rows_path.read_text().splitlines()]
+    assert rows[0] == {
+        "text": "reset my password",
+        "agents": ["account"],
+        "escalate": False,
+        "subtasks": 1,
+        "tags": ["one-part"],
+    }
+    assert rows[-1]["escalate"] is True and rows[-1]["agents"] == []
+
+
+def test_convert_names_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "l.jsonl"
+    path.write_text('{"text": "a", "intent": "x"}\n{"text": "b"}\n')
+    code, output = run("convert", "--dataset", path, "--label", "intent", "--out", tmp_path / "o")
+    assert code == 2 and "l.jsonl:2: field 'intent'" in output
+
+
+def test_tune_threshold_writes_the_team_file(
+    team_file: Path, rows_file: Path, tmp_path: Path
+) -> None:
+    code, output = run(
+        "tune-threshold",
+        "--dataset",
+        rows_file,
+        "--team",
+        team_file,
+        "--planner",
+        V1,
+        "--objective",
+        "accuracy",
+        "--cache-dir",
+        tmp_path / "cache",
+        "--write",
+        "--json",
+    )
+    assert code == 0, output
+    data = json.loads(output)
+    # Escalating "pay the invoice" (top 0.6, margin 0.3) fixes nothing: accuracy stays 3/4,
+    # so the lowest thresholds win the tie, and the measured run agrees with the simulation.
+    assert data["simulated"]["accuracy"] == pytest.approx(0.75)
+    assert data["measured"]["accuracy"] == pytest.approx(0.75)
+    team = load_team(team_file)
+    assert team.routing.confidence_floor == data["chosen"]["confidence_floor"]
+    assert team_file.read_text().startswith("# a tiny team for eval tests")  # comments kept

@@ -1,0 +1,74 @@
+"""Threshold tuning on recorded predictions, and writing the result into a team file in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from agents.errors import TeamFileError
+from agents.spec import load_team
+from evals.errors import GateError
+from evals.records import RowPrediction
+from evals.threshold import tune, write_routing
+from tests.evals.fakes import TEAM_YAML, pred
+
+A, B = "alpha", "beta"
+
+
+@pytest.fixture
+def rows() -> list[RowPrediction]:
+    # Recorded with both thresholds at 0: only the out-of-scope check escalated (last row).
+    return [
+        pred([A], [(A, 0.9, False, 0.1)]),  # right, margin 0.8
+        pred([A], [(A, 0.6, False, 0.1)]),  # right, margin 0.5
+        pred([B], [(A, 0.55, False, 0.25)]),  # wrong, margin 0.3
+        pred([], [(A, 0.5, False, 0.3)]),  # missed escalation, margin 0.2
+        pred([], [(None, 0.0, True, 0.2)]),  # caught
+    ]
+
+
+def test_floor_only(rows: list[RowPrediction]) -> None:
+    chosen, tried = tune(rows, objective="escalation_f1", tune_margin=False)
+    # floor 0.525 (between 0.5 and 0.55) catches the missed row and nothing else: F1 1.0
+    assert chosen.confidence_floor == 0.525 and chosen.min_margin == 0.0
+    assert chosen.escalation_f1 == 1.0
+    assert chosen.in_scope_accuracy == pytest.approx(2 / 3)
+    assert chosen.accuracy == pytest.approx(4 / 5)
+    assert tried == 5  # 0 and the midpoints of 0.2, 0.5, 0.55, 0.6, 0.9
+
+
+def test_margin_ties_prefer_the_lower_floor(rows: list[RowPrediction]) -> None:
+    chosen, _ = tune(rows, objective="escalation_f1")
+    # min_margin 0.3 escalates the 0.2-margin row only: also F1 1.0, at floor 0
+    assert (chosen.confidence_floor, chosen.min_margin) == (0.0, 0.3)
+
+
+def test_in_scope_bar(rows: list[RowPrediction]) -> None:
+    chosen, _ = tune(rows, objective="escalation_recall", min_in_scope_accuracy=0.6)
+    assert chosen.escalation_recall == 1.0 and chosen.in_scope_accuracy >= 0.6
+    with pytest.raises(GateError, match="best reachable is 0.6667"):
+        tune(rows, objective="escalation_recall", min_in_scope_accuracy=0.9)
+    with pytest.raises(GateError, match="unknown objective"):
+        tune(rows, objective="vibes")
+
+
+def test_write_routing_keeps_comments_and_other_keys(tmp_path: Path) -> None:
+    path = tmp_path / "team.yaml"
+    path.write_text(TEAM_YAML)
+    write_routing(path, 0.4321, 0.05)
+    text = path.read_text()
+    assert text.startswith("# a tiny team for eval tests")
+    assert load_team(path).routing.confidence_floor == 0.4321
+    assert load_team(path).routing.min_margin == 0.05
+    assert text.count("routing:") == 1 and "agents:" in text
+
+
+def test_write_routing_adds_a_block(tmp_path: Path) -> None:
+    path = tmp_path / "team.yaml"
+    path.write_text(TEAM_YAML.replace("routing:\n  confidence_floor: 0.5\n  min_margin: 0.1\n", ""))
+    write_routing(path, 0.3, 0.0)
+    assert load_team(path).routing.confidence_floor == 0.3
+    (tmp_path / "x.yaml").write_text("name: x\n")
+    with pytest.raises(TeamFileError):
+        write_routing(tmp_path / "x.yaml", 0.3, 0.0)
