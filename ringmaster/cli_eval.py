@@ -348,3 +348,7 @@ def tune_cmd(
         + (f"; written to {team}" if write else "; not written (use --write)"),
         markup=False,
     )
+
+
+if __name__ == "__main__":  # `python -m ringmaster.cli_eval …` until it is mounted in the main CLI
+    eval_app()
