@@ -18,7 +18,7 @@ from graph.deps import GraphDeps
 from graph.nodes.act import make_act
 from graph.nodes.agent import make_agent
 from graph.nodes.dispatch import dispatch, route_ready
-from graph.nodes.plan import make_intake, make_plan
+from graph.nodes.plan import make_plan
 from graph.nodes.review import make_review
 from graph.nodes.synthesize import synthesize
 from graph.nodes.validate import make_validate
@@ -30,14 +30,6 @@ def _entry(state: WorkState) -> str:
     return "review" if sub.get("escalate") or not sub.get("agent") else "agent"
 
 
-def _routing_blocker(state: WorkState) -> dict[str, Any]:
-    sub = state["subtask"]
-    if _entry(state) == "agent":
-        return {"agent": sub["agent"], "attempt": 0}
-    reason = sub.get("escalation_reason") or "no agent is confident enough"
-    return {"agent": None, "attempt": 0, "blocker": {"kind": "routing", "reason": reason}}
-
-
 def _next(state: WorkState) -> str:
     return END if state["next"] == "end" else state["next"]
 
@@ -45,15 +37,13 @@ def _next(state: WorkState) -> str:
 def build_work_graph(deps: GraphDeps) -> Any:
     """One subtask's way through agent, validation, review and action."""
     g = StateGraph(WorkState, output_schema=WorkOutput)
-    g.add_node("start", _routing_blocker)
     g.add_node("agent", make_agent(deps))
     g.add_node("validate", make_validate(deps))
     g.add_node("review", make_review(deps))
     g.add_node("act", make_act(deps))
-    g.add_edge(START, "start")
-    g.add_conditional_edges("start", _entry, ["agent", "review"])
+    g.add_conditional_edges(START, _entry, ["agent", "review"])
     g.add_edge("agent", "validate")
-    g.add_conditional_edges("validate", _next, ["agent", "review", "act"])
+    g.add_conditional_edges("validate", _next, ["agent", "review", "act", END])
     g.add_conditional_edges("review", _next, ["agent", "act", END])
     g.add_edge("act", END)
     return g.compile()
@@ -62,13 +52,11 @@ def build_work_graph(deps: GraphDeps) -> Any:
 def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None) -> Any:
     """The compiled run graph. Pass a checkpointer for interrupts and resumes to work."""
     g = StateGraph(RunState)
-    g.add_node("intake", make_intake(deps))
     g.add_node("plan", make_plan(deps))
     g.add_node("dispatch", dispatch)
     g.add_node("work", build_work_graph(deps))
     g.add_node("synthesize", synthesize)
-    g.add_edge(START, "intake")
-    g.add_edge("intake", "plan")
+    g.add_edge(START, "plan")
     g.add_edge("plan", "dispatch")
     g.add_conditional_edges("dispatch", route_ready, ["work", "synthesize"])
     g.add_edge("work", "dispatch")

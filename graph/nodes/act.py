@@ -23,6 +23,41 @@ def idempotency_key(thread: str, turn: int, subtask_id: str, index: int, tool: s
     return f"{thread}:{turn}:{subtask_id}:{index}:{tool}"
 
 
+def finished(
+    state: WorkState, output: dict[str, Any], actions: list[dict[str, Any]], extra: int = 0
+) -> dict[str, Any]:
+    """The subtask's result from its output and what happened to its actions.
+
+    `extra` counts an attempt recorded in the same update (validate finishing directly).
+    """
+    sub = state["subtask"]
+    summary = str(output.get("summary", ""))
+    executed = [a["tool"] for a in actions if a["status"] == "executed"]
+    errors = [f"{a['tool']}: {a['error']}" for a in actions if a["status"] == "error"]
+    all_rejected = bool(actions) and all(a["status"] == "rejected" for a in actions)
+    status = "done"
+    if executed:
+        summary = f"{summary} (done: {', '.join(executed)})"
+    if errors:
+        status, summary = "failed", f"{summary} (action failed: {'; '.join(errors)})"
+    elif all_rejected:
+        status = "rejected"
+        summary = f"{summary} (every proposed action was rejected by a reviewer)"
+    result = {
+        "subtask_id": sub["id"],
+        "description": sub["description"],
+        "agent": state.get("agent"),
+        "status": status,
+        "summary": summary.strip(),
+        "output": output,
+        "category": (state.get("candidate") or {}).get("category"),
+        "actions": actions,
+        "attempts": len(state.get("attempts", [])) + extra,
+        "review": state.get("review"),
+    }
+    return {"results": {sub["id"]: result}}
+
+
 def make_act(deps: GraphDeps) -> Any:
     def act(state: WorkState, config: RunnableConfig) -> dict[str, Any]:
         sub = state["subtask"]
@@ -31,7 +66,6 @@ def make_act(deps: GraphDeps) -> Any:
         candidate = state.get("candidate") or {}
         output = dict(candidate.get("output") or {})
         actions = []
-        failed = False
         for i, action in enumerate(state.get("approved_actions") or []):
             record: dict[str, Any] = {"tool": action["tool"], "args": action["args"]}
             if action.get("skip"):
@@ -48,37 +82,11 @@ def make_act(deps: GraphDeps) -> Any:
                     status="executed", result=tool.fn(idempotency_key=key, **action["args"])
                 )
             except ToolError as exc:
-                failed = True
                 record.update(status="error", error=str(exc))
             except Exception as exc:  # fail closed, and keep the run alive to report it
                 log.exception("tool %s failed", action["tool"])
-                failed = True
                 record.update(status="error", error=f"{type(exc).__name__}: {exc}")
             actions.append(record)
-        summary = str(output.get("summary", ""))
-        executed = [a["tool"] for a in actions if a["status"] == "executed"]
-        if executed:
-            summary = f"{summary} (done: {', '.join(executed)})".strip()
-        if failed:
-            errors = "; ".join(f"{a['tool']}: {a['error']}" for a in actions if "error" in a)
-            summary = f"{summary} (action failed: {errors})".strip()
-        elif actions and all(a["status"] == "rejected" for a in actions):
-            summary = f"{summary} (every proposed action was rejected by a reviewer)".strip()
-        status = "failed" if failed else "done"
-        if actions and all(a["status"] == "rejected" for a in actions):
-            status = "rejected"
-        result = {
-            "subtask_id": sub["id"],
-            "description": sub["description"],
-            "agent": state.get("agent"),
-            "status": status,
-            "summary": summary,
-            "output": output,
-            "category": candidate.get("category"),
-            "actions": actions,
-            "attempts": len(state.get("attempts", [])),
-            "review": state.get("review"),
-        }
-        return {"results": {sub["id"]: result}}
+        return finished(state, output, actions)
 
     return act

@@ -8,6 +8,16 @@ from langgraph.types import Send
 
 from graph.state import RunState
 
+
+def compact_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """The plan as a reviewer needs it; each subtask carries this, not the whole plan."""
+    return [
+        {k: s[k] for k in ("id", "description", "agent", "depends_on")}
+        | {"confidence": round(s["confidence"], 3)}
+        for s in plan["subtasks"]
+    ]
+
+
 FINISHED_OK = {"done", "answered"}
 
 
@@ -70,7 +80,7 @@ def route_ready(state: RunState) -> list[Send] | str:
                 "turn": state.get("turn", 1),
                 "request": state["request"],
                 "requester": state["requester"],
-                "plan": plan,
+                "plan": compact_plan(plan),
                 "subtask": s,
                 "handoffs": [_handoff(results[d]) for d in s["depends_on"]],
             }

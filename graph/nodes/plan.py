@@ -53,26 +53,22 @@ def enforce_allowlist(plan: Plan, allowed: list[str]) -> Plan:
     return plan.model_copy(update={"subtasks": fixed})
 
 
-def make_intake(deps: GraphDeps) -> Any:
-    def intake(state: RunState) -> dict[str, Any]:
-        # The runner checks before storing anything; this re-check guards other callers.
-        request = validate_request(state.get("request"), max_chars=deps.max_request_chars)
-        requester = Requester.model_validate(state.get("requester") or {})
-        return {"request": request, "requester": requester.model_dump()}
-
-    return intake
-
-
 def make_plan(deps: GraphDeps) -> Any:
     def plan(state: RunState) -> dict[str, Any]:
-        requester = Requester.model_validate(state["requester"])
+        # Intake: the runner checks before storing anything; this re-check guards other callers.
+        request = validate_request(state.get("request"), max_chars=deps.max_request_chars)
+        requester = Requester.model_validate(state.get("requester") or {})
         allowed = allowed_agents(deps, requester)
         try:
-            result = deps.planner.plan(state["request"], allowed_agents=allowed)
+            result = deps.planner.plan(request, allowed_agents=allowed)
         except Exception as exc:  # fail closed: a planner failure goes to a human
             log.exception("planner %s failed", deps.planner.name)
-            result = human_plan(state["request"], f"the planner failed: {exc}", deps.planner.name)
+            result = human_plan(request, f"the planner failed: {exc}", deps.planner.name)
         result = enforce_allowlist(result, allowed)
-        return {"plan": result.model_dump()}
+        return {
+            "request": request,
+            "requester": requester.model_dump(),
+            "plan": result.model_dump(),
+        }
 
     return plan

@@ -24,19 +24,6 @@ ACCEPT_ACTION = "accept_output"
 ALL_DECISIONS: list[Any] = ["approve", "edit", "reject", "respond"]
 
 
-def _compact_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": s["id"],
-            "description": s["description"],
-            "agent": s["agent"],
-            "confidence": round(s["confidence"], 3),
-            "depends_on": s["depends_on"],
-        }
-        for s in plan["subtasks"]
-    ]
-
-
 def _routing_request(state: WorkState, deps: GraphDeps) -> tuple[list[ActionRequest], list[Any]]:
     sub = state["subtask"]
     guess = sub.get("agent")
@@ -51,9 +38,12 @@ def _routing_request(state: WorkState, deps: GraphDeps) -> tuple[list[ActionRequ
 
 def build_packet(state: WorkState, deps: GraphDeps, thread: str) -> HITLRequest:
     """The interrupt value: what a reviewer needs to decide without opening anything else."""
-    blocker = state["blocker"] or {}
-    kind = blocker.get("kind", "routing")
     sub = state["subtask"]
+    blocker = state.get("blocker") or {
+        "kind": "routing",
+        "reason": sub.get("escalation_reason") or "no agent is confident enough",
+    }
+    kind = blocker["kind"]
     candidate = state.get("candidate") or {}
     proposals = candidate.get("proposed_actions", [])
     actions: list[ActionRequest]
@@ -108,7 +98,7 @@ def build_packet(state: WorkState, deps: GraphDeps, thread: str) -> HITLRequest:
         "category": candidate.get("category"),
         "request": state["request"],
         "requester": state["requester"],
-        "plan": _compact_plan(state["plan"]),
+        "plan": state["plan"],
         "subtask": {k: sub[k] for k in ("description", "confidence", "rationale", "alternatives")},
         "blocker": blocker.get("reason", ""),
         "prior_attempts": state.get("attempts", []),
@@ -232,7 +222,7 @@ def apply_decisions(
 def make_review(deps: GraphDeps) -> Any:
     def review(state: WorkState, config: RunnableConfig) -> dict[str, Any]:
         packet: dict[str, Any] = dict(build_packet(state, deps, thread_id(config)))
-        packet["context"]["gated"] = (state["blocker"] or {}).get("actions", [])
+        packet["context"]["gated"] = (state.get("blocker") or {}).get("actions", [])
         response = interrupt(packet)
         return apply_decisions(state, packet, response, deps)
 

@@ -9,6 +9,7 @@ import jsonschema
 
 from agents.spec import AgentSpec
 from graph.deps import GraphDeps
+from graph.nodes.act import finished
 from graph.state import WorkState
 from tools.errors import ToolNotFound
 
@@ -92,11 +93,15 @@ def make_validate(deps: GraphDeps) -> Any:
         }
         if not problems:
             blocker = review_blocker(deps, spec, candidate)
+            proposals = candidate.get("proposed_actions", [])
+            if not blocker and not proposals:  # nothing to approve or run: finish here
+                done = finished(state, dict(candidate.get("output") or {}), [], extra=1)
+                return {"attempts": [record], "next": "end", **done}
             return {
                 "attempts": [record],
                 "blocker": blocker,
                 "next": "review" if blocker else "act",
-                "approved_actions": [] if blocker else candidate.get("proposed_actions", []),
+                "approved_actions": [] if blocker else proposals,
             }
         feedback = "; ".join(problems)
         if state["attempt"] < spec.max_attempts:
