@@ -56,7 +56,7 @@ def ordered_metrics(metrics: dict[str, Any]) -> list[tuple[str, float | None]]:
 
 def wrong_rows(record: dict[str, Any], limit: int = WRONG_ROWS_SHOWN) -> list[dict[str, Any]]:
     """Rows the run got wrong, most confident mistakes first (those are the ones to read)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for r in run_rows(record):
         if r.correct:
             continue

@@ -222,18 +222,14 @@ def build_team_cmd(
         text = team_yaml(team, header)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(text, encoding="utf-8")
-    summary = {
-        "team": str(out_path),
-        "agents": {a["name"]: len(a["examples"]) for a in team["agents"]},
-        "human_examples": len(team.get("human_examples", [])),
-    }
+    examples = {a["name"]: len(a["examples"]) for a in team["agents"]}
+    humans = len(team.get("human_examples", []))
     if json_mode:
-        _print_json(summary)
+        _print_json({"team": str(out_path), "agents": examples, "human_examples": humans})
     else:
         out.print(
-            f"wrote {out_path}: {len(team['agents'])} agents, "
-            f"{sum(summary['agents'].values())} examples, {summary['human_examples']} human "
-            "examples",
+            f"wrote {out_path}: {len(examples)} agents, {sum(examples.values())} examples, "
+            f"{humans} human examples",
             markup=False,
         )
 
@@ -321,6 +317,7 @@ def tune_cmd(
             measured = check.record["metrics"]
         if write:
             write_routing(team, chosen.confidence_floor, chosen.min_margin)
+    simulated = {k: v for k, v in vars(chosen).items() if k not in routing.model_dump()}
     result = {
         "team": str(team),
         "dataset": str(dataset),
@@ -329,7 +326,7 @@ def tune_cmd(
         "candidates": tried,
         "before": base.routing.model_dump(),
         "chosen": routing.model_dump(),
-        "simulated": {k: v for k, v in vars(chosen).items() if k not in routing.model_dump()},
+        "simulated": simulated,
         "measured": measured,
         "written": write,
     }
@@ -339,7 +336,7 @@ def tune_cmd(
     table = Table(title=f"tuned on {dataset} for {objective} ({tried} candidates)")
     for col in ("metric", "simulated", "measured"):
         table.add_column(col, justify="left" if col == "metric" else "right")
-    for name, value in result["simulated"].items():
+    for name, value in simulated.items():
         table.add_row(name, fmt(name, value), fmt(name, measured.get(name)) if measured else "-")
     out.print(table)
     out.print(

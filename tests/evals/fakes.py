@@ -7,7 +7,7 @@ runner's cache and cost accounting are tested without a model.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from evals.dataset import EvalRow
 from evals.records import RowPrediction
@@ -39,7 +39,7 @@ class ScriptedPlanner:
 
     name = "scripted"
 
-    def __init__(self, script: dict[str, Sequence[Part]], model: str = "scripted-1") -> None:
+    def __init__(self, script: Mapping[str, Sequence[Part]], model: str = "scripted-1") -> None:
         self.script = dict(script)
         self.model = model
         self.calls = 0

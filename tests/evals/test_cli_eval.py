@@ -39,7 +39,9 @@ def run(*args: str | Path) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def eval_run(team: Path, rows: Path, tmp: Path, *extra: str, planner: str = V1) -> tuple[int, str]:
+def eval_run(
+    team: Path, rows: Path, tmp: Path, *extra: str | Path, planner: str = V1
+) -> tuple[int, str]:
     return run(
         "run",
         "--dataset",
