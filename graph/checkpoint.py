@@ -11,8 +11,10 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.sqlite import SqliteSaver
 
 from graph.errors import CheckpointerError
 
@@ -54,16 +56,30 @@ def _postgres(url: str) -> Iterator[BaseCheckpointSaver]:
         yield saver
 
 
+class CompactSqliteSaver(SqliteSaver):
+    """SqliteSaver with integer channel versions.
+
+    SqliteSaver stores every channel's version in every checkpoint as a 50-character string
+    (counter plus a random part), which was about 40% of a ringmaster checkpoint's bytes. The
+    base saver's integer counter is enough for one SQLite file. A thread that already has
+    string versions (written by a plain SqliteSaver) keeps getting strings, so such a store
+    still opens.
+    """
+
+    def get_next_version(self, current: Any, channel: None) -> Any:
+        if isinstance(current, str):
+            return super().get_next_version(current, channel)
+        return 1 if current is None else int(current) + 1
+
+
 @contextmanager
 def _sqlite(url: str) -> Iterator[BaseCheckpointSaver]:
-    from langgraph.checkpoint.sqlite import SqliteSaver
-
     try:
         conn = connect_sqlite(sqlite_path(url))
     except sqlite3.Error as exc:
         raise CheckpointerError(f"cannot open SQLite checkpoints at {url}: {exc}") from None
     try:
-        saver = SqliteSaver(conn)
+        saver = CompactSqliteSaver(conn)
         saver.setup()
         yield saver
     finally:

@@ -51,7 +51,7 @@ class WorkState(TypedDict, total=False):
     turn: int
     request: str
     requester: dict[str, Any]
-    plan: list[dict[str, Any]]  # compact: id, description, agent, depends_on, confidence
+    plan: list[dict[str, Any]]  # compact: id, description, agent, depends_on
     subtask: dict[str, Any]
     handoffs: list[dict[str, Any]]
     # Kept by the work graph.

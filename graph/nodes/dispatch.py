@@ -10,11 +10,14 @@ from graph.state import RunState
 
 
 def compact_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    """The plan as a reviewer needs it; each subtask carries this, not the whole plan."""
+    """The plan as a reviewer needs it; each subtask carries this, not the whole plan.
+
+    It is stored in every checkpoint of every subtask, so it keeps only what a reviewer reads
+    about the *other* subtasks; the reviewed subtask's own confidence, rationale and
+    alternatives travel in `subtask`.
+    """
     return [
-        {k: s[k] for k in ("id", "description", "agent", "depends_on")}
-        | {"confidence": round(s["confidence"], 3)}
-        for s in plan["subtasks"]
+        {k: s[k] for k in ("id", "description", "agent", "depends_on")} for s in plan["subtasks"]
     ]
 
 
