@@ -15,6 +15,7 @@ from rich.table import Table
 
 from agents.errors import AgentError
 from graph.errors import GraphError
+from graph.intake import validate_request
 from graph.state import Requester
 from ringmaster.errors import RingmasterError
 from ringmaster.review_queue import ReviewItem
@@ -151,6 +152,7 @@ def run(
     json_mode: JsonOpt = False,
 ) -> None:
     """Plan a request, run its subtasks, and stop at reviews a human must decide."""
+    validate_request(request)  # before anything is built or stored
     with _runner(_progress(json_mode)) as runner:
         scope_list = scopes.split(",") if scopes is not None else runner.default_scopes()
         requester = _requester(_me(as_), scope_list, priority)

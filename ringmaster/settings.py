@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     # A thread lock older than this, held by a process that is gone, is taken over.
     stale_lock_seconds: float = 300.0
     max_request_chars: int = 8_000
+    planner_cache: Path | None = None  # unset: HOME/cache
 
     @property
     def is_postgres(self) -> bool:
@@ -49,4 +50,4 @@ class Settings(BaseSettings):
 
     @property
     def cache_dir(self) -> Path:
-        return self.home / "cache"
+        return self.planner_cache or self.home / "cache"

@@ -20,8 +20,13 @@ DEMO = (
 
 
 class Cli:
-    def __init__(self, home: Path, db_url: str | None) -> None:
-        self.env = {**os.environ, "RINGMASTER_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    def __init__(self, home: Path, db_url: str | None, cache: Path) -> None:
+        self.env = {
+            **os.environ,
+            "RINGMASTER_HOME": str(home),
+            "RINGMASTER_PLANNER_CACHE": str(cache),  # train the planner once for all tests
+            "PYTHONPATH": str(ROOT),
+        }
         self.env.pop("RINGMASTER_DB_URL", None)
         if db_url:
             self.env["RINGMASTER_DB_URL"] = db_url
@@ -30,7 +35,11 @@ class Cli:
     def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             [sys.executable, "-m", "ringmaster.cli", *args],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=300,
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
         if ok:
             assert proc.returncode == 0, proc.stderr
@@ -44,9 +53,14 @@ class Cli:
             return conn.execute("SELECT idempotency_key, tool FROM side_effects").fetchall()
 
 
+@pytest.fixture(scope="session")
+def planner_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("planner-cache")
+
+
 @pytest.fixture
-def cli(tmp_path: Path, db_url: str | None) -> Cli:
-    return Cli(tmp_path, db_url)
+def cli(tmp_path: Path, db_url: str | None, planner_cache: Path) -> Cli:
+    return Cli(tmp_path, db_url, planner_cache)
 
 
 def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(cli: Cli) -> None:
@@ -63,7 +77,8 @@ def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(cli: Cli) 
         shown = cli.json("review", "show", item["id"][:10])
         assert shown["payload"]["context"]["request"] == DEMO
         assert shown["payload"]["action_requests"][0]["name"] in {
-            "issue_refund", "rollback_deployment"
+            "issue_refund",
+            "rollback_deployment",
         }
         done = cli.json("review", "approve", item["id"][:10], "--as", "alice")
     assert done["status"] == "completed"
