@@ -7,8 +7,12 @@ from collections.abc import Mapping
 from evals.errors import GateError
 
 
-def parse_bars(spec: str, known: set[str]) -> dict[str, float]:
-    """`name=value[,name=value…]` into a mapping; unknown metrics and bad numbers are errors."""
+def parse_bars(spec: str, known: set[str], lower_is_better: set[str]) -> dict[str, float]:
+    """`name=value[,name=value…]` into a mapping; unknown metrics and bad numbers are errors.
+
+    Metrics that are better lower (ECE, latency, cost) are refused: a floor on them would pass
+    exactly the runs that got worse.
+    """
     bars: dict[str, float] = {}
     for part in (p.strip() for p in spec.split(",")):
         if not part:
@@ -17,6 +21,8 @@ def parse_bars(spec: str, known: set[str]) -> dict[str, float]:
         name = name.strip()
         if not sep or not name:
             raise GateError(f"--fail-under: expected metric=value, got {part!r}")
+        if name in lower_is_better:
+            raise GateError(f"--fail-under: {name} is better lower; a bar under it means nothing")
         if name not in known:
             raise GateError(
                 f"--fail-under: unknown metric {name!r} (known: {', '.join(sorted(known))})"

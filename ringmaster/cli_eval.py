@@ -26,6 +26,7 @@ from evals.convert import write_jsonl as write_rows
 from evals.dataset import load_dataset
 from evals.errors import EvalError
 from evals.gate import failures, parse_bars
+from evals.metrics import HIGHER_IS_BETTER, score
 from evals.report import fmt, html_page, markdown, print_terminal
 from evals.runner import DEFAULT_CACHE_DIR, DEFAULT_RUNS_DIR, evaluate, load_run, run_rows
 from evals.threshold import OBJECTIVES, tune, write_routing
@@ -99,7 +100,11 @@ def run_cmd(
     with _user_errors(json_mode):
         bars = None
         if fail_under is not None:
-            bars = parse_bars(fail_under, known=set(_metric_names()))
+            bars = parse_bars(
+                fail_under,
+                known=HIGHER_IS_BETTER,
+                lower_is_better=_metric_names() - HIGHER_IS_BETTER,
+            )
         done = evaluate(
             dataset,
             team,
@@ -139,10 +144,8 @@ def run_cmd(
         out.print("all bars met: " + ", ".join(f"{k}>={v:g}" for k, v in bars.items()))
 
 
-def _metric_names() -> list[str]:
-    from evals.metrics import score
-
-    return list(score([]).metrics)
+def _metric_names() -> set[str]:
+    return set(score([]).metrics)
 
 
 @eval_app.command("compare")

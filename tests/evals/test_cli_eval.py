@@ -75,11 +75,16 @@ def test_fail_under_exits_1_naming_each_metric(
     team_file: Path, rows_file: Path, tmp_path: Path
 ) -> None:
     code, output = eval_run(
-        team_file, rows_file, tmp_path, "--fail-under", "accuracy=0.9,escalation_f1=0.5,ece=0.99"
+        team_file,
+        rows_file,
+        tmp_path,
+        "--fail-under",
+        "accuracy=0.9,escalation_f1=0.5,macro_f1=0.99",
     )
     assert code == 1
     assert "accuracy 0.7500 is below 0.9" in output
-    assert "ece" in output and "escalation_f1 1.0000" not in output
+    assert "FAIL: macro_f1 0.7778 is below 0.99" in output
+    assert "FAIL: escalation_f1" not in output
 
 
 def test_fail_under_passes_at_or_above_the_bars(
@@ -92,7 +97,7 @@ def test_fail_under_passes_at_or_above_the_bars(
     assert json.loads(output)["gate"]["passed"] is True
 
 
-@pytest.mark.parametrize("spec", ["accuracy", "nonsense=0.5", "accuracy=high"])
+@pytest.mark.parametrize("spec", ["accuracy", "nonsense=0.5", "accuracy=high", "ece=0.1"])
 def test_bad_fail_under_spec_exits_2(
     team_file: Path, rows_file: Path, tmp_path: Path, spec: str
 ) -> None:
