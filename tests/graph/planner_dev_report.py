@@ -4,7 +4,7 @@ The dev set is ours to tune on; the held-out eval set in evals/datasets is not. 
 `{"text", "agents", "escalate"}`: the agents the plan should route to (escalated subtasks count
 as none) and whether any subtask should go to a person.
 
-    .venv/bin/python -m tests.graph.planner_dev_report
+    .venv/bin/python -m tests.graph.planner_dev_report [DEV_FILE]   (default planner_dev.jsonl)
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def main() -> None:
     from graph.planner.local import LocalPlanner
 
     planner = LocalPlanner(load_team(DEMO_TEAM))
-    rows = load_rows()
+    rows = load_rows(Path(sys.argv[1]) if len(sys.argv) > 1 else DEV_SET)
     f = evaluate(planner, rows)
     counts = {k: sum(r.kind == k for r in rows) for k in ("one", "multi", "oos")}
     out = sys.stdout
