@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-DEMO_REQUEST ?= Refund invoice INV-1003 because the customer was double charged, and roll back the api deployment in production, then draft a status update about the rollback.
+DEMO_REQUEST ?= Refund invoice INV-1004 in full, the customer cancelled, and roll back the api deployment in production, then draft a status update about the rollback.
 
 .PHONY: demo test check lint types install clean bench
 

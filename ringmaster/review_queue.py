@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from graph.nodes.review import check_response
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
-from ringmaster.tables import review_items
+from ringmaster.tables import review_items, writer
 
 PRIORITIES = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
 PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
@@ -91,6 +91,7 @@ class ReviewQueue:
 
     def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
         self.engine = engine
+        self.writer = writer(engine)
         self.clock = clock
 
     def add(self, thread_id: str, interrupt_id: str, payload: dict[str, Any]) -> bool:
@@ -113,7 +114,7 @@ class ReviewQueue:
             "created_at": self.clock(),
         }
         try:
-            with self.engine.begin() as conn:
+            with self.writer.begin() as conn:
                 conn.execute(insert(review_items).values(**row))
         except IntegrityError:
             return False
@@ -183,7 +184,7 @@ class ReviewQueue:
 
     def claim(self, item_id: str, who: str) -> ReviewItem:
         """Mark a pending item as being looked at by `who` (advisory; deciding is what counts)."""
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             done = conn.execute(
                 update(review_items)
                 .where(review_items.c.id == item_id, review_items.c.status == "pending")
@@ -207,7 +208,7 @@ class ReviewQueue:
         except ValueError as exc:
             raise InvalidDecision(str(exc)) from None
         value = {**response, "reviewer": reviewer}
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             won = conn.execute(
                 update(review_items)
                 .where(review_items.c.id == item_id, review_items.c.status == "pending")
@@ -232,7 +233,7 @@ class ReviewQueue:
     def mark_resumed(self, ids: builtins.list[str]) -> None:
         if not ids:
             return
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(
                 update(review_items)
                 .where(review_items.c.id.in_(ids), review_items.c.status == "decided")

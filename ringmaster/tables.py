@@ -64,6 +64,11 @@ review_items = Table(
 )
 
 
+def writer(engine: Engine) -> Engine:
+    """The engine for write transactions (BEGIN IMMEDIATE on SQLite; no-op elsewhere)."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the settings each backend needs, tables created."""
     if url.startswith("sqlite"):
@@ -80,11 +85,13 @@ def make_engine(url: str) -> Engine:
             dbapi_conn.execute("PRAGMA journal_mode=WAL")
             dbapi_conn.execute("PRAGMA busy_timeout=30000")
 
-        # pysqlite's default defers BEGIN; take the write lock at BEGIN so that conditional
-        # updates in two processes serialize instead of failing.
+        # Write transactions take SQLite's write lock at BEGIN (see `writer`), so that two
+        # processes' read-then-write transactions serialize instead of failing with BUSY;
+        # reads begin deferred and never block a writer under WAL.
         @event.listens_for(engine, "begin")
         def _begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
     else:
         engine = create_engine(url, pool_pre_ping=True)

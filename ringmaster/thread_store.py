@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import NotFound
-from ringmaster.tables import threads
+from ringmaster.tables import threads, writer
 
 HOST = socket.gethostname()
 
@@ -74,13 +74,14 @@ def _row(r: Any) -> ThreadRow:
 class ThreadStore:
     def __init__(self, engine: Engine, clock: Clock = utcnow, stale_after: float = 300.0) -> None:
         self.engine = engine
+        self.writer = writer(engine)
         self.clock = clock
         self.stale_after = timedelta(seconds=stale_after)
 
     def create(self, thread_id: str, requester: str) -> ThreadRow:
         now = self.clock()
         try:
-            with self.engine.begin() as conn:
+            with self.writer.begin() as conn:
                 conn.execute(
                     insert(threads).values(
                         id=thread_id,
@@ -130,7 +131,7 @@ class ThreadStore:
             cond = c.lock_owner == row.lock_owner  # compare-and-swap on the dead owner
         else:
             return False
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             won = conn.execute(
                 update(threads)
                 .where(c.id == thread_id, cond)
@@ -139,7 +140,7 @@ class ThreadStore:
         return bool(won)
 
     def unlock(self, thread_id: str, owner: str) -> None:
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(
                 update(threads)
                 .where(threads.c.id == thread_id, threads.c.lock_owner == owner)
@@ -147,7 +148,7 @@ class ThreadStore:
             )
 
     def set(self, thread_id: str, **values: Any) -> None:
-        with self.engine.begin() as conn:
+        with self.writer.begin() as conn:
             conn.execute(
                 update(threads)
                 .where(threads.c.id == thread_id)
