@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from graph.nodes.review import check_response
+from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
 from ringmaster.tables import review_items, writer
@@ -89,10 +90,13 @@ def summarize(payload: dict[str, Any]) -> str:
 class ReviewQueue:
     """Rows of pending and decided interrupts over any SQLAlchemy engine."""
 
-    def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
+    def __init__(
+        self, engine: Engine, clock: Clock = utcnow, audit: AuditLog | None = None
+    ) -> None:
         self.engine = engine
         self.writer = writer(engine)
         self.clock = clock
+        self.audit = audit
 
     def add(self, thread_id: str, interrupt_id: str, payload: dict[str, Any]) -> bool:
         """Insert a pending row for an interrupt; False if it was already there."""
@@ -116,6 +120,20 @@ class ReviewQueue:
         try:
             with self.writer.begin() as conn:
                 conn.execute(insert(review_items).values(**row))
+                if self.audit:
+                    self.audit.append_in(
+                        conn,
+                        thread_id,
+                        "interrupt",
+                        "system",
+                        item_id=interrupt_id,
+                        subtask_id=row["subtask_id"],
+                        kind=row["kind"],
+                        agent=row["agent"],
+                        blocker=ctx.get("blocker"),
+                        actions=payload.get("action_requests"),
+                        recommended=ctx.get("recommended"),
+                    )
         except IntegrityError:
             return False
         return True
@@ -216,6 +234,18 @@ class ReviewQueue:
                     status="decided", decision=value, decided_by=reviewer, decided_at=self.clock()
                 )
             ).rowcount
+            if won and self.audit:  # the decision and its audit event commit together
+                self.audit.append_in(
+                    conn,
+                    item.thread_id,
+                    "human_decision",
+                    f"human:{reviewer}",
+                    item_id=item_id,
+                    subtask_id=item.subtask_id,
+                    kind=item.kind,
+                    decisions=response["decisions"],
+                    reason=response.get("reason"),
+                )
         if not won:
             raise AlreadyDecided(f"review item {item_id} was decided by someone else just now")
         return self.get(item_id)

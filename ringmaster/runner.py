@@ -20,8 +20,10 @@ from langgraph.types import Command
 from graph.build import build_graph
 from graph.checkpoint import open_checkpointer
 from graph.deps import GraphDeps
+from graph.events import EVENT_KEY
 from graph.intake import validate_request
 from graph.state import Requester
+from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.errors import RingmasterError, ThreadBusy
 from ringmaster.review_queue import ReviewItem, ReviewQueue
@@ -93,7 +95,9 @@ class Runner:
     ) -> None:
         self.settings = settings
         self.engine = make_engine(settings.app_db_url)
-        self.queue = ReviewQueue(self.engine, clock)
+        key = settings.audit_key.encode() if settings.audit_key else None
+        self.audit = AuditLog(self.engine, clock, key)
+        self.queue = ReviewQueue(self.engine, clock, self.audit)
         self.threads = ThreadStore(self.engine, clock, settings.stale_lock_seconds)
         self._deps = deps
         self._graph: Any = None
@@ -158,6 +162,15 @@ class Runner:
         try:
             turn = self.threads.get(thread_id).turn + 1
             self.threads.set(thread_id, status="running", turn=turn, last_request=text, error=None)
+            self.audit.append(
+                thread_id,
+                "request_received",
+                f"requester:{requester.id}",
+                turn=turn,
+                request=text,
+                scopes=requester.scopes,
+                priority=requester.priority,
+            )
             payload = {
                 "request": text,
                 "requester": requester.model_dump(),
@@ -222,18 +235,29 @@ class Runner:
     def _invoke(self, graph: Any, thread_id: str, payload: Any) -> None:
         config = self._config(thread_id)
         try:
-            if self.on_event is None:
-                graph.invoke(payload, config, durability="sync")
-            else:  # stream node updates (subgraphs too) so a caller can show progress
-                for namespace, update in graph.stream(
-                    payload, config, durability="sync", stream_mode="updates", subgraphs=True
-                ):
-                    self.on_event(namespace, update)
+            # Custom chunks are the nodes' decision events (graph/events.py): audit them.
+            # Updates show progress to a caller who asked for it.
+            for namespace, mode, chunk in graph.stream(
+                payload,
+                config,
+                durability="sync",
+                stream_mode=["updates", "custom"],
+                subgraphs=True,
+            ):
+                if mode == "custom" and isinstance(chunk, dict) and EVENT_KEY in chunk:
+                    event = dict(chunk)
+                    kind, actor = event.pop(EVENT_KEY), event.pop("actor", "system")
+                    self.audit.append(thread_id, kind, actor, **event)
+                elif mode == "updates" and self.on_event is not None:
+                    self.on_event(namespace, chunk)
         except RingmasterError:
             raise
         except Exception as exc:
             log.exception("run of thread %s failed", thread_id)
             self.threads.set(thread_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+            self.audit.append(
+                thread_id, "run_failed", "system", error=f"{type(exc).__name__}: {exc}"
+            )
             raise RingmasterError(
                 f"the run of thread {thread_id} failed: {exc}; "
                 "its last checkpoint is kept, `ringmaster recover` retries it"

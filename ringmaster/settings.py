@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,6 +24,25 @@ class Settings(BaseSettings):
     stale_lock_seconds: float = 300.0
     max_request_chars: int = 8_000
     planner_cache: Path | None = None  # unset: HOME/cache
+
+    # Models (see agents/models.py). Unset: no model anywhere, the local planner plans.
+    # Names are init_chat_model strings: openai:gpt-4o-mini, anthropic:…, ollama:….
+    planner: Literal["local", "llm", "cascade"] | None = None  # unset: llm iff planner_model
+    planner_model: str | None = None
+    agent_model: str | None = None  # for agents with `runtime: {kind: llm}` and no model
+    judge_model: str | None = None  # for agents with a `judge` in the team file
+    model_base_url: str | None = None  # any OpenAI-compatible server; else OPENAI_BASE_URL
+    model_api_key: SecretStr | None = None  # else the provider's own variable
+    model_timeout: float = 60.0
+    model_max_retries: int = 2  # the provider SDK's retries (429/5xx, Retry-After)
+    model_fallbacks: list[str] = []
+    cascade_min_confidence: float = 0.7
+    cascade_min_margin: float = 0.2
+    # Per request: past either, no further model call; the subtask goes to a person.
+    max_model_calls: int | None = None
+    max_tokens: int | None = None
+    # With a key the audit chain is an HMAC chain: rewriting it needs the key as well.
+    audit_key: str | None = None
 
     @property
     def is_postgres(self) -> bool:

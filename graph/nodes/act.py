@@ -12,6 +12,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 
 from graph.deps import GraphDeps
+from graph.events import emit
 from graph.nodes.agent import thread_id
 from graph.state import WorkState
 from tools.errors import ToolError
@@ -87,6 +88,7 @@ def make_act(deps: GraphDeps) -> Any:
                 log.exception("tool %s failed", action["tool"])
                 record.update(status="error", error=f"{type(exc).__name__}: {exc}")
             actions.append(record)
+            emit("side_effect", f"tool:{action['tool']}", subtask_id=sub["id"], **record)
         return finished(state, output, actions)
 
     return act

@@ -7,9 +7,12 @@ import logging
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.errors import GraphBubbleUp
 
 from agents.runtime import AgentTask, Handoff
 from graph.deps import GraphDeps
+from graph.errors import BudgetExceeded
+from graph.events import emit
 from graph.state import WorkState
 
 log = logging.getLogger(__name__)
@@ -46,15 +49,37 @@ def make_agent(deps: GraphDeps) -> Any:
             feedback=state.get("feedback"),
             attempt=attempt,
         )
+        if task.handoffs:
+            emit(
+                "handoff",
+                "system",
+                subtask_id=sub["id"],
+                agent=name,
+                received=[{"from": h.subtask_id, "agent": h.agent} for h in task.handoffs],
+            )
         tools = deps.registry.toolbox(name, task.scopes)
         try:
             out = deps.registry.runtime(name).run(task, tools).to_dict()
             # Outputs live in checkpoints: they must survive a JSON round trip.
             out = json.loads(json.dumps(out, default=str))
             out["error"] = None
+        except GraphBubbleUp:  # an interrupt inside the agent (tool approval): let it stop the run
+            raise
+        except BudgetExceeded as exc:  # no retry or fallback: they would spend more
+            out = {"output": None, "proposed_actions": [], "category": None, "error": str(exc)}
+            out["budget_exceeded"] = True
         except Exception as exc:  # an agent's crash is a failed attempt, not a crashed run
             log.warning("agent %s failed on %s: %s", name, sub["id"], exc)
             out = {"output": None, "proposed_actions": [], "category": None, "error": str(exc)}
+        emit(
+            "agent_output",
+            f"agent:{name}",
+            subtask_id=sub["id"],
+            attempt=attempt,
+            summary=(out.get("output") or {}).get("summary"),
+            proposed_actions=out["proposed_actions"],
+            error=out["error"],
+        )
         return {"agent": name, "attempt": attempt, "candidate": out}
 
     return agent

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from graph.deps import GraphDeps
+from graph.events import emit
 from graph.intake import validate_request
 from graph.planner.base import Plan, Subtask
 from graph.state import Requester, RunState
@@ -65,6 +66,25 @@ def make_plan(deps: GraphDeps) -> Any:
             log.exception("planner %s failed", deps.planner.name)
             result = human_plan(request, f"the planner failed: {exc}", deps.planner.name)
         result = enforce_allowlist(result, allowed)
+        actor = f"planner:{result.planner}"
+        emit(
+            "plan",
+            actor,
+            planner=result.planner,
+            subtasks=[s.model_dump() for s in result.subtasks],
+        )
+        for s in result.subtasks:
+            emit(
+                "routing",
+                actor,
+                subtask_id=s.id,
+                agent=s.agent,
+                confidence=s.confidence,
+                rationale=s.rationale,
+                alternatives=[a.model_dump() for a in s.alternatives],
+                escalate=s.escalate,
+                reason=s.escalation_reason,
+            )
         return {
             "request": request,
             "requester": requester.model_dump(),

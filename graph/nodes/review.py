@@ -15,6 +15,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
 from graph.deps import GraphDeps
+from graph.events import emit
 from graph.nodes.agent import thread_id
 from graph.state import WorkState
 
@@ -224,6 +225,16 @@ def make_review(deps: GraphDeps) -> Any:
         packet: dict[str, Any] = dict(build_packet(state, deps, thread_id(config)))
         packet["context"]["gated"] = (state.get("blocker") or {}).get("actions", [])
         response = interrupt(packet)
-        return apply_decisions(state, packet, response, deps)
+        update = apply_decisions(state, packet, response, deps)
+        reviewer = response.get("reviewer", "?") if isinstance(response, dict) else "?"
+        emit(
+            "review_applied",
+            f"human:{reviewer}",
+            subtask_id=state["subtask"]["id"],
+            kind=packet["context"]["kind"],
+            decisions=response.get("decisions") if isinstance(response, dict) else None,
+            next=update.get("next"),
+        )
+        return update
 
     return review

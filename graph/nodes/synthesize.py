@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph.events import emit
 from graph.state import RunState
 
 
@@ -17,6 +18,12 @@ def synthesize(state: RunState) -> dict[str, Any]:
         who = r.get("agent") or "human"
         lines.append(f"[{s['id']} {who}: {r.get('status', 'missing')}] {r.get('summary', '')}")
     answer = "\n".join(lines)
+    emit(
+        "final_answer",
+        "system",
+        answer=answer,
+        statuses={sid: r.get("status") for sid, r in results.items()},
+    )
     return {
         "answer": answer,
         "history": [{"turn": state.get("turn", 1), "request": state["request"], "answer": answer}],

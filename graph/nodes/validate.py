@@ -9,6 +9,8 @@ import jsonschema
 
 from agents.spec import AgentSpec
 from graph.deps import GraphDeps
+from graph.errors import BudgetExceeded
+from graph.events import emit
 from graph.nodes.act import finished
 from graph.state import WorkState
 from tools.errors import ToolNotFound
@@ -68,6 +70,8 @@ def review_blocker(deps: GraphDeps, spec: AgentSpec, candidate: dict[str, Any]) 
     gated = []
     reasons = []
     for i, action in enumerate(proposals):
+        if action.get("approved_by"):  # a person approved this call inside the agent
+            continue
         reason = deps.registry.tools.get(action["tool"]).needs_approval(action["args"])
         if reason:
             gated.append(i)
@@ -77,6 +81,24 @@ def review_blocker(deps: GraphDeps, spec: AgentSpec, candidate: dict[str, Any]) 
     return None
 
 
+def judge_output(
+    deps: GraphDeps, spec: AgentSpec, state: WorkState, candidate: dict[str, Any]
+) -> dict[str, str] | None:
+    """The LLM judge's verdict and reason, when the agent asks for one; fails closed."""
+    if not spec.judge or deps.judge is None:
+        return None
+    try:
+        verdict: dict[str, str] = deps.judge.review(
+            spec.name, spec.judge, state["subtask"]["description"], candidate.get("output")
+        )
+        return verdict
+    except BudgetExceeded as exc:
+        candidate["budget_exceeded"], candidate["error"] = True, str(exc)
+        return {"verdict": "fail", "reason": str(exc)}
+    except Exception as exc:
+        return {"verdict": "fail", "reason": f"the judge could not decide: {exc}"}
+
+
 def make_validate(deps: GraphDeps) -> Any:
     def validate(state: WorkState) -> dict[str, Any]:
         name = state["agent"]
@@ -84,6 +106,9 @@ def make_validate(deps: GraphDeps) -> Any:
         spec = deps.registry.spec(name)
         candidate = state["candidate"] or {}
         problems = check_output(deps, spec, candidate)
+        verdict = judge_output(deps, spec, state, candidate) if not problems else None
+        if verdict is not None and verdict["verdict"] != "pass":
+            problems = [f"judge: {verdict['reason']}"]
         record = {
             "agent": name,
             "attempt": state["attempt"],
@@ -91,6 +116,23 @@ def make_validate(deps: GraphDeps) -> Any:
             "error": candidate.get("error"),
             "problems": problems,
         }
+        if verdict is not None:
+            record["judge"] = verdict
+        if candidate.get("budget_exceeded"):  # straight to a person: retrying would spend more
+            return {
+                "attempts": [record],
+                "blocker": {"kind": "validation_failed", "reason": candidate["error"], "actions": []},
+                "next": "review",
+            }
+        emit(
+            "validation",
+            "validator",
+            subtask_id=state["subtask"]["id"],
+            agent=name,
+            attempt=state["attempt"],
+            ok=not problems,
+            problems=problems,
+        )
         if not problems:
             blocker = review_blocker(deps, spec, candidate)
             proposals = candidate.get("proposed_actions", [])

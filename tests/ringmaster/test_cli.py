@@ -95,6 +95,12 @@ def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(cli: Cli) 
     shown = cli.json("thread", "show", out["thread_id"])
     assert shown["status"] == "completed" and shown["history"][0]["request"] == DEMO
 
+    story = cli.json("audit", out["thread_id"])
+    kinds = [e["kind"] for e in story]
+    assert kinds[0] == "request_received" and kinds[-1] == "final_answer"
+    assert kinds.count("human_decision") == 2 and kinds.count("side_effect") == 2
+    assert cli.json("audit", "verify") == {"ok": True, "problems": []}
+
 
 @pytest.mark.parametrize(
     "args, message",

@@ -1,0 +1,22 @@
+"""Decision events: nodes report what they decided through LangGraph's custom stream.
+
+The graph owns no store. A node calls `emit(event, actor, **data)`; whoever runs the graph
+with `stream_mode="custom"` receives `{"event": kind, "actor": ..., **data}` and may keep it
+(the runner writes the audit trail from them). Without a custom stream the call is a no-op.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.config import get_stream_writer
+
+EVENT_KEY = "event"
+
+
+def emit(event: str, actor: str, /, **data: Any) -> None:
+    try:
+        writer = get_stream_writer()
+    except RuntimeError:  # called outside a run (a unit test calling a node directly)
+        return
+    writer({EVENT_KEY: event, "actor": actor, **data})

@@ -1,0 +1,123 @@
+"""Models from settings: the planner (local, llm or cascade), LLM agents and the judge.
+
+Every model is built here, at start-up, so a missing key or an unknown provider is a
+`ConfigError` before any request runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from agents.models import ModelConfig, ModelConfigError, load_model
+from agents.runtime import AgentRuntime
+from agents.spec import AgentSpec, Team
+from graph.planner.base import Planner
+from graph.usage import Budget
+from ringmaster.errors import ConfigError
+from ringmaster.settings import Settings
+
+
+def model_config(settings: Settings, name: str, **overrides: Any) -> ModelConfig:
+    """A model's configuration: the name, and the settings' connection defaults."""
+    values: dict[str, Any] = {
+        "name": name,
+        "base_url": settings.model_base_url,
+        "api_key": settings.model_api_key,
+        "timeout": settings.model_timeout,
+        "max_retries": settings.model_max_retries,
+        "fallbacks": list(settings.model_fallbacks),
+    }
+    values.update({k: v for k, v in overrides.items() if v not in (None, [])})
+    return ModelConfig(**values)
+
+
+def _load(config: ModelConfig) -> Any:
+    try:
+        return load_model(config)
+    except ModelConfigError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def planner_kind(settings: Settings) -> str:
+    if settings.planner is not None:
+        return settings.planner
+    return "llm" if settings.planner_model else "local"
+
+
+def make_planner(settings: Settings, team: Team, local: Planner | None = None) -> Planner:
+    """The planner the settings name; `local` is the local planner (built here if not given)."""
+    kind = planner_kind(settings)
+    if local is None:
+        from graph.planner.local import LocalPlanner
+
+        local = LocalPlanner(team, cache_dir=settings.cache_dir)
+    if kind == "local":
+        return local
+    if not settings.planner_model:
+        raise ConfigError(f"the {kind} planner needs a model: set RINGMASTER_PLANNER_MODEL")
+    from graph.planner.cascade import CascadePlanner
+    from graph.planner.llm import LLMPlanner
+
+    config = model_config(settings, settings.planner_model)
+    llm = LLMPlanner(team, _load(config), fallback=local, model_name=config.name)
+    if kind == "llm":
+        return llm
+    return CascadePlanner(
+        local,
+        llm,
+        min_confidence=settings.cascade_min_confidence,
+        min_margin=settings.cascade_min_margin,
+    )
+
+
+def llm_runtime_factory(settings: Settings, tools: Any) -> Any:
+    """Builds `runtime: {kind: llm}` agents with their own model or the agents' default."""
+    from agents.llm_runtime import LLMRuntime
+
+    def build(spec: AgentSpec) -> AgentRuntime:
+        chosen = spec.model
+        if chosen is None and not settings.agent_model:
+            raise ConfigError(
+                f"agent {spec.name!r} runs on a chat model: set RINGMASTER_AGENT_MODEL "
+                "or give the agent a model in the team file"
+            )
+        config = model_config(
+            settings,
+            chosen.name if chosen else str(settings.agent_model),
+            base_url=chosen.base_url if chosen else None,
+            fallbacks=chosen.fallbacks if chosen else None,
+            temperature=chosen.temperature if chosen else None,
+        )
+        return LLMRuntime(spec, _load(build_chat(config)), tools=tools, model_name=config.name)
+
+    return build
+
+
+def build_chat(config: ModelConfig) -> ModelConfig:
+    return config
+
+
+def make_judge(settings: Settings, team: Team) -> Any:
+    """The LLM judge when an agent asks for one; ConfigError when no judge model is set."""
+    if not any(a.judge for a in team.agents):
+        return None
+    if not settings.judge_model:
+        judged = ", ".join(a.name for a in team.agents if a.judge)
+        raise ConfigError(f"agents {judged} ask for an LLM judge: set RINGMASTER_JUDGE_MODEL")
+    from agents.judge import LLMJudge
+
+    return LLMJudge(_load(model_config(settings, settings.judge_model)))
+
+
+def budget(settings: Settings) -> Budget | None:
+    if settings.max_model_calls is None and settings.max_tokens is None:
+        return None
+    return Budget(max_calls=settings.max_model_calls, max_tokens=settings.max_tokens)
+
+
+def uses_models(settings: Settings, team: Team) -> bool:
+    return planner_kind(settings) != "local" or any(a.runtime.kind == "llm" for a in team.agents)
+
+
+__all__ = ["Path", "budget", "llm_runtime_factory", "make_judge", "make_planner", "model_config"]
