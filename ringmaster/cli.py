@@ -18,6 +18,7 @@ from graph.errors import GraphError
 from graph.intake import validate_request
 from graph.state import Requester
 from ringmaster.audit import AuditEvent
+from ringmaster.cli_eval import eval_app
 from ringmaster.errors import RingmasterError
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import Runner, RunOutcome
@@ -29,6 +30,7 @@ review_app = typer.Typer(no_args_is_help=True, help="The review queue: list, sho
 thread_app = typer.Typer(no_args_is_help=True, help="Threads: show what happened on one.")
 app.add_typer(review_app, name="review")
 app.add_typer(thread_app, name="thread")
+app.add_typer(eval_app, name="eval")
 
 # Piped output keeps a readable width; a terminal uses its own.
 out = Console(width=None if sys.stdout.isatty() else 120)
