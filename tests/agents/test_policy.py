@@ -1,0 +1,133 @@
+"""Policy files: validation, each rule's effect on the team and tools, and clear errors."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from agents.demo import load_demo_team
+from agents.policy import (
+    PolicyError,
+    apply_policy,
+    check_policy,
+    load_policy,
+    parse_duration,
+    parse_policy,
+)
+from agents.spec import Team
+from tools.base import ToolRegistry
+from tools.demo import build_demo_tools, ensure_demo_db
+
+DEMO_POLICY = Path(__file__).resolve().parents[2] / "agents" / "demo" / "policy.yaml"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Team, ToolRegistry]:
+    db = ensure_demo_db(tmp_path_factory.mktemp("policy") / "demo.db")
+    return load_demo_team(), build_demo_tools(db)
+
+
+def test_demo_policy_applies(demo: tuple[Team, ToolRegistry]) -> None:
+    team, tools = apply_policy(load_policy(DEMO_POLICY), *demo)
+    assert team.agent("legal").needs_human("contract")
+    assert team.agent("billing").needs_human("pricing")
+    assert not team.agent("billing").needs_human("refund")
+    assert any(p.startswith("(?i)") for p in team.agent("content").checks.forbidden_patterns)
+
+
+def test_approval_rules_replace_the_tools_own(demo: tuple[Team, ToolRegistry]) -> None:
+    policy = parse_policy(
+        """
+approvals:
+  issue_refund: {when: {amount_over: "250.00"}}
+  send_email: never
+  create_incident: {when: {severity: [sev1, sev2]}}
+"""
+    )
+    _, tools = apply_policy(policy, *demo)
+    refund = tools.get("issue_refund").needs_approval
+    assert refund({"amount": "249.99"}) is None
+    assert "over 250.00" in (refund({"amount": Decimal("250.01")}) or "")
+    assert "not a number" in (refund({"amount": "lots"}) or "")  # fails closed
+    assert tools.get("send_email").needs_approval({"to": "all_customers"}) is None
+    incident = tools.get("create_incident").needs_approval
+    assert incident({"severity": "sev1"}) and incident({"severity": "sev3"}) is None
+    # Tools the policy does not name keep their own rules.
+    assert tools.get("erase_customer_data").needs_approval({"customer_id": "CUS-1001"})
+
+
+def test_routing_retries_fallbacks_and_validators(demo: tuple[Team, ToolRegistry]) -> None:
+    policy = parse_policy(
+        """
+routing: {confidence_floor: 0.7, min_margin: 0.2}
+human_categories: [refund]
+agents:
+  ops: {max_attempts: 3, fallback: support, required_fields: [summary],
+        forbidden_patterns: ['(?i)internal only']}
+"""
+    )
+    team, _ = apply_policy(policy, *demo)
+    assert team.routing.confidence_floor == 0.7 and team.routing.min_margin == 0.2
+    ops = team.agent("ops")
+    assert ops.max_attempts == 3 and ops.fallback == "support"
+    assert "(?i)internal only" in ops.checks.forbidden_patterns
+    assert all(a.needs_human("refund") for a in team.agents)
+
+
+def test_deadlines_per_priority() -> None:
+    policy = parse_policy("deadlines: {urgent: 10m, normal: 2h}")
+    assert policy.deadline("urgent") == timedelta(minutes=10)
+    assert policy.deadline("normal") == timedelta(hours=2)
+    assert policy.deadline("low") == timedelta(hours=2)  # unset priorities use normal's
+    assert parse_duration("3d") == timedelta(days=3)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("approvals: [1, 2", "not valid YAML"),
+        ("- a list", "expected a mapping"),
+        ("deadlines: {urgent: soon}", "not a duration"),
+        ("approvals: {issue_refund: sometimes}", "approvals"),
+        ("agents: {ops: {forbidden_patterns: ['(']}}", "not a valid regular expression"),
+        ("rules: {}", "rules"),
+    ],
+)
+def test_bad_policy_files_say_where(text: str, message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        parse_policy(text, source="p.yaml")
+
+
+def test_policy_that_does_not_fit_the_team(demo: tuple[Team, ToolRegistry]) -> None:
+    policy = parse_policy(
+        """
+agents: {nobody: {max_attempts: 2}}
+approvals:
+  teleport: always
+  get_invoice: always
+  issue_refund: {when: {price_over: 5}}
+deny_on_timeout: [self_destruct]
+"""
+    )
+    problems = check_policy(policy, *demo)
+    assert any("agents.nobody: no such agent" in p for p in problems)
+    assert any("approvals.teleport: no such tool" in p for p in problems)
+    assert any("get_invoice: the tool has no side effect" in p for p in problems)
+    assert any("no argument 'price'" in p for p in problems)
+    assert any("self_destruct" in p for p in problems)
+    with pytest.raises(PolicyError):
+        apply_policy(policy, *demo)
+
+
+def test_policy_fallback_cycle_is_refused(demo: tuple[Team, ToolRegistry]) -> None:
+    policy = parse_policy("agents: {support: {fallback: billing}}")  # billing falls back to support
+    with pytest.raises(Exception, match="fallback cycle"):
+        apply_policy(policy, *demo)
+
+
+def test_missing_policy_file(tmp_path: Path) -> None:
+    with pytest.raises(PolicyError, match="not found"):
+        load_policy(tmp_path / "nope.yaml")
