@@ -1,10 +1,12 @@
 """Cut a request into candidate parts, and tell whether a part refers back to earlier work.
 
 The splitter over-segments on purpose: it cuts at every place a second task *could* start
-(list items, sentences, semicolons, "then", "and", "also", "plus", "as well as", commas) and
-labels each cut as strong or weak. It never decides alone whether a cut is real: "terms and
-conditions" and "check and fix my login" are cut here and glued back by the planner, which keeps
-a cut only when both sides route confidently to different agents (see `graph/planner/local.py`).
+(list items, sentences, semicolons, "then", "and", "also", "plus", "as well as", "+", "&",
+commas; never inside quotes) and labels each cut as strong or weak. It never decides alone
+whether a cut is real: "terms and conditions" and "check and fix my login" are cut here and glued
+back by the planner, which keeps a cut only when both sides are requests of their own that route
+confidently to different labels (see `graph/planner/local.py`). `content_words` tells the planner
+whether a part says anything of its own ("Can you help?" and "It's CUS-1028." do not).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 BoundaryKind = Literal["strong", "weak"]
 
@@ -47,7 +51,7 @@ _CUT = re.compile(
     rf"(?P<seq>\s*[,;:]?\s*\b(?:{_SEQUENCE_WORDS})(?!\w),?\s*)"
     r"|(?P<semi>\s*;\s*)"
     r"|(?P<dash>\s+[—–]\s+)"
-    r"|(?P<conj>\s*,?\s+\b(?:and\s+also|as\s+well\s+as|and|also|plus)\b,?\s+)"
+    r"|(?P<conj>\s*,?\s+(?:\b(?:and\s+also|as\s+well\s+as|and|also|plus)\b|[+&]),?\s+)"
     r"|(?P<comma>\s*,\s+)",
     re.IGNORECASE,
 )
@@ -56,6 +60,14 @@ _LEADING_CONNECTOR = re.compile(
     re.IGNORECASE,
 )
 _TRIM = " \t\n,;:—–-"
+# Quoted text ("polish this: 'We are excited, available today.'") is the request's material, not
+# more requests: no cut falls inside it. A single quote opens only after a non-word character,
+# so the apostrophes of "it's" and "customers' invoices" open nothing.
+_QUOTED = re.compile(
+    r"\"[^\"\n]+\"|“[^”\n]+”|(?<!\w)‘[^’\n]+’(?!\w)|(?<!\w)'(?=\S)[^\n]*?(?<=\S)'(?!\w)"
+)
+# A piece without a letter or digit (the "." left after "… once that's done.") is no task.
+_WORDLESS = re.compile(r"[\W_]*")
 
 
 def split_request(text: str) -> list[Segment]:
@@ -64,7 +76,11 @@ def split_request(text: str) -> list[Segment]:
     for b, block in enumerate(_blocks(text)):
         for i, sentence in enumerate(_sentences(block)):
             joiner = " " if i else ("; " if b else "")
-            segments.extend(_cut_sentence(sentence, "strong" if segments else None, joiner))
+            cut = _cut_sentence(sentence, "strong" if segments else None, joiner)
+            if not cut and segments:  # a wordless sentence ("!!!") stays with the one before
+                last = segments[-1]
+                segments[-1] = Segment(last.text + joiner + sentence, *_tail(last))
+            segments.extend(cut)
     if not segments:
         return [Segment(text.strip() or text, None)]
     return segments
@@ -94,7 +110,7 @@ def _blocks(text: str) -> list[str]:
 def _sentences(block: str) -> list[str]:
     out: list[str] = []
     start = 0
-    for m in _SENTENCE_END.finditer(block):
+    for m in _SENTENCE_END.finditer(_mask_quotes(block)):
         if _ABBREVIATIONS.search(block[start : m.start()]):
             continue
         out.append(block[start : m.start()])
@@ -109,13 +125,20 @@ def _cut_sentence(sentence: str, first_boundary: BoundaryKind | None, lead: str)
     sequential = False
     out: list[Segment] = []
     prev_end = 0
-    cuts = list(_CUT.finditer(sentence))
+    cuts = list(_CUT.finditer(_mask_quotes(sentence)))
     starts = [0, *(m.end() for m in cuts)]
     ends = [*(m.start() for m in cuts), len(sentence)]
     for m, start, end in zip([*cuts, None], starts, ends, strict=True):
         ps, pe, lead_seq = _piece_span(sentence, start, end)
         sequential = sequential or lead_seq
-        if ps < pe:
+        if ps < pe and _WORDLESS.fullmatch(sentence, ps, pe):
+            # No task of its own: the piece, and the connector before it, end the last one.
+            # With none before it, the next piece's joiner (or the previous sentence) takes it.
+            if out:
+                last = out[-1]
+                out[-1] = Segment(last.text + sentence[prev_end:pe], *_tail(last))
+                boundary, sequential, prev_end = None, False, pe
+        elif ps < pe:
             joiner = (lead if not out else "") + sentence[prev_end:ps]
             out.append(Segment(sentence[ps:pe], boundary, sequential, joiner))
             boundary, sequential, prev_end = None, False, pe
@@ -129,6 +152,15 @@ def _cut_sentence(sentence: str, first_boundary: BoundaryKind | None, lead: str)
         # The request's first part follows nothing, whatever connector it opened with.
         out[0] = Segment(out[0].text, None, False, "")
     return out
+
+
+def _mask_quotes(text: str) -> str:
+    """`text` with every quoted passage's inside blanked to letters, so no cut matches in it."""
+    return _QUOTED.sub(lambda m: m.group()[0] + "x" * (len(m.group()) - 2) + m.group()[-1], text)
+
+
+def _tail(segment: Segment) -> tuple[BoundaryKind | None, bool, str]:
+    return segment.boundary, segment.sequential, segment.joiner
 
 
 def _piece_span(sentence: str, start: int, end: int) -> tuple[int, int, bool]:
@@ -171,3 +203,22 @@ _REFERENCE = re.compile(
 def refers_back(text: str) -> bool:
     """Whether a later part leans on an earlier one ("write it up", "use those numbers")."""
     return _REFERENCE.search(text) is not None
+
+
+# Ids ("CUS-1028", "INV-1048") and numbers name what a task is about, never the task.
+_ID_OR_NUMBER = re.compile(r"\b[A-Za-z]{1,6}-?\d[\w-]*\b|\b\d[\d.,:/-]*\w*\b")
+_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+# Words that carry the conversation rather than a task: "can you help?", "what's going on?",
+# "thanks", "first, …". With English stop words they make up the parts that have no request
+# of their own.
+_FILLER = frozenset(
+    """hi hey hello thanks thank cheers ok okay sure pls plz please help tell know let need
+    want like going happening happened wrong second third lastly just right now rn asap quick
+    quickly question wondering ask asking mind possible there's what's it's that's""".split()
+)
+
+
+def content_words(text: str) -> list[str]:
+    """The words of `text` that say what to do or about what: no stop words, fillers or ids."""
+    words = _WORD.findall(_ID_OR_NUMBER.sub(" ", text.lower()))
+    return [w for w in words if w not in ENGLISH_STOP_WORDS and w not in _FILLER and len(w) > 1]
