@@ -8,8 +8,9 @@ nothing changes. Resuming the thread is the runner's job; this module only keeps
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, insert, select, update
@@ -20,7 +21,7 @@ from graph.nodes.review import check_response
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
-from ringmaster.tables import review_items, writer
+from ringmaster.tables import notifications, review_items, writer
 
 PRIORITIES = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
 PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
@@ -48,10 +49,13 @@ class ReviewItem:
     created_at: datetime
     decided_at: datetime | None
     resumed_at: datetime | None
+    deadline: datetime | None = None
+    escalated_at: datetime | None = None
+    assignee_group: str | None = None
 
     def to_dict(self, *, with_payload: bool = True) -> dict[str, Any]:
         d = {k: v for k, v in self.__dict__.items() if with_payload or k != "payload"}
-        for key in ("created_at", "decided_at", "resumed_at"):
+        for key in ("created_at", "decided_at", "resumed_at", "deadline", "escalated_at"):
             value = d[key]
             d[key] = value.isoformat() if value else None
         return d
@@ -78,6 +82,9 @@ def _item(row: Any) -> ReviewItem:
         created_at=as_utc(m["created_at"]),  # type: ignore[arg-type]
         decided_at=as_utc(m["decided_at"]),
         resumed_at=as_utc(m["resumed_at"]),
+        deadline=as_utc(m["deadline"]),
+        escalated_at=as_utc(m["escalated_at"]),
+        assignee_group=m["assignee_group"],
     )
 
 
@@ -91,12 +98,17 @@ class ReviewQueue:
     """Rows of pending and decided interrupts over any SQLAlchemy engine."""
 
     def __init__(
-        self, engine: Engine, clock: Clock = utcnow, audit: AuditLog | None = None
+        self,
+        engine: Engine,
+        clock: Clock = utcnow,
+        audit: AuditLog | None = None,
+        deadline_for: Callable[[str], timedelta] | None = None,
     ) -> None:
         self.engine = engine
         self.writer = writer(engine)
         self.clock = clock
         self.audit = audit
+        self.deadline_for = deadline_for  # priority name → how long a review may wait
 
     def add(self, thread_id: str, interrupt_id: str, payload: dict[str, Any]) -> bool:
         """Insert a pending row for an interrupt; False if it was already there."""
@@ -117,6 +129,9 @@ class ReviewQueue:
             "payload": payload,
             "created_at": self.clock(),
         }
+        priority_name = PRIORITY_NAMES[row["priority"]]
+        if self.deadline_for is not None:
+            row["deadline"] = row["created_at"] + self.deadline_for(priority_name)
         try:
             with self.writer.begin() as conn:
                 conn.execute(insert(review_items).values(**row))
@@ -259,6 +274,55 @@ class ReviewQueue:
         with self.engine.connect() as conn:
             rows = conn.execute(select(c.thread_id).where(c.status == "decided").distinct())
             return [r[0] for r in rows]
+
+    def overdue(self, now: datetime, limit: int = 500) -> builtins.list[ReviewItem]:
+        """Pending items past their deadline that have not been escalated yet."""
+        c = review_items.c
+        q = (
+            select(review_items)
+            .where(c.status == "pending", c.deadline < now, c.escalated_at.is_(None))
+            .order_by(c.deadline)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_item(r) for r in conn.execute(q)]
+
+    def mark_escalated(
+        self, item: ReviewItem, now: datetime, group: str, packet: dict[str, Any]
+    ) -> bool:
+        """Escalate once: raise the priority, move it to `group`, queue a notification, audit.
+
+        False when someone else escalated or decided it first (so running twice is harmless).
+        """
+        c = review_items.c
+        with self.writer.begin() as conn:
+            won = conn.execute(
+                update(review_items)
+                .where(c.id == item.id, c.status == "pending", c.escalated_at.is_(None))
+                .values(
+                    escalated_at=now,
+                    assignee_group=group,
+                    priority=min(PRIORITIES[item.priority] + 1, PRIORITIES["urgent"]),
+                )
+            ).rowcount
+            if not won:
+                return False
+            conn.execute(
+                insert(notifications).values(
+                    created_at=now,
+                    item_id=item.id,
+                    thread_id=item.thread_id,
+                    channel="outbox",
+                    recipient=group,
+                    payload=packet,
+                    status="queued",
+                )
+            )
+            if self.audit:
+                self.audit.append_in(
+                    conn, item.thread_id, "escalation", "system:deadline", **packet
+                )
+        return True
 
     def mark_resumed(self, ids: builtins.list[str]) -> None:
         if not ids:

@@ -59,8 +59,27 @@ review_items = Table(
     Column("claimed_at", DateTime(timezone=True)),
     Column("decided_at", DateTime(timezone=True)),
     Column("resumed_at", DateTime(timezone=True)),
+    Column("deadline", DateTime(timezone=True)),
+    Column("escalated_at", DateTime(timezone=True)),
+    Column("assignee_group", String(64)),  # None: the reviewers; "escalation" once overdue
     Index("ix_review_status_priority", "status", "priority", "created_at"),
+    Index("ix_review_status_deadline", "status", "deadline"),
     Index("ix_review_thread_status", "thread_id", "status"),
+)
+
+
+notifications = Table(
+    "rm_notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("item_id", String(64), nullable=False),
+    Column("thread_id", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),  # outbox | webhook
+    Column("recipient", String(500), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False),  # queued | sent | failed
+    Column("error", Text),
 )
 
 

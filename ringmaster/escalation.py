@@ -1,0 +1,121 @@
+"""Deadline escalation: pending reviews past their deadline are escalated, once each.
+
+Escalating an item raises its priority, moves it to the policy's escalation group, queues a
+notification in the outbox (and posts it to a webhook when one is configured) and writes an
+audit event. An overdue item whose action the policy marks deny-on-timeout is then rejected
+by `system:deadline` and its run resumed. Everything is a conditional update, so `ringmaster
+escalate` from cron and the scheduler in `ringmaster serve` may run at the same time.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert
+
+from agents.policy import Policy
+from ringmaster.errors import AlreadyDecided
+from ringmaster.review_queue import ReviewItem, ReviewQueue
+from ringmaster.tables import notifications
+
+log = logging.getLogger(__name__)
+
+Poster = Callable[[str, dict[str, Any]], None]
+
+
+def post_json(url: str, body: dict[str, Any]) -> None:
+    """POST a JSON body; raises on a network error or a non-2xx answer."""
+    data = json.dumps(body, default=str).encode()
+    request = urllib.request.Request(
+        url, data=data, headers={"Content-Type": "application/json"}, method="POST"
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 (http/https only)
+        if not 200 <= response.status < 300:
+            raise OSError(f"webhook answered {response.status}")
+
+
+@dataclass
+class EscalationReport:
+    escalated: list[str] = field(default_factory=list)
+    denied: list[str] = field(default_factory=list)
+    webhook_failures: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def packet(item: ReviewItem, link: str) -> dict[str, Any]:
+    """What a person needs to act on an escalation without opening anything else."""
+    ctx = item.payload.get("context", {})
+    return {
+        "item_id": item.id,
+        "subtask_id": item.subtask_id,
+        "kind": item.kind,
+        "agent": item.agent,
+        "deadline": item.deadline.isoformat() if item.deadline else None,
+        "blocker": ctx.get("blocker"),
+        "request": ctx.get("request"),
+        "actions": item.payload.get("action_requests"),
+        "prior_attempts": ctx.get("prior_attempts", []),
+        "recommended": ctx.get("recommended"),
+        "confidence": (ctx.get("subtask") or {}).get("confidence"),
+        "link": link,
+    }
+
+
+def escalate_overdue(
+    queue: ReviewQueue,
+    policy: Policy,
+    now: datetime,
+    *,
+    resume: Callable[[str], Any],
+    link_for: Callable[[str], str] = lambda item_id: f"ringmaster review show {item_id}",
+    poster: Poster = post_json,
+) -> EscalationReport:
+    report = EscalationReport()
+    group = policy.escalation.group
+    for item in queue.overdue(now):
+        body = packet(item, link_for(item.id))
+        if not queue.mark_escalated(item, now, group, body):
+            continue  # someone else escalated or decided it first
+        report.escalated.append(item.id)
+        if policy.escalation.webhook:
+            status, error = "sent", None
+            try:
+                poster(policy.escalation.webhook, body)
+            except Exception as exc:  # a dead webhook must not stop the escalations
+                status, error = "failed", str(exc)
+                report.webhook_failures.append(item.id)
+                log.warning("escalation webhook failed for %s: %s", item.id, exc)
+            with queue.writer.begin() as conn:
+                conn.execute(
+                    insert(notifications).values(
+                        created_at=now,
+                        item_id=item.id,
+                        thread_id=item.thread_id,
+                        channel="webhook",
+                        recipient=policy.escalation.webhook,
+                        payload=body,
+                        status=status,
+                        error=error,
+                    )
+                )
+        names = {a["name"] for a in item.payload.get("action_requests", [])}
+        if names & set(policy.deny_on_timeout):
+            decisions = [
+                {"type": "reject", "message": "not approved before the deadline"}
+                for _ in item.payload["action_requests"]
+            ]
+            try:
+                queue.decide(item.id, {"decisions": decisions}, "system:deadline")
+            except AlreadyDecided:
+                continue
+            report.denied.append(item.id)
+            resume(item.thread_id)
+    return report
