@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agents.runtime import AgentRuntime, build_runtime
@@ -23,10 +24,22 @@ class AgentRegistry:
         team: Team,
         tools: ToolRegistry,
         overrides: dict[str, AgentRuntime] | None = None,
+        llm_runtime: Callable[[AgentSpec], AgentRuntime] | None = None,
     ) -> AgentRegistry:
-        """Build every runtime now, so a bad entry fails at start-up, not mid-run."""
+        """Build every runtime now, so a bad entry fails at start-up, not mid-run.
+
+        `llm_runtime` builds the agents whose runtime kind is `llm` (see `agents.llm_runtime`).
+        """
         overrides = overrides or {}
-        runtimes = {a.name: overrides.get(a.name) or build_runtime(a) for a in team.agents}
+
+        def runtime(spec: AgentSpec) -> AgentRuntime:
+            if spec.name in overrides:
+                return overrides[spec.name]
+            if spec.runtime.kind == "llm" and llm_runtime is not None:
+                return llm_runtime(spec)
+            return build_runtime(spec)
+
+        runtimes = {a.name: runtime(a) for a in team.agents}
         return cls(team=team, tools=tools, runtimes=runtimes)
 
     def spec(self, name: str) -> AgentSpec:

@@ -154,7 +154,12 @@ def load_entry(entry: str) -> Any:
 
 
 def build_runtime(spec: AgentSpec) -> AgentRuntime:
-    """The runtime an agent spec names."""
+    """The runtime an agent spec names (an `llm` runtime is built by `agents.llm_runtime`)."""
+    if spec.runtime.kind == "llm" or spec.runtime.entry is None:
+        raise AgentRuntimeError(
+            f"agent {spec.name!r} runs on a chat model: set the agents' model "
+            "(RINGMASTER_AGENT_MODEL) or give the agent a model in the team file"
+        )
     target = load_entry(spec.runtime.entry)
     if spec.runtime.kind == "python":
         if not callable(target):

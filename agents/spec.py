@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from agents.errors import TeamFileError
 
@@ -19,12 +26,36 @@ DEFAULT_OUTPUT_SCHEMA: dict[str, Any] = {
 
 
 class RuntimeSpec(BaseModel):
-    """How an agent runs: a Python callable or a compiled LangGraph graph, named `module:attr`."""
+    """How an agent runs: a Python callable or a compiled LangGraph graph, named `module:attr`,
+    or (`kind: llm`) a tool-calling chat model over the agent's tools, which needs no entry."""
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["python", "graph"] = "python"
-    entry: str = Field(pattern=r"^[\w.]+:[\w.]+$")
+    kind: Literal["python", "graph", "llm"] = "python"
+    entry: str | None = Field(default=None, pattern=r"^[\w.]+:[\w.]+$")
+    instructions: str = ""  # llm: added to the agent's system prompt
+
+    @model_validator(mode="after")
+    def _entry_when_needed(self) -> RuntimeSpec:
+        if self.kind != "llm" and self.entry is None:
+            raise ValueError(f"a {self.kind} runtime needs an entry (module:attr)")
+        return self
+
+
+class AgentModelSpec(BaseModel):
+    """The chat model an agent uses (`provider:model`, as `init_chat_model` names it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    base_url: str | None = None
+    fallbacks: list[str] = Field(default_factory=list)
+    temperature: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
 
 
 class AgentChecks(BaseModel):
@@ -53,6 +84,11 @@ class AgentSpec(BaseModel):
     checks: AgentChecks = Field(default_factory=AgentChecks)
     max_attempts: int = Field(default=2, ge=1, le=10)
     runtime: RuntimeSpec
+    model: AgentModelSpec | None = None  # llm runtime: unset means the agents' default model
+    # What an LLM judge checks in every output (unset: no judge). Needs a judge model.
+    judge: str | None = None
+    # llm runtime: model calls per subtask attempt (ModelCallLimitMiddleware).
+    max_model_calls: int = Field(default=6, ge=1, le=50)
 
     @field_validator("examples")
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from agents.registry import AgentRegistry
 from graph.planner.base import Planner
@@ -17,3 +18,5 @@ class GraphDeps:
     max_request_chars: int = 8_000
     # The fallback agent gets this many attempts too; after that a human decides.
     fallback_attempts: int = 1
+    # An LLM judge for agents whose spec names a `judge` (see agents/judge.py); None: no judge.
+    judge: Any = None

@@ -114,6 +114,15 @@ def _print_outcome(o: RunOutcome) -> None:
         out.print(f"Thread {o.thread_id}: {o.status}")
     if o.error:
         err.print(f"error: {o.error}", markup=False)
+    if o.usage and (o.usage["model_calls"] or o.usage["refused_calls"]):
+        nodes = ", ".join(f"{n} {u['calls']}" for n, u in o.usage["per_node"].items())
+        refused = o.usage["refused_calls"]
+        refused = f", {refused} refused (budget)" if refused else ""
+        out.print(
+            f"Model calls: {o.usage['model_calls']} ({nodes}); tokens: {o.usage['tokens']:,} "
+            f"({o.usage['input_tokens']:,} in, {o.usage['output_tokens']:,} out){refused}",
+            markup=False,
+        )
     if o.pending:
         _print_items(o.pending, title="Waiting for review")
         out.print(

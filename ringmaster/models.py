@@ -6,10 +6,9 @@ Every model is built here, at start-up, so a missing key or an unknown provider 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from agents.models import ModelConfig, ModelConfigError, load_model
+from agents.models import ModelConfig, ModelConfigError, build_chat_model, load_model
 from agents.runtime import AgentRuntime
 from agents.spec import AgentSpec, Team
 from graph.planner.base import Planner
@@ -35,6 +34,13 @@ def model_config(settings: Settings, name: str, **overrides: Any) -> ModelConfig
 def _load(config: ModelConfig) -> Any:
     try:
         return load_model(config)
+    except ModelConfigError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _chat(config: ModelConfig) -> Any:
+    try:
+        return build_chat_model(config)
     except ModelConfigError as exc:
         raise ConfigError(str(exc)) from None
 
@@ -89,13 +95,15 @@ def llm_runtime_factory(settings: Settings, tools: Any) -> Any:
             fallbacks=chosen.fallbacks if chosen else None,
             temperature=chosen.temperature if chosen else None,
         )
-        return LLMRuntime(spec, _load(build_chat(config)), tools=tools, model_name=config.name)
+        return LLMRuntime(
+            spec,
+            _chat(config.with_name(config.name)),
+            tools=tools,
+            fallbacks=[_chat(config.with_name(n)) for n in config.fallbacks],
+            model_name=config.name,
+        )
 
     return build
-
-
-def build_chat(config: ModelConfig) -> ModelConfig:
-    return config
 
 
 def make_judge(settings: Settings, team: Team) -> Any:
@@ -118,6 +126,3 @@ def budget(settings: Settings) -> Budget | None:
 
 def uses_models(settings: Settings, team: Team) -> bool:
     return planner_kind(settings) != "local" or any(a.runtime.kind == "llm" for a in team.agents)
-
-
-__all__ = ["Path", "budget", "llm_runtime_factory", "make_judge", "make_planner", "model_config"]

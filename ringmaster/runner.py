@@ -23,6 +23,7 @@ from graph.deps import GraphDeps
 from graph.events import EVENT_KEY
 from graph.intake import validate_request
 from graph.state import Requester
+from graph.usage import UsageMeter
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.errors import RingmasterError, ThreadBusy
@@ -45,6 +46,7 @@ class RunOutcome:
     answer: str | None = None
     pending: list[ReviewItem] = field(default_factory=list)
     error: str | None = None
+    usage: dict[str, Any] | None = None  # model calls and tokens of this process's runs
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +57,7 @@ class RunOutcome:
             "answer": self.answer,
             "pending": [p.to_dict(with_payload=False) for p in self.pending],
             "error": self.error,
+            "usage": self.usage,
         }
 
 
@@ -63,7 +66,7 @@ def build_deps(settings: Settings) -> GraphDeps:
     from agents.demo import demo_registry, load_demo_team
     from agents.registry import AgentRegistry
     from agents.spec import load_team
-    from graph.planner.local import LocalPlanner
+    from ringmaster.models import llm_runtime_factory, make_judge, make_planner
     from tools.demo import build_demo_tools, ensure_demo_db
 
     if settings.team_file is None:
@@ -74,10 +77,13 @@ def build_deps(settings: Settings) -> GraphDeps:
             ensure_demo_db(settings.demo_db_path), settings.refund_approval_limit
         )
         team = load_team(settings.team_file, tool_names=set(tools.names()))
-        registry = AgentRegistry.build(team, tools)
-    planner = LocalPlanner(team, cache_dir=settings.cache_dir)
+        llm = llm_runtime_factory(settings, tools)
+        registry = AgentRegistry.build(team, tools, llm_runtime=llm)
     return GraphDeps(
-        registry=registry, planner=planner, max_request_chars=settings.max_request_chars
+        registry=registry,
+        planner=make_planner(settings, team),
+        max_request_chars=settings.max_request_chars,
+        judge=make_judge(settings, team),
     )
 
 
@@ -104,6 +110,7 @@ class Runner:
         self._stack = ExitStack()
         self._recover_on_start = recover_on_start
         self.on_event = on_event
+        self._meters: dict[str, UsageMeter] = {}  # per thread, for its current turn
 
     def __enter__(self) -> Runner:
         return self
@@ -171,6 +178,7 @@ class Runner:
                 scopes=requester.scopes,
                 priority=requester.priority,
             )
+            self._meters[thread_id] = self._new_meter()
             payload = {
                 "request": text,
                 "requester": requester.model_dump(),
@@ -232,8 +240,16 @@ class Runner:
         if self.queue.decided_for(thread_id):
             self.resume_thread(thread_id)
 
+    def _new_meter(self) -> UsageMeter:
+        from ringmaster.models import budget
+
+        return UsageMeter(budget(self.settings))
+
     def _invoke(self, graph: Any, thread_id: str, payload: Any) -> None:
         config = self._config(thread_id)
+        # One meter per request: resumes of the same turn keep spending from its budget.
+        meter = self._meters.setdefault(thread_id, self._new_meter())
+        config["callbacks"] = [meter]
         try:
             # Custom chunks are the nodes' decision events (graph/events.py): audit them.
             # Updates show progress to a caller who asked for it.
@@ -321,6 +337,7 @@ class Runner:
             answer=values.get("answer"),
             pending=self.queue.list(status="pending", thread_id=thread_id),
             error=row.error,
+            usage=self._meters[thread_id].snapshot() if thread_id in self._meters else None,
         )
 
     def default_scopes(self) -> list[str]:

@@ -37,6 +37,9 @@ class Tool:
     side_effect: bool = False
     scopes: frozenset[str] = frozenset()  # empty: any requester may reach it
     needs_approval: ApprovalRule = never
+    # Read-only tools: an LLM agent may end with this tool's structured result as its answer,
+    # without a model call to restate it (LangChain's `return_direct`).
+    answer_direct: bool = False
 
     def reachable_by(self, requester_scopes: Iterable[str]) -> bool:
         return not self.scopes or bool(self.scopes & set(requester_scopes))
@@ -75,9 +78,15 @@ class ProposedAction:
     tool: str
     args: dict[str, Any]
     description: str = ""
+    # Set when a person already approved this very call inside the agent (an LLM agent's
+    # HumanInTheLoopMiddleware), so the graph does not ask again.
+    approved_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"tool": self.tool, "args": dict(self.args), "description": self.description}
+        out = {"tool": self.tool, "args": dict(self.args), "description": self.description}
+        if self.approved_by:
+            out["approved_by"] = self.approved_by
+        return out
 
 
 @dataclass

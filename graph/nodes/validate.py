@@ -119,11 +119,9 @@ def make_validate(deps: GraphDeps) -> Any:
         if verdict is not None:
             record["judge"] = verdict
         if candidate.get("budget_exceeded"):  # straight to a person: retrying would spend more
-            return {
-                "attempts": [record],
-                "blocker": {"kind": "validation_failed", "reason": candidate["error"], "actions": []},
-                "next": "review",
-            }
+            reason = candidate["error"]
+            spent = {"kind": "validation_failed", "reason": reason, "actions": []}
+            return {"attempts": [record], "blocker": spent, "next": "review"}
         emit(
             "validation",
             "validator",

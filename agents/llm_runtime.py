@@ -1,0 +1,210 @@
+"""The LLM runtime: a specialist as a tool-calling agent (`langchain.agents.create_agent`).
+
+The agent gets the same tools as the agent's offline skills, through the subtask's `ToolBox`,
+so scopes are checked in code whatever the model asks for:
+
+- a read-only tool runs at once and its result goes back to the model;
+- a side-effecting tool never runs here: calling it *proposes* the call (its `ToolMessage`
+  carries the proposal as artifact), and the graph's act node runs it later, once, with an
+  idempotency key. Where the tool's approval rule asks for a person, the call is gated by
+  `HumanInTheLoopMiddleware` first (`when=` the rule): the run stops with the middleware's
+  interrupt, and the reviewer can approve, edit, reject or answer it before it is proposed;
+- a tool with `answer_direct` ends the agent with its structured result as the answer
+  (`return_direct`), saving the model call that would only restate it.
+
+`ModelCallLimitMiddleware` bounds the model calls per attempt (`max_model_calls`, exceeding it
+is an error, so a run-away agent is a failed attempt, not an answer), and fallback models are
+`ModelFallbackMiddleware`.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, get_type_hints
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.tools import BaseTool, StructuredTool
+from pydantic import BaseModel, create_model
+
+from agents.runtime import AgentOutput, AgentTask
+from agents.spec import DEFAULT_OUTPUT_SCHEMA, AgentSpec
+from prompts.loader import render
+from tools.base import ProposedAction, Tool, ToolBox, ToolRegistry
+from tools.errors import ToolError
+
+PROPOSAL = "ringmaster_proposal"  # marks a ToolMessage artifact as a proposed side effect
+
+
+def args_model(tool: Tool) -> type[BaseModel]:
+    """The tool's arguments as a pydantic model, read from its function's signature."""
+    fn = tool.fn
+    base = fn.func if isinstance(fn, partial) else fn
+    try:
+        hints = get_type_hints(base)
+    except Exception:  # unresolvable annotations: the model still gets names and defaults
+        hints = {}
+    fields: dict[str, Any] = {}
+    for name, p in inspect.signature(fn).parameters.items():
+        if name == "idempotency_key" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        default = ... if p.default is p.empty else p.default
+        fields[name] = (hints.get(name, Any), default)
+    return create_model(f"{tool.name}_args", **fields)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=str, sort_keys=True)
+
+
+def langchain_tools(box: ToolBox, names: Sequence[str]) -> list[BaseTool]:
+    """The agent's tools as LangChain tools over the subtask's tool box."""
+    out: list[BaseTool] = []
+    for name in names:
+        tool = box.registry.get(name)
+        if not tool.reachable_by(box.requester_scopes):
+            continue  # never shown to the model: the requester cannot reach it
+
+        def run(_tool: Tool = tool, **args: Any) -> tuple[str, Any]:
+            try:
+                if _tool.side_effect:
+                    action = box.propose(_tool.name, description=_tool.description, **args)
+                    gated = _tool.needs_approval(args) is not None
+                    artifact = {PROPOSAL: True, **action.to_dict(), "approved": gated}
+                    return (
+                        f"proposed {_tool.name} {_dumps(args)}: it runs after checks"
+                        + (" (a person approved it)" if gated else ""),
+                        artifact,
+                    )
+                result = box.call(_tool.name, **args)
+                return _dumps(result), result
+            except ToolError as exc:
+                return f"error: {exc}", None
+
+        out.append(
+            StructuredTool.from_function(
+                func=run,
+                name=tool.name,
+                description=tool.description,
+                args_schema=args_model(tool),
+                response_format="content_and_artifact",
+                return_direct=tool.answer_direct and not tool.side_effect,
+            )
+        )
+    return out
+
+
+def _needs_approval(tool: Tool) -> Callable[[Any], bool]:
+    """The middleware's `when`: the tool's own approval rule on the call's arguments."""
+
+    def when(request: Any) -> bool:
+        return tool.needs_approval(request.tool_call.get("args") or {}) is not None
+
+    return when
+
+
+def _approval_middleware(box: ToolBox, names: Sequence[str]) -> Any | None:
+    from langchain.agents.middleware import HumanInTheLoopMiddleware, InterruptOnConfig
+
+    gated: dict[str, bool | InterruptOnConfig] = {}
+    for name in names:
+        tool = box.registry.get(name)
+        if not tool.side_effect or not tool.reachable_by(box.requester_scopes):
+            continue
+        gated[name] = InterruptOnConfig(
+            allowed_decisions=["approve", "edit", "reject", "respond"],
+            description=f"{tool.name}: {tool.description}",
+            when=_needs_approval(tool),
+        )
+    return HumanInTheLoopMiddleware(interrupt_on=gated) if gated else None
+
+
+@dataclass
+class LLMRuntime:
+    """An `AgentRuntime` that runs the spec's agent on a chat model over its tools."""
+
+    spec: AgentSpec
+    model: Any  # a BaseChatModel
+    tools: ToolRegistry | None = None  # unused: each run gets the subtask's tool box
+    fallbacks: list[Any] = field(default_factory=list)
+    model_name: str | None = None
+    checkpointer: Any = None  # None: the graph's, when run inside it
+
+    def build(self, box: ToolBox) -> Any:
+        """The compiled agent for one subtask's tool box."""
+        from langchain.agents import create_agent
+        from langchain.agents.middleware import ModelCallLimitMiddleware, ModelFallbackMiddleware
+        from langchain.agents.structured_output import ToolStrategy
+
+        names = [n for n in self.spec.tools if n in box.allowed]
+        middleware: list[Any] = [
+            ModelCallLimitMiddleware(run_limit=self.spec.max_model_calls, exit_behavior="error")
+        ]
+        if (approval := _approval_middleware(box, names)) is not None:
+            middleware.append(approval)
+        if self.fallbacks:
+            middleware.append(ModelFallbackMiddleware(*self.fallbacks))
+        response_format: Any = None
+        if self.spec.output_schema != DEFAULT_OUTPUT_SCHEMA:
+            schema = {
+                "title": f"{self.spec.name}_answer",
+                "description": "your final answer",
+                **self.spec.output_schema,
+            }
+            response_format = ToolStrategy(schema)
+        system = render(
+            "agent_system",
+            name=self.spec.name,
+            description=" ".join(self.spec.description.split()),
+            instructions=self.spec.runtime.instructions,
+        )
+        return create_agent(
+            self.model,
+            langchain_tools(box, names),
+            system_prompt=system,
+            middleware=middleware,
+            response_format=response_format,
+            checkpointer=self.checkpointer,
+            name=self.spec.name,
+        )
+
+    def run(self, task: AgentTask, tools: ToolBox) -> AgentOutput:
+        agent = self.build(tools)
+        result = agent.invoke({"messages": [HumanMessage(task.as_prompt())]})
+        return output_of(result)
+
+
+def output_of(result: dict[str, Any]) -> AgentOutput:
+    """The agent's answer and proposals, read from its final state (checkpoint-safe)."""
+    messages = result.get("messages") or []
+    proposals = []
+    for m in messages:
+        art = getattr(m, "artifact", None)
+        if isinstance(m, ToolMessage) and isinstance(art, dict) and art.get(PROPOSAL):
+            proposals.append(
+                ProposedAction(
+                    art["tool"],
+                    dict(art["args"]),
+                    art.get("description", ""),
+                    approved_by="hitl" if art.get("approved") else None,
+                )
+            )
+    structured = result.get("structured_response")
+    last = messages[-1] if messages else None
+    if isinstance(structured, BaseModel):
+        structured = structured.model_dump()
+    if isinstance(structured, dict):
+        output = dict(structured)
+    elif isinstance(last, ToolMessage):  # an answer_direct tool ended the agent
+        output = {"summary": f"{last.name}: {last.content}"}
+        if last.artifact is not None:
+            output["result"] = last.artifact
+    elif isinstance(last, AIMessage):
+        text = last.content if isinstance(last.content, str) else _dumps(last.content)
+        output = {"summary": text.strip()}
+    else:
+        output = {"summary": ""}
+    return AgentOutput(output=output, proposed_actions=proposals)

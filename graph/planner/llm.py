@@ -1,0 +1,212 @@
+"""The LLM planner: one model call returns the whole plan as structured output.
+
+The model sees the agent catalogue (names, descriptions, a few examples each, from the team
+through `prompts/planner_system.md`) and answers with a `PlanDraft`. An answer that cannot be
+used — malformed, an agent no one has heard of, dependencies on missing subtasks or in a cycle
+— is sent back once with what is wrong (`prompts/plan_repair.md`). If the second answer fails
+too, or the model cannot be reached at all (the provider SDK has already retried), the plan
+comes from the fallback planner and says so (`planner="llm→local"`), or, without one, the
+request goes to a person. Never a silent guess.
+
+A spent request budget (`BudgetExceeded`) is not a model failure: it propagates, so the plan
+node sends the request to a person without a fallback that might call a model again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, Field, ValidationError
+
+from agents.spec import Team
+from graph.errors import BudgetExceeded
+from graph.planner.base import Plan, Planner, Subtask
+from prompts.loader import render, version
+
+log = logging.getLogger(__name__)
+
+
+class DraftSubtask(BaseModel):
+    """One subtask as the model writes it."""
+
+    id: str = Field(description="t1, t2, … in request order")
+    description: str = Field(description="the part of the request, with its identifiers")
+    agent: str | None = Field(description="an agent name, or null for a person")
+    confidence: float = Field(description="0 to 1")
+    rationale: str = Field(description="why this agent, in a few words")
+    depends_on: list[str] = Field(description="ids whose result this subtask needs")
+
+
+class PlanDraft(BaseModel):
+    """The plan the model returns: subtasks routed to agents."""
+
+    subtasks: list[DraftSubtask]
+
+
+class PlanRejected(ValueError):
+    """A draft the planner cannot use; the message is sent back to the model."""
+
+
+def catalogue(team: Team, allowed: Sequence[str] | None, examples: int) -> str:
+    """The agents the model may route to, each with its description and a few examples."""
+    lines = []
+    for spec in team.agents:
+        if allowed is not None and spec.name not in allowed:
+            continue
+        lines.append(f"- {spec.name}: {' '.join(spec.description.split())}")
+        lines += [f'    e.g. "{e}"' for e in spec.examples[:examples]]
+    return "\n".join(lines)
+
+
+def _answer_text(raw: Any) -> str:
+    """What the model said, whether as text or as a tool call, for the repair message."""
+    calls = getattr(raw, "tool_calls", None)
+    if calls:
+        return json.dumps(calls[0].get("args", {}))[:2000]
+    content = getattr(raw, "content", raw)
+    return (content if isinstance(content, str) else json.dumps(content, default=str))[:2000]
+
+
+class LLMPlanner:
+    """A `Planner` backed by a chat model; counts its model calls and tokens."""
+
+    name = "llm"
+
+    def __init__(
+        self,
+        team: Team,
+        model: Any,
+        *,
+        fallback: Planner | None = None,
+        examples_per_agent: int = 3,
+        structured_method: str | None = None,
+        model_name: str | None = None,
+    ) -> None:
+        self.team = team
+        self.fallback = fallback
+        self.examples_per_agent = examples_per_agent
+        kwargs = {"method": structured_method} if structured_method else {}
+        self._structured = model.with_structured_output(PlanDraft, include_raw=True, **kwargs)
+        from agents.models import model_label
+
+        self.model = model_name or model_label(model)  # evals: model-backed, cached by name
+        self.prompt_version = version("planner_system", "plan_repair")
+        self._lock = threading.Lock()
+        self.model_calls = 0
+        self.tokens = 0
+        self.repairs = 0
+        self.fallbacks = 0
+
+    # -- the protocol ----------------------------------------------------------------------
+    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
+        allowed = list(allowed_agents) if allowed_agents is not None else self.team.names()
+        system = render(
+            "planner_system",
+            catalogue=catalogue(self.team, allowed, self.examples_per_agent),
+        )
+        messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(request)]
+        error = "no answer"
+        for attempt in (1, 2):
+            try:
+                raw, draft, parse_error = self._ask(messages)
+            except BudgetExceeded:
+                raise
+            except Exception as exc:  # the SDK already retried; another call would not help
+                log.warning("LLM planner call failed: %s", exc)
+                return self._fall_back(request, allowed, f"the model call failed: {exc}")
+            try:
+                if draft is None:
+                    raise PlanRejected(f"the answer is not a valid plan ({parse_error})")
+                return self._to_plan(draft)
+            except PlanRejected as exc:
+                error = str(exc)
+            if attempt == 1:
+                with self._lock:
+                    self.repairs += 1
+                repair = render("plan_repair", error=error, answer=_answer_text(raw))
+                messages = [*messages[:2], HumanMessage(repair)]
+        return self._fall_back(request, allowed, f"the model's plan was unusable twice: {error}")
+
+    # -- internals -------------------------------------------------------------------------
+    def _ask(self, messages: list[BaseMessage]) -> tuple[Any, PlanDraft | None, str | None]:
+        with self._lock:
+            self.model_calls += 1
+        out = self._structured.invoke(messages)
+        raw = out.get("raw")
+        meta = getattr(raw, "usage_metadata", None) or {}
+        with self._lock:
+            self.tokens += int(meta.get("total_tokens", 0) or 0)
+        parsed = out.get("parsed")
+        if isinstance(parsed, dict):  # some providers hand back the arguments, not the model
+            try:
+                parsed = PlanDraft.model_validate(parsed)
+            except ValidationError as exc:
+                return raw, None, _short(exc)
+        error = out.get("parsing_error")
+        return raw, parsed if isinstance(parsed, PlanDraft) else None, _short(error)
+
+    def _to_plan(self, draft: PlanDraft) -> Plan:
+        known = set(self.team.names())
+        unknown = sorted({s.agent for s in draft.subtasks if s.agent and s.agent not in known})
+        if unknown:
+            raise PlanRejected(
+                f"unknown agent(s) {', '.join(unknown)}; the agents are: {', '.join(sorted(known))}"
+            )
+        floor = self.team.routing.confidence_floor
+        subtasks = []
+        for d in draft.subtasks:
+            unsure = d.agent is not None and d.confidence < floor
+            reason = None
+            if d.agent is None:
+                reason = "the planner found no agent for this part"
+            elif unsure:
+                reason = f"the planner's confidence {d.confidence:.2f} is below {floor:.2f}"
+            subtasks.append(
+                {
+                    "id": d.id,
+                    "description": d.description,
+                    "agent": d.agent,
+                    "confidence": d.confidence,
+                    "rationale": d.rationale,
+                    "depends_on": d.depends_on,
+                    "escalate": reason is not None,
+                    "escalation_reason": reason,
+                }
+            )
+        try:
+            return Plan(planner=self.name, subtasks=[Subtask.model_validate(s) for s in subtasks])
+        except ValidationError as exc:
+            raise PlanRejected(_short(exc) or "the plan is not valid") from None
+
+    def _fall_back(self, request: str, allowed: list[str], reason: str) -> Plan:
+        from graph.nodes.plan import human_plan
+
+        with self._lock:
+            self.fallbacks += 1
+        if self.fallback is None:
+            return human_plan(request, f"LLM planner: {reason}", f"{self.name}→human")
+        plan = self.fallback.plan(request, allowed_agents=allowed)
+        marked = [
+            s.model_copy(update={"rationale": f"{s.rationale} [LLM planner: {reason}]".strip()})
+            for s in plan.subtasks
+        ]
+        return plan.model_copy(
+            update={"planner": f"{self.name}→{self.fallback.name}", "subtasks": marked}
+        )
+
+
+def _short(error: object) -> str | None:
+    if error is None:
+        return None
+    if isinstance(error, ValidationError):
+        parts = []
+        for e in error.errors()[:3]:
+            where = ".".join(str(p) for p in e["loc"])
+            parts.append(f"{where}: {e['msg']}" if where else e["msg"])
+        return "; ".join(parts)
+    return str(error).splitlines()[0][:300] if str(error) else type(error).__name__
