@@ -1,0 +1,260 @@
+"""Accounts: users with a role, their API tokens, and web sign-in sessions.
+
+A token is 32 random bytes shown once, when it is made; the store keeps only its SHA-256, so
+a copy of the database does not let anyone in. A web session is the same idea: the cookie holds
+a random value, the table its hash and the session's CSRF token. Disabling a user shuts every
+token and session of theirs at once (they are checked against the user on every use).
+
+Roles grow: a requester sends requests and reads their own threads; a reviewer also reads every
+thread and decides reviews (not their own requests'); an admin also checks the audit chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal, get_args
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from ringmaster.clock import Clock, as_utc, utcnow
+from ringmaster.errors import NotFound, RingmasterError
+from ringmaster.tables import metadata, writer
+
+Role = Literal["requester", "reviewer", "admin"]
+ROLES: tuple[str, ...] = get_args(Role)
+RANK = {role: i for i, role in enumerate(ROLES)}
+PRIORITIES = ("low", "normal", "high", "urgent")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
+TOKEN_PREFIX = "rm_"
+
+users = Table(
+    "rm_users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("scopes", JSON),  # None: every scope the team uses
+    Column("priority", String(8), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "rm_api_tokens",
+    metadata,
+    Column("hash", String(64), primary_key=True),  # sha256 of the token; the token is not kept
+    Column("user", String(64), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_api_tokens_user", "user"),
+)
+
+web_sessions = Table(
+    "rm_web_sessions",
+    metadata,
+    Column("hash", String(64), primary_key=True),  # sha256 of the cookie value
+    Column("user", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class AccountError(RingmasterError):
+    """A user name, role or option that cannot be used."""
+
+
+@dataclass(frozen=True)
+class User:
+    """Someone who may use the API or the web queue."""
+
+    name: str
+    role: str
+    scopes: list[str] | None
+    priority: str
+    disabled: bool
+    created_at: datetime
+
+    def can(self, role: str) -> bool:
+        """True when the user's role is `role` or above it."""
+        return not self.disabled and RANK[self.role] >= RANK[role]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True)
+class WebSession:
+    user: User
+    csrf: str
+    expires_at: datetime
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _user(row: Any) -> User:
+    m = row._mapping
+    return User(
+        name=m["name"],
+        role=m["role"],
+        scopes=m["scopes"],
+        priority=m["priority"],
+        disabled=bool(m["disabled"]),
+        created_at=as_utc(m["created_at"]),  # type: ignore[arg-type]
+    )
+
+
+class Accounts:
+    """Users, tokens and web sessions over any SQLAlchemy engine (SQLite, Postgres)."""
+
+    def __init__(self, engine: Engine, clock: Clock = utcnow) -> None:
+        self.engine = engine
+        self.writer = writer(engine)
+        self.clock = clock
+        # The engine may have been made before this module was imported.
+        metadata.create_all(engine, tables=[users, api_tokens, web_sessions])
+
+    # -- users ---------------------------------------------------------------------------
+    def add(
+        self,
+        name: str,
+        role: str,
+        *,
+        scopes: list[str] | None = None,
+        priority: str = "normal",
+    ) -> User:
+        if not NAME_RE.match(name):
+            raise AccountError(
+                f"bad user name {name!r}: 1–64 letters, digits, '_', '.', '@' or '-'"
+            )
+        if role not in ROLES:
+            raise AccountError(f"bad role {role!r}: one of {', '.join(ROLES)}")
+        if priority not in PRIORITIES:
+            raise AccountError(f"bad priority {priority!r}: one of {', '.join(PRIORITIES)}")
+        if scopes is not None and any(not s or len(s) > 100 for s in scopes):
+            raise AccountError("scopes must be non-empty names of at most 100 characters")
+        try:
+            with self.writer.begin() as conn:
+                conn.execute(
+                    insert(users).values(
+                        name=name,
+                        role=role,
+                        scopes=scopes,
+                        priority=priority,
+                        disabled=False,
+                        created_at=self.clock(),
+                    )
+                )
+        except IntegrityError:
+            raise AccountError(f"user {name!r} already exists") from None
+        return self.get(name)
+
+    def get(self, name: str) -> User:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"no user {name!r}")
+        return _user(row)
+
+    def list(self) -> list[User]:
+        with self.engine.connect() as conn:
+            return [_user(r) for r in conn.execute(select(users).order_by(users.c.name))]
+
+    def disable(self, name: str) -> User:
+        """Shut the user out: their tokens and sessions stop working at once."""
+        with self.writer.begin() as conn:
+            done = conn.execute(
+                update(users).where(users.c.name == name).values(disabled=True)
+            ).rowcount
+            conn.execute(delete(web_sessions).where(web_sessions.c.user == name))
+        if not done:
+            raise NotFound(f"no user {name!r}")
+        return self.get(name)
+
+    # -- API tokens ----------------------------------------------------------------------
+    def issue_token(self, name: str, label: str = "cli") -> str:
+        """A new token for the user; it is returned once and only its hash is stored."""
+        user = self.get(name)
+        if user.disabled:
+            raise AccountError(f"user {name!r} is disabled")
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self.writer.begin() as conn:
+            conn.execute(
+                insert(api_tokens).values(
+                    hash=token_hash(token), user=name, label=label[:100], created_at=self.clock()
+                )
+            )
+        return token
+
+    def authenticate(self, token: str) -> User | None:
+        """The enabled user a token belongs to, or None."""
+        if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
+        q = (
+            select(users)
+            .join(api_tokens, api_tokens.c.user == users.c.name)
+            .where(api_tokens.c.hash == token_hash(token), users.c.disabled.is_(False))
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        return _user(row) if row is not None else None
+
+    # -- web sessions --------------------------------------------------------------------
+    def open_session(self, user: User, hours: float) -> tuple[str, str]:
+        """A new web session: (cookie value, CSRF token)."""
+        cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = self.clock()
+        with self.writer.begin() as conn:
+            conn.execute(
+                insert(web_sessions).values(
+                    hash=token_hash(cookie),
+                    user=user.name,
+                    csrf=csrf,
+                    created_at=now,
+                    expires_at=now + timedelta(hours=hours),
+                )
+            )
+        return cookie, csrf
+
+    def session(self, cookie: str) -> WebSession | None:
+        """The live session a cookie names (its user enabled, not expired), or None."""
+        if not cookie or len(cookie) > 200:
+            return None
+        q = (
+            select(users, web_sessions.c.csrf, web_sessions.c.expires_at)
+            .join(web_sessions, web_sessions.c.user == users.c.name)
+            .where(web_sessions.c.hash == token_hash(cookie), users.c.disabled.is_(False))
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(q).first()
+        if row is None:
+            return None
+        expires = as_utc(row._mapping["expires_at"])
+        assert expires is not None
+        if expires <= self.clock():
+            self.close_session(cookie)
+            return None
+        return WebSession(_user(row), row._mapping["csrf"], expires)
+
+    def close_session(self, cookie: str) -> None:
+        with self.writer.begin() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.hash == token_hash(cookie)))

@@ -1,0 +1,120 @@
+"""`ringmaster users`: add users, list them, issue API tokens, disable them.
+
+A token is printed once, when it is made; only its hash is stored, so a lost token is replaced
+with `users token NAME`, never shown again.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ringmaster.accounts import ROLES, Accounts
+from ringmaster.errors import RingmasterError
+from ringmaster.settings import Settings
+from ringmaster.tables import make_engine
+
+users_app = typer.Typer(no_args_is_help=True, help="Users, roles and API tokens.")
+out = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+@contextmanager
+def _accounts() -> Iterator[Accounts]:
+    """The account store; a user mistake prints one line and exits 2."""
+    engine = make_engine(Settings().app_db_url)
+    try:
+        yield Accounts(engine)
+    except RingmasterError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+
+
+def _emit_token(name: str, token: str, json_mode: bool) -> None:
+    if json_mode:
+        sys.stdout.write(json.dumps({"user": name, "token": token}) + "\n")
+        return
+    out.print(f"token for {name} (shown once; keep it secret):", markup=False)
+    sys.stdout.write(token + "\n")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name (letters, digits, _ . @ -).")],
+    role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "requester",
+    scopes: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated scopes the user may reach (default: all)."),
+    ] = None,
+    priority: Annotated[str, typer.Option(help="low, normal, high or urgent.")] = "normal",
+    token: Annotated[bool, typer.Option(help="Also issue an API token.")] = True,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Add a user with a role and (by default) print their first API token."""
+    scope_list = None if scopes is None else [s.strip() for s in scopes.split(",") if s.strip()]
+    with _accounts() as accounts:
+        user = accounts.add(name, role, scopes=scope_list, priority=priority)
+        secret = accounts.issue_token(name) if token else None
+    if secret:
+        _emit_token(user.name, secret, json_mode)
+    elif json_mode:
+        sys.stdout.write(json.dumps(user.to_dict()) + "\n")
+    else:
+        out.print(f"added {user.name} ({user.role})", markup=False)
+
+
+@users_app.command("list")
+def users_list(json_mode: JsonOpt = False) -> None:
+    """Every user, their role, scopes and whether they are disabled."""
+    with _accounts() as accounts:
+        rows = accounts.list()
+    if json_mode:
+        sys.stdout.write(json.dumps([u.to_dict() for u in rows]) + "\n")
+        return
+    table = Table(title="Users")
+    for col in ("name", "role", "scopes", "priority", "disabled", "created"):
+        table.add_column(col)
+    for u in rows:
+        table.add_row(
+            u.name,
+            u.role,
+            "all" if u.scopes is None else ",".join(u.scopes) or "-",
+            u.priority,
+            "yes" if u.disabled else "",
+            f"{u.created_at:%Y-%m-%d %H:%M}",
+        )
+    out.print(table)
+
+
+@users_app.command("token")
+def users_token(
+    name: str,
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    json_mode: JsonOpt = False,
+) -> None:
+    """Issue a new API token for a user (their other tokens keep working)."""
+    with _accounts() as accounts:
+        secret = accounts.issue_token(name, label)
+    _emit_token(name, secret, json_mode)
+
+
+@users_app.command("disable")
+def users_disable(name: str, json_mode: JsonOpt = False) -> None:
+    """Disable a user: every token and web session of theirs stops working."""
+    with _accounts() as accounts:
+        user = accounts.disable(name)
+    if json_mode:
+        sys.stdout.write(json.dumps(user.to_dict()) + "\n")
+    else:
+        out.print(f"disabled {user.name}", markup=False)

@@ -1,0 +1,59 @@
+"""`ringmaster users` through Typer's CliRunner, on SQLite and Postgres."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ringmaster.accounts import Accounts
+from ringmaster.cli_users import users_app
+from ringmaster.settings import Settings
+from ringmaster.tables import make_engine
+
+
+def _env(tmp_path: Path, db_url: str | None) -> dict[str, str]:
+    env = {"RINGMASTER_HOME": str(tmp_path), "RINGMASTER_DB_URL": db_url or ""}
+    return env
+
+
+def test_add_list_token_disable(tmp_path: Path, db_url: str | None) -> None:
+    cli = CliRunner()
+    env = _env(tmp_path, db_url)
+    if not db_url:
+        env.pop("RINGMASTER_DB_URL")
+    added = cli.invoke(users_app, ["add", "ann", "--role", "reviewer", "--json"], env=env)
+    assert added.exit_code == 0, added.output
+    token = json.loads(added.stdout)["token"]
+
+    accounts = Accounts(make_engine(Settings(home=tmp_path, db_url=db_url).app_db_url))
+    user = accounts.authenticate(token)
+    assert user is not None and user.role == "reviewer"
+
+    plain = cli.invoke(users_app, ["token", "ann"], env=env)
+    assert plain.exit_code == 0
+    second = plain.stdout.strip().splitlines()[-1]
+    assert second.startswith("rm_") and accounts.authenticate(second) is not None
+
+    listed = cli.invoke(users_app, ["list", "--json"], env=env)
+    assert [(u["name"], u["role"], u["disabled"]) for u in json.loads(listed.stdout)] == [
+        ("ann", "reviewer", False)
+    ]
+    assert cli.invoke(users_app, ["disable", "ann"], env=env).exit_code == 0
+    assert accounts.authenticate(token) is None and accounts.authenticate(second) is None
+    table = cli.invoke(users_app, ["list"], env=env)
+    assert "ann" in table.stdout and "yes" in table.stdout
+
+
+def test_mistakes_exit_2_with_a_message(tmp_path: Path) -> None:
+    cli = CliRunner()
+    env = {"RINGMASTER_HOME": str(tmp_path)}
+    bad_role = cli.invoke(users_app, ["add", "x", "--role", "boss"], env=env)
+    assert bad_role.exit_code == 2 and "bad role" in bad_role.output
+    assert bad_role.exception is None or isinstance(bad_role.exception, SystemExit)
+    assert cli.invoke(users_app, ["add", "x", "--no-token"], env=env).exit_code == 0
+    dup = cli.invoke(users_app, ["add", "x"], env=env)
+    assert dup.exit_code == 2 and "already exists" in dup.output
+    unknown = cli.invoke(users_app, ["token", "nobody"], env=env)
+    assert unknown.exit_code == 2 and "no user" in unknown.output
