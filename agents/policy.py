@@ -39,6 +39,13 @@ from agents.spec import AgentChecks, RoutingConfig, Team, _check_consistency, _l
 from tools.base import ApprovalRule, ToolRegistry
 
 PRIORITIES = ("low", "normal", "high", "urgent")
+PriorityName = Literal["low", "normal", "high", "urgent"]
+DEFAULT_DEADLINES: dict[PriorityName, str] = {
+    "urgent": "15m",
+    "high": "1h",
+    "normal": "4h",
+    "low": "24h",
+}
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -98,9 +105,7 @@ class Policy(BaseModel):
     human_categories: list[str] = Field(default_factory=list)
     approvals: dict[str, Literal["always", "never"] | ApprovalWhen] = Field(default_factory=dict)
     agents: dict[str, AgentPolicy] = Field(default_factory=dict)
-    deadlines: dict[Literal["low", "normal", "high", "urgent"], str] = Field(
-        default_factory=lambda: {"urgent": "15m", "high": "1h", "normal": "4h", "low": "24h"}
-    )
+    deadlines: dict[PriorityName, str] = Field(default_factory=lambda: dict(DEFAULT_DEADLINES))
     deny_on_timeout: list[str] = Field(default_factory=list)
     escalation: Escalation = Field(default_factory=Escalation)
 

@@ -19,6 +19,7 @@ from graph.intake import validate_request
 from graph.state import Requester
 from ringmaster.audit import AuditEvent
 from ringmaster.cli_eval import eval_app
+from ringmaster.cli_ops import escalate, policy_app
 from ringmaster.errors import RingmasterError
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import Runner, RunOutcome
@@ -31,11 +32,13 @@ thread_app = typer.Typer(no_args_is_help=True, help="Threads: show what happened
 app.add_typer(review_app, name="review")
 app.add_typer(thread_app, name="thread")
 app.add_typer(eval_app, name="eval")
+app.add_typer(policy_app, name="policy")
+app.command("escalate")(escalate)
 
 # Piped output keeps a readable width; a terminal uses its own.
 out = Console(width=None if sys.stdout.isatty() else 120)
 SHORT_ID = 10  # tables show a prefix; every command accepts any unique prefix
-err = Console(stderr=True)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 USER_ERRORS = (RingmasterError, AgentError, GraphError, ToolError)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
@@ -201,7 +204,7 @@ def chat(
             try:
                 _print_outcome(runner.submit(line, thread_id=thread, requester=requester))
             except USER_ERRORS as exc:
-                err.print(f"error: {exc}", markup=False)
+                err.print(f"error: {exc}", markup=False, soft_wrap=True)
 
 
 @review_app.command("list")
@@ -434,12 +437,14 @@ def recover(json_mode: JsonOpt = False) -> None:
 def main() -> None:
     """Entry point: user mistakes print a message and exit 2, never a traceback."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:  # typer.Exit(n) comes back as a return value
+            sys.exit(code)
     except USER_ERRORS as exc:
         if "--json" in sys.argv:
             _print_json({"error": str(exc)})
         else:
-            err.print(f"error: {exc}", markup=False)
+            err.print(f"error: {exc}", markup=False, soft_wrap=True)
         sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         err.print("aborted")

@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from langgraph.types import Command
 
@@ -27,10 +28,16 @@ from graph.usage import UsageMeter
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.errors import RingmasterError, ThreadBusy
+from ringmaster.escalation import EscalationReport, escalate_overdue
 from ringmaster.review_queue import ReviewItem, ReviewQueue
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
 from ringmaster.thread_store import ThreadStore, new_owner
+
+if TYPE_CHECKING:
+    from agents.policy import Policy
+    from agents.spec import Team
+    from tools.base import ToolRegistry
 
 log = logging.getLogger(__name__)
 
@@ -61,24 +68,36 @@ class RunOutcome:
         }
 
 
-def build_deps(settings: Settings) -> GraphDeps:
-    """The embedded default: the demo team (or the configured team file) and the local planner."""
-    from agents.demo import demo_registry, load_demo_team
-    from agents.registry import AgentRegistry
+def load_policy_for(settings: Settings) -> Policy:
+    """The policy in force: the configured file, the demo's for the demo team, or defaults."""
+    from agents.policy import Policy, load_policy
+
+    path = settings.effective_policy_file
+    return load_policy(path) if path else Policy()
+
+
+def load_team_and_tools(settings: Settings) -> tuple[Team, ToolRegistry]:
+    """The team (demo or configured) and its tools, with the policy's rules applied."""
+    from agents.demo import load_demo_team
+    from agents.policy import apply_policy
     from agents.spec import load_team
-    from ringmaster.models import llm_runtime_factory, make_judge, make_planner
     from tools.demo import build_demo_tools, ensure_demo_db
 
+    tools = build_demo_tools(ensure_demo_db(settings.demo_db_path), settings.refund_approval_limit)
     if settings.team_file is None:
-        registry = demo_registry(settings.demo_db_path, settings.refund_approval_limit)
         team = load_demo_team()
     else:
-        tools = build_demo_tools(
-            ensure_demo_db(settings.demo_db_path), settings.refund_approval_limit
-        )
         team = load_team(settings.team_file, tool_names=set(tools.names()))
-        llm = llm_runtime_factory(settings, tools)
-        registry = AgentRegistry.build(team, tools, llm_runtime=llm)
+    return apply_policy(load_policy_for(settings), team, tools)
+
+
+def build_deps(settings: Settings) -> GraphDeps:
+    """The embedded default: the demo team (or the configured team file) and the local planner."""
+    from agents.registry import AgentRegistry
+    from ringmaster.models import llm_runtime_factory, make_judge, make_planner
+
+    team, tools = load_team_and_tools(settings)
+    registry = AgentRegistry.build(team, tools, llm_runtime=llm_runtime_factory(settings, tools))
     return GraphDeps(
         registry=registry,
         planner=make_planner(settings, team),
@@ -103,7 +122,9 @@ class Runner:
         self.engine = make_engine(settings.app_db_url)
         key = settings.audit_key.encode() if settings.audit_key else None
         self.audit = AuditLog(self.engine, clock, key)
-        self.queue = ReviewQueue(self.engine, clock, self.audit)
+        self.policy = load_policy_for(settings)
+        self.queue = ReviewQueue(self.engine, clock, self.audit, self.policy.deadline)
+        self.clock = clock
         self.threads = ThreadStore(self.engine, clock, settings.stale_lock_seconds)
         self._deps = deps
         self._graph: Any = None
@@ -221,6 +242,12 @@ class Runner:
             self.threads.unlock(thread_id, owner)
         self._after_unlock(thread_id)
         return self.outcome(thread_id)
+
+    def escalate(self, now: datetime | None = None) -> EscalationReport:
+        """Escalate overdue reviews (see ringmaster/escalation.py); idempotent."""
+        return escalate_overdue(
+            self.queue, self.policy, now or self.clock(), resume=self.resume_thread
+        )
 
     def recover(self) -> list[str]:
         """Resume every thread with committed-but-unresumed decisions or an interrupted run."""

@@ -41,8 +41,35 @@ class Settings(BaseSettings):
     # Per request: past either, no further model call; the subtask goes to a person.
     max_model_calls: int | None = None
     max_tokens: int | None = None
+    policy_file: Path | None = None  # unset: agents/demo/policy.yaml for the demo team
     # With a key the audit chain is an HMAC chain: rewriting it needs the key as well.
     audit_key: str | None = None
+
+    # HTTP API and web review queue (ringmaster/api). Rate limits are per token, per process.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_max_body_bytes: int = 64_000
+    api_requests_per_minute: float = 30.0
+    api_decisions_per_minute: float = 120.0
+    api_rate_burst: int = 10
+    api_session_hours: float = 12.0
+    api_secure_cookies: bool = False  # set behind HTTPS: cookies get the Secure flag
+    api_stream_seconds: float = 600.0  # longest a progress stream stays open
+    api_poll_seconds: float = 0.25  # how often a stream looks for new events
+    ui_refresh_seconds: float = 5.0  # how often the web queue refreshes itself
+    # When a pending review is due, by the requester's priority (shown in the queue).
+    review_deadline_hours: dict[str, float] = {"urgent": 1, "high": 4, "normal": 24, "low": 72}
+
+    @property
+    def effective_policy_file(self) -> Path | None:
+        """The policy file in force: the configured one, or the demo's for the demo team."""
+        if self.policy_file is not None:
+            return self.policy_file
+        if self.team_file is None:
+            from agents.demo import TEAM_FILE
+
+            return TEAM_FILE.parent / "policy.yaml"
+        return None
 
     @property
     def is_postgres(self) -> bool:

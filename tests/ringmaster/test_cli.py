@@ -100,6 +100,18 @@ def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(cli: Cli) 
     assert kinds[0] == "request_received" and kinds[-1] == "final_answer"
     assert kinds.count("human_decision") == 2 and kinds.count("side_effect") == 2
     assert cli.json("audit", "verify") == {"ok": True, "problems": []}
+    assert cli.json("escalate") == {"escalated": [], "denied": [], "webhook_failures": []}
+
+
+def test_policy_check(cli: Cli, tmp_path: Path) -> None:
+    assert cli.json("policy", "check")["ok"] is True
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("approvals: {teleport: always}\n")
+    proc = cli("policy", "check", str(bad), ok=False)
+    assert proc.returncode == 1 and "approvals.teleport: no such tool" in proc.stderr
+    bad.write_text("deadlines: {urgent: soon}\n")
+    proc = cli("policy", "check", str(bad), ok=False)
+    assert proc.returncode == 2 and "not a duration" in proc.stderr
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,38 @@
+"""Upgrading a store an older version created: new nullable columns are added in place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, inspect
+
+from ringmaster.settings import Settings
+from ringmaster.tables import make_engine
+
+
+def test_missing_nullable_columns_are_added(tmp_path: Path, db_url: str | None) -> None:
+    url = Settings(home=tmp_path, db_url=db_url).app_db_url
+    old = create_engine(url)
+    with old.begin() as conn:  # the review table as the first release created it
+        conn.exec_driver_sql(
+            "CREATE TABLE rm_review_items (id VARCHAR(64) PRIMARY KEY, thread_id VARCHAR(64) "
+            "NOT NULL, turn INTEGER NOT NULL, subtask_id VARCHAR(64) NOT NULL, kind VARCHAR(32) "
+            "NOT NULL, agent VARCHAR(64), category VARCHAR(64), priority INTEGER NOT NULL, "
+            "requester VARCHAR(200) NOT NULL, status VARCHAR(16) NOT NULL, summary TEXT NOT NULL, "
+            "payload JSON NOT NULL, decision JSON, decided_by VARCHAR(200), claimed_by "
+            "VARCHAR(200), created_at TIMESTAMP NOT NULL, claimed_at TIMESTAMP, decided_at "
+            "TIMESTAMP, resumed_at TIMESTAMP)"
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO rm_review_items VALUES ('i1', 't', 1, 't1', 'approval', NULL, NULL, 1, "
+            "'ann', 'pending', 's', '{}', NULL, NULL, NULL, '2026-01-01', NULL, NULL, NULL)"
+        )
+    old.dispose()
+    engine = make_engine(url)
+    columns = {c["name"] for c in inspect(engine).get_columns("rm_review_items")}
+    assert {"deadline", "escalated_at", "assignee_group"} <= columns
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT id, deadline FROM rm_review_items").all() == [
+            ("i1", None)
+        ]
+    make_engine(url)  # a second start finds nothing to add
