@@ -357,6 +357,26 @@ def review_edit(
     _decide(item, make, _me(as_), json_mode)
 
 
+@review_app.command("correct")
+def review_correct(
+    thread: Annotated[str, typer.Argument(help="The thread.")],
+    subtask: Annotated[str, typer.Argument(help="The subtask id, e.g. t2.")],
+    agent: Annotated[str, typer.Option(help="The agent it should have gone to.")],
+    as_: AsOpt = None,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Correct a routing ("this was billing, not support"); the planner learns from it."""
+    with _runner() as runner:
+        runner.correct(thread, subtask, agent, _me(as_))
+        count = len(runner.corrections.all())
+    if json_mode:
+        _print_json(
+            {"thread_id": thread, "subtask_id": subtask, "agent": agent, "corrections": count}
+        )
+    else:
+        out.print(f"recorded: {thread}/{subtask} belongs to {agent} ({count} correction(s) in all)")
+
+
 @thread_app.command("show")
 def thread_show(thread: str, json_mode: JsonOpt = False) -> None:
     """A thread's status, plan, results, pending reviews and earlier turns."""

@@ -52,6 +52,14 @@ def _print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
 
 
+def _planner_factory() -> Any:
+    """llm and cascade planners from the settings (RINGMASTER_PLANNER_MODEL …)."""
+    from ringmaster.models import eval_planner_factory
+    from ringmaster.settings import Settings
+
+    return eval_planner_factory(Settings())
+
+
 @contextmanager
 def _user_errors(json_mode: bool) -> Iterator[None]:
     """Bad input is the user's to fix: one clear message and exit 2, never a traceback."""
@@ -114,6 +122,7 @@ def run_cmd(
             workers=workers,
             use_cache=cache,
             progress=not json_mode,
+            planner_factory=_planner_factory(),
         )
         record = done.record
         if report is not None:
@@ -350,5 +359,27 @@ def tune_cmd(
     )
 
 
-if __name__ == "__main__":  # `python -m ringmaster.cli_eval …` until it is mounted in the main CLI
+@eval_app.command("export-corrections")
+def export_corrections_cmd(
+    out_path: Annotated[Path, typer.Option("--out", help="Eval rows (JSONL) to write.")],
+    json_mode: JsonOpt = False,
+) -> None:
+    """Reviewers' routing corrections as eval rows, to test the next planner against them."""
+    from ringmaster.corrections import CorrectionStore
+    from ringmaster.settings import Settings
+    from ringmaster.tables import make_engine
+
+    with _user_errors(json_mode):
+        engine = make_engine(Settings().app_db_url)
+        rows = [c.as_eval_row() for c in CorrectionStore(engine).all()]
+        engine.dispose()
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    if json_mode:
+        _print_json({"out": str(out_path), "rows": len(rows)})
+    else:
+        out.print(f"{len(rows)} correction(s) written to {out_path}", markup=False)
+
+
+if __name__ == "__main__":  # `python -m ringmaster.cli_eval …`
     eval_app()

@@ -27,7 +27,8 @@ from graph.state import Requester
 from graph.usage import UsageMeter
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
-from ringmaster.errors import RingmasterError, ThreadBusy
+from ringmaster.corrections import Correction, CorrectionStore, with_corrections
+from ringmaster.errors import InvalidDecision, NotFound, RingmasterError, ThreadBusy
 from ringmaster.escalation import EscalationReport, escalate_overdue
 from ringmaster.review_queue import ReviewItem, ReviewQueue
 from ringmaster.settings import Settings
@@ -76,8 +77,11 @@ def load_policy_for(settings: Settings) -> Policy:
     return load_policy(path) if path else Policy()
 
 
-def load_team_and_tools(settings: Settings) -> tuple[Team, ToolRegistry]:
-    """The team (demo or configured) and its tools, with the policy's rules applied."""
+def load_team_and_tools(
+    settings: Settings, corrections: list[Correction] | None = None
+) -> tuple[Team, ToolRegistry]:
+    """The team (demo or configured) and its tools, with the policy's rules applied and the
+    reviewers' routing corrections added to the agents' examples."""
     from agents.demo import load_demo_team
     from agents.policy import apply_policy
     from agents.spec import load_team
@@ -88,15 +92,16 @@ def load_team_and_tools(settings: Settings) -> tuple[Team, ToolRegistry]:
         team = load_demo_team()
     else:
         team = load_team(settings.team_file, tool_names=set(tools.names()))
-    return apply_policy(load_policy_for(settings), team, tools)
+    team, tools = apply_policy(load_policy_for(settings), team, tools)
+    return with_corrections(team, corrections or []), tools
 
 
-def build_deps(settings: Settings) -> GraphDeps:
+def build_deps(settings: Settings, corrections: list[Correction] | None = None) -> GraphDeps:
     """The embedded default: the demo team (or the configured team file) and the local planner."""
     from agents.registry import AgentRegistry
     from ringmaster.models import llm_runtime_factory, make_judge, make_planner
 
-    team, tools = load_team_and_tools(settings)
+    team, tools = load_team_and_tools(settings, corrections)
     registry = AgentRegistry.build(team, tools, llm_runtime=llm_runtime_factory(settings, tools))
     return GraphDeps(
         registry=registry,
@@ -123,11 +128,15 @@ class Runner:
         key = settings.audit_key.encode() if settings.audit_key else None
         self.audit = AuditLog(self.engine, clock, key)
         self.policy = load_policy_for(settings)
+        self.corrections = CorrectionStore(self.engine, clock)
         self.queue = ReviewQueue(self.engine, clock, self.audit, self.policy.deadline)
         self.clock = clock
         self.threads = ThreadStore(self.engine, clock, settings.stale_lock_seconds)
         self._deps = deps
         self._graph: Any = None
+        self._saver: Any = None
+        self._recovered = False
+        self._own_deps = deps is None  # deps we built ourselves we may rebuild
         self._stack = ExitStack()
         self._recover_on_start = recover_on_start
         self.on_event = on_event
@@ -147,15 +156,19 @@ class Runner:
     @property
     def deps(self) -> GraphDeps:
         if self._deps is None:
-            self._deps = build_deps(self.settings)
+            self._deps = build_deps(self.settings, self.corrections.all())
         return self._deps
 
     @property
     def graph(self) -> Any:
         if self._graph is None:
-            saver = self._stack.enter_context(open_checkpointer(self.settings.checkpoint_url))
-            self._graph = build_graph(self.deps, saver)
-            if self._recover_on_start:
+            if self._saver is None:
+                self._saver = self._stack.enter_context(
+                    open_checkpointer(self.settings.checkpoint_url)
+                )
+            self._graph = build_graph(self.deps, self._saver)
+            if self._recover_on_start and not self._recovered:
+                self._recovered = True  # once per runner, not at every graph rebuild
                 self.recover()
         return self._graph
 
@@ -225,7 +238,58 @@ class Runner:
         """Record a decision (exactly once) and resume its thread."""
         item = self.queue.find(item_ref)
         self.queue.decide(item.id, response, reviewer)
+        first = response["decisions"][0]
+        if item.kind == "routing" and first.get("type") == "edit":
+            # A reviewer who picks the agent is correcting the planner: remember it.
+            agent = first["edited_action"]["args"].get("agent")
+            subtask = {
+                **item.payload["context"]["subtask"],
+                "id": item.subtask_id,
+                "agent": item.agent,
+                "escalate": True,
+            }
+            if agent in self.deps.registry.team.names():
+                self._record_correction(item.thread_id, subtask, agent, reviewer)
         return self.resume_thread(item.thread_id)
+
+    def correct(self, thread_id: str, subtask_id: str, agent: str, reviewer: str) -> None:
+        """Record that a subtask should have gone to `agent`; the planner learns it."""
+        self.threads.get(thread_id)
+        plan = self.graph.get_state(self._config(thread_id)).values.get("plan") or {}
+        subtask = next((s for s in plan.get("subtasks", []) if s["id"] == subtask_id), None)
+        if subtask is None:
+            raise NotFound(f"thread {thread_id} has no subtask {subtask_id!r} in its last plan")
+        self._record_correction(thread_id, subtask, agent, reviewer)
+
+    def _record_correction(
+        self, thread_id: str, subtask: dict[str, Any], agent: str, reviewer: str
+    ) -> None:
+        names = self.deps.registry.team.names()
+        if agent not in names:
+            raise InvalidDecision(f"no agent {agent!r} (agents: {', '.join(names)})")
+        wrong = None if subtask.get("escalate") else subtask.get("agent")
+        if wrong == agent:
+            return  # nothing to learn: it was routed there
+        self.corrections.add(
+            thread_id=thread_id,
+            subtask_id=subtask["id"],
+            text=subtask["description"],
+            wrong_agent=wrong,
+            right_agent=agent,
+            reviewer=reviewer,
+        )
+        self.audit.append(
+            thread_id,
+            "correction",
+            f"human:{reviewer}",
+            subtask_id=subtask["id"],
+            wrong_agent=wrong,
+            right_agent=agent,
+            text=subtask["description"],
+        )
+        if self._own_deps and self._deps is not None:  # learn now, not at the next start
+            self._deps = None
+            self._graph = None
 
     def resume_thread(self, thread_id: str) -> RunOutcome:
         """Resume a thread with every decision committed for it, if nobody else is running it."""
