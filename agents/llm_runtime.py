@@ -155,10 +155,14 @@ class LLMRuntime:
                 **self.spec.output_schema,
             }
             response_format = ToolStrategy(schema)
+        proposes = any(box.registry.get(n).side_effect for n in names)
         system = render(
             "agent_system",
             name=self.spec.name,
             description=" ".join(self.spec.description.split()),
+            side_effects=" Tools with side effects are proposed, then run after checks."
+            if proposes
+            else "",
             instructions=self.spec.runtime.instructions,
         )
         return create_agent(
@@ -173,8 +177,22 @@ class LLMRuntime:
 
     def run(self, task: AgentTask, tools: ToolBox) -> AgentOutput:
         agent = self.build(tools)
-        result = agent.invoke({"messages": [HumanMessage(task.as_prompt())]})
+        result = agent.invoke({"messages": [HumanMessage(task_prompt(task))]})
         return output_of(result)
+
+
+def task_prompt(task: AgentTask) -> str:
+    """The task as the model reads it: what to do, what came before, what was wrong last time.
+
+    Shorter than `AgentTask.as_prompt`: scopes and side effects are enforced by the tool box,
+    not asked of the model, so they cost no prompt tokens here.
+    """
+    lines = [task.description]
+    for h in task.handoffs:
+        lines.append(f"Done before by {h.agent} ({h.description}): {h.summary}")
+    if task.feedback:
+        lines.append(f"Your previous answer was rejected: {task.feedback}")
+    return "\n".join(lines)
 
 
 def output_of(result: dict[str, Any]) -> AgentOutput:

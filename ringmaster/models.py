@@ -6,6 +6,7 @@ Every model is built here, at start-up, so a missing key or an unknown provider 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from agents.models import ModelConfig, ModelConfigError, build_chat_model, load_model
@@ -126,3 +127,21 @@ def budget(settings: Settings) -> Budget | None:
 
 def uses_models(settings: Settings, team: Team) -> bool:
     return planner_kind(settings) != "local" or any(a.runtime.kind == "llm" for a in team.agents)
+
+
+def eval_planner_factory(settings: Settings) -> Any:
+    """`evals.runner.evaluate`'s planner factory: llm and cascade from the settings' model."""
+    from evals.planners import make_planner as eval_planner
+
+    def factory(name: str, team: Team, cache_dir: Path) -> Planner:
+        if name not in ("llm", "cascade"):
+            return eval_planner(name, team, cache_dir=cache_dir)
+        from evals.errors import PlannerUnavailable
+
+        local = eval_planner("local", team, cache_dir=cache_dir)
+        try:
+            return make_planner(settings.model_copy(update={"planner": name}), team, local=local)
+        except ConfigError as exc:
+            raise PlannerUnavailable(str(exc)) from None
+
+    return factory

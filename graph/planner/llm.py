@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from agents.spec import Team
 from graph.errors import BudgetExceeded
@@ -31,19 +31,21 @@ from prompts.loader import render, version
 log = logging.getLogger(__name__)
 
 
+# The schema is sent with every planning call: its fields are explained once, in the system
+# prompt, not again in field descriptions.
 class DraftSubtask(BaseModel):
-    """One subtask as the model writes it."""
+    """A subtask."""
 
-    id: str = Field(description="t1, t2, … in request order")
-    description: str = Field(description="the part of the request, with its identifiers")
-    agent: str | None = Field(description="an agent name, or null for a person")
-    confidence: float = Field(description="0 to 1")
-    rationale: str = Field(description="why this agent, in a few words")
-    depends_on: list[str] = Field(description="ids whose result this subtask needs")
+    id: str
+    description: str
+    agent: str | None
+    confidence: float
+    rationale: str
+    depends_on: list[str]
 
 
 class PlanDraft(BaseModel):
-    """The plan the model returns: subtasks routed to agents."""
+    """The plan."""
 
     subtasks: list[DraftSubtask]
 
@@ -65,6 +67,8 @@ def catalogue(team: Team, allowed: Sequence[str] | None, examples: int) -> str:
 
 def _answer_text(raw: Any) -> str:
     """What the model said, whether as text or as a tool call, for the repair message."""
+    if raw is None:
+        return "(not readable)"
     calls = getattr(raw, "tool_calls", None)
     if calls:
         return json.dumps(calls[0].get("args", {}))[:2000]
@@ -116,6 +120,8 @@ class LLMPlanner:
                 raw, draft, parse_error = self._ask(messages)
             except BudgetExceeded:
                 raise
+            except ValueError as exc:  # a provider that parses inside the call (json_schema)
+                raw, draft, parse_error = None, None, _short(exc)
             except Exception as exc:  # the SDK already retried; another call would not help
                 log.warning("LLM planner call failed: %s", exc)
                 return self._fall_back(request, allowed, f"the model call failed: {exc}")

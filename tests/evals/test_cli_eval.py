@@ -121,7 +121,7 @@ def test_missing_files_and_bad_rows_exit_2(
 
 def test_unavailable_planners_exit_2(team_file: Path, rows_file: Path, tmp_path: Path) -> None:
     code, output = eval_run(team_file, rows_file, tmp_path, planner="llm")
-    assert code == 2 and "not available yet" in output
+    assert code == 2 and "RINGMASTER_PLANNER_MODEL" in output  # llm needs a model
     code, output = eval_run(team_file, rows_file, tmp_path, planner="nope")
     assert code == 2 and "unknown planner" in output
 

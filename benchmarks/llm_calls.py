@@ -1,0 +1,345 @@
+"""Model calls and prompt tokens: ringmaster's LLM planner and agents against `create_supervisor`.
+
+The request, the three specialists and their one look-up tool each are the ones in
+`benchmarks/overhead.py`; every model is a zero-latency scripted chat model that counts its
+calls and the prompt tokens it is actually sent (every message, tool call and tool schema, with
+one stand-in tokenizer: a token per four characters), so both sides are measured alike.
+
+Rows:
+    create_supervisor · react agents        the supervisor hands off with transfer_to_<agent>
+    ringmaster · llm planner · llm agents   one planning call, then tool choice + answer per agent
+    ringmaster · cascade · llm agents       the local planner (demo team) first; the model only
+                                            when it is unsure (the row says which happened)
+    ringmaster · llm planner · answer_direct the tools' structured results stand as the answers:
+                                            one planning call and one tool choice per agent
+
+Targets (issue 4): at most 7 calls (6 when the cascade routes without the model) and at most
+30% of create_supervisor's prompt tokens; the floor with answer_direct is 4 calls.
+
+    .venv/bin/python -m benchmarks.llm_calls [--requests 20] [--json] [--planner-cache DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.outputs import ChatResult
+
+from agents.llm_runtime import LLMRuntime
+from agents.registry import AgentRegistry
+from benchmarks.overhead import (
+    REQUEST,
+    SPECIALISTS,
+    Script,
+    ScriptedChatModel,
+    bench_team,
+    check_ringmaster,
+    check_supervisor,
+    langchain_tool,
+    local_planner,
+    specialist_script,
+    supervisor_script,
+)
+from graph.build import build_graph
+from graph.checkpoint import open_checkpointer
+from graph.deps import GraphDeps
+from graph.planner.base import Planner
+from graph.planner.cascade import CascadePlanner
+from graph.planner.llm import LLMPlanner
+from tools.base import Tool, ToolRegistry
+
+CALLS_TARGET = 7
+CASCADE_CALLS_TARGET = 6
+FLOOR_CALLS = 4
+TOKENS_TARGET = 0.30
+
+
+def tokens(text: str) -> int:
+    """OpenAI's rule of thumb, about four characters a token; the same for every system."""
+    return math.ceil(len(text) / 4)
+
+
+def prompt_tokens(messages: Sequence[BaseMessage], tools: Sequence[Any]) -> int:
+    total = 0
+    for m in messages:
+        content = m.content if isinstance(m.content, str) else json.dumps(m.content)
+        total += 4 + tokens(content)
+        for call in getattr(m, "tool_calls", None) or []:
+            total += 2 + tokens(call["name"]) + tokens(json.dumps(call.get("args", {})))
+    return total + sum(tokens(json.dumps(t)) for t in tools)
+
+
+class CountingModel(ScriptedChatModel):
+    """The overhead benchmark's scripted model, also counting the prompt tokens it is sent."""
+
+    prompt_tokens: int = 0
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        self.prompt_tokens += prompt_tokens(messages, kwargs.get("tools") or [])
+        return super()._generate(messages, stop, run_manager, **kwargs)
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any:
+        kwargs.pop("tool_choice", None)  # what with_structured_output asks for; scripts obey
+        kwargs.pop("ls_structured_output_format", None)
+        return super().bind_tools(tools, **kwargs)
+
+
+def plan_script() -> Script:
+    """The planner's one answer: the three parts, each to its specialist."""
+    subtasks = [
+        {
+            "id": f"t{i}",
+            "description": s.part,
+            "agent": s.name,
+            "confidence": 0.95,
+            "rationale": "its own records",
+            "depends_on": [],
+        }
+        for i, s in enumerate(SPECIALISTS, start=1)
+    ]
+    call = {"name": "PlanDraft", "args": {"subtasks": subtasks}, "id": "plan", "type": "tool_call"}
+    return lambda messages: AIMessage("", tool_calls=[call])
+
+
+def direct_script(s: Any) -> Script:
+    """An agent whose tool's result stands as its answer: one tool choice, nothing more."""
+
+    def script(messages: list[BaseMessage]) -> AIMessage:
+        text = "\n".join(str(m.content) for m in messages if isinstance(m, HumanMessage))
+        call = {
+            "name": s.tool_name,
+            "args": {s.arg: s.find_arg(text)},
+            "id": "c1",
+            "type": "tool_call",
+        }
+        return AIMessage("", tool_calls=[call])
+
+    return script
+
+
+def check_direct(state: dict[str, Any]) -> None:
+    results = state.get("results") or {}
+    for s in SPECIALISTS:
+        r = next((r for r in results.values() if r["agent"] == s.name), None)
+        if r is None or r["status"] != "done" or not isinstance(r["output"].get("result"), dict):
+            raise AssertionError(f"{s.name} did not answer with its tool's result: {r}")
+
+
+@dataclass
+class Row:
+    system: str
+    requests: int
+    model_calls: float
+    prompt_tokens: float
+    median_ms: float
+    planned_locally: float | None = None  # cascade: share of requests without a planner call
+
+
+@dataclass
+class Bench:
+    name: str
+    invoke: Callable[[str], dict[str, Any]]
+    check: Callable[[dict[str, Any]], None]
+    models: list[CountingModel]
+    cascade: CascadePlanner | None = None
+
+    def measure(self, requests: int) -> Row:
+        self.invoke("warm-up")
+        calls0 = sum(m.calls for m in self.models)
+        tokens0 = sum(m.prompt_tokens for m in self.models)
+        local0 = self.cascade.local_only if self.cascade else 0
+        times = []
+        for i in range(requests):
+            start = time.perf_counter()
+            state = self.invoke(f"r-{i}")
+            times.append((time.perf_counter() - start) * 1000)
+            self.check(state)
+        calls = sum(m.calls for m in self.models) - calls0
+        spent = sum(m.prompt_tokens for m in self.models) - tokens0
+        local = None
+        if self.cascade is not None:
+            local = (self.cascade.local_only - local0) / requests
+        return Row(
+            self.name,
+            requests,
+            round(calls / requests, 2),
+            round(spent / requests, 1),
+            round(statistics.median(times), 2),
+            local,
+        )
+
+
+def ringmaster_bench(
+    name: str, saver: Any, planner: Planner, direct: bool, planner_models: list[CountingModel]
+) -> Bench:
+    tools = ToolRegistry()
+    for s in SPECIALISTS:
+        tools.register(Tool(s.tool_name, s.tool.__doc__ or "", s.tool, answer_direct=direct))
+    models: dict[str, CountingModel] = {}
+
+    def runtime(spec: Any) -> LLMRuntime:
+        s = next(x for x in SPECIALISTS if x.name == spec.name)
+        models[s.name] = CountingModel(script=direct_script(s) if direct else specialist_script(s))
+        return LLMRuntime(spec, models[s.name])
+
+    team = bench_team()
+    for spec in team.agents:  # the same team, its agents on the llm runtime
+        spec.runtime = spec.runtime.model_copy(update={"kind": "llm", "entry": None})
+    registry = AgentRegistry.build(team, tools, llm_runtime=runtime)
+    app = build_graph(GraphDeps(registry=registry, planner=planner), saver)
+
+    def invoke(thread: str) -> dict[str, Any]:
+        payload = {
+            "request": REQUEST,
+            "requester": {"id": "bench", "scopes": []},
+            "turn": 1,
+            "plan": None,
+            "results": None,
+            "answer": None,
+        }
+        config = {"configurable": {"thread_id": thread}}
+        return app.invoke(payload, config, durability="sync")  # type: ignore[no-any-return]
+
+    cascade = planner if isinstance(planner, CascadePlanner) else None
+    check = check_direct if direct else check_ringmaster
+    return Bench(name, invoke, check, [*planner_models, *models.values()], cascade)
+
+
+def supervisor_bench(saver: Any) -> Bench:
+    from langgraph.prebuilt import create_react_agent
+    from langgraph_supervisor import create_supervisor
+
+    agents, models = [], []
+    with warnings.catch_warnings():  # both build on the deprecated create_react_agent
+        warnings.simplefilter("ignore")
+        for s in SPECIALISTS:
+            model = CountingModel(script=specialist_script(s))
+            agents.append(
+                create_react_agent(
+                    model, [langchain_tool(s)], name=s.name, prompt=f"You are {s.description}"
+                )
+            )
+            models.append(model)
+        supervisor = CountingModel(script=supervisor_script([s.name for s in SPECIALISTS]))
+        app = create_supervisor(
+            agents,
+            model=supervisor,
+            prompt="You route each part of the request to the agent that owns it.",
+        ).compile(checkpointer=saver)
+
+    def invoke(thread: str) -> dict[str, Any]:
+        config = {"configurable": {"thread_id": thread}}
+        return app.invoke({"messages": [HumanMessage(REQUEST)]}, config)  # type: ignore[no-any-return]
+
+    return Bench(
+        "create_supervisor · react agents", invoke, check_supervisor, [supervisor, *models]
+    )
+
+
+def run(requests: int, planner_cache: Path | None) -> list[Row]:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ringmaster-llm-bench-") as tmp, ExitStack() as stack:
+
+        def saver(tag: str) -> Any:
+            return stack.enter_context(open_checkpointer(f"sqlite:///{Path(tmp) / tag}.db"))
+
+        rows.append(supervisor_bench(saver("supervisor")).measure(requests))
+        team = bench_team()
+        model = CountingModel(script=plan_script())
+        rows.append(
+            ringmaster_bench(
+                "ringmaster · llm planner · llm agents",
+                saver("llm"),
+                LLMPlanner(team, model),
+                False,
+                [model],
+            ).measure(requests)
+        )
+        local = local_planner(planner_cache)
+        if local is not None:
+            model = CountingModel(script=plan_script())
+            cascade = CascadePlanner(local, LLMPlanner(team, model))
+            rows.append(
+                ringmaster_bench(
+                    "ringmaster · cascade · llm agents", saver("cascade"), cascade, False, [model]
+                ).measure(requests)
+            )
+        model = CountingModel(script=plan_script())
+        rows.append(
+            ringmaster_bench(
+                "ringmaster · llm planner · answer_direct",
+                saver("direct"),
+                LLMPlanner(team, model),
+                True,
+                [model],
+            ).measure(requests)
+        )
+    return rows
+
+
+def verdicts(rows: list[Row]) -> list[str]:
+    base = rows[0]
+    out = []
+    for r in rows[1:]:
+        share = r.prompt_tokens / base.prompt_tokens
+        if "answer_direct" in r.system:
+            target, label = FLOOR_CALLS, "floor"
+        elif r.planned_locally:
+            target, label = CASCADE_CALLS_TARGET, "cascade routed locally"
+        else:
+            target, label = CALLS_TARGET, "target"
+        met = r.model_calls <= target and share <= TOKENS_TARGET
+        out.append(
+            f"{r.system}: {r.model_calls:g} calls ({label} <= {target}), prompt tokens "
+            f"{share:.0%} of create_supervisor's (target <= {TOKENS_TARGET:.0%}): "
+            + ("met" if met else "NOT met")
+        )
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> list[Row]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--planner-cache", type=Path, default=None)
+    args = parser.parse_args(argv)
+    rows = run(max(1, args.requests), args.planner_cache)
+    if args.json:
+        print(json.dumps({"rows": [asdict(r) for r in rows], "verdicts": verdicts(rows)}, indent=2))
+        return rows
+    print(f"{args.requests} requests per system: {REQUEST!r}")
+    width = max(len(r.system) for r in rows)
+    print(f"{'system':<{width}}  {'calls/req':>9}  {'prompt tok/req':>14}  {'median ms':>9}  local")
+    for r in rows:
+        local = "-" if r.planned_locally is None else f"{r.planned_locally:.0%}"
+        print(
+            f"{r.system:<{width}}  {r.model_calls:>9g}  {r.prompt_tokens:>14,.0f}  "
+            f"{r.median_ms:>9.2f}  {local}"
+        )
+    print()
+    for line in verdicts(rows):
+        print(line)
+    return rows
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

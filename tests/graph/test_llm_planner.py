@@ -1,0 +1,153 @@
+"""The LLM planner and the cascade with a scripted chat model: plans, repair, fallback, budget."""
+
+from __future__ import annotations
+
+import pytest
+
+from agents.spec import Team, parse_team
+from graph.errors import BudgetExceeded
+from graph.planner.cascade import CascadePlanner, estimated_parts
+from graph.planner.llm import LLMPlanner
+from tests.fakes import TEAM_YAML, ScriptedPlanner, plan_of
+from tests.fakes_llm import ScriptedChatModel, plan_answer
+
+
+@pytest.fixture
+def team() -> Team:
+    return parse_team(TEAM_YAML)
+
+
+def planner(
+    team: Team, *answers: object, fallback: bool = True
+) -> tuple[LLMPlanner, ScriptedChatModel]:
+    model = ScriptedChatModel(answers=list(answers))
+    local = ScriptedPlanner(plan_of(("whole request", "gamma"))) if fallback else None
+    if local is not None:
+        local.name = "local"  # type: ignore[misc]
+    return LLMPlanner(team, model, fallback=local), model
+
+
+def test_one_call_returns_the_whole_plan(team: Team) -> None:
+    p, model = planner(
+        team,
+        plan_answer(
+            {"description": "a", "agent": "alpha"},
+            {"description": "b", "agent": "beta", "depends_on": ["t1"]},
+        ),
+    )
+    plan = p.plan("do a, then b")
+    assert plan.planner == "llm"
+    assert [(s.agent, s.depends_on) for s in plan.subtasks] == [("alpha", []), ("beta", ["t1"])]
+    assert model.calls == p.model_calls == 1
+    assert p.tokens > 0
+    system = model.prompts[0][0].content
+    assert "alpha: does alpha things" in system and "secret" in system
+
+
+def test_catalogue_shows_only_allowed_agents(team: Team) -> None:
+    p, model = planner(team, plan_answer({"description": "a", "agent": "alpha"}))
+    p.plan("a", allowed_agents=["alpha", "beta"])
+    system = str(model.prompts[0][0].content)
+    assert "- alpha:" in system and "- secret:" not in system
+
+
+@pytest.mark.parametrize(
+    ("bad", "complaint"),
+    [
+        (plan_answer({"description": "a", "agent": "wizard"}), "unknown agent(s) wizard"),
+        (
+            plan_answer(
+                {"description": "a", "agent": "alpha", "depends_on": ["t2"]},
+                {"description": "b", "agent": "beta", "depends_on": ["t1"]},
+            ),
+            "cycle",
+        ),
+        ("this is not a tool call", "not a valid plan"),
+    ],
+    ids=["unknown-agent", "cycle", "malformed"],
+)
+def test_a_bad_answer_is_sent_back_once_with_the_error(
+    team: Team, bad: object, complaint: str
+) -> None:
+    p, model = planner(team, bad, plan_answer({"description": "a", "agent": "alpha"}))
+    plan = p.plan("a")
+    assert plan.planner == "llm" and plan.subtasks[0].agent == "alpha"
+    assert model.calls == 2 and p.repairs == 1
+    repair = str(model.prompts[1][-1].content)
+    assert complaint in repair and "Answer again" in repair
+    assert len(model.prompts[1]) == 3  # system, request, repair: not a growing transcript
+
+
+def test_two_bad_answers_fall_back_to_the_local_plan_marked(team: Team) -> None:
+    bad = plan_answer({"description": "a", "agent": "wizard"})
+    p, model = planner(team, bad, bad)
+    plan = p.plan("a")
+    assert model.calls == 2
+    assert plan.planner == "llm→local"
+    assert plan.subtasks[0].agent == "gamma"
+    assert "LLM planner: the model's plan was unusable twice" in plan.subtasks[0].rationale
+
+
+def test_without_a_fallback_the_request_goes_to_a_human(team: Team) -> None:
+    bad = plan_answer({"description": "a", "agent": "wizard"})
+    p, _ = planner(team, bad, bad, fallback=False)
+    plan = p.plan("a")
+    assert plan.planner == "llm→human"
+    (s,) = plan.subtasks
+    assert s.agent is None and s.escalate and "unknown agent" in (s.escalation_reason or "")
+
+
+def test_a_failed_call_is_not_repeated_it_falls_back(team: Team) -> None:
+    p, model = planner(team, ConnectionError("down"))
+    plan = p.plan("a")
+    assert model.calls == 1 and plan.planner == "llm→local"
+
+
+def test_low_confidence_and_no_agent_escalate(team: Team) -> None:
+    p, _ = planner(
+        team,
+        plan_answer(
+            {"description": "a", "agent": "alpha", "confidence": 0.2},
+            {"description": "b", "agent": None},
+        ),
+    )
+    plan = p.plan("a and b")
+    assert [s.escalate for s in plan.subtasks] == [True, True]
+    assert "below" in (plan.subtasks[0].escalation_reason or "")
+
+
+def test_a_spent_budget_is_not_a_model_failure(team: Team) -> None:
+    p, _ = planner(team, BudgetExceeded("spent"))
+    with pytest.raises(BudgetExceeded):
+        p.plan("a")
+
+
+def test_cascade_calls_the_model_only_when_the_local_plan_is_unsure(team: Team) -> None:
+    def local_plan(request: str):  # type: ignore[no-untyped-def]
+        if "unsure" in request:
+            plan = plan_of((request, "alpha"))
+            return plan.model_copy(
+                update={"subtasks": [plan.subtasks[0].model_copy(update={"confidence": 0.4})]}
+            )
+        return plan_of((request, "alpha"))
+
+    local = ScriptedPlanner(local_plan)
+    local.name = "local"  # type: ignore[misc]
+    model = ScriptedChatModel(answers=[plan_answer({"description": "x", "agent": "beta"})] * 2)
+    cascade = CascadePlanner(local, LLMPlanner(team, model), min_confidence=0.7)
+    assert cascade.plan("do the alpha thing").planner == "cascade:local"
+    assert model.calls == 0
+    assert cascade.plan("an unsure thing").planner == "cascade:llm"
+    assert "confidence 0.40" in (cascade.last_reason or "")
+    # One subtask locally, but three sentences: it looks multi-part.
+    cascade.plan("Do the alpha thing. Then check beta. Also gamma please.")
+    assert "looks like 3 parts" in (cascade.last_reason or "")
+    assert model.calls == 2 and cascade.model_calls == 2
+    assert cascade.local_share == pytest.approx(1 / 3)
+
+
+def test_estimated_parts() -> None:
+    assert estimated_parts("Refund invoice INV-1 please") == 1
+    assert estimated_parts("terms and conditions of the contract") == 1
+    assert estimated_parts("Check ticket TCK-1? Also, is INV-2 paid? And is api healthy?") == 3
+    assert estimated_parts("count the tickets, then write a summary about it") == 2
