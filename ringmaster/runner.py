@@ -111,6 +111,51 @@ def build_deps(settings: Settings, corrections: list[Correction] | None = None) 
     )
 
 
+def _has_context(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get("context"), dict)
+
+
+def _interrupts_with_work(snapshot: Any, work: Any = None) -> list[tuple[Any, Any]]:
+    """Each pending interrupt with the values of the nearest work graph above it."""
+    if "subtask" in (snapshot.values or {}):
+        work = snapshot.values
+    found = []
+    for task in snapshot.tasks:
+        if task.state is not None and hasattr(task.state, "tasks"):
+            found += _interrupts_with_work(task.state, work)
+        else:
+            found += [(i, work) for i in task.interrupts]
+    if not found and snapshot.interrupts:  # no subgraph states were loaded
+        found = [(i, work) for i in snapshot.interrupts]
+    return found
+
+
+def _agent_approval_context(work: dict[str, Any], value: Any, thread_id: str) -> dict[str, Any]:
+    sub = work["subtask"]
+    actions = value.get("action_requests", []) if isinstance(value, dict) else []
+    return {
+        "kind": "approval",
+        "thread_id": thread_id,
+        "turn": work.get("turn", 1),
+        "subtask_id": sub["id"],
+        "agent": work.get("agent") or sub.get("agent"),
+        "category": None,
+        "request": work.get("request"),
+        "requester": work.get("requester"),
+        "plan": work.get("plan"),
+        "subtask": {
+            k: sub.get(k) for k in ("description", "confidence", "rationale", "alternatives")
+        },
+        "blocker": "; ".join(f"{a.get('name')}: {a.get('description', '')}" for a in actions),
+        "prior_attempts": work.get("attempts", []),
+        "output": None,
+        "recommended": {
+            "decision": "approve",
+            "reason": "the agent proposed it; check the arguments",
+        },
+    }
+
+
 class Runner:
     """Runs requests on threads and resumes them after reviews. Use as a context manager."""
 
@@ -374,8 +419,15 @@ class Runner:
     def _sync(self, graph: Any, thread_id: str) -> None:
         """Copy pending interrupts into the queue and set the thread's status."""
         state = graph.get_state(self._config(thread_id))
-        for intr in state.interrupts:
-            self.queue.add(thread_id, intr.id, intr.value)
+        if any(not _has_context(i.value) for i in state.interrupts):
+            state = graph.get_state(self._config(thread_id), subgraphs=True)
+        for intr, work in _interrupts_with_work(state):
+            value = intr.value
+            if not _has_context(value) and work is not None:
+                # Raised inside an agent (LangChain's HITL middleware): the request has no
+                # ringmaster context, so give it the subtask's, for the queue and reviewers.
+                value = {**value, "context": _agent_approval_context(work, value, thread_id)}
+            self.queue.add(thread_id, intr.id, value)
         if state.interrupts:
             status = "waiting"
         elif state.next:
