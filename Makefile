@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 DEMO_REQUEST ?= Refund invoice INV-1004 in full, the customer cancelled, and roll back the api deployment in production, then draft a status update about the rollback.
 
-.PHONY: demo test check lint types install clean bench
+.PHONY: demo test check lint types install clean bench serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ types: $(STAMP)
 	$(BIN)/mypy
 
 check: lint types test
+
+serve: $(STAMP)
+	$(BIN)/python -m ringmaster.cli_serve
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/overhead.py

@@ -1,0 +1,136 @@
+"""The FastAPI app: `create_app(settings, runner=None)`.
+
+At start-up the app builds the graph and resumes every decided-but-not-resumed item
+(`Runner.recover`); with several processes on one Postgres each does so, and the thread lock
+and the queue's conditional update see that no item is resumed twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ringmaster.accounts import Accounts
+from ringmaster.api import errors, web
+from ringmaster.api.deps import AppState
+from ringmaster.api.progress import ProgressHub
+from ringmaster.api.ratelimit import RateLimiter
+from ringmaster.api.routes import agents, audit, health, meta, reviews, threads
+from ringmaster.runner import Runner
+from ringmaster.settings import Settings
+
+# Routes open without a token: the health checks and the web queue's sign-in and assets.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/ui/login", "/ui/static"})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Answers 413 to a body over `max_bytes`, declared or streamed, before a route reads it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"detail": f"the body is over the {self.max_bytes:,}-byte limit"})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
+        await send({"type": "http.response.body", "body": body.encode()})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await self._refuse(send)
+            return
+        seen = 0
+        started = False
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited, tracking)
+        except _TooLarge:
+            if not started:
+                await self._refuse(send)
+
+
+def create_app(settings: Settings | None = None, runner: Runner | None = None) -> FastAPI:
+    """The API and the web queue over one runner (made from `settings` when not given)."""
+    settings = settings or Settings()
+    hub = ProgressHub()
+    own_runner = runner is None
+    if runner is None:
+        runner = Runner(settings, on_event=hub.on_update, recover_on_start=False)
+    elif runner.on_event is None:
+        runner.on_event = hub.on_update
+    state = AppState(
+        settings=settings,
+        runner=runner,
+        accounts=Accounts(runner.engine),
+        hub=hub,
+        request_limit=RateLimiter(
+            settings.api_requests_per_minute, settings.api_rate_burst, "requests"
+        ),
+        decision_limit=RateLimiter(
+            settings.api_decisions_per_minute, settings.api_rate_burst, "decisions"
+        ),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await to_thread.run_sync(state.start)
+        try:
+            yield
+        finally:
+            if own_runner:
+                runner.close()
+
+    app = FastAPI(
+        title="ringmaster",
+        version="0.1.0",
+        summary="Send requests to a team of agents; review what needs a human.",
+        lifespan=lifespan,
+        openapi_url=None,  # served by routes/meta.py, behind a token
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.rm = state
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
+    for module in (health, meta, threads, reviews, agents, audit):
+        app.include_router(module.router)
+    web.install(app)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app as `ringmaster serve` runs it: settings from the environment."""
+    return create_app(Settings())

@@ -1,0 +1,146 @@
+"""Live progress of runs as server-sent events.
+
+Two sources feed a thread's stream. The audit trail is the durable one: every decision event
+(plan, routing, agent output, validation, interrupt, human decision, side effect, final
+answer) is a row, so a stream opened in any process, before or after the run, tells the whole
+story, and `Last-Event-ID` (the row's sequence number) resumes it. The runner's `on_event`
+hook is the immediate one: graph updates of runs in this process, turned into
+`subtask_finished` events the moment a subtask's result lands. The hook does not say which
+thread an update belongs to, so the caller names it in a context variable around the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from anyio import to_thread
+
+from ringmaster.runner import Runner
+from ringmaster.thread_store import ThreadRow
+
+_current: ContextVar[str | None] = ContextVar("ringmaster_progress_thread", default=None)
+
+# Audit kinds under the names a stream's reader expects.
+EVENT_NAMES = {
+    "request_received": "request",
+    "routing": "subtask_started",
+    "agent_output": "agent_output",
+    "validation": "validation",
+    "interrupt": "interrupt",
+    "human_decision": "decision",
+    "final_answer": "final_answer",
+    "run_failed": "failed",
+}
+SETTLED = ("completed", "waiting", "failed")
+
+
+def sse(event: str, data: Any, event_id: int | None = None) -> str:
+    """One server-sent event (data is JSON on one line, so it never breaks the framing)."""
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
+
+
+class ProgressHub:
+    """Fan-out of in-process graph updates to the streams that follow a thread."""
+
+    def __init__(self) -> None:
+        self._subs: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Queue[Any]]]] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def tracking(self, thread_id: str) -> Iterator[None]:
+        """Attribute the runner's updates inside this block to `thread_id`."""
+        token = _current.set(thread_id)
+        try:
+            yield
+        finally:
+            _current.reset(token)
+
+    def on_update(self, namespace: tuple[str, ...], update: dict[str, Any]) -> None:
+        """The runner's `on_event` hook (called on the thread running the graph)."""
+        thread_id = _current.get()
+        if thread_id is None or namespace:
+            return
+        work = update.get("work")
+        if not isinstance(work, dict) or not isinstance(work.get("results"), dict):
+            return
+        for sid, result in work["results"].items():
+            if isinstance(result, dict):
+                self.publish(
+                    thread_id,
+                    {
+                        "subtask_id": sid,
+                        "agent": result.get("agent"),
+                        "status": result.get("status"),
+                        "summary": result.get("summary"),
+                    },
+                )
+
+    def publish(self, thread_id: str, event: dict[str, Any]) -> None:
+        with self._lock:
+            subs = list(self._subs.get(thread_id, ()))
+        for loop, queue in subs:
+            loop.call_soon_threadsafe(queue.put_nowait, event)
+
+    @contextmanager
+    def subscribe(self, thread_id: str) -> Iterator[asyncio.Queue[Any]]:
+        entry = (asyncio.get_running_loop(), asyncio.Queue[Any]())
+        with self._lock:
+            self._subs.setdefault(thread_id, []).append(entry)
+        try:
+            yield entry[1]
+        finally:
+            with self._lock:
+                subs = self._subs.get(thread_id, [])
+                if entry in subs:
+                    subs.remove(entry)
+                if not subs:
+                    self._subs.pop(thread_id, None)
+
+
+async def stream(
+    runner: Runner,
+    hub: ProgressHub,
+    thread_id: str,
+    *,
+    after: int,
+    turn: int,
+    poll: float,
+    limit: float,
+    disconnected: Callable[[], Any],
+) -> AsyncIterator[str]:
+    """The thread's events after sequence number `after`, until turn `turn` settles
+    (completed, waiting for a review, or failed) or `limit` seconds pass."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+
+    def read() -> tuple[list[Any], ThreadRow]:
+        events = [e for e in runner.audit.for_thread(thread_id) if e.seq > after]
+        return events, runner.threads.get(thread_id)
+
+    with hub.subscribe(thread_id) as live:
+        while True:
+            events, row = await to_thread.run_sync(read)
+            for e in events:
+                after = e.seq
+                name = EVENT_NAMES.get(e.kind, e.kind)
+                yield sse(name, {"kind": e.kind, "actor": e.actor, "at": e.at, **e.data}, e.seq)
+            while not live.empty():
+                yield sse("subtask_finished", live.get_nowait())
+            if not events and row.status in SETTLED and row.turn >= turn:
+                yield sse("end", {"status": row.status, "turn": row.turn})
+                return
+            if loop.time() >= deadline or await disconnected():
+                yield sse("timeout", {"status": row.status, "turn": row.turn})
+                return
+            try:
+                event = await asyncio.wait_for(live.get(), timeout=poll)
+                yield sse("subtask_finished", event)
+            except TimeoutError:
+                pass

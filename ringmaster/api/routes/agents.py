@@ -1,0 +1,36 @@
+"""The team's agents and how many reviews wait on each."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import func, select
+
+from ringmaster.api.deps import AnyUser, StateDep
+from ringmaster.api.errors import doc
+from ringmaster.api.schemas import AgentOut
+from ringmaster.tables import review_items
+
+router = APIRouter(prefix="/agents", tags=["agents"])
+
+
+@router.get("", response_model=list[AgentOut], responses=doc(401, 403))
+def list_agents(state: StateDep, caller: AnyUser) -> list[AgentOut]:
+    """Every agent of the team: what it does, its tools and scopes, its pending reviews."""
+    c = review_items.c
+    q = select(c.agent, func.count()).where(c.status == "pending").group_by(c.agent)
+    with state.runner.engine.connect() as conn:
+        pending = {agent: int(n) for agent, n in conn.execute(q)}
+    return [
+        AgentOut(
+            name=a.name,
+            description=a.description,
+            examples=len(a.examples),
+            tools=a.tools,
+            scopes=a.scopes,
+            capacity=a.capacity,
+            fallback=a.fallback,
+            human_categories=a.human_categories,
+            pending_reviews=pending.get(a.name, 0),
+        )
+        for a in state.runner.deps.registry.team.agents
+    ]

@@ -1,0 +1,124 @@
+"""The review queue: list with filters, read, claim, decide (exactly once; then 409)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Query
+
+from ringmaster.api.decisions import decisions_for
+from ringmaster.api.deps import AppState, Caller, Reviewer, StateDep
+from ringmaster.api.errors import doc
+from ringmaster.api.schemas import (
+    DecisionIn,
+    OutcomeOut,
+    Priority,
+    ReviewDetail,
+    ReviewOut,
+    ReviewPage,
+    ReviewStatus,
+)
+from ringmaster.api.views import outcome_out, review_detail, review_out
+from ringmaster.errors import RingmasterError
+from ringmaster.queries import ReviewFilter, list_reviews
+from ringmaster.review_queue import ReviewItem
+from ringmaster.runner import RunOutcome
+
+router = APIRouter(prefix="/reviews", tags=["reviews"])
+ItemId = Annotated[str, Path(min_length=1, max_length=64)]
+Name = Annotated[str | None, Query(min_length=1, max_length=64)]
+Seconds = Annotated[float | None, Query(ge=0, le=10**9)]
+
+
+@router.get("", response_model=ReviewPage, responses=doc(401, 403, 422))
+def get_reviews(
+    state: StateDep,
+    caller: Reviewer,
+    status: ReviewStatus = "pending",
+    agent: Name = None,
+    category: Name = None,
+    kind: Name = None,
+    priority: Priority | None = None,
+    assignee: Annotated[
+        str | None,
+        Query(min_length=1, max_length=64, description="A user name, or '-' for unclaimed."),
+    ] = None,
+    thread_id: Name = None,
+    older_than: Annotated[Seconds, Query(description="Age at least this many seconds.")] = None,
+    newer_than: Annotated[Seconds, Query(description="Age at most this many seconds.")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ReviewPage:
+    """Review items, most urgent and oldest first, one page at a time."""
+    f = ReviewFilter(
+        status=None if status == "all" else status,
+        agent=agent,
+        category=category,
+        kind=kind,
+        priority=priority,
+        assignee=assignee,
+        thread_id=thread_id,
+        min_age_seconds=older_than,
+        max_age_seconds=newer_than,
+    )
+    items, total = list_reviews(state.runner.engine, f, limit=limit, offset=offset)
+    return ReviewPage(
+        items=[review_out(i, state.settings) for i in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/{item_id}", response_model=ReviewDetail, responses=doc(401, 403, 404, 422))
+def get_review(item_id: ItemId, state: StateDep, caller: Reviewer) -> ReviewDetail:
+    """One item with everything a reviewer needs: request, plan, blocker, prior attempts,
+    proposed actions with their arguments, recommended decision. Any unique id prefix."""
+    return review_detail(state.runner.queue.find(item_id), state.settings)
+
+
+def not_own(item: ReviewItem, caller: Caller) -> None:
+    if item.requester == caller.user.name:
+        raise HTTPException(403, "you cannot review an item raised by your own request")
+
+
+@router.post(
+    "/{item_id}/claim", response_model=ReviewOut, responses=doc(401, 403, 404, 409, 422, 429)
+)
+def claim(item_id: ItemId, state: StateDep, caller: Reviewer) -> ReviewOut:
+    """Mark a pending item as yours while you look at it (advisory)."""
+    item = state.runner.queue.find(item_id)
+    not_own(item, caller)
+    state.decision_limit.take(caller.key)
+    return review_out(state.runner.queue.claim(item.id, caller.user.name), state.settings)
+
+
+def decide(state: AppState, caller: Caller, item_id: str, body: DecisionIn) -> RunOutcome:
+    """Record the decision (exactly once) and resume the thread; shared with the web queue."""
+    item = state.runner.queue.find(item_id)
+    not_own(item, caller)
+    state.decision_limit.take(caller.key)
+    response = decisions_for(item, body, state.agent_names())
+    state.runner.queue.decide(item.id, response, caller.user.name)  # 409 if anyone was first
+    with state.hub.tracking(item.thread_id):
+        try:
+            return state.runner.resume_thread(item.thread_id)
+        except RingmasterError as exc:
+            if type(exc) is not RingmasterError:
+                raise
+            # The decision stands; the resumed run failed and the thread says why.
+            return state.runner.outcome(item.thread_id)
+
+
+@router.post(
+    "/{item_id}/decision",
+    response_model=OutcomeOut,
+    responses=doc(401, 403, 404, 409, 413, 422, 429),
+)
+def post_decision(
+    item_id: ItemId, body: DecisionIn, state: StateDep, caller: Reviewer
+) -> OutcomeOut:
+    """Decide an item: approve, edit (new arguments), reject (with a reason) or respond.
+    The run resumes at once; the answer is the thread afterwards. A second decision on the
+    same item, by anyone, is 409 and changes nothing."""
+    return outcome_out(decide(state, caller, item_id, body), state.settings)

@@ -1,0 +1,186 @@
+"""Threads: create one, send a request on it (answered now or in the background), follow
+its progress as server-sent events, read it. A requester sees only their own threads."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from anyio import to_thread
+from fastapi import APIRouter, BackgroundTasks, Header, Path, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from graph.intake import validate_request
+from graph.state import Requester
+from ringmaster.accounts import PRIORITIES, User
+from ringmaster.api import progress
+from ringmaster.api.deps import AnyUser, AppState, StateDep, visible_thread
+from ringmaster.api.errors import doc
+from ringmaster.api.schemas import (
+    Accepted,
+    OutcomeOut,
+    RequestIn,
+    ThreadDetail,
+    ThreadOut,
+    ThreadPage,
+    ThreadStatus,
+)
+from ringmaster.api.views import outcome_out, thread_out
+from ringmaster.errors import RingmasterError, ThreadBusy
+from ringmaster.queries import list_threads
+from ringmaster.runner import RunOutcome
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/threads", tags=["threads"])
+ThreadId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.post("", status_code=201, response_model=ThreadOut, responses=doc(401, 403, 429))
+def create_thread(state: StateDep, caller: AnyUser) -> ThreadOut:
+    """A new, empty thread owned by the caller."""
+    state.request_limit.take(caller.key)
+    thread_id = state.runner.submit_thread(caller.user.name)
+    return thread_out(state.runner.threads.get(thread_id))
+
+
+@router.get("", response_model=ThreadPage, responses=doc(401, 403, 422))
+def get_threads(
+    state: StateDep,
+    caller: AnyUser,
+    status: ThreadStatus | None = None,
+    requester: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ThreadPage:
+    """Threads, newest first: the caller's own, or anyone's for reviewers and admins."""
+    if not caller.user.can("reviewer"):
+        requester = caller.user.name
+    rows, total = list_threads(
+        state.runner.engine, requester=requester, status=status, limit=limit, offset=offset
+    )
+    return ThreadPage(items=[thread_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{thread_id}", response_model=ThreadDetail, responses=doc(401, 403, 404, 422))
+def get_thread(thread_id: ThreadId, state: StateDep, caller: AnyUser) -> ThreadDetail:
+    """A thread's status, plan, results, pending reviews and earlier turns."""
+    row = visible_thread(state, caller.user, thread_id)
+    out = outcome_out(state.runner.outcome(thread_id), state.settings)
+    history = state.runner.history(thread_id) if row.turn else []
+    return ThreadDetail(**out.model_dump(), thread=thread_out(row), history=history)
+
+
+def _requester(state: AppState, user: User, priority: str | None) -> Requester:
+    if priority is not None and PRIORITIES.index(priority) > PRIORITIES.index(user.priority):
+        from fastapi import HTTPException
+
+        raise HTTPException(403, f"priority {priority} is above your priority ({user.priority})")
+    scopes = user.scopes if user.scopes is not None else state.runner.default_scopes()
+    return Requester(id=user.name, scopes=scopes, priority=priority or user.priority)  # type: ignore[arg-type]
+
+
+def _run(state: AppState, text: str, thread_id: str, requester: Requester) -> RunOutcome:
+    with state.hub.tracking(thread_id):
+        try:
+            return state.runner.submit(text, thread_id=thread_id, requester=requester)
+        except RingmasterError as exc:
+            if type(exc) is not RingmasterError:
+                raise
+            # The run itself failed (an agent or tool crashed): the thread says so.
+            return state.runner.outcome(thread_id)
+
+
+def _run_in_background(state: AppState, text: str, thread_id: str, req: Requester) -> None:
+    try:
+        _run(state, text, thread_id, req)
+    except Exception:  # nobody waits for this answer; the thread and its audit tell
+        log.exception("background request on thread %s failed", thread_id)
+
+
+@router.post(
+    "/{thread_id}/requests",
+    response_model=OutcomeOut,
+    responses={
+        202: {"model": Accepted, "description": "Taken; runs in the background"},
+        **doc(401, 403, 404, 409, 413, 422, 429),
+    },
+)
+def send_request(
+    thread_id: ThreadId,
+    body: RequestIn,
+    state: StateDep,
+    caller: AnyUser,
+    background: BackgroundTasks,
+) -> Any:
+    """Send a request on one of your threads. Answered when the run completes or stops for a
+    review, or at once (202) with `background: true`."""
+    row = state.runner.threads.get(thread_id)
+    if row.requester != caller.user.name:
+        visible_thread(state, caller.user, thread_id)  # 404 for a thread you cannot see
+        from fastapi import HTTPException
+
+        raise HTTPException(403, "only the thread's requester may send requests on it")
+    text = validate_request(body.request, max_chars=state.settings.max_request_chars)
+    requester = _requester(state, caller.user, body.priority)
+    state.request_limit.take(caller.key)
+    if state.runner.queue.count(status="pending", thread_id=thread_id):
+        raise ThreadBusy(f"thread {thread_id} is waiting for reviews; they must be decided first")
+    if row.status == "running":
+        raise ThreadBusy(f"thread {thread_id} is running a request")
+    if not body.background:
+        return outcome_out(_run(state, text, thread_id, requester), state.settings)
+    events = state.runner.audit.for_thread(thread_id)
+    after = events[-1].seq if events else 0
+    background.add_task(_run_in_background, state, text, thread_id, requester)
+    turn = row.turn + 1
+    accepted = Accepted(
+        thread_id=thread_id,
+        turn=turn,
+        events=f"/threads/{thread_id}/events?after={after}&turn={turn}",
+    )
+    return JSONResponse(accepted.model_dump(), status_code=202)
+
+
+@router.get(
+    "/{thread_id}/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "Server-sent events: request, plan, subtask_started, agent_output, "
+            "validation, subtask_finished, interrupt, decision, side_effect, final_answer, "
+            "failed; then end (the turn settled) or timeout. Each audit event's id is its "
+            "sequence number (resume with Last-Event-ID).",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        },
+        **doc(401, 403, 404, 422),
+    },
+)
+async def events(
+    thread_id: ThreadId,
+    request: Request,
+    state: StateDep,
+    caller: AnyUser,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    turn: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> StreamingResponse:
+    """Follow a thread: its audit events after `after`, until turn `turn` (default: the
+    current one) completes, stops for a review or fails."""
+    row = await to_thread.run_sync(visible_thread, state, caller.user, thread_id)
+    if last_event_id and last_event_id.isdigit():
+        after = max(after, int(last_event_id))
+    gen = progress.stream(
+        state.runner,
+        state.hub,
+        thread_id,
+        after=after,
+        turn=row.turn if turn is None else turn,
+        poll=state.settings.api_poll_seconds,
+        limit=state.settings.api_stream_seconds,
+        disconnected=request.is_disconnected,
+    )
+    return StreamingResponse(
+        gen,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

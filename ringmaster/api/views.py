@@ -1,0 +1,74 @@
+"""Store rows as API answers: threads, review items (with age and deadline), outcomes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ringmaster.api.schemas import OutcomeOut, ReviewDetail, ReviewOut, ThreadOut
+from ringmaster.clock import utcnow
+from ringmaster.review_queue import ReviewItem
+from ringmaster.runner import RunOutcome
+from ringmaster.settings import Settings
+from ringmaster.thread_store import ThreadRow
+
+
+def thread_out(row: ThreadRow) -> ThreadOut:
+    return ThreadOut(
+        id=row.id,
+        requester=row.requester,
+        status=row.status,
+        turn=row.turn,
+        last_request=row.last_request,
+        error=row.error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def deadline(item: ReviewItem, settings: Settings) -> datetime:
+    hours = settings.review_deadline_hours.get(item.priority, 24.0)
+    return item.created_at + timedelta(hours=hours)
+
+
+def review_out(item: ReviewItem, settings: Settings, now: datetime | None = None) -> ReviewOut:
+    now = now or utcnow()
+    due = deadline(item, settings)
+    return ReviewOut(
+        id=item.id,
+        thread_id=item.thread_id,
+        turn=item.turn,
+        subtask_id=item.subtask_id,
+        kind=item.kind,
+        agent=item.agent,
+        category=item.category,
+        priority=item.priority,
+        requester=item.requester,
+        status=item.status,
+        summary=item.summary,
+        decided_by=item.decided_by,
+        claimed_by=item.claimed_by,
+        created_at=item.created_at,
+        decided_at=item.decided_at,
+        resumed_at=item.resumed_at,
+        age_seconds=round((now - item.created_at).total_seconds(), 3),
+        deadline=due,
+        overdue=item.status == "pending" and now > due,
+    )
+
+
+def review_detail(item: ReviewItem, settings: Settings) -> ReviewDetail:
+    base = review_out(item, settings)
+    return ReviewDetail(**base.model_dump(), payload=item.payload, decision=item.decision)
+
+
+def outcome_out(o: RunOutcome, settings: Settings) -> OutcomeOut:
+    now = utcnow()
+    return OutcomeOut(
+        thread_id=o.thread_id,
+        status=o.status,
+        plan=o.plan,
+        results=o.results,
+        answer=o.answer,
+        pending=[review_out(p, settings, now) for p in o.pending],
+        error=o.error,
+    )

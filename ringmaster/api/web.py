@@ -1,0 +1,388 @@
+"""The web review queue under /ui: server-rendered pages, a session cookie, CSRF on every form.
+
+Sign-in takes an API token and opens a server-side session (the cookie is a random value,
+HttpOnly, SameSite=Strict; the table keeps its hash). Every form carries the session's CSRF
+token (the sign-in form a double-submit cookie). Jinja2 escapes every value, no page has an
+inline script, and the Content-Security-Policy says so. The queue refreshes itself by polling
+its rows (static/queue.js).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from anyio import to_thread
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from graph.nodes.review import ROUTE_ACTION
+from ringmaster.accounts import WebSession, token_hash
+from ringmaster.api.decisions import parse_args_text
+from ringmaster.api.deps import AppState, Caller, StateDep
+from ringmaster.api.routes.reviews import decide, not_own
+from ringmaster.api.schemas import ActionEdit, DecisionIn
+from ringmaster.api.views import review_out, thread_out
+from ringmaster.clock import utcnow
+from ringmaster.errors import RingmasterError
+from ringmaster.queries import ReviewFilter, list_reviews
+
+HERE = Path(__file__).parent
+COOKIE = "rm_session"
+LOGIN_CSRF = "rm_login_csrf"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+STATUSES = ("pending", "decided", "resumed", "all")
+PRIORITY_NAMES = ("urgent", "high", "normal", "low")
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str)
+router = APIRouter(prefix="/ui", include_in_schema=False)
+
+
+class SignInNeeded(Exception):
+    """No live session: the browser goes to the sign-in page."""
+
+
+def page(
+    request: Request, name: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, name, context, status_code=status_code, headers=SECURITY_HEADERS
+    )
+
+
+def web_session(request: Request, state: StateDep) -> WebSession:
+    cookie = request.cookies.get(COOKIE, "")
+    session = state.accounts.session(cookie) if cookie else None
+    if session is None or not session.user.can("reviewer"):
+        raise SignInNeeded
+    return session
+
+
+SessionDep = Annotated[WebSession, Depends(web_session)]
+
+
+def _caller(request: Request, session: WebSession) -> Caller:
+    return Caller(session.user, "web:" + token_hash(request.cookies.get(COOKIE, "")))
+
+
+def _check_csrf(session: WebSession, csrf: str) -> None:
+    if not hmac.compare_digest(session.csrf.encode(), csrf.encode()):
+        raise HTTPException(403, "the form is stale or forged (CSRF check failed); reload it")
+
+
+# -- sign-in ----------------------------------------------------------------------------------
+@router.get("/login")
+def login_form(request: Request, error: str | None = None) -> HTMLResponse:
+    csrf = secrets.token_urlsafe(24)
+    resp = page(request, "login.html", {"csrf": csrf, "error": error})
+    resp.set_cookie(LOGIN_CSRF, csrf, httponly=True, samesite="strict", path="/ui")
+    return resp
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    state: StateDep,
+    token: Annotated[str, Form(max_length=200)] = "",
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF, "")
+    if not expected or not hmac.compare_digest(expected.encode(), csrf.encode()):
+        return login_form(request, "The sign-in form expired; try again.")
+    user = state.accounts.authenticate(token.strip())
+    if user is None:
+        return login_form(request, "That token is unknown, or its user is disabled.")
+    if not user.can("reviewer"):
+        return login_form(request, f"{user.name} is a {user.role}; the queue is for reviewers.")
+    cookie, _ = state.accounts.open_session(user, state.settings.api_session_hours)
+    resp = RedirectResponse("/ui", status_code=303)
+    resp.set_cookie(
+        COOKIE,
+        cookie,
+        max_age=int(state.settings.api_session_hours * 3600),
+        httponly=True,
+        samesite="strict",
+        secure=state.settings.api_secure_cookies,
+        path="/ui",
+    )
+    resp.delete_cookie(LOGIN_CSRF, path="/ui")
+    return resp
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    _check_csrf(session, csrf)
+    state.accounts.close_session(request.cookies.get(COOKIE, ""))
+    resp = RedirectResponse("/ui/login", status_code=303)
+    resp.delete_cookie(COOKIE, path="/ui")
+    return resp
+
+
+# -- the queue --------------------------------------------------------------------------------
+def _filters(
+    status: Annotated[str, Query(max_length=16)] = "pending",
+    agent: Annotated[str, Query(max_length=64)] = "",
+    category: Annotated[str, Query(max_length=64)] = "",
+    priority: Annotated[str, Query(max_length=16)] = "",
+    assignee: Annotated[str, Query(max_length=64)] = "",
+    older_than: Annotated[str, Query(max_length=12)] = "",
+) -> dict[str, str]:
+    return {
+        "status": status if status in STATUSES else "pending",
+        "agent": agent.strip(),
+        "category": category.strip(),
+        "priority": priority if priority in PRIORITY_NAMES else "",
+        "assignee": assignee.strip(),
+        "older_than": older_than if older_than.isdigit() else "",
+    }
+
+
+FiltersDep = Annotated[dict[str, str], Depends(_filters)]
+
+
+def _rows(state: AppState, f: dict[str, str], offset: int) -> tuple[list[Any], int]:
+    filt = ReviewFilter(
+        status=None if f["status"] == "all" else f["status"],
+        agent=f["agent"] or None,
+        category=f["category"] or None,
+        priority=f["priority"] or None,
+        assignee=f["assignee"] or None,
+        min_age_seconds=int(f["older_than"]) * 60 if f["older_than"] else None,
+    )
+    items, total = list_reviews(state.runner.engine, filt, limit=50, offset=offset)
+    now = utcnow()
+    return [review_out(i, state.settings, now) for i in items], total
+
+
+@router.get("")
+def queue(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    f: FiltersDep,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> HTMLResponse:
+    rows, total = _rows(state, f, offset)
+    query = urlencode({k: v for k, v in f.items() if v})
+    return page(
+        request,
+        "queue.html",
+        {
+            "me": session.user,
+            "csrf": session.csrf,
+            "rows": rows,
+            "total": total,
+            "offset": offset,
+            "f": f,
+            "statuses": STATUSES,
+            "priorities": PRIORITY_NAMES,
+            "agents": sorted(state.agent_names()),
+            "refresh_url": f"/ui/rows?{query}&offset={offset}",
+            "refresh_ms": int(state.settings.ui_refresh_seconds * 1000),
+            "prev": max(0, offset - 50) if offset else None,
+            "next": offset + 50 if offset + 50 < total else None,
+            "query": query,
+        },
+    )
+
+
+@router.get("/rows")
+def queue_rows(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    f: FiltersDep,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> HTMLResponse:
+    rows, total = _rows(state, f, offset)
+    return page(request, "_rows.html", {"rows": rows, "total": total})
+
+
+# -- one item ---------------------------------------------------------------------------------
+def _allowed(payload: dict[str, Any]) -> list[str]:
+    configs = payload.get("review_configs", [])
+    sets = [set(c.get("allowed_decisions", [])) for c in configs] or [set()]
+    common = set.intersection(*sets)
+    return [d for d in ("approve", "edit", "reject", "respond") if d in common]
+
+
+def _item_page(
+    request: Request,
+    state: StateDep,
+    session: WebSession,
+    item_id: str,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    item = state.runner.queue.find(item_id)
+    ctx = item.payload.get("context", {})
+    actions = item.payload.get("action_requests", [])
+    return page(
+        request,
+        "item.html",
+        {
+            "me": session.user,
+            "csrf": session.csrf,
+            "item": item,
+            "row": review_out(item, state.settings),
+            "ctx": ctx,
+            "actions": actions,
+            "allowed": _allowed(item.payload),
+            "own": item.requester == session.user.name,
+            "route_action": ROUTE_ACTION,
+            "agents": sorted(state.agent_names()),
+            "error": error,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/items/{item_id}")
+def item_page(request: Request, item_id: str, state: StateDep, session: SessionDep) -> HTMLResponse:
+    try:
+        return _item_page(request, state, session, item_id[:64])
+    except RingmasterError as exc:
+        return _error_page(request, session, exc)
+
+
+@router.post("/items/{item_id}/claim")
+def item_claim(
+    request: Request,
+    item_id: str,
+    state: StateDep,
+    session: SessionDep,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    _check_csrf(session, csrf)
+    caller = _caller(request, session)
+    try:
+        item = state.runner.queue.find(item_id[:64])
+        not_own(item, caller)
+        state.decision_limit.take(caller.key)
+        state.runner.queue.claim(item.id, session.user.name)
+    except (RingmasterError, HTTPException) as exc:
+        return _item_page(request, state, session, item_id[:64], _message(exc), _code(exc))
+    return RedirectResponse(f"/ui/items/{item.id}", status_code=303)
+
+
+@router.post("/items/{item_id}/decide")
+async def item_decide(
+    request: Request, item_id: str, state: StateDep, session: SessionDep
+) -> Response:
+    form = await request.form(max_fields=120, max_files=0)
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    _check_csrf(session, fields.get("csrf", ""))
+    caller = _caller(request, session)
+    item_id = item_id[:64]
+
+    def run() -> Response:
+        try:
+            body = _decision_from_form(fields)
+            out = decide(state, caller, item_id, body)
+        except (RingmasterError, HTTPException) as exc:
+            return _item_page(request, state, session, item_id, _message(exc), _code(exc))
+        return RedirectResponse(f"/ui/threads/{out.thread_id}", status_code=303)
+
+    return await to_thread.run_sync(run)
+
+
+def _decision_from_form(fields: dict[str, str]) -> DecisionIn:
+    kind = fields.get("decision", "")
+    edits = []
+    if kind == "edit":
+        for key, text in sorted(fields.items()):
+            if key.startswith("args_") and key[5:].isdigit():
+                action = int(key[5:])
+                edits.append(ActionEdit(action=action, args=parse_args_text(text, action)))
+    try:
+        return DecisionIn(
+            decision=kind,  # type: ignore[arg-type]
+            edits=edits or None,
+            reason=fields.get("reason") or None,
+            message=fields.get("message") or None,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InvalidForm(f"{where}: {first['msg']}") from None
+
+
+class InvalidForm(RingmasterError):
+    """A decision form that does not make a decision."""
+
+
+def _message(exc: Exception) -> str:
+    return str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
+
+
+def _code(exc: Exception) -> int:
+    from ringmaster.api.errors import _status
+
+    if isinstance(exc, HTTPException):
+        return exc.status_code
+    if isinstance(exc, InvalidForm):
+        return 422
+    return _status(exc)
+
+
+def _error_page(request: Request, session: WebSession, exc: Exception) -> HTMLResponse:
+    ctx = {"me": session.user, "csrf": session.csrf, "error": _message(exc)}
+    return page(request, "error.html", ctx, status_code=_code(exc))
+
+
+# -- a thread ---------------------------------------------------------------------------------
+@router.get("/threads/{thread_id}")
+def thread_page(
+    request: Request, thread_id: str, state: StateDep, session: SessionDep
+) -> HTMLResponse:
+    try:
+        row = state.runner.threads.get(thread_id[:64])
+        out = state.runner.outcome(row.id)
+    except RingmasterError as exc:
+        return _error_page(request, session, exc)
+    return page(
+        request,
+        "thread.html",
+        {
+            "me": session.user,
+            "csrf": session.csrf,
+            "thread": thread_out(row),
+            "out": out,
+            "pending": [review_out(p, state.settings) for p in out.pending],
+        },
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages, their assets, and the handlers that keep errors on pages."""
+    app.include_router(router)
+    app.mount("/ui/static", StaticFiles(directory=str(HERE / "static")), name="ui-static")
+
+    async def to_login(request: Request, exc: Exception) -> Response:
+        if request.method == "GET" and not request.url.path.startswith("/ui/rows"):
+            return RedirectResponse("/ui/login", status_code=303)
+        return Response("sign in first", status_code=401, media_type="text/plain")
+
+    app.add_exception_handler(SignInNeeded, to_login)

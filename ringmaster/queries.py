@@ -1,0 +1,111 @@
+"""Read-only queries the HTTP API and the web queue need beyond the stores' own methods.
+
+Filtered, counted pages of the review queue (category, priority, age, assignee) and threads by
+requester. Both read the indexed application tables, never the checkpointer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy.engine import Engine
+
+from ringmaster.clock import Clock, utcnow
+from ringmaster.review_queue import PRIORITIES, ReviewItem, _item
+from ringmaster.tables import review_items, threads
+from ringmaster.thread_store import ThreadRow, _row
+
+UNASSIGNED = "-"  # the assignee filter's name for "claimed by nobody"
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    """What to list; None means any."""
+
+    status: str | None = "pending"
+    agent: str | None = None
+    category: str | None = None
+    kind: str | None = None
+    priority: str | None = None
+    assignee: str | None = None  # a user name, or UNASSIGNED
+    thread_id: str | None = None
+    min_age_seconds: float | None = None  # older than this
+    max_age_seconds: float | None = None  # newer than this
+
+
+def _review_conditions(f: ReviewFilter, clock: Clock) -> list[ColumnElement[bool]]:
+    c = review_items.c
+    conds: list[ColumnElement[bool]] = []
+    for column, value in (
+        (c.status, f.status),
+        (c.agent, f.agent),
+        (c.category, f.category),
+        (c.kind, f.kind),
+        (c.thread_id, f.thread_id),
+    ):
+        if value is not None:
+            conds.append(column == value)
+    if f.priority is not None:
+        conds.append(c.priority == PRIORITIES[f.priority])
+    if f.assignee == UNASSIGNED:
+        conds.append(c.claimed_by.is_(None))
+    elif f.assignee is not None:
+        conds.append(c.claimed_by == f.assignee)
+    now = clock()
+    if f.min_age_seconds is not None:
+        conds.append(c.created_at <= now - timedelta(seconds=f.min_age_seconds))
+    if f.max_age_seconds is not None:
+        conds.append(c.created_at >= now - timedelta(seconds=f.max_age_seconds))
+    return conds
+
+
+def list_reviews(
+    engine: Engine,
+    f: ReviewFilter,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    clock: Clock = utcnow,
+) -> tuple[list[ReviewItem], int]:
+    """One page of review items, most urgent and oldest first, and how many match in all."""
+    c = review_items.c
+    where = and_(true(), *_review_conditions(f, clock))
+    page = (
+        select(review_items)
+        .where(where)
+        .order_by(c.priority.desc(), c.created_at, c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    total = select(func.count()).select_from(review_items).where(where)
+    with engine.connect() as conn:
+        items = [_item(r) for r in conn.execute(page)]
+        count = int(conn.execute(total).scalar_one())
+    return items, count
+
+
+def list_threads(
+    engine: Engine,
+    *,
+    requester: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ThreadRow], int]:
+    """Threads, newest first; `requester` limits them to one person's."""
+    c = threads.c
+    conds: list[Any] = []
+    if requester is not None:
+        conds.append(c.requester == requester)
+    if status is not None:
+        conds.append(c.status == status)
+    where = and_(true(), *conds)
+    page = select(threads).where(where).order_by(c.updated_at.desc(), c.id)
+    total = select(func.count()).select_from(threads).where(where)
+    with engine.connect() as conn:
+        rows = [_row(r) for r in conn.execute(page.limit(limit).offset(offset))]
+        count = int(conn.execute(total).scalar_one())
+    return rows, count

@@ -1,0 +1,99 @@
+"""A browser (Playwright driving Debian's Chromium, headless) signs in, opens an item,
+approves it and sees the thread complete; a request containing <script> shows as text."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.ringmaster.api.conftest import Api, build_api
+
+CHROMIUM = "/usr/bin/chromium"
+XSS = "Refund <script>window.__pwned = 1</script> now"
+
+pytestmark = pytest.mark.skipif(
+    shutil.which(CHROMIUM) is None,
+    reason=f"{CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)",
+)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Api, str]]:
+    import uvicorn
+
+    gen = build_api(tmp_path, None)
+    api = next(gen)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    config = uvicorn.Config(api.client.app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    started = threading.Event()
+
+    def wait() -> None:
+        while not server.started and thread.is_alive():
+            started.wait(0.05)
+
+    wait()
+    try:
+        yield api, f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        gen.close()
+
+
+def test_sign_in_open_approve_and_see_the_thread_complete(served: tuple[Api, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    api, base = served
+    thread, item = api.waiting_item("ann", XSS)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/ui")
+            assert page.url.endswith("/ui/login")
+            page.fill("#token", api.tokens["rev"])
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/ui")
+            page.click(f"a[href='/ui/items/{item['id']}']")
+            page.wait_for_selector("#request-text")
+            # The request's markup is text on the page, and its script never ran.
+            assert page.inner_text("#request-text") == XSS
+            assert page.evaluate("window.__pwned") is None
+            page.click("#approve")
+            page.wait_for_url(f"{base}/ui/threads/{thread}")
+            assert page.inner_text("#thread-status") == "completed"
+        finally:
+            browser.close()
+    assert [r[1] for r in api.ledger.rows()] == [50]
+
+
+def test_the_queue_refreshes_itself(served: tuple[Api, str], tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    api, base = served
+    api.client.app.state.rm.settings.ui_refresh_seconds = 0.2  # type: ignore[attr-defined]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/ui/login")
+            page.fill("#token", api.tokens["rev"])
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/ui")
+            assert page.inner_text("#total") == "0 item(s)"
+            _, item = api.waiting_item("ann")
+            # The new item appears without a reload.
+            page.wait_for_selector(f"a[href='/ui/items/{item['id']}']", timeout=10_000)
+            assert page.inner_text("#total") == "1 item(s)"
+        finally:
+            browser.close()

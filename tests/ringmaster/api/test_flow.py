@@ -1,0 +1,142 @@
+"""The whole flow over HTTP: request → interrupt → list → decide → completed thread; the
+event stream; 50 concurrent decisions on one item."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from tests.ringmaster.api.conftest import Api
+
+
+def audit_kinds(api: Api, thread: str) -> Counter[str]:
+    return Counter(e.kind for e in api.runner.audit.for_thread(thread))
+
+
+def test_request_interrupt_list_decide_completed(api: Api) -> None:
+    thread, pending = api.waiting_item()
+    assert pending["kind"] == "approval" and pending["subtask_id"] == "t2"
+
+    page = api.get("/reviews", "rev").json()
+    assert page["total"] == 1 and [i["id"] for i in page["items"]] == [pending["id"]]
+    assert page["items"][0]["requester"] == "ann" and page["items"][0]["overdue"] is False
+    detail = api.get(f"/reviews/{pending['id'][:8]}", "rev").json()
+    ctx = detail["payload"]["context"]
+    assert ctx["request"] == "do it" and ctx["blocker"] and ctx["recommended"]
+    assert detail["payload"]["action_requests"][0]["args"]["amount"] == 50
+
+    claimed = api.post(f"/reviews/{pending['id']}/claim", "rev").json()
+    assert claimed["claimed_by"] == "rev"
+    assert api.get("/reviews?assignee=rev", "rev").json()["total"] == 1
+    assert api.get("/reviews?assignee=-", "rev").json()["total"] == 0
+
+    done = api.post(f"/reviews/{pending['id']}/decision", "rev", json={"decision": "approve"})
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "completed" and done.json()["pending"] == []
+
+    again = api.post(f"/reviews/{pending['id']}/decision", "rita", json={"decision": "reject"})
+    assert again.status_code == 409 and "already decided" in again.json()["detail"]
+    item = api.get(f"/reviews/{pending['id']}", "rev").json()
+    assert item["status"] == "resumed" and item["decided_by"] == "rev"
+
+    view = api.get(f"/threads/{thread}", "ann").json()
+    assert view["status"] == "completed" and view["thread"]["requester"] == "ann"
+    assert {k: r["status"] for k, r in view["results"].items()} == {"t1": "done", "t2": "done"}
+    assert view["plan"]["subtasks"][1]["agent"] == "gamma" and view["answer"]
+    assert [h["request"] for h in view["history"]] == ["do it"]
+    assert [r[1] for r in api.ledger.rows()] == [50]
+    story = [e["kind"] for e in api.get(f"/threads/{thread}/audit", "ann").json()]
+    assert story[0] == "request_received" and story[-1] == "final_answer"
+    assert api.get("/audit/verify", "adm").json() == {"ok": True, "problems": []}
+
+
+def test_edit_reject_respond(api: Api) -> None:
+    _, item = api.waiting_item()
+    edit = {"decision": "edit", "edits": [{"action": 0, "args": {"amount": 7, "note": "t2"}}]}
+    assert api.post(f"/reviews/{item['id']}/decision", "rev", json=edit).status_code == 200
+    assert [r[1] for r in api.ledger.rows()] == [7]
+
+    thread, item = api.waiting_item()
+    out = api.post(
+        f"/reviews/{item['id']}/decision", "rev", json={"decision": "reject", "reason": "no"}
+    ).json()
+    assert out["results"]["t2"]["status"] in ("rejected", "done")
+    assert [r[1] for r in api.ledger.rows()] == [7]  # nothing new ran
+
+    _, item = api.waiting_item()
+    body = {"decision": "respond", "message": "handled by phone"}
+    out = api.post(f"/reviews/{item['id']}/decision", "rev", json=body).json()
+    assert out["status"] == "completed"
+    assert [r[1] for r in api.ledger.rows()] == [7]
+
+
+def parse_sse(text: str) -> list[tuple[str, Any]]:
+    events = []
+    for block in text.strip().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        events.append((fields["event"], json.loads(fields["data"])))
+    return events
+
+
+def test_background_request_and_its_event_stream(api: Api) -> None:
+    thread = api.post("/threads", "ann").json()["id"]
+    accepted = api.post(
+        f"/threads/{thread}/requests", "ann", json={"request": "do it", "background": True}
+    )
+    assert accepted.status_code == 202, accepted.text
+    link = accepted.json()["events"]
+    events = parse_sse(api.get(link, "ann").text)
+    names = [name for name, _ in events]
+    for expected in ("request", "plan", "subtask_started", "validation", "interrupt"):
+        assert expected in names, names
+    assert events[-1] == ("end", {"status": "waiting", "turn": 1})
+
+    (item,) = api.get("/reviews", "rev").json()["items"]
+    last = max(e.seq for e in api.runner.audit.for_thread(thread))
+    api.post(f"/reviews/{item['id']}/decision", "rev", json={"decision": "approve"})
+    rest = parse_sse(api.get(f"/threads/{thread}/events?after={last}", "ann").text)
+    names = [name for name, _ in rest]
+    assert names[0] == "decision" and "final_answer" in names and names[-1] == "end"
+
+
+def test_live_stream_sees_subtasks_finish(api: Api) -> None:
+    thread = api.post("/threads", "ann").json()["id"]
+    got: list[str] = []
+
+    def follow() -> None:
+        with api.client.stream(
+            "GET", f"/threads/{thread}/events?turn=1", headers=api.h("ann")
+        ) as r:
+            got.append("".join(r.iter_text()))
+
+    reader = threading.Thread(target=follow)
+    reader.start()
+    # The stream is open and waiting for turn 1 before the request runs.
+    out = api.post(f"/threads/{thread}/requests", "ann", json={"request": "do it"})
+    assert out.json()["status"] == "waiting"
+    reader.join(timeout=30)
+    names = [name for name, _ in parse_sse(got[0])]
+    assert "interrupt" in names and "subtask_finished" in names and names[-1] == "end"
+
+
+def test_fifty_concurrent_decisions_one_wins(api: Api) -> None:
+    thread, item = api.waiting_item()
+    reviewers = ["rev", "rita", "adm"]
+
+    def decide(n: int) -> int:
+        who = reviewers[n % 3]
+        r = api.post(f"/reviews/{item['id']}/decision", who, json={"decision": "approve"})
+        return int(r.status_code)
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        codes = Counter(pool.map(decide, range(50)))
+    assert codes == Counter({200: 1, 409: 49})
+    kinds = audit_kinds(api, thread)
+    assert kinds["human_decision"] == 1 and kinds["review_applied"] == 1
+    assert kinds["side_effect"] == 1 and kinds["final_answer"] == 1
+    assert [r[1] for r in api.ledger.rows()] == [50]
+    assert len(api.gamma.tasks) == 1  # the agent is not run again by the resume
+    assert api.get(f"/threads/{thread}", "ann").json()["status"] == "completed"

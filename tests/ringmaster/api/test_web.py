@@ -1,0 +1,112 @@
+"""The web review queue: sign-in into a session cookie, CSRF on every form, escaped text,
+and a decision from the item page that completes the thread."""
+
+from __future__ import annotations
+
+import re
+
+from tests.ringmaster.api.conftest import Api
+
+XSS = "Please <script>alert(1)</script> & refund"
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, html
+    return match.group(1)
+
+
+def sign_in(api: Api, user: str = "rev") -> str:
+    form = api.client.get("/ui/login")
+    assert form.status_code == 200
+    r = api.client.post(
+        "/ui/login",
+        data={"token": api.tokens[user], "csrf": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/ui", r.text
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/ui" in cookie
+    queue = api.client.get("/ui")
+    assert queue.status_code == 200
+    return csrf_of(queue.text)
+
+
+def test_sign_in_needs_the_form_csrf_and_a_reviewer(sqlite_api: Api) -> None:
+    api = sqlite_api
+    r = api.client.post("/ui/login", data={"token": api.tokens["rev"], "csrf": "forged"})
+    assert "expired" in r.text and "rm_session" not in r.headers.get("set-cookie", "")
+    form = api.client.get("/ui/login")
+    r = api.client.post("/ui/login", data={"token": api.tokens["ann"], "csrf": csrf_of(form.text)})
+    assert "the queue is for reviewers" in r.text
+    assert api.client.get("/ui", follow_redirects=False).status_code == 303
+
+
+def test_queue_item_and_decision_from_the_page(sqlite_api: Api) -> None:
+    api = sqlite_api
+    thread, item = api.waiting_item("ann", XSS)
+    csrf = sign_in(api)
+    queue = api.client.get("/ui")
+    assert item["id"][:10] in queue.text and "Deadline" in queue.text
+    assert "script-src 'self'" in queue.headers["content-security-policy"]
+    rows = api.client.get("/ui/rows?status=pending")
+    assert item["id"][:10] in rows.text and 'data-total="1"' in rows.text
+
+    page = api.client.get(f"/ui/items/{item['id']}")
+    assert "<script>alert(1)</script>" not in page.text
+    assert "Please &lt;script&gt;alert(1)&lt;/script&gt; &amp; refund" in page.text
+    assert "Recommended" in page.text and "&#34;amount&#34;: 50" in page.text
+
+    # Without the CSRF token nothing happens.
+    forged = api.client.post(f"/ui/items/{item['id']}/decide", data={"decision": "approve"})
+    assert forged.status_code == 403
+    assert api.runner.queue.get(item["id"]).status == "pending"
+    # Edited arguments are checked again: bad JSON is shown on the page, nothing changes.
+    bad = api.client.post(
+        f"/ui/items/{item['id']}/decide",
+        data={"decision": "edit", "args_0": "{amount: 7", "csrf": csrf},
+    )
+    assert bad.status_code == 422 and "not valid JSON" in bad.text
+    assert api.runner.queue.get(item["id"]).status == "pending"
+
+    done = api.client.post(
+        f"/ui/items/{item['id']}/decide", data={"decision": "approve", "csrf": csrf}
+    )
+    assert done.status_code == 200 and done.url.path == f"/ui/threads/{thread}"
+    assert 'id="thread-status" class="status-completed">completed<' in done.text
+    assert [r[1] for r in api.ledger.rows()] == [50]
+    again = api.client.post(
+        f"/ui/items/{item['id']}/decide", data={"decision": "approve", "csrf": csrf}
+    )
+    assert again.status_code == 409 and "already decided" in again.text
+
+
+def test_edit_and_claim_from_the_page(sqlite_api: Api) -> None:
+    api = sqlite_api
+    _, item = api.waiting_item()
+    csrf = sign_in(api, "rita")
+    claim = api.client.post(f"/ui/items/{item['id']}/claim", data={"csrf": csrf})
+    assert claim.status_code == 200 and "claimed by rita" in claim.text
+    edited = api.client.post(
+        f"/ui/items/{item['id']}/decide",
+        data={"decision": "edit", "args_0": '{"amount": 8, "note": "t2"}', "csrf": csrf},
+    )
+    assert edited.status_code == 200
+    assert [r[1] for r in api.ledger.rows()] == [8]
+
+
+def test_own_items_and_sign_out(sqlite_api: Api) -> None:
+    api = sqlite_api
+    _, item = api.waiting_item("rev")
+    csrf = sign_in(api, "rev")
+    page = api.client.get(f"/ui/items/{item['id']}")
+    assert "your own request" in page.text and 'id="approve"' not in page.text
+    r = api.client.post(
+        f"/ui/items/{item['id']}/decide", data={"decision": "approve", "csrf": csrf}
+    )
+    assert r.status_code == 403
+    assert api.client.post("/ui/logout", data={"csrf": "nope"}).status_code == 403
+    out = api.client.post("/ui/logout", data={"csrf": csrf}, follow_redirects=False)
+    assert out.status_code == 303
+    assert api.client.get("/ui", follow_redirects=False).status_code == 303
+    assert api.client.get("/ui/items/nope1234", follow_redirects=False).status_code == 303

@@ -1,0 +1,21 @@
+"""langgraph.json names a graph factory that exists and returns a compiled graph."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_langgraph_json_points_at_the_graph_factory() -> None:
+    config = json.loads((ROOT / "langgraph.json").read_text())
+    path, _, attr = config["graphs"]["ringmaster"].partition(":")
+    file = (ROOT / path).resolve()
+    assert file.is_file()
+    spec = importlib.util.spec_from_file_location("langgraph_app", file)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert callable(getattr(module, attr))
