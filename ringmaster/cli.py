@@ -20,6 +20,8 @@ from graph.state import Requester
 from ringmaster.audit import AuditEvent
 from ringmaster.cli_eval import eval_app
 from ringmaster.cli_ops import escalate, policy_app
+from ringmaster.cli_serve import serve
+from ringmaster.cli_users import users_app
 from ringmaster.errors import RingmasterError
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import Runner, RunOutcome
@@ -33,7 +35,9 @@ app.add_typer(review_app, name="review")
 app.add_typer(thread_app, name="thread")
 app.add_typer(eval_app, name="eval")
 app.add_typer(policy_app, name="policy")
+app.add_typer(users_app, name="users")
 app.command("escalate")(escalate)
+app.command("serve")(serve)
 
 # Piped output keeps a readable width; a terminal uses its own.
 out = Console(width=None if sys.stdout.isatty() else 120)

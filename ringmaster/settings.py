@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     # Per request: past either, no further model call; the subtask goes to a person.
     max_model_calls: int | None = None
     max_tokens: int | None = None
+    # How often `ringmaster serve` escalates overdue reviews; 0 turns its scheduler off.
+    escalation_interval_seconds: float = 60.0
     policy_file: Path | None = None  # unset: agents/demo/policy.yaml for the demo team
     # With a key the audit chain is an HMAC chain: rewriting it needs the key as well.
     audit_key: str | None = None
@@ -57,8 +59,6 @@ class Settings(BaseSettings):
     api_stream_seconds: float = 600.0  # longest a progress stream stays open
     api_poll_seconds: float = 0.25  # how often a stream looks for new events
     ui_refresh_seconds: float = 5.0  # how often the web queue refreshes itself
-    # When a pending review is due, by the requester's priority (shown in the queue).
-    review_deadline_hours: dict[str, float] = {"urgent": 1, "high": 4, "normal": 24, "low": 72}
 
     @property
     def effective_policy_file(self) -> Path | None:

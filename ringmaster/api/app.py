@@ -7,7 +7,9 @@ and the queue's conditional update see that no item is resumed twice.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,6 +25,8 @@ from ringmaster.api.ratelimit import RateLimiter
 from ringmaster.api.routes import agents, audit, health, meta, reviews, threads
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # Routes open without a token: the health checks and the web queue's sign-in and assets.
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/ui/login", "/ui/static"})
@@ -82,6 +86,16 @@ class BodyLimit:
                 await self._refuse(send)
 
 
+async def _escalate_every(runner: Runner, settings: Settings) -> None:
+    """The in-server scheduler for deadline escalation (idempotent beside cron's)."""
+    while True:
+        await asyncio.sleep(settings.escalation_interval_seconds)
+        try:
+            await to_thread.run_sync(runner.escalate)
+        except Exception:  # keep scheduling; a failed round is retried at the next tick
+            log.exception("deadline escalation failed")
+
+
 def create_app(settings: Settings | None = None, runner: Runner | None = None) -> FastAPI:
     """The API and the web queue over one runner (made from `settings` when not given)."""
     settings = settings or Settings()
@@ -107,9 +121,14 @@ def create_app(settings: Settings | None = None, runner: Runner | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await to_thread.run_sync(state.start)
+        scheduler = None
+        if settings.escalation_interval_seconds > 0:
+            scheduler = asyncio.create_task(_escalate_every(runner, settings))
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.cancel()
             if own_runner:
                 runner.close()
 

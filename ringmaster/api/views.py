@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from agents.policy import Policy
 from ringmaster.api.schemas import OutcomeOut, ReviewDetail, ReviewOut, ThreadOut
 from ringmaster.clock import utcnow
 from ringmaster.review_queue import ReviewItem
@@ -26,8 +27,10 @@ def thread_out(row: ThreadRow) -> ThreadOut:
 
 
 def deadline(item: ReviewItem, settings: Settings) -> datetime:
-    hours = settings.review_deadline_hours.get(item.priority, 24.0)
-    return item.created_at + timedelta(hours=hours)
+    """The deadline the policy set when the item was queued (older rows: the default's)."""
+    if item.deadline is not None:
+        return item.deadline
+    return item.created_at + Policy().deadline(item.priority)
 
 
 def review_out(item: ReviewItem, settings: Settings, now: datetime | None = None) -> ReviewOut:
