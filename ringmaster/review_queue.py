@@ -75,8 +75,8 @@ def _item(row: Any) -> ReviewItem:
         requester=m["requester"],
         status=m["status"],
         summary=m["summary"],
-        payload=m["payload"],
-        decision=m["decision"],
+        payload=m["payload"] if "payload" in m else {},  # list pages leave it out
+        decision=m.get("decision"),
         decided_by=m["decided_by"],
         claimed_by=m["claimed_by"],
         created_at=as_utc(m["created_at"]),  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     create_engine,
     event,
     inspect,
+    text,
 )
 from sqlalchemy.engine import Engine
 
@@ -63,7 +64,15 @@ review_items = Table(
     Column("deadline", DateTime(timezone=True)),
     Column("escalated_at", DateTime(timezone=True)),
     Column("assignee_group", String(64)),  # None: the reviewers; "escalation" once overdue
-    Index("ix_review_status_priority", "status", "priority", "created_at"),
+    # The queue's order (most urgent, then oldest) within a status: the first page of pending
+    # items is an index range scan that stops after the page, however long the queue.
+    Index(
+        "ix_review_status_order",
+        "status",
+        text("priority DESC"),
+        "created_at",
+        "id",
+    ),
     Index("ix_review_status_deadline", "status", "deadline"),
     Index("ix_review_thread_status", "thread_id", "status"),
 )
@@ -117,6 +126,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     metadata.create_all(engine)
     add_missing_columns(engine)
+    add_missing_indexes(engine)
     return engine
 
 
@@ -138,3 +148,19 @@ def add_missing_columns(engine: Engine) -> None:
             kind = column.type.compile(dialect=engine.dialect)
             with writer(engine).begin() as conn:
                 conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+
+
+def add_missing_indexes(engine: Engine) -> None:
+    """Create indexes that newer code declares on tables an older version created.
+
+    `create_all` makes a table's indexes only with the table. An index an older version made
+    and this one no longer declares stays (harmless; nothing drops it).
+    """
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {i["name"] for i in inspector.get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name not in present:
+                index.create(engine, checkfirst=True)

@@ -1,4 +1,5 @@
-"""Upgrading a store an older version created: new nullable columns are added in place."""
+"""Upgrading a store an older version created: new nullable columns and indexes are added in
+place."""
 
 from __future__ import annotations
 
@@ -36,3 +37,6 @@ def test_missing_nullable_columns_are_added(tmp_path: Path, db_url: str | None) 
             ("i1", None)
         ]
     make_engine(url)  # a second start finds nothing to add
+    # The table had no indexes; the queue's order index (and the others) are made in place.
+    indexes = {i["name"] for i in inspect(engine).get_indexes("rm_review_items")}
+    assert {"ix_review_status_order", "ix_review_status_deadline"} <= indexes
