@@ -1,10 +1,20 @@
 """`build_graph()`: the run graph and the per-subtask work graph, compiled with a checkpointer.
 
-run:   START → intake → plan → dispatch ⇉ work (one per ready subtask, in parallel)
-                                 ↑________↓            → synthesize → END
-work:  START → (review if routing is unsure) → agent → validate → agent (retry/fallback)
-                                                         ↘ review → act | agent | END
-                                                         ↘ act → END
+run:   START → plan (with intake's checks) → dispatch ⇉ work (one per ready subtask, in parallel)
+                                             ↑________↓            → synthesize → END
+work:  START → agent → validate → agent (retry with feedback, then the fallback agent)
+                                ↘ act → END           (approved or unneeded side effects)
+                                ↘ END                 (nothing to approve or run)
+                                ↘ park → END          (a person must decide: routing, approval,
+                                                       a category, an exhausted retry budget)
+       START → review → act | agent | END             (a parked subtask, sent back)
+
+A subtask that needs a person first *parks*: it ends with status awaiting_review and keeps its
+work state. Dispatch runs everything else that can run, dependents of finished work included,
+and sends the parked subtasks back to `review` (the `interrupt()`) only when nothing else can.
+So a review never holds up work that does not need it. Each step is a checkpoint under
+durability="sync", so the graph keeps steps few: intake's checks run inside the plan node, and
+a subtask with nothing to act on ends at validate.
 """
 
 from __future__ import annotations
@@ -17,7 +27,7 @@ from langgraph.graph import END, START, StateGraph
 from graph.deps import GraphDeps
 from graph.nodes.act import make_act
 from graph.nodes.agent import make_agent
-from graph.nodes.dispatch import dispatch, route_ready
+from graph.nodes.dispatch import dispatch, park, route_ready
 from graph.nodes.plan import make_plan
 from graph.nodes.review import make_review
 from graph.nodes.synthesize import synthesize
@@ -26,12 +36,17 @@ from graph.state import RunState, WorkOutput, WorkState
 
 
 def _entry(state: WorkState) -> str:
+    if state.get("deferred"):  # parked earlier, sent back now that nothing else can run
+        return "review"
     sub = state["subtask"]
-    return "review" if sub.get("escalate") or not sub.get("agent") else "agent"
+    return "park" if sub.get("escalate") or not sub.get("agent") else "agent"
 
 
 def _next(state: WorkState) -> str:
-    return END if state["next"] == "end" else state["next"]
+    nxt = state["next"]
+    if nxt == "review" and not state.get("deferred"):
+        return "park"
+    return END if nxt == "end" else nxt
 
 
 def build_work_graph(deps: GraphDeps) -> Any:
@@ -41,11 +56,13 @@ def build_work_graph(deps: GraphDeps) -> Any:
     g.add_node("validate", make_validate(deps))
     g.add_node("review", make_review(deps))
     g.add_node("act", make_act(deps))
-    g.add_conditional_edges(START, _entry, ["agent", "review"])
+    g.add_node("park", park)
+    g.add_conditional_edges(START, _entry, ["agent", "review", "park"])
     g.add_edge("agent", "validate")
-    g.add_conditional_edges("validate", _next, ["agent", "review", "act", END])
+    g.add_conditional_edges("validate", _next, ["agent", "review", "park", "act", END])
     g.add_conditional_edges("review", _next, ["agent", "act", END])
     g.add_edge("act", END)
+    g.add_edge("park", END)
     return g.compile()
 
 

@@ -65,6 +65,7 @@ class WorkState(TypedDict, total=False):
     blocker: dict[str, Any] | None
     approved_actions: list[dict[str, Any]]
     review: dict[str, Any] | None
+    deferred: bool  # sent back from the parked results: ask the person now
     # Handed back to the run.
     results: dict[str, Any]
 

@@ -472,6 +472,8 @@ class Runner:
             for task in snap.tasks:
                 if isinstance(task.result, dict) and isinstance(task.result.get("results"), dict):
                     results.update(task.result["results"])
+        # A parked subtask's result carries its work state for later; callers need not see it.
+        results = {k: {f: v for f, v in r.items() if f != "work"} for k, r in results.items()}
         return RunOutcome(
             thread_id=thread_id,
             status=row.status,

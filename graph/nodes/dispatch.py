@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.types import Send
 
-from graph.state import RunState
+from graph.state import RunState, WorkState
 
 
 def compact_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -22,6 +22,23 @@ def compact_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 FINISHED_OK = {"done", "answered"}
+AWAITING = "awaiting_review"
+# What a parked subtask keeps of its work state, to pick up at its review.
+PARKED_KEYS = (
+    "turn",
+    "request",
+    "requester",
+    "plan",
+    "subtask",
+    "handoffs",
+    "agent",
+    "attempt",
+    "fallback_used",
+    "attempts",
+    "candidate",
+    "feedback",
+    "blocker",
+)
 
 
 def _handoff(result: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +78,9 @@ def dispatch(state: RunState) -> dict[str, Any]:
             if s["id"] in done:
                 continue
             failed = [
-                d for d in s["depends_on"] if d in done and done[d]["status"] not in FINISHED_OK
+                d
+                for d in s["depends_on"]
+                if d in done and done[d]["status"] not in FINISHED_OK | {AWAITING}
             ]
             if failed:
                 done[s["id"]] = skipped[s["id"]] = _skipped(s, failed)
@@ -74,11 +93,12 @@ def route_ready(state: RunState) -> list[Send] | str:
     results = state.get("results") or {}
     plan = state["plan"]
     assert plan is not None
+    finished = {sid for sid, r in results.items() if r["status"] != AWAITING}
     sends: list[Send] = []
     for s in plan["subtasks"]:
         if s["id"] in results:
             continue
-        if all(d in results for d in s["depends_on"]):
+        if all(d in finished for d in s["depends_on"]):
             work = {
                 "turn": state.get("turn", 1),
                 "request": state["request"],
@@ -88,4 +108,26 @@ def route_ready(state: RunState) -> list[Send] | str:
                 "handoffs": [_handoff(results[d]) for d in s["depends_on"]],
             }
             sends.append(Send("work", work))
-    return sends or "synthesize"
+    if sends:
+        return sends
+    parked = [r for r in results.values() if r["status"] == AWAITING]
+    if parked:  # nothing else can run: now ask the people
+        return [Send("work", {**r["work"], "deferred": True}) for r in parked]
+    return "synthesize"
+
+
+def park(state: WorkState) -> dict[str, Any]:
+    """End this subtask's work for now, keeping its state, until nothing else can run."""
+    sub = state["subtask"]
+    reason = (state.get("blocker") or {}).get("reason") or sub.get("escalation_reason")
+    result = {
+        "subtask_id": sub["id"],
+        "description": sub["description"],
+        "agent": state.get("agent") or sub.get("agent"),
+        "status": AWAITING,
+        "summary": f"waiting for a person: {reason or 'routing is unsure'}",
+        "output": None,
+        "actions": [],
+        "work": {k: state[k] for k in PARKED_KEYS if k in state},  # type: ignore[literal-required]
+    }
+    return {"results": {sub["id"]: result}}

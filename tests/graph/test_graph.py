@@ -207,3 +207,26 @@ def test_failed_dependency_skips_dependents(tmp_path: Path, make_run: Any) -> No
     assert result["results"]["t1"]["status"] == "rejected"
     assert result["results"]["t2"]["status"] == "skipped"
     assert "answer" in result
+
+
+def test_a_review_does_not_hold_up_work_that_does_not_need_it(
+    tmp_path: Path, make_run: Any
+) -> None:
+    gamma = ScriptedAgent(ok())
+    planner = ScriptedPlanner(
+        plan_of(("pay", "beta"), ("count", "alpha"), ("write", "gamma"), deps={"t3": ["t2"]})
+    )
+    deps, ledger = make_deps(
+        tmp_path, planner, {"beta": ScriptedAgent(proposing(50)), "gamma": gamma}
+    )
+    run = make_run(deps)
+    run.start()
+    (intr,) = run.interrupts()
+    assert intr.value["context"]["subtask_id"] == "t1"
+    # t3 depends on t2 only: it ran while t1 waits for its reviewer.
+    assert [t.subtask_id for t in gamma.tasks] == ["t3"]
+    state = run.app.get_state(run.config).values["results"]
+    assert state["t3"]["status"] == "done" and state["t1"]["status"] == "awaiting_review"
+    result = run.decide(intr, {"type": "approve"})
+    assert {r["status"] for r in result["results"].values()} == {"done"}
+    assert len(ledger.rows()) == 1 and len(gamma.tasks) == 1
