@@ -12,6 +12,10 @@ so scopes are checked in code whatever the model asks for:
 - a tool with `answer_direct` ends the agent with its structured result as the answer
   (`return_direct`), saving the model call that would only restate it.
 
+Tool schemas an agent can no longer use are not sent: after `tool_rounds` rounds of tool
+calls (by default `max_model_calls - 1`, when the next call is the last the limit allows), the
+model is asked for its answer without them, its tool rounds written into the task as text.
+
 `ModelCallLimitMiddleware` bounds the model calls per attempt (`max_model_calls`, exceeding it
 is an error, so a run-away agent is a failed attempt, not an answer), and fallback models are
 `ModelFallbackMiddleware`.
@@ -122,6 +126,53 @@ def _approval_middleware(box: ToolBox, names: Sequence[str]) -> Any | None:
     return HumanInTheLoopMiddleware(interrupt_on=gated) if gated else None
 
 
+def tool_rounds_done(messages: Sequence[Any]) -> int:
+    """Rounds of tool calls the model has made since the task (the last human message)."""
+    rounds = 0
+    for m in reversed(messages):
+        if isinstance(m, HumanMessage):
+            break
+        rounds += isinstance(m, AIMessage) and bool(m.tool_calls)
+    return rounds
+
+
+def as_text(messages: Sequence[Any]) -> list[Any]:
+    """The conversation with its tool rounds written into the task as text.
+
+    For a model call sent without tool schemas: some providers (Anthropic) refuse tool calls
+    and results in a request that defines no tools.
+    """
+    last = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+    if last < 0:
+        return list(messages)
+    lines = [str(messages[last].content)]
+    for m in messages[last + 1 :]:
+        if isinstance(m, AIMessage):
+            if isinstance(m.content, str) and m.content.strip():
+                lines.append(f"You said: {m.content.strip()}")
+        elif isinstance(m, ToolMessage):
+            lines.append(f"{m.name} returned: {m.content}")
+        else:
+            lines.append(str(m.content))
+    return [*messages[:last], HumanMessage("\n".join(lines))]
+
+
+def _tool_rounds_middleware(rounds: int, keep: set[str]) -> Any:
+    """After `rounds` rounds of tool calls the model answers without tool schemas it could no
+    longer use; `keep` (answer_direct tools, which end the agent) stay offered."""
+    from langchain.agents.middleware import AgentMiddleware
+
+    class ToolRounds(AgentMiddleware):  # type: ignore[type-arg]
+        def wrap_model_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
+            if not request.tools or tool_rounds_done(request.messages) < rounds:
+                return handler(request)
+            tools = [t for t in request.tools if getattr(t, "name", None) in keep]
+            messages = request.messages if tools else as_text(request.messages)
+            return handler(request.override(tools=tools, messages=messages))
+
+    return ToolRounds()
+
+
 @dataclass
 class LLMRuntime:
     """An `AgentRuntime` that runs the spec's agent on a chat model over its tools."""
@@ -147,6 +198,12 @@ class LLMRuntime:
             middleware.append(approval)
         if self.fallbacks:
             middleware.append(ModelFallbackMiddleware(*self.fallbacks))
+        tools = langchain_tools(box, names)
+        rounds = self.spec.tool_rounds
+        if rounds is None:
+            rounds = self.spec.max_model_calls - 1
+        keep = {t.name for t in tools if t.return_direct}
+        middleware.append(_tool_rounds_middleware(rounds, keep))
         response_format: Any = None
         if self.spec.output_schema != DEFAULT_OUTPUT_SCHEMA:
             schema = {
@@ -158,7 +215,6 @@ class LLMRuntime:
         proposes = any(box.registry.get(n).side_effect for n in names)
         system = render(
             "agent_system",
-            name=self.spec.name,
             description=" ".join(self.spec.description.split()),
             side_effects=" Tools with side effects are proposed, then run after checks."
             if proposes
@@ -167,7 +223,7 @@ class LLMRuntime:
         )
         return create_agent(
             self.model,
-            langchain_tools(box, names),
+            tools,
             system_prompt=system,
             middleware=middleware,
             response_format=response_format,

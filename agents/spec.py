@@ -89,6 +89,9 @@ class AgentSpec(BaseModel):
     judge: str | None = None
     # llm runtime: model calls per subtask attempt (ModelCallLimitMiddleware).
     max_model_calls: int = Field(default=6, ge=1, le=50)
+    # llm runtime: rounds of tool calls per attempt; after them the model answers without tool
+    # schemas (unset: max_model_calls - 1, as the last call could not use a tool's result).
+    tool_rounds: int | None = Field(default=None, ge=0, le=49)
 
     @field_validator("examples")
     @classmethod

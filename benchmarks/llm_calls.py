@@ -10,8 +10,16 @@ Rows:
     ringmaster · llm planner · llm agents   one planning call, then tool choice + answer per agent
     ringmaster · cascade · llm agents       the local planner (demo team) first; the model only
                                             when it is unsure (the row says which happened)
+    ringmaster · llm planner · llm agents · tool_rounds 1
+                                            the same, each agent set to one round of tool
+                                            calls (`tool_rounds: 1` in the team file): its
+                                            answer call goes without tool schemas
     ringmaster · llm planner · answer_direct the tools' structured results stand as the answers:
                                             one planning call and one tool choice per agent
+
+Both sides get the same request, the same three tool functions (name, docstring, signature)
+and the same scripted answers: the plan (in the planner's compact schema), each specialist's
+tool call and its final text.
 
 Targets (issue 4): at most 7 calls (6 when the cascade routes without the model) and at most
 30% of create_supervisor's prompt tokens; the floor with answer_direct is 4 calls.
@@ -58,7 +66,7 @@ from graph.checkpoint import open_checkpointer
 from graph.deps import GraphDeps
 from graph.planner.base import Planner
 from graph.planner.cascade import CascadePlanner
-from graph.planner.llm import LLMPlanner
+from graph.planner.llm import PLAN_TOOL, LLMPlanner
 from tools.base import Tool, ToolRegistry
 
 CALLS_TARGET = 7
@@ -104,19 +112,12 @@ class CountingModel(ScriptedChatModel):
 
 
 def plan_script() -> Script:
-    """The planner's one answer: the three parts, each to its specialist."""
-    subtasks = [
-        {
-            "id": f"t{i}",
-            "description": s.part,
-            "agent": s.name,
-            "confidence": 0.95,
-            "rationale": "its own records",
-            "depends_on": [],
-        }
-        for i, s in enumerate(SPECIALISTS, start=1)
+    """The planner's one answer, in its compact schema: the three parts, each to its specialist."""
+    parts = [
+        {"task": s.part, "agent": s.name, "conf": 0.95, "why": "its own records"}
+        for s in SPECIALISTS
     ]
-    call = {"name": "PlanDraft", "args": {"subtasks": subtasks}, "id": "plan", "type": "tool_call"}
+    call = {"name": PLAN_TOOL, "args": {"parts": parts}, "id": "plan", "type": "tool_call"}
     return lambda messages: AIMessage("", tool_calls=[call])
 
 
@@ -189,7 +190,12 @@ class Bench:
 
 
 def ringmaster_bench(
-    name: str, saver: Any, planner: Planner, direct: bool, planner_models: list[CountingModel]
+    name: str,
+    saver: Any,
+    planner: Planner,
+    direct: bool,
+    planner_models: list[CountingModel],
+    tool_rounds: int | None = None,
 ) -> Bench:
     tools = ToolRegistry()
     for s in SPECIALISTS:
@@ -204,6 +210,7 @@ def ringmaster_bench(
     team = bench_team()
     for spec in team.agents:  # the same team, its agents on the llm runtime
         spec.runtime = spec.runtime.model_copy(update={"kind": "llm", "entry": None})
+        spec.tool_rounds = tool_rounds
     registry = AgentRegistry.build(team, tools, llm_runtime=runtime)
     app = build_graph(GraphDeps(registry=registry, planner=planner), saver)
 
@@ -283,6 +290,17 @@ def run(requests: int, planner_cache: Path | None) -> list[Row]:
                     "ringmaster · cascade · llm agents", saver("cascade"), cascade, False, [model]
                 ).measure(requests)
             )
+        model = CountingModel(script=plan_script())
+        rows.append(
+            ringmaster_bench(
+                "ringmaster · llm planner · llm agents · tool_rounds 1",
+                saver("rounds"),
+                LLMPlanner(team, model),
+                False,
+                [model],
+                tool_rounds=1,
+            ).measure(requests)
+        )
         model = CountingModel(script=plan_script())
         rows.append(
             ringmaster_bench(

@@ -227,6 +227,11 @@ def specialist_script(s: Specialist) -> Script:
         last = messages[-1]
         if isinstance(last, ToolMessage) and last.name == s.tool_name:
             return AIMessage(s.answer(json.loads(str(last.content))))
+        # The result given back as text (a call sent without tool schemas): the same answer.
+        done = f"{s.tool_name} returned: "
+        if isinstance(last, HumanMessage) and done in str(last.content):
+            result = str(last.content).split(done, 1)[1].split("\n", 1)[0]
+            return AIMessage(s.answer(json.loads(result)))
         call = {
             "name": s.tool_name,
             "args": {s.arg: s.find_arg(_human_text(messages))},

@@ -73,6 +73,11 @@ class ScriptedChatModel(BaseChatModel):
         return self._prompts
 
     @property
+    def tools(self) -> list[list[Any]]:
+        """The tool schemas bound to each call, in order."""
+        return self._tools
+
+    @property
     def tokens_in(self) -> int:
         return self._tokens_in
 
@@ -125,16 +130,18 @@ class ScriptedChatModel(BaseChatModel):
 
 
 def plan_answer(*subtasks: dict[str, Any]) -> AIMessage:
-    """The planner's structured answer, as the tool call `with_structured_output` asks for."""
-    full = [
+    """The planner's structured answer in its compact schema, as the tool call
+    `with_structured_output` asks for; `depends_on: ["t1"]` becomes `after: [1]`."""
+    from graph.planner.llm import PLAN_TOOL
+
+    parts = [
         {
-            "id": s.get("id", f"t{i}"),
-            "description": s["description"],
+            "task": s["description"],
             "agent": s.get("agent"),
-            "confidence": s.get("confidence", 0.9),
-            "rationale": s.get("rationale", "scripted"),
-            "depends_on": s.get("depends_on", []),
+            "conf": s.get("confidence", 0.9),
+            "why": s.get("rationale", "scripted"),
+            "after": [int(d.removeprefix("t")) for d in s.get("depends_on", [])],
         }
-        for i, s in enumerate(subtasks, start=1)
+        for s in subtasks
     ]
-    return tool_call("PlanDraft", {"subtasks": full})
+    return tool_call(PLAN_TOOL, {"parts": parts})

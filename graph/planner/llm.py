@@ -1,7 +1,8 @@
 """The LLM planner: one model call returns the whole plan as structured output.
 
 The model sees the agent catalogue (names, descriptions, a few examples each, from the team
-through `prompts/planner_system.md`) and answers with a `PlanDraft`. An answer that cannot be
+through `prompts/planner_system.md`) and answers with a plan in a compact schema
+(`PLAN_SCHEMA`, read back by `PlanDraft`). An answer that cannot be
 used — malformed, an agent no one has heard of, dependencies on missing subtasks or in a cycle
 — is sent back once with what is wrong (`prompts/plan_repair.md`). If the second answer fails
 too, or the model cannot be reached at all (the provider SDK has already retried), the plan
@@ -21,7 +22,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-from pydantic import BaseModel, ValidationError
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from agents.spec import Team
 from graph.errors import BudgetExceeded
@@ -31,23 +39,67 @@ from prompts.loader import render, version
 log = logging.getLogger(__name__)
 
 
-# The schema is sent with every planning call: its fields are explained once, in the system
-# prompt, not again in field descriptions.
-class DraftSubtask(BaseModel):
-    """A subtask."""
+# The schema is sent with every planning call, so it is kept small: short field names (each
+# explained once, in the system prompt), no descriptions, ids implied by position (t1, t2 …)
+# and only `task`, `agent` and `conf` required. `DraftSubtask` maps it back to the plan's
+# names, and also reads the long names (`description`, `confidence`, `depends_on` …) a model
+# may answer with anyway.
+PLAN_TOOL = "plan"
+PLAN_SCHEMA: dict[str, Any] = {
+    "title": PLAN_TOOL,
+    "type": "object",
+    "properties": {
+        "parts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "task": {"type": "string"},
+                    "agent": {"type": ["string", "null"]},
+                    "conf": {"type": "number"},
+                    "why": {"type": "string"},
+                    "after": {"type": "array", "items": {"type": "integer"}},
+                },
+                "required": ["task", "agent", "conf"],
+            },
+        }
+    },
+    "required": ["parts"],
+}
 
-    id: str
-    description: str
+
+class DraftSubtask(BaseModel):
+    """A subtask as the model wrote it (compact or long names)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str | None = None
+    description: str = Field(validation_alias=AliasChoices("task", "description"))
     agent: str | None
-    confidence: float
-    rationale: str
-    depends_on: list[str]
+    confidence: float = Field(validation_alias=AliasChoices("conf", "confidence"))
+    rationale: str = Field(default="", validation_alias=AliasChoices("why", "rationale"))
+    depends_on: list[str] = Field(
+        default_factory=list, validation_alias=AliasChoices("after", "depends_on")
+    )
+
+    @field_validator("depends_on", mode="before")
+    @classmethod
+    def _part_numbers(cls, value: Any) -> Any:
+        """`after: [1]` is part t1; ids (`"t1"`) pass as they are."""
+        if not isinstance(value, list):
+            return value
+        return [
+            f"t{v}" if isinstance(v, int) or (isinstance(v, str) and v.isdigit()) else v
+            for v in value
+        ]
 
 
 class PlanDraft(BaseModel):
-    """The plan."""
+    """The plan as the model wrote it."""
 
-    subtasks: list[DraftSubtask]
+    model_config = ConfigDict(extra="ignore")
+
+    subtasks: list[DraftSubtask] = Field(validation_alias=AliasChoices("parts", "subtasks"))
 
 
 class PlanRejected(ValueError):
@@ -95,7 +147,7 @@ class LLMPlanner:
         self.fallback = fallback
         self.examples_per_agent = examples_per_agent
         kwargs = {"method": structured_method} if structured_method else {}
-        self._structured = model.with_structured_output(PlanDraft, include_raw=True, **kwargs)
+        self._structured = model.with_structured_output(PLAN_SCHEMA, include_raw=True, **kwargs)
         from agents.models import model_label
 
         self.model = model_name or model_label(model)  # evals: model-backed, cached by name
@@ -148,7 +200,7 @@ class LLMPlanner:
         with self._lock:
             self.tokens += int(meta.get("total_tokens", 0) or 0)
         parsed = out.get("parsed")
-        if isinstance(parsed, dict):  # some providers hand back the arguments, not the model
+        if isinstance(parsed, dict):  # the schema is a dict: the parsed answer is one too
             try:
                 parsed = PlanDraft.model_validate(parsed)
             except ValidationError as exc:
@@ -165,7 +217,7 @@ class LLMPlanner:
             )
         floor = self.team.routing.confidence_floor
         subtasks = []
-        for d in draft.subtasks:
+        for i, d in enumerate(draft.subtasks, start=1):
             unsure = d.agent is not None and d.confidence < floor
             reason = None
             if d.agent is None:
@@ -174,7 +226,7 @@ class LLMPlanner:
                 reason = f"the planner's confidence {d.confidence:.2f} is below {floor:.2f}"
             subtasks.append(
                 {
-                    "id": d.id,
+                    "id": d.id or f"t{i}",
                     "description": d.description,
                     "agent": d.agent,
                     "confidence": d.confidence,

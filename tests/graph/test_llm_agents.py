@@ -5,16 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from langchain_core.messages import HumanMessage
+
 from agents.judge import LLMJudge
 from agents.llm_runtime import LLMRuntime
 from agents.registry import AgentRegistry
+from agents.runtime import AgentTask
 from agents.spec import parse_team
 from graph.deps import GraphDeps
 from graph.planner.llm import LLMPlanner
 from graph.usage import Budget, UsageMeter
 from tests.fakes import Ledger, ScriptedPlanner, plan_of
 from tests.fakes_llm import ScriptedChatModel, plan_answer, tool_call
-from tools.base import Tool, ToolRegistry
+from tools.base import Tool, ToolBox, ToolRegistry
 
 TEAM = """
 name: llm
@@ -188,3 +191,36 @@ def test_judge_verdict_is_in_the_state_and_a_fail_is_retried(tmp_path: Path, mak
         model.prompts[1][-1].content
     )
     assert judge_model.calls == 2
+
+
+def _pricer(tmp: Path, answers: list[Any], **spec: Any) -> tuple[LLMRuntime, ToolBox]:
+    deps, _, model = setup(tmp, answers)
+    agent = next(a for a in deps.registry.team.agents if a.name == "pricer")
+    agent = agent.model_copy(update=spec)
+    box = ToolBox(deps.registry.tools, frozenset(agent.tools), frozenset())
+    return LLMRuntime(agent, model), box
+
+
+def _task() -> AgentTask:
+    return AgentTask("th", "t1", "the price of a widget", "a price")
+
+
+def test_after_its_tool_rounds_the_agent_answers_without_tool_schemas(tmp_path: Path) -> None:
+    answers = [tool_call("price", {"item": "widget"}), "A widget costs 50."]
+    runtime, box = _pricer(tmp_path, answers, tool_rounds=1)
+    out = runtime.run(_task(), box)
+    assert out.output == {"summary": "A widget costs 50."}
+    model = runtime.model
+    assert [len(t) for t in model.tools] == [1, 0]  # the schema only where it can be used
+    # No tool call or result left in a request without tools: the round is written as text.
+    (task,) = model.prompts[1][1:]
+    assert isinstance(task, HumanMessage)
+    assert task.content == 'the price of a widget\nprice returned: {"item": "widget", "price": 50}'
+
+
+def test_by_default_only_the_last_allowed_call_goes_without_tools(tmp_path: Path) -> None:
+    answers = [tool_call("price", {"item": "a"}), tool_call("price", {"item": "b"}), "50 each."]
+    runtime, box = _pricer(tmp_path, answers, max_model_calls=3)
+    assert runtime.run(_task(), box).output == {"summary": "50 each."}
+    assert [len(t) for t in runtime.model.tools] == [1, 1, 0]
+    assert "price returned" in str(runtime.model.prompts[2][-1].content)

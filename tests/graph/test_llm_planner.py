@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from agents.spec import Team, parse_team
 from graph.errors import BudgetExceeded
 from graph.planner.cascade import CascadePlanner, estimated_parts
-from graph.planner.llm import LLMPlanner
+from graph.planner.llm import PLAN_TOOL, LLMPlanner
 from tests.fakes import TEAM_YAML, ScriptedPlanner, plan_of
-from tests.fakes_llm import ScriptedChatModel, plan_answer
+from tests.fakes_llm import ScriptedChatModel, plan_answer, tool_call
 
 
 @pytest.fixture
@@ -151,3 +153,57 @@ def test_estimated_parts() -> None:
     assert estimated_parts("terms and conditions of the contract") == 1
     assert estimated_parts("Check ticket TCK-1? Also, is INV-2 paid? And is api healthy?") == 3
     assert estimated_parts("count the tickets, then write a summary about it") == 2
+
+
+def test_the_plan_schema_sent_is_compact(team: Team) -> None:
+    p, model = planner(team, plan_answer({"description": "a", "agent": "alpha"}))
+    p.plan("a")
+    (tool,) = model.tools[0]
+    assert tool["function"]["name"] == PLAN_TOOL
+    sent = json.dumps(tool)
+    assert "description" not in sent and "default" not in sent and "title" not in sent
+    item = tool["function"]["parameters"]["properties"]["parts"]["items"]
+    assert item["required"] == ["task", "agent", "conf"]  # why and after may be left out
+
+
+def test_short_and_long_field_names_map_back_to_the_plan(team: Team) -> None:
+    short = tool_call(
+        PLAN_TOOL,
+        {
+            "parts": [
+                {"task": "a", "agent": "alpha", "conf": 0.9},
+                {"task": "b", "agent": "beta", "conf": 0.8, "after": [1]},
+            ]
+        },
+    )
+    long = tool_call(
+        PLAN_TOOL,
+        {
+            "subtasks": [
+                {"id": "x", "description": "a", "agent": "alpha", "confidence": 0.9},
+                {
+                    "id": "y",
+                    "description": "b",
+                    "agent": "beta",
+                    "confidence": 0.8,
+                    "depends_on": ["x"],
+                    "rationale": "r",
+                },
+            ]
+        },
+    )
+    for answer, ids in ((short, ["t1", "t2"]), (long, ["x", "y"])):
+        p, _ = planner(team, answer)
+        plan = p.plan("a then b")
+        assert plan.planner == "llm"
+        assert [(s.id, s.description, s.agent, s.depends_on) for s in plan.subtasks] == [
+            (ids[0], "a", "alpha", []),
+            (ids[1], "b", "beta", [ids[0]]),
+        ]
+
+
+def test_a_missing_field_is_sent_back_by_its_short_name(team: Team) -> None:
+    bad = tool_call(PLAN_TOOL, {"parts": [{"agent": "alpha", "conf": 0.9}]})
+    p, model = planner(team, bad, plan_answer({"description": "a", "agent": "alpha"}))
+    assert p.plan("a").planner == "llm" and p.repairs == 1
+    assert "task" in str(model.prompts[1][-1].content)

@@ -74,18 +74,18 @@ def rate_limited(retry_after: str = "0.2") -> Reply:
 
 
 def plan_json(*subtasks: dict[str, Any]) -> str:
+    """The planner's answer in its compact schema; `depends_on: ["t1"]` becomes `after: [1]`."""
     return json.dumps(
         {
-            "subtasks": [
+            "parts": [
                 {
-                    "id": f"t{i}",
-                    "description": s["description"],
+                    "task": s["description"],
                     "agent": s.get("agent"),
-                    "confidence": s.get("confidence", 0.9),
-                    "rationale": "scripted",
-                    "depends_on": s.get("depends_on", []),
+                    "conf": s.get("confidence", 0.9),
+                    "why": "scripted",
+                    "after": [int(d.removeprefix("t")) for d in s.get("depends_on", [])],
                 }
-                for i, s in enumerate(subtasks, start=1)
+                for s in subtasks
             ]
         }
     )

@@ -18,7 +18,7 @@ from agents.registry import AgentRegistry
 from agents.spec import Team, parse_team
 from graph.deps import GraphDeps
 from graph.planner.cascade import CascadePlanner
-from graph.planner.llm import LLMPlanner
+from graph.planner.llm import PLAN_SCHEMA, LLMPlanner
 from tests.fakes import Ledger, ScriptedPlanner, plan_of
 from tests.llm_http.server import Reply, ScriptedServer, completion, plan_json, rate_limited
 from tools.base import Tool, ToolRegistry
@@ -53,6 +53,9 @@ TWO_PARTS = plan_json(
 )
 
 
+PLAN_SCHEMA_SENT = {k: v for k, v in PLAN_SCHEMA.items() if k != "title"}
+
+
 def test_structured_output_plan(server: ScriptedServer, team: Team) -> None:
     server.script = [completion(TWO_PARTS, prompt_tokens=900, completion_tokens=80)]
     p = LLMPlanner(team, load_model(config(server)), fallback=local())
@@ -65,6 +68,8 @@ def test_structured_output_plan(server: ScriptedServer, team: Team) -> None:
     assert (p.model_calls, p.tokens) == (1, 980)
     (sent,) = server.requests
     assert sent["response_format"]["type"] == "json_schema"  # structured output, one call
+    assert sent["response_format"]["json_schema"]["name"] == "plan"
+    assert sent["response_format"]["json_schema"]["schema"] == PLAN_SCHEMA_SENT
     assert "billing:" in sent["messages"][0]["content"]
 
 
