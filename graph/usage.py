@@ -69,6 +69,17 @@ class UsageMeter(BaseCallbackHandler):
         self.output_tokens: dict[str, int] = defaultdict(int)
         self.refused = 0
 
+    @classmethod
+    def from_snapshot(cls, snapshot: dict[str, Any] | None, budget: Budget | None) -> UsageMeter:
+        """A meter that goes on from a `snapshot()` (a request resumed in another process)."""
+        meter = cls(budget)
+        for node, u in ((snapshot or {}).get("per_node") or {}).items():
+            meter.calls[node] = int(u.get("calls", 0))
+            meter.input_tokens[node] = int(u.get("input_tokens", 0))
+            meter.output_tokens[node] = int(u.get("output_tokens", 0))
+        meter.refused = int((snapshot or {}).get("refused_calls", 0))
+        return meter
+
     @property
     def total_calls(self) -> int:
         return sum(self.calls.values())

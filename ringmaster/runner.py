@@ -24,7 +24,7 @@ from graph.deps import GraphDeps
 from graph.events import EVENT_KEY
 from graph.intake import validate_request
 from graph.state import Requester
-from graph.usage import UsageMeter
+from graph.usage import Budget, UsageMeter
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.corrections import Correction, CorrectionStore, with_corrections
@@ -34,6 +34,7 @@ from ringmaster.review_queue import ReviewItem, ReviewQueue
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
 from ringmaster.thread_store import ThreadStore, new_owner
+from ringmaster.usage_store import UsageStore
 
 if TYPE_CHECKING:
     from agents.policy import Policy
@@ -54,7 +55,7 @@ class RunOutcome:
     answer: str | None = None
     pending: list[ReviewItem] = field(default_factory=list)
     error: str | None = None
-    usage: dict[str, Any] | None = None  # model calls and tokens of this process's runs
+    usage: dict[str, Any] | None = None  # model calls and tokens of the turn (rm_usage)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -186,6 +187,7 @@ class Runner:
         self._recover_on_start = recover_on_start
         self.on_event = on_event
         self._meters: dict[str, UsageMeter] = {}  # per thread, for its current turn
+        self.usage = UsageStore(self.engine, clock)
 
     def __enter__(self) -> Runner:
         return self
@@ -382,6 +384,18 @@ class Runner:
         return UsageMeter(budget(self.settings))
 
     def _invoke(self, graph: Any, thread_id: str, payload: Any) -> None:
+        # The turn's usage so far comes from rm_usage, so a resume in another process spends
+        # from the same budget; it is saved after every run, a failed one too.
+        from ringmaster.models import budget
+
+        turn = self.threads.get(thread_id).turn
+        self._meters[thread_id] = self.usage.meter(thread_id, turn, budget(self.settings))
+        try:
+            self._stream(graph, thread_id, payload)
+        finally:
+            self.usage.save(thread_id, turn, self._meters[thread_id])
+
+    def _stream(self, graph: Any, thread_id: str, payload: Any) -> None:
         config = self._config(thread_id)
         # One meter per request: resumes of the same turn keep spending from its budget.
         meter = self._meters.setdefault(thread_id, self._new_meter())
@@ -482,8 +496,20 @@ class Runner:
             answer=values.get("answer"),
             pending=self.queue.list(status="pending", thread_id=thread_id),
             error=row.error,
-            usage=self._meters[thread_id].snapshot() if thread_id in self._meters else None,
+            usage=self._usage(thread_id, row.turn),
         )
+
+    def _usage(self, thread_id: str, turn: int) -> dict[str, Any] | None:
+        """The turn's calls and tokens (as saved, whichever process ran it), the budget and
+        the thread's total over all its turns."""
+        from ringmaster.models import budget
+
+        snap = self.usage.get(thread_id, turn)
+        if snap is None:
+            return None
+        b = budget(self.settings) or Budget()
+        snap["budget"] = {"calls": b.max_calls, "tokens": b.max_tokens}
+        return {**snap, "thread": self.usage.thread_total(thread_id)}
 
     def default_scopes(self) -> list[str]:
         """Every scope the team and its tools use: what a local operator may reach."""

@@ -1,4 +1,4 @@
-"""The application's own tables (SQLAlchemy Core): threads and the review queue.
+"""The application's own tables (SQLAlchemy Core): threads, the review queue, model usage.
 
 The queue is indexed by status so listing pending items never touches the checkpointer.
 """
@@ -90,6 +90,21 @@ notifications = Table(
     Column("payload", JSON, nullable=False),
     Column("status", String(16), nullable=False),  # queued | sent | failed
     Column("error", Text),
+)
+
+
+# Model calls and tokens per thread and turn (ringmaster/usage_store.py).
+usage = Table(
+    "rm_usage",
+    metadata,
+    Column("thread_id", String(64), primary_key=True),
+    Column("turn", Integer, primary_key=True),
+    Column("model_calls", Integer, nullable=False),
+    Column("input_tokens", Integer, nullable=False),
+    Column("output_tokens", Integer, nullable=False),
+    Column("refused_calls", Integer, nullable=False),
+    Column("per_node", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
 
