@@ -12,8 +12,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# torch's CPU build first (it lies in this machine's wheel directory), so the embeddings extra
+# (the local planner's sentence embeddings) does not make pip fetch a CUDA one.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q 'torch==2.13.0'
+	$(BIN)/pip install -q -e '.[dev,embeddings]'
 	touch $(STAMP)
 
 install: $(STAMP)

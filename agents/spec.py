@@ -116,6 +116,9 @@ class RoutingConfig(BaseModel):
 
     confidence_floor: float = Field(default=0.5, ge=0.0, le=1.0)
     min_margin: float = Field(default=0.1, ge=0.0, le=1.0)
+    # The local planner's classifier: "tfidf", or "hybrid" (TF-IDF + sentence embedding, with
+    # the `embeddings` extra installed; without it the planner says so and uses TF-IDF).
+    classifier: Literal["tfidf", "hybrid"] = "tfidf"
 
 
 class Team(BaseModel):

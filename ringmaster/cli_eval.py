@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agents.errors import AgentError
-from agents.spec import RoutingConfig, load_team
+from agents.spec import load_team
 from evals.compare import compare_runs
 from evals.convert import RosterOptions, build_team, read_labelled, team_yaml, to_eval_rows
 from evals.convert import write_jsonl as write_rows
@@ -296,7 +296,8 @@ def tune_cmd(
     """Pick routing.confidence_floor (and min_margin) on a validation set; --write saves them."""
     with _user_errors(json_mode):
         base = load_team(team)
-        zero = RoutingConfig(confidence_floor=0.0, min_margin=0.0)
+        # Only the thresholds change: the rest of the routing block (the classifier) stays.
+        zero = base.routing.model_copy(update={"confidence_floor": 0.0, "min_margin": 0.0})
         probe = evaluate(
             dataset,
             team,
@@ -312,8 +313,8 @@ def tune_cmd(
             min_in_scope_accuracy=min_in_scope_accuracy,
             tune_margin=margin,
         )
-        routing = RoutingConfig(
-            confidence_floor=chosen.confidence_floor, min_margin=chosen.min_margin
+        routing = base.routing.model_copy(
+            update={"confidence_floor": chosen.confidence_floor, "min_margin": chosen.min_margin}
         )
         measured = None
         if verify:

@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,7 @@ from agents.spec import Team
 from graph.planner import model_cache
 from graph.planner.base import Alternative, Plan, Subtask
 from graph.planner.classifier import HUMAN, Scores, TextClassifier, TfidfClassifier, TfidfConfig
+from graph.planner.embeddings import HybridClassifier, HybridConfig, embeddings_available
 from graph.planner.scope import HumanClassScope, ScopeCheck
 from graph.planner.splitter import (
     BoundaryKind,
@@ -84,7 +86,10 @@ from graph.planner.splitter import (
 )
 
 # Bump when the features or the training data layout change, so old cache files are not used.
-FEATURES_VERSION = "tfidf-w12c25-lr-temp-1"
+FEATURES_VERSION = "tfidf-w12c25-lr-svm-temp-5"
+CLASSIFIERS = ("tfidf", "hybrid")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,10 @@ class LocalPlannerSettings:
     """Everything tunable about the local planner apart from the team's routing thresholds."""
 
     classifier: TfidfConfig = field(default_factory=TfidfConfig)
+    # "tfidf" or "hybrid" (TF-IDF + sentence embedding, needs the `embeddings` extra); None:
+    # the team file's `routing.classifier`.
+    kind: str | None = None
+    hybrid: HybridConfig = field(default_factory=HybridConfig)
     split: SplitPolicy = field(default_factory=SplitPolicy)
     scope: ScopeCheck = field(default_factory=HumanClassScope)
     max_alternatives: int = 3
@@ -158,11 +167,13 @@ class LocalPlanner:
     ) -> None:
         self.team = team
         self.settings = settings or LocalPlannerSettings()
+        self.kind = self._resolve_kind()
         self.trained = False  # True when this instance trained rather than loaded its model
         self.cache_path = (
             Path(cache_dir) / f"local-planner-{self._cache_key()}.pkl" if cache_dir else None
         )
         self.classifier: TextClassifier = self._load_or_train()
+        self._batch: dict[str, Scores] = {}  # whole requests scored by `prepare`
 
     def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
         text = request.strip()
@@ -187,19 +198,53 @@ class LocalPlanner:
             labels.append(HUMAN)
         return texts, labels
 
+    def prepare(self, requests: Sequence[str]) -> None:
+        """Score many requests in one batch before planning them one by one (evals, imports).
+
+        Only the latest batch is kept: planning a request of it then scores the whole request
+        from memory; nothing else changes, and a later call replaces the batch.
+        """
+        texts = list(dict.fromkeys(r.strip() for r in requests if r.strip()))
+        self._batch = dict(zip(texts, self.classifier.score(texts), strict=True))
+
+    def _score(self, texts: Sequence[str]) -> list[Scores]:
+        missing = [t for t in texts if t not in self._batch]
+        fresh = dict(zip(missing, self.classifier.score(missing), strict=True)) if missing else {}
+        return [self._batch[t] if t in self._batch else fresh[t] for t in texts]
+
+    def _resolve_kind(self) -> str:
+        kind = self.settings.kind or self.team.routing.classifier
+        if kind not in CLASSIFIERS:
+            raise ValueError(f"unknown classifier {kind!r} (choose from {', '.join(CLASSIFIERS)})")
+        if kind == "hybrid" and not embeddings_available():
+            log.warning(
+                "team %s asks for the hybrid (TF-IDF + sentence embedding) classifier, but the "
+                "embeddings extra is not installed (pip install 'ringmaster[embeddings]'): "
+                "routing with TF-IDF alone",
+                self.team.name,
+            )
+            return "tfidf"
+        return kind
+
     def _cache_key(self) -> str:
         # A team built in code has no fingerprint; its training data stands in for one.
         source = self.team.fingerprint or json.dumps(self._training_data())
-        config = repr((self.settings.classifier, FEATURES_VERSION, sklearn.__version__))
+        model = self.settings.hybrid if self.kind == "hybrid" else self.settings.classifier
+        config = repr((self.kind, model, FEATURES_VERSION, sklearn.__version__))
         return hashlib.sha256(f"{source}\n{config}".encode()).hexdigest()[:32]
 
     def _load_or_train(self) -> TextClassifier:
+        expected = HybridClassifier if self.kind == "hybrid" else TfidfClassifier
         if self.cache_path is not None:
             cached = model_cache.load(self.cache_path)
-            if isinstance(cached, TfidfClassifier):
+            if isinstance(cached, expected):
                 return cached
         texts, labels = self._training_data()
-        classifier = TfidfClassifier.train(texts, labels, self.settings.classifier)
+        classifier: TextClassifier
+        if self.kind == "hybrid":
+            classifier = HybridClassifier.train(texts, labels, self.settings.hybrid)
+        else:
+            classifier = TfidfClassifier.train(texts, labels, self.settings.classifier)
         self.trained = True
         if self.cache_path is not None:
             try:
@@ -212,7 +257,7 @@ class LocalPlanner:
 
     def _segment(self, segments: list[Segment]) -> list[_Part]:
         """Glue over-segmented parts back until every cut separates two requests of their own."""
-        scores = self.classifier.score([s.text for s in segments])
+        scores = self._score([s.text for s in segments])
         parts = [
             _Part(s.text, s.boundary, s.sequential, sc, first=i == 0)
             for i, (s, sc) in enumerate(zip(segments, scores, strict=True))
@@ -225,7 +270,7 @@ class LocalPlanner:
             if not glue:
                 break
             texts = [parts[k].text + joiners[k + 1] + parts[k + 1].text for k in glue]
-            merged = self.classifier.score(texts)
+            merged = self._score(texts)
             # Weak cuts go first, then the glue that makes the most confident part: a fragment
             # joins the neighbour it completes. "I" in "locked out of my account and I also need
             # an invoice" goes left, where the result is a clear support request; judged by the
@@ -265,10 +310,6 @@ class LocalPlanner:
         )
         agent, confidence = ranked[0] if ranked else (None, 0.0)
         second = ranked[1][1] if len(ranked) > 1 else 0.0
-        alternatives = [
-            Alternative(agent=a, score=round(p, 4))
-            for a, p in ranked[1 : 1 + self.settings.max_alternatives]
-        ]
         routing = self.team.routing
         escalation = self.settings.scope.out_of_scope(scores)
         if escalation is not None:
@@ -286,6 +327,13 @@ class LocalPlanner:
                 f"ambiguous: {agent} {confidence:.2f} vs {runner_up} {second:.2f}, "
                 f"margin {confidence - second:.2f} < {routing.min_margin:.2f}"
             )
+        # With no agent named, the best one leads the alternatives: a person sees who would have
+        # got it, and an eval can score the route it would have taken.
+        first = 1 if agent is not None else 0
+        alternatives = [
+            Alternative(agent=a, score=round(p, 4))
+            for a, p in ranked[first : first + self.settings.max_alternatives]
+        ]
         return _Routed(
             part=part,
             agent=agent,

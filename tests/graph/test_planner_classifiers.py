@@ -1,0 +1,174 @@
+"""Swappable classifiers of the local planner: the linear SVM for large teams, the TF-IDF +
+sentence-embedding hybrid (with a stand-in encoder, and once with the real MiniLM when the
+`embeddings` extra is installed), the fallback without the extra, and batch scoring."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import pickle
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from agents.spec import RoutingConfig
+from evals.threshold import write_routing
+from graph.planner import embeddings, local
+from graph.planner.classifier import TfidfClassifier, TfidfConfig
+from graph.planner.embeddings import HybridClassifier, HybridConfig, MiniLMEncoder
+from graph.planner.local import LocalPlanner, LocalPlannerSettings
+from tests.graph.test_local_planner import _kitchen_team
+
+TEXTS = [
+    "feed the cat",
+    "walk the dog",
+    "vet visit for the puppy",
+    "water the plants",
+    "mow the lawn",
+    "prune the roses",
+    "change the car oil",
+    "flat tyres on the car",
+    "wash the car",
+]
+LABELS = ["pets"] * 3 + ["garden"] * 3 + ["car"] * 3
+
+
+class HashEncoder:
+    """A deterministic stand-in for a sentence encoder: bag of hashed words, unit length."""
+
+    name = "hash"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), 16), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().split():
+                out[i, int(hashlib.sha256(word.encode()).hexdigest(), 16) % 16] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1.0, norms)
+
+
+def test_svm_model_gives_probabilities_and_auto_picks_it_for_large_training_sets() -> None:
+    svm = TfidfClassifier.train(TEXTS, LABELS, TfidfConfig(model="svm", folds=3))
+    auto_small = TfidfClassifier.train(TEXTS, LABELS, TfidfConfig(folds=3))
+    auto_large = TfidfClassifier.train(TEXTS, LABELS, TfidfConfig(folds=3, svm_above=5))
+    assert type(svm._pipeline.named_steps["clf"]).__name__ == "LinearSVC"
+    assert type(auto_small._pipeline.named_steps["clf"]).__name__ == "LogisticRegression"
+    assert type(auto_large._pipeline.named_steps["clf"]).__name__ == "LinearSVC"
+    for clf in (svm, auto_large):
+        (scores,) = clf.score(["my dog needs walking"])
+        assert scores.ranked()[0][0] == "pets"
+        assert sum(scores.probs.values()) == pytest.approx(1.0)
+        assert scores.nearest_label == "pets"
+    with pytest.raises(ValueError, match="unknown TF-IDF model"):
+        TfidfClassifier.train(TEXTS, LABELS, TfidfConfig(model="forest"))
+
+
+def test_nearest_example_is_an_agent_example_whatever_the_feature_blocks() -> None:
+    texts = [*TEXTS, "tell me a joke about the car"]
+    labels = [*LABELS, "__human__"]
+    for config in (TfidfConfig(folds=3), TfidfConfig(folds=3, svm_above=5)):
+        (scores,) = TfidfClassifier.train(texts, labels, config).score(["a joke about the car"])
+        assert scores.nearest_label == "car"  # the human example is nearer, but never counts
+        assert 0.0 < scores.nearest_similarity <= 1.0
+
+
+def test_hybrid_embeds_only_what_the_tfidf_model_is_unsure_of() -> None:
+    encoder = HashEncoder()
+    config = HybridConfig(tfidf=TfidfConfig(model="svm", folds=3), folds=3, gate=1.01)
+    hybrid = HybridClassifier.train(TEXTS, LABELS, config, encoder=encoder)
+    assert encoder.calls[0] == TEXTS  # training embeds every example once
+    (scores,) = hybrid.score(["the dog needs a walk"])
+    assert scores.ranked()[0][0] == "pets"
+    assert sum(scores.probs.values()) == pytest.approx(1.0)
+    assert encoder.calls[-1] == ["the dog needs a walk"] and hybrid.embedded == 1
+    # gate 0: the TF-IDF model answers everything, the encoder is never called.
+    closed = HybridClassifier(hybrid.tfidf, hybrid._joint, 1.0, encoder, HybridConfig(gate=0.0))
+    before = len(encoder.calls)
+    assert closed.score(["mow the grass"]) == hybrid.tfidf.score(["mow the grass"])
+    assert len(encoder.calls) == before
+
+
+def test_minilm_encoder_pickles_without_its_model() -> None:
+    encoder = MiniLMEncoder(batch_size=8)
+    encoder._model = object()  # stands for a loaded model
+    copy = pickle.loads(pickle.dumps(encoder))
+    assert copy._model is None and copy.batch_size == 8
+
+
+def test_planner_uses_the_hybrid_when_the_team_asks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoder = HashEncoder()
+    real_train = HybridClassifier.train.__func__  # type: ignore[attr-defined]
+
+    def train(cls: type, texts: list[str], labels: list[str], config: HybridConfig) -> object:
+        return real_train(cls, texts, labels, config, encoder=encoder)
+
+    monkeypatch.setattr(local, "embeddings_available", lambda: True)
+    monkeypatch.setattr(HybridClassifier, "train", classmethod(train))
+    team = _kitchen_team(routing=RoutingConfig(classifier="hybrid"))
+    planner = LocalPlanner(team, cache_dir=tmp_path)
+    assert planner.kind == "hybrid" and isinstance(planner.classifier, HybridClassifier)
+    assert planner.plan("mow the lawn").subtasks[0].agent == "garden"
+    again = LocalPlanner(team, cache_dir=tmp_path)  # loads the cached model, no retraining
+    assert not again.trained and isinstance(again.classifier, HybridClassifier)
+    tfidf = LocalPlanner(team, cache_dir=tmp_path, settings=LocalPlannerSettings(kind="tfidf"))
+    assert isinstance(tfidf.classifier, TfidfClassifier) and tfidf.cache_path != again.cache_path
+
+
+def test_planner_falls_back_to_tfidf_without_the_extra(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(local, "embeddings_available", lambda: False)
+    team = _kitchen_team(routing=RoutingConfig(classifier="hybrid"))
+    with caplog.at_level(logging.WARNING, logger="graph.planner.local"):
+        planner = LocalPlanner(team)
+    assert planner.kind == "tfidf" and isinstance(planner.classifier, TfidfClassifier)
+    assert "embeddings extra is not installed" in caplog.text
+    assert planner.plan("feed the cat").subtasks[0].agent == "pets"
+    with pytest.raises(ValueError, match="unknown classifier"):
+        LocalPlanner(team, settings=LocalPlannerSettings(kind="bert"))
+
+
+def test_prepare_changes_no_plan_and_is_replaced_by_the_next_batch() -> None:
+    planner = LocalPlanner(_kitchen_team())
+    requests = ["feed the cat and mow the lawn", "wash the car", "what is the meaning of life"]
+    plain = [planner.plan(r) for r in requests]
+    planner.prepare(requests)
+    assert set(planner._batch) == set(requests)
+    assert [planner.plan(r) for r in requests] == plain
+    planner.prepare(["wash the car"])
+    assert set(planner._batch) == {"wash the car"}
+
+
+def test_an_escalated_subtask_lists_the_best_agent_first() -> None:
+    planner = LocalPlanner(_kitchen_team(routing=RoutingConfig(confidence_floor=0.0)))
+    (subtask,) = planner.plan("what is the meaning of life").subtasks
+    assert subtask.escalate and subtask.agent is None
+    assert len(subtask.alternatives) == 3  # every agent, the best one first
+    assert subtask.alternatives[0].score >= subtask.alternatives[1].score
+
+
+def test_writing_thresholds_keeps_the_classifier(tmp_path: Path) -> None:
+    team = tmp_path / "team.yaml"
+    team.write_text(
+        "name: t\nrouting:\n  confidence_floor: 0.5\n  min_margin: 0.1\n  classifier: hybrid\n"
+        "agents:\n- name: a\n  description: does a\n  runtime: {entry: 'tests.fakes:agent'}\n",
+        encoding="utf-8",
+    )
+    text = write_routing(team, 0.42, 0.05)
+    assert "confidence_floor: 0.42" in text and "classifier: hybrid" in text
+
+
+@pytest.mark.skipif(not embeddings.embeddings_available(), reason="needs ringmaster[embeddings]")
+def test_minilm_encoder_loads_offline_and_embeds() -> None:
+    vectors = MiniLMEncoder().encode(["reset my password", "i forgot my password", "bake bread"])
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
