@@ -48,6 +48,7 @@ HIGHER_IS_BETTER = {
     "decomposition_count_accuracy",
     "decomposition_set_f1",
     "one_part_kept_whole",
+    "local_share",
 }
 
 
@@ -246,6 +247,8 @@ def score(rows: Sequence[RowPrediction]) -> Scores:
         "model_calls_per_request": sum(r.model_calls for r in rows) / n if n else None,
         "tokens_per_request": sum(r.tokens for r in rows) / n if n else None,
         "planner_errors": float(sum(r.error is not None for r in rows)),
+        # A cascade's share of requests planned without a model call (None: not a cascade).
+        "local_share": _mean([r.planned_locally for r in rows if r.planned_locally is not None]),
     }
     labels, matrix = confusion(rows)
     return Scores(

@@ -64,6 +64,8 @@ class RowPrediction:
     tokens: int = 0
     cached: bool = False
     error: str | None = None  # the planner raised: the row fails closed, as an escalation
+    # A cascade's row planned by its local stage without a model call; None: not a cascade.
+    planned_locally: bool | None = None
 
     @classmethod
     def from_plan(
@@ -77,6 +79,7 @@ class RowPrediction:
         tokens: int = 0,
         cached: bool = False,
         error: str | None = None,
+        planned_locally: bool | None = None,
     ) -> RowPrediction:
         subtasks = [SubtaskPrediction.from_subtask(s) for s in plan.subtasks] if plan else []
         if escalation_score is None:
@@ -95,6 +98,7 @@ class RowPrediction:
             tokens=tokens,
             cached=cached,
             error=error,
+            planned_locally=planned_locally,
         )
 
     # -- expected ---------------------------------------------------------------------

@@ -83,6 +83,10 @@ class CascadePlanner:
         with self._lock:
             return self.local_only / self.requests if self.requests else 0.0
 
+    def planned_locally(self, plan: Plan) -> bool:
+        """Whether this cascade's plan came from the local planner alone (no model call)."""
+        return plan.planner == f"{self.name}:{self.local.name}"
+
     def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
         local = self.local.plan(request, allowed_agents=allowed_agents)
         reason = why_unsure(local, request, self.min_confidence, self.min_margin)
