@@ -169,7 +169,11 @@ def test_sigkill_mid_run_then_recover_loses_nothing_and_repeats_nothing(
         _ = runner.graph  # starting the runner recovers
         out = runner.outcome(thread.id)
         assert out.status == "waiting"
-        assert {sid: r["status"] for sid, r in out.results.items()} == {"t1": "done", "t2": "done"}
+        assert {sid: r["status"] for sid, r in out.results.items()} == {
+            "t1": "done",
+            "t2": "done",
+            "t3": "awaiting_review",  # parked until t2 finished, then asked
+        }
         (item,) = out.pending
         assert item.subtask_id == "t3"
     # Approve in yet another process; t1's small payment must still be there exactly once.
