@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+BASE := $(VENV)/.installed-base
 STAMP := $(VENV)/.installed
 
 DEMO_REQUEST ?= Refund invoice INV-1004 in full, the customer cancelled, and roll back the api deployment in production, then draft a status update about the rollback.
@@ -12,16 +13,21 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# torch's CPU build first (it lies in this machine's wheel directory), so the embeddings extra
-# (the local planner's sentence embeddings) does not make pip fetch a CUDA one.
+# The demo needs only the light default install.
+$(BASE): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $(BASE)
+
+# Tests and checks need the dev tools and the embeddings extra. torch's CPU build goes first (it
+# lies in this machine's wheel directory), so the extra does not make pip fetch a CUDA one.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q 'torch==2.13.0'
 	$(BIN)/pip install -q -e '.[dev,embeddings]'
-	touch $(STAMP)
+	touch $(BASE) $(STAMP)
 
 install: $(STAMP)
 
-demo: $(STAMP)
+demo: $(BASE)
 	$(BIN)/ringmaster run "$(DEMO_REQUEST)"
 
 test: $(STAMP)
@@ -36,7 +42,7 @@ types: $(STAMP)
 
 check: lint types test
 
-serve: $(STAMP)
+serve: $(BASE)
 	$(BIN)/python -m ringmaster.cli_serve
 
 bench: $(STAMP)
