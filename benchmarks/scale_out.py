@@ -490,8 +490,8 @@ def main(argv: Sequence[str] | None = None) -> Report:
             "requester": cli(env, "users", "add", "loadgen", "--role", "requester")["token"],
             "reviewer": cli(env, "users", "add", "approver", "--role", "reviewer")["token"],
         }
-        from ringmaster.runner import build_deps
         from ringmaster.settings import Settings
+        from ringmaster.wiring import build_deps
 
         # The team as the servers build it: this seeds the demo company's database and the
         # planner's cache once, and the checkpointer's tables are made once, so that both

@@ -11,8 +11,9 @@ import typer
 from rich.console import Console
 
 from agents.policy import check_policy, load_policy
-from ringmaster.runner import Runner, load_team_and_tools
+from ringmaster.runner import Runner
 from ringmaster.settings import Settings
+from ringmaster.wiring import load_team_and_tools
 
 policy_app = typer.Typer(no_args_is_help=True, help="Policy files: check one against the team.")
 out = Console()

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from graph.build import build_graph
-from ringmaster.runner import build_deps
 from ringmaster.settings import Settings
+from ringmaster.wiring import build_deps
 
 
 def make_graph() -> Any:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langgraph.types import Command
 
@@ -27,19 +27,16 @@ from graph.state import Requester
 from graph.usage import Budget, UsageMeter
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
-from ringmaster.corrections import Correction, CorrectionStore, with_corrections
+from ringmaster.corrections import CorrectionStore
 from ringmaster.errors import InvalidDecision, NotFound, RingmasterError, ThreadBusy
 from ringmaster.escalation import EscalationReport, escalate_overdue
+from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
 from ringmaster.review_queue import ReviewItem, ReviewQueue
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
 from ringmaster.thread_store import ThreadStore, new_owner
 from ringmaster.usage_store import UsageStore
-
-if TYPE_CHECKING:
-    from agents.policy import Policy
-    from agents.spec import Team
-    from tools.base import ToolRegistry
+from ringmaster.wiring import build_deps, load_policy_for
 
 log = logging.getLogger(__name__)
 
@@ -68,93 +65,6 @@ class RunOutcome:
             "error": self.error,
             "usage": self.usage,
         }
-
-
-def load_policy_for(settings: Settings) -> Policy:
-    """The policy in force: the configured file, the demo's for the demo team, or defaults."""
-    from agents.policy import Policy, load_policy
-
-    path = settings.effective_policy_file
-    return load_policy(path) if path else Policy()
-
-
-def load_team_and_tools(
-    settings: Settings, corrections: list[Correction] | None = None
-) -> tuple[Team, ToolRegistry]:
-    """The team (demo or configured) and its tools, with the policy's rules applied and the
-    reviewers' routing corrections added to the agents' examples."""
-    from agents.demo import load_demo_team
-    from agents.policy import apply_policy
-    from agents.spec import load_team
-    from tools.demo import build_demo_tools, ensure_demo_db
-
-    tools = build_demo_tools(ensure_demo_db(settings.demo_db_path), settings.refund_approval_limit)
-    if settings.team_file is None:
-        team = load_demo_team()
-    else:
-        team = load_team(settings.team_file, tool_names=set(tools.names()))
-    team, tools = apply_policy(load_policy_for(settings), team, tools)
-    return with_corrections(team, corrections or []), tools
-
-
-def build_deps(settings: Settings, corrections: list[Correction] | None = None) -> GraphDeps:
-    """The embedded default: the demo team (or the configured team file) and the local planner."""
-    from agents.registry import AgentRegistry
-    from ringmaster.models import llm_runtime_factory, make_judge, make_planner
-
-    team, tools = load_team_and_tools(settings, corrections)
-    registry = AgentRegistry.build(team, tools, llm_runtime=llm_runtime_factory(settings, tools))
-    return GraphDeps(
-        registry=registry,
-        planner=make_planner(settings, team),
-        max_request_chars=settings.max_request_chars,
-        judge=make_judge(settings, team),
-    )
-
-
-def _has_context(value: Any) -> bool:
-    return isinstance(value, dict) and isinstance(value.get("context"), dict)
-
-
-def _interrupts_with_work(snapshot: Any, work: Any = None) -> list[tuple[Any, Any]]:
-    """Each pending interrupt with the values of the nearest work graph above it."""
-    if "subtask" in (snapshot.values or {}):
-        work = snapshot.values
-    found = []
-    for task in snapshot.tasks:
-        if task.state is not None and hasattr(task.state, "tasks"):
-            found += _interrupts_with_work(task.state, work)
-        else:
-            found += [(i, work) for i in task.interrupts]
-    if not found and snapshot.interrupts:  # no subgraph states were loaded
-        found = [(i, work) for i in snapshot.interrupts]
-    return found
-
-
-def _agent_approval_context(work: dict[str, Any], value: Any, thread_id: str) -> dict[str, Any]:
-    sub = work["subtask"]
-    actions = value.get("action_requests", []) if isinstance(value, dict) else []
-    return {
-        "kind": "approval",
-        "thread_id": thread_id,
-        "turn": work.get("turn", 1),
-        "subtask_id": sub["id"],
-        "agent": work.get("agent") or sub.get("agent"),
-        "category": None,
-        "request": work.get("request"),
-        "requester": work.get("requester"),
-        "plan": work.get("plan"),
-        "subtask": {
-            k: sub.get(k) for k in ("description", "confidence", "rationale", "alternatives")
-        },
-        "blocker": "; ".join(f"{a.get('name')}: {a.get('description', '')}" for a in actions),
-        "prior_attempts": work.get("attempts", []),
-        "output": None,
-        "recommended": {
-            "decision": "approve",
-            "reason": "the agent proposed it; check the arguments",
-        },
-    }
 
 
 class Runner:
@@ -433,14 +343,14 @@ class Runner:
     def _sync(self, graph: Any, thread_id: str) -> None:
         """Copy pending interrupts into the queue and set the thread's status."""
         state = graph.get_state(self._config(thread_id))
-        if any(not _has_context(i.value) for i in state.interrupts):
+        if any(not has_context(i.value) for i in state.interrupts):
             state = graph.get_state(self._config(thread_id), subgraphs=True)
-        for intr, work in _interrupts_with_work(state):
+        for intr, work in interrupts_with_work(state):
             value = intr.value
-            if not _has_context(value) and work is not None:
+            if not has_context(value) and work is not None:
                 # Raised inside an agent (LangChain's HITL middleware): the request has no
                 # ringmaster context, so give it the subtask's, for the queue and reviewers.
-                value = {**value, "context": _agent_approval_context(work, value, thread_id)}
+                value = {**value, "context": agent_approval_context(work, value, thread_id)}
             self.queue.add(thread_id, intr.id, value)
         if state.interrupts:
             status = "waiting"

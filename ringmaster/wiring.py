@@ -1,0 +1,49 @@
+"""Wiring: the team, tools, policy, corrections and planner the embedded default runs with."""
+
+from __future__ import annotations
+
+from agents.policy import Policy, apply_policy, load_policy
+from agents.spec import Team
+from graph.deps import GraphDeps
+from ringmaster.corrections import Correction, with_corrections
+from ringmaster.settings import Settings
+from tools.base import ToolRegistry
+
+
+def load_policy_for(settings: Settings) -> Policy:
+    """The policy in force: the configured file, the demo's for the demo team, or defaults."""
+    path = settings.effective_policy_file
+    return load_policy(path) if path else Policy()
+
+
+def load_team_and_tools(
+    settings: Settings, corrections: list[Correction] | None = None
+) -> tuple[Team, ToolRegistry]:
+    """The team (demo or configured) and its tools, with the policy's rules applied and the
+    reviewers' routing corrections added to the agents' examples."""
+    from agents.demo import load_demo_team
+    from agents.spec import load_team
+    from tools.demo import build_demo_tools, ensure_demo_db
+
+    tools = build_demo_tools(ensure_demo_db(settings.demo_db_path), settings.refund_approval_limit)
+    if settings.team_file is None:
+        team = load_demo_team()
+    else:
+        team = load_team(settings.team_file, tool_names=set(tools.names()))
+    team, tools = apply_policy(load_policy_for(settings), team, tools)
+    return with_corrections(team, corrections or []), tools
+
+
+def build_deps(settings: Settings, corrections: list[Correction] | None = None) -> GraphDeps:
+    """The embedded default: the demo team (or the configured team file) and the local planner."""
+    from agents.registry import AgentRegistry
+    from ringmaster.models import llm_runtime_factory, make_judge, make_planner
+
+    team, tools = load_team_and_tools(settings, corrections)
+    registry = AgentRegistry.build(team, tools, llm_runtime=llm_runtime_factory(settings, tools))
+    return GraphDeps(
+        registry=registry,
+        planner=make_planner(settings, team),
+        max_request_chars=settings.max_request_chars,
+        judge=make_judge(settings, team),
+    )
