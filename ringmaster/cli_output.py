@@ -1,0 +1,142 @@
+"""What the CLI commands share: consoles, options, a runner, and how plans, outcomes and
+review items are printed."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from agents.errors import AgentError
+from graph.errors import GraphError
+from ringmaster.errors import RingmasterError
+from ringmaster.review_queue import ReviewItem
+from ringmaster.runner import Runner, RunOutcome
+from ringmaster.settings import Settings
+from tools.errors import ToolError
+
+# Piped output keeps a readable width; a terminal uses its own.
+out = Console(width=None if sys.stdout.isatty() else 120)
+SHORT_ID = 10  # tables show a prefix; every command accepts any unique prefix
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+USER_ERRORS = (RingmasterError, AgentError, GraphError, ToolError)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
+AsOpt = Annotated[str | None, typer.Option("--as", help="Who you are (default: your login).")]
+
+
+def me(name: str | None) -> str:
+    return name or getpass.getuser()
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+@contextmanager
+def cli_runner(
+    progress: Callable[[tuple[str, ...], dict[str, Any]], None] | None = None,
+) -> Iterator[Runner]:
+    with Runner(Settings(), on_event=progress) as runner:
+        yield runner
+
+
+def progress(json_mode: bool) -> Callable[[tuple[str, ...], dict[str, Any]], None] | None:
+    if json_mode:
+        return None
+
+    def show(namespace: tuple[str, ...], update: dict[str, Any]) -> None:
+        for node, value in update.items():
+            if not isinstance(value, dict):
+                continue
+            if node == "plan" and value.get("plan"):
+                print_plan(value["plan"])
+            elif node == "agent":
+                out.print(
+                    f"  [cyan]{value.get('agent')}[/] worked (attempt {value.get('attempt')})"
+                )
+            elif node == "validate":
+                rec = (value.get("attempts") or [{}])[-1]
+                verdict = "ok" if not rec.get("problems") else "; ".join(rec["problems"])
+                out.print(f"  validated {rec.get('agent')}: {verdict}", markup=False)
+            elif node in ("act", "review") and value.get("results"):
+                for sid, r in value["results"].items():
+                    out.print(f"  {sid} {r.get('agent') or 'human'}: [bold]{r['status']}[/]")
+
+    return show
+
+
+def print_plan(plan: dict[str, Any]) -> None:
+    table = Table(title=f"Plan ({plan.get('planner')})")
+    for col in ("id", "agent", "confidence", "why", "after", "subtask"):
+        table.add_column(col)
+    for s in plan["subtasks"]:
+        agent = s["agent"] or "human"
+        if s.get("escalate"):
+            agent = f"human (best guess: {s['agent'] or 'none'})"
+        table.add_row(
+            s["id"],
+            agent,
+            f"{s['confidence']:.2f}",
+            (s.get("escalation_reason") or s["rationale"])[:90],
+            ",".join(s["depends_on"]),
+            s["description"],
+        )
+    out.print(table)
+
+
+def print_outcome(o: RunOutcome) -> None:
+    if o.results:
+        table = Table(title=f"Thread {o.thread_id}: {o.status}")
+        for col in ("id", "agent", "status", "result"):
+            table.add_column(col)
+        for sid, r in sorted(o.results.items()):
+            table.add_row(sid, r.get("agent") or "human", r["status"], r.get("summary", ""))
+        out.print(table)
+    else:
+        out.print(f"Thread {o.thread_id}: {o.status}")
+    if o.error:
+        err.print(f"error: {o.error}", markup=False)
+    if o.usage and (o.usage["model_calls"] or o.usage["refused_calls"]):
+        nodes = ", ".join(f"{n} {u['calls']}" for n, u in o.usage["per_node"].items())
+        refused = o.usage["refused_calls"]
+        refused = f", {refused} refused (budget)" if refused else ""
+        out.print(
+            f"Model calls: {o.usage['model_calls']} ({nodes}); tokens: {o.usage['tokens']:,} "
+            f"({o.usage['input_tokens']:,} in, {o.usage['output_tokens']:,} out){refused}",
+            markup=False,
+        )
+    if o.pending:
+        print_items(o.pending, title="Waiting for review")
+        out.print(
+            "Decide with: ringmaster review show|approve|edit|reject|respond ID (any unique prefix)"
+        )
+
+
+def print_items(items: list[ReviewItem], title: str = "Review queue") -> None:
+    table = Table(title=title)
+    for col in ("id", "thread", "subtask", "kind", "agent", "priority", "status", "summary"):
+        table.add_column(col, overflow="fold")
+    for i in items:
+        table.add_row(
+            i.id[:SHORT_ID],
+            i.thread_id,
+            i.subtask_id,
+            i.kind,
+            i.agent or "-",
+            i.priority,
+            i.status,
+            i.summary,
+        )
+    out.print(table)
+
+
+def emit(outcome: RunOutcome, json_mode: bool) -> None:
+    print_json(outcome.to_dict()) if json_mode else print_outcome(outcome)

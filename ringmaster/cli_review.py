@@ -1,0 +1,195 @@
+"""`ringmaster review …`: list, show, claim and decide review items; correct a routing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from ringmaster.cli_output import (
+    AsOpt,
+    JsonOpt,
+    cli_runner,
+    emit,
+    me,
+    out,
+    print_items,
+    print_json,
+    progress,
+)
+from ringmaster.errors import RingmasterError
+from ringmaster.review_queue import ReviewItem
+
+review_app = typer.Typer(no_args_is_help=True, help="The review queue: list, show and decide.")
+
+
+@review_app.command("list")
+def review_list(
+    status: Annotated[str, typer.Option(help="pending, decided, resumed or all.")] = "pending",
+    agent: Annotated[str | None, typer.Option()] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="routing, approval, human_category, validation_failed")
+    ] = None,
+    thread: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    json_mode: JsonOpt = False,
+) -> None:
+    """List review items, most urgent and oldest first."""
+    with cli_runner() as runner:
+        items = runner.queue.list(
+            status=None if status == "all" else status,
+            agent=agent,
+            kind=kind,
+            thread_id=thread,
+            limit=limit,
+            offset=offset,
+        )
+    if json_mode:
+        print_json([i.to_dict(with_payload=False) for i in items])
+    else:
+        print_items(items)
+
+
+@review_app.command("show")
+def review_show(item: str, json_mode: JsonOpt = False) -> None:
+    """Everything a reviewer needs about one item: request, plan, blocker, proposal."""
+    with cli_runner() as runner:
+        it = runner.queue.find(item)
+    if json_mode:
+        print_json(it.to_dict())
+        return
+    ctx = it.payload.get("context", {})
+    out.print(f"[bold]{it.id}[/] ({it.status}) thread {it.thread_id} subtask {it.subtask_id}")
+    for label, value in (
+        ("request", ctx.get("request")),
+        ("blocker", ctx.get("blocker")),
+        ("agent", ctx.get("agent")),
+        ("category", ctx.get("category")),
+        ("recommended", ctx.get("recommended")),
+        ("output", ctx.get("output")),
+    ):
+        out.print(f"{label}: {value}", markup=False)
+    for a, cfg in zip(it.payload["action_requests"], it.payload["review_configs"], strict=False):
+        out.print(
+            f"action {a['name']} {json.dumps(a['args'])} allowed: {cfg['allowed_decisions']}",
+            markup=False,
+        )
+    out.print(f"prior attempts: {len(ctx.get('prior_attempts', []))}")
+
+
+@review_app.command("claim")
+def review_claim(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
+    """Mark an item as yours while you look at it."""
+    with cli_runner() as runner:
+        it = runner.queue.claim(runner.queue.find(item).id, me(as_))
+    print_json(it.to_dict(with_payload=False)) if json_mode else out.print(f"claimed {it.id}")
+
+
+def _decide(
+    item: str, make: Callable[[ReviewItem], list[dict[str, Any]]], who: str, json_mode: bool
+) -> None:
+    with cli_runner(progress(json_mode)) as runner:
+        it = runner.queue.find(item)
+        outcome = runner.decide(it.id, {"decisions": make(it)}, who)
+    emit(outcome, json_mode)
+
+
+@review_app.command("approve")
+def review_approve(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
+    """Approve every action of the item and resume the run."""
+    _decide(
+        item,
+        lambda it: [{"type": "approve"} for _ in it.payload["action_requests"]],
+        me(as_),
+        json_mode,
+    )
+
+
+@review_app.command("reject")
+def review_reject(
+    item: str,
+    reason: Annotated[
+        str, typer.Option(help="Why; the requester sees it.")
+    ] = "rejected by a reviewer",
+    as_: AsOpt = None,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Reject every action of the item; nothing it proposed runs."""
+    _decide(
+        item,
+        lambda it: [{"type": "reject", "message": reason} for _ in it.payload["action_requests"]],
+        me(as_),
+        json_mode,
+    )
+
+
+@review_app.command("respond")
+def review_respond(
+    item: str,
+    message: Annotated[str, typer.Option(help="Your answer, given instead of the action.")],
+    as_: AsOpt = None,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Answer in place of the action: it does not run; your message is the result."""
+    _decide(
+        item,
+        lambda it: [{"type": "respond", "message": message} for _ in it.payload["action_requests"]],
+        me(as_),
+        json_mode,
+    )
+
+
+@review_app.command("edit")
+def review_edit(
+    item: str,
+    args: Annotated[str, typer.Option(help='New arguments as JSON, e.g. \'{"amount": "80.00"}\'.')],
+    action: Annotated[
+        int, typer.Option(help="Which action to edit (0-based); others are approved.")
+    ] = 0,
+    as_: AsOpt = None,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Change an action's arguments (or a routing's agent) and approve it."""
+    try:
+        new_args = json.loads(args)
+    except json.JSONDecodeError as exc:
+        raise RingmasterError(f"--args is not valid JSON: {exc.msg}") from None
+    if not isinstance(new_args, dict):
+        raise RingmasterError("--args must be a JSON object")
+
+    def make(it: ReviewItem) -> list[dict[str, Any]]:
+        actions = it.payload["action_requests"]
+        if not 0 <= action < len(actions):
+            raise RingmasterError(f"--action must be between 0 and {len(actions) - 1}")
+        decisions: list[dict[str, Any]] = [{"type": "approve"} for _ in actions]
+        merged = {**actions[action]["args"], **new_args}
+        decisions[action] = {
+            "type": "edit",
+            "edited_action": {"name": actions[action]["name"], "args": merged},
+        }
+        return decisions
+
+    _decide(item, make, me(as_), json_mode)
+
+
+@review_app.command("correct")
+def review_correct(
+    thread: Annotated[str, typer.Argument(help="The thread.")],
+    subtask: Annotated[str, typer.Argument(help="The subtask id, e.g. t2.")],
+    agent: Annotated[str, typer.Option(help="The agent it should have gone to.")],
+    as_: AsOpt = None,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Correct a routing ("this was billing, not support"); the planner learns from it."""
+    with cli_runner() as runner:
+        runner.correct(thread, subtask, agent, me(as_))
+        count = len(runner.corrections.all())
+    if json_mode:
+        print_json(
+            {"thread_id": thread, "subtask_id": subtask, "agent": agent, "corrections": count}
+        )
+    else:
+        out.print(f"recorded: {thread}/{subtask} belongs to {agent} ({count} correction(s) in all)")
