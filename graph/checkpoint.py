@@ -8,6 +8,7 @@ each other instead of failing with "database is locked".
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -19,6 +20,8 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from graph.errors import CheckpointerError
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
+SETUP_LOCK = 7_311_978  # any constant: the advisory lock taken while creating tables
+SETUP_WAIT_S = 120.0
 
 
 def sqlite_path(url: str) -> Path:
@@ -39,6 +42,11 @@ def connect_sqlite(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _try_lock(conn: Any) -> bool:
+    row = conn.execute("SELECT pg_try_advisory_lock(%s) AS won", (SETUP_LOCK,)).fetchone()
+    return bool(row and row["won"])
+
+
 @contextmanager
 def _postgres(url: str) -> Iterator[BaseCheckpointSaver]:
     from langgraph.checkpoint.postgres import PostgresSaver
@@ -52,7 +60,19 @@ def _postgres(url: str) -> Iterator[BaseCheckpointSaver]:
         raise CheckpointerError(f"cannot connect to Postgres at {dsn}: {exc}") from None
     with conn:
         saver = PostgresSaver(conn)
-        saver.setup()
+        # Several servers starting at once on a fresh database would race to create the
+        # checkpointer's tables; an advisory lock makes the set-up one at a time. It is tried,
+        # not waited for: set-up builds indexes CONCURRENTLY, which waits for every open
+        # transaction, and a transaction blocked on the lock would deadlock with it.
+        deadline = time.monotonic() + SETUP_WAIT_S
+        while not _try_lock(conn):
+            if time.monotonic() > deadline:
+                raise CheckpointerError("timed out waiting for another process's set-up")
+            time.sleep(0.05)
+        try:
+            saver.setup()
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
         yield saver
 
 

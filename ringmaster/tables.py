@@ -20,9 +20,10 @@ from sqlalchemy import (
     inspect,
     text,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 metadata = MetaData()
+SETUP_LOCK = 7_311_979  # any constant: the advisory lock held while creating tables
 
 threads = Table(
     "rm_threads",
@@ -139,20 +140,25 @@ def make_engine(url: str) -> Engine:
 
     else:
         engine = create_engine(url, pool_pre_ping=True)
-    metadata.create_all(engine)
-    add_missing_columns(engine)
-    add_missing_indexes(engine)
+    # One transaction, one process at a time: processes starting together on a fresh or older
+    # database would otherwise race to create the same tables, columns and indexes.
+    with writer(engine).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SETUP_LOCK})
+        metadata.create_all(conn)
+        add_missing_columns(conn)
+        add_missing_indexes(conn)
     return engine
 
 
-def add_missing_columns(engine: Engine) -> None:
+def add_missing_columns(conn: Connection) -> None:
     """Add nullable columns that newer code declares to tables an older version created.
 
     `create_all` creates missing tables only. Every column added since a table first shipped
     is nullable, so an `ALTER TABLE … ADD COLUMN` is all an upgrade needs; anything beyond
     that (a type change, a new constraint) would call for real migrations (Alembic).
     """
-    inspector = inspect(engine)
+    inspector = inspect(conn)
     for table in metadata.sorted_tables:
         if not inspector.has_table(table.name):
             continue
@@ -160,22 +166,21 @@ def add_missing_columns(engine: Engine) -> None:
         for column in table.columns:
             if column.name in present or not column.nullable:
                 continue
-            kind = column.type.compile(dialect=engine.dialect)
-            with writer(engine).begin() as conn:
-                conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
 
 
-def add_missing_indexes(engine: Engine) -> None:
+def add_missing_indexes(conn: Connection) -> None:
     """Create indexes that newer code declares on tables an older version created.
 
     `create_all` makes a table's indexes only with the table. An index an older version made
     and this one no longer declares stays (harmless; nothing drops it).
     """
-    inspector = inspect(engine)
+    inspector = inspect(conn)
     for table in metadata.sorted_tables:
         if not inspector.has_table(table.name):
             continue
         present = {i["name"] for i in inspector.get_indexes(table.name)}
         for index in table.indexes:
             if index.name not in present:
-                index.create(engine, checkfirst=True)
+                index.create(conn, checkfirst=True)

@@ -40,3 +40,33 @@ def test_missing_nullable_columns_are_added(tmp_path: Path, db_url: str | None) 
     # The table had no indexes; the queue's order index (and the others) are made in place.
     indexes = {i["name"] for i in inspect(engine).get_indexes("rm_review_items")}
     assert {"ix_review_status_order", "ix_review_status_deadline"} <= indexes
+
+
+def test_processes_starting_together_set_up_one_store(tmp_path: Path, db_url: str | None) -> None:
+    import threading
+
+    from graph.checkpoint import open_checkpointer
+
+    settings = Settings(home=tmp_path, db_url=db_url)
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def boot() -> None:
+        try:
+            start.wait()
+            make_engine(settings.app_db_url).dispose()
+            with open_checkpointer(settings.checkpoint_url):
+                pass
+        except BaseException as exc:  # collected: a thread's failure must fail the test
+            errors.append(exc)
+
+    workers = [threading.Thread(target=boot) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    columns = {
+        c["name"] for c in inspect(make_engine(settings.app_db_url)).get_columns("rm_review_items")
+    }
+    assert "deadline" in columns
