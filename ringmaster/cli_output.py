@@ -16,9 +16,10 @@ from rich.table import Table
 
 from agents.errors import AgentError
 from graph.errors import GraphError
+from graph.events import EVENT_KEY
 from ringmaster.errors import RingmasterError
 from ringmaster.review_queue import ReviewItem
-from ringmaster.runner import Runner, RunOutcome
+from ringmaster.runner import PROGRESS_EVENT, Runner, RunOutcome
 from ringmaster.settings import Settings
 from tools.errors import ToolError
 
@@ -53,21 +54,26 @@ def progress(json_mode: bool) -> Callable[[tuple[str, ...], dict[str, Any]], Non
         return None
 
     def show(namespace: tuple[str, ...], update: dict[str, Any]) -> None:
-        for node, value in update.items():
-            if not isinstance(value, dict):
-                continue
-            if node == "plan" and value.get("plan"):
-                print_plan(value["plan"])
-            elif node == "agent":
+        event = update.get(PROGRESS_EVENT)
+        if isinstance(event, dict):
+            sid, kind = event.get("subtask_id", ""), event.get(EVENT_KEY)
+            if kind == "agent_output":
+                what = event.get("error") or event.get("summary") or ""
                 out.print(
-                    f"  [cyan]{value.get('agent')}[/] worked (attempt {value.get('attempt')})"
+                    f"  {sid} {event['actor']} (attempt {event.get('attempt')}): {what}",
+                    markup=False,
                 )
-            elif node == "validate":
-                rec = (value.get("attempts") or [{}])[-1]
-                verdict = "ok" if not rec.get("problems") else "; ".join(rec["problems"])
-                out.print(f"  validated {rec.get('agent')}: {verdict}", markup=False)
-            elif node in ("act", "review") and value.get("results"):
-                for sid, r in value["results"].items():
+            elif kind == "validation":
+                verdict = "ok" if event.get("ok") else "; ".join(event.get("problems", []))
+                out.print(f"  {sid} validated: {verdict}", markup=False)
+            elif kind == "side_effect":
+                out.print(f"  {sid} {event.get('tool')}: {event.get('status')}", markup=False)
+            return
+        for node, value in update.items():
+            if node == "plan" and isinstance(value, dict) and value.get("plan"):
+                print_plan(value["plan"])
+            elif node == "work" and isinstance(value, dict):
+                for sid, r in (value.get("results") or {}).items():
                     out.print(f"  {sid} {r.get('agent') or 'human'}: [bold]{r['status']}[/]")
 
     return show

@@ -40,6 +40,10 @@ from ringmaster.wiring import build_deps, load_policy_for
 
 log = logging.getLogger(__name__)
 
+# `on_event` gets LangGraph's node updates, and each decision event under this key. A subgraph's
+# updates show only its output (`results`), so progress inside a subtask comes from the events.
+PROGRESS_EVENT = "__event__"
+
 
 @dataclass
 class RunOutcome:
@@ -324,6 +328,8 @@ class Runner:
                     event = dict(chunk)
                     kind, actor = event.pop(EVENT_KEY), event.pop("actor", "system")
                     self.audit.append(thread_id, kind, actor, **event)
+                    if self.on_event is not None:  # decisions are progress too
+                        self.on_event(namespace, {PROGRESS_EVENT: dict(chunk)})
                 elif mode == "updates" and self.on_event is not None:
                     self.on_event(namespace, chunk)
         except RingmasterError:

@@ -130,3 +130,10 @@ def test_user_mistakes_print_a_message_not_a_traceback(
     proc = cli(*args, ok=False)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_run_shows_the_plan_and_progress(cli: Cli) -> None:
+    proc = cli("run", "how many tickets were opened last week")
+    assert "Plan (local)" in proc.stdout
+    assert "t1 agent:analytics (attempt 1)" in proc.stdout
+    assert "t1 validated: ok" in proc.stdout and "completed" in proc.stdout
