@@ -16,9 +16,9 @@ import pytest
 from agents.spec import RoutingConfig
 from evals.threshold import write_routing
 from graph.planner import embeddings, local
-from graph.planner.classifier import TfidfClassifier, TfidfConfig
+from graph.planner.classifier import Scores, TfidfClassifier, TfidfConfig
 from graph.planner.embeddings import HybridClassifier, HybridConfig, MiniLMEncoder
-from graph.planner.local import LocalPlanner, LocalPlannerSettings
+from graph.planner.local import LocalPlanner, LocalPlannerSettings, _Part
 from tests.graph.test_local_planner import _kitchen_team
 
 TEXTS = [
@@ -141,7 +141,8 @@ def test_prepare_changes_no_plan_and_is_replaced_by_the_next_batch() -> None:
     requests = ["feed the cat and mow the lawn", "wash the car", "what is the meaning of life"]
     plain = [planner.plan(r) for r in requests]
     planner.prepare(requests)
-    assert set(planner._batch) == set(requests)
+    # The whole requests, and the candidate parts of the one that splits.
+    assert set(planner._batch) == {*requests, "feed the cat", "mow the lawn"}
     assert [planner.plan(r) for r in requests] == plain
     planner.prepare(["wash the car"])
     assert set(planner._batch) == {"wash the car"}
@@ -172,3 +173,26 @@ def test_minilm_encoder_loads_offline_and_embeds() -> None:
     assert vectors.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_escalation_score_ranks_out_of_scope_requests_above_in_scope_ones() -> None:
+    planner = LocalPlanner(_kitchen_team())
+    inside = planner.escalation_score("wash the car")
+    outside = planner.escalation_score("what is the meaning of life")
+    assert 0.0 <= inside < outside <= 1.0
+
+
+def _scores(probs: dict[str, float]) -> Scores:
+    return Scores(probs, "pets", "feed the cat", 0.5, ())
+
+
+def test_a_confident_whole_request_keeps_a_weak_second_part_attached() -> None:
+    planner = LocalPlanner(_kitchen_team())
+    left = _Part("my car is dirty", None, False, _scores({"car": 0.99, "pets": 0.01}), True)
+    weak = _Part("no idea why", "weak", False, _scores({"car": 0.2, "pets": 0.8}), False)
+    strong = _Part("feed the cat", "weak", False, _scores({"car": 0.05, "pets": 0.95}), False)
+    whole = _scores({"car": 0.999, "pets": 0.001})
+    assert not planner._whole_allows(left, weak, whole)  # one car request
+    assert planner._whole_allows(left, strong, whole)  # a second request of its own
+    unsure = _scores({"car": 0.6, "pets": 0.4})
+    assert planner._whole_allows(left, weak, unsure)  # the whole decides nothing
