@@ -269,7 +269,9 @@ class LocalPlanner:
         # A team built in code has no fingerprint; its training data stands in for one.
         source = self.team.fingerprint or json.dumps(self._training_data())
         model = self.settings.hybrid if self.kind == "hybrid" else self.settings.classifier
-        config = repr((self.kind, model, FEATURES_VERSION, sklearn.__version__))
+        config = repr(
+            (self.kind, model, FEATURES_VERSION, model_cache.CODE_DIGEST, sklearn.__version__)
+        )
         return hashlib.sha256(f"{source}\n{config}".encode()).hexdigest()[:32]
 
     def _load_or_train(self) -> TextClassifier:

@@ -15,6 +15,13 @@ import tempfile
 from pathlib import Path
 
 _MAGIC = b"ringmaster-planner-model\n"
+# The pickled models' code. A model pickled by other code can unpickle into an object that lacks
+# what the new code expects (an attribute added since), so the cache key covers this code and a
+# change to it means a retrain, whether or not someone remembered to bump a version constant.
+_MODEL_MODULES = ("classifier.py", "embeddings.py", "scope.py")
+CODE_DIGEST = hashlib.sha256(
+    b"".join((Path(__file__).parent / name).read_bytes() for name in _MODEL_MODULES)
+).hexdigest()[:16]
 
 
 def load(path: Path) -> object | None:

@@ -388,6 +388,15 @@ def test_a_changed_team_retrains(tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("*.pkl"))) == 2
 
 
+def test_changed_model_code_retrains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph.planner import model_cache
+
+    LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
+    monkeypatch.setattr(model_cache, "CODE_DIGEST", "another-version")
+    # A model pickled by other code may lack what this code needs: never load it.
+    assert LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path).trained
+
+
 @pytest.mark.parametrize("garbage", [b"", b"not a cache file", None])
 def test_corrupt_cache_is_retrained(tmp_path: Path, garbage: bytes | None) -> None:
     first = LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
