@@ -65,19 +65,12 @@ def list_deployments(
     db: Path, service: str | None = None, environment: str | None = None, limit: int = 10
 ) -> list[dict[str, Any]]:
     """Deployments, newest first."""
-    where, params = ["1 = 1"], []
-    if service is not None:
-        where.append("service = ?")
-        params.append(rec.choice(service, rec.SERVICES, "service"))
-    if environment is not None:
-        where.append("environment = ?")
-        params.append(rec.choice(environment, rec.ENVIRONMENTS, "environment"))
+    filters = {
+        "service": rec.optional_choice(service, rec.SERVICES, "service"),
+        "environment": rec.optional_choice(environment, rec.ENVIRONMENTS, "environment"),
+    }
     with connect(db) as conn:
-        rows = conn.execute(
-            f"SELECT * FROM deployments WHERE {' AND '.join(where)} "
-            "ORDER BY deployed_at DESC, id DESC LIMIT ?",
-            (*params, rec.limit_arg(limit)),
-        ).fetchall()
+        rows = rec.newest(conn, "deployments", filters, "deployed_at", limit)
     return [rec.plain(r) for r in rows]
 
 
@@ -92,19 +85,12 @@ def list_incidents(
     db: Path, status: str | None = None, service: str | None = None, limit: int = 20
 ) -> list[dict[str, Any]]:
     """Incidents, newest first."""
-    where, params = ["1 = 1"], []
-    if status is not None:
-        where.append("status = ?")
-        params.append(rec.choice(status, ("open", "monitoring", "resolved"), "status"))
-    if service is not None:
-        where.append("service = ?")
-        params.append(rec.choice(service, rec.SERVICES, "service"))
+    filters = {
+        "status": rec.optional_choice(status, ("open", "monitoring", "resolved"), "status"),
+        "service": rec.optional_choice(service, rec.SERVICES, "service"),
+    }
     with connect(db) as conn:
-        rows = conn.execute(
-            f"SELECT * FROM incidents WHERE {' AND '.join(where)} "
-            "ORDER BY started_at DESC, id DESC LIMIT ?",
-            (*params, rec.limit_arg(limit)),
-        ).fetchall()
+        rows = rec.newest(conn, "incidents", filters, "started_at", limit)
     return [rec.plain(r) for r in rows]
 
 
@@ -112,17 +98,10 @@ def list_alerts(
     db: Path, service: str | None = None, status: str | None = None, limit: int = 20
 ) -> list[dict[str, Any]]:
     """Monitoring alerts, newest first."""
-    where, params = ["1 = 1"], []
-    if service is not None:
-        where.append("service = ?")
-        params.append(rec.choice(service, rec.SERVICES, "service"))
-    if status is not None:
-        where.append("status = ?")
-        params.append(rec.choice(status, ("firing", "resolved"), "status"))
+    filters = {
+        "service": rec.optional_choice(service, rec.SERVICES, "service"),
+        "status": rec.optional_choice(status, ("firing", "resolved"), "status"),
+    }
     with connect(db) as conn:
-        rows = conn.execute(
-            f"SELECT * FROM alerts WHERE {' AND '.join(where)} "
-            "ORDER BY fired_at DESC, id DESC LIMIT ?",
-            (*params, rec.limit_arg(limit)),
-        ).fetchall()
+        rows = rec.newest(conn, "alerts", filters, "fired_at", limit)
     return [rec.plain(r) for r in rows]

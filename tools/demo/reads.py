@@ -62,6 +62,11 @@ def get_customer(db: Path, customer_id: str) -> dict[str, Any]:
     }
 
 
+def _customer(conn: sqlite3.Connection, customer_id: str | None) -> str | None:
+    """The customer's row id for a filter; None when no customer was given."""
+    return None if customer_id is None else str(rec.get_customer_row(conn, customer_id)["id"])
+
+
 def list_tickets(
     db: Path,
     customer_id: str | None = None,
@@ -70,22 +75,13 @@ def list_tickets(
     limit: int = 20,
 ) -> list[dict[str, Any]]:
     """Tickets, newest first, optionally for one customer, status or priority."""
-    where, params = ["1 = 1"], []
     with connect(db) as conn:
-        if customer_id is not None:
-            where.append("customer_id = ?")
-            params.append(rec.get_customer_row(conn, customer_id)["id"])
-        if status is not None:
-            where.append("status = ?")
-            params.append(rec.choice(status, rec.TICKET_STATUSES, "status"))
-        if priority is not None:
-            where.append("priority = ?")
-            params.append(rec.choice(priority, rec.PRIORITIES, "priority"))
-        rows = conn.execute(
-            f"SELECT * FROM tickets WHERE {' AND '.join(where)} "
-            "ORDER BY created_at DESC, id DESC LIMIT ?",
-            (*params, rec.limit_arg(limit)),
-        ).fetchall()
+        filters = {
+            "customer_id": _customer(conn, customer_id),
+            "status": rec.optional_choice(status, rec.TICKET_STATUSES, "status"),
+            "priority": rec.optional_choice(priority, rec.PRIORITIES, "priority"),
+        }
+        rows = rec.newest(conn, "tickets", filters, "created_at", limit)
     return [rec.ticket(r) for r in rows]
 
 
@@ -207,19 +203,12 @@ def list_invoices(
     db: Path, customer_id: str | None = None, status: str | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """Invoices, newest first, optionally for one customer or status."""
-    where, params = ["1 = 1"], []
     with connect(db) as conn:
-        if customer_id is not None:
-            where.append("customer_id = ?")
-            params.append(rec.get_customer_row(conn, customer_id)["id"])
-        if status is not None:
-            where.append("status = ?")
-            params.append(rec.choice(status, rec.INVOICE_STATUSES, "status"))
-        rows = conn.execute(
-            f"SELECT * FROM invoices WHERE {' AND '.join(where)} "
-            "ORDER BY issued_at DESC, id DESC LIMIT ?",
-            (*params, rec.limit_arg(limit)),
-        ).fetchall()
+        filters = {
+            "customer_id": _customer(conn, customer_id),
+            "status": rec.optional_choice(status, rec.INVOICE_STATUSES, "status"),
+        }
+        rows = rec.newest(conn, "invoices", filters, "issued_at", limit)
     return [rec.invoice(r) for r in rows]
 
 
@@ -250,20 +239,13 @@ def list_payments(
     db: Path, customer_id: str | None = None, invoice_id: str | None = None, limit: int = 50
 ) -> list[dict[str, Any]]:
     """Payments, newest first, for a customer or an invoice."""
-    where, params = ["1 = 1"], []
     with connect(db) as conn:
-        if customer_id is not None:
-            where.append("customer_id = ?")
-            params.append(rec.get_customer_row(conn, customer_id)["id"])
+        invoice = None
         if invoice_id is not None:
             inv = rec.record_id(invoice_id, "INV", "invoice_id")
-            where.append("invoice_id = ?")
-            params.append(rec.get_row(conn, "invoices", inv, "invoice")["id"])
-        rows = conn.execute(
-            f"SELECT * FROM payments WHERE {' AND '.join(where)} "
-            "ORDER BY paid_at DESC, id DESC LIMIT ?",
-            (*params, rec.limit_arg(limit)),
-        ).fetchall()
+            invoice = rec.get_row(conn, "invoices", inv, "invoice")["id"]
+        filters = {"customer_id": _customer(conn, customer_id), "invoice_id": invoice}
+        rows = rec.newest(conn, "payments", filters, "paid_at", limit)
     return [rec.payment(r) for r in rows]
 
 

@@ -116,3 +116,15 @@ def next_id(conn: sqlite3.Connection, table: str, prefix: str) -> str:
         f"SELECT MAX(CAST(SUBSTR(id, {len(prefix) + 2}) AS INTEGER)) FROM {table}"
     ).fetchone()
     return f"{prefix}-{(row[0] or 1000) + 1}"
+
+
+def newest(
+    conn: sqlite3.Connection, table: str, filters: dict[str, Any], order: str, limit: Any
+) -> list[sqlite3.Row]:
+    """Rows of `table` matching every filter whose value is not None, newest `order` first."""
+    active = {column: value for column, value in filters.items() if value is not None}
+    where = " AND ".join(f"{column} = ?" for column in active) or "1 = 1"
+    return conn.execute(
+        f"SELECT * FROM {table} WHERE {where} ORDER BY {order} DESC, id DESC LIMIT ?",
+        (*active.values(), limit_arg(limit)),
+    ).fetchall()
