@@ -116,6 +116,10 @@ class RoutingConfig(BaseModel):
 
     confidence_floor: float = Field(default=0.5, ge=0.0, le=1.0)
     min_margin: float = Field(default=0.1, ge=0.0, le=1.0)
+    # Out-of-scope floor (local planner): a part whose P(human) / (P(human) + P(best agent)) is
+    # at least this goes to a person as out of scope, even when an agent still outranks the
+    # human label. Unset: only the planner's own out-of-scope check (the human label wins).
+    human_floor: float | None = Field(default=None, ge=0.0, le=1.0)
     # The local planner's classifier: "tfidf", or "hybrid" (TF-IDF + sentence embedding, with
     # the `embeddings` extra installed; without it the planner says so and uses TF-IDF).
     classifier: Literal["tfidf", "hybrid"] = "tfidf"

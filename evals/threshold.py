@@ -1,11 +1,17 @@
-"""Pick the escalation thresholds (`routing.confidence_floor`, `routing.min_margin`) on a
-validation run, and write them into a team file.
+"""Pick the escalation thresholds (`routing.confidence_floor`, `routing.min_margin` and, when
+asked, the out-of-scope floor `routing.human_floor`) on a validation run, and write them into a
+team file.
 
 The planner is run once with both thresholds at 0, so only its out-of-scope check escalates;
 each candidate pair is then applied to the recorded top-route probabilities and margins, the
 way the planner applies them (a subtask goes to a human when its top probability is below the
 floor or its margin below `min_margin`). The CLI re-runs the planner at the chosen pair to
 confirm the simulated figures.
+
+`human_floor` is simulated on the row's recorded `escalation_score`, the whole request's
+P(human) / (P(human) + P(best agent)); the planner applies it to each part, so the simulation is
+exact for rows planned as one subtask and leaves rows of several subtasks as they were (their
+parts' scores are not recorded). The confirming run measures them all.
 
 Tune on a validation split only, and for an operating point (e.g. the best escalation recall
 with in-scope accuracy at least 0.96) rather than F1 when escalations are rare in the data.
@@ -35,6 +41,7 @@ class Operating:
 
     confidence_floor: float
     min_margin: float
+    human_floor: float | None
     accuracy: float
     in_scope_accuracy: float
     escalation_precision: float
@@ -57,6 +64,12 @@ class _Arrays:
                 continue
             flat += [(s.top_score, s.margin, s.escalate, i) for s in r.subtasks]
         tops, margins, base, owner = zip(*flat, strict=True)
+        # The row's human score, on its subtask when it is the row's only one (else -1: never).
+        single = [len(r.subtasks) == 1 and r.error is None for r in rows]
+        self.human = np.asarray(
+            [rows[i].escalation_score if single[i] else -1.0 for i in owner], dtype=float
+        )
+        self.row_human = np.asarray([r.escalation_score for r in rows], dtype=float)
         self.top = np.asarray(tops)
         self.margin = np.asarray(margins)
         self.base = np.asarray(base, dtype=bool)
@@ -67,8 +80,10 @@ class _Arrays:
             dtype=bool,
         )
 
-    def operating(self, floor: float, margin: float) -> Operating:
+    def operating(self, floor: float, margin: float, human: float | None = None) -> Operating:
         esc = self.base | (self.top < floor) | (self.margin < margin)
+        if human is not None:
+            esc = esc | (self.human >= human)
         any_esc = np.logical_or.reduceat(esc, self.starts)
         all_esc = np.logical_and.reduceat(esc, self.starts)
         exp = self.expected_esc
@@ -80,6 +95,7 @@ class _Arrays:
         return Operating(
             confidence_floor=floor,
             min_margin=margin,
+            human_floor=human,
             accuracy=float(correct.mean()),
             in_scope_accuracy=float(correct[~exp].mean()) if (~exp).any() else 0.0,
             escalation_precision=float(precision),
@@ -97,21 +113,40 @@ def _floors(top: np.ndarray) -> list[float]:
     return sorted({0.0, *(round(float(x), 4) for x in mids if 0.0 < x <= 1.0)})
 
 
+def _human_floors(scores: np.ndarray) -> list[float | None]:
+    # None (no floor), then midpoints between neighbouring observed scores: every one among the
+    # highest 150 (where an operating point with few in-scope escalations lies), and 50
+    # quantiles of the rest of the upper half. Below 0.5 the planner's own check already
+    # escalates (the human label wins), so only floors under 0.5 change anything.
+    values = np.unique(np.round(scores, 4))[::-1]
+    top = values[:150]
+    rest = values[150 : max(150, len(values) // 2)]
+    if len(rest) > 50:
+        rest = np.quantile(rest, np.linspace(0.0, 1.0, 51))
+    values = np.unique(np.r_[top, rest])
+    mids = (values[:-1] + values[1:]) / 2 if len(values) > 1 else values
+    return [None, *sorted({round(float(x), 4) for x in mids if 0.0 < x <= 1.0})]
+
+
 def tune(
     rows: Sequence[RowPrediction],
     *,
     objective: str = "escalation_f1",
     min_in_scope_accuracy: float | None = None,
     tune_margin: bool = True,
+    tune_human_floor: bool = False,
 ) -> tuple[Operating, int]:
-    """The best pair for `objective` (subject to the in-scope bar) and how many were tried."""
+    """The best thresholds for `objective` (subject to the in-scope bar) and how many were
+    tried; `human_floor` stays None unless `tune_human_floor`."""
     if objective not in OBJECTIVES:
         raise GateError(f"unknown objective {objective!r} (choose from {', '.join(OBJECTIVES)})")
     if not rows:
         raise GateError("no rows to tune on")
     arrays = _Arrays(rows)
+    humans = _human_floors(arrays.row_human) if tune_human_floor else [None]
     candidates = [
-        arrays.operating(f, m)
+        arrays.operating(f, m, h)
+        for h in humans
         for f in _floors(arrays.top)
         for m in (MARGINS if tune_margin else (0.0,))
     ]
@@ -135,6 +170,9 @@ def tune(
             c.accuracy,
             -c.confidence_floor,
             -c.min_margin,
+            # then no human floor, then the highest one (fewest escalations)
+            c.human_floor is None,
+            c.human_floor or 0.0,
         ),
     )
     return chosen, len(candidates)
@@ -143,21 +181,36 @@ def tune(
 _ROUTING = re.compile(r"^routing:[ \t]*\n((?:[ \t]+.*\n|[ \t]*\n)*)", re.MULTILINE)
 
 
-def write_routing(path: str | Path, floor: float, margin: float) -> str:
-    """Set the team file's routing thresholds in place, keeping its comments and layout."""
+def write_routing(
+    path: str | Path,
+    floor: float,
+    margin: float,
+    *,
+    human_floor: float | None = None,
+    set_human_floor: bool = False,
+) -> str:
+    """Set the team file's routing thresholds in place, keeping its comments and layout.
+
+    `human_floor` is written (or removed, when None) only with `set_human_floor`; otherwise a
+    `human_floor` already in the file stays as it is."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise TeamFileError(f"cannot read team file {p}: {exc}") from None
     block = f"routing:\n  confidence_floor: {floor:g}\n  min_margin: {margin:g}\n"
+    keys = "confidence_floor|min_margin"
+    if set_human_floor:
+        keys += "|human_floor"
+        if human_floor is not None:
+            block += f"  human_floor: {human_floor:g}\n"
     match = _ROUTING.search(text)
     if match:
         body = match.group(1)
         kept = [
             line
             for line in body.splitlines(keepends=True)
-            if not re.match(r"\s+(confidence_floor|min_margin)\s*:", line)
+            if not re.match(rf"\s+({keys})\s*:", line)
         ]
         # Other keys under routing (if any appear later) stay where they were.
         text = text[: match.start()] + block + "".join(kept) + text[match.end() :]
@@ -167,7 +220,8 @@ def write_routing(path: str | Path, floor: float, margin: float) -> str:
             raise TeamFileError(f"{p}: no top-level 'agents:' to put routing before")
         text = text[: at.start()] + block + text[at.start() :]
     team = parse_team(text, source=str(p))  # never write a file that does not load
-    if (team.routing.confidence_floor, team.routing.min_margin) != (floor, margin):
+    written = (team.routing.confidence_floor, team.routing.min_margin)
+    if written != (floor, margin) or (set_human_floor and team.routing.human_floor != human_floor):
         raise TeamFileError(f"{p}: could not set the routing thresholds in place")
     p.write_text(text, encoding="utf-8")
     return text

@@ -286,6 +286,14 @@ def tune_cmd(
     margin: Annotated[
         bool, typer.Option("--margin/--no-margin", help="Tune min_margin too.")
     ] = True,
+    human_floor: Annotated[
+        bool,
+        typer.Option(
+            "--human-floor/--no-human-floor",
+            help="Tune routing.human_floor (the out-of-scope floor) too; without it, keep the "
+            "team's.",
+        ),
+    ] = True,
     write: Annotated[bool, typer.Option("--write", help="Write them into the team file.")] = False,
     verify: Annotated[
         bool, typer.Option("--verify/--no-verify", help="Re-run at the chosen thresholds.")
@@ -293,11 +301,16 @@ def tune_cmd(
     cache_dir: CacheDirOpt = DEFAULT_CACHE_DIR,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Pick routing.confidence_floor (and min_margin) on a validation set; --write saves them."""
+    """Pick routing.confidence_floor (and min_margin, human_floor) on a validation set; --write
+    saves them."""
     with _user_errors(json_mode):
         base = load_team(team)
-        # Only the thresholds change: the rest of the routing block (the classifier) stays.
-        zero = base.routing.model_copy(update={"confidence_floor": 0.0, "min_margin": 0.0})
+        # Only the tuned thresholds change: the rest of the routing block (the classifier, and
+        # human_floor with --no-human-floor) stays.
+        tuned: dict[str, float | None] = {"confidence_floor": 0.0, "min_margin": 0.0}
+        if human_floor:
+            tuned["human_floor"] = None
+        zero = base.routing.model_copy(update=tuned)
         probe = evaluate(
             dataset,
             team,
@@ -312,10 +325,12 @@ def tune_cmd(
             objective=objective,
             min_in_scope_accuracy=min_in_scope_accuracy,
             tune_margin=margin,
+            tune_human_floor=human_floor,
         )
-        routing = base.routing.model_copy(
-            update={"confidence_floor": chosen.confidence_floor, "min_margin": chosen.min_margin}
-        )
+        tuned = {"confidence_floor": chosen.confidence_floor, "min_margin": chosen.min_margin}
+        if human_floor:
+            tuned["human_floor"] = chosen.human_floor
+        routing = base.routing.model_copy(update=tuned)
         measured = None
         if verify:
             check = evaluate(
@@ -329,7 +344,13 @@ def tune_cmd(
             )
             measured = check.record["metrics"]
         if write:
-            write_routing(team, chosen.confidence_floor, chosen.min_margin)
+            write_routing(
+                team,
+                chosen.confidence_floor,
+                chosen.min_margin,
+                human_floor=chosen.human_floor,
+                set_human_floor=human_floor,
+            )
     simulated = {k: v for k, v in vars(chosen).items() if k not in routing.model_dump()}
     result = {
         "team": str(team),
@@ -353,8 +374,9 @@ def tune_cmd(
         table.add_row(name, fmt(name, value), fmt(name, measured.get(name)) if measured else "-")
     out.print(table)
     out.print(
-        f"confidence_floor {chosen.confidence_floor:g}, min_margin {chosen.min_margin:g} "
-        f"(was {base.routing.confidence_floor:g}, {base.routing.min_margin:g})"
+        f"confidence_floor {chosen.confidence_floor:g}, min_margin {chosen.min_margin:g}, "
+        f"human_floor {routing.human_floor} (was {base.routing.confidence_floor:g}, "
+        f"{base.routing.min_margin:g}, {base.routing.human_floor})"
         + (f"; written to {team}" if write else "; not written (use --write)"),
         markup=False,
     )

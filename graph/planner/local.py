@@ -34,8 +34,10 @@ subtask (unless that would make the dependencies cyclic). A part opened by "then
 that" or that refers back ("about it", "those numbers", "the result") depends on the subtask
 of the part before it. A part goes to a person (`escalate=True`) when it is out of scope
 (`graph/planner/scope.py`), when its best agent is not one the requester may reach, when the
-top probability is below `team.routing.confidence_floor`, or when the top two agents are
-closer than `team.routing.min_margin`.
+top probability is below `team.routing.confidence_floor`, when the top two agents are
+closer than `team.routing.min_margin`, or (when the team sets `routing.human_floor`) when its
+human score, P(human) / (P(human) + P(best agent)) as `escalation_score` computes it for the
+whole request, is at least that floor.
 
 Measured (`.venv/bin/python -m tests.graph.planner_dev_report [FILE]`) on two dev sets written
 for the demo team, none of them training examples: tests/graph/data/planner_dev.jsonl (64
@@ -238,13 +240,7 @@ class LocalPlanner:
         """How much the whole request looks like a person's rather than any agent's, 0..1:
         P(human) / (P(human) + P(best agent)), a monotone map of the classifier's human-vs-best-
         agent margin (the evals' AUROC reads it). 1 - top probability without human examples."""
-        scores = self._score([request.strip()])[0]
-        agents = [p for a, p in scores.probs.items() if a != HUMAN]
-        best = max(agents, default=0.0)
-        if HUMAN not in scores.probs:
-            return 1.0 - best
-        human = scores.probs[HUMAN]
-        return human / (human + best) if human + best > 0 else 1.0
+        return human_score(self._score([request.strip()])[0])
 
     def _score(self, texts: Sequence[str]) -> list[Scores]:
         missing = [t for t in texts if t not in self._batch]
@@ -367,6 +363,13 @@ class LocalPlanner:
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         routing = self.team.routing
         escalation = self.settings.scope.out_of_scope(scores)
+        if escalation is None and routing.human_floor is not None:
+            score = human_score(scores)
+            if score >= routing.human_floor:
+                escalation = (
+                    f"looks out of scope: human score {score:.3f} >= floor "
+                    f"{routing.human_floor:.3f}"
+                )
         if escalation is not None:
             agent = None
         elif best_any is not None and best_any not in allowed:
@@ -398,6 +401,17 @@ class LocalPlanner:
             escalation=escalation,
             depends_on_previous=depends,
         )
+
+
+def human_score(scores: Scores) -> float:
+    """How much scored text looks like a person's rather than any agent's, 0..1:
+    P(human) / (P(human) + P(best agent)); 1 - top probability without human examples."""
+    agents = [p for a, p in scores.probs.items() if a != HUMAN]
+    best = max(agents, default=0.0)
+    if HUMAN not in scores.probs:
+        return 1.0 - best
+    human = scores.probs[HUMAN]
+    return human / (human + best) if human + best > 0 else 1.0
 
 
 def _stands_alone(part: _Part, floor: float) -> bool:

@@ -109,7 +109,12 @@ def test_saved_run_has_config_hash_commit_and_rows(
     assert record["dataset"]["sha256"] == load_dataset(rows_file).sha256
     assert record["config"]["planner"] == "scripted" and record["config"]["model"] == "scripted-1"
     routing = record["config"]["team"]["routing"]
-    assert routing == {"confidence_floor": 0.5, "min_margin": 0.1, "classifier": "tfidf"}
+    assert routing == {
+        "confidence_floor": 0.5,
+        "min_margin": 0.1,
+        "human_floor": None,
+        "classifier": "tfidf",
+    }
     assert "commit" in record["git"]
     first = record["rows"][0]
     assert first["subtasks"][0]["agent"] == "alpha"

@@ -72,3 +72,25 @@ def test_write_routing_adds_a_block(tmp_path: Path) -> None:
     (tmp_path / "x.yaml").write_text("name: x\n")
     with pytest.raises(TeamFileError):
         write_routing(tmp_path / "x.yaml", 0.3, 0.0)
+
+
+def test_human_floor_is_tuned_on_the_escalation_score(tmp_path: Path) -> None:
+    rows = [
+        pred([A], [(A, 0.9, False, 0.1)], score=0.05),
+        pred([A], [(A, 0.9, False, 0.1)], score=0.1),
+        pred([], [(A, 0.9, False, 0.1)], score=0.3),  # confident, but leans to a person
+    ]
+    plain, _ = tune(rows, objective="escalation_recall", min_in_scope_accuracy=1.0)
+    assert plain.escalation_recall == 0.0 and plain.human_floor is None
+    chosen, _ = tune(
+        rows, objective="escalation_recall", min_in_scope_accuracy=1.0, tune_human_floor=True
+    )
+    assert chosen.human_floor == 0.2 and chosen.escalation_recall == 1.0
+    path = tmp_path / "team.yaml"
+    path.write_text(TEAM_YAML)
+    write_routing(path, 0.0, 0.0, human_floor=0.2, set_human_floor=True)
+    assert load_team(path).routing.human_floor == 0.2
+    write_routing(path, 0.1, 0.0)  # not tuned: kept
+    assert load_team(path).routing.human_floor == 0.2
+    write_routing(path, 0.1, 0.0, human_floor=None, set_human_floor=True)
+    assert load_team(path).routing.human_floor is None

@@ -414,3 +414,22 @@ def test_no_cache_dir_trains_in_memory(tmp_path: Path) -> None:
     planner = LocalPlanner(_kitchen_team())
     assert planner.trained and planner.cache_path is None
     assert planner.plan("feed the cat").subtasks[0].agent == "pets"
+
+
+def test_human_floor_escalates_a_request_leaning_towards_a_person(tmp_path: Path) -> None:
+    text = "walk the dog"
+    routing = {"confidence_floor": 0.0, "min_margin": 0.0}
+    base = LocalPlanner(_kitchen_team(routing=RoutingConfig(**routing)), cache_dir=tmp_path)
+    plan = base.plan(text)
+    assert len(plan.subtasks) == 1 and not plan.subtasks[0].escalate  # an agent still wins
+    score = base.escalation_score(text)
+    assert 0.0 < score < 0.5
+
+    def with_floor(floor: float) -> Plan:
+        team = _kitchen_team(routing=RoutingConfig(**routing, human_floor=floor))
+        return LocalPlanner(team, cache_dir=tmp_path).plan(text)
+
+    floored = with_floor(score).subtasks
+    assert len(floored) == 1 and floored[0].escalate and floored[0].agent is None
+    assert "human score" in (floored[0].escalation_reason or "")
+    assert not with_floor(min(1.0, score + 0.01)).subtasks[0].escalate
