@@ -116,7 +116,7 @@ def _floors(top: np.ndarray) -> list[float]:
 def _human_floors(scores: np.ndarray) -> list[float | None]:
     # None (no floor), then midpoints between neighbouring observed scores: every one among the
     # highest 150 (where an operating point with few in-scope escalations lies), and 50
-    # quantiles of the rest of the upper half. Below 0.5 the planner's own check already
+    # quantiles of the rest of the upper half. Above 0.5 the planner's own check already
     # escalates (the human label wins), so only floors under 0.5 change anything.
     values = np.unique(np.round(scores, 4))[::-1]
     top = values[:150]
