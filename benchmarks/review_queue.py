@@ -58,6 +58,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from benchmarks.pgdb import postgres_database
 from graph.build import build_graph
 from graph.checkpoint import open_checkpointer
 from graph.state import Requester
@@ -401,21 +402,6 @@ def scan_get_tuple(saver: Any, thread_ids: list[str]) -> Callable[[], int]:
 
 
 # -- one backend ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    """A database of our own on the server `admin_url` points at, dropped afterwards."""
-    import psycopg
-
-    name = f"rm_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
-    try:
-        yield f"{admin_url.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
 
 
 def measure_backend(
