@@ -17,12 +17,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
-
 from agents.policy import Policy
 from ringmaster.errors import AlreadyDecided
 from ringmaster.review_queue import ReviewItem, ReviewQueue
-from ringmaster.tables import notifications
 
 log = logging.getLogger(__name__)
 
@@ -94,17 +91,8 @@ def escalate_overdue(
                 report.webhook_failures.append(item.id)
                 log.warning("escalation webhook failed for %s: %s", item.id, exc)
             with queue.writer.begin() as conn:
-                conn.execute(
-                    insert(notifications).values(
-                        created_at=now,
-                        item_id=item.id,
-                        thread_id=item.thread_id,
-                        channel="webhook",
-                        recipient=policy.escalation.webhook,
-                        payload=body,
-                        status=status,
-                        error=error,
-                    )
+                queue.notify(
+                    conn, item, now, "webhook", policy.escalation.webhook, body, status, error
                 )
         names = {a["name"] for a in item.payload.get("action_requests", [])}
         if names & set(policy.deny_on_timeout):

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from graph.nodes.review import check_response
@@ -287,6 +287,31 @@ class ReviewQueue:
         with self.engine.connect() as conn:
             return [_item(r) for r in conn.execute(q)]
 
+    def notify(
+        self,
+        conn: Connection,
+        item: ReviewItem,
+        now: datetime,
+        channel: str,
+        recipient: str,
+        payload: dict[str, Any],
+        status: str,
+        error: str | None = None,
+    ) -> None:
+        """Record a notification about `item` (outbox or webhook) in the caller's transaction."""
+        conn.execute(
+            insert(notifications).values(
+                created_at=now,
+                item_id=item.id,
+                thread_id=item.thread_id,
+                channel=channel,
+                recipient=recipient,
+                payload=payload,
+                status=status,
+                error=error,
+            )
+        )
+
     def mark_escalated(
         self, item: ReviewItem, now: datetime, group: str, packet: dict[str, Any]
     ) -> bool:
@@ -307,17 +332,7 @@ class ReviewQueue:
             ).rowcount
             if not won:
                 return False
-            conn.execute(
-                insert(notifications).values(
-                    created_at=now,
-                    item_id=item.id,
-                    thread_id=item.thread_id,
-                    channel="outbox",
-                    recipient=group,
-                    payload=packet,
-                    status="queued",
-                )
-            )
+            self.notify(conn, item, now, "outbox", group, packet, "queued")
             if self.audit:
                 self.audit.append_in(
                     conn, item.thread_id, "escalation", "system:deadline", **packet
