@@ -12,9 +12,16 @@ so scopes are checked in code whatever the model asks for:
 - a tool with `answer_direct` ends the agent with its structured result as the answer
   (`return_direct`), saving the model call that would only restate it.
 
-Tool schemas an agent can no longer use are not sent: after `tool_rounds` rounds of tool
-calls (by default `max_model_calls - 1`, when the next call is the last the limit allows), the
-model is asked for its answer without them, its tool rounds written into the task as text.
+Tool schemas an agent no longer needs are not sent: after `tool_rounds` rounds of tool calls
+the model is asked for its answer without them, its tool rounds written into the task as text.
+Unset, `tool_rounds` is one round per tool the agent may use in the subtask: a chain of
+dependent calls moves from tool to tool (find the customer, list their invoices, open one), and
+calls that need nothing from each other go in one round, so an agent with one look-up tool
+answers from its first round's results. A round in which a call failed (the tool's error, bad
+arguments, a reviewer's rejection) does not count, so the model can correct its arguments; and
+whatever `tool_rounds` says, the last call `max_model_calls` allows goes without tools, as it
+could not use a tool's result. An agent that calls one tool several times in turn (a search it
+refines, a list it pages through) sets `tool_rounds` in the team file.
 
 `ModelCallLimitMiddleware` bounds the model calls per attempt (`max_model_calls`, exceeding it
 is an error, so a run-away agent is a failed attempt, not an answer), and fallback models are
@@ -31,7 +38,7 @@ from functools import partial
 from typing import Any, get_type_hints
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-from langchain_core.tools import BaseTool, StructuredTool
+from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, create_model
 
 from agents.runtime import AgentOutput, AgentTask
@@ -86,7 +93,9 @@ def langchain_tools(box: ToolBox, names: Sequence[str]) -> list[BaseTool]:
                 result = box.call(_tool.name, **args)
                 return _dumps(result), result
             except ToolError as exc:
-                return f"error: {exc}", None
+                # A failed call (status "error" on its ToolMessage): the provider is told so,
+                # and the round does not count against tool_rounds.
+                raise ToolException(f"error: {exc}") from exc
 
         out.append(
             StructuredTool.from_function(
@@ -95,6 +104,7 @@ def langchain_tools(box: ToolBox, names: Sequence[str]) -> list[BaseTool]:
                 description=tool.description,
                 args_schema=args_model(tool),
                 response_format="content_and_artifact",
+                handle_tool_error=True,
                 return_direct=tool.answer_direct and not tool.side_effect,
             )
         )
@@ -126,14 +136,26 @@ def _approval_middleware(box: ToolBox, names: Sequence[str]) -> Any | None:
     return HumanInTheLoopMiddleware(interrupt_on=gated) if gated else None
 
 
-def tool_rounds_done(messages: Sequence[Any]) -> int:
-    """Rounds of tool calls the model has made since the task (the last human message)."""
-    rounds = 0
-    for m in reversed(messages):
-        if isinstance(m, HumanMessage):
-            break
-        rounds += isinstance(m, AIMessage) and bool(m.tool_calls)
-    return rounds
+def tool_rounds_done(messages: Sequence[Any]) -> tuple[int, int]:
+    """Rounds of tool calls since the task (the last human message): those whose calls all
+    succeeded, and all of them.
+
+    A round with a failed call (a ToolMessage with status "error": the tool's error, bad
+    arguments, a reviewer's rejection) got the model nothing it can use; it is not counted
+    against `tool_rounds`, so the model may correct its arguments.
+    """
+    start = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+    failed = {
+        m.tool_call_id
+        for m in messages[start + 1 :]
+        if isinstance(m, ToolMessage) and m.status == "error"
+    }
+    done = total = 0
+    for m in messages[start + 1 :]:
+        if isinstance(m, AIMessage) and m.tool_calls:
+            total += 1
+            done += not any(call.get("id") in failed for call in m.tool_calls)
+    return done, total
 
 
 def as_text(messages: Sequence[Any]) -> list[Any]:
@@ -157,14 +179,16 @@ def as_text(messages: Sequence[Any]) -> list[Any]:
     return [*messages[:last], HumanMessage("\n".join(lines))]
 
 
-def _tool_rounds_middleware(rounds: int, keep: set[str]) -> Any:
-    """After `rounds` rounds of tool calls the model answers without tool schemas it could no
-    longer use; `keep` (answer_direct tools, which end the agent) stay offered."""
+def _tool_rounds_middleware(rounds: int, last: int, keep: set[str]) -> Any:
+    """After `rounds` rounds of tool calls that succeeded, or `last` rounds in all (the next call
+    is the last the limit allows), the model answers without tool schemas it no longer needs;
+    `keep` (answer_direct tools, which end the agent) stay offered."""
     from langchain.agents.middleware import AgentMiddleware
 
     class ToolRounds(AgentMiddleware):  # type: ignore[type-arg]
         def wrap_model_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
-            if not request.tools or tool_rounds_done(request.messages) < rounds:
+            done, total = tool_rounds_done(request.messages)
+            if not request.tools or (done < rounds and total < last):
                 return handler(request)
             tools = [t for t in request.tools if getattr(t, "name", None) in keep]
             messages = request.messages if tools else as_text(request.messages)
@@ -200,10 +224,10 @@ class LLMRuntime:
             middleware.append(ModelFallbackMiddleware(*self.fallbacks))
         tools = langchain_tools(box, names)
         rounds = self.spec.tool_rounds
-        if rounds is None:
-            rounds = self.spec.max_model_calls - 1
+        if rounds is None:  # one round per tool: see the module docstring
+            rounds = len(tools)
         keep = {t.name for t in tools if t.return_direct}
-        middleware.append(_tool_rounds_middleware(rounds, keep))
+        middleware.append(_tool_rounds_middleware(rounds, self.spec.max_model_calls - 1, keep))
         response_format: Any = None
         if self.spec.output_schema != DEFAULT_OUTPUT_SCHEMA:
             schema = {

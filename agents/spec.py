@@ -89,8 +89,11 @@ class AgentSpec(BaseModel):
     judge: str | None = None
     # llm runtime: model calls per subtask attempt (ModelCallLimitMiddleware).
     max_model_calls: int = Field(default=6, ge=1, le=50)
-    # llm runtime: rounds of tool calls per attempt; after them the model answers without tool
-    # schemas (unset: max_model_calls - 1, as the last call could not use a tool's result).
+    # llm runtime: rounds of tool calls per attempt (failed rounds aside); after them the model
+    # answers without tool schemas. Unset: one round per tool the agent may use, as dependent
+    # calls chain from tool to tool; set it for an agent that calls one tool several times in
+    # turn (a search it refines, pages of a list). The last call max_model_calls allows always
+    # goes without tools.
     tool_rounds: int | None = Field(default=None, ge=0, le=49)
 
     @field_validator("examples")

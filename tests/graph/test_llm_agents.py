@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from langchain_core.messages import HumanMessage
+from langchain_core.messages import HumanMessage, ToolMessage
 
 from agents.judge import LLMJudge
 from agents.llm_runtime import LLMRuntime
@@ -18,6 +18,7 @@ from graph.usage import Budget, UsageMeter
 from tests.fakes import Ledger, ScriptedPlanner, plan_of
 from tests.fakes_llm import ScriptedChatModel, plan_answer, tool_call
 from tools.base import Tool, ToolBox, ToolRegistry
+from tools.errors import ToolArgumentError
 
 TEAM = """
 name: llm
@@ -40,6 +41,8 @@ agents:
 
 
 def price(item: str) -> dict[str, Any]:
+    if not item.strip():
+        raise ToolArgumentError("name the item")
     return {"item": item, "price": 50}
 
 
@@ -218,9 +221,39 @@ def test_after_its_tool_rounds_the_agent_answers_without_tool_schemas(tmp_path: 
     assert task.content == 'the price of a widget\nprice returned: {"item": "widget", "price": 50}'
 
 
-def test_by_default_only_the_last_allowed_call_goes_without_tools(tmp_path: Path) -> None:
+def test_by_default_an_agent_has_one_tool_round_per_tool(tmp_path: Path) -> None:
+    runtime, box = _pricer(tmp_path, [tool_call("price", {"item": "widget"}), "It costs 50."])
+    assert runtime.run(_task(), box).output == {"summary": "It costs 50."}
+    assert [len(t) for t in runtime.model.tools] == [1, 0]  # one tool: one round
+    deps, _, model = setup(
+        tmp_path, [*PAY[:1], tool_call("record", {"amount": 5, "note": "tip"}), "Recorded 5."]
+    )
+    payer = deps.registry.team.agent("payer")
+    box = ToolBox(deps.registry.tools, frozenset(payer.tools), frozenset())
+    LLMRuntime(payer, model).run(_task(), box)
+    assert [len(t) for t in model.tools] == [2, 2, 0]  # two tools: a chain of two rounds
+
+
+def test_the_last_allowed_call_goes_without_tools(tmp_path: Path) -> None:
     answers = [tool_call("price", {"item": "a"}), tool_call("price", {"item": "b"}), "50 each."]
-    runtime, box = _pricer(tmp_path, answers, max_model_calls=3)
+    runtime, box = _pricer(tmp_path, answers, max_model_calls=3, tool_rounds=5)
     assert runtime.run(_task(), box).output == {"summary": "50 each."}
     assert [len(t) for t in runtime.model.tools] == [1, 1, 0]
     assert "price returned" in str(runtime.model.prompts[2][-1].content)
+
+
+def test_a_failed_tool_round_does_not_count(tmp_path: Path) -> None:
+    answers = [
+        tool_call("price", {"item": " "}, "c1"),  # the tool refuses it
+        tool_call("price", {"thing": "widget"}, "c2"),  # bad arguments
+        tool_call("price", {"item": "widget"}, "c3"),
+        "It costs 50.",
+    ]
+    runtime, box = _pricer(tmp_path, answers)
+    assert runtime.run(_task(), box).output == {"summary": "It costs 50."}
+    model = runtime.model
+    assert [len(t) for t in model.tools] == [1, 1, 1, 0]  # the model could correct its calls
+    refused = model.prompts[1][-1]
+    assert isinstance(refused, ToolMessage) and refused.status == "error"
+    assert refused.content == "error: name the item"
+    assert isinstance(model.prompts[2][-1], ToolMessage) and model.prompts[2][-1].status == "error"
