@@ -8,12 +8,15 @@ one stand-in tokenizer: a token per four characters), so both sides are measured
 Rows:
     create_supervisor · react agents        the supervisor hands off with transfer_to_<agent>
     ringmaster · llm planner · llm agents   one planning call, then tool choice + answer per agent
+                                            (defaults: one tool each, so one round of tool
+                                            calls, and the answer call goes without the schema)
     ringmaster · cascade · llm agents       the local planner (demo team) first; the model only
                                             when it is unsure (the row says which happened)
-    ringmaster · llm planner · llm agents · tool_rounds 1
-                                            the same, each agent set to one round of tool
-                                            calls (`tool_rounds: 1` in the team file): its
-                                            answer call goes without tool schemas
+    ringmaster · llm planner · llm agents · tool_rounds 5
+                                            the same, each agent set to five rounds of tool
+                                            calls (`tool_rounds: 5`, the default before it was
+                                            one round per tool), as for an agent that may call
+                                            its tool again: its answer call carries the schema
     ringmaster · llm planner · answer_direct the tools' structured results stand as the answers:
                                             one planning call and one tool choice per agent
 
@@ -293,12 +296,12 @@ def run(requests: int, planner_cache: Path | None) -> list[Row]:
         model = CountingModel(script=plan_script())
         rows.append(
             ringmaster_bench(
-                "ringmaster · llm planner · llm agents · tool_rounds 1",
+                "ringmaster · llm planner · llm agents · tool_rounds 5",
                 saver("rounds"),
                 LLMPlanner(team, model),
                 False,
                 [model],
-                tool_rounds=1,
+                tool_rounds=5,
             ).measure(requests)
         )
         model = CountingModel(script=plan_script())
