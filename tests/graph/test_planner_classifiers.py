@@ -8,6 +8,7 @@ import hashlib
 import logging
 import pickle
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -196,3 +197,68 @@ def test_a_confident_whole_request_keeps_a_weak_second_part_attached() -> None:
     assert planner._whole_allows(left, strong, whole)  # a second request of its own
     unsure = _scores({"car": 0.6, "pets": 0.4})
     assert planner._whole_allows(left, weak, unsure)  # the whole decides nothing
+
+
+def test_a_weak_cut_needs_the_other_side_among_the_whole_requests_best_labels() -> None:
+    planner = LocalPlanner(_kitchen_team())
+    left = _Part("i'm at the garage", None, False, _scores({"car": 0.95, "pets": 0.05}), True)
+    right = _Part("walk the dog", "weak", False, _scores({"car": 0.02, "pets": 0.98}), False)
+    pets_third = _scores({"car": 0.985, "garden": 0.01, "pets": 0.005})
+    pets_second = _scores({"car": 0.985, "pets": 0.01, "garden": 0.005})
+    assert not planner._whole_allows(left, right, pets_third)  # no trace of a pets request
+    assert planner._whole_allows(left, right, pets_second)
+    sentence = _Part("walk the dog", "strong", False, right.scores, False)
+    assert planner._whole_allows(left, sentence, pets_third)  # strong cuts are left alone
+    unsure = _scores({"car": 0.97, "garden": 0.02, "pets": 0.01})
+    assert planner._whole_allows(left, right, unsure)  # below weak_whole_confident (0.98)
+
+
+def test_neighbour_votes_are_summed_similarities_over_k() -> None:
+    train = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
+    neighbours = embeddings.Neighbours(train, np.array([0, 1, 0]), n_labels=2, k=2)
+    votes = neighbours.votes(np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32))
+    # [1, 0]: nearest are rows 0 (1.0) and 2 (0.6), both label 0; [0, 1]: rows 1 (1.0), 2 (0.8).
+    assert votes == pytest.approx(np.array([[0.8, 0.0], [0.4, 0.5]]))
+    # Within a fold only the rows given count: row 2 left out.
+    among = neighbours.votes(np.array([[1.0, 0.0]], dtype=np.float32), among=np.array([0, 1]))
+    assert among == pytest.approx(np.array([[0.5, 0.0]]))
+
+
+class LabelEncoder:
+    """A stand-in encoder that knows each training text's label (the n-grams carry none)."""
+
+    name = "label"
+
+    def __init__(self, label_of: dict[str, str]) -> None:
+        self.label_of = label_of
+        self.names = sorted(set(label_of.values()))
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.names)), dtype=np.float32)
+        for i, text in enumerate(texts):
+            out[i, self.names.index(self.label_of[text])] = 1.0
+        return out
+
+
+def test_training_picks_embedding_weight_and_neighbour_votes_by_cross_validation() -> None:
+    rng = np.random.default_rng(0)
+    letters = list("abcdefghijklmnopqrstuvwxyz")
+
+    def nonsense(n: int) -> list[str]:
+        return [" ".join("".join(rng.choice(letters, 6)) for _ in range(2)) for _ in range(n)]
+
+    texts, unseen = nonsense(30), nonsense(9)
+    labels = ["pets", "garden", "car"] * 10
+    unseen_labels = ["pets", "garden", "car"] * 3
+    encoder = LabelEncoder(dict(zip(texts + unseen, labels + unseen_labels, strict=True)))
+    tfidf = TfidfConfig(model="svm", folds=3)
+    # Random words route at chance; the embedding routes every example: the grid keeps it.
+    grid = HybridConfig(tfidf=tfidf, grid=((0.0, 1.0), (2.0, 1.0)), knn_weights=(0.0,))
+    assert HybridClassifier.train(texts, labels, grid, encoder=encoder).weight == 2.0
+    # With the embedding kept out of the SVM, the neighbours' votes are what routes new texts.
+    knn = HybridConfig(tfidf=tfidf, grid=((0.0, 1.0),), knn_weights=(0.0, 5.0), gate=1.01)
+    hybrid = HybridClassifier.train(texts, labels, knn, encoder=encoder)
+    assert hybrid.knn_weight == 5.0
+    assert [s.ranked()[0][0] for s in hybrid.score(unseen)] == unseen_labels
+    blind = HybridClassifier.train(texts, labels, replace(knn, knn_weights=(0.0,)), encoder=encoder)
+    assert [s.ranked()[0][0] for s in blind.score(unseen)] != unseen_labels
