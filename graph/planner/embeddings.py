@@ -242,7 +242,7 @@ class HybridClassifier:
             for w, c_ in config.grid:
                 x = _stack(tfidf_x, vectors, w)
                 oof = _as_logits(
-                    cross_val_predict(LinearSVC(C=c_), x, y, cv=cv, method="decision_function")
+                    cross_val_predict(_svm(c_), x, y, cv=cv, method="decision_function")
                 )
                 if best is None or accuracy(oof) > best[0]:
                     best, weight, c = (accuracy(oof), oof), w, c_
@@ -253,7 +253,7 @@ class HybridClassifier:
             combined = {a: best[1] + a * votes for a in config.knn_weights}
             knn_weight = max(config.knn_weights, key=lambda a: accuracy(combined[a]))
             temperature = _fit_temperature_from_logits(combined[knn_weight], labels)
-        model = LinearSVC(C=c).fit(_stack(tfidf_x, vectors, weight), labels)
+        model = _svm(c).fit(_stack(tfidf_x, vectors, weight), labels)
         return cls(tfidf, model, temperature, encoder, config, weight, neighbours, knn_weight)
 
     def score(self, texts: Sequence[str]) -> list[Scores]:
@@ -285,6 +285,10 @@ class HybridClassifier:
                 top_terms=old.top_terms,
             )
         return out
+
+
+def _svm(c: float) -> LinearSVC:
+    return LinearSVC(C=c, random_state=0)  # seeded: the same examples train the same model
 
 
 def _stack(tfidf_x: csr_matrix, vectors: np.ndarray, weight: float) -> csr_matrix:
