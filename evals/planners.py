@@ -45,7 +45,12 @@ def make_planner(name: str, team: Team, *, cache_dir: Path | None = None) -> Pla
         planner: Planner = module.LocalPlanner(team, cache_dir=cache_dir)
         return planner
     if name in ("llm", "cascade"):
-        raise PlannerUnavailable(f"the {name!r} planner is not available yet; use --planner local")
+        # Model-backed planners need ringmaster's model settings, which evals/ does not read:
+        # `ringmaster eval run` passes `ringmaster.models.eval_planner_factory` for them.
+        raise PlannerUnavailable(
+            f"the {name!r} planner needs a chat model: run it through `ringmaster eval run` "
+            "(model settings) or pass a planner_factory"
+        )
     raise PlannerUnavailable(f"unknown planner {name!r} (choose from {', '.join(PLANNERS)})")
 
 
