@@ -31,6 +31,7 @@ from ringmaster.corrections import CorrectionStore
 from ringmaster.errors import InvalidDecision, NotFound, RingmasterError, ThreadBusy
 from ringmaster.escalation import EscalationReport, escalate_overdue
 from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
+from ringmaster.models import budget
 from ringmaster.review_queue import ReviewItem, ReviewQueue
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
@@ -100,7 +101,6 @@ class Runner:
         self._stack = ExitStack()
         self._recover_on_start = recover_on_start
         self.on_event = on_event
-        self._meters: dict[str, UsageMeter] = {}  # per thread, for its current turn
         self.usage = UsageStore(self.engine, clock)
 
     def __enter__(self) -> Runner:
@@ -173,7 +173,6 @@ class Runner:
                 scopes=requester.scopes,
                 priority=requester.priority,
             )
-            self._meters[thread_id] = self._new_meter()
             payload = {
                 "request": text,
                 "requester": requester.model_dump(),
@@ -292,27 +291,19 @@ class Runner:
         if self.queue.decided_for(thread_id):
             self.resume_thread(thread_id)
 
-    def _new_meter(self) -> UsageMeter:
-        from ringmaster.models import budget
-
-        return UsageMeter(budget(self.settings))
-
     def _invoke(self, graph: Any, thread_id: str, payload: Any) -> None:
-        # The turn's usage so far comes from rm_usage, so a resume in another process spends
-        # from the same budget; it is saved after every run, a failed one too.
-        from ringmaster.models import budget
-
+        # One meter per request: the turn's usage so far comes from rm_usage, so a resume (in
+        # this process or another) spends from the same budget; it is saved after every run, a
+        # failed one too.
         turn = self.threads.get(thread_id).turn
-        self._meters[thread_id] = self.usage.meter(thread_id, turn, budget(self.settings))
+        meter = self.usage.meter(thread_id, turn, budget(self.settings))
         try:
-            self._stream(graph, thread_id, payload)
+            self._stream(graph, thread_id, payload, meter)
         finally:
-            self.usage.save(thread_id, turn, self._meters[thread_id])
+            self.usage.save(thread_id, turn, meter)
 
-    def _stream(self, graph: Any, thread_id: str, payload: Any) -> None:
+    def _stream(self, graph: Any, thread_id: str, payload: Any, meter: UsageMeter) -> None:
         config = self._config(thread_id)
-        # One meter per request: resumes of the same turn keep spending from its budget.
-        meter = self._meters.setdefault(thread_id, self._new_meter())
         config["callbacks"] = [meter]
         try:
             # Custom chunks are the nodes' decision events (graph/events.py): audit them.
@@ -418,8 +409,6 @@ class Runner:
     def _usage(self, thread_id: str, turn: int) -> dict[str, Any] | None:
         """The turn's calls and tokens (as saved, whichever process ran it), the budget and
         the thread's total over all its turns."""
-        from ringmaster.models import budget
-
         snap = self.usage.get(thread_id, turn)
         if snap is None:
             return None
