@@ -6,7 +6,6 @@ counts, never on printed text.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -185,7 +184,3 @@ def make_deps(
 
 def counts(agent: ScriptedAgent) -> Counter[str]:
     return Counter(t.subtask_id for t in agent.tasks)
-
-
-def dumps(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
