@@ -103,11 +103,6 @@ class ThreadStore:
             raise NotFound(f"no thread {thread_id!r}")
         return _row(r)
 
-    def exists(self, thread_id: str) -> bool:
-        with self.engine.connect() as conn:
-            q = select(threads.c.id).where(threads.c.id == thread_id)
-            return conn.execute(q).first() is not None
-
     def list(self, *, status: str | None = None, limit: int = 100) -> list[ThreadRow]:
         q = select(threads).order_by(threads.c.updated_at.desc()).limit(limit)
         if status:
