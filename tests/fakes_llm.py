@@ -50,14 +50,13 @@ def tool_call(name: str, args: dict[str, Any], call_id: str | None = None) -> AI
 
 
 class ScriptedChatModel(BaseChatModel):
-    """Answers from a script, in order; thread-safe; counts calls and prompt tokens."""
+    """Answers from a script, in order; thread-safe; counts calls, keeps prompts and tools."""
 
     answers: list[Any] = []
     repeat_last: bool = False
     _calls: int = PrivateAttr(default=0)
     _prompts: list[list[BaseMessage]] = PrivateAttr(default_factory=list)
     _tools: list[list[Any]] = PrivateAttr(default_factory=list)
-    _tokens_in: int = PrivateAttr(default=0)
     _lock: Any = PrivateAttr(default_factory=threading.Lock)
 
     @property
@@ -76,10 +75,6 @@ class ScriptedChatModel(BaseChatModel):
     def tools(self) -> list[list[Any]]:
         """The tool schemas bound to each call, in order."""
         return self._tools
-
-    @property
-    def tokens_in(self) -> int:
-        return self._tokens_in
 
     def _next(self, messages: list[BaseMessage]) -> AIMessage:
         with self._lock:
@@ -110,7 +105,6 @@ class ScriptedChatModel(BaseChatModel):
         with self._lock:
             self._prompts.append(list(messages))
             self._tools.append(tools)
-            self._tokens_in += sent
         message = self._next(messages)
         out = count_tokens(str(message.content)) + sum(
             count_tokens(json.dumps(c["args"])) for c in message.tool_calls
