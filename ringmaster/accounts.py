@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from graph.state import Priority
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import NotFound, RingmasterError
 from ringmaster.tables import metadata, writer
@@ -41,7 +42,7 @@ from ringmaster.tables import metadata, writer
 Role = Literal["requester", "reviewer", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
 RANK = {role: i for i, role in enumerate(ROLES)}
-PRIORITIES = ("low", "normal", "high", "urgent")
+PRIORITIES: tuple[str, ...] = get_args(Priority)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 TOKEN_PREFIX = "rm_"
 

@@ -11,19 +11,20 @@ import builtins
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from graph.nodes.review import check_response
+from graph.state import Priority
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
 from ringmaster.tables import notifications, review_items, writer
 
-PRIORITIES = {"low": 0, "normal": 1, "high": 2, "urgent": 3}
+PRIORITIES = {name: rank for rank, name in enumerate(get_args(Priority))}  # 0 low … 3 urgent
 PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
 
 
