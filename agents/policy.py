@@ -35,7 +35,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agents.errors import TeamFileError
-from agents.spec import AgentChecks, RoutingConfig, Team, _check_consistency, _location
+from agents.spec import (
+    AgentChecks,
+    RoutingConfig,
+    Team,
+    _check_consistency,
+    _location,
+    check_patterns,
+)
 from tools.base import ApprovalRule, ToolRegistry
 
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -76,17 +83,7 @@ class AgentPolicy(BaseModel):
     required_fields: list[str] = Field(default_factory=list)
     forbidden_patterns: list[str] = Field(default_factory=list)
 
-    @field_validator("forbidden_patterns")
-    @classmethod
-    def _compiles(cls, v: list[str]) -> list[str]:
-        for p in v:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise ValueError(
-                    f"pattern {p!r} is not a valid regular expression: {exc}"
-                ) from None
-        return v
+    _patterns_compile = field_validator("forbidden_patterns")(check_patterns)
 
 
 class Escalation(BaseModel):

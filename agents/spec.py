@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,6 +59,18 @@ class AgentModelSpec(BaseModel):
         return {"name": value} if isinstance(value, str) else value
 
 
+def check_patterns(patterns: list[str]) -> list[str]:
+    """The patterns unchanged, or ValueError naming the first that is not a regular expression."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(
+                f"pattern {pattern!r} is not a valid regular expression: {exc}"
+            ) from None
+    return patterns
+
+
 class AgentChecks(BaseModel):
     """Policy checks the validator applies to every output of the agent."""
 
@@ -65,6 +78,9 @@ class AgentChecks(BaseModel):
 
     required_fields: list[str] = Field(default_factory=list)
     forbidden_patterns: list[str] = Field(default_factory=list)
+
+    # Checked here, so a bad pattern is a TeamFileError at load, not a crash in the validator.
+    _patterns_compile = field_validator("forbidden_patterns")(check_patterns)
 
 
 class AgentSpec(BaseModel):

@@ -65,6 +65,10 @@ def test_the_demo_team_file_parses_from_its_text() -> None:
             team(agent("a").replace("tools: []", "tools: []\n    examples: ['  ']")),
             "examples must not be blank",
         ),
+        (
+            team(agent("a") + "    checks: {forbidden_patterns: ['(']}\n"),
+            r"agents\[0\] \(a\)\.checks\.forbidden_patterns.*not a valid regular expression",
+        ),
     ],
     ids=[
         "bad-yaml",
@@ -81,6 +85,7 @@ def test_the_demo_team_file_parses_from_its_text() -> None:
         "capacity-zero",
         "bad-entry",
         "blank-example",
+        "bad-forbidden-pattern",
     ],
 )
 def test_team_file_errors_name_the_problem(text: str, message: str) -> None:
