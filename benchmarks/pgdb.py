@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,3 +22,13 @@ def postgres_database(admin_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+def add_postgres_url_argument(parser: argparse.ArgumentParser) -> None:
+    """`--postgres-url`, defaulting to RINGMASTER_TEST_POSTGRES_URL (the server tests use)."""
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("RINGMASTER_TEST_POSTGRES_URL"),
+        help="a server to create the benchmark's database on (default "
+        "RINGMASTER_TEST_POSTGRES_URL)",
+    )

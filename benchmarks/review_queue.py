@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sqlite3
 import sys
@@ -58,7 +57,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from benchmarks.pgdb import postgres_database
+from benchmarks.pgdb import add_postgres_url_argument, postgres_database
 from graph.build import build_graph
 from graph.checkpoint import open_checkpointer
 from graph.state import Requester
@@ -501,12 +500,7 @@ def main(argv: Sequence[str] | None = None) -> Report:
         "--no-scan-warmup", dest="scan_warmup", action="store_false", help="no untimed scan"
     )
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("RINGMASTER_TEST_POSTGRES_URL"),
-        help="a server to create the benchmark's database on (default "
-        "RINGMASTER_TEST_POSTGRES_URL)",
-    )
+    add_postgres_url_argument(parser)
     parser.add_argument("--planner-cache", type=Path, default=REPO / ".ringmaster" / "cache")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)

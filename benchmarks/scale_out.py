@@ -62,7 +62,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.pgdb import postgres_database
+from benchmarks.pgdb import add_postgres_url_argument, postgres_database
 
 REPO = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 180.0
@@ -452,12 +452,7 @@ def main(argv: Sequence[str] | None = None) -> Report:
     parser.add_argument("--requests", type=int, default=1000, help="requests per phase")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--phase-timeout", type=float, default=900.0, help="seconds per phase")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get("RINGMASTER_TEST_POSTGRES_URL"),
-        help="a server to create the benchmark's database on (default "
-        "RINGMASTER_TEST_POSTGRES_URL)",
-    )
+    add_postgres_url_argument(parser)
     parser.add_argument("--planner-cache", type=Path, default=REPO / ".ringmaster" / "cache")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
