@@ -7,7 +7,7 @@ from pathlib import Path
 
 from agents.registry import AgentRegistry
 from agents.spec import Team, load_team
-from tools.demo import build_demo_tools, ensure_demo_db
+from tools.demo import DEFAULT_REFUND_LIMIT, build_demo_tools, ensure_demo_db
 
 TEAM_FILE = Path(__file__).with_name("team.yaml")
 
@@ -22,11 +22,10 @@ def load_demo_team() -> Team:
     return load_team(TEAM_FILE, tool_names=demo_tool_names())
 
 
-def demo_registry(db_path: Path, refund_limit: Decimal = Decimal("100")) -> AgentRegistry:
+def demo_registry(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT) -> AgentRegistry:
     """Ensure the demo database at `db_path`, build its tools and the team's registry."""
     path = ensure_demo_db(Path(db_path))
-    team = load_team(TEAM_FILE, tool_names=demo_tool_names())
-    return AgentRegistry.build(team, build_demo_tools(path, refund_limit=refund_limit))
+    return AgentRegistry.build(load_demo_team(), build_demo_tools(path, refund_limit=refund_limit))
 
 
 __all__ = ["TEAM_FILE", "demo_registry", "load_demo_team"]
