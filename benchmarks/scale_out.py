@@ -166,8 +166,6 @@ def server_env(home: Path, db_url: str, planner_cache: Path) -> dict[str, str]:
         RINGMASTER_API_RATE_BURST="100000",
         RINGMASTER_ESCALATION_INTERVAL_SECONDS="0",
     )
-    if os.environ.get("RINGMASTER_TEST_POSTGRES_URL"):
-        env["RINGMASTER_TEST_POSTGRES_URL"] = os.environ["RINGMASTER_TEST_POSTGRES_URL"]
     return env
 
 
