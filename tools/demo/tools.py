@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from tools.base import ApprovalRule, Tool, ToolRegistry
+from tools.base import ApprovalRule, Tool, ToolRegistry, never
 from tools.demo import analytics, ops, reads, writes
 from tools.demo.money import parse_amount
 from tools.errors import ToolArgumentError
@@ -78,19 +78,19 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
         scopes: tuple[str, ...] = (),
         *,
         side_effect: bool = False,
-        approval: ApprovalRule | None = None,
+        approval: ApprovalRule = never,
     ) -> None:
         doc = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
-        tool = Tool(
-            name=fn.__name__,
-            description=doc,
-            fn=partial(fn, db),
-            side_effect=side_effect,
-            scopes=frozenset(scopes),
+        registry.register(
+            Tool(
+                name=fn.__name__,
+                description=doc,
+                fn=partial(fn, db),
+                side_effect=side_effect,
+                scopes=frozenset(scopes),
+                needs_approval=approval,
+            )
         )
-        if approval is not None:
-            tool = Tool(**{**tool.__dict__, "needs_approval": approval})
-        registry.register(tool)
 
     customers = ("support", "billing", "legal")
     add(reads.find_customer, customers)
