@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from agents.policy import check_policy, load_policy
+from ringmaster.cli_output import JsonOpt, err, out, print_json
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.wiring import load_team_and_tools
 
 policy_app = typer.Typer(no_args_is_help=True, help="Policy files: check one against the team.")
-out = Console()
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
-
-
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
 
 
 @policy_app.command("check")
@@ -29,7 +21,7 @@ def policy_check(
     file: Annotated[
         Path | None, typer.Argument(help="Policy YAML (default: the configured one).")
     ] = None,
-    json_mode: Annotated[bool, typer.Option("--json")] = False,
+    json_mode: JsonOpt = False,
 ) -> None:
     """Validate a policy file and check it fits the team and its tools; exit 1 if not."""
     settings = Settings()
@@ -38,7 +30,7 @@ def policy_check(
     team, tools = load_team_and_tools(settings)
     problems = check_policy(policy, team, tools) if policy else []
     if json_mode:
-        _print_json({"file": str(path) if path else None, "ok": not problems, "problems": problems})
+        print_json({"file": str(path) if path else None, "ok": not problems, "problems": problems})
     elif problems:
         for p in problems:
             err.print(f"{path}: {p}", markup=False, soft_wrap=True)
@@ -48,12 +40,12 @@ def policy_check(
         raise typer.Exit(1)
 
 
-def escalate(json_mode: Annotated[bool, typer.Option("--json")] = False) -> None:
+def escalate(json_mode: JsonOpt = False) -> None:
     """Escalate pending reviews past their deadline (idempotent: safe from cron)."""
     with Runner(Settings(), recover_on_start=False) as runner:
         report = runner.escalate()
     if json_mode:
-        _print_json(report.to_dict())
+        print_json(report.to_dict())
     else:
         out.print(
             f"escalated {len(report.escalated)}, denied on timeout {len(report.denied)}, "
