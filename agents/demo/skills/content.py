@@ -100,7 +100,7 @@ def _look_up(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[str]
     try:
         if kind == "release_notes":
             versions = p.VERSION.findall(text)
-            for s in _each(services):
+            for s in p.each_service(services):
                 for d in tools.call("list_deployments", service=s, environment="production"):
                     if (not versions or d["version"] in versions) and d["status"] == "succeeded":
                         facts.append(f"{d['service']} {d['version']} is live since "
@@ -208,8 +208,3 @@ def _recipients(text: str) -> list[str] | None:
     if p.has(text, r"all customers|every customer|everyone|all users"):
         return ["all_customers"]
     return p.emails(text) + p.ids(p.CUSTOMER_ID, text) or None
-
-
-def _each(services: list[str]) -> list[str | None]:
-    """The named services, or one None meaning every service."""
-    return list(services) or [None]

@@ -164,7 +164,9 @@ def _look(
         text, r"health|healthy|degraded|status|uptime|latency|error|502|5xx|down|check"
     )
     if wants_health:
-        health = [h for s in (_each(services)) for h in tools.call("service_health", service=s)]
+        health = [
+            h for s in p.each_service(services) for h in tools.call("service_health", service=s)
+        ]
         out["health"] = health
         out["services"] = out["services"] or [h["service"] for h in health]
         notes.append(
@@ -181,7 +183,7 @@ def _look(
         if m:
             limit = {"five": 5, "three": 3, "ten": 10}.get(m.group(1).lower()) or int(m.group(1))
         found: list[dict[str, Any]] = []
-        for s in _each(services):
+        for s in p.each_service(services):
             found += tools.call("list_deployments", service=s, environment=env, limit=limit)
         found.sort(key=lambda d: d["deployed_at"], reverse=True)
         out["deployments"] = [_dep(d) for d in found]
@@ -207,7 +209,7 @@ def _look(
         category = "incident" if wants_incidents else category
         status = "open" if p.has(text, r"\b(open|current|ongoing|status)\b") else None
         found = []
-        for s in _each(services):
+        for s in p.each_service(services):
             found += tools.call("list_incidents", service=s, status=status)
         out["incidents"] = found
         notes.append(
@@ -225,7 +227,7 @@ def _look(
         category = "alerts"
         status = "firing" if p.has(text, r"firing|right now|active|current") else None
         alerts: list[dict[str, Any]] = []
-        for s in _each(services):
+        for s in p.each_service(services):
             alerts += tools.call("list_alerts", service=s, status=status)
         if p.has(text, r"\bcritical\b"):
             alerts = [a for a in alerts if a["severity"] == "critical"]
@@ -241,8 +243,3 @@ def _look(
     valid = {"api", "web", "billing-service", "auth"}
     out["services"] = sorted({s for s in out["services"] if s in valid}, key=out["services"].index)
     return category
-
-
-def _each(services: list[str]) -> list[str | None]:
-    """The named services, or one None meaning every service."""
-    return list(services) or [None]

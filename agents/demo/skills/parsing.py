@@ -91,6 +91,11 @@ def services(text: str) -> list[str]:
     return found
 
 
+def each_service(services: list[str]) -> list[str | None]:
+    """The named services, or one None meaning every service (a tool's `service=None`)."""
+    return list(services) or [None]
+
+
 def environment(text: str) -> str | None:
     low = text.lower()
     staging = re.search(r"\bstag(e|ing)\b", low) is not None
