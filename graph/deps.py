@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agents.registry import AgentRegistry
+from graph.intake import MAX_REQUEST_CHARS
 from graph.planner.base import Planner
 
 
@@ -15,8 +16,6 @@ class GraphDeps:
 
     registry: AgentRegistry
     planner: Planner
-    max_request_chars: int = 8_000
-    # The fallback agent gets this many attempts too; after that a human decides.
-    fallback_attempts: int = 1
+    max_request_chars: int = MAX_REQUEST_CHARS
     # An LLM judge for agents whose spec names a `judge` (see agents/judge.py); None: no judge.
     judge: Any = None
