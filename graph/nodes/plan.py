@@ -8,7 +8,7 @@ from typing import Any
 from graph.deps import GraphDeps
 from graph.events import emit
 from graph.intake import validate_request
-from graph.planner.base import Plan, Subtask
+from graph.planner.base import Plan, human_plan
 from graph.state import Requester, RunState
 
 log = logging.getLogger(__name__)
@@ -18,24 +18,6 @@ def allowed_agents(deps: GraphDeps, requester: Requester) -> list[str]:
     """The agents this requester's scopes reach."""
     scopes = frozenset(requester.scopes)
     return [a.name for a in deps.registry.team.agents if a.reachable_by(scopes)]
-
-
-def human_plan(request: str, reason: str, planner: str) -> Plan:
-    """A plan of one subtask that a human must route: the fail-closed answer."""
-    return Plan(
-        planner=planner,
-        subtasks=[
-            Subtask(
-                id="t1",
-                description=request,
-                agent=None,
-                confidence=0.0,
-                rationale=reason,
-                escalate=True,
-                escalation_reason=reason,
-            )
-        ],
-    )
 
 
 def enforce_allowlist(plan: Plan, allowed: list[str]) -> Plan:

@@ -66,6 +66,24 @@ class Plan(BaseModel):
         return {s.agent for s in self.subtasks if s.agent is not None and not s.escalate}
 
 
+def human_plan(request: str, reason: str, planner: str) -> Plan:
+    """A plan of one subtask that a human must route: the fail-closed answer."""
+    return Plan(
+        planner=planner,
+        subtasks=[
+            Subtask(
+                id="t1",
+                description=request,
+                agent=None,
+                confidence=0.0,
+                rationale=reason,
+                escalate=True,
+                escalation_reason=reason,
+            )
+        ],
+    )
+
+
 class Planner(Protocol):
     """Turns a request into a plan, never routing to an agent outside `allowed_agents`."""
 

@@ -31,9 +31,10 @@ from pydantic import (
     field_validator,
 )
 
+from agents.models import model_label
 from agents.spec import Team
 from graph.errors import BudgetExceeded
-from graph.planner.base import Plan, Planner, Subtask
+from graph.planner.base import Plan, Planner, Subtask, human_plan
 from prompts.loader import render, version
 
 log = logging.getLogger(__name__)
@@ -148,8 +149,6 @@ class LLMPlanner:
         self.examples_per_agent = examples_per_agent
         kwargs = {"method": structured_method} if structured_method else {}
         self._structured = model.with_structured_output(PLAN_SCHEMA, include_raw=True, **kwargs)
-        from agents.models import model_label
-
         self.model = model_name or model_label(model)  # evals: model-backed, cached by name
         self.prompt_version = version("planner_system", "plan_repair")
         self._lock = threading.Lock()
@@ -242,8 +241,6 @@ class LLMPlanner:
             raise PlanRejected(_short(exc) or "the plan is not valid") from None
 
     def _fall_back(self, request: str, allowed: list[str], reason: str) -> Plan:
-        from graph.nodes.plan import human_plan
-
         with self._lock:
             self.fallbacks += 1
         if self.fallback is None:
