@@ -39,7 +39,6 @@ import statistics
 import sys
 import tempfile
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
@@ -59,10 +58,9 @@ from benchmarks.overhead import (
     bench_team,
     check_ringmaster,
     check_supervisor,
-    langchain_tool,
     local_planner,
     specialist_script,
-    supervisor_script,
+    supervisor_app,
 )
 from graph.build import build_graph
 from graph.checkpoint import open_checkpointer
@@ -235,34 +233,13 @@ def ringmaster_bench(
 
 
 def supervisor_bench(saver: Any) -> Bench:
-    from langgraph.prebuilt import create_react_agent
-    from langgraph_supervisor import create_supervisor
-
-    agents, models = [], []
-    with warnings.catch_warnings():  # both build on the deprecated create_react_agent
-        warnings.simplefilter("ignore")
-        for s in SPECIALISTS:
-            model = CountingModel(script=specialist_script(s))
-            agents.append(
-                create_react_agent(
-                    model, [langchain_tool(s)], name=s.name, prompt=f"You are {s.description}"
-                )
-            )
-            models.append(model)
-        supervisor = CountingModel(script=supervisor_script([s.name for s in SPECIALISTS]))
-        app = create_supervisor(
-            agents,
-            model=supervisor,
-            prompt="You route each part of the request to the agent that owns it.",
-        ).compile(checkpointer=saver)
+    app, models = supervisor_app(saver, CountingModel)
 
     def invoke(thread: str) -> dict[str, Any]:
         config = {"configurable": {"thread_id": thread}}
         return app.invoke({"messages": [HumanMessage(REQUEST)]}, config)  # type: ignore[no-any-return]
 
-    return Bench(
-        "create_supervisor · react agents", invoke, check_supervisor, [supervisor, *models]
-    )
+    return Bench("create_supervisor · react agents", invoke, check_supervisor, models)
 
 
 def run(requests: int, planner_cache: Path | None) -> list[Row]:

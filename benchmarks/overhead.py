@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
@@ -214,6 +214,9 @@ class ScriptedChatModel(BaseChatModel):
         return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
 
 
+M = TypeVar("M", bound=ScriptedChatModel)
+
+
 def _human_text(messages: Sequence[BaseMessage]) -> str:
     return "\n".join(
         m.content for m in messages if isinstance(m, HumanMessage) and isinstance(m.content, str)
@@ -311,11 +314,11 @@ def python_agent(s: Specialist) -> Callable[[AgentTask, ToolBox], AgentOutput]:
     return run
 
 
-def react_agent(s: Specialist) -> tuple[Any, ScriptedChatModel]:
+def react_agent(s: Specialist, model_type: type[M]) -> tuple[Any, M]:
     """The specialist as `create_react_agent`, the way langgraph-supervisor expects it."""
     from langgraph.prebuilt import create_react_agent
 
-    model = ScriptedChatModel(script=specialist_script(s))
+    model = model_type(script=specialist_script(s))
     with warnings.catch_warnings():  # deprecated in favour of langchain's create_agent
         warnings.simplefilter("ignore")
         agent = create_react_agent(
@@ -399,7 +402,7 @@ def ringmaster_system(
     runtimes: dict[str, AgentRuntime] = {}
     for s in SPECIALISTS:
         if agents == "react":
-            graph, model = react_agent(s)
+            graph, model = react_agent(s, ScriptedChatModel)
             runtimes[s.name] = GraphRuntime(graph)
             counters.append(model)
         else:
@@ -409,11 +412,13 @@ def ringmaster_system(
     return System(name, app, db, saver.conn, _ringmaster_payload, check_ringmaster, counters)
 
 
-def supervisor_system(name: str, saver: Any, db: Path) -> System:
+def supervisor_app(saver: Any, model_type: type[M]) -> tuple[Any, list[M]]:
+    """`create_supervisor` over the three react specialists, compiled on `saver`; its models,
+    the supervisor's first."""
     from langgraph_supervisor import create_supervisor
 
-    pairs = [react_agent(s) for s in SPECIALISTS]
-    model = ScriptedChatModel(script=supervisor_script([s.name for s in SPECIALISTS]))
+    pairs = [react_agent(s, model_type) for s in SPECIALISTS]
+    model = model_type(script=supervisor_script([s.name for s in SPECIALISTS]))
     with warnings.catch_warnings():  # it builds on the deprecated create_react_agent
         warnings.simplefilter("ignore")
         workflow = create_supervisor(
@@ -421,7 +426,11 @@ def supervisor_system(name: str, saver: Any, db: Path) -> System:
             model=model,
             prompt="You route each part of the request to the agent that owns it.",
         )
-    app = workflow.compile(checkpointer=saver)
+    return workflow.compile(checkpointer=saver), [model, *(m for _, m in pairs)]
+
+
+def supervisor_system(name: str, saver: Any, db: Path) -> System:
+    app, models = supervisor_app(saver, ScriptedChatModel)
     return System(
         name,
         app,
@@ -429,7 +438,7 @@ def supervisor_system(name: str, saver: Any, db: Path) -> System:
         saver.conn,
         lambda: {"messages": [HumanMessage(REQUEST)]},
         check_supervisor,
-        [model, *(m for _, m in pairs)],
+        list(models),
     )
 
 
