@@ -240,6 +240,4 @@ def _look(
                 else ""
             )  # fmt: skip
         )
-    valid = {"api", "web", "billing-service", "auth"}
-    out["services"] = sorted({s for s in out["services"] if s in valid}, key=out["services"].index)
     return category
