@@ -59,6 +59,7 @@ from benchmarks.overhead import (
     check_ringmaster,
     check_supervisor,
     local_planner,
+    ringmaster_payload,
     specialist_script,
     supervisor_app,
 )
@@ -216,16 +217,8 @@ def ringmaster_bench(
     app = build_graph(GraphDeps(registry=registry, planner=planner), saver)
 
     def invoke(thread: str) -> dict[str, Any]:
-        payload = {
-            "request": REQUEST,
-            "requester": {"id": "bench", "scopes": []},
-            "turn": 1,
-            "plan": None,
-            "results": None,
-            "answer": None,
-        }
         config = {"configurable": {"thread_id": thread}}
-        return app.invoke(payload, config, durability="sync")  # type: ignore[no-any-return]
+        return app.invoke(ringmaster_payload(), config, durability="sync")  # type: ignore[no-any-return]
 
     cascade = planner if isinstance(planner, CascadePlanner) else None
     check = check_direct if direct else check_ringmaster

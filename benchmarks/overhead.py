@@ -362,7 +362,8 @@ class System:
         return sum(p.stat().st_size for p in self.db.parent.glob(self.db.name + "*"))
 
 
-def _ringmaster_payload() -> dict[str, Any]:
+def ringmaster_payload() -> dict[str, Any]:
+    """The graph's input for REQUEST from a bench requester, on a new thread."""
     return {
         "request": REQUEST,
         "requester": {"id": "bench", "scopes": [], "priority": "normal"},
@@ -409,7 +410,7 @@ def ringmaster_system(
             runtimes[s.name] = PythonRuntime(python_agent(s))
     registry = AgentRegistry.build(bench_team(), bench_tools(), overrides=runtimes)
     app = build_graph(GraphDeps(registry=registry, planner=planner), saver)
-    return System(name, app, db, saver.conn, _ringmaster_payload, check_ringmaster, counters)
+    return System(name, app, db, saver.conn, ringmaster_payload, check_ringmaster, counters)
 
 
 def supervisor_app(saver: Any, model_type: type[M]) -> tuple[Any, list[M]]:
