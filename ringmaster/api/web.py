@@ -141,7 +141,7 @@ def logout(
 
 
 # -- the queue --------------------------------------------------------------------------------
-def _filters(
+async def _filters(
     status: Annotated[str, Query(max_length=16)] = "pending",
     agent: Annotated[str, Query(max_length=64)] = "",
     category: Annotated[str, Query(max_length=64)] = "",
