@@ -102,13 +102,19 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
     return AgentOutput(output=out, category=category)
 
 
-def _invoice_for_month(
-    tools: ToolBox, customer: dict[str, Any], text: str
-) -> dict[str, Any] | None:
-    found = tools.call("list_invoices", customer_id=customer["id"])
+def _invoices_in_month(tools: ToolBox, customer: dict[str, Any], text: str) -> list[dict[str, Any]]:
+    """The customer's invoices, only those of the month the text names when it names one."""
+    found: list[dict[str, Any]] = tools.call("list_invoices", customer_id=customer["id"])
     month = p.month_in(text)
     if month is not None:
         found = [i for i in found if int(i["period"][5:7]) == month]
+    return found
+
+
+def _invoice_for_month(
+    tools: ToolBox, customer: dict[str, Any], text: str
+) -> dict[str, Any] | None:
+    found = _invoices_in_month(tools, customer, text)
     paid = [i for i in found if i["status"] == "paid"]
     return (paid or found or [None])[0]
 
@@ -255,12 +261,8 @@ def _change_plan(
 def _duplicates(
     text: str, tools: ToolBox, customer: dict[str, Any], out: dict[str, Any], notes: list[str]
 ) -> str:
-    month = p.month_in(text)
-    found = tools.call("list_invoices", customer_id=customer["id"])
-    if month is not None:
-        found = [i for i in found if int(i["period"][5:7]) == month]
     doubled = []
-    for i in found:
+    for i in _invoices_in_month(tools, customer, text):
         charges = tools.call("list_payments", invoice_id=i["id"])
         ok = [c for c in charges if c["status"] == "succeeded"]
         if len(ok) > 1:
