@@ -116,7 +116,7 @@ def _invoice_for_month(
 ) -> dict[str, Any] | None:
     found = _invoices_in_month(tools, customer, text)
     paid = [i for i in found if i["status"] == "paid"]
-    return (paid or found or [None])[0]
+    return next(iter(paid or found), None)
 
 
 def _refund(
