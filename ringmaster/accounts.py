@@ -18,26 +18,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    DateTime,
-    Index,
-    String,
-    Table,
-    delete,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from graph.state import Priority
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import NotFound, RingmasterError
-from ringmaster.tables import metadata, writer
+from ringmaster.tables import api_tokens, users, web_sessions, writer
 
 Role = Literal["requester", "reviewer", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -45,37 +33,6 @@ RANK = {role: i for i, role in enumerate(ROLES)}
 PRIORITIES: tuple[str, ...] = get_args(Priority)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 TOKEN_PREFIX = "rm_"
-
-users = Table(
-    "rm_users",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("role", String(16), nullable=False),
-    Column("scopes", JSON),  # None: every scope the team uses
-    Column("priority", String(8), nullable=False),
-    Column("disabled", Boolean, nullable=False, default=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-
-api_tokens = Table(
-    "rm_api_tokens",
-    metadata,
-    Column("hash", String(64), primary_key=True),  # sha256 of the token; the token is not kept
-    Column("user", String(64), nullable=False),
-    Column("label", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Index("ix_api_tokens_user", "user"),
-)
-
-web_sessions = Table(
-    "rm_web_sessions",
-    metadata,
-    Column("hash", String(64), primary_key=True),  # sha256 of the cookie value
-    Column("user", String(64), nullable=False),
-    Column("csrf", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-)
 
 
 class AccountError(RingmasterError):
@@ -131,8 +88,6 @@ class Accounts:
         self.engine = engine
         self.writer = writer(engine)
         self.clock = clock
-        # The engine may have been made before this module was imported.
-        metadata.create_all(engine, tables=[users, api_tokens, web_sessions])
 
     # -- users ---------------------------------------------------------------------------
     def add(

@@ -19,41 +19,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    Connection,
-    DateTime,
-    Index,
-    Integer,
-    String,
-    Table,
-    insert,
-    select,
-    text,
-)
+from sqlalchemy import Connection, insert, select, text
 from sqlalchemy.engine import Engine
 
 from ringmaster.clock import Clock, as_utc, utcnow
-from ringmaster.tables import metadata, writer
+from ringmaster.tables import audit_events, writer
 
 GENESIS = "0" * 64
 # Any constant: the key of the Postgres advisory lock that serializes appends to the chain.
 PG_CHAIN_LOCK = 7_311_977
-
-audit_events = Table(
-    "rm_audit_events",
-    metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=False),
-    Column("thread_id", String(64), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("kind", String(40), nullable=False),
-    Column("data", JSON, nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("hash", String(64), nullable=False),
-    Index("ix_audit_thread", "thread_id", "seq"),
-)
 
 
 @dataclass(frozen=True)

@@ -14,25 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
 from agents.spec import Team
 from ringmaster.clock import Clock, as_utc, utcnow
-from ringmaster.tables import metadata, writer
-
-corrections = Table(
-    "rm_corrections",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("thread_id", String(64), nullable=False),
-    Column("subtask_id", String(64), nullable=False),
-    Column("text", Text, nullable=False),
-    Column("wrong_agent", String(64)),  # None: the planner sent it to a human
-    Column("right_agent", String(64), nullable=False),
-    Column("reviewer", String(200), nullable=False),
-)
+from ringmaster.tables import corrections, writer
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,16 @@
-"""The application's own tables (SQLAlchemy Core): threads, the review queue, model usage.
+"""The application's own tables (SQLAlchemy Core): threads, the review queue, notifications,
+model usage, corrections, the audit trail, users, tokens and web sessions.
 
-The queue is indexed by status so listing pending items never touches the checkpointer.
+Every table is declared here, so `make_engine` creates (and upgrades) all of them, whichever
+store modules the caller happened to import. The queue is indexed by status so listing
+pending items never touches the checkpointer.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Index,
@@ -106,6 +110,70 @@ usage = Table(
     Column("refused_calls", Integer, nullable=False),
     Column("per_node", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# Routing corrections from reviewers (ringmaster/corrections.py).
+corrections = Table(
+    "rm_corrections",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("thread_id", String(64), nullable=False),
+    Column("subtask_id", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("wrong_agent", String(64)),  # None: the planner sent it to a human
+    Column("right_agent", String(64), nullable=False),
+    Column("reviewer", String(200), nullable=False),
+)
+
+
+# The hash-chained audit trail (ringmaster/audit.py).
+audit_events = Table(
+    "rm_audit_events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("thread_id", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_thread", "thread_id", "seq"),
+)
+
+
+# Users, their API tokens and web sessions (ringmaster/accounts.py).
+users = Table(
+    "rm_users",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("scopes", JSON),  # None: every scope the team uses
+    Column("priority", String(8), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+api_tokens = Table(
+    "rm_api_tokens",
+    metadata,
+    Column("hash", String(64), primary_key=True),  # sha256 of the token; the token is not kept
+    Column("user", String(64), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_api_tokens_user", "user"),
+)
+
+web_sessions = Table(
+    "rm_web_sessions",
+    metadata,
+    Column("hash", String(64), primary_key=True),  # sha256 of the cookie value
+    Column("user", String(64), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
 )
 
 

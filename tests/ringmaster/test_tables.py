@@ -70,3 +70,25 @@ def test_processes_starting_together_set_up_one_store(tmp_path: Path, db_url: st
         c["name"] for c in inspect(make_engine(settings.app_db_url)).get_columns("rm_review_items")
     }
     assert "deadline" in columns
+
+
+def test_a_fresh_store_has_every_table_whatever_was_imported(tmp_path: Path) -> None:
+    """make_engine alone creates the stores' tables (users, audit, corrections …) too."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    code = f"from ringmaster.tables import make_engine; make_engine({url!r}).dispose()"
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", code], cwd=root, check=True)
+    names = set(inspect(create_engine(url)).get_table_names())
+    assert {
+        "rm_threads",
+        "rm_review_items",
+        "rm_usage",
+        "rm_corrections",
+        "rm_audit_events",
+        "rm_users",
+        "rm_api_tokens",
+        "rm_web_sessions",
+    } <= names
