@@ -17,7 +17,8 @@ from langgraph.types import interrupt
 from graph.deps import GraphDeps
 from graph.events import emit
 from graph.nodes.agent import thread_id
-from graph.state import WorkState
+from graph.nodes.plan import allowed_agents
+from graph.state import Requester, WorkState
 
 ROUTE_ACTION = "route_subtask"
 RELEASE_ACTION = "release_output"
@@ -25,7 +26,7 @@ ACCEPT_ACTION = "accept_output"
 ALL_DECISIONS: list[Any] = ["approve", "edit", "reject", "respond"]
 
 
-def _routing_request(state: WorkState, deps: GraphDeps) -> tuple[list[ActionRequest], list[Any]]:
+def _routing_request(state: WorkState) -> tuple[list[ActionRequest], list[Any]]:
     sub = state["subtask"]
     guess = sub.get("agent")
     action: ActionRequest = {
@@ -37,7 +38,13 @@ def _routing_request(state: WorkState, deps: GraphDeps) -> tuple[list[ActionRequ
     return [action], allowed
 
 
-def build_packet(state: WorkState, deps: GraphDeps, thread: str) -> HITLRequest:
+def _output_action(name: str, candidate: dict[str, Any], description: str) -> ActionRequest:
+    """An action on the agent's output as a whole (accept it, release it), not on a tool call."""
+    summary = (candidate.get("output") or {}).get("summary")
+    return {"name": name, "args": {"summary": summary}, "description": description}
+
+
+def build_packet(state: WorkState, thread: str) -> HITLRequest:
     """The interrupt value: what a reviewer needs to decide without opening anything else."""
     sub = state["subtask"]
     blocker = state.get("blocker") or {
@@ -49,20 +56,19 @@ def build_packet(state: WorkState, deps: GraphDeps, thread: str) -> HITLRequest:
     proposals = candidate.get("proposed_actions", [])
     actions: list[ActionRequest]
     if kind == "routing":
-        actions, allowed = _routing_request(state, deps)
+        actions, allowed = _routing_request(state)
         recommended = (
             {"decision": "approve", "reason": f"the best guess is {sub['agent']}"}
             if sub.get("agent")
             else {"decision": "respond", "reason": "no agent fits; answer or reject it"}
         )
     elif kind == "validation_failed":
-        summary = (candidate.get("output") or {}).get("summary")
         actions = [
-            {
-                "name": ACCEPT_ACTION,
-                "args": {"summary": summary},
-                "description": "Accept the last output as it is (its proposed actions do not run)",
-            }
+            _output_action(
+                ACCEPT_ACTION,
+                candidate,
+                "Accept the last output as it is (its proposed actions do not run)",
+            )
         ]
         allowed = ALL_DECISIONS
         recommended = {"decision": "respond", "reason": "no agent produced a valid output"}
@@ -77,13 +83,8 @@ def build_packet(state: WorkState, deps: GraphDeps, thread: str) -> HITLRequest:
             for i in indexes
         ]
         if not actions:
-            summary = (candidate.get("output") or {}).get("summary")
             actions = [
-                {
-                    "name": RELEASE_ACTION,
-                    "args": {"summary": summary},
-                    "description": "Release this answer to the requester",
-                }
+                _output_action(RELEASE_ACTION, candidate, "Release this answer to the requester")
             ]
         allowed = ALL_DECISIONS
         recommended = {"decision": "approve", "reason": "the output passed validation"}
@@ -105,6 +106,7 @@ def build_packet(state: WorkState, deps: GraphDeps, thread: str) -> HITLRequest:
         "prior_attempts": state.get("attempts", []),
         "output": candidate.get("output"),
         "recommended": recommended,
+        "gated": blocker.get("actions", []),  # which proposed actions the decisions are for
     }
     packet: Any = {"action_requests": actions, "review_configs": configs, "context": context}
     return packet  # type: ignore[no-any-return]
@@ -164,9 +166,8 @@ def apply_decisions(
         return _final(state, "rejected", f"not run: invalid review answer ({exc})", review)
     review = {"kind": kind, "reviewer": reviewer, "decisions": decisions}
     first = decisions[0]
-    if kind in ("routing", "validation_failed") or packet["action_requests"][0]["name"] in (
-        RELEASE_ACTION,
-    ):
+    release = packet["action_requests"][0]["name"] == RELEASE_ACTION
+    if kind in ("routing", "validation_failed") or release:
         if first["type"] == "reject":
             reason = first.get("message") or "rejected by a reviewer"
             status = "rejected" if kind != "validation_failed" else "failed"
@@ -176,9 +177,7 @@ def apply_decisions(
     if kind == "routing":
         target = first["edited_action"]["args"].get("agent") if first["type"] == "edit" else None
         target = target or state["subtask"].get("agent")
-        allowed = {a.name for a in deps.registry.team.agents}
-        scopes = frozenset(state["requester"].get("scopes", []))
-        if target not in allowed or not deps.registry.spec(target).reachable_by(scopes):
+        if target not in allowed_agents(deps, Requester.model_validate(state["requester"])):
             return _final(state, "rejected", f"cannot route to {target!r}", review)
         return {"agent": target, "attempt": 0, "feedback": None, "blocker": None, "next": "agent"}
     candidate = state.get("candidate") or {}
@@ -192,7 +191,7 @@ def apply_decisions(
             "review": review,
             "next": "act",
         }
-    if packet["action_requests"][0]["name"] == RELEASE_ACTION:
+    if release:
         output = dict(candidate.get("output") or {})
         if first["type"] == "edit":
             output.update(first["edited_action"]["args"])
@@ -222,8 +221,7 @@ def apply_decisions(
 
 def make_review(deps: GraphDeps) -> Any:
     def review(state: WorkState, config: RunnableConfig) -> dict[str, Any]:
-        packet: dict[str, Any] = dict(build_packet(state, deps, thread_id(config)))
-        packet["context"]["gated"] = (state.get("blocker") or {}).get("actions", [])
+        packet: dict[str, Any] = dict(build_packet(state, thread_id(config)))
         response = interrupt(packet)
         update = apply_decisions(state, packet, response, deps)
         reviewer = response.get("reviewer", "?") if isinstance(response, dict) else "?"
