@@ -9,7 +9,6 @@ from ringmaster.api.schemas import OutcomeOut, ReviewDetail, ReviewOut, ThreadOu
 from ringmaster.clock import utcnow
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import RunOutcome
-from ringmaster.settings import Settings
 from ringmaster.thread_store import ThreadRow
 
 
@@ -26,16 +25,16 @@ def thread_out(row: ThreadRow) -> ThreadOut:
     )
 
 
-def deadline(item: ReviewItem, settings: Settings) -> datetime:
+def deadline(item: ReviewItem) -> datetime:
     """The deadline the policy set when the item was queued (older rows: the default's)."""
     if item.deadline is not None:
         return item.deadline
     return item.created_at + Policy().deadline(item.priority)
 
 
-def review_out(item: ReviewItem, settings: Settings, now: datetime | None = None) -> ReviewOut:
+def review_out(item: ReviewItem, now: datetime | None = None) -> ReviewOut:
     now = now or utcnow()
-    due = deadline(item, settings)
+    due = deadline(item)
     return ReviewOut(
         id=item.id,
         thread_id=item.thread_id,
@@ -59,12 +58,12 @@ def review_out(item: ReviewItem, settings: Settings, now: datetime | None = None
     )
 
 
-def review_detail(item: ReviewItem, settings: Settings) -> ReviewDetail:
-    base = review_out(item, settings)
+def review_detail(item: ReviewItem) -> ReviewDetail:
+    base = review_out(item)
     return ReviewDetail(**base.model_dump(), payload=item.payload, decision=item.decision)
 
 
-def outcome_out(o: RunOutcome, settings: Settings) -> OutcomeOut:
+def outcome_out(o: RunOutcome) -> OutcomeOut:
     now = utcnow()
     return OutcomeOut(
         thread_id=o.thread_id,
@@ -72,6 +71,6 @@ def outcome_out(o: RunOutcome, settings: Settings) -> OutcomeOut:
         plan=o.plan,
         results=o.results,
         answer=o.answer,
-        pending=[review_out(p, settings, now) for p in o.pending],
+        pending=[review_out(p, now) for p in o.pending],
         error=o.error,
     )

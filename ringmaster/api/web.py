@@ -173,7 +173,7 @@ def _rows(state: AppState, f: dict[str, str], offset: int) -> tuple[list[Any], i
     )
     items, total = list_reviews(state.runner.engine, filt, limit=50, offset=offset)
     now = utcnow()
-    return [review_out(i, state.settings, now) for i in items], total
+    return [review_out(i, now) for i in items], total
 
 
 @router.get("")
@@ -246,7 +246,7 @@ def _item_page(
             "me": session.user,
             "csrf": session.csrf,
             "item": item,
-            "row": review_out(item, state.settings),
+            "row": review_out(item),
             "ctx": ctx,
             "actions": actions,
             "allowed": _allowed(item.payload),
@@ -370,7 +370,7 @@ def thread_page(
             "csrf": session.csrf,
             "thread": thread_out(row),
             "out": out,
-            "pending": [review_out(p, state.settings) for p in out.pending],
+            "pending": [review_out(p) for p in out.pending],
         },
     )
 

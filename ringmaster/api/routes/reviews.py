@@ -63,7 +63,7 @@ def get_reviews(
     )
     items, total = list_reviews(state.runner.engine, f, limit=limit, offset=offset)
     return ReviewPage(
-        items=[review_out(i, state.settings) for i in items],
+        items=[review_out(i) for i in items],
         total=total,
         limit=limit,
         offset=offset,
@@ -74,7 +74,7 @@ def get_reviews(
 def get_review(item_id: ItemId, state: StateDep, caller: Reviewer) -> ReviewDetail:
     """One item with everything a reviewer needs: request, plan, blocker, prior attempts,
     proposed actions with their arguments, recommended decision. Any unique id prefix."""
-    return review_detail(state.runner.queue.find(item_id), state.settings)
+    return review_detail(state.runner.queue.find(item_id))
 
 
 def not_own(item: ReviewItem, caller: Caller) -> None:
@@ -90,7 +90,7 @@ def claim(item_id: ItemId, state: StateDep, caller: Reviewer) -> ReviewOut:
     item = state.runner.queue.find(item_id)
     not_own(item, caller)
     state.decision_limit.take(caller.key)
-    return review_out(state.runner.queue.claim(item.id, caller.user.name), state.settings)
+    return review_out(state.runner.queue.claim(item.id, caller.user.name))
 
 
 def decide(state: AppState, caller: Caller, item_id: str, body: DecisionIn) -> RunOutcome:
@@ -121,4 +121,4 @@ def post_decision(
     """Decide an item: approve, edit (new arguments), reject (with a reason) or respond.
     The run resumes at once; the answer is the thread afterwards. A second decision on the
     same item, by anyone, is 409 and changes nothing."""
-    return outcome_out(decide(state, caller, item_id, body), state.settings)
+    return outcome_out(decide(state, caller, item_id, body))

@@ -65,7 +65,7 @@ def get_threads(
 def get_thread(thread_id: ThreadId, state: StateDep, caller: AnyUser) -> ThreadDetail:
     """A thread's status, plan, results, pending reviews and earlier turns."""
     row = visible_thread(state, caller.user, thread_id)
-    out = outcome_out(state.runner.outcome(thread_id), state.settings)
+    out = outcome_out(state.runner.outcome(thread_id))
     history = state.runner.history(thread_id) if row.turn else []
     return ThreadDetail(**out.model_dump(), thread=thread_out(row), history=history)
 
@@ -128,7 +128,7 @@ def send_request(
     if row.status == "running":
         raise ThreadBusy(f"thread {thread_id} is running a request")
     if not body.background:
-        return outcome_out(_run(state, text, thread_id, requester), state.settings)
+        return outcome_out(_run(state, text, thread_id, requester))
     events = state.runner.audit.for_thread(thread_id)
     after = events[-1].seq if events else 0
     background.add_task(_run_in_background, state, text, thread_id, requester)
