@@ -65,10 +65,8 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
     start, end = _bounds(data)
     if start is None and end is None:
         notes.append("over all recorded data")
-    if task.feedback:
-        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
     out: dict[str, Any] = {
-        "summary": "; ".join(notes) + ".",
+        "summary": p.summary(notes, task.feedback),
         "metric": metric,
         "period": {"start": start, "end": end},
         "data": data,

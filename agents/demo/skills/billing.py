@@ -96,9 +96,7 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
         )
         category = "invoice"
 
-    if task.feedback:
-        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
-    out["summary"] = p.redact("; ".join(notes) + ".")
+    out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=category)
 
 

@@ -61,9 +61,7 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
                 subject=title, body=body,
             )  # fmt: skip
             notes.append(f"proposed sending it to {audience}")
-    if task.feedback:
-        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
-    out["summary"] = p.redact("; ".join(notes) + ".")
+    out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category="draft")
 
 

@@ -52,9 +52,7 @@ def legal(task: AgentTask, tools: ToolBox) -> AgentOutput:
     else:
         _documents(text, tools, None, None, out, notes)
     notes.append("a person reviews every legal answer before it is used")
-    if task.feedback:
-        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
-    out["summary"] = p.redact("; ".join(notes) + ".")
+    out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=out["request_type"])
 
 

@@ -35,9 +35,7 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = _new_incident(text, tools, services, out, notes)
     else:
         category = _look(text, tools, services, env, out, notes)
-    if task.feedback:
-        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
-    out["summary"] = p.redact("; ".join(notes) + ".")
+    out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=category)
 
 

@@ -59,6 +59,13 @@ def redact(text: str) -> str:
     return text
 
 
+def summary(notes: list[str], feedback: str | None, *, nothing: str = ".") -> str:
+    """A skill's notes as its redacted summary, saying so when it was revised after review."""
+    if feedback:
+        notes.append(f"revised after review: {short(redact(feedback), 120)}")
+    return redact("; ".join(notes) + ".") if notes else nothing
+
+
 def ids(pattern: re.Pattern[str], text: str) -> list[str]:
     return list(dict.fromkeys(m.upper() for m in pattern.findall(text)))
 

@@ -71,9 +71,7 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         _answer_from_kb(text, tools, out, notes, always=category == "knowledge")
     if customer is None and not tickets and category != "knowledge":
         notes.append("no customer was named, so none was looked up")
-    if task.feedback:
-        notes.append(f"revised after review: {p.short(p.redact(task.feedback), 120)}")
-    out["summary"] = p.redact("; ".join(notes) + ".") if notes else "Nothing to do was found."
+    out["summary"] = p.summary(notes, task.feedback, nothing="Nothing to do was found.")
     return AgentOutput(output=out, category=category)
 
 
