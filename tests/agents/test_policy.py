@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from agents.demo import load_demo_team
+from agents.errors import TeamFileError
 from agents.policy import (
     PolicyError,
     apply_policy,
@@ -124,7 +125,7 @@ deny_on_timeout: [self_destruct]
 
 def test_policy_fallback_cycle_is_refused(demo: tuple[Team, ToolRegistry]) -> None:
     policy = parse_policy("agents: {support: {fallback: billing}}")  # billing falls back to support
-    with pytest.raises(Exception, match="fallback cycle"):
+    with pytest.raises(TeamFileError, match="fallback cycle"):
         apply_policy(policy, *demo)
 
 
