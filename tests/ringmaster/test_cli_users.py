@@ -13,16 +13,15 @@ from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
 
 
-def _env(tmp_path: Path, db_url: str | None) -> dict[str, str]:
-    env = {"RINGMASTER_HOME": str(tmp_path), "RINGMASTER_DB_URL": db_url or ""}
-    return env
+def _env(tmp_path: Path, db_url: str | None) -> dict[str, str | None]:
+    """The commands' environment: None unsets a variable, so a URL in the caller's shell
+    cannot point the SQLite case at another database."""
+    return {"RINGMASTER_HOME": str(tmp_path), "RINGMASTER_DB_URL": db_url}
 
 
 def test_add_list_token_disable(tmp_path: Path, db_url: str | None) -> None:
     cli = CliRunner()
     env = _env(tmp_path, db_url)
-    if not db_url:
-        env.pop("RINGMASTER_DB_URL")
     added = cli.invoke(users_app, ["add", "ann", "--role", "reviewer", "--json"], env=env)
     assert added.exit_code == 0, added.output
     token = json.loads(added.stdout)["token"]
@@ -48,7 +47,7 @@ def test_add_list_token_disable(tmp_path: Path, db_url: str | None) -> None:
 
 def test_mistakes_exit_2_with_a_message(tmp_path: Path) -> None:
     cli = CliRunner()
-    env = {"RINGMASTER_HOME": str(tmp_path)}
+    env = _env(tmp_path, None)
     bad_role = cli.invoke(users_app, ["add", "x", "--role", "boss"], env=env)
     assert bad_role.exit_code == 2 and "bad role" in bad_role.output
     assert bad_role.exception is None or isinstance(bad_role.exception, SystemExit)
