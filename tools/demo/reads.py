@@ -143,9 +143,7 @@ def search_documents(
     db: Path, query: str, kind: str | None = None, limit: int = 5
 ) -> list[dict[str, Any]]:
     """Any documents (kb, policy, terms, contract) that match the query, best first."""
-    kinds: tuple[str, ...] = ("kb", "policy", "terms", "contract")
-    if kind is not None:
-        kinds = (rec.choice(kind, kinds, "kind"),)
+    kinds = rec.DOCUMENT_KINDS if kind is None else (rec.choice(kind, rec.DOCUMENT_KINDS, "kind"),)
     with connect(db) as conn:
         return _search(conn, query, kinds, limit)
 
@@ -158,7 +156,7 @@ def list_documents(
     with connect(db) as conn:
         if kind is not None:
             where.append("kind = ?")
-            params.append(rec.choice(kind, ("kb", "policy", "terms", "contract"), "kind"))
+            params.append(rec.choice(kind, rec.DOCUMENT_KINDS, "kind"))
         if customer_id is not None:
             where.append("customer_id = ?")
             params.append(rec.get_customer_row(conn, customer_id)["id"])

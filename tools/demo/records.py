@@ -14,6 +14,7 @@ ENVIRONMENTS = ("production", "staging")
 TICKET_STATUSES = ("open", "pending", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 INVOICE_STATUSES = ("paid", "unpaid", "refunded")
+DOCUMENT_KINDS = ("kb", "policy", "terms", "contract")
 
 
 def choice(value: Any, allowed: tuple[str, ...], field: str) -> str:
