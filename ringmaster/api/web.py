@@ -27,7 +27,7 @@ from graph.nodes.review import ROUTE_ACTION
 from ringmaster.accounts import WebSession, token_hash
 from ringmaster.api.decisions import parse_args_text
 from ringmaster.api.deps import AppState, Caller, StateDep
-from ringmaster.api.routes.reviews import decide, not_own
+from ringmaster.api.routes.reviews import claim_item, decide
 from ringmaster.api.schemas import ActionEdit, DecisionIn
 from ringmaster.api.views import review_out, thread_out
 from ringmaster.clock import utcnow
@@ -278,10 +278,7 @@ def item_claim(
     _check_csrf(session, csrf)
     caller = _caller(request, session)
     try:
-        item = state.runner.queue.find(item_id[:64])
-        not_own(item, caller)
-        state.decision_limit.take(caller.key)
-        state.runner.queue.claim(item.id, session.user.name)
+        item = claim_item(state, caller, item_id[:64])
     except (RingmasterError, HTTPException) as exc:
         return _item_page(request, state, session, item_id[:64], _message(exc), _code(exc))
     return RedirectResponse(f"/ui/items/{item.id}", status_code=303)

@@ -87,17 +87,27 @@ def not_own(item: ReviewItem, caller: Caller) -> None:
 )
 def claim(item_id: ItemId, state: StateDep, caller: Reviewer) -> ReviewOut:
     """Mark a pending item as yours while you look at it (advisory)."""
+    return review_out(claim_item(state, caller, item_id))
+
+
+def _acting_on(state: AppState, caller: Caller, item_id: str) -> ReviewItem:
+    """The item a reviewer claims or decides: not raised by their own request, and one of
+    their decision tokens spent (an unknown item is refused before one is)."""
     item = state.runner.queue.find(item_id)
     not_own(item, caller)
     state.decision_limit.take(caller.key)
-    return review_out(state.runner.queue.claim(item.id, caller.user.name))
+    return item
+
+
+def claim_item(state: AppState, caller: Caller, item_id: str) -> ReviewItem:
+    """Claim the item for the caller; shared with the web queue."""
+    item = _acting_on(state, caller, item_id)
+    return state.runner.queue.claim(item.id, caller.user.name)
 
 
 def decide(state: AppState, caller: Caller, item_id: str, body: DecisionIn) -> RunOutcome:
     """Record the decision (exactly once) and resume the thread; shared with the web queue."""
-    item = state.runner.queue.find(item_id)
-    not_own(item, caller)
-    state.decision_limit.take(caller.key)
+    item = _acting_on(state, caller, item_id)
     response = decisions_for(item, body, state.agent_names())
     state.runner.queue.decide(item.id, response, caller.user.name)  # 409 if anyone was first
     with state.hub.tracking(item.thread_id):
