@@ -6,10 +6,17 @@ import importlib.util
 import json
 from pathlib import Path
 
+import pytest
+from langgraph.graph.state import CompiledStateGraph
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_langgraph_json_points_at_the_graph_factory() -> None:
+def test_langgraph_json_points_at_the_graph_factory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RINGMASTER_HOME", str(tmp_path))  # the demo planner trains there
+    monkeypatch.delenv("RINGMASTER_TEAM_FILE", raising=False)
     config = json.loads((ROOT / "langgraph.json").read_text())
     path, _, attr = config["graphs"]["ringmaster"].partition(":")
     file = (ROOT / path).resolve()
@@ -19,3 +26,7 @@ def test_langgraph_json_points_at_the_graph_factory() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert callable(getattr(module, attr))
+    graph = getattr(module, attr)()
+    # Compiled, and without a checkpointer: LangGraph Server brings its own.
+    assert isinstance(graph, CompiledStateGraph) and graph.checkpointer is None
+    assert {"plan", "dispatch", "work", "synthesize"} <= set(graph.nodes)
