@@ -180,9 +180,6 @@ def get_document(db: Path, document_id: str) -> dict[str, Any]:
 
 def invoice_totals(conn: sqlite3.Connection, invoice_id: str) -> dict[str, int]:
     """Paid, refunded and still refundable cents of an invoice (a double charge is paid twice)."""
-    amount = conn.execute(
-        "SELECT amount_cents FROM invoices WHERE id = ?", (invoice_id,)
-    ).fetchone()[0]
     paid = conn.execute(
         "SELECT COALESCE(SUM(amount_cents), 0) FROM payments "
         "WHERE invoice_id = ? AND status = 'succeeded'",
@@ -193,8 +190,7 @@ def invoice_totals(conn: sqlite3.Connection, invoice_id: str) -> dict[str, int]:
     ).fetchone()[0]
     # A double charge makes `paid` twice the amount: both charges may come back, one refund
     # at a time, since a single refund above the invoice amount is refused by issue_refund.
-    return {"amount": amount, "paid": paid, "refunded": refunded,
-            "refundable": max(0, paid - refunded)}  # fmt: skip
+    return {"paid": paid, "refunded": refunded, "refundable": max(0, paid - refunded)}
 
 
 def list_invoices(
