@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from agents.errors import AgentError
-from agents.spec import load_team
+from agents.spec import RoutingConfig, load_team
 from evals.compare import compare_runs
 from evals.convert import RosterOptions, build_team, read_labelled, team_yaml, to_eval_rows
 from evals.convert import write_jsonl as write_rows
@@ -305,23 +305,27 @@ def tune_cmd(
     saves them."""
     with _user_errors(json_mode):
         base = load_team(team)
+
+        def run_with(routing: RoutingConfig) -> dict[str, Any]:
+            """An unsaved run of the dataset with the team's routing block replaced."""
+            return evaluate(
+                dataset,
+                team,
+                planner_name=planner,
+                team=base.model_copy(update={"routing": routing}),
+                runs_dir=None,
+                cache_dir=cache_dir,
+                progress=not json_mode,
+            ).record
+
         # Only the tuned thresholds change: the rest of the routing block (the classifier, and
         # human_floor with --no-human-floor) stays.
         tuned: dict[str, float | None] = {"confidence_floor": 0.0, "min_margin": 0.0}
         if human_floor:
             tuned["human_floor"] = None
-        zero = base.routing.model_copy(update=tuned)
-        probe = evaluate(
-            dataset,
-            team,
-            planner_name=planner,
-            team=base.model_copy(update={"routing": zero}),
-            runs_dir=None,
-            cache_dir=cache_dir,
-            progress=not json_mode,
-        )
+        probe = run_with(base.routing.model_copy(update=tuned))
         chosen, tried = tune(
-            run_rows(probe.record),
+            run_rows(probe),
             objective=objective,
             min_in_scope_accuracy=min_in_scope_accuracy,
             tune_margin=margin,
@@ -333,16 +337,7 @@ def tune_cmd(
         routing = base.routing.model_copy(update=tuned)
         measured = None
         if verify:
-            check = evaluate(
-                dataset,
-                team,
-                planner_name=planner,
-                team=base.model_copy(update={"routing": routing}),
-                runs_dir=None,
-                cache_dir=cache_dir,
-                progress=not json_mode,
-            )
-            measured = check.record["metrics"]
+            measured = run_with(routing)["metrics"]
         if write:
             write_routing(
                 team,
