@@ -60,8 +60,14 @@ def period(
 
 
 def _where(
-    entity: str, filters: dict[str, Any] | None, lo: str | None, hi: str | None
+    entity: str,
+    filters: dict[str, Any] | None,
+    lo: str | None,
+    hi: str | None,
+    *,
+    alias: str = "",
 ) -> tuple[str, list[Any]]:
+    """The WHERE clause and its parameters; `alias` qualifies the columns ("t.") in a join."""
     column, allowed = ENTITIES[entity]
     clauses, params = ["1 = 1"], []
     for key, value in (filters or {}).items():
@@ -69,13 +75,13 @@ def _where(
             raise ToolArgumentError(
                 f"{entity} can be filtered by {', '.join(allowed)}; not by {key!r}"
             )
-        clauses.append(f"{key} = ?")
+        clauses.append(f"{alias}{key} = ?")
         params.append(value)
     if lo is not None:
-        clauses.append(f"{column} >= ?")
+        clauses.append(f"{alias}{column} >= ?")
         params.append(lo)
     if hi is not None:
-        clauses.append(f"{column} < ?")
+        clauses.append(f"{alias}{column} < ?")
         params.append(hi)
     return " AND ".join(clauses), params
 
@@ -168,10 +174,11 @@ def revenue_report(
     with connect(db) as conn:
         lo, hi = period(conn, days, start, end)
 
-        def total(sql: str, column: str) -> int:
-            where, params = _where(sql, None, lo, hi)
+        def total(table: str, condition: str) -> int:
+            where, params = _where(table, None, lo, hi)
             value: int = conn.execute(
-                f"SELECT COALESCE(SUM(amount_cents), 0) FROM {sql} WHERE {where}{column}", params
+                f"SELECT COALESCE(SUM(amount_cents), 0) FROM {table} WHERE {where}{condition}",
+                params,
             ).fetchone()[0]
             return value
 
@@ -261,10 +268,10 @@ def top_customers(
     )
     with connect(db) as conn:
         lo, hi = period(conn, days, None, None)
-        where, params = _where(table, None, lo, hi)
+        where, params = _where(table, None, lo, hi, alias="t.")
         rows = conn.execute(
             f"SELECT c.id, c.name, {value} AS v FROM {table} t JOIN customers c "
-            f"ON c.id = t.customer_id WHERE {where.replace('created_at', 't.created_at')} "
+            f"ON c.id = t.customer_id WHERE {where} "
             "GROUP BY c.id ORDER BY v DESC, c.id LIMIT ?",
             (*params, limit_arg(limit, 50)),
         ).fetchall()
