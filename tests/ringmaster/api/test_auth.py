@@ -163,6 +163,10 @@ def test_rate_limits_per_token(tmp_path: Path) -> None:
             for _ in range(3)
         ]
         assert decisions[:2] == [404, 404]  # unknown item: refused before a token is spent
+        # With a burst of 2, a third 404 (not 429) is what shows no token was spent.
+        assert decisions == [404, 404, 404]
+        claims = [api.post("/reviews/nope1234/claim", "rev").status_code for _ in range(3)]
+        assert claims == [404, 404, 404]
     finally:
         gen.close()
 
