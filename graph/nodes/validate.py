@@ -118,10 +118,6 @@ def make_validate(deps: GraphDeps) -> Any:
         }
         if verdict is not None:
             record["judge"] = verdict
-        if candidate.get("budget_exceeded"):  # straight to a person: retrying would spend more
-            reason = candidate["error"]
-            spent = {"kind": "validation_failed", "reason": reason, "actions": []}
-            return {"attempts": [record], "blocker": spent, "next": "review"}
         emit(
             "validation",
             "validator",
@@ -131,6 +127,10 @@ def make_validate(deps: GraphDeps) -> Any:
             ok=not problems,
             problems=problems,
         )
+        if candidate.get("budget_exceeded"):  # straight to a person: retrying would spend more
+            reason = candidate["error"]
+            spent = {"kind": "validation_failed", "reason": reason, "actions": []}
+            return {"attempts": [record], "blocker": spent, "next": "review"}
         if not problems:
             blocker = review_blocker(deps, spec, candidate)
             proposals = candidate.get("proposed_actions", [])

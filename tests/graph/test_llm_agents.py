@@ -161,6 +161,21 @@ def test_budget_stops_the_run_and_escalates_without_spending(tmp_path: Path, mak
     assert snap["tokens"] > 0 and ledger.rows() == []
 
 
+def test_a_spent_budget_still_records_its_validation_event(tmp_path: Path, make_run: Any) -> None:
+    deps, _, _ = setup(tmp_path, PAY)
+    run = make_run(deps)
+    run.config["callbacks"] = [UsageMeter(Budget(max_calls=1))]  # the agent's second call refused
+    payload = {"request": "pay", "requester": {"id": "tester"}, "turn": 1, "results": None}
+    chunks = run.app.stream(
+        payload, run.config, stream_mode="custom", subgraphs=True, durability="sync"
+    )
+    (validation,) = [e for _, e in chunks if e["event"] == "validation"]  # what the audit keeps
+    assert validation["ok"] is False and validation["agent"] == "payer"
+    assert "budget" in validation["problems"][0]
+    (intr,) = run.interrupts()
+    assert intr.value["context"]["kind"] == "validation_failed"
+
+
 def test_budget_before_planning_sends_the_request_to_a_human(tmp_path: Path, make_run: Any) -> None:
     model = ScriptedChatModel(answers=[])
     deps, _, _ = setup(tmp_path, [])
