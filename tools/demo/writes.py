@@ -36,6 +36,13 @@ def _text(value: Any, field: str, *, required: bool = True, max_len: int = 5000)
 # --- tickets -------------------------------------------------------------------------------
 
 
+def _add_note(conn: sqlite3.Connection, ticket_id: str, note: str, now: str) -> None:
+    conn.execute(
+        "INSERT INTO ticket_notes(ticket_id, note, created_at) VALUES (?, ?, ?)",
+        (ticket_id, note, now),
+    )
+
+
 def open_ticket(
     db: Path,
     idempotency_key: str,
@@ -93,10 +100,7 @@ def update_ticket(
             (status, args["priority"] or row["priority"], now, closed_at, row["id"]),
         )
         if args["note"]:
-            conn.execute(
-                "INSERT INTO ticket_notes(ticket_id, note, created_at) VALUES (?, ?, ?)",
-                (row["id"], args["note"], now),
-            )
+            _add_note(conn, row["id"], args["note"], now)
         return {"ticket": rec.ticket(rec.get_row(conn, "tickets", row["id"], "ticket"))}
 
     return run_once(db, "update_ticket", idempotency_key, args, effect)
@@ -120,10 +124,7 @@ def close_ticket(
             (now, now, row["id"]),
         )
         if args["resolution"]:
-            conn.execute(
-                "INSERT INTO ticket_notes(ticket_id, note, created_at) VALUES (?, ?, ?)",
-                (row["id"], f"Resolution: {args['resolution']}", now),
-            )
+            _add_note(conn, row["id"], f"Resolution: {args['resolution']}", now)
         return {"ticket": rec.ticket(rec.get_row(conn, "tickets", row["id"], "ticket"))}
 
     return run_once(db, "close_ticket", idempotency_key, args, effect)
