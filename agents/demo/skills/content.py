@@ -19,6 +19,7 @@ _KINDS = [
     ("announcement", r"\b(announce\w*|banner|maintenance|blog|newsletter|headline)\b"),
 ]
 _SEND = r"\bsend\b"
+_EVERYONE = r"all customers|every customer|everyone|all users"
 _FIXES = [(r"\bwe has\b", "we have"), (r"\bi\b", "I"), (r"\s+([,.!?])", r"\1"), (r"\s{2,}", " ")]
 
 
@@ -187,7 +188,7 @@ def _apply_feedback(body: str, feedback: str) -> str:
 
 
 def _audience(text: str) -> str:
-    if p.has(text, r"all customers|every customer|everyone|all users"):
+    if p.has(text, _EVERYONE):
         return "all customers"
     found = p.emails(text)
     if found:
@@ -203,6 +204,6 @@ def _name(text: str) -> str | None:
 
 
 def _recipients(text: str) -> list[str] | None:
-    if p.has(text, r"all customers|every customer|everyone|all users"):
+    if p.has(text, _EVERYONE):
         return ["all_customers"]
     return p.emails(text) + p.ids(p.CUSTOMER_ID, text) or None
