@@ -44,7 +44,8 @@ def doc(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"model": ErrorBody, "description": DESCRIPTIONS[code]} for code in codes}
 
 
-def _status(exc: Exception) -> int:
+def status_for(exc: Exception) -> int:
+    """The HTTP status of a RingmasterError or GraphError (also the web pages' status)."""
     if isinstance(exc, NotFound):
         return 404
     if isinstance(exc, Conflict):
@@ -69,7 +70,7 @@ def install(app: FastAPI) -> None:
     """Register the handlers that turn errors into 4xx answers."""
 
     async def user_error(request: Request, exc: Exception) -> JSONResponse:
-        status = _status(exc)
+        status = status_for(exc)
         headers = {}
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(max(1, round(exc.retry_after)))

@@ -27,6 +27,7 @@ from graph.nodes.review import ROUTE_ACTION
 from ringmaster.accounts import WebSession, token_hash
 from ringmaster.api.decisions import parse_args_text
 from ringmaster.api.deps import AppState, Caller, StateDep
+from ringmaster.api.errors import status_for
 from ringmaster.api.routes.reviews import claim_item, decide
 from ringmaster.api.schemas import ActionEdit, DecisionIn
 from ringmaster.api.views import review_out, thread_out
@@ -335,13 +336,11 @@ def _message(exc: Exception) -> str:
 
 
 def _code(exc: Exception) -> int:
-    from ringmaster.api.errors import _status
-
     if isinstance(exc, HTTPException):
         return exc.status_code
     if isinstance(exc, InvalidForm):
         return 422
-    return _status(exc)
+    return status_for(exc)
 
 
 def _error_page(request: Request, session: WebSession, exc: Exception) -> HTMLResponse:

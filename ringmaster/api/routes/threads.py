@@ -7,7 +7,7 @@ import logging
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import APIRouter, BackgroundTasks, Header, Path, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from graph.intake import validate_request
@@ -72,8 +72,6 @@ def get_thread(thread_id: ThreadId, state: StateDep, caller: AnyUser) -> ThreadD
 
 def _requester(state: AppState, user: User, priority: str | None) -> Requester:
     if priority is not None and PRIORITIES.index(priority) > PRIORITIES.index(user.priority):
-        from fastapi import HTTPException
-
         raise HTTPException(403, f"priority {priority} is above your priority ({user.priority})")
     scopes = user.scopes if user.scopes is not None else state.runner.default_scopes()
     return Requester(id=user.name, scopes=scopes, priority=priority or user.priority)  # type: ignore[arg-type]
@@ -117,8 +115,6 @@ def send_request(
     row = state.runner.threads.get(thread_id)
     if row.requester != caller.user.name:
         visible_thread(state, caller.user, thread_id)  # 404 for a thread you cannot see
-        from fastapi import HTTPException
-
         raise HTTPException(403, "only the thread's requester may send requests on it")
     text = validate_request(body.request, max_chars=state.settings.max_request_chars)
     requester = _requester(state, caller.user, body.priority)
