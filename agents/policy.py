@@ -42,6 +42,7 @@ from agents.spec import (
     _check_consistency,
     _location,
     check_patterns,
+    read_file,
 )
 from tools.base import ApprovalRule, ToolRegistry
 
@@ -236,10 +237,4 @@ def parse_policy(text: str, *, source: str = "<policy>") -> Policy:
 
 def load_policy(path: str | Path) -> Policy:
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise PolicyError(f"policy file not found: {p}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PolicyError(f"cannot read policy file {p}: {exc}") from None
-    return parse_policy(text, source=str(p))
+    return parse_policy(read_file(p, "policy file", PolicyError), source=str(p))

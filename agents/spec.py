@@ -199,16 +199,20 @@ def parse_team(text: str, *, source: str = "<team>", tool_names: set[str] | None
     return team
 
 
+def read_file(path: Path, what: str, error: type[TeamFileError] = TeamFileError) -> str:
+    """A team or policy file's text; `error`, naming `what`, when it is missing or unreadable."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{what} not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"cannot read {what} {path}: {exc}") from None
+
+
 def load_team(path: str | Path, *, tool_names: set[str] | None = None) -> Team:
     """Load a team file; `tool_names` (when given) are the tools an agent may name."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TeamFileError(f"team file not found: {p}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TeamFileError(f"cannot read team file {p}: {exc}") from None
-    return parse_team(text, source=str(p), tool_names=tool_names)
+    return parse_team(read_file(p, "team file"), source=str(p), tool_names=tool_names)
 
 
 def _check_consistency(team: Team, source: str, tool_names: set[str] | None) -> None:
