@@ -97,15 +97,15 @@ def _decide(
     emit(outcome, json_mode)
 
 
+def _each(decision: dict[str, Any]) -> Callable[[ReviewItem], list[dict[str, Any]]]:
+    """The same decision for every action of the item."""
+    return lambda it: [dict(decision) for _ in it.payload["action_requests"]]
+
+
 @review_app.command("approve")
 def review_approve(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Approve every action of the item and resume the run."""
-    _decide(
-        item,
-        lambda it: [{"type": "approve"} for _ in it.payload["action_requests"]],
-        me(as_),
-        json_mode,
-    )
+    _decide(item, _each({"type": "approve"}), me(as_), json_mode)
 
 
 @review_app.command("reject")
@@ -118,12 +118,7 @@ def review_reject(
     json_mode: JsonOpt = False,
 ) -> None:
     """Reject every action of the item; nothing it proposed runs."""
-    _decide(
-        item,
-        lambda it: [{"type": "reject", "message": reason} for _ in it.payload["action_requests"]],
-        me(as_),
-        json_mode,
-    )
+    _decide(item, _each({"type": "reject", "message": reason}), me(as_), json_mode)
 
 
 @review_app.command("respond")
@@ -134,12 +129,7 @@ def review_respond(
     json_mode: JsonOpt = False,
 ) -> None:
     """Answer in place of the action: it does not run; your message is the result."""
-    _decide(
-        item,
-        lambda it: [{"type": "respond", "message": message} for _ in it.payload["action_requests"]],
-        me(as_),
-        json_mode,
-    )
+    _decide(item, _each({"type": "respond", "message": message}), me(as_), json_mode)
 
 
 @review_app.command("edit")
