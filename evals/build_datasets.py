@@ -33,6 +33,7 @@ from evals.convert import (
     read_labelled,
     team_yaml,
     to_eval_rows,
+    to_jsonl,
 )
 from evals.errors import DatasetError
 
@@ -139,13 +140,9 @@ def outputs(extra_k: list[int]) -> dict[Path, str]:
         shots = "every distinct train utterance" if k is None else f"{k} train utterances"
         header = f"{HEADER}\nExamples per agent: {shots}."
         files[path] = team_yaml(build_team(train, options), header)
-    files[DATASETS / "clinc150-val.jsonl"] = _jsonl(to_eval_rows(val))
-    files[DATASETS / "clinc150-multipart.jsonl"] = _jsonl(multipart_rows(train))
+    files[DATASETS / "clinc150-val.jsonl"] = to_jsonl(to_eval_rows(val))
+    files[DATASETS / "clinc150-multipart.jsonl"] = to_jsonl(multipart_rows(train))
     return files
-
-
-def _jsonl(rows: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
 def main(argv: list[str] | None = None) -> int:

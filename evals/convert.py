@@ -227,8 +227,11 @@ def team_yaml(team: dict[str, Any], header: str = "") -> str:
     return text
 
 
+def to_jsonl(rows: Sequence[dict[str, Any]]) -> str:
+    """Rows as JSONL text, one object a line, non-ASCII kept as it is."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
 def write_jsonl(rows: Sequence[dict[str, Any]], path: str | Path) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with Path(path).open("w", encoding="utf-8") as f:
-        for r in rows:
-            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    Path(path).write_text(to_jsonl(rows), encoding="utf-8")
