@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 
 Priority = Literal["low", "normal", "high", "urgent"]
 
-# A subtask ends in one of these.
-SubtaskStatus = Literal["done", "answered", "rejected", "failed", "skipped"]
+# A subtask's result has one of these; "awaiting_review" is a parked one (graph/nodes/dispatch.py).
+SubtaskStatus = Literal["done", "answered", "rejected", "failed", "skipped", "awaiting_review"]
 
 
 class Requester(BaseModel):
@@ -23,6 +23,29 @@ class Requester(BaseModel):
     id: str = Field(default="anonymous", min_length=1, max_length=200)
     scopes: list[str] = Field(default_factory=list)
     priority: Priority = "normal"
+
+
+def subtask_result(
+    subtask: dict[str, Any],
+    agent: str | None,
+    status: SubtaskStatus,
+    summary: str,
+    *,
+    output: dict[str, Any] | None = None,
+    actions: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A subtask's entry in `results`: the fields every status has, then what this one adds."""
+    return {
+        "subtask_id": subtask["id"],
+        "description": subtask["description"],
+        "agent": agent,
+        "status": status,
+        "summary": summary,
+        "output": output,
+        "actions": actions if actions is not None else [],
+        **extra,
+    }
 
 
 def merge_results(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:

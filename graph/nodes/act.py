@@ -14,7 +14,7 @@ from langchain_core.runnables import RunnableConfig
 from graph.deps import GraphDeps
 from graph.events import emit
 from graph.nodes.agent import thread_id
-from graph.state import WorkState
+from graph.state import SubtaskStatus, WorkState, subtask_result
 from tools.errors import ToolError
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def finished(
     executed = [a["tool"] for a in actions if a["status"] == "executed"]
     errors = [f"{a['tool']}: {a['error']}" for a in actions if a["status"] == "error"]
     all_rejected = bool(actions) and all(a["status"] == "rejected" for a in actions)
-    status = "done"
+    status: SubtaskStatus = "done"
     if executed:
         summary = f"{summary} (done: {', '.join(executed)})"
     if errors:
@@ -44,18 +44,17 @@ def finished(
     elif all_rejected:
         status = "rejected"
         summary = f"{summary} (every proposed action was rejected by a reviewer)"
-    result = {
-        "subtask_id": sub["id"],
-        "description": sub["description"],
-        "agent": state.get("agent"),
-        "status": status,
-        "summary": summary.strip(),
-        "output": output,
-        "category": (state.get("candidate") or {}).get("category"),
-        "actions": actions,
-        "attempts": len(state.get("attempts", [])) + extra,
-        "review": state.get("review"),
-    }
+    result = subtask_result(
+        sub,
+        state.get("agent"),
+        status,
+        summary.strip(),
+        output=output,
+        actions=actions,
+        category=(state.get("candidate") or {}).get("category"),
+        attempts=len(state.get("attempts", [])) + extra,
+        review=state.get("review"),
+    )
     return {"results": {sub["id"]: result}}
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.types import Send
 
-from graph.state import RunState, WorkState
+from graph.state import RunState, SubtaskStatus, WorkState, subtask_result
 
 
 def compact_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -21,8 +21,8 @@ def compact_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-FINISHED_OK = {"done", "answered"}
-AWAITING = "awaiting_review"
+FINISHED_OK: set[SubtaskStatus] = {"done", "answered"}
+AWAITING: SubtaskStatus = "awaiting_review"
 # What a parked subtask keeps of its work state, to pick up at its review.
 PARKED_KEYS = (
     "turn",
@@ -53,15 +53,8 @@ def _handoff(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def _skipped(subtask: dict[str, Any], failed: list[str]) -> dict[str, Any]:
-    return {
-        "subtask_id": subtask["id"],
-        "description": subtask["description"],
-        "agent": subtask.get("agent"),
-        "status": "skipped",
-        "summary": f"not started: it depends on {', '.join(failed)}, which did not succeed",
-        "output": None,
-        "actions": [],
-    }
+    reason = f"not started: it depends on {', '.join(failed)}, which did not succeed"
+    return subtask_result(subtask, subtask.get("agent"), "skipped", reason)
 
 
 def dispatch(state: RunState) -> dict[str, Any]:
@@ -120,14 +113,11 @@ def park(state: WorkState) -> dict[str, Any]:
     """End this subtask's work for now, keeping its state, until nothing else can run."""
     sub = state["subtask"]
     reason = (state.get("blocker") or {}).get("reason") or sub.get("escalation_reason")
-    result = {
-        "subtask_id": sub["id"],
-        "description": sub["description"],
-        "agent": state.get("agent") or sub.get("agent"),
-        "status": AWAITING,
-        "summary": f"waiting for a person: {reason or 'routing is unsure'}",
-        "output": None,
-        "actions": [],
-        "work": {k: state[k] for k in PARKED_KEYS if k in state},  # type: ignore[literal-required]
-    }
+    result = subtask_result(
+        sub,
+        state.get("agent") or sub.get("agent"),
+        AWAITING,
+        f"waiting for a person: {reason or 'routing is unsure'}",
+        work={k: state[k] for k in PARKED_KEYS if k in state},  # type: ignore[literal-required]
+    )
     return {"results": {sub["id"]: result}}

@@ -18,7 +18,7 @@ from graph.deps import GraphDeps
 from graph.events import emit
 from graph.nodes.agent import thread_id
 from graph.nodes.plan import allowed_agents
-from graph.state import Requester, WorkState
+from graph.state import Requester, SubtaskStatus, WorkState, subtask_result
 
 ROUTE_ACTION = "route_subtask"
 RELEASE_ACTION = "release_output"
@@ -136,20 +136,19 @@ def check_response(packet: dict[str, Any], response: Any) -> list[dict[str, Any]
     return decisions
 
 
-def _final(state: WorkState, status: str, summary: str, review: dict[str, Any]) -> dict[str, Any]:
+def _final(
+    state: WorkState, status: SubtaskStatus, summary: str, review: dict[str, Any]
+) -> dict[str, Any]:
     sub = state["subtask"]
-    output = {"summary": summary}
-    result = {
-        "subtask_id": sub["id"],
-        "description": sub["description"],
-        "agent": state.get("agent") or sub.get("agent"),
-        "status": status,
-        "summary": summary,
-        "output": output,
-        "actions": [],
-        "attempts": len(state.get("attempts", [])),
-        "review": review,
-    }
+    result = subtask_result(
+        sub,
+        state.get("agent") or sub.get("agent"),
+        status,
+        summary,
+        output={"summary": summary},
+        attempts=len(state.get("attempts", [])),
+        review=review,
+    )
     return {"results": {sub["id"]: result}, "next": "end"}
 
 
@@ -170,7 +169,7 @@ def apply_decisions(
     if kind in ("routing", "validation_failed") or release:
         if first["type"] == "reject":
             reason = first.get("message") or "rejected by a reviewer"
-            status = "rejected" if kind != "validation_failed" else "failed"
+            status: SubtaskStatus = "rejected" if kind != "validation_failed" else "failed"
             return _final(state, status, reason, review)
         if first["type"] == "respond":
             return _final(state, "answered", str(first["message"]), review)
