@@ -101,7 +101,6 @@ class ToolBox:
     allowed: frozenset[str]
     requester_scopes: frozenset[str]
     proposals: list[ProposedAction] = field(default_factory=list)
-    calls: list[dict[str, Any]] = field(default_factory=list)
 
     def _tool(self, name: str) -> Tool:
         if name not in self.allowed:
@@ -120,9 +119,7 @@ class ToolBox:
             raise SideEffectNotAllowed(
                 f"tool {name!r} has side effects: propose it, it runs after validation"
             )
-        result = tool.fn(**args)
-        self.calls.append({"tool": name, "args": args})
-        return result
+        return tool.fn(**args)
 
     def propose(self, name: str, description: str = "", **args: Any) -> ProposedAction:
         tool = self._tool(name)
