@@ -46,7 +46,6 @@ from agents.spec import (
 )
 from tools.base import ApprovalRule, ToolRegistry
 
-PRIORITIES = ("low", "normal", "high", "urgent")
 PriorityName = Literal["low", "normal", "high", "urgent"]
 DEFAULT_DEADLINES: dict[PriorityName, str] = {
     "urgent": "15m",
