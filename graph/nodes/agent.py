@@ -27,6 +27,11 @@ def expected_from_schema(schema: dict[str, Any]) -> str:
     return "a JSON object with " + (", ".join(required) if required else "a summary")
 
 
+def _no_output(exc: Exception, **flags: bool) -> dict[str, Any]:
+    """The candidate of an attempt that produced nothing; validate reads `error`."""
+    return {"output": None, "proposed_actions": [], "category": None, "error": str(exc), **flags}
+
+
 def make_agent(deps: GraphDeps) -> Any:
     def agent(state: WorkState, config: RunnableConfig) -> dict[str, Any]:
         sub = state["subtask"]
@@ -66,11 +71,10 @@ def make_agent(deps: GraphDeps) -> Any:
         except GraphBubbleUp:  # an interrupt inside the agent (tool approval): let it stop the run
             raise
         except BudgetExceeded as exc:  # no retry or fallback: they would spend more
-            out = {"output": None, "proposed_actions": [], "category": None, "error": str(exc)}
-            out["budget_exceeded"] = True
+            out = _no_output(exc, budget_exceeded=True)
         except Exception as exc:  # an agent's crash is a failed attempt, not a crashed run
             log.warning("agent %s failed on %s: %s", name, sub["id"], exc)
-            out = {"output": None, "proposed_actions": [], "category": None, "error": str(exc)}
+            out = _no_output(exc)
         emit(
             "agent_output",
             f"agent:{name}",
