@@ -57,7 +57,8 @@ def run(
     json_mode: JsonOpt = False,
 ) -> None:
     """Plan a request, run its subtasks, and stop at reviews a human must decide."""
-    validate_request(request)  # before anything is built or stored
+    # Before anything is built or stored, against the same limit the runner applies.
+    validate_request(request, max_chars=Settings().max_request_chars)
     with cli_runner(progress(json_mode)) as runner:
         scope_list = scopes.split(",") if scopes is not None else runner.default_scopes()
         requester = _requester(me(as_), scope_list, priority)

@@ -137,3 +137,12 @@ def test_run_shows_the_plan_and_progress(cli: Cli) -> None:
     assert "Plan (local)" in proc.stdout
     assert "t1 agent:analytics (attempt 1)" in proc.stdout
     assert "t1 validated: ok" in proc.stdout and "completed" in proc.stdout
+
+
+def test_run_takes_the_configured_request_limit(cli: Cli) -> None:
+    long = "how many tickets were opened last week" + " please" * 1300  # over the default 8,000
+    cli.env["RINGMASTER_MAX_REQUEST_CHARS"] = "20000"
+    assert cli.json("run", long)["status"] == "completed"
+    cli.env["RINGMASTER_MAX_REQUEST_CHARS"] = "100"
+    proc = cli("run", long, ok=False)
+    assert proc.returncode == 2 and "the limit is 100" in proc.stderr
