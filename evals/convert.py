@@ -24,6 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from agents.errors import TeamFileError
 from agents.spec import parse_team
+from evals.dataset import read_jsonl
 from evals.errors import DatasetError
 
 ECHO_ENTRY = "evals.echo_agent:echo"
@@ -42,20 +43,9 @@ def read_labelled(
 ) -> list[LabelledRow]:
     """Read `text_field` and `label` (and `sublabel`) from every row; errors name line and field."""
     p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise DatasetError(f"dataset not found: {p}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"cannot read dataset {p}: {exc}") from None
     out: list[LabelledRow] = []
-    for n, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{p}:{n}: not valid JSON: {exc.msg}") from None
+    _, lines = read_jsonl(p)
+    for n, obj in lines:
         if not isinstance(obj, dict):
             raise DatasetError(f"{p}:{n}: expected a JSON object")
         values: dict[str, str] = {}
@@ -65,8 +55,6 @@ def read_labelled(
                 raise DatasetError(f"{p}:{n}: field {name!r} must be a non-empty string")
             values[name] = value.strip()
         out.append(LabelledRow(values[text_field], values[label], values.get(sublabel or ""), n))
-    if not out:
-        raise DatasetError(f"{p}: the dataset has no rows")
     return out
 
 

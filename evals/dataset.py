@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,8 +115,11 @@ def parse_row(obj: Any, *, line: int, source: str = "<rows>") -> EvalRow:
     )
 
 
-def load_dataset(path: str | Path) -> Dataset:
-    """Read and check every row of a JSONL eval file (blank lines are skipped)."""
+def read_jsonl(path: str | Path) -> tuple[bytes, Iterator[tuple[int, Any]]]:
+    """A JSONL file's bytes, and its non-blank lines decoded one by one with their 1-based line
+    numbers. DatasetError names the file when it is missing, unreadable or not UTF-8 (at once),
+    the line when one is not JSON, and the file again when it has no rows (as the lines are read).
+    """
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -127,17 +131,30 @@ def load_dataset(path: str | Path) -> Dataset:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{p}: not UTF-8 text ({exc})") from None
-    rows: list[EvalRow] = []
-    for n, raw in enumerate(text.splitlines(), 1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise DatasetError(f"{p}:{n}: not valid JSON: {exc.msg} (column {exc.colno})") from None
-        rows.append(parse_row(obj, line=n, source=str(p)))
-    if not rows:
-        raise DatasetError(f"{p}: the dataset has no rows")
+
+    def lines() -> Iterator[tuple[int, Any]]:
+        seen = False
+        for n, raw in enumerate(text.splitlines(), 1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                msg = f"{p}:{n}: not valid JSON: {exc.msg} (column {exc.colno})"
+                raise DatasetError(msg) from None
+            seen = True
+            yield n, obj
+        if not seen:
+            raise DatasetError(f"{p}: the dataset has no rows")
+
+    return data, lines()
+
+
+def load_dataset(path: str | Path) -> Dataset:
+    """Read and check every row of a JSONL eval file (blank lines are skipped)."""
+    p = Path(path)
+    data, lines = read_jsonl(p)
+    rows = [parse_row(obj, line=n, source=str(p)) for n, obj in lines]
     return Dataset(path=p, rows=rows, sha256=hashlib.sha256(data).hexdigest())
 
 
