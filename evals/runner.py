@@ -261,12 +261,13 @@ def evaluate(
     model_backed = model_name(planner) is not None
     cached = model_backed if use_cache is None else use_cache
     cache = ResponseCache(cache_dir / "responses.sqlite") if cached else None
+    workers = workers or (8 if model_backed else 1)
     try:
         outcome = run_planner(
             planner,
             dataset.rows,
             team=team,
-            workers=workers or (8 if model_backed else 1),
+            workers=workers,
             cache=cache,
             progress=progress,
         )
@@ -289,7 +290,7 @@ def evaluate(
                 "routing": team.routing.model_dump(),
                 "agents": team.names(),
             },
-            "workers": workers or (8 if model_backed else 1),
+            "workers": workers,
             "cache": cached,
         },
         "dataset": {"path": str(dataset.path), "sha256": dataset.sha256, "rows": len(dataset.rows)},
