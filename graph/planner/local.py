@@ -220,7 +220,7 @@ class LocalPlanner:
         segments = split_request(text)
         whole = self._score([text])[0] if len(segments) > 1 else None
         parts = self._segment(segments, whole)
-        routed = [self._route(p, allowed, i > 0) for i, p in enumerate(parts)]
+        routed = [self._route(p, allowed) for p in parts]
         return Plan(subtasks=_assemble(routed), planner=self.name)
 
     # -- training -------------------------------------------------------------------------
@@ -367,8 +367,8 @@ class LocalPlanner:
 
     # -- routing --------------------------------------------------------------------------
 
-    def _route(self, part: _Part, allowed: set[str], has_previous: bool) -> _Routed:
-        depends = has_previous and (part.sequential or refers_back(part.text))
+    def _route(self, part: _Part, allowed: set[str]) -> _Routed:
+        depends = part.refers_back or (part.sequential and not part.first)
         scores = part.scores
         agent_probs = {a: p for a, p in scores.probs.items() if a != HUMAN}
         best_any = max(agent_probs, key=agent_probs.__getitem__) if agent_probs else None
