@@ -119,7 +119,7 @@ def test_out_of_scope_recall_on_dev_set(dev_figures: DevFigures) -> None:
 def test_routing_on_second_dev_set(dev2_figures: DevFigures) -> None:
     f = dev2_figures
     assert f.one_part >= 0.937, f.misses  # measured 0.967 (87/90)
-    assert f.multi_part >= 0.92, f.misses  # measured 0.950 (57/60)
+    assert f.multi_part >= 0.92, f.misses  # measured 0.933 (56/60)
     assert f.oos_recall >= 0.97, f.misses  # measured 1.000 (30/30)
     assert f.false_escalation <= 0.043, f.misses  # measured 0.013 (2/150)
 
