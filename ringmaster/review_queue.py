@@ -162,14 +162,18 @@ class ReviewQueue:
         return _item(row)
 
     def find(self, prefix: str) -> ReviewItem:
-        """An item by its id or a unique prefix of it (ids are long; people type prefixes)."""
+        """An item by its id or a unique prefix of it (ids are long; people type prefixes).
+
+        The prefix is literal: `%` and `_` in it are not LIKE wildcards."""
         if len(prefix) >= 32:
             return self.get(prefix)
         if len(prefix) < 4:
             raise NotFound(f"no review item {prefix!r} (give at least 4 characters of the id)")
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(review_items).where(review_items.c.id.startswith(prefix)).limit(2)
+                select(review_items)
+                .where(review_items.c.id.startswith(prefix, autoescape=True))
+                .limit(2)
             ).all()
         if not rows:
             raise NotFound(f"no review item {prefix!r}")

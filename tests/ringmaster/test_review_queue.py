@@ -1,0 +1,30 @@
+"""The review queue's rows: finding an item by the prefix a person types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ringmaster.errors import NotFound
+from ringmaster.review_queue import ReviewQueue
+from ringmaster.settings import Settings
+from ringmaster.tables import make_engine
+
+PAYLOAD = {
+    "action_requests": [{"name": "send_email", "args": {}, "description": ""}],
+    "review_configs": [{"action_name": "send_email", "allowed_decisions": ["approve"]}],
+    "context": {"kind": "approval", "subtask_id": "t1", "requester": {"id": "ann"}},
+}
+
+
+def test_find_takes_a_literal_prefix(tmp_path: Path, db_url: str | None) -> None:
+    queue = ReviewQueue(make_engine(Settings(home=tmp_path, db_url=db_url).app_db_url))
+    queue.add("th", "abcd1234", PAYLOAD)
+    queue.add("th", "abcd5678", PAYLOAD)
+    assert queue.find("abcd1").id == "abcd1234"
+    with pytest.raises(NotFound, match="more than one"):
+        queue.find("abcd")
+    for wildcard in ("abc_1", "a%34", "____", "%%%%"):  # LIKE wildcards match nothing here
+        with pytest.raises(NotFound, match="no review item"):
+            queue.find(wildcard)
