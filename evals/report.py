@@ -54,8 +54,8 @@ def ordered_metrics(metrics: dict[str, Any]) -> list[tuple[str, float | None]]:
     return [(k, metrics[k]) for k in HEADLINE + rest if k in metrics]
 
 
-def wrong_rows(record: dict[str, Any], limit: int = WRONG_ROWS_SHOWN) -> list[dict[str, Any]]:
-    """Rows the run got wrong, most confident mistakes first (those are the ones to read)."""
+def wrong_rows(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every row the run got wrong, most confident mistakes first (those are the ones to read)."""
     out: list[dict[str, Any]] = []
     for r in run_rows(record):
         if r.correct:
@@ -71,7 +71,7 @@ def wrong_rows(record: dict[str, Any], limit: int = WRONG_ROWS_SHOWN) -> list[di
             }
         )
     out.sort(key=lambda x: -x["confidence"])
-    return out[:limit]
+    return out
 
 
 def _title(record: dict[str, Any]) -> str:
@@ -108,9 +108,9 @@ def print_terminal(record: dict[str, Any], console: Console, *, wrong: int = 10)
         for tag, v in record["slices"].items():
             slices.add_row(tag, str(int(v["rows"])), f"{v['accuracy']:.3f}")
         console.print(slices)
-    shown = wrong_rows(record, wrong)
-    if shown:
-        bad = Table(title=f"most confident mistakes (of {_count_wrong(record)})")
+    mistakes = wrong_rows(record)
+    if shown := mistakes[:wrong]:
+        bad = Table(title=f"most confident mistakes (of {len(mistakes)})")
         for col in ("line", "text", "expected", "predicted", "conf"):
             bad.add_column(col, overflow="fold")
         for r in shown:
@@ -118,10 +118,6 @@ def print_terminal(record: dict[str, Any], console: Console, *, wrong: int = 10)
                 str(r["line"]), r["text"], r["expected"], r["predicted"], f"{r['confidence']:.2f}"
             )
         console.print(bad)
-
-
-def _count_wrong(record: dict[str, Any]) -> int:
-    return sum(not r.correct for r in run_rows(record))
 
 
 def _md_escape(text: str) -> str:
@@ -157,12 +153,12 @@ def markdown(record: dict[str, Any], *, wrong: int = WRONG_ROWS_SHOWN) -> str:
         lines += [
             f"| {t} | {int(v['rows'])} | {v['accuracy']:.3f} |" for t, v in record["slices"].items()
         ]
-    shown = wrong_rows(record, wrong)
-    if shown:
+    mistakes = wrong_rows(record)
+    if shown := mistakes[:wrong]:
         lines += [
             "",
             f"<details><summary>{len(shown)} most confident mistakes "
-            f"(of {_count_wrong(record)})</summary>",
+            f"(of {len(mistakes)})</summary>",
             "",
             "| line | text | expected | predicted | conf |",
             "| ---: | --- | --- | --- | ---: |",
@@ -294,10 +290,10 @@ def html_page(record: dict[str, Any]) -> str:
             f"<td class='n'>{v['support']}</td></tr>"
         )
     parts.append("</table>")
-    shown = wrong_rows(record)
-    if shown:
+    mistakes = wrong_rows(record)
+    if shown := mistakes[:WRONG_ROWS_SHOWN]:
         parts.append(
-            f"<h2>most confident mistakes (of {_count_wrong(record)})</h2><table>"
+            f"<h2>most confident mistakes (of {len(mistakes)})</h2><table>"
             "<tr><th>line</th><th>text</th><th>expected</th><th>predicted</th>"
             "<th>conf</th></tr>"
         )
