@@ -64,12 +64,19 @@ def test_edit_reject_respond(api: Api) -> None:
         f"/reviews/{item['id']}/decision", "rev", json={"decision": "reject", "reason": "no"}
     ).json()
     assert out["results"]["t2"]["status"] in ("rejected", "done")
+    # The reviewer's reason reaches the action the requester sees.
+    assert [(a["status"], a["message"]) for a in out["results"]["t2"]["actions"]] == [
+        ("rejected", "no")
+    ]
     assert [r[1] for r in api.ledger.rows()] == [7]  # nothing new ran
 
     _, item = api.waiting_item()
     body = {"decision": "respond", "message": "handled by phone"}
     out = api.post(f"/reviews/{item['id']}/decision", "rev", json=body).json()
     assert out["status"] == "completed"
+    assert [(a["status"], a["message"]) for a in out["results"]["t2"]["actions"]] == [
+        ("answered", "handled by phone")
+    ]
     assert [r[1] for r in api.ledger.rows()] == [7]
 
 
