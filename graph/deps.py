@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from agents.judge import LLMJudge
 from agents.registry import AgentRegistry
 from graph.intake import MAX_REQUEST_CHARS
 from graph.planner.base import Planner
@@ -18,4 +18,4 @@ class GraphDeps:
     planner: Planner
     max_request_chars: int = MAX_REQUEST_CHARS
     # An LLM judge for agents whose spec names a `judge` (see agents/judge.py); None: no judge.
-    judge: Any = None
+    judge: LLMJudge | None = None
