@@ -104,7 +104,8 @@ def make_validate(deps: GraphDeps) -> Any:
         name = state["agent"]
         assert name is not None
         spec = deps.registry.spec(name)
-        candidate = state["candidate"] or {}
+        # A copy: judge_output marks a spent budget on it, and the state's own dict stays as stored.
+        candidate = dict(state["candidate"] or {})
         problems = check_output(deps, spec, candidate)
         verdict = judge_output(deps, spec, state, candidate) if not problems else None
         if verdict is not None and verdict["verdict"] != "pass":
