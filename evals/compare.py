@@ -8,10 +8,6 @@ from evals.metrics import HIGHER_IS_BETTER
 from evals.runner import run_rows
 
 
-def _label(labels: frozenset[str]) -> list[str]:
-    return sorted(labels)
-
-
 def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     """Deltas (b - a) per metric and the rows right in one run and wrong in the other.
 
@@ -39,9 +35,9 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
             {
                 "line": ra.line,
                 "text": ra.text,
-                "expected": _label(ra.expected_set),
-                "a": _label(ra.predicted_set),
-                "b": _label(rb.predicted_set),
+                "expected": sorted(ra.expected_set),
+                "a": sorted(ra.predicted_set),
+                "b": sorted(rb.predicted_set),
             }
         )
     return {
