@@ -118,6 +118,9 @@ def test_edit_and_reject_decisions(tmp_path: Path, make_run: Any) -> None:
     result = run.decide(second, {"type": "reject", "message": "too much"})
     assert [(r[1], r[2]) for r in ledger.rows()] == [(30, "e")]
     assert result["results"]["t2"]["actions"][0]["status"] == "rejected"
+    assert result["results"]["t2"]["status"] == "rejected"  # every action rejected
+    t1 = result["results"]["t1"]
+    assert t1["status"] == "done" and t1["actions"][0]["args"] == {"amount": 30, "note": "e"}
 
 
 def test_low_confidence_routing_asks_a_human_who_picks_the_agent(
@@ -207,6 +210,7 @@ def test_failed_dependency_skips_dependents(tmp_path: Path, make_run: Any) -> No
     assert result["results"]["t1"]["status"] == "rejected"
     assert result["results"]["t2"]["status"] == "skipped"
     assert "answer" in result
+    assert "[t2 gamma: skipped] not started: it depends on t1" in result["answer"]
 
 
 def test_a_review_does_not_hold_up_work_that_does_not_need_it(
