@@ -15,9 +15,9 @@ from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.engine import Engine
 
 from ringmaster.clock import Clock, utcnow
-from ringmaster.review_queue import PRIORITIES, ReviewItem, _item
+from ringmaster.review_queue import PRIORITIES, ReviewItem, item_from_row
 from ringmaster.tables import review_items, threads
-from ringmaster.thread_store import ThreadRow, _row
+from ringmaster.thread_store import ThreadRow, thread_from_row
 
 UNASSIGNED = "-"  # the assignee filter's name for "claimed by nobody"
 PAGE_COLUMNS = [col for col in review_items.c if col.name not in ("payload", "decision")]
@@ -89,7 +89,7 @@ def list_reviews(
     )
     total = select(func.count()).select_from(review_items).where(where)
     with engine.connect() as conn:
-        items = [_item(r) for r in conn.execute(page)]
+        items = [item_from_row(r) for r in conn.execute(page)]
         count = int(conn.execute(total).scalar_one())
     return items, count
 
@@ -113,6 +113,6 @@ def list_threads(
     page = select(threads).where(where).order_by(c.updated_at.desc(), c.id)
     total = select(func.count()).select_from(threads).where(where)
     with engine.connect() as conn:
-        rows = [_row(r) for r in conn.execute(page.limit(limit).offset(offset))]
+        rows = [thread_from_row(r) for r in conn.execute(page.limit(limit).offset(offset))]
         count = int(conn.execute(total).scalar_one())
     return rows, count

@@ -62,7 +62,8 @@ class ReviewItem:
         return d
 
 
-def _item(row: Any) -> ReviewItem:
+def item_from_row(row: Any) -> ReviewItem:
+    """A queue row (whole, or a page's columns without payload and decision) as an item."""
     m = row._mapping
     return ReviewItem(
         id=m["id"],
@@ -159,7 +160,7 @@ class ReviewQueue:
             row = conn.execute(select(review_items).where(review_items.c.id == item_id)).first()
         if row is None:
             raise NotFound(f"no review item {item_id!r}")
-        return _item(row)
+        return item_from_row(row)
 
     def find(self, prefix: str) -> ReviewItem:
         """An item by its id or a unique prefix of it (ids are long; people type prefixes).
@@ -179,7 +180,7 @@ class ReviewQueue:
             raise NotFound(f"no review item {prefix!r}")
         if len(rows) > 1:
             raise NotFound(f"{prefix!r} matches more than one review item; give more of the id")
-        return _item(rows[0])
+        return item_from_row(rows[0])
 
     def list(
         self,
@@ -210,7 +211,7 @@ class ReviewQueue:
             .offset(offset)
         )
         with self.engine.connect() as conn:
-            return [_item(r) for r in conn.execute(q)]
+            return [item_from_row(r) for r in conn.execute(q)]
 
     def count(self, *, status: str = "pending", thread_id: str | None = None) -> int:
         c = review_items.c
@@ -290,7 +291,7 @@ class ReviewQueue:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [_item(r) for r in conn.execute(q)]
+            return [item_from_row(r) for r in conn.execute(q)]
 
     def notify(
         self,

@@ -64,7 +64,8 @@ class ThreadRow:
         return d
 
 
-def _row(r: Any) -> ThreadRow:
+def thread_from_row(r: Any) -> ThreadRow:
+    """A row of rm_threads, its times made UTC-aware."""
     m = dict(r._mapping)
     for k in ("locked_at", "created_at", "updated_at"):
         m[k] = as_utc(m[k])
@@ -101,14 +102,14 @@ class ThreadStore:
             r = conn.execute(select(threads).where(threads.c.id == thread_id)).first()
         if r is None:
             raise NotFound(f"no thread {thread_id!r}")
-        return _row(r)
+        return thread_from_row(r)
 
     def list(self, *, status: str | None = None, limit: int = 100) -> list[ThreadRow]:
         q = select(threads).order_by(threads.c.updated_at.desc()).limit(limit)
         if status:
             q = q.where(threads.c.status == status)
         with self.engine.connect() as conn:
-            return [_row(r) for r in conn.execute(q)]
+            return [thread_from_row(r) for r in conn.execute(q)]
 
     def try_lock(self, thread_id: str, owner: str) -> bool:
         """Take the thread's lock if it is free or its holder is gone."""
