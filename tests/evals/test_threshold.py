@@ -55,13 +55,15 @@ def test_in_scope_bar(rows: list[RowPrediction]) -> None:
 
 def test_write_routing_keeps_comments_and_other_keys(tmp_path: Path) -> None:
     path = tmp_path / "team.yaml"
-    path.write_text(TEAM_YAML)
+    margin = "  min_margin: 0.1\n"
+    path.write_text(TEAM_YAML.replace(margin, margin + "  classifier: hybrid\n"))
     write_routing(path, 0.4321, 0.05)
     text = path.read_text()
     assert text.startswith("# a tiny team for eval tests")
     assert load_team(path).routing.confidence_floor == 0.4321
     assert load_team(path).routing.min_margin == 0.05
     assert text.count("routing:") == 1 and "agents:" in text
+    assert load_team(path).routing.classifier == "hybrid"  # a key it does not set stays
 
 
 def test_write_routing_adds_a_block(tmp_path: Path) -> None:
