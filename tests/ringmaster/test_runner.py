@@ -84,6 +84,9 @@ def test_concurrent_decisions_resume_exactly_once(tmp_path: Path, db_url: str | 
     for w in workers:
         w.join()
     assert sorted(outcomes) == ["completed"] + ["refused"] * 5
+    # The winner resumes from the checkpoint with the approved proposal: no decider's runner
+    # asks the agent again (a second proposal would be a second payment to approve).
+    assert resumed_by_gamma == [0] * 6
     ledger = Ledger(tmp_path / "ledger.db")
     assert [r[1] for r in ledger.rows()] == [50]
     with runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)[0] as check:
