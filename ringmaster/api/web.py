@@ -50,6 +50,7 @@ SECURITY_HEADERS = {
 }
 STATUSES = ("pending", "decided", "resumed", "all")
 PRIORITY_NAMES = ("urgent", "high", "normal", "low")
+PAGE = 50  # rows per queue page
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str)
@@ -172,7 +173,7 @@ def _rows(state: AppState, f: dict[str, str], offset: int) -> tuple[list[Any], i
         assignee=f["assignee"] or None,
         min_age_seconds=int(f["older_than"]) * 60 if f["older_than"] else None,
     )
-    items, total = list_reviews(state.runner.engine, filt, limit=50, offset=offset)
+    items, total = list_reviews(state.runner.engine, filt, limit=PAGE, offset=offset)
     now = utcnow()
     return [review_out(i, now) for i in items], total
 
@@ -202,8 +203,8 @@ def queue(
             "agents": sorted(state.agent_names()),
             "refresh_url": f"/ui/rows?{query}&offset={offset}",
             "refresh_ms": int(state.settings.ui_refresh_seconds * 1000),
-            "prev": max(0, offset - 50) if offset else None,
-            "next": offset + 50 if offset + 50 < total else None,
+            "prev": max(0, offset - PAGE) if offset else None,
+            "next": offset + PAGE if offset + PAGE < total else None,
             "query": query,
         },
     )
