@@ -174,19 +174,14 @@ def labelled(tmp_path: Path) -> Path:
     return path
 
 
+def build_team(labelled: Path, out: Path) -> tuple[int, str]:
+    options = ["--label", "intent", "--examples-per-agent", "2", "--out", out]
+    return run("build-team", "--dataset", labelled, *options)
+
+
 def test_build_team_and_convert(labelled: Path, tmp_path: Path) -> None:
     team_path, rows_path = tmp_path / "team.yaml", tmp_path / "rows.jsonl"
-    code, output = run(
-        "build-team",
-        "--dataset",
-        labelled,
-        "--label",
-        "intent",
-        "--examples-per-agent",
-        "2",
-        "--out",
-        team_path,
-    )
+    code, output = build_team(labelled, team_path)
     assert code == 0, output
     team = load_team(team_path)
     assert team.names() == ["account", "billing"]
@@ -195,17 +190,8 @@ def test_build_team_and_convert(labelled: Path, tmp_path: Path) -> None:
     assert "account" in team.agent("account").description.lower()
     assert team.agent("account").runtime.entry == "evals.echo_agent:echo"
     again = tmp_path / "again.yaml"
-    run(
-        "build-team",
-        "--dataset",
-        labelled,
-        "--label",
-        "intent",
-        "--examples-per-agent",
-        "2",
-        "--out",
-        again,
-    )
+    code, output = build_team(labelled, again)
+    assert code == 0, output
     assert again.read_text() == team_path.read_text()  # the sample is seeded
 
     code, output = run("convert", "--dataset", labelled, "--label", "intent", "--out", rows_path)
