@@ -57,12 +57,19 @@ class ScriptedPlanner:
         return make_plan(self.script.get(request, [(None, 0.0, True, 0.0)]))
 
 
-def row(agents: Sequence[str], *, subtasks: int | None = None, text: str = "req") -> EvalRow:
+def row(
+    agents: Sequence[str],
+    *,
+    subtasks: int | None = None,
+    text: str = "req",
+    tags: Sequence[str] = (),
+) -> EvalRow:
     return EvalRow(
         text=text,
         agents=tuple(agents),
         escalate=not agents,
         subtasks=len(agents) if subtasks is None else subtasks,
+        tags=tuple(tags),
     )
 
 
@@ -75,10 +82,8 @@ def pred(
     tags: Sequence[str] = (),
 ) -> RowPrediction:
     """A row prediction: expected `agents` ([] = escalate), planned as `parts`."""
-    r = row(agents)
-    r = EvalRow(r.text, r.agents, r.escalate, r.subtasks, tuple(tags), r.line)
     return RowPrediction.from_plan(
-        r, make_plan(parts), latency_ms=latency_ms, escalation_score=score
+        row(agents, tags=tags), make_plan(parts), latency_ms=latency_ms, escalation_score=score
     )
 
 
