@@ -7,7 +7,7 @@ aliases); tests walk the route table to keep it so.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -33,12 +33,11 @@ class AppState:
     request_limit: RateLimiter
     decision_limit: RateLimiter
     ready: bool = False
-    recovered: list[str] = field(default_factory=list)
 
     def start(self) -> None:
         """Build the graph and resume every decided-but-not-resumed item."""
         _ = self.runner.graph
-        self.recovered = self.runner.recover()
+        self.runner.recover()
         self.ready = True
 
     def agent_names(self) -> set[str]:
