@@ -3,7 +3,7 @@
 EvalError                  anything about an eval the user can fix
 ├── DatasetError           a dataset is missing, unreadable or has a bad row (line and field)
 ├── RunFileError           a saved run is missing or not a run file
-├── PlannerUnavailable     the planner named is unknown or not built yet
+├── PlannerUnavailable     the planner named is unknown, will not import, or needs a chat model
 └── GateError              a `--fail-under` spec or a tuning request is malformed or cannot be met
 """
 
@@ -23,7 +23,7 @@ class RunFileError(EvalError):
 
 
 class PlannerUnavailable(EvalError):
-    """The planner asked for does not exist (yet)."""
+    """The planner asked for is unknown, will not import, or needs a model evals/ cannot make."""
 
 
 class GateError(EvalError):
