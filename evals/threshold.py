@@ -76,8 +76,7 @@ class _Arrays:
         self.starts = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
         self.expected_esc = np.asarray([r.expected_escalate for r in rows], dtype=bool)
         self.right_if_routed = np.asarray(
-            [frozenset(s.best_guess for s in r.subtasks) == r.expected_set for r in rows],
-            dtype=bool,
+            [r.guessed_agents == r.expected_set for r in rows], dtype=bool
         )
 
     def operating(self, floor: float, margin: float, human: float | None = None) -> Operating:
