@@ -172,6 +172,16 @@ def markdown(record: dict[str, Any], *, wrong: int = WRONG_ROWS_SHOWN) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend: no display on CI machines and servers."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
 def _png(fig: Any) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
@@ -183,11 +193,9 @@ def confusion_png(record: dict[str, Any]) -> str | None:
     matrix = record["confusion"]["matrix"]
     if not labels:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")  # no display on CI machines and servers
-    import matplotlib.pyplot as plt
     import numpy as np
+
+    plt = _pyplot()
 
     counts = np.asarray(matrix, dtype=float)
     rows = [lab for lab in labels if lab != SEVERAL]  # nothing is expected to be "several"
@@ -216,11 +224,7 @@ def reliability_png(record: dict[str, Any]) -> str | None:
     bins = [b for b in record["reliability"] if b["count"]]
     if not bins:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5, 5))
     width = record["reliability"][0]["hi"] - record["reliability"][0]["lo"]
     ax.bar(
