@@ -7,12 +7,12 @@ at least 90% of one-part and 80% of multi-part requests; out-of-scope requests g
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from agents.demo import load_demo_team
+from evals.dataset import load_dataset
 from graph.planner.base import Plan
 from graph.planner.local import LocalPlanner
 
@@ -26,17 +26,16 @@ def escalated(plan: Plan) -> bool:
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[bool]]:
     planner = LocalPlanner(load_demo_team(), cache_dir=tmp_path_factory.mktemp("planner"))
-    rows = [json.loads(line) for line in DATASET.read_text().splitlines() if line.strip()]
     result: dict[str, list[bool]] = {"one-part": [], "multi-part": [], "out-of-scope": []}
-    for row in rows:
-        tag = next((t for t in result if t in row["tags"]), None)
+    for row in load_dataset(DATASET).rows:
+        tag = next((t for t in result if t in row.tags), None)
         if tag is None:
             continue  # adversarial rows are issue 5's, measured by its own set
-        plan = planner.plan(row["text"])
+        plan = planner.plan(row.text)
         if tag == "out-of-scope":
             result[tag].append(escalated(plan))
         else:
-            result[tag].append(plan.agents() == set(row["agents"]) and not escalated(plan))
+            result[tag].append(plan.agents() == set(row.agents) and not escalated(plan))
     return result
 
 
