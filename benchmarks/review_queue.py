@@ -59,7 +59,7 @@ from sqlalchemy import insert
 
 from benchmarks.pgdb import add_postgres_url_argument, postgres_database
 from graph.build import build_graph
-from graph.checkpoint import open_checkpointer
+from graph.checkpoint import open_checkpointer, sqlite_path
 from graph.state import Requester
 from ringmaster.clock import utcnow
 from ringmaster.queries import ReviewFilter, list_reviews
@@ -335,9 +335,7 @@ def build_store(runner: Runner, n_threads: int, n_pending: int) -> tuple[int, li
     if settings.is_postgres:
         rows = _copy_postgres_checkpoints(settings.checkpoint_url, plan, templates)
     else:
-        rows = _copy_sqlite_checkpoints(
-            Path(settings.checkpoint_url.removeprefix("sqlite:///")), plan, templates
-        )
+        rows = _copy_sqlite_checkpoints(sqlite_path(settings.checkpoint_url), plan, templates)
     _fill_app_tables(runner, plan, t)
     return rows, [thread_id for thread_id, _ in plan]
 
