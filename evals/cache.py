@@ -47,10 +47,6 @@ class ResponseCache:
                 (key, json.dumps(value)),
             )
 
-    def __len__(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM responses").fetchone()[0])
-
     def close(self) -> None:
         with self._lock:
             self._db.close()
