@@ -242,47 +242,35 @@ def run(requests: int, planner_cache: Path | None) -> list[Row]:
         def saver(tag: str) -> Any:
             return stack.enter_context(open_checkpointer(f"sqlite:///{Path(tmp) / tag}.db"))
 
-        rows.append(supervisor_bench(saver("supervisor")).measure(requests))
         team = bench_team()
-        model = CountingModel(script=plan_script())
-        rows.append(
-            ringmaster_bench(
-                "ringmaster · llm planner · llm agents",
-                saver("llm"),
-                LLMPlanner(team, model),
-                False,
-                [model],
-            ).measure(requests)
-        )
+
+        def ringmaster_row(
+            name: str,
+            tag: str,
+            *,
+            local: Planner | None = None,
+            direct: bool = False,
+            tool_rounds: int | None = None,
+        ) -> Row:
+            """The LLM planner (behind `local` as a cascade, when given) on a scripted model."""
+            model = CountingModel(script=plan_script())
+            llm = LLMPlanner(team, model)
+            planner = llm if local is None else CascadePlanner(local, llm)
+            bench = ringmaster_bench(name, saver(tag), planner, direct, [model], tool_rounds)
+            return bench.measure(requests)
+
+        rows.append(supervisor_bench(saver("supervisor")).measure(requests))
+        rows.append(ringmaster_row("ringmaster · llm planner · llm agents", "llm"))
         local = local_planner(planner_cache)
         if local is not None:
-            model = CountingModel(script=plan_script())
-            cascade = CascadePlanner(local, LLMPlanner(team, model))
-            rows.append(
-                ringmaster_bench(
-                    "ringmaster · cascade · llm agents", saver("cascade"), cascade, False, [model]
-                ).measure(requests)
+            rows.append(ringmaster_row("ringmaster · cascade · llm agents", "cascade", local=local))
+        rows.append(
+            ringmaster_row(
+                "ringmaster · llm planner · llm agents · tool_rounds 5", "rounds", tool_rounds=5
             )
-        model = CountingModel(script=plan_script())
-        rows.append(
-            ringmaster_bench(
-                "ringmaster · llm planner · llm agents · tool_rounds 5",
-                saver("rounds"),
-                LLMPlanner(team, model),
-                False,
-                [model],
-                tool_rounds=5,
-            ).measure(requests)
         )
-        model = CountingModel(script=plan_script())
         rows.append(
-            ringmaster_bench(
-                "ringmaster · llm planner · answer_direct",
-                saver("direct"),
-                LLMPlanner(team, model),
-                True,
-                [model],
-            ).measure(requests)
+            ringmaster_row("ringmaster · llm planner · answer_direct", "direct", direct=True)
         )
     return rows
 
