@@ -152,11 +152,16 @@ def _final(
     return {"results": {sub["id"]: result}, "next": "end"}
 
 
+def _reviewer(response: Any) -> str:
+    """Who answered the interrupt, as the result's review and the audit event both name them."""
+    return str(response.get("reviewer", "unknown")) if isinstance(response, dict) else "?"
+
+
 def apply_decisions(
     state: WorkState, packet: dict[str, Any], response: Any, deps: GraphDeps
 ) -> dict[str, Any]:
     """Turn the reviewer's decisions into the next step. Anything malformed fails closed."""
-    reviewer = str(response.get("reviewer", "unknown")) if isinstance(response, dict) else "?"
+    reviewer = _reviewer(response)
     kind = packet["context"]["kind"]
     try:
         decisions = check_response(packet, response)
@@ -223,10 +228,9 @@ def make_review(deps: GraphDeps) -> Any:
         packet: dict[str, Any] = dict(build_packet(state, thread_id(config)))
         response = interrupt(packet)
         update = apply_decisions(state, packet, response, deps)
-        reviewer = response.get("reviewer", "?") if isinstance(response, dict) else "?"
         emit(
             "review_applied",
-            f"human:{reviewer}",
+            f"human:{_reviewer(response)}",
             subtask_id=state["subtask"]["id"],
             kind=packet["context"]["kind"],
             decisions=response.get("decisions") if isinstance(response, dict) else None,
