@@ -134,8 +134,7 @@ def _ticket_work(
                 resolution=resolution,
             )
             notes.append(f"proposed closing {tid} ({ticket['subject']}): {resolution}")
-        elif _update_args(text):
-            args = _update_args(text)
+        elif args := _update_args(text):
             levels = ["low", "normal", "high", "urgent"]
             if p.has(text, r"\bescalate\b") and args.get("priority") == ticket["priority"]:
                 args["priority"] = levels[min(levels.index(ticket["priority"]) + 1, 3)]
