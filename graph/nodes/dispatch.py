@@ -87,6 +87,7 @@ def route_ready(state: RunState) -> list[Send] | str:
     plan = state["plan"]
     assert plan is not None
     finished = {sid for sid, r in results.items() if r["status"] != AWAITING}
+    compact = compact_plan(plan)
     sends: list[Send] = []
     for s in plan["subtasks"]:
         if s["id"] in results:
@@ -96,7 +97,7 @@ def route_ready(state: RunState) -> list[Send] | str:
                 "turn": state.get("turn", 1),
                 "request": state["request"],
                 "requester": state["requester"],
-                "plan": compact_plan(plan),
+                "plan": compact,
                 "subtask": s,
                 "handoffs": [_handoff(results[d]) for d in s["depends_on"]],
             }
