@@ -56,7 +56,6 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from agents.registry import AgentRegistry
 from agents.runtime import AgentOutput, AgentRuntime, AgentTask, GraphRuntime, PythonRuntime
 from agents.spec import Team, parse_team
-from benchmarks.stats import nearest_rank
 from graph.build import build_graph
 from graph.checkpoint import open_checkpointer
 from graph.deps import GraphDeps
@@ -508,6 +507,12 @@ class Report:
         return out
 
 
+def percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
+    return ordered[rank]
+
+
 def stored_bytes(db: Path, warmup_thread: str) -> tuple[int, int, int]:
     """Blob bytes, checkpoint rows and write rows of every thread but the warm-up's."""
     with sqlite3.connect(db) as conn:
@@ -544,7 +549,7 @@ def measure(systems: list[System], requests: int) -> list[Figures]:
                 system=system.name,
                 requests=requests,
                 median_ms=round(statistics.median(ms), 3),
-                p95_ms=round(nearest_rank(ms, 0.95), 3),
+                p95_ms=round(percentile(ms, 0.95), 3),
                 mean_ms=round(statistics.fmean(ms), 3),
                 checkpoint_bytes_per_request=round(blob / requests, 1),
                 file_bytes_per_request=round(grown / requests, 1),
