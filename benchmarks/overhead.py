@@ -53,6 +53,8 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.tools import BaseTool, StructuredTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
+# Nothing from benchmarks/ here: `make bench` runs this file by path, where that package is not
+# importable (llm_calls imports from this module, not the other way round).
 from agents.registry import AgentRegistry
 from agents.runtime import AgentOutput, AgentRuntime, AgentTask, GraphRuntime, PythonRuntime
 from agents.spec import Team, parse_team
