@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -35,7 +34,7 @@ def pg_database() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str | None:
+def db_url(request: pytest.FixtureRequest) -> str | None:
     """None means the embedded default (SQLite files under the home folder)."""
     if request.param == "sqlite":
         return None
