@@ -1,4 +1,4 @@
-"""A Postgres database of a benchmark's own, created and dropped around the run."""
+"""A throwaway Postgres database, created and dropped around a benchmark run or a test."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
+def postgres_database(admin_url: str, prefix: str = "rm_bench_") -> Iterator[str]:
     """A fresh database on the server `admin_url` points at, dropped afterwards."""
     import psycopg
 
-    name = f"rm_bench_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
     try:

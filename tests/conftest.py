@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
+from benchmarks.pgdb import postgres_database
+
 PG_URL = os.environ.get("RINGMASTER_TEST_POSTGRES_URL")
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    assert PG_URL
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -24,13 +17,8 @@ def pg_database() -> Iterator[str]:
     """A fresh Postgres database for one test, dropped afterwards."""
     if not PG_URL:
         pytest.skip("RINGMASTER_TEST_POSTGRES_URL is not set")
-    name = f"rm_test_{uuid.uuid4().hex[:12]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    base = PG_URL.rsplit("/", 1)[0]
-    try:
-        yield f"{base}/{name}"
-    finally:
-        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database(PG_URL, prefix="rm_test_") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
