@@ -6,7 +6,8 @@ RingmasterError            anything the user can fix or should know
 ├── Conflict               the thing changed under you
 │   ├── AlreadyDecided     a review item was decided before (by anyone)
 │   └── ThreadBusy         the thread is waiting for reviews, or another process runs it
-└── InvalidDecision        a decision that the item does not allow, or malformed arguments
+├── InvalidDecision        a decision that the item does not allow, or malformed arguments
+└── RunFailed              the run itself failed (an agent or tool crashed); the thread says why
 """
 
 
@@ -36,3 +37,7 @@ class ThreadBusy(Conflict):
 
 class InvalidDecision(RingmasterError):
     """The decision does not fit the item."""
+
+
+class RunFailed(RingmasterError):
+    """The run crashed; its thread is marked failed and its last checkpoint kept."""

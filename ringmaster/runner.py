@@ -28,7 +28,7 @@ from graph.usage import Budget, UsageMeter
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.corrections import CorrectionStore
-from ringmaster.errors import InvalidDecision, NotFound, RingmasterError, ThreadBusy
+from ringmaster.errors import InvalidDecision, NotFound, RingmasterError, RunFailed, ThreadBusy
 from ringmaster.escalation import EscalationReport, escalate_overdue
 from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
 from ringmaster.models import budget
@@ -331,7 +331,7 @@ class Runner:
             self.audit.append(
                 thread_id, "run_failed", "system", error=f"{type(exc).__name__}: {exc}"
             )
-            raise RingmasterError(
+            raise RunFailed(
                 f"the run of thread {thread_id} failed: {exc}; "
                 "its last checkpoint is kept, `ringmaster recover` retries it"
             ) from exc

@@ -19,7 +19,7 @@ from ringmaster.api.schemas import (
     ReviewStatus,
 )
 from ringmaster.api.views import outcome_out, review_detail, review_out
-from ringmaster.errors import RingmasterError
+from ringmaster.errors import RunFailed
 from ringmaster.queries import ReviewFilter, list_reviews
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import RunOutcome
@@ -113,9 +113,7 @@ def decide(state: AppState, caller: Caller, item_id: str, body: DecisionIn) -> R
     with state.hub.tracking(item.thread_id):
         try:
             return state.runner.resume_thread(item.thread_id)
-        except RingmasterError as exc:
-            if type(exc) is not RingmasterError:
-                raise
+        except RunFailed:
             # The decision stands; the resumed run failed and the thread says why.
             return state.runner.outcome(item.thread_id)
 

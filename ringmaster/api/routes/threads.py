@@ -26,7 +26,7 @@ from ringmaster.api.schemas import (
     ThreadStatus,
 )
 from ringmaster.api.views import outcome_out, thread_out
-from ringmaster.errors import RingmasterError, ThreadBusy
+from ringmaster.errors import RunFailed, ThreadBusy
 from ringmaster.queries import list_threads
 from ringmaster.runner import RunOutcome
 
@@ -81,9 +81,7 @@ def _run(state: AppState, text: str, thread_id: str, requester: Requester) -> Ru
     with state.hub.tracking(thread_id):
         try:
             return state.runner.submit(text, thread_id=thread_id, requester=requester)
-        except RingmasterError as exc:
-            if type(exc) is not RingmasterError:
-                raise
+        except RunFailed:
             # The run itself failed (an agent or tool crashed): the thread says so.
             return state.runner.outcome(thread_id)
 

@@ -147,3 +147,24 @@ def test_fifty_concurrent_decisions_one_wins(api: Api) -> None:
     assert [r[1] for r in api.ledger.rows()] == [50]
     assert len(api.gamma.tasks) == 1  # the agent is not run again by the resume
     assert api.get(f"/threads/{thread}", "ann").json()["status"] == "completed"
+
+
+def test_a_crashed_run_answers_with_the_failed_thread(api: Api, monkeypatch: Any) -> None:
+    # Something below the graph's own fail-closed handling breaks mid-run (here: recording an
+    # event): the runner raises RunFailed, and the API answers with the thread, marked failed.
+    append = api.runner.audit.append
+
+    def breaking(thread_id: str, kind: str, actor: str, **data: Any) -> Any:
+        if kind not in ("request_received", "run_failed"):
+            raise RuntimeError("disk full")
+        return append(thread_id, kind, actor, **data)
+
+    monkeypatch.setattr(api.runner.audit, "append", breaking)
+    thread = api.post("/threads", "ann").json()["id"]
+    out = api.post(f"/threads/{thread}/requests", "ann", json={"request": "do it"})
+    assert out.status_code == 200, out.text
+    assert out.json()["status"] == "failed"
+    view = api.get(f"/threads/{thread}", "ann").json()
+    assert view["status"] == "failed" and "disk full" in view["thread"]["error"]
+    monkeypatch.undo()
+    assert audit_kinds(api, thread)["run_failed"] == 1
