@@ -98,7 +98,9 @@ def _plan_one(
         error=error,
         planned_locally=_locally(planner, plan),
     )
-    if cache is not None:
+    # A failure is not an answer: a planner error or a stand-in plan (its model call failed) is
+    # asked again on the next run rather than replayed from the cache.
+    if cache is not None and error is None and not (plan is not None and plan.stand_in):
         cache.put(
             key,
             {

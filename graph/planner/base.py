@@ -34,6 +34,9 @@ class Plan(BaseModel):
 
     subtasks: list[Subtask] = Field(min_length=1)
     planner: str = "unknown"
+    # A stand-in for the planner's own answer, which a failed call (timeout, rate limit, outage)
+    # kept from it: asking again may give another plan, so evals do not cache it. Never stored.
+    stand_in: bool = Field(default=False, exclude=True)
 
     @model_validator(mode="after")
     def _check_dag(self) -> Plan:

@@ -175,7 +175,8 @@ class LLMPlanner:
                 raw, draft, parse_error = None, None, _short(exc)
             except Exception as exc:  # the SDK already retried; another call would not help
                 log.warning("LLM planner call failed: %s", exc)
-                return self._fall_back(request, allowed, f"the model call failed: {exc}")
+                plan = self._fall_back(request, allowed, f"the model call failed: {exc}")
+                return plan.model_copy(update={"stand_in": True})
             try:
                 if draft is None:
                     raise PlanRejected(f"the answer is not a valid plan ({parse_error})")

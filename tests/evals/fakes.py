@@ -54,6 +54,8 @@ class ScriptedPlanner:
             self.tokens += len(request.split())
         if request == "boom":
             raise RuntimeError("the scripted model fell over")
+        if request == "timeout":  # a failed call's stand-in plan: to a person, not cached
+            return make_plan([(None, 0.0, True, 0.0)]).model_copy(update={"stand_in": True})
         return make_plan(self.script.get(request, [(None, 0.0, True, 0.0)]))
 
 

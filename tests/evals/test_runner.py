@@ -93,6 +93,25 @@ def test_planner_error_is_recorded_and_fails_closed(team_file: Path, tmp_path: P
     assert pred.predicted_escalate and not pred.correct
 
 
+def test_failures_are_asked_again_not_replayed_from_the_cache(
+    team_file: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "flaky.jsonl"
+    rows = ["boom", "timeout", "unknown request"]
+    path.write_text(
+        "".join(f'{{"text": "{t}", "agents": ["alpha"], "escalate": false}}\n' for t in rows)
+    )
+    dataset, team = load_dataset(path), load_team(team_file)
+    cache = ResponseCache(tmp_path / "c.sqlite")
+    planner = ScriptedPlanner({})
+    for _ in range(2):
+        run_planner(planner, dataset.rows, team=team, cache=cache, progress=False)
+    # The error and the stand-in plan reach the planner both times; the real answer once.
+    assert planner.calls == 5
+    again = run_planner(planner, dataset.rows, team=team, cache=cache, progress=False)
+    assert [r.cached for r in again.rows] == [False, False, True]
+
+
 def test_saved_run_has_config_hash_commit_and_rows(
     team_file: Path, rows_file: Path, tmp_path: Path
 ) -> None:

@@ -85,7 +85,7 @@ def test_two_bad_answers_fall_back_to_the_local_plan_marked(team: Team) -> None:
     p, model = planner(team, bad, bad)
     plan = p.plan("a")
     assert model.calls == 2
-    assert plan.planner == "llm→local"
+    assert plan.planner == "llm→local" and not plan.stand_in  # the model answered: cacheable
     assert plan.subtasks[0].agent == "gamma"
     assert "LLM planner: the model's plan was unusable twice" in plan.subtasks[0].rationale
 
@@ -103,6 +103,8 @@ def test_a_failed_call_is_not_repeated_it_falls_back(team: Team) -> None:
     p, model = planner(team, ConnectionError("down"))
     plan = p.plan("a")
     assert model.calls == 1 and plan.planner == "llm→local"
+    assert plan.stand_in  # a failed call's fallback: evals do not cache it
+    assert "stand_in" not in plan.model_dump()  # a runtime signal, never stored
 
 
 def test_low_confidence_and_no_agent_escalate(team: Team) -> None:
