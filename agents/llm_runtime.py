@@ -44,7 +44,7 @@ from pydantic import BaseModel, create_model
 from agents.runtime import AgentOutput, AgentTask
 from agents.spec import DEFAULT_OUTPUT_SCHEMA, AgentSpec
 from prompts.loader import render
-from tools.base import ProposedAction, Tool, ToolBox, ToolRegistry
+from tools.base import ProposedAction, Tool, ToolBox
 from tools.errors import ToolError
 
 PROPOSAL = "ringmaster_proposal"  # marks a ToolMessage artifact as a proposed side effect
@@ -203,9 +203,7 @@ class LLMRuntime:
 
     spec: AgentSpec
     model: Any  # a BaseChatModel
-    tools: ToolRegistry | None = None  # unused: each run gets the subtask's tool box
     fallbacks: list[Any] = field(default_factory=list)
-    model_name: str | None = None
     checkpointer: Any = None  # None: the graph's, when run inside it
 
     def build(self, box: ToolBox) -> Any:

@@ -78,7 +78,7 @@ def make_planner(settings: Settings, team: Team, local: Planner | None = None) -
     )
 
 
-def llm_runtime_factory(settings: Settings, tools: Any) -> Any:
+def llm_runtime_factory(settings: Settings) -> Any:
     """Builds `runtime: {kind: llm}` agents with their own model or the agents' default."""
     from agents.llm_runtime import LLMRuntime
 
@@ -99,9 +99,7 @@ def llm_runtime_factory(settings: Settings, tools: Any) -> Any:
         return LLMRuntime(
             spec,
             _chat(config.with_name(config.name)),
-            tools=tools,
             fallbacks=[_chat(config.with_name(n)) for n in config.fallbacks],
-            model_name=config.name,
         )
 
     return build

@@ -40,7 +40,7 @@ def build_deps(settings: Settings, corrections: list[Correction] | None = None) 
     from ringmaster.models import llm_runtime_factory, make_judge, make_planner
 
     team, tools = load_team_and_tools(settings, corrections)
-    registry = AgentRegistry.build(team, tools, llm_runtime=llm_runtime_factory(settings, tools))
+    registry = AgentRegistry.build(team, tools, llm_runtime=llm_runtime_factory(settings))
     return GraphDeps(
         registry=registry,
         planner=make_planner(settings, team),
