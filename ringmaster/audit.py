@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, func, insert, select, text
 from sqlalchemy.engine import Engine
 
 from ringmaster.clock import Clock, as_utc, utcnow
@@ -104,10 +104,12 @@ class AuditLog:
             )
         )
 
-    def _rows(self, thread_id: str | None = None) -> Iterator[AuditEvent]:
+    def _rows(self, thread_id: str | None = None, after: int = 0) -> Iterator[AuditEvent]:
         q = select(audit_events).order_by(audit_events.c.seq)
         if thread_id:
             q = q.where(audit_events.c.thread_id == thread_id)
+        if after:
+            q = q.where(audit_events.c.seq > after)
         with self.engine.connect() as conn:
             for r in conn.execute(q):
                 m = r._mapping
@@ -122,8 +124,15 @@ class AuditLog:
                     hash=m["hash"],
                 )
 
-    def for_thread(self, thread_id: str) -> list[AuditEvent]:
-        return list(self._rows(thread_id))
+    def for_thread(self, thread_id: str, after: int = 0) -> list[AuditEvent]:
+        """The thread's events in order; with `after`, only those past that sequence number."""
+        return list(self._rows(thread_id, after))
+
+    def last_seq(self, thread_id: str) -> int:
+        """The sequence number of the thread's latest event, 0 before its first."""
+        q = select(func.max(audit_events.c.seq)).where(audit_events.c.thread_id == thread_id)
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar() or 0)
 
     def verify(self) -> list[str]:
         """Every break in the chain, as sentences; an empty list means the trail is intact."""

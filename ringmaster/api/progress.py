@@ -121,7 +121,7 @@ async def stream(
     deadline = loop.time() + limit
 
     def read() -> tuple[list[Any], ThreadRow]:
-        events = [e for e in runner.audit.for_thread(thread_id) if e.seq > after]
+        events = runner.audit.for_thread(thread_id, after=after)
         return events, runner.threads.get(thread_id)
 
     with hub.subscribe(thread_id) as live:

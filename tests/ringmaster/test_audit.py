@@ -34,6 +34,14 @@ def test_an_untouched_trail_verifies(engine: Engine) -> None:
     assert [e.data["i"] for e in log.for_thread("th")] == [0, 1, 2, 3, 4]
 
 
+def test_a_thread_reads_past_a_sequence_number(engine: Engine) -> None:
+    log = filled(engine)
+    log.append("other", "note", "tester", i=99)
+    assert log.last_seq("th") == 5 and log.last_seq("other") == 6 and log.last_seq("none") == 0
+    assert [e.data["i"] for e in log.for_thread("th", after=3)] == [3, 4]
+    assert log.for_thread("th", after=5) == []
+
+
 def test_verify_names_an_edited_row(engine: Engine) -> None:
     log = filled(engine)
     with engine.begin() as conn:

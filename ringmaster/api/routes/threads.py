@@ -123,8 +123,7 @@ def send_request(
         raise ThreadBusy(f"thread {thread_id} is running a request")
     if not body.background:
         return outcome_out(_run(state, text, thread_id, requester))
-    events = state.runner.audit.for_thread(thread_id)
-    after = events[-1].seq if events else 0
+    after = state.runner.audit.last_seq(thread_id)
     background.add_task(_run_in_background, state, text, thread_id, requester)
     turn = row.turn + 1
     accepted = Accepted(
