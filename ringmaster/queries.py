@@ -1,8 +1,9 @@
 """Read-only queries the HTTP API and the web queue need beyond the stores' own methods.
 
-Filtered, counted pages of the review queue (category, priority, age, assignee) and threads by
-requester. Both read the indexed application tables, never the checkpointer; the queue's first
-page is a range scan of `ix_review_status_order` (benchmarks/review_queue.py).
+Filtered, counted pages of the review queue (category, priority, age, assignee), threads by
+requester, and pending reviews per agent. They read the indexed application tables, never the
+checkpointer; the queue's first page is a range scan of `ix_review_status_order`
+(benchmarks/review_queue.py).
 """
 
 from __future__ import annotations
@@ -116,3 +117,11 @@ def list_threads(
         rows = [thread_from_row(r) for r in conn.execute(page.limit(limit).offset(offset))]
         count = int(conn.execute(total).scalar_one())
     return rows, count
+
+
+def pending_by_agent(engine: Engine) -> dict[str, int]:
+    """How many pending reviews wait on each agent (agents with none are left out)."""
+    c = review_items.c
+    q = select(c.agent, func.count()).where(c.status == "pending").group_by(c.agent)
+    with engine.connect() as conn:
+        return {agent: int(n) for agent, n in conn.execute(q)}

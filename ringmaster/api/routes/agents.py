@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import func, select
 
 from ringmaster.api.deps import AnyUser, StateDep
 from ringmaster.api.errors import doc
 from ringmaster.api.schemas import AgentOut
-from ringmaster.tables import review_items
+from ringmaster.queries import pending_by_agent
 
 router = APIRouter(prefix="/agents", tags=["agents"])
 
@@ -16,10 +15,7 @@ router = APIRouter(prefix="/agents", tags=["agents"])
 @router.get("", response_model=list[AgentOut], responses=doc(401, 403))
 def list_agents(state: StateDep, caller: AnyUser) -> list[AgentOut]:
     """Every agent of the team: what it does, its tools and scopes, its pending reviews."""
-    c = review_items.c
-    q = select(c.agent, func.count()).where(c.status == "pending").group_by(c.agent)
-    with state.runner.engine.connect() as conn:
-        pending = {agent: int(n) for agent, n in conn.execute(q)}
+    pending = pending_by_agent(state.runner.engine)
     return [
         AgentOut(
             name=a.name,
