@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -96,6 +97,17 @@ async def _escalate_every(runner: Runner, settings: Settings) -> None:
             log.exception("deadline escalation failed")
 
 
+def _chain(first: Any, then: Any) -> Any:
+    if first is None:
+        return then
+
+    def both(namespace: tuple[str, ...], update: dict[str, Any]) -> None:
+        first(namespace, update)
+        then(namespace, update)
+
+    return both
+
+
 def create_app(settings: Settings | None = None, runner: Runner | None = None) -> FastAPI:
     """The API and the web queue over one runner (made from `settings` when not given)."""
     settings = settings or Settings()
@@ -103,8 +115,8 @@ def create_app(settings: Settings | None = None, runner: Runner | None = None) -
     own_runner = runner is None
     if runner is None:
         runner = Runner(settings, on_event=hub.on_update, recover_on_start=False)
-    elif runner.on_event is None:
-        runner.on_event = hub.on_update
+    else:  # the runner's own hook, if it has one, keeps its updates; the streams get them too
+        runner.on_event = _chain(runner.on_event, hub.on_update)
     state = AppState(
         settings=settings,
         runner=runner,

@@ -9,7 +9,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from tests.ringmaster.api.conftest import Api
+from ringmaster.api.app import create_app
+from ringmaster.api.progress import ProgressHub
+from ringmaster.runner import Runner
+from tests.fakes import ScriptedAgent, ScriptedPlanner, make_deps, ok, plan_of
+from tests.ringmaster.api.conftest import Api, settings_for
 
 
 def audit_kinds(api: Api, thread: str) -> Counter[str]:
@@ -168,3 +172,25 @@ def test_a_crashed_run_answers_with_the_failed_thread(api: Api, monkeypatch: Any
     assert view["status"] == "failed" and "disk full" in view["thread"]["error"]
     monkeypatch.undo()
     assert audit_kinds(api, thread)["run_failed"] == 1
+
+
+def test_a_runner_with_its_own_event_hook_still_feeds_the_streams(
+    tmp_path: Any, monkeypatch: Any
+) -> None:
+    published: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(ProgressHub, "publish", lambda self, t, e: published.append((t, e)))
+    own: list[tuple[str, ...]] = []
+    deps, _ = make_deps(
+        tmp_path, ScriptedPlanner(plan_of(("small", "beta"))), {"beta": ScriptedAgent(ok())}
+    )
+    settings = settings_for(tmp_path, None)
+    runner = Runner(settings, deps=deps, on_event=lambda ns, update: own.append(ns))
+    app = create_app(settings, runner)
+    try:
+        thread = runner.submit_thread("ann")
+        with app.state.rm.hub.tracking(thread):
+            runner.submit("do it", thread_id=thread)
+    finally:
+        runner.close()
+    assert own  # the runner's own hook still sees every update
+    assert [(t, e["subtask_id"], e["status"]) for t, e in published] == [(thread, "t1", "done")]
