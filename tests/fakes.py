@@ -184,3 +184,12 @@ def make_deps(
 
 def counts(agent: ScriptedAgent) -> Counter[str]:
     return Counter(t.subtask_id for t in agent.tasks)
+
+
+def dump_sqlite(path: Path) -> list[str]:
+    """The statements that rebuild a SQLite file: equal dumps mean nothing changed."""
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()

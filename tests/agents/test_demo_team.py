@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +13,7 @@ from agents.demo import TEAM_FILE, demo_registry, load_demo_team
 from agents.registry import AgentRegistry
 from agents.runtime import AgentOutput, AgentTask, Handoff
 from agents.spec import AgentSpec
+from tests.fakes import dump_sqlite
 
 ALL_SCOPES = ("support", "billing", "ops", "content", "analytics", "legal")
 AGENTS = ["support", "billing", "ops", "content", "analytics", "legal"]
@@ -28,14 +28,6 @@ def db_path(registry: AgentRegistry) -> Path:
     fn: Any = registry.tools.get("get_customer").fn
     path: Path = fn.args[0]  # the partial binds the database path
     return path
-
-
-def dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def run(
@@ -99,12 +91,12 @@ def test_every_example_gets_a_valid_output_and_nothing_is_executed(
     registry: AgentRegistry, agent: str
 ) -> None:
     spec = registry.spec(agent)
-    before = dump(db_path(registry))
+    before = dump_sqlite(db_path(registry))
     for example in spec.examples:
         out = run(registry, agent, example)
         assert_valid(spec, out)
         assert out.output["summary"].strip()
-    assert dump(db_path(registry)) == before  # skills only read and propose
+    assert dump_sqlite(db_path(registry)) == before  # skills only read and propose
 
 
 # agent, description, the tool it should propose (None: nothing), args that must be in it

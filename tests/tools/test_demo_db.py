@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.fakes import dump_sqlite
 from tools.demo import ensure_demo_db
 from tools.demo.db import connect
-
-
-def dump(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def test_two_builds_hold_identical_content(tmp_path: Path) -> None:
     a = ensure_demo_db(tmp_path / "a" / "demo.db")
     b = ensure_demo_db(tmp_path / "b" / "demo.db")
-    assert dump(a) == dump(b)
+    assert dump_sqlite(a) == dump_sqlite(b)
 
 
 def test_sizes_and_the_records_the_examples_name(tmp_path: Path) -> None:

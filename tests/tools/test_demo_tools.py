@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.fakes import dump_sqlite
 from tools.base import ToolBox, ToolRegistry
 from tools.demo import build_demo_tools, ensure_demo_db
 from tools.demo.db import connect
@@ -39,14 +39,6 @@ def registry(db: Path) -> ToolRegistry:
 def scalar(db: Path, sql: str, *params: Any) -> Any:
     with connect(db) as conn:
         return conn.execute(sql, params).fetchone()[0]
-
-
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 # tool, arguments, a query counting the effect's rows
@@ -112,12 +104,12 @@ def test_effect_happens_once_per_key(
     fn = registry.get(tool).fn
     before = scalar(db, effect_sql)
     first = fn(idempotency_key="key-1", **args)
-    after_first = dump(db)
+    after_first = dump_sqlite(db)
     second = fn(idempotency_key="key-1", **args)
     assert second == first
     assert json.loads(json.dumps(first)) == first  # JSON-ready
     assert scalar(db, effect_sql) == before + 1
-    assert dump(db) == after_first  # the replay changed nothing at all
+    assert dump_sqlite(db) == after_first  # the replay changed nothing at all
     row = scalar(db, "SELECT result FROM side_effects WHERE idempotency_key = 'key-1'")
     assert json.loads(row) == first
     assert scalar(db, "SELECT tool FROM side_effects WHERE idempotency_key = 'key-1'") == tool
@@ -205,10 +197,10 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
 def test_bad_arguments_raise_and_change_nothing(
     db: Path, registry: ToolRegistry, tool: str, args: dict[str, Any], message: str
 ) -> None:
-    before = dump(db)
+    before = dump_sqlite(db)
     with pytest.raises(ToolArgumentError, match=message):
         registry.get(tool).fn(idempotency_key="bad", **args)
-    assert dump(db) == before
+    assert dump_sqlite(db) == before
 
 
 def test_unpaid_invoices_cannot_be_refunded(db: Path, registry: ToolRegistry) -> None:
@@ -366,11 +358,11 @@ READS: list[tuple[str, dict[str, Any]]] = [
 def test_read_tools_return_json_and_change_nothing(
     db: Path, registry: ToolRegistry, tool: str, args: dict[str, Any]
 ) -> None:
-    before = dump(db)
+    before = dump_sqlite(db)
     result = registry.get(tool).fn(**args)
     assert result
     assert json.loads(json.dumps(result)) == result
-    assert dump(db) == before
+    assert dump_sqlite(db) == before
 
 
 def test_money_is_a_string_with_cents(registry: ToolRegistry) -> None:
