@@ -1,9 +1,9 @@
-"""Agent specs, team files, runtimes and the registry; the demo team lives in `agents.demo`."""
+"""Agent specs, team files, runtimes, the registry; the demo team is `ringmaster.agents.demo`."""
 
-from agents.errors import AgentError, AgentRuntimeError, TeamFileError
-from agents.registry import AgentRegistry
-from agents.runtime import AgentOutput, AgentRuntime, AgentTask, Handoff
-from agents.spec import AgentSpec, Team, load_team, parse_team
+from ringmaster.agents.errors import AgentError, AgentRuntimeError, TeamFileError
+from ringmaster.agents.registry import AgentRegistry
+from ringmaster.agents.runtime import AgentOutput, AgentRuntime, AgentTask, Handoff
+from ringmaster.agents.spec import AgentSpec, Team, load_team, parse_team
 
 __all__ = [
     "AgentError",

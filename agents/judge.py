@@ -8,7 +8,7 @@ from typing import Any, Literal
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel
 
-from prompts.loader import render
+from ringmaster.prompts.loader import render
 
 
 class Verdict(BaseModel):

@@ -41,11 +41,11 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, create_model
 
-from agents.runtime import AgentOutput, AgentTask
-from agents.spec import DEFAULT_OUTPUT_SCHEMA, AgentSpec
-from prompts.loader import render
-from tools.base import ProposedAction, Tool, ToolBox
-from tools.errors import ToolError
+from ringmaster.agents.runtime import AgentOutput, AgentTask
+from ringmaster.agents.spec import DEFAULT_OUTPUT_SCHEMA, AgentSpec
+from ringmaster.prompts.loader import render
+from ringmaster.tools.base import ProposedAction, Tool, ToolBox
+from ringmaster.tools.errors import ToolError
 
 PROPOSAL = "ringmaster_proposal"  # marks a ToolMessage artifact as a proposed side effect
 

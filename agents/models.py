@@ -20,7 +20,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from agents.errors import AgentError
+from ringmaster.agents.errors import AgentError
 
 
 class ModelConfigError(AgentError):

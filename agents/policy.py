@@ -34,8 +34,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from agents.errors import TeamFileError
-from agents.spec import (
+from ringmaster.agents.errors import TeamFileError
+from ringmaster.agents.spec import (
     AgentChecks,
     RoutingConfig,
     Team,
@@ -44,7 +44,7 @@ from agents.spec import (
     check_patterns,
     read_file,
 )
-from tools.base import ApprovalRule, ToolRegistry
+from ringmaster.tools.base import ApprovalRule, ToolRegistry
 
 PriorityName = Literal["low", "normal", "high", "urgent"]
 DEFAULT_DEADLINES: dict[PriorityName, str] = {

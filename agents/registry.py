@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agents.runtime import AgentRuntime, build_runtime
-from agents.spec import AgentSpec, Team
-from tools.base import ToolBox, ToolRegistry
+from ringmaster.agents.runtime import AgentRuntime, build_runtime
+from ringmaster.agents.spec import AgentSpec, Team
+from ringmaster.tools.base import ToolBox, ToolRegistry
 
 
 @dataclass
@@ -28,7 +28,7 @@ class AgentRegistry:
     ) -> AgentRegistry:
         """Build every runtime now, so a bad entry fails at start-up, not mid-run.
 
-        `llm_runtime` builds the agents whose runtime kind is `llm` (see `agents.llm_runtime`).
+        `llm_runtime` builds the agents of runtime kind `llm` (`ringmaster.agents.llm_runtime`).
         """
         overrides = overrides or {}
 

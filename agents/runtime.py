@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from agents.errors import AgentRuntimeError
-from agents.spec import AgentSpec
-from tools.base import ProposedAction, ToolBox
+from ringmaster.agents.errors import AgentRuntimeError
+from ringmaster.agents.spec import AgentSpec
+from ringmaster.tools.base import ProposedAction, ToolBox
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,7 @@ def load_entry(entry: str) -> Any:
 
 
 def build_runtime(spec: AgentSpec) -> AgentRuntime:
-    """The runtime an agent spec names (an `llm` runtime is built by `agents.llm_runtime`)."""
+    """The runtime an agent spec names (`llm` ones come from `ringmaster.agents.llm_runtime`)."""
     if spec.runtime.kind == "llm" or spec.runtime.entry is None:
         raise AgentRuntimeError(
             f"agent {spec.name!r} runs on a chat model: set the agents' model "

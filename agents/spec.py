@@ -17,7 +17,7 @@ from pydantic import (
     model_validator,
 )
 
-from agents.errors import TeamFileError
+from ringmaster.agents.errors import TeamFileError
 
 DEFAULT_OUTPUT_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from agents.spec import load_team
-from evals.dataset import load_dataset
-from evals.planners import make_planner
-from evals.runner import run_planner
+from ringmaster.agents.spec import load_team
+from ringmaster.evals.dataset import load_dataset
+from ringmaster.evals.planners import make_planner
+from ringmaster.evals.runner import run_planner
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -48,8 +48,6 @@ from typing import Any
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from langchain_core.outputs import ChatResult
 
-from agents.llm_runtime import LLMRuntime
-from agents.registry import AgentRegistry
 from benchmarks.overhead import (
     REQUEST,
     SPECIALISTS,
@@ -63,13 +61,15 @@ from benchmarks.overhead import (
     specialist_script,
     supervisor_app,
 )
-from graph.build import build_graph
-from graph.checkpoint import open_checkpointer
-from graph.deps import GraphDeps
-from graph.planner.base import Planner
-from graph.planner.cascade import CascadePlanner
-from graph.planner.llm import PLAN_TOOL, LLMPlanner
-from tools.base import Tool, ToolRegistry
+from ringmaster.agents.llm_runtime import LLMRuntime
+from ringmaster.agents.registry import AgentRegistry
+from ringmaster.graph.build import build_graph
+from ringmaster.graph.checkpoint import open_checkpointer
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.planner.base import Planner
+from ringmaster.graph.planner.cascade import CascadePlanner
+from ringmaster.graph.planner.llm import PLAN_TOOL, LLMPlanner
+from ringmaster.tools.base import Tool, ToolRegistry
 
 CALLS_TARGET = 7
 CASCADE_CALLS_TARGET = 6

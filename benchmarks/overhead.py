@@ -2,7 +2,8 @@
 
 Both systems answer the same three-part request ("ticket? invoice? service health?") with the
 same three specialists, each owning one read-only look-up tool, and the same zero-latency
-scripted chat model. Both checkpoint to a fresh SQLite file (`graph.checkpoint`, WAL) with
+scripted chat model. Both checkpoint to a fresh SQLite file (`ringmaster.graph.checkpoint`, WAL)
+with
 `durability="sync"`. What is left to measure is what the orchestration itself costs: the time
 from `invoke` to the final state, and the checkpoint bytes a request leaves on disk.
 
@@ -55,14 +56,20 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 # Nothing from benchmarks/ here: `make bench` runs this file by path, where that package is not
 # importable (llm_calls imports from this module, not the other way round).
-from agents.registry import AgentRegistry
-from agents.runtime import AgentOutput, AgentRuntime, AgentTask, GraphRuntime, PythonRuntime
-from agents.spec import Team, parse_team
-from graph.build import build_graph
-from graph.checkpoint import open_checkpointer
-from graph.deps import GraphDeps
-from graph.planner.base import Plan, Planner
-from tools.base import Tool, ToolBox, ToolRegistry
+from ringmaster.agents.registry import AgentRegistry
+from ringmaster.agents.runtime import (
+    AgentOutput,
+    AgentRuntime,
+    AgentTask,
+    GraphRuntime,
+    PythonRuntime,
+)
+from ringmaster.agents.spec import Team, parse_team
+from ringmaster.graph.build import build_graph
+from ringmaster.graph.checkpoint import open_checkpointer
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.planner.base import Plan, Planner
+from ringmaster.tools.base import Tool, ToolBox, ToolRegistry
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_TEAM = REPO / "agents" / "demo" / "team.yaml"
@@ -448,8 +455,8 @@ def supervisor_system(name: str, saver: Any, db: Path) -> System:
 def local_planner(cache_dir: Path | None) -> Planner | None:
     """The embedded default planner on the demo team, or None when it is not there."""
     try:
-        from agents.spec import load_team
-        from graph.planner.local import LocalPlanner
+        from ringmaster.agents.spec import load_team
+        from ringmaster.graph.planner.local import LocalPlanner
     except ImportError:
         return None
     if not DEMO_TEAM.exists():

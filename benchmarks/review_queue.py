@@ -58,10 +58,10 @@ from typing import Any
 from sqlalchemy import insert
 
 from benchmarks.pgdb import add_postgres_url_argument, postgres_database
-from graph.build import build_graph
-from graph.checkpoint import open_checkpointer, sqlite_path
-from graph.state import Requester
 from ringmaster.clock import utcnow
+from ringmaster.graph.build import build_graph
+from ringmaster.graph.checkpoint import open_checkpointer, sqlite_path
+from ringmaster.graph.state import Requester
 from ringmaster.queries import ReviewFilter, list_reviews
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings

@@ -479,7 +479,7 @@ def main(argv: Sequence[str] | None = None) -> Report:
         # once can collide on CREATE TABLE / CREATE INDEX).
         settings = Settings(home=home, planner_cache=args.planner_cache)
         build_deps(settings)
-        from graph.checkpoint import open_checkpointer
+        from ringmaster.graph.checkpoint import open_checkpointer
 
         with open_checkpointer(Settings(home=home, db_url=db_url).checkpoint_url):
             pass

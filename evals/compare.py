@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from evals.metrics import HIGHER_IS_BETTER
-from evals.runner import run_rows
+from ringmaster.evals.metrics import HIGHER_IS_BETTER
+from ringmaster.evals.runner import run_rows
 
 
 def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:

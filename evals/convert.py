@@ -22,12 +22,12 @@ import numpy as np
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from agents.errors import TeamFileError
-from agents.spec import parse_team
-from evals.dataset import read_jsonl
-from evals.errors import DatasetError
+from ringmaster.agents.errors import TeamFileError
+from ringmaster.agents.spec import parse_team
+from ringmaster.evals.dataset import read_jsonl
+from ringmaster.evals.errors import DatasetError
 
-ECHO_ENTRY = "evals.echo_agent:echo"
+ECHO_ENTRY = "ringmaster.evals.echo_agent:echo"
 
 
 @dataclass(frozen=True)

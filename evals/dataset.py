@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from evals.errors import DatasetError
+from ringmaster.evals.errors import DatasetError
 
 HUMAN = "human"  # the label an escalation counts as, next to the agents' names
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.runtime import AgentTask
-from tools.base import ToolBox
+from ringmaster.agents.runtime import AgentTask
+from ringmaster.tools.base import ToolBox
 
 
 def echo(task: AgentTask, tools: ToolBox) -> dict[str, Any]:

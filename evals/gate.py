@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from evals.errors import GateError
+from ringmaster.evals.errors import GateError
 
 
 def parse_bars(spec: str, known: set[str], lower_is_better: set[str]) -> dict[str, float]:

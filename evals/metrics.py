@@ -29,8 +29,8 @@ import numpy as np
 from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
-from evals.dataset import HUMAN
-from evals.records import RowPrediction
+from ringmaster.evals.dataset import HUMAN
+from ringmaster.evals.records import RowPrediction
 
 SEVERAL = "(several)"  # confusion-matrix column for one-label rows planned as several labels
 

@@ -14,9 +14,9 @@ import importlib
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from agents.spec import Team
-from evals.errors import PlannerUnavailable
-from graph.planner.base import Planner
+from ringmaster.agents.spec import Team
+from ringmaster.evals.errors import PlannerUnavailable
+from ringmaster.graph.planner.base import Planner
 
 PLANNERS = ("local", "llm", "cascade")
 
@@ -40,7 +40,7 @@ def make_planner(name: str, team: Team, *, cache_dir: Path | None = None) -> Pla
         try:
             # Imported here, not at the top: every `ringmaster` command imports this module, and
             # only planning needs the classifier stack (about 80 ms more at start-up).
-            module = importlib.import_module("graph.planner.local")
+            module = importlib.import_module("ringmaster.graph.planner.local")
         except ImportError as exc:
             raise PlannerUnavailable(f"the local planner cannot be imported: {exc}") from None
         planner: Planner = module.LocalPlanner(team, cache_dir=cache_dir)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from evals.dataset import HUMAN, EvalRow
-from graph.planner.base import Plan, Subtask
+from ringmaster.evals.dataset import HUMAN, EvalRow
+from ringmaster.graph.planner.base import Plan, Subtask
 
 
 @dataclass

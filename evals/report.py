@@ -11,8 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from evals.metrics import SEVERAL
-from evals.runner import run_rows
+from ringmaster.evals.metrics import SEVERAL
+from ringmaster.evals.runner import run_rows
 
 # The figures shown first, in this order; the rest follow alphabetically.
 HEADLINE = [

@@ -20,12 +20,12 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from agents.spec import Team, load_team
-from evals.cache import ResponseCache, cache_key
-from evals.dataset import EvalRow, check_agents, load_dataset
-from evals.errors import RunFileError
-from evals.metrics import score
-from evals.planners import (
+from ringmaster.agents.spec import Team, load_team
+from ringmaster.evals.cache import ResponseCache, cache_key
+from ringmaster.evals.dataset import EvalRow, check_agents, load_dataset
+from ringmaster.evals.errors import RunFileError
+from ringmaster.evals.metrics import score
+from ringmaster.evals.planners import (
     ScoresEscalation,
     make_planner,
     model_name,
@@ -33,8 +33,8 @@ from evals.planners import (
     team_digest,
     usage,
 )
-from evals.records import RowPrediction
-from graph.planner.base import Plan, Planner
+from ringmaster.evals.records import RowPrediction
+from ringmaster.graph.planner.base import Plan, Planner
 
 RUN_FORMAT = 1
 DEFAULT_RUNS_DIR = Path(".ringmaster/evals/runs")

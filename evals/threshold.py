@@ -26,10 +26,10 @@ from pathlib import Path
 
 import numpy as np
 
-from agents.errors import TeamFileError
-from agents.spec import parse_team
-from evals.errors import GateError
-from evals.records import RowPrediction
+from ringmaster.agents.errors import TeamFileError
+from ringmaster.agents.spec import parse_team
+from ringmaster.evals.errors import GateError
+from ringmaster.evals.records import RowPrediction
 
 OBJECTIVES = ("escalation_f1", "escalation_recall", "accuracy", "in_scope_accuracy")
 MARGINS = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4)

@@ -24,15 +24,15 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 
-from graph.deps import GraphDeps
-from graph.nodes.act import make_act
-from graph.nodes.agent import make_agent
-from graph.nodes.dispatch import dispatch, park, route_ready
-from graph.nodes.plan import make_plan
-from graph.nodes.review import make_review
-from graph.nodes.synthesize import synthesize
-from graph.nodes.validate import make_validate
-from graph.state import RunState, WorkOutput, WorkState
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.nodes.act import make_act
+from ringmaster.graph.nodes.agent import make_agent
+from ringmaster.graph.nodes.dispatch import dispatch, park, route_ready
+from ringmaster.graph.nodes.plan import make_plan
+from ringmaster.graph.nodes.review import make_review
+from ringmaster.graph.nodes.synthesize import synthesize
+from ringmaster.graph.nodes.validate import make_validate
+from ringmaster.graph.state import RunState, WorkOutput, WorkState
 
 
 def _entry(state: WorkState) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
-from graph.errors import CheckpointerError
+from ringmaster.graph.errors import CheckpointerError
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 SETUP_LOCK = 7_311_978  # any constant: the advisory lock taken while creating tables

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agents.judge import LLMJudge
-from agents.registry import AgentRegistry
-from graph.intake import MAX_REQUEST_CHARS
-from graph.planner.base import Planner
+from ringmaster.agents.judge import LLMJudge
+from ringmaster.agents.registry import AgentRegistry
+from ringmaster.graph.intake import MAX_REQUEST_CHARS
+from ringmaster.graph.planner.base import Planner
 
 
 @dataclass(frozen=True)

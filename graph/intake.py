@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.errors import RequestError
+from ringmaster.graph.errors import RequestError
 
 MAX_REQUEST_CHARS = 8_000
 

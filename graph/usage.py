@@ -19,7 +19,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import LLMResult
 
-from graph.errors import BudgetExceeded
+from ringmaster.graph.errors import BudgetExceeded
 
 
 @dataclass(frozen=True)

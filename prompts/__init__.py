@@ -1,1 +1,1 @@
-"""Prompt templates (one file each) and their loader, `prompts.loader`."""
+"""Prompt templates (one file each) and their loader, `ringmaster.prompts.loader`."""

@@ -22,9 +22,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from graph.state import Priority
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import NotFound, RingmasterError
+from ringmaster.graph.state import Priority
 from ringmaster.tables import api_tokens, users, web_sessions, writer
 
 Role = Literal["requester", "reviewer", "admin"]

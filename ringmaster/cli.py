@@ -8,8 +8,6 @@ from typing import Annotated
 
 import typer
 
-from graph.intake import validate_request
-from graph.state import Requester
 from ringmaster.audit import AuditEvent
 from ringmaster.cli_eval import eval_app
 from ringmaster.cli_ops import escalate, policy_app
@@ -31,6 +29,8 @@ from ringmaster.cli_review import review_app
 from ringmaster.cli_serve import serve
 from ringmaster.cli_users import users_app
 from ringmaster.errors import RingmasterError
+from ringmaster.graph.intake import validate_request
+from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 

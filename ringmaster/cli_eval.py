@@ -18,18 +18,30 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agents.errors import AgentError
-from agents.spec import RoutingConfig, load_team
-from evals.compare import compare_runs
-from evals.convert import RosterOptions, build_team, read_labelled, team_yaml, to_eval_rows
-from evals.convert import write_jsonl as write_rows
-from evals.dataset import load_dataset
-from evals.errors import EvalError
-from evals.gate import failures, parse_bars
-from evals.metrics import HIGHER_IS_BETTER, score
-from evals.report import fmt, html_page, markdown, print_terminal
-from evals.runner import DEFAULT_CACHE_DIR, DEFAULT_RUNS_DIR, evaluate, load_run, run_rows
-from evals.threshold import OBJECTIVES, tune, write_routing
+from ringmaster.agents.errors import AgentError
+from ringmaster.agents.spec import RoutingConfig, load_team
+from ringmaster.evals.compare import compare_runs
+from ringmaster.evals.convert import (
+    RosterOptions,
+    build_team,
+    read_labelled,
+    team_yaml,
+    to_eval_rows,
+)
+from ringmaster.evals.convert import write_jsonl as write_rows
+from ringmaster.evals.dataset import load_dataset
+from ringmaster.evals.errors import EvalError
+from ringmaster.evals.gate import failures, parse_bars
+from ringmaster.evals.metrics import HIGHER_IS_BETTER, score
+from ringmaster.evals.report import fmt, html_page, markdown, print_terminal
+from ringmaster.evals.runner import (
+    DEFAULT_CACHE_DIR,
+    DEFAULT_RUNS_DIR,
+    evaluate,
+    load_run,
+    run_rows,
+)
+from ringmaster.evals.threshold import OBJECTIVES, tune, write_routing
 
 eval_app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
@@ -230,7 +242,7 @@ def build_team_cmd(
         team = build_team(rows, options)
         shots = examples_per_agent or "all"
         header = f"Built by `ringmaster eval build-team` from {dataset} (label {label!r}, {shots} "
-        header += "examples per agent). Agents run evals.echo_agent: routing evals only."
+        header += "examples per agent). Agents run ringmaster.evals.echo_agent: routing evals only."
         text = team_yaml(team, header)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(text, encoding="utf-8")

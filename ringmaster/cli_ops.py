@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from agents.policy import check_policy, load_policy
+from ringmaster.agents.policy import check_policy, load_policy
 from ringmaster.cli_output import JsonOpt, err, out, print_json
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings

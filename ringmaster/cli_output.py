@@ -14,14 +14,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from agents.errors import AgentError
-from graph.errors import GraphError
-from graph.events import EVENT_KEY
+from ringmaster.agents.errors import AgentError
 from ringmaster.errors import RingmasterError
+from ringmaster.graph.errors import GraphError
+from ringmaster.graph.events import EVENT_KEY
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import PROGRESS_EVENT, Runner, RunOutcome
 from ringmaster.settings import Settings
-from tools.errors import ToolError
+from ringmaster.tools.errors import ToolError
 
 # Piped output keeps a readable width; a terminal uses its own.
 out = Console(width=None if sys.stdout.isatty() else 120)

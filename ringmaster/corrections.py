@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
-from agents.spec import Team
+from ringmaster.agents.spec import Team
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.tables import corrections, writer
 

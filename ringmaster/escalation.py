@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from agents.policy import Policy
+from ringmaster.agents.policy import Policy
 from ringmaster.errors import AlreadyDecided
 from ringmaster.review_queue import ReviewItem, ReviewQueue
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.build import build_graph
+from ringmaster.graph.build import build_graph
 from ringmaster.settings import Settings
 from ringmaster.wiring import build_deps
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agents.models import ModelConfig, ModelConfigError, build_chat_model, load_model
-from agents.runtime import AgentRuntime
-from agents.spec import AgentSpec, Team
-from graph.planner.base import Planner
-from graph.usage import Budget
+from ringmaster.agents.models import ModelConfig, ModelConfigError, build_chat_model, load_model
+from ringmaster.agents.runtime import AgentRuntime
+from ringmaster.agents.spec import AgentSpec, Team
 from ringmaster.errors import ConfigError
+from ringmaster.graph.planner.base import Planner
+from ringmaster.graph.usage import Budget
 from ringmaster.settings import Settings
 
 
@@ -56,15 +56,15 @@ def make_planner(settings: Settings, team: Team, local: Planner | None = None) -
     """The planner the settings name; `local` is the local planner (built here if not given)."""
     kind = planner_kind(settings)
     if local is None:
-        from graph.planner.local import LocalPlanner
+        from ringmaster.graph.planner.local import LocalPlanner
 
         local = LocalPlanner(team, cache_dir=settings.cache_dir)
     if kind == "local":
         return local
     if not settings.planner_model:
         raise ConfigError(f"the {kind} planner needs a model: set RINGMASTER_PLANNER_MODEL")
-    from graph.planner.cascade import CascadePlanner
-    from graph.planner.llm import LLMPlanner
+    from ringmaster.graph.planner.cascade import CascadePlanner
+    from ringmaster.graph.planner.llm import LLMPlanner
 
     config = model_config(settings, settings.planner_model)
     llm = LLMPlanner(team, _load(config), fallback=local, model_name=config.name)
@@ -80,7 +80,7 @@ def make_planner(settings: Settings, team: Team, local: Planner | None = None) -
 
 def llm_runtime_factory(settings: Settings) -> Any:
     """Builds `runtime: {kind: llm}` agents with their own model or the agents' default."""
-    from agents.llm_runtime import LLMRuntime
+    from ringmaster.agents.llm_runtime import LLMRuntime
 
     def build(spec: AgentSpec) -> AgentRuntime:
         chosen = spec.model
@@ -112,7 +112,7 @@ def make_judge(settings: Settings, team: Team) -> Any:
     if not settings.judge_model:
         judged = ", ".join(a.name for a in team.agents if a.judge)
         raise ConfigError(f"agents {judged} ask for an LLM judge: set RINGMASTER_JUDGE_MODEL")
-    from agents.judge import LLMJudge
+    from ringmaster.agents.judge import LLMJudge
 
     return LLMJudge(_load(model_config(settings, settings.judge_model)))
 
@@ -128,13 +128,13 @@ def uses_models(settings: Settings, team: Team) -> bool:
 
 
 def eval_planner_factory(settings: Settings) -> Any:
-    """`evals.runner.evaluate`'s planner factory: llm and cascade from the settings' model."""
-    from evals.planners import make_planner as eval_planner
+    """The eval runner's planner factory: llm and cascade from the settings' model."""
+    from ringmaster.evals.planners import make_planner as eval_planner
 
     def factory(name: str, team: Team, cache_dir: Path) -> Planner:
         if name not in ("llm", "cascade"):
             return eval_planner(name, team, cache_dir=cache_dir)
-        from evals.errors import PlannerUnavailable
+        from ringmaster.evals.errors import PlannerUnavailable
 
         local = eval_planner("local", team, cache_dir=cache_dir)
         try:

@@ -17,11 +17,11 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from graph.nodes.review import check_response
-from graph.state import Priority
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
+from ringmaster.graph.nodes.review import check_response
+from ringmaster.graph.state import Priority
 from ringmaster.tables import notifications, review_items, writer
 
 PRIORITIES = {name: rank for rank, name in enumerate(get_args(Priority))}  # 0 low … 3 urgent

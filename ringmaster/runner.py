@@ -18,18 +18,18 @@ from typing import Any
 
 from langgraph.types import Command
 
-from graph.build import build_graph
-from graph.checkpoint import open_checkpointer
-from graph.deps import GraphDeps
-from graph.events import EVENT_KEY
-from graph.intake import validate_request
-from graph.state import Requester
-from graph.usage import Budget, UsageMeter
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.corrections import CorrectionStore
 from ringmaster.errors import InvalidDecision, NotFound, RingmasterError, RunFailed, ThreadBusy
 from ringmaster.escalation import EscalationReport, escalate_overdue
+from ringmaster.graph.build import build_graph
+from ringmaster.graph.checkpoint import open_checkpointer
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.events import EVENT_KEY
+from ringmaster.graph.intake import validate_request
+from ringmaster.graph.state import Requester
+from ringmaster.graph.usage import Budget, UsageMeter
 from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
 from ringmaster.models import budget
 from ringmaster.review_queue import ReviewItem, ReviewQueue

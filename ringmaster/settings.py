@@ -66,7 +66,7 @@ class Settings(BaseSettings):
         if self.policy_file is not None:
             return self.policy_file
         if self.team_file is None:
-            from agents.demo import TEAM_FILE
+            from ringmaster.agents.demo import TEAM_FILE
 
             return TEAM_FILE.parent / "policy.yaml"
         return None

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
-from graph.usage import Budget, UsageMeter
 from ringmaster.clock import Clock, utcnow
+from ringmaster.graph.usage import Budget, UsageMeter
 from ringmaster.tables import usage, writer
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from agents.policy import Policy, apply_policy, load_policy
-from agents.spec import Team
-from graph.deps import GraphDeps
+from ringmaster.agents.policy import Policy, apply_policy, load_policy
+from ringmaster.agents.spec import Team
 from ringmaster.corrections import Correction, with_corrections
+from ringmaster.graph.deps import GraphDeps
 from ringmaster.settings import Settings
-from tools.base import ToolRegistry
+from ringmaster.tools.base import ToolRegistry
 
 
 def load_policy_for(settings: Settings) -> Policy:
@@ -21,9 +21,9 @@ def load_team_and_tools(
 ) -> tuple[Team, ToolRegistry]:
     """The team (demo or configured) and its tools, with the policy's rules applied and the
     reviewers' routing corrections added to the agents' examples."""
-    from agents.demo import load_demo_team
-    from agents.spec import load_team
-    from tools.demo import build_demo_tools, ensure_demo_db
+    from ringmaster.agents.demo import load_demo_team
+    from ringmaster.agents.spec import load_team
+    from ringmaster.tools.demo import build_demo_tools, ensure_demo_db
 
     tools = build_demo_tools(ensure_demo_db(settings.demo_db_path), settings.refund_approval_limit)
     if settings.team_file is None:
@@ -36,7 +36,7 @@ def load_team_and_tools(
 
 def build_deps(settings: Settings, corrections: list[Correction] | None = None) -> GraphDeps:
     """The embedded default: the demo team (or the configured team file) and the local planner."""
-    from agents.registry import AgentRegistry
+    from ringmaster.agents.registry import AgentRegistry
     from ringmaster.models import llm_runtime_factory, make_judge, make_planner
 
     team, tools = load_team_and_tools(settings, corrections)

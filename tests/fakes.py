@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from agents.registry import AgentRegistry
-from agents.runtime import AgentOutput, AgentTask, PythonRuntime
-from agents.spec import parse_team
-from graph.deps import GraphDeps
-from graph.planner.base import Plan, Subtask
-from tools.base import Tool, ToolBox, ToolRegistry
-from tools.errors import ToolArgumentError
+from ringmaster.agents.registry import AgentRegistry
+from ringmaster.agents.runtime import AgentOutput, AgentTask, PythonRuntime
+from ringmaster.agents.spec import parse_team
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.planner.base import Plan, Subtask
+from ringmaster.tools.base import Tool, ToolBox, ToolRegistry
+from ringmaster.tools.errors import ToolArgumentError
 
 TEAM_YAML = """
 name: fake

@@ -126,7 +126,7 @@ class ScriptedChatModel(BaseChatModel):
 def plan_answer(*subtasks: dict[str, Any]) -> AIMessage:
     """The planner's structured answer in its compact schema, as the tool call
     `with_structured_output` asks for; `depends_on: ["t1"]` becomes `after: [1]`."""
-    from graph.planner.llm import PLAN_TOOL
+    from ringmaster.graph.planner.llm import PLAN_TOOL
 
     parts = [
         {

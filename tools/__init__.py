@@ -1,6 +1,6 @@
 """Tools that agents call: look-ups, and side effects with approval rules and idempotency."""
 
-from tools.base import Tool, ToolBox, ToolRegistry
-from tools.errors import ToolError, ToolNotFound, ToolScopeError
+from ringmaster.tools.base import Tool, ToolBox, ToolRegistry
+from ringmaster.tools.errors import ToolError, ToolNotFound, ToolScopeError
 
 __all__ = ["Tool", "ToolBox", "ToolError", "ToolNotFound", "ToolRegistry", "ToolScopeError"]

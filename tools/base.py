@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.errors import SideEffectNotAllowed, ToolNotFound, ToolScopeError
+from ringmaster.tools.errors import SideEffectNotAllowed, ToolNotFound, ToolScopeError
 
 # An approval rule looks at the arguments and returns why a human must approve, or None.
 ApprovalRule = Callable[[Mapping[str, Any]], str | None]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from agents.registry import AgentRegistry
-from agents.spec import Team, load_team
-from tools.demo import DEFAULT_REFUND_LIMIT, build_demo_tools, ensure_demo_db
+from ringmaster.agents.registry import AgentRegistry
+from ringmaster.agents.spec import Team, load_team
+from ringmaster.tools.demo import DEFAULT_REFUND_LIMIT, build_demo_tools, ensure_demo_db
 
 TEAM_FILE = Path(__file__).with_name("team.yaml")
 

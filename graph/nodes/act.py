@@ -11,11 +11,11 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
-from graph.deps import GraphDeps
-from graph.events import emit
-from graph.nodes.agent import thread_id
-from graph.state import SubtaskStatus, WorkState, subtask_result
-from tools.errors import ToolError
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.events import emit
+from ringmaster.graph.nodes.agent import thread_id
+from ringmaster.graph.state import SubtaskStatus, WorkState, subtask_result
+from ringmaster.tools.errors import ToolError
 
 log = logging.getLogger(__name__)
 

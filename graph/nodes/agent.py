@@ -9,11 +9,11 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.errors import GraphBubbleUp
 
-from agents.runtime import AgentTask, Handoff
-from graph.deps import GraphDeps
-from graph.errors import BudgetExceeded
-from graph.events import emit
-from graph.state import WorkState
+from ringmaster.agents.runtime import AgentTask, Handoff
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.errors import BudgetExceeded
+from ringmaster.graph.events import emit
+from ringmaster.graph.state import WorkState
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from langgraph.types import Send
 
-from graph.state import RunState, SubtaskStatus, WorkState, subtask_result
+from ringmaster.graph.state import RunState, SubtaskStatus, WorkState, subtask_result
 
 
 def compact_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:

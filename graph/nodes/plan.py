@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from graph.deps import GraphDeps
-from graph.events import emit
-from graph.intake import validate_request
-from graph.planner.base import Plan, human_plan
-from graph.state import Requester, RunState
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.events import emit
+from ringmaster.graph.intake import validate_request
+from ringmaster.graph.planner.base import Plan, human_plan
+from ringmaster.graph.state import Requester, RunState
 
 log = logging.getLogger(__name__)
 

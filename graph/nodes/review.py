@@ -14,11 +14,11 @@ from langchain.agents.middleware.human_in_the_loop import ActionRequest, HITLReq
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import interrupt
 
-from graph.deps import GraphDeps
-from graph.events import emit
-from graph.nodes.agent import thread_id
-from graph.nodes.plan import allowed_agents
-from graph.state import Requester, SubtaskStatus, WorkState, subtask_result
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.events import emit
+from ringmaster.graph.nodes.agent import thread_id
+from ringmaster.graph.nodes.plan import allowed_agents
+from ringmaster.graph.state import Requester, SubtaskStatus, WorkState, subtask_result
 
 ROUTE_ACTION = "route_subtask"
 RELEASE_ACTION = "release_output"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from graph.events import emit
-from graph.state import RunState
+from ringmaster.graph.events import emit
+from ringmaster.graph.state import RunState
 
 
 def synthesize(state: RunState) -> dict[str, Any]:

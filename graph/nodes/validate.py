@@ -7,13 +7,13 @@ from typing import Any
 
 import jsonschema
 
-from agents.spec import AgentSpec
-from graph.deps import GraphDeps
-from graph.errors import BudgetExceeded
-from graph.events import emit
-from graph.nodes.act import finished
-from graph.state import WorkState
-from tools.errors import ToolNotFound
+from ringmaster.agents.spec import AgentSpec
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.errors import BudgetExceeded
+from ringmaster.graph.events import emit
+from ringmaster.graph.nodes.act import finished
+from ringmaster.graph.state import WorkState
+from ringmaster.tools.errors import ToolNotFound
 
 
 def check_output(deps: GraphDeps, spec: AgentSpec, candidate: dict[str, Any]) -> list[str]:

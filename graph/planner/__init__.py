@@ -1,5 +1,5 @@
 """Planners: turn a request into a plan of routed subtasks."""
 
-from graph.planner.base import Alternative, Plan, Planner, Subtask
+from ringmaster.graph.planner.base import Alternative, Plan, Planner, Subtask
 
 __all__ = ["Alternative", "Plan", "Planner", "Subtask"]

@@ -12,8 +12,8 @@ import re
 import threading
 from collections.abc import Sequence
 
-from graph.planner.base import Plan, Planner
-from graph.planner.llm import LLMPlanner
+from ringmaster.graph.planner.base import Plan, Planner
+from ringmaster.graph.planner.llm import LLMPlanner
 
 # Where a request's parts usually start: sentences, semicolons, lines, list items, "then",
 # "also". Plain "and" is left out: "terms and conditions" is one part.

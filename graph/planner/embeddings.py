@@ -56,7 +56,7 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
-from graph.planner.classifier import (
+from ringmaster.graph.planner.classifier import (
     HUMAN,
     Scores,
     TfidfClassifier,

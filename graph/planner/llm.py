@@ -31,11 +31,11 @@ from pydantic import (
     field_validator,
 )
 
-from agents.models import model_label
-from agents.spec import Team
-from graph.errors import BudgetExceeded
-from graph.planner.base import Plan, Planner, Subtask, human_plan
-from prompts.loader import render, version
+from ringmaster.agents.models import model_label
+from ringmaster.agents.spec import Team
+from ringmaster.graph.errors import BudgetExceeded
+from ringmaster.graph.planner.base import Plan, Planner, Subtask, human_plan
+from ringmaster.prompts.loader import render, version
 
 log = logging.getLogger(__name__)
 

@@ -96,13 +96,19 @@ from pathlib import Path
 
 import sklearn
 
-from agents.spec import Team
-from graph.planner import model_cache
-from graph.planner.base import Alternative, Plan, Subtask
-from graph.planner.classifier import HUMAN, Scores, TextClassifier, TfidfClassifier, TfidfConfig
-from graph.planner.embeddings import HybridClassifier, HybridConfig, embeddings_available
-from graph.planner.scope import HumanClassScope, ScopeCheck
-from graph.planner.splitter import (
+from ringmaster.agents.spec import Team
+from ringmaster.graph.planner import model_cache
+from ringmaster.graph.planner.base import Alternative, Plan, Subtask
+from ringmaster.graph.planner.classifier import (
+    HUMAN,
+    Scores,
+    TextClassifier,
+    TfidfClassifier,
+    TfidfConfig,
+)
+from ringmaster.graph.planner.embeddings import HybridClassifier, HybridConfig, embeddings_available
+from ringmaster.graph.planner.scope import HumanClassScope, ScopeCheck
+from ringmaster.graph.planner.splitter import (
     BoundaryKind,
     Segment,
     content_words,

@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from graph.nodes.review import ROUTE_ACTION
 from ringmaster.api.schemas import ActionEdit, DecisionIn
 from ringmaster.errors import InvalidDecision
+from ringmaster.graph.nodes.review import ROUTE_ACTION
 from ringmaster.review_queue import ReviewItem
 
 MAX_ARGS_CHARS = 20_000

@@ -14,9 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from graph.errors import GraphError, RequestError
 from ringmaster.api.schemas import ErrorBody
 from ringmaster.errors import Conflict, InvalidDecision, NotFound, RingmasterError
+from ringmaster.graph.errors import GraphError, RequestError
 
 
 class RateLimited(RingmasterError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from agents.policy import Policy
+from ringmaster.agents.policy import Policy
 from ringmaster.api.schemas import OutcomeOut, ReviewDetail, ReviewOut, ThreadOut
 from ringmaster.clock import utcnow
 from ringmaster.review_queue import ReviewItem

@@ -23,7 +23,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from graph.nodes.review import ROUTE_ACTION
 from ringmaster.accounts import WebSession, token_hash
 from ringmaster.api.decisions import parse_args_text
 from ringmaster.api.deps import AppState, Caller, StateDep
@@ -33,6 +32,7 @@ from ringmaster.api.schemas import ActionEdit, DecisionIn
 from ringmaster.api.views import review_out, thread_out
 from ringmaster.clock import utcnow
 from ringmaster.errors import RingmasterError
+from ringmaster.graph.nodes.review import ROUTE_ACTION
 from ringmaster.queries import ReviewFilter, list_reviews
 
 HERE = Path(__file__).parent

@@ -9,10 +9,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from agents.demo import TEAM_FILE, demo_registry, load_demo_team
-from agents.registry import AgentRegistry
-from agents.runtime import AgentOutput, AgentTask, Handoff
-from agents.spec import AgentSpec
+from ringmaster.agents.demo import TEAM_FILE, demo_registry, load_demo_team
+from ringmaster.agents.registry import AgentRegistry
+from ringmaster.agents.runtime import AgentOutput, AgentTask, Handoff
+from ringmaster.agents.spec import AgentSpec
 from tests.fakes import dump_sqlite
 
 ALL_SCOPES = ("support", "billing", "ops", "content", "analytics", "legal")
@@ -65,7 +65,7 @@ def test_team_loads_with_six_agents_and_many_examples() -> None:
     for spec in team.agents:
         assert len(spec.examples) >= 25, spec.name
         assert len(set(spec.examples)) == len(spec.examples), spec.name
-        assert spec.runtime.entry == f"agents.demo.skills:{spec.name}"
+        assert spec.runtime.entry == f"ringmaster.agents.demo.skills:{spec.name}"
         assert "summary" in spec.output_schema["required"]
         assert len(spec.output_schema["required"]) >= 3
         assert spec.checks.forbidden_patterns

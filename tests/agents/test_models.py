@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from agents.models import ModelConfig, ModelConfigError, load_model, model_label, provider_of
+from ringmaster.agents.models import (
+    ModelConfig,
+    ModelConfigError,
+    load_model,
+    model_label,
+    provider_of,
+)
 from ringmaster.errors import ConfigError
 from ringmaster.models import make_planner
 from ringmaster.settings import Settings
@@ -41,7 +47,7 @@ def test_provider_and_fallbacks() -> None:
 
 
 def test_settings_choose_the_planner(tmp_path: object) -> None:
-    from agents.spec import parse_team
+    from ringmaster.agents.spec import parse_team
     from tests.fakes import TEAM_YAML, ScriptedPlanner, plan_of
 
     team = parse_team(TEAM_YAML)

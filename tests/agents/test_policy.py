@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from agents.demo import load_demo_team
-from agents.errors import TeamFileError
-from agents.policy import (
+from ringmaster.agents.demo import load_demo_team
+from ringmaster.agents.errors import TeamFileError
+from ringmaster.agents.policy import (
     PolicyError,
     apply_policy,
     check_policy,
@@ -18,9 +18,9 @@ from agents.policy import (
     parse_duration,
     parse_policy,
 )
-from agents.spec import Team
-from tools.base import ToolRegistry
-from tools.demo import build_demo_tools, ensure_demo_db
+from ringmaster.agents.spec import Team
+from ringmaster.tools.base import ToolRegistry
+from ringmaster.tools.demo import build_demo_tools, ensure_demo_db
 
 DEMO_POLICY = Path(__file__).resolve().parents[2] / "agents" / "demo" / "policy.yaml"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from agents.demo import TEAM_FILE
-from agents.errors import TeamFileError
-from agents.spec import load_team, parse_team
+from ringmaster.agents.demo import TEAM_FILE
+from ringmaster.agents.errors import TeamFileError
+from ringmaster.agents.spec import load_team, parse_team
 
 TOOLS = {"find_customer", "issue_refund"}
 
@@ -23,7 +23,7 @@ def agent(name: str, *, tools: str = "[]", fallback: str = "null") -> str:
         f"    description: does {name} work\n"
         f"    tools: {tools}\n"
         f"    fallback: {fallback}\n"
-        f"    runtime: {{kind: python, entry: 'agents.demo.skills:support'}}\n"
+        f"    runtime: {{kind: python, entry: 'ringmaster.agents.demo.skills:support'}}\n"
     )
 
 
@@ -58,7 +58,11 @@ def test_the_demo_team_file_parses_from_its_text() -> None:
             r"agents\[0\] \(a\)\.capacity",
         ),
         (
-            team(agent("a").replace("entry: 'agents.demo.skills:support'", "entry: 'nocolon'")),
+            team(
+                agent("a").replace(
+                    "entry: 'ringmaster.agents.demo.skills:support'", "entry: 'nocolon'"
+                )
+            ),
             r"agents\[0\] \(a\)\.runtime\.entry",
         ),
         (

@@ -9,9 +9,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping, Sequence
 
-from evals.dataset import EvalRow
-from evals.records import RowPrediction
-from graph.planner.base import Alternative, Plan, Subtask
+from ringmaster.evals.dataset import EvalRow
+from ringmaster.evals.records import RowPrediction
+from ringmaster.graph.planner.base import Alternative, Plan, Subtask
 
 # (agent or None, confidence, escalate, runner-up score)
 Part = tuple[str | None, float, bool, float]
@@ -99,15 +99,15 @@ agents:
   - name: alpha
     description: account access and passwords
     examples: [reset my password, unlock my account, i cannot log in]
-    runtime: {kind: python, entry: "evals.echo_agent:echo"}
+    runtime: {kind: python, entry: "ringmaster.evals.echo_agent:echo"}
   - name: beta
     description: invoices and payments
     examples: [pay my invoice, refund the charge, what do i owe]
-    runtime: {kind: python, entry: "evals.echo_agent:echo"}
+    runtime: {kind: python, entry: "ringmaster.evals.echo_agent:echo"}
   - name: gamma
     description: deployments and outages
     examples: [deploy the api, roll back the release, is the site down]
-    runtime: {kind: python, entry: "evals.echo_agent:echo"}
+    runtime: {kind: python, entry: "ringmaster.evals.echo_agent:echo"}
 human_examples: [what is the weather, tell me a joke]
 """
 

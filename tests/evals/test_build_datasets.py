@@ -1,17 +1,17 @@
-"""The CLINC150-derived files are what `python -m evals.build_datasets` makes, and well formed."""
+"""The CLINC150-derived files are what `ringmaster.evals.build_datasets` makes, and well formed."""
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
 
-from agents.spec import load_team
-from evals.build_datasets import DATASETS, main
-from evals.dataset import load_dataset
+from ringmaster.agents.spec import load_team
+from ringmaster.evals.build_datasets import DATASETS, main
+from ringmaster.evals.dataset import load_dataset
 
 
 def test_generated_files_are_up_to_date() -> None:
-    assert main(["--check"]) == 0, "run: python -m evals.build_datasets"
+    assert main(["--check"]) == 0, "run: python -m ringmaster.evals.build_datasets"
 
 
 def test_clinc150_team_and_rows() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agents.spec import load_team
+from ringmaster.agents.spec import load_team
 from ringmaster.cli_eval import eval_app
 
 V1 = "tests.evals.fakes:scripted_v1"
@@ -188,7 +188,7 @@ def test_build_team_and_convert(labelled: Path, tmp_path: Path) -> None:
     assert len(team.agent("account").examples) == 2
     assert team.human_examples == ["what is the weather"]
     assert "account" in team.agent("account").description.lower()
-    assert team.agent("account").runtime.entry == "evals.echo_agent:echo"
+    assert team.agent("account").runtime.entry == "ringmaster.evals.echo_agent:echo"
     again = tmp_path / "again.yaml"
     code, output = build_team(labelled, again)
     assert code == 0, output

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from evals.dataset import check_agents, dataset_hash, load_dataset
-from evals.errors import DatasetError
+from ringmaster.evals.dataset import check_agents, dataset_hash, load_dataset
+from ringmaster.evals.errors import DatasetError
 
 GOOD = '{"text": "pay my bill", "agents": ["billing"], "escalate": false}'
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from agents.demo import load_demo_team
-from evals.dataset import load_dataset
-from graph.planner.base import Plan
-from graph.planner.local import LocalPlanner
+from ringmaster.agents.demo import load_demo_team
+from ringmaster.evals.dataset import load_dataset
+from ringmaster.graph.planner.base import Plan
+from ringmaster.graph.planner.local import LocalPlanner
 
 DATASET = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "demo-team.jsonl"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from evals import metrics as m
-from evals.dataset import HUMAN
-from evals.records import RowPrediction
+from ringmaster.evals import metrics as m
+from ringmaster.evals.dataset import HUMAN
+from ringmaster.evals.records import RowPrediction
 from tests.evals.fakes import pred, row
 
 A, B, C = "alpha", "beta", "gamma"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from agents.spec import RoutingConfig, load_team
-from evals.cache import ResponseCache
-from evals.dataset import load_dataset
-from evals.runner import evaluate, load_run, run_planner, run_rows
+from ringmaster.agents.spec import RoutingConfig, load_team
+from ringmaster.evals.cache import ResponseCache
+from ringmaster.evals.dataset import load_dataset
+from ringmaster.evals.runner import evaluate, load_run, run_planner, run_rows
 from tests.evals.fakes import SCRIPT_V1, ScriptedPlanner
 
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from agents.errors import TeamFileError
-from agents.spec import load_team
-from evals.errors import GateError
-from evals.records import RowPrediction
-from evals.threshold import tune, write_routing
+from ringmaster.agents.errors import TeamFileError
+from ringmaster.agents.spec import load_team
+from ringmaster.evals.errors import GateError
+from ringmaster.evals.records import RowPrediction
+from ringmaster.evals.threshold import tune, write_routing
 from tests.evals.fakes import TEAM_YAML, pred
 
 A, B = "alpha", "beta"

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from graph.build import build_graph
-from graph.checkpoint import open_checkpointer
+from ringmaster.graph.build import build_graph
+from ringmaster.graph.checkpoint import open_checkpointer
 
 
 @pytest.fixture

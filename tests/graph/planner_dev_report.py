@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from agents.spec import load_team
-from graph.planner.base import Plan, Planner
+from ringmaster.agents.spec import load_team
+from ringmaster.graph.planner.base import Plan, Planner
 
 DEV_SET = Path(__file__).parent / "data" / "planner_dev.jsonl"
 DEMO_TEAM = Path(__file__).parents[2] / "agents" / "demo" / "team.yaml"
@@ -91,7 +91,7 @@ def evaluate(planner: Planner, rows: Iterable[DevRow]) -> DevFigures:
 
 
 def main() -> None:
-    from graph.planner.local import LocalPlanner
+    from ringmaster.graph.planner.local import LocalPlanner
 
     planner = LocalPlanner(load_team(DEMO_TEAM))
     rows = load_rows(Path(sys.argv[1]) if len(sys.argv) > 1 else DEV_SET)

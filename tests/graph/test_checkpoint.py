@@ -10,8 +10,8 @@ import pytest
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.graph import START, StateGraph
 
-from graph.checkpoint import CompactSqliteSaver, connect_sqlite, open_checkpointer
-from graph.errors import CheckpointerError
+from ringmaster.graph.checkpoint import CompactSqliteSaver, connect_sqlite, open_checkpointer
+from ringmaster.graph.errors import CheckpointerError
 
 
 class Counter(TypedDict):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from agents.runtime import AgentOutput, AgentTask
+from ringmaster.agents.runtime import AgentOutput, AgentTask
+from ringmaster.tools.base import ToolBox
 from tests.fakes import ScriptedAgent, ScriptedPlanner, counts, make_deps, ok, plan_of, proposing
-from tools.base import ToolBox
 
 
 def test_independent_subtasks_overlap_in_time(tmp_path: Path, make_run: Any) -> None:

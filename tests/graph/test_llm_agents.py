@@ -7,18 +7,18 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage, ToolMessage
 
-from agents.judge import LLMJudge
-from agents.llm_runtime import LLMRuntime
-from agents.registry import AgentRegistry
-from agents.runtime import AgentTask
-from agents.spec import parse_team
-from graph.deps import GraphDeps
-from graph.planner.llm import LLMPlanner
-from graph.usage import Budget, UsageMeter
+from ringmaster.agents.judge import LLMJudge
+from ringmaster.agents.llm_runtime import LLMRuntime
+from ringmaster.agents.registry import AgentRegistry
+from ringmaster.agents.runtime import AgentTask
+from ringmaster.agents.spec import parse_team
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.planner.llm import LLMPlanner
+from ringmaster.graph.usage import Budget, UsageMeter
+from ringmaster.tools.base import Tool, ToolBox, ToolRegistry
+from ringmaster.tools.errors import ToolArgumentError
 from tests.fakes import Ledger, ScriptedPlanner, plan_of
 from tests.fakes_llm import ScriptedChatModel, plan_answer, tool_call
-from tools.base import Tool, ToolBox, ToolRegistry
-from tools.errors import ToolArgumentError
 
 TEAM = """
 name: llm

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from agents.spec import Team, parse_team
-from graph.errors import BudgetExceeded
-from graph.planner.cascade import CascadePlanner, estimated_parts
-from graph.planner.llm import PLAN_TOOL, LLMPlanner
+from ringmaster.agents.spec import Team, parse_team
+from ringmaster.graph.errors import BudgetExceeded
+from ringmaster.graph.planner.cascade import CascadePlanner, estimated_parts
+from ringmaster.graph.planner.llm import PLAN_TOOL, LLMPlanner
 from tests.fakes import TEAM_YAML, ScriptedPlanner, plan_of
 from tests.fakes_llm import ScriptedChatModel, plan_answer, tool_call
 

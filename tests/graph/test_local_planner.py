@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from agents.spec import AgentSpec, RoutingConfig, RuntimeSpec, Team, load_team
-from graph.planner.base import Plan
-from graph.planner.local import LocalPlanner
-from graph.planner.splitter import content_words, refers_back, split_request
+from ringmaster.agents.spec import AgentSpec, RoutingConfig, RuntimeSpec, Team, load_team
+from ringmaster.graph.planner.base import Plan
+from ringmaster.graph.planner.local import LocalPlanner
+from ringmaster.graph.planner.splitter import content_words, refers_back, split_request
 from tests.graph.planner_dev_report import DEMO_TEAM, DEV_SET, DevFigures, evaluate, load_rows
 
 DEV2_SET = DEV_SET.with_name("planner_dev2.jsonl")
@@ -389,7 +389,7 @@ def test_a_changed_team_retrains(tmp_path: Path) -> None:
 
 
 def test_changed_model_code_retrains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph.planner import model_cache
+    from ringmaster.graph.planner import model_cache
 
     LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
     monkeypatch.setattr(model_cache, "CODE_DIGEST", "another-version")

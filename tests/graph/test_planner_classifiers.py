@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.spec import RoutingConfig
-from evals.threshold import write_routing
-from graph.planner import embeddings, local
-from graph.planner.classifier import Scores, TfidfClassifier, TfidfConfig
-from graph.planner.embeddings import HybridClassifier, HybridConfig, MiniLMEncoder
-from graph.planner.local import LocalPlanner, LocalPlannerSettings, _Part
+from ringmaster.agents.spec import RoutingConfig
+from ringmaster.evals.threshold import write_routing
+from ringmaster.graph.planner import embeddings, local
+from ringmaster.graph.planner.classifier import Scores, TfidfClassifier, TfidfConfig
+from ringmaster.graph.planner.embeddings import HybridClassifier, HybridConfig, MiniLMEncoder
+from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings, _Part
 from tests.graph.test_local_planner import _kitchen_team
 
 TEXTS = [
@@ -128,7 +128,7 @@ def test_planner_falls_back_to_tfidf_without_the_extra(
 ) -> None:
     monkeypatch.setattr(local, "embeddings_available", lambda: False)
     team = _kitchen_team(routing=RoutingConfig(classifier="hybrid"))
-    with caplog.at_level(logging.WARNING, logger="graph.planner.local"):
+    with caplog.at_level(logging.WARNING, logger="ringmaster.graph.planner.local"):
         planner = LocalPlanner(team)
     assert planner.kind == "tfidf" and isinstance(planner.classifier, TfidfClassifier)
     assert "embeddings extra is not installed" in caplog.text

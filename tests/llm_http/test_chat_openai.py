@@ -11,17 +11,17 @@ from typing import Any
 
 import pytest
 
-from agents.demo import load_demo_team
-from agents.llm_runtime import LLMRuntime
-from agents.models import ModelConfig, build_chat_model, load_model
-from agents.registry import AgentRegistry
-from agents.spec import Team, parse_team
-from graph.deps import GraphDeps
-from graph.planner.cascade import CascadePlanner
-from graph.planner.llm import PLAN_SCHEMA, LLMPlanner
+from ringmaster.agents.demo import load_demo_team
+from ringmaster.agents.llm_runtime import LLMRuntime
+from ringmaster.agents.models import ModelConfig, build_chat_model, load_model
+from ringmaster.agents.registry import AgentRegistry
+from ringmaster.agents.spec import Team, parse_team
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.planner.cascade import CascadePlanner
+from ringmaster.graph.planner.llm import PLAN_SCHEMA, LLMPlanner
+from ringmaster.tools.base import Tool, ToolRegistry
 from tests.fakes import Ledger, ScriptedPlanner, plan_of
 from tests.llm_http.server import Reply, ScriptedServer, completion, plan_json, rate_limited
-from tools.base import Tool, ToolRegistry
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,7 @@ def test_eval_run_with_a_model_planner(
     rows.write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
     server.responder = responder
     if planner == "cascade":  # a local stage sure of two rows; the model plans the others
-        monkeypatch.setattr("evals.planners.make_planner", sure_of_two)
+        monkeypatch.setattr("ringmaster.evals.planners.make_planner", sure_of_two)
     monkeypatch.setenv("RINGMASTER_PLANNER_MODEL", "openai:gpt-4o-mini")
     monkeypatch.setenv("RINGMASTER_MODEL_BASE_URL", server.url)
     monkeypatch.setenv("RINGMASTER_MODEL_API_KEY", "test-key")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from graph.state import Requester
+from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 

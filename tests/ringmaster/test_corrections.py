@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graph.planner.base import Plan
+from ringmaster.graph.planner.base import Plan
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 

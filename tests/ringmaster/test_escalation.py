@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from agents.policy import parse_policy
+from ringmaster.agents.policy import parse_policy
 from ringmaster.audit import AuditLog
 from ringmaster.escalation import escalate_overdue
 from ringmaster.review_queue import ReviewQueue

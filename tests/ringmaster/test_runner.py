@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from graph.errors import RequestError
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound, ThreadBusy
+from ringmaster.graph.errors import RequestError
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from tests.fakes import Ledger, ScriptedAgent, ScriptedPlanner, make_deps, ok, plan_of, proposing

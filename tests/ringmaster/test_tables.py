@@ -45,7 +45,7 @@ def test_missing_nullable_columns_are_added(tmp_path: Path, db_url: str | None) 
 def test_processes_starting_together_set_up_one_store(tmp_path: Path, db_url: str | None) -> None:
     import threading
 
-    from graph.checkpoint import open_checkpointer
+    from ringmaster.graph.checkpoint import open_checkpointer
 
     settings = Settings(home=tmp_path, db_url=db_url)
     errors: list[BaseException] = []

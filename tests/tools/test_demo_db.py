@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from ringmaster.tools.demo import ensure_demo_db
+from ringmaster.tools.demo.db import connect
 from tests.fakes import dump_sqlite
-from tools.demo import ensure_demo_db
-from tools.demo.db import connect
 
 
 def test_two_builds_hold_identical_content(tmp_path: Path) -> None:

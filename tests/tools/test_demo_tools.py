@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from ringmaster.tools.base import ToolBox, ToolRegistry
+from ringmaster.tools.demo import build_demo_tools, ensure_demo_db
+from ringmaster.tools.demo.db import connect
+from ringmaster.tools.errors import SideEffectNotAllowed, ToolArgumentError, ToolScopeError
 from tests.fakes import dump_sqlite
-from tools.base import ToolBox, ToolRegistry
-from tools.demo import build_demo_tools, ensure_demo_db
-from tools.demo.db import connect
-from tools.errors import SideEffectNotAllowed, ToolArgumentError, ToolScopeError
 
 
 @pytest.fixture(scope="module")

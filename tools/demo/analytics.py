@@ -11,10 +11,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tools.demo.db import as_of, connect, iso
-from tools.demo.money import fmt
-from tools.demo.records import limit_arg
-from tools.errors import ToolArgumentError
+from ringmaster.tools.demo.db import as_of, connect, iso
+from ringmaster.tools.demo.money import fmt
+from ringmaster.tools.demo.records import limit_arg
+from ringmaster.tools.errors import ToolArgumentError
 
 # entity -> (the time column that places a row in a period, the columns one may filter/group by)
 ENTITIES: dict[str, tuple[str, tuple[str, ...]]] = {

@@ -1,6 +1,6 @@
 """The demo company's SQLite database: schema, connections, and creating it once.
 
-The content is generated from a fixed seed (`tools.demo.seed`), so every build holds the
+The content is generated from a fixed seed (`ringmaster.tools.demo.seed`), so every build holds the
 same rows. The company's clock stands still at `AS_OF`: relative periods such as "last
 week" are measured from it, so answers do not drift as real time passes. Side effects
 made later by the tools carry the real UTC time.
@@ -176,7 +176,9 @@ def ensure_demo_db(path: Path) -> Path:
     The database is built in a temporary file and linked into place, so a reader never sees
     a half-built database and two processes starting at once end up with one database.
     """
-    from tools.demo.seed import populate  # the seed data is large; import it only to build
+    from ringmaster.tools.demo.seed import (
+        populate,  # the seed data is large; import it only to build
+    )
 
     path = Path(path)
     if path.exists():

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tools.demo.db import connect, utc_now
-from tools.errors import ToolArgumentError
+from ringmaster.tools.demo.db import connect, utc_now
+from ringmaster.tools.errors import ToolArgumentError
 
 Effect = Callable[[sqlite3.Connection, str], dict[str, Any]]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from tools.errors import ToolArgumentError
+from ringmaster.tools.errors import ToolArgumentError
 
 CENT = Decimal("0.01")
 

@@ -6,8 +6,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tools.demo import records as rec
-from tools.demo.db import connect
+from ringmaster.tools.demo import records as rec
+from ringmaster.tools.demo.db import connect
 
 
 def current_deployment(

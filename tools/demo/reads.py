@@ -10,10 +10,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tools.demo import records as rec
-from tools.demo.db import connect
-from tools.demo.money import fmt
-from tools.errors import ToolArgumentError
+from ringmaster.tools.demo import records as rec
+from ringmaster.tools.demo.db import connect
+from ringmaster.tools.demo.money import fmt
+from ringmaster.tools.errors import ToolArgumentError
 
 _STOP = {"the", "and", "for", "how", "can", "what", "does", "with", "our", "you", "your", "are"}
 

@@ -6,8 +6,8 @@ import re
 import sqlite3
 from typing import Any
 
-from tools.demo.money import fmt
-from tools.errors import ToolArgumentError
+from ringmaster.tools.demo.money import fmt
+from ringmaster.tools.errors import ToolArgumentError
 
 SERVICES = ("api", "web", "billing-service", "auth")
 ENVIRONMENTS = ("production", "staging")

@@ -11,8 +11,8 @@ import random
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from tools.demo.db import iso
-from tools.demo.documents import documents
+from ringmaster.tools.demo.db import iso
+from ringmaster.tools.demo.documents import documents
 
 SEED = 20250615
 AS_OF = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)

@@ -18,10 +18,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from tools.base import ApprovalRule, Tool, ToolRegistry, never
-from tools.demo import analytics, ops, reads, writes
-from tools.demo.money import parse_amount
-from tools.errors import ToolArgumentError
+from ringmaster.tools.base import ApprovalRule, Tool, ToolRegistry, never
+from ringmaster.tools.demo import analytics, ops, reads, writes
+from ringmaster.tools.demo.money import parse_amount
+from ringmaster.tools.errors import ToolArgumentError
 
 DEFAULT_REFUND_LIMIT = Decimal("100.00")
 

@@ -13,12 +13,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from tools.demo import records as rec
-from tools.demo.effects import run_once
-from tools.demo.money import fmt, parse_amount, to_cents
-from tools.demo.ops import current_deployment
-from tools.demo.reads import invoice_totals
-from tools.errors import ToolArgumentError
+from ringmaster.tools.demo import records as rec
+from ringmaster.tools.demo.effects import run_once
+from ringmaster.tools.demo.money import fmt, parse_amount, to_cents
+from ringmaster.tools.demo.ops import current_deployment
+from ringmaster.tools.demo.reads import invoice_totals
+from ringmaster.tools.errors import ToolArgumentError
 
 ALL_CUSTOMERS = "all_customers"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)

@@ -6,9 +6,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from agents.demo.skills import parsing as p
-from agents.runtime import AgentOutput, AgentTask
-from tools.base import ToolBox
+from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.runtime import AgentOutput, AgentTask
+from ringmaster.tools.base import ToolBox
 
 # First match wins, so the more specific words come first.
 _ENTITIES = [

@@ -6,10 +6,10 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from agents.demo.skills import parsing as p
-from agents.runtime import AgentOutput, AgentTask
-from tools.base import ToolBox
-from tools.errors import ToolError
+from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.runtime import AgentOutput, AgentTask
+from ringmaster.tools.base import ToolBox
+from ringmaster.tools.errors import ToolError
 
 _REFUND = r"\b(refund(?!ed)|reimburse|money back|pay (?:it |them )?back)"
 _CREDIT = r"\bcredit\b"

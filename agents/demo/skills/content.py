@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.demo.skills import parsing as p
-from agents.runtime import AgentOutput, AgentTask, Handoff
-from tools.base import ToolBox
-from tools.errors import ToolError
+from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.runtime import AgentOutput, AgentTask, Handoff
+from ringmaster.tools.base import ToolBox
+from ringmaster.tools.errors import ToolError
 
 _KINDS = [
     ("edit", r"\b(polish|rewrite|edit|proofread|tidy|fix the tone|reword)\b"),

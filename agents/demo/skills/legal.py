@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.demo.skills import parsing as p
-from agents.runtime import AgentOutput, AgentTask
-from tools.base import ToolBox
+from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.runtime import AgentOutput, AgentTask
+from ringmaster.tools.base import ToolBox
 
 _ERASURE = r"\b(delete|erase|erasure|forget|forgotten|anonymi[sz]e|remove (all|their|her|his))"
 _EXPORT = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.demo.skills import parsing as p
-from agents.runtime import AgentOutput, AgentTask
-from tools.base import ToolBox
+from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.runtime import AgentOutput, AgentTask
+from ringmaster.tools.base import ToolBox
 
 _ROLLBACK = r"\b(roll(?:ing)?[- ]?back|revert|undo|downgrade)\b|\broll\b(\s+\S+){1,3}\s+back\b"
 _INCIDENT_NEW = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b|\bsev ?[1-4]\b"

@@ -6,8 +6,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from tools.base import ToolBox
-from tools.errors import ToolError
+from ringmaster.tools.base import ToolBox
+from ringmaster.tools.errors import ToolError
 
 CUSTOMER_ID = re.compile(r"\bCUS-\d{3,}\b", re.IGNORECASE)
 TICKET_ID = re.compile(r"\bTCK-\d{3,}\b", re.IGNORECASE)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agents.demo.skills import parsing as p
-from agents.runtime import AgentOutput, AgentTask
-from tools.base import ToolBox
-from tools.errors import ToolError
+from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.runtime import AgentOutput, AgentTask
+from ringmaster.tools.base import ToolBox
+from ringmaster.tools.errors import ToolError
 
 _CLOSE = r"\b(close|resolve|mark\b.*\b(resolved|closed|done|fixed))"
 _REOPEN = r"\bre-?open\b"

@@ -10,8 +10,6 @@ from anyio import to_thread
 from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from graph.intake import validate_request
-from graph.state import Requester
 from ringmaster.accounts import PRIORITIES, User
 from ringmaster.api import progress
 from ringmaster.api.deps import AnyUser, AppState, StateDep, visible_thread
@@ -27,6 +25,8 @@ from ringmaster.api.schemas import (
 )
 from ringmaster.api.views import outcome_out, thread_out
 from ringmaster.errors import RunFailed, ThreadBusy
+from ringmaster.graph.intake import validate_request
+from ringmaster.graph.state import Requester
 from ringmaster.queries import list_threads
 from ringmaster.runner import RunOutcome
 
