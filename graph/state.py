@@ -1,15 +1,24 @@
 """The graph's state: the run (one request on a thread) and one subtask's work.
 
 State holds plain dicts, not model objects, so checkpoints stay small, portable between
-SQLite and Postgres, and readable by anything that reads the checkpointer.
+SQLite and Postgres, and readable by anything that reads the checkpointer. The one exception
+is `messages`, the chat transcript chat clients (Agent Chat UI, LangGraph Studio) read and
+write: LangChain messages under `add_messages`, one human and one AI message per turn.
+
+The TypedDicts come from `typing_extensions`: on Python 3.11 pydantic cannot build a JSON
+schema from `typing.TypedDict`, and LangGraph Server would show clients no input or output
+schema.
 """
 
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal
 
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
 from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
 
 Priority = Literal["low", "normal", "high", "urgent"]
 
@@ -56,9 +65,15 @@ def merge_results(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dic
 
 
 class RunState(TypedDict, total=False):
-    """One thread's state. A new request on the thread starts a new turn."""
+    """One thread's state. A new request on the thread starts a new turn.
+
+    A turn's request is `request`, or, from a chat client, the last human message in
+    `messages`; the plan node starts the turn (clears the last turn's results and answer) and
+    the synthesize node appends the answer to `messages` as an AI message.
+    """
 
     request: str
+    messages: Annotated[list[AnyMessage], add_messages]
     requester: dict[str, Any]
     turn: int
     plan: dict[str, Any] | None

@@ -28,6 +28,7 @@ from ringmaster.graph.checkpoint import open_checkpointer
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import EVENT_KEY
 from ringmaster.graph.intake import validate_request
+from ringmaster.graph.nodes.dispatch import PARALLEL_REVIEWS
 from ringmaster.graph.state import Requester
 from ringmaster.graph.usage import Budget, UsageMeter
 from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
@@ -135,7 +136,11 @@ class Runner:
 
     @staticmethod
     def _config(thread_id: str) -> dict[str, Any]:
-        return {"configurable": {"thread_id": thread_id}, "recursion_limit": 100}
+        # The runner resumes interrupts by id, so every pending review can be asked at once.
+        return {
+            "configurable": {"thread_id": thread_id, PARALLEL_REVIEWS: True},
+            "recursion_limit": 100,
+        }
 
     # -- requests ------------------------------------------------------------------------
     def submit(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Send
 
 from ringmaster.graph.state import RunState, SubtaskStatus, WorkState, subtask_result
@@ -20,6 +21,12 @@ def compact_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:
         {k: s[k] for k in ("id", "description", "agent", "depends_on")} for s in plan["subtasks"]
     ]
 
+
+# Set in `configurable` by a caller that resumes interrupts by id (ringmaster's runner): then
+# every parked subtask asks its person at once. Without it (LangGraph Server, Studio, Agent
+# Inbox, which resume without ids) one review is pending at a time, so an answer can only be
+# for the review its reviewer saw, and LangGraph never has to guess which one it was for.
+PARALLEL_REVIEWS = "ringmaster_parallel_reviews"
 
 FINISHED_OK: set[SubtaskStatus] = {"done", "answered"}
 AWAITING: SubtaskStatus = "awaiting_review"
@@ -81,8 +88,9 @@ def dispatch(state: RunState) -> dict[str, Any]:
     return {"results": skipped} if skipped else {}
 
 
-def route_ready(state: RunState) -> list[Send] | str:
-    """Send each ready subtask to the work graph; when none is left, synthesize."""
+def route_ready(state: RunState, config: RunnableConfig) -> list[Send] | str:
+    """Send each ready subtask to the work graph; when none is left, the parked ones (all of
+    them, or the first in plan order: see PARALLEL_REVIEWS); then synthesize."""
     results = state.get("results") or {}
     plan = state["plan"]
     assert plan is not None
@@ -104,7 +112,13 @@ def route_ready(state: RunState) -> list[Send] | str:
             sends.append(Send("work", work))
     if sends:
         return sends
-    parked = [r for r in results.values() if r["status"] == AWAITING]
+    parked = [
+        results[s["id"]]
+        for s in plan["subtasks"]
+        if results.get(s["id"], {}).get("status") == AWAITING
+    ]
+    if not (config.get("configurable") or {}).get(PARALLEL_REVIEWS):
+        parked = parked[:1]
     if parked:  # nothing else can run: now ask the people
         return [Send("work", {**r["work"], "deferred": True}) for r in parked]
     return "synthesize"

@@ -1,9 +1,16 @@
-"""The supervisor: asks the planner for a plan, and never lets it route outside the allowlist."""
+"""The supervisor: asks the planner for a plan, and never lets it route outside the allowlist.
+
+The plan node also starts the turn, whoever calls the graph (ringmaster's runner, LangGraph
+Server, a chat client): it takes the turn's request, numbers the turn and clears the last
+turn's results and answer, so a second request on a thread never returns the first's.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+
+from langchain_core.messages import HumanMessage
 
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
@@ -36,10 +43,34 @@ def enforce_allowlist(plan: Plan, allowed: list[str]) -> Plan:
     return plan.model_copy(update={"subtasks": fixed})
 
 
+def turn_request(state: RunState) -> tuple[object, list[HumanMessage]]:
+    """The turn's request, and the human message to add to the transcript for it.
+
+    A chat client sends the request as a human message: the last message is then a human one
+    no answer follows yet. Otherwise the request is `request`, and it joins the transcript
+    as a human message so the next turn's last message is this turn's answer.
+    """
+    messages = state.get("messages") or []
+    last = messages[-1] if messages else None
+    if isinstance(last, HumanMessage):
+        return last.text, []
+    request = state.get("request")
+    return request, [HumanMessage(str(request))] if isinstance(request, str) else []
+
+
+def turn_number(state: RunState) -> int:
+    """This turn's number: the one the caller gave, unless it is a finished turn's."""
+    history = state.get("history") or []
+    finished = max((h.get("turn", 0) for h in history), default=0)
+    given = state.get("turn") or 0
+    return given if given > finished else finished + 1
+
+
 def make_plan(deps: GraphDeps) -> Any:
     def plan(state: RunState) -> dict[str, Any]:
         # Intake: the runner checks before storing anything; this re-check guards other callers.
-        request = validate_request(state.get("request"), max_chars=deps.max_request_chars)
+        text, new_messages = turn_request(state)
+        request = validate_request(text, max_chars=deps.max_request_chars)
         requester = Requester.model_validate(state.get("requester") or {})
         allowed = allowed_agents(deps, requester)
         try:
@@ -70,7 +101,11 @@ def make_plan(deps: GraphDeps) -> Any:
         return {
             "request": request,
             "requester": requester.model_dump(),
+            "turn": turn_number(state),
             "plan": result.model_dump(),
+            "results": None,  # a new turn: merge_results clears the last turn's
+            "answer": None,
+            "messages": new_messages,
         }
 
     return plan

@@ -2,8 +2,11 @@
 
 The interrupt value follows LangChain's HITL shapes (`HITLRequest`: `action_requests` and
 `review_configs`) and adds `context`: the request, the plan, the blocker, prior attempts and
-a recommended decision. The resume value is `{"decisions": [...], "reviewer": str}` with one
-LangChain `Decision` (approve, edit, reject, respond) per action request.
+a recommended decision. The same context, as text, is the first action request's
+`description`, which is what Agent Inbox shows a reviewer. The resume value is
+`{"decisions": [...], "reviewer": str}` with one LangChain `Decision` (approve, edit, reject,
+respond) per action request, or another shape `review_answer` accepts; the interrupt's
+response schema (`answer_schema`) refuses anything else before the node sees it.
 """
 
 from __future__ import annotations
@@ -18,12 +21,15 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.nodes.agent import thread_id
 from ringmaster.graph.nodes.plan import allowed_agents
+from ringmaster.graph.nodes.review_answer import answer_schema, as_response, check_response
 from ringmaster.graph.state import Requester, SubtaskStatus, WorkState, subtask_result
 
 ROUTE_ACTION = "route_subtask"
 RELEASE_ACTION = "release_output"
 ACCEPT_ACTION = "accept_output"
 ALL_DECISIONS: list[Any] = ["approve", "edit", "reject", "respond"]
+
+__all__ = ["apply_decisions", "build_packet", "check_response", "make_review"]
 
 
 def _routing_request(state: WorkState) -> tuple[list[ActionRequest], list[Any]]:
@@ -108,32 +114,36 @@ def build_packet(state: WorkState, thread: str) -> HITLRequest:
         "recommended": recommended,
         "gated": blocker.get("actions", []),  # which proposed actions the decisions are for
     }
+    first = actions[0]
+    actions[0] = {**first, "description": f"{first['description']}\n\n{context_text(context)}"}
     packet: Any = {"action_requests": actions, "review_configs": configs, "context": context}
     return packet  # type: ignore[no-any-return]
 
 
-def check_response(packet: dict[str, Any], response: Any) -> list[dict[str, Any]]:
-    """The decisions in a resume value, or ValueError saying why they cannot be used."""
-    if not isinstance(response, dict) or not isinstance(response.get("decisions"), list):
-        raise ValueError("a review answer is {'decisions': [...]}, one per action request")
-    decisions = response["decisions"]
-    actions = packet["action_requests"]
-    if len(decisions) != len(actions):
-        raise ValueError(f"{len(actions)} action(s) need a decision; got {len(decisions)}")
-    for decision, config in zip(decisions, packet["review_configs"], strict=True):
-        kind = decision.get("type") if isinstance(decision, dict) else None
-        if kind not in config["allowed_decisions"]:
-            raise ValueError(
-                f"{kind!r} is not allowed for {config['action_name']} "
-                f"(allowed: {', '.join(config['allowed_decisions'])})"
-            )
-        if kind == "edit":
-            edited = decision.get("edited_action")
-            if not isinstance(edited, dict) or not isinstance(edited.get("args"), dict):
-                raise ValueError("an edit needs edited_action with args")
-        if kind == "respond" and not str(decision.get("message", "")).strip():
-            raise ValueError("a respond decision needs a message")
-    return decisions
+def context_text(context: dict[str, Any]) -> str:
+    """The packaged context as Markdown: why a person is asked, and what they need to decide."""
+    sub = context.get("subtask") or {}
+    recommended = context.get("recommended") or {}
+    lines = [
+        f"**Why you are asked:** {context.get('blocker') or context.get('kind')}",
+        f"**Recommended:** {recommended.get('decision')} ({recommended.get('reason')})",
+        f"**Request:** {context.get('request')}",
+        f"**Subtask {context.get('subtask_id')}:** {sub.get('description')}"
+        f" (agent {context.get('agent') or 'none'}, confidence {sub.get('confidence')})",
+    ]
+    if sub.get("rationale"):
+        lines.append(f"**Routing rationale:** {sub['rationale']}")
+    output = context.get("output") or {}
+    if output.get("summary"):
+        lines.append(f"**Agent output:** {output['summary']}")
+    attempts = context.get("prior_attempts") or []
+    if attempts:
+        lines.append(f"**Prior attempts:** {len(attempts)}")
+    plan = context.get("plan") or []
+    if plan:
+        lines.append("**Plan:**")
+        lines += [f"- {s['id']} ({s.get('agent') or 'human'}): {s['description']}" for s in plan]
+    return "\n".join(lines)
 
 
 def _final(
@@ -226,7 +236,9 @@ def apply_decisions(
 def make_review(deps: GraphDeps) -> Any:
     def review(state: WorkState, config: RunnableConfig) -> dict[str, Any]:
         packet: dict[str, Any] = dict(build_packet(state, thread_id(config)))
-        response = interrupt(packet)
+        # LangGraph checks the answer against the schema: a bad one raises, nothing is saved,
+        # and the same interrupt can be answered again.
+        response = as_response(interrupt(packet, response_schema=answer_schema(packet)))
         update = apply_decisions(state, packet, response, deps)
         emit(
             "review_applied",

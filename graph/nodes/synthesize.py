@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from langchain_core.messages import AIMessage
+
 from ringmaster.graph.events import emit
 from ringmaster.graph.state import RunState
 
@@ -26,5 +28,6 @@ def synthesize(state: RunState) -> dict[str, Any]:
     )
     return {
         "answer": answer,
+        "messages": [AIMessage(answer)],  # what chat clients show as the reply
         "history": [{"turn": state.get("turn", 1), "request": state["request"], "answer": answer}],
     }

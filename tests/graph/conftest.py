@@ -8,6 +8,7 @@ import pytest
 
 from ringmaster.graph.build import build_graph
 from ringmaster.graph.checkpoint import open_checkpointer
+from ringmaster.graph.nodes.dispatch import PARALLEL_REVIEWS
 
 
 @pytest.fixture
@@ -19,9 +20,12 @@ def checkpointer(tmp_path: Path) -> Iterator[Any]:
 class Run:
     """A compiled graph on one thread, with helpers to start, inspect and resume it."""
 
-    def __init__(self, deps: Any, saver: Any, thread: str = "t-1") -> None:
+    def __init__(
+        self, deps: Any, saver: Any, thread: str = "t-1", parallel_reviews: bool = True
+    ) -> None:
         self.app = build_graph(deps, saver)
-        self.config = {"configurable": {"thread_id": thread}}
+        # As ringmaster's runner calls it (every review at once), unless told otherwise.
+        self.config = {"configurable": {"thread_id": thread, PARALLEL_REVIEWS: parallel_reviews}}
 
     def start(self, request: str = "do things", scopes: list[str] | None = None) -> dict[str, Any]:
         payload = {
@@ -46,4 +50,4 @@ class Run:
 
 @pytest.fixture
 def make_run(checkpointer: Any) -> Any:
-    return lambda deps, thread="t-1": Run(deps, checkpointer, thread)
+    return lambda deps, thread="t-1", **kw: Run(deps, checkpointer, thread, **kw)

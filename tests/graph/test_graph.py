@@ -5,6 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 from tests.fakes import ScriptedAgent, ScriptedPlanner, counts, make_deps, ok, plan_of, proposing
@@ -140,16 +143,25 @@ def test_low_confidence_routing_asks_a_human_who_picks_the_agent(
     assert len(gamma.tasks) == 1 and result["results"]["t1"]["agent"] == "gamma"
 
 
-def test_invalid_resume_value_fails_closed(tmp_path: Path, make_run: Any) -> None:
+def test_invalid_resume_value_is_refused_and_the_review_stays(
+    tmp_path: Path, make_run: Any
+) -> None:
     deps, ledger = make_deps(
         tmp_path, ScriptedPlanner(plan_of(("pay", "beta"))), {"beta": ScriptedAgent(proposing(50))}
     )
     run = make_run(deps)
     run.start()
     (intr,) = run.interrupts()
-    result = run.decide(intr, {"type": "launch"})
-    assert result["results"]["t1"]["status"] == "rejected"
+    with pytest.raises(ValidationError, match="launch"):
+        run.decide(intr, {"type": "launch"})
+    # Nothing ran and nothing was decided: the same review is still pending...
     assert ledger.rows() == []
+    (still,) = run.interrupts()
+    assert still.id == intr.id
+    # ...and a valid answer to it goes through.
+    result = run.decide(still, {"type": "approve"})
+    assert result["results"]["t1"]["status"] == "done"
+    assert len(ledger.rows()) == 1
 
 
 def test_always_human_agent_holds_output_for_release(tmp_path: Path, make_run: Any) -> None:

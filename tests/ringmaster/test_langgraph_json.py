@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 from pathlib import Path
@@ -26,7 +27,13 @@ def test_langgraph_json_points_at_the_graph_factory(
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert callable(getattr(module, attr))
-    graph = getattr(module, attr)()
+    # The server awaits the factory inside its event loop; the blocking build runs elsewhere.
+    graph = asyncio.run(getattr(module, attr)())
     # Compiled, and without a checkpointer: LangGraph Server brings its own.
     assert isinstance(graph, CompiledStateGraph) and graph.checkpointer is None
     assert {"plan", "dispatch", "work", "synthesize"} <= set(graph.nodes)
+    # Built once: the server calls the factory for every run.
+    assert asyncio.run(getattr(module, attr)()) is graph
+    # Studio and clients get the state's schemas, messages included.
+    for schema in (graph.get_input_jsonschema(), graph.get_output_jsonschema()):
+        assert {"request", "messages", "results", "answer"} <= set(schema["properties"])
