@@ -8,6 +8,7 @@ work:  START → agent → validate → agent (retry with feedback, then the fal
                                 ↘ park → END          (a person must decide: routing, approval,
                                                        a category, an exhausted retry budget)
        START → review → act | agent | END             (a parked subtask, sent back)
+                      ↺ review                        (an answer its schema refused: ask again)
 
 A subtask that needs a person first *parks*: it ends with status awaiting_review and keeps its
 work state. Dispatch runs everything else that can run, dependents of finished work included,
@@ -60,7 +61,7 @@ def build_work_graph(deps: GraphDeps) -> Any:
     g.add_conditional_edges(START, _entry, ["agent", "review", "park"])
     g.add_edge("agent", "validate")
     g.add_conditional_edges("validate", _next, ["agent", "review", "park", "act", END])
-    g.add_conditional_edges("review", _next, ["agent", "act", END])
+    g.add_conditional_edges("review", _next, ["agent", "act", "review", END])
     g.add_edge("act", END)
     g.add_edge("park", END)
     return g.compile()

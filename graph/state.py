@@ -103,6 +103,7 @@ class WorkState(TypedDict, total=False):
     blocker: dict[str, Any] | None
     approved_actions: list[dict[str, Any]]
     review: dict[str, Any] | None
+    refused: str | None  # why the last answer to this review was refused (graph/nodes/review.py)
     deferred: bool  # sent back from the parked results: ask the person now
     # Handed back to the run.
     results: dict[str, Any]

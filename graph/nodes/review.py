@@ -15,7 +15,9 @@ from typing import Any
 
 from langchain.agents.middleware.human_in_the_loop import ActionRequest, HITLRequest, ReviewConfig
 from langchain_core.runnables import RunnableConfig
+from langgraph.errors import is_invalid_resume
 from langgraph.types import interrupt
+from pydantic import ValidationError
 
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
@@ -118,6 +120,14 @@ def build_packet(state: WorkState, thread: str) -> HITLRequest:
     actions[0] = {**first, "description": f"{first['description']}\n\n{context_text(context)}"}
     packet: Any = {"action_requests": actions, "review_configs": configs, "context": context}
     return packet  # type: ignore[no-any-return]
+
+
+def refused(packet: dict[str, Any], why: str) -> dict[str, Any]:
+    """The packet again, telling the reviewer why their last answer was not taken."""
+    first = packet["action_requests"][0]
+    note = f"**Your last answer was refused** ({why}). Nothing was decided; answer again."
+    actions = [{**first, "description": f"{note}\n\n{first['description']}"}]
+    return {**packet, "action_requests": actions + packet["action_requests"][1:], "refused": why}
 
 
 def context_text(context: dict[str, Any]) -> str:
@@ -236,10 +246,30 @@ def apply_decisions(
 def make_review(deps: GraphDeps) -> Any:
     def review(state: WorkState, config: RunnableConfig) -> dict[str, Any]:
         packet: dict[str, Any] = dict(build_packet(state, thread_id(config)))
-        # LangGraph checks the answer against the schema: a bad one raises, nothing is saved,
-        # and the same interrupt can be answered again.
-        response = as_response(interrupt(packet, response_schema=answer_schema(packet)))
-        update = apply_decisions(state, packet, response, deps)
+        if state.get("refused"):
+            packet = refused(packet, str(state["refused"]))
+        try:
+            # LangGraph checks the answer against the schema before the node sees it.
+            answer = interrupt(packet, response_schema=answer_schema(packet))
+        except ValidationError as exc:
+            if not is_invalid_resume(exc):
+                raise
+            # Refused, and nothing decided: ask again in a new review step (a new interrupt),
+            # saying why, rather than fail the run and leave the thread in error.
+            why = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'answer'}: {e['msg']}"
+                for e in exc.errors()
+            )
+            emit(
+                "review_refused",
+                "system",
+                subtask_id=state["subtask"]["id"],
+                kind=packet["context"]["kind"],
+                reason=why,
+            )
+            return {"refused": why, "next": "review"}
+        response = as_response(answer)
+        update = {**apply_decisions(state, packet, response, deps), "refused": None}
         emit(
             "review_applied",
             f"human:{_reviewer(response)}",

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from langgraph.types import Command
 
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
@@ -143,8 +143,9 @@ def test_low_confidence_routing_asks_a_human_who_picks_the_agent(
     assert len(gamma.tasks) == 1 and result["results"]["t1"]["agent"] == "gamma"
 
 
+@pytest.mark.parametrize("by_id", [True, False], ids=["resume-by-id", "resume-without-id"])
 def test_invalid_resume_value_is_refused_and_the_review_stays(
-    tmp_path: Path, make_run: Any
+    tmp_path: Path, make_run: Any, by_id: bool
 ) -> None:
     deps, ledger = make_deps(
         tmp_path, ScriptedPlanner(plan_of(("pay", "beta"))), {"beta": ScriptedAgent(proposing(50))}
@@ -152,14 +153,22 @@ def test_invalid_resume_value_is_refused_and_the_review_stays(
     run = make_run(deps)
     run.start()
     (intr,) = run.interrupts()
-    with pytest.raises(ValidationError, match="launch"):
-        run.decide(intr, {"type": "launch"})
-    # Nothing ran and nothing was decided: the same review is still pending...
+
+    def answer(value: Any) -> dict[str, Any]:
+        resume = {run.interrupts()[0].id: value} if by_id else value
+        return run.app.invoke(Command(resume=resume), run.config, durability="sync")
+
+    answer({"decisions": [{"type": "aprove"}], "reviewer": "rev"})
+    # Refused: nothing ran, nothing was decided, and the review asks again, saying why.
     assert ledger.rows() == []
-    (still,) = run.interrupts()
-    assert still.id == intr.id
-    # ...and a valid answer to it goes through.
-    result = run.decide(still, {"type": "approve"})
+    (again,) = run.interrupts()
+    assert again.value["context"] == intr.value["context"]
+    assert "aprove" in again.value["refused"]
+    assert "refused" in again.value["action_requests"][0]["description"]
+    values = run.app.get_state(run.config).values
+    assert values["results"]["t1"]["status"] == "awaiting_review"
+    # A valid answer to it goes through (LangChain's per_call shape: one bare decision).
+    result = answer({"type": "approve"})
     assert result["results"]["t1"]["status"] == "done"
     assert len(ledger.rows()) == 1
 
