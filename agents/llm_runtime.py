@@ -120,7 +120,29 @@ def _needs_approval(tool: Tool) -> Callable[[Any], bool]:
     return when
 
 
-def _approval_middleware(box: ToolBox, names: Sequence[str]) -> Any | None:
+def _approval_description(tool: Tool, task: AgentTask | None) -> Callable[[Any, Any, Any], str]:
+    """The middleware's `description` for a call: why it needs a person (the tool's approval
+    rule on the call's arguments) and for which subtask, instead of LangChain's fixed text.
+    It is what Agent Inbox shows, and the review queue's blocker."""
+
+    def describe(tool_call: Any, state: Any, runtime: Any) -> str:
+        args = tool_call.get("args") or {}
+        why = tool.needs_approval(args) or "its approval rule asks for a person"
+        lines = [
+            f"{tool.name} needs approval: {why}.",
+            f"It would: {tool.description}, with {_dumps(args)}.",
+        ]
+        if task is not None:
+            lines.append(f"Subtask {task.subtask_id}: {task.description}")
+            lines.append(f"Requested by {task.requester}")
+        return "\n".join(lines)
+
+    return describe
+
+
+def _approval_middleware(
+    box: ToolBox, names: Sequence[str], task: AgentTask | None = None
+) -> Any | None:
     from langchain.agents.middleware import HumanInTheLoopMiddleware, InterruptOnConfig
 
     gated: dict[str, bool | InterruptOnConfig] = {}
@@ -130,7 +152,7 @@ def _approval_middleware(box: ToolBox, names: Sequence[str]) -> Any | None:
             continue
         gated[name] = InterruptOnConfig(
             allowed_decisions=["approve", "edit", "reject", "respond"],
-            description=f"{tool.name}: {tool.description}",
+            description=_approval_description(tool, task),
             when=_needs_approval(tool),
         )
     return HumanInTheLoopMiddleware(interrupt_on=gated) if gated else None
@@ -206,8 +228,8 @@ class LLMRuntime:
     fallbacks: list[Any] = field(default_factory=list)
     checkpointer: Any = None  # None: the graph's, when run inside it
 
-    def build(self, box: ToolBox) -> Any:
-        """The compiled agent for one subtask's tool box."""
+    def build(self, box: ToolBox, task: AgentTask | None = None) -> Any:
+        """The compiled agent for one subtask's tool box (and the subtask, for reviewers)."""
         from langchain.agents import create_agent
         from langchain.agents.middleware import ModelCallLimitMiddleware, ModelFallbackMiddleware
         from langchain.agents.structured_output import ToolStrategy
@@ -216,7 +238,7 @@ class LLMRuntime:
         middleware: list[Any] = [
             ModelCallLimitMiddleware(run_limit=self.spec.max_model_calls, exit_behavior="error")
         ]
-        if (approval := _approval_middleware(box, names)) is not None:
+        if (approval := _approval_middleware(box, names, task)) is not None:
             middleware.append(approval)
         if self.fallbacks:
             middleware.append(ModelFallbackMiddleware(*self.fallbacks))
@@ -254,7 +276,7 @@ class LLMRuntime:
         )
 
     def run(self, task: AgentTask, tools: ToolBox) -> AgentOutput:
-        agent = self.build(tools)
+        agent = self.build(tools, task)
         result = agent.invoke({"messages": [HumanMessage(task_prompt(task))]})
         return output_of(result)
 

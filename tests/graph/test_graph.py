@@ -255,3 +255,37 @@ def test_a_review_does_not_hold_up_work_that_does_not_need_it(
     result = run.decide(intr, {"type": "approve"})
     assert {r["status"] for r in result["results"].values()} == {"done"}
     assert len(ledger.rows()) == 1 and len(gamma.tasks) == 1
+
+
+def test_without_ids_reviews_come_one_at_a_time_in_agent_inbox_shapes(
+    tmp_path: Path, make_run: Any
+) -> None:
+    gamma = ScriptedAgent(ok())
+    deps, ledger = make_deps(
+        tmp_path,
+        ScriptedPlanner(plan_of(("unclear", None), ("pay", "beta"))),
+        {"beta": ScriptedAgent(proposing(50)), "gamma": gamma},
+    )
+    # As LangGraph Server runs it: clients answer without interrupt ids.
+    run = make_run(deps, parallel_reviews=False)
+    run.start()
+    (routing,) = run.interrupts()  # the other review waits its turn
+    assert routing.value["context"]["subtask_id"] == "t1"
+
+    def answer(*decisions: dict[str, Any]) -> dict[str, Any]:
+        resume = Command(resume={"decisions": list(decisions)})
+        return run.app.invoke(resume, run.config, durability="sync")
+
+    # Agent Inbox's edit: the action it showed, with the reviewer's args.
+    answer({"type": "edit", "args": {"action": "route_subtask", "args": {"agent": "gamma"}}})
+    assert len(gamma.tasks) == 1
+    (approval,) = run.interrupts()
+    assert approval.value["context"]["subtask_id"] == "t2"
+    # Agent Inbox's "response" on a HITL interrupt: a rejection, the reason in args.
+    result = answer({"type": "reject", "args": "not this month"})
+    assert result["results"]["t1"]["agent"] == "gamma"
+    assert result["results"]["t1"]["status"] == "done"
+    assert result["results"]["t2"]["status"] == "rejected"
+    assert result["results"]["t2"]["actions"][0]["message"] == "not this month"
+    assert ledger.rows() == []
+    assert result["messages"][-1].content == result["answer"]

@@ -91,6 +91,21 @@ def test_side_effect_is_gated_by_hitl_middleware_and_runs_once(
     assert run.interrupts() == []  # approved in the agent: the graph does not ask again
 
 
+def test_an_approval_in_an_agent_says_why_and_for_which_subtask(
+    tmp_path: Path, make_run: Any
+) -> None:
+    deps, _, _ = setup(tmp_path, PAY)
+    run = make_run(deps)
+    run.start()
+    (intr,) = run.interrupts()
+    text = intr.value["action_requests"][0]["description"]
+    # The tool's approval rule on these arguments, not LangChain's fixed text.
+    assert "record needs approval: amount over 10" in text
+    assert "Tool execution requires approval" not in text
+    assert "Subtask t1: pay 50 for a widget" in text
+    assert "Requested by tester" in text
+
+
 def test_rejected_call_never_runs(tmp_path: Path, make_run: Any) -> None:
     answers = [*PAY[:2], "I did not record it: the reviewer said no."]
     deps, ledger, model = setup(tmp_path, answers)

@@ -17,6 +17,7 @@ def test_in_agent_approval_gets_the_subtask_context(tmp_path: Path, db_url: str 
         assert (item.kind, item.subtask_id, item.agent) == ("approval", "t1", "payer")
         ctx = item.payload["context"]
         assert ctx["request"] == "pay 50 for a widget" and "record" in ctx["blocker"]
+        assert "amount over 10" in ctx["blocker"]  # why approval is needed
         assert item.payload["action_requests"][0]["args"] == {"amount": 50, "note": "widget"}
         done = runner.decide(item.id, {"decisions": [{"type": "approve"}]}, "alice")
     assert done.status == "completed" and done.results["t1"]["status"] == "done"
