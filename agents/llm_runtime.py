@@ -120,7 +120,7 @@ def _needs_approval(tool: Tool) -> Callable[[Any], bool]:
     return when
 
 
-def _approval_description(tool: Tool, task: AgentTask | None) -> Callable[[Any, Any, Any], str]:
+def _approval_description(tool: Tool, task: AgentTask | None) -> Any:
     """The middleware's `description` for a call: why it needs a person (the tool's approval
     rule on the call's arguments) and for which subtask, instead of LangChain's fixed text.
     It is what Agent Inbox shows, and the review queue's blocker."""

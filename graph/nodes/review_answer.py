@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 def check_response(packet: dict[str, Any], response: Any) -> list[dict[str, Any]]:
@@ -143,16 +143,16 @@ def answer_schema(packet: dict[str, Any]) -> type[ReviewAnswer]:
         decision = Annotated[Union[tuple(members)], Field(discriminator="type")]  # noqa: UP007
     n = len(packet["action_requests"])
 
-    def check(answer: ReviewAnswer) -> ReviewAnswer:
-        check_response(packet, as_response(answer))  # ValueError → a ValidationError
-        return answer
+    class Answer(ReviewAnswer):
+        decisions: list[decision] = Field(min_length=n, max_length=n)  # type: ignore[valid-type]
 
-    return create_model(
-        "ReviewAnswer",
-        __base__=ReviewAnswer,
-        decisions=(list[decision], Field(min_length=n, max_length=n)),  # type: ignore[valid-type]
-        __validators__={"_check": model_validator(mode="after")(check)},
-    )
+        @model_validator(mode="after")
+        def _check(self) -> Answer:
+            check_response(packet, as_response(self))  # a ValueError → a ValidationError
+            return self
+
+    Answer.__name__ = Answer.__qualname__ = "ReviewAnswer"
+    return Answer
 
 
 def as_response(answer: ReviewAnswer | dict[str, Any]) -> dict[str, Any]:

@@ -139,16 +139,22 @@ def _run(client: SyncLangGraphClient, thread: str, **kw: Any) -> dict[str, Any]:
 
 
 def _pending(client: SyncLangGraphClient, thread: str) -> list[dict[str, Any]]:
-    interrupts = client.threads.get(thread)["interrupts"] or {}
+    interrupts: dict[str, Any] = client.threads.get(thread)["interrupts"] or {}
     return [i for found in interrupts.values() for i in found]
+
+
+def _values(client: SyncLangGraphClient, thread: str) -> dict[str, Any]:
+    values: dict[str, Any] = client.threads.get_state(thread)["values"]  # type: ignore[assignment]
+    return values
 
 
 def test_studio_gets_the_state_schemas(client: SyncLangGraphClient) -> None:
     (assistant,) = client.assistants.search(graph_id=GRAPH)
     schemas = client.assistants.get_schemas(assistant["assistant_id"])
     for key in ("input_schema", "output_schema"):
-        assert schemas[key] is not None, key
-        assert {"request", "messages", "results", "answer"} <= set(schemas[key]["properties"])
+        schema = schemas[key]  # type: ignore[literal-required]
+        assert schema is not None, key
+        assert {"request", "messages", "results", "answer"} <= set(schema["properties"])
 
 
 def test_the_second_turn_returns_its_own_results(client: SyncLangGraphClient) -> None:
@@ -222,7 +228,7 @@ def test_two_reviews_answered_agent_inbox_style(client: SyncLangGraphClient) -> 
         _run(client, thread, command={"resume": {"decisions": [answer]}})
         assert client.threads.get(thread)["status"] != "error"
     assert len(seen) == 2 and len(set(seen)) == 2
-    state = client.threads.get_state(thread)["values"]
+    state = _values(client, thread)
     first, second = (state["results"][s] for s in seen)
     assert first["status"] == "done"
     assert second["status"] == "rejected"
@@ -242,9 +248,9 @@ def test_a_typo_is_refused_and_the_review_stays(client: SyncLangGraphClient) -> 
     assert after["value"]["context"] == before["value"]["context"]
     assert "aprove" in after["value"]["refused"]
     assert "refused" in after["value"]["action_requests"][0]["description"]
-    values = client.threads.get_state(thread)["values"]
+    values = _values(client, thread)
     assert values["results"][subtask]["status"] == "awaiting_review"
     # LangChain's per_call shape: one decision, not wrapped in a list.
     _run(client, thread, command={"resume": {"type": "approve"}})
-    values = client.threads.get_state(thread)["values"]
+    values = _values(client, thread)
     assert values["results"][subtask]["status"] == "done"
