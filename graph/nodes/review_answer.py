@@ -2,8 +2,8 @@
 
 Every `interrupt()` of the review node passes `answer_schema(packet)` as its response schema,
 so LangGraph checks a resume value before the node sees it: a typo ("aprove"), a decision the
-action does not allow, or the wrong number of decisions is refused with a
-`pydantic.ValidationError`, nothing is saved, and the same interrupt can be answered again.
+action does not allow, or the wrong number of decisions raises a `pydantic.ValidationError`
+and nothing is decided; the review node then asks again, saying why (graph/nodes/review.py).
 Clients (LangGraph Studio, Agent Inbox) read the schema from the interrupt.
 
 Accepted shapes, all turned into LangChain's `{"decisions": [Decision, ...]}`:
