@@ -135,7 +135,7 @@ def _ticket_work(
                 ticket_id=tid,
                 resolution=resolution,
             )
-            notes.append(f"proposed closing {tid} ({ticket['subject']}): {resolution}")
+            notes.append(f"proposed closing {tid} ({ticket['subject']}): {resolution.rstrip('.')}")
         elif args := _update_args(text):
             levels = ["low", "normal", "high", "urgent"]
             if p.has(text, r"\bescalate\b") and args.get("priority") == ticket["priority"]:
