@@ -144,6 +144,25 @@ class RoutingConfig(BaseModel):
     classifier: Literal["tfidf", "hybrid"] = "tfidf"
 
 
+class EntitySpec(BaseModel):
+    """A kind of record requests talk about, so follow-ups ("close it") resolve to its ids."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pattern: str = Field(min_length=1)  # a regular expression matching one id, e.g. TCK-\d{4}
+    nouns: list[str] = Field(default_factory=list)  # words that name it: "ticket", "case"
+    person: bool = False  # referred to as "they/them" rather than "it"
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from None
+        return value
+
+
 class Team(BaseModel):
     """A roster of agents and its routing thresholds."""
 
@@ -154,6 +173,8 @@ class Team(BaseModel):
     agents: list[AgentSpec]
     # Requests that belong to no agent: the local planner learns what "a human" looks like.
     human_examples: list[str] = Field(default_factory=list)
+    # Kinds of record (tickets, invoices, customers …) that follow-ups may refer back to.
+    entities: dict[str, EntitySpec] = Field(default_factory=dict)
     fingerprint: str = ""  # sha256 of the source file, set by the loader
 
     def agent(self, name: str) -> AgentSpec:

@@ -31,8 +31,9 @@ from ringmaster.graph.nodes.agent import make_agent
 from ringmaster.graph.nodes.dispatch import dispatch, park, route_ready
 from ringmaster.graph.nodes.plan import make_plan
 from ringmaster.graph.nodes.review import make_review
-from ringmaster.graph.nodes.synthesize import synthesize
+from ringmaster.graph.nodes.synthesize import make_synthesize
 from ringmaster.graph.nodes.validate import make_validate
+from ringmaster.graph.references import kinds_from_team
 from ringmaster.graph.state import RunState, WorkOutput, WorkState
 
 
@@ -73,7 +74,7 @@ def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None
     g.add_node("plan", make_plan(deps))
     g.add_node("dispatch", dispatch)
     g.add_node("work", build_work_graph(deps))
-    g.add_node("synthesize", synthesize)
+    g.add_node("synthesize", make_synthesize(kinds_from_team(deps.registry.team.entities)))
     g.add_edge(START, "plan")
     g.add_edge("plan", "dispatch")
     g.add_conditional_edges("dispatch", route_ready, ["work", "synthesize"])

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from ringmaster.audit import AuditEvent
+from ringmaster.cli_chat import chat
 from ringmaster.cli_eval import eval_app
 from ringmaster.cli_ops import escalate, policy_app
 from ringmaster.cli_output import (
@@ -21,12 +22,11 @@ from ringmaster.cli_output import (
     me,
     out,
     print_json,
-    print_outcome,
-    print_plan,
     progress,
 )
 from ringmaster.cli_review import review_app
 from ringmaster.cli_serve import serve
+from ringmaster.cli_threads import thread_app
 from ringmaster.cli_users import users_app
 from ringmaster.errors import RingmasterError
 from ringmaster.graph.intake import validate_request
@@ -35,7 +35,6 @@ from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-thread_app = typer.Typer(no_args_is_help=True, help="Threads: show what happened on one.")
 app.add_typer(review_app, name="review")
 app.add_typer(thread_app, name="thread")
 app.add_typer(eval_app, name="eval")
@@ -43,6 +42,7 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(users_app, name="users")
 app.command("escalate")(escalate)
 app.command("serve")(serve)
+app.command("chat")(chat)
 
 
 @app.command()
@@ -72,46 +72,6 @@ def _requester(who: str, scopes: list[str], priority: str) -> Requester:
         return Requester(id=who, scopes=[s.strip() for s in scopes if s.strip()], priority=priority)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise RingmasterError(f"bad requester: {exc.errors()[0]['msg']}") from None
-
-
-@app.command()
-def chat(
-    thread: Annotated[str | None, typer.Option(help="Continue this thread.")] = None,
-    as_: AsOpt = None,
-) -> None:
-    """A conversation on one thread: each line is a request; an empty line or Ctrl-D ends it."""
-    with cli_runner(progress(False)) as runner:
-        requester = _requester(me(as_), runner.default_scopes(), "normal")
-        if thread is None:
-            thread = runner.submit_thread(requester.id)
-        out.print(f"thread {thread} (empty line to quit)")
-        while True:
-            try:
-                line = input("you> ").strip()
-            except EOFError:
-                break
-            if not line:
-                break
-            try:
-                print_outcome(runner.submit(line, thread_id=thread, requester=requester))
-            except USER_ERRORS as exc:
-                err.print(f"error: {exc}", markup=False, soft_wrap=True)
-
-
-@thread_app.command("show")
-def thread_show(thread: str, json_mode: JsonOpt = False) -> None:
-    """A thread's status, plan, results, pending reviews and earlier turns."""
-    with cli_runner() as runner:
-        row = runner.threads.get(thread)
-        outcome = runner.outcome(thread)
-        history = runner.history(thread)
-    if json_mode:
-        print_json({**outcome.to_dict(), "thread": row.to_dict(), "history": history})
-        return
-    out.print(f"thread {row.id} by {row.requester}: {row.status}, turn {row.turn}")
-    if outcome.plan:
-        print_plan(outcome.plan)
-    print_outcome(outcome)
 
 
 def _event_line(e: AuditEvent) -> str:

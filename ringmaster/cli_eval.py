@@ -413,3 +413,56 @@ def export_corrections_cmd(
 
 if __name__ == "__main__":  # `python -m ringmaster.cli_eval …`
     eval_app()
+
+
+@eval_app.command("conversations")
+def conversations_cmd(
+    dataset: Annotated[Path, typer.Option(help="Conversations JSONL (evals/conversations.py).")],
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N.")] = None,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Score multi-turn conversations: agent sets, resolved references, questions asked."""
+    import tempfile
+    from contextlib import nullcontext
+
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from ringmaster.evals.conversations import load_conversations, run_conversations
+    from ringmaster.settings import Settings
+    from ringmaster.wiring import build_deps, load_team_and_tools
+
+    with _user_errors(json_mode):
+        conversations = load_conversations(dataset)[:limit]
+        base = Settings()
+        with tempfile.TemporaryDirectory(prefix="ringmaster-conv-") as tmp:
+            homes = iter(range(len(conversations)))
+
+            def fresh_deps() -> Any:
+                # Each conversation starts on a fresh demo database; the planner model is shared.
+                home = Path(tmp) / f"c{next(homes)}"
+                return build_deps(
+                    base.model_copy(update={"home": home, "planner_cache": base.cache_dir})
+                )
+
+            team, _ = load_team_and_tools(base.model_copy(update={"home": Path(tmp) / "team"}))
+            scopes = sorted({s for a in team.agents for s in a.scopes})
+            report = run_conversations(
+                conversations,
+                fresh_deps,
+                lambda: nullcontext(InMemorySaver()),
+                {"id": "eval", "scopes": scopes, "priority": "normal"},
+            )
+    metrics = report.metrics()
+    if json_mode:
+        _print_json({"metrics": metrics, "turns": [t.__dict__ for t in report.turns]})
+        return
+    for key, value in metrics.items():
+        out.print(f"{key:<28} {value}", markup=False)
+    for t in report.turns:
+        if not t.agents_ok or set(t.resolved) != set(t.expected_resolved) or t.ambiguous != t.asked:
+            out.print(
+                f"miss {t.conversation}#{t.turn}: {t.text!r} → agents {t.agents} "
+                f"(want {t.expected_agents}), resolved {t.resolved} (want {t.expected_resolved})"
+                + (", asked" if t.asked else ""),
+                markup=False,
+            )

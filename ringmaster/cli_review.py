@@ -97,7 +97,7 @@ def _decide(
     emit(outcome, json_mode)
 
 
-def _each(decision: dict[str, Any]) -> Callable[[ReviewItem], list[dict[str, Any]]]:
+def each_action(decision: dict[str, Any]) -> Callable[[ReviewItem], list[dict[str, Any]]]:
     """The same decision for every action of the item."""
     return lambda it: [dict(decision) for _ in it.payload["action_requests"]]
 
@@ -105,7 +105,7 @@ def _each(decision: dict[str, Any]) -> Callable[[ReviewItem], list[dict[str, Any
 @review_app.command("approve")
 def review_approve(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Approve every action of the item and resume the run."""
-    _decide(item, _each({"type": "approve"}), me(as_), json_mode)
+    _decide(item, each_action({"type": "approve"}), me(as_), json_mode)
 
 
 @review_app.command("reject")
@@ -118,7 +118,7 @@ def review_reject(
     json_mode: JsonOpt = False,
 ) -> None:
     """Reject every action of the item; nothing it proposed runs."""
-    _decide(item, _each({"type": "reject", "message": reason}), me(as_), json_mode)
+    _decide(item, each_action({"type": "reject", "message": reason}), me(as_), json_mode)
 
 
 @review_app.command("respond")
@@ -129,7 +129,7 @@ def review_respond(
     json_mode: JsonOpt = False,
 ) -> None:
     """Answer in place of the action: it does not run; your message is the result."""
-    _decide(item, _each({"type": "respond", "message": message}), me(as_), json_mode)
+    _decide(item, each_action({"type": "respond", "message": message}), me(as_), json_mode)
 
 
 @review_app.command("edit")
@@ -150,19 +150,21 @@ def review_edit(
     if not isinstance(new_args, dict):
         raise RingmasterError("--args must be a JSON object")
 
-    def make(it: ReviewItem) -> list[dict[str, Any]]:
-        actions = it.payload["action_requests"]
-        if not 0 <= action < len(actions):
-            raise RingmasterError(f"--action must be between 0 and {len(actions) - 1}")
-        decisions: list[dict[str, Any]] = [{"type": "approve"} for _ in actions]
-        merged = {**actions[action]["args"], **new_args}
-        decisions[action] = {
-            "type": "edit",
-            "edited_action": {"name": actions[action]["name"], "args": merged},
-        }
-        return decisions
+    _decide(item, lambda it: edit_decisions(it, new_args, action), me(as_), json_mode)
 
-    _decide(item, make, me(as_), json_mode)
+
+def edit_decisions(it: ReviewItem, new_args: dict[str, Any], action: int) -> list[dict[str, Any]]:
+    """Edit one action (its arguments merged over the proposed ones), approve the others."""
+    actions = it.payload["action_requests"]
+    if not 0 <= action < len(actions):
+        raise RingmasterError(f"--action must be between 0 and {len(actions) - 1}")
+    decisions: list[dict[str, Any]] = [{"type": "approve"} for _ in actions]
+    merged = {**actions[action]["args"], **new_args}
+    decisions[action] = {
+        "type": "edit",
+        "edited_action": {"name": actions[action]["name"], "args": merged},
+    }
+    return decisions
 
 
 @review_app.command("correct")

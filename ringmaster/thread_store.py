@@ -104,10 +104,14 @@ class ThreadStore:
             raise NotFound(f"no thread {thread_id!r}")
         return thread_from_row(r)
 
-    def list(self, *, status: str | None = None, limit: int = 100) -> list[ThreadRow]:
+    def list(
+        self, *, status: str | None = None, requester: str | None = None, limit: int = 100
+    ) -> list[ThreadRow]:
         q = select(threads).order_by(threads.c.updated_at.desc()).limit(limit)
         if status:
             q = q.where(threads.c.status == status)
+        if requester:
+            q = q.where(threads.c.requester == requester)
         with self.engine.connect() as conn:
             return [thread_from_row(r) for r in conn.execute(q)]
 

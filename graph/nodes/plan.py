@@ -16,6 +16,7 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.planner.base import Plan, human_plan
+from ringmaster.graph.references import Resolved, kinds_from_team, resolve
 from ringmaster.graph.state import Requester, RunState
 
 log = logging.getLogger(__name__)
@@ -66,19 +67,43 @@ def turn_number(state: RunState) -> int:
     return given if given > finished else finished + 1
 
 
+def with_references(plan: Plan, resolved: Resolved) -> Plan:
+    """Each subtask's rationale says which follow-up references were resolved, and from where."""
+    if not resolved.resolutions:
+        return plan
+    note = "resolved " + "; ".join(r.describe() for r in resolved.resolutions)
+    return plan.model_copy(
+        update={
+            "subtasks": [
+                s.model_copy(update={"rationale": f"{s.rationale} ({note})".strip()})
+                for s in plan.subtasks
+            ]
+        }
+    )
+
+
 def make_plan(deps: GraphDeps) -> Any:
+    kinds = kinds_from_team(deps.registry.team.entities)
+
     def plan(state: RunState) -> dict[str, Any]:
         # Intake: the runner checks before storing anything; this re-check guards other callers.
         text, new_messages = turn_request(state)
         request = validate_request(text, max_chars=deps.max_request_chars)
         requester = Requester.model_validate(state.get("requester") or {})
         allowed = allowed_agents(deps, requester)
+        # Follow-ups ("close it") are routed as what they refer to; an ambiguous one is asked.
+        resolved = resolve(request, state.get("history") or [], kinds)
+        if resolved.resolutions or resolved.question:
+            emit("references", "planner:references", request=request, **resolved.to_dict())
         try:
-            result = deps.planner.plan(request, allowed_agents=allowed)
+            if resolved.question:
+                result = human_plan(request, resolved.question, "references")
+            else:
+                result = deps.planner.plan(resolved.text, allowed_agents=allowed)
         except Exception as exc:  # fail closed: a planner failure goes to a human
             log.exception("planner %s failed", deps.planner.name)
             result = human_plan(request, f"the planner failed: {exc}", deps.planner.name)
-        result = enforce_allowlist(result, allowed)
+        result = enforce_allowlist(with_references(result, resolved), allowed)
         actor = f"planner:{result.planner}"
         emit(
             "plan",

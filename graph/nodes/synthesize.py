@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage
 
 from ringmaster.graph.events import emit
+from ringmaster.graph.references import EntityKind, turn_entities
 from ringmaster.graph.state import RunState
 
 
-def synthesize(state: RunState) -> dict[str, Any]:
+def make_synthesize(kinds: Sequence[EntityKind]) -> Any:
+    """The synthesize node; each turn's history entry keeps the records it named and touched."""
+
+    def node(state: RunState) -> dict[str, Any]:
+        return synthesize(state, kinds)
+
+    return node
+
+
+def synthesize(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, Any]:
     results = state.get("results") or {}
     plan = state["plan"]
     assert plan is not None
@@ -29,5 +40,12 @@ def synthesize(state: RunState) -> dict[str, Any]:
     return {
         "answer": answer,
         "messages": [AIMessage(answer)],  # what chat clients show as the reply
-        "history": [{"turn": state.get("turn", 1), "request": state["request"], "answer": answer}],
+        "history": [
+            {
+                "turn": state.get("turn", 1),
+                "request": state["request"],
+                "answer": answer,
+                "entities": turn_entities(kinds, state["request"], results),
+            }
+        ],
     }

@@ -126,14 +126,16 @@ def _ticket_work(
             if ticket["status"] == "closed":
                 notes.append(f"{tid} is already closed; nothing to do")
                 continue
-            resolution = detail or _reason(text) or "Resolved with the customer."
+            # "add a note saying X, and close it": X is the note the close writes.
+            asked = detail or _note_text(text) or _reason(text)
+            resolution = asked or "Resolved with the customer."
             tools.propose(
                 "close_ticket",
                 description=f"Close {tid}: {ticket['subject']}",
                 ticket_id=tid,
                 resolution=resolution,
             )
-            notes.append(f"proposed closing {tid} ({ticket['subject']}): {resolution}")
+            notes.append(f"proposed closing {tid} ({ticket['subject']}): {resolution.rstrip('.')}")
         elif args := _update_args(text):
             levels = ["low", "normal", "high", "urgent"]
             if p.has(text, r"\bescalate\b") and args.get("priority") == ticket["priority"]:
@@ -149,6 +151,20 @@ def _ticket_work(
                 f"{len(ticket['notes'])} note(s))"
             )
     return "ticket"
+
+
+# The words of a note asked for: "add a note (to TCK-1001) saying/that/reading X (, and close it)".
+_NOTE = re.compile(
+    r"\b(?:note|comment)\b(?:\s+(?:to|on)\s+(?:ticket\s+)?\S+)?\s*"
+    r"(?:saying|that says|which says|reading|that|:)\s*[\"']?(?P<note>.+?)[\"']?"
+    r"(?:,?\s*(?:and|then)\s+(?:close|resolve|mark)\b.*)?[.!]?$",
+    re.IGNORECASE,
+)
+
+
+def _note_text(text: str) -> str | None:
+    m = _NOTE.search(text)
+    return p.redact(_sentence(m.group("note")) + ".") if m and m.group("note").strip() else None
 
 
 def _reason(text: str) -> str | None:
@@ -174,6 +190,8 @@ def _update_args(text: str) -> dict[str, Any]:
     m = re.search(r"\b(?:note|comment)\b(?: that)?\s*(.*)$", text, re.IGNORECASE)
     if note and p.has(text, r"\b(note|comment|add)\b"):
         args["note"] = p.redact(note)
+    elif asked := _note_text(text):
+        args["note"] = asked
     elif m and m.group(1).strip():
         args["note"] = p.redact(_sentence(m.group(1)) + ".")
     return args

@@ -1,0 +1,183 @@
+"""Conversation evals: multi-turn threads whose follow-ups must resolve to the right records.
+
+A row is one conversation: `{"id", "turns": [{"text", "agents", "resolved", "ambiguous"}]}`.
+`agents` is the exact set of agents the turn must reach (empty: a person), `resolved` the ids
+its references ("it", "that customer", "do that for … too") must resolve to, and `ambiguous`
+marks a turn whose reference has several candidates: it must be asked, never acted on.
+
+Each conversation runs on the whole graph (planner, agents, tools) with fresh dependencies, so
+later turns see what earlier ones did. Reviews a turn raises are decided before the next turn
+(approve where allowed, else respond), as a reviewer would, so a conversation never stalls.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langgraph.types import Command
+
+from ringmaster.evals.errors import DatasetError
+from ringmaster.graph.build import build_graph
+from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.events import EVENT_KEY
+
+
+@dataclass(frozen=True)
+class Turn:
+    text: str
+    agents: frozenset[str]
+    resolved: frozenset[str]
+    ambiguous: bool
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    turns: list[Turn]
+
+
+def load_conversations(path: Path) -> list[Conversation]:
+    """Read and check a conversations JSONL file; DatasetError names the line that is wrong."""
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            turns = [
+                Turn(
+                    text=str(t["text"]),
+                    agents=frozenset(t.get("agents", [])),
+                    resolved=frozenset(t.get("resolved", [])),
+                    ambiguous=bool(t.get("ambiguous", False)),
+                )
+                for t in row["turns"]
+            ]
+            out.append(Conversation(str(row["id"]), turns))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise DatasetError(f"{path}:{number}: not a conversation row ({exc})") from None
+        if not turns:
+            raise DatasetError(f"{path}:{number}: a conversation needs at least one turn")
+    return out
+
+
+@dataclass
+class TurnResult:
+    conversation: str
+    turn: int
+    text: str
+    expected_agents: list[str]
+    agents: list[str]
+    expected_resolved: list[str]
+    resolved: list[str]
+    ambiguous: bool
+    asked: bool  # the turn became a question instead of work
+    acted: bool  # some side effect ran in this turn
+    rewritten: str | None = None
+
+    @property
+    def agents_ok(self) -> bool:
+        return set(self.agents) == set(self.expected_agents)
+
+
+@dataclass
+class ConversationReport:
+    turns: list[TurnResult] = field(default_factory=list)
+
+    def metrics(self) -> dict[str, Any]:
+        referring = [t for t in self.turns if t.expected_resolved]
+        ambiguous = [t for t in self.turns if t.ambiguous]
+        clear = [t for t in self.turns if not t.ambiguous]
+
+        def share(part: list[TurnResult], total: list[TurnResult]) -> float | None:
+            return round(len(part) / len(total), 4) if total else None
+
+        return {
+            "conversations": len({t.conversation for t in self.turns}),
+            "turns": len(self.turns),
+            "agent_set_accuracy": share([t for t in self.turns if t.agents_ok], self.turns),
+            "resolution_accuracy": share(
+                [t for t in referring if set(t.resolved) == set(t.expected_resolved)], referring
+            ),
+            "referring_turns": len(referring),
+            "clarifying_question_rate": share([t for t in ambiguous if t.asked], ambiguous),
+            "ambiguous_turns": len(ambiguous),
+            "ambiguous_acted_on": len([t for t in ambiguous if t.acted]),
+            "questions_on_clear_turns": len([t for t in clear if t.asked]),
+        }
+
+
+def _decide_all(interrupts: list[Any]) -> dict[str, Any]:
+    """Approve every action where approving is allowed, else answer in its place."""
+    resume = {}
+    for intr in interrupts:
+        decisions = []
+        for cfg in intr.value.get("review_configs", []):
+            allowed = cfg.get("allowed_decisions", [])
+            if "approve" in allowed:
+                decisions.append({"type": "approve"})
+            else:
+                decisions.append({"type": "respond", "message": "handled by the eval's reviewer"})
+        resume[intr.id] = {"decisions": decisions, "reviewer": "eval"}
+    return resume
+
+
+def run_conversations(
+    conversations: list[Conversation],
+    make_deps: Callable[[], GraphDeps],
+    checkpointer: Callable[[], AbstractContextManager[Any]],
+    requester: dict[str, Any],
+) -> ConversationReport:
+    """Run every conversation on a fresh graph and record, per turn, what it did."""
+    report = ConversationReport()
+    for conv in conversations:
+        with checkpointer() as saver:
+            app = build_graph(make_deps(), saver)
+            config = {"configurable": {"thread_id": f"eval-{conv.id}-{uuid.uuid4().hex[:8]}"}}
+            for number, turn in enumerate(conv.turns, 1):
+                payload = {
+                    "request": turn.text,
+                    "requester": requester,
+                    "turn": number,
+                    "results": None,
+                }
+                events = list(_events(app, payload, config))
+                for _ in range(20):  # a turn raises a bounded number of reviews
+                    pending = list(app.get_state(config, subgraphs=True).interrupts)
+                    if not pending:
+                        break
+                    events += _events(app, Command(resume=_decide_all(pending)), config)
+                report.turns.append(_turn_result(conv.id, number, turn, events))
+    return report
+
+
+def _events(app: Any, payload: Any, config: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for chunk in app.stream(payload, config, stream_mode="custom", subgraphs=True):
+        _, event = chunk
+        if isinstance(event, dict) and EVENT_KEY in event:
+            yield event
+
+
+def _turn_result(conv: str, number: int, turn: Turn, events: list[dict[str, Any]]) -> TurnResult:
+    plan = next((e for e in events if e[EVENT_KEY] == "plan"), {})
+    subtasks = plan.get("subtasks", [])
+    refs = [e for e in events if e[EVENT_KEY] == "references"]
+    return TurnResult(
+        conversation=conv,
+        turn=number,
+        text=turn.text,
+        expected_agents=sorted(turn.agents),
+        agents=sorted({s["agent"] for s in subtasks if s.get("agent") and not s.get("escalate")}),
+        expected_resolved=sorted(turn.resolved),
+        resolved=sorted({r["entity"] for e in refs for r in e.get("resolutions", [])}),
+        ambiguous=turn.ambiguous,
+        asked=any(e.get("question") for e in refs),
+        acted=any(e[EVENT_KEY] == "side_effect" and e.get("status") == "executed" for e in events),
+        rewritten=refs[0]["text"] if refs else None,
+    )

@@ -1,0 +1,225 @@
+"""`ringmaster chat`: a conversation on one thread, with its reviews decided in place.
+
+Each line is a request on the thread; a line starting with `/` is a command (`/help` lists
+them). Decisions go through the same path as `ringmaster review …`, as the person chatting.
+Decisions made elsewhere (another terminal, the web page) are reported when they land. In a
+terminal, lines can be edited and earlier ones recalled (prompt_toolkit, history kept under
+the data directory); piped input is read line by line.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ringmaster.cli_output import (
+    USER_ERRORS,
+    AsOpt,
+    cli_runner,
+    err,
+    me,
+    out,
+    print_items,
+    print_outcome,
+    progress,
+)
+from ringmaster.cli_review import each_action, edit_decisions
+from ringmaster.errors import RingmasterError
+from ringmaster.graph.state import Requester
+from ringmaster.review_queue import ReviewItem
+from ringmaster.runner import Runner, RunOutcome
+from ringmaster.settings import Settings
+
+HELP = """commands:
+  /reviews                 pending reviews on this thread
+  /show ID                 one review: request, blocker, proposed action
+  /approve ID              approve every action of the review
+  /edit ID {"arg": value}  change an action's arguments and approve it
+  /reject ID reason        reject; the reason is shown to the requester
+  /respond ID text         answer in place of the action
+  /quit                    end the chat (so do an empty line and Ctrl-D)"""
+
+
+def _lines(history_file: Path) -> Iterator[str]:
+    """Lines typed at a prompt with editing and history, or read from a pipe."""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.history import FileHistory
+
+        history_file.parent.mkdir(parents=True, exist_ok=True)
+        session: PromptSession[str] = PromptSession(history=FileHistory(str(history_file)))
+        while True:
+            try:
+                yield session.prompt("you> ")
+            except (EOFError, KeyboardInterrupt):
+                return
+    else:
+        for line in sys.stdin:
+            yield line.rstrip("\n")
+
+
+class Chat:
+    """One person's conversation on one thread; the thread is created by the first request."""
+
+    def __init__(self, runner: Runner, requester: Requester, thread: str | None, json_mode: bool):
+        self.runner, self.requester, self.thread, self.json_mode = (
+            runner,
+            requester,
+            thread,
+            json_mode,
+        )
+        self.known: dict[str, str] = {}  # review id -> status this chat has already reported
+        if thread is not None:
+            runner.threads.get(thread)  # NotFound for an unknown thread
+            self.known = {i.id: i.status for i in self._items()}
+
+    def _items(self) -> list[ReviewItem]:
+        if self.thread is None:
+            return []
+        return self.runner.queue.list(status=None, thread_id=self.thread, limit=1000)
+
+    def say(self, kind: str, text: str, **data: Any) -> None:
+        if self.json_mode:
+            sys.stdout.write(json.dumps({"type": kind, "text": text, **data}, default=str) + "\n")
+            sys.stdout.flush()
+        else:
+            out.print(text, markup=False)
+
+    def report_decisions(self) -> None:
+        """Say which of the thread's reviews were decided since the chat last looked."""
+        for item in self._items():
+            before = self.known.get(item.id)
+            self.known[item.id] = item.status
+            if before == "pending" and item.status != "pending" and item.decision:
+                kinds = ", ".join(d.get("type", "?") for d in item.decision.get("decisions", []))
+                self.say(
+                    "decision",
+                    f"review {item.id[:10]} ({item.subtask_id}: {item.summary}) was decided "
+                    f"by {item.decided_by}: {kinds}",
+                    review_id=item.id,
+                    decided_by=item.decided_by,
+                    decision=item.decision,
+                )
+
+    def show(self, outcome: RunOutcome) -> None:
+        self.thread = outcome.thread_id
+        for item in outcome.pending:
+            self.known.setdefault(item.id, item.status)
+        if self.json_mode:
+            self.say("outcome", outcome.answer or "", outcome=outcome.to_dict())
+        else:
+            print_outcome(outcome)
+
+    def request(self, text: str) -> None:
+        self.show(self.runner.submit(text, thread_id=self.thread, requester=self.requester))
+
+    def command(self, line: str) -> bool:
+        """Run one /command; False when the chat should end."""
+        name, _, rest = line[1:].partition(" ")
+        rest = rest.strip()
+        if name in {"quit", "exit"}:
+            return False
+        if name == "help":
+            self.say("help", HELP)
+        elif name == "reviews":
+            items = [i for i in self._items() if i.status == "pending"]
+            if self.json_mode:
+                self.say("reviews", "", reviews=[i.to_dict(with_payload=False) for i in items])
+            else:
+                print_items(items, title="Waiting for review")
+        elif name == "show":
+            item = self._find(rest)
+            ctx = item.payload.get("context", {})
+            lines = [f"{item.id} ({item.status}) {item.subtask_id}: {item.summary}"]
+            lines += [f"{k}: {ctx.get(k)}" for k in ("request", "blocker", "recommended")]
+            lines += [
+                f"action {a['name']} {json.dumps(a['args'])}"
+                for a in item.payload["action_requests"]
+            ]
+            self.say("review", "\n".join(lines), review=item.to_dict())
+        elif name in DECISIONS:
+            ref, _, arg = rest.partition(" ")
+            item = self._find(ref)
+            outcome = self.runner.decide(
+                item.id, {"decisions": DECISIONS[name](item, arg.strip())}, self.requester.id
+            )
+            self.known[item.id] = "decided"
+            self.show(outcome)
+        else:
+            raise RingmasterError(f"unknown command /{name}; /help lists them")
+        return True
+
+    def _find(self, ref: str) -> ReviewItem:
+        if not ref:
+            raise RingmasterError("which review? give its id (any unique prefix)")
+        item = self.runner.queue.find(ref)
+        if item.thread_id != self.thread:
+            raise RingmasterError(f"review {ref} is not on this thread")
+        return item
+
+
+def _edit(item: ReviewItem, arg: str) -> list[dict[str, Any]]:
+    try:
+        new_args = json.loads(arg)
+    except json.JSONDecodeError as exc:
+        raise RingmasterError(f"/edit wants the new arguments as JSON: {exc.msg}") from None
+    if not isinstance(new_args, dict):
+        raise RingmasterError("/edit wants a JSON object of arguments")
+    return edit_decisions(item, new_args, 0)
+
+
+def _message(kind: str, default: str | None) -> Callable[[ReviewItem, str], list[dict[str, Any]]]:
+    def make(item: ReviewItem, arg: str) -> list[dict[str, Any]]:
+        text = " ".join(shlex.split(arg)) if arg else default
+        if not text:
+            raise RingmasterError(f"/{kind} wants a message after the review id")
+        return each_action({"type": kind, "message": text})(item)
+
+    return make
+
+
+DECISIONS: dict[str, Callable[[ReviewItem, str], list[dict[str, Any]]]] = {
+    "approve": lambda item, _: each_action({"type": "approve"})(item),
+    "edit": _edit,
+    "reject": _message("reject", "rejected by a reviewer"),
+    "respond": _message("respond", None),
+}
+
+
+def chat(
+    thread: Annotated[str | None, typer.Option(help="Continue this thread.")] = None,
+    as_: AsOpt = None,
+    json_mode: Annotated[
+        bool, typer.Option("--json", help="One JSON object per line, for scripts.")
+    ] = False,
+) -> None:
+    """A conversation on one thread: each line is a request, `/help` lists the commands."""
+    with cli_runner(progress(json_mode)) as runner:
+        requester = Requester(id=me(as_), scopes=runner.default_scopes())
+        session = Chat(runner, requester, thread, json_mode)
+        if not json_mode:
+            where = f"thread {thread}" if thread else "a new thread"
+            out.print(f"{where}; /help for commands, an empty line to quit", markup=False)
+        for raw in _lines(Settings().home / "chat_history"):
+            line = raw.strip()
+            if not line:
+                break
+            session.report_decisions()
+            try:
+                if line.startswith("/"):
+                    if not session.command(line):
+                        break
+                else:
+                    session.request(line)
+            except USER_ERRORS as exc:
+                if json_mode:
+                    session.say("error", str(exc))
+                else:
+                    err.print(f"error: {exc}", markup=False, soft_wrap=True)
+            session.report_decisions()

@@ -1,0 +1,68 @@
+"""`ringmaster thread …`: list threads with filters, and show what happened on one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ringmaster.cli_output import JsonOpt, cli_runner, out, print_json, print_outcome, print_plan
+from ringmaster.errors import RingmasterError
+
+thread_app = typer.Typer(
+    no_args_is_help=True, help="Threads: list them, show what happened on one."
+)
+
+# What a thread row's status can be (ringmaster/runner.py sets them).
+THREAD_STATUSES = ("idle", "running", "waiting", "completed", "failed")
+
+
+@thread_app.command("list")
+def thread_list(
+    status: Annotated[
+        str | None, typer.Option(help=f"Only threads in this state: {', '.join(THREAD_STATUSES)}.")
+    ] = None,
+    requester: Annotated[str | None, typer.Option(help="Only this requester's threads.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Threads, most recently active first."""
+    if status is not None and status not in THREAD_STATUSES:
+        raise RingmasterError(
+            f"--status must be one of {', '.join(THREAD_STATUSES)}, not {status!r}"
+        )
+    with cli_runner() as runner:
+        rows = runner.threads.list(status=status, requester=requester, limit=limit)
+    if json_mode:
+        print_json([r.to_dict() for r in rows])
+        return
+    table = Table(title="Threads")
+    for col in ("id", "requester", "status", "turn", "updated", "last request"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            r.id,
+            r.requester,
+            r.status,
+            str(r.turn),
+            f"{r.updated_at:%Y-%m-%d %H:%M}",
+            (r.last_request or "")[:80],
+        )
+    out.print(table)
+
+
+@thread_app.command("show")
+def thread_show(thread: str, json_mode: JsonOpt = False) -> None:
+    """A thread's status, plan, results, pending reviews and earlier turns."""
+    with cli_runner() as runner:
+        row = runner.threads.get(thread)
+        outcome = runner.outcome(thread)
+        history = runner.history(thread)
+    if json_mode:
+        print_json({**outcome.to_dict(), "thread": row.to_dict(), "history": history})
+        return
+    out.print(f"thread {row.id} by {row.requester}: {row.status}, turn {row.turn}")
+    if outcome.plan:
+        print_plan(outcome.plan)
+    print_outcome(outcome)

@@ -1,0 +1,50 @@
+"""Conversation evals on the demo team: follow-ups resolved, ambiguity asked, nothing guessed."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from pathlib import Path
+
+import pytest
+from langgraph.checkpoint.memory import InMemorySaver
+
+from ringmaster.evals.conversations import load_conversations, run_conversations
+from ringmaster.evals.errors import DatasetError
+from ringmaster.settings import Settings
+from ringmaster.wiring import build_deps
+
+DATA = Path(__file__).parent / "data" / "conversations-tiny.jsonl"
+
+
+def test_a_conversation_run_scores_agents_references_and_questions(tmp_path: Path) -> None:
+    homes = iter(range(10))
+    report = run_conversations(
+        load_conversations(DATA),
+        lambda: build_deps(Settings(home=tmp_path / f"h{next(homes)}", planner_cache=tmp_path)),
+        lambda: nullcontext(InMemorySaver()),
+        {"id": "eval", "scopes": ["support", "billing", "ops", "content", "analytics", "legal"]},
+    )
+    by_turn = {(t.conversation, t.turn): t for t in report.turns}
+    follow_up = by_turn["tiny-1", 2]
+    assert follow_up.resolved == ["TCK-1001"] and follow_up.agents == ["support"]
+    assert follow_up.acted  # the ticket was closed: that turn's side effect ran
+    ambiguous = by_turn["tiny-2", 2]
+    assert ambiguous.asked and not ambiguous.acted and ambiguous.agents == []
+    assert report.metrics() == {
+        "conversations": 2,
+        "turns": 4,
+        "agent_set_accuracy": 1.0,
+        "resolution_accuracy": 1.0,
+        "referring_turns": 1,
+        "clarifying_question_rate": 1.0,
+        "ambiguous_turns": 1,
+        "ambiguous_acted_on": 0,
+        "questions_on_clear_turns": 0,
+    }
+
+
+def test_a_bad_conversation_row_names_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "a", "turns": [{"text": "hi"}]}\n{"id": "b"}\n', encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"bad.jsonl:2: not a conversation row"):
+        load_conversations(path)

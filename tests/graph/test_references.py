@@ -1,0 +1,104 @@
+"""Follow-ups resolved against the thread: pronouns, "that customer", "do that for … too"."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from ringmaster.agents.demo import TEAM_FILE
+from ringmaster.agents.spec import load_team
+from ringmaster.graph.references import kinds_from_team, resolve, turn_entities
+from ringmaster.graph.state import Requester
+from ringmaster.runner import Runner
+from ringmaster.settings import Settings
+
+KINDS = kinds_from_team(load_team(TEAM_FILE).entities)
+
+
+def turn(number: int, request: str, results: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A history entry as the synthesize node writes it."""
+    return {
+        "turn": number,
+        "request": request,
+        "entities": turn_entities(KINDS, request, results or {}),
+    }
+
+
+REFUND_RESULT = {
+    "t1": {
+        "description": "Refund invoice INV-1002 in full",
+        "output": {"invoice_id": "INV-1002", "customer_id": "CUS-1002"},
+        "actions": [{"name": "issue_refund", "args": {"invoice_id": "INV-1002"}}],
+    }
+}
+
+
+def test_it_resolves_to_the_one_record_the_last_turn_named() -> None:
+    history = [turn(1, "What's the status of ticket TCK-1001?")]
+    out = resolve("add a note to it saying we sent a reset link, and close it", history, KINDS)
+    assert out.question is None
+    assert out.text == "add a note to TCK-1001 saying we sent a reset link, and close TCK-1001"
+    assert {(r.entity, r.turn) for r in out.resolutions} == {("TCK-1001", 1)}
+
+
+def test_that_customer_is_the_customer_of_the_record_asked_about() -> None:
+    history = [
+        turn(1, "What's the status of ticket TCK-1001?", {"t1": {"output": {"c": "CUS-1001"}}}),
+        turn(2, "Refund invoice INV-1002 in full", REFUND_RESULT),
+    ]
+    out = resolve("what plan is that customer on?", history, KINDS)
+    assert out.text == "what plan is customer CUS-1002 on?"
+    assert [(r.phrase, r.entity, r.kind, r.turn) for r in out.resolutions] == [
+        ("that customer", "CUS-1002", "customer", 2)
+    ]
+
+
+def test_do_that_for_another_record_too_repeats_the_earlier_request() -> None:
+    history = [turn(1, "What plan is CUS-1001 on?")]
+    out = resolve("do that for CUS-1002 too", history, KINDS)
+    assert out.text == "What plan is CUS-1002 on?"
+    assert out.resolutions[0].entity == "CUS-1002"
+
+
+def test_an_ambiguous_reference_is_asked_never_guessed() -> None:
+    history = [turn(1, "Compare tickets TCK-1001 and TCK-1002")]
+    out = resolve("close it", history, KINDS)
+    assert out.question == "Which ticket do you mean: TCK-1001 or TCK-1002?"
+    assert out.text == "close it" and out.resolutions == []
+
+
+def test_nothing_to_resolve_leaves_the_request_alone() -> None:
+    history = [turn(1, "Refund invoice INV-1002 in full", REFUND_RESULT)]
+    for request in (
+        "Refund invoice INV-1003 in full, the customer was double charged",  # its own customer
+        "is it possible to get a copy of our terms?",  # "it" that refers to nothing
+        "How many tickets were opened last week?",
+    ):
+        out = resolve(request, history, KINDS)
+        assert (out.text, out.resolutions, out.question) == (request, [], None)
+    assert resolve("close it", [], KINDS).text == "close it"
+
+
+def test_a_follow_up_on_the_demo_team_acts_on_the_record_it_refers_to(tmp_path: Path) -> None:
+    with Runner(Settings(home=tmp_path)) as runner:
+        ann = Requester(id="ann", scopes=runner.default_scopes())
+        first = runner.submit("What's the status of ticket TCK-1001?", requester=ann)
+        second = runner.submit(
+            "add a note to it saying we sent a reset link, and close it",
+            thread_id=first.thread_id,
+            requester=ann,
+        )
+        events = [e for e in runner.audit.for_thread(first.thread_id) if e.kind == "references"]
+    assert second.plan is not None
+    [subtask] = second.plan["subtasks"]
+    assert subtask["agent"] == "support"
+    assert "'it' → TCK-1001 (turn 1)" in subtask["rationale"]
+    assert [e.data["resolutions"][0]["entity"] for e in events] == ["TCK-1001"]
+    with sqlite3.connect(tmp_path / "demo-company.db") as conn:
+        status = conn.execute("SELECT status FROM tickets WHERE id = 'TCK-1001'").fetchone()[0]
+        notes = conn.execute(
+            "SELECT note FROM ticket_notes WHERE ticket_id = 'TCK-1001' ORDER BY id"
+        ).fetchall()
+    assert status == "closed"
+    assert notes[-1][0] == "Resolution: We sent a reset link."

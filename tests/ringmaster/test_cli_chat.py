@@ -1,0 +1,102 @@
+"""`ringmaster chat` as a person uses it: follow-ups, reviews decided in place and elsewhere."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from typing import Any
+
+from tests.ringmaster.test_cli import ROOT, Cli
+
+
+def _chat(cli: Cli, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "ringmaster.cli", "chat", "--json", "--as", "ann", *args],
+        cwd=ROOT,
+        env=cli.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _send(proc: subprocess.Popen[str], line: str, until: str) -> list[dict[str, Any]]:
+    """Send a line and read JSON lines until one of type `until` arrives."""
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(line + "\n")
+    proc.stdin.flush()
+    seen = []
+    for raw in proc.stdout:
+        seen.append(json.loads(raw))
+        if seen[-1]["type"] == until:
+            return seen
+    raise AssertionError(
+        f"chat ended before a {until!r} line: {proc.stderr and proc.stderr.read()}"
+    )
+
+
+def test_a_chat_resolves_follow_ups_and_decides_reviews_in_place(cli: Cli) -> None:
+    chat = _chat(cli)
+    [first] = _send(chat, "What's the status of ticket TCK-1001?", "outcome")
+    thread = first["outcome"]["thread_id"]
+    [closed] = _send(chat, "add a note to it saying we sent a reset link, and close it", "outcome")
+    assert closed["outcome"]["results"]["t1"]["status"] == "done"
+    [refund] = _send(
+        chat, "Refund invoice INV-1002 in full, the customer was double charged", "outcome"
+    )
+    [review] = refund["outcome"]["pending"]
+    [approved] = _send(chat, f"/approve {review['id'][:8]}", "outcome")
+    assert approved["outcome"]["results"]["t1"]["status"] == "done"
+    [plan] = _send(chat, "what plan is that customer on?", "outcome")
+    chat.communicate("\n", timeout=60)
+
+    [subtask] = plan["outcome"]["plan"]["subtasks"]
+    assert subtask["description"] == "what plan is customer CUS-1002 on?"
+    assert "business plan" in plan["outcome"]["results"]["t1"]["summary"]
+    with sqlite3.connect(cli.home / "demo-company.db") as conn:
+        status = conn.execute("SELECT status FROM tickets WHERE id = 'TCK-1001'").fetchone()
+        notes = conn.execute(
+            "SELECT note FROM ticket_notes WHERE ticket_id = 'TCK-1001'"
+        ).fetchall()
+    assert status == ("closed",)
+    assert notes[-1] == ("Resolution: We sent a reset link.",)
+    assert [t for _, t in cli.side_effects()].count("issue_refund") == 1
+    [item] = cli.json("review", "list", "--status", "all", "--thread", thread)
+    assert (item["status"], item["decided_by"]) == ("resumed", "ann")
+
+
+def test_a_chat_reports_a_decision_made_elsewhere(cli: Cli) -> None:
+    chat = _chat(cli)
+    [refund] = _send(
+        chat, "Refund invoice INV-1002 in full, the customer was double charged", "outcome"
+    )
+    [review] = refund["outcome"]["pending"]
+    cli("review", "reject", review["id"], "--reason", "already refunded by phone", "--as", "bob")
+    lines = _send(chat, "/reviews", "reviews")
+    chat.communicate("\n", timeout=60)
+    [decision] = [x for x in lines if x["type"] == "decision"]
+    assert decision["review_id"] == review["id"] and decision["decided_by"] == "bob"
+    assert decision["decision"]["decisions"][0]["message"] == "already refunded by phone"
+    assert lines[-1]["reviews"] == []
+
+
+def test_a_chat_creates_no_thread_until_the_first_request(cli: Cli) -> None:
+    chat = _chat(cli)
+    _send(chat, "/reviews", "reviews")
+    chat.communicate("\n", timeout=60)
+    assert cli.json("thread", "list") == []
+
+
+def test_thread_list_filters_and_refuses_an_unknown_status(cli: Cli) -> None:
+    cli("run", "What's the status of ticket TCK-1001?", "--as", "ann")
+    cli("run", "Refund invoice INV-1002 in full", "--as", "bob")
+    assert [t["requester"] for t in cli.json("thread", "list", "--requester", "bob")] == ["bob"]
+    assert [t["requester"] for t in cli.json("thread", "list", "--status", "waiting")] == ["bob"]
+    bad = cli("thread", "list", "--status", "bogus", ok=False)
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [
+        "error: --status must be one of idle, running, waiting, completed, failed, not 'bogus'"
+    ]
