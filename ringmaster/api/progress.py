@@ -114,9 +114,10 @@ async def stream(
     poll: float,
     limit: float,
     disconnected: Callable[[], Any],
+    settled: tuple[str, ...] = SETTLED,
 ) -> AsyncIterator[str]:
     """The thread's events after sequence number `after`, until turn `turn` settles
-    (completed, waiting for a review, or failed) or `limit` seconds pass."""
+    (by default: completed, waiting for a review, or failed) or `limit` seconds pass."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
 
@@ -133,7 +134,7 @@ async def stream(
                 yield sse(name, {"kind": e.kind, "actor": e.actor, "at": e.at, **e.data}, e.seq)
             while not live.empty():
                 yield sse("subtask_finished", live.get_nowait())
-            if not events and row.status in SETTLED and row.turn >= turn:
+            if not events and row.status in settled and row.turn >= turn:
                 yield sse("end", {"status": row.status, "turn": row.turn})
                 return
             if loop.time() >= deadline or await disconnected():

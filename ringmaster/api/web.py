@@ -17,13 +17,14 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, FastAPI, Form, Header, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from ringmaster.accounts import WebSession, token_hash
+from ringmaster.api import plan_graph, progress
 from ringmaster.api.decisions import parse_args_text
 from ringmaster.api.deps import AppState, Caller, StateDep
 from ringmaster.api.errors import status_for
@@ -354,9 +355,12 @@ def _error_page(request: Request, session: WebSession, exc: Exception) -> HTMLRe
 def thread_page(
     request: Request, thread_id: str, state: StateDep, session: SessionDep
 ) -> HTMLResponse:
+    """The conversation, this turn's plan as a graph that follows the run live, its reviews."""
     try:
         row = state.runner.threads.get(thread_id[:64])
         out = state.runner.outcome(row.id)
+        history = state.runner.history(row.id) if row.turn else []
+        after = state.runner.audit.last_seq(row.id)
     except RingmasterError as exc:
         return _error_page(request, session, exc)
     return page(
@@ -367,9 +371,42 @@ def thread_page(
             "csrf": session.csrf,
             "thread": thread_out(row),
             "out": out,
+            "history": history,
+            "graph": plan_graph.layout(out.plan, out.results),
+            "node": {"w": plan_graph.NODE_W, "h": plan_graph.NODE_H},
+            "events": f"/ui/threads/{row.id}/events?after={after}",
             "pending": [review_out(p) for p in out.pending],
         },
     )
+
+
+@router.get("/threads/{thread_id}/events")
+async def thread_events(
+    request: Request,
+    thread_id: str,
+    state: StateDep,
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    last_event_id: Annotated[str | None, Header(max_length=20)] = None,
+) -> StreamingResponse:
+    """The thread's events for its page, the stream the API serves at /threads/…/events, which
+    goes on while the thread waits for a review: a decision made anywhere moves the page."""
+    row = await to_thread.run_sync(state.runner.threads.get, thread_id[:64])
+    if last_event_id and last_event_id.isdigit():  # the browser reconnecting after a timeout
+        after = max(after, int(last_event_id))
+    gen = progress.stream(
+        state.runner,
+        state.hub,
+        row.id,
+        after=after,
+        turn=row.turn,
+        poll=state.settings.api_poll_seconds,
+        limit=state.settings.api_stream_seconds,
+        disconnected=request.is_disconnected,
+        settled=("completed", "failed"),
+    )
+    headers = {**SECURITY_HEADERS, "X-Accel-Buffering": "no"}
+    return StreamingResponse(gen, media_type="text/event-stream", headers=headers)
 
 
 def install(app: FastAPI) -> None:

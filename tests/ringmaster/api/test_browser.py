@@ -97,3 +97,31 @@ def test_the_queue_refreshes_itself(served: tuple[Api, str], tmp_path: Path) -> 
             assert page.inner_text("#total") == "1 item(s)"
         finally:
             browser.close()
+
+
+def test_the_thread_page_shows_the_plan_and_follows_it_live(served: tuple[Api, str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    api, base = served
+    thread, item = api.waiting_item("ann", "do both")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            page = browser.new_page()
+            page.goto(f"{base}/ui/login")
+            page.fill("#token", api.tokens["rev"])
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{base}/ui")
+            page.goto(f"{base}/ui/threads/{thread}")
+            assert "status-done" in (page.get_attribute("#node-t1", "class") or "")
+            assert "status-awaiting_review" in (page.get_attribute("#node-t2", "class") or "")
+            # Decided elsewhere (the API): the open page's graph and status follow, no reload.
+            decided = api.post(
+                f"/reviews/{item['id']}/decision", "rita", json={"decision": "approve"}
+            )
+            assert decided.status_code in (200, 202), decided.text
+            page.wait_for_selector("#node-t2.status-done", timeout=20_000)
+            page.wait_for_selector("#thread-status.status-completed", timeout=20_000)
+            assert page.text_content("#node-t2 .node-status") == "done"
+        finally:
+            browser.close()
