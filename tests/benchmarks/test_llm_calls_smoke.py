@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import llm_calls
+from benchmarks import llm_calls, readme
 
 ROW = {
     "system": str,
@@ -35,6 +35,10 @@ def test_llm_calls_benchmark(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert len(doc["verdicts"]) == len(doc["rows"]) - 1
     for v in doc["verdicts"]:
         assert {"target", "value", "limit", "met", "text"} <= set(v)
+
+    block = f"{readme.begin('llm_calls')}\nold\n{readme.end('llm_calls')}"
+    rendered = readme.update(block, doc)
+    assert doc["command"] in rendered and "| system | calls/req |" in rendered
 
     rows = {r["system"]: r for r in doc["rows"]}
     assert rows["create_supervisor · react agents"]["model_calls"] == 10

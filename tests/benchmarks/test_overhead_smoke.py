@@ -8,6 +8,7 @@ import json
 import pytest
 from langchain_core.messages import AIMessage
 
+from benchmarks import readme
 from benchmarks.overhead import (
     HEADLINE,
     PYTHON_AGENTS,
@@ -91,6 +92,13 @@ def test_overhead_benchmark_runs_every_system(capsys: pytest.CaptureFixture[str]
         assert v["met"] == (v["value"] <= v["limit"])
         assert ("NOT met" in v["text"]) != v["met"]
 
+    # The README block is rendered from this document, and only that block is rewritten.
+    old = f"intro\n{readme.begin('overhead')}\nold figures\n{readme.end('overhead')}\nafter\n"
+    new = readme.update(old, doc)
+    assert new.startswith("intro\n") and new.endswith("after\n") and "old figures" not in new
+    assert doc["command"] in new and "| system | median ms |" in new and "| wall ms |" in new
+    assert all(v["text"] in new for v in verdicts)
+
     # The last request's final states: every subtask done by its agent; the supervisor's answer.
     for name in (HEADLINE, REACT_INSIDE, PYTHON_AGENTS):
         results = report.final_states[name]["results"]
@@ -107,3 +115,10 @@ def test_the_floor_is_the_calls_made_one_after_another() -> None:
     assert floor_seconds("sequential", calls) == pytest.approx(1.6)
     assert floor_seconds("plan_then_parallel", calls) == pytest.approx(0.3 + 0.7)
     assert floor_seconds("plan_then_parallel", [[], [0.3], [0.5]]) == pytest.approx(0.5)
+
+
+def test_readme_refuses_what_is_not_a_benchmarks_output() -> None:
+    with pytest.raises(ValueError, match="not a benchmark's --json output"):
+        readme.update("text", {"rows": []})
+    with pytest.raises(ValueError, match="has no block for overhead"):
+        readme.update("no markers here", {"benchmark": "overhead"})
