@@ -408,6 +408,7 @@ class System:
     has_planner_model: bool = True
     cascade: CascadePlanner | None = None
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
     floors: list[float] = field(default_factory=list)
     last_state: dict[str, Any] | None = None
 
@@ -419,20 +420,24 @@ class System:
             sum(m.output_tokens for m in self.models),
         )
 
-    def invoke(self, thread: str) -> tuple[float, float]:
-        """One request: its wall time and its floor, in seconds."""
+    def invoke(self, thread: str) -> tuple[float, float, float]:
+        """One request: its wall time, the process's CPU time and the floor, in seconds.
+
+        Systems run one at a time, so the process's CPU time is this request's, on every
+        thread; it moves less with the machine's load than wall time does.
+        """
         config = {"configurable": {"thread_id": thread}}
         payload = self.payload()
         before = [len(m.latencies) for m in self.models]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         state = self.app.invoke(payload, config, durability="sync")
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         self.check(state)
         self.last_state = state
         calls = [m.latencies[n:] for m, n in zip(self.models, before, strict=True)]
         if not self.has_planner_model:
             calls = [[], *calls]
-        return elapsed, floor_seconds(self.shape, calls)
+        return elapsed, cpu, floor_seconds(self.shape, calls)
 
     def file_bytes(self) -> int:
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -615,6 +620,7 @@ class Figures:
     requests: int
     median_ms: float
     p95_ms: float
+    cpu_median_ms: float  # the process's CPU time per request, every thread
     checkpoint_bytes_per_request: float  # checkpoints.checkpoint + .metadata + writes.value
     file_bytes_per_request: float  # growth of the SQLite file (WAL folded in)
     checkpoints_per_request: float
@@ -647,8 +653,9 @@ def warm_up(systems: list[System]) -> None:
 def run_rounds(systems: list[System], requests: int) -> None:
     for i in range(requests):  # interleaved, so drift and load fall on every system alike
         for system in systems:
-            elapsed, floor = system.invoke(f"request-{i:04d}")
+            elapsed, cpu, floor = system.invoke(f"request-{i:04d}")
             system.times.append(elapsed)
+            system.cpu.append(cpu)
             system.floors.append(floor)
 
 
@@ -678,6 +685,7 @@ def measure(systems: list[System], requests: int) -> list[Figures]:
                 requests=requests,
                 median_ms=round(statistics.median(ms), 3),
                 p95_ms=round(percentile(ms, 95), 3),
+                cpu_median_ms=round(statistics.median(system.cpu) * 1000, 3),
                 checkpoint_bytes_per_request=round(blob / requests, 1),
                 file_bytes_per_request=round(grown / requests, 1),
                 checkpoints_per_request=round(checkpoints / requests, 2),
@@ -742,7 +750,8 @@ class Report:
                 f"equal work, zero latency: {HEADLINE} median time / {SUPERVISOR}'s",
                 head.median_ms / base.median_ms,
                 TIME_TARGET,
-                also=f"paired per round {self.paired_time_ratio(HEADLINE, SUPERVISOR):.2f}",
+                also=f"paired per round {self.paired_time_ratio(HEADLINE, SUPERVISOR):.2f}, "
+                f"CPU time {head.cpu_median_ms / base.cpu_median_ms:.2f}",
             ),
         ]
         lat = {f.system: f for f in self.latency}
@@ -804,6 +813,7 @@ def run(options: Options) -> Report:
 COLUMNS = (
     ("median ms", "median_ms", "{:.2f}"),
     ("p95 ms", "p95_ms", "{:.2f}"),
+    ("cpu ms", "cpu_median_ms", "{:.2f}"),
     ("ckpt bytes/req", "checkpoint_bytes_per_request", "{:,.0f}"),
     ("file bytes/req", "file_bytes_per_request", "{:,.0f}"),
     ("checkpoints/req", "checkpoints_per_request", "{:.1f}"),

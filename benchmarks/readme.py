@@ -77,6 +77,7 @@ def render_overhead(doc: dict[str, Any]) -> str:
             ("system", "system", str),
             ("median ms", "median_ms", _f(".1f")),
             ("p95 ms", "p95_ms", _f(".1f")),
+            ("CPU ms", "cpu_median_ms", _f(".1f")),
             ("ckpt bytes/req", "checkpoint_bytes_per_request", _f(",.0f")),
             ("file bytes/req", "file_bytes_per_request", _f(",.0f")),
             ("checkpoints/req", "checkpoints_per_request", _f("g")),

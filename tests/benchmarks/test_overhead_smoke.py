@@ -26,6 +26,7 @@ FIGURES = {
     "requests": int,
     "median_ms": float,
     "p95_ms": float,
+    "cpu_median_ms": float,
     "checkpoint_bytes_per_request": float,
     "file_bytes_per_request": float,
     "checkpoints_per_request": float,
