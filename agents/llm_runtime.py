@@ -103,6 +103,8 @@ def langchain_tools(registry: ToolRegistry, names: Sequence[str]) -> list[BaseTo
         tool = registry.get(name)
 
         def run(runtime: ToolRuntime[AgentContext], _tool: Tool = tool, **args: Any) -> Any:
+            if not isinstance(runtime.context, AgentContext):
+                raise RuntimeError("an LLM agent runs with its AgentContext: use LLMRuntime.run")
             box = runtime.context.box
             try:
                 if _tool.side_effect:
@@ -237,7 +239,9 @@ class LLMRuntime:
     model: Any  # a BaseChatModel
     fallbacks: list[Any] = field(default_factory=list)
     checkpointer: Any = None  # None: the graph's, when run inside it
-    _agents: dict[tuple[int, tuple[str, ...]], Any] = field(
+    # (id of the tool registry, the tools offered) -> (that registry, kept so its id is not
+    # reused, and the compiled agent)
+    _agents: dict[tuple[int, tuple[str, ...]], tuple[ToolRegistry, Any]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
     _lock: threading.Lock = field(
@@ -249,10 +253,9 @@ class LLMRuntime:
         names = tuple(offered_tools(box, self.spec.tools))
         key = (id(box.registry), names)
         with self._lock:
-            agent = self._agents.get(key)
-            if agent is None:
-                agent = self._agents[key] = self._compile(box.registry, names)
-        return agent
+            if key not in self._agents:
+                self._agents[key] = (box.registry, self._compile(box.registry, names))
+            return self._agents[key][1]
 
     def _compile(self, registry: ToolRegistry, names: Sequence[str]) -> Any:
         from langchain.agents import create_agent
