@@ -47,10 +47,11 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
-from benchmarks.overhead import (
+from benchmarks.scripted import Latency, Script, ScriptedChatModel, machine, percentile
+from benchmarks.systems import SUPERVISOR
+from benchmarks.workload import (
     REQUEST,
     SPECIALISTS,
-    SUPERVISOR,
     bench_team,
     check_ringmaster,
     check_supervisor,
@@ -60,7 +61,6 @@ from benchmarks.overhead import (
     specialist_script,
     supervisor_app,
 )
-from benchmarks.scripted import Latency, Script, ScriptedChatModel, machine, percentile
 from ringmaster.agents.llm_runtime import LLMRuntime
 from ringmaster.agents.registry import AgentRegistry
 from ringmaster.graph.build import build_graph

@@ -2,7 +2,8 @@
 
 Both systems answer the same three-part request ("ticket? invoice? service health?") with the
 same three specialists, each owning one read-only look-up tool, and the same scripted chat
-model (`benchmarks/scripted.py`): the same plan, the same tool calls, the same final texts.
+model (`benchmarks/scripted.py`): the same plan, the same tool calls, the same final texts
+(`benchmarks/workload.py`; the systems are in `benchmarks/systems.py`).
 Both checkpoint to a fresh SQLite file (`ringmaster.graph.checkpoint`, WAL) with
 `durability="sync"`, as the runner does.
 
@@ -40,55 +41,34 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sqlite3
 import statistics
 import sys
 import tempfile
-import time
-import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
-from langchain_core.tools import BaseTool, StructuredTool
-
-from benchmarks.scripted import Latency, Script, ScriptedChatModel, machine, percentile
-from ringmaster.agents.llm_runtime import LLMRuntime
-from ringmaster.agents.registry import AgentRegistry
-from ringmaster.agents.runtime import (
-    AgentOutput,
-    AgentRuntime,
-    AgentTask,
-    GraphRuntime,
-    PythonRuntime,
+from benchmarks.scripted import Latency, machine, percentile
+from benchmarks.systems import (
+    CASCADE,
+    HEADLINE,
+    LOCAL_PYTHON,
+    PYTHON_AGENTS,
+    REACT_INSIDE,
+    SUPERVISOR,
+    System,
+    ringmaster_system,
+    supervisor_system,
 )
-from ringmaster.agents.spec import AgentSpec, Team, parse_team
-from ringmaster.graph.build import build_graph
+from benchmarks.workload import (
+    REQUEST,
+    local_planner,
+)
 from ringmaster.graph.checkpoint import open_checkpointer
-from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.planner.base import Planner
-from ringmaster.graph.planner.cascade import CascadePlanner
-from ringmaster.graph.planner.llm import PLAN_TOOL, LLMPlanner
-from ringmaster.tools.base import Tool, ToolBox, ToolRegistry
-
-REPO = Path(__file__).resolve().parents[1]
-DEMO_TEAM = REPO / "agents" / "demo" / "team.yaml"
-
-REQUEST = (
-    "What is the status of ticket TCK-1001? Also, has invoice INV-1001 been paid? "
-    "And is the api service healthy?"
-)
-
-HEADLINE = "ringmaster · llm planner · llm agents"
-REACT_INSIDE = "ringmaster · llm planner · react agents"
-CASCADE = "ringmaster · cascade · llm agents"
-PYTHON_AGENTS = "ringmaster · llm planner · python agents"
-LOCAL_PYTHON = "ringmaster · local planner · python agents"
-SUPERVISOR = "create_supervisor · react agents"
 
 # Equal work, zero latency: ringmaster's own LLM agents against create_supervisor's.
 TIME_TARGET = 0.5  # median time at most half of create_supervisor's
@@ -97,265 +77,6 @@ BYTES_TARGET = 0.2  # checkpoint bytes at most a fifth
 LATENCY_LLM_TARGET = 0.35
 LATENCY_CASCADE_TARGET = 0.25
 FLOOR_TARGET = 0.10  # ringmaster's wall time at most 10% above its floor
-
-# -- the three specialists and their look-up tools --------------------------------------------
-
-TICKETS = {"TCK-1001": {"id": "TCK-1001", "status": "open", "priority": "high"}}
-INVOICES = {"INV-1001": {"id": "INV-1001", "amount": "120.00", "status": "paid"}}
-SERVICES = {"api": {"service": "api", "status": "degraded", "error_rate": 0.021}}
-
-
-def get_ticket(ticket_id: str) -> dict[str, Any]:
-    """A support ticket by id."""
-    return dict(TICKETS[ticket_id])
-
-
-def get_invoice(invoice_id: str) -> dict[str, Any]:
-    """An invoice by id."""
-    return dict(INVOICES[invoice_id])
-
-
-def service_health(service: str) -> dict[str, Any]:
-    """A service's current health."""
-    return dict(SERVICES[service])
-
-
-@dataclass(frozen=True)
-class Specialist:
-    """One agent: its single read-only tool, and how it finds the tool's argument in text."""
-
-    name: str
-    description: str
-    tool: Callable[..., dict[str, Any]]
-    arg: str
-    pattern: str  # the argument, found in the task or the conversation
-    part: str  # its part of REQUEST, as a planner would cut it
-
-    @property
-    def tool_name(self) -> str:
-        return self.tool.__name__
-
-    def find_arg(self, text: str) -> str:
-        match = re.search(self.pattern, text)
-        if match is None:
-            raise LookupError(f"{self.name}: no {self.arg} in {text!r}")
-        return match.group(1)
-
-    def answer(self, record: Any) -> str:
-        """The agent's final text, the same on both sides."""
-        return f"{self.name}: {self.tool_name} -> {json.dumps(record, sort_keys=True)}"
-
-
-SPECIALISTS = (
-    Specialist(
-        "support",
-        "Customer support: tickets.",
-        get_ticket,
-        "ticket_id",
-        r"\b(TCK-\d+)\b",
-        "What is the status of ticket TCK-1001?",
-    ),
-    Specialist(
-        "billing",
-        "Billing: invoices and payments.",
-        get_invoice,
-        "invoice_id",
-        r"\b(INV-\d+)\b",
-        "has invoice INV-1001 been paid?",
-    ),
-    Specialist(
-        "ops",
-        "Operations: service health.",
-        service_health,
-        "service",
-        r"\b(api|web|auth)\b service",
-        "is the api service healthy?",
-    ),
-)
-
-
-def bench_team() -> Team:
-    """The three specialists as a ringmaster team (their runtimes are given as overrides)."""
-    agents = [
-        {
-            "name": s.name,
-            "description": s.description,
-            "tools": [s.tool_name],
-            "output_schema": {
-                "type": "object",
-                "required": ["summary"],
-                "properties": {"summary": {"type": "string", "minLength": 1}},
-            },
-            # Never loaded: every runtime is given to the registry as an override.
-            "runtime": {"kind": "python", "entry": "benchmarks.overhead:python_agent"},
-        }
-        for s in SPECIALISTS
-    ]
-    return parse_team(json.dumps({"name": "bench", "agents": agents}), source="bench")
-
-
-def bench_tools() -> ToolRegistry:
-    registry = ToolRegistry()
-    for s in SPECIALISTS:
-        registry.register(Tool(s.tool_name, s.tool.__doc__ or s.tool_name, s.tool))
-    return registry
-
-
-def langchain_tool(s: Specialist) -> BaseTool:
-    return StructuredTool.from_function(s.tool, name=s.tool_name, description=s.tool.__doc__)
-
-
-# -- the scripts: the same answers on both sides -------------------------------------------
-
-
-def _human_text(messages: Sequence[BaseMessage]) -> str:
-    return "\n".join(
-        m.content for m in messages if isinstance(m, HumanMessage) and isinstance(m.content, str)
-    )
-
-
-def specialist_script(s: Specialist) -> Script:
-    """Call the one tool on the argument found in the conversation, then report its result."""
-
-    def script(messages: list[BaseMessage]) -> AIMessage:
-        last = messages[-1]
-        if isinstance(last, ToolMessage) and last.name == s.tool_name:
-            return AIMessage(s.answer(json.loads(str(last.content))))
-        # The result given back as text (a call sent without tool schemas): the same answer.
-        done = f"{s.tool_name} returned: "
-        if isinstance(last, HumanMessage) and done in str(last.content):
-            result = str(last.content).split(done, 1)[1].split("\n", 1)[0]
-            return AIMessage(s.answer(json.loads(result)))
-        call = {
-            "name": s.tool_name,
-            "args": {s.arg: s.find_arg(_human_text(messages))},
-            "id": f"call-{s.tool_name}-{len(messages)}",
-            "type": "tool_call",
-        }
-        return AIMessage("", tool_calls=[call])
-
-    return script
-
-
-def supervisor_script(names: Sequence[str]) -> Script:
-    """Hand off to each agent not yet called, in order; then answer with what they said."""
-
-    def script(messages: list[BaseMessage]) -> AIMessage:
-        called = {tc["name"] for m in messages if isinstance(m, AIMessage) for tc in m.tool_calls}
-        for name in names:
-            tool = f"transfer_to_{name}"
-            if tool not in called:
-                call = {"name": tool, "args": {}, "id": f"call-{tool}", "type": "tool_call"}
-                return AIMessage("", tool_calls=[call])
-        answers = [
-            m.content
-            for m in messages
-            if isinstance(m, AIMessage)
-            and isinstance(m.content, str)
-            and m.content.split(":", 1)[0] in names
-        ]
-        return AIMessage("\n".join(answers))
-
-    return script
-
-
-def plan_script() -> Script:
-    """The planner's one answer, in its compact schema: the three parts, each to its specialist."""
-    parts = [
-        {"task": s.part, "agent": s.name, "conf": 0.95, "why": "its own records"}
-        for s in SPECIALISTS
-    ]
-    call = {"name": PLAN_TOOL, "args": {"parts": parts}, "id": "plan", "type": "tool_call"}
-    return lambda messages: AIMessage("", tool_calls=[call])
-
-
-# -- agents -----------------------------------------------------------------------------------
-
-
-def python_agent(s: Specialist) -> Callable[[AgentTask, ToolBox], AgentOutput]:
-    def run(task: AgentTask, tools: ToolBox) -> AgentOutput:
-        record = tools.call(s.tool_name, **{s.arg: s.find_arg(task.description)})
-        return AgentOutput(output={"summary": s.answer(record), "record": record})
-
-    return run
-
-
-def react_agent(s: Specialist, latency: Latency) -> tuple[Any, ScriptedChatModel]:
-    """The specialist as `create_react_agent`, the way langgraph-supervisor expects it."""
-    from langgraph.prebuilt import create_react_agent
-
-    model = ScriptedChatModel(script=specialist_script(s), latency=latency)
-    with warnings.catch_warnings():  # deprecated in favour of langchain's create_agent
-        warnings.simplefilter("ignore")
-        agent = create_react_agent(
-            model, [langchain_tool(s)], name=s.name, prompt=f"You are {s.description}"
-        )
-    return agent, model
-
-
-def ringmaster_payload() -> dict[str, Any]:
-    """The graph's input for REQUEST from a bench requester, on a new thread."""
-    return {
-        "request": REQUEST,
-        "requester": {"id": "bench", "scopes": [], "priority": "normal"},
-        "turn": 1,
-        "plan": None,
-        "results": None,
-        "answer": None,
-    }
-
-
-def check_ringmaster(state: dict[str, Any]) -> None:
-    results = state.get("results") or {}
-    statuses = {k: r["status"] for k, r in results.items()}
-    agents = sorted(r["agent"] for r in results.values())
-    if set(statuses.values()) != {"done"} or agents != sorted(s.name for s in SPECIALISTS):
-        raise AssertionError(f"ringmaster did not finish the three subtasks: {statuses} {agents}")
-    for s in SPECIALISTS:
-        if f"{s.name}: {s.tool_name} -> " not in (state.get("answer") or ""):
-            raise AssertionError(f"ringmaster's answer lacks {s.name}'s: {state.get('answer')!r}")
-
-
-def check_supervisor(state: dict[str, Any]) -> None:
-    messages = state["messages"]
-    for s in SPECIALISTS:
-        said = [m for m in messages if isinstance(m, AIMessage) and m.name == s.name]
-        if not any(str(m.content).startswith(f"{s.name}: {s.tool_name} -> ") for m in said):
-            raise AssertionError(f"create_supervisor has no answer from {s.name}")
-    final = messages[-1]
-    if not (isinstance(final, AIMessage) and final.name == "supervisor" and final.content):
-        raise AssertionError(f"create_supervisor did not end with its answer: {final!r}")
-
-
-def supervisor_app(saver: Any, latency: Latency) -> tuple[Any, list[ScriptedChatModel]]:
-    """`create_supervisor` over the three react specialists, compiled on `saver`; its models,
-    the supervisor's first."""
-    from langgraph_supervisor import create_supervisor
-
-    pairs = [react_agent(s, latency) for s in SPECIALISTS]
-    model = ScriptedChatModel(
-        script=supervisor_script([s.name for s in SPECIALISTS]), latency=latency
-    )
-    with warnings.catch_warnings():  # it builds on the deprecated create_react_agent
-        warnings.simplefilter("ignore")
-        workflow = create_supervisor(
-            [agent for agent, _ in pairs],
-            model=model,
-            prompt="You route each part of the request to the agent that owns it.",
-        )
-    return workflow.compile(checkpointer=saver), [model, *(m for _, m in pairs)]
-
-
-def local_planner(cache_dir: Path | None) -> Planner | None:
-    """The embedded default planner on the demo team, or None when it is not there."""
-    try:
-        from ringmaster.agents.spec import load_team
-        from ringmaster.graph.planner.local import LocalPlanner
-    except ImportError:
-        return None
-    if not DEMO_TEAM.exists():
-        return None
-    return LocalPlanner(load_team(DEMO_TEAM), cache_dir=cache_dir)
 
 
 def stored_bytes(db: Path, warmup_thread: str) -> tuple[int, int, int]:
@@ -374,163 +95,6 @@ def stored_bytes(db: Path, warmup_thread: str) -> tuple[int, int, int]:
 
 
 # -- the systems under test -------------------------------------------------------------------
-
-Shape = Literal["sequential", "plan_then_parallel"]
-
-
-def floor_seconds(shape: Shape, calls: Sequence[Sequence[float]]) -> float:
-    """The time of the model calls a system must make one after another, for one request.
-
-    `calls` holds each model's call latencies in the request, the planner's (or the
-    supervisor's) first. create_supervisor makes every call in turn; ringmaster plans, then
-    runs the three independent subtasks in parallel, each agent's calls in turn.
-    """
-    if shape == "sequential":
-        return sum(sum(c) for c in calls)
-    first, *agents = calls
-    return sum(first) + max((sum(c) for c in agents), default=0.0)
-
-
-@dataclass
-class System:
-    """A compiled graph on its own checkpoint file, with what to send and how to check it."""
-
-    name: str
-    equal_work: bool
-    note: str
-    app: Any
-    db: Path
-    conn: sqlite3.Connection
-    payload: Callable[[], Any]
-    check: Callable[[dict[str, Any]], None]
-    models: list[ScriptedChatModel]  # the planner's (or supervisor's) first, if it has one
-    shape: Shape
-    has_planner_model: bool = True
-    cascade: CascadePlanner | None = None
-    times: list[float] = field(default_factory=list)
-    cpu: list[float] = field(default_factory=list)
-    floors: list[float] = field(default_factory=list)
-    last_state: dict[str, Any] | None = None
-
-    def counts(self) -> tuple[int, int, int]:
-        """Model calls, prompt tokens and output tokens so far."""
-        return (
-            sum(m.calls for m in self.models),
-            sum(m.prompt_tokens for m in self.models),
-            sum(m.output_tokens for m in self.models),
-        )
-
-    def invoke(self, thread: str) -> tuple[float, float, float]:
-        """One request: its wall time, the process's CPU time and the floor, in seconds.
-
-        Systems run one at a time, so the process's CPU time is this request's, on every
-        thread; it moves less with the machine's load than wall time does.
-        """
-        config = {"configurable": {"thread_id": thread}}
-        payload = self.payload()
-        before = [len(m.latencies) for m in self.models]
-        start, cpu = time.perf_counter(), time.process_time()
-        state = self.app.invoke(payload, config, durability="sync")
-        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-        self.check(state)
-        self.last_state = state
-        calls = [m.latencies[n:] for m, n in zip(self.models, before, strict=True)]
-        if not self.has_planner_model:
-            calls = [[], *calls]
-        return elapsed, cpu, floor_seconds(self.shape, calls)
-
-    def file_bytes(self) -> int:
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return sum(p.stat().st_size for p in self.db.parent.glob(self.db.name + "*"))
-
-
-def llm_agent_registry(latency: Latency) -> tuple[AgentRegistry, list[ScriptedChatModel]]:
-    """The three specialists as ringmaster's own LLM agents, each on its scripted model."""
-    models: dict[str, ScriptedChatModel] = {}
-
-    def runtime(spec: AgentSpec) -> LLMRuntime:
-        s = next(x for x in SPECIALISTS if x.name == spec.name)
-        models[s.name] = ScriptedChatModel(script=specialist_script(s), latency=latency)
-        return LLMRuntime(spec, models[s.name])
-
-    team = bench_team()
-    for spec in team.agents:  # the same team, its agents on the llm runtime
-        spec.runtime = spec.runtime.model_copy(update={"kind": "llm", "entry": None})
-    registry = AgentRegistry.build(team, bench_tools(), llm_runtime=runtime)
-    return registry, [models[s.name] for s in SPECIALISTS]
-
-
-def ringmaster_system(
-    name: str,
-    saver: Any,
-    db: Path,
-    *,
-    planner: Literal["llm", "cascade", "local"],
-    agents: Literal["llm", "react", "python"],
-    latency: Latency,
-    local: Planner | None = None,
-    equal_work: bool,
-    note: str,
-) -> System:
-    models: list[ScriptedChatModel] = []
-    plan_model = ScriptedChatModel(script=plan_script(), latency=latency)
-    chosen: Planner
-    cascade = None
-    if planner == "llm":
-        chosen = LLMPlanner(bench_team(), plan_model)
-    elif planner == "cascade":
-        assert local is not None
-        chosen = cascade = CascadePlanner(local, LLMPlanner(bench_team(), plan_model))
-    else:
-        assert local is not None
-        chosen = local
-    has_planner_model = planner != "local"
-    if has_planner_model:
-        models.append(plan_model)
-    if agents == "llm":
-        registry, agent_models = llm_agent_registry(latency)
-        models += agent_models
-    else:
-        runtimes: dict[str, AgentRuntime] = {}
-        for s in SPECIALISTS:
-            if agents == "react":
-                graph, model = react_agent(s, latency)
-                runtimes[s.name] = GraphRuntime(graph)
-                models.append(model)
-            else:
-                runtimes[s.name] = PythonRuntime(python_agent(s))
-        registry = AgentRegistry.build(bench_team(), bench_tools(), overrides=runtimes)
-    app = build_graph(GraphDeps(registry=registry, planner=chosen), saver)
-    return System(
-        name,
-        equal_work,
-        note,
-        app,
-        db,
-        saver.conn,
-        ringmaster_payload,
-        check_ringmaster,
-        models,
-        "plan_then_parallel",
-        has_planner_model=has_planner_model,
-        cascade=cascade,
-    )
-
-
-def supervisor_system(saver: Any, db: Path, latency: Latency) -> System:
-    app, models = supervisor_app(saver, latency)
-    return System(
-        SUPERVISOR,
-        True,
-        "the baseline",
-        app,
-        db,
-        saver.conn,
-        lambda: {"messages": [HumanMessage(REQUEST)]},
-        check_supervisor,
-        list(models),
-        "sequential",
-    )
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,15 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from benchmarks import readme
-from benchmarks.overhead import (
+from benchmarks.overhead import main
+from benchmarks.systems import (
     HEADLINE,
     PYTHON_AGENTS,
     REACT_INSIDE,
-    SPECIALISTS,
     SUPERVISOR,
     floor_seconds,
-    main,
 )
+from benchmarks.workload import SPECIALISTS
 
 FIGURES = {
     "system": str,
