@@ -4,7 +4,8 @@ The request, the three specialists and their one look-up tool each are the ones 
 `benchmarks/overhead.py`; every model is the benchmarks' one zero-latency scripted chat model
 (`benchmarks/scripted.py`), which counts its calls and the prompt tokens it is actually sent
 (every message, tool call and tool schema, with one stand-in tokenizer: a token per four
-characters), so both sides are measured alike. Both use `durability="sync"`.
+characters), so both sides are measured alike. Both use `durability="sync"`; requests run
+interleaved (round i of every system before round i+1), after one warm-up each.
 
 Rows:
     create_supervisor · react agents        the supervisor hands off with transfer_to_<agent>
@@ -41,7 +42,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -120,35 +121,51 @@ class Bench:
     check: Callable[[dict[str, Any]], None]
     models: list[ScriptedChatModel]
     cascade: CascadePlanner | None = None
+    times: list[float] = field(default_factory=list)
+    _start: tuple[int, int, int, int] = (0, 0, 0, 0)
 
-    def measure(self, requests: int) -> Row:
+    def _counts(self) -> tuple[int, int, int, int]:
+        return (
+            sum(m.calls for m in self.models),
+            sum(m.prompt_tokens for m in self.models),
+            sum(m.output_tokens for m in self.models),
+            self.cascade.local_only if self.cascade else 0,
+        )
+
+    def warm_up(self) -> None:
         self.invoke("warm-up")
-        calls0 = sum(m.calls for m in self.models)
-        tokens0 = sum(m.prompt_tokens for m in self.models)
-        out0 = sum(m.output_tokens for m in self.models)
-        local0 = self.cascade.local_only if self.cascade else 0
-        times = []
-        for i in range(requests):
-            start = time.perf_counter()
-            state = self.invoke(f"r-{i}")
-            times.append((time.perf_counter() - start) * 1000)
-            self.check(state)
-        calls = sum(m.calls for m in self.models) - calls0
-        spent = sum(m.prompt_tokens for m in self.models) - tokens0
-        out = sum(m.output_tokens for m in self.models) - out0
-        local = None
-        if self.cascade is not None:
-            local = (self.cascade.local_only - local0) / requests
+        self._start = self._counts()
+
+    def request(self, i: int) -> None:
+        start = time.perf_counter()
+        state = self.invoke(f"r-{i}")
+        self.times.append((time.perf_counter() - start) * 1000)
+        self.check(state)
+
+    def row(self) -> Row:
+        n = len(self.times)
+        calls, spent, out, local = (b - a for a, b in zip(self._start, self._counts(), strict=True))
         return Row(
             self.name,
-            requests,
-            round(calls / requests, 2),
-            round(spent / requests, 1),
-            round(out / requests, 1),
-            round(statistics.median(times), 2),
-            round(percentile(times, 95), 2),
-            local,
+            n,
+            round(calls / n, 2),
+            round(spent / n, 1),
+            round(out / n, 1),
+            round(statistics.median(self.times), 2),
+            round(percentile(self.times, 95), 2),
+            local / n if self.cascade is not None else None,
         )
+
+
+def measure(benches: list[Bench], requests: int) -> list[Row]:
+    """Warm each up, then interleave the requests (round i of every system before round i+1),
+    so the machine's load falls on every system alike."""
+    for bench in benches:
+        bench.warm_up()
+    for i in range(requests):
+        for bench in benches:
+            bench.request(i)
+    return [bench.row() for bench in benches]
 
 
 def ringmaster_bench(
@@ -199,7 +216,7 @@ def supervisor_bench(saver: Any) -> Bench:
 
 
 def run(requests: int, planner_cache: Path | None) -> list[Row]:
-    rows = []
+    benches = []
     with tempfile.TemporaryDirectory(prefix="ringmaster-llm-bench-") as tmp, ExitStack() as stack:
 
         def saver(tag: str) -> Any:
@@ -207,35 +224,36 @@ def run(requests: int, planner_cache: Path | None) -> list[Row]:
 
         team = bench_team()
 
-        def ringmaster_row(
+        def llm_planner_bench(
             name: str,
             tag: str,
             *,
             local: Planner | None = None,
             direct: bool = False,
             tool_rounds: int | None = None,
-        ) -> Row:
+        ) -> Bench:
             """The LLM planner (behind `local` as a cascade, when given) on a scripted model."""
             model = ScriptedChatModel(script=plan_script())
             llm = LLMPlanner(team, model)
             planner = llm if local is None else CascadePlanner(local, llm)
-            bench = ringmaster_bench(name, saver(tag), planner, direct, [model], tool_rounds)
-            return bench.measure(requests)
+            return ringmaster_bench(name, saver(tag), planner, direct, [model], tool_rounds)
 
-        rows.append(supervisor_bench(saver("supervisor")).measure(requests))
-        rows.append(ringmaster_row("ringmaster · llm planner · llm agents", "llm"))
+        benches.append(supervisor_bench(saver("supervisor")))
+        benches.append(llm_planner_bench("ringmaster · llm planner · llm agents", "llm"))
         local = local_planner(planner_cache)
         if local is not None:
-            rows.append(ringmaster_row("ringmaster · cascade · llm agents", "cascade", local=local))
-        rows.append(
-            ringmaster_row(
+            benches.append(
+                llm_planner_bench("ringmaster · cascade · llm agents", "cascade", local=local)
+            )
+        benches.append(
+            llm_planner_bench(
                 "ringmaster · llm planner · llm agents · tool_rounds 5", "rounds", tool_rounds=5
             )
         )
-        rows.append(
-            ringmaster_row("ringmaster · llm planner · answer_direct", "direct", direct=True)
+        benches.append(
+            llm_planner_bench("ringmaster · llm planner · answer_direct", "direct", direct=True)
         )
-    return rows
+        return measure(benches, requests)
 
 
 def verdicts(rows: list[Row]) -> list[dict[str, Any]]:
