@@ -63,10 +63,7 @@ from benchmarks.systems import (
     ringmaster_system,
     supervisor_system,
 )
-from benchmarks.workload import (
-    REQUEST,
-    local_planner,
-)
+from benchmarks.workload import REQUEST, local_planner
 from ringmaster.graph.checkpoint import open_checkpointer
 from ringmaster.graph.planner.base import Planner
 
