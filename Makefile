@@ -46,7 +46,7 @@ serve: $(BASE)
 	$(BIN)/python -m ringmaster.cli_serve
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/overhead.py
+	$(BIN)/python -m benchmarks.overhead
 
 clean:
 	rm -rf $(VENV) .ringmaster

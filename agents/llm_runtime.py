@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -39,12 +40,13 @@ from typing import Any, get_type_hints
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
+from langgraph.prebuilt import ToolRuntime
 from pydantic import BaseModel, create_model
 
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.agents.spec import DEFAULT_OUTPUT_SCHEMA, AgentSpec
 from ringmaster.prompts.loader import render
-from ringmaster.tools.base import ProposedAction, Tool, ToolBox
+from ringmaster.tools.base import ProposedAction, Tool, ToolBox, ToolRegistry
 from ringmaster.tools.errors import ToolError
 
 PROPOSAL = "ringmaster_proposal"  # marks a ToolMessage artifact as a proposed side effect
@@ -71,15 +73,40 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, default=str, sort_keys=True)
 
 
-def langchain_tools(box: ToolBox, names: Sequence[str]) -> list[BaseTool]:
-    """The agent's tools as LangChain tools over the subtask's tool box."""
+@dataclass(frozen=True)
+class AgentContext:
+    """An agent's runtime context (`create_agent(context_schema=...)`): the subtask's tool box.
+
+    The compiled agent is shared by every subtask that offers it the same tools; what belongs to
+    one subtask (the requester's scopes, the proposals it collects) reaches the tools here.
+    """
+
+    box: ToolBox
+    task: AgentTask | None = None  # the subtask, for the reasons an approval shows reviewers
+
+
+def offered_tools(box: ToolBox, names: Sequence[str]) -> list[str]:
+    """The agent's tools this subtask's requester can reach, in the spec's order."""
+    out = []
+    for name in names:
+        if name in box.allowed and box.registry.get(name).reachable_by(box.requester_scopes):
+            out.append(name)
+    return out
+
+
+def langchain_tools(registry: ToolRegistry, names: Sequence[str]) -> list[BaseTool]:
+    """The named tools as LangChain tools over the tool box in the run's `AgentContext`.
+
+    `names` are the tools offered (`offered_tools`): the box checks scopes again in code.
+    """
     out: list[BaseTool] = []
     for name in names:
-        tool = box.registry.get(name)
-        if not tool.reachable_by(box.requester_scopes):
-            continue  # never shown to the model: the requester cannot reach it
+        tool = registry.get(name)
 
-        def run(_tool: Tool = tool, **args: Any) -> tuple[str, Any]:
+        def run(runtime: ToolRuntime[AgentContext], _tool: Tool = tool, **args: Any) -> Any:
+            if not isinstance(runtime.context, AgentContext):
+                raise RuntimeError("an LLM agent runs with its AgentContext: use LLMRuntime.run")
+            box = runtime.context.box
             try:
                 if _tool.side_effect:
                     action = box.propose(_tool.name, description=_tool.description, **args)
@@ -120,10 +147,10 @@ def _needs_approval(tool: Tool) -> Callable[[Any], bool]:
     return when
 
 
-def _approval_description(tool: Tool, task: AgentTask | None) -> Any:
+def _approval_description(tool: Tool) -> Any:
     """The middleware's `description` for a call: why it needs a person (the tool's approval
-    rule on the call's arguments) and for which subtask, instead of LangChain's fixed text.
-    It is what Agent Inbox shows, and the review queue's blocker."""
+    rule on the call's arguments) and for which subtask (from the run's `AgentContext`),
+    instead of LangChain's fixed text. It is what Agent Inbox shows, and the queue's blocker."""
 
     def describe(tool_call: Any, state: Any, runtime: Any) -> str:
         args = tool_call.get("args") or {}
@@ -132,6 +159,7 @@ def _approval_description(tool: Tool, task: AgentTask | None) -> Any:
             f"{tool.name} needs approval: {why}.",
             f"It would: {tool.description}, with {_dumps(args)}.",
         ]
+        task = getattr(getattr(runtime, "context", None), "task", None)
         if task is not None:
             lines.append(f"Subtask {task.subtask_id}: {task.description}")
             lines.append(f"Requested by {task.requester}")
@@ -140,19 +168,17 @@ def _approval_description(tool: Tool, task: AgentTask | None) -> Any:
     return describe
 
 
-def _approval_middleware(
-    box: ToolBox, names: Sequence[str], task: AgentTask | None = None
-) -> Any | None:
+def _approval_middleware(registry: ToolRegistry, names: Sequence[str]) -> Any | None:
     from langchain.agents.middleware import HumanInTheLoopMiddleware, InterruptOnConfig
 
     gated: dict[str, bool | InterruptOnConfig] = {}
     for name in names:
-        tool = box.registry.get(name)
-        if not tool.side_effect or not tool.reachable_by(box.requester_scopes):
+        tool = registry.get(name)
+        if not tool.side_effect:
             continue
         gated[name] = InterruptOnConfig(
             allowed_decisions=["approve", "edit", "reject", "respond"],
-            description=_approval_description(tool, task),
+            description=_approval_description(tool),
             when=_needs_approval(tool),
         )
     return HumanInTheLoopMiddleware(interrupt_on=gated) if gated else None
@@ -221,28 +247,51 @@ def _tool_rounds_middleware(rounds: int, last: int, keep: set[str]) -> Any:
 
 @dataclass
 class LLMRuntime:
-    """An `AgentRuntime` that runs the spec's agent on a chat model over its tools."""
+    """An `AgentRuntime` that runs the spec's agent on a chat model over its tools.
+
+    The compiled agent is built once per set of tools offered (the requester's scopes decide
+    which) and shared by the subtasks that offer it, each with its own tool box in the
+    `AgentContext`. Its message loop is checkpointed only when it stops (`durability="exit"`):
+    at an interrupt (a tool call waiting for approval) or an error. The loop's effects are only
+    proposed, never run, so a crash mid-loop costs re-running it, and nothing runs twice; a
+    loop that stopped for approval resumes from what it stored.
+    """
 
     spec: AgentSpec
     model: Any  # a BaseChatModel
     fallbacks: list[Any] = field(default_factory=list)
     checkpointer: Any = None  # None: the graph's, when run inside it
+    # (id of the tool registry, the tools offered) -> (that registry, kept so its id is not
+    # reused, and the compiled agent)
+    _agents: dict[tuple[int, tuple[str, ...]], tuple[ToolRegistry, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
 
-    def build(self, box: ToolBox, task: AgentTask | None = None) -> Any:
-        """The compiled agent for one subtask's tool box (and the subtask, for reviewers)."""
+    def build(self, box: ToolBox) -> Any:
+        """The compiled agent for the tools one subtask's tool box offers (built once)."""
+        names = tuple(offered_tools(box, self.spec.tools))
+        key = (id(box.registry), names)
+        with self._lock:
+            if key not in self._agents:
+                self._agents[key] = (box.registry, self._compile(box.registry, names))
+            return self._agents[key][1]
+
+    def _compile(self, registry: ToolRegistry, names: Sequence[str]) -> Any:
         from langchain.agents import create_agent
         from langchain.agents.middleware import ModelCallLimitMiddleware, ModelFallbackMiddleware
         from langchain.agents.structured_output import ToolStrategy
 
-        names = [n for n in self.spec.tools if n in box.allowed]
         middleware: list[Any] = [
             ModelCallLimitMiddleware(run_limit=self.spec.max_model_calls, exit_behavior="error")
         ]
-        if (approval := _approval_middleware(box, names, task)) is not None:
+        if (approval := _approval_middleware(registry, names)) is not None:
             middleware.append(approval)
         if self.fallbacks:
             middleware.append(ModelFallbackMiddleware(*self.fallbacks))
-        tools = langchain_tools(box, names)
+        tools = langchain_tools(registry, names)
         rounds = self.spec.tool_rounds
         if rounds is None:  # one round per tool: see the module docstring
             rounds = len(tools)
@@ -256,7 +305,7 @@ class LLMRuntime:
                 **self.spec.output_schema,
             }
             response_format = ToolStrategy(schema)
-        proposes = any(box.registry.get(n).side_effect for n in names)
+        proposes = any(registry.get(n).side_effect for n in names)
         system = render(
             "agent_system",
             description=" ".join(self.spec.description.split()),
@@ -271,14 +320,38 @@ class LLMRuntime:
             system_prompt=system,
             middleware=middleware,
             response_format=response_format,
+            context_schema=AgentContext,
             checkpointer=self.checkpointer,
             name=self.spec.name,
         )
 
     def run(self, task: AgentTask, tools: ToolBox) -> AgentOutput:
-        agent = self.build(tools, task)
-        result = agent.invoke({"messages": [HumanMessage(task_prompt(task))]})
+        agent = self.build(tools)
+        # Checkpoints at exit only: see the class docstring.
+        durability: Any = "exit" if _has_checkpointer(agent) else None
+        result = agent.invoke(
+            {"messages": [HumanMessage(task_prompt(task))]},
+            context=AgentContext(tools, task),
+            durability=durability,
+        )
         return output_of(result)
+
+
+def _has_checkpointer(agent: Any) -> bool:
+    """Whether the agent's run stores checkpoints: its own saver, or the graph's it runs in.
+
+    (LangGraph warns when a durability is given to a run without one.)
+    """
+    if agent.checkpointer is not None:
+        return agent.checkpointer is not False
+    from langgraph._internal._constants import CONFIG_KEY_CHECKPOINTER
+    from langgraph.config import get_config
+
+    try:
+        config = get_config()
+    except RuntimeError:  # not inside a graph's run
+        return False
+    return (config.get("configurable") or {}).get(CONFIG_KEY_CHECKPOINTER) is not None
 
 
 def task_prompt(task: AgentTask) -> str:

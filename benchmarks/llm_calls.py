@@ -1,9 +1,11 @@
 """Model calls and prompt tokens: ringmaster's LLM planner and agents against `create_supervisor`.
 
 The request, the three specialists and their one look-up tool each are the ones in
-`benchmarks/overhead.py`; every model is a zero-latency scripted chat model that counts its
-calls and the prompt tokens it is actually sent (every message, tool call and tool schema, with
-one stand-in tokenizer: a token per four characters), so both sides are measured alike.
+`benchmarks/overhead.py`; every model is the benchmarks' one zero-latency scripted chat model
+(`benchmarks/scripted.py`), which counts its calls and the prompt tokens it is actually sent
+(every message, tool call and tool schema, with one stand-in tokenizer: a token per four
+characters), so both sides are measured alike. Both use `durability="sync"`; requests run
+interleaved (round i of every system before round i+1), after one warm-up each.
 
 Rows:
     create_supervisor · react agents        the supervisor hands off with transfer_to_<agent>
@@ -34,29 +36,28 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
-from langchain_core.outputs import ChatResult
 
-from benchmarks.overhead import (
+from benchmarks.scripted import Latency, Script, ScriptedChatModel, machine, percentile
+from benchmarks.systems import SUPERVISOR
+from benchmarks.workload import (
     REQUEST,
     SPECIALISTS,
-    Script,
-    ScriptedChatModel,
     bench_team,
     check_ringmaster,
     check_supervisor,
     local_planner,
+    plan_script,
     ringmaster_payload,
     specialist_script,
     supervisor_app,
@@ -68,59 +69,13 @@ from ringmaster.graph.checkpoint import open_checkpointer
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.planner.base import Planner
 from ringmaster.graph.planner.cascade import CascadePlanner
-from ringmaster.graph.planner.llm import PLAN_TOOL, LLMPlanner
+from ringmaster.graph.planner.llm import LLMPlanner
 from ringmaster.tools.base import Tool, ToolRegistry
 
 CALLS_TARGET = 7
 CASCADE_CALLS_TARGET = 6
 FLOOR_CALLS = 4
 TOKENS_TARGET = 0.30
-
-
-def tokens(text: str) -> int:
-    """OpenAI's rule of thumb, about four characters a token; the same for every system."""
-    return math.ceil(len(text) / 4)
-
-
-def prompt_tokens(messages: Sequence[BaseMessage], tools: Sequence[Any]) -> int:
-    total = 0
-    for m in messages:
-        content = m.content if isinstance(m.content, str) else json.dumps(m.content)
-        total += 4 + tokens(content)
-        for call in getattr(m, "tool_calls", None) or []:
-            total += 2 + tokens(call["name"]) + tokens(json.dumps(call.get("args", {})))
-    return total + sum(tokens(json.dumps(t)) for t in tools)
-
-
-class CountingModel(ScriptedChatModel):
-    """The overhead benchmark's scripted model, also counting the prompt tokens it is sent."""
-
-    prompt_tokens: int = 0
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: Any = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        self.prompt_tokens += prompt_tokens(messages, kwargs.get("tools") or [])
-        return super()._generate(messages, stop, run_manager, **kwargs)
-
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any:
-        kwargs.pop("tool_choice", None)  # what with_structured_output asks for; scripts obey
-        kwargs.pop("ls_structured_output_format", None)
-        return super().bind_tools(tools, **kwargs)
-
-
-def plan_script() -> Script:
-    """The planner's one answer, in its compact schema: the three parts, each to its specialist."""
-    parts = [
-        {"task": s.part, "agent": s.name, "conf": 0.95, "why": "its own records"}
-        for s in SPECIALISTS
-    ]
-    call = {"name": PLAN_TOOL, "args": {"parts": parts}, "id": "plan", "type": "tool_call"}
-    return lambda messages: AIMessage("", tool_calls=[call])
 
 
 def direct_script(s: Any) -> Script:
@@ -153,7 +108,9 @@ class Row:
     requests: int
     model_calls: float
     prompt_tokens: float
+    output_tokens: float
     median_ms: float
+    p95_ms: float
     planned_locally: float | None = None  # cascade: share of requests without a planner call
 
 
@@ -162,33 +119,53 @@ class Bench:
     name: str
     invoke: Callable[[str], dict[str, Any]]
     check: Callable[[dict[str, Any]], None]
-    models: list[CountingModel]
+    models: list[ScriptedChatModel]
     cascade: CascadePlanner | None = None
+    times: list[float] = field(default_factory=list)
+    _start: tuple[int, int, int, int] = (0, 0, 0, 0)
 
-    def measure(self, requests: int) -> Row:
+    def _counts(self) -> tuple[int, int, int, int]:
+        return (
+            sum(m.calls for m in self.models),
+            sum(m.prompt_tokens for m in self.models),
+            sum(m.output_tokens for m in self.models),
+            self.cascade.local_only if self.cascade else 0,
+        )
+
+    def warm_up(self) -> None:
         self.invoke("warm-up")
-        calls0 = sum(m.calls for m in self.models)
-        tokens0 = sum(m.prompt_tokens for m in self.models)
-        local0 = self.cascade.local_only if self.cascade else 0
-        times = []
-        for i in range(requests):
-            start = time.perf_counter()
-            state = self.invoke(f"r-{i}")
-            times.append((time.perf_counter() - start) * 1000)
-            self.check(state)
-        calls = sum(m.calls for m in self.models) - calls0
-        spent = sum(m.prompt_tokens for m in self.models) - tokens0
-        local = None
-        if self.cascade is not None:
-            local = (self.cascade.local_only - local0) / requests
+        self._start = self._counts()
+
+    def request(self, i: int) -> None:
+        start = time.perf_counter()
+        state = self.invoke(f"r-{i}")
+        self.times.append((time.perf_counter() - start) * 1000)
+        self.check(state)
+
+    def row(self) -> Row:
+        n = len(self.times)
+        calls, spent, out, local = (b - a for a, b in zip(self._start, self._counts(), strict=True))
         return Row(
             self.name,
-            requests,
-            round(calls / requests, 2),
-            round(spent / requests, 1),
-            round(statistics.median(times), 2),
-            local,
+            n,
+            round(calls / n, 2),
+            round(spent / n, 1),
+            round(out / n, 1),
+            round(statistics.median(self.times), 2),
+            round(percentile(self.times, 95), 2),
+            local / n if self.cascade is not None else None,
         )
+
+
+def measure(benches: list[Bench], requests: int) -> list[Row]:
+    """Warm each up, then interleave the requests (round i of every system before round i+1),
+    so the machine's load falls on every system alike."""
+    for bench in benches:
+        bench.warm_up()
+    for i in range(requests):
+        for bench in benches:
+            bench.request(i)
+    return [bench.row() for bench in benches]
 
 
 def ringmaster_bench(
@@ -196,17 +173,19 @@ def ringmaster_bench(
     saver: Any,
     planner: Planner,
     direct: bool,
-    planner_models: list[CountingModel],
+    planner_models: list[ScriptedChatModel],
     tool_rounds: int | None = None,
 ) -> Bench:
     tools = ToolRegistry()
     for s in SPECIALISTS:
         tools.register(Tool(s.tool_name, s.tool.__doc__ or "", s.tool, answer_direct=direct))
-    models: dict[str, CountingModel] = {}
+    models: dict[str, ScriptedChatModel] = {}
 
     def runtime(spec: Any) -> LLMRuntime:
         s = next(x for x in SPECIALISTS if x.name == spec.name)
-        models[s.name] = CountingModel(script=direct_script(s) if direct else specialist_script(s))
+        models[s.name] = ScriptedChatModel(
+            script=direct_script(s) if direct else specialist_script(s)
+        )
         return LLMRuntime(spec, models[s.name])
 
     team = bench_team()
@@ -226,17 +205,18 @@ def ringmaster_bench(
 
 
 def supervisor_bench(saver: Any) -> Bench:
-    app, models = supervisor_app(saver, CountingModel)
+    app, models = supervisor_app(saver, Latency())
 
     def invoke(thread: str) -> dict[str, Any]:
         config = {"configurable": {"thread_id": thread}}
-        return app.invoke({"messages": [HumanMessage(REQUEST)]}, config)  # type: ignore[no-any-return]
+        payload = {"messages": [HumanMessage(REQUEST)]}
+        return app.invoke(payload, config, durability="sync")  # type: ignore[no-any-return]
 
-    return Bench("create_supervisor · react agents", invoke, check_supervisor, models)
+    return Bench(SUPERVISOR, invoke, check_supervisor, models)
 
 
 def run(requests: int, planner_cache: Path | None) -> list[Row]:
-    rows = []
+    benches = []
     with tempfile.TemporaryDirectory(prefix="ringmaster-llm-bench-") as tmp, ExitStack() as stack:
 
         def saver(tag: str) -> Any:
@@ -244,38 +224,40 @@ def run(requests: int, planner_cache: Path | None) -> list[Row]:
 
         team = bench_team()
 
-        def ringmaster_row(
+        def llm_planner_bench(
             name: str,
             tag: str,
             *,
             local: Planner | None = None,
             direct: bool = False,
             tool_rounds: int | None = None,
-        ) -> Row:
+        ) -> Bench:
             """The LLM planner (behind `local` as a cascade, when given) on a scripted model."""
-            model = CountingModel(script=plan_script())
+            model = ScriptedChatModel(script=plan_script())
             llm = LLMPlanner(team, model)
             planner = llm if local is None else CascadePlanner(local, llm)
-            bench = ringmaster_bench(name, saver(tag), planner, direct, [model], tool_rounds)
-            return bench.measure(requests)
+            return ringmaster_bench(name, saver(tag), planner, direct, [model], tool_rounds)
 
-        rows.append(supervisor_bench(saver("supervisor")).measure(requests))
-        rows.append(ringmaster_row("ringmaster · llm planner · llm agents", "llm"))
+        benches.append(supervisor_bench(saver("supervisor")))
+        benches.append(llm_planner_bench("ringmaster · llm planner · llm agents", "llm"))
         local = local_planner(planner_cache)
         if local is not None:
-            rows.append(ringmaster_row("ringmaster · cascade · llm agents", "cascade", local=local))
-        rows.append(
-            ringmaster_row(
+            benches.append(
+                llm_planner_bench("ringmaster · cascade · llm agents", "cascade", local=local)
+            )
+        benches.append(
+            llm_planner_bench(
                 "ringmaster · llm planner · llm agents · tool_rounds 5", "rounds", tool_rounds=5
             )
         )
-        rows.append(
-            ringmaster_row("ringmaster · llm planner · answer_direct", "direct", direct=True)
+        benches.append(
+            llm_planner_bench("ringmaster · llm planner · answer_direct", "direct", direct=True)
         )
-    return rows
+        return measure(benches, requests)
 
 
-def verdicts(rows: list[Row]) -> list[str]:
+def verdicts(rows: list[Row]) -> list[dict[str, Any]]:
+    """One per ringmaster row: its calls and its share of create_supervisor's prompt tokens."""
     base = rows[0]
     out = []
     for r in rows[1:]:
@@ -287,38 +269,72 @@ def verdicts(rows: list[Row]) -> list[str]:
         else:
             target, label = CALLS_TARGET, "target"
         met = r.model_calls <= target and share <= TOKENS_TARGET
-        out.append(
+        text = (
             f"{r.system}: {r.model_calls:g} calls ({label} <= {target}), prompt tokens "
             f"{share:.0%} of create_supervisor's (target <= {TOKENS_TARGET:.0%}): "
             + ("met" if met else "NOT met")
         )
+        out.append(
+            {
+                "target": f"{r.system}: calls and prompt-token share",
+                "calls": r.model_calls,
+                "calls_limit": target,
+                "value": round(share, 3),
+                "limit": TOKENS_TARGET,
+                "met": met,
+                "text": text,
+            }
+        )
     return out
 
 
+def command(argv: Sequence[str]) -> str:
+    return " ".join([".venv/bin/python -m benchmarks.llm_calls", *argv])
+
+
 def main(argv: Sequence[str] | None = None) -> list[Row]:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--planner-cache", type=Path, default=None)
     args = parser.parse_args(argv)
-    rows = run(max(1, args.requests), args.planner_cache)
+    if args.requests < 1:
+        parser.error("--requests must be at least 1")
+    before = machine()
+    rows = run(args.requests, args.planner_cache)
+    after = machine()
     if args.json:
-        print(json.dumps({"rows": [asdict(r) for r in rows], "verdicts": verdicts(rows)}, indent=2))
+        doc = {
+            "benchmark": "llm_calls",
+            "command": command(argv),
+            "machine": {"before": before, "after": after},
+            "request": REQUEST,
+            "requests": args.requests,
+            "rows": [asdict(r) for r in rows],
+            "verdicts": verdicts(rows),
+        }
+        print(json.dumps(doc, indent=2))
         return rows
+    load = before["load"]
+    print(f"{command(argv)}  (load average before: {load[0]} {load[1]} {load[2]})")
     print(f"{args.requests} requests per system: {REQUEST!r}")
     width = max(len(r.system) for r in rows)
-    print(f"{'system':<{width}}  {'calls/req':>9}  {'prompt tok/req':>14}  {'median ms':>9}  local")
+    print(
+        f"{'system':<{width}}  {'calls/req':>9}  {'prompt tok/req':>14}  {'output tok/req':>14}"
+        f"  {'median ms':>9}  {'p95 ms':>9}  local"
+    )
     for r in rows:
         local = "-" if r.planned_locally is None else f"{r.planned_locally:.0%}"
         print(
             f"{r.system:<{width}}  {r.model_calls:>9g}  {r.prompt_tokens:>14,.0f}  "
-            f"{r.median_ms:>9.2f}  {local}"
+            f"{r.output_tokens:>14,.0f}  {r.median_ms:>9.2f}  {r.p95_ms:>9.2f}  {local}"
         )
     print()
-    for line in verdicts(rows):
-        print(line)
+    for v in verdicts(rows):
+        print(v["text"])
     return rows
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

@@ -1,525 +1,79 @@
-"""Orchestration overhead: ringmaster's graph against `langgraph-supervisor` on one request.
+"""Orchestration overhead against `langgraph-supervisor`, with and without model latency.
 
 Both systems answer the same three-part request ("ticket? invoice? service health?") with the
-same three specialists, each owning one read-only look-up tool, and the same zero-latency
-scripted chat model. Both checkpoint to a fresh SQLite file (`ringmaster.graph.checkpoint`, WAL)
-with
-`durability="sync"`. What is left to measure is what the orchestration itself costs: the time
-from `invoke` to the final state, and the checkpoint bytes a request leaves on disk.
+same three specialists, each owning one read-only look-up tool, and the same scripted chat
+model (`benchmarks/scripted.py`): the same plan, the same tool calls, the same final texts
+(`benchmarks/workload.py`; the systems are in `benchmarks/systems.py`).
+Both checkpoint to a fresh SQLite file (`ringmaster.graph.checkpoint`, WAL) with
+`durability="sync"`, as the runner does.
 
-Rows:
-    ringmaster · scripted planner · python agents   the headline: one scripted planner answer
-                                                    (what an LLM planner's single call returns),
-                                                    three Python runtimes calling their tool
-    ringmaster · scripted planner · react agents    the very `create_react_agent` specialists
-                                                    the supervisor uses, run as GraphRuntime
-    ringmaster · local planner · python agents      the embedded default: the classifier
-                                                    planner trained on the demo team
-    create_supervisor · react agents                the supervisor model hands off with
-                                                    `transfer_to_<agent>`, one agent at a time
+Equal-work rows (the same agents' work, the same scripted answers, the same durability):
+    ringmaster · llm planner · llm agents      the headline: one planning call, then each
+                                               specialist as ringmaster's own LLM agent
+                                               (`create_agent`: tool call, tool, answer)
+    ringmaster · llm planner · react agents    the supervisor's very `create_react_agent`
+                                               specialists, run as GraphRuntime
+    create_supervisor · react agents           the baseline: the supervisor model hands off
+                                               with `transfer_to_<agent>`, one at a time
+Rows that are not equal work (labelled so, never the headline):
+    ringmaster · cascade · llm agents          the local planner plans when it is sure, so
+                                               there is no planning call
+    ringmaster · llm planner · python agents   Python runtimes call the tool: no agent calls
+    ringmaster · local planner · python agents the embedded default: no model call at all
+
+Part 1, zero latency: what the orchestration itself costs per request (time from `invoke` to
+the final state, checkpoint bytes, model calls, tokens). Part 2, latency: every model call takes
+`--latency-ms` plus `--latency-prompt-ms` per prompt token and `--latency-output-ms` per output
+token; wall time per request, the floor (the calls a system must make one after another: for
+create_supervisor every call; for ringmaster the plan, then the longest agent's calls, as the
+agents run in parallel), and the overhead above the floor.
 
 Requests run interleaved (request i of every system before request i+1 of any), each on its own
-thread id, after one warm-up request per system. Every request's final state is checked, so a
-system that stopped doing the work cannot look fast.
+thread id, after one warm-up request per system. Every final state is checked, so a system that
+stopped doing the work cannot look fast. The run ends with one verdict line per target.
 
-    .venv/bin/python -m benchmarks.overhead [--requests 50] [--json] [--no-local-planner]
+    .venv/bin/python -m benchmarks.overhead [--requests 40] [--latency-requests 5] [--json]
+        [--latency-ms 300] [--latency-prompt-ms 0.05] [--latency-output-ms 0]
+        [--no-local-planner] [--planner-cache DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
 import sqlite3
 import statistics
 import sys
 import tempfile
-import time
-import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import (
-    AIMessage,
-    BaseMessage,
-    HumanMessage,
-    SystemMessage,
-    ToolMessage,
+from benchmarks.scripted import Latency, machine, percentile
+from benchmarks.systems import (
+    CASCADE,
+    HEADLINE,
+    LOCAL_PYTHON,
+    PYTHON_AGENTS,
+    REACT_INSIDE,
+    SUPERVISOR,
+    System,
+    ringmaster_system,
+    supervisor_system,
 )
-from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.tools import BaseTool, StructuredTool
-from langchain_core.utils.function_calling import convert_to_openai_tool
-
-# Nothing from benchmarks/ here: `make bench` runs this file by path, where that package is not
-# importable (llm_calls imports from this module, not the other way round).
-from ringmaster.agents.registry import AgentRegistry
-from ringmaster.agents.runtime import (
-    AgentOutput,
-    AgentRuntime,
-    AgentTask,
-    GraphRuntime,
-    PythonRuntime,
-)
-from ringmaster.agents.spec import Team, parse_team
-from ringmaster.graph.build import build_graph
+from benchmarks.workload import REQUEST, local_planner
 from ringmaster.graph.checkpoint import open_checkpointer
-from ringmaster.graph.deps import GraphDeps
-from ringmaster.graph.planner.base import Plan, Planner
-from ringmaster.tools.base import Tool, ToolBox, ToolRegistry
-
-REPO = Path(__file__).resolve().parents[1]
-DEMO_TEAM = REPO / "agents" / "demo" / "team.yaml"
-
-REQUEST = (
-    "What is the status of ticket TCK-1001? Also, has invoice INV-1001 been paid? "
-    "And is the api service healthy?"
-)
-
-TIME_TARGET = 0.5  # ringmaster's median time at most half of create_supervisor's
-BYTES_TARGET = 0.2  # and at most a fifth of its checkpoint bytes
-
-# -- the three specialists and their look-up tools --------------------------------------------
-
-TICKETS = {"TCK-1001": {"id": "TCK-1001", "status": "open", "priority": "high"}}
-INVOICES = {"INV-1001": {"id": "INV-1001", "amount": "120.00", "status": "paid"}}
-SERVICES = {"api": {"service": "api", "status": "degraded", "error_rate": 0.021}}
-
-
-def get_ticket(ticket_id: str) -> dict[str, Any]:
-    """A support ticket by id."""
-    return dict(TICKETS[ticket_id])
-
-
-def get_invoice(invoice_id: str) -> dict[str, Any]:
-    """An invoice by id."""
-    return dict(INVOICES[invoice_id])
-
-
-def service_health(service: str) -> dict[str, Any]:
-    """A service's current health."""
-    return dict(SERVICES[service])
-
-
-@dataclass(frozen=True)
-class Specialist:
-    """One agent: its single read-only tool, and how it finds the tool's argument in text."""
-
-    name: str
-    description: str
-    tool: Callable[..., dict[str, Any]]
-    arg: str
-    pattern: str  # the argument, found in the task or the conversation
-    part: str  # its part of REQUEST, as a planner would cut it
-
-    @property
-    def tool_name(self) -> str:
-        return self.tool.__name__
-
-    def find_arg(self, text: str) -> str:
-        match = re.search(self.pattern, text)
-        if match is None:
-            raise LookupError(f"{self.name}: no {self.arg} in {text!r}")
-        return match.group(1)
-
-    def answer(self, record: Any) -> str:
-        """The agent's final text, the same on both sides."""
-        return f"{self.name}: {self.tool_name} -> {json.dumps(record, sort_keys=True)}"
-
-
-SPECIALISTS = (
-    Specialist(
-        "support",
-        "Customer support: tickets.",
-        get_ticket,
-        "ticket_id",
-        r"\b(TCK-\d+)\b",
-        "What is the status of ticket TCK-1001?",
-    ),
-    Specialist(
-        "billing",
-        "Billing: invoices and payments.",
-        get_invoice,
-        "invoice_id",
-        r"\b(INV-\d+)\b",
-        "has invoice INV-1001 been paid?",
-    ),
-    Specialist(
-        "ops",
-        "Operations: service health.",
-        service_health,
-        "service",
-        r"\b(api|web|auth)\b service",
-        "is the api service healthy?",
-    ),
-)
-
-
-def bench_team() -> Team:
-    """The three specialists as a ringmaster team (their runtimes are given as overrides)."""
-    agents = [
-        {
-            "name": s.name,
-            "description": s.description,
-            "tools": [s.tool_name],
-            "output_schema": {
-                "type": "object",
-                "required": ["summary"],
-                "properties": {"summary": {"type": "string", "minLength": 1}},
-            },
-            # Never loaded: every runtime is given to the registry as an override.
-            "runtime": {"kind": "python", "entry": "benchmarks.overhead:python_agent"},
-        }
-        for s in SPECIALISTS
-    ]
-    return parse_team(json.dumps({"name": "bench", "agents": agents}), source="bench")
-
-
-def bench_tools() -> ToolRegistry:
-    registry = ToolRegistry()
-    for s in SPECIALISTS:
-        registry.register(Tool(s.tool_name, s.tool.__doc__ or s.tool_name, s.tool))
-    return registry
-
-
-def langchain_tool(s: Specialist) -> BaseTool:
-    return StructuredTool.from_function(s.tool, name=s.tool_name, description=s.tool.__doc__)
-
-
-# -- the scripted model -----------------------------------------------------------------------
-
-Script = Callable[[list[BaseMessage]], AIMessage]
-
-
-class ScriptedChatModel(BaseChatModel):
-    """A chat model with zero latency: `script` picks the answer from the messages it gets.
-
-    The script is a pure function of the conversation, so there is nothing to reset between
-    requests except the call counter.
-    """
-
-    script: Script
-    calls: int = 0
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: Any = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        self.calls += 1
-        return ChatResult(generations=[ChatGeneration(message=self.script(messages))])
-
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> Any:
-        # What a provider's chat model does: format the tools once, send them with each call.
-        return self.bind(tools=[convert_to_openai_tool(t) for t in tools], **kwargs)
-
-
-M = TypeVar("M", bound=ScriptedChatModel)
-
-
-def _human_text(messages: Sequence[BaseMessage]) -> str:
-    return "\n".join(
-        m.content for m in messages if isinstance(m, HumanMessage) and isinstance(m.content, str)
-    )
-
-
-def specialist_script(s: Specialist) -> Script:
-    """Call the one tool on the argument found in the conversation, then report its result."""
-
-    def script(messages: list[BaseMessage]) -> AIMessage:
-        last = messages[-1]
-        if isinstance(last, ToolMessage) and last.name == s.tool_name:
-            return AIMessage(s.answer(json.loads(str(last.content))))
-        # The result given back as text (a call sent without tool schemas): the same answer.
-        done = f"{s.tool_name} returned: "
-        if isinstance(last, HumanMessage) and done in str(last.content):
-            result = str(last.content).split(done, 1)[1].split("\n", 1)[0]
-            return AIMessage(s.answer(json.loads(result)))
-        call = {
-            "name": s.tool_name,
-            "args": {s.arg: s.find_arg(_human_text(messages))},
-            "id": f"call-{s.tool_name}-{len(messages)}",
-            "type": "tool_call",
-        }
-        return AIMessage("", tool_calls=[call])
-
-    return script
-
-
-def supervisor_script(names: Sequence[str]) -> Script:
-    """Hand off to each agent not yet called, in order; then answer with what they said."""
-
-    def script(messages: list[BaseMessage]) -> AIMessage:
-        called = {tc["name"] for m in messages if isinstance(m, AIMessage) for tc in m.tool_calls}
-        for name in names:
-            tool = f"transfer_to_{name}"
-            if tool not in called:
-                call = {"name": tool, "args": {}, "id": f"call-{tool}", "type": "tool_call"}
-                return AIMessage("", tool_calls=[call])
-        answers = [
-            m.content
-            for m in messages
-            if isinstance(m, AIMessage)
-            and isinstance(m.content, str)
-            and m.content.split(":", 1)[0] in names
-        ]
-        return AIMessage("\n".join(answers))
-
-    return script
-
-
-# -- ringmaster's side ------------------------------------------------------------------------
-
-
-class ScriptedPlanner:
-    """An LLM planner's one call: the scripted model answers with the plan as JSON."""
-
-    name = "scripted"
-
-    def __init__(self) -> None:
-        answer = {
-            "planner": "scripted",
-            "subtasks": [
-                {
-                    "id": f"t{i}",
-                    "description": s.part,
-                    "agent": s.name,
-                    "confidence": 0.95,
-                    "rationale": f"about {s.description.lower()}",
-                }
-                for i, s in enumerate(SPECIALISTS, start=1)
-            ],
-        }
-        text = json.dumps(answer)
-        self.model = ScriptedChatModel(script=lambda messages: AIMessage(text))
-
-    @property
-    def calls(self) -> int:
-        return self.model.calls
-
-    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
-        agents = ", ".join(allowed_agents or [s.name for s in SPECIALISTS])
-        prompt = [
-            SystemMessage(f"Split the request into subtasks for: {agents}."),
-            HumanMessage(request),
-        ]
-        return Plan.model_validate_json(str(self.model.invoke(prompt).content))
-
-
-def python_agent(s: Specialist) -> Callable[[AgentTask, ToolBox], AgentOutput]:
-    def run(task: AgentTask, tools: ToolBox) -> AgentOutput:
-        record = tools.call(s.tool_name, **{s.arg: s.find_arg(task.description)})
-        return AgentOutput(output={"summary": s.answer(record), "record": record})
-
-    return run
-
-
-def react_agent(s: Specialist, model_type: type[M]) -> tuple[Any, M]:
-    """The specialist as `create_react_agent`, the way langgraph-supervisor expects it."""
-    from langgraph.prebuilt import create_react_agent
-
-    model = model_type(script=specialist_script(s))
-    with warnings.catch_warnings():  # deprecated in favour of langchain's create_agent
-        warnings.simplefilter("ignore")
-        agent = create_react_agent(
-            model, [langchain_tool(s)], name=s.name, prompt=f"You are {s.description}"
-        )
-    return agent, model
-
-
-# -- one system under test ---------------------------------------------------------------------
-
-
-@dataclass
-class System:
-    """A compiled graph on its own checkpoint file, with what to send and how to check it."""
-
-    name: str
-    app: Any
-    db: Path
-    conn: sqlite3.Connection
-    payload: Callable[[], Any]
-    check: Callable[[dict[str, Any]], None]
-    call_counters: list[Any]  # anything with a `calls` attribute
-    times: list[float] = field(default_factory=list)
-    last_state: dict[str, Any] | None = None
-
-    def model_calls(self) -> int:
-        return sum(c.calls for c in self.call_counters)
-
-    def invoke(self, thread: str) -> float:
-        config = {"configurable": {"thread_id": thread}}
-        payload = self.payload()
-        start = time.perf_counter()
-        state = self.app.invoke(payload, config, durability="sync")
-        elapsed = time.perf_counter() - start
-        self.check(state)
-        self.last_state = state
-        return elapsed
-
-    def file_bytes(self) -> int:
-        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return sum(p.stat().st_size for p in self.db.parent.glob(self.db.name + "*"))
-
-
-def ringmaster_payload() -> dict[str, Any]:
-    """The graph's input for REQUEST from a bench requester, on a new thread."""
-    return {
-        "request": REQUEST,
-        "requester": {"id": "bench", "scopes": [], "priority": "normal"},
-        "turn": 1,
-        "plan": None,
-        "results": None,
-        "answer": None,
-    }
-
-
-def check_ringmaster(state: dict[str, Any]) -> None:
-    results = state.get("results") or {}
-    statuses = {k: r["status"] for k, r in results.items()}
-    agents = sorted(r["agent"] for r in results.values())
-    if set(statuses.values()) != {"done"} or agents != sorted(s.name for s in SPECIALISTS):
-        raise AssertionError(f"ringmaster did not finish the three subtasks: {statuses} {agents}")
-    for s in SPECIALISTS:
-        if f"{s.name}: {s.tool_name} -> " not in (state.get("answer") or ""):
-            raise AssertionError(f"ringmaster's answer lacks {s.name}'s: {state.get('answer')!r}")
-
-
-def check_supervisor(state: dict[str, Any]) -> None:
-    messages = state["messages"]
-    for s in SPECIALISTS:
-        said = [m for m in messages if isinstance(m, AIMessage) and m.name == s.name]
-        if not any(str(m.content).startswith(f"{s.name}: {s.tool_name} -> ") for m in said):
-            raise AssertionError(f"create_supervisor has no answer from {s.name}")
-    final = messages[-1]
-    if not (isinstance(final, AIMessage) and final.name == "supervisor" and final.content):
-        raise AssertionError(f"create_supervisor did not end with its answer: {final!r}")
-
-
-def ringmaster_system(
-    name: str, saver: Any, db: Path, planner: Planner, agents: Literal["python", "react"]
-) -> System:
-    counters: list[Any] = [planner] if isinstance(planner, ScriptedPlanner) else []
-    runtimes: dict[str, AgentRuntime] = {}
-    for s in SPECIALISTS:
-        if agents == "react":
-            graph, model = react_agent(s, ScriptedChatModel)
-            runtimes[s.name] = GraphRuntime(graph)
-            counters.append(model)
-        else:
-            runtimes[s.name] = PythonRuntime(python_agent(s))
-    registry = AgentRegistry.build(bench_team(), bench_tools(), overrides=runtimes)
-    app = build_graph(GraphDeps(registry=registry, planner=planner), saver)
-    return System(name, app, db, saver.conn, ringmaster_payload, check_ringmaster, counters)
-
-
-def supervisor_app(saver: Any, model_type: type[M]) -> tuple[Any, list[M]]:
-    """`create_supervisor` over the three react specialists, compiled on `saver`; its models,
-    the supervisor's first."""
-    from langgraph_supervisor import create_supervisor
-
-    pairs = [react_agent(s, model_type) for s in SPECIALISTS]
-    model = model_type(script=supervisor_script([s.name for s in SPECIALISTS]))
-    with warnings.catch_warnings():  # it builds on the deprecated create_react_agent
-        warnings.simplefilter("ignore")
-        workflow = create_supervisor(
-            [agent for agent, _ in pairs],
-            model=model,
-            prompt="You route each part of the request to the agent that owns it.",
-        )
-    return workflow.compile(checkpointer=saver), [model, *(m for _, m in pairs)]
-
-
-def supervisor_system(name: str, saver: Any, db: Path) -> System:
-    app, models = supervisor_app(saver, ScriptedChatModel)
-    return System(
-        name,
-        app,
-        db,
-        saver.conn,
-        lambda: {"messages": [HumanMessage(REQUEST)]},
-        check_supervisor,
-        list(models),
-    )
-
-
-def local_planner(cache_dir: Path | None) -> Planner | None:
-    """The embedded default planner on the demo team, or None when it is not there."""
-    try:
-        from ringmaster.agents.spec import load_team
-        from ringmaster.graph.planner.local import LocalPlanner
-    except ImportError:
-        return None
-    if not DEMO_TEAM.exists():
-        return None
-    return LocalPlanner(load_team(DEMO_TEAM), cache_dir=cache_dir)
-
-
-# -- measuring ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Figures:
-    """What one system costs per request."""
-
-    system: str
-    requests: int
-    median_ms: float
-    p95_ms: float
-    mean_ms: float
-    checkpoint_bytes_per_request: float  # checkpoints.checkpoint + .metadata + writes.value
-    file_bytes_per_request: float  # growth of the SQLite file (WAL folded in)
-    checkpoints_per_request: float
-    writes_per_request: float
-    model_calls_per_request: float
-
-
-@dataclass
-class Report:
-    requests: int
-    request: str
-    figures: list[Figures]
-    final_states: dict[str, dict[str, Any]]
-    times_ms: dict[str, list[float]]  # per request, in the order they ran
-
-    def paired_time_ratio(self, system: str, against: str) -> float:
-        """The median of per-round ratios: each pair ran back to back, so load swings cancel."""
-        pairs = zip(self.times_ms[system], self.times_ms[against], strict=True)
-        return statistics.median(a / b for a, b in pairs)
-
-    def ratios(self) -> list[dict[str, Any]]:
-        base = self.figures[-1]
-        out = []
-        for f in self.figures[:-1]:
-            time_ratio = f.median_ms / base.median_ms
-            bytes_ratio = f.checkpoint_bytes_per_request / base.checkpoint_bytes_per_request
-            out.append(
-                {
-                    "system": f.system,
-                    "against": base.system,
-                    "time": round(time_ratio, 3),
-                    "bytes": round(bytes_ratio, 3),
-                    "time_paired": round(self.paired_time_ratio(f.system, base.system), 3),
-                    "time_target_met": time_ratio <= TIME_TARGET,
-                    "bytes_target_met": bytes_ratio <= BYTES_TARGET,
-                }
-            )
-        return out
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(q * (len(ordered) - 1))))
-    return ordered[rank]
+from ringmaster.graph.planner.base import Planner
+
+# Equal work, zero latency: ringmaster's own LLM agents against create_supervisor's.
+TIME_TARGET = 0.5  # median time at most half of create_supervisor's
+BYTES_TARGET = 0.2  # checkpoint bytes at most a fifth
+# Latency: wall time against create_supervisor's, and above the system's own floor.
+LATENCY_LLM_TARGET = 0.35
+LATENCY_CASCADE_TARGET = 0.25
+FLOOR_TARGET = 0.10  # ringmaster's wall time at most 10% above its floor
 
 
 def stored_bytes(db: Path, warmup_thread: str) -> tuple[int, int, int]:
@@ -537,84 +91,282 @@ def stored_bytes(db: Path, warmup_thread: str) -> tuple[int, int, int]:
     return cp_bytes + w_bytes, cp_rows, w_rows
 
 
-def measure(systems: list[System], requests: int) -> list[Figures]:
-    warmup = "warm-up"
-    calls_before: dict[str, int] = {}
-    size_before: dict[str, int] = {}
-    for system in systems:
-        system.invoke(warmup)
-        calls_before[system.name] = system.model_calls()
-        size_before[system.name] = system.file_bytes()
-    for i in range(requests):  # interleaved, so drift and noise fall on every system alike
-        for system in systems:
-            system.times.append(system.invoke(f"request-{i:04d}"))
-    figures = []
-    for system in systems:
-        blob, checkpoints, writes = stored_bytes(system.db, warmup)
-        grown = system.file_bytes() - size_before[system.name]
-        ms = [t * 1000 for t in system.times]
-        figures.append(
-            Figures(
-                system=system.name,
-                requests=requests,
-                median_ms=round(statistics.median(ms), 3),
-                p95_ms=round(percentile(ms, 0.95), 3),
-                mean_ms=round(statistics.fmean(ms), 3),
-                checkpoint_bytes_per_request=round(blob / requests, 1),
-                file_bytes_per_request=round(grown / requests, 1),
-                checkpoints_per_request=round(checkpoints / requests, 2),
-                writes_per_request=round(writes / requests, 2),
-                model_calls_per_request=round(
-                    (system.model_calls() - calls_before[system.name]) / requests, 2
-                ),
-            )
-        )
-    return figures
+# -- the systems under test -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    requests: int = 40
+    latency_requests: int = 5
+    latency: Latency = Latency(300.0, 0.05, 0.0)
+    with_local: bool = True
+    planner_cache: Path | None = None
 
 
 @contextmanager
 def systems_under_test(
-    workdir: Path, with_local: bool, planner_cache: Path | None
+    workdir: Path, latency: Latency, local: Planner | None, *, full: bool
 ) -> Iterator[list[System]]:
+    """The equal-work systems, the cascade (with a local planner) and, when `full`, the rows
+    that are not equal work; create_supervisor last."""
     with ExitStack() as stack:
 
         def saver(tag: str) -> tuple[Any, Path]:
             db = workdir / tag / "checkpoints.db"
             return stack.enter_context(open_checkpointer(f"sqlite:///{db}")), db
 
-        systems = []
-        cp, db = saver("rm-python")
-        systems.append(
-            ringmaster_system(
-                "ringmaster · scripted planner · python agents", cp, db, ScriptedPlanner(), "python"
-            )
-        )
-        cp, db = saver("rm-react")
-        systems.append(
-            ringmaster_system(
-                "ringmaster · scripted planner · react agents", cp, db, ScriptedPlanner(), "react"
-            )
-        )
-        local = local_planner(planner_cache) if with_local else None
+        def rm(name: str, tag: str, **kw: Any) -> System:
+            cp, db = saver(tag)
+            return ringmaster_system(name, cp, db, latency=latency, local=local, **kw)
+
+        systems = [
+            rm(HEADLINE, "rm-llm", planner="llm", agents="llm", equal_work=True, note="headline"),
+            rm(
+                REACT_INSIDE,
+                "rm-react",
+                planner="llm",
+                agents="react",
+                equal_work=True,
+                note="the supervisor's own agents",
+            ),
+        ]
         if local is not None:
-            cp, db = saver("rm-local")
             systems.append(
-                ringmaster_system(
-                    "ringmaster · local planner · python agents", cp, db, local, "python"
+                rm(
+                    CASCADE,
+                    "rm-cascade",
+                    planner="cascade",
+                    agents="llm",
+                    equal_work=False,
+                    note="no planning call when the local planner is sure",
                 )
             )
+        if full:
+            systems.append(
+                rm(
+                    PYTHON_AGENTS,
+                    "rm-python",
+                    planner="llm",
+                    agents="python",
+                    equal_work=False,
+                    note="no agent model calls",
+                )
+            )
+            if local is not None:
+                systems.append(
+                    rm(
+                        LOCAL_PYTHON,
+                        "rm-local",
+                        planner="local",
+                        agents="python",
+                        equal_work=False,
+                        note="no model calls at all",
+                    )
+                )
         cp, db = saver("supervisor")
-        systems.append(supervisor_system("create_supervisor · react agents", cp, db))
+        systems.append(supervisor_system(cp, db, latency))
         yield systems
 
 
-def run(requests: int, with_local: bool = True, planner_cache: Path | None = None) -> Report:
+# -- measuring ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """What one system costs per request with a zero-latency model."""
+
+    system: str
+    equal_work: bool
+    note: str
+    requests: int
+    median_ms: float
+    p95_ms: float
+    cpu_median_ms: float  # the process's CPU time per request, every thread
+    checkpoint_bytes_per_request: float  # checkpoints.checkpoint + .metadata + writes.value
+    file_bytes_per_request: float  # growth of the SQLite file (WAL folded in)
+    checkpoints_per_request: float
+    writes_per_request: float
+    model_calls_per_request: float
+    prompt_tokens_per_request: float
+    output_tokens_per_request: float
+    planned_locally: float | None  # the cascade: share of requests planned with no model call
+
+
+@dataclass
+class LatencyFigures:
+    """Wall time per request when every model call takes time, against the system's floor."""
+
+    system: str
+    equal_work: bool
+    requests: int
+    wall_median_ms: float
+    wall_p95_ms: float
+    floor_median_ms: float
+    overhead_median_ms: float  # wall minus floor, per request
+    overhead_share: float  # median of (wall - floor) / floor
+
+
+def warm_up(systems: list[System]) -> None:
+    for system in systems:
+        system.invoke("warm-up")
+
+
+def run_rounds(systems: list[System], requests: int) -> None:
+    for i in range(requests):  # interleaved, so drift and load fall on every system alike
+        for system in systems:
+            elapsed, cpu, floor = system.invoke(f"request-{i:04d}")
+            system.times.append(elapsed)
+            system.cpu.append(cpu)
+            system.floors.append(floor)
+
+
+def measure(systems: list[System], requests: int) -> list[Figures]:
+    warmup = "warm-up"
+    warm_up(systems)
+    counts = {s.name: s.counts() for s in systems}
+    local0 = {s.name: s.cascade.local_only for s in systems if s.cascade}
+    size_before = {s.name: s.file_bytes() for s in systems}
+    run_rounds(systems, requests)
+    figures = []
+    for system in systems:
+        blob, checkpoints, writes = stored_bytes(system.db, warmup)
+        grown = system.file_bytes() - size_before[system.name]
+        calls, prompt, output = (
+            b - a for a, b in zip(counts[system.name], system.counts(), strict=True)
+        )
+        ms = [t * 1000 for t in system.times]
+        local = None
+        if system.cascade is not None:
+            local = (system.cascade.local_only - local0[system.name]) / requests
+        figures.append(
+            Figures(
+                system=system.name,
+                equal_work=system.equal_work,
+                note=system.note,
+                requests=requests,
+                median_ms=round(statistics.median(ms), 3),
+                p95_ms=round(percentile(ms, 95), 3),
+                cpu_median_ms=round(statistics.median(system.cpu) * 1000, 3),
+                checkpoint_bytes_per_request=round(blob / requests, 1),
+                file_bytes_per_request=round(grown / requests, 1),
+                checkpoints_per_request=round(checkpoints / requests, 2),
+                writes_per_request=round(writes / requests, 2),
+                model_calls_per_request=round(calls / requests, 2),
+                prompt_tokens_per_request=round(prompt / requests, 1),
+                output_tokens_per_request=round(output / requests, 1),
+                planned_locally=local,
+            )
+        )
+    return figures
+
+
+def measure_latency(systems: list[System], requests: int) -> list[LatencyFigures]:
+    warm_up(systems)
+    run_rounds(systems, requests)
+    out = []
+    for s in systems:
+        over = [t - f for t, f in zip(s.times, s.floors, strict=True)]
+        share = [(t - f) / f for t, f in zip(s.times, s.floors, strict=True) if f > 0]
+        out.append(
+            LatencyFigures(
+                system=s.name,
+                equal_work=s.equal_work,
+                requests=requests,
+                wall_median_ms=round(statistics.median(s.times) * 1000, 1),
+                wall_p95_ms=round(percentile(s.times, 95) * 1000, 1),
+                floor_median_ms=round(statistics.median(s.floors) * 1000, 1),
+                overhead_median_ms=round(statistics.median(over) * 1000, 1),
+                overhead_share=round(statistics.median(share), 3) if share else 0.0,
+            )
+        )
+    return out
+
+
+@dataclass
+class Report:
+    options: Options
+    figures: list[Figures]
+    latency: list[LatencyFigures]
+    times_ms: dict[str, list[float]]  # zero latency, per request, in the order they ran
+    final_states: dict[str, dict[str, Any]]
+    machine_before: dict[str, Any]
+    machine_after: dict[str, Any]
+
+    def paired_time_ratio(self, system: str, against: str) -> float:
+        """The median of per-round ratios: each pair ran close together, so load swings cancel."""
+        pairs = zip(self.times_ms[system], self.times_ms[against], strict=True)
+        return statistics.median(a / b for a, b in pairs)
+
+    def verdicts(self) -> list[dict[str, Any]]:
+        """One per target: what was measured, the limit, and whether it was met."""
+        by = {f.system: f for f in self.figures}
+        base, head = by[SUPERVISOR], by[HEADLINE]
+        out = [
+            verdict(
+                f"equal work, zero latency: {HEADLINE} checkpoint bytes / {SUPERVISOR}'s",
+                head.checkpoint_bytes_per_request / base.checkpoint_bytes_per_request,
+                BYTES_TARGET,
+            ),
+            verdict(
+                f"equal work, zero latency: {HEADLINE} median time / {SUPERVISOR}'s",
+                head.median_ms / base.median_ms,
+                TIME_TARGET,
+                also=f"paired per round {self.paired_time_ratio(HEADLINE, SUPERVISOR):.2f}, "
+                f"CPU time {head.cpu_median_ms / base.cpu_median_ms:.2f}",
+            ),
+        ]
+        lat = {f.system: f for f in self.latency}
+        if SUPERVISOR in lat:
+            sup = lat[SUPERVISOR]
+            for name, target in ((HEADLINE, LATENCY_LLM_TARGET), (CASCADE, LATENCY_CASCADE_TARGET)):
+                if name not in lat:
+                    continue
+                row = lat[name]
+                out.append(
+                    verdict(
+                        f"latency: {name} wall time / {SUPERVISOR}'s",
+                        row.wall_median_ms / sup.wall_median_ms,
+                        target,
+                    )
+                )
+                out.append(
+                    verdict(
+                        f"latency: {name} wall time above its floor",
+                        row.overhead_share,
+                        FLOOR_TARGET,
+                        also=f"{row.overhead_median_ms:.0f} ms over {row.floor_median_ms:.0f} ms",
+                    )
+                )
+        return out
+
+
+def verdict(what: str, value: float, limit: float, also: str = "") -> dict[str, Any]:
+    met = value <= limit
+    text = f"{what}: {value:.2f} (target <= {limit}): {'met' if met else 'NOT met'}"
+    return {
+        "target": what,
+        "value": round(value, 3),
+        "limit": limit,
+        "met": met,
+        "text": text + (f" [{also}]" if also else ""),
+    }
+
+
+def run(options: Options) -> Report:
+    before = machine()
+    local = local_planner(options.planner_cache) if options.with_local else None
     with tempfile.TemporaryDirectory(prefix="ringmaster-bench-") as tmp:
-        with systems_under_test(Path(tmp), with_local, planner_cache) as systems:
-            figures = measure(systems, requests)
+        with systems_under_test(Path(tmp) / "zero", Latency(), local, full=True) as systems:
+            figures = measure(systems, options.requests)
             finals = {s.name: s.last_state or {} for s in systems}
             times = {s.name: [t * 1000 for t in s.times] for s in systems}
-    return Report(requests, REQUEST, figures, finals, times)
+        latency: list[LatencyFigures] = []
+        if options.latency_requests > 0:
+            with systems_under_test(
+                Path(tmp) / "latency", options.latency, local, full=False
+            ) as systems:
+                latency = measure_latency(systems, options.latency_requests)
+    return Report(options, figures, latency, times, finals, before, machine())
 
 
 # -- output ------------------------------------------------------------------------------------
@@ -622,45 +374,82 @@ def run(requests: int, with_local: bool = True, planner_cache: Path | None = Non
 COLUMNS = (
     ("median ms", "median_ms", "{:.2f}"),
     ("p95 ms", "p95_ms", "{:.2f}"),
+    ("cpu ms", "cpu_median_ms", "{:.2f}"),
     ("ckpt bytes/req", "checkpoint_bytes_per_request", "{:,.0f}"),
     ("file bytes/req", "file_bytes_per_request", "{:,.0f}"),
     ("checkpoints/req", "checkpoints_per_request", "{:.1f}"),
     ("writes/req", "writes_per_request", "{:.1f}"),
-    ("model calls/req", "model_calls_per_request", "{:.1f}"),
+    ("calls/req", "model_calls_per_request", "{:.1f}"),
+    ("prompt tok/req", "prompt_tokens_per_request", "{:,.0f}"),
+    ("output tok/req", "output_tokens_per_request", "{:,.0f}"),
+)
+LATENCY_COLUMNS = (
+    ("wall ms", "wall_median_ms", "{:,.0f}"),
+    ("p95 ms", "wall_p95_ms", "{:,.0f}"),
+    ("floor ms", "floor_median_ms", "{:,.0f}"),
+    ("over floor ms", "overhead_median_ms", "{:,.0f}"),
+    ("over floor", "overhead_share", "{:.1%}"),
 )
 
 
-def table(report: Report) -> str:
-    width = max(len(f.system) for f in report.figures)
-    head = f"{'system':<{width}}  " + "  ".join(f"{c:>15}" for c, _, _ in COLUMNS)
+def label(system: str, equal_work: bool) -> str:
+    return system if equal_work else f"{system} (not equal work)"
+
+
+def table(rows: Sequence[Any], columns: Sequence[tuple[str, str, str]]) -> str:
+    names = [label(r.system, r.equal_work) for r in rows]
+    width = max(len(n) for n in names)
+    head = f"{'system':<{width}}  " + "  ".join(f"{c:>15}" for c, _, _ in columns)
     lines = [head, "-" * len(head)]
-    for f in report.figures:
-        row = asdict(f)
-        cells = "  ".join(f"{fmt.format(row[key]):>15}" for _, key, fmt in COLUMNS)
-        lines.append(f"{f.system:<{width}}  {cells}")
+    for name, r in zip(names, rows, strict=True):
+        row = asdict(r)
+        cells = "  ".join(f"{fmt.format(row[key]):>15}" for _, key, fmt in columns)
+        lines.append(f"{name:<{width}}  {cells}")
     return "\n".join(lines)
 
 
-def verdict(ratio: dict[str, Any]) -> str:
-    def met(ok: bool) -> str:
-        return "met" if ok else "NOT met"
+def command(argv: Sequence[str]) -> str:
+    return " ".join([".venv/bin/python -m benchmarks.overhead", *argv])
 
-    return (
-        f"{ratio['system']} / {ratio['against']}: "
-        f"time {ratio['time']:.2f} (target <= {TIME_TARGET}: {met(ratio['time_target_met'])}; "
-        f"paired per round {ratio['time_paired']:.2f}), "
-        f"bytes {ratio['bytes']:.2f} (target <= {BYTES_TARGET}: {met(ratio['bytes_target_met'])})"
-    )
+
+def document(report: Report, argv: Sequence[str]) -> dict[str, Any]:
+    """The --json output; `benchmarks/readme.py` renders README tables from it."""
+    o = report.options
+    return {
+        "benchmark": "overhead",
+        "command": command(argv),
+        "machine": {"before": report.machine_before, "after": report.machine_after},
+        "request": REQUEST,
+        "requests": o.requests,
+        "latency_requests": o.latency_requests,
+        "latency_model": asdict(o.latency),
+        "targets": {
+            "bytes": BYTES_TARGET,
+            "time": TIME_TARGET,
+            "latency_llm": LATENCY_LLM_TARGET,
+            "latency_cascade": LATENCY_CASCADE_TARGET,
+            "floor": FLOOR_TARGET,
+        },
+        "systems": [asdict(f) for f in report.figures],
+        "latency": [asdict(f) for f in report.latency],
+        "verdicts": report.verdicts(),
+    }
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--requests", type=int, default=50, help="timed requests per system")
+    parser.add_argument("--requests", type=int, default=40, help="zero-latency requests each")
+    parser.add_argument(
+        "--latency-requests", type=int, default=5, help="requests each with latency (0: none)"
+    )
+    parser.add_argument("--latency-ms", type=float, default=300.0, help="per model call")
+    parser.add_argument("--latency-prompt-ms", type=float, default=0.05, help="per prompt token")
+    parser.add_argument("--latency-output-ms", type=float, default=0.0, help="per output token")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument(
         "--no-local-planner",
         action="store_true",
-        help="skip the local-planner row (training it takes ~12 s without a cache)",
+        help="skip the rows with the local planner (training it takes ~12 s without a cache)",
     )
     parser.add_argument(
         "--planner-cache", type=Path, default=None, help="directory for the local planner model"
@@ -668,33 +457,48 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.requests < 1:
         parser.error("--requests must be at least 1")
+    if args.latency_requests < 0:
+        parser.error("--latency-requests must be 0 or more")
+    if min(args.latency_ms, args.latency_prompt_ms, args.latency_output_ms) < 0:
+        parser.error("latencies must not be negative")
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> Report:
-    """Run the benchmark, print the table (or JSON), and return the report."""
+    """Run the benchmark, print the tables and verdicts (or JSON), and return the report."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
-    report = run(args.requests, not args.no_local_planner, args.planner_cache)
-    ratios = report.ratios()
+    options = Options(
+        requests=args.requests,
+        latency_requests=args.latency_requests,
+        latency=Latency(args.latency_ms, args.latency_prompt_ms, args.latency_output_ms),
+        with_local=not args.no_local_planner,
+        planner_cache=args.planner_cache,
+    )
+    report = run(options)
     if args.json:
-        doc = {
-            "requests": report.requests,
-            "request": report.request,
-            "targets": {"time": TIME_TARGET, "bytes": BYTES_TARGET},
-            "systems": [asdict(f) for f in report.figures],
-            "ratios": ratios,
-        }
-        print(json.dumps(doc, indent=2))
-    else:
-        print(f"{report.requests} requests per system, each on its own thread: {REQUEST!r}")
-        print(table(report))
+        print(json.dumps(document(report, argv), indent=2))
+        return report
+    load = report.machine_before["load"]
+    print(f"{command(argv)}  (load average before: {load[0]} {load[1]} {load[2]})")
+    print(f"Zero latency, {options.requests} requests each: {REQUEST!r}")
+    print(table(report.figures, COLUMNS))
+    if report.latency:
+        lat = options.latency
         print()
-        headline, *others = ratios
-        for ratio in others:
-            print("also  " + verdict(ratio))
-        print(verdict(headline))
+        print(
+            f"Latency: {lat.per_call_ms:g} ms a call + {lat.per_prompt_token_ms:g} ms a prompt "
+            f"token + {lat.per_output_token_ms:g} ms an output token, "
+            f"{options.latency_requests} requests each"
+        )
+        print(table(report.latency, LATENCY_COLUMNS))
+    print()
+    load = report.machine_after["load"]
+    print(f"(load average after: {load[0]} {load[1]} {load[2]})")
+    for v in report.verdicts():
+        print(v["text"])
     return report
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

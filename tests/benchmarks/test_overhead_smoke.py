@@ -1,4 +1,5 @@
-"""Smoke test for benchmarks/overhead.py: both systems run, do the work, and are measured."""
+"""Smoke test for benchmarks/overhead.py: every system runs and does the work, and the JSON has
+the shape benchmarks/readme.py renders (its figures are not checked: they are measurements)."""
 
 from __future__ import annotations
 
@@ -7,44 +8,118 @@ import json
 import pytest
 from langchain_core.messages import AIMessage
 
-from benchmarks.overhead import SPECIALISTS, main
+from benchmarks import readme
+from benchmarks.overhead import main
+from benchmarks.systems import (
+    HEADLINE,
+    PYTHON_AGENTS,
+    REACT_INSIDE,
+    SUPERVISOR,
+    floor_seconds,
+)
+from benchmarks.workload import SPECIALISTS
+
+FIGURES = {
+    "system": str,
+    "equal_work": bool,
+    "note": str,
+    "requests": int,
+    "median_ms": float,
+    "p95_ms": float,
+    "cpu_median_ms": float,
+    "checkpoint_bytes_per_request": float,
+    "file_bytes_per_request": float,
+    "checkpoints_per_request": float,
+    "writes_per_request": float,
+    "model_calls_per_request": float,
+    "prompt_tokens_per_request": float,
+    "output_tokens_per_request": float,
+}
+LATENCY = {
+    "system": str,
+    "equal_work": bool,
+    "requests": int,
+    "wall_median_ms": float,
+    "wall_p95_ms": float,
+    "floor_median_ms": float,
+    "overhead_median_ms": float,
+    "overhead_share": float,
+}
 
 
-def test_overhead_benchmark_runs_both_systems(capsys: pytest.CaptureFixture[str]) -> None:
-    # The local-planner row trains a classifier (~12 s); the smoke test leaves it out.
-    report = main(["--requests", "2", "--json", "--no-local-planner"])
+def has_shape(row: dict[str, object], shape: dict[str, type]) -> bool:
+    return all(isinstance(row[k], (int, float) if t is float else t) for k, t in shape.items())
+
+
+def test_overhead_benchmark_runs_every_system(capsys: pytest.CaptureFixture[str]) -> None:
+    # The local-planner rows train a classifier (~12 s); the smoke test leaves them out.
+    argv = ["--requests", "2", "--latency-requests", "2", "--latency-ms", "1", "--json"]
+    report = main([*argv, "--no-local-planner"])
 
     doc = json.loads(capsys.readouterr().out)
+    assert doc["benchmark"] == "overhead"
+    assert doc["command"].endswith(
+        "-m benchmarks.overhead " + " ".join(argv) + " --no-local-planner"
+    )
+    for when in ("before", "after"):
+        assert len(doc["machine"][when]["load"]) == 3 and doc["machine"][when]["cpus"] >= 1
+    assert doc["latency_model"] == {
+        "per_call_ms": 1.0,
+        "per_prompt_token_ms": 0.05,
+        "per_output_token_ms": 0.0,
+    }
     systems = {s["system"]: s for s in doc["systems"]}
-    ringmaster = systems["ringmaster · scripted planner · python agents"]
-    supervisor = systems["create_supervisor · react agents"]
-    assert len(systems) == 3
-    for figures in systems.values():
-        assert figures["requests"] == 2
-        assert figures["median_ms"] > 0 and figures["p95_ms"] >= figures["median_ms"]
-        assert figures["checkpoint_bytes_per_request"] > 0
-        assert figures["file_bytes_per_request"] > 0
-        assert figures["checkpoints_per_request"] > 0
-    assert ringmaster["model_calls_per_request"] == 1  # the planner's one answer
-    # Per specialist a tool call and a final answer, plus 3 handoffs and a final answer.
-    assert supervisor["model_calls_per_request"] == 2 * len(SPECIALISTS) + len(SPECIALISTS) + 1
-    assert {r["system"] for r in doc["ratios"]} == set(systems) - {supervisor["system"]}
-    assert all(r["time"] > 0 and r["time_paired"] > 0 and r["bytes"] > 0 for r in doc["ratios"])
+    assert list(systems) == [HEADLINE, REACT_INSIDE, PYTHON_AGENTS, SUPERVISOR]
+    assert all(has_shape(s, FIGURES) and s["requests"] == 2 for s in systems.values())
+    assert [s for s, f in systems.items() if f["equal_work"]] == [
+        HEADLINE,
+        REACT_INSIDE,
+        SUPERVISOR,
+    ]
+    latency = {r["system"]: r for r in doc["latency"]}
+    assert list(latency) == [HEADLINE, REACT_INSIDE, SUPERVISOR]
+    assert all(has_shape(r, LATENCY) and r["requests"] == 2 for r in latency.values())
+    # Counted, not timed: each agent's tool call and answer on both sides; the supervisor's
+    # three handoffs and its answer against ringmaster's one planning call.
+    assert systems[SUPERVISOR]["model_calls_per_request"] == 2 * len(SPECIALISTS) + 4
+    assert systems[HEADLINE]["model_calls_per_request"] == 1 + 2 * len(SPECIALISTS)
+    assert systems[REACT_INSIDE]["model_calls_per_request"] == 1 + 2 * len(SPECIALISTS)
+    assert systems[PYTHON_AGENTS]["model_calls_per_request"] == 1
 
-    # The last request's final state: every subtask done by the agent it was routed to.
-    rm_state = report.final_states[ringmaster["system"]]
-    results = rm_state["results"]
-    assert {r["status"] for r in results.values()} == {"done"}
-    assert sorted(r["agent"] for r in results.values()) == sorted(s.name for s in SPECIALISTS)
-    for s in SPECIALISTS:
-        (result,) = [r for r in results.values() if r["agent"] == s.name]
-        assert result["output"]["record"] == s.tool(s.find_arg(result["description"]))
+    verdicts = doc["verdicts"]
+    assert [v["limit"] for v in verdicts] == [0.2, 0.5, 0.35, 0.1]  # no cascade: no local planner
+    for v in verdicts:
+        assert set(v) == {"target", "value", "limit", "met", "text"}
+        assert v["met"] == (v["value"] <= v["limit"])
+        assert ("NOT met" in v["text"]) != v["met"]
 
-    sup_state = report.final_states[supervisor["system"]]
-    messages = sup_state["messages"]
-    for s in SPECIALISTS:
-        answers = [m for m in messages if isinstance(m, AIMessage) and m.name == s.name]
-        assert any(m.content == s.answer(s.tool(s.find_arg(doc["request"]))) for m in answers)
+    # The README block is rendered from this document, and only that block is rewritten.
+    old = f"intro\n{readme.begin('overhead')}\nold figures\n{readme.end('overhead')}\nafter\n"
+    new = readme.update(old, doc)
+    assert new.startswith("intro\n") and new.endswith("after\n") and "old figures" not in new
+    assert doc["command"] in new and "| system | median ms |" in new and "| wall ms |" in new
+    assert all(v["text"] in new for v in verdicts)
+
+    # The last request's final states: every subtask done by its agent; the supervisor's answer.
+    for name in (HEADLINE, REACT_INSIDE, PYTHON_AGENTS):
+        results = report.final_states[name]["results"]
+        assert {r["status"] for r in results.values()} == {"done"}
+        assert sorted(r["agent"] for r in results.values()) == sorted(s.name for s in SPECIALISTS)
+    messages = report.final_states[SUPERVISOR]["messages"]
     final = messages[-1]
-    assert final.name == "supervisor"
+    assert isinstance(final, AIMessage) and final.name == "supervisor"
     assert all(s.name + ": " in final.content for s in SPECIALISTS)
+
+
+def test_the_floor_is_the_calls_made_one_after_another() -> None:
+    calls = [[0.3], [0.3, 0.2], [0.3, 0.4], [0.1]]
+    assert floor_seconds("sequential", calls) == pytest.approx(1.6)
+    assert floor_seconds("plan_then_parallel", calls) == pytest.approx(0.3 + 0.7)
+    assert floor_seconds("plan_then_parallel", [[], [0.3], [0.5]]) == pytest.approx(0.5)
+
+
+def test_readme_refuses_what_is_not_a_benchmarks_output() -> None:
+    with pytest.raises(ValueError, match="not a benchmark's --json output"):
+        readme.update("text", {"rows": []})
+    with pytest.raises(ValueError, match="has no block for overhead"):
+        readme.update("no markers here", {"benchmark": "overhead"})
