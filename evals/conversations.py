@@ -2,7 +2,8 @@
 
 A row is one conversation: `{"id", "turns": [{"text", "agents", "resolved", "ambiguous"}]}`.
 `agents` is the exact set of agents the turn must reach (empty: a person), `resolved` the ids
-its references ("it", "that customer", "do that for … too") must resolve to, and `ambiguous`
+its references ("it", "that customer", "do that for … too") must resolve to — ids the turn
+writes out itself do not count — and `ambiguous`
 marks a turn whose reference has several candidates: it must be asked, never acted on.
 
 Each conversation runs on the whole graph (planner, agents, tools) with fresh dependencies, so
@@ -13,6 +14,7 @@ later turns see what earlier ones did. Reviews a turn raises are decided before 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -164,6 +166,11 @@ def _events(app: Any, payload: Any, config: dict[str, Any]) -> Iterator[dict[str
             yield event
 
 
+def _spelled(text: str) -> set[str]:
+    """Record ids written in the text itself (any LETTERS-DIGITS token)."""
+    return set(re.findall(r"\b[A-Z]{2,}-\d+\b", text))
+
+
 def _turn_result(conv: str, number: int, turn: Turn, events: list[dict[str, Any]]) -> TurnResult:
     plan = next((e for e in events if e[EVENT_KEY] == "plan"), {})
     subtasks = plan.get("subtasks", [])
@@ -175,7 +182,10 @@ def _turn_result(conv: str, number: int, turn: Turn, events: list[dict[str, Any]
         expected_agents=sorted(turn.agents),
         agents=sorted({s["agent"] for s in subtasks if s.get("agent") and not s.get("escalate")}),
         expected_resolved=sorted(turn.resolved),
-        resolved=sorted({r["entity"] for e in refs for r in e.get("resolutions", [])}),
+        # Only ids the turn does not spell out count: "do that for CUS-1002 too" names its id.
+        resolved=sorted(
+            {r["entity"] for e in refs for r in e.get("resolutions", [])} - _spelled(turn.text)
+        ),
         ambiguous=turn.ambiguous,
         asked=any(e.get("question") for e in refs),
         acted=any(e[EVENT_KEY] == "side_effect" and e.get("status") == "executed" for e in events),
