@@ -182,6 +182,8 @@ def build_response(item: ReviewItem, decision: Decision, checks: Checks) -> dict
         raise InvalidDecision(
             f"unknown decision {kind!r} (use one of: {', '.join(DECISION_KINDS)})"
         )
+    if decision.edits and kind != "edit":
+        raise InvalidDecision(f"`edits` go with an edit decision, not {kind}")
     response: dict[str, Any] = {}
     if kind == "approve":
         decisions: list[dict[str, Any]] = [{"type": "approve"} for _ in actions]
