@@ -103,7 +103,7 @@ def test_the_cli_and_the_api_refuse_and_execute_edits_alike(
 
     # The same edit, merged onto the same proposal, executed the same arguments.
     assert executed(by_cli) == executed(by_api.json())
-    ((tool, status, args),) = executed(by_cli)
+    ((tool, status, ran),) = executed(by_cli)
     assert (tool, status) == ("issue_refund", "executed")
-    assert args["invoice_id"] == "INV-1002" and args["amount"] == "40.00" and args["reason"]
+    assert ran["invoice_id"] == "INV-1002" and ran["amount"] == "40.00" and ran["reason"]
     assert len(cli.side_effects()) == 2

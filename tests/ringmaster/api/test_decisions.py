@@ -52,13 +52,15 @@ def test_bad_edits_are_refused_and_the_item_stays_pending(api: Api) -> None:
         assert r.status_code == 422, (args, r.text)
         assert message in r.json()["detail"], r.json()
         assert "\n" not in r.json()["detail"]
-    for body in (
+    refused: list[dict[str, Any]] = [
         {"decision": "aprove"},
         {"decision": "edit", "edits": []},
         {"decision": "edit", "edits": [{"action": 3, "args": {"amount": 1}}]},
         {"decision": "respond", "message": "   "},
-    ):
-        assert api.post(url, "rev", json=body).status_code == 422, body
+        {"decision": "approve", "edits": [{"action": 0, "args": {"amount": 1}}]},
+    ]
+    for wrong in refused:
+        assert api.post(url, "rev", json=wrong).status_code == 422, wrong
     assert api.runner.queue.get(item["id"]).status == "pending"
     assert decisions_on(api, thread) == [] and api.ledger.rows() == []
 
