@@ -62,7 +62,7 @@ class Tool:
 def _derived_model(name: str, fn: Callable[..., Any]) -> type[BaseModel]:
     base = fn.func if isinstance(fn, partial) else fn
     try:
-        hints = get_type_hints(base)
+        hints = get_type_hints(base, include_extras=True)  # keeps validators in Annotated
     except Exception:  # unresolvable annotations: names and defaults still hold
         hints = {}
     fields: dict[str, Any] = {}
@@ -108,6 +108,8 @@ def _first_problem(exc: ValidationError, model: type[BaseModel]) -> str:
         return f"unknown argument {where!r} ({hint}it takes: {', '.join(known) or 'none'})"
     if first["type"] == "missing":
         return f"argument {where!r} is missing"
+    if first["type"] == "value_error":  # a validator's own sentence, without pydantic's prefix
+        return f"argument {where!r}: {first.get('ctx', {}).get('error', first['msg'])}"
     return f"argument {where!r}: {first['msg']}"
 
 

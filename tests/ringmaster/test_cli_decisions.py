@@ -97,6 +97,11 @@ def test_the_cli_and_the_api_refuse_and_execute_edits_alike(
         body = {"decision": "edit", "edits": [{"action": 0, "args": json.loads(args)}]}
         r = rev.post(url, json=body)
         assert r.status_code == 422 and message in r.json()["detail"], r.text
+    # The demo tools' own amount parser checks an amount before the commit too.
+    for amount, message in (("-40", "must be positive"), (40.5, "decimal string")):
+        body = {"decision": "edit", "edits": [{"action": 0, "args": {"amount": amount}}]}
+        r = rev.post(url, json=body)
+        assert r.status_code == 422 and message in r.json()["detail"], r.text
     good = {"decision": "edit", "edits": [{"action": 0, "args": json.loads(EDIT)}]}
     by_api = rev.post(url, json=good)
     assert by_api.status_code == 200, by_api.text
