@@ -253,10 +253,10 @@ def _check_edit(
 
 
 def _check_route(item: ReviewItem, where: str, args: dict[str, Any], checks: Checks) -> None:
-    if set(args) != {"agent"}:
-        extra = sorted(set(args) - {"agent"})
+    extra = sorted(set(args) - {"agent"})
+    if extra:
         raise InvalidDecision(f"{where}: unknown argument {extra[0]!r} (it takes: agent)")
-    agent = args["agent"]
+    agent = args.get("agent")
     if agent not in checks.agents:
         raise InvalidDecision(
             f"{where}: route to one of the team's agents ({', '.join(sorted(checks.agents))}), "
