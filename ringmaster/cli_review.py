@@ -125,7 +125,13 @@ def review_respond(
 @review_app.command("edit")
 def review_edit(
     item: str,
-    args: Annotated[str, typer.Option(help='New arguments as JSON, e.g. \'{"amount": "80.00"}\'.')],
+    args: Annotated[
+        str,
+        typer.Option(
+            help='Arguments to change, as JSON, e.g. \'{"amount": "80.00"}\'; '
+            "the others keep their proposed value."
+        ),
+    ],
     action: Annotated[
         int, typer.Option(help="Which action to edit (0-based); others are approved.")
     ] = 0,
