@@ -59,6 +59,7 @@ from sqlalchemy import insert
 
 from benchmarks.pgdb import add_postgres_url_argument, postgres_database
 from ringmaster.clock import utcnow
+from ringmaster.decisions import Decision, DecisionService
 from ringmaster.graph.build import build_graph
 from ringmaster.graph.checkpoint import open_checkpointer, sqlite_path
 from ringmaster.graph.state import Requester
@@ -159,7 +160,7 @@ def run_templates(runner: Runner) -> Templates:
             f"templates did not run as expected: {waiting.status}, {read.status}, {approved.status}"
         )
     (item,) = approved.pending
-    done = runner.decide(item.id, {"decisions": [{"type": "approve"}]}, "reviewer")
+    done = DecisionService(runner).decide(item.id, Decision("approve"), "reviewer")
     if done.status != "completed":
         raise RuntimeError(f"the approved template ended {done.status}")
     approved_item = runner.queue.get(item.id)

@@ -29,7 +29,7 @@ from ringmaster.cli_output import (
     print_outcome,
     progress,
 )
-from ringmaster.cli_review import each_action, edit_decisions
+from ringmaster.decisions import Decision, DecisionService, Edit, parse_args_json
 from ringmaster.errors import RingmasterError
 from ringmaster.graph.state import Requester
 from ringmaster.review_queue import ReviewItem
@@ -146,9 +146,8 @@ class Chat:
         elif name in DECISIONS:
             ref, _, arg = rest.partition(" ")
             item = self._find(ref)
-            outcome = self.runner.decide(
-                item.id, {"decisions": DECISIONS[name](item, arg.strip())}, self.requester.id
-            )
+            decision = DECISIONS[name](arg.strip())
+            outcome = DecisionService(self.runner).decide(item, decision, self.requester.id)
             self.known[item.id] = "decided"
             self.show(outcome)
         else:
@@ -164,31 +163,26 @@ class Chat:
         return item
 
 
-def _edit(item: ReviewItem, arg: str) -> list[dict[str, Any]]:
-    try:
-        new_args = json.loads(arg)
-    except json.JSONDecodeError as exc:
-        raise RingmasterError(f"/edit wants the new arguments as JSON: {exc.msg}") from None
-    if not isinstance(new_args, dict):
-        raise RingmasterError("/edit wants a JSON object of arguments")
-    return edit_decisions(item, new_args, 0)
+def _edit(arg: str) -> Decision:
+    return Decision("edit", edits=(Edit(0, parse_args_json(arg, "/edit's arguments")),))
 
 
-def _message(kind: str, default: str | None) -> Callable[[ReviewItem, str], list[dict[str, Any]]]:
-    def make(item: ReviewItem, arg: str) -> list[dict[str, Any]]:
-        text = " ".join(shlex.split(arg)) if arg else default
-        if not text:
-            raise RingmasterError(f"/{kind} wants a message after the review id")
-        return each_action({"type": kind, "message": text})(item)
+def _message(kind: str) -> Callable[[str], Decision]:
+    def make(arg: str) -> Decision:
+        text = " ".join(shlex.split(arg)) if arg else None
+        if kind == "respond" and not text:
+            raise RingmasterError("/respond wants a message after the review id")
+        return Decision(kind, reason=text) if kind == "reject" else Decision(kind, message=text)
 
     return make
 
 
-DECISIONS: dict[str, Callable[[ReviewItem, str], list[dict[str, Any]]]] = {
-    "approve": lambda item, _: each_action({"type": "approve"})(item),
+# What each /command decides, from the text after the review id.
+DECISIONS: dict[str, Callable[[str], Decision]] = {
+    "approve": lambda _: Decision("approve"),
     "edit": _edit,
-    "reject": _message("reject", "rejected by a reviewer"),
-    "respond": _message("respond", None),
+    "reject": _message("reject"),
+    "respond": _message("respond"),
 }
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -19,8 +18,7 @@ from ringmaster.cli_output import (
     print_json,
     progress,
 )
-from ringmaster.errors import RingmasterError
-from ringmaster.review_queue import ReviewItem
+from ringmaster.decisions import Decision, DecisionService, Edit, parse_args_json
 
 review_app = typer.Typer(no_args_is_help=True, help="The review queue: list, show and decide.")
 
@@ -88,24 +86,16 @@ def review_claim(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> No
     print_json(it.to_dict(with_payload=False)) if json_mode else out.print(f"claimed {it.id}")
 
 
-def _decide(
-    item: str, make: Callable[[ReviewItem], list[dict[str, Any]]], who: str, json_mode: bool
-) -> None:
+def _decide(item: str, decision: Decision, who: str, json_mode: bool) -> None:
     with cli_runner(progress(json_mode)) as runner:
-        it = runner.queue.find(item)
-        outcome = runner.decide(it.id, {"decisions": make(it)}, who)
+        outcome = DecisionService(runner).decide(item, decision, who)
     emit(outcome, json_mode)
-
-
-def each_action(decision: dict[str, Any]) -> Callable[[ReviewItem], list[dict[str, Any]]]:
-    """The same decision for every action of the item."""
-    return lambda it: [dict(decision) for _ in it.payload["action_requests"]]
 
 
 @review_app.command("approve")
 def review_approve(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Approve every action of the item and resume the run."""
-    _decide(item, each_action({"type": "approve"}), me(as_), json_mode)
+    _decide(item, Decision("approve"), me(as_), json_mode)
 
 
 @review_app.command("reject")
@@ -118,7 +108,7 @@ def review_reject(
     json_mode: JsonOpt = False,
 ) -> None:
     """Reject every action of the item; nothing it proposed runs."""
-    _decide(item, each_action({"type": "reject", "message": reason}), me(as_), json_mode)
+    _decide(item, Decision("reject", reason=reason), me(as_), json_mode)
 
 
 @review_app.command("respond")
@@ -129,42 +119,32 @@ def review_respond(
     json_mode: JsonOpt = False,
 ) -> None:
     """Answer in place of the action: it does not run; your message is the result."""
-    _decide(item, each_action({"type": "respond", "message": message}), me(as_), json_mode)
+    _decide(item, Decision("respond", message=message), me(as_), json_mode)
 
 
 @review_app.command("edit")
 def review_edit(
     item: str,
-    args: Annotated[str, typer.Option(help='New arguments as JSON, e.g. \'{"amount": "80.00"}\'.')],
+    args: Annotated[
+        str,
+        typer.Option(
+            help='Arguments to change, as JSON, e.g. \'{"amount": "80.00"}\'; '
+            "the others keep their proposed value."
+        ),
+    ],
     action: Annotated[
         int, typer.Option(help="Which action to edit (0-based); others are approved.")
     ] = 0,
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Change an action's arguments (or a routing's agent) and approve it."""
-    try:
-        new_args = json.loads(args)
-    except json.JSONDecodeError as exc:
-        raise RingmasterError(f"--args is not valid JSON: {exc.msg}") from None
-    if not isinstance(new_args, dict):
-        raise RingmasterError("--args must be a JSON object")
+    """Change some of an action's arguments (or a routing's agent) and approve it.
 
-    _decide(item, lambda it: edit_decisions(it, new_args, action), me(as_), json_mode)
-
-
-def edit_decisions(it: ReviewItem, new_args: dict[str, Any], action: int) -> list[dict[str, Any]]:
-    """Edit one action (its arguments merged over the proposed ones), approve the others."""
-    actions = it.payload["action_requests"]
-    if not 0 <= action < len(actions):
-        raise RingmasterError(f"--action must be between 0 and {len(actions) - 1}")
-    decisions: list[dict[str, Any]] = [{"type": "approve"} for _ in actions]
-    merged = {**actions[action]["args"], **new_args}
-    decisions[action] = {
-        "type": "edit",
-        "edited_action": {"name": actions[action]["name"], "args": merged},
-    }
-    return decisions
+    The given keys are merged onto the proposed arguments and checked against the tool's
+    arguments before anything is recorded: a misspelt or mistyped argument is refused
+    (exit 2) and the item stays pending."""
+    new_args = parse_args_json(args, "--args")
+    _decide(item, Decision("edit", edits=(Edit(action, new_args),)), me(as_), json_mode)
 
 
 @review_app.command("correct")
@@ -177,7 +157,7 @@ def review_correct(
 ) -> None:
     """Correct a routing ("this was billing, not support"); the planner learns from it."""
     with cli_runner() as runner:
-        runner.correct(thread, subtask, agent, me(as_))
+        DecisionService(runner).correct(thread, subtask, agent, me(as_))
         count = len(runner.corrections.all())
     if json_mode:
         print_json(

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from ringmaster.agents.spec import Team
 from ringmaster.clock import Clock, as_utc, utcnow
@@ -60,17 +60,39 @@ class CorrectionStore:
         reviewer: str,
     ) -> None:
         with self.writer.begin() as conn:
-            conn.execute(
-                insert(corrections).values(
-                    created_at=self.clock(),
-                    thread_id=thread_id,
-                    subtask_id=subtask_id,
-                    text=text,
-                    wrong_agent=wrong_agent,
-                    right_agent=right_agent,
-                    reviewer=reviewer,
-                )
+            self.add_in(
+                conn,
+                thread_id=thread_id,
+                subtask_id=subtask_id,
+                text=text,
+                wrong_agent=wrong_agent,
+                right_agent=right_agent,
+                reviewer=reviewer,
             )
+
+    def add_in(
+        self,
+        conn: Connection,
+        *,
+        thread_id: str,
+        subtask_id: str,
+        text: str,
+        wrong_agent: str | None,
+        right_agent: str,
+        reviewer: str,
+    ) -> None:
+        """Add inside the caller's transaction (a decision's, so both commit or neither)."""
+        conn.execute(
+            insert(corrections).values(
+                created_at=self.clock(),
+                thread_id=thread_id,
+                subtask_id=subtask_id,
+                text=text,
+                wrong_agent=wrong_agent,
+                right_agent=right_agent,
+                reviewer=reviewer,
+            )
+        )
 
     def all(self) -> list[Correction]:
         with self.engine.connect() as conn:

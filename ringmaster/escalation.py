@@ -3,7 +3,9 @@
 Escalating an item raises its priority, moves it to the policy's escalation group, queues a
 notification in the outbox (and posts it to a webhook when one is configured) and writes an
 audit event. An overdue item whose action the policy marks deny-on-timeout is then rejected
-by `system:deadline` and its run resumed. Everything is a conditional update, so `ringmaster
+by `system:deadline` through the decision service (ringmaster/decisions.py: the same checks
+and the same one-transaction commit and scheduled resume as a person's decision) and its run
+resumed. Everything is a conditional update, so `ringmaster
 escalate` from cron and the scheduler in `ringmaster serve` may run at the same time.
 """
 
@@ -18,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from ringmaster.agents.policy import Policy
+from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, ResumeScheduler, decide_item
 from ringmaster.errors import AlreadyDecided
 from ringmaster.review_queue import ReviewItem, ReviewQueue
 
@@ -74,6 +77,7 @@ def escalate_overdue(
     resume: Callable[[str], Any],
     link_for: Callable[[str], str] = lambda item_id: f"ringmaster review show {item_id}",
     poster: Poster = post_json,
+    scheduler: ResumeScheduler | None = None,
 ) -> EscalationReport:
     report = EscalationReport()
     group = policy.escalation.group
@@ -96,12 +100,16 @@ def escalate_overdue(
                 )
         names = {a["name"] for a in item.payload.get("action_requests", [])}
         if names & set(policy.deny_on_timeout):
-            decisions = [
-                {"type": "reject", "message": "not approved before the deadline"}
-                for _ in item.payload["action_requests"]
-            ]
+            denial = Decision("reject", reason="not approved before the deadline")
             try:
-                queue.decide(item.id, {"decisions": decisions}, "system:deadline")
+                decide_item(
+                    queue,
+                    item,
+                    denial,
+                    "system:deadline",
+                    checks=Checks(),
+                    scheduler=scheduler or ResumeAfterCommit(),
+                )
             except AlreadyDecided:
                 continue
             report.denied.append(item.id)

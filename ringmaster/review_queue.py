@@ -236,7 +236,8 @@ class ReviewQueue:
 
     def decide(self, item_id: str, response: dict[str, Any], reviewer: str) -> ReviewItem:
         """pending → decided, exactly once. The response is checked first; nothing changes
-        when it is invalid or when someone else decided first."""
+        when it is invalid or when someone else decided first. (Reviewers decide through
+        ringmaster/decisions.py, which checks more and commits with `decide_in`.)"""
         item = self.get(item_id)
         if item.status != "pending":
             raise AlreadyDecided(
@@ -246,30 +247,36 @@ class ReviewQueue:
             check_response(item.payload, response)
         except ValueError as exc:
             raise InvalidDecision(str(exc)) from None
-        value = {**response, "reviewer": reviewer}
         with self.writer.begin() as conn:
-            won = conn.execute(
-                update(review_items)
-                .where(review_items.c.id == item_id, review_items.c.status == "pending")
-                .values(
-                    status="decided", decision=value, decided_by=reviewer, decided_at=self.clock()
-                )
-            ).rowcount
-            if won and self.audit:  # the decision and its audit event commit together
-                self.audit.append_in(
-                    conn,
-                    item.thread_id,
-                    "human_decision",
-                    f"human:{reviewer}",
-                    item_id=item_id,
-                    subtask_id=item.subtask_id,
-                    kind=item.kind,
-                    decisions=response["decisions"],
-                    reason=response.get("reason"),
-                )
+            won = self.decide_in(conn, item, response, reviewer)
         if not won:
             raise AlreadyDecided(f"review item {item_id} was decided by someone else just now")
         return self.get(item_id)
+
+    def decide_in(
+        self, conn: Connection, item: ReviewItem, response: dict[str, Any], reviewer: str
+    ) -> bool:
+        """The conditional update pending → decided and its audit event, in the caller's
+        transaction; False (nothing written) when the item is no longer pending."""
+        value = {**response, "reviewer": reviewer}
+        won = conn.execute(
+            update(review_items)
+            .where(review_items.c.id == item.id, review_items.c.status == "pending")
+            .values(status="decided", decision=value, decided_by=reviewer, decided_at=self.clock())
+        ).rowcount
+        if won and self.audit:  # the decision and its audit event commit together
+            self.audit.append_in(
+                conn,
+                item.thread_id,
+                "human_decision",
+                f"human:{reviewer}",
+                item_id=item.id,
+                subtask_id=item.subtask_id,
+                kind=item.kind,
+                decisions=response["decisions"],
+                reason=response.get("reason"),
+            )
+        return bool(won)
 
     def decided_for(self, thread_id: str) -> builtins.list[ReviewItem]:
         """Decisions committed but not yet resumed, for one thread."""

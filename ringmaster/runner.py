@@ -21,7 +21,7 @@ from langgraph.types import Command
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.corrections import CorrectionStore
-from ringmaster.errors import InvalidDecision, NotFound, RingmasterError, RunFailed, ThreadBusy
+from ringmaster.errors import RingmasterError, RunFailed, ThreadBusy
 from ringmaster.escalation import EscalationReport, escalate_overdue
 from ringmaster.graph.build import build_graph
 from ringmaster.graph.checkpoint import open_checkpointer
@@ -199,60 +199,9 @@ class Runner:
         self.threads.create(thread_id, requester)
         return thread_id
 
-    def decide(self, item_ref: str, response: dict[str, Any], reviewer: str) -> RunOutcome:
-        """Record a decision (exactly once) and resume its thread."""
-        item = self.queue.find(item_ref)
-        self.queue.decide(item.id, response, reviewer)
-        first = response["decisions"][0]
-        if item.kind == "routing" and first.get("type") == "edit":
-            # A reviewer who picks the agent is correcting the planner: remember it.
-            agent = first["edited_action"]["args"].get("agent")
-            subtask = {
-                **item.payload["context"]["subtask"],
-                "id": item.subtask_id,
-                "agent": item.agent,
-                "escalate": True,
-            }
-            if agent in self.deps.registry.team.names():
-                self._record_correction(item.thread_id, subtask, agent, reviewer)
-        return self.resume_thread(item.thread_id)
-
-    def correct(self, thread_id: str, subtask_id: str, agent: str, reviewer: str) -> None:
-        """Record that a subtask should have gone to `agent`; the planner learns it."""
-        self.threads.get(thread_id)
-        plan = self.graph.get_state(self._config(thread_id)).values.get("plan") or {}
-        subtask = next((s for s in plan.get("subtasks", []) if s["id"] == subtask_id), None)
-        if subtask is None:
-            raise NotFound(f"thread {thread_id} has no subtask {subtask_id!r} in its last plan")
-        self._record_correction(thread_id, subtask, agent, reviewer)
-
-    def _record_correction(
-        self, thread_id: str, subtask: dict[str, Any], agent: str, reviewer: str
-    ) -> None:
-        names = self.deps.registry.team.names()
-        if agent not in names:
-            raise InvalidDecision(f"no agent {agent!r} (agents: {', '.join(names)})")
-        wrong = None if subtask.get("escalate") else subtask.get("agent")
-        if wrong == agent:
-            return  # nothing to learn: it was routed there
-        self.corrections.add(
-            thread_id=thread_id,
-            subtask_id=subtask["id"],
-            text=subtask["description"],
-            wrong_agent=wrong,
-            right_agent=agent,
-            reviewer=reviewer,
-        )
-        self.audit.append(
-            thread_id,
-            "correction",
-            f"human:{reviewer}",
-            subtask_id=subtask["id"],
-            wrong_agent=wrong,
-            right_agent=agent,
-            text=subtask["description"],
-        )
-        if self._own_deps and self._deps is not None:  # learn now, not at the next start
+    def relearn(self) -> None:
+        """Rebuild the planner at next use, so a correction just recorded is learned now."""
+        if self._own_deps and self._deps is not None:
             self._deps = None
             self._graph = None
 

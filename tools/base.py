@@ -8,11 +8,22 @@ idempotency key that the tool checks in its database, so a re-run never repeats 
 
 from __future__ import annotations
 
+import difflib
+import inspect
+import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache, partial
+from typing import Any, get_type_hints
 
-from ringmaster.tools.errors import SideEffectNotAllowed, ToolNotFound, ToolScopeError
+from pydantic import BaseModel, ConfigDict, ValidationError, create_model
+
+from ringmaster.tools.errors import (
+    SideEffectNotAllowed,
+    ToolArgumentError,
+    ToolNotFound,
+    ToolScopeError,
+)
 
 # An approval rule looks at the arguments and returns why a human must approve, or None.
 ApprovalRule = Callable[[Mapping[str, Any]], str | None]
@@ -40,9 +51,66 @@ class Tool:
     # Read-only tools: an LLM agent may end with this tool's structured result as its answer,
     # without a model call to restate it (LangChain's `return_direct`).
     answer_direct: bool = False
+    # The arguments' schema; None derives one from `fn`'s signature (see `arguments_model`).
+    args_schema: type[BaseModel] | None = None
 
     def reachable_by(self, requester_scopes: Iterable[str]) -> bool:
         return not self.scopes or bool(self.scopes & set(requester_scopes))
+
+
+@lru_cache(maxsize=512)
+def _derived_model(name: str, fn: Callable[..., Any]) -> type[BaseModel]:
+    base = fn.func if isinstance(fn, partial) else fn
+    try:
+        hints = get_type_hints(base, include_extras=True)  # keeps validators in Annotated
+    except Exception:  # unresolvable annotations: names and defaults still hold
+        hints = {}
+    fields: dict[str, Any] = {}
+    for arg, p in inspect.signature(fn).parameters.items():
+        if arg == "idempotency_key" or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        fields[arg] = (hints.get(arg, Any), ... if p.default is p.empty else p.default)
+    config = ConfigDict(extra="forbid", strict=True)
+    model: type[BaseModel] = create_model(f"{name}_args", __config__=config, **fields)
+    return model
+
+
+def arguments_model(tool: Tool) -> type[BaseModel]:
+    """The tool's arguments as a pydantic model: its own `args_schema`, or one read from its
+    function's signature (unknown keys forbidden, types strict as JSON gives them)."""
+    return tool.args_schema or _derived_model(tool.name, tool.fn)
+
+
+def check_arguments(tool: Tool, args: Mapping[str, Any]) -> None:
+    """Raise ToolArgumentError with one line naming the first problem with `args`.
+
+    The arguments are checked as the JSON they travel as (strict: "40" is no integer, 40 no
+    string), and nothing is converted: what runs is what was checked.
+    """
+    model = arguments_model(tool)
+    try:
+        model.model_validate_json(json.dumps(dict(args)), strict=True)
+    except ValidationError as exc:
+        raise ToolArgumentError(_first_problem(exc, model)) from None
+    except (TypeError, ValueError) as exc:  # not JSON at all
+        raise ToolArgumentError(f"the arguments are not JSON: {exc}") from None
+
+
+def _first_problem(exc: ValidationError, model: type[BaseModel]) -> str:
+    # A misspelt key explains the missing one it was meant to be: name the misspelling first.
+    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+    first = errors[0]
+    where = ".".join(str(p) for p in first["loc"]) or "arguments"
+    known = sorted(model.model_fields)
+    if first["type"] == "extra_forbidden" and len(first["loc"]) == 1:
+        close = difflib.get_close_matches(where, known, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown argument {where!r} ({hint}it takes: {', '.join(known) or 'none'})"
+    if first["type"] == "missing":
+        return f"argument {where!r} is missing"
+    if first["type"] == "value_error":  # a validator's own sentence, without pydantic's prefix
+        return f"argument {where!r}: {first.get('ctx', {}).get('error', first['msg'])}"
+    return f"argument {where!r}: {first['msg']}"
 
 
 @dataclass

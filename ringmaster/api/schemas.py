@@ -39,7 +39,9 @@ class RequestIn(Body):
 
 
 class ActionEdit(Body):
-    """New arguments for one of the item's actions (0-based); the arguments replace the old."""
+    """New values for arguments of one of the item's actions (0-based), merged onto the
+    proposed arguments (those not named keep their proposed value), then checked against the
+    tool's argument schema."""
 
     action: int = Field(ge=0, le=100)
     args: dict[str, Any]
@@ -48,7 +50,7 @@ class ActionEdit(Body):
 class DecisionIn(Body):
     """A reviewer's decision on every action of an item.
 
-    approve: run the actions as proposed. edit: run them with `edits` applied (actions without
+    approve: run the actions as proposed. edit: run them with `edits` merged in (actions without
     an edit are approved). reject: run none of them, `reason` says why. respond: run none,
     `message` is the answer the requester gets instead.
     """

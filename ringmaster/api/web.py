@@ -25,13 +25,13 @@ from pydantic import ValidationError
 
 from ringmaster.accounts import WebSession, token_hash
 from ringmaster.api import plan_graph, progress
-from ringmaster.api.decisions import parse_args_text
 from ringmaster.api.deps import AppState, Caller, StateDep
 from ringmaster.api.errors import status_for
 from ringmaster.api.routes.reviews import claim_item, decide
 from ringmaster.api.schemas import ActionEdit, DecisionIn
 from ringmaster.api.views import review_out, thread_out
 from ringmaster.clock import utcnow
+from ringmaster.decisions import parse_args_json
 from ringmaster.errors import RingmasterError
 from ringmaster.graph.nodes.review import ROUTE_ACTION
 from ringmaster.queries import ReviewFilter, list_reviews
@@ -315,7 +315,8 @@ def _decision_from_form(fields: dict[str, str]) -> DecisionIn:
         for key, text in sorted(fields.items()):
             if key.startswith("args_") and key[5:].isdigit():
                 action = int(key[5:])
-                edits.append(ActionEdit(action=action, args=parse_args_text(text, action)))
+                args = parse_args_json(text, f"action {action}")
+                edits.append(ActionEdit(action=action, args=args))
     try:
         return DecisionIn(
             decision=kind,  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from ringmaster.decisions import Decision, DecisionService
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from tests.fakes import ScriptedAgent, ScriptedPlanner, make_deps, ok, plan_of, proposing
@@ -33,7 +34,7 @@ def main() -> None:
         if command == "submit":
             out = runner.submit("pay, work and pay big")
         else:
-            out = runner.decide(sys.argv[4], {"decisions": [{"type": "approve"}]}, "proc")
+            out = DecisionService(runner).decide(sys.argv[4], Decision("approve"), "proc")
         sys.stdout.write(json.dumps(out.to_dict(), default=str) + "\n")
 
 

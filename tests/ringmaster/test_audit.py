@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, update
 from sqlalchemy.engine import Engine
 
 from ringmaster.audit import AuditLog, audit_events
+from ringmaster.decisions import Decision, DecisionService
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
@@ -118,7 +119,7 @@ def test_a_run_tells_its_story_in_order(tmp_path: Path, db_url: str | None) -> N
     with Runner(Settings(home=tmp_path, db_url=db_url), deps=deps) as runner:
         out = runner.submit("count, pay and write")
         (item,) = out.pending
-        runner.decide(item.id, {"decisions": [{"type": "approve"}]}, "alice")
+        DecisionService(runner).decide(item.id, Decision("approve"), "alice")
         events = runner.audit.for_thread(out.thread_id)
         assert runner.audit.verify() == []
     kinds = [e.kind for e in events]

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from ringmaster.decisions import Decision, DecisionService, Edit
 from ringmaster.graph.planner.base import Plan
+from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 
@@ -47,18 +49,16 @@ def test_five_corrections_are_learned(settings: Settings) -> None:
     with Runner(settings) as runner:
         assert score(runner, MISROUTED) <= 1  # wrong before
         assert score(runner, PARAPHRASES) <= 3
+        # A requester who reaches every agent: a reviewer may route only where they reach.
+        everyone = Requester(scopes=runner.default_scopes())
         for text, agent in MISROUTED:
-            out = runner.submit(text)
+            out = runner.submit(text, requester=everyone)
             routing = [p for p in out.pending if p.kind == "routing"]
             if routing:  # the planner asked a human, who picks the agent: that is a correction
-                action = {"name": "route_subtask", "args": {"agent": agent}}
-                runner.decide(
-                    routing[0].id,
-                    {"decisions": [{"type": "edit", "edited_action": action}]},
-                    "rita",
-                )
+                edit = Edit(0, {"agent": agent})
+                DecisionService(runner).decide(routing[0].id, Decision("edit", (edit,)), "rita")
             else:
-                runner.correct(out.thread_id, "t1", agent, "rita")
+                DecisionService(runner).correct(out.thread_id, "t1", agent, "rita")
         stored = runner.corrections.all()
         assert sorted((c.text, c.right_agent) for c in stored) == sorted(MISROUTED)
         # The runner that took the corrections learned them at once...
@@ -79,13 +79,13 @@ def test_correction_errors_and_export(
     with Runner(settings) as runner:
         out = runner.submit(MISROUTED[0][0])
         with pytest.raises(NotFound):
-            runner.correct("nope", "t1", "ops", "rita")
+            DecisionService(runner).correct("nope", "t1", "ops", "rita")
         with pytest.raises(NotFound):
-            runner.correct(out.thread_id, "t9", "ops", "rita")
+            DecisionService(runner).correct(out.thread_id, "t9", "ops", "rita")
         with pytest.raises(InvalidDecision):
-            runner.correct(out.thread_id, "t1", "astrology", "rita")
+            DecisionService(runner).correct(out.thread_id, "t1", "astrology", "rita")
         assert runner.corrections.all() == []
-        runner.correct(out.thread_id, "t1", "ops", "rita")
+        DecisionService(runner).correct(out.thread_id, "t1", "ops", "rita")
     monkeypatch.setenv("RINGMASTER_HOME", str(settings.home))
     target = tmp_path / "corrections.jsonl"
     result = CliRunner().invoke(eval_app, ["export-corrections", "--out", str(target)])

@@ -102,6 +102,10 @@ def test_overdue_items_escalate_once_and_deny_on_timeout(
     erase = q.get("erase")
     assert erase.status == "decided" and erase.decided_by == "system:deadline"
     assert erase.decision["decisions"][0]["type"] == "reject"  # type: ignore[index]
+    # Denied through the decision service: the reason is recorded with the decision and audited.
+    assert erase.decision["reason"] == "not approved before the deadline"  # type: ignore[index]
+    denial = [e for e in q.audit.for_thread("th") if e.kind == "human_decision"]  # type: ignore[union-attr]
+    assert [e.data["reason"] for e in denial] == ["not approved before the deadline"]
     packet = next(p for p in posted if p["item_id"] == "email")
     assert packet["blocker"] == "needs a person" and packet["prior_attempts"]
     assert packet["recommended"] == {"decision": "approve"} and packet["confidence"] == 0.9

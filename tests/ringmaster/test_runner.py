@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from ringmaster.decisions import Decision, DecisionService
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound, ThreadBusy
 from ringmaster.graph.errors import RequestError
 from ringmaster.runner import Runner
@@ -48,7 +49,7 @@ def test_interrupt_then_a_new_runner_resumes(tmp_path: Path, db_url: str | None)
     runner, ledger = runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)
     with runner:
         assert [i.id for i in runner.queue.list()] == [item.id]
-        done = runner.decide(item.id[:8], {"decisions": [{"type": "approve"}]}, "alice")
+        done = DecisionService(runner).decide(item.id[:8], Decision("approve"), "alice")
         assert done.status == "completed" and done.pending == []
         assert done.results["t2"]["status"] == "done"
         assert runner.queue.get(item.id).status == "resumed"
@@ -70,7 +71,7 @@ def test_concurrent_decisions_resume_exactly_once(tmp_path: Path, db_url: str | 
         )
         with runner:
             try:
-                out = runner.decide(item.id, {"decisions": [{"type": "approve"}]}, f"r{n}")
+                out = DecisionService(runner).decide(item.id, Decision("approve"), f"r{n}")
                 result = out.status
             except AlreadyDecided:
                 result = "refused"
@@ -103,20 +104,20 @@ def test_bad_input_is_refused_and_changes_nothing(tmp_path: Path, db_url: str | 
         with pytest.raises(NotFound):
             runner.submit("hello", thread_id="no-such-thread")
         with pytest.raises(NotFound):
-            runner.decide("deadbeef", {"decisions": [{"type": "approve"}]}, "x")
+            DecisionService(runner).decide("deadbeef", Decision("approve"), "x")
         out = runner.submit("do it")
         (item,) = out.pending
         with pytest.raises(ThreadBusy):
             runner.submit("another", thread_id=out.thread_id)
         with pytest.raises(InvalidDecision):
-            runner.decide(item.id, {"decisions": [{"type": "explode"}]}, "x")
+            DecisionService(runner).decide(item.id, Decision("explode"), "x")
         with pytest.raises(InvalidDecision):
-            runner.decide(item.id, {"decisions": []}, "x")
+            DecisionService(runner).decide(item.id, Decision("edit"), "x")
         assert runner.queue.get(item.id).status == "pending"
-        runner.decide(item.id, {"decisions": [{"type": "reject", "message": "no"}]}, "bob")
+        DecisionService(runner).decide(item.id, Decision("reject", reason="no"), "bob")
         before = runner.queue.get(item.id)
         with pytest.raises(AlreadyDecided):
-            runner.decide(item.id, {"decisions": [{"type": "approve"}]}, "eve")
+            DecisionService(runner).decide(item.id, Decision("approve"), "eve")
         after = runner.queue.get(item.id)
         assert after == before and after.decided_by == "bob"
     assert ledger.rows() == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ringmaster.decisions import Decision, DecisionService
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from tests.graph.test_llm_agents import PAY, setup
@@ -19,7 +20,7 @@ def test_in_agent_approval_gets_the_subtask_context(tmp_path: Path, db_url: str 
         assert ctx["request"] == "pay 50 for a widget" and "record" in ctx["blocker"]
         assert "amount over 10" in ctx["blocker"]  # why approval is needed
         assert item.payload["action_requests"][0]["args"] == {"amount": 50, "note": "widget"}
-        done = runner.decide(item.id, {"decisions": [{"type": "approve"}]}, "alice")
+        done = DecisionService(runner).decide(item.id, Decision("approve"), "alice")
     assert done.status == "completed" and done.results["t1"]["status"] == "done"
     assert [r[1] for r in ledger.rows()] == [50] and model.calls == 3
 
@@ -41,7 +42,7 @@ def test_a_budget_spent_before_a_restart_still_stops_the_run(
         seen = runner.outcome(thread).usage
         assert seen is not None and seen["model_calls"] == 2  # what the other process spent
         assert seen["per_node"]["agent"]["calls"] == 2
-        done = runner.decide(item.id, {"decisions": [{"type": "approve"}]}, "alice")
+        done = DecisionService(runner).decide(item.id, Decision("approve"), "alice")
     assert second.calls == 0  # the third call was refused, not sent
     assert done.status != "completed" and done.results["t1"]["status"] != "done"
     assert done.usage is not None
@@ -61,7 +62,7 @@ def test_without_a_saved_budget_the_same_resume_completes(
         (item,) = out.pending
     deps, ledger, second = setup(tmp_path, ["Recorded 50 for the widget."])
     with Runner(settings, deps=deps, recover_on_start=False) as runner:
-        done = runner.decide(item.id, {"decisions": [{"type": "approve"}]}, "alice")
+        done = DecisionService(runner).decide(item.id, Decision("approve"), "alice")
     assert done.status == "completed" and second.calls == 1
     assert done.usage is not None and done.usage["model_calls"] == 3
     assert [r[1] for r in ledger.rows()] == [50]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
 
 from ringmaster.tools.errors import ToolArgumentError
 
@@ -39,3 +42,16 @@ def from_cents(cents: int) -> Decimal:
 def fmt(cents: int) -> str:
     """Cents as the string a JSON output carries, e.g. 2900 -> '29.00'."""
     return str(from_cents(cents))
+
+
+def _checked(value: Any) -> Any:
+    try:
+        parse_amount(value)
+    except ToolArgumentError as exc:
+        raise ValueError(str(exc)) from None
+    return value  # unchanged: the tool parses it again when it runs
+
+
+# An amount argument as the tool takes it (a decimal string or an integer), checked by the same
+# parser when a reviewer's edit is checked against the tool's schema (tools/base.py).
+Amount = Annotated[Any, AfterValidator(_checked)]

@@ -15,7 +15,7 @@ from typing import Any
 
 from ringmaster.tools.demo import records as rec
 from ringmaster.tools.demo.effects import run_once
-from ringmaster.tools.demo.money import fmt, parse_amount, to_cents
+from ringmaster.tools.demo.money import Amount, fmt, parse_amount, to_cents
 from ringmaster.tools.demo.ops import current_deployment
 from ringmaster.tools.demo.reads import invoice_totals
 from ringmaster.tools.errors import ToolArgumentError
@@ -134,7 +134,7 @@ def close_ticket(
 
 
 def issue_refund(
-    db: Path, idempotency_key: str, invoice_id: str, amount: Any, reason: str = ""
+    db: Path, idempotency_key: str, invoice_id: str, amount: Amount, reason: str = ""
 ) -> dict[str, Any]:
     """Refund part or all of what was paid on an invoice."""
     value = parse_amount(amount)
@@ -183,7 +183,7 @@ def issue_refund(
 
 
 def apply_credit(
-    db: Path, idempotency_key: str, customer_id: str, amount: Any, reason: str = ""
+    db: Path, idempotency_key: str, customer_id: str, amount: Amount, reason: str = ""
 ) -> dict[str, Any]:
     """Add an account credit that the next invoices draw on."""
     value = parse_amount(amount)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from ringmaster.api.decisions import decisions_for
+from ringmaster.api.decisions import decision_of, service
 from ringmaster.api.deps import AppState, Caller, Reviewer, StateDep
 from ringmaster.api.errors import doc
 from ringmaster.api.schemas import (
@@ -19,7 +19,6 @@ from ringmaster.api.schemas import (
     ReviewStatus,
 )
 from ringmaster.api.views import outcome_out, review_detail, review_out
-from ringmaster.errors import RunFailed
 from ringmaster.queries import ReviewFilter, list_reviews
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import RunOutcome
@@ -106,16 +105,10 @@ def claim_item(state: AppState, caller: Caller, item_id: str) -> ReviewItem:
 
 
 def decide(state: AppState, caller: Caller, item_id: str, body: DecisionIn) -> RunOutcome:
-    """Record the decision (exactly once) and resume the thread; shared with the web queue."""
+    """Check and record the decision (exactly once; 409 if anyone was first, 422 and still
+    pending if it does not fit) and resume the thread; shared with the web queue."""
     item = _acting_on(state, caller, item_id)
-    response = decisions_for(item, body, state.agent_names())
-    state.runner.queue.decide(item.id, response, caller.user.name)  # 409 if anyone was first
-    with state.hub.tracking(item.thread_id):
-        try:
-            return state.runner.resume_thread(item.thread_id)
-        except RunFailed:
-            # The decision stands; the resumed run failed and the thread says why.
-            return state.runner.outcome(item.thread_id)
+    return service(state).decide(item, decision_of(body), caller.user.name)
 
 
 @router.post(
@@ -126,7 +119,8 @@ def decide(state: AppState, caller: Caller, item_id: str, body: DecisionIn) -> R
 def post_decision(
     item_id: ItemId, body: DecisionIn, state: StateDep, caller: Reviewer
 ) -> OutcomeOut:
-    """Decide an item: approve, edit (new arguments), reject (with a reason) or respond.
-    The run resumes at once; the answer is the thread afterwards. A second decision on the
-    same item, by anyone, is 409 and changes nothing."""
+    """Decide an item: approve, edit (arguments merged onto the proposed ones, checked against
+    the tool's schema), reject (with a reason) or respond. A decision that does not fit is 422
+    and the item stays pending. The run resumes at once; the answer is the thread afterwards.
+    A second decision on the same item, by anyone, is 409 and changes nothing."""
     return outcome_out(decide(state, caller, item_id, body))

@@ -1,0 +1,422 @@
+"""The one decision service: every decision on a review item — from the CLI, the HTTP API, the
+web page or deadline escalation — is checked, committed and resumed here, the same way.
+
+    Decision (kind, edits, reason, message)
+      │ build_response: one queue decision per action; an edit's arguments are MERGED onto
+      │                 the proposed ones (keys it does not name keep their proposed value)
+      │ checks, before anything is written (InvalidDecision: CLI exit 2, HTTP 422, and the
+      │ item stays pending): the kind exists and the item allows it; each edit's arguments
+      │ fit the JSON limits (depth, 64-bit integers, string and total sizes) and the tool's
+      │ argument schema (tools/base.py); a routing names an agent the requester may reach
+      ▼
+    commit, ONE transaction: pending → decided (`WHERE status = 'pending'`, so exactly one
+      │ decider wins) + its audit event + the routing correction a reviewer's pick makes
+      │ + ResumeScheduler.schedule_resume(conn, thread_id)
+      ▼
+    after commit: the runner relearns from a correction, then `resume` (by default the thread
+    is resumed inline in this process, as before a run queue existed)
+
+A run queue plugs in as a `ResumeScheduler` that writes the resume job in the decision's own
+transaction, and a `resume` that waits for a worker instead of running the thread inline.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlalchemy import Connection
+
+from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
+from ringmaster.graph.nodes.plan import allowed_agents
+from ringmaster.graph.nodes.review import (
+    ACCEPT_ACTION,
+    RELEASE_ACTION,
+    ROUTE_ACTION,
+    check_response,
+)
+from ringmaster.graph.state import Requester
+from ringmaster.review_queue import ReviewItem, ReviewQueue
+from ringmaster.tools.base import ToolRegistry, check_arguments
+from ringmaster.tools.errors import ToolArgumentError
+
+if TYPE_CHECKING:
+    from ringmaster.runner import Runner, RunOutcome
+
+DECISION_KINDS = ("approve", "edit", "reject", "respond")
+MAX_DEPTH = 8  # nesting of an edit's arguments: objects and lists inside the arguments object
+MAX_STRING = 10_000  # characters in one string (a key or a value)
+MAX_ARGS_CHARS = 20_000  # an edit's arguments as JSON
+MAX_REASON = 2_000
+MAX_MESSAGE = 8_000
+INT64 = (-(2**63), 2**63 - 1)  # what a checkpoint (msgpack) and every SQL store can hold
+OUTPUT_ACTIONS = (ACCEPT_ACTION, RELEASE_ACTION)  # edits of an output: any fields, summary text
+DEFAULT_REASON = "rejected by a reviewer"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """New values for some arguments of one of the item's actions (0-based)."""
+
+    action: int
+    args: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A reviewer's decision on every action of an item.
+
+    approve: run the actions as proposed. edit: run them with `edits` merged in (actions
+    without an edit are approved). reject: run none, `reason` says why. respond: run none,
+    `message` is the answer the requester gets instead.
+    """
+
+    kind: str
+    edits: Sequence[Edit] = field(default_factory=tuple)
+    reason: str | None = None
+    message: str | None = None
+
+
+class ResumeScheduler(Protocol):
+    """Makes a decided thread's resume durable, inside the transaction that commits the
+    decision (so a crash can never leave a decision with nothing behind it)."""
+
+    def schedule_resume(self, conn: Connection, thread_id: str) -> None: ...
+
+
+class ResumeAfterCommit:
+    """The default: nothing more in the transaction. The committed `decided` row is itself
+    the durable record; the deciding process resumes the thread right after the commit, and
+    `Runner.recover()` resumes any decision a crash left behind."""
+
+    def schedule_resume(self, conn: Connection, thread_id: str) -> None:
+        return None
+
+
+# -- checks --------------------------------------------------------------------------------
+def check_json_limits(value: Any, where: str) -> None:
+    """InvalidDecision unless `value` is JSON ringmaster can store and checkpoint: objects
+    with string keys, at most MAX_DEPTH deep, 64-bit integers, finite numbers, strings of at
+    most MAX_STRING characters without NUL, and MAX_ARGS_CHARS in all."""
+    _limits(value, where, 0)
+    size = len(json.dumps(value))
+    if size > MAX_ARGS_CHARS:
+        raise InvalidDecision(
+            f"{where}: the arguments are {size:,} characters, over {MAX_ARGS_CHARS:,}"
+        )
+
+
+def _limits(value: Any, where: str, depth: int) -> None:
+    if isinstance(value, dict | list) and depth >= MAX_DEPTH:
+        raise InvalidDecision(f"{where}: nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise InvalidDecision(f"{where}: keys must be strings, not {key!r}")
+            _text_limit(key, f"{where}: key")
+            name = key[:40] if key[:40].isidentifier() else json.dumps(key[:40])
+            _limits(item, f"{where}.{name}", depth + 1)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _limits(item, f"{where}[{i}]", depth + 1)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if not INT64[0] <= value <= INT64[1]:
+            raise InvalidDecision(f"{where}: integer outside the 64-bit range")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidDecision(f"{where}: {value} is not a finite number")
+    elif isinstance(value, str):
+        _text_limit(value, where)
+    else:
+        raise InvalidDecision(f"{where}: {type(value).__name__} is not a JSON value")
+
+
+def _text_limit(text: str, where: str, limit: int = MAX_STRING) -> None:
+    if len(text) > limit:
+        raise InvalidDecision(f"{where}: {len(text):,} characters, over {limit:,}")
+    if "\x00" in text:
+        raise InvalidDecision(f"{where}: contains a NUL character")
+
+
+def _text(value: str | None, what: str, limit: int) -> str:
+    text = (value or "").strip()
+    _text_limit(text, what, limit)
+    return text
+
+
+def parse_args_json(text: str, where: str) -> dict[str, Any]:
+    """Arguments typed as JSON text (CLI `--args`, the web form): an object, or InvalidDecision."""
+    if len(text) > MAX_ARGS_CHARS:
+        raise InvalidDecision(f"{where}: the arguments are over {MAX_ARGS_CHARS:,} characters")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidDecision(
+            f"{where}: the arguments are not valid JSON ({exc.msg}, line {exc.lineno})"
+        ) from None
+    except RecursionError:
+        raise InvalidDecision(f"{where}: nested deeper than {MAX_DEPTH} levels") from None
+    if not isinstance(value, dict):
+        raise InvalidDecision(f"{where}: the arguments must be a JSON object")
+    return value
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What edits are checked against: the tools' schemas and the agents a routing may pick."""
+
+    tools: ToolRegistry | None = None
+    agents: Sequence[str] = ()
+    reachable: Callable[[Requester], Sequence[str]] | None = None
+
+
+def build_response(item: ReviewItem, decision: Decision, checks: Checks) -> dict[str, Any]:
+    """The queue's value `{"decisions": [...], "reason"?}` for `decision`, every check passed."""
+    actions: list[dict[str, Any]] = item.payload.get("action_requests", [])
+    kind = decision.kind
+    if kind not in DECISION_KINDS:
+        raise InvalidDecision(
+            f"unknown decision {kind!r} (use one of: {', '.join(DECISION_KINDS)})"
+        )
+    if decision.edits and kind != "edit":
+        raise InvalidDecision(f"`edits` go with an edit decision, not {kind}")
+    response: dict[str, Any] = {}
+    if kind == "approve":
+        decisions: list[dict[str, Any]] = [{"type": "approve"} for _ in actions]
+    elif kind == "reject":
+        reason = _text(decision.reason, "reason", MAX_REASON) or DEFAULT_REASON
+        decisions = [{"type": "reject", "message": reason} for _ in actions]
+        response["reason"] = reason
+    elif kind == "respond":
+        message = _text(decision.message, "message", MAX_MESSAGE)
+        if not message:
+            raise InvalidDecision("a respond decision needs a message")
+        decisions = [{"type": "respond", "message": message} for _ in actions]
+    else:
+        decisions = _edits(actions, decision.edits)
+    response["decisions"] = decisions
+    try:
+        check_response(item.payload, response)  # the decision kinds each action allows
+    except ValueError as exc:
+        raise InvalidDecision(str(exc)) from None
+    for i, d in enumerate(decisions):
+        if d["type"] == "edit":
+            _check_edit(item, i, d["edited_action"]["name"], d["edited_action"]["args"], checks)
+    return response
+
+
+def _edits(actions: list[dict[str, Any]], edits: Sequence[Edit]) -> list[dict[str, Any]]:
+    if not edits:
+        raise InvalidDecision("an edit needs at least one entry in `edits`")
+    decisions: list[dict[str, Any]] = [{"type": "approve"} for _ in actions]
+    seen: set[int] = set()
+    for edit in edits:
+        if not 0 <= edit.action < len(actions):
+            raise InvalidDecision(
+                f"edits: action {edit.action} does not exist (the item has {len(actions)})"
+            )
+        if edit.action in seen:
+            raise InvalidDecision(f"edits: action {edit.action} is edited twice")
+        seen.add(edit.action)
+        if not isinstance(edit.args, Mapping):
+            raise InvalidDecision(f"action {edit.action}: the arguments must be a JSON object")
+        check_json_limits(dict(edit.args), f"action {edit.action}")
+        proposed = actions[edit.action]
+        merged = {**(proposed.get("args") or {}), **edit.args}
+        decisions[edit.action] = {
+            "type": "edit",
+            "edited_action": {"name": proposed["name"], "args": merged},
+        }
+    return decisions
+
+
+def _check_edit(
+    item: ReviewItem, index: int, name: str, args: dict[str, Any], checks: Checks
+) -> None:
+    where = f"action {index} ({name})"
+    if name == ROUTE_ACTION:
+        _check_route(item, where, args, checks)
+    elif name in OUTPUT_ACTIONS:
+        # An output's fields are the agent's own; only the summary has a type to keep.
+        if not isinstance(args.get("summary"), str | None):
+            raise InvalidDecision(f"{where}: argument 'summary': must be text")
+    elif checks.tools is not None and name in checks.tools:
+        try:
+            check_arguments(checks.tools.get(name), args)
+        except ToolArgumentError as exc:
+            raise InvalidDecision(f"{where}: {exc}") from None
+
+
+def _check_route(item: ReviewItem, where: str, args: dict[str, Any], checks: Checks) -> None:
+    extra = sorted(set(args) - {"agent"})
+    if extra:
+        raise InvalidDecision(f"{where}: unknown argument {extra[0]!r} (it takes: agent)")
+    agent = args.get("agent")
+    if agent not in checks.agents:
+        raise InvalidDecision(
+            f"{where}: route to one of the team's agents ({', '.join(sorted(checks.agents))}), "
+            f"not {agent!r}"
+        )
+    requester = (item.payload.get("context") or {}).get("requester")
+    if checks.reachable is not None and isinstance(requester, dict):
+        reachable = checks.reachable(Requester.model_validate(requester))
+        if agent not in reachable:
+            raise InvalidDecision(f"{where}: the requester's scopes do not reach agent {agent!r}")
+
+
+# -- commit --------------------------------------------------------------------------------
+Extra = Callable[[Connection], None]
+
+
+def commit(
+    queue: ReviewQueue,
+    item: ReviewItem,
+    response: dict[str, Any],
+    reviewer: str,
+    scheduler: ResumeScheduler,
+    extra: Extra | None = None,
+) -> None:
+    """pending → decided with its audit event, `extra` (a correction) and the scheduled
+    resume, in one transaction; AlreadyDecided (and nothing written) if anyone was first."""
+    with queue.writer.begin() as conn:
+        if not queue.decide_in(conn, item, response, reviewer):
+            raise AlreadyDecided(f"review item {item.id} was decided by someone else just now")
+        if extra is not None:
+            extra(conn)
+        scheduler.schedule_resume(conn, item.thread_id)
+
+
+def decide_item(
+    queue: ReviewQueue,
+    item: ReviewItem,
+    decision: Decision,
+    reviewer: str,
+    *,
+    checks: Checks,
+    scheduler: ResumeScheduler,
+) -> dict[str, Any]:
+    """Check and commit a decision on an item (no resume); the committed response."""
+    if item.status != "pending":
+        raise AlreadyDecided(
+            f"review item {item.id} was already decided by {item.decided_by or 'someone'}"
+        )
+    response = build_response(item, decision, checks)
+    commit(queue, item, response, reviewer, scheduler)
+    return response
+
+
+class DecisionService:
+    """Decides review items for a runner: the one path for the CLI, the API and the web page.
+
+    `scheduler` makes the resume durable in the decision's transaction; `resume` runs after
+    the commit and answers with the thread (default: resume it inline in this process).
+    """
+
+    def __init__(
+        self,
+        runner: Runner,
+        *,
+        scheduler: ResumeScheduler | None = None,
+        resume: Callable[[str], RunOutcome] | None = None,
+    ) -> None:
+        self.runner = runner
+        self.scheduler = scheduler or ResumeAfterCommit()
+        self.resume = resume or runner.resume_thread
+
+    def checks(self) -> Checks:
+        deps = self.runner.deps
+        return Checks(
+            tools=deps.registry.tools,
+            agents=deps.registry.team.names(),
+            reachable=lambda requester: allowed_agents(deps, requester),
+        )
+
+    def decide(self, item: ReviewItem | str, decision: Decision, reviewer: str) -> RunOutcome:
+        """Check, commit (exactly once) and resume; the thread afterwards."""
+        runner = self.runner
+        if isinstance(item, str):
+            item = runner.queue.find(item)
+        if item.status != "pending":
+            raise AlreadyDecided(
+                f"review item {item.id} was already decided by {item.decided_by or 'someone'}"
+            )
+        response = build_response(item, decision, self.checks())
+        correction = self._routing_correction(item, response, reviewer)
+        commit(runner.queue, item, response, reviewer, self.scheduler, correction)
+        if correction is not None:
+            runner.relearn()
+        return self.resume(item.thread_id)
+
+    def correct(self, thread_id: str, subtask_id: str, agent: str, reviewer: str) -> bool:
+        """Record that a subtask should have gone to `agent`; the planner learns it. False
+        when there is nothing to learn (it was routed there)."""
+        runner = self.runner
+        runner.threads.get(thread_id)  # NotFound for an unknown thread
+        config = {"configurable": {"thread_id": thread_id}}
+        plan = runner.graph.get_state(config).values.get("plan") or {}
+        subtask = next((s for s in plan.get("subtasks", []) if s["id"] == subtask_id), None)
+        if subtask is None:
+            raise NotFound(f"thread {thread_id} has no subtask {subtask_id!r} in its last plan")
+        names = runner.deps.registry.team.names()
+        if agent not in names:
+            raise InvalidDecision(f"no agent {agent!r} (agents: {', '.join(names)})")
+        record = self._correction(thread_id, subtask, agent, reviewer)
+        if record is None:
+            return False
+        with runner.queue.writer.begin() as conn:
+            record(conn)
+        runner.relearn()
+        return True
+
+    def _routing_correction(
+        self, item: ReviewItem, response: dict[str, Any], reviewer: str
+    ) -> Extra | None:
+        # A reviewer who picks the agent of a routing is correcting the planner: remember it.
+        first = response["decisions"][0] if response["decisions"] else {}
+        if item.kind != "routing" or first.get("type") != "edit":
+            return None
+        subtask = {
+            **item.payload["context"]["subtask"],
+            "id": item.subtask_id,
+            "agent": item.agent,
+            "escalate": True,
+        }
+        return self._correction(
+            item.thread_id, subtask, first["edited_action"]["args"]["agent"], reviewer
+        )
+
+    def _correction(
+        self, thread_id: str, subtask: dict[str, Any], agent: str, reviewer: str
+    ) -> Extra | None:
+        wrong = None if subtask.get("escalate") else subtask.get("agent")
+        if wrong == agent:
+            return None
+        runner = self.runner
+
+        def record(conn: Connection) -> None:
+            runner.corrections.add_in(
+                conn,
+                thread_id=thread_id,
+                subtask_id=subtask["id"],
+                text=subtask["description"],
+                wrong_agent=wrong,
+                right_agent=agent,
+                reviewer=reviewer,
+            )
+            runner.audit.append_in(
+                conn,
+                thread_id,
+                "correction",
+                f"human:{reviewer}",
+                subtask_id=subtask["id"],
+                wrong_agent=wrong,
+                right_agent=agent,
+                text=subtask["description"],
+            )
+
+        return record

@@ -1,0 +1,114 @@
+"""One decision service behind the CLI and the API, on the demo team: the same bad edits are
+refused the same way (CLI exit 2 with one line, HTTP 422) with the item still pending, and the
+same edit executes the same arguments on both."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ringmaster.api.app import create_app
+from ringmaster.runner import Runner
+from ringmaster.settings import Settings
+from tests.ringmaster.test_cli import Cli
+
+REFUND = "Refund invoice INV-1002 in full, the customer was double charged"
+DEEP = '{"reason": ' + "[" * 250 + "]" * 250 + "}"
+BAD = [
+    ('{"amout": "40.00"}', "unknown argument 'amout' (did you mean 'amount'?"),
+    ('{"invoice_id": 1002}', "argument 'invoice_id': Input should be a valid string"),
+    ('{"amount": 18446744073709551616}', "integer outside the 64-bit range"),
+    (DEEP, "nested deeper than"),
+]
+EDIT = '{"amount": "40.00"}'
+
+
+@pytest.fixture(scope="module")
+def planner_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("planner-cache")
+
+
+@pytest.fixture
+def cli(tmp_path: Path, planner_cache: Path) -> Cli:
+    return Cli(tmp_path, None, planner_cache)
+
+
+class DemoApi:
+    def __init__(self, client: TestClient, token: str) -> None:
+        self.client, self.headers = client, {"Authorization": f"Bearer {token}"}
+
+    def post(self, path: str, **kw: Any) -> Any:
+        return self.client.post(path, headers=self.headers, **kw)
+
+
+@pytest.fixture
+def demo_api(tmp_path: Path, planner_cache: Path) -> Iterator[tuple[DemoApi, DemoApi]]:
+    """The API over the same home as `cli`: (the requester, a reviewer)."""
+    settings = Settings(home=tmp_path, planner_cache=planner_cache)
+    runner = Runner(settings)
+    app = create_app(settings, runner)
+    accounts = app.state.rm.accounts
+    accounts.add("ann", "requester")
+    accounts.add("rev", "reviewer")
+    try:
+        with TestClient(app) as client:
+            yield (
+                DemoApi(client, accounts.issue_token("ann")),
+                DemoApi(client, accounts.issue_token("rev")),
+            )
+    finally:
+        runner.close()
+
+
+def executed(outcome: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (a["tool"], a["status"], a["args"])
+        for r in outcome["results"].values()
+        for a in r.get("actions", [])
+    ]
+
+
+def test_the_cli_and_the_api_refuse_and_execute_edits_alike(
+    cli: Cli, demo_api: tuple[DemoApi, DemoApi]
+) -> None:
+    ann, rev = demo_api
+    (item,) = cli.json("run", REFUND)["pending"]
+    proposed = item["summary"]
+    assert "issue_refund" in proposed
+    for args, message in BAD:
+        proc = cli("review", "edit", item["id"], "--args", args, ok=False)
+        assert proc.returncode == 2, proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0] and "Traceback" not in proc.stderr
+    assert cli.json("review", "show", item["id"])["status"] == "pending"
+    assert cli.side_effects() == []
+    by_cli = cli.json("review", "edit", item["id"], "--args", EDIT)
+
+    thread = ann.post("/threads").json()["id"]
+    out = ann.post(f"/threads/{thread}/requests", json={"request": REFUND}).json()
+    (api_item,) = out["pending"]
+    url = f"/reviews/{api_item['id']}/decision"
+    for args, message in BAD:
+        body = {"decision": "edit", "edits": [{"action": 0, "args": json.loads(args)}]}
+        r = rev.post(url, json=body)
+        assert r.status_code == 422 and message in r.json()["detail"], r.text
+    # The demo tools' own amount parser checks an amount before the commit too.
+    for amount, message in (("-40", "must be positive"), (40.5, "decimal string")):
+        body = {"decision": "edit", "edits": [{"action": 0, "args": {"amount": amount}}]}
+        r = rev.post(url, json=body)
+        assert r.status_code == 422 and message in r.json()["detail"], r.text
+    good = {"decision": "edit", "edits": [{"action": 0, "args": json.loads(EDIT)}]}
+    by_api = rev.post(url, json=good)
+    assert by_api.status_code == 200, by_api.text
+
+    # The same edit, merged onto the same proposal, executed the same arguments.
+    assert executed(by_cli) == executed(by_api.json())
+    ((tool, status, ran),) = executed(by_cli)
+    assert (tool, status) == ("issue_refund", "executed")
+    assert ran["invoice_id"] == "INV-1002" and ran["amount"] == "40.00" and ran["reason"]
+    assert len(cli.side_effects()) == 2
