@@ -252,3 +252,50 @@ def add_missing_indexes(conn: Connection) -> None:
         for index in table.indexes:
             if index.name not in present:
                 index.create(conn, checkfirst=True)
+
+
+# The durable run queue (ringmaster/run_queue.py): one row per unit of work a worker runs.
+jobs = Table(
+    "rm_jobs",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),  # idempotent enqueue
+    Column("kind", String(16), nullable=False),  # run | resume | task
+    Column("thread_id", String(64), nullable=False),
+    Column("turn", Integer, nullable=False),
+    Column("agent", String(64)),  # set: the claim checks this agent's capacity and rate
+    Column("priority", Integer, nullable=False),  # 0 low … 3 urgent
+    Column("state", String(16), nullable=False),  # queued | running | done | failed | cancelled
+    Column("payload", JSON),
+    Column("attempts", Integer, nullable=False),
+    Column("lease_owner", String(200)),
+    Column("lease_expires", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("run_after", DateTime(timezone=True), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Index("ix_jobs_claim", "state", text("priority DESC"), "created_at", "id"),
+    Index("ix_jobs_agent", "agent", "state"),
+    Index("ix_jobs_thread", "thread_id", "state"),
+)
+
+# Scheduled ticks (check-ins, escalation): the unique (name, tick) runs each tick once.
+schedule_ticks = Table(
+    "rm_schedule_ticks",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("tick", Integer, primary_key=True, autoincrement=False),
+    Column("owner", String(200), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# Workers' heartbeats, so the stuck-work check-in can tell a silent worker.
+workers = Table(
+    "rm_workers",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("stopped_at", DateTime(timezone=True)),
+)

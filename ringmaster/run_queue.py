@@ -1,0 +1,369 @@
+"""The durable run queue: units of work in ringmaster's own SQL store, claimed by workers
+under leases.
+
+    enqueue_in(conn, key=…)   in the caller's transaction; a second enqueue of the same key
+      │                       (the thread's turn, the decision's item) is a no-op
+      ▼
+    queued ── claim: ONE transaction takes the first claimable job by (priority desc, age)
+      │       whose agent (if it names one) has a free slot under its capacity and rate
+      ▼
+    running (lease owner, lease expiry) ── heartbeat extends the lease
+      │  complete → done     retry(delay) → queued again after the backoff
+      │  give_up → failed    cancel → cancelled
+      ▼
+    a running job whose lease expired (its worker died) is claimable again by any worker
+
+Postgres: candidates are read `FOR UPDATE SKIP LOCKED`, an agent's capacity and rate are
+checked under a transaction-scoped advisory lock on the agent, and every enqueue NOTIFYs
+`rm_jobs` so an idle worker wakes at once. SQLite: write transactions begin IMMEDIATE (one
+writer at a time, one machine), and workers poll. Schedules run each (name, tick) once,
+whichever process asks first.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import and_, func, insert, or_, select, text, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from ringmaster.clock import Clock, as_utc, utcnow
+from ringmaster.tables import jobs, schedule_ticks, writer
+
+CHANNEL = "rm_jobs"
+OPEN_STATES = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    key: str
+    kind: str
+    thread_id: str
+    turn: int
+    agent: str | None
+    priority: int
+    state: str
+    payload: dict[str, Any] | None
+    attempts: int
+    lease_owner: str | None
+    lease_expires: datetime | None
+    last_error: str | None
+    run_after: datetime
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+def job_from_row(r: Any) -> Job:
+    m = dict(r._mapping)
+    for k in ("lease_expires", "run_after", "created_at", "started_at", "finished_at"):
+        m[k] = as_utc(m[k])
+    return Job(**m)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per agent: how many of its jobs may run at once, and how many may start per period."""
+
+    capacity: Mapping[str, int] = field(default_factory=dict)
+    rate: Mapping[str, tuple[int, float]] = field(default_factory=dict)  # (calls, seconds)
+
+
+class RunQueue(Protocol):
+    """What workers, the runner and the decision service need of a run queue."""
+
+    def enqueue_in(
+        self,
+        conn: Connection,
+        *,
+        key: str,
+        kind: str,
+        thread_id: str,
+        turn: int = 0,
+        agent: str | None = None,
+        priority: int = 1,
+        payload: dict[str, Any] | None = None,
+        delay: float = 0.0,
+    ) -> bool: ...
+
+    def claim(self, owner: str, *, kinds: Iterable[str] | None = None) -> Job | None: ...
+
+    def heartbeat(self, job_id: str, owner: str) -> bool: ...
+
+    def complete(self, job_id: str, owner: str) -> bool: ...
+
+    def retry(self, job_id: str, owner: str, error: str, delay: float) -> bool: ...
+
+    def give_up(self, job_id: str, owner: str, error: str) -> bool: ...
+
+    def tick(self, name: str, tick: int, owner: str) -> bool: ...
+
+    def wait(self, timeout: float) -> None: ...
+
+
+class SqlRunQueue:
+    """The run queue on SQLite or Postgres (SQLAlchemy Core), behind `RunQueue`."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Clock = utcnow,
+        *,
+        lease_seconds: float = 60.0,
+        limits: Limits | None = None,
+        poll_seconds: float = 0.05,
+    ) -> None:
+        self.engine = engine
+        self.writer = writer(engine)
+        self.clock = clock
+        self.lease = timedelta(seconds=lease_seconds)
+        self.limits = limits or Limits()
+        self.poll_seconds = poll_seconds
+        self.is_postgres = engine.dialect.name == "postgresql"
+        self._local = threading.Condition()  # wakes waiters in this process
+        self._listen: Any = None
+        self._listen_lock = threading.Lock()
+
+    # -- writing work --------------------------------------------------------------------
+    def enqueue_in(
+        self,
+        conn: Connection,
+        *,
+        key: str,
+        kind: str,
+        thread_id: str,
+        turn: int = 0,
+        agent: str | None = None,
+        priority: int = 1,
+        payload: dict[str, Any] | None = None,
+        delay: float = 0.0,
+    ) -> bool:
+        """Queue a job in `conn`'s transaction; False (nothing written) if `key` exists."""
+        now = self.clock()
+        values = dict(
+            id=uuid.uuid4().hex,
+            key=key,
+            kind=kind,
+            thread_id=thread_id,
+            turn=turn,
+            agent=agent,
+            priority=priority,
+            state="queued",
+            payload=payload,
+            attempts=0,
+            run_after=now + timedelta(seconds=delay),
+            created_at=now,
+        )
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect_insert = postgresql.insert if self.is_postgres else sqlite.insert
+        stmt = (
+            dialect_insert(jobs)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(jobs.c.id)
+        )
+        added = conn.execute(stmt).first() is not None
+        if added and self.is_postgres:
+            conn.execute(text(f"NOTIFY {CHANNEL}"))  # delivered at commit
+        if added:
+            self._wake()
+        return added
+
+    def enqueue(self, **job: Any) -> bool:
+        """`enqueue_in` in a transaction of its own."""
+        with self.writer.begin() as conn:
+            return self.enqueue_in(conn, **job)
+
+    # -- claiming ------------------------------------------------------------------------
+    def claim(self, owner: str, *, kinds: Iterable[str] | None = None) -> Job | None:
+        """Lease the first claimable job whose agent has room, or None."""
+        now = self.clock()
+        c = jobs.c
+        claimable = or_(
+            and_(c.state == "queued", c.run_after <= now),
+            and_(c.state == "running", c.lease_expires < now),  # its worker is gone
+        )
+        full: set[str] = set()
+        with self.writer.begin() as conn:
+            for _ in range(4):  # each pass leaves out the agents found full in the one before
+                q = select(jobs).where(claimable)
+                if kinds is not None:
+                    q = q.where(c.kind.in_(list(kinds)))
+                if full:
+                    q = q.where(or_(c.agent.is_(None), c.agent.not_in(sorted(full))))
+                q = q.order_by(c.priority.desc(), c.created_at, c.id).limit(16)
+                if self.is_postgres:
+                    q = q.with_for_update(skip_locked=True)
+                rows = [job_from_row(r) for r in conn.execute(q)]
+                if not rows:
+                    return None
+                for job in rows:
+                    if job.agent is not None:
+                        if job.agent in full:
+                            continue
+                        if not self._has_room(conn, job.agent, now):
+                            full.add(job.agent)
+                            continue
+                    conn.execute(
+                        update(jobs)
+                        .where(c.id == job.id)
+                        .values(
+                            state="running",
+                            lease_owner=owner,
+                            lease_expires=now + self.lease,
+                            attempts=c.attempts + 1,
+                            started_at=now,
+                        )
+                    )
+                    return self._get(conn, job.id)
+        return None
+
+    def _has_room(self, conn: Connection, agent: str, now: datetime) -> bool:
+        capacity = self.limits.capacity.get(agent)
+        rate = self.limits.rate.get(agent)
+        if capacity is None and rate is None:
+            return True
+        if self.is_postgres:  # serialise the check per agent across every process
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": agent})
+        c = jobs.c
+        if capacity is not None:
+            running = conn.execute(
+                select(func.count())
+                .select_from(jobs)
+                .where(c.agent == agent, c.state == "running", c.lease_expires >= now)
+            ).scalar_one()
+            if running >= capacity:
+                return False
+        if rate is not None:
+            calls, seconds = rate
+            started = conn.execute(
+                select(func.count())
+                .select_from(jobs)
+                .where(c.agent == agent, c.started_at > now - timedelta(seconds=seconds))
+            ).scalar_one()
+            if started >= calls:
+                return False
+        return True
+
+    # -- finishing -----------------------------------------------------------------------
+    def _finish(self, job_id: str, owner: str, **values: Any) -> bool:
+        c = jobs.c
+        with self.writer.begin() as conn:
+            done = conn.execute(
+                update(jobs)
+                .where(c.id == job_id, c.lease_owner == owner, c.state == "running")
+                .values(**values)
+            ).rowcount
+        if done and "lease_owner" in values:
+            self._wake()  # a slot (or a retry) may be free for a waiter here
+        return bool(done)
+
+    def heartbeat(self, job_id: str, owner: str) -> bool:
+        """Extend the lease; False if the job is no longer this owner's (it was reclaimed)."""
+        return self._finish(job_id, owner, lease_expires=self.clock() + self.lease)
+
+    def complete(self, job_id: str, owner: str) -> bool:
+        return self._finish(
+            job_id, owner, state="done", lease_owner=None, lease_expires=None,
+            finished_at=self.clock(),
+        )  # fmt: skip
+
+    def retry(self, job_id: str, owner: str, error: str, delay: float) -> bool:
+        """Back to the queue after `delay` seconds, its error kept."""
+        return self._finish(
+            job_id, owner, state="queued", lease_owner=None, lease_expires=None,
+            last_error=error, run_after=self.clock() + timedelta(seconds=delay),
+        )  # fmt: skip
+
+    def give_up(self, job_id: str, owner: str, error: str) -> bool:
+        return self._finish(
+            job_id, owner, state="failed", lease_owner=None, lease_expires=None,
+            last_error=error, finished_at=self.clock(),
+        )  # fmt: skip
+
+    def cancel_in(self, conn: Connection, thread_id: str) -> int:
+        """Cancel a thread's open jobs in `conn`'s transaction."""
+        c = jobs.c
+        return conn.execute(
+            update(jobs)
+            .where(c.thread_id == thread_id, c.state.in_(OPEN_STATES))
+            .values(state="cancelled", lease_owner=None, finished_at=self.clock())
+        ).rowcount
+
+    # -- reading -------------------------------------------------------------------------
+    def _get(self, conn: Connection, job_id: str) -> Job:
+        return job_from_row(conn.execute(select(jobs).where(jobs.c.id == job_id)).one())
+
+    def get(self, job_id: str) -> Job:
+        with self.engine.connect() as conn:
+            return self._get(conn, job_id)
+
+    def by_key(self, key: str) -> Job | None:
+        with self.engine.connect() as conn:
+            r = conn.execute(select(jobs).where(jobs.c.key == key)).first()
+        return job_from_row(r) if r is not None else None
+
+    def for_thread(self, thread_id: str, *, open_only: bool = False) -> list[Job]:
+        q = select(jobs).where(jobs.c.thread_id == thread_id).order_by(jobs.c.created_at)
+        if open_only:
+            q = q.where(jobs.c.state.in_(OPEN_STATES))
+        with self.engine.connect() as conn:
+            return [job_from_row(r) for r in conn.execute(q)]
+
+    def counts(self) -> dict[str, int]:
+        q = select(jobs.c.state, func.count()).group_by(jobs.c.state)
+        with self.engine.connect() as conn:
+            return {s: n for s, n in conn.execute(q)}
+
+    # -- schedules and wakeups -------------------------------------------------------------
+    def tick(self, name: str, tick: int, owner: str) -> bool:
+        """True for exactly one caller per (name, tick), across every process."""
+        try:
+            with self.writer.begin() as conn:
+                conn.execute(
+                    insert(schedule_ticks).values(
+                        name=name, tick=tick, owner=owner, at=self.clock()
+                    )
+                )
+        except IntegrityError:
+            return False
+        return True
+
+    def wait(self, timeout: float) -> None:
+        """Until a job may have been queued (a NOTIFY on Postgres, an enqueue or a retry in
+        this process) or `timeout` seconds; on SQLite at most `poll_seconds` (it polls)."""
+        if self.is_postgres and self._listen_lock.acquire(blocking=False):
+            try:  # one thread per process listens, and wakes the others
+                for _ in self._listener().notifies(timeout=timeout, stop_after=1):
+                    self._wake()
+            finally:
+                self._listen_lock.release()
+            return
+        with self._local:
+            self._local.wait(timeout if self.is_postgres else min(timeout, self.poll_seconds))
+
+    def _wake(self) -> None:
+        with self._local:
+            self._local.notify_all()
+
+    def _listener(self) -> Any:
+        if self._listen is None:
+            import psycopg
+
+            url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            self._listen = psycopg.connect(url, autocommit=True)
+            self._listen.execute(f"LISTEN {CHANNEL}")
+        return self._listen
+
+    def close(self) -> None:
+        if self._listen is not None:
+            self._listen.close()
+            self._listen = None
