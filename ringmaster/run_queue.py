@@ -93,13 +93,17 @@ class RunQueue(Protocol):
         delay: float = 0.0,
     ) -> bool: ...
 
-    def claim(self, owner: str, *, kinds: Iterable[str] | None = None) -> Job | None: ...
+    def claim(
+        self, owner: str, *, kinds: Iterable[str] | None = None, thread_id: str | None = None
+    ) -> Job | None: ...
 
     def heartbeat(self, job_id: str, owner: str) -> bool: ...
 
     def complete(self, job_id: str, owner: str) -> bool: ...
 
     def retry(self, job_id: str, owner: str, error: str, delay: float) -> bool: ...
+
+    def release(self, job_id: str, owner: str, delay: float) -> bool: ...
 
     def give_up(self, job_id: str, owner: str, error: str) -> bool: ...
 
@@ -183,8 +187,11 @@ class SqlRunQueue:
             return self.enqueue_in(conn, **job)
 
     # -- claiming ------------------------------------------------------------------------
-    def claim(self, owner: str, *, kinds: Iterable[str] | None = None) -> Job | None:
-        """Lease the first claimable job whose agent has room, or None."""
+    def claim(
+        self, owner: str, *, kinds: Iterable[str] | None = None, thread_id: str | None = None
+    ) -> Job | None:
+        """Lease the first claimable job (of `kinds`, of `thread_id`) whose agent has room,
+        or None."""
         now = self.clock()
         c = jobs.c
         claimable = or_(
@@ -197,6 +204,8 @@ class SqlRunQueue:
                 q = select(jobs).where(claimable)
                 if kinds is not None:
                     q = q.where(c.kind.in_(list(kinds)))
+                if thread_id is not None:
+                    q = q.where(c.thread_id == thread_id)
                 if full:
                     q = q.where(or_(c.agent.is_(None), c.agent.not_in(sorted(full))))
                 q = q.order_by(c.priority.desc(), c.created_at, c.id).limit(16)
@@ -281,6 +290,13 @@ class SqlRunQueue:
         return self._finish(
             job_id, owner, state="queued", lease_owner=None, lease_expires=None,
             last_error=error, run_after=self.clock() + timedelta(seconds=delay),
+        )  # fmt: skip
+
+    def release(self, job_id: str, owner: str, delay: float) -> bool:
+        """Back to the queue after `delay` seconds, the attempt not counted (it never ran)."""
+        return self._finish(
+            job_id, owner, state="queued", lease_owner=None, lease_expires=None,
+            attempts=jobs.c.attempts - 1, run_after=self.clock() + timedelta(seconds=delay),
         )  # fmt: skip
 
     def give_up(self, job_id: str, owner: str, error: str) -> bool:

@@ -1,9 +1,18 @@
-"""The runner: threads, runs, the review queue's resumes, and recovery after crashes.
+"""The runner: threads, their turns and resumes, run as jobs of the durable run queue.
 
-Every run and resume of a thread happens under the thread's lock. A decision is committed
-to the queue first, then the thread is resumed with `Command(resume={interrupt_id: ...})`.
-Decisions that were committed but never resumed (a crash, or a lock held by someone else)
-are picked up by whoever holds the lock next, by `recover()`, and by every runner start.
+    accept(request)  ONE transaction: the thread's new turn (status queued), its audit event
+                     and its `run` job (key run:THREAD:TURN) — so a crash never leaves a
+                     request with nothing behind it
+    a decision       the decision service commits it with a `resume` job (QueueResume)
+    run_job(job)     what a worker (ringmaster/worker.py) does with a claimed job, under the
+                     thread's lock: a run invokes the graph with its input once; any later
+                     attempt continues from the last checkpoint with invoke(None), never
+                     replaying the input; a resume sends Command(resume={interrupt_id: ...})
+    submit / resume_thread   accept or enqueue, then `drive` the thread's jobs in this process
+                     (or wait for the worker that has them): what the CLI and API do when the
+                     caller waits for the answer
+
+Starting a runner never runs anything; `recover()` only re-queues.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from datetime import datetime
 from typing import Any
 
 from langgraph.types import Command
+from sqlalchemy import Connection
 
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
@@ -33,9 +43,11 @@ from ringmaster.graph.state import Requester
 from ringmaster.graph.usage import Budget, UsageMeter
 from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
 from ringmaster.models import budget
-from ringmaster.review_queue import ReviewItem, ReviewQueue
+from ringmaster.review_queue import PRIORITIES, ReviewItem, ReviewQueue
+from ringmaster.run_queue import Job, Limits, SqlRunQueue
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
+from ringmaster.tables import threads as threads_table
 from ringmaster.thread_store import ThreadStore, new_owner
 from ringmaster.usage_store import UsageStore
 from ringmaster.wiring import build_deps, load_policy_for
@@ -52,7 +64,7 @@ class RunOutcome:
     """Where a thread stands after a run or a resume."""
 
     thread_id: str
-    status: str  # completed | waiting | failed | running | queued
+    status: str  # queued | running | waiting | completed | failed | quarantined | cancelled
     plan: dict[str, Any] | None = None
     results: dict[str, Any] = field(default_factory=dict)
     answer: str | None = None
@@ -73,6 +85,30 @@ class RunOutcome:
         }
 
 
+BUSY = ("queued", "running")  # a thread in these states takes no new request
+
+
+class QueueResume:
+    """The decision service's `ResumeScheduler` on the run queue: a resume job (and the
+    thread marked queued) in the transaction that commits the decision."""
+
+    def __init__(self, jobs: SqlRunQueue) -> None:
+        self.jobs = jobs
+
+    def schedule_resume(self, conn: Connection, thread_id: str) -> None:
+        self.jobs.enqueue_in(
+            conn,
+            key=f"resume:{thread_id}:{uuid.uuid4().hex}",
+            kind="resume",
+            thread_id=thread_id,
+        )
+        conn.execute(
+            threads_table.update()
+            .where(threads_table.c.id == thread_id, threads_table.c.status != "running")
+            .values(status="queued", updated_at=self.jobs.clock())
+        )
+
+
 class Runner:
     """Runs requests on threads and resumes them after reviews. Use as a context manager."""
 
@@ -82,7 +118,7 @@ class Runner:
         *,
         deps: GraphDeps | None = None,
         clock: Clock = utcnow,
-        recover_on_start: bool = True,
+        recover_on_start: bool = False,  # kept for callers; starting never runs anything
         on_event: Callable[[tuple[str, ...], dict[str, Any]], None] | None = None,
     ) -> None:
         self.settings = settings
@@ -97,12 +133,17 @@ class Runner:
         self._deps = deps
         self._graph: Any = None
         self._saver: Any = None
-        self._recovered = False
         self._own_deps = deps is None  # deps we built ourselves we may rebuild
         self._stack = ExitStack()
-        self._recover_on_start = recover_on_start
         self.on_event = on_event
         self.usage = UsageStore(self.engine, clock)
+        self.jobs = SqlRunQueue(
+            self.engine,
+            clock,
+            lease_seconds=settings.run_lease_seconds,
+            limits=Limits(),
+            poll_seconds=settings.worker_poll_seconds,
+        )
 
     def __enter__(self) -> Runner:
         return self
@@ -112,6 +153,7 @@ class Runner:
 
     def close(self) -> None:
         self._stack.close()
+        self.jobs.close()
         self.engine.dispose()
 
     # -- the graph, built on first use ---------------------------------------------------
@@ -129,9 +171,6 @@ class Runner:
                     open_checkpointer(self.settings.checkpoint_url)
                 )
             self._graph = build_graph(self.deps, self._saver)
-            if self._recover_on_start and not self._recovered:
-                self._recovered = True  # once per runner, not at every graph rebuild
-                self.recover()
         return self._graph
 
     @staticmethod
@@ -150,26 +189,58 @@ class Runner:
         thread_id: str | None = None,
         requester: Requester | None = None,
     ) -> RunOutcome:
-        """Run a request on a thread (a new one unless given) until it completes or waits."""
+        """Accept a request on a thread (a new one unless given), then run it here (or wait
+        for the worker that took it) until it completes, waits or is quarantined."""
+        thread_id, _ = self.accept(request, thread_id=thread_id, requester=requester)
+        return self.drive(thread_id)
+
+    def accept(
+        self,
+        request: object,
+        *,
+        thread_id: str | None = None,
+        requester: Requester | None = None,
+    ) -> tuple[str, int]:
+        """Durably queue a request: the thread's new turn, its audit event and its run job in
+        one transaction. The thread id and the turn; nothing runs here."""
         text = validate_request(request, max_chars=self.settings.max_request_chars)
         requester = requester or Requester()
-        graph = self.graph
         if thread_id is None:
             thread_id = self.submit_thread(requester.id)
-        else:
-            self.threads.get(thread_id)  # NotFound for an unknown thread
+        row = self.threads.get(thread_id)  # NotFound for an unknown thread
         waiting = self.queue.count(status="pending", thread_id=thread_id)
         if waiting:
             raise ThreadBusy(
                 f"thread {thread_id} is waiting for {waiting} review(s); decide them first"
             )
-        owner = new_owner()
-        if not self.threads.try_lock(thread_id, owner):
-            raise ThreadBusy(f"thread {thread_id} is being run by another process")
-        try:
-            turn = self.threads.get(thread_id).turn + 1
-            self.threads.set(thread_id, status="running", turn=turn, last_request=text, error=None)
-            self.audit.append(
+        if row.status in BUSY or self.jobs.for_thread(thread_id, open_only=True):
+            raise ThreadBusy(f"thread {thread_id} is running a request; wait for it to finish")
+        turn = row.turn + 1
+        payload = {
+            "request": text,
+            "requester": requester.model_dump(),
+            "turn": turn,
+            "plan": None,
+            "results": None,
+            "answer": None,
+        }
+        c = threads_table.c
+        with self.jobs.writer.begin() as conn:
+            taken = conn.execute(
+                threads_table.update()
+                .where(c.id == thread_id, c.turn == row.turn, c.status.not_in(BUSY))
+                .values(
+                    status="queued",
+                    turn=turn,
+                    last_request=text,
+                    error=None,
+                    updated_at=self.clock(),
+                )
+            ).rowcount
+            if not taken:
+                raise ThreadBusy(f"thread {thread_id} took another request just now")
+            self.audit.append_in(
+                conn,
                 thread_id,
                 "request_received",
                 f"requester:{requester.id}",
@@ -178,19 +249,23 @@ class Runner:
                 scopes=requester.scopes,
                 priority=requester.priority,
             )
-            payload = {
-                "request": text,
-                "requester": requester.model_dump(),
-                "turn": turn,
-                "plan": None,
-                "results": None,
-                "answer": None,
-            }
-            self._invoke(graph, thread_id, payload)
-            self._drain(graph, thread_id)
-        finally:
-            self.threads.unlock(thread_id, owner)
-        self._after_unlock(thread_id)
+            self.jobs.enqueue_in(
+                conn,
+                key=f"run:{thread_id}:{turn}",
+                kind="run",
+                thread_id=thread_id,
+                turn=turn,
+                priority=PRIORITIES.get(requester.priority, 1),
+                payload=payload,
+            )
+        return thread_id, turn
+
+    def drive(self, thread_id: str, timeout: float | None = None) -> RunOutcome:
+        """Run the thread's queued jobs in this process (waiting for another worker's) until
+        none is open or `timeout` passes; the thread afterwards."""
+        from ringmaster.worker import Worker
+
+        Worker(self).drive(thread_id, timeout=timeout)
         return self.outcome(thread_id)
 
     def submit_thread(self, requester: str) -> str:
@@ -206,45 +281,71 @@ class Runner:
             self._graph = None
 
     def resume_thread(self, thread_id: str) -> RunOutcome:
-        """Resume a thread with every decision committed for it, if nobody else is running it."""
-        graph = self.graph
-        owner = new_owner()
-        if not self.threads.try_lock(thread_id, owner):
-            # The lock holder resumes our decision when it finishes (see _after_unlock).
-            out = self.outcome(thread_id)
-            out.status = "queued"
-            return out
-        try:
-            self._drain(graph, thread_id, crashed_run=True)
-        finally:
-            self.threads.unlock(thread_id, owner)
-        self._after_unlock(thread_id)
-        return self.outcome(thread_id)
+        """Queue a resume of the thread with every decision committed for it, and drive it."""
+        self.threads.get(thread_id)  # NotFound for an unknown thread
+        with self.jobs.writer.begin() as conn:
+            QueueResume(self.jobs).schedule_resume(conn, thread_id)
+        return self.drive(thread_id)
+
+    @property
+    def resume_scheduler(self) -> QueueResume:
+        """For the decision service: a decision's resume job, in the decision's transaction."""
+        return QueueResume(self.jobs)
 
     def escalate(self, now: datetime | None = None) -> EscalationReport:
         """Escalate overdue reviews (see ringmaster/escalation.py); idempotent."""
         return escalate_overdue(
-            self.queue, self.policy, now or self.clock(), resume=self.resume_thread
+            self.queue,
+            self.policy,
+            now or self.clock(),
+            resume=self.drive,
+            scheduler=self.resume_scheduler,
         )
 
     def recover(self) -> list[str]:
-        """Resume every thread with committed-but-unresumed decisions or an interrupted run."""
+        """Re-queue (never run) what a crash left without a job: decided reviews and runs
+        cut short. The threads queued; a worker runs them."""
         candidates = set(self.queue.threads_with_decided())
-        for status in ("running", "failed"):
+        for status in ("queued", "running", "failed"):
             candidates |= {t.id for t in self.threads.list(status=status, limit=10_000)}
-        recovered = []
+        queued = []
         for thread_id in sorted(candidates):
-            out = self.resume_thread(thread_id)
-            if out.status != "queued":
-                recovered.append(thread_id)
-        return recovered
+            if self.jobs.for_thread(thread_id, open_only=True):
+                continue  # a worker has it, or will
+            with self.jobs.writer.begin() as conn:
+                QueueResume(self.jobs).schedule_resume(conn, thread_id)
+            queued.append(thread_id)
+        return queued
+
+    # -- a worker's job ------------------------------------------------------------------
+    def run_job(self, job: Job) -> None:
+        """Run a claimed job under the thread's lock (ThreadBusy if someone holds it)."""
+        graph = self.graph
+        owner = new_owner()
+        if not self.threads.try_lock(job.thread_id, owner):
+            raise ThreadBusy(f"thread {job.thread_id} is being run by another process")
+        try:
+            self.threads.set(job.thread_id, status="running")
+            if job.kind == "run" and not self._turn_started(graph, job):
+                self._invoke(graph, job.thread_id, job.payload)
+            from ringmaster.quarantine import apply_failure_decisions
+
+            if apply_failure_decisions(self, job.thread_id):
+                return  # a cancelled thread; a retried one has a new job
+            self._drain(graph, job.thread_id, crashed_run=True)
+        finally:
+            self.threads.unlock(job.thread_id, owner)
+
+    def _turn_started(self, graph: Any, job: Job) -> bool:
+        """True once a checkpoint holds the job's turn: a later attempt must continue from
+        it with invoke(None), never send the input again."""
+        state = graph.get_state(self._config(job.thread_id))
+        if state.values.get("turn") == job.turn:
+            return True
+        # The input checkpoint is saved before the first step; its input waits in __start__.
+        return job.attempts > 1 and any(t.name == "__start__" for t in state.tasks)
 
     # -- internals -----------------------------------------------------------------------
-    def _after_unlock(self, thread_id: str) -> None:
-        # A decision that arrived while we held the lock found it taken; resume it now.
-        if self.queue.decided_for(thread_id):
-            self.resume_thread(thread_id)
-
     def _invoke(self, graph: Any, thread_id: str, payload: Any) -> None:
         # One meter per request: the turn's usage so far comes from rm_usage, so a resume (in
         # this process or another) spends from the same budget; it is saved after every run, a
@@ -280,14 +381,12 @@ class Runner:
         except RingmasterError:
             raise
         except Exception as exc:
-            log.exception("run of thread %s failed", thread_id)
-            self.threads.set(thread_id, status="failed", error=f"{type(exc).__name__}: {exc}")
+            log.warning("run of thread %s failed: %s", thread_id, exc)
             self.audit.append(
                 thread_id, "run_failed", "system", error=f"{type(exc).__name__}: {exc}"
             )
             raise RunFailed(
-                f"the run of thread {thread_id} failed: {exc}; "
-                "its last checkpoint is kept, `ringmaster recover` retries it"
+                f"the run of thread {thread_id} failed: {type(exc).__name__}: {exc}"
             ) from exc
         self._sync(graph, thread_id)
 

@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     # How often `ringmaster serve` escalates overdue reviews; 0 turns its scheduler off.
     escalation_interval_seconds: float = 60.0
     policy_file: Path | None = None  # unset: agents/demo/policy.yaml for the demo team
+    # The run queue (ringmaster/run_queue.py) and its workers (ringmaster/worker.py).
+    run_max_attempts: int = 3  # a run that fails this many times is quarantined
+    run_retry_seconds: float = 2.0  # backoff before the 2nd attempt; doubles per attempt
+    run_lease_seconds: float = 60.0  # a worker that stops renewing loses its job after this
+    worker_poll_seconds: float = 0.05  # SQLite workers poll; Postgres ones are NOTIFYed
+    # Stuck work: a running job with no progress, a worker silent, past these limits.
+    stuck_run_seconds: float = 900.0
+    silent_worker_seconds: float = 300.0
     # With a key the audit chain is an HMAC chain: rewriting it needs the key as well.
     audit_key: str | None = None
 

@@ -19,6 +19,7 @@ from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound, ThreadB
 from ringmaster.graph.errors import RequestError
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
+from ringmaster.worker import Worker
 from tests.fakes import Ledger, ScriptedAgent, ScriptedPlanner, make_deps, ok, plan_of, proposing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,7 +171,9 @@ def test_sigkill_mid_run_then_recover_loses_nothing_and_repeats_nothing(
     with runner:
         (thread,) = runner.threads.list()
         assert thread.status == "running"  # the killed run left it so
-        _ = runner.graph  # starting the runner recovers
+        _ = runner.graph
+        assert runner.threads.get(thread.id).status == "running"  # starting runs nothing
+        assert Worker(runner).run_until_idle() == 1  # a worker takes the dead run's job
         out = runner.outcome(thread.id)
         assert out.status == "waiting"
         assert {sid: r["status"] for sid, r in out.results.items()} == {

@@ -1,0 +1,188 @@
+"""Workers: claim jobs from the run queue and run them, each fault kept in its own thread.
+
+    loop: reap leases of dead local workers ─ claim ─ run (a heartbeat renews the lease)
+      ok          → complete
+      ThreadBusy  → back to the queue at once, the attempt not counted
+      any error   → retried after backoff (RINGMASTER_RUN_RETRY_SECONDS, doubling) until
+                    RINGMASTER_RUN_MAX_ATTEMPTS, then quarantined (ringmaster/quarantine.py)
+      a job claimed more than the maximum (it killed its workers) is quarantined unrun
+
+`ringmaster worker` runs `serve_forever`; `ringmaster serve` runs one in a thread unless
+`--no-worker`; the CLI and API drive a thread's own jobs in-process when a caller waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import select, update
+
+from ringmaster.errors import ThreadBusy
+from ringmaster.quarantine import quarantine
+from ringmaster.run_queue import Job
+from ringmaster.runner import Runner
+from ringmaster.tables import jobs, workers
+from ringmaster.thread_store import new_owner, owner_is_gone
+
+log = logging.getLogger(__name__)
+Handler = Callable[[Job], None]
+
+
+class Worker:
+    """Runs queued jobs for a runner (a `run` or `resume` job: `Runner.run_job`)."""
+
+    def __init__(
+        self,
+        runner: Runner,
+        *,
+        owner: str | None = None,
+        handler: Handler | None = None,
+        kinds: tuple[str, ...] | None = ("run", "resume"),
+    ) -> None:
+        self.runner = runner
+        self.queue = runner.jobs
+        self.owner = owner or new_owner()
+        self.handler = handler or runner.run_job
+        self.kinds = kinds
+        settings = runner.settings
+        self.max_attempts = settings.run_max_attempts
+        self.retry_seconds = settings.run_retry_seconds
+
+    # -- one job -------------------------------------------------------------------------
+    def run(self, job: Job) -> None:
+        if job.attempts > self.max_attempts:
+            quarantine(self.runner, job, job.last_error or "its worker died", self.owner)
+            return
+        try:
+            with self._heartbeat(job):
+                self.handler(job)
+        except ThreadBusy:
+            self.queue.release(job.id, self.owner, delay=0.05)
+            return
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            if job.attempts < self.max_attempts:
+                delay = self.retry_seconds * 2 ** (job.attempts - 1)
+                self.queue.retry(job.id, self.owner, error, delay)
+                self.runner.threads.set(job.thread_id, status="queued", error=error)
+                log.warning("job %s failed (attempt %d), retrying: %s", job.id, job.attempts, error)
+            else:
+                log.warning("job %s failed %d times, quarantined: %s", job.id, job.attempts, error)
+                quarantine(self.runner, job, error, self.owner)
+            return
+        self.queue.complete(job.id, self.owner)
+
+    @contextmanager
+    def _heartbeat(self, job: Job) -> Iterator[None]:
+        stop = threading.Event()
+        every = self.queue.lease.total_seconds() / 3
+
+        def beat() -> None:
+            while not stop.wait(every):
+                if not self.queue.heartbeat(job.id, self.owner):
+                    return
+
+        t = threading.Thread(target=beat, name=f"lease-{job.id[:8]}", daemon=True)
+        t.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            t.join()
+
+    def step(self, thread_id: str | None = None) -> bool:
+        """Claim and run one job; False if none was claimable."""
+        job = self.queue.claim(self.owner, kinds=self.kinds, thread_id=thread_id)
+        if job is None:
+            return False
+        self.run(job)
+        return True
+
+    # -- loops ---------------------------------------------------------------------------
+    def drive(self, thread_id: str, timeout: float | None = None) -> None:
+        """Run the thread's jobs here until none is open (another worker's: wait for it)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.queue.for_thread(thread_id, open_only=True):
+            self.reap()
+            if self.step(thread_id):
+                continue
+            left = 1.0 if deadline is None else deadline - time.monotonic()
+            if left <= 0:
+                return
+            self.queue.wait(min(left, 1.0))
+
+    def run_until_idle(self) -> int:
+        """Run claimable jobs until there are none; how many ran (for tests and `worker
+        --once`)."""
+        n = 0
+        self.reap()
+        while self.step():
+            n += 1
+        return n
+
+    def serve_forever(self, stop: threading.Event, idle_wait: float = 1.0) -> None:
+        """Claim and run jobs until `stop` is set, sleeping on the queue's wakeups."""
+        self._register()
+        try:
+            while not stop.is_set():
+                self._seen()
+                self.reap()
+                try:
+                    ran = self.step()
+                except Exception:  # the database went away: keep serving, try again
+                    log.exception("worker %s could not claim", self.owner)
+                    ran = False
+                if not ran:
+                    self.queue.wait(idle_wait)
+        finally:
+            self._stopped()
+
+    def reap(self) -> int:
+        """Expire the leases of jobs whose worker ran on this host and is gone, so that
+        they are claimable at once instead of after their lease."""
+        c = jobs.c
+        with self.queue.engine.connect() as conn:
+            owners = {
+                o
+                for (o,) in conn.execute(
+                    select(c.lease_owner).where(c.state == "running").distinct()
+                )
+                if o
+            }
+        dead = [o for o in owners if owner_is_gone(o)]
+        if not dead:
+            return 0
+        with self.queue.writer.begin() as conn:
+            return conn.execute(
+                update(jobs)
+                .where(c.state == "running", c.lease_owner.in_(dead))
+                .values(lease_expires=self.queue.clock())
+            ).rowcount
+
+    # -- liveness, for the stuck-work check-in ---------------------------------------------
+    def _register(self) -> None:
+        now = self.queue.clock()
+        with self.queue.writer.begin() as conn:
+            conn.execute(workers.insert().values(id=self.owner, started_at=now, seen_at=now))
+        self._last_seen = time.monotonic()
+
+    def _seen(self) -> None:
+        if time.monotonic() - self._last_seen < 5:
+            return
+        self._last_seen = time.monotonic()
+        with self.queue.writer.begin() as conn:
+            conn.execute(
+                update(workers).where(workers.c.id == self.owner).values(seen_at=self.queue.clock())
+            )
+
+    def _stopped(self) -> None:
+        with self.queue.writer.begin() as conn:
+            conn.execute(
+                update(workers)
+                .where(workers.c.id == self.owner)
+                .values(stopped_at=self.queue.clock())
+            )
