@@ -54,15 +54,28 @@ def run(
         str | None, typer.Option(help="Comma-separated scopes (default: all).")
     ] = None,
     priority: Annotated[str, typer.Option(help="low, normal, high or urgent.")] = "normal",
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="Queue it and print the thread id at once.")
+    ] = False,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Plan a request, run its subtasks, and stop at reviews a human must decide."""
+    """Plan a request, run its subtasks, and stop at reviews a human must decide.
+
+    The request is queued durably first; then this process runs it (or waits for the worker
+    that took it). With --no-wait it only queues it: `ringmaster worker` or `serve` runs it."""
     # Before anything is built or stored, against the same limit the runner applies.
     validate_request(request, max_chars=Settings().max_request_chars)
     with cli_runner(progress(json_mode)) as runner:
         scope_list = scopes.split(",") if scopes is not None else runner.default_scopes()
         requester = _requester(me(as_), scope_list, priority)
-        emit(runner.submit(request, thread_id=thread, requester=requester), json_mode)
+        thread_id, turn = runner.accept(request, thread_id=thread, requester=requester)
+        if no_wait:
+            if json_mode:
+                print_json({"thread_id": thread_id, "turn": turn, "status": "queued"})
+            else:
+                out.print(thread_id, markup=False)
+            return
+        emit(runner.drive(thread_id), json_mode)
 
 
 def _requester(who: str, scopes: list[str], priority: str) -> Requester:
@@ -126,13 +139,43 @@ def audit(
 
 @app.command()
 def recover(json_mode: JsonOpt = False) -> None:
-    """Resume decided-but-not-resumed reviews and runs a crash cut short."""
-    with Runner(Settings(), recover_on_start=False) as runner:
-        _ = runner.graph
+    """Re-queue decided-but-not-resumed reviews and runs a crash cut short (a worker runs
+    them: `ringmaster worker`, or `ringmaster serve`)."""
+    with Runner(Settings()) as runner:
         done = runner.recover()
-    print_json({"recovered": done}) if json_mode else out.print(
-        f"recovered {len(done)} thread(s): {', '.join(done) or '-'}"
+    print_json({"queued": done}) if json_mode else out.print(
+        f"queued {len(done)} thread(s): {', '.join(done) or '-'}"
     )
+
+
+@app.command()
+def worker(
+    once: Annotated[
+        bool, typer.Option("--once", help="Run what is claimable now, then exit.")
+    ] = False,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Run queued work (requests, resumes, retries) until stopped (Ctrl-C or SIGTERM).
+
+    Any number of workers may share one Postgres; on SQLite, one machine."""
+    import signal
+    import threading
+
+    from ringmaster.worker import Worker
+
+    with cli_runner(progress(json_mode)) as runner:
+        w = Worker(runner)
+        if once:
+            n = w.run_until_idle()
+            print_json({"ran": n}) if json_mode else out.print(f"ran {n} job(s)")
+            return
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        out.print(f"worker {w.owner} running; Ctrl-C stops it", markup=False)
+        try:
+            w.serve_forever(stop)
+        except KeyboardInterrupt:
+            stop.set()
 
 
 def main() -> None:

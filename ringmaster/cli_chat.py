@@ -147,7 +147,9 @@ class Chat:
             ref, _, arg = rest.partition(" ")
             item = self._find(ref)
             decision = DECISIONS[name](arg.strip())
-            outcome = DecisionService(self.runner).decide(item, decision, self.requester.id)
+            outcome = DecisionService(
+                self.runner, scheduler=self.runner.resume_scheduler, resume=self.runner.drive
+            ).decide(item, decision, self.requester.id)
             self.known[item.id] = "decided"
             self.show(outcome)
         else:

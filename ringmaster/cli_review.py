@@ -88,7 +88,9 @@ def review_claim(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> No
 
 def _decide(item: str, decision: Decision, who: str, json_mode: bool) -> None:
     with cli_runner(progress(json_mode)) as runner:
-        outcome = DecisionService(runner).decide(item, decision, who)
+        outcome = DecisionService(
+            runner, scheduler=runner.resume_scheduler, resume=runner.drive
+        ).decide(item, decision, who)
     emit(outcome, json_mode)
 
 

@@ -1,7 +1,9 @@
-"""`ringmaster serve`: the HTTP API and the web review queue under uvicorn.
+"""`ringmaster serve`: the HTTP API and the web review queue under uvicorn, and a worker
+running queued work in each process (unless `--no-worker`).
 
-Start-up resumes every decided-but-not-resumed review. Any number of these processes can share
-one Postgres (`RINGMASTER_DB_URL`): checkpoints, queue, accounts and audit are all there.
+Start-up runs nothing inline: it re-queues what a crash left without a job. Any number of
+these processes (and of `ringmaster worker`) can share one Postgres (`RINGMASTER_DB_URL`):
+checkpoints, run queue, review queue, accounts and audit are all there.
 """
 
 from __future__ import annotations
@@ -22,10 +24,17 @@ def serve(
     ] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Run no worker here (run `ringmaster worker`).")
+    ] = False,
 ) -> None:
-    """Serve the HTTP API and the web review queue (/ui)."""
+    """Serve the HTTP API and the web review queue (/ui), with a worker."""
+    import os
+
     import uvicorn
 
+    if no_worker:  # the app reads it from the environment in every uvicorn process
+        os.environ["RINGMASTER_SERVE_WORKER"] = "false"
     settings = Settings()
     uvicorn.run(
         "ringmaster.api.app:app_from_env",

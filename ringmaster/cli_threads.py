@@ -15,7 +15,9 @@ thread_app = typer.Typer(
 )
 
 # What a thread row's status can be (ringmaster/runner.py sets them).
-THREAD_STATUSES = ("idle", "running", "waiting", "completed", "failed")
+THREAD_STATUSES = (
+    "idle", "queued", "running", "waiting", "completed", "failed", "quarantined", "cancelled",
+)  # fmt: skip
 
 
 @thread_app.command("list")

@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     run_retry_seconds: float = 2.0  # backoff before the 2nd attempt; doubles per attempt
     run_lease_seconds: float = 60.0  # a worker that stops renewing loses its job after this
     worker_poll_seconds: float = 0.05  # SQLite workers poll; Postgres ones are NOTIFYed
+    serve_worker: bool = True  # `ringmaster serve` runs a worker (`--no-worker` turns it off)
     # Stuck work: a running job with no progress, a worker silent, past these limits.
     stuck_run_seconds: float = 900.0
     silent_worker_seconds: float = 300.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -136,11 +137,14 @@ def create_app(settings: Settings | None = None, runner: Runner | None = None) -
         scheduler = None
         if settings.escalation_interval_seconds > 0:
             scheduler = asyncio.create_task(_escalate_every(runner, settings))
+        worker = start_worker(state) if settings.serve_worker else None
         try:
             yield
         finally:
             if scheduler is not None:
                 scheduler.cancel()
+            if worker is not None:
+                await to_thread.run_sync(worker.stop)
             if own_runner:
                 runner.close()
 
@@ -160,6 +164,32 @@ def create_app(settings: Settings | None = None, runner: Runner | None = None) -
         app.include_router(module.router)
     web.install(app)
     return app
+
+
+class _ServeWorker:
+    """`ringmaster serve`'s worker: a thread running queued jobs until the app stops."""
+
+    def __init__(self, state: AppState) -> None:
+        from ringmaster.worker import Worker
+
+        def handle(job: Any) -> None:
+            with state.hub.tracking(job.thread_id):  # its progress reaches the streams
+                state.runner.run_job(job)
+
+        self.worker = Worker(state.runner, handler=handle)
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(
+            target=self.worker.serve_forever, args=(self.stop_event,), name="rm-worker"
+        )
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join()
+
+
+def start_worker(state: AppState) -> _ServeWorker:
+    return _ServeWorker(state)
 
 
 def app_from_env() -> FastAPI:

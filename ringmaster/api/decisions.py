@@ -10,7 +10,6 @@ from __future__ import annotations
 from ringmaster.api.deps import AppState
 from ringmaster.api.schemas import DecisionIn
 from ringmaster.decisions import Decision, DecisionService, Edit
-from ringmaster.errors import RunFailed
 from ringmaster.runner import RunOutcome
 
 
@@ -29,11 +28,9 @@ def service(state: AppState) -> DecisionService:
     runner = state.runner
 
     def resume(thread_id: str) -> RunOutcome:
+        # The resume job was queued with the decision; run it here (or wait for the worker
+        # that took it). A failing resume is retried, then quarantined: the thread says so.
         with state.hub.tracking(thread_id):
-            try:
-                return runner.resume_thread(thread_id)
-            except RunFailed:
-                # The decision stands; the resumed run failed and the thread says why.
-                return runner.outcome(thread_id)
+            return runner.drive(thread_id)
 
-    return DecisionService(runner, resume=resume)
+    return DecisionService(runner, scheduler=runner.resume_scheduler, resume=resume)

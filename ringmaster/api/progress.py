@@ -36,8 +36,9 @@ EVENT_NAMES = {
     "human_decision": "decision",
     "final_answer": "final_answer",
     "run_failed": "failed",
+    "run_quarantined": "quarantined",
 }
-SETTLED = ("completed", "waiting", "failed")
+SETTLED = ("completed", "waiting", "failed", "quarantined", "cancelled")
 
 
 def sse(event: str, data: Any, event_id: int | None = None) -> str:

@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 Priority = Literal["low", "normal", "high", "urgent"]
 DecisionKind = Literal["approve", "edit", "reject", "respond"]
 ReviewStatus = Literal["pending", "decided", "resumed", "all"]
-ThreadStatus = Literal["idle", "running", "waiting", "completed", "failed"]
+ThreadStatus = Literal[
+    "idle", "queued", "running", "waiting", "completed", "failed", "quarantined", "cancelled"
+]
 
 
 class Body(BaseModel):

@@ -404,7 +404,7 @@ async def thread_events(
         poll=state.settings.api_poll_seconds,
         limit=state.settings.api_stream_seconds,
         disconnected=request.is_disconnected,
-        settled=("completed", "failed"),
+        settled=("completed", "failed", "quarantined", "cancelled"),
     )
     headers = {**SECURITY_HEADERS, "X-Accel-Buffering": "no"}
     return StreamingResponse(gen, media_type="text/event-stream", headers=headers)

@@ -7,7 +7,7 @@ import logging
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from ringmaster.accounts import PRIORITIES, User
@@ -24,7 +24,7 @@ from ringmaster.api.schemas import (
     ThreadStatus,
 )
 from ringmaster.api.views import outcome_out, thread_out
-from ringmaster.errors import RunFailed, ThreadBusy
+from ringmaster.errors import ThreadBusy
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.state import Requester
 from ringmaster.queries import list_threads
@@ -77,20 +77,10 @@ def _requester(state: AppState, user: User, priority: str | None) -> Requester:
     return Requester(id=user.name, scopes=scopes, priority=priority or user.priority)  # type: ignore[arg-type]
 
 
-def _run(state: AppState, text: str, thread_id: str, requester: Requester) -> RunOutcome:
+def _drive(state: AppState, thread_id: str) -> RunOutcome:
+    # The request is queued; run it in this API thread (or wait for the worker that took it).
     with state.hub.tracking(thread_id):
-        try:
-            return state.runner.submit(text, thread_id=thread_id, requester=requester)
-        except RunFailed:
-            # The run itself failed (an agent or tool crashed): the thread says so.
-            return state.runner.outcome(thread_id)
-
-
-def _run_in_background(state: AppState, text: str, thread_id: str, req: Requester) -> None:
-    try:
-        _run(state, text, thread_id, req)
-    except Exception:  # nobody waits for this answer; the thread and its audit tell
-        log.exception("background request on thread %s failed", thread_id)
+        return state.runner.drive(thread_id)
 
 
 @router.post(
@@ -106,7 +96,6 @@ def send_request(
     body: RequestIn,
     state: StateDep,
     caller: AnyUser,
-    background: BackgroundTasks,
 ) -> Any:
     """Send a request on one of your threads. Answered when the run completes or stops for a
     review, or at once (202) with `background: true`."""
@@ -121,17 +110,19 @@ def send_request(
         raise ThreadBusy(f"thread {thread_id} is waiting for reviews; they must be decided first")
     if row.status == "running":
         raise ThreadBusy(f"thread {thread_id} is running a request")
-    if not body.background:
-        return outcome_out(_run(state, text, thread_id, requester))
     after = state.runner.audit.last_seq(thread_id)
-    background.add_task(_run_in_background, state, text, thread_id, requester)
-    turn = row.turn + 1
+    # Accepted only once durably queued: the turn, its audit event and its job together.
+    _, turn = state.runner.accept(text, thread_id=thread_id, requester=requester)
+    if not body.background:
+        return outcome_out(_drive(state, thread_id))
     accepted = Accepted(
         thread_id=thread_id,
         turn=turn,
         events=f"/threads/{thread_id}/events?after={after}&turn={turn}",
     )
-    return JSONResponse(accepted.model_dump(), status_code=202)
+    return JSONResponse(
+        accepted.model_dump(), status_code=202, headers={"Location": f"/threads/{thread_id}"}
+    )
 
 
 @router.get(
