@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=default_home)
     # One URL for every store. Unset: SQLite files under `home`. postgresql://… moves all of them.
     db_url: str | None = None
+    # Schema upgrades at start-up. Unset: when safe (a new database, or SQLite); true: always;
+    # false: never (run `ringmaster db upgrade`). See ringmaster/migrations.
+    auto_migrate: bool | None = None
     team_file: Path | None = None  # unset: the bundled demo team
     refund_approval_limit: Decimal = Decimal("100")
     # A thread lock older than this, held by a process that is gone, is taken over.
