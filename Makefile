@@ -4,25 +4,31 @@ VENV := .venv
 BIN := $(VENV)/bin
 BASE := $(VENV)/.installed-base
 STAMP := $(VENV)/.installed
+# The tests need the dev tools and every extra (embeddings: torch CPU first, see below).
+EXTRAS := dev,postgres,reports,llm,embeddings
 
 DEMO_REQUEST ?= Refund invoice INV-1004 in full, the customer cancelled, and roll back the api deployment in production, then draft a status update about the rollback.
+# The demo and `make serve` keep their data next to the checkout (an installed ringmaster uses
+# the platform's user data directory); the tests make their own.
+demo serve: export RINGMASTER_HOME ?= $(CURDIR)/.ringmaster
 
-.PHONY: demo test check lint types install clean bench serve
+.PHONY: demo test test-fast check lint types install clean bench bench-startup serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# The demo needs only the light default install.
+# The demo needs only the light default install (`pip install ringmaster`: SQLite, the local
+# planner, the CLI and the API).
 $(BASE): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	touch $(BASE)
 
-# Tests and checks need the dev tools and the embeddings extra. torch's CPU build goes first (it
-# lies in this machine's wheel directory), so the extra does not make pip fetch a CUDA one.
+# Tests and checks need the dev tools and every extra. torch's CPU build goes first (it lies in
+# this machine's wheel directory), so the embeddings extra does not make pip fetch a CUDA one.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q 'torch==2.13.0'
-	$(BIN)/pip install -q -e '.[dev,embeddings]'
+	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
 	touch $(BASE) $(STAMP)
 
 install: $(STAMP)
@@ -32,6 +38,10 @@ demo: $(BASE)
 
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+# Everything but the minutes-long tests (the wheel install): for a quick local round.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -47,6 +57,9 @@ serve: $(BASE)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.overhead
+
+bench-startup: $(STAMP)
+	$(BIN)/python -m benchmarks.cli_startup
 
 clean:
 	rm -rf $(VENV) .ringmaster

@@ -98,6 +98,12 @@ def build_chat_model(config: ModelConfig) -> BaseChatModel:
     try:
         return init_chat_model(config.name, model_provider=None, **_kwargs(config, provider))  # type: ignore[no-any-return]
     except ImportError as exc:
+        if provider == "openai":  # the one provider package the `llm` extra brings
+            from ringmaster.extras import missing_extra_message
+
+            raise ModelConfigError(
+                f"model {config.name!r}: " + missing_extra_message("llm", "langchain-openai")
+            ) from None
         raise ModelConfigError(f"model {config.name!r}: {exc}") from None
     except Exception as exc:  # the provider's own check: a missing key, a bad URL …
         text = str(exc)

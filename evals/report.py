@@ -174,8 +174,9 @@ def markdown(record: dict[str, Any], *, wrong: int = WRONG_ROWS_SHOWN) -> str:
 
 def _pyplot() -> Any:
     """matplotlib's pyplot on the Agg backend: no display on CI machines and servers."""
-    import matplotlib
+    from ringmaster.extras import require
 
+    matplotlib = require("matplotlib", "reports")
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

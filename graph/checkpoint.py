@@ -49,6 +49,10 @@ def _try_lock(conn: Any) -> bool:
 
 @contextmanager
 def _postgres(url: str) -> Iterator[BaseCheckpointSaver]:
+    from ringmaster.extras import require
+
+    require("psycopg", "postgres")
+    require("langgraph.checkpoint.postgres", "postgres")
     from langgraph.checkpoint.postgres import PostgresSaver
     from psycopg import Connection, OperationalError
     from psycopg.rows import dict_row

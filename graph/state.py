@@ -20,7 +20,7 @@ from langgraph.graph.message import add_messages
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-Priority = Literal["low", "normal", "high", "urgent"]
+from ringmaster.graph.priority import Priority  # its old home: `graph.state.Priority` still works
 
 # A subtask's result has one of these; "awaiting_review" is a parked one (graph/nodes/dispatch.py).
 SubtaskStatus = Literal["done", "answered", "rejected", "failed", "skipped", "awaiting_review"]

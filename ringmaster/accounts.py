@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import NotFound, RingmasterError
-from ringmaster.graph.state import Priority
+from ringmaster.graph.priority import Priority
 from ringmaster.tables import api_tokens, users, web_sessions, writer
 
 Role = Literal["requester", "reviewer", "admin"]

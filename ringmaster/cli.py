@@ -4,45 +4,48 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ringmaster.audit import AuditEvent
-from ringmaster.cli_chat import chat
-from ringmaster.cli_eval import eval_app
-from ringmaster.cli_ops import escalate, policy_app
-from ringmaster.cli_output import (
-    USER_ERRORS,
-    AsOpt,
-    JsonOpt,
-    cli_runner,
-    emit,
-    err,
-    me,
-    out,
-    print_json,
-    progress,
-)
-from ringmaster.cli_review import review_app
-from ringmaster.cli_serve import serve
-from ringmaster.cli_threads import thread_app
-from ringmaster.cli_users import users_app
-from ringmaster.errors import RingmasterError
-from ringmaster.graph.intake import validate_request
-from ringmaster.graph.state import Requester
-from ringmaster.runner import Runner
-from ringmaster.settings import Settings
+from ringmaster.cli_lazy import LazyGroup
+from ringmaster.cli_options import AsOpt, JsonOpt, err, me, out, print_json, user_errors
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
-app.add_typer(review_app, name="review")
-app.add_typer(thread_app, name="thread")
-app.add_typer(eval_app, name="eval")
-app.add_typer(policy_app, name="policy")
-app.add_typer(users_app, name="users")
-app.command("escalate")(escalate)
-app.command("serve")(serve)
-app.command("chat")(chat)
+if TYPE_CHECKING:
+    from ringmaster.audit import AuditEvent
+    from ringmaster.graph.state import Requester
+
+
+class _Commands(LazyGroup):
+    # Start-up time: every command module is imported only when that command runs, so heavy
+    # imports (LangGraph, SQLAlchemy, scikit-learn) belong in those modules, never up here.
+    # A new command is one line: name -> ("module:Typer app or function", "its help line").
+    lazy_commands = {
+        "review": ("ringmaster.cli_review:review_app", "The review queue: list, show and decide."),
+        "thread": (
+            "ringmaster.cli_threads:thread_app",
+            "Threads: list them, show what happened on one.",
+        ),
+        "chat": (
+            "ringmaster.cli_chat:chat",
+            "A conversation on one thread: each line is a request, `/help` lists the commands.",
+        ),
+        "eval": ("ringmaster.cli_eval:eval_app", "`ringmaster eval …`: offline routing evals."),
+        "policy": ("ringmaster.cli_ops:policy_app", "Policy files: check one against the team."),
+        "users": ("ringmaster.cli_users:users_app", "Users, roles and API tokens."),
+        "escalate": (
+            "ringmaster.cli_ops:escalate",
+            "Escalate pending reviews past their deadline (idempotent: safe from cron).",
+        ),
+        "serve": (
+            "ringmaster.cli_serve:serve",
+            "Serve the HTTP API and the web review queue (/ui).",
+        ),
+        "db": ("ringmaster.cli_db:db_app", "The database schema: upgrade it, show its revision."),
+    }
+
+
+app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, help=__doc__)
 
 
 @app.command()
@@ -63,6 +66,10 @@ def run(
 
     The request is queued durably first; then this process runs it (or waits for the worker
     that took it). With --no-wait it only queues it: `ringmaster worker` or `serve` runs it."""
+    from ringmaster.cli_output import cli_runner, emit, progress
+    from ringmaster.graph.intake import validate_request
+    from ringmaster.settings import Settings
+
     # Before anything is built or stored, against the same limit the runner applies.
     validate_request(request, max_chars=Settings().max_request_chars)
     with cli_runner(progress(json_mode)) as runner:
@@ -80,6 +87,9 @@ def run(
 
 def _requester(who: str, scopes: list[str], priority: str) -> Requester:
     from pydantic import ValidationError
+
+    from ringmaster.errors import RingmasterError
+    from ringmaster.graph.state import Requester
 
     try:
         return Requester(id=who, scopes=[s.strip() for s in scopes if s.strip()], priority=priority)  # type: ignore[arg-type]
@@ -115,6 +125,9 @@ def audit(
     json_mode: JsonOpt = False,
 ) -> None:
     """A thread's story from its audit trail, or `audit verify` to check the hash chain."""
+    from ringmaster.runner import Runner
+    from ringmaster.settings import Settings
+
     with Runner(Settings(), recover_on_start=False) as runner:
         if target == "verify":
             problems = runner.audit.verify()
@@ -141,6 +154,9 @@ def audit(
 def recover(json_mode: JsonOpt = False) -> None:
     """Re-queue decided-but-not-resumed reviews and runs a crash cut short (a worker runs
     them: `ringmaster worker`, or `ringmaster serve`)."""
+    from ringmaster.runner import Runner
+    from ringmaster.settings import Settings
+
     with Runner(Settings()) as runner:
         done = runner.recover()
     print_json({"queued": done}) if json_mode else out.print(
@@ -161,6 +177,7 @@ def worker(
     import signal
     import threading
 
+    from ringmaster.cli_output import cli_runner, progress
     from ringmaster.worker import Worker
 
     with cli_runner(progress(json_mode)) as runner:
@@ -184,18 +201,18 @@ def main() -> None:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(n) comes back as a return value
             sys.exit(code)
-    except USER_ERRORS as exc:
-        if "--json" in sys.argv:
-            print_json({"error": str(exc)})
-        else:
-            err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        sys.exit(2)
     except (typer.Abort, KeyboardInterrupt):
         err.print("aborted")
         sys.exit(130)
     except Exception as exc:  # click usage errors come through here too
         import click
 
+        if isinstance(exc, user_errors()):
+            if "--json" in sys.argv:
+                print_json({"error": str(exc)})
+            else:
+                err.print(f"error: {exc}", markup=False, soft_wrap=True)
+            sys.exit(2)
         if isinstance(exc, click.exceptions.ClickException):
             exc.show()
             sys.exit(exc.exit_code)

@@ -3,55 +3,61 @@ review items are printed."""
 
 from __future__ import annotations
 
-import getpass
-import json
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-from rich.console import Console
 from rich.table import Table
 
-from ringmaster.agents.errors import AgentError
-from ringmaster.errors import RingmasterError
-from ringmaster.graph.errors import GraphError
-from ringmaster.graph.events import EVENT_KEY
-from ringmaster.review_queue import ReviewItem
-from ringmaster.runner import PROGRESS_EVENT, Runner, RunOutcome
+from ringmaster.cli_options import (  # re-exported: the command modules import them from here
+    SHORT_ID,
+    AsOpt,
+    JsonOpt,
+    err,
+    me,
+    out,
+    print_json,
+    user_errors,
+)
 from ringmaster.settings import Settings
-from ringmaster.tools.errors import ToolError
 
-# Piped output keeps a readable width; a terminal uses its own.
-out = Console(width=None if sys.stdout.isatty() else 120)
-SHORT_ID = 10  # tables show a prefix; every command accepts any unique prefix
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
-USER_ERRORS = (RingmasterError, AgentError, GraphError, ToolError)
+if TYPE_CHECKING:  # imported where used: the runner brings LangGraph, the team and the planner
+    from ringmaster.review_queue import ReviewItem, ReviewQueue
+    from ringmaster.runner import Runner, RunOutcome
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
-AsOpt = Annotated[str | None, typer.Option("--as", help="Who you are (default: your login).")]
+__all__ = ["SHORT_ID", "USER_ERRORS", "AsOpt", "JsonOpt", "err", "me", "out", "print_json"]
 
-
-def me(name: str | None) -> str:
-    return name or getpass.getuser()
-
-
-def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+USER_ERRORS = user_errors()
 
 
 @contextmanager
 def cli_runner(
     progress: Callable[[tuple[str, ...], dict[str, Any]], None] | None = None,
 ) -> Iterator[Runner]:
+    from ringmaster.runner import Runner
+
     with Runner(Settings(), on_event=progress) as runner:
         yield runner
+
+
+@contextmanager
+def read_queue() -> Iterator[ReviewQueue]:
+    """The review queue alone, for commands that only read it: no runner, graph or team."""
+    from ringmaster.review_queue import ReviewQueue
+    from ringmaster.tables import make_engine
+
+    engine = make_engine(Settings().app_db_url)
+    try:
+        yield ReviewQueue(engine)
+    finally:
+        engine.dispose()
 
 
 def progress(json_mode: bool) -> Callable[[tuple[str, ...], dict[str, Any]], None] | None:
     if json_mode:
         return None
+    from ringmaster.graph.events import EVENT_KEY
+    from ringmaster.runner import PROGRESS_EVENT
 
     def show(namespace: tuple[str, ...], update: dict[str, Any]) -> None:
         event = update.get(PROGRESS_EVENT)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,8 +17,11 @@ from ringmaster.cli_output import (
     print_items,
     print_json,
     progress,
+    read_queue,
 )
-from ringmaster.decisions import Decision, DecisionService, Edit, parse_args_json
+
+if TYPE_CHECKING:  # imported where used: decisions bring LangGraph, `review list` does not need it
+    from ringmaster.decisions import Decision
 
 review_app = typer.Typer(no_args_is_help=True, help="The review queue: list, show and decide.")
 
@@ -36,8 +39,8 @@ def review_list(
     json_mode: JsonOpt = False,
 ) -> None:
     """List review items, most urgent and oldest first."""
-    with cli_runner() as runner:
-        items = runner.queue.list(
+    with read_queue() as queue:
+        items = queue.list(
             status=None if status == "all" else status,
             agent=agent,
             kind=kind,
@@ -88,6 +91,8 @@ def review_claim(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> No
 
 def _decide(item: str, decision: Decision, who: str, json_mode: bool) -> None:
     with cli_runner(progress(json_mode)) as runner:
+        from ringmaster.decisions import DecisionService
+
         outcome = DecisionService(
             runner, scheduler=runner.resume_scheduler, resume=runner.drive
         ).decide(item, decision, who)
@@ -97,6 +102,8 @@ def _decide(item: str, decision: Decision, who: str, json_mode: bool) -> None:
 @review_app.command("approve")
 def review_approve(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Approve every action of the item and resume the run."""
+    from ringmaster.decisions import Decision
+
     _decide(item, Decision("approve"), me(as_), json_mode)
 
 
@@ -110,6 +117,8 @@ def review_reject(
     json_mode: JsonOpt = False,
 ) -> None:
     """Reject every action of the item; nothing it proposed runs."""
+    from ringmaster.decisions import Decision
+
     _decide(item, Decision("reject", reason=reason), me(as_), json_mode)
 
 
@@ -121,6 +130,8 @@ def review_respond(
     json_mode: JsonOpt = False,
 ) -> None:
     """Answer in place of the action: it does not run; your message is the result."""
+    from ringmaster.decisions import Decision
+
     _decide(item, Decision("respond", message=message), me(as_), json_mode)
 
 
@@ -145,6 +156,8 @@ def review_edit(
     The given keys are merged onto the proposed arguments and checked against the tool's
     arguments before anything is recorded: a misspelt or mistyped argument is refused
     (exit 2) and the item stays pending."""
+    from ringmaster.decisions import Decision, Edit, parse_args_json
+
     new_args = parse_args_json(args, "--args")
     _decide(item, Decision("edit", edits=(Edit(action, new_args),)), me(as_), json_mode)
 
@@ -159,6 +172,8 @@ def review_correct(
 ) -> None:
     """Correct a routing ("this was billing, not support"); the planner learns from it."""
     with cli_runner() as runner:
+        from ringmaster.decisions import DecisionService
+
         DecisionService(runner).correct(thread, subtask, agent, me(as_))
         count = len(runner.corrections.all())
     if json_mode:

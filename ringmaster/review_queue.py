@@ -20,8 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
-from ringmaster.graph.nodes.review import check_response
-from ringmaster.graph.state import Priority
+from ringmaster.graph.priority import Priority
 from ringmaster.tables import notifications, review_items, writer
 
 PRIORITIES = {name: rank for rank, name in enumerate(get_args(Priority))}  # 0 low … 3 urgent
@@ -244,6 +243,8 @@ class ReviewQueue:
                 f"review item {item_id} was already decided by {item.decided_by or 'someone'}"
             )
         try:
+            from ringmaster.graph.nodes.review import check_response  # LangGraph: only to decide
+
             check_response(item.payload, response)
         except ValueError as exc:
             raise InvalidDecision(str(exc)) from None

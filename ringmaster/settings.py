@@ -6,18 +6,31 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def default_home() -> Path:
+    """The platform's user data directory for ringmaster (~/.local/share/ringmaster on Linux,
+    ~/Library/Application Support/ringmaster on macOS, %LOCALAPPDATA%\\ringmaster on Windows)."""
+    import platformdirs
+
+    return platformdirs.user_data_path("ringmaster", appauthor=False)
+
+
 class Settings(BaseSettings):
-    """Everything configurable. With nothing set: SQLite under ./.ringmaster and the demo team."""
+    """Everything configurable. With nothing set: SQLite files in the platform's user data
+    directory (RINGMASTER_HOME moves them) and the demo team."""
 
     model_config = SettingsConfigDict(env_prefix="RINGMASTER_", extra="ignore")
 
-    home: Path = Path(".ringmaster")
+    # Where the SQLite files, the demo company database and caches live.
+    home: Path = Field(default_factory=default_home)
     # One URL for every store. Unset: SQLite files under `home`. postgresql://… moves all of them.
     db_url: str | None = None
+    # Schema upgrades at start-up. Unset: when safe (a new database, or SQLite); true: always;
+    # false: never (run `ringmaster db upgrade`). See ringmaster/migrations.
+    auto_migrate: bool | None = None
     team_file: Path | None = None  # unset: the bundled demo team
     refund_approval_limit: Decimal = Decimal("100")
     # A thread lock older than this, held by a process that is gone, is taken over.

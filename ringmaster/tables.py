@@ -1,12 +1,15 @@
 """The application's own tables (SQLAlchemy Core): threads, the review queue, notifications,
 model usage, corrections, the audit trail, users, tokens and web sessions.
 
-Every table is declared here, so `make_engine` creates (and upgrades) all of them, whichever
-store modules the caller happened to import. The queue is indexed by status so listing
-pending items never touches the checkpointer.
+Every table is declared here; their schema changes are Alembic revisions in
+ringmaster/migrations (docs/migrations.md), which `make_engine` applies when it is safe. The
+queue is indexed by status so listing pending items never touches the checkpointer.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import (
     JSON,
@@ -21,7 +24,6 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
-    inspect,
     text,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -182,8 +184,13 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_begin="IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with the settings each backend needs, tables created."""
+def make_engine(url: str, *, auto_migrate: bool | None = None, check_schema: bool = True) -> Engine:
+    """An engine with the settings each backend needs, its schema at the migrations' head.
+
+    `auto_migrate` None reads RINGMASTER_AUTO_MIGRATE (unset: upgrade when safe; see
+    `ringmaster.migrations.ensure_schema`). `check_schema=False` leaves the schema alone
+    (`ringmaster db` looks at it and upgrades it itself).
+    """
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -207,51 +214,51 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
     else:
+        if url.startswith("postgresql"):
+            from ringmaster.extras import require
+
+            require("psycopg", "postgres")
         engine = create_engine(url, pool_pre_ping=True)
-    # One transaction, one process at a time: processes starting together on a fresh or older
-    # database would otherwise race to create the same tables, columns and indexes.
-    with writer(engine).begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SETUP_LOCK})
-        metadata.create_all(conn)
-        add_missing_columns(conn)
-        add_missing_indexes(conn)
+    if not check_schema:
+        return engine
+    if auto_migrate is None:
+        from ringmaster.settings import Settings
+
+        auto_migrate = Settings().auto_migrate
+    migrate(engine, auto_migrate)
     return engine
 
 
-def add_missing_columns(conn: Connection) -> None:
-    """Add nullable columns that newer code declares to tables an older version created.
+def migrate(engine: Engine, auto_migrate: bool | None) -> None:
+    """Check the schema, and upgrade it when that is safe (`ringmaster.migrations`)."""
+    from ringmaster import migrations
 
-    `create_all` creates missing tables only. Every column added since a table first shipped
-    is nullable, so an `ALTER TABLE … ADD COLUMN` is all an upgrade needs; anything beyond
-    that (a type change, a new constraint) would call for real migrations (Alembic).
-    """
-    inspector = inspect(conn)
-    for table in metadata.sorted_tables:
-        if not inspector.has_table(table.name):
-            continue
-        present = {c["name"] for c in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name in present or not column.nullable:
-                continue
-            kind = column.type.compile(dialect=conn.dialect)
-            conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+    # The common case, a database at the head, is one read and no lock.
+    with engine.connect() as conn:
+        if migrations.current(conn) == migrations.HEAD:
+            return
+    # One transaction, one process at a time: processes starting together on a fresh or older
+    # database would otherwise race to create or alter the same tables.
+    with _setup_transaction(engine) as conn:
+        migrations.ensure_schema(conn, auto_migrate)
 
 
-def add_missing_indexes(conn: Connection) -> None:
-    """Create indexes that newer code declares on tables an older version created.
+def upgrade_schema(engine: Engine) -> tuple[str | None, str | None]:
+    """Apply every missing revision now (`ringmaster db upgrade`): (before, after)."""
+    from ringmaster import migrations
 
-    `create_all` makes a table's indexes only with the table. An index an older version made
-    and this one no longer declares stays (harmless; nothing drops it).
-    """
-    inspector = inspect(conn)
-    for table in metadata.sorted_tables:
-        if not inspector.has_table(table.name):
-            continue
-        present = {i["name"] for i in inspector.get_indexes(table.name)}
-        for index in table.indexes:
-            if index.name not in present:
-                index.create(conn, checkfirst=True)
+    with _setup_transaction(engine) as conn:
+        before = migrations.current(conn)
+        migrations.upgrade(conn)
+        return before, migrations.current(conn)
+
+
+@contextmanager
+def _setup_transaction(engine: Engine) -> Iterator[Connection]:
+    with writer(engine).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SETUP_LOCK})
+        yield conn
 
 
 # The durable run queue (ringmaster/run_queue.py): one row per unit of work a worker runs.

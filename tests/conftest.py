@@ -12,6 +12,17 @@ from benchmarks.pgdb import postgres_database
 PG_URL = os.environ.get("RINGMASTER_TEST_POSTGRES_URL")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _ringmaster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep every test's data out of the user's data directory (the default home)."""
+    saved = os.environ.get("RINGMASTER_HOME")
+    if saved is None:
+        os.environ["RINGMASTER_HOME"] = str(tmp_path_factory.mktemp("ringmaster-home"))
+    yield
+    if saved is None:
+        os.environ.pop("RINGMASTER_HOME", None)
+
+
 @pytest.fixture
 def pg_database() -> Iterator[str]:
     """A fresh Postgres database for one test, dropped afterwards."""

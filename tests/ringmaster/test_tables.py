@@ -1,5 +1,6 @@
-"""Upgrading a store an older version created: new nullable columns and indexes are added in
-place."""
+"""Start-up on a store an older version created (revision 0001 adopts it: its missing nullable
+columns and indexes are added), processes starting together, a fresh store's tables.
+Migrations from the last release's schema: test_migrations.py."""
 
 from __future__ import annotations
 

@@ -1,0 +1,175 @@
+"""CLI start-up times and the default install's size.
+
+Start-up: each command runs `--runs` times (default 10) as a fresh process of the installed
+`ringmaster` script, after one warm-up run that creates the stores in a temporary
+RINGMASTER_HOME (so `review list` reads an empty, already-migrated queue); the median and the
+spread are printed next to the targets (`--help` under 0.5 s, `review list` under 1 s) and the
+machine's load average, since other processes on the machine slow every figure down.
+
+Install size: `pip install` of this checkout with no extras into a fresh virtual environment,
+then the size of everything it put in site-packages (pip itself excluded), the number of
+distributions, and the largest ones. It takes a minute or more; `--no-install-size` skips it.
+
+    .venv/bin/python -m benchmarks.cli_startup [--runs 10] [--no-install-size] [--json]
+        [--ringmaster PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+TARGETS_S = {"--help": 0.5, "review list": 1.0, "status": 1.0}
+SIZE_TARGET_MB = 150.0
+# Left out of the size: they come with every virtual environment, ringmaster or not.
+VENV_BASELINE = {"pip", "setuptools", "wheel"}
+
+# Printed by a script run inside the fresh environment: each distribution's files and bytes.
+_SIZES = """
+import json, os, importlib.metadata as md
+out = []
+for d in md.distributions():
+    total = 0
+    for f in d.files or []:
+        p = d.locate_file(f)
+        try:
+            total += os.path.getsize(p)
+        except OSError:
+            pass
+    out.append([d.metadata["Name"], total])
+print(json.dumps(out))
+"""
+
+
+def time_command(exe: str, args: list[str], env: dict[str, str], runs: int) -> dict[str, Any]:
+    """Wall times of `exe args` as fresh processes; the command must exit 0."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run([exe, *args], env=env, capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            raise SystemExit(f"`ringmaster {' '.join(args)}` failed: {proc.stderr.strip()[-500:]}")
+    return {
+        "median_s": statistics.median(times),
+        "min_s": min(times),
+        "max_s": max(times),
+        "runs": runs,
+    }
+
+
+def has_command(exe: str, name: str, env: dict[str, str]) -> bool:
+    proc = subprocess.run([exe, name, "--help"], env=env, capture_output=True, check=False)
+    return proc.returncode == 0
+
+
+def startup_rows(exe: str, runs: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="rm-startup-") as home:
+        env = {**os.environ, "RINGMASTER_HOME": home}
+        env.pop("RINGMASTER_DB_URL", None)
+        # Warm-up: creates the stores, so every timed `review list` reads an existing database.
+        subprocess.run([exe, "review", "list"], env=env, capture_output=True, check=True)
+        for label in TARGETS_S:
+            args = label.split()
+            if label == "status" and not has_command(exe, "status", env):
+                rows.append({"command": label, "skipped": "no `ringmaster status` command yet"})
+                continue
+            row = {"command": label, "target_s": TARGETS_S[label]}
+            row.update(time_command(exe, args, env, runs))
+            rows.append(row)
+    return rows
+
+
+def install_size(project: Path) -> dict[str, Any]:
+    """Install `project` (no extras) into a fresh venv; what it brought, in bytes."""
+    with tempfile.TemporaryDirectory(prefix="rm-size-") as tmp:
+        venv = Path(tmp) / "venv"
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        python = venv / "bin" / "python"
+        pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
+        subprocess.run([*pip, str(project)], check=True, capture_output=True)
+        sizes = json.loads(
+            subprocess.run(
+                [str(python), "-c", _SIZES], check=True, capture_output=True, text=True
+            ).stdout
+        )
+    dists = sorted(
+        ((name, size) for name, size in sizes if name.lower() not in VENV_BASELINE),
+        key=lambda pair: -pair[1],
+    )
+    total = sum(size for _, size in dists)
+    return {
+        "total_mb": total / 1e6,
+        "target_mb": SIZE_TARGET_MB,
+        "distributions": len(dists),
+        "largest": [{"name": n, "mb": s / 1e6} for n, s in dists[:12]],
+    }
+
+
+def default_exe() -> str:
+    beside = Path(sys.executable).parent / "ringmaster"
+    return str(beside) if beside.exists() else (shutil.which("ringmaster") or "ringmaster")
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--ringmaster", default=None, help="the script to time")
+    parser.add_argument("--no-install-size", action="store_true")
+    parser.add_argument("--project", type=Path, default=REPO, help="what to install for size")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    exe = args.ringmaster or default_exe()
+    report: dict[str, Any] = {
+        "ringmaster": exe,
+        "load_average": list(os.getloadavg()),
+        "startup": startup_rows(exe, args.runs),
+        "install": None if args.no_install_size else install_size(args.project),
+    }
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_report(report)
+    return report
+
+
+def print_report(report: dict[str, Any]) -> None:
+    load = ", ".join(f"{x:.2f}" for x in report["load_average"])
+    print(f"ringmaster start-up ({report['ringmaster']}; load average {load})")
+    print(f"{'command':<14} {'median':>8} {'min':>8} {'max':>8} {'target':>8}  verdict")
+    for row in report["startup"]:
+        if "skipped" in row:
+            print(f"{row['command']:<14} skipped: {row['skipped']}")
+            continue
+        verdict = "ok" if row["median_s"] < row["target_s"] else "OVER"
+        print(
+            f"{row['command']:<14} {row['median_s']:>7.3f}s {row['min_s']:>7.3f}s "
+            f"{row['max_s']:>7.3f}s {row['target_s']:>7.1f}s  {verdict} "
+            f"(median of {row['runs']})"
+        )
+    size = report["install"]
+    if size is None:
+        return
+    verdict = "ok" if size["total_mb"] < size["target_mb"] else "OVER"
+    print(
+        f"\ndefault install: {size['total_mb']:.0f} MB in {size['distributions']} distributions "
+        f"(target {size['target_mb']:.0f} MB: {verdict}); the largest:"
+    )
+    for d in size["largest"]:
+        print(f"  {d['name']:<32} {d['mb']:>7.1f} MB")
+
+
+if __name__ == "__main__":
+    main()

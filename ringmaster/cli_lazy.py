@@ -1,0 +1,58 @@
+"""A command group whose commands are imported only when one of them runs.
+
+Listing commands (`ringmaster --help`) needs each command's name and one line of help, not its
+module: a lazy command is registered as `name -> ("module:attribute", "help line")` and shown
+from that line. Running it (or asking for its own `--help`) imports the module, builds the
+real click command from the Typer app or function it names, and hands over to it. So a command
+pays only for its own imports: `ringmaster review list` never loads scikit-learn, `--help`
+loads neither LangGraph nor SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import pkgutil
+from typing import Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+
+class LazyGroup(TyperGroup):
+    """A TyperGroup that also serves the commands in `lazy_commands`, imported on use."""
+
+    lazy_commands: dict[str, tuple[str, str]] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        eager = super().list_commands(ctx)
+        return eager + [name for name in self.lazy_commands if name not in eager]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in self.lazy_commands:
+            # Only listings come here (resolve_command loads a command before it runs): a
+            # stand-in with the registered help line.
+            help_line = self.lazy_commands[cmd_name][1]
+            return click.Command(cmd_name, help=help_line, short_help=help_line)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] in self.lazy_commands and args[0] not in self.commands:
+            self.add_command(load_command(args[0], self.lazy_commands[args[0]][0]), args[0])
+        return super().resolve_command(ctx, args)
+
+
+def load_command(name: str, target: str) -> click.Command:
+    """The click command for `target` ("module:attribute", a Typer app or a function)."""
+    obj: Any = pkgutil.resolve_name(target)
+    command: click.Command
+    if isinstance(obj, typer.Typer):
+        command = typer.main.get_group(obj)  # a group even with one command, as add_typer
+    else:
+        single = typer.Typer()
+        single.command(name)(obj)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command

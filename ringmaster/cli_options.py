@@ -1,0 +1,46 @@
+"""The CLI's light shared parts: consoles, the common options, JSON output.
+
+`ringmaster --help` imports this and nothing heavier: no LangGraph, no SQLAlchemy, no
+scikit-learn. What needs them lives in `cli_output` and the commands' own modules, loaded only
+when a command that needs them runs (see `cli_lazy`).
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+# Piped output keeps a readable width; a terminal uses its own.
+out = Console(width=None if sys.stdout.isatty() else 120)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+SHORT_ID = 10  # tables show a prefix; every command accepts any unique prefix
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
+AsOpt = Annotated[str | None, typer.Option("--as", help="Who you are (default: your login).")]
+
+
+def me(name: str | None) -> str:
+    return name or getpass.getuser()
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+def user_errors() -> tuple[type[Exception], ...]:
+    """The errors a user can act on: shown as one line, never as a traceback.
+
+    A function, not a constant, so that importing the CLI does not import every layer whose
+    errors these are; by the time one is raised, its layer is loaded anyway.
+    """
+    from ringmaster.agents.errors import AgentError
+    from ringmaster.errors import RingmasterError
+    from ringmaster.graph.errors import GraphError
+    from ringmaster.tools.errors import ToolError
+
+    return (RingmasterError, AgentError, GraphError, ToolError)

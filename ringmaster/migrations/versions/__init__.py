@@ -1,0 +1,1 @@
+"""Alembic revisions, one file each (see docs/migrations.md)."""
