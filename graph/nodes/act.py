@@ -14,6 +14,7 @@ from langchain_core.runnables import RunnableConfig
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.nodes.agent import thread_id
+from ringmaster.graph.nodes.synthesize import outcome_summary
 from ringmaster.graph.state import SubtaskStatus, WorkState, subtask_result
 from ringmaster.tools.errors import ToolError
 
@@ -32,18 +33,22 @@ def finished(
     `extra` counts an attempt recorded in the same update (validate finishing directly).
     """
     sub = state["subtask"]
-    summary = str(output.get("summary", ""))
-    executed = [a["tool"] for a in actions if a["status"] == "executed"]
-    errors = [f"{a['tool']}: {a['error']}" for a in actions if a["status"] == "error"]
+    errors = [a for a in actions if a["status"] == "error"]
     all_rejected = bool(actions) and all(a["status"] == "rejected" for a in actions)
     status: SubtaskStatus = "done"
-    if executed:
-        summary = f"{summary} (done: {', '.join(executed)})"
     if errors:
-        status, summary = "failed", f"{summary} (action failed: {'; '.join(errors)})"
+        status = "failed"
     elif all_rejected:
         status = "rejected"
-        summary = f"{summary} (every proposed action was rejected by a reviewer)"
+    proposals = (state.get("candidate") or {}).get("proposed_actions") or []
+    summary = outcome_summary(output, actions, proposals)
+    if actions:  # the output says what happened, as the answer does; the proposal stays beside
+        output = {**output, "summary": summary, "proposal": output.get("summary", "")}
+        output["effects"] = [
+            {"tool": a["tool"], "args": a.get("args"), "result": a.get("result")}
+            for a in actions
+            if a["status"] == "executed"
+        ]
     result = subtask_result(
         sub,
         state.get("agent"),

@@ -63,7 +63,10 @@ def summary(notes: list[str], feedback: str | None, *, nothing: str = ".") -> st
     """A skill's notes as its redacted summary, saying so when it was revised after review."""
     if feedback:
         notes.append(f"revised after review: {short(redact(feedback), 120)}")
-    return redact("; ".join(notes) + ".") if notes else nothing
+    if not notes:
+        return nothing
+    text = "; ".join(notes)
+    return redact(text if text.endswith(("?", ".", "!")) else text + ".")
 
 
 def ids(pattern: re.Pattern[str], text: str) -> list[str]:
