@@ -151,7 +151,15 @@ def _refund(
     asked = p.amount(text)
     charges = [c for c in inv["payments"] if c["status"] == "succeeded"]
     duplicate = duplicate_asked and len(charges) > 1
-    if duplicate_asked and not duplicate:
+    in_full = asked is not None or p.has(text, r"\bin full\b|\bfull refund\b|\bentire\b")
+    evidence = out.setdefault("evidence", {"checks": [], "concerns": [], "questions": []})
+    if duplicate_asked and not duplicate and in_full:
+        # What to refund is said; only the stated reason is not borne out: ask the reviewer.
+        evidence["concerns"].append(
+            f"the request says it was charged twice, but {invoice_id} has "
+            f"{len(charges)} successful charge(s)"
+        )
+    elif duplicate_asked and not duplicate:
         notes.append(
             f"{invoice_id} was charged {len(charges)} time(s), not twice; no refund proposed. "
             "Which charge does the customer mean?"
@@ -176,7 +184,6 @@ def _refund(
         )
         return "refund"
     reason = "duplicate charge" if duplicate else (_why(text) or "customer request")
-    evidence = out.setdefault("evidence", {"checks": [], "concerns": [], "questions": []})
     evidence["checks"].append(
         f"{invoice_id} belongs to {inv['customer_id']}, {inv['paid']} was paid and "
         f"{inv['refundable']} is still refundable; {value} is within it"
