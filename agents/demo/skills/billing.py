@@ -100,6 +100,9 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
             out["amount"] = str(refunded)
             notes.append(f"{refunded} USD refunded in total")
         category = "invoice"
+    elif p.named_customer(text):
+        notes.append(f"no customer matching {p.named_customer(text)} was found; nothing to report")
+        category = "invoice"
     else:
         notes.append(
             "no invoice id or customer was named, so nothing could be looked up; "

@@ -188,6 +188,12 @@ def find_customer(tools: ToolBox, text: str) -> dict[str, Any] | None:
     return None
 
 
+def named_customer(text: str) -> str | None:
+    """The customer id or email a request names, found or not (to say when it was not)."""
+    named = ids(CUSTOMER_ID, text) + emails(text)
+    return named[0] if named else None
+
+
 def short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
