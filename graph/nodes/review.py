@@ -233,10 +233,12 @@ def apply_decisions(
     approved = []
     for i, action in enumerate(proposals):
         d = decided.get(i)
-        if d is None or d["type"] == "approve":
+        if d is None:
             approved.append(action)
+        elif d["type"] == "approve":  # a person's approval also lifts a cumulative limit
+            approved.append({**action, "approved_by": reviewer})
         elif d["type"] == "edit":
-            approved.append({**action, "args": d["edited_action"]["args"]})
+            approved.append({**action, "args": d["edited_action"]["args"], "approved_by": reviewer})
         elif d["type"] == "respond":
             approved.append({**action, "skip": "answered", "message": d["message"]})
         else:
