@@ -12,12 +12,20 @@ agents:
             forbidden_patterns: ['\\b(?:\\d[ -]?){13,16}\\b']}
 deadlines: {urgent: 15m, high: 1h, normal: 4h, low: 24h}
 deny_on_timeout: [erase_customer_data]      # past its deadline, such an action is rejected
+cumulative:                                 # running totals that need a person past a limit
+  - {tools: [issue_refund, apply_credit], per: customer, window: 24h, over: "250.00"}
 escalation: {group: escalation, webhook: null}
 ```
 
 An approval rule replaces the tool's built-in one. `{when: {ARG_over: N}}` asks when the
 argument is above N (and when it is not a number: fail closed); `{when: {ARG: VALUE}}` asks
 when it equals VALUE (a list means any of them); several conditions ask when any holds.
+
+A cumulative limit sums an argument (`field`, default `amount`) over every call of `tools`
+in the last `window`, per `customer`, `invoice`, `requester` or `agent`; a call that takes the
+total past `over` waits for a person, whatever its own amount. The tool checks it inside the
+transaction of its effect, so splitting work across requests, requesters or workers does not
+get around it (see `ringmaster.tools.base.CumulativeLimit`).
 """
 
 from __future__ import annotations
@@ -44,7 +52,7 @@ from ringmaster.agents.spec import (
     check_patterns,
     read_file,
 )
-from ringmaster.tools.base import ApprovalRule, ToolRegistry
+from ringmaster.tools.base import ApprovalRule, CumulativeLimit, ToolRegistry
 
 PriorityName = Literal["low", "normal", "high", "urgent"]
 DEFAULT_DEADLINES: dict[PriorityName, str] = {
@@ -93,6 +101,31 @@ class Escalation(BaseModel):
     webhook: str | None = Field(default=None, pattern=r"^https?://")
 
 
+class Cumulative(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    tools: list[str] = Field(min_length=1)
+    per: Literal["customer", "invoice", "requester", "agent"]
+    window: str
+    over: Decimal = Field(ge=0)
+    field: str = "amount"
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, v: str) -> str:
+        parse_duration(v)
+        return v
+
+    def limit(self) -> CumulativeLimit:
+        return CumulativeLimit(
+            tools=frozenset(self.tools),
+            per=self.per,
+            window=parse_duration(self.window),
+            over=self.over,
+            field=self.field,
+        )
+
+
 class Policy(BaseModel):
     """Rules over a team: routing thresholds, human categories, approvals, deadlines."""
 
@@ -105,6 +138,7 @@ class Policy(BaseModel):
     deadlines: dict[PriorityName, str] = Field(default_factory=lambda: dict(DEFAULT_DEADLINES))
     deny_on_timeout: list[str] = Field(default_factory=list)
     escalation: Escalation = Field(default_factory=Escalation)
+    cumulative: list[Cumulative] = Field(default_factory=list)
 
     @field_validator("deadlines")
     @classmethod
@@ -173,6 +207,12 @@ def check_policy(policy: Policy, team: Team, tools: ToolRegistry) -> list[str]:
                         f"approvals.{name}.when.{key}: the tool has no argument {arg!r} "
                         f"(it has {', '.join(sorted(known))})"
                     )
+    for i, rule in enumerate(policy.cumulative):
+        for name in rule.tools:
+            if name not in tools:
+                problems.append(f"cumulative.{i}.tools: no such tool {name!r}")
+            elif rule.field not in _tool_args(tools, name):
+                problems.append(f"cumulative.{i}: {name} has no argument {rule.field!r}")
     for name in policy.deny_on_timeout:
         if name not in tools:
             problems.append(f"deny_on_timeout: no such tool {name!r}")
@@ -214,6 +254,9 @@ def apply_policy(policy: Policy, team: Team, tools: ToolRegistry) -> tuple[Team,
             tool = dataclasses.replace(
                 tool, needs_approval=approval_rule(tool.name, policy.approvals[tool.name])
             )
+        limits = tuple(r.limit() for r in policy.cumulative if tool.name in r.tools)
+        if limits:
+            tool = dataclasses.replace(tool, limits=limits)
         new_tools.register(tool)
     return new_team, new_tools
 

@@ -63,7 +63,7 @@ def build_work_graph(deps: GraphDeps) -> Any:
     g.add_edge("agent", "validate")
     g.add_conditional_edges("validate", _next, ["agent", "review", "park", "act", END])
     g.add_conditional_edges("review", _next, ["agent", "act", "review", END])
-    g.add_edge("act", END)
+    g.add_conditional_edges("act", _next, ["review", "park", END])  # a limit may ask a person
     g.add_edge("park", END)
     return g.compile()
 

@@ -12,7 +12,10 @@ import difflib
 import inspect
 import json
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
 from functools import lru_cache, partial
 from typing import Any, get_type_hints
 
@@ -35,6 +38,40 @@ def never(_: Mapping[str, Any]) -> str | None:
 
 
 @dataclass(frozen=True)
+class CumulativeLimit:
+    """A running total that needs a person once it passes `over` (policy `cumulative`).
+
+    The sum of `field` over the calls of `tools` in the last `window`, grouped `per`
+    customer, invoice, requester or agent. The tool enforces it inside the transaction of
+    its effect, so requests split across calls, threads or workers cannot slip past it.
+    """
+
+    tools: frozenset[str]
+    per: str  # customer | invoice | requester | agent
+    window: timedelta
+    over: Decimal
+    field: str = "amount"
+
+    def describe(self) -> str:
+        hours = self.window.total_seconds() / 3600
+        return f"more than {self.over} in total per {self.per} in {hours:g} h"
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Who a side-effecting call is made for, and which person approved it, if one did."""
+
+    requester: str
+    agent: str | None = None
+    approved_by: str | None = None
+    limits: tuple[CumulativeLimit, ...] = ()
+
+
+# Set by the act node around each side-effecting call; a tool that keeps running totals reads it.
+CALL_CONTEXT: ContextVar[CallContext | None] = ContextVar("ringmaster_call", default=None)
+
+
+@dataclass(frozen=True)
 class Tool:
     """A callable an agent may use.
 
@@ -53,6 +90,8 @@ class Tool:
     answer_direct: bool = False
     # The arguments' schema; None derives one from `fn`'s signature (see `arguments_model`).
     args_schema: type[BaseModel] | None = None
+    # Running totals that need a person past a limit (enforced by the tool, see CallContext).
+    limits: tuple[CumulativeLimit, ...] = ()
 
     def reachable_by(self, requester_scopes: Iterable[str]) -> bool:
         return not self.scopes or bool(self.scopes & set(requester_scopes))

@@ -4,7 +4,8 @@ ToolError                 anything a tool refuses or fails at
 ├── ToolNotFound          the name is not in the registry
 ├── ToolScopeError        the caller's scopes do not reach the tool
 ├── ToolArgumentError     the arguments are wrong (unknown record, bad amount …)
-└── SideEffectNotAllowed  a side-effecting tool was called directly instead of proposed
+├── SideEffectNotAllowed  a side-effecting tool was called directly instead of proposed
+└── ApprovalRequired      a limit over many calls (policy `cumulative`) needs a person first
 """
 
 
@@ -26,3 +27,8 @@ class ToolArgumentError(ToolError):
 
 class SideEffectNotAllowed(ToolError):
     """Side-effecting tools run only after validation (and approval), never inside an agent."""
+
+
+class ApprovalRequired(ToolError):
+    """The call would take a running total over a policy limit: nothing was done, and it may
+    run only once a person approves it."""

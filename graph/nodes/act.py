@@ -14,8 +14,10 @@ from langchain_core.runnables import RunnableConfig
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.nodes.agent import thread_id
+from ringmaster.graph.nodes.synthesize import outcome_summary
 from ringmaster.graph.state import SubtaskStatus, WorkState, subtask_result
-from ringmaster.tools.errors import ToolError
+from ringmaster.tools.base import CALL_CONTEXT, CallContext
+from ringmaster.tools.errors import ApprovalRequired, ToolError
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +34,22 @@ def finished(
     `extra` counts an attempt recorded in the same update (validate finishing directly).
     """
     sub = state["subtask"]
-    summary = str(output.get("summary", ""))
-    executed = [a["tool"] for a in actions if a["status"] == "executed"]
-    errors = [f"{a['tool']}: {a['error']}" for a in actions if a["status"] == "error"]
+    errors = [a for a in actions if a["status"] == "error"]
     all_rejected = bool(actions) and all(a["status"] == "rejected" for a in actions)
     status: SubtaskStatus = "done"
-    if executed:
-        summary = f"{summary} (done: {', '.join(executed)})"
     if errors:
-        status, summary = "failed", f"{summary} (action failed: {'; '.join(errors)})"
+        status = "failed"
     elif all_rejected:
         status = "rejected"
-        summary = f"{summary} (every proposed action was rejected by a reviewer)"
+    proposals = (state.get("candidate") or {}).get("proposed_actions") or []
+    summary = outcome_summary(output, actions, proposals)
+    if actions:  # the output says what happened, as the answer does; the proposal stays beside
+        output = {**output, "summary": summary, "proposal": output.get("summary", "")}
+        output["effects"] = [
+            {"tool": a["tool"], "args": a.get("args"), "result": a.get("result")}
+            for a in actions
+            if a["status"] == "executed"
+        ]
     result = subtask_result(
         sub,
         state.get("agent"),
@@ -66,6 +72,8 @@ def make_act(deps: GraphDeps) -> Any:
         candidate = state.get("candidate") or {}
         output = dict(candidate.get("output") or {})
         actions = []
+        held: list[int] = []
+        reasons: list[str] = []
         for i, action in enumerate(state.get("approved_actions") or []):
             record: dict[str, Any] = {"tool": action["tool"], "args": action["args"]}
             if action.get("skip"):
@@ -78,9 +86,22 @@ def make_act(deps: GraphDeps) -> Any:
                 tool = deps.registry.tools.get(action["tool"])
                 if not tool.reachable_by(scopes):  # checked in code, again, at the last moment
                     raise ToolError(f"the requester's scopes do not reach {tool.name!r}")
-                record.update(
-                    status="executed", result=tool.fn(idempotency_key=key, **action["args"])
+                context = CallContext(
+                    requester=str(state["requester"].get("id", "anonymous")),
+                    agent=state.get("agent"),
+                    approved_by=action.get("approved_by"),
+                    limits=tool.limits,
                 )
+                token = CALL_CONTEXT.set(context)
+                try:
+                    done = tool.fn(idempotency_key=key, **action["args"])
+                finally:
+                    CALL_CONTEXT.reset(token)
+                record.update(status="executed", result=done)
+            except ApprovalRequired as exc:  # a running total is over a limit: ask a person
+                held.append(i)
+                reasons.append(f"{action['tool']}: {exc}")
+                continue
             except ToolError as exc:
                 record.update(status="error", error=str(exc))
             except Exception as exc:  # fail closed, and keep the run alive to report it
@@ -88,6 +109,12 @@ def make_act(deps: GraphDeps) -> Any:
                 record.update(status="error", error=f"{type(exc).__name__}: {exc}")
             actions.append(record)
             emit("side_effect", f"tool:{action['tool']}", subtask_id=sub["id"], **record)
-        return finished(state, output, actions)
+        if held:
+            # Nothing of the held calls ran; what did run is kept under its idempotency key
+            # and is not repeated when the act node runs again after the review.
+            blocker = {"kind": "approval", "reason": "; ".join(reasons), "actions": held}
+            emit("cumulative_limit", "policy", subtask_id=sub["id"], reason=blocker["reason"])
+            return {"blocker": blocker, "next": "review"}
+        return {**finished(state, output, actions), "next": "end"}
 
     return act

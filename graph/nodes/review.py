@@ -24,6 +24,7 @@ from ringmaster.graph.events import emit
 from ringmaster.graph.nodes.agent import thread_id
 from ringmaster.graph.nodes.plan import allowed_agents
 from ringmaster.graph.nodes.review_answer import answer_schema, as_response, check_response
+from ringmaster.graph.nodes.validate import recommend
 from ringmaster.graph.state import Requester, SubtaskStatus, WorkState, subtask_result
 
 ROUTE_ACTION = "route_subtask"
@@ -52,7 +53,7 @@ def _output_action(name: str, candidate: dict[str, Any], description: str) -> Ac
     return {"name": name, "args": {"summary": summary}, "description": description}
 
 
-def build_packet(state: WorkState, thread: str) -> HITLRequest:
+def build_packet(deps: GraphDeps, state: WorkState, thread: str) -> HITLRequest:
     """The interrupt value: what a reviewer needs to decide without opening anything else."""
     sub = state["subtask"]
     blocker = state.get("blocker") or {
@@ -95,7 +96,7 @@ def build_packet(state: WorkState, thread: str) -> HITLRequest:
                 _output_action(RELEASE_ACTION, candidate, "Release this answer to the requester")
             ]
         allowed = ALL_DECISIONS
-        recommended = {"decision": "approve", "reason": "the output passed validation"}
+        recommended = recommend(deps, candidate, blocker.get("actions", []))
     configs: list[ReviewConfig] = [
         {"action_name": a["name"], "allowed_decisions": allowed} for a in actions
     ]
@@ -232,10 +233,12 @@ def apply_decisions(
     approved = []
     for i, action in enumerate(proposals):
         d = decided.get(i)
-        if d is None or d["type"] == "approve":
+        if d is None:
             approved.append(action)
+        elif d["type"] == "approve":  # a person's approval also lifts a cumulative limit
+            approved.append({**action, "approved_by": reviewer})
         elif d["type"] == "edit":
-            approved.append({**action, "args": d["edited_action"]["args"]})
+            approved.append({**action, "args": d["edited_action"]["args"], "approved_by": reviewer})
         elif d["type"] == "respond":
             approved.append({**action, "skip": "answered", "message": d["message"]})
         else:
@@ -245,7 +248,7 @@ def apply_decisions(
 
 def make_review(deps: GraphDeps) -> Any:
     def review(state: WorkState, config: RunnableConfig) -> dict[str, Any]:
-        packet: dict[str, Any] = dict(build_packet(state, thread_id(config)))
+        packet: dict[str, Any] = dict(build_packet(deps, state, thread_id(config)))
         if state.get("refused"):
             packet = refused(packet, str(state["refused"]))
         try:

@@ -30,6 +30,9 @@ def synthesize(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, A
         r = results.get(s["id"], {})
         who = r.get("agent") or "human"
         lines.append(f"[{s['id']} {who}: {r.get('status', 'missing')}] {r.get('summary', '')}")
+        draft = drafted_text(r.get("output") or {})
+        if draft:  # the text itself, not only that one was drafted
+            lines += ["    " + line for line in draft.splitlines()]
     answer = "\n".join(lines)
     emit(
         "final_answer",
@@ -49,3 +52,98 @@ def synthesize(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, A
             }
         ],
     }
+
+
+def _money(value: Any) -> str:
+    return f"{value} USD"
+
+
+def _effect_text(tool: str, args: dict[str, Any], result: Any) -> str:
+    """What one executed call did and the state it left, from its result (not its proposal)."""
+    r = result if isinstance(result, dict) else {}
+    if tool == "issue_refund" and r.get("refund_id"):
+        return (
+            f"refunded {_money(r['amount'])} on {r['invoice_id']} to {r['customer_id']} "
+            f"({r['refund_id']}); {r['invoice_id']} now has {_money(r['refunded_total'])} "
+            f"refunded and is {r['invoice_status']}"
+        )
+    if tool == "apply_credit" and r.get("credit_id"):
+        return f"credited {_money(r['amount'])} to {r['customer_id']} ({r['credit_id']})"
+    if tool == "change_plan" and r.get("change_id"):
+        return (
+            f"moved {r['customer_id']} from {r['from_plan']} to {r['to_plan']} "
+            f"({r['new_price']}/month, {r['change_id']})"
+        )
+    if tool == "rollback_deployment" and r.get("rollback_id"):
+        return (
+            f"rolled {r['service']} back in {r['environment']} from {r['from_version']} to "
+            f"{r['to_version']} ({r['rollback_id']}); {r['service']} now runs "
+            f"{r['to_version']} there ({r['deployment_id']})"
+        )
+    if tool == "create_incident" and isinstance(r.get("incident"), dict):
+        inc = r["incident"]
+        return (
+            f"opened incident {inc.get('id')} ({inc.get('severity')}) on {inc.get('service')}: "
+            f"{inc.get('title')}; it is {inc.get('status')}"
+        )
+    if tool == "send_email" and r.get("message_id"):
+        return (
+            f"sent '{r['subject']}' to {', '.join(map(str, r.get('recipients') or []))} "
+            f"({r['message_id']}): {args.get('body', '')}"
+        )
+    shown = ", ".join(f"{k}={v}" for k, v in args.items())
+    return f"ran {tool}({shown})" + (f": {result}" if result not in (None, {}, "") else "")
+
+
+def _edited(args: dict[str, Any], proposed: dict[str, Any] | None) -> str:
+    if proposed is None or proposed == args:
+        return ""
+    changed = [
+        f"{k} {proposed.get(k)!s} → {args.get(k)!s}"
+        for k in sorted(set(args) | set(proposed))
+        if args.get(k) != proposed.get(k)
+    ]
+    return f" (as edited by the reviewer: {', '.join(changed)})"
+
+
+def action_outcome(record: dict[str, Any], proposed: dict[str, Any] | None = None) -> str:
+    """One action's line in an answer: what ran with which arguments, or why it did not."""
+    tool, args, status = record["tool"], record.get("args") or {}, record.get("status")
+    if status == "executed":
+        return _effect_text(tool, args, record.get("result")) + _edited(args, proposed)
+    if status == "error":
+        return f"{tool} failed and changed nothing: {record.get('error')}"
+    if status == "rejected":
+        why = record.get("message") or "no reason given"
+        return f"{tool} was not run: a reviewer rejected it ({why})"
+    if status == "answered":
+        return f"{tool} was not run; the reviewer answered: {record.get('message')}"
+    return f"{tool}: {status}"
+
+
+def outcome_summary(
+    output: dict[str, Any],
+    actions: list[dict[str, Any]],
+    proposals: list[dict[str, Any]] | None = None,
+) -> str:
+    """A subtask's summary rebuilt from what ran: each action's outcome, then the draft.
+
+    The agent's own summary describes its proposal ("proposed refunding 999.00 …"), which
+    stops being true once a reviewer edits or rejects it, so with actions it is replaced.
+    """
+    if not actions:
+        return str(output.get("summary", ""))
+    proposed = [p.get("args") for p in proposals or []]
+    lines = [
+        action_outcome(a, proposed[i] if i < len(proposed) else None) for i, a in enumerate(actions)
+    ]
+    return "; ".join(lines) + "."
+
+
+def drafted_text(output: dict[str, Any]) -> str | None:
+    """A drafted text (title and body) in an output, to print in full with the answer."""
+    body = output.get("body")
+    if not isinstance(body, str) or not body.strip():
+        return None
+    title = output.get("title")
+    return (f"{title}\n" if title else "") + body

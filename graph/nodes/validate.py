@@ -13,7 +13,8 @@ from ringmaster.graph.errors import BudgetExceeded
 from ringmaster.graph.events import emit
 from ringmaster.graph.nodes.act import finished
 from ringmaster.graph.state import WorkState
-from ringmaster.tools.errors import ToolNotFound
+from ringmaster.tools.base import check_arguments
+from ringmaster.tools.errors import ToolError, ToolNotFound
 
 
 def check_output(deps: GraphDeps, spec: AgentSpec, candidate: dict[str, Any]) -> list[str]:
@@ -168,3 +169,45 @@ def make_validate(deps: GraphDeps) -> Any:
         }
 
     return validate
+
+
+def recommend(deps: GraphDeps, candidate: dict[str, Any], gated: list[int]) -> dict[str, Any]:
+    """The decision the evidence supports for the gated actions, and why.
+
+    Evidence is what the agent recorded under its output's `evidence` (`concerns`: reasons
+    not to run as proposed; `suggested_args`: arguments that would answer them, by action
+    index; `questions`: what only the requester can settle; `checks`: what it verified) and
+    what can be checked here: the arguments against each tool's own rules.
+    """
+    output = candidate.get("output") or {}
+    found = output.get("evidence")
+    evidence: dict[str, Any] = found if isinstance(found, dict) else {}
+    concerns = [str(c) for c in evidence.get("concerns") or []]
+    questions = [str(q) for q in evidence.get("questions") or []]
+    checks = [str(c) for c in evidence.get("checks") or []]
+    suggested = evidence.get("suggested_args") or {}
+    proposals = candidate.get("proposed_actions", [])
+    for i in gated:
+        action = proposals[i]
+        try:
+            check_arguments(deps.registry.tools.get(action["tool"]), action.get("args") or {})
+        except ToolError as exc:
+            concerns.append(f"{action['tool']}: {exc}")
+    edit = {str(k): v for k, v in suggested.items() if isinstance(v, dict)}
+    if concerns and edit:
+        return {
+            "decision": "edit",
+            "reason": "; ".join(concerns),
+            "suggested_args": edit,
+        }
+    if concerns:
+        return {"decision": "reject", "reason": "; ".join(concerns)}
+    if questions:
+        return {"decision": "respond", "reason": "ask the requester: " + " ".join(questions)}
+    if checks:
+        return {"decision": "approve", "reason": "checked: " + "; ".join(checks)}
+    return {
+        "decision": "approve",
+        "reason": "the arguments are valid for each tool; the agent recorded no other "
+        "evidence, so compare them with the request",
+    }

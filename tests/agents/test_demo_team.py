@@ -197,21 +197,50 @@ def test_underspecified_requests_say_what_was_assumed(registry: AgentRegistry) -
     assert "no ticket id was given" in out.output["summary"]
 
 
-def test_content_builds_on_the_ops_handoff(registry: AgentRegistry) -> None:
-    ops_out = run(registry, "ops", "roll back the api deployment in production")
-    handoff = Handoff(
+def _ops_handoff(ops_out: AgentOutput, effects: list[dict[str, Any]]) -> Handoff:
+    return Handoff(
         subtask_id="s-0",
         agent="ops",
         description="roll back the api deployment in production",
         summary=ops_out.output["summary"],
-        output=ops_out.output,
+        output={**ops_out.output, "effects": effects},
     )
-    out = run(registry, "content", "draft a status update about the rollback", handoffs=(handoff,))
+
+
+def test_content_builds_on_what_the_ops_handoff_did(registry: AgentRegistry) -> None:
+    ops_out = run(registry, "ops", "roll back the api deployment in production")
+    (proposal,) = ops_out.proposed_actions
+    done = {
+        "rollback_id": "RBK-1",
+        "service": "api",
+        "environment": "production",
+        "from_version": proposal.args["from_version"],
+        "to_version": proposal.args["to_version"],
+        "deployment_id": "DEP-9",
+    }
+    effects = [{"tool": "rollback_deployment", "args": proposal.args, "result": done}]
+    ask = "draft a status update saying the api problem is resolved"
+    out = run(registry, "content", ask, handoffs=(_ops_handoff(ops_out, effects),))
     assert_valid(registry.spec("content"), out)
     assert out.output["kind"] == "status_update"
-    assert "api" in out.output["body"] and "2.13.2" in out.output["body"]
-    assert "2.14.0" in out.output["body"]
+    assert "We rolled api back from version 2.14.0 to 2.13.2" in out.output["body"]
     assert out.output["sources"] == ["ops (s-0)"]
+    # The incident is still open: the draft says so instead of "resolved, all systems normal".
+    assert "INC-1012" in out.output["body"] and "(open)" in out.output["body"]
+    assert not out.output["title"].startswith("Resolved")
+    assert "operating normally" not in out.output["body"]
+
+
+def test_content_does_not_announce_a_rollback_that_did_not_run(registry: AgentRegistry) -> None:
+    ops_out = run(registry, "ops", "roll back the api deployment in production")
+    out = run(
+        registry,
+        "content",
+        "draft a status update about the rollback",
+        handoffs=(_ops_handoff(ops_out, []),),  # proposed, then rejected: nothing ran
+    )
+    assert "rolled" not in out.output["body"] and "2.13.2" not in out.output["body"]
+    assert out.output["title"].startswith("Investigating")
 
 
 def test_content_takes_feedback_into_account(registry: AgentRegistry) -> None:

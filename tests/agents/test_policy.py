@@ -132,3 +132,35 @@ def test_policy_fallback_cycle_is_refused(demo: tuple[Team, ToolRegistry]) -> No
 def test_missing_policy_file(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match="not found"):
         load_policy(tmp_path / "nope.yaml")
+
+
+def test_cumulative_limits_reach_the_tools_they_name(demo: tuple[Team, ToolRegistry]) -> None:
+    _, tools = apply_policy(load_policy(DEMO_POLICY), *demo)
+    refund = tools.get("issue_refund").limits
+    assert {(lim.per, lim.over) for lim in refund} == {
+        ("customer", Decimal("150.00")),
+        ("invoice", Decimal("150.00")),
+        ("requester", Decimal("300.00")),
+    }
+    assert all(lim.window == timedelta(hours=24) for lim in refund)
+    assert {lim.per for lim in tools.get("apply_credit").limits} == {"customer", "requester"}
+    assert tools.get("change_plan").limits == ()
+
+
+def test_cumulative_limits_that_do_not_fit(demo: tuple[Team, ToolRegistry]) -> None:
+    policy = parse_policy(
+        """
+cumulative:
+  - {tools: [teleport], per: customer, window: 1h, over: "5"}
+  - {tools: [change_plan], per: customer, window: 1h, over: "5"}
+"""
+    )
+    problems = check_policy(policy, *demo)
+    assert any("cumulative.0.tools: no such tool 'teleport'" in p for p in problems)
+    assert any("cumulative.1: change_plan has no argument 'amount'" in p for p in problems)
+    for bad, message in [
+        ("per: planet, window: 1h", "per"),
+        ("per: customer, window: soon", "duration"),
+    ]:
+        with pytest.raises(PolicyError, match=message):
+            parse_policy(f'cumulative: [{{tools: [issue_refund], {bad}, over: "5"}}]')

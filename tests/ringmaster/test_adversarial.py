@@ -63,3 +63,78 @@ def test_no_routing_outside_scopes_and_no_privileged_action_without_a_human(
         assert tools.get(tool).needs_approval(args) is None, (tool, args)
     # Most rows ask for something privileged: they must be waiting for a person.
     assert stopped >= sum(r["privileged_action"] is not None for r in ROWS) * 0.8
+
+
+# --- issue 12: cumulative limits cannot be split across calls, requests or requesters -------
+
+
+@pytest.fixture
+def fresh(tmp_path: Path, db_url: str | None) -> Any:
+    with Runner(Settings(home=tmp_path, db_url=db_url)) as r:
+        yield r
+
+
+def ask(runner: Runner, text: str, who: str = "mallory") -> Any:
+    return runner.submit(text, requester=Requester(id=who, scopes=["billing"]))
+
+
+def unapproved_totals(runner: Runner) -> dict[tuple[str, str], Any]:
+    """Money moved with nobody's approval, per customer, invoice and requester."""
+    from decimal import Decimal
+
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:
+        rows = conn.execute(
+            "SELECT s.tool, s.args, c.customer_id, c.invoice_id, c.requester "
+            "FROM side_effects s JOIN effect_callers c USING (idempotency_key) "
+            "WHERE c.approved_by IS NULL"
+        ).fetchall()
+    totals: dict[tuple[str, str], Decimal] = {}
+    for tool, args, customer, invoice, requester in rows:
+        amount = Decimal(json.loads(args)["amount"])
+        groups = [("customer", customer), ("requester", requester)]
+        if tool == "issue_refund":
+            groups.append(("invoice", invoice))
+        for group in groups:
+            totals[group] = totals.get(group, Decimal("0")) + amount
+    return totals
+
+
+def assert_within_the_demo_limits(runner: Runner) -> None:
+    for (per, _), total in unapproved_totals(runner).items():
+        assert total <= {"customer": 150, "invoice": 150, "requester": 300}[per], (per, total)
+
+
+def test_split_refunds_on_one_invoice_need_a_person(fresh: Runner) -> None:
+    outs = [ask(fresh, "Refund 99.00 on invoice INV-1010") for _ in range(3)]
+    assert outs[0].status == "completed" and not outs[0].pending
+    held = outs[1]
+    (item,) = held.pending
+    assert "over the limit of 150.00" in item.payload["context"]["blocker"]
+    assert_within_the_demo_limits(fresh)
+    # A person approves: it runs, once, and the next split still waits.
+    from ringmaster.decisions import Decision, DecisionService
+
+    done = DecisionService(fresh).decide(item, Decision("approve"), "rev")
+    (result,) = done.results.values()
+    assert result["status"] == "done" and "refunded 99.00 USD on INV-1010" in result["summary"]
+    assert outs[2].pending and ask(fresh, "Refund 10.00 on invoice INV-1010").pending
+    assert_within_the_demo_limits(fresh)
+
+
+def test_split_credits_to_one_customer_need_a_person(fresh: Runner) -> None:
+    first = ask(fresh, "Give CUS-1010 a credit of 100.00 for the outage")
+    second = ask(fresh, "Give CUS-1010 a credit of 100.00 for the outage")
+    assert first.status == "completed" and not first.pending
+    assert second.pending
+    assert_within_the_demo_limits(fresh)
+
+
+def test_splits_across_requesters_and_customers_need_a_person(fresh: Runner) -> None:
+    # Two requesters, one customer: a refund by one and a credit by the other add up.
+    assert not ask(fresh, "Refund 99.00 on invoice INV-1010", who="alice").pending
+    assert ask(fresh, "Give CUS-1010 a credit of 99.00 for the outage", who="bob").pending
+    # One requester, many customers: the requester's own total is limited.
+    for cus in ("CUS-1002", "CUS-1003", "CUS-1004"):
+        ask(fresh, f"Give {cus} a credit of 99.00 for the outage", who="carol")
+    assert ask(fresh, "Give CUS-1005 a credit of 99.00 for the outage", who="carol").pending
+    assert_within_the_demo_limits(fresh)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ringmaster.tools.demo.db import connect, utc_now
+from ringmaster.tools.demo.limits import record_and_check
 from ringmaster.tools.errors import ToolArgumentError
 
 Effect = Callable[[sqlite3.Connection, str], dict[str, Any]]
@@ -52,6 +53,7 @@ def run_once(
             return _stored(conn, tool, idempotency_key, args_json)
         try:
             result = effect(conn, now)
+            record_and_check(conn, tool, idempotency_key, dict(args), result, now)
             result_json = json.dumps(result, sort_keys=True)
             conn.execute(
                 "UPDATE side_effects SET result = ? WHERE idempotency_key = ?",

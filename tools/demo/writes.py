@@ -247,20 +247,34 @@ def rollback_deployment(
     environment: str,
     to_version: str | None = None,
     reason: str = "",
+    from_version: str | None = None,
 ) -> dict[str, Any]:
-    """Put a service back on an earlier version (by default the one before the current)."""
+    """Put a service back on an earlier version (by default the one before the current).
+
+    `from_version` is the version the rollback was decided against: when the service runs
+    another one by the time it executes (another rollback or deploy went first), nothing is
+    changed, so parallel requests cannot flip a service back and forth.
+    """
     args: dict[str, Any] = {
         "service": rec.choice(service, rec.SERVICES, "service"),
         "environment": rec.choice(environment, rec.ENVIRONMENTS, "environment"),
         "to_version": _text(to_version, "to_version", required=False) or None,
         "reason": _text(reason, "reason", required=False) or "rollback",
     }
+    if from_version is not None:
+        args["from_version"] = _text(from_version, "from_version")
 
     def effect(conn: sqlite3.Connection, now: str) -> dict[str, Any]:
         svc, env = args["service"], args["environment"]
         current = current_deployment(conn, svc, env)
         if current is None:
             raise ToolArgumentError(f"{svc} has no deployment in {env} to roll back")
+        expected = args.get("from_version")
+        if expected is not None and current["version"] != expected:
+            raise ToolArgumentError(
+                f"{svc} runs {current['version']} in {env}, not {expected}: the rollback was "
+                "decided for a version that is no longer running, so nothing was changed"
+            )
         target = args["to_version"] or current["previous_version"]
         if target is None:
             raise ToolArgumentError(f"{svc} {current['version']} in {env} has no previous version")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
@@ -65,6 +66,8 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
     start, end = _bounds(data)
     if start is None and end is None:
         notes.append("over all recorded data")
+    elif metric != "revenue_comparison":
+        notes.append(f"period: {_day(start)} to {_day(end)}")
     out: dict[str, Any] = {
         "summary": p.summary(notes, task.feedback),
         "metric": metric,
@@ -81,17 +84,39 @@ def _period(text: str, tools: ToolBox) -> dict[str, Any]:
         days = 30 if p.has(text, "monthly") else 7
     if days is not None:
         return {"days": days}
-    month = p.month_in(text)
-    if month is not None or p.has(text, r"\bthis year\b"):
-        # The company clock, not the machine's, decides which year "May" is.
-        clock = tools.call("count_records", entity="tickets", days=1)["period"]["end"]
-        now = datetime.fromisoformat(clock)
-        if month is None:
-            return {"start": f"{now.year}-01-01", "end": None}
-        year = now.year if month <= now.month else now.year - 1
-        nxt = f"{year + 1}-01-01" if month == 12 else f"{year}-{month + 1:02d}-01"
-        return {"start": f"{year}-{month:02d}-01", "end": nxt}
+    months = _months(text, tools)
+    if months:
+        return months[0]
+    if p.has(text, r"\bthis year\b"):
+        now = _clock(tools)
+        return {"start": f"{now.year}-01-01", "end": None}
     return {}
+
+
+def _clock(tools: ToolBox) -> datetime:
+    # The company clock, not the machine's, decides which year "May" is.
+    clock = tools.call("count_records", entity="tickets", days=1)["period"]["end"]
+    return datetime.fromisoformat(clock)
+
+
+def _months(text: str, tools: ToolBox) -> list[dict[str, Any]]:
+    """Each calendar month the text names, in the order it names them, as a period."""
+    low = text.lower()
+    named = sorted(
+        (m.start(), i + 1)
+        for i, name in enumerate(p.MONTHS)
+        for m in re.finditer(rf"\b{name}\b", low)
+    )
+    if not named:
+        return []
+    years = [int(y) for y in re.findall(r"\b(20\d\d)\b", text)]
+    now = _clock(tools)
+    out = []
+    for _, month in named:
+        year = years[0] if years else (now.year if month <= now.month else now.year - 1)
+        nxt = f"{year + 1}-01-01" if month == 12 else f"{year}-{month + 1:02d}-01"
+        out.append({"start": f"{year}-{month:02d}-01", "end": nxt})
+    return list({(m["start"]): m for m in out}.values())
 
 
 def _bounds(data: Any) -> tuple[str | None, str | None]:
@@ -130,7 +155,27 @@ def _ticket_report(
 def _revenue(
     text: str, tools: ToolBox, period: dict[str, Any], notes: list[str]
 ) -> tuple[str, Any, Any]:
-    if p.has(text, r"\b(compare|versus|vs)\b") and p.has(text, r"\bmonth\b"):
+    months = _months(text, tools)
+    if p.has(text, r"\b(compar\w*|versus|vs\.?|against)\b") and len(months) >= 2:
+        first, second = (tools.call("revenue_report", **m) for m in months[:2])
+        a, b = Decimal(first["billed"]), Decimal(second["billed"])
+        change = a - b
+        pct = f" ({change / b * 100:+.1f}%)" if b else ""
+        notes.append(
+            f"billed {a} USD in {_month_name(months[0])} against {b} USD in "
+            f"{_month_name(months[1])}: {change:+} USD{pct}"
+        )
+        spans = [first["period"], second["period"]]
+        data = {
+            "periods": [first, second],
+            "change": str(change),
+            "period": {
+                "start": min(x["start"] for x in spans),
+                "end": max(x["end"] for x in spans),
+            },
+        }
+        return "revenue_comparison", data, str(change)
+    if p.has(text, r"\b(compar\w*|versus|vs)\b") and p.has(text, r"\bmonth\b"):
         data = tools.call("revenue_report", days=60)
         months = data["months"][-2:]
         notes.append("billed by month: " + ", ".join(f"{m['month']} {m['billed']}" for m in months))
@@ -218,3 +263,12 @@ def _rate_key(text: str, entity: str) -> str:
     if entity == "invoices":
         return "refunded" if p.has(text, r"refund") else "unpaid"
     return "closed"
+
+
+def _day(value: str | None) -> str:
+    return value[:10] if value else "now"
+
+
+def _month_name(period: dict[str, Any]) -> str:
+    year, month = period["start"][:4], int(period["start"][5:7])
+    return f"{p.MONTHS[month - 1].title()} {year}"

@@ -33,7 +33,18 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
     }
     notes: list[str] = []
 
-    if p.has(text, _REFUND):
+    both = _split_refund_and_credit(text) if p.has(text, _REFUND) else None
+    if both is not None:  # one subtask, two actions: propose both, each from its own clause
+        refund_text, credit_text = both
+        _refund(refund_text, tools, p.ids(p.INVOICE_ID, refund_text), customer, out, notes)
+        refund_amount = out["amount"]
+        credit_customer = p.find_customer(tools, credit_text) or customer
+        if credit_customer is None and out["customer_id"]:
+            credit_customer = tools.call("get_customer", customer_id=out["customer_id"])
+        _credit(credit_text, tools, credit_customer, out, notes)
+        out["amounts"] = {"refund": refund_amount, "credit": out["amount"]}
+        category = "refund"
+    elif p.has(text, _REFUND):
         category = _refund(text, tools, invoices, customer, out, notes)
     elif p.has(text, _CREDIT):
         category = _credit(text, tools, customer, out, notes)
@@ -89,6 +100,9 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
             out["amount"] = str(refunded)
             notes.append(f"{refunded} USD refunded in total")
         category = "invoice"
+    elif p.named_customer(text):
+        notes.append(f"no customer matching {p.named_customer(text)} was found; nothing to report")
+        category = "invoice"
     else:
         notes.append(
             "no invoice id or customer was named, so nothing could be looked up; "
@@ -109,14 +123,6 @@ def _invoices_in_month(tools: ToolBox, customer: dict[str, Any], text: str) -> l
     return found
 
 
-def _invoice_for_month(
-    tools: ToolBox, customer: dict[str, Any], text: str
-) -> dict[str, Any] | None:
-    found = _invoices_in_month(tools, customer, text)
-    paid = [i for i in found if i["status"] == "paid"]
-    return next(iter(paid or found), None)
-
-
 def _refund(
     text: str,
     tools: ToolBox,
@@ -125,11 +131,12 @@ def _refund(
     out: dict[str, Any],
     notes: list[str],
 ) -> str:
+    duplicate_asked = p.has(text, r"double|twice|duplicate")
     if not invoices and customer:
-        picked = _invoice_for_month(tools, customer, text)
-        if picked:
-            invoices = [picked["id"]]
-            notes.append(f"no invoice id was given; took {picked['id']} ({picked['period']})")
+        picked = _refund_target(tools, customer, text, duplicate_asked, notes)
+        if picked is None:
+            return "refund"  # the question is in the notes; nothing is proposed on a guess
+        invoices = [picked]
     if not invoices:
         notes.append("a refund needs an invoice id (INV-…) or a customer; none was found")
         return "refund"
@@ -145,7 +152,24 @@ def _refund(
     refundable = Decimal(inv["refundable"])
     invoice_amount = Decimal(inv["amount"])
     asked = p.amount(text)
-    duplicate = p.has(text, r"double|twice|duplicate") and len(inv["payments"]) > 1
+    charges = [c for c in inv["payments"] if c["status"] == "succeeded"]
+    duplicate = duplicate_asked and len(charges) > 1
+    in_full = asked is not None or p.has(text, r"\bin full\b|\bfull refund\b|\bentire\b")
+    evidence = out.setdefault("evidence", {"checks": [], "concerns": [], "questions": []})
+    if duplicate_asked and not duplicate and in_full:
+        # What to refund is said; only the stated reason is not borne out: ask the reviewer.
+        evidence["concerns"].append(
+            f"the request says it was charged twice, but {invoice_id} has "
+            f"{len(charges)} successful charge(s)"
+        )
+    elif duplicate_asked and not duplicate:
+        notes.append(
+            f"{invoice_id} was charged {len(charges)} time(s), not twice; no refund proposed. "
+            "Which charge does the customer mean?"
+        )
+        return "refund"
+    if duplicate and asked is None:
+        asked = Decimal(charges[-1]["amount"])  # the extra charge, not the whole invoice
     value = asked or min(invoice_amount, refundable)
     if Decimal(inv["paid"]) <= 0:
         notes.append(f"{invoice_id} ({inv['period']}) has not been paid; no refund proposed")
@@ -163,6 +187,15 @@ def _refund(
         )
         return "refund"
     reason = "duplicate charge" if duplicate else (_why(text) or "customer request")
+    evidence["checks"].append(
+        f"{invoice_id} belongs to {inv['customer_id']}, {inv['paid']} was paid and "
+        f"{inv['refundable']} is still refundable; {value} is within it"
+    )
+    if duplicate:
+        evidence["checks"].append(
+            f"{invoice_id} has {len(charges)} successful charges: "
+            + ", ".join(f"{c['id']} at {c['paid_at'][:16]}" for c in charges)
+        )
     tools.propose(
         "issue_refund",
         description=f"Refund {value} USD on {invoice_id} ({reason})",
@@ -303,3 +336,57 @@ def _explain_invoices(
             line += "; it was charged more than once"
         notes.append(line)
     return "payment" if p.has(text, _PAYMENT) else "invoice"
+
+
+def _split_refund_and_credit(text: str) -> tuple[str, str] | None:
+    """A request for a refund and a credit, as its refund clause and its credit clause."""
+    m = re.search(
+        r"(?:,\s*|\s)(?:and|then|also|plus)\s+(?:also\s+)?(?:apply|give|add|issue|grant|put)?"
+        r"[^.;]{0,40}?\bcredit\b",
+        text,
+        re.IGNORECASE,
+    )
+    if m is None or not p.has(text[: m.start()], _REFUND):
+        return None
+    return text[: m.start()].strip(" ,"), text[m.start() :].strip(" ,")
+
+
+def _refund_target(
+    tools: ToolBox, customer: dict[str, Any], text: str, duplicate: bool, notes: list[str]
+) -> str | None:
+    """The invoice a refund without an invoice id is for, when the data settles it; else a
+    question in `notes` and None."""
+    found = _invoices_in_month(tools, customer, text)
+    if duplicate:
+        doubled = []
+        for i in found:
+            ok = [
+                c
+                for c in tools.call("list_payments", invoice_id=i["id"])
+                if c["status"] == "succeeded"
+            ]
+            if len(ok) > 1:
+                doubled.append(i["id"])
+        if len(doubled) == 1:
+            notes.append(f"{doubled[0]} is the invoice of {customer['name']} charged twice")
+            return doubled[0]
+        notes.append(
+            (
+                f"no invoice of {customer['name']} was charged more than once"
+                if not doubled
+                else f"several invoices of {customer['name']} were charged more than once "
+                f"({', '.join(doubled)})"
+            )
+            + "; no refund proposed. Which invoice (INV-…) was charged twice?"
+        )
+        return None
+    paid = [i for i in found if i["status"] == "paid"]
+    if len(paid) == 1:
+        notes.append(f"{paid[0]['id']} ({paid[0]['period']}) is the one paid invoice asked about")
+        return str(paid[0]["id"])
+    listed = ", ".join(f"{i['id']} ({i['period']})" for i in paid[:6]) or "none"
+    notes.append(
+        f"no invoice id was given and {customer['name']} has {len(paid)} paid invoice(s) "
+        f"that fit ({listed}); no refund proposed. Which invoice should be refunded?"
+    )
+    return None

@@ -74,20 +74,22 @@ def _facts(handoffs: tuple[Handoff, ...]) -> tuple[list[str], list[str]]:
         sources.append(f"{h.agent} ({h.subtask_id})")
         o = h.output or {}
         found: list[str] = []
-        rollback = o.get("rollback")
-        if isinstance(rollback, dict) and rollback.get("service"):
-            found.append(
-                f"We rolled {rollback['service']} back from version {rollback.get('from_version')} "
-                f"to {rollback.get('to_version')} in {rollback.get('environment', 'production')}."
-            )
+        # Only what ran is a fact: a proposal (`rollback`, `amount`) may have been edited,
+        # rejected or still be waiting, so the executed calls (`effects`) are what is told.
+        for effect in o.get("effects") or []:
+            r = effect.get("result") if isinstance(effect, dict) else None
+            if not isinstance(r, dict):
+                continue
+            if effect.get("tool") == "rollback_deployment":
+                found.append(
+                    f"We rolled {r['service']} back from version {r['from_version']} to "
+                    f"{r['to_version']} in {r['environment']}."
+                )
+            elif effect.get("tool") == "issue_refund":
+                found.append(f"A refund of {r['amount']} USD on {r['invoice_id']} was issued.")
         for inc in (o.get("incidents") or [])[:2]:
             if isinstance(inc, dict) and inc.get("title"):
                 found.append(f"Incident {inc.get('id', '')}: {inc['title']} ({inc.get('status')}).")
-        if o.get("amount") and o.get("invoice_ids") and "refund" in h.summary.lower():
-            found.append(
-                f"A refund of {o['amount']} {o.get('currency', 'USD')} on "
-                f"{', '.join(o['invoice_ids'])} is being processed."
-            )
         # Without structured facts, the handed-over summary is the fact to build on.
         facts += found or [h.summary.rstrip(".") + "."]
     return facts, sources
@@ -118,7 +120,10 @@ def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
     topic = _topic(text)
     detail = " ".join(facts)
     if kind == "status_update":
-        resolved = p.has(text, r"resolved|over|operational|fixed") or p.has(detail, r"rolled")
+        # "Resolved" only when the request says so and no fact shows an incident still open:
+        # a rollback alone does not close an incident.
+        still_open = p.has(detail, r"\((open|investigating|identified)\)|degraded|outage")
+        resolved = p.has(text, r"resolved|is over|operational|fixed") and not still_open
         title = "Resolved: " + topic if resolved else "Investigating: " + topic
         body = (f"{detail} " if detail else "") + (
             "The issue is resolved and all systems are operating normally. We will publish a "

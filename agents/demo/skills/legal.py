@@ -120,6 +120,19 @@ def _documents(
     else:
         query = " ".join(w for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP)
         docs = tools.call("search_documents", query=query or "policy", kind=kind, limit=3)
+    party = _party(text) if customer is None else None
+    if party is not None and docs:
+        # A company the request names must be in the document: another company's agreement
+        # is not an answer about this one.
+        bodies = {d["id"]: tools.call("get_document", document_id=d["id"]) for d in docs}
+        docs = [
+            d for d in docs if party.lower() in f"{d['title']} {bodies[d['id']]['body']}".lower()
+        ]
+        if not docs:
+            notes.append(
+                f"no {kind or 'document'} naming {party} was found; nothing on file answers "
+                "this, so no other company's document is quoted"
+            )
     out["documents"] = [{"id": d["id"], "title": d["title"]} for d in docs]
     if not docs:
         if not notes:
@@ -143,3 +156,23 @@ def _excerpts(body: str, question: str) -> list[str]:
     sentences = re.split(r"(?<=[.!?])\s+", body)
     hits = [s for s in sentences if stems & {w[:6] for w in re.findall(r"[a-z]{3,}", s.lower())}]
     return (hits or sentences[:2])[:3]
+
+
+_NOT_PARTIES = {
+    "Summarise", "Summarize", "Show", "What", "Does", "Do", "Is", "Are", "Our", "The", "Please",
+    "Can", "Could", "Find", "Check", "Tell", "Which", "When", "Who", "How", "Terms", "Service",
+    "Privacy", "Policy", "Agreement", "Contract", "Enterprise", "Master", "Services", "Data",
+    "Processing", "Addendum", "Ltd", "GmbH", "Inc", "Corp", "LLC", "Article", "GDPR", "I",
+}  # fmt: skip
+
+
+def _party(text: str) -> str | None:
+    """The company a request names ("our contract with Initech", "the Acme MSA"), if any."""
+    m = re.search(r"\b(?:with|for|between us and)\s+([A-Z][\w&.-]+(?:\s+[A-Z][\w&.-]+)*)", text)
+    words = [m.group(1)] if m else []
+    words += re.findall(r"\b([A-Z][a-z][\w&-]+)\b", text)
+    for w in words:
+        first = w.split()[0]
+        if first not in _NOT_PARTIES and not first.isupper():
+            return first
+    return None

@@ -56,6 +56,9 @@ def _rollback(
     if env is None:
         env = "production"  # what people mean by "the deploy"; it also needs approval
         notes.append("no environment was named, so production is assumed")
+        out.setdefault("evidence", {"checks": [], "concerns": [], "questions": []})[
+            "questions"
+        ].append("no environment was named: is production the one to roll back?")
     if not services:
         unhealthy = [h for h in tools.call("service_health") if h["status"] != "operational"]
         if not unhealthy:
@@ -64,6 +67,9 @@ def _rollback(
             return "rollback"
         services = [unhealthy[0]["service"]]
         notes.append(f"no service was named; {services[0]} is {unhealthy[0]['status']}")
+        out.setdefault("evidence", {"checks": [], "concerns": [], "questions": []})[
+            "questions"
+        ].append(f"no service was named: is {services[0]} the one to roll back?")
     service = services[0]
     out.update(services=[service], environment=env)
     history = tools.call("list_deployments", service=service, environment=env, limit=10)
@@ -72,20 +78,48 @@ def _rollback(
     if current is None:
         notes.append(f"{service} has no running deployment in {env}; nothing to roll back")
         return "rollback"
-    versions = p.VERSION.findall(text)
-    target = next((v for v in versions if v != current["version"]), None)
-    target = target or current["previous_version"]
+    incidents = tools.call("list_incidents", service=service, status="open")
+    out["incidents"] = incidents
+    # A version an open incident names is suspect: never a rollback's target.
+    suspect = {
+        v for i in incidents for v in p.VERSION.findall(f"{i['title']} {i.get('description')}")
+    }
+    # A version the service was rolled back away from (or that failed) is no target either:
+    # without this, two rollbacks in a row flip a service between two versions.
+    abandoned = {d["version"] for d in history if d["status"] in ("rolled_back", "failed")}
+    asked = [v for v in p.VERSION.findall(text) if v != current["version"]]
+    evidence = out.setdefault("evidence", {"checks": [], "concerns": [], "questions": []})
+    if asked and asked[0] in suspect:
+        why = next(i for i in incidents if asked[0] in f"{i['title']} {i.get('description')}")
+        notes.append(
+            f"{asked[0]} is named in open incident {why['id']} ({why['title']}); no rollback "
+            f"to it proposed: {service} stays on {current['version']}"
+        )
+        return "rollback"
+    earlier = [
+        d["version"]
+        for d in history
+        if d["deployed_at"] < current["deployed_at"] and d["status"] != "failed"
+    ]
+    choices = [
+        v for v in dict.fromkeys(earlier) if v not in suspect | abandoned | {current["version"]}
+    ]
+    target = asked[0] if asked else next(iter(choices), None)
     if target is None:
-        notes.append(f"{service} {current['version']} has no earlier version in {env}")
+        notes.append(
+            f"{service} {current['version']} has no earlier version in {env} that is not named "
+            "in an open incident or already rolled back; no rollback proposed"
+        )
         return "rollback"
     reason = p.redact(_reason(text) or f"roll back {service} {current['version']} in {env}")
-    args: dict[str, Any] = {"service": service, "environment": env, "reason": reason}
-    if versions:
-        args["to_version"] = target
     tools.propose(
         "rollback_deployment",
         description=f"Roll {service} back from {current['version']} to {target} in {env}",
-        **args,
+        service=service,
+        environment=env,
+        to_version=target,
+        from_version=current["version"],
+        reason=reason,
     )
     out["rollback"] = {
         "service": service,
@@ -94,8 +128,13 @@ def _rollback(
         "to_version": target,
         "deployment_id": current["id"],
     }
-    incidents = tools.call("list_incidents", service=service, status="open")
-    out["incidents"] = incidents
+    evidence["checks"].append(
+        f"{service} runs {current['version']} in {env} ({current['id']}); {target} ran there "
+        "before and no open incident names it"
+    )
+    named = [i for i in incidents if current["version"] in f"{i['title']} {i.get('description')}"]
+    if named:
+        evidence["checks"].append(f"open incident {named[0]['id']} names {current['version']}")
     notes.append(
         f"proposed rolling {service} back in {env} from {current['version']} "
         f"({current['id']}, deployed {current['deployed_at'][:16]}) to {target}"

@@ -63,7 +63,10 @@ def summary(notes: list[str], feedback: str | None, *, nothing: str = ".") -> st
     """A skill's notes as its redacted summary, saying so when it was revised after review."""
     if feedback:
         notes.append(f"revised after review: {short(redact(feedback), 120)}")
-    return redact("; ".join(notes) + ".") if notes else nothing
+    if not notes:
+        return nothing
+    text = "; ".join(notes)
+    return redact(text if text.endswith(("?", ".", "!")) else text + ".")
 
 
 def ids(pattern: re.Pattern[str], text: str) -> list[str]:
@@ -183,6 +186,12 @@ def find_customer(tools: ToolBox, text: str) -> dict[str, Any] | None:
             customer: dict[str, Any] = found[0]
             return customer
     return None
+
+
+def named_customer(text: str) -> str | None:
+    """The customer id or email a request names, found or not (to say when it was not)."""
+    named = ids(CUSTOMER_ID, text) + emails(text)
+    return named[0] if named else None
 
 
 def short(text: str, limit: int = 160) -> str:

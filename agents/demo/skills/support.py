@@ -64,12 +64,16 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
             f"{detail['open_tickets']} open ticket(s)"
         )
         category = "account"
+    elif p.named_customer(text) and not p.has(text, _OPEN):
+        # A look-up that finds nothing says so, rather than answer something else.
+        notes.append(f"no customer matching {p.named_customer(text)} was found")
+        category = "account"
     else:
         category = "knowledge"
 
     if category == "knowledge" or (not tickets and p.has(text, _PROBLEM + r"|\b(how|why)\b")):
         _answer_from_kb(text, tools, out, notes, always=category == "knowledge")
-    if customer is None and not tickets and category != "knowledge":
+    if customer is None and not tickets and category != "knowledge" and not p.named_customer(text):
         notes.append("no customer was named, so none was looked up")
     out["summary"] = p.summary(notes, task.feedback, nothing="Nothing to do was found.")
     return AgentOutput(output=out, category=category)

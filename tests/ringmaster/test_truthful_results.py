@@ -1,0 +1,165 @@
+"""Issue 12: what a person is told is what ran, and the demo agents ask instead of guess.
+
+Each case drives the demo team through the runner and the decision service (the path the CLI,
+the API and the web page share) and asserts on the results, the answer and the demo
+database's side effects.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ringmaster.decisions import Decision, DecisionService, Edit
+from ringmaster.graph.state import Requester
+from ringmaster.runner import Runner, RunOutcome
+from ringmaster.settings import Settings
+
+
+@pytest.fixture
+def runner(tmp_path: Path, db_url: str | None) -> Iterator[Runner]:
+    with Runner(Settings(home=tmp_path, db_url=db_url)) as r:
+        yield r
+
+
+def submit(runner: Runner, text: str) -> RunOutcome:
+    return runner.submit(text, requester=Requester(id="ann", scopes=runner.default_scopes()))
+
+
+def effects(runner: Runner) -> list[tuple[str, dict[str, Any]]]:
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:
+        rows = conn.execute("SELECT tool, args FROM side_effects ORDER BY created_at").fetchall()
+    return [(tool, json.loads(args)) for tool, args in rows]
+
+
+def only_result(out: RunOutcome) -> dict[str, Any]:
+    (result,) = out.results.values()
+    return result
+
+
+def test_an_edited_refund_reads_as_the_amount_that_ran(runner: Runner) -> None:
+    out = submit(runner, "Refund invoice INV-1010 in full, the customer is unhappy")
+    (item,) = out.pending
+    assert item.payload["action_requests"][0]["args"]["amount"] == "999.00"
+    done = DecisionService(runner).decide(
+        item, Decision("edit", (Edit(0, {"amount": "40.00"}),)), "rev"
+    )
+    result = only_result(done)
+    assert effects(runner) == [("issue_refund", {**result["actions"][0]["args"]})]
+    assert result["actions"][0]["args"]["amount"] == "40.00"
+    for text in (result["summary"], done.answer or "", result["output"]["summary"]):
+        assert "refunded 40.00 USD on INV-1010" in text
+        assert "999.00" not in text.replace("amount 999.00 → 40.00", "")
+        assert "proposed" not in text
+    assert "as edited by the reviewer: amount 999.00 → 40.00" in result["summary"]
+
+
+def test_a_finished_rollback_says_where_the_service_now_is(runner: Runner) -> None:
+    out = submit(runner, "Roll back api in production")
+    (item,) = out.pending
+    done = DecisionService(runner).decide(item, Decision("approve"), "rev")
+    summary = only_result(done)["summary"]
+    assert "waits for approval" not in summary and "proposed" not in summary
+    assert "rolled api back in production from 2.14.0 to 2.13.2" in summary
+    assert "api now runs 2.13.2 there" in summary
+
+
+def test_a_reject_reason_is_shown(runner: Runner) -> None:
+    out = submit(runner, "Refund invoice INV-1010 in full, the customer is unhappy")
+    (item,) = out.pending
+    done = DecisionService(runner).decide(item, Decision("reject", reason="wrong invoice"), "rev")
+    result = only_result(done)
+    assert result["status"] == "rejected" and effects(runner) == []
+    assert "wrong invoice" in result["summary"] and "wrong invoice" in (done.answer or "")
+    assert "proposed" not in result["summary"]
+
+
+def test_a_drafted_text_is_printed_in_the_answer(runner: Runner) -> None:
+    out = submit(runner, "Draft a status update for customers about the api errors")
+    result = only_result(out)
+    body = result["output"]["body"]
+    assert body and body in (out.answer or "").replace("\n    ", " ")
+    # The api incident is open: the draft does not call it resolved.
+    assert "operating normally" not in body
+
+
+def test_the_recommendation_follows_the_evidence(runner: Runner) -> None:
+    fine = submit(runner, "Refund invoice INV-1010 in full, the customer is unhappy")
+    (item,) = fine.pending
+    rec = item.payload["context"]["recommended"]
+    assert rec["decision"] == "approve" and "999.00 is still refundable" in rec["reason"]
+    # The request claims a double charge the data does not show: not "approve".
+    doubtful = submit(runner, "Refund invoice INV-1010 in full, the customer was double charged")
+    (item,) = doubtful.pending
+    rec = item.payload["context"]["recommended"]
+    assert rec["decision"] == "reject" and "charged twice" in rec["reason"]
+    # No environment named: production is an assumption only the requester can confirm.
+    assumed = submit(runner, "Roll back the api deployment")
+    (item,) = assumed.pending
+    assert item.payload["context"]["recommended"]["decision"] == "respond"
+
+
+def test_a_duplicate_charge_refund_finds_the_invoice_charged_twice(runner: Runner) -> None:
+    out = submit(runner, "Customer CUS-1003 says they were charged twice, refund the duplicate")
+    result = only_result(out)
+    refunds = [args for tool, args in effects(runner) if tool == "issue_refund"]
+    # INV-1003 has two payments three minutes apart; the latest invoice (INV-1144) has one.
+    assert [r["invoice_id"] for r in refunds] == ["INV-1003"]
+    assert refunds[0]["amount"] == "29.00" and refunds[0]["reason"] == "duplicate charge"
+    assert "refunded 29.00 USD on INV-1003" in result["summary"]
+
+
+def test_a_refund_without_an_invoice_asks_which_one(runner: Runner) -> None:
+    out = submit(runner, "Customer CUS-1005 wants a refund")
+    result = only_result(out)
+    assert effects(runner) == [] and out.pending == []
+    assert "Which invoice should be refunded?" in result["summary"]
+
+
+def test_a_rollback_never_targets_the_version_of_an_open_incident(runner: Runner) -> None:
+    service = DecisionService(runner)
+    first = submit(runner, "Roll back api in production")
+    service.decide(first.pending[0], Decision("approve"), "rev")
+    second = submit(runner, "Roll back api in production")
+    (item,) = second.pending
+    args = item.payload["action_requests"][0]["args"]
+    assert args["from_version"] == "2.13.2" and args["to_version"] not in ("2.14.0", "2.13.2")
+    asked = submit(runner, "Roll back api in production to 2.14.0")
+    assert asked.pending == [] and "INC-1012" in only_result(asked)["summary"]
+
+
+def test_parallel_rollbacks_do_not_flip_a_service(runner: Runner) -> None:
+    # Two rollbacks decided against the same running version: the second changes nothing.
+    outs = [submit(runner, "Roll back api in production") for _ in range(2)]
+    service = DecisionService(runner)
+    done = [service.decide(o.pending[0], Decision("approve"), "rev") for o in outs]
+    first, second = (only_result(d) for d in done)
+    assert first["status"] == "done" and second["status"] == "failed"
+    assert "runs 2.13.2 in production, not 2.14.0" in second["summary"]
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:
+        rows = conn.execute("SELECT from_version, to_version FROM rollbacks").fetchall()
+    assert rows == [("2.14.0", "2.13.2")]
+
+
+def test_a_refund_and_a_credit_in_one_request_run_both(runner: Runner) -> None:
+    out = submit(
+        runner, "Refund INV-1010 in full and apply a credit of $150 to CUS-1010 for the outage"
+    )
+    (item,) = out.pending
+    tools = [a["name"] for a in item.payload["action_requests"]]
+    assert tools == ["issue_refund", "apply_credit"]
+    done = DecisionService(runner).decide(item, Decision("approve"), "rev")
+    ran = {tool: args for tool, args in effects(runner)}
+    assert ran["issue_refund"]["amount"] == "999.00"
+    assert ran["apply_credit"] == {
+        "customer_id": "CUS-1010",
+        "amount": "150.00",
+        "reason": "outage",
+    }
+    summary = only_result(done)["summary"]
+    assert "refunded 999.00 USD on INV-1010" in summary and "credited 150.00 USD" in summary
