@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -110,8 +111,13 @@ class Traffic:
     def review(self, tid: str, sid: str, agent: str | None, kind: str, category: str) -> str:
         item_id = f"{tid}-{sid}"
         payload = {
-            "action_requests": [],
-            "review_configs": [],
+            "action_requests": [{"name": "act", "args": {"n": 1}, "description": ""}],
+            "review_configs": [
+                {
+                    "action_name": "act",
+                    "allowed_decisions": ["approve", "reject", "edit", "respond"],
+                }
+            ],
             "context": {
                 "kind": kind,
                 "subtask_id": sid,
@@ -126,7 +132,12 @@ class Traffic:
         return item_id
 
     def decide(self, item_id: str, decision: str) -> None:
-        self.queue.decide(item_id, {"decisions": [{"type": decision}]}, "rita")
+        d: dict[str, Any] = {"type": decision}
+        if decision == "edit":
+            d["edited_action"] = {"name": "act", "args": {"n": 2}}
+        if decision == "respond":
+            d["message"] = "send it to billing"
+        self.queue.decide(item_id, {"decisions": [d]}, "rita")
 
     def correct(self, tid: str, sid: str, wrong: str | None, right: str) -> None:
         self.audit.append(
