@@ -111,6 +111,12 @@ class AgentSpec(BaseModel):
     # turn (a search it refines, pages of a list). The last call max_model_calls allows always
     # goes without tools.
     tool_rounds: int | None = Field(default=None, ge=0, le=49)
+    # Operations (ringmaster/agent_status.py, graph/standins.py): agents that may take this
+    # one's subtasks when it is unhealthy or its queue is long (they must overlap in skills:
+    # a stand-in still has to be reachable by the requester), and an optional health check,
+    # `module:attr`, a callable taking no arguments that returns a bool (or raises: unhealthy).
+    standins: list[str] = Field(default_factory=list)
+    health_check: str | None = Field(default=None, pattern=r"^[\w.]+:[\w.]+$")
 
     @field_validator("examples")
     @classmethod
@@ -256,6 +262,11 @@ def _check_consistency(team: Team, source: str, tool_names: set[str] | None) -> 
             raise TeamFileError(
                 f"{source}: agent {spec.name!r} falls back to unknown agent {spec.fallback!r}"
             )
+        for standin in spec.standins:
+            if standin not in {a.name for a in team.agents} or standin == spec.name:
+                raise TeamFileError(
+                    f"{source}: agent {spec.name!r} names unknown stand-in {standin!r}"
+                )
     fallbacks = {a.name: a.fallback for a in team.agents}
     for start in fallbacks:
         chain = [start]

@@ -69,6 +69,25 @@ class Settings(BaseSettings):
     # With a key the audit chain is an HMAC chain: rewriting it needs the key as well.
     audit_key: str | None = None
 
+    # Notifications (ringmaster/outbox.py): where outbox rows addressed to a group go, and how.
+    # A webhook must be https unless it is on this machine (loopback); with a secret every
+    # body is signed (X-Ringmaster-Signature, HMAC-SHA-256).
+    notify_webhook_url: str | None = None
+    notify_webhook_secret: SecretStr | None = None
+    notify_email_to: str | None = None  # comma-separated addresses
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "ringmaster@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    outbox_max_attempts: int = 6  # then a row is `failed`
+    outbox_backoff_seconds: float = 2.0  # first wait; it doubles with every attempt
+    # Agent status (ringmaster/agent_status.py): the window an error rate is taken over, and
+    # the error rate past which an agent is unhealthy and gets no new work.
+    status_window_minutes: float = 60.0
+    unhealthy_error_rate: float = 0.5
+
     # HTTP API and web review queue (ringmaster/api). Rate limits are per token, per process.
     api_host: str = "127.0.0.1"
     api_port: int = 8000

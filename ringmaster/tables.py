@@ -95,8 +95,16 @@ notifications = Table(
     Column("channel", String(16), nullable=False),  # outbox | webhook
     Column("recipient", String(500), nullable=False),
     Column("payload", JSON, nullable=False),
-    Column("status", String(16), nullable=False),  # queued | sent | failed
+    Column("status", String(16), nullable=False),  # queued|retrying|delivered|failed (sent: old)
     Column("error", Text),
+    # The outbox sender's bookkeeping (ringmaster/outbox.py): a row is leased by one sender
+    # at a time, so two senders never deliver it twice.
+    Column("attempts", Integer),
+    Column("next_attempt_at", DateTime(timezone=True)),
+    Column("lease_owner", String(64)),
+    Column("lease_until", DateTime(timezone=True)),
+    Column("delivered_at", DateTime(timezone=True)),
+    Index("ix_notifications_status", "status", "next_attempt_at"),
 )
 
 
@@ -176,6 +184,21 @@ web_sessions = Table(
     Column("csrf", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# Check-ins' history of every agent's status (ringmaster/agent_status.py, `ringmaster checkin`).
+agent_status_history = Table(
+    "rm_agent_status_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("agent", String(64), nullable=False),
+    Column("healthy", Boolean, nullable=False),
+    Column("queue_depth", Integer, nullable=False),
+    Column("running", Integer, nullable=False),
+    Column("data", JSON, nullable=False),
+    Index("ix_agent_status_history_agent_at", "agent", "at"),
 )
 
 

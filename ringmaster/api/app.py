@@ -20,11 +20,12 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ringmaster.accounts import Accounts
-from ringmaster.api import errors, web
+from ringmaster.api import errors, web, web_ops
 from ringmaster.api.deps import AppState
 from ringmaster.api.progress import ProgressHub
 from ringmaster.api.ratelimit import RateLimiter
-from ringmaster.api.routes import agents, audit, health, meta, reviews, threads
+from ringmaster.api.routes import agents, audit, health, meta, operations, reviews, threads
+from ringmaster.metrics import MetricsMiddleware
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 
@@ -160,9 +161,11 @@ def create_app(settings: Settings | None = None, runner: Runner | None = None) -
     app.state.rm = state
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
-    for module in (health, meta, threads, reviews, agents, audit):
+    app.add_middleware(MetricsMiddleware)
+    for module in (health, meta, threads, reviews, operations, agents, audit):
         app.include_router(module.router)
     web.install(app)
+    web_ops.install(app)
     return app
 
 

@@ -1,0 +1,331 @@
+"""Agent status: each agent's health, load and speed, read from the audit trail and the threads.
+
+Health: last success and last error (an `agent_output` event with or without an error), the
+error rate over a window, and an optional health check the team file declares
+(`health_check: module:attr`). An agent is unhealthy when its check fails, or when at least
+`min_samples` outputs in the window failed at `unhealthy_error_rate` or more.
+
+Load comes from a `QueueProvider`. Until the run queue (issue #10) lands, `AuditQueue` reads it
+from what exists: in every running thread, the subtasks of its latest plan that have no output
+yet; those whose dependencies are done are running, the others wait. The run queue's jobs
+table will implement the same protocol.
+
+Speed: per subtask, the time from when it could start (its plan, or the last output it
+depended on) to its agent's output; median and p95 over the window, throughput per hour, and
+an estimated time to clear the queue (work outstanding × median ÷ capacity).
+"""
+
+from __future__ import annotations
+
+import importlib
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from ringmaster.agents.spec import AgentSpec, Team
+from ringmaster.clock import as_utc
+from ringmaster.tables import agent_status_history, audit_events, threads, writer
+
+WORK_KINDS = ("plan", "agent_output", "interrupt", "reroute")
+
+
+class QueueProvider(Protocol):
+    """Work waiting for and running on each agent (the run queue implements this later)."""
+
+    def depth(self, agent: str) -> int: ...
+
+    def running(self, agent: str) -> int: ...
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    thread_id: str
+    subtask_id: str
+    agent: str
+    ready: bool  # its dependencies are done: it is running (no queue yet holds it back)
+    requester_scopes: tuple[str, ...] = ()
+
+
+def _event_rows(engine: Engine, *, since: datetime | None = None, thread_ids: Any = None) -> Any:
+    q = (
+        select(
+            audit_events.c.thread_id,
+            audit_events.c.at,
+            audit_events.c.kind,
+            audit_events.c.actor,
+            audit_events.c.data,
+        )
+        .where(audit_events.c.kind.in_(WORK_KINDS + ("request_received",)))
+        .order_by(audit_events.c.seq)
+    )
+    if since is not None:
+        q = q.where(audit_events.c.at >= since)
+    if thread_ids is not None:
+        q = q.where(audit_events.c.thread_id.in_(list(thread_ids)))
+    with engine.connect() as conn:
+        return [(t, as_utc(at), kind, actor, data) for t, at, kind, actor, data in conn.execute(q)]
+
+
+def outstanding_work(engine: Engine) -> list[Outstanding]:
+    """Subtasks of running threads' latest plans that no agent has answered yet."""
+    with engine.connect() as conn:
+        q = select(threads.c.id).where(threads.c.status == "running")
+        running = [r[0] for r in conn.execute(q)]
+    if not running:
+        return []
+    per_thread: dict[str, list[Any]] = defaultdict(list)
+    for row in _event_rows(engine, thread_ids=running):
+        per_thread[row[0]].append(row)
+    out: list[Outstanding] = []
+    for thread_id, rows in per_thread.items():
+        plans = [i for i, r in enumerate(rows) if r[2] == "plan"]
+        if not plans:
+            continue
+        scopes: tuple[str, ...] = ()
+        for r in rows[: plans[-1]]:
+            if r[2] == "request_received":
+                scopes = tuple(r[4].get("scopes") or ())
+        subtasks = rows[plans[-1]][4].get("subtasks", [])
+        agent_of = {s["id"]: s.get("agent") for s in subtasks if not s.get("escalate")}
+        done: set[str] = set()
+        for _, _, kind, _, data in rows[plans[-1] + 1 :]:
+            sid = data.get("subtask_id")
+            if kind == "reroute" and sid in agent_of:
+                agent_of[sid] = data["to"]
+            elif kind in ("agent_output", "interrupt") and sid:
+                done.add(sid)
+        for s in subtasks:
+            agent = agent_of.get(s["id"])
+            if agent and s["id"] not in done:
+                ready = all(d in done for d in s.get("depends_on", []))
+                out.append(Outstanding(thread_id, s["id"], agent, ready, scopes))
+    return out
+
+
+class AuditQueue:
+    """QueueProvider over the audit trail and thread rows (a snapshot taken at construction)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.work = outstanding_work(engine)
+
+    def depth(self, agent: str) -> int:
+        return sum(1 for w in self.work if w.agent == agent and not w.ready)
+
+    def running(self, agent: str) -> int:
+        return sum(1 for w in self.work if w.agent == agent and w.ready)
+
+
+@dataclass
+class AgentStatus:
+    name: str
+    healthy: bool
+    reasons: list[str]
+    last_success: datetime | None
+    last_error: datetime | None
+    last_error_message: str | None
+    outputs: int  # agent outputs in the window
+    errors: int
+    error_rate: float | None  # None: no output in the window
+    health_check: str | None  # None: none declared; "ok"; or why it failed
+    queue_depth: int
+    running: int
+    capacity: int
+    throughput_per_hour: float
+    p50_seconds: float | None
+    p95_seconds: float | None
+    eta_seconds: float | None  # to clear what is queued and running; None: no timing yet
+    hourly: list[int] = field(default_factory=list)  # outputs per hour, oldest first
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dict(self.__dict__)
+        for k in ("last_success", "last_error"):
+            d[k] = d[k].isoformat() if d[k] else None
+        return d
+
+
+def run_health_check(spec: AgentSpec) -> str | None:
+    """None when none is declared, "ok", or why it failed (a check never raises past here)."""
+    if not spec.health_check:
+        return None
+    module, _, attr = spec.health_check.partition(":")
+    try:
+        target: Any = importlib.import_module(module)
+        for part in attr.split("."):
+            target = getattr(target, part)
+        ok = target()
+    except Exception as exc:  # a broken check is a failed check: fail closed
+        return f"failed: {type(exc).__name__}: {exc}"
+    return "ok" if ok else "failed: the check returned false"
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The q-quantile (0–1) by linear interpolation, None for no values."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
+
+
+@dataclass
+class _Tally:
+    outputs: int = 0
+    errors: int = 0
+    durations: list[float] = field(default_factory=list)
+    times: list[datetime] = field(default_factory=list)
+
+
+def _tally(rows: Iterable[Any], since: datetime) -> dict[str, _Tally]:
+    """Per agent: outputs and errors after `since`, and how long each subtask took."""
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    ready: dict[tuple[str, str], datetime] = {}
+    deps: dict[tuple[str, str], list[str]] = {}
+    finished: dict[tuple[str, str], datetime] = {}
+    for thread_id, at, kind, actor, data in rows:
+        if kind == "plan":
+            for s in data.get("subtasks", []):
+                key = (thread_id, s["id"])
+                ready[key] = at
+                deps[key] = list(s.get("depends_on", []))
+                finished.pop(key, None)
+        elif kind == "agent_output" and actor.startswith("agent:"):
+            agent = actor.removeprefix("agent:")
+            key = (thread_id, data.get("subtask_id", ""))
+            dep_ends = [finished.get((thread_id, d)) for d in deps.get(key, [])]
+            start = max([ready.get(key, at)] + [t for t in dep_ends if t is not None])
+            if at >= since:
+                t = tallies[agent]
+                t.outputs += 1
+                t.times.append(at)
+                if data.get("error"):
+                    t.errors += 1
+                else:
+                    t.durations.append((at - start).total_seconds())
+            finished[key] = at
+            ready[key] = at  # a retry starts when the failed attempt ended
+    return tallies
+
+
+def _last_outputs(engine: Engine) -> dict[str, dict[str, Any]]:
+    """Per agent: its latest successful output's time, and its latest error's time and text."""
+    q = (
+        select(audit_events.c.actor, audit_events.c.at, audit_events.c.data)
+        .where(audit_events.c.kind == "agent_output")
+        .order_by(audit_events.c.seq.desc())
+        .limit(20_000)
+    )
+    last: dict[str, dict[str, Any]] = defaultdict(dict)
+    with engine.connect() as conn:
+        for actor, at, data in conn.execute(q):
+            agent = str(actor).removeprefix("agent:")
+            key = "error" if data.get("error") else "success"
+            if key not in last[agent]:
+                last[agent][key] = (as_utc(at), data.get("error"))
+    return last
+
+
+def agent_statuses(
+    engine: Engine,
+    team: Team,
+    now: datetime,
+    *,
+    window: timedelta = timedelta(hours=1),
+    queue: QueueProvider | None = None,
+    unhealthy_error_rate: float = 0.5,
+    min_samples: int = 3,
+    hours: int = 12,
+    run_checks: bool = True,
+) -> list[AgentStatus]:
+    """The status of every agent in the team, as of `now`."""
+    queue = queue or AuditQueue(engine)
+    chart_since = now - timedelta(hours=hours)
+    since = min(now - window, chart_since)
+    # A day of lookback gives subtasks that started before the window their start times.
+    rows = _event_rows(engine, since=since - timedelta(days=1))
+    window_tally = _tally(rows, now - window)
+    chart_tally = _tally(rows, chart_since)
+    last = _last_outputs(engine)
+    result = []
+    for spec in team.agents:
+        t = window_tally.get(spec.name, _Tally())
+        rate = t.errors / t.outputs if t.outputs else None
+        check = run_health_check(spec) if run_checks else None
+        reasons = []
+        if check and check != "ok":
+            reasons.append(f"health check {check}")
+        if rate is not None and t.outputs >= min_samples and rate >= unhealthy_error_rate:
+            reasons.append(f"{t.errors} of {t.outputs} outputs failed in the last {window}")
+        depth, running = queue.depth(spec.name), queue.running(spec.name)
+        p50 = percentile(t.durations, 0.5)
+        hourly = [0] * hours
+        for at in chart_tally.get(spec.name, _Tally()).times:
+            slot = int((at - chart_since).total_seconds() // 3600)
+            if 0 <= slot < hours:
+                hourly[slot] += 1
+        success = last.get(spec.name, {}).get("success")
+        error = last.get(spec.name, {}).get("error")
+        result.append(
+            AgentStatus(
+                name=spec.name,
+                healthy=not reasons,
+                reasons=reasons,
+                last_success=success[0] if success else None,
+                last_error=error[0] if error else None,
+                last_error_message=error[1] if error else None,
+                outputs=t.outputs,
+                errors=t.errors,
+                error_rate=rate,
+                health_check=check,
+                queue_depth=depth,
+                running=running,
+                capacity=spec.capacity,
+                throughput_per_hour=(t.outputs - t.errors) / (window.total_seconds() / 3600),
+                p50_seconds=p50,
+                p95_seconds=percentile(t.durations, 0.95),
+                eta_seconds=(depth + running) * p50 / spec.capacity if p50 is not None else None,
+                hourly=hourly,
+            )
+        )
+    return result
+
+
+def record_statuses(engine: Engine, statuses: list[AgentStatus], at: datetime) -> None:
+    """Keep a check-in's statuses for history (the status page's queue-depth chart)."""
+    with writer(engine).begin() as conn:
+        for s in statuses:
+            conn.execute(
+                agent_status_history.insert().values(
+                    at=at,
+                    agent=s.name,
+                    healthy=s.healthy,
+                    queue_depth=s.queue_depth,
+                    running=s.running,
+                    data=s.to_dict(),
+                )
+            )
+
+
+def history(engine: Engine, since: datetime) -> dict[str, list[tuple[datetime, int, bool]]]:
+    """Per agent, its recorded (time, queue depth, healthy) since `since`, oldest first."""
+    c = agent_status_history.c
+    q = select(c.agent, c.at, c.queue_depth, c.healthy).where(c.at >= since).order_by(c.at)
+    out: dict[str, list[tuple[datetime, int, bool]]] = defaultdict(list)
+    with engine.connect() as conn:
+        for agent, at, depth, healthy in conn.execute(q):
+            out[agent].append((as_utc(at), int(depth), bool(healthy)))  # type: ignore[arg-type]
+    return dict(out)
+
+
+def previously_healthy(engine: Engine, agent: str) -> bool | None:
+    """The agent's health at the last check-in, None before its first."""
+    c = agent_status_history.c
+    q = select(c.healthy).where(c.agent == agent).order_by(c.at.desc(), c.id.desc()).limit(1)
+    with engine.connect() as conn:
+        row = conn.execute(q).first()
+    return None if row is None else bool(row[0])

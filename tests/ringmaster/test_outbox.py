@@ -1,0 +1,275 @@
+"""The outbox sender against a real local webhook server and a real local SMTP server."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ringmaster.outbox import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    Destination,
+    EmailTransport,
+    Outbox,
+    PermanentError,
+    WebhookTransport,
+    check_webhook_url,
+    verify_signature,
+)
+from ringmaster.tables import make_engine
+
+START = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+SECRET = b"s3cret"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Hook:
+    """A local webhook: answers the scripted statuses in turn, then 200; records every body."""
+
+    def __init__(self, statuses: list[int], redirect_to: str | None = None) -> None:
+        self.statuses = list(statuses)
+        self.redirect_to = redirect_to
+        self.requests: list[tuple[int, dict[str, str], bytes]] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if hook.redirect_to:
+                    hook.requests.append((307, dict(self.headers), body))
+                    self.send_response(307)
+                    self.send_header("Location", hook.redirect_to)
+                    self.end_headers()
+                    return
+                status = hook.statuses.pop(0) if hook.statuses else 200
+                hook.requests.append((status, dict(self.headers), body))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Hook:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def delivered(self) -> list[bytes]:
+        return [body for status, _, body in self.requests if status == 200]
+
+
+@pytest.fixture
+def engine(tmp_path: Path, db_url: str | None) -> Iterator[Any]:
+    url = db_url.replace("postgresql://", "postgresql+psycopg://") if db_url else None
+    engine = make_engine(url or f"sqlite:///{tmp_path / 'app.db'}")
+    yield engine
+    engine.dispose()
+
+
+def make_outbox(engine: Any, clock: Clock, **kw: Any) -> tuple[Outbox, list[float]]:
+    waits: list[float] = []
+    transports = kw.pop("transports", None) or {"webhook": WebhookTransport(SECRET, clock=clock)}
+    box = Outbox(engine, transports, clock=clock, sleep=waits.append, **kw)
+    return box, waits
+
+
+PACKET = {"item_id": "it-1", "kind": "approval", "agent": "legal", "blocker": "needs a person"}
+
+
+def test_fails_twice_then_delivered_on_third_try_exactly_once(engine: Any) -> None:
+    clock = Clock()
+    box, waits = make_outbox(engine, clock, tries_per_pass=1, backoff_seconds=2.0)
+    with Hook([503, 500]) as hook:
+        row_id = box.add("webhook", hook.url, PACKET, item_id="it-1", thread_id="t-1")
+        first = box.send_due()
+        assert first.retrying == [row_id]
+        row = box.get(row_id)
+        assert (row.status, row.attempts, row.error) == ("retrying", 1, "webhook answered 503")
+        assert row.next_attempt_at == START + timedelta(seconds=4)
+        assert box.send_due().to_dict() == {  # not due yet: nothing is tried
+            "delivered": [],
+            "retrying": [],
+            "failed": [],
+            "skipped": [],
+        }
+        clock.now = row.next_attempt_at
+        assert box.send_due().retrying == [row_id]
+        assert box.get(row_id).attempts == 2
+        clock.now += timedelta(hours=1)
+        assert box.send_due().delivered == [row_id]
+        clock.now += timedelta(hours=1)
+        assert box.send_due().delivered == []  # a delivered row is never sent again
+        assert [s for s, _, _ in hook.requests] == [503, 500, 200]
+        assert len(hook.delivered) == 1
+    row = box.get(row_id)
+    assert (row.status, row.attempts, row.error) == ("delivered", 3, None)
+    assert row.delivered_at == START + timedelta(hours=1, seconds=4)
+    assert waits == []  # one try per pass: the backoff was the row's next_attempt_at
+
+
+def test_retries_within_a_pass_back_off_and_sign_every_body(engine: Any) -> None:
+    clock = Clock()
+    box, waits = make_outbox(engine, clock, tries_per_pass=3, backoff_seconds=1.0)
+    with Hook([429, 502]) as hook:
+        row_id = box.add("webhook", hook.url, PACKET, item_id="it-1")
+        assert box.send_due().delivered == [row_id]
+    assert len(waits) == 2 and waits[1] > waits[0] > 0  # exponential backoff between tries
+    assert box.get(row_id).attempts == 3
+    status, headers, body = hook.requests[-1]
+    assert status == 200
+    assert headers[DELIVERY_HEADER] == str(row_id)
+    ts, sig = headers[TIMESTAMP_HEADER], headers[SIGNATURE_HEADER]
+    assert verify_signature(SECRET, ts, body, sig)
+    assert not verify_signature(b"other", ts, body, sig)
+    assert not verify_signature(SECRET, ts, body + b" ", sig)
+    sent = json.loads(body)
+    assert "it-1" in sent["text"] and sent["ringmaster"] == PACKET  # Slack's `text` field
+
+
+def test_a_4xx_fails_at_once_and_attempts_run_out(engine: Any) -> None:
+    clock = Clock()
+    box, _ = make_outbox(engine, clock, tries_per_pass=2, max_attempts=3)
+    with Hook([404, 503, 503, 503, 503]) as hook:
+        bad = box.add("webhook", hook.url, PACKET, item_id="a")
+        assert box.send_due().failed == [bad]
+        assert box.get(bad).error == "webhook answered 404"
+        flaky = box.add("webhook", hook.url, PACKET, item_id="b")
+        assert box.send_due().retrying == [flaky]  # two tries this pass
+        clock.now += timedelta(hours=1)
+        assert box.send_due().failed == [flaky]  # the third and last
+        assert len(hook.requests) == 4
+    assert box.get(flaky).attempts == 3
+    assert box.counts() == {"failed": 2}
+    box.retry(flaky)
+    assert box.get(flaky).status == "queued"
+
+
+def test_redirect_to_another_host_is_refused(engine: Any) -> None:
+    clock = Clock()
+    box, _ = make_outbox(engine, clock)
+    with Hook([], redirect_to="http://localhost:1/elsewhere") as hook:
+        row_id = box.add("webhook", hook.url, PACKET, item_id="a")
+        assert box.send_due().failed == [row_id]
+        assert len(hook.requests) == 1
+    assert "another host" in (box.get(row_id).error or "")
+
+
+def test_only_https_or_loopback() -> None:
+    assert check_webhook_url("https://hooks.slack.com/x")
+    assert check_webhook_url("http://127.0.0.1:9/x")
+    assert check_webhook_url("http://localhost/x")
+    assert check_webhook_url("http://[::1]:8/x")
+    for bad in ("http://example.com/x", "ftp://127.0.0.1/x", "http://10.0.0.1/x"):
+        with pytest.raises(PermanentError):
+            check_webhook_url(bad)
+
+
+def test_two_senders_never_deliver_a_row_twice(engine: Any) -> None:
+    clock = Clock()
+    a, _ = make_outbox(engine, clock)
+    b, _ = make_outbox(engine, clock)
+    with Hook([]) as hook:
+        ids = [a.add("webhook", hook.url, PACKET, item_id=f"i{n}") for n in range(6)]
+        claimed = a._claim(ids[0], clock())
+        assert claimed is not None
+        assert b._claim(ids[0], clock()) is None  # leased by a
+        reports: list[Any] = []
+        threads = [
+            threading.Thread(target=lambda s=s: reports.append(s.send_due())) for s in (a, b)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        delivered = sorted(i for r in reports for i in r.delivered)
+        assert delivered == ids[1:]  # ids[0] is still leased by a's claim above
+        assert len(hook.delivered) == 5
+        clock.now += timedelta(minutes=5)  # the lease expired: anyone may take it
+        assert b.send_due().delivered == [ids[0]]
+        assert len(hook.delivered) == 6
+
+
+def test_group_rows_go_to_the_default_destination_or_wait(engine: Any) -> None:
+    clock = Clock()
+    box, _ = make_outbox(engine, clock)
+    row_id = box.add("outbox", "oncall", PACKET, item_id="a")
+    assert box.send_due().skipped == [row_id]
+    assert box.get(row_id).status == "queued"  # kept for when a destination is configured
+    with Hook([]) as hook:
+        box.default = [Destination("webhook", hook.url)]
+        assert box.send_due().delivered == [row_id]
+        assert len(hook.delivered) == 1
+
+
+class Inbox:
+    """aiosmtpd handler: keeps every message it is given."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+def test_an_email_reaches_a_local_smtp_server(engine: Any) -> None:
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    with socket.socket() as probe:  # a free port for the server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        clock = Clock()
+        transports: dict[str, Any] = {"email": EmailTransport("127.0.0.1", port, "rm@example.org")}
+        box, _ = make_outbox(engine, clock, transports=transports)
+        summary = {"subject": "ringmaster: summary", "text": "3 processed", "html": "<p>3</p>"}
+        row_id = box.add("email", "ops@example.org, lead@example.org", summary, item_id="s")
+        assert box.send_due().delivered == [row_id]
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+    envelope = inbox.messages[0]
+    assert envelope.rcpt_tos == ["ops@example.org", "lead@example.org"]
+    msg = message_from_bytes(envelope.content)
+    assert msg["Subject"] == "ringmaster: summary"
+    assert msg["X-Ringmaster-Delivery"] == str(row_id)
+    assert box.get(row_id).status == "delivered"
+
+
+def test_a_dead_smtp_server_is_retried(engine: Any) -> None:
+    clock = Clock()
+    transports: dict[str, Any] = {"email": EmailTransport("127.0.0.1", 1, timeout=2)}
+    box, _ = make_outbox(engine, clock, transports=transports, tries_per_pass=1)
+    row_id = box.add("email", "ops@example.org", {"text": "hi"}, item_id="s")
+    assert box.send_due().retrying == [row_id]
+    bad = box.add("email", "not-an-address", {"text": "hi"}, item_id="s")
+    assert box.send_due().failed == [bad]
