@@ -33,29 +33,84 @@ ECHO_ENTRY = "ringmaster.evals.echo_agent:echo"
 @dataclass(frozen=True)
 class LabelledRow:
     text: str
-    label: str
+    label: str  # the first of `labels`
     sublabel: str | None = None
     line: int = 0
+    labels: tuple[str, ...] = ()  # every label of a multi-part row; () means just `label`
+
+    @property
+    def all_labels(self) -> tuple[str, ...]:
+        return self.labels or (self.label,)
+
+
+@dataclass
+class Labelled:
+    """The rows read, and how many were skipped for having no label."""
+
+    rows: list[LabelledRow]
+    skipped: int = 0
+
+
+def _labels(value: object) -> tuple[str, ...] | None:
+    """A label field's values: a string, or a list of strings (a multi-part row); None when
+    there is no usable label."""
+    if isinstance(value, str):
+        return (value.strip(),) if value.strip() else None
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        return tuple(dict.fromkeys(v.strip() for v in value))
+    return None
+
+
+def read_labelled_rows(
+    path: str | Path,
+    label: str,
+    *,
+    text_field: str = "text",
+    sublabel: str | None = None,
+    skip_unlabelled: bool = False,
+) -> Labelled:
+    """Read `text_field` and `label` (and `sublabel`) from every row; errors name line and field.
+
+    A label (or sub-label) field holds a string or a list of strings (every part of a multi-part
+    row). With `skip_unlabelled`, a row whose label is missing or empty is skipped and counted.
+    """
+    p = Path(path)
+    out: list[LabelledRow] = []
+    skipped = 0
+    _, lines = read_jsonl(p)
+    for n, obj in lines:
+        if not isinstance(obj, dict):
+            raise DatasetError(f"{p}:{n}: expected a JSON object")
+        text = obj.get(text_field)
+        if not isinstance(text, str) or not text.strip():
+            raise DatasetError(f"{p}:{n}: field {text_field!r} must be a non-empty string")
+        labels = _labels(obj.get(label))
+        if labels is None:
+            if skip_unlabelled and obj.get(label) in (None, "", []):
+                skipped += 1
+                continue
+            hint = "" if skip_unlabelled else " (--skip-unlabelled skips rows without one)"
+            raise DatasetError(
+                f"{p}:{n}: field {label!r} must be a non-empty string or list of strings{hint}"
+            )
+        sub: str | None = None
+        if sublabel:
+            subs = _labels(obj.get(sublabel))
+            if subs is None:
+                raise DatasetError(
+                    f"{p}:{n}: field {sublabel!r} must be a non-empty string or list of strings"
+                )
+            sub = ",".join(subs)
+        extra = labels if len(labels) > 1 else ()
+        out.append(LabelledRow(text.strip(), labels[0], sub, n, extra))
+    return Labelled(out, skipped)
 
 
 def read_labelled(
     path: str | Path, label: str, *, text_field: str = "text", sublabel: str | None = None
 ) -> list[LabelledRow]:
-    """Read `text_field` and `label` (and `sublabel`) from every row; errors name line and field."""
-    p = Path(path)
-    out: list[LabelledRow] = []
-    _, lines = read_jsonl(p)
-    for n, obj in lines:
-        if not isinstance(obj, dict):
-            raise DatasetError(f"{p}:{n}: expected a JSON object")
-        values: dict[str, str] = {}
-        for name in [text_field, label, *([sublabel] if sublabel else [])]:
-            value = obj.get(name)
-            if not isinstance(value, str) or not value.strip():
-                raise DatasetError(f"{p}:{n}: field {name!r} must be a non-empty string")
-            values[name] = value.strip()
-        out.append(LabelledRow(values[text_field], values[label], values.get(sublabel or ""), n))
-    return out
+    """Every row's text and label(s); a row without a label is an error naming its line."""
+    return read_labelled_rows(path, label, text_field=text_field, sublabel=sublabel).rows
 
 
 def agent_name(label: str) -> str:
@@ -65,10 +120,13 @@ def agent_name(label: str) -> str:
 
 
 def to_eval_rows(rows: Sequence[LabelledRow], *, oos_label: str = "oos") -> list[dict[str, Any]]:
-    """One eval row per labelled row; `oos_label` rows are escalations."""
+    """One eval row per labelled row; `oos_label` rows are escalations. A multi-label row
+    expects each distinct agent (one subtask each, as the planner merges an agent's parts);
+    its `oos_label` parts, if any, are left out, as a row cannot expect both."""
     out: list[dict[str, Any]] = []
     for r in rows:
-        if r.label == oos_label:
+        agents = list(dict.fromkeys(agent_name(x) for x in r.all_labels if x != oos_label))
+        if not agents:
             out.append(
                 {
                     "text": r.text,
@@ -79,13 +137,17 @@ def to_eval_rows(rows: Sequence[LabelledRow], *, oos_label: str = "oos") -> list
                 }
             )
             continue
-        tags = ["one-part", *([f"sublabel:{r.sublabel}"] if r.sublabel else [])]
+        tags = ["multi-part" if len(agents) > 1 else "one-part"]
+        if len(r.all_labels) > 1:
+            tags.append(f"parts:{len(r.all_labels)}")
+        if r.sublabel:
+            tags.append(f"sublabel:{r.sublabel}")
         out.append(
             {
                 "text": r.text,
-                "agents": [agent_name(r.label)],
+                "agents": agents,
                 "escalate": False,
-                "subtasks": 1,
+                "subtasks": len(agents),
                 "tags": tags,
             }
         )
@@ -164,7 +226,9 @@ class RosterOptions:
 
 
 def build_team(rows: Sequence[LabelledRow], options: RosterOptions) -> dict[str, Any]:
-    """A team file's data: one agent per label value, `oos_label` rows as human examples."""
+    """A team file's data: one agent per label value, `oos_label` rows as human examples.
+    Multi-label rows are no one agent's examples and are left out."""
+    rows = [r for r in rows if len(r.all_labels) == 1]
     by_label: dict[str, list[LabelledRow]] = defaultdict(list)
     for r in rows:
         by_label[r.label].append(r)

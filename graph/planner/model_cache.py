@@ -1,56 +1,133 @@
 """A trained classifier on disk, keyed by what it was trained from, that never fails a caller.
 
-A file is a header line, the sha256 of the payload, and the pickled payload. The digest is
-checked before unpickling, so a truncated or overwritten file is a miss (and is retrained),
-not an exception from deep inside pickle. The cache directory is the application's own: a
-pickle is trusted code, so it must never point at a directory others can write to.
+A file is a header line, the HMAC-SHA256 of the payload, and the pickled payload. Unpickling
+runs code, so a file is only unpickled when its HMAC matches under a key that lives beside the
+data (`.model-key`, created 0600 by the first writer, refused when others may read or write it
+or when another user owns it). A file written by someone without the key, a truncated one or an
+overwritten one is a miss (and is retrained), never an exception from deep inside pickle nor code
+someone else chose.
+
+`prune` deletes a team's superseded models (same team, another key) and, past `MAX_FILES`, the
+least recently used ones, so a cache directory does not grow with every change to a team.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import pickle
+import secrets
+import stat
 import tempfile
 from pathlib import Path
 
-_MAGIC = b"ringmaster-planner-model\n"
+_MAGIC = b"ringmaster-planner-model-hmac\n"
+KEY_FILE = ".model-key"
+MAX_FILES = 16  # models kept per cache directory, most recently used first
 # The pickled models' code. A model pickled by other code can unpickle into an object that lacks
 # what the new code expects (an attribute added since), so the cache key covers this code and a
 # change to it means a retrain, whether or not someone remembered to bump a version constant.
-_MODEL_MODULES = ("classifier.py", "embeddings.py", "scope.py")
+_MODEL_MODULES = ("classifier.py", "embeddings.py", "scope.py", "cutter.py")
 CODE_DIGEST = hashlib.sha256(
-    b"".join((Path(__file__).parent / name).read_bytes() for name in _MODEL_MODULES)
+    b"".join(
+        (Path(__file__).parent / name).read_bytes()
+        for name in _MODEL_MODULES
+        if (Path(__file__).parent / name).exists()
+    )
 ).hexdigest()[:16]
 
 
+def _key(directory: Path, *, create: bool) -> bytes | None:
+    """The directory's signing key; None when it is missing (and not created) or unsafe."""
+    path = directory / KEY_FILE
+    if create and not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        else:
+            with os.fdopen(fd, "wb") as f:
+                f.write(secrets.token_bytes(32))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as f:
+        info = os.fstat(f.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_mode & 0o077:
+            return None  # others may read it (and forge) or write it
+        if hasattr(os, "getuid") and info.st_uid != os.getuid():
+            return None
+        key = f.read()
+    return key if len(key) >= 32 else None
+
+
+def _sign(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
+
+
 def load(path: Path) -> object | None:
-    """The cached object, or None when the file is missing, corrupt or unreadable."""
+    """The cached object, or None when the file is missing, corrupt, unsigned or unreadable."""
     try:
         data = path.read_bytes()
     except OSError:
         return None
     if not data.startswith(_MAGIC):
         return None
-    rest = data[len(_MAGIC) :]
-    digest, sep, payload = rest.partition(b"\n")
-    if not sep or hashlib.sha256(payload).hexdigest().encode() != digest:
+    key = _key(path.parent, create=False)
+    if key is None:
+        return None
+    digest, sep, payload = data[len(_MAGIC) :].partition(b"\n")
+    if not sep or not hmac.compare_digest(_sign(key, payload), digest):
         return None
     try:
-        return pickle.loads(payload)
-    except Exception:  # a digest match with an unloadable payload: an incompatible library
+        obj = pickle.loads(payload)
+    except Exception:  # a signed payload that no longer loads: an incompatible library
         return None
+    try:
+        os.utime(path)  # recently used: `prune` keeps it
+    except OSError:
+        pass
+    return obj
 
 
 def save(path: Path, obj: object) -> None:
-    """Write atomically, so a reader sees the old file or the new one, never half of one."""
+    """Sign and write atomically, so a reader sees the old file or the new one, never half."""
     payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     path.parent.mkdir(parents=True, exist_ok=True)
+    key = _key(path.parent, create=True)
+    if key is None:
+        raise PermissionError(f"unsafe or unreadable {path.parent / KEY_FILE}: not caching")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(_MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload)
+            f.write(_MAGIC + _sign(key, payload) + b"\n" + payload)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def prune(keep: Path, same_team: str, *, max_files: int = MAX_FILES) -> list[Path]:
+    """Delete `keep`'s superseded siblings (`same_team` glob) and the least recently used
+    models past `max_files`; returns what was deleted. Never raises."""
+    directory = keep.parent
+    removed: list[Path] = []
+    try:
+        for old in directory.glob(same_team):
+            if old != keep:
+                old.unlink(missing_ok=True)
+                removed.append(old)
+        models = sorted(
+            (p for p in directory.glob("*.pkl") if p != keep),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in models[max(0, max_files - 1) :]:
+            old.unlink(missing_ok=True)
+            removed.append(old)
+    except OSError:
+        pass
+    return removed

@@ -241,3 +241,129 @@ def test_tune_threshold_writes_the_team_file(
     team = load_team(team_file)
     assert team.routing.confidence_floor == data["chosen"]["confidence_floor"]
     assert team_file.read_text().startswith("# a tiny team for eval tests")  # comments kept
+
+
+def test_convert_writes_multi_label_rows(tmp_path: Path) -> None:
+    path, out = tmp_path / "multi.jsonl", tmp_path / "rows.jsonl"
+    rows = [
+        {"text": "add it to my playlist and play it", "intents": ["AddToPlaylist", "PlayMusic"]},
+        {"text": "play some jazz", "intents": ["PlayMusic"]},
+        {"text": "what is the meaning of life", "intents": "oos"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, output = run("convert", "--dataset", path, "--label", "intents", "--out", out)
+    assert code == 0 and "3 rows, 1 escalations, 1 multi-part" in output, output
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    assert written[0]["agents"] == ["addtoplaylist", "playmusic"]
+    assert (written[0]["subtasks"], written[0]["tags"][0]) == (2, "multi-part")
+    assert written[1]["agents"] == ["playmusic"] and written[1]["subtasks"] == 1
+    assert written[2]["escalate"] is True
+
+
+def test_rows_without_a_label_are_skipped_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "gaps.jsonl"
+    rows = [*LABELLED, {"text": "no label here"}, {"text": "empty", "intent": ""}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    team = tmp_path / "team.yaml"
+    args = ("build-team", "--dataset", path, "--label", "intent", "--out", team)
+    code, output = run(*args)
+    assert code == 2 and "gaps.jsonl:7" in output and "--skip-unlabelled" in output
+    assert not team.exists()
+    code, output = run(*args, "--skip-unlabelled", "--json")
+    assert code == 0, output
+    assert json.loads(output)["skipped_unlabelled"] == 2
+    assert load_team(team).names() == ["account", "billing"]
+    code, output = run(
+        "convert", "--dataset", path, "--label", "intent", "--out", tmp_path / "r.jsonl",
+        "--skip-unlabelled",
+    )  # fmt: skip
+    assert code == 0 and "skipped 2 row(s) without a label" in output, output
+
+
+LOCAL_TEAM = """
+name: tiny
+agents:
+  - name: account
+    description: Accounts, logins and passwords.
+    examples: [reset my password, i cannot log in, unlock my account]
+    runtime: {kind: python, entry: ringmaster.evals.echo_agent:echo}
+  - name: billing
+    description: Invoices, payments and refunds.
+    examples: [pay my invoice, refund the charge, send me the invoice]
+    runtime: {kind: python, entry: ringmaster.evals.echo_agent:echo}
+"""
+
+
+def test_eval_files_live_under_ringmaster_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = tmp_path / "team.yaml"
+    team.write_text(LOCAL_TEAM)
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        json.dumps({"text": "reset my password", "agents": ["account"], "escalate": False})
+    )
+    work, home, models = tmp_path / "cwd", tmp_path / "home", tmp_path / "models"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("RINGMASTER_HOME", str(home))
+    monkeypatch.setenv("RINGMASTER_PLANNER_CACHE", str(models))
+    code, output = run("run", "--dataset", rows, "--team", team, "--classifier", "tfidf", "--json")
+    assert code == 0, output
+    data = json.loads(output)
+    assert Path(data["run"]).parent == home / "evals" / "runs"
+    assert data["config"]["team"]["routing"]["classifier"] == "tfidf"
+    assert list(models.glob("local-planner-*.pkl"))  # the application's model cache
+    assert list(work.iterdir()) == []  # nothing written to the current directory
+    code, output = run("run", "--dataset", rows, "--team", team, "--classifier", "bert")
+    assert code == 2 and "unknown classifier 'bert'" in output
+
+
+def test_tune_threshold_write_does_not_retrain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    team = tmp_path / "team.yaml"
+    team.write_text(LOCAL_TEAM)
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        json.dumps({"text": "reset my password", "agents": ["account"], "escalate": False})
+        + "\n"
+        + json.dumps({"text": "refund me", "agents": ["billing"], "escalate": False})
+    )
+    monkeypatch.setenv("RINGMASTER_HOME", str(tmp_path / "home"))
+    code, output = run("tune-threshold", "--dataset", rows, "--team", team, "--write", "--json")
+    assert code == 0, output
+    models = tmp_path / "home" / "evals" / "cache" / "planner"
+    (model,) = models.glob("*.pkl")
+    before = model.read_bytes()
+    code, output = run("run", "--dataset", rows, "--team", team, "--json")
+    assert code == 0, output
+    assert list(models.glob("*.pkl")) == [model] and model.read_bytes() == before
+
+
+def test_json_mode_keeps_stderr_quiet_with_the_hybrid_classifier(tmp_path: Path) -> None:
+    pytest.importorskip("sentence_transformers")
+    import os
+    import subprocess
+    import sys
+
+    team = tmp_path / "team.yaml"
+    team.write_text(LOCAL_TEAM)
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(
+        json.dumps({"text": "reset my password", "agents": ["account"], "escalate": False})
+    )
+    env = {**os.environ, "RINGMASTER_HOME": str(tmp_path / "home")}
+    env.pop("RINGMASTER_PLANNER_CACHE", None)
+    args = ["--dataset", str(rows), "--team", str(team), "--classifier", "hybrid", "--json"]
+    done = subprocess.run(
+        [sys.executable, "-m", "ringmaster.cli_eval", "run", *args],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["config"]["team"]["routing"]["classifier"] == "hybrid"
+    assert done.stderr == ""

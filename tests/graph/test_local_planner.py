@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -373,19 +375,66 @@ def test_empty_request_is_refused(kitchen_planner: LocalPlanner) -> None:
 def test_second_planner_loads_from_cache(tmp_path: Path) -> None:
     first = LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
     assert first.trained and first.cache_path is not None and first.cache_path.exists()
-    written = first.cache_path.stat().st_mtime_ns
+    written = first.cache_path.read_bytes()
     second = LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
     assert not second.trained
     assert second.cache_path == first.cache_path
-    assert first.cache_path.stat().st_mtime_ns == written
+    assert first.cache_path.read_bytes() == written  # read, not rewritten
     assert second.plan("wash the car") == first.plan("wash the car")
 
 
-def test_a_changed_team_retrains(tmp_path: Path) -> None:
+def test_changed_examples_retrain_and_prune_the_old_model(tmp_path: Path) -> None:
+    first = LocalPlanner(_kitchen_team(), cache_dir=tmp_path)
+    team = _kitchen_team()
+    team.agents[0].examples.append("brush the dog's teeth")
+    other = LocalPlanner(team, cache_dir=tmp_path)
+    assert other.trained and other.cache_path != first.cache_path
+    assert list(tmp_path.glob("*.pkl")) == [other.cache_path]  # the superseded model is gone
+
+
+def test_routing_thresholds_do_not_retrain(tmp_path: Path) -> None:
     LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
-    other = LocalPlanner(_kitchen_team(fingerprint="def"), cache_dir=tmp_path)
-    assert other.trained
+    # A tuned routing block rewrites the team file (a new fingerprint), not the model's inputs.
+    tuned = _kitchen_team(
+        fingerprint="def", routing=RoutingConfig(confidence_floor=0.3, min_margin=0.05)
+    )
+    assert not LocalPlanner(tuned, cache_dir=tmp_path).trained
+
+
+def test_other_teams_models_are_kept_up_to_a_bound(tmp_path: Path) -> None:
+    from ringmaster.graph.planner import model_cache
+
+    for name in ("a", "b"):
+        LocalPlanner(_kitchen_team(name=name), cache_dir=tmp_path)
     assert len(list(tmp_path.glob("*.pkl"))) == 2
+    stale = [tmp_path / f"local-planner-old{i}.pkl" for i in range(model_cache.MAX_FILES)]
+    for i, path in enumerate(stale):
+        path.write_bytes(b"x")
+        os.utime(path, (1000 + i, 1000 + i))
+    LocalPlanner(_kitchen_team(name="c"), cache_dir=tmp_path)
+    kept = set(tmp_path.glob("*.pkl"))
+    assert len(kept) == model_cache.MAX_FILES
+    assert stale[0] not in kept and stale[-1] in kept  # least recently used go first
+
+
+def test_an_unsigned_or_forged_cache_file_is_never_unpickled(tmp_path: Path) -> None:
+    import pickle
+
+    from ringmaster.graph.planner import model_cache
+
+    first = LocalPlanner(_kitchen_team(), cache_dir=tmp_path)
+    assert first.cache_path is not None
+    key_file = tmp_path / model_cache.KEY_FILE
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    # A payload with a plain sha256 (the old format, or anyone without the key) is a miss.
+    payload = pickle.dumps(first.classifier)
+    forged = b"ringmaster-planner-model-hmac\n" + hashlib.sha256(payload).hexdigest().encode()
+    first.cache_path.write_bytes(forged + b"\n" + payload)
+    assert LocalPlanner(_kitchen_team(), cache_dir=tmp_path).trained
+    assert not LocalPlanner(_kitchen_team(), cache_dir=tmp_path).trained  # re-signed
+    # A key others may read can be used to forge: the cache refuses it.
+    key_file.chmod(0o644)
+    assert LocalPlanner(_kitchen_team(), cache_dir=tmp_path).trained
 
 
 def test_changed_model_code_retrains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
