@@ -92,7 +92,7 @@ def make_plan(deps: GraphDeps) -> Any:
         requester = Requester.model_validate(state.get("requester") or {})
         allowed = allowed_agents(deps, requester)
         # Follow-ups ("close it") are routed as what they refer to; an ambiguous one is asked.
-        resolved = resolve(request, state.get("history") or [], kinds)
+        resolved = resolve(request, state.get("history") or [], kinds, deps.lookup)
         if resolved.resolutions or resolved.question:
             emit("references", "planner:references", request=request, **resolved.to_dict())
         try:
@@ -124,7 +124,9 @@ def make_plan(deps: GraphDeps) -> Any:
                 reason=s.escalation_reason,
             )
         return {
-            "request": request,
+            # The turn works on the request as resolved: agents, reviewers and the next turn's
+            # "do that for … too" see "close TCK-1001"; the transcript keeps the words typed.
+            "request": resolved.text if resolved.resolutions else request,
             "requester": requester.model_dump(),
             "turn": turn_number(state),
             "plan": result.model_dump(),
