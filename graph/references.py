@@ -39,7 +39,7 @@ _DUMMY_IT = re.compile(
 # A question about who a record's person is refers to the record: "who is the customer on
 # that ticket?", "which customer is that?".
 _ASKS_WHO = re.compile(r"^\W*(who|whose|which (customer|client|account|person))\b", re.I)
-_PLURAL = re.compile(r"\b(both|all of them|all three|the two|each of them)\b", re.I)
+_PLURAL = re.compile(r"\b(both|all of them|all three|the two|each of them)\b(?!-)", re.I)
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b", re.I)
 # "the June one", "the SAML ticket": up to three describing words before "one" or a noun.
@@ -148,11 +148,25 @@ def turn_entities(
         touched += [p for p in pairs if p not in touched and p not in named]
         if len(pairs) > 1:
             together.append([entity for _, entity in pairs])
-    return {
+    entry: dict[str, Any] = {
         "named": [list(p) for p in named],
         "touched": [list(p) for p in touched],
         "together": together,
     }
+    for result in results.values():
+        description = str(result.get("description") or "")
+        if _QUESTION_MARK in description:
+            # The turn asked which record was meant: the next turn may answer it.
+            entry["question"] = {
+                "request": request,
+                "options": [list(p) for p in _ids(kinds, description.split(_QUESTION_MARK)[1])],
+            }
+    return entry
+
+
+def asking(request: str, question: str) -> str:
+    """The description of a subtask that asks which record a request meant."""
+    return f"{request} (asked: {question})"
 
 
 def _question(kind: EntityKind | None, options: Sequence[str]) -> str:
@@ -238,18 +252,46 @@ class _Thread:
                 return named, int(turn.get("turn", 0))
         return None
 
+    def latest_touched(self) -> tuple[list[tuple[str, str]], int] | None:
+        """The last turn's touched non-person records, when it named none ("close it" after
+        "which tickets does she have open?")."""
+        if not self.history:
+            return None
+        last = self.history[-1]
+        ents = last.get("entities") or {}
+        named = [k for k, _ in ents.get("named", []) if k in self.by_name]
+        if not named or any(not self.by_name[k].person for k in named):
+            return None  # only a person's records listed: "which tickets does she have open"
+        touched = [
+            (k, e)
+            for k, e in ents.get("touched", [])
+            if k in self.by_name and not self.by_name[k].person
+        ]
+        return (touched, int(last.get("turn", 0))) if touched else None
+
+    def gather(self, kind: str, at_least: int = 2, turns: int = 3) -> tuple[list[str], int] | None:
+        """ "those invoices": the ids of `kind` named over the last few turns."""
+        found: list[str] = []
+        number = 0
+        for turn in list(reversed(self.history))[:turns]:
+            named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
+            if named:
+                found = [*dict.fromkeys([*named, *found])]
+                number = int(turn.get("turn", 0))
+            if len(found) >= at_least:
+                break
+        return (found, number) if found else None
+
     def pending_question(self) -> tuple[str, list[tuple[str, str]], int] | None:
         """The request, options and turn of the question the last turn asked, if it asked one."""
         if not self.history:
             return None
         last = self.history[-1]
-        answer = str(last.get("answer") or "")
-        if _QUESTION_MARK not in answer:
+        asked = (last.get("entities") or {}).get("question")
+        if not asked or not asked.get("options"):
             return None
-        options = _ids(self.kinds, answer.split(_QUESTION_MARK, 1)[1])
-        if not options:
-            return None
-        return str(last.get("request") or ""), options, int(last.get("turn", 0))
+        options = [(str(k), str(e)) for k, e in asked["options"]]
+        return str(asked["request"]), options, int(last.get("turn", 0))
 
     def pick(self, text: str, options: Sequence[str]) -> list[str]:
         """The options a reply or description picks: "both", "the first one", "the June one"."""
@@ -300,7 +342,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             continue
         noun = "(?:" + "|".join(nouns) + ")s?"
         strong = rf"\b(?:that|this|the same|same|said|those|these)\s+{noun}\b"
-        weak = rf"\bthe\s+{noun}\b(?!\s+(?:on|of|for|behind|from|who|that)\b)(?!\s+\S*\d)"
+        weak = rf"\bthe\s+{noun}\b(?!\s+(?:on|of|for|behind|from|who|that)\s+\w)(?!\s+\S*\d)"
         # "the customer" beside an explicit id is that record's customer, not an old one.
         for pattern in [strong] if explicit else [strong, weak]:
             for match in list(re.finditer(pattern, text, re.I)):
@@ -312,6 +354,8 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
                     continue
                 options, turn = found
                 plural = phrase.lower().split()[0] in {"those", "these"} or phrase.endswith("s")
+                if plural and len(options) < 2:
+                    options, turn = thread.gather(kind.name) or (options, turn)
                 if len(options) > 1 and not plural:
                     chosen = thread.pick(text, options)
                     if len(chosen) != 1:
@@ -328,16 +372,30 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         return Resolved(request, resolutions, out)
     text, resolutions = out[0], resolutions + out[1]
     by_name = thread.by_name
-    if not any(not by_name[k].person for k, _ in explicit) and not resolutions:
+
+    def settled(person: bool) -> bool:
+        ids = [k for k, _ in explicit] + [r.kind for r in resolutions]
+        return any(by_name[k].person == person for k in ids if k in by_name)
+
+    if not settled(person=False) and not _PLURAL.search(text):
         out = _pronoun(text, thread, person=False)
         if isinstance(out, str):
             return Resolved(request, resolutions, out)
         text, resolutions = out[0], resolutions + out[1]
-    if not any(by_name[k].person for k, _ in explicit) and not resolutions:
-        out = _pronoun(text, thread, person=True)
+    if not settled(person=True):
+        out = _pronoun(text, thread, person=not asks_who)
         if isinstance(out, str):
             return Resolved(request, resolutions, out)
         text, resolutions = out[0], resolutions + out[1]
+    both = _PLURAL.search(text)
+    if not explicit and not resolutions and both:
+        # "close both": every record the latest turn named.
+        latest = thread.latest_named(person=False)
+        if latest and len({e for _, e in latest[0]}) > 1:
+            named, turn = latest
+            joined = " and ".join(dict.fromkeys(e for _, e in named))
+            text = text[: both.start()] + joined + text[both.end() :]
+            resolutions += [Resolution(both.group(0), e, k, turn) for k, e in named]
     if asks_who and not resolutions and not explicit:
         # "who's the customer?" after a ticket: the customer on that ticket.
         latest = thread.latest_named(person=False)
@@ -417,6 +475,8 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
 def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolution]] | str:
     """Pronouns → the one id of these kinds the latest turn named; a question if several."""
     pattern = _PRONOUN_PERSON if person else r"\b(it|its)\b"
+    if not person and _ASKS_WHO.search(text):
+        pattern = r"\b(it|its|them|they)\b"  # "who is the customer on them?": the records
     dummy = {
         (d.start() + i.start(), d.start() + i.end())
         for d in _DUMMY_IT.finditer(text)
@@ -431,13 +491,15 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
             return _plural_them(text, spans, thread)
         entities, kind_name, turn = found
     else:
-        latest = thread.latest_named(person=False)
+        latest = thread.latest_named(person=False) or thread.latest_touched()
         if latest is None:
             return text, []
         named, turn = latest
         entities = list(dict.fromkeys(e for _, e in named))
         kinds = {k for k, _ in named}
         kind_name = named[0][0]
+        if len(entities) > 1 and any(m.group(0).lower() in {"them", "they"} for m in spans):
+            return _plural_them(text, spans, thread)
         if len(entities) > 1:
             kind = thread.by_name[kind_name] if len(kinds) == 1 else None
             return _question(kind, entities)

@@ -16,7 +16,7 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.planner.base import Plan, human_plan
-from ringmaster.graph.references import Resolved, kinds_from_team, resolve
+from ringmaster.graph.references import Resolved, asking, kinds_from_team, resolve
 from ringmaster.graph.state import Requester, RunState
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,9 @@ def make_plan(deps: GraphDeps) -> Any:
             emit("references", "planner:references", request=request, **resolved.to_dict())
         try:
             if resolved.question:
-                result = human_plan(request, resolved.question, "references")
+                result = human_plan(
+                    asking(request, resolved.question), resolved.question, "references"
+                )
             else:
                 result = deps.planner.plan(resolved.text, allowed_agents=allowed)
         except Exception as exc:  # fail closed: a planner failure goes to a human
