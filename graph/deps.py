@@ -8,6 +8,7 @@ from ringmaster.agents.judge import LLMJudge
 from ringmaster.agents.registry import AgentRegistry
 from ringmaster.graph.intake import MAX_REQUEST_CHARS
 from ringmaster.graph.planner.base import Planner
+from ringmaster.graph.references import Lookup
 
 
 @dataclass(frozen=True)
@@ -19,3 +20,6 @@ class GraphDeps:
     max_request_chars: int = MAX_REQUEST_CHARS
     # An LLM judge for agents whose spec names a `judge` (see agents/judge.py); None: no judge.
     judge: LLMJudge | None = None
+    # Who owns a record and what describes it, for follow-ups ("its customer", "the June
+    # one"); None: references resolve from the thread's history alone.
+    lookup: Lookup | None = None

@@ -2,31 +2,64 @@
 
 A team file names the kinds of record its requests talk about (`entities:` — an id pattern and
 the nouns that name it). Each finished turn leaves in the thread's history the ids it named (in
-the request) and touched (in its results), and which ids stood together in one result (a ticket
-and its customer). A new turn's references are rewritten to concrete ids before routing, so the
-planner — local or LLM — sees "close ticket TCK-1001", never "close it". Every rewrite says what
-was resolved and from which turn. A reference with more than one candidate is never guessed: the
-turn becomes a question instead.
+the request as resolved) and touched (in its results), and which ids stood together in one
+result (a ticket and its customer). A new turn's references are rewritten to concrete ids before
+routing, so the planner — local or LLM — sees "close TCK-1001", never "close it". Every rewrite
+says what was resolved and from which turn. A reference with more than one candidate is never
+guessed: the turn becomes a question, and the next turn may answer it ("the SAML one", "both",
+"TCK-1002"), which runs the question's request with the record picked.
+
+An optional `Lookup` (the demo's is `tools/demo/lookup.py`) tells who owns a record ("its
+customer", "their invoices") and which words describe it ("the June one").
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 # Short follow-ups that repeat an earlier request for another record: "do that for CUS-1002
-# too", "same for INV-1003", "and for TCK-1004 as well".
-_REPEAT = re.compile(r"\b(too|also|as well|same|do that|do the same|likewise)\b", re.I)
+# too", "same for INV-1003", "and for TCK-1004 as well", "sorry, I meant INV-1012".
+_REPEAT = re.compile(
+    r"\b(too|also|as well|same|do that|do the same|likewise|meant|instead|rather)\b", re.I
+)
 _REPEAT_MAX_WORDS = 10
+# Ellipsis: "and CUS-1005?", "what about INV-1183", "now TCK-1004".
+_ELLIPSIS = re.compile(r"^\W*(and|or|what about|how about|now|then|ok|also)\b", re.I)
+_ELLIPSIS_MAX_WORDS = 4
 # "it" that refers to nothing: "is it possible", "it's fine", "make it quick".
 _DUMMY_IT = re.compile(
     r"\b(is|was) it (possible|ok|okay|fine|true|likely|worth)\b|\bit(?:'s| is) "
     r"(possible|ok|okay|fine|urgent|important|likely)\b|\bmake it (quick|fast|short|brief)\b",
     re.I,
 )
+# A question about who a record's person is refers to the record: "who is the customer on
+# that ticket?", "which customer is that?".
+_ASKS_WHO = re.compile(r"^\W*(who|whose|which (customer|client|account|person))\b", re.I)
+_PLURAL = re.compile(r"\b(both|all of them|all three|the two|each of them)\b(?!-)", re.I)
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
+_ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b", re.I)
+# "the June one", "the SAML ticket": up to three describing words before "one" or a noun.
+_DESCRIBED = r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:one|{nouns})\b"
+_NOT_DESCRIBING = {"same", "other", "that", "this", "new", "first", "second", "last", "only"}
+_QUESTION_MARK = "do you mean: "
+_PRONOUN_PERSON = r"\b(they|them|their|he|him|his|she|her)\b"
+_POSSESSIVE = {"its", "their", "his"}
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What a lookup knows about a record: who owns it and the words that describe it."""
+
+    id: str
+    owner: str | None = None  # the person (customer) the record belongs to
+    words: str = ""
+
+
+Lookup = Callable[[str], RecordFacts | None]
 
 
 @dataclass(frozen=True)
@@ -67,6 +100,12 @@ class Resolved:
             "question": self.question,
         }
 
+    def context(self) -> str:
+        """The resolved records in one short line, for a planner prompt."""
+        return "; ".join(
+            f"{r.phrase} = {r.entity} ({r.kind}, turn {r.turn})" for r in self.resolutions
+        )
+
 
 def kinds_from_team(entities: Mapping[str, Any]) -> list[EntityKind]:
     """The team file's `entities` block as compiled kinds."""
@@ -93,155 +132,505 @@ def _ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
 def turn_entities(
     kinds: Sequence[EntityKind], request: str, results: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """What one turn leaves for later turns: ids named, ids touched, ids seen together."""
+    """What one turn leaves for later turns: ids named, ids touched, ids seen together.
+
+    Named ids are the request's and its subtasks' descriptions' (the request as resolved, so
+    "close it" names the ticket it closed); touched ones stand only in outputs and actions.
+    """
     named = _ids(kinds, request)
+    for result in results.values():
+        named += [p for p in _ids(kinds, str(result.get("description") or "")) if p not in named]
     touched: list[tuple[str, str]] = []
     together: list[list[str]] = []
     for result in results.values():
-        text = json.dumps(
-            {k: result.get(k) for k in ("description", "output", "actions")}, default=str
-        )
-        pairs = _ids(kinds, text)
+        text = json.dumps({k: result.get(k) for k in ("output", "actions")}, default=str)
+        pairs = _ids(kinds, f"{result.get('description') or ''} {text}")
         touched += [p for p in pairs if p not in touched and p not in named]
         if len(pairs) > 1:
             together.append([entity for _, entity in pairs])
-    return {
+    entry: dict[str, Any] = {
         "named": [list(p) for p in named],
         "touched": [list(p) for p in touched],
         "together": together,
     }
+    for result in results.values():
+        description = str(result.get("description") or "")
+        if _QUESTION_MARK in description:
+            # The turn asked which record was meant: the next turn may answer it.
+            entry["question"] = {
+                "request": request,
+                "options": [list(p) for p in _ids(kinds, description.split(_QUESTION_MARK)[1])],
+            }
+    return entry
 
 
-def _candidates(turn: Mapping[str, Any], kind: str) -> tuple[list[str], list[str]]:
-    named = [e for k, e in turn.get("named", []) if k == kind]
-    touched = [e for k, e in turn.get("touched", []) if k == kind]
-    return named, touched
+def asking(request: str, question: str) -> str:
+    """The description of a subtask that asks which record a request meant."""
+    return f"{request} (asked: {question})"
 
 
-def _find(history: Sequence[Mapping[str, Any]], kind: str) -> tuple[list[str], int] | None:
-    """The ids of `kind` the latest turn that has any refers to, and that turn's number.
+def _question(kind: EntityKind | None, options: Sequence[str]) -> str:
+    noun = (kind.nouns[0] if kind.nouns else kind.name) if kind else "record"
+    listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
+    return f"Which {noun} {_QUESTION_MARK}{listed}?"
 
-    Named ids win over touched ones (the customer a ticket belongs to is touched, the ticket
-    asked about is named); ids seen together with a named one come next.
-    """
-    for turn in reversed(history):
-        ents = turn.get("entities") or {}
-        named, touched = _candidates(ents, kind)
-        number = int(turn.get("turn", 0))
-        if named:
-            return named, number
-        asked = {e for _, e in ents.get("named", [])}
-        beside = [
-            e
-            for group in ents.get("together", [])
-            if asked & set(group)
-            for e in group
-            if e in touched
+
+@dataclass
+class _Thread:
+    """The thread's history as the resolver reads it: candidates by kind, newest turn first."""
+
+    history: Sequence[Mapping[str, Any]]
+    kinds: Sequence[EntityKind]
+    lookup: Lookup | None
+    by_name: dict[str, EntityKind] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_name = {k.name: k for k in self.kinds}
+
+    def facts(self, entity: str) -> RecordFacts | None:
+        return self.lookup(entity) if self.lookup else None
+
+    def owner(self, entity: str, kind: str) -> str | None:
+        """The record of `kind` that owns `entity` (a ticket's customer), if the lookup knows."""
+        facts = self.facts(entity)
+        if facts is None or facts.owner is None:
+            return None
+        return next((e for k, e in _ids(self.kinds, facts.owner) if k == kind), None)
+
+    def turn_naming(self, entity: str) -> int:
+        """The latest turn that named or touched `entity` (this turn's number if none did)."""
+        for turn in reversed(self.history):
+            ents = turn.get("entities") or {}
+            if any(e == entity for _, e in ents.get("named", []) + ents.get("touched", [])):
+                return int(turn.get("turn", 0))
+        return int(self.history[-1].get("turn", 0)) + 1 if self.history else 1
+
+    def kind_of(self, entity: str) -> str | None:
+        return next((k for k, _ in _ids(self.kinds, entity)), None)
+
+    def find(self, kind: str) -> tuple[list[str], int] | None:
+        """The ids of `kind` the latest turn that has any refers to, and that turn's number.
+
+        Named ids win over touched ones (the customer a ticket belongs to is touched, the
+        ticket asked about is named); then the owners of named records, then ids seen together
+        with a named one, then anything touched.
+        """
+        for turn in reversed(self.history):
+            ents = turn.get("entities") or {}
+            number = int(turn.get("turn", 0))
+            named_pairs = [tuple(p) for p in ents.get("named", [])]
+            named = [e for k, e in named_pairs if k == kind]
+            if named:
+                return named, number
+            owners = [o for k, e in named_pairs if (o := self.owner(e, kind))]
+            if owners:
+                return list(dict.fromkeys(owners)), number
+            touched = [e for k, e in ents.get("touched", []) if k == kind]
+            asked = {e for _, e in named_pairs}
+            beside = [
+                e
+                for group in ents.get("together", [])
+                if asked & set(group)
+                for e in group
+                if e in touched
+            ]
+            if beside:
+                return list(dict.fromkeys(beside)), number
+            if touched:
+                return touched, number
+        return None
+
+    def latest_named(self, person: bool) -> tuple[list[tuple[str, str]], int] | None:
+        """The latest turn's named records of person (or non-person) kinds."""
+        for turn in reversed(self.history):
+            named = [
+                (k, e)
+                for k, e in (turn.get("entities") or {}).get("named", [])
+                if k in self.by_name and self.by_name[k].person == person
+            ]
+            if named:
+                return named, int(turn.get("turn", 0))
+        return None
+
+    def latest_touched(self) -> tuple[list[tuple[str, str]], int] | None:
+        """The last turn's touched non-person records, when it named none ("close it" after
+        "which tickets does she have open?")."""
+        if not self.history:
+            return None
+        last = self.history[-1]
+        ents = last.get("entities") or {}
+        named = [k for k, _ in ents.get("named", []) if k in self.by_name]
+        if not named or any(not self.by_name[k].person for k in named):
+            return None  # only a person's records listed: "which tickets does she have open"
+        touched = [
+            (k, e)
+            for k, e in ents.get("touched", [])
+            if k in self.by_name and not self.by_name[k].person
         ]
-        if beside:
-            return list(dict.fromkeys(beside)), number
-        if touched:
-            return touched, number
-    return None
+        return (touched, int(last.get("turn", 0))) if touched else None
 
+    def gather(self, kind: str, at_least: int = 2, turns: int = 3) -> tuple[list[str], int] | None:
+        """ "those invoices": the ids of `kind` named over the last few turns."""
+        found: list[str] = []
+        number = 0
+        for turn in list(reversed(self.history))[:turns]:
+            named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
+            if named:
+                found = [*dict.fromkeys([*named, *found])]
+                number = int(turn.get("turn", 0))
+            if len(found) >= at_least:
+                break
+        return (found, number) if found else None
 
-def _question(kind: EntityKind, options: Sequence[str]) -> str:
-    return f"Which {kind.nouns[0] if kind.nouns else kind.name} do you mean: " + (
-        ", ".join(options[:-1]) + f" or {options[-1]}?"
-    )
+    def pending_question(self) -> tuple[str, list[tuple[str, str]], int] | None:
+        """The request, options and turn of the question the last turn asked, if it asked one."""
+        if not self.history:
+            return None
+        last = self.history[-1]
+        asked = (last.get("entities") or {}).get("question")
+        if not asked or not asked.get("options"):
+            return None
+        options = [(str(k), str(e)) for k, e in asked["options"]]
+        return str(asked["request"]), options, int(last.get("turn", 0))
+
+    def pick(self, text: str, options: Sequence[str]) -> list[str]:
+        """The options a reply or description picks: "both", "the first one", "the June one"."""
+        if _PLURAL.search(text):
+            return list(options)
+        ordinal = _ORDINAL.search(text)
+        if ordinal:
+            at = _ORDINALS[ordinal.group(1).lower()]
+            return [options[at]] if -len(options) <= at < len(options) else []
+        words = {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1}
+        words -= {"the", "one", "ones", "that", "this", "i", "meant", "mean", "sorry", "please"}
+        if not words or not self.lookup:
+            return []
+        scores = {}
+        for entity in options:
+            facts = self.facts(entity)
+            described = set(re.findall(r"[a-z0-9]+", facts.words.lower())) if facts else set()
+            scores[entity] = len(words & described)
+        best = max(scores.values(), default=0)
+        winners = [e for e, s in scores.items() if s == best]
+        return winners if best > 0 and len(winners) == 1 else []
 
 
 def resolve(
-    request: str, history: Sequence[Mapping[str, Any]], kinds: Sequence[EntityKind]
+    request: str,
+    history: Sequence[Mapping[str, Any]],
+    kinds: Sequence[EntityKind],
+    lookup: Lookup | None = None,
 ) -> Resolved:
     """Rewrite the request's references to earlier turns' ids, or ask when one is ambiguous."""
     if not kinds or not history:
         return Resolved(request, [])
+    thread = _Thread(history, kinds, lookup)
     explicit = _ids(kinds, request)
-    by_name = {k.name: k for k in kinds}
-    repeated = _repeat(request, explicit, history)
-    if repeated is not None:
-        return repeated
+    for step in (_reply, _repeat):
+        out = step(request, explicit, thread)
+        if out is not None:
+            return out
+    return _rewrite(request, explicit, thread)
+
+
+def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved:
     text, resolutions = request, list[Resolution]()
-    for kind in kinds:
-        for noun in kind.nouns:
-            strong = rf"\b(?:that|this|the same|same|said)\s+{re.escape(noun)}\b"
-            weak = rf"\bthe\s+{re.escape(noun)}\b(?!\s+\S*\d)"
-            # "the customer" beside an explicit id is that record's customer, not an old one.
-            for pattern in [strong] if explicit else [strong, weak]:
-                for match in list(re.finditer(pattern, text, re.I)):
-                    found = _find(history, kind.name)
-                    if found is None:
-                        continue
-                    options, turn = found
-                    if len(options) > 1:
+    asks_who = bool(_ASKS_WHO.search(request))
+    for kind in thread.kinds:
+        nouns = [re.escape(n) for n in kind.nouns]
+        if not nouns:
+            continue
+        noun = "(?:" + "|".join(nouns) + ")s?"
+        strong = rf"\b(?:that|this|the same|same|said|those|these)\s+{noun}\b"
+        weak = rf"\bthe\s+{noun}\b(?!\s+(?:on|of|for|behind|from|who|that)\s+\w)(?!\s+\S*\d)"
+        # "the customer" beside an explicit id is that record's customer, not an old one.
+        for pattern in [strong] if explicit else [strong, weak]:
+            for match in list(re.finditer(pattern, text, re.I)):
+                phrase = match.group(0)
+                if kind.person and asks_who and pattern == weak:
+                    continue  # "who is the customer?" asks for it: the record is the reference
+                found = thread.find(kind.name)
+                if found is None:
+                    continue
+                options, turn = found
+                plural = phrase.lower().split()[0] in {"those", "these"} or phrase.endswith("s")
+                if plural and len(options) < 2:
+                    options, turn = thread.gather(kind.name) or (options, turn)
+                if len(options) > 1 and not plural:
+                    chosen = thread.pick(text, options)
+                    if len(chosen) != 1:
                         return Resolved(request, resolutions, _question(kind, options))
-                    phrase = match.group(0)
-                    text = text.replace(phrase, f"{noun} {options[0]}", 1)
-                    resolutions.append(Resolution(phrase, options[0], kind.name, turn))
-    if not any(not by_name[k].person for k, _ in explicit) and not resolutions:
-        out = _pronoun(text, history, [k for k in kinds if not k.person], r"\b(it|its)\b")
+                    options = chosen
+                text = text.replace(phrase, " and ".join(options), 1)
+                resolutions += [Resolution(phrase, e, kind.name, turn) for e in options]
+    out = _owner_phrases(text, thread)
+    if isinstance(out, str):
+        return Resolved(request, resolutions, out)
+    text, resolutions = out[0], resolutions + out[1]
+    out = _described(text, thread)
+    if isinstance(out, str):
+        return Resolved(request, resolutions, out)
+    text, resolutions = out[0], resolutions + out[1]
+    by_name = thread.by_name
+
+    def settled(person: bool) -> bool:
+        ids = [k for k, _ in explicit] + [r.kind for r in resolutions]
+        return any(by_name[k].person == person for k in ids if k in by_name)
+
+    if not settled(person=False) and not _PLURAL.search(text):
+        out = _pronoun(text, thread, person=False)
         if isinstance(out, str):
             return Resolved(request, resolutions, out)
         text, resolutions = out[0], resolutions + out[1]
-    if not any(by_name[k].person for k, _ in explicit) and not resolutions:
-        people = [k for k in kinds if k.person]
-        out = _pronoun(text, history, people, r"\b(they|them|their)\b")
+    if not settled(person=True):
+        out = _pronoun(text, thread, person=not asks_who)
         if isinstance(out, str):
             return Resolved(request, resolutions, out)
         text, resolutions = out[0], resolutions + out[1]
+    both = _PLURAL.search(text)
+    if not explicit and not resolutions and both:
+        # "close both": every record the latest turn named.
+        latest = thread.latest_named(person=False)
+        if latest and len({e for _, e in latest[0]}) > 1:
+            named, turn = latest
+            joined = " and ".join(dict.fromkeys(e for _, e in named))
+            text = text[: both.start()] + joined + text[both.end() :]
+            resolutions += [Resolution(both.group(0), e, k, turn) for k, e in named]
+    if asks_who and not resolutions and not explicit:
+        # "who's the customer?" after a ticket: the customer on that ticket.
+        latest = thread.latest_named(person=False)
+        if latest and len({e for _, e in latest[0]}) == 1:
+            kind_name, entity = latest[0][0]
+            text = f"{text.rstrip(' ?.')} on {entity}?"
+            resolutions.append(Resolution("(implied)", entity, kind_name, latest[1]))
     return Resolved(text, resolutions)
 
 
-def _pronoun(
-    text: str, history: Sequence[Mapping[str, Any]], kinds: Sequence[EntityKind], pattern: str
-) -> tuple[str, list[Resolution]] | str:
+def _owner_phrases(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
+    """ "its customer", "the customer on TCK-1002", "TCK-1002's customer": the owner's id."""
+    resolutions: list[Resolution] = []
+    if _ASKS_WHO.search(text):
+        return text, resolutions  # "who is the customer on TCK-1002?" asks for the owner
+    for kind in [k for k in thread.kinds if k.person]:
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        ids = "|".join(k.pattern.pattern for k in thread.kinds if not k.person)
+        if not ids:
+            continue
+        patterns = [
+            rf"\bthe {noun} (?:on|of|for|behind|from) (?:\w+ )?(?P<id>{ids})",
+            rf"\b(?P<id>{ids})'s {noun}\b",
+        ]
+        for pattern in patterns:
+            for match in list(re.finditer(pattern, text, re.I)):
+                owner = thread.owner(match.group("id"), kind.name)
+                if owner is None:
+                    continue
+                text = text.replace(match.group(0), owner, 1)
+                turn = thread.turn_naming(match.group("id"))
+                resolutions.append(Resolution(match.group(0), owner, kind.name, turn))
+        its = rf"\bits {noun}\b"
+        if re.search(its, text, re.I):
+            latest = thread.latest_named(person=False)
+            if latest is None:
+                continue
+            owners = list(
+                dict.fromkeys(o for _, e in latest[0] if (o := thread.owner(e, kind.name)))
+            )
+            if len(owners) > 1:
+                return _question(kind, owners)
+            if owners:
+                text = re.sub(its, owners[0], text, count=1, flags=re.I)
+                resolutions.append(
+                    Resolution("its " + kind.nouns[0], owners[0], kind.name, latest[1])
+                )
+    return text, resolutions
+
+
+def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
+    """ "the June one", "the SAML ticket", "the first one": one of the last turn's records."""
+    if not thread.lookup or not thread.history:
+        return text, []
+    last = thread.history[-1]
+    ents = last.get("entities") or {}
+    candidates = [tuple(p) for p in ents.get("named", []) + ents.get("touched", [])]
+    resolutions: list[Resolution] = []
+    for kind in thread.kinds:
+        pool = [e for k, e in candidates if k == kind.name]
+        if len(pool) < 2 or kind.person:
+            continue
+        nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
+        pattern = _DESCRIBED.replace("{nouns}", nouns)
+        for match in list(re.finditer(pattern, text, re.I)):
+            words = match.group(1).lower().split()
+            if words[0] in _NOT_DESCRIBING and not _ORDINAL.search(match.group(0)):
+                continue
+            chosen = thread.pick(match.group(0), pool)
+            if len(chosen) != 1:
+                continue
+            text = text.replace(match.group(0), chosen[0], 1)
+            resolutions.append(Resolution(match.group(0), chosen[0], kind.name, int(last["turn"])))
+    return text, resolutions
+
+
+def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolution]] | str:
     """Pronouns → the one id of these kinds the latest turn named; a question if several."""
+    pattern = _PRONOUN_PERSON if person else r"\b(it|its)\b"
+    if not person and _ASKS_WHO.search(text):
+        pattern = r"\b(it|its|them|they)\b"  # "who is the customer on them?": the records
     dummy = {
         (d.start() + i.start(), d.start() + i.end())
         for d in _DUMMY_IT.finditer(text)
         for i in re.finditer(r"\bit\b", d.group(0), re.I)
     }
     spans = [m for m in re.finditer(pattern, text, re.I) if m.span() not in dummy]
-    if not kinds or not spans:
+    if not spans:
         return text, []
-    names = {k.name: k for k in kinds}
-    for turn in reversed(history):
-        named = [(k, e) for k, e in (turn.get("entities") or {}).get("named", []) if k in names]
-        if named:
-            break
+    if person:
+        found = _person(thread)
+        if found is None:
+            return _plural_them(text, spans, thread)
+        entities, kind_name, turn = found
     else:
-        return text, []
-    if len({e for _, e in named}) > 1:
-        if all(k == named[0][0] for k, _ in named):
-            return _question(names[named[0][0]], [e for _, e in named])
-        return "Which do you mean: " + " or ".join(e for _, e in named) + "?"
-    kind_name, entity = named[0]
-    kind = names[kind_name]
-    noun = kind.nouns[0] if kind.nouns else kind.name
+        latest = thread.latest_named(person=False) or thread.latest_touched()
+        if latest is None:
+            return text, []
+        named, turn = latest
+        entities = list(dict.fromkeys(e for _, e in named))
+        kinds = {k for k, _ in named}
+        kind_name = named[0][0]
+        if len(entities) > 1 and any(m.group(0).lower() in {"them", "they"} for m in spans):
+            return _plural_them(text, spans, thread)
+        if len(entities) > 1:
+            kind = thread.by_name[kind_name] if len(kinds) == 1 else None
+            return _question(kind, entities)
+    if len(entities) > 1:
+        return _question(thread.by_name[kind_name], entities)
+    entity = entities[0]
     pieces, resolutions, at = [], [], 0
     for m in spans:
-        possessive = m.group(0).lower() in {"its", "their"}
-        pieces += [text[at : m.start()], f"{noun} {entity}'s" if possessive else entity]
-        resolutions.append(Resolution(m.group(0), entity, kind_name, int(turn["turn"])))
+        word = m.group(0).lower()
+        possessive = word in _POSSESSIVE or (word == "her" and _before_noun(text, m))
+        pieces += [text[at : m.start()], f"{entity}'s" if possessive else entity]
+        resolutions.append(Resolution(m.group(0), entity, kind_name, turn))
         at = m.end()
     return "".join([*pieces, text[at:]]), resolutions
 
 
-def _repeat(
-    request: str, explicit: list[tuple[str, str]], history: Sequence[Mapping[str, Any]]
-) -> Resolved | None:
-    """ "Do that for CUS-1002 too": the last request about that kind, with the new id."""
-    if len(explicit) != 1 or len(request.split()) > _REPEAT_MAX_WORDS:
+def _before_noun(text: str, m: re.Match[str]) -> bool:
+    nxt = re.match(r"\s+([a-z]+)", text[m.end() :], re.I)
+    return bool(nxt) and nxt.group(1).lower() not in {  # type: ignore[union-attr]
+        "a",
+        "an",
+        "the",
+        "to",
+        "that",
+        "about",
+        "know",
+        "up",
+        "back",
+        "we",
+        "if",
+        "and",
+        "on",
+    }
+
+
+def _person(thread: _Thread) -> tuple[list[str], str, int] | None:
+    """The customer "they/he/she" is: named, the owner of a named record, or the one touched."""
+    people = [k for k in thread.kinds if k.person]
+    for turn in reversed(thread.history):
+        ents = turn.get("entities") or {}
+        number = int(turn.get("turn", 0))
+        for kind in people:
+            named = [e for k, e in ents.get("named", []) if k == kind.name]
+            if named:
+                return list(dict.fromkeys(named)), kind.name, number
+        for kind in people:
+            owners = [o for _, e in ents.get("named", []) if (o := thread.owner(e, kind.name))]
+            if owners:
+                return list(dict.fromkeys(owners)), kind.name, number
+            touched = list(dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name))
+            if len(touched) == 1:
+                return touched, kind.name, number
+        if ents.get("named"):
+            return None
+    return None
+
+
+def _plural_them(
+    text: str, spans: list[re.Match[str]], thread: _Thread
+) -> tuple[str, list[Resolution]] | str:
+    """ "close them" after two tickets: every record the latest turn named."""
+    latest = thread.latest_named(person=False)
+    if latest is None or len(latest[0]) < 2:
+        return text, []
+    named, turn = latest
+    entities = list(dict.fromkeys(e for _, e in named))
+    joined = " and ".join(entities)
+    pieces, resolutions, at = [], [], 0
+    for m in spans:
+        possessive = m.group(0).lower() == "their"
+        pieces += [text[at : m.start()], f"{joined}'s" if possessive else joined]
+        resolutions += [Resolution(m.group(0), e, k, turn) for k, e in named]
+        at = m.end()
+    return "".join([*pieces, text[at:]]), resolutions
+
+
+def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
+    """An answer to the question the last turn asked: its request, run with the record picked."""
+    pending = thread.pending_question()
+    if pending is None:
         return None
-    if not _REPEAT.search(request):
+    asked, options, turn = pending
+    option_ids = [e for _, e in options]
+    chosen = [e for _, e in explicit if e in option_ids]
+    kinds = {k for k, _ in options}
+    if not chosen and explicit and len(request.split()) <= 6:
+        # "sorry, I meant TCK-1003": a correction to a record that was not an option.
+        chosen = [e for k, e in explicit if k in kinds]
+    if not chosen and not explicit and len(request.split()) <= 8:
+        chosen = thread.pick(request, option_ids)
+    if not chosen:
+        return None
+    earlier = [t for t in thread.history[:-1]]
+    picked = {
+        "turn": turn,
+        "request": asked,
+        "entities": {
+            "named": [[k, e] for k, e in options if e in chosen]
+            or [[thread.kind_of(e) or "", e] for e in chosen]
+        },
+    }
+    again = _rewrite(
+        asked, _ids(thread.kinds, asked), _Thread([*earlier, picked], thread.kinds, thread.lookup)
+    )
+    if again.question or not again.resolutions:
+        # The question's request had no reference to put the pick into: name it.
+        text = f"{asked} ({', '.join(chosen)})"
+        return Resolved(
+            text, [Resolution(request, e, thread.kind_of(e) or "", turn) for e in chosen]
+        )
+    resolutions = [Resolution(request, r.entity, r.kind, turn) for r in again.resolutions]
+    return Resolved(again.text, resolutions)
+
+
+def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
+    """ "Do that for CUS-1002 too", "and INV-1003?": the last request about that kind, new id."""
+    words = len(request.split())
+    if len(explicit) != 1 or words > _REPEAT_MAX_WORDS:
+        return None
+    if not _REPEAT.search(request) and not (
+        _ELLIPSIS.search(request) and words <= _ELLIPSIS_MAX_WORDS
+    ):
         return None
     kind, new_id = explicit[0]
-    for turn in reversed(history):
+    for turn in reversed(thread.history):
         named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
         if named and new_id not in named:
             earlier = str(turn["request"])
             for old in set(named):
                 earlier = earlier.replace(old, new_id)
+            if new_id not in earlier:
+                return None  # the id came from a result, not the words: nothing to swap
             return Resolved(earlier, [Resolution(request, new_id, kind, int(turn["turn"]))])
     return None

@@ -38,6 +38,7 @@ def build_deps(settings: Settings, corrections: list[Correction] | None = None) 
     """The embedded default: the demo team (or the configured team file) and the local planner."""
     from ringmaster.agents.registry import AgentRegistry
     from ringmaster.models import llm_runtime_factory, make_judge, make_planner
+    from ringmaster.tools.demo.lookup import demo_lookup
 
     team, tools = load_team_and_tools(settings, corrections)
     registry = AgentRegistry.build(team, tools, llm_runtime=llm_runtime_factory(settings))
@@ -46,4 +47,5 @@ def build_deps(settings: Settings, corrections: list[Correction] | None = None) 
         planner=make_planner(settings, team),
         max_request_chars=settings.max_request_chars,
         judge=make_judge(settings, team),
+        lookup=demo_lookup(settings.demo_db_path),
     )

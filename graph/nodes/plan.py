@@ -16,7 +16,7 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.planner.base import Plan, human_plan
-from ringmaster.graph.references import Resolved, kinds_from_team, resolve
+from ringmaster.graph.references import Resolved, asking, kinds_from_team, resolve
 from ringmaster.graph.state import Requester, RunState
 
 log = logging.getLogger(__name__)
@@ -92,12 +92,14 @@ def make_plan(deps: GraphDeps) -> Any:
         requester = Requester.model_validate(state.get("requester") or {})
         allowed = allowed_agents(deps, requester)
         # Follow-ups ("close it") are routed as what they refer to; an ambiguous one is asked.
-        resolved = resolve(request, state.get("history") or [], kinds)
+        resolved = resolve(request, state.get("history") or [], kinds, deps.lookup)
         if resolved.resolutions or resolved.question:
             emit("references", "planner:references", request=request, **resolved.to_dict())
         try:
             if resolved.question:
-                result = human_plan(request, resolved.question, "references")
+                result = human_plan(
+                    asking(request, resolved.question), resolved.question, "references"
+                )
             else:
                 result = deps.planner.plan(resolved.text, allowed_agents=allowed)
         except Exception as exc:  # fail closed: a planner failure goes to a human
@@ -124,7 +126,9 @@ def make_plan(deps: GraphDeps) -> Any:
                 reason=s.escalation_reason,
             )
         return {
-            "request": request,
+            # The turn works on the request as resolved: agents, reviewers and the next turn's
+            # "do that for … too" see "close TCK-1001"; the transcript keeps the words typed.
+            "request": resolved.text if resolved.resolutions else request,
             "requester": requester.model_dump(),
             "turn": turn_number(state),
             "plan": result.model_dump(),

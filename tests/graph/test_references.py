@@ -48,7 +48,7 @@ def test_that_customer_is_the_customer_of_the_record_asked_about() -> None:
         turn(2, "Refund invoice INV-1002 in full", REFUND_RESULT),
     ]
     out = resolve("what plan is that customer on?", history, KINDS)
-    assert out.text == "what plan is customer CUS-1002 on?"
+    assert out.text == "what plan is CUS-1002 on?"
     assert [(r.phrase, r.entity, r.kind, r.turn) for r in out.resolutions] == [
         ("that customer", "CUS-1002", "customer", 2)
     ]

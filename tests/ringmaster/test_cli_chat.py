@@ -54,7 +54,7 @@ def test_a_chat_resolves_follow_ups_and_decides_reviews_in_place(cli: Cli) -> No
     chat.communicate("\n", timeout=60)
 
     [subtask] = plan["outcome"]["plan"]["subtasks"]
-    assert subtask["description"] == "what plan is customer CUS-1002 on?"
+    assert subtask["description"] == "what plan is CUS-1002 on?"
     assert "business plan" in plan["outcome"]["results"]["t1"]["summary"]
     with sqlite3.connect(cli.home / "demo-company.db") as conn:
         status = conn.execute("SELECT status FROM tickets WHERE id = 'TCK-1001'").fetchone()
