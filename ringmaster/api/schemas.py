@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,11 +18,51 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ErrorBody(BaseModel):
-    """Every error: a sentence for people, and for validation errors each problem."""
+class ErrorCode(StrEnum):
+    """The stable, machine-readable code of every error answer (a problem's `code`)."""
 
-    detail: str
-    errors: list[dict[str, Any]] | None = None
+    bad_request = "bad_request"
+    invalid_input = "invalid_input"  # the body or parameters fail their schema
+    invalid_request = "invalid_request"  # the request text cannot be taken
+    invalid_decision = "invalid_decision"  # the decision does not fit the item
+    unauthenticated = "unauthenticated"
+    forbidden = "forbidden"
+    own_item = "own_item"  # a reviewer deciding an item raised by their own request
+    not_found = "not_found"
+    method_not_allowed = "method_not_allowed"
+    conflict = "conflict"
+    already_decided = "already_decided"
+    thread_busy = "thread_busy"
+    body_too_large = "body_too_large"
+    unsupported_media_type = "unsupported_media_type"
+    rate_limited = "rate_limited"
+    internal_error = "internal_error"
+    unavailable = "unavailable"
+
+
+class FieldProblem(BaseModel):
+    """One invalid field of a body or parameter list."""
+
+    loc: list[str]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """Every error answer: an RFC 9457 problem (`application/problem+json`) with a stable
+    `code` and the request's id. `detail` is written for people; a server error's says only
+    which request id to quote, and the cause is in the server's log under that id."""
+
+    type: str = Field(description="A URI naming the kind of problem (one per `code`).")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(ge=400, le=599)
+    detail: str = Field(description="What went wrong with this request, for people.")
+    instance: str = Field(description="The path of the request that failed.")
+    code: ErrorCode
+    request_id: str
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="For `invalid_input`: each field that is not valid."
+    )
 
 
 # -- bodies ----------------------------------------------------------------------------------

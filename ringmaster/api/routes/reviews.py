@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Path, Query
 
+from ringmaster import logs
 from ringmaster.api.decisions import decision_of, service
 from ringmaster.api.deps import AppState, Caller, Reviewer, StateDep
-from ringmaster.api.errors import doc
+from ringmaster.api.errors import ApiError, doc
 from ringmaster.api.schemas import (
     DecisionIn,
+    ErrorCode,
     OutcomeOut,
     Priority,
     ReviewDetail,
@@ -23,6 +26,7 @@ from ringmaster.queries import ReviewFilter, list_reviews
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import RunOutcome
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/reviews", tags=["reviews"])
 ItemId = Annotated[str, Path(min_length=1, max_length=64)]
 Name = Annotated[str | None, Query(min_length=1, max_length=64)]
@@ -78,7 +82,9 @@ def get_review(item_id: ItemId, state: StateDep, caller: Reviewer) -> ReviewDeta
 
 def not_own(item: ReviewItem, caller: Caller) -> None:
     if item.requester == caller.user.name:
-        raise HTTPException(403, "you cannot review an item raised by your own request")
+        raise ApiError(
+            403, "you cannot review an item raised by your own request", ErrorCode.own_item
+        )
 
 
 @router.post(
@@ -108,7 +114,9 @@ def decide(state: AppState, caller: Caller, item_id: str, body: DecisionIn) -> R
     """Check and record the decision (exactly once; 409 if anyone was first, 422 and still
     pending if it does not fit) and resume the thread; shared with the web queue."""
     item = _acting_on(state, caller, item_id)
-    return service(state).decide(item, decision_of(body), caller.user.name)
+    with logs.bind(thread_id=item.thread_id, turn=item.turn):
+        log.info("decision %s on review %s by %s", body.decision, item.id, caller.user.name)
+        return service(state).decide(item, decision_of(body), caller.user.name)
 
 
 @router.post(

@@ -10,6 +10,7 @@ from anyio import to_thread
 from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from ringmaster import logs
 from ringmaster.accounts import PRIORITIES, User
 from ringmaster.api import progress
 from ringmaster.api.deps import AnyUser, AppState, StateDep, visible_thread
@@ -78,7 +79,8 @@ def _requester(state: AppState, user: User, priority: str | None) -> Requester:
 
 
 def _run(state: AppState, text: str, thread_id: str, requester: Requester) -> RunOutcome:
-    with state.hub.tracking(thread_id):
+    turn = state.runner.threads.get(thread_id).turn + 1
+    with state.hub.tracking(thread_id), logs.bind(thread_id=thread_id, turn=turn):
         try:
             return state.runner.submit(text, thread_id=thread_id, requester=requester)
         except RunFailed:
