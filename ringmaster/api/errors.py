@@ -191,8 +191,16 @@ def problem_response(
     errors: list[FieldProblem] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    body = problem(status, code, detail, request.url.path, errors, current_request_id(request))
+    body = problem(
+        status, code, detail, instance(request.scope), errors, current_request_id(request)
+    )
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def instance(scope: Any) -> str:
+    """The request's path as sent (percent-encoded: a URI reference, as RFC 9457 asks)."""
+    raw = scope.get("raw_path")
+    return raw.decode("latin-1").split("?", 1)[0] if raw else str(scope.get("path", "/"))
 
 
 def _location(loc: Any) -> str:

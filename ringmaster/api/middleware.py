@@ -18,7 +18,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ringmaster import logs
-from ringmaster.api.errors import PROBLEM_JSON, problem
+from ringmaster.api.errors import PROBLEM_JSON, instance, problem
 from ringmaster.api.headers import REQUEST_ID, SCOPE_KEY, SECURITY, VALID_REQUEST_ID
 from ringmaster.api.schemas import ErrorCode
 
@@ -87,7 +87,7 @@ class BodyLimit:
             413,
             ErrorCode.body_too_large,
             f"the body is over the {self.max_bytes:,}-byte limit",
-            scope["path"],
+            instance(scope),
         )
         await send(
             {
