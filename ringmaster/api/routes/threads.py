@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, BackgroundTasks, Header, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse
 
 from ringmaster import logs
 from ringmaster.accounts import PRIORITIES, User
@@ -174,13 +175,14 @@ def send_request(
 @router.get(
     "/{thread_id}/events",
     operation_id="stream_thread_events",
-    response_class=StreamingResponse,
+    response_class=EventSourceResponse,
     responses={
         200: {
             "description": "Server-sent events: request, plan, subtask_started, agent_output, "
             "validation, subtask_finished, interrupt, decision, side_effect, final_answer, "
             "failed; then end (the turn settled) or timeout. Each audit event's id is its "
-            "sequence number (resume with Last-Event-ID).",
+            "sequence number (resume with Last-Event-ID). An idle stream gets a `: ping` "
+            "comment every RINGMASTER_API_PING_SECONDS.",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
         **doc(401, 403, 404, 422),
@@ -194,7 +196,7 @@ async def events(
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     turn: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
-) -> StreamingResponse:
+) -> EventSourceResponse:
     """Follow a thread: its audit events after `after`, until turn `turn` (default: the
     current one) completes, stops for a review or fails."""
     row = await to_thread.run_sync(visible_thread, state, caller.user, thread_id)
@@ -208,10 +210,5 @@ async def events(
         turn=row.turn if turn is None else turn,
         poll=state.settings.api_poll_seconds,
         limit=state.settings.api_stream_seconds,
-        disconnected=request.is_disconnected,
     )
-    return StreamingResponse(
-        gen,
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    return progress.response(gen, ping=state.settings.api_ping_seconds)
