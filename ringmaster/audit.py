@@ -104,8 +104,10 @@ class AuditLog:
             )
         )
 
-    def _rows(self, thread_id: str | None = None, after: int = 0) -> Iterator[AuditEvent]:
-        q = select(audit_events).order_by(audit_events.c.seq)
+    def _rows(
+        self, thread_id: str | None = None, after: int = 0, limit: int | None = None
+    ) -> Iterator[AuditEvent]:
+        q = select(audit_events).order_by(audit_events.c.seq).limit(limit)
         if thread_id:
             q = q.where(audit_events.c.thread_id == thread_id)
         if after:
@@ -124,9 +126,12 @@ class AuditLog:
                     hash=m["hash"],
                 )
 
-    def for_thread(self, thread_id: str, after: int = 0) -> list[AuditEvent]:
-        """The thread's events in order; with `after`, only those past that sequence number."""
-        return list(self._rows(thread_id, after))
+    def for_thread(
+        self, thread_id: str, after: int = 0, limit: int | None = None
+    ) -> list[AuditEvent]:
+        """The thread's events in order; with `after`, only those past that sequence number;
+        with `limit`, at most that many."""
+        return list(self._rows(thread_id, after, limit))
 
     def last_seq(self, thread_id: str) -> int:
         """The sequence number of the thread's latest event, 0 before its first."""

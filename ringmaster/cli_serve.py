@@ -23,7 +23,9 @@ def serve(
         int | None, typer.Option(min=1, max=65535, help="Port (default RINGMASTER_API_PORT).")
     ] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
-    log_level: Annotated[str, typer.Option(help="uvicorn log level.")] = "info",
+    log_level: Annotated[
+        str | None, typer.Option(help="Log level (default RINGMASTER_LOG_LEVEL).")
+    ] = None,
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="Run no worker here (run `ringmaster worker`).")
     ] = False,
@@ -42,7 +44,8 @@ def serve(
         host=host or settings.api_host,
         port=port or settings.api_port,
         workers=workers,
-        log_level=log_level,
+        log_level=log_level or settings.log_level,
+        log_config=None,  # each worker's app configures logging (RINGMASTER_LOG_FORMAT)
         proxy_headers=False,
     )
 

@@ -9,15 +9,16 @@ checkpointer; the queue's first page is a range scan of `ix_review_status_order`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, true
+from sqlalchemy import ColumnElement, and_, func, or_, select, true
 from sqlalchemy.engine import Engine
 
+from ringmaster.audit import AuditEvent, AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.review_queue import PRIORITIES, ReviewItem, item_from_row
-from ringmaster.tables import review_items, threads
+from ringmaster.tables import audit_events, review_items, threads
 from ringmaster.thread_store import ThreadRow, thread_from_row
 
 UNASSIGNED = "-"  # the assignee filter's name for "claimed by nobody"
@@ -71,9 +72,12 @@ def list_reviews(
     *,
     limit: int = 50,
     offset: int = 0,
+    after: tuple[str, datetime, str] | None = None,
     clock: Clock = utcnow,
 ) -> tuple[list[ReviewItem], int]:
     """One page of review items, most urgent and oldest first, and how many match in all.
+    `after` (keyset: the priority, created_at and id of the last item seen) starts the page
+    past that item in this order, whatever was added since.
 
     The items come without their payload and decision (empty): a page shows rows, and decoding
     fifty JSON documents it does not show was most of its time. `ReviewQueue.get` reads one
@@ -81,9 +85,23 @@ def list_reviews(
     """
     c = review_items.c
     where = and_(true(), *_review_conditions(f, clock))
+    past: ColumnElement[bool] = true()
+    if after is not None:
+        priority, created_at, last_id = after
+        rank = PRIORITIES[priority]
+        past = or_(
+            c.priority < rank,
+            and_(
+                c.priority == rank,
+                or_(
+                    c.created_at > created_at,
+                    and_(c.created_at == created_at, c.id > last_id),
+                ),
+            ),
+        )
     page = (
         select(*PAGE_COLUMNS)
-        .where(where)
+        .where(where, past)
         .order_by(c.priority.desc(), c.created_at, c.id)
         .limit(limit)
         .offset(offset)
@@ -102,8 +120,10 @@ def list_threads(
     status: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    after: tuple[datetime, str] | None = None,
 ) -> tuple[list[ThreadRow], int]:
-    """Threads, newest first; `requester` limits them to one person's."""
+    """Threads, last updated first; `requester` limits them to one person's. `after` (keyset:
+    updated_at and id of the last row seen) starts the page past that row."""
     c = threads.c
     conds: list[Any] = []
     if requester is not None:
@@ -111,7 +131,11 @@ def list_threads(
     if status is not None:
         conds.append(c.status == status)
     where = and_(true(), *conds)
-    page = select(threads).where(where).order_by(c.updated_at.desc(), c.id)
+    past: ColumnElement[bool] = true()
+    if after is not None:
+        at, last_id = after
+        past = or_(c.updated_at < at, and_(c.updated_at == at, c.id > last_id))
+    page = select(threads).where(where, past).order_by(c.updated_at.desc(), c.id)
     total = select(func.count()).select_from(threads).where(where)
     with engine.connect() as conn:
         rows = [thread_from_row(r) for r in conn.execute(page.limit(limit).offset(offset))]
@@ -125,3 +149,15 @@ def pending_by_agent(engine: Engine) -> dict[str, int]:
     q = select(c.agent, func.count()).where(c.status == "pending").group_by(c.agent)
     with engine.connect() as conn:
         return {agent: int(n) for agent, n in conn.execute(q)}
+
+
+def list_audit(
+    audit: AuditLog, thread_id: str, *, after: int = 0, limit: int = 100
+) -> tuple[list[AuditEvent], int]:
+    """One page of a thread's audit events in order (past sequence number `after`) and how
+    many the thread has in all."""
+    c = audit_events.c
+    total = select(func.count()).select_from(audit_events).where(c.thread_id == thread_id)
+    with audit.engine.connect() as conn:
+        count = int(conn.execute(total).scalar_one())
+    return audit.for_thread(thread_id, after=after, limit=limit), count

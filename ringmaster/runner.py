@@ -360,6 +360,12 @@ class Runner:
     def _stream(self, graph: Any, thread_id: str, payload: Any, meter: UsageMeter) -> None:
         config = self._config(thread_id)
         config["callbacks"] = [meter]
+        # Named root runs for LangSmith and other tracers: who asked, on which thread and turn.
+        row = self.threads.get(thread_id)
+        kind = "resume" if isinstance(payload, Command) else "request" if payload else "continue"
+        config["run_name"] = f"ringmaster {kind}"
+        config["metadata"] = {"thread_id": thread_id, "turn": row.turn, "requester": row.requester}
+        config["tags"] = ["ringmaster", kind]
         try:
             # Custom chunks are the nodes' decision events (graph/events.py): audit them.
             # Updates show progress to a caller who asked for it.

@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     api_stream_seconds: float = 600.0  # longest a progress stream stays open
     api_poll_seconds: float = 0.25  # how often a stream looks for new events
     ui_refresh_seconds: float = 5.0  # how often the web queue refreshes itself
+    api_ping_seconds: float = 15.0  # keep-alive comments on an idle progress stream
+    # `ringmaster serve`'s logs: one JSON object a line (request, thread and turn ids), or text.
+    log_format: Literal["json", "text"] = "json"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @property
     def effective_policy_file(self) -> Path | None:

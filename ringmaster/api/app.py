@@ -8,7 +8,6 @@ and the queue's conditional update see that no item is resumed twice.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -17,11 +16,12 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ringmaster import logs
 from ringmaster.accounts import Accounts
-from ringmaster.api import errors, web, web_ops
+from ringmaster.api import errors, tracing, web, web_ops
 from ringmaster.api.deps import AppState
+from ringmaster.api.middleware import BodyLimit, RequestContext
 from ringmaster.api.progress import ProgressHub
 from ringmaster.api.ratelimit import RateLimiter
 from ringmaster.api.routes import agents, audit, health, meta, operations, reviews, threads
@@ -33,60 +33,6 @@ log = logging.getLogger(__name__)
 
 # Routes open without a token: the health checks and the web queue's sign-in and assets.
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/ui/login", "/ui/static"})
-
-
-class _TooLarge(Exception):
-    pass
-
-
-class BodyLimit:
-    """Answers 413 to a body over `max_bytes`, declared or streamed, before a route reads it."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"detail": f"the body is over the {self.max_bytes:,}-byte limit"})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": body.encode()})
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await self._refuse(send)
-            return
-        seen = 0
-        started = False
-
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited, tracking)
-        except _TooLarge:
-            if not started:
-                await self._refuse(send)
 
 
 async def _escalate_every(runner: Runner, settings: Settings) -> None:
@@ -110,8 +56,13 @@ def _chain(first: Any, then: Any) -> Any:
     return both
 
 
-def create_app(settings: Settings | None = None, runner: Runner | None = None) -> FastAPI:
-    """The API and the web queue over one runner (made from `settings` when not given)."""
+def create_app(
+    settings: Settings | None = None,
+    runner: Runner | None = None,
+    tracer_provider: Any | None = None,
+) -> FastAPI:
+    """The API and the web queue over one runner (made from `settings` when not given);
+    requests are traced with `tracer_provider`, else the global one if it is configured."""
     settings = settings or Settings()
     hub = ProgressHub()
     own_runner = runner is None
@@ -157,11 +108,13 @@ def create_app(settings: Settings | None = None, runner: Runner | None = None) -
         openapi_url=None,  # served by routes/meta.py, behind a token
         docs_url=None,
         redoc_url=None,
+        telemetry=tracing.telemetry_config(tracer_provider),
     )
     app.state.rm = state
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(MetricsMiddleware)
+    app.add_middleware(RequestContext)  # added last: the outermost of ours
     for module in (health, meta, threads, reviews, operations, agents, audit):
         app.include_router(module.router)
     web.install(app)
@@ -196,5 +149,8 @@ def start_worker(state: AppState) -> _ServeWorker:
 
 
 def app_from_env() -> FastAPI:
-    """The app as `ringmaster serve` runs it: settings from the environment."""
-    return create_app(Settings())
+    """The app as `ringmaster serve` runs it (in each worker process): settings from the
+    environment, logs configured as they say, OpenTelemetry tracing if it is installed."""
+    settings = Settings()
+    logs.configure(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -1,22 +1,48 @@
-"""Errors as HTTP answers: every one a JSON body `{"detail": "...", "errors": [...]?}`.
+"""Errors as HTTP answers: every one an RFC 9457 problem (`application/problem+json`).
 
-RingmasterError → 400, NotFound → 404, Conflict (AlreadyDecided, ThreadBusy) → 409,
-InvalidDecision and RequestError (bad request text) → 422, RateLimited → 429,
-pydantic validation → 422 with a one-line summary and the individual errors.
+RingmasterError     → 400 bad_request
+├── NotFound        → 404 not_found
+├── Conflict        → 409 conflict
+│   ├── AlreadyDecided → 409 already_decided
+│   └── ThreadBusy     → 409 thread_busy
+├── InvalidDecision → 422 invalid_decision
+├── RateLimited     → 429 rate_limited (with Retry-After)
+GraphError          → 400 bad_request; RequestError (bad request text) → 422 invalid_request
+ApiError            → its own status and code (a route's refusal: 401, 403, own_item …)
+HTTPException       → its status, the code of that status
+pydantic validation → 422 invalid_input, a one-line summary and each field in `errors`
+anything else       → 500 internal_error: generic text and the request id; the exception is
+                      logged under that id and never reaches the caller
 """
 
 from __future__ import annotations
 
+import logging
+import uuid
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ringmaster.api.schemas import ErrorBody
-from ringmaster.errors import Conflict, InvalidDecision, NotFound, RingmasterError
+from ringmaster import logs
+from ringmaster.api.headers import SCOPE_KEY, response_headers
+from ringmaster.api.schemas import ErrorCode, FieldProblem, Problem
+from ringmaster.errors import (
+    AlreadyDecided,
+    Conflict,
+    InvalidDecision,
+    NotFound,
+    RingmasterError,
+    ThreadBusy,
+)
 from ringmaster.graph.errors import GraphError, RequestError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "urn:ringmaster:problem:"
 
 
 class RateLimited(RingmasterError):
@@ -27,38 +53,154 @@ class RateLimited(RingmasterError):
         self.retry_after = retry_after
 
 
+class ApiError(HTTPException):
+    """A route's refusal with its own stable code (e.g. 403 own_item)."""
+
+    def __init__(
+        self,
+        status_code: int,
+        detail: str,
+        code: ErrorCode | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(status_code, detail, headers)
+        self.code = code or code_for_status(status_code)
+
+
 DESCRIPTIONS = {
     400: "The request cannot be carried out as asked",
     401: "No valid token (send `Authorization: Bearer TOKEN`)",
     403: "The token's user may not do this",
     404: "No such thread, review item or user visible to you",
-    409: "It changed under you: already decided, or the thread is busy",
+    409: "It changed under you: `already_decided`, or `thread_busy`",
     413: "The body is larger than the limit",
     422: "The body or parameters are not valid",
     429: "Too many requests for this token; retry after `Retry-After` seconds",
+    500: "An internal error; quote the request id",
+}
+
+TITLES = {
+    ErrorCode.bad_request: "Bad request",
+    ErrorCode.invalid_input: "Invalid body or parameters",
+    ErrorCode.invalid_request: "The request cannot be taken",
+    ErrorCode.invalid_decision: "The decision does not fit the item",
+    ErrorCode.unauthenticated: "No valid token",
+    ErrorCode.forbidden: "Not allowed",
+    ErrorCode.own_item: "You cannot review your own request",
+    ErrorCode.not_found: "Not found",
+    ErrorCode.method_not_allowed: "Method not allowed",
+    ErrorCode.conflict: "Conflict",
+    ErrorCode.already_decided: "Already decided",
+    ErrorCode.thread_busy: "The thread is busy",
+    ErrorCode.body_too_large: "The body is too large",
+    ErrorCode.unsupported_media_type: "Unsupported media type",
+    ErrorCode.rate_limited: "Too many requests",
+    ErrorCode.internal_error: "Internal error",
+    ErrorCode.unavailable: "Unavailable",
+}
+
+_BY_STATUS = {
+    401: ErrorCode.unauthenticated,
+    403: ErrorCode.forbidden,
+    404: ErrorCode.not_found,
+    405: ErrorCode.method_not_allowed,
+    409: ErrorCode.conflict,
+    413: ErrorCode.body_too_large,
+    415: ErrorCode.unsupported_media_type,
+    422: ErrorCode.invalid_input,
+    429: ErrorCode.rate_limited,
+    503: ErrorCode.unavailable,
 }
 
 
+def code_for_status(status: int) -> ErrorCode:
+    if status >= 500:
+        return _BY_STATUS.get(status, ErrorCode.internal_error)
+    return _BY_STATUS.get(status, ErrorCode.bad_request)
+
+
 def doc(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for the error codes a route can answer with."""
-    return {code: {"model": ErrorBody, "description": DESCRIPTIONS[code]} for code in codes}
+    """OpenAPI `responses` for the error statuses a route can answer with (500 always)."""
+    return {
+        code: {
+            "model": Problem,
+            "description": DESCRIPTIONS[code],
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for code in sorted({*codes, 500})
+    }
+
+
+def classify(exc: Exception) -> tuple[int, ErrorCode]:
+    """The HTTP status and code of a RingmasterError or GraphError."""
+    if isinstance(exc, NotFound):
+        return 404, ErrorCode.not_found
+    if isinstance(exc, AlreadyDecided):
+        return 409, ErrorCode.already_decided
+    if isinstance(exc, ThreadBusy):
+        return 409, ErrorCode.thread_busy
+    if isinstance(exc, Conflict):
+        return 409, ErrorCode.conflict
+    if isinstance(exc, InvalidDecision):
+        return 422, ErrorCode.invalid_decision
+    if isinstance(exc, RequestError):
+        return 422, ErrorCode.invalid_request
+    if isinstance(exc, RateLimited):
+        return 429, ErrorCode.rate_limited
+    return 400, ErrorCode.bad_request
 
 
 def status_for(exc: Exception) -> int:
     """The HTTP status of a RingmasterError or GraphError (also the web pages' status)."""
-    if isinstance(exc, NotFound):
-        return 404
-    if isinstance(exc, Conflict):
-        return 409
-    if isinstance(exc, InvalidDecision | RequestError):
-        return 422
-    if isinstance(exc, RateLimited):
-        return 429
-    return 400
+    return classify(exc)[0]
 
 
-def _body(detail: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    return ErrorBody(detail=detail, errors=errors).model_dump(exclude_none=True)
+def current_request_id(request: Request | None = None) -> str:
+    """The id the middleware gave this request (a fresh one outside a request)."""
+    given = request.scope.get(SCOPE_KEY) if request is not None else None
+    return str(given or logs.request_id.get() or uuid.uuid4().hex)
+
+
+def problem(
+    status: int,
+    code: ErrorCode,
+    detail: str,
+    instance: str,
+    errors: list[FieldProblem] | None = None,
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """A problem body as JSON-ready data."""
+    body = Problem(
+        type=TYPE_BASE + code.value.replace("_", "-"),
+        title=TITLES[code],
+        status=status,
+        detail=detail,
+        instance=instance,
+        code=code,
+        request_id=request_id or current_request_id(),
+        errors=errors,
+    )
+    return body.model_dump(mode="json", exclude_none=True)
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    code: ErrorCode,
+    detail: str,
+    errors: list[FieldProblem] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = problem(
+        status, code, detail, instance(request.scope), errors, current_request_id(request)
+    )
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def instance(scope: Any) -> str:
+    """The request's path as sent (percent-encoded: a URI reference, as RFC 9457 asks)."""
+    raw = scope.get("raw_path")
+    return raw.decode("latin-1").split("?", 1)[0] if raw else str(scope.get("path", "/"))
 
 
 def _location(loc: Any) -> str:
@@ -67,39 +209,58 @@ def _location(loc: Any) -> str:
 
 
 def install(app: FastAPI) -> None:
-    """Register the handlers that turn errors into 4xx answers."""
+    """Register the handlers that turn every error into a problem answer."""
 
     async def user_error(request: Request, exc: Exception) -> JSONResponse:
-        status = status_for(exc)
+        status, code = classify(exc)
         headers = {}
         if isinstance(exc, RateLimited):
             headers["Retry-After"] = str(max(1, round(exc.retry_after)))
-        return JSONResponse(_body(str(exc)), status_code=status, headers=headers)
+        return problem_response(request, status, code, str(exc), headers=headers)
 
     async def invalid(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = [
-            {
-                "loc": [str(p) for p in e.get("loc", ())],
-                "msg": str(e.get("msg", "")),
-                "type": str(e.get("type", "")),
-            }
+            FieldProblem(
+                loc=[str(p) for p in e.get("loc", ())],
+                msg=str(e.get("msg", "")),
+                type=str(e.get("type", "")),
+            )
             for e in exc.errors()
         ]
-        first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
-        summary = f"{_location(first['loc'])}: {first['msg']}"
+        summary = (
+            f"{_location(errors[0].loc)}: {errors[0].msg}" if errors else "the input is not valid"
+        )
         if len(errors) > 1:
             summary += f" (and {len(errors) - 1} more)"
-        return JSONResponse(_body(summary, errors), status_code=422)
+        return problem_response(request, 422, ErrorCode.invalid_input, summary, errors)
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
-        return JSONResponse(
-            _body(detail), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+        code = exc.code if isinstance(exc, ApiError) else code_for_status(exc.status_code)
+        headers = getattr(exc, "headers", None)
+        return problem_response(request, exc.status_code, code, detail, headers=headers)
+
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        # The cause goes to the log under the request id; the caller gets only the id.
+        request_id = current_request_id(request)
+        log.error(
+            "unhandled error on %s %s",
+            request.method,
+            request.url.path,
+            exc_info=exc,
+            extra={"request_id": request_id},
+        )
+        detail = f"an internal error occurred; quote request id {request_id}"
+        # This answer leaves through Starlette's outermost error middleware, past ours: it
+        # carries the request id and security headers itself.
+        return problem_response(
+            request, 500, ErrorCode.internal_error, detail, headers=response_headers(request_id)
         )
 
     app.add_exception_handler(RingmasterError, user_error)
     app.add_exception_handler(GraphError, user_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, internal)

@@ -7,6 +7,12 @@ story, and `Last-Event-ID` (the row's sequence number) resumes it. The runner's 
 hook is the immediate one: graph updates of runs in this process, turned into
 `subtask_finished` events the moment a subtask's result lands. The hook does not say which
 thread an update belongs to, so the caller names it in a context variable around the call.
+
+Framing, keep-alive pings (comments, so proxies keep an idle stream open) and client
+disconnects are sse-starlette's (`response`). Ordering: the runner writes a decision event to
+the audit before it hands on any later graph update, so before a live `subtask_finished` goes
+out the stream reads the audit again; the plan, routing and the rest of what came before it
+always precede it.
 """
 
 from __future__ import annotations
@@ -14,12 +20,13 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
 from anyio import to_thread
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from ringmaster.runner import Runner
 from ringmaster.thread_store import ThreadRow
@@ -41,10 +48,27 @@ EVENT_NAMES = {
 SETTLED = ("completed", "waiting", "failed", "quarantined", "cancelled")
 
 
-def sse(event: str, data: Any, event_id: int | None = None) -> str:
+def sse(event: str, data: Any, event_id: int | None = None) -> ServerSentEvent:
     """One server-sent event (data is JSON on one line, so it never breaks the framing)."""
-    head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {event}\ndata: {json.dumps(data, default=str)}\n\n"
+    return ServerSentEvent(
+        json.dumps(data, default=str),
+        event=event,
+        id=None if event_id is None else str(event_id),
+        sep="\n",
+    )
+
+
+def response(
+    events: AsyncIterator[ServerSentEvent], ping: float, headers: dict[str, str] | None = None
+) -> EventSourceResponse:
+    """The stream as an answer: a `: ping` comment every `ping` seconds while it is idle, and
+    the generator closed when the client goes away."""
+    return EventSourceResponse(
+        events,
+        ping=ping,
+        sep="\n",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no", **(headers or {})},
+    )
 
 
 class ProgressHub:
@@ -114,11 +138,11 @@ async def stream(
     turn: int,
     poll: float,
     limit: float,
-    disconnected: Callable[[], Any],
     settled: tuple[str, ...] = SETTLED,
-) -> AsyncIterator[str]:
+) -> AsyncIterator[ServerSentEvent]:
     """The thread's events after sequence number `after`, until turn `turn` settles
-    (by default: completed, waiting for a review, or failed) or `limit` seconds pass."""
+    (by default: completed, waiting for a review, or failed) or `limit` seconds pass. The
+    audit is read every `poll` seconds, and at once when a live update arrives."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
 
@@ -127,22 +151,27 @@ async def stream(
         return events, runner.threads.get(thread_id)
 
     with hub.subscribe(thread_id) as live:
+        held: list[Any] = []  # live updates, sent once the audit before them is
         while True:
             events, row = await to_thread.run_sync(read)
             for e in events:
                 after = e.seq
                 name = EVENT_NAMES.get(e.kind, e.kind)
                 yield sse(name, {"kind": e.kind, "actor": e.actor, "at": e.at, **e.data}, e.seq)
-            while not live.empty():
-                yield sse("subtask_finished", live.get_nowait())
+            for event in held:
+                yield sse("subtask_finished", event)
+            held.clear()
             if not events and row.status in settled and row.turn >= turn:
+                while not live.empty():
+                    yield sse("subtask_finished", live.get_nowait())
                 yield sse("end", {"status": row.status, "turn": row.turn})
                 return
-            if loop.time() >= deadline or await disconnected():
+            if loop.time() >= deadline:
                 yield sse("timeout", {"status": row.status, "turn": row.turn})
                 return
             try:
-                event = await asyncio.wait_for(live.get(), timeout=poll)
-                yield sse("subtask_finished", event)
+                held.append(await asyncio.wait_for(live.get(), timeout=poll))
+                while not live.empty():
+                    held.append(live.get_nowait())
             except TimeoutError:
                 pass

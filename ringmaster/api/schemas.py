@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,8 +11,23 @@ from pydantic import BaseModel, ConfigDict, Field
 Priority = Literal["low", "normal", "high", "urgent"]
 DecisionKind = Literal["approve", "edit", "reject", "respond"]
 ReviewStatus = Literal["pending", "decided", "resumed", "all"]
+ItemStatus = Literal["pending", "decided", "resumed"]
+# A thread's lifecycle (DESIGN.md): accepted → queued → running → waiting → completed/failed,
+# or quarantined; idle before its first request.
 ThreadStatus = Literal[
-    "idle", "queued", "running", "waiting", "completed", "failed", "quarantined", "cancelled"
+    "idle",
+    "accepted",
+    "queued",
+    "running",
+    "waiting",
+    "completed",
+    "failed",
+    "quarantined",
+    "cancelled",
+]
+Role = Literal["requester", "reviewer", "admin"]
+ReviewKind = Literal[
+    "routing", "approval", "human_category", "validation_failed", "quarantine", "unknown"
 ]
 
 
@@ -19,11 +35,51 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ErrorBody(BaseModel):
-    """Every error: a sentence for people, and for validation errors each problem."""
+class ErrorCode(StrEnum):
+    """The stable, machine-readable code of every error answer (a problem's `code`)."""
 
-    detail: str
-    errors: list[dict[str, Any]] | None = None
+    bad_request = "bad_request"
+    invalid_input = "invalid_input"  # the body or parameters fail their schema
+    invalid_request = "invalid_request"  # the request text cannot be taken
+    invalid_decision = "invalid_decision"  # the decision does not fit the item
+    unauthenticated = "unauthenticated"
+    forbidden = "forbidden"
+    own_item = "own_item"  # a reviewer deciding an item raised by their own request
+    not_found = "not_found"
+    method_not_allowed = "method_not_allowed"
+    conflict = "conflict"
+    already_decided = "already_decided"
+    thread_busy = "thread_busy"
+    body_too_large = "body_too_large"
+    unsupported_media_type = "unsupported_media_type"
+    rate_limited = "rate_limited"
+    internal_error = "internal_error"
+    unavailable = "unavailable"
+
+
+class FieldProblem(BaseModel):
+    """One invalid field of a body or parameter list."""
+
+    loc: list[str]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """Every error answer: an RFC 9457 problem (`application/problem+json`) with a stable
+    `code` and the request's id. `detail` is written for people; a server error's says only
+    which request id to quote, and the cause is in the server's log under that id."""
+
+    type: str = Field(description="A URI naming the kind of problem (one per `code`).")
+    title: str = Field(description="A short summary of the kind of problem.")
+    status: int = Field(ge=400, le=599)
+    detail: str = Field(description="What went wrong with this request, for people.")
+    instance: str = Field(description="The path of the request that failed.")
+    code: ErrorCode
+    request_id: str
+    errors: list[FieldProblem] | None = Field(
+        default=None, description="For `invalid_input`: each field that is not valid."
+    )
 
 
 # -- bodies ----------------------------------------------------------------------------------
@@ -66,15 +122,15 @@ class DecisionIn(Body):
 # -- answers ---------------------------------------------------------------------------------
 class UserOut(BaseModel):
     name: str
-    role: str
+    role: Role
     scopes: list[str] | None
-    priority: str
+    priority: Priority
 
 
 class ThreadOut(BaseModel):
     id: str
     requester: str
-    status: str
+    status: ThreadStatus
     turn: int
     last_request: str | None
     error: str | None
@@ -82,11 +138,17 @@ class ThreadOut(BaseModel):
     updated_at: datetime
 
 
-class ThreadPage(BaseModel):
-    items: list[ThreadOut]
+class Page(BaseModel):
+    """Every list answer: one page of `items`, how many match in all, and the cursor of the
+    next page (`null` on the last). Pass it back as `cursor` with the same filters."""
+
     total: int
     limit: int
-    offset: int
+    next_cursor: str | None
+
+
+class ThreadPage(Page):
+    items: list[ThreadOut]
 
 
 class ReviewOut(BaseModel):
@@ -96,12 +158,12 @@ class ReviewOut(BaseModel):
     thread_id: str
     turn: int
     subtask_id: str
-    kind: str
+    kind: ReviewKind
     agent: str | None
     category: str | None
-    priority: str
+    priority: Priority
     requester: str
-    status: str
+    status: ItemStatus
     summary: str
     decided_by: str | None
     claimed_by: str | None
@@ -113,25 +175,82 @@ class ReviewOut(BaseModel):
     overdue: bool
 
 
+class Open(BaseModel):
+    """A part of an interrupt's payload: the named fields are typed, others are kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class ActionRequestOut(Open):
+    """One action a reviewer decides (LangChain's `ActionRequest`)."""
+
+    name: str = Field(description="The tool, or route_subtask / accept_output / release_output.")
+    args: dict[str, Any] = Field(default_factory=dict, description="The proposed arguments.")
+    description: str | None = None
+
+
+class ReviewConfigOut(Open):
+    """Which decisions an action allows (LangChain's `ReviewConfig`)."""
+
+    action_name: str
+    allowed_decisions: list[DecisionKind]
+    args_schema: dict[str, Any] | None = None
+
+
+class Recommendation(Open):
+    decision: DecisionKind
+    reason: str | None = None
+
+
+class ReviewContext(Open):
+    """The packaged context: why a person is asked, and what they need to decide."""
+
+    kind: ReviewKind = "unknown"
+    thread_id: str | None = None
+    turn: int | None = None
+    subtask_id: str | None = None
+    agent: str | None = None
+    category: str | None = None
+    request: str | None = None
+    requester: dict[str, Any] | None = None
+    plan: list[dict[str, Any]] | dict[str, Any] | None = Field(
+        default=None, description="The plan: its subtasks, with agents and dependencies."
+    )
+    subtask: dict[str, Any] | None = None
+    blocker: str | None = Field(default=None, description="Why the run stopped for a person.")
+    prior_attempts: list[Any] = Field(default_factory=list)
+    output: dict[str, Any] | None = None
+    recommended: Recommendation | None = None
+    gated: list[int] = Field(
+        default_factory=list, description="Which proposed actions the decisions are for."
+    )
+
+
+class ReviewPayload(Open):
+    """The interrupt's value (LangChain's `HITLRequest`) and ringmaster's packaged context."""
+
+    action_requests: list[ActionRequestOut] = Field(default_factory=list)
+    review_configs: list[ReviewConfigOut] = Field(default_factory=list)
+    context: ReviewContext = Field(default_factory=ReviewContext)
+    refused: str | None = Field(default=None, description="Why the last answer was refused.")
+
+
 class ReviewDetail(ReviewOut):
     """A queue row with what the reviewer needs: the interrupt's payload and the decision."""
 
-    payload: dict[str, Any]
+    payload: ReviewPayload
     decision: dict[str, Any] | None
 
 
-class ReviewPage(BaseModel):
+class ReviewPage(Page):
     items: list[ReviewOut]
-    total: int
-    limit: int
-    offset: int
 
 
 class OutcomeOut(BaseModel):
     """Where a thread stands after a run or a resume."""
 
     thread_id: str
-    status: str
+    status: ThreadStatus
     plan: dict[str, Any] | None
     results: dict[str, Any]
     answer: str | None
@@ -188,3 +307,7 @@ class Health(BaseModel):
 class Ready(BaseModel):
     status: Literal["ready", "not ready"]
     checks: dict[str, str]
+
+
+class AuditPage(Page):
+    items: list[AuditEventOut]

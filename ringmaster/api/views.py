@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from ringmaster.agents.policy import Policy
-from ringmaster.api.schemas import OutcomeOut, ReviewDetail, ReviewOut, ThreadOut
+from ringmaster.api.schemas import (
+    ItemStatus,
+    OutcomeOut,
+    Priority,
+    ReviewDetail,
+    ReviewKind,
+    ReviewOut,
+    ReviewPayload,
+    ThreadOut,
+    ThreadStatus,
+)
 from ringmaster.clock import utcnow
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import RunOutcome
@@ -16,7 +27,7 @@ def thread_out(row: ThreadRow) -> ThreadOut:
     return ThreadOut(
         id=row.id,
         requester=row.requester,
-        status=row.status,
+        status=cast(ThreadStatus, row.status),  # pydantic checks it
         turn=row.turn,
         last_request=row.last_request,
         error=row.error,
@@ -40,12 +51,12 @@ def review_out(item: ReviewItem, now: datetime | None = None) -> ReviewOut:
         thread_id=item.thread_id,
         turn=item.turn,
         subtask_id=item.subtask_id,
-        kind=item.kind,
+        kind=cast(ReviewKind, item.kind),
         agent=item.agent,
         category=item.category,
-        priority=item.priority,
+        priority=cast(Priority, item.priority),
         requester=item.requester,
-        status=item.status,
+        status=cast(ItemStatus, item.status),
         summary=item.summary,
         decided_by=item.decided_by,
         claimed_by=item.claimed_by,
@@ -60,14 +71,18 @@ def review_out(item: ReviewItem, now: datetime | None = None) -> ReviewOut:
 
 def review_detail(item: ReviewItem) -> ReviewDetail:
     base = review_out(item)
-    return ReviewDetail(**base.model_dump(), payload=item.payload, decision=item.decision)
+    return ReviewDetail(
+        **base.model_dump(),
+        payload=ReviewPayload.model_validate(item.payload),
+        decision=item.decision,
+    )
 
 
 def outcome_out(o: RunOutcome) -> OutcomeOut:
     now = utcnow()
     return OutcomeOut(
         thread_id=o.thread_id,
-        status=o.status,
+        status=cast(ThreadStatus, o.status),
         plan=o.plan,
         results=o.results,
         answer=o.answer,

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI, Form, Header, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -389,7 +389,7 @@ async def thread_events(
     session: SessionDep,
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
-) -> StreamingResponse:
+) -> Response:
     """The thread's events for its page, the stream the API serves at /threads/…/events, which
     goes on while the thread waits for a review: a decision made anywhere moves the page."""
     row = await to_thread.run_sync(state.runner.threads.get, thread_id[:64])
@@ -403,11 +403,9 @@ async def thread_events(
         turn=row.turn,
         poll=state.settings.api_poll_seconds,
         limit=state.settings.api_stream_seconds,
-        disconnected=request.is_disconnected,
         settled=("completed", "failed", "quarantined", "cancelled"),
     )
-    headers = {**SECURITY_HEADERS, "X-Accel-Buffering": "no"}
-    return StreamingResponse(gen, media_type="text/event-stream", headers=headers)
+    return progress.response(gen, ping=state.settings.api_ping_seconds, headers=SECURITY_HEADERS)
 
 
 def install(app: FastAPI) -> None:

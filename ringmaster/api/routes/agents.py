@@ -12,7 +12,7 @@ from ringmaster.queries import pending_by_agent
 router = APIRouter(prefix="/agents", tags=["agents"])
 
 
-@router.get("", response_model=list[AgentOut], responses=doc(401, 403))
+@router.get("", operation_id="list_agents", response_model=list[AgentOut], responses=doc(401, 403))
 def list_agents(state: StateDep, caller: AnyUser) -> list[AgentOut]:
     """Every agent of the team: what it does, its tools and scopes, its pending reviews."""
     pending = pending_by_agent(state.runner.engine)

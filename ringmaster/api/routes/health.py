@@ -12,13 +12,15 @@ from ringmaster.api.schemas import Health, Ready
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", response_model=Health)
+@router.get("/healthz", operation_id="healthz", response_model=Health)
 def healthz() -> Health:
     """The process is up."""
     return Health()
 
 
-@router.get("/readyz", response_model=Ready, responses={503: {"model": Ready}})
+@router.get(
+    "/readyz", operation_id="readyz", response_model=Ready, responses={503: {"model": Ready}}
+)
 def readyz(state: StateDep) -> JSONResponse:
     """Ready to serve: start-up recovery is done and the database answers."""
     checks = {"recovery": "done" if state.ready else "running"}

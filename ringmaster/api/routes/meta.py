@@ -13,11 +13,13 @@ from ringmaster.api.schemas import UserOut
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/me", response_model=UserOut, responses=doc(401))
+@router.get("/me", operation_id="get_me", response_model=UserOut, responses=doc(401))
 def me(caller: AnyUser) -> UserOut:
     """The token's user."""
     u = caller.user
-    return UserOut(name=u.name, role=u.role, scopes=u.scopes, priority=u.priority)
+    return UserOut.model_validate(
+        {"name": u.name, "role": u.role, "scopes": u.scopes, "priority": u.priority}
+    )
 
 
 @router.get("/openapi.json", include_in_schema=False)

@@ -4,18 +4,23 @@ its progress as server-sent events, read it. A requester sees only their own thr
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse
+from sse_starlette import EventSourceResponse
 
+from ringmaster import logs
 from ringmaster.accounts import PRIORITIES, User
-from ringmaster.api import progress
+from ringmaster.api import pagination, progress
 from ringmaster.api.deps import AnyUser, AppState, StateDep, visible_thread
-from ringmaster.api.errors import doc
+from ringmaster.api.errors import ApiError, doc
+from ringmaster.api.pagination import Cursor
 from ringmaster.api.schemas import (
     Accepted,
+    ErrorCode,
     OutcomeOut,
     RequestIn,
     ThreadDetail,
@@ -35,7 +40,13 @@ router = APIRouter(prefix="/threads", tags=["threads"])
 ThreadId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-@router.post("", status_code=201, response_model=ThreadOut, responses=doc(401, 403, 429))
+@router.post(
+    "",
+    operation_id="create_thread",
+    status_code=201,
+    response_model=ThreadOut,
+    responses=doc(401, 403, 429),
+)
 def create_thread(state: StateDep, caller: AnyUser) -> ThreadOut:
     """A new, empty thread owned by the caller."""
     state.request_limit.take(caller.key)
@@ -43,25 +54,50 @@ def create_thread(state: StateDep, caller: AnyUser) -> ThreadOut:
     return thread_out(state.runner.threads.get(thread_id))
 
 
-@router.get("", response_model=ThreadPage, responses=doc(401, 403, 422))
+@router.get(
+    "", operation_id="list_threads", response_model=ThreadPage, responses=doc(401, 403, 422)
+)
 def get_threads(
     state: StateDep,
     caller: AnyUser,
     status: ThreadStatus | None = None,
     requester: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    cursor: Cursor = None,
 ) -> ThreadPage:
-    """Threads, newest first: the caller's own, or anyone's for reviewers and admins."""
+    """Threads, last updated first: the caller's own, or anyone's for reviewers and admins."""
     if not caller.user.can("reviewer"):
         requester = caller.user.name
+    after = None
+    if cursor is not None:
+        at, last_id = pagination.decode("threads", cursor, 2)
+        try:
+            after = (datetime.fromisoformat(str(at)), str(last_id))
+        except ValueError:
+            raise ApiError(
+                422, "cursor: not a cursor of this list", ErrorCode.invalid_input
+            ) from None
     rows, total = list_threads(
-        state.runner.engine, requester=requester, status=status, limit=limit, offset=offset
+        state.runner.engine, requester=requester, status=status, limit=limit + 1, after=after
     )
-    return ThreadPage(items=[thread_out(r) for r in rows], total=total, limit=limit, offset=offset)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = (
+        pagination.encode("threads", rows[-1].updated_at.isoformat(), rows[-1].id)
+        if more and rows
+        else None
+    )
+    return ThreadPage(
+        items=[thread_out(r) for r in rows], total=total, limit=limit, next_cursor=next_cursor
+    )
 
 
-@router.get("/{thread_id}", response_model=ThreadDetail, responses=doc(401, 403, 404, 422))
+@router.get(
+    "/{thread_id}",
+    operation_id="get_thread",
+    response_model=ThreadDetail,
+    responses=doc(401, 403, 404, 422),
+)
 def get_thread(thread_id: ThreadId, state: StateDep, caller: AnyUser) -> ThreadDetail:
     """A thread's status, plan, results, pending reviews and earlier turns."""
     row = visible_thread(state, caller.user, thread_id)
@@ -79,12 +115,14 @@ def _requester(state: AppState, user: User, priority: str | None) -> Requester:
 
 def _drive(state: AppState, thread_id: str) -> RunOutcome:
     # The request is queued; run it in this API thread (or wait for the worker that took it).
-    with state.hub.tracking(thread_id):
+    turn = state.runner.threads.get(thread_id).turn
+    with state.hub.tracking(thread_id), logs.bind(thread_id=thread_id, turn=turn):
         return state.runner.drive(thread_id)
 
 
 @router.post(
     "/{thread_id}/requests",
+    operation_id="send_request",
     response_model=OutcomeOut,
     responses={
         202: {"model": Accepted, "description": "Taken; runs in the background"},
@@ -127,13 +165,15 @@ def send_request(
 
 @router.get(
     "/{thread_id}/events",
-    response_class=StreamingResponse,
+    operation_id="stream_thread_events",
+    response_class=EventSourceResponse,
     responses={
         200: {
             "description": "Server-sent events: request, plan, subtask_started, agent_output, "
             "validation, subtask_finished, interrupt, decision, side_effect, final_answer, "
             "failed; then end (the turn settled) or timeout. Each audit event's id is its "
-            "sequence number (resume with Last-Event-ID).",
+            "sequence number (resume with Last-Event-ID). An idle stream gets a `: ping` "
+            "comment every RINGMASTER_API_PING_SECONDS.",
             "content": {"text/event-stream": {"schema": {"type": "string"}}},
         },
         **doc(401, 403, 404, 422),
@@ -147,7 +187,7 @@ async def events(
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
     turn: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
-) -> StreamingResponse:
+) -> EventSourceResponse:
     """Follow a thread: its audit events after `after`, until turn `turn` (default: the
     current one) completes, stops for a review or fails."""
     row = await to_thread.run_sync(visible_thread, state, caller.user, thread_id)
@@ -161,10 +201,5 @@ async def events(
         turn=row.turn if turn is None else turn,
         poll=state.settings.api_poll_seconds,
         limit=state.settings.api_stream_seconds,
-        disconnected=request.is_disconnected,
     )
-    return StreamingResponse(
-        gen,
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    return progress.response(gen, ping=state.settings.api_ping_seconds)

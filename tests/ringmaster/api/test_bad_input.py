@@ -87,7 +87,8 @@ def test_bad_decisions_leave_the_item_pending(api: Api) -> None:
         "limit=0",
         "limit=1000",
         "limit=abc",
-        "offset=-1",
+        "cursor=abc",
+        "cursor=" + "W10",  # an empty list
         "status=lost",
         "priority=meh",
         "older_than=-5",
@@ -105,7 +106,8 @@ def test_review_filters_and_pages(sqlite_api: Api) -> None:
         api.waiting_item()
     page = api.get("/reviews?limit=2", "rev").json()
     assert page["total"] == 3 and len(page["items"]) == 2
-    assert len(api.get("/reviews?limit=2&offset=2", "rev").json()["items"]) == 1
+    rest = api.get(f"/reviews?limit=2&cursor={page['next_cursor']}", "rev").json()
+    assert len(rest["items"]) == 1 and rest["next_cursor"] is None
     assert api.get("/reviews?agent=gamma&priority=normal", "rev").json()["total"] == 3
     assert api.get("/reviews?agent=beta", "rev").json()["total"] == 0
     assert api.get("/reviews?older_than=3600", "rev").json()["total"] == 0

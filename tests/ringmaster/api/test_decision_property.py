@@ -88,7 +88,7 @@ def test_any_decision_runs_what_the_reviewer_saw_or_changes_nothing(
     if r.status_code >= 400:
         assert api.runner.queue.get(item["id"]).status == "pending"
         assert mine == []
-        story = [e["kind"] for e in api.get(f"/threads/{thread}/audit", "ann").json()]
+        story = [e["kind"] for e in api.get(f"/threads/{thread}/audit", "ann").json()["items"]]
         assert "human_decision" not in story
         return
     out = r.json()

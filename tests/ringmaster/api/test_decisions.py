@@ -39,7 +39,7 @@ BAD_EDITS = [
 
 
 def decisions_on(api: Api, thread: str) -> list[str]:
-    events = api.get(f"/threads/{thread}/audit", "ann").json()
+    events = api.get(f"/threads/{thread}/audit", "ann").json()["items"]
     return [e["kind"] for e in events if e["kind"] == "human_decision"]
 
 
@@ -131,7 +131,7 @@ def test_a_routing_edit_records_one_correction_with_the_decision(api: Api) -> No
         rows = conn.execute(select(corrections.c.right_agent, corrections.c.wrong_agent)).all()
         assert conn.execute(select(func.count()).select_from(corrections)).scalar_one() == 1
     assert [tuple(r) for r in rows] == [("beta", None)]
-    story = [e["kind"] for e in api.get(f"/threads/{thread}/audit", "lim").json()]
+    story = [e["kind"] for e in api.get(f"/threads/{thread}/audit", "lim").json()["items"]]
     assert story.count("human_decision") == 1 and story.count("correction") == 1
     assert api.get(f"/threads/{thread}", "lim").json()["status"] == "completed"
 

@@ -52,7 +52,7 @@ def test_request_interrupt_list_decide_completed(api: Api) -> None:
     assert view["plan"]["subtasks"][1]["agent"] == "gamma" and view["answer"]
     assert [h["request"] for h in view["history"]] == ["do it"]
     assert [r[1] for r in api.ledger.rows()] == [50]
-    story = [e["kind"] for e in api.get(f"/threads/{thread}/audit", "ann").json()]
+    story = [e["kind"] for e in api.get(f"/threads/{thread}/audit", "ann").json()["items"]]
     assert story[0] == "request_received" and story[-1] == "final_answer"
     assert api.get("/audit/verify", "adm").json() == {"ok": True, "problems": []}
 
