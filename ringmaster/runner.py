@@ -85,6 +85,12 @@ class RunOutcome:
         }
 
 
+def _cut_short(tasks: Any) -> bool:
+    if any(t.result is None and not t.interrupts for t in tasks):
+        return True
+    return bool(tasks) and not any(t.interrupts for t in tasks)
+
+
 BUSY = ("queued", "running")  # a thread in these states takes no new request
 
 
@@ -427,8 +433,9 @@ class Runner:
             if resume:
                 self.threads.set(thread_id, status="running")
                 self._invoke(graph, thread_id, Command(resume=resume))
-            elif crashed_run and any(t.result is None and not t.interrupts for t in state.tasks):
-                # A task with neither a result nor an interrupt was cut short by a crash.
+            elif crashed_run and _cut_short(state.tasks):
+                # A task with neither a result nor an interrupt was cut short by a crash, or
+                # a step's writes are pending but its checkpoint was never saved.
                 self.threads.set(thread_id, status="running")
                 self._invoke(graph, thread_id, None)  # continue from the last checkpoint
             else:

@@ -153,25 +153,35 @@ def test_fifty_concurrent_decisions_one_wins(api: Api) -> None:
     assert api.get(f"/threads/{thread}", "ann").json()["status"] == "completed"
 
 
-def test_a_crashed_run_answers_with_the_failed_thread(api: Api, monkeypatch: Any) -> None:
-    # Something below the graph's own fail-closed handling breaks mid-run (here: recording an
-    # event): the runner raises RunFailed, and the API answers with the thread, marked failed.
-    append = api.runner.audit.append
+def test_a_run_that_keeps_crashing_is_quarantined_as_a_failure_item(
+    api: Api, monkeypatch: Any
+) -> None:
+    # Something below the graph breaks mid-run, at every attempt (here: the checkpointer
+    # cannot save any state that holds a plan): the worker retries it from its last
+    # checkpoint, then quarantines it, and the API answers with the thread, quarantined,
+    # and a `failure` item to retry or cancel.
+    monkeypatch.setattr(api.runner.settings, "run_retry_seconds", 0.01)
+    saver = api.runner.graph.checkpointer
+    put = saver.put
 
-    def breaking(thread_id: str, kind: str, actor: str, **data: Any) -> Any:
-        if kind not in ("request_received", "run_failed"):
+    def breaking(config: Any, checkpoint: Any, *args: Any) -> Any:
+        if checkpoint["channel_values"].get("plan"):
             raise RuntimeError("disk full")
-        return append(thread_id, kind, actor, **data)
+        return put(config, checkpoint, *args)
 
-    monkeypatch.setattr(api.runner.audit, "append", breaking)
+    monkeypatch.setattr(saver, "put", breaking)
     thread = api.post("/threads", "ann").json()["id"]
     out = api.post(f"/threads/{thread}/requests", "ann", json={"request": "do it"})
     assert out.status_code == 200, out.text
-    assert out.json()["status"] == "failed"
+    assert out.json()["status"] == "quarantined"
     view = api.get(f"/threads/{thread}", "ann").json()
-    assert view["status"] == "failed" and "disk full" in view["thread"]["error"]
+    assert view["status"] == "quarantined" and "disk full" in view["thread"]["error"]
+    (item,) = view["pending"]
+    assert item["kind"] == "failure"
     monkeypatch.undo()
-    assert audit_kinds(api, thread)["run_failed"] == 1
+    kinds = audit_kinds(api, thread)
+    assert kinds["run_failed"] == api.runner.settings.run_max_attempts
+    assert kinds["run_quarantined"] == 1
 
 
 def test_a_runner_with_its_own_event_hook_still_feeds_the_streams(
