@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
@@ -95,9 +96,11 @@ class Accounts:
         name: str,
         role: str,
         *,
-        scopes: list[str] | None = None,
+        scopes: Sequence[str] | None = (),
         priority: str = "normal",
     ) -> User:
+        """Add a user. Least privilege: no scopes unless given; None means every agent."""
+        scopes = None if scopes is None else list(scopes)
         if not NAME_RE.match(name):
             raise AccountError(
                 f"bad user name {name!r}: 1–64 letters, digits, '_', '.', '@' or '-'"

@@ -54,17 +54,31 @@ def users_add(
     name: Annotated[str, typer.Argument(help="User name (letters, digits, _ . @ -).")],
     role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "requester",
     scopes: Annotated[
-        str | None,
-        typer.Option(help="Comma-separated scopes the user may reach (default: all)."),
-    ] = None,
+        str,
+        typer.Option(help="Comma-separated scopes the user may reach, or 'all' (default: none)."),
+    ] = "",
     priority: Annotated[str, typer.Option(help="low, normal, high or urgent.")] = "normal",
     token: Annotated[bool, typer.Option(help="Also issue an API token.")] = True,
     json_mode: JsonOpt = False,
 ) -> None:
     """Add a user with a role and (by default) print their first API token."""
-    scope_list = None if scopes is None else [s.strip() for s in scopes.split(",") if s.strip()]
+    wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+    scope_list = None if wanted == ["all"] else wanted
     with _accounts() as accounts:
         user = accounts.add(name, role, scopes=scope_list, priority=priority)
+    if scope_list is None:
+        err.print(
+            f"warning: {user.name} reaches every agent, including data erasure and "
+            "production rollbacks; give only the scopes they need (--scopes billing,support)",
+            markup=False,
+        )
+    elif not scope_list and user.role == "requester":
+        err.print(
+            f"note: {user.name} has no scopes, so every request of theirs goes to a person; "
+            "add some with --scopes",
+            markup=False,
+        )
+    with _accounts() as accounts:
         secret = accounts.issue_token(name) if token else None
     if secret:
         _emit_token(user.name, secret, json_mode)

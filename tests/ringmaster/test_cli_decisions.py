@@ -53,7 +53,7 @@ def demo_api(tmp_path: Path, planner_cache: Path) -> Iterator[tuple[DemoApi, Dem
     runner = Runner(settings)
     app = create_app(settings, runner)
     accounts = app.state.rm.accounts
-    accounts.add("ann", "requester")
+    accounts.add("ann", "requester", scopes=None)
     accounts.add("rev", "reviewer")
     try:
         with TestClient(app) as client:
