@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,8 +46,9 @@ class Settings(BaseSettings):
     # How often `ringmaster serve` escalates overdue reviews; 0 turns its scheduler off.
     escalation_interval_seconds: float = 60.0
     policy_file: Path | None = None  # unset: agents/demo/policy.yaml for the demo team
-    # With a key the audit chain is an HMAC chain: rewriting it needs the key as well.
-    audit_key: str | None = None
+    # The audit chain is an HMAC chain: rewriting it needs the key as well. Unset: a key made
+    # on first start in HOME/audit.key (mode 0600). Never shown in a repr or a log.
+    audit_key: str | None = Field(default=None, repr=False)
 
     # HTTP API and web review queue (ringmaster/api). Rate limits are per token, per process.
     api_host: str = "127.0.0.1"
@@ -91,6 +94,35 @@ class Settings(BaseSettings):
         if self.db_url and self.is_postgres:
             return "postgresql://" + self.db_url.split("://", 1)[1]
         return f"sqlite:///{self.home / 'checkpoints.db'}"
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.home / "audit.key"
+
+    def audit_secret(self) -> bytes:
+        """The audit chain's key: the setting, else the key file, made on first use (0600)."""
+        if self.audit_key:
+            return self.audit_key.encode()
+        path = self.audit_key_file
+        try:
+            return path.read_bytes().strip()
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32).encode()
+        # Written whole under a temporary name, then linked into place: a process starting at
+        # the same moment never reads half a key, and the first one made is the one kept.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_bytes().strip()
+        finally:
+            tmp.unlink(missing_ok=True)
+        return key
 
     @property
     def demo_db_path(self) -> Path:

@@ -252,3 +252,16 @@ def add_missing_indexes(conn: Connection) -> None:
         for index in table.indexes:
             if index.name not in present:
                 index.create(conn, checkfirst=True)
+
+
+# The audit chain's signed head (ringmaster/audit.py): one row, the last sequence number and
+# hash with an HMAC over both, kept apart from the events so deleting the last rows, or
+# replacing the whole chain, no longer matches it.
+audit_head = Table(
+    "rm_audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", String(64), nullable=False),
+)
