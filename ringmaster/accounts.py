@@ -134,6 +134,17 @@ class Accounts:
             raise NotFound(f"no user {name!r}")
         return _user(row)
 
+    def any_users(self) -> bool:
+        """True once anyone has been added: from then on every decision names a user."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(users.c.name).limit(1)).first() is not None
+
+    def find(self, name: str) -> User | None:
+        try:
+            return self.get(name)
+        except NotFound:
+            return None
+
     def list(self) -> list[User]:
         with self.engine.connect() as conn:
             return [_user(r) for r in conn.execute(select(users).order_by(users.c.name))]
