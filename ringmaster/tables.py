@@ -163,6 +163,7 @@ api_tokens = Table(
     Column("user", String(64), nullable=False),
     Column("label", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),  # None: a token made before tokens expired
     Index("ix_api_tokens_user", "user"),
 )
 
