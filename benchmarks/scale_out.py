@@ -467,7 +467,9 @@ def main(argv: Sequence[str] | None = None) -> Report:
         db_url = stack.enter_context(postgres_database(args.postgres_url))
         env = server_env(home, db_url, args.planner_cache)
         tokens = {
-            "requester": cli(env, "users", "add", "loadgen", "--role", "requester")["token"],
+            "requester": cli(
+                env, "users", "add", "loadgen", "--role", "requester", "--scopes", "all"
+            )["token"],
             "reviewer": cli(env, "users", "add", "approver", "--role", "reviewer")["token"],
         }
         from ringmaster.settings import Settings

@@ -11,9 +11,11 @@ thread and decides reviews (not their own requests'); an admin also checks the a
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
@@ -33,6 +35,8 @@ RANK = {role: i for i, role in enumerate(ROLES)}
 PRIORITIES: tuple[str, ...] = get_args(Priority)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 TOKEN_PREFIX = "rm_"
+TOKEN_DAYS = 90.0  # how long a new API token works unless told otherwise
+TOKEN_ID_CHARS = 12
 
 
 class AccountError(RingmasterError):
@@ -95,9 +99,11 @@ class Accounts:
         name: str,
         role: str,
         *,
-        scopes: list[str] | None = None,
+        scopes: Sequence[str] | None = (),
         priority: str = "normal",
     ) -> User:
+        """Add a user. Least privilege: no scopes unless given; None means every agent."""
+        scopes = None if scopes is None else list(scopes)
         if not NAME_RE.match(name):
             raise AccountError(
                 f"bad user name {name!r}: 1–64 letters, digits, '_', '.', '@' or '-'"
@@ -131,6 +137,17 @@ class Accounts:
             raise NotFound(f"no user {name!r}")
         return _user(row)
 
+    def any_users(self) -> bool:
+        """True once anyone has been added: from then on every decision names a user."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(users.c.name).limit(1)).first() is not None
+
+    def find(self, name: str) -> User | None:
+        try:
+            return self.get(name)
+        except NotFound:
+            return None
+
     def list(self) -> list[User]:
         with self.engine.connect() as conn:
             return [_user(r) for r in conn.execute(select(users).order_by(users.c.name))]
@@ -147,39 +164,98 @@ class Accounts:
         return self.get(name)
 
     # -- API tokens ----------------------------------------------------------------------
-    def issue_token(self, name: str, label: str = "cli") -> str:
-        """A new token for the user; it is returned once and only its hash is stored."""
+    def issue_token(self, name: str, label: str = "cli", days: float = TOKEN_DAYS) -> str:
+        """A new token for the user, valid for `days`; returned once, only its hash is kept."""
         user = self.get(name)
         if user.disabled:
             raise AccountError(f"user {name!r} is disabled")
+        if not 0 < days <= 3650:
+            raise AccountError(f"--days must be between 0 and 3650, not {days:g}")
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        now = self.clock()
         with self.writer.begin() as conn:
             conn.execute(
                 insert(api_tokens).values(
-                    hash=token_hash(token), user=name, label=label[:100], created_at=self.clock()
+                    hash=token_hash(token),
+                    user=name,
+                    label=label[:100],
+                    created_at=now,
+                    expires_at=now + timedelta(days=days),
                 )
             )
         return token
 
     def authenticate(self, token: str) -> User | None:
-        """The enabled user a token belongs to, or None."""
+        """The enabled user a live (unexpired, unrevoked) token belongs to, or None."""
         if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
         q = (
-            select(users)
+            select(users, api_tokens.c.expires_at)
             .join(api_tokens, api_tokens.c.user == users.c.name)
             .where(api_tokens.c.hash == token_hash(token), users.c.disabled.is_(False))
         )
         with self.engine.connect() as conn:
             row = conn.execute(q).first()
-        return _user(row) if row is not None else None
+        if row is None:
+            return None
+        expires = as_utc(row._mapping["expires_at"])
+        if expires is not None and expires <= self.clock():
+            return None
+        return _user(row)
+
+    def tokens(self, name: str) -> builtins.list[dict[str, Any]]:
+        """The user's tokens: an id (the start of its hash) to revoke it by, label, dates."""
+        self.get(name)
+        q = select(api_tokens).where(api_tokens.c.user == name).order_by(api_tokens.c.created_at)
+        with self.engine.connect() as conn:
+            rows = [r._mapping for r in conn.execute(q)]
+        return [
+            {
+                "id": m["hash"][:TOKEN_ID_CHARS],
+                "label": m["label"],
+                "created_at": as_utc(m["created_at"]).isoformat(),  # type: ignore[union-attr]
+                "expires_at": (as_utc(m["expires_at"]).isoformat() if m["expires_at"] else None),  # type: ignore[union-attr]
+            }
+            for m in rows
+        ]
+
+    def revoke_token(self, name: str, token_id: str) -> None:
+        """Revoke one of the user's tokens by its id (from `tokens`); the others keep working."""
+        if not re.fullmatch(r"[0-9a-f]{8,64}", token_id):
+            raise AccountError(f"bad token id {token_id!r}: the id `users tokens` shows")
+        self.get(name)
+        with self.writer.begin() as conn:
+            hashes = [
+                r[0]
+                for r in conn.execute(
+                    select(api_tokens.c.hash).where(
+                        api_tokens.c.user == name, api_tokens.c.hash.startswith(token_id)
+                    )
+                )
+            ]
+            if len(hashes) != 1:
+                raise AccountError(
+                    f"{name} has no token {token_id!r}"
+                    if not hashes
+                    else f"token id {token_id!r} is ambiguous: give more of it"
+                )
+            conn.execute(delete(api_tokens).where(api_tokens.c.hash == hashes[0]))
 
     # -- web sessions --------------------------------------------------------------------
+    def purge_sessions(self) -> int:
+        """Delete every expired web session; how many there were."""
+        with self.writer.begin() as conn:
+            gone = conn.execute(
+                delete(web_sessions).where(web_sessions.c.expires_at <= self.clock())
+            )
+        return int(gone.rowcount or 0)
+
     def open_session(self, user: User, hours: float) -> tuple[str, str]:
-        """A new web session: (cookie value, CSRF token)."""
+        """A new web session: (cookie value, CSRF token). Expired sessions are purged first."""
         cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         now = self.clock()
         with self.writer.begin() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.expires_at <= now))
             conn.execute(
                 insert(web_sessions).values(
                     hash=token_hash(cookie),

@@ -1,12 +1,18 @@
-"""The audit trail: an append-only table of decision events, chained by hashes.
+"""The audit trail: an append-only table of decision events, chained by keyed hashes.
 
-Each row's hash is SHA-256 (HMAC-SHA-256 when a key is configured) over the previous row's hash
-and the row's own canonical content (sequence number, thread, time, actor, kind, data). So an
-edited row no longer matches its hash, a deleted row breaks the sequence and the next row's
-link, and an inserted row breaks the link of the row after it. `verify()` names each one.
+Each row's hash is HMAC-SHA-256 (plain SHA-256 only when no key is given) over the previous
+row's hash and the row's own canonical content (sequence number, thread, time, actor, kind,
+data). So an edited row no longer matches its hash, a deleted row breaks the sequence and the
+next row's link, and an inserted row breaks the link of the row after it.
 
-Without a key, someone who can write the table could recompute the whole chain after an
-edit; with `RINGMASTER_AUDIT_KEY` set they would need the key too.
+The chain's head (last sequence number and hash) is signed with the same key and kept in its
+own table, updated in the transaction of every append. Deleting the last rows leaves the head
+pointing past the end; replacing the whole chain needs the key to sign a new head. `verify()`
+names each break; `export()` writes the events and the signed head as JSON lines that
+`verify_export()` checks on their own, without the database.
+
+The key is the `RINGMASTER_AUDIT_KEY` setting or, unset, one made on first start in
+HOME/audit.key with mode 0600 (`Settings.audit_secret`).
 """
 
 from __future__ import annotations
@@ -14,16 +20,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 
 from ringmaster.clock import Clock, as_utc, utcnow
-from ringmaster.tables import audit_events, writer
+from ringmaster.tables import audit_events, audit_head, writer
 
 GENESIS = "0" * 64
 # Any constant: the key of the Postgres advisory lock that serializes appends to the chain.
@@ -103,6 +111,27 @@ class AuditLog:
                 hash=digest,
             )
         )
+        self._move_head(conn, seq, digest)
+
+    def sign(self, seq: int, digest: str) -> str:
+        """The head's signature: HMAC over its sequence number and hash."""
+        return hmac.new(self.key or b"", f"head:{seq}:{digest}".encode(), "sha256").hexdigest()
+
+    def _move_head(self, conn: Connection, seq: int, digest: str) -> None:
+        values = {"seq": seq, "hash": digest, "signature": self.sign(seq, digest)}
+        # Appends are serialized (advisory lock on Postgres, the write lock on SQLite), so
+        # update-then-insert cannot race with another append.
+        moved = conn.execute(update(audit_head).where(audit_head.c.id == 1).values(**values))
+        if moved.rowcount == 0:
+            conn.execute(insert(audit_head).values(id=1, **values))
+
+    def head(self) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return {"seq": m["seq"], "hash": m["hash"], "signature": m["signature"]}
 
     def _rows(
         self, thread_id: str | None = None, after: int = 0, limit: int | None = None
@@ -141,9 +170,14 @@ class AuditLog:
 
     def verify(self) -> list[str]:
         """Every break in the chain, as sentences; an empty list means the trail is intact."""
+        return self.check(self._rows(), self.head())
+
+    def check(self, events: Iterable[AuditEvent], head: dict[str, Any] | None) -> list[str]:
+        """Every break in `events` (in order) and against the signed `head`."""
         problems: list[str] = []
         expected_seq, prev = 1, GENESIS
-        for e in self._rows():
+        hashes: dict[int, str] = {}
+        for e in events:
             if e.seq != expected_seq:
                 missing = (
                     f"{expected_seq}"
@@ -159,5 +193,75 @@ class AuditLog:
                     f"row {e.seq} does not follow row {e.seq - 1}: a row was inserted or replaced "
                     "before it"
                 )
+            hashes[e.seq] = e.hash
             expected_seq, prev = e.seq + 1, e.hash
+        last = expected_seq - 1
+        if head is None:
+            if hashes:
+                problems.append("the signed head is missing: the trail cannot be checked whole")
+            return problems
+        if not hmac.compare_digest(self.sign(head["seq"], head["hash"]), head["signature"]):
+            problems.append("the head's signature does not match: the head was rewritten")
+        elif head["seq"] > last:
+            problems.append(
+                f"{_rows(last + 1, head['seq'])} deleted from the end: the signed head is at "
+                f"{head['seq']}, the trail ends at {last}"
+            )
+        elif head["seq"] < last:
+            problems.append(
+                f"{_rows(head['seq'] + 1, last)} added past the signed head (at "
+                f"{head['seq']}) without the key"
+            )
+        elif hashes.get(head["seq"]) != head["hash"]:
+            problems.append(f"row {head['seq']} is not the row the signed head names: rewritten")
         return problems
+
+    def export(self, path: Path) -> int:
+        """Write every event and the signed head as JSON lines (mode 0600); the event count."""
+        head = self.head()
+        n = 0
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            for e in self._rows():
+                if head is not None and e.seq > head["seq"]:
+                    break  # appended after the head was read: the next export has it
+                f.write(json.dumps({"event": e.to_dict()}, sort_keys=True, default=str) + "\n")
+                n += 1
+            f.write(json.dumps({"head": head}, sort_keys=True) + "\n")
+        return n
+
+    def verify_export(self, path: Path) -> list[str]:
+        """Every break in an exported copy (see `export`), checked with this log's key."""
+        events: list[AuditEvent] = []
+        head: dict[str, Any] | None = None
+        seen_head = False
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if "head" in item:
+                    head, seen_head = item["head"], True
+                    continue
+                e = item["event"]
+                events.append(
+                    AuditEvent(
+                        seq=int(e["seq"]),
+                        thread_id=e["thread_id"],
+                        at=datetime.fromisoformat(e["at"]),
+                        actor=e["actor"],
+                        kind=e["kind"],
+                        data=e["data"],
+                        prev_hash=e["prev_hash"],
+                        hash=e["hash"],
+                    )
+                )
+            except (ValueError, KeyError, TypeError) as exc:
+                return [f"line {number} is not an audit export line ({exc})"]
+        if not seen_head:
+            return ["the export has no signed head: it was cut short"]
+        return self.check(events, head)
+
+
+def _rows(first: int, last: int) -> str:
+    return f"row {first}" if first == last else f"rows {first}–{last}"

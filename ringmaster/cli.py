@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,7 +11,6 @@ from ringmaster.cli_lazy import LazyGroup
 from ringmaster.cli_options import AsOpt, JsonOpt, err, me, out, print_json, user_errors
 
 if TYPE_CHECKING:
-    from ringmaster.audit import AuditEvent
     from ringmaster.graph.state import Requester
 
 
@@ -40,6 +38,10 @@ class _Commands(LazyGroup):
         "serve": (
             "ringmaster.cli_serve:serve",
             "Serve the HTTP API and the web review queue (/ui).",
+        ),
+        "audit": (
+            "ringmaster.cli_audit:audit_app",
+            "A thread's story from the audit trail; verify or export the chain.",
         ),
         "db": ("ringmaster.cli_db:db_app", "The database schema: upgrade it, show its revision."),
     }
@@ -95,59 +97,6 @@ def _requester(who: str, scopes: list[str], priority: str) -> Requester:
         return Requester(id=who, scopes=[s.strip() for s in scopes if s.strip()], priority=priority)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise RingmasterError(f"bad requester: {exc.errors()[0]['msg']}") from None
-
-
-def _event_line(e: AuditEvent) -> str:
-    d = e.data
-    sub = f"{d['subtask_id']} " if "subtask_id" in d else ""
-    detail = {
-        "request_received": lambda: repr(d.get("request", ""))[:100],
-        "plan": lambda: f"{len(d.get('subtasks', []))} subtask(s) by {d.get('planner')}",
-        "routing": lambda: (
-            f"→ {d.get('agent') or 'human'} ({d.get('confidence', 0):.2f})"
-            + (f", to a human: {d.get('reason')}" if d.get("escalate") else "")
-        ),
-        "handoff": lambda: "receives " + ", ".join(r["from"] for r in d.get("received", [])),
-        "agent_output": lambda: str(d.get("error") or d.get("summary"))[:100],
-        "validation": lambda: "ok" if d.get("ok") else "; ".join(d.get("problems", []))[:100],
-        "interrupt": lambda: f"{d.get('kind')}: {d.get('blocker')}"[:100],
-        "human_decision": lambda: ", ".join(x["type"] for x in d.get("decisions", [])),
-        "review_applied": lambda: f"{d.get('kind')} → {d.get('next')}",
-        "side_effect": lambda: f"{d.get('tool')} {d.get('status')} key={d.get('idempotency_key')}",
-        "final_answer": lambda: ", ".join(f"{k}={v}" for k, v in d.get("statuses", {}).items()),
-    }.get(e.kind, lambda: json.dumps(d, default=str)[:100])()
-    return f"{e.seq:>6} {e.at:%Y-%m-%d %H:%M:%S} {e.actor:<22} {e.kind:<16} {sub}{detail}"
-
-
-@app.command()
-def audit(
-    target: Annotated[str, typer.Argument(help="A thread id, or 'verify' to check the chain.")],
-    json_mode: JsonOpt = False,
-) -> None:
-    """A thread's story from its audit trail, or `audit verify` to check the hash chain."""
-    from ringmaster.runner import Runner
-    from ringmaster.settings import Settings
-
-    with Runner(Settings(), recover_on_start=False) as runner:
-        if target == "verify":
-            problems = runner.audit.verify()
-            if json_mode:
-                print_json({"ok": not problems, "problems": problems})
-            elif problems:
-                for p in problems:
-                    err.print(f"tampered: {p}", markup=False)
-            else:
-                out.print("the audit trail is intact")
-            if problems:
-                raise typer.Exit(1)
-            return
-        runner.threads.get(target)  # NotFound for an unknown thread
-        events = runner.audit.for_thread(target)
-    if json_mode:
-        print_json([e.to_dict() for e in events])
-    else:
-        for e in events:
-            out.print(_event_line(e), markup=False, highlight=False)
 
 
 @app.command()

@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ringmaster.accounts import ROLES, Accounts
+from ringmaster.accounts import ROLES, TOKEN_DAYS, Accounts
 from ringmaster.errors import RingmasterError
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
@@ -54,17 +54,31 @@ def users_add(
     name: Annotated[str, typer.Argument(help="User name (letters, digits, _ . @ -).")],
     role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "requester",
     scopes: Annotated[
-        str | None,
-        typer.Option(help="Comma-separated scopes the user may reach (default: all)."),
-    ] = None,
+        str,
+        typer.Option(help="Comma-separated scopes the user may reach, or 'all' (default: none)."),
+    ] = "",
     priority: Annotated[str, typer.Option(help="low, normal, high or urgent.")] = "normal",
     token: Annotated[bool, typer.Option(help="Also issue an API token.")] = True,
     json_mode: JsonOpt = False,
 ) -> None:
     """Add a user with a role and (by default) print their first API token."""
-    scope_list = None if scopes is None else [s.strip() for s in scopes.split(",") if s.strip()]
+    wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+    scope_list = None if wanted == ["all"] else wanted
     with _accounts() as accounts:
         user = accounts.add(name, role, scopes=scope_list, priority=priority)
+    if scope_list is None:
+        err.print(
+            f"warning: {user.name} reaches every agent, including data erasure and "
+            "production rollbacks; give only the scopes they need (--scopes billing,support)",
+            markup=False,
+        )
+    elif not scope_list and user.role == "requester":
+        err.print(
+            f"note: {user.name} has no scopes, so every request of theirs goes to a person; "
+            "add some with --scopes",
+            markup=False,
+        )
+    with _accounts() as accounts:
         secret = accounts.issue_token(name) if token else None
     if secret:
         _emit_token(user.name, secret, json_mode)
@@ -101,12 +115,48 @@ def users_list(json_mode: JsonOpt = False) -> None:
 def users_token(
     name: str,
     label: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+    days: Annotated[float, typer.Option(help="How many days the token works.")] = TOKEN_DAYS,
     json_mode: JsonOpt = False,
 ) -> None:
     """Issue a new API token for a user (their other tokens keep working)."""
     with _accounts() as accounts:
-        secret = accounts.issue_token(name, label)
+        secret = accounts.issue_token(name, label, days)
     _emit_token(name, secret, json_mode)
+
+
+@users_app.command("tokens")
+def users_tokens(name: str, json_mode: JsonOpt = False) -> None:
+    """A user's tokens: the id to revoke each by, its label and when it expires."""
+    with _accounts() as accounts:
+        rows = accounts.tokens(name)
+    if json_mode:
+        sys.stdout.write(json.dumps(rows) + "\n")
+        return
+    table = Table(title=f"Tokens of {name}")
+    for col in ("id", "label", "created", "expires"):
+        table.add_column(col)
+    for t in rows:
+        table.add_row(t["id"], t["label"], t["created_at"][:16], (t["expires_at"] or "never")[:16])
+    out.print(table)
+
+
+@users_app.command("revoke")
+def users_revoke(
+    name: str,
+    token_id: Annotated[str, typer.Argument(help="The token's id from `users tokens NAME`.")],
+) -> None:
+    """Revoke one token; the user's other tokens keep working."""
+    with _accounts() as accounts:
+        accounts.revoke_token(name, token_id)
+    out.print(f"revoked token {token_id} of {name}", markup=False)
+
+
+@users_app.command("purge-sessions")
+def users_purge_sessions() -> None:
+    """Delete expired web sessions (signing in also does this)."""
+    with _accounts() as accounts:
+        gone = accounts.purge_sessions()
+    out.print(f"purged {gone} expired session(s)", markup=False)
 
 
 @users_app.command("disable")

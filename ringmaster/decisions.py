@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Connection
 
-from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
+from ringmaster.accounts import Accounts
+from ringmaster.errors import AlreadyDecided, InvalidDecision, NotAllowed, NotFound
 from ringmaster.graph.nodes.plan import allowed_agents
 from ringmaster.graph.nodes.review import (
     ACCEPT_ACTION,
@@ -310,6 +311,34 @@ def decide_item(
     return response
 
 
+def check_decider(accounts: Accounts, item: ReviewItem, decision: Decision, who: str) -> None:
+    """Refuse (NotAllowed) a decision its maker may not make; the same for every path.
+
+    Once users exist, the decider must be one of them, enabled, a reviewer or admin, and not
+    the requester whose request raised the item; an item whose requester has been disabled can
+    only be rejected, so a shut-out user's work does not run after all. With no users at all
+    (one person on one machine, deciding their own chat's reviews) there is no identity to
+    check beyond the login.
+    """
+    if not accounts.any_users():
+        return
+    if item.requester == who:
+        raise NotAllowed(f"{who} cannot decide review item {item.id}: their own request raised it")
+    user = accounts.find(who)
+    if user is None:
+        raise NotAllowed(f"{who!r} is not a user: decide as a reviewer (`--as NAME`)")
+    if user.disabled:
+        raise NotAllowed(f"user {who!r} is disabled")
+    if not user.can("reviewer"):
+        raise NotAllowed(f"user {who!r} is a {user.role}, not a reviewer")
+    requester = accounts.find(item.requester)
+    if requester is not None and requester.disabled and decision.kind != "reject":
+        raise NotAllowed(
+            f"review item {item.id} comes from disabled user {item.requester!r}: it can only "
+            "be rejected"
+        )
+
+
 class DecisionService:
     """Decides review items for a runner: the one path for the CLI, the API and the web page.
 
@@ -345,6 +374,7 @@ class DecisionService:
             raise AlreadyDecided(
                 f"review item {item.id} was already decided by {item.decided_by or 'someone'}"
             )
+        check_decider(Accounts(runner.engine), item, decision, reviewer)
         response = build_response(item, decision, self.checks())
         correction = self._routing_correction(item, response, reviewer)
         commit(runner.queue, item, response, reviewer, self.scheduler, correction)

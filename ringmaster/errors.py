@@ -7,6 +7,7 @@ RingmasterError            anything the user can fix or should know
 │   ├── AlreadyDecided     a review item was decided before (by anyone)
 │   └── ThreadBusy         the thread is waiting for reviews, or another process runs it
 ├── InvalidDecision        a decision that the item does not allow, or malformed arguments
+│   └── NotAllowed         the decider may not make it (not a user, disabled, their own request)
 └── RunFailed              the run itself failed (an agent or tool crashed); the thread says why
 """
 
@@ -37,6 +38,10 @@ class ThreadBusy(Conflict):
 
 class InvalidDecision(RingmasterError):
     """The decision does not fit the item."""
+
+
+class NotAllowed(InvalidDecision):
+    """The person deciding may not decide this item; nothing was decided."""
 
 
 class RunFailed(RingmasterError):

@@ -129,8 +129,7 @@ class Runner:
     ) -> None:
         self.settings = settings
         self.engine = make_engine(settings.app_db_url)
-        key = settings.audit_key.encode() if settings.audit_key else None
-        self.audit = AuditLog(self.engine, clock, key)
+        self.audit = AuditLog(self.engine, clock, settings.audit_secret())
         self.policy = load_policy_for(settings)
         self.corrections = CorrectionStore(self.engine, clock)
         self.queue = ReviewQueue(self.engine, clock, self.audit, self.policy.deadline)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -66,8 +68,9 @@ class Settings(BaseSettings):
     # Stuck work: a running job with no progress, a worker silent, past these limits.
     stuck_run_seconds: float = 900.0
     silent_worker_seconds: float = 300.0
-    # With a key the audit chain is an HMAC chain: rewriting it needs the key as well.
-    audit_key: str | None = None
+    # The audit chain is an HMAC chain: rewriting it needs the key as well. Unset: a key made
+    # on first start in HOME/audit.key (mode 0600). Never shown in a repr or a log.
+    audit_key: str | None = Field(default=None, repr=False)
 
     # Notifications (ringmaster/outbox.py): where outbox rows addressed to a group go, and how.
     # A webhook must be https unless it is on this machine (loopback); with a secret every
@@ -136,6 +139,35 @@ class Settings(BaseSettings):
         if self.db_url and self.is_postgres:
             return "postgresql://" + self.db_url.split("://", 1)[1]
         return f"sqlite:///{self.home / 'checkpoints.db'}"
+
+    @property
+    def audit_key_file(self) -> Path:
+        return self.home / "audit.key"
+
+    def audit_secret(self) -> bytes:
+        """The audit chain's key: the setting, else the key file, made on first use (0600)."""
+        if self.audit_key:
+            return self.audit_key.encode()
+        path = self.audit_key_file
+        try:
+            return path.read_bytes().strip()
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32).encode()
+        # Written whole under a temporary name, then linked into place: a process starting at
+        # the same moment never reads half a key, and the first one made is the one kept.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
+            os.link(tmp, path)
+        except FileExistsError:
+            return path.read_bytes().strip()
+        finally:
+            tmp.unlink(missing_ok=True)
+        return key
 
     @property
     def demo_db_path(self) -> Path:

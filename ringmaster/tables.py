@@ -173,6 +173,7 @@ api_tokens = Table(
     Column("user", String(64), nullable=False),
     Column("label", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True)),  # None: a token made before tokens expired
     Index("ix_api_tokens_user", "user"),
 )
 
@@ -328,4 +329,16 @@ workers = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False),
     Column("stopped_at", DateTime(timezone=True)),
+)
+
+# The audit chain's signed head (ringmaster/audit.py): one row, the last sequence number and
+# hash with an HMAC over both, kept apart from the events so deleting the last rows, or
+# replacing the whole chain, no longer matches it.
+audit_head = Table(
+    "rm_audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("signature", String(64), nullable=False),
 )

@@ -12,7 +12,8 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.errors import BudgetExceeded
 from ringmaster.graph.events import emit
 from ringmaster.graph.nodes.act import finished
-from ringmaster.graph.state import WorkState
+from ringmaster.graph.nodes.plan import allowed_agents
+from ringmaster.graph.state import Requester, WorkState
 from ringmaster.tools.base import check_arguments
 from ringmaster.tools.errors import ToolError, ToolNotFound
 
@@ -148,7 +149,11 @@ def make_validate(deps: GraphDeps) -> Any:
         feedback = "; ".join(problems)
         if state["attempt"] < spec.max_attempts:
             return {"attempts": [record], "feedback": feedback, "next": "agent"}
-        if spec.fallback and not state.get("fallback_used"):
+        # A fallback is a re-route: it stays inside the requester's scopes like any other.
+        reachable = spec.fallback in allowed_agents(
+            deps, Requester.model_validate(state["requester"])
+        )
+        if spec.fallback and reachable and not state.get("fallback_used"):
             return {
                 "attempts": [record],
                 "feedback": None,

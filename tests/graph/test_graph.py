@@ -289,3 +289,34 @@ def test_without_ids_reviews_come_one_at_a_time_in_agent_inbox_shapes(
     assert result["results"]["t2"]["actions"][0]["message"] == "not this month"
     assert ledger.rows() == []
     assert result["messages"][-1].content == result["answer"]
+
+
+def test_a_fallback_outside_the_requesters_scopes_does_not_run(
+    tmp_path: Path, make_run: Any
+) -> None:
+    from ringmaster.agents.registry import AgentRegistry
+    from ringmaster.agents.runtime import PythonRuntime
+    from ringmaster.graph.deps import GraphDeps
+
+    bad = lambda t, tb: {"summary": "no value"}  # noqa: E731
+    alpha, beta = ScriptedAgent(bad), ScriptedAgent(ok())
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(plan_of(("a", "alpha"))), {})
+    team = deps.registry.team
+    scoped = [
+        a.model_copy(update={"scopes": [a.name]}) if a.name in ("alpha", "beta") else a
+        for a in team.agents
+    ]
+    team = team.model_copy(update={"agents": scoped})
+    registry = AgentRegistry.build(
+        team,
+        deps.registry.tools,
+        overrides={"alpha": PythonRuntime(alpha), "beta": PythonRuntime(beta)},
+    )
+    run = make_run(GraphDeps(registry=registry, planner=deps.planner))
+    run.start(scopes=["alpha"])  # alpha's fallback beta is outside these scopes
+    assert counts(alpha)["t1"] == 2 and beta.tasks == []
+    (intr,) = run.interrupts()
+    assert intr.value["context"]["kind"] == "validation_failed"
+    # With beta in scope, the same failure falls back to it.
+    beta_run = make_run(GraphDeps(registry=registry, planner=deps.planner), thread="t-2")
+    assert beta_run.start(scopes=["alpha", "beta"])["results"]["t1"]["agent"] == "beta"

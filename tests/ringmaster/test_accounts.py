@@ -96,3 +96,58 @@ def test_duplicates_and_unknown_users(tmp_path: Path) -> None:
         accounts.issue_token("nobody")
     with pytest.raises(NotFound):
         accounts.disable("nobody")
+
+
+# --- issue 12: tokens expire and are revoked one at a time; expired sessions are purged ----
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_tokens_expire(tmp_path: Path, db_url: str | None) -> None:
+    clock = Clock()
+    accounts = Accounts(make_engine(Settings(home=tmp_path, db_url=db_url).app_db_url), clock)
+    accounts.add("ann", "reviewer")
+    short, default = accounts.issue_token("ann", days=1), accounts.issue_token("ann")
+    clock.now += timedelta(days=2)
+    assert accounts.authenticate(short) is None and accounts.authenticate(default) is not None
+    clock.now += timedelta(days=89)
+    assert accounts.authenticate(default) is None  # 90 days by default
+    with pytest.raises(AccountError, match="between 0 and 3650"):
+        accounts.issue_token("ann", days=0)
+
+
+def test_one_token_is_revoked_and_the_others_keep_working(accounts: Accounts) -> None:
+    accounts.add("ann", "reviewer")
+    first, second = accounts.issue_token("ann", "laptop"), accounts.issue_token("ann", "ci")
+    listed = accounts.tokens("ann")
+    assert [t["label"] for t in listed] == ["laptop", "ci"]
+    laptop = next(t["id"] for t in listed if t["label"] == "laptop")
+    assert token_hash(first).startswith(laptop)
+    accounts.revoke_token("ann", laptop)
+    assert accounts.authenticate(first) is None and accounts.authenticate(second) is not None
+    with pytest.raises(AccountError, match="has no token"):
+        accounts.revoke_token("ann", laptop)
+    with pytest.raises(AccountError, match="bad token id"):
+        accounts.revoke_token("ann", "zz")
+
+
+def test_expired_sessions_are_purged(tmp_path: Path, db_url: str | None) -> None:
+    from ringmaster.tables import web_sessions
+
+    clock = Clock()
+    accounts = Accounts(make_engine(Settings(home=tmp_path, db_url=db_url).app_db_url), clock)
+    user = accounts.add("ann", "reviewer")
+    accounts.open_session(user, hours=1)
+    accounts.open_session(user, hours=1)
+    clock.now += timedelta(hours=2)
+    live, _ = accounts.open_session(user, hours=1)  # signing in purges the expired ones
+    with accounts.engine.connect() as conn:
+        assert [r.hash for r in conn.execute(select(web_sessions))] == [token_hash(live)]
+    clock.now += timedelta(hours=2)
+    assert accounts.purge_sessions() == 1

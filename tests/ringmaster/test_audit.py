@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import threading
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from ringmaster.audit import AuditLog, audit_events
 from ringmaster.decisions import Decision, DecisionService
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
-from ringmaster.tables import make_engine
+from ringmaster.tables import audit_head, make_engine
 from tests.fakes import ScriptedAgent, ScriptedPlanner, make_deps, ok, plan_of, proposing
 
 
@@ -89,7 +90,10 @@ def test_with_a_key_a_recomputed_chain_does_not_verify(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(delete(audit_events).where(audit_events.c.seq == 5))
     AuditLog(engine).append("th", "note", "mallory", i=5)  # hashed without the key
-    assert log.verify() == ["row 5 edited: its content does not match its hash"]
+    assert log.verify() == [
+        "row 5 edited: its content does not match its hash",
+        "the head's signature does not match: the head was rewritten",
+    ]
 
 
 def test_concurrent_appends_keep_one_chain(engine: Engine) -> None:
@@ -135,3 +139,71 @@ def test_a_run_tells_its_story_in_order(tmp_path: Path, db_url: str | None) -> N
     assert effect.data["tool"] == "record" and effect.data["status"] == "executed"
     handoff = next(e for e in events if e.kind == "handoff")
     assert handoff.data["subtask_id"] == "t3" and handoff.data["received"][0]["from"] == "t1"
+
+
+# --- issue 12: keyed by default, a signed head kept apart, a verifiable export --------------
+
+
+def test_deleting_the_last_rows_is_caught(engine: Engine) -> None:
+    log = filled(engine, key=b"k")
+    with engine.begin() as conn:
+        conn.execute(delete(audit_events).where(audit_events.c.seq >= 4))
+    assert log.verify() == [
+        "rows 4–5 deleted from the end: the signed head is at 5, the trail ends at 3"
+    ]
+
+
+def test_a_wholesale_rewrite_without_the_key_is_caught(engine: Engine) -> None:
+    log = filled(engine, key=b"k")
+    with engine.begin() as conn:  # everything gone, head included, then a new story
+        conn.execute(delete(audit_events))
+        conn.execute(delete(audit_head))
+    forger = filled(engine, n=3, key=b"guess")
+    assert forger.verify() == []  # consistent with itself...
+    problems = log.verify()  # ...but not with the real key
+    assert "row 1 edited: its content does not match its hash" in problems
+    assert "the head's signature does not match: the head was rewritten" in problems
+
+
+def test_a_missing_head_is_caught(engine: Engine) -> None:
+    log = filled(engine, key=b"k")
+    with engine.begin() as conn:
+        conn.execute(delete(audit_head))
+    assert log.verify() == ["the signed head is missing: the trail cannot be checked whole"]
+
+
+def test_the_trail_is_keyed_by_default_with_a_private_key_file(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    key = settings.audit_secret()
+    path = settings.audit_key_file
+    assert len(key) == 64 and path.read_bytes() == key
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert Settings(home=tmp_path / "home").audit_secret() == key  # made once, then kept
+    assert Settings(home=tmp_path / "home", audit_key="given").audit_secret() == b"given"
+    assert "given" not in repr(Settings(audit_key="given"))
+    with Runner(settings) as runner:
+        assert runner.audit.key == key
+        runner.audit.append("th", "note", "tester", i=1)
+        plain = AuditLog(runner.engine)  # what someone without the key can compute
+        assert plain.verify() != []
+
+
+def test_an_export_verifies_and_a_changed_export_does_not(tmp_path: Path, engine: Engine) -> None:
+    log = filled(engine, key=b"k")
+    copy = tmp_path / "trail.jsonl"
+    assert log.export(copy) == 5
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    assert log.verify_export(copy) == []
+    lines = copy.read_text().splitlines()
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("\n".join(lines[:3] + lines[-1:]) + "\n")  # last two events dropped
+    assert log.verify_export(cut) == [
+        "rows 4–5 deleted from the end: the signed head is at 5, the trail ends at 3"
+    ]
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text(copy.read_text().replace('"tester"', '"mallory"', 1))
+    assert log.verify_export(edited) == ["row 1 edited: its content does not match its hash"]
+    headless = tmp_path / "headless.jsonl"
+    headless.write_text("\n".join(lines[:-1]) + "\n")
+    assert log.verify_export(headless) == ["the export has no signed head: it was cut short"]
+    assert AuditLog(engine, key=b"other").verify_export(copy) != []

@@ -53,7 +53,7 @@ def demo_api(tmp_path: Path, planner_cache: Path) -> Iterator[tuple[DemoApi, Dem
     runner = Runner(settings)
     app = create_app(settings, runner)
     accounts = app.state.rm.accounts
-    accounts.add("ann", "requester")
+    accounts.add("ann", "requester", scopes=None)
     accounts.add("rev", "reviewer")
     try:
         with TestClient(app) as client:
@@ -81,13 +81,13 @@ def test_the_cli_and_the_api_refuse_and_execute_edits_alike(
     proposed = item["summary"]
     assert "issue_refund" in proposed
     for args, message in BAD:
-        proc = cli("review", "edit", item["id"], "--args", args, ok=False)
+        proc = cli("review", "edit", item["id"], "--args", args, "--as", "rev", ok=False)
         assert proc.returncode == 2, proc.stderr
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and message in lines[0] and "Traceback" not in proc.stderr
     assert cli.json("review", "show", item["id"])["status"] == "pending"
     assert cli.side_effects() == []
-    by_cli = cli.json("review", "edit", item["id"], "--args", EDIT)
+    by_cli = cli.json("review", "edit", item["id"], "--args", EDIT, "--as", "rev")
 
     thread = ann.post("/threads").json()["id"]
     out = ann.post(f"/threads/{thread}/requests", json={"request": REFUND}).json()

@@ -56,3 +56,22 @@ def test_mistakes_exit_2_with_a_message(tmp_path: Path) -> None:
     assert dup.exit_code == 2 and "already exists" in dup.output
     unknown = cli.invoke(users_app, ["token", "nobody"], env=env)
     assert unknown.exit_code == 2 and "no user" in unknown.output
+
+
+def test_new_users_get_no_scopes_unless_given(tmp_path: Path, db_url: str | None) -> None:
+    cli = CliRunner()
+    env = _env(tmp_path, db_url)
+    plain = cli.invoke(users_app, ["add", "ann", "--no-token"], env=env)
+    assert plain.exit_code == 0 and "no scopes" in plain.output
+    given = cli.invoke(
+        users_app, ["add", "bo", "--scopes", "billing,support", "--no-token"], env=env
+    )
+    assert given.exit_code == 0 and "warning" not in given.output
+    everything = cli.invoke(users_app, ["add", "cy", "--scopes", "all", "--no-token"], env=env)
+    assert everything.exit_code == 0
+    assert "warning: cy reaches every agent" in everything.output
+    accounts = Accounts(make_engine(Settings(home=tmp_path, db_url=db_url).app_db_url))
+    assert accounts.get("ann").scopes == []
+    assert accounts.get("bo").scopes == ["billing", "support"]
+    assert accounts.get("cy").scopes is None  # every agent, as asked, with the warning
+    assert accounts.add("dee", "requester").scopes == []  # the store's default too

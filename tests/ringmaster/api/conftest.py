@@ -80,7 +80,7 @@ def build_api(tmp_path: Path, db_url: str | None, **overrides: Any) -> Iterator[
     accounts = app.state.rm.accounts
     tokens = {}
     for name, role in USERS.items():
-        accounts.add(name, role)
+        accounts.add(name, role, scopes=None)  # every agent: these tests are about the API
         tokens[name] = accounts.issue_token(name)
     try:
         with TestClient(app) as client:

@@ -1,0 +1,126 @@
+"""`ringmaster audit`: a thread's story, `verify` the keyed chain, `export` a verifiable copy.
+
+`ringmaster audit THREAD` still shows a thread's story: a first word that is not one of the
+commands is taken as a thread id for `show`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from ringmaster.audit import AuditEvent
+from ringmaster.cli_output import JsonOpt, err, out, print_json
+from ringmaster.runner import Runner
+from ringmaster.settings import Settings
+
+
+class _ShowByDefault(TyperGroup):
+    """`audit THREAD` is `audit show THREAD`."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().resolve_command(ctx, args)
+
+
+audit_app = typer.Typer(
+    cls=_ShowByDefault,
+    no_args_is_help=True,
+    help="The audit trail: a thread's story, verify the chain, export a verifiable copy.",
+)
+
+
+def _event_line(e: AuditEvent) -> str:
+    d = e.data
+    sub = f"{d['subtask_id']} " if "subtask_id" in d else ""
+    detail = {
+        "request_received": lambda: repr(d.get("request", ""))[:100],
+        "plan": lambda: f"{len(d.get('subtasks', []))} subtask(s) by {d.get('planner')}",
+        "routing": lambda: (
+            f"→ {d.get('agent') or 'human'} ({d.get('confidence', 0):.2f})"
+            + (f", to a human: {d.get('reason')}" if d.get("escalate") else "")
+        ),
+        "handoff": lambda: "receives " + ", ".join(r["from"] for r in d.get("received", [])),
+        "agent_output": lambda: str(d.get("error") or d.get("summary"))[:100],
+        "validation": lambda: "ok" if d.get("ok") else "; ".join(d.get("problems", []))[:100],
+        "interrupt": lambda: f"{d.get('kind')}: {d.get('blocker')}"[:100],
+        "human_decision": lambda: ", ".join(x["type"] for x in d.get("decisions", [])),
+        "review_applied": lambda: f"{d.get('kind')} → {d.get('next')}",
+        "side_effect": lambda: f"{d.get('tool')} {d.get('status')} key={d.get('idempotency_key')}",
+        "final_answer": lambda: ", ".join(f"{k}={v}" for k, v in d.get("statuses", {}).items()),
+    }.get(e.kind, lambda: json.dumps(d, default=str)[:100])()
+    return f"{e.seq:>6} {e.at:%Y-%m-%d %H:%M:%S} {e.actor:<22} {e.kind:<16} {sub}{detail}"
+
+
+def _report(problems: list[str], json_mode: bool, what: str) -> None:
+    if json_mode:
+        print_json({"ok": not problems, "problems": problems})
+    elif problems:
+        for p in problems:
+            err.print(f"tampered: {p}", markup=False)
+    else:
+        out.print(f"{what} is intact", markup=False)
+    if problems:
+        raise typer.Exit(1)
+
+
+@audit_app.command("show")
+def show(
+    thread: Annotated[str, typer.Argument(help="A thread id.")], json_mode: JsonOpt = False
+) -> None:
+    """A thread's story from its audit trail."""
+    with Runner(Settings(), recover_on_start=False) as runner:
+        runner.threads.get(thread)  # NotFound for an unknown thread
+        events = runner.audit.for_thread(thread)
+    if json_mode:
+        print_json([e.to_dict() for e in events])
+    else:
+        for e in events:
+            out.print(_event_line(e), markup=False, highlight=False)
+
+
+@audit_app.command("verify")
+def verify(
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Check an exported copy instead of the database."),
+    ] = None,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Check the keyed hash chain and its signed head; exit 1 naming every break."""
+    with Runner(Settings(), recover_on_start=False) as runner:
+        if file is not None:
+            if not file.is_file():
+                err.print(f"error: --file: no such file {str(file)!r}", markup=False)
+                raise typer.Exit(2)
+            _report(runner.audit.verify_export(file), json_mode, f"the export {file}")
+            return
+        _report(runner.audit.verify(), json_mode, "the audit trail")
+
+
+@audit_app.command("export")
+def export(
+    file: Annotated[Path, typer.Argument(help="Where to write the copy (JSON lines, 0600).")],
+    json_mode: JsonOpt = False,
+) -> None:
+    """Write every event and the signed head to FILE; `audit verify --file FILE` checks it."""
+    if file.exists():
+        err.print(f"error: {str(file)!r} exists; choose a new file", markup=False)
+        raise typer.Exit(2)
+    with Runner(Settings(), recover_on_start=False) as runner:
+        count = runner.audit.export(file)
+    result: dict[str, Any] = {"file": str(file), "events": count}
+    print_json(result) if json_mode else out.print(
+        f"exported {count} event(s) to {file}", markup=False
+    )
+
+
+__all__ = ["audit_app"]

@@ -1,0 +1,33 @@
+"""`ringmaster audit`: show, verify (the database or an export) and export, in new processes."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+from tests.ringmaster.test_cli import Cli
+
+
+def test_export_and_verify_a_copy(cli: Cli, tmp_path: Path) -> None:
+    out = cli.json("run", "How many open tickets do we have?")
+    story = cli.json("audit", out["thread_id"])  # a thread id alone still shows its story
+    assert story[0]["kind"] == "request_received"
+    assert cli.json("audit", "show", out["thread_id"]) == story
+    key = cli.home / "audit.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600  # keyed by default, key kept private
+
+    copy = tmp_path / "trail.jsonl"
+    assert cli.json("audit", "export", str(copy))["events"] == len(story)
+    assert cli.json("audit", "verify", "--file", str(copy)) == {"ok": True, "problems": []}
+    again = cli("audit", "export", str(copy), ok=False)
+    assert again.returncode == 2 and "exists" in again.stderr
+
+    lines = copy.read_text().splitlines()
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("\n".join(lines[:-2] + lines[-1:]) + "\n")
+    proc = cli("audit", "verify", "--file", str(cut), ok=False)
+    assert proc.returncode == 1 and "deleted from the end" in proc.stderr
+    assert json.loads(cli("audit", "verify", "--json").stdout)["ok"] is True
+    missing = cli("audit", "verify", "--file", str(tmp_path / "nope.jsonl"), ok=False)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
