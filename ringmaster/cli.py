@@ -26,6 +26,7 @@ from ringmaster.cli_output import (
 )
 from ringmaster.cli_review import review_app
 from ringmaster.cli_serve import serve
+from ringmaster.cli_status import checkin, outbox_app, status, summary
 from ringmaster.cli_threads import thread_app
 from ringmaster.cli_users import users_app
 from ringmaster.errors import RingmasterError
@@ -43,6 +44,10 @@ app.add_typer(users_app, name="users")
 app.command("escalate")(escalate)
 app.command("serve")(serve)
 app.command("chat")(chat)
+app.command("status")(status)
+app.command("summary")(summary)
+app.command("checkin")(checkin)
+app.add_typer(outbox_app, name="outbox")
 
 
 @app.command()
