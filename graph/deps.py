@@ -8,6 +8,7 @@ from ringmaster.agents.judge import LLMJudge
 from ringmaster.agents.registry import AgentRegistry
 from ringmaster.graph.intake import MAX_REQUEST_CHARS
 from ringmaster.graph.planner.base import Planner
+from ringmaster.graph.standins import Availability
 
 
 @dataclass(frozen=True)
@@ -19,3 +20,5 @@ class GraphDeps:
     max_request_chars: int = MAX_REQUEST_CHARS
     # An LLM judge for agents whose spec names a `judge` (see agents/judge.py); None: no judge.
     judge: LLMJudge | None = None
+    # Agents' health and load (graph/standins.py); None: the planner's choice stands.
+    availability: Availability | None = None
