@@ -10,7 +10,8 @@ healthy agent that is full (queued + running ≥ capacity) gives the subtask to 
 has room. Each change says why, in the subtask's rationale and in a `standin` event.
 
 For queued work (`plan_moves`): when an agent is unhealthy, or its queue passes a threshold
-while a stand-in has room, queued subtasks move, each with its reason. The graph has no queue
+while a stand-in has room, queued subtasks move, each with its reason; off an unhealthy agent
+with no healthy stand-in the requester may reach, they go to a person. The graph has no queue
 of its own: a run queue implementing `MovableQueue` applies the moves (ringmaster's run queue
 will; see ringmaster/agent_status.py for the load each agent reports meanwhile).
 """
@@ -179,19 +180,19 @@ def plan_moves(
         spiking = src[0] > threshold
         if not (unhealthy or spiking):
             continue
-        options = [
+        fit = [
             a
             for a in team.agent(job.agent).standins
-            if a in live and live[a][3] and live[a][0] + live[a][1] < live[a][2]
-            and reach(a, job.requester_scopes)
-        ]  # fmt: skip
+            if a in live and live[a][3] and reach(a, job.requester_scopes)
+        ]
+        if unhealthy and not fit:
+            why = f"{job.agent} is unhealthy and no healthy stand-in the requester may reach"
+            moves.append(Move(job.key, job.agent, None, why))
+            src[0] -= 1
+            continue
+        options = [a for a in fit if live[a][0] + live[a][1] < live[a][2]]
         target = min(options, key=lambda a: (live[a][0] + live[a][1]) / live[a][2], default=None)
-        if target is None:
-            if unhealthy:
-                moves.append(
-                    Move(job.key, job.agent, None, f"{job.agent} is unhealthy; no stand-in fits")
-                )
-                src[0] -= 1
+        if target is None:  # the stand-ins are full: it waits for whichever frees first
             continue
         why = (
             f"{job.agent} is unhealthy"

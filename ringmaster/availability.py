@@ -45,6 +45,7 @@ class StatusAvailability:
             "window": window,
             "unhealthy_error_rate": unhealthy_error_rate,
             "queue": queue,
+            "hours": 1,  # the router needs no chart
         }
         self.ttl = ttl_seconds
         self._loads: dict[str, Load] = {}
