@@ -9,6 +9,7 @@ from ringmaster.agents.registry import AgentRegistry
 from ringmaster.graph.intake import MAX_REQUEST_CHARS
 from ringmaster.graph.planner.base import Planner
 from ringmaster.graph.references import Lookup
+from ringmaster.graph.standins import Availability
 
 
 @dataclass(frozen=True)
@@ -23,3 +24,5 @@ class GraphDeps:
     # Who owns a record and what describes it, for follow-ups ("its customer", "the June
     # one"); None: references resolve from the thread's history alone.
     lookup: Lookup | None = None
+    # Agents' health and load (graph/standins.py); None: the planner's choice stands.
+    availability: Availability | None = None

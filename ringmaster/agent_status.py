@@ -241,13 +241,14 @@ def agent_statuses(
     min_samples: int = 3,
     hours: int = 12,
     run_checks: bool = True,
+    lookback: timedelta = timedelta(hours=6),
 ) -> list[AgentStatus]:
     """The status of every agent in the team, as of `now`."""
     queue = queue or AuditQueue(engine)
     chart_since = now - timedelta(hours=hours)
     since = min(now - window, chart_since)
-    # A day of lookback gives subtasks that started before the window their start times.
-    rows = _event_rows(engine, since=since - timedelta(days=1))
+    # The lookback gives subtasks that started before the window their start times.
+    rows = _event_rows(engine, since=since - lookback)
     window_tally = _tally(rows, now - window)
     chart_tally = _tally(rows, chart_since)
     last = _last_outputs(engine)

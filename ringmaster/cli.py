@@ -43,6 +43,13 @@ class _Commands(LazyGroup):
             "ringmaster.cli_audit:audit_app",
             "A thread's story from the audit trail; verify or export the chain.",
         ),
+        "status": ("ringmaster.cli_status:status", "Every agent's health, load and queue."),
+        "summary": ("ringmaster.cli_status:summary", "What happened over a period, per agent."),
+        "checkin": (
+            "ringmaster.cli_status:checkin",
+            "Check every agent's health and escalate stuck work (for cron).",
+        ),
+        "outbox": ("ringmaster.cli_status:outbox_app", "Notifications: list and send them."),
         "db": ("ringmaster.cli_db:db_app", "The database schema: upgrade it, show its revision."),
     }
 

@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     # the error rate past which an agent is unhealthy and gets no new work.
     status_window_minutes: float = 60.0
     unhealthy_error_rate: float = 0.5
+    # The router weighs agents' health and load among the planner's choice and its stand-ins
+    # (graph/standins.py); off: the planner's choice always stands.
+    load_aware_routing: bool = True
 
     # HTTP API and web review queue (ringmaster/api). Rate limits are per token, per process.
     api_host: str = "127.0.0.1"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from ringmaster.agents.policy import Policy, apply_policy, load_policy
 from ringmaster.agents.spec import Team
+from ringmaster.availability import StatusAvailability
 from ringmaster.corrections import Correction, with_corrections
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.settings import Settings
@@ -48,4 +51,17 @@ def build_deps(settings: Settings, corrections: list[Correction] | None = None) 
         max_request_chars=settings.max_request_chars,
         judge=make_judge(settings, team),
         lookup=demo_lookup(settings.demo_db_path),
+        availability=availability_for(settings, team),
+    )
+
+
+def availability_for(settings: Settings, team: Team) -> StatusAvailability | None:
+    """Agents' health and load for the router, unless load-aware routing is switched off."""
+    if not settings.load_aware_routing:
+        return None
+    return StatusAvailability(
+        settings.app_db_url,
+        team,
+        window=timedelta(minutes=settings.status_window_minutes),
+        unhealthy_error_rate=settings.unhealthy_error_rate,
     )

@@ -17,6 +17,7 @@ from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.planner.base import Plan, human_plan
 from ringmaster.graph.references import Resolved, asking, kinds_from_team, resolve
+from ringmaster.graph.standins import apply_standins
 from ringmaster.graph.state import Requester, RunState
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def make_plan(deps: GraphDeps) -> Any:
             log.exception("planner %s failed", deps.planner.name)
             result = human_plan(request, f"the planner failed: {exc}", deps.planner.name)
         result = enforce_allowlist(with_references(result, resolved), allowed)
+        result = apply_standins(result, deps.registry.team, allowed, deps.availability)
         actor = f"planner:{result.planner}"
         emit(
             "plan",

@@ -1,0 +1,248 @@
+"""Operations commands: `ringmaster status`, `ringmaster outbox`, `ringmaster summary` and
+`ringmaster checkin` (for cron). They read the stores and the team file; none builds a planner."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from sqlalchemy.engine import Engine
+
+from ringmaster.agent_status import AgentStatus, agent_statuses
+from ringmaster.agents.spec import Team
+from ringmaster.checkin import checkin as run_checkin
+from ringmaster.cli_output import JsonOpt, out, print_json
+from ringmaster.clock import utcnow
+from ringmaster.errors import ConfigError
+from ringmaster.outbox import STATES, outbox_from_settings
+from ringmaster.settings import Settings
+from ringmaster.summary import as_notification, build_summary, parse_since, render
+from ringmaster.tables import make_engine, notifications, writer
+from ringmaster.wiring import load_team_and_tools
+
+outbox_app = typer.Typer(
+    help="Notifications: list them with their delivery state, send what is due, retry one."
+)
+
+
+@contextmanager
+def stores() -> Iterator[tuple[Settings, Engine, Team]]:
+    settings = Settings()
+    engine = make_engine(settings.app_db_url)
+    try:
+        team, _ = load_team_and_tools(settings)
+        yield settings, engine, team
+    finally:
+        engine.dispose()
+
+
+def _statuses(settings: Settings, engine: Engine, team: Team) -> list[AgentStatus]:
+    return agent_statuses(
+        engine,
+        team,
+        utcnow(),
+        window=timedelta(minutes=settings.status_window_minutes),
+        unhealthy_error_rate=settings.unhealthy_error_rate,
+    )
+
+
+def _secs(v: float | None) -> str:
+    if v is None:
+        return "–"
+    return f"{v:.0f}s" if v < 120 else f"{v / 60:.1f}m"
+
+
+def _status_table(rows: list[AgentStatus]) -> Table:
+    table = Table(title=f"Agents at {utcnow():%Y-%m-%d %H:%M:%S} UTC")
+    cols = ("agent", "health", "queued", "running", "cap", "done/h", "errors", "p50", "p95", "ETA")
+    for col in cols:
+        table.add_column(col, overflow="fold")
+    for s in rows:
+        table.add_row(
+            s.name,
+            "ok" if s.healthy else "UNHEALTHY: " + "; ".join(s.reasons),
+            str(s.queue_depth),
+            str(s.running),
+            str(s.capacity),
+            f"{s.throughput_per_hour:.1f}",
+            "–" if s.error_rate is None else f"{s.errors}/{s.outputs}",
+            _secs(s.p50_seconds),
+            _secs(s.p95_seconds),
+            _secs(s.eta_seconds),
+        )
+    return table
+
+
+def status(
+    json_mode: JsonOpt = False,
+    watch: Annotated[
+        float | None, typer.Option(help="Redraw every this many seconds until Ctrl-C.", min=0.5)
+    ] = None,
+) -> None:
+    """Every agent's health, queue, running work, throughput, p50/p95 time and ETA."""
+    if watch is not None and json_mode:
+        raise ConfigError("--watch draws a table; leave out --json")
+    with stores() as (settings, engine, team):
+        if watch is None:
+            rows = _statuses(settings, engine, team)
+            print_json([r.to_dict() for r in rows]) if json_mode else out.print(_status_table(rows))
+            return
+        from rich.live import Live
+
+        with Live(_status_table(_statuses(settings, engine, team)), console=out) as live:
+            while True:
+                time.sleep(watch)
+                live.update(_status_table(_statuses(settings, engine, team)))
+
+
+@outbox_app.callback(invoke_without_command=True)
+def outbox_list(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help=f"One of {', '.join(STATES)}.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Notifications, newest first, with their delivery state (the default command)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with stores() as (settings, engine, _):
+        box = outbox_from_settings(engine, settings)
+        rows = box.list(status, limit)
+        counts = box.counts()
+    if json_mode:
+        print_json({"counts": counts, "rows": [r.to_dict() for r in rows]})
+        return
+    table = Table(title="Outbox: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    for col in ("id", "created", "what", "channel", "to", "state", "tries", "next try", "error"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            str(r.id),
+            f"{r.created_at:%m-%d %H:%M}",
+            str(r.payload.get("kind") or r.item_id),
+            r.channel,
+            r.recipient,
+            r.status,
+            str(r.attempts),
+            f"{r.next_attempt_at:%H:%M:%S}" if r.next_attempt_at else "–",
+            r.error or "",
+        )
+    out.print(table)
+
+
+@outbox_app.command("send")
+def outbox_send(json_mode: JsonOpt = False) -> None:
+    """Deliver every due notification once (retries and backoff included); safe from cron."""
+    with stores() as (settings, engine, _):
+        report = outbox_from_settings(engine, settings).send_due()
+    if json_mode:
+        print_json(report.to_dict())
+    else:
+        out.print(
+            f"delivered {len(report.delivered)}, retrying {len(report.retrying)}, "
+            f"failed {len(report.failed)}, no destination {len(report.skipped)}"
+        )
+
+
+@outbox_app.command("retry")
+def outbox_retry(row: int, json_mode: JsonOpt = False) -> None:
+    """Queue a failed notification again (after fixing its destination)."""
+    with stores() as (settings, engine, _):
+        box = outbox_from_settings(engine, settings)
+        if box.get(row).status != "failed":
+            raise ConfigError(f"outbox row {row} is {box.get(row).status}, not failed")
+        box.retry(row)
+        result = box.get(row)
+    print_json(result.to_dict()) if json_mode else out.print(f"row {row} is queued again")
+
+
+FORMATS = ("md", "html", "json")
+
+
+def summary(
+    since: Annotated[str, typer.Option(help="The period: 24h, 90m, 7d …")] = "24h",
+    format: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+    send: Annotated[
+        bool, typer.Option(help="Queue it in the outbox (once per period end) and send.")
+    ] = False,
+) -> None:
+    """What happened over the period, per agent, and what needs a person now."""
+    if format not in FORMATS:
+        raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
+    span = parse_since(since)
+    with stores() as (settings, engine, team):
+        now = utcnow()
+        s = build_summary(engine, now - span, now, _statuses(settings, engine, team))
+        text = render(s, format)
+        if send:
+            _queue_summary(engine, s, since, now.strftime("%Y-%m-%dT%H"))
+            report = outbox_from_settings(engine, settings).send_due()
+            out.print(
+                f"summary queued; outbox: delivered {len(report.delivered)}, "
+                f"retrying {len(report.retrying)}, failed {len(report.failed)}",
+                style="dim",
+                highlight=False,
+            )
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    elif not send:
+        out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _queue_summary(engine: Engine, s: Any, since: str, hour: str) -> None:
+    """One outbox row per period and hour, so a cron line run twice sends one summary."""
+    from sqlalchemy import select
+
+    item_id = f"summary:{since}:{hour}"
+    with writer(engine).begin() as conn:
+        seen = conn.execute(
+            select(notifications.c.id).where(notifications.c.item_id == item_id)
+        ).first()
+        if seen is None:
+            conn.execute(
+                notifications.insert().values(
+                    created_at=utcnow(),
+                    item_id=item_id,
+                    thread_id="",
+                    channel="outbox",
+                    recipient="summary",
+                    payload=as_notification(s),
+                    status="queued",
+                    attempts=0,
+                )
+            )
+
+
+def checkin(
+    stuck_minutes: Annotated[
+        float, typer.Option(help="A run this long without progress is stuck.", min=1)
+    ] = 30.0,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Record every agent's status, escalate stuck runs and unhealthy agents, send the outbox."""
+    with stores() as (settings, engine, team):
+        report = run_checkin(
+            engine,
+            team,
+            utcnow(),
+            stuck_after=timedelta(minutes=stuck_minutes),
+            window=timedelta(minutes=settings.status_window_minutes),
+            unhealthy_error_rate=settings.unhealthy_error_rate,
+        )
+        sent = outbox_from_settings(engine, settings).send_due()
+    if json_mode:
+        print_json({**report.to_dict(), "outbox": sent.to_dict()})
+        return
+    out.print(_status_table(report.statuses))
+    out.print(
+        f"stuck runs escalated: {len(report.stuck)}; newly unhealthy: "
+        f"{', '.join(report.unhealthy) or 'none'}; outbox delivered {len(sent.delivered)}, "
+        f"retrying {len(sent.retrying)}, failed {len(sent.failed)}"
+    )

@@ -1,0 +1,56 @@
+"""`ringmaster status`, `summary`, `checkin` and `outbox` in subprocesses over a store that
+scripted traffic filled; a stuck run's notification reaches a webhook."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from ringmaster.clock import utcnow
+from ringmaster.settings import Settings
+from ringmaster.tables import make_engine
+from tests.ringmaster.ops_traffic import Clock, Traffic
+from tests.ringmaster.test_cli import Cli
+from tests.ringmaster.test_outbox import SECRET, Hook
+
+
+def test_status_summary_checkin_and_outbox(tmp_path: Path) -> None:
+    # SQLite only: every CLI start costs seconds, and the stores' queries these commands run
+    # are tested on both backends in test_agent_status, test_summary and test_outbox.
+    cli = Cli(tmp_path, None, tmp_path / "cache")
+    engine = make_engine(Settings(home=tmp_path).app_db_url)
+    clock = Clock(utcnow() - timedelta(hours=2))
+    traffic = Traffic(engine, clock)
+    for error in (None, None, "boom"):
+        tid = traffic.start([("s1", "billing", [])], ["billing"])
+        clock.advance(minutes=30)
+        traffic.output(tid, "s1", "billing", error=error)
+        traffic.finish(tid)
+    stuck = traffic.start([("s1", "support", []), ("s2", "support", ["s1"])], ["support"])
+    engine.dispose()
+
+    status = {s["name"]: s for s in cli.json("status")}
+    assert (status["billing"]["outputs"], status["billing"]["errors"]) == (1, 1)  # last hour
+    assert (status["support"]["running"], status["support"]["queue_depth"]) == (1, 1)
+    data = json.loads(cli("summary", "--since", "3h", "--format", "json").stdout)
+    billing = next(a for a in data["agents"] if a["agent"] == "billing")
+    assert (billing["processed"], billing["failed"], billing["median_seconds"]) == (2, 1, 1800.0)
+    bad = cli("summary", "--since", "soon", ok=False)
+    assert bad.returncode == 2 and bad.stderr.strip().startswith("error: --since 'soon'")
+
+    with Hook([503]) as hook:
+        cli.env["RINGMASTER_NOTIFY_WEBHOOK_URL"] = hook.url
+        cli.env["RINGMASTER_NOTIFY_WEBHOOK_SECRET"] = SECRET.decode()
+        cli.env["RINGMASTER_OUTBOX_BACKOFF_SECONDS"] = "0.01"
+        report = cli.json("checkin", "--stuck-minutes", "1")
+        assert report["stuck"] == [stuck]
+        assert report["outbox"]["delivered"] == [1]  # the 503 was retried within the pass
+        assert [s for s, _, _ in hook.requests] == [503, 200]
+    rows = cli.json("outbox")["rows"]
+    assert [(r["status"], r["attempts"], r["payload"]["kind"]) for r in rows] == [
+        ("delivered", 2, "stuck_run")
+    ]
+    cli.env["RINGMASTER_NOTIFY_WEBHOOK_URL"] = "http://example.com/hook"
+    refused = cli("outbox", "send", ok=False)
+    assert refused.returncode == 2 and "must be https" in refused.stderr
