@@ -39,7 +39,7 @@ from ringmaster.evals.runner import (
     load_run,
     run_rows,
 )
-from ringmaster.evals.threshold import OBJECTIVES, tune, write_routing
+from ringmaster.evals.threshold import OBJECTIVES, observed_oos_rate, tune, write_routing
 from ringmaster.graph.planner.local import CLASSIFIERS
 
 eval_app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -395,6 +395,13 @@ def tune_cmd(
             "team's.",
         ),
     ] = True,
+    oos_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--oos-rate",
+            help="The out-of-scope share expected in traffic (default: the dataset's own).",
+        ),
+    ] = None,
     write: Annotated[bool, typer.Option("--write", help="Write them into the team file.")] = False,
     verify: Annotated[
         bool, typer.Option("--verify/--no-verify", help="Re-run at the chosen thresholds.")
@@ -434,7 +441,10 @@ def tune_cmd(
             min_in_scope_accuracy=min_in_scope_accuracy,
             tune_margin=margin,
             tune_human_floor=human_floor,
+            oos_rate=oos_rate,
         )
+        observed = observed_oos_rate(run_rows(probe))
+        assumed = observed if oos_rate is None else oos_rate
         tuned = {"confidence_floor": chosen.confidence_floor, "min_margin": chosen.min_margin}
         if human_floor:
             tuned["human_floor"] = chosen.human_floor
@@ -456,6 +466,7 @@ def tune_cmd(
         "dataset": str(dataset),
         "objective": objective,
         "min_in_scope_accuracy": min_in_scope_accuracy,
+        "oos_rate": {"assumed": assumed, "in_dataset": observed, "given": oos_rate is not None},
         "candidates": tried,
         "before": base.routing.model_dump(),
         "chosen": routing.model_dump(),
@@ -466,6 +477,12 @@ def tune_cmd(
     if json_mode:
         _print_json(result)
         return
+    source = "given by --oos-rate" if oos_rate is not None else "the dataset's own"
+    out.print(
+        f"assumes an out-of-scope rate of {assumed:.1%} ({source}; the dataset has "
+        f"{observed:.1%}): precision, F1 and accuracy below are at that rate",
+        markup=False,
+    )
     table = Table(title=f"tuned on {dataset} for {objective} ({tried} candidates)")
     for col in ("metric", "simulated", "measured"):
         table.add_column(col, justify="left" if col == "metric" else "right")
