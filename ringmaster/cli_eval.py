@@ -277,6 +277,17 @@ def build_team_cmd(
     name: Annotated[str | None, typer.Option("--name", help="Team name.")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     skip_unlabelled: SkipOpt = False,
+    routing: Annotated[
+        bool,
+        typer.Option(
+            "--routing/--no-routing",
+            help="Write a routing block chosen by cross-validation on the team's examples.",
+        ),
+    ] = True,
+    max_escalated: Annotated[
+        float,
+        typer.Option("--max-escalated", help="Held-out in-scope share a person may get."),
+    ] = 0.03,
     json_mode: JsonOpt = False,
 ) -> None:
     """A team roster from labelled JSONL: one agent per label value, examples from the file."""
@@ -297,9 +308,25 @@ def build_team_cmd(
             oos_label=oos_label,
         )
         team = build_team(rows, options)
+        chosen = None
+        if routing:
+            from ringmaster.evals.routing_cv import choose_routing
+
+            by_agent = {a["name"]: list(a["examples"]) for a in team["agents"]}
+            chosen = choose_routing(
+                by_agent, team.get("human_examples", []), max_escalated=max_escalated, seed=seed
+            )
+            if chosen is not None:
+                team = {"name": team["name"], "routing": chosen.block()} | team
         shots = examples_per_agent or "all"
         header = f"Built by `ringmaster eval build-team` from {dataset} (label {label!r}, {shots} "
         header += "examples per agent). Agents run ringmaster.evals.echo_agent: routing evals only."
+        if chosen is not None:
+            header += (
+                f"\nrouting: chosen by {chosen.held_out}-example cross-validation on these "
+                f"examples; {chosen.escalated:.1%} of held-out in-scope examples go to a person, "
+                f"{chosen.routed_accuracy:.3f} of the rest to their agent."
+            )
         text = team_yaml(team, header)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(text, encoding="utf-8")
@@ -313,6 +340,7 @@ def build_team_cmd(
                 "human_examples": humans,
                 "skipped_unlabelled": read.skipped,
                 "skipped_multi_label": multi,
+                "routing": None if chosen is None else vars(chosen),
             }
         )
     else:
@@ -321,6 +349,13 @@ def build_team_cmd(
             f"{humans} human examples",
             markup=False,
         )
+        if chosen is not None:
+            out.print(
+                f"routing: confidence_floor {chosen.confidence_floor:g}, min_margin "
+                f"{chosen.min_margin:g} by cross-validation ({chosen.escalated:.1%} of held-out "
+                f"in-scope examples escalated)",
+                markup=False,
+            )
         if read.skipped:
             out.print(f"skipped {read.skipped} row(s) without a label", markup=False)
         if multi:
