@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 
 DEMO_REQUEST ?= Refund invoice INV-1004 in full, the customer cancelled, and roll back the api deployment in production, then draft a status update about the rollback.
 
-.PHONY: demo test check lint types install clean bench serve
+.PHONY: demo test check lint types install clean bench serve eval-report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ check: lint types test
 
 serve: $(BASE)
 	$(BIN)/python -m ringmaster.cli_serve
+
+# The README's routing table, every figure on a split not used for tuning (evals/headline.py).
+eval-report: $(STAMP)
+	$(BIN)/python -m ringmaster.evals.headline --readme README.md
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.overhead

@@ -76,6 +76,16 @@ def halves(
     return a, b
 
 
+LEARNED_SPLIT = False  # set by --learned-split: the per-team cutter instead of the rules
+
+
+def _factory(name: str, team: Any, cache_dir: Path) -> Any:
+    from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
+
+    settings = LocalPlannerSettings(learned_split=LEARNED_SPLIT)
+    return LocalPlanner(team, cache_dir=cache_dir, settings=settings)
+
+
 def _run(
     team: dict[str, Any], rows: list[dict[str, Any]], classifier: str, cache: Path
 ) -> dict[str, Any]:
@@ -85,7 +95,12 @@ def _run(
         team_path.write_text(team_yaml(team), encoding="utf-8")
         write_jsonl(rows, rows_path)
         record = evaluate(
-            rows_path, team_path, runs_dir=None, cache_dir=cache, progress=False
+            rows_path,
+            team_path,
+            runs_dir=None,
+            cache_dir=cache,
+            progress=False,
+            planner_factory=_factory,
         ).record
     return dict(record["metrics"])
 
@@ -261,9 +276,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--classifier", default="tfidf", choices=("tfidf", "hybrid"))
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS))
     parser.add_argument("--limit", type=int, default=1500, help="Rows per measured set at most.")
-    parser.add_argument("--markdown", type=Path)
+    parser.add_argument("--markdown", type=Path, help="Write the table to this file.")
+    parser.add_argument("--readme", type=Path, help="Replace the table between its markers.")
+    parser.add_argument("--learned-split", action="store_true", help="The per-team cutter.")
     parser.add_argument("--cache-dir", type=Path, default=Path(".ringmaster/evals/headline"))
     args = parser.parse_args(argv)
+    global LEARNED_SPLIT
+    LEARNED_SPLIT = args.learned_split
     figures: list[Figure] = []
     for name in args.only or list(SECTIONS):
         start = time.perf_counter()
@@ -273,11 +292,31 @@ def main(argv: Sequence[str] | None = None) -> None:
             line = {**f.__dict__, "seconds": round(time.perf_counter() - start, 1)}
             sys.stdout.write(json.dumps(line) + "\n")
     command = "python -m ringmaster.evals.headline --classifier " + args.classifier
+    command += " --learned-split" if args.learned_split else ""
+    command += f" --limit {args.limit}" + (" --only " + " ".join(args.only) if args.only else "")
     text = markdown(figures, args.classifier, command)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")
-    else:
+    if args.readme:
+        replace_between_markers(args.readme, text)
+    if not (args.markdown or args.readme):
         sys.stdout.write(text)
+
+
+START, END = "<!-- routing-headline:start -->", "<!-- routing-headline:end -->"
+
+
+def replace_between_markers(path: Path, table: str) -> None:
+    """Put `table` between the README's markers (appended with them when they are missing)."""
+    text = path.read_text(encoding="utf-8")
+    block = f"{START}\n{table}{END}"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        _, tail = rest.split(END, 1)
+        text = head + block + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
