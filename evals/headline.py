@@ -102,7 +102,7 @@ def _run(
             progress=False,
             planner_factory=_factory,
         ).record
-    return dict(record["metrics"])
+    return {**record["metrics"], "slices": record["slices"]}
 
 
 def _joined(rows: Sequence[LabelledRow], n: int, count: int, seed: int) -> list[dict[str, Any]]:
@@ -240,6 +240,45 @@ def slurp(classifier: str, cache: Path, limit: int) -> list[Figure]:
     ]
 
 
+def demo(classifier: str, cache: Path, limit: int) -> list[Figure]:
+    """Both held-out demo-team sets on the bundled demo team (its own routing block)."""
+    from ringmaster.evals.dataset import load_dataset
+
+    team = load_yaml(REPO / "agents" / "demo" / "team.yaml")
+    figures: list[Figure] = []
+    for name in ("demo-team.jsonl", "demo-team-2.jsonl"):
+        rows = [r.to_dict() for r in load_dataset(REPO / "evals" / "datasets" / name).rows]
+        m = _run(dict(team), rows, classifier, cache)
+        slices = m["slices"]
+        split = f"{name} ({len(rows)} rows, held out)"
+
+        def part(tag: str, slices: dict[str, Any] = slices) -> float | None:
+            return slices[tag]["accuracy"] if tag in slices else None
+
+        figures += [
+            Figure(
+                "demo", split, "team examples", "one-part exact set", part("one-part"), ">= 0.95"
+            ),
+            Figure(
+                "demo",
+                split,
+                "team examples",
+                "multi-part exact set",
+                part("multi-part"),
+                ">= 0.90",
+            ),  # fmt: skip
+            Figure(
+                "demo",
+                split,
+                "team examples",
+                "out-of-scope to a person",
+                m["escalation_recall"],
+                ">= 0.95",
+            ),  # fmt: skip
+        ]
+    return figures
+
+
 def load_yaml(path: Path) -> dict[str, Any]:
     import yaml
 
@@ -248,6 +287,7 @@ def load_yaml(path: Path) -> dict[str, Any]:
 
 
 SECTIONS: dict[str, Callable[[str, Path, int], list[Figure]]] = {
+    "demo": demo,
     "banking77": banking77,
     "snips": snips_joins,
     "clinc-multi": clinc_multi,
