@@ -12,7 +12,7 @@ DEMO_REQUEST ?= Refund invoice INV-1004 in full, the customer cancelled, and rol
 # the platform's user data directory); the tests make their own.
 demo serve: export RINGMASTER_HOME ?= $(CURDIR)/.ringmaster
 
-.PHONY: demo test test-fast check lint types install clean bench bench-startup serve
+.PHONY: demo test test-fast check lint types install clean bench bench-startup serve eval-report
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ check: lint types test
 
 serve: $(BASE)
 	$(BIN)/python -m ringmaster.cli_serve
+
+# The README's routing table, every figure on a split not used for tuning (evals/headline.py).
+eval-report: $(STAMP)
+	$(BIN)/python -m ringmaster.evals.headline --readme README.md
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.overhead

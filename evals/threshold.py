@@ -15,6 +15,11 @@ parts' scores are not recorded). The confirming run measures them all.
 
 Tune on a validation split only, and for an operating point (e.g. the best escalation recall
 with in-scope accuracy at least 0.96) rather than F1 when escalations are rare in the data.
+
+Precision, F1 and accuracy depend on how many requests are out of scope. By default the tuning
+assumes the dataset's own share of out-of-scope rows; `oos_rate` states the share expected in
+traffic instead (CLINC150 val has 3% out-of-scope rows, its test split 18%), and each row is then
+weighted so that the out-of-scope rows carry that share. Recall and in-scope accuracy do not move.
 """
 
 from __future__ import annotations
@@ -52,10 +57,15 @@ class Operating:
         return float(getattr(self, objective))
 
 
+def observed_oos_rate(rows: Sequence[RowPrediction]) -> float:
+    """The share of rows that expect a person."""
+    return sum(r.expected_escalate for r in rows) / len(rows) if rows else 0.0
+
+
 class _Arrays:
     """The run flattened to subtask arrays, with each row's slice of them."""
 
-    def __init__(self, rows: Sequence[RowPrediction]) -> None:
+    def __init__(self, rows: Sequence[RowPrediction], oos_rate: float | None = None) -> None:
         # (top probability, margin, escalated at zero thresholds, row index) per subtask
         flat: list[tuple[float, float, bool, int]] = []
         for i, r in enumerate(rows):
@@ -78,6 +88,12 @@ class _Arrays:
         self.right_if_routed = np.asarray(
             [r.guessed_agents == r.expected_set for r in rows], dtype=bool
         )
+        observed = observed_oos_rate(rows)
+        self.oos_rate = observed if oos_rate is None else oos_rate
+        self.weight = np.ones(len(rows))
+        if oos_rate is not None and 0.0 < observed < 1.0:
+            exp = self.expected_esc
+            self.weight = np.where(exp, oos_rate / observed, (1 - oos_rate) / (1 - observed))
 
     def operating(self, floor: float, margin: float, human: float | None = None) -> Operating:
         esc = self.base | (self.top < floor) | (self.margin < margin)
@@ -87,15 +103,17 @@ class _Arrays:
         all_esc = np.logical_and.reduceat(esc, self.starts)
         exp = self.expected_esc
         correct = np.where(exp, all_esc, ~any_esc & self.right_if_routed)
-        tp = float(np.sum(any_esc & exp))
-        precision = tp / any_esc.sum() if any_esc.sum() else 0.0
-        recall = tp / exp.sum() if exp.sum() else 0.0
+        w = self.weight
+        tp = float(np.sum(w * (any_esc & exp)))
+        escalated = float(np.sum(w * any_esc))
+        precision = tp / escalated if escalated else 0.0
+        recall = float(np.sum(any_esc & exp) / exp.sum()) if exp.sum() else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         return Operating(
             confidence_floor=floor,
             min_margin=margin,
             human_floor=human,
-            accuracy=float(correct.mean()),
+            accuracy=float(np.sum(w * correct) / np.sum(w)),
             in_scope_accuracy=float(correct[~exp].mean()) if (~exp).any() else 0.0,
             escalation_precision=float(precision),
             escalation_recall=float(recall),
@@ -134,14 +152,24 @@ def tune(
     min_in_scope_accuracy: float | None = None,
     tune_margin: bool = True,
     tune_human_floor: bool = False,
+    oos_rate: float | None = None,
 ) -> tuple[Operating, int]:
     """The best thresholds for `objective` (subject to the in-scope bar) and how many were
-    tried; `human_floor` stays None unless `tune_human_floor`."""
+    tried; `human_floor` stays None unless `tune_human_floor`. `oos_rate`: the out-of-scope
+    share to assume (default: the rows' own)."""
     if objective not in OBJECTIVES:
         raise GateError(f"unknown objective {objective!r} (choose from {', '.join(OBJECTIVES)})")
     if not rows:
         raise GateError("no rows to tune on")
-    arrays = _Arrays(rows)
+    if oos_rate is not None:
+        if not 0.0 <= oos_rate < 1.0:
+            raise GateError(f"--oos-rate must be at least 0 and below 1, not {oos_rate:g}")
+        if oos_rate > 0 and not 0.0 < observed_oos_rate(rows) < 1.0:
+            raise GateError(
+                "--oos-rate reweights the dataset's out-of-scope rows, and it has none "
+                "(or only those): tune on a set with both"
+            )
+    arrays = _Arrays(rows, oos_rate)
     humans = _human_floors(arrays.row_human) if tune_human_floor else [None]
     candidates = [
         arrays.operating(f, m, h)

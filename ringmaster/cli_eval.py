@@ -39,7 +39,7 @@ from ringmaster.evals.runner import (
     load_run,
     run_rows,
 )
-from ringmaster.evals.threshold import OBJECTIVES, tune, write_routing
+from ringmaster.evals.threshold import OBJECTIVES, observed_oos_rate, tune, write_routing
 from ringmaster.graph.planner.local import CLASSIFIERS
 
 eval_app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
@@ -277,6 +277,17 @@ def build_team_cmd(
     name: Annotated[str | None, typer.Option("--name", help="Team name.")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
     skip_unlabelled: SkipOpt = False,
+    routing: Annotated[
+        bool,
+        typer.Option(
+            "--routing/--no-routing",
+            help="Write a routing block chosen by cross-validation on the team's examples.",
+        ),
+    ] = True,
+    max_escalated: Annotated[
+        float,
+        typer.Option("--max-escalated", help="Held-out in-scope share a person may get."),
+    ] = 0.03,
     json_mode: JsonOpt = False,
 ) -> None:
     """A team roster from labelled JSONL: one agent per label value, examples from the file."""
@@ -297,9 +308,25 @@ def build_team_cmd(
             oos_label=oos_label,
         )
         team = build_team(rows, options)
+        chosen = None
+        if routing:
+            from ringmaster.evals.routing_cv import choose_routing
+
+            by_agent = {a["name"]: list(a["examples"]) for a in team["agents"]}
+            chosen = choose_routing(
+                by_agent, team.get("human_examples", []), max_escalated=max_escalated, seed=seed
+            )
+            if chosen is not None:
+                team = {"name": team["name"], "routing": chosen.block()} | team
         shots = examples_per_agent or "all"
         header = f"Built by `ringmaster eval build-team` from {dataset} (label {label!r}, {shots} "
         header += "examples per agent). Agents run ringmaster.evals.echo_agent: routing evals only."
+        if chosen is not None:
+            header += (
+                f"\nrouting: chosen by {chosen.held_out}-example cross-validation on these "
+                f"examples; {chosen.escalated:.1%} of held-out in-scope examples go to a person, "
+                f"{chosen.routed_accuracy:.3f} of the rest to their agent."
+            )
         text = team_yaml(team, header)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(text, encoding="utf-8")
@@ -313,6 +340,7 @@ def build_team_cmd(
                 "human_examples": humans,
                 "skipped_unlabelled": read.skipped,
                 "skipped_multi_label": multi,
+                "routing": None if chosen is None else vars(chosen),
             }
         )
     else:
@@ -321,6 +349,13 @@ def build_team_cmd(
             f"{humans} human examples",
             markup=False,
         )
+        if chosen is not None:
+            out.print(
+                f"routing: confidence_floor {chosen.confidence_floor:g}, min_margin "
+                f"{chosen.min_margin:g} by cross-validation ({chosen.escalated:.1%} of held-out "
+                f"in-scope examples escalated)",
+                markup=False,
+            )
         if read.skipped:
             out.print(f"skipped {read.skipped} row(s) without a label", markup=False)
         if multi:
@@ -395,6 +430,13 @@ def tune_cmd(
             "team's.",
         ),
     ] = True,
+    oos_rate: Annotated[
+        float | None,
+        typer.Option(
+            "--oos-rate",
+            help="The out-of-scope share expected in traffic (default: the dataset's own).",
+        ),
+    ] = None,
     write: Annotated[bool, typer.Option("--write", help="Write them into the team file.")] = False,
     verify: Annotated[
         bool, typer.Option("--verify/--no-verify", help="Re-run at the chosen thresholds.")
@@ -434,7 +476,10 @@ def tune_cmd(
             min_in_scope_accuracy=min_in_scope_accuracy,
             tune_margin=margin,
             tune_human_floor=human_floor,
+            oos_rate=oos_rate,
         )
+        observed = observed_oos_rate(run_rows(probe))
+        assumed = observed if oos_rate is None else oos_rate
         tuned = {"confidence_floor": chosen.confidence_floor, "min_margin": chosen.min_margin}
         if human_floor:
             tuned["human_floor"] = chosen.human_floor
@@ -456,6 +501,7 @@ def tune_cmd(
         "dataset": str(dataset),
         "objective": objective,
         "min_in_scope_accuracy": min_in_scope_accuracy,
+        "oos_rate": {"assumed": assumed, "in_dataset": observed, "given": oos_rate is not None},
         "candidates": tried,
         "before": base.routing.model_dump(),
         "chosen": routing.model_dump(),
@@ -466,6 +512,12 @@ def tune_cmd(
     if json_mode:
         _print_json(result)
         return
+    source = "given by --oos-rate" if oos_rate is not None else "the dataset's own"
+    out.print(
+        f"assumes an out-of-scope rate of {assumed:.1%} ({source}; the dataset has "
+        f"{observed:.1%}): precision, F1 and accuracy below are at that rate",
+        markup=False,
+    )
     table = Table(title=f"tuned on {dataset} for {objective} ({tried} candidates)")
     for col in ("metric", "simulated", "measured"):
         table.add_column(col, justify="left" if col == "metric" else "right")

@@ -106,6 +106,13 @@ from ringmaster.graph.planner.classifier import (
     TfidfClassifier,
     TfidfConfig,
 )
+from ringmaster.graph.planner.cutter import (
+    Cutter,
+    CutterConfig,
+    PlannerModel,
+    cut_features,
+    train_cutter,
+)
 from ringmaster.graph.planner.embeddings import HybridClassifier, HybridConfig, embeddings_available
 from ringmaster.graph.planner.scope import HumanClassScope, ScopeCheck
 from ringmaster.graph.planner.splitter import (
@@ -156,6 +163,10 @@ class LocalPlannerSettings:
     kind: str | None = None
     hybrid: HybridConfig = field(default_factory=HybridConfig)
     split: SplitPolicy = field(default_factory=SplitPolicy)
+    # True: cuts are kept or glued by the team's learned cutter (`graph/planner/cutter.py`);
+    # False: by the fixed rules of `SplitPolicy` (as before the cutter, for comparison).
+    learned_split: bool = False
+    cutter: CutterConfig = field(default_factory=CutterConfig)
     scope: ScopeCheck = field(default_factory=HumanClassScope)
     max_alternatives: int = 3
 
@@ -217,7 +228,9 @@ class LocalPlanner:
             if cache_dir
             else None
         )
-        self.classifier: TextClassifier = self._load_or_train()
+        model = self._load_or_train()
+        self.classifier: TextClassifier = model.classifier
+        self.cutter: Cutter | None = model.cutter if self.settings.learned_split else None
         self._batch: dict[str, Scores] = {}  # whole requests scored by `prepare`
 
     def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
@@ -296,16 +309,24 @@ class LocalPlanner:
         # routing thresholds (`eval tune-threshold --write`) or an agent's runtime never retrains.
         source = json.dumps(self._training_data())
         model = self.settings.hybrid if self.kind == "hybrid" else self.settings.classifier
+        cutter = self.settings.cutter if self.settings.learned_split else None
         config = repr(
-            (self.kind, model, FEATURES_VERSION, model_cache.CODE_DIGEST, sklearn.__version__)
+            (
+                self.kind,
+                model,
+                cutter,
+                FEATURES_VERSION,
+                model_cache.CODE_DIGEST,
+                sklearn.__version__,
+            )
         )
         return hashlib.sha256(f"{source}\n{config}".encode()).hexdigest()[:32]
 
-    def _load_or_train(self) -> TextClassifier:
+    def _load_or_train(self) -> PlannerModel:
         expected = HybridClassifier if self.kind == "hybrid" else TfidfClassifier
         if self.cache_path is not None:
             cached = model_cache.load(self.cache_path)
-            if isinstance(cached, expected):
+            if isinstance(cached, PlannerModel) and isinstance(cached.classifier, expected):
                 return cached
         texts, labels = self._training_data()
         classifier: TextClassifier
@@ -313,15 +334,25 @@ class LocalPlanner:
             classifier = HybridClassifier.train(texts, labels, self.settings.hybrid)
         else:
             classifier = TfidfClassifier.train(texts, labels, self.settings.classifier)
+        cutter = None
+        if self.settings.learned_split:
+            config = self.settings.classifier
+            cutter = train_cutter(
+                texts,
+                labels,
+                self.settings.cutter,
+                lambda t, lab: TfidfClassifier.train(t, lab, config),
+            )
+        model = PlannerModel(classifier, cutter)
         self.trained = True
         if self.cache_path is not None:
             try:
-                model_cache.save(self.cache_path, classifier)
+                model_cache.save(self.cache_path, model)
             except OSError:
                 pass  # a read-only cache costs a retrain next time, never a failed plan
             else:
                 model_cache.prune(self.cache_path, f"local-planner-{self._team_tag()}-*.pkl")
-        return classifier
+        return model
 
     # -- splitting ------------------------------------------------------------------------
 
@@ -333,6 +364,8 @@ class LocalPlanner:
             for i, (s, sc) in enumerate(zip(segments, scores, strict=True))
         ]
         joiners = [s.joiner for s in segments]
+        if self.cutter is not None and whole is not None:
+            return self._segment_learned(parts, joiners, whole, self.cutter)
         while len(parts) > 1:
             glue = [
                 i
@@ -355,6 +388,48 @@ class LocalPlanner:
             parts[i : i + 2] = [
                 _Part(texts[j], left.boundary, left.sequential, merged[j], first=left.first)
             ]
+            joiners[i + 1 : i + 2] = []
+        return parts
+
+    def _segment_learned(
+        self, parts: list[_Part], joiners: list[str], whole: Scores, cutter: Cutter
+    ) -> list[_Part]:
+        """Glue the least likely cut until every cut left is one the team's cutter believes.
+        Parts routed to the same label are always glued: they would be one subtask anyway."""
+        while len(parts) > 1:
+            features = [
+                cut_features(
+                    parts[i].text,
+                    parts[i + 1].text,
+                    parts[i].scores,
+                    parts[i + 1].scores,
+                    whole,
+                    parts[i + 1].boundary,
+                    joiners[i + 1],
+                    parts[i].first,
+                )
+                for i in range(len(parts) - 1)
+            ]
+            probs = cutter.probabilities(features)
+            # The rules that hold in any team stay: a cut needs different labels on its sides,
+            # and both sides standing alone (confident, with content of their own, a person's
+            # part not a tail of the one before). The cutter replaces the whole-request rules.
+            floors = [self.settings.split.floor(parts[i + 1].boundary) for i in range(len(probs))]
+            probs = [
+                -1.0
+                if parts[i].label == parts[i + 1].label
+                or not _stands_alone(parts[i], floors[i])
+                or not _stands_alone(parts[i + 1], floors[i])
+                else p
+                for i, p in enumerate(probs)
+            ]
+            i = min(range(len(probs)), key=probs.__getitem__)
+            if probs[i] >= cutter.threshold:
+                break
+            text = parts[i].text + joiners[i + 1] + parts[i + 1].text
+            (merged,) = self._score([text])
+            left = parts[i]
+            parts[i : i + 2] = [_Part(text, left.boundary, left.sequential, merged, left.first)]
             joiners[i + 1 : i + 2] = []
         return parts
 

@@ -367,3 +367,37 @@ def test_json_mode_keeps_stderr_quiet_with_the_hybrid_classifier(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["config"]["team"]["routing"]["classifier"] == "hybrid"
     assert done.stderr == ""
+
+
+def test_build_team_writes_a_cross_validated_routing_block(tmp_path: Path) -> None:
+    rng = __import__("random").Random(0)
+    topics = {
+        "garden": ["water", "mow", "prune", "plant", "weed", "rake"],
+        "car": ["wash", "service", "refuel", "repair", "park", "tyre"],
+        "pets": ["feed", "walk", "groom", "vet", "bathe", "train"],
+    }
+    rows = [
+        {"text": f"please {rng.choice(words)} the {agent} {rng.choice(words)} today", "kind": agent}
+        for agent, words in topics.items()
+        for _ in range(12)
+    ]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    team = tmp_path / "team.yaml"
+    args = ("build-team", "--dataset", path, "--label", "kind", "--out", team, "--json")
+    code, output = run(*args, "--max-escalated", "0.05")
+    assert code == 0, output
+    chosen = json.loads(output)["routing"]
+    built = load_team(team)
+    # Every distinct example is held out once (3 folds, at most 30 per agent a fold).
+    assert chosen["held_out"] == sum(len(a.examples) for a in built.agents)
+    assert chosen["escalated"] <= 0.05
+    routing = built.routing
+    assert (routing.confidence_floor, routing.min_margin) == (
+        chosen["confidence_floor"],
+        chosen["min_margin"],
+    )
+    assert "cross-validation" in team.read_text()
+    code, output = run(*args, "--no-routing")
+    assert code == 0 and json.loads(output)["routing"] is None
+    assert "routing:" not in team.read_text()

@@ -96,3 +96,25 @@ def test_human_floor_is_tuned_on_the_escalation_score(tmp_path: Path) -> None:
     assert load_team(path).routing.human_floor == 0.2
     write_routing(path, 0.1, 0.0, human_floor=None, set_human_floor=True)
     assert load_team(path).routing.human_floor is None
+
+
+def test_an_assumed_out_of_scope_rate_reweights_precision_not_recall() -> None:
+    from ringmaster.evals.threshold import _Arrays, observed_oos_rate
+
+    # 1 of 4 rows out of scope; at floor 0.55 the out-of-scope row and one in-scope row escalate.
+    rows = [
+        pred([A], [(A, 0.9, False, 0.1)]),
+        pred([A], [(A, 0.8, False, 0.1)]),
+        pred([A], [(A, 0.5, False, 0.1)]),
+        pred([], [(A, 0.3, False, 0.1)]),
+    ]
+    assert observed_oos_rate(rows) == 0.25
+    own = _Arrays(rows).operating(0.55, 0.0)
+    assert own.escalation_precision == pytest.approx(0.5)
+    # At 75% out-of-scope traffic the one wrong escalation weighs 1/9 as much as the right one.
+    heavy = _Arrays(rows, oos_rate=0.75).operating(0.55, 0.0)
+    assert heavy.escalation_precision == pytest.approx(0.75 / (0.75 + 0.25 / 3))
+    assert heavy.escalation_recall == own.escalation_recall == 1.0
+    assert heavy.in_scope_accuracy == own.in_scope_accuracy
+    with pytest.raises(GateError, match="has none"):
+        tune(rows[:3], oos_rate=0.2)

@@ -1,0 +1,363 @@
+"""The README's routing table: every figure measured on a split not used for tuning, named.
+
+    .venv/bin/python -m ringmaster.evals.headline [--classifier tfidf] [--only NAME ...] \\
+        [--markdown FILE]       (`make eval-report` writes the README table this way)
+
+Sets (public data under ../shared/data/routing, see its SOURCES.md; nothing here tunes on them):
+
+- banking77: `banking77-train.jsonl` cut per intent by a seeded half; the team (77 agents, built
+  with `build_team`) from half A, measured on one-part rows of half B. Next to it, in the same
+  run and on the same halves, a plain TF-IDF + logistic regression baseline.
+- snips-joins: `snips-train.jsonl` halved the same way; 7 agents from half A; half B's utterances
+  as they are and joined two or three at a time with " and ", ", then ", ". " (a fixed, plain
+  joiner of this script's own, not the planner's synthesiser).
+- clinc-multi-val: `clinc-multi-val.jsonl` (multi-intent with anaphora, cataphora, ellipsis) on
+  the shipped `evals/datasets/clinc150-team.yaml` (CLINC150 train); measuring only.
+- slurp-val: `slurp-val.jsonl` halved by a seeded split; 18 scenario agents from half A, measured
+  on half B.
+
+Each section trains its own team, so a run takes minutes; `--only` picks sections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ringmaster.evals.convert import (
+    LabelledRow,
+    RosterOptions,
+    build_team,
+    read_labelled,
+    team_yaml,
+    to_eval_rows,
+    write_jsonl,
+)
+from ringmaster.evals.runner import evaluate
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "routing"
+REPO = Path(__file__).resolve().parents[1]
+JOINERS = (" and ", ", then ", ". ")
+
+
+@dataclass
+class Figure:
+    section: str
+    measured_on: str
+    team_from: str
+    metric: str
+    value: float | None
+    bar: str = ""
+
+
+def halves(
+    rows: Sequence[LabelledRow], seed: int = 0
+) -> tuple[list[LabelledRow], list[LabelledRow]]:
+    """Per label, a seeded half of its rows to A and the rest to B."""
+    by: dict[str, list[LabelledRow]] = defaultdict(list)
+    for r in rows:
+        by[r.label].append(r)
+    a: list[LabelledRow] = []
+    b: list[LabelledRow] = []
+    for label in sorted(by):
+        group = by[label][:]
+        random.Random(f"{seed}:{label}").shuffle(group)
+        a += group[: len(group) // 2]
+        b += group[len(group) // 2 :]
+    return a, b
+
+
+LEARNED_SPLIT = False  # set by --learned-split: the per-team cutter instead of the rules
+
+
+def _factory(name: str, team: Any, cache_dir: Path) -> Any:
+    from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
+
+    settings = LocalPlannerSettings(learned_split=LEARNED_SPLIT)
+    return LocalPlanner(team, cache_dir=cache_dir, settings=settings)
+
+
+def _run(
+    team: dict[str, Any], rows: list[dict[str, Any]], classifier: str, cache: Path
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="headline-") as tmp:
+        team_path, rows_path = Path(tmp) / "team.yaml", Path(tmp) / "rows.jsonl"
+        team.setdefault("routing", {})["classifier"] = classifier
+        team_path.write_text(team_yaml(team), encoding="utf-8")
+        write_jsonl(rows, rows_path)
+        record = evaluate(
+            rows_path,
+            team_path,
+            runs_dir=None,
+            cache_dir=cache,
+            progress=False,
+            planner_factory=_factory,
+        ).record
+    return {**record["metrics"], "slices": record["slices"]}
+
+
+def _joined(rows: Sequence[LabelledRow], n: int, count: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    by: dict[str, list[LabelledRow]] = defaultdict(list)
+    for r in rows:
+        by[r.label].append(r)
+    labels = sorted(by)
+    out: list[dict[str, Any]] = []
+    for _ in range(count):
+        picked = rng.sample(labels, n)
+        texts = [rng.choice(by[lab]).text.strip().rstrip(".") for lab in picked]
+        text = texts[0]
+        for t in texts[1:]:
+            text += rng.choice(JOINERS) + t
+        agents = [to_eval_rows([LabelledRow(t, lab)])[0]["agents"][0] for lab in picked]
+        out.append(
+            {
+                "text": text,
+                "agents": agents,
+                "escalate": False,
+                "subtasks": n,
+                "tags": ["multi-part", f"parts:{n}"],
+            }
+        )
+    return out
+
+
+def tfidf_lr_baseline(train: Sequence[LabelledRow], test: Sequence[LabelledRow]) -> float:
+    """Accuracy of a plain TF-IDF (word 1-2 grams) + logistic regression on the same split."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    model = make_pipeline(
+        TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LogisticRegression(max_iter=2000)
+    )
+    model.fit([r.text for r in train], [r.label for r in train])
+    predicted = model.predict([r.text for r in test])
+    return float(sum(p == r.label for p, r in zip(predicted, test, strict=True)) / len(test))
+
+
+def banking77(classifier: str, cache: Path, limit: int) -> list[Figure]:
+    rows = read_labelled(DATA / "banking77-train.jsonl", "intent")
+    a, b = halves(rows)
+    test = random.Random(1).sample(b, min(limit, len(b)))
+    team = build_team(a, RosterOptions(name="banking77-half-a"))
+    m = _run(team, to_eval_rows(test), classifier, cache)
+    split = f"banking77-train half B ({len(test)} one-part rows)"
+    base = tfidf_lr_baseline(a, test)
+    return [
+        Figure("banking77", split, "half A", "accuracy (exact agent set)", m["agent_set_match"]),
+        Figure("banking77", split, "half A", "one-part kept whole", m["one_part_kept_whole"]),
+        Figure("banking77", split, "half A", "TF-IDF + LR baseline accuracy", base),
+        Figure("banking77", split, "half A", "planner latency p95 ms", m["latency_p95_ms"]),
+    ]
+
+
+def snips_joins(classifier: str, cache: Path, limit: int) -> list[Figure]:
+    rows = read_labelled(DATA / "snips-train.jsonl", "intent")
+    a, b = halves(rows)
+    singles = to_eval_rows(random.Random(2).sample(b, min(limit, len(b))))
+    multi = _joined(b, 2, limit // 2, 3) + _joined(b, 3, limit // 4, 4)
+    team = build_team(a, RosterOptions(name="snips-half-a"))
+    one = _run(team, singles, classifier, cache)
+    many = _run(team, multi, classifier, cache)
+    split = "snips-train half B"
+    return [
+        Figure(
+            "snips",
+            f"{split}, {len(singles)} one-part",
+            "half A",
+            "exact agent set",
+            one["agent_set_match"],
+        ),  # fmt: skip
+        Figure(
+            "snips",
+            f"{split}, {len(multi)} joined 2-3",
+            "half A",
+            "exact agent set",
+            many["agent_set_match"],
+        ),  # fmt: skip
+        Figure(
+            "snips",
+            f"{split}, {len(multi)} joined 2-3",
+            "half A",
+            "subtask-count accuracy",
+            many["decomposition_count_accuracy"],
+        ),  # fmt: skip
+    ]
+
+
+def clinc_multi(classifier: str, cache: Path, limit: int) -> list[Figure]:
+    rows = read_labelled(DATA / "clinc-multi-val.jsonl", "domains")
+    team = load_yaml(REPO / "evals" / "datasets" / "clinc150-team.yaml")
+    m = _run(team, to_eval_rows(rows), classifier, cache)
+    split = f"clinc-multi-val ({len(rows)} rows)"
+    return [
+        Figure(
+            "clinc-multi",
+            split,
+            "clinc150 train",
+            "exact agent set",
+            m["agent_set_match"],
+            ">= 0.95",
+        ),  # fmt: skip
+        Figure(
+            "clinc-multi",
+            split,
+            "clinc150 train",
+            "subtask-count accuracy",
+            m["decomposition_count_accuracy"],
+        ),  # fmt: skip
+    ]
+
+
+def slurp(classifier: str, cache: Path, limit: int) -> list[Figure]:
+    rows = read_labelled(DATA / "slurp-val.jsonl", "domain")
+    a, b = halves(rows)
+    team = build_team(a, RosterOptions(name="slurp-half-a"))
+    m = _run(team, to_eval_rows(b), classifier, cache)
+    split = f"slurp-val half B ({len(b)} rows)"
+    return [
+        Figure(
+            "slurp",
+            split,
+            "slurp-val half A",
+            "accuracy (exact agent set)",
+            m["agent_set_match"],
+            ">= 0.90",
+        ),  # fmt: skip
+        Figure(
+            "slurp", split, "slurp-val half A", "one-part kept whole", m["one_part_kept_whole"]
+        ),  # fmt: skip
+    ]
+
+
+def demo(classifier: str, cache: Path, limit: int) -> list[Figure]:
+    """Both held-out demo-team sets on the bundled demo team (its own routing block)."""
+    from ringmaster.evals.dataset import load_dataset
+
+    team = load_yaml(REPO / "agents" / "demo" / "team.yaml")
+    figures: list[Figure] = []
+    for name in ("demo-team.jsonl", "demo-team-2.jsonl"):
+        rows = [r.to_dict() for r in load_dataset(REPO / "evals" / "datasets" / name).rows]
+        m = _run(dict(team), rows, classifier, cache)
+        slices = m["slices"]
+        split = f"{name} ({len(rows)} rows, held out)"
+
+        def part(tag: str, slices: dict[str, Any] = slices) -> float | None:
+            return slices[tag]["accuracy"] if tag in slices else None
+
+        figures += [
+            Figure(
+                "demo", split, "team examples", "one-part exact set", part("one-part"), ">= 0.95"
+            ),
+            Figure(
+                "demo",
+                split,
+                "team examples",
+                "multi-part exact set",
+                part("multi-part"),
+                ">= 0.90",
+            ),  # fmt: skip
+            Figure(
+                "demo",
+                split,
+                "team examples",
+                "out-of-scope to a person",
+                m["escalation_recall"],
+                ">= 0.95",
+            ),  # fmt: skip
+        ]
+    return figures
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    import yaml
+
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+SECTIONS: dict[str, Callable[[str, Path, int], list[Figure]]] = {
+    "demo": demo,
+    "banking77": banking77,
+    "snips": snips_joins,
+    "clinc-multi": clinc_multi,
+    "slurp": slurp,
+}
+
+
+def markdown(figures: Sequence[Figure], classifier: str, command: str) -> str:
+    lines = [
+        f"Generated by `{command}` (classifier `{classifier}`); every figure is measured on a "
+        "split not used to build, tune or design the planner.",
+        "",
+        "| set | measured on | team from | metric | value | bar |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for f in figures:
+        value = "n/a" if f.value is None else f"{f.value:.3f}"
+        lines.append(
+            f"| {f.section} | {f.measured_on} | {f.team_from} | {f.metric} | {value} | {f.bar} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--classifier", default="tfidf", choices=("tfidf", "hybrid"))
+    parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS))
+    parser.add_argument("--limit", type=int, default=1500, help="Rows per measured set at most.")
+    parser.add_argument("--markdown", type=Path, help="Write the table to this file.")
+    parser.add_argument("--readme", type=Path, help="Replace the table between its markers.")
+    parser.add_argument("--learned-split", action="store_true", help="The per-team cutter.")
+    parser.add_argument("--cache-dir", type=Path, default=Path(".ringmaster/evals/headline"))
+    args = parser.parse_args(argv)
+    global LEARNED_SPLIT
+    LEARNED_SPLIT = args.learned_split
+    figures: list[Figure] = []
+    for name in args.only or list(SECTIONS):
+        start = time.perf_counter()
+        got = SECTIONS[name](args.classifier, args.cache_dir, args.limit)
+        figures += got
+        for f in got:
+            line = {**f.__dict__, "seconds": round(time.perf_counter() - start, 1)}
+            sys.stdout.write(json.dumps(line) + "\n")
+    command = "python -m ringmaster.evals.headline --classifier " + args.classifier
+    command += " --learned-split" if args.learned_split else ""
+    command += f" --limit {args.limit}" + (" --only " + " ".join(args.only) if args.only else "")
+    text = markdown(figures, args.classifier, command)
+    if args.markdown:
+        args.markdown.write_text(text, encoding="utf-8")
+    if args.readme:
+        replace_between_markers(args.readme, text)
+    if not (args.markdown or args.readme):
+        sys.stdout.write(text)
+
+
+START, END = "<!-- routing-headline:start -->", "<!-- routing-headline:end -->"
+
+
+def replace_between_markers(path: Path, table: str) -> None:
+    """Put `table` between the README's markers (appended with them when they are missing)."""
+    text = path.read_text(encoding="utf-8")
+    block = f"{START}\n{table}{END}"
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        _, tail = rest.split(END, 1)
+        text = head + block + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,278 @@
+"""A split decision learned per team: which of the splitter's candidate cuts start a second request.
+
+`split_request` over-segments on purpose; the cutter says, for each candidate cut, how likely it
+separates two requests rather than two pieces of one. It is trained from the team file alone, the
+way multi-intent benchmarks are built (`graph/planner/synthesis.py`): the team's examples joined
+two or three at a time across agents, with varied connectors and references back ("it", "that
+one", "after that"), give the cuts that are real; the cuts the splitter finds inside single
+examples (several sentences about one thing, "between tomorrow and next tuesday") give the ones
+that are not.
+
+Its features are what the routing classifier makes of each side and of the whole request (top
+probabilities, whether the sides route to different labels, how much each side's label the other
+side and the whole carry), the kind of cut and connector, how much each side says of its own, and
+whether the right side refers back. The classifier that scores the synthetic requests is trained
+without the examples they were built from (a held-out share per agent), so the cutter learns on
+probabilities like the ones unseen requests get, not on the training examples' own. Nothing here
+needs a model at run time: a gradient-boosted tree ensemble over ~30 numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.ensemble import GradientBoostingClassifier
+
+from ringmaster.graph.planner.classifier import HUMAN, Scores, TextClassifier, TfidfClassifier
+from ringmaster.graph.planner.splitter import (
+    BoundaryKind,
+    Segment,
+    content_words,
+    refers_back,
+    split_request,
+)
+from ringmaster.graph.planner.synthesis import Synthetic, synthesise
+
+_JOINER_KINDS = ("sentence", "question", "semicolon", "then", "and", "also", "comma", "newline")
+
+
+@dataclass(frozen=True)
+class CutterConfig:
+    """How the cutter is trained; part of the model cache key."""
+
+    holdout: float = 0.3  # share of each agent's examples kept out of the scoring classifier
+    max_holdout: int = 40  # per agent
+    # Examples per label the scoring classifier trains on at most: it only has to score like
+    # the real one, and capping it keeps a 150-agent team's extra training to seconds.
+    max_train: int = 300
+    singles: int = 3000
+    pairs: int = 2500
+    triples: int = 800
+    threshold: float = 0.5  # a cut stands at or above this probability
+    seed: int = 0
+
+
+def joiner_kind(joiner: str) -> str:
+    j = joiner.lower()
+    if "\n" in j:
+        return "newline"
+    if "?" in j:
+        return "question"
+    if "." in j or "!" in j:
+        return "sentence"
+    if ";" in j:
+        return "semicolon"
+    if "then" in j or "after" in j or "once" in j or "next" in j or "finally" in j:
+        return "then"
+    if "also" in j or "plus" in j or "well as" in j:
+        return "also"
+    if "and" in j or "&" in j or "+" in j:
+        return "and"
+    return "comma"
+
+
+def _label(s: Scores) -> tuple[str, float]:
+    return s.ranked()[0]
+
+
+def cut_features(
+    left: str,
+    right: str,
+    left_scores: Scores,
+    right_scores: Scores,
+    whole: Scores,
+    boundary: BoundaryKind | None,
+    joiner: str,
+    left_first: bool,
+) -> list[float]:
+    """The numbers the cutter decides a cut on (see the module docstring)."""
+    ll, lt = _label(left_scores)
+    rl, rt = _label(right_scores)
+    wl, wt = _label(whole)
+    whole_rank = [lab for lab, _ in whole.ranked()]
+    lc, rc = len(content_words(left)), len(content_words(right))
+    kind = joiner_kind(joiner)
+    return [
+        lt,
+        rt,
+        min(lt, rt),
+        float(ll != rl),
+        right_scores.probs.get(ll, 0.0),
+        left_scores.probs.get(rl, 0.0),
+        wt,
+        whole.probs.get(ll, 0.0),
+        whole.probs.get(rl, 0.0),
+        float(wl in (ll, rl)),
+        float(whole_rank.index(ll) if ll in whole_rank else len(whole_rank)),
+        float(whole_rank.index(rl) if rl in whole_rank else len(whole_rank)),
+        float(ll == HUMAN),
+        float(rl == HUMAN),
+        left_scores.probs.get(HUMAN, 0.0),
+        right_scores.probs.get(HUMAN, 0.0),
+        left_scores.nearest_similarity,
+        right_scores.nearest_similarity,
+        math.log1p(lc),
+        math.log1p(rc),
+        math.log1p(len(left.split())),
+        math.log1p(len(right.split())),
+        float(refers_back(right)),
+        float(left_first),
+        float(boundary == "strong"),
+        *(float(kind == k) for k in _JOINER_KINDS),
+    ]
+
+
+@dataclass
+class Cutter:
+    """The trained cut model; `probability` of a real cut between two adjacent parts."""
+
+    model: Any
+    threshold: float
+    trained_on: dict[str, float] = field(default_factory=dict)
+
+    def probabilities(self, rows: Sequence[list[float]]) -> list[float]:
+        if not rows:
+            return []
+        if self.model is None:  # only one kind of cut was ever seen
+            return [self.trained_on.get("constant", 0.0)] * len(rows)
+        return [float(p) for p in self.model.predict_proba(np.asarray(rows, dtype=float))[:, 1]]
+
+
+@dataclass
+class PlannerModel:
+    """What the local planner caches: its routing classifier and its learned cutter."""
+
+    classifier: TextClassifier
+    cutter: Cutter | None
+
+
+def _holdout(
+    by_label: dict[str, list[str]], config: CutterConfig, rng: random.Random
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    train: dict[str, list[str]] = {}
+    held: dict[str, list[str]] = {}
+    for label, texts in sorted(by_label.items()):
+        pool = list(dict.fromkeys(texts))
+        rng.shuffle(pool)
+        k = min(config.max_holdout, int(len(pool) * config.holdout))
+        if len(pool) - k < 1:  # a label needs at least one training example
+            k = len(pool) - 1
+        held[label], train[label] = pool[:k], pool[k : k + config.max_train]
+    return train, held
+
+
+def _pieces_of(text: str, pieces: Sequence[tuple[int, int]], segments: list[Segment]) -> list[int]:
+    """Which synthetic piece each segment starts in (-1 when it cannot be placed)."""
+    out: list[int] = []
+    pos = 0
+    for seg in segments:
+        at = text.find(seg.text, pos)
+        if at < 0:
+            return [-1] * len(segments)
+        pos = at + len(seg.text)
+        out.append(next((k for k, (s, e) in enumerate(pieces) if s <= at < e), -1))
+    return out
+
+
+def training_cuts(
+    rows: Sequence[Synthetic], scorer: TextClassifier
+) -> tuple[list[list[float]], list[int]]:
+    """Features and labels (1: a real cut) of every candidate cut in the synthetic requests:
+    between the splitter's segments, and between whole pieces once the false cuts are glued."""
+    plans: list[tuple[Synthetic, list[Segment], list[int]]] = []
+    texts: set[str] = set()
+    for row in rows:
+        segments = split_request(row.text)
+        owners = _pieces_of(row.text, row.spans, segments)
+        if len(segments) < 2 or -1 in owners:
+            continue
+        plans.append((row, segments, owners))
+        texts.add(row.text)
+        texts.update(s.text for s in segments)
+        texts.update(row.text[s:e] for s, e in row.spans)
+    ordered = sorted(texts)
+    scores = dict(zip(ordered, scorer.score(ordered), strict=True))
+    x: list[list[float]] = []
+    y: list[int] = []
+    for row, segments, owners in plans:
+        whole = scores[row.text]
+        for i in range(len(segments) - 1):
+            left, right = segments[i], segments[i + 1]
+            x.append(
+                cut_features(
+                    left.text,
+                    right.text,
+                    scores[left.text],
+                    scores[right.text],
+                    whole,
+                    right.boundary,
+                    right.joiner,
+                    i == 0,
+                )
+            )
+            y.append(int(owners[i] != owners[i + 1] and row.real_cut(owners[i], owners[i + 1])))
+        # The same request with the false cuts glued: each real cut between whole pieces.
+        if len(row.spans) > 1:
+            for k in range(len(row.spans) - 1):
+                (ls, le), (rs, re_) = row.spans[k], row.spans[k + 1]
+                left_text, right_text = row.text[ls:le], row.text[rs:re_]
+                first_right = next((segments[j] for j, o in enumerate(owners) if o == k + 1), None)
+                if first_right is None or first_right.boundary is None:
+                    continue
+                x.append(
+                    cut_features(
+                        left_text,
+                        right_text,
+                        scores[left_text],
+                        scores[right_text],
+                        whole,
+                        first_right.boundary,
+                        first_right.joiner,
+                        k == 0,
+                    )
+                )
+                y.append(int(row.real_cut(k, k + 1)))
+    return x, y
+
+
+def train_cutter(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    config: CutterConfig | None = None,
+    scorer_factory: Any = None,
+) -> Cutter | None:
+    """A cutter for the team whose training examples are `texts` / `labels` (HUMAN included);
+    None when the team has fewer than two labels (there is nothing to split between)."""
+    config = config or CutterConfig()
+    rng = random.Random(config.seed)
+    by_label: dict[str, list[str]] = defaultdict(list)
+    for t, lab in zip(texts, labels, strict=True):
+        by_label[lab].append(t)
+    if len(by_label) < 2:
+        return None
+    train, held = _holdout(by_label, config, rng)
+    fit_texts = [t for lab in sorted(train) for t in train[lab]]
+    fit_labels = [lab for lab in sorted(train) for _ in train[lab]]
+    make = scorer_factory or TfidfClassifier.train
+    scorer = make(fit_texts, fit_labels)
+    synthetic = synthesise(
+        held, singles=config.singles, pairs=config.pairs, triples=config.triples, rng=rng
+    )
+    x, y = training_cuts(synthetic, scorer)
+    positives = sum(y)
+    info: dict[str, float] = {"cuts": len(y), "real": positives, "rows": len(synthetic)}
+    if not y or positives in (0, len(y)):
+        return Cutter(None, config.threshold, {**info, "constant": float(bool(positives))})
+    # Plain gradient boosting, not the histogram kind: that one predicts through OpenMP threads,
+    # which cost seconds a request on a busy machine; this one is a few trees walked in numpy.
+    model = GradientBoostingClassifier(
+        n_estimators=120, max_depth=3, learning_rate=0.1, subsample=0.8, random_state=0
+    )
+    model.fit(np.asarray(x, dtype=float), np.asarray(y))
+    return Cutter(model, config.threshold, info)
