@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -47,7 +48,10 @@ app.command("chat")(chat)
 
 @app.command()
 def run(
-    request: Annotated[str, typer.Argument(help="What you want done, in plain words.")],
+    request: Annotated[
+        str | None, typer.Argument(help="What you want done, in plain words; - reads stdin.")
+    ] = None,
+    file: Annotated[Path | None, typer.Option(help="Read the request from this file.")] = None,
     thread: Annotated[str | None, typer.Option(help="Continue this thread.")] = None,
     as_: AsOpt = None,
     scopes: Annotated[
@@ -57,12 +61,25 @@ def run(
     json_mode: JsonOpt = False,
 ) -> None:
     """Plan a request, run its subtasks, and stop at reviews a human must decide."""
+    request = _request_text(request, file)
     # Before anything is built or stored, against the same limit the runner applies.
     validate_request(request, max_chars=Settings().max_request_chars)
     with cli_runner(progress(json_mode)) as runner:
         scope_list = scopes.split(",") if scopes is not None else runner.default_scopes()
         requester = _requester(me(as_), scope_list, priority)
         emit(runner.submit(request, thread_id=thread, requester=requester), json_mode)
+
+
+def _request_text(request: str | None, file: Path | None) -> str:
+    """The request from the argument, stdin (`-`) or `--file`: exactly one of them."""
+    if (request is None) == (file is None):
+        raise RingmasterError("give the request as an argument, - for stdin, or --file, once")
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RingmasterError(f"cannot read --file {file}: {exc}") from None
+    return sys.stdin.read() if request == "-" else str(request)
 
 
 def _requester(who: str, scopes: list[str], priority: str) -> Requester:
