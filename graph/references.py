@@ -592,7 +592,12 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         chosen = thread.pick(request, option_ids)
     if not chosen:
         return None
-    earlier = [t for t in thread.history[:-1]]
+    if len(chosen) > 1 and re.search(r"\b(it|them|that one)\b", asked, re.I):
+        # "both": the asked request's "it" stands for every record picked.
+        text = re.sub(r"\b(it|them|that one)\b", " and ".join(chosen), asked, flags=re.I)
+        kind_of = {e: k for k, e in options}
+        return Resolved(text, [Resolution(request, e, kind_of.get(e, ""), turn) for e in chosen])
+    earlier = list(thread.history[:-1])
     picked = {
         "turn": turn,
         "request": asked,
