@@ -57,6 +57,7 @@ class RecordFacts:
     id: str
     owner: str | None = None  # the person (customer) the record belongs to
     words: str = ""
+    owns: tuple[str, ...] = ()  # for a person: the records that belong to them
 
 
 Lookup = Callable[[str], RecordFacts | None]
@@ -396,6 +397,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             joined = " and ".join(dict.fromkeys(e for _, e in named))
             text = text[: both.start()] + joined + text[both.end() :]
             resolutions += [Resolution(both.group(0), e, k, turn) for k, e in named]
+    text, resolutions = _owned(text, resolutions, thread)
     if asks_who and not resolutions and not explicit:
         # "who's the customer?" after a ticket: the customer on that ticket.
         latest = thread.latest_named(person=False)
@@ -444,6 +446,52 @@ def _owner_phrases(text: str, thread: _Thread) -> tuple[str, list[Resolution]] |
                     Resolution("its " + kind.nouns[0], owners[0], kind.name, latest[1])
                 )
     return text, resolutions
+
+
+_NEWEST = {"latest", "last", "newest", "recent", "current"}
+
+
+def _owned(
+    text: str, resolutions: list[Resolution], thread: _Thread
+) -> tuple[str, list[Resolution]]:
+    """ "CUS-1005's unpaid invoice", "their February invoice": the one record of theirs meant."""
+    people = "|".join(k.pattern.pattern for k in thread.kinds if k.person)
+    if not people or not thread.lookup:
+        return text, resolutions
+    for kind in [k for k in thread.kinds if not k.person and k.nouns]:
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        pattern = rf"(?P<who>{people})'s (?P<words>(?:[\w-]+ ){{1,3}}?){noun}\b(?!s)"
+        for match in list(re.finditer(pattern, text, re.I)):
+            facts = thread.facts(match.group("who"))
+            if facts is None:
+                continue
+            pool = [e for e in facts.owns if kind.pattern.fullmatch(e)]
+            chosen = _choose(match.group("words"), pool, thread)
+            if chosen is None:
+                continue
+            text = text.replace(match.group(0), chosen, 1)
+            person = match.group("who")
+            turn = next((r.turn for r in resolutions if r.entity == person), 0)
+            phrase = next((r.phrase for r in resolutions if r.entity == person), person)
+            resolutions = [r for r in resolutions if r.entity != person]
+            resolutions.append(Resolution(f"{phrase} … {kind.nouns[0]}", chosen, kind.name, turn))
+    return text, resolutions
+
+
+def _choose(described: str, pool: Sequence[str], thread: _Thread) -> str | None:
+    """The one record of `pool` the words describe ("unpaid", "June", "latest"), or None."""
+    words = set(re.findall(r"[a-z0-9]+", described.lower())) - {"only", "most", "the", "one"}
+    newest = bool(words & _NEWEST)
+    words -= _NEWEST
+    matching = []
+    for entity in pool:
+        facts = thread.facts(entity)
+        have = set(re.findall(r"[a-z0-9]+", facts.words.lower())) if facts else set()
+        if words <= have:
+            matching.append(entity)
+    if newest and matching:
+        return max(matching)  # ids are issued in order: the highest is the latest
+    return matching[0] if len(matching) == 1 else None
 
 
 def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
