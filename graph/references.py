@@ -368,6 +368,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     if isinstance(out, str):
         return Resolved(request, resolutions, out)
     text, resolutions = out[0], resolutions + out[1]
+    text, resolutions = _other(text, resolutions, thread)
     out = _described(text, thread)
     if isinstance(out, str):
         return Resolved(request, resolutions, out)
@@ -445,6 +446,29 @@ def _owner_phrases(text: str, thread: _Thread) -> tuple[str, list[Resolution]] |
                 resolutions.append(
                     Resolution("its " + kind.nouns[0], owners[0], kind.name, latest[1])
                 )
+    return text, resolutions
+
+
+def _other(
+    text: str, resolutions: list[Resolution], thread: _Thread
+) -> tuple[str, list[Resolution]]:
+    """ "the other one": of two records named together, the one the last turn did not use."""
+    match = re.search(r"\bthe other (one|[a-z]+)\b", text, re.I)
+    if not match or not thread.history:
+        return text, resolutions
+    used = {e for _, e in (thread.history[-1].get("entities") or {}).get("named", [])}
+    word = match.group(1).lower()
+    for turn in reversed(thread.history[:-1]):
+        named = [tuple(p) for p in (turn.get("entities") or {}).get("named", [])]
+        for kind in thread.kinds:
+            if word != "one" and word.rstrip("s") not in kind.nouns:
+                continue
+            group = list(dict.fromkeys(e for k, e in named if k == kind.name))
+            rest = [e for e in group if e not in used]
+            if len(group) >= 2 and len(rest) == 1 and len(rest) < len(group):
+                number = int(turn.get("turn", 0))
+                text = text.replace(match.group(0), rest[0], 1)
+                return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
     return text, resolutions
 
 

@@ -189,3 +189,20 @@ def test_corrections_ellipsis_and_plurals() -> None:
     three = [*history, turn(2, "do the same for INV-1049")]
     out = resolve("which customer are those invoices for?", three, KINDS)
     assert {r.entity for r in out.resolutions} == {"INV-1002", "INV-1049"}
+
+
+def test_the_other_one_and_a_persons_described_record() -> None:
+    history = [turn(1, "show me TCK-1001 and TCK-1058"), turn(2, "close TCK-1001")]
+    out = resolve("now the other one: bump it to urgent", history, KINDS, lookup)
+    assert out.text.startswith("now TCK-1058") and out.resolutions[0].entity == "TCK-1058"
+    FACTS["CUS-1002"] = RecordFacts("CUS-1002", None, "James Chen", ("INV-1002", "INV-1049"))
+    try:
+        history = [turn(1, "who is CUS-1002?")]
+        out = resolve("refund their March invoice", history, KINDS, lookup)
+        assert out.text == "refund INV-1049"
+        assert [(r.entity, r.turn) for r in out.resolutions] == [("INV-1049", 1)]
+        assert resolve("refund their latest invoice", history, KINDS, lookup).text == (
+            "refund INV-1049"
+        )
+    finally:
+        del FACTS["CUS-1002"]
