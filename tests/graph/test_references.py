@@ -206,3 +206,28 @@ def test_the_other_one_and_a_persons_described_record() -> None:
         )
     finally:
         del FACTS["CUS-1002"]
+
+
+def test_the_llm_planner_sees_the_resolved_request_not_the_conversation(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from ringmaster.graph.planner.llm import LLMPlanner
+    from ringmaster.wiring import build_deps
+    from tests.fakes_llm import ScriptedChatModel, plan_answer
+
+    settings = Settings(home=tmp_path)
+    deps = build_deps(settings)
+    model = ScriptedChatModel(
+        answers=[
+            plan_answer({"description": "status of TCK-1001", "agent": "support"}),
+            plan_answer({"description": "close TCK-1001", "agent": "support"}),
+        ]
+    )
+    deps = replace(deps, planner=LLMPlanner(deps.registry.team, model, fallback=None))
+    with Runner(settings, deps=deps) as runner:
+        ann = Requester(id="ann", scopes=runner.default_scopes())
+        first = runner.submit("What's the status of ticket TCK-1001?", requester=ann)
+        runner.submit("close it", thread_id=first.thread_id, requester=ann)
+    second = "\n".join(str(m.content) for m in model.prompts[1][1:])
+    assert "close TCK-1001" in second and "close it" not in second
+    assert "What's the status" not in second  # the resolved request, not the whole thread
