@@ -46,6 +46,7 @@ _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b",
 _DESCRIBED = r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:one|{nouns})\b"
 _NOT_DESCRIBING = {"same", "other", "that", "this", "new", "first", "second", "last", "only"}
 _QUESTION_MARK = "do you mean: "
+_CORRECTION = re.compile(r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops)\b", re.I)
 _PRONOUN_PERSON = r"\b(they|them|their|he|him|his|she|her)\b"
 _POSSESSIVE = {"its", "their", "his"}
 
@@ -657,8 +658,9 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
     option_ids = [e for _, e in options]
     chosen = [e for _, e in explicit if e in option_ids]
     kinds = {k for k, _ in options}
-    if not chosen and explicit and len(request.split()) <= 6:
-        # "sorry, I meant TCK-1003": a correction to a record that was not an option.
+    bare = not re.sub(r"[\W_]+", "", _strip_ids(request, thread.kinds))
+    if not chosen and explicit and (bare or _CORRECTION.search(request)):
+        # "sorry, I meant TCK-1003", "TCK-1003": a record that was not among the options.
         chosen = [e for k, e in explicit if k in kinds]
     if not chosen and not explicit and len(request.split()) <= 8:
         chosen = thread.pick(request, option_ids)
@@ -689,6 +691,12 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         )
     resolutions = [Resolution(request, r.entity, r.kind, turn) for r in again.resolutions]
     return Resolved(again.text, resolutions)
+
+
+def _strip_ids(text: str, kinds: Sequence[EntityKind]) -> str:
+    for kind in kinds:
+        text = kind.pattern.sub("", text)
+    return text
 
 
 def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:

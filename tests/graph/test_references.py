@@ -231,3 +231,11 @@ def test_the_llm_planner_sees_the_resolved_request_not_the_conversation(tmp_path
     second = "\n".join(str(m.content) for m in model.prompts[1][1:])
     assert "close TCK-1001" in second and "close it" not in second
     assert "What's the status" not in second  # the resolved request, not the whole thread
+
+
+def test_a_new_request_after_a_question_is_not_taken_for_an_answer() -> None:
+    history = [*HISTORY_TWO_TICKETS, asked(2, "close it")]
+    out = resolve("what's the status of TCK-1099", history, KINDS, lookup)
+    assert out.text == "what's the status of TCK-1099" and out.resolutions == []
+    assert resolve("sorry, I meant TCK-1002", history, KINDS, lookup).text == "close TCK-1002"
+    assert resolve("TCK-1002", history, KINDS, lookup).text == "close TCK-1002"
