@@ -254,22 +254,25 @@ class _Thread:
                 return named, int(turn.get("turn", 0))
         return None
 
-    def latest_touched(self) -> tuple[list[tuple[str, str]], int] | None:
-        """The last turn's touched non-person records, when it named none ("close it" after
-        "which tickets does she have open?")."""
-        if not self.history:
-            return None
-        last = self.history[-1]
-        ents = last.get("entities") or {}
-        named = [k for k, _ in ents.get("named", []) if k in self.by_name]
-        if not named or any(not self.by_name[k].person for k in named):
-            return None  # only a person's records listed: "which tickets does she have open"
-        touched = [
-            (k, e)
-            for k, e in ents.get("touched", [])
-            if k in self.by_name and not self.by_name[k].person
-        ]
-        return (touched, int(last.get("turn", 0))) if touched else None
+    def latest_mentioned(self) -> tuple[list[tuple[str, str]], int] | None:
+        """What "it" can be: the newest turn's named non-person records, or, when that turn
+        named only a person (or nothing), the records its results listed ("close it" after
+        "which tickets does she have open?" is one of those, never an older turn's)."""
+        for turn in reversed(self.history):
+            ents = turn.get("entities") or {}
+            number = int(turn.get("turn", 0))
+            named = [(k, e) for k, e in ents.get("named", []) if k in self.by_name]
+            things = [(k, e) for k, e in named if not self.by_name[k].person]
+            if things:
+                return things, number
+            touched = [
+                (k, e)
+                for k, e in ents.get("touched", [])
+                if k in self.by_name and not self.by_name[k].person
+            ]
+            if touched and named:
+                return touched, number
+        return None
 
     def gather(self, kind: str, at_least: int = 2, turns: int = 3) -> tuple[list[str], int] | None:
         """ "those invoices": the ids of `kind` named over the last few turns."""
@@ -564,7 +567,7 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
             return _plural_them(text, spans, thread)
         entities, kind_name, turn = found
     else:
-        latest = thread.latest_named(person=False) or thread.latest_touched()
+        latest = thread.latest_mentioned()
         if latest is None:
             return text, []
         named, turn = latest
