@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,7 @@ from ringmaster.evals.errors import DatasetError
 from ringmaster.graph.build import build_graph
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import EVENT_KEY
+from ringmaster.graph.references import EntityKind, kinds_from_team
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,9 @@ def run_conversations(
     report = ConversationReport()
     for conv in conversations:
         with checkpointer() as saver:
-            app = build_graph(make_deps(), saver)
+            deps = make_deps()
+            kinds = kinds_from_team(deps.registry.team.entities)
+            app = build_graph(deps, saver)
             config = {"configurable": {"thread_id": f"eval-{conv.id}-{uuid.uuid4().hex[:8]}"}}
             for number, turn in enumerate(conv.turns, 1):
                 payload = {
@@ -155,7 +158,7 @@ def run_conversations(
                     if not pending:
                         break
                     events += _events(app, Command(resume=_decide_all(pending)), config)
-                report.turns.append(_turn_result(conv.id, number, turn, events))
+                report.turns.append(_turn_result(conv.id, number, turn, events, kinds))
     return report
 
 
@@ -166,12 +169,21 @@ def _events(app: Any, payload: Any, config: dict[str, Any]) -> Iterator[dict[str
             yield event
 
 
-def _spelled(text: str) -> set[str]:
-    """Record ids written in the text itself (any LETTERS-DIGITS token)."""
-    return set(re.findall(r"\b[A-Z]{2,}-\d+\b", text))
+def _spelled(text: str, kinds: Sequence[EntityKind]) -> set[str]:
+    """Record ids written in the text itself, by the team's entity patterns (any
+    LETTERS-DIGITS token when the team names no entities)."""
+    if not kinds:
+        return set(re.findall(r"\b[A-Z]{2,}-\d+\b", text))
+    return {entity for kind in kinds for entity in kind.pattern.findall(text)}
 
 
-def _turn_result(conv: str, number: int, turn: Turn, events: list[dict[str, Any]]) -> TurnResult:
+def _turn_result(
+    conv: str,
+    number: int,
+    turn: Turn,
+    events: list[dict[str, Any]],
+    kinds: Sequence[EntityKind] = (),
+) -> TurnResult:
     plan = next((e for e in events if e[EVENT_KEY] == "plan"), {})
     subtasks = plan.get("subtasks", [])
     refs = [e for e in events if e[EVENT_KEY] == "references"]
@@ -184,7 +196,8 @@ def _turn_result(conv: str, number: int, turn: Turn, events: list[dict[str, Any]
         expected_resolved=sorted(turn.resolved),
         # Only ids the turn does not spell out count: "do that for CUS-1002 too" names its id.
         resolved=sorted(
-            {r["entity"] for e in refs for r in e.get("resolutions", [])} - _spelled(turn.text)
+            {r["entity"] for e in refs for r in e.get("resolutions", [])}
+            - _spelled(turn.text, kinds)
         ),
         ambiguous=turn.ambiguous,
         asked=any(e.get("question") for e in refs),

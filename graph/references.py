@@ -46,6 +46,7 @@ _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b",
 _DESCRIBED = r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:one|{nouns})\b"
 _NOT_DESCRIBING = {"same", "other", "that", "this", "new", "first", "second", "last", "only"}
 _QUESTION_MARK = "do you mean: "
+_CORRECTION = re.compile(r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops)\b", re.I)
 _PRONOUN_PERSON = r"\b(they|them|their|he|him|his|she|her)\b"
 _POSSESSIVE = {"its", "their", "his"}
 
@@ -57,6 +58,7 @@ class RecordFacts:
     id: str
     owner: str | None = None  # the person (customer) the record belongs to
     words: str = ""
+    owns: tuple[str, ...] = ()  # for a person: the records that belong to them
 
 
 Lookup = Callable[[str], RecordFacts | None]
@@ -252,22 +254,25 @@ class _Thread:
                 return named, int(turn.get("turn", 0))
         return None
 
-    def latest_touched(self) -> tuple[list[tuple[str, str]], int] | None:
-        """The last turn's touched non-person records, when it named none ("close it" after
-        "which tickets does she have open?")."""
-        if not self.history:
-            return None
-        last = self.history[-1]
-        ents = last.get("entities") or {}
-        named = [k for k, _ in ents.get("named", []) if k in self.by_name]
-        if not named or any(not self.by_name[k].person for k in named):
-            return None  # only a person's records listed: "which tickets does she have open"
-        touched = [
-            (k, e)
-            for k, e in ents.get("touched", [])
-            if k in self.by_name and not self.by_name[k].person
-        ]
-        return (touched, int(last.get("turn", 0))) if touched else None
+    def latest_mentioned(self) -> tuple[list[tuple[str, str]], int] | None:
+        """What "it" can be: the newest turn's named non-person records, or, when that turn
+        named only a person (or nothing), the records its results listed ("close it" after
+        "which tickets does she have open?" is one of those, never an older turn's)."""
+        for turn in reversed(self.history):
+            ents = turn.get("entities") or {}
+            number = int(turn.get("turn", 0))
+            named = [(k, e) for k, e in ents.get("named", []) if k in self.by_name]
+            things = [(k, e) for k, e in named if not self.by_name[k].person]
+            if things:
+                return things, number
+            touched = [
+                (k, e)
+                for k, e in ents.get("touched", [])
+                if k in self.by_name and not self.by_name[k].person
+            ]
+            if touched and named:
+                return touched, number
+        return None
 
     def gather(self, kind: str, at_least: int = 2, turns: int = 3) -> tuple[list[str], int] | None:
         """ "those invoices": the ids of `kind` named over the last few turns."""
@@ -367,6 +372,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     if isinstance(out, str):
         return Resolved(request, resolutions, out)
     text, resolutions = out[0], resolutions + out[1]
+    text, resolutions = _other(text, resolutions, thread)
     out = _described(text, thread)
     if isinstance(out, str):
         return Resolved(request, resolutions, out)
@@ -396,6 +402,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             joined = " and ".join(dict.fromkeys(e for _, e in named))
             text = text[: both.start()] + joined + text[both.end() :]
             resolutions += [Resolution(both.group(0), e, k, turn) for k, e in named]
+    text, resolutions = _owned(text, resolutions, thread)
     if asks_who and not resolutions and not explicit:
         # "who's the customer?" after a ticket: the customer on that ticket.
         latest = thread.latest_named(person=False)
@@ -446,6 +453,75 @@ def _owner_phrases(text: str, thread: _Thread) -> tuple[str, list[Resolution]] |
     return text, resolutions
 
 
+def _other(
+    text: str, resolutions: list[Resolution], thread: _Thread
+) -> tuple[str, list[Resolution]]:
+    """ "the other one": of two records named together, the one the last turn did not use."""
+    match = re.search(r"\bthe other (one|[a-z]+)\b", text, re.I)
+    if not match or not thread.history:
+        return text, resolutions
+    used = {e for _, e in (thread.history[-1].get("entities") or {}).get("named", [])}
+    word = match.group(1).lower()
+    for turn in reversed(thread.history[:-1]):
+        named = [tuple(p) for p in (turn.get("entities") or {}).get("named", [])]
+        for kind in thread.kinds:
+            if word != "one" and word.rstrip("s") not in kind.nouns:
+                continue
+            group = list(dict.fromkeys(e for k, e in named if k == kind.name))
+            rest = [e for e in group if e not in used]
+            if len(group) >= 2 and len(rest) == 1 and len(rest) < len(group):
+                number = int(turn.get("turn", 0))
+                text = text.replace(match.group(0), rest[0], 1)
+                return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
+    return text, resolutions
+
+
+_NEWEST = {"latest", "last", "newest", "recent", "current"}
+
+
+def _owned(
+    text: str, resolutions: list[Resolution], thread: _Thread
+) -> tuple[str, list[Resolution]]:
+    """ "CUS-1005's unpaid invoice", "their February invoice": the one record of theirs meant."""
+    people = "|".join(k.pattern.pattern for k in thread.kinds if k.person)
+    if not people or not thread.lookup:
+        return text, resolutions
+    for kind in [k for k in thread.kinds if not k.person and k.nouns]:
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        pattern = rf"(?P<who>{people})'s (?P<words>(?:[\w-]+ ){{1,3}}?){noun}\b(?!s)"
+        for match in list(re.finditer(pattern, text, re.I)):
+            facts = thread.facts(match.group("who"))
+            if facts is None:
+                continue
+            pool = [e for e in facts.owns if kind.pattern.fullmatch(e)]
+            chosen = _choose(match.group("words"), pool, thread)
+            if chosen is None:
+                continue
+            text = text.replace(match.group(0), chosen, 1)
+            person = match.group("who")
+            turn = next((r.turn for r in resolutions if r.entity == person), 0)
+            phrase = next((r.phrase for r in resolutions if r.entity == person), person)
+            resolutions = [r for r in resolutions if r.entity != person]
+            resolutions.append(Resolution(f"{phrase} … {kind.nouns[0]}", chosen, kind.name, turn))
+    return text, resolutions
+
+
+def _choose(described: str, pool: Sequence[str], thread: _Thread) -> str | None:
+    """The one record of `pool` the words describe ("unpaid", "June", "latest"), or None."""
+    words = set(re.findall(r"[a-z0-9]+", described.lower())) - {"only", "most", "the", "one"}
+    newest = bool(words & _NEWEST)
+    words -= _NEWEST
+    matching = []
+    for entity in pool:
+        facts = thread.facts(entity)
+        have = set(re.findall(r"[a-z0-9]+", facts.words.lower())) if facts else set()
+        if words <= have:
+            matching.append(entity)
+    if newest and matching:
+        return max(matching)  # ids are issued in order: the highest is the latest
+    return matching[0] if len(matching) == 1 else None
+
+
 def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
     """ "the June one", "the SAML ticket", "the first one": one of the last turn's records."""
     if not thread.lookup or not thread.history:
@@ -491,7 +567,7 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
             return _plural_them(text, spans, thread)
         entities, kind_name, turn = found
     else:
-        latest = thread.latest_named(person=False) or thread.latest_touched()
+        latest = thread.latest_mentioned()
         if latest is None:
             return text, []
         named, turn = latest
@@ -585,14 +661,20 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
     option_ids = [e for _, e in options]
     chosen = [e for _, e in explicit if e in option_ids]
     kinds = {k for k, _ in options}
-    if not chosen and explicit and len(request.split()) <= 6:
-        # "sorry, I meant TCK-1003": a correction to a record that was not an option.
+    bare = not re.sub(r"[\W_]+", "", _strip_ids(request, thread.kinds))
+    if not chosen and explicit and (bare or _CORRECTION.search(request)):
+        # "sorry, I meant TCK-1003", "TCK-1003": a record that was not among the options.
         chosen = [e for k, e in explicit if k in kinds]
     if not chosen and not explicit and len(request.split()) <= 8:
         chosen = thread.pick(request, option_ids)
     if not chosen:
         return None
-    earlier = [t for t in thread.history[:-1]]
+    if len(chosen) > 1 and re.search(r"\b(it|them|that one)\b", asked, re.I):
+        # "both": the asked request's "it" stands for every record picked.
+        text = re.sub(r"\b(it|them|that one)\b", " and ".join(chosen), asked, flags=re.I)
+        kind_of = {e: k for k, e in options}
+        return Resolved(text, [Resolution(request, e, kind_of.get(e, ""), turn) for e in chosen])
+    earlier = list(thread.history[:-1])
     picked = {
         "turn": turn,
         "request": asked,
@@ -612,6 +694,12 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         )
     resolutions = [Resolution(request, r.entity, r.kind, turn) for r in again.resolutions]
     return Resolved(again.text, resolutions)
+
+
+def _strip_ids(text: str, kinds: Sequence[EntityKind]) -> str:
+    for kind in kinds:
+        text = kind.pattern.sub("", text)
+    return text
 
 
 def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:

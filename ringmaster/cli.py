@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -59,7 +60,10 @@ app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, hel
 
 @app.command()
 def run(
-    request: Annotated[str, typer.Argument(help="What you want done, in plain words.")],
+    request: Annotated[
+        str | None, typer.Argument(help="What you want done, in plain words; - reads stdin.")
+    ] = None,
+    file: Annotated[Path | None, typer.Option(help="Read the request from this file.")] = None,
     thread: Annotated[str | None, typer.Option(help="Continue this thread.")] = None,
     as_: AsOpt = None,
     scopes: Annotated[
@@ -79,6 +83,7 @@ def run(
     from ringmaster.graph.intake import validate_request
     from ringmaster.settings import Settings
 
+    request = _request_text(request, file)
     # Before anything is built or stored, against the same limit the runner applies.
     validate_request(request, max_chars=Settings().max_request_chars)
     with cli_runner(progress(json_mode)) as runner:
@@ -92,6 +97,20 @@ def run(
                 out.print(thread_id, markup=False)
             return
         emit(runner.drive(thread_id), json_mode)
+
+
+def _request_text(request: str | None, file: Path | None) -> str:
+    """The request from the argument, stdin (`-`) or `--file`: exactly one of them."""
+    from ringmaster.errors import RingmasterError
+
+    if (request is None) == (file is None):
+        raise RingmasterError("give the request as an argument, - for stdin, or --file, once")
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RingmasterError(f"cannot read --file {file}: {exc}") from None
+    return sys.stdin.read() if request == "-" else str(request)
 
 
 def _requester(who: str, scopes: list[str], priority: str) -> Requester:

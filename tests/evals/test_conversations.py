@@ -48,3 +48,15 @@ def test_a_bad_conversation_row_names_its_line(tmp_path: Path) -> None:
     path.write_text('{"id": "a", "turns": [{"text": "hi"}]}\n{"id": "b"}\n', encoding="utf-8")
     with pytest.raises(DatasetError, match=r"bad.jsonl:2: not a conversation row"):
         load_conversations(path)
+
+
+def test_ids_spelled_in_a_turn_follow_the_teams_entity_patterns() -> None:
+    import re
+
+    from ringmaster.evals.conversations import _spelled
+    from ringmaster.graph.references import EntityKind
+
+    orders = [EntityKind("order", re.compile(r"#\d{5}"), ("order",))]
+    # An id shape the old LETTERS-DIGITS rule missed, and a token it wrongly took for an id.
+    assert _spelled("do that for #12345 too, not for SKU-9", orders) == {"#12345"}
+    assert _spelled("and CUS-1005?", []) == {"CUS-1005"}  # no entities: the generic rule

@@ -8,7 +8,13 @@ from typing import Any
 
 from ringmaster.agents.demo import TEAM_FILE
 from ringmaster.agents.spec import load_team
-from ringmaster.graph.references import kinds_from_team, resolve, turn_entities
+from ringmaster.graph.references import (
+    RecordFacts,
+    asking,
+    kinds_from_team,
+    resolve,
+    turn_entities,
+)
 from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
@@ -102,3 +108,134 @@ def test_a_follow_up_on_the_demo_team_acts_on_the_record_it_refers_to(tmp_path: 
         ).fetchall()
     assert status == "closed"
     assert notes[-1][0] == "Resolution: We sent a reset link."
+
+
+# A lookup as tools/demo/lookup.py answers it, for three records of the demo database.
+FACTS = {
+    "TCK-1001": RecordFacts("TCK-1001", "CUS-1001", "Cannot log in after password reset open"),
+    "TCK-1058": RecordFacts("TCK-1058", "CUS-1001", "Two-factor code not arriving open"),
+    "TCK-1002": RecordFacts("TCK-1002", "CUS-1003", "Charged twice this month open"),
+    "INV-1002": RecordFacts("INV-1002", "CUS-1002", "paid 2025-02 February Feb 2025"),
+    "INV-1049": RecordFacts("INV-1049", "CUS-1002", "paid 2025-03 March Mar 2025"),
+}
+
+
+def lookup(entity: str) -> RecordFacts | None:
+    return FACTS.get(entity)
+
+
+def asked(number: int, request: str) -> dict[str, Any]:
+    """A turn that became a question, as the plan node describes it."""
+    out = resolve(request, HISTORY_TWO_TICKETS, KINDS, lookup)
+    assert out.question is not None
+    return turn(number, request, {"t1": {"description": asking(request, out.question)}})
+
+
+HISTORY_TWO_TICKETS = [turn(1, "Show me tickets TCK-1001 and TCK-1058")]
+
+
+def test_a_reply_to_the_question_runs_the_asked_request_with_the_record_picked() -> None:
+    history = [*HISTORY_TWO_TICKETS, asked(2, "close it")]
+    for reply, picked in [
+        ("the two-factor one", ["TCK-1058"]),
+        ("TCK-1001", ["TCK-1001"]),
+        ("the first one", ["TCK-1001"]),
+        ("both", ["TCK-1001", "TCK-1058"]),
+    ]:
+        out = resolve(reply, history, KINDS, lookup)
+        assert out.question is None, reply
+        assert out.text == "close " + " and ".join(picked), reply
+        assert [(r.entity, r.turn) for r in out.resolutions] == [(e, 2) for e in picked]
+    # A reply that picks nothing is a new request, not a guess.
+    assert resolve("the SAML one", history, KINDS, lookup).resolutions == []
+
+
+def test_owners_come_from_the_lookup() -> None:
+    history = [turn(1, "compare TCK-1001 and TCK-1002"), turn(2, "close TCK-1002")]
+    out = resolve("what plan is its customer on?", history, KINDS, lookup)
+    assert out.text == "what plan is CUS-1003 on?"
+    assert [(r.phrase, r.entity, r.turn) for r in out.resolutions] == [
+        ("its customer", "CUS-1003", 2)
+    ]
+    # "who is the customer on it?" asks for the owner: the reference is the ticket.
+    out = resolve("who is the customer on it?", history, KINDS, lookup)
+    assert [r.entity for r in out.resolutions] == ["TCK-1002"]
+    # "show her invoices" after a ticket: its owner.
+    out = resolve("show her invoices", history, KINDS, lookup)
+    assert out.text == "show CUS-1003's invoices"
+
+
+def test_a_description_picks_among_the_last_turns_records() -> None:
+    history = [turn(1, "show invoices INV-1002 and INV-1049")]
+    out = resolve("refund the March one", history, KINDS, lookup)
+    assert out.text == "refund INV-1049"
+    # Without a lookup nothing describes them: nothing is picked.
+    assert resolve("refund the March one", history, KINDS).resolutions == []
+
+
+def test_corrections_ellipsis_and_plurals() -> None:
+    history = [turn(1, "Refund INV-1002 please, charged by mistake")]
+    assert resolve("sorry, I meant INV-1049", history, KINDS).text == (
+        "Refund INV-1049 please, charged by mistake"
+    )
+    assert resolve("and INV-1049?", history, KINDS).text == (
+        "Refund INV-1049 please, charged by mistake"
+    )
+    # A long request that starts with "and" is its own request, not an ellipsis.
+    long = "and add a note to TCK-1001 saying we sent the link"
+    assert resolve(long, history, KINDS).text == long
+    two = [turn(1, "find tickets TCK-1001 and TCK-1058")]
+    assert resolve("close both", two, KINDS).text == "close TCK-1001 and TCK-1058"
+    three = [*history, turn(2, "do the same for INV-1049")]
+    out = resolve("which customer are those invoices for?", three, KINDS)
+    assert {r.entity for r in out.resolutions} == {"INV-1002", "INV-1049"}
+
+
+def test_the_other_one_and_a_persons_described_record() -> None:
+    history = [turn(1, "show me TCK-1001 and TCK-1058"), turn(2, "close TCK-1001")]
+    out = resolve("now the other one: bump it to urgent", history, KINDS, lookup)
+    assert out.text.startswith("now TCK-1058") and out.resolutions[0].entity == "TCK-1058"
+    FACTS["CUS-1002"] = RecordFacts("CUS-1002", None, "James Chen", ("INV-1002", "INV-1049"))
+    try:
+        history = [turn(1, "who is CUS-1002?")]
+        out = resolve("refund their March invoice", history, KINDS, lookup)
+        assert out.text == "refund INV-1049"
+        assert [(r.entity, r.turn) for r in out.resolutions] == [("INV-1049", 1)]
+        assert resolve("refund their latest invoice", history, KINDS, lookup).text == (
+            "refund INV-1049"
+        )
+    finally:
+        del FACTS["CUS-1002"]
+
+
+def test_the_llm_planner_sees_the_resolved_request_not_the_conversation(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from ringmaster.graph.planner.llm import LLMPlanner
+    from ringmaster.wiring import build_deps
+    from tests.fakes_llm import ScriptedChatModel, plan_answer
+
+    settings = Settings(home=tmp_path)
+    deps = build_deps(settings)
+    model = ScriptedChatModel(
+        answers=[
+            plan_answer({"description": "status of TCK-1001", "agent": "support"}),
+            plan_answer({"description": "close TCK-1001", "agent": "support"}),
+        ]
+    )
+    deps = replace(deps, planner=LLMPlanner(deps.registry.team, model, fallback=None))
+    with Runner(settings, deps=deps) as runner:
+        ann = Requester(id="ann", scopes=runner.default_scopes())
+        first = runner.submit("What's the status of ticket TCK-1001?", requester=ann)
+        runner.submit("close it", thread_id=first.thread_id, requester=ann)
+    second = "\n".join(str(m.content) for m in model.prompts[1][1:])
+    assert "close TCK-1001" in second and "close it" not in second
+    assert "What's the status" not in second  # the resolved request, not the whole thread
+
+
+def test_a_new_request_after_a_question_is_not_taken_for_an_answer() -> None:
+    history = [*HISTORY_TWO_TICKETS, asked(2, "close it")]
+    out = resolve("what's the status of TCK-1099", history, KINDS, lookup)
+    assert out.text == "what's the status of TCK-1099" and out.resolutions == []
+    assert resolve("sorry, I meant TCK-1002", history, KINDS, lookup).text == "close TCK-1002"
+    assert resolve("TCK-1002", history, KINDS, lookup).text == "close TCK-1002"

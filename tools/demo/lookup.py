@@ -51,12 +51,23 @@ def demo_lookup(db: Path) -> Lookup:
                 f"SELECT {wanted} FROM {table} WHERE id = ?",  # noqa: S608 (names are constants)
                 (record_id.upper(),),
             ).fetchone()
-        if row is None:
-            return None
+            if row is None:
+                return None
+            owns: tuple[str, ...] = ()
+            if prefix == "CUS":  # "her open ticket", "their February invoice"
+                owns = tuple(
+                    r[0]
+                    for table_name in ("tickets", "invoices")
+                    for r in conn.execute(
+                        f"SELECT id FROM {table_name} WHERE customer_id = ? ORDER BY id",  # noqa: S608
+                        (record_id.upper(),),
+                    )
+                )
         return RecordFacts(
             id=record_id.upper(),
             owner=str(row[owner]) if owner and row[owner] else None,
             words=_words(row, columns),
+            owns=owns,
         )
 
     return lookup

@@ -123,5 +123,13 @@ def test_the_thread_page_shows_the_plan_and_follows_it_live(served: tuple[Api, s
             page.wait_for_selector("#node-t2.status-done", timeout=20_000)
             page.wait_for_selector("#thread-status.status-completed", timeout=20_000)
             assert page.text_content("#node-t2 .node-status") == "done"
+            # The finished turn joins the conversation: the words asked and the answer given.
+            api.post(f"/threads/{thread}/requests", "ann", json={"request": "and again"})
+            page.reload()
+            turns = page.locator("#conversation .turn")
+            assert turns.count() == 1  # the second turn waits for its review: not finished
+            assert "do both" in turns.nth(0).inner_text()
+            assert "t2 gamma: done" in page.inner_text("#conversation .reply")
+            assert "status-awaiting_review" in (page.get_attribute("#node-t2", "class") or "")
         finally:
             browser.close()

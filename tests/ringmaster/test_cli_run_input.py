@@ -1,0 +1,59 @@
+"""`ringmaster run` reads a request from its argument, stdin (`-`) or `--file`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.ringmaster.test_cli import ROOT, Cli
+
+
+def _run(cli: Cli, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ringmaster.cli", "run", *args, "--json"],
+        cwd=ROOT,
+        env=cli.env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_request_from_stdin_and_from_a_file(cli: Cli, tmp_path: Path) -> None:
+    piped = _run(cli, "-", stdin="What's the status of ticket TCK-1001?\n")
+    assert piped.returncode == 0, piped.stderr
+    request = tmp_path / "request.txt"
+    request.write_text("how many tickets were opened last week", encoding="utf-8")
+    filed = _run(cli, "--file", str(request))
+    assert filed.returncode == 0, filed.stderr
+    threads = {piped.stdout and _thread(piped.stdout), _thread(filed.stdout)}
+    requests = {h["request"] for t in threads for h in cli.json("thread", "show", t)["history"]}
+    assert requests == {
+        "What's the status of ticket TCK-1001?",
+        "how many tickets were opened last week",
+    }
+
+
+def _thread(stdout: str) -> str:
+    return str(json.loads(stdout)["thread_id"])
+
+
+def test_request_input_mistakes_are_one_line_and_exit_2(cli: Cli, tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 200_000, encoding="utf-8")  # over what one argv string may carry
+    cases = [
+        ((), "give the request as an argument, - for stdin, or --file, once"),
+        (("hello", "--file", str(big)), "give the request as an argument"),
+        (("--file", str(tmp_path / "missing.txt")), "cannot read --file"),
+        (("--file", str(big)), "characters; the limit is"),
+        (("-",), "the request is empty"),
+    ]
+    for args, message in cases:
+        proc = _run(cli, *args)
+        assert proc.returncode == 2, (args, proc.stderr)
+        said = proc.stdout + proc.stderr  # --json reports the error as a JSON object
+        assert message in said and "Traceback" not in said, (args, said)
+    assert cli.json("thread", "list") == []  # nothing stored for a refused request
