@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     # With a key the audit chain is an HMAC chain: rewriting it needs the key as well.
     audit_key: str | None = None
 
-    # HTTP API and web review queue (ringmaster/api). Rate limits are per token, per process.
+    # HTTP API and web review queue (ringmaster/api). Rate limits are per token, shared by
+    # every process on the database.
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_max_body_bytes: int = 64_000
