@@ -55,31 +55,37 @@ class RateLimiter:
         self._next_sweep = float("-inf")
 
     def take(self, key: str) -> None:
-        now = self.clock()
         row_key = f"{self.what}:{key}"[:100]
         if self.interval == float("inf"):
             raise RateLimited(f"too many {self.what} for this token", 3600.0)
+        try:
+            wait = self._spend(row_key)
+        except IntegrityError:  # another process made the key's row first: spend from it
+            wait = self._spend(row_key)
+        if wait is not None:
+            raise RateLimited(f"too many {self.what} for this token; retry in {wait:.0f} s", wait)
+
+    def _spend(self, row_key: str) -> float | None:
+        """Spend a token of `row_key`: None, or the seconds until one is free."""
         c = rate_limits.c
-        start = case((c.tat > now, c.tat), else_=now)  # max(tat, now)
         window = self.burst * self.interval
-        spend = (
-            update(rate_limits)
-            .where(c.key == row_key, start + self.interval - now <= window)
-            .values(tat=start + self.interval)
-        )
         with writer(self.engine).begin() as conn:
+            # The clock is read inside the transaction: a request that waited for another's
+            # write is judged by when it got its turn, not by when it arrived.
+            now = self.clock()
             if now >= self._next_sweep:
                 self._next_sweep = now + SWEEP_EVERY_SECONDS
                 conn.execute(delete(rate_limits).where(c.tat < now - IDLE_DROP_SECONDS))
+            start = case((c.tat > now, c.tat), else_=now)  # max(tat, now)
+            spend = (
+                update(rate_limits)
+                .where(c.key == row_key, start + self.interval - now <= window)
+                .values(tat=start + self.interval)
+            )
             if conn.execute(spend).rowcount == 1:
-                return
+                return None
             tat = conn.execute(select(c.tat).where(c.key == row_key)).scalar()
-        if tat is None:  # the key's first request: its row starts the bucket
-            try:
-                with writer(self.engine).begin() as conn:
-                    conn.execute(insert(rate_limits).values(key=row_key, tat=now + self.interval))
-                return
-            except IntegrityError:  # another process made the row first: spend from it
-                return self.take(key)
-        wait = max(tat, now) + self.interval - now - window
-        raise RateLimited(f"too many {self.what} for this token; retry in {wait:.0f} s", wait)
+            if tat is None:  # the key's first request: its row starts the bucket
+                conn.execute(insert(rate_limits).values(key=row_key, tat=now + self.interval))
+                return None
+        return float(max(tat, now) + self.interval - now - window)
