@@ -94,7 +94,8 @@ class Settings(BaseSettings):
     # (graph/standins.py); off: the planner's choice always stands.
     load_aware_routing: bool = True
 
-    # HTTP API and web review queue (ringmaster/api). Rate limits are per token, per process.
+    # HTTP API and web review queue (ringmaster/api). Rate limits are per token, shared by
+    # every process on the database.
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     api_max_body_bytes: int = 64_000

@@ -1,5 +1,5 @@
 """The application's own tables (SQLAlchemy Core): threads, the review queue, notifications,
-model usage, corrections, the audit trail, users, tokens and web sessions.
+model usage, corrections, the audit trail, users, tokens, web sessions and rate limits.
 
 Every table is declared here; their schema changes are Alembic revisions in
 ringmaster/migrations (docs/migrations.md), which `make_engine` applies when it is safe. The
@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -185,6 +186,15 @@ web_sessions = Table(
     Column("csrf", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# API rate limits shared by every process (ringmaster/api/ratelimit.py): per token and kind,
+# the theoretical arrival time of the next request (GCRA), in Unix seconds.
+rate_limits = Table(
+    "rm_rate_limits",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("tat", Float, nullable=False),
 )
 
 

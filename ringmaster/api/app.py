@@ -76,10 +76,10 @@ def create_app(
         accounts=Accounts(runner.engine),
         hub=hub,
         request_limit=RateLimiter(
-            settings.api_requests_per_minute, settings.api_rate_burst, "requests"
+            runner.engine, settings.api_requests_per_minute, settings.api_rate_burst, "requests"
         ),
         decision_limit=RateLimiter(
-            settings.api_decisions_per_minute, settings.api_rate_burst, "decisions"
+            runner.engine, settings.api_decisions_per_minute, settings.api_rate_burst, "decisions"
         ),
     )
 

@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ringmaster import logs
 from ringmaster.api.headers import SCOPE_KEY, response_headers
+from ringmaster.api.ratelimit import RateLimited
 from ringmaster.api.schemas import ErrorCode, FieldProblem, Problem
 from ringmaster.errors import (
     AlreadyDecided,
@@ -40,17 +41,10 @@ from ringmaster.errors import (
 from ringmaster.graph.errors import GraphError, RequestError
 
 log = logging.getLogger(__name__)
+__all__ = ["ApiError", "RateLimited", "doc", "install", "problem", "status_for"]
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "urn:ringmaster:problem:"
-
-
-class RateLimited(RingmasterError):
-    """Too many requests or decisions for one token."""
-
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 class ApiError(HTTPException):

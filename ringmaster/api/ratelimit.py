@@ -1,29 +1,39 @@
-"""Rate limits: a token bucket per credential and kind of action, kept in process memory.
+"""Rate limits per credential and kind of action, held in the app's database so they hold
+across every process and machine that shares it.
 
-In memory because it is checked on every request and must cost nothing; the price is that
-with N server processes a token gets up to N times the rate. Once there are more than
-MAX_BUCKETS, buckets not used for an hour are dropped (at most once a minute) so the map does
-not grow without bound.
+Why SQL and not a library's store: the limit must hold across `ringmaster serve --workers N`
+and across machines on one Postgres, and the default install has no Redis or Memcached for
+`limits`' shared storages (its only store without a server is per process, the flaw this
+replaces). The database every process already shares is enough: one row per key with the
+GCRA's theoretical arrival time (a token bucket of `burst` refilled at `per_minute`), taken
+with a single conditional UPDATE, which is atomic on SQLite and Postgres alike, so no two
+processes can both spend the last token. Wall-clock time is used, as processes share it.
+
+Rows of keys idle for an hour are deleted now and then, so the table stays small.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from ringmaster.api.errors import RateLimited
+from sqlalchemy import case, delete, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from ringmaster.errors import RingmasterError
+from ringmaster.tables import rate_limits, writer
 
 IDLE_DROP_SECONDS = 3600.0
-MAX_BUCKETS = 10_000
 SWEEP_EVERY_SECONDS = 60.0
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    at: float
+class RateLimited(RingmasterError):
+    """Too many requests or decisions for one token."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class RateLimiter:
@@ -31,36 +41,51 @@ class RateLimiter:
 
     def __init__(
         self,
+        engine: Engine,
         per_minute: float,
         burst: int,
         what: str,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self.rate = per_minute / 60.0
-        self.burst = float(max(1, burst))
+        self.engine = engine
+        self.interval = 60.0 / per_minute if per_minute > 0 else float("inf")
+        self.burst = max(1, burst)
         self.what = what
         self.clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-        self._lock = threading.Lock()
         self._next_sweep = float("-inf")
 
     def take(self, key: str) -> None:
-        now = self.clock()
-        with self._lock:
-            if len(self._buckets) > MAX_BUCKETS and now >= self._next_sweep:
-                self._drop_idle(now)
-                self._next_sweep = now + SWEEP_EVERY_SECONDS
-            b = self._buckets.get(key)
-            if b is None:
-                b = self._buckets[key] = _Bucket(self.burst, now)
-            b.tokens = min(self.burst, b.tokens + (now - b.at) * self.rate)
-            b.at = now
-            if b.tokens >= 1.0:
-                b.tokens -= 1.0
-                return
-            wait = (1.0 - b.tokens) / self.rate if self.rate > 0 else 3600.0
-        raise RateLimited(f"too many {self.what} for this token; retry in {wait:.0f} s", wait)
+        row_key = f"{self.what}:{key}"[:100]
+        if self.interval == float("inf"):
+            raise RateLimited(f"too many {self.what} for this token", 3600.0)
+        try:
+            wait = self._spend(row_key)
+        except IntegrityError:  # another process made the key's row first: spend from it
+            wait = self._spend(row_key)
+        if wait is not None:
+            raise RateLimited(f"too many {self.what} for this token; retry in {wait:.0f} s", wait)
 
-    def _drop_idle(self, now: float) -> None:
-        for key in [k for k, v in self._buckets.items() if now - v.at > IDLE_DROP_SECONDS]:
-            del self._buckets[key]
+    def _spend(self, row_key: str) -> float | None:
+        """Spend a token of `row_key`: None, or the seconds until one is free."""
+        c = rate_limits.c
+        window = self.burst * self.interval
+        with writer(self.engine).begin() as conn:
+            # The clock is read inside the transaction: a request that waited for another's
+            # write is judged by when it got its turn, not by when it arrived.
+            now = self.clock()
+            if now >= self._next_sweep:
+                self._next_sweep = now + SWEEP_EVERY_SECONDS
+                conn.execute(delete(rate_limits).where(c.tat < now - IDLE_DROP_SECONDS))
+            start = case((c.tat > now, c.tat), else_=now)  # max(tat, now)
+            spend = (
+                update(rate_limits)
+                .where(c.key == row_key, start + self.interval - now <= window)
+                .values(tat=start + self.interval)
+            )
+            if conn.execute(spend).rowcount == 1:
+                return None
+            tat = conn.execute(select(c.tat).where(c.key == row_key)).scalar()
+            if tat is None:  # the key's first request: its row starts the bucket
+                conn.execute(insert(rate_limits).values(key=row_key, tat=now + self.interval))
+                return None
+        return float(max(tat, now) + self.interval - now - window)
