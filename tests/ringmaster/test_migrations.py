@@ -55,8 +55,15 @@ def schema_diff(engine: Engine) -> list[Any]:
 
 
 def index_names(engine: Engine) -> set[tuple[str, str]]:
+    # Postgres reports the index behind a UNIQUE constraint too; the constraint is compared by
+    # schema_diff, so only declared indexes count here.
     found = inspect(engine)
-    return {(t, i["name"]) for t in found.get_table_names() for i in found.get_indexes(t)}
+    return {
+        (t, str(i["name"]))
+        for t in found.get_table_names()
+        for i in found.get_indexes(t)
+        if "duplicates_constraint" not in i
+    }
 
 
 def declared_index_names() -> set[tuple[str, str]]:
