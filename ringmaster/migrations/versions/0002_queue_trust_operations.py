@@ -16,6 +16,8 @@ As in 0001, the tables are a frozen copy: later revisions change `ringmaster.tab
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import op
 from sqlalchemy import (
     JSON,
@@ -109,23 +111,26 @@ def new_tables() -> MetaData:
     return m
 
 
-# (table, column) pairs: every one nullable, so a plain ADD COLUMN on both dialects.
-NEW_COLUMNS = [
-    ("rm_api_tokens", Column("expires_at", DateTime(timezone=True))),
-    ("rm_notifications", Column("attempts", Integer)),
-    ("rm_notifications", Column("next_attempt_at", DateTime(timezone=True))),
-    ("rm_notifications", Column("lease_owner", String(64))),
-    ("rm_notifications", Column("lease_until", DateTime(timezone=True))),
-    ("rm_notifications", Column("delivered_at", DateTime(timezone=True))),
-]
+def new_columns() -> list[tuple[str, Column[Any]]]:
+    """(table, column) pairs: every one nullable, so a plain ADD COLUMN on both dialects."""
+    return [
+        ("rm_api_tokens", Column("expires_at", DateTime(timezone=True))),
+        ("rm_notifications", Column("attempts", Integer)),
+        ("rm_notifications", Column("next_attempt_at", DateTime(timezone=True))),
+        ("rm_notifications", Column("lease_owner", String(64))),
+        ("rm_notifications", Column("lease_until", DateTime(timezone=True))),
+        ("rm_notifications", Column("delivered_at", DateTime(timezone=True))),
+    ]
+
+
 NEW_INDEXES = [("ix_notifications_status", "rm_notifications", ["status", "next_attempt_at"])]
 
 
 def upgrade() -> None:
     bind = op.get_bind()
     new_tables().create_all(bind)
-    for table, column in NEW_COLUMNS:
-        op.add_column(table, column._copy())
+    for table, column in new_columns():
+        op.add_column(table, column)
     for name, table, columns in NEW_INDEXES:
         op.create_index(name, table, columns)
 
@@ -133,7 +138,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name, table, _ in NEW_INDEXES:
         op.drop_index(name, table_name=table)
-    for table, column in reversed(NEW_COLUMNS):
+    for table, column in reversed(new_columns()):
         with op.batch_alter_table(table) as batch:
             batch.drop_column(column.name)
     new_tables().drop_all(op.get_bind())
