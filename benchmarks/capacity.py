@@ -36,8 +36,10 @@ from ringmaster.tables import jobs, make_engine
 AGENTS = {"billing": (2, 0.02), "support": (4, 0.01), "legal": (1, 0.005)}
 
 
-def limits(agents: dict[str, tuple[int, float]]) -> Limits:
-    return Limits(capacity={a: c for a, (c, _) in agents.items()})
+def limits(
+    agents: dict[str, tuple[int, float]], rate: dict[str, tuple[int, float]] | None = None
+) -> Limits:
+    return Limits(capacity={a: c for a, (c, _) in agents.items() if c > 0}, rate=rate or {})
 
 
 def parse_agents(text: str) -> dict[str, tuple[int, float]]:
@@ -53,11 +55,18 @@ def format_agents(agents: dict[str, tuple[int, float]]) -> str:
 
 
 # -- a worker process ----------------------------------------------------------------------
-def work(url: str, agents: dict[str, tuple[int, float]], threads: int, seconds: float) -> None:
-    """Claim and run `task` jobs for `seconds`, on `threads` threads (a worker process)."""
+def work(
+    url: str,
+    agents: dict[str, tuple[int, float]],
+    threads: int,
+    seconds: float,
+    rate: dict[str, tuple[int, float]] | None = None,
+) -> None:
+    """Claim and run `task` jobs for `seconds`, on `threads` threads (a worker process).
+    An agent of capacity 0 has no capacity limit."""
     from ringmaster.thread_store import new_owner
 
-    queue = SqlRunQueue(make_engine(url), limits=limits(agents), lease_seconds=30)
+    queue = SqlRunQueue(make_engine(url), limits=limits(agents, rate), lease_seconds=30)
     stop = threading.Event()
 
     def loop() -> None:
@@ -83,9 +92,17 @@ def work(url: str, agents: dict[str, tuple[int, float]], threads: int, seconds: 
     queue.close()
 
 
-def spawn(url: str, agents: dict[str, tuple[int, float]], threads: int, seconds: float) -> Any:
+def spawn(
+    url: str,
+    agents: dict[str, tuple[int, float]],
+    threads: int,
+    seconds: float,
+    rate: dict[str, tuple[int, float]] | None = None,
+) -> Any:
     root = Path(__file__).resolve().parents[1]
     args = ["worker", url, "--agents", format_agents(agents), "--threads", str(threads)]
+    if rate:
+        args += ["--rate", format_agents(rate)]
     return subprocess.Popen(
         [sys.executable, "-m", "benchmarks.capacity", *args, "--seconds", str(seconds)],
         cwd=root,
@@ -219,13 +236,15 @@ def main() -> None:
     wk.add_argument("--agents", required=True)
     wk.add_argument("--threads", type=int, default=4)
     wk.add_argument("--seconds", type=float, default=60)
+    wk.add_argument("--rate", default="", help="agent:calls:seconds,…")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     add_postgres_url_argument(parser)
     args = parser.parse_args()
     if args.cmd == "worker":
-        work(args.url, parse_agents(args.agents), args.threads, args.seconds)
+        rate = parse_agents(args.rate) if args.rate else None
+        work(args.url, parse_agents(args.agents), args.threads, args.seconds, rate)
         return
     print(f"agents (capacity, latency s): {AGENTS}", flush=True)
     if args.backend in ("sqlite", "both"):
