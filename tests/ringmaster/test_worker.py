@@ -124,3 +124,25 @@ def test_a_failure_item_is_decided_through_the_decision_service(
         assert fixed.threads.get(cancelled).status == "cancelled"
         kinds = [e.kind for e in fixed.audit.for_thread(retried)]
         assert "run_retried" in kinds and kinds.count("request_received") == 1
+
+
+def test_team_capacity_and_rate_limit_become_the_queues_limits() -> None:
+    from ringmaster.agents.spec import parse_team
+    from ringmaster.worker import team_limits
+
+    team = parse_team(
+        """
+agents:
+  - name: billing
+    description: invoices and refunds
+    capacity: 2
+    rate_limit: {calls: 30, seconds: 60}
+    runtime: {kind: python, entry: tests.fakes:unused}
+  - name: support
+    description: questions
+    runtime: {kind: python, entry: tests.fakes:unused}
+"""
+    )
+    limits = team_limits(team)
+    assert limits.capacity == {"billing": 2, "support": 4}
+    assert limits.rate == {"billing": (30, 60.0)}
