@@ -158,9 +158,9 @@ def drain(url: str, agents: dict[str, tuple[int, float]], n: int, workers: int) 
     per_agent = {a: n // len(agents) + (i < n % len(agents)) for i, a in enumerate(agents)}
     ideal = max(per_agent[a] * lat / cap for a, (cap, lat) in agents.items())
     threads = sum(c for c, _ in agents.values())
-    procs = [spawn(url, agents, threads, seconds=ideal * 4 + 30) for _ in range(workers)]
+    procs = [spawn(url, agents, threads, seconds=ideal * 10 + 300) for _ in range(workers)]
     try:
-        wait_done(queue, n, timeout=ideal * 4 + 25)
+        wait_done(queue, n, timeout=ideal * 10 + 280)
     finally:
         for p in procs:
             p.terminate()
