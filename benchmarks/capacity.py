@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from benchmarks.pgdb import add_postgres_url_argument, postgres_database
 from ringmaster.run_queue import Job, Limits, SqlRunQueue
@@ -72,12 +73,15 @@ def work(
     def loop() -> None:
         owner = new_owner()
         while not stop.is_set():
-            job = queue.claim(owner, kinds=["task"])
-            if job is None:
-                queue.wait(0.5)
-                continue
-            run(job)
-            queue.complete(job.id, owner)
+            try:
+                job = queue.claim(owner, kinds=["task"])
+                if job is None:
+                    queue.wait(0.5)
+                    continue
+                run(job)
+                queue.complete(job.id, owner)
+            except OperationalError as exc:  # SQLite busy past its timeout: try again
+                print(f"worker: {str(exc).splitlines()[0]}", file=sys.stderr)
 
     def run(job: Job) -> None:
         time.sleep(agents[job.agent or ""][1])

@@ -241,8 +241,15 @@ class SqlRunQueue:
         rate = self.limits.rate.get(agent)
         if capacity is None and rate is None:
             return True
-        if self.is_postgres:  # serialise the check per agent across every process
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": agent})
+        if self.is_postgres:
+            # Serialise the check per agent across every process. A try-lock: a claim that
+            # waited here while holding another agent's lock could deadlock with one doing
+            # the opposite; an agent another claim is checking right now counts as full.
+            got = conn.execute(
+                text("SELECT pg_try_advisory_xact_lock(hashtext(:a))"), {"a": agent}
+            ).scalar_one()
+            if not got:
+                return False
         now = self.clock()  # after the lock: what others committed before it is seen
         c = jobs.c
         if capacity is not None:
@@ -275,6 +282,8 @@ class SqlRunQueue:
                 .where(c.id == job_id, c.lease_owner == owner, c.state == "running")
                 .values(**values)
             ).rowcount
+            if done and "lease_owner" in values and self.is_postgres:
+                conn.execute(text(f"NOTIFY {CHANNEL}"))  # a slot is free: wake the waiters
         if done and "lease_owner" in values:
             self._wake()  # a slot (or a retry) may be free for a waiter here
         return bool(done)
