@@ -83,6 +83,16 @@ class AgentChecks(BaseModel):
     _patterns_compile = field_validator("forbidden_patterns")(check_patterns)
 
 
+class RateLimit(BaseModel):
+    """At most `calls` subtasks of the agent start in any `seconds` (a model provider's limit),
+    held across every worker process by the run queue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    calls: int = Field(ge=1)
+    seconds: float = Field(gt=0)
+
+
 class AgentSpec(BaseModel):
     """One specialist: what it does, what it may touch, who may reach it, what it must return."""
 
@@ -94,6 +104,7 @@ class AgentSpec(BaseModel):
     tools: list[str] = Field(default_factory=list)
     scopes: list[str] = Field(default_factory=list)  # empty: any requester may reach it
     capacity: int = Field(default=4, ge=1)
+    rate_limit: RateLimit | None = None
     fallback: str | None = None
     human_categories: list[str] = Field(default_factory=list)  # "*" means every output
     output_schema: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_OUTPUT_SCHEMA))

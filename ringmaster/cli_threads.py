@@ -65,6 +65,12 @@ def thread_show(thread: str, json_mode: JsonOpt = False) -> None:
         print_json({**outcome.to_dict(), "thread": row.to_dict(), "history": history})
         return
     out.print(f"thread {row.id} by {row.requester}: {row.status}, turn {row.turn}")
+    if row.status == "quarantined":
+        out.print(
+            f"quarantined after repeated failures: {row.error}\n"
+            "  decide its `failure` review item: approve retries, reject cancels",
+            markup=False,
+        )
     if outcome.plan:
         print_plan(outcome.plan)
     print_outcome(outcome)

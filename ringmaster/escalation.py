@@ -16,7 +16,7 @@ import logging
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ringmaster.agents.policy import Policy
@@ -114,4 +114,97 @@ def escalate_overdue(
                 continue
             report.denied.append(item.id)
             resume(item.thread_id)
+    return report
+
+
+# -- stuck work ------------------------------------------------------------------------------
+@dataclass
+class CheckInReport:
+    stuck_runs: list[str] = field(default_factory=list)  # job ids
+    silent_workers: list[str] = field(default_factory=list)
+    webhook_failures: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def check_in(
+    jobs: Any,
+    policy: Policy,
+    now: datetime,
+    *,
+    stuck_after: float,
+    silent_after: float,
+    owner: str,
+    poster: Poster = post_json,
+) -> CheckInReport:
+    """Escalate, once each, running jobs with no progress for `stuck_after` seconds (neither
+    the job nor its thread changed) and workers not seen for `silent_after` seconds: a
+    notification in the outbox with the context a person needs, posted to the escalation
+    webhook when there is one. `jobs` is the run queue (ringmaster/run_queue.py); each alert
+    is deduplicated by its schedule tick, so any number of processes may check in."""
+    from sqlalchemy import and_, insert, select
+
+    from ringmaster.tables import jobs as jobs_table
+    from ringmaster.tables import notifications, threads, workers
+
+    report = CheckInReport()
+    stuck_at = now - timedelta(seconds=stuck_after)
+    silent_at = now - timedelta(seconds=silent_after)
+    j, t, w = jobs_table.c, threads.c, workers.c
+    with jobs.engine.connect() as conn:
+        stuck = conn.execute(
+            select(j.id, j.thread_id, j.kind, j.turn, j.started_at, j.lease_owner, t.last_request)
+            .join(threads, t.id == j.thread_id)
+            .where(j.state == "running", j.started_at < stuck_at, t.updated_at < stuck_at)
+        ).all()
+        silent = conn.execute(
+            select(w.id, w.seen_at).where(and_(w.stopped_at.is_(None), w.seen_at < silent_at))
+        ).all()
+    alerts: list[tuple[str, str, dict[str, Any]]] = []
+    for r in stuck:
+        body = {
+            "kind": "stuck_run",
+            "job": r.id,
+            "thread_id": r.thread_id,
+            "run": r.kind,
+            "turn": r.turn,
+            "running_since": str(r.started_at),
+            "worker": r.lease_owner,
+            "request": r.last_request,
+            "link": f"ringmaster thread show {r.thread_id}",
+        }
+        alerts.append((f"stuck:{r.id}", r.thread_id, body))
+    for r in silent:
+        body = {"kind": "silent_worker", "worker": r.id, "last_seen": str(r.seen_at)}
+        alerts.append((f"silent:{r.id}", "-", body))
+    group = policy.escalation.group
+    for key, thread_id, body in alerts:
+        if not jobs.tick(key[:64], 0, owner):
+            continue  # escalated before, by this process or another
+        status, error = "queued", None
+        if policy.escalation.webhook:
+            status = "sent"
+            try:
+                poster(policy.escalation.webhook, body)
+            except Exception as exc:  # a dead webhook must not stop the check-in
+                status, error = "failed", str(exc)
+                report.webhook_failures.append(key)
+        with jobs.writer.begin() as conn:
+            conn.execute(
+                insert(notifications).values(
+                    created_at=now,
+                    item_id=key[:64],
+                    thread_id=thread_id,
+                    channel="webhook" if policy.escalation.webhook else "outbox",
+                    recipient=policy.escalation.webhook or group,
+                    payload=body,
+                    status=status,
+                    error=error,
+                )
+            )
+        if body["kind"] == "stuck_run":
+            report.stuck_runs.append(body["job"])
+        else:
+            report.silent_workers.append(body["worker"])
     return report

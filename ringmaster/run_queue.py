@@ -192,14 +192,14 @@ class SqlRunQueue:
     ) -> Job | None:
         """Lease the first claimable job (of `kinds`, of `thread_id`) whose agent has room,
         or None."""
-        now = self.clock()
         c = jobs.c
-        claimable = or_(
-            and_(c.state == "queued", c.run_after <= now),
-            and_(c.state == "running", c.lease_expires < now),  # its worker is gone
-        )
         full: set[str] = set()
         with self.writer.begin() as conn:
+            now = self.clock()  # inside the transaction: SQLite's write lock is held
+            claimable = or_(
+                and_(c.state == "queued", c.run_after <= now),
+                and_(c.state == "running", c.lease_expires < now),  # its worker is gone
+            )
             for _ in range(4):  # each pass leaves out the agents found full in the one before
                 q = select(jobs).where(claimable)
                 if kinds is not None:
@@ -218,9 +218,10 @@ class SqlRunQueue:
                     if job.agent is not None:
                         if job.agent in full:
                             continue
-                        if not self._has_room(conn, job.agent, now):
+                        if not self._has_room(conn, job.agent):
                             full.add(job.agent)
                             continue
+                    now = self.clock()  # after the agent's lock: the start is now
                     conn.execute(
                         update(jobs)
                         .where(c.id == job.id)
@@ -235,13 +236,21 @@ class SqlRunQueue:
                     return self._get(conn, job.id)
         return None
 
-    def _has_room(self, conn: Connection, agent: str, now: datetime) -> bool:
+    def _has_room(self, conn: Connection, agent: str) -> bool:
         capacity = self.limits.capacity.get(agent)
         rate = self.limits.rate.get(agent)
         if capacity is None and rate is None:
             return True
-        if self.is_postgres:  # serialise the check per agent across every process
-            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": agent})
+        if self.is_postgres:
+            # Serialise the check per agent across every process. A try-lock: a claim that
+            # waited here while holding another agent's lock could deadlock with one doing
+            # the opposite; an agent another claim is checking right now counts as full.
+            got = conn.execute(
+                text("SELECT pg_try_advisory_xact_lock(hashtext(:a))"), {"a": agent}
+            ).scalar_one()
+            if not got:
+                return False
+        now = self.clock()  # after the lock: what others committed before it is seen
         c = jobs.c
         if capacity is not None:
             running = conn.execute(
@@ -266,11 +275,15 @@ class SqlRunQueue:
     def _finish(self, job_id: str, owner: str, **values: Any) -> bool:
         c = jobs.c
         with self.writer.begin() as conn:
+            if "finished_at" in values:  # inside the transaction, as a claim's start is
+                values["finished_at"] = self.clock()
             done = conn.execute(
                 update(jobs)
                 .where(c.id == job_id, c.lease_owner == owner, c.state == "running")
                 .values(**values)
             ).rowcount
+            if done and "lease_owner" in values and self.is_postgres:
+                conn.execute(text(f"NOTIFY {CHANNEL}"))  # a slot is free: wake the waiters
         if done and "lease_owner" in values:
             self._wake()  # a slot (or a retry) may be free for a waiter here
         return bool(done)

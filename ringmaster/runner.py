@@ -32,7 +32,7 @@ from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.corrections import CorrectionStore
 from ringmaster.errors import RingmasterError, RunFailed, ThreadBusy
-from ringmaster.escalation import EscalationReport, escalate_overdue
+from ringmaster.escalation import CheckInReport, EscalationReport, check_in, escalate_overdue
 from ringmaster.graph.build import build_graph
 from ringmaster.graph.checkpoint import open_checkpointer
 from ringmaster.graph.deps import GraphDeps
@@ -291,6 +291,17 @@ class Runner:
         with self.jobs.writer.begin() as conn:
             QueueResume(self.jobs).schedule_resume(conn, thread_id)
         return self.drive(thread_id)
+
+    def check_in(self, now: datetime | None = None) -> CheckInReport:
+        """Escalate stuck runs and silent workers (ringmaster/escalation.py); once each."""
+        return check_in(
+            self.jobs,
+            self.policy,
+            now or self.clock(),
+            stuck_after=self.settings.stuck_run_seconds,
+            silent_after=self.settings.silent_worker_seconds,
+            owner=new_owner(),
+        )
 
     @property
     def resume_scheduler(self) -> QueueResume:

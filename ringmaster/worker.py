@@ -21,15 +21,28 @@ from contextlib import contextmanager
 
 from sqlalchemy import select, update
 
+from ringmaster.agents.spec import Team
 from ringmaster.errors import ThreadBusy
 from ringmaster.quarantine import quarantine
-from ringmaster.run_queue import Job
+from ringmaster.run_queue import Job, Limits
 from ringmaster.runner import Runner
 from ringmaster.tables import jobs, workers
 from ringmaster.thread_store import new_owner, owner_is_gone
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Job], None]
+
+
+def team_limits(team: Team) -> Limits:
+    """The team file's `capacity` and `rate_limit` per agent, as the queue's limits."""
+    return Limits(
+        capacity={a.name: a.capacity for a in team.agents},
+        rate={
+            a.name: (a.rate_limit.calls, a.rate_limit.seconds)
+            for a in team.agents
+            if a.rate_limit is not None
+        },
+    )
 
 
 class Worker:
@@ -45,6 +58,7 @@ class Worker:
     ) -> None:
         self.runner = runner
         self.queue = runner.jobs
+        self.queue.limits = team_limits(runner.deps.registry.team)
         self.owner = owner or new_owner()
         self.handler = handler or runner.run_job
         self.kinds = kinds

@@ -43,6 +43,10 @@ async def _escalate_every(runner: Runner, settings: Settings) -> None:
             await to_thread.run_sync(runner.escalate)
         except Exception:  # keep scheduling; a failed round is retried at the next tick
             log.exception("deadline escalation failed")
+        try:  # stuck runs and silent workers (docs/execution.md), once each
+            await to_thread.run_sync(runner.check_in)
+        except Exception:
+            log.exception("stuck-work check-in failed")
 
 
 def _chain(first: Any, then: Any) -> Any:

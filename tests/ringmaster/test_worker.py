@@ -124,3 +124,67 @@ def test_a_failure_item_is_decided_through_the_decision_service(
         assert fixed.threads.get(cancelled).status == "cancelled"
         kinds = [e.kind for e in fixed.audit.for_thread(retried)]
         assert "run_retried" in kinds and kinds.count("request_received") == 1
+
+
+def test_team_capacity_and_rate_limit_become_the_queues_limits() -> None:
+    from ringmaster.agents.spec import parse_team
+    from ringmaster.worker import team_limits
+
+    team = parse_team(
+        """
+agents:
+  - name: billing
+    description: invoices and refunds
+    capacity: 2
+    rate_limit: {calls: 30, seconds: 60}
+    runtime: {kind: python, entry: tests.fakes:unused}
+  - name: support
+    description: questions
+    runtime: {kind: python, entry: tests.fakes:unused}
+"""
+    )
+    limits = team_limits(team)
+    assert limits.capacity == {"billing": 2, "support": 4}
+    assert limits.rate == {"billing": (30, 60.0)}
+
+
+def test_check_in_escalates_a_stuck_run_and_a_silent_worker_once(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from ringmaster.clock import utcnow
+    from ringmaster.tables import notifications, workers
+
+    now = [utcnow()]
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(plan_of(("work", "gamma"))), {})
+    s = settings(tmp_path, db_url).model_copy(
+        update={"stuck_run_seconds": 600.0, "silent_worker_seconds": 60.0}
+    )
+    with Runner(s, deps=deps, clock=lambda: now[0]) as runner:
+        stuck, _ = runner.accept("work that hangs")
+        fine, _ = runner.accept("work that moves")
+        job = runner.jobs.claim("host:1:hung", thread_id=stuck)
+        with runner.jobs.writer.begin() as conn:
+            conn.execute(
+                workers.insert().values(id="host:1:hung", started_at=now[0], seen_at=now[0])
+            )
+        assert runner.check_in().to_dict() == {
+            "stuck_runs": [], "silent_workers": [], "webhook_failures": []
+        }  # fmt: skip
+        now[0] += timedelta(seconds=120)
+        runner.jobs.claim("host:2:alive", thread_id=fine)  # started recently: not stuck
+        report = runner.check_in()
+        assert report.silent_workers == ["host:1:hung"] and report.stuck_runs == []
+        now[0] += timedelta(seconds=600)
+        runner.jobs.heartbeat(job.id, "host:1:hung")  # a live lease is no progress
+        report = runner.check_in()
+        assert report.stuck_runs == [job.id] and report.silent_workers == []
+        assert runner.check_in().stuck_runs == []  # once each
+        with runner.engine.connect() as conn:
+            rows = conn.execute(select(notifications.c.payload)).scalars().all()
+        assert sorted(r["kind"] for r in rows) == ["silent_worker", "stuck_run"]
+        (run_alert,) = [r for r in rows if r["kind"] == "stuck_run"]
+        assert run_alert["thread_id"] == stuck and run_alert["request"] == "work that hangs"
