@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -12,16 +11,15 @@ from ringmaster.cli_chat import chat
 from ringmaster.cli_eval import eval_app
 from ringmaster.cli_ops import escalate, policy_app
 from ringmaster.cli_output import (
-    USER_ERRORS,
     AsOpt,
     JsonOpt,
     cli_runner,
     emit,
-    err,
     me,
     out,
     print_json,
     progress,
+    run_app,
 )
 from ringmaster.cli_review import review_app
 from ringmaster.cli_serve import serve
@@ -86,29 +84,8 @@ def recover(json_mode: JsonOpt = False) -> None:
 
 
 def main() -> None:
-    """Entry point: user mistakes print a message and exit 2, never a traceback."""
-    try:
-        code = app(standalone_mode=False)
-        if isinstance(code, int) and code:  # typer.Exit(n) comes back as a return value
-            sys.exit(code)
-    except USER_ERRORS as exc:
-        if "--json" in sys.argv:
-            print_json({"error": str(exc)})
-        else:
-            err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        sys.exit(2)
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors come through here too
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise
+    """Entry point: user mistakes print one line and exit 2, never a traceback."""
+    run_app(app)
 
 
 if __name__ == "__main__":
