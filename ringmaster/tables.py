@@ -8,6 +8,8 @@ pending items never touches the checkpointer.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -183,6 +185,19 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_begin="IMMEDIATE")
 
 
+def private_file(path: Path) -> None:
+    """Make `path` (created empty if missing) readable and writable by its owner only: the
+    stores hold requests, decisions and tokens' hashes. SQLite gives its -wal and -shm files
+    the database file's mode."""
+    import os
+
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    try:
+        os.chmod(path, 0o600)
+    except PermissionError:  # someone else's file: leave it, SQLite will say if it cannot write
+        pass
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the settings each backend needs, tables created."""
     if url.startswith("sqlite"):
@@ -191,6 +206,7 @@ def make_engine(url: str) -> Engine:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
