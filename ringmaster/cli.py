@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ringmaster.cli_lazy import LazyGroup
-from ringmaster.cli_options import AsOpt, JsonOpt, err, me, out, print_json, user_errors
+from ringmaster.cli_options import AsOpt, JsonOpt, me, out, print_json
 
 if TYPE_CHECKING:
     from ringmaster.graph.state import Requester
@@ -171,29 +171,10 @@ def worker(
 
 
 def main() -> None:
-    """Entry point: user mistakes print a message and exit 2, never a traceback."""
-    try:
-        code = app(standalone_mode=False)
-        if isinstance(code, int) and code:  # typer.Exit(n) comes back as a return value
-            sys.exit(code)
-    except (typer.Abort, KeyboardInterrupt):
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors come through here too
-        import click
+    """Entry point: user mistakes print one line and exit 2, never a traceback."""
+    from ringmaster.cli_output import run_app
 
-        if isinstance(exc, user_errors()):
-            if "--json" in sys.argv:
-                print_json({"error": str(exc)})
-            else:
-                err.print(f"error: {exc}", markup=False, soft_wrap=True)
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        raise
+    run_app(app)
 
 
 if __name__ == "__main__":

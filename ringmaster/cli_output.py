@@ -3,11 +3,17 @@ review items are printed."""
 
 from __future__ import annotations
 
+import os
+import re
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+import typer
+from pydantic import ValidationError
 from rich.table import Table
+from rich.text import Text
 
 from ringmaster.cli_options import (  # re-exported: the command modules import them from here
     SHORT_ID,
@@ -66,7 +72,7 @@ def progress(json_mode: bool) -> Callable[[tuple[str, ...], dict[str, Any]], Non
             if kind == "agent_output":
                 what = event.get("error") or event.get("summary") or ""
                 out.print(
-                    f"  {sid} {event['actor']} (attempt {event.get('attempt')}): {what}",
+                    f"  {sid} {event['actor']} (attempt {event.get('attempt')}): {clean(what)}",
                     markup=False,
                 )
             elif kind == "validation":
@@ -97,25 +103,32 @@ def print_plan(plan: dict[str, Any]) -> None:
             s["id"],
             agent,
             f"{s['confidence']:.2f}",
-            (s.get("escalation_reason") or s["rationale"])[:90],
+            safe((s.get("escalation_reason") or s["rationale"])[:90]),
             ",".join(s["depends_on"]),
-            s["description"],
+            safe(s["description"]),
         )
     out.print(table)
 
 
 def print_outcome(o: RunOutcome) -> None:
+    from ringmaster.graph.nodes.synthesize import drafted_text
+
     if o.results:
         table = Table(title=f"Thread {o.thread_id}: {o.status}")
         for col in ("id", "agent", "status", "result"):
             table.add_column(col)
         for sid, r in sorted(o.results.items()):
-            table.add_row(sid, r.get("agent") or "human", r["status"], r.get("summary", ""))
+            table.add_row(sid, r.get("agent") or "human", r["status"], safe(r.get("summary", "")))
         out.print(table)
+        for sid, r in sorted(o.results.items()):
+            draft = drafted_text(r.get("output") or {})
+            if draft:  # the drafted text itself, as the requester will send it
+                out.print(f"Draft from {sid}:", markup=False)
+                out.print(safe(draft))
     else:
         out.print(f"Thread {o.thread_id}: {o.status}")
     if o.error:
-        err.print(f"error: {o.error}", markup=False)
+        err.print(f"error: {clean(o.error)}", markup=False)
     if o.usage and (o.usage["model_calls"] or o.usage["refused_calls"]):
         nodes = ", ".join(f"{n} {u['calls']}" for n, u in o.usage["per_node"].items())
         refused = o.usage["refused_calls"]
@@ -145,10 +158,111 @@ def print_items(items: list[ReviewItem], title: str = "Review queue") -> None:
             i.agent or "-",
             i.priority,
             i.status,
-            i.summary,
+            safe(i.summary),
         )
     out.print(table)
 
 
 def emit(outcome: RunOutcome, json_mode: bool) -> None:
     print_json(outcome.to_dict()) if json_mode else print_outcome(outcome)
+
+
+def _mask(url: str | None) -> str:
+    """A database URL without its password, to name it in a message."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url or "")
+
+
+def _setting_problem(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    name = "RINGMASTER_" + "_".join(str(p) for p in first["loc"][:1]).upper()
+    value = first.get("input")
+    shown = "" if isinstance(value, dict) else f" (got {str(value)[:60]!r})"
+    return f"setting {name}: {first['msg']}{shown}"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def user_message(exc: BaseException) -> str | None:
+    """One line saying what is wrong and what to look at, or None for a real bug."""
+    import click
+    import sqlalchemy.exc
+    from pydantic import ValidationError as PydanticError
+
+    if isinstance(exc, USER_ERRORS):
+        return str(exc)
+    if isinstance(exc, click.exceptions.UsageError):
+        hint = f" (see `{exc.ctx.command_path} --help`)" if exc.ctx else ""
+        return f"{exc.format_message()}{hint}"
+    if isinstance(exc, click.exceptions.ClickException):
+        return exc.format_message()
+    if isinstance(exc, PydanticError) and exc.title == "Settings":
+        return _setting_problem(exc)
+    url = os.environ.get("RINGMASTER_DB_URL")
+    if isinstance(exc, sqlalchemy.exc.ArgumentError | sqlalchemy.exc.NoSuchModuleError):
+        return f"setting RINGMASTER_DB_URL {_mask(url)!r} is not a database URL: {exc}"
+    database_errors: tuple[type[BaseException], ...] = (sqlalchemy.exc.OperationalError,)
+    try:
+        import psycopg
+
+        database_errors += (psycopg.OperationalError,)
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        pass
+    if isinstance(exc, database_errors):
+        where = f"RINGMASTER_DB_URL {_mask(url)!r}" if url else "SQLite in RINGMASTER_HOME"
+        return f"cannot use the database ({where}): {_first_line(exc)}"
+    home = os.environ.get("RINGMASTER_HOME", ".ringmaster")
+    if isinstance(exc, OSError) and str(exc.filename or "").startswith(home):
+        return f"RINGMASTER_HOME {home!r} cannot be used: {exc.strerror} ({exc.filename})"
+    return None
+
+
+def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
+    """Run the CLI: a mistake is one line on stderr (JSON with --json) and exit 2, never a
+    traceback; only a real bug still raises. Settings are checked before any command runs,
+    so a bad one is named the same way whichever command meets it."""
+    import click
+
+    argv = sys.argv[1:] if args is None else args
+    try:
+        if "--help" not in argv:
+            Settings()
+        code = app(args=argv, prog_name="ringmaster", standalone_mode=False)
+        if isinstance(code, int) and code:  # typer.Exit(n) comes back as a return value
+            sys.exit(code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        err.print("aborted")
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:
+        message = user_message(exc)
+        if message is None:
+            raise
+        message = clean(message).replace("\n", " ")
+        if "--json" in argv:
+            print_json({"error": message})
+        else:
+            err.print(f"error: {message}", markup=False, soft_wrap=True, highlight=False)
+        sys.exit(2)
+
+
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: cursor moves, clearing, colours
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
+    r"|\x1b[@-_]"  # other two-character escapes
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # the remaining control characters (not \n, \t)
+)
+
+
+def clean(text: str) -> str:
+    """Untrusted text with terminal control characters and escape sequences removed
+    (newlines and tabs kept), so printing it cannot move the cursor or rewrite the screen."""
+    return _CONTROL.sub("", text)
+
+
+def safe(value: Any) -> Text:
+    """Untrusted text for a table or a line: control characters gone, never read as markup."""
+    return Text(clean(str(value)))

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Annotated
 
+import click
 import typer
 
 from ringmaster.cli_output import (
     AsOpt,
     JsonOpt,
+    clean,
     cli_runner,
     emit,
     me,
@@ -28,7 +30,13 @@ review_app = typer.Typer(no_args_is_help=True, help="The review queue: list, sho
 
 @review_app.command("list")
 def review_list(
-    status: Annotated[str, typer.Option(help="pending, decided, resumed or all.")] = "pending",
+    status: Annotated[
+        str,
+        typer.Option(
+            help="pending, decided, resumed or all.",
+            click_type=click.Choice(["pending", "decided", "resumed", "all"]),
+        ),
+    ] = "pending",
     agent: Annotated[str | None, typer.Option()] = None,
     kind: Annotated[
         str | None, typer.Option(help="routing, approval, human_category, validation_failed")
@@ -72,7 +80,7 @@ def review_show(item: str, json_mode: JsonOpt = False) -> None:
         ("recommended", ctx.get("recommended")),
         ("output", ctx.get("output")),
     ):
-        out.print(f"{label}: {value}", markup=False)
+        out.print(f"{label}: {clean(str(value))}", markup=False)
     for a, cfg in zip(it.payload["action_requests"], it.payload["review_configs"], strict=False):
         out.print(
             f"action {a['name']} {json.dumps(a['args'])} allowed: {cfg['allowed_decisions']}",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import (
     JSON,
@@ -218,6 +219,19 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_begin="IMMEDIATE")
 
 
+def private_file(path: Path) -> None:
+    """Make `path` (created empty if missing) readable and writable by its owner only: the
+    stores hold requests, decisions and tokens' hashes. SQLite gives its -wal and -shm files
+    the database file's mode."""
+    import os
+
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    try:
+        os.chmod(path, 0o600)
+    except PermissionError:  # someone else's file: leave it, SQLite will say if it cannot write
+        pass
+
+
 def make_engine(url: str, *, auto_migrate: bool | None = None, check_schema: bool = True) -> Engine:
     """An engine with the settings each backend needs, its schema at the migrations' head.
 
@@ -228,9 +242,8 @@ def make_engine(url: str, *, auto_migrate: bool | None = None, check_schema: boo
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
-            from pathlib import Path
-
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")

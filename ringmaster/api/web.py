@@ -9,6 +9,7 @@ its rows (static/queue.js).
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import secrets
@@ -39,6 +40,7 @@ from ringmaster.queries import ReviewFilter, list_reviews
 HERE = Path(__file__).parent
 COOKIE = "rm_session"
 LOGIN_CSRF = "rm_login_csrf"
+MAX_AGE_MINUTES = 10 * 366 * 24 * 60
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
@@ -91,11 +93,24 @@ def _check_csrf(session: WebSession, csrf: str) -> None:
 
 
 # -- sign-in ----------------------------------------------------------------------------------
+def _login_field(settings: Any, cookie: str) -> str:
+    """The sign-in form's CSRF field for a cookie: keyed, so a cookie planted from another
+    subdomain, with a field to match, is useless without the server's key."""
+    key = hashlib.sha256(b"ringmaster login csrf:" + settings.audit_secret()).digest()
+    return hmac.new(key, cookie.encode(), hashlib.sha256).hexdigest()
+
+
 @router.get("/login")
-def login_form(request: Request, error: str | None = None) -> HTMLResponse:
-    csrf = secrets.token_urlsafe(24)
-    resp = page(request, "login.html", {"csrf": csrf, "error": error})
-    resp.set_cookie(LOGIN_CSRF, csrf, httponly=True, samesite="strict", path="/ui")
+def login_page(request: Request, state: StateDep) -> HTMLResponse:
+    # No `?error=` here: a message on this page is only ever one the server wrote.
+    return login_form(request, state)
+
+
+def login_form(request: Request, state: Any, error: str | None = None) -> HTMLResponse:
+    cookie = secrets.token_urlsafe(24)
+    field = _login_field(state.settings, cookie)
+    resp = page(request, "login.html", {"csrf": field, "error": error})
+    resp.set_cookie(LOGIN_CSRF, cookie, httponly=True, samesite="strict", path="/ui")
     return resp
 
 
@@ -106,14 +121,16 @@ def login(
     token: Annotated[str, Form(max_length=200)] = "",
     csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
-    expected = request.cookies.get(LOGIN_CSRF, "")
+    cookie = request.cookies.get(LOGIN_CSRF, "")
+    expected = _login_field(state.settings, cookie) if cookie else ""
     if not expected or not hmac.compare_digest(expected.encode(), csrf.encode()):
-        return login_form(request, "The sign-in form expired; try again.")
+        return login_form(request, state, "The sign-in form expired; try again.")
     user = state.accounts.authenticate(token.strip())
     if user is None:
-        return login_form(request, "That token is unknown, or its user is disabled.")
+        return login_form(request, state, "That token is unknown, or its user is disabled.")
     if not user.can("reviewer"):
-        return login_form(request, f"{user.name} is a {user.role}; the queue is for reviewers.")
+        msg = f"{user.name} is a {user.role}; the queue is for reviewers."
+        return login_form(request, state, msg)
     cookie, _ = state.accounts.open_session(user, state.settings.api_session_hours)
     resp = RedirectResponse("/ui", status_code=303)
     resp.set_cookie(
@@ -158,7 +175,11 @@ async def _filters(
         "category": category.strip(),
         "priority": priority if priority in PRIORITY_NAMES else "",
         "assignee": assignee.strip(),
-        "older_than": older_than if older_than.isdigit() else "",
+        # Minutes, up to ten years: a larger number is no filter anyone means, and would
+        # overflow a date (it was a 500).
+        "older_than": older_than
+        if older_than.isdigit() and int(older_than) <= MAX_AGE_MINUTES
+        else "",
     }
 
 

@@ -93,3 +93,17 @@ def test_a_fresh_store_has_every_table_whatever_was_imported(tmp_path: Path) -> 
         "rm_api_tokens",
         "rm_web_sessions",
     } <= names
+
+
+def test_the_sqlite_stores_are_private_files(tmp_path: Path) -> None:
+    """Issue 12: the application's and the demo company's databases are mode 0600."""
+    import stat
+
+    from ringmaster.runner import Runner
+    from ringmaster.settings import Settings
+
+    settings = Settings(home=tmp_path / "home")
+    with Runner(settings, recover_on_start=False) as runner:
+        _ = runner.deps  # builds the demo database
+    for path in (tmp_path / "home" / "ringmaster.db", settings.demo_db_path):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path

@@ -188,6 +188,7 @@ def ensure_demo_db(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))  # owner only
         conn = open_connection(tmp)
         try:
             conn.execute("PRAGMA journal_mode = WAL")  # persists in the file header

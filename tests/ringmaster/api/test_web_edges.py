@@ -1,0 +1,35 @@
+"""Issue 12: the web queue's edges: a huge age filter, the sign-in page's message, and a
+sign-in CSRF pair planted from another subdomain."""
+
+from __future__ import annotations
+
+from tests.ringmaster.api.conftest import Api
+from tests.ringmaster.api.test_web import csrf_of, sign_in
+
+
+def test_a_huge_age_filter_is_ignored_not_a_500(sqlite_api: Api) -> None:
+    sign_in(sqlite_api)
+    for value in ("999999999999", "99999999"):
+        r = sqlite_api.client.get(f"/ui?older_than={value}")
+        assert r.status_code == 200, r.text
+
+
+def test_the_sign_in_page_shows_no_text_from_the_url(sqlite_api: Api) -> None:
+    r = sqlite_api.client.get("/ui/login?error=Your+account+is+locked%2C+call+555-0100")
+    assert r.status_code == 200 and "555-0100" not in r.text
+
+
+def test_a_planted_cookie_and_field_pair_does_not_sign_in(sqlite_api: Api) -> None:
+    api = sqlite_api
+    # What another subdomain can do: set the login cookie and post a form with the same value.
+    api.client.cookies.set("rm_login_csrf", "planted", path="/ui")
+    r = api.client.post(
+        "/ui/login",
+        data={"token": api.tokens["rev"], "csrf": "planted"},
+        follow_redirects=False,
+    )
+    assert r.status_code == 200 and "expired" in r.text
+    api.client.cookies.clear()
+    form = api.client.get("/ui/login")
+    assert csrf_of(form.text) != api.client.cookies.get("rm_login_csrf")
+    sign_in(api)  # the server's own pair still works

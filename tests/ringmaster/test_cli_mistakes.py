@@ -1,0 +1,138 @@
+"""Issue 12: every CLI command meets a missing value, an unknown option and a bad setting with
+one line on stderr and exit 2, never a traceback (in process, through the real entry point)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import click
+import pytest
+import typer
+
+from ringmaster.cli import app
+from ringmaster.cli_output import clean, run_app
+
+
+def _commands(cmd: click.Command, path: list[str]) -> Iterator[tuple[list[str], click.Command]]:
+    if isinstance(cmd, click.Group):
+        for name, sub in sorted(cmd.commands.items()):
+            yield from _commands(sub, [*path, name])
+    else:
+        yield path, cmd
+
+
+COMMANDS = list(_commands(typer.main.get_command(app), []))
+
+
+def _dummy_args(cmd: click.Command) -> list[str]:
+    return ["x" for p in cmd.params if isinstance(p, click.Argument) and p.required]
+
+
+def _missing_value(cmd: click.Command) -> list[str] | None:
+    valued = [
+        p.opts[0]
+        for p in cmd.params
+        if isinstance(p, click.Option) and not p.is_flag and not p.count and p.opts[0] != "--help"
+    ]
+    if valued:
+        return [*_dummy_args(cmd), valued[0]]  # the option last, with nothing after it
+    if _dummy_args(cmd):
+        return []  # a required argument left out
+    return None
+
+
+def one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> str:
+    with pytest.raises(SystemExit) as exited:
+        run_app(app, args)
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert exited.value.code == 2, (args, captured.err)
+    assert len(lines) == 1 and "Traceback" not in captured.err, (args, captured.err)
+    return lines[0]
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RINGMASTER_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("RINGMASTER_DB_URL", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_the_command_list_is_complete() -> None:
+    names = {" ".join(p) for p, _ in COMMANDS}
+    assert {"run", "review approve", "audit export", "users revoke", "eval run"} <= names
+    assert len(COMMANDS) >= 30
+
+
+@pytest.mark.parametrize(("path", "cmd"), COMMANDS, ids=[" ".join(p) for p, _ in COMMANDS])
+def test_every_command_meets_mistakes_with_one_line_and_exit_2(
+    path: list[str],
+    cmd: click.Command,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    line = one_line_exit_2(capsys, [*path, "--no-such-option"], monkeypatch)
+    assert "--no-such-option" in line
+    missing = _missing_value(cmd)
+    if missing is not None:
+        line = one_line_exit_2(capsys, [*path, *missing], monkeypatch)
+        assert "requires an argument" in line or "Missing argument" in line, line
+    monkeypatch.setenv("RINGMASTER_STALE_LOCK_SECONDS", "soon")
+    line = one_line_exit_2(capsys, [*path, *_dummy_args(cmd)], monkeypatch)
+    assert line.startswith("error: setting RINGMASTER_STALE_LOCK_SECONDS:") and "'soon'" in line
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"RINGMASTER_DB_URL": "postgresql://u:secret@127.0.0.1:1/x"}, "cannot use the database"),
+        ({"RINGMASTER_DB_URL": "nosuchdb://x"}, "is not a database URL"),
+        ({"RINGMASTER_API_PORT": "eighty"}, "setting RINGMASTER_API_PORT"),
+        ({"RINGMASTER_HOME": "/proc/not-here"}, "RINGMASTER_HOME '/proc/not-here' cannot be used"),
+    ],
+)
+def test_bad_configuration_is_one_line(
+    env: dict[str, str],
+    expected: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    line = one_line_exit_2(capsys, ["review", "list"], monkeypatch)
+    assert expected in line and "secret" not in line
+
+
+def test_review_list_refuses_an_unknown_status(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = one_line_exit_2(capsys, ["review", "list", "--status", "bogus"], monkeypatch)
+    assert "'bogus' is not one of" in line
+
+
+def test_control_characters_are_stripped() -> None:
+    evil = "refund\x1b[2J\x1b]0;owned\x07 now\r\x08\x00 ok\n\tnext"
+    assert clean(evil) == "refund now ok\n\tnext"
+
+
+def test_review_show_prints_no_escape_sequences_from_request_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ringmaster.graph.state import Requester
+    from ringmaster.runner import Runner
+    from ringmaster.settings import Settings
+    from tests.fakes import ScriptedAgent, ScriptedPlanner, make_deps, ok, plan_of, proposing
+
+    agents = {"gamma": ScriptedAgent(proposing(50)), "beta": ScriptedAgent(ok())}
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(plan_of(("big", "gamma"))), agents)
+    with Runner(Settings(home=tmp_path / "home"), deps=deps) as runner:
+        text = "pay \x1b[2J\x1b]0;owned\x07[bold]now[/bold]"
+        out = runner.submit(text, requester=Requester(id="ann", scopes=["admin"]))
+        (item,) = out.pending
+    capsys.readouterr()
+    run_app(app, ["review", "show", item.id])  # returns normally: no exit code
+    shown = capsys.readouterr().out
+    assert "request: pay [bold]now[/bold]" in shown and "\x1b" not in shown and "\x07" not in shown
