@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from ringmaster.agent_status import AgentStatus, _event_rows, _tally
+from ringmaster.agent_status import AgentStatus, _tally
 from ringmaster.clock import as_utc
 from ringmaster.errors import ConfigError
 from ringmaster.tables import audit_events, review_items, threads
@@ -136,9 +136,12 @@ def build_summary(
 
     # Reviews are attributed to the agent whose work raised them (their interrupt event).
     raised_by: dict[str, str | None] = {}
-    for r in _event_rows(engine, since=start - timedelta(days=30)):
-        if r[2] == "interrupt":
-            raised_by[r[4].get("item_id", "")] = r[4].get("agent")
+    interrupts = select(audit_events.c.data).where(
+        audit_events.c.kind == "interrupt", audit_events.c.at >= start - timedelta(days=30)
+    )
+    with engine.connect() as conn:
+        for (data,) in conn.execute(interrupts):
+            raised_by[data.get("item_id", "")] = data.get("agent")
     categories: Counter[str] = Counter()
     hourly = [0] * max(1, int(span.total_seconds() // 3600))
     for _, at, kind, actor, data in current:
