@@ -44,8 +44,9 @@ from ringmaster.evals.convert import (
 )
 from ringmaster.evals.runner import evaluate
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "routing"
 REPO = Path(__file__).resolve().parents[1]
+# ../shared/data/routing next to the checkout (or set --data).
+DATA = REPO.parent / "shared" / "data" / "routing"
 JOINERS = (" and ", ", then ", ". ")
 
 
@@ -320,8 +321,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--readme", type=Path, help="Replace the table between its markers.")
     parser.add_argument("--learned-split", action="store_true", help="The per-team cutter.")
     parser.add_argument("--cache-dir", type=Path, default=Path(".ringmaster/evals/headline"))
+    parser.add_argument("--data", type=Path, default=DATA, help="The public sets' folder.")
     args = parser.parse_args(argv)
-    global LEARNED_SPLIT
+    global DATA, LEARNED_SPLIT
+    DATA = args.data
     LEARNED_SPLIT = args.learned_split
     figures: list[Figure] = []
     for name in args.only or list(SECTIONS):
