@@ -313,6 +313,7 @@ def markdown(figures: Sequence[Figure], classifier: str, command: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    global DATA, LEARNED_SPLIT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--classifier", default="tfidf", choices=("tfidf", "hybrid"))
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS))
@@ -323,7 +324,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--cache-dir", type=Path, default=Path(".ringmaster/evals/headline"))
     parser.add_argument("--data", type=Path, default=DATA, help="The public sets' folder.")
     args = parser.parse_args(argv)
-    global DATA, LEARNED_SPLIT
     DATA = args.data
     LEARNED_SPLIT = args.learned_split
     figures: list[Figure] = []
