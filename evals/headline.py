@@ -325,6 +325,43 @@ def markdown(figures: Sequence[Figure], classifier: str, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+ATTRIBUTION = {
+    "slurp": "SLURP (Bastianelli et al., 2020), pswietojanski/slurp devel.jsonl, CC BY 4.0 (text)",
+    "snips": "SNIPS NLU benchmark (Coucke et al., 2018), sonos/nlu-benchmark, CC0 1.0",
+    "clinc-multi": "Multi-intent CLINC150 with anaphora, cataphora and ellipsis "
+    "(vanaarxonti/Multi-intent-Dataset-including-Anaphora-Cataphora-and-Ellipsis), CC BY 3.0",
+}
+
+
+def write_datasets(out: Path, limit: int) -> list[Path]:
+    """The eval teams and rows this script measures, as files `ringmaster eval run` takes."""
+    written: list[Path] = []
+
+    def save_team(team: dict[str, Any], name: str, source: str) -> None:
+        path = out / name
+        header = f"Built by evals/headline.py --write-datasets from {source}. Routing evals only."
+        path.write_text(team_yaml(team, header), encoding="utf-8")
+        written.append(path)
+
+    def save_rows(rows: list[dict[str, Any]], name: str) -> None:
+        write_jsonl(rows, out / name)
+        written.append(out / name)
+
+    a, b = halves(read_labelled(DATA / "slurp-val.jsonl", "domain"))
+    save_team(_built(a, "slurp-half-a"), "slurp-team.yaml", ATTRIBUTION["slurp"] + ", half A")
+    save_rows(to_eval_rows(b), "slurp-val-b.jsonl")
+    a, b = halves(read_labelled(DATA / "snips-train.jsonl", "intent"))
+    small = [r for k, r in enumerate(a) if k % 5 == 0]  # a fifth of half A keeps the file small
+    save_team(_built(small, "snips-half-a"), "snips-team.yaml", ATTRIBUTION["snips"] + ", half A")
+    singles = to_eval_rows(random.Random(2).sample(b, min(limit, len(b))))
+    save_rows(
+        singles + _joined(b, 2, limit // 2, 3) + _joined(b, 3, limit // 4, 4), "snips-b.jsonl"
+    )
+    save_rows(to_eval_rows(read_labelled(DATA / "clinc-multi-val.jsonl", "domains")),
+              "clinc-multi-val.jsonl")  # fmt: skip
+    return written
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     global DATA, LEARNED_SPLIT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -336,8 +373,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--learned-split", action="store_true", help="The per-team cutter.")
     parser.add_argument("--cache-dir", type=Path, default=Path(".ringmaster/evals/headline"))
     parser.add_argument("--data", type=Path, default=DATA, help="The public sets' folder.")
+    parser.add_argument("--write-datasets", type=Path, help="Write the eval teams and rows here.")
     args = parser.parse_args(argv)
     DATA = args.data
+    if args.write_datasets:
+        for path in write_datasets(args.write_datasets, args.limit):
+            sys.stdout.write(f"wrote {path}\n")
+        return
     LEARNED_SPLIT = args.learned_split
     figures: list[Figure] = []
     for name in args.only or list(SECTIONS):
