@@ -44,8 +44,9 @@ from ringmaster.evals.convert import (
 )
 from ringmaster.evals.runner import evaluate
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "routing"
 REPO = Path(__file__).resolve().parents[1]
+# ../shared/data/routing next to the checkout (or set --data).
+DATA = REPO.parent / "shared" / "data" / "routing"
 JOINERS = (" and ", ", then ", ". ")
 
 
@@ -105,6 +106,19 @@ def _run(
     return {**record["metrics"], "slices": record["slices"]}
 
 
+def _built(rows: Sequence[LabelledRow], name: str) -> dict[str, Any]:
+    """A team as `eval build-team` writes it: every example, and a routing block chosen by
+    cross-validation on those examples (`evals/routing_cv.py`)."""
+    from ringmaster.evals.routing_cv import choose_routing
+
+    team = build_team(rows, RosterOptions(name=name))
+    by_agent = {a["name"]: list(a["examples"]) for a in team["agents"]}
+    chosen = choose_routing(by_agent, team.get("human_examples", []))
+    if chosen is not None:
+        team["routing"] = chosen.block()
+    return team
+
+
 def _joined(rows: Sequence[LabelledRow], n: int, count: int, seed: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     by: dict[str, list[LabelledRow]] = defaultdict(list)
@@ -149,7 +163,7 @@ def banking77(classifier: str, cache: Path, limit: int) -> list[Figure]:
     rows = read_labelled(DATA / "banking77-train.jsonl", "intent")
     a, b = halves(rows)
     test = random.Random(1).sample(b, min(limit, len(b)))
-    team = build_team(a, RosterOptions(name="banking77-half-a"))
+    team = _built(a, "banking77-half-a")
     m = _run(team, to_eval_rows(test), classifier, cache)
     split = f"banking77-train half B ({len(test)} one-part rows)"
     base = tfidf_lr_baseline(a, test)
@@ -166,7 +180,7 @@ def snips_joins(classifier: str, cache: Path, limit: int) -> list[Figure]:
     a, b = halves(rows)
     singles = to_eval_rows(random.Random(2).sample(b, min(limit, len(b))))
     multi = _joined(b, 2, limit // 2, 3) + _joined(b, 3, limit // 4, 4)
-    team = build_team(a, RosterOptions(name="snips-half-a"))
+    team = _built(a, "snips-half-a")
     one = _run(team, singles, classifier, cache)
     many = _run(team, multi, classifier, cache)
     split = "snips-train half B"
@@ -222,7 +236,7 @@ def clinc_multi(classifier: str, cache: Path, limit: int) -> list[Figure]:
 def slurp(classifier: str, cache: Path, limit: int) -> list[Figure]:
     rows = read_labelled(DATA / "slurp-val.jsonl", "domain")
     a, b = halves(rows)
-    team = build_team(a, RosterOptions(name="slurp-half-a"))
+    team = _built(a, "slurp-half-a")
     m = _run(team, to_eval_rows(b), classifier, cache)
     split = f"slurp-val half B ({len(b)} rows)"
     return [
@@ -311,7 +325,45 @@ def markdown(figures: Sequence[Figure], classifier: str, command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+ATTRIBUTION = {
+    "slurp": "SLURP (Bastianelli et al., 2020), pswietojanski/slurp devel.jsonl, CC BY 4.0 (text)",
+    "snips": "SNIPS NLU benchmark (Coucke et al., 2018), sonos/nlu-benchmark, CC0 1.0",
+    "clinc-multi": "Multi-intent CLINC150 with anaphora, cataphora and ellipsis "
+    "(vanaarxonti/Multi-intent-Dataset-including-Anaphora-Cataphora-and-Ellipsis), CC BY 3.0",
+}
+
+
+def write_datasets(out: Path, limit: int) -> list[Path]:
+    """The eval teams and rows this script measures, as files `ringmaster eval run` takes."""
+    written: list[Path] = []
+
+    def save_team(team: dict[str, Any], name: str, source: str) -> None:
+        path = out / name
+        header = f"Built by evals/headline.py --write-datasets from {source}. Routing evals only."
+        path.write_text(team_yaml(team, header), encoding="utf-8")
+        written.append(path)
+
+    def save_rows(rows: list[dict[str, Any]], name: str) -> None:
+        write_jsonl(rows, out / name)
+        written.append(out / name)
+
+    a, b = halves(read_labelled(DATA / "slurp-val.jsonl", "domain"))
+    save_team(_built(a, "slurp-half-a"), "slurp-team.yaml", ATTRIBUTION["slurp"] + ", half A")
+    save_rows(to_eval_rows(b), "slurp-val-b.jsonl")
+    a, b = halves(read_labelled(DATA / "snips-train.jsonl", "intent"))
+    small = [r for k, r in enumerate(a) if k % 5 == 0]  # a fifth of half A keeps the file small
+    save_team(_built(small, "snips-half-a"), "snips-team.yaml", ATTRIBUTION["snips"] + ", half A")
+    singles = to_eval_rows(random.Random(2).sample(b, min(limit, len(b))))
+    save_rows(
+        singles + _joined(b, 2, limit // 2, 3) + _joined(b, 3, limit // 4, 4), "snips-b.jsonl"
+    )
+    save_rows(to_eval_rows(read_labelled(DATA / "clinc-multi-val.jsonl", "domains")),
+              "clinc-multi-val.jsonl")  # fmt: skip
+    return written
+
+
 def main(argv: Sequence[str] | None = None) -> None:
+    global DATA, LEARNED_SPLIT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--classifier", default="tfidf", choices=("tfidf", "hybrid"))
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS))
@@ -320,8 +372,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--readme", type=Path, help="Replace the table between its markers.")
     parser.add_argument("--learned-split", action="store_true", help="The per-team cutter.")
     parser.add_argument("--cache-dir", type=Path, default=Path(".ringmaster/evals/headline"))
+    parser.add_argument("--data", type=Path, default=DATA, help="The public sets' folder.")
+    parser.add_argument("--write-datasets", type=Path, help="Write the eval teams and rows here.")
     args = parser.parse_args(argv)
-    global LEARNED_SPLIT
+    DATA = args.data
+    if args.write_datasets:
+        for path in write_datasets(args.write_datasets, args.limit):
+            sys.stdout.write(f"wrote {path}\n")
+        return
     LEARNED_SPLIT = args.learned_split
     figures: list[Figure] = []
     for name in args.only or list(SECTIONS):

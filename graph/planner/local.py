@@ -40,6 +40,15 @@ do not move. At 0.97 one planner_dev2 multi-part row (whole 0.970) was lost as w
 looking for a trace by the other label's probability (0.001-0.01) or requiring fewer content
 words of the other side lost 1-9 multi-part rows per dev set.
 
+Learned splitting (opt-in: `LocalPlannerSettings(learned_split=True)`, `evals/headline.py
+--learned-split`). A per-team cutter (`graph/planner/cutter.py`), trained on synthetic joins of
+the team's own examples, replaces the whole-request rules above; the stand-alone rules stay.
+Measured with TF-IDF, rules -> cutter (exact agent set): demo-team-2.jsonl 0.615 -> 0.667
+(multi-part 0.467 -> 0.533, one-part 0.625 -> 0.667), demo-team.jsonl 0.899 -> 0.899
+(multi-part 0.953 -> 0.938); clinc-multi-val 0.921 -> 0.914 with subtask-count accuracy
+0.767 -> 0.850 (an earlier cutter build, histogram boosting). Not better everywhere, so not the
+default yet; its training adds a capped second TF-IDF fit (300 examples per label).
+
 Routing. Each remaining part is routed on its own; parts routed to the same agent become one
 subtask (unless that would make the dependencies cyclic). A part opened by "then" / "after
 that" or that refers back ("about it", "those numbers", "the result") depends on the subtask
