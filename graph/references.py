@@ -403,6 +403,13 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             text = text[: both.start()] + joined + text[both.end() :]
             resolutions += [Resolution(both.group(0), e, k, turn) for k, e in named]
     text, resolutions = _owned(text, resolutions, thread)
+    if resolutions:
+        # "the customer on it": "it" is now an id, and the phrase denotes that record's owner.
+        out = _owner_phrases(text, thread)
+        if not isinstance(out, str) and out[1]:
+            consumed = {e for r in out[1] for _, e in _ids(thread.kinds, r.phrase)}
+            kept = [r for r in resolutions if r.entity not in consumed]
+            text, resolutions = out[0], kept + out[1]
     if asks_who and not resolutions and not explicit:
         # "who's the customer?" after a ticket: the customer on that ticket.
         latest = thread.latest_named(person=False)
@@ -550,7 +557,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
 
 def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolution]] | str:
     """Pronouns → the one id of these kinds the latest turn named; a question if several."""
-    pattern = _PRONOUN_PERSON if person else r"\b(it|its)\b"
+    pattern = _PRONOUN_PERSON if person else r"\b(it|its|that one|this one)\b"
     if not person and _ASKS_WHO.search(text):
         pattern = r"\b(it|its|them|they)\b"  # "who is the customer on them?": the records
     dummy = {

@@ -239,3 +239,13 @@ def test_a_new_request_after_a_question_is_not_taken_for_an_answer() -> None:
     assert out.text == "what's the status of TCK-1099" and out.resolutions == []
     assert resolve("sorry, I meant TCK-1002", history, KINDS, lookup).text == "close TCK-1002"
     assert resolve("TCK-1002", history, KINDS, lookup).text == "close TCK-1002"
+
+
+def test_that_one_and_the_customer_on_it() -> None:
+    history = [turn(1, "look at ticket TCK-1002")]
+    assert resolve("is that one still open?", history, KINDS, lookup).text == (
+        "is TCK-1002 still open?"
+    )
+    out = resolve("email the customer on it a reminder", history, KINDS, lookup)
+    assert out.text == "email CUS-1003 a reminder"
+    assert [r.entity for r in out.resolutions] == ["CUS-1003"]  # the owner, not the ticket
