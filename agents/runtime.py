@@ -8,7 +8,7 @@ graph a user brings.
 
 from __future__ import annotations
 
-import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
@@ -139,18 +139,17 @@ class GraphRuntime:
 
 
 def load_entry(entry: str) -> Any:
-    """Import `module:attr` (attr may be dotted)."""
-    module_name, _, attr = entry.partition(":")
+    """Import `module:attr` (attr may be dotted), with `pkgutil.resolve_name`."""
+    if ":" not in entry:
+        raise AgentRuntimeError(f"{entry!r}: name it as module:attribute")
     try:
-        obj: Any = importlib.import_module(module_name)
+        return pkgutil.resolve_name(entry)
     except ImportError as exc:
-        raise AgentRuntimeError(f"cannot import {module_name!r} for {entry!r}: {exc}") from None
-    for part in attr.split("."):
-        try:
-            obj = getattr(obj, part)
-        except AttributeError:
-            raise AgentRuntimeError(f"{entry!r}: {module_name} has no {attr!r}") from None
-    return obj
+        raise AgentRuntimeError(
+            f"cannot import {entry.partition(':')[0]!r} for {entry!r}: {exc}"
+        ) from None
+    except (AttributeError, ValueError) as exc:
+        raise AgentRuntimeError(f"{entry!r}: {exc}") from None
 
 
 def build_runtime(spec: AgentSpec) -> AgentRuntime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import graphlib
 import hashlib
 import re
 from pathlib import Path
@@ -278,13 +279,10 @@ def _check_consistency(team: Team, source: str, tool_names: set[str] | None) -> 
                 raise TeamFileError(
                     f"{source}: agent {spec.name!r} names unknown stand-in {standin!r}"
                 )
-    fallbacks = {a.name: a.fallback for a in team.agents}
-    for start in fallbacks:
-        chain = [start]
-        nxt = fallbacks[start]
-        while nxt is not None:
-            if nxt in chain:
-                cycle = " -> ".join([*chain[chain.index(nxt) :], nxt])
-                raise TeamFileError(f"{source}: fallback cycle: {cycle}")
-            chain.append(nxt)
-            nxt = fallbacks[nxt]
+    fallbacks = {a.name: [a.fallback] if a.fallback else [] for a in team.agents}
+    try:
+        graphlib.TopologicalSorter(fallbacks).prepare()
+    except graphlib.CycleError as exc:
+        # graphlib names the cycle against the edges (fallback → agent); say it as they read.
+        cycle = " -> ".join(reversed(exc.args[1]))
+        raise TeamFileError(f"{source}: fallback cycle: {cycle}") from None

@@ -63,6 +63,7 @@ from ringmaster.decisions import Decision, DecisionService
 from ringmaster.graph.build import build_graph
 from ringmaster.graph.checkpoint import open_checkpointer, sqlite_path
 from ringmaster.graph.state import Requester
+from ringmaster.percentiles import percentile
 from ringmaster.queries import ReviewFilter, list_reviews
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
@@ -110,17 +111,6 @@ class Report:
 
 
 # -- timing --------------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The q-th percentile by linear interpolation (q in 0..100)."""
-    ordered = sorted(values)
-    if len(ordered) == 1:
-        return ordered[0]
-    pos = (len(ordered) - 1) * q / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
 def timed(method: str, fn: Callable[[], int], repeats: int, warmup: int) -> Timing:

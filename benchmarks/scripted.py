@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import statistics
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -27,6 +26,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import PrivateAttr
+
+from ringmaster.percentiles import percentile as shared_percentile
 
 Script = Callable[[list[BaseMessage]], AIMessage]
 
@@ -143,9 +144,7 @@ def percentile(values: Sequence[float], q: int) -> float:
     """The q-th percentile (1..99) of the values, interpolated (`statistics.quantiles`)."""
     if not 1 <= q <= 99:
         raise ValueError(f"a percentile is between 1 and 99, not {q}")
-    if len(values) == 1:
-        return float(values[0])
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+    return shared_percentile(values, q)
 
 
 def machine() -> dict[str, Any]:

@@ -67,7 +67,13 @@ def make_planner(settings: Settings, team: Team, local: Planner | None = None) -
     from ringmaster.graph.planner.llm import LLMPlanner
 
     config = model_config(settings, settings.planner_model)
-    llm = LLMPlanner(team, _load(config), fallback=local, model_name=config.name)
+    llm = LLMPlanner(
+        team,
+        _load(config),
+        fallback=local,
+        model_name=config.name,
+        structured_method=settings.planner_structured_output,
+    )
     if kind == "llm":
         return llm
     return CascadePlanner(

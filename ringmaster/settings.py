@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     # Names are init_chat_model strings: openai:gpt-4o-mini, anthropic:…, ollama:….
     planner: Literal["local", "llm", "cascade"] | None = None  # unset: llm iff planner_model
     planner_model: str | None = None
+    # How the LLM planner asks for its plan: json_schema (server-enforced schema),
+    # function_calling (a tool call), or json_mode (for servers with only JSON mode).
+    planner_structured_output: Literal["json_schema", "function_calling", "json_mode"] = (
+        "json_schema"
+    )
     agent_model: str | None = None  # for agents with `runtime: {kind: llm}` and no model
     judge_model: str | None = None  # for agents with a `judge` in the team file
     model_base_url: str | None = None  # any OpenAI-compatible server; else OPENAI_BASE_URL

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import graphlib
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -48,20 +49,10 @@ class Plan(BaseModel):
             missing = [d for d in s.depends_on if d not in known]
             if missing:
                 raise ValueError(f"subtask {s.id} depends on unknown {missing}")
-        # Kahn's algorithm: a cycle leaves nodes unvisited.
-        indegree = {s.id: len(s.depends_on) for s in self.subtasks}
-        ready = [i for i, d in indegree.items() if d == 0]
-        seen = 0
-        while ready:
-            node = ready.pop()
-            seen += 1
-            for s in self.subtasks:
-                if node in s.depends_on:
-                    indegree[s.id] -= 1
-                    if indegree[s.id] == 0:
-                        ready.append(s.id)
-        if seen != len(ids):
-            raise ValueError("subtask dependencies form a cycle")
+        try:
+            graphlib.TopologicalSorter({s.id: s.depends_on for s in self.subtasks}).prepare()
+        except graphlib.CycleError:
+            raise ValueError("subtask dependencies form a cycle") from None
         return self
 
     def agents(self) -> set[str]:

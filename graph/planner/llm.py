@@ -9,6 +9,13 @@ too, or the model cannot be reached at all (the provider SDK has already retried
 comes from the fallback planner and says so (`planner="llm→local"`), or, without one, the
 request goes to a person. Never a silent guess.
 
+How the plan is asked for is a setting (`StructuredMethod`): `json_schema` (the default: the
+server enforces the schema), `function_calling` (a tool call whose arguments are the plan), or
+`json_mode` (any JSON object; the schema is then spelled out in the system message, since the
+server does not see it). The repair turn keeps roles alternating — system, user (the request),
+assistant (the unusable answer), user (what is wrong) — so chat templates that refuse two user
+messages in a row (Mistral, Gemma) take it.
+
 A spent request budget (`BudgetExceeded`) is not a model failure: it propagates, so the plan
 node sends the request to a person without a fallback that might call a model again.
 """
@@ -19,9 +26,9 @@ import json
 import logging
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal, get_args
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -129,6 +136,10 @@ def _answer_text(raw: Any) -> str:
     return (content if isinstance(content, str) else json.dumps(content, default=str))[:2000]
 
 
+StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+STRUCTURED_METHODS: tuple[str, ...] = get_args(StructuredMethod)
+
+
 class LLMPlanner:
     """A `Planner` backed by a chat model; counts its model calls and tokens."""
 
@@ -141,14 +152,21 @@ class LLMPlanner:
         *,
         fallback: Planner | None = None,
         examples_per_agent: int = 3,
-        structured_method: str | None = None,
+        structured_method: StructuredMethod = "json_schema",
         model_name: str | None = None,
     ) -> None:
+        if structured_method not in STRUCTURED_METHODS:
+            raise ValueError(
+                f"structured output method {structured_method!r}: use one of "
+                + ", ".join(STRUCTURED_METHODS)
+            )
         self.team = team
         self.fallback = fallback
         self.examples_per_agent = examples_per_agent
-        kwargs = {"method": structured_method} if structured_method else {}
-        self._structured = model.with_structured_output(PLAN_SCHEMA, include_raw=True, **kwargs)
+        self.structured_method = structured_method
+        self._structured = model.with_structured_output(
+            PLAN_SCHEMA, include_raw=True, method=structured_method
+        )
         self.model = model_name or model_label(model)  # evals: model-backed, cached by name
         self.prompt_version = version("planner_system", "plan_repair")
         self._lock = threading.Lock()
@@ -164,6 +182,11 @@ class LLMPlanner:
             "planner_system",
             catalogue=catalogue(self.team, allowed, self.examples_per_agent),
         )
+        if self.structured_method == "json_mode":  # the server does not see the schema
+            system += (
+                "\n\nAnswer with one JSON object only, valid against this JSON Schema:\n"
+                + json.dumps(PLAN_SCHEMA)
+            )
         messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(request)]
         error = "no answer"
         for attempt in (1, 2):
@@ -186,8 +209,10 @@ class LLMPlanner:
             if attempt == 1:
                 with self._lock:
                     self.repairs += 1
-                repair = render("plan_repair", error=error, answer=_answer_text(raw))
-                messages = [*messages[:2], HumanMessage(repair)]
+                answer = _answer_text(raw)
+                repair = render("plan_repair", error=error, answer=answer)
+                # Roles alternate: the unusable answer is the assistant's turn.
+                messages = [*messages[:2], AIMessage(answer), HumanMessage(repair)]
         return self._fall_back(request, allowed, f"the model's plan was unusable twice: {error}")
 
     # -- internals -------------------------------------------------------------------------

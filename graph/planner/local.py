@@ -96,6 +96,7 @@ recall on planner_dev. 0.55 / 0.45 is best on both.
 
 from __future__ import annotations
 
+import graphlib
 import hashlib
 import json
 import logging
@@ -609,15 +610,8 @@ def _creates_cycle(routed: list[_Routed], group_of: list[int], target: int, new:
     for m in range(1, new + 1):
         if routed[m].depends_on_previous and assignment[m - 1] != assignment[m]:
             edges.setdefault(assignment[m], set()).add(assignment[m - 1])
-    # Depth-first search for a back edge.
-    state: dict[int, int] = {}
-
-    def visit(node: int) -> bool:
-        state[node] = 1
-        for nxt in edges.get(node, ()):
-            if state.get(nxt) == 1 or (nxt not in state and visit(nxt)):
-                return True
-        state[node] = 2
-        return False
-
-    return any(node not in state and visit(node) for node in set(assignment))
+    try:
+        graphlib.TopologicalSorter(edges).prepare()
+    except graphlib.CycleError:
+        return True
+    return False

@@ -5,9 +5,10 @@ Why SQL and not a library's store: the limit must hold across `ringmaster serve 
 and across machines on one Postgres, and the default install has no Redis or Memcached for
 `limits`' shared storages (its only store without a server is per process, the flaw this
 replaces). The database every process already shares is enough: one row per key with the
-GCRA's theoretical arrival time (a token bucket of `burst` refilled at `per_minute`), taken
-with a single conditional UPDATE, which is atomic on SQLite and Postgres alike, so no two
-processes can both spend the last token. Wall-clock time is used, as processes share it.
+GCRA's theoretical arrival time (a token bucket of `burst` refilled at `per_minute`), read
+under a row lock (Postgres `FOR UPDATE`; SQLite's write lock from `BEGIN IMMEDIATE`) and
+written in the same transaction, so no two processes can both spend the last token. Wall-clock
+time is used, as processes share it.
 
 Rows of keys idle for an hour are deleted now and then, so the table stays small.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import case, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -70,22 +71,20 @@ class RateLimiter:
         c = rate_limits.c
         window = self.burst * self.interval
         with writer(self.engine).begin() as conn:
-            # The clock is read inside the transaction: a request that waited for another's
+            # The key's row is locked first (FOR UPDATE on Postgres; SQLite's write lock is
+            # taken at BEGIN), then the clock is read: a request that waited for another's
             # write is judged by when it got its turn, not by when it arrived.
+            locked = select(c.tat).where(c.key == row_key).with_for_update()
+            tat = conn.execute(locked).scalar()
             now = self.clock()
             if now >= self._next_sweep:
                 self._next_sweep = now + SWEEP_EVERY_SECONDS
                 conn.execute(delete(rate_limits).where(c.tat < now - IDLE_DROP_SECONDS))
-            start = case((c.tat > now, c.tat), else_=now)  # max(tat, now)
-            spend = (
-                update(rate_limits)
-                .where(c.key == row_key, start + self.interval - now <= window)
-                .values(tat=start + self.interval)
-            )
-            if conn.execute(spend).rowcount == 1:
-                return None
-            tat = conn.execute(select(c.tat).where(c.key == row_key)).scalar()
-            if tat is None:  # the key's first request: its row starts the bucket
+            if tat is None:  # the key's first request (or idle past the sweep): a full bucket
                 conn.execute(insert(rate_limits).values(key=row_key, tat=now + self.interval))
                 return None
-        return float(max(tat, now) + self.interval - now - window)
+            arrival = max(float(tat), now) + self.interval
+            if arrival - now > window:
+                return arrival - now - window
+            conn.execute(update(rate_limits).where(c.key == row_key).values(tat=arrival))
+            return None

@@ -23,6 +23,16 @@ from ringmaster.runner import RunOutcome
 from ringmaster.thread_store import ThreadRow
 
 
+def caller_error(thread_id: str, turn: int | None, error: str | None) -> str | None:
+    """What a caller is told of a failed run. The stored error is an internal exception's text
+    (the runner keeps it for operators, and logs it with the thread and turn): callers get a
+    sentence saying where to find it, never the text itself."""
+    if error is None:
+        return None
+    where = f"thread {thread_id}" + (f", turn {turn}" if turn else "")
+    return f"the run failed on an internal error; the cause is in the server's log under {where}"
+
+
 def thread_out(row: ThreadRow) -> ThreadOut:
     return ThreadOut(
         id=row.id,
@@ -30,7 +40,7 @@ def thread_out(row: ThreadRow) -> ThreadOut:
         status=cast(ThreadStatus, row.status),  # pydantic checks it
         turn=row.turn,
         last_request=row.last_request,
-        error=row.error,
+        error=caller_error(row.id, row.turn, row.error),
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -87,5 +97,5 @@ def outcome_out(o: RunOutcome) -> OutcomeOut:
         results=o.results,
         answer=o.answer,
         pending=[review_out(p, now) for p in o.pending],
-        error=o.error,
+        error=caller_error(o.thread_id, None, o.error),
     )

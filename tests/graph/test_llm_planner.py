@@ -77,7 +77,8 @@ def test_a_bad_answer_is_sent_back_once_with_the_error(
     assert model.calls == 2 and p.repairs == 1
     repair = str(model.prompts[1][-1].content)
     assert complaint in repair and "Answer again" in repair
-    assert len(model.prompts[1]) == 3  # system, request, repair: not a growing transcript
+    # system, request, the bad answer, repair: roles alternate; not a growing transcript.
+    assert [m.type for m in model.prompts[1]] == ["system", "human", "ai", "human"]
 
 
 def test_two_bad_answers_fall_back_to_the_local_plan_marked(team: Team) -> None:

@@ -11,6 +11,8 @@ from ringmaster.api.deps import Admin, AnyUser, StateDep, visible_thread
 from ringmaster.api.errors import ApiError, doc
 from ringmaster.api.pagination import Cursor
 from ringmaster.api.schemas import AuditEventOut, AuditPage, ErrorCode, VerifyOut
+from ringmaster.api.views import caller_error
+from ringmaster.audit import AuditEvent
 from ringmaster.queries import list_audit
 
 router = APIRouter(tags=["audit"])
@@ -42,12 +44,22 @@ def thread_audit(
     events, total = list_audit(state.runner.audit, thread_id, after=after, limit=limit + 1)
     more = len(events) > limit
     events = events[:limit]
+    admin = caller.user.can("admin")
     return AuditPage(
-        items=[AuditEventOut(**e.__dict__) for e in events],
+        items=[event_out(e, admin) for e in events],
         total=total,
         limit=limit,
         next_cursor=pagination.encode("audit", events[-1].seq) if more and events else None,
     )
+
+
+def event_out(event: AuditEvent, admin: bool) -> AuditEventOut:
+    """An audit event as a caller sees it: a failed run's exception text only for admins
+    (the hashes are of the stored event; `audit verify` checks those)."""
+    data = event.data
+    if event.kind == "run_failed" and not admin and "error" in data:
+        data = {**data, "error": caller_error(event.thread_id, data.get("turn"), data["error"])}
+    return AuditEventOut(**{**event.__dict__, "data": data})
 
 
 @router.get(

@@ -175,9 +175,15 @@ def test_a_run_that_keeps_crashing_is_quarantined_as_a_failure_item(
     assert out.status_code == 200, out.text
     assert out.json()["status"] == "quarantined"
     view = api.get(f"/threads/{thread}", "ann").json()
-    assert view["status"] == "quarantined" and "disk full" in view["thread"]["error"]
+    assert view["status"] == "quarantined"
     (item,) = view["pending"]
     assert item["kind"] == "failure"
+    # The caller is told where the cause is, not the internal exception's text.
+    assert "disk full" not in out.text and "disk full" not in json.dumps(view)
+    story = api.get(f"/threads/{thread}/audit", "ann").json()["items"]
+    assert "disk full" not in json.dumps(story)
+    admin_story = api.get(f"/threads/{thread}/audit", "adm").json()["items"]
+    assert "disk full" in json.dumps(admin_story)  # operators still see it
     monkeypatch.undo()
     kinds = audit_kinds(api, thread)
     assert kinds["run_failed"] == api.runner.settings.run_max_attempts
