@@ -37,7 +37,9 @@ def failure_payload(runner: Runner, job: Job, error: str) -> dict[str, Any]:
     requester.setdefault("id", thread.requester)
     requester.setdefault("priority", PRIORITY_NAMES.get(job.priority, "normal"))
     description = (
-        f"The {job.kind} of this thread failed {job.attempts} time(s); last error: {error}. "
+        # The error itself is for operators (the context's error, the log, the audit): the
+        # summary the requester also sees says only what happened and what each decision does.
+        f"The {job.kind} of this thread failed {job.attempts} time(s) and was quarantined. "
         "Approve to retry it from its last checkpoint, reject to cancel the thread."
     )
     return {
@@ -51,7 +53,8 @@ def failure_payload(runner: Runner, job: Job, error: str) -> dict[str, Any]:
             "subtask_id": "-",
             "requester": requester,
             "request": thread.last_request,
-            "blocker": error[:2_000],
+            "blocker": f"the {job.kind} failed {job.attempts} time(s) and was quarantined",
+            "error": error[:2_000],  # for the reviewer deciding retry or cancel
             "recommended": "reject",
             "job": {"id": job.id, "kind": job.kind, "attempts": job.attempts},
         },

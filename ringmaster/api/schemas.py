@@ -27,7 +27,7 @@ ThreadStatus = Literal[
 ]
 Role = Literal["requester", "reviewer", "admin"]
 ReviewKind = Literal[
-    "routing", "approval", "human_category", "validation_failed", "quarantine", "unknown"
+    "routing", "approval", "human_category", "validation_failed", "failure", "unknown"
 ]
 
 

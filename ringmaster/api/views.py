@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import cast, get_args
 
 from ringmaster.agents.policy import Policy
 from ringmaster.api.schemas import (
@@ -21,6 +21,8 @@ from ringmaster.clock import utcnow
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import RunOutcome
 from ringmaster.thread_store import ThreadRow
+
+REVIEW_KINDS = frozenset(get_args(ReviewKind))
 
 
 def caller_error(thread_id: str, turn: int | None, error: str | None) -> str | None:
@@ -61,7 +63,8 @@ def review_out(item: ReviewItem, now: datetime | None = None) -> ReviewOut:
         thread_id=item.thread_id,
         turn=item.turn,
         subtask_id=item.subtask_id,
-        kind=cast(ReviewKind, item.kind),
+        # A kind this API version does not name (a newer worker's) is shown as "unknown".
+        kind=cast(ReviewKind, item.kind if item.kind in REVIEW_KINDS else "unknown"),
         agent=item.agent,
         category=item.category,
         priority=cast(Priority, item.priority),

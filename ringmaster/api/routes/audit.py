@@ -57,7 +57,7 @@ def event_out(event: AuditEvent, admin: bool) -> AuditEventOut:
     """An audit event as a caller sees it: a failed run's exception text only for admins
     (the hashes are of the stored event; `audit verify` checks those)."""
     data = event.data
-    if event.kind == "run_failed" and not admin and "error" in data:
+    if event.kind in ("run_failed", "run_quarantined") and not admin and "error" in data:
         data = {**data, "error": caller_error(event.thread_id, data.get("turn"), data["error"])}
     return AuditEventOut(**{**event.__dict__, "data": data})
 
