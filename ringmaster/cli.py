@@ -38,19 +38,28 @@ class _Commands(LazyGroup):
         ),
         "serve": (
             "ringmaster.cli_serve:serve",
-            "Serve the HTTP API and the web review queue (/ui).",
+            "Serve the HTTP API and the web review queue (/ui), with a worker.",
         ),
         "audit": (
             "ringmaster.cli_audit:audit_app",
-            "A thread's story from the audit trail; verify or export the chain.",
+            "The audit trail: a thread's story, verify the chain, export a verifiable copy.",
         ),
-        "status": ("ringmaster.cli_status:status", "Every agent's health, load and queue."),
-        "summary": ("ringmaster.cli_status:summary", "What happened over a period, per agent."),
+        "status": (
+            "ringmaster.cli_status:status",
+            "Every agent's health, queue, running work, throughput, p50/p95 time and ETA.",
+        ),
+        "summary": (
+            "ringmaster.cli_status:summary",
+            "What happened over the period, per agent, and what needs a person now.",
+        ),
         "checkin": (
             "ringmaster.cli_status:checkin",
-            "Check every agent's health and escalate stuck work (for cron).",
+            "Record agents' status, escalate stuck runs and unhealthy agents, send the outbox.",
         ),
-        "outbox": ("ringmaster.cli_status:outbox_app", "Notifications: list and send them."),
+        "outbox": (
+            "ringmaster.cli_status:outbox_app",
+            "Notifications: list them with their delivery state, send what is due, retry one.",
+        ),
         "db": ("ringmaster.cli_db:db_app", "The database schema: upgrade it, show its revision."),
     }
 

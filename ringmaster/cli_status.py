@@ -226,7 +226,7 @@ def checkin(
     ] = 30.0,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Record every agent's status, escalate stuck runs and unhealthy agents, send the outbox."""
+    """Record agents' status, escalate stuck runs and unhealthy agents, send the outbox."""
     with stores() as (settings, engine, team):
         report = run_checkin(
             engine,
