@@ -98,5 +98,6 @@ def test_thread_list_filters_and_refuses_an_unknown_status(cli: Cli) -> None:
     bad = cli("thread", "list", "--status", "bogus", ok=False)
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
-        "error: --status must be one of idle, running, waiting, completed, failed, not 'bogus'"
+        "error: --status must be one of idle, queued, running, waiting, completed, failed,"
+        " quarantined, cancelled, not 'bogus'"
     ]

@@ -34,13 +34,18 @@ def statuses(state: AppState) -> list[Any]:
     return agent_statuses(runner.engine, team, runner.clock(), **status_options(state))
 
 
-@router.get("/agents/status", responses=doc(401, 403))
+@router.get("/agents/status", operation_id="get_agents_status", responses=doc(401, 403))
 async def agents_status(state: StateDep, caller: AnyUser) -> list[dict[str, Any]]:
     """Every agent's health, queue depth, running work, throughput, p50/p95 and ETA."""
     return [s.to_dict() for s in await to_thread.run_sync(statuses, state)]
 
 
-@router.get("/metrics", response_class=PlainTextResponse, responses=doc(401, 403))
+@router.get(
+    "/metrics",
+    operation_id="get_metrics",
+    response_class=PlainTextResponse,
+    responses=doc(401, 403),
+)
 async def metrics(state: StateDep, caller: Reviewer) -> Response:
     """Prometheus exposition text (send the scrape's token as a bearer token)."""
     runner = state.runner
@@ -57,7 +62,7 @@ def summary_of(state: AppState, since: str) -> Any:
     return build_summary(state.runner.engine, now - span, now, statuses(state))
 
 
-@router.get("/summary", responses=doc(400, 401, 403))
+@router.get("/summary", operation_id="get_summary", responses=doc(400, 401, 403))
 async def summary(
     state: StateDep,
     caller: Reviewer,
@@ -73,7 +78,7 @@ async def summary(
     return PlainTextResponse(render_summary(s, "md"), media_type="text/markdown")
 
 
-@router.get("/outbox", responses=doc(400, 401, 403))
+@router.get("/outbox", operation_id="list_outbox", responses=doc(400, 401, 403))
 async def outbox(
     state: StateDep,
     caller: Reviewer,
