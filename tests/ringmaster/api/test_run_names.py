@@ -3,13 +3,24 @@ it is, and its metadata names the requester, thread and turn."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from langchain_core.tracers.context import collect_runs
 
-from tests.ringmaster.api.conftest import Api
+from tests.ringmaster.api.conftest import Api, build_api
 
 
-def test_root_runs_are_named_with_requester_thread_and_turn(sqlite_api: Api) -> None:
-    api = sqlite_api
+@pytest.fixture
+def inline_api(tmp_path: Path) -> Iterator[Api]:
+    # No serve worker: the runs happen in the request's own context, where `collect_runs`
+    # sees them (a worker thread's runs are traced as their own roots, out of its reach).
+    yield from build_api(tmp_path, None, serve_worker=False)
+
+
+def test_root_runs_are_named_with_requester_thread_and_turn(inline_api: Api) -> None:
+    api = inline_api
     with collect_runs() as collected:
         thread, item = api.waiting_item("ann")
         r = api.post(f"/reviews/{item['id']}/decision", "rev", json={"decision": "approve"})
