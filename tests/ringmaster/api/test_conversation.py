@@ -21,7 +21,7 @@ def demo(tmp_path: Path, db_url: str | None) -> Iterator[tuple[TestClient, Runne
     runner = Runner(settings)
     app = create_app(settings, runner)
     accounts = app.state.rm.accounts
-    accounts.add("ann", "requester")
+    accounts.add("ann", "requester", scopes=["support", "billing"])
     accounts.add("rev", "reviewer")
     headers = {u: {"Authorization": f"Bearer {accounts.issue_token(u)}"} for u in ("ann", "rev")}
     try:
@@ -62,7 +62,7 @@ def test_the_six_turn_session_over_http(
     assert "business" in plan["results"]["t1"]["summary"]
     view = client.get(f"/threads/{thread}", headers=h["ann"]).json()
     assert len(view["history"]) == 4
-    audit = client.get(f"/threads/{thread}/audit", headers=h["ann"]).json()
+    audit = client.get(f"/threads/{thread}/audit", headers=h["ann"]).json()["items"]
     refs = [e["data"] for e in audit if e["kind"] == "references"]
     assert [r["resolutions"][0]["entity"] for r in refs] == ["TCK-1001", "CUS-1002"]
     with sqlite3.connect(tmp_path / "demo-company.db") as conn:
