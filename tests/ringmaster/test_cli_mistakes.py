@@ -11,6 +11,7 @@ import pytest
 import typer
 
 from ringmaster.cli import app
+from ringmaster.cli_lazy import LazyGroup, load_command
 from ringmaster.cli_output import clean, run_app
 
 
@@ -22,7 +23,16 @@ def _commands(cmd: click.Command, path: list[str]) -> Iterator[tuple[list[str], 
         yield path, cmd
 
 
-COMMANDS = list(_commands(typer.main.get_command(app), []))
+def _every_command() -> click.Command:
+    """The whole command tree: the lazy commands (ringmaster/cli_lazy.py) loaded too."""
+    root = typer.main.get_command(app)
+    assert isinstance(root, LazyGroup)
+    for name, (target, _) in root.lazy_commands.items():
+        root.add_command(load_command(name, target), name)
+    return root
+
+
+COMMANDS = list(_commands(_every_command(), []))
 
 
 def _dummy_args(cmd: click.Command) -> list[str]:
