@@ -95,15 +95,20 @@ def build_chat_model(config: ModelConfig) -> BaseChatModel:
     from langchain.chat_models import init_chat_model
 
     provider = provider_of(config.name)
-    try:
-        return init_chat_model(config.name, model_provider=None, **_kwargs(config, provider))  # type: ignore[no-any-return]
-    except ImportError as exc:
-        if provider == "openai":  # the one provider package the `llm` extra brings
+    if provider == "openai":  # the one provider package the `llm` extra brings
+        # Checked here, not from init_chat_model's ImportError: once a process has built an
+        # openai model, init_chat_model no longer raises it for a package gone missing.
+        try:
+            import langchain_openai  # noqa: F401
+        except ImportError:
             from ringmaster.extras import missing_extra_message
 
             raise ModelConfigError(
                 f"model {config.name!r}: " + missing_extra_message("llm", "langchain-openai")
             ) from None
+    try:
+        return init_chat_model(config.name, model_provider=None, **_kwargs(config, provider))  # type: ignore[no-any-return]
+    except ImportError as exc:
         raise ModelConfigError(f"model {config.name!r}: {exc}") from None
     except Exception as exc:  # the provider's own check: a missing key, a bad URL …
         text = str(exc)
