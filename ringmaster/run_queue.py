@@ -15,9 +15,9 @@ under leases.
 
 Postgres: an agent's capacity and rate are checked under a transaction-scoped advisory lock
 on the agent, which then takes the agent's first job in line (strict priority); a job of no
-limited agent is locked `FOR UPDATE SKIP LOCKED`; every enqueue NOTIFYs `rm_jobs`. SQLite: write transactions begin IMMEDIATE (one
-writer at a time, one machine), and workers poll. Schedules run each (name, tick) once,
-whichever process asks first.
+limited agent is locked `FOR UPDATE SKIP LOCKED`; every enqueue NOTIFYs `rm_jobs`. SQLite:
+write transactions begin IMMEDIATE (one writer at a time, one machine), and workers poll.
+Schedules run each (name, tick) once, whichever process asks first.
 """
 
 from __future__ import annotations
@@ -366,12 +366,16 @@ class SqlRunQueue:
             r = conn.execute(select(jobs).where(jobs.c.key == key)).first()
         return job_from_row(r) if r is not None else None
 
-    def for_thread(self, thread_id: str, *, open_only: bool = False) -> list[Job]:
-        q = select(jobs).where(jobs.c.thread_id == thread_id).order_by(jobs.c.created_at)
-        if open_only:  # work to run: a waiting slot is part of its run job, not work itself
-            q = q.where(jobs.c.state.in_(OPEN_STATES), jobs.c.kind != SLOT)
+    def for_thread(
+        self, thread_id: str, *, open_only: bool = False, slots: bool = False
+    ) -> list[Job]:
+        """The thread's jobs (its subtasks' slots only with `slots`: they belong to a run)."""
+        c = jobs.c
+        q = select(jobs).where(c.thread_id == thread_id, (c.kind == SLOT) == slots)
+        if open_only:
+            q = q.where(c.state.in_(OPEN_STATES))
         with self.engine.connect() as conn:
-            return [job_from_row(r) for r in conn.execute(q)]
+            return [job_from_row(r) for r in conn.execute(q.order_by(c.created_at))]
 
     def counts(self) -> dict[str, int]:
         q = select(jobs.c.state, func.count()).group_by(jobs.c.state)
