@@ -177,10 +177,10 @@ def make_deps(
     tools.register(ledger.tool())
     team = parse_team(TEAM_YAML)
     if capacity:  # the team file's `capacity:` per agent
-        agents = [
+        specs = [
             a.model_copy(update={"capacity": capacity.get(a.name, a.capacity)}) for a in team.agents
         ]
-        team = team.model_copy(update={"agents": agents})
+        team = team.model_copy(update={"agents": specs})
     overrides = {name: PythonRuntime(agent) for name, agent in agents.items()}
     for name in team.names():
         overrides.setdefault(name, PythonRuntime(ScriptedAgent(ok())))
