@@ -223,7 +223,7 @@ class SqlRunQueue:
                     if job.agent in busy:
                         continue
                     if job.agent is not None and self.limited(job.agent):
-                        if not self._has_room(conn, job.agent):
+                        if not self.has_room(conn, job.agent):
                             busy.add(job.agent)
                             continue
                         # Under the agent's lock no other claim takes its jobs: take the first
@@ -261,7 +261,7 @@ class SqlRunQueue:
         if self.is_postgres and self.limited(agent):
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": agent})
 
-    def _has_room(self, conn: Connection, agent: str) -> bool:
+    def has_room(self, conn: Connection, agent: str) -> bool:
         capacity = self.limits.capacity.get(agent)
         rate = self.limits.rate.get(agent)
         if capacity is None and rate is None:

@@ -131,18 +131,17 @@ class QueueSlots:
                 conn.execute(pick.with_for_update() if q.is_postgres else pick).one()
             )
             now = q.clock()
-            if job.agent != agent:  # moved between our read and our lock: ask again at once
+            if job.agent != agent:  # moved between our read and our lock: the next pass
                 return job, False
             if job.state == "running" and job.lease_owner == owner:
                 return job, True
-            held_by_other = job.state == "running" and (job.lease_expires or now) >= now
-            if not held_by_other and not self._ahead(conn, job, now) and q._has_room(conn, agent):
+            if job.state == "running" and (job.lease_expires or now) >= now:
+                return job, False  # an earlier run of this attempt holds it until its lease lapses
+            if not self._ahead(conn, job, now) and q.has_room(conn, agent):
                 values: dict[str, Any] = dict(
                     state="running", lease_owner=owner, lease_expires=now + self.lease,
                     attempts=c.attempts + 1, started_at=now,
                 )  # fmt: skip
-            elif held_by_other:  # an earlier run of this attempt still holds it (its lease)
-                return job, False
             else:  # wait in line, alive for as long as this lease is renewed
                 values = dict(
                     state="queued", lease_owner=owner, lease_expires=now + self.waiter_lease

@@ -27,6 +27,7 @@ LATENCY = 0.03
 
 def build(home: Path, db_url: str, spans: Path | None) -> Runner:
     home.mkdir(parents=True, exist_ok=True)
+
     def gamma(task: AgentTask, tools: ToolBox) -> dict[str, Any]:
         start = time.time()
         time.sleep(LATENCY)  # scripted work, so overlap is observable

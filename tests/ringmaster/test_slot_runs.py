@@ -61,6 +61,34 @@ def test_a_run_waiting_past_the_bound_is_parked_uncounted_and_completes_when_a_s
         assert slot.state == "done" and slot.agent == "gamma"
 
 
+def test_a_run_parked_midway_keeps_its_finished_subtasks_and_runs_each_once(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    # Capacity 1, three subtasks of 0.25 s, a bound of 0.3 s: the third in line waits two
+    # agent calls, so the run is parked while the others finish; its re-run runs only it.
+    gamma = ScriptedAgent(ok(), delay=0.25)
+    planner = ScriptedPlanner(plan_of(("one", "gamma"), ("two", "gamma"), ("three", "gamma")))
+    deps, _ = make_deps(tmp_path, planner, {"gamma": gamma}, capacity={"gamma": 1})
+    settings = Settings(
+        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=0.0
+    )
+    with Runner(settings, deps=deps) as runner:
+        Worker(runner)  # the team's limits on the queue
+        thread, _ = runner.accept("three parts")
+        out = runner.drive(thread, timeout=60)
+        assert out.status == "completed"
+        assert {k: r["status"] for k, r in out.results.items()} == dict.fromkeys(
+            ["t1", "t2", "t3"], "done"
+        )
+        assert sorted(t.subtask_id for t in gamma.tasks) == ["t1", "t2", "t3"]  # each once
+        spans = sorted(gamma.spans)
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))  # one at a time
+        kinds = [e.kind for e in runner.audit.for_thread(thread)]
+        assert kinds.count("capacity_wait") >= 1 and "run_failed" not in kinds
+        (job,) = runner.jobs.for_thread(thread)
+        assert job.state == "done" and job.attempts == 1
+
+
 def test_capacity_two_holds_for_graph_subtasks_across_two_worker_processes(
     tmp_path: Path, pg_database: str
 ) -> None:
