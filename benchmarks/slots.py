@@ -39,7 +39,8 @@ PRIORITIES: list[Priority] = ["low", "normal", "high", "urgent"]
 def run(home: Path, db_url: str, requests: int, workers: int) -> str:
     spans_file = home / "spans.txt"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with slot_app.build(home / "parent", db_url, None) as runner:
+    app = home / "app"  # one home for every process: on SQLite it holds the database
+    with slot_app.build(app, db_url, None) as runner:
         ids = [
             runner.accept(f"r{i}", requester=Requester(id="u", priority=PRIORITIES[i % 4]))[0]
             for i in range(requests)
@@ -50,7 +51,7 @@ def run(home: Path, db_url: str, requests: int, workers: int) -> str:
                     sys.executable,
                     "-m",
                     "tests.ringmaster.slot_app",
-                    str(home / f"w{n}"),
+                    str(app),
                     db_url,
                     str(spans_file),
                 ],
