@@ -9,6 +9,7 @@ from ringmaster.agents.registry import AgentRegistry
 from ringmaster.graph.intake import MAX_REQUEST_CHARS
 from ringmaster.graph.planner.base import Planner
 from ringmaster.graph.references import Lookup
+from ringmaster.graph.slots import Slots
 from ringmaster.graph.standins import Availability
 
 
@@ -26,3 +27,5 @@ class GraphDeps:
     lookup: Lookup | None = None
     # Agents' health and load (graph/standins.py); None: the planner's choice stands.
     availability: Availability | None = None
+    # Per-agent slots for capacity and rate limits (graph/slots.py); None: no limits.
+    slots: Slots | None = None

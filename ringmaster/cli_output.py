@@ -127,6 +127,9 @@ def print_outcome(o: RunOutcome) -> None:
                 out.print(safe(draft))
     else:
         out.print(f"Thread {o.thread_id}: {o.status}")
+    if o.waiting_for:  # a parked run: which subtasks wait in line for which busy agent
+        line = ", ".join(f"{w['subtask_id']} for {w['agent']}" for w in o.waiting_for)
+        out.print(f"waiting for capacity: {line}", markup=False)
     if o.error:
         err.print(f"error: {clean(o.error)}", markup=False)
     if o.usage and (o.usage["model_calls"] or o.usage["refused_calls"]):

@@ -156,7 +156,12 @@ def check_in(
         stuck = conn.execute(
             select(j.id, j.thread_id, j.kind, j.turn, j.started_at, j.lease_owner, t.last_request)
             .join(threads, t.id == j.thread_id)
-            .where(j.state == "running", j.started_at < stuck_at, t.updated_at < stuck_at)
+            .where(
+                j.state == "running",
+                j.kind != "slot",  # a slot is held inside its run job, which is checked
+                j.started_at < stuck_at,
+                t.updated_at < stuck_at,
+            )
         ).all()
         silent = conn.execute(
             select(w.id, w.seen_at).where(and_(w.stopped_at.is_(None), w.seen_at < silent_at))

@@ -13,11 +13,11 @@ under leases.
       ▼
     a running job whose lease expired (its worker died) is claimable again by any worker
 
-Postgres: candidates are read `FOR UPDATE SKIP LOCKED`, an agent's capacity and rate are
-checked under a transaction-scoped advisory lock on the agent, and every enqueue NOTIFYs
-`rm_jobs` so an idle worker wakes at once. SQLite: write transactions begin IMMEDIATE (one
-writer at a time, one machine), and workers poll. Schedules run each (name, tick) once,
-whichever process asks first.
+Postgres: an agent's capacity and rate are checked under a transaction-scoped advisory lock
+on the agent, which then takes the agent's first job in line (strict priority); a job of no
+limited agent is locked `FOR UPDATE SKIP LOCKED`; every enqueue NOTIFYs `rm_jobs`. SQLite:
+write transactions begin IMMEDIATE (one writer at a time, one machine), and workers poll.
+Schedules run each (name, tick) once, whichever process asks first.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from ringmaster.tables import jobs, schedule_ticks, writer
 
 CHANNEL = "rm_jobs"
 OPEN_STATES = ("queued", "running")
+SLOT = "slot"  # a subtask's slot of an agent (ringmaster/slots.py): never claimed by workers
 
 
 @dataclass(frozen=True)
@@ -191,40 +192,55 @@ class SqlRunQueue:
         self, owner: str, *, kinds: Iterable[str] | None = None, thread_id: str | None = None
     ) -> Job | None:
         """Lease the first claimable job (of `kinds`, of `thread_id`) whose agent has room,
-        or None."""
+        or None. Slots (kind `slot`, ringmaster/slots.py) are never claimed here."""
         c = jobs.c
-        full: set[str] = set()
-        with self.writer.begin() as conn:
-            now = self.clock()  # inside the transaction: SQLite's write lock is held
-            claimable = or_(
-                and_(c.state == "queued", c.run_after <= now),
-                and_(c.state == "running", c.lease_expires < now),  # its worker is gone
+        busy: set[str] = set()
+
+        def claimable(now: datetime) -> Any:
+            q = select(jobs).where(
+                c.kind != SLOT,
+                or_(
+                    and_(c.state == "queued", c.run_after <= now),
+                    and_(c.state == "running", c.lease_expires < now),  # its worker is gone
+                ),
             )
-            for _ in range(4):  # each pass leaves out the agents found full in the one before
-                q = select(jobs).where(claimable)
-                if kinds is not None:
-                    q = q.where(c.kind.in_(list(kinds)))
-                if thread_id is not None:
-                    q = q.where(c.thread_id == thread_id)
-                if full:
-                    q = q.where(or_(c.agent.is_(None), c.agent.not_in(sorted(full))))
-                q = q.order_by(c.priority.desc(), c.created_at, c.id).limit(16)
-                if self.is_postgres:
-                    q = q.with_for_update(skip_locked=True)
-                rows = [job_from_row(r) for r in conn.execute(q)]
+            if kinds is not None:
+                q = q.where(c.kind.in_(list(kinds)))
+            if thread_id is not None:
+                q = q.where(c.thread_id == thread_id)
+            return q.order_by(c.priority.desc(), c.created_at, c.id)
+
+        with self.writer.begin() as conn:
+            for _ in range(4):  # each pass leaves out the agents found busy in the one before
+                q = claimable(self.clock())  # in the transaction: SQLite's write lock is held
+                if busy:
+                    q = q.where(or_(c.agent.is_(None), c.agent.not_in(sorted(busy))))
+                # Candidates are read without locks; the one taken is locked below.
+                rows = [job_from_row(r) for r in conn.execute(q.limit(16))]
                 if not rows:
                     return None
                 for job in rows:
-                    if job.agent is not None:
-                        if job.agent in full:
+                    if job.agent in busy:
+                        continue
+                    if job.agent is not None and self.limited(job.agent):
+                        if not self.has_room(conn, job.agent):
+                            busy.add(job.agent)
                             continue
-                        if not self._has_room(conn, job.agent):
-                            full.add(job.agent)
-                            continue
+                        # Under the agent's lock no other claim takes its jobs: take the first
+                        # in line, so priority is strict even between claims at one instant.
+                        pick = claimable(self.clock()).where(c.agent == job.agent).limit(1)
+                        skip = False
+                    else:
+                        pick, skip = claimable(self.clock()).where(c.id == job.id), True
+                    if self.is_postgres:
+                        pick = pick.with_for_update(skip_locked=skip)
+                    row = conn.execute(pick).first()
+                    if row is None:  # taken meanwhile
+                        continue
                     now = self.clock()  # after the agent's lock: the start is now
                     conn.execute(
                         update(jobs)
-                        .where(c.id == job.id)
+                        .where(c.id == row.id)
                         .values(
                             state="running",
                             lease_owner=owner,
@@ -233,10 +249,19 @@ class SqlRunQueue:
                             started_at=now,
                         )
                     )
-                    return self._get(conn, job.id)
+                    return self._get(conn, row.id)
         return None
 
-    def _has_room(self, conn: Connection, agent: str) -> bool:
+    def limited(self, agent: str) -> bool:
+        return agent in self.limits.capacity or agent in self.limits.rate
+
+    def lock_agent(self, conn: Connection, agent: str) -> None:
+        """Wait for the agent's lock (Postgres; SQLite's writer is already alone). Only for
+        a transaction that holds no other agent's lock and no job row yet: take it first."""
+        if self.is_postgres and self.limited(agent):
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": agent})
+
+    def has_room(self, conn: Connection, agent: str) -> bool:
         capacity = self.limits.capacity.get(agent)
         rate = self.limits.rate.get(agent)
         if capacity is None and rate is None:
@@ -244,7 +269,8 @@ class SqlRunQueue:
         if self.is_postgres:
             # Serialise the check per agent across every process. A try-lock: a claim that
             # waited here while holding another agent's lock could deadlock with one doing
-            # the opposite; an agent another claim is checking right now counts as full.
+            # the opposite; an agent another claim is checking right now counts as busy.
+            # (Advisory locks are re-entrant: a slot's acquire that holds it gets it again.)
             got = conn.execute(
                 text("SELECT pg_try_advisory_xact_lock(hashtext(:a))"), {"a": agent}
             ).scalar_one()
@@ -340,12 +366,16 @@ class SqlRunQueue:
             r = conn.execute(select(jobs).where(jobs.c.key == key)).first()
         return job_from_row(r) if r is not None else None
 
-    def for_thread(self, thread_id: str, *, open_only: bool = False) -> list[Job]:
-        q = select(jobs).where(jobs.c.thread_id == thread_id).order_by(jobs.c.created_at)
+    def for_thread(
+        self, thread_id: str, *, open_only: bool = False, slots: bool = False
+    ) -> list[Job]:
+        """The thread's jobs (its subtasks' slots only with `slots`: they belong to a run)."""
+        c = jobs.c
+        q = select(jobs).where(c.thread_id == thread_id, (c.kind == SLOT) == slots)
         if open_only:
-            q = q.where(jobs.c.state.in_(OPEN_STATES))
+            q = q.where(c.state.in_(OPEN_STATES))
         with self.engine.connect() as conn:
-            return [job_from_row(r) for r in conn.execute(q)]
+            return [job_from_row(r) for r in conn.execute(q.order_by(c.created_at))]
 
     def counts(self) -> dict[str, int]:
         q = select(jobs.c.state, func.count()).group_by(jobs.c.state)

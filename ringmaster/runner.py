@@ -21,7 +21,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,7 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import EVENT_KEY
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.nodes.dispatch import PARALLEL_REVIEWS
+from ringmaster.graph.slots import CapacityWait
 from ringmaster.graph.state import Requester
 from ringmaster.graph.usage import Budget, UsageMeter
 from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
@@ -46,6 +47,7 @@ from ringmaster.models import budget
 from ringmaster.review_queue import PRIORITIES, ReviewItem, ReviewQueue
 from ringmaster.run_queue import Job, Limits, SqlRunQueue
 from ringmaster.settings import Settings
+from ringmaster.slots import QueueSlots
 from ringmaster.tables import make_engine
 from ringmaster.tables import threads as threads_table
 from ringmaster.thread_store import ThreadStore, new_owner
@@ -65,12 +67,15 @@ class RunOutcome:
 
     thread_id: str
     status: str  # queued | running | waiting | completed | failed | quarantined | cancelled
+    # (waiting: for a person's decision, or, with `waiting_for`, for an agent's capacity)
     plan: dict[str, Any] | None = None
     results: dict[str, Any] = field(default_factory=dict)
     answer: str | None = None
     pending: list[ReviewItem] = field(default_factory=list)
     error: str | None = None
     usage: dict[str, Any] | None = None  # model calls and tokens of the turn (rm_usage)
+    # Subtasks waiting in line for a slot of a busy agent: [{subtask_id, agent}]
+    waiting_for: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +87,7 @@ class RunOutcome:
             "pending": [p.to_dict(with_payload=False) for p in self.pending],
             "error": self.error,
             "usage": self.usage,
+            "waiting_for": self.waiting_for,
         }
 
 
@@ -149,6 +155,7 @@ class Runner:
             limits=Limits(),
             poll_seconds=settings.worker_poll_seconds,
         )
+        self.slots = QueueSlots(self.jobs, wait_seconds=settings.slot_wait_seconds)
 
     def __enter__(self) -> Runner:
         return self
@@ -166,6 +173,8 @@ class Runner:
     def deps(self) -> GraphDeps:
         if self._deps is None:
             self._deps = build_deps(self.settings, self.corrections.all())
+        if self._deps.slots is None:  # subtasks hold their agent's capacity across processes
+            self._deps = replace(self._deps, slots=self.slots)
         return self._deps
 
     @property
@@ -400,7 +409,7 @@ class Runner:
                         self.on_event(namespace, {PROGRESS_EVENT: dict(chunk)})
                 elif mode == "updates" and self.on_event is not None:
                     self.on_event(namespace, chunk)
-        except RingmasterError:
+        except (RingmasterError, CapacityWait):  # the worker queues a capacity wait again
             raise
         except Exception as exc:
             log.warning("run of thread %s failed: %s", thread_id, exc)
@@ -480,6 +489,11 @@ class Runner:
             pending=self.queue.list(status="pending", thread_id=thread_id),
             error=row.error,
             usage=self._usage(thread_id, row.turn),
+            waiting_for=[
+                {"subtask_id": (j.payload or {}).get("subtask_id"), "agent": j.agent}
+                for j in self.jobs.for_thread(thread_id, open_only=True, slots=True)
+                if j.state == "queued" and j.turn == row.turn
+            ],
         )
 
     def _usage(self, thread_id: str, turn: int) -> dict[str, Any] | None:

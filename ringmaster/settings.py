@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     run_lease_seconds: float = 60.0  # a worker that stops renewing loses its job after this
     worker_poll_seconds: float = 0.05  # SQLite workers poll; Postgres ones are NOTIFYed
     serve_worker: bool = True  # `ringmaster serve` runs a worker (`--no-worker` turns it off)
+    # A subtask waits this long in its agent node for a slot of its agent (capacity, rate
+    # limit); past it the run goes back to the queue for `slot_requeue_seconds` and keeps its
+    # place in line (ringmaster/slots.py), so no worker is held without a bound.
+    slot_wait_seconds: float = Field(default=10.0, gt=0)
+    slot_requeue_seconds: float = Field(default=1.0, ge=0)
     # Stuck work: a running job with no progress, a worker silent, past these limits.
     stuck_run_seconds: float = 900.0
     silent_worker_seconds: float = 300.0

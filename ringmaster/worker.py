@@ -3,6 +3,8 @@
     loop: reap leases of dead local workers ─ claim ─ run (a heartbeat renews the lease)
       ok          → complete
       ThreadBusy  → back to the queue at once, the attempt not counted
+      CapacityWait → (a subtask waited its bound for an agent's slot) back to the queue after
+                    RINGMASTER_SLOT_REQUEUE_SECONDS, the attempt not counted, thread `waiting`
       any error   → retried after backoff (RINGMASTER_RUN_RETRY_SECONDS, doubling) until
                     RINGMASTER_RUN_MAX_ATTEMPTS, then quarantined (ringmaster/quarantine.py)
       a job claimed more than the maximum (it killed its workers) is quarantined unrun
@@ -23,8 +25,9 @@ from sqlalchemy import select, update
 
 from ringmaster.agents.spec import Team
 from ringmaster.errors import ThreadBusy
+from ringmaster.graph.slots import CapacityWait
 from ringmaster.quarantine import quarantine
-from ringmaster.run_queue import Job, Limits
+from ringmaster.run_queue import OPEN_STATES, Job, Limits
 from ringmaster.runner import Runner
 from ringmaster.tables import jobs, workers
 from ringmaster.thread_store import new_owner, owner_is_gone
@@ -65,6 +68,7 @@ class Worker:
         settings = runner.settings
         self.max_attempts = settings.run_max_attempts
         self.retry_seconds = settings.run_retry_seconds
+        self.requeue_seconds = settings.slot_requeue_seconds
 
     # -- one job -------------------------------------------------------------------------
     def run(self, job: Job) -> None:
@@ -76,6 +80,14 @@ class Worker:
                 self.handler(job)
         except ThreadBusy:
             self.queue.release(job.id, self.owner, delay=0.05)
+            return
+        except CapacityWait as exc:  # parked: back in line later, its slot keeps its place
+            if self.queue.release(job.id, self.owner, delay=self.requeue_seconds):
+                self.runner.threads.set(job.thread_id, status="waiting")
+                self.runner.audit.append(
+                    job.thread_id, "capacity_wait", "system:queue",
+                    subtask_id=exc.subtask_id, agent=exc.agent, requeued_in=self.requeue_seconds,
+                )  # fmt: skip
             return
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
@@ -156,14 +168,14 @@ class Worker:
             self._stopped()
 
     def reap(self) -> int:
-        """Expire the leases of jobs whose worker ran on this host and is gone, so that
-        they are claimable at once instead of after their lease."""
+        """Expire the leases of jobs (and slots, held or waited for) whose worker ran on this
+        host and is gone, so that they are claimable at once instead of after their lease."""
         c = jobs.c
         with self.queue.engine.connect() as conn:
             owners = {
                 o
                 for (o,) in conn.execute(
-                    select(c.lease_owner).where(c.state == "running").distinct()
+                    select(c.lease_owner).where(c.state.in_(OPEN_STATES)).distinct()
                 )
                 if o
             }
@@ -173,7 +185,7 @@ class Worker:
         with self.queue.writer.begin() as conn:
             return conn.execute(
                 update(jobs)
-                .where(c.state == "running", c.lease_owner.in_(dead))
+                .where(c.state.in_(OPEN_STATES), c.lease_owner.in_(dead))
                 .values(lease_expires=self.queue.clock())
             ).rowcount
 

@@ -170,11 +170,17 @@ def make_deps(
     planner: ScriptedPlanner,
     agents: dict[str, ScriptedAgent],
     approval_over: int = 10,
+    capacity: dict[str, int] | None = None,
 ) -> tuple[GraphDeps, Ledger]:
     ledger = Ledger(tmp / "ledger.db", approval_over)
     tools = ToolRegistry()
     tools.register(ledger.tool())
     team = parse_team(TEAM_YAML)
+    if capacity:  # the team file's `capacity:` per agent
+        specs = [
+            a.model_copy(update={"capacity": capacity.get(a.name, a.capacity)}) for a in team.agents
+        ]
+        team = team.model_copy(update={"agents": specs})
     overrides = {name: PythonRuntime(agent) for name, agent in agents.items()}
     for name in team.names():
         overrides.setdefault(name, PythonRuntime(ScriptedAgent(ok())))

@@ -1,4 +1,5 @@
-"""The agent node: runs the routed specialist on its subtask with a scoped tool box."""
+"""The agent node: runs the routed specialist on its subtask with a scoped tool box, once it
+holds a slot of that agent (graph/slots.py) when the deps limit agents."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ringmaster.agents.runtime import AgentTask, Handoff
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.errors import BudgetExceeded
 from ringmaster.graph.events import emit
+from ringmaster.graph.slots import SlotRequest
 from ringmaster.graph.state import WorkState
 
 log = logging.getLogger(__name__)
@@ -37,53 +39,106 @@ def make_agent(deps: GraphDeps) -> Any:
         sub = state["subtask"]
         name = state.get("agent") or sub["agent"]
         attempt = state.get("attempt", 0) + 1
-        spec = deps.registry.spec(name)
+        if deps.slots is None:  # no limits: run at once
+            return run_agent(deps, state, config, name, attempt)
         requester = state["requester"]
-        task = AgentTask(
+        scopes = tuple(requester.get("scopes", []))
+        request = SlotRequest(
             thread_id=thread_id(config),
+            turn=int(state.get("turn") or 0),
             subtask_id=sub["id"],
-            description=sub["description"],
-            expected=expected_from_schema(spec.output_schema),
-            requester=requester.get("id", "anonymous"),
-            scopes=tuple(requester.get("scopes", [])),
-            constraints=(
-                "side-effecting tools are proposed, never run directly",
-                f"only the requester's scopes apply: {sorted(requester.get('scopes', []))}",
-            ),
-            handoffs=tuple(Handoff(**h) for h in state.get("handoffs", [])),
-            feedback=state.get("feedback"),
             attempt=attempt,
+            agent=name,
+            requester=str(requester.get("id", "anonymous")),
+            priority=str(requester.get("priority", "normal")),
+            scopes=scopes,
         )
-        if task.handoffs:
+        # Waits up to a bound (CapacityWait past it: the run is queued again); the slot is
+        # freed when the agent is done, whether it succeeded or not.
+        with deps.slots.hold(request) as grant:
+            if grant.agent == name:
+                return run_agent(deps, state, config, name, attempt)
+            # The slot was moved to a stand-in while it waited: run the agent it names.
+            reason = grant.moved or f"the run queue moved it from {name} to {grant.agent}"
             emit(
-                "handoff",
-                "system",
+                "standin",
+                "system:queue",
                 subtask_id=sub["id"],
-                agent=name,
-                received=[{"from": h.subtask_id, "agent": h.agent} for h in task.handoffs],
+                planned=name,
+                agent=grant.agent,
+                reason=reason,
             )
-        tools = deps.registry.toolbox(name, task.scopes)
-        try:
-            out = deps.registry.runtime(name).run(task, tools).to_dict()
-            # Outputs live in checkpoints: they must survive a JSON round trip.
-            out = json.loads(json.dumps(out, default=str))
-            out["error"] = None
-        except GraphBubbleUp:  # an interrupt inside the agent (tool approval): let it stop the run
-            raise
-        except BudgetExceeded as exc:  # no retry or fallback: they would spend more
-            out = _no_output(exc, budget_exceeded=True)
-        except Exception as exc:  # an agent's crash is a failed attempt, not a crashed run
-            log.warning("agent %s failed on %s: %s", name, sub["id"], exc)
-            out = _no_output(exc)
-        emit(
-            "agent_output",
-            f"agent:{name}",
-            subtask_id=sub["id"],
-            attempt=attempt,
-            summary=(out.get("output") or {}).get("summary"),
-            proposed_actions=out["proposed_actions"],
-            error=out["error"],
-        )
-        return {"agent": name, "attempt": attempt, "candidate": out}
+            moved = {**sub, "rationale": f"{sub.get('rationale') or ''} (queue: {reason})".strip()}
+            problem = _unfit(deps, grant.agent, scopes)
+            if problem is not None:
+                out = _no_output(RuntimeError(problem))
+                return {"agent": name, "attempt": attempt, "candidate": out, "subtask": moved}
+            return {**run_agent(deps, state, config, grant.agent, attempt), "subtask": moved}
 
     return agent
+
+
+def _unfit(deps: GraphDeps, agent: str, scopes: tuple[str, ...]) -> str | None:
+    """Why a moved slot's agent may not take the subtask (None: it may)."""
+    try:
+        spec = deps.registry.team.agent(agent)
+    except KeyError:
+        return f"the run queue moved this subtask to {agent}, which is not in the team"
+    if not spec.reachable_by(frozenset(scopes)):
+        return f"the run queue moved this subtask to {agent}, outside the requester's scopes"
+    return None
+
+
+def run_agent(
+    deps: GraphDeps, state: WorkState, config: RunnableConfig, name: str, attempt: int
+) -> dict[str, Any]:
+    """Run `name` on the subtask (its attempt number `attempt`); the node's update."""
+    sub = state["subtask"]
+    spec = deps.registry.spec(name)
+    requester = state["requester"]
+    task = AgentTask(
+        thread_id=thread_id(config),
+        subtask_id=sub["id"],
+        description=sub["description"],
+        expected=expected_from_schema(spec.output_schema),
+        requester=requester.get("id", "anonymous"),
+        scopes=tuple(requester.get("scopes", [])),
+        constraints=(
+            "side-effecting tools are proposed, never run directly",
+            f"only the requester's scopes apply: {sorted(requester.get('scopes', []))}",
+        ),
+        handoffs=tuple(Handoff(**h) for h in state.get("handoffs", [])),
+        feedback=state.get("feedback"),
+        attempt=attempt,
+    )
+    if task.handoffs:
+        emit(
+            "handoff",
+            "system",
+            subtask_id=sub["id"],
+            agent=name,
+            received=[{"from": h.subtask_id, "agent": h.agent} for h in task.handoffs],
+        )
+    tools = deps.registry.toolbox(name, task.scopes)
+    try:
+        out = deps.registry.runtime(name).run(task, tools).to_dict()
+        # Outputs live in checkpoints: they must survive a JSON round trip.
+        out = json.loads(json.dumps(out, default=str))
+        out["error"] = None
+    except GraphBubbleUp:  # an interrupt inside the agent (tool approval): let it stop the run
+        raise
+    except BudgetExceeded as exc:  # no retry or fallback: they would spend more
+        out = _no_output(exc, budget_exceeded=True)
+    except Exception as exc:  # an agent's crash is a failed attempt, not a crashed run
+        log.warning("agent %s failed on %s: %s", name, sub["id"], exc)
+        out = _no_output(exc)
+    emit(
+        "agent_output",
+        f"agent:{name}",
+        subtask_id=sub["id"],
+        attempt=attempt,
+        summary=(out.get("output") or {}).get("summary"),
+        proposed_actions=out["proposed_actions"],
+        error=out["error"],
+    )
+    return {"agent": name, "attempt": attempt, "candidate": out}

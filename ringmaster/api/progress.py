@@ -146,14 +146,17 @@ async def stream(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + limit
 
-    def read() -> tuple[list[Any], ThreadRow]:
+    def read() -> tuple[list[Any], ThreadRow, bool]:
         events = runner.audit.for_thread(thread_id, after=after)
-        return events, runner.threads.get(thread_id)
+        row = runner.threads.get(thread_id)
+        # `waiting` with a queued job is a wait for capacity: the run goes on by itself.
+        parked = row.status == "waiting" and bool(runner.jobs.for_thread(thread_id, open_only=True))
+        return events, row, parked
 
     with hub.subscribe(thread_id) as live:
         held: list[Any] = []  # live updates, sent once the audit before them is
         while True:
-            events, row = await to_thread.run_sync(read)
+            events, row, parked = await to_thread.run_sync(read)
             for e in events:
                 after = e.seq
                 name = EVENT_NAMES.get(e.kind, e.kind)
@@ -161,7 +164,7 @@ async def stream(
             for event in held:
                 yield sse("subtask_finished", event)
             held.clear()
-            if not events and row.status in settled and row.turn >= turn:
+            if not events and row.status in settled and not parked and row.turn >= turn:
                 while not live.empty():
                     yield sse("subtask_finished", live.get_nowait())
                 yield sse("end", {"status": row.status, "turn": row.turn})

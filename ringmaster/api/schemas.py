@@ -256,6 +256,11 @@ class OutcomeOut(BaseModel):
     answer: str | None
     pending: list[ReviewOut]
     error: str | None
+    waiting_for: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Subtasks waiting in line for a busy agent's capacity: [{subtask_id, agent}]"
+        " (status `waiting` with no pending review: the run is queued again and will continue).",
+    )
 
 
 class Accepted(BaseModel):

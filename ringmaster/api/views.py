@@ -101,4 +101,5 @@ def outcome_out(o: RunOutcome) -> OutcomeOut:
         answer=o.answer,
         pending=[review_out(p, now) for p in o.pending],
         error=caller_error(o.thread_id, None, o.error),
+        waiting_for=o.waiting_for,
     )

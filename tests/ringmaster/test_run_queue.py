@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from ringmaster.run_queue import Limits, SqlRunQueue
 from ringmaster.settings import Settings
-from ringmaster.tables import make_engine
+from ringmaster.tables import jobs, make_engine
 
 
 class FakeClock:
@@ -214,4 +216,35 @@ def test_wait_wakes_when_another_process_enqueues(app_url: str) -> None:
     t.join()
     for q in (waiter, sender):
         q.close()
+        q.engine.dispose()
+
+
+def test_an_agents_jobs_start_in_strict_priority_order_under_concurrent_claims(
+    app_url: str,
+) -> None:
+    # Six claimers over two engines race for one agent of capacity 2: whichever wins, it
+    # must take the first job in line, so the start order is exactly (priority desc, age).
+    limits = Limits(capacity={"billing": 2})
+    queues = [SqlRunQueue(make_engine(app_url), limits=limits) for _ in range(2)]
+    keys = [f"p{i:02d}" for i in range(40)]
+    for i, key in enumerate(keys):
+        add(queues[0], key, kind="task", agent="billing", priority=i % 4)
+    expected = sorted(keys, key=lambda k: (-(int(k[1:]) % 4), k))
+    deadline = time.monotonic() + 60
+
+    def drain(q: SqlRunQueue, name: str) -> None:
+        while q.counts().get("done", 0) < len(keys) and time.monotonic() < deadline:
+            job = q.claim(name)
+            if job is not None:
+                q.complete(job.id, name)
+
+    threads = [threading.Thread(target=drain, args=(queues[i % 2], f"w{i}")) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with queues[0].engine.connect() as conn:
+        started = [k for (k,) in conn.execute(select(jobs.c.key).order_by(jobs.c.started_at))]
+    assert started == expected
+    for q in queues:
         q.engine.dispose()

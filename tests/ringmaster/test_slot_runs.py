@@ -1,0 +1,150 @@
+"""The graph's own subtasks held to their agent's capacity (ringmaster/slots.py): a run parked
+while it waits, and capacity 2 across two worker processes observed by the agent itself."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from benchmarks.capacity import max_overlap
+from ringmaster.graph.slots import SlotRequest
+from ringmaster.graph.state import Requester
+from ringmaster.runner import Runner
+from ringmaster.settings import Settings
+from ringmaster.slots import QueueSlots
+from ringmaster.tables import jobs
+from ringmaster.worker import Worker
+from tests.fakes import ScriptedAgent, ScriptedPlanner, make_deps, ok, plan_of
+from tests.ringmaster import slot_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_run_waiting_past_the_bound_is_parked_uncounted_and_completes_when_a_slot_frees(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    gamma = ScriptedAgent(ok())
+    planner = ScriptedPlanner(plan_of(("work", "gamma")))
+    deps, _ = make_deps(tmp_path, planner, {"gamma": gamma}, capacity={"gamma": 1})
+    settings = Settings(
+        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=0.0
+    )
+    with Runner(settings, deps=deps) as runner:
+        worker = Worker(runner)  # the team's limits on the queue
+        elsewhere = SlotRequest("other", 1, "x", 1, "gamma", "bob", "normal", ())
+        held, granted = QueueSlots(runner.jobs).acquire(elsewhere, "another-process")
+        assert granted  # gamma's only slot is taken
+        thread, _ = runner.accept("work")
+        assert worker.step()  # the run ran until its subtask had waited 0.3 s
+        (job,) = runner.jobs.for_thread(thread)
+        assert job.state == "queued" and job.attempts == 0 and job.last_error is None
+        assert runner.threads.get(thread).status == "waiting"
+        assert runner.outcome(thread).waiting_for == [{"subtask_id": "t1", "agent": "gamma"}]
+        kinds = [e.kind for e in runner.audit.for_thread(thread)]
+        assert "capacity_wait" in kinds and "run_failed" not in kinds
+        assert gamma.tasks == []
+        assert worker.step()  # parked again: the slot is still taken
+        assert runner.jobs.get(job.id).attempts == 0
+        runner.jobs.complete(held.id, "another-process")
+        out = runner.drive(thread, timeout=30)
+        assert out.status == "completed" and out.results["t1"]["status"] == "done"
+        assert out.waiting_for == []
+        assert runner.jobs.get(job.id).attempts == 1  # the waits were never counted
+        assert [t.subtask_id for t in gamma.tasks] == ["t1"]  # run once, from its checkpoint
+        (slot,) = runner.jobs.for_thread(thread, slots=True)
+        assert slot.state == "done" and slot.agent == "gamma"
+
+
+def test_a_run_parked_midway_keeps_its_finished_subtasks_and_runs_each_once(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    # Capacity 1, three subtasks of 0.25 s, a bound of 0.3 s: the third in line waits two
+    # agent calls, so the run is parked while the others finish; its re-run runs only it.
+    gamma = ScriptedAgent(ok(), delay=0.25)
+    planner = ScriptedPlanner(plan_of(("one", "gamma"), ("two", "gamma"), ("three", "gamma")))
+    deps, _ = make_deps(tmp_path, planner, {"gamma": gamma}, capacity={"gamma": 1})
+    settings = Settings(
+        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=0.0
+    )
+    with Runner(settings, deps=deps) as runner:
+        Worker(runner)  # the team's limits on the queue
+        thread, _ = runner.accept("three parts")
+        out = runner.drive(thread, timeout=60)
+        assert out.status == "completed"
+        assert {k: r["status"] for k, r in out.results.items()} == dict.fromkeys(
+            ["t1", "t2", "t3"], "done"
+        )
+        assert sorted(t.subtask_id for t in gamma.tasks) == ["t1", "t2", "t3"]  # each once
+        spans = sorted(gamma.spans)
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))  # one at a time
+        kinds = [e.kind for e in runner.audit.for_thread(thread)]
+        assert kinds.count("capacity_wait") >= 1 and "run_failed" not in kinds
+        (job,) = runner.jobs.for_thread(thread)
+        assert job.state == "done" and job.attempts == 1
+
+
+def test_capacity_two_holds_for_graph_subtasks_across_two_worker_processes(
+    tmp_path: Path, pg_database: str
+) -> None:
+    spans_file = tmp_path / "spans.txt"
+    priorities = ["low", "normal", "high", "urgent"]
+    with slot_app.build(tmp_path / "parent", pg_database, None) as runner:
+        threads = [
+            runner.accept(f"request {i}", requester=Requester(id="u", priority=priorities[i % 4]))[
+                0
+            ]
+            for i in range(10)  # 10 requests of 5 gamma subtasks each: 50 subtasks
+        ]
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.ringmaster.slot_app",
+                    str(tmp_path / f"w{n}"),
+                    pg_database,
+                    str(spans_file),
+                ],
+                cwd=ROOT,
+                env=env,
+            )  # fmt: skip
+            for n in range(2)
+        ]
+        try:
+            deadline = time.monotonic() + 120
+            while any(runner.threads.get(t).status != "completed" for t in threads):
+                assert time.monotonic() < deadline, [runner.threads.get(t).status for t in threads]
+                assert all(p.poll() is None for p in procs), "a worker process died"
+                time.sleep(0.1)  # polling the threads' rows, with a deadline
+        finally:
+            for p in procs:
+                p.terminate()
+                p.wait()
+        for t in threads:
+            assert len(runner.outcome(t).results) == slot_app.PARTS
+        with runner.jobs.engine.connect() as conn:
+            c = jobs.c
+            slots = conn.execute(
+                select(c.priority, c.created_at, c.started_at, c.state).where(c.kind == "slot")
+            ).all()
+    # What the agent itself saw: each subtask once, never more than 2 at a time, and 2 reached.
+    lines = [ln.split() for ln in spans_file.read_text().splitlines()]
+    assert len(lines) == 50 and len({(t, s) for t, s, _, _ in lines}) == 50
+    assert {t for t, *_ in lines} == set(threads)
+    assert max_overlap([(float(s), float(e)) for *_, s, e in lines]) == 2
+    # Waiting subtasks start in priority order: whenever a started while b waited in line
+    # (b asked before a started), b ranked no higher, or b started first.
+    assert len(slots) == 50 and all(r.state == "done" for r in slots)
+    compared = 0
+    for a, b in itertools.permutations(slots, 2):
+        if b.priority > a.priority and b.created_at < a.started_at:
+            compared += 1
+            assert b.started_at <= a.started_at, (a, b)
+    assert compared >= 20  # the runs did overlap: there was a line to keep in order

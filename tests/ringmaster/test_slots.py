@@ -1,0 +1,181 @@
+"""Slots over the run queue (ringmaster/slots.py): every test runs on SQLite and on Postgres."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+
+from ringmaster.graph.slots import CapacityWait, SlotRequest
+from ringmaster.run_queue import Limits, SqlRunQueue
+from ringmaster.settings import Settings
+from ringmaster.slots import QueueSlots, slot_key
+from ringmaster.tables import jobs, make_engine
+from tests.ringmaster.test_run_queue import FakeClock, add
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def queue(db_url: str | None, tmp_path: Path, clock: FakeClock) -> Iterator[SqlRunQueue]:
+    url = Settings(home=tmp_path, db_url=db_url).app_db_url
+    q = SqlRunQueue(
+        make_engine(url),
+        clock,
+        lease_seconds=30,
+        limits=Limits(capacity={"billing": 1, "support": 2}, rate={"llm": (2, 10.0)}),
+    )
+    yield q
+    q.close()
+    q.engine.dispose()
+
+
+def ask(
+    sub: str, agent: str = "billing", priority: str = "normal", attempt: int = 1
+) -> SlotRequest:
+    return SlotRequest(
+        thread_id=f"th-{sub}",
+        turn=1,
+        subtask_id=sub,
+        attempt=attempt,
+        agent=agent,
+        requester="ann",
+        priority=priority,
+        scopes=("billing",),
+    )
+
+
+def test_a_slot_is_a_queue_row_that_holds_the_agents_capacity(queue, clock) -> None:
+    slots = QueueSlots(queue)
+    held, granted = slots.acquire(ask("a"), "w1")
+    assert granted and held.state == "running" and held.kind == "slot"
+    assert held.key == "slot:th-a:1:a:1" == slot_key(ask("a")) and held.agent == "billing"
+    assert held.priority == 1 and held.payload == {
+        "subtask_id": "a",
+        "attempt": 1,
+        "planned_agent": "billing",
+        "requester": "ann",
+        "priority": "normal",
+        "scopes": ["billing"],
+    }
+    waiting, granted = slots.acquire(ask("b"), "w2")
+    assert not granted and waiting.state == "queued"  # capacity 1 is taken
+    assert queue.claim("worker") is None  # workers never claim slots
+    add(queue, "task", kind="task", agent="billing")
+    assert queue.claim("worker") is None  # a task of billing counts against the same capacity
+    assert queue.complete(held.id, "w1")
+    assert slots.acquire(ask("b"), "w2")[1]
+
+
+def test_waiting_slots_are_granted_in_priority_order_then_age(queue, clock) -> None:
+    slots = QueueSlots(queue)
+    holder, _ = slots.acquire(ask("h"), "w0")
+    for sub, prio in [("old-normal", "normal"), ("urgent", "urgent"), ("new-normal", "normal")]:
+        assert not slots.acquire(ask(sub, priority=prio), f"w-{sub}")[1]
+        clock.advance(0.1)
+    queue.complete(holder.id, "w0")
+    # The slot is free, but only the first in line may take it, whoever asks first.
+    assert not slots.acquire(ask("new-normal"), "w-new-normal")[1]
+    assert not slots.acquire(ask("old-normal"), "w-old-normal")[1]
+    urgent, granted = slots.acquire(ask("urgent", priority="urgent"), "w-urgent")
+    assert granted
+    queue.complete(urgent.id, "w-urgent")
+    assert not slots.acquire(ask("new-normal"), "w-new-normal")[1]
+    assert slots.acquire(ask("old-normal"), "w-old-normal")[1]
+
+
+def test_a_dead_waiter_stops_blocking_once_its_lease_lapses_but_keeps_its_place(
+    queue, clock
+) -> None:
+    slots = QueueSlots(queue, waiter_lease_seconds=2.0)
+    holder, _ = slots.acquire(ask("h"), "w0")
+    assert not slots.acquire(ask("dead", priority="urgent"), "w-dead")[1]
+    assert not slots.acquire(ask("alive"), "w-alive")[1]
+    queue.complete(holder.id, "w0")
+    assert not slots.acquire(ask("alive"), "w-alive")[1]  # the urgent waiter is still live
+    clock.advance(2.5)  # it stopped renewing: its lease lapsed
+    alive, granted = slots.acquire(ask("alive"), "w-alive")
+    assert granted
+    # Its run, started again, asks with the same row: first in line again once renewed.
+    assert not slots.acquire(ask("dead", priority="urgent"), "w-new")[1]
+    assert not slots.acquire(ask("third"), "w-third")[1]
+    queue.complete(alive.id, "w-alive")
+    assert not slots.acquire(ask("third"), "w-third")[1]
+    again, granted = slots.acquire(ask("dead", priority="urgent"), "w-new")
+    assert granted and again.key == slot_key(ask("dead"))
+
+
+def test_capacity_and_rate_hold_for_slots(queue, clock) -> None:
+    slots = QueueSlots(queue)
+    a = slots.acquire(ask("a", "support"), "w")[0]
+    assert slots.acquire(ask("b", "support"), "w")[1]
+    assert not slots.acquire(ask("c", "support"), "w")[1]  # capacity 2
+    queue.complete(a.id, "w")
+    assert slots.acquire(ask("c", "support"), "w")[1]
+    r1, _ = slots.acquire(ask("r1", "llm"), "w")
+    r2, _ = slots.acquire(ask("r2", "llm"), "w")
+    queue.complete(r1.id, "w")
+    queue.complete(r2.id, "w")
+    assert not slots.acquire(ask("r3", "llm"), "w")[1]  # 2 starts in 10 s, nothing running
+    clock.advance(10.5)
+    assert slots.acquire(ask("r3", "llm"), "w")[1]
+
+
+def test_a_rerun_after_a_crash_finds_its_own_row(queue, clock) -> None:
+    slots = QueueSlots(queue)
+    first, granted = slots.acquire(ask("a"), "crashed-process")
+    assert granted
+    # The run is started again elsewhere: the old holder's lease is still live.
+    assert not slots.acquire(ask("a"), "new-process")[1]
+    clock.advance(31)  # the lease lapsed: the slot is the re-run's, the same row
+    again, granted = slots.acquire(ask("a"), "new-process")
+    assert granted and again.id == first.id and again.lease_owner == "new-process"
+    assert not queue.complete(first.id, "crashed-process")
+    assert queue.complete(first.id, "new-process")
+    # Asked for again once done (an interrupt inside the agent, or a crash before the
+    # checkpoint): the row is opened again, still one row for the attempt.
+    assert slots.acquire(ask("a"), "resumed")[1]
+    with queue.engine.connect() as conn:
+        n = conn.execute(
+            select(func.count()).select_from(jobs).where(jobs.c.key == slot_key(ask("a")))
+        ).scalar_one()
+    assert n == 1
+
+
+def test_a_slot_moved_while_queued_is_granted_for_the_new_agent(queue, clock) -> None:
+    slots = QueueSlots(queue, wait_seconds=5.0)
+    holder, _ = slots.acquire(ask("h"), "w0")
+    waiting, granted = slots.acquire(ask("m"), "w-m")
+    assert not granted
+    with queue.writer.begin() as conn:  # what a rebalancer does: only while it is queued
+        moved = conn.execute(
+            update(jobs)
+            .where(jobs.c.id == waiting.id, jobs.c.state == "queued")
+            .values(agent="support", payload={**waiting.payload, "move_reason": "billing full"})
+        ).rowcount
+    assert moved == 1
+    with slots.hold(ask("m")) as grant:
+        assert grant.agent == "support" and grant.moved == "billing full"
+        assert queue.get(waiting.id).state == "running"
+    done = queue.get(waiting.id)
+    assert done.state == "done" and done.agent == "support"
+    assert queue.get(holder.id).state == "running"  # billing's capacity was never used
+
+
+def test_hold_gives_up_at_its_bound_and_frees_its_slot_however_the_block_ends(queue) -> None:
+    slots = QueueSlots(queue, wait_seconds=0.2)
+    with pytest.raises(RuntimeError), slots.hold(ask("a")) as grant:
+        assert grant.agent == "billing" and grant.moved is None
+        with pytest.raises(CapacityWait, match="waited 0.2 s for a slot of billing"):
+            with slots.hold(ask("b")):
+                pass
+        raise RuntimeError("the agent crashed")
+    assert queue.by_key(slot_key(ask("a"))).state == "done"
+    assert queue.by_key(slot_key(ask("b"))).state == "queued"  # it keeps its place
+    with slots.hold(ask("b")) as grant:  # the capacity is free again
+        assert grant.agent == "billing"
