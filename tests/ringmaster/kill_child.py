@@ -74,7 +74,10 @@ def install(runner: Runner, home: Path, step: str) -> None:
     def halt() -> None:
         stop(home, step)
 
-    if step == "accepted":  # the turn, its audit event and its run job committed together
+    if step == "accepting":  # inside accept's transaction: turn, audit event, job written
+        queue = runner.jobs
+        queue.enqueue_in = after(queue.enqueue_in, lambda *a, **k: True, halt)  # type: ignore[method-assign]
+    elif step == "accepted":  # the turn, its audit event and its run job committed together
         Runner.accept = after(Runner.accept, lambda *a, **k: True, halt)  # type: ignore[method-assign]
     elif step in ("started", "resume_running"):
         # The job claimed under this process's lease and the thread locked and `running`;
@@ -107,6 +110,16 @@ def install(runner: Runner, home: Path, step: str) -> None:
         audit.append = after(  # type: ignore[method-assign]
             audit.append, lambda _r, _t, event, /, *a, **k: event == "side_effect", halt
         )
+    elif step == "interrupt_saved":
+        # The graph stopped at t2's interrupt and its checkpoint is saved; the review item is
+        # not yet in the queue (stop before the runner copies interrupts into it).
+        sync = Runner._sync
+
+        def before_sync(self: Runner, graph: Any, thread_id: str) -> None:
+            halt()
+            sync(self, graph, thread_id)
+
+        Runner._sync = before_sync  # type: ignore[method-assign]
     elif step == "review_raised":
         queue = runner.queue
         queue.add = after(queue.add, lambda added, /, *a, **k: bool(added), halt)  # type: ignore[method-assign]

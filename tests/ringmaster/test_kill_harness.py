@@ -70,6 +70,13 @@ class Seen:
         return job
 
 
+def at_accepting(s: Seen) -> None:
+    # The child's transaction holds the turn, its audit event and its job, uncommitted.
+    assert s.jobs() == [] and s.audited("request_received") == 0
+    row = s.runner.threads.get(s.thread_id)
+    assert (row.status, row.turn) == ("idle", 0)
+
+
 def at_accepted(s: Seen) -> None:
     (job,) = s.jobs()
     assert (job.kind, job.state, job.attempts, job.turn) == ("run", "queued", 0, 1)
@@ -97,6 +104,14 @@ def at_effect_executed(s: Seen) -> None:
 def at_effect_audited(s: Seen) -> None:
     s.held_by_child("run")
     assert s.effects() == [SMALL] and s.audited("side_effect") == 1
+
+
+def at_interrupt_saved(s: Seen) -> None:
+    s.held_by_child("run")
+    config = {"configurable": {"thread_id": s.thread_id}}
+    (interrupt,) = s.runner.graph.get_state(config).interrupts
+    assert s.runner.queue.list(status=None, thread_id=s.thread_id) == []
+    assert s.effects() == [SMALL]
 
 
 def at_review_raised(s: Seen) -> None:
@@ -133,17 +148,25 @@ class Step:
 
 
 STEPS = [
+    Step("accepting", "run", at_accepting),
     Step("accepted", "run", at_accepted),
     Step("started", "run", at_started),
     Step("first_checkpoint", "run", at_first_checkpoint),
     Step("effect_executed", "run", at_effect_executed),
     Step("effect_audited", "run", at_effect_audited),
+    Step("interrupt_saved", "run", at_interrupt_saved),
     Step("review_raised", "run", at_review_raised),
     Step("decision_committed", "approve", at_decision_committed),
     Step("resume_running", "worker", at_resume_running),
     Step("resume_effect", "worker", at_resume_effect),
 ]
-AFTER_REVIEW = {"review_raised", "decision_committed", "resume_running", "resume_effect"}
+AFTER_REVIEW = {
+    "interrupt_saved",
+    "review_raised",
+    "decision_committed",
+    "resume_running",
+    "resume_effect",
+}
 
 
 def spawn(home: Path, db_url: str | None, step: str, *command: str) -> subprocess.Popen[str]:
@@ -218,6 +241,13 @@ def test_sigkill_at_a_step_then_a_worker_loses_nothing_and_repeats_nothing(
 def recover_and_check(
     runner: Runner, ledger: Ledger, agents: dict, thread_id: str, step: Step
 ) -> None:
+    if step.name == "accepting":
+        # Killed before its commit, the request was never accepted (its caller got no thread
+        # id): nothing of it is left but the new, empty thread, and a worker finds nothing.
+        at_accepting(Seen(runner, thread_id, 0, ledger))
+        assert runner.drive(thread_id, timeout=DEADLINE).status == "idle"
+        assert runner.audit.for_thread(thread_id) == []
+        runner.accept(REQUEST, thread_id=thread_id)  # the caller sends it again
     # A worker starts (this process; a new Runner, its graph built now).
     out = runner.drive(thread_id, timeout=DEADLINE)
     assert runner.jobs.for_thread(thread_id, open_only=True) == []
