@@ -121,8 +121,8 @@ def install(runner: Runner, home: Path, step: str) -> None:
 
         Runner._sync = before_sync  # type: ignore[method-assign]
     elif step == "review_raised":
-        queue = runner.queue
-        queue.add = after(queue.add, lambda added, /, *a, **k: bool(added), halt)  # type: ignore[method-assign]
+        reviews = runner.queue
+        reviews.add = after(reviews.add, lambda added, /, *a, **k: bool(added), halt)  # type: ignore[method-assign]
     elif step == "decision_committed":  # the decision and its resume job, one transaction
         decisions_module.commit = after(decisions_module.commit, lambda *a, **k: True, halt)
     else:
