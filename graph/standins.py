@@ -12,8 +12,8 @@ has room. Each change says why, in the subtask's rationale and in a `standin` ev
 For queued work (`plan_moves`): when an agent is unhealthy, or its queue passes a threshold
 while a stand-in has room, queued subtasks move, each with its reason; off an unhealthy agent
 with no healthy stand-in the requester may reach, they go to a person. The graph has no queue
-of its own: a run queue implementing `MovableQueue` applies the moves (ringmaster's run queue
-will; see ringmaster/agent_status.py for the load each agent reports meanwhile).
+of its own: a run queue implementing `MovableQueue` applies the moves (ringmaster/rebalance.py
+does, over the run queue's waiting `slot` jobs).
 """
 
 from __future__ import annotations
@@ -134,8 +134,9 @@ class QueuedSubtask:
     """A subtask waiting in an agent's queue, with the scopes of whoever asked for it."""
 
     key: str  # the queue's id for it
-    agent: str
+    agent: str  # whose queue it waits in now
     requester_scopes: tuple[str, ...]
+    planned: str | None = None  # the agent the plan gave it to; None: `agent`
 
 
 @dataclass(frozen=True)
@@ -180,10 +181,13 @@ def plan_moves(
         spiking = src[0] > threshold
         if not (unhealthy or spiking):
             continue
+        # Qualified: the planned agent and its stand-ins (a stand-in's own stand-ins are not
+        # qualified for work it only stood in for), other than where it waits now.
+        planned = team.agent(job.planned or job.agent)
         fit = [
             a
-            for a in team.agent(job.agent).standins
-            if a in live and live[a][3] and reach(a, job.requester_scopes)
+            for a in dict.fromkeys([planned.name, *planned.standins])
+            if a != job.agent and a in live and live[a][3] and reach(a, job.requester_scopes)
         ]
         if unhealthy and not fit:
             why = f"{job.agent} is unhealthy and no healthy stand-in the requester may reach"
