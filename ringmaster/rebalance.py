@@ -66,14 +66,17 @@ class JobsMovable:
         self.group = group
 
     # -- reading -------------------------------------------------------------------------
-    def queued(self) -> list[QueuedSubtask]:
-        """Waiting subtasks of the team's agents, in the order the queue would start them."""
+    def queued(self, agents: Iterable[str] | None = None) -> list[QueuedSubtask]:
+        """Waiting subtasks of the team's agents (of `agents`), in the order the queue would
+        start them."""
         c = jobs.c
         q = (
             select(c.id, c.agent, c.payload)
             .where(c.state == "queued", c.kind.in_(self.kinds), c.agent.is_not(None))
             .order_by(c.priority.desc(), c.created_at, c.id)
         )
+        if agents is not None:
+            q = q.where(c.agent.in_(list(agents)))
         known = set(self.team.names())
         with self.queue.engine.connect() as conn:
             rows = conn.execute(q).all()
@@ -230,7 +233,11 @@ def rebalance_pass(movable: JobsMovable, health: Health, *, threshold: int) -> R
     """Plan moves from the queue as it is now, and apply each (see the module docstring)."""
     report = RebalanceReport()
     loads = movable.loads(health)
-    moves = plan_moves(movable.team, movable.queued(), loads, threshold=threshold)
+    # Only work on an unhealthy agent or over the threshold may move: read no other rows.
+    busy = [a for a, ld in loads.items() if not ld.healthy or ld.queued > threshold]
+    if not busy:
+        return report
+    moves = plan_moves(movable.team, movable.queued(busy), loads, threshold=threshold)
     for m in moves:
         if not movable.move(m):
             report.missed.append(m)
