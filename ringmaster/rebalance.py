@@ -13,6 +13,8 @@ moved by another process, meanwhile is left alone. The target is checked again h
 the planner of the moves decided: it must be the planned agent or one of its stand-ins, known
 to the team, and reachable by the requester's scopes.
 
+Off an unhealthy agent all queued work moves, to its least-loaded healthy stand-in even when
+that one is full (plan_moves): it waits in a healthy queue, whose capacity the queue enforces.
 Work on an unhealthy agent with no healthy stand-in the requester may reach stays queued
 where it is (it runs if the agent recovers) and goes to a person: an outbox row to the
 policy's escalation group (delivered by ringmaster/outbox.py) and a `rebalance_escalated`

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from ringmaster.audit import AuditLog
 from ringmaster.graph.standins import Move
 from ringmaster.rebalance import JobsMovable, rebalance_pass
-from ringmaster.run_queue import SqlRunQueue
+from ringmaster.run_queue import Limits, SqlRunQueue
 from ringmaster.tables import notifications
 from tests.ringmaster.ops_traffic import START, TEAM, Clock, engine
 
@@ -184,3 +184,19 @@ def test_move_checks_the_target_again(engine: Engine) -> None:
     assert not events(audit, "reroute")
     assert movable.move(Move(job, "billing", "billing2", "asked")) is True
     assert queue.get(job).agent == "billing2"
+
+
+def test_all_work_leaves_an_unhealthy_agent_and_capacity_still_holds(engine: Engine) -> None:
+    queue, audit, movable, _ = setup(engine)
+    ids = [slot(queue, i, "billing", ["billing"]) for i in range(5)]
+    health = {**HEALTHY, "billing": (False, ("its health check failed",))}
+
+    report = rebalance_pass(movable, health, threshold=100)
+
+    # billing2 has room for 2, but the other 3 wait in its queue rather than on billing.
+    assert set(agents_of(queue, ids).values()) == {"billing2"}
+    assert len(report.moved) == 5 and len(events(audit, "reroute")) == 5
+    assert "least-loaded healthy stand-in" in report.moved[-1].reason
+    queue.limits = Limits(capacity={a.name: a.capacity for a in TEAM.agents})
+    started = [queue.claim(f"w{i}", kinds=["slot"]) for i in range(5)]
+    assert sum(j is not None for j in started) == 2  # billing2's capacity
