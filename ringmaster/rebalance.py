@@ -116,6 +116,10 @@ class JobsMovable:
                 dict(conn.execute(running).all())  # type: ignore[arg-type]
             )
 
+    def waiting(self) -> int:
+        """How many subtasks wait in any agent's queue (0: a pass has nothing to do)."""
+        return sum(self._counts()[0].values())
+
     def depth(self, agent: str) -> int:
         return self._counts()[0][agent]
 

@@ -103,6 +103,8 @@ def worker_schedules(runner: Runner) -> list[Schedule]:
         from ringmaster.rebalance import JobsMovable, rebalance_pass, status_health
 
         movable = JobsMovable(runner.jobs, runner.audit, team, group=runner.policy.escalation.group)
+        if not movable.waiting():
+            return  # nothing queued: skip reading every agent's health
         health = status_health(movable, window=window, unhealthy_error_rate=rate)()
         report = rebalance_pass(movable, health, threshold=settings.rebalance_threshold)
         if report.moved or report.to_person:
