@@ -12,17 +12,28 @@ those intervals per agent is the largest concurrency the queue allowed.
               against the ideal, sum(latency) / sum(capacity) per agent, the slowest agent
     latency   jobs enqueued one at a time while the workers are idle (a slot is free):
               started_at - created_at, p50 and p95
+    unhealthy a spike on `billing` (half of the jobs), whose stand-in is `billing2`, queued
+              as the graph's `slot` jobs; when half of all jobs are done `billing` is made
+              unhealthy (a flag file: its runs take 10× as long, and the rebalancer's health
+              says so). Without rebalancing its queue drains at the slow pace; with it, a
+              rebalancing pass every `--pass-seconds` moves its queued work with the real
+              mover (ringmaster/rebalance.py) onto `billing2` as room opens. Per row: drain
+              time, per-agent maximum concurrency, moves (each one `reroute` audit event),
+              and how many jobs `billing` still started after it became unhealthy (the queue
+              grants an agent's slots whatever its health; only moved work avoids it)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +41,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from benchmarks.pgdb import add_postgres_url_argument, postgres_database
+from ringmaster.agents.spec import parse_team
+from ringmaster.audit import AuditLog
+from ringmaster.clock import as_utc
+from ringmaster.rebalance import JobsMovable, rebalance_pass
 from ringmaster.run_queue import Job, Limits, SqlRunQueue
-from ringmaster.tables import jobs, make_engine
+from ringmaster.tables import audit_events, audit_head, jobs, make_engine
 
 # agent: (capacity, scripted latency in seconds)
 AGENTS = {"billing": (2, 0.02), "support": (4, 0.01), "legal": (1, 0.005)}
@@ -62,9 +77,12 @@ def work(
     threads: int,
     seconds: float,
     rate: dict[str, tuple[int, float]] | None = None,
+    kind: str = "task",
+    slow: tuple[str, str] | None = None,
 ) -> None:
-    """Claim and run `task` jobs for `seconds`, on `threads` threads (a worker process).
-    An agent of capacity 0 has no capacity limit."""
+    """Claim and run `kind` jobs for `seconds`, on `threads` threads (a worker process).
+    An agent of capacity 0 has no capacity limit. With `slow` (flag file, agent), that agent's
+    runs take 10× its latency while the file exists."""
     from ringmaster.thread_store import new_owner
 
     queue = SqlRunQueue(make_engine(url), limits=limits(agents, rate), lease_seconds=30)
@@ -74,7 +92,7 @@ def work(
         owner = new_owner()
         while not stop.is_set():
             try:
-                job = queue.claim(owner, kinds=["task"])
+                job = queue.claim(owner, kinds=[kind])
                 if job is None:
                     queue.wait(0.5)
                     continue
@@ -84,7 +102,8 @@ def work(
                 print(f"worker: {str(exc).splitlines()[0]}", file=sys.stderr)
 
     def run(job: Job) -> None:
-        time.sleep(agents[job.agent or ""][1])
+        factor = 10 if slow and job.agent == slow[1] and Path(slow[0]).exists() else 1
+        time.sleep(agents[job.agent or ""][1] * factor)
 
     pool = [threading.Thread(target=loop, daemon=True) for _ in range(threads)]
     for t in pool:
@@ -102,11 +121,16 @@ def spawn(
     threads: int,
     seconds: float,
     rate: dict[str, tuple[int, float]] | None = None,
+    kind: str = "task",
+    slow: tuple[str, str] | None = None,
 ) -> Any:
     root = Path(__file__).resolve().parents[1]
     args = ["worker", url, "--agents", format_agents(agents), "--threads", str(threads)]
+    args += ["--kind", kind]
     if rate:
         args += ["--rate", format_agents(rate)]
+    if slow:
+        args += ["--slow", f"{slow[0]}:{slow[1]}"]
     return subprocess.Popen(
         [sys.executable, "-m", "benchmarks.capacity", *args, "--seconds", str(seconds)],
         cwd=root,
@@ -204,7 +228,128 @@ def latency(
     }
 
 
-def run_backend(name: str, url: str, n: int, workers: list[int]) -> None:
+# -- an agent made unhealthy halfway ------------------------------------------------------------
+# billing gets the spike; billing2 stands in for it (the requesters reach both); support is
+# busy with its own work and no stand-in.
+FAULT_AGENTS = {"billing": (2, 0.02), "billing2": (2, 0.02), "support": (4, 0.01)}
+FAULT_SHARE = {"billing": 3, "billing2": 1, "support": 2}  # of every 6 jobs
+FAULT_TEAM = parse_team(
+    """
+name: bench
+agents:
+  - {name: billing, description: refunds, scopes: [billing], capacity: 2, standins: [billing2],
+     runtime: {kind: python, entry: "x:y"}}
+  - {name: billing2, description: refunds too, scopes: [billing], capacity: 2,
+     runtime: {kind: python, entry: "x:y"}}
+  - {name: support, description: tickets, scopes: [support], capacity: 4,
+     runtime: {kind: python, entry: "x:y"}}
+"""
+)
+
+
+def enqueue_slots(queue: SqlRunQueue, n: int) -> None:
+    """`slot` jobs as the graph's subtasks queue them (key, agent, requester's scopes)."""
+    names = [a for a, k in FAULT_SHARE.items() for _ in range(k)]
+    with queue.writer.begin() as conn:
+        for i in range(n):
+            agent = names[i % len(names)]
+            queue.enqueue_in(
+                conn, key=f"slot:f{i}:1:s1", kind="slot", thread_id=f"f{i}", turn=1,
+                agent=agent, priority=1,
+                payload={"subtask_id": "s1", "planned_agent": agent, "requester": "bench",
+                         "scopes": ["support"] if agent == "support" else ["billing"]},
+            )  # fmt: skip
+
+
+def unhealthy_halfway(
+    url: str, n: int, workers: int, rebalance: bool, pass_seconds: float, threshold: int
+) -> dict[str, Any]:
+    """See the module docstring; figures from the jobs table and the audit trail."""
+    queue = SqlRunQueue(make_engine(url), limits=limits(FAULT_AGENTS))
+    audit = AuditLog(queue.engine, key=b"benchmark")
+    movable = JobsMovable(queue, audit, FAULT_TEAM)
+    enqueue_slots(queue, n)
+    flag = Path(tempfile.mkdtemp()) / "billing-down"
+    health: dict[str, tuple[bool, tuple[str, ...]]] = {a: (True, ()) for a in FAULT_AGENTS}
+    threads = sum(c for c, _ in FAULT_AGENTS.values())
+    slow = (str(flag), "billing")
+    procs = [spawn(url, FAULT_AGENTS, threads, 600, kind="slot", slow=slow) for _ in range(workers)]
+    down_at: float | None = None
+    moved = passes = 0
+    try:
+        deadline = time.monotonic() + 580
+        while (done := queue.counts().get("done", 0)) < n:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"not drained: {queue.counts()}")
+            if down_at is None and done >= n // 2:
+                flag.touch()  # from now on billing's runs are slow …
+                health["billing"] = (False, ("its runs take 10x as long",))  # … and it says so
+                down_at = queue.clock().timestamp()
+            if rebalance:
+                moved += len(rebalance_pass(movable, health, threshold=threshold).moved)
+                passes += 1
+            time.sleep(pass_seconds)
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait()
+        flag.unlink(missing_ok=True)
+    c = jobs.c
+    with queue.engine.connect() as conn:
+        rows = conn.execute(
+            select(c.agent, c.started_at, c.finished_at).where(c.state == "done")
+        ).all()
+    spans = [(str(a), seconds(s), seconds(f)) for a, s, f in rows]
+    first = min(s for _, s, _ in spans)
+    last = max(f for _, _, f in spans)
+    reroutes = [e for e in audit._rows() if e.kind == "reroute"]
+    assert down_at is not None and len(reroutes) == moved  # one audit event a move
+    conc = {a: max_overlap([(s, f) for ag, s, f in spans if ag == a]) for a in FAULT_AGENTS}
+    queue.close()
+    queue.engine.dispose()
+    return {
+        "drain_s": last - first,
+        "max_concurrency": conc,
+        "moved": moved,
+        "passes": passes,
+        "to_unhealthy": sum(
+            1 for e in reroutes if e.data["to"] == "billing" and e.at.timestamp() > down_at
+        ),
+        "billing_started_after": sum(1 for a, s, _ in spans if a == "billing" and s > down_at),
+    }
+
+
+def seconds(value: datetime) -> float:
+    """A stored time as epoch seconds (SQLite hands back naive UTC)."""
+    t = as_utc(value)
+    assert t is not None
+    return t.timestamp()
+
+
+def run_unhealthy(name: str, url: str, n: int, workers: int, pass_seconds: float) -> None:
+    for rebalance in (False, True):
+        d = unhealthy_halfway(url, n, workers, rebalance, pass_seconds, threshold=4)
+        conc = ", ".join(
+            f"{a} {d['max_concurrency'][a]}/{FAULT_AGENTS[a][0]}" for a in FAULT_AGENTS
+        )
+        how = f"rebalancing every {pass_seconds:g} s" if rebalance else "no rebalancing      "
+        print(
+            f"{name:8} workers={workers}  {n} slot jobs, billing unhealthy halfway, {how}"
+            f"  drain {d['drain_s']:.2f} s  max concurrency {conc}  moved {d['moved']}"
+            f" ({d['to_unhealthy']} to billing after it was unhealthy)"
+            f"  billing started {d['billing_started_after']} after",
+            flush=True,
+        )
+        _reset(url)
+
+
+def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
+    n, workers = args.jobs, args.workers
+    if args.rows in ("all", "unhealthy"):
+        for w in workers:
+            run_unhealthy(name, url, args.fault_jobs, w, args.pass_seconds)
+    if args.rows == "unhealthy":
+        return
     for w in workers:
         d = drain(url, AGENTS, n, w)
         conc = ", ".join(f"{a} {d['max_concurrency'][a]}/{AGENTS[a][0]}" for a in AGENTS)
@@ -228,7 +373,8 @@ def run_backend(name: str, url: str, n: int, workers: list[int]) -> None:
 def _reset(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(jobs.delete())
+        for table in (jobs, audit_events, audit_head):
+            conn.execute(table.delete())
     engine.dispose()
 
 
@@ -241,25 +387,39 @@ def main() -> None:
     wk.add_argument("--threads", type=int, default=4)
     wk.add_argument("--seconds", type=float, default=60)
     wk.add_argument("--rate", default="", help="agent:calls:seconds,…")
+    wk.add_argument("--kind", default="task")
+    wk.add_argument("--slow", default="", help="flagfile:agent")
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--jobs", type=int, default=1000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--rows", choices=["all", "capacity", "unhealthy"], default="all",
+        help="capacity: drain and latency rows; unhealthy: an agent made unhealthy halfway",
+    )  # fmt: skip
+    parser.add_argument("--fault-jobs", type=int, default=600)
+    parser.add_argument("--pass-seconds", type=float, default=0.05)
     add_postgres_url_argument(parser)
     args = parser.parse_args()
     if args.cmd == "worker":
         rate = parse_agents(args.rate) if args.rate else None
-        work(args.url, parse_agents(args.agents), args.threads, args.seconds, rate)
+        slow = tuple(args.slow.rsplit(":", 1)) if args.slow else None
+        work(
+            args.url, parse_agents(args.agents), args.threads, args.seconds, rate, args.kind,
+            slow,  # type: ignore[arg-type]
+        )  # fmt: skip
         return
-    print(f"agents (capacity, latency s): {AGENTS}", flush=True)
+    print(f"agents (capacity, latency s): {AGENTS}; unhealthy rows: {FAULT_AGENTS}", flush=True)
+    print("load average (1/5/15 min) before: {:.2f} / {:.2f} / {:.2f}".format(*os.getloadavg()))
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            run_backend("sqlite", f"sqlite:///{tmp}/bench.db", args.jobs, args.workers)
+            run_backend("sqlite", f"sqlite:///{tmp}/bench.db", args)
     if args.backend in ("postgres", "both"):
         if not args.postgres_url:
             raise SystemExit("--postgres-url (or RINGMASTER_TEST_POSTGRES_URL) is not set")
         with postgres_database(args.postgres_url) as url:
             app_url = "postgresql+psycopg://" + url.split("://", 1)[1]
-            run_backend("postgres", app_url, args.jobs, args.workers)
+            run_backend("postgres", app_url, args)
+    print("load average (1/5/15 min) after: {:.2f} / {:.2f} / {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

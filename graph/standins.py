@@ -9,11 +9,12 @@ its subtask goes to the least-loaded healthy stand-in, or, when there is none, t
 healthy agent that is full (queued + running ≥ capacity) gives the subtask to a stand-in that
 has room. Each change says why, in the subtask's rationale and in a `standin` event.
 
-For queued work (`plan_moves`): when an agent is unhealthy, or its queue passes a threshold
-while a stand-in has room, queued subtasks move, each with its reason; off an unhealthy agent
-with no healthy stand-in the requester may reach, they go to a person. The graph has no queue
-of its own: a run queue implementing `MovableQueue` applies the moves (ringmaster's run queue
-will; see ringmaster/agent_status.py for the load each agent reports meanwhile).
+For queued work (`plan_moves`): when an agent's queue passes a threshold while a stand-in has
+room, queued subtasks move there; when an agent is unhealthy, all of its queued subtasks move
+to its least-loaded healthy stand-ins (room or not: they wait in a healthy queue), or, with no
+healthy stand-in the requester may reach, go to a person. Each move says why. The graph has no queue
+of its own: a run queue implementing `MovableQueue` applies the moves (ringmaster/rebalance.py
+does, over the run queue's waiting `slot` jobs).
 """
 
 from __future__ import annotations
@@ -134,8 +135,9 @@ class QueuedSubtask:
     """A subtask waiting in an agent's queue, with the scopes of whoever asked for it."""
 
     key: str  # the queue's id for it
-    agent: str
+    agent: str  # whose queue it waits in now
     requester_scopes: tuple[str, ...]
+    planned: str | None = None  # the agent the plan gave it to; None: `agent`
 
 
 @dataclass(frozen=True)
@@ -180,26 +182,35 @@ def plan_moves(
         spiking = src[0] > threshold
         if not (unhealthy or spiking):
             continue
+        # Qualified: the planned agent and its stand-ins (a stand-in's own stand-ins are not
+        # qualified for work it only stood in for), other than where it waits now.
+        planned = team.agent(job.planned or job.agent)
         fit = [
             a
-            for a in team.agent(job.agent).standins
-            if a in live and live[a][3] and reach(a, job.requester_scopes)
+            for a in dict.fromkeys([planned.name, *planned.standins])
+            if a != job.agent and a in live and live[a][3] and reach(a, job.requester_scopes)
         ]
         if unhealthy and not fit:
             why = f"{job.agent} is unhealthy and no healthy stand-in the requester may reach"
             moves.append(Move(job.key, job.agent, None, why))
             src[0] -= 1
             continue
-        options = [a for a in fit if live[a][0] + live[a][1] < live[a][2]]
+        # Off a spike, only onto a stand-in with room. Off an unhealthy agent, onto the least
+        # loaded healthy stand-in even when it is full: waiting in a healthy agent's queue
+        # beats running on a broken one (the queue would grant the unhealthy agent's slots).
+        options = fit if unhealthy else [a for a in fit if live[a][0] + live[a][1] < live[a][2]]
         target = min(options, key=lambda a: (live[a][0] + live[a][1]) / live[a][2], default=None)
         if target is None:  # the stand-ins are full: it waits for whichever frees first
             continue
+        t = live[target]
         why = (
-            f"{job.agent} is unhealthy"
+            f"{job.agent} is unhealthy; {target} is the least-loaded healthy stand-in "
+            f"({t[0]} queued + {t[1]} running of {t[2]})"
             if unhealthy
-            else f"{job.agent} has {src[0]} queued, over the threshold of {threshold}"
+            else f"{job.agent} has {src[0]} queued, over the threshold of {threshold}; "
+            f"{target} has room ({t[0]} queued + {t[1]} running of {t[2]})"
         )
-        moves.append(Move(job.key, job.agent, target, f"{why}; {target} has room"))
+        moves.append(Move(job.key, job.agent, target, why))
         src[0] -= 1
         live[target][0] += 1
     return moves

@@ -162,10 +162,13 @@ def worker(
     import threading
 
     from ringmaster.cli_output import cli_runner, progress
+    from ringmaster.schedules import worker_scheduler
+    from ringmaster.thread_store import new_owner
     from ringmaster.worker import Worker
 
     with cli_runner(progress(json_mode)) as runner:
-        w = Worker(runner)
+        owner = new_owner()
+        w = Worker(runner, owner=owner, scheduler=None if once else worker_scheduler(runner, owner))
         if once:
             n = w.run_until_idle()
             print_json({"ran": n}) if json_mode else out.print(f"ran {n} job(s)")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -22,8 +22,8 @@ from ringmaster.clock import utcnow
 from ringmaster.errors import ConfigError
 from ringmaster.outbox import STATES, outbox_from_settings
 from ringmaster.settings import Settings
-from ringmaster.summary import as_notification, build_summary, parse_since, render
-from ringmaster.tables import make_engine, notifications, writer
+from ringmaster.summary import build_summary, parse_since, queue_summary, render
+from ringmaster.tables import make_engine
 from ringmaster.wiring import load_team_and_tools
 
 outbox_app = typer.Typer(
@@ -182,7 +182,8 @@ def summary(
         s = build_summary(engine, now - span, now, _statuses(settings, engine, team))
         text = render(s, format)
         if send:
-            _queue_summary(engine, s, since, now.strftime("%Y-%m-%dT%H"))
+            # One row per period and hour, so a cron line run twice sends one summary.
+            queue_summary(engine, s, f"summary:{since}:{now:%Y-%m-%dT%H}", now)
             report = outbox_from_settings(engine, settings).send_due()
             out.print(
                 f"summary queued; outbox: delivered {len(report.delivered)}, "
@@ -194,30 +195,6 @@ def summary(
         output.write_text(text, encoding="utf-8")
     elif not send:
         out.print(text, markup=False, highlight=False, soft_wrap=True)
-
-
-def _queue_summary(engine: Engine, s: Any, since: str, hour: str) -> None:
-    """One outbox row per period and hour, so a cron line run twice sends one summary."""
-    from sqlalchemy import select
-
-    item_id = f"summary:{since}:{hour}"
-    with writer(engine).begin() as conn:
-        seen = conn.execute(
-            select(notifications.c.id).where(notifications.c.item_id == item_id)
-        ).first()
-        if seen is None:
-            conn.execute(
-                notifications.insert().values(
-                    created_at=utcnow(),
-                    item_id=item_id,
-                    thread_id="",
-                    channel="outbox",
-                    recipient="summary",
-                    payload=as_notification(s),
-                    status="queued",
-                    attempts=0,
-                )
-            )
 
 
 def checkin(

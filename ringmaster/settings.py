@@ -75,6 +75,17 @@ class Settings(BaseSettings):
     # place in line (ringmaster/slots.py), so no worker is held without a bound.
     slot_wait_seconds: float = Field(default=10.0, gt=0)
     slot_requeue_seconds: float = Field(default=1.0, ge=0)
+    # Schedules inside every worker (ringmaster/schedules.py), each tick run once across
+    # processes; 0 turns one off. Check-ins record status and escalate stuck runs and newly
+    # unhealthy agents; rebalancing moves queued subtasks off queues longer than the threshold
+    # or off unhealthy agents; the summary of the past interval is queued in the outbox at
+    # `summary_at_hour_utc` each day; the outbox sender delivers what is due.
+    checkin_interval_seconds: float = 300.0
+    rebalance_interval_seconds: float = 30.0
+    rebalance_threshold: int = 8  # queued subtasks on one agent before any move to stand-ins
+    summary_interval_hours: float = 24.0
+    summary_at_hour_utc: float = 8.0
+    outbox_interval_seconds: float = 30.0
     # Stuck work: a running job with no progress, a worker silent, past these limits.
     stuck_run_seconds: float = 900.0
     silent_worker_seconds: float = 300.0

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from ringmaster.agent_status import AgentStatus, _tally
 from ringmaster.clock import as_utc
 from ringmaster.errors import ConfigError
-from ringmaster.tables import audit_events, review_items, threads
+from ringmaster.tables import audit_events, notifications, review_items, threads, writer
 
 HUMAN = "(person)"  # subtasks the planner sent straight to a person
 DECISION_COLUMN = {
@@ -348,3 +348,27 @@ def as_notification(s: Summary) -> dict[str, Any]:
         "html": to_html(s),
         "summary": s.to_dict(),
     }
+
+
+def queue_summary(engine: Engine, s: Summary, item_id: str, now: datetime) -> bool:
+    """Queue the summary in the outbox (to the `summary` group) unless a row with `item_id`
+    exists: a cron line or a schedule run twice for one period sends one summary."""
+    with writer(engine).begin() as conn:
+        seen = conn.execute(
+            select(notifications.c.id).where(notifications.c.item_id == item_id).limit(1)
+        ).first()
+        if seen is not None:
+            return False
+        conn.execute(
+            notifications.insert().values(
+                created_at=now,
+                item_id=item_id[:64],
+                thread_id="",
+                channel="outbox",
+                recipient="summary",
+                payload=as_notification(s),
+                status="queued",
+                attempts=0,
+            )
+        )
+    return True

@@ -11,6 +11,8 @@
 
 `ringmaster worker` runs `serve_forever`; `ringmaster serve` runs one in a thread unless
 `--no-worker`; the CLI and API drive a thread's own jobs in-process when a caller waits.
+Given a scheduler (ringmaster/schedules.py), `serve_forever` also runs the schedules due
+(check-ins, rebalancing, the daily summary, the outbox), each tick once across processes.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ringmaster.graph.slots import CapacityWait
 from ringmaster.quarantine import quarantine
 from ringmaster.run_queue import OPEN_STATES, Job, Limits
 from ringmaster.runner import Runner
+from ringmaster.schedules import Scheduler
 from ringmaster.tables import jobs, workers
 from ringmaster.thread_store import new_owner, owner_is_gone
 
@@ -58,6 +61,7 @@ class Worker:
         owner: str | None = None,
         handler: Handler | None = None,
         kinds: tuple[str, ...] | None = ("run", "resume"),
+        scheduler: Scheduler | None = None,
     ) -> None:
         self.runner = runner
         self.queue = runner.jobs
@@ -65,6 +69,7 @@ class Worker:
         self.owner = owner or new_owner()
         self.handler = handler or runner.run_job
         self.kinds = kinds
+        self.scheduler = scheduler
         settings = runner.settings
         self.max_attempts = settings.run_max_attempts
         self.retry_seconds = settings.run_retry_seconds
@@ -156,6 +161,8 @@ class Worker:
         try:
             while not stop.is_set():
                 self._seen()
+                if self.scheduler is not None:
+                    self.scheduler.run_due()
                 self.reap()
                 try:
                     ran = self.step()

@@ -130,13 +130,21 @@ class _ServeWorker:
     """`ringmaster serve`'s worker: a thread running queued jobs until the app stops."""
 
     def __init__(self, state: AppState) -> None:
+        from ringmaster.schedules import worker_scheduler
+        from ringmaster.thread_store import new_owner
         from ringmaster.worker import Worker
 
         def handle(job: Any) -> None:
             with state.hub.tracking(job.thread_id):  # its progress reaches the streams
                 state.runner.run_job(job)
 
-        self.worker = Worker(state.runner, handler=handle)
+        owner = new_owner()
+        self.worker = Worker(
+            state.runner,
+            owner=owner,
+            handler=handle,
+            scheduler=worker_scheduler(state.runner, owner),  # check-ins, rebalancing, summary
+        )
         self.stop_event = threading.Event()
         self.thread = threading.Thread(
             target=self.worker.serve_forever, args=(self.stop_event,), name="rm-worker"

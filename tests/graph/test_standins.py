@@ -49,12 +49,18 @@ def test_moves_off_a_spike_and_off_an_unhealthy_agent_within_scope() -> None:
     assert all("over the threshold of 3" in m.reason for m in moves)
     loads["billing"] = Load(False, 7, 0, 2, ("down",))
     moves = plan_moves(TEAM, queued, loads, threshold=100)
-    # Off the unhealthy agent as room allows; the rest wait for a stand-in, not for a person.
+    # All of it off the unhealthy agent, to the least-loaded healthy stand-in each time (room
+    # or not: it waits in a healthy queue), never to a person while one is healthy.
     assert [(m.key, m.target) for m in moves] == [
         ("j0", "billing2"),
         ("j1", "billing2"),
+        ("j2", "billing2"),
+        ("j3", "billing2"),
+        ("j4", "billing2"),
+        ("j5", "billing2"),
         ("k", "support"),
     ]
+    assert all(m.reason.startswith("billing is unhealthy") for m in moves)
     loads["billing2"] = Load(False, 0, 0, 2, ("down",))
     moves = plan_moves(TEAM, queued, loads, threshold=100)
     assert [(m.key, m.target) for m in moves] == [(f"j{i}", None) for i in range(6)] + [

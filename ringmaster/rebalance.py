@@ -1,0 +1,278 @@
+"""Rebalancing queued subtasks: `graph/standins.plan_moves` applied to the run queue's jobs.
+
+A subtask waiting for its agent's capacity is an `rm_jobs` row of kind `slot`, state `queued`,
+whose `agent` column names the agent that will run it when its slot is granted, and whose
+payload holds `subtask_id`, `planned_agent`, `requester` and `scopes` (the requester's). So
+moving it is one conditional update of that column:
+
+    UPDATE rm_jobs SET agent = :to WHERE id = :id AND state = 'queued' AND agent = :from
+
+in one transaction with a `reroute` audit event carrying the reason (the status page's queue
+reading, ringmaster/agent_status.py, follows `reroute` events too). A row that started, or was
+moved by another process, meanwhile is left alone. The target is checked again here, whatever
+the planner of the moves decided: it must be the planned agent or one of its stand-ins, known
+to the team, and reachable by the requester's scopes.
+
+Off an unhealthy agent all queued work moves, to its least-loaded healthy stand-in even when
+that one is full (plan_moves): it waits in a healthy queue, whose capacity the queue enforces.
+Work on an unhealthy agent with no healthy stand-in the requester may reach stays queued
+where it is (it runs if the agent recovers) and goes to a person: an outbox row to the
+policy's escalation group (delivered by ringmaster/outbox.py) and a `rebalance_escalated`
+audit event, once per row and agent.
+
+`rebalance_pass` is one pass: read the queue and each agent's load and health, plan, move.
+The workers run it on a schedule (ringmaster/schedules.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from ringmaster.agents.spec import Team
+from ringmaster.audit import AuditLog
+from ringmaster.graph.standins import Load, Move, QueuedSubtask, plan_moves
+from ringmaster.run_queue import SqlRunQueue
+from ringmaster.tables import jobs, notifications
+
+log = logging.getLogger(__name__)
+
+SLOT = "slot"
+ACTOR = "system:rebalancer"
+# Per agent: healthy, and why not.
+Health = Mapping[str, tuple[bool, tuple[str, ...]]]
+
+
+class JobsMovable:
+    """`MovableQueue` (and the status page's `QueueProvider`) over the run queue's jobs."""
+
+    def __init__(
+        self,
+        queue: SqlRunQueue,
+        audit: AuditLog,
+        team: Team,
+        *,
+        kinds: Iterable[str] = (SLOT,),
+        group: str = "escalation",
+    ) -> None:
+        self.queue = queue
+        self.audit = audit
+        self.team = team
+        self.kinds = list(kinds)
+        self.group = group
+
+    # -- reading -------------------------------------------------------------------------
+    def queued(self, agents: Iterable[str] | None = None) -> list[QueuedSubtask]:
+        """Waiting subtasks of the team's agents (of `agents`), in the order the queue would
+        start them."""
+        c = jobs.c
+        q = (
+            select(c.id, c.agent, c.payload)
+            .where(c.state == "queued", c.kind.in_(self.kinds), c.agent.is_not(None))
+            .order_by(c.priority.desc(), c.created_at, c.id)
+        )
+        if agents is not None:
+            q = q.where(c.agent.in_(list(agents)))
+        known = set(self.team.names())
+        with self.queue.engine.connect() as conn:
+            rows = conn.execute(q).all()
+        out = []
+        for job_id, agent, payload in rows:
+            if agent not in known:
+                continue  # not the team's (a stale row after a team change): never moved
+            p = payload or {}
+            planned = p.get("planned_agent")
+            out.append(
+                QueuedSubtask(
+                    key=job_id,
+                    agent=agent,
+                    requester_scopes=tuple(p.get("scopes") or ()),
+                    planned=planned if planned in known else None,
+                )
+            )
+        return out
+
+    def _counts(self) -> tuple[Counter[str], Counter[str]]:
+        c = jobs.c
+        now = self.queue.clock()
+        waiting = (
+            select(c.agent, func.count())
+            .where(c.state == "queued", c.kind.in_(self.kinds), c.agent.is_not(None))
+            .group_by(c.agent)
+        )
+        running = (
+            select(c.agent, func.count())
+            .where(c.state == "running", c.agent.is_not(None), c.lease_expires >= now)
+            .group_by(c.agent)
+        )
+        with self.queue.engine.connect() as conn:
+            return Counter(dict(conn.execute(waiting).all())), Counter(  # type: ignore[arg-type]
+                dict(conn.execute(running).all())  # type: ignore[arg-type]
+            )
+
+    def waiting(self) -> int:
+        """How many subtasks wait in any agent's queue (0: a pass has nothing to do)."""
+        return sum(self._counts()[0].values())
+
+    def depth(self, agent: str) -> int:
+        return self._counts()[0][agent]
+
+    def running(self, agent: str) -> int:
+        return self._counts()[1][agent]
+
+    def loads(self, health: Health) -> dict[str, Load]:
+        """Each agent's queued and running jobs, capacity and health (healthy when unknown)."""
+        waiting, running = self._counts()
+        out = {}
+        for spec in self.team.agents:
+            ok, reasons = health.get(spec.name, (True, ()))
+            n, r = waiting[spec.name], running[spec.name]
+            out[spec.name] = Load(ok, n, r, spec.capacity, reasons)
+        return out
+
+    # -- moving --------------------------------------------------------------------------
+    def refusal(self, payload: dict[str, Any], source: str, target: str) -> str | None:
+        """Why `target` may not take this work, or None."""
+        if target not in self.team.names():
+            return f"{target} is not an agent of the team"
+        planned = payload.get("planned_agent") or source
+        if planned not in self.team.names():
+            planned = source
+        qualified = [planned, *self.team.agent(planned).standins]
+        if target not in qualified:
+            return f"{target} is neither {planned} nor one of its stand-ins"
+        if not self.team.agent(target).reachable_by(frozenset(payload.get("scopes") or ())):
+            return f"the requester's scopes do not reach {target}"
+        return None
+
+    def move(self, move: Move) -> bool:
+        """Apply one move; False when the row started or moved meanwhile, when its person was
+        told before, or when the target is refused (see the module docstring)."""
+        c = jobs.c
+        with self.queue.writer.begin() as conn:
+            row = conn.execute(
+                select(c.id, c.thread_id, c.state, c.agent, c.payload).where(c.id == move.key)
+            ).first()
+            if row is None or row.state != "queued" or row.agent != move.source:
+                return False
+            payload = dict(row.payload or {})
+            if move.target is None:
+                return self._to_person(conn, row, payload, move)
+            why_not = self.refusal(payload, move.source, move.target)
+            if why_not is not None:
+                log.warning("rebalance of job %s refused: %s", move.key, why_not)
+                return False
+            moved = conn.execute(
+                update(jobs)
+                .where(c.id == move.key, c.state == "queued", c.agent == move.source)
+                .values(agent=move.target)
+            ).rowcount
+            if moved != 1:
+                return False
+            self.audit.append_in(
+                conn, row.thread_id, "reroute", ACTOR,
+                job=row.id, subtask_id=payload.get("subtask_id"),
+                planned=payload.get("planned_agent"), reason=move.reason,
+                **{"from": move.source, "to": move.target},
+            )  # fmt: skip
+        return True
+
+    def _to_person(self, conn: Any, row: Any, payload: dict[str, Any], move: Move) -> bool:
+        item_id = f"rebalance:{row.id}:{move.source}"[:64]
+        seen = conn.execute(
+            select(notifications.c.id).where(notifications.c.item_id == item_id).limit(1)
+        ).first()
+        if seen is not None:
+            return False
+        now = self.queue.clock()
+        body = {
+            "kind": "queued_work_stuck",
+            "text": (
+                f"Subtask {payload.get('subtask_id')} of thread {row.thread_id} waits for "
+                f"{move.source}: {move.reason}. It stays queued there until the agent recovers."
+            ),
+            "thread_id": row.thread_id,
+            "job": row.id,
+            "subtask_id": payload.get("subtask_id"),
+            "agent": move.source,
+            "requester": payload.get("requester"),
+            "reason": move.reason,
+            "link": f"ringmaster thread show {row.thread_id}",
+        }
+        conn.execute(
+            notifications.insert().values(
+                created_at=now,
+                item_id=item_id,
+                thread_id=row.thread_id,
+                channel="outbox",
+                recipient=self.group,
+                payload=body,
+                status="queued",
+                attempts=0,
+            )
+        )
+        self.audit.append_in(
+            conn, row.thread_id, "rebalance_escalated", ACTOR,
+            job=row.id, subtask_id=payload.get("subtask_id"), agent=move.source,
+            reason=move.reason, group=self.group,
+        )  # fmt: skip
+        return True
+
+
+@dataclass
+class RebalanceReport:
+    moved: list[Move] = field(default_factory=list)
+    to_person: list[Move] = field(default_factory=list)  # newly escalated by this pass
+    missed: list[Move] = field(default_factory=list)  # started, moved or told before
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: [m.__dict__ for m in v] for k, v in self.__dict__.items()}
+
+
+def rebalance_pass(movable: JobsMovable, health: Health, *, threshold: int) -> RebalanceReport:
+    """Plan moves from the queue as it is now, and apply each (see the module docstring)."""
+    report = RebalanceReport()
+    loads = movable.loads(health)
+    # Only work on an unhealthy agent or over the threshold may move: read no other rows.
+    busy = [a for a, ld in loads.items() if not ld.healthy or ld.queued > threshold]
+    if not busy:
+        return report
+    moves = plan_moves(movable.team, movable.queued(busy), loads, threshold=threshold)
+    for m in moves:
+        if not movable.move(m):
+            report.missed.append(m)
+        elif m.target is None:
+            report.to_person.append(m)
+        else:
+            report.moved.append(m)
+    return report
+
+
+def status_health(
+    movable: JobsMovable,
+    *,
+    window: timedelta,
+    unhealthy_error_rate: float,
+) -> Callable[[], Health]:
+    """Health as the status page reads it (audit trail, health checks), for each pass."""
+    from ringmaster.agent_status import agent_statuses
+
+    def read() -> Health:
+        statuses = agent_statuses(
+            movable.queue.engine,
+            movable.team,
+            movable.queue.clock(),
+            window=window,
+            queue=movable,
+            unhealthy_error_rate=unhealthy_error_rate,
+            hours=1,
+        )
+        return {s.name: (s.healthy, tuple(s.reasons)) for s in statuses}
+
+    return read
