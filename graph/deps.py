@@ -10,6 +10,7 @@ from ringmaster.graph.intake import MAX_REQUEST_CHARS
 from ringmaster.graph.planner.base import Planner
 from ringmaster.graph.references import Lookup
 from ringmaster.graph.standins import Availability
+from ringmaster.tools.base import LimitLedger
 
 
 @dataclass(frozen=True)
@@ -26,3 +27,6 @@ class GraphDeps:
     lookup: Lookup | None = None
     # Agents' health and load (graph/standins.py); None: the planner's choice stands.
     availability: Availability | None = None
+    # Running totals for the policy's cumulative limits on tools that keep none of their own;
+    # None: such a tool with limits is refused (fail closed), see graph/nodes/act.py.
+    ledger: LimitLedger | None = None
