@@ -162,7 +162,7 @@ class Settings(BaseSettings):
             return path.read_bytes().strip()
         except FileNotFoundError:
             pass
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_hex(32).encode()
         # Written whole under a temporary name, then linked into place: a process starting at
         # the same moment never reads half a key, and the first one made is the one kept.

@@ -242,7 +242,7 @@ def make_engine(url: str, *, auto_migrate: bool | None = None, check_schema: boo
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
