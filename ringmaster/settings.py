@@ -178,6 +178,21 @@ class Settings(BaseSettings):
             tmp.unlink(missing_ok=True)
         return key
 
+    def secret_values(self) -> list[str]:
+        """Every secret these settings hold, for the logs to hide (`logs.SecretFilter`)."""
+        from urllib.parse import urlsplit
+
+        values = [self.audit_secret().decode()]
+        for secret in (self.model_api_key, self.notify_webhook_secret, self.smtp_password):
+            if secret is not None:
+                values.append(secret.get_secret_value())
+        if self.db_url:
+            try:
+                values.append(urlsplit(self.db_url).password or "")
+            except ValueError:
+                pass
+        return [v for v in values if v]
+
     @property
     def demo_db_path(self) -> Path:
         return self.home / "demo-company.db"
