@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -116,6 +117,13 @@ class Settings(BaseSettings):
     # `ringmaster serve`'s logs: one JSON object a line (request, thread and turn ids), or text.
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    def __repr_args__(self) -> Any:
+        # A database URL's password is a secret like the others: never in a repr or a log.
+        for name, value in super().__repr_args__():
+            if name == "db_url" and isinstance(value, str):
+                value = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", value)
+            yield name, value
 
     @property
     def effective_policy_file(self) -> Path | None:

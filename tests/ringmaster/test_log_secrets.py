@@ -101,3 +101,11 @@ def test_a_cli_error_does_not_show_the_database_password(tmp_path: Path) -> None
     )
     assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert "pg-pass-123" not in proc.stderr + proc.stdout and "***" in proc.stderr
+
+
+def test_no_secret_of_the_settings_is_in_their_repr(settings: Settings) -> None:
+    shown = repr(settings) + str(settings)
+    for secret in secrets_of(settings)[1:5]:  # the audit key is read only when asked for
+        assert secret not in shown, secret
+    assert "postgresql://ringmaster:***@db.example:5432/rm" in shown
+    assert settings.db_url and "pg-pass-123" in settings.db_url  # the value itself is kept
