@@ -226,9 +226,6 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
     import click
 
     argv = sys.argv[1:] if args is None else args
-    # Whatever this process writes (stores and their -wal/-shm files, caches, the chat
-    # history, exports, eval runs) holds requests and decisions: owner only.
-    os.umask(os.umask(0o077) | 0o077)
     try:
         if "--help" not in argv:
             Settings()

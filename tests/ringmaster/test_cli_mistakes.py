@@ -161,3 +161,16 @@ def test_the_typer_range_excludes_the_release_that_prints_tracebacks() -> None:
     (typer_req,) = [Requirement(d) for d in deps if Requirement(d).name == "typer"]
     assert version("typer") in typer_req.specifier
     assert "0.26.0" not in typer_req.specifier and "0.25.1" in typer_req.specifier
+
+
+def test_a_missing_postgres_database_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import PG_URL
+
+    if not PG_URL:
+        pytest.skip("RINGMASTER_TEST_POSTGRES_URL is not set")
+    base, _ = PG_URL.rsplit("/", 1)
+    monkeypatch.setenv("RINGMASTER_DB_URL", f"{base}/rm_no_such_database")
+    line = one_line_exit_2(capsys, ["review", "list"], monkeypatch)
+    assert "cannot use the database" in line and "rm_no_such_database" in line
