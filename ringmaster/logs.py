@@ -120,8 +120,11 @@ class SecretFilter(logging.Filter):
         self.secrets = [s for s in secrets if s]
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage(), self.secrets)
-        record.args = None
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: log what was given, hidden all the same
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = redact(message, self.secrets), None
         for key, value in list(vars(record).items()):
             if key not in _STANDARD and isinstance(value, str):
                 setattr(record, key, redact(value, self.secrets))
