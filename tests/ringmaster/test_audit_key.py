@@ -90,3 +90,17 @@ def test_the_cli_says_so_in_one_line(tmp_path: Path, shared_url: str) -> None:
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and "RINGMASTER_AUDIT_KEY" in lines[0], proc.stderr
         assert "Traceback" not in proc.stderr
+
+
+def test_an_unkeyed_chain_is_taken_on_by_the_first_key(tmp_path: Path, shared_url: str) -> None:
+    """A chain written with no key at all (an embedding's AuditLog(engine)) is nobody's."""
+    from ringmaster.audit import AuditLog
+    from ringmaster.tables import make_engine
+
+    engine = make_engine(Settings(home=tmp_path / "a", db_url=shared_url).app_db_url)
+    AuditLog(engine).append("t-1", "request_received", "alice", text="hello")
+    engine.dispose()
+    with Runner(Settings(home=tmp_path / "a", db_url=shared_url)) as runner:
+        assert len(stored(runner)[2]) == 1
+    with pytest.raises(ConfigError, match="RINGMASTER_AUDIT_KEY"):
+        Runner(Settings(home=tmp_path / "b", db_url=shared_url))
