@@ -23,9 +23,11 @@ when it equals VALUE (a list means any of them); several conditions ask when any
 
 A cumulative limit sums an argument (`field`, default `amount`) over every call of `tools`
 in the last `window`, per `customer`, `invoice`, `requester` or `agent`; a call that takes the
-total past `over` waits for a person, whatever its own amount. The tool checks it inside the
-transaction of its effect, so splitting work across requests, requesters or workers does not
-get around it (see `ringmaster.tools.base.CumulativeLimit`).
+total past `over` waits for a person, whatever its own amount. A tool that keeps its own totals
+(`Tool.keeps_totals`, the demo's) checks it inside the transaction of its effect; any other
+tool is checked and counted in ringmaster's ledger in one transaction before it runs
+(`ringmaster.limit_ledger`), grouped by its `customer_id` / `invoice_id` arguments. Either
+way, splitting work across requests, requesters or workers does not get around it.
 """
 
 from __future__ import annotations
@@ -213,6 +215,15 @@ def check_policy(policy: Policy, team: Team, tools: ToolRegistry) -> list[str]:
                 problems.append(f"cumulative.{i}.tools: no such tool {name!r}")
             elif rule.field not in _tool_args(tools, name):
                 problems.append(f"cumulative.{i}: {name} has no argument {rule.field!r}")
+            elif (
+                rule.per in ("customer", "invoice")
+                and not tools.get(name).keeps_totals
+                and f"{rule.per}_id" not in _tool_args(tools, name)
+            ):  # ringmaster's ledger groups by the call's own arguments
+                problems.append(
+                    f"cumulative.{i}: {name} has no argument '{rule.per}_id' to total per "
+                    f"{rule.per}"
+                )
     for name in policy.deny_on_timeout:
         if name not in tools:
             problems.append(f"deny_on_timeout: no such tool {name!r}")

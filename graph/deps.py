@@ -11,6 +11,7 @@ from ringmaster.graph.planner.base import Planner
 from ringmaster.graph.references import Lookup
 from ringmaster.graph.slots import Slots
 from ringmaster.graph.standins import Availability
+from ringmaster.tools.base import LimitLedger
 
 
 @dataclass(frozen=True)
@@ -29,3 +30,6 @@ class GraphDeps:
     availability: Availability | None = None
     # Per-agent slots for capacity and rate limits (graph/slots.py); None: no limits.
     slots: Slots | None = None
+    # Running totals for the policy's cumulative limits on tools that keep none of their own;
+    # None: such a tool with limits is refused (fail closed), see graph/nodes/act.py.
+    ledger: LimitLedger | None = None

@@ -12,7 +12,10 @@ names each break; `export()` writes the events and the signed head as JSON lines
 `verify_export()` checks on their own, without the database.
 
 The key is the `RINGMASTER_AUDIT_KEY` setting or, unset, one made on first start in
-HOME/audit.key with mode 0600 (`Settings.audit_secret`).
+HOME/audit.key with mode 0600 (`Settings.audit_secret`). Processes with different homes may
+share one Postgres database: the first to start stores the key's fingerprint (an HMAC of a
+fixed label, never the key), and a process with another key refuses to start (`claim_key`)
+rather than sign the chain with a key the others cannot verify.
 """
 
 from __future__ import annotations
@@ -31,9 +34,14 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.engine import Engine
 
 from ringmaster.clock import Clock, as_utc, utcnow
-from ringmaster.tables import audit_events, audit_head, writer
+from ringmaster.errors import ConfigError
+from ringmaster.tables import audit_events, audit_head, key_prints, writer
 
 GENESIS = "0" * 64
+_OTHER_KEY = (
+    "RINGMASTER_AUDIT_KEY: this database's audit trail is signed with another key; set "
+    "RINGMASTER_AUDIT_KEY (or HOME/audit.key) to the key the other processes use"
+)
 # Any constant: the key of the Postgres advisory lock that serializes appends to the chain.
 PG_CHAIN_LOCK = 7_311_977
 
@@ -112,6 +120,35 @@ class AuditLog:
             )
         )
         self._move_head(conn, seq, digest)
+
+    def fingerprint(self) -> str:
+        """What identifies the key without revealing it."""
+        return hmac.new(self.key or b"", b"ringmaster audit key fingerprint", "sha256").hexdigest()
+
+    def claim_key(self) -> None:
+        """Record this key as the chain's on first start; ConfigError if the database's chain
+        belongs to another key (nothing is written then). No key: nothing to check."""
+        if not self.key:
+            return
+        mine = self.fingerprint()
+        with self.writer.begin() as conn:
+            if conn.dialect.name == "postgresql":  # two first starts: one records, one compares
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": PG_CHAIN_LOCK})
+            row = conn.execute(
+                select(key_prints.c.fingerprint).where(key_prints.c.name == "audit")
+            ).first()
+            if row is None:
+                head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
+                # A chain signed before fingerprints were kept: its head tells whose it is. An
+                # unkeyed one (written with no key at all) is nobody's: this key takes it on.
+                if head is not None and head.signature not in (
+                    self.sign(head.seq, head.hash),
+                    AuditLog(self.engine).sign(head.seq, head.hash),
+                ):
+                    raise ConfigError(_OTHER_KEY)
+                conn.execute(insert(key_prints).values(name="audit", fingerprint=mine, at=utcnow()))
+            elif not hmac.compare_digest(row.fingerprint, mine):
+                raise ConfigError(_OTHER_KEY)
 
     def sign(self, seq: int, digest: str) -> str:
         """The head's signature: HMAC over its sequence number and hash."""

@@ -184,7 +184,13 @@ def worker(
 
 def main() -> None:
     """Entry point: user mistakes print one line and exit 2, never a traceback."""
+    import os
+
     from ringmaster.cli_output import run_app
+
+    # Whatever this process writes (stores and their -wal/-shm files, caches, the chat
+    # history, exports, eval runs) holds requests and decisions: owner only.
+    os.umask(os.umask(0o077) | 0o077)
 
     run_app(app)
 

@@ -244,7 +244,8 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
         message = user_message(exc)
         if message is None:
             raise
-        message = clean(message).replace("\n", " ")
+        # No password of a database URL on the screen, whichever error quoted the URL.
+        message = _mask(clean(message).replace("\n", " "))
         if "--json" in argv:
             print_json({"error": message})
         else:

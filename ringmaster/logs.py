@@ -6,15 +6,18 @@ the request id, routes bind the thread and turn once they know them (`bind`). Co
 follow `anyio.to_thread` and asyncio tasks, so the ids cross into the thread pool.
 
 `configure()` is called once by `ringmaster serve` (and may be by anyone embedding ringmaster);
-importing this module changes no logging configuration.
+importing this module changes no logging configuration. Its handler hides secrets
+(`SecretFilter`): the values it is given (the audit key, API keys, passwords), and whatever
+looks like one: a URL's password, a bearer token, an API token, `password=…`-style pairs.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -76,13 +79,71 @@ class JsonFormatter(logging.Formatter):
             out["span_id"] = format(span.span_id, "016x")
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:  # already formatted (and redacted) by SecretFilter
+            out["exception"] = record.exc_text
         return json.dumps(out, default=str, ensure_ascii=False)
 
 
-def configure(level: str = "info", fmt: Literal["json", "text"] = "json") -> logging.Handler:
-    """Send ringmaster's and the server's logs to stderr, JSON (default) or plain text."""
+HIDDEN = "***"
+# What looks like a secret wherever it appears: a URL's password, an Authorization header's
+# credentials, an API token (accounts.TOKEN_PREFIX), and `name=value` / `"name": "value"`
+# pairs whose name says secret.
+_PATTERNS = [
+    (re.compile(r"(://[^:/@\s]*):[^@\s]+@"), rf"\1:{HIDDEN}@"),
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), rf"\1 {HIDDEN}"),
+    (re.compile(r"\brm_[A-Za-z0-9_-]{40,}"), f"rm_{HIDDEN}"),
+    (
+        re.compile(
+            r"(?i)((?:password|passwd|secret|api[_-]?key|token|cookie|csrf|session)"
+            r"[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&}]+"
+        ),
+        rf"\1{HIDDEN}",
+    ),
+]
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with the given secret values and anything that looks like a secret hidden."""
+    for value in sorted({v for v in secrets if v and len(v) >= 4}, key=len, reverse=True):
+        text = text.replace(value, HIDDEN)
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class SecretFilter(logging.Filter):
+    """Hides secrets in a record before any formatter sees it: its message (arguments
+    merged in), its string extras and its exception text."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a bad format string: log what was given, hidden all the same
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = redact(message, self.secrets), None
+        for key, value in list(vars(record).items()):
+            if key not in _STANDARD and isinstance(value, str):
+                setattr(record, key, redact(value, self.secrets))
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.secrets)
+            record.exc_info = None  # formatters print exc_text; the raw one would undo this
+        return True
+
+
+def configure(
+    level: str = "info", fmt: Literal["json", "text"] = "json", secrets: Iterable[str] = ()
+) -> logging.Handler:
+    """Send ringmaster's and the server's logs to stderr, JSON (default) or plain text, with
+    `secrets` (and whatever looks like a secret) hidden."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(ContextFilter())
+    handler.addFilter(SecretFilter(secrets))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

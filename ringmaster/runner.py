@@ -136,6 +136,11 @@ class Runner:
         self.settings = settings
         self.engine = make_engine(settings.app_db_url)
         self.audit = AuditLog(self.engine, clock, settings.audit_secret())
+        try:  # refuses to start with a key the chain was not signed with
+            self.audit.claim_key()
+        except BaseException:
+            self.engine.dispose()
+            raise
         self.policy = load_policy_for(settings)
         self.corrections = CorrectionStore(self.engine, clock)
         self.queue = ReviewQueue(self.engine, clock, self.audit, self.policy.deadline)

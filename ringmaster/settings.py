@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -133,6 +134,13 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    def __repr_args__(self) -> Any:
+        # A database URL's password is a secret like the others: never in a repr or a log.
+        for name, value in super().__repr_args__():
+            if name == "db_url" and isinstance(value, str):
+                value = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", value)
+            yield name, value
+
     @property
     def effective_policy_file(self) -> Path | None:
         """The policy file in force: the configured one, or the demo's for the demo team."""
@@ -178,7 +186,7 @@ class Settings(BaseSettings):
             return path.read_bytes().strip()
         except FileNotFoundError:
             pass
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         key = secrets.token_hex(32).encode()
         # Written whole under a temporary name, then linked into place: a process starting at
         # the same moment never reads half a key, and the first one made is the one kept.
@@ -193,6 +201,21 @@ class Settings(BaseSettings):
         finally:
             tmp.unlink(missing_ok=True)
         return key
+
+    def secret_values(self) -> list[str]:
+        """Every secret these settings hold, for the logs to hide (`logs.SecretFilter`)."""
+        from urllib.parse import urlsplit
+
+        values = [self.audit_secret().decode()]
+        for secret in (self.model_api_key, self.notify_webhook_secret, self.smtp_password):
+            if secret is not None:
+                values.append(secret.get_secret_value())
+        if self.db_url:
+            try:
+                values.append(urlsplit(self.db_url).password or "")
+            except ValueError:
+                pass
+        return [v for v in values if v]
 
     @property
     def demo_db_path(self) -> Path:

@@ -242,7 +242,7 @@ def make_engine(url: str, *, auto_migrate: bool | None = None, check_schema: boo
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -364,4 +364,33 @@ audit_head = Table(
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
     Column("signature", String(64), nullable=False),
+)
+
+# The policy's cumulative limits for tools that keep no totals of their own
+# (ringmaster/limit_ledger.py): one row per counted call, written in the transaction that
+# checks the total, before the tool runs; `amounts` holds the counted arguments as given
+# (exact decimals as text).
+limit_ledger = Table(
+    "rm_limit_ledger",
+    metadata,
+    Column("idempotency_key", String(400), primary_key=True),
+    Column("tool", String(100), nullable=False),
+    Column("amounts", JSON, nullable=False),
+    Column("requester", String(200), nullable=False),
+    Column("agent", String(64)),
+    Column("customer_id", String(100)),
+    Column("invoice_id", String(100)),
+    Column("approved_by", String(200)),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_limit_ledger_at", "at"),
+)
+
+# Fingerprints of keys that every process on this database must share (the audit key): an
+# HMAC of a fixed label, never the key, written by the first process to start.
+key_prints = Table(
+    "rm_key_prints",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
 )

@@ -9,6 +9,7 @@ from ringmaster.agents.spec import Team
 from ringmaster.availability import StatusAvailability
 from ringmaster.corrections import Correction, with_corrections
 from ringmaster.graph.deps import GraphDeps
+from ringmaster.limit_ledger import SqlLimitLedger
 from ringmaster.settings import Settings
 from ringmaster.tools.base import ToolRegistry
 
@@ -52,6 +53,7 @@ def build_deps(settings: Settings, corrections: list[Correction] | None = None) 
         judge=make_judge(settings, team),
         lookup=demo_lookup(settings.demo_db_path),
         availability=availability_for(settings, team),
+        ledger=ledger_for(settings),
     )
 
 
@@ -65,3 +67,8 @@ def availability_for(settings: Settings, team: Team) -> StatusAvailability | Non
         window=timedelta(minutes=settings.status_window_minutes),
         unhealthy_error_rate=settings.unhealthy_error_rate,
     )
+
+
+def ledger_for(settings: Settings) -> SqlLimitLedger:
+    """The running totals of the policy's cumulative limits, in the application's database."""
+    return SqlLimitLedger(settings.app_db_url)

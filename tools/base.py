@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from functools import lru_cache, partial
-from typing import Any, get_type_hints
+from typing import Any, Protocol, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
@@ -71,6 +71,20 @@ class CallContext:
 CALL_CONTEXT: ContextVar[CallContext | None] = ContextVar("ringmaster_call", default=None)
 
 
+class LimitLedger(Protocol):
+    """Running totals for tools that keep none of their own (`Tool.keeps_totals` false).
+
+    `reserve` checks every limit of the call and records it in one transaction, so two
+    concurrent calls cannot both see the total below a limit; it raises ApprovalRequired past
+    one (nothing recorded). A key already recorded passes again (a re-run of the same call).
+    `release` forgets a call whose tool failed, so an effect that did not happen is not counted.
+    """
+
+    def reserve(self, tool: str, key: str, args: Mapping[str, Any], ctx: CallContext) -> None: ...
+
+    def release(self, key: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class Tool:
     """A callable an agent may use.
@@ -90,8 +104,12 @@ class Tool:
     answer_direct: bool = False
     # The arguments' schema; None derives one from `fn`'s signature (see `arguments_model`).
     args_schema: type[BaseModel] | None = None
-    # Running totals that need a person past a limit (enforced by the tool, see CallContext).
+    # Running totals that need a person past a limit (policy `cumulative`).
     limits: tuple[CumulativeLimit, ...] = ()
+    # True: the tool checks `limits` itself inside its effect's transaction (it reads
+    # CALL_CONTEXT, as the demo tools do). False: the act node checks them in ringmaster's
+    # ledger before the call (see LimitLedger).
+    keeps_totals: bool = False
 
     def reachable_by(self, requester_scopes: Iterable[str]) -> bool:
         return not self.scopes or bool(self.scopes & set(requester_scopes))

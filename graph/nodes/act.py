@@ -16,7 +16,7 @@ from ringmaster.graph.events import emit
 from ringmaster.graph.nodes.agent import thread_id
 from ringmaster.graph.nodes.synthesize import outcome_summary
 from ringmaster.graph.state import SubtaskStatus, WorkState, subtask_result
-from ringmaster.tools.base import CALL_CONTEXT, CallContext
+from ringmaster.tools.base import CALL_CONTEXT, CallContext, Tool
 from ringmaster.tools.errors import ApprovalRequired, ToolError
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,31 @@ def finished(
     return {"results": {sub["id"]: result}}
 
 
+def _call(deps: GraphDeps, tool: Tool, key: str, args: dict[str, Any], ctx: CallContext) -> Any:
+    """Run the tool once under its key, inside the policy's running totals.
+
+    A tool that keeps no totals of its own is checked and counted in the ledger first (in one
+    transaction, so concurrent calls cannot both pass), and uncounted if it raises.
+    """
+    ledger = None
+    if tool.limits and not tool.keeps_totals:
+        if deps.ledger is None:
+            raise ToolError(
+                f"{tool.name} has cumulative limits and there is no ledger to keep them"
+            )
+        ledger = deps.ledger
+        ledger.reserve(tool.name, key, args, ctx)
+    token = CALL_CONTEXT.set(ctx)
+    try:
+        return tool.fn(idempotency_key=key, **args)
+    except BaseException:
+        if ledger is not None:
+            ledger.release(key)
+        raise
+    finally:
+        CALL_CONTEXT.reset(token)
+
+
 def make_act(deps: GraphDeps) -> Any:
     def act(state: WorkState, config: RunnableConfig) -> dict[str, Any]:
         sub = state["subtask"]
@@ -92,11 +117,7 @@ def make_act(deps: GraphDeps) -> Any:
                     approved_by=action.get("approved_by"),
                     limits=tool.limits,
                 )
-                token = CALL_CONTEXT.set(context)
-                try:
-                    done = tool.fn(idempotency_key=key, **action["args"])
-                finally:
-                    CALL_CONTEXT.reset(token)
+                done = _call(deps, tool, key, action["args"], context)
                 record.update(status="executed", result=done)
             except ApprovalRequired as exc:  # a running total is over a limit: ask a person
                 held.append(i)

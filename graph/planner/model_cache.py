@@ -42,7 +42,7 @@ def _key(directory: Path, *, create: bool) -> bytes | None:
     """The directory's signing key; None when it is missing (and not created) or unsafe."""
     path = directory / KEY_FILE
     if create and not path.exists():
-        directory.mkdir(parents=True, exist_ok=True)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -96,7 +96,7 @@ def load(path: Path) -> object | None:
 def save(path: Path, obj: object) -> None:
     """Sign and write atomically, so a reader sees the old file or the new one, never half."""
     payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = _key(path.parent, create=True)
     if key is None:
         raise PermissionError(f"unsafe or unreadable {path.parent / KEY_FILE}: not caching")

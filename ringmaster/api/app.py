@@ -164,5 +164,5 @@ def app_from_env() -> FastAPI:
     """The app as `ringmaster serve` runs it (in each worker process): settings from the
     environment, logs configured as they say, OpenTelemetry tracing if it is installed."""
     settings = Settings()
-    logs.configure(settings.log_level, settings.log_format)
+    logs.configure(settings.log_level, settings.log_format, settings.secret_values())
     return create_app(settings)

@@ -138,3 +138,59 @@ def test_splits_across_requesters_and_customers_need_a_person(fresh: Runner) -> 
         ask(fresh, f"Give {cus} a credit of 99.00 for the outage", who="carol")
     assert ask(fresh, "Give CUS-1005 a credit of 99.00 for the outage", who="carol").pending
     assert_within_the_demo_limits(fresh)
+
+
+def test_racing_split_refunds_and_credits_cannot_both_pass(tmp_path: Path) -> None:
+    """Requesters racing at once, through the demo tools as the act node calls them (its
+    CALL_CONTEXT): the total and the effect commit together, so at most one gets past 150."""
+    import threading
+    from decimal import Decimal
+
+    from ringmaster.tools.base import CALL_CONTEXT, CallContext
+    from ringmaster.tools.demo import writes
+    from ringmaster.tools.demo.db import ensure_demo_db
+    from ringmaster.tools.errors import ApprovalRequired
+    from ringmaster.wiring import load_team_and_tools
+
+    settings = Settings(home=tmp_path)
+    db = ensure_demo_db(settings.demo_db_path)
+    _, tools = load_team_and_tools(settings)
+    refund_limits, credit_limits = (
+        tools.get("issue_refund").limits,
+        tools.get("apply_credit").limits,
+    )
+    cases = [
+        (writes.issue_refund, {"invoice_id": "INV-1010", "amount": "99.00"}, refund_limits),
+        (writes.apply_credit, {"customer_id": "CUS-1004", "amount": "99.00"}, credit_limits),
+    ]
+    for fn, args, limits in cases:
+        gate = threading.Barrier(3)
+        outcomes: list[str] = []
+
+        def call(
+            who: str,
+            fn: Any = fn,
+            args: Any = args,
+            limits: Any = limits,
+            gate: Any = gate,
+            outcomes: list[str] = outcomes,
+        ) -> None:
+            token = CALL_CONTEXT.set(CallContext(requester=who, agent="billing", limits=limits))
+            try:
+                gate.wait()
+                fn(db, f"race:{fn.__name__}:{who}", **args)
+                outcomes.append("ran")
+            except ApprovalRequired:
+                outcomes.append("held")
+            finally:
+                CALL_CONTEXT.reset(token)
+
+        threads = [threading.Thread(target=call, args=(w,)) for w in ("ann", "ben", "cat")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["held", "held", "ran"], (fn.__name__, outcomes)
+    with sqlite3.connect(db) as conn:
+        ran = conn.execute("SELECT args FROM side_effects WHERE idempotency_key LIKE 'race:%'")
+        assert sum(Decimal(json.loads(a)["amount"]) for (a,) in ran) == Decimal("198.00")

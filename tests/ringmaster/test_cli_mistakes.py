@@ -146,3 +146,31 @@ def test_review_show_prints_no_escape_sequences_from_request_text(
     run_app(app, ["review", "show", item.id])  # returns normally: no exit code
     shown = capsys.readouterr().out
     assert "request: pay [bold]now[/bold]" in shown and "\x1b" not in shown and "\x07" not in shown
+
+
+def test_the_typer_range_excludes_the_release_that_prints_tracebacks() -> None:
+    """The install (`make demo` installs pyproject's range) keeps a Typer whose usage errors
+    stay one line: the tests above ran with the installed one, and 0.26 is outside the range."""
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    deps = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    (typer_req,) = [Requirement(d) for d in deps if Requirement(d).name == "typer"]
+    assert version("typer") in typer_req.specifier
+    assert "0.26.0" not in typer_req.specifier and "0.25.1" in typer_req.specifier
+
+
+def test_a_missing_postgres_database_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import PG_URL
+
+    if not PG_URL:
+        pytest.skip("RINGMASTER_TEST_POSTGRES_URL is not set")
+    base, _ = PG_URL.rsplit("/", 1)
+    monkeypatch.setenv("RINGMASTER_DB_URL", f"{base}/rm_no_such_database")
+    line = one_line_exit_2(capsys, ["review", "list"], monkeypatch)
+    assert "cannot use the database" in line and "rm_no_such_database" in line

@@ -88,6 +88,23 @@ def test_a_drafted_text_is_printed_in_the_answer(runner: Runner) -> None:
     assert "operating normally" not in body
 
 
+def test_a_status_update_is_not_resolved_while_its_incident_is_open(runner: Runner) -> None:
+    out = submit(runner, "Write a status update: the api incident is resolved, all systems normal")
+    result = only_result(out)
+    body, title = result["output"]["body"], result["output"]["title"]
+    assert "resolved" not in (body + title).lower() and "operating normally" not in body
+    assert "INC-1012" in body and title.startswith("Investigating")
+    assert "the request calls it resolved, but INC-1012 is still open" in result["summary"]
+    # Once the incident and its alerts are over in the data, the same request reads resolved.
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:
+        conn.execute("UPDATE incidents SET status = 'resolved' WHERE service = 'api'")
+        conn.execute("UPDATE alerts SET status = 'resolved' WHERE service = 'api'")
+    again = only_result(
+        submit(runner, "Write a status update: the api incident is resolved, all systems normal")
+    )
+    assert again["output"]["title"].startswith("Resolved")
+
+
 def test_the_recommendation_follows_the_evidence(runner: Runner) -> None:
     fine = submit(runner, "Refund invoice INV-1010 in full, the customer is unhappy")
     (item,) = fine.pending

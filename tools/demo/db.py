@@ -185,7 +185,7 @@ def ensure_demo_db(path: Path) -> Path:
         if not _is_built(path):
             raise RuntimeError(f"{path} exists but is not a ringmaster demo database")
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
         os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))  # owner only

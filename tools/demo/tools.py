@@ -89,6 +89,9 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
                 side_effect=side_effect,
                 scopes=frozenset(scopes),
                 needs_approval=approval,
+                # Every write runs through `run_once`, which checks the policy's running
+                # totals in the transaction of the effect (tools/demo/limits.py).
+                keeps_totals=side_effect,
             )
         )
 

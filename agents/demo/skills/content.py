@@ -19,6 +19,7 @@ _KINDS = [
     ("announcement", r"\b(announce\w*|banner|maintenance|blog|newsletter|headline)\b"),
 ]
 _SEND = r"\bsend\b"
+_RESOLVED = r"resolved|is over|operational|fixed|back to normal"
 _EVERYONE = r"all customers|every customer|everyone|all users"
 _FIXES = [(r"\bwe has\b", "we have"), (r"\bi\b", "I"), (r"\s+([,.!?])", r"\1"), (r"\s{2,}", " ")]
 
@@ -28,9 +29,9 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     text = task.description
     kind = next((k for k, pattern in _KINDS if p.has(text, pattern)), "other")
     facts, sources = _facts(task.handoffs)
-    resolved = p.has(text, r"resolved|is over|operational|fixed|back to normal")
-    # A "resolved" notice must not quote the live health of a service as still broken.
-    if not facts and (kind == "release_notes" or (kind == "status_update" and not resolved)):
+    # A status update states the services' live health even when the request calls the
+    # issue resolved: a notice must not say "resolved" while an incident is still open.
+    if not facts and kind in ("release_notes", "status_update"):
         facts, sources = _look_up(text, kind, tools)
 
     if kind == "edit":
@@ -50,6 +51,12 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         "sources": sources,
     }
     notes = [f"drafted {kind.replace('_', ' ')} '{title}' for {audience}"]
+    if kind == "status_update" and p.has(text, _RESOLVED) and not title.startswith("Resolved"):
+        still = ", ".join(re.findall(r"Incident (INC-\d+)", " ".join(facts))) or "an incident"
+        notes.append(
+            f"the request calls it resolved, but {still} is still open, so the draft says it "
+            "is being investigated"
+        )
     if sources:
         notes.append("based on " + ", ".join(sources))
     elif kind != "edit":
@@ -107,10 +114,13 @@ def _look_up(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[str]
                         facts.append(f"{d['service']} {d['version']} is live since "
                                      f"{d['deployed_at'][:10]}.")  # fmt: skip
             return facts[:5], ["list_deployments"] if facts else []
-        for h in tools.call("service_health"):
-            if h["status"] != "operational":
-                facts.append(f"{h['service']} is {h['status']}.")
-                facts += [f"{i['title']}." for i in h["open_incidents"][:1]]
+        for s in p.each_service(services):
+            for h in tools.call("service_health", service=s):
+                if h["status"] != "operational":
+                    facts.append(f"{h['service']} is {h['status']}.")
+                    facts += [
+                        f"Incident {i['id']}: {i['title']} (open)." for i in h["open_incidents"][:1]
+                    ]
     except ToolError:
         return [], []
     return facts, ["service_health"] if facts else []
@@ -122,9 +132,12 @@ def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
     if kind == "status_update":
         # "Resolved" only when the request says so and no fact shows an incident still open:
         # a rollback alone does not close an incident.
-        still_open = p.has(detail, r"\((open|investigating|identified)\)|degraded|outage")
-        resolved = p.has(text, r"resolved|is over|operational|fixed") and not still_open
-        title = "Resolved: " + topic if resolved else "Investigating: " + topic
+        still_open = p.has(detail, r"\((open|investigating|identified)\)|degraded|outage|is down")
+        resolved = p.has(text, _RESOLVED) and not still_open
+        # Not resolved: the title does not repeat the request's claim that it is.
+        ongoing = re.sub(rf"[\s,]*\b(?:(?:is|are|has been|have been)\s+)?(?:{_RESOLVED}).*$", "",
+                         topic, flags=re.IGNORECASE) or topic  # fmt: skip
+        title = "Resolved: " + topic if resolved else "Investigating: " + ongoing
         body = (f"{detail} " if detail else "") + (
             "The issue is resolved and all systems are operating normally. We will publish a "
             "short post-incident summary. We're sorry for the disruption."

@@ -1,0 +1,144 @@
+"""The policy's cumulative limits for tools that keep no running totals of their own.
+
+A tool that writes to a system ringmaster does not own (a payments API, another database)
+cannot share a transaction with ringmaster's tables. So the act node asks this ledger before
+the call: in one write transaction it adds up the counted calls of the window that share the
+call's customer, invoice, requester or agent, refuses the call (ApprovalRequired) past a
+limit, and otherwise records it. The record is made before the effect and forgotten again
+only when the tool raises, so a crash between the two counts the call (fail closed) rather
+than letting a split slip through. Two concurrent calls serialize on the transaction:
+SQLite's `BEGIN IMMEDIATE`, Postgres's advisory locks on the groups the call counts in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.engine import Connection, Engine
+
+from ringmaster.clock import Clock, utcnow
+from ringmaster.tables import limit_ledger, writer
+from ringmaster.tools.base import CallContext, CumulativeLimit
+from ringmaster.tools.errors import ApprovalRequired
+
+_COLUMNS = {"customer": "customer_id", "invoice": "invoice_id"}
+
+
+def amount_of(value: Any) -> Decimal:
+    """An argument as money; one that is not a number counts as infinite (fail closed)."""
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return Decimal("Infinity")
+    return amount if amount.is_finite() else Decimal("Infinity")
+
+
+def _group(limit: CumulativeLimit, ctx: CallContext, args: Mapping[str, Any]) -> str | None:
+    if limit.per == "requester":
+        return ctx.requester
+    if limit.per == "agent":
+        return ctx.agent
+    value = args.get(f"{limit.per}_id")
+    return str(value) if value not in (None, "") else None
+
+
+def _lock_key(per: str, group: str) -> int:
+    digest = hashlib.sha256(f"ringmaster limit:{per}:{group}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+class SqlLimitLedger:
+    """`tools.base.LimitLedger` over ringmaster's own tables (SQLite or Postgres)."""
+
+    def __init__(self, engine: Engine | str, clock: Clock = utcnow) -> None:
+        self._engine = engine  # a URL: the engine is made on first use (most runs need none)
+        self.clock = clock
+
+    @property
+    def writer(self) -> Engine:
+        if isinstance(self._engine, str):
+            from ringmaster.tables import make_engine
+
+            self._engine = make_engine(self._engine)
+        return writer(self._engine)
+
+    def reserve(self, tool: str, key: str, args: Mapping[str, Any], ctx: CallContext) -> None:
+        limits = [lim for lim in ctx.limits if tool in lim.tools]
+        if not limits:
+            return
+        with self.writer.begin() as conn:
+            groups = {(lim.per, g) for lim in limits if (g := _group(lim, ctx, args)) is not None}
+            if conn.dialect.name == "postgresql":  # sorted: two calls never lock crosswise
+                for per, group in sorted(groups):
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": _lock_key(per, group)}
+                    )
+            seen = conn.execute(
+                select(limit_ledger.c.idempotency_key).where(limit_ledger.c.idempotency_key == key)
+            ).first()
+            if seen is not None:  # the same call again (a re-run): it was counted already
+                return
+            now = self.clock()
+            if not ctx.approved_by:  # a person approved this very call; it still counts
+                for lim in limits:
+                    self._check(conn, tool, lim, _group(lim, ctx, args), args, now)
+            conn.execute(
+                insert(limit_ledger).values(
+                    idempotency_key=key,
+                    tool=tool,
+                    amounts={lim.field: str(args.get(lim.field, 0)) for lim in limits},
+                    requester=ctx.requester,
+                    agent=ctx.agent,
+                    customer_id=_text(args.get("customer_id")),
+                    invoice_id=_text(args.get("invoice_id")),
+                    approved_by=ctx.approved_by,
+                    at=now,
+                )
+            )
+
+    def _check(
+        self,
+        conn: Connection,
+        tool: str,
+        limit: CumulativeLimit,
+        group: str | None,
+        args: Mapping[str, Any],
+        now: Any,
+    ) -> None:
+        amount = amount_of(args.get(limit.field))
+        if group is None:
+            if limit.per in _COLUMNS:  # nothing names the customer or invoice: ask a person
+                raise ApprovalRequired(
+                    f"policy: {tool} names no {limit.per}, so its total per {limit.per} "
+                    "cannot be checked; a person must approve it"
+                )
+            return
+        column = limit_ledger.c[_COLUMNS.get(limit.per, limit.per)]
+        rows = conn.execute(
+            select(limit_ledger.c.amounts).where(
+                column == group,
+                limit_ledger.c.at >= now - limit.window,
+                limit_ledger.c.tool.in_(sorted(limit.tools)),
+            )
+        ).all()
+        before = sum((amount_of(r.amounts.get(limit.field)) for r in rows), Decimal("0"))
+        total = before + amount
+        if total > limit.over:
+            raise ApprovalRequired(
+                f"policy: {', '.join(sorted(limit.tools))} would reach {total} for "
+                f"{limit.per} {group} within {limit.window.total_seconds() / 3600:g} h "
+                f"({before} before this), over the limit of {limit.over}; "
+                "a person must approve it"
+            )
+
+    def release(self, key: str) -> None:
+        with self.writer.begin() as conn:
+            conn.execute(delete(limit_ledger).where(limit_ledger.c.idempotency_key == key))
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)[:100]

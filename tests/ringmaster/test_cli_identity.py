@@ -1,0 +1,38 @@
+"""Issue 12: a CLI decision names a real user and meets the API's checks, in new processes.
+
+Once users exist, `review approve|reject|… --as NAME` must name an enabled reviewer who did
+not raise the item; a refused decision is one line, exit 2, and leaves the item pending.
+"""
+
+from __future__ import annotations
+
+from tests.ringmaster.test_cli import Cli
+
+
+def refused(cli: Cli, item: str, who: str, message: str) -> None:
+    proc = cli("review", "approve", item, "--as", who, ok=False)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and message in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+    (shown,) = [i for i in cli.json("review", "list") if i["id"] == item]
+    assert shown["status"] == "pending"
+
+
+def test_cli_decisions_meet_the_same_identity_checks_as_the_api(cli: Cli) -> None:
+    cli("users", "add", "ann", "--scopes", "billing", "--no-token")
+    cli("users", "add", "rev", "--role", "reviewer", "--no-token")
+    cli("users", "add", "old", "--role", "reviewer", "--no-token")
+    cli("users", "add", "req", "--no-token")
+    cli("users", "disable", "old")
+    out = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann", "--scopes", "billing")
+    (item,) = [p["id"] for p in out["pending"]]
+    refused(cli, item, "nobody", "'nobody' is not a user")
+    refused(cli, item, "ann", "their own request raised it")
+    refused(cli, item, "old", "user 'old' is disabled")
+    refused(cli, item, "req", "is a requester, not a reviewer")
+    assert cli.side_effects() == []
+    # A disabled requester's items can only be rejected, from the CLI too.
+    cli("users", "disable", "ann")
+    refused(cli, item, "rev", "disabled user 'ann'")
+    done = cli.json("review", "reject", item, "--reason", "shut out", "--as", "rev")
+    assert done["status"] == "completed" and cli.side_effects() == []

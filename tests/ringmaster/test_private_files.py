@@ -1,0 +1,94 @@
+"""Issue 12: every file ringmaster writes under its home is its owner's alone (0600, dirs 0700).
+
+The stores hold requests, decisions and tokens' hashes, the caches and the key what signs
+the audit trail: with a umask that leaves files world-readable (022, the usual one), a demo
+run, a review and an export still leave nothing another user of the machine can read.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ringmaster.graph.state import Requester
+from ringmaster.runner import Runner
+from ringmaster.settings import Settings
+from tests.ringmaster.test_cli import DEMO
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def modes(home: Path) -> dict[str, int]:
+    out = {".": stat.S_IMODE(home.stat().st_mode)}
+    for path in home.rglob("*"):
+        out[str(path.relative_to(home))] = stat.S_IMODE(path.lstat().st_mode)
+    return out
+
+
+def not_private(home: Path) -> dict[str, str]:
+    found = modes(home)
+    dirs = {name for name in found if (home / name).is_dir()}
+    return {
+        name: oct(mode)
+        for name, mode in found.items()
+        if mode != (0o700 if name in dirs else 0o600)
+    }
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def test_a_demo_run_a_review_and_an_export_leave_only_private_files(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RINGMASTER_")}
+    env.update(RINGMASTER_HOME=str(home), PYTHONPATH=str(ROOT))
+
+    def cli(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ringmaster.cli", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            umask=0o022,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    import json
+
+    out = json.loads(cli("run", DEMO, "--json"))
+    assert out["pending"]
+    cli("review", "approve", out["pending"][0]["id"], "--as", "alice", "--json")
+    cli("audit", "export", str(home / "trail.jsonl"))
+    names = set(modes(home))
+    # The stores, the planner's cache and its key, the audit key and the export are there.
+    assert {"ringmaster.db", "checkpoints.db", "demo-company.db", "audit.key"} <= names
+    assert {"cache", "cache/.model-key", "trail.jsonl"} <= names
+    assert any(n.startswith("cache/local-planner-") for n in names)
+    assert not_private(home) == {}
+
+
+def test_stores_and_their_wal_files_are_private_while_open(
+    tmp_path: Path, loose_umask: None
+) -> None:
+    """In-process use (no CLI umask): the stores make their files private themselves."""
+    home = tmp_path / "home"
+    with Runner(Settings(home=home, planner_cache=tmp_path / "cache")) as runner:
+        runner.submit("How many open tickets do we have?", requester=Requester(id="ann"))
+        names = set(modes(home))
+        assert {"checkpoints.db-wal", "ringmaster.db-wal"} <= names, names
+        assert not_private(home) == {}
