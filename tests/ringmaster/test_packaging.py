@@ -62,6 +62,11 @@ def test_review_list_imports_neither_langgraph_nor_scikit_learn(tmp_path: Path) 
     assert imported_by(["review", "list", "--json"], tmp_path) == ["sqlalchemy"]
 
 
+def test_status_imports_neither_langgraph_nor_langchain(tmp_path: Path) -> None:
+    """`ringmaster status` reads the stores and the team file; it runs no graph."""
+    assert imported_by(["status", "--json"], tmp_path) == ["sqlalchemy"]
+
+
 @pytest.mark.parametrize("name", sorted(_Commands.lazy_commands))
 def test_a_lazy_commands_help_line_is_its_own(name: str) -> None:
     """`ringmaster --help` shows the registered line without importing the command; it must be
