@@ -12,7 +12,10 @@ load average, since other processes on the machine slow every figure down.
 
 Install size: `pip install` of this checkout with no extras into a fresh virtual environment,
 then the size of everything it put in site-packages (pip itself excluded), the number of
-distributions, and the largest ones. It takes a minute or more; `--no-install-size` skips it.
+distributions, and the largest ones. Then the floor: the same install without the local
+planner's ML stack (numpy, SciPy, scikit-learn and what only they bring), i.e. what the default
+would weigh if its planner needed none of them. It takes two minutes or more;
+`--no-install-size` skips it.
 
     .venv/bin/python -m benchmarks.cli_startup [--runs 10] [--no-install-size] [--json]
         [--ringmaster PATH]
@@ -29,14 +32,19 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
+
+from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parent.parent
 TARGETS_S = {"--help": 0.5, "review list": 1.0, "status": 1.0}
 SIZE_TARGET_MB = 150.0
 # Left out of the size: they come with every virtual environment, ringmaster or not.
 VENV_BASELINE = {"pip", "setuptools", "wheel"}
+# The local planner's classifiers (graph/planner/classifier.py and its neighbours).
+ML_STACK = {"numpy", "scipy", "scikit-learn"}
 
 # Printed by a script run inside the fresh environment: each distribution's files and bytes.
 _SIZES = """
@@ -102,29 +110,59 @@ def startup_rows(exe: str, runs: int) -> list[dict[str, Any]]:
     return rows
 
 
-def install_size(project: Path) -> dict[str, Any]:
-    """Install `project` (no extras) into a fresh venv; what it brought, in bytes."""
+def _installed(*installs: list[str]) -> list[tuple[str, int]]:
+    """Each `pip install` in turn into one fresh venv; each distribution's bytes, largest
+    first (pip and setuptools left out)."""
     with tempfile.TemporaryDirectory(prefix="rm-size-") as tmp:
         venv = Path(tmp) / "venv"
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         python = venv / "bin" / "python"
         pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-        subprocess.run([*pip, str(project)], check=True, capture_output=True)
+        for requirements in installs:
+            subprocess.run([*pip, *requirements], check=True, capture_output=True)
+        # Run from the empty temporary directory: `python -c` puts the working directory on
+        # the path, and a checkout's ringmaster.egg-info there would be counted a second time.
         sizes = json.loads(
             subprocess.run(
-                [str(python), "-c", _SIZES], check=True, capture_output=True, text=True
+                [str(python), "-c", _SIZES], check=True, capture_output=True, text=True, cwd=tmp
             ).stdout
         )
-    dists = sorted(
+    return sorted(
         ((name, size) for name, size in sizes if name.lower() not in VENV_BASELINE),
         key=lambda pair: -pair[1],
     )
+
+
+def _light_requirements(project: Path) -> list[str]:
+    """The project's default dependencies without the local planner's ML stack."""
+    deps: list[str] = tomllib.loads((project / "pyproject.toml").read_text())["project"][
+        "dependencies"
+    ]
+    return [d for d in deps if Requirement(d).name.lower() not in ML_STACK]
+
+
+def install_size(project: Path) -> dict[str, Any]:
+    """Install `project` (no extras) into a fresh venv; what it brought, in bytes. Then the
+    same without the ML stack (`project` with --no-deps, and its other dependencies): the
+    floor of a default install whose local planner needed no numpy, SciPy or scikit-learn."""
+    dists = _installed([str(project)])
+    floor_sizes = dict(_installed(["--no-deps", str(project)], _light_requirements(project)))
     total = sum(size for _, size in dists)
+    floor_total = sum(floor_sizes.values())
     return {
         "total_mb": total / 1e6,
         "target_mb": SIZE_TARGET_MB,
         "distributions": len(dists),
         "largest": [{"name": n, "mb": s / 1e6} for n, s in dists[:12]],
+        "without_ml_stack": {
+            "total_mb": floor_total / 1e6,
+            "distributions": len(floor_sizes),
+            "ml_stack_mb": (total - floor_total) / 1e6,
+            "largest": [
+                {"name": n, "mb": s / 1e6}
+                for n, s in sorted(floor_sizes.items(), key=lambda p: -p[1])[:8]
+            ],
+        },
     }
 
 
@@ -179,6 +217,16 @@ def print_report(report: dict[str, Any]) -> None:
         f"(target {size['target_mb']:.0f} MB: {verdict}); the largest:"
     )
     for d in size["largest"]:
+        print(f"  {d['name']:<32} {d['mb']:>7.1f} MB")
+    light = size["without_ml_stack"]
+    verdict = "ok" if light["total_mb"] < size["target_mb"] else "OVER"
+    print(
+        f"of which the ML stack ({', '.join(sorted(ML_STACK))} and what only they bring): "
+        f"{light['ml_stack_mb']:.0f} MB.\nWithout it (the floor of a default install): "
+        f"{light['total_mb']:.0f} MB in {light['distributions']} distributions "
+        f"(target {size['target_mb']:.0f} MB: {verdict}); the largest:"
+    )
+    for d in light["largest"]:
         print(f"  {d['name']:<32} {d['mb']:>7.1f} MB")
 
 
