@@ -38,6 +38,8 @@ from typing import Any
 
 from packaging.requirements import Requirement
 
+from benchmarks.scripted import machine
+
 REPO = Path(__file__).resolve().parent.parent
 TARGETS_S = {"--help": 0.5, "review list": 1.0, "status": 1.0}
 SIZE_TARGET_MB = 150.0
@@ -80,11 +82,6 @@ def time_command(exe: str, args: list[str], env: dict[str, str], runs: int) -> d
     }
 
 
-def has_command(exe: str, name: str, env: dict[str, str]) -> bool:
-    proc = subprocess.run([exe, name, "--help"], env=env, capture_output=True, check=False)
-    return proc.returncode == 0
-
-
 def startup_rows(exe: str, runs: int) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="rm-startup-") as home:
@@ -99,9 +96,6 @@ def startup_rows(exe: str, runs: int) -> list[dict[str, Any]]:
         subprocess.run([exe, "review", "list"], env=env, capture_output=True, check=True)
         for label in TARGETS_S:
             args = label.split()
-            if label == "status" and not has_command(exe, "status", env):
-                rows.append({"command": label, "skipped": "no `ringmaster status` command yet"})
-                continue
             # Warm-up of this command: the bytecode of what it imports is written.
             subprocess.run([exe, *args], env=env, capture_output=True, check=True)
             row = {"command": label, "target_s": TARGETS_S[label]}
@@ -171,7 +165,43 @@ def default_exe() -> str:
     return str(beside) if beside.exists() else (shutil.which("ringmaster") or "ringmaster")
 
 
+def verdicts(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each figure against its target, in words."""
+    out = []
+    for row in report["startup"]:
+        ok = row["median_s"] < row["target_s"]
+        out.append(
+            {
+                "ok": ok,
+                "text": f"`ringmaster {row['command']}`: median {row['median_s']:.2f} s of "
+                f"{row['runs']} runs, {'under' if ok else 'OVER'} the {row['target_s']:g} s "
+                "target.",
+            }
+        )
+    size = report["install"]
+    if size is not None:
+        light = size["without_ml_stack"]
+        for what, mb in (
+            ("the default install", size["total_mb"]),
+            ("the default install without the ML stack (the floor)", light["total_mb"]),
+        ):
+            ok = mb < size["target_mb"]
+            out.append(
+                {
+                    "ok": ok,
+                    "text": f"{what[0].upper()}{what[1:]}: {mb:.0f} MB, "
+                    f"{'under' if ok else 'OVER'} the {size['target_mb']:.0f} MB target.",
+                }
+            )
+    return out
+
+
+def command(argv: list[str]) -> str:
+    return " ".join([".venv/bin/python -m benchmarks.cli_startup", *argv])
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--ringmaster", default=None, help="the script to time")
@@ -181,12 +211,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
 
     exe = args.ringmaster or default_exe()
+    before = machine()
+    startup = startup_rows(exe, args.runs)
+    after = machine()  # after the timed runs: the install that follows loads the machine itself
     report: dict[str, Any] = {
+        "benchmark": "cli_startup",
+        "command": command(argv),
         "ringmaster": exe,
-        "load_average": list(os.getloadavg()),
-        "startup": startup_rows(exe, args.runs),
+        "machine": {"before": before, "after": after},
+        "startup": startup,
         "install": None if args.no_install_size else install_size(args.project),
     }
+    report["verdicts"] = verdicts(report)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -195,13 +231,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 def print_report(report: dict[str, Any]) -> None:
-    load = ", ".join(f"{x:.2f}" for x in report["load_average"])
-    print(f"ringmaster start-up ({report['ringmaster']}; load average {load})")
+    machine_ = report["machine"]
+    loads = [", ".join(f"{x:.2f}" for x in machine_[k]["load"]) for k in ("before", "after")]
+    print(
+        f"ringmaster start-up ({report['ringmaster']}; load average {loads[0]} before, "
+        f"{loads[1]} after)"
+    )
     print(f"{'command':<14} {'median':>8} {'min':>8} {'max':>8} {'target':>8}  verdict")
     for row in report["startup"]:
-        if "skipped" in row:
-            print(f"{row['command']:<14} skipped: {row['skipped']}")
-            continue
         verdict = "ok" if row["median_s"] < row["target_s"] else "OVER"
         print(
             f"{row['command']:<14} {row['median_s']:>7.3f}s {row['min_s']:>7.3f}s "
