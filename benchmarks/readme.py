@@ -152,6 +152,7 @@ def render_cli_startup(doc: dict[str, Any]) -> str:
             ("median s", "median_s", _f(".2f")),
             ("min s", "min_s", _f(".2f")),
             ("max s", "max_s", _f(".2f")),
+            ("CPU s (median)", "cpu_median_s", _f(".2f")),
             ("runs", "runs", str),
             ("target s", "target_s", _f("g")),
         ],
