@@ -14,7 +14,7 @@ Definitions (each is None when the rows it needs are absent, e.g. AUROC with one
 - escalation_*: "a human is involved" as the positive class; the AUROC ranks rows by the run's
   escalation score (planner-provided, else 1 - the lowest top-route probability).
 - ece and the reliability curve: on in-scope rows, the first subtask's top-route probability
-  against whether that route was right (10 equal-width bins).
+  against whether that route was right (10 equal-width bins, scikit-learn's calibration_curve).
 - decomposition_*: on rows expecting 2+ subtasks, whether the plan has that many subtasks, and
   the F1 between best-guess agents and expected agents per row, averaged.
 """
