@@ -46,6 +46,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from ringmaster.agents.errors import TeamFileError
 from ringmaster.agents.spec import (
+    SAFE_LOADER,
     AgentChecks,
     RoutingConfig,
     Team,
@@ -274,7 +275,7 @@ def apply_policy(policy: Policy, team: Team, tools: ToolRegistry) -> tuple[Team,
 
 def parse_policy(text: str, *, source: str = "<policy>") -> Policy:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise PolicyError(f"{source}: not valid YAML: {exc}") from None
     if data is None:

@@ -20,6 +20,10 @@ from pydantic import (
 
 from ringmaster.agents.errors import TeamFileError
 
+# libyaml's parser when PyYAML was built with it (its wheels are): the demo team file takes
+# 0.2 s to parse in pure Python, a fifth of `ringmaster status`, and 20 ms in C.
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 DEFAULT_OUTPUT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["summary"],
@@ -222,7 +226,7 @@ def _location(loc: tuple[Any, ...], data: Any) -> str:
 def parse_team(text: str, *, source: str = "<team>", tool_names: set[str] | None = None) -> Team:
     """Parse and check a team file's text; raise TeamFileError with a precise message."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise TeamFileError(f"{source}: not valid YAML: {exc}") from None
     if not isinstance(data, dict) or "agents" not in data:

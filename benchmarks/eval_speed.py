@@ -46,7 +46,7 @@ def agents_150(classifiers: list[str], examples: int, limit: int) -> None:
         to_eval_rows,
     )
     from ringmaster.evals.dataset import parse_row
-    from ringmaster.evals.metrics import percentile
+    from ringmaster.percentiles import percentile
 
     train = read_labelled(SOURCE / "clinc150-train.jsonl", "intent")
     val = [r for r in read_labelled(SOURCE / "clinc150-val.jsonl", "intent") if r.label != "oos"]
@@ -72,7 +72,7 @@ def agents_150(classifiers: list[str], examples: int, limit: int) -> None:
         p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
         acc = sum(r.guessed_agents == r.expected_set for r in done.rows) / len(rows)
         print(
-            f"  {kind:<10} {train_s:8.1f} {p50 or 0:8.1f} {p95 or 0:8.1f} "
+            f"  {kind:<10} {train_s:8.1f} {p50:8.1f} {p95:8.1f} "
             f"{len(rows) / done.elapsed_s:8.1f} {acc:6.3f}"
         )
 

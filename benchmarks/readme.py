@@ -6,7 +6,9 @@ tables, then the tables and the verdicts, all from the JSON.
 
     .venv/bin/python -m benchmarks.overhead --json > /tmp/overhead.json
     .venv/bin/python -m benchmarks.llm_calls --json > /tmp/llm_calls.json
-    .venv/bin/python -m benchmarks.readme /tmp/overhead.json /tmp/llm_calls.json
+    .venv/bin/python -m benchmarks.cli_startup --json > /tmp/cli_startup.json
+    .venv/bin/python -m benchmarks.readme /tmp/overhead.json /tmp/llm_calls.json \\
+        /tmp/cli_startup.json
 """
 
 from __future__ import annotations
@@ -137,9 +139,47 @@ def render_llm_calls(doc: dict[str, Any]) -> str:
     return "\n".join([provenance(doc), "", intro, "", table, "", verdict_list(doc)])
 
 
+def _largest(dists: Sequence[dict[str, Any]]) -> str:
+    return ", ".join(f"{d['name']} {d['mb']:.0f} MB" for d in dists)
+
+
+def render_cli_startup(doc: dict[str, Any]) -> str:
+    rows = [{**r, "command": f"`ringmaster {r['command']}`"} for r in doc["startup"]]
+    table = markdown_table(
+        rows,
+        [
+            ("command", "command", str),
+            ("median s", "median_s", _f(".2f")),
+            ("min s", "min_s", _f(".2f")),
+            ("max s", "max_s", _f(".2f")),
+            ("CPU s (median)", "cpu_median_s", _f(".2f")),
+            ("runs", "runs", str),
+            ("target s", "target_s", _f("g")),
+        ],
+    )
+    parts = [provenance(doc), "", table, ""]
+    size = doc["install"]
+    if size is None:
+        parts.append("Install size not measured in this run (`--no-install-size`).")
+    else:
+        light = size["without_ml_stack"]
+        parts += [
+            f"Default install (`pip install .`, no extras, into a fresh virtual environment): "
+            f"**{size['total_mb']:.0f} MB in {size['distributions']} distributions**; the "
+            f"largest: {_largest(size['largest'])}.",
+            "",
+            f"Of which the local planner's ML stack (numpy, SciPy, scikit-learn and what only "
+            f"they bring): {light['ml_stack_mb']:.0f} MB. Without it, the floor of a default "
+            f"install: **{light['total_mb']:.0f} MB in {light['distributions']} "
+            f"distributions**; the largest: {_largest(light['largest'])}.",
+        ]
+    return "\n".join([*parts, "", verdict_list(doc)])
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "overhead": render_overhead,
     "llm_calls": render_llm_calls,
+    "cli_startup": render_cli_startup,
 }
 
 

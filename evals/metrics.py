@@ -14,7 +14,7 @@ Definitions (each is None when the rows it needs are absent, e.g. AUROC with one
 - escalation_*: "a human is involved" as the positive class; the AUROC ranks rows by the run's
   escalation score (planner-provided, else 1 - the lowest top-route probability).
 - ece and the reliability curve: on in-scope rows, the first subtask's top-route probability
-  against whether that route was right (10 equal-width bins).
+  against whether that route was right (10 equal-width bins, scikit-learn's calibration_curve).
 - decomposition_*: on rows expecting 2+ subtasks, whether the plan has that many subtasks, and
   the F1 between best-guess agents and expected agents per row, averaged.
 """
@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from sklearn.calibration import calibration_curve
 from sklearn.metrics import precision_recall_fscore_support, roc_auc_score
 from sklearn.preprocessing import MultiLabelBinarizer
 
 from ringmaster.evals.dataset import HUMAN
 from ringmaster.evals.records import RowPrediction
+from ringmaster.percentiles import percentile
 
 SEVERAL = "(several)"  # confusion-matrix column for one-label rows planned as several labels
 
@@ -160,20 +162,31 @@ def escalation_auroc(rows: Sequence[RowPrediction]) -> float | None:
 def reliability_curve(
     confidence: Sequence[float], correct: Sequence[bool], bins: int = 10
 ) -> list[dict[str, float]]:
-    """Per equal-width bin: its edges, mean confidence, accuracy and row count (empty bins kept)."""
+    """Per equal-width bin, (lo, hi]: its edges, mean confidence, accuracy and row count
+    (empty bins kept).
+
+    Accuracy and mean confidence are scikit-learn's `calibration_curve`; it returns them for the
+    non-empty bins only and without counts, so the counts come from the same assignment it makes
+    (`searchsorted` on the inner edges), which places each value of it in its bin.
+    """
     conf = np.clip(np.asarray(confidence, dtype=float), 0.0, 1.0)
-    hit = np.asarray(correct, dtype=float)
-    which = np.minimum((conf * bins).astype(int), bins - 1)  # 1.0 falls in the last bin
+    hit = np.asarray(correct, dtype=int)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    counts = np.bincount(np.searchsorted(edges[1:-1], conf), minlength=bins)
+    filled = iter(
+        zip(*calibration_curve(hit, conf, n_bins=bins, strategy="uniform"), strict=True)
+        if len(conf)
+        else ()
+    )
     out: list[dict[str, float]] = []
-    for b in range(bins):
-        mask = which == b
-        n = int(mask.sum())
+    for b, n in enumerate(counts.tolist()):
+        accuracy, mean_confidence = next(filled) if n else (0.0, 0.0)
         out.append(
             {
                 "lo": b / bins,
                 "hi": (b + 1) / bins,
-                "confidence": float(conf[mask].mean()) if n else 0.0,
-                "accuracy": float(hit[mask].mean()) if n else 0.0,
+                "confidence": float(mean_confidence),
+                "accuracy": float(accuracy),
                 "count": n,
             }
         )
@@ -200,10 +213,6 @@ def decomposition(rows: Sequence[RowPrediction]) -> tuple[float | None, float | 
     count = _mean([len(r.subtasks) == r.expected_subtasks for r in multi])
     set_f1 = _mean([_set_f1(r.guessed_agents, frozenset(r.expected_agents)) for r in multi])
     return count, set_f1
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else None
 
 
 def tag_slices(rows: Sequence[RowPrediction]) -> dict[str, dict[str, float]]:
@@ -242,8 +251,8 @@ def score(rows: Sequence[RowPrediction]) -> Scores:
         "decomposition_count_accuracy": count_acc,
         "decomposition_set_f1": set_f1,
         "one_part_kept_whole": _mean([len(r.subtasks) == 1 for r in one_part]),
-        "latency_p50_ms": percentile(latencies, 50),
-        "latency_p95_ms": percentile(latencies, 95),
+        "latency_p50_ms": percentile(latencies, 50) if latencies else None,
+        "latency_p95_ms": percentile(latencies, 95) if latencies else None,
         "model_calls_per_request": sum(r.model_calls for r in rows) / n if n else None,
         "tokens_per_request": sum(r.tokens for r in rows) / n if n else None,
         "planner_errors": float(sum(r.error is not None for r in rows)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import pkgutil
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -82,10 +83,9 @@ def planner_identity(planner: Planner, team: Team) -> str:
 
 
 def _from_entry(entry: str, team: Team, cache_dir: Path | None) -> Planner:
-    module_name, _, attr = entry.partition(":")
     try:
-        factory = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
+        factory = pkgutil.resolve_name(entry)
+    except (ImportError, AttributeError, ValueError) as exc:
         raise PlannerUnavailable(f"cannot load planner factory {entry!r}: {exc}") from None
     planner: Planner = factory(team, cache_dir=cache_dir)
     if not callable(getattr(planner, "plan", None)) or not getattr(planner, "name", None):

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from langgraph.config import get_stream_writer
-
 EVENT_KEY = "event"
 
 
 def emit(event: str, actor: str, /, **data: Any) -> None:
+    # Imported here: the stores' commands (`ringmaster status`) import this module through the
+    # router's `Load` without running a graph, and LangGraph costs them half a second.
+    from langgraph.config import get_stream_writer
+
     try:
         writer = get_stream_writer()
     except RuntimeError:  # called outside a run (a unit test calling a node directly)

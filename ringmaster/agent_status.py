@@ -17,8 +17,7 @@ an estimated time to clear the queue (work outstanding × median ÷ capacity).
 
 from __future__ import annotations
 
-import importlib
-import statistics
+import pkgutil
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from sqlalchemy.engine import Engine
 
 from ringmaster.agents.spec import AgentSpec, Team
 from ringmaster.clock import as_utc
+from ringmaster.percentiles import percentile as shared_percentile
 from ringmaster.tables import agent_status_history, audit_events, threads, writer
 
 WORK_KINDS = ("plan", "agent_output", "interrupt", "reroute")
@@ -153,12 +153,8 @@ def run_health_check(spec: AgentSpec) -> str | None:
     """None when none is declared, "ok", or why it failed (a check never raises past here)."""
     if not spec.health_check:
         return None
-    module, _, attr = spec.health_check.partition(":")
     try:
-        target: Any = importlib.import_module(module)
-        for part in attr.split("."):
-            target = getattr(target, part)
-        ok = target()
+        ok = pkgutil.resolve_name(spec.health_check)()
     except Exception as exc:  # a broken check is a failed check: fail closed
         return f"failed: {type(exc).__name__}: {exc}"
     return "ok" if ok else "failed: the check returned false"
@@ -168,9 +164,7 @@ def percentile(values: list[float], q: float) -> float | None:
     """The q-quantile (0–1) by linear interpolation, None for no values."""
     if not values:
         return None
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
+    return shared_percentile(values, q * 100)
 
 
 @dataclass

@@ -57,7 +57,7 @@ class _Commands(LazyGroup):
             "Record agents' status, escalate stuck runs and unhealthy agents, send the outbox.",
         ),
         "outbox": (
-            "ringmaster.cli_status:outbox_app",
+            "ringmaster.cli_outbox:outbox_app",
             "Notifications: list them with their delivery state, send what is due, retry one.",
         ),
         "db": ("ringmaster.cli_db:db_app", "The database schema: upgrade it, show its revision."),

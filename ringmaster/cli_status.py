@@ -1,5 +1,7 @@
-"""Operations commands: `ringmaster status`, `ringmaster outbox`, `ringmaster summary` and
-`ringmaster checkin` (for cron). They read the stores and the team file; none builds a planner."""
+"""Operations commands: `ringmaster status`, `ringmaster summary` and `ringmaster checkin` (for
+cron); `ringmaster outbox` is in cli_outbox.py. They read the stores and the team file; none
+builds a planner. The outbox's senders (httpx, tenacity, smtplib) are imported by the commands
+that send, not by `status`."""
 
 from __future__ import annotations
 
@@ -20,15 +22,10 @@ from ringmaster.checkin import checkin as run_checkin
 from ringmaster.cli_output import JsonOpt, out, print_json
 from ringmaster.clock import utcnow
 from ringmaster.errors import ConfigError
-from ringmaster.outbox import STATES, outbox_from_settings
 from ringmaster.settings import Settings
 from ringmaster.summary import build_summary, parse_since, queue_summary, render
 from ringmaster.tables import make_engine
 from ringmaster.wiring import load_team_and_tools
-
-outbox_app = typer.Typer(
-    help="Notifications: list them with their delivery state, send what is due, retry one."
-)
 
 
 @contextmanager
@@ -101,67 +98,6 @@ def status(
                 live.update(_status_table(_statuses(settings, engine, team)))
 
 
-@outbox_app.callback(invoke_without_command=True)
-def outbox_list(
-    ctx: typer.Context,
-    status: Annotated[str | None, typer.Option(help=f"One of {', '.join(STATES)}.")] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
-    json_mode: JsonOpt = False,
-) -> None:
-    """Notifications, newest first, with their delivery state (the default command)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    with stores() as (settings, engine, _):
-        box = outbox_from_settings(engine, settings)
-        rows = box.list(status, limit)
-        counts = box.counts()
-    if json_mode:
-        print_json({"counts": counts, "rows": [r.to_dict() for r in rows]})
-        return
-    table = Table(title="Outbox: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    for col in ("id", "created", "what", "channel", "to", "state", "tries", "next try", "error"):
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(
-            str(r.id),
-            f"{r.created_at:%m-%d %H:%M}",
-            str(r.payload.get("kind") or r.item_id),
-            r.channel,
-            r.recipient,
-            r.status,
-            str(r.attempts),
-            f"{r.next_attempt_at:%H:%M:%S}" if r.next_attempt_at else "–",
-            r.error or "",
-        )
-    out.print(table)
-
-
-@outbox_app.command("send")
-def outbox_send(json_mode: JsonOpt = False) -> None:
-    """Deliver every due notification once (retries and backoff included); safe from cron."""
-    with stores() as (settings, engine, _):
-        report = outbox_from_settings(engine, settings).send_due()
-    if json_mode:
-        print_json(report.to_dict())
-    else:
-        out.print(
-            f"delivered {len(report.delivered)}, retrying {len(report.retrying)}, "
-            f"failed {len(report.failed)}, no destination {len(report.skipped)}"
-        )
-
-
-@outbox_app.command("retry")
-def outbox_retry(row: int, json_mode: JsonOpt = False) -> None:
-    """Queue a failed notification again (after fixing its destination)."""
-    with stores() as (settings, engine, _):
-        box = outbox_from_settings(engine, settings)
-        if box.get(row).status != "failed":
-            raise ConfigError(f"outbox row {row} is {box.get(row).status}, not failed")
-        box.retry(row)
-        result = box.get(row)
-    print_json(result.to_dict()) if json_mode else out.print(f"row {row} is queued again")
-
-
 FORMATS = ("md", "html", "json")
 
 
@@ -182,6 +118,8 @@ def summary(
         s = build_summary(engine, now - span, now, _statuses(settings, engine, team))
         text = render(s, format)
         if send:
+            from ringmaster.outbox import outbox_from_settings
+
             # One row per period and hour, so a cron line run twice sends one summary.
             queue_summary(engine, s, f"summary:{since}:{now:%Y-%m-%dT%H}", now)
             report = outbox_from_settings(engine, settings).send_due()
@@ -204,6 +142,8 @@ def checkin(
     json_mode: JsonOpt = False,
 ) -> None:
     """Record agents' status, escalate stuck runs and unhealthy agents, send the outbox."""
+    from ringmaster.outbox import outbox_from_settings
+
     with stores() as (settings, engine, team):
         report = run_checkin(
             engine,

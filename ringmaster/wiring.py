@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from ringmaster.agents.policy import Policy, apply_policy, load_policy
 from ringmaster.agents.spec import Team
 from ringmaster.availability import StatusAvailability
 from ringmaster.corrections import Correction, with_corrections
-from ringmaster.graph.deps import GraphDeps
 from ringmaster.limit_ledger import SqlLimitLedger
 from ringmaster.settings import Settings
 from ringmaster.tools.base import ToolRegistry
+
+if TYPE_CHECKING:  # the graph's modules load LangChain; `ringmaster status` needs only the team
+    from ringmaster.graph.deps import GraphDeps
 
 
 def load_policy_for(settings: Settings) -> Policy:
@@ -41,6 +44,7 @@ def load_team_and_tools(
 def build_deps(settings: Settings, corrections: list[Correction] | None = None) -> GraphDeps:
     """The embedded default: the demo team (or the configured team file) and the local planner."""
     from ringmaster.agents.registry import AgentRegistry
+    from ringmaster.graph.deps import GraphDeps
     from ringmaster.models import llm_runtime_factory, make_judge, make_planner
     from ringmaster.tools.demo.lookup import demo_lookup
 

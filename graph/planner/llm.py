@@ -13,8 +13,8 @@ How the plan is asked for is a setting (`StructuredMethod`): `json_schema` (the 
 server enforces the schema), `function_calling` (a tool call whose arguments are the plan), or
 `json_mode` (any JSON object; the schema is then spelled out in the system message, since the
 server does not see it). The repair turn keeps roles alternating — system, user (the request),
-assistant (the unusable answer), user (what is wrong) — so chat templates that refuse two user
-messages in a row (Mistral, Gemma) take it.
+assistant (the unusable answer), user (what is wrong with it, without repeating it) — so chat
+templates that refuse two user messages in a row (Mistral, Gemma) take it.
 
 A spent request budget (`BudgetExceeded`) is not a model failure: it propagates, so the plan
 node sends the request to a person without a fallback that might call a model again.
@@ -209,10 +209,10 @@ class LLMPlanner:
             if attempt == 1:
                 with self._lock:
                     self.repairs += 1
-                answer = _answer_text(raw)
-                repair = render("plan_repair", error=error, answer=answer)
-                # Roles alternate: the unusable answer is the assistant's turn.
-                messages = [*messages[:2], AIMessage(answer), HumanMessage(repair)]
+                # Roles alternate: the unusable answer is the assistant's turn, said once; the
+                # user's turn after it says only what is wrong with it.
+                repair = render("plan_repair", error=error)
+                messages = [*messages[:2], AIMessage(_answer_text(raw)), HumanMessage(repair)]
         return self._fall_back(request, allowed, f"the model's plan was unusable twice: {error}")
 
     # -- internals -------------------------------------------------------------------------

@@ -124,6 +124,9 @@ def test_unavailable_planners_exit_2(team_file: Path, rows_file: Path, tmp_path:
     assert code == 2 and "RINGMASTER_PLANNER_MODEL" in output  # llm needs a model
     code, output = eval_run(team_file, rows_file, tmp_path, planner="nope")
     assert code == 2 and "unknown planner" in output
+    for entry in ("tests.evals.fakes:no_such_factory", "no_such_module:factory"):
+        code, output = eval_run(team_file, rows_file, tmp_path, planner=entry)
+        assert code == 2 and f"cannot load planner factory {entry!r}" in output
 
 
 def test_reports_are_written(team_file: Path, rows_file: Path, tmp_path: Path) -> None:

@@ -117,6 +117,16 @@ def test_ece_and_reliability() -> None:
     assert m.ece([], []) is None
 
 
+def test_reliability_bins_are_calibration_curves() -> None:
+    """Bins are (lo, hi], as scikit-learn's calibration_curve makes them: 0.1 is in the first."""
+    curve = m.reliability_curve([0.1, 0.1, 0.55, 0.0], [True, False, True, False])
+    assert [b["count"] for b in curve] == [3, 0, 0, 0, 0, 1, 0, 0, 0, 0]
+    assert curve[0]["accuracy"] == pytest.approx(1 / 3)
+    assert curve[0]["confidence"] == pytest.approx(0.2 / 3)
+    assert curve[5]["accuracy"] == 1.0 and curve[5]["confidence"] == pytest.approx(0.55)
+    assert all(b["count"] == 0 for b in m.reliability_curve([], []))
+
+
 def test_ece_in_score_uses_in_scope_top_route(rows: list[RowPrediction]) -> None:
     # in-scope first routes: (0.9 ok) (0.6 no) (0.4 ok) (0.8 ok) (0.95 ok)
     # bins: 0.9 -> {0.9, 0.95} acc 1 conf .925; 0.6 -> .6 acc 0; 0.4 -> .4 acc 1; 0.8 -> .8 acc 1

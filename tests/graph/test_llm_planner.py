@@ -79,6 +79,10 @@ def test_a_bad_answer_is_sent_back_once_with_the_error(
     assert complaint in repair and "Answer again" in repair
     # system, request, the bad answer, repair: roles alternate; not a growing transcript.
     assert [m.type for m in model.prompts[1]] == ["system", "human", "ai", "human"]
+    # The bad answer is the assistant's turn, and only there: the repair does not repeat it.
+    said = [str(m.content) for m in model.prompts[1]]
+    answer = said[2]
+    assert answer and sum(answer in text for text in said) == 1
 
 
 def test_two_bad_answers_fall_back_to_the_local_plan_marked(team: Team) -> None:

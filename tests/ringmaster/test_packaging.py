@@ -37,11 +37,11 @@ sys.stderr.write("\\nPROBE " + json.dumps({"code": code, "loaded": loaded}) + "\
 """
 
 
-def imported_by(args: list[str], home: Path) -> list[str]:
+def imported_by(args: list[str], home: Path, watch: tuple[str, ...] = HEAVY) -> list[str]:
     env = {**os.environ, "RINGMASTER_HOME": str(home), "PYTHONPATH": str(ROOT)}
     env.pop("RINGMASTER_DB_URL", None)
     proc = subprocess.run(
-        [sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)],
+        [sys.executable, "-c", PROBE, json.dumps(args), json.dumps(watch)],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -60,6 +60,13 @@ def test_help_imports_no_heavy_package(tmp_path: Path) -> None:
 
 def test_review_list_imports_neither_langgraph_nor_scikit_learn(tmp_path: Path) -> None:
     assert imported_by(["review", "list", "--json"], tmp_path) == ["sqlalchemy"]
+
+
+def test_status_imports_neither_langgraph_nor_langchain(tmp_path: Path) -> None:
+    """`ringmaster status` reads the stores and the team file; it runs no graph and sends no
+    notification (the outbox's httpx and tenacity stay unloaded)."""
+    watch = (*HEAVY, "httpx", "tenacity")
+    assert imported_by(["status", "--json"], tmp_path, watch) == ["sqlalchemy"]
 
 
 @pytest.mark.parametrize("name", sorted(_Commands.lazy_commands))

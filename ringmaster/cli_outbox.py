@@ -1,0 +1,78 @@
+"""`ringmaster outbox`: notifications with their delivery state; send what is due, retry one."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ringmaster.cli_output import JsonOpt, out, print_json
+from ringmaster.cli_status import stores
+from ringmaster.errors import ConfigError
+from ringmaster.outbox import STATES, outbox_from_settings
+
+outbox_app = typer.Typer(
+    help="Notifications: list them with their delivery state, send what is due, retry one."
+)
+
+
+@outbox_app.callback(invoke_without_command=True)
+def outbox_list(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(help=f"One of {', '.join(STATES)}.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Notifications, newest first, with their delivery state (the default command)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with stores() as (settings, engine, _):
+        box = outbox_from_settings(engine, settings)
+        rows = box.list(status, limit)
+        counts = box.counts()
+    if json_mode:
+        print_json({"counts": counts, "rows": [r.to_dict() for r in rows]})
+        return
+    table = Table(title="Outbox: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    for col in ("id", "created", "what", "channel", "to", "state", "tries", "next try", "error"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            str(r.id),
+            f"{r.created_at:%m-%d %H:%M}",
+            str(r.payload.get("kind") or r.item_id),
+            r.channel,
+            r.recipient,
+            r.status,
+            str(r.attempts),
+            f"{r.next_attempt_at:%H:%M:%S}" if r.next_attempt_at else "–",
+            r.error or "",
+        )
+    out.print(table)
+
+
+@outbox_app.command("send")
+def outbox_send(json_mode: JsonOpt = False) -> None:
+    """Deliver every due notification once (retries and backoff included); safe from cron."""
+    with stores() as (settings, engine, _):
+        report = outbox_from_settings(engine, settings).send_due()
+    if json_mode:
+        print_json(report.to_dict())
+    else:
+        out.print(
+            f"delivered {len(report.delivered)}, retrying {len(report.retrying)}, "
+            f"failed {len(report.failed)}, no destination {len(report.skipped)}"
+        )
+
+
+@outbox_app.command("retry")
+def outbox_retry(row: int, json_mode: JsonOpt = False) -> None:
+    """Queue a failed notification again (after fixing its destination)."""
+    with stores() as (settings, engine, _):
+        box = outbox_from_settings(engine, settings)
+        if box.get(row).status != "failed":
+            raise ConfigError(f"outbox row {row} is {box.get(row).status}, not failed")
+        box.retry(row)
+        result = box.get(row)
+    print_json(result.to_dict()) if json_mode else out.print(f"row {row} is queued again")
