@@ -192,20 +192,23 @@ class SqlRunQueue:
         self, owner: str, *, kinds: Iterable[str] | None = None, thread_id: str | None = None
     ) -> Job | None:
         """Lease the first claimable job (of `kinds`, of `thread_id`) whose agent has room,
-        or None. Slots (kind `slot`, ringmaster/slots.py) are never claimed here."""
+        or None. Slots (kind `slot`, ringmaster/slots.py: the agent node takes its own) are
+        claimed only when `kinds` names them, as the capacity benchmark's stand-in nodes do;
+        workers never name them."""
         c = jobs.c
         busy: set[str] = set()
+        kinds = None if kinds is None else list(kinds)
 
         def claimable(now: datetime) -> Any:
             q = select(jobs).where(
-                c.kind != SLOT,
+                c.kind != SLOT if kinds is None or SLOT not in kinds else c.kind == SLOT,
                 or_(
                     and_(c.state == "queued", c.run_after <= now),
                     and_(c.state == "running", c.lease_expires < now),  # its worker is gone
                 ),
             )
             if kinds is not None:
-                q = q.where(c.kind.in_(list(kinds)))
+                q = q.where(c.kind.in_(kinds))
             if thread_id is not None:
                 q = q.where(c.thread_id == thread_id)
             return q.order_by(c.priority.desc(), c.created_at, c.id)

@@ -4,16 +4,17 @@ them, moved by one conditional update with one audit event each."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from ringmaster.audit import AuditLog
 from ringmaster.graph.standins import Move
 from ringmaster.rebalance import JobsMovable, rebalance_pass
 from ringmaster.run_queue import Limits, SqlRunQueue
-from ringmaster.tables import notifications
+from ringmaster.tables import jobs, notifications
 from tests.ringmaster.ops_traffic import START, TEAM, Clock, engine
 
 __all__ = ["engine"]
@@ -154,9 +155,14 @@ def test_a_row_that_started_meanwhile_is_not_moved(engine: Engine) -> None:
     for i in range(4):
         slot(queue, i, "billing", ["billing"])
     first, second = plan(movable)  # billing2 has room for two
-    thread = queue.get(first.key).thread_id
-    started = queue.claim("w1", kinds=["slot"], thread_id=thread)  # its slot is granted first
-    assert started is not None and started.id == first.key
+    # Its slot is granted first (workers never claim slot rows: the agent node takes its own).
+    with engine.begin() as conn:
+        taken = conn.execute(
+            update(jobs)
+            .where(jobs.c.id == first.key, jobs.c.state == "queued")
+            .values(state="running", lease_owner="w1")
+        ).rowcount
+    assert taken == 1
 
     assert movable.move(first) is False
     assert queue.get(first.key).agent == "billing" and queue.get(first.key).state == "running"
@@ -166,6 +172,21 @@ def test_a_row_that_started_meanwhile_is_not_moved(engine: Engine) -> None:
     assert movable.move(second) is False
     assert queue.get(second.key).agent == "billing2"
     assert len(events(audit, "reroute")) == 1
+
+
+def grant(queue: SqlRunQueue, job_id: str) -> str | None:
+    """Start a queued slot row as the agent node's acquire does: only if its agent has room."""
+    with queue.writer.begin() as conn:
+        agent = conn.execute(select(jobs.c.agent).where(jobs.c.id == job_id)).scalar_one()
+        if not queue.has_room(conn, agent):
+            return None
+        now = queue.clock()
+        conn.execute(
+            update(jobs)
+            .where(jobs.c.id == job_id, jobs.c.state == "queued")
+            .values(state="running", lease_owner="w", lease_expires=now + timedelta(minutes=1))
+        )
+    return job_id
 
 
 def plan(movable: JobsMovable) -> list[Move]:
@@ -198,5 +219,5 @@ def test_all_work_leaves_an_unhealthy_agent_and_capacity_still_holds(engine: Eng
     assert len(report.moved) == 5 and len(events(audit, "reroute")) == 5
     assert "least-loaded healthy stand-in" in report.moved[-1].reason
     queue.limits = Limits(capacity={a.name: a.capacity for a in TEAM.agents})
-    started = [queue.claim(f"w{i}", kinds=["slot"]) for i in range(5)]
+    started = [grant(queue, j) for j in ids]
     assert sum(j is not None for j in started) == 2  # billing2's capacity

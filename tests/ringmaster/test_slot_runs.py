@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from benchmarks.capacity import max_overlap
@@ -90,8 +91,10 @@ def test_a_run_parked_midway_keeps_its_finished_subtasks_and_runs_each_once(
 
 
 def test_capacity_two_holds_for_graph_subtasks_across_two_worker_processes(
-    tmp_path: Path, pg_database: str
+    tmp_path: Path, pg_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Processes on one database sign its audit trail with one key (each has its own home).
+    monkeypatch.setenv("RINGMASTER_AUDIT_KEY", "slot-runs-test-key-0123456789abcdef")
     spans_file = tmp_path / "spans.txt"
     priorities = ["low", "normal", "high", "urgent"]
     with slot_app.build(tmp_path / "parent", pg_database, None) as runner:

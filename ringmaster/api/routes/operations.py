@@ -62,7 +62,14 @@ def summary_of(state: AppState, since: str) -> Any:
     return build_summary(state.runner.engine, now - span, now, statuses(state))
 
 
-@router.get("/summary", operation_id="get_summary", responses=doc(400, 401, 403))
+@router.get(
+    "/summary",
+    operation_id="get_summary",
+    responses={
+        200: {"content": {"application/json": {}, "text/html": {}, "text/markdown": {}}},
+        **doc(400, 401, 403),
+    },
+)
 async def summary(
     state: StateDep,
     caller: Reviewer,
