@@ -221,21 +221,23 @@ def test_sigkill_at_a_step_then_a_worker_loses_nothing_and_repeats_nothing(
                     before, scheduler=before.resume_scheduler, resume=before.outcome
                 )
                 service.decide(item.id, Decision("approve"), "ann")
-    child = spawn(tmp_path, db_url, step.name, *command)
-    try:
-        pid = wait_for_stop(child, tmp_path, step.name)
-        runner, ledger, agents = build(tmp_path, db_url)
-        with runner:
+    # The recovering process starts first: a start-up takes the audit trail's lock, which the
+    # child may hold, stopped inside a transaction, until it is killed.
+    runner, ledger, agents = build(tmp_path, db_url)
+    with runner:
+        child = spawn(tmp_path, db_url, step.name, *command)
+        try:
+            pid = wait_for_stop(child, tmp_path, step.name)
             (thread,) = runner.threads.list()
             step.seen(Seen(runner, thread.id, pid, ledger))
             child.send_signal(signal.SIGKILL)
             child.wait(timeout=DEADLINE)
             assert child.returncode == -signal.SIGKILL
             recover_and_check(runner, ledger, agents, thread.id, step)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
 
 
 def recover_and_check(
