@@ -8,9 +8,6 @@ naming RINGMASTER_AUDIT_KEY, and touches nothing already stored.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +18,7 @@ from ringmaster.errors import ConfigError
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.tables import audit_events, audit_head, key_prints
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ringmaster.test_cli import Cli
 
 
 @pytest.fixture
@@ -74,18 +70,9 @@ def test_a_chain_signed_before_fingerprints_were_kept(tmp_path: Path, shared_url
 def test_the_cli_says_so_in_one_line(tmp_path: Path, shared_url: str) -> None:
     with Runner(Settings(home=tmp_path / "a", db_url=shared_url)) as runner:
         runner.audit.append("t-1", "request_received", "alice", text="hello")
-    env = {k: v for k, v in os.environ.items() if k != "RINGMASTER_AUDIT_KEY"}
-    env.update(RINGMASTER_HOME=str(tmp_path / "b"), RINGMASTER_DB_URL=shared_url)
-    env["PYTHONPATH"] = str(ROOT)
+    cli = Cli(tmp_path / "b", shared_url, None)
     for args in (["audit", "verify"], ["run", "How many open tickets do we have?"]):
-        proc = subprocess.run(
-            [sys.executable, "-m", "ringmaster.cli", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        proc = cli(*args, ok=False)
         assert proc.returncode == 2, proc.stderr
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and "RINGMASTER_AUDIT_KEY" in lines[0], proc.stderr

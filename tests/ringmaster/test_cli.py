@@ -20,19 +20,19 @@ DEMO = (
 
 
 class Cli:
-    def __init__(self, home: Path, db_url: str | None, cache: Path) -> None:
-        self.env = {
-            **os.environ,
-            "RINGMASTER_HOME": str(home),
-            "RINGMASTER_PLANNER_CACHE": str(cache),  # train the planner once for all tests
-            "PYTHONPATH": str(ROOT),
-        }
-        self.env.pop("RINGMASTER_DB_URL", None)
+    """The `ringmaster` CLI as a separate process on its own home, with no RINGMASTER_*
+    setting of the calling environment (cache None: the planner's cache in the home)."""
+
+    def __init__(self, home: Path, db_url: str | None, cache: Path | None) -> None:
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("RINGMASTER_")}
+        self.env.update(RINGMASTER_HOME=str(home), PYTHONPATH=str(ROOT))
+        if cache is not None:  # train the planner once for all tests
+            self.env["RINGMASTER_PLANNER_CACHE"] = str(cache)
         if db_url:
             self.env["RINGMASTER_DB_URL"] = db_url
         self.home = home
 
-    def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    def __call__(self, *args: str, ok: bool = True, **run: Any) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
             [sys.executable, "-m", "ringmaster.cli", *args],
             cwd=ROOT,
@@ -40,6 +40,7 @@ class Cli:
             capture_output=True,
             text=True,
             timeout=300,
+            **run,
         )
         if ok:
             assert proc.returncode == 0, proc.stderr

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,9 +17,7 @@ import pytest
 from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
-from tests.ringmaster.test_cli import DEMO
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ringmaster.test_cli import DEMO, Cli
 
 
 def modes(home: Path) -> dict[str, int]:
@@ -52,21 +48,10 @@ def loose_umask() -> Iterator[None]:
 
 def test_a_demo_run_a_review_and_an_export_leave_only_private_files(tmp_path: Path) -> None:
     home = tmp_path / "home"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RINGMASTER_")}
-    env.update(RINGMASTER_HOME=str(home), PYTHONPATH=str(ROOT))
+    run = Cli(home, None, None)
 
     def cli(*args: str) -> str:
-        proc = subprocess.run(
-            [sys.executable, "-m", "ringmaster.cli", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            umask=0o022,
-        )
-        assert proc.returncode == 0, proc.stderr
-        return proc.stdout
+        return run(*args, umask=0o022).stdout
 
     import json
 

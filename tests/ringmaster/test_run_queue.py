@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -175,6 +175,20 @@ def test_a_schedule_tick_runs_once_across_queues(make_queue) -> None:
     assert q2.tick("checkin", 43, "p2")
 
 
+def race(
+    drain: Callable[[SqlRunQueue, str], None], queues: list[SqlRunQueue], claimers: int
+) -> None:
+    """Run `drain` in `claimers` threads at once, spread over the queues' engines."""
+    threads = [
+        threading.Thread(target=drain, args=(queues[i % len(queues)], f"w{i}"))
+        for i in range(claimers)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_concurrent_claims_take_every_job_exactly_once(app_url: str) -> None:
     queues = [SqlRunQueue(make_engine(app_url)) for _ in range(2)]
     for i in range(60):
@@ -188,11 +202,7 @@ def test_concurrent_claims_take_every_job_exactly_once(app_url: str) -> None:
                 claimed.append(job.key)
             q.complete(job.id, name)
 
-    threads = [threading.Thread(target=drain, args=(queues[i % 2], f"w{i}")) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    race(drain, queues, claimers=6)
     assert sorted(claimed) == sorted(f"c{i}" for i in range(60))
     assert queues[0].counts() == {"done": 60}
     for q in queues:
@@ -238,11 +248,7 @@ def test_an_agents_jobs_start_in_strict_priority_order_under_concurrent_claims(
             if job is not None:
                 q.complete(job.id, name)
 
-    threads = [threading.Thread(target=drain, args=(queues[i % 2], f"w{i}")) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    race(drain, queues, claimers=6)
     with queues[0].engine.connect() as conn:
         started = [k for (k,) in conn.execute(select(jobs.c.key).order_by(jobs.c.started_at))]
     assert started == expected
