@@ -24,7 +24,8 @@ from ringmaster.agent_status import (
 )
 from ringmaster.agents.spec import Team
 from ringmaster.clock import as_utc
-from ringmaster.tables import audit_events, notifications, threads, writer
+from ringmaster.outbox_queue import queue_once
+from ringmaster.tables import audit_events, threads, writer
 
 GROUP = "escalation"
 
@@ -50,29 +51,6 @@ def _stuck_threads(engine: Engine, now: datetime, stuck_after: timedelta) -> lis
     )
     with engine.connect() as conn:
         return list(conn.execute(q))
-
-
-def _queue_once(
-    conn: Any, now: datetime, item_id: str, thread_id: str, body: dict[str, Any]
-) -> bool:
-    seen = conn.execute(
-        select(notifications.c.id).where(notifications.c.item_id == item_id).limit(1)
-    ).first()
-    if seen:
-        return False
-    conn.execute(
-        notifications.insert().values(
-            created_at=now,
-            item_id=item_id,
-            thread_id=thread_id,
-            channel="outbox",
-            recipient=GROUP,
-            payload=body,
-            status="queued",
-            attempts=0,
-        )
-    )
-    return True
 
 
 def checkin(
@@ -104,7 +82,14 @@ def checkin(
                 "queue_depth": s.queue_depth,
                 "last_error": s.last_error_message,
             }
-            if _queue_once(conn, now, f"unhealthy:{s.name}:{now.isoformat()}", "", body):
+            if queue_once(
+                conn,
+                item_id=f"unhealthy:{s.name}:{now.isoformat()}",
+                recipient=GROUP,
+                thread_id="",
+                payload=body,
+                now=now,
+            ):
                 report.unhealthy.append(s.name)
         for t in _stuck_threads(engine, now, stuck_after):
             m = t._mapping
@@ -133,6 +118,13 @@ def checkin(
                 ],
                 "link": f"ringmaster thread show {m['id']}",
             }
-            if _queue_once(conn, now, f"stuck:{m['id']}:{m['turn']}", m["id"], body):
+            if queue_once(
+                conn,
+                item_id=f"stuck:{m['id']}:{m['turn']}",
+                recipient=GROUP,
+                thread_id=m["id"],
+                payload=body,
+                now=now,
+            ):
                 report.stuck.append(m["id"])
     return report

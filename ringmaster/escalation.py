@@ -23,6 +23,7 @@ from ringmaster.agents.policy import Policy
 from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, ResumeScheduler, decide_item
 from ringmaster.errors import AlreadyDecided
 from ringmaster.review_queue import ReviewItem, ReviewQueue
+from ringmaster.run_queue import SLOT
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +159,7 @@ def check_in(
             .join(threads, t.id == j.thread_id)
             .where(
                 j.state == "running",
-                j.kind != "slot",  # a slot is held inside its run job, which is checked
+                j.kind != SLOT,  # a slot is held inside its run job, which is checked
                 j.started_at < stuck_at,
                 t.updated_at < stuck_at,
             )

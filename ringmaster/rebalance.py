@@ -16,9 +16,9 @@ to the team, and reachable by the requester's scopes.
 Off an unhealthy agent all queued work moves, to its least-loaded healthy stand-in even when
 that one is full (plan_moves): it waits in a healthy queue, whose capacity the queue enforces.
 Work on an unhealthy agent with no healthy stand-in the requester may reach stays queued
-where it is (it runs if the agent recovers) and goes to a person: an outbox row to the
-policy's escalation group (delivered by ringmaster/outbox.py) and a `rebalance_escalated`
-audit event, once per row and agent.
+where it is (the run queue still grants it a slot when that agent has room) and goes to a
+person: an outbox row to the policy's escalation group (delivered by ringmaster/outbox.py)
+and a `rebalance_escalated` audit event, once per row and agent.
 
 `rebalance_pass` is one pass: read the queue and each agent's load and health, plan, move.
 The workers run it on a schedule (ringmaster/schedules.py).
@@ -38,12 +38,12 @@ from sqlalchemy import func, select, update
 from ringmaster.agents.spec import Team
 from ringmaster.audit import AuditLog
 from ringmaster.graph.standins import Load, Move, QueuedSubtask, plan_moves
-from ringmaster.run_queue import SqlRunQueue
-from ringmaster.tables import jobs, notifications
+from ringmaster.outbox_queue import queue_once
+from ringmaster.run_queue import SLOT, SqlRunQueue
+from ringmaster.tables import jobs
 
 log = logging.getLogger(__name__)
 
-SLOT = "slot"
 ACTOR = "system:rebalancer"
 # Per agent: healthy, and why not.
 Health = Mapping[str, tuple[bool, tuple[str, ...]]]
@@ -171,7 +171,7 @@ class JobsMovable:
             moved = conn.execute(
                 update(jobs)
                 .where(c.id == move.key, c.state == "queued", c.agent == move.source)
-                .values(agent=move.target)
+                .values(agent=move.target, payload={**payload, "move_reason": move.reason})
             ).rowcount
             if moved != 1:
                 return False
@@ -184,18 +184,13 @@ class JobsMovable:
         return True
 
     def _to_person(self, conn: Any, row: Any, payload: dict[str, Any], move: Move) -> bool:
-        item_id = f"rebalance:{row.id}:{move.source}"[:64]
-        seen = conn.execute(
-            select(notifications.c.id).where(notifications.c.item_id == item_id).limit(1)
-        ).first()
-        if seen is not None:
-            return False
         now = self.queue.clock()
         body = {
             "kind": "queued_work_stuck",
             "text": (
                 f"Subtask {payload.get('subtask_id')} of thread {row.thread_id} waits for "
-                f"{move.source}: {move.reason}. It stays queued there until the agent recovers."
+                f"{move.source}: {move.reason}. It stays queued for that agent, which still runs "
+                "it when it has room: move or cancel it."
             ),
             "thread_id": row.thread_id,
             "job": row.id,
@@ -205,18 +200,15 @@ class JobsMovable:
             "reason": move.reason,
             "link": f"ringmaster thread show {row.thread_id}",
         }
-        conn.execute(
-            notifications.insert().values(
-                created_at=now,
-                item_id=item_id,
-                thread_id=row.thread_id,
-                channel="outbox",
-                recipient=self.group,
-                payload=body,
-                status="queued",
-                attempts=0,
-            )
-        )
+        if not queue_once(
+            conn,
+            item_id=f"rebalance:{row.id}:{move.source}",
+            recipient=self.group,
+            thread_id=row.thread_id,
+            payload=body,
+            now=now,
+        ):
+            return False  # its person was told before
         self.audit.append_in(
             conn, row.thread_id, "rebalance_escalated", ACTOR,
             job=row.id, subtask_id=payload.get("subtask_id"), agent=move.source,

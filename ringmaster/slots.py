@@ -81,7 +81,7 @@ class QueueSlots:
         moved = None
         if agent != request.agent:
             moved = (job.payload or {}).get("move_reason") or (
-                f"{request.agent} was busy; the run queue moved the waiting subtask to {agent}"
+                f"the run queue moved the waiting subtask from {request.agent} to {agent}"
             )
         stop = threading.Event()
         beat = threading.Thread(target=self._beat, args=(job, owner, stop), daemon=True)

@@ -24,7 +24,8 @@ from sqlalchemy.engine import Engine
 from ringmaster.agent_status import AgentStatus, _tally
 from ringmaster.clock import as_utc
 from ringmaster.errors import ConfigError
-from ringmaster.tables import audit_events, notifications, review_items, threads, writer
+from ringmaster.outbox_queue import queue_once
+from ringmaster.tables import audit_events, review_items, threads, writer
 
 HUMAN = "(person)"  # subtasks the planner sent straight to a person
 DECISION_COLUMN = {
@@ -354,21 +355,11 @@ def queue_summary(engine: Engine, s: Summary, item_id: str, now: datetime) -> bo
     """Queue the summary in the outbox (to the `summary` group) unless a row with `item_id`
     exists: a cron line or a schedule run twice for one period sends one summary."""
     with writer(engine).begin() as conn:
-        seen = conn.execute(
-            select(notifications.c.id).where(notifications.c.item_id == item_id).limit(1)
-        ).first()
-        if seen is not None:
-            return False
-        conn.execute(
-            notifications.insert().values(
-                created_at=now,
-                item_id=item_id[:64],
-                thread_id="",
-                channel="outbox",
-                recipient="summary",
-                payload=as_notification(s),
-                status="queued",
-                attempts=0,
-            )
+        return queue_once(
+            conn,
+            item_id=item_id,
+            recipient="summary",
+            thread_id="",
+            payload=as_notification(s),
+            now=now,
         )
-    return True

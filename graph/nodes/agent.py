@@ -59,7 +59,7 @@ def make_agent(deps: GraphDeps) -> Any:
             if grant.agent == name:
                 return run_agent(deps, state, config, name, attempt)
             # The slot was moved to a stand-in while it waited: run the agent it names.
-            reason = grant.moved or f"the run queue moved it from {name} to {grant.agent}"
+            reason = grant.moved  # set whenever the agent differs (graph/slots.py: Grant)
             emit(
                 "standin",
                 "system:queue",

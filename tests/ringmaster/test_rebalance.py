@@ -205,6 +205,8 @@ def test_move_checks_the_target_again(engine: Engine) -> None:
     assert not events(audit, "reroute")
     assert movable.move(Move(job, "billing", "billing2", "asked")) is True
     assert queue.get(job).agent == "billing2"
+    # The reason travels with the row: the agent node shows it when the slot is granted.
+    assert (queue.get(job).payload or {})["move_reason"] == "asked"
 
 
 def test_all_work_leaves_an_unhealthy_agent_and_capacity_still_holds(engine: Engine) -> None:
