@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ringmaster.review_queue import PRIORITIES, PRIORITY_NAMES
-from ringmaster.run_queue import Job
+from ringmaster.run_queue import SLOT, Job
 
 if TYPE_CHECKING:
     from ringmaster.runner import Runner
@@ -75,6 +75,8 @@ def quarantine(runner: Runner, job: Job, error: str, owner: str) -> None:
         error=error,
     )
     runner.jobs.give_up(job.id, owner, error)
+    with runner.jobs.writer.begin() as conn:  # its subtasks stop waiting for their agents
+        runner.jobs.cancel_in(conn, job.thread_id, kinds=(SLOT,))
 
 
 def apply_failure_decisions(runner: Runner, thread_id: str) -> bool:

@@ -347,13 +347,16 @@ class SqlRunQueue:
             last_error=error, finished_at=self.clock(),
         )  # fmt: skip
 
-    def cancel_in(self, conn: Connection, thread_id: str) -> int:
-        """Cancel a thread's open jobs in `conn`'s transaction."""
+    def cancel_in(
+        self, conn: Connection, thread_id: str, kinds: Iterable[str] | None = None
+    ) -> int:
+        """Cancel a thread's open jobs (of `kinds`) in `conn`'s transaction."""
         c = jobs.c
+        q = update(jobs).where(c.thread_id == thread_id, c.state.in_(OPEN_STATES))
+        if kinds is not None:
+            q = q.where(c.kind.in_(list(kinds)))
         return conn.execute(
-            update(jobs)
-            .where(c.thread_id == thread_id, c.state.in_(OPEN_STATES))
-            .values(state="cancelled", lease_owner=None, finished_at=self.clock())
+            q.values(state="cancelled", lease_owner=None, finished_at=self.clock())
         ).rowcount
 
     # -- reading -------------------------------------------------------------------------

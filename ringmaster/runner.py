@@ -498,7 +498,9 @@ class Runner:
                 {"subtask_id": (j.payload or {}).get("subtask_id"), "agent": j.agent}
                 for j in self.jobs.for_thread(thread_id, open_only=True, slots=True)
                 if j.state == "queued" and j.turn == row.turn
-            ],
+            ]
+            if row.status in (*BUSY, "waiting")
+            else [],
         )
 
     def _usage(self, thread_id: str, turn: int) -> dict[str, Any] | None:

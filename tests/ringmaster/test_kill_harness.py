@@ -252,7 +252,7 @@ def recover_and_check(
         runner.accept(REQUEST, thread_id=thread_id)  # the caller sends it again
     # A worker starts (this process; a new Runner, its graph built now).
     out = runner.drive(thread_id, timeout=DEADLINE)
-    assert runner.jobs.for_thread(thread_id, open_only=True) == []
+    assert runner.jobs.for_thread(thread_id, open_only=True, slots=True) == []
     assert out.status in ("completed", "waiting"), out
     # Once a proposal is under review, the agent that made it is never asked again: a
     # second proposal would be a second payment to approve.

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from benchmarks.capacity import max_overlap
 from ringmaster.graph.slots import SlotRequest
 from ringmaster.graph.state import Requester
+from ringmaster.quarantine import quarantine
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.slots import QueueSlots
@@ -60,6 +61,30 @@ def test_a_run_waiting_past_the_bound_is_parked_uncounted_and_completes_when_a_s
         assert [t.subtask_id for t in gamma.tasks] == ["t1"]  # run once, from its checkpoint
         (slot,) = runner.jobs.for_thread(thread, slots=True)
         assert slot.state == "done" and slot.agent == "gamma"
+
+
+def test_a_quarantined_run_leaves_no_subtask_waiting_for_its_agent(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    planner = ScriptedPlanner(plan_of(("work", "gamma")))
+    deps, _ = make_deps(tmp_path, planner, {"gamma": ScriptedAgent(ok())}, capacity={"gamma": 1})
+    settings = Settings(
+        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=0.0
+    )
+    with Runner(settings, deps=deps) as runner:
+        worker = Worker(runner)
+        elsewhere = SlotRequest("other", 1, "x", 1, "gamma", "bob", "normal", ())
+        assert QueueSlots(runner.jobs).acquire(elsewhere, "another-process")[1]
+        thread, _ = runner.accept("work")
+        assert worker.step()  # parked: its subtask's slot row waits in gamma's line
+        (slot,) = [j for j in runner.jobs.for_thread(thread, slots=True) if j.kind == "slot"]
+        assert slot.state == "queued"
+        job = runner.jobs.claim("w")
+        assert job is not None and job.thread_id == thread
+        quarantine(runner, job, "boom", "w")
+        assert runner.jobs.get(slot.id).state == "cancelled"
+        out = runner.outcome(thread)
+        assert out.status == "quarantined" and out.waiting_for == []
 
 
 def test_a_run_parked_midway_keeps_its_finished_subtasks_and_runs_each_once(
