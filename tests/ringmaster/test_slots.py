@@ -65,10 +65,15 @@ def test_a_slot_is_a_queue_row_that_holds_the_agents_capacity(queue, clock) -> N
     }
     waiting, granted = slots.acquire(ask("b"), "w2")
     assert not granted and waiting.state == "queued"  # capacity 1 is taken
-    assert queue.claim("worker") is None  # workers never claim slots
+    clock.advance(0.5)  # the task is younger than slot b: b is first in line by age
     add(queue, "task", kind="task", agent="billing")
     assert queue.claim("worker") is None  # a task of billing counts against the same capacity
     assert queue.complete(held.id, "w1")
+    # Billing has room now, and the older slot b waits: a worker still takes only the task.
+    taken = queue.claim("worker")
+    assert taken is not None and taken.kind == "task"
+    assert queue.claim("worker") is None  # workers never claim slots
+    assert queue.complete(taken.id, "worker")
     assert slots.acquire(ask("b"), "w2")[1]
 
 
