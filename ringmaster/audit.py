@@ -139,11 +139,11 @@ class AuditLog:
             ).first()
             if row is None:
                 head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).first()
-                # A chain signed before fingerprints were kept: its head tells whose it is. An
-                # unkeyed one (written with no key at all) is nobody's: this key takes it on.
-                if head is not None and head.signature not in (
-                    self.sign(head.seq, head.hash),
-                    AuditLog(self.engine).sign(head.seq, head.hash),
+                # A chain signed before fingerprints were kept: its head tells whose it is. One
+                # written with no key at all is refused too: its rows would never verify under
+                # this key, and anyone who can write the database can sign an unkeyed head.
+                if head is not None and not hmac.compare_digest(
+                    self.sign(head.seq, head.hash), head.signature
                 ):
                     raise ConfigError(_OTHER_KEY)
                 conn.execute(insert(key_prints).values(name="audit", fingerprint=mine, at=utcnow()))

@@ -54,6 +54,10 @@ def legal_check() -> bool:
     return LEGAL_UP["ok"]
 
 
+# The audit trail's key of every process on a traffic database (a Runner there must share it).
+AUDIT_KEY = "ops-traffic-audit-key"
+
+
 class Clock:
     def __init__(self, start: datetime = START) -> None:
         self.now = start
@@ -71,7 +75,7 @@ class Traffic:
 
     def __init__(self, engine: Engine, clock: Clock) -> None:
         self.engine, self.clock = engine, clock
-        self.audit = AuditLog(engine, clock)
+        self.audit = AuditLog(engine, clock, AUDIT_KEY.encode())
         self.threads = ThreadStore(engine, clock)
         self.queue = ReviewQueue(engine, clock, self.audit)
         self.n = 0

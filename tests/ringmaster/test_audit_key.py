@@ -79,15 +79,19 @@ def test_the_cli_says_so_in_one_line(tmp_path: Path, shared_url: str) -> None:
         assert "Traceback" not in proc.stderr
 
 
-def test_an_unkeyed_chain_is_taken_on_by_the_first_key(tmp_path: Path, shared_url: str) -> None:
-    """A chain written with no key at all (an embedding's AuditLog(engine)) is nobody's."""
+def test_an_unkeyed_chain_is_refused_and_left_as_it_was(tmp_path: Path, shared_url: str) -> None:
+    """A chain written with no key at all (an embedding's AuditLog(engine)) cannot be taken on
+    by a key: its rows would never verify under it, and an unkeyed head anyone can sign."""
     from ringmaster.audit import AuditLog
     from ringmaster.tables import make_engine
 
     engine = make_engine(Settings(home=tmp_path / "a", db_url=shared_url).app_db_url)
-    AuditLog(engine).append("t-1", "request_received", "alice", text="hello")
+    plain = AuditLog(engine)
+    plain.append("t-1", "request_received", "alice", text="hello")
+    for home in ("a", "b"):
+        with pytest.raises(ConfigError, match="RINGMASTER_AUDIT_KEY"):
+            Runner(Settings(home=tmp_path / home, db_url=shared_url))
+    assert plain.verify() == []  # untouched, and still whole under no key
+    with engine.connect() as conn:
+        assert conn.execute(select(key_prints)).all() == []
     engine.dispose()
-    with Runner(Settings(home=tmp_path / "a", db_url=shared_url)) as runner:
-        assert len(stored(runner)[2]) == 1
-    with pytest.raises(ConfigError, match="RINGMASTER_AUDIT_KEY"):
-        Runner(Settings(home=tmp_path / "b", db_url=shared_url))

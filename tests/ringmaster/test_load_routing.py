@@ -19,7 +19,7 @@ from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.tools.base import ToolRegistry
 from tests.fakes import ScriptedAgent, ScriptedPlanner, ok, plan_of
-from tests.ringmaster.ops_traffic import LEGAL_UP, START, TEAM, Clock, Traffic, engine
+from tests.ringmaster.ops_traffic import AUDIT_KEY, LEGAL_UP, START, TEAM, Clock, Traffic, engine
 
 __all__ = ["engine"]
 
@@ -36,7 +36,9 @@ def run_one(
         planner=ScriptedPlanner(plan_of(("do the thing", agent))),
         availability=StatusAvailability(engine, TEAM, clock=clock, ttl_seconds=0),
     )
-    settings = Settings(home=tmp_path, db_url=str(engine.url.render_as_string(False)))
+    settings = Settings(
+        home=tmp_path, db_url=engine.url.render_as_string(False), audit_key=AUDIT_KEY
+    )
     with Runner(settings, deps=deps, clock=clock, recover_on_start=False) as runner:
         out = runner.submit("do the thing", requester=Requester(id="ann", scopes=scopes))
         events = runner.audit.for_thread(out.thread_id)
