@@ -3,10 +3,13 @@ not find, and never answer about one company with another's document."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ringmaster.agents.demo import demo_registry
 from ringmaster.agents.registry import AgentRegistry
+from ringmaster.agents.runtime import Handoff
 from tests.agents.test_demo_team import assert_valid, run
 
 
@@ -68,3 +71,34 @@ def test_a_look_up_that_finds_nothing_says_so(
     out = run(registry, agent, ask)
     assert f"no customer matching {who} was found" in out.output["summary"]
     assert "knowledge base" not in out.output["summary"]
+
+
+def test_a_status_update_after_a_rollback_still_reads_the_open_incident(
+    registry: AgentRegistry,
+) -> None:
+    """A rollback handed over does not close the incident: live health is read all the same."""
+    rollback = Handoff(
+        subtask_id="s-0",
+        agent="ops",
+        description="roll back api in production",
+        summary="rolled back",
+        output={
+            "effects": [
+                {
+                    "tool": "rollback_deployment",
+                    "result": {
+                        "service": "api",
+                        "from_version": "2.15.0",
+                        "to_version": "2.14.0",
+                        "environment": "production",
+                    },
+                }
+            ]
+        },
+    )
+    ask = "Draft a status update saying the api incident is resolved"
+    out = run(registry, "content", ask, handoffs=(rollback,)).output
+    assert not out["title"].startswith("Resolved") and "resolved" not in out["body"]
+    assert "We rolled api back from version 2.15.0 to 2.14.0" in out["body"]
+    open_ids = re.findall(r"Incident (INC-\d+)", out["body"])
+    assert open_ids and f"{open_ids[0]} is still open" in out["summary"]

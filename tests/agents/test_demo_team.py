@@ -224,7 +224,7 @@ def test_content_builds_on_what_the_ops_handoff_did(registry: AgentRegistry) -> 
     assert_valid(registry.spec("content"), out)
     assert out.output["kind"] == "status_update"
     assert "We rolled api back from version 2.14.0 to 2.13.2" in out.output["body"]
-    assert out.output["sources"] == ["ops (s-0)"]
+    assert out.output["sources"] == ["ops (s-0)", "service_health"]  # live health read too
     # The incident is still open: the draft says so instead of "resolved, all systems normal".
     assert "INC-1012" in out.output["body"] and "(open)" in out.output["body"]
     assert not out.output["title"].startswith("Resolved")

@@ -19,7 +19,8 @@ _KINDS = [
     ("announcement", r"\b(announce\w*|banner|maintenance|blog|newsletter|headline)\b"),
 ]
 _SEND = r"\bsend\b"
-_RESOLVED = r"resolved|is over|operational|fixed|back to normal"
+_RESOLVED = r"\b(resolved|is over|(is|are|back) operational|fixed|back to normal)\b"
+_OPEN = r"\((open|investigating|identified)\)|degraded|outage|is down"
 _EVERYONE = r"all customers|every customer|everyone|all users"
 _FIXES = [(r"\bwe has\b", "we have"), (r"\bi\b", "I"), (r"\s+([,.!?])", r"\1"), (r"\s{2,}", " ")]
 
@@ -29,10 +30,12 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     text = task.description
     kind = next((k for k, pattern in _KINDS if p.has(text, pattern)), "other")
     facts, sources = _facts(task.handoffs)
-    # A status update states the services' live health even when the request calls the
-    # issue resolved: a notice must not say "resolved" while an incident is still open.
-    if not facts and kind in ("release_notes", "status_update"):
-        facts, sources = _look_up(text, kind, tools)
+    # A status update always reads the services' live health, handed-over facts or not (a
+    # rollback does not close an incident): a notice must not say "resolved" while one is open.
+    if kind == "status_update" or (not facts and kind == "release_notes"):
+        live, live_sources = _look_up(text, kind, tools)
+        facts += [f for f in live if f not in facts]
+        sources += [s for s in live_sources if s not in sources]
 
     if kind == "edit":
         title, body = "Edited text", _edit(p.quoted(text) or p.after_colon(text) or text)
@@ -52,10 +55,9 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     }
     notes = [f"drafted {kind.replace('_', ' ')} '{title}' for {audience}"]
     if kind == "status_update" and p.has(text, _RESOLVED) and not title.startswith("Resolved"):
-        still = ", ".join(re.findall(r"Incident (INC-\d+)", " ".join(facts))) or "an incident"
         notes.append(
-            f"the request calls it resolved, but {still} is still open, so the draft says it "
-            "is being investigated"
+            f"the request calls it resolved, but {_still_open(facts)}, so the draft says it is "
+            "being investigated"
         )
     if sources:
         notes.append("based on " + ", ".join(sources))
@@ -71,6 +73,19 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
             notes.append(f"proposed sending it to {audience}")
     out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category="draft")
+
+
+def _still_open(facts: list[str]) -> str:
+    """What the facts show still open, as the note to the requester says it."""
+    incidents = [
+        m.group(1)
+        for f in facts
+        if (m := re.match(r"Incident (INC-\d+):.*\((?:open|investigating|identified)\)", f))
+    ]
+    if incidents:
+        return f"{', '.join(incidents)} {'is' if len(incidents) == 1 else 'are'} still open"
+    unwell = [f.rstrip(".") for f in facts if p.has(f, _OPEN)]
+    return "; ".join(unwell) if unwell else "the live facts do not show it resolved"
 
 
 def _facts(handoffs: tuple[Handoff, ...]) -> tuple[list[str], list[str]]:
@@ -132,7 +147,7 @@ def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
     if kind == "status_update":
         # "Resolved" only when the request says so and no fact shows an incident still open:
         # a rollback alone does not close an incident.
-        still_open = p.has(detail, r"\((open|investigating|identified)\)|degraded|outage|is down")
+        still_open = p.has(detail, _OPEN)
         resolved = p.has(text, _RESOLVED) and not still_open
         # Not resolved: the title does not repeat the request's claim that it is.
         ongoing = re.sub(rf"[\s,]*\b(?:(?:is|are|has been|have been)\s+)?(?:{_RESOLVED}).*$", "",
