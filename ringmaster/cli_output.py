@@ -25,7 +25,7 @@ from ringmaster.cli_options import (  # re-exported: the command modules import 
     print_json,
     user_errors,
 )
-from ringmaster.settings import Settings
+from ringmaster.settings import Settings, hide_url_passwords
 
 if TYPE_CHECKING:  # imported where used: the runner brings LangGraph, the team and the planner
     from ringmaster.review_queue import ReviewItem, ReviewQueue
@@ -172,7 +172,7 @@ def emit(outcome: RunOutcome, json_mode: bool) -> None:
 
 def _mask(url: str | None) -> str:
     """A database URL without its password, to name it in a message."""
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url or "")
+    return hide_url_passwords(url or "")
 
 
 def _setting_problem(exc: ValidationError) -> str:
@@ -245,7 +245,7 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
         if message is None:
             raise
         # No password of a database URL on the screen, whichever error quoted the URL.
-        message = _mask(clean(message).replace("\n", " "))
+        message = hide_url_passwords(clean(message).replace("\n", " "))
         if "--json" in argv:
             print_json({"error": message})
         else:

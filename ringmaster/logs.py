@@ -25,6 +25,8 @@ from typing import Any, Literal
 
 from opentelemetry import trace
 
+from ringmaster.settings import URL_PASSWORD
+
 request_id: ContextVar[str | None] = ContextVar("ringmaster_request_id", default=None)
 thread_id: ContextVar[str | None] = ContextVar("ringmaster_thread_id", default=None)
 turn: ContextVar[int | None] = ContextVar("ringmaster_turn", default=None)
@@ -89,7 +91,7 @@ HIDDEN = "***"
 # credentials, an API token (accounts.TOKEN_PREFIX), and `name=value` / `"name": "value"`
 # pairs whose name says secret.
 _PATTERNS = [
-    (re.compile(r"(://[^:/@\s]*):[^@\s]+@"), rf"\1:{HIDDEN}@"),
+    (URL_PASSWORD, rf"\1:{HIDDEN}@"),
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), rf"\1 {HIDDEN}"),
     (re.compile(r"\brm_[A-Za-z0-9_-]{40,}"), f"rm_{HIDDEN}"),
     (

@@ -21,6 +21,16 @@ def default_home() -> Path:
     return platformdirs.user_data_path("ringmaster", appauthor=False)
 
 
+# A URL's password (scheme://user:password@host): the one pattern the CLI's messages, the
+# settings' repr and the logs' filter (ringmaster/logs.py) hide it with.
+URL_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@\s]+@")
+
+
+def hide_url_passwords(text: str) -> str:
+    """`text` with every URL's password replaced by ***."""
+    return URL_PASSWORD.sub(r"\1:***@", text)
+
+
 class Settings(BaseSettings):
     """Everything configurable. With nothing set: SQLite files in the platform's user data
     directory (RINGMASTER_HOME moves them) and the demo team."""
@@ -138,7 +148,7 @@ class Settings(BaseSettings):
         # A database URL's password is a secret like the others: never in a repr or a log.
         for name, value in super().__repr_args__():
             if name == "db_url" and isinstance(value, str):
-                value = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", value)
+                value = hide_url_passwords(value)
             yield name, value
 
     @property

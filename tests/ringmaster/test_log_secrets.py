@@ -109,3 +109,15 @@ def test_no_secret_of_the_settings_is_in_their_repr(settings: Settings) -> None:
         assert secret not in shown, secret
     assert "postgresql://ringmaster:***@db.example:5432/rm" in shown
     assert settings.db_url and "pg-pass-123" in settings.db_url  # the value itself is kept
+
+
+def test_a_url_password_is_hidden_and_nothing_else_is_touched() -> None:
+    from ringmaster.settings import hide_url_passwords
+
+    said = "cannot reach postgresql://rm:s3cret@db:5432/rm; ask ops@example.com"
+    assert hide_url_passwords(said) == (
+        "cannot reach postgresql://rm:***@db:5432/rm; ask ops@example.com"
+    )
+    # A URL with a port and no password stays whole, whatever follows it on the line.
+    plain = "postgresql://db:5432/rm; ask ops@example.com"
+    assert hide_url_passwords(plain) == plain
