@@ -7,7 +7,6 @@ each other instead of failing with "database is locked".
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from ringmaster.graph.errors import CheckpointerError
+from ringmaster.private_files import private_file
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 SETUP_LOCK = 7_311_978  # any constant: the advisory lock taken while creating tables
@@ -36,13 +36,7 @@ def sqlite_path(url: str) -> Path:
 
 def connect_sqlite(path: Path) -> sqlite3.Connection:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    # Checkpoints hold every request and decision: owner only. SQLite gives the -wal and
-    # -shm files the database file's mode, so making the file first covers them too.
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    try:
-        os.chmod(path, 0o600)
-    except PermissionError:  # someone else's file: leave it, SQLite says if it cannot write
-        pass
+    private_file(path)  # checkpoints hold every request and decision: owner only
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=SQLITE_BUSY_TIMEOUT_S)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")

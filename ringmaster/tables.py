@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
+from ringmaster.private_files import private_file
+
 metadata = MetaData()
 SETUP_LOCK = 7_311_979  # any constant: the advisory lock held while creating tables
 
@@ -217,19 +219,6 @@ agent_status_history = Table(
 def writer(engine: Engine) -> Engine:
     """The engine for write transactions (BEGIN IMMEDIATE on SQLite; no-op elsewhere)."""
     return engine.execution_options(sqlite_begin="IMMEDIATE")
-
-
-def private_file(path: Path) -> None:
-    """Make `path` (created empty if missing) readable and writable by its owner only: the
-    stores hold requests, decisions and tokens' hashes. SQLite gives its -wal and -shm files
-    the database file's mode."""
-    import os
-
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    try:
-        os.chmod(path, 0o600)
-    except PermissionError:  # someone else's file: leave it, SQLite will say if it cannot write
-        pass
 
 
 def make_engine(url: str, *, auto_migrate: bool | None = None, check_schema: bool = True) -> Engine:

@@ -1,0 +1,19 @@
+"""Files only their owner may read: the stores hold requests, decisions and tokens' hashes.
+
+Standard library only, so every layer (graph's checkpointer, ringmaster's stores) uses it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def private_file(path: Path) -> None:
+    """Make `path` (created empty if missing) readable and writable by its owner only. SQLite
+    gives its -wal and -shm files the database file's mode, so this covers them too."""
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    try:
+        os.chmod(path, 0o600)
+    except PermissionError:  # someone else's file: leave it, SQLite says if it cannot write
+        pass
