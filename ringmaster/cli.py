@@ -167,6 +167,10 @@ def worker(
     from ringmaster.worker import Worker
 
     with cli_runner(progress(json_mode)) as runner:
+        from ringmaster import logs  # loads OpenTelemetry's API: only where logs are served
+
+        s = runner.settings  # a worker's logs hide secrets as the server's do
+        logs.configure(s.log_level, s.log_format, s.secret_values())
         owner = new_owner()
         w = Worker(runner, owner=owner, scheduler=None if once else worker_scheduler(runner, owner))
         if once:
