@@ -58,13 +58,11 @@ class JobsMovable:
         audit: AuditLog,
         team: Team,
         *,
-        kinds: Iterable[str] = (SLOT,),
         group: str = "escalation",
     ) -> None:
         self.queue = queue
         self.audit = audit
         self.team = team
-        self.kinds = list(kinds)
         self.group = group
 
     # -- reading -------------------------------------------------------------------------
@@ -74,7 +72,7 @@ class JobsMovable:
         c = jobs.c
         q = (
             select(c.id, c.agent, c.payload)
-            .where(c.state == "queued", c.kind.in_(self.kinds), c.agent.is_not(None))
+            .where(c.state == "queued", c.kind == SLOT, c.agent.is_not(None))
             .order_by(c.priority.desc(), c.created_at, c.id)
         )
         if agents is not None:
@@ -103,7 +101,7 @@ class JobsMovable:
         now = self.queue.clock()
         waiting = (
             select(c.agent, func.count())
-            .where(c.state == "queued", c.kind.in_(self.kinds), c.agent.is_not(None))
+            .where(c.state == "queued", c.kind == SLOT, c.agent.is_not(None))
             .group_by(c.agent)
         )
         running = (
@@ -222,9 +220,6 @@ class RebalanceReport:
     moved: list[Move] = field(default_factory=list)
     to_person: list[Move] = field(default_factory=list)  # newly escalated by this pass
     missed: list[Move] = field(default_factory=list)  # started, moved or told before
-
-    def to_dict(self) -> dict[str, Any]:
-        return {k: [m.__dict__ for m in v] for k, v in self.__dict__.items()}
 
 
 def rebalance_pass(movable: JobsMovable, health: Health, *, threshold: int) -> RebalanceReport:

@@ -93,9 +93,10 @@ class Settings(BaseSettings):
     # `summary_at_hour_utc` each day; the outbox sender delivers what is due.
     checkin_interval_seconds: float = 300.0
     rebalance_interval_seconds: float = 30.0
-    rebalance_threshold: int = 8  # queued subtasks on one agent before any move to stand-ins
+    # Queued subtasks on one agent before any move to its stand-ins.
+    rebalance_threshold: int = Field(default=8, ge=0)
     summary_interval_hours: float = 24.0
-    summary_at_hour_utc: float = 8.0
+    summary_at_hour_utc: float = Field(default=8.0, ge=0, lt=24)
     outbox_interval_seconds: float = 30.0
     # Stuck work: a running job with no progress, a worker silent, past these limits.
     stuck_run_seconds: float = 900.0
