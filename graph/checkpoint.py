@@ -18,7 +18,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from ringmaster.graph.errors import CheckpointerError
-from ringmaster.private_files import private_file
+from ringmaster.private_files import private_dir, private_file
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 SETUP_LOCK = 7_311_978  # any constant: the advisory lock taken while creating tables
@@ -35,7 +35,7 @@ def sqlite_path(url: str) -> Path:
 
 
 def connect_sqlite(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     private_file(path)  # checkpoints hold every request and decision: owner only
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=SQLITE_BUSY_TIMEOUT_S)
     conn.execute("PRAGMA journal_mode=WAL")

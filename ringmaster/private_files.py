@@ -17,3 +17,17 @@ def private_file(path: Path) -> None:
         os.chmod(path, 0o600)
     except PermissionError:  # someone else's file: leave it, SQLite says if it cannot write
         pass
+
+
+def private_dir(path: Path) -> None:
+    """Create `path` and every missing folder above it as owner-only (0700).
+
+    `Path.mkdir(mode=0o700, parents=True)` gives only the last folder that mode; the ones it
+    makes above it get the umask's (often world-readable). Folders that already exist are left
+    as they are: they may be shared ones such as /tmp or a home directory."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # another process made it first
+            pass

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ringmaster.private_files import private_dir
+
 
 def default_home() -> Path:
     """The platform's user data directory for ringmaster (~/.local/share/ringmaster on Linux,
@@ -197,7 +199,7 @@ class Settings(BaseSettings):
             return path.read_bytes().strip()
         except FileNotFoundError:
             pass
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private_dir(path.parent)
         key = secrets.token_hex(32).encode()
         # Written whole under a temporary name, then linked into place: a process starting at
         # the same moment never reads half a key, and the first one made is the one kept.

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection, Engine
 
-from ringmaster.private_files import private_file
+from ringmaster.private_files import private_dir, private_file
 
 metadata = MetaData()
 SETUP_LOCK = 7_311_979  # any constant: the advisory lock held while creating tables
@@ -231,7 +231,7 @@ def make_engine(url: str, *, auto_migrate: bool | None = None, check_schema: boo
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
-            Path(path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_dir(Path(path).parent)
             private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 

@@ -77,3 +77,12 @@ def test_stores_and_their_wal_files_are_private_while_open(
         names = set(modes(home))
         assert {"checkpoints.db-wal", "ringmaster.db-wal"} <= names, names
         assert not_private(home) == {}
+
+
+def test_every_folder_made_above_the_stores_is_private(tmp_path: Path, loose_umask: None) -> None:
+    """A home two folders down that does not exist yet: both folders made are owner-only, not
+    only the last one (`mkdir(mode=0o700, parents=True)` leaves the upper ones 0755)."""
+    home = tmp_path / "new" / "deeper" / "home"
+    with Runner(Settings(home=home, planner_cache=tmp_path / "cache")) as runner:
+        runner.submit("How many open tickets do we have?", requester=Requester(id="ann"))
+    assert not_private(tmp_path / "new") == {}
