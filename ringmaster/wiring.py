@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,8 @@ from ringmaster.tools.base import ToolRegistry
 
 if TYPE_CHECKING:  # the graph's modules load LangChain; `ringmaster status` needs only the team
     from ringmaster.graph.deps import GraphDeps
+    from ringmaster.graph.references import Lookup, RecordFacts
+    from ringmaster.tools.demo.lookup import Record
 
 
 def load_policy_for(settings: Settings) -> Policy:
@@ -55,10 +59,21 @@ def build_deps(settings: Settings, corrections: list[Correction] | None = None) 
         planner=make_planner(settings, team),
         max_request_chars=settings.max_request_chars,
         judge=make_judge(settings, team),
-        lookup=demo_lookup(settings.demo_db_path),
+        lookup=_record_facts(demo_lookup(settings.demo_db_path)),
         availability=availability_for(settings, team),
         ledger=ledger_for(settings),
     )
+
+
+def _record_facts(find: Callable[[str], Record | None]) -> Lookup:
+    """The demo database's records as the reference resolver's `RecordFacts`."""
+    from ringmaster.graph.references import RecordFacts
+
+    def lookup(record_id: str) -> RecordFacts | None:
+        found = find(record_id)
+        return None if found is None else RecordFacts(**dataclasses.asdict(found))
+
+    return lookup
 
 
 def availability_for(settings: Settings, team: Team) -> StatusAvailability | None:

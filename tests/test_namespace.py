@@ -7,6 +7,7 @@ them by their bare names would load a second copy of each module, or another pac
 
 import ast
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,20 +26,25 @@ def _python_files() -> list[Path]:
     return files
 
 
+def _imports(path: Path) -> Iterator[tuple[str, str]]:
+    """("FILE:LINE", module) for every absolute import in `path`."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        names = []
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        for name in names:
+            yield f"{path.relative_to(ROOT)}:{node.lineno}", name
+
+
 def test_no_module_imports_a_layer_by_its_bare_name() -> None:
-    offenders = []
-    for path in _python_files():
-        for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            names = []
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            elif isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            offenders += [
-                f"{path.relative_to(ROOT)}:{node.lineno} {name}"
-                for name in names
-                if name.split(".")[0] in LAYERS
-            ]
+    offenders = [
+        f"{where} {name}"
+        for path in _python_files()
+        for where, name in _imports(path)
+        if name.split(".")[0] in LAYERS
+    ]
     assert offenders == []
 
 
@@ -61,3 +67,27 @@ def test_layers_import_as_ringmaster_subpackages() -> None:
 
     assert Path(ringmaster.graph.__file__).parent.parent.name == "ringmaster"
     assert ringmaster.agents.demo.TEAM_FILE.is_file()
+
+
+# Each layer imports only from itself and the layers below it (ringmaster -> graph -> agents ->
+# tools; prompts are text every layer may read). The two standard-library helpers of ringmaster/
+# that every layer may use are named here, so a new upward import is a decision, not a slip.
+BELOW = {
+    "graph": {"graph", "agents", "tools", "prompts"},
+    "agents": {"agents", "tools", "prompts"},
+    "tools": {"tools"},
+}
+SHARED_HELPERS = {"ringmaster.private_files", "ringmaster.extras"}
+
+
+def test_no_layer_imports_a_layer_above_it() -> None:
+    upward = [
+        f"{where} {name}"
+        for layer, allowed in BELOW.items()
+        for path in (ROOT / layer).rglob("*.py")
+        for where, name in _imports(path)
+        if name.split(".")[0] == "ringmaster"
+        and name not in SHARED_HELPERS
+        and (name.split(".") + [""])[1] not in allowed
+    ]
+    assert upward == []

@@ -10,10 +10,23 @@ from __future__ import annotations
 
 import calendar
 import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from ringmaster.graph.references import Lookup, RecordFacts
 from ringmaster.tools.demo.db import connect
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the demo database says of one record (the resolver's `RecordFacts`, in this layer's
+    own terms: tools know nothing of the graph above them)."""
+
+    id: str
+    owner: str | None  # the customer the record belongs to
+    words: str  # what describes it: "the June one", "the SAML one"
+    owns: tuple[str, ...]  # for a customer: their tickets and invoices
+
 
 # prefix → (table, columns that describe the record, owner column or None)
 _TABLES: dict[str, tuple[str, tuple[str, ...], str | None]] = {
@@ -37,10 +50,10 @@ def _words(row: sqlite3.Row, columns: tuple[str, ...]) -> str:
     return " ".join(words).replace("_", " ")
 
 
-def demo_lookup(db: Path) -> Lookup:
-    """A `Lookup` over the demo company database at `db`."""
+def demo_lookup(db: Path) -> Callable[[str], Record | None]:
+    """Look up a record of the demo company database at `db` by id; None for an unknown id."""
 
-    def lookup(record_id: str) -> RecordFacts | None:
+    def lookup(record_id: str) -> Record | None:
         prefix = record_id.split("-", 1)[0].upper()
         if prefix not in _TABLES:
             return None
@@ -63,7 +76,7 @@ def demo_lookup(db: Path) -> Lookup:
                         (record_id.upper(),),
                     )
                 )
-        return RecordFacts(
+        return Record(
             id=record_id.upper(),
             owner=str(row[owner]) if owner and row[owner] else None,
             words=_words(row, columns),
