@@ -1,6 +1,6 @@
-"""A property of the decision API: any decision body is either a 2xx whose thread ran exactly
-what the reviewer decided (the proposal with the edits merged in), or a 4xx that left the item
-pending and nothing run — never a 5xx, a failed thread or a stuck one."""
+"""A property of the decision API and the CLI: any decision body is either a 2xx whose thread ran
+exactly what the reviewer decided (the proposal with the edits merged in), or a 4xx (exit 2) that
+left the item pending and nothing run — never a 5xx, a failed thread or a stuck one."""
 
 from __future__ import annotations
 
@@ -103,3 +103,35 @@ def test_any_decision_runs_what_the_reviewer_saw_or_changes_nothing(
         assert [(a, n) for _, a, n in mine] == [(want["args"]["amount"], want["args"]["note"])]
     else:
         assert mine == []
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(args=likely | wild)
+def test_any_cli_edit_commits_or_exits_2_with_the_item_pending(
+    sqlite_api: Api, args: dict[str, Any], monkeypatch: Any
+) -> None:
+    import json
+
+    from ringmaster.cli import app
+    from ringmaster.cli_output import run_app
+
+    api = sqlite_api
+    _, item = api.waiting_item()
+    monkeypatch.setenv("RINGMASTER_HOME", str(api.runner.settings.home))
+    monkeypatch.delenv("RINGMASTER_DB_URL", raising=False)
+    # Through the CLI's real entry point. It builds its own runner from settings (the demo
+    # team), so this checks the decision's refusal or commit; the API test covers the run.
+    try:
+        run_app(app, ["review", "edit", item["id"], "--args", json.dumps(args), "--as", "rev"])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    status = api.get(f"/reviews/{item['id']}", "rev").json()["status"]
+    if code == 0:
+        assert status != "pending"
+    else:
+        assert code == 2 and status == "pending"
