@@ -23,9 +23,11 @@ whatever `tool_rounds` says, the last call `max_model_calls` allows goes without
 could not use a tool's result. An agent that calls one tool several times in turn (a search it
 refines, a list it pages through) sets `tool_rounds` in the team file.
 
-`ModelCallLimitMiddleware` bounds the model calls per attempt (`max_model_calls`, exceeding it
-is an error, so a run-away agent is a failed attempt, not an answer), and fallback models are
-`ModelFallbackMiddleware`.
+`max_model_calls` bounds the model calls per attempt (exceeding it is LangChain's
+`ModelCallLimitExceededError`, so a run-away agent is a failed attempt, not an answer), counted
+from the attempt's messages in a `wrap_model_call` middleware: LangChain's
+`ModelCallLimitMiddleware` keeps its count with `before_model`/`after_model` hooks, two graph
+steps around every model call. Fallback models are `ModelFallbackMiddleware`.
 """
 
 from __future__ import annotations
@@ -227,6 +229,33 @@ def as_text(messages: Sequence[Any]) -> list[Any]:
     return [*messages[:last], HumanMessage("\n".join(lines))]
 
 
+def model_calls_made(messages: Sequence[Any]) -> int:
+    """Model calls of this attempt so far: the model's messages since the task (the last human
+    message), those of a run resumed after an approval included."""
+    start = max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
+    return sum(isinstance(m, AIMessage) for m in messages[start + 1 :])
+
+
+def _call_limit_middleware(limit: int) -> Any:
+    """At most `limit` model calls per attempt; one more is `ModelCallLimitExceededError`.
+
+    Counted from the messages the call is made with, in `wrap_model_call`, so the loop keeps
+    the graph steps of a plain agent (see the module docstring)."""
+    from langchain.agents.middleware import AgentMiddleware
+    from langchain.agents.middleware.model_call_limit import ModelCallLimitExceededError
+
+    class CallLimit(AgentMiddleware):  # type: ignore[type-arg]
+        def wrap_model_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
+            made = model_calls_made(request.messages)
+            if made >= limit:
+                raise ModelCallLimitExceededError(
+                    thread_count=made, run_count=made, thread_limit=None, run_limit=limit
+                )
+            return handler(request)
+
+    return CallLimit()
+
+
 def _tool_rounds_middleware(rounds: int, last: int, keep: set[str]) -> Any:
     """After `rounds` rounds of tool calls that succeeded, or `last` rounds in all (the next call
     is the last the limit allows), the model answers without tool schemas it no longer needs;
@@ -281,12 +310,10 @@ class LLMRuntime:
 
     def _compile(self, registry: ToolRegistry, names: Sequence[str]) -> Any:
         from langchain.agents import create_agent
-        from langchain.agents.middleware import ModelCallLimitMiddleware, ModelFallbackMiddleware
+        from langchain.agents.middleware import ModelFallbackMiddleware
         from langchain.agents.structured_output import ToolStrategy
 
-        middleware: list[Any] = [
-            ModelCallLimitMiddleware(run_limit=self.spec.max_model_calls, exit_behavior="error")
-        ]
+        middleware: list[Any] = [_call_limit_middleware(self.spec.max_model_calls)]
         if (approval := _approval_middleware(registry, names)) is not None:
             middleware.append(approval)
         if self.fallbacks:

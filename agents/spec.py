@@ -119,7 +119,7 @@ class AgentSpec(BaseModel):
     model: AgentModelSpec | None = None  # llm runtime: unset means the agents' default model
     # What an LLM judge checks in every output (unset: no judge). Needs a judge model.
     judge: str | None = None
-    # llm runtime: model calls per subtask attempt (ModelCallLimitMiddleware).
+    # llm runtime: model calls per subtask attempt (more is a failed attempt).
     max_model_calls: int = Field(default=6, ge=1, le=50)
     # llm runtime: rounds of tool calls per attempt (failed rounds aside); after them the model
     # answers without tool schemas. Unset: one round per tool the agent may use, as dependent

@@ -1,7 +1,8 @@
 """`build_graph()`: the run graph and the per-subtask work graph, compiled with a checkpointer.
 
-run:   START → plan (with intake's checks) → dispatch ⇉ work (one per ready subtask, in parallel)
-                                             ↑________↓            → synthesize → END
+run:   START → plan (with intake's checks) ⇉ work (one per ready subtask, in parallel)
+       work → dispatch ⇉ work (what is ready now; then the parked subtasks)
+       plan | dispatch → synthesize → END (nothing left to run)
 work:  START → agent → validate → agent (retry with feedback, then the fallback agent)
                                 ↘ act → END           (approved or unneeded side effects)
                                 ↘ END                 (nothing to approve or run)
@@ -14,8 +15,10 @@ A subtask that needs a person first *parks*: it ends with status awaiting_review
 work state. Dispatch runs everything else that can run, dependents of finished work included,
 and sends the parked subtasks back to `review` (the `interrupt()`) only when nothing else can.
 So a review never holds up work that does not need it. Each step is a checkpoint under
-durability="sync", so the graph keeps steps few: intake's checks run inside the plan node, and
-a subtask with nothing to act on ends at validate.
+durability="sync", so the graph keeps steps few: intake's checks run inside the plan node, the
+plan's first subtasks are sent straight from it (dispatch, which marks the subtasks whose
+dependencies failed, has nothing to do before any subtask ran: the plan clears the results),
+and a subtask with nothing to act on ends at validate.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None
     g.add_node("work", build_work_graph(deps))
     g.add_node("synthesize", make_synthesize(kinds_from_team(deps.registry.team.entities)))
     g.add_edge(START, "plan")
-    g.add_edge("plan", "dispatch")
+    g.add_conditional_edges("plan", route_ready, ["work", "synthesize"])  # see the docstring
     g.add_conditional_edges("dispatch", route_ready, ["work", "synthesize"])
     g.add_edge("work", "dispatch")
     g.add_edge("synthesize", END)

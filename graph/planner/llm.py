@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal, get_args
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -164,9 +164,7 @@ class LLMPlanner:
         self.fallback = fallback
         self.examples_per_agent = examples_per_agent
         self.structured_method = structured_method
-        self._structured = model.with_structured_output(
-            PLAN_SCHEMA, include_raw=True, method=structured_method
-        )
+        self._structured = _structured_call(model, structured_method)
         self.model = model_name or model_label(model)  # evals: model-backed, cached by name
         self.prompt_version = version("planner_system", "plan_repair")
         self._lock = threading.Lock()
@@ -219,18 +217,15 @@ class LLMPlanner:
     def _ask(self, messages: list[BaseMessage]) -> tuple[Any, PlanDraft | None, str | None]:
         with self._lock:
             self.model_calls += 1
-        out = self._structured.invoke(messages)
-        raw = out.get("raw")
+        raw, parsed, error = self._structured(messages)
         meta = getattr(raw, "usage_metadata", None) or {}
         with self._lock:
             self.tokens += int(meta.get("total_tokens", 0) or 0)
-        parsed = out.get("parsed")
         if isinstance(parsed, dict):  # the schema is a dict: the parsed answer is one too
             try:
                 parsed = PlanDraft.model_validate(parsed)
             except ValidationError as exc:
                 return raw, None, _short(exc)
-        error = out.get("parsing_error")
         return raw, parsed if isinstance(parsed, PlanDraft) else None, _short(error)
 
     def _to_plan(self, draft: PlanDraft) -> Plan:
@@ -279,6 +274,41 @@ class LLMPlanner:
         return plan.model_copy(
             update={"planner": f"{self.name}→{self.fallback.name}", "subtasks": marked}
         )
+
+
+def _structured_call(
+    model: Any, method: str
+) -> Callable[[list[BaseMessage]], tuple[Any, Any, Any]]:
+    """The planning call: messages -> (the model's answer, the parsed plan, the parsing error).
+
+    `with_structured_output(..., include_raw=True)` returns those three, but runs the parser in
+    a `RunnableParallel`: a new thread pool, and a new thread for each of its steps, on every
+    call. Without `include_raw` LangChain's chat models build `bound model | parser`; calling
+    the two in turn gives the same three without them (an error of the call itself propagates,
+    as it does there). Anything else is called whole, with `include_raw=True`.
+    """
+    from langchain_core.runnables import RunnableSequence
+
+    chain = model.with_structured_output(PLAN_SCHEMA, method=method)
+    if isinstance(chain, RunnableSequence):
+        first, *rest = chain.steps
+        parser = rest[0] if len(rest) == 1 else RunnableSequence(*rest)
+
+        def call(messages: list[BaseMessage]) -> tuple[Any, Any, Any]:
+            raw = first.invoke(messages)
+            try:
+                return raw, parser.invoke(raw), None
+            except Exception as exc:  # include_raw=True's parsing_error
+                return raw, None, exc
+
+        return call
+    whole = model.with_structured_output(PLAN_SCHEMA, include_raw=True, method=method)
+
+    def call_whole(messages: list[BaseMessage]) -> tuple[Any, Any, Any]:
+        out = whole.invoke(messages)
+        return out.get("raw"), out.get("parsed"), out.get("parsing_error")
+
+    return call_whole
 
 
 def _short(error: object) -> str | None:

@@ -320,3 +320,29 @@ def test_a_fallback_outside_the_requesters_scopes_does_not_run(
     # With beta in scope, the same failure falls back to it.
     beta_run = make_run(GraphDeps(registry=registry, planner=deps.planner), thread="t-2")
     assert beta_run.start(scopes=["alpha", "beta"])["results"]["t1"]["agent"] == "beta"
+
+
+def test_the_plan_sends_its_first_subtasks_without_a_dispatch_step(
+    tmp_path: Path, make_run: Any, checkpointer: Any
+) -> None:
+    # Dispatch marks subtasks whose dependencies failed; before any subtask ran (the plan
+    # clears the turn's results) it has nothing to do, so it costs no step and no checkpoint.
+    planner = ScriptedPlanner(plan_of(("a", "alpha"), ("b", "gamma"), deps={"t2": ["t1"]}))
+    deps, _ = make_deps(
+        tmp_path, planner, {"alpha": ScriptedAgent(ok()), "gamma": ScriptedAgent(ok())}
+    )
+    run = make_run(deps)
+    steps = [
+        next(iter(update))
+        for update in run.app.stream(
+            {"request": "a then b", "requester": {"id": "tester"}, "turn": 1, "results": None},
+            run.config,
+            stream_mode="updates",
+            durability="sync",
+        )
+    ]
+    assert steps == ["plan", "work", "dispatch", "work", "dispatch", "synthesize"]
+    (count,) = checkpointer.conn.execute(
+        "SELECT COUNT(*) FROM checkpoints WHERE thread_id = 't-1' AND checkpoint_ns = ''"
+    ).fetchone()
+    assert count == len(steps) + 2  # the input, the start step, then one per step

@@ -287,3 +287,29 @@ def test_a_failed_tool_round_does_not_count(tmp_path: Path) -> None:
     assert isinstance(refused, ToolMessage) and refused.status == "error"
     assert refused.content == "error: name the item"
     assert isinstance(model.prompts[2][-1], ToolMessage) and model.prompts[2][-1].status == "error"
+
+
+def test_the_call_limit_adds_no_graph_steps(tmp_path: Path) -> None:
+    # LangChain's ModelCallLimitMiddleware counts in before_model/after_model nodes: two graph
+    # steps around every model call. Counted in wrap_model_call, the loop is model and tools.
+    runtime, box = _pricer(tmp_path, [tool_call("price", {"item": "widget"}), "It costs 50."])
+    agent = runtime.build(box)
+    assert set(agent.nodes) == {"__start__", "model", "tools"}
+    from ringmaster.agents.llm_runtime import AgentContext
+
+    task = {"messages": [HumanMessage("a widget?")]}
+    steps = list(agent.stream(task, context=AgentContext(box)))
+    assert [next(iter(s)) for s in steps] == ["model", "tools", "model"]
+
+
+def test_the_call_limit_counts_the_attempts_calls_from_its_task() -> None:
+    from langchain_core.messages import AIMessage
+
+    from ringmaster.agents.llm_runtime import model_calls_made
+
+    earlier = [HumanMessage("an earlier task"), AIMessage("done")]
+    call = AIMessage("", tool_calls=[{"name": "price", "args": {}, "id": "c1"}])
+    result = ToolMessage("50", tool_call_id="c1")
+    assert model_calls_made([*earlier, HumanMessage("the task")]) == 0
+    assert model_calls_made([*earlier, HumanMessage("the task"), call, result]) == 1
+    assert model_calls_made([HumanMessage("t"), call, result, call, result]) == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -214,3 +215,47 @@ def test_a_missing_field_is_sent_back_by_its_short_name(team: Team) -> None:
     p, model = planner(team, bad, plan_answer({"description": "a", "agent": "alpha"}))
     assert p.plan("a").planner == "llm" and p.repairs == 1
     assert "task" in str(model.prompts[1][-1].content)
+
+
+def test_a_planning_call_starts_no_thread(team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
+    # include_raw=True parses in a RunnableParallel: a thread pool and threads on every call.
+    import threading
+
+    started: list[str] = []
+    start = threading.Thread.start
+
+    def counted(self: threading.Thread) -> None:
+        started.append(self.name)
+        start(self)
+
+    p, model = planner(team, plan_answer({"description": "a", "agent": "alpha"}))
+    monkeypatch.setattr(threading.Thread, "start", counted)
+    plan = p.plan("a")
+    assert plan.planner == "llm" and plan.subtasks[0].agent == "alpha"
+    assert started == [] and model.calls == 1
+
+
+def test_a_structured_output_not_in_sequence_is_called_whole(team: Team) -> None:
+    from langchain_core.messages import AIMessage
+    from langchain_core.runnables import RunnableLambda
+
+    answer = {"parts": [{"task": "a", "agent": "alpha", "conf": 0.9}]}
+
+    class Whole:  # a provider whose structured output is one runnable, not model | parser
+        calls = 0
+
+        def with_structured_output(self, schema: Any, **kw: Any) -> Any:
+            def run(messages: Any) -> Any:
+                Whole.calls += 1
+                raw = AIMessage("", usage_metadata=USAGE)
+                return {"raw": raw, "parsed": answer, "parsing_error": None}
+
+            if not kw.get("include_raw"):
+                return RunnableLambda(lambda m: answer)
+            return RunnableLambda(run)
+
+    plan = LLMPlanner(team, Whole(), model_name="whole").plan("a")
+    assert plan.planner == "llm" and plan.subtasks[0].agent == "alpha" and Whole.calls == 1
+
+
+USAGE = {"input_tokens": 3, "output_tokens": 2, "total_tokens": 5}
