@@ -100,11 +100,12 @@ def worker_schedules(runner: Runner) -> list[Schedule]:
         )  # fmt: skip
 
     def rebalance(now: datetime, tick: int) -> None:
+        from ringmaster.agent_status import flagged_unhealthy
         from ringmaster.rebalance import JobsMovable, rebalance_pass, status_health
 
         movable = JobsMovable(runner.jobs, runner.audit, team, group=runner.policy.escalation.group)
-        if not movable.waiting():
-            return  # nothing queued: skip reading every agent's health
+        if not movable.waiting() and not flagged_unhealthy(runner.engine):
+            return  # nothing queued and no agent held back: skip reading every agent's health
         health = status_health(movable, window=window, unhealthy_error_rate=rate)()
         report = rebalance_pass(movable, health, threshold=settings.rebalance_threshold)
         if report.moved or report.to_person:

@@ -91,7 +91,8 @@ class Worker:
                 self.runner.threads.set(job.thread_id, status="waiting")
                 self.runner.audit.append(
                     job.thread_id, "capacity_wait", "system:queue",
-                    subtask_id=exc.subtask_id, agent=exc.agent, requeued_in=self.requeue_seconds,
+                    subtask_id=exc.subtask_id, agent=exc.agent, why=exc.why,
+                    requeued_in=self.requeue_seconds,
                 )  # fmt: skip
             return
         except Exception as exc:
