@@ -17,18 +17,20 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from ringmaster.agent_status import flagged_unhealthy
 from ringmaster.agents.registry import AgentRegistry
 from ringmaster.agents.runtime import PythonRuntime
+from ringmaster.audit import AuditLog
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.run_queue import SqlRunQueue
 from ringmaster.runner import Runner
-from ringmaster.schedules import Schedule, Scheduler, worker_scheduler
+from ringmaster.schedules import Schedule, Scheduler, worker_scheduler, worker_schedules
 from ringmaster.settings import Settings
 from ringmaster.tables import agent_status_history, audit_events, notifications, schedule_ticks
 from ringmaster.tools.base import ToolRegistry
 from ringmaster.worker import Worker
 from tests.fakes import ScriptedAgent, ScriptedPlanner, ok, plan_of
-from tests.ringmaster.ops_traffic import START, TEAM, Clock, engine
+from tests.ringmaster.ops_traffic import AUDIT_KEY, START, TEAM, Clock, engine
 
 __all__ = ["engine"]
 
@@ -215,3 +217,34 @@ def _schedule(w: Worker, name: str) -> Schedule:
     assert w.scheduler is not None
     (s,) = [s for s in w.scheduler.schedules if s.name == name]
     return s
+
+
+def test_the_rebalancing_pass_keeps_the_health_flag_the_queue_reads(
+    tmp_path: Path, engine: Engine
+) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    clock = Clock(START)
+    settings = Settings(home=tmp_path, db_url=url, rebalance_threshold=8, audit_key=AUDIT_KEY)
+    runner = runner_for(tmp_path, url, clock, settings)
+    try:
+        (rebalance,) = [s for s in worker_schedules(runner) if s.name == "rebalance"]
+        # billing failed 3 of 3 in the window, and a subtask waits for it: the pass reads its
+        # health, keeps the flag, and moves the subtask to billing2.
+        audit = AuditLog(engine, clock, AUDIT_KEY.encode())
+        for n in range(3):
+            audit.append(f"e{n}", "agent_output", "agent:billing", subtask_id="s1", error="boom")
+        assert runner.jobs.enqueue(
+            key="slot:t1:1:s1:1", kind="slot", thread_id="t1", turn=1, agent="billing",
+            payload={"subtask_id": "s1", "planned_agent": "billing", "requester": "ann",
+                     "scopes": ["billing"]},
+        )  # fmt: skip
+        rebalance.run(clock(), 1)
+        assert flagged_unhealthy(engine) == ["billing"]
+        assert runner.jobs.by_key("slot:t1:1:s1:1").agent == "billing2"  # type: ignore[union-attr]
+        # Nothing waits any more, but billing is flagged: the next pass reads health again,
+        # and once its errors are out of the window the flag says it recovered.
+        clock.advance(hours=2)
+        rebalance.run(clock(), 2)
+        assert flagged_unhealthy(engine) == []
+    finally:
+        runner.close()
