@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from ringmaster.agents.spec import AgentSpec, Team
@@ -270,6 +270,12 @@ def record_health(engine: Engine, health: Health, at: datetime) -> None:
         set_={k: stmt.excluded[k] for k in ("healthy", "reasons", "at")},
     )
     with writer(engine).begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Each agent's lock, which a grant holds while it checks and starts (run_queue.py):
+            # a grant in flight commits first, and any later one sees this reading. (SQLite's
+            # writer is alone already.)
+            for a in sorted(health):
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": a})
         conn.execute(stmt)
 
 

@@ -300,12 +300,10 @@ class SqlRunQueue:
     def has_room(self, conn: Connection, agent: str) -> bool:
         """May the agent start one more job now: not flagged unhealthy (an unhealthy agent
         gets no new work until it recovers), and under its capacity and rate."""
-        if self.unhealthy(conn, agent) is not None:
-            return False
         capacity = self.limits.capacity.get(agent)
         rate = self.limits.rate.get(agent)
         if capacity is None and rate is None:
-            return True
+            return self.unhealthy(conn, agent) is None
         if self.is_postgres:
             # Serialise the check per agent across every process. A try-lock: a claim that
             # waited here while holding another agent's lock could deadlock with one doing
@@ -316,6 +314,10 @@ class SqlRunQueue:
             ).scalar_one()
             if not got:
                 return False
+        # After the lock, which a health reading takes to write its flag (record_health): a
+        # reading committed before this grant is seen, a later one waits for it.
+        if self.unhealthy(conn, agent) is not None:
+            return False
         now = self.clock()  # after the lock: what others committed before it is seen
         c = jobs.c
         if capacity is not None:
