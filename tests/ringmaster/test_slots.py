@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from ringmaster.agent_status import record_health
 from ringmaster.graph.slots import CapacityWait, SlotRequest
@@ -221,3 +223,30 @@ def started(queue: SqlRunQueue, agent: str) -> int:
             .select_from(jobs)
             .where(jobs.c.agent == agent, jobs.c.started_at.is_not(None))
         ).scalar_one()
+
+
+def test_a_health_reading_waits_for_a_grant_in_flight_on_postgres(queue, clock) -> None:
+    if not queue.is_postgres:
+        pytest.skip("SQLite's writer is alone: a reading cannot overlap a grant")
+    slots = QueueSlots(queue)
+    with queue.writer.begin() as grant:
+        queue.lock_agent(grant, "billing")  # a grant of billing's, in flight
+        assert queue.has_room(grant, "billing")
+        reading = threading.Thread(
+            target=record_health,
+            args=(queue.engine, {"billing": (False, ("down",))}, clock()),
+        )
+        reading.start()
+        waiting = text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        deadline = time.monotonic() + 30  # a guard: it is observed waiting, or it is a failure
+        with queue.engine.connect() as conn:
+            while not conn.execute(waiting).scalar_one():
+                assert time.monotonic() < deadline, "the reading never waited for the grant"
+                conn.rollback()
+        with queue.engine.connect() as conn:
+            assert queue.unhealthy(conn, "billing") is None  # not written before the grant ends
+    reading.join()
+    assert not slots.acquire(ask("a"), "w")[1]  # a later grant sees the reading
