@@ -14,13 +14,14 @@ those intervals per agent is the largest concurrency the queue allowed.
               started_at - created_at, p50 and p95
     unhealthy a spike on `billing` (half of the jobs), whose stand-in is `billing2`, queued
               as the graph's `slot` jobs; when half of all jobs are done `billing` is made
-              unhealthy (a flag file: its runs take 10× as long, and the rebalancer's health
-              says so). Without rebalancing its queue drains at the slow pace; with it, a
-              rebalancing pass every `--pass-seconds` moves its queued work with the real
-              mover (ringmaster/rebalance.py) onto `billing2` as room opens. Per row: drain
+              unhealthy for `--down-seconds` (a flag file: its runs take 10× as long; and its
+              health kept as a check-in or pass keeps it, `record_health`, which the queue's
+              grant reads), then healthy again. Without rebalancing its queue waits for it to
+              recover; with it, a rebalancing pass every `--pass-seconds` moves its queued work
+              with the real mover (ringmaster/rebalance.py) onto `billing2`. Per row: drain
               time, per-agent maximum concurrency, moves (each one `reroute` audit event),
-              and how many jobs `billing` still started after it became unhealthy (the queue
-              grants an agent's slots whatever its health; only moved work avoids it)
+              and how many jobs `billing` started while it was unhealthy (from the moment
+              its flag was committed to the moment it was cleared)
 """
 
 from __future__ import annotations
@@ -41,12 +42,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from benchmarks.pgdb import add_postgres_url_argument, postgres_database
+from ringmaster.agent_status import record_health
 from ringmaster.agents.spec import parse_team
 from ringmaster.audit import AuditLog
 from ringmaster.clock import as_utc
 from ringmaster.rebalance import JobsMovable, rebalance_pass
 from ringmaster.run_queue import Job, Limits, SqlRunQueue
-from ringmaster.tables import audit_events, audit_head, jobs, make_engine
+from ringmaster.tables import agent_health, audit_events, audit_head, jobs, make_engine
 
 # agent: (capacity, scripted latency in seconds)
 AGENTS = {"billing": (2, 0.02), "support": (4, 0.01), "legal": (1, 0.005)}
@@ -262,7 +264,13 @@ def enqueue_slots(queue: SqlRunQueue, n: int) -> None:
 
 
 def unhealthy_halfway(
-    url: str, n: int, workers: int, rebalance: bool, pass_seconds: float, threshold: int
+    url: str,
+    n: int,
+    workers: int,
+    rebalance: bool,
+    pass_seconds: float,
+    threshold: int,
+    down_seconds: float,
 ) -> dict[str, Any]:
     """See the module docstring; figures from the jobs table and the audit trail."""
     queue = SqlRunQueue(make_engine(url), limits=limits(FAULT_AGENTS))
@@ -275,6 +283,8 @@ def unhealthy_halfway(
     slow = (str(flag), "billing")
     procs = [spawn(url, FAULT_AGENTS, threads, 600, kind="slot", slow=slow) for _ in range(workers)]
     down_at: float | None = None
+    up_at: float | None = None
+    down_until = 0.0
     moved = passes = 0
     try:
         deadline = time.monotonic() + 580
@@ -284,7 +294,14 @@ def unhealthy_halfway(
             if down_at is None and done >= n // 2:
                 flag.touch()  # from now on billing's runs are slow …
                 health["billing"] = (False, ("its runs take 10x as long",))  # … and it says so
-                down_at = queue.clock().timestamp()
+                record_health(queue.engine, health, queue.clock())
+                down_at = queue.clock().timestamp()  # committed: no grant may start it now
+                down_until = time.monotonic() + down_seconds
+            elif down_at is not None and up_at is None and time.monotonic() >= down_until:
+                flag.unlink()  # recovered
+                health["billing"] = (True, ())
+                up_at = queue.clock().timestamp()  # before the flag: starts from here count
+                record_health(queue.engine, health, queue.clock())
             if rebalance:
                 moved += len(rebalance_pass(movable, health, threshold=threshold).moved)
                 passes += 1
@@ -313,9 +330,18 @@ def unhealthy_halfway(
         "moved": moved,
         "passes": passes,
         "to_unhealthy": sum(
-            1 for e in reroutes if e.data["to"] == "billing" and e.at.timestamp() > down_at
+            1
+            for e in reroutes
+            if e.data["to"] == "billing"
+            and down_at < e.at.timestamp()
+            and (up_at is None or e.at.timestamp() < up_at)
         ),
-        "billing_started_after": sum(1 for a, s, _ in spans if a == "billing" and s > down_at),
+        "billing_started_unhealthy": sum(
+            1
+            for a, s, _ in spans
+            if a == "billing" and down_at < s and (up_at is None or s < up_at)
+        ),
+        "recovered": up_at is not None,
     }
 
 
@@ -326,18 +352,23 @@ def seconds(value: datetime) -> float:
     return t.timestamp()
 
 
-def run_unhealthy(name: str, url: str, n: int, workers: int, pass_seconds: float) -> None:
+def run_unhealthy(
+    name: str, url: str, n: int, workers: int, pass_seconds: float, down_seconds: float
+) -> None:
     for rebalance in (False, True):
-        d = unhealthy_halfway(url, n, workers, rebalance, pass_seconds, threshold=4)
+        d = unhealthy_halfway(
+            url, n, workers, rebalance, pass_seconds, threshold=4, down_seconds=down_seconds
+        )
         conc = ", ".join(
             f"{a} {d['max_concurrency'][a]}/{FAULT_AGENTS[a][0]}" for a in FAULT_AGENTS
         )
         how = f"rebalancing every {pass_seconds:g} s" if rebalance else "no rebalancing      "
         print(
-            f"{name:8} workers={workers}  {n} slot jobs, billing unhealthy halfway, {how}"
-            f"  drain {d['drain_s']:.2f} s  max concurrency {conc}  moved {d['moved']}"
-            f" ({d['to_unhealthy']} to billing after it was unhealthy)"
-            f"  billing started {d['billing_started_after']} after",
+            f"{name:8} workers={workers}  {n} slot jobs, billing unhealthy halfway for"
+            f" {down_seconds:g} s{'' if d['recovered'] else ' (drained before it recovered)'},"
+            f" {how}  drain {d['drain_s']:.2f} s  max concurrency {conc}  moved {d['moved']}"
+            f" ({d['to_unhealthy']} to billing while it was unhealthy)"
+            f"  billing started {d['billing_started_unhealthy']} while unhealthy",
             flush=True,
         )
         _reset(url)
@@ -347,7 +378,7 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
     n, workers = args.jobs, args.workers
     if args.rows in ("all", "unhealthy"):
         for w in workers:
-            run_unhealthy(name, url, args.fault_jobs, w, args.pass_seconds)
+            run_unhealthy(name, url, args.fault_jobs, w, args.pass_seconds, args.down_seconds)
     if args.rows == "unhealthy":
         return
     for w in workers:
@@ -373,7 +404,7 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
 def _reset(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
-        for table in (jobs, audit_events, audit_head):
+        for table in (jobs, audit_events, audit_head, agent_health):
             conn.execute(table.delete())
     engine.dispose()
 
@@ -398,6 +429,7 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--fault-jobs", type=int, default=600)
     parser.add_argument("--pass-seconds", type=float, default=0.05)
+    parser.add_argument("--down-seconds", type=float, default=3.0)
     add_postgres_url_argument(parser)
     args = parser.parse_args()
     if args.cmd == "worker":

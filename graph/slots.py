@@ -45,13 +45,16 @@ class CapacityWait(GraphError):
     """No slot came within the wait's bound: the run stops here and is queued again later,
     continuing from its last checkpoint (the subtask keeps its place in line)."""
 
-    def __init__(self, agent: str, subtask_id: str, waited: float) -> None:
+    def __init__(
+        self, agent: str, subtask_id: str, waited: float, why: str = "is at capacity"
+    ) -> None:
         super().__init__(
-            f"subtask {subtask_id} waited {waited:.1f} s for a slot of {agent}, which is at "
-            "capacity; the run is queued again"
+            f"subtask {subtask_id} waited {waited:.1f} s for a slot of {agent}, which {why}; "
+            "the run is queued again"
         )
         self.agent = agent
         self.subtask_id = subtask_id
+        self.why = why
 
 
 class Slots(Protocol):

@@ -1,14 +1,18 @@
-"""Agent status: each agent's health, load and speed, read from the audit trail and the threads.
+"""Agent status: each agent's health, load and speed, read from the audit trail and the run queue.
 
 Health: last success and last error (an `agent_output` event with or without an error), the
 error rate over a window, and an optional health check the team file declares
 (`health_check: module:attr`). An agent is unhealthy when its check fails, or when at least
 `min_samples` outputs in the window failed at `unhealthy_error_rate` or more.
 
-Load comes from a `QueueProvider`. Until the run queue (issue #10) lands, `AuditQueue` reads it
-from what exists: in every running thread, the subtasks of its latest plan that have no output
-yet; those whose dependencies are done are running, the others wait. The run queue's jobs
-table will implement the same protocol.
+Load comes from a `QueueProvider`; by default `JobsQueue` reads it from the run queue itself
+(ringmaster/run_queue.py): queue depth is the agent's queued `slot` rows (subtasks waiting for
+its slot), running its jobs under a live lease. So `ringmaster status`, GET /agents/status,
+/metrics and the rebalancer read the same numbers as the queue.
+
+The health each check-in or rebalancing pass reads is kept per agent (`record_health`, in
+`rm_agent_health`): the run queue's grant reads that flag, not the audit trail, and starts
+nothing of an agent flagged unhealthy until a later reading says it recovered.
 
 Speed: per subtask, the time from when it could start (its plan, or the last output it
 depended on) to its agent's output; median and p95 over the window, throughput per hour, and
@@ -19,40 +23,32 @@ from __future__ import annotations
 
 import pkgutil
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from ringmaster.agents.spec import AgentSpec, Team
 from ringmaster.clock import as_utc
 from ringmaster.percentiles import percentile as shared_percentile
-from ringmaster.tables import agent_status_history, audit_events, threads, writer
+from ringmaster.run_queue import agent_counts
+from ringmaster.tables import agent_health, agent_status_history, audit_events, writer
 
 WORK_KINDS = ("plan", "agent_output", "interrupt", "reroute")
 
 
 class QueueProvider(Protocol):
-    """Work waiting for and running on each agent (the run queue implements this later)."""
+    """Work waiting for and running on each agent."""
 
     def depth(self, agent: str) -> int: ...
 
     def running(self, agent: str) -> int: ...
 
 
-@dataclass(frozen=True)
-class Outstanding:
-    thread_id: str
-    subtask_id: str
-    agent: str
-    ready: bool  # its dependencies are done: it is running (no queue yet holds it back)
-    requester_scopes: tuple[str, ...] = ()
-
-
-def _event_rows(engine: Engine, *, since: datetime | None = None, thread_ids: Any = None) -> Any:
+def _event_rows(engine: Engine, *, since: datetime | None = None) -> Any:
     q = (
         select(
             audit_events.c.thread_id,
@@ -66,59 +62,22 @@ def _event_rows(engine: Engine, *, since: datetime | None = None, thread_ids: An
     )
     if since is not None:
         q = q.where(audit_events.c.at >= since)
-    if thread_ids is not None:
-        q = q.where(audit_events.c.thread_id.in_(list(thread_ids)))
     with engine.connect() as conn:
         return [(t, as_utc(at), kind, actor, data) for t, at, kind, actor, data in conn.execute(q)]
 
 
-def outstanding_work(engine: Engine) -> list[Outstanding]:
-    """Subtasks of running threads' latest plans that no agent has answered yet."""
-    with engine.connect() as conn:
-        q = select(threads.c.id).where(threads.c.status == "running")
-        running = [r[0] for r in conn.execute(q)]
-    if not running:
-        return []
-    per_thread: dict[str, list[Any]] = defaultdict(list)
-    for row in _event_rows(engine, thread_ids=running):
-        per_thread[row[0]].append(row)
-    out: list[Outstanding] = []
-    for thread_id, rows in per_thread.items():
-        plans = [i for i, r in enumerate(rows) if r[2] == "plan"]
-        if not plans:
-            continue
-        scopes: tuple[str, ...] = ()
-        for r in rows[: plans[-1]]:
-            if r[2] == "request_received":
-                scopes = tuple(r[4].get("scopes") or ())
-        subtasks = rows[plans[-1]][4].get("subtasks", [])
-        agent_of = {s["id"]: s.get("agent") for s in subtasks if not s.get("escalate")}
-        done: set[str] = set()
-        for _, _, kind, _, data in rows[plans[-1] + 1 :]:
-            sid = data.get("subtask_id")
-            if kind == "reroute" and sid in agent_of:
-                agent_of[sid] = data["to"]
-            elif kind in ("agent_output", "interrupt") and sid:
-                done.add(sid)
-        for s in subtasks:
-            agent = agent_of.get(s["id"])
-            if agent and s["id"] not in done:
-                ready = all(d in done for d in s.get("depends_on", []))
-                out.append(Outstanding(thread_id, s["id"], agent, ready, scopes))
-    return out
+class JobsQueue:
+    """QueueProvider over the run queue's jobs (a snapshot taken at construction)."""
 
-
-class AuditQueue:
-    """QueueProvider over the audit trail and thread rows (a snapshot taken at construction)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.work = outstanding_work(engine)
+    def __init__(self, engine: Engine, now: datetime) -> None:
+        with engine.connect() as conn:
+            self.waiting, self.busy = agent_counts(conn, now)
 
     def depth(self, agent: str) -> int:
-        return sum(1 for w in self.work if w.agent == agent and not w.ready)
+        return self.waiting.get(agent, 0)
 
     def running(self, agent: str) -> int:
-        return sum(1 for w in self.work if w.agent == agent and w.ready)
+        return self.busy.get(agent, 0)
 
 
 @dataclass
@@ -238,7 +197,7 @@ def agent_statuses(
     lookback: timedelta = timedelta(hours=6),
 ) -> list[AgentStatus]:
     """The status of every agent in the team, as of `now`."""
-    queue = queue or AuditQueue(engine)
+    queue = queue or JobsQueue(engine, now)
     chart_since = now - timedelta(hours=hours)
     since = min(now - window, chart_since)
     # The lookback gives subtasks that started before the window their start times.
@@ -290,8 +249,51 @@ def agent_statuses(
     return result
 
 
+Health = Mapping[str, tuple[bool, tuple[str, ...]]]  # per agent: healthy, and why not
+
+
+def record_health(engine: Engine, health: Health, at: datetime) -> None:
+    """Keep each agent's current health where the run queue's grant reads it (one row per
+    agent, replaced at each reading)."""
+    if not health:
+        return
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect_insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+    rows = [
+        {"agent": a, "healthy": ok, "reasons": list(why), "at": at}
+        for a, (ok, why) in sorted(health.items())  # one lock order for every writer
+    ]
+    stmt = dialect_insert(agent_health).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["agent"],
+        set_={k: stmt.excluded[k] for k in ("healthy", "reasons", "at")},
+    )
+    with writer(engine).begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Each agent's lock, which a grant holds while it checks and starts (run_queue.py):
+            # a grant in flight commits first, and any later one sees this reading. (SQLite's
+            # writer is alone already.)
+            for a in sorted(health):
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": a})
+        conn.execute(stmt)
+
+
+def health_of(statuses: Iterable[AgentStatus]) -> Health:
+    return {s.name: (s.healthy, tuple(s.reasons)) for s in statuses}
+
+
+def flagged_unhealthy(engine: Engine) -> list[str]:
+    """The agents whose kept health says unhealthy (the run queue starts nothing of them)."""
+    c = agent_health.c
+    with engine.connect() as conn:
+        return [str(a) for (a,) in conn.execute(select(c.agent).where(c.healthy.is_(False)))]
+
+
 def record_statuses(engine: Engine, statuses: list[AgentStatus], at: datetime) -> None:
-    """Keep a check-in's statuses for history (the status page's queue-depth chart)."""
+    """Keep a check-in's statuses for history (the status page's queue-depth chart), and
+    each agent's health as the current one."""
+    record_health(engine, health_of(statuses), at)
     with writer(engine).begin() as conn:
         for s in statuses:
             conn.execute(

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ringmaster.agent_status import AuditQueue, agent_statuses
+from ringmaster.agent_status import agent_statuses
 from ringmaster.agents.spec import Team
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.tables import audit_events, notifications, review_items, threads, usage
@@ -108,9 +108,7 @@ class StoreCollector(Collector):
         return m
 
     def _agents(self, now: datetime) -> Iterator[Metric]:
-        statuses = agent_statuses(
-            self.engine, self.team(), now, queue=AuditQueue(self.engine), **self.status
-        )
+        statuses = agent_statuses(self.engine, self.team(), now, **self.status)
         depth = GaugeMetricFamily(
             "ringmaster_queue_depth", "Subtasks waiting for an agent.", labels=["agent"]
         )

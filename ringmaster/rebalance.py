@@ -7,8 +7,8 @@ moving it is one conditional update of that column:
 
     UPDATE rm_jobs SET agent = :to WHERE id = :id AND state = 'queued' AND agent = :from
 
-in one transaction with a `reroute` audit event carrying the reason (the status page's queue
-reading, ringmaster/agent_status.py, follows `reroute` events too). A row that started, or was
+in one transaction with a `reroute` audit event carrying the reason (the status page reads
+the same rows, ringmaster/agent_status.py). A row that started, or was
 moved by another process, meanwhile is left alone. The target is checked again here, whatever
 the planner of the moves decided: it must be the planned agent or one of its stand-ins, known
 to the team, and reachable by the requester's scopes.
@@ -16,12 +16,15 @@ to the team, and reachable by the requester's scopes.
 Off an unhealthy agent all queued work moves, to its least-loaded healthy stand-in even when
 that one is full (plan_moves): it waits in a healthy queue, whose capacity the queue enforces.
 Work on an unhealthy agent with no healthy stand-in the requester may reach stays queued
-where it is (the run queue still grants it a slot when that agent has room) and goes to a
-person: an outbox row to the policy's escalation group (delivered by ringmaster/outbox.py)
-and a `rebalance_escalated` audit event, once per row and agent.
+where it is, and goes to a person: an outbox row to the policy's escalation group (delivered
+by ringmaster/outbox.py) and a `rebalance_escalated` audit event, once per row and agent. The
+run queue starts none of it while the agent is flagged unhealthy; it runs there once the
+agent recovers, or moves at a later pass once a stand-in is healthy, unless a person moves or
+cancels it first.
 
 `rebalance_pass` is one pass: read the queue and each agent's load and health, plan, move.
-The workers run it on a schedule (ringmaster/schedules.py).
+The workers run it on a schedule (ringmaster/schedules.py); `status_health` reads health as
+the status page does and keeps it as the flag the run queue's grant reads.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from ringmaster.agents.spec import Team
 from ringmaster.audit import AuditLog
@@ -97,22 +100,8 @@ class JobsMovable:
         return out
 
     def _counts(self) -> tuple[Counter[str], Counter[str]]:
-        c = jobs.c
-        now = self.queue.clock()
-        waiting = (
-            select(c.agent, func.count())
-            .where(c.state == "queued", c.kind == SLOT, c.agent.is_not(None))
-            .group_by(c.agent)
-        )
-        running = (
-            select(c.agent, func.count())
-            .where(c.state == "running", c.agent.is_not(None), c.lease_expires >= now)
-            .group_by(c.agent)
-        )
-        with self.queue.engine.connect() as conn:
-            return Counter(dict(conn.execute(waiting).all())), Counter(  # type: ignore[arg-type]
-                dict(conn.execute(running).all())  # type: ignore[arg-type]
-            )
+        waiting, running = self.queue.agent_counts()
+        return Counter(waiting), Counter(running)
 
     def waiting(self) -> int:
         """How many subtasks wait in any agent's queue (0: a pass has nothing to do)."""
@@ -247,19 +236,23 @@ def status_health(
     window: timedelta,
     unhealthy_error_rate: float,
 ) -> Callable[[], Health]:
-    """Health as the status page reads it (audit trail, health checks), for each pass."""
-    from ringmaster.agent_status import agent_statuses
+    """Health as the status page reads it (audit trail, health checks), for each pass; each
+    reading is kept as the flag the run queue's grant reads (`record_health`)."""
+    from ringmaster.agent_status import agent_statuses, health_of, record_health
 
     def read() -> Health:
+        now = movable.queue.clock()
         statuses = agent_statuses(
             movable.queue.engine,
             movable.team,
-            movable.queue.clock(),
+            now,
             window=window,
             queue=movable,
             unhealthy_error_rate=unhealthy_error_rate,
             hours=1,
         )
-        return {s.name: (s.healthy, tuple(s.reasons)) for s in statuses}
+        health = health_of(statuses)
+        record_health(movable.queue.engine, health, now)
+        return health
 
     return read

@@ -13,6 +13,10 @@ under leases.
       ▼
     a running job whose lease expired (its worker died) is claimable again by any worker
 
+An agent flagged unhealthy (`rm_agent_health`, kept by check-ins and rebalancing passes) has
+no room: nothing of it starts until the flag says it recovered; its queued work waits for a
+rebalancing pass to move it to a stand-in or tell a person (ringmaster/rebalance.py).
+
 Postgres: an agent's capacity and rate are checked under a transaction-scoped advisory lock
 on the agent, which then takes the agent's first job in line (strict priority); a job of no
 limited agent is locked `FOR UPDATE SKIP LOCKED`; every enqueue NOTIFYs `rm_jobs`. SQLite:
@@ -34,7 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from ringmaster.clock import Clock, as_utc, utcnow
-from ringmaster.tables import jobs, schedule_ticks, writer
+from ringmaster.tables import agent_health, jobs, schedule_ticks, writer
 
 CHANNEL = "rm_jobs"
 OPEN_STATES = ("queued", "running")
@@ -60,6 +64,26 @@ class Job:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+
+
+def agent_counts(conn: Connection, now: datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """Per agent: its subtasks waiting for a slot (queued `slot` rows), and its jobs running
+    under a live lease (the load the rebalancer and the status page read)."""
+    c = jobs.c
+    waiting = (
+        select(c.agent, func.count())
+        .where(c.state == "queued", c.kind == SLOT, c.agent.is_not(None))
+        .group_by(c.agent)
+    )
+    running = (
+        select(c.agent, func.count())
+        .where(c.state == "running", c.agent.is_not(None), c.lease_expires >= now)
+        .group_by(c.agent)
+    )
+    return (
+        {str(a): int(n) for a, n in conn.execute(waiting)},
+        {str(a): int(n) for a, n in conn.execute(running)},
+    )
 
 
 def job_from_row(r: Any) -> Job:
@@ -225,10 +249,10 @@ class SqlRunQueue:
                 for job in rows:
                     if job.agent in busy:
                         continue
+                    if job.agent is not None and not self.has_room(conn, job.agent):
+                        busy.add(job.agent)
+                        continue
                     if job.agent is not None and self.limited(job.agent):
-                        if not self.has_room(conn, job.agent):
-                            busy.add(job.agent)
-                            continue
                         # Under the agent's lock no other claim takes its jobs: take the first
                         # in line, so priority is strict even between claims at one instant.
                         pick = claimable(self.clock()).where(c.agent == job.agent).limit(1)
@@ -264,11 +288,22 @@ class SqlRunQueue:
         if self.is_postgres and self.limited(agent):
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": agent})
 
+    def unhealthy(self, conn: Connection, agent: str) -> list[str] | None:
+        """Why the agent is flagged unhealthy, or None (healthy, or never checked): the flag
+        check-ins and rebalancing passes keep (`agent_status.record_health`)."""
+        c = agent_health.c
+        row = conn.execute(select(c.healthy, c.reasons).where(c.agent == agent)).first()
+        if row is None or row.healthy:
+            return None
+        return [str(r) for r in row.reasons or []]
+
     def has_room(self, conn: Connection, agent: str) -> bool:
+        """May the agent start one more job now: not flagged unhealthy (an unhealthy agent
+        gets no new work until it recovers), and under its capacity and rate."""
         capacity = self.limits.capacity.get(agent)
         rate = self.limits.rate.get(agent)
         if capacity is None and rate is None:
-            return True
+            return self.unhealthy(conn, agent) is None
         if self.is_postgres:
             # Serialise the check per agent across every process. A try-lock: a claim that
             # waited here while holding another agent's lock could deadlock with one doing
@@ -279,6 +314,10 @@ class SqlRunQueue:
             ).scalar_one()
             if not got:
                 return False
+        # After the lock, which a health reading takes to write its flag (record_health): a
+        # reading committed before this grant is seen, a later one waits for it.
+        if self.unhealthy(conn, agent) is not None:
+            return False
         now = self.clock()  # after the lock: what others committed before it is seen
         c = jobs.c
         if capacity is not None:
@@ -382,6 +421,10 @@ class SqlRunQueue:
             q = q.where(c.state.in_(OPEN_STATES))
         with self.engine.connect() as conn:
             return [job_from_row(r) for r in conn.execute(q.order_by(c.created_at))]
+
+    def agent_counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        with self.engine.connect() as conn:
+            return agent_counts(conn, self.clock())
 
     def counts(self) -> dict[str, int]:
         q = select(jobs.c.state, func.count()).group_by(jobs.c.state)

@@ -3,7 +3,8 @@ outbox sender, each tick run once across every process.
 
 A schedule's ticks are the multiples of its interval since the epoch (shifted by its offset:
 the daily summary's tick turns at `RINGMASTER_SUMMARY_AT_HOUR_UTC`). Every worker calls
-`Scheduler.run_due()` in its loop; for a tick not yet seen here it asks the run queue
+`Scheduler.run_due()` on a thread beside its claim loop (ringmaster/worker.py), so a slow
+outbox send never holds up a claim; for a tick not yet seen here it asks the run queue
 (`SqlRunQueue.tick`, a row in `rm_schedule_ticks` whose primary key is the schedule's name and
 tick) and runs the schedule only if it was first. So two workers, or twenty, run each tick
 once. A tick runs when it turns while some worker runs (not the one current when a worker
@@ -100,11 +101,12 @@ def worker_schedules(runner: Runner) -> list[Schedule]:
         )  # fmt: skip
 
     def rebalance(now: datetime, tick: int) -> None:
+        from ringmaster.agent_status import flagged_unhealthy
         from ringmaster.rebalance import JobsMovable, rebalance_pass, status_health
 
         movable = JobsMovable(runner.jobs, runner.audit, team, group=runner.policy.escalation.group)
-        if not movable.waiting():
-            return  # nothing queued: skip reading every agent's health
+        if not movable.waiting() and not flagged_unhealthy(runner.engine):
+            return  # nothing queued and no agent held back: skip reading every agent's health
         health = status_health(movable, window=window, unhealthy_error_rate=rate)()
         report = rebalance_pass(movable, health, threshold=settings.rebalance_threshold)
         if report.moved or report.to_person:

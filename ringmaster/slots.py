@@ -12,12 +12,15 @@ A slot is a row of `rm_jobs`, kind `slot`, one per attempt of a subtask:
 
     acquire  ONE transaction: insert-if-absent, take the agent's lock, then grant (state
              running, a lease) only if the agent has room under its capacity and rate AND no
-             other live waiter of the agent ranks before this one (priority desc, then age);
+             other live waiter of the agent ranks before this one (priority desc, then age)
+             and the agent is not flagged unhealthy (`SqlRunQueue.has_room`);
              else stay queued with a short waiter's lease (a waiter that died stops counting
              once it lapses, but its row keeps its place for its run's next attempt)
     hold     a heartbeat renews the lease while the agent runs; completed when it ends
     bound    past `wait_seconds` the node raises CapacityWait: the worker puts the run back
-             in the queue (no attempt counted) and the re-run asks again with the same row
+             in the queue (no attempt counted) and the re-run asks again with the same row;
+             a row a rebalancing pass moved meanwhile (off an unhealthy agent: all of them)
+             is granted for its new agent
 
 A finished row asked for again (the agent was interrupted for a tool approval, or a crash
 came after it finished but before its checkpoint) is opened again for the agent asked for.
@@ -73,9 +76,9 @@ class QueueSlots:
                 break
             left = self.wait_seconds - (time.monotonic() - start)
             if left <= 0:
-                raise CapacityWait(
-                    job.agent or request.agent, request.subtask_id, self.wait_seconds
-                )
+                agent = job.agent or request.agent
+                why = self._why_not(agent)
+                raise CapacityWait(agent, request.subtask_id, self.wait_seconds, why)
             self.queue.wait(min(left, self.poll_seconds))  # a NOTIFY when a slot frees
         agent = job.agent or request.agent
         moved = None
@@ -92,6 +95,13 @@ class QueueSlots:
             stop.set()
             beat.join()
             self.queue.complete(job.id, owner)
+
+    def _why_not(self, agent: str) -> str:
+        with self.queue.engine.connect() as conn:
+            reasons = self.queue.unhealthy(conn, agent)
+        if reasons is None:
+            return "is at capacity"
+        return "is unhealthy (" + ("; ".join(reasons) or "no reason given") + ")"
 
     def _beat(self, job: Job, owner: str, stop: threading.Event) -> None:
         # An agent (an LLM's answer) may run longer than the lease: renew it while it runs.

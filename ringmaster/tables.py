@@ -215,6 +215,18 @@ agent_status_history = Table(
     Index("ix_agent_status_history_agent_at", "agent", "at"),
 )
 
+# Each agent's health as the last check-in or rebalancing pass read it (agent_status.py): the
+# flag the run queue's grant reads (a primary-key lookup) instead of the audit trail. No row:
+# healthy.
+agent_health = Table(
+    "rm_agent_health",
+    metadata,
+    Column("agent", String(64), primary_key=True),
+    Column("healthy", Boolean, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+
 
 def writer(engine: Engine) -> Engine:
     """The engine for write transactions (BEGIN IMMEDIATE on SQLite; no-op elsewhere)."""

@@ -12,7 +12,10 @@
 `ringmaster worker` runs `serve_forever`; `ringmaster serve` runs one in a thread unless
 `--no-worker`; the CLI and API drive a thread's own jobs in-process when a caller waits.
 Given a scheduler (ringmaster/schedules.py), `serve_forever` also runs the schedules due
-(check-ins, rebalancing, the daily summary, the outbox), each tick once across processes.
+(check-ins, rebalancing, the daily summary, the outbox), each tick once across processes, on
+a thread of their own: an outbox send retrying a slow webhook or SMTP server never holds up a
+claim. Stopping waits for a schedule that is running to finish (its tick is taken, so it is
+not run again elsewhere).
 """
 
 from __future__ import annotations
@@ -91,7 +94,8 @@ class Worker:
                 self.runner.threads.set(job.thread_id, status="waiting")
                 self.runner.audit.append(
                     job.thread_id, "capacity_wait", "system:queue",
-                    subtask_id=exc.subtask_id, agent=exc.agent, requeued_in=self.requeue_seconds,
+                    subtask_id=exc.subtask_id, agent=exc.agent, why=exc.why,
+                    requeued_in=self.requeue_seconds,
                 )  # fmt: skip
             return
         except Exception as exc:
@@ -158,11 +162,16 @@ class Worker:
     def serve_forever(self, stop: threading.Event, idle_wait: float = 1.0) -> None:
         """Claim and run jobs until `stop` is set, sleeping on the queue's wakeups."""
         self._register()
+        schedules, halt = None, threading.Event()
+        if self.scheduler is not None:
+            schedules = threading.Thread(
+                target=self._run_schedules, args=(self.scheduler, stop, halt, idle_wait),
+                name=f"schedules-{self.owner[:8]}", daemon=True,
+            )  # fmt: skip
+            schedules.start()
         try:
             while not stop.is_set():
                 self._seen()
-                if self.scheduler is not None:
-                    self.scheduler.run_due()
                 self.reap()
                 try:
                     ran = self.step()
@@ -172,7 +181,23 @@ class Worker:
                 if not ran:
                     self.queue.wait(idle_wait)
         finally:
+            halt.set()  # stopped, or the loop failed: the schedules' thread ends too
+            if schedules is not None:
+                schedules.join()
             self._stopped()
+
+    @staticmethod
+    def _run_schedules(
+        scheduler: Scheduler, stop: threading.Event, halt: threading.Event, every: float
+    ) -> None:
+        """Run what is due every `every` seconds until `stop` or `halt` (a schedule's failure
+        is logged by `run_due`; anything else, a database gone, is logged and tried again)."""
+        while not (stop.is_set() or halt.is_set()):
+            try:
+                scheduler.run_due()
+            except Exception:
+                log.exception("schedules could not run")
+            halt.wait(every)
 
     def reap(self) -> int:
         """Expire the leases of jobs (and slots, held or waited for) whose worker ran on this

@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
-from ringmaster.agent_status import AuditQueue, agent_statuses, history, percentile
+from ringmaster.agent_status import (
+    JobsQueue,
+    agent_statuses,
+    flagged_unhealthy,
+    history,
+    percentile,
+)
+from ringmaster.audit import AuditLog
 from ringmaster.checkin import checkin
-from ringmaster.tables import notifications
+from ringmaster.rebalance import JobsMovable
+from ringmaster.run_queue import SqlRunQueue
+from ringmaster.tables import audit_events, jobs, notifications
 from tests.ringmaster.ops_traffic import LEGAL_UP, START, TEAM, Clock, Traffic, engine
 
 __all__ = ["engine"]
@@ -18,6 +27,32 @@ __all__ = ["engine"]
 
 def by_name(statuses: list) -> dict:  # type: ignore[type-arg]
     return {s.name: s for s in statuses}
+
+
+def slot(queue: SqlRunQueue, thread: str, sid: str, agent: str) -> str:
+    """A subtask's slot row, queued as the agent node queues it."""
+    key = f"slot:{thread}:1:{sid}:1"
+    payload = {"subtask_id": sid, "planned_agent": agent, "requester": "ann", "scopes": []}
+    assert queue.enqueue(
+        key=key, kind="slot", thread_id=thread, turn=1, agent=agent, payload=payload
+    )
+    job = queue.by_key(key)
+    assert job is not None
+    return job.id
+
+
+def grant(queue: SqlRunQueue, job_id: str) -> bool:
+    """Start a queued slot row (held by owner "w" under a live lease)."""
+    now = queue.clock()
+    with queue.writer.begin() as conn:
+        return bool(
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id == job_id, jobs.c.state == "queued")
+                .values(state="running", lease_owner="w", lease_expires=now + queue.lease,
+                        started_at=now)
+            ).rowcount
+        )  # fmt: skip
 
 
 def test_health_load_and_speed_come_from_the_trail(engine: Engine) -> None:
@@ -33,17 +68,25 @@ def test_health_load_and_speed_come_from_the_trail(engine: Engine) -> None:
     clock.advance(minutes=1)
     traffic.output(tid, "s1", "billing", error="boom")
     traffic.finish(tid, "failed", "boom")
-    # Work in flight: s1 running on support, s2 waits for s1, s3 waits too (a person has s0).
+    # Work in flight, as the run queue holds it: s1 running on support, s2 waiting for a
+    # slot of support, s3 waiting for billing2 (a person has s0, which queues nowhere).
     live = traffic.start(
-        [("s0", None, []), ("s1", "support", []), ("s2", "support", ["s1"]),
-         ("s3", "billing2", ["s1", "s2"])],
+        [("s0", None, []), ("s1", "support", []), ("s2", "support", []),
+         ("s3", "billing2", [])],
         ["billing", "support"],
     )  # fmt: skip
-    queue = AuditQueue(engine)
-    assert (queue.running("support"), queue.depth("support")) == (1, 1)
-    assert (queue.running("billing2"), queue.depth("billing2")) == (0, 1)
+    queue = SqlRunQueue(engine, clock, lease_seconds=60)
+    s1 = slot(queue, live, "s1", "support")
+    slot(queue, live, "s2", "support")
+    slot(queue, live, "s3", "billing2")
+    assert grant(queue, s1)
+    load = JobsQueue(engine, clock())
+    assert (load.running("support"), load.depth("support")) == (1, 1)
+    assert (load.running("billing2"), load.depth("billing2")) == (0, 1)
     clock.advance(minutes=3)
     traffic.output(live, "s1", "support")
+    assert queue.complete(s1, "w")
+    assert grant(queue, queue.by_key(f"slot:{live}:1:s2:1").id)  # type: ignore[union-attr]
     s = by_name(agent_statuses(engine, TEAM, clock(), window=timedelta(hours=1)))
     billing = s["billing"]
     assert (billing.outputs, billing.errors, billing.error_rate) == (4, 1, 0.25)
@@ -55,7 +98,7 @@ def test_health_load_and_speed_come_from_the_trail(engine: Engine) -> None:
     assert billing.throughput_per_hour == 3.0
     assert billing.hourly[-1] == 4 and sum(billing.hourly) == 4
     support = s["support"]
-    assert (support.running, support.queue_depth) == (1, 0)  # s2 is ready now that s1 is done
+    assert (support.running, support.queue_depth) == (1, 0)  # s2 started once s1 was done
     assert support.p50_seconds == 180.0
     assert support.eta_seconds == 1 * 180.0 / 2
     assert s["legal"].health_check == "ok" and s["legal"].eta_seconds is None
@@ -100,6 +143,7 @@ def test_checkin_records_history_and_escalates_once(engine: Engine) -> None:
     first = checkin(engine, TEAM, clock(), stuck_after=timedelta(minutes=30))
     assert first.stuck == [failed]  # the running one is not stuck yet
     assert first.unhealthy == ["support"]
+    assert flagged_unhealthy(engine) == ["support"]  # the flag the run queue's grant reads
     clock.advance(minutes=30)
     second = checkin(engine, TEAM, clock(), stuck_after=timedelta(minutes=30))
     assert second.stuck == [stuck]  # the failed one was escalated already
@@ -123,3 +167,33 @@ def test_checkin_records_history_and_escalates_once(engine: Engine) -> None:
         (timedelta(minutes=40), 0),
     ]
     assert [healthy for _, _, healthy in h["support"]] == [False, False]
+
+
+def test_queue_depth_is_the_queues_own_rows_without_any_audit_event(engine: Engine) -> None:
+    clock = Clock(START)
+    queue = SqlRunQueue(engine, clock, lease_seconds=60)
+    waiting = [slot(queue, f"t{i}", "s1", "billing") for i in range(3)]
+    held = slot(queue, "t9", "s1", "support")
+    gone = slot(queue, "t8", "s1", "support")
+    assert grant(queue, held) and grant(queue, gone)
+    clock.advance(seconds=30)
+    # A worker that died: its lease lapsed, so its slot no longer counts as running.
+    with queue.writer.begin() as conn:
+        conn.execute(update(jobs).where(jobs.c.id == gone).values(lease_expires=clock()))
+    clock.advance(seconds=1)
+    queue.enqueue(key="run:t7:1", kind="run", thread_id="t7", turn=1)  # a run: no agent's
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(audit_events)).scalar_one() == 0
+    s = by_name(agent_statuses(engine, TEAM, clock()))
+    assert (s["billing"].queue_depth, s["billing"].running) == (3, 0)
+    assert (s["support"].queue_depth, s["support"].running) == (0, 1)
+    assert (s["billing2"].queue_depth, s["billing2"].running) == (0, 0)
+    # The rebalancer reads the same numbers.
+    movable = JobsMovable(queue, AuditLog(engine, clock, b"k"), TEAM)
+    assert [movable.depth(a) for a in TEAM.names()] == [s[a].queue_depth for a in TEAM.names()]
+    assert [movable.running(a) for a in TEAM.names()] == [s[a].running for a in TEAM.names()]
+    assert queue.complete(held, "w")
+    assert grant(queue, waiting[0])
+    later = by_name(agent_statuses(engine, TEAM, clock()))
+    assert (later["billing"].queue_depth, later["billing"].running) == (2, 1)
+    assert later["support"].running == 0

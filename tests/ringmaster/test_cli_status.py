@@ -8,7 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from ringmaster.clock import utcnow
+from ringmaster.graph.slots import SlotRequest
+from ringmaster.run_queue import SqlRunQueue
 from ringmaster.settings import Settings
+from ringmaster.slots import QueueSlots
 from ringmaster.tables import make_engine
 from tests.ringmaster.ops_traffic import Clock, Traffic
 from tests.ringmaster.test_cli import Cli
@@ -27,7 +30,13 @@ def test_status_summary_checkin_and_outbox(tmp_path: Path) -> None:
         clock.advance(minutes=30)
         traffic.output(tid, "s1", "billing", error=error)
         traffic.finish(tid)
-    stuck = traffic.start([("s1", "support", []), ("s2", "support", ["s1"])], ["support"])
+    stuck = traffic.start([("s1", "support", []), ("s2", "support", [])], ["support"])
+    queue = SqlRunQueue(engine, clock, lease_seconds=3600)
+    for sid in ("s1", "s2"):  # in the run queue: s1 holds a slot of support, s2 waits
+        queue.enqueue(key=f"slot:{stuck}:1:{sid}:1", kind="slot", thread_id=stuck, agent="support")
+    assert QueueSlots(queue).acquire(
+        SlotRequest(stuck, 1, "s1", 1, "support", "ann", "normal", ("support",)), "w"
+    )[1]
     engine.dispose()
 
     status = {s["name"]: s for s in cli.json("status")}

@@ -15,6 +15,7 @@ from ringmaster.agents.runtime import PythonRuntime
 from ringmaster.availability import StatusAvailability
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.state import Requester
+from ringmaster.run_queue import SqlRunQueue
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.tools.base import ToolRegistry
@@ -47,8 +48,12 @@ def run_one(
 
 
 def spike(traffic: Traffic, agent: str, n: int) -> None:
+    """`n` subtasks waiting in `agent`'s queue, as the run queue holds them (slot rows)."""
+    queue = SqlRunQueue(traffic.engine, traffic.clock)
     for _ in range(n):
-        traffic.start([("s1", agent, [])], ["billing"])
+        tid = traffic.start([("s1", agent, [])], ["billing"])
+        key = f"slot:{tid}:1:s1:1"
+        assert queue.enqueue(key=key, kind="slot", thread_id=tid, turn=1, agent=agent)
 
 
 def test_a_spike_moves_new_work_to_a_qualified_idle_agent(tmp_path: Path, engine: Engine) -> None:
@@ -61,7 +66,7 @@ def test_a_spike_moves_new_work_to_a_qualified_idle_agent(tmp_path: Path, engine
     (standin,) = [e for e in events if e.kind == "standin"]
     assert standin.data["planned"] == "billing" and standin.data["agent"] == "billing2"
     assert "billing is full" in standin.data["reason"]
-    assert standin.data["loads"]["billing"].endswith("2 running of 2")
+    assert standin.data["loads"]["billing"].endswith("2 queued + 0 running of 2")
     assert "router: billing is full" in sub["rationale"]
 
 

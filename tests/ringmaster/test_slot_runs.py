@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from benchmarks.capacity import max_overlap
+from ringmaster.agent_status import record_health
 from ringmaster.graph.slots import SlotRequest
 from ringmaster.graph.state import Requester
 from ringmaster.quarantine import quarantine
+from ringmaster.rebalance import JobsMovable, rebalance_pass
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.slots import QueueSlots
@@ -176,3 +178,53 @@ def test_capacity_two_holds_for_graph_subtasks_across_two_worker_processes(
             compared += 1
             assert b.started_at <= a.started_at, (a, b)
     assert compared >= 20  # the runs did overlap: there was a line to keep in order
+
+
+def test_a_run_waiting_for_an_unhealthy_agent_moves_to_its_standin_or_waits_for_a_person(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    # gamma (capacity 1) may be stood in for by beta; alpha has no stand-in.
+    beta, gamma, alpha = ScriptedAgent(ok()), ScriptedAgent(ok()), ScriptedAgent(ok())
+    plans = {"work": plan_of(("work", "gamma")), "more": plan_of(("more", "alpha"))}
+    planner = ScriptedPlanner(lambda request: plans[request])
+    deps, _ = make_deps(tmp_path, planner, {"alpha": alpha, "beta": beta, "gamma": gamma})
+    team = deps.registry.team
+    specs = [a.model_copy(update={"standins": ["beta"]}) if a.name == "gamma" else a
+             for a in team.agents]  # fmt: skip
+    deps.registry.team = team = team.model_copy(update={"agents": specs})
+    settings = Settings(
+        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=0.0
+    )
+    with Runner(settings, deps=deps) as runner:
+        worker = Worker(runner)
+        down = {"gamma": (False, ("its health check failed",)),
+                "alpha": (False, ("3 of 3 outputs failed",))}  # fmt: skip
+        health = {**{a: (True, ()) for a in team.names()}, **down}
+        record_health(runner.engine, health, runner.clock())
+        moved, _ = runner.accept("work")
+        assert worker.step()  # parked: gamma is granted nothing
+        (slot,) = runner.jobs.for_thread(moved, slots=True)
+        assert slot.state == "queued" and slot.started_at is None and not gamma.tasks
+        (wait,) = [e for e in runner.audit.for_thread(moved) if e.kind == "capacity_wait"]
+        assert wait.data["why"] == "is unhealthy (its health check failed)"
+        # The rebalancing pass moves it to the healthy stand-in; the re-run is granted there.
+        movable = JobsMovable(runner.jobs, runner.audit, team)
+        report = rebalance_pass(movable, health, threshold=8)
+        assert [(m.source, m.target) for m in report.moved] == [("gamma", "beta")]
+        out = runner.drive(moved, timeout=30)
+        assert out.status == "completed" and [t.subtask_id for t in beta.tasks] == ["t1"]
+        assert not gamma.tasks and runner.jobs.get(slot.id).agent == "beta"
+
+        # alpha has no stand-in: a person is told, and the run waits, parked, for the agent.
+        parked, _ = runner.accept("more")
+        assert worker.step()
+        report = rebalance_pass(movable, health, threshold=8)
+        assert len(report.to_person) == 1 and not report.moved
+        assert worker.step()  # parked again: still nothing granted to alpha
+        (slot,) = runner.jobs.for_thread(parked, slots=True)
+        assert slot.state == "queued" and slot.started_at is None and not alpha.tasks
+        assert runner.threads.get(parked).status == "waiting"
+        # Recovered (the next reading says so): the re-run is granted alpha's slot.
+        record_health(runner.engine, {"alpha": (True, ())}, runner.clock())
+        out = runner.drive(parked, timeout=30)
+        assert out.status == "completed" and [t.subtask_id for t in alpha.tasks] == ["t1"]

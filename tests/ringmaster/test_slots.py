@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
+from ringmaster.agent_status import record_health
 from ringmaster.graph.slots import CapacityWait, SlotRequest
 from ringmaster.run_queue import Limits, SqlRunQueue
 from ringmaster.settings import Settings
@@ -184,3 +187,66 @@ def test_hold_gives_up_at_its_bound_and_frees_its_slot_however_the_block_ends(qu
     assert queue.by_key(slot_key(ask("b"))).state == "queued"  # it keeps its place
     with slots.hold(ask("b")) as grant:  # the capacity is free again
         assert grant.agent == "billing"
+
+
+def test_an_agent_flagged_unhealthy_is_granted_nothing_until_it_recovers(queue, clock) -> None:
+    slots = QueueSlots(queue)
+    # The health a check-in or rebalancing pass read, kept where the grant reads it.
+    record_health(queue.engine, {"support": (False, ("3 of 3 outputs failed",))}, clock())
+    waiting, granted = slots.acquire(ask("a", "support"), "w-a")
+    assert not granted and waiting.state == "queued" and waiting.started_at is None
+    add(queue, "task", kind="task", agent="support")
+    assert queue.claim("worker") is None  # its tasks do not start either
+    # "free" has no limit at all: a flag of it is still refused; other agents are not held.
+    record_health(queue.engine, {"free": (False, ("down",))}, clock())
+    assert not slots.acquire(ask("f", "free"), "w-f")[1]
+    assert slots.acquire(ask("b"), "w-b")[1]
+    assert started(queue, "support") == started(queue, "free") == 0
+    with pytest.raises(CapacityWait, match=r"support, which is unhealthy \(3 of 3 outputs"):
+        with QueueSlots(queue, wait_seconds=0.05).hold(ask("a", "support")):
+            pass
+    # Recovered: the waiting subtask keeps its place and starts, then the task.
+    clock.advance(60)
+    record_health(queue.engine, {"support": (True, ()), "free": (True, ())}, clock())
+    again, granted = slots.acquire(ask("a", "support"), "w-a")
+    assert granted and again.id == waiting.id and again.started_at == clock()
+    task = queue.claim("worker")
+    assert task is not None and task.agent == "support"
+    assert slots.acquire(ask("f", "free"), "w-f")[1]
+    assert started(queue, "support") == 2 and started(queue, "free") == 1
+
+
+def started(queue: SqlRunQueue, agent: str) -> int:
+    with queue.engine.connect() as conn:
+        return conn.execute(
+            select(func.count())
+            .select_from(jobs)
+            .where(jobs.c.agent == agent, jobs.c.started_at.is_not(None))
+        ).scalar_one()
+
+
+def test_a_health_reading_waits_for_a_grant_in_flight_on_postgres(queue, clock) -> None:
+    if not queue.is_postgres:
+        pytest.skip("SQLite's writer is alone: a reading cannot overlap a grant")
+    slots = QueueSlots(queue)
+    with queue.writer.begin() as grant:
+        queue.lock_agent(grant, "billing")  # a grant of billing's, in flight
+        assert queue.has_room(grant, "billing")
+        reading = threading.Thread(
+            target=record_health,
+            args=(queue.engine, {"billing": (False, ("down",))}, clock()),
+        )
+        reading.start()
+        waiting = text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        deadline = time.monotonic() + 30  # a guard: it is observed waiting, or it is a failure
+        with queue.engine.connect() as conn:
+            while not conn.execute(waiting).scalar_one():
+                assert time.monotonic() < deadline, "the reading never waited for the grant"
+                conn.rollback()
+        with queue.engine.connect() as conn:
+            assert queue.unhealthy(conn, "billing") is None  # not written before the grant ends
+    reading.join()
+    assert not slots.acquire(ask("a"), "w")[1]  # a later grant sees the reading
