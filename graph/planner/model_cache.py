@@ -23,6 +23,7 @@ import secrets
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 _MAGIC = b"ringmaster-planner-model-hmac\n"
 KEY_FILE = ".model-key"
@@ -70,7 +71,7 @@ def _sign(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
 
 
-def load_document(path: Path) -> dict[str, object] | None:
+def load_document(path: Path) -> dict[str, Any] | None:
     """The cached JSON document, or None when the file is missing, corrupt, unsigned or not one."""
     payload = _payload(path)
     if payload is None:
@@ -82,7 +83,7 @@ def load_document(path: Path) -> dict[str, object] | None:
     return doc if isinstance(doc, dict) else None
 
 
-def save_document(path: Path, doc: dict[str, object]) -> None:
+def save_document(path: Path, doc: dict[str, Any]) -> None:
     """`save` for a JSON document."""
     _save_payload(path, json.dumps(doc, separators=(",", ":")).encode())
 

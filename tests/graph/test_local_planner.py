@@ -389,7 +389,8 @@ def test_changed_examples_retrain_and_prune_the_old_model(tmp_path: Path) -> Non
     team.agents[0].examples.append("brush the dog's teeth")
     other = LocalPlanner(team, cache_dir=tmp_path)
     assert other.trained and other.cache_path != first.cache_path
-    assert list(tmp_path.glob("local-planner-*")) == [other.cache_path]  # the superseded model is gone
+    # The superseded model is gone.
+    assert list(tmp_path.glob("local-planner-*")) == [other.cache_path]
 
 
 def test_routing_thresholds_do_not_retrain(tmp_path: Path) -> None:

@@ -111,6 +111,7 @@ def test_scores_match_scikit_learn_on_the_demo_eval_sets(
 def test_scores_match_for_svm_binary_and_one_label_models() -> None:
     texts, labels = _training(load_demo_team())
     probes = _texts_and_parts(_requests("demo-team-2.jsonl"))
+
     def only(keep: tuple[str, ...]) -> tuple[list[str], list[str]]:
         pairs = [(t, lab) for t, lab in zip(texts, labels, strict=True) if lab in keep]
         return [t for t, _ in pairs], [lab for _, lab in pairs]
