@@ -49,6 +49,13 @@ Measured with TF-IDF, rules -> cutter (exact agent set): demo-team-2.jsonl 0.615
 0.767 -> 0.850 (an earlier cutter build, histogram boosting). Not better everywhere, so not the
 default yet; its training adds a capped second TF-IDF fit (300 examples per label).
 
+The model. Training is scikit-learn's (the `train` extra); scoring is plain Python
+(`graph/planner/scoring.py`, equal to scikit-learn's to rounding), so the default install plans
+without numpy, SciPy or scikit-learn. A fitted model is a JSON document, looked for in the cache
+(`model_cache`, keyed by the training examples and settings), then among the models shipped in
+the package (`models/`: the demo team's), and trained only when neither has it; without the
+extra that is one line naming it.
+
 Routing. Each remaining part is routed on its own; parts routed to the same agent become one
 subtask (unless that would make the dependencies cyclic). A part opened by "then" / "after
 that" or that refers back ("about it", "those numbers", "the result") depends on the subtask
