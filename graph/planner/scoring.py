@@ -31,11 +31,13 @@ import sys
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter, mul
 from typing import Any, Protocol
 
 # The label of requests no agent should take; never an agent name (agent names have no "_" lead).
 HUMAN = "__human__"
 FORMAT = "ringmaster-tfidf/1"
+_TIE = 1e-12  # similarities this close are equal: they differ by the order of a sum
 TREES_FORMAT = "ringmaster-boosted-trees/1"
 
 
@@ -205,7 +207,9 @@ class TfidfScorer:
         self._agent_index = [i for i, lab in enumerate(self._example_labels) if lab != HUMAN]
         self._postings: dict[int, list[tuple[int, float]]] = {}
         for k, i in enumerate(self._agent_index):
-            for col, value in self._similarity_vector(self._features(self._texts[i])).items():
+            text = self._texts[i]
+            x = self.words.vector(text, 0) if self._sim_words_only else self._features(text)
+            for col, value in self._similarity_vector(x).items():
                 self._postings.setdefault(col, []).append((k, value))
 
     def to_document(self) -> dict[str, Any]:
@@ -236,7 +240,10 @@ class TfidfScorer:
             for col, value in self._similarity_vector(x).items():
                 for k, w in self._postings.get(col, ()):
                     sims[k] += value * w
-            best = max(range(len(sims)), key=sims.__getitem__)  # the first of equals
+            # The first of equals, as scikit-learn's argmax: examples whose similarity is the
+            # same but for rounding (the same words in common) count as equal.
+            floor = max(sims) - _TIE
+            best = list(map(floor.__le__, sims)).index(True)
             nearest, similarity = self._agent_index[best], max(sims[best], 0.0)
         return Scores(
             probs=by_label,
@@ -247,8 +254,15 @@ class TfidfScorer:
         )
 
     def _decision(self, x: Vector) -> list[float]:
+        if not x:
+            return list(self._intercept)
+        cols, values = list(x), list(x.values())
+        if len(cols) == 1:  # itemgetter of one index gives the item, not a tuple
+            cols.append(cols[0])
+            values.append(0.0)
+        pick = itemgetter(*cols)
         return [
-            sum(v * coef[c] for c, v in x.items()) + b
+            sum(map(mul, values, pick(coef))) + b
             for coef, b in zip(self._coef, self._intercept, strict=True)
         ]
 
