@@ -197,3 +197,13 @@ def test_plans_are_the_same_as_with_scikit_learn(
         planners.append(planner)
     for request in _requests(name):
         assert planners[0].plan(request) == planners[1].plan(request), request
+
+
+def test_the_trees_see_features_as_float32_like_scikit_learn() -> None:
+    """0.5 + 1e-12 is 0.5 in float32: scikit-learn goes left at a 0.5 threshold, and so must we."""
+    model = fit_boosting([[0.0], [0.0], [1.0], [1.0]] * 5, [0, 0, 1, 1] * 5)
+    trees = export_trees(model)
+    for x in (0.5 + 1e-12, 0.5 - 1e-12, 0.5, 0.25, 0.75):
+        expected = float(model.predict_proba(np.asarray([[x]]))[0, 1])
+        assert abs(trees.probability([x]) - expected) <= TOLERANCE, x
+    assert trees.probability([0.5 + 1e-12]) < 0.5 < trees.probability([0.75])
