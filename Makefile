@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 BASE := $(VENV)/.installed-base
 STAMP := $(VENV)/.installed
 # The tests need the dev tools and every extra (embeddings: torch CPU first, see below).
-EXTRAS := dev,postgres,reports,llm,embeddings
+EXTRAS := dev,train,postgres,reports,llm,embeddings
 
 DEMO_REQUEST ?= Refund invoice INV-1004 in full, the customer cancelled, and roll back the api deployment in production, then draft a status update about the rollback.
 # The demo and `make serve` keep their data next to the checkout (an installed ringmaster uses

@@ -12,9 +12,9 @@ load average, since other processes on the machine slow every figure down.
 
 Install size: `pip install` of this checkout with no extras into a fresh virtual environment,
 then the size of everything it put in site-packages (pip itself excluded), the number of
-distributions, and the largest ones. Then the floor: the same install without the local
-planner's ML stack (numpy, SciPy, scikit-learn and what only they bring), i.e. what the default
-would weigh if its planner needed none of them. It takes two minutes or more;
+distributions, and the largest ones. Then the floor: the same install without numpy, SciPy and
+scikit-learn among the project's own dependencies (since they moved to the `train` extra there
+are none, and the two figures are the same install). It takes two minutes or more;
 `--no-install-size` skips it.
 
     .venv/bin/python -m benchmarks.cli_startup [--runs 10] [--no-install-size] [--json]

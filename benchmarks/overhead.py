@@ -449,7 +449,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-local-planner",
         action="store_true",
-        help="skip the rows with the local planner (training it takes ~12 s without a cache)",
+        help="skip the rows with the local planner (the demo team's model ships in the package)",
     )
     parser.add_argument(
         "--planner-cache", type=Path, default=None, help="directory for the local planner model"

@@ -168,11 +168,19 @@ def render_cli_startup(doc: dict[str, Any]) -> str:
             f"**{size['total_mb']:.0f} MB in {size['distributions']} distributions**; the "
             f"largest: {_largest(size['largest'])}.",
             "",
-            f"Of which the local planner's ML stack (numpy, SciPy, scikit-learn and what only "
-            f"they bring): {light['ml_stack_mb']:.0f} MB. Without it, the floor of a default "
-            f"install: **{light['total_mb']:.0f} MB in {light['distributions']} "
-            f"distributions**; the largest: {_largest(light['largest'])}.",
         ]
+        if light["distributions"] == size["distributions"]:  # the same install: nothing to drop
+            parts.append(
+                "No numpy, SciPy or scikit-learn among its dependencies: the floor (the same "
+                "install without them) is the install itself."
+            )
+        else:
+            parts.append(
+                f"Of which the local planner's ML stack (numpy, SciPy, scikit-learn and what only "
+                f"they bring): {light['ml_stack_mb']:.0f} MB. Without it, the floor of a default "
+                f"install: **{light['total_mb']:.0f} MB in {light['distributions']} "
+                f"distributions**; the largest: {_largest(light['largest'])}."
+            )
     return "\n".join([*parts, "", verdict_list(doc)])
 
 

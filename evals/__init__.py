@@ -6,4 +6,12 @@ planners.py  planners by name, optional extras        records.py   per-row predi
 metrics.py   every routing metric                     report.py    terminal, Markdown, HTML
 compare.py   deltas and flipped rows between runs     gate.py      --fail-under bars
 threshold.py tune and write escalation thresholds     build_datasets.py  CLINC150 files
+
+Every part needs the `train` extra (scikit-learn's metrics, and training each dataset's team):
+importing this package without it raises `MissingExtra`, one line naming the extra.
 """
+
+from ringmaster.extras import require
+
+for _module in ("numpy", "scipy", "sklearn"):
+    require(_module, "train")

@@ -1,8 +1,9 @@
 """Optional dependencies: import one, or say in one line which extra installs it.
 
 The default install (`pip install ringmaster`) is SQLite, the local planner, the CLI and the
-API. Postgres, report plots, LLM providers and sentence embeddings are extras; code that needs
-one imports it through `require` at the moment it is needed, never at module import.
+API. Training the local planner (scikit-learn), Postgres, report plots, LLM providers and
+sentence embeddings are extras; code that needs one imports it through `require` at the moment
+it is needed, never at module import.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from types import ModuleType
 from ringmaster.errors import ConfigError
 
 EXTRAS = {
+    "train": "training the local planner and the evals",
     "postgres": "every store on Postgres",
     "reports": "plots in eval reports",
     "llm": "OpenAI-compatible models",

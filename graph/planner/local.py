@@ -49,6 +49,13 @@ Measured with TF-IDF, rules -> cutter (exact agent set): demo-team-2.jsonl 0.615
 0.767 -> 0.850 (an earlier cutter build, histogram boosting). Not better everywhere, so not the
 default yet; its training adds a capped second TF-IDF fit (300 examples per label).
 
+The model. Training is scikit-learn's (the `train` extra); scoring is plain Python
+(`graph/planner/scoring.py`, equal to scikit-learn's to rounding), so the default install plans
+without numpy, SciPy or scikit-learn. A fitted model is a JSON document, looked for in the cache
+(`model_cache`, keyed by the training examples and settings), then among the models shipped in
+the package (`models/`: the demo team's), and trained only when neither has it; without the
+extra that is one line naming it.
+
 Routing. Each remaining part is routed on its own; parts routed to the same agent become one
 subtask (unless that would make the dependencies cyclic). A part opened by "then" / "after
 that" or that refers back ("about it", "those numbers", "the result") depends on the subtask
@@ -102,29 +109,28 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
-
-import sklearn
+from typing import Any
 
 from ringmaster.agents.spec import Team
 from ringmaster.graph.planner import model_cache
 from ringmaster.graph.planner.base import Alternative, Plan, Subtask
-from ringmaster.graph.planner.classifier import (
-    HUMAN,
-    Scores,
-    TextClassifier,
-    TfidfClassifier,
-    TfidfConfig,
-)
 from ringmaster.graph.planner.cutter import (
     Cutter,
     CutterConfig,
     PlannerModel,
     cut_features,
-    train_cutter,
 )
-from ringmaster.graph.planner.embeddings import HybridClassifier, HybridConfig, embeddings_available
+from ringmaster.graph.planner.embedding_config import HybridConfig, embeddings_available
 from ringmaster.graph.planner.scope import HumanClassScope, ScopeCheck
+from ringmaster.graph.planner.scoring import (
+    HUMAN,
+    Scores,
+    TextClassifier,
+    TfidfConfig,
+    TfidfScorer,
+)
 from ringmaster.graph.planner.splitter import (
     BoundaryKind,
     Segment,
@@ -136,6 +142,11 @@ from ringmaster.graph.planner.splitter import (
 # Bump when the features or the training data layout change, so old cache files are not used.
 FEATURES_VERSION = "tfidf-w12c25-lr-svm-temp-5"
 CLASSIFIERS = ("tfidf", "hybrid")
+MODEL_FORMAT = "ringmaster-local-planner/1"
+# Fitted TF-IDF models shipped in the package (the demo team's), named by their cache key: the
+# default install, which has no scikit-learn to train with, plans with them as they are.
+# tests/graph/test_shipped_models.py retrains each one and compares, so none goes stale silently.
+SHIPPED_MODELS = Path(__file__).parent / "models"
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +245,8 @@ class LocalPlanner:
         self.kind = self._resolve_kind()
         self.trained = False  # True when this instance trained rather than loaded its model
         self.cache_path = (
-            Path(cache_dir) / f"local-planner-{self._team_tag()}-{self._cache_key()}.pkl"
+            Path(cache_dir)
+            / f"local-planner-{self._team_tag()}-{self._cache_key()}{self._suffix()}"
             if cache_dir
             else None
         )
@@ -314,36 +326,80 @@ class LocalPlanner:
         return hashlib.sha256(f"{self.team.name}\n{self.kind}".encode()).hexdigest()[:8]
 
     def _cache_key(self) -> str:
-        # What the model depends on and nothing else: its training data, its kind and settings,
-        # the code and library that pickled it. Not the team file as a whole, so changing the
-        # routing thresholds (`eval tune-threshold --write`) or an agent's runtime never retrains.
+        # What the model depends on and nothing else: its training data, its kind and settings.
+        # Not the team file as a whole, so changing the routing thresholds (`eval
+        # tune-threshold --write`) or an agent's runtime never retrains. A TF-IDF model is plain
+        # data (`scoring.py`), read the same by any code of its format; a pickled hybrid model is
+        # only as good as the code and library that pickled it, so its key names them as well.
         source = json.dumps(self._training_data())
-        model = self.settings.hybrid if self.kind == "hybrid" else self.settings.classifier
         cutter = self.settings.cutter if self.settings.learned_split else None
-        config = repr(
-            (
+        parts: tuple[Any, ...]
+        if self.kind == "hybrid":
+            import sklearn
+
+            parts = (
                 self.kind,
-                model,
+                self.settings.hybrid,
                 cutter,
                 FEATURES_VERSION,
                 model_cache.CODE_DIGEST,
                 sklearn.__version__,
             )
-        )
-        return hashlib.sha256(f"{source}\n{config}".encode()).hexdigest()[:32]
+        else:
+            parts = (self.kind, self.settings.classifier, cutter, FEATURES_VERSION, MODEL_FORMAT)
+        return hashlib.sha256(f"{source}\n{parts!r}".encode()).hexdigest()[:32]
+
+    def _suffix(self) -> str:
+        return ".pkl" if self.kind == "hybrid" else ".json"
 
     def _load_or_train(self) -> PlannerModel:
-        expected = HybridClassifier if self.kind == "hybrid" else TfidfClassifier
+        if self.kind == "hybrid":
+            return self._load_or_train_hybrid()
+        doc = model_cache.load_document(self.cache_path) if self.cache_path else None
+        model = _model_from_document(doc) if doc is not None else None
+        if model is None:
+            shipped = _read_json(SHIPPED_MODELS / f"{self._cache_key()}.json")
+            model = _model_from_document(shipped) if shipped is not None else None
+        if model is not None:
+            return model
+        _require_training(self.team.name)
+        from ringmaster.graph.planner.classifier import TfidfClassifier
+        from ringmaster.graph.planner.cutter import train_cutter
+
+        texts, labels = self._training_data()
+        config = self.settings.classifier
+        classifier = TfidfClassifier.train(texts, labels, config)
+        cutter = None
+        if self.settings.learned_split:
+            cutter = train_cutter(
+                texts,
+                labels,
+                self.settings.cutter,
+                lambda t, lab: TfidfClassifier.train(t, lab, config),
+            )
+        doc = model_document(classifier.to_document(), cutter)
+        self.trained = True
+        if self.cache_path is not None:
+            try:
+                model_cache.save_document(self.cache_path, doc)
+            except OSError:
+                pass  # a read-only cache costs a retrain next time, never a failed plan
+            else:
+                model_cache.prune(self.cache_path, f"local-planner-{self._team_tag()}-*")
+        return PlannerModel(TfidfScorer(doc["classifier"]), cutter)
+
+    def _load_or_train_hybrid(self) -> PlannerModel:
+        from ringmaster.graph.planner.embeddings import HybridClassifier
+
         if self.cache_path is not None:
             cached = model_cache.load(self.cache_path)
-            if isinstance(cached, PlannerModel) and isinstance(cached.classifier, expected):
+            if isinstance(cached, PlannerModel) and isinstance(cached.classifier, HybridClassifier):
                 return cached
+        from ringmaster.graph.planner.classifier import TfidfClassifier
+        from ringmaster.graph.planner.cutter import train_cutter
+
         texts, labels = self._training_data()
-        classifier: TextClassifier
-        if self.kind == "hybrid":
-            classifier = HybridClassifier.train(texts, labels, self.settings.hybrid)
-        else:
-            classifier = TfidfClassifier.train(texts, labels, self.settings.classifier)
+        classifier = HybridClassifier.train(texts, labels, self.settings.hybrid)
         cutter = None
         if self.settings.learned_split:
             config = self.settings.classifier
@@ -361,7 +417,7 @@ class LocalPlanner:
             except OSError:
                 pass  # a read-only cache costs a retrain next time, never a failed plan
             else:
-                model_cache.prune(self.cache_path, f"local-planner-{self._team_tag()}-*.pkl")
+                model_cache.prune(self.cache_path, f"local-planner-{self._team_tag()}-*")
         return model
 
     # -- splitting ------------------------------------------------------------------------
@@ -523,6 +579,46 @@ class LocalPlanner:
             rationale=_rationale(scores, agent, confidence, second),
             escalation=escalation,
             depends_on_previous=depends,
+        )
+
+
+def model_document(classifier: dict[str, Any], cutter: Cutter | None) -> dict[str, Any]:
+    """A fitted TF-IDF planner model as one JSON document (cache files, shipped models)."""
+    return {
+        "format": MODEL_FORMAT,
+        "classifier": classifier,
+        "cutter": None if cutter is None else cutter.to_document(),
+    }
+
+
+def _model_from_document(doc: dict[str, Any]) -> PlannerModel | None:
+    """The model in `doc`; None when it is not one this code reads (then it is retrained)."""
+    if doc.get("format") != MODEL_FORMAT:
+        return None
+    try:
+        cutter = None if doc["cutter"] is None else Cutter.from_document(doc["cutter"])
+        return PlannerModel(TfidfScorer(doc["classifier"]), cutter)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _require_training(team: str) -> None:
+    """Training needs scikit-learn (the `train` extra): say so in one line when it is missing."""
+    missing = next((m for m in ("sklearn", "scipy", "numpy") if find_spec(m) is None), None)
+    if missing is not None:
+        from ringmaster.extras import MissingExtra
+
+        raise MissingExtra(
+            f"team {team!r} has no fitted local-planner model here, and training one needs the "
+            f"'train' extra ({missing} is not installed): pip install 'ringmaster[train]'"
         )
 
 

@@ -1,11 +1,12 @@
 """A trained classifier on disk, keyed by what it was trained from, that never fails a caller.
 
-A file is a header line, the HMAC-SHA256 of the payload, and the pickled payload. Unpickling
-runs code, so a file is only unpickled when its HMAC matches under a key that lives beside the
-data (`.model-key`, created 0600 by the first writer, refused when others may read or write it
-or when another user owns it). A file written by someone without the key, a truncated one or an
-overwritten one is a miss (and is retrained), never an exception from deep inside pickle nor code
-someone else chose.
+A file is a header line, the HMAC-SHA256 of the payload, and the payload: a JSON document for the
+TF-IDF planner (`load_document`), pickled bytes for the hybrid one (`load`, which needs the
+`embeddings` extra). Unpickling runs code, so a file is only read when its HMAC matches under a
+key that lives beside the data (`.model-key`, created 0600 by the first writer, refused when
+others may read or write it or when another user owns it). A file written by someone without
+the key, a truncated one or an overwritten one is a miss (and is retrained), never an exception
+from deep inside pickle nor code someone else chose.
 
 `prune` deletes a team's superseded models (same team, another key) and, past `MAX_FILES`, the
 least recently used ones, so a cache directory does not grow with every change to a team.
@@ -15,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import pickle
 import secrets
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 _MAGIC = b"ringmaster-planner-model-hmac\n"
 KEY_FILE = ".model-key"
@@ -68,8 +71,37 @@ def _sign(key: bytes, payload: bytes) -> bytes:
     return hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
 
 
+def load_document(path: Path) -> dict[str, Any] | None:
+    """The cached JSON document, or None when the file is missing, corrupt, unsigned or not one."""
+    payload = _payload(path)
+    if payload is None:
+        return None
+    try:
+        doc = json.loads(payload)
+    except ValueError:
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def save_document(path: Path, doc: dict[str, Any]) -> None:
+    """`save` for a JSON document."""
+    _save_payload(path, json.dumps(doc, separators=(",", ":")).encode())
+
+
 def load(path: Path) -> object | None:
-    """The cached object, or None when the file is missing, corrupt, unsigned or unreadable."""
+    """The cached (pickled) object, or None when the file is missing, corrupt, unsigned or
+    unreadable."""
+    payload = _payload(path)
+    if payload is None:
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # a signed payload that no longer loads: an incompatible library
+        return None
+
+
+def _payload(path: Path) -> bytes | None:
+    """The signed payload of the file, or None when missing, corrupt, unsigned or unreadable."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -83,19 +115,18 @@ def load(path: Path) -> object | None:
     if not sep or not hmac.compare_digest(_sign(key, payload), digest):
         return None
     try:
-        obj = pickle.loads(payload)
-    except Exception:  # a signed payload that no longer loads: an incompatible library
-        return None
-    try:
         os.utime(path)  # recently used: `prune` keeps it
     except OSError:
         pass
-    return obj
+    return payload
 
 
 def save(path: Path, obj: object) -> None:
     """Sign and write atomically, so a reader sees the old file or the new one, never half."""
-    payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    _save_payload(path, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _save_payload(path: Path, payload: bytes) -> None:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = _key(path.parent, create=True)
     if key is None:
@@ -121,7 +152,7 @@ def prune(keep: Path, same_team: str, *, max_files: int = MAX_FILES) -> list[Pat
                 old.unlink(missing_ok=True)
                 removed.append(old)
         models = sorted(
-            (p for p in directory.glob("*.pkl") if p != keep),
+            (p for p in directory.glob("local-planner-*") if p != keep and p.suffix != ".tmp"),
             key=lambda p: p.stat().st_mtime,
             reverse=True,
         )

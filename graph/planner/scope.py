@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from ringmaster.graph.planner.classifier import HUMAN, Scores
+from ringmaster.graph.planner.scoring import HUMAN, Scores
 
 
 class ScopeCheck(Protocol):

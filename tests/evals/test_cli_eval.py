@@ -316,7 +316,7 @@ def test_eval_files_live_under_ringmaster_home(
     data = json.loads(output)
     assert Path(data["run"]).parent == home / "evals" / "runs"
     assert data["config"]["team"]["routing"]["classifier"] == "tfidf"
-    assert list(models.glob("local-planner-*.pkl"))  # the application's model cache
+    assert list(models.glob("local-planner-*.json"))  # the application's model cache
     assert list(work.iterdir()) == []  # nothing written to the current directory
     code, output = run("run", "--dataset", rows, "--team", team, "--classifier", "bert")
     assert code == 2 and "unknown classifier 'bert'" in output
@@ -337,11 +337,11 @@ def test_tune_threshold_write_does_not_retrain(
     code, output = run("tune-threshold", "--dataset", rows, "--team", team, "--write", "--json")
     assert code == 0, output
     models = tmp_path / "home" / "evals" / "cache" / "planner"
-    (model,) = models.glob("*.pkl")
+    (model,) = models.glob("local-planner-*")
     before = model.read_bytes()
     code, output = run("run", "--dataset", rows, "--team", team, "--json")
     assert code == 0, output
-    assert list(models.glob("*.pkl")) == [model] and model.read_bytes() == before
+    assert list(models.glob("local-planner-*")) == [model] and model.read_bytes() == before
 
 
 def test_json_mode_keeps_stderr_quiet_with_the_hybrid_classifier(tmp_path: Path) -> None:

@@ -389,7 +389,8 @@ def test_changed_examples_retrain_and_prune_the_old_model(tmp_path: Path) -> Non
     team.agents[0].examples.append("brush the dog's teeth")
     other = LocalPlanner(team, cache_dir=tmp_path)
     assert other.trained and other.cache_path != first.cache_path
-    assert list(tmp_path.glob("*.pkl")) == [other.cache_path]  # the superseded model is gone
+    # The superseded model is gone.
+    assert list(tmp_path.glob("local-planner-*")) == [other.cache_path]
 
 
 def test_routing_thresholds_do_not_retrain(tmp_path: Path) -> None:
@@ -406,13 +407,13 @@ def test_other_teams_models_are_kept_up_to_a_bound(tmp_path: Path) -> None:
 
     for name in ("a", "b"):
         LocalPlanner(_kitchen_team(name=name), cache_dir=tmp_path)
-    assert len(list(tmp_path.glob("*.pkl"))) == 2
+    assert len(list(tmp_path.glob("local-planner-*"))) == 2
     stale = [tmp_path / f"local-planner-old{i}.pkl" for i in range(model_cache.MAX_FILES)]
     for i, path in enumerate(stale):
         path.write_bytes(b"x")
         os.utime(path, (1000 + i, 1000 + i))
     LocalPlanner(_kitchen_team(name="c"), cache_dir=tmp_path)
-    kept = set(tmp_path.glob("*.pkl"))
+    kept = set(tmp_path.glob("local-planner-*"))
     assert len(kept) == model_cache.MAX_FILES
     assert stale[0] not in kept and stale[-1] in kept  # least recently used go first
 
@@ -437,13 +438,19 @@ def test_an_unsigned_or_forged_cache_file_is_never_unpickled(tmp_path: Path) -> 
     assert LocalPlanner(_kitchen_team(), cache_dir=tmp_path).trained
 
 
-def test_changed_model_code_retrains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ringmaster.graph.planner import model_cache
+def test_another_model_format_retrains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ringmaster.graph.planner import local, model_cache
 
-    LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
-    monkeypatch.setattr(model_cache, "CODE_DIGEST", "another-version")
-    # A model pickled by other code may lack what this code needs: never load it.
+    first = LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
+    assert first.cache_path is not None
+    # A signed document of a format this code does not read is a miss, not an error.
+    model_cache.save_document(first.cache_path, {"format": "ringmaster-local-planner/99"})
     assert LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path).trained
+    assert not LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path).trained
+    # A new format is a new key: its files are never read as the old one's.
+    monkeypatch.setattr(local, "MODEL_FORMAT", "ringmaster-local-planner/99")
+    again = LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
+    assert again.trained and again.cache_path != first.cache_path
 
 
 @pytest.mark.parametrize("garbage", [b"", b"not a cache file", None])

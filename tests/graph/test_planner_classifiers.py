@@ -20,6 +20,7 @@ from ringmaster.graph.planner import embeddings, local
 from ringmaster.graph.planner.classifier import Scores, TfidfClassifier, TfidfConfig
 from ringmaster.graph.planner.embeddings import HybridClassifier, HybridConfig, MiniLMEncoder
 from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings, _Part
+from ringmaster.graph.planner.scoring import TfidfScorer
 from tests.graph.test_local_planner import _kitchen_team
 
 TEXTS = [
@@ -120,7 +121,7 @@ def test_planner_uses_the_hybrid_when_the_team_asks(
     again = LocalPlanner(team, cache_dir=tmp_path)  # loads the cached model, no retraining
     assert not again.trained and isinstance(again.classifier, HybridClassifier)
     tfidf = LocalPlanner(team, cache_dir=tmp_path, settings=LocalPlannerSettings(kind="tfidf"))
-    assert isinstance(tfidf.classifier, TfidfClassifier) and tfidf.cache_path != again.cache_path
+    assert isinstance(tfidf.classifier, TfidfScorer) and tfidf.cache_path != again.cache_path
 
 
 def test_planner_falls_back_to_tfidf_without_the_extra(
@@ -130,7 +131,7 @@ def test_planner_falls_back_to_tfidf_without_the_extra(
     team = _kitchen_team(routing=RoutingConfig(classifier="hybrid"))
     with caplog.at_level(logging.WARNING, logger="ringmaster.graph.planner.local"):
         planner = LocalPlanner(team)
-    assert planner.kind == "tfidf" and isinstance(planner.classifier, TfidfClassifier)
+    assert planner.kind == "tfidf" and isinstance(planner.classifier, TfidfScorer)
     assert "embeddings extra is not installed" in caplog.text
     assert planner.plan("feed the cat").subtasks[0].agent == "pets"
     with pytest.raises(ValueError, match="unknown classifier"):

@@ -93,3 +93,29 @@ def test_correction_errors_and_export(
     (row,) = [json.loads(line) for line in target.read_text().splitlines()]
     assert row["text"] == MISROUTED[0][0] and row["agents"] == ["ops"]
     assert row["escalate"] is False
+
+
+def test_without_the_train_extra_corrections_wait_and_planning_goes_on(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A light install cannot retrain on corrections: it plans with the team's own (shipped)
+    model, says so, and keeps the corrections for when the extra is installed."""
+    import logging
+
+    from ringmaster.graph.planner import local
+
+    with Runner(settings) as runner:
+        out = runner.submit(MISROUTED[0][0])
+        DecisionService(runner).correct(out.thread_id, "t1", "ops", "rita")
+    # Another cache (nothing trained on the corrections yet), and no scikit-learn to train with.
+    light = settings.model_copy(update={"planner_cache": settings.home / "other-cache"})
+    monkeypatch.setattr(local, "find_spec", lambda name: None)
+    with caplog.at_level(logging.WARNING, logger="ringmaster.wiring"), Runner(light) as fresh:
+        planner = fresh.deps.planner
+        assert isinstance(planner, local.LocalPlanner) and not planner.trained
+        ops = next(a for a in planner.team.agents if a.name == "ops")
+        assert MISROUTED[0][0] not in ops.examples  # the team's own model, without it
+        assert planner.plan(MISROUTED[0][0]).subtasks  # and it plans
+        assert [c.right_agent for c in fresh.corrections.all()] == ["ops"]  # nothing lost
+    assert "1 routing correction(s) not used" in caplog.text
+    assert "ringmaster[train]" in caplog.text

@@ -62,6 +62,14 @@ def test_review_list_imports_neither_langgraph_nor_scikit_learn(tmp_path: Path) 
     assert imported_by(["review", "list", "--json"], tmp_path) == ["sqlalchemy"]
 
 
+def test_the_demo_request_imports_no_numpy_scipy_or_scikit_learn(tmp_path: Path) -> None:
+    """The demo (local planner, SQLite) runs on the default install, which has none of them:
+    it plans from the demo team's shipped model, scored in plain Python."""
+    demo = "Refund invoice INV-1004 in full and roll back the api deployment in production."
+    loaded = imported_by(["run", demo, "--json"], tmp_path)
+    assert "langgraph" in loaded and not {"numpy", "scipy", "sklearn"} & set(loaded)
+
+
 def test_status_imports_neither_langgraph_nor_langchain(tmp_path: Path) -> None:
     """`ringmaster status` reads the stores and the team file; it runs no graph and sends no
     notification (the outbox's httpx and tenacity stay unloaded)."""

@@ -47,8 +47,20 @@ def loose_umask() -> Iterator[None]:
 
 
 def test_a_demo_run_a_review_and_an_export_leave_only_private_files(tmp_path: Path) -> None:
+    import yaml
+
+    from ringmaster.agents.demo import TEAM_FILE
+
     home = tmp_path / "home"
     run = Cli(home, None, None)
+    # The demo team with one example more, so the planner trains and caches a model of its own
+    # (the demo team's own is shipped in the package and needs no cache).
+    spec = yaml.safe_load(TEAM_FILE.read_text(encoding="utf-8"))
+    spec["agents"][0]["examples"].append("my password reset link expired")
+    team = tmp_path / "team.yaml"
+    team.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    run.env["RINGMASTER_TEAM_FILE"] = str(team)
+    run.env["RINGMASTER_POLICY_FILE"] = str(TEAM_FILE.with_name("policy.yaml"))
 
     def cli(*args: str) -> str:
         return run(*args, umask=0o022).stdout
