@@ -46,7 +46,12 @@ class CapacityWait(GraphError):
     continuing from its last checkpoint (the subtask keeps its place in line)."""
 
     def __init__(
-        self, agent: str, subtask_id: str, waited: float, why: str = "is at capacity"
+        self,
+        agent: str,
+        subtask_id: str,
+        waited: float,
+        why: str = "is at capacity",
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(
             f"subtask {subtask_id} waited {waited:.1f} s for a slot of {agent}, which {why}; "
@@ -55,6 +60,9 @@ class CapacityWait(GraphError):
         self.agent = agent
         self.subtask_id = subtask_id
         self.why = why
+        # Seconds before asking again is worth it (None: the queue's usual pace). An unhealthy
+        # agent gets nothing until the next health reading, so its waiters come back then.
+        self.retry_after = retry_after
 
 
 class Slots(Protocol):

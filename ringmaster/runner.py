@@ -160,7 +160,11 @@ class Runner:
             limits=Limits(),
             poll_seconds=settings.worker_poll_seconds,
         )
-        self.slots = QueueSlots(self.jobs, wait_seconds=settings.slot_wait_seconds)
+        self.slots = QueueSlots(
+            self.jobs,
+            wait_seconds=settings.slot_wait_seconds,
+            unhealthy_requeue_seconds=settings.health_reading_seconds,
+        )
 
     def __enter__(self) -> Runner:
         return self

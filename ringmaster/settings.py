@@ -155,6 +155,14 @@ class Settings(BaseSettings):
             yield name, value
 
     @property
+    def health_reading_seconds(self) -> float:
+        """How often a health reading can change an agent's flag: the shortest schedule that
+        reads health (rebalancing, check-ins); `slot_requeue_seconds` when both are off (then
+        only `ringmaster checkin` from cron reads it, at a pace ringmaster does not know)."""
+        on = [s for s in (self.rebalance_interval_seconds, self.checkin_interval_seconds) if s > 0]
+        return min(on) if on else self.slot_requeue_seconds
+
+    @property
     def effective_policy_file(self) -> Path | None:
         """The policy file in force: the configured one, or the demo's for the demo team."""
         if self.policy_file is not None:

@@ -57,11 +57,13 @@ class QueueSlots:
         queue: SqlRunQueue,
         *,
         wait_seconds: float = 10.0,
+        unhealthy_requeue_seconds: float = 30.0,
         waiter_lease_seconds: float = 2.0,
         poll_seconds: float = 0.5,
     ) -> None:
         self.queue = queue
         self.wait_seconds = wait_seconds
+        self.unhealthy_requeue_seconds = unhealthy_requeue_seconds
         self.lease = queue.lease  # a held slot's, renewed like a run's
         self.waiter_lease = timedelta(seconds=waiter_lease_seconds)
         self.poll_seconds = min(poll_seconds, waiter_lease_seconds / 3)
@@ -74,11 +76,19 @@ class QueueSlots:
             job, granted = self.acquire(request, owner)
             if granted:
                 break
-            left = self.wait_seconds - (time.monotonic() - start)
+            agent = job.agent or request.agent
+            waited = time.monotonic() - start
+            reasons = self._unhealthy(agent)
+            if reasons is not None:
+                # Nothing is granted to it before the next health reading: holding a worker
+                # for the wait buys nothing, so the run comes back after that reading.
+                raise CapacityWait(
+                    agent, request.subtask_id, waited, _unhealthy_why(reasons),
+                    retry_after=self.unhealthy_requeue_seconds,
+                )  # fmt: skip
+            left = self.wait_seconds - waited
             if left <= 0:
-                agent = job.agent or request.agent
-                why = self._why_not(agent)
-                raise CapacityWait(agent, request.subtask_id, self.wait_seconds, why)
+                raise CapacityWait(agent, request.subtask_id, self.wait_seconds)
             self.queue.wait(min(left, self.poll_seconds))  # a NOTIFY when a slot frees
         agent = job.agent or request.agent
         moved = None
@@ -96,12 +106,9 @@ class QueueSlots:
             beat.join()
             self.queue.complete(job.id, owner)
 
-    def _why_not(self, agent: str) -> str:
+    def _unhealthy(self, agent: str) -> list[str] | None:
         with self.queue.engine.connect() as conn:
-            reasons = self.queue.unhealthy(conn, agent)
-        if reasons is None:
-            return "is at capacity"
-        return "is unhealthy (" + ("; ".join(reasons) or "no reason given") + ")"
+            return self.queue.unhealthy(conn, agent)
 
     def _beat(self, job: Job, owner: str, stop: threading.Event) -> None:
         # An agent (an LLM's answer) may run longer than the lease: renew it while it runs.
@@ -185,6 +192,10 @@ class QueueSlots:
             )
         ).scalar_one()
         return bool(n)
+
+
+def _unhealthy_why(reasons: list[str]) -> str:
+    return "is unhealthy (" + ("; ".join(reasons) or "no reason given") + ")"
 
 
 def payload(r: SlotRequest) -> dict[str, Any]:

@@ -4,7 +4,8 @@
       ok          → complete
       ThreadBusy  → back to the queue at once, the attempt not counted
       CapacityWait → (a subtask waited its bound for an agent's slot) back to the queue after
-                    RINGMASTER_SLOT_REQUEUE_SECONDS, the attempt not counted, thread `waiting`
+                    RINGMASTER_SLOT_REQUEUE_SECONDS, the attempt not counted, thread `waiting`;
+                    for an agent flagged unhealthy, at once and until the next health reading
       any error   → retried after backoff (RINGMASTER_RUN_RETRY_SECONDS, doubling) until
                     RINGMASTER_RUN_MAX_ATTEMPTS, then quarantined (ringmaster/quarantine.py)
       a job claimed more than the maximum (it killed its workers) is quarantined unrun
@@ -90,12 +91,12 @@ class Worker:
             self.queue.release(job.id, self.owner, delay=0.05)
             return
         except CapacityWait as exc:  # parked: back in line later, its slot keeps its place
-            if self.queue.release(job.id, self.owner, delay=self.requeue_seconds):
+            delay = self.requeue_seconds if exc.retry_after is None else exc.retry_after
+            if self.queue.release(job.id, self.owner, delay=delay):
                 self.runner.threads.set(job.thread_id, status="waiting")
                 self.runner.audit.append(
                     job.thread_id, "capacity_wait", "system:queue",
-                    subtask_id=exc.subtask_id, agent=exc.agent, why=exc.why,
-                    requeued_in=self.requeue_seconds,
+                    subtask_id=exc.subtask_id, agent=exc.agent, why=exc.why, requeued_in=delay,
                 )  # fmt: skip
             return
         except Exception as exc:

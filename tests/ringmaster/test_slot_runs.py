@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -192,9 +193,12 @@ def test_a_run_waiting_for_an_unhealthy_agent_moves_to_its_standin_or_waits_for_
     specs = [a.model_copy(update={"standins": ["beta"]}) if a.name == "gamma" else a
              for a in team.agents]  # fmt: skip
     deps.registry.team = team = team.model_copy(update={"agents": specs})
+    # No schedule reads health here (the passes are run by hand), so a parked run comes back
+    # at the queue's usual pace (slot_requeue_seconds).
     settings = Settings(
-        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=0.0
-    )
+        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=0.0,
+        rebalance_interval_seconds=0.0, checkin_interval_seconds=0.0,
+    )  # fmt: skip
     with Runner(settings, deps=deps) as runner:
         worker = Worker(runner)
         down = {"gamma": (False, ("its health check failed",)),
@@ -228,3 +232,35 @@ def test_a_run_waiting_for_an_unhealthy_agent_moves_to_its_standin_or_waits_for_
         record_health(runner.engine, {"alpha": (True, ())}, runner.clock())
         out = runner.drive(parked, timeout=30)
         assert out.status == "completed" and [t.subtask_id for t in alpha.tasks] == ["t1"]
+
+
+def test_a_run_for_an_unhealthy_agent_is_requeued_until_the_next_health_reading_without_waiting(
+    tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is granted to a flagged agent before the next health reading: its waiter does
+    not hold the worker for the slot wait (30 s here), and the run comes back at that reading."""
+    agent = ScriptedAgent(ok())
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(lambda r: plan_of(("work", "alpha"))),
+                        {"alpha": agent})  # fmt: skip
+    settings = Settings(
+        home=tmp_path, db_url=db_url, slot_wait_seconds=30.0, slot_requeue_seconds=0.0,
+        rebalance_interval_seconds=7.0, checkin_interval_seconds=300.0,
+    )  # fmt: skip
+    with Runner(settings, deps=deps) as runner:
+        worker = Worker(runner)
+        record_health(runner.engine, {"alpha": (False, ("its health check failed",))},
+                      runner.clock())  # fmt: skip
+
+        def no_waiting(timeout: float) -> None:
+            raise AssertionError(f"a waiter for an unhealthy agent waited {timeout} s")
+
+        monkeypatch.setattr(runner.jobs, "wait", no_waiting)
+        thread, _ = runner.accept("work")
+        assert worker.step()
+        (wait,) = [e for e in runner.audit.for_thread(thread) if e.kind == "capacity_wait"]
+        assert wait.data["requeued_in"] == 7.0
+        assert wait.data["why"] == "is unhealthy (its health check failed)"
+        (run,) = runner.jobs.for_thread(thread)
+        assert run.state == "queued" and run.run_after >= runner.clock() + timedelta(seconds=6)
+        assert not worker.step()  # not before that reading
+        assert runner.threads.get(thread).status == "waiting" and not agent.tasks
