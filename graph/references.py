@@ -131,6 +131,11 @@ def _ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def entity_ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
+    """The (kind, id) pairs a text names, in order, each id once."""
+    return _ids(kinds, text)
+
+
 def turn_entities(
     kinds: Sequence[EntityKind], request: str, results: Mapping[str, Any]
 ) -> dict[str, Any]:

@@ -8,6 +8,15 @@
                      thread's lock: a run invokes the graph with its input once; any later
                      attempt continues from the last checkpoint with invoke(None), never
                      replaying the input; a resume sends Command(resume={interrupt_id: ...})
+                     to the checkpoint of each turn with decisions
+
+Each turn runs on a LangGraph checkpoint thread of its own (`THREAD:TURN`), its input carrying
+the conversation so far (every earlier turn's history entry; a turn still waiting for a person
+as what it has named so far). A new input on a LangGraph thread parked at interrupts would
+start the graph over and drop them; on its own checkpoint thread a new turn runs while earlier
+turns wait — unless it is about their work (ringmaster/turn_order.py): then its job is held
+and put back in line once those reviews are decided and resumed. Threads from before per-turn
+checkpoints keep their turns on the thread's own checkpoint thread.
     submit / resume_thread   accept or enqueue, then `drive` the thread's jobs in this process
                      (or wait for the worker that has them): what the CLI and API do when the
                      caller waits for the answer
@@ -31,14 +40,16 @@ from sqlalchemy import Connection
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.corrections import CorrectionStore
-from ringmaster.errors import RingmasterError, RunFailed, ThreadBusy
+from ringmaster.errors import NotFound, RingmasterError, RunFailed, ThreadBusy
 from ringmaster.escalation import CheckInReport, EscalationReport, check_in, escalate_overdue
 from ringmaster.graph.build import build_graph
 from ringmaster.graph.checkpoint import open_checkpointer
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import EVENT_KEY
 from ringmaster.graph.intake import validate_request
+from ringmaster.graph.nodes.agent import CONVERSATION
 from ringmaster.graph.nodes.dispatch import PARALLEL_REVIEWS
+from ringmaster.graph.references import kinds_from_team, turn_entities
 from ringmaster.graph.slots import CapacityWait
 from ringmaster.graph.state import Requester
 from ringmaster.graph.usage import Budget, UsageMeter
@@ -51,6 +62,7 @@ from ringmaster.slots import QueueSlots
 from ringmaster.tables import make_engine
 from ringmaster.tables import threads as threads_table
 from ringmaster.thread_store import ThreadStore, new_owner
+from ringmaster.turn_order import Blocker, blockers
 from ringmaster.usage_store import UsageStore
 from ringmaster.wiring import build_deps, load_policy_for
 
@@ -76,6 +88,10 @@ class RunOutcome:
     usage: dict[str, Any] | None = None  # model calls and tokens of the turn (rm_usage)
     # Subtasks waiting in line for a slot of a busy agent: [{subtask_id, agent}]
     waiting_for: list[dict[str, Any]] = field(default_factory=list)
+    turn: int = 0  # the turn this outcome is of (0: the thread has none yet)
+    # A turn held until earlier reviews are decided (status queued): [{review_id, turn,
+    # summary, reason}]
+    queued_behind: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,6 +104,8 @@ class RunOutcome:
             "error": self.error,
             "usage": self.usage,
             "waiting_for": self.waiting_for,
+            "turn": self.turn,
+            "queued_behind": self.queued_behind,
         }
 
 
@@ -161,6 +179,7 @@ class Runner:
             poll_seconds=settings.worker_poll_seconds,
         )
         self.slots = QueueSlots(self.jobs, wait_seconds=settings.slot_wait_seconds)
+        self._legacy: dict[str, int] = {}  # thread -> its turns on its own checkpoint thread
 
     def __enter__(self) -> Runner:
         return self
@@ -192,13 +211,28 @@ class Runner:
             self._graph = build_graph(self.deps, self._saver)
         return self._graph
 
-    @staticmethod
-    def _config(thread_id: str) -> dict[str, Any]:
+    def checkpoint_thread(self, thread_id: str, turn: int) -> str:
+        """The LangGraph thread that holds one turn's checkpoints."""
+        if thread_id not in self._legacy:
+            # Before per-turn checkpoints every turn ran on the thread's own: those stay there.
+            values = self.graph.get_state({"configurable": {"thread_id": thread_id}}).values
+            self._legacy[thread_id] = int(values.get("turn") or 0)
+        return thread_id if turn <= self._legacy[thread_id] else f"{thread_id}:{turn}"
+
+    def _config(self, thread_id: str, turn: int) -> dict[str, Any]:
         # The runner resumes interrupts by id, so every pending review can be asked at once.
         return {
-            "configurable": {"thread_id": thread_id, PARALLEL_REVIEWS: True},
+            "configurable": {
+                "thread_id": self.checkpoint_thread(thread_id, turn),
+                CONVERSATION: thread_id,
+                PARALLEL_REVIEWS: True,
+            },
             "recursion_limit": 100,
         }
+
+    def turn_state(self, thread_id: str, turn: int, subgraphs: bool = False) -> Any:
+        """LangGraph's state of one turn of a thread (empty for a turn that never ran)."""
+        return self.graph.get_state(self._config(thread_id, turn), subgraphs=subgraphs)
 
     # -- requests ------------------------------------------------------------------------
     def submit(
@@ -227,11 +261,8 @@ class Runner:
         if thread_id is None:
             thread_id = self.submit_thread(requester.id)
         row = self.threads.get(thread_id)  # NotFound for an unknown thread
-        waiting = self.queue.count(status="pending", thread_id=thread_id)
-        if waiting:
-            raise ThreadBusy(
-                f"thread {thread_id} is waiting for {waiting} review(s); decide them first"
-            )
+        # Pending reviews do not stop a new turn: it runs on its own checkpoint thread, or
+        # waits for them if it is about their work (decided when it runs: run_job).
         if row.status in BUSY or self.jobs.for_thread(thread_id, open_only=True):
             raise ThreadBusy(f"thread {thread_id} is running a request; wait for it to finish")
         turn = row.turn + 1
@@ -333,8 +364,9 @@ class Runner:
         )
 
     def recover(self) -> list[str]:
-        """Re-queue (never run) what a crash left without a job: decided reviews and runs
-        cut short. The threads queued; a worker runs them."""
+        """Re-queue (never run) what a crash left without a job: decided reviews, runs cut
+        short, and turns held for reviews since decided. The threads queued; a worker runs
+        them."""
         candidates = set(self.queue.threads_with_decided())
         for status in ("queued", "running", "failed"):
             candidates |= {t.id for t in self.threads.list(status=status, limit=10_000)}
@@ -345,6 +377,9 @@ class Runner:
             with self.jobs.writer.begin() as conn:
                 QueueResume(self.jobs).schedule_resume(conn, thread_id)
             queued.append(thread_id)
+        for thread_id in sorted({j.thread_id for j in self.jobs.all_held()} - set(queued)):
+            if self._release_held(thread_id):
+                queued.append(thread_id)
         return queued
 
     # -- a worker's job ------------------------------------------------------------------
@@ -356,45 +391,145 @@ class Runner:
             raise ThreadBusy(f"thread {job.thread_id} is being run by another process")
         try:
             self.threads.set(job.thread_id, status="running")
-            if job.kind == "run" and not self._turn_started(graph, job):
-                self._invoke(graph, job.thread_id, job.payload)
+            if job.kind == "run" and not self._turn_started(job):
+                context = self._context(job.thread_id, job.turn)
+                waits = self._blockers(job, context)
+                if waits:
+                    self._hold(job, waits)
+                    return
+                payload = {**(job.payload or {}), "history": context}
+                self._invoke(graph, job.thread_id, job.turn, payload)
             from ringmaster.quarantine import apply_failure_decisions
 
             if apply_failure_decisions(self, job.thread_id):
                 return  # a cancelled thread; a retried one has a new job
-            self._drain(graph, job.thread_id, crashed_run=True)
+            self._drain(graph, job.thread_id, job.turn if job.kind == "run" else 0)
+            self._release_held(job.thread_id)
         finally:
             self.threads.unlock(job.thread_id, owner)
 
-    def _turn_started(self, graph: Any, job: Job) -> bool:
+    def _turn_started(self, job: Job) -> bool:
         """True once a checkpoint holds the job's turn: a later attempt must continue from
         it with invoke(None), never send the input again."""
-        state = graph.get_state(self._config(job.thread_id))
+        state = self.turn_state(job.thread_id, job.turn)
         if state.values.get("turn") == job.turn:
             return True
         # The input checkpoint is saved before the first step; its input waits in __start__.
         return job.attempts > 1 and any(t.name == "__start__" for t in state.tasks)
 
+    # -- turns that wait for reviews -------------------------------------------------------
+    def _blockers(self, job: Job, context: list[dict[str, Any]]) -> list[Blocker]:
+        """The reviews of earlier turns, not yet resumed, that the job's turn is about."""
+        pending = [
+            i
+            for status in ("pending", "decided")
+            for i in self.queue.list(status=status, thread_id=job.thread_id, limit=1000)
+            if i.turn != job.turn
+        ]
+        if not pending:
+            return []
+        deps = self.deps
+        kinds = kinds_from_team(deps.registry.team.entities)
+        request = str((job.payload or {}).get("request") or "")
+        return blockers(request, context, kinds, deps.lookup, pending)
+
+    def _hold(self, job: Job, waits: list[Blocker]) -> None:
+        """Set the turn aside until `waits` are decided and resumed: its job held, an audit
+        event saying why, the thread waiting — one transaction."""
+        after = [b.to_dict() for b in waits]
+        with self.jobs.writer.begin() as conn:
+            if not self.jobs.hold_in(conn, job, {**(job.payload or {}), "after": after}):
+                return  # the lease was lost: whoever has the job now decides
+            self.audit.append_in(
+                conn, job.thread_id, "turn_queued", "system:queue", turn=job.turn, after=after
+            )
+            conn.execute(
+                threads_table.update()
+                .where(threads_table.c.id == job.thread_id)
+                .values(status="waiting", updated_at=self.clock())
+            )
+
+    def _release_held(self, thread_id: str) -> bool:
+        """Put back in line the thread's held turns whose reviews are all resumed; True if
+        one was."""
+        released = False
+        for job in self.jobs.held(thread_id):
+            after = (job.payload or {}).get("after") or []
+            statuses = [self.queue.status_of(b["review_id"]) for b in after]
+            if any(s in ("pending", "decided") for s in statuses):
+                continue
+            with self.jobs.writer.begin() as conn:
+                if self.jobs.release_in(conn, job.id):
+                    self.audit.append_in(
+                        conn, thread_id, "turn_released", "system:queue", turn=job.turn,
+                        after=[b["review_id"] for b in after],
+                    )  # fmt: skip
+                    conn.execute(
+                        threads_table.update()
+                        .where(
+                            threads_table.c.id == thread_id,
+                            threads_table.c.status != "running",
+                        )
+                        .values(status="queued", updated_at=self.clock())
+                    )
+                    released = True
+        return released
+
+    def _context(self, thread_id: str, turn: int) -> list[dict[str, Any]]:
+        """The conversation before `turn`: each earlier turn's history entry, oldest first; a
+        turn not finished yet as what it names so far (`pending`)."""
+        final: dict[int, dict[str, Any]] = {}
+        unfinished: dict[int, dict[str, Any]] = {}
+        held = {j.turn: j for j in self.jobs.held(thread_id)}
+        kinds = kinds_from_team(self.deps.registry.team.entities)
+        for k in range(turn - 1, 0, -1):
+            if k in final:
+                continue
+            values = self.turn_state(thread_id, k).values
+            # A turn's checkpoint carries every turn finished when it started, and its own.
+            for entry in values.get("history") or []:
+                if not entry.get("pending"):
+                    final.setdefault(int(entry.get("turn", 0)), entry)
+            if k in final:
+                continue
+            if values.get("turn") == k:
+                request = str(values.get("request") or "")
+                results = dict(values.get("results") or {})
+            elif k in held:
+                request, results = str((held[k].payload or {}).get("request") or ""), {}
+            else:
+                continue  # a turn that never ran (cancelled, failed before its first step)
+            unfinished[k] = {
+                "turn": k,
+                "request": request,
+                "answer": None,
+                "pending": True,
+                "entities": turn_entities(kinds, request, results),
+            }
+        entries = {**unfinished, **final}
+        return [entries[k] for k in sorted(entries) if 0 < k < turn]
+
     # -- internals -----------------------------------------------------------------------
-    def _invoke(self, graph: Any, thread_id: str, payload: Any) -> None:
+    def _invoke(self, graph: Any, thread_id: str, turn: int, payload: Any) -> None:
         # One meter per request: the turn's usage so far comes from rm_usage, so a resume (in
         # this process or another) spends from the same budget; it is saved after every run, a
         # failed one too.
-        turn = self.threads.get(thread_id).turn
         meter = self.usage.meter(thread_id, turn, budget(self.settings))
         try:
-            self._stream(graph, thread_id, payload, meter)
+            self._stream(graph, thread_id, turn, payload, meter)
         finally:
             self.usage.save(thread_id, turn, meter)
 
-    def _stream(self, graph: Any, thread_id: str, payload: Any, meter: UsageMeter) -> None:
-        config = self._config(thread_id)
+    def _stream(
+        self, graph: Any, thread_id: str, turn: int, payload: Any, meter: UsageMeter
+    ) -> None:
+        config = self._config(thread_id, turn)
         config["callbacks"] = [meter]
         # Named root runs for LangSmith and other tracers: who asked, on which thread and turn.
         row = self.threads.get(thread_id)
         kind = "resume" if isinstance(payload, Command) else "request" if payload else "continue"
         config["run_name"] = f"ringmaster {kind}"
-        config["metadata"] = {"thread_id": thread_id, "turn": row.turn, "requester": row.requester}
+        config["metadata"] = {"thread_id": thread_id, "turn": turn, "requester": row.requester}
         config["tags"] = ["ringmaster", kind]
         try:
             # Custom chunks are the nodes' decision events (graph/events.py): audit them.
@@ -409,6 +544,7 @@ class Runner:
                 if mode == "custom" and isinstance(chunk, dict) and EVENT_KEY in chunk:
                     event = dict(chunk)
                     kind, actor = event.pop(EVENT_KEY), event.pop("actor", "system")
+                    event.setdefault("turn", turn)  # turns interleave while one waits
                     self.audit.append(thread_id, kind, actor, **event)
                     if self.on_event is not None:  # decisions are progress too
                         self.on_event(namespace, {PROGRESS_EVENT: dict(chunk)})
@@ -424,13 +560,13 @@ class Runner:
             raise RunFailed(
                 f"the run of thread {thread_id} failed: {type(exc).__name__}: {exc}"
             ) from exc
-        self._sync(graph, thread_id)
+        self._sync(graph, thread_id, turn)
 
-    def _sync(self, graph: Any, thread_id: str) -> None:
-        """Copy pending interrupts into the queue and set the thread's status."""
-        state = graph.get_state(self._config(thread_id))
+    def _sync(self, graph: Any, thread_id: str, turn: int) -> None:
+        """Copy a turn's pending interrupts into the queue and set the thread's status."""
+        state = self.turn_state(thread_id, turn)
         if any(not has_context(i.value) for i in state.interrupts):
-            state = graph.get_state(self._config(thread_id), subgraphs=True)
+            state = self.turn_state(thread_id, turn, subgraphs=True)
         for intr, work in interrupts_with_work(state):
             value = intr.value
             if not has_context(value) and work is not None:
@@ -442,28 +578,37 @@ class Runner:
             status = "waiting"
         elif state.next:
             status = "running"
+        elif self.queue.count(status="pending", thread_id=thread_id) or self.jobs.held(thread_id):
+            status = "waiting"  # this turn is done; an earlier one waits for a person
         else:
             status = "completed"
         self.threads.set(thread_id, status=status)
 
-    def _drain(self, graph: Any, thread_id: str, crashed_run: bool = False) -> None:
-        """Resume with every committed decision; continue a run a crash cut short."""
-        config = self._config(thread_id)
+    def _drain(self, graph: Any, thread_id: str, turn: int = 0) -> None:
+        """Resume every turn with committed decisions; continue a run a crash cut short (the
+        job's turn, else the thread's latest)."""
+        latest = turn or self.threads.get(thread_id).turn
+        turns = {d.turn for d in self.queue.decided_for(thread_id)} | {latest}
+        for t in sorted(turns - {latest}) + [latest]:  # the latest last: it sets the status
+            self._drain_turn(graph, thread_id, t)
+
+    def _drain_turn(self, graph: Any, thread_id: str, turn: int) -> None:
+        crashed_run = True
         for _ in range(100):  # each pass consumes decisions; bounded against surprises
-            decided = self.queue.decided_for(thread_id)
-            state = graph.get_state(config)
+            decided = [d for d in self.queue.decided_for(thread_id) if d.turn == turn]
+            state = self.turn_state(thread_id, turn)
             pending_ids = {i.id for i in state.interrupts}
             resume = {d.id: d.decision for d in decided if d.id in pending_ids}
             if resume:
                 self.threads.set(thread_id, status="running")
-                self._invoke(graph, thread_id, Command(resume=resume))
+                self._invoke(graph, thread_id, turn, Command(resume=resume))
             elif crashed_run and _cut_short(state.tasks):
                 # A task with neither a result nor an interrupt was cut short by a crash, or
                 # a step's writes are pending but its checkpoint was never saved.
                 self.threads.set(thread_id, status="running")
-                self._invoke(graph, thread_id, None)  # continue from the last checkpoint
+                self._invoke(graph, thread_id, turn, None)  # continue from the last checkpoint
             else:
-                self._sync(graph, thread_id)
+                self._sync(graph, thread_id, turn)
                 self.queue.mark_resumed([d.id for d in decided])
                 return
             # Decisions whose interrupts are gone were consumed by an earlier resume.
@@ -471,13 +616,20 @@ class Runner:
             crashed_run = False
 
     # -- reading -------------------------------------------------------------------------
-    def outcome(self, thread_id: str) -> RunOutcome:
+    def outcome(self, thread_id: str, turn: int | None = None) -> RunOutcome:
+        """Where a turn stands (default: the thread's latest), with every review the thread
+        waits for."""
         row = self.threads.get(thread_id)
+        turn = row.turn if turn is None else turn
+        if not 0 <= turn <= row.turn:
+            raise NotFound(f"thread {thread_id} has no turn {turn}")
         values: dict[str, Any] = {}
         results: dict[str, Any] = {}
-        if row.turn:
-            snap = self.graph.get_state(self._config(thread_id))
-            values = snap.values
+        interrupts: Any = ()
+        more: Any = ()
+        if turn:
+            snap = self.turn_state(thread_id, turn)
+            values, interrupts, more = snap.values, snap.interrupts, snap.next
             results = dict(values.get("results") or {})
             # Subtasks that finished in a step another subtask's interrupt holds open.
             for task in snap.tasks:
@@ -485,22 +637,31 @@ class Runner:
                     results.update(task.result["results"])
         # A parked subtask's result carries its work state for later; callers need not see it.
         results = {k: {f: v for f, v in r.items() if f != "work"} for k, r in results.items()}
+        held = next((j for j in self.jobs.held(thread_id) if j.turn == turn), None)
+        status = row.status
+        if held is not None:
+            status = "queued"  # behind the reviews it is about
+        elif turn != row.turn or (status == "waiting" and not interrupts and not more):
+            # The thread's status is its latest turn's, or an earlier turn's wait.
+            status = "waiting" if interrupts else "running" if more else "completed"
         return RunOutcome(
             thread_id=thread_id,
-            status=row.status,
+            status=status,
             plan=values.get("plan"),
             results=results,
             answer=values.get("answer"),
             pending=self.queue.list(status="pending", thread_id=thread_id),
-            error=row.error,
-            usage=self._usage(thread_id, row.turn),
+            error=row.error if turn == row.turn else None,
+            usage=self._usage(thread_id, turn),
             waiting_for=[
                 {"subtask_id": (j.payload or {}).get("subtask_id"), "agent": j.agent}
                 for j in self.jobs.for_thread(thread_id, open_only=True, slots=True)
-                if j.state == "queued" and j.turn == row.turn
+                if j.state == "queued" and j.turn == turn
             ]
-            if row.status in (*BUSY, "waiting")
+            if status in (*BUSY, "waiting")
             else [],
+            turn=turn,
+            queued_behind=list((held.payload or {}).get("after") or []) if held else [],
         )
 
     def _usage(self, thread_id: str, turn: int) -> dict[str, Any] | None:
@@ -521,6 +682,6 @@ class Runner:
         return sorted(scopes)
 
     def history(self, thread_id: str) -> list[dict[str, Any]]:
-        self.threads.get(thread_id)
-        values = self.graph.get_state(self._config(thread_id)).values
-        return list(values.get("history") or [])
+        """The thread's finished turns, oldest first: request, answer, records named."""
+        row = self.threads.get(thread_id)
+        return [h for h in self._context(thread_id, row.turn + 1) if not h.get("pending")]
