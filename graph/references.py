@@ -171,6 +171,11 @@ def turn_entities(
     return entry
 
 
+def asks(description: str) -> bool:
+    """True for the description of a subtask that asks which record a request meant."""
+    return _QUESTION_MARK in description
+
+
 def asking(request: str, question: str) -> str:
     """The description of a subtask that asks which record a request meant."""
     return f"{request} (asked: {question})"

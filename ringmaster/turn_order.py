@@ -10,8 +10,9 @@ is about:
 - the pending action itself: "that refund", "the refund", "this rollback" while an
   `issue_refund` or `rollback_deployment` waits for a person.
 
-Records merely related to a reviewed one are not its work: the plan of the customer whose
-invoice waits for a refund can be looked up while the refund waits.
+A question the supervisor asked ("Which invoice do you mean: …?") is never waited for: the
+new turn may be its answer. Records merely related to a reviewed one are not its work: the
+plan of the customer whose invoice waits for a refund can be looked up while the refund waits.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ringmaster.graph.references import EntityKind, Lookup, entity_ids, resolve
+from ringmaster.graph.references import EntityKind, Lookup, asks, entity_ids, resolve
 from ringmaster.review_queue import ReviewItem
 
 # "that refund", "the rollback", "this credit": a definite reference to an action by its noun.
@@ -79,6 +80,9 @@ def blockers(
     mine |= {r.entity for r in resolved.resolutions}
     found = []
     for item in pending:
+        subtask = ((item.payload or {}).get("context") or {}).get("subtask") or {}
+        if asks(str(subtask.get("description") or "")):
+            continue  # the supervisor's question: the new turn may be its answer
         shared = [e for e in dict.fromkeys(reviewed_records(kinds, item)) if e in mine]
         if shared:
             reason = f"it is about {', '.join(shared)}, which review {item.id[:10]} is about"

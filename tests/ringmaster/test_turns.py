@@ -172,3 +172,22 @@ def test_a_thread_from_before_per_turn_checkpoints_resumes_where_it_is(
         assert (done.status, done.turn) == ("completed", 1)
         assert refunds(tmp_path) == [(29900,)]
         assert [h["turn"] for h in fresh.history(thread)] == [1, 2]
+
+
+def test_the_answer_to_the_supervisors_question_runs_while_the_question_waits(
+    demo: tuple[Runner, Requester],
+) -> None:
+    runner, ann = demo
+    first = runner.submit("what plan is CUS-1002 on?", requester=ann)
+    thread = first.thread_id
+    asked = runner.submit("what is the status of that invoice?", thread_id=thread, requester=ann)
+    [question] = asked.pending  # five invoices of CUS-1002: which one?
+    assert "Which invoice do you mean" in question.payload["context"]["subtask"]["description"]
+
+    answer = runner.submit("INV-1049", thread_id=thread, requester=ann)
+
+    # The question names INV-1049 among its options, but an answer is not its work.
+    assert (answer.status, answer.queued_behind) == ("completed", [])
+    [subtask] = answer.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "what is the status of INV-1049?"
+    assert "INV-1049" in answer.results["t1"]["summary"]
