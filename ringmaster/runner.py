@@ -109,6 +109,11 @@ class RunOutcome:
         }
 
 
+def turn_checkpoint(thread_id: str, turn: int) -> str:
+    """The LangGraph thread of a turn run with per-turn checkpoints."""
+    return f"{thread_id}:{turn}"
+
+
 def _cut_short(tasks: Any) -> bool:
     if any(t.result is None and not t.interrupts for t in tasks):
         return True
@@ -217,7 +222,7 @@ class Runner:
             # Before per-turn checkpoints every turn ran on the thread's own: those stay there.
             values = self.graph.get_state({"configurable": {"thread_id": thread_id}}).values
             self._legacy[thread_id] = int(values.get("turn") or 0)
-        return thread_id if turn <= self._legacy[thread_id] else f"{thread_id}:{turn}"
+        return thread_id if turn <= self._legacy[thread_id] else turn_checkpoint(thread_id, turn)
 
     def _config(self, thread_id: str, turn: int) -> dict[str, Any]:
         # The runner resumes interrupts by id, so every pending review can be asked at once.
