@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from ringmaster.runner import Runner
 from tests.ringmaster.api.test_conversation import demo  # noqa: F401 (the demo API fixture)
+from tests.ringmaster.api.test_web import csrf_of
 
 
 def test_requests_on_a_thread_with_a_pending_review(
@@ -33,6 +34,13 @@ def test_requests_on_a_thread_with_a_pending_review(
     assert [b["review_id"] for b in later["queued_behind"]] == [item["id"]]
     view = client.get(f"/threads/{thread}", headers=h["ann"]).json()
     assert view["thread"]["status"] == "waiting" and view["queued_behind"] == later["queued_behind"]
+    # The web thread page says so too.
+    form = client.get("/ui/login")
+    token = h["rev"]["Authorization"].removeprefix("Bearer ")  # the web is for reviewers
+    client.post("/ui/login", data={"token": token, "csrf": csrf_of(form.text)})
+    page = client.get(f"/ui/threads/{thread}")
+    assert page.status_code == 200
+    assert "turn 3 waits for review" in page.text and item["id"][:10] in page.text
 
     decided = client.post(
         f"/reviews/{item['id']}/decision", headers=h["rev"], json={"decision": "approve"}
