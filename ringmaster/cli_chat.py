@@ -2,7 +2,9 @@
 
 Each line is a request on the thread; a line starting with `/` is a command (`/help` lists
 them). Decisions go through the same path as `ringmaster review …`, as the person chatting.
-Decisions made elsewhere (another terminal, the web page) are reported when they land. In a
+A request runs while earlier reviews wait, unless it is about their work: then it says which
+review it waits for, and its answer is shown once that review is decided and the request has
+run. Decisions made elsewhere (another terminal, the web page) are reported when they land. In a
 terminal, lines can be edited and earlier ones recalled (prompt_toolkit, history kept under
 the data directory); piped input is read line by line.
 """
