@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ringmaster.decisions import Decision, DecisionService, ResumeAfterCommit
+from ringmaster.errors import AlreadyDecided
 from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
@@ -33,10 +34,10 @@ def settings(home: Path, db_url: str | None, cache: Path) -> Settings:
     return Settings(home=home, db_url=db_url, planner_cache=cache)  # trained once a session
 
 
-def refunds(home: Path) -> list[tuple[int]]:
+def refunds(home: Path, invoice: str = "INV-1002") -> list[tuple[int]]:
     with sqlite3.connect(home / "demo-company.db") as conn:
         return conn.execute(
-            "SELECT amount_cents FROM refunds WHERE invoice_id = 'INV-1002'"
+            "SELECT amount_cents FROM refunds WHERE invoice_id = ?", (invoice,)
         ).fetchall()
 
 
@@ -191,3 +192,31 @@ def test_the_answer_to_the_supervisors_question_runs_while_the_question_waits(
     [subtask] = answer.plan["subtasks"]  # type: ignore[index]
     assert subtask["description"] == "what is the status of INV-1049?"
     assert "INV-1049" in answer.results["t1"]["summary"]
+
+
+def test_each_decision_resumes_its_own_turn_once(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    [one] = first.pending
+    thread = first.thread_id
+    second = runner.submit(
+        "Refund invoice INV-1049 in full, charged twice", thread_id=thread, requester=ann
+    )
+    assert (second.status, second.turn, second.queued_behind) == ("waiting", 2, [])
+    [two] = [p for p in second.pending if p.id != one.id]
+    assert (one.turn, two.turn) == (1, 2)
+
+    done = DecisionService(runner).decide(two.id, Decision("approve"), "rev")
+
+    assert (done.status, done.turn) == ("completed", 2) and "INV-1049" in (done.answer or "")
+    assert [p.id for p in done.pending] == [one.id] and refunds(tmp_path) == []
+    assert refunds(tmp_path, "INV-1049") == [(29900,)]
+    assert runner.threads.get(thread).status == "waiting"
+    with pytest.raises(AlreadyDecided):
+        DecisionService(runner).decide(two.id, Decision("approve"), "rita")
+    done = DecisionService(runner).decide(one.id, Decision("reject", reason="no"), "rev")
+    assert (done.status, done.turn) == ("completed", 1) and "rejected" in (done.answer or "")
+    assert refunds(tmp_path) == [] and runner.threads.get(thread).status == "completed"
+    assert refunds(tmp_path, "INV-1049") == [(29900,)]  # once, by its own turn
