@@ -15,8 +15,8 @@ the conversation so far (every earlier turn's history entry; a turn still waitin
 as what it has named so far). A new input on a LangGraph thread parked at interrupts would
 start the graph over and drop them; on its own checkpoint thread a new turn runs while earlier
 turns wait — unless it is about their work (ringmaster/turn_order.py): then its job is held
-and put back in line once those reviews are decided and resumed. Threads from before per-turn
-checkpoints keep their turns on the thread's own checkpoint thread.
+and put back in line once those reviews are decided and resumed (ringmaster/turns.py).
+Threads from before per-turn checkpoints keep their turns on the thread's own.
     submit / resume_thread   accept or enqueue, then `drive` the thread's jobs in this process
                      (or wait for the worker that has them): what the CLI and API do when the
                      caller waits for the answer
@@ -49,7 +49,6 @@ from ringmaster.graph.events import EVENT_KEY
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.nodes.agent import CONVERSATION
 from ringmaster.graph.nodes.dispatch import PARALLEL_REVIEWS
-from ringmaster.graph.references import kinds_from_team, turn_entities
 from ringmaster.graph.slots import CapacityWait
 from ringmaster.graph.state import Requester
 from ringmaster.graph.usage import Budget, UsageMeter
@@ -62,7 +61,7 @@ from ringmaster.slots import QueueSlots
 from ringmaster.tables import make_engine
 from ringmaster.tables import threads as threads_table
 from ringmaster.thread_store import ThreadStore, new_owner
-from ringmaster.turn_order import Blocker, blockers
+from ringmaster.turns import conversation, hold, release_held, waits_for
 from ringmaster.usage_store import UsageStore
 from ringmaster.wiring import build_deps, load_policy_for
 
@@ -383,7 +382,7 @@ class Runner:
                 QueueResume(self.jobs).schedule_resume(conn, thread_id)
             queued.append(thread_id)
         for thread_id in sorted({j.thread_id for j in self.jobs.all_held()} - set(queued)):
-            if self._release_held(thread_id):
+            if release_held(self, thread_id):
                 queued.append(thread_id)
         return queued
 
@@ -397,10 +396,10 @@ class Runner:
         try:
             self.threads.set(job.thread_id, status="running")
             if job.kind == "run" and not self._turn_started(job):
-                context = self._context(job.thread_id, job.turn)
-                waits = self._blockers(job, context)
+                context = conversation(self, job.thread_id, job.turn)
+                waits = waits_for(self, job, context)
                 if waits:
-                    self._hold(job, waits)
+                    hold(self, job, waits)
                     return
                 payload = {**(job.payload or {}), "history": context}
                 self._invoke(graph, job.thread_id, job.turn, payload)
@@ -409,7 +408,7 @@ class Runner:
             if apply_failure_decisions(self, job.thread_id):
                 return  # a cancelled thread; a retried one has a new job
             self._drain(graph, job.thread_id, job.turn if job.kind == "run" else 0)
-            self._release_held(job.thread_id)
+            release_held(self, job.thread_id)
         finally:
             self.threads.unlock(job.thread_id, owner)
 
@@ -421,98 +420,6 @@ class Runner:
             return True
         # The input checkpoint is saved before the first step; its input waits in __start__.
         return job.attempts > 1 and any(t.name == "__start__" for t in state.tasks)
-
-    # -- turns that wait for reviews -------------------------------------------------------
-    def _blockers(self, job: Job, context: list[dict[str, Any]]) -> list[Blocker]:
-        """The reviews of earlier turns, not yet resumed, that the job's turn is about."""
-        pending = [
-            i
-            for status in ("pending", "decided")
-            for i in self.queue.list(status=status, thread_id=job.thread_id, limit=1000)
-            if i.turn != job.turn
-        ]
-        if not pending:
-            return []
-        deps = self.deps
-        kinds = kinds_from_team(deps.registry.team.entities)
-        request = str((job.payload or {}).get("request") or "")
-        return blockers(request, context, kinds, deps.lookup, pending)
-
-    def _hold(self, job: Job, waits: list[Blocker]) -> None:
-        """Set the turn aside until `waits` are decided and resumed: its job held, an audit
-        event saying why, the thread waiting — one transaction."""
-        after = [b.to_dict() for b in waits]
-        with self.jobs.writer.begin() as conn:
-            if not self.jobs.hold_in(conn, job, {**(job.payload or {}), "after": after}):
-                return  # the lease was lost: whoever has the job now decides
-            self.audit.append_in(
-                conn, job.thread_id, "turn_queued", "system:queue", turn=job.turn, after=after
-            )
-            conn.execute(
-                threads_table.update()
-                .where(threads_table.c.id == job.thread_id)
-                .values(status="waiting", updated_at=self.clock())
-            )
-
-    def _release_held(self, thread_id: str) -> bool:
-        """Put back in line the thread's held turns whose reviews are all resumed; True if
-        one was."""
-        released = False
-        for job in self.jobs.held(thread_id):
-            after = (job.payload or {}).get("after") or []
-            statuses = [self.queue.status_of(b["review_id"]) for b in after]
-            if any(s in ("pending", "decided") for s in statuses):
-                continue
-            with self.jobs.writer.begin() as conn:
-                if self.jobs.release_in(conn, job.id):
-                    self.audit.append_in(
-                        conn, thread_id, "turn_released", "system:queue", turn=job.turn,
-                        after=[b["review_id"] for b in after],
-                    )  # fmt: skip
-                    conn.execute(
-                        threads_table.update()
-                        .where(
-                            threads_table.c.id == thread_id,
-                            threads_table.c.status != "running",
-                        )
-                        .values(status="queued", updated_at=self.clock())
-                    )
-                    released = True
-        return released
-
-    def _context(self, thread_id: str, turn: int) -> list[dict[str, Any]]:
-        """The conversation before `turn`: each earlier turn's history entry, oldest first; a
-        turn not finished yet as what it names so far (`pending`)."""
-        final: dict[int, dict[str, Any]] = {}
-        unfinished: dict[int, dict[str, Any]] = {}
-        held = {j.turn: j for j in self.jobs.held(thread_id)}
-        kinds = kinds_from_team(self.deps.registry.team.entities)
-        for k in range(turn - 1, 0, -1):
-            if k in final:
-                continue
-            values = self.turn_state(thread_id, k).values
-            # A turn's checkpoint carries every turn finished when it started, and its own.
-            for entry in values.get("history") or []:
-                if not entry.get("pending"):
-                    final.setdefault(int(entry.get("turn", 0)), entry)
-            if k in final:
-                continue
-            if values.get("turn") == k:
-                request = str(values.get("request") or "")
-                results = dict(values.get("results") or {})
-            elif k in held:
-                request, results = str((held[k].payload or {}).get("request") or ""), {}
-            else:
-                continue  # a turn that never ran (cancelled, failed before its first step)
-            unfinished[k] = {
-                "turn": k,
-                "request": request,
-                "answer": None,
-                "pending": True,
-                "entities": turn_entities(kinds, request, results),
-            }
-        entries = {**unfinished, **final}
-        return [entries[k] for k in sorted(entries) if 0 < k < turn]
 
     # -- internals -----------------------------------------------------------------------
     def _invoke(self, graph: Any, thread_id: str, turn: int, payload: Any) -> None:
@@ -689,4 +596,4 @@ class Runner:
     def history(self, thread_id: str) -> list[dict[str, Any]]:
         """The thread's finished turns, oldest first: request, answer, records named."""
         row = self.threads.get(thread_id)
-        return [h for h in self._context(thread_id, row.turn + 1) if not h.get("pending")]
+        return [h for h in conversation(self, thread_id, row.turn + 1) if not h.get("pending")]

@@ -139,11 +139,11 @@ def test_a_held_turn_is_released_by_recovery_after_a_crash(
     later = runner.submit("what is the status of INV-1002 now?", thread_id=thread, requester=ann)
     assert later.status == "queued"
     # The decision is committed and its turn resumed, but the process dies before the held
-    # turn is put back in line: resumed without `_release_held`.
+    # turn is put back in line: resumed without `release_held`.
     DecisionService(runner, scheduler=ResumeAfterCommit(), resume=runner.outcome).decide(
         item.id, Decision("approve"), "rev"
     )
-    runner._drain(runner.graph, thread)
+    runner._drain(runner.graph, thread)  # no release_held: the process died there
     assert runner.queue.get(item.id).status == "resumed"
     assert runner.outcome(thread, 2).status == "queued"
 
