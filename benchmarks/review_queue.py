@@ -65,7 +65,7 @@ from ringmaster.graph.checkpoint import open_checkpointer, sqlite_path
 from ringmaster.graph.state import Requester
 from ringmaster.percentiles import percentile
 from ringmaster.queries import ReviewFilter, list_reviews
-from ringmaster.runner import Runner
+from ringmaster.runner import Runner, turn_checkpoint
 from ringmaster.settings import Settings
 from ringmaster.tables import review_items, threads
 
@@ -318,17 +318,22 @@ def _fill_app_tables(runner: Runner, plan: list[tuple[str, str]], t: Templates) 
 
 
 def build_store(runner: Runner, n_threads: int, n_pending: int) -> tuple[int, list[str]]:
-    """Fill the store; the checkpoint rows in all and the thread ids (for the scans)."""
+    """Fill the store; the checkpoint rows in all and the threads' checkpoint thread ids (for
+    the scans)."""
     t = run_templates(runner)
     plan = plan_threads(n_threads, n_pending, t)
     templates = [t.waiting, t.read, t.approved]
+    # Each thread has one turn, on a LangGraph thread of its own: copy those checkpoints.
+    ckpt = {tid: runner.checkpoint_thread(tid, 1) for tid in templates}
+    copies = [(turn_checkpoint(new, 1), ckpt[template]) for new, template in plan]
     settings = runner.settings
     if settings.is_postgres:
-        rows = _copy_postgres_checkpoints(settings.checkpoint_url, plan, templates)
+        rows = _copy_postgres_checkpoints(settings.checkpoint_url, copies, list(ckpt.values()))
     else:
-        rows = _copy_sqlite_checkpoints(sqlite_path(settings.checkpoint_url), plan, templates)
+        path = sqlite_path(settings.checkpoint_url)
+        rows = _copy_sqlite_checkpoints(path, copies, list(ckpt.values()))
     _fill_app_tables(runner, plan, t)
-    return rows, [thread_id for thread_id, _ in plan]
+    return rows, [checkpoint_thread for checkpoint_thread, _ in copies]
 
 
 # -- the two ways of finding pending interrupts ---------------------------------------------------

@@ -131,6 +131,11 @@ def _ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def entity_ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
+    """The (kind, id) pairs a text names, in order, each id once."""
+    return _ids(kinds, text)
+
+
 def turn_entities(
     kinds: Sequence[EntityKind], request: str, results: Mapping[str, Any]
 ) -> dict[str, Any]:
@@ -164,6 +169,11 @@ def turn_entities(
                 "options": [list(p) for p in _ids(kinds, description.split(_QUESTION_MARK)[1])],
             }
     return entry
+
+
+def asks(description: str) -> bool:
+    """True for the description of a subtask that asks which record a request meant."""
+    return _QUESTION_MARK in description
 
 
 def asking(request: str, question: str) -> str:

@@ -2,7 +2,9 @@
 
 Each line is a request on the thread; a line starting with `/` is a command (`/help` lists
 them). Decisions go through the same path as `ringmaster review …`, as the person chatting.
-Decisions made elsewhere (another terminal, the web page) are reported when they land. In a
+A request runs while earlier reviews wait, unless it is about their work: then it says which
+review it waits for, and its answer is shown once that review is decided and the request has
+run. Decisions made elsewhere (another terminal, the web page) are reported when they land. In a
 terminal, lines can be edited and earlier ones recalled (prompt_toolkit, history kept under
 the data directory); piped input is read line by line.
 """
@@ -75,6 +77,7 @@ class Chat:
             json_mode,
         )
         self.known: dict[str, str] = {}  # review id -> status this chat has already reported
+        self.held: set[int] = set()  # turns queued behind reviews, to report when they run
         if thread is not None:
             runner.threads.get(thread)  # NotFound for an unknown thread
             self.known = {i.id: i.status for i in self._items()}
@@ -107,8 +110,21 @@ class Chat:
                     decision=item.decision,
                 )
 
+    def report_held(self) -> None:
+        """Show the turns that waited for reviews once they have run (here or elsewhere)."""
+        for turn in sorted(self.held):
+            assert self.thread is not None
+            outcome = self.runner.outcome(self.thread, turn)
+            if outcome.status in ("queued", "running"):
+                continue
+            self.held.discard(turn)
+            self.say("turn", f"turn {turn}, which waited for a review, has run:", turn=turn)
+            self.show(outcome)
+
     def show(self, outcome: RunOutcome) -> None:
         self.thread = outcome.thread_id
+        if outcome.queued_behind:
+            self.held.add(outcome.turn)
         for item in outcome.pending:
             self.known.setdefault(item.id, item.status)
         if self.json_mode:
@@ -207,6 +223,7 @@ def chat(
             if not line:
                 break
             session.report_decisions()
+            session.report_held()
             try:
                 if line.startswith("/"):
                     if not session.command(line):
@@ -219,3 +236,4 @@ def chat(
                 else:
                     err.print(f"error: {exc}", markup=False, soft_wrap=True)
             session.report_decisions()
+            session.report_held()

@@ -127,6 +127,12 @@ def print_outcome(o: RunOutcome) -> None:
                 out.print(safe(draft))
     else:
         out.print(f"Thread {o.thread_id}: {o.status}")
+    for b in o.queued_behind:  # a turn about the work of a review still to be decided
+        out.print(
+            f"turn {o.turn} waits for review {b['review_id'][:SHORT_ID]} (turn {b['turn']}: "
+            f"{b['summary']}): {b['reason']}; it runs once that review is decided",
+            markup=False,
+        )
     if o.waiting_for:  # a parked run: which subtasks wait in line for which busy agent
         line = ", ".join(f"{w['subtask_id']} for {w['agent']}" for w in o.waiting_for)
         out.print(f"waiting for capacity: {line}", markup=False)

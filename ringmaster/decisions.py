@@ -380,15 +380,16 @@ class DecisionService:
         commit(runner.queue, item, response, reviewer, self.scheduler, correction)
         if correction is not None:
             runner.relearn()
-        return self.resume(item.thread_id)
+        outcome = self.resume(item.thread_id)
+        # The decided review's turn, though a later turn of the thread may have run since.
+        return outcome if outcome.turn == item.turn else runner.outcome(item.thread_id, item.turn)
 
     def correct(self, thread_id: str, subtask_id: str, agent: str, reviewer: str) -> bool:
         """Record that a subtask should have gone to `agent`; the planner learns it. False
         when there is nothing to learn (it was routed there)."""
         runner = self.runner
-        runner.threads.get(thread_id)  # NotFound for an unknown thread
-        config = {"configurable": {"thread_id": thread_id}}
-        plan = runner.graph.get_state(config).values.get("plan") or {}
+        row = runner.threads.get(thread_id)  # NotFound for an unknown thread
+        plan = runner.turn_state(thread_id, row.turn).values.get("plan") or {}
         subtask = next((s for s in plan.get("subtasks", []) if s["id"] == subtask_id), None)
         if subtask is None:
             raise NotFound(f"thread {thread_id} has no subtask {subtask_id!r} in its last plan")

@@ -279,6 +279,12 @@ class ReviewQueue:
             )
         return bool(won)
 
+    def status_of(self, item_id: str) -> str | None:
+        """An item's status, or None for no such item."""
+        c = review_items.c
+        with self.engine.connect() as conn:
+            return conn.execute(select(c.status).where(c.id == item_id)).scalar_one_or_none()
+
     def decided_for(self, thread_id: str) -> builtins.list[ReviewItem]:
         """Decisions committed but not yet resumed, for one thread."""
         return self.list(status="decided", thread_id=thread_id, limit=1000)

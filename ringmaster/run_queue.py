@@ -13,6 +13,9 @@ under leases.
       ▼
     a running job whose lease expired (its worker died) is claimable again by any worker
 
+    held: a turn that waits for earlier reviews (ringmaster/turn_order.py) — never claimed,
+      not open (nobody waits on it); release_in puts it back in line once they are decided
+
 An agent flagged unhealthy (`rm_agent_health`, kept by check-ins and rebalancing passes) has
 no room: nothing of it starts until the flag says it recovered; its queued work waits for a
 rebalancing pass to move it to a stand-in or tell a person (ringmaster/rebalance.py).
@@ -42,6 +45,7 @@ from ringmaster.tables import agent_health, jobs, schedule_ticks, writer
 
 CHANNEL = "rm_jobs"
 OPEN_STATES = ("queued", "running")
+HELD = "held"  # a run waiting for earlier reviews to be decided: not claimable, not open
 SLOT = "slot"  # a subtask's slot of an agent (ringmaster/slots.py): never claimed by workers
 
 
@@ -386,12 +390,56 @@ class SqlRunQueue:
             last_error=error, finished_at=self.clock(),
         )  # fmt: skip
 
+    def hold_in(self, conn: Connection, job: Job, payload: dict[str, Any]) -> bool:
+        """Set a running job aside (state held, its payload replaced) in `conn`'s transaction,
+        the attempt not counted: it runs when `release_in` puts it back in line."""
+        c = jobs.c
+        return bool(
+            conn.execute(
+                update(jobs)
+                .where(c.id == job.id, c.lease_owner == job.lease_owner, c.state == "running")
+                .values(
+                    state=HELD,
+                    lease_owner=None,
+                    lease_expires=None,
+                    payload=payload,
+                    attempts=c.attempts - 1,
+                )  # fmt: skip
+            ).rowcount
+        )
+
+    def release_in(self, conn: Connection, job_id: str) -> bool:
+        """A held job back in line, at once, in `conn`'s transaction."""
+        c = jobs.c
+        done = conn.execute(
+            update(jobs)
+            .where(c.id == job_id, c.state == HELD)
+            .values(state="queued", run_after=self.clock())
+        ).rowcount
+        if done and self.is_postgres:
+            conn.execute(text(f"NOTIFY {CHANNEL}"))
+        if done:
+            self._wake()
+        return bool(done)
+
+    def held(self, thread_id: str) -> list[Job]:
+        """The thread's held jobs, oldest first."""
+        c = jobs.c
+        q = select(jobs).where(c.thread_id == thread_id, c.state == HELD)
+        with self.engine.connect() as conn:
+            return [job_from_row(r) for r in conn.execute(q.order_by(c.turn))]
+
+    def all_held(self) -> list[Job]:
+        """Every held job, for recovery."""
+        with self.engine.connect() as conn:
+            return [job_from_row(r) for r in conn.execute(select(jobs).where(jobs.c.state == HELD))]
+
     def cancel_in(
         self, conn: Connection, thread_id: str, kinds: Iterable[str] | None = None
     ) -> int:
-        """Cancel a thread's open jobs (of `kinds`) in `conn`'s transaction."""
+        """Cancel a thread's open and held jobs (of `kinds`) in `conn`'s transaction."""
         c = jobs.c
-        q = update(jobs).where(c.thread_id == thread_id, c.state.in_(OPEN_STATES))
+        q = update(jobs).where(c.thread_id == thread_id, c.state.in_([*OPEN_STATES, HELD]))
         if kinds is not None:
             q = q.where(c.kind.in_(list(kinds)))
         return conn.execute(

@@ -8,6 +8,15 @@
                      thread's lock: a run invokes the graph with its input once; any later
                      attempt continues from the last checkpoint with invoke(None), never
                      replaying the input; a resume sends Command(resume={interrupt_id: ...})
+                     to the checkpoint of each turn with decisions
+
+Each turn runs on a LangGraph checkpoint thread of its own (`THREAD:TURN`), its input carrying
+the conversation so far (every earlier turn's history entry; a turn still waiting for a person
+as what it has named so far). A new input on a LangGraph thread parked at interrupts would
+start the graph over and drop them; on its own checkpoint thread a new turn runs while earlier
+turns wait — unless it is about their work (ringmaster/turn_order.py): then its job is held
+and put back in line once those reviews are decided and resumed (ringmaster/turns.py).
+Threads from before per-turn checkpoints keep their turns on the thread's own.
     submit / resume_thread   accept or enqueue, then `drive` the thread's jobs in this process
                      (or wait for the worker that has them): what the CLI and API do when the
                      caller waits for the answer
@@ -31,13 +40,14 @@ from sqlalchemy import Connection
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.corrections import CorrectionStore
-from ringmaster.errors import RingmasterError, RunFailed, ThreadBusy
+from ringmaster.errors import NotFound, RingmasterError, RunFailed, ThreadBusy
 from ringmaster.escalation import CheckInReport, EscalationReport, check_in, escalate_overdue
 from ringmaster.graph.build import build_graph
 from ringmaster.graph.checkpoint import open_checkpointer
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import EVENT_KEY
 from ringmaster.graph.intake import validate_request
+from ringmaster.graph.nodes.agent import CONVERSATION
 from ringmaster.graph.nodes.dispatch import PARALLEL_REVIEWS
 from ringmaster.graph.slots import CapacityWait
 from ringmaster.graph.state import Requester
@@ -51,6 +61,7 @@ from ringmaster.slots import QueueSlots
 from ringmaster.tables import make_engine
 from ringmaster.tables import threads as threads_table
 from ringmaster.thread_store import ThreadStore, new_owner
+from ringmaster.turns import conversation, hold, release_held, waits_for
 from ringmaster.usage_store import UsageStore
 from ringmaster.wiring import build_deps, load_policy_for
 
@@ -76,6 +87,10 @@ class RunOutcome:
     usage: dict[str, Any] | None = None  # model calls and tokens of the turn (rm_usage)
     # Subtasks waiting in line for a slot of a busy agent: [{subtask_id, agent}]
     waiting_for: list[dict[str, Any]] = field(default_factory=list)
+    turn: int = 0  # the turn this outcome is of (0: the thread has none yet)
+    # A turn held until earlier reviews are decided (status queued): [{review_id, turn,
+    # summary, reason}]
+    queued_behind: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -88,7 +103,14 @@ class RunOutcome:
             "error": self.error,
             "usage": self.usage,
             "waiting_for": self.waiting_for,
+            "turn": self.turn,
+            "queued_behind": self.queued_behind,
         }
+
+
+def turn_checkpoint(thread_id: str, turn: int) -> str:
+    """The LangGraph thread of a turn run with per-turn checkpoints."""
+    return f"{thread_id}:{turn}"
 
 
 def _cut_short(tasks: Any) -> bool:
@@ -165,6 +187,7 @@ class Runner:
             wait_seconds=settings.slot_wait_seconds,
             unhealthy_requeue_seconds=settings.health_reading_seconds,
         )
+        self._legacy: dict[str, int] = {}  # thread -> its turns on its own checkpoint thread
 
     def __enter__(self) -> Runner:
         return self
@@ -196,13 +219,28 @@ class Runner:
             self._graph = build_graph(self.deps, self._saver)
         return self._graph
 
-    @staticmethod
-    def _config(thread_id: str) -> dict[str, Any]:
+    def checkpoint_thread(self, thread_id: str, turn: int) -> str:
+        """The LangGraph thread that holds one turn's checkpoints."""
+        if thread_id not in self._legacy:
+            # Before per-turn checkpoints every turn ran on the thread's own: those stay there.
+            values = self.graph.get_state({"configurable": {"thread_id": thread_id}}).values
+            self._legacy[thread_id] = int(values.get("turn") or 0)
+        return thread_id if turn <= self._legacy[thread_id] else turn_checkpoint(thread_id, turn)
+
+    def _config(self, thread_id: str, turn: int) -> dict[str, Any]:
         # The runner resumes interrupts by id, so every pending review can be asked at once.
         return {
-            "configurable": {"thread_id": thread_id, PARALLEL_REVIEWS: True},
+            "configurable": {
+                "thread_id": self.checkpoint_thread(thread_id, turn),
+                CONVERSATION: thread_id,
+                PARALLEL_REVIEWS: True,
+            },
             "recursion_limit": 100,
         }
+
+    def turn_state(self, thread_id: str, turn: int, subgraphs: bool = False) -> Any:
+        """LangGraph's state of one turn of a thread (empty for a turn that never ran)."""
+        return self.graph.get_state(self._config(thread_id, turn), subgraphs=subgraphs)
 
     # -- requests ------------------------------------------------------------------------
     def submit(
@@ -231,11 +269,8 @@ class Runner:
         if thread_id is None:
             thread_id = self.submit_thread(requester.id)
         row = self.threads.get(thread_id)  # NotFound for an unknown thread
-        waiting = self.queue.count(status="pending", thread_id=thread_id)
-        if waiting:
-            raise ThreadBusy(
-                f"thread {thread_id} is waiting for {waiting} review(s); decide them first"
-            )
+        # Pending reviews do not stop a new turn: it runs on its own checkpoint thread, or
+        # waits for them if it is about their work (decided when it runs: run_job).
         if row.status in BUSY or self.jobs.for_thread(thread_id, open_only=True):
             raise ThreadBusy(f"thread {thread_id} is running a request; wait for it to finish")
         turn = row.turn + 1
@@ -337,8 +372,9 @@ class Runner:
         )
 
     def recover(self) -> list[str]:
-        """Re-queue (never run) what a crash left without a job: decided reviews and runs
-        cut short. The threads queued; a worker runs them."""
+        """Re-queue (never run) what a crash left without a job: decided reviews, runs cut
+        short, and turns held for reviews since decided. The threads queued; a worker runs
+        them."""
         candidates = set(self.queue.threads_with_decided())
         for status in ("queued", "running", "failed"):
             candidates |= {t.id for t in self.threads.list(status=status, limit=10_000)}
@@ -349,6 +385,9 @@ class Runner:
             with self.jobs.writer.begin() as conn:
                 QueueResume(self.jobs).schedule_resume(conn, thread_id)
             queued.append(thread_id)
+        for thread_id in sorted({j.thread_id for j in self.jobs.all_held()} - set(queued)):
+            if release_held(self, thread_id):
+                queued.append(thread_id)
         return queued
 
     # -- a worker's job ------------------------------------------------------------------
@@ -360,45 +399,53 @@ class Runner:
             raise ThreadBusy(f"thread {job.thread_id} is being run by another process")
         try:
             self.threads.set(job.thread_id, status="running")
-            if job.kind == "run" and not self._turn_started(graph, job):
-                self._invoke(graph, job.thread_id, job.payload)
+            if job.kind == "run" and not self._turn_started(job):
+                context = conversation(self, job.thread_id, job.turn)
+                waits = waits_for(self, job, context)
+                if waits:
+                    hold(self, job, waits)
+                    return
+                payload = {**(job.payload or {}), "history": context}
+                self._invoke(graph, job.thread_id, job.turn, payload)
             from ringmaster.quarantine import apply_failure_decisions
 
             if apply_failure_decisions(self, job.thread_id):
                 return  # a cancelled thread; a retried one has a new job
-            self._drain(graph, job.thread_id, crashed_run=True)
+            self._drain(graph, job.thread_id, job.turn if job.kind == "run" else 0)
+            release_held(self, job.thread_id)
         finally:
             self.threads.unlock(job.thread_id, owner)
 
-    def _turn_started(self, graph: Any, job: Job) -> bool:
+    def _turn_started(self, job: Job) -> bool:
         """True once a checkpoint holds the job's turn: a later attempt must continue from
         it with invoke(None), never send the input again."""
-        state = graph.get_state(self._config(job.thread_id))
+        state = self.turn_state(job.thread_id, job.turn)
         if state.values.get("turn") == job.turn:
             return True
         # The input checkpoint is saved before the first step; its input waits in __start__.
         return job.attempts > 1 and any(t.name == "__start__" for t in state.tasks)
 
     # -- internals -----------------------------------------------------------------------
-    def _invoke(self, graph: Any, thread_id: str, payload: Any) -> None:
+    def _invoke(self, graph: Any, thread_id: str, turn: int, payload: Any) -> None:
         # One meter per request: the turn's usage so far comes from rm_usage, so a resume (in
         # this process or another) spends from the same budget; it is saved after every run, a
         # failed one too.
-        turn = self.threads.get(thread_id).turn
         meter = self.usage.meter(thread_id, turn, budget(self.settings))
         try:
-            self._stream(graph, thread_id, payload, meter)
+            self._stream(graph, thread_id, turn, payload, meter)
         finally:
             self.usage.save(thread_id, turn, meter)
 
-    def _stream(self, graph: Any, thread_id: str, payload: Any, meter: UsageMeter) -> None:
-        config = self._config(thread_id)
+    def _stream(
+        self, graph: Any, thread_id: str, turn: int, payload: Any, meter: UsageMeter
+    ) -> None:
+        config = self._config(thread_id, turn)
         config["callbacks"] = [meter]
         # Named root runs for LangSmith and other tracers: who asked, on which thread and turn.
         row = self.threads.get(thread_id)
         kind = "resume" if isinstance(payload, Command) else "request" if payload else "continue"
         config["run_name"] = f"ringmaster {kind}"
-        config["metadata"] = {"thread_id": thread_id, "turn": row.turn, "requester": row.requester}
+        config["metadata"] = {"thread_id": thread_id, "turn": turn, "requester": row.requester}
         config["tags"] = ["ringmaster", kind]
         try:
             # Custom chunks are the nodes' decision events (graph/events.py): audit them.
@@ -413,6 +460,7 @@ class Runner:
                 if mode == "custom" and isinstance(chunk, dict) and EVENT_KEY in chunk:
                     event = dict(chunk)
                     kind, actor = event.pop(EVENT_KEY), event.pop("actor", "system")
+                    event.setdefault("turn", turn)  # turns interleave while one waits
                     self.audit.append(thread_id, kind, actor, **event)
                     if self.on_event is not None:  # decisions are progress too
                         self.on_event(namespace, {PROGRESS_EVENT: dict(chunk)})
@@ -428,13 +476,13 @@ class Runner:
             raise RunFailed(
                 f"the run of thread {thread_id} failed: {type(exc).__name__}: {exc}"
             ) from exc
-        self._sync(graph, thread_id)
+        self._sync(graph, thread_id, turn)
 
-    def _sync(self, graph: Any, thread_id: str) -> None:
-        """Copy pending interrupts into the queue and set the thread's status."""
-        state = graph.get_state(self._config(thread_id))
+    def _sync(self, graph: Any, thread_id: str, turn: int) -> None:
+        """Copy a turn's pending interrupts into the queue and set the thread's status."""
+        state = self.turn_state(thread_id, turn)
         if any(not has_context(i.value) for i in state.interrupts):
-            state = graph.get_state(self._config(thread_id), subgraphs=True)
+            state = self.turn_state(thread_id, turn, subgraphs=True)
         for intr, work in interrupts_with_work(state):
             value = intr.value
             if not has_context(value) and work is not None:
@@ -446,28 +494,37 @@ class Runner:
             status = "waiting"
         elif state.next:
             status = "running"
+        elif self.queue.count(status="pending", thread_id=thread_id) or self.jobs.held(thread_id):
+            status = "waiting"  # this turn is done; an earlier one waits for a person
         else:
             status = "completed"
         self.threads.set(thread_id, status=status)
 
-    def _drain(self, graph: Any, thread_id: str, crashed_run: bool = False) -> None:
-        """Resume with every committed decision; continue a run a crash cut short."""
-        config = self._config(thread_id)
+    def _drain(self, graph: Any, thread_id: str, turn: int = 0) -> None:
+        """Resume every turn with committed decisions; continue a run a crash cut short (the
+        job's turn, else the thread's latest)."""
+        latest = turn or self.threads.get(thread_id).turn
+        turns = {d.turn for d in self.queue.decided_for(thread_id)} | {latest}
+        for t in sorted(turns - {latest}) + [latest]:  # the latest last: it sets the status
+            self._drain_turn(graph, thread_id, t)
+
+    def _drain_turn(self, graph: Any, thread_id: str, turn: int) -> None:
+        crashed_run = True
         for _ in range(100):  # each pass consumes decisions; bounded against surprises
-            decided = self.queue.decided_for(thread_id)
-            state = graph.get_state(config)
+            decided = [d for d in self.queue.decided_for(thread_id) if d.turn == turn]
+            state = self.turn_state(thread_id, turn)
             pending_ids = {i.id for i in state.interrupts}
             resume = {d.id: d.decision for d in decided if d.id in pending_ids}
             if resume:
                 self.threads.set(thread_id, status="running")
-                self._invoke(graph, thread_id, Command(resume=resume))
+                self._invoke(graph, thread_id, turn, Command(resume=resume))
             elif crashed_run and _cut_short(state.tasks):
                 # A task with neither a result nor an interrupt was cut short by a crash, or
                 # a step's writes are pending but its checkpoint was never saved.
                 self.threads.set(thread_id, status="running")
-                self._invoke(graph, thread_id, None)  # continue from the last checkpoint
+                self._invoke(graph, thread_id, turn, None)  # continue from the last checkpoint
             else:
-                self._sync(graph, thread_id)
+                self._sync(graph, thread_id, turn)
                 self.queue.mark_resumed([d.id for d in decided])
                 return
             # Decisions whose interrupts are gone were consumed by an earlier resume.
@@ -475,13 +532,20 @@ class Runner:
             crashed_run = False
 
     # -- reading -------------------------------------------------------------------------
-    def outcome(self, thread_id: str) -> RunOutcome:
+    def outcome(self, thread_id: str, turn: int | None = None) -> RunOutcome:
+        """Where a turn stands (default: the thread's latest), with every review the thread
+        waits for."""
         row = self.threads.get(thread_id)
+        turn = row.turn if turn is None else turn
+        if not 0 <= turn <= row.turn:
+            raise NotFound(f"thread {thread_id} has no turn {turn}")
         values: dict[str, Any] = {}
         results: dict[str, Any] = {}
-        if row.turn:
-            snap = self.graph.get_state(self._config(thread_id))
-            values = snap.values
+        interrupts: Any = ()
+        more: Any = ()
+        if turn:
+            snap = self.turn_state(thread_id, turn)
+            values, interrupts, more = snap.values, snap.interrupts, snap.next
             results = dict(values.get("results") or {})
             # Subtasks that finished in a step another subtask's interrupt holds open.
             for task in snap.tasks:
@@ -489,22 +553,31 @@ class Runner:
                     results.update(task.result["results"])
         # A parked subtask's result carries its work state for later; callers need not see it.
         results = {k: {f: v for f, v in r.items() if f != "work"} for k, r in results.items()}
+        held = next((j for j in self.jobs.held(thread_id) if j.turn == turn), None)
+        status = row.status
+        if held is not None:
+            status = "queued"  # behind the reviews it is about
+        elif turn != row.turn or (status == "waiting" and not interrupts and not more):
+            # The thread's status is its latest turn's, or an earlier turn's wait.
+            status = "waiting" if interrupts else "running" if more else "completed"
         return RunOutcome(
             thread_id=thread_id,
-            status=row.status,
+            status=status,
             plan=values.get("plan"),
             results=results,
             answer=values.get("answer"),
             pending=self.queue.list(status="pending", thread_id=thread_id),
-            error=row.error,
-            usage=self._usage(thread_id, row.turn),
+            error=row.error if turn == row.turn else None,
+            usage=self._usage(thread_id, turn),
             waiting_for=[
                 {"subtask_id": (j.payload or {}).get("subtask_id"), "agent": j.agent}
                 for j in self.jobs.for_thread(thread_id, open_only=True, slots=True)
-                if j.state == "queued" and j.turn == row.turn
+                if j.state == "queued" and j.turn == turn
             ]
-            if row.status in (*BUSY, "waiting")
+            if status in (*BUSY, "waiting")
             else [],
+            turn=turn,
+            queued_behind=list((held.payload or {}).get("after") or []) if held else [],
         )
 
     def _usage(self, thread_id: str, turn: int) -> dict[str, Any] | None:
@@ -525,6 +598,6 @@ class Runner:
         return sorted(scopes)
 
     def history(self, thread_id: str) -> list[dict[str, Any]]:
-        self.threads.get(thread_id)
-        values = self.graph.get_state(self._config(thread_id)).values
-        return list(values.get("history") or [])
+        """The thread's finished turns, oldest first: request, answer, records named."""
+        row = self.threads.get(thread_id)
+        return [h for h in conversation(self, thread_id, row.turn + 1) if not h.get("pending")]

@@ -20,8 +20,16 @@ from ringmaster.graph.state import WorkState
 log = logging.getLogger(__name__)
 
 
+# Set in `configurable` by a caller that runs each turn of its thread on a checkpoint thread of
+# its own (ringmaster's runner): the conversation's id, which idempotency keys, capacity slots
+# and reviews are keyed on, rather than the turn's checkpoint thread.
+CONVERSATION = "ringmaster_thread"
+
+
 def thread_id(config: RunnableConfig) -> str:
-    return str((config.get("configurable") or {}).get("thread_id", "no-thread"))
+    """The conversation's thread: the caller's, else the checkpoint thread."""
+    configurable = config.get("configurable") or {}
+    return str(configurable.get(CONVERSATION) or configurable.get("thread_id", "no-thread"))
 
 
 def expected_from_schema(schema: dict[str, Any]) -> str:

@@ -261,6 +261,12 @@ class OutcomeOut(BaseModel):
         description="Subtasks waiting in line for a busy agent's capacity: [{subtask_id, agent}]"
         " (status `waiting` with no pending review: the run is queued again and will continue).",
     )
+    turn: int = Field(0, description="The turn this outcome is of (0: none yet).")
+    queued_behind: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="A turn about the work of earlier pending reviews (status `queued`): "
+        "[{review_id, turn, summary, reason}]; it runs once they are decided.",
+    )
 
 
 class Accepted(BaseModel):

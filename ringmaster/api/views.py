@@ -102,4 +102,6 @@ def outcome_out(o: RunOutcome) -> OutcomeOut:
         pending=[review_out(p, now) for p in o.pending],
         error=caller_error(o.thread_id, None, o.error),
         waiting_for=o.waiting_for,
+        turn=o.turn,
+        queued_behind=o.queued_behind,
     )

@@ -84,10 +84,12 @@ def install(runner: Runner, home: Path, step: str) -> None:
         # stop just before the graph is invoked (with the input, or with the decisions).
         invoke = Runner._invoke
 
-        def before_invoke(self: Runner, graph: Any, thread_id: str, payload: Any) -> None:
+        def before_invoke(
+            self: Runner, graph: Any, thread_id: str, turn: int, payload: Any
+        ) -> None:
             if isinstance(payload, Command) == (step == "resume_running"):
                 halt()
-            invoke(self, graph, thread_id, payload)
+            invoke(self, graph, thread_id, turn, payload)
 
         Runner._invoke = before_invoke  # type: ignore[method-assign]
     elif step == "first_checkpoint":
@@ -115,9 +117,9 @@ def install(runner: Runner, home: Path, step: str) -> None:
         # not yet in the queue (stop before the runner copies interrupts into it).
         sync = Runner._sync
 
-        def before_sync(self: Runner, graph: Any, thread_id: str) -> None:
+        def before_sync(self: Runner, graph: Any, thread_id: str, turn: int) -> None:
             halt()
-            sync(self, graph, thread_id)
+            sync(self, graph, thread_id, turn)
 
         Runner._sync = before_sync  # type: ignore[method-assign]
     elif step == "review_raised":

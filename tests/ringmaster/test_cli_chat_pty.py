@@ -136,3 +136,40 @@ def test_the_six_turn_session_in_a_terminal(cli: Cli) -> None:
     assert [t for _, t in cli.side_effects()].count("issue_refund") == 1
     [item] = cli.json("review", "list", "--status", "all", "--thread", thread)
     assert (item["status"], item["decided_by"]) == ("resumed", "ann")
+
+
+def test_a_request_runs_in_the_chat_while_a_review_waits(cli: Cli) -> None:
+    term = Terminal([sys.executable, "-m", "ringmaster.cli", "chat", "--as", "ann"], cli.env)
+    try:
+        term.expect(PROMPT, timeout=60)
+        term.type("Refund invoice INV-1002 in full, the customer was double charged\r")
+        assert "waiting" in term.expect(DONE)
+        term.expect(PROMPT)
+        [review] = cli.json("review", "list")
+        # Not stuck behind the refund: the plan question runs and is answered at once.
+        term.type("what plan is that customer on?\r")
+        answer = term.expect(DONE) + term.expect(PROMPT)
+        assert "completed" in answer and "business" in answer
+        [still] = cli.json("review", "list")
+        assert (still["id"], still["status"]) == (review["id"], "pending")
+        assert [t for _, t in cli.side_effects()] == []
+        # About the refund's invoice: it says it waits, and runs once the refund is decided.
+        term.type("what is the status of INV-1002 now?\r")
+        queued = term.expect("it runs once that review is decided")
+        assert f"waits for review {review['id'][:8]}" in queued and "INV-1002" in queued
+        term.expect(PROMPT)
+        term.type(f"/approve {review['id'][:8]}\r")
+        assert "completed" in term.expect(DONE)
+        ran = term.expect("which waited for a review, has run") + term.expect(DONE)
+        after = term.expect(PROMPT)
+    finally:
+        term.close()
+
+    assert "turn 3" in ran and "refunded" in after
+    assert [t for _, t in cli.side_effects()] == ["issue_refund"]
+    history = cli.json("thread", "show", review["thread_id"])["history"]
+    assert [h["request"] for h in history] == [
+        "Refund invoice INV-1002 in full, the customer was double charged",
+        "what plan is CUS-1002 on?",
+        "what is the status of INV-1002 now?",
+    ]

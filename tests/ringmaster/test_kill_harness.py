@@ -52,7 +52,9 @@ class Seen:
         return self.runner.jobs.for_thread(self.thread_id)
 
     def checkpoint(self) -> object:
-        config = {"configurable": {"thread_id": self.thread_id, "checkpoint_ns": ""}}
+        # The request's turn (1) has a checkpoint thread of its own.
+        ckpt = self.runner.checkpoint_thread(self.thread_id, 1)
+        config = {"configurable": {"thread_id": ckpt, "checkpoint_ns": ""}}
         return self.runner.graph.checkpointer.get_tuple(config)
 
     def status(self) -> str:
@@ -108,8 +110,7 @@ def at_effect_audited(s: Seen) -> None:
 
 def at_interrupt_saved(s: Seen) -> None:
     s.held_by_child("run")
-    config = {"configurable": {"thread_id": s.thread_id}}
-    assert len(s.runner.graph.get_state(config).interrupts) == 1  # t2 waits for a person
+    assert len(s.runner.turn_state(s.thread_id, 1).interrupts) == 1  # t2 waits for a person
     assert s.runner.queue.list(status=None, thread_id=s.thread_id) == []
     assert s.effects() == [SMALL]
 

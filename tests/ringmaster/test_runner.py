@@ -108,8 +108,13 @@ def test_bad_input_is_refused_and_changes_nothing(tmp_path: Path, db_url: str | 
             DecisionService(runner).decide("deadbeef", Decision("approve"), "x")
         out = runner.submit("do it")
         (item,) = out.pending
+        # A thread takes one request at a time (a pending review does not count: see
+        # test_turns.py); the refused one stores nothing.
+        busy = runner.submit_thread("x")
+        runner.accept("one", thread_id=busy)
         with pytest.raises(ThreadBusy):
-            runner.submit("another", thread_id=out.thread_id)
+            runner.accept("two", thread_id=busy)
+        assert runner.threads.get(busy).turn == 1
         with pytest.raises(InvalidDecision):
             DecisionService(runner).decide(item.id, Decision("explode"), "x")
         with pytest.raises(InvalidDecision):

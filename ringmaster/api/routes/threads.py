@@ -144,8 +144,6 @@ def send_request(
     text = validate_request(body.request, max_chars=state.settings.max_request_chars)
     requester = _requester(state, caller.user, body.priority)
     state.request_limit.take(caller.key)
-    if state.runner.queue.count(status="pending", thread_id=thread_id):
-        raise ThreadBusy(f"thread {thread_id} is waiting for reviews; they must be decided first")
     if row.status == "running":
         raise ThreadBusy(f"thread {thread_id} is running a request")
     after = state.runner.audit.last_seq(thread_id)

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from ringmaster import logs
 from ringmaster.api.headers import SECURITY
+from ringmaster.graph.state import Requester
 from tests.ringmaster.api.conftest import Api
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "code", "request_id"}
@@ -34,7 +35,9 @@ def assert_problem(r: Any, status: int, code: str) -> dict[str, Any]:
 def test_two_conflicts_have_distinct_codes(sqlite_api: Api) -> None:
     api = sqlite_api
     thread, item = api.waiting_item()
-    busy = api.post(f"/threads/{thread}/requests", "ann", json={"request": "more"})
+    # A pending review does not make a thread busy; a request queued on it does.
+    api.runner.accept("more", thread_id=thread, requester=Requester(id="ann"))
+    busy = api.post(f"/threads/{thread}/requests", "ann", json={"request": "and more"})
     assert_problem(busy, 409, "thread_busy")
     url = f"/reviews/{item['id']}/decision"
     assert api.post(url, "rev", json={"decision": "approve"}).status_code == 200

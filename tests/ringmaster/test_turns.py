@@ -1,0 +1,222 @@
+"""Turns that do not wait for unrelated reviews, on the demo team (SQLite and Postgres).
+
+The issue's scenario: a refund stops for a review; "what plan is that customer on?" runs and
+answers while it waits; a turn about the refund's invoice waits for the decision and runs
+after it; the decision still resumes and completes the refund's own turn.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ringmaster.decisions import Decision, DecisionService, ResumeAfterCommit
+from ringmaster.errors import AlreadyDecided
+from ringmaster.graph.state import Requester
+from ringmaster.runner import Runner
+from ringmaster.settings import Settings
+
+REFUND = "Refund invoice INV-1002 in full, the customer was double charged"
+
+
+@pytest.fixture
+def demo(
+    tmp_path: Path, db_url: str | None, planner_cache: Path
+) -> Iterator[tuple[Runner, Requester]]:
+    with Runner(settings(tmp_path, db_url, planner_cache)) as runner:
+        yield runner, Requester(id="ann", scopes=runner.default_scopes())
+
+
+def settings(home: Path, db_url: str | None, cache: Path) -> Settings:
+    return Settings(home=home, db_url=db_url, planner_cache=cache)  # trained once a session
+
+
+def refunds(home: Path, invoice: str = "INV-1002") -> list[tuple[int]]:
+    with sqlite3.connect(home / "demo-company.db") as conn:
+        return conn.execute(
+            "SELECT amount_cents FROM refunds WHERE invoice_id = ?", (invoice,)
+        ).fetchall()
+
+
+def test_a_turn_runs_while_an_unrelated_review_waits(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    assert first.status == "waiting"
+    [item] = first.pending
+    thread = first.thread_id
+
+    plan = runner.submit("what plan is that customer on?", thread_id=thread, requester=ann)
+
+    assert (plan.status, plan.turn, plan.queued_behind) == ("completed", 2, [])
+    [subtask] = plan.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "what plan is CUS-1002 on?"  # the refund's customer
+    assert "'that customer' → CUS-1002 (turn 1)" in subtask["rationale"]
+    assert "business" in plan.results["t1"]["summary"]
+    assert [p.id for p in plan.pending] == [item.id]  # the refund still waits, untouched
+    assert runner.queue.get(item.id).status == "pending" and refunds(tmp_path) == []
+    assert runner.threads.get(thread).status == "waiting"
+
+    done = DecisionService(runner).decide(item.id, Decision("approve"), "rev")
+
+    # The decision resumes the refund's own turn, not the later one.
+    assert (done.status, done.turn, done.pending) == ("completed", 1, [])
+    assert done.results["t1"]["status"] == "done" and "refunded 299.00" in (done.answer or "")
+    assert refunds(tmp_path) == [(29900,)]
+    assert runner.queue.get(item.id).status == "resumed"
+    assert runner.threads.get(thread).status == "completed"
+    assert [h["request"] for h in runner.history(thread)] == [REFUND, "what plan is CUS-1002 on?"]
+    assert runner.outcome(thread, 2).answer == plan.answer  # turn 2 kept its answer
+    events = runner.audit.for_thread(thread)
+    assert [(e.kind, e.data.get("turn")) for e in events if e.kind == "final_answer"] == [
+        ("final_answer", 2),
+        ("final_answer", 1),
+    ]
+    assert runner.audit.verify() == []
+
+
+def test_a_turn_about_a_pending_review_waits_for_its_decision(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+    thread = first.thread_id
+
+    later = runner.submit("what is the status of INV-1002 now?", thread_id=thread, requester=ann)
+
+    assert (later.status, later.turn, later.plan, later.answer) == ("queued", 2, None, None)
+    [behind] = later.queued_behind
+    assert (behind["review_id"], behind["turn"]) == (item.id, 1)
+    assert "INV-1002" in behind["reason"]
+    [job] = [j for j in runner.jobs.for_thread(thread) if j.turn == 2]
+    assert job.state == "held" and runner.jobs.for_thread(thread, open_only=True) == []
+    assert runner.threads.get(thread).status == "waiting"
+    # Nothing of the turn ran: no plan, no agent.
+    assert [e.kind for e in runner.audit.for_thread(thread)][-2:] == [
+        "request_received",
+        "turn_queued",
+    ]
+
+    done = DecisionService(runner).decide(item.id, Decision("approve"), "rev")
+
+    assert (done.status, done.turn) == ("completed", 1) and refunds(tmp_path) == [(29900,)]
+    after = runner.outcome(thread, 2)
+    assert (after.status, after.queued_behind) == ("completed", [])
+    assert "refunded" in (after.answer or "")  # it ran on the invoice as the refund left it
+    kinds = [e.kind for e in runner.audit.for_thread(thread)]
+    refund_done = kinds.index("side_effect")
+    assert kinds.index("turn_released") > refund_done
+    assert [e.data.get("turn") for e in runner.audit.for_thread(thread) if e.kind == "plan"] == [
+        1,
+        2,
+    ]
+    assert runner.threads.get(thread).status == "completed"
+    assert runner.jobs.get(job.id).state == "done"
+
+
+def test_a_turn_naming_the_pending_action_waits(demo: tuple[Runner, Requester]) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+    later = runner.submit("cancel that refund", thread_id=first.thread_id, requester=ann)
+    [behind] = later.queued_behind
+    assert later.status == "queued" and behind["review_id"] == item.id
+    assert "refund" in behind["reason"]
+
+
+def test_a_held_turn_is_released_by_recovery_after_a_crash(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+    thread = first.thread_id
+    later = runner.submit("what is the status of INV-1002 now?", thread_id=thread, requester=ann)
+    assert later.status == "queued"
+    # The decision is committed and its turn resumed, but the process dies before the held
+    # turn is put back in line: resumed without `release_held`.
+    DecisionService(runner, scheduler=ResumeAfterCommit(), resume=runner.outcome).decide(
+        item.id, Decision("approve"), "rev"
+    )
+    runner._drain(runner.graph, thread)  # no release_held: the process died there
+    assert runner.queue.get(item.id).status == "resumed"
+    assert runner.outcome(thread, 2).status == "queued"
+
+    with Runner(settings(tmp_path, runner.settings.db_url, runner.settings.planner_cache)) as fresh:
+        assert thread in fresh.recover()
+        fresh.drive(thread)
+        assert fresh.outcome(thread, 2).status == "completed"
+        assert refunds(tmp_path) == [(29900,)]
+
+
+def test_a_thread_from_before_per_turn_checkpoints_resumes_where_it_is(
+    demo: tuple[Runner, Requester], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner, ann = demo
+    # Before per-turn checkpoints, a turn ran on the thread's own checkpoint thread.
+    with monkeypatch.context() as m:
+        m.setattr(Runner, "checkpoint_thread", lambda self, thread_id, turn: thread_id)
+        first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+    thread = first.thread_id
+    with Runner(settings(tmp_path, runner.settings.db_url, runner.settings.planner_cache)) as fresh:
+        assert fresh.checkpoint_thread(thread, 1) == thread
+        assert fresh.checkpoint_thread(thread, 2) == f"{thread}:2"
+        plan = fresh.submit("what plan is that customer on?", thread_id=thread, requester=ann)
+        assert plan.status == "completed" and "business" in plan.results["t1"]["summary"]
+        done = DecisionService(fresh).decide(item.id, Decision("approve"), "rev")
+        assert (done.status, done.turn) == ("completed", 1)
+        assert refunds(tmp_path) == [(29900,)]
+        assert [h["turn"] for h in fresh.history(thread)] == [1, 2]
+
+
+def test_the_answer_to_the_supervisors_question_runs_while_the_question_waits(
+    demo: tuple[Runner, Requester],
+) -> None:
+    runner, ann = demo
+    first = runner.submit("what plan is CUS-1002 on?", requester=ann)
+    thread = first.thread_id
+    asked = runner.submit("what is the status of that invoice?", thread_id=thread, requester=ann)
+    [question] = asked.pending  # five invoices of CUS-1002: which one?
+    assert "Which invoice do you mean" in question.payload["context"]["subtask"]["description"]
+
+    answer = runner.submit("INV-1049", thread_id=thread, requester=ann)
+
+    # The question names INV-1049 among its options, but an answer is not its work.
+    assert (answer.status, answer.queued_behind) == ("completed", [])
+    [subtask] = answer.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "what is the status of INV-1049?"
+    assert "INV-1049" in answer.results["t1"]["summary"]
+
+
+def test_each_decision_resumes_its_own_turn_once(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    [one] = first.pending
+    thread = first.thread_id
+    second = runner.submit(
+        "Refund invoice INV-1049 in full, charged twice", thread_id=thread, requester=ann
+    )
+    assert (second.status, second.turn, second.queued_behind) == ("waiting", 2, [])
+    [two] = [p for p in second.pending if p.id != one.id]
+    assert (one.turn, two.turn) == (1, 2)
+
+    done = DecisionService(runner).decide(two.id, Decision("approve"), "rev")
+
+    assert (done.status, done.turn) == ("completed", 2) and "INV-1049" in (done.answer or "")
+    assert [p.id for p in done.pending] == [one.id] and refunds(tmp_path) == []
+    assert refunds(tmp_path, "INV-1049") == [(29900,)]
+    assert runner.threads.get(thread).status == "waiting"
+    with pytest.raises(AlreadyDecided):
+        DecisionService(runner).decide(two.id, Decision("approve"), "rita")
+    done = DecisionService(runner).decide(one.id, Decision("reject", reason="no"), "rev")
+    assert (done.status, done.turn) == ("completed", 1) and "rejected" in (done.answer or "")
+    assert refunds(tmp_path) == [] and runner.threads.get(thread).status == "completed"
+    assert refunds(tmp_path, "INV-1049") == [(29900,)]  # once, by its own turn
