@@ -62,6 +62,9 @@ def test_the_wheel_ships_one_top_level_package_and_its_migrations(wheel: Path) -
     assert "ringmaster/agents/demo/team.yaml" in names  # data files through the symlinks
     shipped = [n for n in names if n.startswith("ringmaster/graph/planner/models/")]
     assert any(n.endswith(".json") for n in shipped)  # the demo team's fitted planner model
+    # The eval datasets are read from a checkout, by `ringmaster eval` only: not in the wheel.
+    assert not [n for n in names if n.startswith("ringmaster/evals/datasets/")]
+    assert "ringmaster/evals/runner.py" in names
     meta = next(n for n in names if n.endswith(".dist-info/METADATA"))
     text = zipfile.ZipFile(wheel).read(meta).decode()
     assert "License-Expression: Apache-2.0" in text
