@@ -141,6 +141,12 @@ from ringmaster.graph.planner.splitter import (
 
 # Bump when the features or the training data layout change, so old cache files are not used.
 FEATURES_VERSION = "tfidf-w12c25-lr-svm-temp-5"
+# The code a TF-IDF model (plain data) is as good as: what trains it and the analyzers that turn
+# text into its features at training and scoring alike; the cutter's when it is learned. Part of
+# the cache key, so a change to any of them retrains (and renames the shipped model: rebuild it)
+# whether or not FEATURES_VERSION was bumped.
+TFIDF_CODE = ("classifier.py", "scoring.py")
+CUTTER_CODE = ("cutter.py", "synthesis.py")
 CLASSIFIERS = ("tfidf", "hybrid")
 MODEL_FORMAT = "ringmaster-local-planner/1"
 # Fitted TF-IDF models shipped in the package (the demo team's), named by their cache key: the
@@ -326,11 +332,11 @@ class LocalPlanner:
         return hashlib.sha256(f"{self.team.name}\n{self.kind}".encode()).hexdigest()[:8]
 
     def _cache_key(self) -> str:
-        # What the model depends on and nothing else: its training data, its kind and settings.
-        # Not the team file as a whole, so changing the routing thresholds (`eval
-        # tune-threshold --write`) or an agent's runtime never retrains. A TF-IDF model is plain
-        # data (`scoring.py`), read the same by any code of its format; a pickled hybrid model is
-        # only as good as the code and library that pickled it, so its key names them as well.
+        # What the model depends on and nothing else: its training data, its kind and settings,
+        # the code that trains it. Not the team file as a whole, so changing the routing
+        # thresholds (`eval tune-threshold --write`) or an agent's runtime never retrains. A
+        # TF-IDF model is plain data (`scoring.py`), not tied to a scikit-learn version; a
+        # pickled hybrid model is only as good as the code and library that pickled it.
         source = json.dumps(self._training_data())
         cutter = self.settings.cutter if self.settings.learned_split else None
         parts: tuple[Any, ...]
@@ -346,7 +352,15 @@ class LocalPlanner:
                 sklearn.__version__,
             )
         else:
-            parts = (self.kind, self.settings.classifier, cutter, FEATURES_VERSION, MODEL_FORMAT)
+            code = TFIDF_CODE + (CUTTER_CODE if cutter is not None else ())
+            parts = (
+                self.kind,
+                self.settings.classifier,
+                cutter,
+                FEATURES_VERSION,
+                MODEL_FORMAT,
+                model_cache.code_digest(code),
+            )
         return hashlib.sha256(f"{source}\n{parts!r}".encode()).hexdigest()[:32]
 
     def _suffix(self) -> str:

@@ -32,13 +32,19 @@ MAX_FILES = 16  # models kept per cache directory, most recently used first
 # what the new code expects (an attribute added since), so the cache key covers this code and a
 # change to it means a retrain, whether or not someone remembered to bump a version constant.
 _MODEL_MODULES = ("classifier.py", "embeddings.py", "scope.py", "cutter.py")
-CODE_DIGEST = hashlib.sha256(
-    b"".join(
-        (Path(__file__).parent / name).read_bytes()
-        for name in _MODEL_MODULES
-        if (Path(__file__).parent / name).exists()
-    )
-).hexdigest()[:16]
+PLANNER_DIR = Path(__file__).parent
+
+
+def code_digest(names: tuple[str, ...]) -> str:
+    """A digest of the planner modules `names` (files in PLANNER_DIR), for cache keys."""
+    return hashlib.sha256(
+        b"".join(
+            (PLANNER_DIR / name).read_bytes() for name in names if (PLANNER_DIR / name).exists()
+        )
+    ).hexdigest()[:16]
+
+
+CODE_DIGEST = code_digest(_MODEL_MODULES)
 
 
 def _key(directory: Path, *, create: bool) -> bytes | None:

@@ -453,6 +453,29 @@ def test_another_model_format_retrains(tmp_path: Path, monkeypatch: pytest.Monke
     assert again.trained and again.cache_path != first.cache_path
 
 
+@pytest.mark.parametrize("module", ["classifier.py", "scoring.py"])
+def test_changed_training_code_retrains(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    """A cached TF-IDF model is plain data, but it is only what the code that trained it (and its
+    analyzers) made: new code means a new key, FEATURES_VERSION bumped or not."""
+    import shutil
+
+    from ringmaster.graph.planner import model_cache
+
+    code = tmp_path / "code"
+    shutil.copytree(model_cache.Path(model_cache.__file__).parent, code)
+    monkeypatch.setattr(model_cache, "PLANNER_DIR", code, raising=False)
+    cache = tmp_path / "cache"
+    first = LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=cache)
+    assert first.trained
+    assert not LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=cache).trained
+    with (code / module).open("a", encoding="utf-8") as f:
+        f.write("\n# a change to the training\n")
+    again = LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=cache)
+    assert again.trained and again.cache_path != first.cache_path
+
+
 @pytest.mark.parametrize("garbage", [b"", b"not a cache file", None])
 def test_corrupt_cache_is_retrained(tmp_path: Path, garbage: bytes | None) -> None:
     first = LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
