@@ -374,6 +374,10 @@ class LocalPlanner:
         if model is None:
             shipped = _read_json(SHIPPED_MODELS / f"{self._cache_key()}.json")
             model = _model_from_document(shipped) if shipped is not None else None
+            if model is not None and self.cache_path is not None:
+                # The team's superseded cache files (an earlier release's pickle, say) go, as
+                # they do when a model is trained here.
+                model_cache.prune(self.cache_path, f"local-planner-{self._team_tag()}-*")
         if model is not None:
             return model
         _require_training(self.team.name)

@@ -102,6 +102,28 @@ def test_without_scikit_learn_the_demo_plans_from_the_shipped_model(tmp_path: Pa
     assert out["plan"] == [["billing", [], False], ["ops", [], False], ["content", ["t2"], False]]
 
 
+def test_planning_from_the_shipped_model_removes_the_teams_superseded_cache_files(
+    tmp_path: Path,
+) -> None:
+    from ringmaster.agents.demo import load_demo_team
+    from ringmaster.graph.planner.local import LocalPlanner
+
+    team = load_demo_team()
+    cache = tmp_path / "cache"
+    probe = LocalPlanner(team, cache_dir=cache)
+    assert not probe.trained and probe.cache_path is not None
+    tag = probe.cache_path.name.split("-")[2]
+    # An earlier release's pickled model of the same team, and another team's model.
+    old = cache / f"local-planner-{tag}-{'0' * 32}.pkl"
+    other = cache / f"local-planner-0badcafe-{'1' * 32}.json"
+    cache.mkdir(exist_ok=True)
+    old.write_bytes(b"x" * 1000)
+    other.write_bytes(b"{}")
+    planner = LocalPlanner(team, cache_dir=cache)
+    assert not planner.trained
+    assert not old.exists() and other.exists()
+
+
 def test_without_scikit_learn_a_team_with_no_model_is_one_line_naming_the_extra(
     tmp_path: Path,
 ) -> None:
