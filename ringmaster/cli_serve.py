@@ -38,6 +38,12 @@ def serve(
     if no_worker:  # the app reads it from the environment in every uvicorn process
         os.environ["RINGMASTER_SERVE_WORKER"] = "false"
     settings = Settings()
+    # A set-up the app cannot start with (a team the default install has no planner model for,
+    # a planner without its model) is one line here, not a traceback from uvicorn's start-up.
+    from ringmaster.cli_output import cli_runner
+
+    with cli_runner() as runner:
+        _ = runner.deps
     uvicorn.run(
         "ringmaster.api.app:app_from_env",
         factory=True,

@@ -148,6 +148,30 @@ def test_without_scikit_learn_a_team_with_no_model_is_one_line_naming_the_extra(
     assert "kitchen" in lines[0] and "Traceback" not in proc.stderr
 
 
+def test_without_scikit_learn_serving_a_team_with_no_model_is_one_line(tmp_path: Path) -> None:
+    """Not a traceback from uvicorn's start-up: checked before the server starts."""
+    import yaml
+
+    from ringmaster.agents.demo import TEAM_FILE
+
+    spec = yaml.safe_load(TEAM_FILE.read_text(encoding="utf-8"))
+    spec["name"] = "kitchen"
+    spec["agents"][0]["examples"].append("boil the pasta")
+    team = tmp_path / "team.yaml"
+    team.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    code = (
+        "import os, uvicorn\n"
+        f"os.environ['RINGMASTER_TEAM_FILE'] = {str(team)!r}\n"
+        "uvicorn.run = lambda *a, **k: print('uvicorn started')\n"
+        "from ringmaster.cli import main\nsys.argv = ['ringmaster', 'serve']\nmain()\n"
+    )
+    proc = _light(code, tmp_path)
+    assert proc.returncode == 2, (proc.stdout, proc.stderr[-3000:])
+    assert "uvicorn started" not in proc.stdout
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "pip install 'ringmaster[train]'" in lines[0], proc.stderr
+
+
 @pytest.mark.parametrize("args", [["eval", "run", "--help"], ["eval", "compare", "a", "b"]])
 def test_without_scikit_learn_eval_is_one_line_naming_the_extra(
     tmp_path: Path, args: list[str]
