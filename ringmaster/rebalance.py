@@ -254,7 +254,7 @@ def status_health(
             hours=1,
         )
         health = health_of(statuses)
-        record_health(movable.queue.engine, health, now)
+        record_health(movable.queue.engine, health, now, whole_team=True)
         return health
 
     return read
