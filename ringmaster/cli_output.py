@@ -133,9 +133,18 @@ def print_outcome(o: RunOutcome) -> None:
             f"{b['summary']}): {b['reason']}; it runs once that review is decided",
             markup=False,
         )
-    if o.waiting_for:  # a parked run: which subtasks wait in line for which busy agent
-        line = ", ".join(f"{w['subtask_id']} for {w['agent']}" for w in o.waiting_for)
+    busy = [w for w in o.waiting_for if "unhealthy" not in w]
+    if busy:  # a parked run: which subtasks wait in line for which busy agent
+        line = ", ".join(f"{w['subtask_id']} for {w['agent']}" for w in busy)
         out.print(f"waiting for capacity: {line}", markup=False)
+    for w in o.waiting_for:  # an agent flagged unhealthy starts nothing until it recovers
+        if "unhealthy" in w:
+            why = "; ".join(w["unhealthy"]) or "no reason given"
+            out.print(
+                f"waiting for {w['agent']}, flagged unhealthy ({why}): {w['subtask_id']} starts "
+                "once it recovers or a rebalancing pass moves it to a stand-in",
+                markup=False,
+            )
     if o.error:
         err.print(f"error: {clean(o.error)}", markup=False)
     if o.usage and (o.usage["model_calls"] or o.usage["refused_calls"]):
