@@ -142,7 +142,8 @@ def print_outcome(o: RunOutcome) -> None:
             why = "; ".join(w["unhealthy"]) or "no reason given"
             out.print(
                 f"waiting for {w['agent']}, flagged unhealthy ({why}): {w['subtask_id']} starts "
-                "once it recovers or a rebalancing pass moves it to a stand-in",
+                "once a health reading says it recovered or a rebalancing pass moves it to a "
+                "stand-in (the workers' schedules read health; `ringmaster checkin` reads it now)",
                 markup=False,
             )
     if o.error:

@@ -238,6 +238,7 @@ def test_a_run_waiting_for_an_unhealthy_agent_moves_to_its_standin_or_waits_for_
         shown = capsys.readouterr().out
         assert "waiting for capacity" not in shown
         assert "alpha, flagged unhealthy (3 of 3 outputs failed)" in shown
+        assert "`ringmaster checkin` reads it now" in shown  # no worker may be reading it
         # Recovered (the next reading says so): the re-run is granted alpha's slot.
         record_health(runner.engine, {"alpha": (True, ())}, runner.clock())
         out = runner.drive(parked, timeout=30)
