@@ -577,12 +577,16 @@ class Runner:
     def _waiting_for(self, thread_id: str, turn: int) -> list[dict[str, Any]]:
         """The turn's subtasks waiting in line for an agent's slot; for an agent flagged
         unhealthy, why (`unhealthy`: nothing starts there until a reading says it recovered)."""
-        out = []
-        slots = self.jobs.for_thread(thread_id, open_only=True, slots=True)
+        out: list[dict[str, Any]] = []
+        slots = [
+            j
+            for j in self.jobs.for_thread(thread_id, open_only=True, slots=True)
+            if j.state == "queued" and j.turn == turn
+        ]
+        if not slots:
+            return out
         with self.engine.connect() as conn:
             for j in slots:
-                if j.state != "queued" or j.turn != turn:
-                    continue
                 w: dict[str, Any] = {"subtask_id": (j.payload or {}).get("subtask_id"),
                                      "agent": j.agent}  # fmt: skip
                 reasons = self.jobs.unhealthy(conn, j.agent) if j.agent else None
