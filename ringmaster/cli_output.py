@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -97,13 +98,15 @@ def print_plan(plan: dict[str, Any]) -> None:
         table.add_column(col)
     for s in plan["subtasks"]:
         agent = s["agent"] or "human"
+        why = s.get("escalation_reason") or s["rationale"]
         if s.get("escalate"):
             agent = f"human (best guess: {s['agent'] or 'none'})"
         table.add_row(
             s["id"],
             agent,
             f"{s['confidence']:.2f}",
-            safe((s.get("escalation_reason") or s["rationale"])[:90]),
+            # Cut at a word, marked as cut: the whole rationale is in `--json` and the API.
+            safe(textwrap.shorten(why, 120, placeholder=" …")),
             ",".join(s["depends_on"]),
             safe(s["description"]),
         )
