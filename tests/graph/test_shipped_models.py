@@ -126,7 +126,9 @@ def test_without_scikit_learn_a_team_with_no_model_is_one_line_naming_the_extra(
     assert "kitchen" in lines[0] and "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize("args", [["eval", "run", "--help"], ["eval", "compare", "a", "b"]])
+@pytest.mark.parametrize(
+    "args", [["eval", "run", "--dataset", "x.jsonl"], ["eval", "compare", "a", "b"]]
+)
 def test_without_scikit_learn_eval_is_one_line_naming_the_extra(
     tmp_path: Path, args: list[str]
 ) -> None:
@@ -134,3 +136,13 @@ def test_without_scikit_learn_eval_is_one_line_naming_the_extra(
     proc = _light(code, tmp_path)
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert proc.stderr.count("\n") == 1 and "ringmaster[train]" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("args", [["eval", "--help"], ["eval", "run", "--help"]])
+def test_without_scikit_learn_eval_help_says_which_extra_it_needs(
+    tmp_path: Path, args: list[str]
+) -> None:
+    code = f"from ringmaster.cli import main\nsys.argv = ['ringmaster', *{args!r}]\nmain()\n"
+    proc = _light(code, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "offline routing evals" in proc.stdout and "ringmaster[train]" in proc.stdout
