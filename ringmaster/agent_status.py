@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Engine
 
 from ringmaster.agents.spec import AgentSpec, Team
@@ -252,9 +252,13 @@ def agent_statuses(
 Health = Mapping[str, tuple[bool, tuple[str, ...]]]  # per agent: healthy, and why not
 
 
-def record_health(engine: Engine, health: Health, at: datetime) -> None:
+def record_health(
+    engine: Engine, health: Health, at: datetime, *, whole_team: bool = False
+) -> None:
     """Keep each agent's current health where the run queue's grant reads it (one row per
-    agent, replaced at each reading)."""
+    agent, replaced at each reading). `whole_team`: `health` is a reading of every agent of
+    the team, so the flag of an agent no longer in it goes (no later reading would clear it,
+    and the grant would refuse that agent for ever)."""
     if not health:
         return
     from sqlalchemy.dialects import postgresql, sqlite
@@ -277,6 +281,8 @@ def record_health(engine: Engine, health: Health, at: datetime) -> None:
             for a in sorted(health):
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": a})
         conn.execute(stmt)
+        if whole_team:
+            conn.execute(delete(agent_health).where(agent_health.c.agent.not_in(sorted(health))))
 
 
 def health_of(statuses: Iterable[AgentStatus]) -> Health:
@@ -293,7 +299,7 @@ def flagged_unhealthy(engine: Engine) -> list[str]:
 def record_statuses(engine: Engine, statuses: list[AgentStatus], at: datetime) -> None:
     """Keep a check-in's statuses for history (the status page's queue-depth chart), and
     each agent's health as the current one."""
-    record_health(engine, health_of(statuses), at)
+    record_health(engine, health_of(statuses), at, whole_team=True)
     with writer(engine).begin() as conn:
         for s in statuses:
             conn.execute(

@@ -17,6 +17,8 @@ import click
 import typer
 from typer.core import TyperGroup
 
+from ringmaster.extras import MissingExtra
+
 
 class LazyGroup(TyperGroup):
     """A TyperGroup that also serves the commands in `lazy_commands`, imported on use."""
@@ -40,13 +42,19 @@ class LazyGroup(TyperGroup):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         if args and args[0] in self.lazy_commands and args[0] not in self.commands:
-            self.add_command(load_command(args[0], self.lazy_commands[args[0]][0]), args[0])
+            target, help_line = self.lazy_commands[args[0]]
+            self.add_command(load_command(args[0], target, help_line), args[0])
         return super().resolve_command(ctx, args)
 
 
-def load_command(name: str, target: str) -> click.Command:
-    """The click command for `target` ("module:attribute", a Typer app or a function)."""
-    obj: Any = pkgutil.resolve_name(target)
+def load_command(name: str, target: str, help_line: str = "") -> click.Command:
+    """The click command for `target` ("module:attribute", a Typer app or a function); when
+    its module needs an extra that is not installed, one that says so (its `--help` too) and
+    fails in one line naming the extra."""
+    try:
+        obj: Any = pkgutil.resolve_name(target)
+    except MissingExtra as exc:
+        return _needs_extra(name, help_line, str(exc))
     command: click.Command
     if isinstance(obj, typer.Typer):
         command = typer.main.get_group(obj)  # a group even with one command, as add_typer
@@ -56,3 +64,17 @@ def load_command(name: str, target: str) -> click.Command:
         command = typer.main.get_command(single)
     command.name = name
     return command
+
+
+def _needs_extra(name: str, help_line: str, message: str) -> click.Command:
+    def fail(args: tuple[str, ...]) -> None:
+        raise MissingExtra(message)
+
+    return click.Command(
+        name,
+        help=f"{help_line}\n\nNot available here: {message}",
+        short_help=help_line,
+        params=[click.Argument(["args"], nargs=-1, type=click.UNPROCESSED)],
+        callback=fail,
+        context_settings={"ignore_unknown_options": True},
+    )

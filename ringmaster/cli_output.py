@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -97,13 +98,15 @@ def print_plan(plan: dict[str, Any]) -> None:
         table.add_column(col)
     for s in plan["subtasks"]:
         agent = s["agent"] or "human"
+        why = s.get("escalation_reason") or s["rationale"]
         if s.get("escalate"):
             agent = f"human (best guess: {s['agent'] or 'none'})"
         table.add_row(
             s["id"],
             agent,
             f"{s['confidence']:.2f}",
-            safe((s.get("escalation_reason") or s["rationale"])[:90]),
+            # Cut at a word, marked as cut: the whole rationale is in `--json` and the API.
+            safe(textwrap.shorten(why, 120, placeholder=" …")),
             ",".join(s["depends_on"]),
             safe(s["description"]),
         )
@@ -133,9 +136,19 @@ def print_outcome(o: RunOutcome) -> None:
             f"{b['summary']}): {b['reason']}; it runs once that review is decided",
             markup=False,
         )
-    if o.waiting_for:  # a parked run: which subtasks wait in line for which busy agent
-        line = ", ".join(f"{w['subtask_id']} for {w['agent']}" for w in o.waiting_for)
+    busy = [w for w in o.waiting_for if "unhealthy" not in w]
+    if busy:  # a parked run: which subtasks wait in line for which busy agent
+        line = ", ".join(f"{w['subtask_id']} for {w['agent']}" for w in busy)
         out.print(f"waiting for capacity: {line}", markup=False)
+    for w in o.waiting_for:  # an agent flagged unhealthy starts nothing until it recovers
+        if "unhealthy" in w:
+            why = "; ".join(w["unhealthy"]) or "no reason given"
+            out.print(
+                f"waiting for {w['agent']}, flagged unhealthy ({why}): {w['subtask_id']} starts "
+                "once a health reading says it recovered or a rebalancing pass moves it to a "
+                "stand-in (the workers' schedules read health; `ringmaster checkin` reads it now)",
+                markup=False,
+            )
     if o.error:
         err.print(f"error: {clean(o.error)}", markup=False)
     if o.usage and (o.usage["model_calls"] or o.usage["refused_calls"]):

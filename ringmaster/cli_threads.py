@@ -57,14 +57,22 @@ def thread_list(
 @thread_app.command("show")
 def thread_show(thread: str, json_mode: JsonOpt = False) -> None:
     """A thread's status, plan, results, pending reviews and earlier turns."""
+    from ringmaster.turns import conversation
+
     with cli_runner() as runner:
         row = runner.threads.get(thread)
         outcome = runner.outcome(thread)
         history = runner.history(thread)
+        earlier = conversation(runner, thread, row.turn)  # unfinished ones too
     if json_mode:
         print_json({**outcome.to_dict(), "thread": row.to_dict(), "history": history})
         return
     out.print(f"thread {row.id} by {row.requester}: {row.status}, turn {row.turn}")
+    for h in earlier:
+        answer = "not finished yet" if h.get("pending") else " ".join(str(h["answer"]).split())
+        out.print(f"  turn {h['turn']}: {h['request']}\n    -> {answer[:200]}", markup=False)
+    if earlier:
+        out.print(f"  turn {row.turn} (the latest):", markup=False)
     if row.status == "quarantined":
         out.print(
             f"quarantined after repeated failures: {row.error}\n"

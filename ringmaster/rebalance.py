@@ -176,8 +176,10 @@ class JobsMovable:
             "kind": "queued_work_stuck",
             "text": (
                 f"Subtask {payload.get('subtask_id')} of thread {row.thread_id} waits for "
-                f"{move.source}: {move.reason}. It stays queued for that agent, which still runs "
-                "it when it has room: move or cancel it."
+                f"{move.source}: {move.reason}. It stays queued for that agent, which starts "
+                "nothing while it is flagged unhealthy: it runs there once the agent recovers, "
+                "or moves once a stand-in the requester may reach is healthy. Move or cancel it "
+                "to have it sooner."
             ),
             "thread_id": row.thread_id,
             "job": row.id,
@@ -252,7 +254,7 @@ def status_health(
             hours=1,
         )
         health = health_of(statuses)
-        record_health(movable.queue.engine, health, now)
+        record_health(movable.queue.engine, health, now, whole_team=True)
         return health
 
     return read

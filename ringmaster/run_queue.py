@@ -31,7 +31,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -88,6 +89,27 @@ def agent_counts(conn: Connection, now: datetime) -> tuple[dict[str, int], dict[
         {str(a): int(n) for a, n in conn.execute(waiting)},
         {str(a): int(n) for a, n in conn.execute(running)},
     )
+
+
+@contextmanager
+def kept_alive(queue: SqlRunQueue, job_id: str, owner: str) -> Iterator[None]:
+    """Renew the job's lease every third of it while the block runs (an agent, an LLM's
+    answer, may run longer than the lease); it stops once the job is no longer `owner`'s."""
+    stop = threading.Event()
+    every = queue.lease.total_seconds() / 3
+
+    def beat() -> None:
+        while not stop.wait(every):
+            if not queue.heartbeat(job_id, owner):
+                return
+
+    t = threading.Thread(target=beat, name=f"lease-{job_id[:8]}", daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        t.join()
 
 
 def job_from_row(r: Any) -> Job:

@@ -569,16 +569,31 @@ class Runner:
             pending=self.queue.list(status="pending", thread_id=thread_id),
             error=row.error if turn == row.turn else None,
             usage=self._usage(thread_id, turn),
-            waiting_for=[
-                {"subtask_id": (j.payload or {}).get("subtask_id"), "agent": j.agent}
-                for j in self.jobs.for_thread(thread_id, open_only=True, slots=True)
-                if j.state == "queued" and j.turn == turn
-            ]
-            if status in (*BUSY, "waiting")
-            else [],
+            waiting_for=self._waiting_for(thread_id, turn) if status in (*BUSY, "waiting") else [],
             turn=turn,
             queued_behind=list((held.payload or {}).get("after") or []) if held else [],
         )
+
+    def _waiting_for(self, thread_id: str, turn: int) -> list[dict[str, Any]]:
+        """The turn's subtasks waiting in line for an agent's slot; for an agent flagged
+        unhealthy, why (`unhealthy`: nothing starts there until a reading says it recovered)."""
+        out: list[dict[str, Any]] = []
+        slots = [
+            j
+            for j in self.jobs.for_thread(thread_id, open_only=True, slots=True)
+            if j.state == "queued" and j.turn == turn
+        ]
+        if not slots:
+            return out
+        with self.engine.connect() as conn:
+            for j in slots:
+                w: dict[str, Any] = {"subtask_id": (j.payload or {}).get("subtask_id"),
+                                     "agent": j.agent}  # fmt: skip
+                reasons = self.jobs.unhealthy(conn, j.agent) if j.agent else None
+                if reasons is not None:
+                    w["unhealthy"] = reasons
+                out.append(w)
+        return out
 
     def _usage(self, thread_id: str, turn: int) -> dict[str, Any] | None:
         """The turn's calls and tokens (as saved, whichever process ran it), the budget and

@@ -28,7 +28,6 @@ came after it finished but before its checkpoint) is opened again for the agent 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,7 +39,7 @@ from sqlalchemy.engine import Connection
 
 from ringmaster.graph.slots import CapacityWait, Grant, SlotRequest
 from ringmaster.review_queue import PRIORITIES
-from ringmaster.run_queue import SLOT, Job, SqlRunQueue, job_from_row
+from ringmaster.run_queue import SLOT, Job, SqlRunQueue, job_from_row, kept_alive
 from ringmaster.tables import jobs
 from ringmaster.thread_store import new_owner
 
@@ -96,26 +95,15 @@ class QueueSlots:
             moved = (job.payload or {}).get("move_reason") or (
                 f"the run queue moved the waiting subtask from {request.agent} to {agent}"
             )
-        stop = threading.Event()
-        beat = threading.Thread(target=self._beat, args=(job, owner, stop), daemon=True)
-        beat.start()
         try:
-            yield Grant(agent=agent, moved=moved)
+            with kept_alive(self.queue, job.id, owner):  # renewed while the agent runs
+                yield Grant(agent=agent, moved=moved)
         finally:
-            stop.set()
-            beat.join()
             self.queue.complete(job.id, owner)
 
     def _unhealthy(self, agent: str) -> list[str] | None:
         with self.queue.engine.connect() as conn:
             return self.queue.unhealthy(conn, agent)
-
-    def _beat(self, job: Job, owner: str, stop: threading.Event) -> None:
-        # An agent (an LLM's answer) may run longer than the lease: renew it while it runs.
-        every = self.lease.total_seconds() / 3
-        while not stop.wait(every):
-            if not self.queue.heartbeat(job.id, owner):
-                return
 
     # -- one attempt, one transaction --------------------------------------------------------
     def acquire(self, request: SlotRequest, owner: str) -> tuple[Job, bool]:

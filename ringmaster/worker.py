@@ -24,8 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from sqlalchemy import select, update
 
@@ -33,7 +32,7 @@ from ringmaster.agents.spec import Team
 from ringmaster.errors import ThreadBusy
 from ringmaster.graph.slots import CapacityWait
 from ringmaster.quarantine import quarantine
-from ringmaster.run_queue import OPEN_STATES, Job, Limits
+from ringmaster.run_queue import OPEN_STATES, Job, Limits, kept_alive
 from ringmaster.runner import Runner
 from ringmaster.schedules import Scheduler
 from ringmaster.tables import jobs, workers
@@ -85,7 +84,7 @@ class Worker:
             quarantine(self.runner, job, job.last_error or "its worker died", self.owner)
             return
         try:
-            with self._heartbeat(job):
+            with kept_alive(self.queue, job.id, self.owner):
                 self.handler(job)
         except ThreadBusy:
             self.queue.release(job.id, self.owner, delay=0.05)
@@ -111,24 +110,6 @@ class Worker:
                 quarantine(self.runner, job, error, self.owner)
             return
         self.queue.complete(job.id, self.owner)
-
-    @contextmanager
-    def _heartbeat(self, job: Job) -> Iterator[None]:
-        stop = threading.Event()
-        every = self.queue.lease.total_seconds() / 3
-
-        def beat() -> None:
-            while not stop.wait(every):
-                if not self.queue.heartbeat(job.id, self.owner):
-                    return
-
-        t = threading.Thread(target=beat, name=f"lease-{job.id[:8]}", daemon=True)
-        t.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            t.join()
 
     def step(self, thread_id: str | None = None) -> bool:
         """Claim and run one job; False if none was claimable."""

@@ -259,7 +259,9 @@ class OutcomeOut(BaseModel):
     waiting_for: list[dict[str, Any]] = Field(
         default_factory=list,
         description="Subtasks waiting in line for a busy agent's capacity: [{subtask_id, agent}]"
-        " (status `waiting` with no pending review: the run is queued again and will continue).",
+        " (status `waiting` with no pending review: the run is queued again and will continue);"
+        " for an agent flagged unhealthy, `unhealthy` lists why (nothing starts there until it"
+        " recovers).",
     )
     turn: int = Field(0, description="The turn this outcome is of (0: none yet).")
     queued_behind: list[dict[str, Any]] = Field(

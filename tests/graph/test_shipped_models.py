@@ -172,7 +172,9 @@ def test_without_scikit_learn_serving_a_team_with_no_model_is_one_line(tmp_path:
     assert len(lines) == 1 and "pip install 'ringmaster[train]'" in lines[0], proc.stderr
 
 
-@pytest.mark.parametrize("args", [["eval", "run", "--help"], ["eval", "compare", "a", "b"]])
+@pytest.mark.parametrize(
+    "args", [["eval", "run", "--dataset", "x.jsonl"], ["eval", "compare", "a", "b"]]
+)
 def test_without_scikit_learn_eval_is_one_line_naming_the_extra(
     tmp_path: Path, args: list[str]
 ) -> None:
@@ -180,3 +182,13 @@ def test_without_scikit_learn_eval_is_one_line_naming_the_extra(
     proc = _light(code, tmp_path)
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert proc.stderr.count("\n") == 1 and "ringmaster[train]" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("args", [["eval", "--help"], ["eval", "run", "--help"]])
+def test_without_scikit_learn_eval_help_says_which_extra_it_needs(
+    tmp_path: Path, args: list[str]
+) -> None:
+    code = f"from ringmaster.cli import main\nsys.argv = ['ringmaster', *{args!r}]\nmain()\n"
+    proc = _light(code, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "offline routing evals" in proc.stdout and "ringmaster[train]" in proc.stdout

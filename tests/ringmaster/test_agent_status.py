@@ -14,10 +14,11 @@ from ringmaster.agent_status import (
     flagged_unhealthy,
     history,
     percentile,
+    record_health,
 )
 from ringmaster.audit import AuditLog
 from ringmaster.checkin import checkin
-from ringmaster.rebalance import JobsMovable
+from ringmaster.rebalance import JobsMovable, status_health
 from ringmaster.run_queue import SqlRunQueue
 from ringmaster.tables import audit_events, jobs, notifications
 from tests.ringmaster.ops_traffic import LEGAL_UP, START, TEAM, Clock, Traffic, engine
@@ -127,6 +128,24 @@ def test_error_rate_and_health_check_make_an_agent_unhealthy(engine: Engine) -> 
     assert not s["legal"].healthy
     assert s["legal"].health_check == "failed: the check returned false"
     assert s["billing"].healthy and s["billing"].error_rate is None
+
+
+def test_a_reading_of_the_team_drops_the_flag_of_an_agent_no_longer_in_it(engine: Engine) -> None:
+    """An agent flagged before it left the team: no reading covers it again, so without this
+    the run queue's grant would refuse it for ever (and every pass would read all health)."""
+    clock = Clock(START)
+    record_health(engine, {"retired": (False, ("down",)), "support": (False, ("down",))}, clock())
+    assert sorted(flagged_unhealthy(engine)) == ["retired", "support"]
+    checkin(engine, TEAM, clock(), stuck_after=timedelta(minutes=30))
+    assert flagged_unhealthy(engine) == []  # support read healthy; retired is no agent now
+    queue = SqlRunQueue(engine, clock)
+    with engine.connect() as conn:
+        assert queue.unhealthy(conn, "retired") is None
+    # The rebalancing pass's reading does the same.
+    record_health(engine, {"retired": (False, ("down",))}, clock())
+    movable = JobsMovable(queue, AuditLog(engine, clock, b"k"), TEAM)
+    status_health(movable, window=timedelta(hours=1), unhealthy_error_rate=0.5)()
+    assert flagged_unhealthy(engine) == []
 
 
 def test_checkin_records_history_and_escalates_once(engine: Engine) -> None:

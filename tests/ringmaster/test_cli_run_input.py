@@ -37,6 +37,18 @@ def test_a_request_from_stdin_and_from_a_file(cli: Cli, tmp_path: Path) -> None:
     }
 
 
+def test_thread_show_prints_the_earlier_turns(cli: Cli) -> None:
+    first = _run(cli, "What's the status of ticket TCK-1001?")
+    thread = _thread(first.stdout)
+    again = _run(cli, "how many tickets were opened last week", "--thread", thread)
+    assert again.returncode == 0, again.stderr
+    shown = cli("thread", "show", thread).stdout
+    answer = cli.json("thread", "show", thread)["history"][0]["answer"]
+    assert "turn 1: What's the status of ticket TCK-1001?" in shown
+    assert " ".join(answer.split())[:60] in " ".join(shown.split())
+    assert "turn 2 (the latest)" in shown
+
+
 def _thread(stdout: str) -> str:
     return str(json.loads(stdout)["thread_id"])
 

@@ -145,6 +145,9 @@ def test_off_an_unhealthy_agent_with_no_healthy_standin_to_a_person_once(engine:
     assert (row["channel"], row["recipient"], row["status"]) == ("outbox", "escalation", "queued")
     assert row["payload"]["job"] == job and row["payload"]["agent"] == "billing"
     assert "no healthy stand-in" in row["payload"]["reason"]
+    # What the person is told matches the queue: nothing starts on a flagged agent.
+    text = row["payload"]["text"]
+    assert "when it has room" not in text and "once the agent recovers" in text
     (event,) = events(audit, "rebalance_escalated")
     assert event.data["reason"] == row["payload"]["reason"]
     assert not events(audit, "reroute")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from benchmarks.capacity import max_overlap
 from ringmaster.agent_status import record_health
+from ringmaster.cli_output import print_outcome
 from ringmaster.graph.slots import SlotRequest
 from ringmaster.graph.state import Requester
 from ringmaster.quarantine import quarantine
@@ -182,7 +183,7 @@ def test_capacity_two_holds_for_graph_subtasks_across_two_worker_processes(
 
 
 def test_a_run_waiting_for_an_unhealthy_agent_moves_to_its_standin_or_waits_for_a_person(
-    tmp_path: Path, db_url: str | None
+    tmp_path: Path, db_url: str | None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # gamma (capacity 1) may be stood in for by beta; alpha has no stand-in.
     beta, gamma, alpha = ScriptedAgent(ok()), ScriptedAgent(ok()), ScriptedAgent(ok())
@@ -228,6 +229,16 @@ def test_a_run_waiting_for_an_unhealthy_agent_moves_to_its_standin_or_waits_for_
         (slot,) = runner.jobs.for_thread(parked, slots=True)
         assert slot.state == "queued" and slot.started_at is None and not alpha.tasks
         assert runner.threads.get(parked).status == "waiting"
+        # The requester is told why: not capacity, the agent's flag.
+        assert runner.outcome(parked).waiting_for == [
+            {"subtask_id": "t1", "agent": "alpha", "unhealthy": ["3 of 3 outputs failed"]}
+        ]
+        capsys.readouterr()
+        print_outcome(runner.outcome(parked))
+        shown = capsys.readouterr().out
+        assert "waiting for capacity" not in shown
+        assert "alpha, flagged unhealthy (3 of 3 outputs failed)" in shown
+        assert "`ringmaster checkin` reads it now" in shown  # no worker may be reading it
         # Recovered (the next reading says so): the re-run is granted alpha's slot.
         record_health(runner.engine, {"alpha": (True, ())}, runner.clock())
         out = runner.drive(parked, timeout=30)
