@@ -107,7 +107,7 @@ import graphlib
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
@@ -382,28 +382,12 @@ class LocalPlanner:
             return model
         _require_training(self.team.name)
         from ringmaster.graph.planner.classifier import TfidfClassifier
-        from ringmaster.graph.planner.cutter import train_cutter
 
         texts, labels = self._training_data()
-        config = self.settings.classifier
-        classifier = TfidfClassifier.train(texts, labels, config)
-        cutter = None
-        if self.settings.learned_split:
-            cutter = train_cutter(
-                texts,
-                labels,
-                self.settings.cutter,
-                lambda t, lab: TfidfClassifier.train(t, lab, config),
-            )
+        classifier = TfidfClassifier.train(texts, labels, self.settings.classifier)
+        cutter = self._train_cutter(texts, labels)
         doc = model_document(classifier.to_document(), cutter)
-        self.trained = True
-        if self.cache_path is not None:
-            try:
-                model_cache.save_document(self.cache_path, doc)
-            except OSError:
-                pass  # a read-only cache costs a retrain next time, never a failed plan
-            else:
-                model_cache.prune(self.cache_path, f"local-planner-{self._team_tag()}-*")
+        self._store(lambda path: model_cache.save_document(path, doc))
         return PlannerModel(TfidfScorer(doc["classifier"]), cutter)
 
     def _load_or_train_hybrid(self) -> PlannerModel:
@@ -413,30 +397,37 @@ class LocalPlanner:
             cached = model_cache.load(self.cache_path)
             if isinstance(cached, PlannerModel) and isinstance(cached.classifier, HybridClassifier):
                 return cached
+        texts, labels = self._training_data()
+        classifier = HybridClassifier.train(texts, labels, self.settings.hybrid)
+        model = PlannerModel(classifier, self._train_cutter(texts, labels))
+        self._store(lambda path: model_cache.save(path, model))
+        return model
+
+    def _train_cutter(self, texts: list[str], labels: list[str]) -> Cutter | None:
+        """The learned cut model (on the TF-IDF classifier's scores), when the split is learned."""
+        if not self.settings.learned_split:
+            return None
         from ringmaster.graph.planner.classifier import TfidfClassifier
         from ringmaster.graph.planner.cutter import train_cutter
 
-        texts, labels = self._training_data()
-        classifier = HybridClassifier.train(texts, labels, self.settings.hybrid)
-        cutter = None
-        if self.settings.learned_split:
-            config = self.settings.classifier
-            cutter = train_cutter(
-                texts,
-                labels,
-                self.settings.cutter,
-                lambda t, lab: TfidfClassifier.train(t, lab, config),
-            )
-        model = PlannerModel(classifier, cutter)
+        config = self.settings.classifier
+
+        def scorer(t: Sequence[str], lab: Sequence[str]) -> TfidfClassifier:
+            return TfidfClassifier.train(t, lab, config)
+
+        return train_cutter(texts, labels, self.settings.cutter, scorer)
+
+    def _store(self, save: Callable[[Path], None]) -> None:
+        """Cache a model this instance trained, and prune the team's superseded ones."""
         self.trained = True
-        if self.cache_path is not None:
-            try:
-                model_cache.save(self.cache_path, model)
-            except OSError:
-                pass  # a read-only cache costs a retrain next time, never a failed plan
-            else:
-                model_cache.prune(self.cache_path, f"local-planner-{self._team_tag()}-*")
-        return model
+        if self.cache_path is None:
+            return
+        try:
+            save(self.cache_path)
+        except OSError:
+            pass  # a read-only cache costs a retrain next time, never a failed plan
+        else:
+            model_cache.prune(self.cache_path, f"local-planner-{self._team_tag()}-*")
 
     # -- splitting ------------------------------------------------------------------------
 
