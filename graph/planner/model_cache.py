@@ -52,13 +52,18 @@ def _key(directory: Path, *, create: bool) -> bytes | None:
     path = directory / KEY_FILE
     if create and not path.exists():
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Written whole under a temporary name, then linked into place: a writer that dies half
+        # way leaves no empty key (which would turn caching off for good), and a reader never
+        # sees a partial one.
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=KEY_FILE, suffix=".tmp")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process made it first: use theirs
-        else:
             with os.fdopen(fd, "wb") as f:
                 f.write(secrets.token_bytes(32))
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            Path(tmp).unlink(missing_ok=True)
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
