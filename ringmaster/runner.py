@@ -55,7 +55,7 @@ from ringmaster.graph.usage import Budget, UsageMeter
 from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
 from ringmaster.models import budget
 from ringmaster.review_queue import PRIORITIES, ReviewItem, ReviewQueue
-from ringmaster.run_queue import Job, Limits, SqlRunQueue
+from ringmaster.run_queue import HELD, OPEN_STATES, Job, Limits, SqlRunQueue
 from ringmaster.settings import Settings
 from ringmaster.slots import QueueSlots
 from ringmaster.tables import make_engine
@@ -553,10 +553,15 @@ class Runner:
                     results.update(task.result["results"])
         # A parked subtask's result carries its work state for later; callers need not see it.
         results = {k: {f: v for f, v in r.items() if f != "work"} for k, r in results.items()}
-        held = next((j for j in self.jobs.held(thread_id) if j.turn == turn), None)
+        runs = [j for j in self.jobs.for_thread(thread_id) if j.kind == "run" and j.turn == turn]
+        held = next((j for j in runs if j.state == HELD), None)
+        queued = turn != row.turn and values.get("turn") != turn and runs
         status = row.status
         if held is not None:
             status = "queued"  # behind the reviews it is about
+        elif queued and runs[-1].state in OPEN_STATES:
+            # An earlier turn put back in line behind a later one: it has not started yet.
+            status = runs[-1].state
         elif turn != row.turn or (status == "waiting" and not interrupts and not more):
             # The thread's status is its latest turn's, or an earlier turn's wait.
             status = "waiting" if interrupts else "running" if more else "completed"

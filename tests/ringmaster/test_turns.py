@@ -18,6 +18,7 @@ from ringmaster.errors import AlreadyDecided
 from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
+from ringmaster.turns import release_held
 
 REFUND = "Refund invoice INV-1002 in full, the customer was double charged"
 
@@ -220,3 +221,30 @@ def test_each_decision_resumes_its_own_turn_once(
     assert (done.status, done.turn) == ("completed", 1) and "rejected" in (done.answer or "")
     assert refunds(tmp_path) == [] and runner.threads.get(thread).status == "completed"
     assert refunds(tmp_path, "INV-1049") == [(29900,)]  # once, by its own turn
+
+
+def test_a_released_turn_behind_a_later_one_is_queued_until_it_runs(
+    demo: tuple[Runner, Requester],
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+    thread = first.thread_id
+    held = runner.submit("what is the status of INV-1002 now?", thread_id=thread, requester=ann)
+    assert held.status == "queued"
+    # A held turn is not open: the next request is taken and runs before it.
+    later = runner.submit("what plan is CUS-1001 on?", thread_id=thread, requester=ann)
+    assert (later.turn, later.queued_behind) == (3, [])
+    # The decision is resumed and the held turn put back in line, but no worker has run it.
+    DecisionService(runner, scheduler=ResumeAfterCommit(), resume=runner.outcome).decide(
+        item.id, Decision("approve"), "rev"
+    )
+    runner._drain(runner.graph, thread)
+    assert release_held(runner, thread)
+
+    back = runner.outcome(thread, 2)
+    assert (back.status, back.answer) == ("queued", None)  # not `completed`: it has not run
+
+    runner.drive(thread)
+    ran = runner.outcome(thread, 2)
+    assert ran.status == "completed" and "refunded" in (ran.answer or "")
