@@ -16,7 +16,8 @@ import pytest
 from ringmaster.decisions import Decision, DecisionService, ResumeAfterCommit
 from ringmaster.errors import AlreadyDecided
 from ringmaster.graph.state import Requester
-from ringmaster.runner import Runner
+from ringmaster.quarantine import FAILURE_KIND, quarantine
+from ringmaster.runner import QueueResume, Runner
 from ringmaster.settings import Settings
 from ringmaster.turns import release_held
 
@@ -248,3 +249,33 @@ def test_a_released_turn_behind_a_later_one_is_queued_until_it_runs(
     runner.drive(thread)
     ran = runner.outcome(thread, 2)
     assert ran.status == "completed" and "refunded" in (ran.answer or "")
+
+
+def test_cancelling_a_quarantined_thread_cancels_its_held_turns(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+    thread = first.thread_id
+    held = runner.submit("what is the status of INV-1002 now?", thread_id=thread, requester=ann)
+    assert held.status == "queued"
+    # A resume of the thread fails its last attempt: quarantined; the person cancels.
+    with runner.jobs.writer.begin() as conn:
+        QueueResume(runner.jobs).schedule_resume(conn, thread)
+    job = runner.jobs.claim("w1", thread_id=thread)
+    assert job is not None and job.kind == "resume"
+    quarantine(runner, job, "RunFailed: boom", "w1")
+    [failure] = [i for i in runner.queue.list(thread_id=thread) if i.kind == FAILURE_KIND]
+    DecisionService(runner).decide(failure.id, Decision("reject", reason="stop"), "rev")
+
+    assert runner.threads.get(thread).status == "cancelled"
+    [turn2] = [j for j in runner.jobs.for_thread(thread) if j.turn == 2]
+    assert turn2.state == "cancelled"
+    assert runner.outcome(thread, 2).status == "cancelled"  # not `queued` behind the refund
+    [cancelled] = [e for e in runner.audit.for_thread(thread) if e.kind == "run_cancelled"]
+    assert cancelled.data["held_turns_cancelled"] == 1
+    # The refund's review, decided later, never lets the cancelled turn run.
+    DecisionService(runner).decide(item.id, Decision("approve"), "rev")
+    assert [e.data.get("turn") for e in runner.audit.for_thread(thread) if e.kind == "plan"] == [1]
+    assert runner.jobs.get(turn2.id).state == "cancelled"
