@@ -411,7 +411,8 @@ class Runner:
 
             if apply_failure_decisions(self, job.thread_id):
                 return  # a cancelled thread; a retried one has a new job
-            self._drain(graph, job.thread_id, job.turn if job.kind == "run" else 0)
+            # A run's turn, a retry's (quarantine.py), else (a decision's resume) the latest.
+            self._drain(graph, job.thread_id, job.turn)
             release_held(self, job.thread_id)
         finally:
             self.threads.unlock(job.thread_id, owner)
