@@ -17,6 +17,7 @@ from ringmaster.decisions import Decision, DecisionService, ResumeAfterCommit
 from ringmaster.errors import AlreadyDecided
 from ringmaster.graph.state import Requester
 from ringmaster.quarantine import FAILURE_KIND, quarantine
+from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import QueueResume, Runner
 from ringmaster.settings import Settings
 from ringmaster.turns import release_held
@@ -41,6 +42,18 @@ def refunds(home: Path, invoice: str = "INV-1002") -> list[tuple[int]]:
         return conn.execute(
             "SELECT amount_cents FROM refunds WHERE invoice_id = ?", (invoice,)
         ).fetchall()
+
+
+def held_behind_refund(runner: Runner, ann: Requester) -> tuple[str, ReviewItem]:
+    """A thread whose refund waits for its review, and a turn about its invoice held behind
+    it: the thread and the review."""
+    first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+    held = runner.submit(
+        "what is the status of INV-1002 now?", thread_id=first.thread_id, requester=ann
+    )
+    assert (held.status, held.turn, held.queued_behind[0]["review_id"]) == ("queued", 2, item.id)
+    return first.thread_id, item
 
 
 def test_a_turn_runs_while_an_unrelated_review_waits(
@@ -135,11 +148,7 @@ def test_a_held_turn_is_released_by_recovery_after_a_crash(
     demo: tuple[Runner, Requester], tmp_path: Path
 ) -> None:
     runner, ann = demo
-    first = runner.submit(REFUND, requester=ann)
-    [item] = first.pending
-    thread = first.thread_id
-    later = runner.submit("what is the status of INV-1002 now?", thread_id=thread, requester=ann)
-    assert later.status == "queued"
+    thread, item = held_behind_refund(runner, ann)
     # The decision is committed and its turn resumed, but the process dies before the held
     # turn is put back in line: resumed without `release_held`.
     DecisionService(runner, scheduler=ResumeAfterCommit(), resume=runner.outcome).decide(
@@ -228,11 +237,7 @@ def test_a_released_turn_behind_a_later_one_is_queued_until_it_runs(
     demo: tuple[Runner, Requester],
 ) -> None:
     runner, ann = demo
-    first = runner.submit(REFUND, requester=ann)
-    [item] = first.pending
-    thread = first.thread_id
-    held = runner.submit("what is the status of INV-1002 now?", thread_id=thread, requester=ann)
-    assert held.status == "queued"
+    thread, item = held_behind_refund(runner, ann)
     # A held turn is not open: the next request is taken and runs before it.
     later = runner.submit("what plan is CUS-1001 on?", thread_id=thread, requester=ann)
     assert (later.turn, later.queued_behind) == (3, [])
@@ -255,11 +260,7 @@ def test_cancelling_a_quarantined_thread_cancels_its_held_turns(
     demo: tuple[Runner, Requester], tmp_path: Path
 ) -> None:
     runner, ann = demo
-    first = runner.submit(REFUND, requester=ann)
-    [item] = first.pending
-    thread = first.thread_id
-    held = runner.submit("what is the status of INV-1002 now?", thread_id=thread, requester=ann)
-    assert held.status == "queued"
+    thread, item = held_behind_refund(runner, ann)
     # A resume of the thread fails its last attempt: quarantined; the person cancels.
     with runner.jobs.writer.begin() as conn:
         QueueResume(runner.jobs).schedule_resume(conn, thread)
