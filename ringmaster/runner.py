@@ -556,12 +556,13 @@ class Runner:
         results = {k: {f: v for f, v in r.items() if f != "work"} for k, r in results.items()}
         runs = [j for j in self.jobs.for_thread(thread_id) if j.kind == "run" and j.turn == turn]
         held = next((j for j in runs if j.state == HELD), None)
-        queued = turn != row.turn and values.get("turn") != turn and runs
+        unstarted = turn != row.turn and values.get("turn") != turn and runs
         status = row.status
         if held is not None:
             status = "queued"  # behind the reviews it is about
-        elif queued and runs[-1].state in OPEN_STATES:
-            # An earlier turn put back in line behind a later one: it has not started yet.
+        elif unstarted and runs[-1].state in (*OPEN_STATES, "cancelled"):
+            # An earlier turn put back in line behind a later one, or cancelled while held:
+            # it has not started (yet).
             status = runs[-1].state
         elif turn != row.turn or (status == "waiting" and not interrupts and not more):
             # The thread's status is its latest turn's, or an earlier turn's wait.

@@ -7,12 +7,14 @@ after it; the decision still resumes and completes the refund's own turn.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ringmaster.cli_chat import Chat
 from ringmaster.decisions import Decision, DecisionService, ResumeAfterCommit
 from ringmaster.errors import AlreadyDecided
 from ringmaster.graph.state import Requester
@@ -261,14 +263,7 @@ def test_cancelling_a_quarantined_thread_cancels_its_held_turns(
 ) -> None:
     runner, ann = demo
     thread, item = held_behind_refund(runner, ann)
-    # A resume of the thread fails its last attempt: quarantined; the person cancels.
-    with runner.jobs.writer.begin() as conn:
-        QueueResume(runner.jobs).schedule_resume(conn, thread)
-    job = runner.jobs.claim("w1", thread_id=thread)
-    assert job is not None and job.kind == "resume"
-    quarantine(runner, job, "RunFailed: boom", "w1")
-    [failure] = [i for i in runner.queue.list(thread_id=thread) if i.kind == FAILURE_KIND]
-    DecisionService(runner).decide(failure.id, Decision("reject", reason="stop"), "rev")
+    quarantined_and_cancelled(runner, thread)
 
     assert runner.threads.get(thread).status == "cancelled"
     [turn2] = [j for j in runner.jobs.for_thread(thread) if j.turn == 2]
@@ -280,3 +275,38 @@ def test_cancelling_a_quarantined_thread_cancels_its_held_turns(
     DecisionService(runner).decide(item.id, Decision("approve"), "rev")
     assert [e.data.get("turn") for e in runner.audit.for_thread(thread) if e.kind == "plan"] == [1]
     assert runner.jobs.get(turn2.id).state == "cancelled"
+
+
+def quarantined_and_cancelled(runner: Runner, thread: str) -> None:
+    """A resume of the thread fails its last attempt: quarantined; the person cancels."""
+    with runner.jobs.writer.begin() as conn:
+        QueueResume(runner.jobs).schedule_resume(conn, thread)
+    job = runner.jobs.claim("w1", thread_id=thread)
+    assert job is not None and job.kind == "resume"
+    quarantine(runner, job, "RunFailed: boom", "w1")
+    [failure] = [i for i in runner.queue.list(thread_id=thread) if i.kind == FAILURE_KIND]
+    DecisionService(runner).decide(failure.id, Decision("reject", reason="stop"), "rev")
+
+
+def test_a_held_turn_cancelled_behind_a_later_one_reads_cancelled(
+    demo: tuple[Runner, Requester], capsys: pytest.CaptureFixture[str]
+) -> None:
+    runner, ann = demo
+    thread, _ = held_behind_refund(runner, ann)
+    later = runner.submit("what plan is CUS-1001 on?", thread_id=thread, requester=ann)
+    assert later.turn == 3
+    chat = Chat(runner, ann, thread, json_mode=True)
+    chat.held.add(2)  # the chat that sent it waits to report it
+    quarantined_and_cancelled(runner, thread)
+
+    cancelled = runner.outcome(thread, 2)
+    assert (cancelled.status, cancelled.answer) == ("cancelled", None)  # it never ran
+    capsys.readouterr()
+    chat.report_held()
+    said = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert said[0] == {
+        "type": "turn",
+        "text": "turn 2, which waited for a review, was cancelled",
+        "turn": 2,
+    }
+    assert "has run" not in json.dumps(said)
