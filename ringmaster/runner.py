@@ -495,6 +495,8 @@ class Runner:
             status = "waiting"
         elif state.next:
             status = "running"
+        elif any(j.kind == "run" and j.state == "queued" for j in self.jobs.for_thread(thread_id)):
+            status = "queued"  # a turn put back in line (turns.release_held) runs next
         elif self.queue.count(status="pending", thread_id=thread_id) or self.jobs.held(thread_id):
             status = "waiting"  # this turn is done; an earlier one waits for a person
         else:
@@ -564,8 +566,13 @@ class Runner:
             # An earlier turn put back in line behind a later one, or cancelled while held:
             # it has not started (yet).
             status = runs[-1].state
-        elif turn != row.turn or (status == "waiting" and not interrupts and not more):
-            # The thread's status is its latest turn's, or an earlier turn's wait.
+        elif turn != row.turn or (
+            not interrupts
+            and not more
+            and (status == "waiting" or (status == "queued" and runs and runs[-1].state == "done"))
+        ):
+            # The thread's status is its latest turn's, or an earlier turn's wait, or an
+            # earlier turn put back in line.
             status = "waiting" if interrupts else "running" if more else "completed"
         return RunOutcome(
             thread_id=thread_id,

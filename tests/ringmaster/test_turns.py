@@ -310,3 +310,37 @@ def test_a_held_turn_cancelled_behind_a_later_one_reads_cancelled(
         "turn": 2,
     }
     assert "has run" not in json.dumps(said)
+
+
+def test_a_resume_that_runs_before_a_released_turn_leaves_it_queued(
+    demo: tuple[Runner, Requester],
+) -> None:
+    runner, ann = demo
+    thread, one = held_behind_refund(runner, ann)  # turn 2 held behind the refund (turn 1)
+    second = runner.submit(
+        "Refund invoice INV-1049 in full, charged twice", thread_id=thread, requester=ann
+    )
+    [two] = [p for p in second.pending if p.id != one.id]
+    assert (second.turn, second.queued_behind) == (3, [])
+    service = DecisionService(runner, scheduler=runner.resume_scheduler, resume=runner.outcome)
+
+    def run_resume() -> None:  # a worker takes the thread's resume job, nothing else
+        job = runner.jobs.claim("w1", kinds=("resume",), thread_id=thread)
+        assert job is not None
+        runner.run_job(job)
+        runner.jobs.complete(job.id, "w1")
+
+    service.decide(one.id, Decision("approve"), "rev")
+    run_resume()  # turn 1 completes; turn 2 is put back in line
+    # The other refund's decision is resumed before a worker takes turn 2.
+    service.decide(two.id, Decision("approve"), "rev")
+    run_resume()
+
+    assert runner.threads.get(thread).status == "queued"  # not completed: turn 2 is in line
+    assert (runner.outcome(thread, 2).status, runner.outcome(thread, 3).status) == (
+        "queued",
+        "completed",
+    )
+    runner.drive(thread)
+    assert runner.outcome(thread, 2).status == "completed"
+    assert runner.threads.get(thread).status == "completed"
