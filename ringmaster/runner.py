@@ -54,6 +54,7 @@ from ringmaster.graph.state import Requester
 from ringmaster.graph.usage import Budget, UsageMeter
 from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
 from ringmaster.models import budget
+from ringmaster.quarantine import FAILURE_KIND
 from ringmaster.review_queue import PRIORITIES, ReviewItem, ReviewQueue
 from ringmaster.run_queue import HELD, OPEN_STATES, Job, Limits, SqlRunQueue
 from ringmaster.settings import Settings
@@ -559,9 +560,12 @@ class Runner:
         runs = [j for j in self.jobs.for_thread(thread_id) if j.kind == "run" and j.turn == turn]
         held = next((j for j in runs if j.state == HELD), None)
         unstarted = turn != row.turn and values.get("turn") != turn and runs
+        pending = self.queue.list(status="pending", thread_id=thread_id)
         status = row.status
         if held is not None:
             status = "queued"  # behind the reviews it is about
+        elif any(p.kind == FAILURE_KIND and p.turn == turn for p in pending):
+            status = "quarantined"  # its run failed; a later turn ran meanwhile
         elif unstarted and runs[-1].state in (*OPEN_STATES, "cancelled"):
             # An earlier turn put back in line behind a later one, or cancelled while held:
             # it has not started (yet).
@@ -580,7 +584,7 @@ class Runner:
             plan=values.get("plan"),
             results=results,
             answer=values.get("answer"),
-            pending=self.queue.list(status="pending", thread_id=thread_id),
+            pending=pending,
             error=row.error if turn == row.turn else None,
             usage=self._usage(thread_id, turn),
             waiting_for=[

@@ -212,3 +212,19 @@ def test_a_retry_continues_the_quarantined_turn_though_a_later_one_ran(
         assert out.status == "completed" and out.results["t1"]["status"] == "done"
         assert [r[1] for r in ledger.rows()] == [5]
         assert fixed.outcome(thread, 2).results["t1"]["status"] == "done"
+
+
+def test_a_quarantined_turn_reads_quarantined_after_a_later_one_ran(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    with build(tmp_path, db_url, "checkpoint_save") as runner:
+        thread, _ = runner.accept("poison one")
+        drain(runner)
+        assert runner.outcome(thread, 1).status == "quarantined"
+        later = runner.submit("work next", thread_id=thread)
+        assert later.status == "completed"
+        # Turn 1 never completed: its run waits for a person to retry or cancel it.
+        quarantined = runner.outcome(thread, 1)
+        assert (quarantined.status, quarantined.answer) == ("quarantined", None)
+        [item] = quarantined.pending
+        assert (item.kind, item.turn) == ("failure", 1)
