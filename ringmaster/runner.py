@@ -498,6 +498,8 @@ class Runner:
             status = "running"
         elif any(j.kind == "run" and j.state == "queued" for j in self.jobs.for_thread(thread_id)):
             status = "queued"  # a turn put back in line (turns.release_held) runs next
+        elif self.queue.list(thread_id=thread_id, kind=FAILURE_KIND, limit=1):
+            status = "quarantined"  # this turn is done; another run of the thread failed
         elif self.queue.count(status="pending", thread_id=thread_id) or self.jobs.held(thread_id):
             status = "waiting"  # this turn is done; an earlier one waits for a person
         else:
@@ -565,18 +567,15 @@ class Runner:
         if held is not None:
             status = "queued"  # behind the reviews it is about
         elif any(p.kind == FAILURE_KIND and p.turn == turn for p in pending):
-            status = "quarantined"  # its run failed; a later turn ran meanwhile
+            status = "quarantined"  # its run failed: a person retries or cancels it
         elif unstarted and runs[-1].state in (*OPEN_STATES, "cancelled"):
             # An earlier turn put back in line behind a later one, or cancelled while held:
             # it has not started (yet).
             status = runs[-1].state
         elif turn != row.turn or (
-            not interrupts
-            and not more
-            and (status == "waiting" or (status == "queued" and runs and runs[-1].state == "done"))
+            not interrupts and not more and self._elsewhere(status, runs, pending)
         ):
-            # The thread's status is its latest turn's, or an earlier turn's wait, or an
-            # earlier turn put back in line.
+            # The thread's status is its latest turn's, or an earlier turn's.
             status = "waiting" if interrupts else "running" if more else "completed"
         return RunOutcome(
             thread_id=thread_id,
@@ -597,6 +596,18 @@ class Runner:
             turn=turn,
             queued_behind=list((held.payload or {}).get("after") or []) if held else [],
         )
+
+    @staticmethod
+    def _elsewhere(status: str, runs: list[Job], pending: list[ReviewItem]) -> bool:
+        """Whether the thread's status, its latest turn finished, is an earlier turn's: one
+        waiting for a person, put back in line, or quarantined (its failure item names the
+        turn; a resume's names none, 0)."""
+        if status == "queued":
+            return bool(runs) and runs[-1].state == "done"
+        if status == "quarantined":
+            failed = {p.turn for p in pending if p.kind == FAILURE_KIND}
+            return bool(failed) and 0 not in failed
+        return status == "waiting"
 
     def _usage(self, thread_id: str, turn: int) -> dict[str, Any] | None:
         """The turn's calls and tokens (as saved, whichever process ran it), the budget and

@@ -223,6 +223,8 @@ def test_a_quarantined_turn_reads_quarantined_after_a_later_one_ran(
         assert runner.outcome(thread, 1).status == "quarantined"
         later = runner.submit("work next", thread_id=thread)
         assert later.status == "completed"
+        # The thread still says so (not `waiting`): `thread list --status quarantined` has it.
+        assert runner.threads.get(thread).status == "quarantined"
         # Turn 1 never completed: its run waits for a person to retry or cancel it.
         quarantined = runner.outcome(thread, 1)
         assert (quarantined.status, quarantined.answer) == ("quarantined", None)
