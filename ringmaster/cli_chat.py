@@ -111,13 +111,19 @@ class Chat:
                 )
 
     def report_held(self) -> None:
-        """Show the turns that waited for reviews once they have run (here or elsewhere)."""
+        """Show the turns that waited for reviews once they have run (here or elsewhere), or
+        say they were cancelled."""
         for turn in sorted(self.held):
             assert self.thread is not None
             outcome = self.runner.outcome(self.thread, turn)
             if outcome.status in ("queued", "running"):
                 continue
             self.held.discard(turn)
+            if outcome.status == "cancelled":  # with its thread: it never ran
+                self.say(
+                    "turn", f"turn {turn}, which waited for a review, was cancelled", turn=turn
+                )
+                continue
             self.say("turn", f"turn {turn}, which waited for a review, has run:", turn=turn)
             self.show(outcome)
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ringmaster.review_queue import PRIORITIES, PRIORITY_NAMES
-from ringmaster.run_queue import SLOT, Job
+from ringmaster.run_queue import HELD, SLOT, Job
+from ringmaster.tables import threads as threads_table
 
 if TYPE_CHECKING:
     from ringmaster.runner import Runner
@@ -102,7 +103,18 @@ def apply_failure_decisions(runner: Runner, thread_id: str) -> bool:
             )
         runner.threads.set(thread_id, status="queued", error=None)
     else:
-        runner.threads.set(thread_id, status="cancelled")
-        runner.audit.append(thread_id, "run_cancelled", f"human:{item.decided_by}", item_id=item.id)
+        with runner.jobs.writer.begin() as conn:
+            # Turns held behind reviews (ringmaster/turns.py) are cancelled with the thread:
+            # nothing releases them into a cancelled thread later.
+            held = runner.jobs.cancel_in(conn, thread_id, states=(HELD,))
+            conn.execute(
+                threads_table.update()
+                .where(threads_table.c.id == thread_id)
+                .values(status="cancelled", updated_at=runner.clock())
+            )
+            runner.audit.append_in(
+                conn, thread_id, "run_cancelled", f"human:{item.decided_by}", item_id=item.id,
+                held_turns_cancelled=held,
+            )  # fmt: skip
     runner.queue.mark_resumed([i.id for i in items])
     return True

@@ -457,11 +457,16 @@ class SqlRunQueue:
             return [job_from_row(r) for r in conn.execute(select(jobs).where(jobs.c.state == HELD))]
 
     def cancel_in(
-        self, conn: Connection, thread_id: str, kinds: Iterable[str] | None = None
+        self,
+        conn: Connection,
+        thread_id: str,
+        kinds: Iterable[str] | None = None,
+        states: Iterable[str] = (*OPEN_STATES, HELD),
     ) -> int:
-        """Cancel a thread's open and held jobs (of `kinds`) in `conn`'s transaction."""
+        """Cancel a thread's open and held jobs (of `kinds`, in `states`) in `conn`'s
+        transaction."""
         c = jobs.c
-        q = update(jobs).where(c.thread_id == thread_id, c.state.in_([*OPEN_STATES, HELD]))
+        q = update(jobs).where(c.thread_id == thread_id, c.state.in_(list(states)))
         if kinds is not None:
             q = q.where(c.kind.in_(list(kinds)))
         return conn.execute(

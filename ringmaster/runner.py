@@ -54,8 +54,9 @@ from ringmaster.graph.state import Requester
 from ringmaster.graph.usage import Budget, UsageMeter
 from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
 from ringmaster.models import budget
+from ringmaster.quarantine import FAILURE_KIND
 from ringmaster.review_queue import PRIORITIES, ReviewItem, ReviewQueue
-from ringmaster.run_queue import Job, Limits, SqlRunQueue
+from ringmaster.run_queue import HELD, OPEN_STATES, Job, Limits, SqlRunQueue
 from ringmaster.settings import Settings
 from ringmaster.slots import QueueSlots
 from ringmaster.tables import make_engine
@@ -411,7 +412,8 @@ class Runner:
 
             if apply_failure_decisions(self, job.thread_id):
                 return  # a cancelled thread; a retried one has a new job
-            self._drain(graph, job.thread_id, job.turn if job.kind == "run" else 0)
+            # A run's turn, a retry's (quarantine.py), else (a decision's resume) the latest.
+            self._drain(graph, job.thread_id, job.turn)
             release_held(self, job.thread_id)
         finally:
             self.threads.unlock(job.thread_id, owner)
@@ -494,6 +496,10 @@ class Runner:
             status = "waiting"
         elif state.next:
             status = "running"
+        elif any(j.kind == "run" and j.state == "queued" for j in self.jobs.for_thread(thread_id)):
+            status = "queued"  # a turn put back in line (turns.release_held) runs next
+        elif self.queue.list(thread_id=thread_id, kind=FAILURE_KIND, limit=1):
+            status = "quarantined"  # this turn is done; another run of the thread failed
         elif self.queue.count(status="pending", thread_id=thread_id) or self.jobs.held(thread_id):
             status = "waiting"  # this turn is done; an earlier one waits for a person
         else:
@@ -553,12 +559,23 @@ class Runner:
                     results.update(task.result["results"])
         # A parked subtask's result carries its work state for later; callers need not see it.
         results = {k: {f: v for f, v in r.items() if f != "work"} for k, r in results.items()}
-        held = next((j for j in self.jobs.held(thread_id) if j.turn == turn), None)
+        runs = [j for j in self.jobs.for_thread(thread_id) if j.kind == "run" and j.turn == turn]
+        held = next((j for j in runs if j.state == HELD), None)
+        unstarted = turn != row.turn and values.get("turn") != turn and runs
+        pending = self.queue.list(status="pending", thread_id=thread_id)
         status = row.status
         if held is not None:
             status = "queued"  # behind the reviews it is about
-        elif turn != row.turn or (status == "waiting" and not interrupts and not more):
-            # The thread's status is its latest turn's, or an earlier turn's wait.
+        elif any(p.kind == FAILURE_KIND and p.turn == turn for p in pending):
+            status = "quarantined"  # its run failed: a person retries or cancels it
+        elif unstarted and runs[-1].state in (*OPEN_STATES, "cancelled"):
+            # An earlier turn put back in line behind a later one, or cancelled while held:
+            # it has not started (yet).
+            status = runs[-1].state
+        elif turn != row.turn or (
+            not interrupts and not more and self._elsewhere(status, runs, pending)
+        ):
+            # The thread's status is its latest turn's, or an earlier turn's.
             status = "waiting" if interrupts else "running" if more else "completed"
         return RunOutcome(
             thread_id=thread_id,
@@ -566,7 +583,7 @@ class Runner:
             plan=values.get("plan"),
             results=results,
             answer=values.get("answer"),
-            pending=self.queue.list(status="pending", thread_id=thread_id),
+            pending=pending,
             error=row.error if turn == row.turn else None,
             usage=self._usage(thread_id, turn),
             waiting_for=self._waiting_for(thread_id, turn) if status in (*BUSY, "waiting") else [],
@@ -594,6 +611,18 @@ class Runner:
                     w["unhealthy"] = reasons
                 out.append(w)
         return out
+
+    @staticmethod
+    def _elsewhere(status: str, runs: list[Job], pending: list[ReviewItem]) -> bool:
+        """Whether the thread's status, its latest turn finished, is an earlier turn's: one
+        waiting for a person, put back in line, or quarantined (its failure item names the
+        turn; a resume's names none, 0)."""
+        if status == "queued":
+            return bool(runs) and runs[-1].state == "done"
+        if status == "quarantined":
+            failed = {p.turn for p in pending if p.kind == FAILURE_KIND}
+            return bool(failed) and 0 not in failed
+        return status == "waiting"
 
     def _usage(self, thread_id: str, turn: int) -> dict[str, Any] | None:
         """The turn's calls and tokens (as saved, whichever process ran it), the budget and

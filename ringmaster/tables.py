@@ -320,7 +320,7 @@ jobs = Table(
     Column("turn", Integer, nullable=False),
     Column("agent", String(64)),  # set: the claim checks this agent's capacity and rate
     Column("priority", Integer, nullable=False),  # 0 low … 3 urgent
-    Column("state", String(16), nullable=False),  # queued | running | done | failed | cancelled
+    Column("state", String(16), nullable=False),  # queued|running|held|done|failed|cancelled
     Column("payload", JSON),
     Column("attempts", Integer, nullable=False),
     Column("lease_owner", String(200)),

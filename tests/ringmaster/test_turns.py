@@ -7,17 +7,22 @@ after it; the decision still resumes and completes the refund's own turn.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ringmaster.cli_chat import Chat
 from ringmaster.decisions import Decision, DecisionService, ResumeAfterCommit
 from ringmaster.errors import AlreadyDecided
 from ringmaster.graph.state import Requester
-from ringmaster.runner import Runner
+from ringmaster.quarantine import FAILURE_KIND, quarantine
+from ringmaster.review_queue import ReviewItem
+from ringmaster.runner import QueueResume, Runner
 from ringmaster.settings import Settings
+from ringmaster.turns import release_held
 
 REFUND = "Refund invoice INV-1002 in full, the customer was double charged"
 
@@ -39,6 +44,18 @@ def refunds(home: Path, invoice: str = "INV-1002") -> list[tuple[int]]:
         return conn.execute(
             "SELECT amount_cents FROM refunds WHERE invoice_id = ?", (invoice,)
         ).fetchall()
+
+
+def held_behind_refund(runner: Runner, ann: Requester) -> tuple[str, ReviewItem]:
+    """A thread whose refund waits for its review, and a turn about its invoice held behind
+    it: the thread and the review."""
+    first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+    held = runner.submit(
+        "what is the status of INV-1002 now?", thread_id=first.thread_id, requester=ann
+    )
+    assert (held.status, held.turn, held.queued_behind[0]["review_id"]) == ("queued", 2, item.id)
+    return first.thread_id, item
 
 
 def test_a_turn_runs_while_an_unrelated_review_waits(
@@ -133,11 +150,7 @@ def test_a_held_turn_is_released_by_recovery_after_a_crash(
     demo: tuple[Runner, Requester], tmp_path: Path
 ) -> None:
     runner, ann = demo
-    first = runner.submit(REFUND, requester=ann)
-    [item] = first.pending
-    thread = first.thread_id
-    later = runner.submit("what is the status of INV-1002 now?", thread_id=thread, requester=ann)
-    assert later.status == "queued"
+    thread, item = held_behind_refund(runner, ann)
     # The decision is committed and its turn resumed, but the process dies before the held
     # turn is put back in line: resumed without `release_held`.
     DecisionService(runner, scheduler=ResumeAfterCommit(), resume=runner.outcome).decide(
@@ -220,3 +233,114 @@ def test_each_decision_resumes_its_own_turn_once(
     assert (done.status, done.turn) == ("completed", 1) and "rejected" in (done.answer or "")
     assert refunds(tmp_path) == [] and runner.threads.get(thread).status == "completed"
     assert refunds(tmp_path, "INV-1049") == [(29900,)]  # once, by its own turn
+
+
+def test_a_released_turn_behind_a_later_one_is_queued_until_it_runs(
+    demo: tuple[Runner, Requester],
+) -> None:
+    runner, ann = demo
+    thread, item = held_behind_refund(runner, ann)
+    # A held turn is not open: the next request is taken and runs before it.
+    later = runner.submit("what plan is CUS-1001 on?", thread_id=thread, requester=ann)
+    assert (later.turn, later.queued_behind) == (3, [])
+    # The decision is resumed and the held turn put back in line, but no worker has run it.
+    DecisionService(runner, scheduler=ResumeAfterCommit(), resume=runner.outcome).decide(
+        item.id, Decision("approve"), "rev"
+    )
+    runner._drain(runner.graph, thread)
+    assert release_held(runner, thread)
+
+    back = runner.outcome(thread, 2)
+    assert (back.status, back.answer) == ("queued", None)  # not `completed`: it has not run
+
+    runner.drive(thread)
+    ran = runner.outcome(thread, 2)
+    assert ran.status == "completed" and "refunded" in (ran.answer or "")
+
+
+def test_cancelling_a_quarantined_thread_cancels_its_held_turns(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    runner, ann = demo
+    thread, item = held_behind_refund(runner, ann)
+    quarantined_and_cancelled(runner, thread)
+
+    assert runner.threads.get(thread).status == "cancelled"
+    [turn2] = [j for j in runner.jobs.for_thread(thread) if j.turn == 2]
+    assert turn2.state == "cancelled"
+    assert runner.outcome(thread, 2).status == "cancelled"  # not `queued` behind the refund
+    [cancelled] = [e for e in runner.audit.for_thread(thread) if e.kind == "run_cancelled"]
+    assert cancelled.data["held_turns_cancelled"] == 1
+    # The refund's review, decided later, never lets the cancelled turn run.
+    DecisionService(runner).decide(item.id, Decision("approve"), "rev")
+    assert [e.data.get("turn") for e in runner.audit.for_thread(thread) if e.kind == "plan"] == [1]
+    assert runner.jobs.get(turn2.id).state == "cancelled"
+
+
+def quarantined_and_cancelled(runner: Runner, thread: str) -> None:
+    """A resume of the thread fails its last attempt: quarantined; the person cancels."""
+    with runner.jobs.writer.begin() as conn:
+        QueueResume(runner.jobs).schedule_resume(conn, thread)
+    job = runner.jobs.claim("w1", thread_id=thread)
+    assert job is not None and job.kind == "resume"
+    quarantine(runner, job, "RunFailed: boom", "w1")
+    [failure] = [i for i in runner.queue.list(thread_id=thread) if i.kind == FAILURE_KIND]
+    DecisionService(runner).decide(failure.id, Decision("reject", reason="stop"), "rev")
+
+
+def test_a_held_turn_cancelled_behind_a_later_one_reads_cancelled(
+    demo: tuple[Runner, Requester], capsys: pytest.CaptureFixture[str]
+) -> None:
+    runner, ann = demo
+    thread, _ = held_behind_refund(runner, ann)
+    later = runner.submit("what plan is CUS-1001 on?", thread_id=thread, requester=ann)
+    assert later.turn == 3
+    chat = Chat(runner, ann, thread, json_mode=True)
+    chat.held.add(2)  # the chat that sent it waits to report it
+    quarantined_and_cancelled(runner, thread)
+
+    cancelled = runner.outcome(thread, 2)
+    assert (cancelled.status, cancelled.answer) == ("cancelled", None)  # it never ran
+    capsys.readouterr()
+    chat.report_held()
+    said = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert said[0] == {
+        "type": "turn",
+        "text": "turn 2, which waited for a review, was cancelled",
+        "turn": 2,
+    }
+    assert "has run" not in json.dumps(said)
+
+
+def test_a_resume_that_runs_before_a_released_turn_leaves_it_queued(
+    demo: tuple[Runner, Requester],
+) -> None:
+    runner, ann = demo
+    thread, one = held_behind_refund(runner, ann)  # turn 2 held behind the refund (turn 1)
+    second = runner.submit(
+        "Refund invoice INV-1049 in full, charged twice", thread_id=thread, requester=ann
+    )
+    [two] = [p for p in second.pending if p.id != one.id]
+    assert (second.turn, second.queued_behind) == (3, [])
+    service = DecisionService(runner, scheduler=runner.resume_scheduler, resume=runner.outcome)
+
+    def run_resume() -> None:  # a worker takes the thread's resume job, nothing else
+        job = runner.jobs.claim("w1", kinds=("resume",), thread_id=thread)
+        assert job is not None
+        runner.run_job(job)
+        runner.jobs.complete(job.id, "w1")
+
+    service.decide(one.id, Decision("approve"), "rev")
+    run_resume()  # turn 1 completes; turn 2 is put back in line
+    # The other refund's decision is resumed before a worker takes turn 2.
+    service.decide(two.id, Decision("approve"), "rev")
+    run_resume()
+
+    assert runner.threads.get(thread).status == "queued"  # not completed: turn 2 is in line
+    assert (runner.outcome(thread, 2).status, runner.outcome(thread, 3).status) == (
+        "queued",
+        "completed",
+    )
+    runner.drive(thread)
+    assert runner.outcome(thread, 2).status == "completed"
+    assert runner.threads.get(thread).status == "completed"

@@ -188,3 +188,45 @@ def test_check_in_escalates_a_stuck_run_and_a_silent_worker_once(
         assert sorted(r["kind"] for r in rows) == ["silent_worker", "stuck_run"]
         (run_alert,) = [r for r in rows if r["kind"] == "stuck_run"]
         assert run_alert["thread_id"] == stuck and run_alert["request"] == "work that hangs"
+
+
+def test_a_retry_continues_the_quarantined_turn_though_a_later_one_ran(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    with build(tmp_path, db_url, "checkpoint_save") as runner:
+        thread, _ = runner.accept("poison one")
+        drain(runner)
+        [item] = runner.queue.list(status="pending", thread_id=thread)
+        assert (item.kind, item.turn) == ("failure", 1)
+        # The failure item is a review: a new turn on the thread runs while it waits.
+        later = runner.submit("work next", thread_id=thread)
+        assert (later.turn, later.results["t1"]["status"]) == (2, "done")
+    deps, ledger = make_deps(
+        tmp_path, ScriptedPlanner(plan_of(("pay", "beta"))), {"beta": ScriptedAgent(proposing(5))}
+    )
+    with Runner(settings(tmp_path, db_url), deps=deps) as fixed:
+        service = DecisionService(fixed, scheduler=fixed.resume_scheduler, resume=fixed.drive)
+        service.decide(item, Decision("approve"), "ann")
+        # The retry continues turn 1 from its last checkpoint, not the thread's latest turn.
+        out = fixed.outcome(thread, 1)
+        assert out.status == "completed" and out.results["t1"]["status"] == "done"
+        assert [r[1] for r in ledger.rows()] == [5]
+        assert fixed.outcome(thread, 2).results["t1"]["status"] == "done"
+
+
+def test_a_quarantined_turn_reads_quarantined_after_a_later_one_ran(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    with build(tmp_path, db_url, "checkpoint_save") as runner:
+        thread, _ = runner.accept("poison one")
+        drain(runner)
+        assert runner.outcome(thread, 1).status == "quarantined"
+        later = runner.submit("work next", thread_id=thread)
+        assert later.status == "completed"
+        # The thread still says so (not `waiting`): `thread list --status quarantined` has it.
+        assert runner.threads.get(thread).status == "quarantined"
+        # Turn 1 never completed: its run waits for a person to retry or cancel it.
+        quarantined = runner.outcome(thread, 1)
+        assert (quarantined.status, quarantined.answer) == ("quarantined", None)
+        [item] = quarantined.pending
+        assert (item.kind, item.turn) == ("failure", 1)
