@@ -46,6 +46,7 @@ HELP = """commands:
   /reject ID reason        reject; the reason is shown to the requester
   /respond ID text         answer in place of the action
   /quit                    end the chat (so do an empty line and Ctrl-D)"""
+CHAT_DECIDE_HINT = "Decide here: /show, /approve, /edit, /reject or /respond ID (/help for more)"
 
 
 def _lines(history_file: Path) -> Iterator[str]:
@@ -136,7 +137,7 @@ class Chat:
         if self.json_mode:
             self.say("outcome", outcome.answer or "", outcome=outcome.to_dict())
         else:
-            print_outcome(outcome)
+            print_outcome(outcome, decide_hint=CHAT_DECIDE_HINT)
 
     def request(self, text: str) -> None:
         self.show(self.runner.submit(text, thread_id=self.thread, requester=self.requester))

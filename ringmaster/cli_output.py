@@ -113,11 +113,19 @@ def print_plan(plan: dict[str, Any]) -> None:
     out.print(table)
 
 
-def print_outcome(o: RunOutcome) -> None:
+REVIEW_COMMANDS_HINT = (
+    "Decide with: ringmaster review show|approve|edit|reject|respond ID (any unique prefix)"
+)
+
+
+def print_outcome(o: RunOutcome, decide_hint: str = REVIEW_COMMANDS_HINT) -> None:
+    """What a turn did. Its status is the turn's; the thread's may differ (an earlier turn
+    waiting for a person), so the heading names the turn."""
     from ringmaster.graph.nodes.synthesize import drafted_text
 
+    heading = f"Thread {o.thread_id}, turn {o.turn}" if o.turn else f"Thread {o.thread_id}"
     if o.results:
-        table = Table(title=f"Thread {o.thread_id}: {o.status}")
+        table = Table(title=f"{heading}: {o.status}")
         for col in ("id", "agent", "status", "result"):
             table.add_column(col)
         for sid, r in sorted(o.results.items()):
@@ -129,7 +137,7 @@ def print_outcome(o: RunOutcome) -> None:
                 out.print(f"Draft from {sid}:", markup=False)
                 out.print(safe(draft))
     else:
-        out.print(f"Thread {o.thread_id}: {o.status}")
+        out.print(f"{heading}: {o.status}")
     for b in o.queued_behind:  # a turn about the work of a review still to be decided
         out.print(
             f"turn {o.turn} waits for review {b['review_id'][:SHORT_ID]} (turn {b['turn']}: "
@@ -162,9 +170,7 @@ def print_outcome(o: RunOutcome) -> None:
         )
     if o.pending:
         print_items(o.pending, title="Waiting for review")
-        out.print(
-            "Decide with: ringmaster review show|approve|edit|reject|respond ID (any unique prefix)"
-        )
+        out.print(decide_hint, markup=False)
 
 
 def print_items(items: list[ReviewItem], title: str = "Review queue") -> None:

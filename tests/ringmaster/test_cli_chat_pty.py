@@ -22,7 +22,7 @@ from tests.ringmaster.test_cli import ROOT, Cli
 
 CPR_REQUEST = b"\x1b[6n"  # prompt_toolkit asks where the cursor is; a terminal answers
 LEFT = "\x1b[D"
-DONE = re.compile(r"Thread \S+: (completed|waiting|failed)")
+DONE = re.compile(r"Thread \S+, turn \d+: (completed|waiting|failed)")
 PROMPT = "you>"
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
@@ -104,7 +104,9 @@ def test_the_six_turn_session_in_a_terminal(cli: Cli) -> None:
         term.expect(PROMPT)
         term.type("Refund invoice INV-1002 in full, the customer was double charged\r")
         assert "waiting" in term.expect(DONE)
-        term.expect(PROMPT)
+        # Inside the chat, the reviews are decided with its own commands.
+        hint = term.expect(PROMPT)
+        assert "Decide here: /show, /approve" in hint and "ringmaster review" not in hint
         [review] = cli.json("review", "list")
         term.type(f"/show {review['id'][:8]}\r")
         term.expect("action issue_refund")
