@@ -175,6 +175,9 @@ def review_correct(
     thread: Annotated[str, typer.Argument(help="The thread.")],
     subtask: Annotated[str, typer.Argument(help="The subtask id, e.g. t2.")],
     agent: Annotated[str, typer.Option(help="The agent it should have gone to.")],
+    turn: Annotated[
+        int | None, typer.Option(min=1, help="The turn whose plan it is (default: the latest).")
+    ] = None,
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
@@ -182,7 +185,7 @@ def review_correct(
     with cli_runner() as runner:
         from ringmaster.decisions import DecisionService
 
-        DecisionService(runner).correct(thread, subtask, agent, me(as_))
+        DecisionService(runner).correct(thread, subtask, agent, me(as_), turn=turn)
         count = len(runner.corrections.all())
     if json_mode:
         print_json(

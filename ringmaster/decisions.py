@@ -384,15 +384,34 @@ class DecisionService:
         # The decided review's turn, though a later turn of the thread may have run since.
         return outcome if outcome.turn == item.turn else runner.outcome(item.thread_id, item.turn)
 
-    def correct(self, thread_id: str, subtask_id: str, agent: str, reviewer: str) -> bool:
-        """Record that a subtask should have gone to `agent`; the planner learns it. False
-        when there is nothing to learn (it was routed there)."""
+    def correct(
+        self,
+        thread_id: str,
+        subtask_id: str,
+        agent: str,
+        reviewer: str,
+        turn: int | None = None,
+    ) -> bool:
+        """Record that a subtask of the turn's plan (default: the latest turn that has one)
+        should have gone to `agent`; the planner learns it. False when there is nothing to
+        learn (it was routed there)."""
         runner = self.runner
         row = runner.threads.get(thread_id)  # NotFound for an unknown thread
-        plan = runner.turn_state(thread_id, row.turn).values.get("plan") or {}
-        subtask = next((s for s in plan.get("subtasks", []) if s["id"] == subtask_id), None)
+        if turn is not None and not 1 <= turn <= row.turn:
+            raise NotFound(f"thread {thread_id} has no turn {turn} (its turns are 1-{row.turn})")
+        # A later turn held behind a review has no plan yet: the latest planned one is meant.
+        for k in [turn] if turn is not None else range(row.turn, 0, -1):
+            plan = runner.turn_state(thread_id, k).values.get("plan")
+            if plan:
+                break
+        subtasks = (plan or {}).get("subtasks", [])
+        subtask = next((s for s in subtasks if s["id"] == subtask_id), None)
         if subtask is None:
-            raise NotFound(f"thread {thread_id} has no subtask {subtask_id!r} in its last plan")
+            which = f"turn {turn}'s plan" if turn is not None else "its last plan"
+            raise NotFound(
+                f"thread {thread_id} has no subtask {subtask_id!r} in {which} (--turn N for "
+                "another turn)"
+            )
         names = runner.deps.registry.team.names()
         if agent not in names:
             raise InvalidDecision(f"no agent {agent!r} (agents: {', '.join(names)})")

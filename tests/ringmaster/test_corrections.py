@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ringmaster.decisions import Decision, DecisionService, Edit
+from ringmaster.errors import NotFound
 from ringmaster.graph.planner.base import Plan
 from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
@@ -119,3 +120,17 @@ def test_without_the_train_extra_corrections_wait_and_planning_goes_on(
         assert [c.right_agent for c in fresh.corrections.all()] == ["ops"]  # nothing lost
     assert "1 routing correction(s) not used" in caplog.text
     assert "ringmaster[train]" in caplog.text
+
+
+def test_a_correction_names_the_turn_whose_plan_it_corrects(settings: Settings) -> None:
+    with Runner(settings) as runner:
+        first = runner.submit(MISROUTED[0][0])
+        thread = first.thread_id
+        runner.submit("how many tickets were opened last week", thread_id=thread)
+        service = DecisionService(runner)
+        with pytest.raises(NotFound, match="no turn 3"):
+            service.correct(thread, "t1", "ops", "rita", turn=3)
+        assert service.correct(thread, "t1", "ops", "rita", turn=1)
+        assert service.correct(thread, "t1", "billing", "rita")  # the latest turn's
+        texts = [c.text for c in runner.corrections.all()]
+        assert texts == [MISROUTED[0][0], "how many tickets were opened last week"]

@@ -344,3 +344,13 @@ def test_a_resume_that_runs_before_a_released_turn_leaves_it_queued(
     runner.drive(thread)
     assert runner.outcome(thread, 2).status == "completed"
     assert runner.threads.get(thread).status == "completed"
+
+
+def test_a_correction_with_a_held_latest_turn_corrects_the_latest_planned_one(
+    demo: tuple[Runner, Requester],
+) -> None:
+    runner, ann = demo
+    thread, _ = held_behind_refund(runner, ann)  # turn 2 is held: it has no plan yet
+    assert DecisionService(runner).correct(thread, "t1", "support", "rita")
+    [correction] = runner.corrections.all()
+    assert (correction.text, correction.wrong_agent) == (REFUND, "billing")
