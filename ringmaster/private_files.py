@@ -11,8 +11,16 @@ from pathlib import Path
 
 def private_file(path: Path) -> None:
     """Make `path` (created empty if missing) readable and writable by its owner only. SQLite
-    gives its -wal and -shm files the database file's mode, so this covers them too."""
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    gives its -wal and -shm files the database file's mode, so this covers them too.
+
+    An existing file is only chmod-ed, never opened: closing any descriptor of a file drops
+    every POSIX lock this process holds on it, so opening and closing a database that another
+    connection of this process has open would silently free that connection's SQLite locks (and
+    let another process checkpoint and delete the WAL under it: "disk I/O error")."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+    except FileExistsError:
+        pass
     try:
         os.chmod(path, 0o600)
     except PermissionError:  # someone else's file: leave it, SQLite says if it cannot write

@@ -98,3 +98,38 @@ def test_every_folder_made_above_the_stores_is_private(tmp_path: Path, loose_uma
     with Runner(Settings(home=home, planner_cache=tmp_path / "cache")) as runner:
         runner.submit("How many open tickets do we have?", requester=Requester(id="ann"))
     assert not_private(tmp_path / "new") == {}
+
+
+def test_making_an_open_database_private_keeps_this_process_s_sqlite_locks(
+    tmp_path: Path,
+) -> None:
+    """POSIX locks belong to the process and go when any descriptor of the file is closed.
+    Making a database private while a connection of this process has it open must not open and
+    close the file: another process closing its connection would then take itself for the last
+    one and delete the WAL under the first ("disk I/O error")."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from ringmaster.private_files import private_file
+
+    db = tmp_path / "store.db"
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("INSERT INTO t VALUES (1)")
+    try:
+        private_file(db)
+        subprocess.run(
+            [sys.executable, "-c",
+             "import sqlite3, sys\n"
+             "c = sqlite3.connect(sys.argv[1])\n"
+             "c.execute('SELECT count(*) FROM t').fetchall()\n"
+             "c.close()\n",
+             str(db)],
+            check=True, timeout=60,
+        )  # fmt: skip
+        assert Path(f"{db}-wal").exists()  # the other process knew it was not the last
+        assert holder.execute("SELECT count(*) FROM t").fetchone() == (1,)
+    finally:
+        holder.close()
