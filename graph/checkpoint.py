@@ -19,8 +19,8 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from ringmaster.graph.errors import CheckpointerError
 from ringmaster.private_files import private_dir, private_file
+from ringmaster.sqlite_wal import BUSY_TIMEOUT_S, enable_wal
 
-SQLITE_BUSY_TIMEOUT_S = 30.0
 SETUP_LOCK = 7_311_978  # any constant: the advisory lock taken while creating tables
 SETUP_WAIT_S = 120.0
 
@@ -37,9 +37,9 @@ def sqlite_path(url: str) -> Path:
 def connect_sqlite(path: Path) -> sqlite3.Connection:
     private_dir(path.parent)
     private_file(path)  # checkpoints hold every request and decision: owner only
-    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=SQLITE_BUSY_TIMEOUT_S)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+    enable_wal(conn, BUSY_TIMEOUT_S)
+    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     conn.execute("PRAGMA synchronous=NORMAL")
     return conn
 

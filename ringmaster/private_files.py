@@ -6,7 +6,13 @@ Standard library only, so every layer (graph's checkpointer, ringmaster's stores
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
+
+# Creating a missing file opens and closes it. A thread of this process that found the file
+# created (FileExistsError) and connected to it in that moment would lose its locks at the
+# close; creating under one lock makes it wait for the close first.
+_creating = threading.Lock()
 
 
 def private_file(path: Path) -> None:
@@ -17,10 +23,11 @@ def private_file(path: Path) -> None:
     every POSIX lock this process holds on it, so opening and closing a database that another
     connection of this process has open would silently free that connection's SQLite locks (and
     let another process checkpoint and delete the WAL under it: "disk I/O error")."""
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
-    except FileExistsError:
-        pass
+    with _creating:
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+        except FileExistsError:
+            pass
     try:
         os.chmod(path, 0o600)
     except PermissionError:  # someone else's file: leave it, SQLite says if it cannot write

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 
 from ringmaster.private_files import private_dir, private_file
+from ringmaster.sqlite_wal import BUSY_TIMEOUT_S, enable_wal
 
 metadata = MetaData()
 SETUP_LOCK = 7_311_979  # any constant: the advisory lock held while creating tables
@@ -245,13 +246,15 @@ def make_engine(url: str, *, auto_migrate: bool | None = None, check_schema: boo
         if path and path != ":memory:":
             private_dir(Path(path).parent)
             private_file(Path(path))
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False}
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
             dbapi_conn.isolation_level = None  # SQLAlchemy's "begin" event below issues BEGIN
-            dbapi_conn.execute("PRAGMA journal_mode=WAL")
-            dbapi_conn.execute("PRAGMA busy_timeout=30000")
+            enable_wal(dbapi_conn, BUSY_TIMEOUT_S)
+            dbapi_conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
 
         # Write transactions take SQLite's write lock at BEGIN (see `writer`), so that two
         # processes' read-then-write transactions serialize instead of failing with BUSY;
