@@ -53,9 +53,10 @@ class CapacityWait(GraphError):
         why: str = "is at capacity",
         retry_after: float | None = None,
     ) -> None:
+        # An unhealthy agent's waiter leaves at once: "waited 0.0 s" would read as a fault.
+        waiting = f"waited {waited:.1f} s for a slot of" if waited >= 0.05 else "gets no slot of"
         super().__init__(
-            f"subtask {subtask_id} waited {waited:.1f} s for a slot of {agent}, which {why}; "
-            "the run is queued again"
+            f"subtask {subtask_id} {waiting} {agent}, which {why}; the run is queued again"
         )
         self.agent = agent
         self.subtask_id = subtask_id

@@ -202,7 +202,10 @@ def test_an_agent_flagged_unhealthy_is_granted_nothing_until_it_recovers(queue, 
     assert not slots.acquire(ask("f", "free"), "w-f")[1]
     assert slots.acquire(ask("b"), "w-b")[1]
     assert started(queue, "support") == started(queue, "free") == 0
-    with pytest.raises(CapacityWait, match=r"support, which is unhealthy \(3 of 3 outputs"):
+    with pytest.raises(
+        CapacityWait,
+        match=r"subtask a gets no slot of support, which is unhealthy \(3 of 3 outputs",
+    ):
         with QueueSlots(queue, wait_seconds=0.05).hold(ask("a", "support")):
             pass
     # Recovered: the waiting subtask keeps its place and starts, then the task.
