@@ -48,22 +48,54 @@ CODE_DIGEST = code_digest(_MODEL_MODULES)
 
 
 def _key(directory: Path, *, create: bool) -> bytes | None:
-    """The directory's signing key; None when it is missing (and not created) or unsafe."""
+    """The directory's signing key; None when it is missing (and not created) or unsafe.
+
+    Creating also replaces a key file too short to be a key (left empty by a writer that
+    crashed before keys were linked into place), which would otherwise turn caching off for good.
+    """
     path = directory / KEY_FILE
     if create and not path.exists():
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # Written whole under a temporary name, then linked into place: a writer that dies half
-        # way leaves no empty key (which would turn caching off for good), and a reader never
-        # sees a partial one.
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=KEY_FILE, suffix=".tmp")
+        _write_key(path, replace=False)
+    key = _read_key(path)
+    if create and key == b"":
+        _write_key(path, replace=True)
+        key = _read_key(path)
+    return key or None
+
+
+def _write_key(path: Path, *, replace: bool) -> None:
+    """A new key written whole under a temporary name, then put in place: a writer that dies
+    half way leaves no empty key, and a reader never sees a partial one."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=KEY_FILE, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(secrets.token_bytes(32))
+        if replace:
+            os.replace(tmp, path)  # a racing replacer's key may win: its models are misses
+        else:
+            _link_new(Path(tmp), path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Put `tmp` at `path` unless `path` exists (another process made it first: use theirs)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    except OSError:  # no hard links on this file system: exclusive create, then the bytes
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(secrets.token_bytes(32))
-            os.link(tmp, path)
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         except FileExistsError:
-            pass  # another process made it first: use theirs
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+            return
+        with os.fdopen(fd, "wb") as f:
+            f.write(tmp.read_bytes())
+
+
+def _read_key(path: Path) -> bytes | None:
+    """The key's bytes (b"" when too short to be one); None when missing or unsafe."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError:
@@ -75,7 +107,7 @@ def _key(directory: Path, *, create: bool) -> bytes | None:
         if hasattr(os, "getuid") and info.st_uid != os.getuid():
             return None
         key = f.read()
-    return key if len(key) >= 32 else None
+    return key if len(key) >= 32 else b""
 
 
 def _sign(key: bytes, payload: bytes) -> bytes:
