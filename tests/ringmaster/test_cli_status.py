@@ -15,7 +15,8 @@ from ringmaster.slots import QueueSlots
 from ringmaster.tables import make_engine
 from tests.ringmaster.ops_traffic import Clock, Traffic
 from tests.ringmaster.test_cli import Cli
-from tests.ringmaster.test_outbox import SECRET, Hook
+from tests.ringmaster.test_outbox import SECRET
+from tests.ringmaster.webhook import Hook
 
 
 def test_status_summary_checkin_and_outbox(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ from ringmaster.outbox import (
     verify_signature,
 )
 from ringmaster.tables import make_engine
+from tests.ringmaster.webhook import Hook
 
 START = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 SECRET = b"s3cret"
@@ -38,50 +38,6 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.now
-
-
-class Hook:
-    """A local webhook: answers the scripted statuses in turn, then 200; records every body."""
-
-    def __init__(self, statuses: list[int], redirect_to: str | None = None) -> None:
-        self.statuses = list(statuses)
-        self.redirect_to = redirect_to
-        self.requests: list[tuple[int, dict[str, str], bytes]] = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                if hook.redirect_to:
-                    hook.requests.append((307, dict(self.headers), body))
-                    self.send_response(307)
-                    self.send_header("Location", hook.redirect_to)
-                    self.end_headers()
-                    return
-                status = hook.statuses.pop(0) if hook.statuses else 200
-                hook.requests.append((status, dict(self.headers), body))
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Hook:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def delivered(self) -> list[bytes]:
-        return [body for status, _, body in self.requests if status == 200]
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from ringmaster.tools.base import ToolRegistry
 from ringmaster.worker import Worker
 from tests.fakes import ScriptedAgent, ScriptedPlanner, ok, plan_of
 from tests.ringmaster.ops_traffic import AUDIT_KEY, START, TEAM, Clock, engine
+from tests.ringmaster.webhook import Hook
 
 __all__ = ["engine"]
 
@@ -252,65 +252,33 @@ def test_the_rebalancing_pass_keeps_the_health_flag_the_queue_reads(
         runner.close()
 
 
-class BlockingHook:
-    """A local webhook that holds each request until the test releases it."""
-
-    def __init__(self) -> None:
-        self.entered, self.release = threading.Event(), threading.Event()
-        self.bodies: list[bytes] = []
-        hook = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                hook.entered.set()
-                hook.release.wait(120)  # a guard: the test releases it once it has seen a claim
-                hook.bodies.append(body)
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def test_a_slow_outbox_send_does_not_hold_up_claims(tmp_path: Path, engine: Engine) -> None:
     url = engine.url.render_as_string(hide_password=False)
     clock = Clock(START)
-    hook = BlockingHook()
-    settings = Settings(
-        home=tmp_path, db_url=url, checkin_interval_seconds=0, rebalance_interval_seconds=0,
-        summary_interval_hours=0, outbox_interval_seconds=60, notify_webhook_url=hook.url,
-        outbox_backoff_seconds=60,  # a send that times out would hold its pass a minute more
-    )  # fmt: skip
-    runner = runner_for(tmp_path, url, clock, settings)
-    worker = Worker(runner, owner="w0", scheduler=worker_scheduler(runner, "w0"))
-    with runner.engine.begin() as conn:
-        assert queue_once(
-            conn, item_id="x", recipient="escalation", thread_id="", payload={"text": "hi"},
-            now=clock(),
+    with Hook([], held=True) as hook:
+        settings = Settings(
+            home=tmp_path, db_url=url, checkin_interval_seconds=0, rebalance_interval_seconds=0,
+            summary_interval_hours=0, outbox_interval_seconds=60, notify_webhook_url=hook.url,
+            outbox_backoff_seconds=60,  # a send that times out would hold its pass a minute more
         )  # fmt: skip
-    try:
-        with serving([worker]):
-            clock.advance(seconds=60)  # the outbox's tick turns: its send blocks in the hook
-            wait_for(hook.entered.is_set)
-            thread, _ = runner.accept("x")  # a run queued while the send is held: claimed, run
-            wait_for(lambda: [j.state for j in runner.jobs.for_thread(thread)] == ["done"])
-            assert not hook.bodies  # claimed and run while the send was still held
-            hook.release.set()
-            wait_for(
-                lambda: count(engine, notifications, notifications.c.status == "delivered") == 1
-            )
-    finally:
-        hook.close()
-        runner.close()
-    assert len(hook.bodies) == 1
+        runner = runner_for(tmp_path, url, clock, settings)
+        worker = Worker(runner, owner="w0", scheduler=worker_scheduler(runner, "w0"))
+        with runner.engine.begin() as conn:
+            assert queue_once(
+                conn, item_id="x", recipient="escalation", thread_id="", payload={"text": "hi"},
+                now=clock(),
+            )  # fmt: skip
+        try:
+            with serving([worker]):
+                clock.advance(seconds=60)  # the outbox's tick turns: its send blocks in the hook
+                wait_for(hook.entered.is_set)
+                thread, _ = runner.accept("x")  # queued while the send is held: claimed, run
+                wait_for(lambda: [j.state for j in runner.jobs.for_thread(thread)] == ["done"])
+                assert not hook.requests  # claimed and run while the send was still held
+                hook.release.set()
+                wait_for(
+                    lambda: count(engine, notifications, notifications.c.status == "delivered") == 1
+                )
+        finally:
+            runner.close()
+    assert len(hook.delivered) == 1
