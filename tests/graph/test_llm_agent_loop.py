@@ -93,6 +93,16 @@ SCRIPTS = {
         ),
         "Done.",
     ],
+    "a malformed call is answered with an error": [
+        AIMessage(
+            "",
+            tool_calls=[{"name": "price", "args": {"item": "a"}, "id": "ok", "type": "tool_call"}],
+            invalid_tool_calls=[
+                {"name": "price", "args": "{item", "id": "bad", "error": "bad JSON"}
+            ],
+        ),
+        "It is 50.",
+    ],
     "an answer_direct tool ends it": [tool_call("quote", {"item": "widget"})],
     "the last allowed call goes without tools": [
         tool_call("price", {"item": "a"}, "a1"),
