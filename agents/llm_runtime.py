@@ -1,4 +1,5 @@
-"""The LLM runtime: a specialist as a tool-calling agent (`langchain.agents.create_agent`).
+"""The LLM runtime: a specialist as a tool-calling agent, as `langchain.agents.create_agent`
+builds one (the model/tool loop runs as a plain loop in the agent node; see `LLMRuntime`).
 
 The agent gets the same tools as the agent's offline skills, through the subtask's `ToolBox`,
 so scopes are checked in code whatever the model asks for:
@@ -25,9 +26,10 @@ refines, a list it pages through) sets `tool_rounds` in the team file.
 
 `max_model_calls` bounds the model calls per attempt (exceeding it is LangChain's
 `ModelCallLimitExceededError`, so a run-away agent is a failed attempt, not an answer), counted
-from the attempt's messages in a `wrap_model_call` middleware: LangChain's
-`ModelCallLimitMiddleware` keeps its count with `before_model`/`after_model` hooks, two graph
-steps around every model call. Fallback models are `ModelFallbackMiddleware`.
+from the attempt's messages (in the compiled agent, in a `wrap_model_call` middleware:
+LangChain's `ModelCallLimitMiddleware` keeps its count with `before_model`/`after_model` hooks,
+two graph steps around every model call). Fallback models are tried in turn when a call fails
+(`ModelFallbackMiddleware` in the compiled agent).
 """
 
 from __future__ import annotations
@@ -40,8 +42,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, get_type_hints
 
-from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
+from langgraph.errors import GraphBubbleUp
 from langgraph.prebuilt import ToolRuntime
 from pydantic import BaseModel, create_model
 
@@ -85,6 +89,9 @@ class AgentContext:
 
     box: ToolBox
     task: AgentTask | None = None  # the subtask, for the reasons an approval shows reviewers
+    # Model answers already received by the plain loop, given back in turn instead of calling
+    # the model again when the loop hands over to the compiled agent (see `LLMRuntime`).
+    replay: list[AIMessage] = field(default_factory=list)
 
 
 def offered_tools(box: ToolBox, names: Sequence[str]) -> list[str]:
@@ -94,6 +101,29 @@ def offered_tools(box: ToolBox, names: Sequence[str]) -> list[str]:
         if name in box.allowed and box.registry.get(name).reachable_by(box.requester_scopes):
             out.append(name)
     return out
+
+
+def use_tool(box: ToolBox, tool: Tool, args: dict[str, Any]) -> tuple[str, Any]:
+    """One tool call through the subtask's tool box: (content, artifact) of its ToolMessage.
+
+    A side-effecting tool is proposed, not run; a read-only one runs now. A `ToolError` is
+    `ToolException` ("error: ..."): the call failed, and its round does not count against
+    `tool_rounds`.
+    """
+    try:
+        if tool.side_effect:
+            action = box.propose(tool.name, description=tool.description, **args)
+            gated = tool.needs_approval(args) is not None
+            artifact = {PROPOSAL: True, **action.to_dict(), "approved": gated}
+            return (
+                f"proposed {tool.name} {_dumps(args)}: it runs after checks"
+                + (" (a person approved it)" if gated else ""),
+                artifact,
+            )
+        result = box.call(tool.name, **args)
+        return _dumps(result), result
+    except ToolError as exc:
+        raise ToolException(f"error: {exc}") from exc
 
 
 def langchain_tools(registry: ToolRegistry, names: Sequence[str]) -> list[BaseTool]:
@@ -108,23 +138,7 @@ def langchain_tools(registry: ToolRegistry, names: Sequence[str]) -> list[BaseTo
         def run(runtime: ToolRuntime[AgentContext], _tool: Tool = tool, **args: Any) -> Any:
             if not isinstance(runtime.context, AgentContext):
                 raise RuntimeError("an LLM agent runs with its AgentContext: use LLMRuntime.run")
-            box = runtime.context.box
-            try:
-                if _tool.side_effect:
-                    action = box.propose(_tool.name, description=_tool.description, **args)
-                    gated = _tool.needs_approval(args) is not None
-                    artifact = {PROPOSAL: True, **action.to_dict(), "approved": gated}
-                    return (
-                        f"proposed {_tool.name} {_dumps(args)}: it runs after checks"
-                        + (" (a person approved it)" if gated else ""),
-                        artifact,
-                    )
-                result = box.call(_tool.name, **args)
-                return _dumps(result), result
-            except ToolError as exc:
-                # A failed call (status "error" on its ToolMessage): the provider is told so,
-                # and the round does not count against tool_rounds.
-                raise ToolException(f"error: {exc}") from exc
+            return use_tool(runtime.context.box, _tool, args)
 
         out.append(
             StructuredTool.from_function(
@@ -274,16 +288,58 @@ def _tool_rounds_middleware(rounds: int, last: int, keep: set[str]) -> Any:
     return ToolRounds()
 
 
+def _replay_middleware() -> Any:
+    """Gives back the answers in the run's `AgentContext.replay`, in turn, before calling the
+    model: a loop handed over to the compiled agent makes none of its calls twice."""
+    from langchain.agents.middleware import AgentMiddleware
+
+    class Replay(AgentMiddleware):  # type: ignore[type-arg]
+        def wrap_model_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
+            replay = getattr(request.runtime.context, "replay", None)
+            if replay:
+                return replay.pop(0)
+            return handler(request)
+
+    return Replay()
+
+
+@dataclass(frozen=True)
+class _Loop:
+    """What the plain loop needs for one set of offered tools, built once (see `LLMRuntime`)."""
+
+    system: SystemMessage
+    tools: dict[str, Tool]
+    args: dict[str, type[BaseModel]]
+    keep: frozenset[str]  # answer_direct tools: offered after the tool rounds, they end the loop
+    rounds: int
+    # Per model, the primary first, then its fallbacks: bound with every tool, and as called
+    # once the tool rounds are over (only `keep`, or no tool at all).
+    models: tuple[tuple[Any, Any], ...]
+
+
 @dataclass
 class LLMRuntime:
     """An `AgentRuntime` that runs the spec's agent on a chat model over its tools.
 
-    The compiled agent is built once per set of tools offered (the requester's scopes decide
-    which) and shared by the subtasks that offer it, each with its own tool box in the
-    `AgentContext`. Its message loop is checkpointed only when it stops (`durability="exit"`):
-    at an interrupt (a tool call waiting for approval) or an error. The loop's effects are only
-    proposed, never run, so a crash mid-loop costs re-running it, and nothing runs twice; a
-    loop that stopped for approval resumes from what it stored.
+    The model/tool loop runs as a plain loop inside the graph's agent node: call the model,
+    run the read-only tools it asks for, record the side effects it proposes, until it
+    answers. It stores nothing while it runs: its effects are only proposed, never run, so a
+    crash mid-loop costs re-running it, and nothing runs twice. It behaves as LangChain's
+    `create_agent` with this module's middleware (the call limit, the tool rounds, fallback
+    models; tool errors as ToolNode reports them) and is traced as a run named after the agent,
+    its model calls and tool calls inside.
+
+    Three cases go to the compiled `create_agent` graph instead, which is built once per set of
+    tools offered (the requester's scopes decide which) and shared by the subtasks that offer
+    it, each with its own tool box in the `AgentContext`:
+
+    - a tool call that needs a person's approval: the loop hands its messages so far to the
+      compiled agent, which gets the model's last answer back without calling the model again
+      (`AgentContext.replay`) and stops at `HumanInTheLoopMiddleware`'s interrupt; its message
+      loop is checkpointed there, once (`durability="exit"`);
+    - a resumed run (`CONFIG_KEY_RESUMING`: after an approval, a crash or a retry): the
+      compiled agent resumes from what it stored, or runs from its task if nothing was stored;
+    - an agent with an output schema of its own (`ToolStrategy` parses and retries it).
     """
 
     spec: AgentSpec
@@ -291,8 +347,11 @@ class LLMRuntime:
     fallbacks: list[Any] = field(default_factory=list)
     checkpointer: Any = None  # None: the graph's, when run inside it
     # (id of the tool registry, the tools offered) -> (that registry, kept so its id is not
-    # reused, and the compiled agent)
+    # reused, and the compiled agent / the plain loop)
     _agents: dict[tuple[int, tuple[str, ...]], tuple[ToolRegistry, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _loops: dict[tuple[int, tuple[str, ...]], tuple[ToolRegistry, _Loop]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
     _lock: threading.Lock = field(
@@ -308,32 +367,9 @@ class LLMRuntime:
                 self._agents[key] = (box.registry, self._compile(box.registry, names))
             return self._agents[key][1]
 
-    def _compile(self, registry: ToolRegistry, names: Sequence[str]) -> Any:
-        from langchain.agents import create_agent
-        from langchain.agents.middleware import ModelFallbackMiddleware
-        from langchain.agents.structured_output import ToolStrategy
-
-        middleware: list[Any] = [_call_limit_middleware(self.spec.max_model_calls)]
-        if (approval := _approval_middleware(registry, names)) is not None:
-            middleware.append(approval)
-        if self.fallbacks:
-            middleware.append(ModelFallbackMiddleware(*self.fallbacks))
-        tools = langchain_tools(registry, names)
-        rounds = self.spec.tool_rounds
-        if rounds is None:  # one round per tool: see the module docstring
-            rounds = len(tools)
-        keep = {t.name for t in tools if t.return_direct}
-        middleware.append(_tool_rounds_middleware(rounds, self.spec.max_model_calls - 1, keep))
-        response_format: Any = None
-        if self.spec.output_schema != DEFAULT_OUTPUT_SCHEMA:
-            schema = {
-                "title": f"{self.spec.name}_answer",
-                "description": "your final answer",
-                **self.spec.output_schema,
-            }
-            response_format = ToolStrategy(schema)
+    def _system_prompt(self, registry: ToolRegistry, names: Sequence[str]) -> str:
         proposes = any(registry.get(n).side_effect for n in names)
-        system = render(
+        return render(
             "agent_system",
             description=" ".join(self.spec.description.split()),
             side_effects=" Tools with side effects are proposed, then run after checks."
@@ -341,10 +377,40 @@ class LLMRuntime:
             else "",
             instructions=self.spec.runtime.instructions,
         )
+
+    def _rounds(self, tools: Sequence[Any]) -> int:
+        rounds = self.spec.tool_rounds
+        return len(tools) if rounds is None else rounds  # one round per tool: see the docstring
+
+    def _compile(self, registry: ToolRegistry, names: Sequence[str]) -> Any:
+        from langchain.agents import create_agent
+        from langchain.agents.middleware import ModelFallbackMiddleware
+        from langchain.agents.structured_output import ToolStrategy
+
+        middleware: list[Any] = [
+            _replay_middleware(),
+            _call_limit_middleware(self.spec.max_model_calls),
+        ]
+        if (approval := _approval_middleware(registry, names)) is not None:
+            middleware.append(approval)
+        if self.fallbacks:
+            middleware.append(ModelFallbackMiddleware(*self.fallbacks))
+        tools = langchain_tools(registry, names)
+        keep = {t.name for t in tools if t.return_direct}
+        last = self.spec.max_model_calls - 1
+        middleware.append(_tool_rounds_middleware(self._rounds(tools), last, keep))
+        response_format: Any = None
+        if self._structured:
+            schema = {
+                "title": f"{self.spec.name}_answer",
+                "description": "your final answer",
+                **self.spec.output_schema,
+            }
+            response_format = ToolStrategy(schema)
         return create_agent(
             self.model,
             tools,
-            system_prompt=system,
+            system_prompt=self._system_prompt(registry, names),
             middleware=middleware,
             response_format=response_format,
             context_schema=AgentContext,
@@ -352,16 +418,213 @@ class LLMRuntime:
             name=self.spec.name,
         )
 
+    @property
+    def _structured(self) -> bool:
+        return self.spec.output_schema != DEFAULT_OUTPUT_SCHEMA
+
+    def _loop(self, box: ToolBox) -> _Loop:
+        """The plain loop for the tools one subtask's tool box offers (built once)."""
+        names = tuple(offered_tools(box, self.spec.tools))
+        key = (id(box.registry), names)
+        with self._lock:
+            if key not in self._loops:
+                self._loops[key] = (box.registry, self._make_loop(box.registry, names))
+            return self._loops[key][1]
+
+    def _make_loop(self, registry: ToolRegistry, names: Sequence[str]) -> _Loop:
+        lc_tools = langchain_tools(registry, names)  # the schemas the model is sent
+        keep = [t for t in lc_tools if t.return_direct]
+
+        def bound(model: Any, tools: list[BaseTool]) -> Any:
+            # As create_agent binds a model for a call, with these tools or none.
+            return model.bind_tools(tools, tool_choice=None) if tools else model.bind()
+
+        return _Loop(
+            system=SystemMessage(self._system_prompt(registry, names)),
+            tools={n: registry.get(n) for n in names},
+            args={n: args_model(registry.get(n)) for n in names},
+            keep=frozenset(t.name for t in keep),
+            rounds=self._rounds(lc_tools),
+            models=tuple(
+                (bound(m, lc_tools), bound(m, keep)) for m in [self.model, *self.fallbacks]
+            ),
+        )
+
     def run(self, task: AgentTask, tools: ToolBox) -> AgentOutput:
+        if self._structured or _resuming():
+            return self._run_compiled(task, tools, [HumanMessage(task_prompt(task))])
+        from langchain_core.runnables.config import (
+            ensure_config,
+            get_callback_manager_for_config,
+            patch_config,
+            set_config_context,
+        )
+
+        loop = self._loop(tools)
+        # A run named after the agent, its model and tool calls inside it, for tracers.
+        config = ensure_config()  # the graph node's, when run inside it
+        run = get_callback_manager_for_config(config).on_chain_start(
+            None, {"input": task.description}, name=self.spec.name
+        )
+        child = patch_config(config, callbacks=run.get_child())
+        try:
+            # In the run's context, as LangChain runs a runnable: a model called inside (bound
+            # to its tools, so its config is merged with the context's) is the run's child.
+            with set_config_context(child) as context:
+                out = context.run(self._run_loop, loop, task, tools, child)
+        except BaseException as exc:
+            run.on_chain_error(exc)
+            raise
+        run.on_chain_end({"output": out.output})
+        return out
+
+    def _run_compiled(
+        self,
+        task: AgentTask,
+        tools: ToolBox,
+        messages: list[Any],
+        replay: Sequence[Any] = (),
+    ) -> AgentOutput:
         agent = self.build(tools)
         # Checkpoints at exit only: see the class docstring.
         durability: Any = "exit" if _has_checkpointer(agent) else None
         result = agent.invoke(
-            {"messages": [HumanMessage(task_prompt(task))]},
-            context=AgentContext(tools, task),
+            {"messages": messages},
+            context=AgentContext(tools, task, list(replay)),
             durability=durability,
         )
         return output_of(result)
+
+    def _run_loop(
+        self, loop: _Loop, task: AgentTask, box: ToolBox, config: RunnableConfig
+    ) -> AgentOutput:
+        from langchain.agents.middleware.model_call_limit import ModelCallLimitExceededError
+
+        limit = self.spec.max_model_calls
+        messages: list[Any] = [HumanMessage(task_prompt(task))]
+        while True:
+            made = model_calls_made(messages)
+            if made >= limit:
+                raise ModelCallLimitExceededError(
+                    thread_count=made, run_count=made, thread_limit=None, run_limit=limit
+                )
+            done, total = tool_rounds_done(messages)
+            late = bool(loop.tools) and (done >= loop.rounds or total >= limit - 1)
+            sent = as_text(messages) if late and not loop.keep else messages
+            answer = self._ask(loop, late, [loop.system, *_answer_invalid_calls(sent)])
+            answer.name = self.spec.name
+            messages.append(answer)
+            if not answer.tool_calls:
+                break
+            if any(_gated(loop, call) for call in answer.tool_calls):
+                # A person decides: the compiled agent stops at its approval, stored there.
+                return self._run_compiled(task, box, messages[:-1], [answer])
+            results = _call_tools(loop, box, answer.tool_calls, config)
+            messages += results
+            ran = [m.name for m in results if m.name in loop.tools]
+            if ran and all(name in loop.keep for name in ran):
+                break  # an answer_direct tool's result is the answer
+        return output_of({"messages": messages})
+
+    def _ask(self, loop: _Loop, late: bool, messages: list[Any]) -> Any:
+        """One model call, on the fallback models in turn if it fails (as
+        `ModelFallbackMiddleware`)."""
+        error: Exception | None = None
+        for full, after in loop.models:
+            try:
+                return (after if late else full).invoke(messages)  # config: the context's
+            except GraphBubbleUp:
+                raise
+            except Exception as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+
+def _resuming() -> bool:
+    """Whether the graph this runs in resumes a run (after an interrupt, a crash or a retry):
+    a message loop stored at an approval resumes in the compiled agent."""
+    from langgraph._internal._constants import CONFIG_KEY_RESUMING
+    from langgraph.config import get_config
+
+    try:
+        config = get_config()
+    except RuntimeError:  # not inside a graph's run
+        return False
+    return bool((config.get("configurable") or {}).get(CONFIG_KEY_RESUMING))
+
+
+def _gated(loop: _Loop, call: Any) -> bool:
+    """Whether a tool call waits for a person (`HumanInTheLoopMiddleware`'s `when`)."""
+    tool = loop.tools.get(call["name"])
+    return (
+        tool is not None
+        and tool.side_effect
+        and tool.needs_approval(call.get("args") or {}) is not None
+    )
+
+
+def _answer_invalid_calls(messages: list[Any]) -> list[Any]:
+    """Tool calls the provider sent malformed get an error ToolMessage, as in create_agent."""
+    if not any(isinstance(m, AIMessage) and m.invalid_tool_calls for m in messages):
+        return messages
+    from langchain.agents.factory import _patch_invalid_tool_calls
+
+    return _patch_invalid_tool_calls(messages)
+
+
+def _call_tools(
+    loop: _Loop, box: ToolBox, calls: Sequence[Any], config: RunnableConfig
+) -> list[ToolMessage]:
+    """The round's tool calls, in parallel when there are several (as ToolNode runs them)."""
+    if len(calls) == 1:
+        return [_call_tool(loop, box, calls[0], config)]
+    from langchain_core.runnables.config import get_executor_for_config
+
+    with get_executor_for_config(config) as executor:
+        return list(executor.map(lambda c: _call_tool(loop, box, c, config), calls))
+
+
+def _call_tool(loop: _Loop, box: ToolBox, call: Any, config: RunnableConfig) -> ToolMessage:
+    """One tool call as ToolNode makes it: its ToolMessage, "error" status when it failed."""
+    from langchain_core.runnables.config import get_callback_manager_for_config
+    from langgraph.prebuilt.tool_node import INVALID_TOOL_NAME_ERROR_TEMPLATE, ToolInvocationError
+    from pydantic import ValidationError
+
+    name, args, call_id = call["name"], call.get("args") or {}, call["id"]
+    tool = loop.tools.get(name)
+    if tool is None:
+        text = INVALID_TOOL_NAME_ERROR_TEMPLATE.format(
+            requested_tool=name, available_tools=", ".join(loop.tools)
+        )
+        return ToolMessage(text, name=name, tool_call_id=call_id, status="error")
+    run = get_callback_manager_for_config(config).on_tool_start(
+        {"name": name, "description": tool.description},
+        _dumps(args),
+        name=name,
+        inputs=args,
+        tool_call_id=call_id,
+    )
+    try:
+        try:
+            valid = loop.args[name].model_validate(args)
+        except ValidationError as exc:
+            # As ToolNode words it: each wrong argument and why, for the model to fix.
+            errors = [e for e in exc.errors() if e["loc"]]
+            text = ToolInvocationError(name, exc, args, filtered_errors=errors).message
+            message = ToolMessage(text, name=name, tool_call_id=call_id, status="error")
+        else:
+            kwargs = {k: getattr(valid, k) for k in args if k in type(valid).model_fields}
+            try:
+                content, artifact = use_tool(box, tool, kwargs)
+                message = ToolMessage(content, artifact=artifact, name=name, tool_call_id=call_id)
+            except ToolException as exc:
+                message = ToolMessage(str(exc), name=name, tool_call_id=call_id, status="error")
+    except Exception as exc:
+        run.on_tool_error(exc)
+        raise
+    run.on_tool_end(message)
+    return message
 
 
 def _has_checkpointer(agent: Any) -> bool:

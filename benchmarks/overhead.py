@@ -10,7 +10,9 @@ Both checkpoint to a fresh SQLite file (`ringmaster.graph.checkpoint`, WAL) with
 Equal-work rows (the same agents' work, the same scripted answers, the same durability):
     ringmaster · llm planner · llm agents      the headline: one planning call, then each
                                                specialist as ringmaster's own LLM agent
-                                               (`create_agent`: tool call, tool, answer)
+                                               (the `create_agent` loop, run as a plain
+                                               loop in the agent node: tool call, tool,
+                                               answer)
     ringmaster · llm planner · react agents    the supervisor's very `create_react_agent`
                                                specialists, run as GraphRuntime
     create_supervisor · react agents           the baseline: the supervisor model hands off
