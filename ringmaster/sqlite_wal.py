@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import sqlite3
 
-from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
-
 # How long a connection waits for another's lock (sqlite3's `timeout`, PRAGMA busy_timeout).
 BUSY_TIMEOUT_S = 30.0
 
@@ -23,6 +21,15 @@ def _busy(exc: BaseException) -> bool:
 
 def enable_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
     """Put the file `conn` has open in WAL mode, waiting up to `timeout_s` for other openers."""
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        return
+    except sqlite3.OperationalError as exc:
+        if not _busy(exc):
+            raise
+    # Only now: commands that never meet the race (`status`) do not import tenacity.
+    from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
+
     for attempt in Retrying(
         retry=retry_if_exception(_busy),
         stop=stop_after_delay(timeout_s),
