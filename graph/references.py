@@ -35,7 +35,14 @@ _ELLIPSIS_MAX_WORDS = 4
 # "it" that refers to nothing: "is it possible", "it's fine", "make it quick".
 _DUMMY_IT = re.compile(
     r"\b(is|was) it (possible|ok|okay|fine|true|likely|worth)\b|\bit(?:'s| is) "
-    r"(possible|ok|okay|fine|urgent|important|likely)\b|\bmake it (quick|fast|short|brief)\b",
+    r"(possible|ok|okay|fine|urgent|important|likely)\b|\bmake it (quick|fast|short|brief)\b"
+    r"|\bit (would|will|might|could) (be )?(great|nice|good|helpful|ideal|appreciated|help)\b"
+    r"|\bit (seems|looks|appears|sounds)\b"
+    r"|\b(appreciate|love|like) it\b"
+    # The draft just written, not a record: "make them shorter", "rewrite it more formally".
+    r"|\bmake (it|them) (more|less|a bit|\w+er)\b"
+    r"|\b(shorten|lengthen|rewrite|rephrase|reword|translate|polish|proofread|tighten|soften)"
+    r" (it|them)\b|\btone (it|them) down\b",
     re.I,
 )
 # A question about who a record's person is refers to the record: "who is the customer on
@@ -685,7 +692,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             ordinal = _ORDINAL.search(phrase)
             if match.group(1).lower().split()[0] in _NOT_DESCRIBING and not ordinal:
                 continue
-            found = _described_one(phrase, kind, bool(ordinal), thread)
+            found = _described_one(phrase, kind, bool(ordinal), thread, context=text)
             if isinstance(found, str):
                 return found
             if found is None:
@@ -696,12 +703,27 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     return text, resolutions
 
 
+def _best_fits(options: list[str], words: set[str], thread: _Thread) -> list[str]:
+    """The options `words` describe best, when that is one of them; else all of them."""
+    scores = {e: len(words & thread.described_by(e)) for e in options}
+    best = max(scores.values(), default=0)
+    top = [e for e, n in scores.items() if n == best]
+    return top if best > 0 and len(top) == 1 else options
+
+
 def _described_one(
-    phrase: str, kind: EntityKind, ordinal: bool, thread: _Thread, turns: int = 3
+    phrase: str,
+    kind: EntityKind,
+    ordinal: bool,
+    thread: _Thread,
+    context: str = "",
+    turns: int = 3,
 ) -> tuple[str, int] | str | None:
     """The record of `kind` a describing phrase picks from the recent turns, a question when
-    several fit equally, or None when no recent record fits."""
+    several fit equally (the rest of the request may still tell them apart: "the api
+    deployment in production"), or None when no recent record fits."""
     words = _describing_words(phrase) - {n.lower() for n in kind.nouns}
+    rest = _describing_words(context) - {n.lower() for n in kind.nouns}
     for turn in list(reversed(thread.history))[:turns]:
         ents = turn.get("entities") or {}
         named = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
@@ -719,6 +741,8 @@ def _described_one(
         winners = [e for e, n in scores.items() if n == best]
         if len(winners) > 1:
             winners = [e for e in winners if e in named] or winners
+        if len(winners) > 1:
+            winners = _best_fits(winners, rest, thread)
         if len(winners) > 1:
             return _question(kind, winners)
         return winners[0], int(turn.get("turn", 0))
@@ -747,7 +771,7 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
     dummy = {
         (d.start() + i.start(), d.start() + i.end())
         for d in _DUMMY_IT.finditer(text)
-        for i in re.finditer(r"\bit\b", d.group(0), re.I)
+        for i in re.finditer(r"\b(it|them)\b", d.group(0), re.I)
     }
     spans = [m for m in re.finditer(pattern, text, re.I) if m.span() not in dummy]
     # "all of them", "each of them": a group, resolved as one ("close both") further on.

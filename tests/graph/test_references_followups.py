@@ -139,3 +139,29 @@ def test_there_before_a_records_noun_is_read_as_their() -> None:
     history = [turn(1, "look up CUS-1024")]
     out = resolve("what plan is there account on", history, KINDS, lookup)
     assert ids(out) == {"CUS-1024"}
+
+
+def test_an_it_that_is_no_record_is_left_alone() -> None:
+    history = [turn(1, "draft a status update about TCK-1005")]
+    for request in (
+        "make it shorter",
+        "make them more formal",
+        "rewrite it for customers",
+        "It would be great, it seems urgent",
+    ):
+        out = resolve(request, history, KINDS, lookup)
+        assert out.resolutions == [] and out.question is None, request
+    out = resolve("It would be great if you could close it", history, KINDS, lookup)
+    assert out.text == "It would be great if you could close TCK-1005"
+
+
+def test_the_rest_of_the_request_tells_equally_described_records_apart() -> None:
+    facts = {
+        "DEP-1031": RecordFacts("DEP-1031", None, "api staging 2.14.0 succeeded"),
+        "DEP-1032": RecordFacts("DEP-1032", None, "api production 2.14.0 succeeded"),
+    }
+    history = [turn(1, "list the api deployments", touched="DEP-1032 DEP-1031")]
+    out = resolve("roll back the api deployment in production", history, KINDS, facts.get)
+    assert out.text == "roll back DEP-1032 in production"
+    out = resolve("roll back the api deployment", history, KINDS, facts.get)
+    assert out.question is not None and out.resolutions == []
