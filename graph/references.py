@@ -59,6 +59,7 @@ _CORRECTION = re.compile(r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops
 _PRONOUN_PERSON = r"\b(they|them|their|he|him|his|she|her)\b"
 _POSSESSIVE = {"its", "their", "his"}
 _PLURAL_PRONOUNS = {"they", "them", "their"}
+_EACH = re.compile(r"\b(each|both|all|every|everyone)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,17 @@ class _Thread:
             if any(e == entity for _, e in ents.get("named", []) + ents.get("touched", [])):
                 return int(turn.get("turn", 0))
         return int(self.history[-1].get("turn", 0)) + 1 if self.history else 1
+
+    def owned_in_play(self, kind: EntityKind) -> tuple[list[str], int] | None:
+        """The unfinished records of `kind` that belong to the one person the thread is
+        about (a customer's open tickets), and the turn that named that person."""
+        person = _person(self)
+        if person is None or len(person[0]) != 1:
+            return None
+        facts = self.facts(person[0][0])
+        pool = [e for e in (facts.owns if facts else ()) if kind.pattern.fullmatch(e)]
+        live = [e for e in pool if not (self.facts(e) or RecordFacts(e)).done]
+        return (live, person[2]) if live else None
 
     def mentioned(self, entity: str) -> bool:
         """True when an earlier turn named or touched `entity`."""
@@ -461,6 +473,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
                 if pattern == weak and not _weak_refers(text, match):
                     continue
                 found = thread.find(kind.name)
+                if found is None and not kind.person:
+                    # "close the ticket" after "look up CUS-1024": one of that customer's.
+                    found = thread.owned_in_play(kind)
                 if found is None:
                     continue
                 options, turn = found
@@ -789,8 +804,9 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
         if found is None:
             return _plural_them(text, spans, thread)
         entities, kind_name, turn = found
-        if len(entities) > 1 and plural:
-            # "give them a credit" after two customers: each of them, not a guess.
+        if len(entities) > 1 and plural and _EACH.search(text):
+            # "give them a credit each" after two customers: each of them. A bare "they" may
+            # be one person (singular they), so without "each/both/all" it is asked.
             pairs = [(kind_name, e) for e in entities]
             return _substitute_all(text, spans, pairs, turn)
     else:

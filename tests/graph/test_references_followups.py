@@ -165,3 +165,20 @@ def test_the_rest_of_the_request_tells_equally_described_records_apart() -> None
     assert out.text == "roll back DEP-1032 in production"
     out = resolve("roll back the api deployment", history, KINDS, facts.get)
     assert out.question is not None and out.resolutions == []
+
+
+def test_the_ticket_of_the_customer_in_play_is_her_one_open_ticket_or_a_question() -> None:
+    history = [turn(1, "look up CUS-1011")]  # one unfinished ticket (TCK-1114 is closed)
+    assert resolve("close the ticket", history, KINDS, lookup).text == "close TCK-1120"
+    history = [turn(1, "look up CUS-1024")]  # three open tickets
+    out = resolve("close the ticket", history, KINDS, lookup)
+    assert out.question is not None and out.resolutions == []
+    assert resolve("close the dashboard ticket", history, KINDS, lookup).text == ("close TCK-1019")
+
+
+def test_they_after_two_customers_is_asked_unless_each_of_them_is_meant() -> None:
+    history = [turn(1, "look up CUS-1020 and CUS-1021")]
+    out = resolve("what plan are they on?", history, KINDS, lookup)
+    assert out.question is not None and out.resolutions == []
+    out = resolve("email them both about the credit", history, KINDS, lookup)
+    assert ids(out) == {"CUS-1020", "CUS-1021"}
