@@ -15,6 +15,7 @@ customer", "their invoices") and which words describe it ("the June one").
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -26,12 +27,21 @@ from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 # Short follow-ups that repeat an earlier request for another record: "do that for CUS-1002
 # too", "same for INV-1003", "and for TCK-1004 as well", "sorry, I meant INV-1012".
 _REPEAT = re.compile(
-    r"\b(too|also|as well|same|do that|do the same|likewise|meant|instead|rather)\b", re.I
+    r"\b(too|also|as well|same|do that|do the same|likewise|meant|instead|rather|repeat|again"
+    r"|ditto|actually|correction|make it|make that)\b",
+    re.I,
 )
 _REPEAT_MAX_WORDS = 10
-# Ellipsis: "and CUS-1005?", "what about INV-1183", "now TCK-1004".
-_ELLIPSIS = re.compile(r"^\W*(and|or|what about|how about|now|then|ok|also)\b", re.I)
-_ELLIPSIS_MAX_WORDS = 4
+# Ellipsis: "and CUS-1005?", "what about INV-1183", "ok, and what about CUS-1005 then?".
+_ELLIPSIS = re.compile(r"^\W*(and|or|what about|how about|now|then|ok|okay|also)\b", re.I)
+_ELLIPSIS_MAX_WORDS = 8
+# Words of a repeat that ask for nothing of their own ("please check CUS-1005 too"): a follow-up
+# with any other word ("also close TCK-1005") is a request of its own, not a repeat.
+_REPEAT_FILLER = {
+    "too", "same", "likewise", "meant", "instead", "repeat", "ditto", "actually",
+    "correction", "make", "sorry", "oops", "wait", "pls", "please", "ok", "okay", "thanks",
+    "thank", "check", "try", "look", "goes", "one", "ones", "yes", "no", "nope",
+}  # fmt: skip
 # "it" that refers to nothing: "is it possible", "it's fine", "make it quick".
 _DUMMY_IT = re.compile(
     r"\b(is|was) it (possible|ok|okay|fine|true|likely|worth)\b|\bit(?:'s| is) "
@@ -965,6 +975,13 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
     return Resolved(again.text, resolutions)
 
 
+def _own_words(text: str) -> set[str]:
+    """The words of a short follow-up that ask for something (not fillers, not slips of the
+    fillers: "actualy" is "actually")."""
+    words = _describing_words(text) - _REPEAT_FILLER
+    return {w for w in words if not difflib.get_close_matches(w, _REPEAT_FILLER, 1, 0.8)}
+
+
 def _strip_ids(text: str, kinds: Sequence[EntityKind]) -> str:
     for kind in kinds:
         text = kind.pattern.sub("", text)
@@ -974,12 +991,20 @@ def _strip_ids(text: str, kinds: Sequence[EntityKind]) -> str:
 def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
     """ "Do that for CUS-1002 too", "and INV-1003?": the last request about that kind, new id."""
     words = len(request.split())
+    if len(explicit) == 2 and explicit[0][0] == explicit[1][0]:
+        # "sorry, INV-1052 not INV-1005": the one that is not the mistake.
+        wrong = re.search(r"\b(?:not|instead of|rather than)\s+([A-Z]+-\d+)", request, re.I)
+        if wrong:
+            explicit = [p for p in explicit if p[1].upper() != wrong.group(1).upper()]
     if len(explicit) != 1 or words > _REPEAT_MAX_WORDS:
         return None
-    if not _REPEAT.search(request) and not (
+    if not (_REPEAT.search(request) or _CORRECTION.search(request)) and not (
         _ELLIPSIS.search(request) and words <= _ELLIPSIS_MAX_WORDS
     ):
         return None
+    nouns = {n.lower() for k in thread.kinds for n in k.nouns}
+    if {w for w in _own_words(_strip_ids(request, thread.kinds)) if w.rstrip("s") not in nouns}:
+        return None  # "also close TCK-1005" asks for something itself
     kind, new_id = explicit[0]
     for turn in reversed(thread.history):
         named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]

@@ -182,3 +182,18 @@ def test_they_after_two_customers_is_asked_unless_each_of_them_is_meant() -> Non
     assert out.question is not None and out.resolutions == []
     out = resolve("email them both about the credit", history, KINDS, lookup)
     assert ids(out) == {"CUS-1020", "CUS-1021"}
+
+
+def test_a_repeat_is_a_follow_up_that_asks_nothing_of_its_own() -> None:
+    history = [turn(1, "add a note to TCK-1004 saying we are on it and set it to pending")]
+    for request, text in (
+        ("do that for TCK-1005 too", "add a note to TCK-1005 saying we are on it"),
+        ("ok, and what about ticket TCK-1005 then?", "add a note to TCK-1005"),
+        ("actualy make it TCK-1005", "add a note to TCK-1005"),
+        ("sorry, TCK-1005 not TCK-1004", "add a note to TCK-1005"),
+    ):
+        out = resolve(request, history, KINDS, lookup)
+        assert out.text.startswith(text) and ids(out) == {"TCK-1005"}, request
+    # "also close TCK-1005" is its own request: nothing of the note is repeated.
+    out = resolve("also close TCK-1005", history, KINDS, lookup)
+    assert out.text == "also close TCK-1005" and out.resolutions == []
