@@ -464,9 +464,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     text, resolutions = request, list[Resolution]()
     asks_who = bool(_ASKS_WHO.search(request))
     # "there account": the common slip for "their" before a record's noun.
-    every_noun = "|".join(re.escape(n) for k in thread.kinds for n in k.nouns)
-    if every_noun:
-        text = re.sub(rf"\bthere(?=\s+(?:{every_noun})s?\b)", "their", text, flags=re.I)
+    text = _mended(text, thread.kinds)
     for kind in thread.kinds:
         nouns = [re.escape(n) for n in kind.nouns]
         if not nouns:
@@ -560,6 +558,32 @@ _PAYLOAD = re.compile(
 )
 # Verbs whose object may be followed by what is said: "email the customer that it's fixed".
 _TELLING = {"email", "tell", "remind", "notify", "inform", "message", "let", "ask", "write", "mail"}
+
+
+_DEMONSTRATIVE = r"\b(that|this|those|these|same|their|its|his|her)\s+([a-z]{5,})\b"
+
+
+def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
+    """`text` with the slips a reference is typed with mended: "there account" and "thier
+    account" are "their account", "that custmer" is "that customer"."""
+    nouns = [n.lower() for k in kinds for n in k.nouns]
+    if not nouns:
+        return text
+    # Only a kind's first noun (and a person's every noun) is mended to: "contact" is a word
+    # of its own, not a slip for "contract".
+    primary = [n.lower() for k in kinds for n in (k.nouns if k.person else k.nouns[:1])]
+    every_noun = "|".join(re.escape(n) for n in nouns)
+    text = re.sub(rf"\b(there|thier)(?=\s+(?:{every_noun})s?\b)", "their", text, flags=re.I)
+    text = re.sub(r"\bthier\b", "their", text, flags=re.I)
+
+    def noun(m: re.Match[str]) -> str:
+        word = m.group(2).lower()
+        if word in nouns or word.rstrip("s") in nouns:
+            return m.group(0)
+        close = difflib.get_close_matches(word, primary, 1, 0.9)
+        return f"{m.group(1)} {close[0]}" if close else m.group(0)
+
+    return re.sub(_DEMONSTRATIVE, noun, text, flags=re.I)
 
 
 def _weak_refers(text: str, match: re.Match[str]) -> bool:

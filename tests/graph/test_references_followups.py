@@ -197,3 +197,12 @@ def test_a_repeat_is_a_follow_up_that_asks_nothing_of_its_own() -> None:
     # "also close TCK-1005" is its own request: nothing of the note is repeated.
     out = resolve("also close TCK-1005", history, KINDS, lookup)
     assert out.text == "also close TCK-1005" and out.resolutions == []
+
+
+def test_a_reference_typed_with_a_slip_still_resolves() -> None:
+    history = [turn(1, "status of TCK-1005")]
+    assert ids(resolve("what plan is that custmer on", history, KINDS, lookup)) == {"CUS-1007"}
+    assert ids(resolve("what plan is thier account on", history, KINDS, lookup)) == {"CUS-1007"}
+    # A real word next to a demonstrative is left as it is.
+    out = resolve("use that contact form", history, KINDS, lookup)
+    assert out.text == "use that contact form" and out.resolutions == []
