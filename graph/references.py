@@ -372,8 +372,10 @@ class _Thread:
             ]
             if touched and named:
                 return touched, number
-            if not named and not touched:
-                return None  # "is it up on April?" after "what's our revenue?": not a record
+            if not named and not touched and len(_own_words(str(turn.get("request", "")))) > 1:
+                # "is it up on April?" after "what's our revenue for May?": not a record
+                # ("thanks!" in between is no topic of its own).
+                return None
         return None
 
     def gather(self, kind: str, at_least: int = 2, turns: int = 3) -> tuple[list[str], int] | None:

@@ -118,6 +118,8 @@ def test_it_does_not_reach_past_a_turn_about_no_record() -> None:
     history = [turn(1, "status of TCK-1001"), turn(2, "what's our revenue for May?")]
     out = resolve("is it up compared to April?", history, KINDS, lookup)
     assert out.resolutions == [] and out.question is None
+    history = [turn(1, "status of TCK-1001"), turn(2, "thanks!")]
+    assert resolve("close it", history, KINDS, lookup).text == "close TCK-1001"
 
 
 def test_a_notes_own_wording_is_left_as_written() -> None:
