@@ -294,10 +294,25 @@ class _Thread:
                 if e in touched
             ]
             if beside:
-                return list(dict.fromkeys(beside)), number
+                return self.narrow(list(dict.fromkeys(beside)), turn), number
             if touched:
-                return touched, number
+                return self.narrow(touched, turn), number
         return None
+
+    def narrow(self, listed: list[str], turn: Mapping[str, Any]) -> list[str]:
+        """Of the records a turn's results listed, the one its request asked for, when its
+        words single one out ("what did we charge CUS-1012 in June?", "her latest invoice");
+        else all of them."""
+        if len(listed) < 2:
+            return listed
+        text = _strip_ids(str(turn.get("request") or ""), self.kinds)
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        if words & _NEWEST:
+            return [max(listed)]  # ids are issued in order
+        if words & _OLDEST:
+            return [min(listed)]
+        nouns = {n.lower() for k in self.kinds for n in k.nouns}
+        return _best_fits(listed, _describing_words(text) - nouns, self)
 
     def latest_named(self, person: bool) -> tuple[list[tuple[str, str]], int] | None:
         """The latest turn's named records of person (or non-person) kinds."""
@@ -371,7 +386,8 @@ class _Thread:
                 if k in self.by_name and not self.by_name[k].person
             ]
             if touched and named:
-                return touched, number
+                narrowed = self.narrow([e for _, e in touched], turn)
+                return [(k, e) for k, e in touched if e in narrowed], number
             if not named and not touched and len(_own_words(str(turn.get("request", "")))) > 1:
                 # "is it up on April?" after "what's our revenue for May?": not a record
                 # ("thanks!" in between is no topic of its own).
@@ -673,6 +689,7 @@ def _other(
 
 
 _NEWEST = {"latest", "last", "newest", "recent", "current"}
+_OLDEST = {"oldest", "earliest"}
 
 
 def _owned(
@@ -711,11 +728,13 @@ def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
     words single it out; with no words, the one the thread talked about or the only one not
     finished; several when the words fit several; none when they fit none."""
     words = set(re.findall(r"[a-z0-9]+", described.lower())) - {"only", "most", "the", "one"}
-    newest = bool(words & _NEWEST)
-    words -= _NEWEST
+    newest, oldest = bool(words & _NEWEST), bool(words & _OLDEST)
+    words -= _NEWEST | _OLDEST
     matching = [e for e in pool if words <= thread.described_by(e)]
     if newest and matching:
         return [max(matching)]  # ids are issued in order: the highest is the latest
+    if oldest and matching:
+        return [min(matching)]
     if len(matching) <= 1 or words:
         return matching
     talked = [e for e in matching if thread.mentioned(e)]
@@ -780,6 +799,10 @@ def _described_one(
         named = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
         seen = [e for k, e in ents.get("touched", []) if k == kind.name and e not in named]
         pool = list(dict.fromkeys(named + seen))
+        if len(pool) >= 2 and words & (_NEWEST | _OLDEST):
+            # "the oldest one", "the newest invoice": ids are issued in order.
+            chosen = max(pool) if words & _NEWEST else min(pool)
+            return chosen, int(turn.get("turn", 0))
         if ordinal:
             if len(pool) >= 2:
                 chosen = thread.pick(phrase, pool)

@@ -208,3 +208,31 @@ def test_a_reference_typed_with_a_slip_still_resolves() -> None:
     # A real word next to a demonstrative is left as it is.
     out = resolve("use that contact form", history, KINDS, lookup)
     assert out.text == "use that contact form" and out.resolutions == []
+
+
+INVOICES = {
+    "CUS-1012": RecordFacts("CUS-1012", None, "Olivia Novak"),
+    "INV-1153": RecordFacts("INV-1153", "CUS-1012", "paid 2025-05 May 2025 Olivia Novak"),
+    "INV-1200": RecordFacts("INV-1200", "CUS-1012", "unpaid 2025-06 June 2025 Olivia Novak"),
+    "INV-1106": RecordFacts("INV-1106", "CUS-1012", "paid 2025-04 April 2025 Olivia Novak"),
+}
+
+
+def test_of_a_listing_the_record_the_request_asked_for_is_meant() -> None:
+    listed = "INV-1106 INV-1153 INV-1200"
+    history = [turn(1, "what did we charge CUS-1012 in June?", touched=listed)]
+    assert resolve("was that invoice paid?", history, KINDS, INVOICES.get).text == (
+        "was INV-1200 paid?"
+    )
+    assert (
+        resolve("has it been paid?", history, KINDS, INVOICES.get).text == "has INV-1200 been paid?"
+    )
+    history = [turn(1, "what's the latest invoice for CUS-1012?", touched=listed)]
+    assert resolve("refund it", history, KINDS, INVOICES.get).text == "refund INV-1200"
+    # A listing the request does not narrow stays a question.
+    history = [turn(1, "list the invoices of CUS-1012", touched=listed)]
+    assert resolve("refund it", history, KINDS, INVOICES.get).question is not None
+    # "the oldest one" of a listing.
+    assert resolve("refund the oldest one", history, KINDS, INVOICES.get).text == (
+        "refund INV-1106"
+    )
