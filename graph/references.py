@@ -57,7 +57,7 @@ _DUMMY_IT = re.compile(
 )
 # A question about who a record's person is refers to the record: "who is the customer on
 # that ticket?", "which customer is that?".
-_ASKS_WHO = re.compile(r"^\W*(who|whose|which (customer|client|account|person))\b", re.I)
+_ASKS_WHO = re.compile(r"^\W*(who|whos|whose|which (customer|client|account|person))\b", re.I)
 _PLURAL = re.compile(r"\b(both|all of them|all three|the two|each of them)\b(?!-)", re.I)
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b", re.I)

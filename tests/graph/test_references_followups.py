@@ -236,3 +236,9 @@ def test_of_a_listing_the_record_the_request_asked_for_is_meant() -> None:
     assert resolve("refund the oldest one", history, KINDS, INVOICES.get).text == (
         "refund INV-1106"
     )
+
+
+def test_whos_the_customer_typed_without_an_apostrophe_asks_about_the_ticket() -> None:
+    history = [turn(1, "hey can u look at TCK-1010")]
+    out = resolve("whos the customer", history, KINDS, lookup)
+    assert ids(out) == {"TCK-1010"} and "TCK-1010" in out.text
