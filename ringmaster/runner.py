@@ -274,6 +274,14 @@ class Runner:
         # waits for them if it is about their work (decided when it runs: run_job).
         if row.status in BUSY or self.jobs.for_thread(thread_id, open_only=True):
             raise ThreadBusy(f"thread {thread_id} is running a request; wait for it to finish")
+        failed = self.queue.list(thread_id=thread_id, kind=FAILURE_KIND, limit=1)
+        if failed:
+            # A later turn would build on a turn that never finished: a person retries or
+            # cancels that run first (`ringmaster review approve|reject`).
+            raise ThreadBusy(
+                f"thread {thread_id} is quarantined: turn {failed[0].turn}'s run failed; "
+                f"decide failure item {failed[0].id} (approve to retry, reject to cancel) first"
+            )
         turn = row.turn + 1
         payload = {
             "request": text,

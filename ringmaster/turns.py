@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ringmaster.graph.references import kinds_from_team, turn_entities
+from ringmaster.quarantine import FAILURE_KIND
 from ringmaster.run_queue import Job
 from ringmaster.tables import threads as threads_table
 from ringmaster.turn_order import Blocker, blockers
@@ -63,12 +64,17 @@ def conversation(runner: Runner, thread_id: str, turn: int) -> list[dict[str, An
 
 
 def waits_for(runner: Runner, job: Job, context: list[dict[str, Any]]) -> list[Blocker]:
-    """The reviews of earlier turns, not yet resumed, that the job's turn is about."""
+    """The reviews of earlier turns, not yet resumed, that the job's turn is about.
+
+    A later turn's review is never one: a retried or released earlier turn does not wait for
+    work that came after it. Nor is a failure item (quarantine.py): it asks a person to retry
+    or cancel a run, it is no work a turn can be about.
+    """
     pending = [
         i
         for status in UNRESUMED
         for i in runner.queue.list(status=status, thread_id=job.thread_id, limit=1000)
-        if i.turn != job.turn
+        if i.turn < job.turn and i.kind != FAILURE_KIND
     ]
     if not pending:
         return []

@@ -1,4 +1,5 @@
-"""Shape checks for the hand-written conversations eval set (evals/datasets/conversations.jsonl)."""
+"""Shape checks for the hand-written conversation sets: the held-out conversations.jsonl and
+the dev split conversations-dev.jsonl (labels consistent, every id in the demo database)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import pytest
 from ringmaster.evals.conversations import Conversation, load_conversations
 from ringmaster.tools.demo import ensure_demo_db
 
-DATASET = Path(__file__).resolve().parents[2] / "evals" / "datasets" / "conversations.jsonl"
+DATASETS = Path(__file__).resolve().parents[2] / "evals" / "datasets"
+DATASET = DATASETS / "conversations.jsonl"
+DEV = DATASETS / "conversations-dev.jsonl"
 AGENTS = {"support", "billing", "ops", "content", "analytics", "legal"}
 ID = re.compile(r"\b(CUS|TCK|INV|DEP|INC|ALT|DOC)-\d{4}\b")
 TABLES = {
@@ -25,12 +28,13 @@ TABLES = {
 }
 
 
-@pytest.fixture(scope="module")
-def conversations() -> list[Conversation]:
-    return load_conversations(DATASET)
+@pytest.fixture(scope="module", params=[DATASET, DEV], ids=["held-out", "dev"])
+def conversations(request: pytest.FixtureRequest) -> list[Conversation]:
+    return load_conversations(request.param)
 
 
-def test_size_and_turns(conversations: list[Conversation]) -> None:
+def test_size_and_turns() -> None:
+    conversations = load_conversations(DATASET)
     assert len(conversations) >= 60
     assert len({c.id for c in conversations}) == len(conversations), "duplicate ids"
     for conv in conversations:
@@ -40,6 +44,16 @@ def test_size_and_turns(conversations: list[Conversation]) -> None:
     # "about one ambiguous turn in six"
     assert len(turns) / 8 <= len(ambiguous) <= len(turns) / 5
     assert len([t for t in turns if t.resolved]) >= len(turns) / 3
+
+
+def test_the_dev_split_is_its_own_set() -> None:
+    dev = load_conversations(DEV)
+    assert len(dev) >= 50 and all(3 <= len(c.turns) <= 6 for c in dev)
+    assert len({c.id for c in dev}) == len(dev), "duplicate ids"
+    held_out = {t.text for c in load_conversations(DATASET) for t in c.turns}
+    # No dev conversation repeats a held-out one (single short turns may coincide).
+    for conv in dev:
+        assert not all(t.text in held_out for t in conv.turns), conv.id
 
 
 def test_labels_are_consistent(conversations: list[Conversation]) -> None:

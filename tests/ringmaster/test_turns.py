@@ -7,6 +7,7 @@ after it; the decision still resumes and completes the refund's own turn.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -18,11 +19,11 @@ from ringmaster.cli_chat import Chat
 from ringmaster.decisions import Decision, DecisionService, ResumeAfterCommit
 from ringmaster.errors import AlreadyDecided
 from ringmaster.graph.state import Requester
-from ringmaster.quarantine import FAILURE_KIND, quarantine
+from ringmaster.quarantine import FAILURE_KIND, failure_payload, quarantine
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import QueueResume, Runner
 from ringmaster.settings import Settings
-from ringmaster.turns import release_held
+from ringmaster.turns import release_held, waits_for
 
 REFUND = "Refund invoice INV-1002 in full, the customer was double charged"
 
@@ -354,3 +355,26 @@ def test_a_correction_with_a_held_latest_turn_corrects_the_latest_planned_one(
     assert DecisionService(runner).correct(thread, "t1", "support", "rita")
     [correction] = runner.corrections.all()
     assert (correction.text, correction.wrong_agent) == (REFUND, "billing")
+
+
+def test_a_turn_waits_only_for_earlier_turns_reviews_never_later_ones_or_failures(
+    demo: tuple[Runner, Requester],
+) -> None:
+    runner, ann = demo
+    first = runner.submit("what's the status of ticket TCK-1001?", requester=ann)
+    thread = first.thread_id
+    refund = runner.submit(REFUND, thread_id=thread, requester=ann)  # turn 2, its review waits
+    [item] = refund.pending
+    [job1] = [j for j in runner.jobs.for_thread(thread) if j.turn == 1]
+    about_invoice = {**(job1.payload or {}), "request": "what is the status of INV-1002 now?"}
+    # Turn 1 run again (a retry) about the invoice turn 2's refund is about: not held by it.
+    assert waits_for(runner, dataclasses.replace(job1, payload=about_invoice), []) == []
+    # A turn after the refund about the same invoice does wait for it.
+    later = dataclasses.replace(job1, turn=3, payload=about_invoice)
+    assert [b.item_id for b in waits_for(runner, later, runner.history(thread))] == [item.id]
+    # A failure item is no work to wait for, even for "that run".
+    runner.queue.add(thread, "failure-x", failure_payload(runner, job1, "boom"))
+    about_run = dataclasses.replace(
+        job1, turn=3, payload={**about_invoice, "request": "why did that run fail?"}
+    )
+    assert waits_for(runner, about_run, runner.history(thread)) == []

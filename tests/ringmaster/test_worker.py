@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from ringmaster.decisions import Decision, DecisionService
+from ringmaster.errors import ThreadBusy
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.worker import Worker
@@ -190,17 +191,12 @@ def test_check_in_escalates_a_stuck_run_and_a_silent_worker_once(
         assert run_alert["thread_id"] == stuck and run_alert["request"] == "work that hangs"
 
 
-def test_a_retry_continues_the_quarantined_turn_though_a_later_one_ran(
-    tmp_path: Path, db_url: str | None
-) -> None:
+def test_a_retry_continues_the_quarantined_turn(tmp_path: Path, db_url: str | None) -> None:
     with build(tmp_path, db_url, "checkpoint_save") as runner:
         thread, _ = runner.accept("poison one")
         drain(runner)
         [item] = runner.queue.list(status="pending", thread_id=thread)
         assert (item.kind, item.turn) == ("failure", 1)
-        # The failure item is a review: a new turn on the thread runs while it waits.
-        later = runner.submit("work next", thread_id=thread)
-        assert (later.turn, later.results["t1"]["status"]) == (2, "done")
     deps, ledger = make_deps(
         tmp_path, ScriptedPlanner(plan_of(("pay", "beta"))), {"beta": ScriptedAgent(proposing(5))}
     )
@@ -211,22 +207,31 @@ def test_a_retry_continues_the_quarantined_turn_though_a_later_one_ran(
         out = fixed.outcome(thread, 1)
         assert out.status == "completed" and out.results["t1"]["status"] == "done"
         assert [r[1] for r in ledger.rows()] == [5]
-        assert fixed.outcome(thread, 2).results["t1"]["status"] == "done"
+        # Decided: the thread takes new turns again.
+        assert fixed.submit("work next", thread_id=thread).turn == 2
 
 
-def test_a_quarantined_turn_reads_quarantined_after_a_later_one_ran(
+def test_a_quarantined_thread_refuses_a_new_turn_until_its_failure_is_decided(
     tmp_path: Path, db_url: str | None
 ) -> None:
     with build(tmp_path, db_url, "checkpoint_save") as runner:
         thread, _ = runner.accept("poison one")
         drain(runner)
-        assert runner.outcome(thread, 1).status == "quarantined"
-        later = runner.submit("work next", thread_id=thread)
-        assert later.status == "completed"
-        # The thread still says so (not `waiting`): `thread list --status quarantined` has it.
+        [item] = runner.outcome(thread, 1).pending
+        assert (item.kind, item.turn) == ("failure", 1)
+        # A later turn would build on one that never finished: one line saying what to do.
+        with pytest.raises(ThreadBusy) as refused:
+            runner.submit("work next", thread_id=thread)
+        message = str(refused.value)
+        assert "\n" not in message and "quarantined" in message and item.id in message
+        # Nothing was queued: the thread is as it was, its turn 1 still waiting for a person.
         assert runner.threads.get(thread).status == "quarantined"
-        # Turn 1 never completed: its run waits for a person to retry or cancel it.
+        assert runner.threads.get(thread).turn == 1
+        assert not runner.jobs.for_thread(thread, open_only=True)
         quarantined = runner.outcome(thread, 1)
         assert (quarantined.status, quarantined.answer) == ("quarantined", None)
-        [item] = quarantined.pending
-        assert (item.kind, item.turn) == ("failure", 1)
+        # Cancelled by a person: the thread takes a new turn.
+        service = DecisionService(runner, scheduler=runner.resume_scheduler, resume=runner.drive)
+        service.decide(item, Decision("reject", reason="give up"), "ann")
+        assert runner.threads.get(thread).status == "cancelled"
+        assert runner.submit("work next", thread_id=thread).status == "completed"

@@ -19,3 +19,16 @@ def test_a_records_owner_and_words_come_from_the_demo_database(tmp_path: Path) -
     assert deployment is not None and deployment.owner is None
     assert {"api", "production"} <= set(deployment.words.split())
     assert lookup("TCK-9999") is None and lookup("XYZ-1001") is None
+
+
+def test_a_record_says_whose_it_is_and_whether_it_is_finished(tmp_path: Path) -> None:
+    lookup = demo_lookup(ensure_demo_db(tmp_path / "demo.db"))
+    open_ticket, closed_ticket = lookup("TCK-1001"), lookup("TCK-1004")
+    assert open_ticket is not None and closed_ticket is not None
+    assert not open_ticket.done and closed_ticket.done  # TCK-1004 is closed in the demo data
+    # "the one for Maria", "the Lopez one": the owner's name and company describe it too.
+    assert {"Maria", "Lopez"} <= set(open_ticket.words.split())
+    resolved = lookup("INC-1001")
+    assert resolved is not None and resolved.done
+    customer = lookup("CUS-1001")
+    assert customer is not None and not customer.done and "TCK-1001" in customer.owns

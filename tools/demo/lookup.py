@@ -26,7 +26,11 @@ class Record:
     owner: str | None  # the customer the record belongs to
     words: str  # what describes it: "the June one", "the SAML one"
     owns: tuple[str, ...]  # for a customer: their tickets and invoices
+    done: bool = False  # finished: a closed ticket, a resolved incident or alert
 
+
+# The statuses of a finished record: "her ticket" is not the one she closed last year.
+_DONE = {"closed", "resolved"}
 
 # prefix → (table, columns that describe the record, owner column or None)
 _TABLES: dict[str, tuple[str, tuple[str, ...], str | None]] = {
@@ -66,6 +70,13 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
             ).fetchone()
             if row is None:
                 return None
+            words = _words(row, columns)
+            if owner and row[owner]:  # "the one for Maria", "the Lopez invoice"
+                person = conn.execute(
+                    "SELECT name, company FROM customers WHERE id = ?", (row[owner],)
+                ).fetchone()
+                if person is not None:
+                    words = f"{words} {person['name']} {person['company']}"
             owns: tuple[str, ...] = ()
             if prefix == "CUS":  # "her open ticket", "their February invoice"
                 owns = tuple(
@@ -79,8 +90,9 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
         return Record(
             id=record_id.upper(),
             owner=str(row[owner]) if owner and row[owner] else None,
-            words=_words(row, columns),
+            words=words,
             owns=owns,
+            done="status" in columns and str(row["status"]) in _DONE,
         )
 
     return lookup

@@ -188,6 +188,11 @@ def test_a_run_that_keeps_crashing_is_quarantined_as_a_failure_item(
     kinds = audit_kinds(api, thread)
     assert kinds["run_failed"] == api.runner.settings.run_max_attempts
     assert kinds["run_quarantined"] == 1
+    # Until the failure item is decided the thread takes no new turn, and says why.
+    again = api.post(f"/threads/{thread}/requests", "ann", json={"request": "next one"})
+    assert again.status_code == 409, again.text
+    assert item["id"] in again.json()["detail"] and "quarantined" in again.json()["detail"]
+    assert audit_kinds(api, thread)["request_received"] == 1
 
 
 def test_a_runner_with_its_own_event_hook_still_feeds_the_streams(
