@@ -6,7 +6,7 @@ is about:
 
 - a record the reviewed subtask works on — its description or its proposed actions' arguments
   name it — named in the request or resolved from the thread ("that invoice" → INV-1002, by
-  graph/references.py, against the same history the turn's plan node will see);
+  graph/references/, against the same history the turn's plan node will see);
 - the pending action itself: "that refund", "the refund", "this rollback" while an
   `issue_refund` or `rollback_deployment` waits for a person.
 

@@ -1,0 +1,74 @@
+"""Follow-ups resolved against the thread: "it", "that customer", "do that for CUS-1002 too".
+
+A team file names the kinds of record its requests talk about (`entities:` — an id pattern and
+the nouns that name it). Each finished turn leaves in the thread's history the ids it named (in
+the request as resolved) and touched (in its results), and which ids stood together in one
+result (a ticket and its customer). A new turn's references are rewritten to concrete ids before
+routing, so the planner — local or LLM — sees "close TCK-1001", never "close it". Every rewrite
+says what was resolved and from which turn. A reference with more than one candidate is never
+guessed: the turn becomes a question, and the next turn may answer it ("the SAML one", "both",
+"TCK-1002"), which runs the question's request with the record picked.
+
+An optional `Lookup` (the demo's is `tools/demo/lookup.py`) tells who owns a record ("its
+customer", "their invoices") and which words describe it ("the June one").
+
+The package's modules, each with one job: `entities` (the public types, and what a turn leaves
+in the history), `thread` (the history as the resolver reads it), `rewrite` (one pass over a
+request's references), `descriptions` (noun phrases, owners, descriptions, ordinals),
+`pronouns` (pronouns and plurals), `followups` (replies to a question, repeats and ellipsis)
+and `patterns` (the phrase patterns and word sets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ringmaster.graph.references.entities import (
+    EntityKind,
+    Lookup,
+    RecordFacts,
+    Resolution,
+    Resolved,
+    _ids,
+    asking,
+    asks,
+    entity_ids,
+    kinds_from_team,
+    turn_entities,
+)
+from ringmaster.graph.references.followups import _repeat, _reply
+from ringmaster.graph.references.rewrite import _rewrite
+from ringmaster.graph.references.thread import _Thread
+
+__all__ = [
+    "EntityKind",
+    "Lookup",
+    "RecordFacts",
+    "Resolution",
+    "Resolved",
+    "asking",
+    "asks",
+    "entity_ids",
+    "kinds_from_team",
+    "resolve",
+    "turn_entities",
+]
+
+
+def resolve(
+    request: str,
+    history: Sequence[Mapping[str, Any]],
+    kinds: Sequence[EntityKind],
+    lookup: Lookup | None = None,
+) -> Resolved:
+    """Rewrite the request's references to earlier turns' ids, or ask when one is ambiguous."""
+    if not kinds or not history:
+        return Resolved(request, [])
+    thread = _Thread(history, kinds, lookup)
+    explicit = _ids(kinds, request)
+    for step in (_reply, _repeat):
+        out = step(request, explicit, thread)
+        if out is not None:
+            return out
+    return _rewrite(request, explicit, thread)

@@ -1,0 +1,284 @@
+"""Noun phrases that pick a record: "that ticket", "its customer", "the customer on
+TCK-1002", "the other one", "CUS-1005's unpaid invoice", "the June one", "the first one" —
+and the slips they are typed with ("there account", "that custmer").
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+
+from ringmaster.graph.references.entities import (
+    EntityKind,
+    RecordFacts,
+    Resolution,
+    _ids,
+    _question,
+)
+from ringmaster.graph.references.patterns import (
+    _ASKS_WHO,
+    _DESCRIBED,
+    _NEWEST,
+    _NOT_DESCRIBING,
+    _OLDEST,
+    _ORDINAL,
+    _describing_words,
+)
+from ringmaster.graph.references.thread import _best_fits, _person, _Thread
+
+# What opens the words of a note, a comment or a message: "add a note saying the customer
+# confirmed …" — a noun in there is the note's wording, not a reference to resolve.
+_PAYLOAD = re.compile(
+    r"\b(?:saying|that says|to say|reading|with the text)\b|\b(?:note|comment|message)\s*:|[\"“]",
+    re.I,
+)
+# Verbs whose object may be followed by what is said: "email the customer that it's fixed".
+_TELLING = {"email", "tell", "remind", "notify", "inform", "message", "let", "ask", "write", "mail"}
+
+
+_DEMONSTRATIVE = r"\b(that|this|those|these|same|their|its|his|her)\s+([a-z]{5,})\b"
+
+
+def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
+    """`text` with the slips a reference is typed with mended: "there account" and "thier
+    account" are "their account", "that custmer" is "that customer"."""
+    nouns = [n.lower() for k in kinds for n in k.nouns]
+    if not nouns:
+        return text
+    # Only a kind's first noun (and a person's every noun) is mended to: "contact" is a word
+    # of its own, not a slip for "contract".
+    primary = [n.lower() for k in kinds for n in (k.nouns if k.person else k.nouns[:1])]
+    every_noun = "|".join(re.escape(n) for n in nouns)
+    text = re.sub(rf"\b(there|thier)(?=\s+(?:{every_noun})s?\b)", "their", text, flags=re.I)
+    text = re.sub(r"\bthier\b", "their", text, flags=re.I)
+
+    def noun(m: re.Match[str]) -> str:
+        word = m.group(2).lower()
+        if word in nouns or word.rstrip("s") in nouns:
+            return m.group(0)
+        close = difflib.get_close_matches(word, primary, 1, 0.9)
+        return f"{m.group(1)} {close[0]}" if close else m.group(0)
+
+    return re.sub(_DEMONSTRATIVE, noun, text, flags=re.I)
+
+
+def _weak_refers(text: str, match: re.Match[str]) -> bool:
+    """False for "the customer" that is a note's wording ("… saying the customer confirmed")
+    or starts a relative clause ("the customer that bought …"), true for a reference."""
+    payload = _PAYLOAD.search(text)
+    if payload and payload.start() < match.start():
+        return False
+    if re.match(r"\s+that\s+\w", text[match.end() :], re.I):
+        before = re.findall(r"[a-z]+", text[: match.start()].lower())
+        return bool(before) and before[-1] in _TELLING
+    return True
+
+
+def _consumed(
+    resolutions: list[Resolution], owners: list[Resolution], thread: _Thread
+) -> list[Resolution]:
+    """`resolutions` and the owner phrases resolved after them: "the customer on that ticket"
+    denotes the customer, so the ticket "that ticket" became is no longer a reference."""
+    consumed = {e for r in owners for _, e in _ids(thread.kinds, r.phrase)}
+    return [r for r in resolutions if r.entity not in consumed] + owners
+
+
+def _owner_phrases(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
+    """ "its customer", "the customer on TCK-1002", "TCK-1002's customer": the owner's id."""
+    resolutions: list[Resolution] = []
+    if _ASKS_WHO.search(text):
+        return text, resolutions  # "who is the customer on TCK-1002?" asks for the owner
+    for kind in [k for k in thread.kinds if k.person]:
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        ids = "|".join(k.pattern.pattern for k in thread.kinds if not k.person)
+        if not ids:
+            continue
+        patterns = [
+            rf"\bthe {noun} (?:on|of|for|behind|from) (?:\w+ )?(?P<id>{ids})",
+            rf"\b(?P<id>{ids})'s {noun}\b",
+        ]
+        for pattern in patterns:
+            for match in list(re.finditer(pattern, text, re.I)):
+                owner = thread.owner(match.group("id"), kind.name)
+                if owner is None:
+                    continue
+                text = text.replace(match.group(0), owner, 1)
+                turn = thread.turn_naming(match.group("id"))
+                resolutions.append(Resolution(match.group(0), owner, kind.name, turn))
+        its = rf"\bits {noun}\b"
+        if re.search(its, text, re.I):
+            latest = thread.latest_named(person=False)
+            if latest is None:
+                continue
+            owners = list(
+                dict.fromkeys(o for _, e in latest[0] if (o := thread.owner(e, kind.name)))
+            )
+            if len(owners) > 1:
+                return _question(kind, owners)
+            if owners:
+                text = re.sub(its, owners[0], text, count=1, flags=re.I)
+                resolutions.append(
+                    Resolution("its " + kind.nouns[0], owners[0], kind.name, latest[1])
+                )
+    return text, resolutions
+
+
+def _other(
+    text: str, resolutions: list[Resolution], thread: _Thread
+) -> tuple[str, list[Resolution]]:
+    """ "the other one": of two records named together, the one the last turn did not use."""
+    match = re.search(r"\bthe other (one|[a-z]+)\b", text, re.I)
+    if not match or not thread.history:
+        return text, resolutions
+    used = {e for _, e in (thread.history[-1].get("entities") or {}).get("named", [])}
+    word = match.group(1).lower()
+    for turn in reversed(thread.history[:-1]):
+        named = [tuple(p) for p in (turn.get("entities") or {}).get("named", [])]
+        for kind in thread.kinds:
+            if word != "one" and word.rstrip("s") not in kind.nouns:
+                continue
+            group = list(dict.fromkeys(e for k, e in named if k == kind.name))
+            rest = [e for e in group if e not in used]
+            if len(group) >= 2 and len(rest) == 1 and len(rest) < len(group):
+                number = int(turn.get("turn", 0))
+                text = text.replace(match.group(0), rest[0], 1)
+                return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
+    return text, resolutions
+
+
+def _owned(
+    text: str, resolutions: list[Resolution], thread: _Thread
+) -> tuple[str, list[Resolution]] | str:
+    """ "CUS-1005's unpaid invoice", "their February invoice", "her ticket": the one record of
+    theirs meant, or a question when several of theirs fit."""
+    people = "|".join(k.pattern.pattern for k in thread.kinds if k.person)
+    if not people or not thread.lookup:
+        return text, resolutions
+    for kind in [k for k in thread.kinds if not k.person and k.nouns]:
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        pattern = rf"(?P<who>{people})'s (?P<words>(?:[\w-]+ ){{0,3}}?){noun}\b(?!s)"
+        for match in list(re.finditer(pattern, text, re.I)):
+            facts = thread.facts(match.group("who"))
+            if facts is None:
+                continue
+            pool = [e for e in facts.owns if kind.pattern.fullmatch(e)]
+            fits = _choose(match.group("words"), pool, thread)
+            if len(fits) > 1:
+                return _question(kind, fits)
+            if not fits:
+                continue
+            chosen = fits[0]
+            text = text.replace(match.group(0), chosen, 1)
+            person = match.group("who")
+            turn = next((r.turn for r in resolutions if r.entity == person), 0)
+            phrase = next((r.phrase for r in resolutions if r.entity == person), person)
+            resolutions = [r for r in resolutions if r.entity != person]
+            resolutions.append(Resolution(f"{phrase} … {kind.nouns[0]}", chosen, kind.name, turn))
+    return text, resolutions
+
+
+def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
+    """The records of `pool` the words describe ("unpaid", "June", "latest"): one when the
+    words single it out; with no words, the one the thread talked about or the only one not
+    finished; several when the words fit several; none when they fit none."""
+    words = set(re.findall(r"[a-z0-9]+", described.lower())) - {"only", "most", "the", "one"}
+    newest, oldest = bool(words & _NEWEST), bool(words & _OLDEST)
+    words -= _NEWEST | _OLDEST
+    matching = [e for e in pool if words <= thread.described_by(e)]
+    if newest and matching:
+        return [max(matching)]  # ids are issued in order: the highest is the latest
+    if oldest and matching:
+        return [min(matching)]
+    if len(matching) <= 1 or words:
+        return matching
+    talked = [e for e in matching if thread.mentioned(e)]
+    if len(talked) == 1:
+        return talked  # "her ticket" after the thread named one of hers
+    live = [e for e in matching if not (thread.facts(e) or RecordFacts(e)).done]
+    return live if live else matching
+
+
+def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
+    """ "the June one", "the SAML ticket", "the first one": one of the recent turns' records.
+
+    The newest turn with a record the words describe decides: its one best match, or a
+    question when several fit as well (named records before ones only seen in results).
+    Ordinals need a list, so they read only a turn with two or more records of the kind.
+    """
+    if not thread.lookup or not thread.history:
+        return text, []
+    resolutions: list[Resolution] = []
+    for kind in [k for k in thread.kinds if not k.person]:
+        nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
+        pattern = _DESCRIBED.replace("{nouns}", nouns)
+        for match in list(re.finditer(pattern, text, re.I)):
+            phrase = match.group(0)
+            ordinal = _ORDINAL.search(phrase)
+            if match.group(1).lower().split()[0] in _NOT_DESCRIBING and not ordinal:
+                continue
+            found = _described_one(phrase, kind, bool(ordinal), thread, context=text)
+            if isinstance(found, str):
+                return found
+            if found is None:
+                continue
+            entity, turn = found
+            text = text.replace(phrase, entity, 1)
+            resolutions.append(Resolution(phrase, entity, kind.name, turn))
+    return text, resolutions
+
+
+def _described_one(
+    phrase: str,
+    kind: EntityKind,
+    ordinal: bool,
+    thread: _Thread,
+    context: str = "",
+    turns: int = 3,
+) -> tuple[str, int] | str | None:
+    """The record of `kind` a describing phrase picks from the recent turns, a question when
+    several fit equally (the rest of the request may still tell them apart: "the api
+    deployment in production"), or None when no recent record fits."""
+    words = _describing_words(phrase) - {n.lower() for n in kind.nouns}
+    rest = _describing_words(context) - {n.lower() for n in kind.nouns}
+    for turn in list(reversed(thread.history))[:turns]:
+        ents = turn.get("entities") or {}
+        named = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
+        seen = [e for k, e in ents.get("touched", []) if k == kind.name and e not in named]
+        pool = list(dict.fromkeys(named + seen))
+        if len(pool) >= 2 and words & (_NEWEST | _OLDEST):
+            # "the oldest one", "the newest invoice": ids are issued in order.
+            chosen = max(pool) if words & _NEWEST else min(pool)
+            return chosen, int(turn.get("turn", 0))
+        if ordinal:
+            if len(pool) >= 2:
+                chosen = thread.pick(phrase, pool)
+                return (chosen[0], int(turn.get("turn", 0))) if len(chosen) == 1 else None
+            continue
+        scores = {e: len(words & thread.described_by(e)) for e in pool}
+        best = max(scores.values(), default=0)
+        if best == 0:
+            continue
+        winners = [e for e, n in scores.items() if n == best]
+        if len(winners) > 1:
+            winners = [e for e in winners if e in named] or winners
+        if len(winners) > 1:
+            winners = _best_fits(winners, rest, thread)
+        if len(winners) > 1:
+            return _question(kind, winners)
+        return winners[0], int(turn.get("turn", 0))
+    person = None if ordinal else _person(thread)
+    if person is None or len(person[0]) != 1:
+        return None
+    # "the CSV one" after "which tickets does CUS-1004 have open?": one of that customer's.
+    facts = thread.facts(person[0][0])
+    pool = [e for e in (facts.owns if facts else ()) if kind.pattern.fullmatch(e)]
+    scores = {e: len(words & thread.described_by(e)) for e in pool}
+    best = max(scores.values(), default=0)
+    winners = [e for e, n in scores.items() if n == best and best > 0]
+    if len(winners) > 1:
+        live = [e for e in winners if not (thread.facts(e) or RecordFacts(e)).done]
+        winners = live if len(live) == 1 else winners
+    if len(winners) > 1:
+        return _question(kind, winners)
+    return (winners[0], person[2]) if winners else None

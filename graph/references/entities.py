@@ -1,0 +1,159 @@
+"""The resolver's public types and the ids a turn names.
+
+Entity kinds (from the team file), what a lookup knows about a record, a resolution and a
+resolved request; the ids a text names, what one finished turn leaves in the history for
+later turns, and the question a turn asks when a reference is ambiguous.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from ringmaster.graph.references.patterns import _QUESTION_MARK
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    """What a lookup knows about a record: who owns it and the words that describe it."""
+
+    id: str
+    owner: str | None = None  # the person (customer) the record belongs to
+    words: str = ""
+    owns: tuple[str, ...] = ()  # for a person: the records that belong to them
+    done: bool = False  # finished (a closed ticket): not what "her ticket" means
+
+
+Lookup = Callable[[str], RecordFacts | None]
+
+
+@dataclass(frozen=True)
+class EntityKind:
+    """A kind of record: how its ids look, the nouns that name it, and how it is referred to."""
+
+    name: str
+    pattern: re.Pattern[str]
+    nouns: tuple[str, ...]
+    person: bool = False  # referred to as "they/them", not "it"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One reference rewritten to a concrete id, and where the id came from."""
+
+    phrase: str
+    entity: str
+    kind: str
+    turn: int
+
+    def describe(self) -> str:
+        return f"{self.phrase!r} → {self.entity} (turn {self.turn})"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A request with its references rewritten, or the question to ask when one is ambiguous."""
+
+    text: str
+    resolutions: list[Resolution]
+    question: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "resolutions": [asdict(r) for r in self.resolutions],
+            "question": self.question,
+        }
+
+    def context(self) -> str:
+        """The resolved records in one short line, for a planner prompt."""
+        return "; ".join(
+            f"{r.phrase} = {r.entity} ({r.kind}, turn {r.turn})" for r in self.resolutions
+        )
+
+
+def kinds_from_team(entities: Mapping[str, Any]) -> list[EntityKind]:
+    """The team file's `entities` block as compiled kinds."""
+    return [
+        EntityKind(name, re.compile(spec.pattern), tuple(spec.nouns), spec.person)
+        for name, spec in entities.items()
+    ]
+
+
+def _ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
+    """(kind, id) pairs in the order they stand in the text, each id once."""
+    found: list[tuple[int, str, str]] = []
+    for kind in kinds:
+        found += [(m.start(), kind.name, m.group(0)) for m in kind.pattern.finditer(text)]
+    seen: set[str] = set()
+    pairs = []
+    for _, kind_name, entity in sorted(found):
+        if entity not in seen:
+            seen.add(entity)
+            pairs.append((kind_name, entity))
+    return pairs
+
+
+def entity_ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
+    """The (kind, id) pairs a text names, in order, each id once."""
+    return _ids(kinds, text)
+
+
+def turn_entities(
+    kinds: Sequence[EntityKind], request: str, results: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What one turn leaves for later turns: ids named, ids touched, ids seen together.
+
+    Named ids are the request's and its subtasks' descriptions' (the request as resolved, so
+    "close it" names the ticket it closed); touched ones stand only in outputs and actions.
+    """
+    named = _ids(kinds, request)
+    for result in results.values():
+        named += [p for p in _ids(kinds, str(result.get("description") or "")) if p not in named]
+    touched: list[tuple[str, str]] = []
+    together: list[list[str]] = []
+    for result in results.values():
+        text = json.dumps({k: result.get(k) for k in ("output", "actions")}, default=str)
+        pairs = _ids(kinds, f"{result.get('description') or ''} {text}")
+        touched += [p for p in pairs if p not in touched and p not in named]
+        if len(pairs) > 1:
+            together.append([entity for _, entity in pairs])
+    entry: dict[str, Any] = {
+        "named": [list(p) for p in named],
+        "touched": [list(p) for p in touched],
+        "together": together,
+    }
+    for result in results.values():
+        description = str(result.get("description") or "")
+        if _QUESTION_MARK in description:
+            # The turn asked which record was meant: the next turn may answer it.
+            entry["question"] = {
+                "request": request,
+                "options": [list(p) for p in _ids(kinds, description.split(_QUESTION_MARK)[1])],
+            }
+    return entry
+
+
+def asks(description: str) -> bool:
+    """True for the description of a subtask that asks which record a request meant."""
+    return _QUESTION_MARK in description
+
+
+def asking(request: str, question: str) -> str:
+    """The description of a subtask that asks which record a request meant."""
+    return f"{request} (asked: {question})"
+
+
+def _question(kind: EntityKind | None, options: Sequence[str]) -> str:
+    noun = (kind.nouns[0] if kind.nouns else kind.name) if kind else "record"
+    listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
+    return f"Which {noun} {_QUESTION_MARK}{listed}?"
+
+
+def _strip_ids(text: str, kinds: Sequence[EntityKind]) -> str:
+    for kind in kinds:
+        text = kind.pattern.sub("", text)
+    return text

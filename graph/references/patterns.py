@@ -1,0 +1,92 @@
+"""The phrase patterns and word sets a request's references are read with.
+
+Repeats and ellipsis ("do that for CUS-1002 too", "and INV-1003?"), dummy "it", pronouns,
+plurals ("both"), ordinals ("the first one"), descriptions ("the June one"), "latest"/"oldest",
+and the words of a request that describe a record or ask for something of its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
+
+# Short follow-ups that repeat an earlier request for another record: "do that for CUS-1002
+# too", "same for INV-1003", "and for TCK-1004 as well", "sorry, I meant INV-1012".
+_REPEAT = re.compile(
+    r"\b(too|also|as well|same|do that|do the same|likewise|meant|instead|rather|repeat|again"
+    r"|ditto|actually|correction|make it|make that)\b",
+    re.I,
+)
+_REPEAT_MAX_WORDS = 10
+# Ellipsis: "and CUS-1005?", "what about INV-1183", "ok, and what about CUS-1005 then?".
+_ELLIPSIS = re.compile(r"^\W*(and|or|what about|how about|now|then|ok|okay|also)\b", re.I)
+_ELLIPSIS_MAX_WORDS = 8
+# Words of a repeat that ask for nothing of their own ("please check CUS-1005 too"): a follow-up
+# with any other word ("also close TCK-1005") is a request of its own, not a repeat.
+_REPEAT_FILLER = {
+    "too", "same", "likewise", "meant", "instead", "repeat", "ditto", "actually",
+    "correction", "make", "sorry", "oops", "wait", "pls", "please", "ok", "okay", "thanks",
+    "thank", "check", "try", "look", "goes", "one", "ones", "yes", "no", "nope",
+}  # fmt: skip
+# "it" that refers to nothing: "is it possible", "it's fine", "make it quick".
+_DUMMY_IT = re.compile(
+    r"\b(is|was) it (possible|ok|okay|fine|true|likely|worth)\b|\bit(?:'s| is) "
+    r"(possible|ok|okay|fine|urgent|important|likely)\b|\bmake it (quick|fast|short|brief)\b"
+    r"|\bit (would|will|might|could) (be )?(great|nice|good|helpful|ideal|appreciated|help)\b"
+    r"|\bit (seems|looks|appears|sounds)\b"
+    r"|\b(appreciate|love|like) it\b"
+    # The draft just written, not a record: "make them shorter", "rewrite it more formally".
+    r"|\bmake (it|them) (more|less|a bit|\w+er)\b"
+    r"|\b(shorten|lengthen|rewrite|rephrase|reword|translate|polish|proofread|tighten|soften)"
+    r" (it|them)\b|\btone (it|them) down\b",
+    re.I,
+)
+# A question about who a record's person is refers to the record: "who is the customer on
+# that ticket?", "which customer is that?".
+_ASKS_WHO = re.compile(r"^\W*(who|whos|whose|which (customer|client|account|person))\b", re.I)
+_PLURAL = re.compile(r"\b(both|all of them|all three|the two|each of them)\b(?!-)", re.I)
+_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
+_ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b", re.I)
+# "the June one", "the SAML ticket": up to three describing words before "one" or a noun.
+_DESCRIBED = r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:one|{nouns})\b"
+_NOT_DESCRIBING = {"same", "other", "that", "this", "new", "first", "second", "last", "only"}
+_QUESTION_MARK = "do you mean: "
+_CORRECTION = re.compile(r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops)\b", re.I)
+_PRONOUN_PERSON = r"\b(they|them|their|he|him|his|she|her)\b"
+_POSSESSIVE = {"its", "their", "his"}
+_PLURAL_PRONOUNS = {"they", "them", "their"}
+_EACH = re.compile(r"\b(each|both|all|every|everyone)\b", re.I)
+
+
+# Words that say nothing about which record is meant ("close the ticket in the morning").
+_NOT_DESCRIPTIVE = (ENGLISH_STOP_WORDS - {"may"}) | {
+    "one",
+    "ones",
+    "meant",
+    "mean",
+    "sorry",
+    "please",
+    "thanks",
+    "thank",
+    "ok",
+    "okay",
+    "yes",
+}
+
+
+def _describing_words(text: str) -> set[str]:
+    """The words of `text` that can describe a record ("june", "saml", "open"), no stop words."""
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1} - _NOT_DESCRIPTIVE
+
+
+_NEWEST = {"latest", "last", "newest", "recent", "current"}
+_OLDEST = {"oldest", "earliest"}
+
+
+def _own_words(text: str) -> set[str]:
+    """The words of a short follow-up that ask for something (not fillers, not slips of the
+    fillers: "actualy" is "actually")."""
+    words = _describing_words(text) - _REPEAT_FILLER
+    return {w for w in words if not difflib.get_close_matches(w, _REPEAT_FILLER, 1, 0.8)}

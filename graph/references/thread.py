@@ -1,0 +1,288 @@
+"""The thread's history as the resolver reads it (`_Thread`): which records earlier turns
+named, touched or listed, newest turn first; who owns them and which words describe them;
+and the one person ("they", "her") the thread is about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ringmaster.graph.references.entities import (
+    EntityKind,
+    Lookup,
+    RecordFacts,
+    _ids,
+    _strip_ids,
+)
+from ringmaster.graph.references.patterns import (
+    _NEWEST,
+    _OLDEST,
+    _ORDINAL,
+    _ORDINALS,
+    _PLURAL,
+    _describing_words,
+    _own_words,
+)
+
+
+@dataclass
+class _Thread:
+    """The thread's history as the resolver reads it: candidates by kind, newest turn first."""
+
+    history: Sequence[Mapping[str, Any]]
+    kinds: Sequence[EntityKind]
+    lookup: Lookup | None
+    by_name: dict[str, EntityKind] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_name = {k.name: k for k in self.kinds}
+
+    def facts(self, entity: str) -> RecordFacts | None:
+        return self.lookup(entity) if self.lookup else None
+
+    def described_by(self, entity: str) -> set[str]:
+        """The words that describe a record ("june", "saml", "open"), from the lookup."""
+        facts = self.facts(entity)
+        return set(re.findall(r"[a-z0-9]+", facts.words.lower())) if facts else set()
+
+    def owner(self, entity: str, kind: str) -> str | None:
+        """The record of `kind` that owns `entity` (a ticket's customer), if the lookup knows."""
+        facts = self.facts(entity)
+        if facts is None or facts.owner is None:
+            return None
+        return next((e for k, e in _ids(self.kinds, facts.owner) if k == kind), None)
+
+    def turn_naming(self, entity: str) -> int:
+        """The latest turn that named or touched `entity` (this turn's number if none did)."""
+        for turn in reversed(self.history):
+            ents = turn.get("entities") or {}
+            if any(e == entity for _, e in ents.get("named", []) + ents.get("touched", [])):
+                return int(turn.get("turn", 0))
+        return int(self.history[-1].get("turn", 0)) + 1 if self.history else 1
+
+    def owned_in_play(self, kind: EntityKind) -> tuple[list[str], int] | None:
+        """The unfinished records of `kind` that belong to the one person the thread is
+        about (a customer's open tickets), and the turn that named that person."""
+        person = _person(self)
+        if person is None or len(person[0]) != 1:
+            return None
+        facts = self.facts(person[0][0])
+        pool = [e for e in (facts.owns if facts else ()) if kind.pattern.fullmatch(e)]
+        live = [e for e in pool if not (self.facts(e) or RecordFacts(e)).done]
+        return (live, person[2]) if live else None
+
+    def mentioned(self, entity: str) -> bool:
+        """True when an earlier turn named or touched `entity`."""
+        return any(
+            e == entity
+            for turn in self.history
+            for _, e in (turn.get("entities") or {}).get("named", [])
+            + (turn.get("entities") or {}).get("touched", [])
+        )
+
+    def kind_of(self, entity: str) -> str | None:
+        return next((k for k, _ in _ids(self.kinds, entity)), None)
+
+    def find(self, kind: str) -> tuple[list[str], int] | None:
+        """The ids of `kind` the latest turn that has any refers to, and that turn's number.
+
+        Named ids win over touched ones (the customer a ticket belongs to is touched, the
+        ticket asked about is named); then the owners of named records, then ids seen together
+        with a named one, then anything touched.
+        """
+        for turn in reversed(self.history):
+            ents = turn.get("entities") or {}
+            number = int(turn.get("turn", 0))
+            named_pairs = [tuple(p) for p in ents.get("named", [])]
+            named = [e for k, e in named_pairs if k == kind]
+            if named:
+                return named, number
+            owners = [o for k, e in named_pairs if (o := self.owner(e, kind))]
+            if owners:
+                return list(dict.fromkeys(owners)), number
+            touched = [e for k, e in ents.get("touched", []) if k == kind]
+            asked = {e for _, e in named_pairs}
+            beside = [
+                e
+                for group in ents.get("together", [])
+                if asked & set(group)
+                for e in group
+                if e in touched
+            ]
+            if beside:
+                return self.narrow(list(dict.fromkeys(beside)), turn), number
+            if touched:
+                return self.narrow(touched, turn), number
+        return None
+
+    def narrow(self, listed: list[str], turn: Mapping[str, Any]) -> list[str]:
+        """Of the records a turn's results listed, the one its request asked for, when its
+        words single one out ("what did we charge CUS-1012 in June?", "her latest invoice");
+        else all of them."""
+        if len(listed) < 2:
+            return listed
+        text = _strip_ids(str(turn.get("request") or ""), self.kinds)
+        words = set(re.findall(r"[a-z]+", text.lower()))
+        if words & _NEWEST:
+            return [max(listed)]  # ids are issued in order
+        if words & _OLDEST:
+            return [min(listed)]
+        nouns = {n.lower() for k in self.kinds for n in k.nouns}
+        return _best_fits(listed, _describing_words(text) - nouns, self)
+
+    def latest_named(self, person: bool) -> tuple[list[tuple[str, str]], int] | None:
+        """The latest turn's named records of person (or non-person) kinds."""
+        for turn in reversed(self.history):
+            named = [
+                (k, e)
+                for k, e in (turn.get("entities") or {}).get("named", [])
+                if k in self.by_name and self.by_name[k].person == person
+            ]
+            if named:
+                return named, int(turn.get("turn", 0))
+        return None
+
+    def plural_records(self) -> tuple[list[tuple[str, str]], int] | None:
+        """What "both", "them", "all of them" stand for: the records (not people) the newest
+        turn that named any named, when several; one named there and others of its kind named
+        just before ("what version is DEP-1024?", "and DEP-1028?", "roll back both"); or, when
+        that turn named only a person, the records of one kind its results listed."""
+        latest = self.latest_named_any()
+        if latest is None:
+            return None
+        named, number = latest
+        things = list(dict.fromkeys((k, e) for k, e in named if not self.by_name[k].person))
+        people = list(dict.fromkeys((k, e) for k, e in named if self.by_name[k].person))
+        if len(things) > 1:
+            return things, number
+        if not things and len(people) > 1:
+            return people, number  # "give both a credit" after two customers
+        if len(things) == 1:
+            kind = things[0][0]
+            gathered = self.gather(kind)
+            if gathered and len(gathered[0]) > 1:
+                return [(kind, e) for e in gathered[0]], gathered[1]
+            return None
+        turn = next(t for t in self.history if int(t.get("turn", 0)) == number)
+        touched = [
+            (k, e)
+            for k, e in (turn.get("entities") or {}).get("touched", [])
+            if k in self.by_name and not self.by_name[k].person
+        ]
+        if len(touched) > 1 and len({k for k, _ in touched}) == 1:
+            return list(dict.fromkeys(touched)), number
+        return None
+
+    def latest_named_any(self) -> tuple[list[tuple[str, str]], int] | None:
+        """The newest turn's named records of any kind, and that turn's number."""
+        for turn in reversed(self.history):
+            named = [
+                (k, e)
+                for k, e in (turn.get("entities") or {}).get("named", [])
+                if k in self.by_name
+            ]
+            if named:
+                return named, int(turn.get("turn", 0))
+        return None
+
+    def latest_mentioned(self) -> tuple[list[tuple[str, str]], int] | None:
+        """What "it" can be: the newest turn's named non-person records, or, when that turn
+        named only a person (or nothing), the records its results listed ("close it" after
+        "which tickets does she have open?" is one of those, never an older turn's)."""
+        for turn in reversed(self.history):
+            ents = turn.get("entities") or {}
+            number = int(turn.get("turn", 0))
+            named = [(k, e) for k, e in ents.get("named", []) if k in self.by_name]
+            things = [(k, e) for k, e in named if not self.by_name[k].person]
+            if things:
+                return things, number
+            touched = [
+                (k, e)
+                for k, e in ents.get("touched", [])
+                if k in self.by_name and not self.by_name[k].person
+            ]
+            if touched and named:
+                narrowed = self.narrow([e for _, e in touched], turn)
+                return [(k, e) for k, e in touched if e in narrowed], number
+            if not named and not touched and len(_own_words(str(turn.get("request", "")))) > 1:
+                # "is it up on April?" after "what's our revenue for May?": not a record
+                # ("thanks!" in between is no topic of its own).
+                return None
+        return None
+
+    def gather(self, kind: str, at_least: int = 2, turns: int = 3) -> tuple[list[str], int] | None:
+        """ "those invoices": the ids of `kind` named over the last few turns."""
+        found: list[str] = []
+        number = 0
+        for turn in list(reversed(self.history))[:turns]:
+            named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
+            if named:
+                found = [*dict.fromkeys([*named, *found])]
+                number = int(turn.get("turn", 0))
+            if len(found) >= at_least:
+                break
+        return (found, number) if found else None
+
+    def pending_question(self) -> tuple[str, list[tuple[str, str]], int] | None:
+        """The request, options and turn of the question the last turn asked, if it asked one."""
+        if not self.history:
+            return None
+        last = self.history[-1]
+        asked = (last.get("entities") or {}).get("question")
+        if not asked or not asked.get("options"):
+            return None
+        options = [(str(k), str(e)) for k, e in asked["options"]]
+        return str(asked["request"]), options, int(last.get("turn", 0))
+
+    def pick(self, text: str, options: Sequence[str]) -> list[str]:
+        """The options a reply or description picks: "both", "the first one", "the June one"."""
+        if _PLURAL.search(text):
+            return list(options)
+        ordinal = _ORDINAL.search(text)
+        if ordinal:
+            at = _ORDINALS[ordinal.group(1).lower()]
+            return [options[at]] if -len(options) <= at < len(options) else []
+        words = _describing_words(text)
+        if not words or not self.lookup:
+            return []
+        scores = {}
+        for entity in options:
+            facts = self.facts(entity)
+            described = set(re.findall(r"[a-z0-9]+", facts.words.lower())) if facts else set()
+            scores[entity] = len(words & described)
+        best = max(scores.values(), default=0)
+        winners = [e for e, s in scores.items() if s == best]
+        return winners if best > 0 and len(winners) == 1 else []
+
+
+def _best_fits(options: list[str], words: set[str], thread: _Thread) -> list[str]:
+    """The options `words` describe best, when that is one of them; else all of them."""
+    scores = {e: len(words & thread.described_by(e)) for e in options}
+    best = max(scores.values(), default=0)
+    top = [e for e, n in scores.items() if n == best]
+    return top if best > 0 and len(top) == 1 else options
+
+
+def _person(thread: _Thread) -> tuple[list[str], str, int] | None:
+    """The customer "they/he/she" is: named, the owner of a named record, or the one touched."""
+    people = [k for k in thread.kinds if k.person]
+    for turn in reversed(thread.history):
+        ents = turn.get("entities") or {}
+        number = int(turn.get("turn", 0))
+        for kind in people:
+            named = [e for k, e in ents.get("named", []) if k == kind.name]
+            if named:
+                return list(dict.fromkeys(named)), kind.name, number
+        for kind in people:
+            owners = [o for _, e in ents.get("named", []) if (o := thread.owner(e, kind.name))]
+            if owners:
+                return list(dict.fromkeys(owners)), kind.name, number
+            touched = list(dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name))
+            if len(touched) == 1:
+                return touched, kind.name, number
+        if ents.get("named"):
+            return None
+    return None
