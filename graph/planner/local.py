@@ -482,6 +482,7 @@ class LocalPlanner:
                     parts[i + 1].boundary,
                     joiners[i + 1],
                     parts[i].first,
+                    i + 1 == len(parts) - 1,
                 )
                 for i in range(len(parts) - 1)
             ]
