@@ -172,6 +172,28 @@ def join(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
     return Synthetic(text, tuple(spans), tuple(label for _, label in pieces))
 
 
+_LEADS = ("", "", "A few things:", "Two things:", "pls:", "Todo for today:", "Could you:", "Quick list")
+_BULLETS = ("- {}", "* {}", "{n}. {}", "{n}) {}")
+
+
+def listed(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
+    """Pieces as a list: one item a line ("- …", "1. …") or numbered inline ("1) … 2) …"),
+    maybe after a lead-in, which belongs to the first item."""
+    lead = rng.choice(_LEADS)
+    bullet = rng.choice(_BULLETS)
+    inline = "{n}" in bullet and rng.random() < 0.4
+    text = lead
+    spans: list[tuple[int, int]] = []
+    for k, (raw, _) in enumerate(pieces):
+        item = raw.strip()
+        sep = (" " if text else "") if inline else ("\n" if text else "")
+        start = 0 if k == 0 else len(text) + len(sep)
+        marked = bullet.format(item, n=k + 1)
+        text += sep + marked
+        spans.append((start, len(text)))
+    return Synthetic(text, tuple(spans), tuple(label for _, label in pieces))
+
+
 def pad(text: str, label: str, rng: random.Random) -> Synthetic:
     """One request with conversational padding before or after it."""
     text = text.strip()
@@ -287,6 +309,7 @@ def synthesise(
             continue
         for _ in range(count):
             picked = rng.sample(labels, n)
-            row = join([(rng.choice(list(by_label[lab])), lab) for lab in picked], rng)
+            pieces = [(rng.choice(list(by_label[lab])), lab) for lab in picked]
+            row = listed(pieces, rng) if rng.random() < 0.1 else join(pieces, rng)
             out.append(voice(row, by_label, rng) if rng.random() < 0.5 else row)
     return out
