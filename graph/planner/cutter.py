@@ -279,7 +279,15 @@ def training_cuts(
                     left_text = row.text[located[lo][0] : located[i][1]]
                     right_text = row.text[located[i + 1][0] : located[hi][1]]
                     cuts.append(
-                        (left_text, right_text, right.boundary, right.joiner, lo == 0, hi == last, 0)
+                        (
+                            left_text,
+                            right_text,
+                            right.boundary,
+                            right.joiner,
+                            lo == 0,
+                            hi == last,
+                            0,
+                        )
                     )
         # The same request with the false cuts glued: each real cut between whole pieces.
         for k in range(len(row.spans) - 1):
@@ -299,20 +307,21 @@ def training_cuts(
                 )
             )
         plans.append((row.text, cuts))
-    texts = sorted({t for whole, cuts in plans for c in cuts for t in (c[0], c[1])} | {
-        whole for whole, _ in plans
-    })
+    texts = sorted(
+        {t for whole, cuts in plans for c in cuts for t in (c[0], c[1])}
+        | {whole for whole, _ in plans}
+    )
     scores = dict(zip(texts, scorer.score(texts), strict=True))
     x: list[list[float]] = []
     y: list[int] = []
     for whole, cuts in plans:
-        for left, right, boundary, joiner, first, at_end, real in cuts:
+        for left_text, right_text, boundary, joiner, first, at_end, real in cuts:
             x.append(
                 cut_features(
-                    left,
-                    right,
-                    scores[left],
-                    scores[right],
+                    left_text,
+                    right_text,
+                    scores[left_text],
+                    scores[right_text],
                     scores[whole],
                     boundary,
                     joiner,

@@ -175,6 +175,9 @@ class SplitPolicy:
     # (0.999) with small talk nowhere near second, so "i'm at a new job" is no request of its own.
     weak_whole_confident: float = 0.98
     whole_rank: int = 2
+    # With a learned cutter: a cut between two parts that each route to a different agent with
+    # at least this probability stands whatever the cutter says.
+    sure: float = 0.95
 
     def floor(self, kind: BoundaryKind | None) -> float:
         return self.strong_floor if kind == "strong" else self.weak_floor
@@ -191,8 +194,10 @@ class LocalPlannerSettings:
     hybrid: HybridConfig = field(default_factory=HybridConfig)
     split: SplitPolicy = field(default_factory=SplitPolicy)
     # True: cuts are kept or glued by the team's learned cutter (`graph/planner/cutter.py`);
-    # False: by the fixed rules of `SplitPolicy` (as before the cutter, for comparison).
-    learned_split: bool = False
+    # False: by the fixed rules of `SplitPolicy` (as before the cutter, for comparison); None:
+    # learned when every agent has at least `learned_split_min` examples to synthesise from.
+    learned_split: bool | None = None
+    learned_split_min: int = 20
     cutter: CutterConfig = field(default_factory=CutterConfig)
     scope: ScopeCheck = field(default_factory=HumanClassScope)
     max_alternatives: int = 3
@@ -249,6 +254,7 @@ class LocalPlanner:
         self.team = team
         self.settings = settings or LocalPlannerSettings()
         self.kind = self._resolve_kind()
+        self.learns_split = _learns_split(team, self.settings)
         self.trained = False  # True when this instance trained rather than loaded its model
         self.cache_path = (
             Path(cache_dir)
@@ -258,7 +264,7 @@ class LocalPlanner:
         )
         model = self._load_or_train()
         self.classifier: TextClassifier = model.classifier
-        self.cutter: Cutter | None = model.cutter if self.settings.learned_split else None
+        self.cutter: Cutter | None = model.cutter if self.learns_split else None
         self._batch: dict[str, Scores] = {}  # whole requests scored by `prepare`
 
     def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
@@ -338,7 +344,7 @@ class LocalPlanner:
         # TF-IDF model is plain data (`scoring.py`), not tied to a scikit-learn version; a
         # pickled hybrid model is only as good as the code and library that pickled it.
         source = json.dumps(self._training_data())
-        cutter = self.settings.cutter if self.settings.learned_split else None
+        cutter = self.settings.cutter if self.learns_split else None
         parts: tuple[Any, ...]
         if self.kind == "hybrid":
             import sklearn
@@ -405,7 +411,7 @@ class LocalPlanner:
 
     def _train_cutter(self, texts: list[str], labels: list[str]) -> Cutter | None:
         """The learned cut model (on the TF-IDF classifier's scores), when the split is learned."""
-        if not self.settings.learned_split:
+        if not self.learns_split:
             return None
         from ringmaster.graph.planner.classifier import TfidfClassifier
         from ringmaster.graph.planner.cutter import train_cutter
@@ -496,14 +502,31 @@ class LocalPlanner:
                 if parts[i].label == parts[i + 1].label
                 or not _stands_alone(parts[i], floors[i])
                 or not _stands_alone(parts[i + 1], floors[i])
+                else max(p, cutter.threshold)
+                if _both_sure(parts[i], parts[i + 1], self.settings.split.sure)
                 else p
                 for i, p in enumerate(probs)
             ]
-            i = min(range(len(probs)), key=probs.__getitem__)
-            if probs[i] >= cutter.threshold:
-                break
-            text = parts[i].text + joiners[i + 1] + parts[i + 1].text
-            (merged,) = self._score([text])
+            forced = [i for i, p in enumerate(probs) if p < 0]
+            if forced:
+                # Cuts the rules glue go first, as the rules order them: weak cuts, then the
+                # glue that makes the most confident part ("If so" joins what it introduces).
+                texts = [parts[k].text + joiners[k + 1] + parts[k + 1].text for k in forced]
+                scored = self._score(texts)
+                j = min(
+                    range(len(forced)),
+                    key=lambda j: (
+                        parts[forced[j] + 1].boundary == "strong",
+                        -scored[j].ranked()[0][1],
+                    ),
+                )
+                i, text, merged = forced[j], texts[j], scored[j]
+            else:
+                i = min(range(len(probs)), key=probs.__getitem__)
+                if probs[i] >= cutter.threshold:
+                    break
+                text = parts[i].text + joiners[i + 1] + parts[i + 1].text
+                (merged,) = self._score([text])
             left = parts[i]
             parts[i : i + 2] = [_Part(text, left.boundary, left.sequential, merged, left.first)]
             joiners[i + 1 : i + 2] = []
@@ -641,6 +664,24 @@ def human_score(scores: Scores) -> float:
         return 1.0 - best
     human = scores.probs[HUMAN]
     return human / (human + best) if human + best > 0 else 1.0
+
+
+def _learns_split(team: Team, settings: LocalPlannerSettings) -> bool:
+    """Whether the team's cuts are decided by a learned cutter (see `learned_split`)."""
+    if settings.learned_split is not None:
+        return settings.learned_split
+    return bool(team.agents) and all(
+        len(a.examples) >= settings.learned_split_min for a in team.agents
+    )
+
+
+def _both_sure(left: _Part, right: _Part, sure: float) -> bool:
+    """Two requests the classifier is sure of, for two different agents, are two requests."""
+    return (
+        HUMAN not in (left.label, right.label)
+        and left.label != right.label
+        and min(left.top, right.top) >= sure
+    )
 
 
 def _stands_alone(part: _Part, floor: float) -> bool:

@@ -24,6 +24,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ringmaster.graph.planner.scoring import HUMAN
+
 # Between two requests; `{}` is where the later request goes. Sentence-level joins keep the later
 # request's capital letter, the rest lower-case its first letter.
 _JOINS: tuple[tuple[str, bool], ...] = (
@@ -143,8 +145,13 @@ def _lower_first(text: str) -> str:
     return text
 
 
+# Three or more requests in one sentence usually come as a list: "A, B, and C" / "A, B and C".
+_SERIES = ((", {}", ", and {}"), (", {}", " and {}"), (", {}", ", then {}"))
+
+
 def join(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
     """Join (text, label) pieces into one request with varied connectors and references."""
+    series = rng.choice(_SERIES) if len(pieces) > 2 and rng.random() < 0.3 else None
     text = ""
     spans: list[tuple[int, int]] = []
     for k, (raw, _) in enumerate(pieces):
@@ -154,7 +161,10 @@ def join(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
             continue
         if rng.random() < 0.35:
             piece = _refer(piece, rng)
-        template, sentence = rng.choice(_JOINS)
+        if series is not None:
+            template, sentence = series[0] if k < len(pieces) - 1 else series[1], False
+        else:
+            template, sentence = rng.choice(_JOINS)
         if not sentence:
             piece = _lower_first(piece)
         if template[0] in ".!" and text.endswith(("?", ".", "!")):
@@ -172,7 +182,16 @@ def join(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
     return Synthetic(text, tuple(spans), tuple(label for _, label in pieces))
 
 
-_LEADS = ("", "", "A few things:", "Two things:", "pls:", "Todo for today:", "Could you:", "Quick list")
+_LEADS = (
+    "",
+    "",
+    "A few things:",
+    "Two things:",
+    "pls:",
+    "Todo for today:",
+    "Could you:",
+    "Quick list",
+)
 _BULLETS = ("- {}", "* {}", "{n}. {}", "{n}) {}")
 
 
@@ -264,9 +283,7 @@ def same_subject(texts: Sequence[str], label: str, rng: random.Random) -> Synthe
     return Synthetic(text, ((0, len(text)),), (label,))
 
 
-def voice(
-    row: Synthetic, by_label: Mapping[str, Sequence[str]], rng: random.Random
-) -> Synthetic:
+def voice(row: Synthetic, by_label: Mapping[str, Sequence[str]], rng: random.Random) -> Synthetic:
     """`row` recast as an email, a chat message or a ticket (or left as it is)."""
     r = rng.random()
     if r < 0.3:
@@ -287,6 +304,7 @@ def synthesise(
     pairs: int,
     triples: int,
     rng: random.Random,
+    human_share: float = 1 / 3,
 ) -> list[Synthetic]:
     """One-part requests (as written and padded) and joins of two and three labels' examples."""
     labels = sorted(lab for lab, texts in by_label.items() if texts)
@@ -309,6 +327,11 @@ def synthesise(
             continue
         for _ in range(count):
             picked = rng.sample(labels, n)
+            # Envelope text (greetings, context, sign-offs) looks like a person's more often
+            # than a second, out-of-scope request rides along with an agent's: joins carry a
+            # person's piece a third as often as another label's.
+            while HUMAN in picked and len(labels) > n and rng.random() > human_share:
+                picked = rng.sample(labels, n)
             pieces = [(rng.choice(list(by_label[lab])), lab) for lab in picked]
             row = listed(pieces, rng) if rng.random() < 0.1 else join(pieces, rng)
             out.append(voice(row, by_label, rng) if rng.random() < 0.5 else row)

@@ -76,8 +76,9 @@ def test_voices_keep_every_piece_inside_its_span_and_the_envelope_with_a_piece()
             texts = _pieces_text(row)
             # Greeting, lead-in or quoted history open the first piece; a sign-off ends the last.
             assert row.spans[0][0] == 0
-            assert [t.lower().count(w) for t, w in zip(texts, ("water", "wash", "feed"))] == [1] * 3
-            assert all(a[1] <= b[0] for a, b in zip(row.spans, row.spans[1:]))
+            words = ("water", "wash", "feed")
+            assert [t.lower().count(w) for t, w in zip(texts, words, strict=True)] == [1] * 3
+            assert all(a[1] <= b[0] for a, b in zip(row.spans, row.spans[1:], strict=False))
         mail = email(base, rng)
         assert mail.spans[-1][1] == len(mail.text) and "\n\n" in mail.text
         quoted = ticket(base, by_label["garden"], rng)
@@ -85,14 +86,19 @@ def test_voices_keep_every_piece_inside_its_span_and_the_envelope_with_a_piece()
 
 
 def test_several_sentences_about_one_subject_are_one_request() -> None:
-    row = same_subject(["the car tyres are flat", "Book it in at the garage"], "car", random.Random())
+    row = same_subject(
+        ["the car tyres are flat", "Book it in at the garage"], "car", random.Random()
+    )
     assert row.labels == ("car",) and row.spans == ((0, len(row.text)),)
 
 
 def test_training_cuts_face_a_sign_off_with_the_whole_request_it_ends() -> None:
     """A false cut is also learned between the rest of its piece on either side, the way the
     planner meets it once the other false cuts are glued."""
-    text = "Hi,\n\nThe car tyres are flat. Book it in at the garage and check the brakes.\n\nThanks,\nAnna"
+    text = (
+        "Hi,\n\nThe car tyres are flat. Book it in at the garage and check the brakes."
+        "\n\nThanks,\nAnna"
+    )
     row = Synthetic(text, ((0, len(text)),), ("car",))
 
     class Flat:
