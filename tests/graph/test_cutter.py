@@ -125,3 +125,16 @@ def test_learned_split_keeps_an_email_whole_and_splits_a_list() -> None:
     assert [s.agent for s in mail.subtasks] == ["car"]
     todo = planner.plan("Two things:\n- wash the car\n- water the tomato plants")
     assert sorted(s.agent for s in todo.subtasks) == ["car", "garden"]
+
+
+def test_the_split_is_learned_by_default_only_from_enough_examples() -> None:
+    few = _kitchen_team()  # six examples an agent: too few to hold some out
+    assert LocalPlanner(few).cutter is None
+    many = _kitchen_team()
+    for agent in many.agents:
+        agent.examples.extend(
+            f"{e} {n}" for n in ("again", "today", "now") for e in agent.examples[:6]
+        )
+    assert all(len(a.examples) >= 20 for a in many.agents)
+    assert LocalPlanner(many).cutter is not None
+    assert LocalPlanner(many, settings=LocalPlannerSettings(learned_split=False)).cutter is None
