@@ -25,7 +25,7 @@ import random
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ringmaster.graph.planner.scoring import (
@@ -34,6 +34,7 @@ from ringmaster.graph.planner.scoring import (
     BoostedTrees,
     Scores,
     TextClassifier,
+    TfidfConfig,
 )
 from ringmaster.graph.planner.splitter import (
     BoundaryKind,
@@ -333,11 +334,19 @@ def training_cuts(
     return x, y
 
 
+def same_family(config: TfidfConfig, n_texts: int) -> TfidfConfig:
+    """`config` with its "auto" model fixed to the kind `n_texts` training texts would get."""
+    if config.model != "auto":
+        return config
+    return replace(config, model="svm" if n_texts > config.svm_above else "logreg")
+
+
 def train_cutter(
     texts: Sequence[str],
     labels: Sequence[str],
     config: CutterConfig | None = None,
     scorer_factory: Any = None,
+    tfidf: TfidfConfig | None = None,
 ) -> Cutter | None:
     """A cutter for the team whose training examples are `texts` / `labels` (HUMAN included);
     None when the team has fewer than two labels (there is nothing to split between)."""
@@ -353,7 +362,16 @@ def train_cutter(
     fit_labels = [lab for lab in sorted(train) for _ in train[lab]]
     from ringmaster.graph.planner.classifier import TfidfClassifier
 
-    make = scorer_factory or TfidfClassifier.train
+    # The scorer stands in for the team's classifier, so it is of the same kind (logistic
+    # regression or linear SVM) as the one trained on all the examples, not the kind its own
+    # smaller share would pick: at 150 agents that share fell under `svm_above` and logistic
+    # regression took 100 s where the SVM takes seconds.
+    family = same_family(tfidf or TfidfConfig(), len(texts))
+
+    def default_scorer(t: Sequence[str], lab: Sequence[str]) -> TfidfClassifier:
+        return TfidfClassifier.train(t, lab, family)
+
+    make = scorer_factory or default_scorer
     scorer = make(fit_texts, fit_labels)
     synthetic = synthesise(
         held, singles=config.singles, pairs=config.pairs, triples=config.triples, rng=rng

@@ -426,15 +426,9 @@ class LocalPlanner:
         """The learned cut model (on the TF-IDF classifier's scores), when the split is learned."""
         if not self.learns_split:
             return None
-        from ringmaster.graph.planner.classifier import TfidfClassifier
         from ringmaster.graph.planner.cutter import train_cutter
 
-        config = self.settings.classifier
-
-        def scorer(t: Sequence[str], lab: Sequence[str]) -> TfidfClassifier:
-            return TfidfClassifier.train(t, lab, config)
-
-        return train_cutter(texts, labels, self.settings.cutter, scorer)
+        return train_cutter(texts, labels, self.settings.cutter, tfidf=self.settings.classifier)
 
     def _store(self, save: Callable[[Path], None]) -> None:
         """Cache a model this instance trained, and prune the team's superseded ones."""
