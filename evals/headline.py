@@ -77,7 +77,9 @@ def halves(
     return a, b
 
 
-LEARNED_SPLIT = False  # set by --learned-split: the per-team cutter instead of the rules
+# Set by --split: None, the planner's default (the team's learned cutter when every agent has
+# enough examples, else the rules); True, always the cutter; False, always the rules.
+LEARNED_SPLIT: bool | None = None
 
 
 def _factory(name: str, team: Any, cache_dir: Path) -> Any:
@@ -370,7 +372,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=1500, help="Rows per measured set at most.")
     parser.add_argument("--markdown", type=Path, help="Write the table to this file.")
     parser.add_argument("--readme", type=Path, help="Replace the table between its markers.")
-    parser.add_argument("--learned-split", action="store_true", help="The per-team cutter.")
+    parser.add_argument(
+        "--split",
+        choices=("default", "learned", "rules"),
+        default="default",
+        help="How cuts are decided: the planner's default, the per-team cutter, or the rules.",
+    )
     parser.add_argument("--cache-dir", type=Path, default=Path(".ringmaster/evals/headline"))
     parser.add_argument("--data", type=Path, default=DATA, help="The public sets' folder.")
     parser.add_argument("--write-datasets", type=Path, help="Write the eval teams and rows here.")
@@ -380,7 +387,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for path in write_datasets(args.write_datasets, args.limit):
             sys.stdout.write(f"wrote {path}\n")
         return
-    LEARNED_SPLIT = args.learned_split
+    LEARNED_SPLIT = {"default": None, "learned": True, "rules": False}[args.split]
     figures: list[Figure] = []
     for name in args.only or list(SECTIONS):
         start = time.perf_counter()
@@ -390,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             line = {**f.__dict__, "seconds": round(time.perf_counter() - start, 1)}
             sys.stdout.write(json.dumps(line) + "\n")
     command = "python -m ringmaster.evals.headline --classifier " + args.classifier
-    command += " --learned-split" if args.learned_split else ""
+    command += f" --split {args.split}" if args.split != "default" else ""
     command += f" --limit {args.limit}" + (" --only " + " ".join(args.only) if args.only else "")
     text = markdown(figures, args.classifier, command)
     if args.markdown:

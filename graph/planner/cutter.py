@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ringmaster.graph.planner.scoring import (
@@ -33,6 +34,7 @@ from ringmaster.graph.planner.scoring import (
     BoostedTrees,
     Scores,
     TextClassifier,
+    TfidfConfig,
 )
 from ringmaster.graph.planner.splitter import (
     BoundaryKind,
@@ -94,6 +96,7 @@ def cut_features(
     boundary: BoundaryKind | None,
     joiner: str,
     left_first: bool,
+    right_last: bool = False,
 ) -> list[float]:
     """The numbers the cutter decides a cut on (see the module docstring)."""
     ll, lt = _label(left_scores)
@@ -127,6 +130,11 @@ def cut_features(
         math.log1p(len(right.split())),
         float(refers_back(right)),
         float(left_first),
+        float(right_last),
+        lc / max(1, len(left.split())),
+        rc / max(1, len(right.split())),
+        float(left.lstrip().startswith(">")),
+        float(right.lstrip().startswith(">")),
         float(boundary == "strong"),
         *(float(kind == k) for k in _JOINER_KINDS),
     ]
@@ -211,78 +219,126 @@ def _holdout(
     return train, held
 
 
-def _pieces_of(text: str, pieces: Sequence[tuple[int, int]], segments: list[Segment]) -> list[int]:
-    """Which synthetic piece each segment starts in (-1 when it cannot be placed)."""
-    out: list[int] = []
+def _locate(text: str, segments: list[Segment]) -> list[tuple[int, int]] | None:
+    """Where each segment lies in `text`; None when one cannot be found."""
+    out: list[tuple[int, int]] = []
     pos = 0
     for seg in segments:
-        at = text.find(seg.text, pos)
-        if at < 0:
-            return [-1] * len(segments)
-        pos = at + len(seg.text)
-        out.append(next((k for k, (s, e) in enumerate(pieces) if s <= at < e), -1))
+        # The splitter joins a block's lines with one space: any run of white space matches it.
+        found = re.compile(r"\s+".join(map(re.escape, seg.text.split()))).search(text, pos)
+        if found is None:
+            return None
+        out.append((found.start(), found.end()))
+        pos = found.end()
     return out
+
+
+def _pieces_of(text: str, pieces: Sequence[tuple[int, int]], segments: list[Segment]) -> list[int]:
+    """Which synthetic piece each segment starts in (-1 when it cannot be placed)."""
+    located = _locate(text, segments)
+    if located is None:
+        return [-1] * len(segments)
+    return [next((k for k, (s, e) in enumerate(pieces) if s <= at < e), -1) for at, _ in located]
 
 
 def training_cuts(
     rows: Sequence[Synthetic], scorer: TextClassifier
 ) -> tuple[list[list[float]], list[int]]:
     """Features and labels (1: a real cut) of every candidate cut in the synthetic requests:
-    between the splitter's segments, and between whole pieces once the false cuts are glued."""
-    plans: list[tuple[Synthetic, list[Segment], list[int]]] = []
-    texts: set[str] = set()
+    between the splitter's segments; between whole pieces once the false cuts are glued; and,
+    for each false cut, between the rest of its piece on either side (the planner glues the
+    least likely cut first, so by the last decision a sign-off or a sentence of context faces
+    the whole request it belongs to, not the segment next to it)."""
+    Cut = tuple[str, str, BoundaryKind | None, str, bool, bool, int]
+    plans: list[tuple[str, list[Cut]]] = []
     for row in rows:
         segments = split_request(row.text)
-        owners = _pieces_of(row.text, row.spans, segments)
-        if len(segments) < 2 or -1 in owners:
+        located = _locate(row.text, segments) if len(segments) > 1 else None
+        if located is None:
             continue
-        plans.append((row, segments, owners))
-        texts.add(row.text)
-        texts.update(s.text for s in segments)
-        texts.update(row.text[s:e] for s, e in row.spans)
-    ordered = sorted(texts)
-    scores = dict(zip(ordered, scorer.score(ordered), strict=True))
-    x: list[list[float]] = []
-    y: list[int] = []
-    for row, segments, owners in plans:
-        whole = scores[row.text]
-        for i in range(len(segments) - 1):
+        owners = [
+            next((k for k, (s, e) in enumerate(row.spans) if s <= at < e), -1) for at, _ in located
+        ]
+        if -1 in owners:
+            continue
+        last = len(segments) - 1
+        cuts: list[Cut] = []
+        for i in range(last):
             left, right = segments[i], segments[i + 1]
-            x.append(
-                cut_features(
-                    left.text,
-                    right.text,
-                    scores[left.text],
-                    scores[right.text],
-                    whole,
-                    right.boundary,
-                    right.joiner,
-                    i == 0,
+            real = int(owners[i] != owners[i + 1] and row.real_cut(owners[i], owners[i + 1]))
+            cuts.append(
+                (left.text, right.text, right.boundary, right.joiner, i == 0, i + 1 == last, real)
+            )
+            if owners[i] == owners[i + 1]:  # the rest of the piece on either side
+                lo = i
+                while lo > 0 and owners[lo - 1] == owners[i]:
+                    lo -= 1
+                hi = i + 1
+                while hi < last and owners[hi + 1] == owners[i]:
+                    hi += 1
+                if (lo, hi) != (i, i + 1):
+                    left_text = row.text[located[lo][0] : located[i][1]]
+                    right_text = row.text[located[i + 1][0] : located[hi][1]]
+                    cuts.append(
+                        (
+                            left_text,
+                            right_text,
+                            right.boundary,
+                            right.joiner,
+                            lo == 0,
+                            hi == last,
+                            0,
+                        )
+                    )
+        # The same request with the false cuts glued: each real cut between whole pieces.
+        for k in range(len(row.spans) - 1):
+            (ls, le), (rs, re_) = row.spans[k], row.spans[k + 1]
+            first_right = next((segments[j] for j, o in enumerate(owners) if o == k + 1), None)
+            if first_right is None or first_right.boundary is None:
+                continue
+            cuts.append(
+                (
+                    row.text[ls:le],
+                    row.text[rs:re_],
+                    first_right.boundary,
+                    first_right.joiner,
+                    k == 0,
+                    k + 1 == len(row.spans) - 1,
+                    int(row.real_cut(k, k + 1)),
                 )
             )
-            y.append(int(owners[i] != owners[i + 1] and row.real_cut(owners[i], owners[i + 1])))
-        # The same request with the false cuts glued: each real cut between whole pieces.
-        if len(row.spans) > 1:
-            for k in range(len(row.spans) - 1):
-                (ls, le), (rs, re_) = row.spans[k], row.spans[k + 1]
-                left_text, right_text = row.text[ls:le], row.text[rs:re_]
-                first_right = next((segments[j] for j, o in enumerate(owners) if o == k + 1), None)
-                if first_right is None or first_right.boundary is None:
-                    continue
-                x.append(
-                    cut_features(
-                        left_text,
-                        right_text,
-                        scores[left_text],
-                        scores[right_text],
-                        whole,
-                        first_right.boundary,
-                        first_right.joiner,
-                        k == 0,
-                    )
+        plans.append((row.text, cuts))
+    texts = sorted(
+        {t for whole, cuts in plans for c in cuts for t in (c[0], c[1])}
+        | {whole for whole, _ in plans}
+    )
+    scores = dict(zip(texts, scorer.score(texts), strict=True))
+    x: list[list[float]] = []
+    y: list[int] = []
+    for whole, cuts in plans:
+        for left_text, right_text, boundary, joiner, first, at_end, real in cuts:
+            x.append(
+                cut_features(
+                    left_text,
+                    right_text,
+                    scores[left_text],
+                    scores[right_text],
+                    scores[whole],
+                    boundary,
+                    joiner,
+                    first,
+                    at_end,
                 )
-                y.append(int(row.real_cut(k, k + 1)))
+            )
+            y.append(real)
     return x, y
+
+
+def same_family(config: TfidfConfig, n_texts: int) -> TfidfConfig:
+    """`config` with its "auto" model fixed to the kind `n_texts` training texts would get."""
+    if config.model != "auto":
+        return config
+    return replace(config, model="svm" if n_texts > config.svm_above else "logreg")
 
 
 def train_cutter(
@@ -290,6 +346,7 @@ def train_cutter(
     labels: Sequence[str],
     config: CutterConfig | None = None,
     scorer_factory: Any = None,
+    tfidf: TfidfConfig | None = None,
 ) -> Cutter | None:
     """A cutter for the team whose training examples are `texts` / `labels` (HUMAN included);
     None when the team has fewer than two labels (there is nothing to split between)."""
@@ -305,7 +362,16 @@ def train_cutter(
     fit_labels = [lab for lab in sorted(train) for _ in train[lab]]
     from ringmaster.graph.planner.classifier import TfidfClassifier
 
-    make = scorer_factory or TfidfClassifier.train
+    # The scorer stands in for the team's classifier, so it is of the same kind (logistic
+    # regression or linear SVM) as the one trained on all the examples, not the kind its own
+    # smaller share would pick: at 150 agents that share fell under `svm_above` and logistic
+    # regression took 100 s where the SVM takes seconds.
+    family = same_family(tfidf or TfidfConfig(), len(texts))
+
+    def default_scorer(t: Sequence[str], lab: Sequence[str]) -> TfidfClassifier:
+        return TfidfClassifier.train(t, lab, family)
+
+    make = scorer_factory or default_scorer
     scorer = make(fit_texts, fit_labels)
     synthetic = synthesise(
         held, singles=config.singles, pairs=config.pairs, triples=config.triples, rng=rng

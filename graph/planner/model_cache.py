@@ -31,7 +31,7 @@ MAX_FILES = 16  # models kept per cache directory, most recently used first
 # The pickled models' code. A model pickled by other code can unpickle into an object that lacks
 # what the new code expects (an attribute added since), so the cache key covers this code and a
 # change to it means a retrain, whether or not someone remembered to bump a version constant.
-_MODEL_MODULES = ("classifier.py", "embeddings.py", "scope.py", "cutter.py")
+_MODEL_MODULES = ("classifier.py", "embeddings.py", "scope.py", "cutter.py", "synthesis.py")
 PLANNER_DIR = Path(__file__).parent
 
 

@@ -7,6 +7,14 @@ later ones often opening with a sequence word ("after that", "once that's done")
 to the earlier part ("it", "that one", "that customer"). One-part requests are the examples as they
 are, and some with conversational padding around them ("Hi, quick question.", "Can you help me
 with that?"), so sentences that say nothing new stay with the request they belong to.
+
+Requests do not all come in the examples' voice, so a share of both kinds is recast (`voice`):
+as an email (a greeting line, sometimes an opening courtesy or a sentence of context, a sign-off
+and a name on lines of their own), as a chat message (lower case, shorthand, no full stops), or
+as a ticket (quoted history: "> " lines of an earlier message about the same thing, then a note).
+The envelope belongs to the request next to it, so the cutter learns to keep greetings, sign-offs,
+context and quoted history with it; several sentences about one thing (two examples of the same
+label in a row) are one request too.
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from ringmaster.graph.planner.scoring import HUMAN
 
 # Between two requests; `{}` is where the later request goes. Sentence-level joins keep the later
 # request's capital letter, the rest lower-case its first letter.
@@ -66,6 +76,60 @@ class Synthetic:
         return self.labels[i] != self.labels[j]
 
 
+_GREETINGS = (
+    "Hi,",
+    "Hello,",
+    "Hi team,",
+    "Hello all,",
+    "Dear team,",
+    "Good morning,",
+    "Hey there,",
+    "Hi {name},",
+    "Dear colleagues,",
+)
+_COURTESIES = (
+    "I hope you're well.",
+    "Hope all is good on your side.",
+    "I hope this is the right place to ask.",
+    "Sorry to bother you again.",
+    "Writing on behalf of my team.",
+)
+_CONTEXT = (
+    "This started this morning.",
+    "It has been like this since Monday.",
+    "We haven't changed anything on our side.",
+    "It's fairly urgent for us.",
+    "The customer followed up again today.",
+    "Nothing fancy.",
+    "Same format as last time is fine.",
+    "I'd like this before Friday if possible.",
+    "Let me know if you need anything else from me.",
+    "More details below if needed.",
+)
+_SIGNOFFS = (
+    "Thanks,",
+    "Thank you,",
+    "Best,",
+    "Best regards,",
+    "Kind regards,",
+    "Cheers,",
+    "Many thanks,",
+    "Regards,",
+    "Thanks in advance,",
+    "All the best,",
+)
+_NAMES = ("Anna", "Ben Carter", "Chloe", "Dev Patel", "Elena M.", "Farid", "Grace Liu", "Hugo")
+_NOTES = (
+    "Customer followed up again today.",
+    "Agent note: still waiting on this.",
+    "Forwarding this to the right team.",
+    "Bumping this, no answer yet.",
+    "Re: the thread above.",
+    "",
+)
+_SHORTHAND = ((r"\byou\b", "u"), (r"\bplease\b", "pls"), (r"\bthanks\b", "thx"), ("'", ""))
+
+
 def _refer(text: str, rng: random.Random) -> str:
     """The later request leaning on the earlier one: a noun phrase becomes a reference."""
     m = _NOUN_PHRASE.search(text)
@@ -81,8 +145,13 @@ def _lower_first(text: str) -> str:
     return text
 
 
+# Three or more requests in one sentence usually come as a list: "A, B, and C" / "A, B and C".
+_SERIES = ((", {}", ", and {}"), (", {}", " and {}"), (", {}", ", then {}"))
+
+
 def join(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
     """Join (text, label) pieces into one request with varied connectors and references."""
+    series = rng.choice(_SERIES) if len(pieces) > 2 and rng.random() < 0.3 else None
     text = ""
     spans: list[tuple[int, int]] = []
     for k, (raw, _) in enumerate(pieces):
@@ -92,7 +161,10 @@ def join(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
             continue
         if rng.random() < 0.35:
             piece = _refer(piece, rng)
-        template, sentence = rng.choice(_JOINS)
+        if series is not None:
+            template, sentence = series[0] if k < len(pieces) - 1 else series[1], False
+        else:
+            template, sentence = rng.choice(_JOINS)
         if not sentence:
             piece = _lower_first(piece)
         if template[0] in ".!" and text.endswith(("?", ".", "!")):
@@ -110,6 +182,37 @@ def join(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
     return Synthetic(text, tuple(spans), tuple(label for _, label in pieces))
 
 
+_LEADS = (
+    "",
+    "",
+    "A few things:",
+    "Two things:",
+    "pls:",
+    "Todo for today:",
+    "Could you:",
+    "Quick list",
+)
+_BULLETS = ("- {}", "* {}", "{n}. {}", "{n}) {}")
+
+
+def listed(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
+    """Pieces as a list: one item a line ("- …", "1. …") or numbered inline ("1) … 2) …"),
+    maybe after a lead-in, which belongs to the first item."""
+    lead = rng.choice(_LEADS)
+    bullet = rng.choice(_BULLETS)
+    inline = "{n}" in bullet and rng.random() < 0.4
+    text = lead
+    spans: list[tuple[int, int]] = []
+    for k, (raw, _) in enumerate(pieces):
+        item = raw.strip()
+        sep = (" " if text else "") if inline else ("\n" if text else "")
+        start = 0 if k == 0 else len(text) + len(sep)
+        marked = bullet.format(item, n=k + 1)
+        text += sep + marked
+        spans.append((start, len(text)))
+    return Synthetic(text, tuple(spans), tuple(label for _, label in pieces))
+
+
 def pad(text: str, label: str, rng: random.Random) -> Synthetic:
     """One request with conversational padding before or after it."""
     text = text.strip()
@@ -120,6 +223,80 @@ def pad(text: str, label: str, rng: random.Random) -> Synthetic:
     return Synthetic(full, ((0, len(full)),), (label,))
 
 
+def _shift(spans: Sequence[tuple[int, int]], by: int) -> list[tuple[int, int]]:
+    return [(s + by, e + by) for s, e in spans]
+
+
+def email(row: Synthetic, rng: random.Random) -> Synthetic:
+    """`row` as an email: greeting, maybe a courtesy or context, the body, sign-off and name.
+    The greeting and courtesy belong to the first piece, context and sign-off to the last."""
+    greeting = rng.choice(_GREETINGS).format(name=rng.choice(_NAMES).split()[0])
+    head = greeting + "\n\n"
+    if rng.random() < 0.4:
+        head += rng.choice(_COURTESIES) + " "
+    body = row.text if row.text.endswith((".", "?", "!")) else row.text + "."
+    tail = ""
+    if rng.random() < 0.4:
+        tail += " " + rng.choice(_CONTEXT)
+    tail += "\n\n" + rng.choice(_SIGNOFFS) + "\n" + rng.choice(_NAMES)
+    text = head + body + tail
+    spans = _shift(row.spans, len(head))
+    spans[0] = (0, spans[0][1])
+    spans[-1] = (spans[-1][0], len(text))
+    return Synthetic(text, tuple(spans), row.labels)
+
+
+def chat(row: Synthetic, rng: random.Random) -> Synthetic:
+    """`row` as a chat message: lower case, shorthand, no closing full stop. Each piece is
+    recast on its own so the spans stay where they are (up to the shortening)."""
+    text, spans, pos = "", [], 0
+    for s, e in row.spans:
+        text += row.text[pos:s].lower()
+        piece = row.text[s:e].lower()
+        for pattern, short in _SHORTHAND:
+            if rng.random() < 0.5:
+                piece = re.sub(pattern, short, piece)
+        spans.append((len(text), len(text) + len(piece)))
+        text += piece
+        pos = e
+    text += row.text[pos:].lower()
+    stripped = text.rstrip(".!")
+    spans[-1] = (spans[-1][0], min(spans[-1][1], len(stripped)))
+    return Synthetic(stripped, tuple(spans), row.labels)
+
+
+def ticket(row: Synthetic, quoted: Sequence[str], rng: random.Random) -> Synthetic:
+    """`row` under quoted history: earlier messages (about the first piece's subject) as "> "
+    lines, maybe a note, then the request. All of it belongs to the first piece."""
+    lines = "\n".join("> " + q.strip() for q in quoted)
+    note = rng.choice(_NOTES)
+    head = lines + "\n\n" + (note + " " if note else "")
+    spans = _shift(row.spans, len(head))
+    spans[0] = (0, spans[0][1])
+    return Synthetic(head + row.text, tuple(spans), row.labels)
+
+
+def same_subject(texts: Sequence[str], label: str, rng: random.Random) -> Synthetic:
+    """Several sentences about one thing: examples of one label in a row, one request."""
+    pieces = [t.strip() for t in texts]
+    text = " ".join(p if p.endswith((".", "?", "!")) else p + "." for p in pieces)
+    return Synthetic(text, ((0, len(text)),), (label,))
+
+
+def voice(row: Synthetic, by_label: Mapping[str, Sequence[str]], rng: random.Random) -> Synthetic:
+    """`row` recast as an email, a chat message or a ticket (or left as it is)."""
+    r = rng.random()
+    if r < 0.3:
+        return email(row, rng)
+    if r < 0.5:
+        return chat(row, rng)
+    if r < 0.65:
+        pool = [t for t in by_label.get(row.labels[0], ()) if t.strip()]
+        if pool:
+            return ticket(row, rng.sample(pool, min(len(pool), rng.choice((1, 1, 2)))), rng)
+    return row
+
+
 def synthesise(
     by_label: Mapping[str, Sequence[str]],
     *,
@@ -127,6 +304,7 @@ def synthesise(
     pairs: int,
     triples: int,
     rng: random.Random,
+    human_share: float = 1 / 3,
 ) -> list[Synthetic]:
     """One-part requests (as written and padded) and joins of two and three labels' examples."""
     labels = sorted(lab for lab, texts in by_label.items() if texts)
@@ -139,10 +317,22 @@ def synthesise(
         out.append(Synthetic(t.strip(), ((0, len(t.strip())),), (lab,)))
         if rng.random() < 0.4:
             out.append(pad(t, lab, rng))
+        if rng.random() < 0.5:
+            row = Synthetic(t.strip(), ((0, len(t.strip())),), (lab,))
+            if rng.random() < 0.3 and len(by_label[lab]) > 1:
+                row = same_subject([t, rng.choice(list(by_label[lab]))], lab, rng)
+            out.append(voice(row, by_label, rng))
     for n, count in ((2, pairs), (3, triples)):
         if len(labels) < n:
             continue
         for _ in range(count):
             picked = rng.sample(labels, n)
-            out.append(join([(rng.choice(list(by_label[lab])), lab) for lab in picked], rng))
+            # Envelope text (greetings, context, sign-offs) looks like a person's more often
+            # than a second, out-of-scope request rides along with an agent's: joins carry a
+            # person's piece a third as often as another label's.
+            while HUMAN in picked and len(labels) > n and rng.random() > human_share:
+                picked = rng.sample(labels, n)
+            pieces = [(rng.choice(list(by_label[lab])), lab) for lab in picked]
+            row = listed(pieces, rng) if rng.random() < 0.1 else join(pieces, rng)
+            out.append(voice(row, by_label, rng) if rng.random() < 0.5 else row)
     return out

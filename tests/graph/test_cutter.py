@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import random
 
+from ringmaster.graph.planner.cutter import training_cuts
 from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
-from ringmaster.graph.planner.synthesis import join, synthesise
+from ringmaster.graph.planner.scoring import Scores
+from ringmaster.graph.planner.splitter import split_request
+from ringmaster.graph.planner.synthesis import (
+    Synthetic,
+    chat,
+    email,
+    join,
+    listed,
+    same_subject,
+    synthesise,
+    ticket,
+)
 from tests.graph.test_local_planner import _kitchen_team
 
 
@@ -40,3 +52,89 @@ def test_learned_split_separates_requests_and_keeps_one_request_whole() -> None:
     assert [s.agent for s in two.subtasks] == ["car", "garden"]
     one = planner.plan("The car tyres are flat. Can you book the car in at the garage?")
     assert [s.agent for s in one.subtasks] == ["car"]
+
+
+PIECES = [("Water the tomato plants.", "garden"), ("Wash the car", "car"), ("feed the cat", "pets")]
+
+
+def _pieces_text(row: Synthetic) -> list[str]:
+    return [row.text[s:e] for s, e in row.spans]
+
+
+def test_voices_keep_every_piece_inside_its_span_and_the_envelope_with_a_piece() -> None:
+    rng = random.Random(5)
+    by_label = {"garden": ["prune the apple tree", "mow the lawn"]}
+    for _ in range(40):
+        base = join(PIECES, rng)
+        for row in (
+            email(base, rng),
+            chat(base, rng),
+            ticket(base, by_label["garden"], rng),
+            listed(PIECES, rng),
+        ):
+            assert row.labels == base.labels
+            texts = _pieces_text(row)
+            # Greeting, lead-in or quoted history open the first piece; a sign-off ends the last.
+            assert row.spans[0][0] == 0
+            words = ("water", "wash", "feed")
+            assert [t.lower().count(w) for t, w in zip(texts, words, strict=True)] == [1] * 3
+            assert all(a[1] <= b[0] for a, b in zip(row.spans, row.spans[1:], strict=False))
+        mail = email(base, rng)
+        assert mail.spans[-1][1] == len(mail.text) and "\n\n" in mail.text
+        quoted = ticket(base, by_label["garden"], rng)
+        assert quoted.text.startswith("> ") and _pieces_text(quoted)[0].startswith("> ")
+
+
+def test_several_sentences_about_one_subject_are_one_request() -> None:
+    row = same_subject(
+        ["the car tyres are flat", "Book it in at the garage"], "car", random.Random()
+    )
+    assert row.labels == ("car",) and row.spans == ((0, len(row.text)),)
+
+
+def test_training_cuts_face_a_sign_off_with_the_whole_request_it_ends() -> None:
+    """A false cut is also learned between the rest of its piece on either side, the way the
+    planner meets it once the other false cuts are glued."""
+    text = (
+        "Hi,\n\nThe car tyres are flat. Book it in at the garage and check the brakes."
+        "\n\nThanks,\nAnna"
+    )
+    row = Synthetic(text, ((0, len(text)),), ("car",))
+
+    class Flat:
+        def score(self, texts: list[str]) -> list[Scores]:
+            return [Scores({"car": 0.9, "pets": 0.1}, "car", "", 0.5, ()) for _ in texts]
+
+    x, y = training_cuts([row], Flat())  # type: ignore[arg-type]
+    assert y and not any(y)  # one request: no cut is real
+    segments = split_request(text)
+    assert len(x) > len(segments) - 1  # more than the cuts between neighbouring segments
+
+
+def test_learned_split_keeps_an_email_whole_and_splits_a_list() -> None:
+    settings = LocalPlannerSettings(learned_split=True)
+    team = _kitchen_team()
+    for agent in team.agents:
+        agent.examples.extend(f"{e} again" for e in list(agent.examples))
+        agent.examples.extend(f"please {e} today" for e in list(agent.examples)[:6])
+    planner = LocalPlanner(team, settings=settings)
+    mail = planner.plan(
+        "Hello,\n\nThe car tyres are flat again. Can you book the car in at the garage?"
+        "\n\nKind regards,\nMartha"
+    )
+    assert [s.agent for s in mail.subtasks] == ["car"]
+    todo = planner.plan("Two things:\n- wash the car\n- water the tomato plants")
+    assert sorted(s.agent for s in todo.subtasks) == ["car", "garden"]
+
+
+def test_the_split_is_learned_by_default_only_from_enough_examples() -> None:
+    few = _kitchen_team()  # six examples an agent: too few to hold some out
+    assert LocalPlanner(few).cutter is None
+    many = _kitchen_team()
+    for agent in many.agents:
+        agent.examples.extend(
+            f"{e} {n}" for n in ("again", "today", "now") for e in agent.examples[:6]
+        )
+    assert all(len(a.examples) >= 20 for a in many.agents)
+    assert LocalPlanner(many).cutter is not None
+    assert LocalPlanner(many, settings=LocalPlannerSettings(learned_split=False)).cutter is None

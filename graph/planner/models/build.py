@@ -16,6 +16,7 @@ from ringmaster.graph.planner.local import (
     SHIPPED_MODELS,
     LocalPlanner,
     LocalPlannerSettings,
+    _learns_split,
     model_document,
 )
 
@@ -35,9 +36,11 @@ def fitted(team: Team) -> tuple[str, dict[str, Any]]:
     planner.team = team
     planner.settings = LocalPlannerSettings()
     planner.kind = "tfidf"
+    planner.learns_split = _learns_split(team, planner.settings)
     texts, labels = planner._training_data()
     classifier = TfidfClassifier.train(texts, labels, planner.settings.classifier)
-    return f"{planner._cache_key()}.json", model_document(classifier.to_document(), None)
+    cutter = planner._train_cutter(texts, labels)
+    return f"{planner._cache_key()}.json", model_document(classifier.to_document(), cutter)
 
 
 def encode(doc: dict[str, Any]) -> str:
