@@ -2,7 +2,8 @@
 
 run:   START → plan (with intake's checks) ⇉ work (one per ready subtask, in parallel)
        work → dispatch ⇉ work (what is ready now; then the parked subtasks)
-       plan | dispatch → synthesize → END (nothing left to run)
+       dispatch → END (nothing left to run: dispatch synthesized the answer in its own step)
+       plan → synthesize → END (nothing to run at all)
 work:  START → agent → validate → agent (retry with feedback, then the fallback agent)
                                 ↘ act → END           (approved or unneeded side effects)
                                 ↘ END                 (nothing to approve or run)
@@ -18,7 +19,8 @@ So a review never holds up work that does not need it. Each step is a checkpoint
 durability="sync", so the graph keeps steps few: intake's checks run inside the plan node, the
 plan's first subtasks are sent straight from it (dispatch, which marks the subtasks whose
 dependencies failed, has nothing to do before any subtask ran: the plan clears the results),
-and a subtask with nothing to act on ends at validate.
+the last dispatch writes the answer itself (synthesize is a pure function of the results, as
+dispatch is), and a subtask with nothing to act on ends at validate.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from langgraph.graph import END, START, StateGraph
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.nodes.act import make_act
 from ringmaster.graph.nodes.agent import make_agent
-from ringmaster.graph.nodes.dispatch import dispatch, park, route_ready
+from ringmaster.graph.nodes.dispatch import make_dispatch, park, route_dispatched, route_ready
 from ringmaster.graph.nodes.plan import make_plan
 from ringmaster.graph.nodes.review import make_review
 from ringmaster.graph.nodes.synthesize import make_synthesize
@@ -73,14 +75,15 @@ def build_work_graph(deps: GraphDeps) -> Any:
 
 def build_graph(deps: GraphDeps, checkpointer: BaseCheckpointSaver | None = None) -> Any:
     """The compiled run graph. Pass a checkpointer for interrupts and resumes to work."""
+    synthesize = make_synthesize(kinds_from_team(deps.registry.team.entities))
     g = StateGraph(RunState)
     g.add_node("plan", make_plan(deps))
-    g.add_node("dispatch", dispatch)
+    g.add_node("dispatch", make_dispatch(synthesize))
     g.add_node("work", build_work_graph(deps))
-    g.add_node("synthesize", make_synthesize(kinds_from_team(deps.registry.team.entities)))
+    g.add_node("synthesize", synthesize)
     g.add_edge(START, "plan")
     g.add_conditional_edges("plan", route_ready, ["work", "synthesize"])  # see the docstring
-    g.add_conditional_edges("dispatch", route_ready, ["work", "synthesize"])
+    g.add_conditional_edges("dispatch", route_dispatched, ["work", END])
     g.add_edge("work", "dispatch")
     g.add_edge("synthesize", END)
     return g.compile(checkpointer=checkpointer)

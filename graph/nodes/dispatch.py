@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.graph import END
 from langgraph.types import Send
 
-from ringmaster.graph.state import RunState, SubtaskStatus, WorkState, subtask_result
+from ringmaster.graph.state import (
+    RunState,
+    SubtaskStatus,
+    WorkState,
+    merge_results,
+    subtask_result,
+)
 
 
 def compact_plan(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -86,6 +94,31 @@ def dispatch(state: RunState) -> dict[str, Any]:
                 done[s["id"]] = skipped[s["id"]] = _skipped(s, failed)
                 changed = True
     return {"results": skipped} if skipped else {}
+
+
+def make_dispatch(finish: Callable[[RunState], dict[str, Any]]) -> Any:
+    """The dispatch node: `dispatch`, then, when nothing is left to run or to ask, the answer
+    (`finish`: synthesize) in the same step.
+
+    Both are pure functions of the state, so a separate synthesize step after the last
+    dispatch bought nothing durability needs: only a step and a checkpoint more per request.
+    """
+
+    def node(state: RunState, config: RunnableConfig) -> dict[str, Any]:
+        update = dispatch(state)
+        if "results" in update:
+            state = {**state, "results": merge_results(state.get("results"), update["results"])}
+        if route_ready(state, config) != "synthesize":
+            return update
+        return {**update, **finish(state)}
+
+    return node
+
+
+def route_dispatched(state: RunState, config: RunnableConfig) -> list[Send] | str:
+    """After the dispatch node: what `route_ready` sends, or the end when it answered."""
+    route = route_ready(state, config)
+    return END if route == "synthesize" else route
 
 
 def route_ready(state: RunState, config: RunnableConfig) -> list[Send] | str:

@@ -322,11 +322,12 @@ def test_a_fallback_outside_the_requesters_scopes_does_not_run(
     assert beta_run.start(scopes=["alpha", "beta"])["results"]["t1"]["agent"] == "beta"
 
 
-def test_the_plan_sends_its_first_subtasks_without_a_dispatch_step(
+def test_the_plan_sends_its_first_subtasks_and_the_last_dispatch_answers(
     tmp_path: Path, make_run: Any, checkpointer: Any
 ) -> None:
     # Dispatch marks subtasks whose dependencies failed; before any subtask ran (the plan
     # clears the turn's results) it has nothing to do, so it costs no step and no checkpoint.
+    # When nothing is left to run, dispatch writes the answer itself: no synthesize step.
     planner = ScriptedPlanner(plan_of(("a", "alpha"), ("b", "gamma"), deps={"t2": ["t1"]}))
     deps, _ = make_deps(
         tmp_path, planner, {"alpha": ScriptedAgent(ok()), "gamma": ScriptedAgent(ok())}
@@ -341,8 +342,10 @@ def test_the_plan_sends_its_first_subtasks_without_a_dispatch_step(
             durability="sync",
         )
     ]
-    assert steps == ["plan", "work", "dispatch", "work", "dispatch", "synthesize"]
+    assert steps == ["plan", "work", "dispatch", "work", "dispatch"]
     (count,) = checkpointer.conn.execute(
         "SELECT COUNT(*) FROM checkpoints WHERE thread_id = 't-1' AND checkpoint_ns = ''"
     ).fetchone()
     assert count == len(steps) + 2  # the input, the start step, then one per step
+    answer = run.app.get_state(run.config).values["answer"]
+    assert answer.startswith("[t1 alpha: done]") and "\n[t2 gamma: done]" in answer
