@@ -36,6 +36,10 @@ class ThreadBusy(Conflict):
     """The thread cannot take a new request now."""
 
 
+class ThreadQuarantined(ThreadBusy):
+    """The thread's last run failed for good: no new request until its failure item is decided."""
+
+
 class InvalidDecision(RingmasterError):
     """The decision does not fit the item."""
 

@@ -40,7 +40,7 @@ from sqlalchemy import Connection
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.corrections import CorrectionStore
-from ringmaster.errors import NotFound, RingmasterError, RunFailed, ThreadBusy
+from ringmaster.errors import NotFound, RingmasterError, RunFailed, ThreadBusy, ThreadQuarantined
 from ringmaster.escalation import CheckInReport, EscalationReport, check_in, escalate_overdue
 from ringmaster.graph.build import build_graph
 from ringmaster.graph.checkpoint import open_checkpointer
@@ -278,7 +278,7 @@ class Runner:
         if failed:
             # A later turn would build on a turn that never finished: a person retries or
             # cancels that run first (`ringmaster review approve|reject`).
-            raise ThreadBusy(
+            raise ThreadQuarantined(
                 f"thread {thread_id} is quarantined: turn {failed[0].turn}'s run failed; "
                 f"decide failure item {failed[0].id} (approve to retry, reject to cancel) first"
             )

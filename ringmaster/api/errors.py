@@ -5,6 +5,7 @@ RingmasterError     → 400 bad_request
 ├── Conflict        → 409 conflict
 │   ├── AlreadyDecided → 409 already_decided
 │   └── ThreadBusy     → 409 thread_busy
+│       └── ThreadQuarantined → 409 thread_quarantined
 ├── InvalidDecision → 422 invalid_decision
 ├── RateLimited     → 429 rate_limited (with Retry-After)
 GraphError          → 400 bad_request; RequestError (bad request text) → 422 invalid_request
@@ -37,6 +38,7 @@ from ringmaster.errors import (
     NotFound,
     RingmasterError,
     ThreadBusy,
+    ThreadQuarantined,
 )
 from ringmaster.graph.errors import GraphError, RequestError
 
@@ -66,7 +68,7 @@ DESCRIPTIONS = {
     401: "No valid token (send `Authorization: Bearer TOKEN`)",
     403: "The token's user may not do this",
     404: "No such thread, review item or user visible to you",
-    409: "It changed under you: `already_decided`, or `thread_busy`",
+    409: "It changed under you: `already_decided`, `thread_busy` or `thread_quarantined`",
     413: "The body is larger than the limit",
     422: "The body or parameters are not valid",
     429: "Too many requests for this token; retry after `Retry-After` seconds",
@@ -86,6 +88,7 @@ TITLES = {
     ErrorCode.conflict: "Conflict",
     ErrorCode.already_decided: "Already decided",
     ErrorCode.thread_busy: "The thread is busy",
+    ErrorCode.thread_quarantined: "The thread's last run failed; decide its failure item",
     ErrorCode.body_too_large: "The body is too large",
     ErrorCode.unsupported_media_type: "Unsupported media type",
     ErrorCode.rate_limited: "Too many requests",
@@ -131,6 +134,8 @@ def classify(exc: Exception) -> tuple[int, ErrorCode]:
         return 404, ErrorCode.not_found
     if isinstance(exc, AlreadyDecided):
         return 409, ErrorCode.already_decided
+    if isinstance(exc, ThreadQuarantined):
+        return 409, ErrorCode.thread_quarantined
     if isinstance(exc, ThreadBusy):
         return 409, ErrorCode.thread_busy
     if isinstance(exc, Conflict):

@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     conflict = "conflict"
     already_decided = "already_decided"
     thread_busy = "thread_busy"
+    thread_quarantined = "thread_quarantined"  # its failure item waits for a person
     body_too_large = "body_too_large"
     unsupported_media_type = "unsupported_media_type"
     rate_limited = "rate_limited"

@@ -191,6 +191,7 @@ def test_a_run_that_keeps_crashing_is_quarantined_as_a_failure_item(
     # Until the failure item is decided the thread takes no new turn, and says why.
     again = api.post(f"/threads/{thread}/requests", "ann", json={"request": "next one"})
     assert again.status_code == 409, again.text
+    assert again.json()["code"] == "thread_quarantined"
     assert item["id"] in again.json()["detail"] and "quarantined" in again.json()["detail"]
     assert audit_kinds(api, thread)["request_received"] == 1
 
