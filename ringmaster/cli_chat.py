@@ -45,13 +45,18 @@ HELP = """commands:
   /edit ID {"arg": value}  change an action's arguments and approve it
   /reject ID reason        reject; the reason is shown to the requester
   /respond ID text         answer in place of the action
-  /quit                    end the chat (so do an empty line and Ctrl-D)"""
+  /quit                    end the chat (so do Ctrl-D, and an empty line at a prompt)"""
 CHAT_DECIDE_HINT = "Decide here: /show, /approve, /edit, /reject or /respond ID (/help for more)"
+
+
+def _at_prompt() -> bool:
+    """A person types at a terminal (else lines come from a pipe or a file)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _lines(history_file: Path) -> Iterator[str]:
     """Lines typed at a prompt with editing and history, or read from a pipe."""
-    if sys.stdin.isatty() and sys.stdout.isatty():
+    if _at_prompt():
         from prompt_toolkit import PromptSession
         from prompt_toolkit.history import FileHistory
 
@@ -224,11 +229,14 @@ def chat(
         session = Chat(runner, requester, thread, json_mode)
         if not json_mode:
             where = f"thread {thread}" if thread else "a new thread"
-            out.print(f"{where}; /help for commands, an empty line to quit", markup=False)
+            ends = ", an empty line to quit" if _at_prompt() else ""
+            out.print(f"{where}; /help for commands{ends}", markup=False)
         for raw in _lines(Settings().home / "chat_history"):
             line = raw.strip()
             if not line:
-                break
+                if _at_prompt():
+                    break  # a person's way out; in piped input a blank line is only a gap
+                continue
             session.report_decisions()
             session.report_held()
             try:

@@ -90,6 +90,16 @@ def test_a_chat_creates_no_thread_until_the_first_request(cli: Cli) -> None:
     assert cli.json("thread", "list") == []
 
 
+def test_a_blank_line_in_piped_requests_does_not_end_the_chat(cli: Cli) -> None:
+    """At a prompt an empty line quits; from a pipe it is only a gap (a script's requests
+    after it were silently dropped)."""
+    out, _ = _chat(cli).communicate(
+        "\n   \nWhat's the status of ticket TCK-1002?\n\n/reviews\n", timeout=120
+    )
+    kinds = [json.loads(line)["type"] for line in out.splitlines()]
+    assert "outcome" in kinds and kinds[-1] == "reviews"
+
+
 def test_thread_list_filters_and_refuses_an_unknown_status(cli: Cli) -> None:
     cli("run", "What's the status of ticket TCK-1001?", "--as", "ann")
     cli("run", "Refund invoice INV-1002 in full", "--as", "bob")
