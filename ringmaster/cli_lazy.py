@@ -10,6 +10,7 @@ loads neither LangGraph nor SQLAlchemy.
 
 from __future__ import annotations
 
+import difflib
 import pkgutil
 from typing import Any
 
@@ -44,6 +45,12 @@ class LazyGroup(TyperGroup):
         if args and args[0] in self.lazy_commands and args[0] not in self.commands:
             target, help_line = self.lazy_commands[args[0]]
             self.add_command(load_command(args[0], target, help_line), args[0])
+        elif args and args[0] not in self.commands and not ctx.resilient_parsing:
+            # Typer and click each add a "Did you mean" from the loaded commands only: the
+            # hint came twice and never named a lazy command ('revie' -> 'recover').
+            near = difflib.get_close_matches(args[0], self.list_commands(ctx), n=1)
+            hint = f" Did you mean {near[0]!r}?" if near else ""
+            ctx.fail(f"No such command {args[0]!r}.{hint}")
         return super().resolve_command(ctx, args)
 
 
@@ -58,12 +65,21 @@ def load_command(name: str, target: str, help_line: str = "") -> click.Command:
     command: click.Command
     if isinstance(obj, typer.Typer):
         command = typer.main.get_group(obj)  # a group even with one command, as add_typer
+        _one_hint(command)
     else:
         single = typer.Typer()
         single.command(name)(obj)
         command = typer.main.get_command(single)
     command.name = name
     return command
+
+
+def _one_hint(group: click.Command) -> None:
+    """Leave "Did you mean" to click (8.2+ adds it): Typer added the same hint a second time."""
+    if isinstance(group, TyperGroup):
+        group.suggest_commands = False
+        for sub in group.commands.values():
+            _one_hint(sub)
 
 
 def _needs_extra(name: str, help_line: str, message: str) -> click.Command:

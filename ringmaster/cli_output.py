@@ -266,6 +266,10 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # click 8.2+: a group with no command
+            if help_text := exc.format_message().strip():  # Typer's rich help printed it already
+                err.print(help_text, markup=False, highlight=False)
+            sys.exit(2)
         message = user_message(exc)
         if message is None:
             raise

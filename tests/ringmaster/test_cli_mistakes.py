@@ -116,6 +116,31 @@ def test_bad_configuration_is_one_line(
     assert expected in line and "secret" not in line
 
 
+@pytest.mark.parametrize(
+    ("typed", "hint"),
+    [
+        (["revie", "list"], "Did you mean 'review'?"),  # a lazily loaded command is suggested
+        (["reviw", "list"], "Did you mean 'review'?"),
+        (["review", "aprove", "x"], "Did you mean 'approve'?"),
+    ],
+)
+def test_a_mistyped_command_gets_one_suggestion(
+    typed: list[str], hint: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = one_line_exit_2(capsys, typed, monkeypatch)
+    assert line.count("Did you mean") == 1 and hint in line, line
+
+
+def test_a_group_with_no_command_prints_its_help_and_no_empty_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        run_app(app, ["review"])
+    out = capsys.readouterr()
+    assert exit_.value.code == 2
+    assert "approve" in out.out + out.err and "error:" not in out.out + out.err
+
+
 def test_review_list_refuses_an_unknown_status(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
