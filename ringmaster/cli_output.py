@@ -266,7 +266,8 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except Exception as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":  # click 8.2+: a group with no command
+        if type(exc).__name__ == "NoArgsIsHelpError" and isinstance(exc, click.UsageError):
+            # click 8.2+: a group run with no command
             if help_text := exc.format_message().strip():  # Typer's rich help printed it already
                 err.print(help_text, markup=False, highlight=False)
             sys.exit(2)
