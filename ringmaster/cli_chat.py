@@ -21,6 +21,7 @@ from typing import Annotated, Any
 import typer
 
 from ringmaster.cli_output import (
+    SHORT_ID,
     USER_ERRORS,
     AsOpt,
     cli_runner,
@@ -70,6 +71,17 @@ def _lines(history_file: Path) -> Iterator[str]:
     else:
         for line in sys.stdin:
             yield line.rstrip("\n")
+
+
+def _status_line(o: RunOutcome) -> str:
+    """A turn with no answer yet, in words: its status and what it waits for."""
+    line = f"turn {o.turn}: {o.status}"
+    if o.pending:
+        waits = "; ".join(f"review {i.id[:SHORT_ID]} ({i.summary})" for i in o.pending)
+        line += f", waiting for {waits}"
+    if o.queued_behind:
+        line += ", queued behind " + ", ".join(b["review_id"][:SHORT_ID] for b in o.queued_behind)
+    return line
 
 
 class Chat:
@@ -140,7 +152,7 @@ class Chat:
         for item in outcome.pending:
             self.known.setdefault(item.id, item.status)
         if self.json_mode:
-            self.say("outcome", outcome.answer or "", outcome=outcome.to_dict())
+            self.say("outcome", outcome.answer or _status_line(outcome), outcome=outcome.to_dict())
         else:
             print_outcome(outcome, decide_hint=CHAT_DECIDE_HINT)
 

@@ -48,6 +48,7 @@ def test_a_chat_resolves_follow_ups_and_decides_reviews_in_place(cli: Cli) -> No
         chat, "Refund invoice INV-1002 in full, the customer was double charged", "outcome"
     )
     [review] = refund["outcome"]["pending"]
+    assert f"waiting for review {review['id'][:8]}" in refund["text"]  # not "" for scripts
     [approved] = _send(chat, f"/approve {review['id'][:8]}", "outcome")
     assert approved["outcome"]["results"]["t1"]["status"] == "done"
     [plan] = _send(chat, "what plan is that customer on?", "outcome")
