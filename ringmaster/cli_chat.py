@@ -238,6 +238,8 @@ def chat(
     """A conversation on one thread: each line is a request, `/help` lists the commands."""
     with cli_runner(progress(json_mode)) as runner:
         requester = Requester(id=me(as_), scopes=runner.default_scopes())
+        if thread is not None:
+            thread = runner.threads.find(thread).id  # an id or a unique prefix of it
         session = Chat(runner, requester, thread, json_mode)
         if not json_mode:
             where = f"thread {thread}" if thread else "a new thread"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Annotated
 
 import typer
@@ -49,18 +50,22 @@ def thread_list(
             r.status,
             str(r.turn),
             f"{r.updated_at:%Y-%m-%d %H:%M}",
-            (r.last_request or "")[:80],
+            textwrap.shorten(r.last_request or "", 80, placeholder=" …"),
         )
     out.print(table)
 
 
 @thread_app.command("show")
-def thread_show(thread: str, json_mode: JsonOpt = False) -> None:
+def thread_show(
+    thread: Annotated[str, typer.Argument(help="The thread's id, or a unique prefix of it.")],
+    json_mode: JsonOpt = False,
+) -> None:
     """A thread's status, plan, results, pending reviews and earlier turns."""
     from ringmaster.turns import conversation
 
     with cli_runner() as runner:
-        row = runner.threads.get(thread)
+        row = runner.threads.find(thread)  # an id or a unique prefix, as review ids
+        thread = row.id
         outcome = runner.outcome(thread)
         history = runner.history(thread)
         earlier = conversation(runner, thread, row.turn)  # unfinished ones too

@@ -21,7 +21,7 @@ from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
 from ringmaster.graph.priority import Priority
-from ringmaster.tables import notifications, review_items, writer
+from ringmaster.tables import notifications, review_items, row_by_prefix, writer
 
 PRIORITIES = {name: rank for rank, name in enumerate(get_args(Priority))}  # 0 low … 3 urgent
 PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
@@ -167,19 +167,7 @@ class ReviewQueue:
         The prefix is literal: `%` and `_` in it are not LIKE wildcards."""
         if len(prefix) >= 32:
             return self.get(prefix)
-        if len(prefix) < 4:
-            raise NotFound(f"no review item {prefix!r} (give at least 4 characters of the id)")
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(review_items)
-                .where(review_items.c.id.startswith(prefix, autoescape=True))
-                .limit(2)
-            ).all()
-        if not rows:
-            raise NotFound(f"no review item {prefix!r}")
-        if len(rows) > 1:
-            raise NotFound(f"{prefix!r} matches more than one review item; give more of the id")
-        return item_from_row(rows[0])
+        return item_from_row(row_by_prefix(self.engine, review_items, prefix, "review item"))
 
     def list(
         self,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    select,
     text,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -232,6 +234,27 @@ agent_health = Table(
 def writer(engine: Engine) -> Engine:
     """The engine for write transactions (BEGIN IMMEDIATE on SQLite; no-op elsewhere)."""
     return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+def row_by_prefix(engine: Engine, table: Table, prefix: str, what: str) -> Any:
+    """The row whose id is `prefix` or starts with it (ids are long; people type prefixes);
+    NotFound when none or several do. The prefix is literal: `%` and `_` are not wildcards."""
+    from ringmaster.errors import NotFound
+
+    if len(prefix) < 4:
+        raise NotFound(f"no {what} {prefix!r} (give at least 4 characters of the id)")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(table).where(table.c.id.startswith(prefix, autoescape=True)).limit(2)
+        ).all()
+    exact = [r for r in rows if r.id == prefix]
+    if exact:
+        return exact[0]
+    if not rows:
+        raise NotFound(f"no {what} {prefix!r}")
+    if len(rows) > 1:
+        raise NotFound(f"{prefix!r} matches more than one {what}; give more of the id")
+    return rows[0]
 
 
 def make_engine(url: str, *, auto_migrate: bool | None = None, check_schema: bool = True) -> Engine:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import NotFound
-from ringmaster.tables import threads, writer
+from ringmaster.tables import row_by_prefix, threads, writer
 
 HOST = socket.gethostname()
 
@@ -103,6 +103,10 @@ class ThreadStore:
         if r is None:
             raise NotFound(f"no thread {thread_id!r}")
         return thread_from_row(r)
+
+    def find(self, prefix: str) -> ThreadRow:
+        """A thread by its id or a unique prefix of it (at least 4 characters)."""
+        return thread_from_row(row_by_prefix(self.engine, threads, prefix, "thread"))
 
     def list(
         self, *, status: str | None = None, requester: str | None = None, limit: int = 100

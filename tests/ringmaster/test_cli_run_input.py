@@ -47,6 +47,14 @@ def test_thread_show_prints_the_earlier_turns(cli: Cli) -> None:
     assert "turn 1: What's the status of ticket TCK-1001?" in shown
     assert " ".join(answer.split())[:60] in " ".join(shown.split())
     assert "turn 2 (the latest)" in shown
+    # A unique prefix names the thread, as review ids do; too short a one is one line.
+    assert cli.json("thread", "show", thread[:6])["thread"]["id"] == thread
+    short = cli("thread", "show", thread[:3], ok=False)
+    assert short.returncode == 2
+    assert (
+        short.stderr.strip()
+        == f"error: no thread '{thread[:3]}' (give at least 4 characters of the id)"
+    )
 
 
 def _thread(stdout: str) -> str:
