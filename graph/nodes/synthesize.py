@@ -86,6 +86,10 @@ def _effect_text(tool: str, args: dict[str, Any], result: Any) -> str:
             f"opened incident {inc.get('id')} ({inc.get('severity')}) on {inc.get('service')}: "
             f"{inc.get('title')}; it is {inc.get('status')}"
         )
+    if tool in ("open_ticket", "update_ticket", "close_ticket") and isinstance(
+        r.get("ticket"), dict
+    ):
+        return _ticket_text(tool, args, r["ticket"])
     if tool == "send_email" and r.get("message_id"):
         return (
             f"sent '{r['subject']}' to {', '.join(map(str, r.get('recipients') or []))} "
@@ -93,6 +97,22 @@ def _effect_text(tool: str, args: dict[str, Any], result: Any) -> str:
         )
     shown = ", ".join(f"{k}={v}" for k, v in args.items())
     return f"ran {tool}({shown})" + (f": {result}" if result not in (None, {}, "") else "")
+
+
+def _ticket_text(tool: str, args: dict[str, Any], t: dict[str, Any]) -> str:
+    """A ticket call's line: what changed, with the executed note's words, and the state left."""
+    state = f"it is {t.get('status')}, {t.get('priority')} priority"
+    if tool == "open_ticket":
+        return f"opened {t.get('id')} for {t.get('customer_id')}: {t.get('subject')}; {state}"
+    if tool == "close_ticket":
+        note = (
+            f" with the note 'Resolution: {args['resolution']}'" if args.get("resolution") else ""
+        )
+        return f"closed {t.get('id')} ({t.get('subject')}){note}; {state}"
+    changed = [f"set {k} to {args[k]}" for k in ("status", "priority") if args.get(k)]
+    if args.get("note"):
+        changed.append(f"added the note '{args['note']}'")
+    return f"updated {t.get('id')}: {', '.join(changed)}; {state}"
 
 
 def _edited(args: dict[str, Any], proposed: dict[str, Any] | None) -> str:

@@ -180,3 +180,14 @@ def test_a_refund_and_a_credit_in_one_request_run_both(runner: Runner) -> None:
     }
     summary = only_result(done)["summary"]
     assert "refunded 999.00 USD on INV-1010" in summary and "credited 150.00 USD" in summary
+
+
+def test_a_closed_ticket_reads_as_what_ran_not_a_raw_record(runner: Runner) -> None:
+    out = submit(runner, "add a note to TCK-1001 saying we sent a reset link, and close the ticket")
+    result = only_result(out)
+    [(tool, args)] = effects(runner)
+    assert tool == "close_ticket"
+    assert result["summary"].startswith("closed TCK-1001 (")
+    assert f"with the note 'Resolution: {args['resolution']}'" in result["summary"]
+    assert "; it is closed, " in result["summary"]
+    assert "{" not in result["summary"]  # no Python dict of the ticket's row
