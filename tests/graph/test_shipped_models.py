@@ -84,6 +84,13 @@ def _light(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def _light_cli(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`ringmaster ARGS` through the real entry point, in a child without the train extra."""
+    return _light(
+        f"from ringmaster.cli import main\nsys.argv = ['ringmaster', *{args!r}]\nmain()\n", tmp_path
+    )
+
+
 def test_without_scikit_learn_the_demo_plans_from_the_shipped_model(tmp_path: Path) -> None:
     code = (
         "import json\n"
@@ -178,8 +185,7 @@ def test_without_scikit_learn_serving_a_team_with_no_model_is_one_line(tmp_path:
 def test_without_scikit_learn_eval_is_one_line_naming_the_extra(
     tmp_path: Path, args: list[str]
 ) -> None:
-    code = f"from ringmaster.cli import main\nsys.argv = ['ringmaster', *{args!r}]\nmain()\n"
-    proc = _light(code, tmp_path)
+    proc = _light_cli(args, tmp_path)
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert proc.stderr.count("\n") == 1 and "ringmaster[train]" in proc.stderr, proc.stderr
 
@@ -188,7 +194,6 @@ def test_without_scikit_learn_eval_is_one_line_naming_the_extra(
 def test_without_scikit_learn_eval_help_says_which_extra_it_needs(
     tmp_path: Path, args: list[str]
 ) -> None:
-    code = f"from ringmaster.cli import main\nsys.argv = ['ringmaster', *{args!r}]\nmain()\n"
-    proc = _light(code, tmp_path)
+    proc = _light_cli(args, tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "offline routing evals" in proc.stdout and "ringmaster[train]" in proc.stdout
