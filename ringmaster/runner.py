@@ -278,9 +278,10 @@ class Runner:
         if failed:
             # A later turn would build on a turn that never finished: a person retries or
             # cancels that run first (`ringmaster review approve|reject`).
+            run = f"turn {failed[0].turn}'s run" if failed[0].turn else "its last run"
             raise ThreadQuarantined(
-                f"thread {thread_id} is quarantined: turn {failed[0].turn}'s run failed; "
-                f"decide failure item {failed[0].id} (approve to retry, reject to cancel) first"
+                f"thread {thread_id} is quarantined: {run} failed; decide failure item "
+                f"{failed[0].id} (approve to retry, reject to cancel the thread) first"
             )
         turn = row.turn + 1
         payload = {

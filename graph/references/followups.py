@@ -19,6 +19,9 @@ from ringmaster.graph.references.patterns import (
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.thread import _Thread
 
+# What, in the request a question was about, stands for the records the reply picks.
+_STANDS_FOR_PICKED = re.compile(r"\b(it|them|that one)\b", re.I)
+
 
 def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
     """An answer to the question the last turn asked: its request, run with the record picked."""
@@ -37,9 +40,10 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         chosen = thread.pick(request, option_ids)
     if not chosen:
         return None
-    if len(chosen) > 1 and re.search(r"\b(it|them|that one)\b", asked, re.I):
-        # "both": the asked request's "it" stands for every record picked.
-        text = re.sub(r"\b(it|them|that one)\b", " and ".join(chosen), asked, flags=re.I)
+    if len(chosen) > 1 and _STANDS_FOR_PICKED.search(asked):
+        # "both": the asked request's first "it" stands for every record picked; a later one
+        # is the request's own wording ("add a note to it saying it is fixed").
+        text = _STANDS_FOR_PICKED.sub(" and ".join(chosen), asked, count=1)
         kind_of = {e: k for k, e in options}
         return Resolved(text, [Resolution(request, e, kind_of.get(e, ""), turn) for e in chosen])
     earlier = list(thread.history[:-1])

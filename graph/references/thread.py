@@ -248,11 +248,7 @@ class _Thread:
         words = _describing_words(text)
         if not words or not self.lookup:
             return []
-        scores = {}
-        for entity in options:
-            facts = self.facts(entity)
-            described = set(re.findall(r"[a-z0-9]+", facts.words.lower())) if facts else set()
-            scores[entity] = len(words & described)
+        scores = {e: len(words & self.described_by(e)) for e in options}
         best = max(scores.values(), default=0)
         winners = [e for e, s in scores.items() if s == best]
         return winners if best > 0 and len(winners) == 1 else []

@@ -148,6 +148,10 @@ def test_a_reply_to_the_question_runs_the_asked_request_with_the_record_picked()
         assert [(r.entity, r.turn) for r in out.resolutions] == [(e, 2) for e in picked]
     # A reply that picks nothing is a new request, not a guess.
     assert resolve("the SAML one", history, KINDS, lookup).resolutions == []
+    # "both" puts the records in for the reference only; the note's own "it" stays as written.
+    noted = [*HISTORY_TWO_TICKETS, asked(2, "add a note to it saying it is fixed")]
+    out = resolve("both", noted, KINDS, lookup)
+    assert out.text == "add a note to TCK-1001 and TCK-1058 saying it is fixed"
 
 
 def test_owners_come_from_the_lookup() -> None:

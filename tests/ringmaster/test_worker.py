@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ringmaster.decisions import Decision, DecisionService
-from ringmaster.errors import ThreadBusy
+from ringmaster.errors import ThreadQuarantined
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.worker import Worker
@@ -220,7 +220,7 @@ def test_a_quarantined_thread_refuses_a_new_turn_until_its_failure_is_decided(
         [item] = runner.outcome(thread, 1).pending
         assert (item.kind, item.turn) == ("failure", 1)
         # A later turn would build on one that never finished: one line saying what to do.
-        with pytest.raises(ThreadBusy) as refused:
+        with pytest.raises(ThreadQuarantined) as refused:
             runner.submit("work next", thread_id=thread)
         message = str(refused.value)
         assert "\n" not in message and "quarantined" in message and item.id in message
