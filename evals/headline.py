@@ -77,8 +77,8 @@ def halves(
     return a, b
 
 
-# Set by --split: None, the planner's default (the team's learned cutter when every agent has
-# enough examples, else the rules); True, always the cutter; False, always the rules.
+# Set by --split: None, the planner's default (the team's learned cutter when its agents have
+# enough examples on average, else the rules); True, always the cutter; False, always the rules.
 LEARNED_SPLIT: bool | None = None
 
 

@@ -127,14 +127,22 @@ def test_learned_split_keeps_an_email_whole_and_splits_a_list() -> None:
     assert sorted(s.agent for s in todo.subtasks) == ["car", "garden"]
 
 
+NOISE = ("again", "today", "now", "please", "asap")  # words that make an example a new one
+
+
 def test_the_split_is_learned_by_default_only_from_enough_examples() -> None:
     few = _kitchen_team()  # six examples an agent: too few to hold some out
     assert LocalPlanner(few).cutter is None
     many = _kitchen_team()
     for agent in many.agents:
-        agent.examples.extend(
-            f"{e} {n}" for n in ("again", "today", "now") for e in agent.examples[:6]
-        )
+        agent.examples.extend(f"{e} {n}" for n in NOISE[:3] for e in agent.examples[:6])
     assert all(len(a.examples) >= 20 for a in many.agents)
     assert LocalPlanner(many).cutter is not None
     assert LocalPlanner(many, settings=LocalPlannerSettings(learned_split=False)).cutter is None
+    # The rule is an average: one thin agent among many well-described ones keeps the cutter.
+    uneven = _kitchen_team()
+    for agent in uneven.agents[1:]:
+        agent.examples.extend(f"{e} {n}" for n in NOISE for e in agent.examples[:6])
+    counts = [len(a.examples) for a in uneven.agents]
+    assert min(counts) < 20 <= sum(counts) / len(counts)
+    assert LocalPlanner(uneven).cutter is not None

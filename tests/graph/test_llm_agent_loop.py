@@ -118,6 +118,7 @@ def test_the_plain_loop_sends_what_the_compiled_agent_sends(tmp_path: Path, name
     loop, loop_box, loop_model = runtime_and_box(tmp_path / "loop", SCRIPTS[name], **spec)
     graph, graph_box, graph_model = runtime_and_box(tmp_path / "graph", SCRIPTS[name], **spec)
     out = loop.run(TASK, loop_box)
+    assert loop._agents == {}  # the plain loop ran: no compiled agent was built for it
     expected = graph._run_compiled(TASK, graph_box, [HumanMessage(task_prompt(TASK))])
     assert out == expected
     assert loop_model.calls == graph_model.calls
@@ -137,7 +138,7 @@ def test_the_call_limit_is_the_same_error(tmp_path: Path) -> None:
     model.repeat_last = True
     with pytest.raises(ModelCallLimitExceededError):
         runtime.run(TASK, box)
-    assert model.calls == 2
+    assert model.calls == 2 and runtime._agents == {}
 
 
 def test_a_failing_model_falls_back(tmp_path: Path) -> None:
@@ -145,7 +146,7 @@ def test_a_failing_model_falls_back(tmp_path: Path) -> None:
     fallback = ScriptedChatModel(answers=[tool_call("price", {"item": "a"}), "It is 50."])
     runtime.fallbacks = [fallback]
     assert runtime.run(TASK, box).output == {"summary": "It is 50."}
-    assert primary.calls == 2 and fallback.calls == 2
+    assert primary.calls == 2 and fallback.calls == 2 and runtime._agents == {}
     assert len(fallback.tools[0]) == 3  # the fallback is sent the same tools
 
 
