@@ -233,14 +233,6 @@ def _locate(text: str, segments: list[Segment]) -> list[tuple[int, int]] | None:
     return out
 
 
-def _pieces_of(text: str, pieces: Sequence[tuple[int, int]], segments: list[Segment]) -> list[int]:
-    """Which synthetic piece each segment starts in (-1 when it cannot be placed)."""
-    located = _locate(text, segments)
-    if located is None:
-        return [-1] * len(segments)
-    return [next((k for k, (s, e) in enumerate(pieces) if s <= at < e), -1) for at, _ in located]
-
-
 def training_cuts(
     rows: Sequence[Synthetic], scorer: TextClassifier
 ) -> tuple[list[list[float]], list[int]]:

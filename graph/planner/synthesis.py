@@ -276,7 +276,7 @@ def ticket(row: Synthetic, quoted: Sequence[str], rng: random.Random) -> Synthet
     return Synthetic(head + row.text, tuple(spans), row.labels)
 
 
-def same_subject(texts: Sequence[str], label: str, rng: random.Random) -> Synthetic:
+def same_subject(texts: Sequence[str], label: str) -> Synthetic:
     """Several sentences about one thing: examples of one label in a row, one request."""
     pieces = [t.strip() for t in texts]
     text = " ".join(p if p.endswith((".", "?", "!")) else p + "." for p in pieces)
@@ -320,7 +320,7 @@ def synthesise(
         if rng.random() < 0.5:
             row = Synthetic(t.strip(), ((0, len(t.strip())),), (lab,))
             if rng.random() < 0.3 and len(by_label[lab]) > 1:
-                row = same_subject([t, rng.choice(list(by_label[lab]))], lab, rng)
+                row = same_subject([t, rng.choice(list(by_label[lab]))], lab)
             out.append(voice(row, by_label, rng))
     for n, count in ((2, pairs), (3, triples)):
         if len(labels) < n:

@@ -86,9 +86,7 @@ def test_voices_keep_every_piece_inside_its_span_and_the_envelope_with_a_piece()
 
 
 def test_several_sentences_about_one_subject_are_one_request() -> None:
-    row = same_subject(
-        ["the car tyres are flat", "Book it in at the garage"], "car", random.Random()
-    )
+    row = same_subject(["the car tyres are flat", "Book it in at the garage"], "car")
     assert row.labels == ("car",) and row.spans == ((0, len(row.text)),)
 
 
