@@ -250,21 +250,34 @@ def model_calls_made(messages: Sequence[Any]) -> int:
     return sum(isinstance(m, AIMessage) for m in messages[start + 1 :])
 
 
+def check_call_limit(messages: Sequence[Any], limit: int) -> None:
+    """`ModelCallLimitExceededError` when the attempt has made its `limit` model calls."""
+    from langchain.agents.middleware.model_call_limit import ModelCallLimitExceededError
+
+    made = model_calls_made(messages)
+    if made >= limit:
+        raise ModelCallLimitExceededError(
+            thread_count=made, run_count=made, thread_limit=None, run_limit=limit
+        )
+
+
+def tools_done_with(messages: Sequence[Any], rounds: int, last: int) -> bool:
+    """Whether the next call is made without the tools it no longer needs: after `rounds`
+    rounds that succeeded, or `last` rounds in all (see `_tool_rounds_middleware`)."""
+    done, total = tool_rounds_done(messages)
+    return done >= rounds or total >= last
+
+
 def _call_limit_middleware(limit: int) -> Any:
     """At most `limit` model calls per attempt; one more is `ModelCallLimitExceededError`.
 
     Counted from the messages the call is made with, in `wrap_model_call`, so the loop keeps
     the graph steps of a plain agent (see the module docstring)."""
     from langchain.agents.middleware import AgentMiddleware
-    from langchain.agents.middleware.model_call_limit import ModelCallLimitExceededError
 
     class CallLimit(AgentMiddleware):  # type: ignore[type-arg]
         def wrap_model_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
-            made = model_calls_made(request.messages)
-            if made >= limit:
-                raise ModelCallLimitExceededError(
-                    thread_count=made, run_count=made, thread_limit=None, run_limit=limit
-                )
+            check_call_limit(request.messages, limit)
             return handler(request)
 
     return CallLimit()
@@ -278,8 +291,7 @@ def _tool_rounds_middleware(rounds: int, last: int, keep: set[str]) -> Any:
 
     class ToolRounds(AgentMiddleware):  # type: ignore[type-arg]
         def wrap_model_call(self, request: Any, handler: Callable[[Any], Any]) -> Any:
-            done, total = tool_rounds_done(request.messages)
-            if not request.tools or (done < rounds and total < last):
+            if not request.tools or not tools_done_with(request.messages, rounds, last):
                 return handler(request)
             tools = [t for t in request.tools if getattr(t, "name", None) in keep]
             messages = request.messages if tools else as_text(request.messages)
@@ -498,18 +510,11 @@ class LLMRuntime:
     def _run_loop(
         self, loop: _Loop, task: AgentTask, box: ToolBox, config: RunnableConfig
     ) -> AgentOutput:
-        from langchain.agents.middleware.model_call_limit import ModelCallLimitExceededError
-
         limit = self.spec.max_model_calls
         messages: list[Any] = [HumanMessage(task_prompt(task))]
         while True:
-            made = model_calls_made(messages)
-            if made >= limit:
-                raise ModelCallLimitExceededError(
-                    thread_count=made, run_count=made, thread_limit=None, run_limit=limit
-                )
-            done, total = tool_rounds_done(messages)
-            late = bool(loop.tools) and (done >= loop.rounds or total >= limit - 1)
+            check_call_limit(messages, limit)  # as the compiled agent's middleware does
+            late = bool(loop.tools) and tools_done_with(messages, loop.rounds, limit - 1)
             sent = as_text(messages) if late and not loop.keep else messages
             answer = self._ask(loop, late, [loop.system, *_answer_invalid_calls(sent)])
             answer.name = self.spec.name
