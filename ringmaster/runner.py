@@ -274,7 +274,7 @@ class Runner:
         # waits for them if it is about their work (decided when it runs: run_job).
         if row.status in BUSY or self.jobs.for_thread(thread_id, open_only=True):
             raise ThreadBusy(f"thread {thread_id} is running a request; wait for it to finish")
-        failed = self.queue.list(thread_id=thread_id, kind=FAILURE_KIND, limit=1)
+        failed = self._failure_item(thread_id)
         if failed:
             # A later turn would build on a turn that never finished: a person retries or
             # cancels that run first (`ringmaster review approve|reject`).
@@ -507,13 +507,17 @@ class Runner:
             status = "running"
         elif any(j.kind == "run" and j.state == "queued" for j in self.jobs.for_thread(thread_id)):
             status = "queued"  # a turn put back in line (turns.release_held) runs next
-        elif self.queue.list(thread_id=thread_id, kind=FAILURE_KIND, limit=1):
+        elif self._failure_item(thread_id):
             status = "quarantined"  # this turn is done; another run of the thread failed
         elif self.queue.count(status="pending", thread_id=thread_id) or self.jobs.held(thread_id):
             status = "waiting"  # this turn is done; an earlier one waits for a person
         else:
             status = "completed"
         self.threads.set(thread_id, status=status)
+
+    def _failure_item(self, thread_id: str) -> list[ReviewItem]:
+        """The thread's pending failure item, if a run of it failed for good (quarantine)."""
+        return self.queue.list(thread_id=thread_id, kind=FAILURE_KIND, limit=1)
 
     def _drain(self, graph: Any, thread_id: str, turn: int = 0) -> None:
         """Resume every turn with committed decisions; continue a run a crash cut short (the
