@@ -119,8 +119,8 @@ def review_approve(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> 
 def review_reject(
     item: str,
     reason: Annotated[
-        str, typer.Option(help="Why; the requester sees it.")
-    ] = "rejected by a reviewer",
+        str | None, typer.Option(help="Why; the requester sees it.")
+    ] = None,
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:

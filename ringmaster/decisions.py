@@ -55,7 +55,6 @@ MAX_REASON = 2_000
 MAX_MESSAGE = 8_000
 INT64 = (-(2**63), 2**63 - 1)  # what a checkpoint (msgpack) and every SQL store can hold
 OUTPUT_ACTIONS = (ACCEPT_ACTION, RELEASE_ACTION)  # edits of an output: any fields, summary text
-DEFAULT_REASON = "rejected by a reviewer"
 
 
 @dataclass(frozen=True)
@@ -190,9 +189,10 @@ def build_response(item: ReviewItem, decision: Decision, checks: Checks) -> dict
     if kind == "approve":
         decisions: list[dict[str, Any]] = [{"type": "approve"} for _ in actions]
     elif kind == "reject":
-        reason = _text(decision.reason, "reason", MAX_REASON) or DEFAULT_REASON
-        decisions = [{"type": "reject", "message": reason} for _ in actions]
-        response["reason"] = reason
+        reason = _text(decision.reason, "reason", MAX_REASON)
+        # No reason given stays no reason: nothing invents one for the requester to read.
+        decisions = [{"type": "reject", **({"message": reason} if reason else {})} for _ in actions]
+        response["reason"] = reason or None
     elif kind == "respond":
         message = _text(decision.message, "message", MAX_MESSAGE)
         if not message:

@@ -79,6 +79,16 @@ def test_a_reject_reason_is_shown(runner: Runner) -> None:
     assert "proposed" not in result["summary"]
 
 
+def test_a_reject_without_a_reason_says_none_was_given(runner: Runner) -> None:
+    out = submit(runner, "Refund invoice INV-1010 in full, the customer is unhappy")
+    (item,) = out.pending
+    done = DecisionService(runner).decide(item, Decision("reject"), "rev")
+    result = only_result(done)
+    assert result["status"] == "rejected" and effects(runner) == []
+    assert "a reviewer rejected it (no reason given)" in result["summary"]
+    assert "rejected by a reviewer" not in (done.answer or "")
+
+
 def test_a_drafted_text_is_printed_in_the_answer(runner: Runner) -> None:
     out = submit(runner, "Draft a status update for customers about the api errors")
     result = only_result(out)

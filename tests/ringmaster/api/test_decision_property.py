@@ -65,7 +65,7 @@ def expected_action(body: dict[str, Any]) -> dict[str, Any]:
         (edit,) = body["edits"]
         return {"status": "executed", "args": {**PROPOSED, **edit["args"]}}
     if kind == "reject":
-        reason = (body.get("reason") or "").strip() or "rejected by a reviewer"
+        reason = (body.get("reason") or "").strip()
         return {"status": "rejected", "message": reason}
     return {"status": "answered", "message": (body.get("message") or "").strip()}
 
