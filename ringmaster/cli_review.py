@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
@@ -81,12 +81,23 @@ def review_show(item: str, json_mode: JsonOpt = False) -> None:
         ("output", ctx.get("output")),
     ):
         out.print(f"{label}: {clean(str(value))}", markup=False)
+    _print_plan(ctx.get("plan") or [], it.subtask_id)
     for a, cfg in zip(it.payload["action_requests"], it.payload["review_configs"], strict=False):
         out.print(
             f"action {a['name']} {json.dumps(a['args'])} allowed: {cfg['allowed_decisions']}",
             markup=False,
         )
     out.print(f"prior attempts: {len(ctx.get('prior_attempts', []))}")
+
+
+def _print_plan(plan: list[dict[str, Any]], current: str) -> None:
+    """The turn's plan, a line a subtask; `>` marks the one this item is about."""
+    out.print("plan:")
+    for s in plan:
+        after = f" (after {', '.join(s['depends_on'])})" if s.get("depends_on") else ""
+        mark = ">" if s.get("id") == current else " "
+        line = f" {mark} {s.get('id')} {s.get('agent') or 'human'}: {s.get('description')}{after}"
+        out.print(clean(line), markup=False)
 
 
 @review_app.command("claim")

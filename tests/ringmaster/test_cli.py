@@ -73,6 +73,12 @@ def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(cli: Cli) 
     kinds = sorted((p["agent"], p["kind"]) for p in out["pending"])
     assert kinds == [("billing", "approval"), ("ops", "approval")]
     assert cli.side_effects() == []  # nothing ran before approval
+    text = cli("review", "show", out["pending"][0]["id"]).stdout
+    shown_plan = text.split("plan:\n", 1)[1].splitlines()[: len(plan)]
+    for line, sub in zip(shown_plan, plan, strict=True):
+        assert f"{sub['id']} {sub['agent']}: {sub['description']}" in line
+        assert line.startswith(" > ") == (sub["id"] == out["pending"][0]["subtask_id"])
+    assert f"(after {plan[1]['id']})" in shown_plan[2]
 
     for item in out["pending"]:
         shown = cli.json("review", "show", item["id"][:10])
