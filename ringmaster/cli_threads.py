@@ -40,6 +40,11 @@ def thread_list(
     if json_mode:
         print_json([r.to_dict() for r in rows])
         return
+    if not rows:
+        asked = (("status", status), ("requester", requester))
+        said = " and ".join(f"{name} {value}" for name, value in asked if value)
+        out.print(f"no threads with {said}" if said else "no threads", markup=False)
+        return
     table = Table(title="Threads")
     for col in ("id", "requester", "status", "turn", "updated", "last request"):
         table.add_column(col, overflow="fold")

@@ -106,6 +106,8 @@ def test_thread_list_filters_and_refuses_an_unknown_status(cli: Cli) -> None:
     cli("run", "Refund invoice INV-1002 in full", "--as", "bob")
     assert [t["requester"] for t in cli.json("thread", "list", "--requester", "bob")] == ["bob"]
     assert [t["requester"] for t in cli.json("thread", "list", "--status", "waiting")] == ["bob"]
+    none = cli("thread", "list", "--status", "failed", "--requester", "ann").stdout
+    assert none.strip() == "no threads with status failed and requester ann"
     bad = cli("thread", "list", "--status", "bogus", ok=False)
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
