@@ -14,9 +14,11 @@ The health each check-in or rebalancing pass reads is kept per agent (`record_he
 `rm_agent_health`): the run queue's grant reads that flag, not the audit trail, and starts
 nothing of an agent flagged unhealthy until a later reading says it recovered.
 
-Speed: per subtask, the time from when it could start (its plan, or the last output it
-depended on) to its agent's output; median and p95 over the window, throughput per hour, and
-an estimated time to clear the queue (work outstanding × median ÷ capacity).
+Speed: per subtask, the time from when it could start (its plan, the last output it
+depended on, or the last review it or that output waited for) to its agent's output, so time
+spent waiting for a person is not counted as the agent's; median and p95 over the window,
+throughput per hour, and an estimated time to clear the queue (work outstanding × median ÷
+capacity).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from ringmaster.percentiles import percentile as shared_percentile
 from ringmaster.run_queue import agent_counts
 from ringmaster.tables import agent_health, agent_status_history, audit_events, writer
 
-WORK_KINDS = ("plan", "agent_output", "interrupt", "reroute")
+WORK_KINDS = ("plan", "agent_output", "interrupt", "reroute", "review_applied")
 
 
 class QueueProvider(Protocol):
@@ -162,6 +164,13 @@ def _tally(rows: Iterable[Any], since: datetime) -> dict[str, _Tally]:
                     t.durations.append((at - start).total_seconds())
             finished[key] = at
             ready[key] = at  # a retry starts when the failed attempt ended
+        elif kind == "review_applied":
+            # A person decided: the subtask (a routing review) and whatever waits on its output
+            # (an approval) go on from here, not from before the wait.
+            key = (thread_id, data.get("subtask_id", ""))
+            ready[key] = at
+            if key in finished:
+                finished[key] = at
     return tallies
 
 

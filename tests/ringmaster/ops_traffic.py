@@ -143,6 +143,10 @@ class Traffic:
             d["message"] = "send it to billing"
         self.queue.decide(item_id, {"decisions": [d]}, "rita")
 
+    def applied(self, tid: str, sid: str) -> None:
+        """The run resumed with a decision on `sid`, as the graph's review node records it."""
+        self.audit.append(tid, "review_applied", "human:rita", subtask_id=sid, kind="approval")
+
     def correct(self, tid: str, sid: str, wrong: str | None, right: str) -> None:
         self.audit.append(
             tid, "correction", "human:rita", subtask_id=sid, wrong_agent=wrong, right_agent=right,

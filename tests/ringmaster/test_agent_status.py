@@ -110,6 +110,32 @@ def test_health_load_and_speed_come_from_the_trail(engine: Engine) -> None:
     assert later["billing"].last_error_message == "boom"  # kept beyond the window
 
 
+def test_time_waiting_for_a_person_is_not_the_agents(engine: Engine) -> None:
+    clock = Clock(START + timedelta(hours=9))
+    traffic = Traffic(engine, clock)
+    # s1 (billing) takes 2 minutes, then waits 50 minutes for an approval; s2 (support) is
+    # sent to a person for routing for 30 minutes, then takes 3 minutes; s3 (support) depends
+    # on s1 and takes 4 minutes once s1's approval is applied.
+    tid = traffic.start(
+        [("s1", "billing", []), ("s2", "support", []), ("s3", "support", ["s1"])],
+        ["billing", "support"],
+    )
+    clock.advance(minutes=2)
+    traffic.output(tid, "s1", "billing")
+    clock.advance(minutes=30)
+    traffic.applied(tid, "s2")
+    clock.advance(minutes=3)
+    traffic.output(tid, "s2", "support")
+    clock.advance(minutes=17)
+    traffic.applied(tid, "s1")
+    clock.advance(minutes=4)
+    traffic.output(tid, "s3", "support")
+    s = by_name(agent_statuses(engine, TEAM, clock(), window=timedelta(hours=2)))
+    assert s["billing"].p50_seconds == 120.0
+    assert s["support"].p50_seconds == 210.0  # 3 and 4 minutes: no wait for a person
+    assert s["support"].p95_seconds == pytest.approx(percentile([180.0, 240.0], 0.95))
+
+
 def test_error_rate_and_health_check_make_an_agent_unhealthy(engine: Engine) -> None:
     clock = Clock(START)
     traffic = Traffic(engine, clock)
