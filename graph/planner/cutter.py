@@ -37,6 +37,7 @@ from ringmaster.graph.planner.scoring import (
     TfidfConfig,
 )
 from ringmaster.graph.planner.splitter import (
+    NEW_MATTER_WORDS,
     BoundaryKind,
     Segment,
     content_words,
@@ -45,7 +46,21 @@ from ringmaster.graph.planner.splitter import (
 )
 from ringmaster.graph.planner.synthesis import Synthetic, synthesise
 
-_JOINER_KINDS = ("sentence", "question", "semicolon", "then", "and", "also", "comma", "newline")
+_JOINER_KINDS = (
+    "sentence",
+    "question",
+    "semicolon",
+    "then",
+    "and",
+    "also",
+    "comma",
+    "newline",
+    "lead-in",
+    "new-matter",
+)
+_NEW_MATTER = re.compile(rf"^\W*(?:{NEW_MATTER_WORDS})\W*$", re.IGNORECASE)
+# The left side announces that more than one thing follows ("First, …", "Two things: …").
+_FIRST = re.compile(r"\b(?:first(?:ly)?|two\s+things|three\s+things|a\s+few\s+things)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,10 @@ class CutterConfig:
 
 def joiner_kind(joiner: str) -> str:
     j = joiner.lower()
+    if _NEW_MATTER.match(j):
+        return "new-matter"
+    if ":\n" in j:
+        return "lead-in"
     if "\n" in j:
         return "newline"
     if "?" in j:
@@ -136,6 +155,7 @@ def cut_features(
         float(left.lstrip().startswith(">")),
         float(right.lstrip().startswith(">")),
         float(boundary == "strong"),
+        float(_FIRST.search(left) is not None),
         *(float(kind == k) for k in _JOINER_KINDS),
     ]
 
