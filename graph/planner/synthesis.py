@@ -388,10 +388,11 @@ def synthesise(
     out: list[Synthetic] = []
     if not pool:
         return out
-    # Every example once, then more draws of them in other voices until there are `singles`:
-    # with only one draw each, a small team's one-part requests were a tenth of the joins, and
-    # the cutter learned that a candidate cut is usually real, which it is not in real traffic.
-    chosen = rng.sample(pool, len(pool))
+    # Examples (up to `singles`) once, then more draws of them in other voices until there are
+    # `singles`: with only one draw each, a small team's one-part requests were a tenth of the
+    # joins, and the cutter learned that a candidate cut is usually real, which it is not in
+    # real traffic.
+    chosen = rng.sample(pool, min(singles, len(pool)))
     chosen += [rng.choice(pool) for _ in range(max(0, singles - len(pool)))]
     for n, (t, lab) in enumerate(chosen):
         if n >= len(pool):  # a repeat: only a recast version adds anything new
