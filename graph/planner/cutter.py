@@ -37,6 +37,7 @@ from ringmaster.graph.planner.scoring import (
     TfidfConfig,
 )
 from ringmaster.graph.planner.splitter import (
+    NEW_MATTER_WORDS,
     BoundaryKind,
     Segment,
     content_words,
@@ -45,7 +46,21 @@ from ringmaster.graph.planner.splitter import (
 )
 from ringmaster.graph.planner.synthesis import Synthetic, synthesise
 
-_JOINER_KINDS = ("sentence", "question", "semicolon", "then", "and", "also", "comma", "newline")
+_JOINER_KINDS = (
+    "sentence",
+    "question",
+    "semicolon",
+    "then",
+    "and",
+    "also",
+    "comma",
+    "newline",
+    "lead-in",
+    "new-matter",
+)
+_NEW_MATTER = re.compile(rf"^\W*(?:{NEW_MATTER_WORDS})\W*$", re.IGNORECASE)
+# The left side announces that more than one thing follows ("First, …", "Two things: …").
+_FIRST = re.compile(r"\b(?:first(?:ly)?|two\s+things|three\s+things|a\s+few\s+things)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -60,12 +75,20 @@ class CutterConfig:
     singles: int = 3000
     pairs: int = 2500
     triples: int = 800
-    threshold: float = 0.5  # a cut stands at or above this probability
+    threshold: float = 0.5  # a cut stands at or above this probability, unless tuned
+    # Choose the threshold on a share of the synthetic requests kept out of the fit (the
+    # share of them whose every cut is decided right), instead of using `threshold`.
+    tune_threshold: bool = True
+    check_share: float = 0.2
     seed: int = 0
 
 
 def joiner_kind(joiner: str) -> str:
     j = joiner.lower()
+    if _NEW_MATTER.match(j):
+        return "new-matter"
+    if ":\n" in j:
+        return "lead-in"
     if "\n" in j:
         return "newline"
     if "?" in j:
@@ -136,6 +159,7 @@ def cut_features(
         float(left.lstrip().startswith(">")),
         float(right.lstrip().startswith(">")),
         float(boundary == "strong"),
+        float(_FIRST.search(left) is not None),
         *(float(kind == k) for k in _JOINER_KINDS),
     ]
 
@@ -236,7 +260,21 @@ def _locate(text: str, segments: list[Segment]) -> list[tuple[int, int]] | None:
 def training_cuts(
     rows: Sequence[Synthetic], scorer: TextClassifier
 ) -> tuple[list[list[float]], list[int]]:
-    """Features and labels (1: a real cut) of every candidate cut in the synthetic requests:
+    """Features and labels (1: a real cut) of every candidate cut in the synthetic requests
+    (`cuts_by_request`, all requests' together)."""
+    x: list[list[float]] = []
+    y: list[int] = []
+    for features, labels in cuts_by_request(rows, scorer):
+        x += features
+        y += labels
+    return x, y
+
+
+def cuts_by_request(
+    rows: Sequence[Synthetic], scorer: TextClassifier
+) -> list[tuple[list[list[float]], list[int]]]:
+    """Per synthetic request (those the splitter cuts), the features and labels (1: a real
+    cut) of every candidate cut in it:
     between the splitter's segments; between whole pieces once the false cuts are glued; and,
     for each false cut, between the rest of its piece on either side (the planner glues the
     least likely cut first, so by the last decision a sign-off or a sentence of context faces
@@ -305,9 +343,10 @@ def training_cuts(
         | {whole for whole, _ in plans}
     )
     scores = dict(zip(texts, scorer.score(texts), strict=True))
-    x: list[list[float]] = []
-    y: list[int] = []
+    out: list[tuple[list[list[float]], list[int]]] = []
     for whole, cuts in plans:
+        x: list[list[float]] = []
+        y: list[int] = []
         for left_text, right_text, boundary, joiner, first, at_end, real in cuts:
             x.append(
                 cut_features(
@@ -323,7 +362,8 @@ def training_cuts(
                 )
             )
             y.append(real)
-    return x, y
+        out.append((x, y))
+    return out
 
 
 def same_family(config: TfidfConfig, n_texts: int) -> TfidfConfig:
@@ -368,12 +408,49 @@ def train_cutter(
     synthetic = synthesise(
         held, singles=config.singles, pairs=config.pairs, triples=config.triples, rng=rng
     )
-    x, y = training_cuts(synthetic, scorer)
+    requests = cuts_by_request(synthetic, scorer)
+    # A share of the synthetic requests is kept out of the fit to choose the threshold on.
+    n_check = int(len(requests) * config.check_share) if config.tune_threshold else 0
+    order = list(range(len(requests)))
+    rng.shuffle(order)
+    check = [requests[k] for k in order[:n_check]]
+    x = [f for k in order[n_check:] for f in requests[k][0]]
+    y = [lab for k in order[n_check:] for lab in requests[k][1]]
     positives = sum(y)
     info: dict[str, float] = {"cuts": len(y), "real": positives, "rows": len(synthetic)}
     if not y or positives in (0, len(y)):
         return Cutter(None, config.threshold, {**info, "constant": float(bool(positives))})
-    return Cutter(export_trees(fit_boosting(x, y)), config.threshold, info)
+    model = export_trees(fit_boosting(x, y))
+    threshold = config.threshold
+    if check:
+        threshold, right = choose_threshold(
+            [([model.probability(f) for f in fs], labels) for fs, labels in check],
+            default=config.threshold,
+        )
+        info.update({"checked_rows": len(check), "checked_right": right})
+    return Cutter(model, threshold, info)
+
+
+THRESHOLDS = tuple(round(0.2 + 0.05 * k, 2) for k in range(13))  # 0.2 … 0.8
+
+
+def choose_threshold(
+    requests: Sequence[tuple[Sequence[float], Sequence[int]]], default: float = 0.5
+) -> tuple[float, float]:
+    """The cut threshold under which the most requests have every cut decided right (a cut
+    stands at or above it), and that share; ties go to the one nearest `default`. A request
+    counts whole because one wrong cut is a wrong plan, however many cuts it has."""
+
+    def right(t: float) -> float:
+        ok = [
+            all((p >= t) == bool(lab) for p, lab in zip(probs, labels, strict=True))
+            for probs, labels in requests
+        ]
+        return sum(ok) / len(ok) if ok else 0.0
+
+    scored = [(right(t), -abs(t - default), t) for t in THRESHOLDS]
+    share, _, best = max(scored)
+    return best, share
 
 
 def fit_boosting(x: list[list[float]], y: list[int]) -> Any:

@@ -74,10 +74,18 @@ _SEQUENCE_WORDS = (
     r"when\s+(?:that|this|it)(?:['’]s|\s+is)\s+(?:done|finished|complete)|"
     r"next,|finally,"
 )
+# A sentence that opens by turning to another matter ("Separately, …", "Second, …", "One more
+# thing: …"): the marker goes with the cut, like "then", so the part is what follows it.
+NEW_MATTER_WORDS = (
+    r"separately|additionally|in\s+addition|second(?:ly)?|third(?:ly)?|lastly|besides|"
+    r"unrelated(?:ly)?|on\s+another\s+note|on\s+a\s+separate\s+note|another\s+thing|"
+    r"one\s+more\s+thing|while\s+you(?:['’]re|\s+are)\s+at\s+it|p\.?s\.?"
+)
 # One pass over a sentence finds every cut; earlier alternatives win, so "and then" is a
 # sequence cut and not an "and" cut, and ", and also" is one cut, not three.
 _CUT = re.compile(
     rf"(?P<seq>\s*[,;:]?\s*\b(?:{_SEQUENCE_WORDS})(?!\w),?\s*)"
+    rf"|(?P<topic>^\s*(?:{NEW_MATTER_WORDS})\s*[,:]\s*)"
     r"|(?P<semi>\s*;\s*)"
     r"|(?P<dash>\s+[—–]\s+)"
     r"|(?P<conj>\s*,?\s+(?:\b(?:and\s+also|as\s+well\s+as|and|also|plus)\b|[+&]),?\s+)"
@@ -102,9 +110,10 @@ _WORDLESS = re.compile(r"[\W_]*")
 def split_request(text: str) -> list[Segment]:
     """All candidate parts of `text`, in order; a single segment when there is nothing to cut."""
     segments: list[Segment] = []
-    for b, block in enumerate(_blocks(text)):
+    blocks = _blocks(text)
+    for b, block in enumerate(blocks):
         for i, sentence in enumerate(_sentences(block)):
-            joiner = " " if i else ("; " if b else "")
+            joiner = " " if i else (_block_joiner(blocks[b - 1]) if b else "")
             cut = _cut_sentence(sentence, "strong" if segments else None, joiner)
             if not cut and segments:  # a wordless sentence ("!!!") stays with the one before
                 last = segments[-1]
@@ -134,6 +143,12 @@ def _blocks(text: str) -> list[str]:
         items = [flat[m.end() : cuts[k + 1]] for k, m in enumerate(numbers)]
         return [b for b in [head, *items] if b.strip(_TRIM)]
     return [flat]
+
+
+def _block_joiner(previous: str) -> str:
+    """What joins a list item to the block before it: a new line, after a colon when that
+    block introduced the list ("Two things:"), so a lead-in can be told from an item."""
+    return ":\n" if previous.rstrip().endswith(":") else "\n"
 
 
 def _sentences(block: str) -> list[str]:
@@ -174,7 +189,7 @@ def _cut_sentence(sentence: str, first_boundary: BoundaryKind | None, lead: str)
         if m is None:
             break
         # Cuts with no text between them (", and then") add up: the strongest one counts.
-        kind: BoundaryKind = "strong" if m.lastgroup in ("seq", "semi") else "weak"
+        kind: BoundaryKind = "strong" if m.lastgroup in ("seq", "semi", "topic") else "weak"
         boundary = kind if boundary is None else _max(boundary, kind)
         sequential = sequential or m.lastgroup == "seq"
     if out and first_boundary is None:

@@ -49,6 +49,14 @@ _JOINS: tuple[tuple[str, bool], ...] = (
     ("\n{}", True),
     (". Another thing: {}", False),
     ("! {}", True),
+    (". Separately, {}", False),
+    (". In addition, {}", False),
+    (". Second, {}", False),
+    (". One more thing: {}", False),
+    (". Unrelated, but {}", False),
+    (". While you're at it, {}", False),
+    (". Additionally, {}", False),
+    ("\n\nAlso, {}", False),
 )
 _PREFIXES = ("Hi, ", "Hey, ", "Hello. ", "Quick question. ", "I need some help. ", "Hi there! ")
 _SUFFIXES = (
@@ -95,6 +103,20 @@ _COURTESIES = (
     "Writing on behalf of my team.",
 )
 _CONTEXT = (
+    "I've copied my manager on this.",
+    "My colleague in finance is in cc.",
+    "We're a team of about twenty people.",
+    "I'm covering for a colleague this week.",
+    "This is for a client call tomorrow.",
+    "A rough figure is enough for now.",
+    "Bullet points are fine.",
+    "No need for anything polished.",
+    "Keep it brief, please.",
+    "No rush, end of the week is fine.",
+    "Happy to jump on a call if that helps.",
+    "Our renewal is coming up soon.",
+    "This came up in our weekly meeting.",
+    "The details are in the thread below.",
     "This started this morning.",
     "It has been like this since Monday.",
     "We haven't changed anything on our side.",
@@ -119,6 +141,17 @@ _SIGNOFFS = (
     "All the best,",
 )
 _NAMES = ("Anna", "Ben Carter", "Chloe", "Dev Patel", "Elena M.", "Farid", "Grace Liu", "Hugo")
+# A line under the name: a role, a company, or both.
+_TITLES = (
+    "Office Manager",
+    "Head of Operations, Kestrel Labs",
+    "Northwind Traders",
+    "Finance Team",
+    "CTO | Bluefin Analytics",
+    "Customer Success, Orbit Inc.",
+)
+# Greetings that name the team the writer thinks they are writing to.
+_TEAM_GREETINGS = ("Hi {} team,", "Hello {},", "Dear {} team,", "Hi {} folks,")
 _NOTES = (
     "Customer followed up again today.",
     "Agent note: still waiting on this.",
@@ -126,6 +159,18 @@ _NOTES = (
     "Bumping this, no answer yet.",
     "Re: the thread above.",
     "",
+)
+_CHAT_TAILS = (
+    "ty",
+    "no rush",
+    "rough numbers ok",
+    "lmk",
+    "asap if u can",
+    "thx in advance",
+    "need it for a meeting",
+    "same as usual",
+    "cc my manager",
+    "short pls",
 )
 _SHORTHAND = ((r"\byou\b", "u"), (r"\bplease\b", "pls"), (r"\bthanks\b", "thx"), ("'", ""))
 
@@ -145,6 +190,7 @@ def _lower_first(text: str) -> str:
     return text
 
 
+_ORDINALS = (". Second, {}", ". Third, {}", ". Finally, {}")
 # Three or more requests in one sentence usually come as a list: "A, B, and C" / "A, B and C".
 _SERIES = ((", {}", ", and {}"), (", {}", " and {}"), (", {}", ", then {}"))
 
@@ -152,16 +198,21 @@ _SERIES = ((", {}", ", and {}"), (", {}", " and {}"), (", {}", ", then {}"))
 def join(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
     """Join (text, label) pieces into one request with varied connectors and references."""
     series = rng.choice(_SERIES) if len(pieces) > 2 and rng.random() < 0.3 else None
+    # "First, … Second, … Third, …": the ordinals say where each request starts.
+    ordinal = series is None and rng.random() < 0.08
     text = ""
     spans: list[tuple[int, int]] = []
     for k, (raw, _) in enumerate(pieces):
         piece = raw.strip()
         if k == 0:
-            text, spans = piece, [(0, len(piece))]
+            text = "First, " + _lower_first(piece) if ordinal else piece
+            spans = [(0, len(text))]
             continue
         if rng.random() < 0.35:
             piece = _refer(piece, rng)
-        if series is not None:
+        if ordinal:
+            template, sentence = _ORDINALS[min(k, len(_ORDINALS)) - 1], False
+        elif series is not None:
             template, sentence = series[0] if k < len(pieces) - 1 else series[1], False
         else:
             template, sentence = rng.choice(_JOINS)
@@ -231,14 +282,20 @@ def email(row: Synthetic, rng: random.Random) -> Synthetic:
     """`row` as an email: greeting, maybe a courtesy or context, the body, sign-off and name.
     The greeting and courtesy belong to the first piece, context and sign-off to the last."""
     greeting = rng.choice(_GREETINGS).format(name=rng.choice(_NAMES).split()[0])
+    if row.labels[0] != HUMAN and rng.random() < 0.2:
+        greeting = rng.choice(_TEAM_GREETINGS).format(row.labels[0])
     head = greeting + "\n\n"
     if rng.random() < 0.4:
         head += rng.choice(_COURTESIES) + " "
+    if rng.random() < 0.2:
+        head += rng.choice(_CONTEXT) + " "
     body = row.text if row.text.endswith((".", "?", "!")) else row.text + "."
     tail = ""
     if rng.random() < 0.4:
         tail += " " + rng.choice(_CONTEXT)
     tail += "\n\n" + rng.choice(_SIGNOFFS) + "\n" + rng.choice(_NAMES)
+    if rng.random() < 0.25:
+        tail += "\n" + rng.choice(_TITLES)
     text = head + body + tail
     spans = _shift(row.spans, len(head))
     spans[0] = (0, spans[0][1])
@@ -261,6 +318,9 @@ def chat(row: Synthetic, rng: random.Random) -> Synthetic:
         pos = e
     text += row.text[pos:].lower()
     stripped = text.rstrip(".!")
+    if rng.random() < 0.2:  # an afterthought about the last request, which it belongs to
+        stripped += rng.choice((". ", " ", ", ")) + rng.choice(_CHAT_TAILS)
+        spans[-1] = (spans[-1][0], len(stripped))
     spans[-1] = (spans[-1][0], min(spans[-1][1], len(stripped)))
     return Synthetic(stripped, tuple(spans), row.labels)
 
@@ -283,9 +343,25 @@ def same_subject(texts: Sequence[str], label: str) -> Synthetic:
     return Synthetic(text, ((0, len(text)),), (label,))
 
 
-def voice(row: Synthetic, by_label: Mapping[str, Sequence[str]], rng: random.Random) -> Synthetic:
-    """`row` recast as an email, a chat message or a ticket (or left as it is)."""
-    r = rng.random()
+def _single(
+    text: str, label: str, by_label: Mapping[str, Sequence[str]], rng: random.Random
+) -> Synthetic:
+    """One request: the example, or it and another of its label as sentences about one thing."""
+    if rng.random() < 0.3 and len(by_label[label]) > 1:
+        return same_subject([text, rng.choice(list(by_label[label]))], label)
+    return Synthetic(text.strip(), ((0, len(text.strip())),), (label,))
+
+
+def voice(
+    row: Synthetic,
+    by_label: Mapping[str, Sequence[str]],
+    rng: random.Random,
+    *,
+    always: bool = False,
+) -> Synthetic:
+    """`row` recast as an email, a chat message or a ticket (or, unless `always`, left as it
+    is)."""
+    r = rng.random() * (0.65 if always else 1.0)
     if r < 0.3:
         return email(row, rng)
     if r < 0.5:
@@ -312,16 +388,21 @@ def synthesise(
     out: list[Synthetic] = []
     if not pool:
         return out
+    # Examples (up to `singles`) once, then more draws of them in other voices until there are
+    # `singles`: with only one draw each, a small team's one-part requests were a tenth of the
+    # joins, and the cutter learned that a candidate cut is usually real, which it is not in
+    # real traffic.
     chosen = rng.sample(pool, min(singles, len(pool)))
-    for t, lab in chosen:
+    chosen += [rng.choice(pool) for _ in range(max(0, singles - len(pool)))]
+    for n, (t, lab) in enumerate(chosen):
+        if n >= len(pool):  # a repeat: only a recast version adds anything new
+            out.append(voice(_single(t, lab, by_label, rng), by_label, rng, always=True))
+            continue
         out.append(Synthetic(t.strip(), ((0, len(t.strip())),), (lab,)))
         if rng.random() < 0.4:
             out.append(pad(t, lab, rng))
         if rng.random() < 0.5:
-            row = Synthetic(t.strip(), ((0, len(t.strip())),), (lab,))
-            if rng.random() < 0.3 and len(by_label[lab]) > 1:
-                row = same_subject([t, rng.choice(list(by_label[lab]))], lab)
-            out.append(voice(row, by_label, rng))
+            out.append(voice(_single(t, lab, by_label, rng), by_label, rng))
     for n, count in ((2, pairs), (3, triples)):
         if len(labels) < n:
             continue

@@ -120,8 +120,11 @@ def test_out_of_scope_recall_on_dev_set(dev_figures: DevFigures) -> None:
 
 def test_routing_on_second_dev_set(dev2_figures: DevFigures) -> None:
     f = dev2_figures
-    assert f.one_part >= 0.937, f.misses  # measured 0.967 (87/90)
-    assert f.multi_part >= 0.92, f.misses  # measured 0.933 (56/60)
+    # The cutter trained on as many one-part synthetic requests as joins (issue 14) keeps one
+    # more one-part row whole and loses one three-part row's billing part (at 0.916, a cut the
+    # cutter puts at 0.38): before it, 0.967 (87/90) and 0.933 (56/60).
+    assert f.one_part >= 0.947, f.misses  # measured 0.978 (88/90)
+    assert f.multi_part >= 0.887, f.misses  # measured 0.917 (55/60)
     assert f.oos_recall >= 0.97, f.misses  # measured 1.000 (30/30)
     assert f.false_escalation <= 0.043, f.misses  # measured 0.013 (2/150)
 
