@@ -191,7 +191,8 @@ class _Thread:
     def latest_mentioned(self) -> tuple[list[tuple[str, str]], int] | None:
         """What "it" can be: the newest turn's named non-person records, or, when that turn
         named only a person (or nothing), the records its results listed ("close it" after
-        "which tickets does she have open?" is one of those, never an older turn's)."""
+        "which tickets does she have open?" or "any alerts firing?" is one of those, never an
+        older turn's)."""
         for turn in reversed(self.history):
             ents = turn.get("entities") or {}
             number = int(turn.get("turn", 0))
@@ -204,7 +205,10 @@ class _Thread:
                 for k, e in ents.get("touched", [])
                 if k in self.by_name and not self.by_name[k].person
             ]
-            if touched and named:
+            if touched:
+                # A turn that named no record but listed some ("any alerts firing on api?",
+                # "check the latest web deployment") is what "it" points at: its one record,
+                # or a question among them, never a pass-through for a skill to guess.
                 narrowed = self.narrow([e for _, e in touched], turn)
                 return [(k, e) for k, e in touched if e in narrowed], number
             if not named and not touched and len(_own_words(str(turn.get("request", "")))) > 1:
