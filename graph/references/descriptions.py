@@ -185,7 +185,7 @@ def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
     words = set(re.findall(r"[a-z0-9]+", described.lower())) - {"only", "most", "the", "one"}
     newest, oldest = bool(words & _NEWEST), bool(words & _OLDEST)
     words -= _NEWEST | _OLDEST
-    matching = [e for e in pool if words <= thread.described_by(e)]
+    matching = [e for e in pool if thread.fits(words, e) == words]
     if newest and matching:
         return [max(matching)]  # ids are issued in order: the highest is the latest
     if oldest and matching:
@@ -255,7 +255,7 @@ def _described_one(
                 chosen = thread.pick(phrase, pool)
                 return (chosen[0], int(turn.get("turn", 0))) if len(chosen) == 1 else None
             continue
-        scores = {e: len(words & thread.described_by(e)) for e in pool}
+        scores = {e: len(thread.fits(words, e)) for e in pool}
         best = max(scores.values(), default=0)
         if best == 0:
             continue
@@ -273,7 +273,7 @@ def _described_one(
     # "the CSV one" after "which tickets does CUS-1004 have open?": one of that customer's.
     facts = thread.facts(person[0][0])
     pool = [e for e in (facts.owns if facts else ()) if kind.pattern.fullmatch(e)]
-    scores = {e: len(words & thread.described_by(e)) for e in pool}
+    scores = {e: len(thread.fits(words, e)) for e in pool}
     best = max(scores.values(), default=0)
     winners = [e for e, n in scores.items() if n == best and best > 0]
     if len(winners) > 1:

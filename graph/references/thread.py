@@ -48,6 +48,17 @@ class _Thread:
         facts = self.facts(entity)
         return set(re.findall(r"[a-z0-9]+", facts.words.lower())) if facts else set()
 
+    def fits(self, words: set[str], entity: str) -> set[str]:
+        """The `words` that describe a record: a word of its own, or a shortening of one
+        ("prod" for "production", "auth" for "authentication"; four letters at least, so
+        "in" or "on" never fits "invoice" or "online")."""
+        described = self.described_by(entity)
+        return {
+            w
+            for w in words
+            if w in described or (len(w) >= 4 and any(d.startswith(w) for d in described))
+        }
+
     def owner(self, entity: str, kind: str) -> str | None:
         """The record of `kind` that owns `entity` (a ticket's customer), if the lookup knows."""
         facts = self.facts(entity)
@@ -252,7 +263,7 @@ class _Thread:
         words = _describing_words(text)
         if not words or not self.lookup:
             return []
-        scores = {e: len(words & self.described_by(e)) for e in options}
+        scores = {e: len(self.fits(words, e)) for e in options}
         best = max(scores.values(), default=0)
         winners = [e for e, s in scores.items() if s == best]
         return winners if best > 0 and len(winners) == 1 else []
@@ -260,7 +271,7 @@ class _Thread:
 
 def _best_fits(options: list[str], words: set[str], thread: _Thread) -> list[str]:
     """The options `words` describe best, when that is one of them; else all of them."""
-    scores = {e: len(words & thread.described_by(e)) for e in options}
+    scores = {e: len(thread.fits(words, e)) for e in options}
     best = max(scores.values(), default=0)
     top = [e for e, n in scores.items() if n == best]
     return top if best > 0 and len(top) == 1 else options

@@ -38,3 +38,12 @@ def test_it_after_a_turn_that_only_listed_records_is_asked_or_resolved() -> None
     history = [turn(1, "check the latest web deployment in production", "DEP-1028")]
     out = resolve("please roll it back", history, KINDS, lookup)
     assert out.question is None and out.text == "please roll DEP-1028 back"
+
+
+def test_a_shortened_word_describes_the_record_it_shortens() -> None:
+    history = [turn(1, "DEP-1027 vs DEP-1030 - what's different?")]
+    out = resolve("roll back the prod one", history, KINDS, lookup)
+    assert out.text == "roll back DEP-1030"
+    # Short words are no shortening: "in" is not "invoice", and fits neither deployment.
+    out = resolve("roll back the one in staging", history, KINDS, lookup)
+    assert "DEP-1030" not in out.text
