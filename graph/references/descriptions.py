@@ -209,6 +209,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     if not thread.lookup or not thread.history:
         return text, []
     resolutions: list[Resolution] = []
+    unfit: dict[str, EntityKind | None] = {}
     for kind in [k for k in thread.kinds if not k.person]:
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
         pattern = _DESCRIBED.replace("{nouns}", nouns)
@@ -221,11 +222,39 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             if isinstance(found, str):
                 return found
             if found is None:
+                unfit.setdefault(phrase, None if ordinal else kind)
                 continue
             entity, turn = found
             text = text.replace(phrase, entity, 1)
             resolutions.append(Resolution(phrase, entity, kind.name, turn))
+    for phrase, kind in unfit.items():
+        # A description no record fits, while the thread has several it could mean ("the
+        # blue one" after two deployments): asked, never passed on for a skill to guess.
+        question = _fits_none(phrase, kind, thread) if kind and phrase in text else None
+        if question:
+            return question
     return text, resolutions
+
+
+def _fits_none(phrase: str, kind: EntityKind, thread: _Thread, turns: int = 3) -> str | None:
+    """The question to ask when a describing phrase fits no record but the newest turn with
+    records of its kind (any kind, for "the … one") had two or more; None otherwise."""
+    every_noun = {n.lower() for k in thread.kinds for n in k.nouns}
+    if not _describing_words(phrase) - every_noun - {"one"}:
+        return None
+    kinds = [kind] if not phrase.lower().endswith(" one") else thread.kinds
+    for turn in list(reversed(thread.history))[:turns]:
+        ents = turn.get("entities") or {}
+        pairs = [*ents.get("named", []), *ents.get("touched", [])]
+        for k in kinds:
+            if k.person:
+                continue
+            records = list(dict.fromkeys(e for name, e in pairs if name == k.name))
+            if len(records) >= 2:
+                return _question(k, records)
+        if any(name == k.name and not k.person for name, _ in pairs for k in kinds):
+            return None  # the newest turn with such a record had one: nothing to choose
+    return None
 
 
 def _described_one(

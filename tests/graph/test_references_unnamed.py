@@ -47,3 +47,17 @@ def test_a_shortened_word_describes_the_record_it_shortens() -> None:
     # Short words are no shortening: "in" is not "invoice", and fits neither deployment.
     out = resolve("roll back the one in staging", history, KINDS, lookup)
     assert "DEP-1030" not in out.text
+
+
+def test_a_description_no_record_fits_is_asked_when_several_could_be_meant() -> None:
+    history = [turn(1, "show DEP-1027 and DEP-1030")]
+    out = resolve("roll back the blue one", history, KINDS, lookup)
+    assert out.question is not None and "DEP-1027" in out.question and "DEP-1030" in out.question
+    # One record in play: nothing to choose between, the words are left to the agent.
+    history = [turn(1, "show DEP-1030")]
+    assert resolve("roll back the blue one", history, KINDS, lookup).question is None
+    # "the … one" reads the newest turn with a record; "the … deployment" the newest with one.
+    history = [turn(1, "show DEP-1027 and DEP-1030"), turn(2, "status of ALT-1041")]
+    assert resolve("roll back the blue one", history, KINDS, lookup).question is None
+    out = resolve("roll back the blue deployment", history, KINDS, lookup)
+    assert out.question is not None and "DEP-1030" in out.question
