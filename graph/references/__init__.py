@@ -15,8 +15,9 @@ customer", "their invoices") and which words describe it ("the June one").
 The package's modules, each with one job: `entities` (the public types, and what a turn leaves
 in the history), `thread` (the history as the resolver reads it), `rewrite` (one pass over a
 request's references), `descriptions` (noun phrases, owners, descriptions, ordinals),
-`pronouns` (pronouns and plurals), `followups` (replies to a question, repeats and ellipsis)
-and `patterns` (the phrase patterns and word sets).
+`owned` (a person's records: "her ticket", and "my ticket" from a customer who said who
+they are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats
+and ellipsis) and `patterns` (the phrase patterns and word sets).
 """
 
 from __future__ import annotations

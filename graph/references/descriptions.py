@@ -147,58 +147,6 @@ def _other(
     return text, resolutions
 
 
-def _owned(
-    text: str, resolutions: list[Resolution], thread: _Thread
-) -> tuple[str, list[Resolution]] | str:
-    """ "CUS-1005's unpaid invoice", "their February invoice", "her ticket": the one record of
-    theirs meant, or a question when several of theirs fit."""
-    people = "|".join(k.pattern.pattern for k in thread.kinds if k.person)
-    if not people or not thread.lookup:
-        return text, resolutions
-    for kind in [k for k in thread.kinds if not k.person and k.nouns]:
-        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
-        pattern = rf"(?P<who>{people})'s (?P<words>(?:[\w-]+ ){{0,3}}?){noun}\b(?!s)"
-        for match in list(re.finditer(pattern, text, re.I)):
-            facts = thread.facts(match.group("who"))
-            if facts is None:
-                continue
-            pool = [e for e in facts.owns if kind.pattern.fullmatch(e)]
-            fits = _choose(match.group("words"), pool, thread)
-            if len(fits) > 1:
-                return _question(kind, fits)
-            if not fits:
-                continue
-            chosen = fits[0]
-            text = text.replace(match.group(0), chosen, 1)
-            person = match.group("who")
-            turn = next((r.turn for r in resolutions if r.entity == person), 0)
-            phrase = next((r.phrase for r in resolutions if r.entity == person), person)
-            resolutions = [r for r in resolutions if r.entity != person]
-            resolutions.append(Resolution(f"{phrase} … {kind.nouns[0]}", chosen, kind.name, turn))
-    return text, resolutions
-
-
-def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
-    """The records of `pool` the words describe ("unpaid", "June", "latest"): one when the
-    words single it out; with no words, the one the thread talked about or the only one not
-    finished; several when the words fit several; none when they fit none."""
-    words = set(re.findall(r"[a-z0-9]+", described.lower())) - {"only", "most", "the", "one"}
-    newest, oldest = bool(words & _NEWEST), bool(words & _OLDEST)
-    words -= _NEWEST | _OLDEST
-    matching = [e for e in pool if thread.fits(words, e) == words]
-    if newest and matching:
-        return [max(matching)]  # ids are issued in order: the highest is the latest
-    if oldest and matching:
-        return [min(matching)]
-    if len(matching) <= 1 or words:
-        return matching
-    talked = [e for e in matching if thread.mentioned(e)]
-    if len(talked) == 1:
-        return talked  # "her ticket" after the thread named one of hers
-    live = [e for e in matching if not (thread.facts(e) or RecordFacts(e)).done]
-    return live if live else matching
-
-
 def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
     """ "the June one", "the SAML ticket", "the first one": one of the recent turns' records.
 
@@ -227,10 +175,10 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             entity, turn = found
             text = text.replace(phrase, entity, 1)
             resolutions.append(Resolution(phrase, entity, kind.name, turn))
-    for phrase, kind in unfit.items():
+    for phrase, unfit_kind in unfit.items():
         # A description no record fits, while the thread has several it could mean ("the
         # blue one" after two deployments): asked, never passed on for a skill to guess.
-        question = _fits_none(phrase, kind, thread) if kind and phrase in text else None
+        question = _fits_none(phrase, unfit_kind, thread) if unfit_kind and phrase in text else None
         if question:
             return question
     return text, resolutions

@@ -129,6 +129,14 @@ class _Thread:
                 return self.narrow(touched, turn), number
         return None
 
+    def asked_kinds(self, pairs: list[tuple[str, str]], request: str) -> list[tuple[str, str]]:
+        """Of the records a result listed, those of the kinds the request named by noun ("any
+        update on my ticket?" is about tickets, not the help article the answer cited); all of
+        them when it named no kind."""
+        words = {w.rstrip("s") for w in re.findall(r"[a-z]+", request.lower())}
+        asked = {k.name for k in self.kinds if words & {n.lower() for n in k.nouns}}
+        return [(k, e) for k, e in pairs if k in asked] if asked else pairs
+
     def narrow(self, listed: list[str], turn: Mapping[str, Any]) -> list[str]:
         """Of the records a turn's results listed, the one its request asked for, when its
         words single one out ("what did we charge CUS-1012 in June?", "her latest invoice");
@@ -216,6 +224,8 @@ class _Thread:
                 for k, e in ents.get("touched", [])
                 if k in self.by_name and not self.by_name[k].person
             ]
+            if touched and not named:
+                touched = self.asked_kinds(touched, str(turn.get("request") or ""))
             if touched:
                 # A turn that named no record but listed some ("any alerts firing on api?",
                 # "check the latest web deployment") is what "it" points at: its one record,

@@ -61,3 +61,40 @@ def test_a_description_no_record_fits_is_asked_when_several_could_be_meant() -> 
     assert resolve("roll back the blue one", history, KINDS, lookup).question is None
     out = resolve("roll back the blue deployment", history, KINDS, lookup)
     assert out.question is not None and "DEP-1030" in out.question
+
+
+MINE = {
+    "CUS-1001": RecordFacts("CUS-1001", None, "Maria Lopez", owns=("TCK-1001", "TCK-1058")),
+    "TCK-1001": RecordFacts("TCK-1001", "CUS-1001", "Cannot log in after password reset open"),
+    "TCK-1058": RecordFacts("TCK-1058", "CUS-1001", "Two-factor code not arriving open 2fa"),
+    "CUS-1027": RecordFacts(
+        "CUS-1027", None, "Priya Nakamura", owns=("TCK-1010", "TCK-1042", "INV-1166", "INV-1213")
+    ),
+    "TCK-1010": RecordFacts("TCK-1010", "CUS-1027", "Rate limit reached unexpectedly pending"),
+    "TCK-1042": RecordFacts("TCK-1042", "CUS-1027", "Feature request: dark mode", done=True),
+    "INV-1166": RecordFacts("INV-1166", "CUS-1027", "paid 2025-05 May"),
+    "INV-1213": RecordFacts("INV-1213", "CUS-1027", "unpaid 2025-06 June"),
+}
+
+
+def test_my_ticket_is_the_speaking_customers_own_or_a_question() -> None:
+    history = [turn(1, "hey it's Priya from Nakamura Systems (CUS-1027), we keep hitting limits")]
+    out = resolve("any update on my ticket?", history, KINDS, MINE.get)
+    assert out.text == "any update on TCK-1010?"
+    assert resolve("how much is my bill for june", history, KINDS, MINE.get).text == (
+        "how much is INV-1213"
+    )
+    assert resolve("is my account active?", history, KINDS, MINE.get).text == (
+        "is CUS-1027 active?"
+    )
+    history = [turn(1, "hi, I'm Maria Lopez (CUS-1001), can you check my account?")]
+    out = resolve("what's happening with my ticket", history, KINDS, MINE.get)
+    assert out.question is not None and "TCK-1058" in out.question
+    # Someone who only names a customer is not that customer: "my ticket" stays theirs.
+    history = [turn(1, "I'm looking at CUS-1027's account. Any news?")]
+    assert resolve("what's happening with my ticket", history, KINDS, MINE.get).resolutions == []
+
+
+def test_it_after_an_unnamed_turn_is_a_record_of_the_kind_it_asked_about() -> None:
+    history = [turn(1, "any update on the ticket?", "DOC-1006")]  # the answer cited an article
+    assert resolve("bump it to urgent", history, KINDS, lookup).resolutions == []
