@@ -98,3 +98,22 @@ def test_my_ticket_is_the_speaking_customers_own_or_a_question() -> None:
 def test_it_after_an_unnamed_turn_is_a_record_of_the_kind_it_asked_about() -> None:
     history = [turn(1, "any update on the ticket?", "DOC-1006")]  # the answer cited an article
     assert resolve("bump it to urgent", history, KINDS, lookup).resolutions == []
+
+
+def test_a_notes_words_and_we_are_on_it_are_left_as_written() -> None:
+    history = [turn(1, "look up TCK-1058")]
+    out = resolve(
+        "add a note to it saying we've asked her to try the app", history, KINDS, MINE.get
+    )
+    assert out.text == "add a note to TCK-1058 saying we've asked her to try the app"
+    assert {r.entity for r in out.resolutions} == {"TCK-1058"}
+    history = [turn(1, "look up CUS-1001"), turn(2, "open a ticket for them", "TCK-1151")]
+    out = resolve("email her that we're on it", history, KINDS, MINE.get)
+    assert out.question is None and out.text == "email CUS-1001 that we're on it"
+
+
+def test_and_whos_the_customer_asks_for_the_record_like_whos_the_customer() -> None:
+    history = [turn(1, "raise TCK-1058 to high priority")]
+    for request in ("who's the customer on that one?", "and who's the customer on that one?"):
+        out = resolve(request, history, KINDS, MINE.get)
+        assert [r.entity for r in out.resolutions] == ["TCK-1058"], request
