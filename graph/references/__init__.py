@@ -38,7 +38,7 @@ from ringmaster.graph.references.entities import (
     kinds_from_team,
     turn_entities,
 )
-from ringmaster.graph.references.followups import _repeat, _reply
+from ringmaster.graph.references.followups import _bare, _ellipsis_after, _repeat, _reply
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.thread import _Thread
 
@@ -68,8 +68,8 @@ def resolve(
         return Resolved(request, [])
     thread = _Thread(history, kinds, lookup)
     explicit = _ids(kinds, request)
-    for step in (_reply, _repeat):
+    for step in (_reply, _repeat, _bare):
         out = step(request, explicit, thread)
         if out is not None:
             return out
-    return _rewrite(request, explicit, thread)
+    return _ellipsis_after(request, _rewrite(request, explicit, thread), thread)

@@ -117,3 +117,24 @@ def test_and_whos_the_customer_asks_for_the_record_like_whos_the_customer() -> N
     for request in ("who's the customer on that one?", "and who's the customer on that one?"):
         out = resolve(request, history, KINDS, MINE.get)
         assert [r.entity for r in out.resolutions] == ["TCK-1058"], request
+
+
+def test_a_bare_why_asks_about_what_the_last_turn_asked() -> None:
+    history = [turn(1, "Is CUS-1027 suspended?")]
+    out = resolve("Why?", history, KINDS, MINE.get)
+    assert out.text == "Is CUS-1027 suspended? Why?"
+    assert [(r.entity, r.turn) for r in out.resolutions] == [("CUS-1027", 1)]
+    # Only a bare question word: "why is the invoice unpaid?" is a request of its own.
+    assert resolve("why is it so slow?", history, KINDS, MINE.get).text != (
+        "Is CUS-1027 suspended? why is it so slow?"
+    )
+
+
+def test_an_ellipsis_by_description_repeats_the_last_request_for_that_record() -> None:
+    history = [
+        turn(1, "what's firing on api", "ALT-1041 ALT-1042"),
+        turn(2, "open an incident for ALT-1041"),
+    ]
+    out = resolve("and the latency alert?", history, KINDS, lookup)
+    assert out.text == "open an incident for ALT-1042"
+    assert [r.entity for r in out.resolutions] == ["ALT-1042"]
