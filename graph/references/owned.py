@@ -108,6 +108,11 @@ def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
     words single it out; with no words, the one the thread talked about or the only one not
     finished; several when the words fit several; none when they fit none."""
     words = set(re.findall(r"[a-z0-9]+", described.lower())) - {"only", "most", "the", "one"}
+    if "other" in words:
+        # "their other unpaid invoice": not one the thread has named.
+        words.discard("other")
+        named = {e for t in thread.history for _, e in (t.get("entities") or {}).get("named", [])}
+        pool = [e for e in pool if e not in named]
     newest, oldest = bool(words & _NEWEST), bool(words & _OLDEST)
     words -= _NEWEST | _OLDEST
     matching = [e for e in pool if thread.fits(words, e) == words]

@@ -138,3 +138,16 @@ def test_an_ellipsis_by_description_repeats_the_last_request_for_that_record() -
     out = resolve("and the latency alert?", history, KINDS, lookup)
     assert out.text == "open an incident for ALT-1042"
     assert [r.entity for r in out.resolutions] == ["ALT-1042"]
+
+
+def test_their_other_invoice_is_one_the_thread_has_not_named() -> None:
+    facts = {
+        **MINE,
+        "CUS-1043": RecordFacts("CUS-1043", None, "Oscar Larsen", owns=("INV-1041", "INV-1229")),
+        "INV-1041": RecordFacts("INV-1041", "CUS-1043", "unpaid 2025-02 February"),
+        "INV-1229": RecordFacts("INV-1229", "CUS-1043", "unpaid 2025-06 June"),
+    }
+    history = [turn(1, "is INV-1229 paid?"), turn(2, "look up CUS-1043")]
+    out = resolve("and their other unpaid invoice?", history, KINDS, facts.get)
+    assert [r.entity for r in out.resolutions] == ["INV-1041"]
+    assert out.text == "is INV-1041 paid?"  # the ellipsis repeats the question for it
