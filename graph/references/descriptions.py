@@ -16,6 +16,7 @@ from ringmaster.graph.references.entities import (
     _ids,
     _question,
 )
+from ringmaster.graph.references.owned import _person
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _DESCRIBED,
@@ -25,7 +26,7 @@ from ringmaster.graph.references.patterns import (
     _ORDINAL,
     _describing_words,
 )
-from ringmaster.graph.references.thread import _best_fits, _person, _Thread
+from ringmaster.graph.references.thread import _best_fits, _Thread
 
 # What opens the words of a note, a comment or a message: "add a note saying the customer
 # confirmed …" — a noun in there is the note's wording, not a reference to resolve.

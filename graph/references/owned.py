@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
+from ringmaster.graph.references.entities import EntityKind, RecordFacts, Resolution, _question
 from ringmaster.graph.references.patterns import _NEWEST, _OLDEST
 from ringmaster.graph.references.thread import _Thread
 
@@ -127,3 +127,37 @@ def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
         return talked  # "her ticket" after the thread named one of hers
     live = [e for e in matching if not (thread.facts(e) or RecordFacts(e)).done]
     return live if live else matching
+
+
+def _person(thread: _Thread) -> tuple[list[str], str, int] | None:
+    """The customer "they/he/she" is: named, the owner of a named record, or the one touched."""
+    people = [k for k in thread.kinds if k.person]
+    for turn in reversed(thread.history):
+        ents = turn.get("entities") or {}
+        number = int(turn.get("turn", 0))
+        for kind in people:
+            named = [e for k, e in ents.get("named", []) if k == kind.name]
+            if named:
+                return list(dict.fromkeys(named)), kind.name, number
+        for kind in people:
+            owners = [o for _, e in ents.get("named", []) if (o := thread.owner(e, kind.name))]
+            if owners:
+                return list(dict.fromkeys(owners)), kind.name, number
+            touched = list(dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name))
+            if len(touched) == 1:
+                return touched, kind.name, number
+        if ents.get("named"):
+            return None
+    return None
+
+
+def owned_in_play(thread: _Thread, kind: EntityKind) -> tuple[list[str], int] | None:
+    """The unfinished records of `kind` that belong to the one person the thread is
+    about (a customer's open tickets), and the turn that named that person."""
+    person = _person(thread)
+    if person is None or len(person[0]) != 1:
+        return None
+    facts = thread.facts(person[0][0])
+    pool = [e for e in (facts.owns if facts else ()) if kind.pattern.fullmatch(e)]
+    live = [e for e in pool if not (thread.facts(e) or RecordFacts(e)).done]
+    return (live, person[2]) if live else None

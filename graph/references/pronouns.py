@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 from ringmaster.graph.references.descriptions import _PAYLOAD
 from ringmaster.graph.references.entities import Resolution, _question
+from ringmaster.graph.references.owned import _person
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _DUMMY_IT,
@@ -20,7 +21,7 @@ from ringmaster.graph.references.patterns import (
     _POSSESSIVE,
     _PRONOUN_PERSON,
 )
-from ringmaster.graph.references.thread import _person, _Thread
+from ringmaster.graph.references.thread import _Thread
 
 _NEXT_CLAUSE = re.compile(r",\s*(?:and|then)\b|;|\.(?:\s|$)|\band then\b", re.I)
 

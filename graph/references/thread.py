@@ -1,6 +1,6 @@
 """The thread's history as the resolver reads it (`_Thread`): which records earlier turns
-named, touched or listed, newest turn first; who owns them and which words describe them;
-and the one person ("they", "her") the thread is about.
+named, touched or listed, newest turn first; who owns them and which words describe them.
+The one person ("they", "her") the thread is about is read in `owned`.
 """
 
 from __future__ import annotations
@@ -73,17 +73,6 @@ class _Thread:
             if any(e == entity for _, e in ents.get("named", []) + ents.get("touched", [])):
                 return int(turn.get("turn", 0))
         return int(self.history[-1].get("turn", 0)) + 1 if self.history else 1
-
-    def owned_in_play(self, kind: EntityKind) -> tuple[list[str], int] | None:
-        """The unfinished records of `kind` that belong to the one person the thread is
-        about (a customer's open tickets), and the turn that named that person."""
-        person = _person(self)
-        if person is None or len(person[0]) != 1:
-            return None
-        facts = self.facts(person[0][0])
-        pool = [e for e in (facts.owns if facts else ()) if kind.pattern.fullmatch(e)]
-        live = [e for e in pool if not (self.facts(e) or RecordFacts(e)).done]
-        return (live, person[2]) if live else None
 
     def mentioned(self, entity: str) -> bool:
         """True when an earlier turn named or touched `entity`."""
@@ -285,25 +274,3 @@ def _best_fits(options: list[str], words: set[str], thread: _Thread) -> list[str
     best = max(scores.values(), default=0)
     top = [e for e, n in scores.items() if n == best]
     return top if best > 0 and len(top) == 1 else options
-
-
-def _person(thread: _Thread) -> tuple[list[str], str, int] | None:
-    """The customer "they/he/she" is: named, the owner of a named record, or the one touched."""
-    people = [k for k in thread.kinds if k.person]
-    for turn in reversed(thread.history):
-        ents = turn.get("entities") or {}
-        number = int(turn.get("turn", 0))
-        for kind in people:
-            named = [e for k, e in ents.get("named", []) if k == kind.name]
-            if named:
-                return list(dict.fromkeys(named)), kind.name, number
-        for kind in people:
-            owners = [o for _, e in ents.get("named", []) if (o := thread.owner(e, kind.name))]
-            if owners:
-                return list(dict.fromkeys(owners)), kind.name, number
-            touched = list(dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name))
-            if len(touched) == 1:
-                return touched, kind.name, number
-        if ents.get("named"):
-            return None
-    return None
