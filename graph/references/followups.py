@@ -122,11 +122,13 @@ def _bare(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Res
 
 
 def _ellipsis_after(request: str, out: Resolved, thread: _Thread) -> Resolved:
-    """ "and the latency alert?" became "and ALT-1042?": an ellipsis for another record,
-    so the last request about that kind is repeated for it, as "and ALT-1042?" would be."""
-    if out.question or len(out.resolutions) != 1 or len(request.split()) > _ELLIPSIS_MAX_WORDS:
+    """ "and the latency alert?" became "and ALT-1042?", "no, I meant the other one" became
+    "no, I meant TCK-1126": an ellipsis or a repeat for another record, so the last request
+    about that kind is repeated for it, as "and ALT-1042?" would be."""
+    if out.question or len(out.resolutions) != 1 or len(request.split()) > _REPEAT_MAX_WORDS:
         return out
-    if not _ELLIPSIS.search(request):
+    # "do the same for the other one", "no, I meant the other one" are repeats too.
+    if not (_ELLIPSIS.search(request) or _REPEAT.search(request) or _CORRECTION.search(request)):
         return out
     again = _repeat(out.text, _ids(thread.kinds, out.text), thread)
     if again is None:

@@ -151,3 +151,14 @@ def test_their_other_invoice_is_one_the_thread_has_not_named() -> None:
     out = resolve("and their other unpaid invoice?", history, KINDS, facts.get)
     assert [r.entity for r in out.resolutions] == ["INV-1041"]
     assert out.text == "is INV-1041 paid?"  # the ellipsis repeats the question for it
+
+
+def test_i_meant_the_other_one_repeats_the_last_request_for_it() -> None:
+    history = [turn(1, "show DEP-1027 and DEP-1030"), turn(2, "roll back DEP-1027")]
+    out = resolve("no, I meant the other one", history, KINDS, lookup)
+    assert out.text == "roll back DEP-1030"
+    assert [r.entity for r in out.resolutions] == ["DEP-1030"]
+    # A request of its own about the other one is left as asked.
+    assert resolve("also check the other one", history, KINDS, lookup).text == (
+        "also check DEP-1030"
+    )
