@@ -159,6 +159,6 @@ def test_i_meant_the_other_one_repeats_the_last_request_for_it() -> None:
     assert out.text == "roll back DEP-1030"
     assert [r.entity for r in out.resolutions] == ["DEP-1030"]
     # A request of its own about the other one is left as asked.
-    assert resolve("also check the other one", history, KINDS, lookup).text == (
-        "also check DEP-1030"
+    assert resolve("also pause the other one", history, KINDS, lookup).text == (
+        "also pause DEP-1030"
     )
