@@ -269,8 +269,11 @@ class _Thread:
 
 
 def _best_fits(options: list[str], words: set[str], thread: _Thread) -> list[str]:
-    """The options `words` describe best, when that is one of them; else all of them."""
-    scores = {e: len(thread.fits(words, e)) for e in options}
+    """The options `words` describe best, when that is one of them; else all of them.
+
+    The words here are a whole request's, verbs and all, so only whole words count: "roll"
+    in "roll back the api one" must not pick a deployment of kind "rollback"."""
+    scores = {e: len(words & thread.described_by(e)) for e in options}
     best = max(scores.values(), default=0)
     top = [e for e, n in scores.items() if n == best]
     return top if best > 0 and len(top) == 1 else options

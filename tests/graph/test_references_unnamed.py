@@ -162,3 +162,13 @@ def test_i_meant_the_other_one_repeats_the_last_request_for_it() -> None:
     assert resolve("also pause the other one", history, KINDS, lookup).text == (
         "also pause DEP-1030"
     )
+
+
+def test_a_requests_verbs_are_no_shortened_description() -> None:
+    facts = {
+        "DEP-1032": RecordFacts("DEP-1032", None, "api production 2.14.0 succeeded release"),
+        "DEP-1040": RecordFacts("DEP-1040", None, "api production 2.13.2 succeeded rollback"),
+    }
+    history = [turn(1, "list the api deployments", touched="DEP-1032 DEP-1040")]
+    out = resolve("roll back the api one", history, KINDS, facts.get)
+    assert out.question is not None and out.resolutions == []
