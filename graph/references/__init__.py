@@ -15,8 +15,9 @@ customer", "their invoices") and which words describe it ("the June one").
 The package's modules, each with one job: `entities` (the public types, and what a turn leaves
 in the history), `thread` (the history as the resolver reads it), `rewrite` (one pass over a
 request's references), `descriptions` (noun phrases, owners, descriptions, ordinals),
-`pronouns` (pronouns and plurals), `followups` (replies to a question, repeats and ellipsis)
-and `patterns` (the phrase patterns and word sets).
+`owned` (a person's records: "her ticket", and "my ticket" from a customer who said who
+they are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats
+and ellipsis) and `patterns` (the phrase patterns and word sets).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from ringmaster.graph.references.entities import (
     kinds_from_team,
     turn_entities,
 )
-from ringmaster.graph.references.followups import _repeat, _reply
+from ringmaster.graph.references.followups import _bare, _ellipsis_after, _repeat, _reply
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.thread import _Thread
 
@@ -67,8 +68,8 @@ def resolve(
         return Resolved(request, [])
     thread = _Thread(history, kinds, lookup)
     explicit = _ids(kinds, request)
-    for step in (_reply, _repeat):
+    for step in (_reply, _repeat, _bare):
         out = step(request, explicit, thread)
         if out is not None:
             return out
-    return _rewrite(request, explicit, thread)
+    return _ellipsis_after(request, _rewrite(request, explicit, thread), thread)

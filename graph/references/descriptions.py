@@ -16,6 +16,7 @@ from ringmaster.graph.references.entities import (
     _ids,
     _question,
 )
+from ringmaster.graph.references.owned import _person
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _DESCRIBED,
@@ -25,7 +26,7 @@ from ringmaster.graph.references.patterns import (
     _ORDINAL,
     _describing_words,
 )
-from ringmaster.graph.references.thread import _best_fits, _person, _Thread
+from ringmaster.graph.references.thread import _best_fits, _Thread
 
 # What opens the words of a note, a comment or a message: "add a note saying the customer
 # confirmed …" — a noun in there is the note's wording, not a reference to resolve.
@@ -147,58 +148,6 @@ def _other(
     return text, resolutions
 
 
-def _owned(
-    text: str, resolutions: list[Resolution], thread: _Thread
-) -> tuple[str, list[Resolution]] | str:
-    """ "CUS-1005's unpaid invoice", "their February invoice", "her ticket": the one record of
-    theirs meant, or a question when several of theirs fit."""
-    people = "|".join(k.pattern.pattern for k in thread.kinds if k.person)
-    if not people or not thread.lookup:
-        return text, resolutions
-    for kind in [k for k in thread.kinds if not k.person and k.nouns]:
-        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
-        pattern = rf"(?P<who>{people})'s (?P<words>(?:[\w-]+ ){{0,3}}?){noun}\b(?!s)"
-        for match in list(re.finditer(pattern, text, re.I)):
-            facts = thread.facts(match.group("who"))
-            if facts is None:
-                continue
-            pool = [e for e in facts.owns if kind.pattern.fullmatch(e)]
-            fits = _choose(match.group("words"), pool, thread)
-            if len(fits) > 1:
-                return _question(kind, fits)
-            if not fits:
-                continue
-            chosen = fits[0]
-            text = text.replace(match.group(0), chosen, 1)
-            person = match.group("who")
-            turn = next((r.turn for r in resolutions if r.entity == person), 0)
-            phrase = next((r.phrase for r in resolutions if r.entity == person), person)
-            resolutions = [r for r in resolutions if r.entity != person]
-            resolutions.append(Resolution(f"{phrase} … {kind.nouns[0]}", chosen, kind.name, turn))
-    return text, resolutions
-
-
-def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
-    """The records of `pool` the words describe ("unpaid", "June", "latest"): one when the
-    words single it out; with no words, the one the thread talked about or the only one not
-    finished; several when the words fit several; none when they fit none."""
-    words = set(re.findall(r"[a-z0-9]+", described.lower())) - {"only", "most", "the", "one"}
-    newest, oldest = bool(words & _NEWEST), bool(words & _OLDEST)
-    words -= _NEWEST | _OLDEST
-    matching = [e for e in pool if words <= thread.described_by(e)]
-    if newest and matching:
-        return [max(matching)]  # ids are issued in order: the highest is the latest
-    if oldest and matching:
-        return [min(matching)]
-    if len(matching) <= 1 or words:
-        return matching
-    talked = [e for e in matching if thread.mentioned(e)]
-    if len(talked) == 1:
-        return talked  # "her ticket" after the thread named one of hers
-    live = [e for e in matching if not (thread.facts(e) or RecordFacts(e)).done]
-    return live if live else matching
-
-
 def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
     """ "the June one", "the SAML ticket", "the first one": one of the recent turns' records.
 
@@ -209,6 +158,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     if not thread.lookup or not thread.history:
         return text, []
     resolutions: list[Resolution] = []
+    unfit: dict[str, EntityKind | None] = {}
     for kind in [k for k in thread.kinds if not k.person]:
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
         pattern = _DESCRIBED.replace("{nouns}", nouns)
@@ -221,11 +171,39 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             if isinstance(found, str):
                 return found
             if found is None:
+                unfit.setdefault(phrase, None if ordinal else kind)
                 continue
             entity, turn = found
             text = text.replace(phrase, entity, 1)
             resolutions.append(Resolution(phrase, entity, kind.name, turn))
+    for phrase, unfit_kind in unfit.items():
+        # A description no record fits, while the thread has several it could mean ("the
+        # blue one" after two deployments): asked, never passed on for a skill to guess.
+        question = _fits_none(phrase, unfit_kind, thread) if unfit_kind and phrase in text else None
+        if question:
+            return question
     return text, resolutions
+
+
+def _fits_none(phrase: str, kind: EntityKind, thread: _Thread, turns: int = 3) -> str | None:
+    """The question to ask when a describing phrase fits no record but the newest turn with
+    records of its kind (any kind, for "the … one") had two or more; None otherwise."""
+    every_noun = {n.lower() for k in thread.kinds for n in k.nouns}
+    if not _describing_words(phrase) - every_noun - {"one"}:
+        return None
+    kinds = [kind] if not phrase.lower().endswith(" one") else thread.kinds
+    for turn in list(reversed(thread.history))[:turns]:
+        ents = turn.get("entities") or {}
+        pairs = [*ents.get("named", []), *ents.get("touched", [])]
+        for k in kinds:
+            if k.person:
+                continue
+            records = list(dict.fromkeys(e for name, e in pairs if name == k.name))
+            if len(records) >= 2:
+                return _question(k, records)
+        if any(name == k.name and not k.person for name, _ in pairs for k in kinds):
+            return None  # the newest turn with such a record had one: nothing to choose
+    return None
 
 
 def _described_one(
@@ -255,7 +233,7 @@ def _described_one(
                 chosen = thread.pick(phrase, pool)
                 return (chosen[0], int(turn.get("turn", 0))) if len(chosen) == 1 else None
             continue
-        scores = {e: len(words & thread.described_by(e)) for e in pool}
+        scores = {e: len(thread.fits(words, e)) for e in pool}
         best = max(scores.values(), default=0)
         if best == 0:
             continue
@@ -273,7 +251,7 @@ def _described_one(
     # "the CSV one" after "which tickets does CUS-1004 have open?": one of that customer's.
     facts = thread.facts(person[0][0])
     pool = [e for e in (facts.owns if facts else ()) if kind.pattern.fullmatch(e)]
-    scores = {e: len(words & thread.described_by(e)) for e in pool}
+    scores = {e: len(thread.fits(words, e)) for e in pool}
     best = max(scores.values(), default=0)
     winners = [e for e, n in scores.items() if n == best and best > 0]
     if len(winners) > 1:

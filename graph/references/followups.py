@@ -96,3 +96,41 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                 return None  # the id came from a result, not the words: nothing to swap
             return Resolved(earlier, [Resolution(request, new_id, kind, int(turn["turn"]))])
     return None
+
+
+# A follow-up that is a bare question word: "why?", "how come?", "since when?".
+_BARE_QUESTION = re.compile(
+    r"^\W*(?:and|but|ok|okay|so)?\W*(why|why not|how come|since when|how so|when|where|how)"
+    r"\W*(?:exactly|though|then)?\W*$",
+    re.I,
+)
+
+
+def _bare(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
+    """ "Why?" after "is CUS-1008 suspended?": a question about what the last turn asked,
+    so it is asked with that request, about that turn's records."""
+    if explicit or not _BARE_QUESTION.match(request) or not thread.history:
+        return None
+    last = thread.history[-1]
+    named = [(k, e) for k, e in (last.get("entities") or {}).get("named", [])]
+    if not named:
+        return None
+    earlier = str(last.get("request") or "").strip()
+    number = int(last.get("turn", 0))
+    text = f"{earlier} {request.strip()}"
+    return Resolved(text, [Resolution(request.strip(), e, k, number) for k, e in named])
+
+
+def _ellipsis_after(request: str, out: Resolved, thread: _Thread) -> Resolved:
+    """ "and the latency alert?" became "and ALT-1042?", "no, I meant the other one" became
+    "no, I meant TCK-1126": an ellipsis or a repeat for another record, so the last request
+    about that kind is repeated for it, as "and ALT-1042?" would be."""
+    if out.question or len(out.resolutions) != 1 or len(request.split()) > _REPEAT_MAX_WORDS:
+        return out
+    # "do the same for the other one", "no, I meant the other one" are repeats too.
+    if not (_ELLIPSIS.search(request) or _REPEAT.search(request) or _CORRECTION.search(request)):
+        return out
+    again = _repeat(out.text, _ids(thread.kinds, out.text), thread)
+    if again is None:
+        return out
+    return Resolved(again.text, out.resolutions)

@@ -37,6 +37,8 @@ _DUMMY_IT = re.compile(
     r"|\bit (would|will|might|could) (be )?(great|nice|good|helpful|ideal|appreciated|help)\b"
     r"|\bit (seems|looks|appears|sounds)\b"
     r"|\b(appreciate|love|like) it\b"
+    # "we're on it": busy with it, an idiom, not a record.
+    r"|\b(we'?re|we are|i'?m|i am|they'?re|they are|someone'?s|be|is) on it\b"
     # The draft just written, not a record: "make them shorter", "rewrite it more formally".
     r"|\bmake (it|them) (more|less|a bit|\w+er)\b"
     r"|\b(shorten|lengthen|rewrite|rephrase|reword|translate|polish|proofread|tighten|soften)"
@@ -45,7 +47,11 @@ _DUMMY_IT = re.compile(
 )
 # A question about who a record's person is refers to the record: "who is the customer on
 # that ticket?", "which customer is that?".
-_ASKS_WHO = re.compile(r"^\W*(who|whos|whose|which (customer|client|account|person))\b", re.I)
+_ASKS_WHO = re.compile(
+    r"^\W*(?:(?:and|so|ok|okay|also|then|but)\W+)?"  # "and who's the customer on that one?"
+    r"(who|whos|whose|which (customer|client|account|person))\b",
+    re.I,
+)
 _PLURAL = re.compile(r"\b(both|all of them|all three|the two|each of them)\b(?!-)", re.I)
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b", re.I)

@@ -9,7 +9,9 @@ import re
 from collections.abc import Sequence
 
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
+from ringmaster.graph.references.descriptions import _PAYLOAD
 from ringmaster.graph.references.entities import Resolution, _question
+from ringmaster.graph.references.owned import _person
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _DUMMY_IT,
@@ -19,7 +21,9 @@ from ringmaster.graph.references.patterns import (
     _POSSESSIVE,
     _PRONOUN_PERSON,
 )
-from ringmaster.graph.references.thread import _person, _Thread
+from ringmaster.graph.references.thread import _Thread
+
+_NEXT_CLAUSE = re.compile(r",\s*(?:and|then)\b|;|\.(?:\s|$)|\band then\b", re.I)
 
 
 def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolution]] | str:
@@ -33,6 +37,13 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
         for i in re.finditer(r"\b(it|them)\b", d.group(0), re.I)
     }
     spans = [m for m in re.finditer(pattern, text, re.I) if m.span() not in dummy]
+    # The words of a note ("… saying we've asked her to try again") are written as asked,
+    # up to where the next clause starts ("…, and close it").
+    payload = _PAYLOAD.search(text)
+    if payload is not None:
+        end = _NEXT_CLAUSE.search(text, payload.end())
+        note = (payload.start(), end.start() if end else len(text))
+        spans = [m for m in spans if not note[0] <= m.start() < note[1]]
     # "all of them", "each of them": a group, resolved as one ("close both") further on.
     groups = [g.span() for g in _PLURAL.finditer(text)]
     spans = [m for m in spans if not any(a <= m.start() < b for a, b in groups)]

@@ -12,11 +12,11 @@ from ringmaster.graph.references.descriptions import (
     _described,
     _mended,
     _other,
-    _owned,
     _owner_phrases,
     _weak_refers,
 )
 from ringmaster.graph.references.entities import Resolution, Resolved, _question
+from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
 from ringmaster.graph.references.patterns import _ASKS_WHO, _PLURAL
 from ringmaster.graph.references.pronouns import _pronoun
 from ringmaster.graph.references.thread import _Thread
@@ -27,6 +27,8 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     asks_who = bool(_ASKS_WHO.search(request))
     # "there account": the common slip for "their" before a record's noun.
     text = _mended(text, thread.kinds)
+    # "my ticket" from a customer who said who they are: that customer's.
+    text, resolutions = _mine(text, thread)
     for kind in thread.kinds:
         nouns = [re.escape(n) for n in kind.nouns]
         if not nouns:
@@ -45,7 +47,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
                 found = thread.find(kind.name)
                 if found is None and not kind.person:
                     # "close the ticket" after "look up CUS-1024": one of that customer's.
-                    found = thread.owned_in_play(kind)
+                    found = owned_in_play(thread, kind)
                 if found is None:
                     continue
                 options, turn = found

@@ -1,6 +1,6 @@
 """The thread's history as the resolver reads it (`_Thread`): which records earlier turns
-named, touched or listed, newest turn first; who owns them and which words describe them;
-and the one person ("they", "her") the thread is about.
+named, touched or listed, newest turn first; who owns them and which words describe them.
+The one person ("they", "her") the thread is about is read in `owned`.
 """
 
 from __future__ import annotations
@@ -48,6 +48,17 @@ class _Thread:
         facts = self.facts(entity)
         return set(re.findall(r"[a-z0-9]+", facts.words.lower())) if facts else set()
 
+    def fits(self, words: set[str], entity: str) -> set[str]:
+        """The `words` that describe a record: a word of its own, or a shortening of one
+        ("prod" for "production", "auth" for "authentication"; four letters at least, so
+        "in" or "on" never fits "invoice" or "online")."""
+        described = self.described_by(entity)
+        return {
+            w
+            for w in words
+            if w in described or (len(w) >= 4 and any(d.startswith(w) for d in described))
+        }
+
     def owner(self, entity: str, kind: str) -> str | None:
         """The record of `kind` that owns `entity` (a ticket's customer), if the lookup knows."""
         facts = self.facts(entity)
@@ -62,17 +73,6 @@ class _Thread:
             if any(e == entity for _, e in ents.get("named", []) + ents.get("touched", [])):
                 return int(turn.get("turn", 0))
         return int(self.history[-1].get("turn", 0)) + 1 if self.history else 1
-
-    def owned_in_play(self, kind: EntityKind) -> tuple[list[str], int] | None:
-        """The unfinished records of `kind` that belong to the one person the thread is
-        about (a customer's open tickets), and the turn that named that person."""
-        person = _person(self)
-        if person is None or len(person[0]) != 1:
-            return None
-        facts = self.facts(person[0][0])
-        pool = [e for e in (facts.owns if facts else ()) if kind.pattern.fullmatch(e)]
-        live = [e for e in pool if not (self.facts(e) or RecordFacts(e)).done]
-        return (live, person[2]) if live else None
 
     def mentioned(self, entity: str) -> bool:
         """True when an earlier turn named or touched `entity`."""
@@ -117,6 +117,14 @@ class _Thread:
             if touched:
                 return self.narrow(touched, turn), number
         return None
+
+    def asked_kinds(self, pairs: list[tuple[str, str]], request: str) -> list[tuple[str, str]]:
+        """Of the records a result listed, those of the kinds the request named by noun ("any
+        update on my ticket?" is about tickets, not the help article the answer cited); all of
+        them when it named no kind."""
+        words = {w.rstrip("s") for w in re.findall(r"[a-z]+", request.lower())}
+        asked = {k.name for k in self.kinds if words & {n.lower() for n in k.nouns}}
+        return [(k, e) for k, e in pairs if k in asked] if asked else pairs
 
     def narrow(self, listed: list[str], turn: Mapping[str, Any]) -> list[str]:
         """Of the records a turn's results listed, the one its request asked for, when its
@@ -191,7 +199,8 @@ class _Thread:
     def latest_mentioned(self) -> tuple[list[tuple[str, str]], int] | None:
         """What "it" can be: the newest turn's named non-person records, or, when that turn
         named only a person (or nothing), the records its results listed ("close it" after
-        "which tickets does she have open?" is one of those, never an older turn's)."""
+        "which tickets does she have open?" or "any alerts firing?" is one of those, never an
+        older turn's)."""
         for turn in reversed(self.history):
             ents = turn.get("entities") or {}
             number = int(turn.get("turn", 0))
@@ -204,7 +213,12 @@ class _Thread:
                 for k, e in ents.get("touched", [])
                 if k in self.by_name and not self.by_name[k].person
             ]
-            if touched and named:
+            if touched and not named:
+                touched = self.asked_kinds(touched, str(turn.get("request") or ""))
+            if touched:
+                # A turn that named no record but listed some ("any alerts firing on api?",
+                # "check the latest web deployment") is what "it" points at: its one record,
+                # or a question among them, never a pass-through for a skill to guess.
                 narrowed = self.narrow([e for _, e in touched], turn)
                 return [(k, e) for k, e in touched if e in narrowed], number
             if not named and not touched and len(_own_words(str(turn.get("request", "")))) > 1:
@@ -248,37 +262,18 @@ class _Thread:
         words = _describing_words(text)
         if not words or not self.lookup:
             return []
-        scores = {e: len(words & self.described_by(e)) for e in options}
+        scores = {e: len(self.fits(words, e)) for e in options}
         best = max(scores.values(), default=0)
         winners = [e for e, s in scores.items() if s == best]
         return winners if best > 0 and len(winners) == 1 else []
 
 
 def _best_fits(options: list[str], words: set[str], thread: _Thread) -> list[str]:
-    """The options `words` describe best, when that is one of them; else all of them."""
+    """The options `words` describe best, when that is one of them; else all of them.
+
+    The words here are a whole request's, verbs and all, so only whole words count: "roll"
+    in "roll back the api one" must not pick a deployment of kind "rollback"."""
     scores = {e: len(words & thread.described_by(e)) for e in options}
     best = max(scores.values(), default=0)
     top = [e for e, n in scores.items() if n == best]
     return top if best > 0 and len(top) == 1 else options
-
-
-def _person(thread: _Thread) -> tuple[list[str], str, int] | None:
-    """The customer "they/he/she" is: named, the owner of a named record, or the one touched."""
-    people = [k for k in thread.kinds if k.person]
-    for turn in reversed(thread.history):
-        ents = turn.get("entities") or {}
-        number = int(turn.get("turn", 0))
-        for kind in people:
-            named = [e for k, e in ents.get("named", []) if k == kind.name]
-            if named:
-                return list(dict.fromkeys(named)), kind.name, number
-        for kind in people:
-            owners = [o for _, e in ents.get("named", []) if (o := thread.owner(e, kind.name))]
-            if owners:
-                return list(dict.fromkeys(owners)), kind.name, number
-            touched = list(dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name))
-            if len(touched) == 1:
-                return touched, kind.name, number
-        if ents.get("named"):
-            return None
-    return None

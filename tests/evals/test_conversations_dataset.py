@@ -1,5 +1,6 @@
-"""Shape checks for the hand-written conversation sets: the held-out conversations.jsonl and
-the dev split conversations-dev.jsonl (labels consistent, every id in the demo database)."""
+"""Shape checks for the hand-written conversation sets: the held-out conversations.jsonl, the
+dev split conversations-dev.jsonl and the check split conversations-dev2.jsonl (labels
+consistent, every id in the demo database)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from ringmaster.tools.demo import ensure_demo_db
 DATASETS = Path(__file__).resolve().parents[2] / "evals" / "datasets"
 DATASET = DATASETS / "conversations.jsonl"
 DEV = DATASETS / "conversations-dev.jsonl"
+DEV2 = DATASETS / "conversations-dev2.jsonl"
 AGENTS = {"support", "billing", "ops", "content", "analytics", "legal"}
 ID = re.compile(r"\b(CUS|TCK|INV|DEP|INC|ALT|DOC)-\d{4}\b")
+CREATES_TICKET = re.compile(r"\b(new|open|log|create|raise)\b[^.]{0,12}\bticket\b", re.I)
 TABLES = {
     "CUS": "customers",
     "TCK": "tickets",
@@ -28,7 +31,7 @@ TABLES = {
 }
 
 
-@pytest.fixture(scope="module", params=[DATASET, DEV], ids=["held-out", "dev"])
+@pytest.fixture(scope="module", params=[DATASET, DEV, DEV2], ids=["held-out", "dev", "dev2"])
 def conversations(request: pytest.FixtureRequest) -> list[Conversation]:
     return load_conversations(request.param)
 
@@ -46,9 +49,10 @@ def test_size_and_turns() -> None:
     assert len([t for t in turns if t.resolved]) >= len(turns) / 3
 
 
-def test_the_dev_split_is_its_own_set() -> None:
-    dev = load_conversations(DEV)
-    assert len(dev) >= 50 and all(3 <= len(c.turns) <= 6 for c in dev)
+@pytest.mark.parametrize(("path", "least"), [(DEV, 50), (DEV2, 40)], ids=["dev", "dev2"])
+def test_the_dev_splits_are_sets_of_their_own(path: Path, least: int) -> None:
+    dev = load_conversations(path)
+    assert len(dev) >= least and all(3 <= len(c.turns) <= 6 for c in dev)
     assert len({c.id for c in dev}) == len(dev), "duplicate ids"
     held_out = {t.text for c in load_conversations(DATASET) for t in c.turns}
     # No dev conversation repeats a held-out one (single short turns may coincide).
@@ -82,9 +86,14 @@ def test_every_id_exists_in_the_demo_database(
         for conv in conversations:
             for n, turn in enumerate(conv.turns, 1):
                 ids = set(turn.resolved) | {m.group(0) for m in ID.finditer(turn.text)}
+                earlier = " ".join(t.text for t in conv.turns[: n - 1])
                 for ref in ids:
                     table = TABLES[ref[:3]]
                     row = conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (ref,)).fetchone()
+                    if row is None and ref[:3] == "TCK" and CREATES_TICKET.search(earlier):
+                        # A ticket an earlier turn opened: the next id of a fresh database.
+                        (last,) = conn.execute("SELECT max(id) FROM tickets").fetchone()
+                        row = ref == f"TCK-{int(last[4:]) + 1}"
                     assert row, f"{conv.id}#{n}: {ref} is not in the demo database"
     finally:
         conn.close()

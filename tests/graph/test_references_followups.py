@@ -96,7 +96,8 @@ def test_a_description_reads_back_a_few_turns_and_asks_on_a_tie() -> None:
         turn(2, "close TCK-1019"),
     ]
     out = resolve("and the mobile app one too", history, KINDS, lookup)
-    assert out.text == "and TCK-1133 too" and [r.turn for r in out.resolutions] == [1]
+    # An ellipsis: the last request about tickets, repeated for the record described.
+    assert out.text == "close TCK-1133" and [r.turn for r in out.resolutions] == [1]
     out = resolve("close the open one", history[:1], KINDS, lookup)  # all three are open
     assert out.question is not None and out.resolutions == []
     # Nothing listed, but the customer in play has one ticket the words fit.

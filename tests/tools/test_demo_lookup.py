@@ -32,3 +32,12 @@ def test_a_record_says_whose_it_is_and_whether_it_is_finished(tmp_path: Path) ->
     assert resolved is not None and resolved.done
     customer = lookup("CUS-1001")
     assert customer is not None and not customer.done and "TCK-1001" in customer.owns
+
+
+def test_a_record_is_described_by_what_people_call_it_for_short(tmp_path: Path) -> None:
+    lookup = demo_lookup(ensure_demo_db(tmp_path / "demo.db"))
+    two_factor, saml = lookup("TCK-1058"), lookup("TCK-1003")  # "Two-factor code …", "… SAML …"
+    assert two_factor is not None and "2fa" in two_factor.words.split()
+    assert saml is not None and "sso" in saml.words.split()
+    password = lookup("TCK-1001")
+    assert password is not None and not {"2fa", "sso"} & set(password.words.split())

@@ -44,8 +44,21 @@ _TABLES: dict[str, tuple[str, tuple[str, ...], str | None]] = {
 }
 
 
+# What people call the demo company's things for short: "the 2FA one" is the two-factor
+# ticket, "the SSO one" the SAML one, "the prod one" is also read by prefix (the resolver).
+_ALSO_CALLED = {
+    "two-factor": "2fa mfa",
+    "saml": "sso",
+    "sso": "saml",
+    "502": "5xx",
+    "5xx": "502",
+}
+
+
 def _words(row: sqlite3.Row, columns: tuple[str, ...]) -> str:
     words = [str(row[c]) for c in columns if row[c] is not None]
+    said = " ".join(words).lower()
+    words += [alias for term, alias in _ALSO_CALLED.items() if term in said]
     if "period" in columns and row["period"]:
         # "2025-06" is "the June one" to a person.
         year, _, month = str(row["period"]).partition("-")

@@ -1,0 +1,163 @@
+"""A person's records: "CUS-1005's unpaid invoice", "their February invoice", "her ticket",
+and, from a customer who said who they are, "my ticket", "my june bill", "my account".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ringmaster.graph.references.entities import EntityKind, RecordFacts, Resolution, _question
+from ringmaster.graph.references.patterns import _NEWEST, _OLDEST
+from ringmaster.graph.references.thread import _Thread
+
+# How a customer says who they are: "I'm Maria Lopez (CUS-1001)", "it's Priya from Nakamura
+# Systems (CUS-1027)", "Emma Dubois here (CUS-1009)": between the introduction and the id
+# only a name (capitalised words) and a few linking words, so "I'm looking at CUS-1027's
+# account" introduces nobody.
+_INTRODUCES = (
+    r"(?i:\b(?:i'?m|i am|this is|it'?s|my name is)\b)"
+    r"(?:[\s,(:-]+(?:[A-Z][\w&'.-]*|from|at|with|of|customer|account|id))*[\s,(:-]+{id}\b(?!')"
+    r"|(?i:\bhere\s*\(\s*{id}\b)"
+)
+
+
+def speaker(thread: _Thread) -> tuple[str, str, int] | None:
+    """The customer who is speaking, as (kind, id, turn), when a turn's request introduced
+    them and named no other customer; the newest such turn wins."""
+    for turn in reversed(thread.history):
+        request = str(turn.get("request") or "")
+        for kind in [k for k in thread.kinds if k.person]:
+            named = {e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind.name}
+            if len(named) != 1:
+                continue
+            entity = next(iter(named))
+            if re.search(_INTRODUCES.format(id=re.escape(entity)), request):
+                return kind.name, entity, int(turn.get("turn", 0))
+    return None
+
+
+def _mine(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
+    """ "my ticket" from a customer who said who they are: "CUS-1001's ticket" (a record of
+    theirs, chosen further on), and "my account" is that customer."""
+    if not re.search(r"\bmy\b", text, re.I):
+        return text, []
+    who = speaker(thread)
+    if who is None:
+        return text, []
+    kind_name, entity, turn = who
+    resolutions = []
+    for kind in thread.kinds:
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        if kind.name == kind_name:
+            pattern = rf"\bmy {noun}\b(?!s)"
+            if re.search(pattern, text, re.I):
+                text = re.sub(pattern, entity, text, flags=re.I)
+                resolutions.append(Resolution("my " + kind.nouns[0], entity, kind_name, turn))
+        elif not kind.person:
+            mine = rf"\bmy(?=\s+(?:[\w-]+\s+){{0,3}}?{noun}\b)"
+            if re.search(mine, text, re.I):
+                text = re.sub(mine, f"{entity}'s", text, flags=re.I)
+                resolutions.append(Resolution("my", entity, kind_name, turn))
+    return text, list(dict.fromkeys(resolutions))
+
+
+def _owned(
+    text: str, resolutions: list[Resolution], thread: _Thread
+) -> tuple[str, list[Resolution]] | str:
+    """ "CUS-1005's unpaid invoice", "their February invoice", "her ticket": the one record of
+    theirs meant, or a question when several of theirs fit."""
+    people = "|".join(k.pattern.pattern for k in thread.kinds if k.person)
+    if not people or not thread.lookup:
+        return text, resolutions
+    for kind in [k for k in thread.kinds if not k.person and k.nouns]:
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        pattern = (
+            rf"(?P<head>(?P<who>{people})'s (?P<words>(?:[\w-]+ ){{0,3}}?){noun}\b(?!s))"
+            r"(?:\s+(?:for|from|of|in)\s+(?P<after>[a-z0-9]+))?"
+        )
+        for match in list(re.finditer(pattern, text, re.I)):
+            facts = thread.facts(match.group("who"))
+            if facts is None:
+                continue
+            pool = [e for e in facts.owns if kind.pattern.fullmatch(e)]
+            words, after = match.group("words"), match.group("after") or ""
+            # "her bill for June": a word after the noun describes it when it fits one of hers.
+            if after and any(thread.fits({after.lower()}, e) for e in pool):
+                words = f"{words} {after}"
+            else:
+                after = ""
+            fits = _choose(words, pool, thread)
+            if len(fits) > 1:
+                return _question(kind, fits)
+            if not fits:
+                continue
+            chosen = fits[0]
+            used = match.group(0) if after else match.group("head")
+            text = text.replace(used, chosen, 1)
+            person = match.group("who")
+            turn = next((r.turn for r in resolutions if r.entity == person), 0)
+            phrase = next((r.phrase for r in resolutions if r.entity == person), person)
+            resolutions = [r for r in resolutions if r.entity != person]
+            resolutions.append(Resolution(f"{phrase} … {kind.nouns[0]}", chosen, kind.name, turn))
+    return text, resolutions
+
+
+def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
+    """The records of `pool` the words describe ("unpaid", "June", "latest"): one when the
+    words single it out; with no words, the one the thread talked about or the only one not
+    finished; several when the words fit several; none when they fit none."""
+    words = set(re.findall(r"[a-z0-9]+", described.lower())) - {"only", "most", "the", "one"}
+    if "other" in words:
+        # "their other unpaid invoice": not one the thread has named.
+        words.discard("other")
+        named = {e for t in thread.history for _, e in (t.get("entities") or {}).get("named", [])}
+        pool = [e for e in pool if e not in named]
+    newest, oldest = bool(words & _NEWEST), bool(words & _OLDEST)
+    words -= _NEWEST | _OLDEST
+    matching = [e for e in pool if thread.fits(words, e) == words]
+    if newest and matching:
+        return [max(matching)]  # ids are issued in order: the highest is the latest
+    if oldest and matching:
+        return [min(matching)]
+    if len(matching) <= 1 or words:
+        return matching
+    talked = [e for e in matching if thread.mentioned(e)]
+    if len(talked) == 1:
+        return talked  # "her ticket" after the thread named one of hers
+    live = [e for e in matching if not (thread.facts(e) or RecordFacts(e)).done]
+    return live if live else matching
+
+
+def _person(thread: _Thread) -> tuple[list[str], str, int] | None:
+    """The customer "they/he/she" is: named, the owner of a named record, or the one touched."""
+    people = [k for k in thread.kinds if k.person]
+    for turn in reversed(thread.history):
+        ents = turn.get("entities") or {}
+        number = int(turn.get("turn", 0))
+        for kind in people:
+            named = [e for k, e in ents.get("named", []) if k == kind.name]
+            if named:
+                return list(dict.fromkeys(named)), kind.name, number
+        for kind in people:
+            owners = [o for _, e in ents.get("named", []) if (o := thread.owner(e, kind.name))]
+            if owners:
+                return list(dict.fromkeys(owners)), kind.name, number
+            touched = list(dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name))
+            if len(touched) == 1:
+                return touched, kind.name, number
+        if ents.get("named"):
+            return None
+    return None
+
+
+def owned_in_play(thread: _Thread, kind: EntityKind) -> tuple[list[str], int] | None:
+    """The unfinished records of `kind` that belong to the one person the thread is
+    about (a customer's open tickets), and the turn that named that person."""
+    person = _person(thread)
+    if person is None or len(person[0]) != 1:
+        return None
+    facts = thread.facts(person[0][0])
+    pool = [e for e in (facts.owns if facts else ()) if kind.pattern.fullmatch(e)]
+    live = [e for e in pool if not (thread.facts(e) or RecordFacts(e)).done]
+    return (live, person[2]) if live else None
