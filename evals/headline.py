@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ringmaster.agents.spec import RoutingConfig
 from ringmaster.evals.convert import (
     LabelledRow,
     RosterOptions,
@@ -94,7 +95,9 @@ def _run(
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="headline-") as tmp:
         team_path, rows_path = Path(tmp) / "team.yaml", Path(tmp) / "rows.jsonl"
-        team.setdefault("routing", {})["classifier"] = classifier
+        # Run `classifier` with the thresholds the team file holds for it (`by_classifier`).
+        routing = RoutingConfig.model_validate(team.get("routing", {})).for_classifier(classifier)
+        team["routing"] = routing.model_dump(exclude_unset=True) | {"classifier": classifier}
         team_path.write_text(team_yaml(team), encoding="utf-8")
         write_jsonl(rows, rows_path)
         record = evaluate(
