@@ -16,7 +16,9 @@ example, and a routing block chosen by `evals/routing_cv.py` on those examples),
 plans up to `--per-fold` of the held-out rows (a seeded sample). Printed per set: accuracy (the
 exact agent set, nothing sent to a person), the share with any part sent to a person, the share
 routed to a wrong agent set without a person, the whole text's top label accuracy (the
-classifier alone), and the routing block each fold chose.
+classifier alone), the share sent to a person although that label was right, the share planned
+as two or more parts (every row here is one request), and the routing block each fold chose. `--routing-from TEAM.yaml` routes with
+that file's block instead (its thresholds for `--classifier`, `routing.by_classifier`).
 """
 
 from __future__ import annotations
@@ -31,8 +33,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-from ringmaster.agents.spec import parse_team
-from ringmaster.evals.convert import LabelledRow, agent_name, read_labelled, team_yaml
+from ringmaster.agents.spec import RoutingConfig, load_team, parse_team
+from ringmaster.evals.convert import (
+    LabelledRow,
+    RosterOptions,
+    agent_name,
+    build_team,
+    read_labelled,
+    team_yaml,
+)
 from ringmaster.evals.headline import DATA, _built, halves
 from ringmaster.graph.planner.local import LocalPlanner
 
@@ -66,15 +75,23 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, object]:
     rows = rows_of(name, args.data)
     folds = folds_of(rows, args.folds)
     n = right = escalated = misrouted = top_right = in_scope = 0
-    oos = oos_caught = 0
+    oos = oos_caught = lost = split = 0
     blocks = []
     start = time.perf_counter()
     latencies: list[float] = []
     for k in range(args.folds if args.max_folds is None else args.max_folds):
         train = [r for j, f in enumerate(folds) if j != k for r in f]
         test = random.Random(k).sample(folds[k], min(args.per_fold, len(folds[k])))
-        team_data = _built(train, f"{name}-cv")
-        team_data.setdefault("routing", {})["classifier"] = args.classifier
+        if args.routing_from is None:
+            team_data = _built(train, f"{name}-cv")
+            routing = RoutingConfig.model_validate(team_data.get("routing", {}))
+        else:  # a shipped team file's routing block, as `eval run` would apply it
+            team_data = build_team(train, RosterOptions(name=f"{name}-cv"))
+            routing = load_team(args.routing_from).routing
+        routing = routing.for_classifier(args.classifier)
+        team_data["routing"] = routing.model_dump(exclude_unset=True) | {
+            "classifier": args.classifier
+        }
         blocks.append(team_data.get("routing"))
         team = parse_team(team_yaml(team_data))
         with tempfile.TemporaryDirectory(prefix="planner-cv-") as tmp:
@@ -96,6 +113,8 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, object]:
                 want = {agent_name(r.label)}
                 top_right += top == agent_name(r.label)
                 escalated += sent
+                lost += sent and top == agent_name(r.label)
+                split += len(plan.subtasks) > 1
                 right += (not sent) and got == want
                 misrouted += (not sent) and got != want
     latencies.sort()
@@ -106,6 +125,9 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, object]:
         "escalated": round(escalated / in_scope, 4),
         "misrouted": round(misrouted / in_scope, 4),
         "classifier_top1": round(top_right / in_scope, 4),
+        # sent to a person although the whole text's top label was right; planned as 2+ parts
+        "escalated_top1_right": round(lost / in_scope, 4),
+        "split": round(split / in_scope, 4),
         "p95_ms": round(1000 * latencies[int(0.95 * (len(latencies) - 1))], 1),
         "routing_blocks": blocks,
         "seconds": round(time.perf_counter() - start, 1),
@@ -124,6 +146,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--per-fold", type=int, default=200, help="Held-out rows planned a fold.")
     parser.add_argument("--classifier", default="tfidf", choices=("tfidf", "hybrid"))
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--routing-from",
+        type=Path,
+        help="Route with this team file's routing block instead of one chosen by CV per fold.",
+    )
     args = parser.parse_args(argv)
     for name in args.sets:
         sys.stdout.write(json.dumps(run_set(name, args)) + "\n")

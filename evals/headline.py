@@ -96,7 +96,7 @@ def _run(
     with tempfile.TemporaryDirectory(prefix="headline-") as tmp:
         team_path, rows_path = Path(tmp) / "team.yaml", Path(tmp) / "rows.jsonl"
         # Run `classifier` with the thresholds the team file holds for it (`by_classifier`).
-        routing = RoutingConfig.model_validate(team.get("routing", {})).for_classifier(classifier)
+        routing = RoutingConfig.model_validate(team.get("routing") or {}).for_classifier(classifier)
         team["routing"] = routing.model_dump(exclude_unset=True) | {"classifier": classifier}
         team_path.write_text(team_yaml(team), encoding="utf-8")
         write_jsonl(rows, rows_path)
