@@ -17,8 +17,9 @@ plans up to `--per-fold` of the held-out rows (a seeded sample). Printed per set
 exact agent set, nothing sent to a person), the share with any part sent to a person, the share
 routed to a wrong agent set without a person, the whole text's top label accuracy (the
 classifier alone), the share sent to a person although that label was right, the share planned
-as two or more parts (every row here is one request), and the routing block each fold chose. `--routing-from TEAM.yaml` routes with
-that file's block instead (its thresholds for `--classifier`, `routing.by_classifier`).
+as two or more parts (every row here is one request), and the routing block each fold chose.
+`--routing-from TEAM.yaml` routes with that file's block instead (its thresholds for
+`--classifier`, `routing.by_classifier`).
 """
 
 from __future__ import annotations
