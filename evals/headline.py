@@ -12,7 +12,8 @@ Sets (public data under ../shared/data/routing, see its SOURCES.md; nothing here
   as they are and joined two or three at a time with " and ", ", then ", ". " (a fixed, plain
   joiner of this script's own, not the planner's synthesiser).
 - clinc-multi-val: `clinc-multi-val.jsonl` (multi-intent with anaphora, cataphora, ellipsis) on
-  the shipped `evals/datasets/clinc150-team.yaml` (CLINC150 train); measuring only.
+  the shipped `evals/datasets/clinc150-team.yaml` (CLINC150 train), with its thresholds for the
+  classifier run (`routing.by_classifier`, chosen by cross-validation on train); measuring only.
 - slurp-val: `slurp-val.jsonl` halved by a seeded split; 18 scenario agents from half A, measured
   on half B.
 
