@@ -150,6 +150,16 @@ class AgentSpec(BaseModel):
         return not self.scopes or bool(set(self.scopes) & set(requester_scopes))
 
 
+class ClassifierThresholds(BaseModel):
+    """Thresholds tuned for one classifier; only the fields given replace the block's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    confidence_floor: float | None = Field(default=None, ge=0.0, le=1.0)
+    min_margin: float | None = Field(default=None, ge=0.0, le=1.0)
+    human_floor: float | None = Field(default=None, ge=0.0, le=1.0)  # null: unset it
+
+
 class RoutingConfig(BaseModel):
     """Thresholds for sending a subtask to a human instead of an agent."""
 
@@ -164,6 +174,24 @@ class RoutingConfig(BaseModel):
     # The local planner's classifier: "tfidf", or "hybrid" (TF-IDF + sentence embedding, with
     # the `embeddings` extra installed; without it the planner says so and uses TF-IDF).
     classifier: Literal["tfidf", "hybrid"] = "tfidf"
+    # The thresholds above are tuned for `classifier`; another classifier's probabilities sit
+    # elsewhere (CLINC150's hybrid floor 0.706 and human floor 0.0055 sent ~6% of in-scope
+    # requests to a person under TF-IDF, cross-validated on its train split). Thresholds for a
+    # classifier the planner may run instead (`--classifier`, or hybrid without the embeddings
+    # extra) go here, by its name.
+    by_classifier: dict[Literal["tfidf", "hybrid"], ClassifierThresholds] = Field(
+        default_factory=dict
+    )
+
+    def for_classifier(self, kind: str) -> RoutingConfig:
+        """The thresholds to route with when the planner runs classifier `kind`."""
+        if kind == self.classifier:
+            return self
+        entry = self.by_classifier.get(kind)  # type: ignore[call-overload]
+        tuned = {} if entry is None else {f: getattr(entry, f) for f in entry.model_fields_set}
+        # Only the out-of-scope floor may be unset; a null floor or margin keeps the block's.
+        tuned = {f: v for f, v in tuned.items() if v is not None or f == "human_floor"}
+        return self.model_copy(update={"classifier": kind, **tuned})
 
 
 class EntitySpec(BaseModel):

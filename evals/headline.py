@@ -12,7 +12,8 @@ Sets (public data under ../shared/data/routing, see its SOURCES.md; nothing here
   as they are and joined two or three at a time with " and ", ", then ", ". " (a fixed, plain
   joiner of this script's own, not the planner's synthesiser).
 - clinc-multi-val: `clinc-multi-val.jsonl` (multi-intent with anaphora, cataphora, ellipsis) on
-  the shipped `evals/datasets/clinc150-team.yaml` (CLINC150 train); measuring only.
+  the shipped `evals/datasets/clinc150-team.yaml` (CLINC150 train), with its thresholds for the
+  classifier run (`routing.by_classifier`, chosen by cross-validation on train); measuring only.
 - slurp-val: `slurp-val.jsonl` halved by a seeded split; 18 scenario agents from half A, measured
   on half B.
 
@@ -33,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ringmaster.agents.spec import RoutingConfig
 from ringmaster.evals.convert import (
     LabelledRow,
     RosterOptions,
@@ -94,7 +96,9 @@ def _run(
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="headline-") as tmp:
         team_path, rows_path = Path(tmp) / "team.yaml", Path(tmp) / "rows.jsonl"
-        team.setdefault("routing", {})["classifier"] = classifier
+        # Run `classifier` with the thresholds the team file holds for it (`by_classifier`).
+        routing = RoutingConfig.model_validate(team.get("routing") or {}).for_classifier(classifier)
+        team["routing"] = routing.model_dump(exclude_unset=True) | {"classifier": classifier}
         team_path.write_text(team_yaml(team), encoding="utf-8")
         write_jsonl(rows, rows_path)
         record = evaluate(

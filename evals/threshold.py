@@ -234,10 +234,12 @@ def write_routing(
     match = _ROUTING.search(text)
     if match:
         body = match.group(1)
+        # Only the block's own keys: the same names nested deeper (`by_classifier`) stay.
+        indent = re.match(r"[ \t]*", body.lstrip("\n")).group(0)  # type: ignore[union-attr]
         kept = [
             line
             for line in body.splitlines(keepends=True)
-            if not re.match(rf"\s+({keys})\s*:", line)
+            if not re.match(rf"{indent}({keys})\s*:", line)
         ]
         # Other keys under routing (if any appear later) stay where they were.
         text = text[: match.start()] + block + "".join(kept) + text[match.end() :]

@@ -102,8 +102,8 @@ def _with_classifier(team: Team, classifier: str | None) -> Team:
         return team
     if classifier not in CLASSIFIERS:
         raise EvalError(f"unknown classifier {classifier!r} (choose from {', '.join(CLASSIFIERS)})")
-    routing = team.routing.model_copy(update={"classifier": classifier})
-    return team.model_copy(update={"routing": routing})
+    # The thresholds tuned for that classifier, when the team file has them (`by_classifier`).
+    return team.model_copy(update={"routing": team.routing.for_classifier(classifier)})
 
 
 def _print_json(value: Any) -> None:

@@ -271,6 +271,7 @@ class LocalPlanner:
         self.team = team
         self.settings = settings or LocalPlannerSettings()
         self.kind = self._resolve_kind()
+        self.routing = team.routing.for_classifier(self.kind)
         self.learns_split = _learns_split(team, self.settings)
         self.trained = False  # True when this instance trained rather than loaded its model
         self.cache_path = (
@@ -584,7 +585,7 @@ class LocalPlanner:
         )
         agent, confidence = ranked[0] if ranked else (None, 0.0)
         second = ranked[1][1] if len(ranked) > 1 else 0.0
-        routing = self.team.routing
+        routing = self.routing
         escalation = self.settings.scope.out_of_scope(scores)
         if escalation is None and routing.human_floor is not None:
             score = human_score(scores)
