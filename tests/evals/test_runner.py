@@ -133,6 +133,7 @@ def test_saved_run_has_config_hash_commit_and_rows(
         "min_margin": 0.1,
         "human_floor": None,
         "classifier": "tfidf",
+        "by_classifier": {},
     }
     assert "commit" in record["git"]
     first = record["rows"][0]
