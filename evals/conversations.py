@@ -162,6 +162,37 @@ def run_conversations(
     return report
 
 
+def run_on_team(conversations: list[Conversation]) -> ConversationReport:
+    """`run_conversations` with the configured team (the demo by default), as `ringmaster eval
+    conversations` runs it: each conversation on a fresh demo database, one planner model."""
+    import tempfile
+    from contextlib import nullcontext
+
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from ringmaster.settings import Settings
+    from ringmaster.wiring import build_deps, load_team_and_tools
+
+    base = Settings()
+    with tempfile.TemporaryDirectory(prefix="ringmaster-conv-") as tmp:
+        homes = iter(range(len(conversations)))
+
+        def fresh_deps() -> GraphDeps:
+            home = Path(tmp) / f"c{next(homes)}"
+            return build_deps(
+                base.model_copy(update={"home": home, "planner_cache": base.cache_dir})
+            )
+
+        team, _ = load_team_and_tools(base.model_copy(update={"home": Path(tmp) / "team"}))
+        scopes = sorted({s for a in team.agents for s in a.scopes})
+        return run_conversations(
+            conversations,
+            fresh_deps,
+            lambda: nullcontext(InMemorySaver()),
+            {"id": "eval", "scopes": scopes, "priority": "normal"},
+        )
+
+
 def _events(app: Any, payload: Any, config: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for chunk in app.stream(payload, config, stream_mode="custom", subgraphs=True):
         _, event = chunk

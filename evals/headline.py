@@ -14,6 +14,8 @@ Sets (public data under ../shared/data/routing, see its SOURCES.md; nothing here
 - clinc-multi-val: `clinc-multi-val.jsonl` (multi-intent with anaphora, cataphora, ellipsis) on
   the shipped `evals/datasets/clinc150-team.yaml` (CLINC150 train), with its thresholds for the
   classifier run (`routing.by_classifier`, chosen by cross-validation on train); measuring only.
+- conversations: `evals/datasets/conversations.jsonl` (issue 16's held-out conversations) on
+  the demo team, scored as `ringmaster eval conversations` scores them.
 - slurp-val: `slurp-val.jsonl` halved by a seeded split; 18 scenario agents from half A, measured
   on half B.
 
@@ -299,6 +301,26 @@ def demo(classifier: str, cache: Path, limit: int) -> list[Figure]:
     return figures
 
 
+def conversations(classifier: str, cache: Path, limit: int) -> list[Figure]:
+    """The held-out conversations on the demo team, run as `ringmaster eval conversations`
+    runs them (the demo team's own classifier; `classifier` and `limit` do not apply)."""
+    from ringmaster.evals.conversations import load_conversations, run_on_team
+
+    name = "conversations.jsonl"
+    convs = load_conversations(REPO / "evals" / "datasets" / name)
+    m = run_on_team(convs).metrics()
+    split = f"{name} ({len(convs)} conversations, {m['turns']} turns, held out)"
+    return [
+        Figure("conversations", split, "team examples", metric, m[key], bar)
+        for metric, key, bar in (
+            ("turn exact agent set", "agent_set_accuracy", ">= 0.90"),
+            ("reference resolution", "resolution_accuracy", ">= 0.90"),
+            ("ambiguous turns asked", "clarifying_question_rate", ""),
+            (f"ambiguous turns acted on (of {m['ambiguous_turns']})", "ambiguous_acted_on", "0"),
+        )
+    ]
+
+
 def load_yaml(path: Path) -> dict[str, Any]:
     import yaml
 
@@ -308,6 +330,7 @@ def load_yaml(path: Path) -> dict[str, Any]:
 
 SECTIONS: dict[str, Callable[[str, Path, int], list[Figure]]] = {
     "demo": demo,
+    "conversations": conversations,
     "banking77": banking77,
     "snips": snips_joins,
     "clinc-multi": clinc_multi,
@@ -325,6 +348,8 @@ def markdown(figures: Sequence[Figure], classifier: str, command: str) -> str:
     ]
     for f in figures:
         value = "n/a" if f.value is None else f"{f.value:.3f}"
+        if isinstance(f.value, int):  # a count, not a share
+            value = str(f.value)
         lines.append(
             f"| {f.section} | {f.measured_on} | {f.team_from} | {f.metric} | {value} | {f.bar} |"
         )

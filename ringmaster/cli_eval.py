@@ -566,36 +566,10 @@ def conversations_cmd(
     json_mode: JsonOpt = False,
 ) -> None:
     """Score multi-turn conversations: agent sets, resolved references, questions asked."""
-    import tempfile
-    from contextlib import nullcontext
-
-    from langgraph.checkpoint.memory import InMemorySaver
-
-    from ringmaster.evals.conversations import load_conversations, run_conversations
-    from ringmaster.settings import Settings
-    from ringmaster.wiring import build_deps, load_team_and_tools
+    from ringmaster.evals.conversations import load_conversations, run_on_team
 
     with _user_errors(json_mode):
-        conversations = load_conversations(dataset)[:limit]
-        base = Settings()
-        with tempfile.TemporaryDirectory(prefix="ringmaster-conv-") as tmp:
-            homes = iter(range(len(conversations)))
-
-            def fresh_deps() -> Any:
-                # Each conversation starts on a fresh demo database; the planner model is shared.
-                home = Path(tmp) / f"c{next(homes)}"
-                return build_deps(
-                    base.model_copy(update={"home": home, "planner_cache": base.cache_dir})
-                )
-
-            team, _ = load_team_and_tools(base.model_copy(update={"home": Path(tmp) / "team"}))
-            scopes = sorted({s for a in team.agents for s in a.scopes})
-            report = run_conversations(
-                conversations,
-                fresh_deps,
-                lambda: nullcontext(InMemorySaver()),
-                {"id": "eval", "scopes": scopes, "priority": "normal"},
-            )
+        report = run_on_team(load_conversations(dataset)[:limit])
     metrics = report.metrics()
     if json_mode:
         _print_json({"metrics": metrics, "turns": [t.__dict__ for t in report.turns]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -60,3 +61,20 @@ def test_ids_spelled_in_a_turn_follow_the_teams_entity_patterns() -> None:
     # An id shape the old LETTERS-DIGITS rule missed, and a token it wrongly took for an id.
     assert _spelled("do that for #12345 too, not for SKU-9", orders) == {"#12345"}
     assert _spelled("and CUS-1005?", []) == {"CUS-1005"}  # no entities: the generic rule
+
+
+def test_the_eval_command_scores_a_file_on_the_configured_team(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from ringmaster.cli_eval import eval_app
+
+    monkeypatch.setenv("RINGMASTER_HOME", str(tmp_path / "home"))
+    result = CliRunner().invoke(eval_app, ["conversations", "--dataset", str(DATA), "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["metrics"]["turns"] == 4 and out["metrics"]["ambiguous_acted_on"] == 0
+    assert [(t["conversation"], t["turn"]) for t in out["turns"]] == [
+        ("tiny-1", 1), ("tiny-1", 2), ("tiny-2", 1), ("tiny-2", 2)
+    ]  # fmt: skip

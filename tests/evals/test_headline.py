@@ -29,3 +29,21 @@ def test_the_table_replaces_only_what_lies_between_the_markers(tmp_path: Path) -
     assert text.startswith("# title") and text.endswith("after\n")
     replace_between_markers(readme, table)
     assert readme.read_text() == text  # idempotent
+
+
+def test_a_count_is_printed_as_a_count_and_a_share_with_three_places() -> None:
+    table = markdown(
+        [
+            Figure("c", "set", "team", "acted on", 5, "0"),
+            Figure("c", "set", "team", "accuracy", 0.8575, ">= 0.90"),
+            Figure("c", "set", "team", "nothing measured", None),
+        ],
+        "tfidf",
+        "cmd",
+    )
+    rows = table.splitlines()[-3:]
+    assert rows == [
+        "| c | set | team | acted on | 5 | 0 |",
+        "| c | set | team | accuracy | 0.858 | >= 0.90 |",
+        "| c | set | team | nothing measured | n/a |  |",
+    ]
