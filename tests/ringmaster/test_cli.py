@@ -60,11 +60,23 @@ def planner_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, db_url: str | None, planner_cache: Path) -> Cli:
+def cli(tmp_path: Path, planner_cache: Path) -> Cli:
+    """The CLI on SQLite. Every process start costs seconds, and what most CLI tests check
+    (parsing, messages, output) is the same on either store, whose queries run on both backends
+    in-process (test_audit, test_review_queue, test_turns, test_decision_identity, ...)."""
+    return Cli(tmp_path, None, planner_cache)
+
+
+@pytest.fixture
+def cli_each_backend(tmp_path: Path, db_url: str | None, planner_cache: Path) -> Cli:
+    """The CLI on SQLite and on Postgres: for what goes through the store between processes."""
     return Cli(tmp_path, db_url, planner_cache)
 
 
-def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(cli: Cli) -> None:
+def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(
+    cli_each_backend: Cli,
+) -> None:
+    cli = cli_each_backend
     out = cli.json("run", DEMO)
     assert out["status"] == "waiting"
     plan = out["plan"]["subtasks"]
@@ -126,8 +138,9 @@ def test_policy_check(cli: Cli, tmp_path: Path) -> None:
     ],
 )
 def test_user_mistakes_print_a_message_not_a_traceback(
-    cli: Cli, args: tuple[str, ...], message: str
+    cli_each_backend: Cli, args: tuple[str, ...], message: str
 ) -> None:
+    cli = cli_each_backend
     proc = cli(*args, ok=False)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
