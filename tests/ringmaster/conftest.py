@@ -3,5 +3,6 @@
 from tests.ringmaster.test_cli import (  # noqa: F401 (re-exported fixtures)
     cli,
     cli_each_backend,
+    cli_in_process,
     planner_cache,
 )
