@@ -18,7 +18,7 @@ from ringmaster.errors import ConfigError
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.tables import audit_events, audit_head, key_prints
-from tests.ringmaster.test_cli import Cli
+from tests.ringmaster.test_cli import InProcessCli
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_a_chain_signed_before_fingerprints_were_kept(tmp_path: Path, shared_url
 def test_the_cli_says_so_in_one_line(tmp_path: Path, shared_url: str) -> None:
     with Runner(Settings(home=tmp_path / "a", db_url=shared_url)) as runner:
         runner.audit.append("t-1", "request_received", "alice", text="hello")
-    cli = Cli(tmp_path / "b", shared_url, None)
+    cli = InProcessCli(tmp_path / "b", shared_url, None)
     for args in (["audit", "verify"], ["run", "How many open tickets do we have?"]):
         proc = cli(*args, ok=False)
         assert proc.returncode == 2, proc.stderr

@@ -1,12 +1,15 @@
-"""The CLI end to end on the demo team, in separate processes, as a user runs it."""
+"""The CLI end to end on the demo team: in separate processes, as a user runs it, where a new
+process is the point; in this process (`InProcessCli`) where only the command is."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -54,17 +57,69 @@ class Cli:
             return conn.execute("SELECT idempotency_key, tool FROM side_effects").fetchall()
 
 
+class InProcessCli(Cli):
+    """The same commands through the same entry point (`run_app`, as `main` runs them, with its
+    umask), in this process: for tests of what a command does, where a separate process is not
+    what is checked. It saves the seconds each process start costs."""
+
+    def __call__(self, *args: str, ok: bool = True, **run: Any) -> subprocess.CompletedProcess[str]:
+        from ringmaster.cli import app
+        from ringmaster.cli_output import run_app
+
+        assert not run, f"a separate process is needed for {run}"
+        saved = {k: v for k, v in os.environ.items() if k.startswith("RINGMASTER_")}
+        for k in saved:
+            del os.environ[k]
+        os.environ.update({k: v for k, v in self.env.items() if k.startswith("RINGMASTER_")})
+        umask = os.umask(0o077)
+        stdout, stderr = io.StringIO(), io.StringIO()
+        try:
+            with redirect_stdout(stdout), redirect_stderr(stderr):
+                try:
+                    run_app(app, list(args))
+                    code = 0
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            os.umask(umask)
+            for k in [k for k in os.environ if k.startswith("RINGMASTER_")]:
+                del os.environ[k]
+            os.environ.update(saved)
+        proc = subprocess.CompletedProcess(list(args), code, stdout.getvalue(), stderr.getvalue())
+        if ok:
+            assert proc.returncode == 0, proc.stderr
+        return proc
+
+
 @pytest.fixture(scope="session")
 def planner_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("planner-cache")
 
 
 @pytest.fixture
-def cli(tmp_path: Path, db_url: str | None, planner_cache: Path) -> Cli:
+def cli(tmp_path: Path, planner_cache: Path) -> Cli:
+    """The CLI on SQLite. Every process start costs seconds, and what most CLI tests check
+    (parsing, messages, output) is the same on either store, whose queries run on both backends
+    in-process (test_audit, test_review_queue, test_turns, test_decision_identity, ...)."""
+    return Cli(tmp_path, None, planner_cache)
+
+
+@pytest.fixture
+def cli_in_process(tmp_path: Path, planner_cache: Path) -> Cli:
+    """The CLI on SQLite, in this process (`InProcessCli`)."""
+    return InProcessCli(tmp_path, None, planner_cache)
+
+
+@pytest.fixture
+def cli_each_backend(tmp_path: Path, db_url: str | None, planner_cache: Path) -> Cli:
+    """The CLI on SQLite and on Postgres: for what goes through the store between processes."""
     return Cli(tmp_path, db_url, planner_cache)
 
 
-def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(cli: Cli) -> None:
+def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(
+    cli_each_backend: Cli,
+) -> None:
+    cli = cli_each_backend
     out = cli.json("run", DEMO)
     assert out["status"] == "waiting"
     plan = out["plan"]["subtasks"]
@@ -110,7 +165,8 @@ def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(cli: Cli) 
     assert cli.json("escalate") == {"escalated": [], "denied": [], "webhook_failures": []}
 
 
-def test_policy_check(cli: Cli, tmp_path: Path) -> None:
+def test_policy_check(cli_in_process: Cli, tmp_path: Path) -> None:
+    cli = cli_in_process
     assert cli.json("policy", "check")["ok"] is True
     bad = tmp_path / "bad.yaml"
     bad.write_text("approvals: {teleport: always}\n")
@@ -132,21 +188,24 @@ def test_policy_check(cli: Cli, tmp_path: Path) -> None:
     ],
 )
 def test_user_mistakes_print_a_message_not_a_traceback(
-    cli: Cli, args: tuple[str, ...], message: str
+    tmp_path: Path, db_url: str | None, planner_cache: Path, args: tuple[str, ...], message: str
 ) -> None:
+    cli = InProcessCli(tmp_path, db_url, planner_cache)  # a traceback would raise here
     proc = cli(*args, ok=False)
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_run_shows_the_plan_and_progress(cli: Cli) -> None:
+def test_run_shows_the_plan_and_progress(cli_in_process: Cli) -> None:
+    cli = cli_in_process
     proc = cli("run", "how many tickets were opened last week")
     assert "Plan (local)" in proc.stdout
     assert "t1 agent:analytics (attempt 1)" in proc.stdout
     assert "t1 validated: ok" in proc.stdout and "completed" in proc.stdout
 
 
-def test_run_takes_the_configured_request_limit(cli: Cli) -> None:
+def test_run_takes_the_configured_request_limit(cli_in_process: Cli) -> None:
+    cli = cli_in_process
     long = "how many tickets were opened last week" + " please" * 1300  # over the default 8,000
     cli.env["RINGMASTER_MAX_REQUEST_CHARS"] = "20000"
     assert cli.json("run", long)["status"] == "completed"

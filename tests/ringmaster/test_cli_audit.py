@@ -9,7 +9,8 @@ from pathlib import Path
 from tests.ringmaster.test_cli import Cli
 
 
-def test_export_and_verify_a_copy(cli: Cli, tmp_path: Path) -> None:
+def test_export_and_verify_a_copy(cli_in_process: Cli, tmp_path: Path) -> None:
+    cli = cli_in_process
     out = cli.json("run", "How many open tickets do we have?")
     story = cli.json("audit", out["thread_id"])  # a thread id alone still shows its story
     assert story[0]["kind"] == "request_received"

@@ -6,9 +6,10 @@ import json
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
-from tests.ringmaster.test_cli import ROOT, Cli
+from tests.ringmaster.test_cli import ROOT, Cli, InProcessCli
 
 
 def _chat(cli: Cli, *args: str) -> subprocess.Popen[str]:
@@ -69,7 +70,8 @@ def test_a_chat_resolves_follow_ups_and_decides_reviews_in_place(cli: Cli) -> No
     assert (item["status"], item["decided_by"]) == ("resumed", "ann")
 
 
-def test_a_chat_reports_a_decision_made_elsewhere(cli: Cli) -> None:
+def test_a_chat_reports_a_decision_made_elsewhere(cli_each_backend: Cli) -> None:
+    cli = cli_each_backend  # two processes on one store
     chat = _chat(cli)
     [refund] = _send(
         chat, "Refund invoice INV-1002 in full, the customer was double charged", "outcome"
@@ -101,7 +103,11 @@ def test_a_blank_line_in_piped_requests_does_not_end_the_chat(cli: Cli) -> None:
     assert "outcome" in kinds and kinds[-1] == "reviews"
 
 
-def test_thread_list_filters_and_refuses_an_unknown_status(cli: Cli) -> None:
+def test_thread_list_filters_and_refuses_an_unknown_status(
+    tmp_path: Path, db_url: str | None, planner_cache: Path
+) -> None:
+    # No chat: in this process, on both stores (their filters are tested on Postgres only here).
+    cli = InProcessCli(tmp_path, db_url, planner_cache)
     cli("run", "What's the status of ticket TCK-1001?", "--as", "ann")
     cli("run", "Refund invoice INV-1002 in full", "--as", "bob")
     assert [t["requester"] for t in cli.json("thread", "list", "--requester", "bob")] == ["bob"]

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from ringmaster.api.app import create_app
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
-from tests.ringmaster.test_cli import Cli
+from tests.ringmaster.test_cli import Cli, InProcessCli
 
 REFUND = "Refund invoice INV-1002 in full, the customer was double charged"
 DEEP = '{"reason": ' + "[" * 250 + "]" * 250 + "}"
@@ -35,7 +35,7 @@ def planner_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def cli(tmp_path: Path, planner_cache: Path) -> Cli:
-    return Cli(tmp_path, None, planner_cache)
+    return InProcessCli(tmp_path, None, planner_cache)
 
 
 class DemoApi:

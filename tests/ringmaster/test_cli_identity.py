@@ -18,7 +18,8 @@ def refused(cli: Cli, item: str, who: str, message: str) -> None:
     assert shown["status"] == "pending"
 
 
-def test_cli_decisions_meet_the_same_identity_checks_as_the_api(cli: Cli) -> None:
+def test_cli_decisions_meet_the_same_identity_checks_as_the_api(cli_in_process: Cli) -> None:
+    cli = cli_in_process
     cli("users", "add", "ann", "--scopes", "billing", "--no-token")
     cli("users", "add", "rev", "--role", "reviewer", "--no-token")
     cli("users", "add", "old", "--role", "reviewer", "--no-token")

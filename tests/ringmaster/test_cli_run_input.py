@@ -37,10 +37,11 @@ def test_a_request_from_stdin_and_from_a_file(cli: Cli, tmp_path: Path) -> None:
     }
 
 
-def test_thread_show_prints_the_earlier_turns(cli: Cli) -> None:
-    first = _run(cli, "What's the status of ticket TCK-1001?")
+def test_thread_show_prints_the_earlier_turns(cli_in_process: Cli) -> None:
+    cli = cli_in_process  # reading stdin is not part of it: no process needed
+    first = cli("run", "What's the status of ticket TCK-1001?", "--json", ok=False)
     thread = _thread(first.stdout)
-    again = _run(cli, "how many tickets were opened last week", "--thread", thread)
+    again = cli("run", "how many tickets were opened last week", "--thread", thread, "--json")
     assert again.returncode == 0, again.stderr
     shown = cli("thread", "show", thread).stdout
     answer = cli.json("thread", "show", thread)["history"][0]["answer"]

@@ -14,15 +14,15 @@ from ringmaster.settings import Settings
 from ringmaster.slots import QueueSlots
 from ringmaster.tables import make_engine
 from tests.ringmaster.ops_traffic import Clock, Traffic
-from tests.ringmaster.test_cli import Cli
+from tests.ringmaster.test_cli import InProcessCli
 from tests.ringmaster.test_outbox import SECRET
 from tests.ringmaster.webhook import Hook
 
 
 def test_status_summary_checkin_and_outbox(tmp_path: Path) -> None:
-    # SQLite only: every CLI start costs seconds, and the stores' queries these commands run
-    # are tested on both backends in test_agent_status, test_summary and test_outbox.
-    cli = Cli(tmp_path, None, tmp_path / "cache")
+    # SQLite only, in this process: every CLI start costs seconds, and the stores' queries these
+    # commands run are tested on both backends in test_agent_status, test_summary and test_outbox.
+    cli = InProcessCli(tmp_path, None, tmp_path / "cache")
     engine = make_engine(Settings(home=tmp_path).app_db_url)
     clock = Clock(utcnow() - timedelta(hours=2))
     traffic = Traffic(engine, clock)

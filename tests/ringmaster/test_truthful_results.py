@@ -22,7 +22,16 @@ from ringmaster.settings import Settings
 
 
 @pytest.fixture
-def runner(tmp_path: Path, db_url: str | None) -> Iterator[Runner]:
+def runner(tmp_path: Path) -> Iterator[Runner]:
+    """On SQLite: what these cases check is what the demo agents and the answer say, the same
+    on either store (the runner and the decisions run on both in test_runner, test_decisions)."""
+    with Runner(Settings(home=tmp_path)) as r:
+        yield r
+
+
+@pytest.fixture
+def runner_each_backend(tmp_path: Path, db_url: str | None) -> Iterator[Runner]:
+    """On SQLite and Postgres: for an edited action, stored and executed through the store."""
     with Runner(Settings(home=tmp_path, db_url=db_url)) as r:
         yield r
 
@@ -42,7 +51,8 @@ def only_result(out: RunOutcome) -> dict[str, Any]:
     return result
 
 
-def test_an_edited_refund_reads_as_the_amount_that_ran(runner: Runner) -> None:
+def test_an_edited_refund_reads_as_the_amount_that_ran(runner_each_backend: Runner) -> None:
+    runner = runner_each_backend
     out = submit(runner, "Refund invoice INV-1010 in full, the customer is unhappy")
     (item,) = out.pending
     assert item.payload["action_requests"][0]["args"]["amount"] == "999.00"
