@@ -18,11 +18,13 @@ from ringmaster.graph.references.entities import (
     _strip_ids,
 )
 from ringmaster.graph.references.patterns import (
+    _BARE,
     _NEWEST,
     _OLDEST,
     _ORDINAL,
     _ORDINALS,
     _PLURAL,
+    _asks,
     _describing_words,
     _own_words,
 )
@@ -86,7 +88,34 @@ class _Thread:
     def kind_of(self, entity: str) -> str | None:
         return next((k for k, _ in _ids(self.kinds, entity)), None)
 
-    def find(self, kind: str) -> tuple[list[str], int] | None:
+    def echo(self, number: int) -> list[tuple[str, str]]:
+        """The records of the turn just before turn `number` when that turn asked the very same
+        thing of other records ("what plan is CUS-1011 on?", "and CUS-1012?"): both stand in
+        the thread side by side, so "the customer" or "it" after them has two candidates."""
+        turns = [t for t in self.history if int(t.get("turn", 0)) <= number]
+        if len(turns) < 2 or int(turns[-1].get("turn", 0)) != number:
+            return []
+        later, earlier = turns[-1], turns[-2]
+
+        def bare(turn: Mapping[str, Any]) -> str:
+            return " ".join(_strip_ids(str(turn.get("request") or ""), self.kinds).lower().split())
+
+        # The same question of another record ("and CUS-1012?", rewritten or left bare) puts
+        # the two side by side; the same *action* done again ("same for CUS-1037") finishes
+        # the earlier one, and the thread moves on to the new record.
+        echoed = bare(later) == bare(earlier) or bool(
+            "?" in str(later.get("request") or "") and _BARE.fullmatch(bare(later))
+        )
+        if not echoed or not _asks(str(earlier.get("request") or "")):
+            return []
+        mine = {e for _, e in (later.get("entities") or {}).get("named", [])}
+        return [
+            (k, e)
+            for k, e in (earlier.get("entities") or {}).get("named", [])
+            if k in self.by_name and e not in mine
+        ]
+
+    def find(self, kind: str, echo: bool = False) -> tuple[list[str], int] | None:
         """The ids of `kind` the latest turn that has any refers to, and that turn's number.
 
         Named ids win over touched ones (the customer a ticket belongs to is touched, the
@@ -98,6 +127,8 @@ class _Thread:
             number = int(turn.get("turn", 0))
             named_pairs = [tuple(p) for p in ents.get("named", [])]
             named = [e for k, e in named_pairs if k == kind]
+            if named and echo:
+                named += [e for k, e in self.echo(number) if k == kind and e not in named]
             if named:
                 return named, number
             owners = [o for k, e in named_pairs if (o := self.owner(e, kind))]
@@ -207,7 +238,8 @@ class _Thread:
             named = [(k, e) for k, e in ents.get("named", []) if k in self.by_name]
             things = [(k, e) for k, e in named if not self.by_name[k].person]
             if things:
-                return things, number
+                echoed = [(k, e) for k, e in self.echo(number) if not self.by_name[k].person]
+                return things + echoed, number
             touched = [
                 (k, e)
                 for k, e in ents.get("touched", [])

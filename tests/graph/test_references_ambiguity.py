@@ -1,0 +1,47 @@
+"""Ambiguity the resolver used to act on: references that have two candidates in the thread
+although the newest turn named only one of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ringmaster.agents.demo import TEAM_FILE
+from ringmaster.agents.spec import load_team
+from ringmaster.graph.references import kinds_from_team, resolve, turn_entities
+
+KINDS = kinds_from_team(load_team(TEAM_FILE).entities)
+
+
+def turn(number: int, request: str) -> dict[str, Any]:
+    """A history entry as the synthesize node writes it (the request as resolved)."""
+    return {"turn": number, "request": request, "entities": turn_entities(KINDS, request, {})}
+
+
+def test_the_same_question_of_two_records_leaves_both_as_candidates() -> None:
+    # "what plan is CUS-1011 on", "and CUS-1012?" (rewritten to the same question): either.
+    history = [turn(1, "what plan is CUS-1011 on"), turn(2, "what plan is CUS-1012 on")]
+    for request in ("open a ticket for the customer about upgrading", "email him the guide"):
+        out = resolve(request, history, KINDS)
+        assert out.question is not None and out.resolutions == [], request
+        assert "CUS-1011" in out.question and "CUS-1012" in out.question
+    # "that customer" points at the one just named.
+    out = resolve("what plan is that customer on", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["CUS-1012"]
+
+
+def test_a_bare_follow_up_about_another_kind_leaves_both_as_candidates() -> None:
+    # "what's going on with TCK-1005?", "and INC-1012?", "close it": the ticket or the incident.
+    history = [turn(1, "what's going on with TCK-1005?"), turn(2, "and INC-1012?")]
+    out = resolve("close it", history, KINDS)
+    assert out.question is not None and out.resolutions == []
+    assert "TCK-1005" in out.question and "INC-1012" in out.question
+
+
+def test_the_same_action_done_again_moves_the_thread_on() -> None:
+    # "send CUS-1043 a reminder", "same for CUS-1037" (rewritten), then "they" is CUS-1037.
+    history = [
+        turn(1, "send CUS-1043 a reminder email about their unpaid invoices"),
+        turn(2, "send CUS-1037 a reminder email about their unpaid invoices"),
+    ]
+    out = resolve("how much do they owe in total?", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["CUS-1037"]
