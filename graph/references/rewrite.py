@@ -67,7 +67,10 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     if isinstance(out, str):
         return Resolved(request, resolutions, out)
     text, resolutions = out[0], _consumed(resolutions, out[1], thread)
-    text, resolutions = _other(text, resolutions, thread)
+    other = _other(text, resolutions, thread)
+    if isinstance(other, str):
+        return Resolved(request, resolutions, other)
+    text, resolutions = other
     out = _described(text, thread)
     if isinstance(out, str):
         return Resolved(request, resolutions, out)

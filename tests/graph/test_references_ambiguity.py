@@ -45,3 +45,22 @@ def test_the_same_action_done_again_moves_the_thread_on() -> None:
     ]
     out = resolve("how much do they owe in total?", history, KINDS)
     assert out.question is None and [r.entity for r in out.resolutions] == ["CUS-1037"]
+
+
+def listed(number: int, request: str, touched: str) -> dict[str, Any]:
+    """A history entry whose result listed `touched` (a lookup's answer)."""
+    results = {"t1": {"output": {"listed": touched}}}
+    return {"turn": number, "request": request, "entities": turn_entities(KINDS, request, results)}
+
+
+def test_the_other_one_of_a_listing_is_its_one_record_left_or_a_question() -> None:
+    history = [
+        listed(1, "list CUS-1024's open tickets", "TCK-1019 TCK-1133 TCK-1145"),
+        turn(2, "close TCK-1133"),
+    ]
+    out = resolve("what about the other one?", history, KINDS)
+    assert out.question is not None and out.resolutions == []
+    assert "TCK-1019" in out.question and "TCK-1145" in out.question
+    history = [listed(1, "list CUS-1007's tickets", "TCK-1005 TCK-1037"), turn(2, "close TCK-1037")]
+    out = resolve("add a note to the other one: checked", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1005"]
