@@ -64,3 +64,13 @@ def test_the_other_one_of_a_listing_is_its_one_record_left_or_a_question() -> No
     history = [listed(1, "list CUS-1007's tickets", "TCK-1005 TCK-1037"), turn(2, "close TCK-1037")]
     out = resolve("add a note to the other one: checked", history, KINDS)
     assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1005"]
+
+
+def test_an_ellipsis_naming_another_kind_is_not_the_last_question_again() -> None:
+    # "is CUS-1031 on the starter plan?", "and CUS-1032's tickets?": a question of its own.
+    history = [turn(1, "is CUS-1031 on the starter plan?")]
+    out = resolve("and CUS-1032's tickets?", history, KINDS)
+    assert "plan" not in out.text and "CUS-1032" in out.text
+    # The id's own noun is filler: "and customer CUS-1032?" repeats the question.
+    out = resolve("and customer CUS-1032?", history, KINDS)
+    assert out.text == "is CUS-1032 on the starter plan?"
