@@ -87,8 +87,8 @@ def _describing_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1} - _NOT_DESCRIPTIVE
 
 
-_NEWEST = {"latest", "last", "newest", "recent", "current"}
-_OLDEST = {"oldest", "earliest"}
+_NEWEST = {"latest", "last", "newest", "newer", "recent", "current"}
+_OLDEST = {"oldest", "older", "earliest"}
 
 
 def _own_words(text: str) -> set[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ringmaster.agents.demo import TEAM_FILE
 from ringmaster.agents.spec import load_team
-from ringmaster.graph.references import kinds_from_team, resolve, turn_entities
+from ringmaster.graph.references import RecordFacts, kinds_from_team, resolve, turn_entities
 
 KINDS = kinds_from_team(load_team(TEAM_FILE).entities)
 
@@ -74,3 +74,16 @@ def test_an_ellipsis_naming_another_kind_is_not_the_last_question_again() -> Non
     # The id's own noun is filler: "and customer CUS-1032?" repeats the question.
     out = resolve("and customer CUS-1032?", history, KINDS)
     assert out.text == "is CUS-1032 on the starter plan?"
+
+
+def test_the_newer_or_older_of_two_is_the_later_or_earlier_id() -> None:
+    # "show me INV-1146 and INV-1193", "… the newer one", "no, the older one".
+    facts = {
+        "INV-1146": RecordFacts("INV-1146", "CUS-1005", "unpaid 2025-05 May 2025"),
+        "INV-1193": RecordFacts("INV-1193", "CUS-1005", "paid 2025-06 June 2025"),
+    }
+    history = [turn(1, "show me INV-1146 and INV-1193")]
+    out = resolve("who's the customer on the newer one", history, KINDS, facts.get)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1193"]
+    out = resolve("no, the older one", history, KINDS, facts.get)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1146"]
