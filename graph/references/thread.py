@@ -122,6 +122,7 @@ class _Thread:
         ticket asked about is named); then the owners of named records, then ids seen together
         with a named one, then anything touched.
         """
+        incidental: tuple[list[str], int] | None = None
         for turn in reversed(self.history):
             ents = turn.get("entities") or {}
             number = int(turn.get("turn", 0))
@@ -143,11 +144,20 @@ class _Thread:
                 for e in group
                 if e in touched
             ]
-            if beside:
-                return self.narrow(list(dict.fromkeys(beside)), turn), number
-            if touched:
-                return self.narrow(touched, turn), number
-        return None
+            listed = list(dict.fromkeys(beside)) or touched
+            if listed and named_pairs and not self.asked_for(kind, turn):
+                # Invoices an answer about a customer's plan happened to list: an earlier
+                # turn's invoice is still "that invoice" ("it" is read in `latest_mentioned`).
+                incidental = incidental or (self.narrow(listed, turn), number)
+                continue
+            if listed:
+                return self.narrow(listed, turn), number
+        return incidental
+
+    def asked_for(self, kind: str, turn: Mapping[str, Any]) -> bool:
+        """True when the turn's request names `kind` by one of its nouns ("her invoices")."""
+        words = {w.rstrip("s") for w in re.findall(r"[a-z]+", str(turn.get("request")).lower())}
+        return bool(words & {n.lower() for n in self.by_name[kind].nouns})
 
     def asked_kinds(self, pairs: list[tuple[str, str]], request: str) -> list[tuple[str, str]]:
         """Of the records a result listed, those of the kinds the request named by noun ("any

@@ -87,3 +87,17 @@ def test_the_newer_or_older_of_two_is_the_later_or_earlier_id() -> None:
     assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1193"]
     out = resolve("no, the older one", history, KINDS, facts.get)
     assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1146"]
+
+
+def test_records_an_answer_listed_in_passing_do_not_hide_the_one_named_earlier() -> None:
+    # The answer about CUS-1024's plan listed five invoices; "that invoice" is INV-1210.
+    history = [
+        turn(1, "who owns INV-1210?"),
+        listed(2, "what plan is CUS-1024 on", "INV-1210 INV-1163 INV-1116 INV-1069"),
+    ]
+    out = resolve("draft a payment reminder about that invoice", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1210"]
+    # When the request asked for them ("her invoices"), the listing is what it refers to.
+    history[1] = listed(2, "list CUS-1024's invoices", "INV-1163 INV-1116")
+    out = resolve("draft a payment reminder about that invoice", history, KINDS)
+    assert out.question is not None and "INV-1163" in out.question
