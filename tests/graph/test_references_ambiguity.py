@@ -101,3 +101,15 @@ def test_records_an_answer_listed_in_passing_do_not_hide_the_one_named_earlier()
     history[1] = listed(2, "list CUS-1024's invoices", "INV-1163 INV-1116")
     out = resolve("draft a payment reminder about that invoice", history, KINDS)
     assert out.question is not None and "INV-1163" in out.question
+
+
+def test_a_bare_this_as_an_object_is_a_reference() -> None:
+    history = [turn(1, "Maria forwarded this: TCK-1001 still isn't fixed, and TCK-1058 neither.")]
+    out = resolve("Could you mark this as urgent for me please?", history, KINDS)
+    assert out.question is not None and "TCK-1001" in out.question and "TCK-1058" in out.question
+    history = [turn(1, "what's the status of TCK-1005?")]
+    out = resolve("please close this", history, KINDS)
+    assert out.question is None and out.text == "please close TCK-1005"
+    # "this" before a noun or as a subject is no reference.
+    for request in ("how many tickets did we close this week?", "this is odd, why?"):
+        assert resolve(request, history, KINDS).resolutions == [], request
