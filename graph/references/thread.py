@@ -242,6 +242,7 @@ class _Thread:
         named only a person (or nothing), the records its results listed ("close it" after
         "which tickets does she have open?" or "any alerts firing?" is one of those, never an
         older turn's)."""
+        incidental: tuple[list[tuple[str, str]], int] | None = None
         for turn in reversed(self.history):
             ents = turn.get("entities") or {}
             number = int(turn.get("turn", 0))
@@ -262,12 +263,18 @@ class _Thread:
                 # "check the latest web deployment") is what "it" points at: its one record,
                 # or a question among them, never a pass-through for a skill to guess.
                 narrowed = self.narrow([e for _, e in touched], turn)
-                return [(k, e) for k, e in touched if e in narrowed], number
+                found = [(k, e) for k, e in touched if e in narrowed], number
+                if named and not any(self.asked_for(k, turn) for k, _ in touched):
+                    # "reactivate CUS-1008": what its answer listed in passing is not "it"
+                    # while an earlier turn named a record ("TCK-1130 is from CUS-1008").
+                    incidental = incidental or found
+                    continue
+                return found
             if not named and not touched and len(_own_words(str(turn.get("request", "")))) > 1:
                 # "is it up on April?" after "what's our revenue for May?": not a record
                 # ("thanks!" in between is no topic of its own).
-                return None
-        return None
+                return incidental
+        return incidental
 
     def gather(self, kind: str, at_least: int = 2, turns: int = 3) -> tuple[list[str], int] | None:
         """ "those invoices": the ids of `kind` named over the last few turns."""

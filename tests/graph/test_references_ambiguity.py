@@ -113,3 +113,17 @@ def test_a_bare_this_as_an_object_is_a_reference() -> None:
     # "this" before a noun or as a subject is no reference.
     for request in ("how many tickets did we close this week?", "this is odd, why?"):
         assert resolve(request, history, KINDS).resolutions == [], request
+
+
+def test_records_an_action_on_a_customer_listed_in_passing_are_not_it() -> None:
+    # "TCK-1130 is from CUS-1008", "reactivate CUS-1008" (its answer lists two invoices).
+    history = [
+        turn(1, "TCK-1130 is from CUS-1008"),
+        listed(2, "reactivate CUS-1008", "INV-1008 INV-1055"),
+    ]
+    out = resolve("and close it", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1130"]
+    # When the request asked for them by noun, the listing is what "it" is among.
+    history[1] = listed(2, "show CUS-1008's invoices", "INV-1008 INV-1055")
+    out = resolve("refund it", history, KINDS)
+    assert out.question is not None and "INV-1008" in out.question
