@@ -127,24 +127,32 @@ def _owner_phrases(text: str, thread: _Thread) -> tuple[str, list[Resolution]] |
 
 def _other(
     text: str, resolutions: list[Resolution], thread: _Thread
-) -> tuple[str, list[Resolution]]:
-    """ "the other one": of two records named together, the one the last turn did not use."""
+) -> tuple[str, list[Resolution]] | str:
+    """ "the other one": of the records named (or, when none of its kind was named, listed)
+    together, the one the last turn did not use; a question when several are left."""
     match = re.search(r"\bthe other (one|[a-z]+)\b", text, re.I)
     if not match or not thread.history:
         return text, resolutions
     used = {e for _, e in (thread.history[-1].get("entities") or {}).get("named", [])}
     word = match.group(1).lower()
     for turn in reversed(thread.history[:-1]):
-        named = [tuple(p) for p in (turn.get("entities") or {}).get("named", [])]
+        ents = turn.get("entities") or {}
         for kind in thread.kinds:
             if word != "one" and word.rstrip("s") not in kind.nouns:
                 continue
-            group = list(dict.fromkeys(e for k, e in named if k == kind.name))
+            # "close the seats one" after "what are CUS-1007's open tickets?": the listing's.
+            group = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
+            group = group or list(
+                dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name)
+            )
             rest = [e for e in group if e not in used]
-            if len(group) >= 2 and len(rest) == 1 and len(rest) < len(group):
-                number = int(turn.get("turn", 0))
-                text = text.replace(match.group(0), rest[0], 1)
-                return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
+            if len(group) < 2 or not 0 < len(rest) < len(group):
+                continue
+            if len(rest) > 1:
+                return _question(kind, rest)  # three records, one used: which other?
+            number = int(turn.get("turn", 0))
+            text = text.replace(match.group(0), rest[0], 1)
+            return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
     return text, resolutions
 
 

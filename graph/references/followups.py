@@ -82,10 +82,12 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
         _ELLIPSIS.search(request) and words <= _ELLIPSIS_MAX_WORDS
     ):
         return None
-    nouns = {n.lower() for k in thread.kinds for n in k.nouns}
-    if {w for w in _own_words(_strip_ids(request, thread.kinds)) if w.rstrip("s") not in nouns}:
-        return None  # "also close TCK-1005" asks for something itself
     kind, new_id = explicit[0]
+    # Only the id's own nouns are filler ("and invoice INV-1003?"): "and CUS-1032's tickets?"
+    # asks for other records, as "also close TCK-1005" asks for something itself.
+    nouns = {n.lower() for k in thread.kinds if k.name == kind for n in k.nouns}
+    if {w for w in _own_words(_strip_ids(request, thread.kinds)) if w.rstrip("s") not in nouns}:
+        return None
     for turn in reversed(thread.history):
         named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
         if named and new_id not in named:

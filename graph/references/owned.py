@@ -138,6 +138,7 @@ def _person(thread: _Thread) -> tuple[list[str], str, int] | None:
         for kind in people:
             named = [e for k, e in ents.get("named", []) if k == kind.name]
             if named:
+                named += [e for k, e in thread.echo(number) if k == kind.name]
                 return list(dict.fromkeys(named)), kind.name, number
         for kind in people:
             owners = [o for _, e in ents.get("named", []) if (o := thread.owner(e, kind.name))]

@@ -87,8 +87,8 @@ def _describing_words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1} - _NOT_DESCRIPTIVE
 
 
-_NEWEST = {"latest", "last", "newest", "recent", "current"}
-_OLDEST = {"oldest", "earliest"}
+_NEWEST = {"latest", "last", "newest", "newer", "recent", "current"}
+_OLDEST = {"oldest", "older", "earliest"}
 
 
 def _own_words(text: str) -> set[str]:
@@ -96,3 +96,14 @@ def _own_words(text: str) -> set[str]:
     fillers: "actualy" is "actually")."""
     words = _describing_words(text) - _REPEAT_FILLER
     return {w for w in words if not difflib.get_close_matches(w, _REPEAT_FILLER, 1, 0.8)}
+
+
+_BARE = re.compile(r"\W*(?:(?:and|or|what about|how about|now|also)\b\W*)?")
+_ASKING = re.compile(
+    r"^\W*(what|which|who|whose|when|where|why|how|is|are|was|were|does|did|has|have)\b", re.I
+)
+
+
+def _asks(request: str) -> bool:
+    """True for a question ("what plan is CUS-1011 on"), not an action ("credit CUS-1011")."""
+    return "?" in request or bool(_ASKING.match(request))

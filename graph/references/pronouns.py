@@ -28,7 +28,10 @@ _NEXT_CLAUSE = re.compile(r",\s*(?:and|then)\b|;|\.(?:\s|$)|\band then\b", re.I)
 
 def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolution]] | str:
     """Pronouns → the one id of these kinds the latest turn named; a question if several."""
-    pattern = _PRONOUN_PERSON if person else r"\b(it|its|that one|this one)\b"
+    # A bare "this" is a record only as an object ("mark this as urgent", "close this"),
+    # never before a noun ("this week") or as a subject ("this is odd").
+    this = r"(?<=\w )this(?=\s+(?:as|to|for|please|now|asap)\b|\s*[?.!]*\s*$)"
+    pattern = _PRONOUN_PERSON if person else rf"\b(it|its|that one|this one)\b|{this}"
     if not person and _ASKS_WHO.search(text):
         pattern = r"\b(it|its|them|they)\b"  # "who is the customer on them?": the records
     dummy = {

@@ -44,7 +44,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
                     continue  # "who is the customer?" asks for it: the record is the reference
                 if pattern == weak and not _weak_refers(text, match):
                     continue
-                found = thread.find(kind.name)
+                # "the customer" after "… CUS-1011?", "and CUS-1012?": either; "that customer"
+                # points at the one just named.
+                found = thread.find(kind.name, echo=pattern == weak)
                 if found is None and not kind.person:
                     # "close the ticket" after "look up CUS-1024": one of that customer's.
                     found = owned_in_play(thread, kind)
@@ -65,7 +67,10 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     if isinstance(out, str):
         return Resolved(request, resolutions, out)
     text, resolutions = out[0], _consumed(resolutions, out[1], thread)
-    text, resolutions = _other(text, resolutions, thread)
+    other = _other(text, resolutions, thread)
+    if isinstance(other, str):
+        return Resolved(request, resolutions, other)
+    text, resolutions = other
     out = _described(text, thread)
     if isinstance(out, str):
         return Resolved(request, resolutions, out)

@@ -18,11 +18,13 @@ from ringmaster.graph.references.entities import (
     _strip_ids,
 )
 from ringmaster.graph.references.patterns import (
+    _BARE,
     _NEWEST,
     _OLDEST,
     _ORDINAL,
     _ORDINALS,
     _PLURAL,
+    _asks,
     _describing_words,
     _own_words,
 )
@@ -86,18 +88,48 @@ class _Thread:
     def kind_of(self, entity: str) -> str | None:
         return next((k for k, _ in _ids(self.kinds, entity)), None)
 
-    def find(self, kind: str) -> tuple[list[str], int] | None:
+    def echo(self, number: int) -> list[tuple[str, str]]:
+        """The records of the turn just before turn `number` when that turn asked the very same
+        thing of other records ("what plan is CUS-1011 on?", "and CUS-1012?"): both stand in
+        the thread side by side, so "the customer" or "it" after them has two candidates."""
+        turns = [t for t in self.history if int(t.get("turn", 0)) <= number]
+        if len(turns) < 2 or int(turns[-1].get("turn", 0)) != number:
+            return []
+        later, earlier = turns[-1], turns[-2]
+
+        def bare(turn: Mapping[str, Any]) -> str:
+            return " ".join(_strip_ids(str(turn.get("request") or ""), self.kinds).lower().split())
+
+        # The same question of another record ("and CUS-1012?", rewritten or left bare) puts
+        # the two side by side; the same *action* done again ("same for CUS-1037") finishes
+        # the earlier one, and the thread moves on to the new record.
+        echoed = bare(later) == bare(earlier) or bool(
+            "?" in str(later.get("request") or "") and _BARE.fullmatch(bare(later))
+        )
+        if not echoed or not _asks(str(earlier.get("request") or "")):
+            return []
+        mine = {e for _, e in (later.get("entities") or {}).get("named", [])}
+        return [
+            (k, e)
+            for k, e in (earlier.get("entities") or {}).get("named", [])
+            if k in self.by_name and e not in mine
+        ]
+
+    def find(self, kind: str, echo: bool = False) -> tuple[list[str], int] | None:
         """The ids of `kind` the latest turn that has any refers to, and that turn's number.
 
         Named ids win over touched ones (the customer a ticket belongs to is touched, the
         ticket asked about is named); then the owners of named records, then ids seen together
         with a named one, then anything touched.
         """
+        incidental: tuple[list[str], int] | None = None
         for turn in reversed(self.history):
             ents = turn.get("entities") or {}
             number = int(turn.get("turn", 0))
             named_pairs = [tuple(p) for p in ents.get("named", [])]
             named = [e for k, e in named_pairs if k == kind]
+            if named and echo:
+                named += [e for k, e in self.echo(number) if k == kind and e not in named]
             if named:
                 return named, number
             owners = [o for k, e in named_pairs if (o := self.owner(e, kind))]
@@ -112,11 +144,20 @@ class _Thread:
                 for e in group
                 if e in touched
             ]
-            if beside:
-                return self.narrow(list(dict.fromkeys(beside)), turn), number
-            if touched:
-                return self.narrow(touched, turn), number
-        return None
+            listed = list(dict.fromkeys(beside)) or touched
+            if listed and named_pairs and not self.asked_for(kind, turn):
+                # Invoices an answer about a customer's plan happened to list: an earlier
+                # turn's invoice is still "that invoice" ("it" is read in `latest_mentioned`).
+                incidental = incidental or (self.narrow(listed, turn), number)
+                continue
+            if listed:
+                return self.narrow(listed, turn), number
+        return incidental
+
+    def asked_for(self, kind: str, turn: Mapping[str, Any]) -> bool:
+        """True when the turn's request names `kind` by one of its nouns ("her invoices")."""
+        words = {w.rstrip("s") for w in re.findall(r"[a-z]+", str(turn.get("request")).lower())}
+        return bool(words & {n.lower() for n in self.by_name[kind].nouns})
 
     def asked_kinds(self, pairs: list[tuple[str, str]], request: str) -> list[tuple[str, str]]:
         """Of the records a result listed, those of the kinds the request named by noun ("any
@@ -201,13 +242,15 @@ class _Thread:
         named only a person (or nothing), the records its results listed ("close it" after
         "which tickets does she have open?" or "any alerts firing?" is one of those, never an
         older turn's)."""
+        incidental: tuple[list[tuple[str, str]], int] | None = None
         for turn in reversed(self.history):
             ents = turn.get("entities") or {}
             number = int(turn.get("turn", 0))
             named = [(k, e) for k, e in ents.get("named", []) if k in self.by_name]
             things = [(k, e) for k, e in named if not self.by_name[k].person]
             if things:
-                return things, number
+                echoed = [(k, e) for k, e in self.echo(number) if not self.by_name[k].person]
+                return things + echoed, number
             touched = [
                 (k, e)
                 for k, e in ents.get("touched", [])
@@ -220,12 +263,18 @@ class _Thread:
                 # "check the latest web deployment") is what "it" points at: its one record,
                 # or a question among them, never a pass-through for a skill to guess.
                 narrowed = self.narrow([e for _, e in touched], turn)
-                return [(k, e) for k, e in touched if e in narrowed], number
+                found = [(k, e) for k, e in touched if e in narrowed], number
+                if named and not any(self.asked_for(k, turn) for k, _ in touched):
+                    # "reactivate CUS-1008": what its answer listed in passing is not "it"
+                    # while an earlier turn named a record ("TCK-1130 is from CUS-1008").
+                    incidental = incidental or found
+                    continue
+                return found
             if not named and not touched and len(_own_words(str(turn.get("request", "")))) > 1:
                 # "is it up on April?" after "what's our revenue for May?": not a record
                 # ("thanks!" in between is no topic of its own).
-                return None
-        return None
+                return incidental
+        return incidental
 
     def gather(self, kind: str, at_least: int = 2, turns: int = 3) -> tuple[list[str], int] | None:
         """ "those invoices": the ids of `kind` named over the last few turns."""

@@ -1,0 +1,129 @@
+"""Ambiguity the resolver used to act on: references that have two candidates in the thread
+although the newest turn named only one of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ringmaster.agents.demo import TEAM_FILE
+from ringmaster.agents.spec import load_team
+from ringmaster.graph.references import RecordFacts, kinds_from_team, resolve, turn_entities
+
+KINDS = kinds_from_team(load_team(TEAM_FILE).entities)
+
+
+def turn(number: int, request: str) -> dict[str, Any]:
+    """A history entry as the synthesize node writes it (the request as resolved)."""
+    return {"turn": number, "request": request, "entities": turn_entities(KINDS, request, {})}
+
+
+def test_the_same_question_of_two_records_leaves_both_as_candidates() -> None:
+    # "what plan is CUS-1011 on", "and CUS-1012?" (rewritten to the same question): either.
+    history = [turn(1, "what plan is CUS-1011 on"), turn(2, "what plan is CUS-1012 on")]
+    for request in ("open a ticket for the customer about upgrading", "email him the guide"):
+        out = resolve(request, history, KINDS)
+        assert out.question is not None and out.resolutions == [], request
+        assert "CUS-1011" in out.question and "CUS-1012" in out.question
+    # "that customer" points at the one just named.
+    out = resolve("what plan is that customer on", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["CUS-1012"]
+
+
+def test_a_bare_follow_up_about_another_kind_leaves_both_as_candidates() -> None:
+    # "what's going on with TCK-1005?", "and INC-1012?", "close it": the ticket or the incident.
+    history = [turn(1, "what's going on with TCK-1005?"), turn(2, "and INC-1012?")]
+    out = resolve("close it", history, KINDS)
+    assert out.question is not None and out.resolutions == []
+    assert "TCK-1005" in out.question and "INC-1012" in out.question
+
+
+def test_the_same_action_done_again_moves_the_thread_on() -> None:
+    # "send CUS-1043 a reminder", "same for CUS-1037" (rewritten), then "they" is CUS-1037.
+    history = [
+        turn(1, "send CUS-1043 a reminder email about their unpaid invoices"),
+        turn(2, "send CUS-1037 a reminder email about their unpaid invoices"),
+    ]
+    out = resolve("how much do they owe in total?", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["CUS-1037"]
+
+
+def listed(number: int, request: str, touched: str) -> dict[str, Any]:
+    """A history entry whose result listed `touched` (a lookup's answer)."""
+    results = {"t1": {"output": {"listed": touched}}}
+    return {"turn": number, "request": request, "entities": turn_entities(KINDS, request, results)}
+
+
+def test_the_other_one_of_a_listing_is_its_one_record_left_or_a_question() -> None:
+    history = [
+        listed(1, "list CUS-1024's open tickets", "TCK-1019 TCK-1133 TCK-1145"),
+        turn(2, "close TCK-1133"),
+    ]
+    out = resolve("what about the other one?", history, KINDS)
+    assert out.question is not None and out.resolutions == []
+    assert "TCK-1019" in out.question and "TCK-1145" in out.question
+    history = [listed(1, "list CUS-1007's tickets", "TCK-1005 TCK-1037"), turn(2, "close TCK-1037")]
+    out = resolve("add a note to the other one: checked", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1005"]
+
+
+def test_an_ellipsis_naming_another_kind_is_not_the_last_question_again() -> None:
+    # "is CUS-1031 on the starter plan?", "and CUS-1032's tickets?": a question of its own.
+    history = [turn(1, "is CUS-1031 on the starter plan?")]
+    out = resolve("and CUS-1032's tickets?", history, KINDS)
+    assert "plan" not in out.text and "CUS-1032" in out.text
+    # The id's own noun is filler: "and customer CUS-1032?" repeats the question.
+    out = resolve("and customer CUS-1032?", history, KINDS)
+    assert out.text == "is CUS-1032 on the starter plan?"
+
+
+def test_the_newer_or_older_of_two_is_the_later_or_earlier_id() -> None:
+    # "show me INV-1146 and INV-1193", "… the newer one", "no, the older one".
+    facts = {
+        "INV-1146": RecordFacts("INV-1146", "CUS-1005", "unpaid 2025-05 May 2025"),
+        "INV-1193": RecordFacts("INV-1193", "CUS-1005", "paid 2025-06 June 2025"),
+    }
+    history = [turn(1, "show me INV-1146 and INV-1193")]
+    out = resolve("who's the customer on the newer one", history, KINDS, facts.get)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1193"]
+    out = resolve("no, the older one", history, KINDS, facts.get)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1146"]
+
+
+def test_records_an_answer_listed_in_passing_do_not_hide_the_one_named_earlier() -> None:
+    # The answer about CUS-1024's plan listed five invoices; "that invoice" is INV-1210.
+    history = [
+        turn(1, "who owns INV-1210?"),
+        listed(2, "what plan is CUS-1024 on", "INV-1210 INV-1163 INV-1116 INV-1069"),
+    ]
+    out = resolve("draft a payment reminder about that invoice", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1210"]
+    # When the request asked for them ("her invoices"), the listing is what it refers to.
+    history[1] = listed(2, "list CUS-1024's invoices", "INV-1163 INV-1116")
+    out = resolve("draft a payment reminder about that invoice", history, KINDS)
+    assert out.question is not None and "INV-1163" in out.question
+
+
+def test_a_bare_this_as_an_object_is_a_reference() -> None:
+    history = [turn(1, "Maria forwarded this: TCK-1001 still isn't fixed, and TCK-1058 neither.")]
+    out = resolve("Could you mark this as urgent for me please?", history, KINDS)
+    assert out.question is not None and "TCK-1001" in out.question and "TCK-1058" in out.question
+    history = [turn(1, "what's the status of TCK-1005?")]
+    out = resolve("please close this", history, KINDS)
+    assert out.question is None and out.text == "please close TCK-1005"
+    # "this" before a noun or as a subject is no reference.
+    for request in ("how many tickets did we close this week?", "this is odd, why?"):
+        assert resolve(request, history, KINDS).resolutions == [], request
+
+
+def test_records_an_action_on_a_customer_listed_in_passing_are_not_it() -> None:
+    # "TCK-1130 is from CUS-1008", "reactivate CUS-1008" (its answer lists two invoices).
+    history = [
+        turn(1, "TCK-1130 is from CUS-1008"),
+        listed(2, "reactivate CUS-1008", "INV-1008 INV-1055"),
+    ]
+    out = resolve("and close it", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1130"]
+    # When the request asked for them by noun, the listing is what "it" is among.
+    history[1] = listed(2, "show CUS-1008's invoices", "INV-1008 INV-1055")
+    out = resolve("refund it", history, KINDS)
+    assert out.question is not None and "INV-1008" in out.question
