@@ -15,19 +15,20 @@ from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 
-# Requests the demo planner gets wrong (found on the dev sets), each with where it belongs,
-# and paraphrases written for this test.
+# Requests the demo planner gets wrong (found on the dev sets, or written for this test once
+# the team's examples covered the earlier ones), each with where it belongs, and paraphrases
+# written for this test.
 MISROUTED = [
-    ("Give me the latest on INC-1015", "ops"),
+    ("is the status page green again?", "ops"),
     ("Can you send me the DPA for signing?", "legal"),
-    ("Please compile the number of data erasure requests per month", "analytics"),
+    ("how do i reset my pasword?", "support"),
     ("hey, I changed my work email - how do I update it in my profile settings?", "support"),
     ("they want future invoices sent to a different email address", "billing"),
 ]
 PARAPHRASES = [
-    ("What's the latest on incident INC-1007?", "ops"),
+    ("is the status page back to green?", "ops"),
     ("Could you send over the DPA so we can sign it?", "legal"),
-    ("Compile how many data erasure requests we got each month", "analytics"),
+    ("how can I reset my pasword", "support"),
     ("I changed my email at work, how do I update it in my profile?", "support"),
     ("please send future invoices to a different email address", "billing"),
 ]
