@@ -197,6 +197,32 @@ def test_underspecified_requests_say_what_was_assumed(registry: AgentRegistry) -
     assert "no ticket id was given" in out.output["summary"]
 
 
+def test_a_request_for_several_refunds_is_asked_back_not_half_done(
+    registry: AgentRegistry,
+) -> None:
+    for text in (
+        "Refund 40.00 on INV-1017 and refund 40.00 on INV-1018",
+        "refund INV-1142 and INV-1143, both double charged",
+        "Refund 95.00 on INV-1017. Separately, refund another 95.00 on INV-1017.",
+    ):
+        out = run(registry, "billing", text)
+        assert out.proposed_actions == [], text
+        assert "more than one refund" in out.output["summary"], text
+    out = run(registry, "billing", "Refund 40.00 on INV-1017, the customer was unhappy")
+    assert [a.args["invoice_id"] for a in out.proposed_actions] == ["INV-1017"]
+
+
+def test_a_second_instruction_is_not_the_first_tickets_resolution(
+    registry: AgentRegistry,
+) -> None:
+    out = run(registry, "support", "Close TCK-1001. Separately, close TCK-1002.")
+    notes = {a.args["ticket_id"]: a.args["resolution"] for a in out.proposed_actions}
+    assert set(notes) == {"TCK-1001", "TCK-1002"}
+    assert not any("TCK-1002" in n or "close" in n.lower() for n in notes.values()), notes
+    out = run(registry, "support", "Close TCK-1001, the customer confirmed the fix")
+    assert out.proposed_actions[0].args["resolution"] == "The customer confirmed the fix"
+
+
 def _ops_handoff(ops_out: AgentOutput, effects: list[dict[str, Any]]) -> Handoff:
     return Handoff(
         subtask_id="s-0",

@@ -140,6 +140,18 @@ def _refund(
     if not invoices:
         notes.append("a refund needs an invoice id (INV-…) or a customer; none was found")
         return "refund"
+    named = list(dict.fromkeys(invoices))
+    repeated = len(re.findall(r"\brefund\b", text, re.IGNORECASE)) > 1 and p.has(
+        text, r"\b(another|one more)\b"
+    )
+    if len(named) > 1 or repeated:
+        # One refund is proposed per request: doing the first and dropping the rest would
+        # answer "done" for work that was not done.
+        notes.append(
+            f"this asks for more than one refund ({', '.join(named)}); nothing was proposed. "
+            "Ask for each refund on its own"
+        )
+        return "refund"
     invoice_id = invoices[0]
     try:
         inv = tools.call("get_invoice", invoice_id=invoice_id)
