@@ -62,7 +62,7 @@ from ringmaster.slots import QueueSlots
 from ringmaster.tables import make_engine
 from ringmaster.tables import threads as threads_table
 from ringmaster.thread_store import ThreadStore, new_owner
-from ringmaster.turns import conversation, hold, release_held, waits_for
+from ringmaster.turns import close_answered, conversation, hold, release_held, waits_for
 from ringmaster.usage_store import UsageStore
 from ringmaster.wiring import build_deps, load_policy_for
 
@@ -417,6 +417,8 @@ class Runner:
                     return
                 payload = {**(job.payload or {}), "history": context}
                 self._invoke(graph, job.thread_id, job.turn, payload)
+            if job.kind == "run":
+                close_answered(self, job)
             from ringmaster.quarantine import apply_failure_decisions
 
             if apply_failure_decisions(self, job.thread_id):

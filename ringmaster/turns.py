@@ -10,12 +10,16 @@ behind the reviews they are about.
                                         waiting — one transaction
     release_held(runner, thread)        held turns whose reviews are all resumed back in line
                                         (`turn_released`), after a resume and by `recover`
+    close_answered(runner, job)         the question an earlier turn asked, answered by this
+                                        turn's request ("the second one"), decided as answered
+                                        so that deciding it later cannot run the request again
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ringmaster.errors import AlreadyDecided
 from ringmaster.graph.references import kinds_from_team, turn_entities
 from ringmaster.quarantine import FAILURE_KIND
 from ringmaster.run_queue import Job
@@ -123,3 +127,26 @@ def release_held(runner: Runner, thread_id: str) -> bool:
             )
             released = True
     return released
+
+
+def close_answered(runner: Runner, job: Job) -> None:
+    """Decide the question the job's turn answered (its `references` event says which turn
+    asked it) as answered in the conversation, by the requester who answered it. Idempotent:
+    a retried job finds the item decided already."""
+    asked = {
+        e.data.get("answers")
+        for e in runner.audit.for_thread(job.thread_id)
+        if e.kind == "references" and e.data.get("turn") == job.turn
+    } - {None}
+    if not asked:
+        return
+    requester = runner.threads.get(job.thread_id).requester
+    for item in runner.queue.list(thread_id=job.thread_id, kind="routing", limit=100):
+        if item.turn not in asked:
+            continue
+        message = f"answered in the conversation (turn {job.turn})"
+        response = {"decisions": [{"type": "respond", "message": message}]}
+        try:
+            runner.queue.decide(item.id, response, requester)
+        except AlreadyDecided:
+            pass

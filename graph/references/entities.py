@@ -60,12 +60,14 @@ class Resolved:
     text: str
     resolutions: list[Resolution]
     question: str | None = None
+    answers: int | None = None  # the turn whose question this request answers
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "resolutions": [asdict(r) for r in self.resolutions],
             "question": self.question,
+            "answers": self.answers,
         }
 
     def context(self) -> str:

@@ -45,7 +45,8 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         # is the request's own wording ("add a note to it saying it is fixed").
         text = _STANDS_FOR_PICKED.sub(" and ".join(chosen), asked, count=1)
         kind_of = {e: k for k, e in options}
-        return Resolved(text, [Resolution(request, e, kind_of.get(e, ""), turn) for e in chosen])
+        picks = [Resolution(request, e, kind_of.get(e, ""), turn) for e in chosen]
+        return Resolved(text, picks, answers=turn)
     earlier = list(thread.history[:-1])
     picked = {
         "turn": turn,
@@ -62,10 +63,12 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         # The question's request had no reference to put the pick into: name it.
         text = f"{asked} ({', '.join(chosen)})"
         return Resolved(
-            text, [Resolution(request, e, thread.kind_of(e) or "", turn) for e in chosen]
+            text,
+            [Resolution(request, e, thread.kind_of(e) or "", turn) for e in chosen],
+            answers=turn,
         )
     resolutions = [Resolution(request, r.entity, r.kind, turn) for r in again.resolutions]
-    return Resolved(again.text, resolutions)
+    return Resolved(again.text, resolutions, answers=turn)
 
 
 def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:

@@ -208,6 +208,42 @@ def test_the_answer_to_the_supervisors_question_runs_while_the_question_waits(
     assert "INV-1049" in answer.results["t1"]["summary"]
 
 
+def notes(home: Path, ticket: str) -> list[str]:
+    with sqlite3.connect(home / "demo-company.db") as conn:
+        rows = conn.execute("SELECT note FROM ticket_notes WHERE ticket_id = ?", (ticket,))
+        return [r[0] for r in rows]
+
+
+def test_a_question_answered_in_the_conversation_is_closed_and_cannot_act_again(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    runner, ann = demo
+    first = runner.submit("show me TCK-1002 and TCK-1058", requester=ann)
+    thread = first.thread_id
+    before = {t: notes(tmp_path, t) for t in ("TCK-1002", "TCK-1058")}
+    note = "add a note to it: customer called again"
+    asked = runner.submit(note, thread_id=thread, requester=ann)
+    [question] = asked.pending
+    answer = runner.submit("the second one", thread_id=thread, requester=ann)
+    assert answer.status == "completed"
+    assert notes(tmp_path, "TCK-1058") == [*before["TCK-1058"], "customer called again"]
+
+    # The question is decided as answered, by the requester, and its turn says so.
+    item = runner.queue.get(question.id)
+    assert (item.status, item.decided_by) == ("resumed", "ann")
+    assert runner.threads.get(thread).status == "completed"
+    [result] = runner.outcome(thread, 2).results.values()
+    assert result["status"] == "answered" and "answered in the conversation (turn 3)" in str(
+        result["summary"]
+    )
+    with pytest.raises(AlreadyDecided):  # deciding it later cannot add the note again
+        DecisionService(runner).decide(question.id, Decision("approve"), "rita")
+    assert {t: notes(tmp_path, t) for t in before} == {
+        "TCK-1002": before["TCK-1002"],
+        "TCK-1058": [*before["TCK-1058"], "customer called again"],
+    }
+
+
 def test_each_decision_resumes_its_own_turn_once(
     demo: tuple[Runner, Requester], tmp_path: Path
 ) -> None:
