@@ -212,6 +212,17 @@ def test_a_request_for_several_refunds_is_asked_back_not_half_done(
     assert [a.args["invoice_id"] for a in out.proposed_actions] == ["INV-1017"]
 
 
+def test_a_refund_over_the_limit_names_the_limit_it_is_over(registry: AgentRegistry) -> None:
+    # INV-1003 (29.00) was charged twice: 58.00 was paid, but at most the invoice's 29.00
+    # can be refunded.
+    out = run(registry, "billing", "Refund invoice INV-1003 partially, 40 dollars")
+    assert out.proposed_actions == []
+    assert "40.00 is more than can be refunded on INV-1003: at most 29.00" in (
+        out.output["summary"]
+    )
+    assert "refundable 58.00" not in out.output["summary"]
+
+
 def test_a_second_instruction_is_not_the_first_tickets_resolution(
     registry: AgentRegistry,
 ) -> None:

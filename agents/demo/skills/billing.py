@@ -192,10 +192,12 @@ def _refund(
         )
         return "refund"
 
-    if value > min(invoice_amount, refundable):
+    limit = min(invoice_amount, refundable)
+    if value > limit:
         notes.append(
-            f"{value} is more than can be refunded on {invoice_id} (amount {inv['amount']}, "
-            f"still refundable {inv['refundable']}); no refund proposed"
+            f"{value} is more than can be refunded on {invoice_id}: at most {limit} (the "
+            f"invoice is {inv['amount']}, {inv['paid']} was paid, {inv['refunded']} refunded); "
+            "no refund proposed"
         )
         return "refund"
     reason = "duplicate charge" if duplicate else (_why(text) or "customer request")
