@@ -217,8 +217,8 @@ def test_a_refund_over_the_limit_names_the_limit_it_is_over(registry: AgentRegis
     # can be refunded.
     out = run(registry, "billing", "Refund invoice INV-1003 partially, 40 dollars")
     assert out.proposed_actions == []
-    assert "40.00 is more than can be refunded on INV-1003: at most 29.00" in (
-        out.output["summary"]
+    assert (
+        "40.00 is more than can be refunded on INV-1003: at most 29.00" in (out.output["summary"])
     )
     assert "refundable 58.00" not in out.output["summary"]
 
