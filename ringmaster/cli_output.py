@@ -173,6 +173,12 @@ def print_outcome(o: RunOutcome, decide_hint: str = REVIEW_COMMANDS_HINT) -> Non
         out.print(decide_hint, markup=False)
 
 
+def print_none(noun: str, **filters: str | None) -> None:
+    """The line a listing prints when nothing matches: "no threads with status failed"."""
+    said = " and ".join(f"{name} {value}" for name, value in filters.items() if value)
+    out.print(f"no {noun} with {said}" if said else f"no {noun}", markup=False)
+
+
 def print_items(items: list[ReviewItem], title: str = "Review queue") -> None:
     table = Table(title=title)
     for col in ("id", "thread", "subtask", "kind", "agent", "priority", "status", "summary"):

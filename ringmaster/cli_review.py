@@ -18,6 +18,7 @@ from ringmaster.cli_output import (
     out,
     print_items,
     print_json,
+    print_none,
     progress,
     read_queue,
 )
@@ -58,6 +59,9 @@ def review_list(
         )
     if json_mode:
         print_json([i.to_dict(with_payload=False) for i in items])
+    elif not items:
+        shown = {"agent": agent, "kind": kind, "thread": thread}
+        print_none("review items", status=status, **shown)
     else:
         print_items(items)
 

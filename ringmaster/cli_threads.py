@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ringmaster.cli_output import JsonOpt, cli_runner, out, print_json, print_outcome, print_plan
+from ringmaster.cli_output import (
+    JsonOpt,
+    cli_runner,
+    out,
+    print_json,
+    print_none,
+    print_outcome,
+    print_plan,
+)
 from ringmaster.errors import RingmasterError
 
 thread_app = typer.Typer(
@@ -41,9 +49,7 @@ def thread_list(
         print_json([r.to_dict() for r in rows])
         return
     if not rows:
-        asked = (("status", status), ("requester", requester))
-        said = " and ".join(f"{name} {value}" for name, value in asked if value)
-        out.print(f"no threads with {said}" if said else "no threads", markup=False)
+        print_none("threads", status=status, requester=requester)
         return
     table = Table(title="Threads")
     for col in ("id", "requester", "status", "turn", "updated", "last request"):

@@ -114,6 +114,8 @@ def test_thread_list_filters_and_refuses_an_unknown_status(
     assert [t["requester"] for t in cli.json("thread", "list", "--status", "waiting")] == ["bob"]
     none = cli("thread", "list", "--status", "failed", "--requester", "ann").stdout
     assert none.strip() == "no threads with status failed and requester ann"
+    nothing = cli("review", "list", "--agent", "legal").stdout
+    assert nothing.strip() == "no review items with status pending and agent legal"
     bad = cli("thread", "list", "--status", "bogus", ok=False)
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
