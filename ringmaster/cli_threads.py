@@ -88,7 +88,7 @@ def thread_show(
         answer = "not finished yet" if h.get("pending") else " ".join(str(h["answer"]).split())
         out.print(f"  turn {h['turn']}: {h['request']}\n    -> {answer[:200]}", markup=False)
     if earlier:
-        out.print(f"  turn {row.turn} (the latest):", markup=False)
+        out.print(f"  turn {row.turn} (the latest): {row.last_request or ''}", markup=False)
     if row.status == "quarantined":
         out.print(
             f"quarantined after repeated failures: {row.error}\n"

@@ -47,7 +47,7 @@ def test_thread_show_prints_the_earlier_turns(cli_in_process: Cli) -> None:
     answer = cli.json("thread", "show", thread)["history"][0]["answer"]
     assert "turn 1: What's the status of ticket TCK-1001?" in shown
     assert " ".join(answer.split())[:60] in " ".join(shown.split())
-    assert "turn 2 (the latest)" in shown
+    assert "turn 2 (the latest): how many tickets were opened last week" in shown
     # A unique prefix names the thread, as review ids do; too short a one is one line.
     assert cli.json("thread", "show", thread[:6])["thread"]["id"] == thread
     short = cli("thread", "show", thread[:3], ok=False)
