@@ -131,22 +131,27 @@ def release_held(runner: Runner, thread_id: str) -> bool:
 
 def close_answered(runner: Runner, job: Job) -> None:
     """Decide the question the job's turn answered (its `references` event says which turn
-    asked it) as answered in the conversation, by the requester who answered it. Idempotent:
-    a retried job finds the item decided already."""
+    asked it) as answered in the conversation, by the requester who answered it, through the
+    decision service's `decide_item` (as deadline denials are). Idempotent: a retried job
+    finds the item decided already; the run job's own drain resumes the question's turn."""
+    from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, decide_item
+
+    questions = runner.queue.list(thread_id=job.thread_id, kind="routing", limit=100)
+    if not questions:
+        return  # the common case: no trail to read
     asked = {
         e.data.get("answers")
         for e in runner.audit.for_thread(job.thread_id)
         if e.kind == "references" and e.data.get("turn") == job.turn
     } - {None}
-    if not asked:
-        return
+    answer = Decision("respond", message=f"answered in the conversation (turn {job.turn})")
     requester = runner.threads.get(job.thread_id).requester
-    for item in runner.queue.list(thread_id=job.thread_id, kind="routing", limit=100):
-        if item.turn not in asked:
-            continue
-        message = f"answered in the conversation (turn {job.turn})"
-        response = {"decisions": [{"type": "respond", "message": message}]}
-        try:
-            runner.queue.decide(item.id, response, requester)
-        except AlreadyDecided:
-            pass
+    for item in questions:
+        if item.turn in asked:
+            try:
+                decide_item(
+                    runner.queue, item, answer, requester,
+                    checks=Checks(), scheduler=ResumeAfterCommit(),
+                )  # fmt: skip
+            except AlreadyDecided:
+                pass
