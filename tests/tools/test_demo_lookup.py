@@ -41,3 +41,12 @@ def test_a_record_is_described_by_what_people_call_it_for_short(tmp_path: Path) 
     assert saml is not None and "sso" in saml.words.split()
     password = lookup("TCK-1001")
     assert password is not None and not {"2fa", "sso"} & set(password.words.split())
+
+
+def test_a_short_name_is_matched_as_a_word_not_inside_one() -> None:
+    from ringmaster.tools.demo.lookup import _words
+
+    assert "saml" in _words({"title": "SSO login loop"}, ("title",)).split()  # type: ignore[arg-type]
+    for text in ("payment processor down", "refund of 1502.00"):
+        words = _words({"title": text}, ("title",)).split()  # type: ignore[arg-type]
+        assert not {"saml", "5xx"} & set(words), text

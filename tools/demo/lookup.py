@@ -9,6 +9,7 @@ and answers `None` for an id it does not know, so a reference to it stays unreso
 from __future__ import annotations
 
 import calendar
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ _ALSO_CALLED = {
 def _words(row: sqlite3.Row, columns: tuple[str, ...]) -> str:
     words = [str(row[c]) for c in columns if row[c] is not None]
     said = " ".join(words).lower()
-    words += [alias for term, alias in _ALSO_CALLED.items() if term in said]
+    words += [alias for term, alias in _ALSO_CALLED.items() if re.search(rf"\b{term}\b", said)]
     if "period" in columns and row["period"]:
         # "2025-06" is "the June one" to a person.
         year, _, month = str(row["period"]).partition("-")
