@@ -210,6 +210,9 @@ def test_a_request_for_several_refunds_is_asked_back_not_half_done(
         assert "more than one refund" in out.output["summary"], text
     out = run(registry, "billing", "Refund 40.00 on INV-1017, the customer was unhappy")
     assert [a.args["invoice_id"] for a in out.proposed_actions] == ["INV-1017"]
+    # One refund that mentions another invoice is still one refund, of the first named.
+    out = run(registry, "billing", "Refund INV-1017 in full, it duplicated INV-1018")
+    assert [a.args["invoice_id"] for a in out.proposed_actions] == ["INV-1017"]
 
 
 def test_a_refund_over_the_limit_names_the_limit_it_is_over(registry: AgentRegistry) -> None:
@@ -232,6 +235,8 @@ def test_a_second_instruction_is_not_the_first_tickets_resolution(
     assert not any("TCK-1002" in n or "close" in n.lower() for n in notes.values()), notes
     out = run(registry, "support", "Close TCK-1001, the customer confirmed the fix")
     assert out.proposed_actions[0].args["resolution"] == "The customer confirmed the fix"
+    out = run(registry, "support", "Close TCK-1001, the fix works on ios-17 now")
+    assert out.proposed_actions[0].args["resolution"] == "The fix works on ios-17 now"
 
 
 def _ops_handoff(ops_out: AgentOutput, effects: list[dict[str, Any]]) -> Handoff:

@@ -141,10 +141,13 @@ def _refund(
         notes.append("a refund needs an invoice id (INV-…) or a customer; none was found")
         return "refund"
     named = list(dict.fromkeys(invoices))
-    repeated = len(re.findall(r"\brefund\b", text, re.IGNORECASE)) > 1 and p.has(
-        text, r"\b(another|one more)\b"
-    )
-    if len(named) > 1 or repeated:
+    verbs = len(re.findall(r"\brefund\b", text, re.IGNORECASE))
+    # Several refunds asked: a refund verb per invoice or repeat ("… and refund …", "another"),
+    # or invoices listed together ("INV-1 and INV-2", "both"). One invoice merely mentioned
+    # ("refund INV-2, it double-charged INV-1") is one refund of the first.
+    listed = p.has(text, r"\bINV-\d+\s*(?:,|and|&|\+)\s*(?:INV-\d+|\d+)|\b(both|each|all)\b")
+    several = len(named) > 1 and (verbs > 1 or listed)
+    if several or (verbs > 1 and p.has(text, r"\b(another|one more)\b")):
         # One refund is proposed per request: doing the first and dropping the rest would
         # answer "done" for work that was not done.
         notes.append(

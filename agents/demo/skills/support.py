@@ -174,9 +174,10 @@ def _note_text(text: str) -> str | None:
 def _reason(text: str) -> str | None:
     m = re.search(r"\?\s*(.+)$", text) or re.search(r",\s*(.+)$", text)
     instruction = r"^(?:and |then |also |separately,? )*(?:close|re-?open|resolve)\b"
-    if not m or p.has(m.group(1), rf"{instruction}|\b[A-Z]{{2,4}}-\d+\b"):
+    clause = m.group(1) if m else ""
+    if not m or p.has(clause, instruction) or re.search(r"\b[A-Z]{2,4}-\d+\b", clause):
         return None  # another instruction ("…, close TCK-1002 too"), not why this one closes
-    return p.redact(_sentence(m.group(1)))
+    return p.redact(_sentence(clause))
 
 
 def _sentence(text: str) -> str:
