@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langgraph.types import Command
 
@@ -29,6 +29,9 @@ from ringmaster.graph.build import build_graph
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import EVENT_KEY
 from ringmaster.graph.references import EntityKind, kinds_from_team
+
+if TYPE_CHECKING:
+    from ringmaster.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -162,18 +165,17 @@ def run_conversations(
     return report
 
 
-def run_on_team(conversations: list[Conversation]) -> ConversationReport:
-    """`run_conversations` with the configured team (the demo by default), as `ringmaster eval
-    conversations` runs it: each conversation on a fresh demo database, one planner model."""
+def run_on_team(conversations: list[Conversation], base: Settings) -> ConversationReport:
+    """`run_conversations` with `base`'s team (the demo when it names none), as `ringmaster
+    eval conversations` runs it: each conversation on a fresh demo database, one planner
+    model. The caller reads the settings (the CLI from the environment)."""
     import tempfile
     from contextlib import nullcontext
 
     from langgraph.checkpoint.memory import InMemorySaver
 
-    from ringmaster.settings import Settings
     from ringmaster.wiring import build_deps, load_team_and_tools
 
-    base = Settings()
     with tempfile.TemporaryDirectory(prefix="ringmaster-conv-") as tmp:
         homes = iter(range(len(conversations)))
 

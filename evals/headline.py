@@ -62,6 +62,7 @@ class Figure:
     metric: str
     value: float | None
     bar: str = ""
+    count: bool = False  # a number of rows, printed as a whole number
 
 
 def halves(
@@ -303,15 +304,20 @@ def demo(classifier: str, cache: Path, limit: int) -> list[Figure]:
 
 def conversations(classifier: str, cache: Path, limit: int) -> list[Figure]:
     """The held-out conversations on the demo team, run as `ringmaster eval conversations`
-    runs them (the demo team's own classifier; `classifier` and `limit` do not apply)."""
+    runs them (the demo team's own classifier, TF-IDF; `classifier` and `limit` do not
+    apply, and the rows say so)."""
     from ringmaster.evals.conversations import load_conversations, run_on_team
+    from ringmaster.settings import Settings
 
     name = "conversations.jsonl"
     convs = load_conversations(REPO / "evals" / "datasets" / name)
-    m = run_on_team(convs).metrics()
+    # The demo team on SQLite, whatever the environment says.
+    demo = Settings(team_file=None, db_url=None, planner_cache=cache / "conversations")
+    m = run_on_team(convs, demo).metrics()
     split = f"{name} ({len(convs)} conversations, {m['turns']} turns, held out)"
+    team = "team examples (its own classifier)"
     return [
-        Figure("conversations", split, "team examples", metric, m[key], bar)
+        Figure("conversations", split, team, metric, m[key], bar, count=key.endswith("_on"))
         for metric, key, bar in (
             ("turn exact agent set", "agent_set_accuracy", ">= 0.90"),
             ("reference resolution", "resolution_accuracy", ">= 0.90"),
@@ -347,9 +353,7 @@ def markdown(figures: Sequence[Figure], classifier: str, command: str) -> str:
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for f in figures:
-        value = "n/a" if f.value is None else f"{f.value:.3f}"
-        if isinstance(f.value, int):  # a count, not a share
-            value = str(f.value)
+        value = "n/a" if f.value is None else f"{f.value:.{0 if f.count else 3}f}"
         lines.append(
             f"| {f.section} | {f.measured_on} | {f.team_from} | {f.metric} | {value} | {f.bar} |"
         )

@@ -567,9 +567,10 @@ def conversations_cmd(
 ) -> None:
     """Score multi-turn conversations: agent sets, resolved references, questions asked."""
     from ringmaster.evals.conversations import load_conversations, run_on_team
+    from ringmaster.settings import Settings
 
     with _user_errors(json_mode):
-        report = run_on_team(load_conversations(dataset)[:limit])
+        report = run_on_team(load_conversations(dataset)[:limit], Settings())
     metrics = report.metrics()
     if json_mode:
         _print_json({"metrics": metrics, "turns": [t.__dict__ for t in report.turns]})

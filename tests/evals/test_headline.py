@@ -34,16 +34,18 @@ def test_the_table_replaces_only_what_lies_between_the_markers(tmp_path: Path) -
 def test_a_count_is_printed_as_a_count_and_a_share_with_three_places() -> None:
     table = markdown(
         [
-            Figure("c", "set", "team", "acted on", 5, "0"),
+            Figure("c", "set", "team", "acted on", 5, "0", count=True),
+            Figure("c", "set", "team", "a whole share", 1, ""),
             Figure("c", "set", "team", "accuracy", 0.8575, ">= 0.90"),
             Figure("c", "set", "team", "nothing measured", None),
         ],
         "tfidf",
         "cmd",
     )
-    rows = table.splitlines()[-3:]
+    rows = table.splitlines()[-4:]
     assert rows == [
         "| c | set | team | acted on | 5 | 0 |",
+        "| c | set | team | a whole share | 1.000 |  |",
         "| c | set | team | accuracy | 0.858 | >= 0.90 |",
         "| c | set | team | nothing measured | n/a |  |",
     ]
