@@ -58,9 +58,10 @@ class Cli:
 
 
 class InProcessCli(Cli):
-    """The same commands through the same entry point (`run_app`, as `main` runs them, with its
-    umask), in this process: for tests of what a command does, where a separate process is not
-    what is checked. It saves the seconds each process start costs."""
+    """The same commands through the same entry point (`run_app`, as `main` runs them), in this
+    process: for tests of what a command does, where a separate process is not what is checked.
+    It saves the seconds each process start costs. Its umask is a fixed owner-only one, not
+    `main`'s, so file permissions are tested in a real process (test_private_files)."""
 
     def __call__(self, *args: str, ok: bool = True, **run: Any) -> subprocess.CompletedProcess[str]:
         from ringmaster.cli import app

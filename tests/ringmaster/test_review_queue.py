@@ -10,6 +10,7 @@ from ringmaster.errors import NotFound
 from ringmaster.review_queue import ReviewQueue
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
+from ringmaster.thread_store import ThreadStore
 
 PAYLOAD = {
     "action_requests": [{"name": "send_email", "args": {}, "description": ""}],
@@ -28,3 +29,12 @@ def test_find_takes_a_literal_prefix(tmp_path: Path, db_url: str | None) -> None
     for wildcard in ("abc_1", "a%34", "____", "%%%%"):  # LIKE wildcards match nothing here
         with pytest.raises(NotFound, match="no review item"):
             queue.find(wildcard)
+    # Threads are found the same way (`thread show` and `chat --thread` take a prefix).
+    threads = ThreadStore(queue.engine)
+    threads.create("th-abcd1234", "ann")
+    threads.create("th-abcd5678", "ann")
+    assert threads.find("th-abcd1").id == "th-abcd1234"
+    with pytest.raises(NotFound, match="more than one"):
+        threads.find("th-abcd")
+    with pytest.raises(NotFound):
+        threads.find("th-a_c")
