@@ -93,6 +93,15 @@ def test_a_chat_creates_no_thread_until_the_first_request(cli: Cli) -> None:
     assert cli.json("thread", "list") == []
 
 
+def test_chat_continues_a_thread_named_by_a_prefix(cli: Cli) -> None:
+    first = cli.json("run", "What's the status of ticket TCK-1002?", "--as", "ann")
+    thread = first["thread_id"]
+    out, _ = _chat(cli, "--thread", thread[:8]).communicate("close it\n", timeout=120)
+    [outcome] = [x["outcome"] for x in map(json.loads, out.splitlines()) if x["type"] == "outcome"]
+    assert (outcome["thread_id"], outcome["turn"]) == (thread, 2)
+    assert [t["id"] for t in cli.json("thread", "list")] == [thread]
+
+
 def test_a_blank_line_in_piped_requests_does_not_end_the_chat(cli: Cli) -> None:
     """At a prompt an empty line quits; from a pipe it is only a gap (a script's requests
     after it were silently dropped)."""
