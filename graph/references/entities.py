@@ -107,7 +107,8 @@ def entity_ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
 def turn_entities(
     kinds: Sequence[EntityKind], request: str, results: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """What one turn leaves for later turns: ids named, ids touched, ids seen together.
+    """What one turn leaves for later turns: ids named, ids touched, ids seen together, and
+    ids a side effect ran on (`acted`: the work on them is done).
 
     Named ids are the request's and its subtasks' descriptions' (the request as resolved, so
     "close it" names the ticket it closed); touched ones stand only in outputs and actions.
@@ -117,6 +118,13 @@ def turn_entities(
         named += [p for p in _ids(kinds, str(result.get("description") or "")) if p not in named]
     touched: list[tuple[str, str]] = []
     together: list[list[str]] = []
+    acted: list[tuple[str, str]] = []
+    for result in results.values():
+        done = [a for a in result.get("actions") or [] if a.get("status") == "executed"]
+        if done:
+            # What a side effect ran on: its subtask's records and its calls' arguments.
+            text = f"{result.get('description') or ''} {json.dumps([a.get('args') for a in done])}"
+            acted += [p for p in _ids(kinds, text) if p not in acted]
     for result in results.values():
         text = json.dumps({k: result.get(k) for k in ("output", "actions")}, default=str)
         pairs = _ids(kinds, f"{result.get('description') or ''} {text}")
@@ -127,6 +135,7 @@ def turn_entities(
         "named": [list(p) for p in named],
         "touched": [list(p) for p in touched],
         "together": together,
+        "acted": [list(p) for p in acted],
     }
     for result in results.values():
         description = str(result.get("description") or "")

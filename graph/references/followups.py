@@ -51,6 +51,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
     picked = {
         "turn": turn,
         "request": asked,
+        "picked": True,  # the record the reply picked: nothing stands beside it
         "entities": {
             "named": [[k, e] for k, e in options if e in chosen]
             or [[thread.kind_of(e) or "", e] for e in chosen]

@@ -20,6 +20,9 @@ _REPEAT = re.compile(
     re.I,
 )
 _REPEAT_MAX_WORDS = 10
+# The words of `_REPEAT` that add a record beside the last one ("also Aisha says the same",
+# "CUS-1012 too"), where the others replace it ("I meant", "instead", "make it").
+_BESIDE = re.compile(r"\b(too|also|as well|same|likewise|ditto|again)\b", re.I)
 # Ellipsis: "and CUS-1005?", "what about INV-1183", "ok, and what about CUS-1005 then?".
 _ELLIPSIS = re.compile(r"^\W*(and|or|what about|how about|now|then|ok|okay|also)\b", re.I)
 _ELLIPSIS_MAX_WORDS = 8

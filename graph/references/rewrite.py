@@ -35,7 +35,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             continue
         noun = "(?:" + "|".join(nouns) + ")s?"
         strong = rf"\b(?:that|this|the same|same|said|those|these)\s+{noun}\b"
-        weak = rf"\bthe\s+{noun}\b(?!\s+(?:on|of|for|behind|from|who)\s+\w)(?!\s+\S*\d)"
+        # Not "the customer CUS-1002" or "the ticket #1005" (an id follows), but "credit the
+        # customer $10" is a reference.
+        weak = rf"\bthe\s+{noun}\b(?!\s+(?:on|of|for|behind|from|who)\s+\w)(?!\s+[#\w-]*\d)"
         # "the customer" beside an explicit id is that record's customer, not an old one.
         for pattern in [strong] if explicit else [strong, weak]:
             for match in list(re.finditer(pattern, text, re.I)):

@@ -19,11 +19,14 @@ from ringmaster.graph.references.entities import (
 )
 from ringmaster.graph.references.patterns import (
     _BARE,
+    _BESIDE,
+    _CORRECTION,
     _NEWEST,
     _OLDEST,
     _ORDINAL,
     _ORDINALS,
     _PLURAL,
+    _REPEAT_MAX_WORDS,
     _asks,
     _describing_words,
     _own_words,
@@ -96,17 +99,30 @@ class _Thread:
         if len(turns) < 2 or int(turns[-1].get("turn", 0)) != number:
             return []
         later, earlier = turns[-1], turns[-2]
+        if later.get("picked"):
+            return []
 
         def bare(turn: Mapping[str, Any]) -> str:
             return " ".join(_strip_ids(str(turn.get("request") or ""), self.kinds).lower().split())
 
-        # The same question of another record ("and CUS-1012?", rewritten or left bare) puts
-        # the two side by side; the same *action* done again ("same for CUS-1037") finishes
-        # the earlier one, and the thread moves on to the new record.
-        echoed = bare(later) == bare(earlier) or bool(
-            "?" in str(later.get("request") or "") and _BARE.fullmatch(bare(later))
+        # The same request of another record ("and CUS-1012?", rewritten or left bare) puts
+        # the two side by side, unless it was the same *action* done again: a credit that ran
+        # for CUS-1006 and then ran for CUS-1037 ("same for CUS-1037") finishes the earlier
+        # record, and the thread moves on to the new one. A question ("whats TCK-1110 about",
+        # typed any way) or a report ("also Aisha says the same") does nothing to its record,
+        # so both stay in play.
+        said = str(later.get("request") or "")
+        echoed = (
+            bare(later) == bare(earlier)
+            or bool("?" in said and _BARE.fullmatch(bare(later)))
+            # "also Aisha at CUS-1003 says the same": a short follow-up adding a record.
+            or bool(
+                _BESIDE.search(said)
+                and not _CORRECTION.search(said)
+                and len(said.split()) <= _REPEAT_MAX_WORDS
+            )
         )
-        if not echoed or not _asks(str(earlier.get("request") or "")):
+        if not echoed or (self.acted(earlier) and self.acted(later)):
             return []
         mine = {e for _, e in (later.get("entities") or {}).get("named", [])}
         return [
@@ -114,6 +130,16 @@ class _Thread:
             for k, e in (earlier.get("entities") or {}).get("named", [])
             if k in self.by_name and e not in mine
         ]
+
+    def acted(self, turn: Mapping[str, Any]) -> bool:
+        """True when a side effect of the turn ran on a record it named (for a history
+        written before turns kept `acted`, and a request re-read with a reply's pick: when its
+        request is no question)."""
+        ents = turn.get("entities") or {}
+        if "acted" not in ents:
+            return not _asks(str(turn.get("request") or ""))
+        acted = {e for _, e in ents["acted"]}
+        return any(e in acted for _, e in ents.get("named", []))
 
     def find(self, kind: str, echo: bool = False) -> tuple[list[str], int] | None:
         """The ids of `kind` the latest turn that has any refers to, and that turn's number.

@@ -7,7 +7,13 @@ from typing import Any
 
 from ringmaster.agents.demo import TEAM_FILE
 from ringmaster.agents.spec import load_team
-from ringmaster.graph.references import RecordFacts, kinds_from_team, resolve, turn_entities
+from ringmaster.graph.references import (
+    RecordFacts,
+    entity_ids,
+    kinds_from_team,
+    resolve,
+    turn_entities,
+)
 
 KINDS = kinds_from_team(load_team(TEAM_FILE).entities)
 
@@ -37,14 +43,34 @@ def test_a_bare_follow_up_about_another_kind_leaves_both_as_candidates() -> None
     assert "TCK-1005" in out.question and "INC-1012" in out.question
 
 
+def sent(number: int, request: str, status: str = "executed") -> dict[str, Any]:
+    """A history entry whose e-mail to the request's customer ran (or ended in `status`)."""
+    to = [e for _, e in entity_ids(KINDS, request)]
+    results = {
+        "t1": {
+            "description": request,
+            "actions": [{"tool": "send_email", "args": {"to": to}, "status": status}],
+        }
+    }
+    return {"turn": number, "request": request, "entities": turn_entities(KINDS, request, results)}
+
+
 def test_the_same_action_done_again_moves_the_thread_on() -> None:
-    # "send CUS-1043 a reminder", "same for CUS-1037" (rewritten), then "they" is CUS-1037.
+    # "send CUS-1043 a reminder", "same for CUS-1037" (rewritten), both sent: "they" is CUS-1037.
     history = [
-        turn(1, "send CUS-1043 a reminder email about their unpaid invoices"),
-        turn(2, "send CUS-1037 a reminder email about their unpaid invoices"),
+        sent(1, "send CUS-1043 a reminder email about their unpaid invoices"),
+        sent(2, "send CUS-1037 a reminder email about their unpaid invoices"),
     ]
     out = resolve("how much do they owe in total?", history, KINDS)
     assert out.question is None and [r.entity for r in out.resolutions] == ["CUS-1037"]
+    # Neither e-mail went out: nothing finished CUS-1043, so "they" is either.
+    history = [
+        sent(1, "send CUS-1043 a reminder email about their unpaid invoices", "error"),
+        sent(2, "send CUS-1037 a reminder email about their unpaid invoices", "error"),
+    ]
+    out = resolve("how much do they owe in total?", history, KINDS)
+    assert out.question is not None and out.resolutions == []
+    assert "CUS-1043" in out.question and "CUS-1037" in out.question
 
 
 def listed(number: int, request: str, touched: str) -> dict[str, Any]:
