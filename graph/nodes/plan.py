@@ -16,9 +16,18 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.planner.base import Plan, human_plan
-from ringmaster.graph.references import Resolved, asking, kinds_from_team, resolve
+from ringmaster.graph.references import (
+    Act,
+    EntityKind,
+    Resolved,
+    acts_from_tools,
+    asking,
+    kinds_from_team,
+    resolve,
+)
 from ringmaster.graph.standins import apply_standins
 from ringmaster.graph.state import Requester, RunState
+from ringmaster.tools.base import arguments_model
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +92,19 @@ def with_references(plan: Plan, resolved: Resolved) -> Plan:
     )
 
 
+def team_acts(deps: GraphDeps, kinds: list[EntityKind]) -> list[Act]:
+    """The side effects the team's agents can make, each with the kind of record it acts on
+    ("roll back" typed alone acts on the thread's deployment, or asks which)."""
+    names = dict.fromkeys(n for a in deps.registry.team.agents for n in a.tools)
+    tools = [deps.registry.tools.get(n) for n in names if n in deps.registry.tools]
+    return acts_from_tools(
+        [(t.name, list(arguments_model(t).model_fields)) for t in tools if t.side_effect], kinds
+    )
+
+
 def make_plan(deps: GraphDeps) -> Any:
     kinds = kinds_from_team(deps.registry.team.entities)
+    acts = team_acts(deps, kinds)
 
     def plan(state: RunState) -> dict[str, Any]:
         # Intake: the runner checks before storing anything; this re-check guards other callers.
@@ -93,7 +113,7 @@ def make_plan(deps: GraphDeps) -> Any:
         requester = Requester.model_validate(state.get("requester") or {})
         allowed = allowed_agents(deps, requester)
         # Follow-ups ("close it") are routed as what they refer to; an ambiguous one is asked.
-        resolved = resolve(request, state.get("history") or [], kinds, deps.lookup)
+        resolved = resolve(request, state.get("history") or [], kinds, deps.lookup, acts)
         if resolved.resolutions or resolved.question:
             emit("references", "planner:references", request=request, **resolved.to_dict())
         try:

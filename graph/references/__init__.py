@@ -17,7 +17,8 @@ in the history), `thread` (the history as the resolver reads it), `rewrite` (one
 request's references), `descriptions` (noun phrases, owners, descriptions, ordinals),
 `owned` (a person's records: "her ticket", and "my ticket" from a customer who said who
 they are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats
-and ellipsis) and `patterns` (the phrase patterns and word sets).
+and ellipsis), `implied` (an action typed without its object: "roll back") and `patterns`
+(the phrase patterns and word sets).
 """
 
 from __future__ import annotations
@@ -39,16 +40,19 @@ from ringmaster.graph.references.entities import (
     turn_entities,
 )
 from ringmaster.graph.references.followups import _bare, _ellipsis_after, _repeat, _reply
+from ringmaster.graph.references.implied import Act, _implied, acts_from_tools
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.thread import _Thread
 
 __all__ = [
+    "Act",
     "EntityKind",
     "Lookup",
     "RecordFacts",
     "Resolution",
     "Resolved",
     "asking",
+    "acts_from_tools",
     "asks",
     "entity_ids",
     "kinds_from_team",
@@ -62,8 +66,12 @@ def resolve(
     history: Sequence[Mapping[str, Any]],
     kinds: Sequence[EntityKind],
     lookup: Lookup | None = None,
+    acts: Sequence[Act] = (),
 ) -> Resolved:
-    """Rewrite the request's references to earlier turns' ids, or ask when one is ambiguous."""
+    """Rewrite the request's references to earlier turns' ids, or ask when one is ambiguous.
+
+    `acts` (the team's side effects, `acts_from_tools`) let an action typed without its
+    object ("roll back") act on the thread's one record of its kind, or ask among several."""
     if not kinds or not history:
         return Resolved(request, [])
     thread = _Thread(history, kinds, lookup)
@@ -72,4 +80,7 @@ def resolve(
         out = step(request, explicit, thread)
         if out is not None:
             return out
-    return _ellipsis_after(request, _rewrite(request, explicit, thread), thread)
+    out = _ellipsis_after(request, _rewrite(request, explicit, thread), thread)
+    if out.question or out.resolutions or explicit:
+        return out
+    return _implied(request, thread, acts) or out

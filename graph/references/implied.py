@@ -1,0 +1,73 @@
+"""An action typed without its object: "roll back", "rollback pls", "close pls", "refund".
+
+Each side-effecting tool of the team acts on records of one kind: the kind whose id it takes
+(`close_ticket(ticket_id)`, `issue_refund(invoice_id)`), else the kind its name says
+(`rollback_deployment`); the other words of its name are how a request says it ("close",
+"rollback", "issue", "refund"). A request that is only such words — no record named, no
+reference, nothing else asked — acts on the thread's record of that kind: the one the newest
+turn with any refers to, or, when that turn had several, a question naming them. It is never
+passed on for an agent to pick one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ringmaster.graph.references.entities import EntityKind, Resolution, Resolved, _question
+from ringmaster.graph.references.patterns import _own_words
+from ringmaster.graph.references.thread import _Thread
+
+
+@dataclass(frozen=True)
+class Act:
+    """A side effect the team can make: the words that say it, and the kind it acts on."""
+
+    words: frozenset[str]
+    kind: str
+
+
+def acts_from_tools(
+    tools: Iterable[tuple[str, Iterable[str]]], kinds: Sequence[EntityKind]
+) -> list[Act]:
+    """The acts of side-effecting tools given as (name, argument names); a tool that acts on
+    no kind of record (`send_email(to, …)`) is none."""
+    nouns = {w for k in kinds for w in (k.name, *(n.lower() for n in k.nouns))}
+    acts = []
+    for name, args in tools:
+        words = [w for w in name.lower().split("_") if w]
+        kind = next((k for k in kinds if f"{k.name}_id" in set(args)), None)
+        kind = kind or next((k for k in kinds if k.name in words), None)
+        verbs = frozenset(words) - nouns - {"id"}
+        if kind is not None and verbs:
+            acts.append(Act(verbs, kind.name))
+    return acts
+
+
+def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | None:
+    """ "roll back" after a deployment was named: that deployment; a question after two."""
+    tokens = re.findall(r"[a-z]+", request.lower())
+    used: set[int] = set()
+    kinds: set[str] = set()
+    for i, token in enumerate(tokens):
+        pair = token + tokens[i + 1] if i + 1 < len(tokens) else ""  # "roll back": "rollback"
+        for act in acts:
+            if pair in act.words:
+                used |= {i, i + 1}
+                kinds.add(act.kind)
+            elif token in act.words:
+                used.add(i)
+                kinds.add(act.kind)
+    rest = " ".join(t for i, t in enumerate(tokens) if i not in used)
+    if len(kinds) != 1 or _own_words(rest):
+        return None  # no act, acts on several kinds, or a request with more of its own
+    kind = thread.by_name[kinds.pop()]
+    found = thread.find(kind.name)
+    if found is None:
+        return None
+    options, turn = found
+    if len(options) > 1:
+        return Resolved(request, [], _question(kind, options))
+    text = f"{request.rstrip()} ({options[0]})"
+    return Resolved(text, [Resolution("(implied)", options[0], kind.name, turn)])

@@ -1,0 +1,157 @@
+"""A reference's candidates are every record of its kind the thread still has in play, and a
+turn with more than one (and no word that picks one) is asked, never acted on: records a
+follow-up put side by side with no work done on them, and the record an action typed without
+its object ("roll back") acts on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ringmaster.agents.demo import TEAM_FILE
+from ringmaster.agents.spec import load_team
+from ringmaster.graph.references import (
+    acts_from_tools,
+    entity_ids,
+    kinds_from_team,
+    resolve,
+    turn_entities,
+)
+from ringmaster.settings import Settings
+
+KINDS = kinds_from_team(load_team(TEAM_FILE).entities)
+
+
+def turn(number: int, request: str, ran: str | None = None) -> dict[str, Any]:
+    """A history entry as the synthesize node writes it; `ran`: a tool that ran on the
+    request's records."""
+    results: dict[str, Any] = {}
+    if ran:
+        args = {f"{k}_id": e for k, e in entity_ids(KINDS, request)}
+        action = {"tool": ran, "args": args, "status": "executed"}
+        results = {"t1": {"description": request, "actions": [action]}}
+    return {"turn": number, "request": request, "entities": turn_entities(KINDS, request, results)}
+
+
+def test_a_question_however_typed_leaves_both_records_in_play() -> None:
+    # "whats TCK-1110 about" has no question mark and no question word the resolver knows;
+    # "and TCK-1142?" asked it again: "close it" is either ticket.
+    history = [turn(1, "whats TCK-1110 about"), turn(2, "whats TCK-1142 about")]
+    out = resolve("close it", history, KINDS)
+    assert out.question is not None and out.resolutions == []
+    assert "TCK-1110" in out.question and "TCK-1142" in out.question
+
+
+def test_a_report_of_the_same_for_another_person_leaves_both_in_play() -> None:
+    for ran in (None, "open_ticket"):  # a ticket opened for Maria unasked does not finish her
+        history = [
+            turn(1, "Maria Lopez CUS-1001 says she's locked out, is her account suspended?", ran),
+            turn(2, "also Aisha at CUS-1003 says the same"),
+        ]
+        out = resolve("open a ticket for her about the lockout", history, KINDS)
+        assert out.question is not None and out.resolutions == [], ran
+        assert "CUS-1001" in out.question and "CUS-1003" in out.question
+
+
+def test_an_action_that_ran_again_for_another_record_moves_the_thread_on() -> None:
+    history = [
+        turn(1, "credit CUS-1006 $15 for the outage", "apply_credit"),
+        turn(2, "credit CUS-1011 $15 for the outage", "apply_credit"),
+    ]
+    out = resolve("email them about the credit", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["CUS-1011"]
+
+
+def test_a_turn_keeps_which_records_a_side_effect_ran_on() -> None:
+    request = "close TCK-1005"
+    done = {
+        "t1": {
+            "description": request,
+            "actions": [
+                {"tool": "close_ticket", "args": {"ticket_id": "TCK-1005"}, "status": "executed"}
+            ],
+        }
+    }
+    failed = {
+        "t1": {
+            "description": request,
+            "actions": [
+                {"tool": "close_ticket", "args": {"ticket_id": "TCK-1005"}, "status": "error"}
+            ],
+        }
+    }
+    assert turn_entities(KINDS, request, done)["acted"] == [["ticket", "TCK-1005"]]
+    assert turn_entities(KINDS, request, failed)["acted"] == []
+
+
+def test_the_customer_before_an_amount_is_a_reference() -> None:
+    # "the customer $10" is no id after the noun ("the customer CUS-1002" would be).
+    history = [turn(1, "what do CUS-1037 and CUS-1043 owe")]
+    out = resolve("credit the customer $10 for the hassle", history, KINDS)
+    assert out.question is not None and out.resolutions == []
+    assert "CUS-1037" in out.question and "CUS-1043" in out.question
+
+
+TOOLS = [
+    ("rollback_deployment", ["service", "environment"]),
+    ("close_ticket", ["ticket_id", "resolution"]),
+    ("issue_refund", ["invoice_id", "amount", "reason"]),
+    ("open_ticket", ["customer_id", "subject"]),
+    ("send_email", ["to", "subject", "body"]),
+]
+
+
+def test_a_tools_kind_is_the_id_it_takes_else_the_kind_its_name_says() -> None:
+    acts = {a.kind: set(a.words) for a in acts_from_tools(TOOLS, KINDS)}
+    assert acts == {
+        "deployment": {"rollback"},
+        "ticket": {"close"},
+        "invoice": {"issue", "refund"},
+        "customer": {"open"},
+    }  # send_email acts on no kind of record
+
+
+def test_an_action_without_its_object_asks_among_several_and_acts_on_one() -> None:
+    acts = acts_from_tools(TOOLS, KINDS)
+    two = [turn(1, "DEP-1032 vs DEP-1033 diff?")]
+    for request in ("roll back", "rollback pls"):
+        out = resolve(request, two, KINDS, acts=acts)
+        assert out.question is not None and out.resolutions == [], request
+        assert "DEP-1032" in out.question and "DEP-1033" in out.question
+    one = [turn(1, "DEP-1032 healthy?")]
+    out = resolve("rollback pls", one, KINDS, acts=acts)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["DEP-1032"]
+    assert "DEP-1032" in out.text
+    # The reply to the question runs it with the record picked.
+    asked = resolve("roll back", two, KINDS, acts=acts)
+    entry = {
+        "turn": 2,
+        "request": "roll back",
+        "entities": {
+            "question": {
+                "request": "roll back",
+                "options": [["deployment", "DEP-1032"], ["deployment", "DEP-1033"]],
+            }
+        },
+    }
+    assert asked.question
+    out = resolve("DEP-1033", [*two, entry], KINDS, acts=acts)
+    assert out.question is None and "DEP-1033" in out.text and "roll back" in out.text
+
+
+def test_an_action_with_words_of_its_own_is_not_an_implied_reference() -> None:
+    acts = acts_from_tools(TOOLS, KINDS)
+    two = [turn(1, "DEP-1032 vs DEP-1033 diff?")]
+    for request in ("roll back the api in staging", "write a note about the rollback", "close"):
+        out = resolve(request, two, KINDS, acts=acts)
+        assert out.question is None and out.resolutions == [], request
+
+
+def test_the_demo_teams_side_effects_each_act_on_their_kind(tmp_path: Path) -> None:
+    from ringmaster.graph.nodes.plan import team_acts
+    from ringmaster.wiring import build_deps
+
+    deps = build_deps(Settings().model_copy(update={"home": tmp_path}))
+    acts = {w: a.kind for a in team_acts(deps, KINDS) for w in a.words}
+    assert acts["rollback"] == "deployment" and acts["close"] == "ticket"
+    assert acts["refund"] == "invoice" and acts["credit"] == "customer"
