@@ -130,11 +130,12 @@ def _other(
 ) -> tuple[str, list[Resolution]] | str:
     """ "the other one": of the records named (or, when none of its kind was named, listed)
     together, the one the last turn did not use; a question when several are left."""
-    match = re.search(r"\bthe other (one|[a-z]+)\b", text, re.I)
+    # "same for the other": "one" left out at the end of a clause.
+    match = re.search(r"\bthe other(?: (one|[a-z]+)\b|(?=\s*(?:[?.!,;]|$)))", text, re.I)
     if not match or not thread.history:
         return text, resolutions
     used = {e for _, e in (thread.history[-1].get("entities") or {}).get("named", [])}
-    word = match.group(1).lower()
+    word = (match.group(1) or "one").lower()
     for turn in reversed(thread.history[:-1]):
         ents = turn.get("entities") or {}
         for kind in thread.kinds:

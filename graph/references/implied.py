@@ -4,8 +4,10 @@ Each side-effecting tool of the team acts on records of one kind: the kind whose
 (`close_ticket(ticket_id)`, `issue_refund(invoice_id)`), else the kind its name says
 (`rollback_deployment`); the other words of its name are how a request says it ("close",
 "rollback", "issue", "refund"). A request that is only such words — no record named, no
-reference, nothing else asked — acts on the thread's record of that kind: the one the newest
-turn with any refers to, or, when that turn had several, a question naming them. It is never
+reference, nothing else asked — or whose verb's object is a pronoun no record of the thread
+stood for ("close it" after a customer's open tickets were only counted) acts on the thread's
+record of that kind: the one the newest turn with any refers to, else the unfinished ones of
+the person the thread is about; when there are several, a question naming them. It is never
 passed on for an agent to pick one.
 """
 
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ringmaster.graph.references.entities import EntityKind, Resolution, Resolved, _question
+from ringmaster.graph.references.owned import owned_in_play
 from ringmaster.graph.references.patterns import _own_words
 from ringmaster.graph.references.thread import _Thread
 
@@ -45,29 +48,42 @@ def acts_from_tools(
     return acts
 
 
+# A pronoun in a verb's object slot: "close it", "roll it back", "refund that one".
+_OBJECT = re.compile(r"\s+(it|that one|this one)\b", re.I)
+
+
 def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | None:
-    """ "roll back" after a deployment was named: that deployment; a question after two."""
-    tokens = re.findall(r"[a-z]+", request.lower())
+    """ "roll back" after a deployment was named: that deployment; a question after two. And
+    "close it" that no record of the thread stands for ("does CUS-1020 have open tickets?"
+    answered with a count): a record of the kind its verb acts on, a person's if the thread
+    is about one."""
+    words = list(re.finditer(r"[a-z]+", request, re.I))
+    tokens = [w.group(0).lower() for w in words]
     used: set[int] = set()
     kinds: set[str] = set()
+    slot = None
     for i, token in enumerate(tokens):
         pair = token + tokens[i + 1] if i + 1 < len(tokens) else ""  # "roll back": "rollback"
         for act in acts:
-            if pair in act.words:
-                used |= {i, i + 1}
+            hit = [i, i + 1] if pair in act.words else [i] if token in act.words else []
+            if hit:
+                used |= set(hit)
                 kinds.add(act.kind)
-            elif token in act.words:
-                used.add(i)
-                kinds.add(act.kind)
+                slot = slot or _OBJECT.match(request, words[hit[0]].end())
     rest = " ".join(t for i, t in enumerate(tokens) if i not in used)
-    if len(kinds) != 1 or _own_words(rest):
+    if len(kinds) != 1 or (slot is None and _own_words(rest)):
         return None  # no act, acts on several kinds, or a request with more of its own
     kind = thread.by_name[kinds.pop()]
-    found = thread.find(kind.name)
+    found = thread.find(kind.name) or owned_in_play(thread, kind)
     if found is None:
         return None
     options, turn = found
     if len(options) > 1:
         return Resolved(request, [], _question(kind, options))
-    text = f"{request.rstrip()} ({options[0]})"
-    return Resolved(text, [Resolution("(implied)", options[0], kind.name, turn)])
+    if slot is None:
+        text = f"{request.rstrip()} ({options[0]})"
+        phrase = "(implied)"
+    else:
+        text = request[: slot.start(1)] + options[0] + request[slot.end(1) :]
+        phrase = slot.group(1)
+    return Resolved(text, [Resolution(phrase, options[0], kind.name, turn)])

@@ -11,6 +11,7 @@ from typing import Any
 from ringmaster.agents.demo import TEAM_FILE
 from ringmaster.agents.spec import load_team
 from ringmaster.graph.references import (
+    RecordFacts,
     acts_from_tools,
     entity_ids,
     kinds_from_team,
@@ -155,3 +156,30 @@ def test_the_demo_teams_side_effects_each_act_on_their_kind(tmp_path: Path) -> N
     acts = {w: a.kind for a in team_acts(deps, KINDS) for w in a.words}
     assert acts["rollback"] == "deployment" and acts["close"] == "ticket"
     assert acts["refund"] == "invoice" and acts["credit"] == "customer"
+
+
+def test_the_other_at_the_end_of_a_clause_is_the_other_one() -> None:
+    history = [
+        turn(1, "show me TCK-1043 and TCK-1126"),
+        turn(2, "close TCK-1043", "close_ticket"),
+    ]
+    for request in ("same for the other", "do the same for the other?"):
+        out = resolve(request, history, KINDS)
+        assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1126"]
+
+
+def test_a_pronoun_no_record_stands_for_is_one_of_the_kind_its_verb_acts_on() -> None:
+    # "does CUS-1020 have open tickets?" answered with a count: "close it" is her open one.
+    acts = acts_from_tools(TOOLS, KINDS)
+    history = [turn(1, "does CUS-1020 hav any open tix")]
+    one = {
+        "CUS-1020": RecordFacts("CUS-1020", owns=("TCK-1052", "TCK-1078")),
+        "TCK-1052": RecordFacts("TCK-1052", "CUS-1020", "closed", done=True),
+        "TCK-1078": RecordFacts("TCK-1078", "CUS-1020", "open"),
+    }
+    out = resolve("close it thx", history, KINDS, one.get, acts)
+    assert out.question is None and out.text == "close TCK-1078 thx"
+    two = {**one, "TCK-1052": RecordFacts("TCK-1052", "CUS-1020", "open")}
+    out = resolve("close it thx", history, KINDS, two.get, acts)
+    assert out.question is not None and out.resolutions == []
+    assert "TCK-1052" in out.question and "TCK-1078" in out.question
