@@ -230,13 +230,25 @@ def test_a_second_instruction_is_not_the_first_tickets_resolution(
     registry: AgentRegistry,
 ) -> None:
     out = run(registry, "support", "Close TCK-1001. Separately, close TCK-1002.")
-    notes = {a.args["ticket_id"]: a.args["resolution"] for a in out.proposed_actions}
+    notes = {a.args["ticket_id"]: a.args.get("resolution") for a in out.proposed_actions}
     assert set(notes) == {"TCK-1001", "TCK-1002"}
-    assert not any("TCK-1002" in n or "close" in n.lower() for n in notes.values()), notes
+    assert not any("TCK-1002" in (n or "") or "close" in (n or "").lower() for n in notes.values())
     out = run(registry, "support", "Close TCK-1001, the customer confirmed the fix")
     assert out.proposed_actions[0].args["resolution"] == "The customer confirmed the fix"
     out = run(registry, "support", "Close TCK-1001, the fix works on ios-17 now")
     assert out.proposed_actions[0].args["resolution"] == "The fix works on ios-17 now"
+
+
+def test_a_close_with_no_stated_resolution_writes_no_note_of_its_own(
+    registry: AgentRegistry,
+) -> None:
+    # The note a close writes is the requester's words or none: never a stock sentence.
+    for text in ("Close TCK-1001.", "please close ticket TCK-1002", "mark TCK-1001 as resolved"):
+        out = run(registry, "support", text)
+        [action] = out.proposed_actions
+        assert action.tool == "close_ticket", text
+        assert not action.args.get("resolution"), (text, action.args)
+        assert "no resolution note" in out.output["summary"], text
 
 
 def _ops_handoff(ops_out: AgentOutput, effects: list[dict[str, Any]]) -> Handoff:

@@ -130,16 +130,22 @@ def _ticket_work(
             if ticket["status"] == "closed":
                 notes.append(f"{tid} is already closed; nothing to do")
                 continue
-            # "add a note saying X, and close it": X is the note the close writes.
-            asked = detail or _note_text(text) or _reason(text)
-            resolution = asked or "Resolved with the customer."
+            # "add a note saying X, and close it": X is the note the close writes. No stated
+            # resolution writes no note: a made-up one would be words the requester never
+            # said, and asking would hold up a close that needs nothing more.
+            resolution = detail or _note_text(text) or _reason(text)
             tools.propose(
                 "close_ticket",
                 description=f"Close {tid}: {ticket['subject']}",
                 ticket_id=tid,
-                resolution=resolution,
+                **({"resolution": resolution} if resolution else {}),
             )
-            notes.append(f"proposed closing {tid} ({ticket['subject']}): {resolution.rstrip('.')}")
+            notes.append(
+                f"proposed closing {tid} ({ticket['subject']}): {resolution.rstrip('.')}"
+                if resolution
+                else f"proposed closing {tid} ({ticket['subject']}) with no resolution note, "
+                "as none was stated"
+            )
         elif args := _update_args(text):
             levels = ["low", "normal", "high", "urgent"]
             if p.has(text, r"\bescalate\b") and args.get("priority") == ticket["priority"]:
