@@ -41,6 +41,9 @@ def finished(
         status = "failed"
     elif all_rejected:
         status = "rejected"
+    elif not actions and output.get("question"):
+        # The agent could not tell what the request asks of it: a question back, not a done.
+        status = "needs_input"
     proposals = (state.get("candidate") or {}).get("proposed_actions") or []
     summary = outcome_summary(output, actions, proposals)
     if actions:  # the output says what happened, as the answer does; the proposal stays beside

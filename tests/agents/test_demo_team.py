@@ -315,3 +315,32 @@ def test_card_numbers_and_secrets_never_reach_an_output(registry: AgentRegistry)
     flat = repr(out.output) + repr([a.args for a in out.proposed_actions])
     assert "4242 4242" not in flat and "sk_live" not in flat
     assert out.proposed_actions[0].tool == "open_ticket"
+
+
+@pytest.mark.parametrize("agent", ["support", "billing", "ops", "analytics"])
+def test_a_request_the_skill_cannot_read_is_asked_back_not_answered(
+    registry: AgentRegistry, agent: str
+) -> None:
+    """Words in another language, or none at all, routed to a skill: it asks what is meant
+    (`question`, a needs_input subtask) instead of answering a look-up no one asked for."""
+    for text in (
+        "Pourriez-vous vérifier cela pour moi, s'il vous plaît ?",
+        "Können Sie das bitte für mich prüfen?",
+        "zorp quindle vasht mibber",
+    ):
+        out = run(registry, agent, text)
+        assert_valid(registry.spec(agent), out)
+        assert out.proposed_actions == [], (agent, text)
+        question = out.output.get("question")
+        assert question and question.rstrip().endswith("?"), (agent, text, out.output)
+        assert out.output["summary"].rstrip(".").endswith(question.rstrip(".")), out.output
+
+
+def test_calling_off_a_refund_is_not_a_refund(registry: AgentRegistry) -> None:
+    for text in ("cancel that refund", "don't refund INV-1017 after all", "never mind the refund"):
+        out = run(registry, "billing", text)
+        assert out.proposed_actions == [], text
+        assert out.output.get("question"), text
+    # A reason that mentions a cancellation is still a refund to make.
+    out = run(registry, "billing", "Refund 40.00 on INV-1017, the customer cancelled")
+    assert [a.tool for a in out.proposed_actions] == ["issue_refund"]
