@@ -65,13 +65,21 @@ from ringmaster.thread_store import ThreadStore, new_owner
 from ringmaster.turns import close_answered, conversation, hold, release_held, waits_for
 from ringmaster.usage_store import UsageStore
 from ringmaster.wiring import build_deps, load_policy_for
+from ringmaster.withdraw import withdraw
 
 log = logging.getLogger(__name__)
 
 # `on_event` gets LangGraph's node updates, and each decision event under this key. A subgraph's
 # updates show only its output (`results`), so progress inside a subtask comes from the events.
 PROGRESS_EVENT = "__event__"
-FINISHED = ("done", "answered", "rejected", "failed", "skipped")  # a subtask's final states
+FINISHED = (
+    "done",
+    "answered",
+    "rejected",
+    "failed",
+    "skipped",
+    "needs_input",
+)  # a subtask's final states
 
 
 @dataclass
@@ -448,12 +456,15 @@ class Runner:
             self.threads.set(job.thread_id, status="running")
             if job.kind == "run" and not self._turn_started(job):
                 context = conversation(self, job.thread_id, job.turn)
-                waits = waits_for(self, job, context)
-                if waits:
-                    hold(self, job, waits)
-                    return
-                payload = {**(job.payload or {}), "history": context}
-                self._invoke(graph, job.thread_id, job.turn, payload)
+                # "cancel that refund": the work it calls off is withdrawn, not waited for
+                # or planned anew (ringmaster/withdraw.py).
+                if not withdraw(self, job, context):
+                    waits = waits_for(self, job, context)
+                    if waits:
+                        hold(self, job, waits)
+                        return
+                    payload = {**(job.payload or {}), "history": context}
+                    self._invoke(graph, job.thread_id, job.turn, payload)
             if job.kind == "run":
                 close_answered(self, job)
             from ringmaster.quarantine import apply_failure_decisions
