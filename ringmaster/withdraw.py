@@ -119,7 +119,7 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
     from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, decide_item
 
     requester = str(((job.payload or {}).get("requester") or {}).get("id") or "anonymous")
-    reason = f"withdrawn by the requester in turn {job.turn}: {request}"
+    reason = f"called off in turn {job.turn}: {request}"
     done = Withdrawal()
     for j in turns:
         with runner.jobs.writer.begin() as conn:

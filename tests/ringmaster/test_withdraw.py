@@ -26,8 +26,9 @@ def test_cancel_that_refund_withdraws_the_pending_refund(
     assert (cancel.status, cancel.turn, cancel.queued_behind) == ("completed", 2, [])
     [row] = cancel.subtasks()
     assert row["status"] == "done"
-    assert f"withdrew review {item.id[:10]} of turn 1 (issue_refund(invoice_id=INV-1002" in (
-        row["summary"]
+    assert (
+        f"withdrew review {item.id[:10]} of turn 1 (issue_refund(invoice_id=INV-1002"
+        in (row["summary"])
     )
     decided = runner.queue.get(item.id)
     assert decided.status == "resumed" and decided.decided_by == ann.id
@@ -36,7 +37,10 @@ def test_cancel_that_refund_withdraws_the_pending_refund(
     refund_turn = runner.outcome(thread, 1)
     assert refund_turn.status == "completed"
     assert refund_turn.results["t1"]["status"] == "rejected"
-    assert "withdrawn by the requester in turn 2" in refund_turn.results["t1"]["summary"]
+    assert refund_turn.results["t1"]["summary"].startswith(
+        "issue_refund was not run: the requester withdrew it (called off in turn 2: cancel "
+        "that refund)"
+    )
     assert runner.threads.get(thread).status == "completed" and cancel.pending == []
     kinds = [e.kind for e in runner.audit.for_thread(thread) if e.data.get("turn") == 2]
     assert kinds[0] == "request_received" and kinds[-1] == "final_answer"
