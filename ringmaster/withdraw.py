@@ -39,7 +39,8 @@ WHO = "conversation"  # what a calling-off turn's subtask is done by: no agent, 
 _CALL_OFF = re.compile(
     r"^\W*(?:(?:please|ok(?:ay)?|actually|sorry|wait|no|oh)\W+)*"
     r"(?:cancel|withdraw|call\s+off|never\s*mind|forget(?:\s+about)?|scrap|drop|undo|"
-    r"(?:don'?t|do\s+not)(?:\s+(?:do|make|issue|run|send))?|hold\s+off(?:\s+on)?|stop)\b"
+    r"(?:don'?t|do\s+not)(?!\s+(?:forget|miss|worry|hesitate)\b)(?:\s+(?:do|make|issue|run|send))?|"
+    r"hold\s+off(?:\s+on)?|stop)\b"
     r"(?P<what>.*)$",
     re.IGNORECASE | re.DOTALL,
 )

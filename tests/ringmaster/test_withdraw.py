@@ -83,5 +83,10 @@ def test_what_a_request_calls_off() -> None:
     assert called_off("cancel that refund") == "that refund"
     assert called_off("Actually, never mind") == ""
     assert called_off("please don't do the rollback") == "the rollback"
-    for request in (REFUND, "what is the status of that refund?", "the customer cancelled"):
+    for request in (
+        REFUND,
+        "what is the status of that refund?",
+        "the customer cancelled",
+        "don't forget to refund INV-1004 too",
+    ):
         assert called_off(request) is None, request
