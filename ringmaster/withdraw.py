@@ -7,7 +7,9 @@ would be read as a new refund, or wait behind the very review it means to stop):
 - a pending review of an earlier turn, named by its action ("that refund", "the rollback")
   or, with nothing named ("cancel that", "never mind"), the latest turn's: rejected in the
   requester's name, with the reason that they withdrew it; its turn resumes and says the
-  action did not run. Only a rejection is ever made here, so nothing runs on these words.
+  action did not run. Only a rejection is ever made here, so nothing runs on these words; it
+  is the requester's to make even where users exist and none may decide their own review
+  (decisions.check_decider), as a disabled requester's items may still be rejected.
 - a turn held behind reviews (turns.py) whose request names the same thing (or the latest
   one, with nothing named): its job cancelled with a `turn_withdrawn` audit event; it never
   runs.
