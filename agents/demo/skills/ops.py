@@ -16,7 +16,8 @@ _INCIDENTS = r"\bincidents?\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
 _HEALTH = (
     r"health|healthy|degraded|status|uptime|latency|error|502|5xx|\bdown\b|check|outage|slow|"
-    r"\bup\b|working|broken|services?\b|systems?\b|\bops\b"
+    r"\bup\b|working|broken|services?\b|systems?\b|\bops\b|timing out|time-?outs?|going on|"
+    r"\b(?:INC|DEP|ALR?)-\d+"
 )
 
 
