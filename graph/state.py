@@ -22,8 +22,12 @@ from typing_extensions import TypedDict
 
 from ringmaster.graph.priority import Priority  # its old home: `graph.state.Priority` still works
 
-# A subtask's result has one of these; "awaiting_review" is a parked one (graph/nodes/dispatch.py).
-SubtaskStatus = Literal["done", "answered", "rejected", "failed", "skipped", "awaiting_review"]
+# A subtask's result has one of these; "awaiting_review" is a parked one (graph/nodes/dispatch.py),
+# "needs_input" one whose agent could not tell what to do and asks the requester (its output's
+# `question`, graph/nodes/act.py).
+SubtaskStatus = Literal[
+    "done", "answered", "rejected", "failed", "skipped", "awaiting_review", "needs_input"
+]
 
 
 class Requester(BaseModel):

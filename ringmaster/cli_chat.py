@@ -99,6 +99,9 @@ class Chat:
         if thread is not None:
             runner.threads.get(thread)  # NotFound for an unknown thread
             self.known = {i.id: i.status for i in self._items()}
+            # Turns an earlier chat (or `run`) left queued behind reviews: their answers are
+            # this conversation's too once they run.
+            self.held = {j.turn for j in runner.jobs.held(thread)}
 
     def _items(self) -> list[ReviewItem]:
         if self.thread is None:

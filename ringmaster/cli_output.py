@@ -124,12 +124,15 @@ def print_outcome(o: RunOutcome, decide_hint: str = REVIEW_COMMANDS_HINT) -> Non
     from ringmaster.graph.nodes.synthesize import drafted_text
 
     heading = f"Thread {o.thread_id}, turn {o.turn}" if o.turn else f"Thread {o.thread_id}"
-    if o.results:
+    rows = o.subtasks()
+    if rows:
         table = Table(title=f"{heading}: {o.status}")
         for col in ("id", "agent", "status", "result"):
             table.add_column(col)
-        for sid, r in sorted(o.results.items()):
-            table.add_row(sid, r.get("agent") or "human", r["status"], safe(r.get("summary", "")))
+        for r in rows:  # every planned subtask, one not run yet with what it waits for
+            table.add_row(
+                r["subtask_id"], r["agent"] or "human", r["status"], safe(r["summary"] or "")
+            )
         out.print(table)
         for sid, r in sorted(o.results.items()):
             draft = drafted_text(r.get("output") or {})

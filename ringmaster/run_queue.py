@@ -444,6 +444,18 @@ class SqlRunQueue:
             self._wake()
         return bool(done)
 
+    def withdraw_in(self, conn: Connection, job_id: str) -> bool:
+        """Cancel one held job (its requester called it off) in `conn`'s transaction; False
+        if it is held no longer (released, or cancelled with its thread)."""
+        c = jobs.c
+        return bool(
+            conn.execute(
+                update(jobs)
+                .where(c.id == job_id, c.state == HELD)
+                .values(state="cancelled", finished_at=self.clock())
+            ).rowcount
+        )
+
     def held(self, thread_id: str) -> list[Job]:
         """The thread's held jobs, oldest first."""
         c = jobs.c

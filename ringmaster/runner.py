@@ -65,12 +65,21 @@ from ringmaster.thread_store import ThreadStore, new_owner
 from ringmaster.turns import close_answered, conversation, hold, release_held, waits_for
 from ringmaster.usage_store import UsageStore
 from ringmaster.wiring import build_deps, load_policy_for
+from ringmaster.withdraw import withdraw
 
 log = logging.getLogger(__name__)
 
 # `on_event` gets LangGraph's node updates, and each decision event under this key. A subgraph's
 # updates show only its output (`results`), so progress inside a subtask comes from the events.
 PROGRESS_EVENT = "__event__"
+FINISHED = (
+    "done",
+    "answered",
+    "rejected",
+    "failed",
+    "skipped",
+    "needs_input",
+)  # a subtask's final states
 
 
 @dataclass
@@ -93,12 +102,48 @@ class RunOutcome:
     # summary, reason}]
     queued_behind: list[dict[str, Any]] = field(default_factory=list)
 
+    def subtasks(self) -> list[dict[str, Any]]:
+        """Every subtask of the plan with its state: its result, or, for one with none yet,
+        what it waits for (the subtasks it depends on, or a busy agent's slot)."""
+        planned = (self.plan or {}).get("subtasks") or []
+        rows = []
+        for s in planned:
+            sid = s["id"]
+            if sid in self.results:
+                r = self.results[sid]
+                rows.append({"subtask_id": sid, "agent": r.get("agent"), "status": r["status"],
+                             "summary": r.get("summary", "")})  # fmt: skip
+                continue
+            before = [
+                f"{d} ({self.results[d]['status']})" if d in self.results else d
+                for d in s.get("depends_on") or []
+                if self.results.get(d, {}).get("status") not in FINISHED
+            ]
+            slot = next((w for w in self.waiting_for if w.get("subtask_id") == sid), None)
+            if before:
+                status, summary = "waiting", "waits for " + ", ".join(before)
+            elif slot is not None:
+                status, summary = "waiting", f"waits for a slot of agent {slot['agent']}"
+            else:
+                status, summary = "not started", ""
+            rows.append({"subtask_id": sid, "agent": s.get("agent"), "status": status,
+                         "summary": summary})  # fmt: skip
+        planned_ids = {s["id"] for s in planned}
+        rows += [
+            {"subtask_id": sid, "agent": r.get("agent"), "status": r["status"],
+             "summary": r.get("summary", "")}
+            for sid, r in sorted(self.results.items())
+            if sid not in planned_ids
+        ]  # fmt: skip
+        return rows
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "thread_id": self.thread_id,
             "status": self.status,
             "plan": self.plan,
             "results": self.results,
+            "subtasks": self.subtasks(),
             "answer": self.answer,
             "pending": [p.to_dict(with_payload=False) for p in self.pending],
             "error": self.error,
@@ -411,12 +456,15 @@ class Runner:
             self.threads.set(job.thread_id, status="running")
             if job.kind == "run" and not self._turn_started(job):
                 context = conversation(self, job.thread_id, job.turn)
-                waits = waits_for(self, job, context)
-                if waits:
-                    hold(self, job, waits)
-                    return
-                payload = {**(job.payload or {}), "history": context}
-                self._invoke(graph, job.thread_id, job.turn, payload)
+                # "cancel that refund": the work it calls off is withdrawn, not waited for
+                # or planned anew (ringmaster/withdraw.py).
+                if not withdraw(self, job, context):
+                    waits = waits_for(self, job, context)
+                    if waits:
+                        hold(self, job, waits)
+                        return
+                    payload = {**(job.payload or {}), "history": context}
+                    self._invoke(graph, job.thread_id, job.turn, payload)
             if job.kind == "run":
                 close_answered(self, job)
             from ringmaster.quarantine import apply_failure_decisions

@@ -41,6 +41,9 @@ def finished(
         status = "failed"
     elif all_rejected:
         status = "rejected"
+    elif not actions and output.get("question"):
+        # The agent could not tell what the request asks of it: a question back, not a done.
+        status = "needs_input"
     proposals = (state.get("candidate") or {}).get("proposed_actions") or []
     summary = outcome_summary(output, actions, proposals)
     if actions:  # the output says what happened, as the answer does; the proposal stays beside
@@ -103,6 +106,8 @@ def make_act(deps: GraphDeps) -> Any:
             record: dict[str, Any] = {"tool": action["tool"], "args": action["args"]}
             if action.get("skip"):
                 record.update(status=action["skip"], message=action.get("message", ""))
+                if action.get("withdrawn"):
+                    record["withdrawn"] = True
                 actions.append(record)
                 continue
             key = idempotency_key(thread, state.get("turn", 1), sub["id"], i, action["tool"])

@@ -242,7 +242,10 @@ def apply_decisions(
         elif d["type"] == "respond":
             approved.append({**action, "skip": "answered", "message": d["message"]})
         else:
-            approved.append({**action, "skip": "rejected", "message": d.get("message", "")})
+            skip = {**action, "skip": "rejected", "message": d.get("message", "")}
+            if reviewer == state["requester"].get("id"):  # withdrawn by whoever asked for it
+                skip["withdrawn"] = True
+            approved.append(skip)
     return {"approved_actions": approved, "review": review, "next": "act"}
 
 

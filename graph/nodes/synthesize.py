@@ -135,7 +135,8 @@ def action_outcome(record: dict[str, Any], proposed: dict[str, Any] | None = Non
         return f"{tool} failed and changed nothing: {record.get('error')}"
     if status == "rejected":
         why = record.get("message") or "no reason given"
-        return f"{tool} was not run: a reviewer rejected it ({why})"
+        who = "the requester withdrew it" if record.get("withdrawn") else "a reviewer rejected it"
+        return f"{tool} was not run: {who} ({why})"
     if status == "answered":
         return f"{tool} was not run; the reviewer answered: {record.get('message')}"
     return f"{tool}: {status}"

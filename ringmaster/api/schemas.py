@@ -254,6 +254,12 @@ class OutcomeOut(BaseModel):
     status: ThreadStatus
     plan: dict[str, Any] | None
     results: dict[str, Any]
+    subtasks: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Every subtask of the plan in order: [{subtask_id, agent, status, summary}];"
+        " one with no result yet is `waiting` (for the subtasks it depends on, or an agent's"
+        " slot: its summary says which) or `not started`.",
+    )
     answer: str | None
     pending: list[ReviewOut]
     error: str | None

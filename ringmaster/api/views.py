@@ -98,6 +98,7 @@ def outcome_out(o: RunOutcome) -> OutcomeOut:
         status=cast(ThreadStatus, o.status),
         plan=o.plan,
         results=o.results,
+        subtasks=o.subtasks(),
         answer=o.answer,
         pending=[review_out(p, now) for p in o.pending],
         error=caller_error(o.thread_id, None, o.error),

@@ -230,13 +230,25 @@ def test_a_second_instruction_is_not_the_first_tickets_resolution(
     registry: AgentRegistry,
 ) -> None:
     out = run(registry, "support", "Close TCK-1001. Separately, close TCK-1002.")
-    notes = {a.args["ticket_id"]: a.args["resolution"] for a in out.proposed_actions}
+    notes = {a.args["ticket_id"]: a.args.get("resolution") for a in out.proposed_actions}
     assert set(notes) == {"TCK-1001", "TCK-1002"}
-    assert not any("TCK-1002" in n or "close" in n.lower() for n in notes.values()), notes
+    assert not any("TCK-1002" in (n or "") or "close" in (n or "").lower() for n in notes.values())
     out = run(registry, "support", "Close TCK-1001, the customer confirmed the fix")
     assert out.proposed_actions[0].args["resolution"] == "The customer confirmed the fix"
     out = run(registry, "support", "Close TCK-1001, the fix works on ios-17 now")
     assert out.proposed_actions[0].args["resolution"] == "The fix works on ios-17 now"
+
+
+def test_a_close_with_no_stated_resolution_writes_no_note_of_its_own(
+    registry: AgentRegistry,
+) -> None:
+    # The note a close writes is the requester's words or none: never a stock sentence.
+    for text in ("Close TCK-1001.", "please close ticket TCK-1002", "mark TCK-1001 as resolved"):
+        out = run(registry, "support", text)
+        [action] = out.proposed_actions
+        assert action.tool == "close_ticket", text
+        assert not action.args.get("resolution"), (text, action.args)
+        assert "no resolution note" in out.output["summary"], text
 
 
 def _ops_handoff(ops_out: AgentOutput, effects: list[dict[str, Any]]) -> Handoff:
@@ -303,3 +315,32 @@ def test_card_numbers_and_secrets_never_reach_an_output(registry: AgentRegistry)
     flat = repr(out.output) + repr([a.args for a in out.proposed_actions])
     assert "4242 4242" not in flat and "sk_live" not in flat
     assert out.proposed_actions[0].tool == "open_ticket"
+
+
+@pytest.mark.parametrize("agent", ["support", "billing", "ops", "analytics"])
+def test_a_request_the_skill_cannot_read_is_asked_back_not_answered(
+    registry: AgentRegistry, agent: str
+) -> None:
+    """Words in another language, or none at all, routed to a skill: it asks what is meant
+    (`question`, a needs_input subtask) instead of answering a look-up no one asked for."""
+    for text in (
+        "Pourriez-vous vérifier cela pour moi, s'il vous plaît ?",
+        "Können Sie das bitte für mich prüfen?",
+        "zorp quindle vasht mibber",
+    ):
+        out = run(registry, agent, text)
+        assert_valid(registry.spec(agent), out)
+        assert out.proposed_actions == [], (agent, text)
+        question = out.output.get("question")
+        assert question and question.rstrip().endswith("?"), (agent, text, out.output)
+        assert out.output["summary"].rstrip(".").endswith(question.rstrip(".")), out.output
+
+
+def test_calling_off_a_refund_is_not_a_refund(registry: AgentRegistry) -> None:
+    for text in ("cancel that refund", "don't refund INV-1017 after all", "never mind the refund"):
+        out = run(registry, "billing", text)
+        assert out.proposed_actions == [], text
+        assert out.output.get("question"), text
+    # A reason that mentions a cancellation is still a refund to make.
+    out = run(registry, "billing", "Refund 40.00 on INV-1017, the customer cancelled")
+    assert [a.tool for a in out.proposed_actions] == ["issue_refund"]

@@ -349,3 +349,27 @@ def test_the_plan_sends_its_first_subtasks_and_the_last_dispatch_answers(
     assert count == len(steps) + 2  # the input, the start step, then one per step
     answer = run.app.get_state(run.config).values["answer"]
     assert answer.startswith("[t1 alpha: done]") and "\n[t2 gamma: done]" in answer
+
+
+def test_an_agent_that_asks_back_ends_its_subtask_as_needs_input(
+    tmp_path: Path, make_run: Any
+) -> None:
+    """An output carrying a `question` (and no action) is a question to the requester, not a
+    done; what depends on it does not start on a guess."""
+    alpha = ScriptedAgent(
+        lambda t, tb: {
+            "summary": "which one? none was named",
+            "value": "",
+            "question": "which one?",
+        }
+    )
+    gamma = ScriptedAgent(ok())
+    planner = ScriptedPlanner(
+        plan_of(("look it up", "alpha"), ("write about it", "gamma"), deps={"t2": ["t1"]})
+    )
+    deps, _ = make_deps(tmp_path, planner, {"alpha": alpha, "gamma": gamma})
+    result = make_run(deps).start()
+    assert result["results"]["t1"]["status"] == "needs_input"
+    assert result["results"]["t1"]["summary"] == "which one? none was named"
+    assert result["results"]["t2"]["status"] == "skipped" and gamma.tasks == []
+    assert "[t1 alpha: needs_input] which one? none was named" in result["answer"]

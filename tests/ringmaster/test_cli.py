@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -213,3 +214,25 @@ def test_run_takes_the_configured_request_limit(cli_in_process: Cli) -> None:
     cli.env["RINGMASTER_MAX_REQUEST_CHARS"] = "100"
     proc = cli("run", long, ok=False)
     assert proc.returncode == 2 and "the limit is 100" in proc.stderr
+
+
+def test_a_subtask_waiting_behind_a_review_is_listed_with_what_it_waits_for(
+    cli_in_process: Cli,
+) -> None:
+    """The run's table lists every planned subtask: one that depends on work waiting for a
+    person is there too, saying which (it was left out while it had no result)."""
+    cli = cli_in_process
+    out = cli.json("run", DEMO)
+    plan = out["plan"]["subtasks"]
+    waiting = [s for s in plan if s["depends_on"]]
+    assert waiting and all(s["id"] not in out["results"] for s in waiting)
+    rows = {r["subtask_id"]: r for r in out["subtasks"]}
+    assert list(rows) == [s["id"] for s in plan]
+    for s in waiting:
+        [before] = s["depends_on"]
+        assert rows[s["id"]]["status"] == "waiting"
+        assert rows[s["id"]]["summary"] == f"waits for {before} (awaiting_review)"
+    text = cli("thread", "show", out["thread_id"]).stdout
+    table = text.split(f"turn 1: {out['status']}", 1)[1]
+    for s in waiting:
+        assert re.search(rf"│ {s['id']} +│ {s['agent']} +│ waiting +│ waits for", table), table

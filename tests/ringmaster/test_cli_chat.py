@@ -131,3 +131,27 @@ def test_thread_list_filters_and_refuses_an_unknown_status(
         "error: --status must be one of idle, queued, running, waiting, completed, failed,"
         " quarantined, cancelled, not 'bogus'"
     ]
+
+
+def test_a_turn_queued_before_the_chat_shows_its_answer_when_released(cli: Cli) -> None:
+    """A turn held behind a review by an earlier chat is this chat's too: deciding the review
+    here shows the held turn's answer, not only its progress."""
+    chat = _chat(cli)
+    [refund] = _send(
+        chat, "Refund invoice INV-1002 in full, the customer was double charged", "outcome"
+    )
+    thread = refund["outcome"]["thread_id"]
+    [review] = refund["outcome"]["pending"]
+    [held] = _send(chat, "what is the status of that refund?", "outcome")
+    assert held["outcome"]["status"] == "queued" and held["outcome"]["turn"] == 2
+    chat.communicate("\n", timeout=60)
+
+    chat = _chat(cli, "--thread", thread)
+    lines = _send(chat, f"/approve {review['id'][:8]}", "outcome")
+    lines += _send(chat, "/reviews", "reviews")
+    chat.communicate("\n", timeout=60)
+    [ran] = [x for x in lines if x["type"] == "turn"]
+    assert ran["turn"] == 2 and "has run" in ran["text"]
+    outcomes = [x["outcome"] for x in lines if x["type"] == "outcome"]
+    assert [(o["turn"], o["status"]) for o in outcomes][-1] == (2, "completed")
+    assert outcomes[-1]["answer"]

@@ -141,7 +141,8 @@ def test_a_turn_naming_the_pending_action_waits(demo: tuple[Runner, Requester]) 
     runner, ann = demo
     first = runner.submit(REFUND, requester=ann)
     [item] = first.pending
-    later = runner.submit("cancel that refund", thread_id=first.thread_id, requester=ann)
+    # (Calling it off, "cancel that refund", withdraws it instead: test_withdraw.py.)
+    later = runner.submit("is that refund approved yet?", thread_id=first.thread_id, requester=ann)
     [behind] = later.queued_behind
     assert later.status == "queued" and behind["review_id"] == item.id
     assert "refund" in behind["reason"]

@@ -61,6 +61,15 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
         metric, value = f"top_customers_by_{by}", None
         notes.append("top customers by " + by + ": " + ", ".join(
             f"{c['name']} ({c['value']})" for c in data["customers"]))  # fmt: skip
+    elif not any(p.has(text, pattern) for _, pattern in _ENTITIES):
+        # Nothing to count is named: counting all tickets would answer a question not asked.
+        asked: dict[str, Any] = {"metric": "none", "period": {"start": None, "end": None},
+                                 "data": {}, "value": None}  # fmt: skip
+        p.ask(asked, notes, "no records to count could be read in this request (tickets, "
+              "customers, invoices, refunds, deployments, incidents or alerts), so nothing was "
+              "counted. What should be counted, and over which period?")  # fmt: skip
+        return AgentOutput(output={"summary": p.summary(notes, task.feedback), **asked},
+                           category="report")  # fmt: skip
     else:
         metric, data, value = _count(text, tools, period, notes)
     start, end = _bounds(data)

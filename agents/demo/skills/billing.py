@@ -17,6 +17,17 @@ _PLAN_CHANGE = r"\b(upgrade|downgrade|switch|move|change|migrate)\b"
 _PRICING = r"\b(cost|price|pricing|cheaper|discount|how much does|tier)\b"
 _BALANCE = r"\b(owe|outstanding|balance|unpaid|overdue)\b"
 _PAYMENT = r"\b(payment|paid|go through|went through|charged)\b"
+# "what is the status of that refund?", "did the refund go through": about a refund, not one.
+_REFUND_ASKED = (
+    r"\b(?:status of|what happened to|did|has|have|was|were|is)\s+(?:the|that|this|my|our|"
+    r"their|his|her)\s+refund\b|\brefund\b[^.?!,]*\b(?:go through|went through|been issued|"
+    r"been processed)\b"
+)
+# "cancel that refund", "don't refund it", "never mind the refund": a refund called off.
+_CANCEL = (
+    r"\b(cancel|withdraw|call off|never ?mind|forget|scrap|drop|stop|undo|reverse|don'?t|"
+    r"do not)\s+(?:\S+\s+){0,2}?refund"
+)
 
 
 def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
@@ -33,8 +44,19 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
     }
     notes: list[str] = []
 
-    both = _split_refund_and_credit(text) if p.has(text, _REFUND) else None
-    if both is not None:  # one subtask, two actions: propose both, each from its own clause
+    wants_refund = p.has(text, _REFUND) and not p.has(text, _REFUND_ASKED)
+    both = _split_refund_and_credit(text) if wants_refund else None
+    if p.has(text, _CANCEL):
+        # Not a refund to make: an issued refund has no undo here, and a proposed one is
+        # withdrawn in the conversation (ringmaster/withdraw.py) before it reaches billing.
+        p.ask(
+            out,
+            notes,
+            "this asks to call off a refund, not to make one, so none was "
+            "proposed; an issued refund cannot be reversed here. Which refund is meant?",
+        )
+        category = "refund"
+    elif both is not None:  # one subtask, two actions: propose both, each from its own clause
         refund_text, credit_text = both
         _refund(refund_text, tools, p.ids(p.INVOICE_ID, refund_text), customer, out, notes)
         refund_amount = out["amount"]
@@ -44,7 +66,7 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
         _credit(credit_text, tools, credit_customer, out, notes)
         out["amounts"] = {"refund": refund_amount, "credit": out["amount"]}
         category = "refund"
-    elif p.has(text, _REFUND):
+    elif wants_refund:
         category = _refund(text, tools, invoices, customer, out, notes)
     elif p.has(text, _CREDIT):
         category = _credit(text, tools, customer, out, notes)
@@ -104,10 +126,8 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
         notes.append(f"no customer matching {p.named_customer(text)} was found; nothing to report")
         category = "invoice"
     else:
-        notes.append(
-            "no invoice id or customer was named, so nothing could be looked up; "
-            "ask for the invoice id (INV-…) or the customer's email"
-        )
+        p.ask(out, notes, "no invoice id or customer was named, so nothing was looked up. "
+              "Which invoice (INV-…) or customer (id or email) is this about?")  # fmt: skip
         category = "invoice"
 
     out["summary"] = p.summary(notes, task.feedback)
@@ -134,11 +154,13 @@ def _refund(
     duplicate_asked = p.has(text, r"double|twice|duplicate")
     if not invoices and customer:
         picked = _refund_target(tools, customer, text, duplicate_asked, notes)
-        if picked is None:
-            return "refund"  # the question is in the notes; nothing is proposed on a guess
+        if picked is None:  # nothing is proposed on a guess: the requester is asked
+            out["question"] = notes[-1]
+            return "refund"
         invoices = [picked]
     if not invoices:
-        notes.append("a refund needs an invoice id (INV-…) or a customer; none was found")
+        p.ask(out, notes, "a refund needs an invoice id (INV-…) or a customer, and none was "
+              "found. Which invoice should be refunded?")  # fmt: skip
         return "refund"
     named = list(dict.fromkeys(invoices))
     verbs = len(re.findall(r"\brefund\b", text, re.IGNORECASE))
@@ -150,10 +172,8 @@ def _refund(
     if several or (verbs > 1 and p.has(text, r"\b(another|one more)\b")):
         # One refund is proposed per request: doing the first and dropping the rest would
         # answer "done" for work that was not done.
-        notes.append(
-            f"this asks for more than one refund ({', '.join(named)}); nothing was proposed. "
-            "Ask for each refund on its own"
-        )
+        p.ask(out, notes, f"this asks for more than one refund ({', '.join(named)}); nothing "
+              "was proposed. Ask for each refund on its own")  # fmt: skip
         return "refund"
     invoice_id = invoices[0]
     try:
@@ -244,10 +264,12 @@ def _credit(
 ) -> str:
     value = p.amount(text) or _loose_amount(text)
     if customer is None:
-        notes.append("a credit needs a customer (id, email or name); none was found")
+        p.ask(out, notes, "a credit needs a customer, and none was found. Which customer (id, "
+              "email or name) should be credited?")  # fmt: skip
         return "credit"
     if value is None:
-        notes.append(f"no credit amount was given for {customer['name']}; nothing proposed")
+        p.ask(out, notes, f"no credit amount was given for {customer['name']}; nothing was "
+              "proposed. How much should be credited?")  # fmt: skip
         return "credit"
     m = re.search(r"\bfor (?:the )?(.+)$", text, re.IGNORECASE)
     reason = p.redact(m.group(1).rstrip(".")) if m else "goodwill credit"

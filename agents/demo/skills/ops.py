@@ -14,6 +14,11 @@ _INCIDENT_NEW = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b|\
 _DEPLOYS = r"\b(deploy\w*|release\w*|version|running|changed|history|shipped)\b"
 _INCIDENTS = r"\bincidents?\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
+_HEALTH = (
+    r"health|healthy|degraded|status|uptime|latency|error|502|5xx|\bdown\b|check|outage|slow|"
+    r"\bup\b|working|broken|services?\b|systems?\b|\bops\b|timing out|time-?outs?|going on|"
+    r"\b(?:INC|DEP|ALR?)-\d+"
+)
 
 
 def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
@@ -197,9 +202,14 @@ def _look(
     wants_deploys = p.has(text, _DEPLOYS)
     wants_incidents = p.has(text, _INCIDENTS)
     wants_alerts = p.has(text, _ALERTS)
-    wants_health = not (wants_deploys or wants_incidents or wants_alerts) or p.has(
-        text, r"health|healthy|degraded|status|uptime|latency|error|502|5xx|down|check"
-    )
+    asked_health = p.has(text, _HEALTH)
+    if not (wants_deploys or wants_incidents or wants_alerts or asked_health or services or env):
+        # Nothing here names ops work: a health report would answer a question not asked.
+        p.ask(out, notes, "no service, deployment, incident, alert or health check could be "
+              "read in this request, so nothing was looked up. What should be checked, and on "
+              "which service?")  # fmt: skip
+        return category
+    wants_health = not (wants_deploys or wants_incidents or wants_alerts) or asked_health
     if wants_health:
         health = [
             h for s in p.each_service(services) for h in tools.call("service_health", service=s)

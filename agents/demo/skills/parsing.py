@@ -69,6 +69,13 @@ def summary(notes: list[str], feedback: str | None, *, nothing: str = ".") -> st
     return redact(text if text.endswith(("?", ".", "!")) else text + ".")
 
 
+def ask(out: dict[str, Any], notes: list[str], question: str) -> None:
+    """Ask the requester instead of doing a guess: the subtask ends as `needs_input` with
+    `question` (graph/nodes/act.py), and the question is its summary's last note."""
+    out["question"] = question
+    notes.append(question)
+
+
 def ids(pattern: re.Pattern[str], text: str) -> list[str]:
     return list(dict.fromkeys(m.upper() for m in pattern.findall(text)))
 

@@ -73,9 +73,14 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
 
     if category == "knowledge" or (not tickets and p.has(text, _PROBLEM + r"|\b(how|why)\b")):
         _answer_from_kb(text, tools, out, notes, always=category == "knowledge")
-    if customer is None and not tickets and category != "knowledge" and not p.named_customer(text):
+    named = tickets or p.named_customer(text) or out.get("question")
+    if customer is None and not named and category != "knowledge":
         notes.append("no customer was named, so none was looked up")
-    out["summary"] = p.summary(notes, task.feedback, nothing="Nothing to do was found.")
+    if category == "knowledge" and not out["kb_articles"] and not out.get("question"):
+        # No ticket, customer or article: the request was not understood, so it is asked back.
+        p.ask(out, notes, "no ticket, customer or knowledge-base article matches this request. "
+              "Which ticket (TCK-…) or customer is it about, or what is the question?")  # fmt: skip
+    out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=category)
 
 
@@ -130,16 +135,22 @@ def _ticket_work(
             if ticket["status"] == "closed":
                 notes.append(f"{tid} is already closed; nothing to do")
                 continue
-            # "add a note saying X, and close it": X is the note the close writes.
-            asked = detail or _note_text(text) or _reason(text)
-            resolution = asked or "Resolved with the customer."
+            # "add a note saying X, and close it": X is the note the close writes. No stated
+            # resolution writes no note: a made-up one would be words the requester never
+            # said, and asking would hold up a close that needs nothing more.
+            resolution = detail or _note_text(text) or _reason(text)
             tools.propose(
                 "close_ticket",
                 description=f"Close {tid}: {ticket['subject']}",
                 ticket_id=tid,
-                resolution=resolution,
+                **({"resolution": resolution} if resolution else {}),
             )
-            notes.append(f"proposed closing {tid} ({ticket['subject']}): {resolution.rstrip('.')}")
+            notes.append(
+                f"proposed closing {tid} ({ticket['subject']}): {resolution.rstrip('.')}"
+                if resolution
+                else f"proposed closing {tid} ({ticket['subject']}) with no resolution note, "
+                "as none was stated"
+            )
         elif args := _update_args(text):
             levels = ["low", "normal", "high", "urgent"]
             if p.has(text, r"\bescalate\b") and args.get("priority") == ticket["priority"]:
@@ -213,10 +224,8 @@ def _new_or_existing_ticket(
     notes: list[str],
 ) -> str:
     if customer is None:
-        notes.append(
-            "no customer could be identified from the request (no id, email or known name), "
-            "so no ticket was opened; ask the requester who the customer is"
-        )
+        p.ask(out, notes, "no customer could be identified from the request (no id, email or "
+              "known name), so no ticket was opened. Which customer is it for?")  # fmt: skip
         return "ticket"
     subject = _subject(text, customer)
     existing = tools.call("list_tickets", customer_id=customer["id"])
@@ -281,5 +290,3 @@ def _answer_from_kb(
         best = articles[0]
         out["answer"] = best["excerpt"]
         notes.append(f"knowledge base: '{best['title']}' ({best['id']}) answers this")
-    elif always:
-        notes.append("the knowledge base has no article on this")

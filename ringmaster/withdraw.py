@@ -1,0 +1,208 @@
+"""A turn that calls off the thread's unfinished work: "cancel that refund", "never mind".
+
+When a new turn's request starts by calling something off and refers to work of this thread
+that has not run yet, that work is withdrawn instead of the request being planned (where it
+would be read as a new refund, or wait behind the very review it means to stop):
+
+- a pending review of an earlier turn, named by its action ("that refund", "the rollback")
+  or, with nothing named ("cancel that", "never mind"), the latest turn's: rejected in the
+  requester's name, with the reason that they withdrew it; its turn resumes and says the
+  action did not run. Only a rejection is ever made here, so nothing runs on these words; it
+  is the requester's to make even where users exist and none may decide their own review
+  (decisions.check_decider), as a disabled requester's items may still be rejected.
+- a turn held behind reviews (turns.py) whose request names the same thing (or the latest
+  one, with nothing named): its job cancelled with a `turn_withdrawn` audit event; it never
+  runs.
+
+The calling-off turn itself runs no agent: its answer says what was withdrawn (or that an
+item was decided already), written to its checkpoint as the synthesize node would have, with
+a `final_answer` event. A call-off that refers to nothing unfinished is an ordinary request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ringmaster.errors import AlreadyDecided
+from ringmaster.graph.planner.base import Plan, Subtask
+from ringmaster.graph.state import SubtaskStatus, subtask_result
+from ringmaster.review_queue import ReviewItem
+from ringmaster.run_queue import Job
+from ringmaster.turn_order import action_nouns
+
+if TYPE_CHECKING:
+    from ringmaster.runner import Runner
+
+WHO = "conversation"  # what a calling-off turn's subtask is done by: no agent, the runner
+
+# The request opens with calling something off; what follows is what it calls off.
+_CALL_OFF = re.compile(
+    r"^\W*(?:(?:please|ok(?:ay)?|actually|sorry|wait|no|oh)\W+)*"
+    r"(?:cancel|withdraw|call\s+off|never\s*mind|forget(?:\s+about)?|scrap|drop|undo|"
+    r"(?:don'?t|do\s+not)(?!\s+(?:forget|miss|worry|hesitate)\b)(?:\s+(?:do|make|issue|run|send))?|"
+    r"hold\s+off(?:\s+on)?|stop)\b"
+    r"(?P<what>.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+# Nothing named: "cancel that", "never mind", "cancel my last request", "forget it".
+_BARE = re.compile(
+    r"^\W*(?:(?:it|that|this|all\s+that|everything|my|the|last|previous|request|one|"
+    r"please|then|after\s+all|for\s+now)\W*)*$",
+    re.IGNORECASE,
+)
+
+
+# Words of a call-off that name nothing: "cancel that one too, please".
+_NOT_NAMES = {"that", "this", "the", "one", "too", "also", "please", "after", "all", "for", "now",
+              "then", "last", "previous", "request", "those", "these", "them", "and"}  # fmt: skip
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z]{3,}", text.lower()))
+
+
+def called_off(request: str) -> str | None:
+    """What the request calls off ("" for nothing named), or None when it calls nothing off."""
+    m = _CALL_OFF.match(request)
+    return m.group("what").strip() if m else None
+
+
+@dataclass
+class Withdrawal:
+    """What a calling-off turn withdrew, for its answer."""
+
+    reviews: list[ReviewItem] = field(default_factory=list)
+    turns: list[Job] = field(default_factory=list)
+    already: list[ReviewItem] = field(default_factory=list)  # decided before it could be
+
+    def __bool__(self) -> bool:
+        return bool(self.reviews or self.turns or self.already)
+
+
+def _names(what: str, noun: str) -> bool:
+    return re.search(rf"\b{re.escape(noun)}s?\b", what, re.IGNORECASE) is not None
+
+
+def targets(
+    what: str, pending: list[ReviewItem], held: list[Job]
+) -> tuple[list[ReviewItem], list[Job]]:
+    """The pending reviews and held turns `what` refers to, the latest turn's of them ("that
+    refund" is the refund last spoken of): with nothing named, everything unfinished; else
+    the reviews whose action it names ("refund": `issue_refund`), and only when none does,
+    the held turns whose request shares a word with it — a held "what is the status of that
+    refund?" is not the refund a pending review is about to make."""
+    if not _BARE.match(what):
+        pending = [i for i in pending if any(_names(what, n) for n in action_nouns(i))]
+        words = _words(what) - _NOT_NAMES
+        held = [] if pending else [
+            j for j in held if words & _words(str((j.payload or {}).get("request")))
+        ]  # fmt: skip
+    latest = max([i.turn for i in pending] + [j.turn for j in held], default=0)
+    return [i for i in pending if i.turn == latest], [j for j in held if j.turn == latest]
+
+
+def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
+    """Withdraw what the job's request calls off and write the turn's answer; False (nothing
+    done) when it calls nothing off, or nothing unfinished of the thread."""
+    request = str((job.payload or {}).get("request") or "")
+    what = called_off(request)
+    if what is None:
+        return False
+    pending = [
+        i
+        for i in runner.queue.list(status="pending", thread_id=job.thread_id, limit=1000)
+        if i.turn < job.turn and i.kind in ("approval", "human_category")
+    ]
+    held = [j for j in runner.jobs.held(job.thread_id) if j.turn < job.turn]
+    reviews, turns = targets(what, pending, held)
+    if not reviews and not turns:
+        return False
+    from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, decide_item
+
+    requester = str(((job.payload or {}).get("requester") or {}).get("id") or "anonymous")
+    reason = f"called off in turn {job.turn}: {request}"
+    done = Withdrawal()
+    for j in turns:
+        with runner.jobs.writer.begin() as conn:
+            if not runner.jobs.withdraw_in(conn, j.id):
+                continue  # released or cancelled meanwhile
+            runner.audit.append_in(
+                conn, job.thread_id, "turn_withdrawn", f"requester:{requester}",
+                turn=j.turn, by_turn=job.turn, request=(j.payload or {}).get("request"),
+            )  # fmt: skip
+        done.turns.append(j)
+    for item in reviews:
+        try:
+            decide_item(
+                runner.queue, item, Decision("reject", reason=reason), requester,
+                checks=Checks(), scheduler=ResumeAfterCommit(),
+            )  # fmt: skip
+            done.reviews.append(item)
+        except AlreadyDecided:
+            done.already.append(runner.queue.get(item.id))
+    _answer(runner, job, context, request, done)
+    return True
+
+
+def _action(item: ReviewItem) -> str:
+    """A review's actions with their arguments: `issue_refund(invoice_id=INV-1004, …)`."""
+    acts = (item.payload or {}).get("action_requests") or []
+    shown = [
+        f"{a.get('name')}(" + ", ".join(f"{k}={v}" for k, v in (a.get("args") or {}).items()) + ")"
+        for a in acts
+    ]
+    return ", ".join(shown) or item.summary
+
+
+def _answer(
+    runner: Runner, job: Job, context: list[dict[str, Any]], request: str, done: Withdrawal
+) -> None:
+    """The turn's answer, written as the synthesize node writes one."""
+    from langchain_core.messages import AIMessage, HumanMessage
+
+    lines = [
+        f"withdrew review {i.id[:10]} of turn {i.turn} ({_action(i)}): it was rejected in "
+        "your name and will not run"
+        for i in done.reviews
+    ]
+    lines += [
+        f"dropped turn {j.turn} ({(j.payload or {}).get('request')}), which was queued behind "
+        "a review: it will not run"
+        for j in done.turns
+    ]
+    lines += [
+        f"review {i.id[:10]} of turn {i.turn} ({_action(i)}) was already decided by "
+        f"{i.decided_by or 'someone'} ({i.status}); it could not be withdrawn"
+        for i in done.already
+    ]
+    status: SubtaskStatus = "done" if done.reviews or done.turns else "failed"
+    subtask = Subtask(
+        id="t1",
+        description=request,
+        agent=WHO,
+        confidence=1.0,
+        rationale="calls off this thread's unfinished work: withdrawn, not planned",
+    )
+    plan = Plan(planner="conversation", subtasks=[subtask]).model_dump()
+    summary = "; ".join(lines) + "."
+    result = subtask_result(subtask.model_dump(), WHO, status, summary)
+    answer = f"[t1 {WHO}: {status}] {summary}"
+    entry = {"turn": job.turn, "request": request, "answer": answer, "entities": {}}
+    values = {
+        "request": request,
+        "requester": (job.payload or {}).get("requester") or {},
+        "turn": job.turn,
+        "plan": plan,
+        "results": {"t1": result},
+        "answer": answer,
+        "history": [*context, entry],
+        "messages": [HumanMessage(request), AIMessage(answer)],
+    }
+    config = runner._config(job.thread_id, job.turn)
+    runner.graph.update_state(config, values, as_node="synthesize")
+    runner.audit.append(
+        job.thread_id, "final_answer", "system", turn=job.turn, answer=answer,
+        statuses={"t1": status},
+    )  # fmt: skip

@@ -1,0 +1,92 @@
+"""A turn that calls off the thread's unfinished work ("cancel that refund"): the pending
+refund is withdrawn, not made again or waited for; a held turn it names is dropped; both are
+in the audit trail, and the turn says what happened (SQLite and Postgres)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ringmaster.graph.state import Requester
+from ringmaster.runner import Runner
+from ringmaster.withdraw import called_off
+from tests.ringmaster.test_turns import REFUND, demo, held_behind_refund, refunds  # noqa: F401
+
+
+def test_cancel_that_refund_withdraws_the_pending_refund(
+    demo: tuple[Runner, Requester],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+    thread = first.thread_id
+
+    cancel = runner.submit("cancel that refund", thread_id=thread, requester=ann)
+
+    assert (cancel.status, cancel.turn, cancel.queued_behind) == ("completed", 2, [])
+    [row] = cancel.subtasks()
+    assert row["status"] == "done"
+    assert (
+        f"withdrew review {item.id[:10]} of turn 1 (issue_refund(invoice_id=INV-1002"
+        in (row["summary"])
+    )
+    decided = runner.queue.get(item.id)
+    assert decided.status == "resumed" and decided.decided_by == ann.id
+    assert [d["type"] for d in decided.decision["decisions"]] == ["reject"]  # type: ignore[index]
+    assert refunds(tmp_path) == []  # never made, neither by the review nor by turn 2
+    refund_turn = runner.outcome(thread, 1)
+    assert refund_turn.status == "completed"
+    assert refund_turn.results["t1"]["status"] == "rejected"
+    assert refund_turn.results["t1"]["summary"].startswith(
+        "issue_refund was not run: the requester withdrew it (called off in turn 2: cancel "
+        "that refund)"
+    )
+    assert runner.threads.get(thread).status == "completed" and cancel.pending == []
+    kinds = [e.kind for e in runner.audit.for_thread(thread) if e.data.get("turn") == 2]
+    assert kinds[0] == "request_received" and kinds[-1] == "final_answer"
+    assert "plan" not in kinds  # nothing was planned: no agent ran on these words
+    # The next turn sees the call-off in the conversation.
+    assert [h["turn"] for h in runner.history(thread)] == [1, 2]
+
+
+def test_cancelling_a_held_turn_drops_it_and_leaves_the_review(
+    demo: tuple[Runner, Requester],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    runner, ann = demo
+    thread, item = held_behind_refund(runner, ann)  # turn 2 held: "…status of INV-1002 now?"
+
+    cancel = runner.submit("never mind the INV-1002 status", thread_id=thread, requester=ann)
+
+    assert cancel.status == "completed" and cancel.turn == 3
+    assert "dropped turn 2 (what is the status of INV-1002 now?)" in cancel.answer  # type: ignore[operator]
+    assert runner.jobs.held(thread) == []
+    assert runner.outcome(thread, 2).status == "cancelled"
+    assert runner.queue.get(item.id).status == "pending"  # the refund's review is not touched
+    [event] = [e for e in runner.audit.for_thread(thread) if e.kind == "turn_withdrawn"]
+    assert (event.data["turn"], event.data["by_turn"]) == (2, 3)
+    assert refunds(tmp_path) == []
+
+
+def test_a_call_off_with_nothing_unfinished_is_an_ordinary_request(
+    demo: tuple[Runner, Requester],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    runner, ann = demo
+    out = runner.submit("cancel that refund", requester=ann)
+    [row] = out.subtasks()
+    assert row["agent"] == "billing" and row["status"] == "needs_input"
+    assert refunds(tmp_path) == []
+
+
+def test_what_a_request_calls_off() -> None:
+    assert called_off("cancel that refund") == "that refund"
+    assert called_off("Actually, never mind") == ""
+    assert called_off("please don't do the rollback") == "the rollback"
+    for request in (
+        REFUND,
+        "what is the status of that refund?",
+        "the customer cancelled",
+        "don't forget to refund INV-1004 too",
+    ):
+        assert called_off(request) is None, request
