@@ -6,7 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 from ringmaster.agents.spec import load_team
-from ringmaster.evals.build_datasets import DATASETS, main
+from ringmaster.evals.build_datasets import DATASETS, SOURCE, main
+from ringmaster.evals.convert import read_labelled
 from ringmaster.evals.dataset import load_dataset
 
 
@@ -30,3 +31,17 @@ def test_multipart_rows_join_different_domains() -> None:
     assert Counter(r.subtasks for r in rows) == {2: 240, 3: 60}
     assert all(len(set(r.agents)) == r.subtasks for r in rows)
     assert len({r.text for r in rows}) == 300
+
+
+def test_tuning_team_holds_out_a_fifth_of_train_and_rows_count_one_agent_a_domain() -> None:
+    team = load_team(DATASETS / "clinc150-team-tune.yaml")
+    seen = {e for a in team.agents for e in a.examples}
+    rows = load_dataset(DATASETS / "clinc-multi-tune.jsonl").rows
+    held = [
+        r.text
+        for r in read_labelled(SOURCE / "clinc150-train.jsonl", "domain")
+        if r.label != "oos" and r.text not in seen
+    ]
+    assert held and len(held) < len(seen) / 3
+    assert all(r.subtasks == len(r.agents) == (2 if "cross-domain" in r.tags else 1)
+               for r in rows if "parts:2" in r.tags)  # fmt: skip
