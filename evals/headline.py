@@ -115,16 +115,17 @@ def _run(
     return {**record["metrics"], "slices": record["slices"]}
 
 
-def _built(rows: Sequence[LabelledRow], name: str) -> dict[str, Any]:
-    """A team as `eval build-team` writes it: every example, and a routing block chosen by
-    cross-validation on those examples (`evals/routing_cv.py`)."""
-    from ringmaster.evals.routing_cv import choose_routing
+def _built(rows: Sequence[LabelledRow], name: str, classifier: str = "tfidf") -> dict[str, Any]:
+    """A team as `eval build-team --classifier CLASSIFIER` writes it: every example, and a
+    routing block chosen by cross-validation on those examples for that classifier
+    (`evals/routing_cv.py`)."""
+    from ringmaster.evals.routing_cv import routing_block
 
     team = build_team(rows, RosterOptions(name=name))
     by_agent = {a["name"]: list(a["examples"]) for a in team["agents"]}
-    chosen = choose_routing(by_agent, team.get("human_examples", []))
-    if chosen is not None:
-        team["routing"] = chosen.block()
+    picked = routing_block(by_agent, team.get("human_examples", []), classifier)
+    if picked is not None:
+        team["routing"] = picked[0]
     return team
 
 
@@ -172,7 +173,7 @@ def banking77(classifier: str, cache: Path, limit: int) -> list[Figure]:
     rows = read_labelled(DATA / "banking77-train.jsonl", "intent")
     a, b = halves(rows)
     test = random.Random(1).sample(b, min(limit, len(b)))
-    team = _built(a, "banking77-half-a")
+    team = _built(a, "banking77-half-a", classifier)
     m = _run(team, to_eval_rows(test), classifier, cache)
     split = f"banking77-train half B ({len(test)} one-part rows)"
     base = tfidf_lr_baseline(a, test)
@@ -189,7 +190,7 @@ def snips_joins(classifier: str, cache: Path, limit: int) -> list[Figure]:
     a, b = halves(rows)
     singles = to_eval_rows(random.Random(2).sample(b, min(limit, len(b))))
     multi = _joined(b, 2, limit // 2, 3) + _joined(b, 3, limit // 4, 4)
-    team = _built(a, "snips-half-a")
+    team = _built(a, "snips-half-a", classifier)
     one = _run(team, singles, classifier, cache)
     many = _run(team, multi, classifier, cache)
     split = "snips-train half B"
@@ -245,7 +246,7 @@ def clinc_multi(classifier: str, cache: Path, limit: int) -> list[Figure]:
 def slurp(classifier: str, cache: Path, limit: int) -> list[Figure]:
     rows = read_labelled(DATA / "slurp-val.jsonl", "domain")
     a, b = halves(rows)
-    team = _built(a, "slurp-half-a")
+    team = _built(a, "slurp-half-a", classifier)
     m = _run(team, to_eval_rows(b), classifier, cache)
     split = f"slurp-val half B ({len(b)} rows)"
     return [

@@ -179,6 +179,7 @@ def labelled(tmp_path: Path) -> Path:
 
 def build_team(labelled: Path, out: Path) -> tuple[int, str]:
     options = ["--label", "intent", "--examples-per-agent", "2", "--out", out]
+    options += ["--classifier", "tfidf"]  # whatever is installed
     return run("build-team", "--dataset", labelled, *options)
 
 
@@ -372,7 +373,7 @@ def test_json_mode_keeps_stderr_quiet_with_the_hybrid_classifier(tmp_path: Path)
     assert done.stderr == ""
 
 
-def test_build_team_writes_a_cross_validated_routing_block(tmp_path: Path) -> None:
+def _topic_rows(tmp_path: Path) -> Path:
     rng = __import__("random").Random(0)
     topics = {
         "garden": ["water", "mow", "prune", "plant", "weed", "rake"],
@@ -386,8 +387,14 @@ def test_build_team_writes_a_cross_validated_routing_block(tmp_path: Path) -> No
     ]
     path = tmp_path / "rows.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_build_team_writes_a_cross_validated_routing_block(tmp_path: Path) -> None:
+    path = _topic_rows(tmp_path)
     team = tmp_path / "team.yaml"
     args = ("build-team", "--dataset", path, "--label", "kind", "--out", team, "--json")
+    args += ("--classifier", "tfidf")
     code, output = run(*args, "--max-escalated", "0.05")
     assert code == 0, output
     chosen = json.loads(output)["routing"]
@@ -404,3 +411,69 @@ def test_build_team_writes_a_cross_validated_routing_block(tmp_path: Path) -> No
     code, output = run(*args, "--no-routing")
     assert code == 0 and json.loads(output)["routing"] is None
     assert "routing:" not in team.read_text()
+
+
+def test_build_team_picks_the_hybrids_thresholds_on_its_own_scores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("sklearn")
+    from ringmaster.evals import routing_cv
+    from ringmaster.graph.planner import embeddings
+    from tests.graph.test_planner_classifiers import HashEncoder
+
+    encoders: list[HashEncoder] = []
+
+    def encoder() -> HashEncoder:
+        encoders.append(HashEncoder())
+        return encoders[-1]
+
+    monkeypatch.setattr(embeddings, "MiniLMEncoder", encoder)
+    path, team = _topic_rows(tmp_path), tmp_path / "team.yaml"
+    args = ("build-team", "--dataset", path, "--label", "kind", "--out", team, "--json")
+    code, output = run(*args, "--classifier", "hybrid", "--max-escalated", "0.2")
+    assert code == 0, output
+    built = load_team(team)
+    by_agent = {a.name: list(a.examples) for a in built.agents}
+    hybrid = routing_cv.choose_routing(by_agent, max_escalated=0.2, classifier="hybrid")
+    tfidf = routing_cv.choose_routing(by_agent, max_escalated=0.2)
+    assert hybrid is not None and tfidf is not None
+    assert json.loads(output)["routing"]["classifier"] == "hybrid"
+    routing = built.routing
+    assert routing.classifier == "hybrid"
+    assert (routing.confidence_floor, routing.min_margin) == (
+        hybrid.confidence_floor,
+        hybrid.min_margin,
+    )
+    fallback = routing.for_classifier("tfidf")  # TF-IDF's own, for a machine without the extra
+    assert (fallback.confidence_floor, fallback.min_margin) == (
+        tfidf.confidence_floor,
+        tfidf.min_margin,
+    )
+    # Every fold's hybrid embeds through one memo: each distinct example once in all.
+    texts = [t for batch in encoders[0].calls for t in batch]
+    assert sorted(texts) == sorted({t for ts in by_agent.values() for t in ts})
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_build_team_prefers_the_hybrid_when_the_extra_is_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, installed: bool
+) -> None:
+    from ringmaster.evals import routing_cv
+    from ringmaster.graph.planner import embedding_config
+
+    asked: list[str] = []
+
+    def choose(*args: object, classifier: str = "tfidf", **kwargs: object) -> object:
+        asked.append(classifier)
+        return routing_cv.ChosenRouting(0.1, 0.0, 0.0, 1.0, 1, classifier)
+
+    monkeypatch.setattr(embedding_config, "embeddings_available", lambda: installed)
+    monkeypatch.setattr(routing_cv, "choose_routing", choose)
+    path, team = _topic_rows(tmp_path), tmp_path / "team.yaml"
+    code, output = run("build-team", "--dataset", path, "--label", "kind", "--out", team)
+    assert code == 0, output
+    want = "hybrid" if installed else "tfidf"
+    assert asked[0] == want and load_team(team).routing.classifier == want
+    code, output = run("build-team", "--dataset", path, "--label", "kind", "--out", team,
+                       "--classifier", "bert")  # fmt: skip
+    assert code != 0 and "unknown classifier 'bert'" in output
