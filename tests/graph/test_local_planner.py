@@ -515,3 +515,10 @@ def test_human_floor_escalates_a_request_leaning_towards_a_person(tmp_path: Path
     assert len(floored) == 1 and floored[0].escalate and floored[0].agent is None
     assert "human score" in (floored[0].escalation_reason or "")
     assert not with_floor(min(1.0, score + 0.01)).subtasks[0].escalate
+
+
+def test_while_youre_at_it_inside_a_sentence_is_one_connector() -> None:
+    cut = split_request("mow the lawn and while you're at it, wash the car")
+    assert [(s.text, s.boundary) for s in cut] == [("mow the lawn", None), ("wash the car", "weak")]
+    cut = split_request("feed the cat while ur at it walk the dog")
+    assert [s.text for s in cut] == ["feed the cat", "walk the dog"]
