@@ -81,6 +81,8 @@ NEW_MATTER_WORDS = (
     r"unrelated(?:ly)?|on\s+another\s+note|on\s+a\s+separate\s+note|another\s+thing|"
     r"one\s+more\s+thing|while\s+you(?:['’]re|\s+are)\s+at\s+it|p\.?s\.?"
 )
+# "… and while you're at it, …" turns to another matter inside a sentence, as "also" does.
+_WHILE_AT_IT = r"while\s+(?:you(?:['’]re|\s+are)|ur|youre|u\s+are)\s+at\s+it"
 # One pass over a sentence finds every cut; earlier alternatives win, so "and then" is a
 # sequence cut and not an "and" cut, and ", and also" is one cut, not three.
 _CUT = re.compile(
@@ -88,7 +90,8 @@ _CUT = re.compile(
     rf"|(?P<topic>^\s*(?:{NEW_MATTER_WORDS})\s*[,:]\s*)"
     r"|(?P<semi>\s*;\s*)"
     r"|(?P<dash>\s+[—–]\s+)"
-    r"|(?P<conj>\s*,?\s+(?:\b(?:and\s+also|as\s+well\s+as|and|also|plus)\b|[+&]),?\s+)"
+    rf"|(?P<conj>\s*,?\s+(?:\b(?:(?:and\s+)?{_WHILE_AT_IT}|and\s+also|as\s+well\s+as|and|also|plus)\b"
+    r"|[+&]),?\s+)"
     r"|(?P<comma>\s*,\s+)",
     re.IGNORECASE,
 )

@@ -11,10 +11,14 @@ with that?"), so sentences that say nothing new stay with the request they belon
 Requests do not all come in the examples' voice, so a share of both kinds is recast (`voice`):
 as an email (a greeting line, sometimes an opening courtesy or a sentence of context, a sign-off
 and a name on lines of their own), as a chat message (lower case, shorthand, no full stops), or
-as a ticket (quoted history: "> " lines of an earlier message about the same thing, then a note).
-The envelope belongs to the request next to it, so the cutter learns to keep greetings, sign-offs,
-context and quoted history with it; several sentences about one thing (two examples of the same
-label in a row) are one request too.
+as a ticket (quoted history: "> " lines of an earlier message about the same thing, then a note),
+or as a reply under an earlier ask of another label, quoted ("> On Tue, … wrote:") and answered
+already ("Thanks, that worked. Now …"). The envelope belongs to the request next to it, so the
+cutter learns to keep greetings, sign-offs, context and quoted history about the same thing with
+it, and to cut an answered ask from the newest message (the planner then routes only that: see
+`graph/planner/quoting.py`); a request quoted whole under a note that asks nothing new
+("Forwarding this to the right team.") is one request; several sentences about one thing (two
+examples of the same label in a row) are one request too.
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ _JOINS: tuple[tuple[str, bool], ...] = (
     (". One more thing: {}", False),
     (". Unrelated, but {}", False),
     (". While you're at it, {}", False),
+    (" and while you're at it, {}", False),
+    ("; after that, {}", False),
+    (", and once that's done, {}", False),
     (". Additionally, {}", False),
     ("\n\nAlso, {}", False),
 )
@@ -336,6 +343,82 @@ def ticket(row: Synthetic, quoted: Sequence[str], rng: random.Random) -> Synthet
     return Synthetic(head + row.text, tuple(spans), row.labels)
 
 
+_WROTE = (
+    "On Tue, 2 Dec, {} wrote:",
+    "On Mon, 1 Dec 2026 at 09:14, {} wrote:",
+    "{} wrote:",
+    "-----Original Message-----\n> From: {}",
+    "On Friday, {} wrote:",
+)
+# The newest message opens by closing the earlier ask ("thanks, that worked"), then asks anew.
+_ANSWERED = (
+    "Thanks, that worked.",
+    "Great, thanks.",
+    "Perfect, thank you.",
+    "That's sorted now, thanks.",
+    "Thanks, all done on that one.",
+    "Got it, thanks.",
+    "",
+    "",
+)
+# … or by naming what it was about ("Thanks, the refund came through.").
+_ANSWERED_ABOUT = (
+    "Thanks, the {} came through.",
+    "The {} is sorted, thank you.",
+    "Thanks for the {}.",
+    "{} done, thanks.",
+    "Great, the {} looks right now.",
+)
+_ANEW = ("One last thing: ", "Now ", "Next: ", "Another question: ", "Also, ", "", "", "")
+# A note that forwards the quoted ask without asking anything of its own.
+_FORWARDS = (
+    "Forwarding this to the right team.",
+    "Bumping this, still no answer.",
+    "Any update on this?",
+    "Customer asked again today.",
+    "Still waiting on this one.",
+    "Re: the thread above, please pick this up.",
+)
+
+
+def _quoted(texts: Sequence[str], rng: random.Random) -> str:
+    """Earlier messages as quoted lines under an attribution ("On Tue, … wrote:")."""
+    head = rng.choice(_WROTE).format(rng.choice(_NAMES))
+    lines = [head, *(q.strip() for q in texts)]
+    return "\n".join("> " + ln for ln in lines)
+
+
+def reply(row: Synthetic, earlier: tuple[str, str], rng: random.Random) -> Synthetic:
+    """`row` as a reply under the quoted history of an earlier ask (another label's, answered
+    already): a piece of its own, a different request from the newest message's, which is
+    what is asked now."""
+    head = _quoted([earlier[0]], rng) + "\n\n"
+    about = _NOUN_PHRASE.search(earlier[0])
+    if about is not None and rng.random() < 0.5:
+        opener = rng.choice(_ANSWERED_ABOUT).format(about.group(1))
+        opener = opener[0].upper() + opener[1:]
+    else:
+        opener = rng.choice(_ANSWERED)
+    opener = opener + " " if opener else ""
+    anew = rng.choice(_ANEW)
+    body = row.text
+    if anew:
+        body = anew + _lower_first(body)
+    start = len(head)
+    shift = start + len(opener) + len(anew)
+    spans = [(start, shift + row.spans[0][1]), *_shift(row.spans[1:], shift)]
+    text = head + opener + body
+    if rng.random() < 0.4:  # the newest message alone, as the planner sees it once it is cut
+        return Synthetic(text[start:], tuple(_shift(spans, -start)), row.labels)
+    return Synthetic(text, ((0, len(head.rstrip())), *spans), (earlier[1], *row.labels))
+
+
+def forwarded(text: str, label: str, rng: random.Random) -> Synthetic:
+    """A request quoted whole under a note that asks nothing new: one request, the quoted one."""
+    full = _quoted([text], rng) + "\n\n" + rng.choice(_FORWARDS)
+    return Synthetic(full, ((0, len(full)),), (label,))
+
+
 def same_subject(texts: Sequence[str], label: str) -> Synthetic:
     """Several sentences about one thing: examples of one label in a row, one request."""
     pieces = [t.strip() for t in texts]
@@ -359,8 +442,9 @@ def voice(
     *,
     always: bool = False,
 ) -> Synthetic:
-    """`row` recast as an email, a chat message or a ticket (or, unless `always`, left as it
-    is)."""
+    """`row` recast as an email, a chat message or a ticket, or (unless `always`: a repeat of
+    a one-part request stays one) as a reply under another label's answered ask, or left as it
+    is."""
     r = rng.random() * (0.65 if always else 1.0)
     if r < 0.3:
         return email(row, rng)
@@ -370,6 +454,11 @@ def voice(
         pool = [t for t in by_label.get(row.labels[0], ()) if t.strip()]
         if pool:
             return ticket(row, rng.sample(pool, min(len(pool), rng.choice((1, 1, 2)))), rng)
+    if r < 0.8:
+        others = [lab for lab in by_label if lab not in row.labels and by_label[lab]]
+        if others:
+            lab = rng.choice(others)
+            return reply(row, (rng.choice(list(by_label[lab])), lab), rng)
     return row
 
 
@@ -401,6 +490,8 @@ def synthesise(
         out.append(Synthetic(t.strip(), ((0, len(t.strip())),), (lab,)))
         if rng.random() < 0.4:
             out.append(pad(t, lab, rng))
+        if rng.random() < 0.05:
+            out.append(forwarded(t, lab, rng))
         if rng.random() < 0.5:
             out.append(voice(_single(t, lab, by_label, rng), by_label, rng))
     for n, count in ((2, pairs), (3, triples)):

@@ -237,20 +237,78 @@ def test_independent_parts_have_no_dependencies(demo_planner: LocalPlanner) -> N
     ]
 
 
-def test_parts_for_one_agent_are_merged(kitchen_planner: LocalPlanner) -> None:
+def test_each_ask_is_a_subtask_of_its_own_even_for_one_agent(
+    kitchen_planner: LocalPlanner,
+) -> None:
+    # One subtask "Feed the cat.; walk the dog in the park." left an agent that does one thing
+    # per task answering the first ask only.
     plan = kitchen_planner.plan("Feed the cat. Mow the lawn. Also walk the dog in the park.")
-    assert [(s.id, s.agent) for s in plan.subtasks] == [("t1", "pets"), ("t2", "garden")]
-    assert plan.subtasks[0].description == "Feed the cat.; walk the dog in the park."
+    assert [(s.id, s.agent) for s in plan.subtasks] == [
+        ("t1", "pets"),
+        ("t2", "garden"),
+        ("t3", "pets"),
+    ]
+    assert [s.description for s in plan.subtasks] == [
+        "Feed the cat.",
+        "Mow the lawn.",
+        "walk the dog in the park.",
+    ]
 
 
-def test_merging_never_makes_a_cycle(kitchen_planner: LocalPlanner) -> None:
-    # pets, then garden using it, then pets using that: merging the two pets parts would make
-    # t1 wait for t2 and t2 for t1.
+def test_two_asks_for_one_agent_each_naming_its_record_stay_two(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    team = _kitchen_team(entities={"car": {"pattern": r"CAR-\d+", "nouns": ["car"]}})
+    planner = LocalPlanner(team, cache_dir=tmp_path_factory.mktemp("cache"))
+    plan = planner.plan("change the oil in the car CAR-1 and replace the car battery of CAR-2")
+    assert [(s.agent, s.description) for s in plan.subtasks] == [
+        ("car", "change the oil in the car CAR-1"),
+        ("car", "replace the car battery of CAR-2"),
+    ]
+    # One record, a later part about the earlier one, or a team that declares no records: one.
+    for text in (
+        "change the oil and replace the battery of CAR-1",
+        "book CAR-1 in at the garage and check it",
+    ):
+        assert len(planner.plan(text).subtasks) == 1, text
+    unnamed = "change the oil in the car and replace the car battery"
+    assert len(planner.plan(unnamed).subtasks) == 1
+
+
+def test_demo_planner_keeps_two_billing_asks_apart(demo_planner: LocalPlanner) -> None:
+    """Found in a trial: "show invoice … and what plan is … on?" became one billing subtask,
+    and the billing skill answered the invoice only."""
+    plan = demo_planner.plan("pull up invoice INV-1042 and which plan is CUS-1017 on?")
+    assert [s.agent for s in plan.subtasks] == ["billing", "billing"]
+    assert "INV-1042" in plan.subtasks[0].description
+    assert "CUS-1017" in plan.subtasks[1].description
+
+
+def test_dependencies_follow_the_order_of_the_asks(kitchen_planner: LocalPlanner) -> None:
+    # pets, then garden using it, then pets using that: each waits for the one before.
     plan = kitchen_planner.plan(
         "Feed the cat. Then water the tomato plants after it. Then walk the dog after that."
     )
     assert [s.agent for s in plan.subtasks] == ["pets", "garden", "pets"]
     assert [s.depends_on for s in plan.subtasks] == [[], ["t1"], ["t2"]]
+
+
+def test_a_reply_is_routed_by_its_newest_ask_not_the_answered_one_it_quotes(
+    demo_planner: LocalPlanner,
+) -> None:
+    text = (
+        "> On Wed, 3 Dec, Noor wrote:\n> Please roll back the web deployment in production.\n\n"
+        "Thanks, all good now. Could you write a short note for our customers about the new "
+        "invoice layout?"
+    )
+    plan = demo_planner.plan(text)
+    assert [s.agent for s in plan.subtasks] == ["content"]
+    assert "roll back" not in plan.subtasks[0].description
+    # Quoted lines about the same matter are context: the request is planned whole.
+    same = demo_planner.plan(
+        "> The api keeps timing out for us.\n\nStill happening today. Please check the api."
+    )
+    assert [s.agent for s in same.subtasks] == ["ops"]
 
 
 def test_splitter_cuts_lists_sentences_and_connectors() -> None:
@@ -515,3 +573,10 @@ def test_human_floor_escalates_a_request_leaning_towards_a_person(tmp_path: Path
     assert len(floored) == 1 and floored[0].escalate and floored[0].agent is None
     assert "human score" in (floored[0].escalation_reason or "")
     assert not with_floor(min(1.0, score + 0.01)).subtasks[0].escalate
+
+
+def test_while_youre_at_it_inside_a_sentence_is_one_connector() -> None:
+    cut = split_request("mow the lawn and while you're at it, wash the car")
+    assert [(s.text, s.boundary) for s in cut] == [("mow the lawn", None), ("wash the car", "weak")]
+    cut = split_request("feed the cat while ur at it walk the dog")
+    assert [s.text for s in cut] == ["feed the cat", "walk the dog"]
