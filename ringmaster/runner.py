@@ -65,7 +65,7 @@ from ringmaster.thread_store import ThreadStore, new_owner
 from ringmaster.turns import close_answered, conversation, hold, release_held, waits_for
 from ringmaster.usage_store import UsageStore
 from ringmaster.wiring import build_deps, load_policy_for
-from ringmaster.withdraw import withdraw
+from ringmaster.withdraw import withdraw, withdraw_corrected
 
 log = logging.getLogger(__name__)
 
@@ -467,6 +467,7 @@ class Runner:
                     self._invoke(graph, job.thread_id, job.turn, payload)
             if job.kind == "run":
                 close_answered(self, job)
+                withdraw_corrected(self, job)
             from ringmaster.quarantine import apply_failure_decisions
 
             if apply_failure_decisions(self, job.thread_id):

@@ -14,6 +14,10 @@ would be read as a new refund, or wait behind the very review it means to stop):
   one, with nothing named): its job cancelled with a `turn_withdrawn` audit event; it never
   runs.
 
+A correction ("sorry, I meant INV-1012") is planned as the request it repeats, for the other
+record; the pending reviews of the turn it corrects are then withdrawn the same way
+(`withdraw_corrected`), so that approving them cannot do what the requester took back.
+
 The calling-off turn itself runs no agent: its answer says what was withdrawn (or that an
 item was decided already), written to its checkpoint as the synthesize node would have, with
 a `final_answer` event. A call-off that refers to nothing unfinished is an ordinary request.
@@ -144,6 +148,49 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
             done.already.append(runner.queue.get(item.id))
     _answer(runner, job, context, request, done)
     return True
+
+
+# "sorry, I meant INV-1012", "no, INV-1052 not INV-1005": the last request again, for another
+# record instead; "actually, CUS-1002 too" adds one and withdraws nothing.
+_CORRECTS = re.compile(r"^\W*(?:sorry|no|nope|actually|i meant|meant|rather|oops)\b", re.I)
+_ADDS = re.compile(r"\b(?:too|also|as well|and)\b", re.I)
+
+
+def withdraw_corrected(runner: Runner, job: Job) -> list[ReviewItem]:
+    """Withdraw the pending reviews of the turn the job's correction repeats for another
+    record (its `references` event says which turn and record), those whose actions do not
+    act on the new record: rejected in the requester's name as `withdraw` does, the reason
+    naming the correcting turn. Idempotent; returns the reviews withdrawn now."""
+    request = str((job.payload or {}).get("request") or "")
+    if not _CORRECTS.match(request) or _ADDS.search(request):
+        return []
+    repeats = {
+        (int(r["turn"]), str(r["entity"]))
+        for e in runner.audit.for_thread(job.thread_id)
+        if e.kind == "references" and e.data.get("turn") == job.turn
+        for r in e.data.get("resolutions") or []
+        if r.get("phrase") == e.data.get("request") and int(r.get("turn") or 0) < job.turn
+    }  # a whole-request resolution: the request it repeats (graph/references/followups.py)
+    if not repeats:
+        return []
+    from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, decide_item
+
+    requester = str(((job.payload or {}).get("requester") or {}).get("id") or "anonymous")
+    reason = f"superseded in turn {job.turn}: {request}"
+    withdrawn = []
+    for item in runner.queue.list(status="pending", thread_id=job.thread_id, limit=1000):
+        if item.kind not in ("approval", "human_category"):
+            continue
+        if any(item.turn == turn and entity not in _action(item) for turn, entity in repeats):
+            try:
+                decide_item(
+                    runner.queue, item, Decision("reject", reason=reason), requester,
+                    checks=Checks(), scheduler=ResumeAfterCommit(),
+                )  # fmt: skip
+                withdrawn.append(item)
+            except AlreadyDecided:
+                pass  # decided meanwhile, or by this job's earlier attempt
+    return withdrawn
 
 
 def _action(item: ReviewItem) -> str:

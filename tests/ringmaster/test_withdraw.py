@@ -90,3 +90,37 @@ def test_what_a_request_calls_off() -> None:
         "don't forget to refund INV-1004 too",
     ):
         assert called_off(request) is None, request
+
+
+def test_a_correction_withdraws_the_refund_it_corrects(
+    demo: tuple[Runner, Requester],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)  # INV-1002, waits for approval
+    [wrong] = first.pending
+
+    fixed = runner.submit("sorry, I meant INV-1012", thread_id=first.thread_id, requester=ann)
+
+    [right] = fixed.pending  # the refund repeated for INV-1012, waiting for its own approval
+    assert "INV-1012" in str(right.payload) and "INV-1002" not in str(right.payload)
+    withdrawn = runner.queue.get(wrong.id)
+    assert (withdrawn.status, withdrawn.decided_by) == ("resumed", ann.id)
+    assert withdrawn.decision["decisions"][0]["type"] == "reject"  # type: ignore[index]
+    assert refunds(tmp_path) == []  # INV-1002 was never refunded
+    summary = runner.outcome(first.thread_id, 1).results["t1"]["summary"]
+    assert "superseded in turn 2: sorry, I meant INV-1012" in summary
+
+
+def test_a_correction_that_adds_a_record_withdraws_nothing(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+
+    more = runner.submit("actually, INV-1012 too", thread_id=first.thread_id, requester=ann)
+
+    [added] = [i for i in more.pending if i.turn == 2]  # the refund for INV-1012 as well
+    assert "INV-1012" in str(added.payload)
+    assert runner.queue.get(item.id).status == "pending"
