@@ -74,11 +74,12 @@ def _report(problems: list[str], json_mode: bool, what: str) -> None:
 
 @audit_app.command("show")
 def show(
-    thread: Annotated[str, typer.Argument(help="A thread id.")], json_mode: JsonOpt = False
+    thread: Annotated[str, typer.Argument(help="A thread id or a unique prefix of it.")],
+    json_mode: JsonOpt = False,
 ) -> None:
     """A thread's story from its audit trail."""
     with Runner(Settings(), recover_on_start=False) as runner:
-        runner.threads.get(thread)  # NotFound for an unknown thread
+        thread = runner.threads.find(thread).id  # NotFound for an unknown or ambiguous prefix
         events = runner.audit.for_thread(thread)
     if json_mode:
         print_json([e.to_dict() for e in events])

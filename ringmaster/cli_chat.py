@@ -29,6 +29,7 @@ from ringmaster.cli_output import (
     me,
     out,
     print_items,
+    print_none,
     print_outcome,
     progress,
 )
@@ -44,7 +45,7 @@ HELP = """commands:
   /show ID                 one review: request, blocker, proposed action
   /approve ID              approve every action of the review
   /edit ID {"arg": value}  change an action's arguments and approve it
-  /reject ID reason        reject; the reason is shown to the requester
+  /reject ID [reason]      reject; the reason is shown to the requester
   /respond ID text         answer in place of the action
   /quit                    end the chat (so do Ctrl-D, and an empty line at a prompt)"""
 CHAT_DECIDE_HINT = "Decide here: /show, /approve, /edit, /reject or /respond ID (/help for more)"
@@ -174,8 +175,10 @@ class Chat:
             items = [i for i in self._items() if i.status == "pending"]
             if self.json_mode:
                 self.say("reviews", "", reviews=[i.to_dict(with_payload=False) for i in items])
-            else:
+            elif items:
                 print_items(items, title="Waiting for review")
+            else:
+                print_none("pending reviews on this thread")
         elif name == "show":
             item = self._find(rest)
             ctx = item.payload.get("context", {})

@@ -323,7 +323,10 @@ def check_decider(accounts: Accounts, item: ReviewItem, decision: Decision, who:
     if not accounts.any_users():
         return
     if item.requester == who:
-        raise NotAllowed(f"{who} cannot decide review item {item.id}: their own request raised it")
+        raise NotAllowed(
+            f"{who} cannot decide review item {item.id}: their own request raised it; "
+            "another reviewer decides it (`--as NAME`, `users list`)"
+        )
     user = accounts.find(who)
     if user is None:
         raise NotAllowed(f"{who!r} is not a user: decide as a reviewer (`--as NAME`)")

@@ -15,6 +15,7 @@ def test_export_and_verify_a_copy(cli_in_process: Cli, tmp_path: Path) -> None:
     story = cli.json("audit", out["thread_id"])  # a thread id alone still shows its story
     assert story[0]["kind"] == "request_received"
     assert cli.json("audit", "show", out["thread_id"]) == story
+    assert cli.json("audit", "show", out["thread_id"][:6]) == story  # as `thread show` takes
     key = cli.home / "audit.key"
     assert stat.S_IMODE(key.stat().st_mode) == 0o600  # keyed by default, key kept private
 

@@ -155,3 +155,13 @@ def test_a_turn_queued_before_the_chat_shows_its_answer_when_released(cli: Cli) 
     outcomes = [x["outcome"] for x in lines if x["type"] == "outcome"]
     assert [(o["turn"], o["status"]) for o in outcomes][-1] == (2, "completed")
     assert outcomes[-1]["answer"]
+
+
+def test_reviews_with_none_pending_says_so(cli: Cli) -> None:
+    """Not an empty table: a line saying there is nothing to decide."""
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "ringmaster.cli", "chat", "--as", "ann"],
+        cwd=ROOT, env=cli.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    out, _ = chat.communicate("/reviews\n", timeout=120)
+    assert "no pending reviews on this thread" in out and "Waiting for review" not in out

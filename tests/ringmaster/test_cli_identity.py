@@ -28,7 +28,8 @@ def test_cli_decisions_meet_the_same_identity_checks_as_the_api(cli_in_process: 
     out = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann", "--scopes", "billing")
     (item,) = [p["id"] for p in out["pending"]]
     refused(cli, item, "nobody", "'nobody' is not a user")
-    refused(cli, item, "ann", "their own request raised it")
+    own = "their own request raised it; another reviewer decides it (`--as NAME`"
+    refused(cli, item, "ann", own)
     refused(cli, item, "old", "user 'old' is disabled")
     refused(cli, item, "req", "is a requester, not a reviewer")
     assert cli.side_effects() == []
