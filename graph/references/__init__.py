@@ -40,7 +40,7 @@ from ringmaster.graph.references.entities import (
     turn_entities,
 )
 from ringmaster.graph.references.followups import _bare, _ellipsis_after, _repeat, _reply
-from ringmaster.graph.references.implied import Act, _implied, acts_from_tools
+from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.thread import _Thread
 
@@ -81,6 +81,11 @@ def resolve(
         if out is not None:
             return out
     out = _ellipsis_after(request, _rewrite(request, explicit, thread), thread)
+    kind = misfit(request, out, acts)
+    if kind is not None:  # "close it" whose "it" is an invoice: a ticket of the thread's, or ask
+        noun = thread.by_name[kind]
+        asked = f"Which {noun.nouns[0] if noun.nouns else kind} do you mean?"
+        return _implied(request, thread, acts) or Resolved(request, [], asked)
     if out.question or out.resolutions or explicit:
         return out
     return _implied(request, thread, acts) or out

@@ -8,7 +8,9 @@ reference, nothing else asked — or whose verb's object is a pronoun no record 
 stood for ("close it" after a customer's open tickets were only counted) acts on the thread's
 record of that kind: the one the newest turn with any refers to, else the unfinished ones of
 the person the thread is about; when there are several, a question naming them. It is never
-passed on for an agent to pick one.
+passed on for an agent to pick one. Nor is a pronoun resolved to a record its verb cannot act
+on ("close it" after an invoice was named; `misfit`): it is one of the verb's kind, as above,
+or a question.
 """
 
 from __future__ import annotations
@@ -50,6 +52,21 @@ def acts_from_tools(
 
 # A pronoun in a verb's object slot: "close it", "roll it back", "refund that one".
 _OBJECT = re.compile(r"\s+(it|that one|this one)\b", re.I)
+
+
+def misfit(request: str, out: Resolved, acts: Sequence[Act]) -> str | None:
+    """The kind a verb acts on when its pronoun object ("close it") was resolved to a record of
+    a kind that verb acts on none of (the invoice last named: the team closes tickets)."""
+    for act in acts:
+        for word in act.words:
+            slot = re.search(rf"\b{re.escape(word)}{_OBJECT.pattern}", request, re.I)
+            if slot is None:
+                continue
+            fits = {a.kind for a in acts if word in a.words}
+            got = {r.kind for r in out.resolutions if r.phrase.lower() == slot.group(1).lower()}
+            if got and not got & fits:
+                return act.kind
+    return None
 
 
 def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | None:

@@ -183,3 +183,20 @@ def test_a_pronoun_no_record_stands_for_is_one_of_the_kind_its_verb_acts_on() ->
     out = resolve("close it thx", history, KINDS, two.get, acts)
     assert out.question is not None and out.resolutions == []
     assert "TCK-1052" in out.question and "TCK-1078" in out.question
+
+
+def test_a_pronoun_its_verb_cannot_act_on_is_the_verbs_kind_or_asked() -> None:
+    # "it" would be the invoice last named, but the team closes tickets, not invoices.
+    acts = acts_from_tools(TOOLS, KINDS)
+    history = [
+        turn(1, "What is the status of ticket TCK-1003?"),
+        turn(2, "Refund 20.00 on invoice INV-1012, goodwill", "issue_refund"),
+    ]
+    out = resolve("close it", history, KINDS, acts=acts)
+    assert out.question is None and out.text == "close TCK-1003"
+    assert [(r.entity, r.turn) for r in out.resolutions] == [("TCK-1003", 1)]
+    out = resolve("close it", history[1:], KINDS, acts=acts)  # no ticket in the thread
+    assert out.question is not None and out.resolutions == [] and "ticket" in out.question
+    # A pronoun that fits its verb is left as it was resolved.
+    out = resolve("refund it", history[1:], KINDS, acts=acts)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1012"]
