@@ -218,6 +218,7 @@ class Runner:
         self._graph: Any = None
         self._saver: Any = None
         self._own_deps = deps is None  # deps we built ourselves we may rebuild
+        self._relearning = False  # rebuilt after a correction: the planner retrains at its use
         self._stack = ExitStack()
         self.on_event = on_event
         self.usage = UsageStore(self.engine, clock)
@@ -250,7 +251,9 @@ class Runner:
     @property
     def deps(self) -> GraphDeps:
         if self._deps is None:
-            self._deps = build_deps(self.settings, self.corrections.all())
+            self._deps = build_deps(
+                self.settings, self.corrections.all(), relearning=self._relearning
+            )
         if self._deps.slots is None:  # subtasks hold their agent's capacity across processes
             self._deps = replace(self._deps, slots=self.slots)
         return self._deps
@@ -391,6 +394,7 @@ class Runner:
         """Rebuild the planner at next use, so a correction just recorded is learned now."""
         if self._own_deps and self._deps is not None:
             self._deps = None
+            self._relearning = True
             self._graph = None
 
     def resume_thread(self, thread_id: str) -> RunOutcome:

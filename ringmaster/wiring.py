@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from ringmaster.tools.base import ToolRegistry
 
 if TYPE_CHECKING:  # the graph's modules load LangChain; `ringmaster status` needs only the team
     from ringmaster.graph.deps import GraphDeps
+    from ringmaster.graph.planner.base import Plan, Planner
     from ringmaster.graph.references import Lookup, RecordFacts
     from ringmaster.tools.demo.lookup import Record
 
@@ -49,17 +51,44 @@ def load_team_and_tools(
     return with_corrections(team, corrections or []), tools
 
 
-def build_deps(settings: Settings, corrections: list[Correction] | None = None) -> GraphDeps:
-    """The embedded default: the demo team (or the configured team file) and the local planner."""
+def build_deps(
+    settings: Settings, corrections: list[Correction] | None = None, *, relearning: bool = False
+) -> GraphDeps:
+    """The embedded default: the demo team (or the configured team file) and the local planner.
+
+    `relearning` (a correction was just recorded): the planner retrains at its first plan, not
+    here, so deciding, correcting and resuming, which need the team but no plan, do not wait
+    for a retrain; one plan after several corrections retrains once."""
     from ringmaster.agents.registry import AgentRegistry
     from ringmaster.graph.deps import GraphDeps
-    from ringmaster.models import llm_runtime_factory, make_judge, make_planner
+    from ringmaster.models import llm_runtime_factory, make_judge, planner_kind
     from ringmaster.tools.demo.lookup import demo_lookup
 
     team, tools = load_team_and_tools(settings, corrections)
     registry = AgentRegistry.build(team, tools, llm_runtime=llm_runtime_factory(settings))
+    planner: Planner
+    if relearning:
+        planner = PlannerAtFirstUse(
+            planner_kind(settings), lambda: _planner(settings, team, corrections)
+        )
+    else:
+        planner = _planner(settings, team, corrections)
+    return GraphDeps(
+        registry=registry,
+        planner=planner,
+        max_request_chars=settings.max_request_chars,
+        judge=make_judge(settings, team),
+        lookup=_record_facts(demo_lookup(settings.demo_db_path)),
+        availability=availability_for(settings, team),
+        ledger=ledger_for(settings),
+    )
+
+
+def _planner(settings: Settings, team: Team, corrections: list[Correction] | None) -> Planner:
+    from ringmaster.models import make_planner
+
     try:
-        planner = make_planner(settings, team)
+        return make_planner(settings, team)
     except MissingExtra:
         if not corrections:
             raise
@@ -72,15 +101,24 @@ def build_deps(settings: Settings, corrections: list[Correction] | None = None) 
             "'train' extra (pip install 'ringmaster[train]')",
             len(corrections),
         )
-    return GraphDeps(
-        registry=registry,
-        planner=planner,
-        max_request_chars=settings.max_request_chars,
-        judge=make_judge(settings, team),
-        lookup=_record_facts(demo_lookup(settings.demo_db_path)),
-        availability=availability_for(settings, team),
-        ledger=ledger_for(settings),
-    )
+        return planner
+
+
+class PlannerAtFirstUse:
+    """A planner built when it is first asked for a plan (`built` then holds it); once, though
+    parallel runs may ask at the same time."""
+
+    def __init__(self, name: str, build: Callable[[], Planner]) -> None:
+        self.name = name
+        self._build = build
+        self._lock = threading.Lock()
+        self.built: Planner | None = None
+
+    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
+        with self._lock:
+            if self.built is None:
+                self.built = self._build()
+        return self.built.plan(request, allowed_agents=allowed_agents)
 
 
 def _record_facts(find: Callable[[str], Record | None]) -> Lookup:
