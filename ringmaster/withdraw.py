@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 
 from ringmaster.errors import AlreadyDecided
 from ringmaster.graph.planner.base import Plan, Subtask
+from ringmaster.graph.references import entity_ids, kinds_from_team
+from ringmaster.graph.references.entities import _strip_ids
 from ringmaster.graph.state import SubtaskStatus, subtask_result
 from ringmaster.review_queue import ReviewItem
 from ringmaster.run_queue import Job
@@ -63,8 +65,16 @@ _NOT_NAMES = {"that", "this", "the", "one", "too", "also", "please", "after", "a
               "then", "last", "previous", "request", "those", "these", "them", "and"}  # fmt: skip
 
 
+# Where a call-off's reason begins: what follows says why, not what is called off.
+_REASON = re.compile(r"[,;:.!?()]|\s[-–—]\s|\b(?:because|since|as|the customer|they|we)\b", re.I)
+
+
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z]{3,}", text.lower()))
+
+
+def _requester(job: Job) -> str:
+    return str(((job.payload or {}).get("requester") or {}).get("id") or "anonymous")
 
 
 def called_off(request: str) -> str | None:
@@ -89,14 +99,26 @@ def _names(what: str, noun: str) -> bool:
     return re.search(rf"\b{re.escape(noun)}s?\b", what, re.IGNORECASE) is not None
 
 
+def _about(item: ReviewItem) -> str:
+    """What a pending review is about, in words: its actions with their arguments and the
+    request that raised it."""
+    return f"{_action(item)} {(item.payload or {}).get('context', {}).get('request') or ''}"
+
+
 def targets(
-    what: str, pending: list[ReviewItem], held: list[Job]
+    what: str, pending: list[ReviewItem], held: list[Job], ids: list[str]
 ) -> tuple[list[ReviewItem], list[Job]]:
     """The pending reviews and held turns `what` refers to, the latest turn's of them ("that
-    refund" is the refund last spoken of): with nothing named, everything unfinished; else
-    the reviews whose action it names ("refund": `issue_refund`), and only when none does,
-    the held turns whose request shares a word with it — a held "what is the status of that
-    refund?" is not the refund a pending review is about to make."""
+    refund" is the refund last spoken of): with nothing named, everything unfinished; with a
+    record named ("the refund for INV-1004"), only work on that record; else the reviews
+    whose action it names ("refund": `issue_refund`), and only when none does, the held turns
+    whose request shares a word with it — a held "what is the status of that refund?" is not
+    the refund a pending review is about to make. Nothing, when `what` asks for more than the
+    work it names ("stop sending me refund emails", "refund INV-1003 instead"): that is a
+    request of its own, planned as one."""
+    if ids:
+        pending = [i for i in pending if any(x in _about(i) for x in ids)]
+        held = [j for j in held if any(x in str((j.payload or {}).get("request")) for x in ids)]
     if not _BARE.match(what):
         pending = [i for i in pending if any(_names(what, n) for n in action_nouns(i))]
         words = _words(what) - _NOT_NAMES
@@ -104,7 +126,16 @@ def targets(
             j for j in held if words & _words(str((j.payload or {}).get("request")))
         ]  # fmt: skip
     latest = max([i.turn for i in pending] + [j.turn for j in held], default=0)
-    return [i for i in pending if i.turn == latest], [j for j in held if j.turn == latest]
+    reviews = [i for i in pending if i.turn == latest]
+    turns = [j for j in held if j.turn == latest]
+    said = " ".join(
+        [_about(i) for i in reviews] + [str((j.payload or {}).get("request")) for j in turns]
+    )
+    clause = _REASON.split(what, maxsplit=1)[0]  # "cancel the refund, they changed their mind"
+    nouns = {n for i in reviews for n in action_nouns(i)}
+    if _words(clause) - _NOT_NAMES - _words(said) - nouns or any(x not in said for x in ids):
+        return [], []  # words or records of its own beyond the work it names: a request
+    return reviews, turns
 
 
 def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
@@ -114,18 +145,27 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
     what = called_off(request)
     if what is None:
         return False
+    # Only the requester's own work: someone else's review in the thread is not theirs to
+    # withdraw (they are refused it as a decider: decisions.check_decider).
+    requester = _requester(job)
     pending = [
         i
         for i in runner.queue.list(status="pending", thread_id=job.thread_id, limit=1000)
         if i.turn < job.turn and i.kind in ("approval", "human_category")
+        and i.requester == requester
+    ]  # fmt: skip
+    held = [
+        j
+        for j in runner.jobs.held(job.thread_id)
+        if j.turn < job.turn and _requester(j) == requester
     ]
-    held = [j for j in runner.jobs.held(job.thread_id) if j.turn < job.turn]
-    reviews, turns = targets(what, pending, held)
+    kinds = kinds_from_team(runner.deps.registry.team.entities)
+    ids = [x for _, x in entity_ids(kinds, what)]
+    reviews, turns = targets(_strip_ids(what, kinds), pending, held, ids)
     if not reviews and not turns:
         return False
     from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, decide_item
 
-    requester = str(((job.payload or {}).get("requester") or {}).get("id") or "anonymous")
     reason = f"called off in turn {job.turn}: {request}"
     done = Withdrawal()
     for j in turns:
@@ -153,7 +193,13 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
 # "sorry, I meant INV-1012", "no, INV-1052 not INV-1005": the last request again, for another
 # record instead; "actually, CUS-1002 too" adds one and withdraws nothing.
 _CORRECTS = re.compile(r"^\W*(?:sorry|no|nope|actually|i meant|meant|rather|oops)\b", re.I)
-_ADDS = re.compile(r"\b(?:too|also|as well|and)\b", re.I)
+_ADDS = re.compile(r"\b(?:too|also|as well)\b", re.I)
+
+
+def corrects(job: Job) -> bool:
+    """True for a request that corrects the last one ("sorry, I meant INV-1012")."""
+    request = str((job.payload or {}).get("request") or "")
+    return bool(_CORRECTS.match(request)) and not _ADDS.search(request)
 
 
 def withdraw_corrected(runner: Runner, job: Job) -> list[ReviewItem]:
@@ -162,7 +208,7 @@ def withdraw_corrected(runner: Runner, job: Job) -> list[ReviewItem]:
     act on the new record: rejected in the requester's name as `withdraw` does, the reason
     naming the correcting turn. Idempotent; returns the reviews withdrawn now."""
     request = str((job.payload or {}).get("request") or "")
-    if not _CORRECTS.match(request) or _ADDS.search(request):
+    if not corrects(job):
         return []
     repeats = {
         (int(r["turn"]), str(r["entity"]))
@@ -175,11 +221,11 @@ def withdraw_corrected(runner: Runner, job: Job) -> list[ReviewItem]:
         return []
     from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, decide_item
 
-    requester = str(((job.payload or {}).get("requester") or {}).get("id") or "anonymous")
+    requester = _requester(job)
     reason = f"superseded in turn {job.turn}: {request}"
     withdrawn = []
     for item in runner.queue.list(status="pending", thread_id=job.thread_id, limit=1000):
-        if item.kind not in ("approval", "human_category"):
+        if item.kind not in ("approval", "human_category") or item.requester != requester:
             continue
         if any(item.turn == turn and entity not in _action(item) for turn, entity in repeats):
             try:

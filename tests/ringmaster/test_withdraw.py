@@ -124,3 +124,40 @@ def test_a_correction_that_adds_a_record_withdraws_nothing(
     [added] = [i for i in more.pending if i.turn == 2]  # the refund for INV-1012 as well
     assert "INV-1012" in str(added.payload)
     assert runner.queue.get(item.id).status == "pending"
+
+
+def test_a_call_off_withdraws_only_the_requesters_own_work_on_the_record_it_names(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)  # INV-1002, waits for approval
+    [item] = first.pending
+    thread = first.thread_id
+    bob = Requester(id="bob", scopes=runner.default_scopes())
+    for who, words in (
+        (ann, "cancel the refund for INV-1004"),  # another record
+        (ann, "stop sending me refund emails"),  # a request of its own
+        (ann, "don't refund INV-1002, refund INV-1005 instead"),  # asks for more: planned
+        (bob, "never mind"),  # not bob's refund
+    ):
+        runner.submit(words, thread_id=thread, requester=who)
+        assert runner.queue.get(item.id).status == "pending", words
+    kept = runner.submit("cancel the refund, the customer changed their mind", thread_id=thread,
+                         requester=ann)  # fmt: skip
+    assert runner.queue.get(item.id).status == "resumed"  # a reason after it is still a call-off
+    assert "withdrew review" in kept.subtasks()[0]["summary"]
+
+
+def test_a_correction_naming_the_wrong_record_is_not_held_behind_it(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    [wrong] = first.pending
+
+    fixed = runner.submit("no, INV-1012 not INV-1002", thread_id=first.thread_id, requester=ann)
+
+    assert fixed.queued_behind == []
+    assert runner.queue.get(wrong.id).status == "resumed"  # withdrawn, not left to approve
+    [right] = [i for i in fixed.pending if i.turn == 2]
+    assert "INV-1012" in str(right.payload)
