@@ -27,6 +27,7 @@ Starting a runner never runs anything; `recover()` only re-queues.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -219,6 +220,9 @@ class Runner:
         self._saver: Any = None
         self._own_deps = deps is None  # deps we built ourselves we may rebuild
         self._relearning = False  # rebuilt after a correction: the planner retrains at its use
+        # The API's request threads and its worker share one runner: a correction's `relearn`
+        # must not be undone by a build that read the corrections before it committed.
+        self._build_lock = threading.RLock()
         self._stack = ExitStack()
         self.on_event = on_event
         self.usage = UsageStore(self.engine, clock)
@@ -250,23 +254,25 @@ class Runner:
     # -- the graph, built on first use ---------------------------------------------------
     @property
     def deps(self) -> GraphDeps:
-        if self._deps is None:
-            self._deps = build_deps(
-                self.settings, self.corrections.all(), relearning=self._relearning
-            )
-        if self._deps.slots is None:  # subtasks hold their agent's capacity across processes
-            self._deps = replace(self._deps, slots=self.slots)
-        return self._deps
+        with self._build_lock:
+            if self._deps is None:
+                self._deps = build_deps(
+                    self.settings, self.corrections.all(), relearning=self._relearning
+                )
+            if self._deps.slots is None:  # subtasks hold their agent's capacity across processes
+                self._deps = replace(self._deps, slots=self.slots)
+            return self._deps
 
     @property
     def graph(self) -> Any:
-        if self._graph is None:
-            if self._saver is None:
-                self._saver = self._stack.enter_context(
-                    open_checkpointer(self.settings.checkpoint_url)
-                )
-            self._graph = build_graph(self.deps, self._saver)
-        return self._graph
+        with self._build_lock:
+            if self._graph is None:
+                if self._saver is None:
+                    self._saver = self._stack.enter_context(
+                        open_checkpointer(self.settings.checkpoint_url)
+                    )
+                self._graph = build_graph(self.deps, self._saver)
+            return self._graph
 
     def checkpoint_thread(self, thread_id: str, turn: int) -> str:
         """The LangGraph thread that holds one turn's checkpoints."""
@@ -392,10 +398,11 @@ class Runner:
 
     def relearn(self) -> None:
         """Rebuild the planner at next use, so a correction just recorded is learned now."""
-        if self._own_deps and self._deps is not None:
-            self._deps = None
-            self._relearning = True
-            self._graph = None
+        with self._build_lock:  # after any build in progress, which may predate the correction
+            if self._own_deps and self._deps is not None:
+                self._deps = None
+                self._relearning = True
+                self._graph = None
 
     def resume_thread(self, thread_id: str) -> RunOutcome:
         """Queue a resume of the thread with every decision committed for it, and drive it."""

@@ -143,3 +143,37 @@ def test_a_correction_names_the_turn_whose_plan_it_corrects(settings: Settings) 
         assert service.correct(thread, "t1", "billing", "rita")  # the latest turn's
         texts = [c.text for c in runner.corrections.all()]
         assert texts == [MISROUTED[0][0], "how many tickets were opened last week"]
+
+
+def test_a_correction_during_a_build_is_not_lost(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A correction that commits while another thread builds the graph's deps (from the
+    corrections read before it) rebuilds them once that build is done: the built deps do
+    not silently stand in for the corrected ones."""
+    import threading
+
+    import ringmaster.runner as runner_module
+
+    real = runner_module.build_deps
+    with Runner(settings) as runner:
+        runner.deps  # noqa: B018 — built once, so a later relearn has something to drop
+        runner.relearn()
+        building, relearned = threading.Event(), threading.Event()
+
+        def slow_build(*args: object, **kwargs: object) -> object:
+            building.set()
+            relearned.wait(5)  # the correction lands meanwhile (or its relearn waits for us)
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(runner_module, "build_deps", slow_build)
+        reader = threading.Thread(target=lambda: runner.deps)
+        reader.start()
+        assert building.wait(30)
+        correction = threading.Thread(target=lambda: (runner.relearn(), relearned.set()))
+        correction.start()
+        relearned.wait(1)  # without a lock relearn returns at once; with one it waits for us
+        relearned.set()
+        reader.join(60)
+        correction.join(60)
+        assert runner._deps is None  # the next use builds from every correction
