@@ -184,13 +184,14 @@ def test_parallel_rollbacks_do_not_flip_a_service(runner: Runner) -> None:
 
 
 def test_a_refund_and_a_credit_in_one_request_run_both(runner: Runner) -> None:
+    # Two asks of one agent, each naming its record: a subtask (and a review) each.
     out = submit(
         runner, "Refund INV-1010 in full and apply a credit of $150 to CUS-1010 for the outage"
     )
-    (item,) = out.pending
-    tools = [a["name"] for a in item.payload["action_requests"]]
-    assert tools == ["issue_refund", "apply_credit"]
-    done = DecisionService(runner).decide(item, Decision("approve"), "rev")
+    items = {i.payload["action_requests"][0]["name"]: i for i in out.pending}
+    assert sorted(items) == ["apply_credit", "issue_refund"]
+    for item in items.values():
+        done = DecisionService(runner).decide(item, Decision("approve"), "rev")
     ran = {tool: args for tool, args in effects(runner)}
     assert ran["issue_refund"]["amount"] == "999.00"
     assert ran["apply_credit"] == {
@@ -198,8 +199,8 @@ def test_a_refund_and_a_credit_in_one_request_run_both(runner: Runner) -> None:
         "amount": "150.00",
         "reason": "outage",
     }
-    summary = only_result(done)["summary"]
-    assert "refunded 999.00 USD on INV-1010" in summary and "credited 150.00 USD" in summary
+    summaries = " ".join(r["summary"] for r in done.results.values())
+    assert "refunded 999.00 USD on INV-1010" in summaries and "credited 150.00 USD" in summaries
 
 
 def test_a_closed_ticket_reads_as_what_ran_not_a_raw_record(runner: Runner) -> None:
