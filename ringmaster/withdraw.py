@@ -148,12 +148,7 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
     # Only the requester's own work: someone else's review in the thread is not theirs to
     # withdraw (they are refused it as a decider: decisions.check_decider).
     requester = _requester(job)
-    pending = [
-        i
-        for i in runner.queue.list(status="pending", thread_id=job.thread_id, limit=1000)
-        if i.turn < job.turn and i.kind in ("approval", "human_category")
-        and i.requester == requester
-    ]  # fmt: skip
+    pending = _own_pending(runner, job)
     held = [
         j
         for j in runner.jobs.held(job.thread_id)
@@ -162,12 +157,10 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
     kinds = kinds_from_team(runner.deps.registry.team.entities)
     ids = [x for _, x in entity_ids(kinds, what)]
     reviews, turns = targets(_strip_ids(what, kinds), pending, held, ids)
-    if not reviews and not turns:
-        return False
-    from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, decide_item
-
     reason = f"called off in turn {job.turn}: {request}"
-    done = Withdrawal()
+    done = Withdrawal(reviews=_withdrawn_before(runner, job, reason))  # a retried job's
+    if not reviews and not turns and not done:
+        return False
     for j in turns:
         with runner.jobs.writer.begin() as conn:
             if not runner.jobs.withdraw_in(conn, j.id):
@@ -178,13 +171,9 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
             )  # fmt: skip
         done.turns.append(j)
     for item in reviews:
-        try:
-            decide_item(
-                runner.queue, item, Decision("reject", reason=reason), requester,
-                checks=Checks(), scheduler=ResumeAfterCommit(),
-            )  # fmt: skip
+        if _reject(runner, item, requester, reason):
             done.reviews.append(item)
-        except AlreadyDecided:
+        else:
             done.already.append(runner.queue.get(item.id))
     _answer(runner, job, context, request, done)
     return True
@@ -219,24 +208,50 @@ def withdraw_corrected(runner: Runner, job: Job) -> list[ReviewItem]:
     }  # a whole-request resolution: the request it repeats (graph/references/followups.py)
     if not repeats:
         return []
+    reason = f"superseded in turn {job.turn}: {request}"
+    return [
+        item
+        for item in _own_pending(runner, job)
+        if any(item.turn == turn and entity not in _action(item) for turn, entity in repeats)
+        and _reject(runner, item, _requester(job), reason)
+    ]  # decided meanwhile, or by this job's earlier attempt: left out
+
+
+def _withdrawn_before(runner: Runner, job: Job, reason: str) -> list[ReviewItem]:
+    """The reviews this job's call-off rejected before its process stopped (a retry finds
+    them decided, not pending): its answer still says it withdrew them."""
+    return [
+        i
+        for i in runner.queue.list(status=None, thread_id=job.thread_id, limit=1000)
+        if i.status != "pending" and i.decided_by == _requester(job)
+        and any(d.get("message") == reason for d in (i.decision or {}).get("decisions") or [])
+    ]  # fmt: skip
+
+
+def _own_pending(runner: Runner, job: Job) -> list[ReviewItem]:
+    """The earlier turns' pending reviews of actions that the job's requester asked for: only
+    their own (someone else's is not theirs to withdraw: decisions.check_decider)."""
+    return [
+        i
+        for i in runner.queue.list(status="pending", thread_id=job.thread_id, limit=1000)
+        if i.turn < job.turn and i.kind in ("approval", "human_category")
+        and i.requester == _requester(job)
+    ]  # fmt: skip
+
+
+def _reject(runner: Runner, item: ReviewItem, requester: str, reason: str) -> bool:
+    """Reject a review in its requester's name through the decision service; False when it
+    was decided already. Only a rejection is made here, so nothing runs on a call-off."""
     from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, decide_item
 
-    requester = _requester(job)
-    reason = f"superseded in turn {job.turn}: {request}"
-    withdrawn = []
-    for item in runner.queue.list(status="pending", thread_id=job.thread_id, limit=1000):
-        if item.kind not in ("approval", "human_category") or item.requester != requester:
-            continue
-        if any(item.turn == turn and entity not in _action(item) for turn, entity in repeats):
-            try:
-                decide_item(
-                    runner.queue, item, Decision("reject", reason=reason), requester,
-                    checks=Checks(), scheduler=ResumeAfterCommit(),
-                )  # fmt: skip
-                withdrawn.append(item)
-            except AlreadyDecided:
-                pass  # decided meanwhile, or by this job's earlier attempt
-    return withdrawn
+    try:
+        decide_item(
+            runner.queue, item, Decision("reject", reason=reason), requester,
+            checks=Checks(), scheduler=ResumeAfterCommit(),
+        )  # fmt: skip
+    except AlreadyDecided:
+        return False
+    return True
 
 
 def _action(item: ReviewItem) -> str:

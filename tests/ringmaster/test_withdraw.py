@@ -161,3 +161,24 @@ def test_a_correction_naming_the_wrong_record_is_not_held_behind_it(
     assert runner.queue.get(wrong.id).status == "resumed"  # withdrawn, not left to approve
     [right] = [i for i in fixed.pending if i.turn == 2]
     assert "INV-1012" in str(right.payload)
+
+
+def test_a_call_off_retried_after_its_rejection_still_says_what_it_withdrew(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    """The process stopped between the rejection and the answer: the retried turn finds the
+    review decided, not pending, and still answers that it withdrew it (it was planned as a
+    new request, which billing asked back about)."""
+    from ringmaster.decisions import Decision, DecisionService
+
+    runner, ann = demo
+    first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+    reason = "called off in turn 2: cancel that refund"  # what turn 2's first attempt made
+    DecisionService(runner).decide(item, Decision("reject", reason=reason), ann.id)
+
+    cancel = runner.submit("cancel that refund", thread_id=first.thread_id, requester=ann)
+
+    assert cancel.turn == 2
+    [row] = cancel.subtasks()
+    assert row["agent"] == "conversation" and f"withdrew review {item.id[:10]}" in row["summary"]
