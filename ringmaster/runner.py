@@ -66,7 +66,7 @@ from ringmaster.thread_store import ThreadStore, new_owner
 from ringmaster.turns import close_answered, conversation, hold, release_held, waits_for
 from ringmaster.usage_store import UsageStore
 from ringmaster.wiring import build_deps, load_policy_for
-from ringmaster.withdraw import corrects, withdraw, withdraw_corrected
+from ringmaster.withdraw import withdraw, withdraw_corrected
 
 log = logging.getLogger(__name__)
 
@@ -470,9 +470,7 @@ class Runner:
                 # "cancel that refund": the work it calls off is withdrawn, not waited for
                 # or planned anew (ringmaster/withdraw.py).
                 if not withdraw(self, job, context):
-                    # A correction is not held behind the review it supersedes: that review
-                    # is withdrawn once the corrected request is planned (below).
-                    waits = [] if corrects(job) else waits_for(self, job, context)
+                    waits = waits_for(self, job, context)
                     if waits:
                         hold(self, job, waits)
                         return

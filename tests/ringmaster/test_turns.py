@@ -47,16 +47,20 @@ def refunds(home: Path, invoice: str = "INV-1002") -> list[tuple[int]]:
         ).fetchall()
 
 
+def refund_waiting(runner: Runner, ann: Requester) -> tuple[str, ReviewItem]:
+    """A thread whose refund of INV-1002 waits for its review: the thread and the review."""
+    first = runner.submit(REFUND, requester=ann)
+    [item] = first.pending
+    return first.thread_id, item
+
+
 def held_behind_refund(runner: Runner, ann: Requester) -> tuple[str, ReviewItem]:
     """A thread whose refund waits for its review, and a turn about its invoice held behind
     it: the thread and the review."""
-    first = runner.submit(REFUND, requester=ann)
-    [item] = first.pending
-    held = runner.submit(
-        "what is the status of INV-1002 now?", thread_id=first.thread_id, requester=ann
-    )
+    thread, item = refund_waiting(runner, ann)
+    held = runner.submit("what is the status of INV-1002 now?", thread_id=thread, requester=ann)
     assert (held.status, held.turn, held.queued_behind[0]["review_id"]) == ("queued", 2, item.id)
-    return first.thread_id, item
+    return thread, item
 
 
 def test_a_turn_runs_while_an_unrelated_review_waits(
@@ -101,9 +105,7 @@ def test_a_turn_about_a_pending_review_waits_for_its_decision(
     demo: tuple[Runner, Requester], tmp_path: Path
 ) -> None:
     runner, ann = demo
-    first = runner.submit(REFUND, requester=ann)
-    [item] = first.pending
-    thread = first.thread_id
+    thread, item = refund_waiting(runner, ann)
 
     later = runner.submit("what is the status of INV-1002 now?", thread_id=thread, requester=ann)
 

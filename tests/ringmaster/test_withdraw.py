@@ -9,7 +9,13 @@ from pathlib import Path
 from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
 from ringmaster.withdraw import called_off
-from tests.ringmaster.test_turns import REFUND, demo, held_behind_refund, refunds  # noqa: F401
+from tests.ringmaster.test_turns import (  # noqa: F401
+    REFUND,
+    demo,
+    held_behind_refund,
+    refund_waiting,
+    refunds,
+)
 
 
 def test_cancel_that_refund_withdraws_the_pending_refund(
@@ -17,9 +23,7 @@ def test_cancel_that_refund_withdraws_the_pending_refund(
     tmp_path: Path,
 ) -> None:
     runner, ann = demo
-    first = runner.submit(REFUND, requester=ann)
-    [item] = first.pending
-    thread = first.thread_id
+    thread, item = refund_waiting(runner, ann)
 
     cancel = runner.submit("cancel that refund", thread_id=thread, requester=ann)
 
@@ -97,10 +101,9 @@ def test_a_correction_withdraws_the_refund_it_corrects(
     tmp_path: Path,
 ) -> None:
     runner, ann = demo
-    first = runner.submit(REFUND, requester=ann)  # INV-1002, waits for approval
-    [wrong] = first.pending
+    thread, wrong = refund_waiting(runner, ann)  # INV-1002, waits for approval
 
-    fixed = runner.submit("sorry, I meant INV-1012", thread_id=first.thread_id, requester=ann)
+    fixed = runner.submit("sorry, I meant INV-1012", thread_id=thread, requester=ann)
 
     [right] = fixed.pending  # the refund repeated for INV-1012, waiting for its own approval
     assert "INV-1012" in str(right.payload) and "INV-1002" not in str(right.payload)
@@ -108,7 +111,7 @@ def test_a_correction_withdraws_the_refund_it_corrects(
     assert (withdrawn.status, withdrawn.decided_by) == ("resumed", ann.id)
     assert withdrawn.decision["decisions"][0]["type"] == "reject"  # type: ignore[index]
     assert refunds(tmp_path) == []  # INV-1002 was never refunded
-    summary = runner.outcome(first.thread_id, 1).results["t1"]["summary"]
+    summary = runner.outcome(thread, 1).results["t1"]["summary"]
     assert "superseded in turn 2: sorry, I meant INV-1012" in summary
 
 
@@ -116,10 +119,9 @@ def test_a_correction_that_adds_a_record_withdraws_nothing(
     demo: tuple[Runner, Requester],  # noqa: F811
 ) -> None:
     runner, ann = demo
-    first = runner.submit(REFUND, requester=ann)
-    [item] = first.pending
+    thread, item = refund_waiting(runner, ann)
 
-    more = runner.submit("actually, INV-1012 too", thread_id=first.thread_id, requester=ann)
+    more = runner.submit("actually, INV-1012 too", thread_id=thread, requester=ann)
 
     [added] = [i for i in more.pending if i.turn == 2]  # the refund for INV-1012 as well
     assert "INV-1012" in str(added.payload)
@@ -130,9 +132,7 @@ def test_a_call_off_withdraws_only_the_requesters_own_work_on_the_record_it_name
     demo: tuple[Runner, Requester],  # noqa: F811
 ) -> None:
     runner, ann = demo
-    first = runner.submit(REFUND, requester=ann)  # INV-1002, waits for approval
-    [item] = first.pending
-    thread = first.thread_id
+    thread, item = refund_waiting(runner, ann)  # INV-1002, waits for approval
     bob = Requester(id="bob", scopes=runner.default_scopes())
     for who, words in (
         (ann, "cancel the refund for INV-1004"),  # another record
@@ -148,14 +148,13 @@ def test_a_call_off_withdraws_only_the_requesters_own_work_on_the_record_it_name
     assert "withdrew review" in kept.subtasks()[0]["summary"]
 
 
-def test_a_correction_naming_the_wrong_record_is_not_held_behind_it(
+def test_a_correction_naming_the_wrong_record_withdraws_it(
     demo: tuple[Runner, Requester],  # noqa: F811
 ) -> None:
     runner, ann = demo
-    first = runner.submit(REFUND, requester=ann)
-    [wrong] = first.pending
+    thread, wrong = refund_waiting(runner, ann)
 
-    fixed = runner.submit("no, INV-1012 not INV-1002", thread_id=first.thread_id, requester=ann)
+    fixed = runner.submit("no, INV-1012 not INV-1002", thread_id=thread, requester=ann)
 
     assert fixed.queued_behind == []
     assert runner.queue.get(wrong.id).status == "resumed"  # withdrawn, not left to approve
@@ -172,12 +171,11 @@ def test_a_call_off_retried_after_its_rejection_still_says_what_it_withdrew(
     from ringmaster.decisions import Decision, DecisionService
 
     runner, ann = demo
-    first = runner.submit(REFUND, requester=ann)
-    [item] = first.pending
+    thread, item = refund_waiting(runner, ann)
     reason = "called off in turn 2: cancel that refund"  # what turn 2's first attempt made
     DecisionService(runner).decide(item, Decision("reject", reason=reason), ann.id)
 
-    cancel = runner.submit("cancel that refund", thread_id=first.thread_id, requester=ann)
+    cancel = runner.submit("cancel that refund", thread_id=thread, requester=ann)
 
     assert cancel.turn == 2
     [row] = cancel.subtasks()
