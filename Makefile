@@ -36,12 +36,20 @@ install: $(STAMP)
 demo: $(BASE)
 	$(BIN)/ringmaster run "$(DEMO_REQUEST)"
 
+# On every core (pytest-xdist): most tests wait on processes, servers and Postgres. loadgroup
+# keeps the tests of one xdist_group (a costly module fixture, or timing measured on the
+# machine) on one worker; each worker has its own temp folder and RINGMASTER_HOME, each
+# Postgres test its own database, and the servers the tests start bind port 0 (the system
+# picks; no two workers can race for one port). Work goes out in the collection's order, where
+# tests/conftest.py puts the minutes-long tests first.
+PARALLEL := -n auto --dist loadgroup --no-loadscope-reorder
+
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q $(PARALLEL)
 
 # Everything but the minutes-long tests (the wheel install): for a quick local round.
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q $(PARALLEL) -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

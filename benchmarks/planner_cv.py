@@ -43,7 +43,7 @@ from ringmaster.evals.convert import (
     read_labelled,
     team_yaml,
 )
-from ringmaster.evals.headline import DATA, _built, halves
+from ringmaster.evals.headline import DATA, built_team, halves
 from ringmaster.graph.planner.local import LocalPlanner
 
 
@@ -84,7 +84,7 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, object]:
         train = [r for j, f in enumerate(folds) if j != k for r in f]
         test = random.Random(k).sample(folds[k], min(args.per_fold, len(folds[k])))
         if args.routing_from is None:
-            team_data = _built(train, f"{name}-cv", args.classifier)
+            team_data = built_team(train, f"{name}-cv", args.classifier)
             routing = RoutingConfig.model_validate(team_data.get("routing", {}))
         else:  # a shipped team file's routing block, as `eval run` would apply it
             team_data = build_team(train, RosterOptions(name=f"{name}-cv"))

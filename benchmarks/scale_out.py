@@ -2,7 +2,7 @@
 
 What runs: a Postgres database of the benchmark's own (created on the server that
 `--postgres-url` or RINGMASTER_TEST_POSTGRES_URL names, dropped at the end) and two
-`ringmaster serve` subprocesses on 127.0.0.1 (ports picked free), both with
+`ringmaster serve` subprocesses on 127.0.0.1 (each on a port the system picks), both with
 RINGMASTER_DB_URL on that database and one RINGMASTER_HOME (so one demo-company database,
 where the side effects land). The team is the embedded default: the demo team with the local
 planner, no model, so every request does real work (planning, an agent calling the demo tools,
@@ -46,7 +46,7 @@ import argparse
 import asyncio
 import json
 import os
-import socket
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -147,10 +147,15 @@ class Report:
 # -- processes ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+# uvicorn's start-up line (INFO), which names the port it bound: the one the system picked
+# when asked for port 0.
+_LISTENING = re.compile(r"Uvicorn running on (https?://[\w.\-\[\]:]*:\d+)")
+
+
+def listening_url(log: str) -> str | None:
+    """The URL a server started with `--port 0` listens on, once its log says it."""
+    match = _LISTENING.search(log)
+    return match.group(1) if match else None
 
 
 def policy_without_cumulative_limits(home: Path) -> Path:
@@ -200,10 +205,11 @@ class Server:
 
     def __init__(self, name: str, env: dict[str, str], logs: Path) -> None:
         self.name = name
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.base = ""  # known once the server has bound its port (wait_ready)
         self.log_path = logs / f"serve-{name}.log"
         self._log = self.log_path.open("w")
+        # Port 0: the server binds a port the system picks, so that no other process can take
+        # it between choosing and binding; its start-up line (INFO) names it.
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -212,9 +218,9 @@ class Server:
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(self.port),
+                "0",
                 "--log-level",
-                "warning",
+                "info",
             ],
             cwd=REPO,
             env=env,
@@ -227,17 +233,19 @@ class Server:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server {self.name} exited: {self.tail()}")
+            self.base = self.base or listening_url(self.tail(None)) or ""
             try:
-                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
+                if self.base and httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
-            time.sleep(0.2)  # the port is not open yet; nothing else to wait on
+            time.sleep(0.2)  # not listening or not ready yet; nothing else to wait on
         raise RuntimeError(f"server {self.name} not ready after {timeout:.0f} s: {self.tail()}")
 
-    def tail(self) -> str:
+    def tail(self, chars: int | None = 2000) -> str:
         self._log.flush()
-        return self.log_path.read_text()[-2000:]
+        text = self.log_path.read_text()
+        return text if chars is None else text[-chars:]
 
     def stop(self) -> None:
         if self.proc.poll() is None:

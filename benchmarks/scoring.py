@@ -26,7 +26,7 @@ from typing import Any
 from ringmaster.agents.demo import load_demo_team
 from ringmaster.agents.spec import load_team
 from ringmaster.graph.planner.classifier import TfidfClassifier
-from ringmaster.graph.planner.local import LocalPlanner
+from ringmaster.graph.planner.local_model import training_data
 from ringmaster.graph.planner.scoring import TfidfScorer
 from ringmaster.graph.planner.splitter import split_request
 
@@ -60,9 +60,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
 
     team = load_demo_team() if args.team is None else load_team(args.team)
-    planner = LocalPlanner.__new__(LocalPlanner)  # only its training data
-    planner.team = team
-    examples, labels = planner._training_data()
+    examples, labels = training_data(team)
     fitted = TfidfClassifier.train(examples, labels)
     document = json.dumps(fitted.to_document())
     loads = []

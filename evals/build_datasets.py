@@ -3,6 +3,7 @@
     python -m ringmaster.evals.build_datasets            # write every file
     python -m ringmaster.evals.build_datasets --check    # exit 1 if any file is out of date
     python -m ringmaster.evals.build_datasets --examples-per-agent 50   # also a 50-shot roster
+    python -m ringmaster.evals.build_datasets --tune-seed 151 --out DIR  # another tuning draw
 
 Writes `clinc150-team.yaml` (10 domains as agents, every distinct train utterance as an
 example, train's out-of-scope rows as human examples), `clinc150-team-k20.yaml` (20 per agent,
@@ -339,25 +340,51 @@ def outputs(extra_k: list[int]) -> dict[Path, str]:
         files[path] = team_yaml(build_team(train, options), header)
     files[DATASETS / "clinc150-val.jsonl"] = to_jsonl(to_eval_rows(val))
     files[DATASETS / "clinc150-multipart.jsonl"] = to_jsonl(multipart_rows(train))
-    tune_team, held = tune_split(train)
-    path = DATASETS / "clinc150-team-tune.yaml"
+    files.update(tune_files(DATASETS))
+    return files
+
+
+def tune_files(folder: Path, seed: int = SEED) -> dict[Path, str]:
+    """The tuning pair built with `seed` (the shipped one with `SEED`): another seed cuts train
+    and joins its held-out share anew, to check that a change holds beyond one draw."""
+    train = read_labelled(SOURCE / "clinc150-train.jsonl", "domain", sublabel="intent")
+    tune_team, held = tune_split(train, seed)
+    suffix = "" if seed == SEED else f"-s{seed}"
+    path = folder / f"clinc150-team-tune{suffix}.yaml"
     # The shipped team's thresholds (chosen on all of train) until the file has its own.
-    routing = _routing_of(path if path.exists() else DATASETS / "clinc150-team.yaml")
-    options = RosterOptions(name="clinc150-tune", seed=SEED, routing=routing)
+    shipped = DATASETS / "clinc150-team-tune.yaml"
+    routing = _routing_of(path if path.exists() else shipped if shipped.exists() else
+                          DATASETS / "clinc150-team.yaml")  # fmt: skip
+    options = RosterOptions(name=f"clinc150-tune{suffix}", seed=seed, routing=routing)
     header = (
         f"{HEADER}\nExamples per agent: every distinct train utterance of a seeded 80% per intent "
-        "(the rest builds clinc-multi-tune.jsonl)."
+        f"(the rest builds clinc-multi-tune{suffix}.jsonl)."
     )
-    files[path] = team_yaml(build_team(tune_team, options), header)
-    files[DATASETS / "clinc-multi-tune.jsonl"] = to_jsonl(reference_rows(held))
-    return files
+    return {
+        path: team_yaml(build_team(tune_team, options), header),
+        folder / f"clinc-multi-tune{suffix}.jsonl": to_jsonl(reference_rows(held, seed)),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if a file is out of date")
     parser.add_argument("--examples-per-agent", type=int, action="append", default=[])
+    parser.add_argument(
+        "--tune-seed",
+        type=int,
+        help="only write the tuning pair built with this seed, into --out",
+    )
+    parser.add_argument("--out", type=Path, help="folder for --tune-seed's files")
     args = parser.parse_args(argv)
+    if args.tune_seed is not None:
+        if args.out is None:
+            parser.error("--tune-seed needs --out")
+        args.out.mkdir(parents=True, exist_ok=True)
+        for path, text in tune_files(args.out, args.tune_seed).items():
+            path.write_text(text, encoding="utf-8")
+            sys.stdout.write(f"wrote {path}\n")
+        return 0
     stale = []
     for path, text in outputs(args.examples_per_agent).items():
         current = path.read_text(encoding="utf-8") if path.exists() else None

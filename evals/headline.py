@@ -115,7 +115,7 @@ def _run(
     return {**record["metrics"], "slices": record["slices"]}
 
 
-def _built(rows: Sequence[LabelledRow], name: str, classifier: str = "tfidf") -> dict[str, Any]:
+def built_team(rows: Sequence[LabelledRow], name: str, classifier: str = "tfidf") -> dict[str, Any]:
     """A team as `eval build-team --classifier CLASSIFIER` writes it: every example, and a
     routing block chosen by cross-validation on those examples for that classifier
     (`evals/routing_cv.py`)."""
@@ -173,7 +173,7 @@ def banking77(classifier: str, cache: Path, limit: int) -> list[Figure]:
     rows = read_labelled(DATA / "banking77-train.jsonl", "intent")
     a, b = halves(rows)
     test = random.Random(1).sample(b, min(limit, len(b)))
-    team = _built(a, "banking77-half-a", classifier)
+    team = built_team(a, "banking77-half-a", classifier)
     m = _run(team, to_eval_rows(test), classifier, cache)
     split = f"banking77-train half B ({len(test)} one-part rows)"
     base = tfidf_lr_baseline(a, test)
@@ -190,7 +190,7 @@ def snips_joins(classifier: str, cache: Path, limit: int) -> list[Figure]:
     a, b = halves(rows)
     singles = to_eval_rows(random.Random(2).sample(b, min(limit, len(b))))
     multi = _joined(b, 2, limit // 2, 3) + _joined(b, 3, limit // 4, 4)
-    team = _built(a, "snips-half-a", classifier)
+    team = built_team(a, "snips-half-a", classifier)
     one = _run(team, singles, classifier, cache)
     many = _run(team, multi, classifier, cache)
     split = "snips-train half B"
@@ -246,7 +246,7 @@ def clinc_multi(classifier: str, cache: Path, limit: int) -> list[Figure]:
 def slurp(classifier: str, cache: Path, limit: int) -> list[Figure]:
     rows = read_labelled(DATA / "slurp-val.jsonl", "domain")
     a, b = halves(rows)
-    team = _built(a, "slurp-half-a", classifier)
+    team = built_team(a, "slurp-half-a", classifier)
     m = _run(team, to_eval_rows(b), classifier, cache)
     split = f"slurp-val half B ({len(b)} rows)"
     return [
@@ -384,11 +384,13 @@ def write_datasets(out: Path, limit: int) -> list[Path]:
         written.append(out / name)
 
     a, b = halves(read_labelled(DATA / "slurp-val.jsonl", "domain"))
-    save_team(_built(a, "slurp-half-a"), "slurp-team.yaml", ATTRIBUTION["slurp"] + ", half A")
+    save_team(built_team(a, "slurp-half-a"), "slurp-team.yaml", ATTRIBUTION["slurp"] + ", half A")
     save_rows(to_eval_rows(b), "slurp-val-b.jsonl")
     a, b = halves(read_labelled(DATA / "snips-train.jsonl", "intent"))
     small = [r for k, r in enumerate(a) if k % 5 == 0]  # a fifth of half A keeps the file small
-    save_team(_built(small, "snips-half-a"), "snips-team.yaml", ATTRIBUTION["snips"] + ", half A")
+    save_team(
+        built_team(small, "snips-half-a"), "snips-team.yaml", ATTRIBUTION["snips"] + ", half A"
+    )
     singles = to_eval_rows(random.Random(2).sample(b, min(limit, len(b))))
     save_rows(
         singles + _joined(b, 2, limit // 2, 3) + _joined(b, 3, limit // 4, 4), "snips-b.jsonl"

@@ -69,6 +69,22 @@ class WebSession:
     expires_at: datetime
 
 
+class Unset:
+    """The default of an argument that may be given as None (scopes: every agent)."""
+
+
+UNSET = Unset()
+
+
+def _check_fields(role: str, priority: str, scopes: Sequence[str] | None) -> None:
+    if role not in ROLES:
+        raise AccountError(f"bad role {role!r}: one of {', '.join(ROLES)}")
+    if priority not in PRIORITIES:
+        raise AccountError(f"bad priority {priority!r}: one of {', '.join(PRIORITIES)}")
+    if scopes is not None and any(not s or len(s) > 100 for s in scopes):
+        raise AccountError("scopes must be non-empty names of at most 100 characters")
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -108,12 +124,7 @@ class Accounts:
             raise AccountError(
                 f"bad user name {name!r}: 1–64 letters, digits, '_', '.', '@' or '-'"
             )
-        if role not in ROLES:
-            raise AccountError(f"bad role {role!r}: one of {', '.join(ROLES)}")
-        if priority not in PRIORITIES:
-            raise AccountError(f"bad priority {priority!r}: one of {', '.join(PRIORITIES)}")
-        if scopes is not None and any(not s or len(s) > 100 for s in scopes):
-            raise AccountError("scopes must be non-empty names of at most 100 characters")
+        _check_fields(role, priority, scopes)
         try:
             with self.writer.begin() as conn:
                 conn.execute(
@@ -161,6 +172,38 @@ class Accounts:
             conn.execute(delete(web_sessions).where(web_sessions.c.user == name))
         if not done:
             raise NotFound(f"no user {name!r}")
+        return self.get(name)
+
+    def change(
+        self,
+        name: str,
+        *,
+        role: str | None = None,
+        scopes: Sequence[str] | None | Unset = UNSET,
+        priority: str | None = None,
+    ) -> User:
+        """Change what is given (role, scopes — None for every agent —, priority); the rest
+        stays. Checked as `add` checks them; a user that does not exist is NotFound."""
+        user = self.get(name)
+        role, priority = role or user.role, priority or user.priority
+        new_scopes = user.scopes if isinstance(scopes, Unset) else scopes
+        new_scopes = None if new_scopes is None else list(new_scopes)
+        _check_fields(role, priority, new_scopes)
+        with self.writer.begin() as conn:
+            conn.execute(
+                update(users)
+                .where(users.c.name == name)
+                .values(role=role, scopes=new_scopes, priority=priority)
+            )
+        return self.get(name)
+
+    def enable(self, name: str) -> User:
+        """Let a disabled user in again. Their earlier tokens are deleted, not revived: a
+        user is disabled when a token may have leaked, so they get a new one."""
+        self.get(name)
+        with self.writer.begin() as conn:
+            conn.execute(update(users).where(users.c.name == name).values(disabled=False))
+            conn.execute(delete(api_tokens).where(api_tokens.c.user == name))
         return self.get(name)
 
     # -- API tokens ----------------------------------------------------------------------
@@ -290,3 +333,38 @@ class Accounts:
     def close_session(self, cookie: str) -> None:
         with self.writer.begin() as conn:
             conn.execute(delete(web_sessions).where(web_sessions.c.hash == token_hash(cookie)))
+
+
+def requester_scopes(
+    accounts: Accounts,
+    who: str,
+    default: Sequence[str],
+    asked: Sequence[str] | None = None,
+    thread_owner: str | None = None,
+    priority: str | None = None,
+) -> list[str]:
+    """The scopes a request made on the command line as `who` runs with; AccountError if
+    `who` may not make it. The API's rules, for the CLI: once users exist the requester is one
+    of them, enabled, on their own thread, within their scopes (`asked` may narrow them, never
+    widen them) and at most their priority. With no users (one person on one machine) `asked`
+    or `default` holds."""
+    if not accounts.any_users():
+        return list(asked if asked is not None else default)
+    user = accounts.find(who)
+    if user is None:
+        raise AccountError(f"{who!r} is not a user: send requests as one (`--as NAME`)")
+    if user.disabled:
+        raise AccountError(f"user {who!r} is disabled")
+    if thread_owner is not None and thread_owner != who:
+        raise AccountError("only the thread's requester may send requests on it")
+    if priority in PRIORITIES and PRIORITIES.index(priority) > PRIORITIES.index(user.priority):
+        raise AccountError(f"priority {priority} is above {who}'s priority ({user.priority})")
+    own = list(user.scopes if user.scopes is not None else default)
+    if asked is None:
+        return own
+    beyond = sorted(set(asked) - set(own))
+    if beyond:
+        raise AccountError(
+            f"{who} may not reach {', '.join(beyond)} (their scopes: {', '.join(own) or 'none'})"
+        )
+    return list(asked)

@@ -3,7 +3,16 @@
 Health: last success and last error (an `agent_output` event with or without an error), the
 error rate over a window, and an optional health check the team file declares
 (`health_check: module:attr`). An agent is unhealthy when its check fails, or when at least
-`min_samples` outputs in the window failed at `unhealthy_error_rate` or more.
+`min_samples` outputs in the window failed at `unhealthy_error_rate` or more; its reasons say
+which, with the latest error.
+
+Only the agent's own failures count: an exception of its code, a timeout, a tool whose store
+failed. An attempt a tool refused because of what the request gave it (an unknown id, an
+amount out of range), one the requester's scopes did not reach, or one that found the
+request's model budget spent (`fault` "input", "scope" or "budget" on its event,
+graph/nodes/agent.py) is `refused`: it says nothing about the agent. Nor do questions back to
+the requester (needs_input) or a validator's refusal of an output count: they are outputs
+without an error.
 
 Load comes from a `QueueProvider`; by default `JobsQueue` reads it from the run queue itself
 (ringmaster/run_queue.py): queue depth is the agent's queued `slot` rows (subtasks waiting for
@@ -90,8 +99,9 @@ class AgentStatus:
     last_success: datetime | None
     last_error: datetime | None
     last_error_message: str | None
-    outputs: int  # agent outputs in the window
-    errors: int
+    outputs: int  # agent outputs in the window, the refused ones left out
+    errors: int  # of those, the agent's own failures
+    refused: int  # attempts that failed on the request's input (not the agent's fault)
     error_rate: float | None  # None: no output in the window
     health_check: str | None  # None: none declared; "ok"; or why it failed
     queue_depth: int
@@ -128,10 +138,18 @@ def percentile(values: list[float], q: float) -> float | None:
     return shared_percentile(values, q * 100)
 
 
+def agents_fault(data: Mapping[str, Any]) -> bool:
+    """Whether a failed `agent_output` counts against its agent: "agent", or no `fault` at all
+    (an event from before faults were marked)."""
+    return data.get("fault") in (None, "agent")
+
+
 @dataclass
 class _Tally:
     outputs: int = 0
     errors: int = 0
+    refused: int = 0
+    last_error: str | None = None  # the latest of the agent's own errors
     durations: list[float] = field(default_factory=list)
     times: list[datetime] = field(default_factory=list)
 
@@ -156,11 +174,16 @@ def _tally(rows: Iterable[Any], since: datetime) -> dict[str, _Tally]:
             start = max([ready.get(key, at)] + [t for t in dep_ends if t is not None])
             if at >= since:
                 t = tallies[agent]
-                t.outputs += 1
-                t.times.append(at)
-                if data.get("error"):
+                if data.get("error") and not agents_fault(data):
+                    t.refused += 1  # the requester's to fix: neither output nor error
+                elif data.get("error"):
+                    t.outputs += 1
+                    t.times.append(at)
                     t.errors += 1
+                    t.last_error = str(data["error"])
                 else:
+                    t.outputs += 1
+                    t.times.append(at)
                     t.durations.append((at - start).total_seconds())
             finished[key] = at
             ready[key] = at  # a retry starts when the failed attempt ended
@@ -175,7 +198,8 @@ def _tally(rows: Iterable[Any], since: datetime) -> dict[str, _Tally]:
 
 
 def _last_outputs(engine: Engine) -> dict[str, dict[str, Any]]:
-    """Per agent: its latest successful output's time, and its latest error's time and text."""
+    """Per agent: its latest successful output's time, and its latest error's time and text
+    (the agent's own errors: an attempt refused for the request's input is none)."""
     q = (
         select(audit_events.c.actor, audit_events.c.at, audit_events.c.data)
         .where(audit_events.c.kind == "agent_output")
@@ -186,6 +210,8 @@ def _last_outputs(engine: Engine) -> dict[str, dict[str, Any]]:
     with engine.connect() as conn:
         for actor, at, data in conn.execute(q):
             agent = str(actor).removeprefix("agent:")
+            if data.get("error") and not agents_fault(data):
+                continue
             key = "error" if data.get("error") else "success"
             if key not in last[agent]:
                 last[agent][key] = (as_utc(at), data.get("error"))
@@ -223,7 +249,8 @@ def agent_statuses(
         if check and check != "ok":
             reasons.append(f"health check {check}")
         if rate is not None and t.outputs >= min_samples and rate >= unhealthy_error_rate:
-            reasons.append(f"{t.errors} of {t.outputs} outputs failed in the last {window}")
+            latest = f" (latest: {_short(t.last_error)})" if t.last_error else ""
+            reasons.append(f"{t.errors} of {t.outputs} outputs failed in the last {window}{latest}")
         depth, running = queue.depth(spec.name), queue.running(spec.name)
         p50 = percentile(t.durations, 0.5)
         hourly = [0] * hours
@@ -243,6 +270,7 @@ def agent_statuses(
                 last_error_message=error[1] if error else None,
                 outputs=t.outputs,
                 errors=t.errors,
+                refused=t.refused,
                 error_rate=rate,
                 health_check=check,
                 queue_depth=depth,
@@ -256,6 +284,11 @@ def agent_statuses(
             )
         )
     return result
+
+
+def _short(text: str | None, most: int = 120) -> str:
+    one = " ".join(str(text).split())
+    return one if len(one) <= most else one[: most - 1] + "…"
 
 
 Health = Mapping[str, tuple[bool, tuple[str, ...]]]  # per agent: healthy, and why not

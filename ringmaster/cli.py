@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, get_args
 
+import click
 import typer
 
 from ringmaster.cli_lazy import LazyGroup
 from ringmaster.cli_options import AsOpt, JsonOpt, me, out, print_json
+from ringmaster.graph.priority import Priority
 
 if TYPE_CHECKING:
     from ringmaster.graph.state import Requester
@@ -64,6 +66,8 @@ class _Commands(LazyGroup):
     }
 
 
+PRIORITIES = list(get_args(Priority))
+
 app = typer.Typer(cls=_Commands, no_args_is_help=True, add_completion=False, help=__doc__)
 
 
@@ -76,9 +80,15 @@ def run(
     thread: Annotated[str | None, typer.Option(help="Continue this thread.")] = None,
     as_: AsOpt = None,
     scopes: Annotated[
-        str | None, typer.Option(help="Comma-separated scopes (default: all).")
+        str | None,
+        typer.Option(
+            help="Comma-separated scopes (default: all, or the user's own once users exist)."
+        ),
     ] = None,
-    priority: Annotated[str, typer.Option(help="low, normal, high or urgent.")] = "normal",
+    priority: Annotated[
+        str,
+        typer.Option(help="low, normal, high or urgent.", click_type=click.Choice(PRIORITIES)),
+    ] = "normal",
     no_wait: Annotated[
         bool, typer.Option("--no-wait", help="Queue it and print the thread id at once.")
     ] = False,
@@ -96,8 +106,15 @@ def run(
     # Before anything is built or stored, against the same limit the runner applies.
     validate_request(request, max_chars=Settings().max_request_chars)
     with cli_runner(progress(json_mode)) as runner:
-        scope_list = scopes.split(",") if scopes is not None else runner.default_scopes()
-        requester = _requester(me(as_), scope_list, priority)
+        from ringmaster.accounts import Accounts, requester_scopes
+
+        who = me(as_)
+        owner = runner.threads.find(thread).requester if thread is not None else None
+        asked = [s.strip() for s in scopes.split(",") if s.strip()] if scopes is not None else None
+        scope_list = requester_scopes(
+            Accounts(runner.engine), who, runner.default_scopes(), asked, owner, priority
+        )
+        requester = _requester(who, scope_list, priority)
         thread_id, turn = runner.accept(request, thread_id=thread, requester=requester)
         if no_wait:
             if json_mode:

@@ -38,6 +38,16 @@ audit_app = typer.Typer(
 )
 
 
+def _decision_text(d: dict[str, Any]) -> str:
+    """One action's decision: its kind, and for an edit the call as edited."""
+    from ringmaster.graph.nodes.synthesize import args_text
+
+    act = d.get("edited_action") if d.get("type") == "edit" else None
+    if not isinstance(act, dict):
+        return str(d.get("type"))
+    return f"edit {act.get('name')}({args_text(act.get('args') or {})})"
+
+
 def _event_line(e: AuditEvent) -> str:
     d = e.data
     sub = f"{d['subtask_id']} " if "subtask_id" in d else ""
@@ -52,7 +62,7 @@ def _event_line(e: AuditEvent) -> str:
         "agent_output": lambda: str(d.get("error") or d.get("summary"))[:100],
         "validation": lambda: "ok" if d.get("ok") else "; ".join(d.get("problems", []))[:100],
         "interrupt": lambda: f"{d.get('kind')}: {d.get('blocker')}"[:100],
-        "human_decision": lambda: ", ".join(x["type"] for x in d.get("decisions", [])),
+        "human_decision": lambda: ", ".join(_decision_text(x) for x in d.get("decisions", [])),
         "review_applied": lambda: f"{d.get('kind')} → {d.get('next')}",
         "side_effect": lambda: f"{d.get('tool')} {d.get('status')} key={d.get('idempotency_key')}",
         "final_answer": lambda: ", ".join(f"{k}={v}" for k, v in d.get("statuses", {}).items()),

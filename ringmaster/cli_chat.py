@@ -4,9 +4,15 @@ Each line is a request on the thread; a line starting with `/` is a command (`/h
 them). Decisions go through the same path as `ringmaster review …`, as the person chatting.
 A request runs while earlier reviews wait, unless it is about their work: then it says which
 review it waits for, and its answer is shown once that review is decided and the request has
-run. Decisions made elsewhere (another terminal, the web page) are reported when they land. In a
-terminal, lines can be edited and earlier ones recalled (prompt_toolkit, history kept under
-the data directory); piped input is read line by line.
+run. Decisions made elsewhere (another terminal, the web page) are reported when they land,
+also while the chat waits for a line: a watcher thread looks at the thread's audit trail every
+RINGMASTER_CHAT_POLL_SECONDS (as the API's event streams do) and, once the decided turn's run
+has finished, shows its answer as the run wrote it (what was executed, with a reviewer's
+edits). At a prompt these reports are printed above it (prompt_toolkit's `patch_stdout`); with
+`--json` they are JSON lines. At the end of piped input, the runs the chat reported as going
+are waited for (ringmaster/chat_settle.py) and their outcomes printed before the chat exits.
+In a terminal, lines can be edited and earlier ones recalled (prompt_toolkit, history kept
+under the data directory); piped input is read line by line.
 """
 
 from __future__ import annotations
@@ -14,12 +20,15 @@ from __future__ import annotations
 import json
 import shlex
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from ringmaster.accounts import Accounts, requester_scopes
+from ringmaster.chat_settle import settle
 from ringmaster.cli_output import (
     SHORT_ID,
     USER_ERRORS,
@@ -33,12 +42,20 @@ from ringmaster.cli_output import (
     print_outcome,
     progress,
 )
-from ringmaster.decisions import Decision, DecisionService, Edit, parse_args_json
-from ringmaster.errors import RingmasterError
+from ringmaster.decision_text import decision_lines
+from ringmaster.decisions import (
+    Decision,
+    DecisionService,
+    Edit,
+    check_decider,
+    parse_args_json,
+)
+from ringmaster.errors import NotAllowed, RingmasterError
 from ringmaster.graph.state import Requester
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import Runner, RunOutcome
 from ringmaster.settings import Settings
+from ringmaster.withdraw import WITHDRAWN
 
 HELP = """commands:
   /reviews                 pending reviews on this thread
@@ -61,14 +78,18 @@ def _lines(history_file: Path) -> Iterator[str]:
     if _at_prompt():
         from prompt_toolkit import PromptSession
         from prompt_toolkit.history import FileHistory
+        from prompt_toolkit.patch_stdout import patch_stdout
 
         history_file.parent.mkdir(parents=True, exist_ok=True)
         session: PromptSession[str] = PromptSession(history=FileHistory(str(history_file)))
         while True:
             try:
-                yield session.prompt("you> ")
+                # What the watcher prints while the prompt is up goes above it, not into it.
+                with patch_stdout(raw=True):
+                    line = session.prompt("you> ")
             except (EOFError, KeyboardInterrupt):
                 return
+            yield line
     else:
         for line in sys.stdin:
             yield line.rstrip("\n")
@@ -77,26 +98,42 @@ def _lines(history_file: Path) -> Iterator[str]:
 def _status_line(o: RunOutcome) -> str:
     """A turn with no answer yet, in words: its status and what it waits for."""
     line = f"turn {o.turn}: {o.status}"
-    if o.pending:
-        waits = "; ".join(f"review {i.id[:SHORT_ID]} ({i.summary})" for i in o.pending)
+    own = [i for i in o.pending if i.turn == o.turn]  # the thread's others are not its own
+    if own:
+        waits = "; ".join(f"review {i.id[:SHORT_ID]} ({i.summary})" for i in own)
         line += f", waiting for {waits}"
     if o.queued_behind:
         line += ", queued behind " + ", ".join(b["review_id"][:SHORT_ID] for b in o.queued_behind)
-    return line
+    return "\n".join([*o.notes(), line])
 
 
 class Chat:
     """One person's conversation on one thread; the thread is created by the first request."""
 
-    def __init__(self, runner: Runner, requester: Requester, thread: str | None, json_mode: bool):
+    def __init__(
+        self,
+        runner: Runner,
+        requester: Requester,
+        thread: str | None,
+        json_mode: bool,
+        review_only: str | None = None,
+    ):
         self.runner, self.requester, self.thread, self.json_mode = (
             runner,
             requester,
             thread,
             json_mode,
         )
+        # Another's thread opened by a reviewer: its requester's name; they alone send requests.
+        self.review_only = review_only
         self.known: dict[str, str] = {}  # review id -> status this chat has already reported
+        self.mine: set[int] = set()  # turns requested in this chat
         self.held: set[int] = set()  # turns queued behind reviews, to report when they run
+        # Turns with reviews decided elsewhere, to show once their resumed run has finished:
+        # turn -> the ids of those reviews.
+        self.decided: dict[int, set[str]] = {}
+        self.lock = threading.Lock()  # one writer at a time: the loop or the watcher
+        self.seen = 0  # the audit sequence number the watcher last looked at
         if thread is not None:
             runner.threads.get(thread)  # NotFound for an unknown thread
             self.known = {i.id: i.status for i in self._items()}
@@ -117,11 +154,18 @@ class Chat:
             out.print(text, markup=False)
 
     def report_decisions(self) -> None:
-        """Say which of the thread's reviews were decided since the chat last looked."""
+        """Say which of the thread's reviews were decided since the chat last looked; not
+        those a turn of this chat withdrew ("never mind", "sorry, I meant …"): that turn's
+        own answer said so, and they were not decided elsewhere."""
+        withdrawn: set[str] | None = None  # read only when a review's status moved
         for item in self._items():
             before = self.known.get(item.id)
             self.known[item.id] = item.status
             if before == "pending" and item.status != "pending" and item.decision:
+                if withdrawn is None:
+                    withdrawn = self._withdrawn_here()
+                if item.id in withdrawn:
+                    continue
                 kinds = ", ".join(d.get("type", "?") for d in item.decision.get("decisions", []))
                 self.say(
                     "decision",
@@ -131,6 +175,54 @@ class Chat:
                     decided_by=item.decided_by,
                     decision=item.decision,
                 )
+                self.decided.setdefault(item.turn, set()).add(item.id)
+
+    def _withdrawn_here(self) -> set[str]:
+        """The reviews that turns of this chat withdrew (their `review_withdrawn` events)."""
+        assert self.thread is not None
+        return {
+            str(e.data.get("review_id"))
+            for e in self.runner.audit.for_thread(self.thread)
+            if e.kind == WITHDRAWN and e.data.get("turn") in self.mine
+        }
+
+    def report_decided(self) -> None:
+        """Show the turns whose reviews were decided elsewhere once the run resumed with those
+        decisions has finished: their answers say what was done (edits included)."""
+        for turn in sorted(self.decided):
+            assert self.thread is not None
+            ids = self.decided[turn]
+            if any(self.runner.queue.status_of(i) == "decided" for i in ids):
+                continue  # not resumed yet (or its run goes on in another process)
+            outcome = self.runner.outcome(self.thread, turn)
+            if outcome.status in ("queued", "running"):
+                continue
+            del self.decided[turn]
+            self.say(
+                "turn",
+                f"turn {turn}, whose review was decided elsewhere, has run:",
+                turn=turn,
+                review_ids=sorted(ids),
+            )
+            self.show(outcome)
+
+    def catch_up(self) -> None:
+        """Report what landed since the chat last looked (with `lock` held)."""
+        self.report_decisions()
+        self.report_decided()
+        self.report_held()
+
+    def watch(self) -> None:
+        """One look from the watcher: report if the thread's audit trail moved, or while
+        something reported is still to finish."""
+        if self.thread is None:
+            return
+        seq = self.runner.audit.last_seq(self.thread)
+        if seq == self.seen and not self.decided and not self.held:
+            return
+        with self.lock:
+            self.seen = seq
+            self.catch_up()
 
     def report_held(self) -> None:
         """Show the turns that waited for reviews once they have run (here or elsewhere), or
@@ -149,7 +241,17 @@ class Chat:
             self.say("turn", f"turn {turn}, which waited for a review, has run:", turn=turn)
             self.show(outcome)
 
-    def show(self, outcome: RunOutcome) -> None:
+    def show(self, outcome: RunOutcome, bind: bool = True) -> None:
+        """Show a turn's outcome; `bind`: it is this chat's thread (a request, or a review of
+        it). A review of another thread decided from a chat with no thread yet is shown, and
+        the chat stays unbound: its requests are never sent to that thread."""
+        if not bind:
+            if self.json_mode:
+                text = outcome.answer or _status_line(outcome)
+                self.say("outcome", text, outcome=outcome.to_dict())
+            else:
+                print_outcome(outcome, decide_hint=CHAT_DECIDE_HINT)
+            return
         self.thread = outcome.thread_id
         if outcome.queued_behind:
             self.held.add(outcome.turn)
@@ -161,7 +263,14 @@ class Chat:
             print_outcome(outcome, decide_hint=CHAT_DECIDE_HINT)
 
     def request(self, text: str) -> None:
-        self.show(self.runner.submit(text, thread_id=self.thread, requester=self.requester))
+        if self.review_only is not None:
+            raise RingmasterError(
+                f"only {self.review_only} may send requests on this thread; you may decide its "
+                "reviews here: /reviews, /show, /approve, /edit, /reject, /respond ID"
+            )
+        outcome = self.runner.submit(text, thread_id=self.thread, requester=self.requester)
+        self.mine.add(outcome.turn)
+        self.show(outcome)
 
     def command(self, line: str) -> bool:
         """Run one /command; False when the chat should end."""
@@ -172,22 +281,29 @@ class Chat:
         if name == "help":
             self.say("help", HELP)
         elif name == "reviews":
-            items = [i for i in self._items() if i.status == "pending"]
+            where = "on this thread" if self.thread else "you may decide"
+            items = (
+                [i for i in self._items() if i.status == "pending"]
+                if self.thread
+                else [i for i in self.runner.queue.list(limit=1000) if self._may_decide(i)]
+            )  # a chat with no thread yet is a reviewer's desk: what they may decide anywhere
             if self.json_mode:
                 self.say("reviews", "", reviews=[i.to_dict(with_payload=False) for i in items])
             elif items:
-                print_items(items, title="Waiting for review")
+                print_items(items, title=f"Waiting for review ({where})")
             else:
-                print_none("pending reviews on this thread")
+                print_none(f"pending reviews {where}")
         elif name == "show":
             item = self._find(rest)
             ctx = item.payload.get("context", {})
             lines = [f"{item.id} ({item.status}) {item.subtask_id}: {item.summary}"]
             lines += [f"{k}: {ctx.get(k)}" for k in ("request", "blocker", "recommended")]
+            proposed = "proposed action" if item.decision else "action"  # decided: what ran
             lines += [
-                f"action {a['name']} {json.dumps(a['args'])}"
+                f"{proposed} {a['name']} {json.dumps(a['args'])}"
                 for a in item.payload["action_requests"]
             ]
+            lines += decision_lines(item)
             self.say("review", "\n".join(lines), review=item.to_dict())
         elif name in DECISIONS:
             ref, _, arg = rest.partition(" ")
@@ -196,8 +312,10 @@ class Chat:
             outcome = DecisionService(
                 self.runner, scheduler=self.runner.resume_scheduler, resume=self.runner.drive
             ).decide(item, decision, self.requester.id)
-            self.known[item.id] = "decided"
-            self.show(outcome)
+            here = self.thread is not None and item.thread_id == self.thread
+            if here:
+                self.known[item.id] = "decided"
+            self.show(outcome, bind=here)
         else:
             raise RingmasterError(f"unknown command /{name}; /help lists them")
         return True
@@ -206,12 +324,30 @@ class Chat:
         if not ref:
             raise RingmasterError("which review? give its id (any unique prefix)")
         item = self.runner.queue.find(ref)
-        if item.thread_id != self.thread:
-            raise RingmasterError(f"review {ref} is not on this thread")
+        if self.thread is not None and item.thread_id != self.thread:
+            raise RingmasterError(
+                f"review {ref} is on thread {item.thread_id}, not this one: decide it in "
+                f"`ringmaster chat --thread {item.thread_id}` (or a chat with no thread yet)"
+            )
         return item
+
+    def _may_decide(self, item: ReviewItem) -> bool:
+        """Whether this person may decide the item at all (a rejection is allowed wherever
+        any decision is): the decision service's own check."""
+        try:
+            check_decider(Accounts(self.runner.engine), item, Decision("reject"),
+                          self.requester.id)  # fmt: skip
+        except NotAllowed:
+            return False
+        return True
 
 
 def _edit(arg: str) -> Decision:
+    if not arg.strip():  # not "not valid JSON (Expecting value …)": nothing was given
+        raise RingmasterError(
+            "/edit wants the changed arguments as JSON after the review id, e.g. "
+            '/edit ID {"amount": "40.00"}'
+        )
     return Decision("edit", edits=(Edit(0, parse_args_json(arg, "/edit's arguments")),))
 
 
@@ -243,32 +379,79 @@ def chat(
 ) -> None:
     """A conversation on one thread: each line is a request, `/help` lists the commands."""
     with cli_runner(progress(json_mode)) as runner:
-        requester = Requester(id=me(as_), scopes=runner.default_scopes())
+        who, owner, review_only = me(as_), None, None
+        accounts = Accounts(runner.engine)
         if thread is not None:
-            thread = runner.threads.find(thread).id  # an id or a unique prefix of it
-        session = Chat(runner, requester, thread, json_mode)
-        if not json_mode:
+            row = runner.threads.find(thread)  # an id or a unique prefix of it
+            thread, owner = row.id, row.requester
+            if owner != who and _reviewer(accounts, who):
+                review_only = owner  # decides the thread's reviews; sends no request on it
+        scopes = requester_scopes(
+            accounts, who, runner.default_scopes(), None, None if review_only else owner
+        )
+        requester = Requester(id=who, scopes=scopes)
+        session = Chat(runner, requester, thread, json_mode, review_only)
+        if review_only and not json_mode:
+            out.print(
+                f"thread {thread} by {owner}, review-only: only {owner} may send requests on it; "
+                "/reviews, /show, /approve, /edit, /reject, /respond ID decide its reviews",
+                markup=False,
+            )
+        elif not json_mode:
             where = f"thread {thread}" if thread else "a new thread"
             ends = ", an empty line to quit" if _at_prompt() else ""
             out.print(f"{where}; /help for commands{ends}", markup=False)
-        for raw in _lines(Settings().home / "chat_history"):
-            line = raw.strip()
-            if not line:
-                if _at_prompt():
-                    break  # a person's way out; in piped input a blank line is only a gap
-                continue
-            session.report_decisions()
-            session.report_held()
-            try:
-                if line.startswith("/"):
-                    if not session.command(line):
+        settings = Settings()
+        stop = threading.Event()
+        watcher = threading.Thread(
+            target=_watch, args=(session, stop, settings.chat_poll_seconds), daemon=True
+        )
+        watcher.start()
+        try:
+            for raw in _lines(settings.home / "chat_history"):
+                line = raw.strip()
+                if not line:
+                    if _at_prompt():
+                        break  # a person's way out; in piped input a blank line is only a gap
+                    continue
+                with session.lock:
+                    if not _turn(session, line):
                         break
-                else:
-                    session.request(line)
-            except USER_ERRORS as exc:
-                if json_mode:
-                    session.say("error", str(exc))
-                else:
-                    err.print(f"error: {exc}", markup=False, soft_wrap=True)
-            session.report_decisions()
-            session.report_held()
+        finally:
+            stop.set()
+            watcher.join()
+        if _at_prompt():  # a person quit: what landed since the last look, then the end
+            with session.lock:
+                session.catch_up()
+        else:  # a script: the runs the chat reported as going, to their end (bounded)
+            settle(session, settings.chat_wait_seconds, settings.chat_poll_seconds)
+
+
+def _reviewer(accounts: Accounts, who: str) -> bool:
+    """Whether `who` is an enabled reviewer (or admin) once users exist."""
+    user = accounts.find(who) if accounts.any_users() else None
+    return user is not None and user.can("reviewer")
+
+
+def _watch(session: Chat, stop: threading.Event, every: float) -> None:
+    """The watcher: report what lands on the thread while the chat waits for a line."""
+    while not stop.wait(every):
+        session.watch()
+
+
+def _turn(session: Chat, line: str) -> bool:
+    """One line of the chat, with what landed before and after it; False to end the chat."""
+    session.catch_up()
+    try:
+        if line.startswith("/"):
+            if not session.command(line):
+                return False
+        else:
+            session.request(line)
+    except USER_ERRORS as exc:
+        if session.json_mode:
+            session.say("error", str(exc))
+        else:
+            err.print(f"error: {exc}", markup=False, soft_wrap=True)
+    session.catch_up()
+    return True

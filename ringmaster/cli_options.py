@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
 
-# Piped output keeps a readable width; a terminal uses its own.
-out = Console(width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+
+def console_width(stream: TextIO) -> int | None:
+    """None (Rich's own: COLUMNS, else the terminal's) for a terminal, or when COLUMNS says
+    the width; other piped output keeps a readable 120."""
+    return None if stream.isatty() or os.environ.get("COLUMNS", "").isdigit() else 120
+
+
+out = Console(width=console_width(sys.stdout))
+err = Console(stderr=True, width=console_width(sys.stderr))
 SHORT_ID = 10  # tables show a prefix; every command accepts any unique prefix
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]

@@ -141,6 +141,14 @@ def print_outcome(o: RunOutcome, decide_hint: str = REVIEW_COMMANDS_HINT) -> Non
                 out.print(safe(draft))
     else:
         out.print(f"{heading}: {o.status}")
+    for line in o.notes():  # what a correcting turn withdrew, as its answer says
+        out.print(line, markup=False)
+    if o.status == "needs_input":  # an agent asked back: the turn is theirs to answer
+        out.print(
+            f"turn {o.turn} waits for your answer to its question: reply with a new request "
+            "on this thread",
+            markup=False,
+        )
     for b in o.queued_behind:  # a turn about the work of a review still to be decided
         out.print(
             f"turn {o.turn} waits for review {b['review_id'][:SHORT_ID]} (turn {b['turn']}: "
@@ -172,7 +180,13 @@ def print_outcome(o: RunOutcome, decide_hint: str = REVIEW_COMMANDS_HINT) -> Non
             markup=False,
         )
     if o.pending:
-        print_items(o.pending, title="Waiting for review")
+        # The thread's pending reviews; a turn waits only for its own.
+        own = [p for p in o.pending if p.turn == o.turn]
+        others = [p for p in o.pending if p.turn != o.turn]
+        if own:
+            print_items(own, title=f"Waiting for review (turn {o.turn})")
+        if others:
+            print_items(others, title="Waiting for review (other turns of this thread)")
         out.print(decide_hint, markup=False)
 
 
@@ -182,21 +196,38 @@ def print_none(noun: str, **filters: str | None) -> None:
     out.print(f"no {noun} with {said}" if said else f"no {noun}", markup=False)
 
 
+# Narrower than this, the review table's eight columns squeeze the summary to a word a line:
+# the compact layout (id, what, summary) is used instead.
+WIDE_TABLE = 110
+
+
 def print_items(items: list[ReviewItem], title: str = "Review queue") -> None:
+    """Review items as a table; the ids a reviewer types are never broken across lines."""
     table = Table(title=title)
-    for col in ("id", "thread", "subtask", "kind", "agent", "priority", "status", "summary"):
-        table.add_column(col, overflow="fold")
-    for i in items:
-        table.add_row(
-            i.id[:SHORT_ID],
-            i.thread_id,
-            i.subtask_id,
-            i.kind,
-            i.agent or "-",
-            i.priority,
-            i.status,
-            safe(i.summary),
-        )
+    if out.width >= WIDE_TABLE:
+        table.add_column("id", no_wrap=True)
+        table.add_column("thread", no_wrap=True)
+        for col in ("subtask", "kind", "agent", "priority", "status", "summary"):
+            table.add_column(col, overflow="fold")
+        for i in items:
+            table.add_row(
+                i.id[:SHORT_ID],
+                i.thread_id,
+                i.subtask_id,
+                i.kind,
+                i.agent or "-",
+                i.priority,
+                i.status,
+                safe(i.summary),
+            )
+    else:  # every field still shown, three to a cell
+        table.add_column("id", no_wrap=True)
+        table.add_column("review", overflow="fold")
+        table.add_column("summary", overflow="fold", ratio=1)
+        for i in items:
+            what = Text(f"{i.kind}, {i.agent or 'no agent'}\n{i.priority}, {i.status}\n")
+            what.append(f"{i.subtask_id} of {i.thread_id}")
+            table.add_row(i.id[:SHORT_ID], what, safe(i.summary))
     out.print(table)
 
 

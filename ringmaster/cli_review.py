@@ -68,7 +68,10 @@ def review_list(
 
 @review_app.command("show")
 def review_show(item: str, json_mode: JsonOpt = False) -> None:
-    """Everything a reviewer needs about one item: request, plan, blocker, proposal."""
+    """Everything a reviewer needs about one item: request, plan, blocker, proposal (and,
+    once decided, the decision: what an edit changed)."""
+    from ringmaster.decision_text import decision_lines
+
     with cli_runner() as runner:
         it = runner.queue.find(item)
     if json_mode:
@@ -76,6 +79,8 @@ def review_show(item: str, json_mode: JsonOpt = False) -> None:
         return
     ctx = it.payload.get("context", {})
     out.print(f"[bold]{it.id}[/] ({it.status}) thread {it.thread_id} subtask {it.subtask_id}")
+    if it.claimed_by and it.status == "pending":  # advisory: a reviewer sees who is on it
+        out.print(f"claimed by {it.claimed_by} (deciding is what counts)", markup=False)
     for label, value in (
         ("request", ctx.get("request")),
         ("blocker", ctx.get("blocker")),
@@ -84,13 +89,18 @@ def review_show(item: str, json_mode: JsonOpt = False) -> None:
         ("recommended", ctx.get("recommended")),
         ("output", ctx.get("output")),
     ):
-        out.print(f"{label}: {clean(str(value))}", markup=False)
+        if value is not None:  # a field this kind of item does not have is left out
+            shown = value if isinstance(value, str) else json.dumps(value, default=str)
+            out.print(f"{label}: {clean(shown)}", markup=False)
     _print_plan(ctx.get("plan") or [], it.subtask_id)
+    # Once decided, the actions are what was proposed; the decision says what was done.
+    proposed = "proposed action" if it.decision else "action"
     for a, cfg in zip(it.payload["action_requests"], it.payload["review_configs"], strict=False):
-        out.print(
-            f"action {a['name']} {json.dumps(a['args'])} allowed: {cfg['allowed_decisions']}",
-            markup=False,
-        )
+        allowed = ", ".join(cfg["allowed_decisions"])
+        line = f"{proposed} {a['name']} {json.dumps(a['args'])} allowed: {allowed}"
+        out.print(line, markup=False)
+    for line in decision_lines(it):
+        out.print(clean(line), markup=False)
     out.print(f"prior attempts: {len(ctx.get('prior_attempts', []))}")
 
 

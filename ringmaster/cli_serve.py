@@ -20,7 +20,13 @@ def serve(
         str | None, typer.Option(help="Address to listen on (default RINGMASTER_API_HOST).")
     ] = None,
     port: Annotated[
-        int | None, typer.Option(min=1, max=65535, help="Port (default RINGMASTER_API_PORT).")
+        int | None,
+        typer.Option(
+            min=0,
+            max=65535,
+            help="Port (default RINGMASTER_API_PORT); 0: a free one, named in the start-up "
+            "log line (at --log-level info).",
+        ),
     ] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     log_level: Annotated[
@@ -48,7 +54,7 @@ def serve(
         "ringmaster.api.app:app_from_env",
         factory=True,
         host=host or settings.api_host,
-        port=port or settings.api_port,
+        port=settings.api_port if port is None else port,
         workers=workers,
         log_level=log_level or settings.log_level,
         log_config=None,  # each worker's app configures logging (RINGMASTER_LOG_FORMAT)

@@ -25,6 +25,7 @@ from ringmaster.errors import ConfigError
 from ringmaster.settings import Settings
 from ringmaster.summary import build_summary, parse_since, queue_summary, render
 from ringmaster.tables import make_engine
+from ringmaster.waiting_corrections import waiting
 from ringmaster.wiring import load_team_and_tools
 
 
@@ -55,6 +56,15 @@ def _secs(v: float | None) -> str:
     return f"{v:.0f}s" if v < 120 else f"{v / 60:.1f}m"
 
 
+def _errors(s: AgentStatus) -> str:
+    """The agent's own failures of its outputs, and apart the attempts refused for the
+    request's input, scopes or budget (which do not count against its health)."""
+    refused = f"{s.refused} refused" if s.refused else ""
+    if s.error_rate is None:
+        return refused or "–"
+    return f"{s.errors}/{s.outputs}" + (f", {refused}" if refused else "")
+
+
 def _status_table(rows: list[AgentStatus]) -> Table:
     table = Table(title=f"Agents at {utcnow():%Y-%m-%d %H:%M:%S} UTC")
     cols = ("agent", "health", "queued", "running", "cap", "done/h", "errors", "p50", "p95", "ETA")
@@ -68,7 +78,7 @@ def _status_table(rows: list[AgentStatus]) -> Table:
             str(s.running),
             str(s.capacity),
             f"{s.throughput_per_hour:.1f}",
-            "–" if s.error_rate is None else f"{s.errors}/{s.outputs}",
+            _errors(s),
             _secs(s.p50_seconds),
             _secs(s.p95_seconds),
             _secs(s.eta_seconds),
@@ -88,7 +98,17 @@ def status(
     with stores() as (settings, engine, team):
         if watch is None:
             rows = _statuses(settings, engine, team)
-            print_json([r.to_dict() for r in rows]) if json_mode else out.print(_status_table(rows))
+            if json_mode:
+                print_json([r.to_dict() for r in rows])
+                return
+            out.print(_status_table(rows))
+            unused = waiting(settings.cache_dir)
+            if unused is not None:
+                out.print(
+                    f"{unused.count} routing correction(s) not used by the local planner "
+                    f"(since {unused.since:%Y-%m-%d %H:%M} UTC): {unused.why}",
+                    markup=False,
+                )
             return
         from rich.live import Live
 

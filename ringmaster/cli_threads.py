@@ -16,6 +16,7 @@ from ringmaster.cli_output import (
     print_none,
     print_outcome,
     print_plan,
+    safe,
 )
 from ringmaster.errors import RingmasterError
 
@@ -25,7 +26,8 @@ thread_app = typer.Typer(
 
 # What a thread row's status can be (ringmaster/runner.py sets them).
 THREAD_STATUSES = (
-    "idle", "queued", "running", "waiting", "completed", "failed", "quarantined", "cancelled",
+    "idle", "queued", "running", "waiting", "needs_input", "completed", "failed", "quarantined",
+    "cancelled",
 )  # fmt: skip
 
 
@@ -61,7 +63,7 @@ def thread_list(
             r.status,
             str(r.turn),
             f"{r.updated_at:%Y-%m-%d %H:%M}",
-            textwrap.shorten(r.last_request or "", 80, placeholder=" …"),
+            safe(textwrap.shorten(r.last_request or "", 80, placeholder=" …")),
         )
     out.print(table)
 
@@ -72,23 +74,37 @@ def thread_show(
     json_mode: JsonOpt = False,
 ) -> None:
     """A thread's status, plan, results, pending reviews and earlier turns."""
+    from ringmaster.thread_view import thread_view
+    from ringmaster.transcript import request_line, said
     from ringmaster.turns import conversation
 
     with cli_runner() as runner:
-        row = runner.threads.find(thread)  # an id or a unique prefix, as review ids
-        thread = row.id
-        outcome = runner.outcome(thread)
-        history = runner.history(thread)
+        thread = runner.threads.find(thread).id  # an id or a unique prefix, as review ids
+        view = thread_view(runner, thread, with_turns=json_mode)
+        row, outcome = view.row, view.outcome
         earlier = conversation(runner, thread, row.turn)  # unfinished ones too
+        typed = said(runner, thread)
     if json_mode:
-        print_json({**outcome.to_dict(), "thread": row.to_dict(), "history": history})
+        # `status` and the rest are the latest turn's; `thread_status` is the thread's (an
+        # earlier turn may wait for a review); `turns` is every turn, oldest first.
+        print_json(
+            {
+                **outcome.to_dict(),
+                "thread_status": row.status,
+                "thread": row.to_dict(),
+                "history": view.history,
+                "turns": view.turns,
+            }
+        )
         return
     out.print(f"thread {row.id} by {row.requester}: {row.status}, turn {row.turn}")
-    for h in earlier:
+    for h in earlier:  # the words typed, and what they were read as where it differs
         answer = "not finished yet" if h.get("pending") else " ".join(str(h["answer"]).split())
-        out.print(f"  turn {h['turn']}: {h['request']}\n    -> {answer[:200]}", markup=False)
+        request = request_line(typed.get(h["turn"]), h["request"])
+        out.print(f"  turn {h['turn']}: {request}\n    -> {answer[:200]}", markup=False)
     if earlier:
-        out.print(f"  turn {row.turn} (the latest): {row.last_request or ''}", markup=False)
+        latest = request_line(typed.get(row.turn), row.last_request or "")
+        out.print(f"  turn {row.turn} (the latest): {latest}", markup=False)
     if row.status == "quarantined":
         out.print(
             f"quarantined after repeated failures: {row.error}\n"

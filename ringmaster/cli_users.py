@@ -1,4 +1,4 @@
-"""`ringmaster users`: add users, list them, issue API tokens, disable them.
+"""`ringmaster users`: add users, list them, change them, issue API tokens, disable and enable them.
 
 A token is printed once, when it is made; only its hash is stored, so a lost token is replaced
 with `users token NAME`, never shown again.
@@ -16,13 +16,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ringmaster.accounts import ROLES, TOKEN_DAYS, Accounts
+from ringmaster.accounts import ROLES, TOKEN_DAYS, Accounts, User
+from ringmaster.cli_options import console_width
 from ringmaster.errors import RingmasterError
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
 
 users_app = typer.Typer(no_args_is_help=True, help="Users, roles and API tokens.")
-out = Console(width=None if sys.stdout.isatty() else 120)
+out = Console(width=console_width(sys.stdout))
 err = Console(stderr=True)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
@@ -49,6 +50,53 @@ def _emit_token(name: str, token: str, json_mode: bool) -> None:
     sys.stdout.write(token + "\n")
 
 
+def _check_scopes(wanted: list[str]) -> None:
+    """Refuse a scope no agent of the configured team takes ("--scopes bogus,billing"): a
+    typo would otherwise be stored and silently reach nothing."""
+    from ringmaster.agents.demo import TEAM_FILE
+    from ringmaster.agents.spec import load_team
+
+    team = load_team(Settings().team_file or TEAM_FILE)
+    known = sorted({s for agent in team.agents for s in agent.scopes})
+    unknown = [s for s in wanted if s not in known]
+    if unknown:
+        raise RingmasterError(
+            f"unknown scope {unknown[0]!r}: the team's agents take {', '.join(known)} (or 'all')"
+        )
+
+
+def _parse_scopes(scopes: str) -> list[str] | None:
+    """`--scopes` as given: a comma-separated list, checked against the team; 'all' is None."""
+    wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+    if wanted == ["all"]:
+        return None
+    if wanted:
+        _check_scopes(wanted)
+    return wanted
+
+
+def _warn_about_scopes(user: User) -> None:
+    if user.scopes is None:
+        err.print(
+            f"warning: {user.name} reaches every agent, including data erasure and "
+            "production rollbacks; give only the scopes they need (--scopes billing,support)",
+            markup=False,
+        )
+    elif not user.scopes and user.role == "requester":
+        err.print(
+            f"note: {user.name} has no scopes, so every request of theirs goes to a person; "
+            "add some with --scopes",
+            markup=False,
+        )
+
+
+def _print_user(user: User, json_mode: bool, done: str) -> None:
+    if json_mode:
+        sys.stdout.write(json.dumps(user.to_dict()) + "\n")
+    else:
+        out.print(f"{done} {user.name}", markup=False)
+
+
 @users_app.command("add")
 def users_add(
     name: Annotated[str, typer.Argument(help="User name (letters, digits, _ . @ -).")],
@@ -62,22 +110,9 @@ def users_add(
     json_mode: JsonOpt = False,
 ) -> None:
     """Add a user with a role and (by default) print their first API token."""
-    wanted = [s.strip() for s in scopes.split(",") if s.strip()]
-    scope_list = None if wanted == ["all"] else wanted
     with _accounts() as accounts:
-        user = accounts.add(name, role, scopes=scope_list, priority=priority)
-    if scope_list is None:
-        err.print(
-            f"warning: {user.name} reaches every agent, including data erasure and "
-            "production rollbacks; give only the scopes they need (--scopes billing,support)",
-            markup=False,
-        )
-    elif not scope_list and user.role == "requester":
-        err.print(
-            f"note: {user.name} has no scopes, so every request of theirs goes to a person; "
-            "add some with --scopes",
-            markup=False,
-        )
+        user = accounts.add(name, role, scopes=_parse_scopes(scopes), priority=priority)
+    _warn_about_scopes(user)
     with _accounts() as accounts:
         secret = accounts.issue_token(name) if token else None
     if secret:
@@ -164,7 +199,37 @@ def users_disable(name: str, json_mode: JsonOpt = False) -> None:
     """Disable a user: every token and web session of theirs stops working."""
     with _accounts() as accounts:
         user = accounts.disable(name)
-    if json_mode:
-        sys.stdout.write(json.dumps(user.to_dict()) + "\n")
-    else:
-        out.print(f"disabled {user.name}", markup=False)
+    _print_user(user, json_mode, "disabled")
+
+
+@users_app.command("enable")
+def users_enable(name: str, json_mode: JsonOpt = False) -> None:
+    """Let a disabled user in again; their earlier tokens stay revoked (issue a new one)."""
+    with _accounts() as accounts:
+        user = accounts.enable(name)
+    _print_user(user, json_mode, "enabled")
+    if not json_mode:
+        out.print(f"their earlier tokens stay revoked: `ringmaster users token {user.name}`")
+
+
+@users_app.command("set")
+def users_set(
+    name: str,
+    role: Annotated[str | None, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = None,
+    scopes: Annotated[
+        str | None, typer.Option(help="Comma-separated scopes, 'all', or '' for none.")
+    ] = None,
+    priority: Annotated[str | None, typer.Option(help="low, normal, high or urgent.")] = None,
+    json_mode: JsonOpt = False,
+) -> None:
+    """Change a user's role, scopes or priority; what is not given stays."""
+    with _accounts() as accounts:
+        if role is None and scopes is None and priority is None:
+            raise RingmasterError("nothing to change: give --role, --scopes or --priority")
+        if scopes is None:
+            user = accounts.change(name, role=role, priority=priority)
+        else:
+            user = accounts.change(name, role=role, scopes=_parse_scopes(scopes), priority=priority)
+    if scopes is not None:
+        _warn_about_scopes(user)
+    _print_user(user, json_mode, "changed")

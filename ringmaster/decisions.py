@@ -31,12 +31,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import Connection
 
 from ringmaster.accounts import Accounts
-from ringmaster.errors import AlreadyDecided, InvalidDecision, NotAllowed, NotFound
+from ringmaster.errors import AlreadyDecided, Conflict, InvalidDecision, NotAllowed, NotFound
 from ringmaster.graph.nodes.plan import allowed_agents
 from ringmaster.graph.nodes.review import (
     ACCEPT_ACTION,
     RELEASE_ACTION,
     ROUTE_ACTION,
+    asks_requester,
     check_response,
 )
 from ringmaster.graph.state import Requester
@@ -45,6 +46,7 @@ from ringmaster.tools.base import ToolRegistry, check_arguments
 from ringmaster.tools.errors import ToolArgumentError
 
 if TYPE_CHECKING:
+    from ringmaster.run_queue import Job
     from ringmaster.runner import Runner, RunOutcome
 
 DECISION_KINDS = ("approve", "edit", "reject", "respond")
@@ -185,6 +187,13 @@ def build_response(item: ReviewItem, decision: Decision, checks: Checks) -> dict
         )
     if decision.edits and kind != "edit":
         raise InvalidDecision(f"`edits` go with an edit decision, not {kind}")
+    if kind in ("approve", "edit") and asks_requester(item.payload.get("context") or {}):
+        # Checked here too, not only by the packet's allowed decisions: items parked before
+        # the packet said so still allow an edit.
+        raise InvalidDecision(
+            f"this item asks the requester which record they mean, so it cannot be routed "
+            f"(that would act on a guess): respond or reject it, not {kind}"
+        )
     response: dict[str, Any] = {}
     if kind == "approve":
         decisions: list[dict[str, Any]] = [{"type": "approve"} for _ in actions]
@@ -247,8 +256,11 @@ def _check_edit(
         if not isinstance(args.get("summary"), str | None):
             raise InvalidDecision(f"{where}: argument 'summary': must be text")
     elif checks.tools is not None and name in checks.tools:
+        tool = checks.tools.get(name)
         try:
-            check_arguments(checks.tools.get(name), args)
+            check_arguments(tool, args)
+            if tool.check is not None:  # against the records now: nothing is written
+                tool.check(args)
         except ToolArgumentError as exc:
             raise InvalidDecision(f"{where}: {exc}") from None
 
@@ -300,14 +312,20 @@ def decide_item(
     *,
     checks: Checks,
     scheduler: ResumeScheduler,
+    extra: Extra | None = None,
+    withdrawn: bool = False,
 ) -> dict[str, Any]:
-    """Check and commit a decision on an item (no resume); the committed response."""
+    """Check and commit a decision on an item (no resume), with `extra` (what records why it
+    was made) in its transaction; the committed response. `withdrawn`: a rejection the
+    requester's own turn made (ringmaster/withdraw.py), which the result says as such."""
     if item.status != "pending":
         raise AlreadyDecided(
             f"review item {item.id} was already decided by {item.decided_by or 'someone'}"
         )
     response = build_response(item, decision, checks)
-    commit(queue, item, response, reviewer, scheduler)
+    if withdrawn:
+        response["withdrawn"] = True
+    commit(queue, item, response, reviewer, scheduler, extra)
     return response
 
 
@@ -386,6 +404,41 @@ class DecisionService:
         outcome = self.resume(item.thread_id)
         # The decided review's turn, though a later turn of the thread may have run since.
         return outcome if outcome.turn == item.turn else runner.outcome(item.thread_id, item.turn)
+
+    def withdraw_turn(
+        self, thread_id: str, turn: int, who: str, *, by_turn: int | None = None
+    ) -> Job:
+        """Call off a turn queued behind reviews (ringmaster/turns.py) before it runs: its job
+        cancelled with a `turn_withdrawn` audit event, in one transaction; the job. The checks
+        are the chat's ("never mind", ringmaster/withdraw.py): only the turn's requester, only
+        while it is held. NotFound for no such turn, NotAllowed for another's, Conflict for
+        one that is not (or no longer) held."""
+        from ringmaster.run_queue import HELD
+
+        runner = self.runner
+        runner.threads.get(thread_id)  # NotFound for an unknown thread
+        runs = [j for j in runner.jobs.for_thread(thread_id) if j.kind == "run" and j.turn == turn]
+        if not runs:
+            raise NotFound(f"thread {thread_id} has no turn {turn}")
+        job = runs[-1]
+        owner = str(((job.payload or {}).get("requester") or {}).get("id") or "anonymous")
+        if owner != who:
+            raise NotAllowed(f"{who} cannot withdraw turn {turn}: only its requester ({owner}) can")
+        if job.state != HELD:
+            raise Conflict(
+                f"turn {turn} of thread {thread_id} is not queued behind a review (it is "
+                f"{job.state}): only a queued turn can be withdrawn"
+            )
+        with runner.jobs.writer.begin() as conn:
+            if not runner.jobs.withdraw_in(conn, job.id):
+                raise Conflict(
+                    f"turn {turn} of thread {thread_id} started or was cancelled just now"
+                )
+            runner.audit.append_in(
+                conn, thread_id, "turn_withdrawn", f"requester:{who}", turn=turn,
+                by_turn=by_turn, request=(job.payload or {}).get("request"),
+            )  # fmt: skip
+        return job
 
     def correct(
         self,

@@ -92,19 +92,26 @@ class StoreCollector(Collector):
     def _subtasks(self) -> Metric:
         m = CounterMetricFamily(
             "ringmaster_subtasks",
-            "Agent outputs, by agent and outcome.",
+            "Agent outputs, by agent and outcome (refused: the request's input, not the agent,"
+            " failed; see agent_status.py).",
             labels=["agent", "outcome"],
         )
         failed = audit_events.c.data["error"].as_string().is_not(None)
+        fault = audit_events.c.data["fault"].as_string()
         q = (
-            select(audit_events.c.actor, failed.label("failed"), func.count())
+            select(audit_events.c.actor, failed.label("failed"), fault.label("fault"), func.count())
             .where(audit_events.c.kind == "agent_output")
-            .group_by(audit_events.c.actor, failed)
+            .group_by(audit_events.c.actor, failed, fault)
         )
+        counts: dict[tuple[str, str], int] = {}
         with self.engine.connect() as conn:
-            for actor, is_failed, n in conn.execute(q):
-                outcome = "error" if is_failed else "ok"
-                m.add_metric([str(actor).removeprefix("agent:"), outcome], int(n))
+            for actor, is_failed, whose, n in conn.execute(q):
+                refused = whose not in (None, "agent")  # as agent_status.agents_fault reads it
+                outcome = ("refused" if refused else "error") if is_failed else "ok"
+                key = (str(actor).removeprefix("agent:"), outcome)
+                counts[key] = counts.get(key, 0) + int(n)
+        for labels, n in sorted(counts.items()):
+            m.add_metric(list(labels), n)
         return m
 
     def _agents(self, now: datetime) -> Iterator[Metric]:

@@ -21,8 +21,11 @@ no room: nothing of it starts until the flag says it recovered; its queued work 
 rebalancing pass to move it to a stand-in or tell a person (ringmaster/rebalance.py).
 
 Postgres: an agent's capacity and rate are checked under a transaction-scoped advisory lock
-on the agent, which then takes the agent's first job in line (strict priority); a job of no
-limited agent is locked `FOR UPDATE SKIP LOCKED`; every enqueue NOTIFYs `rm_jobs`. SQLite:
+on the agent, which then takes the agent's first job in line (strict priority); a claim that
+finds the lock taken looks again within `poll_seconds` (the other check lasts a transaction),
+so a worker that lost that race does not leave a free slot idle until the next NOTIFY; a job
+of no limited agent is locked `FOR UPDATE SKIP LOCKED`; every enqueue and every freed slot
+NOTIFYs `rm_jobs`, as does a slot's grant that leaves room for a waiter behind it. SQLite:
 write transactions begin IMMEDIATE (one writer at a time, one machine), and workers poll.
 Schedules run each (name, tick) once, whichever process asks first.
 """
@@ -163,6 +166,10 @@ class RunQueue(Protocol):
     def wait(self, timeout: float) -> None: ...
 
 
+class _Contended(Exception):
+    """A claim found jobs only of agents another claim was checking at that instant."""
+
+
 class SqlRunQueue:
     """The run queue on SQLite or Postgres (SQLAlchemy Core), behind `RunQueue`."""
 
@@ -245,8 +252,38 @@ class SqlRunQueue:
         or None. Slots (kind `slot`, ringmaster/slots.py: the agent node takes its own) are
         claimed only when `kinds` names them, as the capacity benchmark's stand-in nodes do;
         workers never name them."""
+        # Imported here: commands that only read the queue (`ringmaster status`) never claim,
+        # and leave tenacity unloaded (tests/ringmaster/test_packaging.py).
+        from tenacity import (
+            Retrying,
+            retry_if_exception_type,
+            stop_after_attempt,
+            wait_random_exponential,
+        )
+
+        try:
+            for attempt in Retrying(
+                retry=retry_if_exception_type(_Contended),
+                stop=stop_after_attempt(4),
+                wait=wait_random_exponential(multiplier=0.005, max=self.poll_seconds),
+                reraise=True,
+            ):
+                with attempt:
+                    return self._claim_once(owner, kinds, thread_id)
+        except _Contended:
+            pass
+        return None
+
+    def _claim_once(
+        self, owner: str, kinds: Iterable[str] | None, thread_id: str | None
+    ) -> Job | None:
+        """One claim transaction. Raises `_Contended` (nothing taken) when the only agents
+        with jobs in line were being checked by another claim at that instant: that check
+        ends with its transaction, and may leave room for this one, so `claim` looks again
+        shortly instead of leaving the worker to wait for the next NOTIFY."""
         c = jobs.c
         busy: set[str] = set()
+        contended: set[str] = set()
         kinds = None if kinds is None else list(kinds)
 
         def claimable(now: datetime) -> Any:
@@ -271,9 +308,13 @@ class SqlRunQueue:
                 # Candidates are read without locks; the one taken is locked below.
                 rows = [job_from_row(r) for r in conn.execute(q.limit(16))]
                 if not rows:
-                    return None
+                    break
                 for job in rows:
                     if job.agent in busy:
+                        continue
+                    if job.agent is not None and not self._try_lock(conn, job.agent):
+                        busy.add(job.agent)
+                        contended.add(job.agent)
                         continue
                     if job.agent is not None and not self.has_room(conn, job.agent):
                         busy.add(job.agent)
@@ -303,6 +344,8 @@ class SqlRunQueue:
                         )
                     )
                     return self._get(conn, row.id)
+        if contended:
+            raise _Contended(sorted(contended))
         return None
 
     def limited(self, agent: str) -> bool:
@@ -323,23 +366,24 @@ class SqlRunQueue:
             return None
         return [str(r) for r in row.reasons or []]
 
+    def _try_lock(self, conn: Connection, agent: str) -> bool:
+        """Take the agent's lock if nobody holds it (Postgres, limited agents; else True).
+        A try-lock: a claim that waited here while holding another agent's lock could
+        deadlock with one doing the opposite. Advisory locks are re-entrant."""
+        if not (self.is_postgres and self.limited(agent)):
+            return True
+        got = conn.execute(text("SELECT pg_try_advisory_xact_lock(hashtext(:a))"), {"a": agent})
+        return bool(got.scalar_one())
+
     def has_room(self, conn: Connection, agent: str) -> bool:
         """May the agent start one more job now: not flagged unhealthy (an unhealthy agent
-        gets no new work until it recovers), and under its capacity and rate."""
+        gets no new work until it recovers), and under its capacity and rate. The caller
+        holds the agent's lock (`_try_lock` in a claim, `lock_agent` in a slot's acquire),
+        which serialises this check per agent across every process."""
         capacity = self.limits.capacity.get(agent)
         rate = self.limits.rate.get(agent)
         if capacity is None and rate is None:
             return self.unhealthy(conn, agent) is None
-        if self.is_postgres:
-            # Serialise the check per agent across every process. A try-lock: a claim that
-            # waited here while holding another agent's lock could deadlock with one doing
-            # the opposite; an agent another claim is checking right now counts as busy.
-            # (Advisory locks are re-entrant: a slot's acquire that holds it gets it again.)
-            got = conn.execute(
-                text("SELECT pg_try_advisory_xact_lock(hashtext(:a))"), {"a": agent}
-            ).scalar_one()
-            if not got:
-                return False
         # After the lock, which a health reading takes to write its flag (record_health): a
         # reading committed before this grant is seen, a later one waits for it.
         if self.unhealthy(conn, agent) is not None:
@@ -544,6 +588,12 @@ class SqlRunQueue:
             return
         with self._local:
             self._local.wait(timeout if self.is_postgres else min(timeout, self.poll_seconds))
+
+    def wake_in(self, conn: Connection) -> None:
+        """Wake every waiter: other processes' at `conn`'s commit, this process's now."""
+        if self.is_postgres:
+            conn.execute(text(f"NOTIFY {CHANNEL}"))
+        self._wake()
 
     def _wake(self) -> None:
         with self._local:

@@ -38,6 +38,7 @@ from typing import Any
 from langgraph.types import Command
 from sqlalchemy import Connection
 
+from ringmaster.already_ran import stood, stood_line
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, utcnow
 from ringmaster.corrections import CorrectionStore
@@ -55,6 +56,7 @@ from ringmaster.graph.state import Requester
 from ringmaster.graph.usage import Budget, UsageMeter
 from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
 from ringmaster.models import budget
+from ringmaster.parked_view import live_parked
 from ringmaster.quarantine import FAILURE_KIND
 from ringmaster.review_queue import PRIORITIES, ReviewItem, ReviewQueue
 from ringmaster.run_queue import HELD, OPEN_STATES, Job, Limits, SqlRunQueue
@@ -66,7 +68,7 @@ from ringmaster.thread_store import ThreadStore, new_owner
 from ringmaster.turns import close_answered, conversation, hold, release_held, waits_for
 from ringmaster.usage_store import UsageStore
 from ringmaster.wiring import build_deps, load_policy_for
-from ringmaster.withdraw import withdraw, withdraw_corrected
+from ringmaster.withdraw import superseded, withdraw, withdraw_corrected, withdrawn_line
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +85,22 @@ FINISHED = (
 )  # a subtask's final states
 
 
+def finished_status(results: dict[str, Any] | None) -> str:
+    """A finished turn's status: `needs_input` when a subtask asked the requester back (the
+    turn waits for their answer, a new request on the thread), else `completed`."""
+    asked = any(r.get("status") == "needs_input" for r in (results or {}).values())
+    return "needs_input" if asked else "completed"
+
+
 @dataclass
 class RunOutcome:
     """Where a thread stands after a run or a resume."""
 
     thread_id: str
-    status: str  # queued | running | waiting | completed | failed | quarantined | cancelled
-    # (waiting: for a person's decision, or, with `waiting_for`, for an agent's capacity)
+    # queued | running | waiting | needs_input | completed | failed | quarantined | cancelled
+    # (waiting: for a person's decision, or, with `waiting_for`, for an agent's capacity;
+    # needs_input: finished, but an agent asked the requester back and waits for their answer)
+    status: str
     plan: dict[str, Any] | None = None
     results: dict[str, Any] = field(default_factory=dict)
     answer: str | None = None
@@ -102,6 +113,17 @@ class RunOutcome:
     # A turn held until earlier reviews are decided (status queued): [{review_id, turn,
     # summary, reason}]
     queued_behind: list[dict[str, Any]] = field(default_factory=list)
+    # Earlier reviews this (correcting) turn withdrew: their `review_withdrawn` events, which
+    # its answer states first (ringmaster/withdraw.py).
+    withdrawn: list[dict[str, Any]] = field(default_factory=list)
+    # Actions of the turn a correction corrects that had run before it: their
+    # `correction_too_late` events; they stand, and its answer says so.
+    stood: list[dict[str, Any]] = field(default_factory=list)
+
+    def notes(self) -> list[str]:
+        """What the turn did besides its plan, in words: the reviews it withdrew, and what
+        the turn it corrects had already done."""
+        return [*(withdrawn_line(w) for w in self.withdrawn), *(stood_line(s) for s in self.stood)]
 
     def subtasks(self) -> list[dict[str, Any]]:
         """Every subtask of the plan with its state: its result, or, for one with none yet,
@@ -152,6 +174,8 @@ class RunOutcome:
             "waiting_for": self.waiting_for,
             "turn": self.turn,
             "queued_behind": self.queued_behind,
+            "withdrawn": self.withdrawn,
+            "stood": self.stood,
         }
 
 
@@ -292,6 +316,11 @@ class Runner:
             },
             "recursion_limit": 100,
         }
+
+    def update_turn(self, thread_id: str, turn: int, values: dict[str, Any], as_node: str) -> None:
+        """Write `values` to a turn's checkpoint as the node `as_node` would have (a turn
+        answered without running the graph: ringmaster/withdraw.py)."""
+        self.graph.update_state(self._config(thread_id, turn), values, as_node=as_node)
 
     def turn_state(self, thread_id: str, turn: int, subgraphs: bool = False) -> Any:
         """LangGraph's state of one turn of a thread (empty for a turn that never ran)."""
@@ -470,6 +499,9 @@ class Runner:
                 # "cancel that refund": the work it calls off is withdrawn, not waited for
                 # or planned anew (ringmaster/withdraw.py).
                 if not withdraw(self, job, context):
+                    # "don't refund INV-1002, refund INV-1005 instead": the reviews of the
+                    # record taken back are withdrawn first, not waited for.
+                    withdraw_corrected(self, job)
                     waits = waits_for(self, job, context)
                     if waits:
                         hold(self, job, waits)
@@ -574,7 +606,7 @@ class Runner:
         elif self.queue.count(status="pending", thread_id=thread_id) or self.jobs.held(thread_id):
             status = "waiting"  # this turn is done; an earlier one waits for a person
         else:
-            status = "completed"
+            status = finished_status(state.values.get("results"))
         self.threads.set(thread_id, status=status)
 
     def _failure_item(self, thread_id: str) -> list[ReviewItem]:
@@ -636,8 +668,14 @@ class Runner:
         results = {k: {f: v for f, v in r.items() if f != "work"} for k, r in results.items()}
         runs = [j for j in self.jobs.for_thread(thread_id) if j.kind == "run" and j.turn == turn]
         held = next((j for j in runs if j.state == HELD), None)
-        unstarted = turn != row.turn and values.get("turn") != turn and runs
+        # Not started: an earlier turn put back in line, or any turn withdrawn while held.
+        unstarted = (
+            values.get("turn") != turn
+            and runs
+            and (turn != row.turn or runs[-1].state == "cancelled")
+        )
         pending = self.queue.list(status="pending", thread_id=thread_id)
+        results = live_parked(results, pending, turn)  # a parked subtask's current review
         status = row.status
         if held is not None:
             status = "queued"  # behind the reviews it is about
@@ -651,19 +689,27 @@ class Runner:
             not interrupts and not more and self._elsewhere(status, runs, pending)
         ):
             # The thread's status is its latest turn's, or an earlier turn's.
-            status = "waiting" if interrupts else "running" if more else "completed"
+            status = "waiting" if interrupts else "running" if more else finished_status(results)
+        withdrawn = superseded(self, thread_id, turn) if turn else []
+        too_late = stood(self, thread_id, turn) if turn else []
+        answer = values.get("answer")
+        if answer and (withdrawn or too_late):  # what the correction withdrew, then what it did
+            lines = [*(withdrawn_line(w) for w in withdrawn), *(stood_line(s) for s in too_late)]
+            answer = "\n".join([*lines, answer])
         return RunOutcome(
             thread_id=thread_id,
             status=status,
             plan=values.get("plan"),
             results=results,
-            answer=values.get("answer"),
+            answer=answer,
             pending=pending,
             error=row.error if turn == row.turn else None,
             usage=self._usage(thread_id, turn),
             waiting_for=self._waiting_for(thread_id, turn) if status in (*BUSY, "waiting") else [],
             turn=turn,
             queued_behind=list((held.payload or {}).get("after") or []) if held else [],
+            withdrawn=withdrawn,
+            stood=too_late,
         )
 
     def _waiting_for(self, thread_id: str, turn: int) -> list[dict[str, Any]]:

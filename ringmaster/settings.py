@@ -141,6 +141,10 @@ class Settings(BaseSettings):
     api_secure_cookies: bool = False  # set behind HTTPS: cookies get the Secure flag
     api_stream_seconds: float = 600.0  # longest a progress stream stays open
     api_poll_seconds: float = 0.25  # how often a stream looks for new events
+    chat_poll_seconds: float = 0.5  # how often `ringmaster chat` looks for decisions elsewhere
+    # How long a chat fed from a pipe waits, at the end of its input, for runs it reported as
+    # going (a review decided elsewhere, resumed on a worker) before it exits saying so.
+    chat_wait_seconds: float = Field(default=120.0, ge=0)
     ui_refresh_seconds: float = 5.0  # how often the web queue refreshes itself
     api_ping_seconds: float = 15.0  # keep-alive comments on an idle progress stream
     # `ringmaster serve`'s logs: one JSON object a line (request, thread and turn ids), or text.

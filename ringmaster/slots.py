@@ -15,7 +15,9 @@ A slot is a row of `rm_jobs`, kind `slot`, one per attempt of a subtask:
              other live waiter of the agent ranks before this one (priority desc, then age)
              and the agent is not flagged unhealthy (`SqlRunQueue.has_room`);
              else stay queued with a short waiter's lease (a waiter that died stops counting
-             once it lapses, but its row keeps its place for its run's next attempt)
+             once it lapses, but its row keeps its place for its run's next attempt);
+             a grant that leaves room while others wait in line wakes them (they were
+             refused while it was ahead of them)
     hold     a heartbeat renews the lease while the agent runs; completed when it ends
     bound    past `wait_seconds` the node raises CapacityWait: the worker puts the run back
              in the queue (no attempt counted) and the re-run asks again with the same row;
@@ -152,7 +154,19 @@ class QueueSlots:
                     state="queued", lease_owner=owner, lease_expires=now + self.waiter_lease
                 )
             conn.execute(update(jobs).where(c.id == job.id).values(**values))
-            return q._get(conn, job.id), values["state"] == "running"
+            granted = values["state"] == "running"
+            if granted and self._waiting(conn, agent, now) and q.has_room(conn, agent):
+                # Waiters behind this one were refused while it was first in line, and sleep
+                # until a wake-up: room is left, so the next in line is woken for it now, not
+                # when a slot is freed or at its poll (one slot of two idle meanwhile).
+                q.wake_in(conn)
+            return q._get(conn, job.id), granted
+
+    def _waiting(self, conn: Connection, agent: str, now: Any) -> bool:
+        """Is a live waiter of `agent` in line?"""
+        c = jobs.c
+        live = and_(c.kind == SLOT, c.agent == agent, c.state == "queued", c.lease_expires >= now)
+        return conn.execute(select(c.id).where(live).limit(1)).first() is not None
 
     def _ahead(self, conn: Connection, job: Job, now: Any) -> bool:
         """Is a live waiter of the same agent before `job` in line (priority, then age)?"""

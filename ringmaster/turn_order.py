@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ringmaster.graph.references import EntityKind, Lookup, asks, entity_ids, resolve
+from ringmaster.graph.references import Act, EntityKind, Lookup, asks, entity_ids, resolve
 from ringmaster.review_queue import ReviewItem
 
 # "that refund", "the rollback", "this credit": a definite reference to an action by its noun.
@@ -71,11 +71,16 @@ def blockers(
     kinds: Sequence[EntityKind],
     lookup: Lookup | None,
     pending: Sequence[ReviewItem],
+    acts: Sequence[Act] = (),
 ) -> list[Blocker]:
-    """The pending reviews (of earlier turns) that `request` depends on, each with why."""
+    """The pending reviews (of earlier turns) that `request` depends on, each with why.
+
+    `acts` are the plan node's (`team_acts`): the references are read as the turn will read
+    them ("close it" after an invoice closes the thread's ticket), so the record a held turn
+    is said to wait for is the one it acts on."""
     if not pending:
         return []
-    resolved = resolve(request, history, kinds, lookup)
+    resolved = resolve(request, history, kinds, lookup, acts)
     mine = {entity for _, entity in entity_ids(kinds, resolved.text)}
     mine |= {r.entity for r in resolved.resolutions}
     found = []

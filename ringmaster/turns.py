@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ringmaster.errors import AlreadyDecided
+from ringmaster.graph.nodes.plan import team_acts
 from ringmaster.graph.references import kinds_from_team, turn_entities
 from ringmaster.quarantine import FAILURE_KIND
 from ringmaster.run_queue import Job
@@ -85,7 +86,7 @@ def waits_for(runner: Runner, job: Job, context: list[dict[str, Any]]) -> list[B
     deps = runner.deps
     kinds = kinds_from_team(deps.registry.team.entities)
     request = str((job.payload or {}).get("request") or "")
-    return blockers(request, context, kinds, deps.lookup, pending)
+    return blockers(request, context, kinds, deps.lookup, pending, team_acts(deps, kinds))
 
 
 def hold(runner: Runner, job: Job, waits: list[Blocker]) -> None:

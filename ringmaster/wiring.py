@@ -14,9 +14,11 @@ from ringmaster.agents.spec import Team
 from ringmaster.availability import StatusAvailability
 from ringmaster.corrections import Correction, with_corrections
 from ringmaster.extras import MissingExtra
+from ringmaster.graph.events import emit
 from ringmaster.limit_ledger import SqlLimitLedger
 from ringmaster.settings import Settings
 from ringmaster.tools.base import ToolRegistry
+from ringmaster.waiting_corrections import note_used, note_waiting
 
 if TYPE_CHECKING:  # the graph's modules load LangChain; `ringmaster status` needs only the team
     from ringmaster.graph.deps import GraphDeps
@@ -69,7 +71,9 @@ def build_deps(
     planner: Planner
     if relearning:
         planner = PlannerAtFirstUse(
-            planner_kind(settings), lambda: _planner(settings, team, corrections)
+            planner_kind(settings),
+            lambda: _planner(settings, team, corrections),
+            lambda: _planner(settings, load_team_and_tools(settings, None)[0], None),
         )
     else:
         planner = _planner(settings, team, corrections)
@@ -88,37 +92,74 @@ def _planner(settings: Settings, team: Team, corrections: list[Correction] | Non
     from ringmaster.models import make_planner
 
     try:
-        return make_planner(settings, team)
+        planner = make_planner(settings, team)
     except MissingExtra:
         if not corrections:
             raise
         # Reviewers' corrections change the local planner's training examples, and retraining
-        # needs the `train` extra: plan with the team's own model, and say the corrections wait.
+        # needs the `train` extra: plan with the team's own model, and say the corrections wait
+        # once, not on every command (`ringmaster status` keeps saying it).
         base, _ = load_team_and_tools(settings, None)
         planner = make_planner(settings, base)
-        log.warning(
-            "%d routing correction(s) not used by the local planner: retraining it needs the "
-            "'train' extra (pip install 'ringmaster[train]')",
-            len(corrections),
-        )
+        if note_waiting(settings.cache_dir, len(corrections), UNUSED_WHY):
+            log.warning(
+                "%d routing correction(s) not used by the local planner: %s; "
+                "`ringmaster status` shows this until they are used",
+                len(corrections),
+                UNUSED_WHY,
+            )
         return planner
+    note_used(settings.cache_dir)
+    return planner
+
+
+UNUSED_WHY = "retraining it needs the 'train' extra (pip install 'ringmaster[train]')"
 
 
 class PlannerAtFirstUse:
     """A planner built when it is first asked for a plan (`built` then holds it); once, though
-    parallel runs may ask at the same time."""
+    parallel runs may ask at the same time.
 
-    def __init__(self, name: str, build: Callable[[], Planner]) -> None:
+    A build that fails (a retrain on the corrections) is tried once: the error is logged and
+    audited on the thread whose plan met it (`planner_retrain_failed`), and this planner plans
+    with `fallback` (the team's own, without the corrections) from then on. The next
+    correction makes a new one (Runner.relearn), which tries again once."""
+
+    def __init__(
+        self,
+        name: str,
+        build: Callable[[], Planner],
+        fallback: Callable[[], Planner] | None = None,
+    ) -> None:
         self.name = name
         self._build = build
+        self._fallback = fallback
         self._lock = threading.Lock()
         self.built: Planner | None = None
+        self.failed: str | None = None  # why the build failed, once it has
 
     def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
         with self._lock:
             if self.built is None:
-                self.built = self._build()
+                self.built = self._build_once()
         return self.built.plan(request, allowed_agents=allowed_agents)
+
+    def _build_once(self) -> Planner:
+        if self.failed is None:
+            try:
+                return self._build()
+            except Exception as exc:
+                if self._fallback is None:
+                    raise
+                self.failed = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "retraining the planner on the routing corrections failed (%s); planning "
+                    "without them until the next correction",
+                    self.failed,
+                )
+                emit("planner_retrain_failed", "system", error=self.failed, planner=self.name)
+        assert self._fallback is not None
+        return self._fallback()
 
 
 def _record_facts(find: Callable[[str], Record | None]) -> Lookup:

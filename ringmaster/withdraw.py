@@ -16,7 +16,12 @@ would be read as a new refund, or wait behind the very review it means to stop):
 
 A correction ("sorry, I meant INV-1012") is planned as the request it repeats, for the other
 record; the pending reviews of the turn it corrects are then withdrawn the same way
-(`withdraw_corrected`), so that approving them cannot do what the requester took back.
+(`withdraw_corrected`), so that approving them cannot do what the requester took back. A
+correction that names the record it takes back ("don't refund INV-1002, refund INV-1005
+instead", graph/references/swaps.py) withdraws that record's reviews before the turn is
+planned, so it is not held behind them. What the corrected turn had already run stands and
+is said (ringmaster/already_ran.py). The supervisor's pending question ("Which ticket do you
+mean?") is withdrawn by "never mind" like a review.
 
 The calling-off turn itself runs no agent: its answer says what was withdrawn (or that an
 item was decided already), written to its checkpoint as the synthesize node would have, with
@@ -29,11 +34,17 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ringmaster.errors import AlreadyDecided
+from sqlalchemy import Connection
+
+from ringmaster.already_ran import record_stood
+from ringmaster.decisions import Checks, Decision, DecisionService, ResumeAfterCommit, decide_item
+from ringmaster.errors import AlreadyDecided, Conflict
+from ringmaster.graph.nodes.review import asks_requester
+from ringmaster.graph.nodes.synthesize import answer_of, args_text
 from ringmaster.graph.planner.base import Plan, Subtask
-from ringmaster.graph.references import entity_ids, kinds_from_team
-from ringmaster.graph.references.entities import _strip_ids
-from ringmaster.graph.state import SubtaskStatus, subtask_result
+from ringmaster.graph.references import entity_ids, kinds_from_team, strip_ids
+from ringmaster.graph.references.swaps import swap
+from ringmaster.graph.state import RunState, SubtaskStatus, subtask_result
 from ringmaster.review_queue import ReviewItem
 from ringmaster.run_queue import Job
 from ringmaster.turn_order import action_nouns
@@ -143,8 +154,10 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
     done) when it calls nothing off, or nothing unfinished of the thread."""
     request = str((job.payload or {}).get("request") or "")
     what = called_off(request)
-    if what is None:
-        return False
+    kinds = kinds_from_team(runner.deps.registry.team.entities)
+    corrected = swap(request, kinds)
+    if what is None or (corrected is not None and corrected.correcting):
+        return False  # "don't refund INV-1002, refund INV-1005 instead": a correction
     # Only the requester's own work: someone else's review in the thread is not theirs to
     # withdraw (they are refused it as a decider: decisions.check_decider).
     requester = _requester(job)
@@ -154,24 +167,21 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
         for j in runner.jobs.held(job.thread_id)
         if j.turn < job.turn and _requester(j) == requester
     ]
-    kinds = kinds_from_team(runner.deps.registry.team.entities)
     ids = [x for _, x in entity_ids(kinds, what)]
-    reviews, turns = targets(_strip_ids(what, kinds), pending, held, ids)
+    reviews, turns = targets(strip_ids(what, kinds), pending, held, ids)
     reason = f"called off in turn {job.turn}: {request}"
     done = Withdrawal(reviews=_withdrawn_before(runner, job, reason))  # a retried job's
     if not reviews and not turns and not done:
         return False
+    service = DecisionService(runner)
     for j in turns:
-        with runner.jobs.writer.begin() as conn:
-            if not runner.jobs.withdraw_in(conn, j.id):
-                continue  # released or cancelled meanwhile
-            runner.audit.append_in(
-                conn, job.thread_id, "turn_withdrawn", f"requester:{requester}",
-                turn=j.turn, by_turn=job.turn, request=(j.payload or {}).get("request"),
-            )  # fmt: skip
-        done.turns.append(j)
+        try:
+            done.turns.append(service.withdraw_turn(job.thread_id, j.turn, requester,
+                                                    by_turn=job.turn))  # fmt: skip
+        except Conflict:
+            continue  # released or cancelled meanwhile
     for item in reviews:
-        if _reject(runner, item, requester, reason):
+        if _reject(runner, item, requester, reason, job):
             done.reviews.append(item)
         else:
             done.already.append(runner.queue.get(item.id))
@@ -197,6 +207,20 @@ def withdraw_corrected(runner: Runner, job: Job) -> list[ReviewItem]:
     act on the new record: rejected in the requester's name as `withdraw` does, the reason
     naming the correcting turn. Idempotent; returns the reviews withdrawn now."""
     request = str((job.payload or {}).get("request") or "")
+    reason = f"superseded in turn {job.turn}: {request}"
+    corrected = swap(request, kinds_from_team(runner.deps.registry.team.entities))
+    if corrected is not None and corrected.correcting:
+        # "don't refund INV-1002, refund INV-1005 instead": the record taken back is named,
+        # so its reviews are withdrawn before the turn is planned (or held behind them).
+        wrong = [(0, w) for w in corrected.wrong]
+        record_stood(runner, job, wrong, corrected.right)
+        return [
+            item
+            for item in _own_pending(runner, job)
+            if any(w in _action(item) for w in corrected.wrong)
+            and not any(r in _action(item) for r in corrected.right)
+            and _reject(runner, item, _requester(job), reason, job, superseded=True)
+        ]
     if not corrects(job):
         return []
     repeats = {
@@ -208,13 +232,40 @@ def withdraw_corrected(runner: Runner, job: Job) -> list[ReviewItem]:
     }  # a whole-request resolution: the request it repeats (graph/references/followups.py)
     if not repeats:
         return []
-    reason = f"superseded in turn {job.turn}: {request}"
+    record_stood(runner, job, [(t, "") for t, _ in repeats], [e for _, e in repeats])
     return [
         item
         for item in _own_pending(runner, job)
         if any(item.turn == turn and entity not in _action(item) for turn, entity in repeats)
-        and _reject(runner, item, _requester(job), reason)
+        and _reject(runner, item, _requester(job), reason, job, superseded=True)
     ]  # decided meanwhile, or by this job's earlier attempt: left out
+
+
+WITHDRAWN = "review_withdrawn"  # the audit event of a review a turn withdrew
+
+
+def withdrawn_line(event: dict[str, Any]) -> str:
+    """What a turn says of a review it withdrew, from its `review_withdrawn` event: which
+    review, its action with its record and amount, and why."""
+    why = (
+        f"superseded by this turn's correction ({event.get('request')})"
+        if event.get("superseded")
+        else "called off"
+    )
+    return (
+        f"withdrew review {str(event.get('review_id'))[:10]} of turn {event.get('review_turn')} "
+        f"({event.get('action')}), {why}: it was rejected in your name and will not run"
+    )
+
+
+def superseded(runner: Runner, thread_id: str, turn: int) -> list[dict[str, Any]]:
+    """The `review_withdrawn` events of the reviews a correcting turn superseded, oldest
+    first: what its answer says it withdrew, as the audit trail recorded it."""
+    return [
+        e.data
+        for e in runner.audit.for_thread(thread_id)
+        if e.kind == WITHDRAWN and e.data.get("turn") == turn and e.data.get("superseded")
+    ]
 
 
 def _withdrawn_before(runner: Runner, job: Job, reason: str) -> list[ReviewItem]:
@@ -234,20 +285,45 @@ def _own_pending(runner: Runner, job: Job) -> list[ReviewItem]:
     return [
         i
         for i in runner.queue.list(status="pending", thread_id=job.thread_id, limit=1000)
-        if i.turn < job.turn and i.kind in ("approval", "human_category")
-        and i.requester == _requester(job)
+        if i.turn < job.turn and i.requester == _requester(job)
+        and (i.kind in ("approval", "human_category") or _question(i) is not None)
     ]  # fmt: skip
 
 
-def _reject(runner: Runner, item: ReviewItem, requester: str, reason: str) -> bool:
-    """Reject a review in its requester's name through the decision service; False when it
-    was decided already. Only a rejection is made here, so nothing runs on a call-off."""
-    from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, decide_item
+def _question(item: ReviewItem) -> str | None:
+    """The supervisor's question a review item asks the requester ("Which ticket do you mean:
+    …?"), or None for any other review."""
+    context = (item.payload or {}).get("context") or {}
+    if item.kind != "routing" or not asks_requester(context):
+        return None
+    return str(context.get("blocker") or "")  # the question is why a person is asked
+
+
+def _reject(
+    runner: Runner,
+    item: ReviewItem,
+    requester: str,
+    reason: str,
+    job: Job,
+    *,
+    superseded: bool = False,
+) -> bool:
+    """Reject a review in its requester's name through the decision service, with a
+    `review_withdrawn` event of the job's turn in the same transaction; False when it was decided
+    already. Only a rejection is made here, so nothing runs on a call-off."""
+
+    def record(conn: Connection) -> None:
+        runner.audit.append_in(
+            conn, item.thread_id, WITHDRAWN, f"requester:{requester}", turn=job.turn,
+            review_id=item.id, review_turn=item.turn, action=_action(item),
+            request=(job.payload or {}).get("request"),
+            superseded=superseded,
+        )  # fmt: skip
 
     try:
         decide_item(
             runner.queue, item, Decision("reject", reason=reason), requester,
-            checks=Checks(), scheduler=ResumeAfterCommit(),
+            checks=Checks(), scheduler=ResumeAfterCommit(), extra=record, withdrawn=True,
         )  # fmt: skip
     except AlreadyDecided:
         return False
@@ -257,10 +333,7 @@ def _reject(runner: Runner, item: ReviewItem, requester: str, reason: str) -> bo
 def _action(item: ReviewItem) -> str:
     """A review's actions with their arguments: `issue_refund(invoice_id=INV-1004, …)`."""
     acts = (item.payload or {}).get("action_requests") or []
-    shown = [
-        f"{a.get('name')}(" + ", ".join(f"{k}={v}" for k, v in (a.get("args") or {}).items()) + ")"
-        for a in acts
-    ]
+    shown = [f"{a.get('name')}({args_text(a.get('args') or {})})" for a in acts]
     return ", ".join(shown) or item.summary
 
 
@@ -268,11 +341,13 @@ def _answer(
     runner: Runner, job: Job, context: list[dict[str, Any]], request: str, done: Withdrawal
 ) -> None:
     """The turn's answer, written as the synthesize node writes one."""
-    from langchain_core.messages import AIMessage, HumanMessage
+    from langchain_core.messages import HumanMessage
 
     lines = [
-        f"withdrew review {i.id[:10]} of turn {i.turn} ({_action(i)}): it was rejected in "
-        "your name and will not run"
+        withdrawn_line({"review_id": i.id, "review_turn": i.turn, "action": _action(i)})
+        if _question(i) is None
+        else f"withdrew the question of turn {i.turn} ({_question(i)}): it was closed in your "
+        "name and what it asked about will not run"
         for i in done.reviews
     ]
     lines += [
@@ -294,23 +369,23 @@ def _answer(
         rationale="calls off this thread's unfinished work: withdrawn, not planned",
     )
     plan = Plan(planner="conversation", subtasks=[subtask]).model_dump()
-    summary = "; ".join(lines) + "."
-    result = subtask_result(subtask.model_dump(), WHO, status, summary)
-    answer = f"[t1 {WHO}: {status}] {summary}"
-    entry = {"turn": job.turn, "request": request, "answer": answer, "entities": {}}
-    values = {
+    result = subtask_result(subtask.model_dump(), WHO, status, "; ".join(lines) + ".")
+    state: RunState = {
         "request": request,
-        "requester": (job.payload or {}).get("requester") or {},
         "turn": job.turn,
         "plan": plan,
         "results": {"t1": result},
-        "answer": answer,
-        "history": [*context, entry],
-        "messages": [HumanMessage(request), AIMessage(answer)],
     }
-    config = runner._config(job.thread_id, job.turn)
-    runner.graph.update_state(config, values, as_node="synthesize")
+    update = answer_of(state)  # no records of its own: it names work, it does none
+    values = {
+        **state,
+        **update,
+        "requester": (job.payload or {}).get("requester") or {},
+        "history": [*context, *update["history"]],
+        "messages": [HumanMessage(request), *update["messages"]],
+    }
+    runner.update_turn(job.thread_id, job.turn, values, as_node="synthesize")
     runner.audit.append(
-        job.thread_id, "final_answer", "system", turn=job.turn, answer=answer,
+        job.thread_id, "final_answer", "system", turn=job.turn, answer=update["answer"],
         statuses={"t1": status},
     )  # fmt: skip

@@ -12,6 +12,13 @@ from benchmarks.pgdb import postgres_database
 PG_URL = os.environ.get("RINGMASTER_TEST_POSTGRES_URL")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The minutes-long tests first (a stable sort keeps every other order): under `-n` a
+    worker starts the wheel install at once and the others run the rest beside it; last, it
+    would run alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _ringmaster_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep every test's data out of the user's data directory (the default home)."""

@@ -20,7 +20,9 @@ from typing import Any
 
 import pytest
 
-pytestmark = pytest.mark.slow
+# One worker builds the wheel once (a module fixture) under `-n`; tests/conftest.py starts the
+# slow tests first, so that the rest of the suite runs beside them rather than after them.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = (

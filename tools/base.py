@@ -110,6 +110,11 @@ class Tool:
     # CALL_CONTEXT, as the demo tools do). False: the act node checks them in ringmaster's
     # ledger before the call (see LimitLedger).
     keeps_totals: bool = False
+    # A read-only check of a call's arguments against the records as they are now (the invoice
+    # exists, the refund fits what is left): raises ToolArgumentError, writes nothing. The
+    # decision service runs it on a reviewer's edited call before committing the edit, so a
+    # typo is refused and the review stays pending. None: only the schema is checked.
+    check: Callable[[Mapping[str, Any]], None] | None = None
 
     def reachable_by(self, requester_scopes: Iterable[str]) -> bool:
         return not self.scopes or bool(self.scopes & set(requester_scopes))

@@ -14,6 +14,7 @@ from langchain_core.runnables import RunnableConfig
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.nodes.agent import thread_id
+from ringmaster.graph.nodes.edited import as_executed, edits_of
 from ringmaster.graph.nodes.synthesize import outcome_summary
 from ringmaster.graph.state import SubtaskStatus, WorkState, subtask_result
 from ringmaster.tools.base import CALL_CONTEXT, CallContext, Tool
@@ -47,6 +48,8 @@ def finished(
     proposals = (state.get("candidate") or {}).get("proposed_actions") or []
     summary = outcome_summary(output, actions, proposals)
     if actions:  # the output says what happened, as the answer does; the proposal stays beside
+        reviewer = (state.get("review") or {}).get("reviewer")
+        output = as_executed(output, edits_of(actions, proposals, reviewer))
         output = {**output, "summary": summary, "proposal": output.get("summary", "")}
         output["effects"] = [
             {"tool": a["tool"], "args": a.get("args"), "result": a.get("result")}

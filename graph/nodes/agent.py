@@ -16,6 +16,7 @@ from ringmaster.graph.errors import BudgetExceeded
 from ringmaster.graph.events import emit
 from ringmaster.graph.slots import SlotRequest
 from ringmaster.graph.state import WorkState
+from ringmaster.tools.errors import ToolArgumentError, ToolScopeError
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,35 @@ def expected_from_schema(schema: dict[str, Any]) -> str:
     return "a JSON object with " + (", ".join(required) if required else "a summary")
 
 
+def fault_of(exc: Exception) -> str:
+    """Why an attempt failed, for the agent's health (ringmaster/agent_status.py) and for
+    what validate does next (graph/nodes/validate.py).
+
+    Not the agent's doing: "input", a tool refused what the request gave it (an unknown id, an
+    amount out of range; the requester has to change it, and another attempt would be refused
+    the same); "scope", the requester's scopes do not reach a tool the work needs; "budget",
+    the request spent its model budget. "agent": anything else (the agent's own exception, a
+    timeout, a tool's store failing), which counts against the agent's health.
+    """
+    if isinstance(exc, ToolArgumentError):
+        return "input"
+    if isinstance(exc, ToolScopeError):
+        return "scope"
+    if isinstance(exc, BudgetExceeded):
+        return "budget"
+    return "agent"
+
+
 def _no_output(exc: Exception, **flags: bool) -> dict[str, Any]:
-    """The candidate of an attempt that produced nothing; validate reads `error`."""
-    return {"output": None, "proposed_actions": [], "category": None, "error": str(exc), **flags}
+    """The candidate of an attempt that produced nothing; validate reads `error` and `fault`."""
+    return {
+        "output": None,
+        "proposed_actions": [],
+        "category": None,
+        "error": str(exc),
+        "fault": fault_of(exc),
+        **flags,
+    }
 
 
 def make_agent(deps: GraphDeps) -> Any:
@@ -132,14 +159,15 @@ def run_agent(
         out = deps.registry.runtime(name).run(task, tools).to_dict()
         # Outputs live in checkpoints: they must survive a JSON round trip.
         out = json.loads(json.dumps(out, default=str))
-        out["error"] = None
+        out["error"] = out["fault"] = None
     except GraphBubbleUp:  # an interrupt inside the agent (tool approval): let it stop the run
         raise
     except BudgetExceeded as exc:  # no retry or fallback: they would spend more
         out = _no_output(exc, budget_exceeded=True)
     except Exception as exc:  # an agent's crash is a failed attempt, not a crashed run
-        log.warning("agent %s failed on %s: %s", name, sub["id"], exc)
         out = _no_output(exc)
+        if out["fault"] == "agent":
+            log.warning("agent %s failed on %s: %s", name, sub["id"], exc)
     emit(
         "agent_output",
         f"agent:{name}",
@@ -148,5 +176,6 @@ def run_agent(
         summary=(out.get("output") or {}).get("summary"),
         proposed_actions=out["proposed_actions"],
         error=out["error"],
+        fault=out["fault"],
     )
     return {"agent": name, "attempt": attempt, "candidate": out}

@@ -78,10 +78,16 @@ def turn_number(state: RunState) -> int:
 
 
 def with_references(plan: Plan, resolved: Resolved) -> Plan:
-    """Each subtask's rationale says which follow-up references were resolved, and from where."""
-    if not resolved.resolutions:
+    """Each subtask's rationale says which follow-up references were resolved, and from where,
+    and which clauses the request took back ("don't refund INV-1144, …instead")."""
+    notes = []
+    if resolved.resolutions:
+        notes.append("resolved " + "; ".join(r.describe() for r in resolved.resolutions))
+    if resolved.dropped:
+        notes.append("taken back: " + "; ".join(repr(c) for c in resolved.dropped))
+    if not notes:
         return plan
-    note = "resolved " + "; ".join(r.describe() for r in resolved.resolutions)
+    note = ", ".join(notes)
     return plan.model_copy(
         update={
             "subtasks": [
@@ -97,8 +103,11 @@ def team_acts(deps: GraphDeps, kinds: list[EntityKind]) -> list[Act]:
     ("roll back" typed alone acts on the thread's deployment, or asks which)."""
     names = dict.fromkeys(n for a in deps.registry.team.agents for n in a.tools)
     tools = [deps.registry.tools.get(n) for n in names if n in deps.registry.tools]
+    reads = {f for t in tools if not t.side_effect for f in arguments_model(t).model_fields}
     return acts_from_tools(
-        [(t.name, list(arguments_model(t).model_fields)) for t in tools if t.side_effect], kinds
+        [(t.name, list(arguments_model(t).model_fields)) for t in tools if t.side_effect],
+        kinds,
+        reads,
     )
 
 
@@ -114,7 +123,7 @@ def make_plan(deps: GraphDeps) -> Any:
         allowed = allowed_agents(deps, requester)
         # Follow-ups ("close it") are routed as what they refer to; an ambiguous one is asked.
         resolved = resolve(request, state.get("history") or [], kinds, deps.lookup, acts)
-        if resolved.resolutions or resolved.question:
+        if resolved.changed:
             emit("references", "planner:references", request=request, **resolved.to_dict())
         try:
             if resolved.question:
@@ -150,7 +159,9 @@ def make_plan(deps: GraphDeps) -> Any:
         return {
             # The turn works on the request as resolved: agents, reviewers and the next turn's
             # "do that for … too" see "close TCK-1001"; the transcript keeps the words typed.
-            "request": resolved.text if resolved.resolutions else request,
+            # A question's text is the request it asks about ("do the same" asks about the
+            # action it repeats), which the reply to it runs with the record picked.
+            "request": resolved.text if resolved.changed else request,
             "requester": requester.model_dump(),
             "turn": turn_number(state),
             "plan": result.model_dump(),

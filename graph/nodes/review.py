@@ -25,6 +25,7 @@ from ringmaster.graph.nodes.agent import thread_id
 from ringmaster.graph.nodes.plan import allowed_agents
 from ringmaster.graph.nodes.review_answer import answer_schema, as_response, check_response
 from ringmaster.graph.nodes.validate import recommend
+from ringmaster.graph.references import asks
 from ringmaster.graph.state import Requester, SubtaskStatus, WorkState, subtask_result
 
 ROUTE_ACTION = "route_subtask"
@@ -32,7 +33,13 @@ RELEASE_ACTION = "release_output"
 ACCEPT_ACTION = "accept_output"
 ALL_DECISIONS: list[Any] = ["approve", "edit", "reject", "respond"]
 
-__all__ = ["apply_decisions", "build_packet", "check_response", "make_review"]
+__all__ = ["apply_decisions", "asks_requester", "build_packet", "check_response", "make_review"]
+
+
+def asks_requester(context: dict[str, Any]) -> bool:
+    """Whether a review item is the supervisor's question to the requester ("Which ticket do
+    you mean: TCK-1001 or TCK-1003?"): it is answered or rejected, never routed."""
+    return asks(str((context.get("subtask") or {}).get("description") or ""))
 
 
 def _routing_request(state: WorkState) -> tuple[list[ActionRequest], list[Any]]:
@@ -43,7 +50,12 @@ def _routing_request(state: WorkState) -> tuple[list[ActionRequest], list[Any]]:
         "args": {"agent": guess},
         "description": f"Route subtask {sub['id']!r} to an agent: {sub['description']}",
     }
-    allowed = ["edit", "respond", "reject"] if guess is None else ALL_DECISIONS
+    if asks_requester({"subtask": sub}):
+        # Routed, the request would reach an agent with both candidates in its words and act
+        # on each (or on a guess); the requester's next turn answers the question instead.
+        allowed = ["respond", "reject"]
+    else:
+        allowed = ["edit", "respond", "reject"] if guess is None else ALL_DECISIONS
     return [action], allowed
 
 
@@ -243,7 +255,10 @@ def apply_decisions(
             approved.append({**action, "skip": "answered", "message": d["message"]})
         else:
             skip = {**action, "skip": "rejected", "message": d.get("message", "")}
-            if reviewer == state["requester"].get("id"):  # withdrawn by whoever asked for it
+            # Withdrawn by the requester's own turn ("cancel that refund"), said so in the
+            # answer; not any rejection whose reviewer has the requester's name (one person on
+            # one machine asks and reviews: their `review reject` is a reviewer's rejection).
+            if isinstance(response, dict) and response.get("withdrawn"):
                 skip["withdrawn"] = True
             approved.append(skip)
     return {"approved_actions": approved, "review": review, "next": "act"}

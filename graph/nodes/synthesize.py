@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from langchain_core.messages import AIMessage
@@ -10,6 +11,8 @@ from langchain_core.messages import AIMessage
 from ringmaster.graph.events import emit
 from ringmaster.graph.references import EntityKind, turn_entities
 from ringmaster.graph.state import RunState
+
+CENT = Decimal("0.01")
 
 
 def make_synthesize(kinds: Sequence[EntityKind]) -> Any:
@@ -22,6 +25,21 @@ def make_synthesize(kinds: Sequence[EntityKind]) -> Any:
 
 
 def synthesize(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, Any]:
+    update = answer_of(state, kinds)
+    results = state.get("results") or {}
+    emit(
+        "final_answer",
+        "system",
+        answer=update["answer"],
+        statuses={sid: r.get("status") for sid, r in results.items()},
+    )
+    return update
+
+
+def answer_of(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, Any]:
+    """The turn's answer as the synthesize node writes it (`answer`, the AI message, the
+    turn's history entry) from its plan and results; what else writes a turn's answer (a
+    call-off: ringmaster/withdraw.py) writes it the same way."""
     results = state.get("results") or {}
     plan = state["plan"]
     assert plan is not None
@@ -34,12 +52,6 @@ def synthesize(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, A
         if draft:  # the text itself, not only that one was drafted
             lines += ["    " + line for line in draft.splitlines()]
     answer = "\n".join(lines)
-    emit(
-        "final_answer",
-        "system",
-        answer=answer,
-        statuses={sid: r.get("status") for sid, r in results.items()},
-    )
     return {
         "answer": answer,
         "messages": [AIMessage(answer)],  # what chat clients show as the reply
@@ -95,8 +107,9 @@ def _effect_text(tool: str, args: dict[str, Any], result: Any) -> str:
             f"sent '{r['subject']}' to {', '.join(map(str, r.get('recipients') or []))} "
             f"({r['message_id']}): {args.get('body', '')}"
         )
-    shown = ", ".join(f"{k}={v}" for k, v in args.items())
-    return f"ran {tool}({shown})" + (f": {result}" if result not in (None, {}, "") else "")
+    return f"ran {tool}({args_text(args)})" + (
+        f": {result}" if result not in (None, {}, "") else ""
+    )
 
 
 def _ticket_text(tool: str, args: dict[str, Any], t: dict[str, Any]) -> str:
@@ -115,15 +128,38 @@ def _ticket_text(tool: str, args: dict[str, Any], t: dict[str, Any]) -> str:
     return f"updated {t.get('id')}: {', '.join(changed)}; {state}"
 
 
-def _edited(args: dict[str, Any], proposed: dict[str, Any] | None) -> str:
-    if proposed is None or proposed == args:
-        return ""
-    changed = [
-        f"{k} {proposed.get(k)!s} → {args.get(k)!s}"
+def arg_text(name: str, value: Any) -> str:
+    """An action's argument as a person reads it: an amount of money with two decimals (an
+    edit's `40` and a proposal's `"999.00"` alike); one with more decimals is shown as it is,
+    never rounded, and anything else as given."""
+    if (name == "amount" or name.endswith("_amount")) and not isinstance(value, bool):
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            return str(value)
+        if amount.is_finite() and amount == amount.quantize(CENT):
+            return str(amount.quantize(CENT))
+    return str(value)
+
+
+def args_text(args: dict[str, Any]) -> str:
+    """A call's arguments in a line: `invoice_id=INV-1004, amount=40.00`."""
+    return ", ".join(f"{k}={arg_text(k, v)}" for k, v in args.items())
+
+
+def edit_changes(proposed: dict[str, Any], args: dict[str, Any]) -> list[str]:
+    """What an edit changed, one `name old → new` each, both sides shown alike."""
+    return [
+        f"{k} {arg_text(k, proposed.get(k))} → {arg_text(k, args.get(k))}"
         for k in sorted(set(args) | set(proposed))
         if args.get(k) != proposed.get(k)
     ]
-    return f" (as edited by the reviewer: {', '.join(changed)})"
+
+
+def _edited(args: dict[str, Any], proposed: dict[str, Any] | None) -> str:
+    if proposed is None or proposed == args:
+        return ""
+    return f" (as edited by the reviewer: {', '.join(edit_changes(proposed, args))})"
 
 
 def action_outcome(record: dict[str, Any], proposed: dict[str, Any] | None = None) -> str:

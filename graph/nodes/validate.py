@@ -21,6 +21,8 @@ from ringmaster.tools.errors import ToolError, ToolNotFound
 def check_output(deps: GraphDeps, spec: AgentSpec, candidate: dict[str, Any]) -> list[str]:
     """Everything wrong with an agent's answer, as feedback the agent can act on."""
     if candidate.get("error"):
+        if refused(candidate):
+            return [f"a tool refused the request's input: {candidate['error']}"]
         return [f"the agent failed: {candidate['error']}"]
     output = candidate.get("output")
     if not isinstance(output, dict):
@@ -51,6 +53,12 @@ def check_output(deps: GraphDeps, spec: AgentSpec, candidate: dict[str, Any]) ->
     return problems
 
 
+def refused(candidate: dict[str, Any]) -> bool:
+    """A tool refused what the request gave it (graph/nodes/agent.py: fault_of): only the
+    requester can change that."""
+    return candidate.get("fault") == "input"
+
+
 def _flatten(value: Any) -> str:
     if isinstance(value, dict):
         return "\n".join(_flatten(v) for v in value.values())
@@ -59,24 +67,40 @@ def _flatten(value: Any) -> str:
     return str(value)
 
 
+def concerns(candidate: dict[str, Any]) -> list[str]:
+    """The agent's own reasons not to run its proposals as they stand (`evidence.concerns`)."""
+    evidence = (candidate.get("output") or {}).get("evidence")
+    found = evidence.get("concerns") if isinstance(evidence, dict) else None
+    return [str(c) for c in found or [] if str(c).strip()] if isinstance(found, list) else []
+
+
 def review_blocker(deps: GraphDeps, spec: AgentSpec, candidate: dict[str, Any]) -> dict | None:
-    """Why a valid output must wait for a human, or None when it may go ahead."""
+    """Why a valid output must wait for a human, or None when it may go ahead.
+
+    An output whose agent doubts it (`evidence.concerns`) waits for a person whatever its
+    tools' limits say: the agent asks instead of acting on a guess, and the doubt is the
+    first thing the reviewer and the requester read.
+    """
     proposals = candidate.get("proposed_actions", [])
     category = candidate.get("category")
+    doubts = concerns(candidate)
+    doubt = f"the agent has a concern: {'; '.join(doubts)}" if doubts else ""
     if spec.needs_human(category):
+        always = f"{spec.name} work in category {category or 'any'} always needs a human"
         return {
             "kind": "human_category",
-            "reason": f"{spec.name} work in category {category or 'any'} always needs a human",
+            "reason": f"{doubt}; {always}" if doubt else always,
             "actions": list(range(len(proposals))),
         }
     gated = []
-    reasons = []
+    reasons = [doubt] if doubt else []
     for i, action in enumerate(proposals):
         if action.get("approved_by"):  # a person approved this call inside the agent
             continue
         reason = deps.registry.tools.get(action["tool"]).needs_approval(action["args"])
-        if reason:
+        if reason or doubt:
             gated.append(i)
+        if reason:
             reasons.append(f"{action['tool']}: {reason}")
     if gated:
         return {"kind": "approval", "reason": "; ".join(reasons), "actions": gated}
@@ -134,6 +158,17 @@ def make_validate(deps: GraphDeps) -> Any:
             reason = candidate["error"]
             spent = {"kind": "validation_failed", "reason": reason, "actions": []}
             return {"attempts": [record], "blocker": spent, "next": "review"}
+        if refused(candidate):
+            # Another attempt, or a fallback agent, would be refused the same: the requester is
+            # asked to change the request (the turn ends as needs_input), and the agent's
+            # health is untouched (ringmaster/agent_status.py).
+            question = (
+                f"{name} could not do this as asked: {candidate['error']}. "
+                "What should it be instead?"
+            )
+            output = {"summary": question, "question": question}
+            done = finished(state, output, [], extra=1)
+            return {"attempts": [record], "next": "end", **done}
         if not problems:
             blocker = review_blocker(deps, spec, candidate)
             proposals = candidate.get("proposed_actions", [])

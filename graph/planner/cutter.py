@@ -95,9 +95,10 @@ def joiner_kind(joiner: str) -> str:
         return "question"
     if "." in j or "!" in j:
         return "sentence"
-    if ";" in j:
+    if ";" in j or "/" in j:  # "refund INV-1; close TCK-2", "check api / count tickets"
         return "semicolon"
-    if "then" in j or "after" in j or "once" in j or "next" in j or "finally" in j:
+    # Order words, either way round: "then", "after that", "-> …", "but first", "before that".
+    if re.search(r"then|after|once|next|finally|first|before|->|→|=>|⇒", j):
         return "then"
     if "also" in j or "plus" in j or "well as" in j:
         return "also"

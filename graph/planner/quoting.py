@@ -24,6 +24,8 @@ class Thread:
 
     history: str
     newest: str
+    # The newest message is above the quote (a top-posted reply, "FYI, see below"), not under it.
+    newest_first: bool = False
 
 
 def quoted_thread(text: str) -> Thread | None:
@@ -38,4 +40,5 @@ def quoted_thread(text: str) -> Thread | None:
     newest = "\n".join(ln for ln, q in zip(lines, quoted, strict=True) if not q).strip()
     if not history or not newest:
         return None
-    return Thread(history, newest)
+    first_new = next(i for i, q in enumerate(quoted) if not q and lines[i].strip())
+    return Thread(history, newest, newest_first=first_new < quoted.index(True))

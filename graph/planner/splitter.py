@@ -1,11 +1,13 @@
 """Cut a request into candidate parts, and tell whether a part refers back to earlier work.
 
 The splitter over-segments on purpose: it cuts at every place a second task *could* start
-(list items, sentences, semicolons, "then", "and", "also", "plus", "as well as", "+", "&",
-commas; never inside quotes) and labels each cut as strong or weak. It never decides alone
-whether a cut is real: "terms and conditions" and "check and fix my login" are cut here and glued
-back by the planner, which keeps a cut only when both sides are requests of their own that route
-confidently to different labels (see `graph/planner/local.py`). `content_words` tells the planner
+(list items, sentences, semicolons, "then", "->", "but first", "before that", "and", "also",
+"plus", "as well as", "+", "&", " / ", commas; never inside quotes) and labels each cut as strong
+or weak, and whether it orders the work ("then": the part waits for the one before it; "but
+first": the one before it waits for the part). It never decides alone whether a cut is real:
+"terms and conditions" and "check and fix my login" are cut here and glued back by the planner,
+which keeps a cut only when both sides are requests of their own that route confidently to
+different labels (see `graph/planner/segmenting.py`). `content_words` tells the planner
 whether a part says anything of its own ("Can you help?" and "It's CUS-1028." do not).
 """
 
@@ -57,11 +59,20 @@ class Segment:
     boundary: BoundaryKind | None  # how it is cut from the previous segment; None for the first
     sequential: bool = False  # introduced by "then", "after that", "once that's done", ...
     joiner: str = ""  # the original text between the previous segment and this one
+    # Introduced by "but first", "before that", ...: to be done before the previous segment,
+    # which then waits for it (the order of the text is not the order of the work).
+    precedes: bool = False
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)]|\(?[a-zA-Z]\))\s+")
-# "1) foo 2) bar" on one line; the numbers must run 1, 2, 3 … so "ticket 4821. Then" is no list.
-_INLINE_NUMBER = re.compile(r"(?:(?<=\s)|^)\(?(\d{1,2})[.)]\s+")
+# A list item's marker: a bullet ("-", "•", an arrow or emoji such as "👉" or "✅"), a number or a
+# letter ("1.", "2)", "(a)"), maybe a check box after it ("- [ ] …", "- [x] …").
+_BULLET_SYMBOLS = "-*•+\u2190-\u21ff\u2022-\u2023\u25a0-\u27bf\u2b00-\u2bff\U0001f300-\U0001faff"
+_LIST_ITEM = re.compile(
+    rf"^\s*(?:[{_BULLET_SYMBOLS}]\ufe0f?|\d{{1,2}}[.)]|\(?[a-zA-Z]\))(?:\s+\[[ xX]?\])?\s+"
+)
+# "1) foo 2) bar" or "(a) foo, (b) bar" on one line; the numbers (letters) must run 1, 2, 3 …
+# (a, b, c …) so "ticket 4821. Then" is no list.
+_INLINE_NUMBER = re.compile(r"(?:(?<=\s)|^)(?:\(?(\d{1,2})[.)]|\(([a-h])\))\s+")
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|vs|inc|ltd|co|corp|mr|mrs|ms|dr|no|approx|dept|st)\.)$", re.IGNORECASE
@@ -74,6 +85,16 @@ _SEQUENCE_WORDS = (
     r"when\s+(?:that|this|it)(?:['’]s|\s+is)\s+(?:done|finished|complete)|"
     r"next,|finally,"
 )
+# Order words that put the next part *before* the previous one ("roll back DEP-1 but first check
+# the api", "Close TCK-1. Before that, credit them"). "before that" / "before this" only count
+# when nothing follows them in the clause ("before that meeting" is a time, not an order word).
+_PRECEDE_WORDS = (
+    r"but\s+(?:first|before\s+(?:that|this|you\s+do\s+(?:that|this|it)))|"
+    r"(?:but\s+)?first\s+though|"
+    r"before\s+(?:that|this|you\s+do\s+(?:that|this|it)|doing\s+(?:that|this|so))(?=\s*[,;:.!?]|\s*$)"
+)
+# Arrows in shorthand ("rb DEP-1 -> statuspage update -> count tickets") read as "then".
+_ARROW = r"->|→|=>|⇒"
 # A sentence that opens by turning to another matter ("Separately, …", "Second, …", "One more
 # thing: …"): the marker goes with the cut, like "then", so the part is what follows it.
 NEW_MATTER_WORDS = (
@@ -86,17 +107,20 @@ _WHILE_AT_IT = r"while\s+(?:you(?:['’]re|\s+are)|ur|youre|u\s+are)\s+at\s+it"
 # One pass over a sentence finds every cut; earlier alternatives win, so "and then" is a
 # sequence cut and not an "and" cut, and ", and also" is one cut, not three.
 _CUT = re.compile(
-    rf"(?P<seq>\s*[,;:]?\s*\b(?:{_SEQUENCE_WORDS})(?!\w),?\s*)"
+    rf"(?P<seq>\s*[,;:]?\s*\b(?:{_SEQUENCE_WORDS})(?!\w),?\s*|\s+(?:{_ARROW})\s+)"
+    rf"|(?P<pre>\s*[,;:]?\s*\b(?:{_PRECEDE_WORDS})(?!\w),?\s*)"
     rf"|(?P<topic>^\s*(?:{NEW_MATTER_WORDS})\s*[,:]\s*)"
     r"|(?P<semi>\s*;\s*)"
     r"|(?P<dash>\s+[—–]\s+)"
+    r"|(?P<slash>\s+/\s+)"
     rf"|(?P<conj>\s*,?\s+(?:\b(?:(?:and\s+)?{_WHILE_AT_IT}|and\s+also|as\s+well\s+as|and|also|plus)\b"
     r"|[+&]),?\s+)"
     r"|(?P<comma>\s*,\s+)",
     re.IGNORECASE,
 )
 _LEADING_CONNECTOR = re.compile(
-    rf"\s*(?:(?P<seq>(?:{_SEQUENCE_WORDS}))|(?:and\s+also|and|also|plus|as\s+well\s+as))(?!\w),?\s*",
+    rf"\s*(?:(?P<seq>(?:{_SEQUENCE_WORDS}))|(?P<pre>(?:{_PRECEDE_WORDS}))"
+    r"|(?:and\s+also|and|also|plus|as\s+well\s+as))(?!\w),?\s*",
     re.IGNORECASE,
 )
 _TRIM = " \t\n,;:—–-"
@@ -140,12 +164,17 @@ def _blocks(text: str) -> list[str]:
         return blocks
     flat = " ".join(ln.strip() for ln in lines)
     numbers = list(_INLINE_NUMBER.finditer(flat))
-    if len(numbers) >= 2 and [int(m.group(1)) for m in numbers] == list(range(1, len(numbers) + 1)):
+    if len(numbers) >= 2 and [_ordinal(m) for m in numbers] == list(range(1, len(numbers) + 1)):
         cuts = [m.start() for m in numbers] + [len(flat)]
         head = flat[: cuts[0]]
         items = [flat[m.end() : cuts[k + 1]] for k, m in enumerate(numbers)]
         return [b for b in [head, *items] if b.strip(_TRIM)]
     return [flat]
+
+
+def _ordinal(m: re.Match[str]) -> int:
+    """An inline list marker's place: 1 for "1)" and "(a)", 2 for "2." and "(b)" …"""
+    return int(m.group(1)) if m.group(1) else ord(m.group(2)) - ord("a") + 1
 
 
 def _block_joiner(previous: str) -> str:
@@ -166,35 +195,40 @@ def _sentences(block: str) -> list[str]:
     return [s for s in out if s.strip(_TRIM)]
 
 
-def _cut_sentence(sentence: str, first_boundary: BoundaryKind | None, lead: str) -> list[Segment]:
+def _cut_sentence(
+    sentence: str, first_boundary: BoundaryKind | None, lead_text: str
+) -> list[Segment]:
     """Cut one sentence at connectors; a sentence that opens with "Then" is itself sequential."""
     boundary = first_boundary
-    sequential = False
+    sequential = precedes = False
     out: list[Segment] = []
     prev_end = 0
     cuts = list(_CUT.finditer(_mask_quotes(sentence)))
     starts = [0, *(m.end() for m in cuts)]
     ends = [*(m.start() for m in cuts), len(sentence)]
     for m, start, end in zip([*cuts, None], starts, ends, strict=True):
-        ps, pe, lead_seq = _piece_span(sentence, start, end)
-        sequential = sequential or lead_seq
+        ps, pe, lead = _piece_span(sentence, start, end)
+        sequential = sequential or lead == "seq"
+        precedes = precedes or lead == "pre"
         if ps < pe and _WORDLESS.fullmatch(sentence, ps, pe):
             # No task of its own: the piece, and the connector before it, end the last one.
             # With none before it, the next piece's joiner (or the previous sentence) takes it.
             if out:
                 last = out[-1]
                 out[-1] = Segment(last.text + sentence[prev_end:pe], *_tail(last))
-                boundary, sequential, prev_end = None, False, pe
+                boundary, sequential, precedes, prev_end = None, False, False, pe
         elif ps < pe:
-            joiner = (lead if not out else "") + sentence[prev_end:ps]
-            out.append(Segment(sentence[ps:pe], boundary, sequential, joiner))
-            boundary, sequential, prev_end = None, False, pe
+            joiner = (lead_text if not out else "") + sentence[prev_end:ps]
+            out.append(Segment(sentence[ps:pe], boundary, sequential, joiner, precedes))
+            boundary, sequential, precedes, prev_end = None, False, False, pe
         if m is None:
             break
         # Cuts with no text between them (", and then") add up: the strongest one counts.
-        kind: BoundaryKind = "strong" if m.lastgroup in ("seq", "semi", "topic") else "weak"
+        strong = ("seq", "pre", "semi", "topic")
+        kind: BoundaryKind = "strong" if m.lastgroup in strong else "weak"
         boundary = kind if boundary is None else _max(boundary, kind)
         sequential = sequential or m.lastgroup == "seq"
+        precedes = precedes or m.lastgroup == "pre"
     if out and first_boundary is None:
         # The request's first part follows nothing, whatever connector it opened with.
         out[0] = Segment(out[0].text, None, False, "")
@@ -206,19 +240,20 @@ def _mask_quotes(text: str) -> str:
     return _QUOTED.sub(lambda m: m.group()[0] + "x" * (len(m.group()) - 2) + m.group()[-1], text)
 
 
-def _tail(segment: Segment) -> tuple[BoundaryKind | None, bool, str]:
-    return segment.boundary, segment.sequential, segment.joiner
+def _tail(segment: Segment) -> tuple[BoundaryKind | None, bool, str, bool]:
+    return segment.boundary, segment.sequential, segment.joiner, segment.precedes
 
 
-def _piece_span(sentence: str, start: int, end: int) -> tuple[int, int, bool]:
-    """The span of a piece without the connector it opens with ("; also …"), and whether that
-    connector was a "then"."""
+def _piece_span(sentence: str, start: int, end: int) -> tuple[int, int, str | None]:
+    """The span of a piece without the connector it opens with ("; also …"), and that
+    connector's kind when it orders the work: "seq" ("then …"), "pre" ("before that, …")."""
     start, end = _trimmed(sentence, start, end)
     lead = _LEADING_CONNECTOR.match(sentence, start, end)
     if not lead:
-        return start, end, False
+        return start, end, None
     start, end = _trimmed(sentence, lead.end(), end)
-    return start, end, lead.group("seq") is not None
+    kind = "seq" if lead.group("seq") is not None else "pre" if lead.group("pre") else None
+    return start, end, kind
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:

@@ -2,11 +2,12 @@
 begins (`graph/planner/cutter.py`).
 
 Multi-part requests are made the way multi-intent benchmarks are built: two or three examples of
-different labels joined with varied connectors ("and", "then", ". Also,", ";", a new line …), the
-later ones often opening with a sequence word ("after that", "once that's done") or referring back
-to the earlier part ("it", "that one", "that customer"). One-part requests are the examples as they
-are, and some with conversational padding around them ("Hi, quick question.", "Can you help me
-with that?"), so sentences that say nothing new stay with the request they belong to.
+different labels joined with varied connectors ("and", "then", ". Also,", ";", a new line, ", but
+first", ". Before that,", " -> " …), the later ones often opening with a sequence word ("after
+that", "once that's done") or referring back to the earlier part ("it", "that one", "that
+customer"). One-part requests are the examples as they are, and some with conversational padding
+around them ("Hi, quick question.", "Can you help me with that?"), so sentences that say nothing
+new stay with the request they belong to.
 
 Requests do not all come in the examples' voice, so a share of both kinds is recast (`voice`):
 as an email (a greeting line, sometimes an opening courtesy or a sentence of context, a sign-off
@@ -64,7 +65,20 @@ _JOINS: tuple[tuple[str, bool], ...] = (
     (", and once that's done, {}", False),
     (". Additionally, {}", False),
     ("\n\nAlso, {}", False),
+    (" / {}", False),
+    ("; also {}", False),
+    # Order words that put the later request first ("…, but first …"), and shorthand arrows.
+    (", but first {}", False),
+    (" but first {}", False),
+    ("; before that, {}", False),
+    (". Before that, {}", False),
+    (", but before that {}", False),
+    (" -> {}", False),
 )
+# Shares of chat messages with @mentions, and of tickets forwarded under a header block instead
+# of quoted history.
+MENTION_SHARE = 0.15
+FORWARD_SHARE = 0.2
 _PREFIXES = ("Hi, ", "Hey, ", "Hello. ", "Quick question. ", "I need some help. ", "Hi there! ")
 _SUFFIXES = (
     " Thanks!",
@@ -178,6 +192,8 @@ _CHAT_TAILS = (
     "same as usual",
     "cc my manager",
     "short pls",
+    "🙏",
+    "thx 👍",
 )
 _SHORTHAND = ((r"\byou\b", "u"), (r"\bplease\b", "pls"), (r"\bthanks\b", "thx"), ("'", ""))
 
@@ -250,7 +266,7 @@ _LEADS = (
     "Could you:",
     "Quick list",
 )
-_BULLETS = ("- {}", "* {}", "{n}. {}", "{n}) {}")
+_BULLETS = ("- {}", "* {}", "{n}. {}", "{n}) {}", "• {}", "👉 {}", "- [ ] {}", "({a}) {}")
 
 
 def listed(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
@@ -258,14 +274,14 @@ def listed(pieces: Sequence[tuple[str, str]], rng: random.Random) -> Synthetic:
     maybe after a lead-in, which belongs to the first item."""
     lead = rng.choice(_LEADS)
     bullet = rng.choice(_BULLETS)
-    inline = "{n}" in bullet and rng.random() < 0.4
+    inline = ("{n}" in bullet or "{a}" in bullet) and rng.random() < 0.4
     text = lead
     spans: list[tuple[int, int]] = []
     for k, (raw, _) in enumerate(pieces):
         item = raw.strip()
         sep = (" " if text else "") if inline else ("\n" if text else "")
         start = 0 if k == 0 else len(text) + len(sep)
-        marked = bullet.format(item, n=k + 1)
+        marked = bullet.format(item, n=k + 1, a="abcdefgh"[k])
         text += sep + marked
         spans.append((start, len(text)))
     return Synthetic(text, tuple(spans), tuple(label for _, label in pieces))
@@ -314,9 +330,14 @@ def chat(row: Synthetic, rng: random.Random) -> Synthetic:
     """`row` as a chat message: lower case, shorthand, no closing full stop. Each piece is
     recast on its own so the spans stay where they are (up to the shortening)."""
     text, spans, pos = "", [], 0
-    for s, e in row.spans:
+    # Addressed the way chat tools do it ("@billing refund …"), now and then: the mention
+    # belongs to the piece it opens.
+    mention = rng.random() < MENTION_SHARE
+    for (s, e), label in zip(row.spans, row.labels, strict=True):
         text += row.text[pos:s].lower()
         piece = row.text[s:e].lower()
+        if mention and label != HUMAN:
+            piece = "@" + label.lower().replace(" ", "-") + " " + piece
         for pattern, short in _SHORTHAND:
             if rng.random() < 0.5:
                 piece = re.sub(pattern, short, piece)
@@ -378,6 +399,20 @@ _FORWARDS = (
     "Customer asked again today.",
     "Still waiting on this one.",
     "Re: the thread above, please pick this up.",
+    "FYI, see above.",
+)
+# A forwarded mail's header block, unquoted, under a note ("FYI, see below.").
+_FORWARD_HEADERS = (
+    "---------- Forwarded message ----------\nFrom: {name}\nSubject: {subject}",
+    "-----Original Message-----\nFrom: {name}\nSubject: {subject}",
+    "Begin forwarded message:\n\nFrom: {name}\nSubject: {subject}",
+)
+_FYI = (
+    "FYI, see below.",
+    "FYI",
+    "FYI, forwarding from the customer:",
+    "Forwarding, see below.",
+    "",
 )
 
 
@@ -419,6 +454,24 @@ def forwarded(text: str, label: str, rng: random.Random) -> Synthetic:
     return Synthetic(full, ((0, len(full)),), (label,))
 
 
+def _forward_header(text: str, rng: random.Random) -> str:
+    """An "FYI" note and a forwarded mail's header block for `text` (its subject from it)."""
+    about = _NOUN_PHRASE.search(text)
+    subject = about.group(1).capitalize() if about else "Quick question"
+    fyi = rng.choice(_FYI)
+    header = rng.choice(_FORWARD_HEADERS).format(name=rng.choice(_NAMES), subject=subject)
+    return (fyi + "\n\n" if fyi else "") + header
+
+
+def forward_note(row: Synthetic, rng: random.Random) -> Synthetic:
+    """`row` forwarded under an "FYI" and a header block: the envelope belongs to the first
+    piece, the asks are the row's own."""
+    head = _forward_header(row.text, rng) + "\n\n"
+    spans = _shift(row.spans, len(head))
+    spans[0] = (0, spans[0][1])
+    return Synthetic(head + row.text, tuple(spans), row.labels)
+
+
 def same_subject(texts: Sequence[str], label: str) -> Synthetic:
     """Several sentences about one thing: examples of one label in a row, one request."""
     pieces = [t.strip() for t in texts]
@@ -452,6 +505,8 @@ def voice(
         return chat(row, rng)
     if r < 0.65:
         pool = [t for t in by_label.get(row.labels[0], ()) if t.strip()]
+        if pool and rng.random() < FORWARD_SHARE:
+            return forward_note(row, rng)
         if pool:
             return ticket(row, rng.sample(pool, min(len(pool), rng.choice((1, 1, 2)))), rng)
     if r < 0.8:

@@ -17,15 +17,21 @@ in the history), `thread` (the history as the resolver reads it), `rewrite` (one
 request's references), `descriptions` (noun phrases, owners, descriptions, ordinals),
 `owned` (a person's records: "her ticket", and "my ticket" from a customer who said who
 they are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats
-and ellipsis), `implied` (an action typed without its object: "roll back") and `patterns`
-(the phrase patterns and word sets).
+and ellipsis, "and for March?"), `swaps` (a correction that takes a record or an action
+back: "not INV-1002, INV-1005", "don't refund it, credit her instead"), `implied` (an action
+typed without its object: "roll back"), `mistyped` (an id typed wrong: "INV-102" for the
+INV-1002 in play), `unbound` (a side effect on a record the turn leaves out is asked when
+several are in play), `choices` ("refund one of them" is asked, "all except the seats one"
+leaves it out) and `patterns` (the phrase patterns and word sets).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
+from ringmaster.graph.references.choices import open_choice, without_excepted
 from ringmaster.graph.references.entities import (
     EntityKind,
     Lookup,
@@ -37,12 +43,22 @@ from ringmaster.graph.references.entities import (
     asks,
     entity_ids,
     kinds_from_team,
+    strip_ids,
     turn_entities,
 )
-from ringmaster.graph.references.followups import _bare, _ellipsis_after, _repeat, _reply
+from ringmaster.graph.references.followups import (
+    _bare,
+    _ellipsis_after,
+    _new_value,
+    _repeat,
+    _reply,
+)
 from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
+from ringmaster.graph.references.mistyped import mend_ids
 from ringmaster.graph.references.rewrite import _rewrite
+from ringmaster.graph.references.swaps import taken_back
 from ringmaster.graph.references.thread import _Thread
+from ringmaster.graph.references.unbound import unbound
 
 __all__ = [
     "Act",
@@ -57,6 +73,7 @@ __all__ = [
     "entity_ids",
     "kinds_from_team",
     "resolve",
+    "strip_ids",
     "turn_entities",
 ]
 
@@ -71,21 +88,50 @@ def resolve(
     """Rewrite the request's references to earlier turns' ids, or ask when one is ambiguous.
 
     `acts` (the team's side effects, `acts_from_tools`) let an action typed without its
-    object ("roll back") act on the thread's one record of its kind, or ask among several."""
+    object ("roll back") act on the thread's one record of its kind, or ask among several.
+    A clause the request takes back ("don't refund INV-1144, credit her instead") is left out
+    of the text to plan, and said in `dropped`."""
+    out = _resolve(request, history, kinds, lookup, acts)
+    if out.question:
+        return out
+    text, dropped = taken_back(out.text)
+    return replace(out, text=text, dropped=dropped) if dropped else out
+
+
+def _resolve(
+    request: str,
+    history: Sequence[Mapping[str, Any]],
+    kinds: Sequence[EntityKind],
+    lookup: Lookup | None,
+    acts: Sequence[Act],
+) -> Resolved:
     if not kinds or not history:
         return Resolved(request, [])
-    thread = _Thread(history, kinds, lookup)
+    thread = _Thread(history, kinds, lookup, acts)
+    mended = mend_ids(request, thread)
+    if isinstance(mended, str):
+        return Resolved(request, [], mended)
+    request, slips = mended
+    # "refund INV-102" for the INV-1002 in play: the rest reads the id as meant.
+    out = _references(request, thread, acts)
+    # "refund one of them" is asked; "close them all except the seats one" leaves it out.
+    out = without_excepted(open_choice(request, out, thread, acts), thread, acts)
+    return replace(out, resolutions=[*slips, *out.resolutions]) if slips else out
+
+
+def _references(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
+    kinds = thread.kinds
     explicit = _ids(kinds, request)
-    for step in (_reply, _repeat, _bare):
+    for step in (_reply, _repeat, _bare, _new_value):
         out = step(request, explicit, thread)
         if out is not None:
             return out
     out = _ellipsis_after(request, _rewrite(request, explicit, thread), thread)
-    kind = misfit(request, out, acts)
+    kind = misfit(request, out, acts, kinds, lambda e, k: thread.owner(e, k) is not None)
     if kind is not None:  # "close it" whose "it" is an invoice: a ticket of the thread's, or ask
         noun = thread.by_name[kind]
         asked = f"Which {noun.nouns[0] if noun.nouns else kind} do you mean?"
         return _implied(request, thread, acts) or Resolved(request, [], asked)
     if out.question or out.resolutions or explicit:
-        return out
-    return _implied(request, thread, acts) or out
+        return unbound(request, out, thread, acts)
+    return _implied(request, thread, acts) or unbound(request, out, thread, acts)

@@ -15,15 +15,20 @@ from ringmaster.graph.references.entities import (
     Resolution,
     _ids,
     _question,
+    strip_ids,
 )
-from ringmaster.graph.references.owned import _person
+from ringmaster.graph.references.owned import _person, owned_in_play
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _DESCRIBED,
+    _LARGER,
+    _MENTIONED,
     _NEWEST,
     _NOT_DESCRIBING,
     _OLDEST,
     _ORDINAL,
+    _SET_TO,
+    _SMALLER,
     _describing_words,
 )
 from ringmaster.graph.references.thread import _best_fits, _Thread
@@ -31,7 +36,8 @@ from ringmaster.graph.references.thread import _best_fits, _Thread
 # What opens the words of a note, a comment or a message: "add a note saying the customer
 # confirmed …" — a noun in there is the note's wording, not a reference to resolve.
 _PAYLOAD = re.compile(
-    r"\b(?:saying|that says|to say|reading|with the text)\b|\b(?:note|comment|message)\s*:|[\"“]",
+    r"\b(?:saying|that says|to say|reading|with the text)\b|\b(?:note|comment|message)\s*:"
+    r"|\b(?:note|comment)\s+that\b|[\"“]",
     re.I,
 )
 # Verbs whose object may be followed by what is said: "email the customer that it's fixed".
@@ -154,7 +160,24 @@ def _other(
             number = int(turn.get("turn", 0))
             text = text.replace(match.group(0), rest[0], 1)
             return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
+    # "close the 2fa one", "same w the other" after "open tix for CUS-1001?" whose answer
+    # listed nothing: the other of that person's unfinished records of the kind just used.
+    for kind in {thread.by_name[k] for k, _ in _used_pairs(thread) if k in thread.by_name}:
+        if kind.person or (word != "one" and word.rstrip("s") not in kind.nouns):
+            continue
+        found = owned_in_play(thread, kind)
+        rest = [e for e in (found[0] if found else []) if e not in used]
+        if len(rest) > 1:
+            return _question(kind, rest)
+        if rest and found:
+            text = text.replace(match.group(0), rest[0], 1)
+            return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, found[1])]
     return text, resolutions
+
+
+def _used_pairs(thread: _Thread) -> list[tuple[str, str]]:
+    """The (kind, id) pairs the last turn named."""
+    return [(k, e) for k, e in (thread.history[-1].get("entities") or {}).get("named", [])]
 
 
 def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
@@ -176,7 +199,9 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             ordinal = _ORDINAL.search(phrase)
             if match.group(1).lower().split()[0] in _NOT_DESCRIBING and not ordinal:
                 continue
-            found = _described_one(phrase, kind, bool(ordinal), thread, context=text)
+            # "the first invoice I mentioned": the order the user named them in, turn by turn.
+            said = bool(ordinal and _MENTIONED.match(text, match.end()))
+            found = _described_one(phrase, kind, bool(ordinal), thread, context=text, said=said)
             if isinstance(found, str):
                 return found
             if found is None:
@@ -185,6 +210,16 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             entity, turn = found
             text = text.replace(phrase, entity, 1)
             resolutions.append(Resolution(phrase, entity, kind.name, turn))
+        # "the one of March", "the invoice from June": the description after the noun. Only
+        # taken when a record fits; words after a noun are often no description at all.
+        after = rf"\bthe (?:one|{nouns}) (?:of|from|for|about|with) ((?:[\w-]+ ){{0,2}}[\w-]+)"
+        for match in list(re.finditer(after, text, re.I)):
+            if _ids(thread.kinds, match.group(1)):
+                continue  # "the invoice for CUS-1003" names its customer
+            found = _described_one(match.group(0), kind, False, thread, context=text)
+            if isinstance(found, tuple):
+                text = text.replace(match.group(0), found[0], 1)
+                resolutions.append(Resolution(match.group(0), found[0], kind.name, found[1]))
     for phrase, unfit_kind in unfit.items():
         # A description no record fits, while the thread has several it could mean ("the
         # blue one" after two deployments): asked, never passed on for a skill to guess.
@@ -192,6 +227,28 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         if question:
             return question
     return text, resolutions
+
+
+def _top_fits(pool: list[str], request: str, kind: EntityKind, thread: _Thread) -> list[str]:
+    """The records of `pool` a request's words describe best (all of them, ties and all), or the
+    whole pool when its words describe none."""
+    words = _describing_words(strip_ids(request, thread.kinds)) - {n.lower() for n in kind.nouns}
+    scores = {e: len(words & thread.described_by(e)) for e in pool}
+    best = max(scores.values(), default=0)
+    return [e for e in pool if scores[e] == best] if best > 0 else pool
+
+
+def _by_amount(
+    pool: list[str], larger: bool, kind: EntityKind, thread: _Thread, turn: int
+) -> tuple[str, int] | str | None:
+    """ "the bigger one", "the smallest invoice": the record of `pool` with the largest (or
+    smallest) amount, a question when two share it, None when the records have no amounts."""
+    amounts = {e: f.amount for e in pool if (f := thread.facts(e)) and f.amount is not None}
+    if len(amounts) < 2:
+        return None
+    best = max(amounts.values()) if larger else min(amounts.values())
+    top = [e for e, a in amounts.items() if a == best]
+    return (top[0], turn) if len(top) == 1 else _question(kind, top)
 
 
 def _fits_none(phrase: str, kind: EntityKind, thread: _Thread, turns: int = 3) -> str | None:
@@ -222,21 +279,43 @@ def _described_one(
     thread: _Thread,
     context: str = "",
     turns: int = 3,
+    said: bool = False,
 ) -> tuple[str, int] | str | None:
     """The record of `kind` a describing phrase picks from the recent turns, a question when
     several fit equally (the rest of the request may still tell them apart: "the api
     deployment in production"), or None when no recent record fits."""
     words = _describing_words(phrase) - {n.lower() for n in kind.nouns}
-    rest = _describing_words(context) - {n.lower() for n in kind.nouns}
+    # The rest of the request may tell two fitting records apart ("the api deployment in
+    # production"), but not by the value it sets: "bump the 502 one to urgent" after two 502
+    # tickets, one already urgent, still has two candidates.
+    rest = _describing_words(_SET_TO.sub(" ", context)) - {n.lower() for n in kind.nouns}
+    if said:
+        # Every id of the kind the user's requests named, in the order they first named them.
+        named = [
+            (e, int(t.get("turn", 0)))
+            for t in thread.history
+            for k, e in _ids(thread.kinds, str(t.get("request") or ""))
+            if k == kind.name
+        ]
+        first = {e: n for e, n in reversed(named)}
+        order = list(dict.fromkeys(e for e, _ in named))
+        picked = thread.pick(phrase, order) if len(order) >= 2 else []
+        return (picked[0], first[picked[0]]) if len(picked) == 1 else None
     for turn in list(reversed(thread.history))[:turns]:
         ents = turn.get("entities") or {}
         named = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
         seen = [e for k, e in ents.get("touched", []) if k == kind.name and e not in named]
         pool = list(dict.fromkeys(named + seen))
+        if not named and not ordinal and len(pool) > 2:
+            # A listing the turn asked for by description ("api deploys in june?"): what the
+            # phrase picks is one of the records that request described best.
+            pool = _top_fits(pool, str(turn.get("request") or ""), kind, thread)
         if len(pool) >= 2 and words & (_NEWEST | _OLDEST):
             # "the oldest one", "the newest invoice": ids are issued in order.
             chosen = max(pool) if words & _NEWEST else min(pool)
             return chosen, int(turn.get("turn", 0))
+        if len(pool) >= 2 and words & (_LARGER | _SMALLER):
+            return _by_amount(pool, bool(words & _LARGER), kind, thread, int(turn.get("turn", 0)))
         if ordinal:
             if len(pool) >= 2:
                 chosen = thread.pick(phrase, pool)

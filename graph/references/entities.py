@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any
 
 from ringmaster.graph.references.patterns import _QUESTION_MARK
@@ -25,6 +26,7 @@ class RecordFacts:
     words: str = ""
     owns: tuple[str, ...] = ()  # for a person: the records that belong to them
     done: bool = False  # finished (a closed ticket): not what "her ticket" means
+    amount: Decimal | None = None  # what the record is for: "the bigger invoice"
 
 
 Lookup = Callable[[str], RecordFacts | None]
@@ -61,6 +63,15 @@ class Resolved:
     resolutions: list[Resolution]
     question: str | None = None
     answers: int | None = None  # the turn whose question this request answers
+    # Clauses the request took back and `text` leaves out: "don't refund INV-1144" of "don't
+    # refund INV-1144, give her a credit instead".
+    dropped: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        """True when the request is not planned as typed: references, a question, a clause
+        taken back."""
+        return bool(self.resolutions or self.question or self.dropped)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +79,7 @@ class Resolved:
             "resolutions": [asdict(r) for r in self.resolutions],
             "question": self.question,
             "answers": self.answers,
+            "dropped": list(self.dropped),
         }
 
     def context(self) -> str:
@@ -90,6 +102,13 @@ def _ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
     found: list[tuple[int, str, str]] = []
     for kind in kinds:
         found += [(m.start(), kind.name, m.group(0)) for m in kind.pattern.finditer(text)]
+        # "tck-1022" typed in lower case is TCK-1022, as the skills read it.
+        loose = re.compile(kind.pattern.pattern, kind.pattern.flags | re.IGNORECASE)
+        found += [
+            (m.start(), kind.name, m.group(0).upper())
+            for m in loose.finditer(text)
+            if not kind.pattern.fullmatch(m.group(0)) and kind.pattern.fullmatch(m.group(0).upper())
+        ]
     seen: set[str] = set()
     pairs = []
     for _, kind_name, entity in sorted(found):
@@ -113,9 +132,14 @@ def turn_entities(
     Named ids are the request's and its subtasks' descriptions' (the request as resolved, so
     "close it" names the ticket it closed); touched ones stand only in outputs and actions.
     """
-    named = _ids(kinds, request)
+    withdrawn = _withdrawn(kinds, request)
+    named = [p for p in _ids(kinds, request) if p[1] not in withdrawn]
     for result in results.values():
-        named += [p for p in _ids(kinds, str(result.get("description") or "")) if p not in named]
+        named += [
+            p
+            for p in _ids(kinds, str(result.get("description") or ""))
+            if p not in named and p[1] not in withdrawn
+        ]
     touched: list[tuple[str, str]] = []
     together: list[list[str]] = []
     acted: list[tuple[str, str]] = []
@@ -128,7 +152,9 @@ def turn_entities(
     for result in results.values():
         text = json.dumps({k: result.get(k) for k in ("output", "actions")}, default=str)
         pairs = _ids(kinds, f"{result.get('description') or ''} {text}")
-        touched += [p for p in pairs if p not in touched and p not in named]
+        touched += [
+            p for p in pairs if p not in touched and p not in named and p[1] not in withdrawn
+        ]
         if len(pairs) > 1:
             together.append([entity for _, entity in pairs])
     entry: dict[str, Any] = {
@@ -148,14 +174,55 @@ def turn_entities(
     return entry
 
 
+_ASKED = " (asked: "
+
+# What takes back an id typed a moment earlier in the same message: "is TCK-1005 still open? no
+# wait I mean TCK-1037", "what plan is CUS-1011 on, no sorry, CUS-1012".
+_TAKEN_BACK = re.compile(
+    r"\b(?:no wait|no sorry|sorry|i mean|i meant|actually|correction|oops|scratch that"
+    r"|make that|rather)\b",
+    re.I,
+)
+# Between the correction and the id that replaces the one taken back, nothing else is said
+# ("sorry for the delay, and TCK-1002" takes nothing back).
+_LEADS_TO_ID = re.compile(
+    r"(?:[\s,:;.!-]|\b(?:i mean|i meant|it'?s|it is|make it|that is)\b)*", re.I
+)
+
+
+def _withdrawn(kinds: Sequence[EntityKind], request: str) -> set[str]:
+    """The ids a request takes back itself: one followed by a correction and another id of its
+    kind ("TCK-1005? no wait I mean TCK-1037"), or one after "not" beside another of its kind
+    ("INV-1095, not INV-1142"). The thread goes on with the other one only."""
+    spans = sorted(
+        (m.start(), m.end(), kind.name, m.group(0))
+        for kind in kinds
+        for m in kind.pattern.finditer(request)
+    )
+    out: set[str] = set()
+    for i, (_, end, kind, entity) in enumerate(spans):
+        later = [s for s in spans[i + 1 :] if s[2] == kind and s[3] != entity]
+        if later and any(
+            _LEADS_TO_ID.fullmatch(request, m.end(), later[0][0])
+            for m in _TAKEN_BACK.finditer(request, end, later[0][0])
+        ):
+            out.add(entity)
+    for start, _, kind, entity in spans:
+        others = [s for s in spans if s[2] == kind and s[3] != entity]
+        if others and re.search(r"\b(?:not|instead of|rather than)\s+$", request[:start], re.I):
+            out.add(entity)
+    return out
+
+
 def asks(description: str) -> bool:
-    """True for the description of a subtask that asks which record a request meant."""
-    return _QUESTION_MARK in description
+    """True for the description of a subtask that asks which record a request meant (with
+    the candidates listed, or without: "Which ticket do you mean?")."""
+    return _ASKED in description
 
 
 def asking(request: str, question: str) -> str:
     """The description of a subtask that asks which record a request meant."""
-    return f"{request} (asked: {question})"
+    return f"{request}{_ASKED}{question})"
 
 
 def _question(kind: EntityKind | None, options: Sequence[str]) -> str:
@@ -164,7 +231,8 @@ def _question(kind: EntityKind | None, options: Sequence[str]) -> str:
     return f"Which {noun} {_QUESTION_MARK}{listed}?"
 
 
-def _strip_ids(text: str, kinds: Sequence[EntityKind]) -> str:
+def strip_ids(text: str, kinds: Sequence[EntityKind]) -> str:
+    """`text` without its record ids: the words said about them."""
     for kind in kinds:
         text = kind.pattern.sub("", text)
     return text

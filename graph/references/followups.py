@@ -5,9 +5,11 @@ asked ("the SAML one", "both", "TCK-1002"), and a repeat or ellipsis for another
 
 from __future__ import annotations
 
+import calendar
 import re
 
-from ringmaster.graph.references.entities import Resolution, Resolved, _ids, _strip_ids
+from ringmaster.graph.references.entities import Resolution, Resolved, _ids, strip_ids
+from ringmaster.graph.references.mistyped import put_picked
 from ringmaster.graph.references.patterns import (
     _CORRECTION,
     _ELLIPSIS,
@@ -17,8 +19,15 @@ from ringmaster.graph.references.patterns import (
     _own_words,
 )
 from ringmaster.graph.references.rewrite import _rewrite
+from ringmaster.graph.references.swaps import Swap, swap
 from ringmaster.graph.references.thread import _Thread
 
+# A reply that picks none of the options offered: "neither, I meant TCK-1005".
+_NONE = re.compile(
+    r"\b(?:neither|none of (?:them|those|these)|not (?:either|any) of (?:them|those|these)|"
+    r"i meant|i mean)\b",
+    re.I,
+)
 # What, in the request a question was about, stands for the records the reply picks.
 _STANDS_FOR_PICKED = re.compile(r"\b(it|them|that one)\b", re.I)
 
@@ -32,18 +41,27 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
     option_ids = [e for _, e in options]
     chosen = [e for _, e in explicit if e in option_ids]
     kinds = {k for k, _ in options}
-    bare = not re.sub(r"[\W_]+", "", _strip_ids(request, thread.kinds))
-    if not chosen and explicit and (bare or _CORRECTION.search(request)):
+    bare = not re.sub(r"[\W_]+", "", strip_ids(request, thread.kinds))
+    if not chosen and explicit and (bare or _CORRECTION.search(request) or _NONE.search(request)):
         # "sorry, I meant TCK-1003", "TCK-1003": a record that was not among the options.
         chosen = [e for k, e in explicit if k in kinds]
     if not chosen and not explicit and len(request.split()) <= 8:
         chosen = thread.pick(request, option_ids)
     if not chosen:
         return None
-    if len(chosen) > 1 and _STANDS_FOR_PICKED.search(asked):
+    nouns = [re.escape(n) for k in thread.kinds if k.name in kinds for n in k.nouns]
+    # "tell the customer …" asked "which customer?": the noun stood for the pick too.
+    stands = (
+        re.compile(
+            rf"{_STANDS_FOR_PICKED.pattern}|\b(?:the|that|this) (?:{'|'.join(nouns)})\b", re.I
+        )
+        if nouns
+        else _STANDS_FOR_PICKED
+    )
+    if len(chosen) > 1 and stands.search(asked):
         # "both": the asked request's first "it" stands for every record picked; a later one
         # is the request's own wording ("add a note to it saying it is fixed").
-        text = _STANDS_FOR_PICKED.sub(" and ".join(chosen), asked, count=1)
+        text = stands.sub(" and ".join(chosen), asked, count=1)
         kind_of = {e: k for k, e in options}
         picks = [Resolution(request, e, kind_of.get(e, ""), turn) for e in chosen]
         return Resolved(text, picks, answers=turn)
@@ -58,23 +76,36 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         },
     }
     again = _rewrite(
-        asked, _ids(thread.kinds, asked), _Thread([*earlier, picked], thread.kinds, thread.lookup)
+        asked,
+        _ids(thread.kinds, asked),
+        _Thread([*earlier, picked], thread.kinds, thread.lookup, thread.acts),
     )
-    if again.question or not again.resolutions:
-        # The question's request had no reference to put the pick into: name it.
-        text = f"{asked} ({', '.join(chosen)})"
+    if again.question or not any(r.entity in chosen for r in again.resolutions):
+        # The question's request had no reference to put the pick into, or its words read
+        # beside the pick are another record ("the customer's other ticket" is then the one
+        # not picked): the pick is the answer, put in place of the mistyped id the question
+        # was about ("INV-118"), else named after the request.
+        text = put_picked(asked, chosen, list(thread.kinds)) or f"{asked} ({', '.join(chosen)})"
         return Resolved(
             text,
             [Resolution(request, e, thread.kind_of(e) or "", turn) for e in chosen],
             answers=turn,
         )
-    resolutions = [Resolution(request, r.entity, r.kind, turn) for r in again.resolutions]
+    # The reply picked a record; the question's request may resolve others with it ("her
+    # finance team" is the picked invoice's customer), but those are no part of the answer.
+    picks = [r for r in again.resolutions if r.entity in chosen] or again.resolutions
+    resolutions = [Resolution(request, r.entity, r.kind, turn) for r in picks]
     return Resolved(again.text, resolutions, answers=turn)
 
 
 def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
     """ "Do that for CUS-1002 too", "and INV-1003?": the last request about that kind, new id."""
     words = len(request.split())
+    corrected = swap(request, thread.kinds)
+    if corrected is not None and corrected.correcting:
+        out = _swapped(request, corrected, thread)
+        if out is not None:
+            return out
     if len(explicit) == 2 and explicit[0][0] == explicit[1][0]:
         # "sorry, INV-1052 not INV-1005": the one that is not the mistake.
         wrong = re.search(r"\b(?:not|instead of|rather than)\s+([A-Z]+-\d+)", request, re.I)
@@ -90,7 +121,7 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
     # Only the id's own nouns are filler ("and invoice INV-1003?"): "and CUS-1032's tickets?"
     # asks for other records, as "also close TCK-1005" asks for something itself.
     nouns = {n.lower() for k in thread.kinds if k.name == kind for n in k.nouns}
-    if {w for w in _own_words(_strip_ids(request, thread.kinds)) if w.rstrip("s") not in nouns}:
+    if {w for w in _own_words(strip_ids(request, thread.kinds)) if w.rstrip("s") not in nouns}:
         return None
     for turn in reversed(thread.history):
         named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
@@ -101,6 +132,29 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
             if new_id not in earlier:
                 return None  # the id came from a result, not the words: nothing to swap
             return Resolved(earlier, [Resolution(request, new_id, kind, int(turn["turn"]))])
+    return None
+
+
+def _swapped(request: str, corrected: Swap, thread: _Thread) -> Resolved | None:
+    """ "don't refund INV-1002, refund INV-1005 instead": the latest request that named the
+    record taken back, repeated for the one meant when the correction asks for nothing that
+    request did not ("refund"); else None. Its own clauses alone ("credit INV-1005 instead")
+    lose what the correction's other words say ("it should have been INV-1095")."""
+    if len(corrected.right) != 1:
+        return None
+    new_id = corrected.right[0]
+    for turn in reversed(thread.history):
+        named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == corrected.kind]
+        if not set(named) & set(corrected.wrong):
+            continue
+        number = int(turn["turn"])
+        earlier = str(turn["request"])
+        if corrected.words(request, thread.kinds) <= _own_words(strip_ids(earlier, thread.kinds)):
+            for old in corrected.wrong:
+                earlier = earlier.replace(old, new_id)
+            if new_id in earlier:
+                return Resolved(earlier, [Resolution(request, new_id, corrected.kind, number)])
+        return None  # words of its own: planned as it reads (the reviews are still withdrawn)
     return None
 
 
@@ -140,3 +194,39 @@ def _ellipsis_after(request: str, out: Resolved, thread: _Thread) -> Resolved:
     if again is None:
         return out
     return Resolved(again.text, out.resolutions)
+
+
+# Months a follow-up may swap in for the one its last request said: "and for March?" after
+# "what did CUS-1012 pay in February?".
+_MONTHS = {m.lower() for m in [*calendar.month_name, *calendar.month_abbr] if m} | {"sept"}
+_NEW_VALUE = re.compile(
+    r"^\W*(?:and|what about|how about|same for|now)\s+(?:(?:for|in)\s+)?(?P<word>[a-z]+)\W*$",
+    re.I,
+)
+
+
+def _new_value(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
+    """ "and for March?": the last request, about a person, asked again with the one month it
+    said swapped for the new one. Only of people: a record named with its month ("refund
+    INV-1153, the May one") is that month's, so "and June?" is not it again."""
+    said = _NEW_VALUE.match(request)
+    if explicit or said is None or not thread.history:
+        return None
+    word = said.group("word")
+    last = thread.history[-1]
+    named = [(k, e) for k, e in (last.get("entities") or {}).get("named", [])]
+    people = [k for k, _ in named if k in thread.by_name and thread.by_name[k].person]
+    if word.lower() not in _MONTHS or not named or len(people) != len(named):
+        return None
+    earlier = str(last.get("request") or "")
+    old = [
+        m
+        for m in re.finditer(r"[A-Za-z]+", earlier)
+        if m.group(0).lower() in _MONTHS - {word.lower()}
+    ]
+    if len(old) != 1:
+        return None
+    new = word.capitalize() if old[0].group(0)[0].isupper() else word
+    text = earlier[: old[0].start()] + new + earlier[old[0].end() :]
+    number = int(last.get("turn", 0))
+    return Resolved(text, [Resolution(request.strip(), e, k, number) for k, e in named])

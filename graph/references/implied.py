@@ -16,10 +16,16 @@ or a question.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from ringmaster.graph.references.entities import EntityKind, Resolution, Resolved, _question
+from ringmaster.graph.references.entities import (
+    EntityKind,
+    Resolution,
+    Resolved,
+    _ids,
+    _question,
+)
 from ringmaster.graph.references.owned import owned_in_play
 from ringmaster.graph.references.patterns import _own_words
 from ringmaster.graph.references.thread import _Thread
@@ -31,22 +37,40 @@ class Act:
 
     words: frozenset[str]
     kind: str
+    by_id: bool = True  # the tool takes the record's id (a rollback takes a service instead)
 
 
 def acts_from_tools(
-    tools: Iterable[tuple[str, Iterable[str]]], kinds: Sequence[EntityKind]
+    tools: Iterable[tuple[str, Iterable[str]]],
+    kinds: Sequence[EntityKind],
+    reads: Iterable[str] | None = None,
 ) -> list[Act]:
     """The acts of side-effecting tools given as (name, argument names); a tool that acts on
-    no kind of record (`send_email(to, …)`) is none."""
+    no kind of record (`send_email(to, …)`) is none.
+
+    `reads`, when given, are the argument names the team's other tools take: an argument only
+    side effects of one kind take ("note" of `update_ticket`) says that side effect too, as in
+    "add note: …"."""
     nouns = {w for k in kinds for w in (k.name, *(n.lower() for n in k.nouns))}
+    tools = [(name, list(args)) for name, args in tools]
+    plain: dict[str, set[str]] = {}  # a one-word argument no reading tool takes → its kinds
     acts = []
     for name, args in tools:
         words = [w for w in name.lower().split("_") if w]
         kind = next((k for k in kinds if f"{k.name}_id" in set(args)), None)
+        by_id = kind is not None
         kind = kind or next((k for k in kinds if k.name in words), None)
         verbs = frozenset(words) - nouns - {"id"}
         if kind is not None and verbs:
-            acts.append(Act(verbs, kind.name))
+            acts.append(Act(verbs, kind.name, by_id))
+            for arg in args if reads is not None else ():
+                if arg.isalpha() and arg not in set(reads or ()) | nouns:
+                    plain.setdefault(arg.lower(), set()).add(kind.name)
+    said = {w for act in acts for w in act.words}
+    for name in dict.fromkeys(a.kind for a in acts if a.by_id):
+        own = frozenset(w for w, found in plain.items() if found == {name}) - said
+        if own:
+            acts.append(Act(own, name))
     return acts
 
 
@@ -54,16 +78,45 @@ def acts_from_tools(
 _OBJECT = re.compile(r"\s+(it|that one|this one)\b", re.I)
 
 
-def misfit(request: str, out: Resolved, acts: Sequence[Act]) -> str | None:
-    """The kind a verb acts on when its pronoun object ("close it") was resolved to a record of
-    a kind that verb acts on none of (the invoice last named: the team closes tickets)."""
+def _object_slot(word: str, request: str) -> re.Match[str] | None:
+    """The pronoun object of the act word `word` in `request`: "close it", or, for a word
+    that is a verb and its particle run together ("rollback"), the two with the object
+    between them ("roll it back")."""
+    slot = re.search(rf"\b{re.escape(word)}{_OBJECT.pattern}", request, re.I)
+    for cut in range(3, len(word) - 1):
+        if slot is not None:
+            break
+        head, tail = re.escape(word[:cut]), re.escape(word[cut:])
+        slot = re.search(rf"\b{head}{_OBJECT.pattern}\s+{tail}\b", request, re.I)
+    return slot
+
+
+def misfit(
+    request: str,
+    out: Resolved,
+    acts: Sequence[Act],
+    kinds: Sequence[EntityKind] = (),
+    owned_by: Callable[[str, str], bool] | None = None,
+) -> str | None:
+    """The kind a verb acts on when its pronoun object ("close it", "roll it back") was
+    resolved to a record of a kind that verb acts on none of (the invoice last named: the team
+    closes tickets; the incident last named: the team rolls back deployments), or, given the
+    `kinds`, when the question asked offers only such records (an incident or an alert for
+    "roll it back"). A record whose owner is of the verb's kind is no misfit in a question
+    ("credit it back" among two invoices credits the one picked to its customer):
+    `owned_by(entity, kind)` says so."""
+    offered = list(_ids(kinds, out.question)) if out.question else []
     for act in acts:
         for word in act.words:
-            slot = re.search(rf"\b{re.escape(word)}{_OBJECT.pattern}", request, re.I)
+            slot = _object_slot(word, request)
             if slot is None:
                 continue
             fits = {a.kind for a in acts if word in a.words}
             got = {r.kind for r in out.resolutions if r.phrase.lower() == slot.group(1).lower()}
+            if not got and offered:
+                if owned_by and any(owned_by(e, k) for e in [e for _, e in offered] for k in fits):
+                    continue
+                got = {k for k, _ in offered}
             if got and not got & fits:
                 return act.kind
     return None
@@ -81,8 +134,20 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
     slot = None
     for i, token in enumerate(tokens):
         pair = token + tokens[i + 1] if i + 1 < len(tokens) else ""  # "roll back": "rollback"
+        # "roll it back", "roll that one back": the verb and its particle around the object.
+        obj = _OBJECT.match(request, words[i].end())
+        after = i + 1 + len(obj.group(1).split()) if obj else len(tokens)
+        around = token + tokens[after] if after < len(tokens) else ""
         for act in acts:
-            hit = [i, i + 1] if pair in act.words else [i] if token in act.words else []
+            hit = (
+                [i, i + 1]
+                if pair in act.words
+                else [i, after]
+                if around in act.words
+                else [i]
+                if token in act.words
+                else []
+            )
             if hit:
                 used |= set(hit)
                 kinds.add(act.kind)

@@ -98,7 +98,10 @@ def _owned(
             person = match.group("who")
             turn = next((r.turn for r in resolutions if r.entity == person), 0)
             phrase = next((r.phrase for r in resolutions if r.entity == person), person)
-            resolutions = [r for r in resolutions if r.entity != person]
+            # The one resolution that became "CUS-1004's" is now the record; another "him"
+            # in the request still stands for the person.
+            spent = next((r for r in resolutions if r.entity == person), None)
+            resolutions = [r for r in resolutions if r is not spent]
             resolutions.append(Resolution(f"{phrase} … {kind.nouns[0]}", chosen, kind.name, turn))
     return text, resolutions
 

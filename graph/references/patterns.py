@@ -37,9 +37,12 @@ _REPEAT_FILLER = {
 _DUMMY_IT = re.compile(
     r"\b(is|was) it (possible|ok|okay|fine|true|likely|worth)\b|\bit(?:'s| is) "
     r"(possible|ok|okay|fine|urgent|important|likely)\b|\bmake it (quick|fast|short|brief)\b"
+    # "let him know it's done": the work just done, not a record.
+    r"|\bit(?:'s| is| has been| was) (done|sorted|handled|taken care of|all set)\b"
     r"|\bit (would|will|might|could) (be )?(great|nice|good|helpful|ideal|appreciated|help)\b"
     r"|\bit (seems|looks|appears|sounds)\b"
     r"|\b(appreciate|love|like) it\b"
+    r"|\bwhile (?:you'?re|you are|i'?m|we'?re) at it\b"
     # "we're on it": busy with it, an idiom, not a record.
     r"|\b(we'?re|we are|i'?m|i am|they'?re|they are|someone'?s|be|is) on it\b"
     # The draft just written, not a record: "make them shorter", "rewrite it more formally".
@@ -55,7 +58,13 @@ _ASKS_WHO = re.compile(
     r"(who|whos|whose|which (customer|client|account|person))\b",
     re.I,
 )
-_PLURAL = re.compile(r"\b(both|all of them|all three|the two|each of them)\b(?!-)", re.I)
+_PLURAL = re.compile(
+    r"\b(both of them|both of those|both|all of them|all of those|all three of them|all three"
+    r"|the two of them|the pair of them|the two|each of them)\b(?!-)",
+    re.I,
+)
+# Of `_PLURAL`, those that say two: "both" is never five records.
+_TWO = re.compile(r"both|the two|the pair", re.I)
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b", re.I)
 # "the June one", "the SAML ticket": up to three describing words before "one" or a noun.
@@ -63,9 +72,10 @@ _DESCRIBED = r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:one|{nouns})\b"
 _NOT_DESCRIBING = {"same", "other", "that", "this", "new", "first", "second", "last", "only"}
 _QUESTION_MARK = "do you mean: "
 _CORRECTION = re.compile(r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops)\b", re.I)
-_PRONOUN_PERSON = r"\b(they|them|their|he|him|his|she|her)\b"
+# "em" is "them" typed fast ("bump em to high", "close em both").
+_PRONOUN_PERSON = r"\b(they|them|em|their|he|him|his|she|her)\b"
 _POSSESSIVE = {"its", "their", "his"}
-_PLURAL_PRONOUNS = {"they", "them", "their"}
+_PLURAL_PRONOUNS = {"they", "them", "em", "their"}
 _EACH = re.compile(r"\b(each|both|all|every|everyone)\b", re.I)
 
 
@@ -85,12 +95,31 @@ _NOT_DESCRIPTIVE = (ENGLISH_STOP_WORDS - {"may"}) | {
 }
 
 
+# What a request sets a record to ("bump it to urgent", "mark it as resolved"): a value it is
+# given, not a word that says which record is meant.
+_SET_TO = re.compile(r"\b(?:to|as|into)\s+[\w-]+", re.I)
+
+
 def _describing_words(text: str) -> set[str]:
     """The words of `text` that can describe a record ("june", "saml", "open"), no stop words."""
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1} - _NOT_DESCRIPTIVE
+    words = {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1}
+    # A version or an amount is one word: "the 3.8.1" is not "the 3, 8 and 1".
+    words |= set(_DOTTED.findall(text))
+    return words - _NOT_DESCRIPTIVE
+
+
+_DOTTED = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.])")
 
 
 _NEWEST = {"latest", "last", "newest", "newer", "recent", "current"}
+# "the bigger one", "the smallest invoice": by the records' amounts.
+_LARGER = {"big", "bigger", "biggest", "large", "larger", "largest", "higher", "highest"}
+_SMALLER = {"small", "smaller", "smallest", "lower", "lowest", "cheaper", "cheapest"}
+# What follows an ordinal that counts the user's own mentions: "the first invoice I mentioned".
+_MENTIONED = re.compile(
+    r"\s+(?:that\s+|which\s+)?(?:i|we)\s+(?:mentioned|named|asked about|gave you|brought up)\b",
+    re.I,
+)
 _OLDEST = {"oldest", "older", "earliest"}
 
 

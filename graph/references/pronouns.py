@@ -23,6 +23,14 @@ from ringmaster.graph.references.patterns import (
 )
 from ringmaster.graph.references.thread import _Thread
 
+# Speaking to someone, right before the pronoun ("email them", "write to them", "let them
+# know" reads "let" before it): what is done to a person, never to a ticket or an invoice.
+_TO_PERSON = re.compile(
+    r"\b(e-?mail|notify|message|ping|tell|remind|inform|call|phone|contact|write to|"
+    r"reach out to|let|ask)\s+$",
+    re.I,
+)
+_BOTH_AFTER = re.compile(r"\s+(?:both|two)\b", re.I)
 _NEXT_CLAUSE = re.compile(r",\s*(?:and|then)\b|;|\.(?:\s|$)|\band then\b", re.I)
 
 
@@ -31,7 +39,15 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
     # A bare "this" is a record only as an object ("mark this as urgent", "close this"),
     # never before a noun ("this week") or as a subject ("this is odd").
     this = r"(?<=\w )this(?=\s+(?:as|to|for|please|now|asap)\b|\s*[?.!]*\s*$)"
-    pattern = _PRONOUN_PERSON if person else rf"\b(it|its|that one|this one)\b|{this}"
+    # A bare "that" is a record as the subject of a question about its state ("has that been
+    # closed?", "is that still open?", "was that refunded?"), not elsewhere ("is that all?",
+    # "has that changed recently?" of a plan just asked about).
+    that = (
+        r"(?:(?<=\bhas )|(?<=\bhave )|(?<=\bis )|(?<=\bwas )|(?<=\bwere ))"
+        r"that(?=\s+(?:been|still|already|closed|resolved|paid|refunded|fixed|escalated|sent"
+        r"|rolled|reopened|opened|credited|deployed|shipped|cancelled|canceled)\b)"
+    )
+    pattern = _PRONOUN_PERSON if person else rf"\b(it|its|that one|this one)\b|{this}|{that}"
     if not person and _ASKS_WHO.search(text):
         pattern = r"\b(it|its|them|they)\b"  # "who is the customer on them?": the records
     dummy = {
@@ -40,6 +56,8 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
         for i in re.finditer(r"\b(it|them)\b", d.group(0), re.I)
     }
     spans = [m for m in re.finditer(pattern, text, re.I) if m.span() not in dummy]
+    if not text.isupper():
+        spans = [m for m in spans if m.group(0) != "IT"]  # "their IT team": the department
     # The words of a note ("… saying we've asked her to try again") are written as asked,
     # up to where the next clause starts ("…, and close it").
     payload = _PAYLOAD.search(text)
@@ -53,11 +71,37 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
     if not spans:
         return text, []
     if person:
-        plural = all(m.group(0).lower() in _PLURAL_PRONOUNS for m in spans)
+        many = [m for m in spans if m.group(0).lower() in _PLURAL_PRONOUNS]
+        plural = len(many) == len(spans)
         latest = thread.latest_named_any()
-        if plural and latest and not any(thread.by_name[k].person for k, _ in latest[0]):
-            if len({e for _, e in latest[0]}) > 1:
+        if many and latest and not any(thread.by_name[k].person for k, _ in latest[0]):
+            records = list(dict.fromkeys(e for _, e in latest[0]))
+            owners = thread.owners(records) if len(records) > 1 else []
+            owner = owners[0] if len(owners) == 1 else None
+            if owner is not None and _of_person(text, many, records, thread):
+                pass  # "what plan are they on" after two of her tickets: she, `_person` below
+            elif len(owners) > 1 and plural and _of_person(text, many, records, thread):
+                # "email them" after two customers' tickets: each customer.
+                return _substitute_all(text, spans, owners, latest[1])
+            elif len(records) > 1 and plural:
                 return _plural_them(text, spans, thread)  # "close them" after two tickets
+            elif owner is not None:
+                # "close them both, I spoke with her": the tickets, and the one who owns them.
+                return _mixed(text, spans, latest[0], owner, latest[1])
+        if many and latest and _BOTH_AFTER.match(text, many[0].end()):
+            # "close them both, I spoke with her" after a turn about her: "them both" is two
+            # records (not the one person that turn named), the others are she.
+            people = list(dict.fromkeys((k, e) for k, e in latest[0] if thread.by_name[k].person))
+            group = both_records(thread) if len(people) == 1 else None
+            if group and not any(thread.by_name[k].person for k, _ in group[0]):
+                if plural:
+                    return _substitute_all(text, spans, group[0], group[1])
+                return _mixed(text, spans, group[0], people[0], group[1])
+        acted_on = _listed_acted_on(text, spans, thread) if plural else None
+        if acted_on is not None:
+            # "close them" after "any open tickets for CUS-1024?": the tickets the answer
+            # listed, never the customer (the team closes tickets, not people).
+            return _substitute_all(text, spans, acted_on[0], acted_on[1])
         found = _person(thread)
         if found is None:
             return _plural_them(text, spans, thread)
@@ -155,3 +199,101 @@ def _substitute_all(
         resolutions += [Resolution(m.group(0), e, k, turn) for k, e in named]
         at = m.end()
     return "".join([*pieces, text[at:]]), resolutions
+
+
+def _listed_acted_on(
+    text: str, spans: list[re.Match[str]], thread: _Thread
+) -> tuple[list[tuple[str, str]], int] | None:
+    """The records of one kind the newest turn's answer listed, when that turn named only a
+    person and the request does to "them" what the team does to such records ("close
+    them"), not to a person ("email them")."""
+    latest = thread.latest_named_any()
+    if latest is None or not all(thread.by_name[k].person for k, _ in latest[0]):
+        return None
+    if any(_TO_PERSON.search(text[: m.start()]) for m in spans):
+        return None
+    turn = next(t for t in thread.history if int(t.get("turn", 0)) == latest[1])
+    listed = list(
+        dict.fromkeys(
+            (k, e)
+            for k, e in (turn.get("entities") or {}).get("touched", [])
+            if k in thread.by_name and not thread.by_name[k].person
+        )
+    )
+    kinds = {k for k, _ in listed}
+    verbs = {w for a in thread.acts if a.kind in kinds for w in a.words}
+    # Each "them" the object of such a verb ("close them"); "close it, they rotated the key"
+    # has "they" do something, so they are a person.
+    objects = [re.search(r"([a-z]+)\s+$", text[: m.start()], re.I) for m in spans]
+    if len(kinds) != 1 or not all(
+        m.group(0).lower() in {"them", "em"} and o and o.group(1).lower() in verbs
+        for m, o in zip(spans, objects, strict=True)
+    ):
+        return None
+    return listed, latest[1]
+
+
+def _of_person(
+    text: str, spans: list[re.Match[str]], records: Sequence[str], thread: _Thread
+) -> bool:
+    """True when "they" after records of one owner is that person: the request speaks to
+    them ("email them"), or asks what only the person's records have ("what plan are they
+    on": the team changes a customer's plan) and nothing of the records themselves ("are
+    they still open?" asks the tickets' status)."""
+    payload = _PAYLOAD.search(text)
+    said = text[: payload.start()] if payload else text
+    if any(_TO_PERSON.search(text[: m.start()]) for m in spans):
+        return True
+    words = {w.lower() for w in re.findall(r"[a-z]+", said, re.I)}
+    kinds = {thread.kind_of(e) for e in records}
+    if any(a.kind in kinds and words & a.words for a in thread.acts):
+        return False  # "close them": the records' own action
+    if any(thread.fits(words - ENGLISH_STOP_WORDS, e) for e in records):
+        return False  # "are they still open?", "are they urgent?"
+    people = {k.name for k in thread.kinds if k.person}
+    return any(a.kind in people and words & a.words for a in thread.acts)
+
+
+def _mixed(
+    text: str,
+    spans: list[re.Match[str]],
+    records: Sequence[tuple[str, str]],
+    owner: tuple[str, str],
+    turn: int,
+) -> tuple[str, list[Resolution]]:
+    """ "close them both, I spoke with her": each plural pronoun is every record, each other
+    pronoun the one person who owns them."""
+    joined = " and ".join(dict.fromkeys(e for _, e in records))
+    pieces, resolutions, at = [], [], 0
+    for m in spans:
+        word = m.group(0).lower()
+        if word in _PLURAL_PRONOUNS:
+            put = f"{joined}'s" if word == "their" else joined
+            resolutions += [Resolution(m.group(0), e, k, turn) for k, e in records]
+        else:
+            possessive = word in _POSSESSIVE or (word == "her" and _before_noun(text, m))
+            put = f"{owner[1]}'s" if possessive else owner[1]
+            resolutions.append(Resolution(m.group(0), owner[1], owner[0], turn))
+        pieces += [text[at : m.start()], put]
+        at = m.end()
+    return "".join([*pieces, text[at:]]), resolutions
+
+
+def both_records(thread: _Thread) -> tuple[list[tuple[str, str]], int] | None:
+    """What "both" and "the two" stand for: `plural_records` when those are two, else the newest
+    of the last three turns that named two records of a kind, so five invoices an answer listed
+    are not "both" ("who opened TCK-1092 and TCK-1102?", "what plan are they on?", "set both
+    to high")."""
+    found = thread.plural_records()
+    if found and len({e for _, e in found[0]}) == 2:
+        return found
+    for turn in list(reversed(thread.history))[:3]:
+        named = (turn.get("entities") or {}).get("named", [])
+        pairs = list(
+            dict.fromkeys(
+                (k, e) for k, e in named if k in thread.by_name and not thread.by_name[k].person
+            )
+        )
+        if len(pairs) == 2 and pairs[0][0] == pairs[1][0]:
+            return pairs, int(turn.get("turn", 0))
+    return found

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 from ringmaster.graph.references.descriptions import (
+    _PAYLOAD,
+    _TELLING,
     _consumed,
     _described,
     _mended,
@@ -17,9 +19,18 @@ from ringmaster.graph.references.descriptions import (
 )
 from ringmaster.graph.references.entities import Resolution, Resolved, _question
 from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
-from ringmaster.graph.references.patterns import _ASKS_WHO, _PLURAL
-from ringmaster.graph.references.pronouns import _pronoun
+from ringmaster.graph.references.patterns import _ASKS_WHO, _PLURAL, _TWO
+from ringmaster.graph.references.people import _people
+from ringmaster.graph.references.pronouns import _pronoun, both_records
 from ringmaster.graph.references.thread import _Thread
+
+# A telling verb: after it, a clause is what the message says ("email her we closed both").
+_TELLS = re.compile(rf"\b(?:{'|'.join(sorted(_TELLING))})\b", re.I)
+# What puts records into a message rather than says something of them: "listing all of
+# them", "about both", "covering both".
+_LISTS = re.compile(
+    r"\b(?:about|for|on|with|of|regarding|re|listing|covering|including|attaching)\s+$", re.I
+)
 
 
 def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved:
@@ -29,6 +40,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     text = _mended(text, thread.kinds)
     # "my ticket" from a customer who said who they are: that customer's.
     text, resolutions = _mine(text, thread)
+    # "the bakery one", "give Sofia a credit": a person of the thread by their record's words.
+    text, people = _people(text, thread)
+    resolutions += people
     for kind in thread.kinds:
         nouns = [re.escape(n) for n in kind.nouns]
         if not nouns:
@@ -77,6 +91,12 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     if isinstance(out, str):
         return Resolved(request, resolutions, out)
     text, resolutions = out[0], resolutions + out[1]
+    if out[1]:
+        # "the customer of the smaller one": now "… of INV-1208", that invoice's customer,
+        # before a "he" later in the request is read as anyone else.
+        owners = _owner_phrases(text, thread)
+        if not isinstance(owners, str) and owners[1]:
+            text, resolutions = owners[0], _consumed(resolutions, owners[1], thread)
     by_name = thread.by_name
 
     def settled(person: bool) -> bool:
@@ -88,15 +108,32 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         if isinstance(out, str):
             return Resolved(request, resolutions, out)
         text, resolutions = out[0], resolutions + out[1]
-    if not settled(person=True):
+    # "refund INV-1001, they cancelled": "they" is that invoice's customer, never an earlier
+    # turn's other customer (read as "CUS-1002 cancelled", which became the refund's reason).
+    own = [e for k, e in explicit if k in by_name and not by_name[k].person]
+    owners_named = {e for _, e in thread.owners(own)} if own else set()
+    if not settled(person=True) and not owners_named:
         out = _pronoun(text, thread, person=not asks_who)
         if isinstance(out, str):
             return Resolved(request, resolutions, out)
         text, resolutions = out[0], resolutions + out[1]
     both = _PLURAL.search(text)
-    if not explicit and not resolutions and both:
-        # "close both": every record the latest turn named.
-        latest = thread.plural_records()
+    # "close both": every record the latest turn named; beside a person the request names or
+    # refers to ("email him a list of all of them"), the records only.
+    beside_person = (
+        settled(person=True)
+        and not settled(person=False)
+        and both is not None
+        # "email them that both are being worked on", "email them we closed both": what the
+        # message says, not a reference; "write him an email listing all of them" is one.
+        and not _PAYLOAD.search(text[: both.start()])
+        and not (_TELLS.search(text[: both.start()]) and not _LISTS.search(text[: both.start()]))
+    )
+    if both and (beside_person or (not explicit and not resolutions)):
+        two = _TWO.match(both.group(0)) is not None
+        latest = both_records(thread) if two else thread.plural_records()
+        if latest and beside_person and any(by_name[k].person for k, _ in latest[0]):
+            latest = None
         if latest:
             named, turn = latest
             joined = " and ".join(dict.fromkeys(e for _, e in named))

@@ -15,12 +15,14 @@ from ringmaster.graph.references.entities import (
     Lookup,
     RecordFacts,
     _ids,
-    _strip_ids,
+    strip_ids,
 )
 from ringmaster.graph.references.patterns import (
     _BARE,
     _BESIDE,
     _CORRECTION,
+    _DOTTED,
+    _ELLIPSIS,
     _NEWEST,
     _OLDEST,
     _ORDINAL,
@@ -40,6 +42,8 @@ class _Thread:
     history: Sequence[Mapping[str, Any]]
     kinds: Sequence[EntityKind]
     lookup: Lookup | None
+    # The team's side effects (`implied.Act`), whose words tell what kind a verb acts on.
+    acts: Sequence[Any] = ()
     by_name: dict[str, EntityKind] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -51,7 +55,11 @@ class _Thread:
     def described_by(self, entity: str) -> set[str]:
         """The words that describe a record ("june", "saml", "open"), from the lookup."""
         facts = self.facts(entity)
-        return set(re.findall(r"[a-z0-9]+", facts.words.lower())) if facts else set()
+        if facts is None:
+            return set()
+        return set(re.findall(r"[a-z0-9]+", facts.words.lower())) | set(
+            _DOTTED.findall(facts.words)
+        )
 
     def fits(self, words: set[str], entity: str) -> set[str]:
         """The `words` that describe a record: a word of its own, or a shortening of one
@@ -88,6 +96,15 @@ class _Thread:
             + (turn.get("entities") or {}).get("touched", [])
         )
 
+    def owners(self, entities: Sequence[str]) -> list[tuple[str, str]]:
+        """(kind, id) of the people who own the records of `entities` (one for two tickets of
+        one customer), when the lookup knows an owner for every one of them; else []."""
+        for kind in [k for k in self.kinds if k.person]:
+            owners = [self.owner(e, kind.name) for e in entities]
+            if owners and None not in owners:
+                return [(kind.name, str(o)) for o in dict.fromkeys(owners)]
+        return []
+
     def kind_of(self, entity: str) -> str | None:
         return next((k for k, _ in _ids(self.kinds, entity)), None)
 
@@ -103,7 +120,7 @@ class _Thread:
             return []
 
         def bare(turn: Mapping[str, Any]) -> str:
-            return " ".join(_strip_ids(str(turn.get("request") or ""), self.kinds).lower().split())
+            return " ".join(strip_ids(str(turn.get("request") or ""), self.kinds).lower().split())
 
         # The same request of another record ("and CUS-1012?", rewritten or left bare) puts
         # the two side by side, unless it was the same *action* done again: a credit that ran
@@ -119,6 +136,14 @@ class _Thread:
             or bool(
                 _BESIDE.search(said)
                 and not _CORRECTION.search(said)
+                and len(said.split()) <= _REPEAT_MAX_WORDS
+            )
+            # "ok. and INV-1212, is that one paid?" after a question about INV-1024: a short
+            # question opened as an ellipsis asks about another record beside the first.
+            or bool(
+                "?" in said
+                and _ELLIPSIS.search(said)
+                and _asks(str(earlier.get("request") or ""))
                 and len(said.split()) <= _REPEAT_MAX_WORDS
             )
         )
@@ -158,7 +183,10 @@ class _Thread:
                 named += [e for k, e in self.echo(number) if k == kind and e not in named]
             if named:
                 return named, number
-            owners = [o for k, e in named_pairs if (o := self.owner(e, kind))]
+            # The owners of the records a follow-up put side by side ("who is TCK-1092 from?",
+            # "and TCK-1043?") are both "the customer".
+            side = self.echo(number) if echo else []
+            owners = [o for k, e in named_pairs + side if (o := self.owner(e, kind))]
             if owners:
                 return list(dict.fromkeys(owners)), number
             touched = [e for k, e in ents.get("touched", []) if k == kind]
@@ -199,7 +227,7 @@ class _Thread:
         else all of them."""
         if len(listed) < 2:
             return listed
-        text = _strip_ids(str(turn.get("request") or ""), self.kinds)
+        text = strip_ids(str(turn.get("request") or ""), self.kinds)
         words = set(re.findall(r"[a-z]+", text.lower()))
         if words & _NEWEST:
             return [max(listed)]  # ids are issued in order
@@ -235,6 +263,12 @@ class _Thread:
             return things, number
         if not things and len(people) > 1:
             return people, number  # "give both a credit" after two customers
+        if not things and people:
+            # "email both" after "the bakery one, what plan?", "and the design studio one?":
+            # the people the last few turns named one at a time.
+            gathered = self.gather(people[0][0])
+            if gathered and len(gathered[0]) > 1:
+                return [(people[0][0], e) for e in gathered[0]], gathered[1]
         if len(things) == 1:
             kind = things[0][0]
             gathered = self.gather(kind)
@@ -334,6 +368,11 @@ class _Thread:
         if ordinal:
             at = _ORDINALS[ordinal.group(1).lower()]
             return [options[at]] if -len(options) <= at < len(options) else []
+        # "1148" for TCK-1148: an id's number typed without its prefix.
+        numbers = set(re.findall(r"(?<![\w.$-])\d{3,}(?![\w.])", text))
+        by_number = [e for e in options if e.rsplit("-", 1)[-1] in numbers]
+        if len(by_number) == 1:
+            return by_number
         words = _describing_words(text)
         if not words or not self.lookup:
             return []

@@ -11,19 +11,24 @@ RingmasterError     → 400 bad_request
 GraphError          → 400 bad_request; RequestError (bad request text) → 422 invalid_request
 ApiError            → its own status and code (a route's refusal: 401, 403, own_item …)
 HTTPException       → its status, the code of that status
-pydantic validation → 422 invalid_input, a one-line summary and each field in `errors`
+pydantic validation → 422 invalid_input, a one-line summary and each field in `errors`;
+                      a body that is no JSON at all → 400 invalid_json, what is wrong and where;
+                      a body sent as another media type (a form, text) to an endpoint that
+                      takes JSON → 415 unsupported_media_type, saying it takes JSON
 anything else       → 500 internal_error: generic text and the request id; the exception is
                       logged under that id and never reaches the caller
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.params import Form
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -64,12 +69,14 @@ class ApiError(HTTPException):
 
 
 DESCRIPTIONS = {
-    400: "The request cannot be carried out as asked",
+    400: "The request cannot be carried out as asked, or its body is not valid JSON "
+    "(`invalid_json`: what is wrong and where)",
     401: "No valid token (send `Authorization: Bearer TOKEN`)",
     403: "The token's user may not do this",
     404: "No such thread, review item or user visible to you",
     409: "It changed under you: `already_decided`, `thread_busy` or `thread_quarantined`",
     413: "The body is larger than the limit",
+    415: "The body is not sent as JSON (`Content-Type: application/json`)",
     422: "The body or parameters are not valid",
     429: "Too many requests for this token; retry after `Retry-After` seconds",
     500: "An internal error; quote the request id",
@@ -77,6 +84,7 @@ DESCRIPTIONS = {
 
 TITLES = {
     ErrorCode.bad_request: "Bad request",
+    ErrorCode.invalid_json: "The body is not valid JSON",
     ErrorCode.invalid_input: "Invalid body or parameters",
     ErrorCode.invalid_request: "The request cannot be taken",
     ErrorCode.invalid_decision: "The decision does not fit the item",
@@ -207,6 +215,54 @@ def _location(loc: Any) -> str:
     return ".".join(parts) or "body"
 
 
+def _json_media(content_type: str | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def not_json_problem(request: Request, exc: RequestValidationError, body: bytes) -> str | None:
+    """What is wrong when an endpoint that takes a JSON body got another media type (curl's
+    `-d` sends a form): FastAPI then sees bytes, not an object, and its error ("Input should
+    be a valid dictionary") does not say why. None when that is not the case (an empty body
+    is told it misses its fields, whatever its media type)."""
+    route = request.scope.get("route")
+    field = getattr(route, "body_field", None)
+    if field is None or isinstance(field.field_info, Form):
+        return None  # no body, or a form the endpoint asks for (the web pages)
+    content_type = request.headers.get("content-type")
+    if (
+        not body
+        or _json_media(content_type)
+        or not any(tuple(e.get("loc", ()))[:1] == ("body",) for e in exc.errors())
+    ):
+        return None
+    media = (content_type or "").split(";", 1)[0].strip()[:80]
+    sent = f"it was sent as {media}" if media else "it had no Content-Type"
+    return f"this endpoint takes a JSON body: send it with Content-Type: application/json ({sent})"
+
+
+def json_problem(body: bytes) -> str:
+    """What is wrong with a body that is not JSON, and where, in one line."""
+    try:
+        text = body.decode("utf-8")  # JSON is UTF-8 (RFC 8259)
+    except UnicodeDecodeError as exc:
+        return f"the body is not valid JSON: it is not UTF-8 text (byte {exc.start})"
+    if not text.strip():
+        return "the body is empty: send a JSON object"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return (
+            f"the body is not valid JSON: {exc.msg.lower()} at line {exc.lineno}, column "
+            f"{exc.colno}"
+        )
+    except RecursionError:
+        return "the body is not valid JSON: nested too deep"
+    return "the body is not valid JSON"
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into a problem answer."""
 
@@ -219,6 +275,14 @@ def install(app: FastAPI) -> None:
 
     async def invalid(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        not_json = not_json_problem(request, exc, await request.body())
+        if not_json is not None:
+            return problem_response(request, 415, ErrorCode.unsupported_media_type, not_json)
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            # Not a body that fails its schema but no JSON at all: FastAPI's error is only
+            # the parser's character offset ("22: JSON decode error").
+            detail = json_problem(await request.body())
+            return problem_response(request, 400, ErrorCode.invalid_json, detail)
         errors = [
             FieldProblem(
                 loc=[str(p) for p in e.get("loc", ())],

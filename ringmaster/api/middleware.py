@@ -107,24 +107,28 @@ class BodyLimit:
             await self._refuse(scope, send)
             return
         seen = 0
-        started = False
+        started = too_large = False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    too_large = True
                     raise _TooLarge
             return message
 
         async def tracking(message: Message) -> None:
             nonlocal started
+            if too_large:  # the route's answer to a body cut short (FastAPI: a 400) is dropped
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
         try:
             await self.app(scope, limited, tracking)
         except _TooLarge:
-            if not started:
-                await self._refuse(scope, send)
+            pass
+        if too_large and not started:
+            await self._refuse(scope, send)

@@ -45,7 +45,7 @@ EVENT_NAMES = {
     "run_failed": "failed",
     "run_quarantined": "quarantined",
 }
-SETTLED = ("completed", "waiting", "failed", "quarantined", "cancelled")
+SETTLED = ("completed", "needs_input", "waiting", "failed", "quarantined", "cancelled")
 
 
 def sse(event: str, data: Any, event_id: int | None = None) -> ServerSentEvent:

@@ -13,13 +13,15 @@ DecisionKind = Literal["approve", "edit", "reject", "respond"]
 ReviewStatus = Literal["pending", "decided", "resumed", "all"]
 ItemStatus = Literal["pending", "decided", "resumed"]
 # A thread's lifecycle (DESIGN.md): accepted → queued → running → waiting → completed/failed,
-# or quarantined; idle before its first request.
+# or quarantined; idle before its first request; needs_input: finished, but an agent asked the
+# requester back (their answer is the thread's next request).
 ThreadStatus = Literal[
     "idle",
     "accepted",
     "queued",
     "running",
     "waiting",
+    "needs_input",
     "completed",
     "failed",
     "quarantined",
@@ -39,6 +41,7 @@ class ErrorCode(StrEnum):
     """The stable, machine-readable code of every error answer (a problem's `code`)."""
 
     bad_request = "bad_request"
+    invalid_json = "invalid_json"  # the body is not JSON at all (it says where it breaks)
     invalid_input = "invalid_input"  # the body or parameters fail their schema
     invalid_request = "invalid_request"  # the request text cannot be taken
     invalid_decision = "invalid_decision"  # the decision does not fit the item
@@ -276,6 +279,17 @@ class OutcomeOut(BaseModel):
         description="A turn about the work of earlier pending reviews (status `queued`): "
         "[{review_id, turn, summary, reason}]; it runs once they are decided.",
     )
+    withdrawn: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Earlier reviews a correcting turn withdrew (rejected in the requester's "
+        "name): [{review_id, review_turn, action, request}]; its answer says so first.",
+    )
+    stood: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Actions of the turn a correcting turn corrects that had already run: "
+        "[{turn, corrected_turn, action, did, request}]; they were not undone and stand, and "
+        "its answer says so.",
+    )
 
 
 class Accepted(BaseModel):
@@ -287,9 +301,28 @@ class Accepted(BaseModel):
     events: str = Field(description="The SSE stream of this turn's progress.")
 
 
+class TurnOut(BaseModel):
+    """One turn of a thread, as `ringmaster thread show --json` gives it."""
+
+    turn: int
+    request: str | None
+    status: ThreadStatus
+    answer: str | None
+    subtasks: list[dict[str, Any]] = Field(description="As the outcome's `subtasks`.")
+    pending: list[str] = Field(description="The ids of the turn's pending reviews.")
+    queued_behind: list[str] = Field(description="The ids of the reviews it is queued behind.")
+    withdrawn: list[str] = Field(description="The ids of the earlier reviews it withdrew.")
+    stood: list[dict[str, Any]] = Field(description="As the outcome's `stood`.")
+
+
 class ThreadDetail(OutcomeOut):
+    """The latest turn's outcome (`status` is that turn's), the thread's row and status (an
+    earlier turn may still wait for a review), its finished turns and every turn."""
+
     thread: ThreadOut
+    thread_status: ThreadStatus
     history: list[dict[str, Any]]
+    turns: list[TurnOut] = Field(description="Every turn of the thread, oldest first.")
 
 
 class AgentOut(BaseModel):

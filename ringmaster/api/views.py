@@ -105,4 +105,6 @@ def outcome_out(o: RunOutcome) -> OutcomeOut:
         waiting_for=o.waiting_for,
         turn=o.turn,
         queued_behind=o.queued_behind,
+        withdrawn=o.withdrawn,
+        stood=o.stood,
     )

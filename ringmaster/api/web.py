@@ -32,10 +32,12 @@ from ringmaster.api.routes.reviews import claim_item, decide
 from ringmaster.api.schemas import ActionEdit, DecisionIn
 from ringmaster.api.views import review_out, thread_out
 from ringmaster.clock import utcnow
+from ringmaster.decision_text import decision_lines
 from ringmaster.decisions import parse_args_json
 from ringmaster.errors import RingmasterError
 from ringmaster.graph.nodes.review import ROUTE_ACTION
 from ringmaster.queries import ReviewFilter, list_reviews
+from ringmaster.transcript import request_line, said
 
 HERE = Path(__file__).parent
 COOKIE = "rm_session"
@@ -275,6 +277,7 @@ def _item_page(
             "actions": actions,
             "allowed": _allowed(item.payload),
             "own": item.requester == session.user.name,
+            "decided": decision_lines(item),  # what was done, beside what was proposed
             "route_action": ROUTE_ACTION,
             "agents": sorted(state.agent_names()),
             "error": error,
@@ -382,6 +385,11 @@ def thread_page(
         row = state.runner.threads.get(thread_id[:64])
         out = state.runner.outcome(row.id)
         history = state.runner.history(row.id) if row.turn else []
+        # The words typed, and what they were read as where it differs (the history's text).
+        typed = said(state.runner, row.id)
+        history = [{**h, "request": request_line(typed.get(h["turn"]), h["request"])}
+                   for h in history]  # fmt: skip
+        latest = request_line(typed.get(row.turn), row.last_request or "")
         after = state.runner.audit.last_seq(row.id)
     except RingmasterError as exc:
         return _error_page(request, session, exc)
@@ -394,6 +402,7 @@ def thread_page(
             "thread": thread_out(row),
             "out": out,
             "history": history,
+            "latest_request": latest,
             "graph": plan_graph.layout(out.plan, out.results),
             "node": {"w": plan_graph.NODE_W, "h": plan_graph.NODE_H},
             "events": f"/ui/threads/{row.id}/events?after={after}",
@@ -424,7 +433,7 @@ async def thread_events(
         turn=row.turn,
         poll=state.settings.api_poll_seconds,
         limit=state.settings.api_stream_seconds,
-        settled=("completed", "failed", "quarantined", "cancelled"),
+        settled=("completed", "needs_input", "failed", "quarantined", "cancelled"),
     )
     return progress.response(gen, ping=state.settings.api_ping_seconds, headers=SECURITY_HEADERS)
 

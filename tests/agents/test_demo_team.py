@@ -116,7 +116,7 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ("billing", "refund 15.50 on INV-1005", "issue_refund",
      {"invoice_id": "INV-1005", "amount": "15.50"}),
     ("billing", "Please issue a full refund of INV-1004", "issue_refund",
-     {"invoice_id": "INV-1004", "amount": "999.00"}),
+     {"invoice_id": "INV-1004", "amount": "999.00", "reason": ""}),  # none given, none made up
     ("billing", "give CUS-1001 a 20 dollar credit for the outage", "apply_credit",
      {"customer_id": "CUS-1001", "amount": "20.00"}),
     ("billing", "upgrade Maria Lopez from pro to business", "change_plan",
@@ -128,6 +128,9 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
      {"service": "api", "environment": "production", "to_version": "2.13.2"}),
     ("ops", "revert billing-service in staging", "rollback_deployment",
      {"service": "billing-service", "environment": "staging"}),
+    # A deployment named by id is rolled back where it runs, not the unhealthy api.
+    ("ops", "Rollback DEP-1028 please", "rollback_deployment",
+     {"service": "web", "environment": "production", "from_version": "3.8.1"}),
     ("ops", "create a sev1 incident: web is down for everyone", "create_incident",
      {"service": "web", "severity": "sev1"}),
     ("ops", "is the api healthy?", None, {}),
@@ -195,6 +198,13 @@ def test_underspecified_requests_say_what_was_assumed(registry: AgentRegistry) -
     out = run(registry, "support", "Could you escalate the SSO ticket for James Chen?")
     assert out.proposed_actions[0].args["ticket_id"] == "TCK-1003"
     assert "no ticket id was given" in out.output["summary"]
+
+
+def test_a_rollback_of_a_deployment_that_no_longer_runs_is_asked(registry: AgentRegistry) -> None:
+    # DEP-1022 (web 3.8.0) failed; DEP-1028 runs in web production now.
+    out = run(registry, "ops", "roll back DEP-1022")
+    assert out.proposed_actions == []
+    assert "DEP-1022 is not what runs in web production" in out.output["question"]
 
 
 def test_a_request_for_several_refunds_is_asked_back_not_half_done(

@@ -45,3 +45,14 @@ def test_tuning_team_holds_out_a_fifth_of_train_and_rows_count_one_agent_a_domai
     assert held and len(held) < len(seen) / 3
     assert all(r.subtasks == len(r.agents) == (2 if "cross-domain" in r.tags else 1)
                for r in rows if "parts:2" in r.tags)  # fmt: skip
+
+
+def test_another_tune_seed_draws_another_tuning_pair(tmp_path: Path) -> None:
+    assert main(["--tune-seed", "151", "--out", str(tmp_path)]) == 0
+    team = load_team(tmp_path / "clinc150-team-tune-s151.yaml")
+    rows = load_dataset(tmp_path / "clinc-multi-tune-s151.jsonl").rows
+    shipped = load_dataset(DATASETS / "clinc-multi-tune.jsonl").rows
+    assert len(rows) == len(shipped) == 440
+    assert Counter("cross-domain" in r.tags for r in rows) == {False: 280, True: 160}
+    assert not {r.text for r in rows} & {r.text for r in shipped}
+    assert {a for r in rows for a in r.agents} == set(team.names())

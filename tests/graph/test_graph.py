@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,16 @@ from tests.fakes import ScriptedAgent, ScriptedPlanner, counts, make_deps, ok, p
 
 
 def test_independent_subtasks_overlap_in_time(tmp_path: Path, make_run: Any) -> None:
-    agents = {n: ScriptedAgent(ok(), delay=0.3) for n in ("alpha", "beta", "gamma")}
+    # Each agent answers only once all three are inside their calls: run one after another,
+    # they break the barrier (its timeout is a hang guard) and fail. A sleep instead raced the
+    # thread pool's start-up on a loaded machine.
+    together = threading.Barrier(3, timeout=60)
+
+    def answer(task: AgentTask, tools: ToolBox) -> dict[str, Any]:
+        together.wait()
+        return ok()(task, tools)
+
+    agents = {n: ScriptedAgent(answer) for n in ("alpha", "beta", "gamma")}
     planner = ScriptedPlanner(plan_of(("a", "alpha"), ("b", "beta"), ("c", "gamma")))
     deps, _ = make_deps(tmp_path, planner, agents)
     result = make_run(deps).start()

@@ -135,7 +135,7 @@ def test_a_crash_mid_loop_reruns_the_loop_and_runs_nothing_twice(tmp_path: Path)
         result = app.invoke(None, {"configurable": {"thread_id": "t-1"}}, durability="sync")
     r = result["results"]["t1"]
     # The summary says what ran (issue 12); the model's own words are kept as its proposal.
-    assert r["status"] == "done" and r["summary"].startswith("ran record(amount=5, note=tip)")
+    assert r["status"] == "done" and r["summary"].startswith("ran record(amount=5.00, note=tip)")
     assert r["output"]["proposal"].startswith("Recorded 5.")
     assert [a["status"] for a in r["actions"]] == ["executed"]
     assert [row[1] for row in ledger.rows()] == [5]  # once

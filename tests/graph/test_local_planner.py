@@ -14,6 +14,9 @@ from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.splitter import content_words, refers_back, split_request
 from tests.graph.planner_dev_report import DEMO_TEAM, DEV_SET, DevFigures, evaluate, load_rows
 
+# One worker trains the module's planners once (module fixtures) under `-n`.
+pytestmark = pytest.mark.xdist_group("local_planner")
+
 DEV2_SET = DEV_SET.with_name("planner_dev2.jsonl")
 
 
@@ -311,6 +314,19 @@ def test_a_reply_is_routed_by_its_newest_ask_not_the_answered_one_it_quotes(
     assert [s.agent for s in same.subtasks] == ["ops"]
 
 
+def test_asks_joined_by_a_slash_or_listed_with_emoji_bullets_are_planned_apart(
+    demo_planner: LocalPlanner,
+) -> None:
+    """Chat voices (demo-team-dev4): " / " between two asks and "👉" list items are cuts the
+    splitter offers and the demo team's cutter keeps; a " / " inside one ask is glued back."""
+    slashed = demo_planner.plan("check api health / count tickets tagged timeout this week")
+    assert [s.agent for s in slashed.subtasks] == ["ops", "analytics"]
+    listed = demo_planner.plan("👉 reopen TCK-1081\n👉 roll back DEP-1028")
+    assert [s.agent for s in listed.subtasks] == ["support", "ops"]
+    whole = demo_planner.plan("restart / redeploy the web service, whichever fixes the 502s")
+    assert [s.agent for s in whole.subtasks] == ["ops"]
+
+
 def test_splitter_cuts_lists_sentences_and_connectors() -> None:
     bullets = split_request("- feed the cat\n- mow the lawn\n* wash the car")
     assert [s.text for s in bullets] == ["feed the cat", "mow the lawn", "wash the car"]
@@ -500,7 +516,7 @@ def test_an_unsigned_or_forged_cache_file_is_never_unpickled(tmp_path: Path) -> 
 
 
 def test_another_model_format_retrains(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ringmaster.graph.planner import local, model_cache
+    from ringmaster.graph.planner import local_model, model_cache
 
     first = LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
     assert first.cache_path is not None
@@ -509,7 +525,7 @@ def test_another_model_format_retrains(tmp_path: Path, monkeypatch: pytest.Monke
     assert LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path).trained
     assert not LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path).trained
     # A new format is a new key: its files are never read as the old one's.
-    monkeypatch.setattr(local, "MODEL_FORMAT", "ringmaster-local-planner/99")
+    monkeypatch.setattr(local_model, "MODEL_FORMAT", "ringmaster-local-planner/99")
     again = LocalPlanner(_kitchen_team(fingerprint="abc"), cache_dir=tmp_path)
     assert again.trained and again.cache_path != first.cache_path
 

@@ -18,8 +18,9 @@ from ringmaster.agents.spec import RoutingConfig
 from ringmaster.evals.threshold import write_routing
 from ringmaster.graph.planner import embeddings, local
 from ringmaster.graph.planner.classifier import Scores, TfidfClassifier, TfidfConfig
+from ringmaster.graph.planner.cut_rules import Part, whole_allows
 from ringmaster.graph.planner.embeddings import HybridClassifier, HybridConfig, MiniLMEncoder
-from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings, _Part
+from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
 from ringmaster.graph.planner.scoring import TfidfScorer
 from tests.graph.test_local_planner import _kitchen_team
 
@@ -189,29 +190,29 @@ def _scores(probs: dict[str, float]) -> Scores:
 
 
 def test_a_confident_whole_request_keeps_a_weak_second_part_attached() -> None:
-    planner = LocalPlanner(_kitchen_team())
-    left = _Part("my car is dirty", None, False, _scores({"car": 0.99, "pets": 0.01}), True)
-    weak = _Part("no idea why", "weak", False, _scores({"car": 0.2, "pets": 0.8}), False)
-    strong = _Part("feed the cat", "weak", False, _scores({"car": 0.05, "pets": 0.95}), False)
+    policy = LocalPlanner(_kitchen_team()).settings.split
+    left = Part("my car is dirty", None, False, _scores({"car": 0.99, "pets": 0.01}), True)
+    weak = Part("no idea why", "weak", False, _scores({"car": 0.2, "pets": 0.8}), False)
+    strong = Part("feed the cat", "weak", False, _scores({"car": 0.05, "pets": 0.95}), False)
     whole = _scores({"car": 0.999, "pets": 0.001})
-    assert not planner._whole_allows(left, weak, whole)  # one car request
-    assert planner._whole_allows(left, strong, whole)  # a second request of its own
+    assert not whole_allows(policy, left, weak, whole)  # one car request
+    assert whole_allows(policy, left, strong, whole)  # a second request of its own
     unsure = _scores({"car": 0.6, "pets": 0.4})
-    assert planner._whole_allows(left, weak, unsure)  # the whole decides nothing
+    assert whole_allows(policy, left, weak, unsure)  # the whole decides nothing
 
 
 def test_a_weak_cut_needs_the_other_side_among_the_whole_requests_best_labels() -> None:
-    planner = LocalPlanner(_kitchen_team())
-    left = _Part("i'm at the garage", None, False, _scores({"car": 0.95, "pets": 0.05}), True)
-    right = _Part("walk the dog", "weak", False, _scores({"car": 0.02, "pets": 0.98}), False)
+    policy = LocalPlanner(_kitchen_team()).settings.split
+    left = Part("i'm at the garage", None, False, _scores({"car": 0.95, "pets": 0.05}), True)
+    right = Part("walk the dog", "weak", False, _scores({"car": 0.02, "pets": 0.98}), False)
     pets_third = _scores({"car": 0.985, "garden": 0.01, "pets": 0.005})
     pets_second = _scores({"car": 0.985, "pets": 0.01, "garden": 0.005})
-    assert not planner._whole_allows(left, right, pets_third)  # no trace of a pets request
-    assert planner._whole_allows(left, right, pets_second)
-    sentence = _Part("walk the dog", "strong", False, right.scores, False)
-    assert planner._whole_allows(left, sentence, pets_third)  # strong cuts are left alone
+    assert not whole_allows(policy, left, right, pets_third)  # no trace of a pets request
+    assert whole_allows(policy, left, right, pets_second)
+    sentence = Part("walk the dog", "strong", False, right.scores, False)
+    assert whole_allows(policy, left, sentence, pets_third)  # strong cuts are left alone
     unsure = _scores({"car": 0.97, "garden": 0.02, "pets": 0.01})
-    assert planner._whole_allows(left, right, unsure)  # below weak_whole_confident (0.98)
+    assert whole_allows(policy, left, right, unsure)  # below weak_whole_confident (0.98)
 
 
 def test_neighbour_votes_are_summed_similarities_over_k() -> None:

@@ -253,3 +253,13 @@ def test_that_one_and_the_customer_on_it() -> None:
     out = resolve("email the customer on it a reminder", history, KINDS, lookup)
     assert out.text == "email CUS-1003 a reminder"
     assert [r.entity for r in out.resolutions] == ["CUS-1003"]  # the owner, not the ticket
+
+
+def test_they_beside_a_record_of_another_customer_is_not_the_earlier_customer() -> None:
+    # Trial 12: "refund INV-1001, they cancelled" after a turn about CUS-1002 was read as
+    # "… CUS-1002 cancelled", and the refund of CUS-1001's invoice stored that as its reason.
+    history = [turn(1, "what plan is CUS-1002 on?")]
+    out = resolve("close TCK-1001, they confirmed it works", history, KINDS, lookup)
+    assert out.question is None
+    assert out.text == "close TCK-1001, they confirmed it works"
+    assert "CUS-1002" not in {r.entity for r in out.resolutions}

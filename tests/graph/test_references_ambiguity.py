@@ -9,6 +9,7 @@ from ringmaster.agents.demo import TEAM_FILE
 from ringmaster.agents.spec import load_team
 from ringmaster.graph.references import (
     RecordFacts,
+    acts_from_tools,
     entity_ids,
     kinds_from_team,
     resolve,
@@ -153,3 +154,147 @@ def test_records_an_action_on_a_customer_listed_in_passing_are_not_it() -> None:
     history[1] = listed(2, "show CUS-1008's invoices", "INV-1008 INV-1055")
     out = resolve("refund it", history, KINDS)
     assert out.question is not None and "INV-1008" in out.question
+
+
+# The demo team's side effects as `team_acts` reads them: (tool, its arguments), and the
+# arguments its other tools take (a "note" only `update_ticket` takes says that side effect).
+SIDE_EFFECTS = [
+    ("update_ticket", ["ticket_id", "status", "priority", "note"]),
+    ("close_ticket", ["ticket_id", "resolution"]),
+    ("issue_refund", ["invoice_id", "amount", "reason"]),
+    ("apply_credit", ["customer_id", "amount", "reason"]),
+    ("open_ticket", ["customer_id", "subject", "priority", "body"]),
+    ("change_plan", ["customer_id", "plan"]),
+    ("rollback_deployment", ["service", "environment", "to_version", "reason"]),
+]
+READS = ["customer_id", "ticket_id", "invoice_id", "status", "service", "environment"]
+ACTS = acts_from_tools(SIDE_EFFECTS, KINDS, READS)
+
+
+def test_a_side_effect_on_a_record_the_turn_leaves_out_is_asked_among_several() -> None:
+    # Whatever the words ("teh invoice", "the Castillo account", "add note: …"), an action
+    # whose record the turn does not name while the thread has two of its kind is asked.
+    cases = [
+        ("pls chek INV-1188 n INV-1235 for CUS-1050", "refund teh invoice", "INV-1188"),
+        (
+            "Oscar Castillo (CUS-1015) and Freya Castillo (CUS-1017), which plans are they on?",
+            "Thanks! Please apply a $15 credit to the Castillo account for the trouble.",
+            "CUS-1015",
+        ),
+        (
+            "TCK-1022 + TCK-1138 both CUS-1035 rite",
+            "add note: customer on leave til mon",
+            "TCK-1022",
+        ),
+    ]
+    for first, request, option in cases:
+        out = resolve(request, [turn(1, first)], KINDS, acts=ACTS)
+        assert out.question is not None and out.resolutions == [], request
+        assert option in out.question, request
+    # One record of the kind in play: nothing to choose, so nothing is asked.
+    out = resolve("refund teh invoice", [turn(1, "check INV-1188 for me")], KINDS, acts=ACTS)
+    assert out.question is None
+    # A question, a listing, a noun and a side effect settled by its words are no such action.
+    history = [turn(1, "Ben Garcia CUS-1031 and Olivia Garcia CUS-1032, DEP-1032 and DEP-1033")]
+    for request in (
+        "never mind. how many customers are on the business plan?",
+        "show open tickets",
+        "write a summary about the credit",
+        "roll back the api in staging",
+    ):
+        assert resolve(request, history, KINDS, acts=ACTS).question is None, request
+
+
+def done(number: int, request: str) -> dict[str, Any]:
+    """A history entry whose side effect ran on the records its request names."""
+    args = {"ids": [e for _, e in entity_ids(KINDS, request)]}
+    results = {"t1": {"description": request, "actions": [{"args": args, "status": "executed"}]}}
+    return {"turn": number, "request": request, "entities": turn_entities(KINDS, request, results)}
+
+
+def test_do_the_same_with_two_records_in_play_asks_and_the_reply_runs_that_action() -> None:
+    history = [
+        done(1, "close TCK-1078, customer rotated the key fine"),
+        turn(2, "now look at TCK-1043 and TCK-1126"),
+    ]
+    out = resolve("do the same", history, KINDS, acts=ACTS)
+    assert out.question is not None and "TCK-1043" in out.question and "TCK-1126" in out.question
+    assert out.text == "close it, customer rotated the key fine"  # what the question is about
+    asked = {
+        "turn": 3,
+        "request": out.text,
+        "entities": {
+            "question": {
+                "request": out.text,
+                "options": [["ticket", "TCK-1043"], ["ticket", "TCK-1126"]],
+            }
+        },
+    }
+    reply = resolve("the second one", [*history, asked], KINDS, acts=ACTS)
+    assert reply.question is None and reply.text == "close TCK-1126, customer rotated the key fine"
+
+
+def test_ids_typed_in_lower_case_are_records_of_the_thread() -> None:
+    assert entity_ids(KINDS, "tck-1022 + TCK-1138 for cus-1035") == [
+        ("ticket", "TCK-1022"),
+        ("ticket", "TCK-1138"),
+        ("customer", "CUS-1035"),
+    ]
+    out = resolve("close it", [turn(1, "tck-1022 and tck-1138 whats up")], KINDS)
+    assert out.question is not None and "TCK-1022" in out.question and "TCK-1138" in out.question
+
+
+def test_the_owners_of_records_side_by_side_are_both_the_customer() -> None:
+    # "who is TCK-1092 from?", "and TCK-1043?" (rewritten the same): either ticket's customer.
+    owners = {
+        "TCK-1092": RecordFacts("TCK-1092", "CUS-1032"),
+        "TCK-1043": RecordFacts("TCK-1043", "CUS-1031"),
+    }
+    history = [turn(1, "who is TCK-1092 from?"), turn(2, "who is TCK-1043 from?")]
+    out = resolve("send the customer a note that we're on it", history, KINDS, owners.get)
+    assert out.question is not None and out.resolutions == []
+    assert "CUS-1032" in out.question and "CUS-1031" in out.question
+
+
+def test_a_question_opened_as_an_ellipsis_leaves_both_records_in_play() -> None:
+    # "how much was INV-1024?", "ok. and INV-1212, is that one paid?": "the invoice" is either.
+    history = [turn(1, "how much was INV-1024?"), turn(2, "ok. and INV-1212, is that one paid?")]
+    out = resolve("refund the invoice", history, KINDS)
+    assert out.question is not None and "INV-1024" in out.question and "INV-1212" in out.question
+    # An action in between moves the thread on: "refund INV-1024", "and INV-1212, is it paid?".
+    history = [done(1, "refund INV-1024"), turn(2, "ok. and INV-1212, is that one paid?")]
+    out = resolve("refund the invoice", history, KINDS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1212"]
+
+
+def test_a_side_effect_bound_by_recency_asks_while_another_record_of_its_kind_is_live() -> None:
+    # One record per turn, nothing settling either: "that one", "the ticket", "her" with a
+    # side effect is either record, never the newer one by recency alone.
+    tickets = [turn(1, "TCK-1022 is the login one"), turn(2, "and TCK-1138 is about rate limits")]
+    for request in ("pls close that one", "add a note to the ticket: customer on leave"):
+        out = resolve(request, tickets, KINDS, acts=ACTS)
+        assert out.question is not None and out.resolutions == [], request
+        assert "TCK-1022" in out.question and "TCK-1138" in out.question, request
+    people = [turn(1, "CUS-1015 rang about her invoices"), turn(2, "CUS-1017 is on the pro plan")]
+    for request in ("email her that it's sorted", "let the customer know we fixed it"):
+        out = resolve(request, people, KINDS, acts=ACTS)
+        assert out.question is not None and out.resolutions == [], request
+        assert "CUS-1015" in out.question and "CUS-1017" in out.question, request
+
+
+def test_a_binding_recency_settles_is_acted_on() -> None:
+    # A question about the newer record acts on nothing: it is read as before.
+    tickets = [turn(1, "TCK-1022 is the login one"), turn(2, "and TCK-1138 is about rate limits")]
+    out = resolve("what priority is that one?", tickets, KINDS, acts=ACTS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1138"]
+    # The user set the earlier record aside: "it" is the one they moved to.
+    switched = [turn(1, "look at TCK-1022"), turn(2, "forget that one, now TCK-1138: what's up")]
+    out = resolve("close it", switched, KINDS, acts=ACTS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1138"]
+    # "both" is every record, chosen on purpose; a description that fits one settles it.
+    out = resolve("close both", tickets, KINDS, acts=ACTS)
+    assert out.question is None and {r.entity for r in out.resolutions} == {"TCK-1022", "TCK-1138"}
+    # A turn between the two leaves only the newer one live.
+    spaced = [tickets[0], turn(2, "how many customers are on pro?"), turn(3, "TCK-1138 is next")]
+    out = resolve("close it", spaced, KINDS, acts=ACTS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1138"]

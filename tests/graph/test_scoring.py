@@ -28,6 +28,7 @@ from ringmaster.graph.planner.cutter import (
     training_cuts,
 )
 from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
+from ringmaster.graph.planner.local_model import training_data
 from ringmaster.graph.planner.scoring import (
     HUMAN,
     Scores,
@@ -38,6 +39,9 @@ from ringmaster.graph.planner.scoring import (
 )
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS, split_request
 from ringmaster.graph.planner.synthesis import synthesise
+
+# One worker fits the module's scikit-learn models once (module fixtures) under `-n`.
+pytestmark = pytest.mark.xdist_group("scoring")
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL_SETS = ("demo-team.jsonl", "demo-team-2.jsonl")  # one-part and multi-part rows
@@ -61,9 +65,7 @@ def _texts_and_parts(requests: Sequence[str]) -> list[str]:
 
 
 def _training(team: Team) -> tuple[list[str], list[str]]:
-    planner = LocalPlanner.__new__(LocalPlanner)
-    planner.team = team
-    return planner._training_data()
+    return training_data(team)
 
 
 @pytest.fixture(scope="module")

@@ -18,12 +18,14 @@ from typing import Any
 
 @dataclass
 class Reply:
-    """One scripted answer: a status, headers, a body, and an optional delay before it."""
+    """One scripted answer: a status, headers, a body, and an optional delay before it, or
+    an event it is held for (so a client's timeout expires whatever the machine's load)."""
 
     body: Any
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    hold: threading.Event | None = None
 
 
 def completion(
@@ -125,6 +127,8 @@ def _handler(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
             reply = server.next_reply(body)
             if reply.delay:
                 time.sleep(reply.delay)  # the server is slow: the client's timeout is tested
+            if reply.hold is not None:
+                reply.hold.wait(60)  # a guard: the test releases it once the client gave up
             data = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
             try:
                 self.send_response(reply.status)

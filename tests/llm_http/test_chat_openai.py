@@ -6,6 +6,7 @@ success.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -108,9 +109,17 @@ def test_timeout_is_retried_then_falls_back(server: ScriptedServer, team: Team) 
 
 
 def test_timeout_then_answer(server: ScriptedServer, team: Team) -> None:
-    server.script = [Reply(completion(TWO_PARTS).body, delay=1.0), completion(TWO_PARTS)]
-    p = LLMPlanner(team, load_model(config(server, timeout=0.3, max_retries=1)))
-    assert p.plan("refund and write").planner == "llm"
+    # The first answer is held until the plan is made, so it times out however loaded the
+    # machine; the retry's answer has the usual 2 s. (A 1 s delay against a 0.3 s timeout
+    # left the retry 0.3 s to answer: a race with the machine's load.)
+    held = threading.Event()
+    server.script = [Reply(completion(TWO_PARTS).body, hold=held), completion(TWO_PARTS)]
+    p = LLMPlanner(team, load_model(config(server, max_retries=1)))
+    try:
+        assert p.plan("refund and write").planner == "llm"
+    finally:
+        held.set()
+    assert len(server.requests) == 2
 
 
 def test_truncated_json_is_repaired_once(server: ScriptedServer, team: Team) -> None:

@@ -106,10 +106,15 @@ class Traffic:
             )  # fmt: skip
         return tid
 
-    def output(self, tid: str, sid: str, agent: str, error: str | None = None) -> None:
+    def output(
+        self, tid: str, sid: str, agent: str, error: str | None = None, fault: str | None = None
+    ) -> None:
+        """An agent's output; `fault` as the agent node marks a failed attempt ("agent",
+        "input", "scope" or "budget"), left out as events from before it did."""
+        extra = {"fault": fault} if fault else {}
         self.audit.append(
             tid, "agent_output", f"agent:{agent}", subtask_id=sid, attempt=1,
-            summary=None if error else f"{sid} done", error=error,
+            summary=None if error else f"{sid} done", error=error, **extra,
         )  # fmt: skip
 
     def review(self, tid: str, sid: str, agent: str | None, kind: str, category: str) -> str:

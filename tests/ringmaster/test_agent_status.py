@@ -150,10 +150,58 @@ def test_error_rate_and_health_check_make_an_agent_unhealthy(engine: Engine) -> 
     finally:
         LEGAL_UP["ok"] = True
     assert not s["support"].healthy
-    assert s["support"].reasons == ["2 of 3 outputs failed in the last 1:00:00"]
+    assert s["support"].reasons == ["2 of 3 outputs failed in the last 1:00:00 (latest: boom)"]
     assert not s["legal"].healthy
     assert s["legal"].health_check == "failed: the check returned false"
     assert s["billing"].healthy and s["billing"].error_rate is None
+
+
+def test_refused_input_is_neither_an_output_nor_an_error(engine: Engine) -> None:
+    """Attempts a tool refused for the request's input leave health, the rate, the last error
+    and /metrics' error count alone; the agent's own failures (marked or from before marking)
+    still count."""
+    from prometheus_client.core import CollectorRegistry
+    from prometheus_client.exposition import generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from ringmaster.metrics import StoreCollector
+
+    clock = Clock(START)
+    traffic = Traffic(engine, clock)
+    for agent, error, fault in [
+        *[("support", "no ticket TCK-9", "input")] * 3,
+        ("support", "tool 'get_invoice' needs one of the scopes ['billing']", "scope"),
+        ("support", None, None),
+        ("billing", "database is locked", "agent"),
+        ("billing", "boom", None),  # an event from before faults were marked: the agent's
+        ("billing", "no invoice INV-9", "input"),
+    ]:
+        tid = traffic.start([("s1", agent, [])], [agent])
+        clock.advance(minutes=1)
+        traffic.output(tid, "s1", agent, error=error, fault=fault)
+        traffic.finish(tid)
+    s = by_name(agent_statuses(engine, TEAM, clock()))
+    support, billing = s["support"], s["billing"]
+    assert support.healthy and support.reasons == []
+    assert (support.outputs, support.errors, support.refused) == (1, 0, 4)
+    assert support.last_error is None and support.error_rate == 0.0
+    assert (billing.outputs, billing.errors, billing.refused) == (2, 2, 1)
+    assert billing.error_rate == 1.0 and billing.healthy  # 2 outputs: under the 3 a rate needs
+    assert billing.last_error_message == "boom"
+    registry = CollectorRegistry()
+    registry.register(StoreCollector(engine, lambda: TEAM, clock))
+    m = {
+        (x.name, tuple(sorted(x.labels.items()))): x.value
+        for family in text_string_to_metric_families(generate_latest(registry).decode())
+        for x in family.samples
+        if x.name == "ringmaster_subtasks_total"
+    }
+    total = "ringmaster_subtasks_total"
+    assert m[(total, (("agent", "support"), ("outcome", "refused")))] == 4
+    assert m[(total, (("agent", "support"), ("outcome", "ok")))] == 1
+    assert (total, (("agent", "support"), ("outcome", "error"))) not in m
+    assert m[(total, (("agent", "billing"), ("outcome", "error")))] == 2
+    assert m[(total, (("agent", "billing"), ("outcome", "refused")))] == 1
 
 
 def test_a_reading_of_the_team_drops_the_flag_of_an_agent_no_longer_in_it(engine: Engine) -> None:

@@ -136,6 +136,11 @@ def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(
         assert f"{sub['id']} {sub['agent']}: {sub['description']}" in line
         assert line.startswith(" > ") == (sub["id"] == out["pending"][0]["subtask_id"])
     assert f"(after {plan[1]['id']})" in shown_plan[2]
+    # Values as a reviewer reads them: JSON, not Python reprs; absent fields left out.
+    assert not [line for line in text.splitlines() if line.endswith(": None")]
+    assert "{'" not in text and "allowed: approve," in text
+    cli("review", "claim", out["pending"][0]["id"], "--as", "rita")
+    assert "claimed by rita" in cli("review", "show", out["pending"][0]["id"]).stdout
 
     for item in out["pending"]:
         shown = cli.json("review", "show", item["id"][:10])

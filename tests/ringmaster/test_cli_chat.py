@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import queue
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from ringmaster.cli_chat import DECISIONS
+from ringmaster.errors import RingmasterError
 from tests.ringmaster.test_cli import ROOT, Cli, InProcessCli
 
 
@@ -86,6 +92,109 @@ def test_a_chat_reports_a_decision_made_elsewhere(cli_each_backend: Cli) -> None
     assert lines[-1]["reviews"] == []
 
 
+class Lines:
+    """A chat's JSON lines as they are printed, read on a thread so a test can wait for one
+    that has not come with a timeout (the chat may be waiting for input)."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        self.lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        threading.Thread(target=self._read, args=(proc,), daemon=True).start()
+
+    def _read(self, proc: subprocess.Popen[str]) -> None:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            self.lines.put(json.loads(raw))
+        self.lines.put(None)
+
+    def until(self, done: Any, timeout: float = 120) -> list[dict[str, Any]]:
+        """Lines until one for which `done` is true."""
+        seen: list[dict[str, Any]] = []
+        while True:
+            try:
+                line = self.lines.get(timeout=timeout)
+            except queue.Empty:
+                raise AssertionError(f"nothing more printed in {timeout} s; seen: {seen}") from None
+            if line is None:
+                raise AssertionError(f"the chat ended; seen: {seen}")
+            seen.append(line)
+            if done(line):
+                return seen
+
+
+def _refund(chat: subprocess.Popen[str], lines: Lines) -> dict[str, Any]:
+    assert chat.stdin is not None
+    chat.stdin.write("Refund invoice INV-1002 in full, the customer was double charged\n")
+    chat.stdin.flush()
+    [refund] = [x for x in lines.until(lambda x: x["type"] == "outcome")]
+    [review] = refund["outcome"]["pending"]
+    assert review["summary"] and refund["outcome"]["status"] == "waiting"
+    return dict(review)
+
+
+def test_a_decision_elsewhere_is_reported_while_the_chat_waits_with_its_outcome(
+    cli: Cli,
+) -> None:
+    """Nothing typed after the refund: the edit made in another shell is reported as it lands,
+    then the refund's answer as the resumed run wrote it, the edited amount, not 299.00."""
+    chat = _chat(cli)
+    lines = Lines(chat)
+    review = _refund(chat, lines)
+    cli("review", "edit", review["id"], "--args", '{"amount": "50.00"}', "--as", "rita")
+
+    seen = lines.until(lambda x: x["type"] == "outcome")
+    assert chat.stdin is not None
+    chat.stdin.write(f"/show {review['id'][:8]}\n")
+    chat.stdin.flush()
+    [shown] = lines.until(lambda x: x["type"] == "review")
+    chat.communicate("", timeout=60)
+
+    # The decided review reads as what was decided, beside the proposal.
+    assert (
+        'proposed action issue_refund {"invoice_id": "INV-1002", "amount": "299.00"'
+        in (shown["text"])
+    )
+    assert (
+        "decided by rita: edited issue_refund (amount 299.00 → 50.00) and approved"
+        in (shown["text"])
+    )
+    [decision, ran, outcome] = seen
+    assert decision["type"] == "decision" and decision["review_id"] == review["id"]
+    assert "decided by rita: edit" in decision["text"]
+    assert ran["type"] == "turn" and ran["turn"] == 1 and ran["review_ids"] == [review["id"]]
+    assert outcome["outcome"]["turn"] == 1 and outcome["outcome"]["status"] == "completed"
+    answer = outcome["text"]
+    assert answer == outcome["outcome"]["answer"]
+    assert "refunded 50.00 USD on INV-1002" in answer and "as edited by the reviewer" in answer
+    assert "299.00" in answer  # what it was edited from
+    [item] = cli.json("review", "list", "--status", "all")
+    assert (item["status"], item["decided_by"]) == ("resumed", "rita")
+
+
+def test_at_the_end_of_input_a_chat_reports_what_landed_since_it_last_looked(cli: Cli) -> None:
+    """A script's chat (its watcher looking only once an hour) prints the decision made
+    elsewhere and the decided turn's answer before it exits, not nothing."""
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "ringmaster.cli", "chat", "--json", "--as", "ann"],
+        cwd=ROOT, env={**cli.env, "RINGMASTER_CHAT_POLL_SECONDS": "3600"},
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines = Lines(chat)
+    review = _refund(chat, lines)
+    cli("review", "reject", review["id"], "--reason", "refunded by phone", "--as", "bob")
+    assert chat.stdin is not None
+    chat.stdin.close()
+
+    seen = lines.until(lambda x: x["type"] == "outcome")
+    assert chat.wait(timeout=60) == 0
+    assert [x["type"] for x in seen] == ["decision", "turn", "outcome"]
+    assert seen[0]["decided_by"] == "bob"
+    assert seen[2]["outcome"]["turn"] == 1 and seen[2]["outcome"]["answer"]
+    assert (
+        seen[2]["outcome"]["answer"]
+        == cli.json("thread", "show", review["thread_id"])["turns"][0]["answer"]
+    )
+
+
 def test_a_chat_creates_no_thread_until_the_first_request(cli: Cli) -> None:
     chat = _chat(cli)
     _send(chat, "/reviews", "reviews")
@@ -128,8 +237,8 @@ def test_thread_list_filters_and_refuses_an_unknown_status(
     bad = cli("thread", "list", "--status", "bogus", ok=False)
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == [
-        "error: --status must be one of idle, queued, running, waiting, completed, failed,"
-        " quarantined, cancelled, not 'bogus'"
+        "error: --status must be one of idle, queued, running, waiting, needs_input, completed,"
+        " failed, quarantined, cancelled, not 'bogus'"
     ]
 
 
@@ -153,7 +262,10 @@ def test_a_turn_queued_before_the_chat_shows_its_answer_when_released(cli: Cli) 
     [ran] = [x for x in lines if x["type"] == "turn"]
     assert ran["turn"] == 2 and "has run" in ran["text"]
     outcomes = [x["outcome"] for x in lines if x["type"] == "outcome"]
-    assert [(o["turn"], o["status"]) for o in outcomes][-1] == (2, "completed")
+    assert [(o["turn"], o["status"]) for o in outcomes][-1] == (
+        2,
+        "needs_input",
+    )  # its skill asked back
     assert outcomes[-1]["answer"]
 
 
@@ -164,4 +276,84 @@ def test_reviews_with_none_pending_says_so(cli: Cli) -> None:
         cwd=ROOT, env=cli.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     out, _ = chat.communicate("/reviews\n", timeout=120)
-    assert "no pending reviews on this thread" in out and "Waiting for review" not in out
+    assert "no pending reviews you may decide" in out and "Waiting for review" not in out
+
+
+def test_the_review_table_reads_at_80_columns_with_whole_ids(cli: Cli) -> None:
+    """At 80 columns the eight-column table squeezed the summary to a word a line and broke
+    the ids a reviewer types across lines; the compact one keeps every field and whole ids."""
+    from tests.ringmaster.test_cli import DEMO
+
+    cli("run", DEMO)
+    items = cli.json("review", "list")
+    assert len(items) == 2
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "ringmaster.cli", "chat", "--as", "ann"],
+        cwd=ROOT, env={**cli.env, "COLUMNS": "80"}, stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    out, _ = chat.communicate("/reviews\n", timeout=120)
+    table = out[out.index("Waiting for review") :]
+    lines = table.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for item in items:  # on one line each: the short id, and the subtask with its thread
+        assert any(item["id"][:10] in line for line in lines)
+        assert any(f"{item['subtask_id']} of {item['thread_id']}" in line for line in lines)
+        assert f"{item['kind']}, {item['agent']}" in table
+    assert "refund of 999.00 is above the 100 limit" in " ".join(
+        line.split("│")[3].strip() for line in lines if line.count("│") == 4
+    )
+
+
+def test_a_turn_that_asks_back_reads_as_waiting_for_the_answer(
+    tmp_path: Path, db_url: str | None, planner_cache: Path
+) -> None:
+    """A skill that asked the requester back ended its subtask `needs_input`: the turn and
+    the thread say they wait for the person's answer, not that they completed."""
+    cli = InProcessCli(tmp_path, db_url, planner_cache)
+    out = cli.json("run", "cancel that refund", "--as", "ann")  # nothing to cancel: asked back
+    assert [s["status"] for s in out["subtasks"]] == ["needs_input"]
+    assert out["status"] == "needs_input"
+    thread = out["thread_id"]
+    assert [t["id"] for t in cli.json("thread", "list", "--status", "needs_input")] == [thread]
+    assert cli.json("thread", "show", thread)["status"] == "needs_input"
+    shown = cli("thread", "show", thread).stdout
+    assert f"thread {thread} by ann: needs_input" in shown
+    assert "turn 1 waits for your answer" in shown
+
+
+def test_thread_show_json_has_the_thread_status_and_every_turn(
+    tmp_path: Path, db_url: str | None, planner_cache: Path
+) -> None:
+    cli = InProcessCli(tmp_path, db_url, planner_cache)
+    first = cli.json("run", "What's the status of ticket TCK-1001?", "--as", "ann")
+    thread = first["thread_id"]
+    refund = cli.json("run", "Refund invoice INV-1002 in full", "--thread", thread, "--as", "ann")
+    [review] = refund["pending"]
+    cli.json("run", "what plan is that customer on?", "--thread", thread, "--as", "ann")
+
+    shown = cli.json("thread", "show", thread)
+
+    assert (shown["status"], shown["turn"]) == ("completed", 3)  # the latest turn's, as before
+    assert shown["thread_status"] == "waiting"  # turn 2's review
+    assert "history" in shown and "thread" in shown
+    turns = shown["turns"]
+    assert [(t["turn"], t["status"]) for t in turns] == [
+        (1, "completed"),
+        (2, "waiting"),
+        (3, "completed"),
+    ]
+    assert turns[1]["request"] == "Refund invoice INV-1002 in full"
+    assert turns[1]["pending"] == [review["id"]] and turns[1]["answer"] is None
+    assert turns[0]["answer"].startswith("[t1 support: done]")
+    assert [s["agent"] for s in turns[2]["subtasks"]] == ["billing"]
+
+
+def test_edit_with_no_arguments_says_what_it_wants() -> None:
+    """Not 'the arguments are not valid JSON (Expecting value …)': nothing was given."""
+    for typed in ("", "   "):
+        with pytest.raises(RingmasterError, match=r"^/edit wants the changed arguments as JSON"):
+            DECISIONS["edit"](typed)
+    with pytest.raises(RingmasterError, match="not valid JSON"):
+        DECISIONS["edit"]("{bad")
+    assert DECISIONS["edit"]('{"amount": "40.00"}').edits[0].args == {"amount": "40.00"}

@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from typing import Any
 
 import pytest
 
@@ -140,14 +141,20 @@ def test_the_six_turn_session_in_a_terminal(cli: Cli) -> None:
     assert (item["status"], item["decided_by"]) == ("resumed", "ann")
 
 
+def _refund_waiting(term: Terminal, cli: Cli) -> dict[str, Any]:
+    """The chat's first turn, a refund of INV-1002 that waits for its review: the review."""
+    term.expect(PROMPT, timeout=60)
+    term.type("Refund invoice INV-1002 in full, the customer was double charged\r")
+    assert "waiting" in term.expect(DONE)
+    term.expect(PROMPT)
+    [review] = cli.json("review", "list")
+    return review  # type: ignore[no-any-return]
+
+
 def test_a_request_runs_in_the_chat_while_a_review_waits(cli: Cli) -> None:
     term = Terminal([sys.executable, "-m", "ringmaster.cli", "chat", "--as", "ann"], cli.env)
     try:
-        term.expect(PROMPT, timeout=60)
-        term.type("Refund invoice INV-1002 in full, the customer was double charged\r")
-        assert "waiting" in term.expect(DONE)
-        term.expect(PROMPT)
-        [review] = cli.json("review", "list")
+        review = _refund_waiting(term, cli)
         # Not stuck behind the refund: the plan question runs and is answered at once.
         term.type("what plan is that customer on?\r")
         answer = term.expect(DONE) + term.expect(PROMPT)
@@ -175,3 +182,22 @@ def test_a_request_runs_in_the_chat_while_a_review_waits(cli: Cli) -> None:
         "what plan is CUS-1002 on?",
         "what is the status of INV-1002 now?",
     ]
+
+
+def test_a_decision_elsewhere_shows_above_the_prompt_as_it_lands(cli: Cli) -> None:
+    """Nothing typed: the edit made in another shell and the refund's answer (the edited
+    amount) show while the chat waits at its prompt, and the prompt is back below them."""
+    term = Terminal([sys.executable, "-m", "ringmaster.cli", "chat", "--as", "ann"], cli.env)
+    try:
+        review = _refund_waiting(term, cli)
+        cli("review", "edit", review["id"], "--args", '{"amount": "50.00"}', "--as", "rita")
+        decided = term.expect("whose review was decided elsewhere, has run", timeout=60)
+        ran = term.expect(DONE) + term.expect(PROMPT)
+        term.type("what plan is that customer on?\r")  # the prompt still takes a line
+        answer = term.expect(DONE) + term.expect(PROMPT)
+    finally:
+        term.close()
+
+    assert f"review {review['id'][:10]}" in decided and "decided by rita: edit" in decided
+    assert "completed" in ran and "refunded 50.00 USD on INV-1002" in ran
+    assert "business" in answer

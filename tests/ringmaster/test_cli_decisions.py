@@ -77,7 +77,7 @@ def test_the_cli_and_the_api_refuse_and_execute_edits_alike(
     cli: Cli, demo_api: tuple[DemoApi, DemoApi]
 ) -> None:
     ann, rev = demo_api
-    (item,) = cli.json("run", REFUND)["pending"]
+    (item,) = cli.json("run", REFUND, "--as", "ann")["pending"]
     proposed = item["summary"]
     assert "issue_refund" in proposed
     for args, message in BAD:

@@ -38,3 +38,31 @@ def test_cli_decisions_meet_the_same_identity_checks_as_the_api(cli_in_process: 
     refused(cli, item, "rev", "disabled user 'ann'")
     done = cli.json("review", "reject", item, "--reason", "shut out", "--as", "rev")
     assert done["status"] == "completed" and cli.side_effects() == []
+
+
+def test_cli_requests_meet_the_same_identity_checks_as_the_api(cli_in_process: Cli) -> None:
+    cli = cli_in_process
+    cli("users", "add", "ann", "--scopes", "billing,support", "--no-token")
+    cli("users", "add", "bob", "--scopes", "billing", "--no-token")
+    rollback = "roll back the api deployment in production"
+
+    def refused(*args: str, message: str) -> None:
+        proc = cli(*args, ok=False)
+        lines = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2 and len(lines) == 1 and message in lines[0], proc.stderr
+
+    refused("run", rollback, "--as", "mallory", message="'mallory' is not a user")
+    refused("run", rollback, "--as", "ann", "--scopes", "ops", message="ann may not reach ops")
+    # It ran with every agent's scopes: an ops rollback was planned and its review raised.
+    out = cli.json("run", rollback, "--as", "ann")
+    assert all(s["agent"] != "ops" for s in out["plan"]["subtasks"])
+    refused(
+        "run",
+        "and close TCK-1001",
+        "--as",
+        "bob",
+        "--thread",
+        out["thread_id"],
+        message="only the thread's requester may send requests on it",
+    )
+    assert cli.side_effects() == []

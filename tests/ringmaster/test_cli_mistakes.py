@@ -148,14 +148,24 @@ def test_review_list_refuses_an_unknown_status(
     assert "'bogus' is not one of" in line
 
 
+def test_run_refuses_an_unknown_priority_before_anything_is_stored(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Was 'error: bad requester: Input should be …', said once the stores were opened."""
+    line = one_line_exit_2(capsys, ["run", "hello", "--priority", "bogus"], monkeypatch)
+    assert "--priority" in line and "'bogus' is not one of 'low', 'normal', 'high'" in line
+    assert not (tmp_path / "home").exists()  # no store was made, nothing kept
+
+
 def test_control_characters_are_stripped() -> None:
     evil = "refund\x1b[2J\x1b]0;owned\x07 now\r\x08\x00 ok\n\tnext"
     assert clean(evil) == "refund now ok\n\tnext"
 
 
-def test_review_show_prints_no_escape_sequences_from_request_text(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_review_show_and_thread_list_print_no_escape_sequences_from_request_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from ringmaster import cli_options
     from ringmaster.graph.state import Requester
     from ringmaster.runner import Runner
     from ringmaster.settings import Settings
@@ -171,6 +181,14 @@ def test_review_show_prints_no_escape_sequences_from_request_text(
     run_app(app, ["review", "show", item.id])  # returns normally: no exit code
     shown = capsys.readouterr().out
     assert "request: pay [bold]now[/bold]" in shown and "\x1b" not in shown and "\x07" not in shown
+
+    # The thread list printed the last request raw: a title change, colours, markup read.
+    # Wide enough that the request is not wrapped: pytest-xdist's workers set COLUMNS=80,
+    # which the console follows.
+    monkeypatch.setattr(cli_options.out, "width", 200)
+    run_app(app, ["thread", "list"])
+    listed = capsys.readouterr().out
+    assert "[bold]now[/bold]" in listed and "\x1b" not in listed and "\x07" not in listed
 
 
 def test_the_typer_range_excludes_the_release_that_prints_tracebacks() -> None:

@@ -56,6 +56,10 @@ def test_mistakes_exit_2_with_a_message(tmp_path: Path) -> None:
     assert dup.exit_code == 2 and "already exists" in dup.output
     unknown = cli.invoke(users_app, ["token", "nobody"], env=env)
     assert unknown.exit_code == 2 and "no user" in unknown.output
+    # A scope no agent takes is a typo: refused, and no user stored.
+    typo = cli.invoke(users_app, ["add", "carl", "--scopes", "bogus,billing"], env=env)
+    assert typo.exit_code == 2 and "unknown scope 'bogus'" in typo.output
+    assert "no user" in cli.invoke(users_app, ["token", "carl"], env=env).output
 
 
 def test_new_users_get_no_scopes_unless_given(tmp_path: Path, db_url: str | None) -> None:
@@ -75,3 +79,45 @@ def test_new_users_get_no_scopes_unless_given(tmp_path: Path, db_url: str | None
     assert accounts.get("bo").scopes == ["billing", "support"]
     assert accounts.get("cy").scopes is None  # every agent, as asked, with the warning
     assert accounts.add("dee", "requester").scopes == []  # the store's default too
+
+
+def test_set_changes_what_is_given_and_enable_lets_a_user_in_with_a_new_token(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    # There was no way back: re-adding a disabled user said "already exists".
+    cli = CliRunner()
+    env = _env(tmp_path, db_url)
+    token = json.loads(cli.invoke(users_app, ["add", "ann", "--json"], env=env).stdout)["token"]
+    accounts = Accounts(make_engine(Settings(home=tmp_path, db_url=db_url).app_db_url))
+
+    changed = cli.invoke(
+        users_app, ["set", "ann", "--role", "reviewer", "--scopes", "billing"], env=env
+    )
+    assert changed.exit_code == 0, changed.output
+    ann = accounts.get("ann")
+    assert (ann.role, ann.scopes, ann.priority) == ("reviewer", ["billing"], "normal")
+    cli.invoke(users_app, ["set", "ann", "--priority", "high"], env=env)
+    ann = accounts.get("ann")
+    assert (ann.role, ann.scopes, ann.priority) == ("reviewer", ["billing"], "high")
+    everything = cli.invoke(users_app, ["set", "ann", "--scopes", "all"], env=env)
+    assert "warning: ann reaches every agent" in everything.output
+    assert accounts.get("ann").scopes is None
+
+    for args, message in (
+        (["set", "ann"], "nothing to change"),
+        (["set", "ann", "--role", "boss"], "bad role"),
+        (["set", "ann", "--scopes", "bogus"], "unknown scope 'bogus'"),
+        (["set", "nobody", "--role", "admin"], "no user"),
+        (["enable", "nobody"], "no user"),
+    ):
+        bad = cli.invoke(users_app, args, env=env)
+        assert bad.exit_code == 2 and message in bad.output, (args, bad.output)
+    assert accounts.get("ann").role == "reviewer"  # a refused change changed nothing
+
+    cli.invoke(users_app, ["disable", "ann"], env=env)
+    enabled = cli.invoke(users_app, ["enable", "ann"], env=env)
+    assert enabled.exit_code == 0 and "earlier tokens stay revoked" in enabled.output
+    assert not accounts.get("ann").disabled
+    assert accounts.authenticate(token) is None  # the token from before the disable is gone
+    fresh = cli.invoke(users_app, ["token", "ann"], env=env).stdout.strip().splitlines()[-1]
+    assert accounts.authenticate(fresh) is not None

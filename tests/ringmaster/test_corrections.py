@@ -112,14 +112,14 @@ def test_without_the_train_extra_corrections_wait_and_planning_goes_on(
     model, says so, and keeps the corrections for when the extra is installed."""
     import logging
 
-    from ringmaster.graph.planner import local
+    from ringmaster.graph.planner import local, local_model
 
     with Runner(settings) as runner:
         out = runner.submit(MISROUTED[0][0])
         DecisionService(runner).correct(out.thread_id, "t1", "ops", "rita")
     # Another cache (nothing trained on the corrections yet), and no scikit-learn to train with.
     light = settings.model_copy(update={"planner_cache": settings.home / "other-cache"})
-    monkeypatch.setattr(local, "find_spec", lambda name: None)
+    monkeypatch.setattr(local_model, "find_spec", lambda name: None)
     with caplog.at_level(logging.WARNING, logger="ringmaster.wiring"), Runner(light) as fresh:
         planner = fresh.deps.planner
         assert isinstance(planner, local.LocalPlanner) and not planner.trained
@@ -177,3 +177,82 @@ def test_a_correction_during_a_build_is_not_lost(
         reader.join(60)
         correction.join(60)
         assert runner._deps is None  # the next use builds from every correction
+
+
+def test_a_failed_retrain_is_tried_once_per_correction(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A retrain on the corrections that fails is not tried again at every plan: the plan
+    that met it logs and audits the error and plans without the corrections, as do the plans
+    after it, until the next correction tries once more."""
+    import logging
+
+    from ringmaster import wiring
+
+    real = wiring._planner
+    attempts: list[int] = []
+
+    def planner(s: Settings, team: object, corrections: list | None) -> object:
+        if corrections:
+            attempts.append(len(corrections))
+            raise OSError("no space left on device")
+        return real(s, team, corrections)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(wiring, "_planner", planner)
+    with caplog.at_level(logging.WARNING, logger="ringmaster.wiring"), Runner(settings) as runner:
+        first = runner.submit(MISROUTED[0][0])
+        DecisionService(runner).correct(first.thread_id, "t1", "ops", "rita")
+        outs = [runner.submit(text) for text, _ in MISROUTED[1:4]]
+        assert attempts == [1]  # one try for the one correction, not one per plan
+        assert all(o.plan and o.plan["subtasks"] for o in outs)  # and planning went on
+        [event] = [e for e in runner.audit.for_thread(outs[0].thread_id)
+                   if e.kind == "planner_retrain_failed"]  # fmt: skip
+        assert event.data["error"] == "OSError: no space left on device"
+        assert event.data["turn"] == 1
+        DecisionService(runner).correct(outs[0].thread_id, "t1", "billing", "rita")
+        runner.submit(MISROUTED[4][0])
+        runner.submit(MISROUTED[3][0])
+        assert attempts == [1, 2]  # the next correction: once more
+    assert caplog.text.count("retraining the planner on the routing corrections failed") == 2
+
+
+def test_waiting_corrections_are_said_once_and_status_keeps_saying_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every command builds a planner: the warning is given when it is news (the first time,
+    a correction added), not on each of them, and `ringmaster status` says it while it holds."""
+    import logging
+
+    from ringmaster.graph.planner import local_model
+    from tests.ringmaster.test_cli import InProcessCli
+
+    with_extra = local_model.find_spec
+    monkeypatch.setattr(local_model, "find_spec", lambda name: None)  # the light install
+
+    def commands(n: int) -> int:
+        """Warnings given over `n` commands (each builds its own runner and planner)."""
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="ringmaster.wiring"):
+            for _ in range(n):
+                with Runner(settings) as runner:
+                    assert runner.deps.planner.plan("is the status page green?").subtasks
+        return caplog.text.count("routing correction(s) not used by the local planner")
+
+    cli = InProcessCli(settings.home, None, settings.cache_dir)
+    with Runner(settings) as runner:
+        out = runner.submit(MISROUTED[0][0])
+        DecisionService(runner).correct(out.thread_id, "t1", "ops", "rita")
+    assert commands(3) == 1
+    assert "1 routing correction(s) not used" in caplog.text
+    status = cli("status").stdout
+    assert "1 routing correction(s) not used by the local planner" in status
+    assert "pip install 'ringmaster[train]'" in status
+    with Runner(settings) as runner:
+        out = runner.submit(MISROUTED[1][0])
+        DecisionService(runner).correct(out.thread_id, "t1", "legal", "rita")
+    assert commands(2) == 1 and "2 routing correction(s) not used" in caplog.text
+    assert "2 routing correction(s) not used" in cli("status").stdout
+    # With the extra, the planner trains on them: nothing waits, nothing is said.
+    monkeypatch.setattr(local_model, "find_spec", with_extra)
+    assert commands(1) == 0
+    assert "routing correction" not in cli("status").stdout

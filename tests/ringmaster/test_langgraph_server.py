@@ -1,9 +1,10 @@
 """The project's graph under `langgraph dev`, driven as LangGraph's own clients drive it.
 
-One in-memory LangGraph Server (langgraph-cli[inmem], the dev extra) is started on a free
-loopback port with the project's langgraph.json, and `langgraph_sdk` talks to it the way
-Studio, Agent Chat UI and Agent Inbox do: requests on a thread, chat messages, and review
-answers sent without interrupt ids in Agent Inbox's shapes.
+One in-memory LangGraph Server (langgraph-cli[inmem], the dev extra) is started with the
+project's langgraph.json on a loopback port it picks as it binds (port 0; its start-up log
+names it), and `langgraph_sdk` talks to it the way Studio, Agent Chat UI and Agent Inbox do:
+requests on a thread, chat messages, and review answers sent without interrupt ids in Agent
+Inbox's shapes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,9 +22,14 @@ import httpx
 import pytest
 from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_fixed
 
+from benchmarks.scale_out import listening_url
+
 pytest.importorskip("langgraph_api", reason="langgraph-cli[inmem] is not installed")
 from langgraph_sdk import get_sync_client  # noqa: E402
 from langgraph_sdk.client import SyncLangGraphClient  # noqa: E402
+
+# One worker starts the module's `langgraph dev` server once under `-n`.
+pytestmark = pytest.mark.xdist_group("langgraph_server")
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAPH = "ringmaster"
@@ -37,12 +42,6 @@ DEMO = (
 
 class ServerDown(Exception):
     """The server is not answering its health check yet."""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _config_in(directory: Path) -> Path:
@@ -65,7 +64,6 @@ def _config_in(directory: Path) -> Path:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     work = tmp_path_factory.mktemp("langgraph-dev")
-    port = _free_port()
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),  # this checkout's code, whatever is installed
@@ -75,24 +73,32 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     }
     env.pop("RINGMASTER_TEAM_FILE", None)
     env.pop("RINGMASTER_DATABASE_URL", None)
-    log = (work / "server.log").open("w")
+    log_path = work / "server.log"
+    log = log_path.open("w")
     cli = Path(sys.executable).with_name("langgraph")  # the CLI installed next to this Python
     if not cli.is_file():
         pytest.skip("the langgraph CLI is not installed next to this Python")
+    # Port 0: uvicorn binds a port the system picks, so no other process (another xdist
+    # worker's server) can take it between choosing and binding, and logs it at INFO
+    # ("Uvicorn running on http://127.0.0.1:PORT"). The banner's URL then says port 0.
     proc = subprocess.Popen(
         [str(cli), "dev", "--config", str(_config_in(work)), "--host", "127.0.0.1"]
-        + ["--port", str(port), "--no-browser", "--no-reload"],
+        + ["--port", "0", "--server-log-level", "INFO", "--no-browser", "--no-reload"],
         cwd=work,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group, stopped as one at the end
     )
-    url = f"http://127.0.0.1:{port}"
+    url = ""
 
     def healthy() -> None:
+        nonlocal url
         if proc.poll() is not None:
-            raise RuntimeError(f"langgraph dev exited: {(work / 'server.log').read_text()}")
+            raise RuntimeError(f"langgraph dev exited: {log_path.read_text()}")
+        url = url or listening_url(log_path.read_text()) or ""
+        if not url:
+            raise ServerDown("not listening yet")
         try:
             httpx.get(f"{url}/ok", timeout=2).raise_for_status()
         except httpx.HTTPError as exc:

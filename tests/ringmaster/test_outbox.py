@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -194,15 +193,32 @@ class Inbox:
         return "250 OK"
 
 
-def test_an_email_reaches_a_local_smtp_server(engine: Any) -> None:
+def smtp_controller(handler: Any) -> Any:
+    """aiosmtpd's Controller listening on a port the system picks as it binds, so that no
+    other process (another xdist worker's server) can take the port first. aiosmtpd has no
+    `port=0` (its start-up check connects to `port`): the subclass binds port 0 in the
+    server-creating hook its base class leaves to subclasses, and keeps the port it got."""
     from aiosmtpd.controller import Controller
 
+    class FreePortController(Controller):
+        def _create_server(self) -> Any:
+            async def bind() -> Any:
+                server = await self.loop.create_server(
+                    self._factory_invoker, host=self.hostname, port=0
+                )
+                self.port = server.sockets[0].getsockname()[1]
+                return server
+
+            return bind()
+
+    return FreePortController(handler, hostname="127.0.0.1", port=0)
+
+
+def test_an_email_reaches_a_local_smtp_server(engine: Any) -> None:
     inbox = Inbox()
-    with socket.socket() as probe:  # a free port for the server
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller = smtp_controller(inbox)
     controller.start()
+    port = controller.port
     try:
         clock = Clock()
         transports: dict[str, Any] = {"email": EmailTransport("127.0.0.1", port, "rm@example.org")}

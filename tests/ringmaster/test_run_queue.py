@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ringmaster.run_queue import Limits, SqlRunQueue
 from ringmaster.settings import Settings
@@ -254,3 +254,44 @@ def test_an_agents_jobs_start_in_strict_priority_order_under_concurrent_claims(
     assert started == expected
     for q in queues:
         q.engine.dispose()
+
+
+def test_a_claim_that_meets_another_claims_check_looks_again(pg_database: str) -> None:
+    # Another transaction holds billing's lock (a claim checking its room right now). A claim
+    # does not wait on it, so it cannot deadlock: it gives up after a few short looks, and
+    # takes the job when the lock is freed between two looks. Before, the first look's
+    # "taken" counted as "full": the worker then slept until the next NOTIFY with a slot free.
+    url = Settings(db_url=pg_database).app_db_url
+    q = SqlRunQueue(make_engine(url), limits=Limits(capacity={"billing": 2}))
+    add(q, "b0", agent="billing")
+    looks: list[bool] = []
+    hold, missed, freed = threading.Event(), threading.Event(), threading.Event()
+    real = q._try_lock
+
+    def spy(conn, agent):  # type: ignore[no-untyped-def]
+        got = real(conn, agent)
+        looks.append(got)
+        if not got and hold.is_set() and not missed.is_set():
+            missed.set()
+            assert freed.wait(60)  # hold this look until the lock is freed (a hang guard)
+        return got
+
+    q._try_lock = spy  # type: ignore[method-assign]
+    other = make_engine(url).connect()
+    other.begin()
+    other.execute(text("SELECT pg_advisory_xact_lock(hashtext('billing'))"))
+    assert q.claim("w") is None
+    assert looks == [False] * 4  # looked again, then gave up: the lock was never freed
+    looks.clear()
+    hold.set()
+    got: list[object] = []
+    t = threading.Thread(target=lambda: got.append(q.claim("w")))
+    t.start()
+    assert missed.wait(60)  # its first look found the lock taken …
+    other.rollback()  # … which is freed before its next look
+    freed.set()
+    t.join(60)
+    assert looks == [False, True]
+    assert [j.key for j in got] == ["b0"]  # type: ignore[attr-defined]
+    other.close()
+    q.engine.dispose()

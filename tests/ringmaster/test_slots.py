@@ -253,3 +253,92 @@ def test_a_health_reading_waits_for_a_grant_in_flight_on_postgres(queue, clock) 
             assert queue.unhealthy(conn, "billing") is None  # not written before the grant ends
     reading.join()
     assert not slots.acquire(ask("a"), "w")[1]  # a later grant sees the reading
+
+
+def test_a_grant_that_leaves_room_wakes_the_waiter_behind_it(db_url, tmp_path, clock) -> None:
+    # Support (capacity 2) is full; a, then b wait in line, each as its own process would.
+    # Both slots free in one transaction; b looks first and is refused (a is ahead); then a
+    # is granted, and one slot is left: b must be woken for it, not sleep until a slot is
+    # freed or its poll. (Before, a grant woke nobody: with short runs in a long line, one
+    # slot of two was used at a time.) The waiters' poll is 120 s: only a wake-up is in time.
+    url = Settings(home=tmp_path, db_url=db_url).app_db_url
+    limits = Limits(capacity={"support": 2})
+    qs = [SqlRunQueue(make_engine(url), clock, limits=limits) for _ in range(3)]
+    held_q, a_q, b_q = qs
+    holder = QueueSlots(held_q)
+    held = [holder.acquire(ask(s, "support"), "elsewhere")[0] for s in ("h1", "h2")]
+    assert all(h.state == "running" for h in held)
+    a_slots, b_slots = (
+        QueueSlots(q, wait_seconds=120, waiter_lease_seconds=360, poll_seconds=120)
+        for q in (a_q, b_q)
+    )
+    freed, b_refused, release = threading.Event(), threading.Event(), threading.Event()
+    inside: dict[str, threading.Event] = {"a": threading.Event(), "b": threading.Event()}
+    real_a, real_b = a_slots.acquire, b_slots.acquire
+    # A look either ends before the slots are freed or begins after (on SQLite a waiter
+    # looks at every poll).
+    gate = threading.Lock()
+
+    def acquire_a(request: SlotRequest, owner: str):  # type: ignore[no-untyped-def]
+        with gate:
+            if not freed.is_set():
+                return real_a(request, owner)
+        assert b_refused.wait(60)  # b looks first once the slots are free
+        return real_a(request, owner)
+
+    def acquire_b(request: SlotRequest, owner: str):  # type: ignore[no-untyped-def]
+        with gate:
+            if not freed.is_set():
+                return real_b(request, owner)
+        job, granted = real_b(request, owner)
+        if not granted:
+            b_refused.set()
+        return job, granted
+
+    a_slots.acquire, b_slots.acquire = acquire_a, acquire_b  # type: ignore[method-assign]
+    # Their rows are queued before anyone listens: no waiter is woken by another's row, so
+    # each wakes only for the freed slots and then for a grant that wakes it.
+    lines = {"a": (a_slots, "high"), "b": (b_slots, "normal")}
+    for name, (slots, priority) in lines.items():
+        assert not slots.acquire(ask(name, "support", priority), "before")[1]
+    for q in (a_q, b_q):
+        q.wait(0.01)  # on Postgres: LISTEN is in place before anything is sent
+
+    def wait_in_line(name: str, slots: QueueSlots, priority: str) -> None:
+        with slots.hold(ask(name, "support", priority)):
+            inside[name].set()
+            release.wait(60)
+
+    threads = [
+        threading.Thread(target=wait_in_line, args=(name, *line), daemon=True)
+        for name, line in lines.items()
+    ]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 30  # a hang guard: both are observed waiting in line
+    with held_q.engine.connect() as conn:
+        waiting = select(func.count()).where(
+            jobs.c.kind == "slot", jobs.c.state == "queued", jobs.c.lease_owner != "before"
+        )
+        while conn.execute(waiting).scalar_one() < 2:
+            assert time.monotonic() < deadline, "a and b never waited in line"
+            conn.rollback()
+    with gate, held_q.writer.begin() as conn:  # one NOTIFY for both: each waiter wakes once
+        freed.set()
+        conn.execute(
+            update(jobs)
+            .where(jobs.c.id.in_([h.id for h in held]))
+            .values(state="done", lease_owner=None, finished_at=clock())
+        )
+        if held_q.is_postgres:
+            conn.execute(text("NOTIFY rm_jobs"))
+    try:
+        assert inside["a"].wait(60) and b_refused.is_set()
+        assert inside["b"].wait(60), "b slept while a slot was free"
+    finally:
+        release.set()
+        for t in threads:
+            t.join(60)
+        for q in qs:
+            q.close()
+            q.engine.dispose()

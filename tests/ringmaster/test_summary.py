@@ -107,6 +107,10 @@ def test_since_lengths() -> None:
     assert parse_since("24h") == timedelta(hours=24)
     assert parse_since("1d12h") == timedelta(days=1, hours=12)
     assert parse_since("90m") == timedelta(minutes=90)
+    assert parse_since("3660d") == timedelta(days=3660)
     for bad in ("", "24", "h", "-1h", "0h", "yesterday"):
         with pytest.raises(ConfigError):
             parse_since(bad)
+    for long in ("99999999d", "3661d", "90000000h", "9" * 30 + "m"):  # was an OverflowError
+        with pytest.raises(ConfigError, match="too long"):
+            parse_since(long)

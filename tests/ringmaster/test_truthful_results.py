@@ -69,6 +69,59 @@ def test_an_edited_refund_reads_as_the_amount_that_ran(runner_each_backend: Runn
     assert "as edited by the reviewer: amount 999.00 → 40.00" in result["summary"]
 
 
+def test_an_edited_refunds_output_tells_the_executed_arguments(runner: Runner) -> None:
+    """The result's `output` (what `run --json`, `thread show`, the API and the chat show)
+    tells the amount that ran, not the proposed one, and says what was proposed and by whom
+    it was changed; a later read of the thread (a restart, another process) says the same."""
+    out = submit(runner, "Refund invoice INV-1010 in full, the customer is unhappy")
+    (item,) = out.pending
+    done = DecisionService(runner).decide(
+        item, Decision("edit", (Edit(0, {"amount": "40.00"}),)), "rev"
+    )
+    for seen in (done, runner.outcome(done.thread_id), runner.outcome(done.thread_id, 1)):
+        output = only_result(seen)["output"]
+        assert output["amount"] == "40.00", output
+        assert output["invoice_ids"] == ["INV-1010"]
+        assert output["edited"] == [
+            {
+                "tool": "issue_refund",
+                "proposed": {"amount": "999.00"},
+                "executed": {"amount": "40.00"},
+                "by": "rev",
+            }
+        ]
+        assert output["effects"][0]["args"]["amount"] == "40.00"
+        assert "proposed refunding 999.00" in output["proposal"]  # the proposal, named so
+
+
+def test_an_approved_refunds_output_lists_no_edit(runner: Runner) -> None:
+    out = submit(runner, "Refund invoice INV-1010 in full, the customer is unhappy")
+    (item,) = out.pending
+    done = DecisionService(runner).decide(item, Decision("approve"), "rev")
+    output = only_result(done)["output"]
+    assert output["amount"] == "999.00" and "edited" not in output
+
+
+def test_an_edited_amount_reads_as_money_on_both_sides(runner: Runner) -> None:
+    """A reviewer's `40` for a proposed "999.00" reads "999.00 → 40.00" wherever the edit is
+    echoed: the subtask's summary, the answer (CLI, chat and API show these) and the audit."""
+    from ringmaster.cli_audit import _event_line
+
+    out = submit(runner, "Refund invoice INV-1010 in full, the customer is unhappy")
+    (item,) = out.pending
+    done = DecisionService(runner).decide(item, Decision("edit", (Edit(0, {"amount": 40}),)), "rev")
+    result = only_result(done)
+    assert result["actions"][0]["args"]["amount"] == 40  # as the reviewer gave it
+    for text in (result["summary"], done.answer or ""):
+        assert "refunded 40.00 USD on INV-1010" in text
+        assert "as edited by the reviewer: amount 999.00 → 40.00)" in text
+    events = runner.audit.for_thread(done.thread_id)
+    answer = next(e for e in events if e.kind == "final_answer" and e.data.get("turn") == 1)
+    assert "amount 999.00 → 40.00" in answer.data["answer"]
+    decision = next(e for e in events if e.kind == "human_decision")
+    assert "edit issue_refund(invoice_id=INV-1010, amount=40.00" in _event_line(decision)
+
+
 def test_a_finished_rollback_says_where_the_service_now_is(runner: Runner) -> None:
     out = submit(runner, "Roll back api in production")
     (item,) = out.pending

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from ringmaster.cli_chat import Chat
-from ringmaster.decisions import Decision, DecisionService, ResumeAfterCommit
-from ringmaster.errors import AlreadyDecided
+from ringmaster.decisions import Decision, DecisionService, Edit, ResumeAfterCommit
+from ringmaster.errors import AlreadyDecided, InvalidDecision
 from ringmaster.graph.state import Requester
 from ringmaster.quarantine import FAILURE_KIND, failure_payload, quarantine
 from ringmaster.review_queue import ReviewItem
@@ -211,6 +211,74 @@ def test_the_answer_to_the_supervisors_question_runs_while_the_question_waits(
     assert "INV-1049" in answer.results["t1"]["summary"]
 
 
+def test_the_supervisors_question_cannot_be_routed_to_act_on_a_guess(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    runner, ann = demo
+    thread = runner.submit("show me TCK-1002 and TCK-1058", requester=ann).thread_id
+    before = {t: notes(tmp_path, t) for t in ("TCK-1002", "TCK-1058")}
+    [question] = runner.submit("close it", thread_id=thread, requester=ann).pending
+    assert question.payload["review_configs"][0]["allowed_decisions"] == ["respond", "reject"]
+    service = DecisionService(runner)
+
+    # Routed to support, "close it (asked: Which ticket … TCK-1002 or TCK-1058?)" closed both
+    # tickets with the question as their note.
+    route = Decision("edit", edits=[Edit(0, {"agent": "support"})])
+    with pytest.raises(InvalidDecision, match="asks the requester which record they mean"):
+        service.decide(question.id, route, "rev")
+
+    assert runner.queue.get(question.id).status == "pending"  # nothing decided, nothing lost
+    assert {t: notes(tmp_path, t) for t in before} == before
+    done = service.decide(question.id, Decision("reject", reason="ask them again"), "rev")
+    assert done.status == "completed"
+    assert {t: notes(tmp_path, t) for t in before} == before
+
+
+def test_a_turn_is_held_for_the_record_it_acts_on(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    runner, ann = demo
+    thread = runner.submit("What's the status of ticket TCK-1003?", requester=ann).thread_id
+    [item] = runner.submit("refund INV-1002", thread_id=thread, requester=ann).pending
+
+    # "close it" closes the thread's ticket (an invoice is not closed): it was held "about
+    # INV-1002" behind the refund, then closed TCK-1003 once the refund was decided.
+    close = runner.submit("close it", thread_id=thread, requester=ann)
+
+    assert (close.status, close.queued_behind) == ("completed", [])
+    [subtask] = close.plan["subtasks"]  # type: ignore[index]
+    assert "TCK-1003" in subtask["description"] and "INV-1002" not in subtask["description"]
+    assert runner.queue.get(item.id).status == "pending"
+
+
+def test_an_edit_the_records_refuse_is_refused_before_it_uses_up_the_review(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    runner, ann = demo
+    _, item = refund_waiting(runner, ann)
+    service = DecisionService(runner)
+
+    # Each of these was committed and then failed at the tool: the review was used up and
+    # the refund lost.
+    for args, problem in (
+        ({"amount": "5000"}, "above the amount 299.00 of invoice INV-1002"),
+        ({"invoice_id": "INV-9999"}, "INV-9999"),
+        # A decimal comma was read as a thousands separator (1,50 refunded 150.00), and an
+        # amount past Decimal's precision raised InvalidOperation (a traceback, an HTTP 500).
+        ({"amount": "1,50"}, "decimals with a point"),
+        ({"amount": "1e400"}, "not an amount of money"),
+        ({"amount": "1" + "0" * 29}, "too large"),
+    ):
+        with pytest.raises(InvalidDecision, match=problem):
+            service.decide(item.id, Decision("edit", edits=[Edit(0, args)]), "rev")
+        assert runner.queue.get(item.id).status == "pending"
+    assert refunds(tmp_path) == []  # the checks wrote nothing
+
+    done = service.decide(item.id, Decision("edit", edits=[Edit(0, {"amount": "40"})]), "rev")
+    assert done.status == "completed"
+    assert refunds(tmp_path) == [(4000,)]
+
+
 def notes(home: Path, ticket: str) -> list[str]:
     with sqlite3.connect(home / "demo-company.db") as conn:
         rows = conn.execute("SELECT note FROM ticket_notes WHERE ticket_id = ?", (ticket,))
@@ -245,6 +313,37 @@ def test_a_question_answered_in_the_conversation_is_closed_and_cannot_act_again(
         "TCK-1002": before["TCK-1002"],
         "TCK-1058": [*before["TCK-1058"], "customer called again"],
     }
+
+
+def credits(home: Path, customer: str) -> list[tuple[int]]:
+    with sqlite3.connect(home / "demo-company.db") as conn:
+        return conn.execute(
+            "SELECT amount_cents FROM credits WHERE customer_id = ?", (customer,)
+        ).fetchall()
+
+
+def test_an_action_on_a_record_the_turn_leaves_out_is_asked_never_acted_on(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    # Two Castillos in play, and "the Castillo account" names neither by id: the credit is
+    # asked about, not given to one the skill finds; the reply gives it to the one picked.
+    runner, ann = demo
+    first = runner.submit(
+        "Oscar Castillo (CUS-1015) and Freya Castillo (CUS-1017) are both customers, "
+        "which plan is each of them on?",
+        requester=ann,
+    )
+    thread = first.thread_id
+    credit = "Thanks! Please apply a $15 credit to the Castillo account for the trouble."
+    asked = runner.submit(credit, thread_id=thread, requester=ann)
+    [question] = asked.pending
+    described = question.payload["context"]["subtask"]["description"]
+    assert "Which customer do you mean" in described and "CUS-1017" in described
+    assert credits(tmp_path, "CUS-1015") == credits(tmp_path, "CUS-1017") == []
+
+    answer = runner.submit("Freya", thread_id=thread, requester=ann)
+    assert answer.status == "completed"
+    assert credits(tmp_path, "CUS-1017") == [(1500,)] and credits(tmp_path, "CUS-1015") == []
 
 
 def test_each_decision_resumes_its_own_turn_once(
@@ -417,3 +516,26 @@ def test_a_turn_waits_only_for_earlier_turns_reviews_never_later_ones_or_failure
         job1, turn=3, payload={**about_invoice, "request": "why did that run fail?"}
     )
     assert waits_for(runner, about_run, runner.history(thread)) == []
+
+
+def test_a_note_bound_by_recency_is_asked_while_another_ticket_is_live(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    # One ticket per turn, nothing settling either: "the ticket" is not the newer one by
+    # recency; the note is asked about, and the reply adds it to the ticket picked.
+    runner, ann = demo
+    thread = runner.submit("TCK-1002 is the login one", requester=ann).thread_id
+    runner.submit("and TCK-1058 is about 2fa codes", thread_id=thread, requester=ann)
+    before = {t: notes(tmp_path, t) for t in ("TCK-1002", "TCK-1058")}
+    asked = runner.submit(
+        "add a note to the ticket: customer called again", thread_id=thread, requester=ann
+    )
+    [question] = asked.pending
+    described = question.payload["context"]["subtask"]["description"]
+    assert "TCK-1002" in described and "TCK-1058" in described
+    assert {t: notes(tmp_path, t) for t in before} == before
+
+    answer = runner.submit("TCK-1002", thread_id=thread, requester=ann)
+    assert answer.status == "completed"
+    assert notes(tmp_path, "TCK-1002") == [*before["TCK-1002"], "customer called again"]
+    assert notes(tmp_path, "TCK-1058") == before["TCK-1058"]

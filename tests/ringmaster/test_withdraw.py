@@ -115,6 +115,32 @@ def test_a_correction_withdraws_the_refund_it_corrects(
     assert "superseded in turn 2: sorry, I meant INV-1012" in summary
 
 
+def test_a_correction_says_which_review_it_withdrew_and_why(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    """The correcting turn's answer names the review it withdrew (id, record, amount) and
+    why, from the audit event its rejection committed with."""
+    from ringmaster.decisions import Decision, DecisionService
+
+    runner, ann = demo
+    thread, wrong = refund_waiting(runner, ann)
+    amount = wrong.payload["action_requests"][0]["args"]["amount"]
+
+    fixed = runner.submit("sorry, I meant INV-1012", thread_id=thread, requester=ann)
+
+    [event] = [e for e in runner.audit.for_thread(thread) if e.kind == "review_withdrawn"]
+    assert (event.data["turn"], event.data["review_id"]) == (2, wrong.id)
+    [note] = fixed.notes()  # the turn waits for its own review: said before its answer
+    assert note.startswith(f"withdrew review {wrong.id[:10]} of turn 1 (issue_refund(")
+    assert "INV-1002" in note and f"amount={amount}" in note
+    assert "superseded by this turn's correction (sorry, I meant INV-1012)" in note
+    assert fixed.to_dict()["withdrawn"][0]["review_id"] == wrong.id
+    [right] = [i for i in fixed.pending if i.turn == 2]
+    DecisionService(runner).decide(right, Decision("reject", reason="not today"), "rita")
+    done = runner.outcome(thread, 2)
+    assert done.answer is not None and done.answer.startswith(note + "\n[t1 billing")
+
+
 def test_a_correction_that_adds_a_record_withdraws_nothing(
     demo: tuple[Runner, Requester],  # noqa: F811
 ) -> None:
@@ -137,7 +163,6 @@ def test_a_call_off_withdraws_only_the_requesters_own_work_on_the_record_it_name
     for who, words in (
         (ann, "cancel the refund for INV-1004"),  # another record
         (ann, "stop sending me refund emails"),  # a request of its own
-        (ann, "don't refund INV-1002, refund INV-1005 instead"),  # asks for more: planned
         (bob, "never mind"),  # not bob's refund
     ):
         runner.submit(words, thread_id=thread, requester=who)
@@ -180,3 +205,134 @@ def test_a_call_off_retried_after_its_rejection_still_says_what_it_withdrew(
     assert cancel.turn == 2
     [row] = cancel.subtasks()
     assert row["agent"] == "conversation" and f"withdrew review {item.id[:10]}" in row["summary"]
+
+
+def test_a_correction_naming_the_record_taken_back_withdraws_it_and_plans_the_other_at_once(
+    demo: tuple[Runner, Requester],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from ringmaster.decisions import Decision, DecisionService
+    from ringmaster.errors import AlreadyDecided
+
+    runner, ann = demo
+    thread, wrong = refund_waiting(runner, ann)  # INV-1002, 299.00, waits for approval
+
+    fixed = runner.submit("don't refund INV-1002, refund INV-1005 instead", thread_id=thread,
+                          requester=ann)  # fmt: skip
+
+    assert fixed.queued_behind == [] and fixed.turn == 2  # planned at once, not held
+    withdrawn = runner.queue.get(wrong.id)
+    assert (withdrawn.status, withdrawn.decided_by) == ("resumed", ann.id)
+    [row] = fixed.subtasks()
+    assert row["agent"] == "billing" and "INV-1005" in row["summary"]
+    # The correction keeps turn 1's reason ("double charged"), which INV-1005's one charge
+    # does not bear out: the new refund waits for a person, who reads that doubt first.
+    [doubted] = fixed.pending
+    assert "INV-1005 has 1 successful charge(s)" in doubted.summary
+    assert [w["review_id"] for w in fixed.withdrawn] == [wrong.id]
+    assert refunds(tmp_path, "INV-1005") == []
+    paid = DecisionService(runner).decide(doubted, Decision("approve"), "rev")
+    assert paid.answer is not None and paid.answer.startswith(
+        f"withdrew review {wrong.id[:10]} of turn 1 (issue_refund(invoice_id=INV-1002"
+    )
+    assert refunds(tmp_path) == [] and refunds(tmp_path, "INV-1005") != []
+    try:  # approving the withdrawn review elsewhere cannot run it any more
+        DecisionService(runner).decide(wrong.id, Decision("approve"), "rev")
+    except AlreadyDecided:
+        pass
+    assert refunds(tmp_path) == []
+
+
+def test_the_forms_of_a_correction_that_name_the_record_taken_back(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    from ringmaster.graph.references import kinds_from_team
+    from ringmaster.graph.references.swaps import swap
+
+    kinds = kinds_from_team(demo[0].deps.registry.team.entities)
+    for words in (
+        "not INV-1002, INV-1005 instead",
+        "don't refund INV-1002, refund INV-1005 instead",
+        "instead of INV-1002, INV-1005",
+        "INV-1005 not INV-1002",
+        "sorry, INV-1005 rather than INV-1002",
+    ):
+        found = swap(words, kinds)
+        assert found is not None and found.correcting, words
+        assert (found.wrong, found.right) == (("INV-1002",), ("INV-1005",)), words
+    leaves_out = swap("close TCK-1001 but not TCK-1003", kinds)
+    assert leaves_out is not None and not leaves_out.correcting  # a request, not a correction
+
+
+def test_never_mind_after_a_question_withdraws_the_question(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    runner, ann = demo
+    thread = runner.submit("What's the status of TCK-1001 and TCK-1003?", requester=ann).thread_id
+    asked = runner.submit("close it", thread_id=thread, requester=ann)
+    [question] = asked.pending
+
+    off = runner.submit("never mind", thread_id=thread, requester=ann)
+
+    [row] = off.subtasks()
+    assert row["agent"] == "conversation" and row["status"] == "done"
+    assert "withdrew the question of turn 2 (Which ticket do you mean" in (off.answer or "")
+    closed = runner.queue.get(question.id)
+    assert closed.status == "resumed" and closed.decided_by == ann.id
+    assert off.pending == []
+
+
+def test_neither_after_a_question_runs_the_request_on_the_record_meant(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    runner, ann = demo
+    thread = runner.submit("What's the status of TCK-1001 and TCK-1003?", requester=ann).thread_id
+    [question] = runner.submit("close it", thread_id=thread, requester=ann).pending
+
+    meant = runner.submit("neither, I meant TCK-1005", thread_id=thread, requester=ann)
+
+    [subtask] = meant.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "close TCK-1005"
+    assert "closed TCK-1005" in (meant.answer or "")
+    assert runner.queue.get(question.id).status != "pending"  # answered, not left to decide
+
+
+def test_a_correction_after_the_corrected_refund_ran_says_it_stands(
+    demo: tuple[Runner, Requester],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    runner, ann = demo
+    first = runner.submit("Refund invoice INV-1003 in full, the customer cancelled", requester=ann)
+    assert first.status == "completed"  # under the limit: ran at once
+    [(cents,)] = refunds(tmp_path, "INV-1003")
+
+    fixed = runner.submit("sorry, I meant INV-1006", thread_id=first.thread_id, requester=ann)
+
+    [note] = fixed.notes()
+    assert note.startswith("turn 1's issue_refund(invoice_id=INV-1003, amount=")
+    assert f"{cents / 100:.2f}" in note and "had already run" in note and "not undone" in note
+    assert fixed.answer is not None and fixed.answer.startswith(note)
+    assert refunds(tmp_path, "INV-1003") == [(cents,)]  # it stands
+    assert [e.kind for e in runner.audit.for_thread(first.thread_id)].count(
+        "correction_too_late"
+    ) == 1
+
+
+def test_a_reviewers_rejection_is_not_a_withdrawal_on_a_one_person_machine(
+    demo: tuple[Runner, Requester],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """The README's demo: one login asks and reviews (no users), and `review reject` is a
+    reviewer's rejection; it read 'the requester withdrew it' because the names matched."""
+    from ringmaster.decisions import Decision, DecisionService
+
+    runner, ann = demo
+    thread, item = refund_waiting(runner, ann)
+    done = DecisionService(runner).decide(
+        item, Decision("reject", reason="not without the account manager"), ann.id
+    )
+    summary = done.results["t1"]["summary"]
+    assert summary.startswith(
+        "issue_refund was not run: a reviewer rejected it (not without the account manager)"
+    ), summary
+    assert "withdrew" not in (done.answer or "") and refunds(tmp_path) == []

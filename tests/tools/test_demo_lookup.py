@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from ringmaster.tools.demo import ensure_demo_db
@@ -50,3 +51,22 @@ def test_a_short_name_is_matched_as_a_word_not_inside_one() -> None:
     for text in ("payment processor down", "refund of 1502.00"):
         words = _words({"title": text}, ("title",)).split()  # type: ignore[arg-type]
         assert not {"saml", "5xx"} & set(words), text
+
+
+def test_a_record_is_described_by_its_month_its_version_and_its_amount(tmp_path: Path) -> None:
+    lookup = demo_lookup(ensure_demo_db(tmp_path / "demo.db"))
+    june, rc = lookup("DEP-1032"), lookup("DEP-1033")  # api 2.14.0 (June 14), 2.15.0-rc1
+    assert june is not None and "June" in june.words.split()
+    assert "2025-06-14T09:30:00+00:00" not in june.words  # a timestamp describes nothing
+    assert rc is not None and "rc" in rc.words.split()
+    big, small = lookup("INV-1207"), lookup("INV-1208")  # 499.00 and 299.00
+    assert big is not None and small is not None and big.amount == Decimal("499.00")
+    assert small.amount == Decimal("299.00") and lookup("TCK-1001").amount is None  # type: ignore[union-attr]
+
+
+def test_an_unpaid_invoice_is_also_outstanding_a_paid_one_is_not(tmp_path: Path) -> None:
+    # "the customer's other outstanding invoice": what finance staff call an unpaid one.
+    lookup = demo_lookup(ensure_demo_db(tmp_path / "demo.db"))
+    unpaid, paid = lookup("INV-1223"), lookup("INV-1176")  # Greta Fischer's June and May
+    assert unpaid is not None and {"outstanding", "overdue"} <= set(unpaid.words.split())
+    assert paid is not None and "outstanding" not in paid.words.split()

@@ -168,6 +168,13 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("issue_refund", {"invoice_id": "INV-1001", "amount": 5.5}, "decimal string"),
     ("issue_refund", {"invoice_id": "INV-1001", "amount": "1.005"}, "more than two decimals"),
     ("issue_refund", {"invoice_id": "INV-1001", "amount": "abc"}, "not an amount"),
+    # A decimal comma is refused, not read as a thousands separator (1,50 was 150.00).
+    ("issue_refund", {"invoice_id": "INV-1001", "amount": "1,50"}, "decimals with a point"),
+    ("issue_refund", {"invoice_id": "INV-1001", "amount": "1,2345.00"}, "decimals with a point"),
+    # Too large or in exponent form: a one-line refusal (was decimal.InvalidOperation).
+    ("issue_refund", {"invoice_id": "INV-1001", "amount": "1e400"}, "not an amount"),
+    ("issue_refund", {"invoice_id": "INV-1001", "amount": "1" + "0" * 29}, "too large"),
+    ("apply_credit", {"customer_id": "CUS-1001", "amount": 10**30}, "too large"),
     ("issue_refund", {"invoice_id": "INV-1003", "amount": "30.00"}, "above the amount 29.00"),
     ("issue_refund", {"invoice_id": "nonsense", "amount": "1.00"}, "must look like INV-1001"),
     ("apply_credit", {"customer_id": "CUS-9999", "amount": "5.00"}, "no customer with id"),

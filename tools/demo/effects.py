@@ -5,13 +5,19 @@ The effect and its `side_effects` row are written in one transaction, and the ro
 get past it (no check-then-act window). The loser rolls back and returns the stored result.
 An effect that raises rolls back the whole transaction, the key row included, so a refused
 call changes nothing and can be retried with corrected arguments.
+
+`dry_run` runs a tool's effect against the records as they are now and rolls it back: what a
+reviewer's edit would meet (an unknown invoice, a refund above what is left), found before the
+edit is committed.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +26,19 @@ from ringmaster.tools.demo.limits import record_and_check
 from ringmaster.tools.errors import ToolArgumentError
 
 Effect = Callable[[sqlite3.Connection, str], dict[str, Any]]
+
+_DRY_RUN: contextvars.ContextVar[bool] = contextvars.ContextVar("dry_run", default=False)
+
+
+@contextmanager
+def dry_run() -> Iterator[None]:
+    """Within it, `run_once` runs the effect and rolls it back: nothing is written, no key is
+    taken, and the effect's refusals (ToolArgumentError) are raised as they would be."""
+    token = _DRY_RUN.set(True)
+    try:
+        yield
+    finally:
+        _DRY_RUN.reset(token)
 
 
 def _canonical(args: Mapping[str, Any]) -> str:
@@ -38,6 +57,13 @@ def run_once(
         raise ToolArgumentError("idempotency_key must be a non-empty string")
     args_json = _canonical(args)
     now = utc_now()
+    if _DRY_RUN.get():
+        with connect(db_path) as conn:
+            conn.execute("BEGIN")
+            try:
+                return effect(conn, now)
+            finally:
+                conn.execute("ROLLBACK")
     with connect(db_path) as conn:
         # IMMEDIATE takes the write lock up front, so a racing caller waits (busy timeout)
         # instead of failing with "database is locked" halfway through its effect.

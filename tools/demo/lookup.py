@@ -13,6 +13,7 @@ import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from ringmaster.tools.demo.db import connect
@@ -26,8 +27,9 @@ class Record:
     id: str
     owner: str | None  # the customer the record belongs to
     words: str  # what describes it: "the June one", "the SAML one"
-    owns: tuple[str, ...]  # for a customer: their tickets and invoices
+    owns: tuple[str, ...]  # for a customer: their tickets, invoices and documents
     done: bool = False  # finished: a closed ticket, a resolved incident or alert
+    amount: Decimal | None = None  # what an invoice is for: "the bigger one"
 
 
 # The statuses of a finished record: "her ticket" is not the one she closed last year.
@@ -38,8 +40,12 @@ _TABLES: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     "TCK": ("tickets", ("subject", "status", "priority"), "customer_id"),
     "INV": ("invoices", ("status", "period", "currency"), "customer_id"),
     "CUS": ("customers", ("name", "email", "company", "plan", "status"), None),
-    "DEP": ("deployments", ("service", "environment", "version", "status", "kind"), None),
-    "INC": ("incidents", ("service", "title", "severity", "status"), None),
+    "DEP": (
+        "deployments",
+        ("service", "environment", "version", "status", "kind", "deployed_at"),
+        None,
+    ),
+    "INC": ("incidents", ("service", "title", "severity", "status", "started_at"), None),
     "ALT": ("alerts", ("service", "name", "severity", "status"), None),
     "DOC": ("documents", ("kind", "title"), "customer_id"),
 }
@@ -53,16 +59,25 @@ _ALSO_CALLED = {
     "sso": "saml",
     "502": "5xx",
     "5xx": "502",
+    "unpaid": "outstanding overdue owing",
 }
 
 
+# Columns that say when a record is from: "2025-06" is "the June one", and so is a deployment
+# of "2025-06-14T09:30:00+00:00" (whose timestamp itself describes nothing a person types).
+_DATES = {"period", "deployed_at", "started_at"}
+_STAMPS = {"deployed_at", "started_at"}
+
+
 def _words(row: sqlite3.Row, columns: tuple[str, ...]) -> str:
-    words = [str(row[c]) for c in columns if row[c] is not None]
+    words = [str(row[c]) for c in columns if row[c] is not None and c not in _STAMPS]
     said = " ".join(words).lower()
     words += [alias for term, alias in _ALSO_CALLED.items() if re.search(rf"\b{term}\b", said)]
-    if "period" in columns and row["period"]:
-        # "2025-06" is "the June one" to a person.
-        year, _, month = str(row["period"]).partition("-")
+    # "2.15.0-rc1" is "the rc one".
+    words += sorted(set(re.findall(r"(?<![a-z])([a-z]+)\d+\b", said)) - set(said.split()))
+    for column in [c for c in columns if c in _DATES and row[c]]:
+        year, _, rest = str(row[column]).partition("-")
+        month = rest[:2]
         if month.isdigit() and 1 <= int(month) <= 12:
             words += [calendar.month_name[int(month)], calendar.month_abbr[int(month)], year]
     return " ".join(words).replace("_", " ")
@@ -76,7 +91,8 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
         if prefix not in _TABLES:
             return None
         table, columns, owner = _TABLES[prefix]
-        wanted = ", ".join(columns + ((owner,) if owner else ()))
+        amount = ("amount_cents",) if prefix == "INV" else ()
+        wanted = ", ".join(columns + amount + ((owner,) if owner else ()))
         with connect(db) as conn:
             row = conn.execute(
                 f"SELECT {wanted} FROM {table} WHERE id = ?",  # noqa: S608 (names are constants)
@@ -85,6 +101,9 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
             if row is None:
                 return None
             words = _words(row, columns)
+            if amount:  # "the 29 one": what the invoice is for, as it is typed
+                cents = int(row["amount_cents"])
+                words = f"{words} {cents // 100} {cents // 100}.{cents % 100:02d}"
             if owner and row[owner]:  # "the one for Maria", "the Lopez invoice"
                 person = conn.execute(
                     "SELECT name, company FROM customers WHERE id = ?", (row[owner],)
@@ -92,10 +111,10 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
                 if person is not None:
                     words = f"{words} {person['name']} {person['company']}"
             owns: tuple[str, ...] = ()
-            if prefix == "CUS":  # "her open ticket", "their February invoice"
+            if prefix == "CUS":  # "her open ticket", "their February invoice", "his contract"
                 owns = tuple(
                     r[0]
-                    for table_name in ("tickets", "invoices")
+                    for table_name in ("tickets", "invoices", "documents")
                     for r in conn.execute(
                         f"SELECT id FROM {table_name} WHERE customer_id = ? ORDER BY id",  # noqa: S608
                         (record_id.upper(),),
@@ -107,6 +126,7 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
             words=words,
             owns=owns,
             done="status" in columns and str(row["status"]) in _DONE,
+            amount=Decimal(row["amount_cents"]) / 100 if amount else None,
         )
 
     return lookup

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -12,12 +13,25 @@ from ringmaster.tools.errors import ToolArgumentError
 CENT = Decimal("0.01")
 
 
+CENT = Decimal("0.01")
+# Far above any demo invoice, and far inside Decimal's 28 digits, so quantizing cannot fail.
+MOST = Decimal("999999999999.99")
+# Digits with a point for decimals; a comma only between groups of three (1,299.00). A comma
+# anywhere else ("1,50") is a decimal comma in much of the world: reading it as a thousands
+# separator would make 1,50 into 150.00, so it is refused rather than guessed.
+_WRITTEN = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+
+
 def parse_amount(value: object, *, field: str = "amount") -> Decimal:
     """A positive amount with at most two decimals; floats are refused so no rounding sneaks in."""
     if isinstance(value, bool) or isinstance(value, float):
         raise ToolArgumentError(f"{field} must be a decimal string such as '29.00', not {value!r}")
     if isinstance(value, str):
-        value = value.strip().lstrip("$€£").replace(",", "")
+        written = value.strip().lstrip("$€£").strip()
+        if not _WRITTEN.fullmatch(written):
+            hint = " (write decimals with a point: 1.50)" if "," in written else ""
+            raise ToolArgumentError(f"{field} {value!r} is not an amount of money{hint}")
+        value = written.replace(",", "")
     try:
         amount = Decimal(value)  # type: ignore[arg-type]
     except (InvalidOperation, TypeError, ValueError):
@@ -26,6 +40,8 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
         raise ToolArgumentError(f"{field} {value!r} is not an amount of money")
     if amount <= 0:
         raise ToolArgumentError(f"{field} must be positive, got {amount}")
+    if amount > MOST:
+        raise ToolArgumentError(f"{field} {value!r} is too large: at most {MOST:,}")
     if amount != amount.quantize(CENT):
         raise ToolArgumentError(f"{field} {amount} has more than two decimals")
     return amount.quantize(CENT)

@@ -20,6 +20,7 @@ from typing import Any
 
 from ringmaster.tools.base import ApprovalRule, Tool, ToolRegistry, never
 from ringmaster.tools.demo import analytics, ops, reads, writes
+from ringmaster.tools.demo.effects import dry_run
 from ringmaster.tools.demo.money import parse_amount
 from ringmaster.tools.errors import ToolArgumentError
 
@@ -67,6 +68,12 @@ def email_rule(args: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _dry_check(fn: Callable[..., Any], args: Mapping[str, Any]) -> None:
+    """A write run against the records now and rolled back (`effects.dry_run`)."""
+    with dry_run():
+        fn(idempotency_key="dry-run", **args)
+
+
 def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT) -> ToolRegistry:
     """Every demo tool bound to the database at `db_path` (which must already exist)."""
     registry = ToolRegistry()
@@ -92,6 +99,7 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
                 # Every write runs through `run_once`, which checks the policy's running
                 # totals in the transaction of the effect (tools/demo/limits.py).
                 keeps_totals=side_effect,
+                check=partial(_dry_check, partial(fn, db)) if side_effect else None,
             )
         )
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.demo.skills.amounts import Reading, read_amount
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
@@ -27,6 +28,13 @@ _REFUND_ASKED = (
 _CANCEL = (
     r"\b(cancel|withdraw|call off|never ?mind|forget|scrap|drop|stop|undo|reverse|don'?t|"
     r"do not)\s+(?:\S+\s+){0,2}?refund"
+)
+
+# The request says a payment was taken more than once: "double charged", "charged twice",
+# "charged 2 times", "billed two times", "a duplicate charge", "charged again".
+CHARGED_TWICE = (
+    r"double|twice|duplicat|\b(?:2|two|multiple)\s*(?:times|x)\b|\b2x\b"
+    r"|\b(?:charged|billed|taken)\s+(?:us\s+|them\s+|me\s+)?again\b"
 )
 
 
@@ -82,7 +90,7 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = "pricing"
     elif invoices:
         category = _explain_invoices(text, tools, invoices, out, notes)
-    elif customer and p.has(text, r"\b(twice|double|duplicate)\b"):
+    elif customer and p.has(text, CHARGED_TWICE):
         category = _duplicates(text, tools, customer, out, notes)
     elif customer and p.has(text, _BALANCE):
         unpaid = tools.call("list_invoices", customer_id=customer["id"], status="unpaid")
@@ -151,7 +159,7 @@ def _refund(
     out: dict[str, Any],
     notes: list[str],
 ) -> str:
-    duplicate_asked = p.has(text, r"double|twice|duplicate")
+    duplicate_asked = p.has(text, CHARGED_TWICE)
     if not invoices and customer:
         picked = _refund_target(tools, customer, text, duplicate_asked, notes)
         if picked is None:  # nothing is proposed on a guess: the requester is asked
@@ -186,10 +194,33 @@ def _refund(
     out["invoices"] = [{k: inv[k] for k in ("id", "amount", "status", "paid", "refunded")}]
     refundable = Decimal(inv["refundable"])
     invoice_amount = Decimal(inv["amount"])
-    asked = p.amount(text)
+    currency = str(inv.get("currency") or "USD")
     charges = [c for c in inv["payments"] if c["status"] == "succeeded"]
     duplicate = duplicate_asked and len(charges) > 1
-    in_full = asked is not None or p.has(text, r"\bin full\b|\bfull refund\b|\bentire\b")
+    full = p.has(text, r"\bin full\b|\bfull refund\b|\bentire\b|\bwhole\b")
+    reading = read_amount(text)
+    what = (
+        f"refunded on {invoice_id} (it is {inv['amount']} {currency}, {inv['refundable']} "
+        "still refundable)"
+    )
+    question = _amount_question(reading, currency, what)
+    if question is None and reading.value is not None and full:
+        if reading.value != min(invoice_amount, refundable):
+            question = (
+                f"the request asks for a full refund and names {reading.value} {currency}, "
+                f"which is not what a full refund of {invoice_id} comes to; nothing was "
+                f"proposed. How much should be {what}?"
+            )
+    elif question is None and reading.part and not full and not duplicate:
+        question = (
+            f"the request names part of the invoice ('{reading.part}') but no amount; nothing "
+            f"was proposed. How much should be {what}?"
+        )
+    if question is not None:
+        p.ask(out, notes, question)
+        return "refund"
+    asked = reading.value
+    in_full = asked is not None or full
     evidence = out.setdefault("evidence", {"checks": [], "concerns": [], "questions": []})
     if duplicate_asked and not duplicate and in_full:
         # What to refund is said; only the stated reason is not borne out: ask the reviewer.
@@ -198,14 +229,17 @@ def _refund(
             f"{len(charges)} successful charge(s)"
         )
     elif duplicate_asked and not duplicate:
-        notes.append(
+        # A question: the subtask waits for the answer (needs_input), it is not done.
+        p.ask(
+            out,
+            notes,
             f"{invoice_id} was charged {len(charges)} time(s), not twice; no refund proposed. "
-            "Which charge does the customer mean?"
+            "Which charge does the customer mean?",
         )
         return "refund"
     if duplicate and asked is None:
         asked = Decimal(charges[-1]["amount"])  # the extra charge, not the whole invoice
-    value = asked or min(invoice_amount, refundable)
+    value = asked if asked is not None else min(invoice_amount, refundable)
     if Decimal(inv["paid"]) <= 0:
         notes.append(f"{invoice_id} ({inv['period']}) has not been paid; no refund proposed")
         return "refund"
@@ -223,7 +257,9 @@ def _refund(
             "no refund proposed"
         )
         return "refund"
-    reason = "duplicate charge" if duplicate else (_why(text) or "customer request")
+    # The reason given, or none: a reason nobody gave would be stored on the refund as if given.
+    reason = "duplicate charge" if duplicate else (_why(text) or "")
+    why = reason or "no reason given"
     evidence["checks"].append(
         f"{invoice_id} belongs to {inv['customer_id']}, {inv['paid']} was paid and "
         f"{inv['refundable']} is still refundable; {value} is within it"
@@ -235,17 +271,37 @@ def _refund(
         )
     tools.propose(
         "issue_refund",
-        description=f"Refund {value} USD on {invoice_id} ({reason})",
+        description=f"Refund {value} USD on {invoice_id} ({why})",
         invoice_id=invoice_id,
         amount=str(value),
         reason=p.redact(reason),
     )
     out["amount"] = str(value)
     notes.append(
-        f"proposed refunding {value} USD on {invoice_id} to {inv['customer_id']} ({reason}); "
+        f"proposed refunding {value} USD on {invoice_id} to {inv['customer_id']} ({why}); "
         f"the invoice is {inv['amount']} and {inv['paid']} was paid"
     )
+    # A doubt is said where the requester reads it, and sends the refund to a person
+    # (graph/nodes/validate.py), whatever the amount.
+    notes.extend(f"but {c}, so a person checks it first" for c in evidence["concerns"])
     return "refund"
+
+
+def _amount_question(reading: Reading, currency: str, what: str) -> str | None:
+    """The question to ask when the request's amount is not certain, or None when it is."""
+    if reading.unclear:
+        return (
+            f"could not read the amount with certainty: {reading.unclear}; nothing was "
+            f"proposed. How much should be {what}? Write it in {currency} with a point "
+            "before the cents, like 1250.50"
+        )
+    if reading.value is not None and reading.currency not in (None, currency):
+        return (
+            f"the request names {reading.value} {reading.currency}, and this account is "
+            f"billed in {currency}; nothing was proposed. How much in {currency} should be "
+            f"{what}?"
+        )
+    return None
 
 
 def _why(text: str) -> str | None:
@@ -262,11 +318,16 @@ def _credit(
     out: dict[str, Any],
     notes: list[str],
 ) -> str:
-    value = p.amount(text) or _loose_amount(text)
     if customer is None:
         p.ask(out, notes, "a credit needs a customer, and none was found. Which customer (id, "
               "email or name) should be credited?")  # fmt: skip
         return "credit"
+    reading = read_amount(text)
+    question = _amount_question(reading, "USD", f"credited to {customer['name']}")
+    if question is not None:
+        p.ask(out, notes, question)
+        return "credit"
+    value = reading.value
     if value is None:
         p.ask(out, notes, f"no credit amount was given for {customer['name']}; nothing was "
               "proposed. How much should be credited?")  # fmt: skip
@@ -285,12 +346,6 @@ def _credit(
         f"proposed a {value} USD credit to {customer['name']} ({customer['id']}): {reason}"
     )
     return "credit"
-
-
-def _loose_amount(text: str) -> Decimal | None:
-    # "a 20 dollar credit" is caught by AMOUNT; "credit 10 to X" is not, so take a lone number.
-    m = re.search(r"\bcredit\s+(\d+(?:\.\d{1,2})?)\b", text, re.IGNORECASE)
-    return Decimal(m.group(1)).quantize(Decimal("0.01")) if m else None
 
 
 def _change_plan(

@@ -8,9 +8,11 @@ from typing import Any
 from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
+from ringmaster.tools.errors import ToolError
 
 _ROLLBACK = r"\b(roll(?:ing)?[- ]?back|revert|undo|downgrade)\b|\broll\b(\s+\S+){1,3}\s+back\b"
 _INCIDENT_NEW = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b|\bsev ?[1-4]\b"
+_DEPLOYMENT_ID = re.compile(r"\bDEP-\d+\b", re.I)
 _DEPLOYS = r"\b(deploy\w*|release\w*|version|running|changed|history|shipped)\b"
 _INCIDENTS = r"\bincidents?\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
@@ -58,6 +60,12 @@ def _rollback(
     notes: list[str],
 ) -> str:
     text = task.description
+    # "roll back DEP-1028": that deployment's service and environment, and only if it is what
+    # runs there now (a rollback undoes the running deployment, never an older one).
+    deployment = _named_deployment(text, tools)
+    if deployment is not None and not services:
+        services = [deployment["service"]]
+        env = env or deployment["environment"]
     if env is None:
         env = "production"  # what people mean by "the deploy"; it also needs approval
         notes.append("no environment was named, so production is assumed")
@@ -82,6 +90,11 @@ def _rollback(
     current = next((d for d in history if d["status"] == "succeeded"), None)
     if current is None:
         notes.append(f"{service} has no running deployment in {env}; nothing to roll back")
+        return "rollback"
+    if deployment is not None and deployment["id"] != current["id"]:
+        p.ask(out, notes, f"{deployment['id']} is not what runs in {service} {env} now "
+              f"({current['id']}, {current['version']} is); no rollback proposed. Roll back "
+              f"{current['id']}?")  # fmt: skip
         return "rollback"
     incidents = tools.call("list_incidents", service=service, status="open")
     out["incidents"] = incidents
@@ -147,6 +160,19 @@ def _rollback(
         + ("; a production rollback waits for approval" if env == "production" else "")
     )
     return "rollback"
+
+
+def _named_deployment(text: str, tools: ToolBox) -> dict[str, Any] | None:
+    """The one deployment the text names by id, as the database has it; None for none, several
+    or an id it does not know."""
+    named = p.ids(_DEPLOYMENT_ID, text)
+    if len(named) != 1:
+        return None
+    try:
+        found = tools.call("get_deployment", deployment_id=named[0])
+    except ToolError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _reason(text: str) -> str | None:

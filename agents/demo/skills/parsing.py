@@ -1,9 +1,9 @@
-"""Reading a subtask's words: ids, amounts, periods, services, customers, and scrubbing secrets."""
+"""Reading a subtask's words: ids, periods, services, customers, and scrubbing secrets
+(amounts of money: amounts.py)."""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 from ringmaster.tools.base import ToolBox
@@ -14,14 +14,6 @@ TICKET_ID = re.compile(r"\bTCK-\d{3,}\b", re.IGNORECASE)
 INVOICE_ID = re.compile(r"\bINV-\d{3,}\b", re.IGNORECASE)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 VERSION = re.compile(r"\b\d+\.\d+\.\d+(?:-[\w.]+)?\b")
-# "$50", "20 dollars", "15.50 on", "10 euros": an amount is a number with a currency mark or
-# word next to it, or a bare decimal with cents, so ids, dates and versions are not amounts.
-AMOUNT = re.compile(
-    r"(?:[$€£]\s?(\d+(?:\.\d{1,2})?))"
-    r"|(?:\b(\d+(?:\.\d{1,2})?)\s?(?:dollars?|usd|euros?|eur|bucks)\b)"
-    r"|(?:(?<![\w.-])(\d+\.\d{2})(?![\w.-]))",
-    re.IGNORECASE,
-)
 SERVICE_WORDS = {
     "billing-service": r"\bbilling[- ]service\b|\bbilling\b",
     "auth": r"\bauth\b|\blogins?\b|\bsign[- ]?in\b|\btokens?\b",
@@ -82,13 +74,6 @@ def ids(pattern: re.Pattern[str], text: str) -> list[str]:
 
 def emails(text: str) -> list[str]:
     return list(dict.fromkeys(e.lower() for e in EMAIL.findall(text)))
-
-
-def amount(text: str) -> Decimal | None:
-    for m in AMOUNT.finditer(text):
-        value = next(g for g in m.groups() if g)
-        return Decimal(value).quantize(Decimal("0.01"))
-    return None
 
 
 def has(text: str, pattern: str) -> bool:

@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from ringmaster.agents.spec import Team
-from ringmaster.graph.planner.local import (
+from ringmaster.graph.planner.local_model import (
     SHIPPED_MODELS,
-    LocalPlanner,
-    LocalPlannerSettings,
-    _learns_split,
+    cache_key,
+    learns_split,
     model_document,
+    train_cutter,
+    training_data,
 )
+from ringmaster.graph.planner.settings import LocalPlannerSettings
 
 
 def shipped_teams() -> list[Team]:
@@ -32,15 +34,13 @@ def fitted(team: Team) -> tuple[str, dict[str, Any]]:
     settings, no cache)."""
     from ringmaster.graph.planner.classifier import TfidfClassifier
 
-    planner = LocalPlanner.__new__(LocalPlanner)  # the key and data, without loading a model
-    planner.team = team
-    planner.settings = LocalPlannerSettings()
-    planner.kind = "tfidf"
-    planner.learns_split = _learns_split(team, planner.settings)
-    texts, labels = planner._training_data()
-    classifier = TfidfClassifier.train(texts, labels, planner.settings.classifier)
-    cutter = planner._train_cutter(texts, labels)
-    return f"{planner._cache_key()}.json", model_document(classifier.to_document(), cutter)
+    settings = LocalPlannerSettings()
+    learned = learns_split(team, settings)
+    texts, labels = training_data(team)
+    classifier = TfidfClassifier.train(texts, labels, settings.classifier)
+    cutter = train_cutter(texts, labels, settings, learned)
+    key = cache_key(team, settings, "tfidf", learned)
+    return f"{key}.json", model_document(classifier.to_document(), cutter)
 
 
 def encode(doc: dict[str, Any]) -> str:

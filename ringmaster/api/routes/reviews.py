@@ -161,7 +161,7 @@ def decide(state: AppState, caller: Caller, item_id: str, body: DecisionIn) -> R
     "/{item_id}/decision",
     operation_id="decide_review",
     response_model=OutcomeOut,
-    responses=doc(401, 403, 404, 409, 413, 422, 429),
+    responses=doc(400, 401, 403, 404, 409, 413, 415, 422, 429),
 )
 def post_decision(
     item_id: ItemId, body: DecisionIn, state: StateDep, caller: Reviewer

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from anyio import to_thread
 from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
@@ -15,6 +15,7 @@ from sse_starlette import EventSourceResponse
 from ringmaster import logs
 from ringmaster.accounts import PRIORITIES, User
 from ringmaster.api import pagination, progress
+from ringmaster.api.decisions import service
 from ringmaster.api.deps import AnyUser, AppState, StateDep, visible_thread
 from ringmaster.api.errors import ApiError, doc
 from ringmaster.api.pagination import Cursor
@@ -27,13 +28,15 @@ from ringmaster.api.schemas import (
     ThreadOut,
     ThreadPage,
     ThreadStatus,
+    TurnOut,
 )
 from ringmaster.api.views import outcome_out, thread_out
-from ringmaster.errors import ThreadBusy
+from ringmaster.errors import NotAllowed, ThreadBusy
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.state import Requester
 from ringmaster.queries import list_threads
 from ringmaster.runner import RunOutcome
+from ringmaster.thread_view import thread_view
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/threads", tags=["threads"])
@@ -99,11 +102,17 @@ def get_threads(
     responses=doc(401, 403, 404, 422),
 )
 def get_thread(thread_id: ThreadId, state: StateDep, caller: AnyUser) -> ThreadDetail:
-    """A thread's status, plan, results, pending reviews and earlier turns."""
-    row = visible_thread(state, caller.user, thread_id)
-    out = outcome_out(state.runner.outcome(thread_id))
-    history = state.runner.history(thread_id) if row.turn else []
-    return ThreadDetail(**out.model_dump(), thread=thread_out(row), history=history)
+    """A thread's status, plan, results, pending reviews and turns: what `ringmaster thread
+    show --json` gives (one function reads both)."""
+    visible_thread(state, caller.user, thread_id)
+    view = thread_view(state.runner, thread_id)
+    return ThreadDetail(
+        **outcome_out(view.outcome).model_dump(),
+        thread=thread_out(view.row),
+        thread_status=cast(ThreadStatus, view.row.status),  # pydantic checks it
+        history=view.history,
+        turns=[TurnOut.model_validate(t) for t in view.turns],
+    )
 
 
 def _requester(state: AppState, user: User, priority: str | None) -> Requester:
@@ -126,7 +135,7 @@ def _drive(state: AppState, thread_id: str) -> RunOutcome:
     response_model=OutcomeOut,
     responses={
         202: {"model": Accepted, "description": "Taken; runs in the background"},
-        **doc(401, 403, 404, 409, 413, 422, 429),
+        **doc(400, 401, 403, 404, 409, 413, 415, 422, 429),
     },
 )
 def send_request(
@@ -159,6 +168,31 @@ def send_request(
     return JSONResponse(
         accepted.model_dump(), status_code=202, headers={"Location": f"/threads/{thread_id}"}
     )
+
+
+@router.post(
+    "/{thread_id}/turns/{turn}/withdraw",
+    operation_id="withdraw_turn",
+    response_model=OutcomeOut,
+    responses=doc(401, 403, 404, 409, 422, 429),
+)
+def withdraw_turn(
+    thread_id: ThreadId,
+    turn: Annotated[int, Path(ge=1, le=1_000_000)],
+    state: StateDep,
+    caller: AnyUser,
+) -> OutcomeOut:
+    """Call off a turn of yours that is queued behind a review (its outcome said `queued`,
+    with `queued_behind`) before it runs, as "never mind" does in a chat: it never runs, the
+    audit trail has a `turn_withdrawn` event, and the review it waited for is left as it is.
+    409 when the turn is not (or no longer) queued."""
+    visible_thread(state, caller.user, thread_id)  # 404 for a thread you cannot see
+    state.request_limit.take(caller.key)
+    try:
+        service(state).withdraw_turn(thread_id, turn, caller.user.name)
+    except NotAllowed as exc:
+        raise HTTPException(403, str(exc)) from None
+    return outcome_out(state.runner.outcome(thread_id, turn))
 
 
 @router.get(

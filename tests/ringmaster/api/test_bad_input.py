@@ -40,21 +40,107 @@ def test_bad_requests(api: Api) -> None:
     for body, code in BAD_REQUESTS:
         r = api.post(f"/threads/{thread}/requests", "ann", json=body)
         _assert_clear_4xx(r, code)
-    for raw, ctype in (
-        (b"{not json", "application/json"),
-        (b"\xff\xfe", "application/json"),
-        (b"request=x", "application/x-www-form-urlencoded"),
-    ):
-        r = api.client.post(
-            f"/threads/{thread}/requests",
-            content=raw,
-            headers={**api.h("ann"), "Content-Type": ctype},
-        )
-        _assert_clear_4xx(r, 422)
+    r = api.client.post(
+        f"/threads/{thread}/requests",
+        content=b"request=x",
+        headers={**api.h("ann"), "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    _assert_clear_4xx(r, 415)
     big = api.post(f"/threads/{thread}/requests", "ann", json={"request": "y" * 70_000})
     _assert_clear_4xx(big, 413)
+    # Streamed (chunked, no Content-Length): FastAPI's body reader turned the cut-off into a
+    # 400 "There was an error parsing the body".
+    chunks = iter([b'{"request": "', b"y" * 70_000, b'"}'])
+    streamed = api.client.post(
+        f"/threads/{thread}/requests",
+        content=chunks,
+        headers={**api.h("ann"), "Content-Type": "application/json"},
+    )
+    _assert_clear_4xx(streamed, 413)
     assert api.post("/threads/nope/requests", "ann", json={"request": "x"}).status_code == 404
     assert api.runner.threads.get(thread).turn == 0  # nothing ran
+
+
+MALFORMED = [
+    (
+        b'{"request": "x",, }',
+        "expecting property name enclosed in double quotes at line 1, column 17",
+    ),
+    (
+        b'{\n  "decision": "approve"\n  "reason": "x"\n}',
+        "expecting ',' delimiter at line 3, column 3",
+    ),
+    (b"{not json", "expecting property name enclosed in double quotes at line 1, column 2"),
+    (b'{"request": "a"', "expecting ',' delimiter at line 1, column 16"),
+    (b"\xff\xfe", "it is not UTF-8 text (byte 0)"),
+]
+
+
+@pytest.mark.parametrize(("raw", "where"), MALFORMED)
+def test_a_body_that_is_not_json_says_what_and_where_on_every_json_endpoint(
+    sqlite_api: Api, raw: bytes, where: str
+) -> None:
+    """Not "22: JSON decode error" (FastAPI's parser offset): a 400 `invalid_json` whose one
+    line says what is wrong and where, on every operation that takes a JSON body."""
+    api = sqlite_api
+    thread, item = api.waiting_item()
+    spec = api.get("/openapi.json", "rev").json()
+    takes_json = [
+        (method, path)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if "application/json" in (op.get("requestBody") or {}).get("content", {})
+    ]
+    assert {p for _, p in takes_json} == {
+        "/threads/{thread_id}/requests",
+        "/reviews/{item_id}/decision",
+    }
+    for method, path in takes_json:
+        url = path.replace("{thread_id}", thread).replace("{item_id}", item["id"])
+        r = api.client.request(
+            method, url, content=raw, headers={**api.h("rev"), "Content-Type": "application/json"}
+        )
+        assert r.status_code == 400, (path, r.text)
+        body = r.json()
+        assert body["code"] == "invalid_json"
+        assert body["detail"] == f"the body is not valid JSON: {where}", path
+    assert api.runner.queue.get(item["id"]).status == "pending"  # nothing was decided
+
+
+@pytest.mark.parametrize(
+    ("content_type", "raw", "sent"),
+    [
+        ("application/x-www-form-urlencoded", b"request=x&decision=approve",
+         "it was sent as application/x-www-form-urlencoded"),  # curl -d
+        ("multipart/form-data; boundary=b", b"--b\r\n\r\n--b--\r\n",
+         "it was sent as multipart/form-data"),
+        ("text/plain", b'{"request": "x", "decision": "approve"}', "it was sent as text/plain"),
+        (None, b'{"request": "x", "decision": "approve"}', "it had no Content-Type"),
+    ],
+)  # fmt: skip
+def test_a_body_not_sent_as_json_is_told_the_endpoint_takes_json(
+    sqlite_api: Api, content_type: str | None, raw: bytes, sent: str
+) -> None:
+    """Not "body: Input should be a valid dictionary" (422): a 415 whose one line says the
+    endpoint takes JSON and how it was sent, on every operation that takes a JSON body, in the
+    problem shape of `invalid_json`; nothing is run or decided."""
+    api = sqlite_api
+    thread, item = api.waiting_item()
+    turn = api.runner.threads.get(thread).turn
+    for url in (f"/threads/{thread}/requests", f"/reviews/{item['id']}/decision"):
+        headers = api.h("ann" if "threads" in url else "rev")
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        r = api.client.post(url, content=raw, headers=headers)
+        assert r.status_code == 415, (url, r.text)
+        body = r.json()
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert body["code"] == "unsupported_media_type" and "errors" not in body
+        assert body["detail"] == (
+            f"this endpoint takes a JSON body: send it with Content-Type: application/json ({sent})"
+        )
+    assert api.runner.threads.get(thread).turn == turn  # no request was taken
+    assert api.runner.queue.get(item["id"]).status == "pending"  # nothing was decided
 
 
 def test_bad_decisions_leave_the_item_pending(api: Api) -> None:

@@ -28,12 +28,14 @@ def served(tmp_path: Path) -> Iterator[tuple[Api, str]]:
 
     gen = build_api(tmp_path, None)
     api = next(gen)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    config = uvicorn.Config(api.client.app, host="127.0.0.1", port=port, log_level="warning")
+    # The server is handed a socket already bound to a port the system picked: nothing else
+    # (another xdist worker's server) can take the port between choosing and binding it.
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    config = uvicorn.Config(api.client.app, log_level="warning")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     started = threading.Event()
 
@@ -43,10 +45,12 @@ def served(tmp_path: Path) -> Iterator[tuple[Api, str]]:
 
     wait()
     try:
+        assert server.started, "the browser tests' server did not start"
         yield api, f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        sock.close()
         gen.close()
 
 

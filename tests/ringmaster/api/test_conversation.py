@@ -4,7 +4,7 @@ thread, the refund review decided through the API, the customer's plan answered.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from ringmaster.api.app import create_app
 from ringmaster.runner import Runner
 from tests.ringmaster.api.conftest import settings_for
+from tests.ringmaster.api.test_web import csrf_of
 
 
 @pytest.fixture
@@ -31,16 +32,24 @@ def demo(tmp_path: Path, db_url: str | None) -> Iterator[tuple[TestClient, Runne
         runner.close()
 
 
+def conversation(client: TestClient, headers: dict) -> tuple[str, Callable[[str], dict]]:
+    """A new thread of the user with `headers`, and a `say` that sends a request on it and
+    returns the answer (which must be a 200)."""
+    thread = client.post("/threads", headers=headers).json()["id"]
+
+    def say(text: str) -> dict:
+        out = client.post(f"/threads/{thread}/requests", headers=headers, json={"request": text})
+        assert out.status_code == 200, out.text
+        return dict(out.json())
+
+    return thread, say
+
+
 def test_the_six_turn_session_over_http(
     demo: tuple[TestClient, Runner, dict], tmp_path: Path
 ) -> None:
     client, runner, h = demo
-    thread = client.post("/threads", headers=h["ann"]).json()["id"]
-
-    def say(text: str) -> dict:
-        out = client.post(f"/threads/{thread}/requests", headers=h["ann"], json={"request": text})
-        assert out.status_code == 200, out.text
-        return out.json()
+    thread, say = conversation(client, h["ann"])
 
     assert say("What's the status of ticket TCK-1001?")["status"] == "completed"
     closed = say("add a note to it saying we sent a reset link, and close it")
@@ -76,3 +85,73 @@ def test_the_six_turn_session_over_http(
     assert status == ("closed",) and notes[-1] == ("Resolution: We sent a reset link.",)
     assert refunds == [(29900,)]  # refunded once, in full
     assert client.get(f"/reviews/{item['id']}", headers=h["rev"]).json()["decided_by"] == "rev"
+
+
+def test_a_turn_that_asks_back_reads_as_waiting_for_the_answer_over_http(
+    demo: tuple[TestClient, Runner, dict],
+) -> None:
+    """The API's answer, the thread, the thread list and the web page agree: the turn whose
+    skill asked back waits for the requester's answer."""
+    client, _, h = demo
+    thread, say = conversation(client, h["ann"])
+    out = say("cancel that refund")
+    assert [s["status"] for s in out["subtasks"]] == ["needs_input"]
+    assert out["status"] == "needs_input"
+    assert client.get(f"/threads/{thread}", headers=h["ann"]).json()["status"] == "needs_input"
+    listed = client.get("/threads?status=needs_input", headers=h["ann"]).json()["items"]
+    assert [t["id"] for t in listed] == [thread]
+    token = h["rev"]["Authorization"].removeprefix("Bearer ")
+    client.post("/ui/login", data={"token": token, "csrf": csrf_of(client.get("/ui/login").text)})
+    page = client.get(f"/ui/threads/{thread}").text
+    assert 'class="status-needs_input">needs_input</small>' in page
+
+
+def test_a_turn_queued_behind_a_review_is_withdrawn_over_http(
+    demo: tuple[TestClient, Runner, dict],
+) -> None:
+    """What "never mind" does in a chat, through the decision service: only the turn's
+    requester, only while it is queued; the review it waited for is left pending."""
+    client, runner, h = demo
+    thread, say = conversation(client, h["ann"])
+
+    [item] = say("Refund invoice INV-1002 in full, the customer was double charged")["pending"]
+    held = say("what is the status of INV-1002 now?")
+    assert (held["status"], held["turn"]) == ("queued", 2)
+    url = f"/threads/{thread}/turns/2/withdraw"
+
+    assert client.post(url, headers=h["rev"]).status_code == 403  # not the requester
+    assert client.post(f"/threads/{thread}/turns/9/withdraw", headers=h["ann"]).status_code == 404
+    done = client.post(url, headers=h["ann"])
+
+    assert done.status_code == 200, done.text
+    assert (done.json()["status"], done.json()["turn"]) == ("cancelled", 2)
+    assert runner.jobs.held(thread) == []
+    [event] = [e for e in runner.audit.for_thread(thread) if e.kind == "turn_withdrawn"]
+    assert (event.actor, event.data["turn"]) == ("requester:ann", 2)
+    again = client.post(url, headers=h["ann"])
+    assert again.status_code == 409 and again.json()["code"] == "conflict"
+    assert runner.queue.get(item["id"]).status == "pending"
+    # The refund decided, nothing runs turn 2: it was withdrawn.
+    client.post(f"/reviews/{item['id']}/decision", headers=h["rev"], json={"decision": "reject"})
+    assert runner.outcome(thread, 2).status == "cancelled"
+
+
+def test_the_thread_page_shows_the_words_typed_and_what_they_were_read_as(
+    demo: tuple[TestClient, Runner, dict],
+) -> None:
+    """A follow-up is shown as typed, with what the turn worked on labelled; not only the
+    rewritten request."""
+    client, _, h = demo
+    thread, say = conversation(client, h["ann"])
+    say("What's the status of ticket TCK-1001?")
+    say("add a note to it saying we sent a reset link, and close it")
+    say("What's the status of ticket TCK-1002?")
+    token = h["rev"]["Authorization"].removeprefix("Bearer ")
+    client.post("/ui/login", data={"token": token, "csrf": csrf_of(client.get("/ui/login").text)})
+    page = client.get(f"/ui/threads/{thread}").text
+    [turn2] = [x for x in page.splitlines() if "<b>turn 2</b>" in x]
+    assert (
+        "<b>turn 2</b> add a note to it saying we sent a reset link, and close it (read as: "
+        in turn2
+    )
+    assert "TCK-1001" in turn2.split("(read as: ")[1]

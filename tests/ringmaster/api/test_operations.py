@@ -55,6 +55,8 @@ def test_status_metrics_summary_and_outbox(api: Api) -> None:
     assert md.headers["content-type"].startswith("text/markdown") and "| gamma | 2 |" in md.text
     bad = api.get("/summary?since=soon", "rev")
     assert bad.status_code == 400 and "--since" in bad.json()["detail"]
+    long = api.get("/summary?since=99999999d", "rev")  # was a 500 (OverflowError)
+    assert long.status_code == 400 and "too long" in long.json()["detail"]
     assert api.get("/summary?format=pdf", "rev").status_code == 422
     box = Outbox(api.runner.engine, {})
     box.add("webhook", "https://hooks.example.org/x", {"text": "hi"}, item_id="x")

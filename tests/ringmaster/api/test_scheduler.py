@@ -26,7 +26,7 @@ def test_server_escalates_overdue_reviews(tmp_path: Path) -> None:
     later = item.created_at + timedelta(days=2)
     runner.clock = lambda: later  # the scheduler's runner sees the deadline as past
     with TestClient(create_app(settings, runner)):
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a hang guard: the wait is for the escalation
         while runner.queue.get(item.id).escalated_at is None:  # wait for the event
             assert time.monotonic() < deadline, "the scheduler never escalated the item"
             time.sleep(0.05)

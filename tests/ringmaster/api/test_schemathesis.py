@@ -97,7 +97,7 @@ def test_operations_are_named_and_errors_are_problems(fuzz_api: Api) -> None:
     assert sorted(ids) == sorted(
         [
             "healthz", "readyz", "get_me", "list_agents", "list_thread_audit", "verify_audit",
-            "create_thread", "list_threads", "get_thread", "send_request",
+            "create_thread", "list_threads", "get_thread", "send_request", "withdraw_turn",
             "stream_thread_events", "list_reviews", "get_review", "claim_review", "decide_review",
             "get_agents_status", "get_metrics", "get_summary", "list_outbox",
         ]

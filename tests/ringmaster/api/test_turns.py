@@ -6,7 +6,10 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from ringmaster.runner import Runner
-from tests.ringmaster.api.test_conversation import demo  # noqa: F401 (the demo API fixture)
+from tests.ringmaster.api.test_conversation import (
+    conversation,
+    demo,  # noqa: F401 (the demo API fixture)
+)
 from tests.ringmaster.api.test_web import csrf_of
 
 
@@ -14,12 +17,7 @@ def test_requests_on_a_thread_with_a_pending_review(
     demo: tuple[TestClient, Runner, dict],  # noqa: F811
 ) -> None:
     client, runner, h = demo
-    thread = client.post("/threads", headers=h["ann"]).json()["id"]
-
-    def say(text: str) -> dict:
-        out = client.post(f"/threads/{thread}/requests", headers=h["ann"], json={"request": text})
-        assert out.status_code == 200, out.text
-        return out.json()
+    thread, say = conversation(client, h["ann"])
 
     refund = say("Refund invoice INV-1002 in full, the customer was double charged")
     [item] = refund["pending"]

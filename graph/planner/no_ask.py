@@ -1,0 +1,91 @@
+"""Messages that say they ask nothing: "FYI only, no action needed: DEP-1032 finished deploying".
+
+A status note passed on for information names a deployment, an invoice or an incident, and the
+classifier routes it to the agent those words belong to (0.97 ops for the deploy above), which
+then acts on a request nobody made. When the writer says in so many words that nothing is to be
+done ("no action needed", "nothing to do", "no need to reply", "for visibility", "just keeping
+you in the loop") and their own text asks for nothing (no question mark, no "please", "can
+you", "could someone", "I need" …), the message goes to a person as one part, with that reason.
+
+Only the writer's own lines are read: quoted ("> …") and forwarded ("---------- Forwarded
+message", "-----Original Message-----") text is what they pass on, and its questions were put to
+someone else. A message with a marker *and* an ask ("FYI, no rush, but can you refund INV-1?")
+is planned as usual, and so is one with no marker at all ("thanks all, it works again"): it
+takes the writer's own words to say a message is only information.
+
+Inside a request, a part that opens with "FYI" or "heads up" and asks nothing ("FYI the customer
+below is furious. Please roll back …", "pls reopen TCK-1160 … cc @ops fyi it might be related to
+DEP-1049") is context for its neighbour (`is_note`; `segmenting.Segmenter` glues it to the part
+after it, or to the one before when it comes last), however surely its words route on their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "nothing to do with …" is a cause, not a marker.
+_NO_ACTION = re.compile(
+    r"\b(?:no\s+(?:further\s+)?action\s+(?:is\s+)?(?:needed|required|necessary|on\s+your\s+side)"
+    r"|nothing\s+(?:for\s+(?:you|us)\s+)?to\s+(?:do|action)\b(?!\s+with)"
+    r"|no\s+need\s+to\s+(?:reply|respond|answer|act|do\s+anything)"
+    r"|(?:just|purely|only)\s+(?:for\s+)?(?:your\s+)?(?:info|information|awareness|visibility)"
+    r"|for\s+(?:visibility|awareness|your\s+records)"
+    r"|fyi\s+only"
+    r"|just\s+keeping\s+(?:you|everyone|y'?all)\s+(?:posted|in\s+the\s+loop|updated))",
+    re.IGNORECASE,
+)
+# What asks something: a question, a request word, or a turn that can bring one in ("no action
+# needed, but …", "nothing to do unless …").
+_ASK = re.compile(
+    r"\?"
+    r"|\b(?:please|pls|plz|kindly"
+    r"|(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|we)"
+    r"|(?:i|we)\s+(?:need|want|would\s+like)|i'?d\s+like|need\s+(?:you|someone)"
+    r"|let\s+me\s+know|make\s+sure|but|except|unless)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"^\s*>")
+# A forwarded message's header: everything from it on is what is passed on.
+_FORWARD = re.compile(
+    r"^\s*-{2,}\s*(?:forwarded\s+message|original\s+message)\s*-{2,}", re.IGNORECASE
+)
+
+
+def own_text(text: str) -> str:
+    """The writer's own lines of `text`: not quoted, and above any forwarded message."""
+    own = []
+    for line in text.splitlines():
+        if _FORWARD.match(line):
+            break
+        if not _QUOTED.match(line):
+            own.append(line)
+    return "\n".join(own).strip()
+
+
+def asks_nothing(text: str) -> bool:
+    """True when the writer says nothing is to be done and asks for nothing in their own words."""
+    own = own_text(text)
+    return bool(_NO_ACTION.search(own)) and not _ASK.search(own)
+
+
+# A part that passes something on: "FYI the auth rollout is done.", "cc @ops fyi it might be
+# DEP-1049", "Heads up: the customer below is furious."
+_NOTE = re.compile(
+    r"^\W*(?:(?:cc\s+)?@\w+\s+)*(?:fyi|heads[\s-]?up|for\s+context|for\s+your\s+info(?:rmation)?)\b"
+    r"|\bcc\s+@\w+\s+fyi\b",
+    re.IGNORECASE,
+)
+
+
+def is_note(part: str) -> bool:
+    """True for a part that passes information on and asks nothing ("FYI the customer below is
+    furious."): context for the ask next to it, never a subtask of its own."""
+    own = own_text(part)
+    note = _NOTE.search(own)
+    # "FYI below." / "FYI, see below" passes on nothing of its own: the cutter judges it as
+    # any short part (it tells which quote or forward the ask is about).
+    rest = own[: note.start()] + own[note.end() :] if note else ""
+    return note is not None and len(rest.split()) >= 3 and not _ASK.search(own)
+
+
+REASON = "the message says no action is needed and asks for nothing: a person reads it"

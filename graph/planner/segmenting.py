@@ -1,0 +1,357 @@
+"""Splitting a request into parts: gluing over-segmented candidates back until every cut left
+separates two requests of their own, by the fixed rules (`cut_rules`) or the team's learned
+cutter, and reading a quoted reply by its newest ask.
+
+Learned splitting (the default for a team whose agents have at least
+`LocalPlannerSettings.learned_split_min` (20) examples each on average; `learned_split=True` or
+`False` forces it, `evals/headline.py --split learned|rules`). A per-team cutter
+(`graph/planner/cutter.py`), trained on synthetic requests made from the team's own examples
+(`graph/planner/synthesis.py`: joins of two or three agents' examples with varied connectors,
+references, lists and series, and one-part requests as written, padded, or recast as an email, a
+chat message or a ticket with quoted history), replaces the whole-request rules above; the
+stand-alone rules stay, glues they force go in their order, and two parts each sure
+(`SplitPolicy.sure`, 0.95) of a different agent stay cut. Teams with fewer examples keep the
+rules: too few are left to hold out for synthesis. Tuned on `evals/datasets/demo-team-dev.jsonl`
+(80 rows in chat, email and ticket voices) and the two planner_dev sets, TF-IDF, rules -> cutter
+(exact agent set): demo-team-dev 0.712 -> 0.848 (one-part 0.639 -> 0.889, multi-part 0.633 ->
+0.800, email 0.227 -> 0.636; then, with as many one-part synthetic requests as joins, richer
+envelopes, "Separately,"-style cuts and a threshold chosen on held-out synthetic requests: 0.924,
+one-part 0.972, multi-part 0.867, and on the check split demo-team-dev2.jsonl 0.797 -> 0.915;
+then, with the demo team's examples widened to each agent's whole remit: 0.985 and 0.983);
+planner_dev unchanged; planner_dev2 one-part 0.967 -> 0.967 (then 0.978),
+multi-part 0.933 -> 0.933 (then 0.917: one three-part row loses a part the cutter puts at 0.38).
+On CLINC150 val (hybrid, 800 one-part rows, a cutter build from
+before the list and series joins) 0.949 -> 0.939, clinc150-multipart (train utterances joined)
+0.927 -> 0.953. Held-out figures: the README's generated table. On a tuning fold of
+banking77-train half A (a quarter of the set to build the team, 300 rows of another quarter),
+rules -> cutter: 0.763 -> 0.807, one-part kept whole 0.903 -> 0.963. Training adds a capped
+second TF-IDF fit (300 examples per label) and the cutter's boosting: seconds for the demo team,
+minutes for CLINC150's 15,000 examples.
+
+Quoted history. A reply quoting an earlier ask ("> On Tue, … wrote: / > Can you refund …?")
+is planned on its newest message alone when the cutter keeps the cut between the two
+(`_newest_ask`; the synthetic replies it learns from are in `synthesis.reply`); quoted lines
+about the same matter stay as context. On demo-team-dev3.jsonl (issue 14: buried asks, quoted
+replies, short chat, same-agent asks) agent-set match 0.724 -> 0.741 with `sure` at 0.99,
+demo-team-dev 0.985 -> 0.970, demo-team-dev2 0.983 -> 0.983 (the shipped cutter, seed 0; the
+figures move by a row or two from one cutter seed to another). Re-judged on demo-team-dev4.jsonl
+(chat tools, to-do lists, "FYI" forwards, " / " and ";" one-liners, polite and non-native asks),
+one-part / multi-part exact set / subtask count on dev, dev2, dev3, dev4: `sure` 0.95 instead of
+0.99 moves dev4 multi-part 0.750 -> 0.778 and loses a dev3 one-part row and a dev2 count; without
+`_newest_ask` dev loses a count; a cutter trained without the reply and forward synthesis loses
+two dev2 one-part rows and a dev4 one; all three stay.
+
+Chat voices (demo-team-dev4). The splitter offers " / " between two asks (weak) and list items
+marked by emoji or arrows ("👉", "✅"), check boxes ("- [ ] …") and inline letters ("(a) …, (b)
+…"); the synthesis joins by " / " and "; also", lists with those markers, chat messages whose
+parts open with "@agent", and requests forwarded under an "FYI" and a mail header block, so the
+cutter learns which of the new cuts are real ("restart / redeploy the web service" is one ask).
+Shipped cutter, before -> after: dev4 0.926 / 0.750 / 0.684 -> 0.889 / 0.889 / 0.816; dev 0.944 /
+0.967 / 0.967 -> 0.972 / 0.933 / 0.900; dev2 1.000 / 0.967 / 0.967 -> 1.000 / 0.967 / 0.933; dev3
+0.600 / 0.758 / 0.606 -> 0.600 / 0.758 / 0.636. Polite frames around synthetic pieces ("Would you
+mind …?", "If you have a minute, could you …?") were tried and left out: they lost dev one-part
+rows to greetings cut off as parts ("Good morning" -> a person).
+
+Pronouns. A part cut from its request may lean on its neighbour for what it is about ("… my
+discover card, and then list the steps for applying for it"); alone, "list the steps for applying
+for it" routes anywhere, and the cut then stands between two labels that are one request's. Each
+part with content of its own is also read with its pronoun resolved from its neighbour
+(`graph/planner/antecedents.py`: the last noun phrase before it, or for the first part the first
+after it), and the reading the classifier is surer of gives the part's scores, for the cut
+decision and for routing alike; "what time is it" keeps its own. On clinc-multi-tune.jsonl
+(TF-IDF, the learned cutter; `evals/datasets/README.md`) exact agent set 0.836 -> 0.864 (one-part
+rows kept to their agent 0.914 -> 0.954; subtask-count accuracy 0.738 -> 0.738), on a second
+tuning split built the same way with seed 151 0.811 -> 0.839 (0.719 -> 0.719); the misses left
+are mostly under-splits whose weaker side says too little to route ("give me it between 1 and
+6", "how much is available in my"). Tried and left out: letting the cutter decide cuts with a
+side under the confidence floor (before conditions were left alone: count 0.744 -> 0.806, but
+the weak sides route wrong: exact set 0.868 -> 0.855), and resolving to "a"/"an" noun phrases
+too (0.868 -> 0.868, count 0.744 -> 0.738). A resolved
+part's rationale says how it was read.
+
+Order words and top-posted quotes (demo-team-dev5: ops-pager shorthand, buried asks, "but first" /
+"before that" / "so", @mentions, FYI forwards). The splitter cuts at "but first", "before that"
+(not "before that meeting") and shorthand arrows ("rb DEP-1 -> statuspage update"), and the
+synthesis joins with them, so the cutter learns them; a part that goes first is waited for by
+the part before it (`routing.assemble`), not the other way round. Above a quote, the newest
+message is the ask and the quote its context (`newest_ask`). One-part / multi-part exact set /
+subtask count, shipped cutter (seed 0), before -> after: dev5 0.861 / 0.724 / 0.667 -> 0.833 /
+0.862 / 0.867; dev 0.972 / 0.933 / 0.900 -> 0.944 / 0.933 / 0.900; dev2 1.000 / 0.967 / 0.933 ->
+0.931 / 0.933 / 0.933; dev3 0.600 / 0.727 / 0.636 -> 0.600 / 0.758 / 0.697; dev4 0.889 / 0.889 /
+0.816 -> 0.926 / 0.889 / 0.842; clinc-multi-tune 0.954 / 0.700 / 0.731 -> 0.946 / 0.719 / 0.756.
+Averaged over cutter seeds 0-2 the dev2 loss is one seed's (0.977 / 0.956 / 0.956 against
+1.000 / 0.967 / 0.956) and dev5 gains 0.842 / 0.713 / 0.656 -> 0.852 / 0.874 / 0.878. Tried and
+left out: the newest message with its quote as context under a quote too (dev and dev2 lost
+tickets whose note under a quoted ask asks nothing new, "Forwarding this to the right team, the
+CFO asked again"), and top-posted replies in the synthesis for the cutter to judge (not needed
+with the rule above).
+
+Notes and writing to customers (demo-team-dev6: asks buried in long emails, forwarded threads,
+terse chat, non-native English, bullets, asks as questions, "email CUS-1012 about …"). A candidate
+part that opens with "FYI" / "heads up" / "cc @ops fyi" and asks nothing ("FYI the customer below
+is furious.") is glued to the part after it, or to the one before when it comes last (`note_cuts`,
+`no_ask.is_note`); a lead-in to a list ("please find the open items:" / "1. …") is glued to the
+first item (`note_cuts`); and a message that says no action is needed and asks nothing goes to a
+person whole (`local.LocalPlanner.plan`, `no_ask.asks_nothing`). The demo team's content agent
+gained 14 examples of writing to a customer named by id or pronoun about another agent's matter
+(the shipped model rebuilt). One-part / multi-part exact set / subtask count / out-of-scope, mean
+over cutter seeds 0-2, before -> after all four: dev6 0.822 / 0.708 / 0.698 / 0.667 -> 0.844 /
+0.875 / 0.844 / 0.917; dev 0.972 / 0.944 / 0.922 -> 0.972 / 0.944 / 0.889; dev2 0.977 / 0.956 /
+0.956 -> 0.966 / 0.944 / 0.934; dev3 0.600 / 0.717 / 0.646 -> 0.653 / 0.707 / 0.636; dev4 0.926 /
+0.898 / 0.851 -> 0.889 / 0.889 / 0.868; dev5 0.852 / 0.874 / 0.878 / 0.667 -> 0.842 / 0.828 / 0.833
+/ 0.815. The examples move other splits by a row either way (the cutter is retrained on them); the
+rules change only the rows they name (the lead-in rule one dev6 row, "Dear team, Following our
+call, please find the open items:", routed to support).
+
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from ringmaster.graph.planner.antecedents import resolved
+from ringmaster.graph.planner.cut_rules import (
+    Part,
+    both_sure,
+    cut_stands,
+    stands_alone,
+    two_asks,
+)
+from ringmaster.graph.planner.cutter import Cutter, cut_features, joiner_kind
+from ringmaster.graph.planner.no_ask import is_note
+from ringmaster.graph.planner.quoting import quoted_thread
+from ringmaster.graph.planner.scoring import HUMAN, Scores
+from ringmaster.graph.planner.settings import SplitPolicy
+from ringmaster.graph.planner.splitter import Segment
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What of a request is split and routed, and quoted history that goes with it as context."""
+
+    text: str
+    quoted: str | None = None
+    quoted_first: bool = True  # the history came above the newest message
+
+
+def note_cuts(parts: Sequence[Part], joiners: Sequence[str] = ()) -> set[int]:
+    """The cuts that leave context as a part of its own: an FYI note (`Part.note`), glued to
+    the part after it (a note introduces what follows) or to the one before when it comes last;
+    and a lead-in to a list ("Following our call, please find the open items:" / "1. …"),
+    glued to the list's first item. `joiners[k]` is what stands before `parts[k]`."""
+    cuts: set[int] = set()
+    if len(parts) < 2:
+        return cuts
+    for k, part in enumerate(parts):
+        if part.note:
+            cuts.add(k if k + 1 < len(parts) else k - 1)
+    for k in range(1, min(len(parts), len(joiners))):
+        if joiner_kind(joiners[k]) == "lead-in":
+            cuts.add(k - 1)
+    return cuts
+
+
+class Segmenter:
+    """Cuts one team's requests into parts, scoring candidate parts with its classifier."""
+
+    def __init__(
+        self,
+        policy: SplitPolicy,
+        score: Callable[[Sequence[str]], list[Scores]],
+        records: re.Pattern[str] | None,
+        cutter: Cutter | None,
+    ) -> None:
+        self.policy = policy
+        self._score = score
+        # The ids of the records the team's requests name (`entities`), to tell two asks for
+        # one agent apart (`cut_rules.two_asks`); None when the team declares none.
+        self.records = records
+        self.cutter = cutter
+
+    def newest_ask(self, text: str) -> Reading:
+        """What of a message with quoted history is asked: its newest message alone when the
+        history holds an earlier ask, answered already; the newest message with the history as
+        context (never a part of its own) when that message is an agent's request of its own;
+        `text` as it is when the newest message asks nothing of its own ("Forwarding this."),
+        or is a note under the quote, or without a learned cutter.
+
+        Under a quote, whether the history is an answered ask the cutter decides, as for any
+        cut: trained on replies under another label's quoted ask (a real cut) and tickets under
+        quoted lines about the same matter (none). Above a quote, the quoted lines are material:
+        cut into parts of their own, a customer's quoted complaint under "please pull how many
+        tickets they opened" became support and legal subtasks nobody asked for.
+        """
+        thread = quoted_thread(text) if self.cutter is not None else None
+        if thread is None or self.cutter is None:
+            return Reading(text)
+        history, newest, whole = self._score([thread.history, thread.newest, text])
+        floor = self.policy.strong_floor
+        left = Part(thread.history, None, False, history, first=True)
+        right = Part(thread.newest, "strong", False, newest, first=False)
+        if right.label == HUMAN or not stands_alone(right, floor):
+            return Reading(text)
+        # Above a quote (a top-posted reply, "FYI, see below"), the newest message is what the
+        # writer asks, and the quote what they reply to or pass on: context, whatever it says.
+        # Under a note at the bottom of a ticket the quote is often the ask itself ("> How many
+        # invoices went overdue? / Forwarding, the CFO asked again"): the cutter decides.
+        if thread.newest_first:
+            return Reading(thread.newest, thread.history, quoted_first=False)
+        if left.label == right.label:
+            return Reading(text)
+        features = cut_features(
+            thread.history, thread.newest, history, newest, whole, "strong", " ", True, True
+        )
+        (p,) = self.cutter.probabilities([features])
+        return Reading(thread.newest) if p >= self.cutter.threshold else Reading(text)
+
+    def segment(self, segments: list[Segment], whole: Scores | None = None) -> list[Part]:
+        """Glue over-segmented parts back until every cut separates two requests of their own."""
+        scores = self._score([s.text for s in segments])
+        parts = [
+            Part(
+                s.text,
+                s.boundary,
+                s.sequential,
+                sc,
+                first=i == 0,
+                precedes=s.precedes,
+                note=is_note(s.text),
+            )
+            for i, (s, sc) in enumerate(zip(segments, scores, strict=True))
+        ]
+        joiners = [s.joiner for s in segments]
+        if self.policy.resolve_pronouns:
+            parts = self.in_context(parts)
+        if self.cutter is not None and whole is not None:
+            return self._glue_learned(parts, joiners, whole, self.cutter)
+        while len(parts) > 1:
+            notes = note_cuts(parts, joiners)
+            glue = [
+                i
+                for i in range(len(parts) - 1)
+                if i in notes
+                or not two_asks(self.policy, self.records, parts[i], parts[i + 1], joiners[i + 1])
+                and not cut_stands(self.policy, parts[i], parts[i + 1], whole)
+            ]
+            if not glue:
+                break
+            texts = [parts[k].text + joiners[k + 1] + parts[k + 1].text for k in glue]
+            merged = self._score(texts)
+            # Weak cuts go first, then the glue that makes the most confident part: a fragment
+            # joins the neighbour it completes. "I" in "locked out of my account and I also need
+            # an invoice" goes left, where the result is a clear support request; judged by the
+            # fragment's own confidence it went right and took the invoice part down with it.
+            j = min(
+                range(len(glue)),
+                key=lambda j: (parts[glue[j] + 1].boundary == "strong", -merged[j].ranked()[0][1]),
+            )
+            i, left = glue[j], parts[glue[j]]
+            parts[i : i + 2] = [
+                Part(
+                    texts[j],
+                    left.boundary,
+                    left.sequential,
+                    merged[j],
+                    first=left.first,
+                    precedes=left.precedes,
+                )
+            ]
+            joiners[i + 1 : i + 2] = []
+            if self.policy.resolve_pronouns:
+                parts = self.in_context(parts, only=i)
+        return parts
+
+    def in_context(self, parts: list[Part], only: int | None = None) -> list[Part]:
+        """Each part (or part `only`) scored as read with its pronoun resolved from its
+        neighbour, where the classifier is surer of that reading than of the part as written;
+        a part with nothing of its own is glued whatever it reads as."""
+        readings: dict[int, str] = {}
+        for i, part in enumerate(parts):
+            if len(parts) == 1 or (only is not None and i != only) or not part.has_content:
+                continue
+            neighbour = parts[i - 1].text if i else parts[1].text
+            text = resolved(part.text, neighbour, before=i > 0)
+            if text is not None:
+                readings[i] = text
+        if not readings:
+            return parts
+        scored = dict(zip(readings, self._score(list(readings.values())), strict=True))
+        out = list(parts)
+        for i, sc in scored.items():
+            if sc.ranked()[0][1] > parts[i].top:
+                out[i] = replace(parts[i], scores=sc, reading=readings[i])
+        return out
+
+    def _glue_learned(
+        self, parts: list[Part], joiners: list[str], whole: Scores, cutter: Cutter
+    ) -> list[Part]:
+        """Glue the least likely cut until every cut left is one the team's cutter believes.
+        Parts routed to the same label are always glued: they would be one subtask anyway."""
+        while len(parts) > 1:
+            features = [
+                cut_features(
+                    parts[i].text,
+                    parts[i + 1].text,
+                    parts[i].scores,
+                    parts[i + 1].scores,
+                    whole,
+                    parts[i + 1].boundary,
+                    joiners[i + 1],
+                    parts[i].first,
+                    i + 1 == len(parts) - 1,
+                )
+                for i in range(len(parts) - 1)
+            ]
+            probs = cutter.probabilities(features)
+            # The rules that hold in any team stay: a cut needs different labels on its sides,
+            # and both sides standing alone (confident, with content of their own, a person's
+            # part not a tail of the one before). The cutter replaces the whole-request rules.
+            floors = [self.policy.floor(parts[i + 1].boundary) for i in range(len(probs))]
+            sure = self.policy.sure
+            notes = note_cuts(parts, joiners)
+            probs = [
+                -1.0
+                if i in notes
+                else max(p, cutter.threshold)
+                if two_asks(self.policy, self.records, parts[i], parts[i + 1], joiners[i + 1])
+                else -1.0
+                if parts[i].label == parts[i + 1].label
+                or not stands_alone(parts[i], floors[i])
+                or not stands_alone(parts[i + 1], floors[i])
+                else max(p, cutter.threshold)
+                if both_sure(parts[i], parts[i + 1], sure)
+                else p
+                for i, p in enumerate(probs)
+            ]
+            forced = [i for i, p in enumerate(probs) if p < 0]
+            if forced:
+                # Cuts the rules glue go first, as the rules order them: weak cuts, then the
+                # glue that makes the most confident part ("If so" joins what it introduces).
+                texts = [parts[k].text + joiners[k + 1] + parts[k + 1].text for k in forced]
+                scored = self._score(texts)
+                j = min(
+                    range(len(forced)),
+                    key=lambda j: (
+                        parts[forced[j] + 1].boundary == "strong",
+                        -scored[j].ranked()[0][1],
+                    ),
+                )
+                i, text, merged = forced[j], texts[j], scored[j]
+            else:
+                i = min(range(len(probs)), key=probs.__getitem__)
+                if probs[i] >= cutter.threshold:
+                    break
+                text = parts[i].text + joiners[i + 1] + parts[i + 1].text
+                (merged,) = self._score([text])
+            left = parts[i]
+            parts[i : i + 2] = [
+                Part(
+                    text, left.boundary, left.sequential, merged, left.first, precedes=left.precedes
+                )
+            ]
+            joiners[i + 1 : i + 2] = []
+            if self.policy.resolve_pronouns:
+                parts = self.in_context(parts, only=i)
+        return parts

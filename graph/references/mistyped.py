@@ -1,0 +1,114 @@
+"""Ids typed wrong: "INV-102" or "TCK-1510" for the INV-1002 or TCK-1150 the thread is about,
+"tck1058" for TCK-1058.
+
+An id of a kind's prefix whose digits are one slip (a digit left out, added, changed or two
+swapped) from exactly one record of that kind the thread named or touched stands for that
+record; when it is one slip from several ("INV-118" after INV-1188 and INV-1189) the turn asks
+which, never guessing. An id typed without its dash that is a real record ("tck1058") is that
+record. A well-formed id is taken as typed unless the lookup says no such record exists; with
+no lookup, it always is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ringmaster.graph.references.entities import EntityKind, Resolution, _question
+from ringmaster.graph.references.thread import _Thread
+
+
+def _prefix(kind: EntityKind) -> tuple[str, str] | None:
+    """The letters an id of `kind` starts with and the separator after them ("TCK", "-")."""
+    found = re.match(r"([A-Za-z]+)(-?)", kind.pattern.pattern)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def one_slip(typed: str, meant: str) -> bool:
+    """True when `typed` is `meant` with one digit left out, added, changed or two adjacent
+    ones swapped."""
+    if typed == meant or abs(len(typed) - len(meant)) > 1:
+        return False
+    if len(typed) == len(meant):
+        diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
+        swapped = (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and typed[diff[0]] == meant[diff[1]]
+            and typed[diff[1]] == meant[diff[0]]
+        )
+        return len(diff) == 1 or swapped
+    short, long = sorted((typed, meant), key=len)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _in_thread(thread: _Thread, kind: str) -> list[str]:
+    """The ids of `kind` earlier turns named or touched, newest turn first."""
+    seen: list[str] = []
+    for turn in reversed(thread.history):
+        ents = turn.get("entities") or {}
+        for k, e in [*ents.get("named", []), *ents.get("touched", [])]:
+            if k == kind and e not in seen:
+                seen.append(e)
+    return seen
+
+
+def mend_ids(request: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
+    """`request` with its mistyped ids written as the records they stand for, and what was
+    mended; or the question to ask when a mistyped id fits several of the thread's records."""
+    text, mended = request, list[Resolution]()
+    for kind in thread.kinds:
+        prefix = _prefix(kind)
+        if prefix is None:
+            continue
+        letters, dash = prefix
+        loose = re.compile(rf"(?<![\w-]){letters}[-\s#]?(\d{{2,}})(?!\w)", re.I)
+        in_thread = _in_thread(thread, kind.name)
+        for match in reversed(list(loose.finditer(text))):
+            typed, digits = match.group(0), match.group(1)
+            as_id = f"{letters.upper()}{dash}{digits}"
+            well_formed = typed.upper() == as_id and bool(kind.pattern.fullmatch(as_id))
+            if well_formed and (
+                thread.lookup is None or as_id in in_thread or thread.facts(as_id) is not None
+            ):
+                # Well formed ("TCK-1058", or "tck-1058", read as typed elsewhere): a slip
+                # only when the lookup knows no such record.
+                continue
+            elif kind.pattern.fullmatch(as_id) and (
+                thread.lookup is None or thread.facts(as_id) is not None
+            ):
+                # "tck1058": the record, typed without its dash.
+                text = text[: match.start()] + as_id + text[match.end() :]
+                mended.append(Resolution(typed, as_id, kind.name, thread.turn_naming(as_id)))
+                continue
+            meant = [
+                e
+                for e in in_thread
+                if one_slip(digits, e[len(letters) :].lstrip("-"))
+                # A well-formed id is a slip only where the lookup knows this kind's records
+                # (one it knows nothing of may simply not cover them).
+                and (not well_formed or thread.facts(e) is not None)
+            ]
+            if len(meant) > 1:
+                return _question(kind, meant)
+            if meant:
+                text = text[: match.start()] + meant[0] + text[match.end() :]
+                mended.append(Resolution(typed, meant[0], kind.name, thread.turn_naming(meant[0])))
+    return text, mended
+
+
+def put_picked(asked: str, picked: list[str], kinds: list[EntityKind]) -> str | None:
+    """`asked` with the mistyped id its question was about ("INV-118") written as the one
+    record the reply picked ("INV-1188"); None when it has no such id."""
+    if len(picked) != 1:
+        return None
+    for kind in kinds:
+        prefix = _prefix(kind)
+        if prefix is None or not kind.pattern.fullmatch(picked[0]):
+            continue
+        letters = prefix[0]
+        loose = re.compile(rf"(?<![\w-]){letters}[-\s#]?(\d{{2,}})(?!\w)", re.I)
+        digits = picked[0][len(letters) :].lstrip("-")
+        for match in loose.finditer(asked):
+            if one_slip(match.group(1), digits):
+                return asked[: match.start()] + picked[0] + asked[match.end() :]
+    return None

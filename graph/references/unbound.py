@@ -1,0 +1,189 @@
+"""The last check before a turn may act: a side effect whose record the turn does not settle.
+
+A request that asks for a side effect ("refund teh invoice", "apply a credit to the Castillo
+account", "add note: …", "do the same") but names no record of the kind that side effect acts
+on — no id typed, none resolved from the thread — is not passed on for an agent to pick one:
+when the thread has two or more records of that kind in play (the newest turn that had any
+named or listed them), the turn asks which. Whatever words the request used, an action on a
+record no turn determined is never guessed. With one record in play it is left as it is (an
+action typed alone acts on that record in `implied`).
+
+Nor is a side effect acted on a record a plain reference bound by recency (`rivals`): "it",
+"that one", "her", "the ticket", "the customer" — a pronoun, or a definite naming only the kind —
+bound to the newest record of its kind while another of that kind is still *live*. Live means
+named in the turn just before the one that named the bound record, when neither of the two
+turns acted on its record (a finished record is done with; a record acted on is what the thread
+moved on to), the earlier turn was no question among records (its reply picked one) and the
+later turn did not set the earlier aside ("forget that one", "instead") or single one of the
+earlier turn's records out ("the big one, what month is it?" after two invoices).
+"TCK-1133 is the app crash", "and TCK-1145 is about seats", "close that one" asks which; "look at
+TCK-1056", "forget that one, now TCK-1149", "close it" closes TCK-1149. A description that fits
+one record ("the seats one") or an id settles it. Sending a person a message ("email her", "let
+the customer know") is such a side effect on the person, though the email tool takes no id.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ringmaster.graph.references.descriptions import _PAYLOAD
+from ringmaster.graph.references.entities import Resolved, _ids, _question
+from ringmaster.graph.references.implied import Act
+from ringmaster.graph.references.owned import owned_in_play
+from ringmaster.graph.references.patterns import _ASKING
+from ringmaster.graph.references.thread import _Thread
+
+# "do the same", "same again", "ditto": the last side effect, on a record the request leaves out.
+_SAME = re.compile(r"\b(do the same|the same again|same again|same thing|ditto|likewise)\b", re.I)
+
+# Before an act's word, these make it a noun ("about the refund"); after a light verb, "a" and
+# "an" do not ("add a note", "issue a refund").
+_DETERMINERS = {"the", "a", "an", "this", "that", "its", "their", "his", "her", "my", "our",
+                "your", "about", "any", "no", "of"}  # fmt: skip
+_LIGHT_VERBS = {"add", "give", "issue", "process", "leave", "put", "apply", "post"}
+
+# Sending a person a message: a side effect on that person, whatever tool carries it.
+_MESSAGES = re.compile(
+    r"\b(e-?mail|notify|message|ping|write to|reach out to|let\s+(?:[\w'-]+\s+){1,3}?know)\b",
+    re.I,
+)
+# The later turn sets the earlier record aside: "forget that one", "never mind", "instead".
+_ASIDE = re.compile(r"\b(forget|never ?mind|ignore|instead|scratch that|not that one)\b", re.I)
+_PRONOUNS = {"it", "its", "this", "that one", "this one", "they", "them", "their", "he", "him",
+             "his", "she", "her"}  # fmt: skip
+_DEFINITE = {"the", "that", "this"}
+
+
+def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
+    """The kinds of record the request's side effects act on: its act words outside the words
+    of a note, not used as adjectives ("open tickets"); for "do the same", the kinds the newest
+    turn that acted acted on. None for a question ("what plan is she on?")."""
+    payload = _PAYLOAD.search(request)
+    said = request[: payload.end()] if payload else request  # "add note: …" says "note"
+    # Only sentences that ask for something to be done: "never mind. how many customers are on
+    # the business plan?" asks nothing of a plan.
+    said = " . ".join(s for s in re.split(r"[.!?\n]+", said) if not _ASKING.match(s))
+    nouns = {n.lower() for k in thread.kinds for n in k.nouns}
+    tokens = [w.lower() for w in re.findall(r"[a-z]+", said, re.I)]
+    kinds: set[str] = set()
+    for i, token in enumerate(tokens):
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if after.endswith("s") and (after.rstrip("s") in nouns or after == "ones"):
+            continue  # "show open tickets": a listing, not an act
+        before = tokens[i - 1] if i else ""
+        if before in _DETERMINERS and not (
+            before in {"a", "an"} and i > 1 and tokens[i - 2] in _LIGHT_VERBS
+        ):
+            continue  # "a note about the rollback": a noun; "add a note" is the act
+        pair = token + after  # "roll back": "rollback"
+        kinds |= {a.kind for a in acts if token in a.words or pair in a.words}
+    if not kinds and _SAME.search(said):
+        done = _last_done(thread)
+        kinds = {k for k, _ in done[1]} if done else set()
+    return kinds
+
+
+def _last_done(thread: _Thread) -> tuple[str, list[tuple[str, str]]] | None:
+    """The request of the newest turn whose side effect ran, and the records it ran on."""
+    for turn in reversed(thread.history):
+        acted = [(k, e) for k, e in (turn.get("entities") or {}).get("acted") or []]
+        acted = [(k, e) for k, e in acted if k in thread.by_name]
+        if acted:
+            return str(turn.get("request") or ""), acted
+    return None
+
+
+def _again(request: str, thread: _Thread) -> str:
+    """ "do the same": the newest action's request with "it" for its records, so that the
+    reply to the question ("the SSO one") runs that action on the record it picks."""
+    done = _last_done(thread)
+    if not _SAME.search(request) or done is None or len({e for _, e in done[1]}) != 1:
+        return request
+    earlier, [(_, entity), *_] = done
+    return re.sub(rf"\b{re.escape(entity)}\b", "it", earlier, count=1)
+
+
+def _plain(phrase: str, kind: str, thread: _Thread) -> bool:
+    """True for a reference that says only "one of this kind": a pronoun, or "the ticket"."""
+    words = phrase.lower().split()
+    if " ".join(words) in _PRONOUNS:
+        return True
+    nouns = {n.lower() for n in thread.by_name[kind].nouns} | {"one"}
+    return len(words) == 2 and words[0] in _DEFINITE and words[1] in nouns
+
+
+def _named(turn: Mapping[str, Any], kind: str) -> list[str]:
+    return list(
+        dict.fromkeys(e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind)
+    )
+
+
+def live(thread: _Thread, kind: str, entity: str) -> list[str]:
+    """The records of `kind` in play beside `entity`, itself first: those the newest turn that
+    named `entity` named, and those named in the turn just before it, unless either turn acted
+    on its record or the later one set the earlier aside (see the module's docstring)."""
+    turns = [t for t in reversed(thread.history) if _named(t, kind)]
+    if not turns or entity not in _named(turns[0], kind):
+        return [entity]
+    latest = turns[0]
+    found = [entity, *_named(latest, kind)]
+    if len(turns) > 1 and not latest.get("picked"):
+        before = turns[1]
+        adjacent = int(latest.get("turn", 0)) - int(before.get("turn", 0)) == 1
+        # A question's options are settled by the reply that picked one of them.
+        asked = (before.get("entities") or {}).get("question")
+        settled = thread.acted(before) or thread.acted(latest) or asked
+        aside = _ASIDE.search(str(latest.get("request") or ""))
+        # "INV-1162 and INV-1209 …", "the big one, what month is it?": the later turn singled
+        # one of the earlier turn's records out, and the thread moved on to it.
+        narrowed = set(_named(latest, kind)) < set(_named(before, kind))
+        if adjacent and not settled and not aside and not narrowed:
+            found += _named(before, kind)
+    return list(dict.fromkeys(found))
+
+
+def rivals(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -> Resolved | None:
+    """A question when a side effect of the request acts on a record a plain reference bound
+    by recency while another record of its kind is live; else None."""
+    acted = acted_kinds(request, thread, [a for a in acts if a.by_id])
+    if _MESSAGES.search(request):
+        acted |= {k.name for k in thread.kinds if k.person}
+    for r in out.resolutions:
+        if r.kind not in acted or r.kind not in thread.by_name:
+            continue
+        if not _plain(r.phrase, r.kind, thread):
+            continue
+        if len({x.entity for x in out.resolutions if x.kind == r.kind}) > 1:
+            continue  # "both", "them": every record, chosen on purpose
+        options = live(thread, r.kind, r.entity)
+        if len(options) > 1:
+            return Resolved(request, [], _question(thread.by_name[r.kind], sorted(options)))
+    return None
+
+
+def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -> Resolved:
+    """`out`, or a question when a side effect of the request has no record of its kind in
+    the request as resolved while the thread has several in play."""
+    if out.question or not acts:
+        return out
+    if out.resolutions and out.answers is None:
+        asked = rivals(request, out, thread, acts)
+        if asked is not None:
+            return asked
+    named = {k for k, _ in _ids(thread.kinds, out.text)} | {r.kind for r in out.resolutions}
+    owner_named = any(thread.by_name[k].person for k in named if k in thread.by_name)
+    # A side effect that takes no id ("roll back the api in staging") is settled by its words.
+    by_id = [a for a in acts if a.by_id]
+    for name in sorted(acted_kinds(request, thread, by_id) - named):
+        kind = thread.by_name[name]
+        if owner_named and not kind.person:
+            continue  # "refund CUS-1012's invoice": one of theirs (`owned` asks among several)
+        found = thread.find(name, echo=True) or (
+            None if kind.person else owned_in_play(thread, kind)
+        )
+        if found is not None and len(set(found[0])) > 1:
+            options = list(dict.fromkeys(found[0]))
+            return Resolved(_again(request, thread), [], _question(kind, options))
+    return out
