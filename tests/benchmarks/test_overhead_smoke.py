@@ -9,7 +9,7 @@ import pytest
 from langchain_core.messages import AIMessage
 
 from benchmarks import readme
-from benchmarks.overhead import main
+from benchmarks.overhead import main, verdict
 from benchmarks.systems import (
     HEADLINE,
     PYTHON_AGENTS,
@@ -116,6 +116,16 @@ def test_the_floor_is_the_calls_made_one_after_another() -> None:
     assert floor_seconds("sequential", calls) == pytest.approx(1.6)
     assert floor_seconds("plan_then_parallel", calls) == pytest.approx(0.3 + 0.7)
     assert floor_seconds("plan_then_parallel", [[], [0.3], [0.5]]) == pytest.approx(0.5)
+
+
+def test_a_verdict_is_decided_on_the_figure_it_reports() -> None:
+    # A ratio of 0.50004 reported as 0.5 was "NOT met" against a limit of 0.5 (CI, stop 23).
+    at_limit = verdict("ratio", 0.50004, 0.5)
+    assert (at_limit["value"], at_limit["met"]) == (0.5, True)
+    assert at_limit["text"] == "ratio: 0.500 (target <= 0.5): met"
+    over = verdict("ratio", 0.5006, 0.5)
+    assert (over["value"], over["met"]) == (0.501, False)
+    assert over["text"] == "ratio: 0.501 (target <= 0.5): NOT met"
 
 
 def test_readme_refuses_what_is_not_a_benchmarks_output() -> None:
