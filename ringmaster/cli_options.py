@@ -35,6 +35,12 @@ def me(name: str | None) -> str:
     return name or getpass.getuser()
 
 
+def shorten(text: str, most: int) -> str:
+    """`text` in at most `most` characters, ending in "…" where it was cut, so a cut line is
+    never read as all there was."""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
 

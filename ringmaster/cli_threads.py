@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ringmaster.cli_options import shorten
 from ringmaster.cli_output import (
     JsonOpt,
     cli_runner,
@@ -101,7 +102,7 @@ def thread_show(
     for h in earlier:  # the words typed, and what they were read as where it differs
         answer = "not finished yet" if h.get("pending") else " ".join(str(h["answer"]).split())
         request = request_line(typed.get(h["turn"]), h["request"])
-        out.print(f"  turn {h['turn']}: {request}\n    -> {answer[:200]}", markup=False)
+        out.print(f"  turn {h['turn']}: {request}\n    -> {shorten(answer, 200)}", markup=False)
     if earlier:
         latest = request_line(typed.get(row.turn), row.last_request or "")
         out.print(f"  turn {row.turn} (the latest): {latest}", markup=False)

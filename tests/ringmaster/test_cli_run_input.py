@@ -78,3 +78,16 @@ def test_request_input_mistakes_are_one_line_and_exit_2(cli: Cli, tmp_path: Path
         said = proc.stdout + proc.stderr  # --json reports the error as a JSON object
         assert message in said and "Traceback" not in said, (args, said)
     assert cli.json("thread", "list") == []  # nothing stored for a refused request
+
+
+def test_thread_show_marks_an_earlier_answer_it_cuts(cli_in_process: Cli) -> None:
+    cli = cli_in_process
+    first = cli.json("run", "show tickets TCK-1001 and TCK-1002")
+    thread = first["thread_id"]
+    cli("run", "how many tickets were opened last week", "--thread", thread, "--json")
+    answer = " ".join(cli.json("thread", "show", thread)["history"][0]["answer"].split())
+    assert len(answer) > 200  # long enough to be cut
+    flat = " ".join(cli("thread", "show", thread).stdout.split())
+    cut = flat.split("-> ", 1)[1].split(" turn 2 (the latest)", 1)[0]
+    # Not "… is open with h", read as the whole answer: a cut answer says it was cut.
+    assert cut.endswith("…") and answer.startswith(cut[:-1]), cut
