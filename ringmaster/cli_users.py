@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -31,12 +32,17 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")
 
 @contextmanager
 def _accounts() -> Iterator[Accounts]:
-    """The account store; a user mistake prints one line and exits 2."""
+    """The account store; a user mistake prints one line (JSON on stdout with --json, as every
+    other command's) and exits 2."""
     engine = make_engine(Settings().app_db_url)
     try:
         yield Accounts(engine)
     except RingmasterError as exc:
-        err.print(f"error: {exc}", markup=False)
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and ctx.params.get("json_mode"):
+            sys.stdout.write(json.dumps({"error": str(exc)}) + "\n")
+        else:
+            err.print(f"error: {exc}", markup=False, soft_wrap=True, highlight=False)
         raise typer.Exit(2) from None
     finally:
         engine.dispose()

@@ -62,6 +62,22 @@ def test_mistakes_exit_2_with_a_message(tmp_path: Path) -> None:
     assert "no user" in cli.invoke(users_app, ["token", "carl"], env=env).output
 
 
+def test_a_mistake_is_one_line_and_json_with_json(tmp_path: Path) -> None:
+    """As every other command's: one line however long (not wrapped at 80 columns when piped),
+    and with --json the error as JSON on stdout."""
+    cli = CliRunner()
+    env = _env(tmp_path, None)
+    typo = cli.invoke(users_app, ["add", "carl", "--scopes", "billng"], env=env)
+    assert typo.exit_code == 2
+    (line,) = typo.stderr.strip().splitlines()
+    assert line.startswith("error: unknown scope 'billng'") and line.endswith("(or 'all')")
+    as_json = cli.invoke(users_app, ["add", "carl", "--scopes", "billng", "--json"], env=env)
+    assert as_json.exit_code == 2
+    assert json.loads(as_json.stdout)["error"].startswith("unknown scope 'billng'")
+    missing = cli.invoke(users_app, ["disable", "nobody", "--json"], env=env)
+    assert missing.exit_code == 2 and json.loads(missing.stdout) == {"error": "no user 'nobody'"}
+
+
 def test_new_users_get_no_scopes_unless_given(tmp_path: Path, db_url: str | None) -> None:
     cli = CliRunner()
     env = _env(tmp_path, db_url)
