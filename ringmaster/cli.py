@@ -77,7 +77,9 @@ def run(
         str | None, typer.Argument(help="What you want done, in plain words; - reads stdin.")
     ] = None,
     file: Annotated[Path | None, typer.Option(help="Read the request from this file.")] = None,
-    thread: Annotated[str | None, typer.Option(help="Continue this thread.")] = None,
+    thread: Annotated[
+        str | None, typer.Option(help="Continue this thread (its id or a unique prefix).")
+    ] = None,
     as_: AsOpt = None,
     scopes: Annotated[
         str | None,
@@ -109,7 +111,10 @@ def run(
         from ringmaster.accounts import Accounts, requester_scopes
 
         who = me(as_)
-        owner = runner.threads.find(thread).requester if thread is not None else None
+        owner = None
+        if thread is not None:  # an id or a unique prefix of it, as `thread show` takes
+            found = runner.threads.find(thread)
+            thread, owner = found.id, found.requester
         asked = [s.strip() for s in scopes.split(",") if s.strip()] if scopes is not None else None
         scope_list = requester_scopes(
             Accounts(runner.engine), who, runner.default_scopes(), asked, owner, priority

@@ -195,7 +195,7 @@ def review_edit(
 
 @review_app.command("correct")
 def review_correct(
-    thread: Annotated[str, typer.Argument(help="The thread.")],
+    thread: Annotated[str, typer.Argument(help="The thread's id, or a unique prefix of it.")],
     subtask: Annotated[str, typer.Argument(help="The subtask id, e.g. t2.")],
     agent: Annotated[str, typer.Option(help="The agent it should have gone to.")],
     turn: Annotated[
@@ -208,6 +208,7 @@ def review_correct(
     with cli_runner() as runner:
         from ringmaster.decisions import DecisionService
 
+        thread = runner.threads.find(thread).id  # as `thread show` takes it
         DecisionService(runner).correct(thread, subtask, agent, me(as_), turn=turn)
         count = len(runner.corrections.all())
     if json_mode:

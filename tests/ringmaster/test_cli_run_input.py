@@ -91,3 +91,16 @@ def test_thread_show_marks_an_earlier_answer_it_cuts(cli_in_process: Cli) -> Non
     cut = flat.split("-> ", 1)[1].split(" turn 2 (the latest)", 1)[0]
     # Not "… is open with h", read as the whole answer: a cut answer says it was cut.
     assert cut.endswith("…") and answer.startswith(cut[:-1]), cut
+
+
+def test_run_and_review_correct_take_a_thread_prefix_as_thread_show_does(
+    cli_in_process: Cli,
+) -> None:
+    cli = cli_in_process
+    thread = cli.json("run", "What's the status of ticket TCK-1001?")["thread_id"]
+    again = cli.json("run", "how many tickets were opened last week", "--thread", thread[:6])
+    assert again["thread_id"] == thread and again["turn"] == 2
+    fixed = cli.json("review", "correct", thread[:6], "t1", "--agent", "analytics")
+    assert fixed["thread_id"] == thread
+    short = cli("run", "close it", "--thread", thread[:3], ok=False)
+    assert short.returncode == 2 and "give at least 4 characters" in short.stderr
