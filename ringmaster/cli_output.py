@@ -245,7 +245,8 @@ def _setting_problem(exc: ValidationError) -> str:
     name = "RINGMASTER_" + "_".join(str(p) for p in first["loc"][:1]).upper()
     value = first.get("input")
     shown = "" if isinstance(value, dict) else f" (got {str(value)[:60]!r})"
-    return f"setting {name}: {first['msg']}{shown}"
+    message = first["msg"].removeprefix("Value error, ")  # a validator's own words
+    return f"setting {name}: {message}{shown}"
 
 
 def _first_line(exc: BaseException) -> str:

@@ -100,6 +100,9 @@ def test_every_command_meets_mistakes_with_one_line_and_exit_2(
     [
         ({"RINGMASTER_DB_URL": "postgresql://u:secret@127.0.0.1:1/x"}, "cannot use the database"),
         ({"RINGMASTER_DB_URL": "nosuchdb://x"}, "is not a database URL"),
+        # A dialect SQLAlchemy knows but ringmaster does not use: not a traceback for a
+        # missing MySQL driver.
+        ({"RINGMASTER_DB_URL": "mysql://u:pw@127.0.0.1/x"}, "only postgresql://"),
         ({"RINGMASTER_API_PORT": "eighty"}, "setting RINGMASTER_API_PORT"),
         ({"RINGMASTER_HOME": "/proc/not-here"}, "RINGMASTER_HOME '/proc/not-here' cannot be used"),
     ],
