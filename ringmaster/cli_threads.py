@@ -112,6 +112,10 @@ def thread_show(
             "  decide its `failure` review item: approve retries, reject cancels",
             markup=False,
         )
+    if row.status == "queued":  # --no-wait, or its process stopped mid-run: nothing runs it here
+        out.print(
+            "queued: a worker runs it (`ringmaster worker`, or `ringmaster serve`)", markup=False
+        )
     if outcome.plan:
         print_plan(outcome.plan)
     print_outcome(outcome)

@@ -104,3 +104,14 @@ def test_run_and_review_correct_take_a_thread_prefix_as_thread_show_does(
     assert fixed["thread_id"] == thread
     short = cli("run", "close it", "--thread", thread[:3], ok=False)
     assert short.returncode == 2 and "give at least 4 characters" in short.stderr
+
+
+def test_thread_show_says_what_runs_a_queued_thread(cli_in_process: Cli) -> None:
+    """A request queued with --no-wait, or left queued by a process stopped mid-run, runs
+    only when a worker takes it: `thread show` says so instead of only 'queued'."""
+    cli = cli_in_process
+    thread = cli.json("run", "What's the status of ticket TCK-1001?", "--no-wait")["thread_id"]
+    shown = " ".join(cli("thread", "show", thread).stdout.split())
+    assert "queued" in shown and "`ringmaster worker`" in shown
+    cli("worker", "--once")
+    assert "`ringmaster worker`" not in cli("thread", "show", thread).stdout
