@@ -297,7 +297,10 @@ class Chat:
             item = self._find(rest)
             ctx = item.payload.get("context", {})
             lines = [f"{item.id} ({item.status}) {item.subtask_id}: {item.summary}"]
-            lines += [f"{k}: {ctx.get(k)}" for k in ("request", "blocker", "recommended")]
+            for key in ("request", "blocker", "recommended"):  # as `review show` prints them
+                value = ctx.get(key)
+                if value is not None:
+                    lines.append(f"{key}: {value if isinstance(value, str) else json.dumps(value)}")
             proposed = "proposed action" if item.decision else "action"  # decided: what ran
             lines += [
                 f"{proposed} {a['name']} {json.dumps(a['args'])}"
