@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, get_args
+from typing import TYPE_CHECKING, Annotated, get_args
 
 import click
 import typer
 
 from ringmaster.cli_lazy import LazyGroup
-from ringmaster.cli_options import AsOpt, JsonOpt, err, me, out, print_json
+from ringmaster.cli_options import AsOpt, JsonOpt, me, out, print_json
 from ringmaster.graph.priority import Priority
 
 if TYPE_CHECKING:
@@ -100,7 +100,7 @@ def run(
 
     The request is queued durably first; then this process runs it (or waits for the worker
     that took it). With --no-wait it only queues it: `ringmaster worker` or `serve` runs it."""
-    from ringmaster.cli_output import cli_runner, emit, progress
+    from ringmaster.cli_output import cli_runner, emit, interrupted, progress
     from ringmaster.graph.intake import validate_request
     from ringmaster.settings import Settings
 
@@ -130,22 +130,8 @@ def run(
         try:
             outcome = runner.drive(thread_id)
         except KeyboardInterrupt:
-            _interrupted(thread_id, turn, json_mode)
+            interrupted(thread_id, turn, json_mode)
         emit(outcome, json_mode)
-
-
-def _interrupted(thread_id: str, turn: int, json_mode: bool) -> NoReturn:
-    """Ctrl-C after the request was accepted: it is kept, and queued (the worker put it back),
-    which the person is told in one line with what finishes it."""
-    message = (
-        f"interrupted: turn {turn} of thread {thread_id} is kept and queued; "
-        f"`ringmaster worker` runs it (`ringmaster thread show {thread_id}`)"
-    )
-    if json_mode:
-        print_json({"error": message, "thread_id": thread_id, "turn": turn, "status": "queued"})
-    else:
-        err.print(message, markup=False, soft_wrap=True, highlight=False)
-    raise typer.Exit(130)
 
 
 def _request_text(request: str | None, file: Path | None) -> str:

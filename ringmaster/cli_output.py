@@ -9,7 +9,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -286,6 +286,20 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, OSError) and str(exc.filename or "").startswith(home):
         return f"RINGMASTER_HOME {home!r} cannot be used: {exc.strerror} ({exc.filename})"
     return None
+
+
+def interrupted(thread_id: str, turn: int, json_mode: bool) -> NoReturn:
+    """Ctrl-C after a request was accepted (`run`, `chat`): it is kept, and queued again (the
+    worker put it back), which the person is told in one line with what runs it; exit 130."""
+    message = (
+        f"interrupted: turn {turn} of thread {thread_id} is kept and queued; "
+        f"`ringmaster worker` runs it (`ringmaster thread show {thread_id}`)"
+    )
+    if json_mode:
+        print_json({"error": message, "thread_id": thread_id, "turn": turn, "status": "queued"})
+    else:
+        err.print(message, markup=False, soft_wrap=True, highlight=False)
+    raise typer.Exit(130)
 
 
 def run_app(app: typer.Typer, args: list[str] | None = None) -> None:

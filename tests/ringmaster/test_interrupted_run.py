@@ -3,6 +3,7 @@ queued again at once, the thread says so, and the next worker finishes it."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -76,3 +77,27 @@ def test_ctrl_c_in_ringmaster_run_says_the_request_is_kept(
     assert cli.json("thread", "show", thread)["thread"]["status"] == "queued"
     cli("worker", "--once")
     assert cli.json("thread", "show", thread)["thread"]["status"] == "completed"
+
+
+def test_ctrl_c_in_a_chat_says_the_request_is_kept(
+    cli_in_process: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = cli_in_process
+    real = Runner.run_job
+    calls: list[str] = []
+
+    def run_job(self: Runner, job: Any) -> None:
+        calls.append(job.thread_id)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        real(self, job)
+
+    monkeypatch.setattr(Runner, "run_job", run_job)
+    monkeypatch.setattr("sys.stdin", io.StringIO("What's the status of ticket TCK-1001?\n"))
+    out = cli("chat", ok=False)
+    assert out.returncode == 130
+    thread = calls[0]
+    (message,) = out.stderr.strip().splitlines()
+    assert message.startswith("interrupted: turn 1 of thread ") and thread in message
+    assert "ringmaster worker" in message
+    assert cli.json("thread", "show", thread)["thread"]["status"] == "queued"
