@@ -14,6 +14,7 @@ from ringmaster.cli_options import AsOpt, JsonOpt, me, out, print_json
 from ringmaster.graph.priority import Priority
 
 if TYPE_CHECKING:
+    from ringmaster.agents.spec import Team
     from ringmaster.graph.state import Requester
 
 
@@ -84,7 +85,7 @@ def run(
     scopes: Annotated[
         str | None,
         typer.Option(
-            help="Comma-separated scopes (default: all, or the user's own once users exist)."
+            help="Comma-separated scopes, or all (default: all; the user's own once users exist)."
         ),
     ] = None,
     priority: Annotated[
@@ -115,7 +116,7 @@ def run(
         if thread is not None:  # an id or a unique prefix of it, as `thread show` takes
             found = runner.threads.find(thread)
             thread, owner = found.id, found.requester
-        asked = [s.strip() for s in scopes.split(",") if s.strip()] if scopes is not None else None
+        asked = _asked_scopes(scopes, runner.deps.registry.team) if scopes is not None else None
         scope_list = requester_scopes(
             Accounts(runner.engine), who, runner.default_scopes(), asked, owner, priority
         )
@@ -132,6 +133,26 @@ def run(
         except KeyboardInterrupt:
             interrupted(thread_id, turn, json_mode)
         emit(outcome, json_mode)
+
+
+def _asked_scopes(scopes: str, team: Team) -> list[str] | None:
+    """`--scopes` as given, checked against the team as `users add --scopes` is: a typo
+    ("supprt") or an empty list would otherwise reach no agent and send every subtask to a
+    person. 'all' is every scope (None: the default)."""
+    from ringmaster.errors import RingmasterError
+
+    asked = [s.strip() for s in scopes.split(",") if s.strip()]
+    if asked == ["all"]:
+        return None
+    if not asked:
+        raise RingmasterError("--scopes names no scope: give some (billing,support) or 'all'")
+    known = sorted({s for agent in team.agents for s in agent.scopes})
+    unknown = [s for s in asked if s not in known]
+    if unknown:
+        raise RingmasterError(
+            f"unknown scope {unknown[0]!r}: the team's agents take {', '.join(known)} (or 'all')"
+        )
+    return asked
 
 
 def _request_text(request: str | None, file: Path | None) -> str:

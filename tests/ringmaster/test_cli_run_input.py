@@ -115,3 +115,22 @@ def test_thread_show_says_what_runs_a_queued_thread(cli_in_process: Cli) -> None
     assert "queued" in shown and "`ringmaster worker`" in shown
     cli("worker", "--once")
     assert "`ringmaster worker`" not in cli("thread", "show", thread).stdout
+
+
+def test_run_refuses_a_scope_no_agent_takes(cli_in_process: Cli) -> None:
+    """`--scopes supprt` (or an empty list) silently sent every subtask to a person, as a
+    requester reaching nothing; `users add --scopes` refuses the same typo. 'all' is every
+    scope, as there."""
+    cli = cli_in_process
+    typo = cli(
+        "run", "What's the status of ticket TCK-1001?", "--scopes", "billing,supprt", ok=False
+    )
+    assert typo.returncode == 2
+    (line,) = typo.stderr.strip().splitlines()
+    assert line.startswith("error: unknown scope 'supprt': the team's agents take analytics, ")
+    empty = cli("run", "What's the status of ticket TCK-1001?", "--scopes", " , ", ok=False)
+    assert empty.returncode == 2 and "names no scope" in empty.stderr
+    assert cli.json("thread", "list") == []  # nothing was accepted
+    every = cli.json("run", "What's the status of ticket TCK-1001?", "--scopes", "all")
+    assert every["status"] == "completed"
+    assert [r["agent"] for r in every["results"].values()] == ["support"]
