@@ -117,8 +117,13 @@ def _print_plan(plan: list[dict[str, Any]], current: str) -> None:
 @review_app.command("claim")
 def review_claim(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Mark an item as yours while you look at it."""
+    from ringmaster.accounts import Accounts
+    from ringmaster.decisions import check_reviewer
+
     with cli_runner() as runner:
-        it = runner.queue.claim(runner.queue.find(item).id, me(as_))
+        found = runner.queue.find(item)
+        check_reviewer(Accounts(runner.engine), found, me(as_), verb="claim")  # as the API
+        it = runner.queue.claim(found.id, me(as_))
     print_json(it.to_dict(with_payload=False)) if json_mode else out.print(f"claimed {it.id}")
 
 
