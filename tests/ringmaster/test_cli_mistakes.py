@@ -165,6 +165,15 @@ def test_control_characters_are_stripped() -> None:
     assert clean(evil) == "refund now ok\n\tnext"
 
 
+def test_bidirectional_overrides_are_stripped() -> None:
+    """A right-to-left override (U+202E) or isolate makes a terminal show text in another
+    order than it is ("Trojan Source"): 'refund INV-1002 \u202e00.01' reads as '10.00'."""
+    spoof = "refund INV-1002 \u202e00.01\u202c and \u2067close\u2069 it"
+    assert clean(spoof) == "refund INV-1002 00.01 and close it"
+    rtl = "\u05e9\u05dc\u05d5\u05dd \u200fINV-1002"  # Hebrew and an RLM mark stay as typed
+    assert clean(rtl) == rtl
+
+
 def test_review_show_and_thread_list_print_no_escape_sequences_from_request_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
