@@ -185,19 +185,26 @@ def users_tokens(name: str, json_mode: JsonOpt = False) -> None:
 def users_revoke(
     name: str,
     token_id: Annotated[str, typer.Argument(help="The token's id from `users tokens NAME`.")],
+    json_mode: JsonOpt = False,
 ) -> None:
     """Revoke one token; the user's other tokens keep working."""
     with _accounts() as accounts:
         accounts.revoke_token(name, token_id)
-    out.print(f"revoked token {token_id} of {name}", markup=False)
+    if json_mode:
+        sys.stdout.write(json.dumps({"user": name, "revoked": token_id}) + "\n")
+    else:
+        out.print(f"revoked token {token_id} of {name}", markup=False)
 
 
 @users_app.command("purge-sessions")
-def users_purge_sessions() -> None:
+def users_purge_sessions(json_mode: JsonOpt = False) -> None:
     """Delete expired web sessions (signing in also does this)."""
     with _accounts() as accounts:
         gone = accounts.purge_sessions()
-    out.print(f"purged {gone} expired session(s)", markup=False)
+    if json_mode:
+        sys.stdout.write(json.dumps({"purged": gone}) + "\n")
+    else:
+        out.print(f"purged {gone} expired session(s)", markup=False)
 
 
 @users_app.command("disable")

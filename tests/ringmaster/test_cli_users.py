@@ -137,3 +137,16 @@ def test_set_changes_what_is_given_and_enable_lets_a_user_in_with_a_new_token(
     assert accounts.authenticate(token) is None  # the token from before the disable is gone
     fresh = cli.invoke(users_app, ["token", "ann"], env=env).stdout.strip().splitlines()[-1]
     assert accounts.authenticate(fresh) is not None
+
+
+def test_revoke_and_purge_sessions_take_json_as_every_command_does(tmp_path: Path) -> None:
+    cli = CliRunner()
+    env = _env(tmp_path, None)
+    assert cli.invoke(users_app, ["add", "ann", "--role", "reviewer"], env=env).exit_code == 0
+    listed = cli.invoke(users_app, ["tokens", "ann", "--json"], env=env)
+    (token,) = json.loads(listed.stdout)
+    revoked = cli.invoke(users_app, ["revoke", "ann", token["id"], "--json"], env=env)
+    assert revoked.exit_code == 0, revoked.output
+    assert json.loads(revoked.stdout) == {"user": "ann", "revoked": token["id"]}
+    purged = cli.invoke(users_app, ["purge-sessions", "--json"], env=env)
+    assert purged.exit_code == 0 and json.loads(purged.stdout) == {"purged": 0}
