@@ -25,7 +25,7 @@ from ringmaster.tables import make_engine
 
 users_app = typer.Typer(no_args_is_help=True, help="Users, roles and API tokens.")
 out = Console(width=console_width(sys.stdout))
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # a message is one line, however long
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 

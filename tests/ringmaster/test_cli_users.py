@@ -150,3 +150,14 @@ def test_revoke_and_purge_sessions_take_json_as_every_command_does(tmp_path: Pat
     assert json.loads(revoked.stdout) == {"user": "ann", "revoked": token["id"]}
     purged = cli.invoke(users_app, ["purge-sessions", "--json"], env=env)
     assert purged.exit_code == 0 and json.loads(purged.stdout) == {"purged": 0}
+
+
+def test_scope_warnings_are_one_line_each(tmp_path: Path) -> None:
+    cli = CliRunner()
+    env = _env(tmp_path, None)
+    every = cli.invoke(users_app, ["add", "root2", "--scopes", "all", "--no-token"], env=env)
+    (warning,) = every.stderr.strip().splitlines()
+    assert warning.startswith("warning: root2 reaches every agent") and warning.endswith(")")
+    none = cli.invoke(users_app, ["add", "ann", "--no-token"], env=env)
+    (note,) = none.stderr.strip().splitlines()
+    assert note.startswith("note: ann has no scopes") and note.endswith("--scopes")
