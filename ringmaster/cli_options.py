@@ -24,7 +24,7 @@ def console_width(stream: TextIO) -> int | None:
 
 
 out = Console(width=console_width(sys.stdout))
-err = Console(stderr=True, width=console_width(sys.stderr))
+err = Console(stderr=True, width=console_width(sys.stderr), soft_wrap=True)  # one line a message
 SHORT_ID = 10  # tables show a prefix; every command accepts any unique prefix
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]

@@ -58,3 +58,13 @@ def test_a_line_cut_short_says_so() -> None:
     assert line("agent_output", {"subtask_id": "t1", "summary": short}).endswith("t1 " + short)
     request = line("request_received", {"request": said})
     assert request.endswith("…") and "'proposed refunding" in request
+
+
+def test_a_long_error_is_one_line(cli_in_process: Cli, tmp_path: Path) -> None:
+    """Messages printed by the commands themselves (not only run_app's) are not wrapped at the
+    console's width: a long path stays on the one line that says what is wrong."""
+    far = tmp_path / ("a-folder-with-a-long-name-" * 6) / "trail.jsonl"
+    missing = cli_in_process("audit", "verify", "--file", str(far), ok=False)
+    assert missing.returncode == 2
+    (line,) = missing.stderr.strip().splitlines()
+    assert line == f"error: --file: no such file {str(far)!r}"
