@@ -14,6 +14,7 @@ from ringmaster.cli_options import AsOpt, JsonOpt, me, out, print_json
 from ringmaster.graph.priority import Priority
 
 if TYPE_CHECKING:
+    from ringmaster.agents.spec import Team
     from ringmaster.graph.state import Requester
 
 
@@ -77,12 +78,14 @@ def run(
         str | None, typer.Argument(help="What you want done, in plain words; - reads stdin.")
     ] = None,
     file: Annotated[Path | None, typer.Option(help="Read the request from this file.")] = None,
-    thread: Annotated[str | None, typer.Option(help="Continue this thread.")] = None,
+    thread: Annotated[
+        str | None, typer.Option(help="Continue this thread (its id or a unique prefix).")
+    ] = None,
     as_: AsOpt = None,
     scopes: Annotated[
         str | None,
         typer.Option(
-            help="Comma-separated scopes (default: all, or the user's own once users exist)."
+            help="Comma-separated scopes, or all (default: all; the user's own once users exist)."
         ),
     ] = None,
     priority: Annotated[
@@ -98,7 +101,7 @@ def run(
 
     The request is queued durably first; then this process runs it (or waits for the worker
     that took it). With --no-wait it only queues it: `ringmaster worker` or `serve` runs it."""
-    from ringmaster.cli_output import cli_runner, emit, progress
+    from ringmaster.cli_output import cli_runner, emit, interrupted, progress
     from ringmaster.graph.intake import validate_request
     from ringmaster.settings import Settings
 
@@ -109,8 +112,11 @@ def run(
         from ringmaster.accounts import Accounts, requester_scopes
 
         who = me(as_)
-        owner = runner.threads.find(thread).requester if thread is not None else None
-        asked = [s.strip() for s in scopes.split(",") if s.strip()] if scopes is not None else None
+        owner = None
+        if thread is not None:  # an id or a unique prefix of it, as `thread show` takes
+            found = runner.threads.find(thread)
+            thread, owner = found.id, found.requester
+        asked = _asked_scopes(scopes, runner.deps.registry.team) if scopes is not None else None
         scope_list = requester_scopes(
             Accounts(runner.engine), who, runner.default_scopes(), asked, owner, priority
         )
@@ -122,7 +128,31 @@ def run(
             else:
                 out.print(thread_id, markup=False)
             return
-        emit(runner.drive(thread_id), json_mode)
+        try:
+            outcome = runner.drive(thread_id)
+        except KeyboardInterrupt:
+            interrupted(thread_id, turn, json_mode)
+        emit(outcome, json_mode)
+
+
+def _asked_scopes(scopes: str, team: Team) -> list[str] | None:
+    """`--scopes` as given, checked against the team as `users add --scopes` is: a typo
+    ("supprt") or an empty list would otherwise reach no agent and send every subtask to a
+    person. 'all' is every scope (None: the default)."""
+    from ringmaster.errors import RingmasterError
+
+    asked = [s.strip() for s in scopes.split(",") if s.strip()]
+    if asked == ["all"]:
+        return None
+    if not asked:
+        raise RingmasterError("--scopes names no scope: give some (billing,support) or 'all'")
+    known = sorted({s for agent in team.agents for s in agent.scopes})
+    unknown = [s for s in asked if s not in known]
+    if unknown:
+        raise RingmasterError(
+            f"unknown scope {unknown[0]!r}: the team's agents take {', '.join(known)} (or 'all')"
+        )
+    return asked
 
 
 def _request_text(request: str | None, file: Path | None) -> str:

@@ -15,6 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from ringmaster.audit import AuditEvent
+from ringmaster.cli_options import shorten
 from ringmaster.cli_output import JsonOpt, err, out, print_json
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
@@ -52,21 +53,23 @@ def _event_line(e: AuditEvent) -> str:
     d = e.data
     sub = f"{d['subtask_id']} " if "subtask_id" in d else ""
     detail = {
-        "request_received": lambda: repr(d.get("request", ""))[:100],
+        "request_received": lambda: shorten(repr(d.get("request", "")), 100),
         "plan": lambda: f"{len(d.get('subtasks', []))} subtask(s) by {d.get('planner')}",
         "routing": lambda: (
             f"→ {d.get('agent') or 'human'} ({d.get('confidence', 0):.2f})"
             + (f", to a human: {d.get('reason')}" if d.get("escalate") else "")
         ),
         "handoff": lambda: "receives " + ", ".join(r["from"] for r in d.get("received", [])),
-        "agent_output": lambda: str(d.get("error") or d.get("summary"))[:100],
-        "validation": lambda: "ok" if d.get("ok") else "; ".join(d.get("problems", []))[:100],
-        "interrupt": lambda: f"{d.get('kind')}: {d.get('blocker')}"[:100],
+        "agent_output": lambda: shorten(str(d.get("error") or d.get("summary")), 100),
+        "validation": lambda: (
+            "ok" if d.get("ok") else shorten("; ".join(d.get("problems", [])), 100)
+        ),
+        "interrupt": lambda: shorten(f"{d.get('kind')}: {d.get('blocker')}", 100),
         "human_decision": lambda: ", ".join(_decision_text(x) for x in d.get("decisions", [])),
         "review_applied": lambda: f"{d.get('kind')} → {d.get('next')}",
         "side_effect": lambda: f"{d.get('tool')} {d.get('status')} key={d.get('idempotency_key')}",
         "final_answer": lambda: ", ".join(f"{k}={v}" for k, v in d.get("statuses", {}).items()),
-    }.get(e.kind, lambda: json.dumps(d, default=str)[:100])()
+    }.get(e.kind, lambda: shorten(json.dumps(d, default=str), 100))()
     return f"{e.seq:>6} {e.at:%Y-%m-%d %H:%M:%S} {e.actor:<22} {e.kind:<16} {sub}{detail}"
 
 

@@ -35,6 +35,7 @@ from ringmaster.cli_output import (
     AsOpt,
     cli_runner,
     err,
+    interrupted,
     me,
     out,
     print_items,
@@ -268,7 +269,11 @@ class Chat:
                 f"only {self.review_only} may send requests on this thread; you may decide its "
                 "reviews here: /reviews, /show, /approve, /edit, /reject, /respond ID"
             )
-        outcome = self.runner.submit(text, thread_id=self.thread, requester=self.requester)
+        thread, turn = self.runner.accept(text, thread_id=self.thread, requester=self.requester)
+        try:
+            outcome = self.runner.drive(thread)
+        except KeyboardInterrupt:
+            interrupted(thread, turn, self.json_mode)
         self.mine.add(outcome.turn)
         self.show(outcome)
 
@@ -297,7 +302,10 @@ class Chat:
             item = self._find(rest)
             ctx = item.payload.get("context", {})
             lines = [f"{item.id} ({item.status}) {item.subtask_id}: {item.summary}"]
-            lines += [f"{k}: {ctx.get(k)}" for k in ("request", "blocker", "recommended")]
+            for key in ("request", "blocker", "recommended"):  # as `review show` prints them
+                value = ctx.get(key)
+                if value is not None:
+                    lines.append(f"{key}: {value if isinstance(value, str) else json.dumps(value)}")
             proposed = "proposed action" if item.decision else "action"  # decided: what ran
             lines += [
                 f"{proposed} {a['name']} {json.dumps(a['args'])}"

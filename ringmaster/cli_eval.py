@@ -80,6 +80,14 @@ SkipOpt = Annotated[
     bool,
     typer.Option("--skip-unlabelled", help="Skip (and count) rows whose label is missing."),
 ]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")]
+
+
+def _new_out(path: Path, force: bool) -> None:
+    """Refuse to replace an existing --out file unless --force, as `audit export` refuses one:
+    a mistyped path (`--out /etc/passwd`, a team file tuned by hand) is lost data otherwise."""
+    if path.exists() and not force:
+        raise EvalError(f"{str(path)!r} exists; choose a new file, or --force to replace it")
 
 
 def _eval_dirs(cache_dir: Path | None, runs_dir: Path | None) -> tuple[Path, Path, Path]:
@@ -296,6 +304,7 @@ def build_team_cmd(
             "(default: hybrid when the embeddings extra is installed, else tfidf).",
         ),
     ] = None,
+    force: ForceOpt = False,
     json_mode: JsonOpt = False,
 ) -> None:
     """A team roster from labelled JSONL: one agent per label value, examples from the file."""
@@ -309,6 +318,7 @@ def build_team_cmd(
             raise EvalError(
                 f"unknown classifier {classifier!r} (choose from {', '.join(CLASSIFIERS)})"
             )
+        _new_out(out_path, force)
         read = read_labelled_rows(
             dataset,
             label,
@@ -393,11 +403,13 @@ def convert_cmd(
     oos_label: Annotated[str, typer.Option("--oos-label", help="Label meaning a human.")] = "oos",
     sublabel: Annotated[str | None, typer.Option("--sublabel", help="Kept as a tag.")] = None,
     skip_unlabelled: SkipOpt = False,
+    force: ForceOpt = False,
     json_mode: JsonOpt = False,
 ) -> None:
     """Eval rows from labelled JSONL (the `oos` label becomes an escalation; a list of labels,
     a multi-part row)."""
     with _user_errors(json_mode):
+        _new_out(out_path, force)
         read = read_labelled_rows(
             dataset,
             label,
@@ -558,6 +570,7 @@ def tune_cmd(
 @eval_app.command("export-corrections")
 def export_corrections_cmd(
     out_path: Annotated[Path, typer.Option("--out", help="Eval rows (JSONL) to write.")],
+    force: ForceOpt = False,
     json_mode: JsonOpt = False,
 ) -> None:
     """Reviewers' routing corrections as eval rows, to test the next planner against them."""
@@ -566,6 +579,7 @@ def export_corrections_cmd(
     from ringmaster.tables import make_engine
 
     with _user_errors(json_mode):
+        _new_out(out_path, force)
         engine = make_engine(Settings().app_db_url)
         rows = [c.as_eval_row() for c in CorrectionStore(engine).all()]
         engine.dispose()

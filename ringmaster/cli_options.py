@@ -24,7 +24,7 @@ def console_width(stream: TextIO) -> int | None:
 
 
 out = Console(width=console_width(sys.stdout))
-err = Console(stderr=True, width=console_width(sys.stderr))
+err = Console(stderr=True, width=console_width(sys.stderr), soft_wrap=True)  # one line a message
 SHORT_ID = 10  # tables show a prefix; every command accepts any unique prefix
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
@@ -33,6 +33,12 @@ AsOpt = Annotated[str | None, typer.Option("--as", help="Who you are (default: y
 
 def me(name: str | None) -> str:
     return name or getpass.getuser()
+
+
+def shorten(text: str, most: int) -> str:
+    """`text` in at most `most` characters, ending in "…" where it was cut, so a cut line is
+    never read as all there was."""
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def print_json(value: Any) -> None:

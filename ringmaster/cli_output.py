@@ -9,7 +9,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -245,7 +245,8 @@ def _setting_problem(exc: ValidationError) -> str:
     name = "RINGMASTER_" + "_".join(str(p) for p in first["loc"][:1]).upper()
     value = first.get("input")
     shown = "" if isinstance(value, dict) else f" (got {str(value)[:60]!r})"
-    return f"setting {name}: {first['msg']}{shown}"
+    message = first["msg"].removeprefix("Value error, ")  # a validator's own words
+    return f"setting {name}: {message}{shown}"
 
 
 def _first_line(exc: BaseException) -> str:
@@ -285,6 +286,20 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, OSError) and str(exc.filename or "").startswith(home):
         return f"RINGMASTER_HOME {home!r} cannot be used: {exc.strerror} ({exc.filename})"
     return None
+
+
+def interrupted(thread_id: str, turn: int, json_mode: bool) -> NoReturn:
+    """Ctrl-C after a request was accepted (`run`, `chat`): it is kept, and queued again (the
+    worker put it back), which the person is told in one line with what runs it; exit 130."""
+    message = (
+        f"interrupted: turn {turn} of thread {thread_id} is kept and queued; "
+        f"`ringmaster worker` runs it (`ringmaster thread show {thread_id}`)"
+    )
+    if json_mode:
+        print_json({"error": message, "thread_id": thread_id, "turn": turn, "status": "queued"})
+    else:
+        err.print(message, markup=False, soft_wrap=True, highlight=False)
+    raise typer.Exit(130)
 
 
 def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
@@ -328,12 +343,14 @@ _CONTROL = re.compile(
     r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
     r"|\x1b[@-_]"  # other two-character escapes
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # the remaining control characters (not \n, \t)
+    r"|[\u202a-\u202e\u2066-\u2069]"  # bidi embeddings, overrides, isolates: reorder the line
 )
 
 
 def clean(text: str) -> str:
-    """Untrusted text with terminal control characters and escape sequences removed
-    (newlines and tabs kept), so printing it cannot move the cursor or rewrite the screen."""
+    """Untrusted text with terminal control characters, escape sequences and bidirectional
+    overrides removed (newlines and tabs kept), so printing it cannot move the cursor, rewrite
+    the screen or show its characters in another order than they are."""
     return _CONTROL.sub("", text)
 
 

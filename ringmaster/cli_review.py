@@ -117,8 +117,13 @@ def _print_plan(plan: list[dict[str, Any]], current: str) -> None:
 @review_app.command("claim")
 def review_claim(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Mark an item as yours while you look at it."""
+    from ringmaster.accounts import Accounts
+    from ringmaster.decisions import check_reviewer
+
     with cli_runner() as runner:
-        it = runner.queue.claim(runner.queue.find(item).id, me(as_))
+        found = runner.queue.find(item)
+        check_reviewer(Accounts(runner.engine), found, me(as_), verb="claim")  # as the API
+        it = runner.queue.claim(found.id, me(as_))
     print_json(it.to_dict(with_payload=False)) if json_mode else out.print(f"claimed {it.id}")
 
 
@@ -195,7 +200,7 @@ def review_edit(
 
 @review_app.command("correct")
 def review_correct(
-    thread: Annotated[str, typer.Argument(help="The thread.")],
+    thread: Annotated[str, typer.Argument(help="The thread's id, or a unique prefix of it.")],
     subtask: Annotated[str, typer.Argument(help="The subtask id, e.g. t2.")],
     agent: Annotated[str, typer.Option(help="The agent it should have gone to.")],
     turn: Annotated[
@@ -208,6 +213,7 @@ def review_correct(
     with cli_runner() as runner:
         from ringmaster.decisions import DecisionService
 
+        thread = runner.threads.find(thread).id  # as `thread show` takes it
         DecisionService(runner).correct(thread, subtask, agent, me(as_), turn=turn)
         count = len(runner.corrections.all())
     if json_mode:

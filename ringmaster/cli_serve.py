@@ -44,6 +44,9 @@ def serve(
     if no_worker:  # the app reads it from the environment in every uvicorn process
         os.environ["RINGMASTER_SERVE_WORKER"] = "false"
     settings = Settings()
+    host = host or settings.api_host
+    port = settings.api_port if port is None else port
+    _check_can_listen(host, port)
     # A set-up the app cannot start with (a team the default install has no planner model for,
     # a planner without its model) is one line here, not a traceback from uvicorn's start-up.
     from ringmaster.cli_output import cli_runner
@@ -53,13 +56,36 @@ def serve(
     uvicorn.run(
         "ringmaster.api.app:app_from_env",
         factory=True,
-        host=host or settings.api_host,
-        port=settings.api_port if port is None else port,
+        host=host,
+        port=port,
         workers=workers,
         log_level=log_level or settings.log_level,
         log_config=None,  # each worker's app configures logging (RINGMASTER_LOG_FORMAT)
         proxy_headers=False,
     )
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """One line before anything starts for an address that cannot be listened on (a port in
+    use, a host that is no address here), instead of uvicorn's log lines and exit 3. Bound as
+    uvicorn binds (SO_REUSEADDR), so a port in TIME_WAIT is not taken for one in use."""
+    import socket
+
+    from ringmaster.errors import ConfigError
+
+    if port == 0:
+        return  # the system picks a free one
+    where = f"{host}:{port}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:  # socket.gaierror is one
+        raise ConfigError(
+            f"cannot listen on {where}: {exc.strerror or exc} (another `ringmaster serve`? "
+            "--port 0 picks a free port)"
+        ) from None
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ringmaster.cli_options import shorten
 from ringmaster.cli_output import (
     JsonOpt,
     cli_runner,
@@ -101,7 +102,7 @@ def thread_show(
     for h in earlier:  # the words typed, and what they were read as where it differs
         answer = "not finished yet" if h.get("pending") else " ".join(str(h["answer"]).split())
         request = request_line(typed.get(h["turn"]), h["request"])
-        out.print(f"  turn {h['turn']}: {request}\n    -> {answer[:200]}", markup=False)
+        out.print(f"  turn {h['turn']}: {request}\n    -> {shorten(answer, 200)}", markup=False)
     if earlier:
         latest = request_line(typed.get(row.turn), row.last_request or "")
         out.print(f"  turn {row.turn} (the latest): {latest}", markup=False)
@@ -110,6 +111,10 @@ def thread_show(
             f"quarantined after repeated failures: {row.error}\n"
             "  decide its `failure` review item: approve retries, reject cancels",
             markup=False,
+        )
+    if row.status == "queued":  # --no-wait, or its process stopped mid-run: nothing runs it here
+        out.print(
+            "queued: a worker runs it (`ringmaster worker`, or `ringmaster serve`)", markup=False
         )
     if outcome.plan:
         print_plan(outcome.plan)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -24,19 +25,24 @@ from ringmaster.tables import make_engine
 
 users_app = typer.Typer(no_args_is_help=True, help="Users, roles and API tokens.")
 out = Console(width=console_width(sys.stdout))
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # a message is one line, however long
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
 
 @contextmanager
 def _accounts() -> Iterator[Accounts]:
-    """The account store; a user mistake prints one line and exits 2."""
+    """The account store; a user mistake prints one line (JSON on stdout with --json, as every
+    other command's) and exits 2."""
     engine = make_engine(Settings().app_db_url)
     try:
         yield Accounts(engine)
     except RingmasterError as exc:
-        err.print(f"error: {exc}", markup=False)
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and ctx.params.get("json_mode"):
+            sys.stdout.write(json.dumps({"error": str(exc)}) + "\n")
+        else:
+            err.print(f"error: {exc}", markup=False, soft_wrap=True, highlight=False)
         raise typer.Exit(2) from None
     finally:
         engine.dispose()
@@ -179,19 +185,26 @@ def users_tokens(name: str, json_mode: JsonOpt = False) -> None:
 def users_revoke(
     name: str,
     token_id: Annotated[str, typer.Argument(help="The token's id from `users tokens NAME`.")],
+    json_mode: JsonOpt = False,
 ) -> None:
     """Revoke one token; the user's other tokens keep working."""
     with _accounts() as accounts:
         accounts.revoke_token(name, token_id)
-    out.print(f"revoked token {token_id} of {name}", markup=False)
+    if json_mode:
+        sys.stdout.write(json.dumps({"user": name, "revoked": token_id}) + "\n")
+    else:
+        out.print(f"revoked token {token_id} of {name}", markup=False)
 
 
 @users_app.command("purge-sessions")
-def users_purge_sessions() -> None:
+def users_purge_sessions(json_mode: JsonOpt = False) -> None:
     """Delete expired web sessions (signing in also does this)."""
     with _accounts() as accounts:
         gone = accounts.purge_sessions()
-    out.print(f"purged {gone} expired session(s)", markup=False)
+    if json_mode:
+        sys.stdout.write(json.dumps({"purged": gone}) + "\n")
+    else:
+        out.print(f"purged {gone} expired session(s)", markup=False)
 
 
 @users_app.command("disable")

@@ -329,6 +329,26 @@ def decide_item(
     return response
 
 
+def check_reviewer(accounts: Accounts, item: ReviewItem, who: str, verb: str = "decide") -> None:
+    """Refuse (NotAllowed) `who` as a reviewer of the item, once users exist: they must be
+    one, enabled, a reviewer or admin, and not the requester whose request raised it. Deciding
+    (`check_decider`) and claiming (`review claim`) both check this."""
+    if not accounts.any_users():
+        return
+    if item.requester == who:
+        raise NotAllowed(
+            f"{who} cannot {verb} review item {item.id}: their own request raised it; "
+            "another reviewer decides it (`--as NAME`, `users list`)"
+        )
+    user = accounts.find(who)
+    if user is None:
+        raise NotAllowed(f"{who!r} is not a user: {verb} as a reviewer (`--as NAME`)")
+    if user.disabled:
+        raise NotAllowed(f"user {who!r} is disabled")
+    if not user.can("reviewer"):
+        raise NotAllowed(f"user {who!r} is a {user.role}, not a reviewer")
+
+
 def check_decider(accounts: Accounts, item: ReviewItem, decision: Decision, who: str) -> None:
     """Refuse (NotAllowed) a decision its maker may not make; the same for every path.
 
@@ -340,18 +360,7 @@ def check_decider(accounts: Accounts, item: ReviewItem, decision: Decision, who:
     """
     if not accounts.any_users():
         return
-    if item.requester == who:
-        raise NotAllowed(
-            f"{who} cannot decide review item {item.id}: their own request raised it; "
-            "another reviewer decides it (`--as NAME`, `users list`)"
-        )
-    user = accounts.find(who)
-    if user is None:
-        raise NotAllowed(f"{who!r} is not a user: decide as a reviewer (`--as NAME`)")
-    if user.disabled:
-        raise NotAllowed(f"user {who!r} is disabled")
-    if not user.can("reviewer"):
-        raise NotAllowed(f"user {who!r} is a {user.role}, not a reviewer")
+    check_reviewer(accounts, item, who)
     requester = accounts.find(item.requester)
     if requester is not None and requester.disabled and decision.kind != "reject":
         raise NotAllowed(

@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ringmaster.private_files import private_dir
@@ -150,6 +150,18 @@ class Settings(BaseSettings):
     # `ringmaster serve`'s logs: one JSON object a line (request, thread and turn ids), or text.
     log_format: Literal["json", "text"] = "json"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("db_url")
+    @classmethod
+    def _postgres_or_unset(cls, value: str | None) -> str | None:
+        """Only a Postgres URL moves the stores (a `sqlite:` one, which tests use, moves the
+        application's tables alone); another (mysql://) was a missing driver's traceback."""
+        if value and not value.startswith(("postgresql", "postgres:", "sqlite:")):
+            raise ValueError(
+                "is not a database URL ringmaster can use: only postgresql://… (leave it unset "
+                "for the SQLite files under RINGMASTER_HOME)"
+            )
+        return value or None
 
     def __repr_args__(self) -> Any:
         # A database URL's password is a secret like the others: never in a repr or a log.

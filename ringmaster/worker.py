@@ -3,6 +3,7 @@
     loop: reap leases of dead local workers ─ claim ─ run (a heartbeat renews the lease)
       ok          → complete
       ThreadBusy  → back to the queue at once, the attempt not counted
+      Ctrl-C      → the same, thread `queued`, and the interrupt goes on up
       CapacityWait → (a subtask waited its bound for an agent's slot) back to the queue after
                     RINGMASTER_SLOT_REQUEUE_SECONDS, the attempt not counted, thread `waiting`;
                     for an agent flagged unhealthy, at once and until the next health reading
@@ -98,6 +99,13 @@ class Worker:
                     subtask_id=exc.subtask_id, agent=exc.agent, why=exc.why, requeued_in=delay,
                 )  # fmt: skip
             return
+        except KeyboardInterrupt:
+            # Ctrl-C (`run`, `chat`, `worker`): not the run's fault. Back in line at once, the
+            # attempt not counted, rather than `running` under a lease nobody renews; the
+            # next worker continues it from its last checkpoint.
+            if self.queue.release(job.id, self.owner, delay=0):
+                self.runner.threads.set(job.thread_id, status="queued")
+            raise
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             if job.attempts < self.max_attempts:

@@ -261,7 +261,10 @@ def _item_page(
     item_id: str,
     error: str | None = None,
     status_code: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    """The item's page; after a refused decision, `typed` (the form as sent) fills the form
+    again, so the reviewer corrects their text instead of typing it anew."""
     item = state.runner.queue.find(item_id)
     ctx = item.payload.get("context", {})
     actions = item.payload.get("action_requests", [])
@@ -281,6 +284,7 @@ def _item_page(
             "route_action": ROUTE_ACTION,
             "agents": sorted(state.agent_names()),
             "error": error,
+            "typed": {k: v for k, v in (typed or {}).items() if k != "csrf"},
         },
         status_code=status_code,
     )
@@ -326,7 +330,9 @@ async def item_decide(
             body = _decision_from_form(fields)
             out = decide(state, caller, item_id, body)
         except (RingmasterError, HTTPException) as exc:
-            return _item_page(request, state, session, item_id, _message(exc), _code(exc))
+            return _item_page(
+                request, state, session, item_id, _message(exc), _code(exc), typed=fields
+            )
         return RedirectResponse(f"/ui/threads/{out.thread_id}", status_code=303)
 
     return await to_thread.run_sync(run)

@@ -100,6 +100,11 @@ UNCLEAR = [
     ("Refund INV-1001 for 20", "'20'", "may be the amount"),
     ("refund INV-1001: 20", "'20'", "may be the amount"),
     ("refund INV-1001 (20)", "'20'", "may be the amount"),
+    # Digits of other scripts: fullwidth, Arabic-Indic, and a Bengali zero among ASCII digits
+    # (it looks like an o): Python's \d and Decimal read them all, the person may not.
+    ("Refund ５０.００ on INV-1002", "'５０.００'", "digits other than 0-9"),
+    ("Refund ٥٠ USD on INV-1002", "'٥٠ USD'", "digits other than 0-9"),
+    ("Refund 5০.00 on INV-1002", "'5০.00'", "digits other than 0-9"),
 ]
 
 

@@ -408,7 +408,7 @@ def test_build_team_writes_a_cross_validated_routing_block(tmp_path: Path) -> No
         chosen["min_margin"],
     )
     assert "cross-validation" in team.read_text()
-    code, output = run(*args, "--no-routing")
+    code, output = run(*args, "--no-routing", "--force")  # rebuilt in place
     assert code == 0 and json.loads(output)["routing"] is None
     assert "routing:" not in team.read_text()
 
@@ -477,3 +477,27 @@ def test_build_team_prefers_the_hybrid_when_the_extra_is_installed(
     code, output = run("build-team", "--dataset", path, "--label", "kind", "--out", team,
                        "--classifier", "bert")  # fmt: skip
     assert code != 0 and "unknown classifier 'bert'" in output
+
+
+def test_an_existing_out_file_is_kept_unless_forced(
+    tmp_path: Path, labelled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--out` of convert, build-team and export-corrections overwrote whatever was there (a
+    trial run as root emptied /etc/passwd with `export-corrections --out /etc/passwd`): an
+    existing file is refused, one line, unchanged, as `audit export` refuses one; --force
+    replaces it."""
+    monkeypatch.setenv("RINGMASTER_HOME", str(tmp_path / "home"))  # export-corrections' store
+    kept = tmp_path / "precious.txt"
+    for args in (
+        ("convert", "--dataset", labelled, "--label", "intent"),
+        ("build-team", "--dataset", labelled, "--label", "intent", "--no-routing"),
+        ("export-corrections",),
+    ):
+        kept.write_text("keep me\n")
+        code, output = run(*args, "--out", kept)
+        assert code == 2 and "exists" in output and "--force" in output, (args, output)
+        assert len(output.strip().splitlines()) == 1, output
+        assert kept.read_text() == "keep me\n", args
+        code, output = run(*args, "--out", kept, "--force")
+        assert code == 0, (args, output)
+        assert kept.read_text() != "keep me\n", args

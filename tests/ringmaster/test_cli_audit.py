@@ -33,3 +33,38 @@ def test_export_and_verify_a_copy(cli_in_process: Cli, tmp_path: Path) -> None:
     assert json.loads(cli("audit", "verify", "--json").stdout)["ok"] is True
     missing = cli("audit", "verify", "--file", str(tmp_path / "nope.jsonl"), ok=False)
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_a_line_cut_short_says_so() -> None:
+    """`audit THREAD` shows each event on one line; a cut one ends in "…", so "the invoice is
+    299.00 and 2" is never read as the whole of what the agent said."""
+    from datetime import UTC, datetime
+
+    from ringmaster.audit import AuditEvent
+    from ringmaster.cli_audit import _event_line
+
+    said = (
+        "proposed refunding 299.00 USD on INV-1007 to CUS-1007 (the customer cancelled); "
+        "the invoice is 299.00 and 299.00 was paid."
+    )
+    short = "proposed nothing."
+
+    def line(kind: str, data: dict[str, object]) -> str:
+        at = datetime(2026, 12, 5, tzinfo=UTC)
+        return _event_line(AuditEvent(1, "t", at, "agent:billing", kind, data, "", ""))
+
+    cut = line("agent_output", {"subtask_id": "t1", "summary": said})
+    assert cut.endswith("…") and said.startswith(cut.split("t1 ", 1)[1][:-1])
+    assert line("agent_output", {"subtask_id": "t1", "summary": short}).endswith("t1 " + short)
+    request = line("request_received", {"request": said})
+    assert request.endswith("…") and "'proposed refunding" in request
+
+
+def test_a_long_error_is_one_line(cli_in_process: Cli, tmp_path: Path) -> None:
+    """Messages printed by the commands themselves (not only run_app's) are not wrapped at the
+    console's width: a long path stays on the one line that says what is wrong."""
+    far = tmp_path / ("a-folder-with-a-long-name-" * 6) / "trail.jsonl"
+    missing = cli_in_process("audit", "verify", "--file", str(far), ok=False)
+    assert missing.returncode == 2
+    (line,) = missing.stderr.strip().splitlines()
+    assert line == f"error: --file: no such file {str(far)!r}"

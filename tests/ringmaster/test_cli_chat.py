@@ -148,6 +148,8 @@ def test_a_decision_elsewhere_is_reported_while_the_chat_waits_with_its_outcome(
     [shown] = lines.until(lambda x: x["type"] == "review")
     chat.communicate("", timeout=60)
 
+    # The recommendation is JSON, as `review show` prints it, not a Python dict's repr.
+    assert 'recommended: {"decision": "' in shown["text"] and "{'decision'" not in shown["text"]
     # The decided review reads as what was decided, beside the proposal.
     assert (
         'proposed action issue_refund {"invoice_id": "INV-1002", "amount": "299.00"'

@@ -66,3 +66,25 @@ def test_cli_requests_meet_the_same_identity_checks_as_the_api(cli_in_process: C
         message="only the thread's requester may send requests on it",
     )
     assert cli.side_effects() == []
+
+
+def test_a_cli_claim_meets_the_same_identity_checks_as_the_api(cli_in_process: Cli) -> None:
+    """`review claim` marked any name as the item's reviewer: its own requester, a requester,
+    a stranger; the API and the web page refuse them (403), as deciding does."""
+    cli = cli_in_process
+    cli("users", "add", "ann", "--scopes", "billing", "--no-token")
+    cli("users", "add", "rev", "--role", "reviewer", "--no-token")
+    cli("users", "add", "req", "--no-token")
+    out = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann")
+    (item,) = [p["id"] for p in out["pending"]]
+    for who, message in (
+        ("ann", "their own request raised it"),
+        ("req", "is a requester, not a reviewer"),
+        ("nobody", "'nobody' is not a user"),
+    ):
+        proc = cli("review", "claim", item, "--as", who, ok=False)
+        (line,) = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2 and message in line, proc.stderr
+    (shown,) = cli.json("review", "list")
+    assert shown["claimed_by"] is None
+    assert cli.json("review", "claim", item, "--as", "rev")["claimed_by"] == "rev"

@@ -100,6 +100,9 @@ def test_every_command_meets_mistakes_with_one_line_and_exit_2(
     [
         ({"RINGMASTER_DB_URL": "postgresql://u:secret@127.0.0.1:1/x"}, "cannot use the database"),
         ({"RINGMASTER_DB_URL": "nosuchdb://x"}, "is not a database URL"),
+        # A dialect SQLAlchemy knows but ringmaster does not use: not a traceback for a
+        # missing MySQL driver.
+        ({"RINGMASTER_DB_URL": "mysql://u:pw@127.0.0.1/x"}, "only postgresql://"),
         ({"RINGMASTER_API_PORT": "eighty"}, "setting RINGMASTER_API_PORT"),
         ({"RINGMASTER_HOME": "/proc/not-here"}, "RINGMASTER_HOME '/proc/not-here' cannot be used"),
     ],
@@ -160,6 +163,15 @@ def test_run_refuses_an_unknown_priority_before_anything_is_stored(
 def test_control_characters_are_stripped() -> None:
     evil = "refund\x1b[2J\x1b]0;owned\x07 now\r\x08\x00 ok\n\tnext"
     assert clean(evil) == "refund now ok\n\tnext"
+
+
+def test_bidirectional_overrides_are_stripped() -> None:
+    """A right-to-left override (U+202E) or isolate makes a terminal show text in another
+    order than it is ("Trojan Source"): 'refund INV-1002 \u202e00.01' reads as '10.00'."""
+    spoof = "refund INV-1002 \u202e00.01\u202c and \u2067close\u2069 it"
+    assert clean(spoof) == "refund INV-1002 00.01 and close it"
+    rtl = "\u05e9\u05dc\u05d5\u05dd \u200fINV-1002"  # Hebrew and an RLM mark stay as typed
+    assert clean(rtl) == rtl
 
 
 def test_review_show_and_thread_list_print_no_escape_sequences_from_request_text(

@@ -78,3 +78,59 @@ def test_request_input_mistakes_are_one_line_and_exit_2(cli: Cli, tmp_path: Path
         said = proc.stdout + proc.stderr  # --json reports the error as a JSON object
         assert message in said and "Traceback" not in said, (args, said)
     assert cli.json("thread", "list") == []  # nothing stored for a refused request
+
+
+def test_thread_show_marks_an_earlier_answer_it_cuts(cli_in_process: Cli) -> None:
+    cli = cli_in_process
+    first = cli.json("run", "show tickets TCK-1001 and TCK-1002")
+    thread = first["thread_id"]
+    cli("run", "how many tickets were opened last week", "--thread", thread, "--json")
+    answer = " ".join(cli.json("thread", "show", thread)["history"][0]["answer"].split())
+    assert len(answer) > 200  # long enough to be cut
+    flat = " ".join(cli("thread", "show", thread).stdout.split())
+    cut = flat.split("-> ", 1)[1].split(" turn 2 (the latest)", 1)[0]
+    # Not "… is open with h", read as the whole answer: a cut answer says it was cut.
+    assert cut.endswith("…") and answer.startswith(cut[:-1]), cut
+
+
+def test_run_and_review_correct_take_a_thread_prefix_as_thread_show_does(
+    cli_in_process: Cli,
+) -> None:
+    cli = cli_in_process
+    thread = cli.json("run", "What's the status of ticket TCK-1001?")["thread_id"]
+    again = cli.json("run", "how many tickets were opened last week", "--thread", thread[:6])
+    assert again["thread_id"] == thread and again["turn"] == 2
+    fixed = cli.json("review", "correct", thread[:6], "t1", "--agent", "analytics")
+    assert fixed["thread_id"] == thread
+    short = cli("run", "close it", "--thread", thread[:3], ok=False)
+    assert short.returncode == 2 and "give at least 4 characters" in short.stderr
+
+
+def test_thread_show_says_what_runs_a_queued_thread(cli_in_process: Cli) -> None:
+    """A request queued with --no-wait, or left queued by a process stopped mid-run, runs
+    only when a worker takes it: `thread show` says so instead of only 'queued'."""
+    cli = cli_in_process
+    thread = cli.json("run", "What's the status of ticket TCK-1001?", "--no-wait")["thread_id"]
+    shown = " ".join(cli("thread", "show", thread).stdout.split())
+    assert "queued" in shown and "`ringmaster worker`" in shown
+    cli("worker", "--once")
+    assert "`ringmaster worker`" not in cli("thread", "show", thread).stdout
+
+
+def test_run_refuses_a_scope_no_agent_takes(cli_in_process: Cli) -> None:
+    """`--scopes supprt` (or an empty list) silently sent every subtask to a person, as a
+    requester reaching nothing; `users add --scopes` refuses the same typo. 'all' is every
+    scope, as there."""
+    cli = cli_in_process
+    typo = cli(
+        "run", "What's the status of ticket TCK-1001?", "--scopes", "billing,supprt", ok=False
+    )
+    assert typo.returncode == 2
+    (line,) = typo.stderr.strip().splitlines()
+    assert line.startswith("error: unknown scope 'supprt': the team's agents take analytics, ")
+    empty = cli("run", "What's the status of ticket TCK-1001?", "--scopes", " , ", ok=False)
+    assert empty.returncode == 2 and "names no scope" in empty.stderr
+    assert cli.json("thread", "list") == []  # nothing was accepted
+    every = cli.json("run", "What's the status of ticket TCK-1001?", "--scopes", "all")
+    assert every["status"] == "completed"
+    assert [r["agent"] for r in every["results"].values()] == ["support"]

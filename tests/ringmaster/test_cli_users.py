@@ -62,6 +62,22 @@ def test_mistakes_exit_2_with_a_message(tmp_path: Path) -> None:
     assert "no user" in cli.invoke(users_app, ["token", "carl"], env=env).output
 
 
+def test_a_mistake_is_one_line_and_json_with_json(tmp_path: Path) -> None:
+    """As every other command's: one line however long (not wrapped at 80 columns when piped),
+    and with --json the error as JSON on stdout."""
+    cli = CliRunner()
+    env = _env(tmp_path, None)
+    typo = cli.invoke(users_app, ["add", "carl", "--scopes", "billng"], env=env)
+    assert typo.exit_code == 2
+    (line,) = typo.stderr.strip().splitlines()
+    assert line.startswith("error: unknown scope 'billng'") and line.endswith("(or 'all')")
+    as_json = cli.invoke(users_app, ["add", "carl", "--scopes", "billng", "--json"], env=env)
+    assert as_json.exit_code == 2
+    assert json.loads(as_json.stdout)["error"].startswith("unknown scope 'billng'")
+    missing = cli.invoke(users_app, ["disable", "nobody", "--json"], env=env)
+    assert missing.exit_code == 2 and json.loads(missing.stdout) == {"error": "no user 'nobody'"}
+
+
 def test_new_users_get_no_scopes_unless_given(tmp_path: Path, db_url: str | None) -> None:
     cli = CliRunner()
     env = _env(tmp_path, db_url)
@@ -121,3 +137,27 @@ def test_set_changes_what_is_given_and_enable_lets_a_user_in_with_a_new_token(
     assert accounts.authenticate(token) is None  # the token from before the disable is gone
     fresh = cli.invoke(users_app, ["token", "ann"], env=env).stdout.strip().splitlines()[-1]
     assert accounts.authenticate(fresh) is not None
+
+
+def test_revoke_and_purge_sessions_take_json_as_every_command_does(tmp_path: Path) -> None:
+    cli = CliRunner()
+    env = _env(tmp_path, None)
+    assert cli.invoke(users_app, ["add", "ann", "--role", "reviewer"], env=env).exit_code == 0
+    listed = cli.invoke(users_app, ["tokens", "ann", "--json"], env=env)
+    (token,) = json.loads(listed.stdout)
+    revoked = cli.invoke(users_app, ["revoke", "ann", token["id"], "--json"], env=env)
+    assert revoked.exit_code == 0, revoked.output
+    assert json.loads(revoked.stdout) == {"user": "ann", "revoked": token["id"]}
+    purged = cli.invoke(users_app, ["purge-sessions", "--json"], env=env)
+    assert purged.exit_code == 0 and json.loads(purged.stdout) == {"purged": 0}
+
+
+def test_scope_warnings_are_one_line_each(tmp_path: Path) -> None:
+    cli = CliRunner()
+    env = _env(tmp_path, None)
+    every = cli.invoke(users_app, ["add", "root2", "--scopes", "all", "--no-token"], env=env)
+    (warning,) = every.stderr.strip().splitlines()
+    assert warning.startswith("warning: root2 reaches every agent") and warning.endswith(")")
+    none = cli.invoke(users_app, ["add", "ann", "--no-token"], env=env)
+    (note,) = none.stderr.strip().splitlines()
+    assert note.startswith("note: ann has no scopes") and note.endswith("--scopes")

@@ -179,6 +179,8 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("issue_refund", {"invoice_id": "nonsense", "amount": "1.00"}, "must look like INV-1001"),
     ("apply_credit", {"customer_id": "CUS-9999", "amount": "5.00"}, "no customer with id"),
     ("apply_credit", {"customer_id": "CUS-1001", "amount": "0"}, "must be positive"),
+    ("apply_credit", {"customer_id": "CUS-1001", "amount": "١٠"}, "with the digits 0-9"),
+    ("issue_refund", {"invoice_id": "INV-1002", "amount": "1০.00"}, "with the digits 0-9"),
     ("change_plan", {"customer_id": "CUS-1001", "plan": "platinum"}, "unknown plan 'platinum'"),
     ("change_plan", {"customer_id": "CUS-1001", "plan": "pro"}, "already on the pro plan"),
     ("open_ticket", {"customer_id": "CUS-1001", "subject": "  "}, "subject must not be empty"),

@@ -28,6 +28,9 @@ def parse_amount(value: object, *, field: str = "amount") -> Decimal:
         raise ToolArgumentError(f"{field} must be a decimal string such as '29.00', not {value!r}")
     if isinstance(value, str):
         written = value.strip().lstrip("$€£").strip()
+        if any(c.isdigit() and not c.isascii() for c in written):  # "١٠", "1০.00": Decimal
+            # reads them, a reviewer may not (a Bengali zero looks like an o)
+            raise ToolArgumentError(f"{field} {value!r}: write it with the digits 0-9")
         if not _WRITTEN.fullmatch(written):
             hint = " (write decimals with a point: 1.50)" if "," in written else ""
             raise ToolArgumentError(f"{field} {value!r} is not an amount of money{hint}")

@@ -234,6 +234,9 @@ def _mention(text: str, masked: str, m: re.Match[str]) -> _Mention | None:
 
 def _number(digits: str) -> tuple[Decimal | None, str | None]:
     """The value of a number as written, or why it cannot be read as one amount."""
+    if not digits.isascii():  # "５０", "٥٠", "5০.00": Decimal reads them, a person may not
+        # (`_NUMBER`'s \d takes any script's digits; separators are ASCII)
+        return None, "digits other than 0-9, which may not read as they look"
     if "'" in digits:
         return None, "an apostrophe between digits, which reads more than one way"
     plain = re.fullmatch(r"\d+(?:\.\d{1,2})?", digits)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from benchmarks.scale_out import listening_url
 from ringmaster.accounts import Accounts
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
+from tests.ringmaster.test_cli import Cli
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -67,3 +69,17 @@ def test_serve_starts_and_answers(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_port_in_use_is_one_line_before_anything_starts(cli_in_process: Cli) -> None:
+    """Not uvicorn's JSON log lines around '[Errno 98] … address already in use' and exit 3."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = cli_in_process("serve", "--port", str(port), ok=False)
+    assert out.returncode == 2 and out.stdout == ""
+    (line,) = out.stderr.strip().splitlines()
+    assert line.startswith(f"error: cannot listen on 127.0.0.1:{port}: ") and "--port 0" in line
+    bad = cli_in_process("serve", "--host", "no-such-host.invalid", "--port", "8000", ok=False)
+    assert bad.returncode == 2 and "cannot listen on no-such-host.invalid:8000" in bad.stderr

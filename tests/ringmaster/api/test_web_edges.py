@@ -3,6 +3,9 @@ sign-in CSRF pair planted from another subdomain."""
 
 from __future__ import annotations
 
+import html
+import re
+
 from tests.ringmaster.api.conftest import Api
 from tests.ringmaster.api.test_web import csrf_of, sign_in
 
@@ -33,3 +36,34 @@ def test_a_planted_cookie_and_field_pair_does_not_sign_in(sqlite_api: Api) -> No
     form = api.client.get("/ui/login")
     assert csrf_of(form.text) != api.client.cookies.get("rm_login_csrf")
     sign_in(api)  # the server's own pair still works
+
+
+def test_a_refused_decision_keeps_what_the_reviewer_typed(sqlite_api: Api) -> None:
+    """A typo in edited JSON (or a refused edit) shows the error above the form with the
+    reviewer's own text still in it, not the proposed arguments again: nothing typed is lost."""
+    api = sqlite_api
+    _, item = api.waiting_item()
+    csrf = sign_in(api, "rita")
+    typed = '{"amount": 7, "note": "half, as agreed with the account manager"'  # no closing }
+    bad = api.client.post(
+        f"/ui/items/{item['id']}/decide",
+        data={"decision": "edit", "args_0": typed, "csrf": csrf},
+    )
+    assert bad.status_code == 422 and "not valid JSON" in bad.text
+    box = re.search(r'<textarea id="args_0"[^>]*>([^<]*)</textarea>', bad.text)
+    assert box and html.unescape(box.group(1)) == typed
+    assert api.runner.queue.get(item["id"]).status == "pending"
+    # A fresh page shows the proposal again.
+    fresh = api.client.get(f"/ui/items/{item['id']}")
+    box = re.search(r'<textarea id="args_0"[^>]*>([^<]*)</textarea>', fresh.text)
+    assert box and typed not in html.unescape(box.group(1))
+    # A reason over the limit is kept too, escaped like every text on the page.
+    reason = "</textarea><script>alert(1)</script>" + "x" * 2100
+    long = api.client.post(
+        f"/ui/items/{item['id']}/decide",
+        data={"decision": "reject", "reason": reason, "csrf": csrf},
+    )
+    assert long.status_code == 422 and "<script>alert(1)" not in long.text
+    kept = re.search(r'<input id="reason"[^>]*value="([^"]*)"', long.text)
+    assert kept and html.unescape(kept.group(1)) == reason
+    assert api.runner.queue.get(item["id"]).status == "pending"
