@@ -55,10 +55,13 @@ _JOINER_KINDS = (
     "also",
     "comma",
     "newline",
+    "item",
     "lead-in",
     "new-matter",
 )
 _NEW_MATTER = re.compile(rf"^\W*(?:{NEW_MATTER_WORDS})\W*$", re.IGNORECASE)
+# What a list item opens with after the line break: "- ", "👉 ", "2) ", "(b) ", "- [ ] ".
+_MARKER = re.compile(r"\s*(?:[^\w\s]+|\d{1,2}[.)]|\(?[a-zA-Z]\))\s*(?:\[[ xX]?\]\s*)?")
 # The left side announces that more than one thing follows ("First, …", "Two things: …").
 _FIRST = re.compile(r"\b(?:first(?:ly)?|two\s+things|three\s+things|a\s+few\s+things)\b", re.I)
 
@@ -89,8 +92,8 @@ def joiner_kind(joiner: str) -> str:
         return "new-matter"
     if ":\n" in j:
         return "lead-in"
-    if "\n" in j:
-        return "newline"
+    if "\n" in j:  # a list item's marker after the line break ("\n- ", "\n2) "), or a new line
+        return "item" if _MARKER.fullmatch(j.split("\n")[-1]) else "newline"
     if "?" in j:
         return "question"
     if "." in j or "!" in j:
@@ -100,7 +103,7 @@ def joiner_kind(joiner: str) -> str:
     # Order words, either way round: "then", "after that", "-> …", "but first", "before that".
     if re.search(r"then|after|once|next|finally|first|before|->|→|=>|⇒", j):
         return "then"
-    if "also" in j or "plus" in j or "well as" in j:
+    if re.search(r"also|plus|well as|btw|by the way|\boh\b", j):  # "btw", "oh and": asides
         return "also"
     if "and" in j or "&" in j or "+" in j:
         return "and"

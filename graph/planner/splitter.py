@@ -104,6 +104,8 @@ NEW_MATTER_WORDS = (
 )
 # "… and while you're at it, …" turns to another matter inside a sentence, as "also" does.
 _WHILE_AT_IT = r"while\s+(?:you(?:['’]re|\s+are)|ur|youre|u\s+are)\s+at\s+it"
+# Chat asides that turn to another matter: "… btw whats the status of INC-1", "… oh and …".
+_ASIDE = r"btw|by\s+the\s+way|oh\s+and(?:\s+also)?|oh\s+also"
 # One pass over a sentence finds every cut; earlier alternatives win, so "and then" is a
 # sequence cut and not an "and" cut, and ", and also" is one cut, not three.
 _CUT = re.compile(
@@ -113,14 +115,14 @@ _CUT = re.compile(
     r"|(?P<semi>\s*;\s*)"
     r"|(?P<dash>\s+[—–]\s+)"
     r"|(?P<slash>\s+/\s+)"
-    rf"|(?P<conj>\s*,?\s+(?:\b(?:(?:and\s+)?{_WHILE_AT_IT}|and\s+also|as\s+well\s+as|and|also|plus)\b"
+    rf"|(?P<conj>(?<!\boh)\s*,?\s+(?:\b(?:(?:and\s+)?{_WHILE_AT_IT}|{_ASIDE}|and\s+also|as\s+well\s+as|and|also|plus)\b"
     r"|[+&]),?\s+)"
     r"|(?P<comma>\s*,\s+)",
     re.IGNORECASE,
 )
 _LEADING_CONNECTOR = re.compile(
     rf"\s*(?:(?P<seq>(?:{_SEQUENCE_WORDS}))|(?P<pre>(?:{_PRECEDE_WORDS}))"
-    r"|(?:and\s+also|and|also|plus|as\s+well\s+as))(?!\w),?\s*",
+    rf"|(?:{_ASIDE}|and\s+also|and|also|plus|as\s+well\s+as))(?!\w),?\s*",
     re.IGNORECASE,
 )
 _TRIM = " \t\n,;:—–-"
@@ -138,9 +140,9 @@ def split_request(text: str) -> list[Segment]:
     """All candidate parts of `text`, in order; a single segment when there is nothing to cut."""
     segments: list[Segment] = []
     blocks = _blocks(text)
-    for b, block in enumerate(blocks):
+    for b, (marker, block) in enumerate(blocks):
         for i, sentence in enumerate(_sentences(block)):
-            joiner = " " if i else (_block_joiner(blocks[b - 1]) if b else "")
+            joiner = " " if i else (_block_joiner(blocks[b - 1][1], marker) if b else "")
             cut = _cut_sentence(sentence, "strong" if segments else None, joiner)
             if not cut and segments:  # a wordless sentence ("!!!") stays with the one before
                 last = segments[-1]
@@ -151,25 +153,45 @@ def split_request(text: str) -> list[Segment]:
     return segments
 
 
-def _blocks(text: str) -> list[str]:
-    """List items (one per line, or numbered inline), else the text as one block."""
+def _blocks(text: str) -> list[tuple[str, str]]:
+    """List items (one per line, or numbered inline), else the text's lines; each with the
+    list marker it opened with ("" for a line that is no list item)."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if sum(1 for ln in lines if _LIST_ITEM.match(ln)) >= 2:
-        blocks: list[str] = []
+        blocks: list[tuple[str, str]] = []
         for ln in lines:
-            if _LIST_ITEM.match(ln) or not blocks:
-                blocks.append(_LIST_ITEM.sub("", ln, count=1))
+            item = _LIST_ITEM.match(ln)
+            if item:
+                blocks.append((item.group().strip(), ln[item.end() :]))
+            elif not blocks:
+                blocks.append(("", ln))
             else:  # a continuation line belongs to the item above it
-                blocks[-1] += " " + ln.strip()
+                blocks[-1] = (blocks[-1][0], blocks[-1][1] + " " + ln.strip())
         return blocks
     flat = " ".join(ln.strip() for ln in lines)
     numbers = list(_INLINE_NUMBER.finditer(flat))
     if len(numbers) >= 2 and [_ordinal(m) for m in numbers] == list(range(1, len(numbers) + 1)):
         cuts = [m.start() for m in numbers] + [len(flat)]
         head = flat[: cuts[0]]
-        items = [flat[m.end() : cuts[k + 1]] for k, m in enumerate(numbers)]
-        return [b for b in [head, *items] if b.strip(_TRIM)]
-    return [flat]
+        items = [(m.group().strip(), flat[m.end() : cuts[k + 1]]) for k, m in enumerate(numbers)]
+        return [b for b in [("", head), *items] if b[1].strip(_TRIM)]
+    # A line that ends without punctuation ends a candidate part: chat messages put a second
+    # ask on a new line without a full stop ("put CUS-1 on the annual plan\nwrite them a note",
+    # "marc: ugh their admin can't log in\npriya: …"). Whether it starts a second request the
+    # team's cutter decides, as for a full stop. After punctuation the text runs on as before:
+    # its sentences are cut as sentences, and "Hi there,\n\n…" or "Thanks,\nOlga" read on; so
+    # do quoted lines ("> …"), which are one earlier message, not a list of asks.
+    out: list[tuple[str, str]] = []
+    for k, ln in enumerate(lines):
+        quoted = k > 0 and ln.lstrip().startswith(">") and lines[k - 1].lstrip().startswith(">")
+        if out and (quoted or out[-1][1].rstrip()[-1:] in _RUNS_ON):
+            out[-1] = ("", out[-1][1] + " " + ln.strip())
+        else:
+            out.append(("", ln.strip()))
+    return out
+
+
+_RUNS_ON = tuple(".,;:!?")
 
 
 def _ordinal(m: re.Match[str]) -> int:
@@ -177,10 +199,12 @@ def _ordinal(m: re.Match[str]) -> int:
     return int(m.group(1)) if m.group(1) else ord(m.group(2)) - ord("a") + 1
 
 
-def _block_joiner(previous: str) -> str:
-    """What joins a list item to the block before it: a new line, after a colon when that
-    block introduced the list ("Two things:"), so a lead-in can be told from an item."""
-    return ":\n" if previous.rstrip().endswith(":") else "\n"
+def _block_joiner(previous: str, marker: str) -> str:
+    """What joins a block to the one before it: a new line, after a colon when that block
+    introduced a list ("Two things:"), so a lead-in can be told from an item, and then the
+    item's marker ("\n- ", "\n2) "), so a list item can be told from a line of a paragraph."""
+    lead = ":\n" if previous.rstrip().endswith(":") else "\n"
+    return lead + marker + " " if marker else lead
 
 
 def _sentences(block: str) -> list[str]:

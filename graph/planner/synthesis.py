@@ -74,6 +74,14 @@ _JOINS: tuple[tuple[str, bool], ...] = (
     (". Before that, {}", False),
     (", but before that {}", False),
     (" -> {}", False),
+    # Chat asides and line breaks without a full stop ("… btw whats …", "…\noh and …").
+    (" btw {}", False),
+    (". btw {}", False),
+    (", oh and {}", False),
+    ("? oh and {}", False),
+    ("\noh and {}", False),
+    ("\nalso {}", False),
+    ("\n{}", False),
 )
 # Shares of chat messages with @mentions, and of tickets forwarded under a header block instead
 # of quoted history.

@@ -87,9 +87,9 @@ def test_a_list_lead_in_is_told_from_the_items() -> None:
     segments = split_request("Two things for today:\n- wash the car\n- feed the cat")
     assert [s.text for s in segments] == ["Two things for today", "wash the car", "feed the cat"]
     kinds = [joiner_kind(s.joiner) for s in segments[1:]]
-    assert kinds == ["lead-in", "newline"]
+    assert kinds == ["lead-in", "item"]
     inline = split_request("pls: 1) wash the car 2) feed the cat")
-    assert [joiner_kind(s.joiner) for s in inline[1:]] == ["lead-in", "newline"]
+    assert [joiner_kind(s.joiner) for s in inline[1:]] == ["lead-in", "item"]
 
 
 def test_the_threshold_is_the_one_that_decides_most_requests_right() -> None:
