@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage
 from ringmaster.graph.events import emit
 from ringmaster.graph.references import EntityKind, turn_entities
 from ringmaster.graph.state import RunState
+from ringmaster.tools.redaction import said_redacted
 
 CENT = Decimal("0.01")
 
@@ -194,7 +195,9 @@ def outcome_summary(
     lines = [
         action_outcome(a, proposed[i] if i < len(proposed) else None) for i, a in enumerate(actions)
     ]
-    return "; ".join(lines) + "."
+    redacted = output.get("redacted")  # graph/nodes/agent.py: scrub_secrets
+    said = f" {said_redacted([str(k) for k in redacted])}" if isinstance(redacted, list) else ""
+    return "; ".join(lines) + "." + said
 
 
 def drafted_text(output: dict[str, Any]) -> str | None:
