@@ -15,7 +15,8 @@ from langchain_core.messages import HumanMessage
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
-from ringmaster.graph.planner.base import Plan, human_plan
+from ringmaster.graph.planner.base import Plan, Subtask, human_plan
+from ringmaster.graph.pleasantries import pleasantry_reply
 from ringmaster.graph.references import (
     Act,
     EntityKind,
@@ -111,6 +112,31 @@ def team_acts(deps: GraphDeps, kinds: list[EntityKind]) -> list[Act]:
     )
 
 
+def _replied(
+    state: RunState,
+    request: str,
+    requester: Requester,
+    reply: str,
+    new_messages: list[HumanMessage],
+) -> dict[str, Any]:
+    """The turn of a message that asks nothing: a plan of one subtask for no agent, which
+    the supervisor answers itself (`plan.reply`: route_ready sends it to synthesize, which
+    records it done with the reply)."""
+    why = "a pleasantry that asks for nothing: answered by the supervisor, nothing raised"
+    subtask = Subtask(id="t1", description=request, agent=None, confidence=1.0, rationale=why)
+    plan = {**Plan(planner="supervisor", subtasks=[subtask]).model_dump(), "reply": reply}
+    emit("plan", "planner:supervisor", planner="supervisor", subtasks=plan["subtasks"])
+    return {
+        "request": request,
+        "requester": requester.model_dump(),
+        "turn": turn_number(state),
+        "plan": plan,
+        "results": None,
+        "answer": None,
+        "messages": new_messages,
+    }
+
+
 def make_plan(deps: GraphDeps) -> Any:
     kinds = kinds_from_team(deps.registry.team.entities)
     acts = team_acts(deps, kinds)
@@ -120,6 +146,9 @@ def make_plan(deps: GraphDeps) -> Any:
         text, new_messages = turn_request(state)
         request = validate_request(text, max_chars=deps.max_request_chars)
         requester = Requester.model_validate(state.get("requester") or {})
+        reply = pleasantry_reply(request)
+        if reply is not None:  # "thanks!": answered here; no agent, no review, no question
+            return _replied(state, request, requester, reply, new_messages)
         allowed = allowed_agents(deps, requester)
         # Follow-ups ("close it") are routed as what they refer to; an ambiguous one is asked.
         resolved = resolve(request, state.get("history") or [], kinds, deps.lookup, acts)

@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage
 
 from ringmaster.graph.events import emit
 from ringmaster.graph.references import EntityKind, turn_entities
-from ringmaster.graph.state import RunState
+from ringmaster.graph.state import RunState, subtask_result
 from ringmaster.tools.redaction import said_redacted
 
 CENT = Decimal("0.01")
@@ -26,7 +26,12 @@ def make_synthesize(kinds: Sequence[EntityKind]) -> Any:
 
 
 def synthesize(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, Any]:
+    replied = _replied(state)
+    if replied:  # a pleasantry the supervisor answered: its one subtask is done with the reply
+        state = {**state, "results": replied}
     update = answer_of(state, kinds)
+    if replied:
+        update["results"] = replied
     results = state.get("results") or {}
     emit(
         "final_answer",
@@ -37,6 +42,18 @@ def synthesize(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, A
     return update
 
 
+def _replied(state: RunState) -> dict[str, Any]:
+    """The results of a turn the supervisor answered itself (`plan.reply`), else {}."""
+    plan = state.get("plan") or {}
+    reply = plan.get("reply")
+    if reply is None or state.get("results"):
+        return {}
+    return {
+        s["id"]: subtask_result(s, None, "done", str(reply), output={"summary": str(reply)})
+        for s in plan["subtasks"]
+    }
+
+
 def answer_of(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, Any]:
     """The turn's answer as the synthesize node writes it (`answer`, the AI message, the
     turn's history entry) from its plan and results; what else writes a turn's answer (a
@@ -45,7 +62,9 @@ def answer_of(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, An
     plan = state["plan"]
     assert plan is not None
     lines = []
-    for s in plan["subtasks"]:
+    if plan.get("reply") is not None:  # the supervisor's own short reply, nothing else
+        lines.append(str(plan["reply"]))
+    for s in plan["subtasks"] if not lines else []:
         r = results.get(s["id"], {})
         who = r.get("agent") or "human"
         lines.append(f"[{s['id']} {who}: {r.get('status', 'missing')}] {r.get('summary', '')}")
