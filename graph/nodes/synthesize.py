@@ -71,6 +71,9 @@ def answer_of(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, An
         draft = drafted_text(r.get("output") or {})
         if draft:  # the text itself, not only that one was drafted
             lines += ["    " + line for line in draft.splitlines()]
+    redacted = plan.get("redacted")  # graph/nodes/plan.py: taken out of the request
+    if redacted:
+        lines.append(said_redacted([str(k) for k in redacted]))
     answer = "\n".join(lines)
     return {
         "answer": answer,

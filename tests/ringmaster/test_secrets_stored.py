@@ -1,10 +1,12 @@
 """A secret in a request (a password, an API key or token, a private key, a card number) is
-never stored in a ticket, a note or an email, whatever words carry it, and the answer says it
-was redacted. Each case runs `ringmaster run` as a user does and reads the demo company's
-records and side effects."""
+never stored in a ticket, a note or an email, whatever words carry it, nor in ringmaster's own
+thread, audit trail or checkpoints, and the answer says it was redacted. Each case runs
+`ringmaster run` as a user does and reads the demo company's records and side effects, the
+audit trail, the thread and the checkpoint database."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -58,11 +60,22 @@ def test_a_secret_is_redacted_before_it_is_stored_and_the_answer_says_so(
     assert result["status"] == "done", result
     assert [a["status"] for a in result["actions"]] == ["executed"]
     kept = stored(cli)
+    thread = out["thread_id"]
+    audit = json.dumps(cli.json("audit", thread)) + json.dumps(cli.json("thread", "show", thread))
+    # Every database file of the home, write-ahead logs too: checkpoints, run queue, threads.
+    files = b"".join(p.read_bytes() for p in sorted(cli.home.glob("*.db*")))
     for secret in secrets:
         assert secret not in kept
-        assert secret not in result["summary"]
+        assert secret not in json.dumps(out)
+        assert secret not in audit
+        assert secret.encode() not in files
     assert "redacted" in kept
-    assert "redacted before" in result["summary"]  # said in words, not only by the mark
+    # Said in words, not only by the mark: in the answer, and where `run` prints the outcome.
+    assert "redacted before anything was written or sent" in out["answer"]
+    text = " ".join(
+        cli("run", "what's the status of ticket TCK-1004? my pin is 7731x").stdout.split()
+    )
+    assert "The PIN in the request was redacted" in text and "7731x" not in text
 
 
 def test_words_about_a_password_are_not_taken_for_one(cli_in_process: Cli) -> None:
