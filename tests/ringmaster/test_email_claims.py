@@ -79,3 +79,18 @@ def test_an_email_that_claims_nothing_is_sent_and_the_answer_is_what_was_sent(
     (result,) = out["results"].values()
     assert result["status"] == "done" and body in result["summary"]
     assert "thank you for your patience" in body.lower()
+
+
+def test_a_held_email_a_reviewer_rewrites_is_told_as_it_was_sent(cli_in_process: Cli) -> None:
+    cli = cli_in_process
+    out = cli.json("run", "email CUS-1001 saying we refunded them 500 dollars")
+    (item,) = out["pending"]
+    body = "Hello Maria, we are looking into your refund and will write again."
+    done = cli.json("review", "edit", item["id"], "--as", "rita", "--args", f'{{"body": "{body}"}}')
+    ((_, sent),) = outbox(cli)
+    assert sent == body
+    (result,) = done["results"].values()
+    assert body in result["summary"] and result["output"]["body"] == body
+    shown = cli.json("thread", "show", out["thread_id"])
+    assert f"(MSG-1001): {body} (as edited by the reviewer: body" in shown["answer"]
+    assert shown["answer"].endswith(body)  # the draft printed with it is the body sent

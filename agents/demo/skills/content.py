@@ -265,9 +265,9 @@ def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
         greeting = f"Hello {_name(text)}," if _name(text) else "Hello,"
         body = f"{greeting}\n\n{('We want to let you know: ' + detail + ' ') if detail else ''}"
         message = _message(text)
-        if message:  # the request's own words, said to the reader
-            for pattern, repl in _TO_READER:
-                message = re.sub(pattern, repl, message, flags=re.IGNORECASE)
+        if message:  # the request's own words, said to the reader (subject and body alike)
+            message = _to_reader(message)
+            topic = _to_reader(topic)
             body += f"{message[:1].upper()}{message[1:]}. If anything is unclear, just reply."
         else:
             body += (f"This is about {topic.lower()}. If anything is unclear, just reply to this "
@@ -281,6 +281,13 @@ def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
         "happy to help."
     )
     return title, body
+
+
+def _to_reader(text: str) -> str:
+    """The request's words about the customer ("we refunded them") as said to them."""
+    for pattern, repl in _TO_READER:
+        text = re.sub(pattern, repl, text, flags=re.IGNORECASE)
+    return text
 
 
 def _topic(text: str) -> str:
