@@ -27,6 +27,8 @@ def outbox(cli: Cli) -> list[tuple[str, str]]:
         ("send CUS-1001 an email saying we refunded them 500 dollars", "500"),
         ("let CUS-1003 know by email that INV-1007 has been corrected", "INV-1007"),
         ("send CUS-1004 an email that we will give them a free month", "will"),
+        # Live health shows an incident open: a look-up can show a claim false, never true.
+        ("write to CUS-1021 and let them know the outage is over", "still open"),
     ],
 )
 def test_an_email_stating_what_no_record_supports_waits_for_a_person(

@@ -43,7 +43,9 @@ _MONEY = (
 _RECORD = (
     r"\b(?:INV|TCK|INC|DEP|CUS|MSG)-\d+|\b(?:fixed|resolved|corrected|closed|issued|"
     r"processed|deployed|cancell?ed|deleted|erased|restored|shipped|approved|upgraded|"
-    r"downgraded)\b|\bworks? again\b|\bis over\b|\bback (?:up|online|to normal)\b"
+    r"downgraded|due|overdue|expir\w*|renew\w*|suspend\w*|unpaid|outstanding|balance|sent|"
+    r"done|completed|finished|released|merged|live)\b|\bwent out\b|\bgone out\b|"
+    r"\bworks? again\b|\bis over\b|\bback (?:up|online|to normal)\b"
 )
 _COMMITMENT = (
     r"\b(?:will|we'll|shall|going to|promise\w*|guarantee\w*|commit\w*)\b|"
@@ -63,6 +65,7 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     text = task.description
     kind = next((k for k, pattern in _KINDS if p.has(text, pattern)), "other")
     facts, sources = _facts(task.handoffs)
+    handed = list(facts)  # what the subtasks before this one did or found, not live look-ups
     # A status update always reads the services' live health, handed-over facts or not (a
     # rollback does not close an incident): a notice must not say "resolved" while one is open.
     if kind == "status_update" or (not facts and kind == "release_notes"):
@@ -109,7 +112,7 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
                   f"('{_topic(text)}') but not what it should tell them, and no records were "
                   "handed over to tell; nothing was sent. What should the email say?")  # fmt: skip
         else:
-            doubts = _unsupported(message or "", facts)
+            doubts = _unsupported(message or "", handed, facts)
             if doubts:
                 out["evidence"] = {"checks": [], "concerns": doubts, "questions": []}
                 notes.extend(f"but {d}, so a person checks it before it is sent" for d in doubts)
@@ -134,10 +137,12 @@ def _message(text: str) -> str | None:
     return said or None
 
 
-def _unsupported(message: str, facts: list[str]) -> list[str]:
-    """What `message` states about money, a record or a commitment that `facts` (what ran or
-    was looked up) does not bear out, each as a reason a person must read it first."""
-    known = " ".join(facts)
+def _unsupported(message: str, handed: list[str], facts: list[str]) -> list[str]:
+    """What `message` states about money, a record or a commitment that `handed` (what the
+    subtasks before this one did or found) does not bear out, or that `facts` (those and the
+    live look-ups) contradict, each as a reason a person must read it first. A look-up of how
+    things stand now confirms no claim of what was done; it can only show one false."""
+    known = " ".join(handed)
     doubts = []
     amounts = re.findall(r"\d+(?:[.,]\d+)?", message)
     if p.has(message, _MONEY):
@@ -153,6 +158,9 @@ def _unsupported(message: str, facts: list[str]) -> list[str]:
             what = f" ({', '.join(i.upper() for i in named)})" if named else ""
             doubts.append(f"the email states what happened to a record{what} that no record "
                           "handed over supports")  # fmt: skip
+        if p.has(message, _RESOLVED + r"|\bis over\b|\bworks? again\b|\bback (?:up|online)\b"):
+            if p.has(" ".join(facts), _OPEN):
+                doubts.append(f"the email says it is resolved, but {_still_open(facts)}")
     if p.has(message, _COMMITMENT):
         m = re.search(_COMMITMENT, message, flags=re.IGNORECASE)
         said = m.group(0) if m else ""
