@@ -1,9 +1,11 @@
 """Secrets in text a request carries (passwords, API keys and tokens, private keys, card
 numbers): found and replaced before anything is stored or sent.
 
-One list for every layer above: the demo skills scrub what they copy from a request
-(agents/demo/skills/parsing.py), and the agent node scrubs every agent's output and proposed
-arguments (graph/nodes/agent.py), so a runtime that forgets to is covered all the same.
+One list for every layer above: ringmaster's runner takes them out of a request before it
+stores anything (ringmaster/runner.py: accept), the plan node for callers that are not the
+runner (graph/nodes/plan.py), the agent node out of every agent's proposed arguments, so a
+runtime that copies one is covered all the same (graph/nodes/agent.py), and the demo skills
+out of what they copy from a request (agents/demo/skills/parsing.py).
 A secret is recognised by its shape (a known key format, a card number that passes the Luhn
 check, a private key block) or by the words before it ("my password is …", "api key: …").
 """
