@@ -116,7 +116,9 @@ class Summary:
 
 
 def _rate(rows: list[Any]) -> float | None:
-    planned = sum(len(r[4].get("subtasks", [])) for r in rows if r[2] == "plan")
+    # A pleasantry the supervisor answered (`reply`) planned no work.
+    plans = [r[4] for r in rows if r[2] == "plan" and not r[4].get("reply")]
+    planned = sum(len(p.get("subtasks", [])) for p in plans)
     raised = sum(1 for r in rows if r[2] == "interrupt")
     return raised / planned if planned else None
 

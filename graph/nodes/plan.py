@@ -137,7 +137,7 @@ def _replied(
     why = "a pleasantry that asks for nothing: answered by the supervisor, nothing raised"
     subtask = Subtask(id="t1", description=request, agent=None, confidence=1.0, rationale=why)
     plan = {**Plan(planner="supervisor", subtasks=[subtask]).model_dump(), "reply": reply}
-    emit("plan", "planner:supervisor", planner="supervisor", subtasks=plan["subtasks"])
+    emit("plan", "planner:supervisor", planner="supervisor", subtasks=plan["subtasks"], reply=reply)
     return {
         "request": request,
         "requester": requester.model_dump(),

@@ -20,3 +20,12 @@ def test_summary_counts_refused_subtasks_as_refused_not_failed(cli_in_process: C
     assert report["totals"]["failed"] == 0 and report["totals"]["refused"] == 1
     text = cli("summary").stdout
     assert "0 failed" in text and "1 refused" in text
+
+
+def test_a_pleasantry_plans_no_work_in_the_summary(cli_in_process: Cli) -> None:
+    cli = cli_in_process
+    cli.json("run", "Refund invoice INV-1002 in full")  # one subtask, one review
+    cli.json("run", "thanks!")  # answered by the supervisor: no subtask of work
+    report = json.loads(cli("summary", "--format", "json").stdout)
+    assert report["escalation_rate"] == 1.0
+    assert report["requests"] == 2
