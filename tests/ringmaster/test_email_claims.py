@@ -29,6 +29,8 @@ def outbox(cli: Cli) -> list[tuple[str, str]]:
         ("send CUS-1004 an email that we will give them a free month", "will"),
         # Live health shows an incident open: a look-up can show a claim false, never true.
         ("write to CUS-1021 and let them know the outage is over", "still open"),
+        # Only a subject, but one that states a fact: a reminder says there is something unpaid.
+        ("send CUS-1043 a reminder email about their unpaid invoices", "unpaid"),
     ],
 )
 def test_an_email_stating_what_no_record_supports_waits_for_a_person(
@@ -49,11 +51,14 @@ def test_an_email_stating_what_no_record_supports_waits_for_a_person(
     assert "waiting for a person" in text and "no record" in " ".join(text.split())
 
 
+@pytest.mark.parametrize(
+    "request_text", ["email CUS-1003 about their account", "send CUS-1012 a reminder"]
+)
 def test_an_email_the_request_gives_no_words_for_is_asked_about_not_sent(
-    cli_in_process: Cli,
+    cli_in_process: Cli, request_text: str
 ) -> None:
     cli = cli_in_process
-    out = cli.json("run", "email CUS-1003 about their account")
+    out = cli.json("run", request_text)
     assert outbox(cli) == []
     (result,) = out["results"].values()
     assert result["status"] == "needs_input" and not result["actions"]

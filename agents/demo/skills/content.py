@@ -41,7 +41,7 @@ _MONEY = (
     r"discount\w*|free|invoice\w*)\b"
 )
 _RECORD = (
-    r"\b(?:INV|TCK|INC|DEP|CUS|MSG)-\d+|\b(?:fixed|resolved|corrected|closed|issued|"
+    r"\b(?:INV|TCK|INC|DEP|MSG)-\d+|\b(?:fixed|resolved|corrected|closed|issued|"
     r"processed|deployed|cancell?ed|deleted|erased|restored|shipped|approved|upgraded|"
     r"downgraded|due|overdue|expir\w*|renew\w*|suspend\w*|unpaid|outstanding|balance|sent|"
     r"done|completed|finished|released|merged|live)\b|\bwent out\b|\bgone out\b|"
@@ -103,16 +103,20 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     to = _recipients(text) if _wants_sent(text) else None
     if to:
         message = _message(text)
+        # What the email says: the request's words for it, else its subject ("a reminder
+        # about their unpaid invoices" says they have some).
+        said = message or _topic(text)
         # Pricing is the policy's to decide (human_categories), whoever writes to the customer.
-        if p.has(message or _topic(text), _PRICING):
+        if p.has(said, _PRICING):
             category = "pricing"
-        if message is None and not facts and not task.feedback:
-            # Only a subject ("about the new pricing"): a body would say nothing, or guess.
+        doubts = _unsupported(said, handed, facts)
+        if message is None and not facts and not task.feedback and not doubts:
+            # Only a subject that states nothing ("about their account", "about the new
+            # pricing"): a body would say nothing, or guess.
             p.ask(out, notes, f"the request gives the subject of the email to {audience} "
                   f"('{_topic(text)}') but not what it should tell them, and no records were "
                   "handed over to tell; nothing was sent. What should the email say?")  # fmt: skip
         else:
-            doubts = _unsupported(message or "", handed, facts)
             if doubts:
                 out["evidence"] = {"checks": [], "concerns": doubts, "questions": []}
                 notes.extend(f"but {d}, so a person checks it before it is sent" for d in doubts)
@@ -152,7 +156,8 @@ def _unsupported(message: str, handed: list[str], facts: list[str]) -> list[str]
             doubts.append(f"the email states an amount of money or a payment{what} that no "
                           "record handed over supports")  # fmt: skip
     if p.has(message, _RECORD):
-        ids = re.findall(r"\b(?:INV|TCK|INC|DEP|CUS|MSG)-\d+", message, flags=re.IGNORECASE)
+        # A customer's id names who it is to or about; it states nothing by itself.
+        ids = re.findall(r"\b(?:INV|TCK|INC|DEP|MSG)-\d+", message, flags=re.IGNORECASE)
         named = [i for i in ids if i.upper() not in known.upper()]
         if named or not known:
             what = f" ({', '.join(i.upper() for i in named)})" if named else ""
@@ -273,9 +278,9 @@ def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
         greeting = f"Hello {_name(text)}," if _name(text) else "Hello,"
         body = f"{greeting}\n\n{('We want to let you know: ' + detail + ' ') if detail else ''}"
         message = _message(text)
-        if message:  # the request's own words, said to the reader (subject and body alike)
+        topic = _to_reader(topic)  # the subject speaks to the reader as the body does
+        if message:  # the request's own words, said to the reader
             message = _to_reader(message)
-            topic = _to_reader(topic)
             body += f"{message[:1].upper()}{message[1:]}. If anything is unclear, just reply."
         else:
             body += (f"This is about {topic.lower()}. If anything is unclear, just reply to this "
@@ -307,6 +312,8 @@ def _topic(text: str) -> str:
         t.strip(),
         flags=re.IGNORECASE,
     )
+    # "send CUS-1012 a reminder" -> "a reminder": the recipient is not the subject
+    t = re.sub(r"^(?:CUS-\d+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s+(?:an?\s+)?", "", t, flags=re.I)
     # "an email to X apologising for the login trouble" -> "the login trouble"
     m = re.search(
         r"^.{0,60}?\b(?:about|explaining|announcing|regarding|telling \w+ about|apologising for|"
