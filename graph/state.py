@@ -84,6 +84,9 @@ class RunState(TypedDict, total=False):
     results: Annotated[dict[str, Any], merge_results]
     answer: str | None
     history: Annotated[list[dict[str, Any]], operator.add]
+    # Kinds of secret (password, card number …) taken out of the turn's request before it was
+    # stored (ringmaster's intake); the plan node records them in the plan, and answers say so.
+    redacted: list[str]
 
 
 class WorkState(TypedDict, total=False):

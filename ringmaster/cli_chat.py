@@ -63,7 +63,7 @@ HELP = """commands:
   /show ID                 one review: request, blocker, proposed action
   /approve ID              approve every action of the review
   /edit ID {"arg": value}  change an action's arguments and approve it
-  /reject ID [reason]      reject; the reason is shown to the requester
+  /reject ID reason        reject; the reason is shown to the requester
   /respond ID text         answer in place of the action
   /quit                    end the chat (so do Ctrl-D, and an empty line at a prompt)"""
 CHAT_DECIDE_HINT = "Decide here: /show, /approve, /edit, /reject or /respond ID (/help for more)"
@@ -364,6 +364,12 @@ def _message(kind: str) -> Callable[[str], Decision]:
         text = " ".join(shlex.split(arg)) if arg else None
         if kind == "respond" and not text:
             raise RingmasterError("/respond wants a message after the review id")
+        if kind == "reject" and not text:
+            # The requester is told why; a bare /reject would tell them "no reason given".
+            raise RingmasterError(
+                "/reject wants a reason after the review id (the requester is shown it), "
+                "e.g. /reject ID the invoice was not paid; nothing was decided"
+            )
         return Decision(kind, reason=text) if kind == "reject" else Decision(kind, message=text)
 
     return make

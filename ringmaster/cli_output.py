@@ -97,7 +97,8 @@ def print_plan(plan: dict[str, Any]) -> None:
     for col in ("id", "agent", "confidence", "why", "after", "subtask"):
         table.add_column(col)
     for s in plan["subtasks"]:
-        agent = s["agent"] or "human"
+        # No agent: a person routes it, unless the supervisor answered it (a pleasantry).
+        agent = s["agent"] or ("supervisor" if plan.get("reply") is not None else "human")
         why = s.get("escalation_reason") or s["rationale"]
         if s.get("escalate"):
             agent = f"human (best guess: {s['agent'] or 'none'})"
@@ -129,9 +130,10 @@ def print_outcome(o: RunOutcome, decide_hint: str = REVIEW_COMMANDS_HINT) -> Non
         table = Table(title=f"{heading}: {o.status}")
         for col in ("id", "agent", "status", "result"):
             table.add_column(col)
+        nobody = "supervisor" if (o.plan or {}).get("reply") is not None else "human"
         for r in rows:  # every planned subtask, one not run yet with what it waits for
             table.add_row(
-                r["subtask_id"], r["agent"] or "human", r["status"], safe(r["summary"] or "")
+                r["subtask_id"], r["agent"] or nobody, r["status"], safe(r["summary"] or "")
             )
         out.print(table)
         for sid, r in sorted(o.results.items()):

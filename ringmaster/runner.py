@@ -65,6 +65,7 @@ from ringmaster.slots import QueueSlots
 from ringmaster.tables import make_engine
 from ringmaster.tables import threads as threads_table
 from ringmaster.thread_store import ThreadStore, new_owner
+from ringmaster.tools.redaction import redact_secrets, said_redacted
 from ringmaster.turns import close_answered, conversation, hold, release_held, waits_for
 from ringmaster.usage_store import UsageStore
 from ringmaster.wiring import build_deps, load_policy_for
@@ -121,9 +122,15 @@ class RunOutcome:
     stood: list[dict[str, Any]] = field(default_factory=list)
 
     def notes(self) -> list[str]:
-        """What the turn did besides its plan, in words: the reviews it withdrew, and what
-        the turn it corrects had already done."""
-        return [*(withdrawn_line(w) for w in self.withdrawn), *(stood_line(s) for s in self.stood)]
+        """What the turn did besides its plan, in words: the secrets taken out of its request,
+        the reviews it withdrew, and what the turn it corrects had already done."""
+        redacted = (self.plan or {}).get("redacted")
+        said = [said_redacted(list(redacted))] if redacted else []
+        return [
+            *said,
+            *(withdrawn_line(w) for w in self.withdrawn),
+            *(stood_line(s) for s in self.stood),
+        ]
 
     def subtasks(self) -> list[dict[str, Any]]:
         """Every subtask of the plan with its state: its result, or, for one with none yet,
@@ -349,6 +356,9 @@ class Runner:
         """Durably queue a request: the thread's new turn, its audit event and its run job in
         one transaction. The thread id and the turn; nothing runs here."""
         text = validate_request(request, max_chars=self.settings.max_request_chars)
+        # A pasted password or key is never stored: not in the thread, the audit trail (which
+        # cannot be rewritten), the run queue or a checkpoint. The plan node says so.
+        text, redacted = redact_secrets(text)
         requester = requester or Requester()
         if thread_id is None:
             thread_id = self.submit_thread(requester.id)
@@ -374,6 +384,7 @@ class Runner:
             "plan": None,
             "results": None,
             "answer": None,
+            "redacted": redacted,
         }
         c = threads_table.c
         with self.jobs.writer.begin() as conn:
@@ -399,6 +410,7 @@ class Runner:
                 request=text,
                 scopes=requester.scopes,
                 priority=requester.priority,
+                **({"redacted": redacted} if redacted else {}),
             )
             self.jobs.enqueue_in(
                 conn,

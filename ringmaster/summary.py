@@ -1,7 +1,9 @@
 """The summary of a period (`ringmaster summary --since 24h`): every number from the audit trail.
 
-Per agent: subtasks processed (outputs without an error), failed, escalated (reviews raised
-on its work), approved, rejected, edited and answered by people, and corrected (a reviewer
+Per agent: subtasks processed (outputs without an error), failed (the agent's own errors),
+refused (attempts a tool, the requester's scopes or the request's budget refused: failure kinds
+input, scope and budget, which say nothing about the agent), escalated (reviews raised on its
+work), approved, rejected, edited and answered by people, and corrected (a reviewer
 routed its subtask elsewhere); median time per subtask; the top review categories; the
 escalation rate against the previous period of the same length. Then the action items: pending
 reviews, overdue ones, failed runs and unhealthy agents. Rendered as Markdown, HTML (with
@@ -21,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from ringmaster.agent_status import AgentStatus, _tally
+from ringmaster.agent_status import AgentStatus, _tally, agents_fault
 from ringmaster.clock import as_utc
 from ringmaster.errors import ConfigError
 from ringmaster.outbox_queue import queue_once
@@ -59,6 +61,7 @@ class AgentLine:
     agent: str
     processed: int = 0
     failed: int = 0
+    refused: int = 0
     escalated: int = 0
     approved: int = 0
     rejected: int = 0
@@ -103,14 +106,19 @@ class Summary:
         }
 
     def totals(self) -> dict[str, int]:
-        keys = ("processed", "failed", "escalated", "approved", "rejected", "edited", "answered")
+        keys = (
+            "processed", "failed", "refused", "escalated", "approved", "rejected", "edited",
+            "answered",
+        )  # fmt: skip
         out = {k: sum(getattr(a, k) for a in self.agents) for k in keys}
         out["corrected"] = sum(a.corrected for a in self.agents)
         return out
 
 
 def _rate(rows: list[Any]) -> float | None:
-    planned = sum(len(r[4].get("subtasks", [])) for r in rows if r[2] == "plan")
+    # A pleasantry the supervisor answered (`reply`) planned no work.
+    plans = [r[4] for r in rows if r[2] == "plan" and not r[4].get("reply")]
+    planned = sum(len(p.get("subtasks", [])) for p in plans)
     raised = sum(1 for r in rows if r[2] == "interrupt")
     return raised / planned if planned else None
 
@@ -155,7 +163,9 @@ def build_summary(
         assert at is not None
         if kind == "agent_output":
             agent_line = line(str(actor).removeprefix("agent:"))
-            if data.get("error"):
+            if data.get("error") and not agents_fault(data):
+                agent_line.refused += 1  # the request's to change (agent_status: the same)
+            elif data.get("error"):
                 agent_line.failed += 1
             else:
                 agent_line.processed += 1
@@ -234,7 +244,9 @@ def _secs(v: float | None) -> str:
     return f"{v:.0f}s" if v < 120 else f"{v / 60:.1f}m"
 
 
-COLUMNS = ("processed", "failed", "escalated", "approved", "rejected", "edited", "corrected")
+COLUMNS = (
+    "processed", "failed", "refused", "escalated", "approved", "rejected", "edited", "corrected",
+)  # fmt: skip
 
 
 def to_markdown(s: Summary) -> str:
@@ -243,9 +255,10 @@ def to_markdown(s: Summary) -> str:
         f"# ringmaster summary {s.start:%Y-%m-%d %H:%M} → {s.end:%Y-%m-%d %H:%M} UTC",
         "",
         f"{s.requests} requests; {t['processed']} subtasks processed, {t['failed']} failed, "
-        f"{t['escalated']} escalated (rate {_pct(s.escalation_rate)}, previous period "
-        f"{_pct(s.previous_escalation_rate)}); people approved {t['approved']}, rejected "
-        f"{t['rejected']}, edited {t['edited']}; {t['corrected']} routings corrected.",
+        f"{t['refused']} refused, {t['escalated']} escalated (rate {_pct(s.escalation_rate)}, "
+        f"previous period {_pct(s.previous_escalation_rate)}); people approved "
+        f"{t['approved']}, rejected {t['rejected']}, edited {t['edited']}; "
+        f"{t['corrected']} routings corrected.",
         "",
         "## Action items",
         "",

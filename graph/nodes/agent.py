@@ -17,6 +17,7 @@ from ringmaster.graph.events import emit
 from ringmaster.graph.slots import SlotRequest
 from ringmaster.graph.state import WorkState
 from ringmaster.tools.errors import ToolArgumentError, ToolScopeError
+from ringmaster.tools.redaction import redact_secrets, said_redacted
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,35 @@ def _no_output(exc: Exception, **flags: bool) -> dict[str, Any]:
         "fault": fault_of(exc),
         **flags,
     }
+
+
+def _scrubbed(value: Any, kinds: list[str]) -> Any:
+    if isinstance(value, str):
+        text, found = redact_secrets(value)
+        kinds.extend(k for k in found if k not in kinds)
+        return text
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, kinds) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(v, kinds) for v in value]
+    return value
+
+
+def scrub_secrets(candidate: dict[str, Any], description: str) -> None:
+    """Take every secret out of an agent's proposed arguments, whichever runtime made them,
+    before they are audited, reviewed, stored or sent; when the subtask carried one (or a
+    proposal did), the output lists the kinds under `redacted` and its summary says so (the
+    answer's summary of what ran says it again: synthesize.py). The output's own text is the
+    validation node's to check (forbidden_patterns), so an agent that writes a secret into it
+    is retried with that feedback rather than passed."""
+    kinds = list(redact_secrets(description)[1])
+    candidate["proposed_actions"] = _scrubbed(candidate.get("proposed_actions") or [], kinds)
+    output = candidate.get("output")
+    if isinstance(output, dict) and kinds:
+        summary = str(output.get("summary") or "").strip()
+        said = said_redacted(kinds)
+        output = {**output, "redacted": kinds, "summary": f"{summary} {said}".strip()}
+        candidate["output"] = output
 
 
 def make_agent(deps: GraphDeps) -> Any:
@@ -160,6 +190,7 @@ def run_agent(
         # Outputs live in checkpoints: they must survive a JSON round trip.
         out = json.loads(json.dumps(out, default=str))
         out["error"] = out["fault"] = None
+        scrub_secrets(out, sub["description"])
     except GraphBubbleUp:  # an interrupt inside the agent (tool approval): let it stop the run
         raise
     except BudgetExceeded as exc:  # no retry or fallback: they would spend more

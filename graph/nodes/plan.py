@@ -15,7 +15,8 @@ from langchain_core.messages import HumanMessage
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
-from ringmaster.graph.planner.base import Plan, human_plan
+from ringmaster.graph.planner.base import Plan, Subtask, human_plan
+from ringmaster.graph.pleasantries import pleasantry_reply
 from ringmaster.graph.references import (
     Act,
     EntityKind,
@@ -28,6 +29,7 @@ from ringmaster.graph.references import (
 from ringmaster.graph.standins import apply_standins
 from ringmaster.graph.state import Requester, RunState
 from ringmaster.tools.base import arguments_model
+from ringmaster.tools.redaction import redact_secrets
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,43 @@ def team_acts(deps: GraphDeps, kinds: list[EntityKind]) -> list[Act]:
     )
 
 
+def _redacted_messages(
+    state: RunState, request: str, new_messages: list[HumanMessage]
+) -> list[HumanMessage]:
+    """The transcript's message of this turn with its secrets taken out: the new one, or, when
+    a chat client sent the request as the last message, that message replaced (same id)."""
+    if new_messages:
+        return [HumanMessage(request)]
+    last = (state.get("messages") or [])[-1]
+    return [HumanMessage(request, id=last.id)]
+
+
+def _replied(
+    state: RunState,
+    request: str,
+    requester: Requester,
+    reply: str,
+    new_messages: list[HumanMessage],
+) -> dict[str, Any]:
+    """The turn of a message that asks nothing: a plan of one subtask for no agent, which
+    the supervisor answers itself (`plan.reply`: route_ready sends it to synthesize, which
+    records it done with the reply)."""
+    why = "a pleasantry that asks for nothing: answered by the supervisor, nothing raised"
+    subtask = Subtask(id="t1", description=request, agent=None, confidence=1.0, rationale=why)
+    plan = {**Plan(planner="supervisor", subtasks=[subtask]).model_dump(), "reply": reply}
+    emit("plan", "planner:supervisor", planner="supervisor", subtasks=plan["subtasks"], reply=reply)
+    return {
+        "request": request,
+        "requester": requester.model_dump(),
+        "turn": turn_number(state),
+        "plan": plan,
+        "redacted": [],
+        "results": None,
+        "answer": None,
+        "messages": new_messages,
+    }
+
+
 def make_plan(deps: GraphDeps) -> Any:
     kinds = kinds_from_team(deps.registry.team.entities)
     acts = team_acts(deps, kinds)
@@ -119,7 +158,16 @@ def make_plan(deps: GraphDeps) -> Any:
         # Intake: the runner checks before storing anything; this re-check guards other callers.
         text, new_messages = turn_request(state)
         request = validate_request(text, max_chars=deps.max_request_chars)
+        # Taken out before anything reads or keeps the request (a caller that is not
+        # ringmaster's runner hands it over as typed); the runner's intake took out the rest.
+        request, found = redact_secrets(request)
+        redacted = list(dict.fromkeys([*(state.get("redacted") or []), *found]))
+        if found:
+            new_messages = _redacted_messages(state, request, new_messages)
         requester = Requester.model_validate(state.get("requester") or {})
+        reply = pleasantry_reply(request)
+        if reply is not None:  # "thanks!": answered here; no agent, no review, no question
+            return _replied(state, request, requester, reply, new_messages)
         allowed = allowed_agents(deps, requester)
         # Follow-ups ("close it") are routed as what they refer to; an ambiguous one is asked.
         resolved = resolve(request, state.get("history") or [], kinds, deps.lookup, acts)
@@ -164,7 +212,8 @@ def make_plan(deps: GraphDeps) -> Any:
             "request": resolved.text if resolved.changed else request,
             "requester": requester.model_dump(),
             "turn": turn_number(state),
-            "plan": result.model_dump(),
+            "plan": {**result.model_dump(), **({"redacted": redacted} if redacted else {})},
+            "redacted": [],  # recorded in the plan; the next turn brings its own
             "results": None,  # a new turn: merge_results clears the last turn's
             "answer": None,
             "messages": new_messages,

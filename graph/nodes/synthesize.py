@@ -10,7 +10,8 @@ from langchain_core.messages import AIMessage
 
 from ringmaster.graph.events import emit
 from ringmaster.graph.references import EntityKind, turn_entities
-from ringmaster.graph.state import RunState
+from ringmaster.graph.state import RunState, subtask_result
+from ringmaster.tools.redaction import said_redacted
 
 CENT = Decimal("0.01")
 
@@ -25,7 +26,12 @@ def make_synthesize(kinds: Sequence[EntityKind]) -> Any:
 
 
 def synthesize(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, Any]:
+    replied = _replied(state)
+    if replied:  # a pleasantry the supervisor answered: its one subtask is done with the reply
+        state = {**state, "results": replied}
     update = answer_of(state, kinds)
+    if replied:
+        update["results"] = replied
     results = state.get("results") or {}
     emit(
         "final_answer",
@@ -36,6 +42,18 @@ def synthesize(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, A
     return update
 
 
+def _replied(state: RunState) -> dict[str, Any]:
+    """The results of a turn the supervisor answered itself (`plan.reply`), else {}."""
+    plan = state.get("plan") or {}
+    reply = plan.get("reply")
+    if reply is None or state.get("results"):
+        return {}
+    return {
+        s["id"]: subtask_result(s, None, "done", str(reply), output={"summary": str(reply)})
+        for s in plan["subtasks"]
+    }
+
+
 def answer_of(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, Any]:
     """The turn's answer as the synthesize node writes it (`answer`, the AI message, the
     turn's history entry) from its plan and results; what else writes a turn's answer (a
@@ -44,13 +62,18 @@ def answer_of(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, An
     plan = state["plan"]
     assert plan is not None
     lines = []
-    for s in plan["subtasks"]:
+    if plan.get("reply") is not None:  # the supervisor's own short reply, nothing else
+        lines.append(str(plan["reply"]))
+    for s in plan["subtasks"] if not lines else []:
         r = results.get(s["id"], {})
         who = r.get("agent") or "human"
         lines.append(f"[{s['id']} {who}: {r.get('status', 'missing')}] {r.get('summary', '')}")
         draft = drafted_text(r.get("output") or {})
         if draft:  # the text itself, not only that one was drafted
             lines += ["    " + line for line in draft.splitlines()]
+    redacted = plan.get("redacted")  # graph/nodes/plan.py: taken out of the request
+    if redacted:
+        lines.append(said_redacted([str(k) for k in redacted]))
     answer = "\n".join(lines)
     return {
         "answer": answer,
@@ -194,7 +217,9 @@ def outcome_summary(
     lines = [
         action_outcome(a, proposed[i] if i < len(proposed) else None) for i, a in enumerate(actions)
     ]
-    return "; ".join(lines) + "."
+    redacted = output.get("redacted")  # graph/nodes/agent.py: scrub_secrets
+    said = f" {said_redacted([str(k) for k in redacted])}" if isinstance(redacted, list) else ""
+    return "; ".join(lines) + "." + said
 
 
 def drafted_text(output: dict[str, Any]) -> str | None:

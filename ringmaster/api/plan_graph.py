@@ -52,6 +52,8 @@ def layout(plan: dict[str, Any] | None, results: dict[str, Any]) -> PlanGraph | 
         depth[sid] = 1 + max((depth[d] for d in deps), default=-1)
     rows: dict[int, int] = {}
     nodes: dict[str, Node] = {}
+    # No agent: a person routes it, unless the supervisor answered it (a pleasantry).
+    nobody = "supervisor" if plan.get("reply") is not None else "human"
     for sid, s in subtasks.items():  # plan order within a column
         col = depth[sid]
         row = rows.get(col, 0)
@@ -60,7 +62,7 @@ def layout(plan: dict[str, Any] | None, results: dict[str, Any]) -> PlanGraph | 
         agent = s.get("agent") if not s.get("escalate") else None
         nodes[sid] = Node(
             id=sid,
-            agent=result.get("agent") or agent or "human",
+            agent=result.get("agent") or agent or nobody,
             status=result.get("status") or "planned",
             description=s.get("description", ""),
             x=PAD + col * (NODE_W + GAP_X),

@@ -6,7 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 Priority = Literal["low", "normal", "high", "urgent"]
 DecisionKind = Literal["approve", "edit", "reject", "respond"]
@@ -87,6 +88,24 @@ class Problem(BaseModel):
 
 
 # -- bodies ----------------------------------------------------------------------------------
+class NewThreadIn(Body):
+    """`POST /threads`: no fields. It makes an empty thread; its first request goes to
+    `POST /threads/{id}/requests`, so a field sent here (`request` above all) is refused rather
+    than dropped while a 201 says all went well."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data:
+            raise PydanticCustomError(
+                "extra_forbidden",
+                "POST /threads takes no fields ({fields}): it makes an empty thread; send the "
+                "request to POST {where}",
+                {"fields": ", ".join(sorted(map(str, data))), "where": "/threads/{id}/requests"},
+            )
+        return data
+
+
 class RequestIn(Body):
     """A request on a thread."""
 

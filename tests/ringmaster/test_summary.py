@@ -30,9 +30,13 @@ def scripted_day(traffic: Traffic, clock: Clock, seed: int = 7) -> dict[str, Cou
         agent = rng.choice(AGENTS)
         tid = traffic.start([("s1", agent, []), ("s2", None, [])], ["billing"])
         clock.advance(minutes=rng.randint(1, 9))
-        error = "boom" if rng.random() < 0.2 else None
-        traffic.output(tid, "s1", agent, error=error)
-        want[agent]["failed" if error else "processed"] += 1
+        error = "boom" if rng.random() < 0.3 else None
+        # A failed attempt is the agent's (or unmarked, as before faults were) or refused for
+        # the request's input, the requester's scopes or its budget.
+        fault = rng.choice([None, "agent", "input", "scope", "budget"]) if error else None
+        traffic.output(tid, "s1", agent, error=error, fault=fault)
+        kind = "processed" if not error else "failed" if fault in (None, "agent") else "refused"
+        want[agent][kind] += 1
         if not error and rng.random() < 0.5:
             category = rng.choice(["refund", "contract", "pricing"])
             item = traffic.review(tid, "s1", agent, "approval", category)
@@ -75,7 +79,9 @@ def test_summary_numbers_match_the_scripted_day(engine: Engine) -> None:
     for agent, counts in want.items():
         if agent == "_categories":
             continue
-        for column in ("processed", "failed", "escalated", "approved", "rejected", "edited"):
+        for column in (
+            "processed", "failed", "refused", "escalated", "approved", "rejected", "edited",
+        ):  # fmt: skip
             assert getattr(got[agent], column) == counts[column], (agent, column)
         assert got[agent].corrected == counts["corrected"], agent
     assert set(got) == set(want) - {"_categories"}
@@ -98,7 +104,7 @@ def test_summary_numbers_match_the_scripted_day(engine: Engine) -> None:
     md = render(summary, "md")
     assert f"{summary.pending_reviews} review(s) pending" in md
     for a in summary.agents:
-        assert f"| {a.agent} | {a.processed} | {a.failed} | {a.escalated} |" in md
+        assert f"| {a.agent} | {a.processed} | {a.failed} | {a.refused} | {a.escalated} |" in md
     page = render(summary, "html")
     assert page.count("<svg") == 2
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
@@ -19,6 +20,40 @@ _KINDS = [
     ("announcement", r"\b(announce\w*|banner|maintenance|blog|newsletter|headline)\b"),
 ]
 _SEND = r"\bsend\b"
+# "email CUS-1001 …", "let CUS-1003 know by email …", "notify them …": a request that the
+# message go out (to recipients it names), not only that it be drafted.
+_SEND_VERB = (
+    r"^(?:(?:please|pls|and|then|now|can (?:you|u)|could (?:you|someone))\s+)*"
+    r"(?:e-?mail|message|notify|tell|let|write to|write \S+ an? (?:quick )?(?:e-?mail|note)|"
+    r"drop)\b"
+)
+# The words the request gives the message itself ("saying …", "that …", "to say …", ": …"),
+# as against only its subject ("about …").
+_MESSAGE = (
+    r"\b(?:saying|to say|that|telling (?:them|him|her)|to tell (?:them|him|her)|"
+    r"(?:let|letting) (?:them|him|her) know)\s+(?:that\s+)?(.+)$"
+)
+# What a message to a customer may state only when the records say it: money, the state of a
+# record, or a commitment made in the company's name.
+_MONEY = (
+    r"[$€£]\s?\d|\b\d[\d,.]*\s*(?:dollars?|usd|eur|euros?|gbp|pounds?|bucks)\b|"
+    r"\b(?:refund\w*|credit\w*|charg\w*|paid|payment|reimburs\w*|compensat\w*|waiv\w*|"
+    r"discount\w*|free|invoice\w*)\b"
+)
+_RECORD = (
+    r"\b(?:INV|TCK|INC|DEP|MSG)-\d+|\b(?:fixed|resolved|corrected|closed|issued|"
+    r"processed|deployed|cancell?ed|deleted|erased|restored|shipped|approved|upgraded|"
+    r"downgraded|due|overdue|expir\w*|renew\w*|suspend\w*|unpaid|outstanding|balance|sent|"
+    r"done|completed|finished|released|merged|live)\b|\bwent out\b|\bgone out\b|"
+    r"\bworks? again\b|\bis over\b|\bback (?:up|online|to normal)\b"
+)
+_COMMITMENT = (
+    r"\b(?:will|we'll|shall|going to|promise\w*|guarantee\w*|commit\w*)\b|"
+    r"\bby (?:tomorrow|monday|tuesday|wednesday|thursday|friday|the end)\b|\bwithin \d+"
+)
+_PRICING = r"\b(?:pric(?:e|es|ed|ing)|discount\w*|costs?|tiers?)\b"
+_TO_READER = [(r"\bthem\b", "you"), (r"\btheir\b", "your"), (r"\bthey(?:'re| are)\b", "you are"),
+              (r"\bthey\b", "you"), (r"\bthemselves\b", "yourselves")]  # fmt: skip
 _RESOLVED = r"\b(resolved|is over|(is|are|back) operational|fixed|back to normal)\b"
 _OPEN = r"\((open|investigating|identified)\)|degraded|outage|is down"
 _EVERYONE = r"all customers|every customer|everyone|all users"
@@ -30,6 +65,7 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     text = task.description
     kind = next((k for k, pattern in _KINDS if p.has(text, pattern)), "other")
     facts, sources = _facts(task.handoffs)
+    handed = list(facts)  # what the subtasks before this one did or found, not live look-ups
     # A status update always reads the services' live health, handed-over facts or not (a
     # rollback does not close an incident): a notice must not say "resolved" while one is open.
     if kind == "status_update" or (not facts and kind == "release_notes"):
@@ -63,16 +99,87 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         notes.append("based on " + ", ".join(sources))
     elif kind != "edit":
         notes.append("no facts were handed over, so the draft keeps details general")
-    if p.has(text, _SEND):
-        to = _recipients(text)
-        if to:
+    category = "draft"
+    to = _recipients(text) if _wants_sent(text) else None
+    if to:
+        message = _message(text)
+        # What the email says: the request's words for it, else its subject ("a reminder
+        # about their unpaid invoices" says they have some).
+        said = message or _topic(text)
+        # Pricing is the policy's to decide (human_categories), whoever writes to the customer.
+        if p.has(said, _PRICING):
+            category = "pricing"
+        doubts = _unsupported(said, handed, facts)
+        if message is None and not facts and not task.feedback and not doubts:
+            # Only a subject that states nothing ("about their account", "about the new
+            # pricing"): a body would say nothing, or guess.
+            p.ask(out, notes, f"the request gives the subject of the email to {audience} "
+                  f"('{_topic(text)}') but not what it should tell them, and no records were "
+                  "handed over to tell; nothing was sent. What should the email say?")  # fmt: skip
+        else:
+            if doubts:
+                out["evidence"] = {"checks": [], "concerns": doubts, "questions": []}
+                notes.extend(f"but {d}, so a person checks it before it is sent" for d in doubts)
             tools.propose(
                 "send_email", description=f"Send '{title}' to {audience}", to=to,
                 subject=title, body=body,
             )  # fmt: skip
             notes.append(f"proposed sending it to {audience}")
     out["summary"] = p.summary(notes, task.feedback)
-    return AgentOutput(output=out, category="draft")
+    return AgentOutput(output=out, category=category)
+
+
+def _wants_sent(text: str) -> bool:
+    """The request asks for the text to go out, not only to be drafted."""
+    return p.has(text, _SEND) or p.has(text.strip(), _SEND_VERB)
+
+
+def _message(text: str) -> str | None:
+    """The words the request gives the message to say, or None when it names only a subject."""
+    m = re.search(_MESSAGE, text, flags=re.IGNORECASE) or re.search(r":\s+(.+)$", text)
+    said = m.group(1).strip().strip("'\"“”‘’ .") if m else ""
+    return said or None
+
+
+def _unsupported(message: str, handed: list[str], facts: list[str]) -> list[str]:
+    """What `message` states about money, a record or a commitment that `handed` (what the
+    subtasks before this one did or found) does not bear out, or that `facts` (those and the
+    live look-ups) contradict, each as a reason a person must read it first. A look-up of how
+    things stand now confirms no claim of what was done; it can only show one false."""
+    known = " ".join(handed)
+    doubts = []
+    amounts = re.findall(r"\d+(?:[.,]\d+)?", message)
+    if p.has(message, _MONEY):
+        missing = [a for a in amounts if not _amount_in(a, known)]
+        if missing or not p.has(known, r"\bUSD\b|\brefund|\bcredit"):
+            what = f" ({', '.join(missing)})" if missing else ""
+            doubts.append(f"the email states an amount of money or a payment{what} that no "
+                          "record handed over supports")  # fmt: skip
+    if p.has(message, _RECORD):
+        # A customer's id names who it is to or about; it states nothing by itself.
+        ids = re.findall(r"\b(?:INV|TCK|INC|DEP|MSG)-\d+", message, flags=re.IGNORECASE)
+        named = [i for i in ids if i.upper() not in known.upper()]
+        if named or not known:
+            what = f" ({', '.join(i.upper() for i in named)})" if named else ""
+            doubts.append(f"the email states what happened to a record{what} that no record "
+                          "handed over supports")  # fmt: skip
+        if p.has(message, _RESOLVED + r"|\bis over\b|\bworks? again\b|\bback (?:up|online)\b"):
+            if p.has(" ".join(facts), _OPEN):
+                doubts.append(f"the email says it is resolved, but {_still_open(facts)}")
+    if p.has(message, _COMMITMENT):
+        m = re.search(_COMMITMENT, message, flags=re.IGNORECASE)
+        said = m.group(0) if m else ""
+        doubts.append(f"the email makes a commitment in the company's name ('{said}') that no "
+                      "record supports")  # fmt: skip
+    return [f"{d}: '{p.short(message, 80)}'" for d in doubts]
+
+
+def _amount_in(amount: str, known: str) -> bool:
+    try:
+        value = Decimal(amount.replace(",", ""))
+    except InvalidOperation:
+        return False
+    return any(Decimal(n) == value for n in re.findall(r"\d+(?:\.\d+)?", known))
 
 
 def _still_open(facts: list[str]) -> str:
@@ -170,7 +277,14 @@ def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
     if kind == "email":
         greeting = f"Hello {_name(text)}," if _name(text) else "Hello,"
         body = f"{greeting}\n\n{('We want to let you know: ' + detail + ' ') if detail else ''}"
-        body += f"This is about {topic.lower()}. If anything is unclear, just reply to this email."
+        message = _message(text)
+        topic = _to_reader(topic)  # the subject speaks to the reader as the body does
+        if message:  # the request's own words, said to the reader
+            message = _to_reader(message)
+            body += f"{message[:1].upper()}{message[1:]}. If anything is unclear, just reply."
+        else:
+            body += (f"This is about {topic.lower()}. If anything is unclear, just reply to this "
+                     "email.")  # fmt: skip
         return topic, body + "\n\nBest regards,\nThe team"
     if kind == "social":
         return topic, p.short(f"{topic}! {detail}".strip(), 270)
@@ -182,6 +296,13 @@ def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
     return title, body
 
 
+def _to_reader(text: str) -> str:
+    """The request's words about the customer ("we refunded them") as said to them."""
+    for pattern, repl in _TO_READER:
+        text = re.sub(pattern, repl, text, flags=re.IGNORECASE)
+    return text
+
+
 def _topic(text: str) -> str:
     t = p.after_colon(text) or text
     t = re.sub(
@@ -191,6 +312,8 @@ def _topic(text: str) -> str:
         t.strip(),
         flags=re.IGNORECASE,
     )
+    # "send CUS-1012 a reminder" -> "a reminder": the recipient is not the subject
+    t = re.sub(r"^(?:CUS-\d+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s+(?:an?\s+)?", "", t, flags=re.I)
     # "an email to X apologising for the login trouble" -> "the login trouble"
     m = re.search(
         r"^.{0,60}?\b(?:about|explaining|announcing|regarding|telling \w+ about|apologising for|"
@@ -226,6 +349,9 @@ def _audience(text: str) -> str:
     found = p.emails(text)
     if found:
         return ", ".join(found)
+    named = p.ids(p.CUSTOMER_ID, text)
+    if named:
+        return ", ".join(named)
     if p.has(text, r"affected customers"):
         return "affected customers"
     return _name(text) or "customers"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ringmaster.tools import redaction
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
 
@@ -26,28 +27,21 @@ MONTHS = (
     "july", "august", "september", "october", "november", "december",
 )  # fmt: skip
 
-# Kept in step with the team file's forbidden_patterns: what a skill copies from a request
-# into an output or a proposal is scrubbed first, so a pasted card number or key never leaks.
-_SECRETS = [
+# The team file's card-shaped forbidden_patterns, Luhn or not: an output holding one would fail
+# validation, so a skill never copies one.
+_CARD_SHAPES = [
     re.compile(p)
-    for p in (
-        r"\b(?:\d{4}[ -]){3}\d{4}\b",
-        r"\b\d{13,19}\b",
-        r"\b\d{4}[ -]\d{6}[ -]\d{5}\b",
-        r"\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}",
-        r"\bAKIA[0-9A-Z]{16}\b",
-        r"\bgh[pousr]_[A-Za-z0-9]{20,}\b",
-        r"\bxox[abprs]-[A-Za-z0-9-]{10,}",
-        r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
-        r"(?i)\b(?:api[_-]?key|secret|password|passwd|token)\s*[:=]\s*\S{6,}",
-    )
+    for p in (r"\b(?:\d{4}[ -]){3}\d{4}\b", r"\b\d{13,19}\b", r"\b\d{4}[ -]\d{6}[ -]\d{5}\b")
 ]
 
 
 def redact(text: str) -> str:
-    """The text with anything that looks like a card number or a secret replaced."""
-    for pattern in _SECRETS:
-        text = pattern.sub("[redacted]", text)
+    """The text with anything that looks like a card number or a secret replaced
+    (tools/redaction.py, and the team file's card shapes): what a skill copies from a request
+    into an output or a proposal is scrubbed first."""
+    text = redaction.redact(text)
+    for pattern in _CARD_SHAPES:
+        text = pattern.sub(redaction.REDACTED, text)
     return text
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated, Any, cast
 
 from anyio import to_thread
-from fastapi import APIRouter, Header, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Body, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
@@ -22,6 +22,7 @@ from ringmaster.api.pagination import Cursor
 from ringmaster.api.schemas import (
     Accepted,
     ErrorCode,
+    NewThreadIn,
     OutcomeOut,
     RequestIn,
     ThreadDetail,
@@ -48,10 +49,13 @@ ThreadId = Annotated[str, Path(min_length=1, max_length=64)]
     operation_id="create_thread",
     status_code=201,
     response_model=ThreadOut,
-    responses=doc(401, 403, 429),
+    responses=doc(401, 403, 422, 429),
 )
-def create_thread(state: StateDep, caller: AnyUser) -> ThreadOut:
-    """A new, empty thread owned by the caller."""
+def create_thread(
+    state: StateDep, caller: AnyUser, body: Annotated[NewThreadIn | None, Body()] = None
+) -> ThreadOut:
+    """A new, empty thread owned by the caller. It takes no body (or `{}`); a request goes to
+    `POST /threads/{id}/requests`, and a field sent here is a 422."""
     state.request_limit.take(caller.key)
     thread_id = state.runner.submit_thread(caller.user.name)
     return thread_out(state.runner.threads.get(thread_id))

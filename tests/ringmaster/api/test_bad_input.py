@@ -92,6 +92,7 @@ def test_a_body_that_is_not_json_says_what_and_where_on_every_json_endpoint(
         if "application/json" in (op.get("requestBody") or {}).get("content", {})
     ]
     assert {p for _, p in takes_json} == {
+        "/threads",  # an optional body of no fields: a field sent there is refused
         "/threads/{thread_id}/requests",
         "/reviews/{item_id}/decision",
     }
@@ -202,3 +203,23 @@ def test_review_filters_and_pages(sqlite_api: Api) -> None:
     assert api.get("/reviews?category=legal", "rev").json()["total"] == 0
     agents = {a["name"]: a for a in api.get("/agents", "ann").json()}
     assert agents["gamma"]["pending_reviews"] == 3 and agents["beta"]["pending_reviews"] == 0
+
+
+@pytest.mark.parametrize("body", [{"request": "refund INV-1004"}, {"priority": "low"}])
+def test_a_new_thread_refuses_fields_it_does_not_take_and_names_where_a_request_goes(
+    api: Api, body: dict[str, Any]
+) -> None:
+    r = api.post("/threads", "ann", json=body)
+    _assert_clear_4xx(r, 422)
+    problem = r.json()
+    assert problem["code"] == "invalid_input"
+    assert next(iter(body)) in problem["detail"]
+    assert "/threads/{id}/requests" in problem["detail"]
+    assert api.get("/threads", "ann").json()["total"] == 0  # no empty thread was made
+    # With no body, or an empty object, it makes the empty thread the docs describe.
+    assert api.post("/threads", "ann").status_code == 201
+    assert api.post("/threads", "ann", json={}).status_code == 201
+    # The OpenAPI document says so: an optional body that allows no fields.
+    op = api.client.get("/openapi.json", headers=api.h("ann")).json()["paths"]["/threads"]["post"]
+    assert op["requestBody"].get("required", False) is False
+    assert "422" in op["responses"]

@@ -1,0 +1,71 @@
+"""A message that is only a pleasantry ("thanks!", "ok, great", "hi there") asks nothing: the
+supervisor answers it in a line and raises no work and no review (graph/nodes/plan.py).
+
+Only a message made of nothing else counts: "thanks! what's the status of TCK-1001?" is the
+request it carries, and a word this list does not know makes the message a request as before.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Each kind: its phrases, and the reply. The first kind a message holds gives the reply.
+_KINDS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "You're welcome.",
+        (
+            "thanks", "thank you", "thank u", "thanx", "thx", "ty", "tysm", "cheers",
+            "much appreciated", "appreciate it", "i appreciate it", "appreciated",
+        ),
+    ),
+    (
+        "Goodbye.",
+        ("bye", "goodbye", "good bye", "see you", "see ya", "later", "good night", "take care"),
+    ),
+    (
+        "Hello. What would you like done?",
+        (
+            "hi", "hello", "hey", "hiya", "howdy", "good morning", "good afternoon",
+            "good evening", "morning", "greetings",
+        ),
+    ),
+    (
+        "Noted.",
+        (
+            "ok", "okay", "k", "kk", "great", "perfect", "awesome", "cool", "nice", "got it",
+            "sounds good", "all good", "good", "lovely", "brilliant", "excellent", "fantastic",
+            "alright", "all right", "wonderful", "amazing", "noted", "understood",
+        ),
+    ),
+]  # fmt: skip
+# Words that go with a pleasantry without asking anything.
+_FILLER = (
+    "so much", "very much", "a lot", "a bunch", "again", "all", "team", "everyone", "guys",
+    "folks", "there", "then", "ringmaster", "for that", "for the help", "for your help",
+    "for everything", "that's", "that is", "thats", "it", "this", "really", "so", "very", "oh",
+    "and", "yes", "yeah", "yep", "that works", "works", "for now", "man", "mate", "buddy",
+)  # fmt: skip
+_EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]")
+
+
+def _alternation(phrases: tuple[str, ...]) -> str:
+    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+
+_ANY = _alternation(tuple(p for _, phrases in _KINDS for p in phrases) + _FILLER)
+_ONLY = re.compile(rf"(?:(?:{_ANY})\b[\s,.!:;)(-]*)+", re.IGNORECASE)
+
+
+def pleasantry_reply(text: str) -> str | None:
+    """The short reply to `text` when it is only a pleasantry, else None."""
+    bare = _EMOJI.sub(" ", text).strip(" \t\n.,!?:;)(-~*").lower()
+    if not bare:  # an emoji alone ("👍") acknowledges; punctuation alone says nothing
+        return "Noted." if _EMOJI.search(text) else None
+    if len(bare) > 80:
+        return None
+    if _ONLY.fullmatch(bare + " ") is None and _ONLY.fullmatch(bare) is None:
+        return None
+    for reply, phrases in _KINDS:
+        if re.search(rf"(?<![\w'])(?:{_alternation(phrases)})(?![\w'])", bare):
+            return reply
+    return None  # only filler words ("so", "then"): not a pleasantry either

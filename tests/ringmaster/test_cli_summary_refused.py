@@ -1,0 +1,31 @@
+"""`ringmaster summary` counts an attempt refused for what the request gave it (failure kinds
+input, scope, budget: graph/nodes/agent.py fault_of) as refused, not as the agent's failure,
+as `ringmaster status` already does."""
+
+from __future__ import annotations
+
+import json
+
+from tests.ringmaster.test_cli import Cli
+from tests.ringmaster.test_refused_input import BAD
+
+
+def test_summary_counts_refused_subtasks_as_refused_not_failed(cli_in_process: Cli) -> None:
+    cli = cli_in_process
+    assert cli.json("run", BAD)["status"] == "needs_input"  # the tool refused 99999 days
+    cli.json("run", "how many tickets were opened last week")
+    report = json.loads(cli("summary", "--format", "json").stdout)
+    (line,) = [a for a in report["agents"] if a["agent"] == "analytics"]
+    assert (line["processed"], line["failed"], line["refused"]) == (1, 0, 1)
+    assert report["totals"]["failed"] == 0 and report["totals"]["refused"] == 1
+    text = cli("summary").stdout
+    assert "0 failed" in text and "1 refused" in text
+
+
+def test_a_pleasantry_plans_no_work_in_the_summary(cli_in_process: Cli) -> None:
+    cli = cli_in_process
+    cli.json("run", "Refund invoice INV-1002 in full")  # one subtask, one review
+    cli.json("run", "thanks!")  # answered by the supervisor: no subtask of work
+    report = json.loads(cli("summary", "--format", "json").stdout)
+    assert report["escalation_rate"] == 1.0
+    assert report["requests"] == 2
