@@ -84,6 +84,7 @@ class RunState(TypedDict, total=False):
     results: Annotated[dict[str, Any], merge_results]
     answer: str | None
     history: Annotated[list[dict[str, Any]], operator.add]
+    read_as: list[str]  # guessed readings the turn used ("INV-101 read as INV-1001")
 
 
 class WorkState(TypedDict, total=False):

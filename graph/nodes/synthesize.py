@@ -43,7 +43,8 @@ def answer_of(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, An
     results = state.get("results") or {}
     plan = state["plan"]
     assert plan is not None
-    lines = []
+    # A reference the turn guessed is said first: the requester sees what was read.
+    lines = [f"({'; '.join(state.get('read_as') or [])})"] if state.get("read_as") else []
     for s in plan["subtasks"]:
         r = results.get(s["id"], {})
         who = r.get("agent") or "human"

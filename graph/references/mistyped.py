@@ -6,7 +6,8 @@ swapped) from exactly one record of that kind the thread named or touched stands
 record; when it is one slip from several ("INV-118" after INV-1188 and INV-1189) the turn asks
 which, never guessing. An id typed without its dash that is a real record ("tck1058") is that
 record. A well-formed id is taken as typed unless the lookup says no such record exists; with
-no lookup, it always is.
+no lookup, it always is. A slip mended is a guess (`Resolution.guessed`): read-only work may
+use it, a side effect asks first (`confirm.confirming`).
 """
 
 from __future__ import annotations
@@ -92,7 +93,9 @@ def mend_ids(request: str, thread: _Thread) -> tuple[str, list[Resolution]] | st
                 return _question(kind, meant)
             if meant:
                 text = text[: match.start()] + meant[0] + text[match.end() :]
-                mended.append(Resolution(typed, meant[0], kind.name, thread.turn_naming(meant[0])))
+                turn = thread.turn_naming(meant[0])
+                # A guess: the requester confirms it before a side effect runs on it.
+                mended.append(Resolution(typed, meant[0], kind.name, turn, guessed="typo"))
     return text, mended
 
 

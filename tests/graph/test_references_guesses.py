@@ -1,0 +1,86 @@
+"""A reading the resolver guessed (an id mended from a typo, a record picked by a description
+that fits others too) never drives a side effect unconfirmed: the turn asks one question that
+names the guess, and "yes" (or the id) confirms it. A read-only turn may use the guess, and
+says what it read."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ringmaster.graph.references import RecordFacts, acts_from_tools, resolve, turn_entities
+from ringmaster.graph.references.entities import asking
+from tests.graph.references_kit import KINDS, entities, turn
+
+SIDE_EFFECTS = [
+    ("update_ticket", ["ticket_id", "status", "priority", "note"]),
+    ("close_ticket", ["ticket_id", "resolution"]),
+    ("issue_refund", ["invoice_id", "amount", "reason"]),
+    ("apply_credit", ["customer_id", "amount", "reason"]),
+    ("rollback_deployment", ["service", "environment", "to_version", "reason"]),
+]
+READS = ["customer_id", "ticket_id", "invoice_id", "status", "service", "environment"]
+ACTS = acts_from_tools(SIDE_EFFECTS, KINDS, READS)
+FACTS = {
+    "INV-1001": RecordFacts(
+        "INV-1001", "CUS-1001", "paid 2025-03 usd March Mar 2025", amount=Decimal("99.00")
+    ),
+    "INV-1010": RecordFacts("INV-1010", "CUS-1002", "unpaid 2025-04 usd April Apr 2025"),
+    "TCK-1150": RecordFacts("TCK-1150", "CUS-1013", "app crash on login open high"),
+    "TCK-1058": RecordFacts("TCK-1058", "CUS-1001", "2fa codes not arriving open"),
+}
+
+
+def lookup(entity: str) -> RecordFacts | None:
+    return FACTS.get(entity)
+
+
+def asked_turn(number: int, request: str, question: str) -> dict[str, object]:
+    """The history entry a question turn leaves, as the graph writes it."""
+    results = {"t1": {"description": asking(request, question)}}
+    return {"turn": number, "request": request, "entities": turn_entities(KINDS, request, results)}
+
+
+def test_a_mended_id_is_asked_before_a_side_effect_and_yes_confirms_it() -> None:
+    history = [turn(1, "what's the status of INV-1001?")]
+    out = resolve("refund INV-101", history, KINDS, lookup, ACTS)
+    assert out.question is not None and "INV-1001" in out.question
+    assert "99.00" in out.question and "March" in out.question
+    assert "yes" in out.question.lower()
+    # What was guessed is kept, marked as a guess, for the rationale and the audit trail.
+    [guess] = out.resolutions
+    assert (guess.phrase, guess.entity, guess.guessed) == ("INV-101", "INV-1001", "typo")
+
+    asked = asked_turn(2, "refund INV-101", out.question)
+    for reply in ("yes", "Yes please", "yes, INV-1001", "yep"):
+        confirmed = resolve(reply, [*history, asked], KINDS, lookup, ACTS)
+        assert confirmed.question is None, reply
+        assert confirmed.text == "refund INV-1001" and entities(confirmed) == ["INV-1001"]
+        assert confirmed.answers == 2 and not any(r.guessed for r in confirmed.resolutions)
+
+
+def test_a_mended_id_is_read_without_asking_and_marked_as_read() -> None:
+    history = [turn(1, "what's the status of INV-1001?")]
+    out = resolve("how much was INV-101 for?", history, KINDS, lookup, ACTS)
+    assert out.question is None and out.text == "how much was INV-1001 for?"
+    assert [r.guessed for r in out.resolutions] == ["typo"]
+    assert out.read_as() == ["INV-101 read as INV-1001"]
+
+
+def test_a_well_formed_id_with_no_record_is_a_guess_too_but_a_dropped_dash_is_not() -> None:
+    history = [turn(1, "Chloe Okafor's app crash, TCK-1150 - who's on it?")]
+    out = resolve("move TCK-1510 back to open", history, KINDS, lookup, ACTS)
+    assert out.question is not None and "TCK-1150" in out.question
+    # "tck1058" is the record typed without its dash: nothing guessed, it acts.
+    history = [turn(1, "TCK-1058, the 2FA one - anything new?")]
+    out = resolve("close tck1058, codes are arriving now", history, KINDS, lookup, ACTS)
+    assert out.question is None and entities(out) == ["TCK-1058"]
+    assert not any(r.guessed for r in out.resolutions)
+
+
+def test_no_to_a_confirmation_with_another_id_runs_on_that_one() -> None:
+    history = [turn(1, "what's the status of INV-1001?")]
+    out = resolve("refund INV-101", history, KINDS, lookup, ACTS)
+    assert out.question is not None
+    asked = asked_turn(2, "refund INV-101", out.question)
+    other = resolve("no, INV-1010", [*history, asked], KINDS, lookup, ACTS)
+    assert other.question is None and "INV-1010" in other.text and "INV-1001" not in other.text
