@@ -189,7 +189,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     """
     if not thread.lookup or not thread.history:
         return text, []
-    resolutions: list[Resolution] = []
+    text, resolutions = _former_latter(text, thread)
     unfit: dict[str, EntityKind | None] = {}
     for kind in [k for k in thread.kinds if not k.person]:
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
@@ -227,6 +227,31 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         if question:
             return question
     return text, resolutions
+
+
+# "the former", "the latter" standing alone, as a subject or an object ("The latter is to be
+# refunded", "refund the former"), not before a noun ("the former owner").
+_FORMER_LATTER = re.compile(
+    r"\bthe (former|latter)\b(?=\s*(?:[,.;:!?]|$)|\s+(?:is|was|should|needs?|must|can|could"
+    r"|has|will|may|one|please|too|as well)\b)",
+    re.I,
+)
+
+
+def _former_latter(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
+    """ "the former"/"the latter": the first or second of the two records the newest turn
+    that named any named (nothing when it named other than two)."""
+    found = _FORMER_LATTER.search(text)
+    latest = thread.latest_named_any() if found else None
+    if found is None or latest is None:
+        return text, []
+    named, turn = latest
+    records = list(dict.fromkeys((k, e) for k, e in named if not thread.by_name[k].person))
+    if len(records) != 2:
+        return text, []
+    kind, entity = records[0 if found.group(1).lower() == "former" else 1]
+    text = text[: found.start()] + entity + text[found.end() :]
+    return text, [Resolution(found.group(0), entity, kind, turn)]
 
 
 def _top_fits(pool: list[str], request: str, kind: EntityKind, thread: _Thread) -> list[str]:

@@ -57,8 +57,16 @@ class Resolution:
     guessed: str = ""
 
     def describe(self) -> str:
-        guess = f", guessed from a {self.guessed}" if self.guessed else ""
+        guess = f", {_GUESSES.get(self.guessed, 'guessed')}" if self.guessed else ""
         return f"{self.phrase!r} → {self.entity} (turn {self.turn}{guess})"
+
+
+# How each kind of guess reads in a rationale.
+_GUESSES = {
+    "typo": "guessed from a typo",
+    "near id": "guessed: one digit off a record in play",
+    "description": "guessed: the words fit another record too",
+}
 
 
 @dataclass(frozen=True)

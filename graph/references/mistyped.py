@@ -42,7 +42,7 @@ def one_slip(typed: str, meant: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def _in_thread(thread: _Thread, kind: str) -> list[str]:
+def in_thread(thread: _Thread, kind: str) -> list[str]:
     """The ids of `kind` earlier turns named or touched, newest turn first."""
     seen: list[str] = []
     for turn in reversed(thread.history):
@@ -63,13 +63,13 @@ def mend_ids(request: str, thread: _Thread) -> tuple[str, list[Resolution]] | st
             continue
         letters, dash = prefix
         loose = re.compile(rf"(?<![\w-]){letters}[-\s#]?(\d{{2,}})(?!\w)", re.I)
-        in_thread = _in_thread(thread, kind.name)
+        seen = in_thread(thread, kind.name)
         for match in reversed(list(loose.finditer(text))):
             typed, digits = match.group(0), match.group(1)
             as_id = f"{letters.upper()}{dash}{digits}"
             well_formed = typed.upper() == as_id and bool(kind.pattern.fullmatch(as_id))
             if well_formed and (
-                thread.lookup is None or as_id in in_thread or thread.facts(as_id) is not None
+                thread.lookup is None or as_id in seen or thread.facts(as_id) is not None
             ):
                 # Well formed ("TCK-1058", or "tck-1058", read as typed elsewhere): a slip
                 # only when the lookup knows no such record.
@@ -83,7 +83,7 @@ def mend_ids(request: str, thread: _Thread) -> tuple[str, list[Resolution]] | st
                 continue
             meant = [
                 e
-                for e in in_thread
+                for e in seen
                 if one_slip(digits, e[len(letters) :].lstrip("-"))
                 # A well-formed id is a slip only where the lookup knows this kind's records
                 # (one it knows nothing of may simply not cover them).

@@ -84,3 +84,55 @@ def test_no_to_a_confirmation_with_another_id_runs_on_that_one() -> None:
     asked = asked_turn(2, "refund INV-101", out.question)
     other = resolve("no, INV-1010", [*history, asked], KINDS, lookup, ACTS)
     assert other.question is None and "INV-1010" in other.text and "INV-1001" not in other.text
+
+
+NEAR = {
+    **FACTS,
+    "TCK-1134": RecordFacts("TCK-1134", "CUS-1033", "request to delete a user pending"),
+    "TCK-1143": RecordFacts("TCK-1143", "CUS-1033", "how do i rotate an api key closed"),
+    "CUS-1031": RecordFacts("CUS-1031", words="ben garcia garcia group starter active"),
+    "CUS-1032": RecordFacts("CUS-1032", words="olivia garcia garcia partners pro active"),
+}
+
+
+def near(entity: str) -> RecordFacts | None:
+    return NEAR.get(entity)
+
+
+def test_a_real_id_one_slip_from_the_one_in_play_is_asked_before_a_side_effect() -> None:
+    history = [turn(1, "TCK-1132 + TCK-1134 - who owns these?")]
+    note = "add a note to TCK-1143: legal approved the deletion"
+    out = resolve(note, history, KINDS, near, ACTS)
+    assert out.question is not None and out.question.startswith("Did you mean TCK-1134")
+    assert [(r.phrase, r.entity, r.guessed) for r in out.resolutions] == [
+        ("TCK-1143", "TCK-1134", "near id")
+    ]
+    asked = asked_turn(2, note, out.question)
+    confirmed = resolve("yes, TCK-1134", [*history, asked], KINDS, near, ACTS)
+    assert confirmed.text == "add a note to TCK-1134: legal approved the deletion"
+    # Read-only, it is read as typed; "too", or words that describe it, say it is meant.
+    out = resolve("what is TCK-1143 about?", history, KINDS, near, ACTS)
+    assert out.question is None and "TCK-1143" in out.text
+    out = resolve("close TCK-1143 too", history, KINDS, near, ACTS)
+    assert out.question is None
+    history = [turn(1, "what plan is Ben Garcia, CUS-1031, on?")]
+    out = resolve("give Olivia Garcia, CUS-1032, a $10 credit", history, KINDS, near, ACTS)
+    assert out.question is None
+
+
+def test_the_former_and_the_latter_are_the_two_records_in_order() -> None:
+    history = [turn(1, "Please state the status of invoices INV-1001 and INV-1010.")]
+    out = resolve("The latter is to be refunded in full.", history, KINDS, lookup, ACTS)
+    assert out.text == "INV-1010 is to be refunded in full." and entities(out) == ["INV-1010"]
+    out = resolve("refund the former", history, KINDS, lookup, ACTS)
+    assert out.text == "refund INV-1001" and entities(out) == ["INV-1001"]
+
+
+def test_an_act_word_that_says_what_happened_is_no_act() -> None:
+    # "refund was issued" is the reason for closing, not a refund asked for among invoices.
+    history = [
+        turn(1, "any open tickets for CUS-1034?", "TCK-1056"),
+        turn(2, "what invoices does CUS-1034 have?", "INV-1032 INV-1079"),
+    ]
+    out = resolve("close TCK-1056, refund was issued", history, KINDS, lookup, ACTS)
+    assert out.question is None
