@@ -136,3 +136,27 @@ def test_an_act_word_that_says_what_happened_is_no_act() -> None:
     ]
     out = resolve("close TCK-1056, refund was issued", history, KINDS, lookup, ACTS)
     assert out.question is None
+
+
+OWNED = {
+    "CUS-1035": RecordFacts(
+        "CUS-1035", words="greta yilmaz", owns=("TCK-1022", "TCK-1100", "TCK-1136", "TCK-1138")
+    ),
+    "TCK-1022": RecordFacts("TCK-1022", "CUS-1035", "change the billing email address open"),
+    "TCK-1100": RecordFacts("TCK-1100", "CUS-1035", "password reset link expired", done=True),
+    "TCK-1136": RecordFacts("TCK-1136", "CUS-1035", "cannot log in after password reset"),
+    "TCK-1138": RecordFacts("TCK-1138", "CUS-1035", "rate limit reached unexpectedly open"),
+}
+
+
+def test_a_record_a_tie_break_picked_is_confirmed_before_a_side_effect() -> None:
+    # Two of her tickets are about a password; the one unfinished is picked: a guess.
+    history = [turn(1, "what are CUS-1035's tickets about?")]
+    out = resolve("close the password one", history, KINDS, OWNED.get, ACTS)
+    assert out.question is not None and out.question.startswith("Did you mean TCK-1136")
+    assert [(r.entity, r.guessed) for r in out.resolutions] == [("TCK-1136", "description")]
+    out = resolve("is the password one still open?", history, KINDS, OWNED.get, ACTS)
+    assert out.question is None and out.read_as() == ["the password one read as TCK-1136"]
+    # Words that fit one of her tickets alone are no guess.
+    out = resolve("close the rate limit one", history, KINDS, OWNED.get, ACTS)
+    assert out.question is None and entities(out) == ["TCK-1138"]
