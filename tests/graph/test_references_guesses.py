@@ -160,3 +160,19 @@ def test_a_record_a_tie_break_picked_is_confirmed_before_a_side_effect() -> None
     # Words that fit one of her tickets alone are no guess.
     out = resolve("close the rate limit one", history, KINDS, OWNED.get, ACTS)
     assert out.question is None and entities(out) == ["TCK-1138"]
+
+
+def test_it_after_a_record_the_request_names_by_its_noun_is_that_record() -> None:
+    # "it" was read as the earlier turn's TCK-1005 beside "their seats ticket" (TCK-1037).
+    facts = {
+        "CUS-1007": RecordFacts("CUS-1007", words="yuki tanaka", owns=("TCK-1005", "TCK-1037")),
+        "TCK-1005": RecordFacts("TCK-1005", "CUS-1007", "api returns 502 errors open urgent"),
+        "TCK-1037": RecordFacts("TCK-1037", "CUS-1007", "need to add more seats pending"),
+    }
+    history = [turn(1, "status of TCK-1005 pls")]
+    out = resolve("and their seats ticket - move it to open", history, KINDS, facts.get, ACTS)
+    assert "TCK-1005" not in entities(out) and "TCK-1037" in entities(out)
+    # "an incident" is a new record, not what "it" stands for.
+    history = [turn(1, "check the latest web deployment in production", "DEP-1028")]
+    out = resolve("open an incident for it", history, KINDS, facts.get, ACTS)
+    assert entities(out) == ["DEP-1028"]
