@@ -87,6 +87,7 @@ class RunState(TypedDict, total=False):
     # Kinds of secret (password, card number …) taken out of the turn's request before it was
     # stored (ringmaster's intake); the plan node records them in the plan, and answers say so.
     redacted: list[str]
+    read_as: list[str]  # guessed readings the turn used ("INV-101 read as INV-1001")
 
 
 class WorkState(TypedDict, total=False):

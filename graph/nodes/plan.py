@@ -216,6 +216,9 @@ def make_plan(deps: GraphDeps) -> Any:
             "redacted": [],  # recorded in the plan; the next turn brings its own
             "results": None,  # a new turn: merge_results clears the last turn's
             "answer": None,
+            # What the turn read a guessed reference as ("INV-101 read as INV-1001"), for its
+            # answer to say; a question names its guesses itself.
+            "read_as": [] if resolved.question else resolved.read_as(),
             "messages": new_messages,
         }
 

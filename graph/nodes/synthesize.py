@@ -61,10 +61,11 @@ def answer_of(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, An
     results = state.get("results") or {}
     plan = state["plan"]
     assert plan is not None
-    lines = []
+    # A reference the turn guessed is said first: the requester sees what was read.
+    lines = [f"({'; '.join(state.get('read_as') or [])})"] if state.get("read_as") else []
     if plan.get("reply") is not None:  # the supervisor's own short reply, nothing else
         lines.append(str(plan["reply"]))
-    for s in plan["subtasks"] if not lines else []:
+    for s in plan["subtasks"] if plan.get("reply") is None else []:
         r = results.get(s["id"], {})
         who = r.get("agent") or "human"
         lines.append(f"[{s['id']} {who}: {r.get('status', 'missing')}] {r.get('summary', '')}")

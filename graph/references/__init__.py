@@ -21,7 +21,8 @@ and ellipsis, "and for March?"), `swaps` (a correction that takes a record or an
 back: "not INV-1002, INV-1005", "don't refund it, credit her instead"), `implied` (an action
 typed without its object: "roll back"), `mistyped` (an id typed wrong: "INV-102" for the
 INV-1002 in play), `unbound` (a side effect on a record the turn leaves out is asked when
-several are in play), `choices` ("refund one of them" is asked, "all except the seats one"
+several are in play), `confirm` (a guessed reading is confirmed before a side effect runs on
+it), `choices` ("refund one of them" is asked, "all except the seats one"
 leaves it out) and `patterns` (the phrase patterns and word sets).
 """
 
@@ -32,6 +33,7 @@ from dataclasses import replace
 from typing import Any
 
 from ringmaster.graph.references.choices import open_choice, without_excepted
+from ringmaster.graph.references.confirm import confirming
 from ringmaster.graph.references.entities import (
     EntityKind,
     Lookup,
@@ -108,6 +110,7 @@ def _resolve(
     if not kinds or not history:
         return Resolved(request, [])
     thread = _Thread(history, kinds, lookup, acts)
+    typed = request
     mended = mend_ids(request, thread)
     if isinstance(mended, str):
         return Resolved(request, [], mended)
@@ -116,7 +119,11 @@ def _resolve(
     out = _references(request, thread, acts)
     # "refund one of them" is asked; "close them all except the seats one" leaves it out.
     out = without_excepted(open_choice(request, out, thread, acts), thread, acts)
-    return replace(out, resolutions=[*slips, *out.resolutions]) if slips else out
+    if slips:
+        out = replace(out, resolutions=[*slips, *out.resolutions])
+    # A guessed reading (a mended id, a record a loose description picked) is asked before a
+    # side effect runs on it.
+    return confirming(typed, out, thread, acts)
 
 
 def _references(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:

@@ -189,7 +189,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     """
     if not thread.lookup or not thread.history:
         return text, []
-    resolutions: list[Resolution] = []
+    text, resolutions = _former_latter(text, thread)
     unfit: dict[str, EntityKind | None] = {}
     for kind in [k for k in thread.kinds if not k.person]:
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
@@ -207,9 +207,9 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             if found is None:
                 unfit.setdefault(phrase, None if ordinal else kind)
                 continue
-            entity, turn = found
+            entity, turn, guessed = found
             text = text.replace(phrase, entity, 1)
-            resolutions.append(Resolution(phrase, entity, kind.name, turn))
+            resolutions.append(Resolution(phrase, entity, kind.name, turn, guessed=guessed))
         # "the one of March", "the invoice from June": the description after the noun. Only
         # taken when a record fits; words after a noun are often no description at all.
         after = rf"\bthe (?:one|{nouns}) (?:of|from|for|about|with) ((?:[\w-]+ ){{0,2}}[\w-]+)"
@@ -219,7 +219,9 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             found = _described_one(match.group(0), kind, False, thread, context=text)
             if isinstance(found, tuple):
                 text = text.replace(match.group(0), found[0], 1)
-                resolutions.append(Resolution(match.group(0), found[0], kind.name, found[1]))
+                resolutions.append(
+                    Resolution(match.group(0), found[0], kind.name, found[1], guessed=found[2])
+                )
     for phrase, unfit_kind in unfit.items():
         # A description no record fits, while the thread has several it could mean ("the
         # blue one" after two deployments): asked, never passed on for a skill to guess.
@@ -227,6 +229,31 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         if question:
             return question
     return text, resolutions
+
+
+# "the former", "the latter" standing alone, as a subject or an object ("The latter is to be
+# refunded", "refund the former"), not before a noun ("the former owner").
+_FORMER_LATTER = re.compile(
+    r"\bthe (former|latter)\b(?=\s*(?:[,.;:!?]|$)|\s+(?:is|was|should|needs?|must|can|could"
+    r"|has|will|may|one|please|too|as well)\b)",
+    re.I,
+)
+
+
+def _former_latter(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
+    """ "the former"/"the latter": the first or second of the two records the newest turn
+    that named any named (nothing when it named other than two)."""
+    found = _FORMER_LATTER.search(text)
+    latest = thread.latest_named_any() if found else None
+    if found is None or latest is None:
+        return text, []
+    named, turn = latest
+    records = list(dict.fromkeys((k, e) for k, e in named if not thread.by_name[k].person))
+    if len(records) != 2:
+        return text, []
+    kind, entity = records[0 if found.group(1).lower() == "former" else 1]
+    text = text[: found.start()] + entity + text[found.end() :]
+    return text, [Resolution(found.group(0), entity, kind, turn)]
 
 
 def _top_fits(pool: list[str], request: str, kind: EntityKind, thread: _Thread) -> list[str]:
@@ -240,7 +267,7 @@ def _top_fits(pool: list[str], request: str, kind: EntityKind, thread: _Thread) 
 
 def _by_amount(
     pool: list[str], larger: bool, kind: EntityKind, thread: _Thread, turn: int
-) -> tuple[str, int] | str | None:
+) -> tuple[str, int, str] | str | None:
     """ "the bigger one", "the smallest invoice": the record of `pool` with the largest (or
     smallest) amount, a question when two share it, None when the records have no amounts."""
     amounts = {e: f.amount for e in pool if (f := thread.facts(e)) and f.amount is not None}
@@ -248,7 +275,7 @@ def _by_amount(
         return None
     best = max(amounts.values()) if larger else min(amounts.values())
     top = [e for e, a in amounts.items() if a == best]
-    return (top[0], turn) if len(top) == 1 else _question(kind, top)
+    return (top[0], turn, "") if len(top) == 1 else _question(kind, top)
 
 
 def _fits_none(phrase: str, kind: EntityKind, thread: _Thread, turns: int = 3) -> str | None:
@@ -280,10 +307,11 @@ def _described_one(
     context: str = "",
     turns: int = 3,
     said: bool = False,
-) -> tuple[str, int] | str | None:
+) -> tuple[str, int, str] | str | None:
     """The record of `kind` a describing phrase picks from the recent turns, a question when
     several fit equally (the rest of the request may still tell them apart: "the api
-    deployment in production"), or None when no recent record fits."""
+    deployment in production"), or None when no recent record fits. The third element says
+    whether a tie-break picked it ("description"): a guess, confirmed before a side effect."""
     words = _describing_words(phrase) - {n.lower() for n in kind.nouns}
     # The rest of the request may tell two fitting records apart ("the api deployment in
     # production"), but not by the value it sets: "bump the 502 one to urgent" after two 502
@@ -300,7 +328,7 @@ def _described_one(
         first = {e: n for e, n in reversed(named)}
         order = list(dict.fromkeys(e for e, _ in named))
         picked = thread.pick(phrase, order) if len(order) >= 2 else []
-        return (picked[0], first[picked[0]]) if len(picked) == 1 else None
+        return (picked[0], first[picked[0]], "") if len(picked) == 1 else None
     for turn in list(reversed(thread.history))[:turns]:
         ents = turn.get("entities") or {}
         named = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
@@ -313,13 +341,13 @@ def _described_one(
         if len(pool) >= 2 and words & (_NEWEST | _OLDEST):
             # "the oldest one", "the newest invoice": ids are issued in order.
             chosen = max(pool) if words & _NEWEST else min(pool)
-            return chosen, int(turn.get("turn", 0))
+            return chosen, int(turn.get("turn", 0)), ""
         if len(pool) >= 2 and words & (_LARGER | _SMALLER):
             return _by_amount(pool, bool(words & _LARGER), kind, thread, int(turn.get("turn", 0)))
         if ordinal:
             if len(pool) >= 2:
                 chosen = thread.pick(phrase, pool)
-                return (chosen[0], int(turn.get("turn", 0))) if len(chosen) == 1 else None
+                return (chosen[0], int(turn.get("turn", 0)), "") if len(chosen) == 1 else None
             continue
         scores = {e: len(thread.fits(words, e)) for e in pool}
         best = max(scores.values(), default=0)
@@ -327,12 +355,14 @@ def _described_one(
             continue
         winners = [e for e, n in scores.items() if n == best]
         if len(winners) > 1:
+            # The records a turn named, not those its answer listed, are what the user
+            # contrasts ("the staging one" of the two named): no guess.
             winners = [e for e in winners if e in named] or winners
         if len(winners) > 1:
             winners = _best_fits(winners, rest, thread)
         if len(winners) > 1:
             return _question(kind, winners)
-        return winners[0], int(turn.get("turn", 0))
+        return winners[0], int(turn.get("turn", 0)), ""
     person = None if ordinal else _person(thread)
     if person is None or len(person[0]) != 1:
         return None
@@ -344,7 +374,9 @@ def _described_one(
     winners = [e for e, n in scores.items() if n == best and best > 0]
     if len(winners) > 1:
         live = [e for e in winners if not (thread.facts(e) or RecordFacts(e)).done]
-        winners = live if len(live) == 1 else winners
+        if len(live) == 1:
+            # The one unfinished among those the words fit: a guess.
+            return live[0], person[2], "description"
     if len(winners) > 1:
         return _question(kind, winners)
-    return (winners[0], person[2]) if winners else None
+    return (winners[0], person[2], "") if winners else None

@@ -27,6 +27,7 @@ class RecordFacts:
     owns: tuple[str, ...] = ()  # for a person: the records that belong to them
     done: bool = False  # finished (a closed ticket): not what "her ticket" means
     amount: Decimal | None = None  # what the record is for: "the bigger invoice"
+    title: str = ""  # what a person calls it: a ticket's subject, a customer's name
 
 
 Lookup = Callable[[str], RecordFacts | None]
@@ -50,9 +51,22 @@ class Resolution:
     entity: str
     kind: str
     turn: int
+    # How the resolver guessed this reading, when it did: "typo" (an id mended from a slip),
+    # "description" (a record picked by words that fit another in play too). "" when the
+    # request determined it. A guess never drives a side effect unconfirmed (`confirming`).
+    guessed: str = ""
 
     def describe(self) -> str:
-        return f"{self.phrase!r} → {self.entity} (turn {self.turn})"
+        guess = f", {_GUESSES.get(self.guessed, 'guessed')}" if self.guessed else ""
+        return f"{self.phrase!r} → {self.entity} (turn {self.turn}{guess})"
+
+
+# How each kind of guess reads in a rationale.
+_GUESSES = {
+    "typo": "guessed from a typo",
+    "near id": "guessed: one digit off a record in play",
+    "description": "guessed: the words fit another record too",
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,10 @@ class Resolved:
             "answers": self.answers,
             "dropped": list(self.dropped),
         }
+
+    def read_as(self) -> list[str]:
+        """What the request was read as where the resolver guessed: "INV-101 read as INV-1001"."""
+        return [f"{r.phrase} read as {r.entity}" for r in self.resolutions if r.guessed]
 
     def context(self) -> str:
         """The resolved records in one short line, for a planner prompt."""
@@ -171,10 +189,21 @@ def turn_entities(
                 "request": request,
                 "options": [list(p) for p in _ids(kinds, description.split(_QUESTION_MARK)[1])],
             }
+        elif _ASKED in description and _CONFIRM_MARK in description:
+            # The turn asked to confirm a guess: "yes" (or another id) answers it.
+            guessed = description.split(_CONFIRM_MARK)[1].split("?")[0]
+            entry["question"] = {
+                "request": request,
+                "options": [list(p) for p in _ids(kinds, guessed)],
+                "confirm": True,
+            }
     return entry
 
 
 _ASKED = " (asked: "
+# A question that names a guess for the requester to confirm ("Did you mean INV-1001 (99.00,
+# March)? Reply yes or name the invoice.").
+_CONFIRM_MARK = "Did you mean "
 
 # What takes back an id typed a moment earlier in the same message: "is TCK-1005 still open? no
 # wait I mean TCK-1037", "what plan is CUS-1011 on, no sorry, CUS-1012".
@@ -229,6 +258,38 @@ def _question(kind: EntityKind | None, options: Sequence[str]) -> str:
     noun = (kind.nouns[0] if kind.nouns else kind.name) if kind else "record"
     listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
     return f"Which {noun} {_QUESTION_MARK}{listed}?"
+
+
+def confirm_question(guesses: Sequence[tuple[EntityKind | None, str, RecordFacts | None]]) -> str:
+    """The one-line question that names the records a turn guessed, each with what it is, for
+    the requester to confirm before a side effect runs on them."""
+    named = " and ".join(f"{entity}{_detail(facts)}" for _, entity, facts in guesses)
+    kinds = {kind.name: kind for kind, _, _ in guesses if kind is not None}
+    if len(guesses) == 1 and len(kinds) == 1:
+        [kind] = kinds.values()
+        what = f"the {kind.nouns[0] if kind.nouns else kind.name}"
+    else:
+        what = "the records"
+    return f"{_CONFIRM_MARK}{named}? Reply yes or name {what}."
+
+
+_MONTHS = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\b"
+)
+
+
+def _detail(facts: RecordFacts | None) -> str:
+    """What a record is, in a few words, from what the lookup knows: "(99.00, March)"."""
+    if facts is None:
+        return ""
+    parts = [f"{facts.amount:.2f}"] if facts.amount is not None else []
+    month = _MONTHS.search(facts.words)
+    if month:
+        parts.append(month.group(1))
+    if not parts and facts.title:
+        parts.append(facts.title)
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def strip_ids(text: str, kinds: Sequence[EntityKind]) -> str:

@@ -28,6 +28,13 @@ _NONE = re.compile(
     r"i meant|i mean)\b",
     re.I,
 )
+# A reply that confirms the guess a question named: "yes", "yes please", "yep, that one".
+_YES = re.compile(
+    r"^\W*(?:yes|yeah|yep|yup|correct|right|exactly|confirmed?|that'?s (?:it|right|the one)"
+    r"|ok(?:ay)?|sure)\b",
+    re.I,
+)
+_NO = re.compile(r"\b(?:no|not|nope|wrong)\b", re.I)
 # What, in the request a question was about, stands for the records the reply picks.
 _STANDS_FOR_PICKED = re.compile(r"\b(it|them|that one)\b", re.I)
 
@@ -45,6 +52,20 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
     if not chosen and explicit and (bare or _CORRECTION.search(request) or _NONE.search(request)):
         # "sorry, I meant TCK-1003", "TCK-1003": a record that was not among the options.
         chosen = [e for k, e in explicit if k in kinds]
+    if thread.confirming():
+        # Only a reply is an answer to "Did you mean INV-1001 …?": "yes", "yes, INV-1001", "no,
+        # INV-1010", "INV-1010"; a new request that names the record ("how much was INV-1001
+        # for?") is no confirmation of the action asked about.
+        said = re.sub(r"[\W_]+", " ", strip_ids(request, thread.kinds)).split()
+        short = len(said) <= 4
+        other = bool(_CORRECTION.search(request) or _NONE.search(request))
+        if _YES.match(request) and short and not _NO.search(request):
+            chosen = chosen or option_ids  # "yes": the guess the question named
+        elif explicit and (bare or (short and other)):
+            # "no, INV-1010": the guess was wrong, the record named is meant.
+            chosen = [e for k, e in explicit if k in kinds]
+        else:
+            return None
     if not chosen and not explicit and len(request.split()) <= 8:
         chosen = thread.pick(request, option_ids)
     if not chosen:

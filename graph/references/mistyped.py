@@ -6,7 +6,8 @@ swapped) from exactly one record of that kind the thread named or touched stands
 record; when it is one slip from several ("INV-118" after INV-1188 and INV-1189) the turn asks
 which, never guessing. An id typed without its dash that is a real record ("tck1058") is that
 record. A well-formed id is taken as typed unless the lookup says no such record exists; with
-no lookup, it always is.
+no lookup, it always is. A slip mended is a guess (`Resolution.guessed`): read-only work may
+use it, a side effect asks first (`confirm.confirming`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def one_slip(typed: str, meant: str) -> bool:
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
-def _in_thread(thread: _Thread, kind: str) -> list[str]:
+def in_thread(thread: _Thread, kind: str) -> list[str]:
     """The ids of `kind` earlier turns named or touched, newest turn first."""
     seen: list[str] = []
     for turn in reversed(thread.history):
@@ -62,13 +63,13 @@ def mend_ids(request: str, thread: _Thread) -> tuple[str, list[Resolution]] | st
             continue
         letters, dash = prefix
         loose = re.compile(rf"(?<![\w-]){letters}[-\s#]?(\d{{2,}})(?!\w)", re.I)
-        in_thread = _in_thread(thread, kind.name)
+        seen = in_thread(thread, kind.name)
         for match in reversed(list(loose.finditer(text))):
             typed, digits = match.group(0), match.group(1)
             as_id = f"{letters.upper()}{dash}{digits}"
             well_formed = typed.upper() == as_id and bool(kind.pattern.fullmatch(as_id))
             if well_formed and (
-                thread.lookup is None or as_id in in_thread or thread.facts(as_id) is not None
+                thread.lookup is None or as_id in seen or thread.facts(as_id) is not None
             ):
                 # Well formed ("TCK-1058", or "tck-1058", read as typed elsewhere): a slip
                 # only when the lookup knows no such record.
@@ -82,7 +83,7 @@ def mend_ids(request: str, thread: _Thread) -> tuple[str, list[Resolution]] | st
                 continue
             meant = [
                 e
-                for e in in_thread
+                for e in seen
                 if one_slip(digits, e[len(letters) :].lstrip("-"))
                 # A well-formed id is a slip only where the lookup knows this kind's records
                 # (one it knows nothing of may simply not cover them).
@@ -92,7 +93,9 @@ def mend_ids(request: str, thread: _Thread) -> tuple[str, list[Resolution]] | st
                 return _question(kind, meant)
             if meant:
                 text = text[: match.start()] + meant[0] + text[match.end() :]
-                mended.append(Resolution(typed, meant[0], kind.name, thread.turn_naming(meant[0])))
+                turn = thread.turn_naming(meant[0])
+                # A guess: the requester confirms it before a side effect runs on it.
+                mended.append(Resolution(typed, meant[0], kind.name, turn, guessed="typo"))
     return text, mended
 
 

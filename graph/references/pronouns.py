@@ -68,6 +68,11 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
     # "all of them", "each of them": a group, resolved as one ("close both") further on.
     groups = [g.span() for g in _PLURAL.finditer(text)]
     spans = [m for m in spans if not any(a <= m.start() < b for a, b in groups)]
+    if not person:
+        # "their seats ticket - move it to open": "it" is the record the request just named
+        # by its noun (read further on), never an earlier turn's.
+        nouns = {n.lower() for k in thread.kinds if not k.person for n in k.nouns}
+        spans = [m for m in spans if not _noun_before(text[: m.start()], nouns)]
     if not spans:
         return text, []
     if person:
@@ -138,6 +143,19 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
     if any(m.group(0).lower() == "they" for m in spans):
         out = _singular(out, entity)
     return out, resolutions
+
+
+def _noun_before(before: str, nouns: set[str]) -> bool:
+    """True when the text before a pronoun names a record by its noun ("their seats ticket -
+    move") with no sentence break between them."""
+    clause = re.split(r"[.!?;]\s", before)[-1]
+    # A record already there ("the ticket", "their seats ticket"), not a new one ("an incident").
+    said = "|".join(re.escape(n) for n in sorted(nouns))
+    definite = (
+        rf"\b(?:the|that|this|their|his|her|its|my|our|your|[a-z]+'s)\s+"
+        rf"(?:[\w-]+\s+){{0,2}}?(?:{said})s?\b"
+    )
+    return re.search(definite, clause, re.I) is not None
 
 
 # "they are" for one customer reads "CUS-1024 is": the verb agrees with the id put in.

@@ -360,6 +360,12 @@ class _Thread:
         options = [(str(k), str(e)) for k, e in asked["options"]]
         return str(asked["request"]), options, int(last.get("turn", 0))
 
+    def confirming(self) -> bool:
+        """True when the last turn asked the requester to confirm a guess ("Did you mean
+        INV-1001 …? Reply yes …"), which "yes" answers."""
+        last = self.history[-1] if self.history else {}
+        return bool(((last.get("entities") or {}).get("question") or {}).get("confirm"))
+
     def pick(self, text: str, options: Sequence[str]) -> list[str]:
         """The options a reply or description picks: "both", "the first one", "the June one"."""
         if _PLURAL.search(text):

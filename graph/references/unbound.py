@@ -43,6 +43,8 @@ _SAME = re.compile(r"\b(do the same|the same again|same again|same thing|ditto|l
 _DETERMINERS = {"the", "a", "an", "this", "that", "its", "their", "his", "her", "my", "our",
                 "your", "about", "any", "no", "of"}  # fmt: skip
 _LIGHT_VERBS = {"add", "give", "issue", "process", "leave", "put", "apply", "post"}
+# After an act's word, these make it the subject of what happened ("refund was issued").
+_SUBJECT_OF = {"was", "is", "were", "has", "had", "got", "went", "already"}
 
 # Sending a person a message: a side effect on that person, whatever tool carries it.
 _MESSAGES = re.compile(
@@ -72,6 +74,8 @@ def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
         after = tokens[i + 1] if i + 1 < len(tokens) else ""
         if after.endswith("s") and (after.rstrip("s") in nouns or after == "ones"):
             continue  # "show open tickets": a listing, not an act
+        if after in _SUBJECT_OF:
+            continue  # "close them, refund was issued": what happened, not what to do
         before = tokens[i - 1] if i else ""
         if before in _DETERMINERS and not (
             before in {"a", "an"} and i > 1 and tokens[i - 2] in _LIGHT_VERBS

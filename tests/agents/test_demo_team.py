@@ -207,6 +207,15 @@ def test_a_rollback_of_a_deployment_that_no_longer_runs_is_asked(registry: Agent
     assert "DEP-1022 is not what runs in web production" in out.output["question"]
 
 
+def test_a_rollback_of_a_deployment_id_that_does_not_exist_is_asked(
+    registry: AgentRegistry,
+) -> None:
+    # DEP-1303 is no deployment: the skill rolled back api in production, the unhealthy one.
+    out = run(registry, "ops", "Kill the rc. Roll DEP-1303 back.")
+    assert out.proposed_actions == []
+    assert "DEP-1303 is no deployment" in out.output["question"]
+
+
 def test_a_request_for_several_refunds_is_asked_back_not_half_done(
     registry: AgentRegistry,
 ) -> None:

@@ -539,3 +539,45 @@ def test_a_note_bound_by_recency_is_asked_while_another_ticket_is_live(
     assert answer.status == "completed"
     assert notes(tmp_path, "TCK-1002") == [*before["TCK-1002"], "customer called again"]
     assert notes(tmp_path, "TCK-1058") == before["TCK-1058"]
+
+
+def test_a_mistyped_id_is_confirmed_before_it_is_refunded(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    # "INV-101" is one slip from the INV-1001 the thread named: it was read as INV-1001 and
+    # 99.00 refunded without anyone being asked.
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+
+    asked = runner.submit("refund INV-101", thread_id=thread, requester=ann)
+
+    assert refunds(tmp_path, "INV-1001") == []
+    [question] = asked.pending
+    described = question.payload["context"]["subtask"]["description"]
+    assert "Did you mean INV-1001 (99.00, February)? Reply yes or name the invoice." in described
+    [subtask] = asked.plan["subtasks"]  # type: ignore[index]
+    assert "'INV-101' → INV-1001 (turn 1, guessed from a typo)" in subtask["rationale"]
+    [refs] = [
+        e for e in runner.audit.for_thread(thread) if e.kind == "references" and e.data["turn"] == 2
+    ]
+    assert refs.data["question"] and refs.data["resolutions"][0]["guessed"] == "typo"
+
+    done = runner.submit("yes", thread_id=thread, requester=ann)
+
+    assert done.status == "completed" and refunds(tmp_path, "INV-1001") == [(9900,)]
+    [subtask] = done.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "refund INV-1001"
+    assert runner.queue.get(question.id).status == "resumed"  # the question, answered
+
+
+def test_a_mistyped_id_in_a_look_up_is_read_and_the_answer_says_so(
+    demo: tuple[Runner, Requester],
+) -> None:
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+
+    read = runner.submit("how much was INV-101 for?", thread_id=thread, requester=ann)
+
+    assert read.status == "completed" and read.pending == []
+    assert "INV-101 read as INV-1001" in (read.answer or "")
+    assert "99.00" in (read.answer or "")

@@ -30,6 +30,7 @@ class Record:
     owns: tuple[str, ...]  # for a customer: their tickets, invoices and documents
     done: bool = False  # finished: a closed ticket, a resolved incident or alert
     amount: Decimal | None = None  # what an invoice is for: "the bigger one"
+    title: str = ""  # what a person calls it: a ticket's subject, a customer's name
 
 
 # The statuses of a finished record: "her ticket" is not the one she closed last year.
@@ -60,6 +61,18 @@ _ALSO_CALLED = {
     "502": "5xx",
     "5xx": "502",
     "unpaid": "outstanding overdue owing",
+}
+
+
+# The columns whose values, together, are what a person calls a record ("Did you mean TCK-1150
+# (App crashes on login)?"); an invoice is called by its amount and month instead.
+_TITLES = {
+    "TCK": ("subject",),
+    "CUS": ("name",),
+    "DEP": ("service", "environment", "version"),
+    "INC": ("title",),
+    "ALT": ("name",),
+    "DOC": ("title",),
 }
 
 
@@ -120,8 +133,10 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
                         (record_id.upper(),),
                     )
                 )
+        title = " ".join(str(row[c]) for c in _TITLES.get(prefix, ()) if row[c] is not None)
         return Record(
             id=record_id.upper(),
+            title=title,
             owner=str(row[owner]) if owner and row[owner] else None,
             words=words,
             owns=owns,

@@ -63,6 +63,13 @@ def _rollback(
     # "roll back DEP-1028": that deployment's service and environment, and only if it is what
     # runs there now (a rollback undoes the running deployment, never an older one).
     deployment = _named_deployment(text, tools)
+    typed_ids = p.ids(_DEPLOYMENT_ID, text)
+    if deployment is None and len(typed_ids) == 1:
+        # "Roll DEP-1303 back" where no DEP-1303 exists: never a rollback of whatever else the
+        # words or the services' health suggest.
+        p.ask(out, notes, f"{typed_ids[0]} is no deployment I can find; no rollback proposed. "
+              "Which deployment do you mean?")  # fmt: skip
+        return "rollback"
     if deployment is not None and not services:
         services = [deployment["service"]]
         env = env or deployment["environment"]

@@ -155,3 +155,36 @@ def test_the_thread_page_shows_the_words_typed_and_what_they_were_read_as(
         in turn2
     )
     assert "TCK-1001" in turn2.split("(read as: ")[1]
+
+
+def test_a_guessed_id_is_asked_over_http_and_yes_runs_it(
+    demo: tuple[TestClient, Runner, dict], tmp_path: Path
+) -> None:
+    """ "refund INV-101" after INV-1001: the API's answer is the question naming the guess,
+    the plan's rationale and the audit trail say what was guessed; "yes" refunds INV-1001."""
+    client, _, h = demo
+    thread, say = conversation(client, h["ann"])
+    say("what's the status of INV-1001?")
+
+    asked = say("refund INV-101")
+
+    [item] = asked["pending"]
+    shown = client.get(f"/reviews/{item['id']}", headers=h["rev"]).json()
+    described = shown["payload"]["context"]["subtask"]["description"]
+    assert "Did you mean INV-1001 (99.00, February)? Reply yes or name the invoice." in described
+    [subtask] = asked["plan"]["subtasks"]
+    assert "'INV-101' → INV-1001 (turn 1, guessed from a typo)" in subtask["rationale"]
+    audit = client.get(f"/threads/{thread}/audit", headers=h["ann"]).json()["items"]
+    [refs] = [e["data"] for e in audit if e["kind"] == "references"]
+    assert refs["question"] and refs["resolutions"][0]["guessed"] == "typo"
+    with sqlite3.connect(tmp_path / "demo-company.db") as conn:
+        query = "SELECT amount_cents FROM refunds WHERE invoice_id = 'INV-1001'"
+        assert conn.execute(query).fetchall() == []
+
+    done = say("yes")
+
+    assert done["status"] == "completed"
+    [subtask] = done["plan"]["subtasks"]
+    assert subtask["description"] == "refund INV-1001"
+    with sqlite3.connect(tmp_path / "demo-company.db") as conn:
+        assert conn.execute(query).fetchall() == [(9900,)]

@@ -1,0 +1,109 @@
+"""A reading the resolver guessed never drives a side effect unconfirmed.
+
+Some readings are guesses (`Resolution.guessed`): an id mended from a slip ("INV-101" for the
+INV-1001 in play), a record picked by words that fit another in play too. A read-only request
+may use the guess, and its answer says what was read ("INV-101 read as INV-1001"). Any other
+request — one with a side effect (an act of the team's tools, a message to a person), or one
+that is not plainly a look-up ("move TCK-1510 back to open" says no tool's words) — is asked:
+one line naming each guess with what it is ("Did you mean INV-1001 (99.00, March)? Reply yes
+or name the invoice."), which the next turn answers with "yes" or the record meant
+(`followups._reply`). This holds by how a reference was read and whether the request acts,
+whatever its words.
+
+An id typed right can still be a slip: a real record the thread never named, one digit off
+exactly one record it did ("add a note to TCK-1143: …" after TCK-1134). Read-only work reads
+it as typed; a side effect on it is asked the same way ("Did you mean TCK-1134 …?"), unless the
+request says it means another record ("refund INV-1189 too", "repeat for TCK-1010") or its
+words describe the record typed ("Olivia Garcia, CUS-1032").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ringmaster.graph.references.entities import (
+    Resolution,
+    Resolved,
+    _ids,
+    confirm_question,
+    strip_ids,
+)
+from ringmaster.graph.references.implied import Act
+from ringmaster.graph.references.mistyped import in_thread, one_slip
+from ringmaster.graph.references.patterns import _ASKING, _REPEAT, _describing_words
+from ringmaster.graph.references.thread import _Thread
+from ringmaster.graph.references.unbound import _MESSAGES, acted_kinds
+
+
+def acts_on_anything(text: str, thread: _Thread, acts: Sequence[Act]) -> bool:
+    """True when `text` asks for a side effect: an act of the team's, or a message to a
+    person."""
+    return bool(acted_kinds(text, thread, acts)) or _MESSAGES.search(text) is not None
+
+
+# A look-up: "show me …", "check …", "pull up …", "how much was …", "… ?".
+_LOOKS_UP = re.compile(
+    r"^\W*(?:(?:can|could|would) you\s+|please\s+)?(?:show|check|look|pull|find|get|list|see"
+    r"|tell me|give me the|remind me|how)\b",
+    re.I,
+)
+
+
+def read_only(text: str, thread: _Thread, acts: Sequence[Act]) -> bool:
+    """True when `text` plainly only reads: a question or a look-up, with no side effect."""
+    if acts_on_anything(text, thread, acts):
+        return False
+    asks = _ASKING.match(text) or _LOOKS_UP.match(text) or text.rstrip().endswith("?")
+    return bool(asks)
+
+
+# The request means a record besides the one in play: "too", "also", "another", "instead".
+_ANOTHER = re.compile(
+    r"\b(?:too|also|as well|another|other|next|instead|rather than|not|except|same for)\b", re.I
+)
+
+
+def near_ids(request: str, thread: _Thread) -> list[Resolution]:
+    """Real records the request names that the thread never did, each one slip from exactly
+    one record of its kind the thread named or touched: that record, as a guess."""
+    if thread.lookup is None or _ANOTHER.search(request) or _REPEAT.search(request):
+        return []
+    words = _describing_words(strip_ids(request, thread.kinds))
+    found = []
+    for kind, entity in _ids(thread.kinds, request):
+        seen = in_thread(thread, kind)
+        if entity in seen or thread.facts(entity) is None:
+            continue
+        if thread.fits(words, entity):
+            continue  # "Olivia Garcia, CUS-1032": the words say the record typed is meant
+        digits = re.sub(r"\D", "", entity)
+        near = [
+            e
+            for e in seen
+            if one_slip(digits, re.sub(r"\D", "", e)) and thread.facts(e) is not None
+        ]
+        if len(near) == 1:
+            turn = thread.turn_naming(near[0])
+            found.append(Resolution(entity, near[0], kind, turn, guessed="near id"))
+    return found
+
+
+def confirming(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -> Resolved:
+    """`out`, or, when it acts on a guessed reading, the question that asks to confirm it (the
+    guesses stay in `resolutions`, marked, for the rationale and the audit trail)."""
+    guesses = [r for r in out.resolutions if r.guessed]
+    if out.question:
+        return out
+    if out.answers is None:
+        guesses += near_ids(request, thread)
+    if not guesses:
+        return out
+    if read_only(request, thread, acts) and read_only(out.text, thread, acts):
+        return out
+    named = dict.fromkeys((r.kind, r.entity) for r in guesses)
+    question = confirm_question(
+        [(thread.by_name.get(kind), entity, thread.facts(entity)) for kind, entity in named]
+    )
+    resolutions = [*out.resolutions, *(g for g in guesses if g not in out.resolutions)]
+    return Resolved(request, resolutions, question, dropped=out.dropped)
