@@ -360,3 +360,10 @@ def test_calling_off_a_refund_is_not_a_refund(registry: AgentRegistry) -> None:
     # A reason that mentions a cancellation is still a refund to make.
     out = run(registry, "billing", "Refund 40.00 on INV-1017, the customer cancelled")
     assert [a.tool for a in out.proposed_actions] == ["issue_refund"]
+
+
+def test_english_words_the_team_file_lacks_are_still_read(registry: AgentRegistry) -> None:
+    """Inflected English ("credited", "stopped", "normally") is read by its stem: a request in
+    English is answered, not asked to be said in English."""
+    out = run(registry, "support", "Maria Lopez stopped receiving emails, nothing arrived normally")
+    assert not (out.output.get("question") or "").endswith("in English?"), out.output

@@ -34,7 +34,8 @@ _COMMON = frozenset(
     u ur r n im id ive dont cant wont isnt doesnt didnt hasnt havent wasnt sorry mean meant
     real true false right wrong good bad like want know think see look get got make give take
     tell say said ask help check let go went come same other another else thing way time day
-    week month year lot""".split()
+    week month year lot nothing something anything everything nobody somebody anybody everybody
+    none someone anyone everyone elsewhere somewhere anywhere everywhere""".split()
 )
 # Scripts written without spaces between words (Chinese, Japanese, Thai …): each letter counts
 # as a word, so "退款" weighs as much as two unread words.
@@ -64,8 +65,24 @@ def _english() -> frozenset[str]:
     return _COMMON | {w.lower() for w in _WORD.findall(team)}
 
 
+_SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "er", "est", "ies", "ied")
+
+
 def _known(word: str, english: frozenset[str]) -> bool:
-    return word in english or word.removesuffix("s") in english or word.split("'")[0] in english
+    """`word` or its stem is English: "credited", "operating", "normally", "stopped", "replies"."""
+    word = word.split("'")[0]
+    if word in english:
+        return True
+    for suffix in _SUFFIXES:
+        stem = word.removesuffix(suffix)
+        if stem == word or len(stem) < 2:
+            continue
+        if suffix in ("ies", "ied"):
+            stem += "y"
+        doubled = stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else stem
+        if {stem, stem + "e", doubled} & english:
+            return True
+    return False
 
 
 def unread(text: str) -> bool:
