@@ -84,8 +84,9 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the --out file 
 
 
 def _new_out(path: Path, force: bool) -> None:
-    """Refuse to replace an existing --out file unless --force, as `audit export` refuses one:
-    a mistyped path (`--out /etc/passwd`, a team file tuned by hand) is lost data otherwise."""
+    """Refuse to replace an existing --out (--report, --markdown) file unless --force, as
+    `audit export` refuses one: a mistyped path (`--out /etc/passwd`, a team file tuned by
+    hand) is lost data otherwise."""
     if path.exists() and not force:
         raise EvalError(f"{str(path)!r} exists; choose a new file, or --force to replace it")
 
@@ -168,9 +169,15 @@ def run_cmd(
         bool | None,
         typer.Option("--cache/--no-cache", help="Response cache (default: model planners)."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --report or --markdown file if it exists.")
+    ] = False,
 ) -> None:
     """Run a planner over a dataset, save the run, print metrics, and gate on --fail-under."""
     with _user_errors(json_mode):
+        for written in (report, markdown_out):  # refused before the run, not after it
+            if written is not None:
+                _new_out(written, force)
         bars = None
         if fail_under is not None:
             bars = parse_bars(

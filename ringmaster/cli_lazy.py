@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import difflib
 import pkgutil
+from pathlib import Path
 from typing import Any
 
 import click
 import typer
 from typer.core import TyperGroup
 
+from ringmaster.errors import RingmasterError
 from ringmaster.extras import MissingExtra
 
 
@@ -82,8 +84,33 @@ def _one_hint(group: click.Command) -> None:
             _one_hint(sub)
 
 
+# The options that name a file to read, in the commands that need an extra (`eval …`), and
+# what the command calls it when it is missing (evals/dataset.py, agents/spec.py).
+INPUT_FILES = {"--dataset": "dataset", "--team": "team file"}
+
+
+def _missing_input(args: tuple[str, ...]) -> str | None:
+    """The first input file named in `args` that does not exist, said as the command says it."""
+    for i, arg in enumerate(args):
+        option, eq, value = arg.partition("=")
+        if option not in INPUT_FILES:
+            continue
+        if not eq:
+            if i + 1 >= len(args):
+                continue
+            value = args[i + 1]
+        if not Path(value).exists():
+            return f"{INPUT_FILES[option]} not found: {value}"
+    return None
+
+
 def _needs_extra(name: str, help_line: str, message: str) -> click.Command:
     def fail(args: tuple[str, ...]) -> None:
+        # A mistyped path is the first thing to fix, whatever is installed: say it before the
+        # extra (a user who installs the extra would only meet the path next).
+        missing = _missing_input(args)
+        if missing is not None:
+            raise RingmasterError(missing)
         raise MissingExtra(message)
 
     return click.Command(

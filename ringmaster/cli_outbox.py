@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ringmaster.cli_output import JsonOpt, out, print_json
+from ringmaster.cli_output import JsonOpt, out, print_json, print_none
 from ringmaster.cli_status import stores
 from ringmaster.errors import ConfigError
 from ringmaster.outbox import STATES, outbox_from_settings
@@ -33,6 +33,12 @@ def outbox_list(
         counts = box.counts()
     if json_mode:
         print_json({"counts": counts, "rows": [r.to_dict() for r in rows]})
+        return
+    if not rows:  # not an empty table under a title of no counts
+        if counts:
+            print_none("notifications", status=status)
+        else:
+            out.print("no notifications in the outbox", markup=False)
         return
     table = Table(title="Outbox: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     for col in ("id", "created", "what", "channel", "to", "state", "tries", "next try", "error"):

@@ -4,7 +4,6 @@ review items are printed."""
 from __future__ import annotations
 
 import os
-import re
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ from ringmaster.cli_options import (  # re-exported: the command modules import 
     user_errors,
 )
 from ringmaster.settings import Settings, hide_url_passwords
+from ringmaster.untrusted_text import clean
 
 if TYPE_CHECKING:  # imported where used: the runner brings LangGraph, the team and the planner
     from ringmaster.review_queue import ReviewItem, ReviewQueue
@@ -338,22 +338,6 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
         else:
             err.print(f"error: {message}", markup=False, soft_wrap=True, highlight=False)
         sys.exit(2)
-
-
-_CONTROL = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI: cursor moves, clearing, colours
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC: window titles, hyperlinks
-    r"|\x1b[@-_]"  # other two-character escapes
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # the remaining control characters (not \n, \t)
-    r"|[\u202a-\u202e\u2066-\u2069]"  # bidi embeddings, overrides, isolates: reorder the line
-)
-
-
-def clean(text: str) -> str:
-    """Untrusted text with terminal control characters, escape sequences and bidirectional
-    overrides removed (newlines and tabs kept), so printing it cannot move the cursor, rewrite
-    the screen or show its characters in another order than they are."""
-    return _CONTROL.sub("", text)
 
 
 def safe(value: Any) -> Text:

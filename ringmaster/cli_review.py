@@ -22,6 +22,8 @@ from ringmaster.cli_output import (
     progress,
     read_queue,
 )
+from ringmaster.errors import RingmasterError
+from ringmaster.settings import Settings
 
 if TYPE_CHECKING:  # imported where used: decisions bring LangGraph, `review list` does not need it
     from ringmaster.decisions import Decision
@@ -57,6 +59,8 @@ def review_list(
             limit=limit,
             offset=offset,
         )
+    if agent is not None and not items:
+        _check_agent(agent)
     if json_mode:
         print_json([i.to_dict(with_payload=False) for i in items])
     elif not items:
@@ -64,6 +68,17 @@ def review_list(
         print_none("review items", status=status, **shown)
     else:
         print_items(items)
+
+
+def _check_agent(agent: str) -> None:
+    """Refuse an --agent the team does not have ("--agent bogus"), which would otherwise read
+    as an empty queue; one with items (an agent since removed from the team) is listed."""
+    from ringmaster.agents.demo import TEAM_FILE
+    from ringmaster.agents.spec import load_team
+
+    known = sorted(load_team(Settings().team_file or TEAM_FILE).names())
+    if agent not in known:
+        raise RingmasterError(f"unknown agent {agent!r}: the team's agents are {', '.join(known)}")
 
 
 @review_app.command("show")

@@ -35,6 +35,14 @@ def serve(
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="Run no worker here (run `ringmaster worker`).")
     ] = False,
+    json_mode: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Logs as JSON lines whatever RINGMASTER_LOG_FORMAT, and an error before start-up "
+            "as one JSON object.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP API and the web review queue (/ui), with a worker."""
     import os
@@ -53,6 +61,11 @@ def serve(
 
     with cli_runner() as runner:
         _ = runner.deps
+    # As --no-worker, read by every uvicorn process's app; set once the checks have passed. (An
+    # error before here is a JSON object through the CLI's handling of --json, as for every
+    # command.)
+    if json_mode:
+        os.environ["RINGMASTER_LOG_FORMAT"] = "json"
     uvicorn.run(
         "ringmaster.api.app:app_from_env",
         factory=True,

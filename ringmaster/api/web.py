@@ -22,6 +22,7 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Header, HTTPException, Qu
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from ringmaster.accounts import WebSession, token_hash
@@ -38,6 +39,7 @@ from ringmaster.errors import RingmasterError
 from ringmaster.graph.nodes.review import ROUTE_ACTION
 from ringmaster.queries import ReviewFilter, list_reviews
 from ringmaster.transcript import request_line, said
+from ringmaster.untrusted_text import clean
 
 HERE = Path(__file__).parent
 COOKIE = "rm_session"
@@ -59,6 +61,17 @@ PAGE = 50  # rows per queue page
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 templates.env.filters["pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str)
+
+
+def _shown(value: Any) -> Any:
+    """Every `{{ … }}` of a page: text without bidi overrides or control characters (a request's
+    U+202E would show its words reversed), as the CLI prints it; markup stays markup."""
+    if isinstance(value, Markup):
+        return Markup(clean(str(value)))
+    return clean(value) if isinstance(value, str) else value
+
+
+templates.env.finalize = _shown
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
 

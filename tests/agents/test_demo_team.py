@@ -336,16 +336,22 @@ def test_card_numbers_and_secrets_never_reach_an_output(registry: AgentRegistry)
     assert out.proposed_actions[0].tool == "open_ticket"
 
 
-@pytest.mark.parametrize("agent", ["support", "billing", "ops", "analytics"])
+@pytest.mark.parametrize("agent", ["support", "billing", "ops", "analytics", "legal"])
 def test_a_request_the_skill_cannot_read_is_asked_back_not_answered(
     registry: AgentRegistry, agent: str
 ) -> None:
     """Words in another language, or none at all, routed to a skill: it asks what is meant
-    (`question`, a needs_input subtask) instead of answering a look-up no one asked for."""
+    (`question`, a needs_input subtask) instead of answering a look-up no one asked for, also
+    when the words name a record the skill could look up."""
     for text in (
         "Pourriez-vous vérifier cela pour moi, s'il vous plaît ?",
         "Können Sie das bitte für mich prüfen?",
         "zorp quindle vasht mibber",
+        "Rembourser la facture INV-1003 en totalité",
+        "退款 INV-1003",
+        "INV-1003 返金してください",
+        "Löschen Sie bitte alle Daten von CUS-1002 und schließen Sie TCK-1001",
+        "¿Está caído el servicio api en producción?",
     ):
         out = run(registry, agent, text)
         assert_valid(registry.spec(agent), out)
@@ -363,3 +369,10 @@ def test_calling_off_a_refund_is_not_a_refund(registry: AgentRegistry) -> None:
     # A reason that mentions a cancellation is still a refund to make.
     out = run(registry, "billing", "Refund 40.00 on INV-1017, the customer cancelled")
     assert [a.tool for a in out.proposed_actions] == ["issue_refund"]
+
+
+def test_english_words_the_team_file_lacks_are_still_read(registry: AgentRegistry) -> None:
+    """Inflected English ("credited", "stopped", "normally") is read by its stem: a request in
+    English is answered, not asked to be said in English."""
+    out = run(registry, "support", "Maria Lopez stopped receiving emails, nothing arrived normally")
+    assert not (out.output.get("question") or "").endswith("in English?"), out.output

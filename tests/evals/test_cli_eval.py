@@ -139,6 +139,27 @@ def test_reports_are_written(team_file: Path, rows_file: Path, tmp_path: Path) -
     assert "| accuracy | 0.7500 |" in md.read_text()
 
 
+def test_existing_report_files_are_kept_unless_forced(
+    team_file: Path, rows_file: Path, tmp_path: Path
+) -> None:
+    """`--report` and `--markdown` replaced whatever was there; like every other `--out`, an
+    existing file is refused in one line, before the run (none is saved), and --force
+    replaces it."""
+    runs = tmp_path / "runs"
+    for option in ("--report", "--markdown"):
+        kept = tmp_path / f"precious{option}.txt"
+        kept.write_text("keep me\n")
+        saved = sorted(runs.glob("*")) if runs.exists() else []
+        code, output = eval_run(team_file, rows_file, tmp_path, option, kept)
+        assert code == 2 and "exists" in output and "--force" in output, (option, output)
+        assert len(output.strip().splitlines()) == 1, output
+        assert kept.read_text() == "keep me\n"
+        assert (sorted(runs.glob("*")) if runs.exists() else []) == saved  # refused before running
+        code, output = eval_run(team_file, rows_file, tmp_path, option, kept, "--force")
+        assert code == 0, output
+        assert kept.read_text() != "keep me\n"
+
+
 def test_compare_finds_flipped_rows(team_file: Path, rows_file: Path, tmp_path: Path) -> None:
     runs = []
     for planner in (V1, V2):

@@ -151,6 +151,20 @@ def test_review_list_refuses_an_unknown_status(
     assert "'bogus' is not one of" in line
 
 
+def test_review_list_names_an_unknown_agent_and_the_known_ones(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Was 'no review items … agent bogus', as if the filter were right and the queue empty."""
+    line = one_line_exit_2(capsys, ["review", "list", "--agent", "bogus"], monkeypatch)
+    assert line.startswith("error: unknown agent 'bogus'"), line
+    assert "billing" in line and "support" in line, line
+    try:
+        run_app(app, ["review", "list", "--agent", "billing"])
+    except SystemExit as exited:
+        assert exited.code in (0, None)
+    assert "no review items" in capsys.readouterr().out  # a known agent with none: as before
+
+
 def test_run_refuses_an_unknown_priority_before_anything_is_stored(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

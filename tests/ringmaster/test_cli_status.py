@@ -61,6 +61,17 @@ def test_status_summary_checkin_and_outbox(tmp_path: Path) -> None:
     assert [(r["status"], r["attempts"], r["payload"]["kind"]) for r in rows] == [
         ("delivered", 2, "stuck_run")
     ]
+    # With a filter nothing matches, the listing says so rather than draw an empty table.
+    none = cli("outbox", "--status", "failed").stdout
+    assert none.strip() == "no notifications with status failed", none
     cli.env["RINGMASTER_NOTIFY_WEBHOOK_URL"] = "http://example.com/hook"
     refused = cli("outbox", "send", ok=False)
     assert refused.returncode == 2 and "must be https" in refused.stderr
+
+
+def test_an_empty_outbox_says_so(tmp_path: Path) -> None:
+    """Was an empty table titled 'Outbox: ' (its counts, of which there were none)."""
+    cli = InProcessCli(tmp_path, None, tmp_path / "cache")
+    shown = cli("outbox").stdout
+    assert shown.strip() == "no notifications in the outbox", shown
+    assert cli.json("outbox") == {"counts": {}, "rows": []}

@@ -132,3 +132,50 @@ def test_data_lives_in_the_user_data_dir_unless_ringmaster_home(
     monkeypatch.setenv("RINGMASTER_HOME", str(tmp_path))
     assert Settings().home == tmp_path
     assert Settings().app_db_url == f"sqlite:///{tmp_path / 'ringmaster.db'}"
+
+
+# The CLI with scikit-learn, numpy and scipy missing, as on the light default install.
+LIGHT = """
+import json, sys
+for name in ("numpy", "scipy", "sklearn"):
+    sys.modules[name] = None
+from ringmaster.cli import main
+sys.argv = ["ringmaster", *json.loads(sys.argv[1])]
+main()
+"""
+
+
+def _light(args: list[str], home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RINGMASTER_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", LIGHT, json.dumps(args)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_a_missing_input_file_is_named_before_a_missing_extra(tmp_path: Path) -> None:
+    """`eval run --dataset nope.jsonl` on the light install: the mistake to fix first is the
+    path, so it is named (as with the extra installed), not the extra to install."""
+    team = str(ROOT / "agents/demo/team.yaml")
+    dataset = str(ROOT / "evals/datasets/demo-team-dev.jsonl")
+    cases = [
+        (
+            ["eval", "run", "--dataset", "nope.jsonl", "--team", team],
+            "dataset not found: nope.jsonl",
+        ),
+        (
+            ["eval", "run", "--dataset", dataset, "--team=nope.yaml"],
+            "team file not found: nope.yaml",
+        ),
+    ]
+    for args, message in cases:
+        proc = _light(args, tmp_path)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.strip() == f"error: {message}", proc.stderr
+    # Inputs that exist: the extra is what is missing, and the message says which.
+    proc = _light(["eval", "run", "--dataset", dataset, "--team", team], tmp_path)
+    assert proc.returncode == 2 and "pip install 'ringmaster[train]'" in proc.stderr, proc.stderr

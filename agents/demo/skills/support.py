@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.demo.skills.language import asked_back, unread
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
@@ -23,6 +24,15 @@ _PROBLEM = (
 def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
     """Handle one support subtask; ticket changes are proposed, never made here."""
     text = task.description
+    if unread(text):  # another language: asked, not answered with a look-up of its ids
+        empty: dict[str, Any] = {
+            "summary": "",
+            "customer_id": None,
+            "ticket_ids": [],
+            "kb_articles": [],
+            "tickets": [],
+        }
+        return asked_back(empty, task, "knowledge")
     tickets = p.ids(p.TICKET_ID, text)
     customer = p.find_customer(tools, text)
     out: dict[str, Any] = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -27,6 +28,7 @@ def test_serve_starts_and_answers(tmp_path: Path) -> None:
     token = accounts.issue_token("ops")
     env = {**os.environ, "RINGMASTER_HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
     env.pop("RINGMASTER_DB_URL", None)
+    env["RINGMASTER_LOG_FORMAT"] = "text"  # --json below: JSON lines all the same
     log_path = tmp_path / "serve.log"
     # Port 0: the server binds a port the system picks (nothing else can take it between
     # choosing and binding), and its start-up line at --log-level info names it.
@@ -40,6 +42,7 @@ def test_serve_starts_and_answers(tmp_path: Path) -> None:
                 "0",
                 "--log-level",
                 "info",
+                "--json",
             ],
             cwd=ROOT,
             env=env,
@@ -66,6 +69,8 @@ def test_serve_starts_and_answers(tmp_path: Path) -> None:
         assert me.json()["name"] == "ops"
         agents = httpx.get(f"{base}/agents", headers={"Authorization": f"Bearer {token}"})
         assert {a["name"] for a in agents.json()} >= {"billing", "ops"}
+        lines = [line for line in log_path.read_text().splitlines() if line.strip()]
+        assert lines and all(json.loads(line) for line in lines), lines[:3]
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -83,3 +88,12 @@ def test_a_port_in_use_is_one_line_before_anything_starts(cli_in_process: Cli) -
     assert line.startswith(f"error: cannot listen on 127.0.0.1:{port}: ") and "--port 0" in line
     bad = cli_in_process("serve", "--host", "no-such-host.invalid", "--port", "8000", ok=False)
     assert bad.returncode == 2 and "cannot listen on no-such-host.invalid:8000" in bad.stderr
+    # --json, as every command takes it (README): the error is one JSON object on stdout.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = cli_in_process("serve", "--port", str(port), "--json", ok=False)
+    assert out.returncode == 2, out.stderr
+    error = json.loads(out.stdout)["error"]
+    assert error.startswith(f"cannot listen on 127.0.0.1:{port}: ")

@@ -67,3 +67,18 @@ def test_a_refused_decision_keeps_what_the_reviewer_typed(sqlite_api: Api) -> No
     kept = re.search(r'<input id="reason"[^>]*value="([^"]*)"', long.text)
     assert kept and html.unescape(kept.group(1)) == reason
     assert api.runner.queue.get(item["id"]).status == "pending"
+
+
+def test_the_thread_and_item_pages_show_no_bidi_overrides(sqlite_api: Api) -> None:
+    """A request's bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) would
+    show its words in another order than they are; the pages drop them, as the CLI does."""
+    api = sqlite_api
+    marks = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    thread, item = api.waiting_item(text="do it \u202eok\u2066 now\u2069")
+    sign_in(api, "rita")
+    for url in (f"/ui/threads/{thread}", f"/ui/items/{item['id']}"):
+        r = api.client.get(url)
+        assert r.status_code == 200, r.text
+        text = html.unescape(r.text)
+        assert not any(m in text for m in marks), (url, [m for m in marks if m in text])
+        assert "do it ok now" in text, url
