@@ -185,6 +185,9 @@ def test_without_scikit_learn_serving_a_team_with_no_model_is_one_line(tmp_path:
 def test_without_scikit_learn_eval_is_one_line_naming_the_extra(
     tmp_path: Path, args: list[str]
 ) -> None:
+    # The files exist: a missing one is named first (test_packaging), before the extra.
+    for name in ("x.jsonl", "a", "b"):
+        (tmp_path / name).write_text('{"text": "hi", "agent": null}\n', encoding="utf-8")
     proc = _light_cli(args, tmp_path)
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert proc.stderr.count("\n") == 1 and "ringmaster[train]" in proc.stderr, proc.stderr
