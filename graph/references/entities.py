@@ -101,10 +101,15 @@ class Resolved:
         return [f"{r.phrase} read as {r.entity}" for r in self.resolutions if r.guessed]
 
     def context(self) -> str:
-        """The resolved records in one short line, for a planner prompt."""
-        return "; ".join(
-            f"{r.phrase} = {r.entity} ({r.kind}, turn {r.turn})" for r in self.resolutions
-        )
+        """What the request's references resolved to, a line each, for a planner prompt: the
+        id, its kind, the turn it came from, and whether it was guessed; and any clause the
+        request took back. "" when nothing was resolved."""
+        lines = []
+        for r in self.resolutions:
+            guess = f", {_GUESSES.get(r.guessed, 'guessed')}" if r.guessed else ""
+            lines.append(f"- {r.phrase!r} is {r.entity} ({r.kind}, from turn {r.turn}{guess})")
+        lines += [f"- taken back, not to be done: {c!r}" for c in self.dropped]
+        return "\n".join(lines)
 
 
 def kinds_from_team(entities: Mapping[str, Any]) -> list[EntityKind]:
