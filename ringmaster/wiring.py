@@ -138,11 +138,13 @@ class PlannerAtFirstUse:
         self.built: Planner | None = None
         self.failed: str | None = None  # why the build failed, once it has
 
-    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
+    def plan(
+        self, request: str, *, allowed_agents: Sequence[str] | None = None, context: str = ""
+    ) -> Plan:
         with self._lock:
             if self.built is None:
                 self.built = self._build_once()
-        return self.built.plan(request, allowed_agents=allowed_agents)
+        return self.built.plan(request, allowed_agents=allowed_agents, context=context)
 
     def _build_once(self) -> Planner:
         if self.failed is None:

@@ -103,7 +103,9 @@ class ScriptedPlanner:
         self._plan = plan
         self.calls = 0
 
-    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
+    def plan(
+        self, request: str, *, allowed_agents: Sequence[str] | None = None, context: str = ""
+    ) -> Plan:
         self.calls += 1
         return self._plan(request) if callable(self._plan) else self._plan
 

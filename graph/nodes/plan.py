@@ -179,7 +179,9 @@ def make_plan(deps: GraphDeps) -> Any:
                     asking(request, resolved.question), resolved.question, "references"
                 )
             else:
-                result = deps.planner.plan(resolved.text, allowed_agents=allowed)
+                result = deps.planner.plan(
+                    resolved.text, allowed_agents=allowed, context=resolved.context()
+                )
         except Exception as exc:  # fail closed: a planner failure goes to a human
             log.exception("planner %s failed", deps.planner.name)
             result = human_plan(request, f"the planner failed: {exc}", deps.planner.name)

@@ -79,8 +79,14 @@ def human_plan(request: str, reason: str, planner: str) -> Plan:
 
 
 class Planner(Protocol):
-    """Turns a request into a plan, never routing to an agent outside `allowed_agents`."""
+    """Turns a request into a plan, never routing to an agent outside `allowed_agents`.
+
+    `context` says, a line each, what the request's references to earlier turns resolved to
+    (`Resolved.context`); a planner that asks a model puts it in the prompt, others may
+    ignore it (the request already carries the ids)."""
 
     name: str
 
-    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan: ...
+    def plan(
+        self, request: str, *, allowed_agents: Sequence[str] | None = None, context: str = ""
+    ) -> Plan: ...

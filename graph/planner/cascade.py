@@ -87,7 +87,9 @@ class CascadePlanner:
         """Whether this cascade's plan came from the local planner alone (no model call)."""
         return plan.planner == f"{self.name}:{self.local.name}"
 
-    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
+    def plan(
+        self, request: str, *, allowed_agents: Sequence[str] | None = None, context: str = ""
+    ) -> Plan:
         local = self.local.plan(request, allowed_agents=allowed_agents)
         reason = why_unsure(local, request, self.min_confidence, self.min_margin)
         with self._lock:
@@ -96,5 +98,5 @@ class CascadePlanner:
             self.last_reason = reason
         if reason is None:
             return local.model_copy(update={"planner": f"{self.name}:{self.local.name}"})
-        plan = self.llm.plan(request, allowed_agents=allowed_agents)
+        plan = self.llm.plan(request, allowed_agents=allowed_agents, context=context)
         return plan.model_copy(update={"planner": f"{self.name}:{plan.planner}"})

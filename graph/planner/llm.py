@@ -166,7 +166,7 @@ class LLMPlanner:
         self.structured_method = structured_method
         self._structured = _structured_call(model, structured_method)
         self.model = model_name or model_label(model)  # evals: model-backed, cached by name
-        self.prompt_version = version("planner_system", "plan_repair")
+        self.prompt_version = version("planner_system", "plan_repair", "planner_context")
         self._lock = threading.Lock()
         self.model_calls = 0
         self.tokens = 0
@@ -174,7 +174,9 @@ class LLMPlanner:
         self.fallbacks = 0
 
     # -- the protocol ----------------------------------------------------------------------
-    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
+    def plan(
+        self, request: str, *, allowed_agents: Sequence[str] | None = None, context: str = ""
+    ) -> Plan:
         allowed = list(allowed_agents) if allowed_agents is not None else self.team.names()
         system = render(
             "planner_system",
@@ -185,7 +187,12 @@ class LLMPlanner:
                 "\n\nAnswer with one JSON object only, valid against this JSON Schema:\n"
                 + json.dumps(PLAN_SCHEMA)
             )
-        messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(request)]
+        # The thread's resolved references, a few lines after the request: never the
+        # conversation itself.
+        asked = request
+        if context:
+            asked += "\n\n" + render("planner_context", references=context)
+        messages: list[BaseMessage] = [SystemMessage(system), HumanMessage(asked)]
         error = "no answer"
         for attempt in (1, 2):
             try:

@@ -101,7 +101,9 @@ class LocalPlanner:
         patterns = [f"(?:{e.pattern})" for e in team.entities.values()]
         self._records = re.compile("|".join(patterns)) if patterns else None
 
-    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
+    def plan(
+        self, request: str, *, allowed_agents: Sequence[str] | None = None, context: str = ""
+    ) -> Plan:
         text = request.strip()
         if not text:
             raise ValueError("the request is empty")

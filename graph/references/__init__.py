@@ -5,9 +5,12 @@ the nouns that name it). Each finished turn leaves in the thread's history the i
 the request as resolved) and touched (in its results), and which ids stood together in one
 result (a ticket and its customer). A new turn's references are rewritten to concrete ids before
 routing, so the planner — local or LLM — sees "close TCK-1001", never "close it". Every rewrite
-says what was resolved and from which turn. A reference with more than one candidate is never
-guessed: the turn becomes a question, and the next turn may answer it ("the SAML one", "both",
-"TCK-1002"), which runs the question's request with the record picked.
+says what was resolved and from which turn; the LLM planner gets that too, a line a reference
+after the request (`Resolved.context`: the id, its kind, its turn, and whether it was guessed),
+never the conversation. A guess with a side effect never reaches a planner: it is asked. A
+reference with more than one candidate is never guessed: the turn becomes a question, and the
+next turn may answer it ("the SAML one", "both", "TCK-1002"), which runs the question's request
+with the record picked.
 
 An optional `Lookup` (the demo's is `tools/demo/lookup.py`) tells who owns a record ("its
 customer", "their invoices") and which words describe it ("the June one").

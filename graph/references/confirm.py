@@ -7,8 +7,10 @@ request — one with a side effect (an act of the team's tools, a message to a p
 that is not plainly a look-up ("move TCK-1510 back to open" says no tool's words) — is asked:
 one line naming each guess with what it is ("Did you mean INV-1001 (99.00, March)? Reply yes
 or name the invoice."), which the next turn answers with "yes" or the record meant
-(`followups._reply`). This holds by how a reference was read and whether the request acts,
-whatever its words.
+(`followups._reply`), or with a bare "no": then nothing runs, the confirmation is answered, and
+the turn asks which record was meant ("Not INV-1001, so nothing was done. Which invoice did you
+mean?"), which the record named next answers. This holds by how a reference was read and
+whether the request acts, whatever its words.
 
 An id typed right can still be a slip: a real record the thread never named, one digit off
 exactly one record it did ("add a note to TCK-1143: …" after TCK-1134). Read-only work reads

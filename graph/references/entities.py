@@ -101,10 +101,15 @@ class Resolved:
         return [f"{r.phrase} read as {r.entity}" for r in self.resolutions if r.guessed]
 
     def context(self) -> str:
-        """The resolved records in one short line, for a planner prompt."""
-        return "; ".join(
-            f"{r.phrase} = {r.entity} ({r.kind}, turn {r.turn})" for r in self.resolutions
-        )
+        """What the request's references resolved to, a line each, for a planner prompt: the
+        id, its kind, the turn it came from, and whether it was guessed; and any clause the
+        request took back. "" when nothing was resolved."""
+        lines = []
+        for r in self.resolutions:
+            guess = f", {_GUESSES.get(r.guessed, 'guessed')}" if r.guessed else ""
+            lines.append(f"- {r.phrase!r} is {r.entity} ({r.kind}, from turn {r.turn}{guess})")
+        lines += [f"- taken back, not to be done: {c!r}" for c in self.dropped]
+        return "\n".join(lines)
 
 
 def kinds_from_team(entities: Mapping[str, Any]) -> list[EntityKind]:
@@ -197,6 +202,16 @@ def turn_entities(
                 "options": [list(p) for p in _ids(kinds, guessed)],
                 "confirm": True,
             }
+        elif _ASKED in description and _DECLINED_MARK in description:
+            # The requester said no to a guess: nothing ran, and the next turn may name the
+            # record meant ("yes" confirms nothing: the guess named was declined).
+            declined = description.split(_ASKED)[-1].split(_DECLINED_MARK)[0]
+            entry["question"] = {
+                "request": request,
+                "options": [list(p) for p in _ids(kinds, declined)],
+                "confirm": True,
+                "declined": True,
+            }
     return entry
 
 
@@ -204,6 +219,9 @@ _ASKED = " (asked: "
 # A question that names a guess for the requester to confirm ("Did you mean INV-1001 (99.00,
 # March)? Reply yes or name the invoice.").
 _CONFIRM_MARK = "Did you mean "
+# The question a "no" to that confirmation leaves ("Not INV-1001, so nothing was done. Which
+# invoice did you mean?").
+_DECLINED_MARK = ", so nothing was done. "
 
 # What takes back an id typed a moment earlier in the same message: "is TCK-1005 still open? no
 # wait I mean TCK-1037", "what plan is CUS-1011 on, no sorry, CUS-1012".
@@ -271,6 +289,13 @@ def confirm_question(guesses: Sequence[tuple[EntityKind | None, str, RecordFacts
     else:
         what = "the records"
     return f"{_CONFIRM_MARK}{named}? Reply yes or name {what}."
+
+
+def declined_question(kind: EntityKind | None, entities: Sequence[str]) -> str:
+    """The one line that answers a "no" to a confirmation: nothing ran, and which record was
+    meant."""
+    noun = (kind.nouns[0] if kind.nouns else kind.name) if kind else "record"
+    return f"Not {' or '.join(entities)}{_DECLINED_MARK}Which {noun} did you mean?"
 
 
 _MONTHS = re.compile(

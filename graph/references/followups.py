@@ -8,7 +8,13 @@ from __future__ import annotations
 import calendar
 import re
 
-from ringmaster.graph.references.entities import Resolution, Resolved, _ids, strip_ids
+from ringmaster.graph.references.entities import (
+    Resolution,
+    Resolved,
+    _ids,
+    declined_question,
+    strip_ids,
+)
 from ringmaster.graph.references.mistyped import put_picked
 from ringmaster.graph.references.patterns import (
     _CORRECTION,
@@ -35,6 +41,8 @@ _YES = re.compile(
     re.I,
 )
 _NO = re.compile(r"\b(?:no|not|nope|wrong)\b", re.I)
+# A reply that declines the guess and names nothing: "no", "nope", "no thanks", "neither".
+_DECLINE = re.compile(r"^\W*(?:no|nope|nah|neither|none|not (?:that|this|it)|wrong)\b", re.I)
 # What, in the request a question was about, stands for the records the reply picks.
 _STANDS_FOR_PICKED = re.compile(r"\b(it|them|that one)\b", re.I)
 
@@ -60,10 +68,16 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         short = len(said) <= 4
         other = bool(_CORRECTION.search(request) or _NONE.search(request))
         if _YES.match(request) and short and not _NO.search(request):
+            if thread.declined():
+                return None  # the record named was declined: "yes" confirms nothing
             chosen = chosen or option_ids  # "yes": the guess the question named
         elif explicit and (bare or (short and other)):
             # "no, INV-1010": the guess was wrong, the record named is meant.
             chosen = [e for k, e in explicit if k in kinds]
+        elif not explicit and short and _DECLINE.match(request):
+            # "no": nothing runs; the question is answered, and the turn asks which was meant.
+            kind = thread.by_name.get(options[0][0]) if len(kinds) == 1 else None
+            return Resolved(asked, [], declined_question(kind, option_ids), answers=turn)
         else:
             return None
     if not chosen and not explicit and len(request.split()) <= 8:

@@ -366,6 +366,12 @@ class _Thread:
         last = self.history[-1] if self.history else {}
         return bool(((last.get("entities") or {}).get("question") or {}).get("confirm"))
 
+    def declined(self) -> bool:
+        """True when the last turn's question followed a "no" to a confirmation: its record
+        was declined, so "yes" confirms nothing."""
+        last = self.history[-1] if self.history else {}
+        return bool(((last.get("entities") or {}).get("question") or {}).get("declined"))
+
     def pick(self, text: str, options: Sequence[str]) -> list[str]:
         """The options a reply or description picks: "both", "the first one", "the June one"."""
         if _PLURAL.search(text):

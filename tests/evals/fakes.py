@@ -47,7 +47,9 @@ class ScriptedPlanner:
         self.tokens = 0
         self._lock = threading.Lock()
 
-    def plan(self, request: str, *, allowed_agents: Sequence[str] | None = None) -> Plan:
+    def plan(
+        self, request: str, *, allowed_agents: Sequence[str] | None = None, context: str = ""
+    ) -> Plan:
         with self._lock:
             self.calls += 1
             self.model_calls += 1

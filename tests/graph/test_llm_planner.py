@@ -156,6 +156,31 @@ def test_cascade_calls_the_model_only_when_the_local_plan_is_unsure(team: Team) 
     assert cascade.local_share == pytest.approx(1 / 3)
 
 
+def test_the_resolved_references_go_after_the_request_and_the_cascade_passes_them(
+    team: Team,
+) -> None:
+    context = "- 'it' is TCK-1 (ticket, from turn 1)"
+    p, model = planner(team, plan_answer({"description": "close TCK-1", "agent": "alpha"}))
+    p.plan("close TCK-1", context=context)
+    [_, asked] = model.prompts[0]
+    assert str(asked.content).startswith("close TCK-1\n\n") and context in str(asked.content)
+    assert context not in str(model.prompts[0][0].content)  # not in the (cached) system prompt
+
+    local = ScriptedPlanner(
+        lambda r: plan_of((r, "alpha")).model_copy(
+            update={
+                "subtasks": [
+                    plan_of((r, "alpha")).subtasks[0].model_copy(update={"confidence": 0.4})
+                ]
+            }
+        )
+    )
+    local.name = "local"  # type: ignore[misc]
+    model = ScriptedChatModel(answers=[plan_answer({"description": "x", "agent": "beta"})])
+    CascadePlanner(local, LLMPlanner(team, model)).plan("close TCK-1", context=context)
+    assert context in str(model.prompts[0][1].content)
+
+
 def test_estimated_parts() -> None:
     assert estimated_parts("Refund invoice INV-1 please") == 1
     assert estimated_parts("terms and conditions of the contract") == 1

@@ -263,3 +263,44 @@ def test_they_beside_a_record_of_another_customer_is_not_the_earlier_customer() 
     assert out.question is None
     assert out.text == "close TCK-1001, they confirmed it works"
     assert "CUS-1002" not in {r.entity for r in out.resolutions}
+
+
+def test_the_llm_planner_is_told_what_each_reference_resolved_to_and_what_was_guessed(
+    tmp_path: Path,
+) -> None:
+    # The planner saw "close TCK-1001" with nothing saying "it" was TCK-1001 of turn 1, nor
+    # that "INV-1001" was only a guess for the "INV-101" typed.
+    from dataclasses import replace
+
+    from ringmaster.graph.planner.llm import LLMPlanner
+    from ringmaster.wiring import build_deps
+    from tests.fakes_llm import ScriptedChatModel, plan_answer
+
+    settings = Settings(home=tmp_path)
+    deps = build_deps(settings)
+    model = ScriptedChatModel(
+        answers=[
+            plan_answer({"description": "status of TCK-1001", "agent": "support"}),
+            plan_answer({"description": "close TCK-1001", "agent": "support"}),
+            plan_answer({"description": "status of INV-1001", "agent": "billing"}),
+            plan_answer({"description": "amount of INV-1001", "agent": "billing"}),
+        ]
+    )
+    deps = replace(deps, planner=LLMPlanner(deps.registry.team, model, fallback=None))
+    with Runner(settings, deps=deps) as runner:
+        ann = Requester(id="ann", scopes=runner.default_scopes())
+        first = runner.submit("What's the status of ticket TCK-1001?", requester=ann)
+        runner.submit("close it", thread_id=first.thread_id, requester=ann)
+        thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+        # A guess with a side effect is asked: the model is never called for it.
+        asked = runner.submit("refund INV-101", thread_id=thread, requester=ann)
+        assert asked.pending and model.calls == 3
+        runner.submit("how much was INV-101 for?", thread_id=thread, requester=ann)
+    closing = "\n".join(str(m.content) for m in model.prompts[1][1:])
+    assert "'it' is TCK-1001 (ticket, from turn 1)" in closing
+    assert "What's the status" not in closing  # the references, not the conversation
+    reading = "\n".join(str(m.content) for m in model.prompts[3][1:])
+    [line] = [x for x in reading.splitlines() if x.startswith("- 'INV-101' is INV-1001")]
+    assert "(invoice, from turn" in line and "guessed from a typo" in line
+    assert "never act on it" in reading
+    assert "refund" not in reading

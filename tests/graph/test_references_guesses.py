@@ -176,3 +176,25 @@ def test_it_after_a_record_the_request_names_by_its_noun_is_that_record() -> Non
     history = [turn(1, "check the latest web deployment in production", "DEP-1028")]
     out = resolve("open an incident for it", history, KINDS, facts.get, ACTS)
     assert entities(out) == ["DEP-1028"]
+
+
+def test_a_bare_no_to_a_confirmation_runs_nothing_closes_it_and_asks_which_was_meant() -> None:
+    # "no" fell through to a normal turn: the confirmation stayed pending, and "no" was planned
+    # as a request of its own.
+    history = [turn(1, "what's the status of INV-1001?")]
+    out = resolve("refund INV-101", history, KINDS, lookup, ACTS)
+    assert out.question is not None
+    asked = asked_turn(2, "refund INV-101", out.question)
+    for reply in ("no", "nope", "No thanks", "neither", "no, that's wrong"):
+        declined = resolve(reply, [*history, asked], KINDS, lookup, ACTS)
+        assert declined.answers == 2, reply  # the confirmation is answered: closed
+        assert declined.question is not None, reply  # nothing to run: asked which was meant
+        assert "nothing was done" in declined.question and "INV-1001" in declined.question
+        assert "Which invoice" in declined.question and "\n" not in declined.question
+        assert not declined.resolutions  # no record is read as meant
+    # The next turn may name the record meant; "yes" no longer confirms the declined guess.
+    again = asked_turn(3, declined.text, declined.question)
+    named = resolve("INV-1010", [*history, asked, again], KINDS, lookup, ACTS)
+    assert named.question is None and named.text == "refund INV-1010" and named.answers == 3
+    yes = resolve("yes", [*history, asked, again], KINDS, lookup, ACTS)
+    assert "INV-1001" not in yes.text and yes.answers is None

@@ -256,3 +256,24 @@ def test_waiting_corrections_are_said_once_and_status_keeps_saying_it(
     monkeypatch.setattr(local_model, "find_spec", with_extra)
     assert commands(1) == 0
     assert "routing correction" not in cli("status").stdout
+
+
+def test_the_planner_built_at_first_use_passes_the_resolved_references_on() -> None:
+    # It dropped them: an LLM planner behind it never saw what "it" resolved to.
+    from collections.abc import Sequence
+
+    from tests.fakes import plan_of
+
+    seen: list[str] = []
+
+    class Recording:
+        name = "recording"
+
+        def plan(
+            self, request: str, *, allowed_agents: Sequence[str] | None = None, context: str = ""
+        ) -> Plan:
+            seen.append(context)
+            return plan_of((request, "alpha"))
+
+    PlannerAtFirstUse("p", build=Recording).plan("close TCK-1", context="- 'it' is TCK-1")
+    assert seen == ["- 'it' is TCK-1"]

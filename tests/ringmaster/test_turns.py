@@ -570,6 +570,29 @@ def test_a_mistyped_id_is_confirmed_before_it_is_refunded(
     assert runner.queue.get(question.id).status == "resumed"  # the question, answered
 
 
+def test_no_to_a_confirmation_runs_nothing_closes_it_and_asks_which_was_meant(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    # "no" left the confirmation pending and was planned as a request of its own.
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    asked = runner.submit("refund INV-101", thread_id=thread, requester=ann)
+    [question] = asked.pending
+
+    declined = runner.submit("no", thread_id=thread, requester=ann)
+
+    assert refunds(tmp_path, "INV-1001") == []
+    assert runner.queue.get(question.id).status != "pending"  # the confirmation is closed
+    # The turn is one question, saying nothing ran and asking which invoice was meant.
+    [again] = declined.pending
+    line = "Not INV-1001, so nothing was done. Which invoice did you mean?"
+    assert line in again.payload["context"]["subtask"]["description"]
+    assert declined.plan is not None and "refund" not in json.dumps(declined.plan["subtasks"])
+
+    runner.submit("yes", thread_id=thread, requester=ann)
+    assert refunds(tmp_path, "INV-1001") == []  # "yes" confirms nothing after a "no"
+
+
 def test_a_mistyped_id_in_a_look_up_is_read_and_the_answer_says_so(
     demo: tuple[Runner, Requester],
 ) -> None:

@@ -188,3 +188,29 @@ def test_a_guessed_id_is_asked_over_http_and_yes_runs_it(
     assert subtask["description"] == "refund INV-1001"
     with sqlite3.connect(tmp_path / "demo-company.db") as conn:
         assert conn.execute(query).fetchall() == [(9900,)]
+
+
+def test_no_to_a_guessed_id_over_http_runs_nothing_and_asks_which_was_meant(
+    demo: tuple[TestClient, Runner, dict], tmp_path: Path
+) -> None:
+    """ "no" to "Did you mean INV-1001 …?": the confirmation is closed, nothing is refunded,
+    and the turn's one question says so and asks which invoice was meant."""
+    client, _, h = demo
+    thread, say = conversation(client, h["ann"])
+    say("what's the status of INV-1001?")
+    [confirm] = say("refund INV-101")["pending"]
+
+    declined = say("no")
+
+    closed = client.get(f"/reviews/{confirm['id']}", headers=h["rev"]).json()
+    assert closed["status"] != "pending"
+    [item] = declined["pending"]
+    shown = client.get(f"/reviews/{item['id']}", headers=h["rev"]).json()
+    described = shown["payload"]["context"]["subtask"]["description"]
+    assert "Not INV-1001, so nothing was done. Which invoice did you mean?" in described
+    audit = client.get(f"/threads/{thread}/audit", headers=h["ann"]).json()["items"]
+    [refs] = [e["data"] for e in audit if e["kind"] == "references" and e["data"]["turn"] == 3]
+    assert refs["answers"] == 2 and refs["resolutions"] == []
+    with sqlite3.connect(tmp_path / "demo-company.db") as conn:
+        query = "SELECT amount_cents FROM refunds WHERE invoice_id = 'INV-1001'"
+        assert conn.execute(query).fetchall() == []
