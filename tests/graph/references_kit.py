@@ -1,5 +1,5 @@
-"""What the reference tests share: the demo team's kinds of record, and a history entry as the
-runner records it (the request as resolved, and what its answer listed)."""
+"""What the reference tests share: the demo team's kinds of record and side effects, and a
+history entry as the runner records it (the request as resolved, and what its answer listed)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,23 @@ from typing import Any
 
 from ringmaster.agents.demo import TEAM_FILE
 from ringmaster.agents.spec import load_team
-from ringmaster.graph.references import Resolved, kinds_from_team, turn_entities
+from ringmaster.graph.references import Resolved, acts_from_tools, kinds_from_team, turn_entities
 
 KINDS = kinds_from_team(load_team(TEAM_FILE).entities)
+
+# The demo team's side effects as `team_acts` reads them: (tool, its arguments), and the
+# arguments its other tools take (a "note" only `update_ticket` takes says that side effect).
+SIDE_EFFECTS = [
+    ("update_ticket", ["ticket_id", "status", "priority", "note"]),
+    ("close_ticket", ["ticket_id", "resolution"]),
+    ("issue_refund", ["invoice_id", "amount", "reason"]),
+    ("apply_credit", ["customer_id", "amount", "reason"]),
+    ("open_ticket", ["customer_id", "subject", "priority", "body"]),
+    ("change_plan", ["customer_id", "plan"]),
+    ("rollback_deployment", ["service", "environment", "to_version", "reason"]),
+]
+READS = ["customer_id", "ticket_id", "invoice_id", "status", "service", "environment"]
+ACTS = acts_from_tools(SIDE_EFFECTS, KINDS, READS)
 
 
 def turn(number: int, request: str, listed: str = "") -> dict[str, Any]:

@@ -212,7 +212,9 @@ def test_the_other_one_and_a_persons_described_record() -> None:
         del FACTS["CUS-1002"]
 
 
-def test_the_llm_planner_sees_the_resolved_request_not_the_conversation(tmp_path: Path) -> None:
+def llm_planned(tmp_path: Path, plans: list[tuple[str, str]]) -> tuple[Runner, Any]:
+    """A runner of the demo team whose LLM planner is a scripted model answering `plans`
+    (description, agent) in turn; and that model, to read the prompts it was sent."""
     from dataclasses import replace
 
     from ringmaster.graph.planner.llm import LLMPlanner
@@ -221,14 +223,17 @@ def test_the_llm_planner_sees_the_resolved_request_not_the_conversation(tmp_path
 
     settings = Settings(home=tmp_path)
     deps = build_deps(settings)
-    model = ScriptedChatModel(
-        answers=[
-            plan_answer({"description": "status of TCK-1001", "agent": "support"}),
-            plan_answer({"description": "close TCK-1001", "agent": "support"}),
-        ]
-    )
+    answers = [plan_answer({"description": d, "agent": agent}) for d, agent in plans]
+    model = ScriptedChatModel(answers=answers)
     deps = replace(deps, planner=LLMPlanner(deps.registry.team, model, fallback=None))
-    with Runner(settings, deps=deps) as runner:
+    return Runner(settings, deps=deps), model
+
+
+def test_the_llm_planner_sees_the_resolved_request_not_the_conversation(tmp_path: Path) -> None:
+    runner, model = llm_planned(
+        tmp_path, [("status of TCK-1001", "support"), ("close TCK-1001", "support")]
+    )
+    with runner:
         ann = Requester(id="ann", scopes=runner.default_scopes())
         first = runner.submit("What's the status of ticket TCK-1001?", requester=ann)
         runner.submit("close it", thread_id=first.thread_id, requester=ann)
@@ -270,24 +275,16 @@ def test_the_llm_planner_is_told_what_each_reference_resolved_to_and_what_was_gu
 ) -> None:
     # The planner saw "close TCK-1001" with nothing saying "it" was TCK-1001 of turn 1, nor
     # that "INV-1001" was only a guess for the "INV-101" typed.
-    from dataclasses import replace
-
-    from ringmaster.graph.planner.llm import LLMPlanner
-    from ringmaster.wiring import build_deps
-    from tests.fakes_llm import ScriptedChatModel, plan_answer
-
-    settings = Settings(home=tmp_path)
-    deps = build_deps(settings)
-    model = ScriptedChatModel(
-        answers=[
-            plan_answer({"description": "status of TCK-1001", "agent": "support"}),
-            plan_answer({"description": "close TCK-1001", "agent": "support"}),
-            plan_answer({"description": "status of INV-1001", "agent": "billing"}),
-            plan_answer({"description": "amount of INV-1001", "agent": "billing"}),
-        ]
+    runner, model = llm_planned(
+        tmp_path,
+        [
+            ("status of TCK-1001", "support"),
+            ("close TCK-1001", "support"),
+            ("status of INV-1001", "billing"),
+            ("amount of INV-1001", "billing"),
+        ],
     )
-    deps = replace(deps, planner=LLMPlanner(deps.registry.team, model, fallback=None))
-    with Runner(settings, deps=deps) as runner:
+    with runner:
         ann = Requester(id="ann", scopes=runner.default_scopes())
         first = runner.submit("What's the status of ticket TCK-1001?", requester=ann)
         runner.submit("close it", thread_id=first.thread_id, requester=ann)

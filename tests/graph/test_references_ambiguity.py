@@ -5,23 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ringmaster.agents.demo import TEAM_FILE
-from ringmaster.agents.spec import load_team
 from ringmaster.graph.references import (
     RecordFacts,
-    acts_from_tools,
     entity_ids,
-    kinds_from_team,
     resolve,
     turn_entities,
 )
-
-KINDS = kinds_from_team(load_team(TEAM_FILE).entities)
-
-
-def turn(number: int, request: str) -> dict[str, Any]:
-    """A history entry as the synthesize node writes it (the request as resolved)."""
-    return {"turn": number, "request": request, "entities": turn_entities(KINDS, request, {})}
+from tests.graph.references_kit import ACTS, KINDS, turn
 
 
 def test_the_same_question_of_two_records_leaves_both_as_candidates() -> None:
@@ -154,21 +144,6 @@ def test_records_an_action_on_a_customer_listed_in_passing_are_not_it() -> None:
     history[1] = listed(2, "show CUS-1008's invoices", "INV-1008 INV-1055")
     out = resolve("refund it", history, KINDS)
     assert out.question is not None and "INV-1008" in out.question
-
-
-# The demo team's side effects as `team_acts` reads them: (tool, its arguments), and the
-# arguments its other tools take (a "note" only `update_ticket` takes says that side effect).
-SIDE_EFFECTS = [
-    ("update_ticket", ["ticket_id", "status", "priority", "note"]),
-    ("close_ticket", ["ticket_id", "resolution"]),
-    ("issue_refund", ["invoice_id", "amount", "reason"]),
-    ("apply_credit", ["customer_id", "amount", "reason"]),
-    ("open_ticket", ["customer_id", "subject", "priority", "body"]),
-    ("change_plan", ["customer_id", "plan"]),
-    ("rollback_deployment", ["service", "environment", "to_version", "reason"]),
-]
-READS = ["customer_id", "ticket_id", "invoice_id", "status", "service", "environment"]
-ACTS = acts_from_tools(SIDE_EFFECTS, KINDS, READS)
 
 
 def test_a_side_effect_on_a_record_the_turn_leaves_out_is_asked_among_several() -> None:

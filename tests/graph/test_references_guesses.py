@@ -7,19 +7,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ringmaster.graph.references import RecordFacts, acts_from_tools, resolve, turn_entities
+from ringmaster.graph.references import RecordFacts, resolve, turn_entities
 from ringmaster.graph.references.entities import asking
-from tests.graph.references_kit import KINDS, entities, turn
+from tests.graph.references_kit import ACTS, KINDS, entities, turn
 
-SIDE_EFFECTS = [
-    ("update_ticket", ["ticket_id", "status", "priority", "note"]),
-    ("close_ticket", ["ticket_id", "resolution"]),
-    ("issue_refund", ["invoice_id", "amount", "reason"]),
-    ("apply_credit", ["customer_id", "amount", "reason"]),
-    ("rollback_deployment", ["service", "environment", "to_version", "reason"]),
-]
-READS = ["customer_id", "ticket_id", "invoice_id", "status", "service", "environment"]
-ACTS = acts_from_tools(SIDE_EFFECTS, KINDS, READS)
 FACTS = {
     "INV-1001": RecordFacts(
         "INV-1001", "CUS-1001", "paid 2025-03 usd March Mar 2025", amount=Decimal("99.00")

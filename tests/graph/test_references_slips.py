@@ -6,22 +6,12 @@ from __future__ import annotations
 
 from ringmaster.graph.references import (
     RecordFacts,
-    acts_from_tools,
     resolve,
     turn_entities,
 )
 from ringmaster.graph.references.mistyped import one_slip
-from tests.graph.references_kit import KINDS, entities, turn
+from tests.graph.references_kit import ACTS, KINDS, entities, turn
 
-SIDE_EFFECTS = [
-    ("update_ticket", ["ticket_id", "status", "priority", "note"]),
-    ("close_ticket", ["ticket_id", "resolution"]),
-    ("issue_refund", ["invoice_id", "amount", "reason"]),
-    ("apply_credit", ["customer_id", "amount", "reason"]),
-    ("rollback_deployment", ["service", "environment", "to_version", "reason"]),
-]
-READS = ["customer_id", "ticket_id", "invoice_id", "status", "service", "environment"]
-ACTS = acts_from_tools(SIDE_EFFECTS, KINDS, READS)
 # Records the demo database holds (TCK-1510 is none of them).
 REAL = {"INV-1002", "INV-1188", "INV-1189", "TCK-1058", "TCK-1150", "TCK-1001", "CUS-1008"}
 

@@ -30,6 +30,21 @@ def interrupted_once() -> ScriptedAgent:
     return ScriptedAgent(answer)
 
 
+def interrupt_first_job(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Ctrl-C cuts the first job the runner runs short; the threads of the jobs run, in order."""
+    real = Runner.run_job
+    calls: list[str] = []
+
+    def run_job(self: Runner, job: Any) -> None:
+        calls.append(job.thread_id)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        real(self, job)
+
+    monkeypatch.setattr(Runner, "run_job", run_job)
+    return calls
+
+
 def test_ctrl_c_mid_run_queues_the_run_again_and_a_worker_finishes_it(
     tmp_path: Path, db_url: str | None
 ) -> None:
@@ -54,16 +69,7 @@ def test_ctrl_c_in_ringmaster_run_says_the_request_is_kept(
     cli_in_process: Cli, monkeypatch: pytest.MonkeyPatch, json_flag: list[str]
 ) -> None:
     cli = cli_in_process
-    real = Runner.run_job
-    calls: list[str] = []
-
-    def run_job(self: Runner, job: Any) -> None:
-        calls.append(job.thread_id)
-        if len(calls) == 1:
-            raise KeyboardInterrupt
-        real(self, job)
-
-    monkeypatch.setattr(Runner, "run_job", run_job)
+    calls = interrupt_first_job(monkeypatch)
     out = cli("run", "What's the status of ticket TCK-1001?", *json_flag, ok=False)
     assert out.returncode == 130
     thread = calls[0]
@@ -83,16 +89,7 @@ def test_ctrl_c_in_a_chat_says_the_request_is_kept(
     cli_in_process: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cli = cli_in_process
-    real = Runner.run_job
-    calls: list[str] = []
-
-    def run_job(self: Runner, job: Any) -> None:
-        calls.append(job.thread_id)
-        if len(calls) == 1:
-            raise KeyboardInterrupt
-        real(self, job)
-
-    monkeypatch.setattr(Runner, "run_job", run_job)
+    calls = interrupt_first_job(monkeypatch)
     monkeypatch.setattr("sys.stdin", io.StringIO("What's the status of ticket TCK-1001?\n"))
     out = cli("chat", ok=False)
     assert out.returncode == 130
