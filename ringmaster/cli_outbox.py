@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import click
 import typer
 from rich.table import Table
 
@@ -20,7 +21,10 @@ outbox_app = typer.Typer(
 @outbox_app.callback(invoke_without_command=True)
 def outbox_list(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option(help=f"One of {', '.join(STATES)}.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help=f"One of {', '.join(STATES)}.", click_type=click.Choice(STATES)),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     json_mode: JsonOpt = False,
 ) -> None:
