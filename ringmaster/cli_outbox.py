@@ -11,7 +11,7 @@ from rich.table import Table
 from ringmaster.cli_output import JsonOpt, out, print_json, print_none
 from ringmaster.cli_status import stores
 from ringmaster.errors import ConfigError
-from ringmaster.outbox import STATES, outbox_from_settings
+from ringmaster.outbox import STATES, Outbox, outbox_from_settings
 
 outbox_app = typer.Typer(
     help="Notifications: list them with their delivery state, send what is due, retry one."
@@ -31,8 +31,8 @@ def outbox_list(
     """Notifications, newest first, with their delivery state (the default command)."""
     if ctx.invoked_subcommand is not None:
         return
-    with stores() as (settings, engine, _):
-        box = outbox_from_settings(engine, settings)
+    with stores() as (_, engine, _):
+        box = Outbox(engine, {})  # no transports: listing delivers nothing, so needs no setting
         rows = box.list(status, limit)
         counts = box.counts()
     if json_mode:

@@ -276,3 +276,18 @@ def test_review_list_kind_help_names_every_kind_the_api_has() -> None:
     assert isinstance(kind.type, click.Choice)
     assert list(kind.type.choices) == list(get_args(ReviewKind))
     assert all(k in (kind.help or "") for k in get_args(ReviewKind)), kind.help
+
+
+def test_outbox_lists_with_a_bad_webhook_setting_and_sending_still_refuses_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listing sends nothing, so a webhook URL only `send` may not use does not stop it."""
+    monkeypatch.setenv("RINGMASTER_NOTIFY_WEBHOOK_URL", "http://example.org/hook")
+    try:
+        run_app(app, ["outbox"])
+    except SystemExit as exited:
+        assert exited.code in (0, None), capsys.readouterr()
+    assert "no notifications in the outbox" in capsys.readouterr().out
+    for delivering in (["outbox", "send"], ["checkin"]):
+        line = one_line_exit_2(capsys, delivering, monkeypatch)
+        assert line.startswith("error: RINGMASTER_NOTIFY_WEBHOOK_URL"), (delivering, line)
