@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import click
 import typer
 from rich.table import Table
 
 from ringmaster.cli_output import JsonOpt, out, print_json, print_none
 from ringmaster.cli_status import stores
 from ringmaster.errors import ConfigError
-from ringmaster.outbox import STATES, outbox_from_settings
+from ringmaster.outbox import STATES, Outbox, outbox_from_settings
 
 outbox_app = typer.Typer(
     help="Notifications: list them with their delivery state, send what is due, retry one."
@@ -20,15 +21,18 @@ outbox_app = typer.Typer(
 @outbox_app.callback(invoke_without_command=True)
 def outbox_list(
     ctx: typer.Context,
-    status: Annotated[str | None, typer.Option(help=f"One of {', '.join(STATES)}.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help=f"One of {', '.join(STATES)}.", click_type=click.Choice(STATES)),
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     json_mode: JsonOpt = False,
 ) -> None:
     """Notifications, newest first, with their delivery state (the default command)."""
     if ctx.invoked_subcommand is not None:
         return
-    with stores() as (settings, engine, _):
-        box = outbox_from_settings(engine, settings)
+    with stores() as (_, engine, _):
+        box = Outbox(engine, {})  # no transports: listing delivers nothing, so needs no setting
         rows = box.list(status, limit)
         counts = box.counts()
     if json_mode:

@@ -23,6 +23,7 @@ from ringmaster.cli_output import (
     read_queue,
 )
 from ringmaster.errors import RingmasterError
+from ringmaster.review_kinds import REVIEW_KINDS
 from ringmaster.settings import Settings
 
 if TYPE_CHECKING:  # imported where used: decisions bring LangGraph, `review list` does not need it
@@ -42,7 +43,8 @@ def review_list(
     ] = "pending",
     agent: Annotated[str | None, typer.Option()] = None,
     kind: Annotated[
-        str | None, typer.Option(help="routing, approval, human_category, validation_failed")
+        str | None,
+        typer.Option(help=", ".join(REVIEW_KINDS) + ".", click_type=click.Choice(REVIEW_KINDS)),
     ] = None,
     thread: Annotated[str | None, typer.Option()] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,

@@ -8,14 +8,14 @@ follow `anyio.to_thread` and asyncio tasks, so the ids cross into the thread poo
 `configure()` is called once by `ringmaster serve` (and may be by anyone embedding ringmaster);
 importing this module changes no logging configuration. Its handler hides secrets
 (`SecretFilter`): the values it is given (the audit key, API keys, passwords), and whatever
-looks like one: a URL's password, a bearer token, an API token, `password=…`-style pairs.
+tools/redaction.py, the list the rest of the product redacts requests with, finds: a URL's
+password, a bearer token, an API token, `password=…`-style pairs, "my password is …".
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -25,7 +25,8 @@ from typing import Any, Literal
 
 from opentelemetry import trace
 
-from ringmaster.settings import URL_PASSWORD
+from ringmaster.tools.redaction import REDACTED
+from ringmaster.tools.redaction import redact as redact_secrets
 
 request_id: ContextVar[str | None] = ContextVar("ringmaster_request_id", default=None)
 thread_id: ContextVar[str | None] = ContextVar("ringmaster_thread_id", default=None)
@@ -86,31 +87,13 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(out, default=str, ensure_ascii=False)
 
 
-HIDDEN = "***"
-# What looks like a secret wherever it appears: a URL's password, an Authorization header's
-# credentials, an API token (accounts.TOKEN_PREFIX), and `name=value` / `"name": "value"`
-# pairs whose name says secret.
-_PATTERNS = [
-    (URL_PASSWORD, rf"\1:{HIDDEN}@"),
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), rf"\1 {HIDDEN}"),
-    (re.compile(r"\brm_[A-Za-z0-9_-]{40,}"), f"rm_{HIDDEN}"),
-    (
-        re.compile(
-            r"(?i)((?:password|passwd|secret|api[_-]?key|token|cookie|csrf|session)"
-            r"[\"']?\s*[:=]\s*[\"']?)[^\s\"',;&}]+"
-        ),
-        rf"\1{HIDDEN}",
-    ),
-]
-
-
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with the given secret values and anything that looks like a secret hidden."""
+    """`text` with the given secret values hidden, and whatever the product redacts from a
+    request (tools/redaction.py, the one list): passwords, keys and tokens, URL passwords,
+    Authorization and cookie values, private keys, card numbers."""
     for value in sorted({v for v in secrets if v and len(v) >= 4}, key=len, reverse=True):
-        text = text.replace(value, HIDDEN)
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+        text = text.replace(value, REDACTED)
+    return redact_secrets(text)
 
 
 class SecretFilter(logging.Filter):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +12,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ringmaster.private_files import private_dir
+from ringmaster.tools.redaction import URL_PASSWORD  # the one pattern: CLI messages, repr, logs
 
 
 def default_home() -> Path:
@@ -21,11 +21,6 @@ def default_home() -> Path:
     import platformdirs
 
     return platformdirs.user_data_path("ringmaster", appauthor=False)
-
-
-# A URL's password (scheme://user:password@host): the one pattern the CLI's messages, the
-# settings' repr and the logs' filter (ringmaster/logs.py) hide it with.
-URL_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@\s]+@")
 
 
 def hide_url_passwords(text: str) -> str:

@@ -6,8 +6,11 @@ stores anything (ringmaster/runner.py: accept), the plan node for callers that a
 runner (graph/nodes/plan.py), the agent node out of every agent's proposed arguments, so a
 runtime that copies one is covered all the same (graph/nodes/agent.py), and the demo skills
 out of what they copy from a request (agents/demo/skills/parsing.py).
+The logs hide the same list (ringmaster/logs.py: SecretFilter), so what is kept out of a stored
+request is kept out of a log line too.
 A secret is recognised by its shape (a known key format, a card number that passes the Luhn
-check, a private key block) or by the words before it ("my password is …", "api key: …").
+check, a private key block, a URL's password, an Authorization header's credentials) or by the
+words before it ("my password is …", "api key: …", `session=…`, `"token": "…"`).
 """
 
 from __future__ import annotations
@@ -30,10 +33,30 @@ _LABEL = (
     r"client[ _-]?secret|(?:access |auth |api |bearer |refresh |session )?token|pin)"
 )
 _VALUE = r"(?:[^\s'\",;]{3,}[^\s'\",;.!?)]|[^\s'\",;.!?)]{4,})"
-# "password is X", "api key: X": any value but the words of a sentence about one; a bare
-# "token X" only when X has a digit, as keys do and words do not ("secret sauce").
+# "password is X", "api key: X": any value but the words of a sentence about one; written
+# `db_password=X` or `"token": "X"`, any value; a bare "token X" only when X has a digit, as
+# keys do and words do not ("secret sauce").
 _LABELLED = re.compile(
-    rf"(?i)\b({_LABEL})(\s*(?:is|was|=|:|->)\s*['\"]?(?!{_NOT_A_VALUE})|\s+(?=\S*\d))({_VALUE})"
+    rf"(?i)(?<![a-z0-9])({_LABEL})"
+    rf"(['\"]?\s*=\s*['\"]?|['\"]\s*:\s*['\"]?"  # `key=X`, `"key": "X"`: X whatever it says
+    rf"|\s*(?:is|was|:|->)\s*['\"]?(?!{_NOT_A_VALUE})|\s+(?=\S*\d))({_VALUE})"
+)
+# Machine-written pairs and headers, as logs and pasted requests carry them: a URL's password
+# (scheme://user:X@host), an Authorization header's credentials (any; a bare "Bearer X" or
+# "Basic X" only when X is long and has a digit or base64's "=", unlike "basic plan"), and
+# session, cookie and CSRF values written `name=X` or `"name": "X"`.
+URL_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@\s]+@")
+_CREDENTIALS = re.compile(
+    r"(?i)(\bauthorization:\s*(?:bearer|basic|token)\s+)[A-Za-z0-9._~+/=-]+"
+    r"|(\b(?:bearer|basic)\s+)(?=[A-Za-z0-9._~+/-]*[\d=])[A-Za-z0-9._~+/=-]{8,}"
+)
+_SESSION_PAIR = re.compile(
+    r"(?i)((?:cookie|csrf|xsrf|session)[a-z0-9_-]*(?:['\"]?\s*=|['\"]\s*:)\s*['\"]?)"
+    r"[^\s\"',;&}]+"
+)
+# A Cookie header's pairs, whatever their names ("Cookie: sid=X; theme=dark").
+_COOKIE_HEADER = re.compile(
+    r"(?i)(\b(?:set-)?cookie:\s*)[^\s;,=]+=[^\s;,]+(?:;\s*[^\s;,=]+=[^\s;,]+)*"
 )
 # Known formats: provider keys, tokens, JWTs, ringmaster's own API tokens.
 _FORMATS = [
@@ -104,6 +127,12 @@ def redact_secrets(text: str) -> tuple[str, list[str]]:
         return f"{m.group(1)}{m.group(2)}{REDACTED}"
 
     text = _LABELLED.sub(labelled, text)
+    text = URL_PASSWORD.sub(counted("password", lambda m: f"{m.group(1)}:{REDACTED}@"), text)
+    text = _CREDENTIALS.sub(
+        counted("API key/token", lambda m: f"{m.group(1) or m.group(2)}{REDACTED}"), text
+    )
+    text = _COOKIE_HEADER.sub(counted("API key/token", lambda m: f"{m.group(1)}{REDACTED}"), text)
+    text = _SESSION_PAIR.sub(counted("API key/token", lambda m: f"{m.group(1)}{REDACTED}"), text)
     text = _CARD_LIKE.sub(counted("card number", _card), text)
     return text, kinds
 

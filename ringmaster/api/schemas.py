@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from ringmaster.review_kinds import ReviewKind
+
 Priority = Literal["low", "normal", "high", "urgent"]
 DecisionKind = Literal["approve", "edit", "reject", "respond"]
 ReviewStatus = Literal["pending", "decided", "resumed", "all"]
@@ -29,9 +31,6 @@ ThreadStatus = Literal[
     "cancelled",
 ]
 Role = Literal["requester", "reviewer", "admin"]
-ReviewKind = Literal[
-    "routing", "approval", "human_category", "validation_failed", "failure", "unknown"
-]
 
 
 class Body(BaseModel):

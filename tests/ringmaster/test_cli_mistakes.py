@@ -243,3 +243,51 @@ def test_a_missing_postgres_database_is_one_line(
     monkeypatch.setenv("RINGMASTER_DB_URL", f"{base}/rm_no_such_database")
     line = one_line_exit_2(capsys, ["review", "list"], monkeypatch)
     assert "cannot use the database" in line and "rm_no_such_database" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "allowed"),
+    [
+        (["outbox", "--status", "bogus"], "'queued', 'retrying', 'delivered', 'failed', 'sent'"),
+        (["review", "list", "--kind", "bogus"], "'routing', 'approval', 'human_category'"),
+    ],
+)
+def test_an_unknown_outbox_status_or_review_kind_is_refused_with_the_allowed_values(
+    args: list[str],
+    allowed: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    """Were taken as filters: `review list --kind bogus` said "no review items", and
+    `outbox --status bogus` opened the stores before the outbox refused it."""
+    line = one_line_exit_2(capsys, args, monkeypatch)
+    assert f"'bogus' is not one of {allowed}" in line, line
+    assert not (tmp_path / "home").exists()  # refused before any store was made
+
+
+def test_review_list_kind_help_names_every_kind_the_api_has() -> None:
+    from typing import get_args
+
+    from ringmaster.api.schemas import ReviewKind
+
+    review_list = _every_command().commands["review"].commands["list"]  # type: ignore[attr-defined]
+    kind = next(p for p in review_list.params if p.name == "kind")
+    assert isinstance(kind.type, click.Choice)
+    assert list(kind.type.choices) == list(get_args(ReviewKind))
+    assert all(k in (kind.help or "") for k in get_args(ReviewKind)), kind.help
+
+
+def test_outbox_lists_with_a_bad_webhook_setting_and_sending_still_refuses_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Listing sends nothing, so a webhook URL only `send` may not use does not stop it."""
+    monkeypatch.setenv("RINGMASTER_NOTIFY_WEBHOOK_URL", "http://example.org/hook")
+    try:
+        run_app(app, ["outbox"])
+    except SystemExit as exited:
+        assert exited.code in (0, None), capsys.readouterr()
+    assert "no notifications in the outbox" in capsys.readouterr().out
+    for delivering in (["outbox", "send"], ["checkin"]):
+        line = one_line_exit_2(capsys, delivering, monkeypatch)
+        assert line.startswith("error: RINGMASTER_NOTIFY_WEBHOOK_URL"), (delivering, line)

@@ -63,10 +63,10 @@ def test_the_filter_hides_every_secret_from_captured_records(
     with caplog.at_level(logging.INFO):
         log_everything(logging.getLogger("ringmaster.test"), settings)
     text = caplog.text + "".join(str(vars(r)) for r in caplog.records)
-    assert len(caplog.records) == 6 and "RuntimeError: cannot log in with ***" in caplog.text
+    assert len(caplog.records) == 6 and "RuntimeError: cannot log in with [redacted]" in caplog.text
     for secret in secrets_of(settings):
         assert secret not in text, secret
-    assert "postgresql://ringmaster:***@db.example:5432/rm" in caplog.text  # the rest stays
+    assert "postgresql://ringmaster:[redacted]@db.example:5432/rm" in caplog.text  # rest stays
 
 
 def test_serve_logs_hide_them_as_json_lines(
@@ -121,3 +121,35 @@ def test_a_url_password_is_hidden_and_nothing_else_is_touched() -> None:
     # A URL with a port and no password stays whole, whatever follows it on the line.
     plain = "postgresql://db:5432/rm; ask ops@example.com"
     assert hide_url_passwords(plain) == plain
+
+
+def test_the_log_filter_hides_what_the_product_redacts_from_requests(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The log filter kept its own patterns, narrower than tools/redaction.py's list: a
+    password said in words, a provider key, a card number reached the logs whole."""
+    from ringmaster.tools.redaction import redact
+
+    caplog.handler.addFilter(logs.SecretFilter())
+    said = [
+        "my password is hunter2",
+        "calling the model with sk-proj-Abc123def456GHI789jkl",
+        "card 4111 1111 1111 1111 on file",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+    ]
+    with caplog.at_level(logging.INFO):
+        log = logging.getLogger("ringmaster.test")
+        for text in said:
+            log.info("request: %s", text)
+        # What the filter caught before stays caught, now by the one list.
+        log.info("connecting to postgresql://rm:s3cr3t-pw@db:5432/rm")
+        log.info("header Authorization: Basic dXNlcjpwYXNz, db_password=pw1234")
+        log.info("sent Cookie: sid=Zq9yX8wV7uT6 and session=abcd; csrf_token=%s", "qwer5678")
+        log.info('body {"api_key": "short-key-1", "token": "t0k3n-value"}')
+    for text, record in zip(said, caplog.records, strict=False):
+        assert record.getMessage() == f"request: {redact(text)}", record.getMessage()
+    for secret in ("hunter2", "sk-proj", "4111", "MIIEow", "s3cr3t-pw", "dXNlcjpwYXNz"):
+        assert secret not in caplog.text, secret
+    for secret in ("pw1234", "Zq9yX8wV7uT6", "abcd", "qwer5678", "short-key-1", "t0k3n-value"):
+        assert secret not in caplog.text, secret
+    assert "postgresql://rm:[redacted]@db:5432/rm" in caplog.text  # the rest stays
