@@ -34,15 +34,15 @@ _NONE = re.compile(
     r"i meant|i mean)\b",
     re.I,
 )
-# A reply that confirms the guess a question named: "yes", "yes please", "yep, that one".
+# A reply that confirms the guess a question named: "yes", "y", "yes please", "yep, that one".
 _YES = re.compile(
-    r"^\W*(?:yes|yeah|yep|yup|correct|right|exactly|confirmed?|that'?s (?:it|right|the one)"
+    r"^\W*(?:y|yes|yeah|yea|yep|yup|correct|right|exactly|confirmed?|that'?s (?:it|right|the one)"
     r"|ok(?:ay)?|sure)\b",
     re.I,
 )
 _NO = re.compile(r"\b(?:no|not|nope|wrong)\b", re.I)
-# A reply that declines the guess and names nothing: "no", "nope", "no thanks", "neither".
-_DECLINE = re.compile(r"^\W*(?:no|nope|nah|neither|none|not (?:that|this|it)|wrong)\b", re.I)
+# A reply that declines the guess and names nothing: "no", "n", "nope", "no thanks", "neither".
+_DECLINE = re.compile(r"^\W*(?:n|no|nope|nah|neither|none|not (?:that|this|it)|wrong)\b", re.I)
 # What, in the request a question was about, stands for the records the reply picks.
 _STANDS_FOR_PICKED = re.compile(r"\b(it|them|that one)\b", re.I)
 

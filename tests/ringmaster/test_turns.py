@@ -604,3 +604,35 @@ def test_a_mistyped_id_in_a_look_up_is_read_and_the_answer_says_so(
     assert read.status == "completed" and read.pending == []
     assert "INV-101 read as INV-1001" in (read.answer or "")
     assert "99.00" in (read.answer or "")
+
+
+@pytest.mark.parametrize("said", ["ok", "y", "yes thanks", "ok, thanks!"])
+def test_a_short_or_polite_yes_confirms_the_guess(
+    demo: tuple[Runner, Requester], tmp_path: Path, said: str
+) -> None:
+    # "ok" and "yes thanks" were answered as pleasantries ("Noted.", "You're welcome.") and "y"
+    # was planned as a request of its own: the confirmation stayed pending, nothing was refunded.
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    [question] = runner.submit("refund INV-101", thread_id=thread, requester=ann).pending
+
+    done = runner.submit(said, thread_id=thread, requester=ann)
+
+    assert done.status == "completed" and refunds(tmp_path, "INV-1001") == [(9900,)]
+    assert runner.queue.get(question.id).status == "resumed"
+
+
+@pytest.mark.parametrize("said", ["n", "no thanks"])
+def test_a_short_or_polite_no_declines_the_guess(
+    demo: tuple[Runner, Requester], tmp_path: Path, said: str
+) -> None:
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    [question] = runner.submit("refund INV-101", thread_id=thread, requester=ann).pending
+
+    declined = runner.submit(said, thread_id=thread, requester=ann)
+
+    assert refunds(tmp_path, "INV-1001") == []
+    assert runner.queue.get(question.id).status != "pending"
+    [again] = declined.pending
+    assert "Which invoice did you mean?" in again.payload["context"]["subtask"]["description"]
