@@ -636,3 +636,20 @@ def test_a_short_or_polite_no_declines_the_guess(
     assert runner.queue.get(question.id).status != "pending"
     [again] = declined.pending
     assert "Which invoice did you mean?" in again.payload["context"]["subtask"]["description"]
+
+
+def test_no_and_another_invoice_runs_on_the_invoice_named(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    # "no, INV-1003" ran "refund INV-101 (INV-1003)", which billing read as INV-101: "no
+    # invoice with id INV-101", done; INV-1003 was named and not refunded.
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    [question] = runner.submit("refund INV-101", thread_id=thread, requester=ann).pending
+
+    done = runner.submit("no, INV-1003", thread_id=thread, requester=ann)
+
+    assert refunds(tmp_path, "INV-1001") == [] and refunds(tmp_path, "INV-1003") == [(2900,)]
+    [subtask] = done.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "refund INV-1003"
+    assert runner.queue.get(question.id).status == "resumed"
