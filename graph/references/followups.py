@@ -70,7 +70,8 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         if _YES.match(request) and short and not _NO.search(request):
             if thread.declined():
                 return None  # the record named was declined: "yes" confirms nothing
-            chosen = chosen or option_ids  # "yes": the guess the question named
+            # "yes": the guess the question named; "yes, INV-1003": the record named.
+            chosen = chosen or [e for k, e in explicit if k in kinds] or option_ids
         elif explicit and (bare or (short and other)):
             # "no, INV-1010": the guess was wrong, the record named is meant.
             chosen = [e for k, e in explicit if k in kinds]

@@ -653,3 +653,18 @@ def test_no_and_another_invoice_runs_on_the_invoice_named(
     [subtask] = done.plan["subtasks"]  # type: ignore[index]
     assert subtask["description"] == "refund INV-1003"
     assert runner.queue.get(question.id).status == "resumed"
+
+
+def test_yes_with_another_invoice_named_does_not_run_the_guess(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    # "yes, INV-1003" refunded INV-1001, the guess, though the reply named INV-1003.
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    runner.submit("refund INV-101", thread_id=thread, requester=ann)
+
+    done = runner.submit("yes, INV-1003", thread_id=thread, requester=ann)
+
+    assert refunds(tmp_path, "INV-1001") == [] and refunds(tmp_path, "INV-1003") == [(2900,)]
+    [subtask] = done.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "refund INV-1003"
