@@ -11,6 +11,9 @@ import re
 
 # Each kind: its phrases, and the reply. The first kind a message holds gives the reply.
 _KINDS: list[tuple[str, tuple[str, ...]]] = [
+    # Declining, with nothing to answer or call off: the runner withdraws unfinished work on
+    # "never mind" first, and "no thanks" to a question is its answer (graph/nodes/plan.py).
+    ("Noted.", ("no thanks", "no thank you", "never mind", "nevermind")),
     (
         "You're welcome.",
         (
@@ -35,6 +38,7 @@ _KINDS: list[tuple[str, tuple[str, ...]]] = [
             "ok", "okay", "k", "kk", "great", "perfect", "awesome", "cool", "nice", "got it",
             "sounds good", "all good", "good", "lovely", "brilliant", "excellent", "fantastic",
             "alright", "all right", "wonderful", "amazing", "noted", "understood",
+            "no worries", "no problem", "sure thing",
         ),
     ),
 ]  # fmt: skip

@@ -18,6 +18,7 @@ under the data directory); piped input is read line by line.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import sys
 import threading
@@ -364,8 +365,9 @@ def _message(kind: str) -> Callable[[str], Decision]:
         text = " ".join(shlex.split(arg)) if arg else None
         if kind == "respond" and not text:
             raise RingmasterError("/respond wants a message after the review id")
-        if kind == "reject" and not text:
-            # The requester is told why; a bare /reject would tell them "no reason given".
+        if kind == "reject" and not re.search(r"\w", text or ""):
+            # The requester is told why; a bare /reject would tell them "no reason given", and
+            # "/reject ID ." that a reviewer rejected it "(.)".
             raise RingmasterError(
                 "/reject wants a reason after the review id (the requester is shown it), "
                 "e.g. /reject ID the invoice was not paid; nothing was decided"

@@ -33,13 +33,13 @@ _LABEL = (
     r"client[ _-]?secret|(?:access |auth |api |bearer |refresh |session )?token|pin)"
 )
 _VALUE = r"(?:[^\s'\",;]{3,}[^\s'\",;.!?)]|[^\s'\",;.!?)]{4,})"
-# "password is X", "api key: X": any value but the words of a sentence about one; written
-# `db_password=X` or `"token": "X"`, any value; a bare "token X" only when X has a digit, as
-# keys do and words do not ("secret sauce").
+# "password is X", "password is: X", "api key: X": any value but the words of a sentence about
+# one; written `db_password=X` or `"token": "X"`, any value; a bare "token X" only when X has a
+# digit, as keys do and words do not ("secret sauce").
 _LABELLED = re.compile(
     rf"(?i)(?<![a-z0-9])({_LABEL})"
     rf"(['\"]?\s*=\s*['\"]?|['\"]\s*:\s*['\"]?"  # `key=X`, `"key": "X"`: X whatever it says
-    rf"|\s*(?:is|was|:|->)\s*['\"]?(?!{_NOT_A_VALUE})|\s+(?=\S*\d))({_VALUE})"
+    rf"|\s*(?:(?:is|was)\s*:?|:|->)\s*['\"]?(?!{_NOT_A_VALUE})|\s+(?=\S*\d))({_VALUE})"
 )
 # Machine-written pairs and headers, as logs and pasted requests carry them: a URL's password
 # (scheme://user:X@host), an Authorization header's credentials (any; a bare "Bearer X" or

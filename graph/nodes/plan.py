@@ -165,12 +165,14 @@ def make_plan(deps: GraphDeps) -> Any:
         if found:
             new_messages = _redacted_messages(state, request, new_messages)
         requester = Requester.model_validate(state.get("requester") or {})
-        reply = pleasantry_reply(request)
-        if reply is not None:  # "thanks!": answered here; no agent, no review, no question
-            return _replied(state, request, requester, reply, new_messages)
-        allowed = allowed_agents(deps, requester)
         # Follow-ups ("close it") are routed as what they refer to; an ambiguous one is asked.
         resolved = resolve(request, state.get("history") or [], kinds, deps.lookup, acts)
+        reply = pleasantry_reply(request)
+        # "thanks!": answered here; no agent, no review, no question. An answer to the last
+        # turn's question ("ok", "yes thanks" to "Did you mean INV-1001 …?") is that answer.
+        if reply is not None and resolved.answers is None:
+            return _replied(state, request, requester, reply, new_messages)
+        allowed = allowed_agents(deps, requester)
         if resolved.changed:
             emit("references", "planner:references", request=request, **resolved.to_dict())
         try:

@@ -34,15 +34,15 @@ _NONE = re.compile(
     r"i meant|i mean)\b",
     re.I,
 )
-# A reply that confirms the guess a question named: "yes", "yes please", "yep, that one".
+# A reply that confirms the guess a question named: "yes", "y", "yes please", "yep, that one".
 _YES = re.compile(
-    r"^\W*(?:yes|yeah|yep|yup|correct|right|exactly|confirmed?|that'?s (?:it|right|the one)"
+    r"^\W*(?:y|yes|yeah|yea|yep|yup|correct|right|exactly|confirmed?|that'?s (?:it|right|the one)"
     r"|ok(?:ay)?|sure)\b",
     re.I,
 )
 _NO = re.compile(r"\b(?:no|not|nope|wrong)\b", re.I)
-# A reply that declines the guess and names nothing: "no", "nope", "no thanks", "neither".
-_DECLINE = re.compile(r"^\W*(?:no|nope|nah|neither|none|not (?:that|this|it)|wrong)\b", re.I)
+# A reply that declines the guess and names nothing: "no", "n", "nope", "no thanks", "neither".
+_DECLINE = re.compile(r"^\W*(?:n|no|nope|nah|neither|none|not (?:that|this|it)|wrong)\b", re.I)
 # What, in the request a question was about, stands for the records the reply picks.
 _STANDS_FOR_PICKED = re.compile(r"\b(it|them|that one)\b", re.I)
 
@@ -70,7 +70,8 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         if _YES.match(request) and short and not _NO.search(request):
             if thread.declined():
                 return None  # the record named was declined: "yes" confirms nothing
-            chosen = chosen or option_ids  # "yes": the guess the question named
+            # "yes": the guess the question named; "yes, INV-1003": the record named.
+            chosen = chosen or [e for k, e in explicit if k in kinds] or option_ids
         elif explicit and (bare or (short and other)):
             # "no, INV-1010": the guess was wrong, the record named is meant.
             chosen = [e for k, e in explicit if k in kinds]

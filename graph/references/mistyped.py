@@ -101,7 +101,8 @@ def mend_ids(request: str, thread: _Thread) -> tuple[str, list[Resolution]] | st
 
 def put_picked(asked: str, picked: list[str], kinds: list[EntityKind]) -> str | None:
     """`asked` with the mistyped id its question was about ("INV-118") written as the one
-    record the reply picked ("INV-1188"); None when it has no such id."""
+    record the reply picked ("INV-1188", or "INV-1003" when it is the only id of its kind in
+    `asked`); None when it has no such id."""
     if len(picked) != 1:
         return None
     for kind in kinds:
@@ -111,7 +112,14 @@ def put_picked(asked: str, picked: list[str], kinds: list[EntityKind]) -> str | 
         letters = prefix[0]
         loose = re.compile(rf"(?<![\w-]){letters}[-\s#]?(\d{{2,}})(?!\w)", re.I)
         digits = picked[0][len(letters) :].lstrip("-")
-        for match in loose.finditer(asked):
+        found = list(loose.finditer(asked))
+        for match in found:
             if one_slip(match.group(1), digits):
                 return asked[: match.start()] + picked[0] + asked[match.end() :]
+        # "no, INV-1003" to "Did you mean INV-1001?" about "INV-101": the record named
+        # replaces the one id of this kind that is no record's ("INV-101"), however far off.
+        mistyped = [m for m in found if not kind.pattern.fullmatch(m.group(0))]
+        if len(mistyped) == 1 and len(found) == 1:
+            match = mistyped[0]
+            return asked[: match.start()] + picked[0] + asked[match.end() :]
     return None

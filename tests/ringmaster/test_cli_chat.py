@@ -359,3 +359,12 @@ def test_edit_with_no_arguments_says_what_it_wants() -> None:
     with pytest.raises(RingmasterError, match="not valid JSON"):
         DECISIONS["edit"]("{bad")
     assert DECISIONS["edit"]('{"amount": "40.00"}').edits[0].args == {"amount": "40.00"}
+
+
+def test_reject_wants_words_for_its_reason() -> None:
+    """'/reject ID .' rejected the refund and told the requester "a reviewer rejected it (.)"."""
+    for typed in (".", "...", " - ", '""', "?!"):
+        with pytest.raises(RingmasterError, match=r"^/reject wants a reason"):
+            DECISIONS["reject"](typed)
+    assert DECISIONS["reject"]("not paid yet").reason == "not paid yet"
+    assert DECISIONS["reject"]("no").reason == "no"

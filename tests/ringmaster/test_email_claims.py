@@ -31,6 +31,9 @@ def outbox(cli: Cli) -> list[tuple[str, str]]:
         ("write to CUS-1021 and let them know the outage is over", "still open"),
         # Only a subject, but one that states a fact: a reminder says there is something unpaid.
         ("send CUS-1043 a reminder email about their unpaid invoices", "unpaid"),
+        # "and tell them …" gives the words: the reason quotes them, and no "(1003)" taken from
+        # the customer's id for an amount.
+        ("email CUS-1003 and tell them we've waived all their fees", "we've waived all"),
     ],
 )
 def test_an_email_stating_what_no_record_supports_waits_for_a_person(
@@ -45,7 +48,7 @@ def test_an_email_stating_what_no_record_supports_waits_for_a_person(
     shown = cli.json("review", "show", item["id"])
     assert shown["payload"]["action_requests"][0]["name"] == "send_email"
     reason = shown["summary"]
-    assert "support" in reason and claim in reason
+    assert "support" in reason and claim in reason and "(1003)" not in reason
     # The requester reads why it waits, in the answer itself.
     text = cli("run", request_text).stdout
     assert "waiting for a person" in text and "no record" in " ".join(text.split())
@@ -101,3 +104,16 @@ def test_a_held_email_a_reviewer_rewrites_is_told_as_it_was_sent(cli_in_process:
     shown = cli.json("thread", "show", out["thread_id"])
     assert f"(MSG-1001): {body} (as edited by the reviewer: body" in shown["answer"]
     assert shown["answer"].endswith(body)  # the draft printed with it is the body sent
+
+
+def test_an_email_to_thank_a_customer_is_sent_and_says_thank_you(cli_in_process: Cli) -> None:
+    # It was asked about ("What should the email say?"), its draft titled "Email CUS-1001 to
+    # thank you for your business".
+    cli = cli_in_process
+    out = cli.json("run", "email CUS-1001 to thank them for their business")
+    assert out["status"] == "completed", out["results"]
+    ((recipients, body),) = outbox(cli)
+    assert recipients == '["maria.lopez@example.com"]'
+    assert "thank you for your business" in body.lower() and "CUS-1001" not in body.upper()
+    (result,) = out["results"].values()
+    assert result["output"]["title"] == "Thank you for your business"

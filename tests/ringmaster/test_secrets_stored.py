@@ -49,6 +49,8 @@ def stored(cli: Cli) -> str:
             ["MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo"],
         ),
         ("add a note to TCK-1003: pwd is Sunshine99, please reset it", ["Sunshine99"]),
+        # "is:" as well as "is" or ":" alone: it was kept as typed.
+        ("add a note to TCK-1004: My password is: Hunter2. Please reset it", ["Hunter2"]),
     ],
 )
 def test_a_secret_is_redacted_before_it_is_stored_and_the_answer_says_so(

@@ -604,3 +604,67 @@ def test_a_mistyped_id_in_a_look_up_is_read_and_the_answer_says_so(
     assert read.status == "completed" and read.pending == []
     assert "INV-101 read as INV-1001" in (read.answer or "")
     assert "99.00" in (read.answer or "")
+
+
+@pytest.mark.parametrize("said", ["ok", "y", "yes thanks", "ok, thanks!"])
+def test_a_short_or_polite_yes_confirms_the_guess(
+    demo: tuple[Runner, Requester], tmp_path: Path, said: str
+) -> None:
+    # "ok" and "yes thanks" were answered as pleasantries ("Noted.", "You're welcome.") and "y"
+    # was planned as a request of its own: the confirmation stayed pending, nothing was refunded.
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    [question] = runner.submit("refund INV-101", thread_id=thread, requester=ann).pending
+
+    done = runner.submit(said, thread_id=thread, requester=ann)
+
+    assert done.status == "completed" and refunds(tmp_path, "INV-1001") == [(9900,)]
+    assert runner.queue.get(question.id).status == "resumed"
+
+
+@pytest.mark.parametrize("said", ["n", "no thanks"])
+def test_a_short_or_polite_no_declines_the_guess(
+    demo: tuple[Runner, Requester], tmp_path: Path, said: str
+) -> None:
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    [question] = runner.submit("refund INV-101", thread_id=thread, requester=ann).pending
+
+    declined = runner.submit(said, thread_id=thread, requester=ann)
+
+    assert refunds(tmp_path, "INV-1001") == []
+    assert runner.queue.get(question.id).status != "pending"
+    [again] = declined.pending
+    assert "Which invoice did you mean?" in again.payload["context"]["subtask"]["description"]
+
+
+def test_no_and_another_invoice_runs_on_the_invoice_named(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    # "no, INV-1003" ran "refund INV-101 (INV-1003)", which billing read as INV-101: "no
+    # invoice with id INV-101", done; INV-1003 was named and not refunded.
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    [question] = runner.submit("refund INV-101", thread_id=thread, requester=ann).pending
+
+    done = runner.submit("no, INV-1003", thread_id=thread, requester=ann)
+
+    assert refunds(tmp_path, "INV-1001") == [] and refunds(tmp_path, "INV-1003") == [(2900,)]
+    [subtask] = done.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "refund INV-1003"
+    assert runner.queue.get(question.id).status == "resumed"
+
+
+def test_yes_with_another_invoice_named_does_not_run_the_guess(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    # "yes, INV-1003" refunded INV-1001, the guess, though the reply named INV-1003.
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    runner.submit("refund INV-101", thread_id=thread, requester=ann)
+
+    done = runner.submit("yes, INV-1003", thread_id=thread, requester=ann)
+
+    assert refunds(tmp_path, "INV-1001") == [] and refunds(tmp_path, "INV-1003") == [(2900,)]
+    [subtask] = done.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "refund INV-1003"

@@ -30,9 +30,11 @@ _SEND_VERB = (
 # The words the request gives the message itself ("saying …", "that …", "to say …", ": …"),
 # as against only its subject ("about …").
 _MESSAGE = (
-    r"\b(?:saying|to say|that|telling (?:them|him|her)|to tell (?:them|him|her)|"
+    r"\b(?:saying|to say|that|telling (?:them|him|her)|tell (?:them|him|her)|"
     r"(?:let|letting) (?:them|him|her) know)\s+(?:that\s+)?(.+)$"
 )
+# A message that is its own words: "email CUS-1001 to thank them for their business".
+_THANKS = r"^(?:\S+\s+){0,4}?(?:to|and)\s+(thank (?:them|you)\b.*)$"
 # What a message to a customer may state only when the records say it: money, the state of a
 # record, or a commitment made in the company's name.
 _MONEY = (
@@ -136,7 +138,11 @@ def _wants_sent(text: str) -> bool:
 
 def _message(text: str) -> str | None:
     """The words the request gives the message to say, or None when it names only a subject."""
-    m = re.search(_MESSAGE, text, flags=re.IGNORECASE) or re.search(r":\s+(.+)$", text)
+    m = (
+        re.search(_MESSAGE, text, flags=re.IGNORECASE)
+        or re.search(r":\s+(.+)$", text)
+        or re.search(_THANKS, text, flags=re.IGNORECASE)
+    )
     said = m.group(1).strip().strip("'\"“”‘’ .") if m else ""
     return said or None
 
@@ -323,6 +329,8 @@ def _topic(text: str) -> str:
     )
     if m:
         t = m.group(1)
+    elif thanks := re.search(_THANKS, t, flags=re.IGNORECASE):
+        t = thanks.group(1)  # "email CUS-1001 to thank them …" -> "thank them …"
     t = re.sub(r"\b(the|this)\b\s*$", "", t).strip(" .?!")
     return (t[:1].upper() + t[1:]) if t else "An update from our team"
 

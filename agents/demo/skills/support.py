@@ -283,7 +283,15 @@ def _subject(text: str, customer: dict[str, Any]) -> str:
     cleaned = re.sub(r"^\W*(customer|user)?\s*(says|reports|writes)?\s*(that\s+)?", "", cleaned,
                      flags=re.IGNORECASE)  # fmt: skip
     cleaned = re.sub(r",?\s*can you help\W*$", "", cleaned, flags=re.IGNORECASE)
+    # The words that ask for the ticket are no part of its subject: "open a ticket for".
+    cleaned = re.sub(_ASK_FOR_TICKET, "", cleaned, flags=re.IGNORECASE).strip(" \t,.;:-")
     return p.short(p.redact(_sentence(cleaned)), 120) or "Support request"
+
+
+_ASK_FOR_TICKET = (
+    r"^\W*(?:(?:please|pls|can you|could you)\s+)*(?:open|create|raise|file|log|make|start)\s+"
+    r"(?:(?:a|an|new|support)\s+)*(?:ticket|case)(?:\s+(?:for|about|on))?\b"
+)
 
 
 def _answer_from_kb(
