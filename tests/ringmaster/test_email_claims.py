@@ -54,6 +54,17 @@ def test_an_email_stating_what_no_record_supports_waits_for_a_person(
     assert "waiting for a person" in text and "no record" in " ".join(text.split())
 
 
+def test_an_email_whose_words_held_a_secret_waits_for_a_person(cli_in_process: Cli) -> None:
+    # The password is taken out at intake; the email must not go out saying "[redacted]".
+    cli = cli_in_process
+    out = cli.json("run", "email CUS-1001 saying their password is hunter2")
+    assert outbox(cli) == []
+    assert out["status"] == "waiting", out["results"]
+    (item,) = out["pending"]
+    reason = cli.json("review", "show", item["id"])["summary"]
+    assert "[redacted]" in reason and "secret" in reason and "hunter2" not in reason
+
+
 @pytest.mark.parametrize(
     "request_text", ["email CUS-1003 about their account", "send CUS-1012 a reminder"]
 )

@@ -10,6 +10,7 @@ from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.runtime import AgentOutput, AgentTask, Handoff
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
+from ringmaster.tools.redaction import REDACTED
 
 _KINDS = [
     ("edit", r"\b(polish|rewrite|edit|proofread|tidy|fix the tone|reword)\b"),
@@ -154,6 +155,9 @@ def _unsupported(message: str, handed: list[str], facts: list[str]) -> list[str]
     things stand now confirms no claim of what was done; it can only show one false."""
     known = " ".join(handed)
     doubts = []
+    if REDACTED in message:  # the request carried a secret, taken out at intake
+        doubts.append(f"the email would tell the customer '{REDACTED}' where the request had a "
+                      "secret, which was taken out")  # fmt: skip
     amounts = re.findall(r"\d+(?:[.,]\d+)?", message)
     if p.has(message, _MONEY):
         missing = [a for a in amounts if not _amount_in(a, known)]
