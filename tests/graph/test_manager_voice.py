@@ -3,7 +3,14 @@ parts joined by ", then", "; after that", "once that's done" (route10, demo-team
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from ringmaster.agents.spec import load_team
+from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.splitter import split_request
+from tests.graph.planner_dev_report import DEMO_TEAM
 
 
 def _texts(text: str) -> list[str]:
@@ -30,3 +37,40 @@ def test_a_question_after_a_comma_is_still_a_candidate_cut() -> None:
         "roll back DEP-1012",
         "is web healthy again?",
     ]
+
+
+@pytest.fixture(scope="module")
+def demo_planner(tmp_path_factory: pytest.TempPathFactory) -> LocalPlanner:
+    return LocalPlanner(load_team(DEMO_TEAM), cache_dir=Path(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.mark.parametrize(
+    ("text", "agents"),
+    [
+        # deploying a fix is ops's, whatever the fix is about
+        (
+            "Ship the hotfix for the broken invoice PDFs to production, then update the changelog.",
+            ["ops", "content"],
+        ),
+        (
+            "Push the patch for the slow search page to staging; after that, reply to the "
+            "customer on TCK-1090.",
+            ["ops", "support"],
+        ),
+        # a weak verb ("handle", "look into") leaves the noun to decide
+        (
+            "Could you list the customers who joined in March, and then handle the erasure "
+            "request from CUS-1041?",
+            ["analytics", "legal"],
+        ),
+        (
+            "Reset the 2FA for CUS-1029 and look into why so many alerts fired on auth last night.",
+            ["support", "ops"],
+        ),
+    ],
+)
+def test_a_weak_or_plain_verb_leaves_the_noun_to_route(
+    demo_planner: LocalPlanner, text: str, agents: list[str]
+) -> None:
+    plan = demo_planner.plan(text)
+    assert [(s.agent, s.escalate) for s in plan.subtasks] == [(a, False) for a in agents]
