@@ -3,13 +3,16 @@ parts joined by ", then", "; after that", "once that's done" (route10, demo-team
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
 from ringmaster.agents.spec import load_team
+from ringmaster.graph.planner.cutter import states
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.splitter import split_request
+from ringmaster.graph.planner.synthesis import Synthetic, with_context
 from tests.graph.planner_dev_report import DEMO_TEAM
 
 
@@ -70,6 +73,48 @@ def demo_planner(tmp_path_factory: pytest.TempPathFactory) -> LocalPlanner:
     ],
 )
 def test_a_weak_or_plain_verb_leaves_the_noun_to_route(
+    demo_planner: LocalPlanner, text: str, agents: list[str]
+) -> None:
+    plan = demo_planner.plan(text)
+    assert [(s.agent, s.escalate) for s in plan.subtasks] == [(a, False) for a in agents]
+
+
+def test_a_statement_is_told_from_an_ask() -> None:
+    assert states("The auth deploy went out at noon and the login errors stopped.")
+    assert states("Our biggest account, CUS-1002, is unhappy.")
+    assert not states("Please draft a status page update about it.")
+    assert not states("The invoice for March, can you resend it?")
+    assert not states("roll back DEP-1012")
+
+
+def test_context_in_the_synthesis_belongs_to_the_first_request() -> None:
+    by_label = {
+        "ops": ["roll back the api deployment in production"],
+        "content": ["draft the status page update for INC-1003"],
+        "billing": ["refund INV-1004 in full"],
+    }
+    row = Synthetic("refund INV-1004 in full", ((0, 23),), ("billing",))
+    made = with_context(row, by_label, random.Random(3))
+    assert made.labels == ("billing",)
+    assert made.spans == ((0, len(made.text)),)
+    assert made.text.endswith("refund INV-1004 in full")
+    assert states(made.text[: -len("refund INV-1004 in full")].strip())
+
+
+@pytest.mark.parametrize(
+    ("text", "agents"),
+    [
+        # a manager's context before the asks: no request of its own, however surely it routes
+        (
+            "The auth deploy went out at noon and the login errors stopped. Write a short note "
+            "for the status page, then count how many tickets came in during the errors.",
+            ["content", "analytics"],
+        ),
+        # a statement that is itself the ask stays one
+        ("My account is locked. Also refund INV-1120.", ["support", "billing"]),
+    ],
+)
+def test_context_before_the_ask_is_no_subtask(
     demo_planner: LocalPlanner, text: str, agents: list[str]
 ) -> None:
     plan = demo_planner.plan(text)
