@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ringmaster.graph.planner.no_ask import asks_something
 from ringmaster.graph.planner.scoring import (
     HUMAN,
     TREES_FORMAT,
@@ -62,6 +63,15 @@ _JOINER_KINDS = (
 _NEW_MATTER = re.compile(rf"^\W*(?:{NEW_MATTER_WORDS})\W*$", re.IGNORECASE)
 # What a list item opens with after the line break: "- ", "👉 ", "2) ", "(b) ", "- [ ] ".
 _MARKER = re.compile(r"\s*(?:[^\w\s]+|\d{1,2}[.)]|\(?[a-zA-Z]\))\s*(?:\[[ xX]?\]\s*)?")
+# A side that states something rather than asks it: it opens with a subject ("The api had an
+# outage at noon.", "Our biggest account is unhappy.") and has no question mark or request word.
+# A manager's context before the ask reads so; the synthesis puts such sentences before asks
+# (`synthesis.with_context`) for the cutter to learn that they are context, not a request.
+_SUBJECT = re.compile(
+    r"^\W*(?:the|a|an|our|their|his|her|my|its|we|they|he|she|it|i|there|this|that|these|"
+    r"those|last|yesterday|since|everyone|nobody|some|several)\b(?!\s*[,:])",
+    re.IGNORECASE,
+)
 # The left side announces that more than one thing follows ("First, …", "Two things: …").
 _FIRST = re.compile(r"\b(?:first(?:ly)?|two\s+things|three\s+things|a\s+few\s+things)\b", re.I)
 
@@ -108,6 +118,11 @@ def joiner_kind(joiner: str) -> str:
     if "and" in j or "&" in j or "+" in j:
         return "and"
     return "comma"
+
+
+def states(text: str) -> bool:
+    """Whether `text` reads as a statement: a subject first, and nothing asked."""
+    return _SUBJECT.match(text) is not None and not asks_something(text)
 
 
 def _label(s: Scores) -> tuple[str, float]:
@@ -164,6 +179,8 @@ def cut_features(
         float(right.lstrip().startswith(">")),
         float(boundary == "strong"),
         float(_FIRST.search(left) is not None),
+        float(states(left)),
+        float(states(right)),
         *(float(kind == k) for k in _JOINER_KINDS),
     ]
 

@@ -44,6 +44,13 @@ _ASK = re.compile(
     r"|let\s+me\s+know|make\s+sure|but|except|unless)\b",
     re.IGNORECASE,
 )
+
+
+def asks_something(text: str) -> bool:
+    """Whether `text` has a question mark or a request word ("please", "can you", "I need" …)."""
+    return _ASK.search(text) is not None
+
+
 _QUOTED = re.compile(r"^\s*>")
 # A forwarded message's header: everything from it on is what is passed on.
 _FORWARD = re.compile(

@@ -106,6 +106,11 @@ NEW_MATTER_WORDS = (
 _WHILE_AT_IT = r"while\s+(?:you(?:['’]re|\s+are)|ur|youre|u\s+are)\s+at\s+it"
 # Chat asides that turn to another matter: "… btw whats the status of INC-1", "… oh and …".
 _ASIDE = r"btw|by\s+the\s+way|oh\s+and(?:\s+also)?|oh\s+also"
+# A clause's verb after a comma, maybe after an aside set off by commas ("Our biggest account,
+# CUS-1002, is unhappy", "The web app, since the deploy, has been down"): its subject is on the
+# other side, so the words after the comma are no request of their own. A question ("roll back
+# DEP-1, is web ok?") is one, so it stays a cut.
+_PREDICATE = r"(?:[^,.;:!?]{1,40},\s+)?(?:is|are|was|were|has|have|had)(?:n['’]t)?\b[^?]*$"
 # One pass over a sentence finds every cut; earlier alternatives win, so "and then" is a
 # sequence cut and not an "and" cut, and ", and also" is one cut, not three.
 _CUT = re.compile(
@@ -117,7 +122,7 @@ _CUT = re.compile(
     r"|(?P<slash>\s+/\s+)"
     rf"|(?P<conj>(?<!\boh)\s*,?\s+(?:\b(?:(?:and\s+)?{_WHILE_AT_IT}|{_ASIDE}|and\s+also|as\s+well\s+as|and|also|plus)\b"
     r"|[+&]),?\s+)"
-    r"|(?P<comma>\s*,\s+)",
+    rf"|(?P<comma>\s*,\s+(?!{_PREDICATE}))",
     re.IGNORECASE,
 )
 _LEADING_CONNECTOR = re.compile(

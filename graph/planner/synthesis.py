@@ -86,6 +86,8 @@ _JOINS: tuple[tuple[str, bool], ...] = (
 # Shares of chat messages with @mentions, and of tickets forwarded under a header block instead
 # of quoted history.
 MENTION_SHARE = 0.15
+# Share of one-part requests and of joins given a sentence of a manager's context first.
+CONTEXT_SHARE = 0.15
 FORWARD_SHARE = 0.2
 _PREFIXES = ("Hi, ", "Hey, ", "Hello. ", "Quick question. ", "I need some help. ", "Hi there! ")
 _SUFFIXES = (
@@ -480,6 +482,50 @@ def forward_note(row: Synthetic, rng: random.Random) -> Synthetic:
     return Synthetic(head + row.text, tuple(spans), row.labels)
 
 
+# A manager's context before the ask: a sentence about another agent's matter that asks nothing
+# ("The api had an outage at noon, INC-1012. Please write a status page update about it."). The
+# matter is a phrase of one of that agent's examples ("the api deployment in production", an id).
+_BACKGROUND = (
+    "We had some trouble with {} this week.",
+    "{} came up in this morning's meeting.",
+    "Some background: the customer brought up {} on our call.",
+    "There has been a lot of back and forth about {}.",
+    "Our biggest customer was unhappy about {} yesterday.",
+    "{} has been a problem since Monday.",
+    "Their team noticed something odd with {} last week.",
+    "Last month we sorted out {} for them.",
+)
+_MATTER = re.compile(r"\b(?:the|my|our|your|their|this|that) ((?:[\w'-]+ ?){1,5})", re.IGNORECASE)
+_ID = re.compile(r"\b[A-Z]{2,4}-\d{3,5}\b")
+
+
+def _matter(text: str) -> str | None:
+    """What an example is about, as a phrase to tell as context: "the …" or the id it names."""
+    found = _MATTER.search(text)
+    if found is not None and len(found.group(1).split()) >= 2:
+        return "the " + found.group(1).strip()
+    named = _ID.search(text)
+    return named.group() if named is not None else None
+
+
+def with_context(
+    row: Synthetic, by_label: Mapping[str, Sequence[str]], rng: random.Random
+) -> Synthetic:
+    """`row` after a sentence of context about another label's matter, which asks nothing and
+    belongs to the first piece: the cutter learns that a manager's background is no request."""
+    others = [lab for lab in sorted(by_label) if lab not in row.labels and lab != HUMAN]
+    if not others:
+        return row
+    matter = _matter(rng.choice(list(by_label[rng.choice(others)])))
+    if matter is None:
+        return row
+    context = rng.choice(_BACKGROUND).format(matter)
+    head = context[0].upper() + context[1:] + rng.choice((" ", " ", "\n\n"))
+    spans = _shift(row.spans, len(head))
+    spans[0] = (0, spans[0][1])
+    return Synthetic(head + row.text, tuple(spans), row.labels)
+
+
 def same_subject(texts: Sequence[str], label: str) -> Synthetic:
     """Several sentences about one thing: examples of one label in a row, one request."""
     pieces = [t.strip() for t in texts]
@@ -557,6 +603,8 @@ def synthesise(
             out.append(forwarded(t, lab, rng))
         if rng.random() < 0.5:
             out.append(voice(_single(t, lab, by_label, rng), by_label, rng))
+        if lab != HUMAN and rng.random() < CONTEXT_SHARE:
+            out.append(with_context(_single(t, lab, by_label, rng), by_label, rng))
     for n, count in ((2, pairs), (3, triples)):
         if len(labels) < n:
             continue
@@ -569,5 +617,7 @@ def synthesise(
                 picked = rng.sample(labels, n)
             pieces = [(rng.choice(list(by_label[lab])), lab) for lab in picked]
             row = listed(pieces, rng) if rng.random() < 0.1 else join(pieces, rng)
+            if HUMAN not in picked and rng.random() < CONTEXT_SHARE:
+                row = with_context(row, by_label, rng)
             out.append(voice(row, by_label, rng) if rng.random() < 0.5 else row)
     return out
