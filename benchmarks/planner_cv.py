@@ -22,7 +22,8 @@ classifier alone), the share sent to a person although that label was right, the
 as two or more parts (every row here is one request), the routing block each fold chose, and
 the misses by cause (`causes`): escalated by the similarity floor, the human label or score, the
 confidence floor or the margin (a right top label or a wrong one), split into parts, or routed to
-a wrong agent (with the most frequent wrong pairs).
+a wrong agent (with the most frequent wrong pairs); `--show` prints the rows the planner lost
+although the classifier had them right.
 `--routing-from TEAM.yaml` routes with that file's block instead (its thresholds for
 `--classifier`, `routing.by_classifier`).
 """
@@ -140,6 +141,11 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, object]:
                     causes[cause] += 1
                     if cause == "misrouted":
                         wrong_pairs[f"{agent_name(r.label)}->{'+'.join(sorted(got))}"] += 1
+                    elif args.show and (cause == "split" or cause.endswith("top-right")):
+                        parts = " | ".join(
+                            f"{s.description!r} -> {s.agent or 'person'}" for s in plan.subtasks
+                        )
+                        sys.stderr.write(f"{cause}: {r.label}: {parts}\n")
     latencies.sort()
     out: dict[str, object] = {
         "set": name,
@@ -204,6 +210,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--routing-from",
         type=Path,
         help="Route with this team file's routing block instead of one chosen by CV per fold.",
+    )
+    parser.add_argument(
+        "--show",
+        action="store_true",
+        help="Print the rows split or escalated with a right top label (stderr).",
     )
     args = parser.parse_args(argv)
     for name in args.sets:
