@@ -9,7 +9,9 @@ headline figure is measured on):
 - slurp: `slurp-val.jsonl` half A (`evals/headline.py`'s seeded per-label half), 18 scenarios;
 - banking77: `banking77-train.jsonl` half A, 77 intents;
 - clinc150: `clinc150-train.jsonl`, its 10 domains as agents and its out-of-scope rows as human
-  examples (as `evals/datasets/clinc150-team.yaml` is built).
+  examples (as `evals/datasets/clinc150-team.yaml` is built);
+- a team file (`evals/datasets/slurp-team.yaml`, say): its agents' examples, labelled with the
+  agent, and its human examples as out-of-scope rows; nothing but the team's own examples.
 
 Per fold, the team is built from the other folds the way `eval build-team` builds it (every
 example, and a routing block chosen by `evals/routing_cv.py` on those examples), and the planner
@@ -17,7 +19,11 @@ plans up to `--per-fold` of the held-out rows (a seeded sample). Printed per set
 exact agent set, nothing sent to a person), the share with any part sent to a person, the share
 routed to a wrong agent set without a person, the whole text's top label accuracy (the
 classifier alone), the share sent to a person although that label was right, the share planned
-as two or more parts (every row here is one request), and the routing block each fold chose.
+as two or more parts (every row here is one request), the routing block each fold chose, and
+the misses by cause (`causes`): escalated by the similarity floor, the human label or score, the
+confidence floor or the margin (a right top label or a wrong one), split into parts, or routed to
+a wrong agent (with the most frequent wrong pairs); `--show` prints the rows the planner lost
+although the classifier had them right.
 `--routing-from TEAM.yaml` routes with that file's block instead (its thresholds for
 `--classifier`, `routing.by_classifier`).
 """
@@ -30,7 +36,7 @@ import random
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -44,10 +50,20 @@ from ringmaster.evals.convert import (
     team_yaml,
 )
 from ringmaster.evals.headline import DATA, built_team, halves
+from ringmaster.graph.planner.base import Subtask
 from ringmaster.graph.planner.local import LocalPlanner
 
 
+def team_rows(path: Path) -> list[LabelledRow]:
+    """A team file's own examples as labelled rows: agents' examples, then human ones as oos."""
+    team = load_team(path)
+    rows = [LabelledRow(t, a.name) for a in team.agents for t in a.examples]
+    return rows + [LabelledRow(t, "oos") for t in team.human_examples]
+
+
 def rows_of(name: str, data: Path) -> list[LabelledRow]:
+    if name.endswith((".yaml", ".yml")):
+        return team_rows(Path(name))
     if name == "slurp":
         return halves(read_labelled(data / "slurp-val.jsonl", "domain"))[0]
     if name == "banking77":
@@ -78,6 +94,8 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, object]:
     n = right = escalated = misrouted = top_right = in_scope = 0
     oos = oos_caught = lost = split = 0
     blocks = []
+    causes: Counter[str] = Counter()
+    wrong_pairs: Counter[str] = Counter()
     start = time.perf_counter()
     latencies: list[float] = []
     for k in range(args.folds if args.max_folds is None else args.max_folds):
@@ -118,6 +136,16 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, object]:
                 split += len(plan.subtasks) > 1
                 right += (not sent) and got == want
                 misrouted += (not sent) and got != want
+                if sent or got != want:
+                    cause = miss_cause(plan.subtasks, top == agent_name(r.label))
+                    causes[cause] += 1
+                    if cause == "misrouted":
+                        wrong_pairs[f"{agent_name(r.label)}->{'+'.join(sorted(got))}"] += 1
+                    elif args.show and (cause == "split" or cause.endswith("top-right")):
+                        parts = " | ".join(
+                            f"{s.description!r} -> {s.agent or 'person'}" for s in plan.subtasks
+                        )
+                        sys.stderr.write(f"{cause}: {r.label}: {parts}\n")
     latencies.sort()
     out: dict[str, object] = {
         "set": name,
@@ -130,6 +158,8 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, object]:
         "escalated_top1_right": round(lost / in_scope, 4),
         "split": round(split / in_scope, 4),
         "p95_ms": round(1000 * latencies[int(0.95 * (len(latencies) - 1))], 1),
+        "causes": dict(causes.most_common()),
+        "wrong_pairs": dict(wrong_pairs.most_common(8)),
         "routing_blocks": blocks,
         "seconds": round(time.perf_counter() - start, 1),
     }
@@ -139,9 +169,38 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, object]:
     return out
 
 
+def miss_cause(subtasks: Sequence[Subtask], top_right: bool) -> str:
+    """Why a one-part in-scope row was missed: split, an escalation (by which check, and
+    whether the whole text's top label was right), or a wrong agent."""
+    if len(subtasks) > 1:
+        return "split"
+    reason = subtasks[0].escalation_reason or ""
+    if not subtasks[0].escalate and subtasks[0].agent is not None:
+        return "misrouted"
+    which = next(
+        (
+            name
+            for key, name in (
+                ("nearest similarity", "similarity"),
+                ("human", "human"),
+                ("low confidence", "floor"),
+                ("ambiguous", "margin"),
+            )
+            if key in reason
+        ),
+        "other",
+    )
+    return f"escalated:{which}:{'top-right' if top_right else 'top-wrong'}"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="*", default=["slurp", "banking77", "clinc150"])
+    parser.add_argument(
+        "--sets",
+        nargs="*",
+        default=["slurp", "banking77", "clinc150"],
+        help="slurp, banking77, clinc150 or a team file (its own examples).",
+    )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--max-folds", type=int, help="Run only the first N folds.")
     parser.add_argument("--per-fold", type=int, default=200, help="Held-out rows planned a fold.")
@@ -151,6 +210,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--routing-from",
         type=Path,
         help="Route with this team file's routing block instead of one chosen by CV per fold.",
+    )
+    parser.add_argument(
+        "--show",
+        action="store_true",
+        help="Print the rows split or escalated with a right top label (stderr).",
     )
     args = parser.parse_args(argv)
     for name in args.sets:

@@ -125,6 +125,23 @@ _CUT = re.compile(
     rf"|(?P<comma>\s*,\s+(?!{_PREDICATE}))",
     re.IGNORECASE,
 )
+# "between X and Y" (a range, a pair, a comparison): the "and" closes it and starts nothing, when
+# one to four words (no "and", no cut) stand between the two ("between 12 and 3 today", "flapping
+# between healthy and degraded"). Before this, the cut reached the planner, whose cutter or rules
+# kept it now and then: "… between tomorrow and next tuesday" made a subtask of its own.
+_BETWEEN_OPEN = re.compile(r"\bbetween(?:\s+(?!and\b)[\w'’.:/-]+){1,4}\s*$", re.IGNORECASE)
+_BARE_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def _closes_between(sentence: str, cut: re.Match[str]) -> bool:
+    """Whether `cut` is the bare "and" of a "between X and Y" (see `_BETWEEN_OPEN`)."""
+    return (
+        cut.lastgroup == "conj"
+        and _BARE_AND.fullmatch(cut.group()) is not None
+        and _BETWEEN_OPEN.search(sentence, 0, cut.start()) is not None
+    )
+
+
 _LEADING_CONNECTOR = re.compile(
     rf"\s*(?:(?P<seq>(?:{_SEQUENCE_WORDS}))|(?P<pre>(?:{_PRECEDE_WORDS}))"
     rf"|(?:{_ASIDE}|and\s+also|and|also|plus|as\s+well\s+as))(?!\w),?\s*",
@@ -232,7 +249,8 @@ def _cut_sentence(
     sequential = precedes = False
     out: list[Segment] = []
     prev_end = 0
-    cuts = list(_CUT.finditer(_mask_quotes(sentence)))
+    masked = _mask_quotes(sentence)
+    cuts = [m for m in _CUT.finditer(masked) if not _closes_between(masked, m)]
     starts = [0, *(m.end() for m in cuts)]
     ends = [*(m.start() for m in cuts), len(sentence)]
     for m, start, end in zip([*cuts, None], starts, ends, strict=True):

@@ -366,6 +366,25 @@ def test_splitter_leaves_quotes_and_stray_punctuation_alone() -> None:
     ]
 
 
+def test_and_closing_between_is_no_cut() -> None:
+    """ "between X and Y" names a range or a pair: its "and" starts no second request (issue
+    14: "between tomorrow and next tuesday" made a subtask of its own)."""
+    for text in [
+        "about how many meetings am i attending between 12 and 3 today",
+        "is there anything on my calendar between tomorrow and next tuesday",
+        "what is the time difference between eastern and pacific",
+        "The auth service has been flapping between healthy and degraded all afternoon",
+    ]:
+        assert [s.text for s in split_request(text)] == [text]
+    # Only the "and" that closes it: a later one, or one after a comma, still cuts.
+    assert [s.text for s in split_request("book a table between 7 and 8 pm and call mom")] == [
+        "book a table between 7 and 8 pm",
+        "call mom",
+    ]
+    assert len(split_request("show transfers between accounts, and refund INV-1")) == 2
+    assert len(split_request("Something went wrong between us. And refund INV-1")) == 2
+
+
 def test_content_words() -> None:
     for empty in ["Can you help?", "what's going on?", "It's CUS-1028.", "for 2026", "If it is"]:
         assert content_words(empty) == [], empty
