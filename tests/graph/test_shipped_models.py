@@ -170,7 +170,9 @@ def test_without_scikit_learn_serving_a_team_with_no_model_is_one_line(tmp_path:
         "import os, uvicorn\n"
         f"os.environ['RINGMASTER_TEAM_FILE'] = {str(team)!r}\n"
         "uvicorn.run = lambda *a, **k: print('uvicorn started')\n"
-        "from ringmaster.cli import main\nsys.argv = ['ringmaster', 'serve']\nmain()\n"
+        # --port 0: whatever else on the machine listens on 8000, the check meets the team first.
+        "from ringmaster.cli import main\n"
+        "sys.argv = ['ringmaster', 'serve', '--port', '0']\nmain()\n"
     )
     proc = _light(code, tmp_path)
     assert proc.returncode == 2, (proc.stdout, proc.stderr[-3000:])
