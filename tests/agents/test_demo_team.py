@@ -376,3 +376,35 @@ def test_english_words_the_team_file_lacks_are_still_read(registry: AgentRegistr
     English is answered, not asked to be said in English."""
     out = run(registry, "support", "Maria Lopez stopped receiving emails, nothing arrived normally")
     assert not (out.output.get("question") or "").endswith("in English?"), out.output
+
+
+@pytest.mark.parametrize(
+    ("ask", "title", "said"),
+    [
+        # The subject was "Email CUS-1001 and tell you hello": the asking words, with "them"
+        # turned to "you" in "tell them" too.
+        ("email CUS-1001 and tell them hello", "Hello", "Hello."),
+        ("email CUS-1002 to tell them hello", "Hello", "Hello."),
+        ("Email CUS-1001 to let them know we miss them", "We miss you", "We miss you."),
+        ("write to CUS-1003 and tell her the office reopens in May", "The office reopens in May",
+         "The office reopens in May."),
+        ("email CUS-1004 and inform them that the office reopens in May",
+         "The office reopens in May", "The office reopens in May."),
+        ("email CUS-1001 to thank them for their business", "Thank you for your business",
+         "Thank you for your business."),
+        ("tell CUS-1003 hello", "Hello", "Hello."),
+        # Only a subject (so it is asked about), but said to the reader all the same.
+        ("email CUS-1001 and ask them to confirm their address", "Please confirm your address",
+         "Please confirm your address."),
+        ("email CUS-1001 to remind them to update their billing address",
+         "A reminder to update your billing address", "A reminder to update your billing"),
+    ],
+)  # fmt: skip
+def test_an_emails_subject_is_what_it_says_to_the_reader(
+    registry: AgentRegistry, ask: str, title: str, said: str
+) -> None:
+    out = run(registry, "content", ask)
+    assert out.output["title"] == title, out.output
+    assert said in out.output["body"] and " you hello" not in out.output["body"].lower()
+    for send in out.proposed_actions:
+        assert send.args["subject"] == title
