@@ -408,3 +408,28 @@ def test_an_emails_subject_is_what_it_says_to_the_reader(
     assert said in out.output["body"] and " you hello" not in out.output["body"].lower()
     for send in out.proposed_actions:
         assert send.args["subject"] == title
+
+
+@pytest.mark.parametrize(
+    ("ask", "said"),
+    [
+        # Support closed TCK-1001 because the email's words said "closed", and sent nothing.
+        ("email CUS-1002 saying their ticket TCK-1001 is closed",
+         ["TCK-1001 is open, not closed", "TCK-1001 is CUS-1001's ticket, not CUS-1002's"]),
+        ("tell CUS-1001 that TCK-1001 is resolved", ["TCK-1001 is open, not resolved"]),
+        ("let them know TCK-1003 has been closed", ["TCK-1003 is pending, not closed"]),
+        ("send CUS-1002 an email saying TCK-1003 is still pending", []),
+    ],
+)  # fmt: skip
+def test_support_sends_no_email_and_acts_on_none_of_its_words(
+    registry: AgentRegistry, ask: str, said: list[str]
+) -> None:
+    """An email asked of support is not support's to send: nothing is proposed (the words
+    the email would say are no instruction), and the requester is told nothing was sent,
+    with what the tickets' records say against the email's words."""
+    out = run(registry, "support", ask)
+    assert out.proposed_actions == []
+    question = out.output["question"]
+    assert question and "nothing was sent" in question and "no ticket was changed" in question
+    for fact in said:
+        assert fact in out.output["summary"], out.output["summary"]

@@ -28,12 +28,6 @@ _SEND_VERB = (
     r"(?:e-?mail|message|notify|tell|let|write to|write \S+ an? (?:quick )?(?:e-?mail|note)|"
     r"drop)\b"
 )
-# The words the request gives the message itself ("saying …", "that …", "to say …", ": …"),
-# as against only its subject ("about …").
-_MESSAGE = (
-    r"\b(?:saying|to say|that|telling (?:them|him|her)|tell (?:them|him|her|CUS-\d+)|"
-    r"(?:let|letting) (?:them|him|her) know)\s+(?:that\s+)?(.+)$"
-)
 # A message that is its own words: "email CUS-1001 to thank them for their business".
 _THANKS = r"^(?:\S+\s+){0,4}?(?:to|and)\s+(thank (?:them|you)\b.*)$"
 # What a message to a customer may state only when the records say it: money, the state of a
@@ -163,7 +157,7 @@ def _wants_sent(text: str) -> bool:
 def _message(text: str) -> str | None:
     """The words the request gives the message to say, or None when it names only a subject."""
     m = (
-        re.search(_MESSAGE, text, flags=re.IGNORECASE)
+        re.search(p.MESSAGE, text, flags=re.IGNORECASE)
         or re.search(r":\s+(.+)$", text)
         or re.search(_THANKS, text, flags=re.IGNORECASE)
     )

@@ -44,6 +44,12 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
     }
     notes: list[str] = []
 
+    if p.message_to_send(text):
+        # "email CUS-1002 saying their ticket TCK-1001 is closed": an email, which support does
+        # not send, and whose words ("closed") are no instruction to act on.
+        _message_not_sent(text, tools, tickets, out, notes)
+        out["summary"] = p.summary(notes, task.feedback)
+        return AgentOutput(output=out, category="ticket" if tickets else "account")
     if not tickets and customer and _update_args(task.description).get("priority"):
         tickets = _matching_ticket(text, tools, customer, notes)
     if tickets:
@@ -92,6 +98,45 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
               "Which ticket (TCK-…) or customer is it about, or what is the question?")  # fmt: skip
     out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=category)
+
+
+# What a message may say a ticket is, by the status it would mean.
+_SAYS_STATUS = {
+    "open": r"\b(?:open|opened|re-?opened)\b",
+    "closed": r"\b(?:closed|resolved|fixed|solved|done)\b",
+    "pending": r"\bpending\b",
+}
+
+
+def _message_not_sent(
+    text: str, tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
+) -> None:
+    """Read the tickets the message is about, say where their records differ from its words,
+    and tell the requester that nothing was sent or changed."""
+    said = p.message_words(text) or ""
+    recipients = p.ids(p.CUSTOMER_ID, text) + p.emails(text)
+    for tid in tickets:
+        try:
+            ticket = tools.call("get_ticket", ticket_id=tid)
+        except ToolError as exc:
+            notes.append(str(exc))
+            out["ticket_ids"].remove(tid)
+            continue
+        _remember(out, [ticket])
+        status, owner = ticket["status"], ticket["customer_id"]
+        claimed = [(s, m.group(0)) for s, pat in _SAYS_STATUS.items()
+                   if (m := re.search(pat, said, flags=re.IGNORECASE))]  # fmt: skip
+        wrong = [word for meant, word in claimed if meant != status]
+        notes.append(
+            f"{tid} is {status}, not {wrong[0]} as the email would say" if wrong
+            else f"{tid} ('{ticket['subject']}') is {status}"
+        )  # fmt: skip
+        others = [c for c in recipients if c.upper().startswith("CUS-") and c.upper() != owner]
+        if others:
+            notes.append(f"{tid} is {owner}'s ticket, not {others[0]}'s")
+    who = ", ".join(recipients) or "the customer"
+    p.ask(out, notes, f"this asks for an email to {who}, and support sends no email: nothing "
+          "was sent and no ticket was changed. What should support do?")  # fmt: skip
 
 
 def _matching_ticket(
