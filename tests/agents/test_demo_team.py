@@ -433,3 +433,39 @@ def test_support_sends_no_email_and_acts_on_none_of_its_words(
     assert question and "nothing was sent" in question and "no ticket was changed" in question
     for fact in said:
         assert fact in out.output["summary"], out.output["summary"]
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        "is TCK-1001 closed?",
+        "has TCK-1002 been resolved yet?",
+        "let me know if TCK-1003 is resolved",
+        "was TCK-1001 closed by someone?",
+    ],
+)
+def test_a_question_whether_a_ticket_is_closed_closes_nothing(
+    registry: AgentRegistry, ask: str
+) -> None:
+    """'closed' and 'resolved' asked about were read as an instruction: 'is TCK-1001 closed?'
+    closed it (close_ticket needs no approval) and answered 'closed TCK-1001'."""
+    out = run(registry, "support", ask)
+    assert out.proposed_actions == [], out.proposed_actions
+    (tid,) = out.output["ticket_ids"]
+    assert f"{tid} '" in out.output["summary"] and " is " in out.output["summary"]
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        "close TCK-1001",
+        "please resolve TCK-1001",
+        "mark TCK-1001 as resolved",
+        "TCK-1001 can be closed now",
+        "get TCK-1001 closed please",
+        "the customer confirmed the fix, you can close TCK-1001",
+    ],
+)
+def test_asking_to_close_a_ticket_still_closes_it(registry: AgentRegistry, ask: str) -> None:
+    out = run(registry, "support", ask)
+    assert [a.tool for a in out.proposed_actions] == ["close_ticket"], out.output["summary"]

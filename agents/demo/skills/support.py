@@ -11,7 +11,14 @@ from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
 
-_CLOSE = r"\b(close|resolve|mark\b.*\b(resolved|closed|done|fixed))"
+# Asking for a close: the verb ("close TCK-1001", "please resolve it"), "mark … resolved", or
+# "can be closed", "get it closed". Not "closed" or "resolved" said or asked about ("is
+# TCK-1001 closed?", "has it been resolved?"): that is a look-up, never a close.
+_CLOSE = (
+    r"\b(?:close|resolve)\b|\bmark\b.*\b(?:resolved|closed|done|fixed)\b|"
+    r"\b(?:can|could|should|must|may|needs? to|ought to) be (?:closed|resolved)\b|"
+    r"\bget (?:\S+ ){0,2}(?:closed|resolved)\b"
+)
 _REOPEN = r"\bre-?open\b"
 _OPEN = r"\b(open|create|log|file|raise|new)\b.*\b(ticket|case)\b|\bsupport case\b"
 _PRIORITY = r"\b(urgent|high|normal|low)\b"
