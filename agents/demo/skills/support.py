@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
@@ -122,15 +123,8 @@ def _message_not_sent(
     and tell the requester that nothing was sent or changed."""
     said = p.message_words(text) or ""
     recipients = p.ids(p.CUSTOMER_ID, text) + p.emails(text)
-    for tid in tickets:
-        try:
-            ticket = tools.call("get_ticket", ticket_id=tid)
-        except ToolError as exc:
-            notes.append(str(exc))
-            out["ticket_ids"].remove(tid)
-            continue
-        _remember(out, [ticket])
-        status, owner = ticket["status"], ticket["customer_id"]
+    for ticket in _read(tools, tickets, out, notes):
+        tid, status, owner = ticket["id"], ticket["status"], ticket["customer_id"]
         claimed = [(s, m.group(0)) for s, pat in _SAYS_STATUS.items()
                    if (m := re.search(pat, said, flags=re.IGNORECASE))]  # fmt: skip
         wrong = [word for meant, word in claimed if meant != status]
@@ -161,6 +155,21 @@ def _matching_ticket(
     return [live[0]["id"]]
 
 
+def _read(
+    tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
+) -> Iterator[dict[str, Any]]:
+    """Each ticket named that exists, remembered in `out`; one that does not is said."""
+    for tid in list(tickets):
+        try:
+            ticket = tools.call("get_ticket", ticket_id=tid)
+        except ToolError as exc:
+            notes.append(str(exc))
+            out["ticket_ids"].remove(tid)
+            continue
+        _remember(out, [ticket])
+        yield ticket
+
+
 def _remember(out: dict[str, Any], found: list[dict[str, Any]]) -> None:
     for t in found:
         if t["id"] not in out["ticket_ids"]:
@@ -174,14 +183,8 @@ def _ticket_work(
     task: AgentTask, tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
 ) -> str:
     text = task.description
-    for tid in tickets:
-        try:
-            ticket = tools.call("get_ticket", ticket_id=tid)
-        except ToolError as exc:
-            notes.append(str(exc))
-            out["ticket_ids"].remove(tid)
-            continue
-        _remember(out, [ticket])
+    for ticket in _read(tools, tickets, out, notes):
+        tid = ticket["id"]
         out["customer_id"] = out["customer_id"] or ticket["customer_id"]
         detail = p.redact(p.after_colon(text) or "")
         if p.has(text, _REOPEN):
