@@ -469,3 +469,19 @@ def test_a_question_whether_a_ticket_is_closed_closes_nothing(
 def test_asking_to_close_a_ticket_still_closes_it(registry: AgentRegistry, ask: str) -> None:
     out = run(registry, "support", ask)
     assert [a.tool for a in out.proposed_actions] == ["close_ticket"], out.output["summary"]
+
+
+def test_an_email_about_a_ticket_is_held_with_what_the_ticket_record_says(
+    registry: AgentRegistry,
+) -> None:
+    """The content agent held 'their ticket TCK-1001 is closed' only as unsupported; the
+    reviewer now reads what the record says against it (open, and another customer's)."""
+    out = run(registry, "content", "email CUS-1002 saying their ticket TCK-1001 is closed")
+    concerns = out.output["evidence"]["concerns"]
+    assert any("TCK-1001 is open, not closed as the email would say" in c for c in concerns)
+    assert any("TCK-1001 is CUS-1001's ticket, not CUS-1002's" in c for c in concerns)
+    [send] = out.proposed_actions  # held for a person by its concerns, never sent unread
+    assert send.tool == "send_email"
+    held = run(registry, "content", "email CUS-1002 saying their ticket TCK-1003 is pending")
+    concerns = held.output["evidence"]["concerns"]  # still held: the record shows it true
+    assert concerns and not any("email would say" in c or "ticket, not" in c for c in concerns)

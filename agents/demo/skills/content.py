@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.runtime import AgentOutput, AgentTask, Handoff
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
@@ -129,7 +130,7 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         # Pricing is the policy's to decide (human_categories), whoever writes to the customer.
         if p.has(said, _PRICING):
             category = "pricing"
-        doubts = _unsupported(said, handed, facts)
+        doubts = _unsupported(said, handed, facts) + _against_tickets(said, text, tools)
         if message is None and not facts and not task.feedback and not doubts:
             # Only a subject that states nothing ("about their account", "about the new
             # pricing"): a body would say nothing, or guess.
@@ -199,6 +200,19 @@ def _unsupported(message: str, handed: list[str], facts: list[str]) -> list[str]
         doubts.append(f"the email makes a commitment in the company's name ('{said}') that no "
                       "record supports")  # fmt: skip
     return [f"{d}: '{p.short(message, 80)}'" for d in doubts]
+
+
+def _against_tickets(said: str, request: str, tools: ToolBox) -> list[str]:
+    """Where the records of the tickets the email's words name differ from them ("TCK-1001 is
+    open, not closed as the email would say"), for the person who checks it."""
+    found = []
+    for tid in p.ids(p.TICKET_ID, said):
+        try:
+            ticket = tools.call("get_ticket", ticket_id=tid)
+        except ToolError:
+            continue  # no such ticket, or the requester's scopes do not reach tickets
+        found += ticket_claims.against(ticket, said, request)
+    return found
 
 
 def _amount_in(amount: str, known: str) -> bool:

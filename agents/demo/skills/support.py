@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.demo.skills.language import asked_back, unread
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
@@ -108,14 +109,6 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
     return AgentOutput(output=out, category=category)
 
 
-# What a message may say a ticket is, by the status it would mean.
-_SAYS_STATUS = {
-    "open": r"\b(?:open|opened|re-?opened)\b",
-    "closed": r"\b(?:closed|resolved|fixed|solved|done)\b",
-    "pending": r"\bpending\b",
-}
-
-
 def _message_not_sent(
     text: str, tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
 ) -> None:
@@ -124,17 +117,9 @@ def _message_not_sent(
     said = p.message_words(text) or ""
     recipients = p.ids(p.CUSTOMER_ID, text) + p.emails(text)
     for ticket in _read(tools, tickets, out, notes):
-        tid, status, owner = ticket["id"], ticket["status"], ticket["customer_id"]
-        claimed = [(s, m.group(0)) for s, pat in _SAYS_STATUS.items()
-                   if (m := re.search(pat, said, flags=re.IGNORECASE))]  # fmt: skip
-        wrong = [word for meant, word in claimed if meant != status]
-        notes.append(
-            f"{tid} is {status}, not {wrong[0]} as the email would say" if wrong
-            else f"{tid} ('{ticket['subject']}') is {status}"
-        )  # fmt: skip
-        others = [c for c in recipients if c.upper().startswith("CUS-") and c.upper() != owner]
-        if others:
-            notes.append(f"{tid} is {owner}'s ticket, not {others[0]}'s")
+        notes += ticket_claims.against(ticket, said, text) or [
+            f"{ticket['id']} ('{ticket['subject']}') is {ticket['status']}"
+        ]
     who = ", ".join(recipients) or "the customer"
     p.ask(out, notes, f"this asks for an email to {who}, and support sends no email: nothing "
           "was sent and no ticket was changed. What should support do?")  # fmt: skip
