@@ -13,7 +13,6 @@ later turns see what earlier ones did. Reviews a turn raises are decided before 
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from langgraph.types import Command
 
+from ringmaster.evals.dataset import read_jsonl
 from ringmaster.evals.errors import DatasetError
 from ringmaster.graph.build import build_graph
 from ringmaster.graph.deps import GraphDeps
@@ -49,13 +49,12 @@ class Conversation:
 
 
 def load_conversations(path: Path) -> list[Conversation]:
-    """Read and check a conversations JSONL file; DatasetError names the line that is wrong."""
+    """Read and check a conversations JSONL file; DatasetError names the file when it is
+    missing, unreadable, not UTF-8 or empty, and the line that is wrong."""
     out = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
+    _, rows = read_jsonl(path)
+    for number, row in rows:
         try:
-            row = json.loads(line)
             turns = [
                 Turn(
                     text=str(t["text"]),
@@ -66,7 +65,7 @@ def load_conversations(path: Path) -> list[Conversation]:
                 for t in row["turns"]
             ]
             out.append(Conversation(str(row["id"]), turns))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (KeyError, TypeError) as exc:
             raise DatasetError(f"{path}:{number}: not a conversation row ({exc})") from None
         if not turns:
             raise DatasetError(f"{path}:{number}: a conversation needs at least one turn")

@@ -1,5 +1,6 @@
 """A message that is only a pleasantry ("thanks!", "ok, great", "hi there") asks nothing: the
-supervisor answers it in a line and raises no work and no review (graph/nodes/plan.py).
+supervisor answers it in a line and raises no work and no review (graph/nodes/plan.py). So
+does a bare "yes" or "no" that no question waits for (the words: graph/yes_no.py).
 
 Only a message made of nothing else counts: "thanks! what's the status of TCK-1001?" is the
 request it carries, and a word this list does not know makes the message a request as before.
@@ -9,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from ringmaster.graph.yes_no import NO, YES, alternation
+
+NOTHING_ASKED = "Nothing I asked is waiting for a yes or no."
 # Each kind: its phrases, and the reply. The first kind a message holds gives the reply.
 _KINDS: list[tuple[str, tuple[str, ...]]] = [
     # Declining, with nothing to answer or call off: the runner withdraws unfinished work on
@@ -41,22 +45,21 @@ _KINDS: list[tuple[str, tuple[str, ...]]] = [
             "no worries", "no problem", "sure thing",
         ),
     ),
+    # A bare yes or no that answers nothing: an answer to the last turn's question ("yes" to
+    # "Did you mean INV-1001 …?") is read before this (graph/nodes/plan.py).
+    (NOTHING_ASKED, YES + NO),
 ]  # fmt: skip
 # Words that go with a pleasantry without asking anything.
 _FILLER = (
     "so much", "very much", "a lot", "a bunch", "again", "all", "team", "everyone", "guys",
     "folks", "there", "then", "ringmaster", "for that", "for the help", "for your help",
     "for everything", "that's", "that is", "thats", "it", "this", "really", "so", "very", "oh",
-    "and", "yes", "yeah", "yep", "that works", "works", "for now", "man", "mate", "buddy",
+    "and", "please", "that works", "works", "for now", "man", "mate", "buddy",
 )  # fmt: skip
 _EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]")
 
 
-def _alternation(phrases: tuple[str, ...]) -> str:
-    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
-
-
-_ANY = _alternation(tuple(p for _, phrases in _KINDS for p in phrases) + _FILLER)
+_ANY = alternation(tuple(p for _, phrases in _KINDS for p in phrases) + _FILLER)
 _ONLY = re.compile(rf"(?:(?:{_ANY})\b[\s,.!:;)(-]*)+", re.IGNORECASE)
 
 
@@ -70,6 +73,6 @@ def pleasantry_reply(text: str) -> str | None:
     if _ONLY.fullmatch(bare + " ") is None and _ONLY.fullmatch(bare) is None:
         return None
     for reply, phrases in _KINDS:
-        if re.search(rf"(?<![\w'])(?:{_alternation(phrases)})(?![\w'])", bare):
+        if re.search(rf"(?<![\w'])(?:{alternation(phrases)})(?![\w'])", bare):
             return reply
     return None  # only filler words ("so", "then"): not a pleasantry either

@@ -233,8 +233,9 @@ def worker(
             stop.set()
 
 
-def main() -> None:
-    """Entry point: user mistakes print one line and exit 2, never a traceback."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point: user mistakes print one line and exit 2, never a traceback. `args`:
+    the command line after the program's name (default: the process's)."""
     import os
 
     from ringmaster.cli_output import run_app
@@ -243,7 +244,7 @@ def main() -> None:
     # history, exports, eval runs) holds requests and decisions: owner only.
     os.umask(os.umask(0o077) | 0o077)
 
-    run_app(app)
+    run_app(app, args)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ under the data directory); piped input is read line by line.
 from __future__ import annotations
 
 import json
-import re
 import shlex
 import sys
 import threading
@@ -51,6 +50,7 @@ from ringmaster.decisions import (
     Edit,
     check_decider,
     parse_args_json,
+    reject_reason,
 )
 from ringmaster.errors import NotAllowed, RingmasterError
 from ringmaster.graph.state import Requester
@@ -365,14 +365,10 @@ def _message(kind: str) -> Callable[[str], Decision]:
         text = " ".join(shlex.split(arg)) if arg else None
         if kind == "respond" and not text:
             raise RingmasterError("/respond wants a message after the review id")
-        if kind == "reject" and not re.search(r"\w", text or ""):
-            # The requester is told why; a bare /reject would tell them "no reason given", and
-            # "/reject ID ." that a reviewer rejected it "(.)".
-            raise RingmasterError(
-                "/reject wants a reason after the review id (the requester is shown it), "
-                "e.g. /reject ID the invoice was not paid; nothing was decided"
-            )
-        return Decision(kind, reason=text) if kind == "reject" else Decision(kind, message=text)
+        if kind == "reject":
+            # The decision service's rule and sentence, as every other surface has them.
+            return Decision(kind, reason=reject_reason(text))
+        return Decision(kind, message=text)
 
     return make
 

@@ -598,10 +598,6 @@ def export_corrections_cmd(
         out.print(f"{len(rows)} correction(s) written to {out_path}", markup=False)
 
 
-if __name__ == "__main__":  # `python -m ringmaster.cli_eval …`
-    eval_app()
-
-
 @eval_app.command("conversations")
 def conversations_cmd(
     dataset: Annotated[Path, typer.Option(help="Conversations JSONL (evals/conversations.py).")],
@@ -628,3 +624,13 @@ def conversations_cmd(
                 + (", asked" if t.asked else ""),
                 markup=False,
             )
+
+
+if __name__ == "__main__":
+    # `python -m ringmaster.cli_eval …` is `ringmaster eval …`, through the CLI's own entry
+    # point (one line and exit 2 for a mistake), with every command defined above.
+    import sys
+
+    from ringmaster.cli import main
+
+    main(["eval", *sys.argv[1:]])

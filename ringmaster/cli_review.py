@@ -165,7 +165,7 @@ def review_approve(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> 
 @review_app.command("reject")
 def review_reject(
     item: str,
-    reason: Annotated[str | None, typer.Option(help="Why; the requester sees it.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Why (needed: the requester sees it).")] = None,
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:

@@ -102,7 +102,13 @@ def _check_can_listen(host: str, port: int) -> None:
 
 
 def main() -> None:
-    typer.run(serve)
+    """`python -m ringmaster.cli_serve …` (`make serve`) is `ringmaster serve …`, through the
+    CLI's own entry point: one line and exit 2 for a mistake, never a traceback."""
+    import sys
+
+    from ringmaster.cli import main as cli_main
+
+    cli_main(["serve", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ web page or deadline escalation — is checked, committed and resumed here, the 
       │ checks, before anything is written (InvalidDecision: CLI exit 2, HTTP 422, and the
       │ item stays pending): the kind exists and the item allows it; each edit's arguments
       │ fit the JSON limits (depth, 64-bit integers, string and total sizes) and the tool's
-      │ argument schema (tools/base.py); a routing names an agent the requester may reach
+      │ argument schema (tools/base.py); a routing names an agent the requester may reach;
+      │ a rejection has a reason with words in it (the requester is shown it)
       ▼
     commit, ONE transaction: pending → decided (`WHERE status = 'pending'`, so exactly one
       │ decider wins) + its audit event + the routing correction a reviewer's pick makes
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -57,6 +59,7 @@ MAX_REASON = 2_000
 MAX_MESSAGE = 8_000
 INT64 = (-(2**63), 2**63 - 1)  # what a checkpoint (msgpack) and every SQL store can hold
 OUTPUT_ACTIONS = (ACCEPT_ACTION, RELEASE_ACTION)  # edits of an output: any fields, summary text
+NO_REASON = "a rejection needs a reason, in words: the requester is shown it"
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,16 @@ def _text(value: str | None, what: str, limit: int) -> str:
     return text
 
 
+def reject_reason(value: str | None) -> str:
+    """A rejection's reason, stripped; InvalidDecision unless it has a word in it. The
+    requester is shown it, so none, spaces or '.' would tell them nothing (every surface:
+    the CLI, chat's /reject, the API and the web form)."""
+    reason = _text(value, "reason", MAX_REASON)
+    if not re.search(r"\w", reason):
+        raise InvalidDecision(NO_REASON)
+    return reason
+
+
 def parse_args_json(text: str, where: str) -> dict[str, Any]:
     """Arguments typed as JSON text (CLI `--args`, the web form): an object, or InvalidDecision."""
     if len(text) > MAX_ARGS_CHARS:
@@ -198,10 +211,9 @@ def build_response(item: ReviewItem, decision: Decision, checks: Checks) -> dict
     if kind == "approve":
         decisions: list[dict[str, Any]] = [{"type": "approve"} for _ in actions]
     elif kind == "reject":
-        reason = _text(decision.reason, "reason", MAX_REASON)
-        # No reason given stays no reason: nothing invents one for the requester to read.
-        decisions = [{"type": "reject", **({"message": reason} if reason else {})} for _ in actions]
-        response["reason"] = reason or None
+        reason = reject_reason(decision.reason)
+        decisions = [{"type": "reject", "message": reason} for _ in actions]
+        response["reason"] = reason
     elif kind == "respond":
         message = _text(decision.message, "message", MAX_MESSAGE)
         if not message:

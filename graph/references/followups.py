@@ -27,6 +27,7 @@ from ringmaster.graph.references.patterns import (
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import Swap, swap
 from ringmaster.graph.references.thread import _Thread
+from ringmaster.graph.yes_no import STARTS_NO, STARTS_YES
 
 # A reply that picks none of the options offered: "neither, I meant TCK-1005".
 _NONE = re.compile(
@@ -35,14 +36,10 @@ _NONE = re.compile(
     re.I,
 )
 # A reply that confirms the guess a question named: "yes", "y", "yes please", "yep, that one".
-_YES = re.compile(
-    r"^\W*(?:y|yes|yeah|yea|yep|yup|correct|right|exactly|confirmed?|that'?s (?:it|right|the one)"
-    r"|ok(?:ay)?|sure)\b",
-    re.I,
-)
+_YES = STARTS_YES
 _NO = re.compile(r"\b(?:no|not|nope|wrong)\b", re.I)
 # A reply that declines the guess and names nothing: "no", "n", "nope", "no thanks", "neither".
-_DECLINE = re.compile(r"^\W*(?:n|no|nope|nah|neither|none|not (?:that|this|it)|wrong)\b", re.I)
+_DECLINE = STARTS_NO
 # What, in the request a question was about, stands for the records the reply picks.
 _STANDS_FOR_PICKED = re.compile(r"\b(it|them|that one)\b", re.I)
 

@@ -376,3 +376,112 @@ def test_english_words_the_team_file_lacks_are_still_read(registry: AgentRegistr
     English is answered, not asked to be said in English."""
     out = run(registry, "support", "Maria Lopez stopped receiving emails, nothing arrived normally")
     assert not (out.output.get("question") or "").endswith("in English?"), out.output
+
+
+@pytest.mark.parametrize(
+    ("ask", "title", "said"),
+    [
+        # The subject was "Email CUS-1001 and tell you hello": the asking words, with "them"
+        # turned to "you" in "tell them" too.
+        ("email CUS-1001 and tell them hello", "Hello", "Hello."),
+        ("email CUS-1002 to tell them hello", "Hello", "Hello."),
+        ("Email CUS-1001 to let them know we miss them", "We miss you", "We miss you."),
+        ("write to CUS-1003 and tell her the office reopens in May", "The office reopens in May",
+         "The office reopens in May."),
+        ("email CUS-1004 and inform them that the office reopens in May",
+         "The office reopens in May", "The office reopens in May."),
+        ("email CUS-1001 to thank them for their business", "Thank you for your business",
+         "Thank you for your business."),
+        ("tell CUS-1003 hello", "Hello", "Hello."),
+        # Only a subject (so it is asked about), but said to the reader all the same.
+        ("email CUS-1001 and ask them to confirm their address", "Please confirm your address",
+         "Please confirm your address."),
+        ("email CUS-1001 to remind them to update their billing address",
+         "A reminder to update your billing address", "A reminder to update your billing"),
+    ],
+)  # fmt: skip
+def test_an_emails_subject_is_what_it_says_to_the_reader(
+    registry: AgentRegistry, ask: str, title: str, said: str
+) -> None:
+    out = run(registry, "content", ask)
+    assert out.output["title"] == title, out.output
+    assert said in out.output["body"] and " you hello" not in out.output["body"].lower()
+    for send in out.proposed_actions:
+        assert send.args["subject"] == title
+
+
+@pytest.mark.parametrize(
+    ("ask", "said"),
+    [
+        # Support closed TCK-1001 because the email's words said "closed", and sent nothing.
+        ("email CUS-1002 saying their ticket TCK-1001 is closed",
+         ["TCK-1001 is open, not closed", "TCK-1001 is CUS-1001's ticket, not CUS-1002's"]),
+        ("tell CUS-1001 that TCK-1001 is resolved", ["TCK-1001 is open, not resolved"]),
+        ("let them know TCK-1003 has been closed", ["TCK-1003 is pending, not closed"]),
+        ("send CUS-1002 an email saying TCK-1003 is still pending", []),
+    ],
+)  # fmt: skip
+def test_support_sends_no_email_and_acts_on_none_of_its_words(
+    registry: AgentRegistry, ask: str, said: list[str]
+) -> None:
+    """An email asked of support is not support's to send: nothing is proposed (the words
+    the email would say are no instruction), and the requester is told nothing was sent,
+    with what the tickets' records say against the email's words."""
+    out = run(registry, "support", ask)
+    assert out.proposed_actions == []
+    question = out.output["question"]
+    assert question and "nothing was sent" in question and "no ticket was changed" in question
+    for fact in said:
+        assert fact in out.output["summary"], out.output["summary"]
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        "is TCK-1001 closed?",
+        "has TCK-1002 been resolved yet?",
+        "let me know if TCK-1003 is resolved",
+        "was TCK-1001 closed by someone?",
+    ],
+)
+def test_a_question_whether_a_ticket_is_closed_closes_nothing(
+    registry: AgentRegistry, ask: str
+) -> None:
+    """'closed' and 'resolved' asked about were read as an instruction: 'is TCK-1001 closed?'
+    closed it (close_ticket needs no approval) and answered 'closed TCK-1001'."""
+    out = run(registry, "support", ask)
+    assert out.proposed_actions == [], out.proposed_actions
+    (tid,) = out.output["ticket_ids"]
+    assert f"{tid} '" in out.output["summary"] and " is " in out.output["summary"]
+
+
+@pytest.mark.parametrize(
+    "ask",
+    [
+        "close TCK-1001",
+        "please resolve TCK-1001",
+        "mark TCK-1001 as resolved",
+        "TCK-1001 can be closed now",
+        "get TCK-1001 closed please",
+        "the customer confirmed the fix, you can close TCK-1001",
+    ],
+)
+def test_asking_to_close_a_ticket_still_closes_it(registry: AgentRegistry, ask: str) -> None:
+    out = run(registry, "support", ask)
+    assert [a.tool for a in out.proposed_actions] == ["close_ticket"], out.output["summary"]
+
+
+def test_an_email_about_a_ticket_is_held_with_what_the_ticket_record_says(
+    registry: AgentRegistry,
+) -> None:
+    """The content agent held 'their ticket TCK-1001 is closed' only as unsupported; the
+    reviewer now reads what the record says against it (open, and another customer's)."""
+    out = run(registry, "content", "email CUS-1002 saying their ticket TCK-1001 is closed")
+    concerns = out.output["evidence"]["concerns"]
+    assert any("TCK-1001 is open, not closed as the email would say" in c for c in concerns)
+    assert any("TCK-1001 is CUS-1001's ticket, not CUS-1002's" in c for c in concerns)
+    [send] = out.proposed_actions  # held for a person by its concerns, never sent unread
+    assert send.tool == "send_email"
+    held = run(registry, "content", "email CUS-1002 saying their ticket TCK-1003 is pending")
+    concerns = held.output["evidence"]["concerns"]  # still held: the record shows it true
+    assert concerns and not any("email would say" in c or "ticket, not" in c for c in concerns)

@@ -51,6 +51,27 @@ def test_a_bad_conversation_row_names_its_line(tmp_path: Path) -> None:
         load_conversations(path)
 
 
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (None, "dataset not found: "),
+        (b"\xff\xfe", "not UTF-8 text"),
+        (b"\n\n", "the dataset has no rows"),
+        (b'{"id": "a", "turns": [{"text": "hi"}]}\n{oops\n', "conv.jsonl:2: not valid JSON"),
+    ],
+)
+def test_a_conversations_file_that_cannot_be_read_is_named(
+    tmp_path: Path, content: bytes | None, said: str
+) -> None:
+    """A missing file was a FileNotFoundError traceback from `ringmaster eval conversations`
+    (exit 1), and an empty one scored nothing; they are DatasetErrors, as `eval run` says."""
+    path = tmp_path / "conv.jsonl"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(DatasetError, match=said):
+        load_conversations(path)
+
+
 def test_ids_spelled_in_a_turn_follow_the_teams_entity_patterns() -> None:
     import re
 

@@ -112,3 +112,26 @@ def test_the_cli_and_the_api_refuse_and_execute_edits_alike(
     assert (tool, status) == ("issue_refund", "executed")
     assert ran["invoice_id"] == "INV-1002" and ran["amount"] == "40.00" and ran["reason"]
     assert len(cli.side_effects()) == 2
+
+
+NO_REASON = "a rejection needs a reason, in words: the requester is shown it"
+
+
+def test_a_rejection_without_words_is_refused_by_the_cli_and_chat_alike(cli: Cli) -> None:
+    """`review reject ID --reason "  "` rejected the refund and told the requester 'no reason
+    given', while chat's `/reject ID .` was refused: one rule now, in the decision service."""
+    (item,) = cli.json("run", REFUND)["pending"]
+    for given in ((), ("--reason", ""), ("--reason", "   "), ("--reason", " . ")):
+        proc = cli("review", "reject", item["id"], *given, ok=False)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.strip().splitlines() == [f"error: {NO_REASON}"], proc.stderr
+    chat = Cli(cli.home, None, Path(cli.env["RINGMASTER_PLANNER_CACHE"]))
+    for typed in ("", " . ", '""'):
+        proc = chat("chat", "--json", input=f"/reject {item['id'][:8]} {typed}\n")
+        errors = [json.loads(line) for line in proc.stdout.splitlines()]
+        assert [e["text"] for e in errors if e["type"] == "error"] == [NO_REASON], proc.stdout
+    shown = cli.json("review", "show", item["id"])
+    assert shown["status"] == "pending" and shown["decision"] is None
+    assert cli.side_effects() == []
+    done = cli.json("review", "reject", item["id"], "--reason", "not without the manager")
+    assert "not without the manager" in done["results"]["t1"]["summary"]

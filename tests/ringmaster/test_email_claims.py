@@ -128,3 +128,18 @@ def test_an_email_to_thank_a_customer_is_sent_and_says_thank_you(cli_in_process:
     assert "thank you for your business" in body.lower() and "CUS-1001" not in body.upper()
     (result,) = out["results"].values()
     assert result["output"]["title"] == "Thank you for your business"
+
+
+def test_an_email_about_a_ticket_says_what_was_and_was_not_done(cli_in_process: Cli) -> None:
+    """'email CUS-1002 saying their ticket TCK-1001 is closed' was planned for support alone,
+    which closed TCK-1001 (the email's words read as an instruction) and answered 'closed
+    TCK-1001'; no email went out and the answer did not say so."""
+    cli = cli_in_process
+    out = cli.json("run", "email CUS-1002 saying their ticket TCK-1001 is closed")
+    with sqlite3.connect(cli.home / "demo-company.db") as conn:
+        (status,) = conn.execute("SELECT status FROM tickets WHERE id = 'TCK-1001'").fetchone()
+    assert status == "open" and cli.side_effects() == []
+    answer = " ".join((out["answer"] or "").split())
+    assert "closed TCK-1001" not in answer
+    assert "nothing was sent" in answer or out["pending"], answer
+    assert outbox(cli) == []

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from ringmaster.decisions import Decision, DecisionService, Edit
+from ringmaster.errors import InvalidDecision
 from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner, RunOutcome
 from ringmaster.settings import Settings
@@ -142,14 +143,14 @@ def test_a_reject_reason_is_shown(runner: Runner) -> None:
     assert "proposed" not in result["summary"]
 
 
-def test_a_reject_without_a_reason_says_none_was_given(runner: Runner) -> None:
+def test_a_reject_without_a_reason_is_refused(runner: Runner) -> None:
+    """The requester is shown the reason: none would tell them nothing (it said 'no reason
+    given'), so the rejection is refused and the item stays pending."""
     out = submit(runner, "Refund invoice INV-1010 in full, the customer is unhappy")
     (item,) = out.pending
-    done = DecisionService(runner).decide(item, Decision("reject"), "rev")
-    result = only_result(done)
-    assert result["status"] == "rejected" and effects(runner) == []
-    assert "a reviewer rejected it (no reason given)" in result["summary"]
-    assert "rejected by a reviewer" not in (done.answer or "")
+    with pytest.raises(InvalidDecision, match="a rejection needs a reason"):
+        DecisionService(runner).decide(item, Decision("reject"), "rev")
+    assert runner.queue.get(item.id).status == "pending" and effects(runner) == []
 
 
 def test_a_drafted_text_is_printed_in_the_answer(runner: Runner) -> None:

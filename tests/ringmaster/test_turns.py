@@ -638,6 +638,22 @@ def test_a_short_or_polite_no_declines_the_guess(
     assert "Which invoice did you mean?" in again.payload["context"]["subtask"]["description"]
 
 
+@pytest.mark.parametrize("said", ["yes", "no", "y", "n", "nope", "yes please", "Yep!"])
+def test_a_bare_yes_or_no_with_nothing_asked_is_answered_and_raises_nothing(
+    demo: tuple[Runner, Requester], tmp_path: Path, said: str
+) -> None:
+    """With no question asked and no confirmation pending, a bare "yes" or "no" went to a
+    person as "looks out of scope" (or "low confidence"): a review for a word that answers
+    nothing. It is answered in a line, and nothing is raised or run."""
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    for where in (None, thread):  # a new thread, and one whose last turn asked nothing
+        out = runner.submit(said, thread_id=where, requester=ann)
+        assert (out.status, out.pending) == ("completed", []), out
+        assert out.answer == "Nothing I asked is waiting for a yes or no."
+    assert runner.queue.list(status="pending") == [] and refunds(tmp_path, "INV-1001") == []
+
+
 def test_no_and_another_invoice_runs_on_the_invoice_named(
     demo: tuple[Runner, Requester], tmp_path: Path
 ) -> None:

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.runtime import AgentOutput, AgentTask, Handoff
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
@@ -27,12 +28,6 @@ _SEND_VERB = (
     r"^(?:(?:please|pls|and|then|now|can (?:you|u)|could (?:you|someone))\s+)*"
     r"(?:e-?mail|message|notify|tell|let|write to|write \S+ an? (?:quick )?(?:e-?mail|note)|"
     r"drop)\b"
-)
-# The words the request gives the message itself ("saying …", "that …", "to say …", ": …"),
-# as against only its subject ("about …").
-_MESSAGE = (
-    r"\b(?:saying|to say|that|telling (?:them|him|her)|tell (?:them|him|her)|"
-    r"(?:let|letting) (?:them|him|her) know)\s+(?:that\s+)?(.+)$"
 )
 # A message that is its own words: "email CUS-1001 to thank them for their business".
 _THANKS = r"^(?:\S+\s+){0,4}?(?:to|and)\s+(thank (?:them|you)\b.*)$"
@@ -55,8 +50,29 @@ _COMMITMENT = (
     r"\bby (?:tomorrow|monday|tuesday|wednesday|thursday|friday|the end)\b|\bwithin \d+"
 )
 _PRICING = r"\b(?:pric(?:e|es|ed|ing)|discount\w*|costs?|tiers?)\b"
-_TO_READER = [(r"\bthem\b", "you"), (r"\btheir\b", "your"), (r"\bthey(?:'re| are)\b", "you are"),
-              (r"\bthey\b", "you"), (r"\bthemselves\b", "yourselves")]  # fmt: skip
+# The request's words about the customer as said to them. The verbs that address them come
+# first: "tell them hello" is "hello" to the reader, never "tell you hello"; "ask them to X"
+# is "please X"; "remind them to X", "a reminder to X".
+_ADDRESSED = r"(?:them|him|her)"
+_TO_THEM = [
+    (rf"\b(?:tell|telling|inform|informing|notify|notifying) {_ADDRESSED}\s+(?:that\s+)?", ""),
+    (rf"\b(?:let|letting) {_ADDRESSED} know\s+(?:that\s+)?", ""),
+    (rf"\b(?:ask|asking) {_ADDRESSED} to\b", "please"),
+    (rf"\b(?:remind|reminding) {_ADDRESSED}\b", "a reminder"),
+]
+_ADDRESSING = "|".join(pattern for pattern, _ in _TO_THEM)
+_TO_READER = [
+    *_TO_THEM,
+    (r"\bthem\b", "you"), (r"\btheir\b", "your"), (r"\bthey(?:'re| are)\b", "you are"),
+    (r"\bthey\b", "you"), (r"\bthemselves\b", "yourselves"),
+]  # fmt: skip
+# An email request's own asking words before what it is about: "email CUS-1001 and …",
+# "write to CUS-1003 to …", "send them a quick note and …".
+_ASKING = (
+    r"^(?:(?:e-?mail|message|write(?: to)?|drop|contact|tell|to)\s+)+"
+    rf"(?:CUS-\d+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|{_ADDRESSED})\s*"
+    r"(?:(?:an?\s+)?(?:quick\s+)?(?:e-?mail|note|line|message)\s*)?(?:(?:and|to)\s+|$)"
+)
 _RESOLVED = r"\b(resolved|is over|(is|are|back) operational|fixed|back to normal)\b"
 _OPEN = r"\((open|investigating|identified)\)|degraded|outage|is down"
 _EVERYONE = r"all customers|every customer|everyone|all users"
@@ -67,6 +83,8 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     """Draft or edit one piece of text; sending it is proposed, never done here."""
     text = task.description
     kind = next((k for k, pattern in _KINDS if p.has(text, pattern)), "other")
+    if kind == "other" and _wants_sent(text) and _recipients(text):
+        kind = "email"  # "write to CUS-1003 and tell her …": a message that goes to them
     facts, sources = _facts(task.handoffs)
     handed = list(facts)  # what the subtasks before this one did or found, not live look-ups
     # A status update always reads the services' live health, handed-over facts or not (a
@@ -112,7 +130,7 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         # Pricing is the policy's to decide (human_categories), whoever writes to the customer.
         if p.has(said, _PRICING):
             category = "pricing"
-        doubts = _unsupported(said, handed, facts)
+        doubts = _unsupported(said, handed, facts) + _against_tickets(said, text, tools)
         if message is None and not facts and not task.feedback and not doubts:
             # Only a subject that states nothing ("about their account", "about the new
             # pricing"): a body would say nothing, or guess.
@@ -140,7 +158,7 @@ def _wants_sent(text: str) -> bool:
 def _message(text: str) -> str | None:
     """The words the request gives the message to say, or None when it names only a subject."""
     m = (
-        re.search(_MESSAGE, text, flags=re.IGNORECASE)
+        re.search(p.MESSAGE, text, flags=re.IGNORECASE)
         or re.search(r":\s+(.+)$", text)
         or re.search(_THANKS, text, flags=re.IGNORECASE)
     )
@@ -182,6 +200,19 @@ def _unsupported(message: str, handed: list[str], facts: list[str]) -> list[str]
         doubts.append(f"the email makes a commitment in the company's name ('{said}') that no "
                       "record supports")  # fmt: skip
     return [f"{d}: '{p.short(message, 80)}'" for d in doubts]
+
+
+def _against_tickets(said: str, request: str, tools: ToolBox) -> list[str]:
+    """Where the records of the tickets the email's words name differ from them ("TCK-1001 is
+    open, not closed as the email would say"), for the person who checks it."""
+    found = []
+    for tid in p.ids(p.TICKET_ID, said):
+        try:
+            ticket = tools.call("get_ticket", ticket_id=tid)
+        except ToolError:
+            continue  # no such ticket, or the requester's scopes do not reach tickets
+        found += ticket_claims.against(ticket, said, request)
+    return found
 
 
 def _amount_in(amount: str, known: str) -> bool:
@@ -288,13 +319,19 @@ def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
         greeting = f"Hello {_name(text)}," if _name(text) else "Hello,"
         body = f"{greeting}\n\n{('We want to let you know: ' + detail + ' ') if detail else ''}"
         message = _message(text)
-        topic = _to_reader(topic)  # the subject speaks to the reader as the body does
-        if message:  # the request's own words, said to the reader
+        if message:  # the request's own words, said to the reader; the subject says them
             message = _to_reader(message)
-            body += f"{message[:1].upper()}{message[1:]}. If anything is unclear, just reply."
-        else:
-            body += (f"This is about {topic.lower()}. If anything is unclear, just reply to this "
-                     "email.")  # fmt: skip
+            message = message[:1].upper() + message[1:]
+            body += f"{message}. If anything is unclear, just reply."
+            return p.short(message, 78), body + "\n\nBest regards,\nThe team"
+        # Only a subject: what it is about, said to the reader as the body says it.
+        topic = re.sub(_ASKING, "", topic, flags=re.IGNORECASE)
+        addressed = re.search(_ADDRESSING, topic, flags=re.IGNORECASE)
+        topic = _to_reader(topic).strip(" .?!")
+        topic = (topic[:1].upper() + topic[1:]) if topic else "An update from our team"
+        # "remind them to …" is said as it is ("A reminder to …"), not "This is about a …".
+        about = f"{topic}." if addressed else f"This is about {topic.lower()}."
+        body += f"{about} If anything is unclear, just reply to this email."
         return topic, body + "\n\nBest regards,\nThe team"
     if kind == "social":
         return topic, p.short(f"{topic}! {detail}".strip(), 270)

@@ -103,6 +103,38 @@ def environment(text: str) -> str | None:
     return "production" if production else None
 
 
+# The words a request gives a message to say ("saying …", "that …", "tell them …", "let them
+# know …"), as against only its subject ("about …").
+MESSAGE = (
+    r"\b(?:saying|to say|that|telling (?:them|him|her)|tell (?:them|him|her|CUS-\d+)|"
+    r"(?:let|letting) (?:them|him|her) know)\s+(?:that\s+)?(.+)$"
+)
+_RECIPIENT = r"(?:CUS-\d+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|them|him|her|the customer)"
+# A request that a message go out to someone: "email CUS-1002 saying …", "send CUS-1001 an
+# email …", "tell them that …", "let CUS-1003 know by email …" ("tell me", "let us know" are
+# not: they ask for an answer).
+_MESSAGE_TO_SEND = re.compile(
+    r"^(?:(?:please|pls|and|then|now|can (?:you|u)|could (?:you|someone))\s+)*(?:"
+    rf"(?:e-?mail|message|notify|tell|let|write to|drop|send|write)\s+{_RECIPIENT}\b"
+    rf"|(?:send|write|drop)\s+(?:an?\s+)?(?:quick\s+)?(?:e-?mail|note|line|message)\s+to\s+"
+    rf"{_RECIPIENT}\b)",
+    re.IGNORECASE,
+)
+
+
+def message_to_send(text: str) -> bool:
+    """Whether the request asks for a message to go out to someone (the content agent's
+    work); its words after "saying" are what to tell them, not instructions to act on."""
+    return _MESSAGE_TO_SEND.search(text.strip()) is not None
+
+
+def message_words(text: str) -> str | None:
+    """The words the request gives its message to say, or None."""
+    m = re.search(MESSAGE, text, flags=re.IGNORECASE)
+    said = m.group(1).strip().strip("'\"“”‘’ .") if m else ""
+    return said or None
+
+
 def after_colon(text: str) -> str | None:
     """The words after the first colon, which is where people put the detail."""
     # ": " and not ":", so a time of day such as 02:00 is not taken for a colon.

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.demo.skills.language import asked_back, unread
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
 
-_CLOSE = r"\b(close|resolve|mark\b.*\b(resolved|closed|done|fixed))"
+# Asking for a close: the verb ("close TCK-1001", "please resolve it"), "mark … resolved", or
+# "can be closed", "get it closed". Not "closed" or "resolved" said or asked about ("is
+# TCK-1001 closed?", "has it been resolved?"): that is a look-up, never a close.
+_CLOSE = (
+    r"\b(?:close|resolve)\b|\bmark\b.*\b(?:resolved|closed|done|fixed)\b|"
+    r"\b(?:can|could|should|must|may|needs? to|ought to) be (?:closed|resolved)\b|"
+    r"\bget (?:\S+ ){0,2}(?:closed|resolved)\b"
+)
 _REOPEN = r"\bre-?open\b"
 _OPEN = r"\b(open|create|log|file|raise|new)\b.*\b(ticket|case)\b|\bsupport case\b"
 _PRIORITY = r"\b(urgent|high|normal|low)\b"
@@ -44,6 +53,12 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
     }
     notes: list[str] = []
 
+    if p.message_to_send(text):
+        # "email CUS-1002 saying their ticket TCK-1001 is closed": an email, which support does
+        # not send, and whose words ("closed") are no instruction to act on.
+        _message_not_sent(text, tools, tickets, out, notes)
+        out["summary"] = p.summary(notes, task.feedback)
+        return AgentOutput(output=out, category="ticket" if tickets else "account")
     if not tickets and customer and _update_args(task.description).get("priority"):
         tickets = _matching_ticket(text, tools, customer, notes)
     if tickets:
@@ -94,6 +109,22 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
     return AgentOutput(output=out, category=category)
 
 
+def _message_not_sent(
+    text: str, tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
+) -> None:
+    """Read the tickets the message is about, say where their records differ from its words,
+    and tell the requester that nothing was sent or changed."""
+    said = p.message_words(text) or ""
+    recipients = p.ids(p.CUSTOMER_ID, text) + p.emails(text)
+    for ticket in _read(tools, tickets, out, notes):
+        notes += ticket_claims.against(ticket, said, text) or [
+            f"{ticket['id']} ('{ticket['subject']}') is {ticket['status']}"
+        ]
+    who = ", ".join(recipients) or "the customer"
+    p.ask(out, notes, f"this asks for an email to {who}, and support sends no email: nothing "
+          "was sent and no ticket was changed. What should support do?")  # fmt: skip
+
+
 def _matching_ticket(
     text: str, tools: ToolBox, customer: dict[str, Any], notes: list[str]
 ) -> list[str]:
@@ -109,6 +140,21 @@ def _matching_ticket(
     return [live[0]["id"]]
 
 
+def _read(
+    tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
+) -> Iterator[dict[str, Any]]:
+    """Each ticket named that exists, remembered in `out`; one that does not is said."""
+    for tid in list(tickets):
+        try:
+            ticket = tools.call("get_ticket", ticket_id=tid)
+        except ToolError as exc:
+            notes.append(str(exc))
+            out["ticket_ids"].remove(tid)
+            continue
+        _remember(out, [ticket])
+        yield ticket
+
+
 def _remember(out: dict[str, Any], found: list[dict[str, Any]]) -> None:
     for t in found:
         if t["id"] not in out["ticket_ids"]:
@@ -122,14 +168,8 @@ def _ticket_work(
     task: AgentTask, tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
 ) -> str:
     text = task.description
-    for tid in tickets:
-        try:
-            ticket = tools.call("get_ticket", ticket_id=tid)
-        except ToolError as exc:
-            notes.append(str(exc))
-            out["ticket_ids"].remove(tid)
-            continue
-        _remember(out, [ticket])
+    for ticket in _read(tools, tickets, out, notes):
+        tid = ticket["id"]
         out["customer_id"] = out["customer_id"] or ticket["customer_id"]
         detail = p.redact(p.after_colon(text) or "")
         if p.has(text, _REOPEN):

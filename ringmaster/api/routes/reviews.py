@@ -26,6 +26,7 @@ from ringmaster.api.schemas import (
 )
 from ringmaster.api.views import outcome_out, review_detail, review_out
 from ringmaster.queries import ReviewFilter, list_reviews
+from ringmaster.review_kinds import ReviewKind
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import RunOutcome
 
@@ -46,7 +47,7 @@ def get_reviews(
     status: ReviewStatus = "pending",
     agent: Name = None,
     category: Name = None,
-    kind: Name = None,
+    kind: ReviewKind | None = None,
     priority: Priority | None = None,
     assignee: Annotated[
         str | None,

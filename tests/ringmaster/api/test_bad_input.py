@@ -187,6 +187,21 @@ def test_bad_review_filters(sqlite_api: Api, query: str) -> None:
     _assert_clear_4xx(sqlite_api.get(f"/reviews?{query}", "rev"), 422)
 
 
+def test_an_unknown_review_kind_is_refused_naming_the_kinds(sqlite_api: Api) -> None:
+    """`?kind=aproval` listed an empty queue, as if none were waiting; it is a 422 naming the
+    kinds (ringmaster/review_kinds.py), as `review list --kind` does."""
+    from ringmaster.review_kinds import REVIEW_KINDS
+
+    api = sqlite_api
+    api.waiting_item()
+    for wrong in ("aproval", "APPROVAL", "anything"):
+        r = api.get(f"/reviews?kind={wrong}", "rev")
+        _assert_clear_4xx(r, 422)
+        detail = r.json()["detail"]
+        assert "kind" in detail and all(k in detail for k in REVIEW_KINDS), detail
+    assert api.get("/reviews?kind=approval", "rev").json()["total"] == 1
+
+
 def test_review_filters_and_pages(sqlite_api: Api) -> None:
     api = sqlite_api
     for _ in range(3):

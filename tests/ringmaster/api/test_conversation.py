@@ -132,7 +132,8 @@ def test_a_turn_queued_behind_a_review_is_withdrawn_over_http(
     assert again.status_code == 409 and again.json()["code"] == "conflict"
     assert runner.queue.get(item["id"]).status == "pending"
     # The refund decided, nothing runs turn 2: it was withdrawn.
-    client.post(f"/reviews/{item['id']}/decision", headers=h["rev"], json={"decision": "reject"})
+    body = {"decision": "reject", "reason": "not now"}
+    client.post(f"/reviews/{item['id']}/decision", headers=h["rev"], json=body)
     assert runner.outcome(thread, 2).status == "cancelled"
 
 

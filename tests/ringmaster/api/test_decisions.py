@@ -96,6 +96,30 @@ def test_a_bad_edit_on_the_web_page_is_shown_and_changes_nothing(api: Api) -> No
     assert [(r[1], r[2]) for r in api.ledger.rows()] == [(8, "t2")]
 
 
+NO_REASON = "a rejection needs a reason, in words: the requester is shown it"
+
+
+def test_a_rejection_without_words_is_refused_by_the_api_and_the_page(sqlite_api: Api) -> None:
+    """A reason of '' or spaces was accepted (the requester read 'no reason given') while
+    chat's /reject refused it; the API and the page now refuse it with chat's sentence."""
+    api = sqlite_api
+    thread, item = api.waiting_item()
+    url = f"/reviews/{item['id']}/decision"
+    for extra in ({}, {"reason": ""}, {"reason": "   "}, {"reason": "?!"}):
+        r = api.post(url, "rev", json={"decision": "reject", **extra})
+        assert r.status_code == 422 and r.json()["detail"] == NO_REASON, (extra, r.text)
+    csrf = sign_in(api)
+    page = f"/ui/items/{item['id']}/decide"
+    for typed in ("", "  "):
+        r = api.client.post(page, data={"decision": "reject", "reason": typed, "csrf": csrf})
+        assert r.status_code == 422 and NO_REASON in r.text, r.text
+    assert api.runner.queue.get(item["id"]).status == "pending"
+    assert decisions_on(api, thread) == [] and api.ledger.rows() == []
+    done = api.post(url, "rev", json={"decision": "reject", "reason": "not this month"})
+    assert done.status_code == 200, done.text
+    assert decisions_on(api, thread) == ["human_decision"] and api.ledger.rows() == []
+
+
 def test_a_routing_edit_records_one_correction_with_the_decision(api: Api) -> None:
     # The planner cannot route this one: a routing review, for a requester without `admin`.
     api.runner.deps.planner._plan = plan_of(("mystery", None))  # type: ignore[attr-defined]

@@ -97,3 +97,44 @@ def test_a_port_in_use_is_one_line_before_anything_starts(cli_in_process: Cli) -
     assert out.returncode == 2, out.stderr
     error = json.loads(out.stdout)["error"]
     assert error.startswith(f"cannot listen on 127.0.0.1:{port}: ")
+
+
+def test_python_m_cli_serve_is_handled_as_ringmaster_serve(tmp_path: Path) -> None:
+    """`python -m ringmaster.cli_serve` (what `make serve` runs) printed a traceback and exited
+    1 for a bad address or setting, where `ringmaster serve` says one line and exits 2."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RINGMASTER_")}
+    env.update(RINGMASTER_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
+    for args, extra, said in (
+        (["--host", "no-such-host.invalid"], {}, "error: cannot listen on no-such-host.invalid"),
+        ([], {"RINGMASTER_API_PORT": "abc"}, "error: setting RINGMASTER_API_PORT"),
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "ringmaster.cli_serve", *args],
+            cwd=ROOT,
+            env={**env, **extra},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 2 and proc.stdout == "", proc.stderr
+        (line,) = proc.stderr.strip().splitlines()
+        assert line.startswith(said), proc.stderr
+
+
+def test_python_m_cli_eval_is_ringmaster_eval(tmp_path: Path) -> None:
+    """`python -m ringmaster.cli_eval` ran the eval app without the CLI's handling (a
+    traceback for a bad option) and before its last commands were defined ('No such command
+    'conversations'')."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RINGMASTER_")}
+    env.update(RINGMASTER_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ringmaster.cli_eval", *args],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    assert run("conversations", "--help").returncode == 0
+    bad = run("run", "--team", "x.yaml", "--dataset", "y.jsonl", "--limt", "3")
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1, bad.stderr
+    assert bad.stderr.startswith("error: No such option '--limt'"), bad.stderr
