@@ -88,6 +88,12 @@ def test_an_invoice_said_paid_that_is_not_needs_a_person(registry: ToolRegistry)
 def test_the_subject_is_read_too(registry: ToolRegistry) -> None:
     why = rule(registry, "CUS-1001", "Details inside.", subject="Refund of $500 on INV-1001")
     assert why is not None and "'Refund of $500 on INV-1001'" in why
+    # A subject that repeats the body's claim: one line for one thing the records deny.
+    why = rule(registry, "CUS-1001", "We refunded 500 USD.", subject="We refunded 500 USD")
+    assert why == (
+        "the email says 'We refunded 500 USD', "
+        "but no refund or credit of 500 is recorded for CUS-1001 (recorded: none)"
+    )
 
 
 def test_an_email_with_no_claims_still_goes(registry: ToolRegistry) -> None:

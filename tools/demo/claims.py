@@ -68,20 +68,17 @@ def ticket_against(ticket: dict[str, Any], said: str, customers: Iterable[str]) 
 def email_against_records(db: Path, recipients: list[str], subject: str, body: str) -> list[str]:
     """Where the records at `db` now differ from what the email says about refunds and
     credits, tickets and invoices, each as one line quoting the email and the record."""
-    found: list[str] = []
-    with connect(db) as conn:
+    found: dict[str, str] = {}  # what the record says -> the line; a subject that repeats
+    with connect(db) as conn:  # the body's first sentence is quoted once
         customers = _customers(conn, recipients)
         for sentence in _sentences(f"{subject}\n{body}"):
-            quoted = f"the email says '{_short(sentence)}'"
-            found += [
-                f"{quoted}, but {d}"
-                for d in (
-                    _given_back(conn, sentence, customers)
-                    + _tickets(conn, sentence, customers)
-                    + _invoices(conn, sentence, customers)
-                )
-            ]
-    return list(dict.fromkeys(found))
+            for d in (
+                _given_back(conn, sentence, customers)
+                + _tickets(conn, sentence, customers)
+                + _invoices(conn, sentence, customers)
+            ):
+                found.setdefault(d, f"the email says '{_short(sentence)}', but {d}")
+    return list(found.values())
 
 
 def _customers(conn: sqlite3.Connection, recipients: list[str]) -> list[str]:
