@@ -42,6 +42,14 @@ def test_a_refund_that_was_issued_goes_without_a_person(registry: ToolRegistry) 
     assert rule(registry, "CUS-1002", "We refunded 50.00 USD on INV-1001.") is not None
 
 
+def test_an_amount_is_read_as_an_email_writes_it(registry: ToolRegistry) -> None:
+    for body in ("We refunded you 500.", "You get a refund of 500 today.", "Refund: €500"):
+        why = rule(registry, "CUS-1001", body)
+        assert why is not None and "no refund or credit of 500 is recorded" in why, body
+    # A span of time after a refund is no amount; with nothing else to check, it passes.
+    assert rule(registry, "CUS-1001", "Refunds take 5-7 business days to arrive.") is None
+
+
 def test_a_credit_is_checked_by_amount(registry: ToolRegistry) -> None:
     body = "We have credited your account with 20.00 EUR."
     assert "no refund or credit of 20.00 is recorded for CUS-1001" in (

@@ -38,7 +38,12 @@ _GIVEN_BACK = r"\b(?:refund\w*|credit(?:s|ed|ing)?(?!\s+cards?\b)|reimburs\w*)\b
 _AMOUNT = re.compile(
     r"[$€£]\s?(\d[\d,]*(?:\.\d+)?)|"
     r"\b(\d[\d,]*(?:\.\d+)?)\s*(?:usd|eur|gbp|dollars?|euros?|pounds?|bucks)\b|"
-    r"\b(\d[\d,]*\.\d{2})\b",
+    r"\b(\d[\d,]*\.\d{2})\b|"
+    # A bare number right after the giving back ("refunded you 500", "a credit of 20"), not a
+    # span of time ("refunds take 5 business days").
+    r"\b(?:refund\w*|credit\w*|reimburs\w*)\s+(?:(?:you|them|your|account|of|for|with|by)\s+){0,3}"
+    r"(\d[\d,]*(?:\.\d+)?)\b(?!\s*(?:-\s*\d+\s*)?(?:business\s+|working\s+)?"
+    r"(?:days?|weeks?|hours?|months?|%|percent))",
     re.IGNORECASE,
 )
 _PAID = r"\b(?:paid|settled|payment (?:was |has been |is )?(?:received|processed|complete\w*))\b"
