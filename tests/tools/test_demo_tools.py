@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -12,28 +11,10 @@ from typing import Any
 import pytest
 
 from ringmaster.tools.base import ToolBox, ToolRegistry
-from ringmaster.tools.demo import build_demo_tools, ensure_demo_db
+from ringmaster.tools.demo import build_demo_tools
 from ringmaster.tools.demo.db import connect
 from ringmaster.tools.errors import SideEffectNotAllowed, ToolArgumentError, ToolScopeError
 from tests.fakes import dump_sqlite
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return ensure_demo_db(tmp_path_factory.mktemp("template") / "demo.db")
-
-
-@pytest.fixture
-def db(template: Path, tmp_path: Path) -> Path:
-    # A copy of one build per test: the same content (the build is deterministic), faster.
-    copy = tmp_path / "demo.db"
-    shutil.copyfile(template, copy)
-    return ensure_demo_db(copy)
-
-
-@pytest.fixture
-def registry(db: Path) -> ToolRegistry:
-    return build_demo_tools(db)
 
 
 def scalar(db: Path, sql: str, *params: Any) -> Any:

@@ -12,6 +12,7 @@ Scopes (a requester needs one of a tool's scopes; none means anyone):
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from functools import partial
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ringmaster.tools.base import ApprovalRule, Tool, ToolRegistry, never
-from ringmaster.tools.demo import analytics, ops, reads, writes
+from ringmaster.tools.demo import analytics, claims, ops, reads, writes
 from ringmaster.tools.demo.effects import dry_run
 from ringmaster.tools.demo.money import parse_amount
 from ringmaster.tools.errors import ToolArgumentError
@@ -56,7 +57,9 @@ def rollback_rule(args: Mapping[str, Any]) -> str | None:
     return f"rollback of {args.get('service')} in {args.get('environment')}"
 
 
-def email_rule(args: Mapping[str, Any]) -> str | None:
+def email_rule(db: Path, args: Mapping[str, Any]) -> str | None:
+    """Approval for an email to many customers, or one whose words the records at `db` do not
+    bear out now: a refund never issued, a ticket said closed that is open (demo/claims.py)."""
     try:
         recipients = writes.recipients_of(args.get("to"))
     except ToolArgumentError:
@@ -65,7 +68,13 @@ def email_rule(args: Mapping[str, Any]) -> str | None:
         return "email to all customers"
     if len(set(recipients)) > 1:
         return f"email to {len(set(recipients))} recipients"
-    return None
+    try:
+        differs = claims.email_against_records(
+            db, recipients, str(args.get("subject") or ""), str(args.get("body") or "")
+        )
+    except sqlite3.Error as exc:  # fail closed: words unchecked are not sent unread
+        return f"what the email says could not be checked against the records ({exc})"
+    return "; ".join(differs) or None
 
 
 def _dry_check(fn: Callable[..., Any], args: Mapping[str, Any]) -> None:
@@ -154,7 +163,12 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
     )
     add(writes.rollback_deployment, ("ops",), side_effect=True, approval=rollback_rule)
     add(writes.create_incident, ("ops",), side_effect=True)
-    add(writes.send_email, ("support", "content", "billing"), side_effect=True, approval=email_rule)
+    add(
+        writes.send_email,
+        ("support", "content", "billing"),
+        side_effect=True,
+        approval=partial(email_rule, db),
+    )
     add(
         writes.erase_customer_data,
         ("legal",),
