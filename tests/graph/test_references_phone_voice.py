@@ -1,0 +1,40 @@
+"""References typed fast on a phone or in a second language (conversations-dev11): an act on
+"that one" when the thread holds no record of its kind, a reply whose ordinal and name
+disagree, a first name two people of the thread share."""
+
+from __future__ import annotations
+
+from ringmaster.graph.references import RecordFacts, resolve
+
+from .references_kit import ACTS, KINDS, turn
+
+FACTS = {
+    "CUS-1003": RecordFacts("CUS-1003", None, "Aisha Khan Khan Bakery starter active",
+                            title="Aisha Khan"),
+    "CUS-1005": RecordFacts("CUS-1005", None, "Sofia Rossi Rossi & Figli pro active",
+                            title="Sofia Rossi"),
+    "CUS-1035": RecordFacts("CUS-1035", None, "Greta Yilmaz Yilmaz Co business active",
+                            title="Greta Yilmaz"),
+    "CUS-1037": RecordFacts("CUS-1037", None, "Greta Fischer Fischer Co pro active",
+                            title="Greta Fischer"),
+}  # fmt: skip
+
+
+def lookup(entity: str) -> RecordFacts | None:
+    return FACTS.get(entity)
+
+
+def test_an_act_on_that_one_with_no_record_of_its_kind_in_the_thread_is_asked() -> None:
+    # The answer named no deployment: "that one" stands for none the thread knows, so the
+    # rollback is asked, never handed to the ops skill to pick a service.
+    history = [turn(1, "whats on web prod and staging rn")]
+    for typed in ("roll back that one", "roll it back", "rollback that one pls"):
+        out = resolve(typed, history, KINDS, lookup, ACTS)
+        assert out.question is not None and "deployment" in out.question, typed
+    # No pronoun: the request says what to roll back itself.
+    out = resolve("roll back web in staging", history, KINDS, lookup, ACTS)
+    assert out.question is None and out.text == "roll back web in staging"
+    # A record of the kind in play: "that one" is it.
+    history = [turn(1, "whats on web prod rn", "DEP-1028")]
+    out = resolve("roll back that one", history, KINDS, lookup, ACTS)
+    assert out.question is None and out.text == "roll back DEP-1028"
