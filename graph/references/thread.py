@@ -380,6 +380,11 @@ class _Thread:
         if ordinal:
             at = _ORDINALS[ordinal.group(1).lower()]
             return [options[at]] if -len(options) <= at < len(options) else []
+        return self.described(text, options)
+
+    def described(self, text: str, options: Sequence[str]) -> list[str]:
+        """The one option a reply's id number or describing words pick ("1148", "the SAML
+        one"), else []."""
         # "1148" for TCK-1148: an id's number typed without its prefix.
         numbers = set(re.findall(r"(?<![\w.$-])\d{3,}(?![\w.])", text))
         by_number = [e for e in options if e.rsplit("-", 1)[-1] in numbers]

@@ -38,3 +38,32 @@ def test_an_act_on_that_one_with_no_record_of_its_kind_in_the_thread_is_asked() 
     history = [turn(1, "whats on web prod rn", "DEP-1028")]
     out = resolve("roll back that one", history, KINDS, lookup, ACTS)
     assert out.question is None and out.text == "roll back DEP-1028"
+
+
+def test_a_reply_whose_name_and_ordinal_disagree_is_the_person_named() -> None:
+    # "Which customer do you mean: CUS-1003 or CUS-1005?" lists them by id; the user counts
+    # in the order they brought them up, and names Sofia: the name settles it.
+    history = [
+        turn(1, "Customer CUS-1005 she have problem with invoice of May"),
+        turn(2, "Also customer CUS-1003 say same thing"),
+    ]
+    asked = resolve("Please give her credit of 20 dollars", history, KINDS, lookup, ACTS)
+    assert asked.question is not None
+    history.append(
+        {
+            "turn": 3,
+            "request": "Please give her credit of 20 dollars",
+            "entities": {
+                "named": [],
+                "question": {
+                    "request": "Please give her credit of 20 dollars",
+                    "options": [["customer", "CUS-1003"], ["customer", "CUS-1005"]],
+                },
+            },
+        }
+    )
+    out = resolve("The first customer, Sofia", history, KINDS, lookup, ACTS)
+    assert [r.entity for r in out.resolutions] == ["CUS-1005"] and "CUS-1003" not in out.text
+    # An ordinal alone counts the question's options.
+    out = resolve("the first one", history, KINDS, lookup, ACTS)
+    assert [r.entity for r in out.resolutions] == ["CUS-1003"]
