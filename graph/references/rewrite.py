@@ -41,8 +41,10 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     # "my ticket" from a customer who said who they are: that customer's.
     text, resolutions = _mine(text, thread)
     # "the bakery one", "give Sofia a credit": a person of the thread by their record's words.
-    text, people = _people(text, thread)
+    text, people, asked = _people(text, thread)
     resolutions += people
+    if asked is not None:  # "give greta a credit" after two Gretas
+        return Resolved(request, resolutions, asked)
     for kind in thread.kinds:
         nouns = [re.escape(n) for n in kind.nouns]
         if not nouns:

@@ -67,3 +67,31 @@ def test_a_reply_whose_name_and_ordinal_disagree_is_the_person_named() -> None:
     # An ordinal alone counts the question's options.
     out = resolve("the first one", history, KINDS, lookup, ACTS)
     assert [r.entity for r in out.resolutions] == ["CUS-1003"]
+
+
+def test_a_first_name_two_people_of_the_thread_share_is_asked() -> None:
+    history = [
+        turn(1, "greta yilmaz tix? CUS-1035"),
+        turn(2, "and greta fischer CUS-1037"),
+    ]
+    for typed in ("give greta 25 credit for the wait", "give Greta 25 credit for the wait"):
+        out = resolve(typed, history, KINDS, lookup, ACTS)
+        assert out.question is not None, typed
+        assert "CUS-1035" in out.question and "CUS-1037" in out.question
+    # The whole name, or an id typed beside it, settles it.
+    out = resolve("give greta fischer 25 credit", history, KINDS, lookup, ACTS)
+    assert out.question is None and out.text == "give CUS-1037 25 credit"
+    out = resolve("give Greta (CUS-1035) 25 credit", history, KINDS, lookup, ACTS)
+    assert out.question is None
+
+
+def test_a_name_typed_in_lower_case_is_the_person_of_the_thread_it_names() -> None:
+    history = [turn(1, "plan for CUS-1003 n CUS-1005?")]
+    out = resolve("and email sofia her plan details", history, KINDS, lookup, ACTS)
+    assert out.question is None and "CUS-1005" in out.text and "CUS-1003" not in out.text
+    # Beside a person's id, a name typed in lower case is theirs (and not yet in the thread).
+    out = resolve("and aisha khan CUS-1004", history, KINDS, lookup, ACTS)
+    assert out.text == "and aisha khan CUS-1004"
+    # In lower case only a word of a name counts, not a plan or a status ("pro", "active").
+    out = resolve("and email the pro plan details to active users", history, KINDS, lookup, ACTS)
+    assert out.text == "and email the pro plan details to active users"
