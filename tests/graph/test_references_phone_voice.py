@@ -95,3 +95,16 @@ def test_a_name_typed_in_lower_case_is_the_person_of_the_thread_it_names() -> No
     # In lower case only a word of a name counts, not a plan or a status ("pro", "active").
     out = resolve("and email the pro plan details to active users", history, KINDS, lookup, ACTS)
     assert out.text == "and email the pro plan details to active users"
+
+
+def test_the_demo_teams_nouns_typed_in_shorthand_are_references() -> None:
+    # The team file's nouns hold how people type them fast: "the tix", "the cust", "the acct".
+    history = [turn(1, "TCK-1126 whats happening"), turn(2, "is api ok rn")]
+    out = resolve("ok add note to the tix: eng looking at 5xx alert", history, KINDS, None, ACTS)
+    assert out.text == "ok add note to TCK-1126: eng looking at 5xx alert"
+    history = [turn(1, "TCK-1101 webhooks delayed still?", "CUS-1021")]
+    for typed, expected in [
+        ("ok whats the cust paying", "ok whats CUS-1021 paying"),
+        ("ok give 50 credit on the acct", "ok give 50 credit on CUS-1021"),
+    ]:
+        assert resolve(typed, history, KINDS, None, ACTS).text == expected
