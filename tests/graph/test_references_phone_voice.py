@@ -10,7 +10,13 @@ from .references_kit import ACTS, KINDS, turn
 
 FACTS = {
     "CUS-1003": RecordFacts("CUS-1003", None, "Aisha Khan Khan Bakery starter active",
+                            ("TCK-1002", "TCK-1091", "INV-1144", "INV-1191"),
                             title="Aisha Khan"),
+    "TCK-1002": RecordFacts("TCK-1002", "CUS-1003", "Charged twice this month open high"),
+    "TCK-1091": RecordFacts("TCK-1091", "CUS-1003",
+                            "Question about my latest invoice pending normal"),
+    "INV-1144": RecordFacts("INV-1144", "CUS-1003", "paid 2025-05 may usd"),
+    "INV-1191": RecordFacts("INV-1191", "CUS-1003", "unpaid 2025-06 june usd"),
     "CUS-1005": RecordFacts("CUS-1005", None, "Sofia Rossi Rossi & Figli pro active",
                             title="Sofia Rossi"),
     "CUS-1035": RecordFacts("CUS-1035", None, "Greta Yilmaz Yilmaz Co business active",
@@ -108,3 +114,13 @@ def test_the_demo_teams_nouns_typed_in_shorthand_are_references() -> None:
         ("ok give 50 credit on the acct", "ok give 50 credit on CUS-1021"),
     ]:
         assert resolve(typed, history, KINDS, None, ACTS).text == expected
+
+
+def test_an_act_word_reported_done_is_no_side_effect_to_ask_about() -> None:
+    # "refund done" says what happened: only the close is asked for, on the ticket picked.
+    history = [turn(1, "TCK-1002 n TCK-1091 both aisha rite"), turn(2, "whats CUS-1003 plan")]
+    out = resolve("close the first one refund done", history, KINDS, lookup, ACTS)
+    assert out.question is None and out.text == "close TCK-1002 refund done"
+    # A refund asked for still is one: which invoice of hers is asked.
+    out = resolve("close the first one then refund", history, KINDS, lookup, ACTS)
+    assert out.question is not None and "INV-1191" in out.question
