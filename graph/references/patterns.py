@@ -65,6 +65,16 @@ _PLURAL = re.compile(
 )
 # Of `_PLURAL`, those that say two: "both" is never five records.
 _TWO = re.compile(r"both|the two|the pair", re.I)
+
+
+def plural_count(phrase: str) -> int | None:
+    """How many records a plural says it means: two for "both", three for "all three"; None
+    for "all of them", "each of them"."""
+    if _TWO.match(phrase):
+        return 2
+    return 3 if re.search(r"\bthree\b", phrase, re.I) else None
+
+
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b", re.I)
 # "the June one", "the SAML ticket": up to three describing words before "one" or a noun.

@@ -19,7 +19,7 @@ from ringmaster.graph.references.descriptions import (
 )
 from ringmaster.graph.references.entities import Resolution, Resolved, _question
 from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
-from ringmaster.graph.references.patterns import _ASKS_WHO, _PLURAL, _TWO
+from ringmaster.graph.references.patterns import _ASKS_WHO, _PLURAL, _TWO, plural_count
 from ringmaster.graph.references.people import _people
 from ringmaster.graph.references.pronouns import _pronoun, both_records
 from ringmaster.graph.references.thread import _Thread
@@ -136,6 +136,13 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         latest = both_records(thread) if two else thread.plural_records()
         if latest and beside_person and any(by_name[k].person for k, _ in latest[0]):
             latest = None
+        count = plural_count(both.group(0))
+        ids = list(dict.fromkeys(e for _, e in latest[0])) if latest else []
+        if latest and count is not None and len(ids) > count:
+            # "all three" when five records are in play: which three is asked, never all five.
+            kinds = {k for k, _ in latest[0]}
+            one = by_name.get(kinds.pop()) if len(kinds) == 1 else None
+            return Resolved(request, resolutions, _question(one, ids))
         if latest:
             named, turn = latest
             joined = " and ".join(dict.fromkeys(e for _, e in named))

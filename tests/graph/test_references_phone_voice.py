@@ -124,3 +124,15 @@ def test_an_act_word_reported_done_is_no_side_effect_to_ask_about() -> None:
     # A refund asked for still is one: which invoice of hers is asked.
     out = resolve("close the first one then refund", history, KINDS, lookup, ACTS)
     assert out.question is not None and "INV-1191" in out.question
+
+
+def test_a_plural_that_counts_fewer_records_than_are_in_play_is_asked() -> None:
+    # The answer listed five invoices; "all three" is three of them, so which is asked.
+    five = "INV-1022 INV-1069 INV-1116 INV-1163 INV-1210"
+    history = [turn(1, "tix for tariq castillo CUS-1024", five)]
+    out = resolve("all three to high pls", history, KINDS, None, ACTS)
+    assert out.question is not None and "INV-1210" in out.question and out.resolutions == []
+    # Three in play: all three are meant.
+    history = [turn(1, "CUS-1008 unpaid invs?", "INV-1102 INV-1149 INV-1196")]
+    out = resolve("send a reminder for all three", history, KINDS, None, ACTS)
+    assert out.question is None and len(out.resolutions) == 3
