@@ -35,10 +35,12 @@ _REPEAT_FILLER = {
 }  # fmt: skip
 # "it" that refers to nothing: "is it possible", "it's fine", "make it quick".
 _DUMMY_IT = re.compile(
-    r"\b(is|was) it (possible|ok|okay|fine|true|likely|worth)\b|\bit(?:'s| is) "
+    # "its" is "it's" typed without the apostrophe ("tell her its done"): before "done" or
+    # "fine" it cannot be a possessive, which needs a noun.
+    r"\b(is|was) it (possible|ok|okay|fine|true|likely|worth)\b|\bit(?:'s|s| is) "
     r"(possible|ok|okay|fine|urgent|important|likely)\b|\bmake it (quick|fast|short|brief)\b"
     # "let him know it's done": the work just done, not a record.
-    r"|\bit(?:'s| is| has been| was) (done|sorted|handled|taken care of|all set)\b"
+    r"|\bit(?:'s|s| is| has been| was) (done|sorted|handled|taken care of|all set)\b"
     r"|\bit (would|will|might|could) (be )?(great|nice|good|helpful|ideal|appreciated|help)\b"
     r"|\bit (seems|looks|appears|sounds)\b"
     r"|\b(appreciate|love|like) it\b"

@@ -136,3 +136,13 @@ def test_a_plural_that_counts_fewer_records_than_are_in_play_is_asked() -> None:
     history = [turn(1, "CUS-1008 unpaid invs?", "INV-1102 INV-1149 INV-1196")]
     out = resolve("send a reminder for all three", history, KINDS, None, ACTS)
     assert out.question is None and len(out.resolutions) == 3
+
+
+def test_its_typed_for_its_done_is_no_record() -> None:
+    # "its done" is "it's done" without the apostrophe: the work just done, not a possessive.
+    history = [turn(1, "TCK-1002 n TCK-1091 both aisha rite")]
+    out = resolve("tell her its done", history, KINDS, lookup, ACTS)
+    assert out.question is None and out.text == "tell CUS-1003 its done"
+    # Before a noun "its" is still the record's: "whats its priority" after one ticket.
+    out = resolve("whats its priority", [turn(1, "TCK-1101 status")], KINDS, lookup, ACTS)
+    assert out.text == "whats TCK-1101's priority"
