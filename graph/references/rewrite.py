@@ -81,6 +81,11 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
                     options = chosen
                 text = text.replace(phrase, " and ".join(options), 1)
                 resolutions += [Resolution(phrase, e, kind.name, turn) for e in options]
+    if not any(by_kind.person for k, _ in explicit if (by_kind := thread.by_name.get(k))):
+        addressed = _addressed(text, thread, resolutions)
+        if isinstance(addressed, str):
+            return Resolved(request, resolutions, addressed)
+        text, resolutions = addressed
     out = _owner_phrases(text, thread)
     if isinstance(out, str):
         return Resolved(request, resolutions, out)
@@ -165,3 +170,35 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             text = f"{text.rstrip(' ?.')} on {entity}?"
             resolutions.append(Resolution("(implied)", entity, kind_name, latest[1]))
     return Resolved(text, resolutions)
+
+
+# A person's noun typed bare as the one a message goes to ("email cust a reminder", "tell
+# customer we fixed it"), followed by what the message is, never by another noun ("tell
+# customer support", "email client services").
+_ADDRESSED = (
+    r"\b(?:e-?mail|tell|notify|ping|message|remind|text)\s+({noun})\b"
+    r"(?=\s+(?:a|an|the|that|about|re|we|saying|asking|to|and|pls|please|it|its)\b|\s*[,.!?:;]|\s*$)"
+)
+
+
+def _addressed(
+    text: str, thread: _Thread, resolutions: list[Resolution]
+) -> tuple[str, list[Resolution]] | str:
+    """`text` with a bare person's noun a message is sent to ("email cust a reminder for it")
+    read as the person of the thread, as "the customer" is; a question when several are."""
+    for kind in [k for k in thread.kinds if k.person and k.nouns]:
+        if any(r.kind == kind.name for r in resolutions):
+            continue
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        match = re.search(_ADDRESSED.replace("{noun}", noun), text, re.I)
+        if match is None:
+            continue
+        found = thread.find(kind.name, echo=True)
+        if found is None:
+            continue
+        options, turn = found
+        if len(options) > 1:
+            return _question(kind, options)
+        text = text[: match.start(1)] + options[0] + text[match.end(1) :]
+        resolutions = [*resolutions, Resolution(match.group(1), options[0], kind.name, turn)]
+    return text, resolutions

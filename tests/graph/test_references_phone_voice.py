@@ -146,3 +146,12 @@ def test_its_typed_for_its_done_is_no_record() -> None:
     # Before a noun "its" is still the record's: "whats its priority" after one ticket.
     out = resolve("whats its priority", [turn(1, "TCK-1101 status")], KINDS, lookup, ACTS)
     assert out.text == "whats TCK-1101's priority"
+
+
+def test_a_bare_person_noun_a_message_goes_to_is_the_person_of_the_thread() -> None:
+    history = [turn(1, "TCK-1002 n TCK-1091 both aisha rite")]
+    out = resolve("email cust a reminder to reply pls", history, KINDS, lookup, ACTS)
+    assert out.text.startswith("email CUS-1003 a reminder")
+    # "customer support" is a team, not the customer.
+    out = resolve("tell customer support to call back", history, KINDS, lookup, ACTS)
+    assert "CUS-1003" not in out.text
