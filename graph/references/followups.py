@@ -20,6 +20,7 @@ from ringmaster.graph.references.patterns import (
     _CORRECTION,
     _ELLIPSIS,
     _ELLIPSIS_MAX_WORDS,
+    _ORDINAL,
     _REPEAT,
     _REPEAT_MAX_WORDS,
     _own_words,
@@ -80,6 +81,12 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
             return None
     if not chosen and not explicit and len(request.split()) <= 8:
         chosen = thread.pick(request, option_ids)
+        described = thread.described(request, option_ids)
+        if _ORDINAL.search(request) and len(described) == 1:
+            # "The first customer, Sofia": the ordinal counts in an order the user may not
+            # share (the question lists by id; they count as they brought the records up), the
+            # name or description says which.
+            chosen = described
     if not chosen:
         return None
     nouns = [re.escape(n) for k in thread.kinds if k.name in kinds for n in k.nouns]

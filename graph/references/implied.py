@@ -7,10 +7,11 @@ Each side-effecting tool of the team acts on records of one kind: the kind whose
 reference, nothing else asked — or whose verb's object is a pronoun no record of the thread
 stood for ("close it" after a customer's open tickets were only counted) acts on the thread's
 record of that kind: the one the newest turn with any refers to, else the unfinished ones of
-the person the thread is about; when there are several, a question naming them. It is never
-passed on for an agent to pick one. Nor is a pronoun resolved to a record its verb cannot act
-on ("close it" after an invoice was named; `misfit`): it is one of the verb's kind, as above,
-or a question.
+the person the thread is about; when there are several, a question naming them, and when there
+is none ("roll back that one" after an answer that named no deployment), a question asking
+which. It is never passed on for an agent to pick one. Nor is a pronoun resolved to a record
+its verb cannot act on ("close it" after an invoice was named; `misfit`): it is one of the
+verb's kind, as above, or a question.
 """
 
 from __future__ import annotations
@@ -151,14 +152,25 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
             if hit:
                 used |= set(hit)
                 kinds.add(act.kind)
-                slot = slot or _OBJECT.match(request, words[hit[0]].end())
+                # "close it", "roll it back", and "roll back that one" after the particle.
+                slot = (
+                    slot
+                    or _OBJECT.match(request, words[hit[0]].end())
+                    or _OBJECT.match(request, words[hit[-1]].end())
+                )
     rest = " ".join(t for i, t in enumerate(tokens) if i not in used)
     if len(kinds) != 1 or (slot is None and _own_words(rest)):
         return None  # no act, acts on several kinds, or a request with more of its own
     kind = thread.by_name[kinds.pop()]
     found = thread.find(kind.name) or owned_in_play(thread, kind)
     if found is None:
-        return None
+        # "roll back that one" when no turn named or listed a deployment: the pronoun stands
+        # for a record the thread does not know, so which one is asked, never left for an
+        # agent to pick (the ops skill would roll back whichever service looks unhealthy).
+        if slot is None:
+            return None
+        noun = kind.nouns[0] if kind.nouns else kind.name
+        return Resolved(request, [], f"Which {noun} do you mean?")
     options, turn = found
     if len(options) > 1:
         return Resolved(request, [], _question(kind, options))

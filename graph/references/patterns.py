@@ -35,10 +35,12 @@ _REPEAT_FILLER = {
 }  # fmt: skip
 # "it" that refers to nothing: "is it possible", "it's fine", "make it quick".
 _DUMMY_IT = re.compile(
-    r"\b(is|was) it (possible|ok|okay|fine|true|likely|worth)\b|\bit(?:'s| is) "
+    # "its" is "it's" typed without the apostrophe ("tell her its done"): before "done" or
+    # "fine" it cannot be a possessive, which needs a noun.
+    r"\b(is|was) it (possible|ok|okay|fine|true|likely|worth)\b|\bit(?:'s|s| is) "
     r"(possible|ok|okay|fine|urgent|important|likely)\b|\bmake it (quick|fast|short|brief)\b"
     # "let him know it's done": the work just done, not a record.
-    r"|\bit(?:'s| is| has been| was) (done|sorted|handled|taken care of|all set)\b"
+    r"|\bit(?:'s|s| is| has been| was) (done|sorted|handled|taken care of|all set)\b"
     r"|\bit (would|will|might|could) (be )?(great|nice|good|helpful|ideal|appreciated|help)\b"
     r"|\bit (seems|looks|appears|sounds)\b"
     r"|\b(appreciate|love|like) it\b"
@@ -65,6 +67,16 @@ _PLURAL = re.compile(
 )
 # Of `_PLURAL`, those that say two: "both" is never five records.
 _TWO = re.compile(r"both|the two|the pair", re.I)
+
+
+def plural_count(phrase: str) -> int | None:
+    """How many records a plural says it means: two for "both", three for "all three"; None
+    for "all of them", "each of them"."""
+    if _TWO.match(phrase):
+        return 2
+    return 3 if re.search(r"\bthree\b", phrase, re.I) else None
+
+
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b", re.I)
 # "the June one", "the SAML ticket": up to three describing words before "one" or a noun.

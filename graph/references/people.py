@@ -4,14 +4,16 @@ Sofia a credit", "do the same for Ben.") for a customer the thread named or touc
 
 Only people the thread has already brought up are candidates, and only when the words single
 out one of them; otherwise the phrase is left as typed (a record's description is read in
-`descriptions`).
+`descriptions`), except a name that fits several of them ("greta" after Greta Yilmaz and
+Greta Fischer), which is asked. A name typed in lower case ("email freya") counts by the words
+of the people's names only.
 """
 
 from __future__ import annotations
 
 import re
 
-from ringmaster.graph.references.entities import EntityKind, Resolution, _ids
+from ringmaster.graph.references.entities import EntityKind, Resolution, _ids, _question
 from ringmaster.graph.references.patterns import (
     _DESCRIBED,
     _NOT_DESCRIBING,
@@ -26,17 +28,20 @@ _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)*\b")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:\n])\W*$")
 
 
-def _people(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
-    """`text` with the people its descriptions and first names pick replaced by their ids."""
+def _people(text: str, thread: _Thread) -> tuple[str, list[Resolution], str | None]:
+    """`text` with the people its descriptions and first names pick replaced by their ids,
+    and the question to ask when a name fits several people of the thread."""
     if not thread.lookup:
-        return text, []
+        return text, [], None
     resolutions: list[Resolution] = []
     for kind in [k for k in thread.kinds if k.person]:
         text, found = _described_person(text, kind, thread)
         resolutions += found
-        text, found = _named_person(text, kind, thread)
+        text, found, asked = _named_person(text, kind, thread)
         resolutions += found
-    return text, resolutions
+        if asked is not None:
+            return text, resolutions, asked
+    return text, resolutions, None
 
 
 def _described_person(
@@ -80,9 +85,13 @@ def _described_person(
     return text, resolutions
 
 
-def _named_person(text: str, kind: EntityKind, thread: _Thread) -> tuple[str, list[Resolution]]:
+def _named_person(
+    text: str, kind: EntityKind, thread: _Thread
+) -> tuple[str, list[Resolution], str | None]:
     """ "give Sofia a $20 credit" after her invoice was looked up: the one person of the thread
-    whose record holds every word of the name; a name that fits several is left as typed."""
+    whose record holds every word of the name. A name that fits several people of the thread
+    ("give greta a credit" after Greta Yilmaz and Greta Fischer) is asked, unless an id of
+    theirs is typed beside it."""
     people = list(
         dict.fromkeys(
             e
@@ -93,23 +102,64 @@ def _named_person(text: str, kind: EntityKind, thread: _Thread) -> tuple[str, li
         )
     )
     if not people:
-        return text, []
+        return text, [], None
     explicit = {e for _, e in _ids(thread.kinds, text)}
+    typed = {e for k, e in _ids(thread.kinds, text) if k == kind.name}
     every_noun = {n.lower() for k in thread.kinds for n in k.nouns}
     resolutions: list[Resolution] = []
-    for match in list(_NAME.finditer(text)):
-        name = match.group(0)
-        if _SENTENCE_START.search(text[: match.start()]):
-            name = name.partition(" ")[2].strip()  # "Give Olivia": "Olivia"
-        if not name or re.search(r"\bthe\s+$", text[: match.start()], re.I):
+    # "and greta fischer CUS-1037": a name typed beside a person's id in lower case is theirs,
+    # and its words cannot be told from other words, so it is not read as a name.
+    lower = [] if typed else _lower_case(text, people, thread)
+    for name, start in [*_capitalised(text), *lower]:
+        if not name or re.search(r"\bthe\s+$", text[:start], re.I):
             continue  # "the Lopez one" describes a record (`descriptions`)
         words = {w.lower() for w in name.split()}
         if words & every_noun or words != _describing_words(name):
             continue  # "Customer", or a word that describes nothing ("The", "Please")
         fit = [e for e in people if all(thread.described_by(e) & {w} for w in words)]
+        if len(fit) > 1 and not typed:
+            return text, resolutions, _question(kind, fit)
         if len(fit) != 1 or fit[0] in explicit:
-            continue  # several people of that name, or the id is typed beside it
+            continue  # no one of that name, or the id is typed beside it
         turn = thread.turn_naming(fit[0])
         text = text.replace(name, fit[0], 1)
         resolutions.append(Resolution(name, fit[0], kind.name, turn))
-    return text, resolutions
+    return text, resolutions, None
+
+
+def _capitalised(text: str) -> list[tuple[str, int]]:
+    """Names as people type them ("Sofia", "Olivia Garcia"), and where each starts."""
+    found = []
+    for match in _NAME.finditer(text):
+        name = match.group(0)
+        if _SENTENCE_START.search(text[: match.start()]):
+            name = name.partition(" ")[2].strip()  # "Give Olivia": "Olivia"
+        found.append((name, match.start()))
+    return found
+
+
+def _lower_case(text: str, people: list[str], thread: _Thread) -> list[tuple[str, int]]:
+    """Names typed in lower case ("give greta a credit", "email freya"): runs of words that are
+    words of the names of the thread's people. Only a name's words count here, never the rest
+    of a record ("pro", "active" describe a customer, but typed in lower case they are words)."""
+    named = {
+        w.lower()
+        for e in people
+        if (facts := thread.facts(e)) is not None
+        for w in re.findall(r"[A-Za-z]+", facts.title)
+        if len(w) > 2
+    }
+    runs = re.finditer(r"\b[a-z]+(?:[ \t]+[a-z]+)*\b", text)
+    found = []
+    for run in runs:
+        words = list(re.finditer(r"[a-z]+", run.group(0)))
+        i = 0
+        while i < len(words):
+            j = i
+            while j < len(words) and words[j].group(0) in named:
+                j += 1
+            if j > i:
+                start, end = run.start() + words[i].start(), run.start() + words[j - 1].end()
+                found.append((text[start:end], start))
+            i = max(j, i + 1)
+    return found

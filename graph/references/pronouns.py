@@ -53,7 +53,7 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
     dummy = {
         (d.start() + i.start(), d.start() + i.end())
         for d in _DUMMY_IT.finditer(text)
-        for i in re.finditer(r"\b(it|them)\b", d.group(0), re.I)
+        for i in re.finditer(r"\b(its?|them)\b", d.group(0), re.I)
     }
     spans = [m for m in re.finditer(pattern, text, re.I) if m.span() not in dummy]
     if not text.isupper():

@@ -19,7 +19,7 @@ from ringmaster.graph.references.descriptions import (
 )
 from ringmaster.graph.references.entities import Resolution, Resolved, _question
 from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
-from ringmaster.graph.references.patterns import _ASKS_WHO, _PLURAL, _TWO
+from ringmaster.graph.references.patterns import _ASKS_WHO, _PLURAL, _TWO, plural_count
 from ringmaster.graph.references.people import _people
 from ringmaster.graph.references.pronouns import _pronoun, both_records
 from ringmaster.graph.references.thread import _Thread
@@ -41,8 +41,10 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     # "my ticket" from a customer who said who they are: that customer's.
     text, resolutions = _mine(text, thread)
     # "the bakery one", "give Sofia a credit": a person of the thread by their record's words.
-    text, people = _people(text, thread)
+    text, people, asked = _people(text, thread)
     resolutions += people
+    if asked is not None:  # "give greta a credit" after two Gretas
+        return Resolved(request, resolutions, asked)
     for kind in thread.kinds:
         nouns = [re.escape(n) for n in kind.nouns]
         if not nouns:
@@ -79,6 +81,11 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
                     options = chosen
                 text = text.replace(phrase, " and ".join(options), 1)
                 resolutions += [Resolution(phrase, e, kind.name, turn) for e in options]
+    if not any(by_kind.person for k, _ in explicit if (by_kind := thread.by_name.get(k))):
+        addressed = _addressed(text, thread, resolutions)
+        if isinstance(addressed, str):
+            return Resolved(request, resolutions, addressed)
+        text, resolutions = addressed
     out = _owner_phrases(text, thread)
     if isinstance(out, str):
         return Resolved(request, resolutions, out)
@@ -134,6 +141,13 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         latest = both_records(thread) if two else thread.plural_records()
         if latest and beside_person and any(by_name[k].person for k, _ in latest[0]):
             latest = None
+        count = plural_count(both.group(0))
+        ids = list(dict.fromkeys(e for _, e in latest[0])) if latest else []
+        if latest and count is not None and len(ids) > count:
+            # "all three" when five records are in play: which three is asked, never all five.
+            kinds = {k for k, _ in latest[0]}
+            one = by_name.get(kinds.pop()) if len(kinds) == 1 else None
+            return Resolved(request, resolutions, _question(one, ids))
         if latest:
             named, turn = latest
             joined = " and ".join(dict.fromkeys(e for _, e in named))
@@ -156,3 +170,35 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             text = f"{text.rstrip(' ?.')} on {entity}?"
             resolutions.append(Resolution("(implied)", entity, kind_name, latest[1]))
     return Resolved(text, resolutions)
+
+
+# A person's noun typed bare as the one a message goes to ("email cust a reminder", "tell
+# customer we fixed it"), followed by what the message is, never by another noun ("tell
+# customer support", "email client services").
+_ADDRESSED = (
+    r"\b(?:e-?mail|tell|notify|ping|message|remind|text)\s+({noun})\b"
+    r"(?=\s+(?:a|an|the|that|about|re|we|saying|asking|to|and|pls|please|it|its)\b|\s*[,.!?:;]|\s*$)"
+)
+
+
+def _addressed(
+    text: str, thread: _Thread, resolutions: list[Resolution]
+) -> tuple[str, list[Resolution]] | str:
+    """`text` with a bare person's noun a message is sent to ("email cust a reminder for it")
+    read as the person of the thread, as "the customer" is; a question when several are."""
+    for kind in [k for k in thread.kinds if k.person and k.nouns]:
+        if any(r.kind == kind.name for r in resolutions):
+            continue
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        match = re.search(_ADDRESSED.replace("{noun}", noun), text, re.I)
+        if match is None:
+            continue
+        found = thread.find(kind.name, echo=True)
+        if found is None:
+            continue
+        options, turn = found
+        if len(options) > 1:
+            return _question(kind, options)
+        text = text[: match.start(1)] + options[0] + text[match.end(1) :]
+        resolutions = [*resolutions, Resolution(match.group(1), options[0], kind.name, turn)]
+    return text, resolutions

@@ -32,6 +32,7 @@ from ringmaster.graph.references.patterns import (
     _asks,
     _describing_words,
     _own_words,
+    plural_count,
 )
 
 
@@ -374,12 +375,20 @@ class _Thread:
 
     def pick(self, text: str, options: Sequence[str]) -> list[str]:
         """The options a reply or description picks: "both", "the first one", "the June one"."""
-        if _PLURAL.search(text):
-            return list(options)
+        plural = _PLURAL.search(text)
+        if plural:
+            # "all three" among five options picks none of them: the reply is asked again.
+            count = plural_count(plural.group(0))
+            return list(options) if count is None or count == len(options) else []
         ordinal = _ORDINAL.search(text)
         if ordinal:
             at = _ORDINALS[ordinal.group(1).lower()]
             return [options[at]] if -len(options) <= at < len(options) else []
+        return self.described(text, options)
+
+    def described(self, text: str, options: Sequence[str]) -> list[str]:
+        """The one option a reply's id number or describing words pick ("1148", "the SAML
+        one"), else []."""
         # "1148" for TCK-1148: an id's number typed without its prefix.
         numbers = set(re.findall(r"(?<![\w.$-])\d{3,}(?![\w.])", text))
         by_number = [e for e in options if e.rsplit("-", 1)[-1] in numbers]

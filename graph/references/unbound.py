@@ -43,8 +43,11 @@ _SAME = re.compile(r"\b(do the same|the same again|same again|same thing|ditto|l
 _DETERMINERS = {"the", "a", "an", "this", "that", "its", "their", "his", "her", "my", "our",
                 "your", "about", "any", "no", "of"}  # fmt: skip
 _LIGHT_VERBS = {"add", "give", "issue", "process", "leave", "put", "apply", "post"}
-# After an act's word, these make it the subject of what happened ("refund was issued").
-_SUBJECT_OF = {"was", "is", "were", "has", "had", "got", "went", "already"}
+# After an act's word, these make it the subject of what happened ("refund was issued", and
+# typed fast without the verb: "refund done", "credit applied").
+_SUBJECT_OF = {"was", "is", "were", "has", "had", "got", "went", "already", "done", "issued",
+               "processed", "completed", "complete", "finished", "sent", "applied", "sorted",
+               "approved", "received", "cleared"}  # fmt: skip
 
 # Sending a person a message: a side effect on that person, whatever tool carries it.
 _MESSAGES = re.compile(
