@@ -121,6 +121,14 @@ def status(
 FORMATS = ("md", "html", "json")
 
 
+def _check_output(path: Path) -> None:
+    """ConfigError unless --output names a file in a folder that exists."""
+    if path.is_dir():
+        raise ConfigError(f"--output: {str(path)!r} is a folder; name a file in it")
+    if not path.parent.is_dir():
+        raise ConfigError(f"--output: no folder {str(path.parent)!r} to write {path.name!r} in")
+
+
 def summary(
     since: Annotated[str, typer.Option(help="The period: 24h, 90m, 7d …")] = "24h",
     format: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
@@ -133,6 +141,8 @@ def summary(
     if format not in FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
     span = parse_since(since)
+    if output is not None:
+        _check_output(output)  # before anything is built or --send queues it
     with stores() as (settings, engine, team):
         now = utcnow()
         s = build_summary(engine, now - span, now, _statuses(settings, engine, team))
@@ -150,7 +160,10 @@ def summary(
                 highlight=False,
             )
     if output is not None:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"--output: cannot write {str(output)!r}: {exc.strerror}") from exc
     elif not send:
         out.print(text, markup=False, highlight=False, soft_wrap=True)
 

@@ -5,6 +5,7 @@ as `ringmaster status` already does."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.ringmaster.test_cli import Cli
 from tests.ringmaster.test_refused_input import BAD
@@ -29,3 +30,21 @@ def test_a_pleasantry_plans_no_work_in_the_summary(cli_in_process: Cli) -> None:
     report = json.loads(cli("summary", "--format", "json").stdout)
     assert report["escalation_rate"] == 1.0
     assert report["requests"] == 2
+
+
+def test_summary_output_to_a_folder_or_a_missing_folder_is_one_line(
+    cli_in_process: Cli, tmp_path: Path
+) -> None:
+    # Both printed a traceback (IsADirectoryError, FileNotFoundError from write_text).
+    cli = cli_in_process
+    for where, said in (
+        (tmp_path, "is a folder; name a file in it"),
+        (tmp_path / "nowhere" / "s.md", "no folder"),
+    ):
+        proc = cli("summary", "-o", str(where), ok=False)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        [line] = proc.stderr.strip().splitlines()
+        assert line.startswith("error: --output") and said in line
+    assert not (tmp_path / "nowhere").exists()
+    cli("summary", "-o", str(tmp_path / "s.md"))
+    assert (tmp_path / "s.md").read_text().startswith("# ringmaster summary")
