@@ -129,6 +129,9 @@ def export(
     if file.exists():
         err.print(f"error: {str(file)!r} exists; choose a new file", markup=False)
         raise typer.Exit(2)
+    if not file.parent.is_dir():
+        err.print(f"error: no folder {str(file.parent)!r} to write {file.name!r} in", markup=False)
+        raise typer.Exit(2)
     with Runner(Settings(), recover_on_start=False) as runner:
         count = runner.audit.export(file)
     result: dict[str, Any] = {"file": str(file), "events": count}

@@ -35,6 +35,15 @@ def test_export_and_verify_a_copy(cli_in_process: Cli, tmp_path: Path) -> None:
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
+def test_export_into_a_missing_folder_is_one_line(cli_in_process: Cli, tmp_path: Path) -> None:
+    # It printed a traceback (FileNotFoundError from os.open).
+    proc = cli_in_process("audit", "export", str(tmp_path / "nowhere" / "t.jsonl"), ok=False)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        f"error: no folder {str(tmp_path / 'nowhere')!r} to write 't.jsonl' in"
+    ]
+
+
 def test_a_line_cut_short_says_so() -> None:
     """`audit THREAD` shows each event on one line; a cut one ends in "…", so "the invoice is
     299.00 and 2" is never read as the whole of what the agent said."""
