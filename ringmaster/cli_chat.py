@@ -157,16 +157,18 @@ class Chat:
 
     def report_decisions(self) -> None:
         """Say which of the thread's reviews were decided since the chat last looked; not
-        those a turn of this chat withdrew ("never mind", "sorry, I meant …"): that turn's
-        own answer said so, and they were not decided elsewhere."""
-        withdrawn: set[str] | None = None  # read only when a review's status moved
+        those a turn of this chat withdrew ("never mind", "sorry, I meant …") or whose
+        question it answered ("the first one"): that turn's own answer said so, and they were
+        not decided elsewhere."""
+        here: tuple[set[str], set[int]] | None = None  # read only when a review's status moved
         for item in self._items():
             before = self.known.get(item.id)
             self.known[item.id] = item.status
             if before == "pending" and item.status != "pending" and item.decision:
-                if withdrawn is None:
-                    withdrawn = self._withdrawn_here()
-                if item.id in withdrawn:
+                if here is None:
+                    here = self._decided_here()
+                withdrawn, answered = here
+                if item.id in withdrawn or (item.kind == "routing" and item.turn in answered):
                     continue
                 kinds = ", ".join(d.get("type", "?") for d in item.decision.get("decisions", []))
                 self.say(
@@ -179,14 +181,20 @@ class Chat:
                 )
                 self.decided.setdefault(item.turn, set()).add(item.id)
 
-    def _withdrawn_here(self) -> set[str]:
-        """The reviews that turns of this chat withdrew (their `review_withdrawn` events)."""
+    def _decided_here(self) -> tuple[set[str], set[int]]:
+        """The reviews that turns of this chat withdrew (their `review_withdrawn` events), and
+        the turns whose question a turn of this chat answered (its `references` event names
+        the turn it answers; ringmaster/turns.py closes that turn's question)."""
         assert self.thread is not None
-        return {
-            str(e.data.get("review_id"))
-            for e in self.runner.audit.for_thread(self.thread)
-            if e.kind == WITHDRAWN and e.data.get("turn") in self.mine
+        events = [e for e in self.runner.audit.for_thread(self.thread)
+                  if e.data.get("turn") in self.mine]  # fmt: skip
+        withdrawn = {str(e.data.get("review_id")) for e in events if e.kind == WITHDRAWN}
+        answered = {
+            int(e.data["answers"])
+            for e in events
+            if e.kind == "references" and isinstance(e.data.get("answers"), int)
         }
+        return withdrawn, answered
 
     def report_decided(self) -> None:
         """Show the turns whose reviews were decided elsewhere once the run resumed with those

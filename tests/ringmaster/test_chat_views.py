@@ -85,6 +85,23 @@ def test_a_chat_turn_waits_for_its_own_review_and_a_withdrawal_here_is_not_news(
     assert [x for x in said if x["type"] in ("decision", "turn")] == []
 
 
+def test_a_question_answered_here_is_not_news_decided_elsewhere(
+    tmp_path: Path, planner_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Answering "Which ticket do you mean?" in the chat was followed by "review … was decided
+    # by ann: respond" and "turn 2, whose review was decided elsewhere, has run".
+    cli = InProcessCli(tmp_path, None, planner_cache)
+    lines = ["what is the status of TCK-1001 and TCK-1002?", "close it", "the first one"]
+    said = chat(cli, monkeypatch, lines)
+    outcomes = [x for x in said if x["type"] == "outcome"]
+    assert [o["outcome"]["turn"] for o in outcomes] == [1, 2, 3]
+    [question] = outcomes[1]["outcome"]["pending"]
+    assert "Which ticket do you mean" in question["summary"]
+    assert "closed TCK-1001" in outcomes[2]["text"]
+    assert [x for x in said if x["type"] in ("decision", "turn")] == []
+    assert cli.json("review", "show", question["id"])["status"] != "pending"
+
+
 def test_thread_show_and_the_thread_page_show_the_words_typed(
     tmp_path: Path, planner_cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
