@@ -41,18 +41,19 @@ DECISION_COLUMN = {
 LONGEST_SINCE_DAYS = 3660  # ten years
 
 
-def parse_since(text: str) -> timedelta:
-    """`24h`, `90m`, `7d`, `1d12h` → a timedelta; ConfigError for anything else."""
+def parse_since(text: str, name: str = "--since") -> timedelta:
+    """`24h`, `90m`, `7d`, `1d12h` → a timedelta; ConfigError for anything else, naming the
+    value as `name` (the CLI's flag, or the API's query parameter `since`)."""
     parts = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?", text.strip())
     if not text.strip() or parts is None or not any(parts.groups()):
-        raise ConfigError(f"--since {text!r}: use a length such as 24h, 90m or 7d")
+        raise ConfigError(f"{name} {text!r}: use a length such as 24h, 90m or 7d")
     d, h, m = (int(g or 0) for g in parts.groups())
     # Compared before a timedelta is built: 99999999d was an OverflowError (a traceback, a 500).
     if d * 1440 + h * 60 + m > LONGEST_SINCE_DAYS * 1440:
-        raise ConfigError(f"--since {text!r} is too long: at most {LONGEST_SINCE_DAYS}d")
+        raise ConfigError(f"{name} {text!r} is too long: at most {LONGEST_SINCE_DAYS}d")
     span = timedelta(days=d, hours=h, minutes=m)
     if span <= timedelta(0):
-        raise ConfigError("--since must be longer than zero")
+        raise ConfigError(f"{name} must be longer than zero")
     return span
 
 

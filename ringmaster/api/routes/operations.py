@@ -57,7 +57,7 @@ async def metrics(state: StateDep, caller: Reviewer) -> Response:
 
 
 def summary_of(state: AppState, since: str) -> Any:
-    span = parse_since(since)
+    span = parse_since(since, "since")
     now = state.runner.clock()
     return build_summary(state.runner.engine, now - span, now, statuses(state))
 
