@@ -246,7 +246,8 @@ def _secs(v: float | None) -> str:
 
 
 COLUMNS = (
-    "processed", "failed", "refused", "escalated", "approved", "rejected", "edited", "corrected",
+    "processed", "failed", "refused", "escalated", "approved", "rejected", "edited", "answered",
+    "corrected",
 )  # fmt: skip
 
 
@@ -258,7 +259,8 @@ def to_markdown(s: Summary) -> str:
         f"{s.requests} requests; {t['processed']} subtasks processed, {t['failed']} failed, "
         f"{t['refused']} refused, {t['escalated']} escalated (rate {_pct(s.escalation_rate)}, "
         f"previous period {_pct(s.previous_escalation_rate)}); people approved "
-        f"{t['approved']}, rejected {t['rejected']}, edited {t['edited']}; "
+        f"{t['approved']}, rejected {t['rejected']}, edited {t['edited']}, "
+        f"answered {t['answered']}; "
         f"{t['corrected']} routings corrected.",
         "",
         "## Action items",

@@ -103,10 +103,14 @@ def test_summary_numbers_match_the_scripted_day(engine: Engine) -> None:
     assert data["totals"] == summary.totals()
     md = render(summary, "md")
     assert f"{summary.pending_reviews} review(s) pending" in md
+    t = summary.totals()
+    # Reviews people answered (respond) were counted in JSON but said nowhere in md or html.
+    assert f"edited {t['edited']}, answered {t['answered']};" in md
     for a in summary.agents:
         assert f"| {a.agent} | {a.processed} | {a.failed} | {a.refused} | {a.escalated} |" in md
+        assert f"| {a.edited} | {a.answered} | {a.corrected} |" in md
     page = render(summary, "html")
-    assert page.count("<svg") == 2
+    assert page.count("<svg") == 2 and "<th>answered</th>" in page
 
 
 def test_since_lengths() -> None:
