@@ -16,8 +16,9 @@ An optional `Lookup` (the demo's is `tools/demo/lookup.py`) tells who owns a rec
 customer", "their invoices") and which words describe it ("the June one").
 
 The package's modules, each with one job: `entities` (the public types, and what a turn leaves
-in the history), `thread` (the history as the resolver reads it), `rewrite` (one pass over a
-request's references), `descriptions` (noun phrases, owners, descriptions, ordinals),
+in the history), `thread` (the history as the resolver reads it), `asked` (the question
+still open, past pleasantries), `rewrite` (one pass over a request's references),
+`descriptions` (noun phrases, owners, descriptions, ordinals),
 `owned` (a person's records: "her ticket", and "my ticket" from a customer who said who
 they are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats
 and ellipsis, "and for March?"), `swaps` (a correction that takes a record or an action
@@ -35,6 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from ringmaster.graph.references.asked import still_waiting
 from ringmaster.graph.references.choices import open_choice, without_excepted
 from ringmaster.graph.references.confirm import confirming
 from ringmaster.graph.references.entities import (
@@ -78,6 +80,7 @@ __all__ = [
     "entity_ids",
     "kinds_from_team",
     "resolve",
+    "still_waiting",
     "strip_ids",
     "turn_entities",
 ]

@@ -193,6 +193,7 @@ def turn_entities(
             entry["question"] = {
                 "request": request,
                 "options": [list(p) for p in _ids(kinds, description.split(_QUESTION_MARK)[1])],
+                "asked": _asked_words(description),
             }
         elif _ASKED in description and _CONFIRM_MARK in description:
             # The turn asked to confirm a guess: "yes" (or another id) answers it.
@@ -201,6 +202,7 @@ def turn_entities(
                 "request": request,
                 "options": [list(p) for p in _ids(kinds, guessed)],
                 "confirm": True,
+                "asked": _asked_words(description),
             }
         elif _ASKED in description and _DECLINED_MARK in description:
             # The requester said no to a guess: nothing ran, and the next turn may name the
@@ -211,8 +213,14 @@ def turn_entities(
                 "options": [list(p) for p in _ids(kinds, declined)],
                 "confirm": True,
                 "declined": True,
+                "asked": _asked_words(description),
             }
     return entry
+
+
+def _asked_words(description: str) -> str:
+    """The question a subtask's description asks (`asking`), as the requester was asked it."""
+    return description.rsplit(_ASKED, 1)[-1].removesuffix(")").strip()
 
 
 _ASKED = " (asked: "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 
+from ringmaster.graph.references.asked import confirming, declined, pending_question
 from ringmaster.graph.references.entities import (
     Resolution,
     Resolved,
@@ -46,11 +47,12 @@ _STANDS_FOR_PICKED = re.compile(r"\b(it|them|that one)\b", re.I)
 
 
 def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
-    """An answer to the question the last turn asked: its request, run with the record picked."""
-    pending = thread.pending_question()
+    """An answer to the question still open (the last turn's, or one asked before turns that
+    were only pleasantries): its request, run with the record picked."""
+    pending = pending_question(thread.history)
     if pending is None:
         return None
-    asked, options, turn = pending
+    asked, options, turn, at = pending
     option_ids = [e for _, e in options]
     chosen = [e for _, e in explicit if e in option_ids]
     kinds = {k for k, _ in options}
@@ -58,7 +60,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
     if not chosen and explicit and (bare or _CORRECTION.search(request) or _NONE.search(request)):
         # "sorry, I meant TCK-1003", "TCK-1003": a record that was not among the options.
         chosen = [e for k, e in explicit if k in kinds]
-    if thread.confirming():
+    if confirming(thread.history):
         # Only a reply is an answer to "Did you mean INV-1001 …?": "yes", "yes, INV-1001", "no,
         # INV-1010", "INV-1010"; a new request that names the record ("how much was INV-1001
         # for?") is no confirmation of the action asked about.
@@ -66,7 +68,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         short = len(said) <= 4
         other = bool(_CORRECTION.search(request) or _NONE.search(request))
         if _YES.match(request) and short and not _NO.search(request):
-            if thread.declined():
+            if declined(thread.history):
                 return None  # the record named was declined: "yes" confirms nothing
             # "yes": the guess the question named; "yes, INV-1003": the record named.
             chosen = chosen or [e for k, e in explicit if k in kinds] or option_ids
@@ -105,7 +107,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         kind_of = {e: k for k, e in options}
         picks = [Resolution(request, e, kind_of.get(e, ""), turn) for e in chosen]
         return Resolved(text, picks, answers=turn)
-    earlier = list(thread.history[:-1])
+    earlier = list(thread.history[:at])
     picked = {
         "turn": turn,
         "request": asked,
