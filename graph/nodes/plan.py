@@ -167,7 +167,9 @@ def make_plan(deps: GraphDeps) -> Any:
             new_messages = _redacted_messages(state, request, new_messages)
         requester = Requester.model_validate(state.get("requester") or {})
         # Follow-ups ("close it") are routed as what they refer to; an ambiguous one is asked.
-        resolved = resolve(request, state.get("history") or [], kinds, deps.lookup, acts)
+        resolved = resolve(
+            request, state.get("history") or [], kinds, deps.lookup, acts, deps.records
+        )
         reply = pleasantry_reply(request)
         # "thanks!": answered here; no agent, no review, no question. An answer to the last
         # turn's question ("ok", "yes thanks" to "Did you mean INV-1001 …?") is that answer.

@@ -43,6 +43,7 @@ from ringmaster.graph.references.entities import (
     EntityKind,
     Lookup,
     RecordFacts,
+    Records,
     Resolution,
     Resolved,
     _ids,
@@ -72,6 +73,7 @@ __all__ = [
     "EntityKind",
     "Lookup",
     "RecordFacts",
+    "Records",
     "Resolution",
     "Resolved",
     "asking",
@@ -92,14 +94,17 @@ def resolve(
     kinds: Sequence[EntityKind],
     lookup: Lookup | None = None,
     acts: Sequence[Act] = (),
+    records: Records | None = None,
 ) -> Resolved:
     """Rewrite the request's references to earlier turns' ids, or ask when one is ambiguous.
 
     `acts` (the team's side effects, `acts_from_tools`) let an action typed without its
-    object ("roll back") act on the thread's one record of its kind, or ask among several.
+    object ("roll back") act on the thread's one record of its kind, or ask among several;
+    `records` (every record of an id prefix) let a reply describe a record the thread never
+    named, to a question that listed none ("Which deployment do you mean?", "the web one").
     A clause the request takes back ("don't refund INV-1144, credit her instead") is left out
     of the text to plan, and said in `dropped`."""
-    out = _resolve(request, history, kinds, lookup, acts)
+    out = _resolve(request, history, kinds, lookup, acts, records)
     if out.question:
         return out
     text, dropped = taken_back(out.text)
@@ -112,10 +117,11 @@ def _resolve(
     kinds: Sequence[EntityKind],
     lookup: Lookup | None,
     acts: Sequence[Act],
+    records: Records | None,
 ) -> Resolved:
     if not kinds or not history:
         return Resolved(request, [])
-    thread = _Thread(history, kinds, lookup, acts)
+    thread = _Thread(history, kinds, lookup, acts, records)
     typed = request
     mended = mend_ids(request, thread)
     if isinstance(mended, str):

@@ -58,3 +58,13 @@ def still_waiting(history: Sequence[Mapping[str, Any]]) -> str | None:
     history written before turns kept them."""
     found = open_question(history)
     return str(found[0].get("asked") or "") or None if found else None
+
+
+def unnamed_question(history: Sequence[Mapping[str, Any]]) -> tuple[str, str, int, int] | None:
+    """The request, the noun ("deployment") and turn number of the open question that listed
+    no options ("Which deployment do you mean?"), and the index of its turn in `history`."""
+    found = open_question(history)
+    if found is None or found[0].get("options") or not found[0].get("noun"):
+        return None
+    asked, at = found
+    return str(asked["request"]), str(asked["noun"]), int(history[at].get("turn", 0)), at

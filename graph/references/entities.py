@@ -31,6 +31,9 @@ class RecordFacts:
 
 
 Lookup = Callable[[str], RecordFacts | None]
+# Every record whose id starts with a prefix ("DEP"): what a reply to "Which deployment do you
+# mean?" is read against when the thread named none.
+Records = Callable[[str], Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -215,7 +218,19 @@ def turn_entities(
                 "declined": True,
                 "asked": _asked_words(description),
             }
+        elif _ASKED in description and (unnamed := _UNNAMED.search(description)):
+            # "Which deployment do you mean?" with no options: a reply may describe one.
+            entry["question"] = {
+                "request": request,
+                "options": [],
+                "noun": unnamed.group(1).lower(),
+                "asked": _asked_words(description),
+            }
     return entry
+
+
+# The question that lists no options: "Which deployment do you mean?" (`implied`).
+_UNNAMED = re.compile(r"\(asked: Which ([\w-]+) do you mean\?\)$")
 
 
 def _asked_words(description: str) -> str:

@@ -14,6 +14,7 @@ from ringmaster.graph.references.entities import (
     EntityKind,
     Lookup,
     RecordFacts,
+    Records,
     _ids,
     strip_ids,
 )
@@ -45,6 +46,8 @@ class _Thread:
     lookup: Lookup | None
     # The team's side effects (`implied.Act`), whose words tell what kind a verb acts on.
     acts: Sequence[Any] = ()
+    # Every record of a kind, for a reply that describes one the thread never named.
+    records: Records | None = None
     by_name: dict[str, EntityKind] = field(init=False)
 
     def __post_init__(self) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ringmaster.graph.references import resolve, still_waiting, turn_entities
+from ringmaster.graph.references import RecordFacts, resolve, still_waiting, turn_entities
 from ringmaster.graph.references.entities import asking
 from tests.graph.references_kit import ACTS, KINDS, turn
 
@@ -40,3 +40,45 @@ def test_a_new_request_or_a_decline_closes_the_question(between: str) -> None:
     out = resolve("TCK-1003", history, KINDS, acts=ACTS)
     assert out.answers is None and out.text == "TCK-1003"
     assert still_waiting(history) is None
+
+
+# As tools/demo/lookup.py describes these deployments of the demo database.
+DEPLOYMENTS = {
+    "DEP-1027": RecordFacts("DEP-1027", None, "auth staging 4.3.0 succeeded release June"),
+    "DEP-1028": RecordFacts("DEP-1028", None, "web production 3.8.1 succeeded release June"),
+    "DEP-1030": RecordFacts("DEP-1030", None, "auth production 4.3.0 succeeded release June"),
+    "DEP-1031": RecordFacts("DEP-1031", None, "api staging 2.14.0 succeeded release June"),
+}
+
+
+def records(prefix: str) -> list[str]:
+    return [e for e in DEPLOYMENTS if e.startswith(f"{prefix}-")]
+
+
+def test_a_question_without_options_is_answered_by_describing_a_record_of_its_kind() -> None:
+    # "Which deployment do you mean?" could not be answered: "the web one" was a new request.
+    history = [
+        turn(1, "hi there"),
+        asked_turn(2, "roll back that one", "Which deployment do you mean?"),
+    ]
+    for said, meant in [("the web one", "DEP-1028"), ("auth staging", "DEP-1027")]:
+        out = resolve(said, history, KINDS, DEPLOYMENTS.get, ACTS, records)
+        assert out.question is None and out.answers == 2, said
+        assert [r.entity for r in out.resolutions] == [meant] and meant in out.text, said
+    # Still more than one: asked again, among those the reply leaves.
+    out = resolve("staging", history, KINDS, DEPLOYMENTS.get, ACTS, records)
+    assert out.question == "Which deployment do you mean: DEP-1027 or DEP-1031?"
+    assert out.answers == 2 and out.text == "roll back that one"
+    # Words that describe none of them are no answer.
+    assert resolve("the mobile one", history, KINDS, DEPLOYMENTS.get, ACTS, records).answers is None
+
+
+def test_a_reply_that_narrows_the_options_to_several_is_asked_among_those() -> None:
+    question = "Which deployment do you mean: DEP-1027, DEP-1028, DEP-1030 or DEP-1031?"
+    history = [turn(1, "hi there"), asked_turn(2, "roll back that one", question)]
+    out = resolve("the auth one", history, KINDS, DEPLOYMENTS.get, ACTS, records)
+    assert out.question == "Which deployment do you mean: DEP-1027 or DEP-1030?"
+    assert out.answers == 2
+    later = [*history, asked_turn(3, "roll back that one", out.question)]
+    out = resolve("production", later, KINDS, DEPLOYMENTS.get, ACTS, records)
+    assert out.text == "roll back DEP-1030" and out.answers == 3

@@ -96,6 +96,21 @@ def _words(row: sqlite3.Row, columns: tuple[str, ...]) -> str:
     return " ".join(words).replace("_", " ")
 
 
+def demo_records(db: Path) -> Callable[[str], list[str]]:
+    """The ids of every record of the demo database whose ids start with `prefix` ("DEP"), in
+    order; [] for a prefix it does not know."""
+
+    def records(prefix: str) -> list[str]:
+        if prefix.upper() not in _TABLES:
+            return []
+        table = _TABLES[prefix.upper()][0]
+        with connect(db) as conn:
+            rows = conn.execute(f"SELECT id FROM {table} ORDER BY id").fetchall()  # noqa: S608
+        return [str(r[0]) for r in rows]
+
+    return records
+
+
 def demo_lookup(db: Path) -> Callable[[str], Record | None]:
     """Look up a record of the demo company database at `db` by id; None for an unknown id."""
 
