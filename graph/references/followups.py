@@ -127,7 +127,7 @@ def _unnamed_reply(
         # "DEP-1028" answers it; "what version is DEP-1028?" is a request of its own.
         chosen = [e for k, e in explicit if k == kind.name] if bare else []
     else:
-        chosen = _described_among(request, kind, thread)
+        chosen = _described_among(request, kind, thread, at)
     if len(chosen) > 1:
         return Resolved(asked, [], _question(kind, sorted(chosen)), answers=turn)
     if not chosen:
@@ -135,15 +135,29 @@ def _unnamed_reply(
     return _answer(request, (asked, [(kind.name, chosen[0])], turn, at), chosen, thread)
 
 
-def _described_among(request: str, kind: EntityKind, thread: _Thread) -> list[str]:
+def _described_among(request: str, kind: EntityKind, thread: _Thread, at: int) -> list[str]:
     """The records of `kind` that every describing word of a short reply fits: the thread's
-    own first, else every record of the kind the `records` catalog knows."""
+    own first, else every record of the kind the `records` catalog knows. Of several, those
+    the thread's words up to the question fit best ("staging" after "whats on web prod and
+    staging" is a web one), then those still live (not superseded, closed or resolved)."""
     if len(request.split()) > 8 or thread.lookup is None:
         return []
     prefix = re.match(r"[A-Za-z]+", kind.pattern.pattern)
     catalog = list(thread.records(prefix.group(0))) if thread.records and prefix else []
     for pool in (in_thread(thread, kind.name), catalog):
         fitting = _fitting(request, pool, kind, thread)
+        if len(fitting) > 1:
+            said = " ".join(
+                str(t.get("request") or "") for t in thread.history[max(0, at - 2) : at + 1]
+            )
+            words = _describing_words(strip_ids(said, thread.kinds)) - {
+                n.lower() for n in kind.nouns
+            }
+            scores = {e: len(thread.fits(words, e)) for e in fitting}
+            best = max(scores.values())
+            fitting = [e for e in fitting if scores[e] == best]
+            live = [e for e in fitting if not (facts := thread.facts(e)) or not facts.done]
+            fitting = live or fitting
         if fitting:
             return fitting
     return []

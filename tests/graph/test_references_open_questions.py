@@ -82,3 +82,19 @@ def test_a_reply_that_narrows_the_options_to_several_is_asked_among_those() -> N
     later = [*history, asked_turn(3, "roll back that one", out.question)]
     out = resolve("production", later, KINDS, DEPLOYMENTS.get, ACTS, records)
     assert out.text == "roll back DEP-1030" and out.answers == 3
+
+
+def test_of_the_records_a_reply_describes_the_threads_words_and_the_live_one_decide() -> None:
+    # dev11 s07: "staging" after "whats on web prod and staging rn" and "roll back that one"
+    # is the web staging deployment that runs now, not one of every staging deployment.
+    facts = {
+        "DEP-1021": RecordFacts("DEP-1021", None, "web staging 3.8.0 succeeded", done=True),
+        "DEP-1025": RecordFacts("DEP-1025", None, "web staging 3.8.1 succeeded"),
+        "DEP-1027": RecordFacts("DEP-1027", None, "auth staging 4.3.0 succeeded"),
+    }
+    history = [
+        turn(1, "whats on web prod and staging rn"),
+        asked_turn(2, "roll back that one", "Which deployment do you mean?"),
+    ]
+    out = resolve("staging", history, KINDS, facts.get, ACTS, lambda _: list(facts))
+    assert out.question is None and [r.entity for r in out.resolutions] == ["DEP-1025"]

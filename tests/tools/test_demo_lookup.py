@@ -78,3 +78,10 @@ def test_every_record_of_a_prefix_is_listed_for_a_reply_that_describes_one(tmp_p
     assert "DEP-1028" in deployments and deployments == sorted(deployments)
     assert all(d.startswith("DEP-") for d in deployments)
     assert records("dep") == deployments and records("XYZ") == []
+
+
+def test_a_deployment_a_later_one_replaced_is_finished(tmp_path: Path) -> None:
+    lookup = demo_lookup(ensure_demo_db(tmp_path / "demo.db"))
+    replaced, running = lookup("DEP-1021"), lookup("DEP-1025")  # web staging 3.8.0, 3.8.1
+    assert replaced is not None and running is not None
+    assert replaced.done and not running.done
