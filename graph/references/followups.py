@@ -100,6 +100,9 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
             chosen = described
         kind = thread.by_name.get(options[0][0]) if len(kinds) == 1 else None
         narrowed = _fitting(request, option_ids, kind, thread)
+        if not chosen and len(narrowed) > 1:
+            narrowed = _closest(narrowed, kind, thread, at)
+            chosen = narrowed if len(narrowed) == 1 else []
         if not chosen and 1 < len(narrowed) < len(option_ids):
             # "production" to five web deployments: still more than one, asked among those.
             return Resolved(asked, [], _question(kind, narrowed), answers=turn)
@@ -147,20 +150,24 @@ def _described_among(request: str, kind: EntityKind, thread: _Thread, at: int) -
     for pool in (in_thread(thread, kind.name), catalog):
         fitting = _fitting(request, pool, kind, thread)
         if len(fitting) > 1:
-            said = " ".join(
-                str(t.get("request") or "") for t in thread.history[max(0, at - 2) : at + 1]
-            )
-            words = _describing_words(strip_ids(said, thread.kinds)) - {
-                n.lower() for n in kind.nouns
-            }
-            scores = {e: len(thread.fits(words, e)) for e in fitting}
-            best = max(scores.values())
-            fitting = [e for e in fitting if scores[e] == best]
-            live = [e for e in fitting if not (facts := thread.facts(e)) or not facts.done]
-            fitting = live or fitting
+            fitting = _closest(fitting, kind, thread, at)
         if fitting:
             return fitting
     return []
+
+
+def _closest(fitting: list[str], kind: EntityKind | None, thread: _Thread, at: int) -> list[str]:
+    """Of several records a reply describes, those the thread's words up to the question (its
+    turn and the two before) fit best, then of those the ones still live (not superseded,
+    closed or resolved)."""
+    said = " ".join(str(t.get("request") or "") for t in thread.history[max(0, at - 2) : at + 1])
+    nouns = {n.lower() for n in kind.nouns} if kind else set()
+    words = _describing_words(strip_ids(said, thread.kinds)) - nouns
+    scores = {e: len(thread.fits(words, e)) for e in fitting}
+    best = max(scores.values(), default=0)
+    fitting = [e for e in fitting if scores[e] == best]
+    live = [e for e in fitting if not (facts := thread.facts(e)) or not facts.done]
+    return live or fitting
 
 
 def _fitting(

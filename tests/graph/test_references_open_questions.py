@@ -98,3 +98,21 @@ def test_of_the_records_a_reply_describes_the_threads_words_and_the_live_one_dec
     ]
     out = resolve("staging", history, KINDS, facts.get, ACTS, lambda _: list(facts))
     assert out.question is None and [r.entity for r in out.resolutions] == ["DEP-1025"]
+
+
+def test_a_reply_to_listed_options_is_read_with_the_threads_words_too() -> None:
+    # dev11 s15: "the prod one" to a question listing every recent deployment, after "and whats
+    # on api staging", is the api production one that runs now.
+    facts = {
+        "DEP-1024": RecordFacts("DEP-1024", None, "api production 2.13.2", done=True),
+        "DEP-1030": RecordFacts("DEP-1030", None, "auth production 4.3.0"),
+        "DEP-1031": RecordFacts("DEP-1031", None, "api staging 2.14.0"),
+        "DEP-1032": RecordFacts("DEP-1032", None, "api production 2.14.0"),
+    }
+    question = "Which deployment do you mean: DEP-1024, DEP-1030, DEP-1031 or DEP-1032?"
+    history = [
+        turn(1, "and whats on api staging"),
+        asked_turn(2, "roll it back", question),
+    ]
+    out = resolve("the prod one", history, KINDS, facts.get, ACTS)
+    assert out.question is None and out.text == "roll DEP-1032 back", out
