@@ -677,6 +677,28 @@ def test_a_question_stays_open_past_a_pleasantry_and_a_stray_yes(
     assert runner.queue.get(question.id).status == "resumed"
 
 
+def test_a_question_without_options_is_answered_by_describing_the_record(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    """ "Which deployment do you mean?" listed no options, and "the web one" was planned as a
+    request of its own while the question stayed pending. Now the reply is read against the
+    demo's deployments: two live web ones are asked about, and "production" picks one."""
+    runner, ann = demo
+    thread = runner.submit("hi", requester=ann).thread_id
+    [first] = runner.submit("roll back that one", thread_id=thread, requester=ann).pending
+
+    again = runner.submit("the web one", thread_id=thread, requester=ann)
+    [second] = again.pending
+    done = runner.submit("production", thread_id=thread, requester=ann)
+
+    asked = second.payload["context"]["subtask"]["description"]
+    assert "Which deployment do you mean: DEP-1025 or DEP-1028?" in asked
+    [subtask] = done.plan["subtasks"]  # type: ignore[index]
+    assert "DEP-1028" in subtask["description"]
+    assert runner.queue.get(first.id).status == "resumed"
+    assert runner.queue.get(second.id).status == "resumed"
+
+
 def test_no_and_another_invoice_runs_on_the_invoice_named(
     demo: tuple[Runner, Requester], tmp_path: Path
 ) -> None:
