@@ -157,17 +157,18 @@ def _described_among(request: str, kind: EntityKind, thread: _Thread, at: int) -
 
 
 def _closest(fitting: list[str], kind: EntityKind | None, thread: _Thread, at: int) -> list[str]:
-    """Of several records a reply describes, those the thread's words up to the question (its
-    turn and the two before) fit best, then of those the ones still live (not superseded,
-    closed or resolved)."""
+    """Of several records a reply describes, those still live (not superseded, closed or
+    resolved), then of those the ones the thread's words up to the question (its turn and the
+    two before) describe best. Those are whole requests, verbs and all, so only whole words
+    count: "close it" must not pick a closed ticket."""
+    live = [e for e in fitting if not (facts := thread.facts(e)) or not facts.done]
+    fitting = live or fitting
     said = " ".join(str(t.get("request") or "") for t in thread.history[max(0, at - 2) : at + 1])
     nouns = {n.lower() for n in kind.nouns} if kind else set()
     words = _describing_words(strip_ids(said, thread.kinds)) - nouns
-    scores = {e: len(thread.fits(words, e)) for e in fitting}
+    scores = {e: len(words & thread.described_by(e)) for e in fitting}
     best = max(scores.values(), default=0)
-    fitting = [e for e in fitting if scores[e] == best]
-    live = [e for e in fitting if not (facts := thread.facts(e)) or not facts.done]
-    return live or fitting
+    return [e for e in fitting if scores[e] == best]
 
 
 def _fitting(

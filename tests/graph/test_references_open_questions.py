@@ -116,3 +116,22 @@ def test_a_reply_to_listed_options_is_read_with_the_threads_words_too() -> None:
     ]
     out = resolve("the prod one", history, KINDS, facts.get, ACTS)
     assert out.question is None and out.text == "roll DEP-1032 back", out
+
+
+def test_a_verb_of_the_thread_never_picks_a_finished_record_a_reply_describes() -> None:
+    # dev10 r08: "the charged twice one" to "close it" closed TCK-1055, the closed ticket of
+    # that subject, because "close" fit its status "closed"; the open one is meant.
+    facts = {
+        "TCK-1002": RecordFacts("TCK-1002", "CUS-1003", "Charged twice this month open"),
+        "TCK-1055": RecordFacts(
+            "TCK-1055", "CUS-1003", "Charged twice this month closed", done=True
+        ),
+        "TCK-1091": RecordFacts("TCK-1091", "CUS-1003", "Question about my latest invoice pending"),
+    }
+    question = "Which ticket do you mean: TCK-1002, TCK-1055 or TCK-1091?"
+    history = [
+        turn(1, "Aisha Khan (CUS-1003) - which of her tickets are still unresolved?"),
+        asked_turn(2, "close it, the double charge got refunded", question),
+    ]
+    out = resolve("the charged twice one", history, KINDS, facts.get, ACTS)
+    assert out.text == "close TCK-1002, the double charge got refunded"
