@@ -8,7 +8,7 @@ from ringmaster.agents.judge import LLMJudge
 from ringmaster.agents.registry import AgentRegistry
 from ringmaster.graph.intake import MAX_REQUEST_CHARS
 from ringmaster.graph.planner.base import Planner
-from ringmaster.graph.references import Lookup
+from ringmaster.graph.references import Lookup, Records
 from ringmaster.graph.slots import Slots
 from ringmaster.graph.standins import Availability
 from ringmaster.tools.base import LimitLedger
@@ -26,6 +26,9 @@ class GraphDeps:
     # Who owns a record and what describes it, for follow-ups ("its customer", "the June
     # one"); None: references resolve from the thread's history alone.
     lookup: Lookup | None = None
+    # Every record of an id prefix, for a reply that describes one no turn named ("the web
+    # one" to "Which deployment do you mean?"); None: only the thread's records are read.
+    records: Records | None = None
     # Agents' health and load (graph/standins.py); None: the planner's choice stands.
     availability: Availability | None = None
     # Per-agent slots for capacity and rate limits (graph/slots.py); None: no limits.

@@ -14,10 +14,11 @@ from ringmaster.graph.yes_no import NO, YES, alternation
 
 NOTHING_ASKED = "Nothing I asked is waiting for a yes or no."
 # Each kind: its phrases, and the reply. The first kind a message holds gives the reply.
+_DECLINING = ("no thanks", "no thank you", "never mind", "nevermind")
 _KINDS: list[tuple[str, tuple[str, ...]]] = [
     # Declining, with nothing to answer or call off: the runner withdraws unfinished work on
     # "never mind" first, and "no thanks" to a question is its answer (graph/nodes/plan.py).
-    ("Noted.", ("no thanks", "no thank you", "never mind", "nevermind")),
+    ("Noted.", _DECLINING),
     (
         "You're welcome.",
         (
@@ -76,3 +77,12 @@ def pleasantry_reply(text: str) -> str | None:
         if re.search(rf"(?<![\w'])(?:{alternation(phrases)})(?![\w'])", bare):
             return reply
     return None  # only filler words ("so", "then"): not a pleasantry either
+
+
+def asks_nothing(text: str) -> bool:
+    """True when `text` is only a pleasantry that leaves a question asked earlier open
+    ("thanks", a stray "yes"); one that declines ("no thanks", "never mind") ends it."""
+    if pleasantry_reply(text) is None:
+        return False
+    bare = text.strip().lower()
+    return re.search(rf"(?<![\w'])(?:{alternation(_DECLINING)})(?![\w'])", bare) is None

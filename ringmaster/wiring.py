@@ -64,7 +64,7 @@ def build_deps(
     from ringmaster.agents.registry import AgentRegistry
     from ringmaster.graph.deps import GraphDeps
     from ringmaster.models import llm_runtime_factory, make_judge, planner_kind
-    from ringmaster.tools.demo.lookup import demo_lookup
+    from ringmaster.tools.demo.lookup import demo_lookup, demo_records
 
     team, tools = load_team_and_tools(settings, corrections)
     registry = AgentRegistry.build(team, tools, llm_runtime=llm_runtime_factory(settings))
@@ -83,6 +83,7 @@ def build_deps(
         max_request_chars=settings.max_request_chars,
         judge=make_judge(settings, team),
         lookup=_record_facts(demo_lookup(settings.demo_db_path)),
+        records=demo_records(settings.demo_db_path),
         availability=availability_for(settings, team),
         ledger=ledger_for(settings),
     )

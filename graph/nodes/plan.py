@@ -16,7 +16,7 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.planner.base import Plan, Subtask, human_plan
-from ringmaster.graph.pleasantries import pleasantry_reply
+from ringmaster.graph.pleasantries import NOTHING_ASKED, pleasantry_reply
 from ringmaster.graph.references import (
     Act,
     EntityKind,
@@ -25,6 +25,7 @@ from ringmaster.graph.references import (
     asking,
     kinds_from_team,
     resolve,
+    still_waiting,
 )
 from ringmaster.graph.standins import apply_standins
 from ringmaster.graph.state import Requester, RunState
@@ -166,11 +167,17 @@ def make_plan(deps: GraphDeps) -> Any:
             new_messages = _redacted_messages(state, request, new_messages)
         requester = Requester.model_validate(state.get("requester") or {})
         # Follow-ups ("close it") are routed as what they refer to; an ambiguous one is asked.
-        resolved = resolve(request, state.get("history") or [], kinds, deps.lookup, acts)
+        resolved = resolve(
+            request, state.get("history") or [], kinds, deps.lookup, acts, deps.records
+        )
         reply = pleasantry_reply(request)
         # "thanks!": answered here; no agent, no review, no question. An answer to the last
         # turn's question ("ok", "yes thanks" to "Did you mean INV-1001 …?") is that answer.
         if reply is not None and resolved.answers is None:
+            waiting = still_waiting(state.get("history") or [])
+            if reply == NOTHING_ASKED and waiting:
+                # "yes" to "Which ticket do you mean: …?": the question is still open.
+                reply = f"{reply} Still waiting on: {waiting}"
             return _replied(state, request, requester, reply, new_messages)
         allowed = allowed_agents(deps, requester)
         if resolved.changed:

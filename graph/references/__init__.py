@@ -16,8 +16,9 @@ An optional `Lookup` (the demo's is `tools/demo/lookup.py`) tells who owns a rec
 customer", "their invoices") and which words describe it ("the June one").
 
 The package's modules, each with one job: `entities` (the public types, and what a turn leaves
-in the history), `thread` (the history as the resolver reads it), `rewrite` (one pass over a
-request's references), `descriptions` (noun phrases, owners, descriptions, ordinals),
+in the history), `thread` (the history as the resolver reads it), `asked` (the question
+still open, past pleasantries), `rewrite` (one pass over a request's references),
+`descriptions` (noun phrases, owners, descriptions, ordinals),
 `owned` (a person's records: "her ticket", and "my ticket" from a customer who said who
 they are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats
 and ellipsis, "and for March?"), `swaps` (a correction that takes a record or an action
@@ -35,12 +36,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from ringmaster.graph.references.asked import still_waiting
 from ringmaster.graph.references.choices import open_choice, without_excepted
 from ringmaster.graph.references.confirm import confirming
 from ringmaster.graph.references.entities import (
     EntityKind,
     Lookup,
     RecordFacts,
+    Records,
     Resolution,
     Resolved,
     _ids,
@@ -70,6 +73,7 @@ __all__ = [
     "EntityKind",
     "Lookup",
     "RecordFacts",
+    "Records",
     "Resolution",
     "Resolved",
     "asking",
@@ -78,6 +82,7 @@ __all__ = [
     "entity_ids",
     "kinds_from_team",
     "resolve",
+    "still_waiting",
     "strip_ids",
     "turn_entities",
 ]
@@ -89,14 +94,17 @@ def resolve(
     kinds: Sequence[EntityKind],
     lookup: Lookup | None = None,
     acts: Sequence[Act] = (),
+    records: Records | None = None,
 ) -> Resolved:
     """Rewrite the request's references to earlier turns' ids, or ask when one is ambiguous.
 
     `acts` (the team's side effects, `acts_from_tools`) let an action typed without its
-    object ("roll back") act on the thread's one record of its kind, or ask among several.
+    object ("roll back") act on the thread's one record of its kind, or ask among several;
+    `records` (every record of an id prefix) let a reply describe a record the thread never
+    named, to a question that listed none ("Which deployment do you mean?", "the web one").
     A clause the request takes back ("don't refund INV-1144, credit her instead") is left out
     of the text to plan, and said in `dropped`."""
-    out = _resolve(request, history, kinds, lookup, acts)
+    out = _resolve(request, history, kinds, lookup, acts, records)
     if out.question:
         return out
     text, dropped = taken_back(out.text)
@@ -109,10 +117,11 @@ def _resolve(
     kinds: Sequence[EntityKind],
     lookup: Lookup | None,
     acts: Sequence[Act],
+    records: Records | None,
 ) -> Resolved:
     if not kinds or not history:
         return Resolved(request, [])
-    thread = _Thread(history, kinds, lookup, acts)
+    thread = _Thread(history, kinds, lookup, acts, records)
     typed = request
     mended = mend_ids(request, thread)
     if isinstance(mended, str):

@@ -31,6 +31,9 @@ class RecordFacts:
 
 
 Lookup = Callable[[str], RecordFacts | None]
+# Every record whose id starts with a prefix ("DEP"): what a reply to "Which deployment do you
+# mean?" is read against when the thread named none.
+Records = Callable[[str], Sequence[str]]
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ def turn_entities(
             entry["question"] = {
                 "request": request,
                 "options": [list(p) for p in _ids(kinds, description.split(_QUESTION_MARK)[1])],
+                "asked": _asked_words(description),
             }
         elif _ASKED in description and _CONFIRM_MARK in description:
             # The turn asked to confirm a guess: "yes" (or another id) answers it.
@@ -201,6 +205,7 @@ def turn_entities(
                 "request": request,
                 "options": [list(p) for p in _ids(kinds, guessed)],
                 "confirm": True,
+                "asked": _asked_words(description),
             }
         elif _ASKED in description and _DECLINED_MARK in description:
             # The requester said no to a guess: nothing ran, and the next turn may name the
@@ -211,8 +216,26 @@ def turn_entities(
                 "options": [list(p) for p in _ids(kinds, declined)],
                 "confirm": True,
                 "declined": True,
+                "asked": _asked_words(description),
+            }
+        elif _ASKED in description and (unnamed := _UNNAMED.search(description)):
+            # "Which deployment do you mean?" with no options: a reply may describe one.
+            entry["question"] = {
+                "request": request,
+                "options": [],
+                "noun": unnamed.group(1).lower(),
+                "asked": _asked_words(description),
             }
     return entry
+
+
+# The question that lists no options: "Which deployment do you mean?" (`implied`).
+_UNNAMED = re.compile(r"\(asked: Which ([\w-]+) do you mean\?\)$")
+
+
+def _asked_words(description: str) -> str:
+    """The question a subtask's description asks (`asking`), as the requester was asked it."""
+    return description.rsplit(_ASKED, 1)[-1].removesuffix(")").strip()
 
 
 _ASKED = " (asked: "

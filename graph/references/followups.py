@@ -7,15 +7,24 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 
+from ringmaster.graph.references.asked import (
+    confirming,
+    declined,
+    pending_question,
+    unnamed_question,
+)
 from ringmaster.graph.references.entities import (
+    EntityKind,
     Resolution,
     Resolved,
     _ids,
+    _question,
     declined_question,
     strip_ids,
 )
-from ringmaster.graph.references.mistyped import put_picked
+from ringmaster.graph.references.mistyped import in_thread, put_picked
 from ringmaster.graph.references.patterns import (
     _CORRECTION,
     _ELLIPSIS,
@@ -23,6 +32,7 @@ from ringmaster.graph.references.patterns import (
     _ORDINAL,
     _REPEAT,
     _REPEAT_MAX_WORDS,
+    _describing_words,
     _own_words,
 )
 from ringmaster.graph.references.rewrite import _rewrite
@@ -46,11 +56,12 @@ _STANDS_FOR_PICKED = re.compile(r"\b(it|them|that one)\b", re.I)
 
 
 def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
-    """An answer to the question the last turn asked: its request, run with the record picked."""
-    pending = thread.pending_question()
+    """An answer to the question still open (the last turn's, or one asked before turns that
+    were only pleasantries): its request, run with the record picked."""
+    pending = pending_question(thread.history)
     if pending is None:
-        return None
-    asked, options, turn = pending
+        return _unnamed_reply(request, explicit, thread)
+    asked, options, turn, at = pending
     option_ids = [e for _, e in options]
     chosen = [e for _, e in explicit if e in option_ids]
     kinds = {k for k, _ in options}
@@ -58,7 +69,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
     if not chosen and explicit and (bare or _CORRECTION.search(request) or _NONE.search(request)):
         # "sorry, I meant TCK-1003", "TCK-1003": a record that was not among the options.
         chosen = [e for k, e in explicit if k in kinds]
-    if thread.confirming():
+    if confirming(thread.history):
         # Only a reply is an answer to "Did you mean INV-1001 …?": "yes", "yes, INV-1001", "no,
         # INV-1010", "INV-1010"; a new request that names the record ("how much was INV-1001
         # for?") is no confirmation of the action asked about.
@@ -66,7 +77,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         short = len(said) <= 4
         other = bool(_CORRECTION.search(request) or _NONE.search(request))
         if _YES.match(request) and short and not _NO.search(request):
-            if thread.declined():
+            if declined(thread.history):
                 return None  # the record named was declined: "yes" confirms nothing
             # "yes": the guess the question named; "yes, INV-1003": the record named.
             chosen = chosen or [e for k, e in explicit if k in kinds] or option_ids
@@ -87,8 +98,100 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
             # share (the question lists by id; they count as they brought the records up), the
             # name or description says which.
             chosen = described
+        kind = thread.by_name.get(options[0][0]) if len(kinds) == 1 else None
+        narrowed = _fitting(request, option_ids, kind, thread)
+        if not chosen and len(narrowed) > 1:
+            narrowed = _closest(narrowed, kind, thread, at)
+            chosen = narrowed if len(narrowed) == 1 else []
+        if not chosen and 1 < len(narrowed) < len(option_ids):
+            # "production" to five web deployments: still more than one, asked among those.
+            return Resolved(asked, [], _question(kind, narrowed), answers=turn)
     if not chosen:
         return None
+    return _answer(request, (asked, options, turn, at), chosen, thread)
+
+
+def _unnamed_reply(
+    request: str, explicit: list[tuple[str, str]], thread: _Thread
+) -> Resolved | None:
+    """A reply to a question that listed no options ("Which deployment do you mean?"): the
+    record of its kind the reply names, or the one its words describe ("the web one",
+    "staging") among those the thread named or touched, else among every record of the kind;
+    asked again among them when the words describe several."""
+    found = unnamed_question(thread.history)
+    if found is None:
+        return None
+    asked, noun, turn, at = found
+    kind = next((k for k in thread.kinds if noun in {k.name, *map(str.lower, k.nouns)}), None)
+    if kind is None:
+        return None
+    bare = not re.sub(r"[\W_]+", "", strip_ids(request, thread.kinds))
+    if explicit:
+        # "DEP-1028" answers it; "what version is DEP-1028?" is a request of its own.
+        chosen = [e for k, e in explicit if k == kind.name] if bare else []
+    else:
+        chosen = _described_among(request, kind, thread, at)
+    if len(chosen) > 1:
+        return Resolved(asked, [], _question(kind, sorted(chosen)), answers=turn)
+    if not chosen:
+        return None
+    return _answer(request, (asked, [(kind.name, chosen[0])], turn, at), chosen, thread)
+
+
+def _described_among(request: str, kind: EntityKind, thread: _Thread, at: int) -> list[str]:
+    """The records of `kind` that every describing word of a short reply fits: the thread's
+    own first, else every record of the kind the `records` catalog knows. Of several, those
+    the thread's words up to the question fit best ("staging" after "whats on web prod and
+    staging" is a web one), then those still live (not superseded, closed or resolved)."""
+    if len(request.split()) > 8 or thread.lookup is None:
+        return []
+    prefix = re.match(r"[A-Za-z]+", kind.pattern.pattern)
+    catalog = list(thread.records(prefix.group(0))) if thread.records and prefix else []
+    for pool in (in_thread(thread, kind.name), catalog):
+        fitting = _fitting(request, pool, kind, thread)
+        if len(fitting) > 1:
+            fitting = _closest(fitting, kind, thread, at)
+        if fitting:
+            return fitting
+    return []
+
+
+def _closest(fitting: list[str], kind: EntityKind | None, thread: _Thread, at: int) -> list[str]:
+    """Of several records a reply describes, those still live (not superseded, closed or
+    resolved), then of those the ones the thread's words up to the question (its turn and the
+    two before) describe best. Those are whole requests, verbs and all, so only whole words
+    count: "close it" must not pick a closed ticket."""
+    live = [e for e in fitting if not (facts := thread.facts(e)) or not facts.done]
+    fitting = live or fitting
+    said = " ".join(str(t.get("request") or "") for t in thread.history[max(0, at - 2) : at + 1])
+    nouns = {n.lower() for n in kind.nouns} if kind else set()
+    words = _describing_words(strip_ids(said, thread.kinds)) - nouns
+    scores = {e: len(words & thread.described_by(e)) for e in fitting}
+    best = max(scores.values(), default=0)
+    return [e for e in fitting if scores[e] == best]
+
+
+def _fitting(
+    request: str, pool: Sequence[str], kind: EntityKind | None, thread: _Thread
+) -> list[str]:
+    """The records of `pool` that every describing word of `request` fits ("web production"),
+    besides the nouns of their kind; [] when it says none."""
+    nouns = {n.lower() for n in kind.nouns} if kind else set()
+    words = _describing_words(request) - nouns
+    if not words or thread.lookup is None:
+        return []
+    return [e for e in pool if thread.fits(words, e) == words]
+
+
+def _answer(
+    request: str,
+    pending: tuple[str, list[tuple[str, str]], int, int],
+    chosen: list[str],
+    thread: _Thread,
+) -> Resolved:
+    """The open question's request, run with the records the reply `chosen`."""
+    asked, options, turn, at = pending
+    kinds = {k for k, _ in options}
     nouns = [re.escape(n) for k in thread.kinds if k.name in kinds for n in k.nouns]
     # "tell the customer …" asked "which customer?": the noun stood for the pick too.
     stands = (
@@ -105,7 +208,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         kind_of = {e: k for k, e in options}
         picks = [Resolution(request, e, kind_of.get(e, ""), turn) for e in chosen]
         return Resolved(text, picks, answers=turn)
-    earlier = list(thread.history[:-1])
+    earlier = list(thread.history[:at])
     picked = {
         "turn": turn,
         "request": asked,
@@ -118,7 +221,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
     again = _rewrite(
         asked,
         _ids(thread.kinds, asked),
-        _Thread([*earlier, picked], thread.kinds, thread.lookup, thread.acts),
+        _Thread([*earlier, picked], thread.kinds, thread.lookup, thread.acts, thread.records),
     )
     if again.question or not any(r.entity in chosen for r in again.resolutions):
         # The question's request had no reference to put the pick into, or its words read

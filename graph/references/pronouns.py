@@ -92,7 +92,7 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
                 return _plural_them(text, spans, thread)  # "close them" after two tickets
             elif owner is not None:
                 # "close them both, I spoke with her": the tickets, and the one who owns them.
-                return _mixed(text, spans, latest[0], owner, latest[1])
+                return _mixed(thread, text, spans, latest[0], owner, latest[1])
         if many and latest and _BOTH_AFTER.match(text, many[0].end()):
             # "close them both, I spoke with her" after a turn about her: "them both" is two
             # records (not the one person that turn named), the others are she.
@@ -101,7 +101,7 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
             if group and not any(thread.by_name[k].person for k, _ in group[0]):
                 if plural:
                     return _substitute_all(text, spans, group[0], group[1])
-                return _mixed(text, spans, group[0], people[0], group[1])
+                return _mixed(thread, text, spans, group[0], people[0], group[1])
         acted_on = _listed_acted_on(text, spans, thread) if plural else None
         if acted_on is not None:
             # "close them" after "any open tickets for CUS-1024?": the tickets the answer
@@ -135,7 +135,7 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
     pieces, resolutions, at = [], [], 0
     for m in spans:
         word = m.group(0).lower()
-        possessive = word in _POSSESSIVE or (word == "her" and _before_noun(text, m))
+        possessive = word in _POSSESSIVE or (word == "her" and _her_is_possessive(text, m, thread))
         pieces += [text[at : m.start()], f"{entity}'s" if possessive else entity]
         resolutions.append(Resolution(m.group(0), entity, kind_name, turn))
         at = m.end()
@@ -192,6 +192,31 @@ def _before_noun(text: str, m: re.Match[str]) -> bool:
         "up",
         "back",
     }
+
+
+# Verbs of giving: the first object is whom the thing goes to ("give her credit").
+_GIVING = re.compile(
+    r"\b(?:give|gave|send|sent|e-?mail|mail|text|offer|issue|grant|owe|pay|show|lend|"
+    r"forward|hand|award|quote)\s+$",
+    re.I,
+)
+# After the noun, a second object ("give her account a credit"): the noun was hers.
+_SECOND_OBJECT = re.compile(r"\s+(?:a|an|the|some|another|\d)", re.I)
+
+
+def _her_is_possessive(text: str, m: re.Match[str], thread: _Thread) -> bool:
+    """True when "her" owns the noun after it ("her account", "send her invoice"), False
+    when it is whom a verb of giving gives to ("give her credit", "send her reset link"):
+    there the noun is hers only when it names a record of hers or another object follows."""
+    if not _before_noun(text, m):
+        return False
+    noun = re.compile(r"\s+([a-z]+)", re.I).match(text, m.end())
+    if noun is None or not _GIVING.search(text[: m.start()]):
+        return True
+    owned = {n.lower() for k in thread.kinds for n in k.nouns}
+    if noun.group(1).lower().rstrip("s") in owned:
+        return True
+    return _SECOND_OBJECT.match(text, noun.end()) is not None
 
 
 def _plural_them(
@@ -273,6 +298,7 @@ def _of_person(
 
 
 def _mixed(
+    thread: _Thread,
     text: str,
     spans: list[re.Match[str]],
     records: Sequence[tuple[str, str]],
@@ -289,8 +315,8 @@ def _mixed(
             put = f"{joined}'s" if word == "their" else joined
             resolutions += [Resolution(m.group(0), e, k, turn) for k, e in records]
         else:
-            possessive = word in _POSSESSIVE or (word == "her" and _before_noun(text, m))
-            put = f"{owner[1]}'s" if possessive else owner[1]
+            her = word == "her" and _her_is_possessive(text, m, thread)
+            put = f"{owner[1]}'s" if word in _POSSESSIVE or her else owner[1]
             resolutions.append(Resolution(m.group(0), owner[1], owner[0], turn))
         pieces += [text[at : m.start()], put]
         at = m.end()

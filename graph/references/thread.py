@@ -14,6 +14,7 @@ from ringmaster.graph.references.entities import (
     EntityKind,
     Lookup,
     RecordFacts,
+    Records,
     _ids,
     strip_ids,
 )
@@ -45,6 +46,8 @@ class _Thread:
     lookup: Lookup | None
     # The team's side effects (`implied.Act`), whose words tell what kind a verb acts on.
     acts: Sequence[Any] = ()
+    # Every record of a kind, for a reply that describes one the thread never named.
+    records: Records | None = None
     by_name: dict[str, EntityKind] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -349,29 +352,6 @@ class _Thread:
             if len(found) >= at_least:
                 break
         return (found, number) if found else None
-
-    def pending_question(self) -> tuple[str, list[tuple[str, str]], int] | None:
-        """The request, options and turn of the question the last turn asked, if it asked one."""
-        if not self.history:
-            return None
-        last = self.history[-1]
-        asked = (last.get("entities") or {}).get("question")
-        if not asked or not asked.get("options"):
-            return None
-        options = [(str(k), str(e)) for k, e in asked["options"]]
-        return str(asked["request"]), options, int(last.get("turn", 0))
-
-    def confirming(self) -> bool:
-        """True when the last turn asked the requester to confirm a guess ("Did you mean
-        INV-1001 …? Reply yes …"), which "yes" answers."""
-        last = self.history[-1] if self.history else {}
-        return bool(((last.get("entities") or {}).get("question") or {}).get("confirm"))
-
-    def declined(self) -> bool:
-        """True when the last turn's question followed a "no" to a confirmation: its record
-        was declined, so "yes" confirms nothing."""
-        last = self.history[-1] if self.history else {}
-        return bool(((last.get("entities") or {}).get("question") or {}).get("declined"))
 
     def pick(self, text: str, options: Sequence[str]) -> list[str]:
         """The options a reply or description picks: "both", "the first one", "the June one"."""

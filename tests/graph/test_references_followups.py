@@ -243,3 +243,22 @@ def test_whos_the_customer_typed_without_an_apostrophe_asks_about_the_ticket() -
     history = [turn(1, "hey can u look at TCK-1010")]
     out = resolve("whos the customer", history, KINDS, lookup)
     assert ids(out) == {"TCK-1010"} and "TCK-1010" in out.text
+
+
+def test_her_after_a_verb_of_giving_is_whom_unless_a_thing_of_hers_follows() -> None:
+    # "give her credit" was read "give CUS-1005's credit": an object pronoun taken for a
+    # possessive because a noun followed it. After give/send/email/issue … "her" is whom the
+    # thing goes to, unless the noun is a thing she has (a record's noun: "send her invoice")
+    # or another object follows it ("give her account a credit").
+    history = [turn(1, "what plan is CUS-1005 on?")]
+    for said, meant in [
+        ("give her credit", "give CUS-1005 credit"),
+        ("issue her credit for the outage", "issue CUS-1005 credit for the outage"),
+        ("send her reset link", "send CUS-1005 reset link"),
+        ("offer her discount", "offer CUS-1005 discount"),
+        ("send her invoice", "send CUS-1005's invoice"),
+        ("give her account a credit", "give CUS-1005's account a credit"),
+        ("check her account", "check CUS-1005's account"),
+        ("email her a reminder", "email CUS-1005 a reminder"),
+    ]:
+        assert resolve(said, history, KINDS, lookup).text == meant, said

@@ -654,6 +654,51 @@ def test_a_bare_yes_or_no_with_nothing_asked_is_answered_and_raises_nothing(
     assert runner.queue.list(status="pending") == [] and refunds(tmp_path, "INV-1001") == []
 
 
+def test_a_question_stays_open_past_a_pleasantry_and_a_stray_yes(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    """After "Which ticket do you mean: …?", "thanks" then "TCK-1003" was a status look-up and
+    the question's review stayed pending: only the last turn's question was read. A stray
+    "yes" now points back to the question, and the pick answers it."""
+    runner, ann = demo
+    thread = runner.submit("status of TCK-1001 and TCK-1003", requester=ann).thread_id
+    [question] = runner.submit("close it", thread_id=thread, requester=ann).pending
+
+    runner.submit("thanks", thread_id=thread, requester=ann)
+    yes = runner.submit("yes", thread_id=thread, requester=ann)
+    done = runner.submit("TCK-1003", thread_id=thread, requester=ann)
+
+    assert yes.answer == (
+        "Nothing I asked is waiting for a yes or no. "
+        "Still waiting on: Which ticket do you mean: TCK-1001 or TCK-1003?"
+    )
+    [subtask] = done.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "close TCK-1003"
+    assert runner.queue.get(question.id).status == "resumed"
+
+
+def test_a_question_without_options_is_answered_by_describing_the_record(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    """ "Which deployment do you mean?" listed no options, and "the web one" was planned as a
+    request of its own while the question stayed pending. Now the reply is read against the
+    demo's deployments: two live web ones are asked about, and "production" picks one."""
+    runner, ann = demo
+    thread = runner.submit("hi", requester=ann).thread_id
+    [first] = runner.submit("roll back that one", thread_id=thread, requester=ann).pending
+
+    again = runner.submit("the web one", thread_id=thread, requester=ann)
+    [second] = again.pending
+    done = runner.submit("production", thread_id=thread, requester=ann)
+
+    asked = second.payload["context"]["subtask"]["description"]
+    assert "Which deployment do you mean: DEP-1025 or DEP-1028?" in asked
+    [subtask] = done.plan["subtasks"]  # type: ignore[index]
+    assert "DEP-1028" in subtask["description"]
+    assert runner.queue.get(first.id).status == "resumed"
+    assert runner.queue.get(second.id).status == "resumed"
+
+
 def test_no_and_another_invoice_runs_on_the_invoice_named(
     demo: tuple[Runner, Requester], tmp_path: Path
 ) -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ringmaster.tools.demo import ensure_demo_db
-from ringmaster.tools.demo.lookup import demo_lookup
+from ringmaster.tools.demo.lookup import demo_lookup, demo_records
 
 
 def test_a_records_owner_and_words_come_from_the_demo_database(tmp_path: Path) -> None:
@@ -70,3 +70,18 @@ def test_an_unpaid_invoice_is_also_outstanding_a_paid_one_is_not(tmp_path: Path)
     unpaid, paid = lookup("INV-1223"), lookup("INV-1176")  # Greta Fischer's June and May
     assert unpaid is not None and {"outstanding", "overdue"} <= set(unpaid.words.split())
     assert paid is not None and "outstanding" not in paid.words.split()
+
+
+def test_every_record_of_a_prefix_is_listed_for_a_reply_that_describes_one(tmp_path: Path) -> None:
+    records = demo_records(ensure_demo_db(tmp_path / "demo.db"))
+    deployments = records("DEP")
+    assert "DEP-1028" in deployments and deployments == sorted(deployments)
+    assert all(d.startswith("DEP-") for d in deployments)
+    assert records("dep") == deployments and records("XYZ") == []
+
+
+def test_a_deployment_a_later_one_replaced_is_finished(tmp_path: Path) -> None:
+    lookup = demo_lookup(ensure_demo_db(tmp_path / "demo.db"))
+    replaced, running = lookup("DEP-1021"), lookup("DEP-1025")  # web staging 3.8.0, 3.8.1
+    assert replaced is not None and running is not None
+    assert replaced.done and not running.done

@@ -28,7 +28,8 @@ class Record:
     owner: str | None  # the customer the record belongs to
     words: str  # what describes it: "the June one", "the SAML one"
     owns: tuple[str, ...]  # for a customer: their tickets, invoices and documents
-    done: bool = False  # finished: a closed ticket, a resolved incident or alert
+    # finished: a closed ticket, a resolved incident or alert, a deployment since replaced
+    done: bool = False
     amount: Decimal | None = None  # what an invoice is for: "the bigger one"
     title: str = ""  # what a person calls it: a ticket's subject, a customer's name
 
@@ -96,6 +97,21 @@ def _words(row: sqlite3.Row, columns: tuple[str, ...]) -> str:
     return " ".join(words).replace("_", " ")
 
 
+def demo_records(db: Path) -> Callable[[str], list[str]]:
+    """The ids of every record of the demo database whose ids start with `prefix` ("DEP"), in
+    order; [] for a prefix it does not know."""
+
+    def records(prefix: str) -> list[str]:
+        if prefix.upper() not in _TABLES:
+            return []
+        table = _TABLES[prefix.upper()][0]
+        with connect(db) as conn:
+            rows = conn.execute(f"SELECT id FROM {table} ORDER BY id").fetchall()  # noqa: S608
+        return [str(r[0]) for r in rows]
+
+    return records
+
+
 def demo_lookup(db: Path) -> Callable[[str], Record | None]:
     """Look up a record of the demo company database at `db` by id; None for an unknown id."""
 
@@ -133,6 +149,15 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
                         (record_id.upper(),),
                     )
                 )
+            # A deployment a later one of its service and environment replaced no longer runs.
+            superseded = (
+                prefix == "DEP"
+                and conn.execute(
+                    "SELECT 1 FROM deployments WHERE service = ? AND environment = ? AND id > ?",
+                    (row["service"], row["environment"], record_id.upper()),
+                ).fetchone()
+                is not None
+            )
         title = " ".join(str(row[c]) for c in _TITLES.get(prefix, ()) if row[c] is not None)
         return Record(
             id=record_id.upper(),
@@ -140,7 +165,7 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
             owner=str(row[owner]) if owner and row[owner] else None,
             words=words,
             owns=owns,
-            done="status" in columns and str(row["status"]) in _DONE,
+            done=("status" in columns and str(row["status"]) in _DONE) or superseded,
             amount=Decimal(row["amount_cents"]) / 100 if amount else None,
         )
 
