@@ -196,7 +196,8 @@ def _answer(
     # "tell the customer …" asked "which customer?": the noun stood for the pick too.
     stands = (
         re.compile(
-            rf"{_STANDS_FOR_PICKED.pattern}|\b(?:the|that|this) (?:{'|'.join(nouns)})\b", re.I
+            rf"{_STANDS_FOR_PICKED.pattern}|\b(?:the|that|this) (?:{'|'.join(nouns)})\b(?!-\d)",
+            re.I,
         )
         if nouns
         else _STANDS_FOR_PICKED

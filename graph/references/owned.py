@@ -48,7 +48,7 @@ def _mine(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
     kind_name, entity, turn = who
     resolutions = []
     for kind in thread.kinds:
-        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + r")(?!-\d)"
         if kind.name == kind_name:
             pattern = rf"\bmy {noun}\b(?!s)"
             if re.search(pattern, text, re.I):
@@ -71,7 +71,7 @@ def _owned(
     if not people or not thread.lookup:
         return text, resolutions
     for kind in [k for k in thread.kinds if not k.person and k.nouns]:
-        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + r")(?!-\d)"
         pattern = (
             rf"(?P<head>(?P<who>{people})'s (?P<words>(?:[\w-]+ ){{0,3}}?){noun}\b(?!s))"
             r"(?:\s+(?:for|from|of|in)\s+(?P<after>[a-z0-9]+))?"

@@ -80,7 +80,8 @@ def plural_count(phrase: str) -> int | None:
 _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b", re.I)
 # "the June one", "the SAML ticket": up to three describing words before "one" or a noun.
-_DESCRIBED = r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:one|{nouns})\b"
+# A noun is never the start of an id ("the status of INV-1191" names no invoice by "inv").
+_DESCRIBED = r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:one|{nouns})\b(?!-\d)"
 _NOT_DESCRIBING = {"same", "other", "that", "this", "new", "first", "second", "last", "only"}
 _QUESTION_MARK = "do you mean: "
 _CORRECTION = re.compile(r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops)\b", re.I)

@@ -153,7 +153,7 @@ def _noun_before(before: str, nouns: set[str]) -> bool:
     said = "|".join(re.escape(n) for n in sorted(nouns))
     definite = (
         rf"\b(?:the|that|this|their|his|her|its|my|our|your|[a-z]+'s)\s+"
-        rf"(?:[\w-]+\s+){{0,2}}?(?:{said})s?\b"
+        rf"(?:[\w-]+\s+){{0,2}}?(?:{said})s?\b(?!-\d)"
     )
     return re.search(definite, clause, re.I) is not None
 

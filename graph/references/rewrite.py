@@ -49,7 +49,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         nouns = [re.escape(n) for n in kind.nouns]
         if not nouns:
             continue
-        noun = "(?:" + "|".join(nouns) + ")s?"
+        noun = "(?:" + "|".join(nouns) + r")(?!-\d)s?"
         strong = rf"\b(?:that|this|the same|same|said|those|these)\s+{noun}\b"
         # Not "the customer CUS-1002" or "the ticket #1005" (an id follows), but "credit the
         # customer $10" is a reference.
@@ -189,7 +189,7 @@ def _addressed(
     for kind in [k for k in thread.kinds if k.person and k.nouns]:
         if any(r.kind == kind.name for r in resolutions):
             continue
-        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + ")"
+        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + r")(?!-\d)"
         match = re.search(_ADDRESSED.replace("{noun}", noun), text, re.I)
         if match is None:
             continue

@@ -155,3 +155,23 @@ def test_a_bare_person_noun_a_message_goes_to_is_the_person_of_the_thread() -> N
     # "customer support" is a team, not the customer.
     out = resolve("tell customer support to call back", history, KINDS, lookup, ACTS)
     assert "CUS-1003" not in out.text
+
+
+def test_a_noun_that_is_an_ids_prefix_is_no_reference_inside_the_id() -> None:
+    # "inv" is shorthand for invoice and also how invoice ids begin: "the status of INV-1191"
+    # read "the status of INV" as "the status-of invoice" and asked which of the invoices in
+    # play was meant, though the request names one (CI: the six-turn session's third turn).
+    history = [turn(1, "which invoices does CUS-1003 have", "INV-1144 INV-1191")]
+    for typed in (
+        "what is the status of INV-1191 now?",
+        "refund the INV-1191 in full",
+        "is my INV-1191 paid",
+        "what about that INV-1144",
+    ):
+        out = resolve(typed, history, KINDS, lookup, ACTS)
+        assert out.question is None, (typed, out.question)
+        assert out.text == typed, (typed, out.text)
+    # The shorthand itself still refers: "the inv" is the invoice in play when only one is.
+    history = [turn(1, "show INV-1191")]
+    out = resolve("resend the inv", history, KINDS, lookup, ACTS)
+    assert out.text == "resend INV-1191"
