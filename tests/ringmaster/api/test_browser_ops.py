@@ -45,7 +45,9 @@ def test_status_and_summary_pages(served: tuple[Api, str]) -> None:
             assert "1 review(s) pending" in page.inner_text("#actions")
             page.fill("input[name=since]", "not-a-length")
             page.click("form.filters button[type=submit]")
-            assert "--since" in page.inner_text("p.error")
+            # The page names its own field, not the CLI's flag.
+            error = page.inner_text("p.error")
+            assert "since 'not-a-length'" in error and "--since" not in error
             assert violations == []
         finally:
             browser.close()
