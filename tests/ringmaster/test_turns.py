@@ -541,6 +541,14 @@ def test_a_note_bound_by_recency_is_asked_while_another_ticket_is_live(
     assert notes(tmp_path, "TCK-1058") == before["TCK-1058"]
 
 
+def _guess_asked(runner: Runner, ann: Requester) -> tuple[str, ReviewItem]:
+    """A thread that named INV-1001, then 'refund INV-101': the confirmation of the guess
+    INV-1001 waits ("Did you mean INV-1001 …?"). The thread and that question."""
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    [question] = runner.submit("refund INV-101", thread_id=thread, requester=ann).pending
+    return thread, question
+
+
 def test_a_mistyped_id_is_confirmed_before_it_is_refunded(
     demo: tuple[Runner, Requester], tmp_path: Path
 ) -> None:
@@ -575,9 +583,7 @@ def test_no_to_a_confirmation_runs_nothing_closes_it_and_asks_which_was_meant(
 ) -> None:
     # "no" left the confirmation pending and was planned as a request of its own.
     runner, ann = demo
-    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
-    asked = runner.submit("refund INV-101", thread_id=thread, requester=ann)
-    [question] = asked.pending
+    thread, question = _guess_asked(runner, ann)
 
     declined = runner.submit("no", thread_id=thread, requester=ann)
 
@@ -613,8 +619,7 @@ def test_a_short_or_polite_yes_confirms_the_guess(
     # "ok" and "yes thanks" were answered as pleasantries ("Noted.", "You're welcome.") and "y"
     # was planned as a request of its own: the confirmation stayed pending, nothing was refunded.
     runner, ann = demo
-    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
-    [question] = runner.submit("refund INV-101", thread_id=thread, requester=ann).pending
+    thread, question = _guess_asked(runner, ann)
 
     done = runner.submit(said, thread_id=thread, requester=ann)
 
@@ -627,8 +632,7 @@ def test_a_short_or_polite_no_declines_the_guess(
     demo: tuple[Runner, Requester], tmp_path: Path, said: str
 ) -> None:
     runner, ann = demo
-    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
-    [question] = runner.submit("refund INV-101", thread_id=thread, requester=ann).pending
+    thread, question = _guess_asked(runner, ann)
 
     declined = runner.submit(said, thread_id=thread, requester=ann)
 
@@ -705,8 +709,7 @@ def test_no_and_another_invoice_runs_on_the_invoice_named(
     # "no, INV-1003" ran "refund INV-101 (INV-1003)", which billing read as INV-101: "no
     # invoice with id INV-101", done; INV-1003 was named and not refunded.
     runner, ann = demo
-    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
-    [question] = runner.submit("refund INV-101", thread_id=thread, requester=ann).pending
+    thread, question = _guess_asked(runner, ann)
 
     done = runner.submit("no, INV-1003", thread_id=thread, requester=ann)
 
@@ -721,8 +724,7 @@ def test_yes_with_another_invoice_named_does_not_run_the_guess(
 ) -> None:
     # "yes, INV-1003" refunded INV-1001, the guess, though the reply named INV-1003.
     runner, ann = demo
-    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
-    runner.submit("refund INV-101", thread_id=thread, requester=ann)
+    thread, _ = _guess_asked(runner, ann)
 
     done = runner.submit("yes, INV-1003", thread_id=thread, requester=ann)
 
