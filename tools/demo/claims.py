@@ -21,9 +21,6 @@ from ringmaster.tools.demo import records as rec
 from ringmaster.tools.demo.db import connect
 from ringmaster.tools.demo.money import from_cents
 
-_CUSTOMER_ID = re.compile(r"\bCUS-\d{3,}\b", re.IGNORECASE)
-_TICKET_ID = re.compile(r"\bTCK-\d{3,}\b", re.IGNORECASE)
-_INVOICE_ID = re.compile(r"\bINV-\d{3,}\b", re.IGNORECASE)
 _ANY_ID = re.compile(r"\b[A-Z]{2,4}-\d{3,}\b", re.IGNORECASE)
 
 # What the words may say a ticket is, by the status they would mean.
@@ -90,7 +87,7 @@ def _customers(conn: sqlite3.Connection, recipients: list[str]) -> list[str]:
     """The customer ids the recipients are; an address no customer has is left out."""
     found = []
     for r in recipients:
-        if _CUSTOMER_ID.fullmatch(r.strip()):
+        if rec.CUSTOMER_ID.fullmatch(r.strip()):
             found.append(r.strip().upper())
             continue
         row = conn.execute(
@@ -125,7 +122,7 @@ def _given_back(conn: sqlite3.Connection, sentence: str, customers: list[str]) -
     recipients bears out: of that amount, on that invoice."""
     if not re.search(_GIVEN_BACK, sentence, flags=re.IGNORECASE):
         return []
-    invoices = [i.upper() for i in _INVOICE_ID.findall(sentence)]
+    invoices = [i.upper() for i in rec.INVOICE_ID.findall(sentence)]
     amounts = _amounts(sentence)
     if not invoices and not amounts:
         return []  # "a refund" with nothing to check it by
@@ -157,7 +154,7 @@ def _given_back(conn: sqlite3.Connection, sentence: str, customers: list[str]) -
 
 def _tickets(conn: sqlite3.Connection, sentence: str, customers: list[str]) -> list[str]:
     found = []
-    for tid in dict.fromkeys(t.upper() for t in _TICKET_ID.findall(sentence)):
+    for tid in dict.fromkeys(t.upper() for t in rec.TICKET_ID.findall(sentence)):
         row = conn.execute("SELECT * FROM tickets WHERE id = ?", (tid,)).fetchone()
         if row is None:
             found.append(f"no ticket {tid} is recorded")
@@ -168,7 +165,7 @@ def _tickets(conn: sqlite3.Connection, sentence: str, customers: list[str]) -> l
 
 def _invoices(conn: sqlite3.Connection, sentence: str, customers: list[str]) -> list[str]:
     found = []
-    for iid in dict.fromkeys(i.upper() for i in _INVOICE_ID.findall(sentence)):
+    for iid in dict.fromkeys(i.upper() for i in rec.INVOICE_ID.findall(sentence)):
         row = conn.execute(
             "SELECT id, customer_id, status FROM invoices WHERE id = ?", (iid,)
         ).fetchone()

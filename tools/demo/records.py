@@ -15,6 +15,11 @@ TICKET_STATUSES = ("open", "pending", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 INVOICE_STATUSES = ("paid", "unpaid", "refunded")
 DOCUMENT_KINDS = ("kb", "policy", "terms", "contract")
+# How the demo's ids are written in text (the skills read requests with them, the email rule
+# reads an email's words with them).
+CUSTOMER_ID = re.compile(r"\bCUS-\d{3,}\b", re.IGNORECASE)
+TICKET_ID = re.compile(r"\bTCK-\d{3,}\b", re.IGNORECASE)
+INVOICE_ID = re.compile(r"\bINV-\d{3,}\b", re.IGNORECASE)
 
 
 def choice(value: Any, allowed: tuple[str, ...], field: str) -> str:

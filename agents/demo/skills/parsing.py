@@ -8,11 +8,11 @@ from typing import Any
 
 from ringmaster.tools import redaction
 from ringmaster.tools.base import ToolBox
+from ringmaster.tools.demo.records import CUSTOMER_ID as CUSTOMER_ID
+from ringmaster.tools.demo.records import INVOICE_ID as INVOICE_ID
+from ringmaster.tools.demo.records import TICKET_ID as TICKET_ID
 from ringmaster.tools.errors import ToolError
 
-CUSTOMER_ID = re.compile(r"\bCUS-\d{3,}\b", re.IGNORECASE)
-TICKET_ID = re.compile(r"\bTCK-\d{3,}\b", re.IGNORECASE)
-INVOICE_ID = re.compile(r"\bINV-\d{3,}\b", re.IGNORECASE)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 VERSION = re.compile(r"\b\d+\.\d+\.\d+(?:-[\w.]+)?\b")
 SERVICE_WORDS = {
