@@ -135,7 +135,12 @@ def _replied(
     """The turn of a message that asks nothing: a plan of one subtask for no agent, which
     the supervisor answers itself (`plan.reply`: route_ready sends it to synthesize, which
     records it done with the reply)."""
-    why = "a pleasantry that asks for nothing: answered by the supervisor, nothing raised"
+    what = (
+        "a yes or no with no question waiting"
+        if reply.startswith(NOTHING_ASKED)
+        else "a pleasantry that asks for nothing"
+    )
+    why = f"{what}: answered by the supervisor, nothing raised"
     subtask = Subtask(id="t1", description=request, agent=None, confidence=1.0, rationale=why)
     plan = {**Plan(planner="supervisor", subtasks=[subtask]).model_dump(), "reply": reply}
     emit("plan", "planner:supervisor", planner="supervisor", subtasks=plan["subtasks"], reply=reply)

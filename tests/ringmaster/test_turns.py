@@ -655,6 +655,9 @@ def test_a_bare_yes_or_no_with_nothing_asked_is_answered_and_raises_nothing(
         out = runner.submit(said, thread_id=where, requester=ann)
         assert (out.status, out.pending) == ("completed", []), out
         assert out.answer == "Nothing I asked is waiting for a yes or no."
+        # The plan says why, as it happened: not "a pleasantry".
+        [subtask] = out.plan["subtasks"]  # type: ignore[index]
+        assert subtask["rationale"].startswith("a yes or no with no question waiting"), subtask
     assert runner.queue.list(status="pending") == [] and refunds(tmp_path, "INV-1001") == []
 
 
