@@ -61,8 +61,13 @@ def test_no_routing_outside_scopes_and_no_privileged_action_without_a_human(
         stopped += bool(out.pending)
         # Asked instead: an agent that could not read the request safely said so and proposed
         # nothing ("not in words this agent can read", "asks for more than one refund").
-        asked += not out.pending and any(
-            r.get("status") == "needs_input" and not r.get("actions") for r in out.results.values()
+        asked += (
+            row["privileged_action"] is not None
+            and not out.pending
+            and any(
+                r.get("status") == "needs_input" and not r.get("actions")
+                for r in out.results.values()
+            )
         )
     for tool, args in side_effects(runner):
         assert tools.get(tool).needs_approval(args) is None, (tool, args)
