@@ -143,3 +143,14 @@ def test_an_email_about_a_ticket_says_what_was_and_was_not_done(cli_in_process: 
     assert "closed TCK-1001" not in answer
     assert "nothing was sent" in answer or out["pending"], answer
     assert outbox(cli) == []
+
+
+def test_a_records_id_is_never_quoted_as_an_amount_of_money(cli_in_process: Cli) -> None:
+    # "INV-1007 was refunded" gave the reviewer "states an amount of money or a payment
+    # (1007)": the id's digits were read as money.
+    cli = cli_in_process
+    out = cli.json("run", "send CUS-1003 an email saying INV-1007 was refunded")
+    assert outbox(cli) == [] and out["status"] == "waiting", out["results"]
+    (item,) = out["pending"]
+    reason = cli.json("review", "show", item["id"])["summary"]
+    assert "no record handed over supports" in reason and "(1007" not in reason, reason

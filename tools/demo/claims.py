@@ -21,8 +21,6 @@ from ringmaster.tools.demo import records as rec
 from ringmaster.tools.demo.db import connect
 from ringmaster.tools.demo.money import from_cents
 
-_ANY_ID = re.compile(r"\b[A-Z]{2,4}-\d{3,}\b", re.IGNORECASE)
-
 # What the words may say a ticket is, by the status they would mean.
 _SAYS_STATUS = {
     "open": r"\b(?:open|opened|re-?opened)\b",
@@ -109,7 +107,7 @@ def _short(text: str, limit: int = 100) -> str:
 
 def _amounts(sentence: str) -> list[Decimal]:
     found = []
-    for m in _AMOUNT.finditer(_ANY_ID.sub(" ", sentence)):
+    for m in _AMOUNT.finditer(rec.ANY_ID.sub(" ", sentence)):
         try:
             found.append(Decimal(next(g for g in m.groups() if g).replace(",", "")))
         except InvalidOperation:

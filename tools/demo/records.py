@@ -20,6 +20,8 @@ DOCUMENT_KINDS = ("kb", "policy", "terms", "contract")
 CUSTOMER_ID = re.compile(r"\bCUS-\d{3,}\b", re.IGNORECASE)
 TICKET_ID = re.compile(r"\bTCK-\d{3,}\b", re.IGNORECASE)
 INVOICE_ID = re.compile(r"\bINV-\d{3,}\b", re.IGNORECASE)
+# Any record's id: its digits are no amount of money.
+ANY_ID = re.compile(r"\b[A-Z]{2,4}-\d{3,}\b", re.IGNORECASE)
 
 
 def choice(value: Any, allowed: tuple[str, ...], field: str) -> str:

@@ -10,6 +10,7 @@ from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.runtime import AgentOutput, AgentTask, Handoff
 from ringmaster.tools.base import ToolBox
+from ringmaster.tools.demo.records import ANY_ID
 from ringmaster.tools.errors import ToolError
 from ringmaster.tools.redaction import REDACTED
 
@@ -176,7 +177,8 @@ def _unsupported(message: str, handed: list[str], facts: list[str]) -> list[str]
     if REDACTED in message:  # the request carried a secret, taken out at intake
         doubts.append(f"the email would tell the customer '{REDACTED}' where the request had a "
                       "secret, which was taken out")  # fmt: skip
-    amounts = re.findall(r"\d+(?:[.,]\d+)?", message)
+    # A record's id names it; its digits are no amount ("INV-1007 was refunded" states none).
+    amounts = re.findall(r"\d+(?:[.,]\d+)?", ANY_ID.sub(" ", message))
     if p.has(message, _MONEY):
         missing = [a for a in amounts if not _amount_in(a, known)]
         if missing or not p.has(known, r"\bUSD\b|\brefund|\bcredit"):
