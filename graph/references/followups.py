@@ -38,7 +38,7 @@ from ringmaster.graph.references.patterns import (
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import Swap, swap
 from ringmaster.graph.references.thread import _Thread
-from ringmaster.graph.yes_no import STARTS_NO, STARTS_YES
+from ringmaster.graph.yes_no import NO, STARTS_NO, STARTS_YES, alternation
 
 # A reply that picks none of the options offered: "neither, I meant TCK-1005".
 _NONE = re.compile(
@@ -48,7 +48,8 @@ _NONE = re.compile(
 )
 # A reply that confirms the guess a question named: "yes", "y", "yes please", "yep, that one".
 _YES = STARTS_YES
-_NO = re.compile(r"\b(?:no|not|nope|wrong)\b", re.I)
+# A no anywhere in a short reply ("yeah nah", "yes, not that one") makes it no yes.
+_NO = re.compile(rf"\b(?:{alternation((*NO, 'not'))})\b", re.I)
 # A reply that declines the guess and names nothing: "no", "n", "nope", "no thanks", "neither".
 _DECLINE = STARTS_NO
 # What, in the request a question was about, stands for the records the reply picks.

@@ -676,9 +676,11 @@ def test_a_question_stays_open_past_a_pleasantry_and_a_stray_yes(
     done = runner.submit("TCK-1003", thread_id=thread, requester=ann)
 
     assert yes.answer == (
-        "Nothing I asked is waiting for a yes or no. "
-        "Still waiting on: Which ticket do you mean: TCK-1001 or TCK-1003?"
+        "That question wants a pick, not a yes or no: "
+        "Which ticket do you mean: TCK-1001 or TCK-1003?"
     )
+    [asked_again] = yes.plan["subtasks"]  # type: ignore[index]
+    assert asked_again["rationale"].startswith("a yes or no to a question that wants a pick")
     [subtask] = done.plan["subtasks"]  # type: ignore[index]
     assert subtask["description"] == "close TCK-1003"
     assert runner.queue.get(question.id).status == "resumed"
@@ -734,3 +736,30 @@ def test_yes_with_another_invoice_named_does_not_run_the_guess(
     assert refunds(tmp_path, "INV-1001") == [] and refunds(tmp_path, "INV-1003") == [(2900,)]
     [subtask] = done.plan["subtasks"]  # type: ignore[index]
     assert subtask["description"] == "refund INV-1003"
+
+
+def test_a_no_anywhere_in_a_short_reply_declines_the_guess(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    # "yeah nah" counted as a yes ("nah" was in the one yes/no list but not in the check for a
+    # no inside a yes) and refunded INV-1001, the guess.
+    runner, ann = demo
+    thread, question = _guess_asked(runner, ann)
+
+    runner.submit("yeah nah", thread_id=thread, requester=ann)
+
+    assert refunds(tmp_path, "INV-1001") == []
+
+
+def test_a_pleasantry_after_a_guessed_look_up_does_not_repeat_the_guess(
+    demo: tuple[Runner, Requester],
+) -> None:
+    # "thanks" after "how much was INV-101 for?" was answered "(INV-101 read as INV-1001)
+    # You're welcome.": the last turn's reading, said again for a turn that read nothing.
+    runner, ann = demo
+    thread = runner.submit("what's the status of INV-1001?", requester=ann).thread_id
+    runner.submit("how much was INV-101 for?", thread_id=thread, requester=ann)
+
+    thanks = runner.submit("thanks", thread_id=thread, requester=ann)
+
+    assert "read as" not in (thanks.answer or ""), thanks.answer
