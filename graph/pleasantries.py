@@ -13,6 +13,8 @@ import re
 from ringmaster.graph.yes_no import NO, YES, alternation
 
 NOTHING_ASKED = "Nothing I asked is waiting for a yes or no."
+# A yes or no while a question that wants a pick is open ("Which ticket do you mean: …?").
+WANTS_A_PICK = "That question wants a pick, not a yes or no:"
 # Each kind: its phrases, and the reply. The first kind a message holds gives the reply.
 _DECLINING = ("no thanks", "no thank you", "never mind", "nevermind")
 _KINDS: list[tuple[str, tuple[str, ...]]] = [

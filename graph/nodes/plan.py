@@ -16,7 +16,7 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.planner.base import Plan, Subtask, human_plan
-from ringmaster.graph.pleasantries import NOTHING_ASKED, pleasantry_reply
+from ringmaster.graph.pleasantries import NOTHING_ASKED, WANTS_A_PICK, pleasantry_reply
 from ringmaster.graph.references import (
     Act,
     EntityKind,
@@ -138,6 +138,8 @@ def _replied(
     what = (
         "a yes or no with no question waiting"
         if reply.startswith(NOTHING_ASKED)
+        else "a yes or no to a question that wants a pick, asked again"
+        if reply.startswith(WANTS_A_PICK)
         else "a pleasantry that asks for nothing"
     )
     why = f"{what}: answered by the supervisor, nothing raised"
@@ -182,7 +184,7 @@ def make_plan(deps: GraphDeps) -> Any:
             waiting = still_waiting(state.get("history") or [])
             if reply == NOTHING_ASKED and waiting:
                 # "yes" to "Which ticket do you mean: …?": the question is still open.
-                reply = f"{reply} Still waiting on: {waiting}"
+                reply = f"{WANTS_A_PICK} {waiting}"
             return _replied(state, request, requester, reply, new_messages)
         allowed = allowed_agents(deps, requester)
         if resolved.changed:
