@@ -30,6 +30,7 @@ from ringmaster.graph.references.patterns import (
     _SET_TO,
     _SMALLER,
     _describing_words,
+    nouns_pattern,
 )
 from ringmaster.graph.references.thread import _best_fits, _Thread
 
@@ -56,8 +57,7 @@ def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
     # Only a kind's first noun (and a person's every noun) is mended to: "contact" is a word
     # of its own, not a slip for "contract".
     primary = [n.lower() for k in kinds for n in (k.nouns if k.person else k.nouns[:1])]
-    every_noun = "|".join(re.escape(n) for n in nouns)
-    text = re.sub(rf"\b(there|thier)(?=\s+(?:{every_noun})s?\b(?!-\d))", "their", text, flags=re.I)
+    text = re.sub(rf"\b(there|thier)(?=\s+{nouns_pattern(nouns)}s?\b)", "their", text, flags=re.I)
     text = re.sub(r"\bthier\b", "their", text, flags=re.I)
 
     def noun(m: re.Match[str]) -> str:
@@ -97,7 +97,7 @@ def _owner_phrases(text: str, thread: _Thread) -> tuple[str, list[Resolution]] |
     if _ASKS_WHO.search(text):
         return text, resolutions  # "who is the customer on TCK-1002?" asks for the owner
     for kind in [k for k in thread.kinds if k.person]:
-        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + r")(?!-\d)"
+        noun = nouns_pattern(kind.nouns)
         ids = "|".join(k.pattern.pattern for k in thread.kinds if not k.person)
         if not ids:
             continue

@@ -34,6 +34,7 @@ from ringmaster.graph.references.patterns import (
     _REPEAT_MAX_WORDS,
     _describing_words,
     _own_words,
+    nouns_pattern,
 )
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import Swap, swap
@@ -193,11 +194,11 @@ def _answer(
     """The open question's request, run with the records the reply `chosen`."""
     asked, options, turn, at = pending
     kinds = {k for k, _ in options}
-    nouns = [re.escape(n) for k in thread.kinds if k.name in kinds for n in k.nouns]
+    nouns = [n for k in thread.kinds if k.name in kinds for n in k.nouns]
     # "tell the customer …" asked "which customer?": the noun stood for the pick too.
     stands = (
         re.compile(
-            rf"{_STANDS_FOR_PICKED.pattern}|\b(?:the|that|this) (?:{'|'.join(nouns)})\b(?!-\d)",
+            rf"{_STANDS_FOR_PICKED.pattern}|\b(?:the|that|this) {nouns_pattern(nouns)}\b",
             re.I,
         )
         if nouns

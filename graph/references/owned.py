@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 
 from ringmaster.graph.references.entities import EntityKind, RecordFacts, Resolution, _question
-from ringmaster.graph.references.patterns import _NEWEST, _OLDEST
+from ringmaster.graph.references.patterns import _NEWEST, _OLDEST, nouns_pattern
 from ringmaster.graph.references.thread import _Thread
 
 # How a customer says who they are: "I'm Maria Lopez (CUS-1001)", "it's Priya from Nakamura
@@ -48,7 +48,7 @@ def _mine(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
     kind_name, entity, turn = who
     resolutions = []
     for kind in thread.kinds:
-        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + r")(?!-\d)"
+        noun = nouns_pattern(kind.nouns)
         if kind.name == kind_name:
             pattern = rf"\bmy {noun}\b(?!s)"
             if re.search(pattern, text, re.I):
@@ -71,7 +71,7 @@ def _owned(
     if not people or not thread.lookup:
         return text, resolutions
     for kind in [k for k in thread.kinds if not k.person and k.nouns]:
-        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + r")(?!-\d)"
+        noun = nouns_pattern(kind.nouns)
         pattern = (
             rf"(?P<head>(?P<who>{people})'s (?P<words>(?:[\w-]+ ){{0,3}}?){noun}\b(?!s))"
             r"(?:\s+(?:for|from|of|in)\s+(?P<after>[a-z0-9]+))?"

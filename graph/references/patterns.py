@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 
@@ -81,7 +82,16 @@ _ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latt
 _ORDINAL = re.compile(r"\bthe (first|second|third|fourth|last|latter)( one)?\b", re.I)
 # "the June one", "the SAML ticket": up to three describing words before "one" or a noun.
 # A noun is never the start of an id ("the status of INV-1191" names no invoice by "inv").
-_DESCRIBED = r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:one|{nouns})\b(?!-\d)"
+_NOT_AN_ID = r"(?!-\d)"
+_DESCRIBED = r"\bthe ((?:[\w-]+ ){0,2}[\w-]+) (?:one|{nouns})\b" + _NOT_AN_ID
+
+
+def nouns_pattern(nouns: Iterable[str]) -> str:
+    """A regex group for any of a kind's `nouns` that never matches the start of an id ("inv"
+    in "INV-1191")."""
+    return "(?:" + "|".join(re.escape(n) for n in nouns) + ")" + _NOT_AN_ID
+
+
 _NOT_DESCRIBING = {"same", "other", "that", "this", "new", "first", "second", "last", "only"}
 _QUESTION_MARK = "do you mean: "
 _CORRECTION = re.compile(r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops)\b", re.I)

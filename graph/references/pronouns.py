@@ -20,6 +20,7 @@ from ringmaster.graph.references.patterns import (
     _PLURAL_PRONOUNS,
     _POSSESSIVE,
     _PRONOUN_PERSON,
+    nouns_pattern,
 )
 from ringmaster.graph.references.thread import _Thread
 
@@ -150,10 +151,9 @@ def _noun_before(before: str, nouns: set[str]) -> bool:
     move") with no sentence break between them."""
     clause = re.split(r"[.!?;]\s", before)[-1]
     # A record already there ("the ticket", "their seats ticket"), not a new one ("an incident").
-    said = "|".join(re.escape(n) for n in sorted(nouns))
     definite = (
         rf"\b(?:the|that|this|their|his|her|its|my|our|your|[a-z]+'s)\s+"
-        rf"(?:[\w-]+\s+){{0,2}}?(?:{said})s?\b(?!-\d)"
+        rf"(?:[\w-]+\s+){{0,2}}?{nouns_pattern(sorted(nouns))}s?\b"
     )
     return re.search(definite, clause, re.I) is not None
 

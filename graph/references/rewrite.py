@@ -19,7 +19,13 @@ from ringmaster.graph.references.descriptions import (
 )
 from ringmaster.graph.references.entities import Resolution, Resolved, _question
 from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
-from ringmaster.graph.references.patterns import _ASKS_WHO, _PLURAL, _TWO, plural_count
+from ringmaster.graph.references.patterns import (
+    _ASKS_WHO,
+    _PLURAL,
+    _TWO,
+    nouns_pattern,
+    plural_count,
+)
 from ringmaster.graph.references.people import _people
 from ringmaster.graph.references.pronouns import _pronoun, both_records
 from ringmaster.graph.references.thread import _Thread
@@ -46,10 +52,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     if asked is not None:  # "give greta a credit" after two Gretas
         return Resolved(request, resolutions, asked)
     for kind in thread.kinds:
-        nouns = [re.escape(n) for n in kind.nouns]
-        if not nouns:
+        if not kind.nouns:
             continue
-        noun = "(?:" + "|".join(nouns) + r")(?!-\d)s?"
+        noun = nouns_pattern(kind.nouns) + "s?"
         strong = rf"\b(?:that|this|the same|same|said|those|these)\s+{noun}\b"
         # Not "the customer CUS-1002" or "the ticket #1005" (an id follows), but "credit the
         # customer $10" is a reference.
@@ -189,7 +194,7 @@ def _addressed(
     for kind in [k for k in thread.kinds if k.person and k.nouns]:
         if any(r.kind == kind.name for r in resolutions):
             continue
-        noun = "(?:" + "|".join(re.escape(n) for n in kind.nouns) + r")(?!-\d)"
+        noun = nouns_pattern(kind.nouns)
         match = re.search(_ADDRESSED.replace("{noun}", noun), text, re.I)
         if match is None:
             continue
