@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from ringmaster.audit import AuditEvent
-from ringmaster.cli_options import shorten
+from ringmaster.cli_options import check_file_to_write, shorten
 from ringmaster.cli_output import JsonOpt, err, out, print_json
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
@@ -129,9 +129,7 @@ def export(
     if file.exists():
         err.print(f"error: {str(file)!r} exists; choose a new file", markup=False)
         raise typer.Exit(2)
-    if not file.parent.is_dir():
-        err.print(f"error: no folder {str(file.parent)!r} to write {file.name!r} in", markup=False)
-        raise typer.Exit(2)
+    check_file_to_write(file)
     with Runner(Settings(), recover_on_start=False) as runner:
         count = runner.audit.export(file)
     result: dict[str, Any] = {"file": str(file), "events": count}

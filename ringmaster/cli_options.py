@@ -11,6 +11,7 @@ import getpass
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Annotated, Any, TextIO
 
 import typer
@@ -57,3 +58,15 @@ def user_errors() -> tuple[type[Exception], ...]:
     from ringmaster.tools.errors import ToolError
 
     return (RingmasterError, AgentError, GraphError, ToolError)
+
+
+def check_file_to_write(path: Path, option: str = "") -> None:
+    """ConfigError unless `path` names a file in a folder that exists (`option`, e.g.
+    "--output", starts the message when the path came from one)."""
+    from ringmaster.errors import ConfigError
+
+    lead = f"{option}: " if option else ""
+    if path.is_dir():
+        raise ConfigError(f"{lead}{str(path)!r} is a folder; name a file in it")
+    if not path.parent.is_dir():
+        raise ConfigError(f"{lead}no folder {str(path.parent)!r} to write {path.name!r} in")

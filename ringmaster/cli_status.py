@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from ringmaster.agent_status import AgentStatus, agent_statuses
 from ringmaster.agents.spec import Team
 from ringmaster.checkin import checkin as run_checkin
+from ringmaster.cli_options import check_file_to_write
 from ringmaster.cli_output import JsonOpt, out, print_json
 from ringmaster.clock import utcnow
 from ringmaster.errors import ConfigError
@@ -121,14 +122,6 @@ def status(
 FORMATS = ("md", "html", "json")
 
 
-def _check_output(path: Path) -> None:
-    """ConfigError unless --output names a file in a folder that exists."""
-    if path.is_dir():
-        raise ConfigError(f"--output: {str(path)!r} is a folder; name a file in it")
-    if not path.parent.is_dir():
-        raise ConfigError(f"--output: no folder {str(path.parent)!r} to write {path.name!r} in")
-
-
 def summary(
     since: Annotated[str, typer.Option(help="The period: 24h, 90m, 7d …")] = "24h",
     format: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
@@ -142,7 +135,7 @@ def summary(
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
     span = parse_since(since)
     if output is not None:
-        _check_output(output)  # before anything is built or --send queues it
+        check_file_to_write(output, "--output")  # before anything is built or --send queues it
     with stores() as (settings, engine, team):
         now = utcnow()
         s = build_summary(engine, now - span, now, _statuses(settings, engine, team))
