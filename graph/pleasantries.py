@@ -81,7 +81,7 @@ def pleasantry_reply(text: str) -> str | None:
     return None  # only filler words ("so", "then"): not a pleasantry either
 
 
-def asks_nothing(text: str) -> bool:
+def only_pleasantry(text: str) -> bool:
     """True when `text` is only a pleasantry that leaves a question asked earlier open
     ("thanks", a stray "yes"); one that declines ("no thanks", "never mind") ends it."""
     if pleasantry_reply(text) is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ringmaster.graph.pleasantries import asks_nothing
+from ringmaster.graph.pleasantries import only_pleasantry
 
 
 def open_question(history: Sequence[Mapping[str, Any]]) -> tuple[Mapping[str, Any], int] | None:
@@ -20,7 +20,7 @@ def open_question(history: Sequence[Mapping[str, Any]]) -> tuple[Mapping[str, An
         asked = (turn.get("entities") or {}).get("question")
         if asked:
             return asked, at
-        if not asks_nothing(str(turn.get("request") or "")):
+        if not only_pleasantry(str(turn.get("request") or "")):
             return None
     return None
 
@@ -38,7 +38,7 @@ def pending_question(
     return str(asked["request"]), options, int(history[at].get("turn", 0)), at
 
 
-def confirming(history: Sequence[Mapping[str, Any]]) -> bool:
+def awaiting_confirmation(history: Sequence[Mapping[str, Any]]) -> bool:
     """True when the open question asks the requester to confirm a guess ("Did you mean
     INV-1001 …? Reply yes …"), which "yes" answers."""
     found = open_question(history)

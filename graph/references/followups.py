@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 
 from ringmaster.graph.references.asked import (
-    confirming,
+    awaiting_confirmation,
     declined,
     pending_question,
     unnamed_question,
@@ -71,7 +71,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
     if not chosen and explicit and (bare or _CORRECTION.search(request) or _NONE.search(request)):
         # "sorry, I meant TCK-1003", "TCK-1003": a record that was not among the options.
         chosen = [e for k, e in explicit if k in kinds]
-    if confirming(thread.history):
+    if awaiting_confirmation(thread.history):
         # Only a reply is an answer to "Did you mean INV-1001 …?": "yes", "yes, INV-1001", "no,
         # INV-1010", "INV-1010"; a new request that names the record ("how much was INV-1001
         # for?") is no confirmation of the action asked about.
