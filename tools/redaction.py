@@ -142,9 +142,9 @@ def redact(text: str) -> str:
     return redact_secrets(text)[0]
 
 
-def said_redacted(kinds: list[str]) -> str:
-    """The sentence an answer adds when secrets were taken out: of what kinds, and that no
-    action wrote or sent them."""
+def said_redacted(kinds: list[str], where: str = "the request") -> str:
+    """The sentence an answer adds when secrets were taken out: of what kinds, from `where`
+    ("the request", "an action's arguments"), and that no action wrote or sent them."""
     what = " and ".join([", ".join(kinds[:-1]), kinds[-1]] if len(kinds) > 1 else kinds)
     verb = "were" if len(kinds) > 1 else "was"
-    return f"The {what} in the request {verb} redacted before anything was written or sent."
+    return f"The {what} in {where} {verb} redacted before anything was written or sent."

@@ -89,13 +89,23 @@ def scrub_secrets(candidate: dict[str, Any], description: str) -> None:
     answer's summary of what ran says it again: synthesize.py). The output's own text is the
     validation node's to check (forbidden_patterns), so an agent that writes a secret into it
     is retried with that feedback rather than passed."""
-    kinds = list(redact_secrets(description)[1])
+    in_request = list(redact_secrets(description)[1])
+    kinds = list(in_request)
     candidate["proposed_actions"] = _scrubbed(candidate.get("proposed_actions") or [], kinds)
     output = candidate.get("output")
     if isinstance(output, dict) and kinds:
+        # Said of where it was: the agent may have put a secret the request never held.
+        where = "the request" if in_request else "an action's arguments"
+        if in_request and len(kinds) > len(in_request):
+            where = "the request and an action's arguments"
         summary = str(output.get("summary") or "").strip()
-        said = said_redacted(kinds)
-        output = {**output, "redacted": kinds, "summary": f"{summary} {said}".strip()}
+        said = said_redacted(kinds, where)
+        output = {
+            **output,
+            "redacted": kinds,
+            "redacted_from": where,
+            "summary": f"{summary} {said}".strip(),
+        }
         candidate["output"] = output
 
 

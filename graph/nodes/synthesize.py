@@ -219,7 +219,10 @@ def outcome_summary(
         action_outcome(a, proposed[i] if i < len(proposed) else None) for i, a in enumerate(actions)
     ]
     redacted = output.get("redacted")  # graph/nodes/agent.py: scrub_secrets
-    said = f" {said_redacted([str(k) for k in redacted])}" if isinstance(redacted, list) else ""
+    where = str(output.get("redacted_from") or "the request")
+    said = (
+        f" {said_redacted([str(k) for k in redacted], where)}" if isinstance(redacted, list) else ""
+    )
     return "; ".join(lines) + "." + said
 
 
