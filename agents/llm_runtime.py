@@ -8,8 +8,10 @@ so scopes are checked in code whatever the model asks for:
 - a side-effecting tool never runs here: calling it *proposes* the call (its `ToolMessage`
   carries the proposal as artifact), and the graph's act node runs it later, once, with an
   idempotency key. Where the tool's approval rule asks for a person, the call is gated by
-  `HumanInTheLoopMiddleware` first (`when=` the rule): the run stops with the middleware's
-  interrupt, and the reviewer can approve, edit, reject or answer it before it is proposed;
+  `HumanInTheLoopMiddleware` first: the run stops with the middleware's interrupt, and the
+  reviewer can approve, edit, reject or answer it before it is proposed. The rule runs once
+  per call, when the model makes it, and the gate, the reviewer's description and the
+  proposal ("a person approved it") read that one verdict (agents/approval_gate.py);
 - a tool with `answer_direct` ends the agent with its structured result as the answer
   (`return_direct`), saving the model call that would only restate it.
 
@@ -49,6 +51,7 @@ from langgraph.errors import GraphBubbleUp
 from langgraph.prebuilt import ToolRuntime
 from pydantic import BaseModel, create_model
 
+from ringmaster.agents.approval_gate import approvals_middleware, gate, gate_reason, verdicts_of
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.agents.spec import DEFAULT_OUTPUT_SCHEMA, AgentSpec
 from ringmaster.prompts.loader import render
@@ -92,6 +95,8 @@ class AgentContext:
     # Model answers already received by the plain loop, given back in turn instead of calling
     # the model again when the loop hands over to the compiled agent (see `LLMRuntime`).
     replay: list[AIMessage] = field(default_factory=list)
+    # The approval rule's verdicts on those answers' calls (agents/approval_gate.py).
+    verdicts: dict[str, str | None] = field(default_factory=dict)
 
 
 def offered_tools(box: ToolBox, names: Sequence[str]) -> list[str]:
@@ -103,21 +108,23 @@ def offered_tools(box: ToolBox, names: Sequence[str]) -> list[str]:
     return out
 
 
-def use_tool(box: ToolBox, tool: Tool, args: dict[str, Any]) -> tuple[str, Any]:
+def use_tool(
+    box: ToolBox, tool: Tool, args: dict[str, Any], approved: bool = False
+) -> tuple[str, Any]:
     """One tool call through the subtask's tool box: (content, artifact) of its ToolMessage.
 
-    A side-effecting tool is proposed, not run; a read-only one runs now. A `ToolError` is
+    A side-effecting tool is proposed, not run; `approved`: a person approved the call (or
+    their edit of it) at the agent's approval gate. A read-only one runs now. A `ToolError` is
     `ToolException` ("error: ..."): the call failed, and its round does not count against
     `tool_rounds`.
     """
     try:
         if tool.side_effect:
             action = box.propose(tool.name, description=tool.description, **args)
-            gated = tool.needs_approval(args) is not None
-            artifact = {PROPOSAL: True, **action.to_dict(), "approved": gated}
+            artifact = {PROPOSAL: True, **action.to_dict(), "approved": approved}
             return (
                 f"proposed {tool.name} {_dumps(args)}: it runs after checks"
-                + (" (a person approved it)" if gated else ""),
+                + (" (a person approved it)" if approved else ""),
                 artifact,
             )
         result = box.call(tool.name, **args)
@@ -138,7 +145,11 @@ def langchain_tools(registry: ToolRegistry, names: Sequence[str]) -> list[BaseTo
         def run(runtime: ToolRuntime[AgentContext], _tool: Tool = tool, **args: Any) -> Any:
             if not isinstance(runtime.context, AgentContext):
                 raise RuntimeError("an LLM agent runs with its AgentContext: use LLMRuntime.run")
-            return use_tool(runtime.context.box, _tool, args)
+            # A gated call runs only once a person approved or edited it (a rejection or an
+            # answer stands in for its result).
+            call = {"id": runtime.tool_call_id, "args": args}
+            gated = _tool.side_effect and gate_reason(runtime.state, call, _tool) is not None
+            return use_tool(runtime.context.box, _tool, args, approved=gated)
 
         out.append(
             StructuredTool.from_function(
@@ -154,23 +165,14 @@ def langchain_tools(registry: ToolRegistry, names: Sequence[str]) -> list[BaseTo
     return out
 
 
-def _needs_approval(tool: Tool) -> Callable[[Any], bool]:
-    """The middleware's `when`: the tool's own approval rule on the call's arguments."""
-
-    def when(request: Any) -> bool:
-        return tool.needs_approval(request.tool_call.get("args") or {}) is not None
-
-    return when
-
-
 def _approval_description(tool: Tool) -> Any:
-    """The middleware's `description` for a call: why it needs a person (the tool's approval
-    rule on the call's arguments) and for which subtask (from the run's `AgentContext`),
+    """The middleware's `description` for a call: why it needs a person (the approval rule's
+    kept verdict: `gate_reason`) and for which subtask (from the run's `AgentContext`),
     instead of LangChain's fixed text. It is what Agent Inbox shows, and the queue's blocker."""
 
     def describe(tool_call: Any, state: Any, runtime: Any) -> str:
         args = tool_call.get("args") or {}
-        why = tool.needs_approval(args) or "its approval rule asks for a person"
+        why = gate_reason(state, tool_call, tool) or "its approval rule asks for a person"
         lines = [
             f"{tool.name} needs approval: {why}.",
             f"It would: {tool.description}, with {_dumps(args)}.",
@@ -195,7 +197,7 @@ def _approval_middleware(registry: ToolRegistry, names: Sequence[str]) -> Any | 
         gated[name] = InterruptOnConfig(
             allowed_decisions=["approve", "edit", "reject", "respond"],
             description=_approval_description(tool),
-            when=_needs_approval(tool),
+            when=gate(tool),
         )
     return HumanInTheLoopMiddleware(interrupt_on=gated) if gated else None
 
@@ -404,7 +406,9 @@ class LLMRuntime:
             _call_limit_middleware(self.spec.max_model_calls),
         ]
         if (approval := _approval_middleware(registry, names)) is not None:
-            middleware.append(approval)
+            # After it in the list, so its verdicts are kept before the gate reads them.
+            tools_by_name = {n: registry.get(n) for n in names}
+            middleware += [approval, approvals_middleware(tools_by_name)]
         if self.fallbacks:
             middleware.append(ModelFallbackMiddleware(*self.fallbacks))
         tools = langchain_tools(registry, names)
@@ -496,13 +500,14 @@ class LLMRuntime:
         tools: ToolBox,
         messages: list[Any],
         replay: Sequence[Any] = (),
+        verdicts: dict[str, str | None] | None = None,
     ) -> AgentOutput:
         agent = self.build(tools)
         # Checkpoints at exit only: see the class docstring.
         durability: Any = "exit" if _has_checkpointer(agent) else None
         result = agent.invoke(
             {"messages": messages},
-            context=AgentContext(tools, task, list(replay)),
+            context=AgentContext(tools, task, list(replay), dict(verdicts or {})),
             durability=durability,
         )
         return output_of(result)
@@ -521,10 +526,11 @@ class LLMRuntime:
             messages.append(answer)
             if not answer.tool_calls:
                 break
-            if any(_gated(loop, call) for call in answer.tool_calls):
+            verdicts = verdicts_of(loop.tools, answer.tool_calls)
+            if any(why is not None for why in verdicts.values()):
                 # A person decides: the compiled agent stops at its approval, stored there.
-                return self._run_compiled(task, box, messages[:-1], [answer])
-            results = _call_tools(loop, box, answer.tool_calls, config)
+                return self._run_compiled(task, box, messages[:-1], [answer], verdicts)
+            results = _call_tools(loop, box, answer.tool_calls, config)  # none is gated
             messages += results
             ran = [m.name for m in results if m.name in loop.tools]
             if ran and all(name in loop.keep for name in ran):
@@ -557,16 +563,6 @@ def _resuming() -> bool:
     except RuntimeError:  # not inside a graph's run
         return False
     return bool((config.get("configurable") or {}).get(CONFIG_KEY_RESUMING))
-
-
-def _gated(loop: _Loop, call: Any) -> bool:
-    """Whether a tool call waits for a person (`HumanInTheLoopMiddleware`'s `when`)."""
-    tool = loop.tools.get(call["name"])
-    return (
-        tool is not None
-        and tool.side_effect
-        and tool.needs_approval(call.get("args") or {}) is not None
-    )
 
 
 def _answer_invalid_calls(messages: list[Any]) -> list[Any]:

@@ -61,6 +61,21 @@ def subtask_result(
     }
 
 
+def stored_turn(
+    plan: dict[str, Any] | None, results: dict[str, Any]
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """A stored turn's plan and results in the shape this version writes. Turns stored before
+    the supervisor's own reply was `Plan.reply` alone kept it on a stand-in subtask for no
+    agent, done with the reply: readers would call that subtask a person's work."""
+    if not plan or plan.get("reply") is None or not plan.get("subtasks"):
+        return plan, results
+    stand_ins = {s["id"] for s in plan["subtasks"]}
+    return (
+        {**plan, "subtasks": []},
+        {sid: r for sid, r in results.items() if sid not in stand_ins},
+    )
+
+
 def merge_results(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any]:
     """Subtask results merge by id; writing None clears them for a new turn."""
     if new is None:

@@ -93,12 +93,14 @@ def progress(json_mode: bool) -> Callable[[tuple[str, ...], dict[str, Any]], Non
 
 
 def print_plan(plan: dict[str, Any]) -> None:
+    if plan.get("reply") is not None:  # the supervisor answered itself: nothing was routed
+        out.print(f"Plan ({plan.get('planner')}): {plan.get('rationale')}", markup=False)
+        return
     table = Table(title=f"Plan ({plan.get('planner')})")
     for col in ("id", "agent", "confidence", "why", "after", "subtask"):
         table.add_column(col)
     for s in plan["subtasks"]:
-        # No agent: a person routes it, unless the supervisor answered it (a pleasantry).
-        agent = s["agent"] or ("supervisor" if plan.get("reply") is not None else "human")
+        agent = s["agent"] or "human"  # no agent: a person routes it
         why = s.get("escalation_reason") or s["rationale"]
         if s.get("escalate"):
             agent = f"human (best guess: {s['agent'] or 'none'})"
@@ -130,10 +132,9 @@ def print_outcome(o: RunOutcome, decide_hint: str = REVIEW_COMMANDS_HINT) -> Non
         table = Table(title=f"{heading}: {o.status}")
         for col in ("id", "agent", "status", "result"):
             table.add_column(col)
-        nobody = "supervisor" if (o.plan or {}).get("reply") is not None else "human"
         for r in rows:  # every planned subtask, one not run yet with what it waits for
             table.add_row(
-                r["subtask_id"], r["agent"] or nobody, r["status"], safe(r["summary"] or "")
+                r["subtask_id"], r["agent"] or "human", r["status"], safe(r["summary"] or "")
             )
         out.print(table)
         for sid, r in sorted(o.results.items()):
@@ -143,6 +144,9 @@ def print_outcome(o: RunOutcome, decide_hint: str = REVIEW_COMMANDS_HINT) -> Non
                 out.print(safe(draft))
     else:
         out.print(f"{heading}: {o.status}")
+    reply = (o.plan or {}).get("reply")
+    if reply is not None:  # the supervisor answered itself
+        out.print(f"supervisor: {reply}", markup=False)
     for line in o.notes():  # what a correcting turn withdrew, as its answer says
         out.print(line, markup=False)
     if o.status == "needs_input":  # an agent asked back: the turn is theirs to answer

@@ -52,7 +52,7 @@ from ringmaster.graph.intake import validate_request
 from ringmaster.graph.nodes.agent import CONVERSATION
 from ringmaster.graph.nodes.dispatch import PARALLEL_REVIEWS
 from ringmaster.graph.slots import CapacityWait
-from ringmaster.graph.state import Requester
+from ringmaster.graph.state import Requester, stored_turn
 from ringmaster.graph.usage import Budget, UsageMeter
 from ringmaster.interrupts import agent_approval_context, has_context, interrupts_with_work
 from ringmaster.models import budget
@@ -708,10 +708,11 @@ class Runner:
         if answer and (withdrawn or too_late):  # what the correction withdrew, then what it did
             lines = [*(withdrawn_line(w) for w in withdrawn), *(stood_line(s) for s in too_late)]
             answer = "\n".join([*lines, answer])
+        plan, results = stored_turn(values.get("plan"), results)
         return RunOutcome(
             thread_id=thread_id,
             status=status,
-            plan=values.get("plan"),
+            plan=plan,
             results=results,
             answer=answer,
             pending=pending,

@@ -117,7 +117,8 @@ class Summary:
 
 
 def _rate(rows: list[Any]) -> float | None:
-    # A pleasantry the supervisor answered (`reply`) planned no work.
+    # A pleasantry the supervisor answered (`reply`) planned no work; plan events written
+    # before it was `Plan.reply` alone count a stand-in subtask beside it.
     plans = [r[4] for r in rows if r[2] == "plan" and not r[4].get("reply")]
     planned = sum(len(p.get("subtasks", [])) for p in plans)
     raised = sum(1 for r in rows if r[2] == "interrupt")

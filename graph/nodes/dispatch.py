@@ -127,8 +127,6 @@ def route_ready(state: RunState, config: RunnableConfig) -> list[Send] | str:
     results = state.get("results") or {}
     plan = state["plan"]
     assert plan is not None
-    if plan.get("reply") is not None:  # answered by the supervisor (graph/nodes/plan.py)
-        return "synthesize"
     finished = {sid for sid, r in results.items() if r["status"] != AWAITING}
     compact = compact_plan(plan)
     sends: list[Send] = []

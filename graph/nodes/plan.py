@@ -15,7 +15,7 @@ from langchain_core.messages import HumanMessage
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
-from ringmaster.graph.planner.base import Plan, Subtask, human_plan
+from ringmaster.graph.planner.base import Plan, human_plan
 from ringmaster.graph.pleasantries import NOTHING_ASKED, WANTS_A_PICK, pleasantry_reply
 from ringmaster.graph.references import (
     Act,
@@ -132,9 +132,8 @@ def _replied(
     reply: str,
     new_messages: list[HumanMessage],
 ) -> dict[str, Any]:
-    """The turn of a message that asks nothing: a plan of one subtask for no agent, which
-    the supervisor answers itself (`plan.reply`: route_ready sends it to synthesize, which
-    records it done with the reply)."""
+    """The turn of a message that asks nothing: a plan of no subtask, which the supervisor
+    answers itself (`Plan.reply`: nothing is routed, and synthesize answers with it)."""
     what = (
         "a yes or no with no question waiting"
         if reply.startswith(NOTHING_ASKED)
@@ -143,9 +142,10 @@ def _replied(
         else "a pleasantry that asks for nothing"
     )
     why = f"{what}: answered by the supervisor, nothing raised"
-    subtask = Subtask(id="t1", description=request, agent=None, confidence=1.0, rationale=why)
-    plan = {**Plan(planner="supervisor", subtasks=[subtask]).model_dump(), "reply": reply}
-    emit("plan", "planner:supervisor", planner="supervisor", subtasks=plan["subtasks"], reply=reply)
+    plan = Plan(planner="supervisor", reply=reply, rationale=why).model_dump()
+    emit(
+        "plan", "planner:supervisor", planner="supervisor", subtasks=[], reply=reply, rationale=why
+    )
     return {
         "request": request,
         "requester": requester.model_dump(),

@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage
 
 from ringmaster.graph.events import emit
 from ringmaster.graph.references import EntityKind, turn_entities
-from ringmaster.graph.state import RunState, subtask_result
+from ringmaster.graph.state import RunState
 from ringmaster.tools.redaction import said_redacted
 
 CENT = Decimal("0.01")
@@ -26,12 +26,7 @@ def make_synthesize(kinds: Sequence[EntityKind]) -> Any:
 
 
 def synthesize(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, Any]:
-    replied = _replied(state)
-    if replied:  # a pleasantry the supervisor answered: its one subtask is done with the reply
-        state = {**state, "results": replied}
     update = answer_of(state, kinds)
-    if replied:
-        update["results"] = replied
     results = state.get("results") or {}
     emit(
         "final_answer",
@@ -40,18 +35,6 @@ def synthesize(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, A
         statuses={sid: r.get("status") for sid, r in results.items()},
     )
     return update
-
-
-def _replied(state: RunState) -> dict[str, Any]:
-    """The results of a turn the supervisor answered itself (`plan.reply`), else {}."""
-    plan = state.get("plan") or {}
-    reply = plan.get("reply")
-    if reply is None or state.get("results"):
-        return {}
-    return {
-        s["id"]: subtask_result(s, None, "done", str(reply), output={"summary": str(reply)})
-        for s in plan["subtasks"]
-    }
 
 
 def answer_of(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, Any]:
@@ -63,9 +46,9 @@ def answer_of(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, An
     assert plan is not None
     # A reference the turn guessed is said first: the requester sees what was read.
     lines = [f"({'; '.join(state.get('read_as') or [])})"] if state.get("read_as") else []
-    if plan.get("reply") is not None:  # the supervisor's own short reply, nothing else
+    if plan.get("reply") is not None:  # the supervisor's own short reply: it has no subtask
         lines.append(str(plan["reply"]))
-    for s in plan["subtasks"] if plan.get("reply") is None else []:
+    for s in plan["subtasks"]:
         r = results.get(s["id"], {})
         who = r.get("agent") or "human"
         lines.append(f"[{s['id']} {who}: {r.get('status', 'missing')}] {r.get('summary', '')}")

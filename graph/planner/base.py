@@ -31,16 +31,21 @@ class Subtask(BaseModel):
 
 
 class Plan(BaseModel):
-    """Subtasks forming a DAG through `depends_on`."""
+    """Subtasks forming a DAG through `depends_on`; or, for a message that asks for no work
+    ("thanks!", a stray "yes"), no subtask and the supervisor's own `reply`."""
 
-    subtasks: list[Subtask] = Field(min_length=1)
+    subtasks: list[Subtask] = Field(default_factory=list)
     planner: str = "unknown"
+    reply: str | None = None  # the supervisor's own answer: nothing is routed or run
+    rationale: str = ""  # why the supervisor answered itself (a subtask says its own why)
     # A stand-in for the planner's own answer, which a failed call (timeout, rate limit, outage)
     # kept from it: asking again may give another plan, so evals do not cache it. Never stored.
     stand_in: bool = Field(default=False, exclude=True)
 
     @model_validator(mode="after")
     def _check_dag(self) -> Plan:
+        if (self.reply is None) == (not self.subtasks):
+            raise ValueError("a plan has subtasks or the supervisor's reply, one of the two")
         ids = [s.id for s in self.subtasks]
         if len(set(ids)) != len(ids):
             raise ValueError(f"duplicate subtask ids in {ids}")

@@ -47,6 +47,7 @@ from ringmaster.graph.references.entities import (
     Resolution,
     Resolved,
     _ids,
+    _question,
     asking,
     asks,
     entity_ids,
@@ -148,8 +149,7 @@ def _references(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     out = _ellipsis_after(request, _rewrite(request, explicit, thread), thread)
     kind = misfit(request, out, acts, kinds, lambda e, k: thread.owner(e, k) is not None)
     if kind is not None:  # "close it" whose "it" is an invoice: a ticket of the thread's, or ask
-        noun = thread.by_name[kind]
-        asked = f"Which {noun.nouns[0] if noun.nouns else kind} do you mean?"
+        asked = _question(thread.by_name[kind], [])
         return _implied(request, thread, acts) or Resolved(request, [], asked)
     if out.question or out.resolutions or explicit:
         return unbound(request, out, thread, acts)

@@ -229,7 +229,7 @@ def turn_entities(
     return entry
 
 
-# The question that lists no options: "Which deployment do you mean?" (`implied`).
+# The question that lists no options: "Which deployment do you mean?" (`_question`).
 _UNNAMED = re.compile(r"\(asked: Which ([\w-]+) do you mean\?\)$")
 
 
@@ -296,7 +296,12 @@ def asking(request: str, question: str) -> str:
 
 
 def _question(kind: EntityKind | None, options: Sequence[str]) -> str:
+    """The question that asks which record a request meant, among `options` ("Which ticket do
+    you mean: TCK-1001 or TCK-1003?"), or with none to offer ("Which deployment do you mean?":
+    `_UNNAMED` reads its noun back from a turn's results)."""
     noun = (kind.nouns[0] if kind.nouns else kind.name) if kind else "record"
+    if not options:
+        return f"Which {noun} do you mean?"
     listed = ", ".join(options[:-1]) + f" or {options[-1]}" if len(options) > 1 else options[0]
     return f"Which {noun} {_QUESTION_MARK}{listed}?"
 

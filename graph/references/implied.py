@@ -169,8 +169,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
         # agent to pick (the ops skill would roll back whichever service looks unhealthy).
         if slot is None:
             return None
-        noun = kind.nouns[0] if kind.nouns else kind.name
-        return Resolved(request, [], f"Which {noun} do you mean?")
+        return Resolved(request, [], _question(kind, []))
     options, turn = found
     if len(options) > 1:
         return Resolved(request, [], _question(kind, options))

@@ -41,7 +41,12 @@ class PlanGraph:
 
 
 def layout(plan: dict[str, Any] | None, results: dict[str, Any]) -> PlanGraph | None:
-    """The plan's subtasks as positioned nodes and dependency edges; None without a plan."""
+    """The plan's subtasks as positioned nodes and dependency edges; None without a plan.
+    A plan the supervisor answered itself (`reply`) is one node: the supervisor, done."""
+    if plan and plan.get("reply") is not None:
+        why = str(plan.get("rationale") or plan["reply"])
+        node = Node(id="reply", agent="supervisor", status="done", description=why, x=PAD, y=PAD)
+        return PlanGraph([node], [], PAD * 2 + NODE_W, PAD * 2 + NODE_H)
     if not plan or not plan.get("subtasks"):
         return None
     subtasks = {s["id"]: s for s in plan["subtasks"]}
@@ -52,8 +57,6 @@ def layout(plan: dict[str, Any] | None, results: dict[str, Any]) -> PlanGraph | 
         depth[sid] = 1 + max((depth[d] for d in deps), default=-1)
     rows: dict[int, int] = {}
     nodes: dict[str, Node] = {}
-    # No agent: a person routes it, unless the supervisor answered it (a pleasantry).
-    nobody = "supervisor" if plan.get("reply") is not None else "human"
     for sid, s in subtasks.items():  # plan order within a column
         col = depth[sid]
         row = rows.get(col, 0)
@@ -62,7 +65,7 @@ def layout(plan: dict[str, Any] | None, results: dict[str, Any]) -> PlanGraph | 
         agent = s.get("agent") if not s.get("escalate") else None
         nodes[sid] = Node(
             id=sid,
-            agent=result.get("agent") or agent or nobody,
+            agent=result.get("agent") or agent or "human",  # no agent: a person routes it
             status=result.get("status") or "planned",
             description=s.get("description", ""),
             x=PAD + col * (NODE_W + GAP_X),

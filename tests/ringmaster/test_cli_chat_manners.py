@@ -28,6 +28,12 @@ def test_a_pleasantry_gets_a_short_reply_and_raises_nothing(cli: Cli, said: str)
     assert cli.json("review", "list") == []
 
 
+def test_run_shows_the_supervisors_own_reply_and_why(cli_in_process: Cli) -> None:
+    out = cli_in_process("run", "thanks!").stdout
+    assert "Plan (supervisor): a pleasantry that asks for nothing" in out
+    assert "supervisor: You're welcome." in out and "human" not in out
+
+
 def test_a_pleasantry_with_a_request_in_it_is_still_the_request(cli: Cli) -> None:
     [outcome] = [
         x

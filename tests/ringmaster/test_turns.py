@@ -655,10 +655,39 @@ def test_a_bare_yes_or_no_with_nothing_asked_is_answered_and_raises_nothing(
         out = runner.submit(said, thread_id=where, requester=ann)
         assert (out.status, out.pending) == ("completed", []), out
         assert out.answer == "Nothing I asked is waiting for a yes or no."
-        # The plan says why, as it happened: not "a pleasantry".
-        [subtask] = out.plan["subtasks"]  # type: ignore[index]
-        assert subtask["rationale"].startswith("a yes or no with no question waiting"), subtask
+        # The supervisor's own reply: nothing planned or run, not a subtask for no agent. The
+        # plan says why, as it happened: not "a pleasantry".
+        assert out.plan is not None and out.plan["reply"] == out.answer
+        assert (out.plan["subtasks"], out.results, out.subtasks()) == ([], {}, [])
+        assert out.plan["rationale"].startswith("a yes or no with no question waiting"), out.plan
     assert runner.queue.list(status="pending") == [] and refunds(tmp_path, "INV-1001") == []
+
+
+def test_a_reply_stored_on_a_stand_in_subtask_loads_as_the_reply(
+    demo: tuple[Runner, Requester],
+) -> None:
+    """Turns stored before `Plan.reply` kept the supervisor's reply on a subtask for no agent,
+    done with the reply: such a turn reads as the reply alone, not a person's work, and the
+    thread goes on."""
+    runner, ann = demo
+    thread = runner.submit("thanks!", requester=ann).thread_id
+    stand_in = {"id": "t1", "description": "thanks!", "agent": None, "confidence": 1.0,
+                "rationale": "a pleasantry that asks for nothing", "alternatives": [],
+                "depends_on": [], "escalate": False, "escalation_reason": None}  # fmt: skip
+    old_plan = {"subtasks": [stand_in], "planner": "supervisor", "reply": "You're welcome."}
+    done = {"subtask_id": "t1", "description": "thanks!", "agent": None, "status": "done",
+            "summary": "You're welcome.", "output": {"summary": "You're welcome."},
+            "actions": []}  # fmt: skip
+    runner.update_turn(thread, 1, {"plan": old_plan, "results": {"t1": done}}, "synthesize")
+    assert runner.turn_state(thread, 1).values["plan"]["subtasks"] == [stand_in]
+
+    out = runner.outcome(thread)
+
+    assert (out.status, out.answer) == ("completed", "You're welcome.")
+    assert out.plan is not None and out.plan["reply"] == "You're welcome."
+    assert (out.plan["subtasks"], out.results, out.subtasks()) == ([], {}, [])
+    later = runner.submit("what's the status of INV-1001?", thread_id=thread, requester=ann)
+    assert (later.status, [s["agent"] for s in later.subtasks()]) == ("completed", ["billing"])
 
 
 def test_a_question_stays_open_past_a_pleasantry_and_a_stray_yes(
@@ -679,8 +708,8 @@ def test_a_question_stays_open_past_a_pleasantry_and_a_stray_yes(
         "That question wants a pick, not a yes or no: "
         "Which ticket do you mean: TCK-1001 or TCK-1003?"
     )
-    [asked_again] = yes.plan["subtasks"]  # type: ignore[index]
-    assert asked_again["rationale"].startswith("a yes or no to a question that wants a pick")
+    assert yes.plan is not None and yes.plan["subtasks"] == []
+    assert yes.plan["rationale"].startswith("a yes or no to a question that wants a pick")
     [subtask] = done.plan["subtasks"]  # type: ignore[index]
     assert subtask["description"] == "close TCK-1003"
     assert runner.queue.get(question.id).status == "resumed"

@@ -7,6 +7,7 @@ import pytest
 
 from ringmaster.api.plan_graph import layout
 from tests.ringmaster.api.conftest import Api
+from tests.ringmaster.api.test_web import csrf_of
 
 
 def test_a_pleasantry_is_answered_and_raises_nothing(api: Api) -> None:
@@ -19,6 +20,13 @@ def test_a_pleasantry_is_answered_and_raises_nothing(api: Api) -> None:
     assert not api.gamma.tasks  # no agent ran
     graph = layout(out["plan"], out["results"])
     assert graph is not None and [n.agent for n in graph.nodes] == ["supervisor"]
+    # The thread page's results say the supervisor answered: not "no results yet", nor a row
+    # of a person's work.
+    login = {"token": api.tokens["rev"], "csrf": csrf_of(api.client.get("/ui/login").text)}
+    api.client.post("/ui/login", data=login)
+    page = api.client.get(f"/ui/threads/{thread}").text
+    assert "Answered by the supervisor: nothing was run." in page
+    assert "No results yet." not in page and "<td>human</td>" not in page
 
 
 @pytest.mark.parametrize("said", ["no thanks", "no worries!", "sure thing", "ok, never mind"])
