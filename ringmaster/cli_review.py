@@ -139,7 +139,8 @@ def review_claim(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> No
 
     with cli_runner() as runner:
         found = runner.queue.find(item)
-        check_reviewer(Accounts(runner.engine), found, me(as_), verb="claim")  # as the API
+        what = f"review item {found.id}"  # as the API
+        check_reviewer(Accounts(runner.engine), found.requester, what, me(as_), verb="claim")
         it = runner.queue.claim(found.id, me(as_))
     print_json(it.to_dict(with_payload=False)) if json_mode else out.print(f"claimed {it.id}")
 
