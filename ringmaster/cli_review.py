@@ -232,11 +232,22 @@ def review_correct(
         from ringmaster.decisions import DecisionService
 
         thread = runner.threads.find(thread).id  # as `thread show` takes it
-        DecisionService(runner).correct(thread, subtask, agent, me(as_), turn=turn)
+        recorded = DecisionService(runner).correct(thread, subtask, agent, me(as_), turn=turn)
         count = len(runner.corrections.all())
     if json_mode:
         print_json(
-            {"thread_id": thread, "subtask_id": subtask, "agent": agent, "corrections": count}
+            {
+                "thread_id": thread,
+                "subtask_id": subtask,
+                "agent": agent,
+                "recorded": recorded,
+                "corrections": count,
+            }
         )
     else:
-        out.print(f"recorded: {thread}/{subtask} belongs to {agent} ({count} correction(s) in all)")
+        said = (
+            f"recorded: {thread}/{subtask} belongs to {agent}"
+            if recorded  # False: it went there, so there is nothing to learn
+            else f"nothing recorded: {thread}/{subtask} was routed to {agent}"
+        )
+        out.print(f"{said} ({count} correction(s) in all)")
