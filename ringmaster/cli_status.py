@@ -126,6 +126,7 @@ def summary(
     since: Annotated[str, typer.Option(help="The period: 24h, 90m, 7d …")] = "24h",
     format: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --output file.")] = False,
     send: Annotated[
         bool, typer.Option(help="Queue it in the outbox (once per period and hour) and send.")
     ] = False,
@@ -135,7 +136,8 @@ def summary(
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
     span = parse_since(since)
     if output is not None:
-        check_file_to_write(output, "--output")  # before anything is built or --send queues it
+        # Before anything is built or --send queues it.
+        check_file_to_write(output, "--output", force=force)
     with stores() as (settings, engine, team):
         now = utcnow()
         s = build_summary(engine, now - span, now, _statuses(settings, engine, team))
