@@ -326,10 +326,12 @@ def decide_item(
     scheduler: ResumeScheduler,
     extra: Extra | None = None,
     withdrawn: bool = False,
+    timed_out: bool = False,
 ) -> dict[str, Any]:
     """Check and commit a decision on an item (no resume), with `extra` (what records why it
     was made) in its transaction; the committed response. `withdrawn`: a rejection the
-    requester's own turn made (ringmaster/withdraw.py), which the result says as such."""
+    requester's own turn made (ringmaster/withdraw.py); `timed_out`: the deadline's denial
+    when nobody decided in time (ringmaster/escalation.py); the result says each as such."""
     if item.status != "pending":
         raise AlreadyDecided(
             f"review item {item.id} was already decided by {item.decided_by or 'someone'}"
@@ -337,6 +339,8 @@ def decide_item(
     response = build_response(item, decision, checks)
     if withdrawn:
         response["withdrawn"] = True
+    if timed_out:
+        response["timed_out"] = True
     commit(queue, item, response, reviewer, scheduler, extra)
     return response
 

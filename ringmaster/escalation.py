@@ -110,6 +110,7 @@ def escalate_overdue(
                     DEADLINE,
                     checks=Checks(),
                     scheduler=scheduler or ResumeAfterCommit(),
+                    timed_out=True,
                 )
             except AlreadyDecided:
                 continue

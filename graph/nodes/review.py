@@ -260,6 +260,8 @@ def apply_decisions(
             # one machine asks and reviews: their `review reject` is a reviewer's rejection).
             if isinstance(response, dict) and response.get("withdrawn"):
                 skip["withdrawn"] = True
+            if isinstance(response, dict) and response.get("timed_out"):  # nobody decided
+                skip["timed_out"] = True
             approved.append(skip)
     return {"approved_actions": approved, "review": review, "next": "act"}
 
