@@ -46,13 +46,19 @@ def review_list(
         str | None,
         typer.Option(help=", ".join(REVIEW_KINDS) + ".", click_type=click.Choice(REVIEW_KINDS)),
     ] = None,
-    thread: Annotated[str | None, typer.Option()] = None,
+    thread: Annotated[
+        str | None, typer.Option(help="Only this thread's (its id or a unique prefix).")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     json_mode: JsonOpt = False,
 ) -> None:
     """List review items, most urgent and oldest first."""
+    from ringmaster.thread_store import ThreadStore
+
     with read_queue() as queue:
+        if thread is not None:  # an id or a unique prefix, as `thread show` takes it
+            thread = ThreadStore(queue.engine).find(thread).id
         items = queue.list(
             status=None if status == "all" else status,
             agent=agent,
