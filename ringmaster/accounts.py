@@ -199,10 +199,19 @@ class Accounts:
 
     def enable(self, name: str) -> User:
         """Let a disabled user in again. Their earlier tokens are deleted, not revived: a
-        user is disabled when a token may have leaked, so they get a new one."""
+        user is disabled when a token may have leaked, so they get a new one. A user who is
+        not disabled is AccountError, their tokens untouched."""
         self.get(name)
         with self.writer.begin() as conn:
-            conn.execute(update(users).where(users.c.name == name).values(disabled=False))
+            was_disabled = conn.execute(
+                update(users)
+                .where(users.c.name == name, users.c.disabled.is_(True))
+                .values(disabled=False)
+            ).rowcount
+            if not was_disabled:
+                raise AccountError(
+                    f"user {name!r} is not disabled: nothing changed, their tokens keep working"
+                )
             conn.execute(delete(api_tokens).where(api_tokens.c.user == name))
         return self.get(name)
 

@@ -60,9 +60,10 @@ def user_errors() -> tuple[type[Exception], ...]:
     return (RingmasterError, AgentError, GraphError, ToolError)
 
 
-def check_file_to_write(path: Path, option: str = "") -> None:
-    """ConfigError unless `path` names a file in a folder that exists (`option`, e.g.
-    "--output", starts the message when the path came from one)."""
+def check_file_to_write(path: Path, option: str = "", *, force: bool | None = None) -> None:
+    """ConfigError unless `path` names a new file in a folder that exists (`option`, e.g.
+    "--output", starts the message when the path came from one). An existing file is
+    replaced only with `force`; None: the command has no --force, so none is offered."""
     from ringmaster.errors import ConfigError
 
     lead = f"{option}: " if option else ""
@@ -70,3 +71,6 @@ def check_file_to_write(path: Path, option: str = "") -> None:
         raise ConfigError(f"{lead}{str(path)!r} is a folder; name a file in it")
     if not path.parent.is_dir():
         raise ConfigError(f"{lead}no folder {str(path.parent)!r} to write {path.name!r} in")
+    if path.exists() and not force:
+        offer = "" if force is None else ", or --force to replace it"
+        raise ConfigError(f"{lead}{str(path)!r} exists; choose a new file{offer}")

@@ -70,10 +70,7 @@ def outbox_send(json_mode: JsonOpt = False) -> None:
     if json_mode:
         print_json(report.to_dict())
     else:
-        out.print(
-            f"delivered {len(report.delivered)}, retrying {len(report.retrying)}, "
-            f"failed {len(report.failed)}, no destination {len(report.skipped)}"
-        )
+        out.print(report.line())
 
 
 @outbox_app.command("retry")

@@ -46,13 +46,19 @@ def review_list(
         str | None,
         typer.Option(help=", ".join(REVIEW_KINDS) + ".", click_type=click.Choice(REVIEW_KINDS)),
     ] = None,
-    thread: Annotated[str | None, typer.Option()] = None,
+    thread: Annotated[
+        str | None, typer.Option(help="Only this thread's (its id or a unique prefix).")
+    ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     json_mode: JsonOpt = False,
 ) -> None:
     """List review items, most urgent and oldest first."""
+    from ringmaster.thread_store import ThreadStore
+
     with read_queue() as queue:
+        if thread is not None:  # an id or a unique prefix, as `thread show` takes it
+            thread = ThreadStore(queue.engine).find(thread).id
         items = queue.list(
             status=None if status == "all" else status,
             agent=agent,
@@ -139,7 +145,8 @@ def review_claim(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> No
 
     with cli_runner() as runner:
         found = runner.queue.find(item)
-        check_reviewer(Accounts(runner.engine), found, me(as_), verb="claim")  # as the API
+        what = f"review item {found.id}"  # as the API
+        check_reviewer(Accounts(runner.engine), found.requester, what, me(as_), verb="claim")
         it = runner.queue.claim(found.id, me(as_))
     print_json(it.to_dict(with_payload=False)) if json_mode else out.print(f"claimed {it.id}")
 
@@ -231,11 +238,22 @@ def review_correct(
         from ringmaster.decisions import DecisionService
 
         thread = runner.threads.find(thread).id  # as `thread show` takes it
-        DecisionService(runner).correct(thread, subtask, agent, me(as_), turn=turn)
+        recorded = DecisionService(runner).correct(thread, subtask, agent, me(as_), turn=turn)
         count = len(runner.corrections.all())
     if json_mode:
         print_json(
-            {"thread_id": thread, "subtask_id": subtask, "agent": agent, "corrections": count}
+            {
+                "thread_id": thread,
+                "subtask_id": subtask,
+                "agent": agent,
+                "recorded": recorded,
+                "corrections": count,
+            }
         )
     else:
-        out.print(f"recorded: {thread}/{subtask} belongs to {agent} ({count} correction(s) in all)")
+        said = (
+            f"recorded: {thread}/{subtask} belongs to {agent}"
+            if recorded  # False: it went there, so there is nothing to learn
+            else f"nothing recorded: {thread}/{subtask} was routed to {agent}"
+        )
+        out.print(f"{said} ({count} correction(s) in all)")

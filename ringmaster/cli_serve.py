@@ -8,11 +8,15 @@ checkpoints, run queue, review queue, accounts and audit are all there.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, get_args
 
+import click
 import typer
 
 from ringmaster.settings import Settings
+
+# As RINGMASTER_LOG_LEVEL takes them: uvicorn's own set-up raised KeyError for another.
+LOG_LEVELS = get_args(Settings.model_fields["log_level"].annotation)
 
 
 def serve(
@@ -30,7 +34,10 @@ def serve(
     ] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes.")] = 1,
     log_level: Annotated[
-        str | None, typer.Option(help="Log level (default RINGMASTER_LOG_LEVEL).")
+        str | None,
+        typer.Option(
+            help="Log level (default RINGMASTER_LOG_LEVEL).", click_type=click.Choice(LOG_LEVELS)
+        ),
     ] = None,
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="Run no worker here (run `ringmaster worker`).")
@@ -86,19 +93,16 @@ def _check_can_listen(host: str, port: int) -> None:
 
     from ringmaster.errors import ConfigError
 
-    if port == 0:
-        return  # the system picks a free one
+    # Port 0 is bound too (the system picks a free one), so the host is checked all the same.
     where = f"{host}:{port}"
+    hint = "" if port == 0 else " (another `ringmaster serve`? --port 0 picks a free port)"
     try:
         family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
         with socket.socket(family, kind, proto) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(address)
     except OSError as exc:  # socket.gaierror is one
-        raise ConfigError(
-            f"cannot listen on {where}: {exc.strerror or exc} (another `ringmaster serve`? "
-            "--port 0 picks a free port)"
-        ) from None
+        raise ConfigError(f"cannot listen on {where}: {exc.strerror or exc}{hint}") from None
 
 
 def main() -> None:

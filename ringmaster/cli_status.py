@@ -126,8 +126,9 @@ def summary(
     since: Annotated[str, typer.Option(help="The period: 24h, 90m, 7d …")] = "24h",
     format: Annotated[str, typer.Option("--format", help="md, html or json.")] = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the --output file.")] = False,
     send: Annotated[
-        bool, typer.Option(help="Queue it in the outbox (once per period end) and send.")
+        bool, typer.Option(help="Queue it in the outbox (once per period and hour) and send.")
     ] = False,
 ) -> None:
     """What happened over the period, per agent, and what needs a person now."""
@@ -135,7 +136,8 @@ def summary(
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
     span = parse_since(since)
     if output is not None:
-        check_file_to_write(output, "--output")  # before anything is built or --send queues it
+        # Before anything is built or --send queues it.
+        check_file_to_write(output, "--output", force=force)
     with stores() as (settings, engine, team):
         now = utcnow()
         s = build_summary(engine, now - span, now, _statuses(settings, engine, team))
@@ -144,14 +146,14 @@ def summary(
             from ringmaster.outbox import outbox_from_settings
 
             # One row per period and hour, so a cron line run twice sends one summary.
-            queue_summary(engine, s, f"summary:{since}:{now:%Y-%m-%dT%H}", now)
+            queued = queue_summary(engine, s, f"summary:{since}:{now:%Y-%m-%dT%H}", now)
             report = outbox_from_settings(engine, settings).send_due()
-            out.print(
-                f"summary queued; outbox: delivered {len(report.delivered)}, "
-                f"retrying {len(report.retrying)}, failed {len(report.failed)}",
-                style="dim",
-                highlight=False,
+            said = (
+                "summary queued"
+                if queued
+                else "a summary of this period was already queued this hour: not queued again"
             )
+            out.print(f"{said}; outbox: {report.line()}", style="dim", highlight=False)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")
@@ -186,6 +188,5 @@ def checkin(
     out.print(_status_table(report.statuses))
     out.print(
         f"stuck runs escalated: {len(report.stuck)}; newly unhealthy: "
-        f"{', '.join(report.unhealthy) or 'none'}; outbox delivered {len(sent.delivered)}, "
-        f"retrying {len(sent.retrying)}, failed {len(sent.failed)}"
+        f"{', '.join(report.unhealthy) or 'none'}; outbox: {sent.line()}"
     )

@@ -326,10 +326,12 @@ def decide_item(
     scheduler: ResumeScheduler,
     extra: Extra | None = None,
     withdrawn: bool = False,
+    timed_out: bool = False,
 ) -> dict[str, Any]:
     """Check and commit a decision on an item (no resume), with `extra` (what records why it
     was made) in its transaction; the committed response. `withdrawn`: a rejection the
-    requester's own turn made (ringmaster/withdraw.py), which the result says as such."""
+    requester's own turn made (ringmaster/withdraw.py); `timed_out`: the deadline's denial
+    when nobody decided in time (ringmaster/escalation.py); the result says each as such."""
     if item.status != "pending":
         raise AlreadyDecided(
             f"review item {item.id} was already decided by {item.decided_by or 'someone'}"
@@ -337,20 +339,25 @@ def decide_item(
     response = build_response(item, decision, checks)
     if withdrawn:
         response["withdrawn"] = True
+    if timed_out:
+        response["timed_out"] = True
     commit(queue, item, response, reviewer, scheduler, extra)
     return response
 
 
-def check_reviewer(accounts: Accounts, item: ReviewItem, who: str, verb: str = "decide") -> None:
-    """Refuse (NotAllowed) `who` as a reviewer of the item, once users exist: they must be
-    one, enabled, a reviewer or admin, and not the requester whose request raised it. Deciding
-    (`check_decider`) and claiming (`review claim`) both check this."""
+def check_reviewer(
+    accounts: Accounts, requester: str, what: str, who: str, verb: str = "decide"
+) -> None:
+    """Refuse (NotAllowed) `who` as a reviewer of `what` (e.g. "review item 3f2a…"), raised
+    by `requester`'s request, once users exist: they must be one, enabled, a reviewer or
+    admin, and not that requester. Deciding (`check_decider`), claiming (`review claim`) and
+    correcting a routing (`DecisionService.correct`) all check this."""
     if not accounts.any_users():
         return
-    if item.requester == who:
+    if requester == who:
         raise NotAllowed(
-            f"{who} cannot {verb} review item {item.id}: their own request raised it; "
-            "another reviewer decides it (`--as NAME`, `users list`)"
+            f"{who} cannot {verb} {what}: their own request raised it; "
+            f"another reviewer {verb}s it (`--as NAME`, `users list`)"
         )
     user = accounts.find(who)
     if user is None:
@@ -372,7 +379,7 @@ def check_decider(accounts: Accounts, item: ReviewItem, decision: Decision, who:
     """
     if not accounts.any_users():
         return
-    check_reviewer(accounts, item, who)
+    check_reviewer(accounts, item.requester, f"review item {item.id}", who)
     requester = accounts.find(item.requester)
     if requester is not None and requester.disabled and decision.kind != "reject":
         raise NotAllowed(
@@ -492,6 +499,8 @@ class DecisionService:
         names = runner.deps.registry.team.names()
         if agent not in names:
             raise InvalidDecision(f"no agent {agent!r} (agents: {', '.join(names)})")
+        what = f"the routing of thread {thread_id}"
+        check_reviewer(Accounts(runner.engine), row.requester, what, reviewer, "correct")
         record = self._correction(thread_id, subtask, agent, reviewer)
         if record is None:
             return False

@@ -22,7 +22,7 @@ from typing import Any
 from ringmaster.agents.policy import Policy
 from ringmaster.decisions import Checks, Decision, ResumeAfterCommit, ResumeScheduler, decide_item
 from ringmaster.errors import AlreadyDecided
-from ringmaster.review_queue import ReviewItem, ReviewQueue
+from ringmaster.review_queue import DEADLINE, ReviewItem, ReviewQueue
 from ringmaster.run_queue import SLOT
 
 log = logging.getLogger(__name__)
@@ -107,9 +107,10 @@ def escalate_overdue(
                     queue,
                     item,
                     denial,
-                    "system:deadline",
+                    DEADLINE,
                     checks=Checks(),
                     scheduler=scheduler or ResumeAfterCommit(),
+                    timed_out=True,
                 )
             except AlreadyDecided:
                 continue

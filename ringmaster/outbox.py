@@ -259,6 +259,13 @@ class SendReport:
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
+    def line(self) -> str:
+        """The pass in words, as every command that sends says it."""
+        return (
+            f"delivered {len(self.delivered)}, retrying {len(self.retrying)}, "
+            f"failed {len(self.failed)}, no destination {len(self.skipped)}"
+        )
+
 
 @dataclass(frozen=True)
 class Destination:

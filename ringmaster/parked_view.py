@@ -10,6 +10,7 @@ are what the subtask waits for now.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ringmaster.review_queue import ReviewItem
@@ -17,15 +18,30 @@ from ringmaster.review_queue import ReviewItem
 AWAITING = "awaiting_review"
 
 
-def live_parked(results: dict[str, Any], pending: list[ReviewItem], turn: int) -> dict[str, Any]:
+def live_parked(
+    results: dict[str, Any],
+    pending: list[ReviewItem],
+    turn: int,
+    waiting_for: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
     """`results` with each parked subtask of `turn` that has a pending review showing that
-    review's agent and what it waits for (the item's blocker)."""
+    review's agent and what it waits for (the item's blocker); one whose review was decided
+    and that now waits in line for its agent's slot (`waiting_for`, the outcome's) says so,
+    not that a person is waited for."""
     waiting = {i.subtask_id: i for i in pending if i.turn == turn}
+    in_line = {w["subtask_id"]: w for w in waiting_for}
     out = dict(results)
     for sid, r in results.items():
-        item = waiting.get(sid)
-        if r.get("status") != AWAITING or item is None:
+        if r.get("status") != AWAITING:
             continue
-        blocker = ((item.payload or {}).get("context") or {}).get("blocker") or item.summary
-        out[sid] = {**r, "agent": item.agent, "summary": f"waiting for a person: {blocker}"}
+        item, slot = waiting.get(sid), in_line.get(sid)
+        if item is not None:
+            blocker = ((item.payload or {}).get("context") or {}).get("blocker") or item.summary
+            out[sid] = {**r, "agent": item.agent, "summary": f"waiting for a person: {blocker}"}
+        elif slot is not None:
+            agent = slot["agent"]
+            said = f"waiting for a slot of {agent}"
+            if slot.get("unhealthy") is not None:
+                said = f"waiting for {agent}, flagged unhealthy ({'; '.join(slot['unhealthy'])})"
+            out[sid] = {**r, "agent": agent, "status": "waiting", "summary": said}
     return out

@@ -23,6 +23,9 @@ from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
 from ringmaster.graph.priority import Priority
 from ringmaster.tables import notifications, review_items, row_by_prefix, writer
 
+# Who escalates an overdue review, and rejects it when its action is denied on timeout.
+DEADLINE = "system:deadline"
+
 PRIORITIES = {name: rank for rank, name in enumerate(get_args(Priority))}  # 0 low … 3 urgent
 PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
 
@@ -342,9 +345,7 @@ class ReviewQueue:
                 return False
             self.notify(conn, item, now, "outbox", group, packet, "queued")
             if self.audit:
-                self.audit.append_in(
-                    conn, item.thread_id, "escalation", "system:deadline", **packet
-                )
+                self.audit.append_in(conn, item.thread_id, "escalation", DEADLINE, **packet)
         return True
 
     def mark_resumed(self, ids: builtins.list[str]) -> None:

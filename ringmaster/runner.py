@@ -687,7 +687,8 @@ class Runner:
             and (turn != row.turn or runs[-1].state == "cancelled")
         )
         pending = self.queue.list(status="pending", thread_id=thread_id)
-        results = live_parked(results, pending, turn)  # a parked subtask's current review
+        in_line = self._waiting_for(thread_id, turn)
+        results = live_parked(results, pending, turn, in_line)  # what a parked one waits for
         status = row.status
         if held is not None:
             status = "queued"  # behind the reviews it is about
@@ -718,7 +719,7 @@ class Runner:
             pending=pending,
             error=row.error if turn == row.turn else None,
             usage=self._usage(thread_id, turn),
-            waiting_for=self._waiting_for(thread_id, turn) if status in (*BUSY, "waiting") else [],
+            waiting_for=in_line if status in (*BUSY, "waiting") else [],
             turn=turn,
             queued_behind=list((held.payload or {}).get("after") or []) if held else [],
             withdrawn=withdrawn,

@@ -3,7 +3,8 @@
 Per agent: subtasks processed (outputs without an error), failed (the agent's own errors),
 refused (attempts a tool, the requester's scopes or the request's budget refused: failure kinds
 input, scope and budget, which say nothing about the agent), escalated (reviews raised on its
-work), approved, rejected, edited and answered by people, and corrected (a reviewer
+work), approved, rejected, edited and answered by people, timed out (rejected by the deadline
+when nobody decided in time, not counted as a person's rejection), and corrected (a reviewer
 routed its subtask elsewhere); median time per subtask; the top review categories; the
 escalation rate against the previous period of the same length. Then the action items: pending
 reviews, overdue ones, failed runs and unhealthy agents. Rendered as Markdown, HTML (with
@@ -27,6 +28,7 @@ from ringmaster.agent_status import AgentStatus, _tally, agents_fault
 from ringmaster.clock import as_utc
 from ringmaster.errors import ConfigError
 from ringmaster.outbox_queue import queue_once
+from ringmaster.review_queue import DEADLINE
 from ringmaster.tables import audit_events, review_items, threads, writer
 
 HUMAN = "(person)"  # subtasks the planner sent straight to a person
@@ -68,6 +70,7 @@ class AgentLine:
     rejected: int = 0
     edited: int = 0
     answered: int = 0
+    timed_out: int = 0
     corrected: int = 0
     median_seconds: float | None = None
 
@@ -109,7 +112,7 @@ class Summary:
     def totals(self) -> dict[str, int]:
         keys = (
             "processed", "failed", "refused", "escalated", "approved", "rejected", "edited",
-            "answered",
+            "answered", "timed_out",
         )  # fmt: skip
         out = {k: sum(getattr(a, k) for a in self.agents) for k in keys}
         out["corrected"] = sum(a.corrected for a in self.agents)
@@ -178,6 +181,9 @@ def build_summary(
             line(data.get("agent")).escalated += 1
         elif kind == "human_decision":
             agent_line = line(raised_by.get(data.get("item_id", "")))
+            if actor == f"human:{DEADLINE}":  # nobody decided in time: no person's decision
+                agent_line.timed_out += 1
+                continue
             for d in data.get("decisions", []):
                 column = DECISION_COLUMN.get(d.get("type", ""))
                 if column:
@@ -248,7 +254,7 @@ def _secs(v: float | None) -> str:
 
 COLUMNS = (
     "processed", "failed", "refused", "escalated", "approved", "rejected", "edited", "answered",
-    "corrected",
+    "timed_out", "corrected",
 )  # fmt: skip
 
 
@@ -262,6 +268,7 @@ def to_markdown(s: Summary) -> str:
         f"previous period {_pct(s.previous_escalation_rate)}); people approved "
         f"{t['approved']}, rejected {t['rejected']}, edited {t['edited']}, "
         f"answered {t['answered']}; "
+        f"{t['timed_out']} denied on timeout (nobody decided in time); "
         f"{t['corrected']} routings corrected.",
         "",
         "## Action items",

@@ -129,16 +129,32 @@ class Worker:
 
     # -- loops ---------------------------------------------------------------------------
     def drive(self, thread_id: str, timeout: float | None = None) -> None:
-        """Run the thread's jobs here until none is open (another worker's: wait for it)."""
+        """Run the thread's jobs here until none is open (another worker's: wait for it), or
+        until its run is parked for an agent flagged unhealthy: nothing starts there before a
+        health reading says it recovered, which no caller should sit through (the run stays
+        in line for a worker; its outcome says what it waits for)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.queue.for_thread(thread_id, open_only=True):
             self.reap()
             if self.step(thread_id):
                 continue
+            if self._parked_on_unhealthy(thread_id):
+                return
             left = 1.0 if deadline is None else deadline - time.monotonic()
             if left <= 0:
                 return
             self.queue.wait(min(left, 1.0))
+
+    def _parked_on_unhealthy(self, thread_id: str) -> bool:
+        waiting = [
+            j.agent
+            for j in self.queue.for_thread(thread_id, open_only=True, slots=True)
+            if j.state == "queued" and j.agent
+        ]
+        if not waiting:
+            return False
+        with self.queue.engine.connect() as conn:
+            return any(self.queue.unhealthy(conn, agent) is not None for agent in waiting)
 
     def run_until_idle(self) -> int:
         """Run claimable jobs until there are none; how many ran (for tests and `worker

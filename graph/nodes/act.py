@@ -109,8 +109,9 @@ def make_act(deps: GraphDeps) -> Any:
             record: dict[str, Any] = {"tool": action["tool"], "args": action["args"]}
             if action.get("skip"):
                 record.update(status=action["skip"], message=action.get("message", ""))
-                if action.get("withdrawn"):
-                    record["withdrawn"] = True
+                for said in ("withdrawn", "timed_out"):  # who rejected it, for the answer
+                    if action.get(said):
+                        record[said] = True
                 actions.append(record)
                 continue
             key = idempotency_key(thread, state.get("turn", 1), sub["id"], i, action["tool"])

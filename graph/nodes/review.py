@@ -78,10 +78,18 @@ def build_packet(deps: GraphDeps, state: WorkState, thread: str) -> HITLRequest:
     actions: list[ActionRequest]
     if kind == "routing":
         actions, allowed = _routing_request(state)
+        # With no agent, why none took it (out of scope, a question to ask, an agent down
+        # with no stand-in): "no agent fits" was said of an agent that fits but is unhealthy.
+        why = sub.get("escalation_reason")
         recommended = (
             {"decision": "approve", "reason": f"the best guess is {sub['agent']}"}
             if sub.get("agent")
-            else {"decision": "respond", "reason": "no agent fits; answer or reject it"}
+            else {
+                "decision": "respond",
+                "reason": f"no agent took it: {why}; answer it, route it to an agent or reject it"
+                if why
+                else "no agent fits; answer or reject it",
+            }
         )
     elif kind == "validation_failed":
         actions = [
@@ -260,6 +268,8 @@ def apply_decisions(
             # one machine asks and reviews: their `review reject` is a reviewer's rejection).
             if isinstance(response, dict) and response.get("withdrawn"):
                 skip["withdrawn"] = True
+            if isinstance(response, dict) and response.get("timed_out"):  # nobody decided
+                skip["timed_out"] = True
             approved.append(skip)
     return {"approved_actions": approved, "review": review, "next": "act"}
 

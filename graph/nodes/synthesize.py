@@ -178,7 +178,12 @@ def action_outcome(record: dict[str, Any], proposed: dict[str, Any] | None = Non
         return f"{tool} failed and changed nothing: {record.get('error')}"
     if status == "rejected":
         why = record.get("message") or "no reason given"
-        who = "the requester withdrew it" if record.get("withdrawn") else "a reviewer rejected it"
+        if record.get("withdrawn"):
+            who = "the requester withdrew it"
+        elif record.get("timed_out"):
+            who = "nobody decided it before its review deadline"
+        else:
+            who = "a reviewer rejected it"
         return f"{tool} was not run: {who} ({why})"
     if status == "answered":
         return f"{tool} was not run; the reviewer answered: {record.get('message')}"

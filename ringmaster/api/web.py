@@ -277,8 +277,12 @@ def _item_page(
     typed: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """The item's page; after a refused decision, `typed` (the form as sent) fills the form
-    again, so the reviewer corrects their text instead of typing it anew."""
-    item = state.runner.queue.find(item_id)
+    again, so the reviewer corrects their text instead of typing it anew. An id that is no
+    item is the error page (opened, decided or claimed alike)."""
+    try:
+        item = state.runner.queue.find(item_id)
+    except RingmasterError as exc:
+        return _error_page(request, session, exc)
     ctx = item.payload.get("context", {})
     actions = item.payload.get("action_requests", [])
     return page(
@@ -305,10 +309,7 @@ def _item_page(
 
 @router.get("/items/{item_id}")
 def item_page(request: Request, item_id: str, state: StateDep, session: SessionDep) -> HTMLResponse:
-    try:
-        return _item_page(request, state, session, item_id[:64])
-    except RingmasterError as exc:
-        return _error_page(request, session, exc)
+    return _item_page(request, state, session, item_id[:64])
 
 
 @router.post("/items/{item_id}/claim")

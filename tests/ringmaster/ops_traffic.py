@@ -140,13 +140,13 @@ class Traffic:
         assert self.queue.add(tid, item_id, payload)
         return item_id
 
-    def decide(self, item_id: str, decision: str) -> None:
+    def decide(self, item_id: str, decision: str, by: str = "rita") -> None:
         d: dict[str, Any] = {"type": decision}
         if decision == "edit":
             d["edited_action"] = {"name": "act", "args": {"n": 2}}
         if decision == "respond":
             d["message"] = "send it to billing"
-        self.queue.decide(item_id, {"decisions": [d]}, "rita")
+        self.queue.decide(item_id, {"decisions": [d]}, by)
 
     def applied(self, tid: str, sid: str) -> None:
         """The run resumed with a decision on `sid`, as the graph's review node records it."""

@@ -88,3 +88,27 @@ def test_a_cli_claim_meets_the_same_identity_checks_as_the_api(cli_in_process: C
     (shown,) = cli.json("review", "list")
     assert shown["claimed_by"] is None
     assert cli.json("review", "claim", item, "--as", "rev")["claimed_by"] == "rev"
+
+
+def test_a_cli_routing_correction_meets_the_same_identity_checks(cli_in_process: Cli) -> None:
+    """`review correct` recorded a correction (which the planner then learns, for everyone's
+    requests) in any name once users existed: the thread's own requester, a requester, a
+    stranger, a disabled reviewer; a routing review's pick of agent is only a reviewer's."""
+    cli = cli_in_process
+    cli("users", "add", "ann", "--scopes", "billing", "--no-token")
+    cli("users", "add", "rev", "--role", "reviewer", "--no-token")
+    cli("users", "add", "old", "--role", "reviewer", "--no-token")
+    cli("users", "add", "req", "--no-token")
+    cli("users", "disable", "old")
+    thread = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann")["thread_id"]
+    for who, message in (
+        ("ann", "their own request raised it"),
+        ("req", "is a requester, not a reviewer"),
+        ("nobody", "'nobody' is not a user"),
+        ("old", "user 'old' is disabled"),
+    ):
+        proc = cli("review", "correct", thread, "t1", "--agent", "support", "--as", who, ok=False)
+        (line,) = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2 and message in line, proc.stderr
+    done = cli.json("review", "correct", thread, "t1", "--agent", "support", "--as", "rev")
+    assert done["corrections"] == 1  # the reviewer's, and none of the refused ones

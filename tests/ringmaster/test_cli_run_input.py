@@ -106,6 +106,38 @@ def test_run_and_review_correct_take_a_thread_prefix_as_thread_show_does(
     assert short.returncode == 2 and "give at least 4 characters" in short.stderr
 
 
+def test_review_list_takes_a_thread_prefix_and_refuses_an_unknown_thread(
+    cli_in_process: Cli,
+) -> None:
+    """`review list --thread` took only a whole id: a prefix (as `thread show` takes) or a
+    mistyped id said 'no review items with status pending and thread …' of a thread with a
+    review waiting."""
+    cli = cli_in_process
+    out = cli.json("run", "Refund invoice INV-1002 in full")
+    thread, [item] = out["thread_id"], out["pending"]
+    listed = cli.json("review", "list", "--thread", thread[:6])
+    assert [i["id"] for i in listed] == [item["id"]]
+    proc = cli("review", "list", "--thread", "nope1", ok=False)
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == ["error: no thread 'nope1'"]
+
+
+def test_review_correct_to_the_planned_agent_says_nothing_was_recorded(
+    cli_in_process: Cli,
+) -> None:
+    """It printed 'recorded: THREAD/t1 belongs to support (0 correction(s) in all)': the
+    service records nothing for a routing that was right, and says so (False)."""
+    cli = cli_in_process
+    out = cli.json("run", "What's the status of ticket TCK-1001?")
+    thread, [sub] = out["thread_id"], out["plan"]["subtasks"]
+    assert sub["agent"] == "support"
+    same = cli.json("review", "correct", thread, "t1", "--agent", "support")
+    assert (same["recorded"], same["corrections"]) == (False, 0)
+    said = " ".join(cli("review", "correct", thread, "t1", "--agent", "support").stdout.split())
+    assert said == f"nothing recorded: {thread}/t1 was routed to support (0 correction(s) in all)"
+    moved = cli.json("review", "correct", thread, "t1", "--agent", "analytics")
+    assert (moved["recorded"], moved["corrections"]) == (True, 1)
+
+
 def test_thread_show_says_what_runs_a_queued_thread(cli_in_process: Cli) -> None:
     """A request queued with --no-wait, or left queued by a process stopped mid-run, runs
     only when a worker takes it: `thread show` says so instead of only 'queued'."""

@@ -75,3 +75,23 @@ def test_an_empty_outbox_says_so(tmp_path: Path) -> None:
     shown = cli("outbox").stdout
     assert shown.strip() == "no notifications in the outbox", shown
     assert cli.json("outbox") == {"counts": {}, "rows": []}
+
+
+def test_summary_send_says_whether_it_queued_and_that_nothing_can_deliver_it(
+    tmp_path: Path,
+) -> None:
+    """A second `summary --send` in the same period and hour printed 'summary queued' though
+    nothing was queued (one row per period and hour), and with no destination configured
+    'delivered 0, retrying 0, failed 0' left out why nothing was sent ('no destination 1', as
+    `outbox send` says); `checkin` left it out too."""
+    cli = InProcessCli(tmp_path, None, tmp_path / "cache")
+    first = cli("summary", "--send").stdout.strip()
+    assert first == "summary queued; outbox: delivered 0, retrying 0, failed 0, no destination 1"
+    again = " ".join(cli("summary", "--send").stdout.split())
+    assert again == (
+        "a summary of this period was already queued this hour: not queued again; "
+        "outbox: delivered 0, retrying 0, failed 0, no destination 1"
+    )
+    assert cli.json("outbox")["counts"] == {"queued": 1}
+    said = cli("checkin").stdout.strip().splitlines()[-1]
+    assert said.endswith("outbox: delivered 0, retrying 0, failed 0, no destination 1"), said

@@ -48,3 +48,20 @@ def test_summary_output_to_a_folder_or_a_missing_folder_is_one_line(
     assert not (tmp_path / "nowhere").exists()
     cli("summary", "-o", str(tmp_path / "s.md"))
     assert (tmp_path / "s.md").read_text().startswith("# ringmaster summary")
+
+
+def test_summary_output_keeps_an_existing_file_unless_forced(
+    cli_in_process: Cli, tmp_path: Path
+) -> None:
+    # It replaced any file without a word (a mistyped -o lost it), where `audit export` and
+    # the eval reports refuse one.
+    cli = cli_in_process
+    kept = tmp_path / "notes.md"
+    kept.write_text("mine\n")
+    proc = cli("summary", "-o", str(kept), ok=False)
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
+        f"error: --output: {str(kept)!r} exists; choose a new file, or --force to replace it"
+    ]
+    assert kept.read_text() == "mine\n"
+    cli("summary", "-o", str(kept), "--force")
+    assert kept.read_text().startswith("# ringmaster summary")

@@ -139,6 +139,24 @@ def test_set_changes_what_is_given_and_enable_lets_a_user_in_with_a_new_token(
     assert accounts.authenticate(fresh) is not None
 
 
+def test_enabling_a_user_who_is_not_disabled_changes_nothing(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    """`users enable ann` for an enabled ann deleted every token of hers (shutting her out of
+    the API) and said 'enabled ann; their earlier tokens stay revoked', as if she had been
+    disabled: a wrong name or a repeated command cost a working user her tokens."""
+    cli = CliRunner()
+    env = _env(tmp_path, db_url)
+    token = json.loads(cli.invoke(users_app, ["add", "ann", "--json"], env=env).stdout)["token"]
+    accounts = Accounts(make_engine(Settings(home=tmp_path, db_url=db_url).app_db_url))
+    again = cli.invoke(users_app, ["enable", "ann"], env=env)
+    assert again.exit_code == 2, again.output
+    assert again.output.strip().splitlines() == [
+        "error: user 'ann' is not disabled: nothing changed, their tokens keep working"
+    ]
+    assert accounts.authenticate(token) is not None
+
+
 def test_revoke_and_purge_sessions_take_json_as_every_command_does(tmp_path: Path) -> None:
     cli = CliRunner()
     env = _env(tmp_path, None)

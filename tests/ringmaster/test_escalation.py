@@ -12,9 +12,12 @@ from sqlalchemy import select
 from ringmaster.agents.policy import parse_policy
 from ringmaster.audit import AuditLog
 from ringmaster.escalation import escalate_overdue
+from ringmaster.graph.state import Requester
 from ringmaster.review_queue import ReviewQueue
+from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine, notifications
+from tests.ringmaster.test_turns import demo  # noqa: F401
 
 START = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
@@ -137,3 +140,21 @@ def test_decided_items_do_not_escalate(queue: tuple[ReviewQueue, Clock]) -> None
     clock.now = START + timedelta(days=2)
     report = escalate_overdue(q, POLICY, clock(), resume=lambda t: None, poster=lambda u, b: None)
     assert report.escalated == []
+
+
+def test_the_requester_is_told_the_deadline_denied_it_not_a_reviewer(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    """A denial on timeout told the requester 'erase_customer_data was not run: a reviewer
+    rejected it (not approved before the deadline)': nobody had decided it."""
+    runner, ann = demo
+    first = runner.submit("erase all data for customer CUS-1003", requester=ann)
+    [item] = first.pending
+    assert item.deadline is not None
+    report = runner.escalate(now=item.deadline + timedelta(seconds=1))
+    assert report.denied == [item.id]
+    said = runner.outcome(first.thread_id, 1).results["t1"]["summary"]
+    assert said == (
+        "erase_customer_data was not run: nobody decided it before its review deadline "
+        "(not approved before the deadline)."
+    ), said

@@ -15,6 +15,7 @@ from ringmaster.agents.runtime import PythonRuntime
 from ringmaster.availability import StatusAvailability
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.state import Requester
+from ringmaster.review_queue import ReviewQueue
 from ringmaster.run_queue import SqlRunQueue
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
@@ -100,6 +101,12 @@ def test_an_unhealthy_agent_receives_nothing_new(tmp_path: Path, engine: Engine)
     assert sub["agent"] is None and sub["escalate"] and not agents["legal"].tasks
     assert "legal is unhealthy (health check failed" in sub["escalation_reason"]
     assert [e.kind for e in events].count("interrupt") == 1
+    # The reviewer was advised 'no agent fits; answer or reject it': legal fits, and is down.
+    (item,) = ReviewQueue(engine).list(status="pending", thread_id=events[0].thread_id)
+    recommended = item.payload["context"]["recommended"]
+    assert recommended["decision"] == "respond"
+    assert recommended["reason"].startswith(f"no agent took it: {sub['escalation_reason']}; ")
+    assert "no agent fits" not in recommended["reason"]
     # Recovered: the planner's choice stands again.
     sub, agents, _ = run_one(tmp_path, engine, clock, "legal", ["legal"])
     assert sub["agent"] == "legal" and agents["legal"].tasks

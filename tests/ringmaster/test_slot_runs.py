@@ -276,6 +276,68 @@ def test_a_run_waiting_for_an_unhealthy_agent_moves_to_its_standin_or_waits_for_
         assert out.status == "completed" and [t.subtask_id for t in alpha.tasks] == ["t1"]
 
 
+def test_a_caller_driving_a_run_parked_for_an_unhealthy_agent_gets_its_outcome_at_once(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    """`ringmaster run`, and `review approve|edit` of a routing review sent to an agent
+    flagged unhealthy, drive the thread until no job is open: they sat silent until the agent
+    recovered (hours, or never), so the 'waiting for alpha, flagged unhealthy …' line the
+    outcome has for them was never printed. Nothing starts there before a health reading; the
+    caller is given the outcome, and the run waits in the queue for a worker."""
+    agent = ScriptedAgent(ok())
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(lambda r: plan_of(("work", "alpha"))),
+                        {"alpha": agent})  # fmt: skip
+    settings = Settings(
+        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=1.0,
+        rebalance_interval_seconds=0.0, checkin_interval_seconds=0.0,
+    )  # fmt: skip
+    with Runner(settings, deps=deps) as runner:
+        record_health(runner.engine, {"alpha": (False, ("its health check failed",))},
+                      runner.clock())  # fmt: skip
+        thread, _ = runner.accept("work")
+        began = time.monotonic()
+        out = runner.drive(thread, timeout=20)
+        assert time.monotonic() - began < 10, "it waited for the agent to recover"
+        assert out.status == "waiting" and not agent.tasks
+        assert out.waiting_for == [
+            {"subtask_id": "t1", "agent": "alpha", "unhealthy": ["its health check failed"]}
+        ]
+        (run,) = runner.jobs.for_thread(thread)
+        assert run.state == "queued"  # still in line: a worker runs it once alpha recovers
+        record_health(runner.engine, {"alpha": (True, ())}, runner.clock())
+        assert runner.drive(thread, timeout=20).status == "completed"
+
+
+def test_a_routed_subtask_parked_for_its_agent_is_not_shown_waiting_for_a_person(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    """After a routing review sent the subtask to alpha (flagged unhealthy), `thread show`
+    still said 't1 human awaiting_review: waiting for a person: …' though the review was
+    decided and the subtask waited for alpha."""
+    from ringmaster.decisions import Decision, DecisionService, Edit
+
+    agent = ScriptedAgent(ok())
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(lambda r: plan_of(("work", None))),
+                        {"alpha": agent})  # fmt: skip
+    settings = Settings(
+        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=1.0,
+        rebalance_interval_seconds=0.0, checkin_interval_seconds=0.0,
+    )  # fmt: skip
+    with Runner(settings, deps=deps) as runner:
+        record_health(runner.engine, {"alpha": (False, ("its health check failed",))},
+                      runner.clock())  # fmt: skip
+        thread, _ = runner.accept("work")
+        [item] = runner.drive(thread, timeout=20).pending
+        service = DecisionService(runner, scheduler=runner.resume_scheduler, resume=runner.drive)
+        out = service.decide(
+            item.id, Decision("edit", edits=(Edit(0, {"agent": "alpha"}),)), "rita"
+        )
+        assert out.status == "waiting" and out.pending == [] and not agent.tasks
+        t1 = out.results["t1"]
+        assert (t1["status"], t1["agent"]) == ("waiting", "alpha"), t1
+        assert t1["summary"] == "waiting for alpha, flagged unhealthy (its health check failed)"
+
+
 def test_a_run_for_an_unhealthy_agent_is_requeued_until_the_next_health_reading_without_waiting(
     tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -42,9 +42,13 @@ def scripted_day(traffic: Traffic, clock: Clock, seed: int = 7) -> dict[str, Cou
             item = traffic.review(tid, "s1", agent, "approval", category)
             want[agent]["escalated"] += 1
             want["_categories"][category] += 1
-            decision = rng.choice(["approve", "reject", "edit", None])
+            decision = rng.choice(["approve", "reject", "edit", "deadline", None])
             if decision:
                 clock.advance(minutes=2)
+            if decision == "deadline":  # nobody decided in time: the deadline's denial
+                traffic.decide(item, "reject", by="system:deadline")
+                want[agent]["timed_out"] += 1
+            elif decision:
                 traffic.decide(item, decision)
                 want[agent][{"approve": "approved", "reject": "rejected", "edit": "edited"}[
                     decision
@@ -81,6 +85,7 @@ def test_summary_numbers_match_the_scripted_day(engine: Engine) -> None:
             continue
         for column in (
             "processed", "failed", "refused", "escalated", "approved", "rejected", "edited",
+            "timed_out",
         ):  # fmt: skip
             assert getattr(got[agent], column) == counts[column], (agent, column)
         assert got[agent].corrected == counts["corrected"], agent
@@ -106,9 +111,11 @@ def test_summary_numbers_match_the_scripted_day(engine: Engine) -> None:
     t = summary.totals()
     # Reviews people answered (respond) were counted in JSON but said nowhere in md or html.
     assert f"edited {t['edited']}, answered {t['answered']};" in md
+    # A deadline's denial was counted as a person's rejection ('people … rejected 1').
+    assert f"; {t['timed_out']} denied on timeout (nobody decided in time);" in md
     for a in summary.agents:
         assert f"| {a.agent} | {a.processed} | {a.failed} | {a.refused} | {a.escalated} |" in md
-        assert f"| {a.edited} | {a.answered} | {a.corrected} |" in md
+        assert f"| {a.edited} | {a.answered} | {a.timed_out} | {a.corrected} |" in md
     page = render(summary, "html")
     assert page.count("<svg") == 2 and "<th>answered</th>" in page
 

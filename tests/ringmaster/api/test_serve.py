@@ -99,6 +99,21 @@ def test_a_port_in_use_is_one_line_before_anything_starts(cli_in_process: Cli) -
     assert error.startswith(f"cannot listen on 127.0.0.1:{port}: ")
 
 
+def test_a_bad_log_level_or_a_bad_host_with_port_0_is_one_line(cli_in_process: Cli) -> None:
+    """`serve --log-level bogus` printed a traceback (KeyError: 'bogus' from uvicorn's
+    logging set-up), where RINGMASTER_LOG_LEVEL=bogus is one line; and `--port 0` skipped the
+    address check, so a host that is no address here was uvicorn's log lines instead."""
+    level = cli_in_process("serve", "--log-level", "bogus", ok=False)
+    assert level.returncode == 2 and "Traceback" not in level.stderr
+    (line,) = level.stderr.strip().splitlines()
+    assert line.startswith("error: Invalid value for '--log-level': 'bogus' is not one of"), line
+    host = cli_in_process("serve", "--host", "no-such-host.invalid", "--port", "0", ok=False)
+    assert host.returncode == 2 and host.stdout == ""
+    (line,) = host.stderr.strip().splitlines()
+    assert line.startswith("error: cannot listen on no-such-host.invalid:0: "), line
+    assert "--port 0 picks" not in line  # it was given
+
+
 def test_python_m_cli_serve_is_handled_as_ringmaster_serve(tmp_path: Path) -> None:
     """`python -m ringmaster.cli_serve` (what `make serve` runs) printed a traceback and exited
     1 for a bad address or setting, where `ringmaster serve` says one line and exits 2."""

@@ -82,3 +82,14 @@ def test_the_thread_and_item_pages_show_no_bidi_overrides(sqlite_api: Api) -> No
         text = html.unescape(r.text)
         assert not any(m in text for m in marks), (url, [m for m in marks if m in text])
         assert "do it ok now" in text, url
+
+
+def test_deciding_or_claiming_a_missing_item_is_a_page_not_a_json_problem(sqlite_api: Api) -> None:
+    """A form posted for an item id that is no item (a stale link, a typo) answered the
+    browser with the API's application/problem+json; opening it showed a page already."""
+    csrf = sign_in(sqlite_api, "rita")
+    for action, form in (("decide", {"decision": "approve"}), ("claim", {})):
+        r = sqlite_api.client.post(f"/ui/items/deadbeefdead/{action}", data={**form, "csrf": csrf})
+        assert r.status_code == 404, (action, r.text)
+        assert r.headers["content-type"].startswith("text/html"), (action, r.headers)
+        assert "no review item" in r.text
