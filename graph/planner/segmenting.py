@@ -159,7 +159,7 @@ from ringmaster.graph.planner.cut_rules import (
     two_asks,
 )
 from ringmaster.graph.planner.cutter import Cutter, cut_features, joiner_kind, states
-from ringmaster.graph.planner.no_ask import is_note
+from ringmaster.graph.planner.no_ask import asks_something, is_note
 from ringmaster.graph.planner.quoting import quoted_thread
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import SplitPolicy
@@ -237,6 +237,14 @@ class Segmenter:
             if right.top >= floor and right.has_content:
                 return Reading(thread.newest, thread.history)
             return Reading(thread.body)
+        if thread.mail:
+            # Above an earlier mail's header block the newest message is the ask when it asks
+            # something of its own (an agent's request, or a person's errand); a note that only
+            # passes the mail on ("FYI, see below from our account manager.", "no idea who
+            # handles this") asks what the mail asks, however its words route.
+            if stands_alone(right, floor) and asks_something(thread.newest):
+                return Reading(thread.newest, thread.history, quoted_first=False)
+            return Reading(thread.body, thread.newest)
         if right.label == HUMAN or not stands_alone(right, floor):
             return Reading(text)
         # Above a quote (a top-posted reply, "FYI, see below"), the newest message is what the

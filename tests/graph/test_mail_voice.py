@@ -1,0 +1,65 @@
+"""Long emails, replies above a mail client's header block, and forwards (route12,
+demo-team-dev9): what of a message is asked, and what is context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ringmaster.agents.spec import load_team
+from ringmaster.graph.planner.local import LocalPlanner
+from ringmaster.graph.planner.quoting import Thread, quoted_thread
+from tests.graph.planner_dev_report import DEMO_TEAM
+
+OUTLOOK_REPLY = (
+    "Thanks, that worked.\n\nOne more thing: please open a ticket for the SSO error.\n\n"
+    "-----Original Message-----\nFrom: Ana <ana@example.com>\nSent: Monday, 30 November 2026\n"
+    "Subject: seats\n\nCan you roll back DEP-1 in staging?"
+)
+
+
+def test_a_reply_above_an_original_message_block_is_the_newest_message() -> None:
+    assert quoted_thread(OUTLOOK_REPLY) == Thread(
+        history=(
+            "-----Original Message-----\nFrom: Ana <ana@example.com>\n"
+            "Sent: Monday, 30 November 2026\nSubject: seats\n\nCan you roll back DEP-1 in staging?"
+        ),
+        newest="Thanks, that worked.\n\nOne more thing: please open a ticket for the SSO error.",
+        newest_first=True,
+        body="Can you roll back DEP-1 in staging?",
+        mail=True,
+    )
+
+
+def test_a_header_block_without_a_separator_line_opens_the_earlier_mail_too() -> None:
+    thread = quoted_thread("please close it\n\nFrom: Bo\nSent: Tuesday\n\nTCK-1 works now")
+    assert thread is not None and thread.mail
+    assert (thread.newest, thread.body) == ("please close it", "TCK-1 works now")
+    # a "From:" line alone is no header block, nor is a block with nothing above or under it
+    assert quoted_thread("From: Bo\nplease close TCK-1") is None
+    assert quoted_thread("-----Original Message-----\nFrom: Bo\nSent: Tuesday\n\nhi") is None
+    assert quoted_thread("hi\n\n-----Original Message-----\nFrom: Bo\nSent: Tuesday") is None
+
+
+@pytest.fixture(scope="module")
+def demo_planner(tmp_path_factory: pytest.TempPathFactory) -> LocalPlanner:
+    return LocalPlanner(load_team(DEMO_TEAM), cache_dir=Path(tmp_path_factory.mktemp("cache")))
+
+
+def test_the_ask_above_an_earlier_mail_is_routed_not_the_mail(demo_planner: LocalPlanner) -> None:
+    plan = demo_planner.plan(OUTLOOK_REPLY)
+    assert [s.agent for s in plan.subtasks] == ["support"]
+    # the earlier mail goes with it as context
+    assert "roll back DEP-1" in plan.subtasks[0].description
+
+
+def test_a_note_that_only_passes_a_mail_on_asks_what_the_mail_asks(
+    demo_planner: LocalPlanner,
+) -> None:
+    text = (
+        "FYI, see below from our account manager.\n\n---------- Forwarded message ----------\n"
+        "From: Grace\nSubject: Acme\n\nPlease roll back the api deployment in production."
+    )
+    plan = demo_planner.plan(text)
+    assert [s.agent for s in plan.subtasks] == ["ops"]
