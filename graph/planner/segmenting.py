@@ -163,7 +163,7 @@ from ringmaster.graph.planner.no_ask import asks_something, is_note
 from ringmaster.graph.planner.quoting import quoted_thread
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import SplitPolicy
-from ringmaster.graph.planner.splitter import Segment
+from ringmaster.graph.planner.splitter import Segment, split_request
 
 
 @dataclass(frozen=True)
@@ -245,6 +245,19 @@ class Segmenter:
             if stands_alone(right, floor) and asks_something(thread.newest):
                 return Reading(thread.newest, thread.history, quoted_first=False)
             return Reading(thread.body, thread.newest)
+        if (
+            not thread.newest_first
+            and left.label != right.label
+            and stands_alone(left, floor)
+            and stands_alone(right, floor)
+            and asks_something(thread.newest)
+            and not self._asks_again(thread.newest, left.label)
+        ):
+            # Under a quote, a newest message that asks something of its own ("Done, thanks
+            # Sam. Different topic: … please …") is what is asked now, and the quoted ask of
+            # another label was put earlier: context. Judged whole against a newest message of
+            # two asks, the cutter kept the quote, which was then cut as a subtask of its own.
+            return Reading(thread.newest, thread.history)
         if right.label == HUMAN or not stands_alone(right, floor):
             return Reading(text)
         # Above a quote (a top-posted reply, "FYI, see below"), the newest message is what the
@@ -260,6 +273,25 @@ class Segmenter:
         )
         (p,) = self.cutter.probabilities([features])
         return Reading(thread.newest) if p >= self.cutter.threshold else Reading(text)
+
+    def _asks_again(self, newest: str, label: str) -> bool:
+        """Whether a part of the newest message asks something of the quoted ask's label,
+        routing to it or addressing it by name ("> Does your privacy policy cover …? / Legal
+        please answer the privacy question", "can legal advise?"): the quote is still asked. A
+        statement about it ("Sam, that's done, staging is back on the previous auth version.",
+        "Legal has this in hand, thanks.") is not."""
+        segments = split_request(newest)
+        whole = self._score([newest])[0] if len(segments) > 1 else None
+        name = re.escape(label)
+        addressed = re.compile(
+            rf"\b{name}\b\s*[,:]?\s+(?:please|pls|can|could|would)\b"
+            rf"|\b(?:can|could|would)\s+(?:the\s+)?{name}\b",
+            re.IGNORECASE,
+        )
+        return any(
+            part.label == label and asks_something(part.text) or addressed.search(part.text)
+            for part in self.segment(segments, whole)
+        )
 
     def segment(self, segments: list[Segment], whole: Scores | None = None) -> list[Part]:
         """Glue over-segmented parts back until every cut separates two requests of their own."""

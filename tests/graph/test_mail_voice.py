@@ -3,13 +3,19 @@ demo-team-dev9): what of a message is asked, and what is context."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from ringmaster.agents.spec import load_team
+from ringmaster.graph.planner.cutter import Cutter
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.quoting import Thread, quoted_thread
+from ringmaster.graph.planner.scoring import Scores
+from ringmaster.graph.planner.segmenting import Reading, Segmenter
+from ringmaster.graph.planner.settings import SplitPolicy
 from tests.graph.planner_dev_report import DEMO_TEAM
 
 OUTLOOK_REPLY = (
@@ -63,3 +69,34 @@ def test_a_note_that_only_passes_a_mail_on_asks_what_the_mail_asks(
     )
     plan = demo_planner.plan(text)
     assert [s.agent for s in plan.subtasks] == ["ops"]
+
+
+def _by_words(texts: Sequence[str]) -> list[Scores]:
+    """Scripted scores: "car" words against "cat" words."""
+    out = []
+    for text in texts:
+        car = len(re.findall(r"\bcar\b", text, re.IGNORECASE)) + 0.1
+        cat = len(re.findall(r"\bcat\b", text, re.IGNORECASE)) + 0.1
+        out.append(Scores({"car": car / (car + cat), "pets": cat / (car + cat)}, "car", "", 1, ()))
+    return out
+
+
+# A cutter that believes no cut: judged whole, a quote would stay with the newest message.
+_NO_CUT = Cutter(model=None, threshold=0.5, trained_on={"constant": 0.0})
+_QUOTE = "> On Monday, Bo wrote:\n> Please wash the car on Friday."
+
+
+def test_an_answered_quoted_ask_is_context_of_the_new_asks_under_it() -> None:
+    segmenter = Segmenter(SplitPolicy(), _by_words, None, _NO_CUT)
+    newest = "That's done, thanks Bo.\n\nPlease feed the cat tonight, the cat is hungry."
+    assert segmenter.newest_ask(f"{_QUOTE}\n\n{newest}") == Reading(newest, _QUOTE)
+
+
+def test_a_quoted_ask_the_newest_message_asks_again_stays_with_it() -> None:
+    segmenter = Segmenter(SplitPolicy(), _by_words, None, _NO_CUT)
+    # a part addressed to the quote's agent ("Car, please …") asks the quote again
+    text = f"{_QUOTE}\n\nPlease feed the cat tonight, the cat is hungry. Car, please answer Bo."
+    assert segmenter.newest_ask(text) == Reading(text)
+    # and so does no request of its own under the quote
+    text = f"{_QUOTE}\n\nThe cat and the cat are fine."
+    assert segmenter.newest_ask(text) == Reading(text)
