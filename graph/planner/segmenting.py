@@ -255,9 +255,10 @@ class Segmenter:
         ):
             # Under a quote, a newest message that asks something of its own ("Done, thanks
             # Sam. Different topic: … please …") is what is asked now, and the quoted ask of
-            # another label was put earlier: context. Judged whole against a newest message of
-            # two asks, the cutter kept the quote, which was then cut as a subtask of its own.
-            return Reading(thread.newest, thread.history)
+            # another label was put earlier and answered: left out, as when the cutter keeps
+            # the cut below. Judged whole against a newest message of two asks, the cutter kept
+            # the quote, which was then cut as a subtask of its own.
+            return Reading(thread.newest)
         if right.label == HUMAN or not stands_alone(right, floor):
             return Reading(text)
         # Above a quote (a top-posted reply, "FYI, see below"), the newest message is what the

@@ -86,10 +86,10 @@ _NO_CUT = Cutter(model=None, threshold=0.5, trained_on={"constant": 0.0})
 _QUOTE = "> On Monday, Bo wrote:\n> Please wash the car on Friday."
 
 
-def test_an_answered_quoted_ask_is_context_of_the_new_asks_under_it() -> None:
+def test_an_answered_quoted_ask_is_left_out_under_new_asks() -> None:
     segmenter = Segmenter(SplitPolicy(), _by_words, None, _NO_CUT)
     newest = "That's done, thanks Bo.\n\nPlease feed the cat tonight, the cat is hungry."
-    assert segmenter.newest_ask(f"{_QUOTE}\n\n{newest}") == Reading(newest, _QUOTE)
+    assert segmenter.newest_ask(f"{_QUOTE}\n\n{newest}") == Reading(newest)
 
 
 def test_a_quoted_ask_the_newest_message_asks_again_stays_with_it() -> None:
@@ -100,3 +100,4 @@ def test_a_quoted_ask_the_newest_message_asks_again_stays_with_it() -> None:
     # and so does no request of its own under the quote
     text = f"{_QUOTE}\n\nThe cat and the cat are fine."
     assert segmenter.newest_ask(text) == Reading(text)
+
