@@ -16,6 +16,7 @@ from ringmaster.graph.planner.quoting import Thread, quoted_thread
 from ringmaster.graph.planner.scoring import Scores
 from ringmaster.graph.planner.segmenting import Reading, Segmenter
 from ringmaster.graph.planner.settings import SplitPolicy
+from ringmaster.graph.planner.signoff import sign_off
 from tests.graph.planner_dev_report import DEMO_TEAM
 
 OUTLOOK_REPLY = (
@@ -101,3 +102,27 @@ def test_a_quoted_ask_the_newest_message_asks_again_stays_with_it() -> None:
     text = f"{_QUOTE}\n\nThe cat and the cat are fine."
     assert segmenter.newest_ask(text) == Reading(text)
 
+
+def test_a_sign_off_block_is_taken_off_the_message() -> None:
+    body, block = sign_off("Hi,\n\nPlease close TCK-1.\n\nKind regards,\nClaire\nCUS-1031")
+    assert (body, block) == ("Hi,\n\nPlease close TCK-1.", "Kind regards,\nClaire\nCUS-1031")
+    assert sign_off("Please close TCK-1.\nThanks!") == ("Please close TCK-1.", "Thanks!")
+    # a closing line that asks something, a long last line, or nothing above: no sign-off
+    text = "Please close TCK-1.\nThanks, and please refund INV-2 too"
+    assert sign_off(text) == (text, "")
+    text = "Thanks,\nwe need the export of every invoice we were sent since the spring, please."
+    assert sign_off(text) == (text, "")
+    assert sign_off("Thanks!") == ("Thanks!", "")
+
+
+def test_a_signature_is_not_planned_and_goes_with_the_last_subtask(
+    demo_planner: LocalPlanner,
+) -> None:
+    text = (
+        "Hello,\n\nWe are opening an office in Spain and need two things first: confirmation "
+        "that our data processing agreement covers staff data there, and a quote for 30 more "
+        "seats on our plan.\n\nRegards,\nIngrid Dahl\nHead of IT"
+    )
+    plan = demo_planner.plan(text)
+    assert [s.agent for s in plan.subtasks] == ["legal", "billing"]
+    assert plan.subtasks[-1].description.endswith("Regards,\nIngrid Dahl\nHead of IT")
