@@ -11,12 +11,12 @@ import pytest
 
 from ringmaster.agents.spec import load_team
 from ringmaster.graph.planner.cutter import Cutter
+from ringmaster.graph.planner.envelope import courtesy, sign_off
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.quoting import Thread, quoted_thread
 from ringmaster.graph.planner.scoring import Scores
 from ringmaster.graph.planner.segmenting import Reading, Segmenter
 from ringmaster.graph.planner.settings import SplitPolicy
-from ringmaster.graph.planner.signoff import sign_off
 from tests.graph.planner_dev_report import DEMO_TEAM
 
 OUTLOOK_REPLY = (
@@ -126,3 +126,29 @@ def test_a_signature_is_not_planned_and_goes_with_the_last_subtask(
     plan = demo_planner.plan(text)
     assert [s.agent for s in plan.subtasks] == ["legal", "billing"]
     assert plan.subtasks[-1].description.endswith("Regards,\nIngrid Dahl\nHead of IT")
+
+
+def test_opening_courtesies_under_a_greeting_are_taken_off() -> None:
+    text = "Hello,\n\nI hope you're well. Sorry for the delay! Please close TCK-1.\n\nThanks,\nBo"
+    assert courtesy(text) == (
+        "Hello,\n\nPlease close TCK-1.\n\nThanks,\nBo",
+        "I hope you're well. Sorry for the delay!",
+    )
+    # a courtesy that asks, one that is the whole message, or none at the start: left alone
+    text = "Hi,\n\nSorry for the trouble, can you close TCK-1?"
+    assert courtesy(text) == (text, "")
+    assert courtesy("Thanks for the help last week.") == ("Thanks for the help last week.", "")
+    text = "Please close TCK-1. Sorry for the delay."
+    assert courtesy(text) == (text, "")
+
+
+def test_an_opening_courtesy_is_not_planned_and_goes_with_the_first_subtask(
+    demo_planner: LocalPlanner,
+) -> None:
+    text = (
+        "Hello,\n\nApologies for the slow reply to your email. Please reset the password for "
+        "maria.lopez@example.com, she is locked out.\n\nBest,\nAna"
+    )
+    plan = demo_planner.plan(text)
+    assert [s.agent for s in plan.subtasks] == ["support"]
+    assert plan.subtasks[0].description.startswith("Apologies for the slow reply")

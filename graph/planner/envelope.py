@@ -1,4 +1,4 @@
-"""An email's sign-off: the closing line and the signature under the message.
+"""An email's envelope: the courtesies that open it, and the sign-off and signature under it.
 
 "Kind regards," / "Thanks!" with the writer's name, title and company on the lines under it say
 who wrote, never what is asked. Left in, they are cut into candidate parts that the classifier
@@ -11,6 +11,13 @@ Only lines of their own are taken, and only when they ask nothing ("Thanks, and 
 TCK-1 too" stays in the message). The greeting line ("Hi analytics folks,") is left in: taken
 off the same way, it let the cutter cut a sentence of context under it into a part for a
 person (demo-team-dev lost a one-part email; see `graph/planner/segmenting.py`).
+
+An opening courtesy ("I hope this finds you well.", "Apologies for the long email, it's been a
+day.", "Thanks again for the quick help last week with the SSO issue, …") is envelope too: its
+words route surely to an agent ("email" and "reply" to content, "the refund on INV-1130" to
+billing), so it was cut off as a subtask of its own. The first sentences of the message, under
+the greeting line, are taken off when they are such a courtesy and ask nothing, and go back on
+the first subtask.
 """
 
 from __future__ import annotations
@@ -18,6 +25,11 @@ from __future__ import annotations
 import re
 
 from ringmaster.graph.planner.no_ask import asks_something
+
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening|day))\b[^\n]{0,60}$",
+    re.IGNORECASE,
+)
 
 _CLOSING = re.compile(
     r"^\s*(?:thanks|thank\s+you|many\s+thanks|thx|cheers|best|regards|kind\s+regards|"
@@ -45,3 +57,33 @@ def sign_off(text: str) -> tuple[str, str]:
         if len(lines[i]) > _SIGNATURE_CHARS:
             break
     return text.strip(), ""
+
+
+# A courtesy that opens a message, up to the end of its sentence.
+_COURTESY = re.compile(
+    r"(?:i\s+)?hope\s+(?:you|this|the|your|all|everyone)\b"
+    r"|(?:many\s+)?(?:apologies|sorry)\s+(?:for|about)\s+(?:the|my|this)\b"
+    r"|thank(?:s|\s+you)\s+(?:again\s+|so\s+much\s+)?for\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?\n]*[.!](?=\s|$)")
+
+
+def courtesy(text: str) -> tuple[str, str]:
+    """`text` without the courtesies that open it (under a greeting line of its own), and the
+    courtesies ("" and `text` when there are none)."""
+    lines = text.strip().splitlines()
+    head = lines[0] if len(lines) > 1 and _GREETING.match(lines[0]) else ""
+    rest = "\n".join(lines[1:] if head else lines).lstrip()
+    taken: list[str] = []
+    while True:
+        sentence = _SENTENCE.match(rest)
+        if sentence is None or not _COURTESY.match(sentence.group().strip()):
+            break
+        if asks_something(sentence.group()):
+            break
+        taken.append(sentence.group().strip())
+        rest = rest[sentence.end() :].lstrip()
+    if not taken or not rest:
+        return text.strip(), ""
+    return (f"{head}\n\n{rest}" if head else rest), " ".join(taken)
