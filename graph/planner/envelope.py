@@ -16,8 +16,9 @@ An opening courtesy ("I hope this finds you well.", "Apologies for the long emai
 day.", "Thanks again for the quick help last week with the SSO issue, …") is envelope too: its
 words route surely to an agent ("email" and "reply" to content, "the refund on INV-1130" to
 billing), so it was cut off as a subtask of its own. The first sentences of the message, under
-the greeting line, are taken off when they are such a courtesy and ask nothing, and go back on
-the first subtask.
+the greeting line or after a greeting that opens the line ("Hi Priya, sorry for the slow reply,
+…"), are taken off when they are such a courtesy and ask nothing, and go back on the first
+subtask.
 """
 
 from __future__ import annotations
@@ -75,6 +76,9 @@ def courtesy(text: str) -> tuple[str, str]:
     lines = text.strip().splitlines()
     head = lines[0] if len(lines) > 1 and _GREETING.match(lines[0]) else ""
     rest = "\n".join(lines[1:] if head else lines).lstrip()
+    inline = _INLINE_GREETING.match(rest) if not head else None
+    if inline is not None:  # "Hi Priya, sorry for the slow reply, …"
+        head, rest = inline.group().strip(), rest[inline.end() :]
     taken: list[str] = []
     while True:
         sentence = _SENTENCE.match(rest)
@@ -87,3 +91,7 @@ def courtesy(text: str) -> tuple[str, str]:
     if not taken or not rest:
         return text.strip(), ""
     return (f"{head}\n\n{rest}" if head else rest), " ".join(taken)
+
+
+# A greeting that opens a line, the message going on after its comma: "Hi Priya, sorry …".
+_INLINE_GREETING = re.compile(r"(?:hi|hello|hey|dear)\b[^,\n]{0,30},\s+", re.IGNORECASE)

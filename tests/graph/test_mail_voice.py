@@ -134,6 +134,12 @@ def test_opening_courtesies_under_a_greeting_are_taken_off() -> None:
         "Hello,\n\nPlease close TCK-1.\n\nThanks,\nBo",
         "I hope you're well. Sorry for the delay!",
     )
+    # after a greeting on the same line too
+    assert courtesy("Hi Bo, sorry for the delay, all set. Please close TCK-1.") == (
+        "Hi Bo,\n\nPlease close TCK-1.",
+        "sorry for the delay, all set.",
+    )
+    assert courtesy("Hi Bo, please close TCK-1.") == ("Hi Bo, please close TCK-1.", "")
     # a courtesy that asks, one that is the whole message, or none at the start: left alone
     text = "Hi,\n\nSorry for the trouble, can you close TCK-1?"
     assert courtesy(text) == (text, "")
