@@ -6,6 +6,7 @@ has its module, whose docstring says how it was chosen and what it measured:
 
 - `segmenting`: gluing over-segmented candidates (`splitter.split_request`) back into parts, by
   the team's learned cutter (`cutter`) or the fixed rules of `cut_rules`; quoted replies.
+- `envelope`: an email's opening courtesies and its sign-off, kept out of splitting and routing.
 - `routing`: each part's agent, or why it goes to a person; the plan's subtasks.
 - `local_model`: the fitted model, its cache key, and where it comes from (cache, shipped,
   trained here).
@@ -26,6 +27,7 @@ from ringmaster.graph.planner.base import Alternative, Plan
 from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.cutter import Cutter
 from ringmaster.graph.planner.embedding_config import embeddings_available
+from ringmaster.graph.planner.envelope import courtesy, sign_off
 from ringmaster.graph.planner.local_model import (
     CLASSIFIERS,
     CUTTER_CODE,
@@ -112,11 +114,17 @@ class LocalPlanner:
             return Plan(subtasks=assemble([self._for_a_person(text, allowed)]), planner=self.name)
         segmenter = self._segmenter()
         reading = segmenter.newest_ask(text)
-        segments = split_request(reading.text)
-        whole = self._score([reading.text])[0] if len(segments) > 1 else None
+        body, signature = sign_off(reading.text)
+        body, opening = courtesy(body)
+        segments = split_request(body)
+        whole = self._score([body])[0] if len(segments) > 1 else None
         parts = segmenter.segment(segments, whole)
         routed = [route(p, allowed, self.routing, self.settings) for p in parts]
         subtasks = assemble(routed)
+        if opening:
+            subtasks = with_quoted(subtasks, opening, True)
+        if signature:
+            subtasks = with_quoted(subtasks, signature, False)
         if reading.quoted is not None:
             subtasks = with_quoted(subtasks, reading.quoted, reading.quoted_first)
         return Plan(subtasks=subtasks, planner=self.name)

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import re
 
+from ringmaster.graph.planner.quoting import FORWARD_SEPARATOR
+
 # "nothing to do with …" is a cause, not a marker.
 _NO_ACTION = re.compile(
     r"\b(?:no\s+(?:further\s+)?action\s+(?:is\s+)?(?:needed|required|necessary|on\s+your\s+side)"
@@ -52,17 +54,13 @@ def asks_something(text: str) -> bool:
 
 
 _QUOTED = re.compile(r"^\s*>")
-# A forwarded message's header: everything from it on is what is passed on.
-_FORWARD = re.compile(
-    r"^\s*-{2,}\s*(?:forwarded\s+message|original\s+message)\s*-{2,}", re.IGNORECASE
-)
 
 
 def own_text(text: str) -> str:
     """The writer's own lines of `text`: not quoted, and above any forwarded message."""
     own = []
     for line in text.splitlines():
-        if _FORWARD.match(line):
+        if FORWARD_SEPARATOR.match(line):
             break
         if not _QUOTED.match(line):
             own.append(line)

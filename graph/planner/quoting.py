@@ -7,7 +7,10 @@ that has been answered ("> Can you refund INV-1176? / Thanks, that came through.
 …") is not decided here: the planner asks the team's learned cutter (`graph/planner/local.py`).
 This module only finds the lines. A ticket system's transcript marks its messages with header
 lines instead ("--- Customer, 3 Dec 09:12 ---" … "--- Internal note ---"): the last message is
-the newest, the ones above it the history.
+the newest, the ones above it the history. A mail client's reply or forward puts the earlier
+mail under a header block instead ("-----Original Message-----" / "From: …" / "Sent: …", "----------
+Forwarded message ---------"): the newest message is the text above the block, the mail under it
+the history, whatever the block's dashes look like (they are not a transcript's header lines).
 """
 
 from __future__ import annotations
@@ -32,8 +35,54 @@ class Thread:
     # the history every message but the last, which is the newest (often an internal note).
     transcript: bool = False
     # The transcript's messages without their header lines (and the ticket's title line above
-    # the first): what is read when the newest message asks nothing of its own.
+    # the first), or the earlier mail under a mail header without its header fields: what is
+    # read when the newest message asks nothing of its own.
     body: str = ""
+    # An earlier mail under a mail client's header block, below the newest message.
+    mail: bool = False
+
+
+# The line a mail client writes above a forwarded or replied-to mail: everything from it down is
+# what is passed on ("---------- Forwarded message ---------", "-----Original Message-----",
+# "Begin forwarded message:").
+FORWARD_SEPARATOR = re.compile(
+    r"^\s*(?:-{2,}\s*(?:forwarded\s+message|original\s+message)\s*-{2,}"
+    r"|begin\s+forwarded\s+message:)",
+    re.IGNORECASE,
+)
+# A header field of the earlier mail ("From: Ana <ana@…>", "Sent: Monday, …", "Subject: …").
+_HEADER_FIELD = re.compile(r"^\s*(?:from|sent|date|to|cc|subject):\s", re.IGNORECASE)
+_FROM = re.compile(r"^\s*from:\s", re.IGNORECASE)
+
+
+def mail_header(lines: list[str]) -> int | None:
+    """The index of the line that opens an earlier mail's header block: a forward or reply
+    separator, or a "From:" field with another header field under it (Outlook writes "From:" /
+    "Sent:" with no separator); None when there is none."""
+    for i, ln in enumerate(lines):
+        if FORWARD_SEPARATOR.match(ln):
+            return i
+        if _FROM.match(ln) and any(_HEADER_FIELD.match(n) for n in lines[i + 1 : i + 3]):
+            return i
+    return None
+
+
+def mail(text: str) -> Thread | None:
+    """The newest message above an earlier mail's header block and the mail under it; None
+    unless there is a header block with text above it and under it."""
+    lines = text.splitlines()
+    start = mail_header(lines)
+    if start is None:
+        return None
+    newest = "\n".join(lines[:start]).strip()
+    history = "\n".join(lines[start:]).strip()
+    rest = lines[start + 1 :] if FORWARD_SEPARATOR.match(lines[start]) else lines[start:]
+    while rest and (_HEADER_FIELD.match(rest[0]) or not rest[0].strip()):
+        rest = rest[1:]
+    body = "\n".join(rest).strip()
+    if not newest or not body:
+        return None
+    return Thread(history, newest, newest_first=True, body=body, mail=True)
 
 
 # A message's header line in a ticket system's transcript: "--- Customer, 3 Dec 09:12 ---",
@@ -46,7 +95,11 @@ def transcript(text: str) -> Thread | None:
     the ones above it (with their headers and the ticket's title) its history; None unless there
     is a header line with a message under it and something above it."""
     lines = text.splitlines()
-    headers = [i for i, ln in enumerate(lines) if _BLOCK_HEADER.match(ln)]
+    headers = [
+        i
+        for i, ln in enumerate(lines)
+        if _BLOCK_HEADER.match(ln) and not FORWARD_SEPARATOR.match(ln)
+    ]
     if not headers or not any(ln.strip() for ln in lines[: headers[-1]]):
         return None
     last = headers[-1]
@@ -59,8 +112,12 @@ def transcript(text: str) -> Thread | None:
 
 
 def quoted_thread(text: str) -> Thread | None:
-    """The quoted history and the newest message of `text` (a reply under "> " lines, or a
-    ticket's transcript); None unless it has both."""
+    """The quoted history and the newest message of `text` (a reply under "> " lines, a reply or
+    forward above an earlier mail's header block, or a ticket's transcript); None unless it has
+    both."""
+    above = mail(text)
+    if above is not None:
+        return above
     lines = text.splitlines()
     if not any(_QUOTED_LINE.match(ln) for ln in lines):
         return transcript(text)

@@ -142,6 +142,23 @@ context sentence the classifier routes surely and the ask after it does not refe
 app was down for half an hour, INC-1008. Please draft a status page update about it.") is still
 often cut; so are background sentences of several clauses joined by "and".
 
+Mail clients' replies and forwards, and an email's envelope (demo-team-dev9: long emails, replies
+and forwards with quoted history, short chat, out-of-scope lures). A reply or forward above a
+mail header block ("-----Original Message-----" / "From:" / "Sent:", "---------- Forwarded
+message"; `quoting.mail`) is planned on the message above it when that message asks something
+and stands alone, else on the earlier mail's body with the note as context; the separator read
+as a ticket transcript's header before, and the old mail was routed. Under "> " quoted lines,
+a newest message that asks something of its own is planned alone, the quoted ask of another
+label left out, unless a part of it asks that label again (routes to it, or addresses it: "Legal
+please advise"; `Segmenter._asks_again`): the cutter, judging the quote against a newest
+message of two asks whole, had kept them together, and the quote was then cut into a subtask
+of its own. An email's sign-off block and the courtesies that open it are kept out of splitting
+and routing (`graph/planner/envelope.py`). One-part / multi-part exact set / subtask count /
+out-of-scope, shipped cutter, before -> after: dev9 0.667 / 0.667 / 0.700 / 0.800 -> 0.800 /
+0.833 / 0.833 / 0.867; dev 1.000 / 0.967 / 0.933 -> 1.000 / 0.967 / 0.967; dev3 0.640 / 0.727 /
+0.636 -> 0.760 / 0.788 / 0.667; dev6 one-part 0.867 -> 0.900; dev2, dev4, dev5, dev7, dev8
+unchanged.
+
 """
 
 from __future__ import annotations
@@ -159,11 +176,11 @@ from ringmaster.graph.planner.cut_rules import (
     two_asks,
 )
 from ringmaster.graph.planner.cutter import Cutter, cut_features, joiner_kind, states
-from ringmaster.graph.planner.no_ask import is_note
+from ringmaster.graph.planner.no_ask import asks_something, is_note
 from ringmaster.graph.planner.quoting import quoted_thread
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import SplitPolicy
-from ringmaster.graph.planner.splitter import Segment
+from ringmaster.graph.planner.splitter import Segment, split_request
 
 
 @dataclass(frozen=True)
@@ -237,6 +254,28 @@ class Segmenter:
             if right.top >= floor and right.has_content:
                 return Reading(thread.newest, thread.history)
             return Reading(thread.body)
+        if thread.mail:
+            # Above an earlier mail's header block the newest message is the ask when it asks
+            # something of its own (an agent's request, or a person's errand); a note that only
+            # passes the mail on ("FYI, see below from our account manager.", "no idea who
+            # handles this") asks what the mail asks, however its words route.
+            if stands_alone(right, floor) and asks_something(thread.newest):
+                return Reading(thread.newest, thread.history, quoted_first=False)
+            return Reading(thread.body, thread.newest)
+        if (
+            not thread.newest_first
+            and left.label != right.label
+            and stands_alone(left, floor)
+            and stands_alone(right, floor)
+            and asks_something(thread.newest)
+            and not self._asks_again(thread.newest, left.label)
+        ):
+            # Under a quote, a newest message that asks something of its own ("Done, thanks
+            # Sam. Different topic: … please …") is what is asked now, and the quoted ask of
+            # another label was put earlier and answered: left out, as when the cutter keeps
+            # the cut below. Judged whole against a newest message of two asks, the cutter kept
+            # the quote, which was then cut as a subtask of its own.
+            return Reading(thread.newest)
         if right.label == HUMAN or not stands_alone(right, floor):
             return Reading(text)
         # Above a quote (a top-posted reply, "FYI, see below"), the newest message is what the
@@ -252,6 +291,25 @@ class Segmenter:
         )
         (p,) = self.cutter.probabilities([features])
         return Reading(thread.newest) if p >= self.cutter.threshold else Reading(text)
+
+    def _asks_again(self, newest: str, label: str) -> bool:
+        """Whether a part of the newest message asks something of the quoted ask's label,
+        routing to it or addressing it by name ("> Does your privacy policy cover …? / Legal
+        please answer the privacy question", "can legal advise?"): the quote is still asked. A
+        statement about it ("Sam, that's done, staging is back on the previous auth version.",
+        "Legal has this in hand, thanks.") is not."""
+        segments = split_request(newest)
+        whole = self._score([newest])[0] if len(segments) > 1 else None
+        name = re.escape(label)
+        addressed = re.compile(
+            rf"\b{name}\b\s*[,:]?\s+(?:please|pls|can|could|would)\b"
+            rf"|\b(?:can|could|would)\s+(?:the\s+)?{name}\b",
+            re.IGNORECASE,
+        )
+        return any(
+            part.label == label and asks_something(part.text) or addressed.search(part.text)
+            for part in self.segment(segments, whole)
+        )
 
     def segment(self, segments: list[Segment], whole: Scores | None = None) -> list[Part]:
         """Glue over-segmented parts back until every cut separates two requests of their own."""

@@ -1,0 +1,97 @@
+"""An email's envelope: the courtesies that open it, and the sign-off and signature under it.
+
+"Kind regards," / "Thanks!" with the writer's name, title and company on the lines under it say
+who wrote, never what is asked. Left in, they are cut into candidate parts that the classifier
+routes by their words (a company name in a signature to legal, "Cheers / Marta" to analytics)
+and that the cutter must glue back, and the request's whole-text scores carry them too. The
+planner splits and routes the message without its sign-off, and the sign-off goes back on the
+last subtask, so an agent still reads the name and an id in a signature ("Claire / CUS-1031").
+
+Only lines of their own are taken, and only when they ask nothing ("Thanks, and please close
+TCK-1 too" stays in the message). The greeting line ("Hi analytics folks,") is left in: taken
+off the same way, it let the cutter cut a sentence of context under it into a part for a
+person (demo-team-dev lost a one-part email; see `graph/planner/segmenting.py`).
+
+An opening courtesy ("I hope this finds you well.", "Apologies for the long email, it's been a
+day.", "Thanks again for the quick help last week with the SSO issue, …") is envelope too: its
+words route surely to an agent ("email" and "reply" to content, "the refund on INV-1130" to
+billing), so it was cut off as a subtask of its own. The first sentences of the message, under
+the greeting line or after a greeting that opens the line ("Hi Priya, sorry for the slow reply,
+…"), are taken off when they are such a courtesy and ask nothing, and go back on the first
+subtask.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ringmaster.graph.planner.no_ask import asks_something
+
+_GREETING = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening|day))\b[^\n]{0,60}$",
+    re.IGNORECASE,
+)
+
+_CLOSING = re.compile(
+    r"^\s*(?:thanks|thank\s+you|many\s+thanks|thx|cheers|best|regards|kind\s+regards|"
+    r"best\s+regards|warm\s+regards|warmest\s+regards|best\s+wishes|all\s+the\s+best|"
+    r"sincerely|yours\s+(?:sincerely|faithfully|truly)|respectfully|speak\s+soon|talk\s+soon)"
+    r"\b[^\n]{0,30}$",
+    re.IGNORECASE,
+)
+# A signature is a few short lines: name, title, company, an account id.
+_SIGNATURE_LINES = 4
+_SIGNATURE_CHARS = 60
+
+
+def sign_off(text: str) -> tuple[str, str]:
+    """`text` without its sign-off block, and the block ("" and `text` when there is none)."""
+    lines = text.strip().splitlines()
+    for i in range(len(lines) - 1, max(0, len(lines) - 1 - _SIGNATURE_LINES), -1):
+        if _CLOSING.match(lines[i]):
+            block = lines[i:]
+            body = "\n".join(lines[:i]).strip()
+            short = all(len(ln) <= _SIGNATURE_CHARS for ln in block)
+            if body and short and not asks_something("\n".join(block)):
+                return body, "\n".join(block).strip()
+            break
+        if len(lines[i]) > _SIGNATURE_CHARS:
+            break
+    return text.strip(), ""
+
+
+# A courtesy that opens a message, up to the end of its sentence.
+_COURTESY = re.compile(
+    r"(?:i\s+)?hope\s+(?:you|this|the|your|all|everyone)\b"
+    r"|(?:many\s+)?(?:apologies|sorry)\s+(?:for|about)\s+(?:the|my|this)\b"
+    r"|thank(?:s|\s+you)\s+(?:again\s+|so\s+much\s+)?for\b",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?\n]*[.!](?=\s|$)")
+
+
+def courtesy(text: str) -> tuple[str, str]:
+    """`text` without the courtesies that open it (under a greeting line of its own), and the
+    courtesies ("" and `text` when there are none)."""
+    lines = text.strip().splitlines()
+    head = lines[0] if len(lines) > 1 and _GREETING.match(lines[0]) else ""
+    rest = "\n".join(lines[1:] if head else lines).lstrip()
+    inline = _INLINE_GREETING.match(rest) if not head else None
+    if inline is not None:  # "Hi Priya, sorry for the slow reply, …"
+        head, rest = inline.group().strip(), rest[inline.end() :]
+    taken: list[str] = []
+    while True:
+        sentence = _SENTENCE.match(rest)
+        if sentence is None or not _COURTESY.match(sentence.group().strip()):
+            break
+        if asks_something(sentence.group()):
+            break
+        taken.append(sentence.group().strip())
+        rest = rest[sentence.end() :].lstrip()
+    if not taken or not rest:
+        return text.strip(), ""
+    return (f"{head}\n\n{rest}" if head else rest), " ".join(taken)
+
+
+# A greeting that opens a line, the message going on after its comma: "Hi Priya, sorry …".
+_INLINE_GREETING = re.compile(r"(?:hi|hello|hey|dear)\b[^,\n]{0,30},\s+", re.IGNORECASE)

@@ -1,0 +1,160 @@
+"""Long emails, replies above a mail client's header block, and forwards (route12,
+demo-team-dev9): what of a message is asked, and what is context."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from ringmaster.agents.spec import load_team
+from ringmaster.graph.planner.cutter import Cutter
+from ringmaster.graph.planner.envelope import courtesy, sign_off
+from ringmaster.graph.planner.local import LocalPlanner
+from ringmaster.graph.planner.quoting import Thread, quoted_thread
+from ringmaster.graph.planner.scoring import Scores
+from ringmaster.graph.planner.segmenting import Reading, Segmenter
+from ringmaster.graph.planner.settings import SplitPolicy
+from tests.graph.planner_dev_report import DEMO_TEAM
+
+OUTLOOK_REPLY = (
+    "Thanks, that worked.\n\nOne more thing: please open a ticket for the SSO error.\n\n"
+    "-----Original Message-----\nFrom: Ana <ana@example.com>\nSent: Monday, 30 November 2026\n"
+    "Subject: seats\n\nCan you roll back DEP-1 in staging?"
+)
+
+
+def test_a_reply_above_an_original_message_block_is_the_newest_message() -> None:
+    assert quoted_thread(OUTLOOK_REPLY) == Thread(
+        history=(
+            "-----Original Message-----\nFrom: Ana <ana@example.com>\n"
+            "Sent: Monday, 30 November 2026\nSubject: seats\n\nCan you roll back DEP-1 in staging?"
+        ),
+        newest="Thanks, that worked.\n\nOne more thing: please open a ticket for the SSO error.",
+        newest_first=True,
+        body="Can you roll back DEP-1 in staging?",
+        mail=True,
+    )
+
+
+def test_a_header_block_without_a_separator_line_opens_the_earlier_mail_too() -> None:
+    thread = quoted_thread("please close it\n\nFrom: Bo\nSent: Tuesday\n\nTCK-1 works now")
+    assert thread is not None and thread.mail
+    assert (thread.newest, thread.body) == ("please close it", "TCK-1 works now")
+    # a "From:" line alone is no header block, nor is a block with nothing above or under it
+    assert quoted_thread("From: Bo\nplease close TCK-1") is None
+    assert quoted_thread("-----Original Message-----\nFrom: Bo\nSent: Tuesday\n\nhi") is None
+    assert quoted_thread("hi\n\n-----Original Message-----\nFrom: Bo\nSent: Tuesday") is None
+
+
+@pytest.fixture(scope="module")
+def demo_planner(tmp_path_factory: pytest.TempPathFactory) -> LocalPlanner:
+    return LocalPlanner(load_team(DEMO_TEAM), cache_dir=Path(tmp_path_factory.mktemp("cache")))
+
+
+def test_the_ask_above_an_earlier_mail_is_routed_not_the_mail(demo_planner: LocalPlanner) -> None:
+    plan = demo_planner.plan(OUTLOOK_REPLY)
+    assert [s.agent for s in plan.subtasks] == ["support"]
+    # the earlier mail goes with it as context
+    assert "roll back DEP-1" in plan.subtasks[0].description
+
+
+def test_a_note_that_only_passes_a_mail_on_asks_what_the_mail_asks(
+    demo_planner: LocalPlanner,
+) -> None:
+    text = (
+        "FYI, see below from our account manager.\n\n---------- Forwarded message ----------\n"
+        "From: Grace\nSubject: Acme\n\nPlease roll back the api deployment in production."
+    )
+    plan = demo_planner.plan(text)
+    assert [s.agent for s in plan.subtasks] == ["ops"]
+
+
+def _by_words(texts: Sequence[str]) -> list[Scores]:
+    """Scripted scores: "car" words against "cat" words."""
+    out = []
+    for text in texts:
+        car = len(re.findall(r"\bcar\b", text, re.IGNORECASE)) + 0.1
+        cat = len(re.findall(r"\bcat\b", text, re.IGNORECASE)) + 0.1
+        out.append(Scores({"car": car / (car + cat), "pets": cat / (car + cat)}, "car", "", 1, ()))
+    return out
+
+
+# A cutter that believes no cut: judged whole, a quote would stay with the newest message.
+_NO_CUT = Cutter(model=None, threshold=0.5, trained_on={"constant": 0.0})
+_QUOTE = "> On Monday, Bo wrote:\n> Please wash the car on Friday."
+
+
+def test_an_answered_quoted_ask_is_left_out_under_new_asks() -> None:
+    segmenter = Segmenter(SplitPolicy(), _by_words, None, _NO_CUT)
+    newest = "That's done, thanks Bo.\n\nPlease feed the cat tonight, the cat is hungry."
+    assert segmenter.newest_ask(f"{_QUOTE}\n\n{newest}") == Reading(newest)
+
+
+def test_a_quoted_ask_the_newest_message_asks_again_stays_with_it() -> None:
+    segmenter = Segmenter(SplitPolicy(), _by_words, None, _NO_CUT)
+    # a part addressed to the quote's agent ("Car, please …") asks the quote again
+    text = f"{_QUOTE}\n\nPlease feed the cat tonight, the cat is hungry. Car, please answer Bo."
+    assert segmenter.newest_ask(text) == Reading(text)
+    # and so does no request of its own under the quote
+    text = f"{_QUOTE}\n\nThe cat and the cat are fine."
+    assert segmenter.newest_ask(text) == Reading(text)
+
+
+def test_a_sign_off_block_is_taken_off_the_message() -> None:
+    body, block = sign_off("Hi,\n\nPlease close TCK-1.\n\nKind regards,\nClaire\nCUS-1031")
+    assert (body, block) == ("Hi,\n\nPlease close TCK-1.", "Kind regards,\nClaire\nCUS-1031")
+    assert sign_off("Please close TCK-1.\nThanks!") == ("Please close TCK-1.", "Thanks!")
+    # a closing line that asks something, a long last line, or nothing above: no sign-off
+    text = "Please close TCK-1.\nThanks, and please refund INV-2 too"
+    assert sign_off(text) == (text, "")
+    text = "Thanks,\nwe need the export of every invoice we were sent since the spring, please."
+    assert sign_off(text) == (text, "")
+    assert sign_off("Thanks!") == ("Thanks!", "")
+
+
+def test_a_signature_is_not_planned_and_goes_with_the_last_subtask(
+    demo_planner: LocalPlanner,
+) -> None:
+    text = (
+        "Hello,\n\nWe are opening an office in Spain and need two things first: confirmation "
+        "that our data processing agreement covers staff data there, and a quote for 30 more "
+        "seats on our plan.\n\nRegards,\nIngrid Dahl\nHead of IT"
+    )
+    plan = demo_planner.plan(text)
+    assert [s.agent for s in plan.subtasks] == ["legal", "billing"]
+    assert plan.subtasks[-1].description.endswith("Regards,\nIngrid Dahl\nHead of IT")
+
+
+def test_opening_courtesies_under_a_greeting_are_taken_off() -> None:
+    text = "Hello,\n\nI hope you're well. Sorry for the delay! Please close TCK-1.\n\nThanks,\nBo"
+    assert courtesy(text) == (
+        "Hello,\n\nPlease close TCK-1.\n\nThanks,\nBo",
+        "I hope you're well. Sorry for the delay!",
+    )
+    # after a greeting on the same line too
+    assert courtesy("Hi Bo, sorry for the delay, all set. Please close TCK-1.") == (
+        "Hi Bo,\n\nPlease close TCK-1.",
+        "sorry for the delay, all set.",
+    )
+    assert courtesy("Hi Bo, please close TCK-1.") == ("Hi Bo, please close TCK-1.", "")
+    # a courtesy that asks, one that is the whole message, or none at the start: left alone
+    text = "Hi,\n\nSorry for the trouble, can you close TCK-1?"
+    assert courtesy(text) == (text, "")
+    assert courtesy("Thanks for the help last week.") == ("Thanks for the help last week.", "")
+    text = "Please close TCK-1. Sorry for the delay."
+    assert courtesy(text) == (text, "")
+
+
+def test_an_opening_courtesy_is_not_planned_and_goes_with_the_first_subtask(
+    demo_planner: LocalPlanner,
+) -> None:
+    text = (
+        "Hello,\n\nApologies for the slow reply to your email. Please reset the password for "
+        "maria.lopez@example.com, she is locked out.\n\nBest,\nAna"
+    )
+    plan = demo_planner.plan(text)
+    assert [s.agent for s in plan.subtasks] == ["support"]
+    assert plan.subtasks[0].description.startswith("Apologies for the slow reply")
