@@ -485,3 +485,22 @@ def test_an_email_about_a_ticket_is_held_with_what_the_ticket_record_says(
     held = run(registry, "content", "email CUS-1002 saying their ticket TCK-1003 is pending")
     concerns = held.output["evidence"]["concerns"]  # still held: the record shows it true
     assert concerns and not any("email would say" in c or "ticket, not" in c for c in concerns)
+
+
+@pytest.mark.parametrize("agent", ["support", "billing", "ops", "analytics", "legal"])
+def test_a_repeat_the_skill_cannot_see_is_asked_back_not_answered(
+    registry: AgentRegistry, agent: str
+) -> None:
+    """ "Do the same for CUS-1019" that reached a skill as typed (the resolver could not write out
+    the request it repeats): the skill sees no earlier request, so it asks what to do instead of
+    acting on its other words (billing listed CUS-1019's invoices and reported done)."""
+    for text in (
+        "Thank you. Please do the same for CUS-1019, who reported the same problem.",
+        "same thing for TCK-1071",
+        "ditto for DEP-1028",
+    ):
+        out = run(registry, agent, text)
+        assert_valid(registry.spec(agent), out)
+        assert out.proposed_actions == [], (agent, text)
+        question = out.output.get("question")
+        assert question and "do the same as before" in question, (agent, text, out.output)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills import ticket_claims
-from ringmaster.agents.demo.skills.language import asked_back, unread
+from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
@@ -33,7 +33,8 @@ _PROBLEM = (
 def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
     """Handle one support subtask; ticket changes are proposed, never made here."""
     text = task.description
-    if unread(text):  # another language: asked, not answered with a look-up of its ids
+    # Another language, or a repeat it cannot see: asked, not answered with a look-up of its ids
+    if (question := cannot_read(text)) is not None:
         empty: dict[str, Any] = {
             "summary": "",
             "customer_id": None,
@@ -41,7 +42,7 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
             "kb_articles": [],
             "tickets": [],
         }
-        return asked_back(empty, task, "knowledge")
+        return asked_back(empty, task, "knowledge", question)
     tickets = p.ids(p.TICKET_ID, text)
     customer = p.find_customer(tools, text)
     out: dict[str, Any] = {
