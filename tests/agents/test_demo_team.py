@@ -504,3 +504,28 @@ def test_a_repeat_the_skill_cannot_see_is_asked_back_not_answered(
         assert out.proposed_actions == [], (agent, text)
         question = out.output.get("question")
         assert question and "do the same as before" in question, (agent, text, out.output)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please set that one to urgent, it's been waiting far too long.",
+        "close it, the customer is happy now",
+        "the dashbaord one too",
+    ],
+)
+def test_support_asks_about_a_request_no_ticket_or_article_answers(
+    registry: AgentRegistry, text: str
+) -> None:
+    """A ticket change that names no ticket, or words that share no more than a filler word
+    with any help article: asked back, not answered with an unrelated article and `done`."""
+    out = run(registry, "support", text)
+    assert_valid(registry.spec("support"), out)
+    assert out.proposed_actions == [] and out.output["kb_articles"] == []
+    assert out.output.get("question", "").rstrip().endswith("?"), out.output
+
+
+def test_support_still_answers_a_how_to_from_an_article_tag(registry: AgentRegistry) -> None:
+    out = run(registry, "support", "how do i turn on 2fa")
+    assert [a["title"] for a in out.output["kb_articles"]] == ["Set up two-factor authentication"]
+    assert "question" not in out.output
