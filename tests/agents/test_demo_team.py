@@ -529,3 +529,21 @@ def test_support_still_answers_a_how_to_from_an_article_tag(registry: AgentRegis
     out = run(registry, "support", "how do i turn on 2fa")
     assert [a["title"] for a in out.output["kb_articles"]] == ["Set up two-factor authentication"]
     assert "question" not in out.output
+
+
+@pytest.mark.parametrize("text", ["send reminder", "pls send the follow-up email"])
+def test_content_asks_whom_an_email_with_no_recipient_goes_to(
+    registry: AgentRegistry, text: str
+) -> None:
+    """An email to send that names no one and hands over nothing: asked, not a generic draft
+    reported done ("This is about reminder")."""
+    out = run(registry, "content", text)
+    assert_valid(registry.spec("content"), out)
+    assert out.proposed_actions == []
+    assert "Who should it go to" in out.output.get("question", ""), out.output
+
+
+def test_content_still_drafts_an_email_that_names_its_recipient(registry: AgentRegistry) -> None:
+    out = run(registry, "content", "send CUS-1003 a reminder about INV-1191")
+    assert "question" not in out.output
+    assert [a.tool for a in out.proposed_actions] == ["send_email"]

@@ -123,6 +123,12 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         notes.append("no facts were handed over, so the draft keeps details general")
     category = "draft"
     to = _recipients(text) if _wants_sent(text) else None
+    if _wants_sent(text) and not to and kind == "email" and not facts and audience == "customers":
+        # "send reminder" with no one and nothing named: a generic draft reported done would
+        # say something was handled that was not.
+        p.ask(out, notes, "the request asks for an email to be sent but names no one to send "
+              "it to and nothing it is about, so nothing was sent. Who should it go to "
+              "(CUS-… or an email address), and about what?")  # fmt: skip
     if to:
         message = _message(text)
         # What the email says: the request's words for it, else its subject ("a reminder
