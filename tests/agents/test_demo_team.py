@@ -547,3 +547,27 @@ def test_content_still_drafts_an_email_that_names_its_recipient(registry: AgentR
     out = run(registry, "content", "send CUS-1003 a reminder about INV-1191")
     assert "question" not in out.output
     assert [a.tool for a in out.proposed_actions] == ["send_email"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "status page update pls",
+        "write incident notice for INC-1012",
+        "Please draft a status page update about INC-1012.",
+    ],
+)
+def test_a_status_updates_title_names_the_incident_not_the_request(
+    registry: AgentRegistry, text: str
+) -> None:
+    """A request that names no subject but the update itself, or only the incident's id: the
+    title says what is going on (the open incident's title), not the request's words."""
+    out = run(registry, "content", text)
+    assert out.output["title"] == "Investigating: Elevated 5xx error rate on api after 2.14.0"
+
+
+def test_a_status_updates_title_keeps_the_subject_the_request_gives(
+    registry: AgentRegistry,
+) -> None:
+    out = run(registry, "content", "pls draft a quick status update re the 502s on api")
+    assert out.output["title"] == "Investigating: The 502s on api"
