@@ -16,6 +16,7 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.planner.base import Plan, human_plan
+from ringmaster.graph.planner.carry import carried
 from ringmaster.graph.pleasantries import NOTHING_ASKED, WANTS_A_PICK, pleasantry_reply
 from ringmaster.graph.references import (
     Act,
@@ -28,7 +29,7 @@ from ringmaster.graph.references import (
     still_waiting,
 )
 from ringmaster.graph.standins import apply_standins
-from ringmaster.graph.state import Requester, RunState
+from ringmaster.graph.state import Requester, RunState, stored_turn
 from ringmaster.tools.base import arguments_model
 from ringmaster.tools.redaction import redact_secrets
 
@@ -197,6 +198,12 @@ def make_plan(deps: GraphDeps) -> Any:
             else:
                 result = deps.planner.plan(
                     resolved.text, allowed_agents=allowed, context=resolved.context()
+                )
+                # "do the same for CUS-1019" left as typed: routed as the turn before it.
+                # (A turn stored before `Plan.reply` is read in this version's shape.)
+                previous, _ = stored_turn(state.get("plan"), {})
+                result = carried(
+                    result, resolved.text, Plan.model_validate(previous) if previous else None
                 )
         except Exception as exc:  # fail closed: a planner failure goes to a human
             log.exception("planner %s failed", deps.planner.name)

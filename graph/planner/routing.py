@@ -35,6 +35,16 @@ from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import LocalPlannerSettings
 
+# How an escalation for an unsure route begins (`route`), against one the part earned (out of
+# scope, an agent the requester may not reach): only an unsure route may be settled by context.
+LOW_CONFIDENCE = "low confidence"
+AMBIGUOUS = "ambiguous"
+
+
+def unsure(reason: str | None) -> bool:
+    """Whether an escalation says only that the route was unsure (too low, or too close)."""
+    return reason is not None and reason.startswith((f"{LOW_CONFIDENCE}:", f"{AMBIGUOUS}:"))
+
 
 @dataclass
 class Routed:
@@ -84,11 +94,11 @@ def route(
     elif agent is None:
         escalation = "the requester may reach no agent"
     elif confidence < routing.confidence_floor:
-        escalation = f"low confidence: {confidence:.2f} < floor {routing.confidence_floor:.2f}"
+        escalation = f"{LOW_CONFIDENCE}: {confidence:.2f} < floor {routing.confidence_floor:.2f}"
     elif confidence - second < routing.min_margin:
         runner_up = ranked[1][0]
         escalation = (
-            f"ambiguous: {agent} {confidence:.2f} vs {runner_up} {second:.2f}, "
+            f"{AMBIGUOUS}: {agent} {confidence:.2f} vs {runner_up} {second:.2f}, "
             f"margin {confidence - second:.2f} < {routing.min_margin:.2f}"
         )
     # With no agent named, the best one leads the alternatives: a person sees who would have

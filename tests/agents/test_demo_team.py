@@ -485,3 +485,89 @@ def test_an_email_about_a_ticket_is_held_with_what_the_ticket_record_says(
     held = run(registry, "content", "email CUS-1002 saying their ticket TCK-1003 is pending")
     concerns = held.output["evidence"]["concerns"]  # still held: the record shows it true
     assert concerns and not any("email would say" in c or "ticket, not" in c for c in concerns)
+
+
+@pytest.mark.parametrize("agent", ["support", "billing", "ops", "analytics", "legal"])
+def test_a_repeat_the_skill_cannot_see_is_asked_back_not_answered(
+    registry: AgentRegistry, agent: str
+) -> None:
+    """ "Do the same for CUS-1019" that reached a skill as typed (the resolver could not write out
+    the request it repeats): the skill sees no earlier request, so it asks what to do instead of
+    acting on its other words (billing listed CUS-1019's invoices and reported done)."""
+    for text in (
+        "Thank you. Please do the same for CUS-1019, who reported the same problem.",
+        "same thing for TCK-1071",
+        "ditto for DEP-1028",
+    ):
+        out = run(registry, agent, text)
+        assert_valid(registry.spec(agent), out)
+        assert out.proposed_actions == [], (agent, text)
+        question = out.output.get("question")
+        assert question and "do the same as before" in question, (agent, text, out.output)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please set that one to urgent, it's been waiting far too long.",
+        "close it, the customer is happy now",
+        "the dashbaord one too",
+    ],
+)
+def test_support_asks_about_a_request_no_ticket_or_article_answers(
+    registry: AgentRegistry, text: str
+) -> None:
+    """A ticket change that names no ticket, or words that share no more than a filler word
+    with any help article: asked back, not answered with an unrelated article and `done`."""
+    out = run(registry, "support", text)
+    assert_valid(registry.spec("support"), out)
+    assert out.proposed_actions == [] and out.output["kb_articles"] == []
+    assert out.output.get("question", "").rstrip().endswith("?"), out.output
+
+
+def test_support_still_answers_a_how_to_from_an_article_tag(registry: AgentRegistry) -> None:
+    out = run(registry, "support", "how do i turn on 2fa")
+    assert [a["title"] for a in out.output["kb_articles"]] == ["Set up two-factor authentication"]
+    assert "question" not in out.output
+
+
+@pytest.mark.parametrize("text", ["send reminder", "pls send the follow-up email"])
+def test_content_asks_whom_an_email_with_no_recipient_goes_to(
+    registry: AgentRegistry, text: str
+) -> None:
+    """An email to send that names no one and hands over nothing: asked, not a generic draft
+    reported done ("This is about reminder")."""
+    out = run(registry, "content", text)
+    assert_valid(registry.spec("content"), out)
+    assert out.proposed_actions == []
+    assert "Who should it go to" in out.output.get("question", ""), out.output
+
+
+def test_content_still_drafts_an_email_that_names_its_recipient(registry: AgentRegistry) -> None:
+    out = run(registry, "content", "send CUS-1003 a reminder about INV-1191")
+    assert "question" not in out.output
+    assert [a.tool for a in out.proposed_actions] == ["send_email"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "status page update pls",
+        "write incident notice for INC-1012",
+        "Please draft a status page update about INC-1012.",
+    ],
+)
+def test_a_status_updates_title_names_the_incident_not_the_request(
+    registry: AgentRegistry, text: str
+) -> None:
+    """A request that names no subject but the update itself, or only the incident's id: the
+    title says what is going on (the open incident's title), not the request's words."""
+    out = run(registry, "content", text)
+    assert out.output["title"] == "Investigating: Elevated 5xx error rate on api after 2.14.0"
+
+
+def test_a_status_updates_title_keeps_the_subject_the_request_gives(
+    registry: AgentRegistry,
+) -> None:
+    out = run(registry, "content", "pls draft a quick status update re the 502s on api")
+    assert out.output["title"] == "Investigating: The 502s on api"

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
-from ringmaster.agents.demo.skills.language import asked_back, unread
+from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 
@@ -46,10 +46,11 @@ _GROUPS = {
 def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
     """Answer one question with numbers; analytics only reads."""
     text = task.description
-    if unread(text):  # another language: asked, not answered with a count no one asked for
+    # Another language, or a repeat it cannot see: asked, not answered with a count no one asked for
+    if (question := cannot_read(text)) is not None:
         empty: dict[str, Any] = {"summary": "", "metric": "none", "data": {}, "value": None,
                                  "period": {"start": None, "end": None}}  # fmt: skip
-        return asked_back(empty, task, "report")
+        return asked_back(empty, task, "report", question)
     period = _period(text, tools)
     notes: list[str] = []
     if p.has(text, r"\b(average|avg|mean)\b.*\bclose|\bkpi\b|\bticket report\b"):

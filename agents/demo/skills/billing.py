@@ -8,7 +8,7 @@ from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills.amounts import Reading, read_amount
-from ringmaster.agents.demo.skills.language import asked_back, unread
+from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
@@ -42,7 +42,8 @@ CHARGED_TWICE = (
 def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
     """Handle one billing subtask; refunds, credits and plan changes are proposed only."""
     text = task.description
-    if unread(text):  # another language: asked, not answered with a look-up of its ids
+    # Another language, or a repeat it cannot see: asked, not answered with a look-up of its ids
+    if (question := cannot_read(text)) is not None:
         empty: dict[str, Any] = {
             "summary": "",
             "customer_id": None,
@@ -50,7 +51,7 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
             "amount": None,
             "currency": "USD",
         }
-        return asked_back(empty, task, "invoice")
+        return asked_back(empty, task, "invoice", question)
     invoices = p.ids(p.INVOICE_ID, text)
     customer = p.find_customer(tools, text)
     out: dict[str, Any] = {

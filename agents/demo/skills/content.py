@@ -123,6 +123,12 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         notes.append("no facts were handed over, so the draft keeps details general")
     category = "draft"
     to = _recipients(text) if _wants_sent(text) else None
+    if _wants_sent(text) and not to and kind == "email" and not facts and audience == "customers":
+        # "send reminder" with no one and nothing named: a generic draft reported done would
+        # say something was handled that was not.
+        p.ask(out, notes, "the request asks for an email to be sent but names no one to send "
+              "it to and nothing it is about, so nothing was sent. Who should it go to "
+              "(CUS-… or an email address), and about what?")  # fmt: skip
     if to:
         message = _message(text)
         # What the email says: the request's words for it, else its subject ("a reminder
@@ -302,7 +308,8 @@ def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
         # Not resolved: the title does not repeat the request's claim that it is.
         ongoing = re.sub(rf"[\s,]*\b(?:(?:is|are|has been|have been)\s+)?(?:{_RESOLVED}).*$", "",
                          topic, flags=re.IGNORECASE) or topic  # fmt: skip
-        title = "Resolved: " + topic if resolved else "Investigating: " + ongoing
+        subject = _status_subject(topic if resolved else ongoing, facts)
+        title = ("Resolved: " if resolved else "Investigating: ") + subject
         body = (f"{detail} " if detail else "") + (
             "The issue is resolved and all systems are operating normally. We will publish a "
             "short post-incident summary. We're sorry for the disruption."
@@ -350,6 +357,31 @@ def _to_reader(text: str) -> str:
     for pattern, repl in _TO_READER:
         text = re.sub(pattern, repl, text, flags=re.IGNORECASE)
     return text
+
+
+# A status update's own words and chat filler are no subject: "status page update pls",
+# "incident notice for INC-1012", "a quick status update re the 502s on api" ("the 502s on api").
+_STATUS_FILLER = re.compile(
+    r"^(?:(?:pls|please|can (?:you|u)|could you|draft|write|post|put up|publish|an?|quick|"
+    r"short|brief|status (?:page )?(?:update|post)|status page|incident notice|notice|re|for|"
+    r"on|about|regarding)\b\s*)+|\s*\b(?:pls|please|thanks|thx)\W*$",
+    re.IGNORECASE,
+)
+
+
+def _status_subject(topic: str, facts: list[str]) -> str:
+    """What a status update's title says it is about: the request's subject without the
+    request's own words for a status update; an incident named alone, or nothing, is said by
+    the incident's title the facts give ("Elevated 5xx error rate on api after 2.14.0")."""
+    subject = _STATUS_FILLER.sub("", topic).strip(" .?!")
+    named = re.fullmatch(r"INC-\d+", subject, flags=re.IGNORECASE)
+    if subject and not named:
+        return subject[:1].upper() + subject[1:]
+    for f in facts:
+        m = re.match(r"Incident (INC-\d+): (.+) \(\w+\)\.?$", f)
+        if m and (not named or m.group(1) == subject.upper()):
+            return m.group(2)
+    return subject.upper() if named else "Service status"
 
 
 def _topic(text: str) -> str:

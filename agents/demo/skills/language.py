@@ -99,10 +99,36 @@ def unread(text: str) -> bool:
     return unknown >= 2 and known < _ENGLISH_SHARE * (known + unknown)
 
 
-def asked_back(out: dict[str, Any], task: AgentTask, category: str) -> AgentOutput:
-    """A skill's answer to an unread request: `out` (its empty output) with the question, which
-    makes the subtask `needs_input` (graph/nodes/act.py) instead of `done`."""
+# "do the same for CUS-1019", "same thing for TCK-1071": a repeat that reaches a skill as typed,
+# because the resolver (graph/references) could not write it out as the request it repeats. A
+# skill sees no earlier request, so it asks what to do rather than do what its other words
+# suggest (a credit's repeat was answered with the customer's invoices and reported done).
+_REPEAT = re.compile(
+    r"\b(?:do the same|same (?:for|thing|here|again)|ditto|likewise|do that (?:for|too|as well))\b",
+    re.IGNORECASE,
+)
+REPEAT_QUESTION = (
+    "this asks to do the same as before without saying what that is, and this agent does not "
+    "see earlier requests, so nothing was looked up or proposed. What should be done?"
+)
+
+
+def cannot_read(text: str) -> str | None:
+    """The question a skill asks instead of acting on `text`: its words are not English enough
+    (`unread`), or it repeats an earlier request without spelling it out; None when it reads."""
+    if unread(text):
+        return UNREAD_QUESTION
+    if _REPEAT.search(text):
+        return REPEAT_QUESTION
+    return None
+
+
+def asked_back(
+    out: dict[str, Any], task: AgentTask, category: str, question: str = UNREAD_QUESTION
+) -> AgentOutput:
+    """A skill's answer to a request it cannot read: `out` (its empty output) with `question`,
+    which makes the subtask `needs_input` (graph/nodes/act.py) instead of `done`."""
     notes: list[str] = []
-    p.ask(out, notes, UNREAD_QUESTION)
+    p.ask(out, notes, question)
     out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=category)

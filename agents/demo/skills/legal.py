@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
-from ringmaster.agents.demo.skills.language import asked_back, unread
+from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 
@@ -27,14 +27,15 @@ _STOP = {
 def legal(task: AgentTask, tools: ToolBox) -> AgentOutput:
     """Handle one legal subtask; erasure is proposed and every answer goes to a person."""
     text = task.description
-    if unread(text):  # another language: asked, not answered with documents no one asked for
+    # Another language, or a repeat it cannot see: asked, not answered with unasked documents
+    if (question := cannot_read(text)) is not None:
         empty: dict[str, Any] = {
             "summary": "",
             "request_type": "compliance",
             "customer_id": None,
             "documents": [],
         }
-        return asked_back(empty, task, "compliance")
+        return asked_back(empty, task, "compliance", question)
     customer = p.find_customer(tools, text)
     out: dict[str, Any] = {
         "summary": "",

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
-from ringmaster.agents.demo.skills.language import asked_back, unread
+from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
@@ -37,8 +37,9 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
         "incidents": [],
     }
     notes: list[str] = []
-    if unread(text):  # another language: asked, not answered with a look at every service
-        return asked_back(out, task, "health")
+    # Another language, or a repeat it cannot see: asked, not answered with a look at every service
+    if (question := cannot_read(text)) is not None:
+        return asked_back(out, task, "health", question)
     if p.has(text, _ROLLBACK):
         category = _rollback(task, tools, services, env, out, notes)
     elif p.has(text, _INCIDENT_NEW) and not p.has(text, r"\b(show|list|which|what|status)\b"):

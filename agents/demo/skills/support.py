@@ -8,7 +8,7 @@ from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills import ticket_claims
-from ringmaster.agents.demo.skills.language import asked_back, unread
+from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
@@ -24,6 +24,12 @@ _CLOSE = (
 _REOPEN = r"\bre-?open\b"
 _OPEN = r"\b(open|create|log|file|raise|new)\b.*\b(ticket|case)\b|\bsupport case\b"
 _PRIORITY = r"\b(urgent|high|normal|low)\b"
+# A change to a ticket that names none ("set that one to urgent", a "close it" the resolver could
+# not bind): asked, never answered with a help article that shares a word with it.
+_UNNAMED_CHANGE = r"\b(?:close|re-?open|resolve)\s+(?:it|them|that|this|the (?:other )?one)\b"
+# One word of an article's body in common ("one", "too") is no answer: a help article answers
+# when the request shares a word with its title or tags, or two with its body.
+_KB_MIN_SCORE = 2
 _PROBLEM = (
     r"can'?t|cannot|unable|locked|fails?|failing|error|never arrived|not arriv|suspended|"
     r"doesn'?t work|won'?t|forgot|expired|broken|missing"
@@ -33,7 +39,8 @@ _PROBLEM = (
 def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
     """Handle one support subtask; ticket changes are proposed, never made here."""
     text = task.description
-    if unread(text):  # another language: asked, not answered with a look-up of its ids
+    # Another language, or a repeat it cannot see: asked, not answered with a look-up of its ids
+    if (question := cannot_read(text)) is not None:
         empty: dict[str, Any] = {
             "summary": "",
             "customer_id": None,
@@ -41,7 +48,7 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
             "kb_articles": [],
             "tickets": [],
         }
-        return asked_back(empty, task, "knowledge")
+        return asked_back(empty, task, "knowledge", question)
     tickets = p.ids(p.TICKET_ID, text)
     customer = p.find_customer(tools, text)
     out: dict[str, Any] = {
@@ -93,6 +100,11 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         # A look-up that finds nothing says so, rather than answer something else.
         notes.append(f"no customer matching {p.named_customer(text)} was found")
         category = "account"
+    elif _update_args(text).get("priority") or p.has(text, _UNNAMED_CHANGE):
+        p.ask(
+            out, notes, "this asks to change a ticket but names none. Which ticket (TCK-…) is it?"
+        )
+        category = "ticket"
     else:
         category = "knowledge"
 
@@ -343,6 +355,7 @@ def _answer_from_kb(
         articles = tools.call("search_kb", query=text, limit=3)
     except ToolError:
         return
+    articles = [a for a in articles if a["score"] >= _KB_MIN_SCORE]
     out["kb_articles"] = [{"id": a["id"], "title": a["title"]} for a in articles]
     if articles:
         best = articles[0]
