@@ -63,6 +63,7 @@ from ringmaster.graph.references.followups import (
 )
 from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
 from ringmaster.graph.references.mistyped import mend_ids
+from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import taken_back
 from ringmaster.graph.references.thread import _Thread
@@ -119,9 +120,11 @@ def _resolve(
     acts: Sequence[Act],
     records: Records | None,
 ) -> Resolved:
-    if not kinds or not history:
+    if not kinds:
         return Resolved(request, [])
     thread = _Thread(history, kinds, lookup, acts, records)
+    if not history:
+        return _first_turn(request, thread, acts)
     typed = request
     mended = mend_ids(request, thread)
     if isinstance(mended, str):
@@ -136,6 +139,17 @@ def _resolve(
     # A guessed reading (a mended id, a record a loose description picked) is asked before a
     # side effect runs on it.
     return confirming(typed, out, thread, acts)
+
+
+def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
+    """A thread's first turn, which nothing before it can refer to: as typed, except an act on
+    a pronoun no record of the request stands for ("close it", "refund it please"), which asks
+    which record (never left for the planner to send to a person or an agent to pick one)."""
+    nouns = {n.lower() for k in thread.kinds if not k.person for n in k.nouns}
+    if _ids(thread.kinds, request) or _noun_before(request, nouns):
+        return Resolved(request, [])  # "TCK-1001 is solved, close it", "her ticket …, close it"
+    asked = _implied(request, thread, acts)
+    return asked if asked is not None and asked.question else Resolved(request, [])
 
 
 def _references(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:

@@ -273,3 +273,36 @@ def test_a_binding_recency_settles_is_acted_on() -> None:
     spaced = [tickets[0], turn(2, "how many customers are on pro?"), turn(3, "TCK-1138 is next")]
     out = resolve("close it", spaced, KINDS, acts=ACTS)
     assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1138"]
+
+
+def test_an_act_on_it_as_a_threads_first_turn_asks_which_record() -> None:
+    # "close it" with nothing before it: no record stands for "it", so which one is asked,
+    # never left for a planner to send to a person (or an agent to pick one).
+    for request, noun in [("close it", "ticket"), ("refund it please", "invoice")]:
+        out = resolve(request, [], KINDS, acts=ACTS)
+        assert out.question == f"Which {noun} do you mean?" and out.resolutions == [], request
+    # A record the request names, by id or by its noun, is what "it" is; a request with no act
+    # on a record is no question.
+    for request in [
+        "TCK-1001 is solved, close it",
+        "Tom Becker's ticket is solved, close it",
+        "my login is broken, can you fix it?",
+        "close pls",
+    ]:
+        assert resolve(request, [], KINDS, acts=ACTS).question is None, request
+
+
+def test_a_correction_sets_the_record_it_replaces_aside() -> None:
+    # "what's the status of the newer one?", "no, the older invoice, sorry" (rewritten to the
+    # same question of INV-1012): the older invoice replaces the newer, so "refund it" is
+    # INV-1012; the same question asked of another record ("and INV-1012?") leaves both.
+    asked = [
+        turn(1, "INV-1012 and INV-1153, how much were they?"),
+        turn(2, "what's the status of INV-1153?"),
+        {**turn(3, "what's the status of INV-1012?"), "typed": "no, the older invoice, sorry"},
+    ]
+    out = resolve("refund it in full", asked, KINDS, acts=ACTS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1012"]
+    echoed = [*asked[:2], {**asked[2], "typed": "and the older one?"}]
+    out = resolve("refund it in full", echoed, KINDS, acts=ACTS)
+    assert out.question is not None and out.resolutions == []
