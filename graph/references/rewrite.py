@@ -17,7 +17,7 @@ from ringmaster.graph.references.descriptions import (
     _owner_phrases,
     _weak_refers,
 )
-from ringmaster.graph.references.entities import Resolution, Resolved, _question
+from ringmaster.graph.references.entities import EntityKind, Resolution, Resolved, _question
 from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
@@ -37,6 +37,8 @@ _TELLS = re.compile(rf"\b(?:{'|'.join(sorted(_TELLING))})\b", re.I)
 _LISTS = re.compile(
     r"\b(?:about|for|on|with|of|regarding|re|listing|covering|including|attaching)\s+$", re.I
 )
+
+_THEM_BEFORE = re.compile(r"\b(?:them|those|these)\s+$", re.I)
 
 
 def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved:
@@ -130,6 +132,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             return Resolved(request, resolutions, out)
         text, resolutions = out[0], resolutions + out[1]
     both = _PLURAL.search(text)
+    # "copies of them both": the pronoun before the plural is part of it.
+    lead = _THEM_BEFORE.search(text[: both.start()]) if both else None
+    start = lead.start() if lead else both.start() if both else 0
     # "close both": every record the latest turn named; beside a person the request names or
     # refers to ("email him a list of all of them"), the records only.
     beside_person = (
@@ -138,17 +143,22 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         and both is not None
         # "email them that both are being worked on", "email them we closed both": what the
         # message says, not a reference; "write him an email listing all of them" is one.
-        and not _PAYLOAD.search(text[: both.start()])
-        and not (_TELLS.search(text[: both.start()]) and not _LISTS.search(text[: both.start()]))
+        and not _PAYLOAD.search(text[:start])
+        and not (_TELLS.search(text[:start]) and not _LISTS.search(text[:start]))
     )
     if both and (beside_person or (not explicit and not resolutions)):
         two = _TWO.match(both.group(0)) is not None
         latest = both_records(thread) if two else thread.plural_records()
+        count = plural_count(both.group(0))
+        of = _noun_after(text, both.end(), thread)
+        if of is not None:
+            # "close both tickets": the tickets the last turns named, one at a time or together.
+            gathered = thread.gather(of.name, at_least=count or 2)
+            latest = ([(of.name, e) for e in gathered[0]], gathered[1]) if gathered else None
         if latest and beside_person and any(by_name[k].person for k, _ in latest[0]):
             latest = None
-        count = plural_count(both.group(0))
         ids = list(dict.fromkeys(e for _, e in latest[0])) if latest else []
-        if latest and count is not None and len(ids) > count:
+        if latest and count is not None and len(ids) != count:
             # "all three" when five records are in play: which three is asked, never all five.
             kinds = {k for k, _ in latest[0]}
             one = by_name.get(kinds.pop()) if len(kinds) == 1 else None
@@ -156,7 +166,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         if latest:
             named, turn = latest
             joined = " and ".join(dict.fromkeys(e for _, e in named))
-            text = text[: both.start()] + joined + text[both.end() :]
+            text = text[:start] + joined + text[both.end() :]
             resolutions += [Resolution(both.group(0), e, k, turn) for k, e in named]
     owned = _owned(text, resolutions, thread)
     if isinstance(owned, str):
@@ -175,6 +185,13 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             text = f"{text.rstrip(' ?.')} on {entity}?"
             resolutions.append(Resolution("(implied)", entity, kind_name, latest[1]))
     return Resolved(text, resolutions)
+
+
+def _noun_after(text: str, at: int, thread: _Thread) -> EntityKind | None:
+    """The kind whose noun follows a plural at `at` ("both tickets", "all three invoices")."""
+    word = re.match(r"\s+([a-z]+)", text[at:], re.I)
+    noun = word.group(1).lower() if word else ""
+    return next((k for k in thread.kinds if noun.rstrip("s") in {n.lower() for n in k.nouns}), None)
 
 
 # A person's noun typed bare as the one a message goes to ("email cust a reminder", "tell
