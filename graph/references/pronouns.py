@@ -86,6 +86,10 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
             owner = owners[0] if len(owners) == 1 else None
             if owner is not None and _of_person(text, many, records, thread):
                 pass  # "what plan are they on" after two of her tickets: she, `_person` below
+            elif owner is not None and 0 < sum(e in text for e in records) < len(records):
+                # "close the SAML one, … fixed on their side": the request picked one of the
+                # records, so "they" is not all of them but the one person who owns them.
+                return _substitute_all(text, spans, [owner], latest[1])
             elif len(owners) > 1 and plural and _of_person(text, many, records, thread):
                 # "email them" after two customers' tickets: each customer.
                 return _substitute_all(text, spans, owners, latest[1])

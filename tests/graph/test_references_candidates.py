@@ -200,3 +200,19 @@ def test_a_pronoun_its_verb_cannot_act_on_is_the_verbs_kind_or_asked() -> None:
     # A pronoun that fits its verb is left as it was resolved.
     out = resolve("refund it", history[1:], KINDS, acts=acts)
     assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1012"]
+
+
+def test_it_past_a_turn_about_no_record_is_the_record_its_act_works_on() -> None:
+    # "is TCK-1078 still open?", "what does the business plan cost?" (no record), "add a note
+    # to it …": the ticket two turns back, the one record a note goes on; after two tickets,
+    # which one is asked.
+    from tests.graph.references_kit import ACTS
+
+    price = turn(2, "unrelated, but what does the business plan cost?")
+    request = "ok, add a note to it saying the key was rotated"
+    out = resolve(request, [turn(1, "is TCK-1078 still open?"), price], KINDS, acts=ACTS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1078"]
+    assert out.text == "ok, add a note to TCK-1078 saying the key was rotated"
+    two = [turn(1, "are TCK-1078 and TCK-1019 still open?"), price]
+    out = resolve(request, two, KINDS, acts=ACTS)
+    assert out.question is not None and out.resolutions == []
