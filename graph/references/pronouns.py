@@ -190,7 +190,8 @@ def _singular(text: str, entity: str) -> str:
 
 def _before_noun(text: str, m: re.Match[str]) -> bool:
     """True when a noun follows ("her account"), not a function word ("tell her that")."""
-    nxt = re.match(r"\s+([a-z]+)", text[m.end() :], re.I)
+    # "her other ticket": the noun after "other".
+    nxt = re.match(r"\s+(?:other\s+)?([a-z]+)", text[m.end() :], re.I)
     return bool(nxt) and nxt.group(1).lower() not in ENGLISH_STOP_WORDS | {  # type: ignore[union-attr]
         "know",
         "up",
