@@ -45,6 +45,10 @@ _PAYLOAD = re.compile(
 _TELLING = {"email", "tell", "remind", "notify", "inform", "message", "let", "ask", "write", "mail"}
 
 
+# Of two records, "the later one" and "the earlier one" (only in a describing phrase: "as I
+# said earlier" in a request is no pick).
+_LATER, _EARLIER = {"later"}, {"earlier"}
+
 _DEMONSTRATIVE = r"\b(that|this|those|these|same|their|its|his|her)\s+([a-z]{5,})\b"
 
 
@@ -191,7 +195,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         return text, []
     text, resolutions = _former_latter(text, thread)
     unfit: dict[str, EntityKind | None] = {}
-    for kind in [k for k in thread.kinds if not k.person]:
+    for kind in thread.kinds:
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
         pattern = _DESCRIBED.replace("{nouns}", nouns)
         for match in list(re.finditer(pattern, text, re.I)):
@@ -199,6 +203,8 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             ordinal = _ORDINAL.search(phrase)
             if match.group(1).lower().split()[0] in _NOT_DESCRIBING and not ordinal:
                 continue
+            if kind.person and not ordinal:
+                continue  # people by their words are read in `people`; "the first one" here
             # "the first invoice I mentioned": the order the user named them in, turn by turn.
             said = bool(ordinal and _MENTIONED.match(text, match.end()))
             found = _described_one(phrase, kind, bool(ordinal), thread, context=text, said=said)
@@ -210,6 +216,8 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             entity, turn, guessed = found
             text = text.replace(phrase, entity, 1)
             resolutions.append(Resolution(phrase, entity, kind.name, turn, guessed=guessed))
+        if kind.person:
+            continue
         # "the one of March", "the invoice from June": the description after the noun. Only
         # taken when a record fits; words after a noun are often no description at all.
         after = rf"\bthe (?:one|{nouns}) (?:of|from|for|about|with) ((?:[\w-]+ ){{0,2}}[\w-]+)"
@@ -338,9 +346,9 @@ def _described_one(
             # A listing the turn asked for by description ("api deploys in june?"): what the
             # phrase picks is one of the records that request described best.
             pool = _top_fits(pool, str(turn.get("request") or ""), kind, thread)
-        if len(pool) >= 2 and words & (_NEWEST | _OLDEST):
-            # "the oldest one", "the newest invoice": ids are issued in order.
-            chosen = max(pool) if words & _NEWEST else min(pool)
+        if len(pool) >= 2 and words & (_NEWEST | _OLDEST | _LATER | _EARLIER):
+            # "the oldest one", "the newest invoice", "the later one": ids are issued in order.
+            chosen = max(pool) if words & (_NEWEST | _LATER) else min(pool)
             return chosen, int(turn.get("turn", 0)), ""
         if len(pool) >= 2 and words & (_LARGER | _SMALLER):
             return _by_amount(pool, bool(words & _LARGER), kind, thread, int(turn.get("turn", 0)))

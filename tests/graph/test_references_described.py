@@ -204,3 +204,22 @@ def test_his_contract_is_the_customers_document_and_him_is_still_the_customer() 
         "have legal dig out his contract before my call with him", history, KINDS, facts.get
     )
     assert ids(out) == {"DOC-1021", "CUS-1004"} and "DOC-1021" in out.text
+
+
+def test_an_ordinal_picks_among_two_customers_and_later_or_earlier_among_records() -> None:
+    # "what plans are CUS-1003 and CUS-1005 on?": "the first one" is CUS-1003, as it would be
+    # of two tickets; "the later one" of two deployments is the one deployed later.
+    history = [turn(1, "what plans are CUS-1003 and CUS-1005 on?")]
+    for request, meant in [
+        ("and credit the first one 15 dollars", "CUS-1003"),
+        ("credit the second customer 15 dollars", "CUS-1005"),
+    ]:
+        out = resolve(request, history, KINDS, lookup)
+        assert out.question is None and ids(out) == {meant}, request
+    history = [turn(1, "when was DEP-1024 deployed, and DEP-1020?")]
+    for request, meant in [
+        ("who deployed the later one?", "DEP-1024"),
+        ("roll back the earlier one", "DEP-1020"),
+    ]:
+        out = resolve(request, history, KINDS, lookup)
+        assert out.question is None and ids(out) == {meant}, request
