@@ -17,7 +17,13 @@ from ringmaster.graph.references.descriptions import (
     _owner_phrases,
     _weak_refers,
 )
-from ringmaster.graph.references.entities import EntityKind, Resolution, Resolved, _question
+from ringmaster.graph.references.entities import (
+    EntityKind,
+    RecordFacts,
+    Resolution,
+    Resolved,
+    _question,
+)
 from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
@@ -29,6 +35,7 @@ from ringmaster.graph.references.patterns import (
 from ringmaster.graph.references.people import _people
 from ringmaster.graph.references.pronouns import _pronoun, both_records
 from ringmaster.graph.references.thread import _Thread
+from ringmaster.graph.references.unbound import acted_kinds
 
 # A telling verb: after it, a clause is what the message says ("email her we closed both").
 _TELLS = re.compile(rf"\b(?:{'|'.join(sorted(_TELLING))})\b", re.I)
@@ -121,6 +128,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         out = _pronoun(text, thread, person=False)
         if isinstance(out, str):
             return Resolved(request, resolutions, out)
+        asked = _someone_elses(request, explicit, out[1], thread)
+        if asked is not None:
+            return Resolved(request, resolutions, asked)
         text, resolutions = out[0], resolutions + out[1]
     # "refund INV-1001, they cancelled": "they" is that invoice's customer, never an earlier
     # turn's other customer (read as "CUS-1002 cancelled", which became the refund's reason).
@@ -185,6 +195,31 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             text = f"{text.rstrip(' ?.')} on {entity}?"
             resolutions.append(Resolution("(implied)", entity, kind_name, latest[1]))
     return Resolved(text, resolutions)
+
+
+def _someone_elses(
+    request: str, explicit: list[tuple[str, str]], found: list[Resolution], thread: _Thread
+) -> str | None:
+    """The question to ask when a pronoun the request acts on was read as a record of another
+    person than the one it names ("CUS-1005 had the same issue, close it too" after Maria's
+    TCK-1001): which of the named person's records is meant, never the earlier one's."""
+    typed = {e for k, e in explicit if k in thread.by_name and thread.by_name[k].person}
+    acted = acted_kinds(request, thread, thread.acts) if typed and found else set()
+    for r in [r for r in found if r.kind in acted]:
+        owners = {o for k in thread.kinds if k.person and (o := thread.owner(r.entity, k.name))}
+        if not owners or owners & typed:
+            continue
+        kind = thread.by_name[r.kind]
+        facts = [thread.facts(e) for e in typed]
+        theirs = [
+            e
+            for f in facts
+            for e in (f.owns if f else ())
+            if kind.pattern.fullmatch(e) and not (thread.facts(e) or RecordFacts(e)).done
+        ]
+        noun = kind.nouns[0] if kind.nouns else kind.name
+        return _question(kind, theirs) if theirs else f"Which {noun} do you mean?"
+    return None
 
 
 def _noun_after(text: str, at: int, thread: _Thread) -> EntityKind | None:

@@ -306,3 +306,19 @@ def test_a_correction_sets_the_record_it_replaces_aside() -> None:
     echoed = [*asked[:2], {**asked[2], "typed": "and the older one?"}]
     out = resolve("refund it in full", echoed, KINDS, acts=ACTS)
     assert out.question is not None and out.resolutions == []
+
+
+def test_it_beside_another_customer_named_is_never_the_earlier_customers_record() -> None:
+    # "status of TCK-1001?" (Maria's), "CUS-1005 had the same issue, close it too": "it" is a
+    # ticket of Sofia's, not Maria's TCK-1001, so which one is asked; nothing is closed.
+    facts = {
+        "TCK-1001": RecordFacts("TCK-1001", "CUS-1001", "Cannot log in after password reset"),
+        "CUS-1005": RecordFacts("CUS-1005", None, "Sofia Rossi Rossi & Figli pro active"),
+    }
+    history = [turn(1, "status of TCK-1001?")]
+    out = resolve("CUS-1005 had the same issue, close it too", history, KINDS, facts.get, ACTS)
+    assert out.question is not None and "TCK-1001" not in out.question
+    # Her own record, or a message about it (no act on the ticket), reads "it" as before.
+    for request in ["CUS-1001 called, close it", "email CUS-1005 about it"]:
+        out = resolve(request, history, KINDS, facts.get, ACTS)
+        assert out.question is None and "TCK-1001" in out.text, request
