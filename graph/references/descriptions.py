@@ -346,6 +346,11 @@ def _described_one(
             # A listing the turn asked for by description ("api deploys in june?"): what the
             # phrase picks is one of the records that request described best.
             pool = _top_fits(pool, str(turn.get("request") or ""), kind, thread)
+        compares = words & (_NEWEST | _OLDEST | _LATER | _EARLIER | _LARGER | _SMALLER)
+        if compares and len(named) == 1:
+            continue  # "the older one" is one of two named before, never this one again
+        if compares and len(named) >= 2:
+            pool = named  # of the two the user named, not of what an answer listed besides
         if len(pool) >= 2 and words & (_NEWEST | _OLDEST | _LATER | _EARLIER):
             # "the oldest one", "the newest invoice", "the later one": ids are issued in order.
             chosen = max(pool) if words & (_NEWEST | _LATER) else min(pool)

@@ -223,3 +223,15 @@ def test_an_ordinal_picks_among_two_customers_and_later_or_earlier_among_records
     ]:
         out = resolve(request, history, KINDS, lookup)
         assert out.question is None and ids(out) == {meant}, request
+
+
+def test_a_comparison_is_between_the_records_the_user_named() -> None:
+    # The answer about DEP-1024 and DEP-1020 listed DEP-1033 besides: "the later one" is
+    # DEP-1024 of the two named; after "who deployed DEP-1024?", "no, the older one" is
+    # DEP-1020, the other of that pair, not DEP-1024 again.
+    history = [turn(1, "when was DEP-1024 deployed, and DEP-1020?", "DEP-1033 DEP-1032")]
+    out = resolve("who deployed the later one?", history, KINDS, lookup)
+    assert out.question is None and ids(out) == {"DEP-1024"}
+    history.append(turn(2, "who deployed DEP-1024?"))
+    out = resolve("no, the older one, sorry", history, KINDS, lookup)
+    assert out.question is None and ids(out) == {"DEP-1020"}
