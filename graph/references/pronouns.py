@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 from ringmaster.graph.references.descriptions import _PAYLOAD
-from ringmaster.graph.references.entities import Resolution, _question
+from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
 from ringmaster.graph.references.owned import _person
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
@@ -23,6 +23,7 @@ from ringmaster.graph.references.patterns import (
     nouns_pattern,
 )
 from ringmaster.graph.references.thread import _Thread
+from ringmaster.graph.references.unbound import acted_kinds
 
 # Speaking to someone, right before the pronoun ("email them", "write to them", "let them
 # know" reads "let" before it): what is done to a person, never to a ticket or an invoice.
@@ -133,6 +134,10 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
             return _plural_them(text, spans, thread)
         if len(entities) > 1:
             kind = thread.by_name[kind_name] if len(kinds) == 1 else None
+            if kind is not None and kind.name in acted_kinds(text, thread, thread.acts):
+                # "close it" after a listing of open and closed tickets: which of the open ones.
+                live = [e for e in entities if not (thread.facts(e) or RecordFacts(e)).done]
+                entities = live if len(live) > 1 else entities
             return _question(kind, entities)
     if len(entities) > 1:
         return _question(thread.by_name[kind_name], entities)
