@@ -124,10 +124,13 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         ids = [k for k, _ in explicit] + [r.kind for r in resolutions]
         return any(by_name[k].person == person for k in ids if k in by_name)
 
-    if not settled(person=False) and not _PLURAL.search(text):
+    beside = _beside_id(text, explicit, thread)
+    if (not settled(person=False) or beside) and not _PLURAL.search(text):
         out = _pronoun(text, thread, person=False)
         if isinstance(out, str):
             return Resolved(request, resolutions, out)
+        if beside and {r.entity for r in out[1]} & {e for _, e in explicit}:
+            out = text, []  # "close it and TCK-1058" after TCK-1058: not two records
         asked = _someone_elses(request, explicit, out[1], thread)
         if asked is not None:
             return Resolved(request, resolutions, asked)
@@ -195,6 +198,15 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             text = f"{text.rstrip(' ?.')} on {entity}?"
             resolutions.append(Resolution("(implied)", entity, kind_name, latest[1]))
     return Resolved(text, resolutions)
+
+
+def _beside_id(text: str, explicit: list[tuple[str, str]], thread: _Thread) -> bool:
+    """True when "it" is joined to a record the request names ("close it and TCK-1058 too",
+    "TCK-1058 and that one"): another record than that one, so one of the thread's."""
+    ids = "|".join(re.escape(e) for k, e in explicit if not thread.by_name[k].person)
+    pronoun = r"(?:it|that one|this one)"
+    joined = rf"\b{pronoun}\s+(?:and|&)\s+(?:{ids})\b|\b(?:{ids})\s+(?:and|&)\s+{pronoun}\b"
+    return bool(ids) and re.search(joined, text, re.I) is not None
 
 
 def _someone_elses(

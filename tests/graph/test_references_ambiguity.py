@@ -322,3 +322,16 @@ def test_it_beside_another_customer_named_is_never_the_earlier_customers_record(
     for request in ["CUS-1001 called, close it", "email CUS-1005 about it"]:
         out = resolve(request, history, KINDS, facts.get, ACTS)
         assert out.question is None and "TCK-1001" in out.text, request
+
+
+def test_it_joined_to_a_record_the_request_names_is_the_threads_record() -> None:
+    # "status of TCK-1001?", "close it and TCK-1058 too": both, where "it" was left for the
+    # planner (which closed TCK-1058 only).
+    history = [turn(1, "status of TCK-1001?")]
+    for request in ["close it and TCK-1058 too", "close TCK-1058 and that one"]:
+        out = resolve(request, history, KINDS, acts=ACTS)
+        assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1001"]
+        assert "TCK-1001" in out.text and "TCK-1058" in out.text
+    # "it" not joined to the id is the id's own ("TCK-1058 is fixed, close it").
+    out = resolve("TCK-1058 is fixed, close it", history, KINDS, acts=ACTS)
+    assert out.resolutions == [] and out.text == "TCK-1058 is fixed, close it"
