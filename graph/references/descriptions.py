@@ -358,6 +358,11 @@ def _described_one(
         if len(pool) >= 2 and words & (_LARGER | _SMALLER):
             return _by_amount(pool, bool(words & _LARGER), kind, thread, int(turn.get("turn", 0)))
         if ordinal:
+            kinds_named = [k for k, _ in ents.get("named", []) if k != kind.name]
+            if not named and any(kinds_named.count(k) >= 2 for k in kinds_named):
+                # "credit the first one" after "what plans are CUS-1041 and CUS-1043 on?":
+                # the first of the two named, not of the invoices the answer listed.
+                return None
             if len(pool) >= 2:
                 chosen = thread.pick(phrase, pool)
                 return (chosen[0], int(turn.get("turn", 0)), "") if len(chosen) == 1 else None

@@ -209,7 +209,8 @@ def test_his_contract_is_the_customers_document_and_him_is_still_the_customer() 
 def test_an_ordinal_picks_among_two_customers_and_later_or_earlier_among_records() -> None:
     # "what plans are CUS-1003 and CUS-1005 on?": "the first one" is CUS-1003, as it would be
     # of two tickets; "the later one" of two deployments is the one deployed later.
-    history = [turn(1, "what plans are CUS-1003 and CUS-1005 on?")]
+    # Their answer listed invoices besides: the ordinal still counts the customers named.
+    history = [turn(1, "what plans are CUS-1003 and CUS-1005 on?", "INV-1003 INV-1050 INV-1097")]
     for request, meant in [
         ("and credit the first one 15 dollars", "CUS-1003"),
         ("credit the second customer 15 dollars", "CUS-1005"),
