@@ -218,12 +218,19 @@ def _her_is_possessive(text: str, m: re.Match[str], thread: _Thread) -> bool:
     """True when "her" owns the noun after it ("her account", "send her invoice"), False
     when it is whom a verb of giving gives to ("give her credit", "send her reset link"):
     there the noun is hers only when it names a record of hers or another object follows."""
+    owned = {n.lower() for k in thread.kinds for n in k.nouns}
+    # "her May invoice", "her last ticket": a word, then a record's noun ("may" and "last" are
+    # stop words, so `_before_noun` alone reads "her" as whom something goes to).
+    described = re.match(
+        r"\s+(?!(?:a|an|the|this|that|some)\s)[a-z]+\s+([a-z]+)", text[m.end() :], re.I
+    )
+    if described and described.group(1).lower().rstrip("s") in owned:
+        return True
     if not _before_noun(text, m):
         return False
     noun = re.compile(r"\s+([a-z]+)", re.I).match(text, m.end())
     if noun is None or not _GIVING.search(text[: m.start()]):
         return True
-    owned = {n.lower() for k in thread.kinds for n in k.nouns}
     if noun.group(1).lower().rstrip("s") in owned:
         return True
     return _SECOND_OBJECT.match(text, noun.end()) is not None

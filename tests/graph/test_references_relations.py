@@ -170,3 +170,16 @@ def test_her_other_invoice_and_her_invoice_beside_her_id_are_hers() -> None:
     ]:
         out = resolve(request, history, KINDS, lookup, ACTS)
         assert out.question is None, request
+
+
+def test_her_before_a_word_and_a_records_noun_owns_the_record() -> None:
+    # dev10 r19: "her May invoice" read "May" as the verb "may" and left "CUS-1037 May invoice".
+    history = [turn(1, "unpaid invoices for Greta Fischer CUS-1037?")]
+    out = resolve(
+        "Also her May invoice may be refunded, she paid twice.", history, KINDS, lookup, ACTS
+    )
+    assert out.question is None and set(entities(out)) == {"INV-1176", "CUS-1037"}
+    assert "INV-1176" in out.text
+    # "give her the invoice": "her" is whom it goes to.
+    out = resolve("email her the invoice", [turn(1, "who is CUS-1037?")], KINDS, lookup, ACTS)
+    assert "CUS-1037's" not in out.text
