@@ -146,10 +146,12 @@ def _other(
         return text, resolutions
     used = {e for _, e in (thread.history[-1].get("entities") or {}).get("named", [])}
     word = (match.group(1) or "one").lower()
+    # "the other two", "the other tickets": every record left, when that many are.
+    many = _OTHERS.get(word, 0 if word.endswith("s") and word != "this" else None)
     for turn in reversed(thread.history[:-1]):
         ents = turn.get("entities") or {}
         for kind in thread.kinds:
-            if word != "one" and word.rstrip("s") not in kind.nouns:
+            if word not in {"one", *_OTHERS} and word.rstrip("s") not in kind.nouns:
                 continue
             # "close the seats one" after "what are CUS-1007's open tickets?": the listing's.
             group = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
@@ -159,9 +161,15 @@ def _other(
             rest = [e for e in group if e not in used]
             if len(group) < 2 or not 0 < len(rest) < len(group):
                 continue
+            number = int(turn.get("turn", 0))
+            if many is not None:
+                if len(rest) < 2 or many and len(rest) != many:
+                    return _question(kind, rest)  # "the other two" when one or three are left
+                text = text.replace(match.group(0), " and ".join(rest), 1)
+                every = [Resolution(match.group(0), e, kind.name, number) for e in rest]
+                return text, [*resolutions, *every]
             if len(rest) > 1:
                 return _question(kind, rest)  # three records, one used: which other?
-            number = int(turn.get("turn", 0))
             text = text.replace(match.group(0), rest[0], 1)
             return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
     # "close the 2fa one", "same w the other" after "open tix for CUS-1001?" whose answer
@@ -177,6 +185,9 @@ def _other(
             text = text.replace(match.group(0), rest[0], 1)
             return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, found[1])]
     return text, resolutions
+
+
+_OTHERS = {"two": 2, "three": 3, "ones": 0}
 
 
 def _used_pairs(thread: _Thread) -> list[tuple[str, str]]:

@@ -251,3 +251,18 @@ def test_an_act_on_it_after_a_listing_asks_among_the_unfinished_records_it_can_a
     assert "TCK-1009" in (
         resolve("what is it about?", history[:1], KINDS, facts.get).question or ""
     )
+
+
+def test_the_other_two_are_every_record_left_of_the_three() -> None:
+    # dev11 s05: three of CUS-1024's tickets, "the app crash one" closed, then "email him an
+    # update on the other two": the two left, not a question about one of them.
+    history = [
+        turn(1, "set TCK-1019 and TCK-1133 and TCK-1145 to high"),
+        turn(2, "close TCK-1133 fixed in new release"),
+    ]
+    for request in ["email him an update on the other two", "close the other tickets"]:
+        out = resolve(request, history, KINDS, acts=ACTS)
+        assert out.question is None, request
+        assert {"TCK-1019", "TCK-1145"} <= {r.entity for r in out.resolutions}, request
+    # "the other three" when two are left is asked.
+    assert resolve("close the other three", history, KINDS, acts=ACTS).question is not None
