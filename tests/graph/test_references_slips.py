@@ -167,3 +167,7 @@ def test_an_id_no_record_has_one_slip_from_one_record_of_the_kind_is_that_record
     assert out.question is None and out.text == "who deployed DEP-1033?"
     out = resolve("roll back DEP-1039", history, KINDS, facts.get, ACTS, lambda _: deployments)
     assert out.question is None and out.resolutions == []
+    # Two records one slip away (DEP-1003 and DEP-1033 for DEP-1303): which one is asked.
+    both = ["DEP-1003", "DEP-1033"]
+    out = resolve("Roll DEP-1303 back.", history, KINDS, facts.get, ACTS, lambda _: both)
+    assert out.question == "Which deployment do you mean: DEP-1003 or DEP-1033?"
