@@ -16,18 +16,18 @@ An optional `Lookup` (the demo's is `tools/demo/lookup.py`) tells who owns a rec
 customer", "their invoices") and which words describe it ("the June one").
 
 The package's modules, each with one job: `entities` (the public types, and what a turn leaves
-in the history), `thread` (the history as the resolver reads it), `asked` (the question
-still open, past pleasantries), `rewrite` (one pass over a request's references),
-`descriptions` (noun phrases, owners, descriptions, ordinals),
-`owned` (a person's records: "her ticket", and "my ticket" from a customer who said who
-they are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats
-and ellipsis, "and for March?"), `swaps` (a correction that takes a record or an action
-back: "not INV-1002, INV-1005", "don't refund it, credit her instead"), `implied` (an action
-typed without its object: "roll back"), `mistyped` (an id typed wrong: "INV-102" for the
-INV-1002 in play), `unbound` (a side effect on a record the turn leaves out is asked when
-several are in play), `confirm` (a guessed reading is confirmed before a side effect runs on
-it), `choices` ("refund one of them" is asked, "all except the seats one"
-leaves it out) and `patterns` (the phrase patterns and word sets).
+in the history), `thread` (the history as the resolver reads it), `asked` (the question still
+open, past pleasantries), `rewrite` (one pass over a request's references), `descriptions`
+(noun phrases, owners, descriptions, ordinals), `others` ("the other one", "the other two"),
+`owned` (a person's records: "her ticket", and "my ticket" from a customer who said who they
+are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats and
+ellipsis, "and for March?"), `swaps` (a correction that takes a record or an action back: "not
+INV-1002, INV-1005", "don't refund it, credit her instead"), `implied` (an action typed without
+its object: "roll back"), `mistyped` (an id typed wrong: "INV-102" for the INV-1002 in play),
+`unbound` (a side effect on a record the turn leaves out is asked when several are in play),
+`confirm` (a guessed reading is confirmed before a side effect runs on it), `choices` ("refund
+one of them" is asked, "all except the seats one" leaves it out) and `patterns` (the phrase
+patterns and word sets).
 """
 
 from __future__ import annotations

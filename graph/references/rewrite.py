@@ -13,7 +13,6 @@ from ringmaster.graph.references.descriptions import (
     _consumed,
     _described,
     _mended,
-    _other,
     _owner_phrases,
     _weak_refers,
 )
@@ -24,6 +23,7 @@ from ringmaster.graph.references.entities import (
     Resolved,
     _question,
 )
+from ringmaster.graph.references.others import _other
 from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
