@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, HumanMessage
 
 from ringmaster.graph.events import emit
 from ringmaster.graph.references import EntityKind, turn_entities
@@ -59,18 +59,28 @@ def answer_of(state: RunState, kinds: Sequence[EntityKind] = ()) -> dict[str, An
     if redacted:
         lines.append(said_redacted([str(k) for k in redacted]))
     answer = "\n".join(lines)
+    entry = {
+        "turn": state.get("turn", 1),
+        "request": state["request"],
+        "answer": answer,
+        "entities": turn_entities(kinds, state["request"], results),
+    }
+    typed = _typed(state)
+    if typed is not None and typed != state["request"]:
+        # The request was rewritten ("no, the older one" to the request it corrects): the
+        # words typed tell the next turns a correction set the earlier record aside.
+        entry["typed"] = typed
     return {
         "answer": answer,
         "messages": [AIMessage(answer)],  # what chat clients show as the reply
-        "history": [
-            {
-                "turn": state.get("turn", 1),
-                "request": state["request"],
-                "answer": answer,
-                "entities": turn_entities(kinds, state["request"], results),
-            }
-        ],
+        "history": [entry],
     }
+
+
+def _typed(state: RunState) -> str | None:
+    """The turn's request as typed: the newest human message of the transcript."""
+    human = [m for m in state.get("messages") or [] if isinstance(m, HumanMessage)]
+    return human[-1].text if human else None
 
 
 def _money(value: Any) -> str:

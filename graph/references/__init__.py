@@ -16,18 +16,18 @@ An optional `Lookup` (the demo's is `tools/demo/lookup.py`) tells who owns a rec
 customer", "their invoices") and which words describe it ("the June one").
 
 The package's modules, each with one job: `entities` (the public types, and what a turn leaves
-in the history), `thread` (the history as the resolver reads it), `asked` (the question
-still open, past pleasantries), `rewrite` (one pass over a request's references),
-`descriptions` (noun phrases, owners, descriptions, ordinals),
-`owned` (a person's records: "her ticket", and "my ticket" from a customer who said who
-they are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats
-and ellipsis, "and for March?"), `swaps` (a correction that takes a record or an action
-back: "not INV-1002, INV-1005", "don't refund it, credit her instead"), `implied` (an action
-typed without its object: "roll back"), `mistyped` (an id typed wrong: "INV-102" for the
-INV-1002 in play), `unbound` (a side effect on a record the turn leaves out is asked when
-several are in play), `confirm` (a guessed reading is confirmed before a side effect runs on
-it), `choices` ("refund one of them" is asked, "all except the seats one"
-leaves it out) and `patterns` (the phrase patterns and word sets).
+in the history), `thread` (the history as the resolver reads it), `asked` (the question still
+open, past pleasantries), `rewrite` (one pass over a request's references), `descriptions`
+(noun phrases, owners, descriptions, ordinals), `others` ("the other one", "the other two"),
+`owned` (a person's records: "her ticket", and "my ticket" from a customer who said who they
+are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats and
+ellipsis, "and for March?"), `swaps` (a correction that takes a record or an action back: "not
+INV-1002, INV-1005", "don't refund it, credit her instead"), `implied` (an action typed without
+its object: "roll back"), `mistyped` (an id typed wrong: "INV-102" for the INV-1002 in play),
+`unbound` (a side effect on a record the turn leaves out is asked when several are in play),
+`confirm` (a guessed reading is confirmed before a side effect runs on it), `choices` ("refund
+one of them" is asked, "all except the seats one" leaves it out) and `patterns` (the phrase
+patterns and word sets).
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ from ringmaster.graph.references.followups import (
 )
 from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
 from ringmaster.graph.references.mistyped import mend_ids
+from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import taken_back
 from ringmaster.graph.references.thread import _Thread
@@ -120,9 +121,11 @@ def _resolve(
     acts: Sequence[Act],
     records: Records | None,
 ) -> Resolved:
-    if not kinds or not history:
+    if not kinds:
         return Resolved(request, [])
     thread = _Thread(history, kinds, lookup, acts, records)
+    if not history:
+        return _first_turn(request, thread, acts)
     typed = request
     mended = mend_ids(request, thread)
     if isinstance(mended, str):
@@ -137,6 +140,17 @@ def _resolve(
     # A guessed reading (a mended id, a record a loose description picked) is asked before a
     # side effect runs on it.
     return confirming(typed, out, thread, acts)
+
+
+def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
+    """A thread's first turn, which nothing before it can refer to: as typed, except an act on
+    a pronoun no record of the request stands for ("close it", "refund it please"), which asks
+    which record (never left for the planner to send to a person or an agent to pick one)."""
+    nouns = {n.lower() for k in thread.kinds if not k.person for n in k.nouns}
+    if _ids(thread.kinds, request) or _noun_before(request, nouns):
+        return Resolved(request, [])  # "TCK-1001 is solved, close it", "her ticket …, close it"
+    asked = _implied(request, thread, acts)
+    return asked if asked is not None and asked.question else Resolved(request, [])
 
 
 def _references(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:

@@ -1,6 +1,6 @@
 """Noun phrases that pick a record: "that ticket", "its customer", "the customer on
-TCK-1002", "the other one", "CUS-1005's unpaid invoice", "the June one", "the first one" —
-and the slips they are typed with ("there account", "that custmer").
+TCK-1002", "CUS-1005's unpaid invoice", "the June one", "the first one" — and the slips they
+are typed with ("there account", "that custmer"). "The other one" is read in `others`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from ringmaster.graph.references.entities import (
     _question,
     strip_ids,
 )
-from ringmaster.graph.references.owned import _person, owned_in_play
+from ringmaster.graph.references.owned import _person
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _DESCRIBED,
@@ -44,6 +44,10 @@ _PAYLOAD = re.compile(
 # Verbs whose object may be followed by what is said: "email the customer that it's fixed".
 _TELLING = {"email", "tell", "remind", "notify", "inform", "message", "let", "ask", "write", "mail"}
 
+
+# Of two records, "the later one" and "the earlier one" (only in a describing phrase: "as I
+# said earlier" in a request is no pick).
+_LATER, _EARLIER = {"later"}, {"earlier"}
 
 _DEMONSTRATIVE = r"\b(that|this|those|these|same|their|its|his|her)\s+([a-z]{5,})\b"
 
@@ -131,55 +135,6 @@ def _owner_phrases(text: str, thread: _Thread) -> tuple[str, list[Resolution]] |
     return text, resolutions
 
 
-def _other(
-    text: str, resolutions: list[Resolution], thread: _Thread
-) -> tuple[str, list[Resolution]] | str:
-    """ "the other one": of the records named (or, when none of its kind was named, listed)
-    together, the one the last turn did not use; a question when several are left."""
-    # "same for the other": "one" left out at the end of a clause.
-    match = re.search(r"\bthe other(?: (one|[a-z]+)\b|(?=\s*(?:[?.!,;]|$)))", text, re.I)
-    if not match or not thread.history:
-        return text, resolutions
-    used = {e for _, e in (thread.history[-1].get("entities") or {}).get("named", [])}
-    word = (match.group(1) or "one").lower()
-    for turn in reversed(thread.history[:-1]):
-        ents = turn.get("entities") or {}
-        for kind in thread.kinds:
-            if word != "one" and word.rstrip("s") not in kind.nouns:
-                continue
-            # "close the seats one" after "what are CUS-1007's open tickets?": the listing's.
-            group = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
-            group = group or list(
-                dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name)
-            )
-            rest = [e for e in group if e not in used]
-            if len(group) < 2 or not 0 < len(rest) < len(group):
-                continue
-            if len(rest) > 1:
-                return _question(kind, rest)  # three records, one used: which other?
-            number = int(turn.get("turn", 0))
-            text = text.replace(match.group(0), rest[0], 1)
-            return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
-    # "close the 2fa one", "same w the other" after "open tix for CUS-1001?" whose answer
-    # listed nothing: the other of that person's unfinished records of the kind just used.
-    for kind in {thread.by_name[k] for k, _ in _used_pairs(thread) if k in thread.by_name}:
-        if kind.person or (word != "one" and word.rstrip("s") not in kind.nouns):
-            continue
-        found = owned_in_play(thread, kind)
-        rest = [e for e in (found[0] if found else []) if e not in used]
-        if len(rest) > 1:
-            return _question(kind, rest)
-        if rest and found:
-            text = text.replace(match.group(0), rest[0], 1)
-            return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, found[1])]
-    return text, resolutions
-
-
-def _used_pairs(thread: _Thread) -> list[tuple[str, str]]:
-    """The (kind, id) pairs the last turn named."""
-    return [(k, e) for k, e in (thread.history[-1].get("entities") or {}).get("named", [])]
-
-
 def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
     """ "the June one", "the SAML ticket", "the first one": one of the recent turns' records.
 
@@ -191,7 +146,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         return text, []
     text, resolutions = _former_latter(text, thread)
     unfit: dict[str, EntityKind | None] = {}
-    for kind in [k for k in thread.kinds if not k.person]:
+    for kind in thread.kinds:
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
         pattern = _DESCRIBED.replace("{nouns}", nouns)
         for match in list(re.finditer(pattern, text, re.I)):
@@ -199,6 +154,8 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             ordinal = _ORDINAL.search(phrase)
             if match.group(1).lower().split()[0] in _NOT_DESCRIBING and not ordinal:
                 continue
+            if kind.person and not ordinal:
+                continue  # people by their words are read in `people`; "the first one" here
             # "the first invoice I mentioned": the order the user named them in, turn by turn.
             said = bool(ordinal and _MENTIONED.match(text, match.end()))
             found = _described_one(phrase, kind, bool(ordinal), thread, context=text, said=said)
@@ -210,6 +167,8 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             entity, turn, guessed = found
             text = text.replace(phrase, entity, 1)
             resolutions.append(Resolution(phrase, entity, kind.name, turn, guessed=guessed))
+        if kind.person:
+            continue
         # "the one of March", "the invoice from June": the description after the noun. Only
         # taken when a record fits; words after a noun are often no description at all.
         after = rf"\bthe (?:one|{nouns}) (?:of|from|for|about|with) ((?:[\w-]+ ){{0,2}}[\w-]+)"
@@ -338,13 +297,23 @@ def _described_one(
             # A listing the turn asked for by description ("api deploys in june?"): what the
             # phrase picks is one of the records that request described best.
             pool = _top_fits(pool, str(turn.get("request") or ""), kind, thread)
-        if len(pool) >= 2 and words & (_NEWEST | _OLDEST):
-            # "the oldest one", "the newest invoice": ids are issued in order.
-            chosen = max(pool) if words & _NEWEST else min(pool)
+        compares = words & (_NEWEST | _OLDEST | _LATER | _EARLIER | _LARGER | _SMALLER)
+        if compares and len(named) == 1:
+            continue  # "the older one" is one of two named before, never this one again
+        if compares and len(named) >= 2:
+            pool = named  # of the two the user named, not of what an answer listed besides
+        if len(pool) >= 2 and words & (_NEWEST | _OLDEST | _LATER | _EARLIER):
+            # "the oldest one", "the newest invoice", "the later one": ids are issued in order.
+            chosen = max(pool) if words & (_NEWEST | _LATER) else min(pool)
             return chosen, int(turn.get("turn", 0)), ""
         if len(pool) >= 2 and words & (_LARGER | _SMALLER):
             return _by_amount(pool, bool(words & _LARGER), kind, thread, int(turn.get("turn", 0)))
         if ordinal:
+            kinds_named = [k for k, _ in ents.get("named", []) if k != kind.name]
+            if not named and any(kinds_named.count(k) >= 2 for k in kinds_named):
+                # "credit the first one" after "what plans are CUS-1041 and CUS-1043 on?":
+                # the first of the two named, not of the invoices the answer listed.
+                return None
             if len(pool) >= 2:
                 chosen = thread.pick(phrase, pool)
                 return (chosen[0], int(turn.get("turn", 0)), "") if len(chosen) == 1 else None

@@ -5,7 +5,8 @@ Each side-effecting tool of the team acts on records of one kind: the kind whose
 (`rollback_deployment`); the other words of its name are how a request says it ("close",
 "rollback", "issue", "refund"). A request that is only such words — no record named, no
 reference, nothing else asked — or whose verb's object is a pronoun no record of the thread
-stood for ("close it" after a customer's open tickets were only counted) acts on the thread's
+stood for ("close it" after a customer's open tickets were only counted, "add a note to it"
+after a turn about no record) acts on the thread's
 record of that kind: the one the newest turn with any refers to, else the unfinished ones of
 the person the thread is about; when there are several, a question naming them, and when there
 is none ("roll back that one" after an answer that named no deployment), a question asking
@@ -77,6 +78,8 @@ def acts_from_tools(
 
 # A pronoun in a verb's object slot: "close it", "roll it back", "refund that one".
 _OBJECT = re.compile(r"\s+(it|that one|this one)\b", re.I)
+# Or after the act's noun and a preposition: "add a note to it", "a refund for that one".
+_AFTER_NOUN = re.compile(r"\s+(?:to|on|onto|for)\s+(it|that one|this one)\b", re.I)
 
 
 def _object_slot(word: str, request: str) -> re.Match[str] | None:
@@ -157,6 +160,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
                     slot
                     or _OBJECT.match(request, words[hit[0]].end())
                     or _OBJECT.match(request, words[hit[-1]].end())
+                    or _AFTER_NOUN.match(request, words[hit[-1]].end())
                 )
     rest = " ".join(t for i, t in enumerate(tokens) if i not in used)
     if len(kinds) != 1 or (slot is None and _own_words(rest)):

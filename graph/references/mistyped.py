@@ -4,10 +4,12 @@
 An id of a kind's prefix whose digits are one slip (a digit left out, added, changed or two
 swapped) from exactly one record of that kind the thread named or touched stands for that
 record; when it is one slip from several ("INV-118" after INV-1188 and INV-1189) the turn asks
-which, never guessing. An id typed without its dash that is a real record ("tck1058") is that
-record. A well-formed id is taken as typed unless the lookup says no such record exists; with
-no lookup, it always is. A slip mended is a guess (`Resolution.guessed`): read-only work may
-use it, a side effect asks first (`confirm.confirming`).
+which, never guessing. One slip from none of the thread's, it stands for the one record of its
+kind one slip away when the `records` catalog holds exactly one, and is asked among two or
+three. An id typed without its dash that is a real record ("tck1058") is that record. A
+well-formed id is taken as typed unless the lookup says no such record exists; with no lookup,
+it always is. A slip mended is a guess (`Resolution.guessed`): read-only work may use it, a
+side effect asks first (`confirm.confirming`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import re
 
 from ringmaster.graph.references.entities import EntityKind, Resolution, _question
 from ringmaster.graph.references.thread import _Thread
+
+# At most this many records of the catalog one slip from an unknown id are offered in a question.
+_NEAR_ASKED = 3
 
 
 def _prefix(kind: EntityKind) -> tuple[str, str] | None:
@@ -91,6 +96,18 @@ def mend_ids(request: str, thread: _Thread) -> tuple[str, list[Resolution]] | st
             ]
             if len(meant) > 1:
                 return _question(kind, meant)
+            if not meant and thread.records is not None and thread.lookup is not None:
+                # "Roll DEP-1303 back" when the thread holds no deployment near it: the one
+                # record of the kind one slip away, a guess; two or three are asked among (more
+                # are left for the skill to report the id unknown).
+                near = [
+                    e
+                    for e in thread.records(letters.upper())
+                    if one_slip(digits, e[len(letters) :].lstrip("-"))
+                ]
+                if 1 < len(near) <= _NEAR_ASKED:
+                    return _question(kind, near)
+                meant = near if len(near) == 1 else []
             if meant:
                 text = text[: match.start()] + meant[0] + text[match.end() :]
                 turn = thread.turn_naming(meant[0])

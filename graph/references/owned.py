@@ -7,7 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ringmaster.graph.references.entities import EntityKind, RecordFacts, Resolution, _question
+from ringmaster.graph.references.entities import (
+    EntityKind,
+    RecordFacts,
+    Resolution,
+    _ids,
+    _question,
+)
 from ringmaster.graph.references.patterns import _NEWEST, _OLDEST, nouns_pattern
 from ringmaster.graph.references.thread import _Thread
 
@@ -70,10 +76,13 @@ def _owned(
     people = "|".join(k.pattern.pattern for k in thread.kinds if k.person)
     if not people or not thread.lookup:
         return text, resolutions
+    text = _theirs_named(text, thread)
     for kind in [k for k in thread.kinds if not k.person and k.nouns]:
         noun = nouns_pattern(kind.nouns)
         pattern = (
+            # Not "CUS-1003's ticket TCK-1002": the id after the noun says which.
             rf"(?P<head>(?P<who>{people})'s (?P<words>(?:[\w-]+ ){{0,3}}?){noun}\b(?!s))"
+            rf"(?![\s#(]+{kind.pattern.pattern})"
             r"(?:\s+(?:for|from|of|in)\s+(?P<after>[a-z0-9]+))?"
         )
         for match in list(re.finditer(pattern, text, re.I)):
@@ -104,6 +113,17 @@ def _owned(
             resolutions = [r for r in resolutions if r is not spent]
             resolutions.append(Resolution(f"{phrase} … {kind.nouns[0]}", chosen, kind.name, turn))
     return text, resolutions
+
+
+def _theirs_named(text: str, thread: _Thread) -> str:
+    """ "CUS-1037 rang about her unpaid invoice": "her" before a record's noun is the one
+    person the request names ("CUS-1037's unpaid invoice"), never a record of the thread's."""
+    named = {e for k, e in _ids(thread.kinds, text) if thread.by_name[k].person}
+    nouns = nouns_pattern([n for k in thread.kinds if not k.person for n in k.nouns])
+    if len(named) != 1:
+        return text
+    before_noun = rf"\b(?:her|his|their)(?=\s+(?:[\w-]+\s+){{0,3}}?{nouns}\b)"
+    return re.sub(before_noun, f"{named.pop()}'s", text, flags=re.I)
 
 
 def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 from ringmaster.graph.references.descriptions import _PAYLOAD
-from ringmaster.graph.references.entities import Resolution, _question
+from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
 from ringmaster.graph.references.owned import _person
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
@@ -23,6 +23,7 @@ from ringmaster.graph.references.patterns import (
     nouns_pattern,
 )
 from ringmaster.graph.references.thread import _Thread
+from ringmaster.graph.references.unbound import acted_kinds
 
 # Speaking to someone, right before the pronoun ("email them", "write to them", "let them
 # know" reads "let" before it): what is done to a person, never to a ticket or an invoice.
@@ -86,6 +87,10 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
             owner = owners[0] if len(owners) == 1 else None
             if owner is not None and _of_person(text, many, records, thread):
                 pass  # "what plan are they on" after two of her tickets: she, `_person` below
+            elif owner is not None and 0 < sum(e in text for e in records) < len(records):
+                # "close the SAML one, … fixed on their side": the request picked one of the
+                # records, so "they" is not all of them but the one person who owns them.
+                return _substitute_all(text, spans, [owner], latest[1])
             elif len(owners) > 1 and plural and _of_person(text, many, records, thread):
                 # "email them" after two customers' tickets: each customer.
                 return _substitute_all(text, spans, owners, latest[1])
@@ -129,6 +134,10 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
             return _plural_them(text, spans, thread)
         if len(entities) > 1:
             kind = thread.by_name[kind_name] if len(kinds) == 1 else None
+            if kind is not None and kind.name in acted_kinds(text, thread, thread.acts):
+                # "close it" after a listing of open and closed tickets: which of the open ones.
+                live = [e for e in entities if not (thread.facts(e) or RecordFacts(e)).done]
+                entities = live if len(live) > 1 else entities
             return _question(kind, entities)
     if len(entities) > 1:
         return _question(thread.by_name[kind_name], entities)
@@ -186,7 +195,8 @@ def _singular(text: str, entity: str) -> str:
 
 def _before_noun(text: str, m: re.Match[str]) -> bool:
     """True when a noun follows ("her account"), not a function word ("tell her that")."""
-    nxt = re.match(r"\s+([a-z]+)", text[m.end() :], re.I)
+    # "her other ticket": the noun after "other".
+    nxt = re.match(r"\s+(?:other\s+)?([a-z]+)", text[m.end() :], re.I)
     return bool(nxt) and nxt.group(1).lower() not in ENGLISH_STOP_WORDS | {  # type: ignore[union-attr]
         "know",
         "up",
@@ -208,12 +218,19 @@ def _her_is_possessive(text: str, m: re.Match[str], thread: _Thread) -> bool:
     """True when "her" owns the noun after it ("her account", "send her invoice"), False
     when it is whom a verb of giving gives to ("give her credit", "send her reset link"):
     there the noun is hers only when it names a record of hers or another object follows."""
+    owned = {n.lower() for k in thread.kinds for n in k.nouns}
+    # "her May invoice", "her last ticket": a word, then a record's noun ("may" and "last" are
+    # stop words, so `_before_noun` alone reads "her" as whom something goes to).
+    described = re.match(
+        r"\s+(?!(?:a|an|the|this|that|some)\s)[a-z]+\s+([a-z]+)", text[m.end() :], re.I
+    )
+    if described and described.group(1).lower().rstrip("s") in owned:
+        return True
     if not _before_noun(text, m):
         return False
     noun = re.compile(r"\s+([a-z]+)", re.I).match(text, m.end())
     if noun is None or not _GIVING.search(text[: m.start()]):
         return True
-    owned = {n.lower() for k in thread.kinds for n in k.nouns}
     if noun.group(1).lower().rstrip("s") in owned:
         return True
     return _SECOND_OBJECT.match(text, noun.end()) is not None

@@ -13,11 +13,17 @@ from ringmaster.graph.references.descriptions import (
     _consumed,
     _described,
     _mended,
-    _other,
     _owner_phrases,
     _weak_refers,
 )
-from ringmaster.graph.references.entities import Resolution, Resolved, _question
+from ringmaster.graph.references.entities import (
+    EntityKind,
+    RecordFacts,
+    Resolution,
+    Resolved,
+    _question,
+)
+from ringmaster.graph.references.others import _other
 from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
@@ -29,6 +35,7 @@ from ringmaster.graph.references.patterns import (
 from ringmaster.graph.references.people import _people
 from ringmaster.graph.references.pronouns import _pronoun, both_records
 from ringmaster.graph.references.thread import _Thread
+from ringmaster.graph.references.unbound import acted_kinds
 
 # A telling verb: after it, a clause is what the message says ("email her we closed both").
 _TELLS = re.compile(rf"\b(?:{'|'.join(sorted(_TELLING))})\b", re.I)
@@ -37,6 +44,8 @@ _TELLS = re.compile(rf"\b(?:{'|'.join(sorted(_TELLING))})\b", re.I)
 _LISTS = re.compile(
     r"\b(?:about|for|on|with|of|regarding|re|listing|covering|including|attaching)\s+$", re.I
 )
+
+_THEM_BEFORE = re.compile(r"\b(?:them|those|these)\s+$", re.I)
 
 
 def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved:
@@ -115,10 +124,16 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         ids = [k for k, _ in explicit] + [r.kind for r in resolutions]
         return any(by_name[k].person == person for k in ids if k in by_name)
 
-    if not settled(person=False) and not _PLURAL.search(text):
+    beside = _beside_id(text, explicit, thread)
+    if (not settled(person=False) or beside) and not _PLURAL.search(text):
         out = _pronoun(text, thread, person=False)
         if isinstance(out, str):
             return Resolved(request, resolutions, out)
+        if beside and {r.entity for r in out[1]} & {e for _, e in explicit}:
+            out = text, []  # "close it and TCK-1058" after TCK-1058: not two records
+        asked = _someone_elses(request, explicit, out[1], thread)
+        if asked is not None:
+            return Resolved(request, resolutions, asked)
         text, resolutions = out[0], resolutions + out[1]
     # "refund INV-1001, they cancelled": "they" is that invoice's customer, never an earlier
     # turn's other customer (read as "CUS-1002 cancelled", which became the refund's reason).
@@ -130,6 +145,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             return Resolved(request, resolutions, out)
         text, resolutions = out[0], resolutions + out[1]
     both = _PLURAL.search(text)
+    # "copies of them both": the pronoun before the plural is part of it.
+    lead = _THEM_BEFORE.search(text[: both.start()]) if both else None
+    start = lead.start() if lead else both.start() if both else 0
     # "close both": every record the latest turn named; beside a person the request names or
     # refers to ("email him a list of all of them"), the records only.
     beside_person = (
@@ -138,17 +156,22 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         and both is not None
         # "email them that both are being worked on", "email them we closed both": what the
         # message says, not a reference; "write him an email listing all of them" is one.
-        and not _PAYLOAD.search(text[: both.start()])
-        and not (_TELLS.search(text[: both.start()]) and not _LISTS.search(text[: both.start()]))
+        and not _PAYLOAD.search(text[:start])
+        and not (_TELLS.search(text[:start]) and not _LISTS.search(text[:start]))
     )
     if both and (beside_person or (not explicit and not resolutions)):
         two = _TWO.match(both.group(0)) is not None
         latest = both_records(thread) if two else thread.plural_records()
+        count = plural_count(both.group(0))
+        of = _noun_after(text, both.end(), thread)
+        if of is not None:
+            # "close both tickets": the tickets the last turns named, one at a time or together.
+            gathered = thread.gather(of.name, at_least=count or 2)
+            latest = ([(of.name, e) for e in gathered[0]], gathered[1]) if gathered else None
         if latest and beside_person and any(by_name[k].person for k, _ in latest[0]):
             latest = None
-        count = plural_count(both.group(0))
         ids = list(dict.fromkeys(e for _, e in latest[0])) if latest else []
-        if latest and count is not None and len(ids) > count:
+        if latest and count is not None and len(ids) != count:
             # "all three" when five records are in play: which three is asked, never all five.
             kinds = {k for k, _ in latest[0]}
             one = by_name.get(kinds.pop()) if len(kinds) == 1 else None
@@ -156,7 +179,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         if latest:
             named, turn = latest
             joined = " and ".join(dict.fromkeys(e for _, e in named))
-            text = text[: both.start()] + joined + text[both.end() :]
+            text = text[:start] + joined + text[both.end() :]
             resolutions += [Resolution(both.group(0), e, k, turn) for k, e in named]
     owned = _owned(text, resolutions, thread)
     if isinstance(owned, str):
@@ -175,6 +198,47 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             text = f"{text.rstrip(' ?.')} on {entity}?"
             resolutions.append(Resolution("(implied)", entity, kind_name, latest[1]))
     return Resolved(text, resolutions)
+
+
+def _beside_id(text: str, explicit: list[tuple[str, str]], thread: _Thread) -> bool:
+    """True when "it" is joined to a record the request names ("close it and TCK-1058 too",
+    "TCK-1058 and that one"): another record than that one, so one of the thread's."""
+    ids = "|".join(re.escape(e) for k, e in explicit if not thread.by_name[k].person)
+    pronoun = r"(?:it|that one|this one)"
+    joined = rf"\b{pronoun}\s+(?:and|&)\s+(?:{ids})\b|\b(?:{ids})\s+(?:and|&)\s+{pronoun}\b"
+    return bool(ids) and re.search(joined, text, re.I) is not None
+
+
+def _someone_elses(
+    request: str, explicit: list[tuple[str, str]], found: list[Resolution], thread: _Thread
+) -> str | None:
+    """The question to ask when a pronoun the request acts on was read as a record of another
+    person than the one it names ("CUS-1005 had the same issue, close it too" after Maria's
+    TCK-1001): which of the named person's records is meant, never the earlier one's."""
+    typed = {e for k, e in explicit if k in thread.by_name and thread.by_name[k].person}
+    acted = acted_kinds(request, thread, thread.acts) if typed and found else set()
+    for r in [r for r in found if r.kind in acted]:
+        owners = {o for k in thread.kinds if k.person and (o := thread.owner(r.entity, k.name))}
+        if not owners or owners & typed:
+            continue
+        kind = thread.by_name[r.kind]
+        facts = [thread.facts(e) for e in typed]
+        theirs = [
+            e
+            for f in facts
+            for e in (f.owns if f else ())
+            if kind.pattern.fullmatch(e) and not (thread.facts(e) or RecordFacts(e)).done
+        ]
+        noun = kind.nouns[0] if kind.nouns else kind.name
+        return _question(kind, theirs) if theirs else f"Which {noun} do you mean?"
+    return None
+
+
+def _noun_after(text: str, at: int, thread: _Thread) -> EntityKind | None:
+    """The kind whose noun follows a plural at `at` ("both tickets", "all three invoices")."""
+    word = re.match(r"\s+([a-z]+)", text[at:], re.I)
+    noun = word.group(1).lower() if word else ""
+    return next((k for k in thread.kinds if noun.rstrip("s") in {n.lower() for n in k.nouns}), None)
 
 
 # A person's noun typed bare as the one a message goes to ("email cust a reminder", "tell

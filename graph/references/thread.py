@@ -120,7 +120,7 @@ class _Thread:
         if len(turns) < 2 or int(turns[-1].get("turn", 0)) != number:
             return []
         later, earlier = turns[-1], turns[-2]
-        if later.get("picked"):
+        if later.get("picked") or self.corrects(later):
             return []
 
         def bare(turn: Mapping[str, Any]) -> str:
@@ -159,6 +159,12 @@ class _Thread:
             for k, e in (earlier.get("entities") or {}).get("named", [])
             if k in self.by_name and e not in mine
         ]
+
+    @staticmethod
+    def corrects(turn: Mapping[str, Any]) -> bool:
+        """True when the turn was typed as a correction ("no, the older invoice, sorry") and
+        rewritten to the request it corrects: the record it replaced is set aside."""
+        return _CORRECTION.match(str(turn.get("typed") or "")) is not None
 
     def acted(self, turn: Mapping[str, Any]) -> bool:
         """True when a side effect of the turn ran on a record it named (for a history

@@ -14,7 +14,8 @@ bound to the newest record of its kind while another of that kind is still *live
 named in the turn just before the one that named the bound record, when neither of the two
 turns acted on its record (a finished record is done with; a record acted on is what the thread
 moved on to), the earlier turn was no question among records (its reply picked one) and the
-later turn did not set the earlier aside ("forget that one", "instead") or single one of the
+later turn did not set the earlier aside ("forget that one", "instead", a correction typed "no,
+the older one") or single one of the
 earlier turn's records out ("the big one, what month is it?" after two invoices).
 "TCK-1133 is the app crash", "and TCK-1145 is about seats", "close that one" asks which; "look at
 TCK-1056", "forget that one, now TCK-1149", "close it" closes TCK-1149. A description that fits
@@ -142,7 +143,7 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
         # A question's options are settled by the reply that picked one of them.
         asked = (before.get("entities") or {}).get("question")
         settled = thread.acted(before) or thread.acted(latest) or asked
-        aside = _ASIDE.search(str(latest.get("request") or ""))
+        aside = _ASIDE.search(str(latest.get("request") or "")) or thread.corrects(latest)
         # "INV-1162 and INV-1209 …", "the big one, what month is it?": the later turn singled
         # one of the earlier turn's records out, and the thread moved on to it.
         narrowed = set(_named(latest, kind)) < set(_named(before, kind))

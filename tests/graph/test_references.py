@@ -301,3 +301,19 @@ def test_the_llm_planner_is_told_what_each_reference_resolved_to_and_what_was_gu
     assert "(invoice, from turn" in line and "guessed from a typo" in line
     assert "never act on it" in reading
     assert "refund" not in reading
+
+
+def test_a_turns_history_keeps_the_words_typed_when_the_request_was_rewritten(
+    tmp_path: Path,
+) -> None:
+    # A correction is rewritten to the request it corrects ("what's the status of INV-1012?"):
+    # the words typed ("no, …") are what tell the next turn the newer invoice was set aside.
+    with Runner(Settings(home=tmp_path)) as runner:
+        ann = Requester(id="ann", scopes=runner.default_scopes())
+        first = runner.submit("what's the status of INV-1153?", requester=ann)
+        said = ["and INV-1012?", "no, INV-1012, sorry", "refund it in full"]
+        turns = [runner.submit(s, thread_id=first.thread_id, requester=ann) for s in said]
+        history = runner.turn_state(first.thread_id, 3).values["history"]
+    assert [h.get("typed") for h in history] == [None, "and INV-1012?", "no, INV-1012, sorry"]
+    [subtask] = turns[-1].plan["subtasks"]
+    assert subtask["agent"] == "billing" and "INV-1012" in subtask["description"]

@@ -273,3 +273,65 @@ def test_a_binding_recency_settles_is_acted_on() -> None:
     spaced = [tickets[0], turn(2, "how many customers are on pro?"), turn(3, "TCK-1138 is next")]
     out = resolve("close it", spaced, KINDS, acts=ACTS)
     assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1138"]
+
+
+def test_an_act_on_it_as_a_threads_first_turn_asks_which_record() -> None:
+    # "close it" with nothing before it: no record stands for "it", so which one is asked,
+    # never left for a planner to send to a person (or an agent to pick one).
+    for request, noun in [("close it", "ticket"), ("refund it please", "invoice")]:
+        out = resolve(request, [], KINDS, acts=ACTS)
+        assert out.question == f"Which {noun} do you mean?" and out.resolutions == [], request
+    # A record the request names, by id or by its noun, is what "it" is; a request with no act
+    # on a record is no question.
+    for request in [
+        "TCK-1001 is solved, close it",
+        "Tom Becker's ticket is solved, close it",
+        "my login is broken, can you fix it?",
+        "close pls",
+    ]:
+        assert resolve(request, [], KINDS, acts=ACTS).question is None, request
+
+
+def test_a_correction_sets_the_record_it_replaces_aside() -> None:
+    # "what's the status of the newer one?", "no, the older invoice, sorry" (rewritten to the
+    # same question of INV-1012): the older invoice replaces the newer, so "refund it" is
+    # INV-1012; the same question asked of another record ("and INV-1012?") leaves both.
+    asked = [
+        turn(1, "INV-1012 and INV-1153, how much were they?"),
+        turn(2, "what's the status of INV-1153?"),
+        {**turn(3, "what's the status of INV-1012?"), "typed": "no, the older invoice, sorry"},
+    ]
+    out = resolve("refund it in full", asked, KINDS, acts=ACTS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1012"]
+    echoed = [*asked[:2], {**asked[2], "typed": "and the older one?"}]
+    out = resolve("refund it in full", echoed, KINDS, acts=ACTS)
+    assert out.question is not None and out.resolutions == []
+
+
+def test_it_beside_another_customer_named_is_never_the_earlier_customers_record() -> None:
+    # "status of TCK-1001?" (Maria's), "CUS-1005 had the same issue, close it too": "it" is a
+    # ticket of Sofia's, not Maria's TCK-1001, so which one is asked; nothing is closed.
+    facts = {
+        "TCK-1001": RecordFacts("TCK-1001", "CUS-1001", "Cannot log in after password reset"),
+        "CUS-1005": RecordFacts("CUS-1005", None, "Sofia Rossi Rossi & Figli pro active"),
+    }
+    history = [turn(1, "status of TCK-1001?")]
+    out = resolve("CUS-1005 had the same issue, close it too", history, KINDS, facts.get, ACTS)
+    assert out.question is not None and "TCK-1001" not in out.question
+    # Her own record, or a message about it (no act on the ticket), reads "it" as before.
+    for request in ["CUS-1001 called, close it", "email CUS-1005 about it"]:
+        out = resolve(request, history, KINDS, facts.get, ACTS)
+        assert out.question is None and "TCK-1001" in out.text, request
+
+
+def test_it_joined_to_a_record_the_request_names_is_the_threads_record() -> None:
+    # "status of TCK-1001?", "close it and TCK-1058 too": both, where "it" was left for the
+    # planner (which closed TCK-1058 only).
+    history = [turn(1, "status of TCK-1001?")]
+    for request in ["close it and TCK-1058 too", "close TCK-1058 and that one"]:
+        out = resolve(request, history, KINDS, acts=ACTS)
+        assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1001"]
+        assert "TCK-1001" in out.text and "TCK-1058" in out.text
+    # "it" not joined to the id is the id's own ("TCK-1058 is fixed, close it").
+    out = resolve("TCK-1058 is fixed, close it", history, KINDS, acts=ACTS)
+    assert out.resolutions == [] and out.text == "TCK-1058 is fixed, close it"

@@ -13,12 +13,14 @@ from ringmaster.agents.spec import load_team
 from ringmaster.graph.references import (
     RecordFacts,
     acts_from_tools,
+    asking,
     entity_ids,
     kinds_from_team,
     resolve,
     turn_entities,
 )
 from ringmaster.settings import Settings
+from tests.graph.references_kit import ACTS
 
 KINDS = kinds_from_team(load_team(TEAM_FILE).entities)
 
@@ -200,3 +202,67 @@ def test_a_pronoun_its_verb_cannot_act_on_is_the_verbs_kind_or_asked() -> None:
     # A pronoun that fits its verb is left as it was resolved.
     out = resolve("refund it", history[1:], KINDS, acts=acts)
     assert out.question is None and [r.entity for r in out.resolutions] == ["INV-1012"]
+
+
+def test_it_past_a_turn_about_no_record_is_the_record_its_act_works_on() -> None:
+    # "is TCK-1078 still open?", "what does the business plan cost?" (no record), "add a note
+    # to it …": the ticket two turns back, the one record a note goes on; after two tickets,
+    # which one is asked.
+    price = turn(2, "unrelated, but what does the business plan cost?")
+    request = "ok, add a note to it saying the key was rotated"
+    out = resolve(request, [turn(1, "is TCK-1078 still open?"), price], KINDS, acts=ACTS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1078"]
+    assert out.text == "ok, add a note to TCK-1078 saying the key was rotated"
+    two = [turn(1, "are TCK-1078 and TCK-1019 still open?"), price]
+    out = resolve(request, two, KINDS, acts=ACTS)
+    assert out.question is not None and out.resolutions == []
+
+
+def test_an_act_on_it_after_a_listing_asks_among_the_unfinished_records_it_can_act_on() -> None:
+    # "which of CUS-1031's tickets are still unresolved?" listed four closed and two open:
+    # "close it" asks between the two unfinished ones, and after the reply picked one, "the
+    # other one" is the other of those two.
+    listed = "TCK-1009 TCK-1013 TCK-1023 TCK-1043 TCK-1093 TCK-1126"
+    facts = {e: RecordFacts(e, "CUS-1031", "closed", done=True) for e in listed.split()}
+    facts["TCK-1043"] = RecordFacts("TCK-1043", "CUS-1031", "SSO login fails with SAML error")
+    facts["TCK-1126"] = RecordFacts("TCK-1126", "CUS-1031", "API returns 502 errors open")
+    history = [turn(1, "which of CUS-1031's tickets are still unresolved?", listed)]
+    out = resolve("close it", history, KINDS, facts.get, ACTS)
+    assert out.question == "Which ticket do you mean: TCK-1043 or TCK-1126?"
+    history += [
+        {
+            "turn": 2,
+            "request": "close it",
+            "entities": turn_entities(
+                KINDS, "close it", {"t": {"description": asking("close it", out.question)}}
+            ),
+        },
+        turn(3, "close TCK-1126"),
+    ]
+    out = resolve(
+        "and the other one, add a note saying we wait on the IdP admin",
+        history,
+        KINDS,
+        facts.get,
+        ACTS,
+    )
+    assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1043"]
+    # A question about it still offers every record the listing showed.
+    assert "TCK-1009" in (
+        resolve("what is it about?", history[:1], KINDS, facts.get).question or ""
+    )
+
+
+def test_the_other_two_are_every_record_left_of_the_three() -> None:
+    # dev11 s05: three of CUS-1024's tickets, "the app crash one" closed, then "email him an
+    # update on the other two": the two left, not a question about one of them.
+    history = [
+        turn(1, "set TCK-1019 and TCK-1133 and TCK-1145 to high"),
+        turn(2, "close TCK-1133 fixed in new release"),
+    ]
+    for request in ["email him an update on the other two", "close the other tickets"]:
+        out = resolve(request, history, KINDS, acts=ACTS)
+        assert out.question is None, request
+        assert {"TCK-1019", "TCK-1145"} <= {r.entity for r in out.resolutions}, request
+    # "the other three" when two are left is asked.
+    assert resolve("close the other three", history, KINDS, acts=ACTS).question is not None

@@ -204,3 +204,35 @@ def test_his_contract_is_the_customers_document_and_him_is_still_the_customer() 
         "have legal dig out his contract before my call with him", history, KINDS, facts.get
     )
     assert ids(out) == {"DOC-1021", "CUS-1004"} and "DOC-1021" in out.text
+
+
+def test_an_ordinal_picks_among_two_customers_and_later_or_earlier_among_records() -> None:
+    # "what plans are CUS-1003 and CUS-1005 on?": "the first one" is CUS-1003, as it would be
+    # of two tickets; "the later one" of two deployments is the one deployed later.
+    # Their answer listed invoices besides: the ordinal still counts the customers named.
+    history = [turn(1, "what plans are CUS-1003 and CUS-1005 on?", "INV-1003 INV-1050 INV-1097")]
+    for request, meant in [
+        ("and credit the first one 15 dollars", "CUS-1003"),
+        ("credit the second customer 15 dollars", "CUS-1005"),
+    ]:
+        out = resolve(request, history, KINDS, lookup)
+        assert out.question is None and ids(out) == {meant}, request
+    history = [turn(1, "when was DEP-1024 deployed, and DEP-1020?")]
+    for request, meant in [
+        ("who deployed the later one?", "DEP-1024"),
+        ("roll back the earlier one", "DEP-1020"),
+    ]:
+        out = resolve(request, history, KINDS, lookup)
+        assert out.question is None and ids(out) == {meant}, request
+
+
+def test_a_comparison_is_between_the_records_the_user_named() -> None:
+    # The answer about DEP-1024 and DEP-1020 listed DEP-1033 besides: "the later one" is
+    # DEP-1024 of the two named; after "who deployed DEP-1024?", "no, the older one" is
+    # DEP-1020, the other of that pair, not DEP-1024 again.
+    history = [turn(1, "when was DEP-1024 deployed, and DEP-1020?", "DEP-1033 DEP-1032")]
+    out = resolve("who deployed the later one?", history, KINDS, lookup)
+    assert out.question is None and ids(out) == {"DEP-1024"}
+    history.append(turn(2, "who deployed DEP-1024?"))
+    out = resolve("no, the older one, sorry", history, KINDS, lookup)
+    assert out.question is None and ids(out) == {"DEP-1020"}

@@ -8,6 +8,7 @@ from typing import Any
 from ringmaster.agents.demo import TEAM_FILE
 from ringmaster.agents.spec import load_team
 from ringmaster.graph.references import RecordFacts, kinds_from_team, resolve, turn_entities
+from tests.graph.references_kit import ACTS
 
 KINDS = kinds_from_team(load_team(TEAM_FILE).entities)
 
@@ -262,3 +263,29 @@ def test_her_after_a_verb_of_giving_is_whom_unless_a_thing_of_hers_follows() -> 
         ("email her a reminder", "email CUS-1005 a reminder"),
     ]:
         assert resolve(said, history, KINDS, lookup).text == meant, said
+
+
+def test_a_plural_before_a_kinds_noun_gathers_that_kind_across_turns() -> None:
+    # "who opened TCK-1092?", "and TCK-1102?", "what plan is CUS-1032 on?": "both tickets" are
+    # the two tickets the turns before named one at a time, not the customer just asked about.
+    history = [
+        turn(1, "who opened TCK-1092?"),
+        turn(2, "who opened TCK-1102?"),
+        turn(3, "what plan is CUS-1032 on?"),
+    ]
+    out = resolve("close both tickets", history, KINDS, acts=ACTS)
+    assert out.question is None and ids(out) == {"TCK-1092", "TCK-1102"}
+    # "all three tickets" when only two were named: which three is asked, never two closed.
+    assert resolve("close all three tickets", history, KINDS, acts=ACTS).question is not None
+
+
+def test_them_both_beside_a_person_is_the_records_not_left_as_a_pronoun() -> None:
+    # "INV-1067 and INV-1114: both paid?", "INV-1067 - what amount?": "copies of them both"
+    # are the two invoices, and "the customer" their customer.
+    history = [
+        turn(1, "INV-1067 and INV-1114: both paid?", "CUS-1021"),
+        turn(2, "INV-1067 - what amount?", "CUS-1021"),
+    ]
+    out = resolve("email the customer copies of them both", history, KINDS)
+    assert out.question is None
+    assert out.text == "email CUS-1021 copies of INV-1067 and INV-1114"

@@ -149,3 +149,37 @@ def test_that_as_the_subject_of_a_question_about_a_records_state() -> None:
     for request in ("is that right?", "Is that all?", "that's great, thanks", "has that changed?"):
         out = resolve(request, history, KINDS, lookup, ACTS)
         assert out.resolutions == [] and out.text == request, request
+
+
+def test_her_other_invoice_and_her_invoice_beside_her_id_are_hers() -> None:
+    # "her other … invoice" is the one of hers the thread has not named, as "the customer's
+    # other outstanding invoice" is.
+    history = [turn(1, "Kindly confirm whether INV-1129 has been settled.")]
+    out = resolve("and her other outstanding invoice?", history, KINDS, lookup, ACTS)
+    assert out.question is None and entities(out) == ["INV-1223"]
+    # "her" beside the one customer the request names is hers, never a record of the thread's:
+    # with two of hers unpaid, which one is asked.
+    history = [turn(1, "how much is INV-1207?")]
+    out = resolve("CUS-1037 rang about her unpaid invoice, refund it", history, KINDS, lookup, ACTS)
+    assert out.question is not None and "INV-1207" not in out.question
+    assert "INV-1129" in out.question and "INV-1223" in out.question
+    # An id after the noun says which of hers: nothing is asked.
+    for request in [
+        "tell CUS-1037 her invoice INV-1129 is overdue",
+        "refund CUS-1037's bill INV-1129",
+    ]:
+        out = resolve(request, history, KINDS, lookup, ACTS)
+        assert out.question is None, request
+
+
+def test_her_before_a_word_and_a_records_noun_owns_the_record() -> None:
+    # dev10 r19: "her May invoice" read "May" as the verb "may" and left "CUS-1037 May invoice".
+    history = [turn(1, "unpaid invoices for Greta Fischer CUS-1037?")]
+    out = resolve(
+        "Also her May invoice may be refunded, she paid twice.", history, KINDS, lookup, ACTS
+    )
+    assert out.question is None and set(entities(out)) == {"INV-1176", "CUS-1037"}
+    assert "INV-1176" in out.text
+    # "give her the invoice": "her" is whom it goes to.
+    out = resolve("email her the invoice", [turn(1, "who is CUS-1037?")], KINDS, lookup, ACTS)
+    assert "CUS-1037's" not in out.text

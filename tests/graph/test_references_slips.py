@@ -149,3 +149,25 @@ def test_both_in_what_a_message_says_is_no_reference() -> None:
         assert entities(out) == ["CUS-1001"], request
     out = resolve("email her about both", history, KINDS, marias, ACTS)
     assert entities(out) == ["CUS-1001", "TCK-1001", "TCK-1058"]
+
+
+def test_an_id_no_record_has_one_slip_from_one_record_of_the_kind_is_that_record_asked() -> None:
+    # dev10 r10: "Roll DEP-1303 back." after an answer that named no deployment: DEP-1033 is
+    # the one deployment one slip away, so the rollback asks to confirm it, and "Yes." runs it.
+    deployments = ["DEP-1030", "DEP-1031", "DEP-1032", "DEP-1033"]
+    facts = {e: RecordFacts(e, None, "api staging 2.15.0-rc1") for e in deployments}
+    history = [turn(1, "whats going on with the api release?")]
+    out = resolve(
+        "Kill the rc. Roll DEP-1303 back.", history, KINDS, facts.get, ACTS, lambda _: deployments
+    )
+    assert out.question is not None and "DEP-1033" in out.question
+    assert entities(out) == ["DEP-1033"] and out.resolutions[0].guessed
+    # Read-only, the guess is said, not asked; one slip from several records is left as typed.
+    out = resolve("who deployed DEP-1303?", history, KINDS, facts.get, ACTS, lambda _: deployments)
+    assert out.question is None and out.text == "who deployed DEP-1033?"
+    out = resolve("roll back DEP-1039", history, KINDS, facts.get, ACTS, lambda _: deployments)
+    assert out.question is None and out.resolutions == []
+    # Two records one slip away (DEP-1003 and DEP-1033 for DEP-1303): which one is asked.
+    both = ["DEP-1003", "DEP-1033"]
+    out = resolve("Roll DEP-1303 back.", history, KINDS, facts.get, ACTS, lambda _: both)
+    assert out.question == "Which deployment do you mean: DEP-1003 or DEP-1033?"

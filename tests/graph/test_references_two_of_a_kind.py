@@ -192,3 +192,16 @@ def test_dont_refund_credit_instead_credits_and_never_refunds_in_the_graph(
         credits = conn.execute("SELECT amount_cents FROM credits WHERE customer_id = 'CUS-1003'")
         assert refunds.fetchone() == (0,)
         assert credits.fetchall() == [(2900,)]
+
+
+def test_they_after_one_of_two_records_was_picked_is_their_owner_not_both() -> None:
+    # "check TCK-1043 and TCK-1126" (both Ben Garcia's), "close the SAML one, the IdP config
+    # was fixed on their side": the SAML ticket is closed, and "their" is its customer's, not
+    # both tickets' (which named the other ticket as closed too).
+    history = [turn(1, "set TCK-1043 and TCK-1126 to urgent please")]
+    out = resolve(
+        "close the SAML one, the IdP config was fixed on their side", history, KINDS, lookup
+    )
+    assert out.question is None
+    assert out.text == "close TCK-1043, the IdP config was fixed on CUS-1031's side"
+    assert ids(out) == {"TCK-1043", "CUS-1031"}

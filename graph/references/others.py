@@ -1,0 +1,71 @@
+"""'The other one': of the records named (or listed) together, the one the last turn did not
+use; "the other two", "the other tickets": every one left; a question when it is not clear.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ringmaster.graph.references.entities import Resolution, _question
+from ringmaster.graph.references.owned import owned_in_play
+from ringmaster.graph.references.thread import _Thread
+
+
+def _other(
+    text: str, resolutions: list[Resolution], thread: _Thread
+) -> tuple[str, list[Resolution]] | str:
+    """ "the other one": of the records named (or, when none of its kind was named, listed)
+    together, the one the last turn did not use; a question when several are left."""
+    # "same for the other": "one" left out at the end of a clause.
+    match = re.search(r"\bthe other(?: (one|[a-z]+)\b|(?=\s*(?:[?.!,;]|$)))", text, re.I)
+    if not match or not thread.history:
+        return text, resolutions
+    used = {e for _, e in (thread.history[-1].get("entities") or {}).get("named", [])}
+    word = (match.group(1) or "one").lower()
+    # "the other two", "the other tickets": every record left, when that many are.
+    many = _OTHERS.get(word, 0 if word.endswith("s") and word != "this" else None)
+    for turn in reversed(thread.history[:-1]):
+        ents = turn.get("entities") or {}
+        for kind in thread.kinds:
+            if word not in {"one", *_OTHERS} and word.rstrip("s") not in kind.nouns:
+                continue
+            # "close the seats one" after "what are CUS-1007's open tickets?": the listing's.
+            group = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
+            group = group or list(
+                dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name)
+            )
+            rest = [e for e in group if e not in used]
+            if len(group) < 2 or not 0 < len(rest) < len(group):
+                continue
+            number = int(turn.get("turn", 0))
+            if many is not None:
+                if len(rest) < 2 or many and len(rest) != many:
+                    return _question(kind, rest)  # "the other two" when one or three are left
+                text = text.replace(match.group(0), " and ".join(rest), 1)
+                every = [Resolution(match.group(0), e, kind.name, number) for e in rest]
+                return text, [*resolutions, *every]
+            if len(rest) > 1:
+                return _question(kind, rest)  # three records, one used: which other?
+            text = text.replace(match.group(0), rest[0], 1)
+            return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
+    # "close the 2fa one", "same w the other" after "open tix for CUS-1001?" whose answer
+    # listed nothing: the other of that person's unfinished records of the kind just used.
+    for kind in {thread.by_name[k] for k, _ in _used_pairs(thread) if k in thread.by_name}:
+        if kind.person or (word != "one" and word.rstrip("s") not in kind.nouns):
+            continue
+        found = owned_in_play(thread, kind)
+        rest = [e for e in (found[0] if found else []) if e not in used]
+        if len(rest) > 1:
+            return _question(kind, rest)
+        if rest and found:
+            text = text.replace(match.group(0), rest[0], 1)
+            return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, found[1])]
+    return text, resolutions
+
+
+_OTHERS = {"two": 2, "three": 3, "ones": 0}
+
+
+def _used_pairs(thread: _Thread) -> list[tuple[str, str]]:
+    """The (kind, id) pairs the last turn named."""
+    return [(k, e) for k, e in (thread.history[-1].get("entities") or {}).get("named", [])]
