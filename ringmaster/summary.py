@@ -256,6 +256,8 @@ COLUMNS = (
     "processed", "failed", "refused", "escalated", "approved", "rejected", "edited", "answered",
     "timed_out", "corrected",
 )  # fmt: skip
+# The tables' headers: words, as people read them (the JSON keys keep their underscores).
+HEADERS = {c: c.replace("_", " ") for c in COLUMNS}
 
 
 def to_markdown(s: Summary) -> str:
@@ -284,7 +286,7 @@ def to_markdown(s: Summary) -> str:
     out.append(f"- {len(s.unhealthy_agents)} unhealthy agent(s)")
     out += [f"  - {a['agent']}: {'; '.join(a['reasons'])}" for a in s.unhealthy_agents]
     out += ["", "## Per agent", ""]
-    out.append("| agent | " + " | ".join(COLUMNS) + " | median |")
+    out.append("| agent | " + " | ".join(HEADERS.values()) + " | median |")
     out.append("|---" * (len(COLUMNS) + 2) + "|")
     for a in s.agents:
         cells = " | ".join(str(getattr(a, c)) for c in COLUMNS)
@@ -345,7 +347,7 @@ def to_html(s: Summary) -> str:
         f"(rate {_pct(s.escalation_rate)}, previous {_pct(s.previous_escalation_rate)}).</p>"
         f"<h2>Action items</h2><ul>{''.join(items)}</ul>"
         f"<h2>Per agent</h2><table><tr><th>agent</th>"
-        + "".join(f"<th>{c}</th>" for c in COLUMNS)
+        + "".join(f"<th>{h}</th>" for h in HEADERS.values())
         + f"<th>median</th></tr>{rows}</table>"
         f"{bar_chart(s.hourly_processed, label='processed per hour')}{per_agent}"
         "</body></html>"

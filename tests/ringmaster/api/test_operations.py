@@ -84,6 +84,7 @@ def test_operations_pages(sqlite_api: Api) -> None:
     assert 'data-agent="gamma" class="healthy"' in page.text and page.text.count("<svg") == 8
     summary = api.client.get("/ui/summary?since=2h")
     assert summary.status_code == 200 and "1 review(s) pending" in summary.text
+    assert "<th>timed out</th>" in summary.text and ">timed_out<" not in summary.text
     page = api.client.get("/ui/summary?since=x")
     assert page.status_code == 400 and "since &#39;x&#39;: use" in page.text
     assert "--since" not in page.text
