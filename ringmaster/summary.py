@@ -5,10 +5,10 @@ refused (attempts a tool, the requester's scopes or the request's budget refused
 input, scope and budget, which say nothing about the agent), escalated (reviews raised on its
 work), approved, rejected, edited and answered by people, timed out (rejected by the deadline
 when nobody decided in time, not counted as a person's rejection), and corrected (a reviewer
-routed its subtask elsewhere); median time per subtask; the top review categories; the
-escalation rate against the previous period of the same length. Then the action items: pending
-reviews, overdue ones, failed runs and unhealthy agents. Rendered as Markdown, HTML (with
-small inline SVG charts) or JSON.
+routed its subtask elsewhere, once a subtask, and not since undone); median time per subtask;
+the top review categories; the escalation rate against the previous period of the same length.
+Then the action items: pending reviews, overdue ones, failed runs and unhealthy agents.
+Rendered as Markdown, HTML (with small inline SVG charts) or JSON.
 """
 
 from __future__ import annotations
@@ -164,7 +164,9 @@ def build_summary(
             raised_by[data.get("item_id", "")] = data.get("agent")
     categories: Counter[str] = Counter()
     hourly = [0] * max(1, int(span.total_seconds() // 3600))
-    for _, at, kind, actor, data in current:
+    # A subtask has one correction: a replaced one counts once, a removed one not at all.
+    standing: dict[tuple[Any, ...], tuple[bool, str | None]] = {}
+    for thread, at, kind, actor, data in current:
         assert at is not None
         if kind == "agent_output":
             agent_line = line(str(actor).removeprefix("agent:"))
@@ -188,8 +190,12 @@ def build_summary(
                 column = DECISION_COLUMN.get(d.get("type", ""))
                 if column:
                     setattr(agent_line, column, getattr(agent_line, column) + 1)
-        elif kind == "correction":
-            line(data.get("wrong_agent")).corrected += 1
+        elif kind in ("correction", "correction_removed"):
+            key = (thread, data.get("subtask_id"), data.get("text"))
+            standing[key] = (kind == "correction", data.get("wrong_agent"))
+    for stands, wrong in standing.values():
+        if stands:
+            line(wrong).corrected += 1
     tally = _tally(rows, start)
     for name, t in tally.items():
         if t.durations:

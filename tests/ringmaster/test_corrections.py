@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
+from ringmaster.summary import build_summary
 from ringmaster.wiring import PlannerAtFirstUse
 
 # Requests the demo planner gets wrong (found on the dev sets, or written for this test once
@@ -304,3 +306,25 @@ def test_a_later_correction_of_a_subtask_replaces_the_earlier_one(settings: Sett
             ("correction_removed", None, None),
         ]
         assert events[-1].data["removed_agent"] == others[1]
+
+
+def test_the_summary_counts_a_subtask_corrected_once_and_not_once_undone(
+    settings: Settings,
+) -> None:
+    """'routings corrected' counted every correction event: a subtask corrected and then
+    corrected again counted 2, and one corrected back to its planned agent still counted."""
+    with Runner(settings) as runner:
+        ann = Requester(id="ann", scopes=runner.default_scopes())
+        thread = runner.submit("What's the status of ticket TCK-1001?", requester=ann).thread_id
+        service = DecisionService(runner)
+
+        def corrected() -> dict[str, int]:
+            now = runner.clock()
+            s = build_summary(runner.engine, now - timedelta(hours=1), now + timedelta(minutes=1))
+            return {a.agent: a.corrected for a in s.agents if a.corrected}
+
+        service.correct(thread, "t1", "billing", "rita")
+        service.correct(thread, "t1", "ops", "rita")
+        assert corrected() == {"support": 1}
+        service.correct(thread, "t1", "support", "rita")
+        assert corrected() == {}
