@@ -18,6 +18,7 @@ under the data directory); piped input is read line by line.
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import sys
 import threading
@@ -63,7 +64,9 @@ HELP = """commands:
   /reviews                 pending reviews on this thread
   /show ID                 one review: request, blocker, proposed action
   /approve ID              approve every action of the review
-  /edit ID {"arg": value}  change an action's arguments and approve it
+  /edit ID [N] {"arg": value}
+                           change action N's arguments (0-based, default 0, as
+                           `review edit --action N`) and approve the review
   /reject ID reason        reject; the reason is shown to the requester
   /respond ID text         answer in place of the action
   /quit                    end the chat (so do Ctrl-D, and an empty line at a prompt)"""
@@ -316,9 +319,11 @@ class Chat:
                 if value is not None:
                     lines.append(f"{key}: {value if isinstance(value, str) else json.dumps(value)}")
             proposed = "proposed action" if item.decision else "action"  # decided: what ran
-            lines += [
-                f"{proposed} {a['name']} {json.dumps(a['args'])}"
-                for a in item.payload["action_requests"]
+            actions = item.payload["action_requests"]
+            lines += [  # with several, each one's number is what `/edit ID N {…}` takes
+                f"{proposed}{f' {n}:' if len(actions) > 1 else ''} {a['name']} "
+                f"{json.dumps(a['args'])}"
+                for n, a in enumerate(actions)
             ]
             lines += decision_lines(item)
             self.say("review", "\n".join(lines), review=item.to_dict())
@@ -360,12 +365,18 @@ class Chat:
 
 
 def _edit(arg: str) -> Decision:
-    if not arg.strip():  # not "not valid JSON (Expecting value …)": nothing was given
+    # An optional action number comes first (0-based, as `review edit --action` and the API's
+    # `edits[].action`); the decision service refuses one the item does not have.
+    number = re.match(r"(-?\d+)(?:\s+|$)", arg)
+    action = int(number.group(1)) if number else 0
+    args = arg[number.end() :] if number else arg
+    if not args.strip():  # not "not valid JSON (Expecting value …)": nothing was given
         raise RingmasterError(
-            "/edit wants the changed arguments as JSON after the review id, e.g. "
-            '/edit ID {"amount": "40.00"}'
+            "/edit wants the changed arguments as JSON after the review id (and the action's "
+            '0-based number, if not the first), e.g. /edit ID {"amount": "40.00"} or '
+            '/edit ID 1 {"amount": "40.00"}'
         )
-    return Decision("edit", edits=(Edit(0, parse_args_json(arg, "/edit's arguments")),))
+    return Decision("edit", edits=(Edit(action, parse_args_json(args, "/edit's arguments")),))
 
 
 def _message(kind: str) -> Callable[[str], Decision]:

@@ -233,12 +233,15 @@ def review_correct(
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Correct a routing ("this was billing, not support"); the planner learns from it."""
+    """Correct a routing ("this was billing, not support"); the planner learns from it.
+
+    A later correction of the subtask replaces the earlier one; naming the agent it was
+    routed to removes it."""
     with cli_runner() as runner:
         from ringmaster.decisions import DecisionService
 
         thread = runner.threads.find(thread).id  # as `thread show` takes it
-        recorded = DecisionService(runner).correct(thread, subtask, agent, me(as_), turn=turn)
+        done = DecisionService(runner).correct(thread, subtask, agent, me(as_), turn=turn)
         count = len(runner.corrections.all())
     if json_mode:
         print_json(
@@ -246,14 +249,20 @@ def review_correct(
                 "thread_id": thread,
                 "subtask_id": subtask,
                 "agent": agent,
-                "recorded": recorded,
+                "recorded": done.outcome in ("recorded", "replaced"),
+                "outcome": done.outcome,
+                "earlier": done.earlier,
                 "corrections": count,
             }
         )
     else:
-        said = (
-            f"recorded: {thread}/{subtask} belongs to {agent}"
-            if recorded  # False: it went there, so there is nothing to learn
-            else f"nothing recorded: {thread}/{subtask} was routed to {agent}"
-        )
+        where = f"{thread}/{subtask}"
+        said = {
+            "recorded": f"recorded: {where} belongs to {agent}",
+            "replaced": f"recorded: {where} belongs to {agent}, replacing the correction to "
+            f"{done.earlier}",
+            "removed": f"removed the correction to {done.earlier}: {where} was routed to {agent}",
+            "unchanged": f"nothing recorded: {where} "
+            + (f"is already corrected to {agent}" if done.earlier else f"was routed to {agent}"),
+        }[done.outcome]
         out.print(f"{said} ({count} correction(s) in all)")

@@ -146,7 +146,8 @@ def summary(
             from ringmaster.outbox import outbox_from_settings
 
             # One row per period and hour, so a cron line run twice sends one summary.
-            queued = queue_summary(engine, s, f"summary:{since}:{now:%Y-%m-%dT%H}", now)
+            minutes = int(span.total_seconds()) // 60  # 24h, 1d and 1440m are one period
+            queued = queue_summary(engine, s, f"summary:{minutes}m:{now:%Y-%m-%dT%H}", now)
             report = outbox_from_settings(engine, settings).send_due()
             said = (
                 "summary queued"

@@ -4,6 +4,9 @@ Corrections are stored, exported as eval rows (`ringmaster eval export-correctio
 to the local planner's training examples the next time a runner builds its planner, so the
 same mistake is not made twice. The planner's cache key covers the corrections, so a new
 correction means a retrained model, never a stale one.
+
+A subtask (a thread's subtask id with its text) has at most one correction: a later one
+replaces it, and a correction back to the planned agent removes it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ColumnElement, and_, delete, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from ringmaster.agents.spec import Team
@@ -81,7 +84,9 @@ class CorrectionStore:
         right_agent: str,
         reviewer: str,
     ) -> None:
-        """Add inside the caller's transaction (a decision's, so both commit or neither)."""
+        """Add inside the caller's transaction (a decision's, so both commit or neither), in
+        place of the subtask's earlier correction."""
+        self.remove_in(conn, thread_id=thread_id, subtask_id=subtask_id, text=text)
         conn.execute(
             insert(corrections).values(
                 created_at=self.clock(),
@@ -94,13 +99,31 @@ class CorrectionStore:
             )
         )
 
+    def remove_in(self, conn: Connection, *, thread_id: str, subtask_id: str, text: str) -> None:
+        """Remove the subtask's correction inside the caller's transaction."""
+        conn.execute(delete(corrections).where(_subtask(thread_id, subtask_id, text)))
+
+    def of_subtask(self, thread_id: str, subtask_id: str, text: str) -> Correction | None:
+        """The subtask's correction, if it has one."""
+        found = self._rows(_subtask(thread_id, subtask_id, text))
+        return found[-1] if found else None
+
     def all(self) -> list[Correction]:
+        return self._rows(None)
+
+    def _rows(self, where: ColumnElement[bool] | None) -> list[Correction]:
+        query = select(corrections).order_by(corrections.c.id)
         with self.engine.connect() as conn:
-            rows = conn.execute(select(corrections).order_by(corrections.c.id)).all()
+            rows = conn.execute(query if where is None else query.where(where)).all()
         return [
             Correction(**{**r._mapping, "created_at": as_utc(r._mapping["created_at"])})
             for r in rows
         ]
+
+
+def _subtask(thread_id: str, subtask_id: str, text: str) -> ColumnElement[bool]:
+    c = corrections.c
+    return and_(c.thread_id == thread_id, c.subtask_id == subtask_id, c.text == text)
 
 
 def with_corrections(team: Team, found: list[Correction]) -> Team:

@@ -28,7 +28,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy import Connection
 
@@ -68,6 +68,15 @@ class Edit:
 
     action: int
     args: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """What a routing correction did: `earlier` is the agent of the subtask's correction it
+    replaced or removed (or that stands, unchanged)."""
+
+    outcome: Literal["recorded", "replaced", "removed", "unchanged"]
+    earlier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -475,10 +484,10 @@ class DecisionService:
         agent: str,
         reviewer: str,
         turn: int | None = None,
-    ) -> bool:
+    ) -> Corrected:
         """Record that a subtask of the turn's plan (default: the latest turn that has one)
-        should have gone to `agent`; the planner learns it. False when there is nothing to
-        learn (it was routed there)."""
+        should have gone to `agent`, in place of its earlier correction; the planner learns
+        it. Back to the agent it was routed to, its correction is removed."""
         runner = self.runner
         row = runner.threads.get(thread_id)  # NotFound for an unknown thread
         if turn is not None and not 1 <= turn <= row.turn:
@@ -501,13 +510,12 @@ class DecisionService:
             raise InvalidDecision(f"no agent {agent!r} (agents: {', '.join(names)})")
         what = f"the routing of thread {thread_id}"
         check_reviewer(Accounts(runner.engine), row.requester, what, reviewer, "correct")
-        record = self._correction(thread_id, subtask, agent, reviewer)
-        if record is None:
-            return False
-        with runner.queue.writer.begin() as conn:
-            record(conn)
-        runner.relearn()
-        return True
+        corrected, record = self._correction(thread_id, subtask, agent, reviewer)
+        if record is not None:
+            with runner.queue.writer.begin() as conn:
+                record(conn)
+            runner.relearn()
+        return corrected
 
     def _routing_correction(
         self, item: ReviewItem, response: dict[str, Any], reviewer: str
@@ -524,25 +532,38 @@ class DecisionService:
         }
         return self._correction(
             item.thread_id, subtask, first["edited_action"]["args"]["agent"], reviewer
-        )
+        )[1]
 
     def _correction(
         self, thread_id: str, subtask: dict[str, Any], agent: str, reviewer: str
-    ) -> Extra | None:
+    ) -> tuple[Corrected, Extra | None]:
         wrong = None if subtask.get("escalate") else subtask.get("agent")
-        if wrong == agent:
-            return None
         runner = self.runner
+        key = {"thread_id": thread_id, "subtask_id": subtask["id"], "text": subtask["description"]}
+        found = runner.corrections.of_subtask(**key)
+        earlier = found.right_agent if found else None
+        if agent == (earlier or wrong):  # it stands corrected there, or was routed there
+            return Corrected("unchanged", earlier), None
+        if agent == wrong:  # back to the planned agent: the correction was the mistake
+
+            def remove(conn: Connection) -> None:
+                runner.corrections.remove_in(conn, **key)
+                runner.audit.append_in(
+                    conn,
+                    thread_id,
+                    "correction_removed",
+                    f"human:{reviewer}",
+                    subtask_id=subtask["id"],
+                    planned_agent=wrong,
+                    removed_agent=earlier,
+                    text=subtask["description"],
+                )
+
+            return Corrected("removed", earlier), remove
 
         def record(conn: Connection) -> None:
             runner.corrections.add_in(
-                conn,
-                thread_id=thread_id,
-                subtask_id=subtask["id"],
-                text=subtask["description"],
-                wrong_agent=wrong,
-                right_agent=agent,
-                reviewer=reviewer,
+                conn, **key, wrong_agent=wrong, right_agent=agent, reviewer=reviewer
             )
             runner.audit.append_in(
                 conn,
@@ -552,7 +573,8 @@ class DecisionService:
                 subtask_id=subtask["id"],
                 wrong_agent=wrong,
                 right_agent=agent,
+                replaces=earlier,
                 text=subtask["description"],
             )
 
-        return record
+        return Corrected("replaced" if earlier else "recorded", earlier), record

@@ -422,7 +422,7 @@ class Outbox:
         destinations = [d for d in self._destinations(row) if d.channel in self.transports]
         if not destinations:
             report.skipped.append(row.id)
-            self._finish(row.id, error=f"no destination configured for channel {row.channel!r}")
+            self._finish(row.id, error=_nowhere(row.channel))
             return
         tries = 0
         done: set[Destination] = set()  # within a pass, a destination that took it is not re-sent
@@ -471,6 +471,18 @@ class Outbox:
             next_attempt_at=None,
         )
         report.delivered.append(row.id)
+
+
+def _nowhere(channel: str) -> str:
+    """Why a row has no destination, naming the settings `outbox_from_settings` reads."""
+    if channel == "outbox":
+        return (
+            "no destination configured for group notifications: set "
+            "RINGMASTER_NOTIFY_WEBHOOK_URL, or RINGMASTER_SMTP_HOST with RINGMASTER_NOTIFY_EMAIL_TO"
+        )
+    if channel == "email":
+        return "no email server configured: set RINGMASTER_SMTP_HOST"
+    return f"no destination configured for channel {channel!r}"
 
 
 def outbox_from_settings(engine: Engine, settings: Any, clock: Clock = utcnow) -> Outbox:

@@ -5,10 +5,10 @@ refused (attempts a tool, the requester's scopes or the request's budget refused
 input, scope and budget, which say nothing about the agent), escalated (reviews raised on its
 work), approved, rejected, edited and answered by people, timed out (rejected by the deadline
 when nobody decided in time, not counted as a person's rejection), and corrected (a reviewer
-routed its subtask elsewhere); median time per subtask; the top review categories; the
-escalation rate against the previous period of the same length. Then the action items: pending
-reviews, overdue ones, failed runs and unhealthy agents. Rendered as Markdown, HTML (with
-small inline SVG charts) or JSON.
+routed its subtask elsewhere, once a subtask, and not since undone); median time per subtask;
+the top review categories; the escalation rate against the previous period of the same length.
+Then the action items: pending reviews, overdue ones, failed runs and unhealthy agents.
+Rendered as Markdown, HTML (with small inline SVG charts) or JSON.
 """
 
 from __future__ import annotations
@@ -164,7 +164,9 @@ def build_summary(
             raised_by[data.get("item_id", "")] = data.get("agent")
     categories: Counter[str] = Counter()
     hourly = [0] * max(1, int(span.total_seconds() // 3600))
-    for _, at, kind, actor, data in current:
+    # A subtask has one correction: a replaced one counts once, a removed one not at all.
+    standing: dict[tuple[Any, ...], tuple[bool, str | None]] = {}
+    for thread, at, kind, actor, data in current:
         assert at is not None
         if kind == "agent_output":
             agent_line = line(str(actor).removeprefix("agent:"))
@@ -188,8 +190,12 @@ def build_summary(
                 column = DECISION_COLUMN.get(d.get("type", ""))
                 if column:
                     setattr(agent_line, column, getattr(agent_line, column) + 1)
-        elif kind == "correction":
-            line(data.get("wrong_agent")).corrected += 1
+        elif kind in ("correction", "correction_removed"):
+            key = (thread, data.get("subtask_id"), data.get("text"))
+            standing[key] = (kind == "correction", data.get("wrong_agent"))
+    for stands, wrong in standing.values():
+        if stands:
+            line(wrong).corrected += 1
     tally = _tally(rows, start)
     for name, t in tally.items():
         if t.durations:
@@ -256,6 +262,8 @@ COLUMNS = (
     "processed", "failed", "refused", "escalated", "approved", "rejected", "edited", "answered",
     "timed_out", "corrected",
 )  # fmt: skip
+# The tables' headers: words, as people read them (the JSON keys keep their underscores).
+HEADERS = {c: c.replace("_", " ") for c in COLUMNS}
 
 
 def to_markdown(s: Summary) -> str:
@@ -284,7 +292,7 @@ def to_markdown(s: Summary) -> str:
     out.append(f"- {len(s.unhealthy_agents)} unhealthy agent(s)")
     out += [f"  - {a['agent']}: {'; '.join(a['reasons'])}" for a in s.unhealthy_agents]
     out += ["", "## Per agent", ""]
-    out.append("| agent | " + " | ".join(COLUMNS) + " | median |")
+    out.append("| agent | " + " | ".join(HEADERS.values()) + " | median |")
     out.append("|---" * (len(COLUMNS) + 2) + "|")
     for a in s.agents:
         cells = " | ".join(str(getattr(a, c)) for c in COLUMNS)
@@ -345,7 +353,7 @@ def to_html(s: Summary) -> str:
         f"(rate {_pct(s.escalation_rate)}, previous {_pct(s.previous_escalation_rate)}).</p>"
         f"<h2>Action items</h2><ul>{''.join(items)}</ul>"
         f"<h2>Per agent</h2><table><tr><th>agent</th>"
-        + "".join(f"<th>{c}</th>" for c in COLUMNS)
+        + "".join(f"<th>{h}</th>" for h in HEADERS.values())
         + f"<th>median</th></tr>{rows}</table>"
         f"{bar_chart(s.hourly_processed, label='processed per hour')}{per_agent}"
         "</body></html>"

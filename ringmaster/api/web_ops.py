@@ -20,7 +20,7 @@ from ringmaster.api.routes.operations import statuses, summary_of
 from ringmaster.api.web import SessionDep, page
 from ringmaster.errors import RingmasterError
 from ringmaster.outbox import STATES, Outbox
-from ringmaster.summary import COLUMNS, bar_chart
+from ringmaster.summary import COLUMNS, HEADERS, bar_chart
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 HOURS = 12
@@ -79,6 +79,7 @@ async def summary_page(
             "s": s,
             "totals": s.totals(),
             "columns": COLUMNS,
+            "headers": HEADERS,
             "chart": chart,
             "since": since,
             "error": error,

@@ -13,8 +13,14 @@ from typing import Any
 
 import pytest
 
-from ringmaster.cli_chat import DECISIONS
+from ringmaster.agents.runtime import AgentTask
+from ringmaster.cli_chat import DECISIONS, Chat
 from ringmaster.errors import RingmasterError
+from ringmaster.graph.state import Requester
+from ringmaster.runner import Runner
+from ringmaster.settings import Settings
+from ringmaster.tools.base import ToolBox
+from tests.fakes import ScriptedAgent, ScriptedPlanner, make_deps, plan_of
 from tests.ringmaster.test_cli import ROOT, Cli, InProcessCli
 
 
@@ -359,6 +365,42 @@ def test_edit_with_no_arguments_says_what_it_wants() -> None:
     with pytest.raises(RingmasterError, match="not valid JSON"):
         DECISIONS["edit"]("{bad")
     assert DECISIONS["edit"]('{"amount": "40.00"}').edits[0].args == {"amount": "40.00"}
+
+
+def _two_records(task: AgentTask, tools: ToolBox) -> dict[str, Any]:
+    tools.propose("record", description="record 50", amount=50, note="first")
+    tools.propose("record", description="record 60", amount=60, note="second")
+    return {"summary": "will record 50 and 60", "value": "110"}
+
+
+def test_edit_names_which_action_of_a_review_and_refuses_one_it_lacks(
+    tmp_path: Path, db_url: str | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'/edit ID {…}' always edited action 0; the number after the id picks it (0-based, as
+    `review edit --action` and the API's `edits[].action` do)."""
+    planner = ScriptedPlanner(plan_of(("big", "gamma")))
+    deps, _ = make_deps(tmp_path, planner, {"gamma": ScriptedAgent(_two_records)})
+    with Runner(Settings(home=tmp_path, db_url=db_url), deps=deps) as runner:
+        out = runner.submit("record both", requester=Requester(id="ann"))
+        (item,) = out.pending
+        assert [a["args"]["note"] for a in item.payload["action_requests"]] == ["first", "second"]
+        chat = Chat(runner, Requester(id="ann"), out.thread_id, json_mode=True)
+        chat.command(f"/show {item.id[:8]}")
+        shown = json.loads(capsys.readouterr().out)["text"].splitlines()
+        assert [line.split(" {")[0] for line in shown if line.startswith("action")] == [
+            "action 0: record",
+            "action 1: record",
+        ]
+        for bad in ("2", "-1"):
+            with pytest.raises(RingmasterError, match=rf"^edits: action {bad} does not exist"):
+                chat.command(f'/edit {item.id[:8]} {bad} {{"amount": 7}}')
+            assert runner.queue.get(item.id).status == "pending"
+        chat.command(f'/edit {item.id[:8]} 1 {{"amount": 7}}')
+        done = runner.outcome(out.thread_id, out.turn)
+    assert [(a["args"]["note"], a["args"]["amount"]) for a in done.results["t1"]["actions"]] == [
+        ("first", 50),
+        ("second", 7),
+    ]
 
 
 def test_reject_wants_words_for_its_reason() -> None:

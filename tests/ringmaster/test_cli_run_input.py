@@ -138,6 +138,33 @@ def test_review_correct_to_the_planned_agent_says_nothing_was_recorded(
     assert (moved["recorded"], moved["corrections"]) == (True, 1)
 
 
+def test_a_later_review_correct_replaces_the_earlier_and_the_planned_agent_undoes_it(
+    cli_in_process: Cli,
+) -> None:
+    """Correcting a subtask twice recorded two corrections, and correcting it back to the
+    planned agent recorded nothing and left the wrong one standing (and taught)."""
+    cli = cli_in_process
+    thread = cli.json("run", "What's the status of ticket TCK-1001?")["thread_id"]
+    first = cli.json("review", "correct", thread, "t1", "--agent", "analytics")
+    assert (first["outcome"], first["recorded"], first["corrections"]) == ("recorded", True, 1)
+
+    def said(agent: str) -> str:
+        return " ".join(cli("review", "correct", thread, "t1", "--agent", agent).stdout.split())
+
+    assert said("billing") == (
+        f"recorded: {thread}/t1 belongs to billing, replacing the correction to analytics "
+        "(1 correction(s) in all)"
+    )
+    again = cli.json("review", "correct", thread, "t1", "--agent", "billing")
+    assert (again["outcome"], again["recorded"], again["corrections"]) == ("unchanged", False, 1)
+    assert said("support") == (
+        f"removed the correction to billing: {thread}/t1 was routed to support "
+        "(0 correction(s) in all)"
+    )
+    gone = cli.json("review", "correct", thread, "t1", "--agent", "support")
+    assert (gone["outcome"], gone["recorded"], gone["corrections"]) == ("unchanged", False, 0)
+
+
 def test_thread_show_says_what_runs_a_queued_thread(cli_in_process: Cli) -> None:
     """A request queued with --no-wait, or left queued by a process stopped mid-run, runs
     only when a worker takes it: `thread show` says so instead of only 'queued'."""

@@ -77,6 +77,18 @@ def test_an_empty_outbox_says_so(tmp_path: Path) -> None:
     assert cli.json("outbox") == {"counts": {}, "rows": []}
 
 
+def test_summary_send_is_once_per_period_however_it_is_written(tmp_path: Path) -> None:
+    """`--since 24h` and `--since 1d` in one hour queued two summaries of one period (the
+    dedupe key was the --since text)."""
+    cli = InProcessCli(tmp_path, None, tmp_path / "cache")
+    assert cli("summary", "--send", "--since", "24h").stdout.startswith("summary queued;")
+    for same in ("1d", "1440m", "0d24h", " 24h"):
+        said = cli("summary", "--send", "--since", same).stdout
+        assert said.startswith("a summary of this period was already queued this hour"), same
+    assert cli("summary", "--send", "--since", "12h").stdout.startswith("summary queued;")
+    assert cli.json("outbox")["counts"] == {"queued": 2}
+
+
 def test_summary_send_says_whether_it_queued_and_that_nothing_can_deliver_it(
     tmp_path: Path,
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.state import Requester
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
+from ringmaster.summary import build_summary
 from ringmaster.wiring import PlannerAtFirstUse
 
 # Requests the demo planner gets wrong (found on the dev sets, or written for this test once
@@ -139,8 +141,9 @@ def test_a_correction_names_the_turn_whose_plan_it_corrects(settings: Settings) 
         service = DecisionService(runner)
         with pytest.raises(NotFound, match="no turn 3"):
             service.correct(thread, "t1", "ops", "rita", turn=3)
-        assert service.correct(thread, "t1", "ops", "rita", turn=1)
-        assert service.correct(thread, "t1", "billing", "rita")  # the latest turn's
+        assert service.correct(thread, "t1", "ops", "rita", turn=1).outcome == "recorded"
+        latest = service.correct(thread, "t1", "billing", "rita")  # the latest turn's subtask
+        assert latest.outcome == "recorded"
         texts = [c.text for c in runner.corrections.all()]
         assert texts == [MISROUTED[0][0], "how many tickets were opened last week"]
 
@@ -277,3 +280,51 @@ def test_the_planner_built_at_first_use_passes_the_resolved_references_on() -> N
 
     PlannerAtFirstUse("p", build=Recording).plan("close TCK-1", context="- 'it' is TCK-1")
     assert seen == ["- 'it' is TCK-1"]
+
+
+def test_a_later_correction_of_a_subtask_replaces_the_earlier_one(settings: Settings) -> None:
+    """Each correction was added: the subtask stood corrected to both agents, and the
+    planner learned the first (wrong) one too; back to the planned agent removes it."""
+    with Runner(settings) as runner:
+        ann = Requester(id="ann", scopes=runner.default_scopes())
+        thread = runner.submit("What's the status of ticket TCK-1001?", requester=ann).thread_id
+        (planned,) = [s["agent"] for s in runner.turn_state(thread, 1).values["plan"]["subtasks"]]
+        assert planned == "support"
+        others = ["billing", "ops"]
+        service = DecisionService(runner)
+        assert service.correct(thread, "t1", others[0], "rita").outcome == "recorded"
+        replaced = service.correct(thread, "t1", others[1], "rita")
+        assert (replaced.outcome, replaced.earlier) == ("replaced", others[0])
+        assert [c.right_agent for c in runner.corrections.all()] == [others[1]]
+        removed = service.correct(thread, "t1", planned, "rita")
+        assert (removed.outcome, removed.earlier) == ("removed", others[1])
+        assert runner.corrections.all() == []
+        events = [e for e in runner.audit.for_thread(thread) if "correction" in e.kind]
+        assert [(e.kind, e.data.get("right_agent"), e.data.get("replaces")) for e in events] == [
+            ("correction", others[0], None),
+            ("correction", others[1], others[0]),
+            ("correction_removed", None, None),
+        ]
+        assert events[-1].data["removed_agent"] == others[1]
+
+
+def test_the_summary_counts_a_subtask_corrected_once_and_not_once_undone(
+    settings: Settings,
+) -> None:
+    """'routings corrected' counted every correction event: a subtask corrected and then
+    corrected again counted 2, and one corrected back to its planned agent still counted."""
+    with Runner(settings) as runner:
+        ann = Requester(id="ann", scopes=runner.default_scopes())
+        thread = runner.submit("What's the status of ticket TCK-1001?", requester=ann).thread_id
+        service = DecisionService(runner)
+
+        def corrected() -> dict[str, int]:
+            now = runner.clock()
+            s = build_summary(runner.engine, now - timedelta(hours=1), now + timedelta(minutes=1))
+            return {a.agent: a.corrected for a in s.agents if a.corrected}
+
+        service.correct(thread, "t1", "billing", "rita")
+        service.correct(thread, "t1", "ops", "rita")
+        assert corrected() == {"support": 1}
+        service.correct(thread, "t1", "support", "rita")
+        assert corrected() == {}

@@ -182,6 +182,19 @@ def test_group_rows_go_to_the_default_destination_or_wait(engine: Any) -> None:
         assert len(hook.delivered) == 1
 
 
+def test_a_row_with_nowhere_to_go_names_the_settings_to_set(engine: Any) -> None:
+    """It said "no destination configured for channel 'outbox'", naming no setting."""
+    box, _ = make_outbox(engine, Clock())
+    group = box.add("outbox", "oncall", PACKET, item_id="a")
+    mail = box.add("email", "ops@example.org", PACKET, item_id="b")
+    assert sorted(box.send_due().skipped) == sorted([group, mail])
+    assert box.get(group).error == (
+        "no destination configured for group notifications: set "
+        "RINGMASTER_NOTIFY_WEBHOOK_URL, or RINGMASTER_SMTP_HOST with RINGMASTER_NOTIFY_EMAIL_TO"
+    )
+    assert box.get(mail).error == "no email server configured: set RINGMASTER_SMTP_HOST"
+
+
 class Inbox:
     """aiosmtpd handler: keeps every message it is given."""
 

@@ -118,6 +118,9 @@ def test_summary_numbers_match_the_scripted_day(engine: Engine) -> None:
         assert f"| {a.edited} | {a.answered} | {a.timed_out} | {a.corrected} |" in md
     page = render(summary, "html")
     assert page.count("<svg") == 2 and "<th>answered</th>" in page
+    # The headers read as words ('timed_out' read as a key); the JSON keys are kept.
+    assert "| answered | timed out | corrected |" in md and "<th>timed out</th>" in page
+    assert "timed_out" not in md + page and "timed_out" in data["agents"][0]
 
 
 def test_since_lengths() -> None:

@@ -490,7 +490,7 @@ def test_a_correction_with_a_held_latest_turn_corrects_the_latest_planned_one(
 ) -> None:
     runner, ann = demo
     thread, _ = held_behind_refund(runner, ann)  # turn 2 is held: it has no plan yet
-    assert DecisionService(runner).correct(thread, "t1", "support", "rita")
+    assert DecisionService(runner).correct(thread, "t1", "support", "rita").outcome == "recorded"
     [correction] = runner.corrections.all()
     assert (correction.text, correction.wrong_agent) == (REFUND, "billing")
 

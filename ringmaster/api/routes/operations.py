@@ -11,9 +11,11 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
 from ringmaster.agent_status import agent_statuses
 from ringmaster.api.deps import AnyUser, AppState, Reviewer, StateDep
-from ringmaster.api.errors import doc
+from ringmaster.api.errors import ApiError, doc
+from ringmaster.api.schemas import ErrorCode
+from ringmaster.errors import ConfigError
 from ringmaster.metrics import CONTENT_TYPE, StoreCollector, render
-from ringmaster.outbox import Outbox
+from ringmaster.outbox import STATES, Outbox
 from ringmaster.summary import build_summary, parse_since
 from ringmaster.summary import render as render_summary
 
@@ -67,7 +69,7 @@ def summary_of(state: AppState, since: str) -> Any:
     operation_id="get_summary",
     responses={
         200: {"content": {"application/json": {}, "text/html": {}, "text/markdown": {}}},
-        **doc(400, 401, 403),
+        **doc(401, 403, 422),
     },
 )
 async def summary(
@@ -77,6 +79,10 @@ async def summary(
     format: Annotated[str, Query(pattern="^(json|md|html)$")] = "json",
 ) -> Response:
     """What happened over the period: per agent, rates, and the action items."""
+    try:
+        parse_since(since, "since")
+    except ConfigError as exc:  # a bad query parameter, as FastAPI's own checks answer one
+        raise ApiError(422, str(exc), ErrorCode.invalid_input) from None
     s = await to_thread.run_sync(summary_of, state, since)
     if format == "json":
         return Response(render_summary(s, "json"), media_type="application/json")
@@ -85,11 +91,11 @@ async def summary(
     return PlainTextResponse(render_summary(s, "md"), media_type="text/markdown")
 
 
-@router.get("/outbox", operation_id="list_outbox", responses=doc(400, 401, 403))
+@router.get("/outbox", operation_id="list_outbox", responses=doc(401, 403, 422))
 async def outbox(
     state: StateDep,
     caller: Reviewer,
-    status: Annotated[str | None, Query(max_length=16)] = None,
+    status: Annotated[str | None, Query(pattern=f"^({'|'.join(STATES)})$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, Any]]:
     """Notifications, newest first, with their delivery state (queued, retrying, delivered,

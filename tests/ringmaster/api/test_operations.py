@@ -53,18 +53,25 @@ def test_status_metrics_summary_and_outbox(api: Api) -> None:
     assert summary["escalation_rate"] == 0.5  # 2 reviews for 4 subtasks planned
     md = api.get("/summary?format=md", "rev")
     assert md.headers["content-type"].startswith("text/markdown") and "| gamma | 2 |" in md.text
-    bad = api.get("/summary?since=soon", "rev")
-    # The query parameter is named, not the CLI's flag ("--since 'soon': …").
-    assert bad.status_code == 400 and bad.json()["detail"].startswith("since 'soon': use")
-    long = api.get("/summary?since=99999999d", "rev")  # was a 500 (OverflowError)
-    assert long.status_code == 400 and "too long" in long.json()["detail"]
+    # A bad period is a bad query parameter, a 422 invalid_input as every other one is (it
+    # was a 400 bad_request), naming the parameter, not the CLI's flag ("--since 'soon': …").
+    for since, said in (
+        ("soon", "since 'soon': use"),
+        ("0h", "since must be longer than zero"),
+        ("99999999d", "since '99999999d' is too long"),  # was a 500 (OverflowError)
+    ):
+        bad = api.get(f"/summary?since={since}", "rev")
+        assert (bad.status_code, bad.json()["code"]) == (422, "invalid_input"), since
+        assert bad.json()["detail"].startswith(said)
     assert api.get("/summary?format=pdf", "rev").status_code == 422
     box = Outbox(api.runner.engine, {})
     box.add("webhook", "https://hooks.example.org/x", {"text": "hi"}, item_id="x")
     rows = api.get("/outbox", "rev").json()
     assert [(r["status"], r["channel"], r["attempts"]) for r in rows] == [("queued", "webhook", 0)]
     assert api.get("/outbox?status=delivered", "rev").json() == []
-    assert api.get("/outbox?status=nope", "rev").status_code == 400
+    bogus = api.get("/outbox?status=bogus", "rev")
+    assert (bogus.status_code, bogus.json()["code"]) == (422, "invalid_input")
+    assert bogus.json()["detail"].startswith("query.status: ")
 
 
 def test_operations_pages(sqlite_api: Api) -> None:
@@ -77,6 +84,7 @@ def test_operations_pages(sqlite_api: Api) -> None:
     assert 'data-agent="gamma" class="healthy"' in page.text and page.text.count("<svg") == 8
     summary = api.client.get("/ui/summary?since=2h")
     assert summary.status_code == 200 and "1 review(s) pending" in summary.text
+    assert "<th>timed out</th>" in summary.text and ">timed_out<" not in summary.text
     page = api.client.get("/ui/summary?since=x")
     assert page.status_code == 400 and "since &#39;x&#39;: use" in page.text
     assert "--since" not in page.text
