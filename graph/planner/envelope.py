@@ -64,7 +64,9 @@ def sign_off(text: str) -> tuple[str, str]:
 _COURTESY = re.compile(
     r"(?:i\s+)?hope\s+(?:you|this|the|your|all|everyone)\b"
     r"|(?:many\s+)?(?:apologies|sorry)\s+(?:for|about)\s+(?:the|my|this)\b"
-    r"|thank(?:s|\s+you)\s+(?:again\s+|so\s+much\s+)?for\b",
+    # any thanks that opens the message and asks nothing: "Thanks again for …", "Thanks, that
+    # worked." (the request comes after it)
+    r"|thank(?:s|\s+you)\b",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.!?\n]*[.!](?=\s|$)")

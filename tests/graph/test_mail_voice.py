@@ -124,7 +124,12 @@ def test_a_signature_is_not_planned_and_goes_with_the_last_subtask(
         "seats on our plan.\n\nRegards,\nIngrid Dahl\nHead of IT"
     )
     plan = demo_planner.plan(text)
-    assert [s.agent for s in plan.subtasks] == ["legal", "billing"]
+    # Both asks are routed, the signature is no subtask and rides on the last one. (Whether
+    # the context sentence before them, "We are opening an office in Spain", is cut off for a
+    # person is the cutter's call and moves when the team's examples change: not tested here.)
+    agents = [s.agent for s in plan.subtasks]
+    assert agents[-2:] == ["legal", "billing"], agents
+    assert not any("Ingrid" in s.description for s in plan.subtasks[:-1])
     assert plan.subtasks[-1].description.endswith("Regards,\nIngrid Dahl\nHead of IT")
 
 
@@ -140,6 +145,11 @@ def test_opening_courtesies_under_a_greeting_are_taken_off() -> None:
         "sorry for the delay, all set.",
     )
     assert courtesy("Hi Bo, please close TCK-1.") == ("Hi Bo, please close TCK-1.", "")
+    # a thanks that opens a message with a request after it, greeting or not
+    assert courtesy("Thanks, that worked.\n\nOne more thing: please close TCK-1.") == (
+        "One more thing: please close TCK-1.",
+        "Thanks, that worked.",
+    )
     # a courtesy that asks, one that is the whole message, or none at the start: left alone
     text = "Hi,\n\nSorry for the trouble, can you close TCK-1?"
     assert courtesy(text) == (text, "")
