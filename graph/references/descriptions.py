@@ -9,6 +9,7 @@ import difflib
 import re
 from collections.abc import Sequence
 
+from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 from ringmaster.graph.references.entities import (
     EntityKind,
     RecordFacts,
@@ -181,6 +182,16 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
                 resolutions.append(
                     Resolution(match.group(0), found[0], kind.name, found[1], guessed=found[2])
                 )
+        # "sso one status?": "the" left out at the start; taken only when one record fits.
+        bare = r"^\W*(?:(?:and|so|ok|also)\s+)?((?:[\w-]+ ){0,2}[\w-]+) one\b"
+        start = re.match(bare, text, re.I)
+        words = start.group(1).lower().split() if start else []
+        if start and not _ids(thread.kinds, start.group(1)) and set(words) - ENGLISH_STOP_WORDS:
+            phrase = text[start.start(1) : start.end()]
+            found = _described_one(phrase, kind, False, thread, context=text)
+            if isinstance(found, tuple):
+                text = text[: start.start(1)] + found[0] + text[start.end() :]
+                resolutions.append(Resolution(phrase, found[0], kind.name, found[1], found[2]))
     for phrase, unfit_kind in unfit.items():
         # A description no record fits, while the thread has several it could mean ("the
         # blue one" after two deployments): asked, never passed on for a skill to guess.
