@@ -55,15 +55,25 @@ _DEMONSTRATIVE = r"\b(that|this|those|these|same|their|its|his|her)\s+([a-z]{5,}
 
 def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
     """`text` with the slips a reference is typed with mended: "there account" and "thier
-    account" are "their account", "that custmer" is "that customer"."""
+    account" are "their account", "that custmer" is "that customer", "shes" is "she's"."""
     nouns = [n.lower() for k in kinds for n in k.nouns]
     if not nouns:
         return text
     # Only a kind's first noun (and a person's every noun) is mended to: "contact" is a word
     # of its own, not a slip for "contract".
     primary = [n.lower() for k in kinds for n in (k.nouns if k.person else k.nouns[:1])]
-    text = re.sub(rf"\b(there|thier)(?=\s+{nouns_pattern(nouns)}s?\b)", "their", text, flags=re.I)
+    # "there charged twice tkt": describing words may stand between, never "there are 2 …".
+    owner = rf"\b(?:there|thier)\s+((?:[a-z]+\s+){{0,2}}){nouns_pattern(nouns)}s?\b"
+
+    def their(m: re.Match[str]) -> str:
+        if set(m.group(1).lower().split()) & ENGLISH_STOP_WORDS:
+            return m.group(0)
+        return "their" + m.group(0)[5:]
+
+    text = re.sub(owner, their, text, flags=re.I)
     text = re.sub(r"\bthier\b", "their", text, flags=re.I)
+    # "what plan shes on": "she's" typed without the apostrophe.
+    text = re.sub(r"\b(she|he)s\b", r"\1's", text, flags=re.I)
 
     def noun(m: re.Match[str]) -> str:
         word = m.group(2).lower()
