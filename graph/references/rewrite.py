@@ -139,7 +139,11 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     # turn's other customer (read as "CUS-1002 cancelled", which became the refund's reason).
     own = [e for k, e in explicit if k in by_name and not by_name[k].person]
     owners_named = {e for _, e in thread.owners(own)} if own else set()
-    if not settled(person=True) and not owners_named:
+    # "notify both customers that their tickets …": "their" is the two, read with "both".
+    many = _PLURAL.search(text)
+    kind_of_many = _noun_after(text, many.end(), thread) if many else None
+    group = kind_of_many is not None and kind_of_many.person
+    if not settled(person=True) and not owners_named and not group:
         out = _pronoun(text, thread, person=not asks_who)
         if isinstance(out, str):
             return Resolved(request, resolutions, out)

@@ -235,3 +235,9 @@ def test_on_its_way_is_no_record() -> None:
     history = [turn(1, "prepare a data export for CUS-1010", touched="DOC-1022")]
     out = resolve("let him know the export is on its way", history, KINDS, lookup, ACTS)
     assert out.text == "let CUS-1010 know the export is on its way"
+
+
+def test_their_after_both_customers_is_the_two_customers() -> None:
+    history = [turn(1, "close TCK-1092"), turn(2, "close TCK-1133 the same way")]
+    out = resolve("notify both customers that their tickets are closed", history, KINDS, lookup)
+    assert ids(out) == {"CUS-1032", "CUS-1024"} and out.question is None
