@@ -241,3 +241,15 @@ def test_their_after_both_customers_is_the_two_customers() -> None:
     history = [turn(1, "close TCK-1092"), turn(2, "close TCK-1133 the same way")]
     out = resolve("notify both customers that their tickets are closed", history, KINDS, lookup)
     assert ids(out) == {"CUS-1032", "CUS-1024"} and out.question is None
+
+
+def test_a_repeat_for_another_record_sends_to_that_records_customer() -> None:
+    # INV-1142 is CUS-1001's, INV-1144 CUS-1003's: the reminder goes to CUS-1003, never CUS-1001.
+    history = [turn(1, "send CUS-1001 a payment reminder for INV-1142")]
+    out = resolve("Could you do the same for INV-1144, please?", history, KINDS, lookup, ACTS)
+    assert out.text == "send CUS-1003 a payment reminder for INV-1144"
+    assert ids(out) == {"INV-1144", "CUS-1003"}
+    # A person the record does not belong to is left as typed ("cc CUS-1005 on it").
+    history = [turn(1, "send CUS-1005 a copy of INV-1142")]
+    out = resolve("same for INV-1144", history, KINDS, lookup, ACTS)
+    assert out.text == "send CUS-1005 a copy of INV-1144"
