@@ -9,6 +9,7 @@ import difflib
 import re
 from collections.abc import Sequence
 
+from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 from ringmaster.graph.references.entities import (
     EntityKind,
     RecordFacts,
@@ -54,15 +55,25 @@ _DEMONSTRATIVE = r"\b(that|this|those|these|same|their|its|his|her)\s+([a-z]{5,}
 
 def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
     """`text` with the slips a reference is typed with mended: "there account" and "thier
-    account" are "their account", "that custmer" is "that customer"."""
+    account" are "their account", "that custmer" is "that customer", "shes" is "she's"."""
     nouns = [n.lower() for k in kinds for n in k.nouns]
     if not nouns:
         return text
     # Only a kind's first noun (and a person's every noun) is mended to: "contact" is a word
     # of its own, not a slip for "contract".
     primary = [n.lower() for k in kinds for n in (k.nouns if k.person else k.nouns[:1])]
-    text = re.sub(rf"\b(there|thier)(?=\s+{nouns_pattern(nouns)}s?\b)", "their", text, flags=re.I)
+    # "there charged twice tkt": describing words may stand between, never "there are 2 …".
+    owner = rf"\b(?:there|thier)\s+((?:[a-z]+\s+){{0,2}}){nouns_pattern(nouns)}s?\b"
+
+    def their(m: re.Match[str]) -> str:
+        if set(m.group(1).lower().split()) & ENGLISH_STOP_WORDS:
+            return m.group(0)
+        return "their" + m.group(0)[5:]
+
+    text = re.sub(owner, their, text, flags=re.I)
     text = re.sub(r"\bthier\b", "their", text, flags=re.I)
+    # "what plan shes on": "she's" typed without the apostrophe.
+    text = re.sub(r"\b(she|he)s\b", r"\1's", text, flags=re.I)
 
     def noun(m: re.Match[str]) -> str:
         word = m.group(2).lower()
@@ -181,6 +192,16 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
                 resolutions.append(
                     Resolution(match.group(0), found[0], kind.name, found[1], guessed=found[2])
                 )
+        # "sso one status?": "the" left out at the start; taken only when one record fits.
+        bare = r"^\W*(?:(?:and|so|ok|also)\s+)?((?:[\w-]+ ){0,2}[\w-]+) one\b"
+        start = re.match(bare, text, re.I)
+        words = start.group(1).lower().split() if start else []
+        if start and not _ids(thread.kinds, start.group(1)) and set(words) - ENGLISH_STOP_WORDS:
+            phrase = text[start.start(1) : start.end()]
+            found = _described_one(phrase, kind, False, thread, context=text)
+            if isinstance(found, tuple):
+                text = text[: start.start(1)] + found[0] + text[start.end() :]
+                resolutions.append(Resolution(phrase, found[0], kind.name, found[1], found[2]))
     for phrase, unfit_kind in unfit.items():
         # A description no record fits, while the thread has several it could mean ("the
         # blue one" after two deployments): asked, never passed on for a skill to guess.

@@ -277,7 +277,18 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                 earlier = earlier.replace(old, new_id)
             if new_id not in earlier:
                 return None  # the id came from a result, not the words: nothing to swap
-            return Resolved(earlier, [Resolution(request, new_id, kind, int(turn["turn"]))])
+            number = int(turn["turn"])
+            found = [Resolution(request, new_id, kind, number)]
+            # "send CUS-1005 a reminder for INV-1146", "do the same for INV-1191": the new
+            # record's customer, not the one who owned the old record.
+            for person in [k for k in thread.kinds if k.person and k.name != kind]:
+                new_owner = thread.owner(new_id, person.name)
+                for old in set(named):
+                    old_owner = thread.owner(old, person.name)
+                    if new_owner and old_owner and old_owner != new_owner and old_owner in earlier:
+                        earlier = earlier.replace(old_owner, new_owner)
+                        found.append(Resolution(request, new_owner, person.name, number))
+            return Resolved(earlier, found)
     return None
 
 

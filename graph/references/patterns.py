@@ -45,6 +45,7 @@ _DUMMY_IT = re.compile(
     r"|\bit (would|will|might|could) (be )?(great|nice|good|helpful|ideal|appreciated|help)\b"
     r"|\bit (seems|looks|appears|sounds)\b"
     r"|\b(appreciate|love|like) it\b"
+    r"|\bon its way\b"  # "the export is on its way": coming, not a record's
     r"|\bwhile (?:you'?re|you are|i'?m|we'?re) at it\b"
     # "we're on it": busy with it, an idiom, not a record.
     r"|\b(we'?re|we are|i'?m|i am|they'?re|they are|someone'?s|be|is) on it\b"

@@ -139,7 +139,11 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     # turn's other customer (read as "CUS-1002 cancelled", which became the refund's reason).
     own = [e for k, e in explicit if k in by_name and not by_name[k].person]
     owners_named = {e for _, e in thread.owners(own)} if own else set()
-    if not settled(person=True) and not owners_named:
+    # "notify both customers that their tickets …": "their" is the two, read with "both".
+    many = _PLURAL.search(text)
+    kind_of_many = _noun_after(text, many.end(), thread) if many else None
+    group = kind_of_many is not None and kind_of_many.person
+    if not settled(person=True) and not owners_named and not group:
         out = _pronoun(text, thread, person=not asks_who)
         if isinstance(out, str):
             return Resolved(request, resolutions, out)
@@ -168,6 +172,11 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             # "close both tickets": the tickets the last turns named, one at a time or together.
             gathered = thread.gather(of.name, at_least=count or 2)
             latest = ([(of.name, e) for e in gathered[0]], gathered[1]) if gathered else None
+            records = both_records(thread) if of.person and not latest else None
+            if records and not any(by_name[k].person for k, _ in records[0]):
+                # "email both custs" after a ticket per turn: the records' customers.
+                theirs = thread.owners([e for _, e in records[0]])
+                latest = ([o for o in theirs if o[0] == of.name], records[1]) if theirs else None
         if latest and beside_person and any(by_name[k].person for k, _ in latest[0]):
             latest = None
         ids = list(dict.fromkeys(e for _, e in latest[0])) if latest else []

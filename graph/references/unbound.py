@@ -81,6 +81,8 @@ def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
         if after in _SUBJECT_OF:
             continue  # "close them, refund was issued": what happened, not what to do
         before = tokens[i - 1] if i else ""
+        if before == "still":
+            continue  # "TCK-1101 still open?": a state asked about, not an act
         if before in _DETERMINERS and not (
             before in {"a", "an"} and i > 1 and tokens[i - 2] in _LIGHT_VERBS
         ):

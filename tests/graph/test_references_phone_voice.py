@@ -175,3 +175,25 @@ def test_a_noun_that_is_an_ids_prefix_is_no_reference_inside_the_id() -> None:
     history = [turn(1, "show INV-1191")]
     out = resolve("resend the inv", history, KINDS, lookup, ACTS)
     assert out.text == "resend INV-1191"
+
+
+def test_terse_slips_of_there_and_shes_are_read_as_meant() -> None:
+    from tests.graph.test_references_two_of_a_kind import ids
+    from tests.graph.test_references_two_of_a_kind import lookup as demo_lookup
+
+    history = [turn(1, "email CUS-1032 that her june invoice is due next week")]
+    out = resolve("also what plan shes on", history, KINDS, demo_lookup, ACTS)
+    assert ids(out) == {"CUS-1032"}
+    # "there" with describing words before a record's noun is "their"; "there are 2 …" is not.
+    thread = [turn(1, "what plan is CUS-1031 on"), turn(2, "close TCK-1126")]
+    out = resolve("and close there sso tkt", thread, KINDS, demo_lookup, ACTS)
+    assert out.text == "and close CUS-1031's sso tkt" and ids(out) == {"CUS-1031"}
+    for request in ["is there an open ticket for CUS-1031", "there are 2 tickets open"]:
+        assert resolve(request, thread, KINDS, demo_lookup, ACTS).text == request
+
+
+def test_still_open_asks_a_state_and_opens_nothing() -> None:
+    # Two customers in play: "still open?" is no ticket to open for one of them.
+    history = [turn(1, "what plan is CUS-1012 on"), turn(2, "and email CUS-1021 the same")]
+    out = resolve("TCK-1101 still open?", history, KINDS, None, ACTS)
+    assert out.question is None and out.text == "TCK-1101 still open?"

@@ -205,3 +205,51 @@ def test_they_after_one_of_two_records_was_picked_is_their_owner_not_both() -> N
     assert out.question is None
     assert out.text == "close TCK-1043, the IdP config was fixed on CUS-1031's side"
     assert ids(out) == {"TCK-1043", "CUS-1031"}
+
+
+def test_both_customers_after_two_tickets_is_the_tickets_customers() -> None:
+    # "both custs" after a ticket per turn: the two tickets' customers, not nothing.
+    history = [turn(1, "add note to TCK-1092: invoice pdf missing"), turn(2, "close TCK-1133")]
+    for request in ["plan for both custs?", "n email both customers"]:
+        out = resolve(request, history, KINDS, lookup, ACTS)
+        assert out.question is None and ids(out) == {"CUS-1032", "CUS-1024"}, request
+    # Two tickets of one customer are one customer: "both customers" is asked, never guessed.
+    one = [turn(1, "close TCK-1092"), turn(2, "and TCK-1102 too")]
+    out = resolve("email both custs", one, KINDS, lookup, ACTS)
+    assert out.resolutions == [] and out.question is not None
+
+
+def test_a_terse_description_without_the_picks_the_record_it_fits() -> None:
+    # "sso one status?" is "the SSO one" typed fast, then "the other one" is the 502 ticket.
+    history = [turn(1, "CUS-1031 tix", touched="TCK-1043 TCK-1126")]
+    out = resolve("sso one status?", history, KINDS, lookup, ACTS)
+    assert out.question is None and out.text == "TCK-1043 status?"
+    # Words no record fits, or that describe nothing, are left as typed and never asked.
+    assert resolve("and sso one?", history, KINDS, lookup, ACTS).text == "and TCK-1043?"
+    for request in ["which one is older?", "purple one status?"]:
+        out = resolve(request, history, KINDS, lookup, ACTS)
+        assert out.question is None and out.resolutions == [], request
+
+
+def test_on_its_way_is_no_record() -> None:
+    history = [turn(1, "prepare a data export for CUS-1010", touched="DOC-1022")]
+    out = resolve("let him know the export is on its way", history, KINDS, lookup, ACTS)
+    assert out.text == "let CUS-1010 know the export is on its way"
+
+
+def test_their_after_both_customers_is_the_two_customers() -> None:
+    history = [turn(1, "close TCK-1092"), turn(2, "close TCK-1133 the same way")]
+    out = resolve("notify both customers that their tickets are closed", history, KINDS, lookup)
+    assert ids(out) == {"CUS-1032", "CUS-1024"} and out.question is None
+
+
+def test_a_repeat_for_another_record_sends_to_that_records_customer() -> None:
+    # INV-1142 is CUS-1001's, INV-1144 CUS-1003's: the reminder goes to CUS-1003, never CUS-1001.
+    history = [turn(1, "send CUS-1001 a payment reminder for INV-1142")]
+    out = resolve("Could you do the same for INV-1144, please?", history, KINDS, lookup, ACTS)
+    assert out.text == "send CUS-1003 a payment reminder for INV-1144"
+    assert ids(out) == {"INV-1144", "CUS-1003"}
+    # A person the record does not belong to is left as typed ("cc CUS-1005 on it").
+    history = [turn(1, "send CUS-1005 a copy of INV-1142")]
+    out = resolve("same for INV-1144", history, KINDS, lookup, ACTS)
+    assert out.text == "send CUS-1005 a copy of INV-1144"
