@@ -32,6 +32,7 @@ patterns and word sets).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -64,6 +65,7 @@ from ringmaster.graph.references.followups import (
 )
 from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
 from ringmaster.graph.references.mistyped import mend_ids
+from ringmaster.graph.references.patterns import _describing_words
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import taken_back
@@ -142,13 +144,20 @@ def _resolve(
     return confirming(typed, out, thread, acts)
 
 
+_FIRST_PRONOUN = re.compile(r"\b(?:it|that|this|them)\b", re.I)
+
+
 def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     """A thread's first turn, which nothing before it can refer to: as typed, except an act on
     a pronoun no record of the request stands for ("close it", "refund it please"), which asks
-    which record (never left for the planner to send to a person or an agent to pick one)."""
+    which record (never left for the planner to send to a person or an agent to pick one).
+    Words before the pronoun besides its verb may say what it is ("I changed my work email, how
+    do I update it?"): as typed too."""
     nouns = {n.lower() for k in thread.kinds if not k.person for n in k.nouns}
     if _ids(thread.kinds, request) or _noun_before(request, nouns):
         return Resolved(request, [])  # "TCK-1001 is solved, close it", "her ticket …, close it"
+    if len(_describing_words(_FIRST_PRONOUN.split(request, maxsplit=1)[0])) > 1:
+        return Resolved(request, [])
     asked = _implied(request, thread, acts)
     return asked if asked is not None and asked.question else Resolved(request, [])
 

@@ -259,7 +259,7 @@ def test_a_turn_queued_before_the_chat_shows_its_answer_when_released(cli: Cli) 
     )
     thread = refund["outcome"]["thread_id"]
     [review] = refund["outcome"]["pending"]
-    [held] = _send(chat, "what is the status of that refund?", "outcome")
+    [held] = _send(chat, "what is the status of INV-1002 now?", "outcome")
     assert held["outcome"]["status"] == "queued" and held["outcome"]["turn"] == 2
     chat.communicate("\n", timeout=60)
 
@@ -270,11 +270,10 @@ def test_a_turn_queued_before_the_chat_shows_its_answer_when_released(cli: Cli) 
     [ran] = [x for x in lines if x["type"] == "turn"]
     assert ran["turn"] == 2 and "has run" in ran["text"]
     outcomes = [x["outcome"] for x in lines if x["type"] == "outcome"]
-    assert [(o["turn"], o["status"]) for o in outcomes][-1] == (
-        2,
-        "needs_input",
-    )  # its skill asked back
-    assert outcomes[-1]["answer"]
+    # Turn 2 ran once released, and its answer is shown here. (It named the invoice: how a
+    # reference like "that refund" is routed is the planner's call, not this test's subject.)
+    assert (outcomes[-1]["turn"], outcomes[-1]["status"]) == (2, "completed"), outcomes[-1]
+    assert "INV-1002" in outcomes[-1]["answer"]
 
 
 def test_reviews_with_none_pending_says_so(cli: Cli) -> None:
