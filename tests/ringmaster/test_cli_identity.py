@@ -18,13 +18,18 @@ def refused(cli: Cli, item: str, who: str, message: str) -> None:
     assert shown["status"] == "pending"
 
 
-def test_cli_decisions_meet_the_same_identity_checks_as_the_api(cli_in_process: Cli) -> None:
-    cli = cli_in_process
+def add_users(cli: Cli) -> None:
+    """ann requests (billing), rev reviews, old is a disabled reviewer, req a plain requester."""
     cli("users", "add", "ann", "--scopes", "billing", "--no-token")
     cli("users", "add", "rev", "--role", "reviewer", "--no-token")
     cli("users", "add", "old", "--role", "reviewer", "--no-token")
     cli("users", "add", "req", "--no-token")
     cli("users", "disable", "old")
+
+
+def test_cli_decisions_meet_the_same_identity_checks_as_the_api(cli_in_process: Cli) -> None:
+    cli = cli_in_process
+    add_users(cli)
     out = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann", "--scopes", "billing")
     (item,) = [p["id"] for p in out["pending"]]
     refused(cli, item, "nobody", "'nobody' is not a user")
@@ -95,11 +100,7 @@ def test_a_cli_routing_correction_meets_the_same_identity_checks(cli_in_process:
     requests) in any name once users existed: the thread's own requester, a requester, a
     stranger, a disabled reviewer; a routing review's pick of agent is only a reviewer's."""
     cli = cli_in_process
-    cli("users", "add", "ann", "--scopes", "billing", "--no-token")
-    cli("users", "add", "rev", "--role", "reviewer", "--no-token")
-    cli("users", "add", "old", "--role", "reviewer", "--no-token")
-    cli("users", "add", "req", "--no-token")
-    cli("users", "disable", "old")
+    add_users(cli)
     thread = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann")["thread_id"]
     for who, message in (
         ("ann", "their own request raised it"),

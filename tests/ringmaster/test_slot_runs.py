@@ -276,6 +276,24 @@ def test_a_run_waiting_for_an_unhealthy_agent_moves_to_its_standin_or_waits_for_
         assert out.status == "completed" and [t.subtask_id for t in alpha.tasks] == ["t1"]
 
 
+@contextmanager
+def alpha_down(
+    tmp_path: Path, db_url: str | None, agent: ScriptedAgent, planned: str | None
+) -> Iterator[Runner]:
+    """A runner whose one agent, alpha, is flagged unhealthy; "work" is planned for `planned`
+    (None: a routing review)."""
+    deps, _ = make_deps(tmp_path, ScriptedPlanner(lambda r: plan_of(("work", planned))),
+                        {"alpha": agent})  # fmt: skip
+    settings = Settings(
+        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=1.0,
+        rebalance_interval_seconds=0.0, checkin_interval_seconds=0.0,
+    )  # fmt: skip
+    with Runner(settings, deps=deps) as runner:
+        record_health(runner.engine, {"alpha": (False, ("its health check failed",))},
+                      runner.clock())  # fmt: skip
+        yield runner
+
+
 def test_a_caller_driving_a_run_parked_for_an_unhealthy_agent_gets_its_outcome_at_once(
     tmp_path: Path, db_url: str | None
 ) -> None:
@@ -285,15 +303,7 @@ def test_a_caller_driving_a_run_parked_for_an_unhealthy_agent_gets_its_outcome_a
     outcome has for them was never printed. Nothing starts there before a health reading; the
     caller is given the outcome, and the run waits in the queue for a worker."""
     agent = ScriptedAgent(ok())
-    deps, _ = make_deps(tmp_path, ScriptedPlanner(lambda r: plan_of(("work", "alpha"))),
-                        {"alpha": agent})  # fmt: skip
-    settings = Settings(
-        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=1.0,
-        rebalance_interval_seconds=0.0, checkin_interval_seconds=0.0,
-    )  # fmt: skip
-    with Runner(settings, deps=deps) as runner:
-        record_health(runner.engine, {"alpha": (False, ("its health check failed",))},
-                      runner.clock())  # fmt: skip
+    with alpha_down(tmp_path, db_url, agent, "alpha") as runner:
         thread, _ = runner.accept("work")
         began = time.monotonic()
         out = runner.drive(thread, timeout=20)
@@ -317,15 +327,7 @@ def test_a_routed_subtask_parked_for_its_agent_is_not_shown_waiting_for_a_person
     from ringmaster.decisions import Decision, DecisionService, Edit
 
     agent = ScriptedAgent(ok())
-    deps, _ = make_deps(tmp_path, ScriptedPlanner(lambda r: plan_of(("work", None))),
-                        {"alpha": agent})  # fmt: skip
-    settings = Settings(
-        home=tmp_path, db_url=db_url, slot_wait_seconds=0.3, slot_requeue_seconds=1.0,
-        rebalance_interval_seconds=0.0, checkin_interval_seconds=0.0,
-    )  # fmt: skip
-    with Runner(settings, deps=deps) as runner:
-        record_health(runner.engine, {"alpha": (False, ("its health check failed",))},
-                      runner.clock())  # fmt: skip
+    with alpha_down(tmp_path, db_url, agent, None) as runner:
         thread, _ = runner.accept("work")
         [item] = runner.drive(thread, timeout=20).pending
         service = DecisionService(runner, scheduler=runner.resume_scheduler, resume=runner.drive)
