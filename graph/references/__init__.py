@@ -65,7 +65,7 @@ from ringmaster.graph.references.followups import (
 )
 from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
 from ringmaster.graph.references.mistyped import mend_ids
-from ringmaster.graph.references.patterns import _describing_words
+from ringmaster.graph.references.patterns import _own_words
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import taken_back
@@ -151,12 +151,12 @@ def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     """A thread's first turn, which nothing before it can refer to: as typed, except an act on
     a pronoun no record of the request stands for ("close it", "refund it please"), which asks
     which record (never left for the planner to send to a person or an agent to pick one).
-    Words before the pronoun besides its verb may say what it is ("I changed my work email, how
-    do I update it?"): as typed too."""
+    Words of its own before the pronoun, besides its verb and a filler ("hey", "kindly"), may
+    say what it is ("I changed my work email, how do I update it?"): as typed too."""
     nouns = {n.lower() for k in thread.kinds if not k.person for n in k.nouns}
     if _ids(thread.kinds, request) or _noun_before(request, nouns):
         return Resolved(request, [])  # "TCK-1001 is solved, close it", "her ticket …, close it"
-    if len(_describing_words(_FIRST_PRONOUN.split(request, maxsplit=1)[0])) > 1:
+    if len(_own_words(_FIRST_PRONOUN.split(request, maxsplit=1)[0])) > 2:
         return Resolved(request, [])
     asked = _implied(request, thread, acts)
     return asked if asked is not None and asked.question else Resolved(request, [])

@@ -278,7 +278,12 @@ def test_a_binding_recency_settles_is_acted_on() -> None:
 def test_an_act_on_it_as_a_threads_first_turn_asks_which_record() -> None:
     # "close it" with nothing before it: no record stands for "it", so which one is asked,
     # never left for a planner to send to a person (or an agent to pick one).
-    for request, noun in [("close it", "ticket"), ("refund it please", "invoice")]:
+    # Fillers before the verb say nothing of what "it" is ("hey, pls refund it").
+    for request, noun in [
+        ("close it", "ticket"),
+        ("refund it please", "invoice"),
+        ("hey, pls refund it", "invoice"),
+    ]:
         out = resolve(request, [], KINDS, acts=ACTS)
         assert out.question == f"Which {noun} do you mean?" and out.resolutions == [], request
     # A record the request names, by id or by its noun, is what "it" is; a request with no act
