@@ -59,6 +59,17 @@ def assert_valid(spec: AgentSpec, out: AgentOutput) -> None:
         assert action.tool in spec.tools
 
 
+def asked_back(registry: AgentRegistry, agent: str, text: str) -> tuple[AgentOutput, str]:
+    """The agent's valid output for `text`, which proposes nothing and asks a question; and
+    the question."""
+    out = run(registry, agent, text)
+    assert_valid(registry.spec(agent), out)
+    assert out.proposed_actions == [], (agent, text)
+    question = out.output.get("question")
+    assert question, (agent, text, out.output)
+    return out, question
+
+
 def test_team_loads_with_six_agents_and_many_examples() -> None:
     team = load_demo_team()
     assert team.names() == AGENTS
@@ -353,11 +364,8 @@ def test_a_request_the_skill_cannot_read_is_asked_back_not_answered(
         "Löschen Sie bitte alle Daten von CUS-1002 und schließen Sie TCK-1001",
         "¿Está caído el servicio api en producción?",
     ):
-        out = run(registry, agent, text)
-        assert_valid(registry.spec(agent), out)
-        assert out.proposed_actions == [], (agent, text)
-        question = out.output.get("question")
-        assert question and question.rstrip().endswith("?"), (agent, text, out.output)
+        out, question = asked_back(registry, agent, text)
+        assert question.rstrip().endswith("?"), (agent, text, out.output)
         assert out.output["summary"].rstrip(".").endswith(question.rstrip(".")), out.output
 
 
@@ -499,11 +507,8 @@ def test_a_repeat_the_skill_cannot_see_is_asked_back_not_answered(
         "same thing for TCK-1071",
         "ditto for DEP-1028",
     ):
-        out = run(registry, agent, text)
-        assert_valid(registry.spec(agent), out)
-        assert out.proposed_actions == [], (agent, text)
-        question = out.output.get("question")
-        assert question and "do the same as before" in question, (agent, text, out.output)
+        out, question = asked_back(registry, agent, text)
+        assert "do the same as before" in question, (agent, text, out.output)
 
 
 @pytest.mark.parametrize(
