@@ -154,10 +154,11 @@ please advise"; `Segmenter._asks_again`): the cutter, judging the quote against 
 message of two asks whole, had kept them together, and the quote was then cut into a subtask
 of its own. An email's sign-off block and the courtesies that open it are kept out of splitting
 and routing (`graph/planner/envelope.py`). One-part / multi-part exact set / subtask count /
-out-of-scope, shipped cutter, before -> after: dev9 0.667 / 0.667 / 0.700 / 0.800 -> 0.800 /
-0.833 / 0.833 / 0.867; dev 1.000 / 0.967 / 0.933 -> 1.000 / 0.967 / 0.967; dev3 0.640 / 0.727 /
-0.636 -> 0.760 / 0.788 / 0.667; dev6 one-part 0.867 -> 0.900; dev2, dev4, dev5, dev7, dev8
-unchanged.
+out-of-scope, shipped cutter, `ringmaster eval run --classifier tfidf`, before -> after (at
+route12's head, 426a829; later team examples retrain the cutter and move them): dev9 0.667 /
+0.667 / 0.700 / 0.800 -> 0.800 / 0.833 / 0.833 / 0.867; dev 1.000 / 0.967 / 0.933 -> 1.000 /
+0.967 / 0.967; dev3 0.640 / 0.727 / 0.636 -> 0.760 / 0.788 / 0.667; dev6 one-part 0.867 ->
+0.900; dev2, dev4, dev5, dev7, dev8 unchanged.
 
 """
 
