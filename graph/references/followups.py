@@ -51,7 +51,8 @@ _NONE = re.compile(
 _YES = STARTS_YES
 # A no anywhere in a short reply ("yeah nah", "yes, not that one") makes it no yes.
 _NO = re.compile(rf"\b(?:{alternation((*NO, 'not'))})\b", re.I)
-# A reply that declines the guess and names nothing: "no", "n", "nope", "no thanks", "neither".
+# A reply that declines the guess and names nothing: "no", "n", "nope", "no thanks", "neither",
+# or a short reply with a no in it ("yeah nah").
 _DECLINE = STARTS_NO
 # What, in the request a question was about, stands for the records the reply picks.
 _STANDS_FOR_PICKED = re.compile(r"\b(it|them|that one)\b", re.I)
@@ -86,7 +87,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
         elif explicit and (bare or (short and other)):
             # "no, INV-1010": the guess was wrong, the record named is meant.
             chosen = [e for k, e in explicit if k in kinds]
-        elif not explicit and short and _DECLINE.match(request):
+        elif not explicit and short and (_DECLINE.match(request) or _NO.search(request)):
             # "no": nothing runs; the question is answered, and the turn asks which was meant.
             kind = thread.by_name.get(options[0][0]) if len(kinds) == 1 else None
             return Resolved(asked, [], declined_question(kind, option_ids), answers=turn)

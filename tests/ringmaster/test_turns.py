@@ -775,9 +775,13 @@ def test_a_no_anywhere_in_a_short_reply_declines_the_guess(
     runner, ann = demo
     thread, question = _guess_asked(runner, ann)
 
-    runner.submit("yeah nah", thread_id=thread, requester=ann)
+    declined = runner.submit("yeah nah", thread_id=thread, requester=ann)
 
     assert refunds(tmp_path, "INV-1001") == []
+    # declined, as a plain "no" is: the question answered, and which invoice asked
+    assert runner.queue.get(question.id).status != "pending"
+    [again] = declined.pending
+    assert "Which invoice did you mean?" in again.payload["context"]["subtask"]["description"]
 
 
 def test_a_pleasantry_after_a_guessed_look_up_does_not_repeat_the_guess(
