@@ -205,3 +205,19 @@ def test_a_kept_verdict_is_read_and_a_run_stored_without_one_asks_the_rule() -> 
     # A run stored before verdicts were kept (an approval pending across an upgrade).
     assert gate_reason({"messages": []}, call, tool) == "email to 2 recipients"
     assert len(asked) == 2
+
+
+def test_a_ticket_status_the_email_says_is_not_so_is_no_claim() -> None:
+    """ "We have not closed TCK-1001 yet" was held as saying TCK-1001 is closed: the reason a
+    reviewer read ('TCK-1001 is open, not closed as the email would say') was false."""
+    ticket = {"id": "TCK-1001", "status": "open", "customer_id": "CUS-1001"}
+    for said in ("We have not closed TCK-1001 yet.", "We'll write again once TCK-1001 is fixed."):
+        assert claims.ticket_against(ticket, said, ["CUS-1001"]) == [], said
+    # said so, it is a claim; "still" says it is so
+    assert claims.ticket_against(ticket, "Good news: TCK-1001 is closed.", ["CUS-1001"]) == [
+        "TCK-1001 is open, not closed as the email would say"
+    ]
+    closed = {**ticket, "status": "closed"}
+    assert claims.ticket_against(closed, "TCK-1001 is still open.", ["CUS-1001"]) == [
+        "TCK-1001 is closed, not open as the email would say"
+    ]

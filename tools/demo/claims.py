@@ -44,6 +44,9 @@ _AMOUNT = re.compile(
 _PAID = r"\b(?:paid|settled|payment (?:was |has been |is )?(?:received|processed|complete\w*))\b"
 # Words that make "paid" not a statement that it is: "not paid yet", "once it is paid".
 _NOT_SAID = r"\b(?:not|no|never|yet|still|once|when|if|until|unless|before|outstanding)\b|n't\b"
+# Words that make a ticket's status no claim that it is so: "not closed", "once it is closed"
+# ("still open" is one).
+_NOT_A_STATUS = r"\b(?:not|no|never|once|when|if|until|unless|before)\b|n't\b"
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n+")
 
 
@@ -55,7 +58,9 @@ def ticket_against(ticket: dict[str, Any], said: str, customers: Iterable[str]) 
     claimed = [
         m.group(0)
         for meant, pattern in _SAYS_STATUS.items()
-        if meant != status and (m := re.search(pattern, said, flags=re.IGNORECASE))
+        if meant != status
+        and (m := re.search(pattern, said, flags=re.IGNORECASE))
+        and not _negated(said, m)
     ]
     if claimed:
         found.append(f"{tid} is {status}, not {claimed[0]} as the email would say")
@@ -63,6 +68,13 @@ def ticket_against(ticket: dict[str, Any], said: str, customers: Iterable[str]) 
     if others:
         found.append(f"{tid} is {owner}'s ticket, not {others[0]}'s")
     return found
+
+
+def _negated(said: str, m: re.Match[str]) -> bool:
+    """Whether the sentence of `said` up to the match says it is not so ("We have not closed
+    TCK-1001 yet", "once it is closed")."""
+    start = max((b.end() for b in _SENTENCE.finditer(said, 0, m.start())), default=0)
+    return re.search(_NOT_A_STATUS, said[start : m.end()], flags=re.IGNORECASE) is not None
 
 
 def email_against_records(db: Path, recipients: list[str], subject: str, body: str) -> list[str]:
