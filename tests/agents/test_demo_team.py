@@ -512,6 +512,23 @@ def test_a_repeat_the_skill_cannot_see_is_asked_back_not_answered(
 
 
 @pytest.mark.parametrize(
+    ("agent", "text"),
+    [
+        ("billing", "is the price the same for the pro and team plans?"),
+        ("support", "TCK-1001: customer says the same thing happens on mobile, please add a note"),
+        ("billing", "refund INV-1002 likewise"),
+    ],
+)
+def test_the_words_of_a_repeat_inside_a_request_are_no_repeat(
+    registry: AgentRegistry, agent: str, text: str
+) -> None:
+    """ "the same for", "the same thing", "likewise" inside a request that says what it wants
+    are its words, not a repeat of a request the skill cannot see: it is not asked back."""
+    out = run(registry, agent, text)
+    assert "do the same as before" not in (out.output.get("question") or ""), out.output
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Please set that one to urgent, it's been waiting far too long.",

@@ -103,8 +103,12 @@ def unread(text: str) -> bool:
 # because the resolver (graph/references) could not write it out as the request it repeats. A
 # skill sees no earlier request, so it asks what to do rather than do what its other words
 # suggest (a credit's repeat was answered with the customer's invoices and reported done).
+# Only where a sentence opens with it, after a filler ("Thank you. Please do the same for …"):
+# inside a request that says what it wants ("is the price the same for the pro plan?", "refund
+# INV-1002 likewise") the words are its own.
 _REPEAT = re.compile(
-    r"\b(?:do the same|same (?:for|thing|here|again)|ditto|likewise|do that (?:for|too|as well))\b",
+    r"(?:^|[.!?;]\s+)\W*(?:(?:please|pls|and|ok|okay|so|now|then|can you|could you)\W+)*"
+    r"(?:do the same|same (?:for|thing|here|again)|ditto|likewise|do that (?:for|too|as well))\b",
     re.IGNORECASE,
 )
 REPEAT_QUESTION = (
