@@ -85,3 +85,23 @@ def test_a_deployment_a_later_one_replaced_is_finished(tmp_path: Path) -> None:
     replaced, running = lookup("DEP-1021"), lookup("DEP-1025")  # web staging 3.8.0, 3.8.1
     assert replaced is not None and running is not None
     assert replaced.done and not running.done
+
+
+def test_a_deployment_a_later_failed_one_did_not_replace_still_runs(tmp_path: Path) -> None:
+    """A later deployment of the same service and environment replaces the one before only if
+    it went out: a failed one replaced nothing, so the running one is not done."""
+    import sqlite3
+
+    db = ensure_demo_db(tmp_path / "demo.db")
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        last = conn.execute("SELECT * FROM deployments ORDER BY id DESC LIMIT 1").fetchone()
+        running = last["id"]
+        assert last["status"] == "succeeded"
+        later = dict(last) | {"id": "DEP-9001", "status": "failed"}
+        conn.execute(
+            f"INSERT INTO deployments VALUES ({', '.join('?' * len(later))})",  # noqa: S608
+            tuple(later.values()),
+        )
+    found = demo_lookup(db)(running)
+    assert found is not None and not found.done, running

@@ -149,11 +149,13 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
                         (record_id.upper(),),
                     )
                 )
-            # A deployment a later one of its service and environment replaced no longer runs.
+            # A deployment a later one of its service and environment replaced no longer runs
+            # (a failed one replaced nothing).
             superseded = (
                 prefix == "DEP"
                 and conn.execute(
-                    "SELECT 1 FROM deployments WHERE service = ? AND environment = ? AND id > ?",
+                    "SELECT 1 FROM deployments WHERE service = ? AND environment = ? AND id > ?"
+                    " AND status != 'failed'",
                     (row["service"], row["environment"], record_id.upper()),
                 ).fetchone()
                 is not None
