@@ -593,3 +593,18 @@ def test_a_status_updates_title_keeps_the_subject_the_request_gives(
 ) -> None:
     out = run(registry, "content", "pls draft a quick status update re the 502s on api")
     assert out.output["title"] == "Investigating: The 502s on api"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "send them a password reset link, CUS-1001 is locked out",
+        "let CUS-1001 back into their account, they are locked out",
+    ],
+)
+def test_support_work_that_says_send_or_let_is_no_email(registry: AgentRegistry, text: str) -> None:
+    """ "send them a reset link", "let CUS-1001 back in" were read as an email to the customer,
+    which support refused: 'this asks for an email to …, and support sends no email'."""
+    out = run(registry, "support", text)
+    assert "sends no email" not in (out.output.get("question") or ""), out.output
+    assert "sends no email" not in out.output["summary"], out.output

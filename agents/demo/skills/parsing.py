@@ -112,12 +112,15 @@ MESSAGE = (
 _RECIPIENT = r"(?:CUS-\d+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|them|him|her|the customer)"
 # A request that a message go out to someone: "email CUS-1002 saying …", "send CUS-1001 an
 # email …", "tell them that …", "let CUS-1003 know by email …" ("tell me", "let us know" are
-# not: they ask for an answer).
+# not: they ask for an answer; "send them a password reset link", "let CUS-1001 back in" are
+# no message either).
+_NOTE = r"(?:an?\s+)?(?:quick\s+|short\s+)?(?:e-?mail|note|line|message|reminder|notice)"
 _MESSAGE_TO_SEND = re.compile(
     r"^(?:(?:please|pls|and|then|now|can (?:you|u)|could (?:you|someone))\s+)*(?:"
-    rf"(?:e-?mail|message|notify|tell|let|write to|drop|send|write)\s+{_RECIPIENT}\b"
-    rf"|(?:send|write|drop)\s+(?:an?\s+)?(?:quick\s+)?(?:e-?mail|note|line|message)\s+to\s+"
-    rf"{_RECIPIENT}\b)",
+    rf"(?:e-?mail|message|notify|tell|write to|drop)\s+{_RECIPIENT}\b"
+    rf"|let\s+{_RECIPIENT}\s+know\b"
+    rf"|(?:send|write|drop)\s+{_RECIPIENT}\s+{_NOTE}\b"
+    rf"|(?:send|write|drop)\s+{_NOTE}\s+to\s+{_RECIPIENT}\b)",
     re.IGNORECASE,
 )
 
