@@ -110,13 +110,7 @@ class Summary:
         }
 
     def totals(self) -> dict[str, int]:
-        keys = (
-            "processed", "failed", "refused", "escalated", "approved", "rejected", "edited",
-            "answered", "timed_out",
-        )  # fmt: skip
-        out = {k: sum(getattr(a, k) for a in self.agents) for k in keys}
-        out["corrected"] = sum(a.corrected for a in self.agents)
-        return out
+        return {k: sum(getattr(a, k) for a in self.agents) for k in COLUMNS}
 
 
 def _rate(rows: list[Any]) -> float | None:
