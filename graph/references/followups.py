@@ -149,9 +149,12 @@ def _described_among(request: str, kind: EntityKind, thread: _Thread, at: int) -
     if len(request.split()) > 8 or thread.lookup is None:
         return []
     prefix = re.match(r"[A-Za-z]+", kind.pattern.pattern)
-    catalog = list(thread.records(prefix.group(0))) if thread.records and prefix else []
-    for pool in (in_thread(thread, kind.name), catalog):
-        fitting = _fitting(request, pool, kind, thread)
+
+    def catalog() -> list[str]:  # read only when the thread's own records fit none
+        return list(thread.records(prefix.group(0))) if thread.records and prefix else []
+
+    for pool in (lambda: in_thread(thread, kind.name), catalog):
+        fitting = _fitting(request, pool(), kind, thread)
         if len(fitting) > 1:
             fitting = _closest(fitting, kind, thread, at)
         if fitting:

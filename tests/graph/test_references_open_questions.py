@@ -135,3 +135,22 @@ def test_a_verb_of_the_thread_never_picks_a_finished_record_a_reply_describes() 
     ]
     out = resolve("the charged twice one", history, KINDS, facts.get, ACTS)
     assert out.text == "close TCK-1002, the double charge got refunded"
+
+
+def test_a_reply_the_threads_own_records_answer_reads_no_catalog() -> None:
+    # Every record of a kind is read (a query per record's facts) only when the thread's own
+    # records fit none of the reply's words: it was read for every short reply.
+    read: list[str] = []
+
+    def catalog(prefix: str) -> list[str]:
+        read.append(prefix)
+        return records(prefix)
+
+    history = [
+        turn(1, "whats on DEP-1027 and DEP-1028"),
+        asked_turn(2, "roll back that one", "Which deployment do you mean?"),
+    ]
+    out = resolve("the web one", history, KINDS, DEPLOYMENTS.get, ACTS, catalog)
+    assert [r.entity for r in out.resolutions] == ["DEP-1028"] and read == []
+    out = resolve("the api one", history, KINDS, DEPLOYMENTS.get, ACTS, catalog)
+    assert [r.entity for r in out.resolutions] == ["DEP-1031"] and read == ["DEP"]
