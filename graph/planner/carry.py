@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 
 from ringmaster.graph.planner.base import Alternative, Plan
-from ringmaster.graph.planner.routing import unsure
 
 REPEATS = re.compile(
     r"\b(?:do the same|same (?:for|thing|here|again)|ditto|likewise|do that (?:for|too|as well))\b",
@@ -54,9 +53,9 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
     if s.agent == agent and not s.escalate:
         return plan
     ranked = {a.agent: a.score for a in s.alternatives}
-    if REPEATS.search(text) and (not s.escalate or unsure(s.escalation_reason)):
+    if REPEATS.search(text) and (not s.escalate or s.unsure):
         how = "repeats it"
-    elif LEANS.search(text) and unsure(s.escalation_reason) and agent in {s.agent, *ranked}:
+    elif LEANS.search(text) and s.unsure and agent in {s.agent, *ranked}:
         how = "leans on it and the planner was unsure"
     else:
         return plan
@@ -70,6 +69,7 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
             "agent": agent,
             "escalate": False,
             "escalation_reason": None,
+            "escalation_kind": None,
             "confidence": s.confidence if s.agent == agent else ranked.get(agent, 0.0),
             "rationale": f"{agent}: the turn before went to {agent} and this one {how}; "
             f"the planner alone said: {s.rationale}",
