@@ -135,6 +135,7 @@ def test_a_repeat_the_planner_was_unsure_of_goes_where_the_turn_before_went(team
     assert alone.subtasks[0].escalate
     plan = carried(alone, "do the same for CUS-1019", plan_of(("credit CUS-1006", "beta")))
     assert plan.agents() == {"beta"} and not plan.subtasks[0].escalate
+    assert plan.subtasks[0].confidence == 0.9  # the turn before's: this planner ranks no other
 
 
 def test_a_spent_budget_is_not_a_model_failure(team: Team) -> None:
