@@ -25,12 +25,10 @@ from __future__ import annotations
 
 import re
 
+from ringmaster.agents.repeat_words import REPEAT_PHRASE
 from ringmaster.graph.planner.base import Alternative, Plan
 
-REPEATS = re.compile(
-    r"\b(?:do the same|same (?:for|thing|here|again)|ditto|likewise|do that (?:for|too|as well))\b",
-    re.IGNORECASE,
-)
+REPEATS = re.compile(rf"\b{REPEAT_PHRASE}\b", re.IGNORECASE)
 LEANS = re.compile(
     r"^\W*(?:and|also|plus|what about|how about)\b|\b(?:too|as well)\W*$", re.IGNORECASE
 )
