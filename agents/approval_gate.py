@@ -5,8 +5,9 @@ tools/demo/tools.py `email_rule`), so it runs once per call, when the model make
 verdict is kept in the agent's state (`VERDICTS`). Everything after reads that one verdict:
 `HumanInTheLoopMiddleware`'s gate (`gate`) and its description for the reviewer; a run
 resumed after the decision, which finds gated the calls the reviewer saw, no more, no fewer;
-and the proposal, which says a person approved a call when it was gated and ran (the
-middleware runs a gated call only after an approve or an edit).
+and the proposal, which says who approved a call when it was gated and ran (the middleware
+runs a gated call only after an approve or an edit): the reviewer the resume value names
+(`reviewed_gate` keeps it per call in `REVIEWERS`), as the graph's review node records one.
 
 No `from __future__ import annotations` here: the state schema is built where LangChain is
 imported (late: it is slow to import), and its annotations must be objects, not names.
@@ -22,6 +23,11 @@ from ringmaster.tools.base import Tool
 # The agent's state key: per tool call id, why its tool's approval rule asks a person for it,
 # or None.
 VERDICTS = "ringmaster_approval_verdicts"
+# The agent's state key: per tool call id the gate stopped, who decided it.
+REVIEWERS = "ringmaster_approval_reviewers"
+# Who approved a gated call when the resume value names nobody (a client that sends only the
+# decisions, as LangChain's own middleware asks).
+SOMEONE = "hitl"
 
 
 def verdicts_of(tools: Mapping[str, Tool], calls: Sequence[Any]) -> dict[str, str | None]:
@@ -41,6 +47,37 @@ def gate_reason(state: Any, call: Mapping[str, Any], tool: Tool) -> str | None:
     if call.get("id") in verdicts:
         return verdicts[call["id"]]
     return tool.needs_approval(call.get("args") or {})
+
+
+def approved_by(state: Any, call_id: str | None) -> str:
+    """Who let a gated call run: the reviewer who decided it (`REVIEWERS`), else `SOMEONE`."""
+    return str(((state or {}).get(REVIEWERS) or {}).get(call_id) or SOMEONE)
+
+
+def reviewed_gate(interrupt_on: Mapping[str, Any]) -> Any:
+    """`HumanInTheLoopMiddleware` that also keeps, per call it stopped, the reviewer the
+    resume value names (ringmaster's decision service sends `{"decisions": …, "reviewer": …}`;
+    the middleware reads only the decisions)."""
+    from langchain.agents.middleware import HumanInTheLoopMiddleware
+    from langgraph._internal._constants import CONFIG_KEY_SCRATCHPAD
+    from langgraph.config import get_config
+
+    class ReviewedGate(HumanInTheLoopMiddleware):  # type: ignore[type-arg]
+        def after_model(self, state: Any, runtime: Any) -> dict[str, Any] | None:
+            update = super().after_model(state, runtime)
+            # The value its interrupt returned, kept in the step's scratchpad (LangGraph's own,
+            # not public: as llm_runtime reads CONFIG_KEY_RESUMING).
+            resumed = get_config()["configurable"][CONFIG_KEY_SCRATCHPAD].resume
+            if update is None or not resumed or not isinstance(resumed[0], dict):
+                return update
+            reviewer = resumed[0].get("reviewer")
+            last = next((m for m in reversed(state["messages"]) if isinstance(m, AIMessage)), None)
+            if not reviewer or last is None:
+                return update
+            known = dict(state.get(REVIEWERS) or {})
+            return {**update, REVIEWERS: known | {c["id"]: str(reviewer) for c in last.tool_calls}}
+
+    return ReviewedGate(interrupt_on=dict(interrupt_on))
 
 
 def gate(tool: Tool) -> Callable[[Any], bool]:
@@ -67,6 +104,7 @@ def approvals_middleware(tools: Mapping[str, Tool]) -> Any:
         ringmaster_approval_verdicts: NotRequired[
             Annotated[dict[str, str | None], PrivateStateAttr]
         ]
+        ringmaster_approval_reviewers: NotRequired[Annotated[dict[str, str], PrivateStateAttr]]
 
     class Approvals(AgentMiddleware):  # type: ignore[type-arg]
         state_schema = ApprovalState

@@ -51,7 +51,15 @@ from langgraph.errors import GraphBubbleUp
 from langgraph.prebuilt import ToolRuntime
 from pydantic import BaseModel, create_model
 
-from ringmaster.agents.approval_gate import approvals_middleware, gate, gate_reason, verdicts_of
+from ringmaster.agents.approval_gate import (
+    SOMEONE,
+    approvals_middleware,
+    approved_by,
+    gate,
+    gate_reason,
+    reviewed_gate,
+    verdicts_of,
+)
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.agents.spec import DEFAULT_OUTPUT_SCHEMA, AgentSpec
 from ringmaster.prompts.loader import render
@@ -109,22 +117,22 @@ def offered_tools(box: ToolBox, names: Sequence[str]) -> list[str]:
 
 
 def use_tool(
-    box: ToolBox, tool: Tool, args: dict[str, Any], approved: bool = False
+    box: ToolBox, tool: Tool, args: dict[str, Any], approved_by: str | None = None
 ) -> tuple[str, Any]:
     """One tool call through the subtask's tool box: (content, artifact) of its ToolMessage.
 
-    A side-effecting tool is proposed, not run; `approved`: a person approved the call (or
-    their edit of it) at the agent's approval gate. A read-only one runs now. A `ToolError` is
-    `ToolException` ("error: ..."): the call failed, and its round does not count against
-    `tool_rounds`.
+    A side-effecting tool is proposed, not run; `approved_by`: the person who approved the
+    call (or their edit of it) at the agent's approval gate. A read-only one runs now. A
+    `ToolError` is `ToolException` ("error: ..."): the call failed, and its round does not
+    count against `tool_rounds`.
     """
     try:
         if tool.side_effect:
             action = box.propose(tool.name, description=tool.description, **args)
-            artifact = {PROPOSAL: True, **action.to_dict(), "approved": approved}
+            artifact = {PROPOSAL: True, **action.to_dict(), "approved_by": approved_by}
             return (
                 f"proposed {tool.name} {_dumps(args)}: it runs after checks"
-                + (" (a person approved it)" if approved else ""),
+                + (" (a person approved it)" if approved_by else ""),
                 artifact,
             )
         result = box.call(tool.name, **args)
@@ -149,7 +157,8 @@ def langchain_tools(registry: ToolRegistry, names: Sequence[str]) -> list[BaseTo
             # answer stands in for its result).
             call = {"id": runtime.tool_call_id, "args": args}
             gated = _tool.side_effect and gate_reason(runtime.state, call, _tool) is not None
-            return use_tool(runtime.context.box, _tool, args, approved=gated)
+            by = approved_by(runtime.state, runtime.tool_call_id) if gated else None
+            return use_tool(runtime.context.box, _tool, args, approved_by=by)
 
         out.append(
             StructuredTool.from_function(
@@ -187,7 +196,7 @@ def _approval_description(tool: Tool) -> Any:
 
 
 def _approval_middleware(registry: ToolRegistry, names: Sequence[str]) -> Any | None:
-    from langchain.agents.middleware import HumanInTheLoopMiddleware, InterruptOnConfig
+    from langchain.agents.middleware import InterruptOnConfig
 
     gated: dict[str, bool | InterruptOnConfig] = {}
     for name in names:
@@ -199,7 +208,7 @@ def _approval_middleware(registry: ToolRegistry, names: Sequence[str]) -> Any | 
             description=_approval_description(tool),
             when=gate(tool),
         )
-    return HumanInTheLoopMiddleware(interrupt_on=gated) if gated else None
+    return reviewed_gate(gated) if gated else None
 
 
 def tool_rounds_done(messages: Sequence[Any]) -> tuple[int, int]:
@@ -671,7 +680,9 @@ def output_of(result: dict[str, Any]) -> AgentOutput:
                     art["tool"],
                     dict(art["args"]),
                     art.get("description", ""),
-                    approved_by="hitl" if art.get("approved") else None,
+                    # An artifact written before it named the reviewer says only "approved".
+                    approved_by=art.get("approved_by")
+                    or (SOMEONE if art.get("approved") else None),
                 )
             )
     structured = result.get("structured_response")

@@ -122,7 +122,12 @@ def apply_standins(
         )
         update: dict[str, Any] = {"rationale": f"{s.rationale} (router: {choice.reason})".strip()}
         if choice.agent is None:
-            update |= {"agent": None, "escalate": True, "escalation_reason": choice.reason}
+            update |= {
+                "agent": None,
+                "escalate": True,
+                "escalation_reason": choice.reason,
+                "escalation_kind": "unavailable",
+            }
         else:
             update["agent"] = choice.agent
         subtasks.append(s.model_copy(update=update))

@@ -20,6 +20,8 @@ from rich.table import Table
 
 from ringmaster.agents.errors import AgentError
 from ringmaster.agents.spec import RoutingConfig, Team, load_team
+from ringmaster.cli_options import check_file_to_write
+from ringmaster.errors import ConfigError
 from ringmaster.evals.compare import compare_runs
 from ringmaster.evals.convert import (
     RosterOptions,
@@ -83,14 +85,6 @@ SkipOpt = Annotated[
 ForceOpt = Annotated[bool, typer.Option("--force", help="Replace the --out file if it exists.")]
 
 
-def _new_out(path: Path, force: bool) -> None:
-    """Refuse to replace an existing --out (--report, --markdown) file unless --force, as
-    `audit export` refuses one: a mistyped path (`--out /etc/passwd`, a team file tuned by
-    hand) is lost data otherwise."""
-    if path.exists() and not force:
-        raise EvalError(f"{str(path)!r} exists; choose a new file, or --force to replace it")
-
-
 def _eval_dirs(cache_dir: Path | None, runs_dir: Path | None) -> tuple[Path, Path, Path]:
     """(responses cache, planner models, runs): every eval file under RINGMASTER_HOME unless
     told otherwise; planner models where the application keeps them when that is set."""
@@ -132,7 +126,7 @@ def _user_errors(json_mode: bool) -> Iterator[None]:
     """Bad input is the user's to fix: one clear message and exit 2, never a traceback."""
     try:
         yield
-    except (EvalError, AgentError) as exc:
+    except (EvalError, AgentError, ConfigError) as exc:
         if json_mode:
             _print_json({"error": str(exc)})
         else:
@@ -175,9 +169,11 @@ def run_cmd(
 ) -> None:
     """Run a planner over a dataset, save the run, print metrics, and gate on --fail-under."""
     with _user_errors(json_mode):
-        for written in (report, markdown_out):  # refused before the run, not after it
+        # Refused before the run, not after it; an existing file (a mistyped path, a team file
+        # tuned by hand) only with --force.
+        for option, written in (("--report", report), ("--markdown", markdown_out)):
             if written is not None:
-                _new_out(written, force)
+                check_file_to_write(written, option, force=force)
         bars = None
         if fail_under is not None:
             bars = parse_bars(
@@ -325,7 +321,7 @@ def build_team_cmd(
             raise EvalError(
                 f"unknown classifier {classifier!r} (choose from {', '.join(CLASSIFIERS)})"
             )
-        _new_out(out_path, force)
+        check_file_to_write(out_path, "--out", force=force)
         read = read_labelled_rows(
             dataset,
             label,
@@ -416,7 +412,7 @@ def convert_cmd(
     """Eval rows from labelled JSONL (the `oos` label becomes an escalation; a list of labels,
     a multi-part row)."""
     with _user_errors(json_mode):
-        _new_out(out_path, force)
+        check_file_to_write(out_path, "--out", force=force)
         read = read_labelled_rows(
             dataset,
             label,
@@ -586,7 +582,7 @@ def export_corrections_cmd(
     from ringmaster.tables import make_engine
 
     with _user_errors(json_mode):
-        _new_out(out_path, force)
+        check_file_to_write(out_path, "--out", force=force)
         engine = make_engine(Settings().app_db_url)
         rows = [c.as_eval_row() for c in CorrectionStore(engine).all()]
         engine.dispose()

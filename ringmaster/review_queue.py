@@ -267,6 +267,8 @@ class ReviewQueue:
                 kind=item.kind,
                 decisions=response["decisions"],
                 reason=response.get("reason"),
+                # the deadline's denial, nobody's decision: what the summary counts it by
+                timed_out=bool(response.get("timed_out")),
             )
         return bool(won)
 

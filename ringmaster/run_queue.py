@@ -553,6 +553,16 @@ class SqlRunQueue:
         with self.engine.connect() as conn:
             return [job_from_row(r) for r in conn.execute(q.order_by(c.created_at))]
 
+    def waiting_slots(self, thread_id: str) -> list[tuple[Job, list[str] | None]]:
+        """The thread's subtasks queued for an agent's slot, each with why its agent is
+        flagged unhealthy (`unhealthy`; None: not flagged, nothing stops it but room)."""
+        queued = [j for j in self.for_thread(thread_id, open_only=True, slots=True)
+                  if j.state == "queued"]  # fmt: skip
+        if not queued:
+            return []
+        with self.engine.connect() as conn:
+            return [(j, self.unhealthy(conn, j.agent) if j.agent else None) for j in queued]
+
     def agent_counts(self) -> tuple[dict[str, int], dict[str, int]]:
         with self.engine.connect() as conn:
             return agent_counts(conn, self.clock())

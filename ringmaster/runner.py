@@ -730,21 +730,11 @@ class Runner:
         """The turn's subtasks waiting in line for an agent's slot; for an agent flagged
         unhealthy, why (`unhealthy`: nothing starts there until a reading says it recovered)."""
         out: list[dict[str, Any]] = []
-        slots = [
-            j
-            for j in self.jobs.for_thread(thread_id, open_only=True, slots=True)
-            if j.state == "queued" and j.turn == turn
-        ]
-        if not slots:
-            return out
-        with self.engine.connect() as conn:
-            for j in slots:
-                w: dict[str, Any] = {"subtask_id": (j.payload or {}).get("subtask_id"),
-                                     "agent": j.agent}  # fmt: skip
-                reasons = self.jobs.unhealthy(conn, j.agent) if j.agent else None
-                if reasons is not None:
-                    w["unhealthy"] = reasons
-                out.append(w)
+        for j, reasons in self.jobs.waiting_slots(thread_id):
+            if j.turn != turn:
+                continue
+            w = {"subtask_id": (j.payload or {}).get("subtask_id"), "agent": j.agent}
+            out.append(w if reasons is None else {**w, "unhealthy": reasons})
         return out
 
     @staticmethod

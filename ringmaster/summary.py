@@ -28,7 +28,6 @@ from ringmaster.agent_status import AgentStatus, _tally, agents_fault
 from ringmaster.clock import as_utc
 from ringmaster.errors import ConfigError
 from ringmaster.outbox_queue import queue_once
-from ringmaster.review_queue import DEADLINE
 from ringmaster.tables import audit_events, review_items, threads, writer
 
 HUMAN = "(person)"  # subtasks the planner sent straight to a person
@@ -177,7 +176,7 @@ def build_summary(
             line(data.get("agent")).escalated += 1
         elif kind == "human_decision":
             agent_line = line(raised_by.get(data.get("item_id", "")))
-            if actor == f"human:{DEADLINE}":  # nobody decided in time: no person's decision
+            if data.get("timed_out"):  # nobody decided in time: no person's decision
                 agent_line.timed_out += 1
                 continue
             for d in data.get("decisions", []):

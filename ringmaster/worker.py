@@ -146,15 +146,7 @@ class Worker:
             self.queue.wait(min(left, 1.0))
 
     def _parked_on_unhealthy(self, thread_id: str) -> bool:
-        waiting = [
-            j.agent
-            for j in self.queue.for_thread(thread_id, open_only=True, slots=True)
-            if j.state == "queued" and j.agent
-        ]
-        if not waiting:
-            return False
-        with self.queue.engine.connect() as conn:
-            return any(self.queue.unhealthy(conn, agent) is not None for agent in waiting)
+        return any(reasons is not None for _, reasons in self.queue.waiting_slots(thread_id))
 
     def run_until_idle(self) -> int:
         """Run claimable jobs until there are none; how many ran (for tests and `worker

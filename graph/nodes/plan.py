@@ -52,6 +52,7 @@ def enforce_allowlist(plan: Plan, allowed: list[str]) -> Plan:
                     "agent": None,
                     "escalate": True,
                     "escalation_reason": f"the requester may not reach agent {s.agent!r}",
+                    "escalation_kind": "unreachable",
                 }
             )
         fixed.append(s)
@@ -193,7 +194,7 @@ def make_plan(deps: GraphDeps) -> Any:
         try:
             if resolved.question:
                 result = human_plan(
-                    asking(request, resolved.question), resolved.question, "references"
+                    asking(request, resolved.question), resolved.question, "references", "question"
                 )
             else:
                 result = deps.planner.plan(
@@ -207,7 +208,7 @@ def make_plan(deps: GraphDeps) -> Any:
                 )
         except Exception as exc:  # fail closed: a planner failure goes to a human
             log.exception("planner %s failed", deps.planner.name)
-            result = human_plan(request, f"the planner failed: {exc}", deps.planner.name)
+            result = human_plan(request, f"the planner failed: {exc}", deps.planner.name, "failed")
         result = enforce_allowlist(with_references(result, resolved), allowed)
         result = apply_standins(result, deps.registry.team, allowed, deps.availability)
         actor = f"planner:{result.planner}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import graphlib
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -14,6 +14,24 @@ class Alternative(BaseModel):
 
     agent: str
     score: float = Field(ge=0.0, le=1.0)
+
+
+# Why a subtask went to a person, as the place that escalated it knows it: the planner was
+# unsure of the route (its best agent's score too low, or two agents too close), the part is out
+# of scope, the requester may not reach the agent it fits, no agent fits, no agent is available
+# to take it, the message says it asks for nothing, it needs the requester's answer first, or
+# the planner failed.
+EscalationKind = Literal[
+    "low_confidence",
+    "ambiguous",
+    "out_of_scope",
+    "unreachable",
+    "no_agent",
+    "unavailable",
+    "asks_nothing",
+    "question",
+    "failed",
+]
 
 
 class Subtask(BaseModel):
@@ -27,7 +45,15 @@ class Subtask(BaseModel):
     alternatives: list[Alternative] = Field(default_factory=list)
     depends_on: list[str] = Field(default_factory=list)
     escalate: bool = False  # routing is unsure: a human confirms or picks the agent
-    escalation_reason: str | None = None
+    escalation_reason: str | None = None  # in words, for people
+    # None on a plan stored before it: not known to be unsure, so context settles nothing.
+    escalation_kind: EscalationKind | None = None
+
+    @property
+    def unsure(self) -> bool:
+        """Whether it escalated only because the route was unsure (too low, or too close),
+        not for a reason of its own: only such a route may be settled by context."""
+        return self.escalation_kind in ("low_confidence", "ambiguous")
 
 
 class Plan(BaseModel):
@@ -65,7 +91,7 @@ class Plan(BaseModel):
         return {s.agent for s in self.subtasks if s.agent is not None and not s.escalate}
 
 
-def human_plan(request: str, reason: str, planner: str) -> Plan:
+def human_plan(request: str, reason: str, planner: str, kind: EscalationKind) -> Plan:
     """A plan of one subtask that a human must route: the fail-closed answer."""
     return Plan(
         planner=planner,
@@ -78,6 +104,7 @@ def human_plan(request: str, reason: str, planner: str) -> Plan:
                 rationale=reason,
                 escalate=True,
                 escalation_reason=reason,
+                escalation_kind=kind,
             )
         ],
     )

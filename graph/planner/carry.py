@@ -9,8 +9,9 @@ words, which route anywhere (a credit's repeat went to support, which looked the
 and reported done). So, when the turn before went to one agent:
 
 - a turn that says it repeats ("do the same", "same for", "same thing", "ditto", "likewise",
-  "do that for/too") goes to that agent, unless the planner sent it to a person for a reason
-  of its own (out of scope, an agent the requester may not reach);
+  "do that for/too") goes to that agent, as surely as the turn before went there, unless the
+  planner sent it to a person for a reason of its own (out of scope, an agent the requester may
+  not reach);
 - a turn that only leans on the last one ("and …", "also …", "what about …", "… too", "… as
   well") goes to that agent when the planner was unsure of it (too low, or two agents too
   close) and ranked that agent among its alternatives: "And what about credits?" after a count
@@ -24,13 +25,10 @@ from __future__ import annotations
 
 import re
 
+from ringmaster.agents.repeat_words import REPEAT_PHRASE
 from ringmaster.graph.planner.base import Alternative, Plan
-from ringmaster.graph.planner.routing import unsure
 
-REPEATS = re.compile(
-    r"\b(?:do the same|same (?:for|thing|here|again)|ditto|likewise|do that (?:for|too|as well))\b",
-    re.IGNORECASE,
-)
+REPEATS = re.compile(rf"\b{REPEAT_PHRASE}\b", re.IGNORECASE)
 LEANS = re.compile(
     r"^\W*(?:and|also|plus|what about|how about)\b|\b(?:too|as well)\W*$", re.IGNORECASE
 )
@@ -48,20 +46,25 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
     """`plan` for the follow-up `text`, its one subtask routed as the turn before when the
     text repeats that turn or leans on it and the planner could not tell (see the module)."""
     agent = previous_agent(previous)
-    if agent is None or len(plan.subtasks) != 1:
+    if previous is None or agent is None or len(plan.subtasks) != 1:
         return plan
     s = plan.subtasks[0]
     if s.agent == agent and not s.escalate:
         return plan
     ranked = {a.agent: a.score for a in s.alternatives}
-    if REPEATS.search(text) and (not s.escalate or unsure(s.escalation_reason)):
+    if s.agent == agent:
+        ranked[agent] = s.confidence
+    if REPEATS.search(text) and (not s.escalate or s.unsure):
         how = "repeats it"
-    elif LEANS.search(text) and unsure(s.escalation_reason) and agent in {s.agent, *ranked}:
+        # As sure as the route it repeats: the planner alone scored the agent low or not at all.
+        confidence = max(p.confidence for p in previous.subtasks if p.agent == agent)
+    elif LEANS.search(text) and s.unsure and agent in ranked:
         how = "leans on it and the planner was unsure"
+        confidence = ranked[agent]  # the planner's own score for the agent
     else:
         return plan
-    # The planner's own score for the agent stays its confidence; the agent it picked, if
-    # another, leads the alternatives, so a reviewer sees both readings.
+    # The agent the planner picked, if another, leads the alternatives, so a reviewer sees
+    # both readings.
     displaced = []
     if s.agent is not None and s.agent != agent:
         displaced = [Alternative(agent=s.agent, score=s.confidence)]
@@ -70,7 +73,8 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
             "agent": agent,
             "escalate": False,
             "escalation_reason": None,
-            "confidence": s.confidence if s.agent == agent else ranked.get(agent, 0.0),
+            "escalation_kind": None,
+            "confidence": confidence,
             "rationale": f"{agent}: the turn before went to {agent} and this one {how}; "
             f"the planner alone said: {s.rationale}",
             "alternatives": displaced + [a for a in s.alternatives if a.agent != agent],

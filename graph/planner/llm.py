@@ -245,12 +245,12 @@ class LLMPlanner:
         floor = self.team.routing.confidence_floor
         subtasks = []
         for i, d in enumerate(draft.subtasks, start=1):
-            unsure = d.agent is not None and d.confidence < floor
-            reason = None
+            reason, kind = None, None
             if d.agent is None:
-                reason = "the planner found no agent for this part"
-            elif unsure:
+                reason, kind = "the planner found no agent for this part", "no_agent"
+            elif d.confidence < floor:
                 reason = f"the planner's confidence {d.confidence:.2f} is below {floor:.2f}"
+                kind = "low_confidence"
             subtasks.append(
                 {
                     "id": d.id or f"t{i}",
@@ -261,6 +261,7 @@ class LLMPlanner:
                     "depends_on": d.depends_on,
                     "escalate": reason is not None,
                     "escalation_reason": reason,
+                    "escalation_kind": kind,
                 }
             )
         try:
@@ -272,7 +273,7 @@ class LLMPlanner:
         with self._lock:
             self.fallbacks += 1
         if self.fallback is None:
-            return human_plan(request, f"LLM planner: {reason}", f"{self.name}→human")
+            return human_plan(request, f"LLM planner: {reason}", f"{self.name}→human", "failed")
         plan = self.fallback.plan(request, allowed_agents=allowed)
         marked = [
             s.model_copy(update={"rationale": f"{s.rationale} [LLM planner: {reason}]".strip()})

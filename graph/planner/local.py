@@ -141,6 +141,7 @@ class LocalPlanner:
             confidence=0.0,
             alternatives=(would + routed.alternatives)[: self.settings.max_alternatives],
             escalation=NO_ASK,
+            kind="asks_nothing",
         )
 
     def _segmenter(self) -> Segmenter:

@@ -30,20 +30,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ringmaster.agents.spec import RoutingConfig
-from ringmaster.graph.planner.base import Alternative, Subtask
+from ringmaster.graph.planner.base import Alternative, EscalationKind, Subtask
 from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import LocalPlannerSettings
-
-# How an escalation for an unsure route begins (`route`), against one the part earned (out of
-# scope, an agent the requester may not reach): only an unsure route may be settled by context.
-LOW_CONFIDENCE = "low confidence"
-AMBIGUOUS = "ambiguous"
-
-
-def unsure(reason: str | None) -> bool:
-    """Whether an escalation says only that the route was unsure (too low, or too close)."""
-    return reason is not None and reason.startswith((f"{LOW_CONFIDENCE}:", f"{AMBIGUOUS}:"))
 
 
 @dataclass
@@ -57,6 +47,7 @@ class Routed:
     rationale: str
     escalation: str | None
     depends_on_previous: bool
+    kind: EscalationKind | None = None  # why it escalated (`Subtask.escalation_kind`)
 
 
 def route(
@@ -86,21 +77,24 @@ def route(
             escalation = (
                 f"looks out of scope: human score {score:.3f} >= floor {routing.human_floor:.3f}"
             )
+    kind: EscalationKind | None = None
     if escalation is not None:
-        agent = None
+        agent, kind = None, "out_of_scope"
     elif best_any is not None and best_any not in allowed:
         escalation = f"best match {best_any} is not an agent the requester may reach"
-        agent = None
+        agent, kind = None, "unreachable"
     elif agent is None:
-        escalation = "the requester may reach no agent"
+        escalation, kind = "the requester may reach no agent", "unreachable"
     elif confidence < routing.confidence_floor:
-        escalation = f"{LOW_CONFIDENCE}: {confidence:.2f} < floor {routing.confidence_floor:.2f}"
+        escalation = f"low confidence: {confidence:.2f} < floor {routing.confidence_floor:.2f}"
+        kind = "low_confidence"
     elif confidence - second < routing.min_margin:
         runner_up = ranked[1][0]
         escalation = (
-            f"{AMBIGUOUS}: {agent} {confidence:.2f} vs {runner_up} {second:.2f}, "
+            f"ambiguous: {agent} {confidence:.2f} vs {runner_up} {second:.2f}, "
             f"margin {confidence - second:.2f} < {routing.min_margin:.2f}"
         )
+        kind = "ambiguous"
     # With no agent named, the best one leads the alternatives: a person sees who would have
     # got it, and an eval can score the route it would have taken.
     first = 1 if agent is not None else 0
@@ -116,6 +110,7 @@ def route(
         rationale=rationale(scores, agent, confidence, second, part.reading),
         escalation=escalation,
         depends_on_previous=depends,
+        kind=kind,
     )
 
 
@@ -169,6 +164,7 @@ def assemble(routed: list[Routed]) -> list[Subtask]:
             + [f"t{i + 2}"] * (i + 1 < len(routed) and routed[i + 1].part.precedes),
             escalate=r.escalation is not None,
             escalation_reason=r.escalation,
+            escalation_kind=r.kind,
         )
         for i, r in enumerate(routed)
     ]

@@ -18,9 +18,9 @@ from ringmaster.agent_status import history
 from ringmaster.api.deps import StateDep
 from ringmaster.api.routes.operations import statuses, summary_of
 from ringmaster.api.web import SessionDep, page
-from ringmaster.errors import RingmasterError
+from ringmaster.errors import ConfigError
 from ringmaster.outbox import STATES, Outbox
-from ringmaster.summary import COLUMNS, HEADERS, bar_chart
+from ringmaster.summary import COLUMNS, HEADERS, bar_chart, parse_since
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 HOURS = 12
@@ -65,10 +65,10 @@ async def summary_page(
 ) -> HTMLResponse:
     error = None
     try:
-        s = await to_thread.run_sync(summary_of, state, since)
-    except RingmasterError as exc:
-        error, since = str(exc), "24h"
-        s = await to_thread.run_sync(summary_of, state, since)
+        span = parse_since(since, "since")
+    except ConfigError as exc:  # the last day's summary, and what was wrong with the period
+        error, since, span = str(exc), "24h", timedelta(hours=24)
+    s = await to_thread.run_sync(summary_of, state, span)
     chart = Markup(bar_chart(s.hourly_processed, label="subtasks processed per hour"))
     return page(
         request,

@@ -13,6 +13,7 @@ from ringmaster.agents.demo import TEAM_FILE, demo_registry, load_demo_team
 from ringmaster.agents.registry import AgentRegistry
 from ringmaster.agents.runtime import AgentOutput, AgentTask, Handoff
 from ringmaster.agents.spec import AgentSpec
+from ringmaster.tools.demo.reads import get_ticket
 from tests.fakes import dump_sqlite
 
 ALL_SCOPES = ("support", "billing", "ops", "content", "analytics", "legal")
@@ -387,35 +388,36 @@ def test_english_words_the_team_file_lacks_are_still_read(registry: AgentRegistr
 
 
 @pytest.mark.parametrize(
-    ("ask", "title", "said"),
+    ("ask", "title", "said", "sent"),
     [
         # The subject was "Email CUS-1001 and tell you hello": the asking words, with "them"
         # turned to "you" in "tell them" too.
-        ("email CUS-1001 and tell them hello", "Hello", "Hello."),
-        ("email CUS-1002 to tell them hello", "Hello", "Hello."),
-        ("Email CUS-1001 to let them know we miss them", "We miss you", "We miss you."),
+        ("email CUS-1001 and tell them hello", "Hello", "Hello.", True),
+        ("email CUS-1002 to tell them hello", "Hello", "Hello.", True),
+        ("Email CUS-1001 to let them know we miss them", "We miss you", "We miss you.", True),
         ("write to CUS-1003 and tell her the office reopens in May", "The office reopens in May",
-         "The office reopens in May."),
+         "The office reopens in May.", True),
         ("email CUS-1004 and inform them that the office reopens in May",
-         "The office reopens in May", "The office reopens in May."),
+         "The office reopens in May", "The office reopens in May.", True),
         ("email CUS-1001 to thank them for their business", "Thank you for your business",
-         "Thank you for your business."),
-        ("tell CUS-1003 hello", "Hello", "Hello."),
+         "Thank you for your business.", True),
+        ("tell CUS-1003 hello", "Hello", "Hello.", True),
         # Only a subject (so it is asked about), but said to the reader all the same.
         ("email CUS-1001 and ask them to confirm their address", "Please confirm your address",
-         "Please confirm your address."),
+         "Please confirm your address.", False),
         ("email CUS-1001 to remind them to update their billing address",
-         "A reminder to update your billing address", "A reminder to update your billing"),
+         "A reminder to update your billing address", "A reminder to update your billing", False),
     ],
 )  # fmt: skip
 def test_an_emails_subject_is_what_it_says_to_the_reader(
-    registry: AgentRegistry, ask: str, title: str, said: str
+    registry: AgentRegistry, ask: str, title: str, said: str, sent: bool
 ) -> None:
     out = run(registry, "content", ask)
     assert out.output["title"] == title, out.output
     assert said in out.output["body"] and " you hello" not in out.output["body"].lower()
-    for send in out.proposed_actions:
-        assert send.args["subject"] == title
+    # The email proposed goes out under that subject; one with only a subject is asked about.
+    sends = [(a.tool, a.args["subject"]) for a in out.proposed_actions]
+    assert sends == ([("send_email", title)] if sent else []), out.output
 
 
 @pytest.mark.parametrize(
@@ -460,7 +462,9 @@ def test_a_question_whether_a_ticket_is_closed_closes_nothing(
     out = run(registry, "support", ask)
     assert out.proposed_actions == [], out.proposed_actions
     (tid,) = out.output["ticket_ids"]
-    assert f"{tid} '" in out.output["summary"] and " is " in out.output["summary"]
+    # It answers with the ticket's status as the records have it ('… is open with …').
+    status = get_ticket(db_path(registry), tid)["status"]
+    assert f"{tid} '" in out.output["summary"] and f" is {status} with " in out.output["summary"]
 
 
 @pytest.mark.parametrize(

@@ -160,6 +160,18 @@ def test_existing_report_files_are_kept_unless_forced(
         assert kept.read_text() != "keep me\n"
 
 
+def test_a_report_with_no_folder_to_go_in_is_refused_before_the_run(
+    team_file: Path, rows_file: Path, tmp_path: Path
+) -> None:
+    """`--report nowhere/r.html` ran the eval, saved the run, then failed to write the report;
+    it is refused in one line first, as `status --output` refuses one."""
+    for option in ("--report", "--markdown"):
+        code, output = eval_run(team_file, rows_file, tmp_path, option, tmp_path / "no" / "r")
+        assert code == 2 and f"{option}: no folder" in output, (option, output)
+        assert len(output.strip().splitlines()) == 1, output
+        assert not (tmp_path / "runs").exists()  # refused before running
+
+
 def test_compare_finds_flipped_rows(team_file: Path, rows_file: Path, tmp_path: Path) -> None:
     runs = []
     for planner in (V1, V2):

@@ -121,7 +121,7 @@ def test_an_email_a_person_approved_is_recorded_approved_though_the_records_chan
 
     assert result["results"]["t1"]["status"] == "done"
     assert [body for _, body in outbox(db)] == ["Your ticket TCK-1001 is closed."]
-    assert approvals(db) == ["hitl"]
+    assert approvals(db) == ["rev"]  # the reviewer who decided it
 
 
 def test_an_email_a_person_edited_is_recorded_approved(
@@ -138,7 +138,7 @@ def test_an_email_a_person_edited_is_recorded_approved(
     run.decide(intr, {"type": "edit", "edited_action": {"name": "send_email", "args": edited}})
 
     assert [body for _, body in outbox(db)] == ["TCK-1001 is still open."]
-    assert approvals(db) == ["hitl"]
+    assert approvals(db) == ["rev"]  # the reviewer who decided it
 
 
 def test_a_resumed_gate_asks_only_about_the_calls_the_reviewer_saw(
@@ -165,7 +165,7 @@ def test_a_resumed_gate_asks_only_about_the_calls_the_reviewer_saw(
     assert outbox(db) == []
     result = run.decide(again, {"type": "reject", "message": "it is open again"})
     assert [body for _, body in outbox(db)] == ["Your ticket TCK-1001 is closed."]
-    assert approvals(db) == ["hitl"]
+    assert approvals(db) == ["rev"]  # the reviewer who decided it
     assert result["results"]["t1"]["status"] == "done"
 
 

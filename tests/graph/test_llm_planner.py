@@ -9,6 +9,7 @@ import pytest
 
 from ringmaster.agents.spec import Team, parse_team
 from ringmaster.graph.errors import BudgetExceeded
+from ringmaster.graph.planner.carry import carried
 from ringmaster.graph.planner.cascade import CascadePlanner, estimated_parts
 from ringmaster.graph.planner.llm import PLAN_TOOL, LLMPlanner
 from tests.fakes import TEAM_YAML, ScriptedPlanner, plan_of
@@ -124,6 +125,17 @@ def test_low_confidence_and_no_agent_escalate(team: Team) -> None:
     plan = p.plan("a and b")
     assert [s.escalate for s in plan.subtasks] == [True, True]
     assert "below" in (plan.subtasks[0].escalation_reason or "")
+    assert [s.escalation_kind for s in plan.subtasks] == ["low_confidence", "no_agent"]
+
+
+def test_a_repeat_the_planner_was_unsure_of_goes_where_the_turn_before_went(team: Team) -> None:
+    # Its low confidence is an unsure route like the local planner's, whatever its words.
+    p, _ = planner(team, plan_answer({"description": "a", "agent": "alpha", "confidence": 0.2}))
+    alone = p.plan("do the same for CUS-1019")
+    assert alone.subtasks[0].escalate
+    plan = carried(alone, "do the same for CUS-1019", plan_of(("credit CUS-1006", "beta")))
+    assert plan.agents() == {"beta"} and not plan.subtasks[0].escalate
+    assert plan.subtasks[0].confidence == 0.9  # the turn before's: this planner ranks no other
 
 
 def test_a_spent_budget_is_not_a_model_failure(team: Team) -> None:

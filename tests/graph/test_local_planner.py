@@ -407,6 +407,7 @@ def test_out_of_scope_goes_to_a_human(demo_planner: LocalPlanner) -> None:
     (subtask,) = demo_planner.plan("What's the weather going to be in Paris tomorrow?").subtasks
     assert subtask.agent is None and subtask.escalate
     assert subtask.escalation_reason and "out of scope" in subtask.escalation_reason
+    assert subtask.escalation_kind == "out_of_scope"
 
 
 def test_low_margin_escalates_with_a_best_guess(tmp_path: Path) -> None:
@@ -422,6 +423,7 @@ def test_low_margin_escalates_with_a_best_guess(tmp_path: Path) -> None:
     (subtask,) = LocalPlanner(team, cache_dir=tmp_path).plan("feed the cat").subtasks
     assert subtask.escalate and subtask.agent in {"pets", "animals"}
     assert subtask.escalation_reason and subtask.escalation_reason.startswith("ambiguous")
+    assert subtask.escalation_kind == "ambiguous"
     assert {a.agent for a in subtask.alternatives} >= {"pets", "animals"} - {subtask.agent}
 
 
@@ -450,6 +452,7 @@ def test_unreachable_best_agent_escalates(demo_planner: LocalPlanner) -> None:
     ).subtasks
     assert subtask.escalate and subtask.agent is None
     assert subtask.escalation_reason and "billing" in subtask.escalation_reason
+    assert subtask.escalation_kind == "unreachable"
 
 
 # -- plans and the cache -----------------------------------------------------------------------
@@ -607,6 +610,7 @@ def test_human_floor_escalates_a_request_leaning_towards_a_person(tmp_path: Path
     floored = with_floor(score).subtasks
     assert len(floored) == 1 and floored[0].escalate and floored[0].agent is None
     assert "human score" in (floored[0].escalation_reason or "")
+    assert floored[0].escalation_kind == "out_of_scope"
     assert not with_floor(min(1.0, score + 0.01)).subtasks[0].escalate
 
 

@@ -94,6 +94,7 @@ def test_the_planner_sends_a_note_that_asks_nothing_to_a_person_and_names_the_ro
     note = planner.plan("FYI only, no action needed: the car was washed this morning.")
     (subtask,) = note.subtasks
     assert (subtask.agent, subtask.escalate, subtask.escalation_reason) == (None, True, REASON)
+    assert subtask.escalation_kind == "asks_nothing"  # its own reason: no turn before settles it
     # The agent it would have gone to leads the alternatives, for a reviewer and the evals.
     assert subtask.alternatives[0].agent == "car"
     asked = planner.plan("FYI, no action needed on the oil, but please wash the car.")

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from ringmaster.agents.spec import parse_team
 from ringmaster.audit import AuditLog
-from ringmaster.review_queue import ReviewQueue
+from ringmaster.review_queue import DEADLINE, ReviewQueue
 from ringmaster.tables import make_engine
 from ringmaster.thread_store import ThreadStore
 
@@ -147,6 +147,11 @@ class Traffic:
         if decision == "respond":
             d["message"] = "send it to billing"
         self.queue.decide(item_id, {"decisions": [d]}, by)
+
+    def deny_on_timeout(self, item_id: str) -> None:
+        """The deadline's denial, as ringmaster/escalation.py commits it: nobody decided."""
+        response = {"decisions": [{"type": "reject"}], "timed_out": True}
+        self.queue.decide(item_id, response, DEADLINE)
 
     def applied(self, tid: str, sid: str) -> None:
         """The run resumed with a decision on `sid`, as the graph's review node records it."""

@@ -109,6 +109,7 @@ def test_overdue_items_escalate_once_and_deny_on_timeout(
     assert erase.decision["reason"] == "not approved before the deadline"  # type: ignore[index]
     denial = [e for e in q.audit.for_thread("th") if e.kind == "human_decision"]  # type: ignore[union-attr]
     assert [e.data["reason"] for e in denial] == ["not approved before the deadline"]
+    assert [e.data["timed_out"] for e in denial] == [True]  # what the summary counts it by
     packet = next(p for p in posted if p["item_id"] == "email")
     assert packet["blocker"] == "needs a person" and packet["prior_attempts"]
     assert packet["recommended"] == {"decision": "approve"} and packet["confidence"] == 0.9

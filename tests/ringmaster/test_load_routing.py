@@ -100,6 +100,7 @@ def test_an_unhealthy_agent_receives_nothing_new(tmp_path: Path, engine: Engine)
         LEGAL_UP["ok"] = True
     assert sub["agent"] is None and sub["escalate"] and not agents["legal"].tasks
     assert "legal is unhealthy (health check failed" in sub["escalation_reason"]
+    assert sub["escalation_kind"] == "unavailable"
     assert [e.kind for e in events].count("interrupt") == 1
     # The reviewer was advised 'no agent fits; answer or reject it': legal fits, and is down.
     (item,) = ReviewQueue(engine).list(status="pending", thread_id=events[0].thread_id)

@@ -21,8 +21,12 @@ def test_in_agent_approval_gets_the_subtask_context(tmp_path: Path, db_url: str 
         assert "amount over 10" in ctx["blocker"]  # why approval is needed
         assert item.payload["action_requests"][0]["args"] == {"amount": 50, "note": "widget"}
         done = DecisionService(runner).decide(item.id, Decision("approve"), "alice")
+        outputs = [e.data for e in runner.audit.for_thread(out.thread_id)
+                   if e.kind == "agent_output"]  # fmt: skip
     assert done.status == "completed" and done.results["t1"]["status"] == "done"
     assert [r[1] for r in ledger.rows()] == [50] and model.calls == 3
+    # The call ran as approved by alice, who decided it (it said 'hitl', for anyone).
+    assert [a.get("approved_by") for a in outputs[-1]["proposed_actions"]] == ["alice"]
 
 
 def test_a_budget_spent_before_a_restart_still_stops_the_run(

@@ -46,7 +46,7 @@ def scripted_day(traffic: Traffic, clock: Clock, seed: int = 7) -> dict[str, Cou
             if decision:
                 clock.advance(minutes=2)
             if decision == "deadline":  # nobody decided in time: the deadline's denial
-                traffic.decide(item, "reject", by="system:deadline")
+                traffic.deny_on_timeout(item)
                 want[agent]["timed_out"] += 1
             elif decision:
                 traffic.decide(item, decision)

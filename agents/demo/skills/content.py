@@ -26,7 +26,7 @@ _SEND = r"\bsend\b"
 # "email CUS-1001 …", "let CUS-1003 know by email …", "notify them …": a request that the
 # message go out (to recipients it names), not only that it be drafted.
 _SEND_VERB = (
-    r"^(?:(?:please|pls|and|then|now|can (?:you|u)|could (?:you|someone))\s+)*"
+    rf"{p.OPENING}"
     r"(?:e-?mail|message|notify|tell|let|write to|write \S+ an? (?:quick )?(?:e-?mail|note)|"
     r"drop)\b"
 )
@@ -71,7 +71,7 @@ _TO_READER = [
 # "write to CUS-1003 to …", "send them a quick note and …".
 _ASKING = (
     r"^(?:(?:e-?mail|message|write(?: to)?|drop|contact|tell|to)\s+)+"
-    rf"(?:CUS-\d+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|{_ADDRESSED})\s*"
+    rf"(?:{p.ADDRESS}|{_ADDRESSED})\s*"
     r"(?:(?:an?\s+)?(?:quick\s+)?(?:e-?mail|note|line|message)\s*)?(?:(?:and|to)\s+|$)"
 )
 _RESOLVED = r"\b(resolved|is over|(is|are|back) operational|fixed|back to normal)\b"
@@ -163,14 +163,9 @@ def _wants_sent(text: str) -> bool:
 
 
 def _message(text: str) -> str | None:
-    """The words the request gives the message to say, or None when it names only a subject."""
-    m = (
-        re.search(p.MESSAGE, text, flags=re.IGNORECASE)
-        or re.search(r":\s+(.+)$", text)
-        or re.search(_THANKS, text, flags=re.IGNORECASE)
-    )
-    said = m.group(1).strip().strip("'\"“”‘’ .") if m else ""
-    return said or None
+    """The words the request gives the message to say, or None when it names only a subject:
+    as `parsing.message_words` reads them, or after a colon, or its thanks."""
+    return p.message_words(text, r":\s+(.+)$", _THANKS)
 
 
 def _unsupported(message: str, handed: list[str], facts: list[str]) -> list[str]:
@@ -394,7 +389,7 @@ def _topic(text: str) -> str:
         flags=re.IGNORECASE,
     )
     # "send CUS-1012 a reminder" -> "a reminder": the recipient is not the subject
-    t = re.sub(r"^(?:CUS-\d+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)\s+(?:an?\s+)?", "", t, flags=re.I)
+    t = re.sub(rf"^{p.ADDRESS}\s+(?:an?\s+)?", "", t, flags=re.I)
     # "an email to X apologising for the login trouble" -> "the login trouble"
     m = re.search(
         r"^.{0,60}?\b(?:about|explaining|announcing|regarding|telling \w+ about|apologising for|"

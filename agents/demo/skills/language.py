@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.repeat_words import REPEAT_PHRASE
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 
 _TEAM_FILE = Path(__file__).resolve().parents[1] / "team.yaml"
@@ -108,7 +109,7 @@ def unread(text: str) -> bool:
 # INV-1002 likewise") the words are its own.
 _REPEAT = re.compile(
     r"(?:^|[.!?;]\s+)\W*(?:(?:please|pls|and|ok|okay|so|now|then|can you|could you)\W+)*"
-    r"(?:do the same|same (?:for|thing|here|again)|ditto|likewise|do that (?:for|too|as well))\b",
+    rf"{REPEAT_PHRASE}\b",
     re.IGNORECASE,
 )
 REPEAT_QUESTION = (

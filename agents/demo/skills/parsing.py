@@ -13,7 +13,12 @@ from ringmaster.tools.demo.records import INVOICE_ID as INVOICE_ID
 from ringmaster.tools.demo.records import TICKET_ID as TICKET_ID
 from ringmaster.tools.errors import ToolError
 
-EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+EMAIL_ADDRESS = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+EMAIL = re.compile(rf"\b{EMAIL_ADDRESS}\b")
+# Whom a request names to write to: a customer's id or an email address.
+ADDRESS = rf"(?:CUS-\d+|{EMAIL_ADDRESS})"
+# The words a request may open with before its verb: "please", "and then", "can you" …
+OPENING = r"^(?:(?:please|pls|and|then|now|can (?:you|u)|could (?:you|someone))\s+)*"
 VERSION = re.compile(r"\b\d+\.\d+\.\d+(?:-[\w.]+)?\b")
 SERVICE_WORDS = {
     "billing-service": r"\bbilling[- ]service\b|\bbilling\b",
@@ -109,14 +114,14 @@ MESSAGE = (
     r"\b(?:saying|to say|that|telling (?:them|him|her)|tell (?:them|him|her|CUS-\d+)|"
     r"(?:let|letting) (?:them|him|her) know)\s+(?:that\s+)?(.+)$"
 )
-_RECIPIENT = r"(?:CUS-\d+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|them|him|her|the customer)"
+_RECIPIENT = rf"(?:{ADDRESS}|them|him|her|the customer)"
 # A request that a message go out to someone: "email CUS-1002 saying …", "send CUS-1001 an
 # email …", "tell them that …", "let CUS-1003 know by email …" ("tell me", "let us know" are
 # not: they ask for an answer; "send them a password reset link", "let CUS-1001 back in" are
 # no message either).
 _NOTE = r"(?:an?\s+)?(?:quick\s+|short\s+)?(?:e-?mail|note|line|message|reminder|notice)"
 _MESSAGE_TO_SEND = re.compile(
-    r"^(?:(?:please|pls|and|then|now|can (?:you|u)|could (?:you|someone))\s+)*(?:"
+    rf"{OPENING}(?:"
     rf"(?:e-?mail|message|notify|tell|write to|drop)\s+{_RECIPIENT}\b"
     rf"|let\s+{_RECIPIENT}\s+know\b"
     rf"|(?:send|write|drop)\s+{_RECIPIENT}\s+{_NOTE}\b"
@@ -131,9 +136,11 @@ def message_to_send(text: str) -> bool:
     return _MESSAGE_TO_SEND.search(text.strip()) is not None
 
 
-def message_words(text: str) -> str | None:
-    """The words the request gives its message to say, or None."""
-    m = re.search(MESSAGE, text, flags=re.IGNORECASE)
+def message_words(text: str, *more: str) -> str | None:
+    """The words the request gives its message to say, or None: the first group of `MESSAGE`,
+    else of the first of `more` (patterns of the caller's) that matches."""
+    found = (re.search(pattern, text, flags=re.IGNORECASE) for pattern in (MESSAGE, *more))
+    m = next((m for m in found if m), None)
     said = m.group(1).strip().strip("'\"“”‘’ .") if m else ""
     return said or None
 

@@ -58,8 +58,8 @@ async def metrics(state: StateDep, caller: Reviewer) -> Response:
     return Response(body, media_type=CONTENT_TYPE)
 
 
-def summary_of(state: AppState, since: str) -> Any:
-    span = parse_since(since, "since")
+def summary_of(state: AppState, span: timedelta) -> Any:
+    """What happened over the last `span` (`parse_since` reads the query's `since`)."""
     now = state.runner.clock()
     return build_summary(state.runner.engine, now - span, now, statuses(state))
 
@@ -80,10 +80,10 @@ async def summary(
 ) -> Response:
     """What happened over the period: per agent, rates, and the action items."""
     try:
-        parse_since(since, "since")
+        span = parse_since(since, "since")
     except ConfigError as exc:  # a bad query parameter, as FastAPI's own checks answer one
         raise ApiError(422, str(exc), ErrorCode.invalid_input) from None
-    s = await to_thread.run_sync(summary_of, state, since)
+    s = await to_thread.run_sync(summary_of, state, span)
     if format == "json":
         return Response(render_summary(s, "json"), media_type="application/json")
     if format == "html":
