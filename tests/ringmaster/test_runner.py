@@ -194,3 +194,22 @@ def test_sigkill_mid_run_then_recover_loses_nothing_and_repeats_nothing(
     assert proc.returncode == 0, stderr
     assert json.loads(stdout)["status"] == "completed"
     assert sorted(r[1] for r in ledger.rows()) == [5, 50]
+
+
+def test_a_decision_on_a_turn_with_no_checkpoint_fails_it_instead_of_completing(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    """With the turn's checkpoint gone (the checkpoint store lost or swapped), an approval was
+    taken as consumed by an earlier resume: the thread said 'completed', the item 'resumed', and
+    the approved action never ran."""
+    runner, ledger = runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)
+    with runner:
+        out = runner.submit("do it")
+        (item,) = out.pending
+        runner.graph.checkpointer.delete_thread(runner.checkpoint_thread(out.thread_id, 1))
+        done = DecisionService(runner).decide(item.id, Decision("approve"), "alice")
+        assert done.status == "quarantined"
+        assert "turn 1 has no checkpoint to resume" in (done.error or "")
+        assert runner.threads.get(out.thread_id).status == "quarantined"
+        assert runner.queue.get(item.id).status == "decided"  # not marked resumed
+    assert ledger.rows() == []
