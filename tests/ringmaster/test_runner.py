@@ -256,3 +256,16 @@ def test_a_thread_cancelled_from_quarantine_is_not_resumed_by_recover(
         (cancelled,) = [e for e in runner.audit.for_thread(thread_id) if e.kind == "run_cancelled"]
         assert cancelled.data["decisions_not_run"] == [item.id]
     assert ledger.rows() == []
+
+
+def test_deciding_a_failure_item_answers_with_the_threads_latest_turn(
+    tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resume's failure item belongs to no one turn (turn 0): rejecting it answered with
+    turn 0's outcome, 'completed' with nothing in it, while the thread was cancelled."""
+    runner, _ = runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)
+    with runner:
+        thread_id, _, failure = quarantined_approval(runner, monkeypatch)
+        assert failure.turn == 0
+        said = DecisionService(runner).decide(failure.id, Decision("reject", reason="no"), "bob")
+        assert (said.turn, said.status) == (1, "cancelled")
