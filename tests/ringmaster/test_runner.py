@@ -269,3 +269,19 @@ def test_deciding_a_failure_item_answers_with_the_threads_latest_turn(
         assert failure.turn == 0
         said = DecisionService(runner).decide(failure.id, Decision("reject", reason="no"), "bob")
         assert (said.turn, said.status) == (1, "cancelled")
+
+
+def test_a_failed_resumes_item_is_not_shown_as_another_turns(
+    tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A resume's failure item (turn 0, of no one turn) was listed under 'Waiting for review
+    (other turns of this thread)' on a thread of one turn."""
+    from ringmaster.cli_output import print_outcome
+
+    runner, _ = runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)
+    with runner:
+        thread_id, _, _ = quarantined_approval(runner, monkeypatch)
+        capsys.readouterr()
+        print_outcome(runner.outcome(thread_id))
+    shown = capsys.readouterr().out
+    assert "Waiting for review (the thread)" in shown and "other turns" not in shown
