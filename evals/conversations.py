@@ -50,26 +50,44 @@ class Conversation:
 
 def load_conversations(path: Path) -> list[Conversation]:
     """Read and check a conversations JSONL file; DatasetError names the file when it is
-    missing, unreadable, not UTF-8 or empty, and the line that is wrong."""
+    missing, unreadable, not UTF-8 or empty, and the line and field that are wrong."""
     out = []
     _, rows = read_jsonl(path)
     for number, row in rows:
-        try:
-            turns = [
-                Turn(
-                    text=str(t["text"]),
-                    agents=frozenset(t.get("agents", [])),
-                    resolved=frozenset(t.get("resolved", [])),
-                    ambiguous=bool(t.get("ambiguous", False)),
-                )
-                for t in row["turns"]
-            ]
-            out.append(Conversation(str(row["id"]), turns))
-        except (KeyError, TypeError) as exc:
-            raise DatasetError(f"{path}:{number}: not a conversation row ({exc})") from None
+        where = f"{path}:{number}"
+        if not isinstance(row, dict) or not isinstance(row.get("turns"), list):
+            raise DatasetError(f"{where}: not a conversation row (an object with 'id' and 'turns')")
+        if not isinstance(row.get("id"), str) or not row["id"]:
+            raise DatasetError(f"{where}: field 'id' must be a non-empty string")
+        turns = [_turn(t, f"{where}: turn {n}") for n, t in enumerate(row["turns"], 1)]
         if not turns:
-            raise DatasetError(f"{path}:{number}: a conversation needs at least one turn")
+            raise DatasetError(f"{where}: a conversation needs at least one turn")
+        out.append(Conversation(row["id"], turns))
     return out
+
+
+def _turn(obj: Any, where: str) -> Turn:
+    """One turn, checked as `parse_row` checks an eval row: a string where a list belongs
+    would be read as its characters, and a misspelt field as absent, each scoring the turn
+    against a label nobody wrote."""
+    if not isinstance(obj, dict):
+        raise DatasetError(f"{where}: expected a JSON object, got {type(obj).__name__}")
+    unknown = sorted(set(obj) - {"text", "agents", "resolved", "ambiguous"})
+    if unknown:
+        raise DatasetError(f"{where}: unknown field(s) {', '.join(unknown)}")
+    text = obj.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise DatasetError(f"{where}: field 'text' must be a non-empty string")
+    lists = {}
+    for name in ("agents", "resolved"):
+        value = obj.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise DatasetError(f"{where}: field {name!r} must be a list of non-empty strings")
+        lists[name] = frozenset(value)
+    ambiguous = obj.get("ambiguous", False)
+    if not isinstance(ambiguous, bool):
+        raise DatasetError(f"{where}: field 'ambiguous' must be true or false")
+    return Turn(text, lists["agents"], lists["resolved"], ambiguous)
 
 
 @dataclass
@@ -185,6 +203,14 @@ def run_on_team(conversations: list[Conversation], base: Settings) -> Conversati
             )
 
         team, _ = load_team_and_tools(base.model_copy(update={"home": Path(tmp) / "team"}))
+        names = {a.name for a in team.agents}
+        for conv in conversations:
+            for number, turn in enumerate(conv.turns, 1):
+                if unknown := sorted(turn.agents - names):
+                    raise DatasetError(
+                        f"conversation {conv.id!r}, turn {number}: field 'agents' names "
+                        f"{unknown}, not in the team ({', '.join(sorted(names))})"
+                    )
         scopes = sorted({s for a in team.agents for s in a.scopes})
         return run_conversations(
             conversations,

@@ -126,11 +126,14 @@ def _user_errors(json_mode: bool) -> Iterator[None]:
     """Bad input is the user's to fix: one clear message and exit 2, never a traceback."""
     try:
         yield
-    except (EvalError, AgentError, ConfigError) as exc:
+    except (EvalError, AgentError, ConfigError, OSError) as exc:
+        said = str(exc)
+        if isinstance(exc, OSError) and exc.filename is not None:  # not "[Errno 17] File …"
+            said = f"cannot write {str(exc.filename)!r}: {exc.strerror}"
         if json_mode:
-            _print_json({"error": str(exc)})
+            _print_json({"error": said})
         else:
-            err.print(f"error: {exc}", markup=False)
+            err.print(f"error: {said}", markup=False)
         raise typer.Exit(2) from None
 
 
@@ -182,6 +185,10 @@ def run_cmd(
                 lower_is_better=_metric_names() - HIGHER_IS_BETTER,
             )
         responses, models, runs = _eval_dirs(cache_dir, runs_dir)
+        # Refused before the run, not after it: a run of minutes lost to a mistyped path.
+        for folder, option in ((runs, "--runs-dir"), (responses, "--cache-dir")):
+            if folder.exists() and not folder.is_dir():
+                raise EvalError(f"{option}: {str(folder)!r} is a file, not a folder")
         done = evaluate(
             dataset,
             team,

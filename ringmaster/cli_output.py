@@ -188,9 +188,12 @@ def print_outcome(o: RunOutcome, decide_hint: str = REVIEW_COMMANDS_HINT) -> Non
     if o.pending:
         # The thread's pending reviews; a turn waits only for its own.
         own = [p for p in o.pending if p.turn == o.turn]
-        others = [p for p in o.pending if p.turn != o.turn]
+        whole = [p for p in o.pending if p.turn == 0 != o.turn]  # a failed resume: no one turn's
+        others = [p for p in o.pending if p.turn not in (o.turn, 0)]
         if own:
             print_items(own, title=f"Waiting for review (turn {o.turn})")
+        if whole:
+            print_items(whole, title="Waiting for review (the thread)")
         if others:
             print_items(others, title="Waiting for review (other turns of this thread)")
         out.print(decide_hint, markup=False)

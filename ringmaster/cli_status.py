@@ -130,10 +130,15 @@ def summary(
     send: Annotated[
         bool, typer.Option(help="Queue it in the outbox (once per period and hour) and send.")
     ] = False,
+    json_mode: JsonOpt = False,
 ) -> None:
     """What happened over the period, per agent, and what needs a person now."""
     if format not in FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
+    if json_mode and format not in ("md", "json"):
+        raise ConfigError(f"--json prints JSON: leave out --format {format}")
+    if json_mode:
+        format = "json"
     span = parse_since(since)
     if output is not None:
         # Before anything is built or --send queues it.
@@ -154,7 +159,10 @@ def summary(
                 if queued
                 else "a summary of this period was already queued this hour: not queued again"
             )
-            out.print(f"{said}; outbox: {report.line()}", style="dim", highlight=False)
+            if json_mode:
+                print_json({"queued": bool(queued), "outbox": report.to_dict()})
+            else:
+                out.print(f"{said}; outbox: {report.line()}", style="dim", highlight=False)
     if output is not None:
         try:
             output.write_text(text, encoding="utf-8")

@@ -75,6 +75,7 @@ def thread_show(
     json_mode: JsonOpt = False,
 ) -> None:
     """A thread's status, plan, results, pending reviews and earlier turns."""
+    from ringmaster.thread_store import owner_is_gone
     from ringmaster.thread_view import thread_view
     from ringmaster.transcript import request_line, said
     from ringmaster.turns import conversation
@@ -110,6 +111,13 @@ def thread_show(
         out.print(
             f"quarantined after repeated failures: {row.error}\n"
             "  decide its `failure` review item: approve retries, reject cancels",
+            markup=False,
+        )
+    if row.status == "running" and row.lock_owner and owner_is_gone(row.lock_owner):
+        # Killed mid-run (a server or worker): the row still says running, and nothing does.
+        out.print(
+            f"not running now: the process that ran it ({row.lock_owner}) is gone; a worker "
+            "continues it from its last checkpoint (`ringmaster worker`, or `ringmaster serve`)",
             markup=False,
         )
     if row.status == "queued":  # --no-wait, or its process stopped mid-run: nothing runs it here

@@ -440,7 +440,9 @@ class DecisionService:
             runner.relearn()
         outcome = self.resume(item.thread_id)
         # The decided review's turn, though a later turn of the thread may have run since.
-        return outcome if outcome.turn == item.turn else runner.outcome(item.thread_id, item.turn)
+        if not item.turn or outcome.turn == item.turn:  # a failure item of no one turn: the latest
+            return outcome
+        return runner.outcome(item.thread_id, item.turn)
 
     def withdraw_turn(
         self, thread_id: str, turn: int, who: str, *, by_turn: int | None = None

@@ -112,9 +112,14 @@ def apply_failure_decisions(runner: Runner, thread_id: str) -> bool:
                 .where(threads_table.c.id == thread_id)
                 .values(status="cancelled", updated_at=runner.clock())
             )
+            # The decisions whose resume kept failing are cancelled with it: left 'decided',
+            # the next `recover` (every start) or request on the thread resumed them and ran
+            # what they approved on a cancelled thread.
+            dropped = [i for i in runner.queue.decided_for(thread_id) if i.kind != FAILURE_KIND]
             runner.audit.append_in(
                 conn, thread_id, "run_cancelled", f"human:{item.decided_by}", item_id=item.id,
-                held_turns_cancelled=held,
+                held_turns_cancelled=held, decisions_not_run=[i.id for i in dropped],
             )  # fmt: skip
+        items += dropped
     runner.queue.mark_resumed([i.id for i in items])
     return True

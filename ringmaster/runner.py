@@ -638,6 +638,13 @@ class Runner:
         for _ in range(100):  # each pass consumes decisions; bounded against surprises
             decided = [d for d in self.queue.decided_for(thread_id) if d.turn == turn]
             state = self.turn_state(thread_id, turn)
+            if decided and state.created_at is None:
+                # No checkpoint of the turn (its store lost or swapped): nothing consumed these
+                # decisions, and taking them as consumed finished the turn 'completed' with
+                # none of its approved actions run.
+                error = f"turn {turn} has no checkpoint to resume (was the checkpoint store lost?)"
+                self.audit.append(thread_id, "run_failed", "system", error=error)
+                raise RunFailed(f"the run of thread {thread_id} failed: {error}")
             pending_ids = {i.id for i in state.interrupts}
             resume = {d.id: d.decision for d in decided if d.id in pending_ids}
             if resume:

@@ -534,3 +534,23 @@ def test_an_existing_out_file_is_kept_unless_forced(
         code, output = run(*args, "--out", kept, "--force")
         assert code == 0, (args, output)
         assert kept.read_text() != "keep me\n", args
+
+
+def test_a_path_that_cannot_be_written_is_refused_before_the_run(
+    team_file: Path, rows_file: Path, tmp_path: Path
+) -> None:
+    """`--runs-dir` naming a file ran the whole eval, then ended in a FileExistsError traceback
+    (exit 1, the run lost); `--report` in a folder that does not exist, a FileNotFoundError."""
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("mine\n", encoding="utf-8")
+    for args, said in (
+        (("--runs-dir", a_file), f"--runs-dir: {str(a_file)!r} is a file, not a folder"),
+        (("--cache-dir", a_file), f"--cache-dir: {str(a_file)!r} is a file, not a folder"),
+        (("--report", tmp_path / "no" / "r.html"), "no folder"),
+        (("--markdown", tmp_path / "no" / "r.md"), "no folder"),
+    ):
+        code, output = run(
+            "run", "--dataset", rows_file, "--team", team_file, "--planner", V1, *args
+        )
+        assert code == 2 and said in output, (args, output)
+    assert a_file.read_text(encoding="utf-8") == "mine\n"

@@ -99,3 +99,34 @@ def test_the_eval_command_scores_a_file_on_the_configured_team(
     assert [(t["conversation"], t["turn"]) for t in out["turns"]] == [
         ("tiny-1", 1), ("tiny-1", 2), ("tiny-2", 1), ("tiny-2", 2)
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("turn", "said"),
+    [
+        ('{"text": "refund INV-1002", "resolved": "INV-1002"}', "field 'resolved' must be a list"),
+        ('{"text": "refund INV-1002", "agents": "billing"}', "field 'agents' must be a list"),
+        ('{"text": "close it", "ambiguous": "false"}', "field 'ambiguous' must be true or false"),
+        ('{"text": "close it", "agent": ["support"]}', "unknown field"),
+        ('{"text": ""}', "field 'text' must be a non-empty string"),
+        ('"close it"', "expected a JSON object"),
+    ],
+)
+def test_a_turn_with_a_mistyped_field_is_refused_not_scored(
+    tmp_path: Path, turn: str, said: str
+) -> None:
+    """A string read where a list belongs was scored as its characters ('INV-1002' as the set of
+    'I', 'N', 'V' …), "false" as true and a misspelt field as absent: every such turn counted
+    against a label nobody wrote, in figures that looked measured."""
+    path = tmp_path / "conv.jsonl"
+    path.write_text(f'{{"id": "a", "turns": [{turn}]}}\n', encoding="utf-8")
+    with pytest.raises(DatasetError, match=f"conv.jsonl:1: turn 1: {said}"):
+        load_conversations(path)
+
+
+def test_a_turn_naming_an_agent_not_in_the_team_is_refused(tmp_path: Path) -> None:
+    from ringmaster.evals.conversations import Conversation, Turn, run_on_team
+
+    turn = Turn("refund INV-1002", frozenset({"biling"}), frozenset(), False)
+    with pytest.raises(DatasetError, match=r"turn 1: field 'agents' names \['biling'\]"):
+        run_on_team([Conversation("a", [turn])], Settings(home=tmp_path))

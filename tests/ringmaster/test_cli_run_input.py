@@ -176,6 +176,28 @@ def test_thread_show_says_what_runs_a_queued_thread(cli_in_process: Cli) -> None
     assert "`ringmaster worker`" not in cli("thread", "show", thread).stdout
 
 
+def test_thread_show_says_a_run_whose_process_is_gone_is_not_running(
+    cli_in_process: Cli,
+) -> None:
+    """A server or worker killed mid-run left the thread 'running', and `thread show` said so
+    until a worker started, though nothing ran it."""
+    from ringmaster.settings import Settings
+    from ringmaster.tables import make_engine
+    from ringmaster.thread_store import HOST, ThreadStore
+
+    cli = cli_in_process
+    thread = cli.json("run", "What's the status of ticket TCK-1001?", "--no-wait")["thread_id"]
+    store = ThreadStore(make_engine(Settings(home=cli.home).app_db_url))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    assert store.try_lock(thread, f"{HOST}:{gone}:dead")
+    store.set(thread, status="running")
+    shown = " ".join(cli("thread", "show", thread).stdout.split())
+    assert f"not running now: the process that ran it ({HOST}:{gone}:dead) is gone" in shown
+    store.unlock(thread, f"{HOST}:{gone}:dead")
+    assert "not running now" not in cli("thread", "show", thread).stdout
+
+
 def test_run_refuses_a_scope_no_agent_takes(cli_in_process: Cli) -> None:
     """`--scopes supprt` (or an empty list) silently sent every subtask to a person, as a
     requester reaching nothing; `users add --scopes` refuses the same typo. 'all' is every

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from unittest.mock import ANY
 
 from ringmaster.clock import utcnow
 from ringmaster.graph.slots import SlotRequest
@@ -107,3 +108,19 @@ def test_summary_send_says_whether_it_queued_and_that_nothing_can_deliver_it(
     assert cli.json("outbox")["counts"] == {"queued": 1}
     said = " ".join(cli("checkin").stdout.split())  # the terminal may wrap the line
     assert said.endswith("outbox: delivered 0, retrying 0, failed 0, no destination 1"), said
+
+
+def test_summary_takes_json_as_every_command_does(tmp_path: Path) -> None:
+    """The README says every command takes --json; `summary --json` was 'No such option' (exit
+    2), and `summary --send` printed only a line of words, which a script cannot read."""
+    cli = InProcessCli(tmp_path, None, tmp_path / "cache")
+    assert cli.json("summary") == json.loads(cli("summary", "--format", "json").stdout) | {
+        "start": ANY, "end": ANY
+    }  # fmt: skip
+    assert cli.json("summary", "--send") == {
+        "queued": True,
+        "outbox": {"delivered": [], "retrying": [], "failed": [], "skipped": [1]},
+    }
+    assert cli.json("summary", "--send")["queued"] is False  # once per period and hour
+    refused = cli("summary", "--json", "--format", "html", ok=False)
+    assert json.loads(refused.stdout) == {"error": "--json prints JSON: leave out --format html"}

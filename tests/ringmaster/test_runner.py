@@ -17,6 +17,7 @@ import pytest
 from ringmaster.decisions import Decision, DecisionService
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound, ThreadBusy
 from ringmaster.graph.errors import RequestError
+from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 from ringmaster.worker import Worker
@@ -194,3 +195,93 @@ def test_sigkill_mid_run_then_recover_loses_nothing_and_repeats_nothing(
     assert proc.returncode == 0, stderr
     assert json.loads(stdout)["status"] == "completed"
     assert sorted(r[1] for r in ledger.rows()) == [5, 50]
+
+
+def test_a_decision_on_a_turn_with_no_checkpoint_fails_it_instead_of_completing(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    """With the turn's checkpoint gone (the checkpoint store lost or swapped), an approval was
+    taken as consumed by an earlier resume: the thread said 'completed', the item 'resumed', and
+    the approved action never ran."""
+    runner, ledger = runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)
+    with runner:
+        out = runner.submit("do it")
+        (item,) = out.pending
+        runner.graph.checkpointer.delete_thread(runner.checkpoint_thread(out.thread_id, 1))
+        done = DecisionService(runner).decide(item.id, Decision("approve"), "alice")
+        assert done.status == "quarantined"
+        assert "turn 1 has no checkpoint to resume" in (done.error or "")
+        assert runner.threads.get(out.thread_id).status == "quarantined"
+        assert runner.queue.get(item.id).status == "decided"  # not marked resumed
+    assert ledger.rows() == []
+
+
+def quarantined_approval(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, ReviewItem, ReviewItem]:
+    """A thread whose approval's resume failed until quarantined (the store was down), the
+    store back: its id, the approval and the pending failure item."""
+    from ringmaster.errors import RunFailed
+
+    out = runner.submit("do it")
+    (item,) = out.pending
+    invoke = Runner._invoke
+
+    def store_down(self: Runner, *args: Any, **kwargs: Any) -> None:
+        raise RunFailed("the store is down")
+
+    monkeypatch.setattr(Runner, "_invoke", store_down)
+    assert DecisionService(runner).decide(item.id, Decision("approve"), "alice").status == (
+        "quarantined"
+    )
+    monkeypatch.setattr(Runner, "_invoke", invoke)
+    (failure,) = runner.queue.list(thread_id=out.thread_id, kind="failure")
+    return out.thread_id, item, failure
+
+
+def test_a_thread_cancelled_from_quarantine_is_not_resumed_by_recover(
+    tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The approval stayed 'decided' when a person rejected the failure item ('reject
+    cancels'): the next `recover` (every runner start) queued the cancelled thread, and a
+    worker ran the approved action anyway."""
+    runner, ledger = runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)
+    with runner:
+        thread_id, item, failure = quarantined_approval(runner, monkeypatch)
+        DecisionService(runner).decide(failure.id, Decision("reject", reason="cancel"), "bob")
+        assert runner.threads.get(thread_id).status == "cancelled"
+        assert runner.recover() == []
+        Worker(runner).run_until_idle()
+        assert runner.threads.get(thread_id).status == "cancelled"
+        (cancelled,) = [e for e in runner.audit.for_thread(thread_id) if e.kind == "run_cancelled"]
+        assert cancelled.data["decisions_not_run"] == [item.id]
+    assert ledger.rows() == []
+
+
+def test_deciding_a_failure_item_answers_with_the_threads_latest_turn(
+    tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A resume's failure item belongs to no one turn (turn 0): rejecting it answered with
+    turn 0's outcome, 'completed' with nothing in it, while the thread was cancelled."""
+    runner, _ = runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)
+    with runner:
+        thread_id, _, failure = quarantined_approval(runner, monkeypatch)
+        assert failure.turn == 0
+        said = DecisionService(runner).decide(failure.id, Decision("reject", reason="no"), "bob")
+        assert (said.turn, said.status) == (1, "cancelled")
+
+
+def test_a_failed_resumes_item_is_not_shown_as_another_turns(
+    tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """A resume's failure item (turn 0, of no one turn) was listed under 'Waiting for review
+    (other turns of this thread)' on a thread of one turn."""
+    from ringmaster.cli_output import print_outcome
+
+    runner, _ = runner_for(tmp_path, db_url, approval_agents(), APPROVAL_PLAN)
+    with runner:
+        thread_id, _, _ = quarantined_approval(runner, monkeypatch)
+        capsys.readouterr()
+        print_outcome(runner.outcome(thread_id))
+    shown = capsys.readouterr().out
+    assert "Waiting for review (the thread)" in shown and "other turns" not in shown
