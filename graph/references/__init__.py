@@ -65,6 +65,7 @@ from ringmaster.graph.references.followups import (
 )
 from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
 from ringmaster.graph.references.mistyped import mend_ids
+from ringmaster.graph.references.names import speaks_of_people
 from ringmaster.graph.references.patterns import _own_words
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
@@ -128,6 +129,8 @@ def _resolve(
     thread = _Thread(history, kinds, lookup, acts, records)
     if not history:
         return _first_turn(request, thread, acts)
+    if speaks_of_people(request, kinds):
+        thread = thread.naming_people()
     typed = request
     mended = mend_ids(request, thread)
     if isinstance(mended, str):

@@ -1,0 +1,96 @@
+"""References in the voices of conversations-dev14: a non-native speaker ("the ticket of him"),
+voice dictation (names in lower case) and a manager naming people by name, whom an agent's
+answer may never have looked up."""
+
+from __future__ import annotations
+
+from ringmaster.graph.references import RecordFacts, resolve
+
+from .references_kit import ACTS, KINDS, entities, turn
+
+FACTS = {
+    "CUS-1001": RecordFacts("CUS-1001", None, "Maria Lopez Lopez Design Studio pro active",
+                            ("TCK-1001", "TCK-1058"), title="Maria Lopez"),
+    "CUS-1002": RecordFacts("CUS-1002", None, "James Chen Chen Analytics Ltd business active",
+                            title="James Chen"),
+    "CUS-1003": RecordFacts("CUS-1003", None, "Aisha Khan Khan Bakery starter active",
+                            title="Aisha Khan"),
+    "CUS-1004": RecordFacts("CUS-1004", None, "Tom Becker Becker Logistics GmbH enterprise",
+                            title="Tom Becker"),
+    "CUS-1008": RecordFacts("CUS-1008", None, "Noah Schmidt Schmidt Consulting pro suspended",
+                            ("INV-1102", "INV-1149"), title="Noah Schmidt"),
+    "CUS-1013": RecordFacts("CUS-1013", None, "Chloe Okafor Okafor Digital free active",
+                            ("TCK-1150",), title="Chloe Okafor"),
+    "CUS-1031": RecordFacts("CUS-1031", None, "Ben Garcia Garcia Group starter active",
+                            ("TCK-1023", "TCK-1043", "TCK-1126"), title="Ben Garcia"),
+    "CUS-1035": RecordFacts("CUS-1035", None, "Greta Yilmaz Yilmaz Co business active",
+                            ("TCK-1022", "TCK-1084", "TCK-1138"), title="Greta Yilmaz"),
+    "CUS-1049": RecordFacts("CUS-1049", None, "Chloe Petrov Petrov Health pro active",
+                            ("TCK-1142",), title="Chloe Petrov"),
+    "TCK-1001": RecordFacts("TCK-1001", "CUS-1001", "Cannot log in after password reset open"),
+    "TCK-1058": RecordFacts("TCK-1058", "CUS-1001", "Two-factor code not arriving open"),
+    "TCK-1022": RecordFacts("TCK-1022", "CUS-1035", "Change the billing email address open"),
+    "TCK-1084": RecordFacts("TCK-1084", "CUS-1035", "Cannot log in after password reset closed",
+                            done=True),
+    "TCK-1138": RecordFacts("TCK-1138", "CUS-1035", "Rate limit reached unexpectedly open"),
+    "TCK-1023": RecordFacts("TCK-1023", "CUS-1031", "Dashboard loads slowly closed", done=True),
+    "TCK-1043": RecordFacts("TCK-1043", "CUS-1031", "SSO login fails with SAML error pending"),
+    "TCK-1126": RecordFacts("TCK-1126", "CUS-1031", "API returns 502 errors open"),
+    "TCK-1142": RecordFacts("TCK-1142", "CUS-1049", "Webhook deliveries are delayed pending"),
+    "TCK-1150": RecordFacts("TCK-1150", "CUS-1013", "Mobile app crashes on start pending"),
+    "INV-1102": RecordFacts("INV-1102", "CUS-1008", "unpaid 2025-04 april usd"),
+    "INV-1149": RecordFacts("INV-1149", "CUS-1008", "unpaid 2025-05 may usd"),
+}  # fmt: skip
+
+
+def lookup(entity: str) -> RecordFacts | None:
+    return FACTS.get(entity)
+
+
+def records(prefix: str) -> list[str]:
+    return sorted(e for e in FACTS if e.startswith(f"{prefix}-"))
+
+
+def test_people_named_by_full_name_are_both_in_play_whoever_the_answer_looked_up() -> None:
+    # The billing answer looked up Maria only; the user named Aisha too.
+    history = [turn(1, "Which plan have Maria Lopez and Aisha Khan?", "CUS-1001 pro")]
+    out = resolve("Give to her credit of 15 dollars", history, KINDS, lookup, ACTS, records)
+    assert out.question is not None and "CUS-1001" in out.question and "CUS-1003" in out.question
+    # Dictated in lower case, and never found by the skill at all.
+    history = [turn(1, "what plan is james chen on"), turn(2, "what plan is tom becker on")]
+    out = resolve("give him a 20 dollar credit", history, KINDS, lookup, ACTS, records)
+    assert out.question is not None and "CUS-1002" in out.question and "CUS-1004" in out.question
+    # One person named: "her" is she.
+    history = [turn(1, "Which plan has Aisha Khan?")]
+    out = resolve("Give to her credit of 15 dollars", history, KINDS, lookup, ACTS, records)
+    assert out.question is None and entities(out) == ["CUS-1003"]
+    # A person named beside records of theirs: the records are what "they" are.
+    history = [turn(1, "Could someone check INV-1102 and INV-1149? Noah Schmidt says he paid.")]
+    out = resolve(
+        "If they're really unpaid, send reminders for both", history, KINDS, lookup, ACTS, records
+    )
+    assert out.question is None and set(entities(out)) == {"INV-1102", "INV-1149"}
+
+
+def test_the_ticket_of_him_is_his_ticket() -> None:
+    # Two of his tickets are unfinished: which one is asked, never him handed on as the ticket.
+    listed = "TCK-1126 TCK-1043 TCK-1023"
+    history = [turn(1, "Show me please tickets of customer CUS-1031", listed)]
+    out = resolve("Close please the ticket of him, problem is solved", history, KINDS, lookup, ACTS)
+    assert out.question is not None and "TCK-1043" in out.question and "TCK-1126" in out.question
+    out = resolve("what is the status of the tickets of him?", history, KINDS, lookup, ACTS)
+    assert out.question is None and out.text == "what is the status of CUS-1031's tickets?"
+
+
+def test_her_ticket_after_two_customers_tickets_side_by_side_is_asked() -> None:
+    history = [turn(1, "Could someone look at TCK-1150?"), turn(2, "And TCK-1142 too.")]
+    out = resolve("I'd like her ticket closed today", history, KINDS, lookup, ACTS)
+    assert out.question is not None and "CUS-1013" in out.question and "CUS-1049" in out.question
+
+
+def test_close_that_one_is_no_description_of_a_closed_record() -> None:
+    # "close" is no word of TCK-1084's ("closed"): "that one" points at the two just listed.
+    history = [turn(1, "what are the open tickets for customer CUS-1035", "TCK-1138 TCK-1022")]
+    out = resolve("okay close that one out she sorted it", history, KINDS, lookup, ACTS)
+    assert out.question is not None and "TCK-1084" not in out.question
+    assert "TCK-1138" in out.question and "TCK-1022" in out.question
