@@ -178,9 +178,12 @@ class _Thread:
 
     @staticmethod
     def corrects(turn: Mapping[str, Any]) -> bool:
-        """True when the turn was typed as a correction ("no, the older invoice, sorry") and
-        rewritten to the request it corrects: the record it replaced is set aside."""
-        return _CORRECTION.match(str(turn.get("typed") or "")) is not None
+        """True when the turn was typed as a correction ("no, the older invoice, sorry"),
+        rewritten to the request it corrects or not ("Sorry, I want say INV-1142"): the
+        record it replaced is set aside. A turn keeps the words typed only when it was
+        rewritten; else its request is those words."""
+        typed = turn.get("typed") or turn.get("request") or ""
+        return _CORRECTION.match(str(typed)) is not None
 
     def acted(self, turn: Mapping[str, Any]) -> bool:
         """True when a side effect of the turn ran on a record it named (for a history

@@ -94,3 +94,79 @@ def test_close_that_one_is_no_description_of_a_closed_record() -> None:
     out = resolve("okay close that one out she sorted it", history, KINDS, lookup, ACTS)
     assert out.question is not None and "TCK-1084" not in out.question
     assert "TCK-1138" in out.question and "TCK-1022" in out.question
+
+
+MORE = {
+    "CUS-1006": RecordFacts("CUS-1006", None, "Liam Murphy Murphy Outdoor starter active",
+                            title="Liam Murphy"),
+    "CUS-1037": RecordFacts("CUS-1037", None, "Greta Fischer Fischer Co pro active",
+                            title="Greta Fischer"),
+    "CUS-1044": RecordFacts("CUS-1044", None, "Felix Eriksen Eriksen Group business active",
+                            ("TCK-1121", "INV-1183"), title="Felix Eriksen"),
+    "TCK-1121": RecordFacts("TCK-1121", "CUS-1044", "Charged twice this month open high"),
+    "INV-1183": RecordFacts("INV-1183", "CUS-1044", "paid 2025-05 may usd 299"),
+    "INV-1142": RecordFacts("INV-1142", "CUS-1001", "paid 2025-05 may usd 99"),
+    "INV-1189": RecordFacts("INV-1189", "CUS-1001", "unpaid 2025-06 june usd 99"),
+    "TCK-1140": RecordFacts("TCK-1140", "CUS-1006", "Dashboard loads slowly pending normal"),
+    "TCK-1144": RecordFacts("TCK-1144", "CUS-1037", "Dashboard loads slowly open normal"),
+}  # fmt: skip
+
+
+def more(entity: str) -> RecordFacts | None:
+    return MORE.get(entity) or FACTS.get(entity)
+
+
+def test_a_correction_typed_without_a_rewrite_sets_the_record_it_replaced_aside() -> None:
+    history = [
+        turn(1, "Is paid the invoice INV-1189?", "CUS-1001"),
+        turn(2, "Sorry, I want say INV-1142", "CUS-1001"),
+    ]
+    out = resolve("Refund it please, she was charged two times", history, KINDS, more, ACTS)
+    assert out.question is None and "Refund INV-1142 please" in out.text
+
+
+def test_a_record_put_beside_the_one_in_play_is_no_slip_for_it() -> None:
+    # TCK-1144 is one digit off TCK-1140, but "and TCK-1144 …" adds it: nothing to confirm.
+    history = [turn(1, "whats going on with TCK-1140", "CUS-1006")]
+    out = resolve("and TCK-1144 whose is that", history, KINDS, more, ACTS)
+    assert out.question is None and "TCK-1144" in out.text and "TCK-1140" not in out.text
+
+
+def test_it_after_a_ticket_and_an_invoice_is_the_one_the_act_works_on() -> None:
+    history = [
+        turn(1, "Ticket TCK-1121 of customer Felix Eriksen, what is about?", "CUS-1044"),
+        turn(2, "And invoice INV-1183, is paid?", "CUS-1044"),
+    ]
+    out = resolve("Refund it full", history, KINDS, more, ACTS)
+    assert out.question is None and out.text == "Refund INV-1183 full"
+    out = resolve("Add note on it: customer call us yesterday", history, KINDS, more, ACTS)
+    assert out.question is None and entities(out) == ["TCK-1121"]
+    # No act: either may be meant.
+    out = resolve("what is the status of it?", history, KINDS, more, ACTS)
+    assert out.question is not None
+
+
+def test_a_request_acting_on_another_kind_is_no_reply_to_the_question() -> None:
+    # "Which record do you mean?" was asked of a note; "refund it full" asks a refund, whose
+    # words share "charged" with the ticket's subject: it must not run the note on the ticket.
+    history = [
+        turn(1, "whats TCK-1121 about", "CUS-1044"),
+        turn(2, "and INV-1183?", "CUS-1044"),
+        {
+            "turn": 3,
+            "request": "add a note to it saying he called",
+            "entities": {
+                "named": [],
+                "touched": [],
+                "together": [],
+                "acted": [],
+                "question": {
+                    "request": "add a note to it saying he called",
+                    "options": [["invoice", "INV-1183"], ["ticket", "TCK-1121"]],
+                    "asked": "Which record do you mean: INV-1183 or TCK-1121?",
+                },
+            },
+        },
+    ]
+    out = resolve("Refund it full, he was charged two times", history, KINDS, more, ACTS)
+    assert out.answers is None and "note" not in out.text
