@@ -28,6 +28,7 @@ from ringmaster.graph.references.patterns import (
     _NOT_DESCRIBING,
     _OLDEST,
     _ORDINAL,
+    _ORDINALS,
     _SET_TO,
     _SMALLER,
     _describing_words,
@@ -77,6 +78,13 @@ def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
 
     text = re.sub(owner, their, text, flags=re.I)
     text = re.sub(r"\bthier\b", "their", text, flags=re.I)
+    # "the first of the list", "the second on the list": the first one, the second one.
+    text = re.sub(
+        rf"\b(the (?:{'|'.join(_ORDINALS)}))\s+(?:of|on|in|from)\s+(?:the|that|this|your)\s+list\b",
+        r"\1 one",
+        text,
+        flags=re.I,
+    )
     # "close the ticket of him", "the invoice of her": a non-native speaker's "his ticket".
     of_whom = rf"\bthe\s+((?:[a-z]+\s+){{0,2}}?{nouns_pattern(nouns)}s?)\s+of\s+(him|her|them)\b"
     text = re.sub(

@@ -170,3 +170,20 @@ def test_a_request_acting_on_another_kind_is_no_reply_to_the_question() -> None:
     ]
     out = resolve("Refund it full, he was charged two times", history, KINDS, more, ACTS)
     assert out.answers is None and "note" not in out.text
+
+
+def test_the_first_of_the_list_is_the_first_one() -> None:
+    history = [turn(1, "Open tickets of CUS-1035, show me please", "TCK-1138 TCK-1022")]
+    out = resolve("The first of the list, put it high priority", history, KINDS, more, ACTS)
+    assert out.question is None and entities(out)[0] == "TCK-1138"
+
+
+def test_the_other_ticket_is_the_one_no_later_turn_used() -> None:
+    # An unrelated question between: the last turn named nothing, the one before used TCK-1001.
+    history = [
+        turn(1, "Could somebody take a look at TCK-1001 and TCK-1058?", "CUS-1001"),
+        turn(2, "close TCK-1001, she confirmed she's back in", "CUS-1001"),
+        turn(3, "Unrelated - is the billing-service healthy at the moment?"),
+    ]
+    out = resolve("Back to the other ticket, raise it to urgent", history, KINDS, more, ACTS)
+    assert out.question is None and entities(out)[0] == "TCK-1058"
