@@ -240,7 +240,11 @@ def _answer(
         _ids(thread.kinds, asked),
         _Thread([*earlier, picked], thread.kinds, thread.lookup, thread.acts, thread.records),
     )
-    if again.question or not any(r.entity in chosen for r in again.resolutions):
+    # "her ticket" with her picked reads as her one ticket: a record of the pick's is the pick's.
+    theirs = [
+        r for r in again.resolutions if r.entity in chosen or thread.owned_by(r.entity) in chosen
+    ]
+    if again.question or not theirs:
         # The question's request had no reference to put the pick into, or its words read
         # beside the pick are another record ("the customer's other ticket" is then the one
         # not picked): the pick is the answer, put in place of the mistyped id the question
@@ -253,7 +257,7 @@ def _answer(
         )
     # The reply picked a record; the question's request may resolve others with it ("her
     # finance team" is the picked invoice's customer), but those are no part of the answer.
-    picks = [r for r in again.resolutions if r.entity in chosen] or again.resolutions
+    picks = [r for r in again.resolutions if r.entity in chosen] or theirs
     resolutions = [Resolution(request, r.entity, r.kind, turn) for r in picks]
     return Resolved(again.text, resolutions, answers=turn)
 

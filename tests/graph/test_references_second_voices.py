@@ -187,3 +187,46 @@ def test_the_other_ticket_is_the_one_no_later_turn_used() -> None:
     ]
     out = resolve("Back to the other ticket, raise it to urgent", history, KINDS, more, ACTS)
     assert out.question is None and entities(out)[0] == "TCK-1058"
+
+
+GARCIAS = {
+    "CUS-1031": RecordFacts("CUS-1031", None, "Ben Garcia Garcia Group starter active",
+                            title="Ben Garcia"),
+    "CUS-1032": RecordFacts("CUS-1032", None, "Olivia Garcia Garcia Partners pro active",
+                            title="Olivia Garcia"),
+}  # fmt: skip
+
+
+def test_the_account_by_a_surname_two_people_of_the_thread_share_is_asked() -> None:
+    history = [turn(1, "Could someone pull up the accounts of CUS-1031 and CUS-1032?")]
+    out = resolve("give the Garcia account a $20 credit", history, KINDS, GARCIAS.get, ACTS)
+    assert out.question is not None and "CUS-1031" in out.question and "CUS-1032" in out.question
+    out = resolve("give the Olivia account a $20 credit", history, KINDS, GARCIAS.get, ACTS)
+    assert out.question is None and entities(out) == ["CUS-1032"]
+
+
+def test_a_reply_picking_her_runs_the_request_on_her_record() -> None:
+    # "her ticket" was asked between two customers; the pick is a person, and the request
+    # runs on her one unfinished ticket, not with the person tacked on after it.
+    history = [
+        turn(1, "Could someone look at TCK-1150?"),
+        turn(2, "And TCK-1142 too."),
+        {
+            "turn": 3,
+            "request": "I'd like her ticket closed today",
+            "entities": {
+                "named": [],
+                "touched": [],
+                "together": [],
+                "acted": [],
+                "question": {
+                    "request": "I'd like her ticket closed today",
+                    "options": [["customer", "CUS-1049"], ["customer", "CUS-1013"]],
+                    "asked": "Which customer do you mean: CUS-1049 or CUS-1013?",
+                },
+            },
+        },
+    ]
+    out = resolve("CUS-1049", history, KINDS, lookup, ACTS)
+    assert out.answers == 3 and out.text == "I'd like TCK-1142 closed today"
+    assert entities(out) == ["TCK-1142"]
