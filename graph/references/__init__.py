@@ -20,7 +20,8 @@ in the history), `thread` (the history as the resolver reads it), `asked` (the q
 open, past pleasantries), `rewrite` (one pass over a request's references), `descriptions`
 (noun phrases, owners, descriptions, ordinals), `others` ("the other one", "the other two"),
 `owned` (a person's records: "her ticket", and "my ticket" from a customer who said who they
-are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats and
+are), `names` (people a request named by full name, whoever an answer looked up), `pronouns`
+(pronouns and plurals), `followups` (replies to a question, repeats and
 ellipsis, "and for March?"), `swaps` (a correction that takes a record or an action back: "not
 INV-1002, INV-1005", "don't refund it, credit her instead"), `implied` (an action typed without
 its object: "roll back"), `mistyped` (an id typed wrong: "INV-102" for the INV-1002 in play),
