@@ -161,11 +161,12 @@ def _fitting_kind(
 ) -> list[tuple[str, str]]:
     """Of records of several kinds "it" may be, those of the one kind the request's act works
     on ("refund it" after a ticket and an invoice: the invoice), when the team acts on every
-    kind among them; all of them otherwise ("close it" after a ticket and an incident, which
-    the team has no act for, may mean either)."""
+    kind among them by its id; all of them otherwise ("close it" after a ticket and an
+    incident, which the team only creates, may mean either)."""
     kinds = {k for k, _ in named}
     fit = acted_kinds(text, thread, thread.acts) & kinds
-    if len(kinds) < 2 or len(fit) != 1 or not kinds <= {a.kind for a in thread.acts}:
+    on_records = {a.kind for a in thread.acts if a.by_id}
+    if len(kinds) < 2 or len(fit) != 1 or not kinds <= on_records:
         return named
     return [(k, e) for k, e in named if k in fit]
 

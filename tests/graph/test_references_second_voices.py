@@ -4,9 +4,9 @@ answer may never have looked up."""
 
 from __future__ import annotations
 
-from ringmaster.graph.references import RecordFacts, resolve
+from ringmaster.graph.references import RecordFacts, acts_from_tools, resolve
 
-from .references_kit import ACTS, KINDS, entities, turn
+from .references_kit import ACTS, KINDS, SIDE_EFFECTS, entities, turn
 
 FACTS = {
     "CUS-1001": RecordFacts("CUS-1001", None, "Maria Lopez Lopez Design Studio pro active",
@@ -144,6 +144,11 @@ def test_it_after_a_ticket_and_an_invoice_is_the_one_the_act_works_on() -> None:
     # No act: either may be meant.
     out = resolve("what is the status of it?", history, KINDS, more, ACTS)
     assert out.question is not None
+    # A kind the team only creates (incidents): "close it" may mean it as well, so it is asked.
+    acts = acts_from_tools([*SIDE_EFFECTS, ("create_incident", ["service", "title"])], KINDS)
+    history = [turn(1, "what's going on with TCK-1121?"), turn(2, "and INC-1012?")]
+    out = resolve("close it", history, KINDS, more, acts)
+    assert out.question is not None and "INC-1012" in out.question
 
 
 def test_a_request_acting_on_another_kind_is_no_reply_to_the_question() -> None:
