@@ -20,7 +20,8 @@ in the history), `thread` (the history as the resolver reads it), `asked` (the q
 open, past pleasantries), `rewrite` (one pass over a request's references), `descriptions`
 (noun phrases, owners, descriptions, ordinals), `others` ("the other one", "the other two"),
 `owned` (a person's records: "her ticket", and "my ticket" from a customer who said who they
-are), `pronouns` (pronouns and plurals), `followups` (replies to a question, repeats and
+are), `names` (people a request named by full name, whoever an answer looked up), `pronouns`
+(pronouns and plurals), `followups` (replies to a question, repeats and
 ellipsis, "and for March?"), `swaps` (a correction that takes a record or an action back: "not
 INV-1002, INV-1005", "don't refund it, credit her instead"), `implied` (an action typed without
 its object: "roll back"), `mistyped` (an id typed wrong: "INV-102" for the INV-1002 in play),
@@ -65,6 +66,7 @@ from ringmaster.graph.references.followups import (
 )
 from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
 from ringmaster.graph.references.mistyped import mend_ids
+from ringmaster.graph.references.names import speaks_of_people
 from ringmaster.graph.references.patterns import _own_words
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
@@ -128,6 +130,8 @@ def _resolve(
     thread = _Thread(history, kinds, lookup, acts, records)
     if not history:
         return _first_turn(request, thread, acts)
+    if speaks_of_people(request, kinds):
+        thread = thread.naming_people()
     typed = request
     mended = mend_ids(request, thread)
     if isinstance(mended, str):

@@ -66,10 +66,16 @@ _ANOTHER = re.compile(
 )
 
 
+# "and TCK-1144 whose is that": a record put beside the one in play, opening the request.
+_BESIDE_OPENING = re.compile(r"^\W*(?:and|or|what about|how about|now)\s+#?[A-Za-z]+-?\d", re.I)
+
+
 def near_ids(request: str, thread: _Thread) -> list[Resolution]:
     """Real records the request names that the thread never did, each one slip from exactly
     one record of its kind the thread named or touched: that record, as a guess."""
     if thread.lookup is None or _ANOTHER.search(request) or _REPEAT.search(request):
+        return []
+    if _BESIDE_OPENING.match(request):
         return []
     words = _describing_words(strip_ids(request, thread.kinds))
     found = []

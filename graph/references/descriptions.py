@@ -28,6 +28,7 @@ from ringmaster.graph.references.patterns import (
     _NOT_DESCRIBING,
     _OLDEST,
     _ORDINAL,
+    _ORDINALS,
     _SET_TO,
     _SMALLER,
     _describing_words,
@@ -53,9 +54,14 @@ _LATER, _EARLIER = {"later"}, {"earlier"}
 _DEMONSTRATIVE = r"\b(that|this|those|these|same|their|its|his|her)\s+([a-z]{5,})\b"
 
 
+# Whose a record is, said after it ("the ticket of him"): the possessive said before it.
+_OWNER_OF = {"him": "his", "her": "her", "them": "their"}
+
+
 def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
     """`text` with the slips a reference is typed with mended: "there account" and "thier
-    account" are "their account", "that custmer" is "that customer", "shes" is "she's"."""
+    account" are "their account", "that custmer" is "that customer", "shes" is "she's", "the
+    ticket of him" is "his ticket"."""
     nouns = [n.lower() for k in kinds for n in k.nouns]
     if not nouns:
         return text
@@ -72,6 +78,18 @@ def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
 
     text = re.sub(owner, their, text, flags=re.I)
     text = re.sub(r"\bthier\b", "their", text, flags=re.I)
+    # "the first of the list", "the second on the list": the first one, the second one.
+    text = re.sub(
+        rf"\b(the (?:{'|'.join(_ORDINALS)}))\s+(?:of|on|in|from)\s+(?:the|that|this|your)\s+list\b",
+        r"\1 one",
+        text,
+        flags=re.I,
+    )
+    # "close the ticket of him", "the invoice of her": a non-native speaker's "his ticket".
+    of_whom = rf"\bthe\s+((?:[a-z]+\s+){{0,2}}?{nouns_pattern(nouns)}s?)\s+of\s+(him|her|them)\b"
+    text = re.sub(
+        of_whom, lambda m: f"{_OWNER_OF[m.group(2).lower()]} {m.group(1)}", text, flags=re.I
+    )
     # "what plan shes on": "she's" typed without the apostrophe.
     text = re.sub(r"\b(she|he)s\b", r"\1's", text, flags=re.I)
 
@@ -196,7 +214,14 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         bare = r"^\W*(?:(?:and|so|ok|also)\s+)?((?:[\w-]+ ){0,2}[\w-]+) one\b"
         start = re.match(bare, text, re.I)
         words = start.group(1).lower().split() if start else []
-        if start and not _ids(thread.kinds, start.group(1)) and set(words) - ENGLISH_STOP_WORDS:
+        # "okay close that one": "that one" points, the words before it describe nothing.
+        pointing = bool(words) and words[-1] in ENGLISH_STOP_WORDS | _NOT_DESCRIBING
+        if (
+            start
+            and not pointing
+            and not _ids(thread.kinds, start.group(1))
+            and set(words) - ENGLISH_STOP_WORDS
+        ):
             phrase = text[start.start(1) : start.end()]
             found = _described_one(phrase, kind, False, thread, context=text)
             if isinstance(found, tuple):

@@ -39,6 +39,7 @@ from ringmaster.graph.references.patterns import (
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import Swap, swap
 from ringmaster.graph.references.thread import _Thread
+from ringmaster.graph.references.unbound import acted_kinds
 from ringmaster.graph.yes_no import NO, STARTS_NO, STARTS_YES, alternation
 
 # A reply that picks none of the options offered: "neither, I meant TCK-1005".
@@ -93,6 +94,8 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
             return Resolved(asked, [], declined_question(kind, option_ids), answers=turn)
         else:
             return None
+    if not chosen and not explicit and _acts_elsewhere(request, asked, thread):
+        return None  # "refund it full" to "add note on it: which record?": a request of its own
     if not chosen and not explicit and len(request.split()) <= 8:
         chosen = thread.pick(request, option_ids)
         described = thread.described(request, option_ids)
@@ -112,6 +115,13 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
     if not chosen:
         return None
     return _answer(request, (asked, options, turn, at), chosen, thread)
+
+
+def _acts_elsewhere(request: str, asked: str, thread: _Thread) -> bool:
+    """True when a request asks for a side effect on other kinds of record than the asked
+    request's: no answer to its question, whatever words of an option it shares."""
+    mine = acted_kinds(request, thread, thread.acts)
+    return bool(mine) and not mine <= acted_kinds(asked, thread, thread.acts)
 
 
 def _unnamed_reply(
@@ -230,7 +240,11 @@ def _answer(
         _ids(thread.kinds, asked),
         _Thread([*earlier, picked], thread.kinds, thread.lookup, thread.acts, thread.records),
     )
-    if again.question or not any(r.entity in chosen for r in again.resolutions):
+    # "her ticket" with her picked reads as her one ticket: a record of the pick's is the pick's.
+    theirs = [
+        r for r in again.resolutions if r.entity in chosen or thread.owned_by(r.entity) in chosen
+    ]
+    if again.question or not theirs:
         # The question's request had no reference to put the pick into, or its words read
         # beside the pick are another record ("the customer's other ticket" is then the one
         # not picked): the pick is the answer, put in place of the mistyped id the question
@@ -243,7 +257,7 @@ def _answer(
         )
     # The reply picked a record; the question's request may resolve others with it ("her
     # finance team" is the picked invoice's customer), but those are no part of the answer.
-    picks = [r for r in again.resolutions if r.entity in chosen] or again.resolutions
+    picks = [r for r in again.resolutions if r.entity in chosen] or theirs
     resolutions = [Resolution(request, r.entity, r.kind, turn) for r in picks]
     return Resolved(again.text, resolutions, answers=turn)
 

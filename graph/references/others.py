@@ -24,7 +24,13 @@ def _other(
     word = (match.group(1) or "one").lower()
     # "the other two", "the other tickets": every record left, when that many are.
     many = _OTHERS.get(word, 0 if word.endswith("s") and word != "this" else None)
-    for turn in reversed(thread.history[:-1]):
+    # What the turns after a group used ("close the password one", an ops question, then
+    # "back to the other ticket"), not only the last turn.
+    after: set[str] = set()
+    for at in range(len(thread.history) - 2, -1, -1):
+        later = thread.history[at + 1].get("entities") or {}
+        after |= {e for _, e in later.get("named", [])}
+        turn = thread.history[at]
         ents = turn.get("entities") or {}
         for kind in thread.kinds:
             if word not in {"one", *_OTHERS} and word.rstrip("s") not in kind.nouns:
@@ -34,7 +40,7 @@ def _other(
             group = group or list(
                 dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name)
             )
-            rest = [e for e in group if e not in used]
+            rest = [e for e in group if e not in after]
             if len(group) < 2 or not 0 < len(rest) < len(group):
                 continue
             number = int(turn.get("turn", 0))

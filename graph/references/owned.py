@@ -163,8 +163,10 @@ def _person(thread: _Thread) -> tuple[list[str], str, int] | None:
             if named:
                 named += [e for k, e in thread.echo(number) if k == kind.name]
                 return list(dict.fromkeys(named)), kind.name, number
+        # "TCK-1150", then "and TCK-1142 too": the owners of both tickets, side by side.
+        side = [*ents.get("named", []), *thread.echo(number)]
         for kind in people:
-            owners = [o for _, e in ents.get("named", []) if (o := thread.owner(e, kind.name))]
+            owners = [o for _, e in side if (o := thread.owner(e, kind.name))]
             if owners:
                 return list(dict.fromkeys(owners)), kind.name, number
             touched = list(dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name))

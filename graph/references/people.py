@@ -35,8 +35,10 @@ def _people(text: str, thread: _Thread) -> tuple[str, list[Resolution], str | No
         return text, [], None
     resolutions: list[Resolution] = []
     for kind in [k for k in thread.kinds if k.person]:
-        text, found = _described_person(text, kind, thread)
+        text, found, asked = _described_person(text, kind, thread)
         resolutions += found
+        if asked is not None:
+            return text, resolutions, asked
         text, found, asked = _named_person(text, kind, thread)
         resolutions += found
         if asked is not None:
@@ -46,12 +48,13 @@ def _people(text: str, thread: _Thread) -> tuple[str, list[Resolution], str | No
 
 def _described_person(
     text: str, kind: EntityKind, thread: _Thread, turns: int = 3
-) -> tuple[str, list[Resolution]]:
+) -> tuple[str, list[Resolution], str | None]:
     """ "the bakery one" after two customers were named: the one whose record the words fit.
 
     The newest of the recent turns that named a person the words fit decides, and only when no
     record (a ticket, an invoice) named there fits them as well: "the Lopez one" after two
-    invoices is an invoice."""
+    invoices is an invoice. Words that fit several of them as well, said with the kind's noun
+    ("the Garcia account" after Ben and Olivia Garcia), are asked."""
     nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
     resolutions: list[Resolution] = []
     for match in list(re.finditer(_DESCRIBED.replace("{nouns}", nouns), text, re.I)):
@@ -77,12 +80,14 @@ def _described_person(
                 continue
             winners = [e for e, n in scores.items() if n == best]
             records = [e for k, e in named if k != kind.name and thread.fits(words, e)]
+            if len(winners) > 1 and by_noun:
+                return text, resolutions, _question(kind, winners)
             if len(winners) == 1 and (by_noun or not records):
                 text = text.replace(match.group(0), winners[0], 1)
                 number = int(turn.get("turn", 0))
                 resolutions.append(Resolution(match.group(0), winners[0], kind.name, number))
             break
-    return text, resolutions
+    return text, resolutions, None
 
 
 def _named_person(

@@ -127,6 +127,7 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
         if latest is None:
             return text, []
         named, turn = latest
+        named = _fitting_kind(text, named, thread)
         entities = list(dict.fromkeys(e for _, e in named))
         kinds = {k for k, _ in named}
         kind_name = named[0][0]
@@ -153,6 +154,21 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
     if any(m.group(0).lower() == "they" for m in spans):
         out = _singular(out, entity)
     return out, resolutions
+
+
+def _fitting_kind(
+    text: str, named: list[tuple[str, str]], thread: _Thread
+) -> list[tuple[str, str]]:
+    """Of records of several kinds "it" may be, those of the one kind the request's act works
+    on ("refund it" after a ticket and an invoice: the invoice), when the team acts on every
+    kind among them by its id; all of them otherwise ("close it" after a ticket and an
+    incident, which the team only creates, may mean either)."""
+    kinds = {k for k, _ in named}
+    fit = acted_kinds(text, thread, thread.acts) & kinds
+    on_records = {a.kind for a in thread.acts if a.by_id}
+    if len(kinds) < 2 or len(fit) != 1 or not kinds <= on_records:
+        return named
+    return [(k, e) for k, e in named if k in fit]
 
 
 def _noun_before(before: str, nouns: set[str]) -> bool:

@@ -18,6 +18,7 @@ from ringmaster.graph.references.entities import (
     _ids,
     strip_ids,
 )
+from ringmaster.graph.references.names import people_by_name, with_named_people
 from ringmaster.graph.references.patterns import (
     _BARE,
     _BESIDE,
@@ -52,6 +53,21 @@ class _Thread:
 
     def __post_init__(self) -> None:
         self.by_name = {k.name: k for k in self.kinds}
+
+    def naming_people(self) -> _Thread:
+        """This thread with the people its requests named by full name in play ("plan of
+        Maria Lopez and Aisha Khan": both, whoever the answer looked up). It reads every
+        person record, so only a request that speaks of a person asks for it."""
+        people = people_by_name(self.kinds, self.lookup, self.records)
+        if not people:
+            return self
+        history = with_named_people(self.history, people, self.owned_by)
+        return _Thread(history, self.kinds, self.lookup, self.acts, self.records)
+
+    def owned_by(self, entity: str) -> str | None:
+        """The person a record belongs to (its whole id, whatever kind), if the lookup knows."""
+        facts = self.facts(entity)
+        return facts.owner if facts else None
 
     def facts(self, entity: str) -> RecordFacts | None:
         return self.lookup(entity) if self.lookup else None
@@ -162,9 +178,12 @@ class _Thread:
 
     @staticmethod
     def corrects(turn: Mapping[str, Any]) -> bool:
-        """True when the turn was typed as a correction ("no, the older invoice, sorry") and
-        rewritten to the request it corrects: the record it replaced is set aside."""
-        return _CORRECTION.match(str(turn.get("typed") or "")) is not None
+        """True when the turn was typed as a correction ("no, the older invoice, sorry"),
+        rewritten to the request it corrects or not ("Sorry, I want say INV-1142"): the
+        record it replaced is set aside. A turn keeps the words typed only when it was
+        rewritten; else its request is those words."""
+        typed = turn.get("typed") or turn.get("request") or ""
+        return _CORRECTION.match(str(typed)) is not None
 
     def acted(self, turn: Mapping[str, Any]) -> bool:
         """True when a side effect of the turn ran on a record it named (for a history

@@ -42,6 +42,7 @@ def test_a_record_is_described_by_what_people_call_it_for_short(tmp_path: Path) 
     assert saml is not None and "sso" in saml.words.split()
     password = lookup("TCK-1001")
     assert password is not None and not {"2fa", "sso"} & set(password.words.split())
+    assert "login" in password.words.split()  # "Cannot log in …" is "the login one"
 
 
 def test_a_short_name_is_matched_as_a_word_not_inside_one() -> None:

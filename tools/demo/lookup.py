@@ -62,6 +62,7 @@ _ALSO_CALLED = {
     "502": "5xx",
     "5xx": "502",
     "unpaid": "outstanding overdue owing",
+    "log in": "login",  # "her login ticket", "the ticket of login"
 }
 
 

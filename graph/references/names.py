@@ -1,0 +1,76 @@
+"""People a request named by their full name: "plan of Maria Lopez and Aisha Khan", "what plan
+is james chen on".
+
+An agent's answer may look up only one of them (or none: a name typed in lower case), yet the
+person who typed both has both in mind, so "give her a credit" next has two candidates. A full
+name (two words or more) of a person record in the catalog, typed in any case, is read as
+naming that person in the turn, beside the ids the turn named, unless a record the turn named
+is theirs ("check INV-1102 and INV-1149, Noah Schmidt says he paid": the invoices are what the
+turn is about, their owner is in play through them already).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ringmaster.graph.references.entities import EntityKind, Lookup, Records
+from ringmaster.graph.references.patterns import _PRONOUN_PERSON, nouns_pattern
+
+
+def speaks_of_people(request: str, kinds: Sequence[EntityKind]) -> bool:
+    """True when a request refers to a person: "her", "they", "the account", "both"."""
+    nouns = [n for k in kinds if k.person for n in k.nouns]
+    people = rf"{_PRONOUN_PERSON}|\b(?:both|each)\b"
+    if nouns:
+        people += rf"|\b{nouns_pattern(nouns)}s?\b"
+    return re.search(people, request, re.I) is not None
+
+
+def people_by_name(
+    kinds: Sequence[EntityKind], lookup: Lookup | None, records: Records | None
+) -> list[tuple[str, str, re.Pattern[str]]]:
+    """(kind, id, pattern of the full name) for every person record the catalog holds."""
+    if lookup is None or records is None:
+        return []
+    out = []
+    for kind in [k for k in kinds if k.person]:
+        prefix = re.match(r"[A-Za-z]+", kind.pattern.pattern)
+        for entity in records(prefix.group(0)) if prefix else ():
+            facts = lookup(entity)
+            words = (facts.title if facts else "").split()
+            if len(words) < 2:
+                continue  # a first name alone is read among the thread's people (`people`)
+            name = r"\s+".join(re.escape(w) for w in words)
+            out.append((kind.name, entity, re.compile(rf"(?<![\w-]){name}(?![\w-])", re.I)))
+    return out
+
+
+def with_named_people(
+    history: Sequence[Mapping[str, Any]],
+    people: Sequence[tuple[str, str, re.Pattern[str]]],
+    owner: Callable[[str], str | None],
+) -> list[Mapping[str, Any]]:
+    """`history` with each turn's `named` holding, besides its ids, the people its request
+    named by full name who own none of its named records, in the order the request typed
+    them."""
+    out: list[Mapping[str, Any]] = []
+    for turn in history:
+        request = str(turn.get("request") or "")
+        ents = turn.get("entities") or {}
+        named = [tuple(p) for p in ents.get("named", [])]
+        owners = {owner(e) for _, e in named}
+        found = sorted(
+            (m.start(), kind, entity)
+            for kind, entity, pattern in people
+            if (kind, entity) not in named
+            and entity not in owners
+            and (m := pattern.search(request))
+        )
+        if not found:
+            out.append(turn)
+            continue
+        added = [[kind, entity] for _, kind, entity in found]
+        out.append({**turn, "entities": {**ents, "named": [*ents.get("named", []), *added]}})
+    return out
