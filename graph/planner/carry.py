@@ -14,18 +14,28 @@ and reported done). So, when the turn before went to one agent:
 - a turn that only leans on the last one ("and …", "also …", "what about …", "… too", "… as
   well") goes to that agent when the planner was unsure of it (too low, or two agents too
   close) and ranked that agent among its alternatives: "And what about credits?" after a count
-  of refunds is analytics', not legal's at 0.48.
+  of refunds is analytics', not legal's at 0.48;
+- a leaning turn of a few words that names only what changes ("and in June?", "what about
+  staging?") goes to that agent when the planner, which reads the fragment alone, said it looks
+  like a person's (the human label won) but ranked that agent first among the agents: two
+  words share too little with any example to say out of scope. A longer one ("and what's a
+  good lunch spot nearby?") keeps the planner's reading.
 
 A plan of several subtasks, or a turn before that went to several agents or to none, is left as
 the planner made it: which part carries what is not for a rule to guess.
+
+A reply to the supervisor's own question ("Which alert do you mean: ALT-1041 or ALT-1042?" →
+"the latency one") comes after a turn that went to no agent; it is routed as the request the
+question was about (`answered`).
 """
 
 from __future__ import annotations
 
 import re
 
-from ringmaster.graph.planner.base import Alternative, Plan
+from ringmaster.graph.planner.base import Alternative, Plan, Subtask
 from ringmaster.graph.planner.routing import unsure
+from ringmaster.graph.planner.scope import LOOKS_HUMAN
 
 REPEATS = re.compile(
     r"\b(?:do the same|same (?:for|thing|here|again)|ditto|likewise|do that (?:for|too|as well))\b",
@@ -34,6 +44,8 @@ REPEATS = re.compile(
 LEANS = re.compile(
     r"^\W*(?:and|also|plus|what about|how about)\b|\b(?:too|as well)\W*$", re.IGNORECASE
 )
+# A fragment this short after its leaning words names what changes, not a request of its own.
+FRAGMENT_WORDS = 3
 
 
 def previous_agent(previous: Plan | None) -> str | None:
@@ -42,6 +54,26 @@ def previous_agent(previous: Plan | None) -> str | None:
         return None
     agents = {s.agent for s in previous.subtasks if s.agent is not None}
     return agents.pop() if len(agents) == 1 else None
+
+
+def fragment(text: str) -> bool:
+    """Whether `text` leans on the turn before and, without its leaning words, is a few words
+    ("and in June?", "what about last week?")."""
+    if not LEANS.search(text):
+        return False
+    return len(re.findall(r"[\w'-]+", LEANS.sub(" ", text))) <= FRAGMENT_WORDS
+
+
+def _looks_human(reason: str | None) -> bool:
+    return reason is not None and reason.startswith(LOOKS_HUMAN)
+
+
+def _first(s: Subtask) -> str | None:
+    """The agent the planner ranked first for `s`: its pick, or the best of its alternatives
+    when it named none."""
+    if s.agent is not None:
+        return s.agent
+    return s.alternatives[0].agent if s.alternatives else None
 
 
 def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
@@ -58,8 +90,44 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
         how = "repeats it"
     elif LEANS.search(text) and unsure(s.escalation_reason) and agent in {s.agent, *ranked}:
         how = "leans on it and the planner was unsure"
+    elif fragment(text) and _looks_human(s.escalation_reason) and _first(s) == agent:
+        how = "names only what changes from it"
     else:
         return plan
+    return _moved(plan, agent, f"the turn before went to {agent} and this one {how}")
+
+
+def answered(plan: Plan, asked: Plan) -> Plan:
+    """`plan` for a reply that answers the supervisor's question, its one subtask routed as the
+    request the question was about (`asked`: that request planned as typed) when the planner
+    could not tell.
+
+    The reply is that request with the record picked ("how long has ALT-1042 been firing?").
+    When the planner is unsure of it (too low, too close, or the human label won) and ranks
+    the agent that request's words went to first among the agents, or among its alternatives,
+    that agent takes it: two readings of one request agree. A reply routed surely keeps its
+    route: the request as typed may be all pronouns ("close that one"), which route anywhere.
+    """
+    if len(plan.subtasks) != 1 or len(asked.subtasks) != 1:
+        return plan
+    s, a = plan.subtasks[0], asked.subtasks[0]
+    if not (_unsettled(s) and (not a.escalate or _unsettled(a))):
+        return plan
+    agent = _first(a)
+    if agent is None or agent not in {s.agent, *(x.agent for x in s.alternatives)}:
+        return plan
+    return _moved(plan, agent, f"it answers the question asked about a request for {agent}")
+
+
+def _unsettled(s: Subtask) -> bool:
+    """Whether `s` went to a person only because the planner could not tell where it goes."""
+    return s.escalate and (unsure(s.escalation_reason) or _looks_human(s.escalation_reason))
+
+
+def _moved(plan: Plan, agent: str, why: str) -> Plan:
+    """`plan` with its one subtask routed to `agent`, for the reason `why`."""
+    s = plan.subtasks[0]
+    ranked = {a.agent: a.score for a in s.alternatives}
     # The planner's own score for the agent stays its confidence; the agent it picked, if
     # another, leads the alternatives, so a reviewer sees both readings.
     displaced = []
@@ -71,8 +139,7 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
             "escalate": False,
             "escalation_reason": None,
             "confidence": s.confidence if s.agent == agent else ranked.get(agent, 0.0),
-            "rationale": f"{agent}: the turn before went to {agent} and this one {how}; "
-            f"the planner alone said: {s.rationale}",
+            "rationale": f"{agent}: {why}; the planner alone said: {s.rationale}",
             "alternatives": displaced + [a for a in s.alternatives if a.agent != agent],
         }
     )

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from ringmaster.agents.spec import RoutingConfig
 from ringmaster.graph.planner.base import Alternative, Subtask
 from ringmaster.graph.planner.cut_rules import Part
+from ringmaster.graph.planner.scope import LOOKS_HUMAN
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import LocalPlannerSettings
 
@@ -83,9 +84,7 @@ def route(
     if escalation is None and routing.human_floor is not None:
         score = human_score(scores)
         if score >= routing.human_floor:
-            escalation = (
-                f"looks out of scope: human score {score:.3f} >= floor {routing.human_floor:.3f}"
-            )
+            escalation = f"{LOOKS_HUMAN} human score {score:.3f} >= floor {routing.human_floor:.3f}"
     if escalation is not None:
         agent = None
     elif best_any is not None and best_any not in allowed:

@@ -20,6 +20,9 @@ from typing import Protocol
 
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 
+# How an escalation begins when the human label outranked every agent.
+LOOKS_HUMAN = "looks out of scope:"
+
 
 class ScopeCheck(Protocol):
     """Decides whether scored text is out of scope; returns the reason, or None when in scope."""
@@ -38,7 +41,7 @@ class HumanClassScope:
         agents = [(p, a) for a, p in scores.probs.items() if a != HUMAN]
         best_p, best = max(agents) if agents else (0.0, "none")
         if human > best_p:
-            return f"looks out of scope: P(human) {human:.2f} > P({best}) {best_p:.2f}"
+            return f"{LOOKS_HUMAN} P(human) {human:.2f} > P({best}) {best_p:.2f}"
         if scores.nearest_similarity < self.similarity_floor:
             return (
                 f"unlike any agent's examples: nearest similarity "

@@ -12,7 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from ringmaster.agents.demo import load_demo_team
 from ringmaster.evals.conversations import load_conversations, run_conversations
-from ringmaster.graph.planner.carry import carried
+from ringmaster.graph.planner.carry import answered, carried
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.settings import Settings
 from ringmaster.wiring import build_deps
@@ -66,6 +66,33 @@ def test_a_follow_up_with_a_route_of_its_own_keeps_it(
     assert carried(alone, text, demo.plan(before)) == alone
 
 
+def test_a_few_words_leaning_on_the_turn_before_go_where_it_went(demo: LocalPlanner) -> None:
+    before = demo.plan("how many slow-dashboard tickets did we get in May?")
+    alone = demo.plan("and in June?")
+    [s] = alone.subtasks
+    assert before.agents() == {"analytics"} and s.escalate  # the human label won on two words
+    assert s.escalation_reason.startswith("looks out of scope")
+    [moved] = carried(alone, "and in June?", before).subtasks
+    assert (moved.agent, moved.escalate) == ("analytics", False)
+    assert "names only what changes" in moved.rationale
+
+
+def test_a_reply_to_the_question_goes_where_the_asked_request_would(demo: LocalPlanner) -> None:
+    asked = demo.plan("how long has it been firing?")
+    alone = demo.plan("how long has ALT-1042 been firing?")
+    assert asked.subtasks[0].escalate and alone.subtasks[0].escalate  # unsure of both
+    [s] = answered(alone, asked).subtasks
+    assert (s.agent, s.escalate) == ("ops", False)
+    assert "answers the question asked about a request for ops" in s.rationale
+
+
+def test_a_reply_routed_surely_keeps_its_route(demo: LocalPlanner) -> None:
+    # "close that one" alone reads as content's; the reply names the ticket and is support's
+    asked, alone = demo.plan("close that one"), demo.plan("close TCK-1140")
+    assert asked.agents() == {"content"} and alone.agents() == {"support"}
+    assert answered(alone, asked) == alone
+
+
 def test_a_turn_after_several_agents_or_none_is_left_alone(demo: LocalPlanner) -> None:
     alone = demo.plan("And what about credits?")
     several = demo.plan("refund INV-1003 in full and close TCK-1002")
@@ -74,12 +101,28 @@ def test_a_turn_after_several_agents_or_none_is_left_alone(demo: LocalPlanner) -
     assert carried(alone, "And what about credits?", None) == alone
 
 
-def test_a_conversation_carries_the_question_to_its_next_turn(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("texts", "agents"),
+    [
+        (
+            ["how many refunds did we issue in May?", "And what about credits?"],
+            [["analytics"], ["analytics"]],
+        ),
+        (
+            ["how many slow-dashboard tickets did we get in May?", "and in June?"],
+            [["analytics"], ["analytics"]],
+        ),
+        (
+            ["any alerts firing on the api?", "how long has it been firing?", "the latency one"],
+            [["ops"], [], ["ops"]],
+        ),
+    ],
+)
+def test_a_conversation_carries_a_follow_up_or_a_reply_to_its_agent(
+    tmp_path: Path, texts: list[str], agents: list[list[str]]
+) -> None:
     data = tmp_path / "conv.jsonl"
-    turns = [
-        {"text": "how many refunds did we issue in May?", "agents": ["analytics"]},
-        {"text": "And what about credits?", "agents": ["analytics"]},
-    ]
+    turns = [{"text": t, "agents": a} for t, a in zip(texts, agents, strict=True)]
     data.write_text(json.dumps({"id": "c", "turns": turns}) + "\n", encoding="utf-8")
     report = run_conversations(
         load_conversations(data),
@@ -87,4 +130,4 @@ def test_a_conversation_carries_the_question_to_its_next_turn(tmp_path: Path) ->
         lambda: nullcontext(InMemorySaver()),
         {"id": "eval", "scopes": SCOPES},
     )
-    assert [t.agents for t in report.turns] == [["analytics"], ["analytics"]]
+    assert [t.agents for t in report.turns] == agents
