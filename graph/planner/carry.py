@@ -15,6 +15,9 @@ and reported done). So, when the turn before went to one agent:
   well") goes to that agent when the planner was unsure of it (too low, or two agents too
   close) and ranked that agent among its alternatives: "And what about credits?" after a count
   of refunds is analytics', not legal's at 0.48;
+- a turn about the last one's result ("is it up compared to April?" after May's revenue),
+  whose "it" the resolver bound to no record, goes to that agent when the planner was unsure
+  and ranked that agent first;
 - a leaning turn of a few words that names only what changes ("and in June?", "what about
   staging?") goes to that agent when the planner, which reads the fragment alone, said it looks
   like a person's (the human label won) but ranked that agent first among the agents: two
@@ -44,6 +47,8 @@ REPEATS = re.compile(
 LEANS = re.compile(
     r"^\W*(?:and|also|plus|what about|how about)\b|\b(?:too|as well)\W*$", re.IGNORECASE
 )
+# A pronoun left as typed: the resolver bound it to no record, so it is the last turn's result.
+ABOUT_RESULT = re.compile(r"\b(?:it|that|this|those|these|them)\b", re.IGNORECASE)
 # A fragment this short after its leaning words names what changes, not a request of its own.
 FRAGMENT_WORDS = 3
 
@@ -90,6 +95,8 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
         how = "repeats it"
     elif LEANS.search(text) and unsure(s.escalation_reason) and agent in {s.agent, *ranked}:
         how = "leans on it and the planner was unsure"
+    elif ABOUT_RESULT.search(text) and unsure(s.escalation_reason) and _first(s) == agent:
+        how = "asks about its result and the planner was unsure"
     elif fragment(text) and _looks_human(s.escalation_reason) and _first(s) == agent:
         how = "names only what changes from it"
     else:

@@ -77,6 +77,19 @@ def test_a_few_words_leaning_on_the_turn_before_go_where_it_went(demo: LocalPlan
     assert "names only what changes" in moved.rationale
 
 
+def test_a_question_about_the_last_result_goes_where_it_went(demo: LocalPlanner) -> None:
+    before = demo.plan("what's our revenue for May?")
+    alone = demo.plan("is it up compared to April?")
+    [s] = alone.subtasks
+    assert before.agents() == {"analytics"} and s.escalate and s.agent == "analytics"  # unsure
+    [moved] = carried(alone, "is it up compared to April?", before).subtasks
+    assert (moved.agent, moved.escalate) == ("analytics", False)
+    # ranked first, but not by the planner alone: another agent's turn before keeps it unsure
+    other = demo.plan("status of TCK-1140")
+    assert other.agents() == {"support"}
+    assert carried(alone, "is it up compared to April?", other) == alone
+
+
 def test_a_reply_to_the_question_goes_where_the_asked_request_would(demo: LocalPlanner) -> None:
     asked = demo.plan("how long has it been firing?")
     alone = demo.plan("how long has ALT-1042 been firing?")
