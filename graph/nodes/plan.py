@@ -16,7 +16,7 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.planner.base import Plan, human_plan
-from ringmaster.graph.planner.carry import answered, carried
+from ringmaster.graph.planner.carry import answered, carried, only_ids_written, worded
 from ringmaster.graph.pleasantries import NOTHING_ASKED, WANTS_A_PICK, pleasantry_reply
 from ringmaster.graph.references import (
     Act,
@@ -170,6 +170,7 @@ def question_of(plan: Plan | None) -> str | None:
 def make_plan(deps: GraphDeps) -> Any:
     kinds = kinds_from_team(deps.registry.team.entities)
     acts = team_acts(deps, kinds)
+    nouns = {n for k in kinds for n in k.nouns}
 
     def plan(state: RunState) -> dict[str, Any]:
         # Intake: the runner checks before storing anything; this re-check guards other callers.
@@ -207,6 +208,15 @@ def make_plan(deps: GraphDeps) -> Any:
                 result = deps.planner.plan(
                     resolved.text, allowed_agents=allowed, context=resolved.context()
                 )
+                # "email the customer copies of them both": the ids written in read as
+                # billing's; the words typed say what to do.
+                if (
+                    resolved.changed
+                    and resolved.answers is None
+                    and only_ids_written(request, resolved.text, nouns)
+                ):
+                    typed = deps.planner.plan(request, allowed_agents=allowed)
+                    result = worded(result, typed, resolved.text)
                 # "do the same for CUS-1019" left as typed: routed as the turn before it.
                 # (A turn stored before `Plan.reply` is read in this version's shape.)
                 previous, _ = stored_turn(state.get("plan"), {})

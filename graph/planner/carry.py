@@ -27,6 +27,14 @@ and reported done). So, when the turn before went to one agent:
 A plan of several subtasks, or a turn before that went to several agents or to none, is left as
 the planner made it: which part carries what is not for a rule to guess.
 
+A follow-up the resolver rewrote ("email the customer copies of them both" → "email CUS-1021
+copies of INV-1067 and INV-1114") is planned with its references written as ids, and an id
+reads as its owner's (an invoice's as billing's), or cuts at the "and" the rewrite put between
+two ids. When the words typed were one ask the planner was sure of (`SURE`), that agent takes
+the rewritten request as one subtask (`worded`): the rewrite says which records, not what to
+do, and adds no ask. Words only sure at less ("close that one", "add a note to it", which
+alone read as content's) keep the rewritten request's route.
+
 A reply to the supervisor's own question ("Which alert do you mean: ALT-1041 or ALT-1042?" →
 "the latency one") comes after a turn that went to no agent; it is routed as the request the
 question was about (`answered`).
@@ -35,6 +43,7 @@ question was about (`answered`).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from ringmaster.graph.planner.base import Alternative, Plan, Subtask
 from ringmaster.graph.planner.routing import unsure
@@ -49,6 +58,16 @@ LEANS = re.compile(
 )
 # A pronoun left as typed: the resolver bound it to no record, so it is the last turn's result.
 ABOUT_RESULT = re.compile(r"\b(?:it|that|this|those|these|them)\b", re.IGNORECASE)
+_AND = re.compile(r"\band\b", re.IGNORECASE)
+# The words a reference is made of, which a rewrite replaces by ids.
+REFERRING = frozenset(
+    "it its them they their theirs her hers him his she he that this those these the a both "
+    "all one ones other same each either".split()
+)
+# How sure the planner must be of a follow-up's words as typed to route its rewrite by them. A
+# part needs as much (`SplitPolicy.other_floor`) to stand as a request of its own; "add a note
+# to it" (content 0.86, a note on a ticket is support's) stays under it.
+SURE = 0.9
 # A fragment this short after its leaning words names what changes, not a request of its own.
 FRAGMENT_WORDS = 3
 
@@ -102,6 +121,51 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
     else:
         return plan
     return _moved(plan, agent, f"the turn before went to {agent} and this one {how}")
+
+
+def only_ids_written(typed: str, text: str, nouns: Collection[str]) -> bool:
+    """Whether `text` is `typed` with ids written where only pronouns, determiners and the
+    records' `nouns` stood ("email the customer copies of them both" → "email CUS-1021 copies
+    of INV-1067 and INV-1114"): no word of what to do was replaced ("close there charged twice
+    tkt" → "close TCK-1056" drops a description) and none added (a repeat written out)."""
+    was, now = _words(typed), _words(text)
+    stood = REFERRING | {w for n in nouns for w in (n.lower(), f"{n.lower()}s")}
+    return now <= was | {"and"} and was - now <= stood
+
+
+def _words(text: str) -> set[str]:
+    # A word with a digit in it is an id, which the rewrite is there to write in.
+    return {w for w in re.findall(r"[\w'-]+", text.lower()) if not any(c.isdigit() for c in w)}
+
+
+def worded(plan: Plan, typed: Plan, text: str) -> Plan:
+    """`plan` for the rewritten follow-up `text`, as one subtask for the agent its words as
+    typed went to (`typed`) when the planner was sure of them and routed the rewrite elsewhere
+    (see the module; the caller checks `only_ids_written`); a part the planner sent to a
+    person for a reason of its own keeps the plan."""
+    if len(typed.subtasks) != 1:
+        return plan
+    t = typed.subtasks[0]
+    if t.escalate or t.agent is None or t.confidence < SURE:
+        return plan
+    if any(s.escalate and not _unsettled(s) for s in plan.subtasks):
+        return plan
+    # A cut at an "and" the rewrite wrote between two ids is the rewrite's; one at words typed
+    # ("close it and email her …", which the words alone left as one ask) is the requester's.
+    if len(plan.subtasks) > 1 and len(_AND.findall(text)) <= len(_AND.findall(t.description)):
+        return plan
+    if plan.agents() == {t.agent} and len(plan.subtasks) == 1 and not plan.subtasks[0].escalate:
+        return plan
+    said = "; ".join(f"{s.agent or 'a person'}: {s.description}" for s in plan.subtasks)
+    one = t.model_copy(
+        update={
+            "description": text,
+            "rationale": f"{t.agent}: the words typed were sure of {t.agent} "
+            f"({t.confidence:.2f}) and the records they name only say which; the request with "
+            f"its ids written in said {said}; the words typed said: {t.rationale}",
+        }
+    )
+    return plan.model_copy(update={"subtasks": [one]})
 
 
 def answered(plan: Plan, asked: Plan) -> Plan:

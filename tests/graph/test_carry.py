@@ -12,7 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from ringmaster.agents.demo import load_demo_team
 from ringmaster.evals.conversations import load_conversations, run_conversations
-from ringmaster.graph.planner.carry import answered, carried
+from ringmaster.graph.planner.carry import answered, carried, only_ids_written, worded
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.settings import Settings
 from ringmaster.wiring import build_deps
@@ -106,6 +106,47 @@ def test_a_reply_routed_surely_keeps_its_route(demo: LocalPlanner) -> None:
     assert answered(alone, asked) == alone
 
 
+NOUNS = {"customer", "invoice", "ticket"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "text", "only_ids"),
+    [
+        ("email her copies of them both", "email CUS-1021 copies of INV-1067 and INV-1114", True),
+        ("email the customer a summary", "email CUS-1035 a summary", True),
+        # a description replaced: its words said which record, and maybe what to do
+        ("close the billing email one", "close TCK-1022", False),
+        # a repeat written out adds the words of the request it repeats
+        ("do the same for TCK-1030", "close TCK-1030 and email CUS-1021", False),
+    ],
+)
+def test_a_rewrite_that_only_wrote_ids_in(typed: str, text: str, only_ids: bool) -> None:
+    assert only_ids_written(typed, text, NOUNS) is only_ids
+
+
+def test_a_rewrite_goes_where_its_words_went_when_the_planner_was_sure_of_them(
+    demo: LocalPlanner,
+) -> None:
+    typed, text = "email her copies of them both", "email CUS-1021 copies of INV-1067 and INV-1114"
+    words, written = demo.plan(typed), demo.plan(text)
+    assert words.agents() == {"content"} and written.agents() == {"billing"}  # ids pull
+    [s] = worded(written, words, text).subtasks
+    assert (s.agent, s.description, s.escalate) == ("content", text, False)
+    assert "the words typed were sure of content" in s.rationale
+    # words the planner was less sure of keep the rewrite's route ("add a note to it": a
+    # ticket's note is support's, though the words alone read as content's)
+    unsure_words = demo.plan("add a note to it")
+    assert unsure_words.subtasks[0].confidence < 0.9
+    note = demo.plan("add a note to TCK-1022")
+    assert worded(note, unsure_words, "add a note to TCK-1022") == note
+    # a cut at words typed stays: "close it and email the customer …" read as one ask alone
+    typed = "close it and email the customer that the 502s are fixed"
+    text = "close TCK-1005 and email CUS-1007 that the 502s are fixed"
+    two = demo.plan(text)
+    assert len(two.subtasks) == 2
+    assert worded(two, demo.plan(typed), text) == two
+
+
 def test_a_turn_after_several_agents_or_none_is_left_alone(demo: LocalPlanner) -> None:
     alone = demo.plan("And what about credits?")
     several = demo.plan("refund INV-1003 in full and close TCK-1002")
@@ -124,6 +165,10 @@ def test_a_turn_after_several_agents_or_none_is_left_alone(demo: LocalPlanner) -
         (
             ["how many slow-dashboard tickets did we get in May?", "and in June?"],
             [["analytics"], ["analytics"]],
+        ),
+        (
+            ["show me INV-1067 and INV-1114", "email the customer copies of them both"],
+            [["billing"], ["content"]],
         ),
         (
             ["any alerts firing on the api?", "how long has it been firing?", "the latency one"],
