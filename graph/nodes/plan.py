@@ -16,7 +16,13 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.planner.base import Plan, human_plan
-from ringmaster.graph.planner.carry import answered, carried, only_ids_written, worded
+from ringmaster.graph.planner.carry import (
+    answered,
+    by_words,
+    carried,
+    only_ids_written,
+    worded,
+)
 from ringmaster.graph.pleasantries import NOTHING_ASKED, WANTS_A_PICK, pleasantry_reply
 from ringmaster.graph.references import (
     Act,
@@ -211,7 +217,8 @@ def make_plan(deps: GraphDeps) -> Any:
                 # "email the customer copies of them both": the ids written in read as
                 # billing's; the words typed say what to do.
                 if (
-                    resolved.changed
+                    by_words(result)
+                    and resolved.changed
                     and resolved.answers is None
                     and only_ids_written(request, resolved.text, nouns)
                 ):
@@ -224,7 +231,8 @@ def make_plan(deps: GraphDeps) -> Any:
                 result = carried(result, resolved.text, before)
                 # "the latency one" to "Which alert do you mean: …?": routed as the request
                 # the question was about.
-                if resolved.answers is not None and (asked := question_of(before)):
+                asked = question_of(before) if by_words(result) else None
+                if resolved.answers is not None and asked:
                     result = answered(result, deps.planner.plan(asked, allowed_agents=allowed))
         except Exception as exc:  # fail closed: a planner failure goes to a human
             log.exception("planner %s failed", deps.planner.name)

@@ -123,6 +123,13 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
     return _moved(plan, agent, f"the turn before went to {agent} and this one {how}")
 
 
+def by_words(plan: Plan) -> bool:
+    """Whether a classifier of words alone made `plan`: the local planner (`LocalPlanner.name`),
+    or a cascade's local step. A model planner reads the thread in its `context`, so the words
+    typed and the question asked are already before it; asking it again costs a call."""
+    return plan.planner.rsplit(":", 1)[-1] == "local"
+
+
 def only_ids_written(typed: str, text: str, nouns: Collection[str]) -> bool:
     """Whether `text` is `typed` with ids written where only pronouns, determiners and the
     records' `nouns` stood ("email the customer copies of them both" → "email CUS-1021 copies
