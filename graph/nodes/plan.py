@@ -16,13 +16,20 @@ from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import emit
 from ringmaster.graph.intake import validate_request
 from ringmaster.graph.planner.base import Plan, human_plan
-from ringmaster.graph.planner.carry import carried
+from ringmaster.graph.planner.carry import (
+    answered,
+    by_words,
+    carried,
+    only_ids_written,
+    worded,
+)
 from ringmaster.graph.pleasantries import NOTHING_ASKED, WANTS_A_PICK, pleasantry_reply
 from ringmaster.graph.references import (
     Act,
     EntityKind,
     Resolved,
     acts_from_tools,
+    asked_request,
     asking,
     kinds_from_team,
     resolve,
@@ -160,9 +167,17 @@ def _replied(
     }
 
 
+def question_of(plan: Plan | None) -> str | None:
+    """The request a plan that only asked which record was meant was about, else None."""
+    if plan is None or len(plan.subtasks) != 1:
+        return None
+    return asked_request(plan.subtasks[0].description)
+
+
 def make_plan(deps: GraphDeps) -> Any:
     kinds = kinds_from_team(deps.registry.team.entities)
     acts = team_acts(deps, kinds)
+    nouns = {n for k in kinds for n in k.nouns}
 
     def plan(state: RunState) -> dict[str, Any]:
         # Intake: the runner checks before storing anything; this re-check guards other callers.
@@ -200,12 +215,26 @@ def make_plan(deps: GraphDeps) -> Any:
                 result = deps.planner.plan(
                     resolved.text, allowed_agents=allowed, context=resolved.context()
                 )
+                # "email the customer copies of them both": the ids written in read as
+                # billing's; the words typed say what to do.
+                if (
+                    by_words(result)
+                    and resolved.changed
+                    and resolved.answers is None
+                    and only_ids_written(request, resolved.text, nouns)
+                ):
+                    typed = deps.planner.plan(request, allowed_agents=allowed)
+                    result = worded(result, typed, resolved.text)
                 # "do the same for CUS-1019" left as typed: routed as the turn before it.
                 # (A turn stored before `Plan.reply` is read in this version's shape.)
                 previous, _ = stored_turn(state.get("plan"), {})
-                result = carried(
-                    result, resolved.text, Plan.model_validate(previous) if previous else None
-                )
+                before = Plan.model_validate(previous) if previous else None
+                result = carried(result, resolved.text, before)
+                # "the latency one" to "Which alert do you mean: …?": routed as the request
+                # the question was about.
+                asked = question_of(before) if by_words(result) else None
+                if resolved.answers is not None and asked:
+                    result = answered(result, deps.planner.plan(asked, allowed_agents=allowed))
         except Exception as exc:  # fail closed: a planner failure goes to a human
             log.exception("planner %s failed", deps.planner.name)
             result = human_plan(request, f"the planner failed: {exc}", deps.planner.name, "failed")

@@ -18,13 +18,15 @@ class Alternative(BaseModel):
 
 # Why a subtask went to a person, as the place that escalated it knows it: the planner was
 # unsure of the route (its best agent's score too low, or two agents too close), the part is out
-# of scope, the requester may not reach the agent it fits, no agent fits, no agent is available
+# of scope (the team's human examples outranked every agent), it is unlike every agent's
+# examples, the requester may not reach the agent it fits, no agent fits, no agent is available
 # to take it, the message says it asks for nothing, it needs the requester's answer first, or
 # the planner failed.
 EscalationKind = Literal[
     "low_confidence",
     "ambiguous",
     "out_of_scope",
+    "unfamiliar",
     "unreachable",
     "no_agent",
     "unavailable",

@@ -15,23 +15,58 @@ and reported done). So, when the turn before went to one agent:
 - a turn that only leans on the last one ("and …", "also …", "what about …", "… too", "… as
   well") goes to that agent when the planner was unsure of it (too low, or two agents too
   close) and ranked that agent among its alternatives: "And what about credits?" after a count
-  of refunds is analytics', not legal's at 0.48.
+  of refunds is analytics', not legal's at 0.48;
+- a turn about the last one's result ("is it up compared to April?" after May's revenue),
+  whose "it" the resolver bound to no record, goes to that agent when the planner was unsure
+  and ranked that agent first;
+- a leaning turn of a few words that names only what changes ("and in June?", "what about
+  staging?") goes to that agent when the planner, which reads the fragment alone, said it looks
+  like a person's (the human label won) but ranked that agent first among the agents: two
+  words share too little with any example to say out of scope. A longer one ("and what's a
+  good lunch spot nearby?") keeps the planner's reading.
 
 A plan of several subtasks, or a turn before that went to several agents or to none, is left as
 the planner made it: which part carries what is not for a rule to guess.
+
+A follow-up the resolver rewrote ("email the customer copies of them both" → "email CUS-1021
+copies of INV-1067 and INV-1114") is planned with its references written as ids, and an id
+reads as its owner's (an invoice's as billing's), or cuts at the "and" the rewrite put between
+two ids. When the words typed were one ask the planner was sure of (`SURE`), that agent takes
+the rewritten request as one subtask (`worded`): the rewrite says which records, not what to
+do, and adds no ask. Words only sure at less ("close that one", "add a note to it", which
+alone read as content's) keep the rewritten request's route.
+
+A reply to the supervisor's own question ("Which alert do you mean: ALT-1041 or ALT-1042?" →
+"the latency one") comes after a turn that went to no agent; it is routed as the request the
+question was about (`answered`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from ringmaster.agents.repeat_words import REPEAT_PHRASE
-from ringmaster.graph.planner.base import Alternative, Plan
+from ringmaster.graph.planner.base import Alternative, Plan, Subtask
 
 REPEATS = re.compile(rf"\b{REPEAT_PHRASE}\b", re.IGNORECASE)
 LEANS = re.compile(
     r"^\W*(?:and|also|plus|what about|how about)\b|\b(?:too|as well)\W*$", re.IGNORECASE
 )
+# A pronoun left as typed: the resolver bound it to no record, so it is the last turn's result.
+ABOUT_RESULT = re.compile(r"\b(?:it|that|this|those|these|them)\b", re.IGNORECASE)
+_AND = re.compile(r"\band\b", re.IGNORECASE)
+# The words a reference is made of, which a rewrite replaces by ids.
+REFERRING = frozenset(
+    "it its them they their theirs her hers him his she he that this those these the a both "
+    "all one ones other same each either".split()
+)
+# How sure the planner must be of a follow-up's words as typed to route its rewrite by them. A
+# part needs as much (`SplitPolicy.other_floor`) to stand as a request of its own; "add a note
+# to it" (content 0.86, a note on a ticket is support's) stays under it.
+SURE = 0.9
+# A fragment this short after its leaning words names what changes, not a request of its own.
+FRAGMENT_WORDS = 3
 
 
 def previous_agent(previous: Plan | None) -> str | None:
@@ -40,6 +75,22 @@ def previous_agent(previous: Plan | None) -> str | None:
         return None
     agents = {s.agent for s in previous.subtasks if s.agent is not None}
     return agents.pop() if len(agents) == 1 else None
+
+
+def fragment(text: str) -> bool:
+    """Whether `text` leans on the turn before and, without its leaning words, is a few words
+    ("and in June?", "what about last week?")."""
+    if not LEANS.search(text):
+        return False
+    return len(re.findall(r"[\w'-]+", LEANS.sub(" ", text))) <= FRAGMENT_WORDS
+
+
+def _first(s: Subtask) -> str | None:
+    """The agent the planner ranked first for `s`: its pick, or the best of its alternatives
+    when it named none."""
+    if s.agent is not None:
+        return s.agent
+    return s.alternatives[0].agent if s.alternatives else None
 
 
 def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
@@ -61,8 +112,102 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
     elif LEANS.search(text) and s.unsure and agent in ranked:
         how = "leans on it and the planner was unsure"
         confidence = ranked[agent]  # the planner's own score for the agent
+    elif ABOUT_RESULT.search(text) and s.unsure and _first(s) == agent:
+        how = "asks about its result and the planner was unsure"
+        confidence = ranked[agent]
+    elif fragment(text) and s.escalation_kind == "out_of_scope" and _first(s) == agent:
+        how = "names only what changes from it"
+        confidence = ranked[agent]
     else:
         return plan
+    return _moved(plan, agent, f"the turn before went to {agent} and this one {how}", confidence)
+
+
+def by_words(plan: Plan) -> bool:
+    """Whether a classifier of words alone made `plan`: the local planner (`LocalPlanner.name`),
+    or a cascade's local step. A model planner reads the thread in its `context`, so the words
+    typed and the question asked are already before it; asking it again costs a call."""
+    return plan.planner.rsplit(":", 1)[-1] == "local"
+
+
+def only_ids_written(typed: str, text: str, nouns: Collection[str]) -> bool:
+    """Whether `text` is `typed` with ids written where only pronouns, determiners and the
+    records' `nouns` stood ("email the customer copies of them both" → "email CUS-1021 copies
+    of INV-1067 and INV-1114"): no word of what to do was replaced ("close there charged twice
+    tkt" → "close TCK-1056" drops a description) and none added (a repeat written out)."""
+    was, now = _words(typed), _words(text)
+    stood = REFERRING | {w for n in nouns for w in (n.lower(), f"{n.lower()}s")}
+    return now <= was | {"and"} and was - now <= stood
+
+
+def _words(text: str) -> set[str]:
+    # A word with a digit in it is an id, which the rewrite is there to write in.
+    return {w for w in re.findall(r"[\w'-]+", text.lower()) if not any(c.isdigit() for c in w)}
+
+
+def worded(plan: Plan, typed: Plan, text: str) -> Plan:
+    """`plan` for the rewritten follow-up `text`, as one subtask for the agent its words as
+    typed went to (`typed`) when the planner was sure of them and routed the rewrite elsewhere
+    (see the module; the caller checks `only_ids_written`); a part the planner sent to a
+    person for a reason of its own keeps the plan."""
+    if len(typed.subtasks) != 1:
+        return plan
+    t = typed.subtasks[0]
+    if t.escalate or t.agent is None or t.confidence < SURE:
+        return plan
+    if any(s.escalate and not _unsettled(s) for s in plan.subtasks):
+        return plan
+    # A cut at an "and" the rewrite wrote between two ids is the rewrite's; one at words typed
+    # ("close it and email her …", which the words alone left as one ask) is the requester's.
+    if len(plan.subtasks) > 1 and len(_AND.findall(text)) <= len(_AND.findall(t.description)):
+        return plan
+    if plan.agents() == {t.agent} and len(plan.subtasks) == 1 and not plan.subtasks[0].escalate:
+        return plan
+    said = "; ".join(f"{s.agent or 'a person'}: {s.description}" for s in plan.subtasks)
+    one = t.model_copy(
+        update={
+            "description": text,
+            "rationale": f"{t.agent}: the words typed were sure of {t.agent} "
+            f"({t.confidence:.2f}) and the records they name only say which; the request with "
+            f"its ids written in said {said}; the words typed said: {t.rationale}",
+        }
+    )
+    return plan.model_copy(update={"subtasks": [one]})
+
+
+def answered(plan: Plan, asked: Plan) -> Plan:
+    """`plan` for a reply that answers the supervisor's question, its one subtask routed as the
+    request the question was about (`asked`: that request planned as typed) when the planner
+    could not tell.
+
+    The reply is that request with the record picked ("how long has ALT-1042 been firing?").
+    When the planner is unsure of it (too low, too close, or the human label won) and ranks
+    the agent that request's words went to first among the agents, or among its alternatives,
+    that agent takes it: two readings of one request agree. A reply routed surely keeps its
+    route: the request as typed may be all pronouns ("close that one"), which route anywhere.
+    """
+    if len(plan.subtasks) != 1 or len(asked.subtasks) != 1:
+        return plan
+    s, a = plan.subtasks[0], asked.subtasks[0]
+    if not (_unsettled(s) and (not a.escalate or _unsettled(a))):
+        return plan
+    agent = _first(a)
+    if agent is None or agent not in {s.agent, *(x.agent for x in s.alternatives)}:
+        return plan
+    ranked = {x.agent: x.score for x in s.alternatives} | {s.agent: s.confidence}
+    why = f"it answers the question asked about a request for {agent}"
+    return _moved(plan, agent, why, ranked[agent])
+
+
+def _unsettled(s: Subtask) -> bool:
+    """Whether `s` went to a person only because the planner could not tell where it goes."""
+    return s.escalate and (s.unsure or s.escalation_kind == "out_of_scope")
+
+
+def _moved(plan: Plan, agent: str, why: str, confidence: float) -> Plan:
+    """`plan` with its one subtask routed to `agent` as sure as `confidence`, for the reason
+    `why`."""
+    s = plan.subtasks[0]
     # The agent the planner picked, if another, leads the alternatives, so a reviewer sees
     # both readings.
     displaced = []
@@ -75,8 +220,7 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
             "escalation_reason": None,
             "escalation_kind": None,
             "confidence": confidence,
-            "rationale": f"{agent}: the turn before went to {agent} and this one {how}; "
-            f"the planner alone said: {s.rationale}",
+            "rationale": f"{agent}: {why}; the planner alone said: {s.rationale}",
             "alternatives": displaced + [a for a in s.alternatives if a.agent != agent],
         }
     )

@@ -70,16 +70,20 @@ def route(
     )
     agent, confidence = ranked[0] if ranked else (None, 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
-    escalation = settings.scope.out_of_scope(scores)
-    if escalation is None and routing.human_floor is not None:
+    kind: EscalationKind | None = None
+    escalation: str | None = None
+    found = settings.scope.out_of_scope(scores)
+    if found is not None:
+        kind, escalation = found
+    elif routing.human_floor is not None:
         score = human_score(scores)
         if score >= routing.human_floor:
             escalation = (
                 f"looks out of scope: human score {score:.3f} >= floor {routing.human_floor:.3f}"
             )
-    kind: EscalationKind | None = None
+            kind = "out_of_scope"
     if escalation is not None:
-        agent, kind = None, "out_of_scope"
+        agent = None
     elif best_any is not None and best_any not in allowed:
         escalation = f"best match {best_any} is not an agent the requester may reach"
         agent, kind = None, "unreachable"

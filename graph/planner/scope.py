@@ -18,13 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from ringmaster.graph.planner.base import EscalationKind
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 
 
 class ScopeCheck(Protocol):
-    """Decides whether scored text is out of scope; returns the reason, or None when in scope."""
+    """Decides whether scored text is out of scope; returns why (the kind, and the reason in
+    words), or None when in scope."""
 
-    def out_of_scope(self, scores: Scores) -> str | None: ...
+    def out_of_scope(self, scores: Scores) -> tuple[EscalationKind, str] | None: ...
 
 
 @dataclass(frozen=True)
@@ -33,14 +35,17 @@ class HumanClassScope:
 
     similarity_floor: float = 0.15
 
-    def out_of_scope(self, scores: Scores) -> str | None:
+    def out_of_scope(self, scores: Scores) -> tuple[EscalationKind, str] | None:
         human = scores.probs.get(HUMAN, 0.0)
         agents = [(p, a) for a, p in scores.probs.items() if a != HUMAN]
         best_p, best = max(agents) if agents else (0.0, "none")
         if human > best_p:
-            return f"looks out of scope: P(human) {human:.2f} > P({best}) {best_p:.2f}"
-        if scores.nearest_similarity < self.similarity_floor:
             return (
+                "out_of_scope",
+                f"looks out of scope: P(human) {human:.2f} > P({best}) {best_p:.2f}",
+            )
+        if scores.nearest_similarity < self.similarity_floor:
+            return "unfamiliar", (
                 f"unlike any agent's examples: nearest similarity "
                 f"{scores.nearest_similarity:.2f} < {self.similarity_floor:.2f}"
             )

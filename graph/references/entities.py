@@ -295,6 +295,11 @@ def asking(request: str, question: str) -> str:
     return f"{request}{_ASKED}{question})"
 
 
+def asked_request(description: str) -> str | None:
+    """The request a subtask that asks (`asking`) was about; None for any other subtask."""
+    return description.rsplit(_ASKED, 1)[0] if asks(description) else None
+
+
 def _question(kind: EntityKind | None, options: Sequence[str]) -> str:
     """The question that asks which record a request meant, among `options` ("Which ticket do
     you mean: TCK-1001 or TCK-1003?"), or with none to offer ("Which deployment do you mean?":
