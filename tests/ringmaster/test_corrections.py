@@ -328,3 +328,27 @@ def test_the_summary_counts_a_subtask_corrected_once_and_not_once_undone(
         assert corrected() == {"support": 1}
         service.correct(thread, "t1", "support", "rita")
         assert corrected() == {}
+
+
+def test_a_correction_needs_no_planner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`review correct` reads the team's names and the turn's stored plan: building the graph
+    for them trained the planner, a minute or more on every correction after the first."""
+    from ringmaster import runner as runner_module
+    from ringmaster.errors import InvalidDecision
+
+    with Runner(settings) as runner:
+        thread = runner.submit(MISROUTED[0][0]).thread_id
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the graph's deps (and so the planner) were built")
+
+    monkeypatch.setattr(runner_module, "build_deps", no_build)
+    with Runner(settings) as fresh:  # a new process, as the CLI's
+        service = DecisionService(fresh)
+        with pytest.raises(InvalidDecision, match="no agent 'astrology'"):
+            service.correct(thread, "t1", "astrology", "rita")
+        with pytest.raises(NotFound, match="no subtask 't9'"):
+            service.correct(thread, "t9", "ops", "rita")
+        assert service.correct(thread, "t1", "ops", "rita").outcome == "recorded"
+        assert service.correct(thread, "t1", "legal", "rita", turn=1).outcome == "replaced"
+        assert [c.right_agent for c in fresh.corrections.all()] == ["legal"]
