@@ -352,3 +352,30 @@ def test_a_correction_needs_no_planner(settings: Settings, monkeypatch: pytest.M
         assert service.correct(thread, "t1", "ops", "rita").outcome == "recorded"
         assert service.correct(thread, "t1", "legal", "rita", turn=1).outcome == "replaced"
         assert [c.right_agent for c in fresh.corrections.all()] == ["legal"]
+
+
+def test_a_retrain_on_corrections_is_logged_with_its_time(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`ringmaster worker` said nothing while it retrained on new corrections (a minute or
+    more): it looked hung. The start and the end of the build are logged, the end timed."""
+    import logging
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from ringmaster import models, wiring
+    from ringmaster.corrections import Correction
+
+    made = {"retrained": SimpleNamespace(trained=True), "loaded": SimpleNamespace(trained=False)}
+    at = datetime(2026, 12, 5, tzinfo=UTC)
+    fixed = Correction(1, at, "th", "t1", MISROUTED[0][0], None, "ops", "rita")
+    team, _ = wiring.load_team_and_tools(settings)
+    for how, planner in made.items():
+        monkeypatch.setattr(models, "make_planner", lambda settings, team, p=planner: p)
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="ringmaster.wiring"):
+            assert wiring._planner(settings, team, [fixed]) is planner
+        start, end = caplog.messages
+        assert start.startswith("updating the planner with 1 routing correction(s)")
+        assert end.startswith(f"planner {'retrained' if how == 'retrained' else 'loaded'}")
+        assert end.endswith(" s") and "with 1 routing correction(s) in " in end
