@@ -330,11 +330,16 @@ def test_the_summary_counts_a_subtask_corrected_once_and_not_once_undone(
         assert corrected() == {}
 
 
-def test_a_correction_needs_no_planner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`review correct` reads the team's names and the turn's stored plan: building the graph
-    for them trained the planner, a minute or more on every correction after the first."""
+def test_a_correction_needs_no_planner(
+    tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`review correct` reads the team's names and the turn's stored plan (from either store):
+    building the graph for them trained the planner, a minute or more on every correction
+    after the first."""
     from ringmaster import runner as runner_module
     from ringmaster.errors import InvalidDecision
+
+    settings = Settings(home=tmp_path, db_url=db_url)
 
     with Runner(settings) as runner:
         thread = runner.submit(MISROUTED[0][0]).thread_id
