@@ -268,13 +268,13 @@ class AuditLog:
         return n
 
     def verify_export(self, path: Path) -> list[str]:
-        """Every break in an exported copy (see `export`), checked with this log's key."""
+        """Every break in an exported copy (see `export`), checked with this log's key;
+        ConfigError for a file that is no export at all (nothing in it was tampered with)."""
+        lines = _export_lines(path)
         events: list[AuditEvent] = []
         head: dict[str, Any] | None = None
         seen_head = False
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
+        for number, line in lines:
             try:
                 item = json.loads(line)
                 if "head" in item:
@@ -298,6 +298,27 @@ class AuditLog:
         if not seen_head:
             return ["the export has no signed head: it was cut short"]
         return self.check(events, head)
+
+
+def _export_lines(path: Path) -> list[tuple[int, str]]:
+    """The numbered non-blank lines of a file that starts as an export does."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not an audit export: it is not text") from None
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not lines:
+        raise ConfigError(f"{path} is not an audit export: it is empty")
+    try:
+        first = json.loads(lines[0][1])
+    except ValueError:
+        first = None
+    if not (isinstance(first, dict) and ("event" in first or "head" in first)):
+        raise ConfigError(
+            f"{path} is not an audit export: its first line is not an exported event or head "
+            "(`ringmaster audit export FILE` writes one)"
+        )
+    return lines
 
 
 def _rows(first: int, last: int) -> str:

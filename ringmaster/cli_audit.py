@@ -109,7 +109,8 @@ def verify(
     ] = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Check the keyed hash chain and its signed head; exit 1 naming every break."""
+    """Check the keyed hash chain and its signed head; exit 1 naming every break (exit 2 for
+    a file that is no audit export)."""
     with Runner(Settings(), recover_on_start=False) as runner:
         if file is not None:
             if not file.is_file():

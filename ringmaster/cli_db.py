@@ -14,14 +14,20 @@ db_app = typer.Typer(
 @db_app.command("current")
 def db_current(json_mode: JsonOpt = False) -> None:
     """The database's schema revision and the one this ringmaster needs."""
+    from sqlalchemy import inspect
+
     from ringmaster import migrations
     from ringmaster.settings import Settings
-    from ringmaster.tables import make_engine
+    from ringmaster.tables import make_engine, metadata
 
     engine = make_engine(Settings().app_db_url, check_schema=False)
     try:
         with engine.connect() as conn:
             revision = migrations.current(conn)
+            # Unversioned with tables: made before migrations, which `db upgrade` adopts.
+            empty = revision is None and not set(metadata.tables) & set(
+                inspect(conn).get_table_names()
+            )
     finally:
         engine.dispose()
     if json_mode:
@@ -31,6 +37,12 @@ def db_current(json_mode: JsonOpt = False) -> None:
                 "head": migrations.HEAD,
                 "up_to_date": revision == migrations.HEAD,
             }
+        )
+        return
+    if empty:
+        out.print(
+            "the database has no ringmaster tables yet: `ringmaster db upgrade` creates them",
+            markup=False,
         )
         return
     state = "up to date" if revision == migrations.HEAD else f"ringmaster needs {migrations.HEAD}"

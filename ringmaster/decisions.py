@@ -496,7 +496,7 @@ class DecisionService:
             raise NotFound(f"thread {thread_id} has no turn {turn} (its turns are 1-{row.turn})")
         # A later turn held behind a review has no plan yet: the latest planned one is meant.
         for k in [turn] if turn is not None else range(row.turn, 0, -1):
-            plan = runner.turn_state(thread_id, k).values.get("plan")
+            plan = runner.stored_plan(thread_id, k)
             if plan:
                 break
         subtasks = (plan or {}).get("subtasks", [])
@@ -507,7 +507,7 @@ class DecisionService:
                 f"thread {thread_id} has no subtask {subtask_id!r} in {which} (--turn N for "
                 "another turn)"
             )
-        names = runner.deps.registry.team.names()
+        names = runner.team_names()
         if agent not in names:
             raise InvalidDecision(f"no agent {agent!r} (agents: {', '.join(names)})")
         what = f"the routing of thread {thread_id}"

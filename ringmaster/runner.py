@@ -68,7 +68,7 @@ from ringmaster.thread_store import ThreadStore, new_owner
 from ringmaster.tools.redaction import redact_secrets, said_redacted
 from ringmaster.turns import close_answered, conversation, hold, release_held, waits_for
 from ringmaster.usage_store import UsageStore
-from ringmaster.wiring import build_deps, load_policy_for
+from ringmaster.wiring import build_deps, load_policy_for, load_team_and_tools
 from ringmaster.withdraw import superseded, withdraw, withdraw_corrected, withdrawn_line
 
 log = logging.getLogger(__name__)
@@ -295,23 +295,40 @@ class Runner:
             return self._deps
 
     @property
+    def saver(self) -> Any:
+        """The checkpoint store, opened on first use; reading it needs no graph."""
+        with self._build_lock:
+            if self._saver is None:
+                self._saver = self._stack.enter_context(
+                    open_checkpointer(self.settings.checkpoint_url)
+                )
+            return self._saver
+
+    @property
     def graph(self) -> Any:
         with self._build_lock:
             if self._graph is None:
-                if self._saver is None:
-                    self._saver = self._stack.enter_context(
-                        open_checkpointer(self.settings.checkpoint_url)
-                    )
-                self._graph = build_graph(self.deps, self._saver)
+                self._graph = build_graph(self.deps, self.saver)
             return self._graph
+
+    def _stored(self, checkpoint_thread: str) -> dict[str, Any]:
+        saved = self.saver.get_tuple(
+            {"configurable": {"thread_id": checkpoint_thread, "checkpoint_ns": ""}}
+        )
+        return dict(saved.checkpoint["channel_values"]) if saved else {}
 
     def checkpoint_thread(self, thread_id: str, turn: int) -> str:
         """The LangGraph thread that holds one turn's checkpoints."""
         if thread_id not in self._legacy:
             # Before per-turn checkpoints every turn ran on the thread's own: those stay there.
-            values = self.graph.get_state({"configurable": {"thread_id": thread_id}}).values
-            self._legacy[thread_id] = int(values.get("turn") or 0)
+            self._legacy[thread_id] = int(self._stored(thread_id).get("turn") or 0)
         return thread_id if turn <= self._legacy[thread_id] else turn_checkpoint(thread_id, turn)
+
+    def stored_plan(self, thread_id: str, turn: int) -> dict[str, Any] | None:
+        """A turn's plan as its last checkpoint holds it, read from the store alone: building
+        the graph would train the planner, which `review correct` does not need."""
+        plan, _ = stored_turn(self._stored(self.checkpoint_thread(thread_id, turn)).get("plan"), {})
+        return plan
 
     def _config(self, thread_id: str, turn: int) -> dict[str, Any]:
         # The runner resumes interrupts by id, so every pending review can be asked at once.
@@ -765,6 +782,14 @@ class Runner:
         b = budget(self.settings) or Budget()
         snap["budget"] = {"calls": b.max_calls, "tokens": b.max_tokens}
         return {**snap, "thread": self.usage.thread_total(thread_id)}
+
+    def team_names(self) -> list[str]:
+        """The team's agent names: the built graph's, or else the team file's (building the
+        graph would train the planner just to learn them)."""
+        deps = self._deps
+        if deps is not None:
+            return deps.registry.team.names()
+        return load_team_and_tools(self.settings)[0].names()
 
     def default_scopes(self) -> list[str]:
         """Every scope the team and its tools use: what a local operator may reach."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -93,7 +94,21 @@ def _planner(settings: Settings, team: Team, corrections: list[Correction] | Non
     from ringmaster.models import make_planner
 
     try:
-        planner = make_planner(settings, team)
+        if corrections:  # new corrections mean a retrain, a minute or more: say so, not hang
+            log.info(
+                "updating the planner with %d routing correction(s) (a retrain takes a while)",
+                len(corrections),
+            )
+            started = time.monotonic()
+            planner = make_planner(settings, team)
+            log.info(
+                "planner %s with %d routing correction(s) in %.1f s",
+                "retrained" if _trained_here(planner) else "loaded from its cache",
+                len(corrections),
+                time.monotonic() - started,
+            )
+        else:
+            planner = make_planner(settings, team)
     except MissingExtra:
         if not corrections:
             raise
@@ -112,6 +127,16 @@ def _planner(settings: Settings, team: Team, corrections: list[Correction] | Non
         return planner
     note_used(settings.cache_dir)
     return planner
+
+
+def _trained_here(planner: object) -> bool:
+    """Whether the local planner in `planner` (itself, or a cascade's or an LLM planner's
+    fallback) was trained in this process rather than loaded."""
+    for part in (planner, getattr(planner, "local", None), getattr(planner, "fallback", None)):
+        trained = getattr(part, "trained", None)
+        if isinstance(trained, bool):
+            return trained
+    return False
 
 
 UNUSED_WHY = "retraining it needs the 'train' extra (pip install 'ringmaster[train]')"

@@ -77,3 +77,17 @@ def test_a_long_error_is_one_line(cli_in_process: Cli, tmp_path: Path) -> None:
     assert missing.returncode == 2
     (line,) = missing.stderr.strip().splitlines()
     assert line == f"error: --file: no such file {str(far)!r}"
+
+
+def test_a_file_that_is_no_export_is_not_called_tampered(
+    cli_in_process: Cli, tmp_path: Path
+) -> None:
+    """An empty file or a JSON list said "tampered", as though an export had been changed."""
+    empty, other = tmp_path / "empty.jsonl", tmp_path / "list.json"
+    empty.write_text("")
+    other.write_text('[{"seq": 1}]\n')
+    for file, why in [(empty, "it is empty"), (other, "its first line is not an exported")]:
+        proc = cli_in_process("audit", "verify", "--file", str(file), ok=False)
+        assert proc.returncode == 2 and "tampered" not in proc.stderr
+        (line,) = proc.stderr.strip().splitlines()
+        assert line.startswith(f"error: {file} is not an audit export: {why}")

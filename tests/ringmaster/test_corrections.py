@@ -328,3 +328,59 @@ def test_the_summary_counts_a_subtask_corrected_once_and_not_once_undone(
         assert corrected() == {"support": 1}
         service.correct(thread, "t1", "support", "rita")
         assert corrected() == {}
+
+
+def test_a_correction_needs_no_planner(
+    tmp_path: Path, db_url: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`review correct` reads the team's names and the turn's stored plan (from either store):
+    building the graph for them trained the planner, a minute or more on every correction
+    after the first."""
+    from ringmaster import runner as runner_module
+    from ringmaster.errors import InvalidDecision
+
+    settings = Settings(home=tmp_path, db_url=db_url)
+
+    with Runner(settings) as runner:
+        thread = runner.submit(MISROUTED[0][0]).thread_id
+
+    def no_build(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the graph's deps (and so the planner) were built")
+
+    monkeypatch.setattr(runner_module, "build_deps", no_build)
+    with Runner(settings) as fresh:  # a new process, as the CLI's
+        service = DecisionService(fresh)
+        with pytest.raises(InvalidDecision, match="no agent 'astrology'"):
+            service.correct(thread, "t1", "astrology", "rita")
+        with pytest.raises(NotFound, match="no subtask 't9'"):
+            service.correct(thread, "t9", "ops", "rita")
+        assert service.correct(thread, "t1", "ops", "rita").outcome == "recorded"
+        assert service.correct(thread, "t1", "legal", "rita", turn=1).outcome == "replaced"
+        assert [c.right_agent for c in fresh.corrections.all()] == ["legal"]
+
+
+def test_a_retrain_on_corrections_is_logged_with_its_time(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`ringmaster worker` said nothing while it retrained on new corrections (a minute or
+    more): it looked hung. The start and the end of the build are logged, the end timed."""
+    import logging
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from ringmaster import models, wiring
+    from ringmaster.corrections import Correction
+
+    made = {"retrained": SimpleNamespace(trained=True), "loaded": SimpleNamespace(trained=False)}
+    at = datetime(2026, 12, 5, tzinfo=UTC)
+    fixed = Correction(1, at, "th", "t1", MISROUTED[0][0], None, "ops", "rita")
+    team, _ = wiring.load_team_and_tools(settings)
+    for how, planner in made.items():
+        monkeypatch.setattr(models, "make_planner", lambda settings, team, p=planner: p)
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="ringmaster.wiring"):
+            assert wiring._planner(settings, team, [fixed]) is planner
+        start, end = caplog.messages
+        assert start.startswith("updating the planner with 1 routing correction(s)")
+        assert end.startswith(f"planner {'retrained' if how == 'retrained' else 'loaded'}")
+        assert end.endswith(" s") and "with 1 routing correction(s) in " in end

@@ -201,3 +201,27 @@ def test_a_database_from_a_newer_ringmaster_is_refused(tmp_path: Path) -> None:
     raw.dispose()
     with pytest.raises(migrations.SchemaError, match="newer ringmaster"):
         make_engine(url)
+
+
+def test_db_current_on_an_empty_database_names_the_command_that_creates_its_tables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It said "none (not versioned)", which reads as a database of an older ringmaster."""
+    from typer.testing import CliRunner
+
+    from ringmaster.cli_db import db_app
+
+    monkeypatch.setenv("RINGMASTER_HOME", str(tmp_path))
+    said = CliRunner().invoke(db_app, ["current"])
+    assert said.exit_code == 0, said.output
+    assert said.output.strip() == (
+        "the database has no ringmaster tables yet: `ringmaster db upgrade` creates them"
+    )
+    # Tables but no revision: a database from before migrations, which `db upgrade` adopts.
+    engine = create_engine(Settings().app_db_url)
+    metadata.create_all(engine)
+    engine.dispose()
+    said = CliRunner().invoke(db_app, ["current"])
+    assert (
+        said.output.strip() == f"revision none (not versioned): ringmaster needs {migrations.HEAD}"
+    )
