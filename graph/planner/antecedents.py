@@ -17,15 +17,20 @@ import re
 
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 
-# "it", "them", and "that" where it ends the part ("i don't need that"): elsewhere "that" is
-# as often a conjunction or a determiner ("that my card", "that one").
-_PRONOUN = re.compile(r"\b(?:it|them)\b|\bthat(?=\s*[.?!]*\s*$)", re.IGNORECASE)
+# "it", "them", and "that" where it ends the part ("i don't need that") or a preposition follows
+# it ("read that to me", "book that in green bay"): elsewhere "that" is as often a conjunction
+# or a determiner ("that my card", "that one").
+_PRONOUN = re.compile(
+    r"\b(?:it|them)\b|\bthat(?=\s*[.?!]*\s*$|\s+(?:to|in|on|at|for|from|with|into|now)\b)",
+    re.IGNORECASE,
+)
 _DETERMINER = r"(?:my|our|your|the|this|his|her|their)"
 _WORD = r"[a-z][\w'&-]*"
 # A condition ("if it isn't, …") belongs to the part it introduces, whatever its pronoun names.
 _CONDITION = re.compile(r"^\W*(?:if|unless|in\s+case)\b", re.IGNORECASE)
-# A determiner and up to three words after it that are not stop words ("my discover card").
-_NOUN_PHRASE = re.compile(rf"\b{_DETERMINER}((?:\s+{_WORD}){{1,3}})", re.IGNORECASE)
+# A determiner and up to three words after it that are not stop words ("my discover card"); the
+# lookahead leaves the words to the next match ("the update on my vacation request").
+_NOUN_PHRASE = re.compile(rf"\b{_DETERMINER}(?=((?:\s+{_WORD}){{1,3}}))", re.IGNORECASE)
 
 
 def noun_phrases(text: str) -> list[str]:
@@ -39,7 +44,7 @@ def noun_phrases(text: str) -> list[str]:
                 break
             kept.append(w)
         if kept:
-            out.append(text[m.start() : m.start(1)] + " " + " ".join(kept))
+            out.append(text[m.start() : m.end()] + " " + " ".join(kept))
     return out
 
 

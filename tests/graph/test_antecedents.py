@@ -20,6 +20,22 @@ def test_noun_phrases_stop_at_the_first_stop_word() -> None:
     assert noun_phrases("what time is it") == []
 
 
+def test_a_noun_phrase_right_after_a_short_one_is_found_too() -> None:
+    # "the update on my" took "my" with it, and "my vacation request" was never a candidate.
+    assert noun_phrases("what is the update on my vacation request") == [
+        "the update",
+        "my vacation request",
+    ]
+
+
+def test_that_before_a_preposition_is_a_pronoun() -> None:
+    left = "i ran out of cherrios so add them to the list"
+    assert resolved("read that to me", left, before=True) == "read the list to me"
+    assert (
+        resolved("book that in green bay", "fix my car", before=True) == "book my car in green bay"
+    )
+
+
 def test_a_later_part_takes_the_last_noun_phrase_before_it() -> None:
     left = "what's the credit limit on my discover card"
     assert (
@@ -38,6 +54,7 @@ def test_the_first_part_takes_the_first_noun_phrase_after_it() -> None:
     [
         ("check the balance", "my discover card"),  # no pronoun
         ("make sure that works", "my discover card"),  # "that" as a conjunction
+        ("is that my card", "my discover card"),  # "that" before a determiner
         ("cancel it", "what time is it"),  # nothing for "it" to stand for
         ("if it isn't", "check the auth service"),  # a condition goes with what it introduces
     ],
