@@ -612,3 +612,17 @@ def test_support_work_that_says_send_or_let_is_no_email(registry: AgentRegistry,
     out = run(registry, "support", text)
     assert "sends no email" not in (out.output.get("question") or ""), out.output
     assert "sends no email" not in out.output["summary"], out.output
+
+
+def test_a_customers_ticket_is_asked_when_they_have_several_and_the_words_pick_none(
+    registry: AgentRegistry,
+) -> None:
+    # Tariq Castillo (CUS-1024) has three unfinished tickets; "his ticket" names none of them.
+    _, question = asked_back(registry, "support", "set Tariq Castillo's ticket to urgent")
+    assert "3 unfinished tickets" in question
+    assert all(t in question for t in ("TCK-1019", "TCK-1133", "TCK-1145"))
+    # Words of one ticket's subject pick it.
+    out = run(registry, "support", "set Tariq Castillo's app crash ticket to urgent")
+    assert [(a.tool, a.args.get("ticket_id")) for a in out.proposed_actions] == [
+        ("update_ticket", "TCK-1133")
+    ]

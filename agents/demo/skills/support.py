@@ -67,7 +67,10 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         out["summary"] = p.summary(notes, task.feedback)
         return AgentOutput(output=out, category="ticket" if tickets else "account")
     if not tickets and customer and _update_args(task.description).get("priority"):
-        tickets = _matching_ticket(text, tools, customer, notes)
+        tickets = _matching_ticket(text, tools, customer, out, notes)
+        if out.get("question"):
+            out["summary"] = p.summary(notes, task.feedback)
+            return AgentOutput(output=out, category="ticket")
     if tickets:
         category = _ticket_work(task, tools, tickets, out, notes)
     elif p.has(text, _OPEN) or (customer and p.has(text, _PROBLEM)):
@@ -138,15 +141,26 @@ def _message_not_sent(
 
 
 def _matching_ticket(
-    text: str, tools: ToolBox, customer: dict[str, Any], notes: list[str]
+    text: str, tools: ToolBox, customer: dict[str, Any], out: dict[str, Any], notes: list[str]
 ) -> list[str]:
-    """The customer's unfinished ticket the request is about, when it names none."""
+    """The customer's unfinished ticket the request is about, when it names none: their only
+    one, or the one whose subject shares more words with the request than any other's. With
+    several and none that the words pick, which one is asked, not guessed."""
     live = [
         t for t in tools.call("list_tickets", customer_id=customer["id"]) if t["status"] != "closed"
     ]
     words = set(re.findall(r"[a-z]{3,}", text.lower()))
-    live.sort(key=lambda t: -len(words & set(re.findall(r"[a-z]{3,}", t["subject"].lower()))))
+
+    def shared(t: dict[str, Any]) -> int:
+        return len(words & set(re.findall(r"[a-z]{3,}", t["subject"].lower())))
+
+    live.sort(key=lambda t: -shared(t))
     if not live:
+        return []
+    if len(live) > 1 and shared(live[0]) <= shared(live[1]):
+        listed = ", ".join(f"{t['id']} ('{t['subject']}')" for t in live)
+        p.ask(out, notes, f"{customer['name']} has {len(live)} unfinished tickets: {listed}. "
+              "Which one is it?")  # fmt: skip
         return []
     notes.append(f"no ticket id was given; {live[0]['id']} is {customer['name']}'s matching ticket")
     return [live[0]["id"]]
