@@ -40,7 +40,7 @@ from typing import Any
 
 from ringmaster.graph.references.asked import still_waiting
 from ringmaster.graph.references.choices import open_choice, without_excepted
-from ringmaster.graph.references.confirm import confirming
+from ringmaster.graph.references.confirm import acts_on_anything, confirming
 from ringmaster.graph.references.entities import (
     EntityKind,
     Lookup,
@@ -68,6 +68,7 @@ from ringmaster.graph.references.followups import (
 from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
 from ringmaster.graph.references.mistyped import mend_ids
 from ringmaster.graph.references.names import speaks_of_people
+from ringmaster.graph.references.owned import _owned
 from ringmaster.graph.references.patterns import _own_words
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
@@ -161,7 +162,10 @@ def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     say what it is ("I changed my work email, how do I update it?"): as typed too."""
     nouns = {n.lower() for k in thread.kinds if not k.person for n in k.nouns}
     if _ids(thread.kinds, request) or _noun_before(request, nouns):
-        return Resolved(request, [])  # "TCK-1001 is solved, close it", "her ticket …, close it"
+        # "TCK-1001 is solved, close it", "her ticket …, close it"; but "close CUS-1001's
+        # ticket" for a customer with two unfinished tickets asks which, before any agent acts.
+        whose = _owned(request, [], thread) if acts_on_anything(request, thread, acts) else None
+        return Resolved(request, [], whose) if isinstance(whose, str) else Resolved(request, [])
     if len(_own_words(_FIRST_PRONOUN.split(request, maxsplit=1)[0])) > 2:
         return Resolved(request, [])
     asked = _implied(request, thread, acts)

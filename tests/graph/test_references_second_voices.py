@@ -235,3 +235,16 @@ def test_a_reply_picking_her_runs_the_request_on_her_record() -> None:
     out = resolve("CUS-1049", history, KINDS, lookup, ACTS)
     assert out.answers == 3 and out.text == "I'd like TCK-1142 closed today"
     assert entities(out) == ["TCK-1142"]
+
+
+def test_a_first_turn_acting_on_a_customers_record_of_several_asks_which() -> None:
+    # Maria Lopez (CUS-1001) has two open tickets: closing "CUS-1001's ticket" is asked, as
+    # "her ticket" in a later turn is; a look-up, or words that pick one, are not asked.
+    asked = resolve("can you close CUS-1001's ticket? she says it's sorted now", [], KINDS,
+                    FACTS.get, ACTS)  # fmt: skip
+    assert asked.question == "Which ticket do you mean: TCK-1001 or TCK-1058?"
+    assert resolve("CUS-1035 rang, please close her ticket", [], KINDS, FACTS.get, ACTS).question
+    for clear in ["what's the status of CUS-1001's ticket?", "close CUS-1013's ticket",
+                  "close CUS-1001's two-factor ticket"]:  # fmt: skip
+        out = resolve(clear, [], KINDS, FACTS.get, ACTS)
+        assert out.question is None and out.text == clear, clear
