@@ -32,6 +32,18 @@ def turn(number: int, request: str, listed: str = "") -> dict[str, Any]:
     return {"turn": number, "request": request, "entities": turn_entities(KINDS, request, results)}
 
 
+def asked_turn(
+    number: int, request: str, options: list[tuple[str, str]], noun: str = ""
+) -> dict[str, Any]:
+    """A history entry for `request`, which named no record and was asked which of `options`
+    ((kind, id) pairs) it meant: "Which `noun` (the first option's kind) do you mean: …?"."""
+    ids = " or ".join(e for _, e in options)
+    question = {"request": request, "options": [list(o) for o in options],
+                "asked": f"Which {noun or options[0][0]} do you mean: {ids}?"}  # fmt: skip
+    empty: dict[str, Any] = {"named": [], "touched": [], "together": [], "acted": []}
+    return {"turn": number, "request": request, "entities": {**empty, "question": question}}
+
+
 def entities(out: Resolved) -> list[str]:
     """The records a resolution read the request's references as, in order."""
     return [r.entity for r in out.resolutions]

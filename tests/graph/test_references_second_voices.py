@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, acts_from_tools, resolve
 
-from .references_kit import ACTS, KINDS, SIDE_EFFECTS, entities, turn
+from .references_kit import ACTS, KINDS, SIDE_EFFECTS, asked_turn, entities, turn
 
 FACTS = {
     "CUS-1001": RecordFacts("CUS-1001", None, "Maria Lopez Lopez Design Studio pro active",
@@ -157,21 +157,12 @@ def test_a_request_acting_on_another_kind_is_no_reply_to_the_question() -> None:
     history = [
         turn(1, "whats TCK-1121 about", "CUS-1044"),
         turn(2, "and INV-1183?", "CUS-1044"),
-        {
-            "turn": 3,
-            "request": "add a note to it saying he called",
-            "entities": {
-                "named": [],
-                "touched": [],
-                "together": [],
-                "acted": [],
-                "question": {
-                    "request": "add a note to it saying he called",
-                    "options": [["invoice", "INV-1183"], ["ticket", "TCK-1121"]],
-                    "asked": "Which record do you mean: INV-1183 or TCK-1121?",
-                },
-            },
-        },
+        asked_turn(
+            3,
+            "add a note to it saying he called",
+            [("invoice", "INV-1183"), ("ticket", "TCK-1121")],
+            noun="record",
+        ),
     ]
     out = resolve("Refund it full, he was charged two times", history, KINDS, more, ACTS)
     assert out.answers is None and "note" not in out.text
@@ -216,21 +207,11 @@ def test_a_reply_picking_her_runs_the_request_on_her_record() -> None:
     history = [
         turn(1, "Could someone look at TCK-1150?"),
         turn(2, "And TCK-1142 too."),
-        {
-            "turn": 3,
-            "request": "I'd like her ticket closed today",
-            "entities": {
-                "named": [],
-                "touched": [],
-                "together": [],
-                "acted": [],
-                "question": {
-                    "request": "I'd like her ticket closed today",
-                    "options": [["customer", "CUS-1049"], ["customer", "CUS-1013"]],
-                    "asked": "Which customer do you mean: CUS-1049 or CUS-1013?",
-                },
-            },
-        },
+        asked_turn(
+            3,
+            "I'd like her ticket closed today",
+            [("customer", "CUS-1049"), ("customer", "CUS-1013")],
+        ),
     ]
     out = resolve("CUS-1049", history, KINDS, lookup, ACTS)
     assert out.answers == 3 and out.text == "I'd like TCK-1142 closed today"
