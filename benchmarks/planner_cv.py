@@ -169,27 +169,23 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, object]:
     return out
 
 
+# The check behind an escalation, by `Subtask.escalation_kind`.
+_CHECKS = {
+    "unfamiliar": "similarity",
+    "out_of_scope": "human",
+    "low_confidence": "floor",
+    "ambiguous": "margin",
+}
+
+
 def miss_cause(subtasks: Sequence[Subtask], top_right: bool) -> str:
     """Why a one-part in-scope row was missed: split, an escalation (by which check, and
     whether the whole text's top label was right), or a wrong agent."""
     if len(subtasks) > 1:
         return "split"
-    reason = subtasks[0].escalation_reason or ""
     if not subtasks[0].escalate and subtasks[0].agent is not None:
         return "misrouted"
-    which = next(
-        (
-            name
-            for key, name in (
-                ("nearest similarity", "similarity"),
-                ("human", "human"),
-                ("low confidence", "floor"),
-                ("ambiguous", "margin"),
-            )
-            if key in reason
-        ),
-        "other",
-    )
+    which = _CHECKS.get(subtasks[0].escalation_kind or "", "other")
     return f"escalated:{which}:{'top-right' if top_right else 'top-wrong'}"
 
 

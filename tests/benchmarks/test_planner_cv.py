@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from benchmarks.planner_cv import folds_of, miss_cause, team_rows
-from ringmaster.graph.planner.base import Subtask
+from ringmaster.graph.planner.base import EscalationKind, Subtask
 
 TEAM = """\
 name: tiny
@@ -38,7 +38,9 @@ def test_team_rows_are_its_examples_with_human_ones_as_oos(tmp_path: Path) -> No
     assert sorted(r.text for f in folds for r in f) == sorted(r.text for r in rows)
 
 
-def _sub(agent: str | None, reason: str | None = None, i: int = 1) -> Subtask:
+def _sub(
+    agent: str | None, reason: str | None = None, i: int = 1, kind: EscalationKind | None = None
+) -> Subtask:
     return Subtask(
         id=f"t{i}",
         description="x",
@@ -47,6 +49,7 @@ def _sub(agent: str | None, reason: str | None = None, i: int = 1) -> Subtask:
         rationale="",
         escalate=reason is not None,
         escalation_reason=reason,
+        escalation_kind=kind,
     )
 
 
@@ -54,8 +57,14 @@ def test_miss_cause_names_the_check_that_escalated() -> None:
     assert miss_cause([_sub("weather")], top_right=False) == "misrouted"
     assert miss_cause([_sub("alarm"), _sub("weather", i=2)], top_right=True) == "split"
     low = "low confidence: 0.19 < floor 0.20"
-    assert miss_cause([_sub("alarm", low)], top_right=True) == "escalated:floor:top-right"
+    floored = _sub("alarm", low, kind="low_confidence")
+    assert miss_cause([floored], top_right=True) == "escalated:floor:top-right"
     tie = "ambiguous: a 0.37 vs b 0.37, margin 0.01 < 0.02"
-    assert miss_cause([_sub(None, tie)], top_right=False) == "escalated:margin:top-wrong"
+    tied = _sub(None, tie, kind="ambiguous")
+    assert miss_cause([tied], top_right=False) == "escalated:margin:top-wrong"
     far = "unlike any agent's examples: nearest similarity 0.10 < 0.15"
-    assert miss_cause([_sub(None, far)], top_right=False) == "escalated:similarity:top-wrong"
+    unlike = _sub(None, far, kind="unfamiliar")
+    assert miss_cause([unlike], top_right=False) == "escalated:similarity:top-wrong"
+    # The kind says which check, whatever the reason's words.
+    reworded = _sub(None, "far from every example", kind="unfamiliar")
+    assert miss_cause([reworded], top_right=False) == "escalated:similarity:top-wrong"
