@@ -626,3 +626,19 @@ def test_a_customers_ticket_is_asked_when_they_have_several_and_the_words_pick_n
     assert [(a.tool, a.args.get("ticket_id")) for a in out.proposed_actions] == [
         ("update_ticket", "TCK-1133")
     ]
+
+
+def test_closing_a_customers_ticket_picks_the_one_the_words_name_or_asks(
+    registry: AgentRegistry,
+) -> None:
+    """ "please close Tariq Castillo's ticket" listed his three tickets and answered `done`,
+    with nothing closed and no word saying so."""
+    _, question = asked_back(
+        registry, "support", "please close Tariq Castillo's ticket, it's fixed"
+    )
+    assert "3 unfinished tickets" in question
+    assert all(t in question for t in ("TCK-1019", "TCK-1133", "TCK-1145"))
+    out = run(registry, "support", "close Tariq Castillo's dashboard ticket, it loads fast now")
+    assert [(a.tool, a.args.get("ticket_id")) for a in out.proposed_actions] == [
+        ("close_ticket", "TCK-1019")
+    ]

@@ -66,7 +66,12 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         _message_not_sent(text, tools, tickets, out, notes)
         out["summary"] = p.summary(notes, task.feedback)
         return AgentOutput(output=out, category="ticket" if tickets else "account")
-    if not tickets and customer and _update_args(task.description).get("priority"):
+    if (
+        not tickets
+        and customer
+        and (_update_args(task.description).get("priority") or p.has(text, _CLOSE))
+    ):
+        # "close Tariq Castillo's ticket": the one the words pick, else asked which.
         tickets = _matching_ticket(text, tools, customer, out, notes)
         if out.get("question"):
             out["summary"] = p.summary(notes, task.feedback)
