@@ -226,7 +226,31 @@ def turn_entities(
                 "noun": unnamed.group(1).lower(),
                 "asked": _asked_words(description),
             }
+    if "question" not in entry:
+        entry.update(_agent_question(kinds, results))
     return entry
+
+
+def _agent_question(kinds: Sequence[EntityKind], results: Mapping[str, Any]) -> dict[str, Any]:
+    """The question an agent asked back listing the records it could not choose among
+    ("Tariq Castillo has 3 unfinished tickets: TCK-1019 …, TCK-1133 …. Which one is it?"): the
+    next turn may answer it, and its subtask then runs with the record picked."""
+    for result in results.values():
+        asked = str((result.get("output") or {}).get("question") or "")
+        if result.get("status") != "needs_input" or not asked:
+            continue
+        description = str(result.get("description") or "")
+        own = {e for _, e in _ids(kinds, description)}
+        options = [p for p in _ids(kinds, asked) if p[1] not in own]
+        if len(options) > 1 and len({k for k, _ in options}) == 1:
+            return {
+                "question": {
+                    "request": description,
+                    "options": [list(p) for p in options],
+                    "asked": asked,
+                }
+            }
+    return {}
 
 
 # The question that lists no options: "Which deployment do you mean?" (`_question`).

@@ -154,3 +154,25 @@ def test_a_reply_the_threads_own_records_answer_reads_no_catalog() -> None:
     assert [r.entity for r in out.resolutions] == ["DEP-1028"] and read == []
     out = resolve("the api one", history, KINDS, DEPLOYMENTS.get, ACTS, catalog)
     assert [r.entity for r in out.resolutions] == ["DEP-1031"] and read == ["DEP"]
+
+
+def test_a_question_an_agent_asked_back_is_answered_by_the_next_reply() -> None:
+    """An agent that could not choose among records asks back (`needs_input`); the reply ran
+    as a look-up of the record it picked ("TCK-1133"), and the close it answered was lost."""
+    request = "please close Tariq Castillo's ticket, it's fixed"
+    asked = (
+        "Tariq Castillo has 2 unfinished tickets: TCK-1001 ('Login fails'), TCK-1003 "
+        "('Export is slow'). Which one is it?"
+    )
+    result = {"description": request, "status": "needs_input", "output": {"question": asked}}
+    history = [
+        {"turn": 1, "request": request, "entities": turn_entities(KINDS, request, {"t1": result})}
+    ]
+    out = resolve("TCK-1003", history, KINDS, acts=ACTS)
+    assert out.answers == 1 and "close" in out.text and "TCK-1003" in out.text, out
+    assert [r.entity for r in out.resolutions] == ["TCK-1003"]
+    assert still_waiting(history) == asked
+    # A question that offers no records to pick among leaves nothing open.
+    other = {**result, "output": {"question": "Which ticket (TCK-…) is it?"}}
+    history[0]["entities"] = turn_entities(KINDS, request, {"t1": other})
+    assert resolve("TCK-1003", history, KINDS, acts=ACTS).answers is None
