@@ -21,6 +21,7 @@ from ringmaster.graph.planner.carry import (
     by_words,
     carried,
     only_ids_written,
+    picked_from_listing,
     worded,
 )
 from ringmaster.graph.pleasantries import NOTHING_ASKED, WANTS_A_PICK, pleasantry_reply
@@ -229,7 +230,11 @@ def make_plan(deps: GraphDeps) -> Any:
                 # (A turn stored before `Plan.reply` is read in this version's shape.)
                 previous, _ = stored_turn(state.get("plan"), {})
                 before = Plan.model_validate(previous) if previous else None
-                result = carried(result, resolved.text, before)
+                history = state.get("history") or []
+                picked = picked_from_listing(
+                    [r.entity for r in resolved.resolutions], history[-1] if history else None
+                )
+                result = carried(result, resolved.text, before, request, picked)
                 # "the latency one" to "Which alert do you mean: …?": routed as the request
                 # the question was about.
                 asked = question_of(before) if by_words(result) else None

@@ -13,12 +13,16 @@ and reported done). So, when the turn before went to one agent:
   planner sent it to a person for a reason of its own (out of scope, an agent the requester may
   not reach);
 - a turn that only leans on the last one ("and …", "also …", "what about …", "… too", "… as
-  well") goes to that agent when the planner was unsure of it (too low, or two agents too
-  close) and ranked that agent among its alternatives: "And what about credits?" after a count
-  of refunds is analytics', not legal's at 0.48;
+  well", as typed or as the resolver rewrote it) goes to that agent when the planner was
+  unsure of it (too low, or two agents too close) and ranked that agent among its
+  alternatives: "And what about credits?" after a count of refunds is analytics', not legal's
+  at 0.48;
 - a turn about the last one's result ("is it up compared to April?" after May's revenue),
   whose "it" the resolver bound to no record, goes to that agent when the planner was unsure
   and ranked that agent first;
+- a turn that picks a record the last turn's answer listed ("the auth one - since when?"
+  after three firing alerts), which the planner could not place (unsure, or the human label
+  won with that agent first), goes to that agent when the planner ranked it;
 - a leaning turn of a few words that names only what changes ("and in June?", "what about
   staging?") goes to that agent when the planner, which reads the fragment alone, said it looks
   like a person's (the human label won) but ranked that agent first among the agents: two
@@ -44,7 +48,9 @@ question was about (`answered`).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from ringmaster.agents.repeat_words import REPEAT_PHRASE
 from ringmaster.graph.planner.base import Alternative, Plan, Subtask
@@ -93,9 +99,28 @@ def _first(s: Subtask) -> str | None:
     return s.alternatives[0].agent if s.alternatives else None
 
 
-def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
+def picked_from_listing(entities: Collection[str], last: Mapping[str, Any] | None) -> bool:
+    """Whether every record of `entities` (what the turn's references were read as) is one the
+    last turn's answer listed beside another of its kind, and not one its request named: "the
+    auth one - since when?" after three firing alerts were listed."""
+    if not entities or last is None:
+        return False
+    seen = last.get("entities") or {}
+    named = {e for _, e in seen.get("named") or []}
+    listed = Counter(k for k, _ in seen.get("touched") or [])
+    kind_of = {e: k for k, e in seen.get("touched") or []}
+    return all(e in kind_of and e not in named and listed[kind_of[e]] > 1 for e in entities)
+
+
+def carried(
+    plan: Plan, text: str, previous: Plan | None, typed: str = "", picked: bool = False
+) -> Plan:
     """`plan` for the follow-up `text`, its one subtask routed as the turn before when the
-    text repeats that turn or leans on it and the planner could not tell (see the module)."""
+    text repeats that turn or leans on it and the planner could not tell (see the module).
+
+    `typed` is the request as typed when the resolver rewrote it: "and the latency one?"
+    leans on the turn before though its rewrite ("ALT-1042 - since when?") no longer says so.
+    `picked`: the turn's references are records the turn before listed (`picked_from_listing`)."""
     agent = previous_agent(previous)
     if previous is None or agent is None or len(plan.subtasks) != 1:
         return plan
@@ -105,13 +130,22 @@ def carried(plan: Plan, text: str, previous: Plan | None) -> Plan:
     ranked = {a.agent: a.score for a in s.alternatives}
     if s.agent == agent:
         ranked[agent] = s.confidence
+    # The readings by `typed` and `picked` follow a turn that went to the agent, not one whose
+    # planner only named it while a person was asked.
+    went = not any(p.escalate for p in previous.subtasks)
     if REPEATS.search(text) and (not s.escalate or s.unsure):
         how = "repeats it"
         # As sure as the route it repeats: the planner alone scored the agent low or not at all.
         confidence = max(p.confidence for p in previous.subtasks if p.agent == agent)
-    elif LEANS.search(text) and s.unsure and agent in ranked:
+    elif (LEANS.search(text) or (went and LEANS.search(typed))) and s.unsure and agent in ranked:
         how = "leans on it and the planner was unsure"
         confidence = ranked[agent]  # the planner's own score for the agent
+    elif (picked and went) and (
+        (s.unsure and agent in ranked)
+        or (s.escalation_kind == "out_of_scope" and _first(s) == agent)
+    ):
+        how = "picks a record its answer listed and the planner could not tell"
+        confidence = ranked[agent]
     elif ABOUT_RESULT.search(text) and s.unsure and _first(s) == agent:
         how = "asks about its result and the planner was unsure"
         confidence = ranked[agent]

@@ -45,6 +45,10 @@ _PAYLOAD = re.compile(
 )
 # Verbs whose object may be followed by what is said: "email the customer that it's fixed".
 _TELLING = {"email", "tell", "remind", "notify", "inform", "message", "let", "ask", "write", "mail"}
+# A note put on a record, followed by what it says: "put a note on the ticket that the export is
+# done", "and note on the ticket that billing is chasing". Looked for a few words back.
+_NOTING = {"note", "notes", "comment", "comments"}
+_NOTING_SPAN = 4
 
 
 # Of two records, "the later one" and "the earlier one" (only in a describing phrase: "as I
@@ -111,6 +115,8 @@ def _weak_refers(text: str, match: re.Match[str]) -> bool:
         return False
     if re.match(r"\s+that\s+\w", text[match.end() :], re.I):
         before = re.findall(r"[a-z]+", text[: match.start()].lower())
+        if _NOTING & set(before[-_NOTING_SPAN:]):
+            return True  # "a note on the ticket that …": the note's words follow the record
         return bool(before) and before[-1] in _TELLING
     return True
 

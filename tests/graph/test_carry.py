@@ -13,7 +13,13 @@ from langgraph.checkpoint.memory import InMemorySaver
 from ringmaster.agents.demo import load_demo_team
 from ringmaster.evals.conversations import load_conversations, run_conversations
 from ringmaster.graph.planner.base import Plan, Subtask
-from ringmaster.graph.planner.carry import answered, carried, only_ids_written, worded
+from ringmaster.graph.planner.carry import (
+    answered,
+    carried,
+    only_ids_written,
+    picked_from_listing,
+    worded,
+)
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.state import stored_turn
 from ringmaster.settings import Settings
@@ -216,3 +222,64 @@ def test_a_conversation_carries_a_follow_up_or_a_reply_to_its_agent(
         {"id": "eval", "scopes": SCOPES},
     )
     assert [t.agents for t in report.turns] == agents
+
+
+def test_a_follow_up_whose_words_as_typed_lean_goes_where_the_turn_before_went(
+    demo: LocalPlanner,
+) -> None:
+    # "and the critical one?" rewritten to the request it stands for, with the id written in:
+    # the rewrite no longer starts with "and", the words typed do.
+    before = demo.plan("which alerts are firing on api?")
+    rewritten = "ALT-1041 - since when?"
+    alone = demo.plan(rewritten)
+    assert before.agents() == {"ops"} and alone.subtasks[0].unsure
+    assert carried(alone, rewritten, before) == alone
+    [moved] = carried(alone, rewritten, before, "and the critical one?").subtasks
+    assert (moved.agent, moved.escalate) == ("ops", False)
+    assert "leans on it" in moved.rationale
+    # Typed words that lean on nothing keep the planner's reading.
+    assert carried(alone, rewritten, before, "the critical one - since when?") == alone
+
+
+def test_a_pick_from_the_last_answers_listing_goes_where_that_turn_went(
+    demo: LocalPlanner,
+) -> None:
+    before = demo.plan("which alerts are firing on api?")
+    for rewritten in ("ALT-1041 - since when?", "ALT-1041 - how long?"):
+        alone = demo.plan(rewritten)
+        [s] = alone.subtasks
+        assert s.escalate and s.agent != "ops"  # unsure, or the human label won
+        assert carried(alone, rewritten, before) == alone
+        [moved] = carried(alone, rewritten, before, picked=True).subtasks
+        assert (moved.agent, moved.escalate) == ("ops", False)
+        assert "picks a record its answer listed" in moved.rationale
+    # A pick the planner placed surely keeps its route.
+    sure = demo.plan("email the customer on TCK-1005 that the 502s are fixed")
+    assert carried(sure, "", before, picked=True) == sure
+
+
+def test_picked_from_listing_is_a_record_the_last_answer_listed_among_others() -> None:
+    listed = {
+        "entities": {
+            "named": [["incident", "INC-1012"]],
+            "touched": [["alert", "ALT-1041"], ["alert", "ALT-1042"], ["deployment", "DEP-1032"]],
+        }
+    }
+    assert picked_from_listing(["ALT-1042"], listed)
+    assert not picked_from_listing(["INC-1012"], listed)  # named by the request
+    assert not picked_from_listing(["DEP-1032"], listed)  # the one of its kind listed
+    assert not picked_from_listing(["ALT-1042", "TCK-1001"], listed)
+    assert not picked_from_listing([], listed) and not picked_from_listing(["ALT-1041"], None)
+
+
+def test_a_turn_before_that_a_person_was_asked_to_route_carries_nothing_new(
+    demo: LocalPlanner,
+) -> None:
+    # The planner named billing for "is CUS-1003 active?" but sent it to a person: the next
+    # turn's typed "what about …" and a pick are no reason to send it to billing.
+    before = demo.plan("is CUS-1003 active?")
+    rewritten = "is CUS-1005 active?"
+    alone = demo.plan(rewritten)
+    assert before.subtasks[0].escalate and before.subtasks[0].agent == "billing"
+    assert alone.subtasks[0].unsure and alone.subtasks[0].agent == "billing"
+    assert carried(alone, rewritten, before, "what about CUS-1005?", picked=True) == alone
