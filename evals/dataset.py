@@ -128,7 +128,8 @@ def read_jsonl(path: str | Path) -> tuple[bytes, Iterator[tuple[int, Any]]]:
     except OSError as exc:
         raise DatasetError(f"cannot read dataset {p}: {exc}") from None
     try:
-        text = data.decode("utf-8")
+        # A byte-order mark (Notepad, Excel's "CSV UTF-8") opens the first line: not JSON.
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{p}: not UTF-8 text ({exc})") from None
 

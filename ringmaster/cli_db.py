@@ -45,6 +45,10 @@ def db_current(json_mode: JsonOpt = False) -> None:
             markup=False,
         )
         return
+    if revision is not None and revision != migrations.HEAD and not migrations.known(revision):
+        # "ringmaster needs 0004" read as a downgrade to make: no command here does one.
+        out.print(str(migrations.newer(revision)), markup=False)
+        return
     state = "up to date" if revision == migrations.HEAD else f"ringmaster needs {migrations.HEAD}"
     out.print(f"revision {revision or 'none (not versioned)'}: {state}", markup=False)
 

@@ -3,6 +3,7 @@ review items are printed."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import textwrap
@@ -340,7 +341,11 @@ def run_app(app: typer.Typer, args: list[str] | None = None) -> None:
             raise
         # No password of a database URL on the screen, whichever error quoted the URL.
         message = hide_url_passwords(clean(message).replace("\n", " "))
-        if "--json" in argv:
+        if "--json" in argv and next((a for a in argv if not a.startswith("-")), "") == "chat":
+            # The chat's --json is one object per line, its errors `{"type": "error", …}`:
+            # one that stops it before it starts is said the same way, not in indented lines.
+            sys.stdout.write(json.dumps({"type": "error", "text": message}) + "\n")
+        elif "--json" in argv:
             print_json({"error": message})
         else:
             err.print(f"error: {message}", markup=False, soft_wrap=True, highlight=False)

@@ -4,8 +4,9 @@ When a new turn's request starts by calling something off and refers to work of 
 that has not run yet, that work is withdrawn instead of the request being planned (where it
 would be read as a new refund, or wait behind the very review it means to stop):
 
-- a pending review of an earlier turn, named by its action ("that refund", "the rollback")
-  or, with nothing named ("cancel that", "never mind"), the latest turn's: rejected in the
+- a pending review of an earlier turn, named by its action ("that refund", "the rollback";
+  with several such reviews, one named is asked which: `which_one`) or record, or, with
+  nothing named ("cancel that", "never mind"), the latest turn's: rejected in the
   requester's name, with the reason that they withdrew it; its turn resumes and says the
   action did not run. Only a rejection is ever made here, so nothing runs on these words; it
   is the requester's to make even where users exist and none may decide their own review
@@ -73,7 +74,8 @@ _BARE = re.compile(
 
 # Words of a call-off that name nothing: "cancel that one too, please".
 _NOT_NAMES = {"that", "this", "the", "one", "too", "also", "please", "after", "all", "for", "now",
-              "then", "last", "previous", "request", "those", "these", "them", "and"}  # fmt: skip
+              "then", "last", "previous", "request", "those", "these", "them", "and", "both",
+              "each", "every"}  # fmt: skip
 
 
 # Where a call-off's reason begins: what follows says why, not what is called off.
@@ -101,9 +103,10 @@ class Withdrawal:
     reviews: list[ReviewItem] = field(default_factory=list)
     turns: list[Job] = field(default_factory=list)
     already: list[ReviewItem] = field(default_factory=list)  # decided before it could be
+    asked: str | None = None  # which of several is meant (which_one): nothing withdrawn
 
     def __bool__(self) -> bool:
-        return bool(self.reviews or self.turns or self.already)
+        return bool(self.reviews or self.turns or self.already or self.asked)
 
 
 def _names(what: str, noun: str) -> bool:
@@ -128,7 +131,10 @@ def targets(
     work it names ("stop sending me refund emails", "refund INV-1003 instead"): that is a
     request of its own, planned as one."""
     if ids:
-        pending = [i for i in pending if any(x in _about(i) for x in ids)]
+        # The reviews whose own actions name the record; a request's words only when none
+        # does: one request raised both refunds of "refund INV-1004, and also INV-1002".
+        acting = [i for i in pending if any(x in _action(i) for x in ids)]
+        pending = acting or [i for i in pending if any(x in _about(i) for x in ids)]
         held = [j for j in held if any(x in str((j.payload or {}).get("request")) for x in ids)]
     if not _BARE.match(what):
         pending = [i for i in pending if any(_names(what, n) for n in action_nouns(i))]
@@ -144,9 +150,32 @@ def targets(
     )
     clause = _REASON.split(what, maxsplit=1)[0]  # "cancel the refund, they changed their mind"
     nouns = {n for i in reviews for n in action_nouns(i)}
+    nouns |= {n + "s" for n in nouns}  # "cancel the refunds", "both refunds"
     if _words(clause) - _NOT_NAMES - _words(said) - nouns or any(x not in said for x in ids):
         return [], []  # words or records of its own beyond the work it names: a request
     return reviews, turns
+
+
+_MORE_THAN_ONE = re.compile(r"\b(?:both|all|each|every|them|those|these|two|three)\b", re.I)
+
+
+def which_one(what: str, reviews: list[ReviewItem]) -> str | None:
+    """The question to ask when the words call off one piece of work ("that refund", no
+    record named) and several of the reviews it would withdraw are that work: which one is
+    meant is asked, and none is withdrawn, rather than every one of them rejected in the
+    requester's name. None when the words pick them all ("both refunds", "the refunds")."""
+    if len(reviews) < 2 or _BARE.match(what) or _MORE_THAN_ONE.search(what):
+        return None
+    for noun in sorted({n for i in reviews for n in action_nouns(i)}):
+        same = [i for i in reviews if noun in action_nouns(i)]
+        named_one = re.search(rf"\b{re.escape(noun)}\b", what, re.IGNORECASE)
+        if len(same) > 1 and named_one:
+            shown = " or ".join(f"{_action(i)} (review {i.id[:10]})" for i in same)
+            return (
+                f"Which {noun} do you mean: {shown}? Nothing was withdrawn: name its record "
+                f'("cancel the {noun} for …"), or say "cancel both {noun}s".'
+            )
+    return None
 
 
 def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
@@ -169,6 +198,10 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
     ]
     ids = [x for _, x in entity_ids(kinds, what)]
     reviews, turns = targets(strip_ids(what, kinds), pending, held, ids)
+    question = None if ids else which_one(strip_ids(what, kinds), reviews)
+    if question is not None:
+        _answer(runner, job, context, request, Withdrawal(asked=question))
+        return True
     reason = f"called off in turn {job.turn}: {request}"
     done = Withdrawal(reviews=_withdrawn_before(runner, job, reason))  # a retried job's
     if not reviews and not turns and not done:
@@ -360,7 +393,10 @@ def _answer(
         f"{i.decided_by or 'someone'} ({i.status}); it could not be withdrawn"
         for i in done.already
     ]
-    status: SubtaskStatus = "done" if done.reviews or done.turns else "failed"
+    lines += [done.asked] if done.asked else []
+    status: SubtaskStatus = (
+        "needs_input" if done.asked else "done" if done.reviews or done.turns else "failed"
+    )
     subtask = Subtask(
         id="t1",
         description=request,
@@ -369,7 +405,8 @@ def _answer(
         rationale="calls off this thread's unfinished work: withdrawn, not planned",
     )
     plan = Plan(planner="conversation", subtasks=[subtask]).model_dump()
-    result = subtask_result(subtask.model_dump(), WHO, status, "; ".join(lines) + ".")
+    text = "; ".join(lines)
+    result = subtask_result(subtask.model_dump(), WHO, status, text.rstrip(".") + ".")
     state: RunState = {
         "request": request,
         "turn": job.turn,

@@ -46,6 +46,16 @@ EVENT_NAMES = {
     "run_quarantined": "quarantined",
 }
 SETTLED = ("completed", "needs_input", "waiting", "failed", "quarantined", "cancelled")
+LAST_SEQ = 2**62  # the highest `after` a stream takes: far below SQLite's 64-bit integers
+
+
+def resume_after(after: int, last_event_id: str | None) -> int:
+    """Where a stream starts: after `after`, or after the `Last-Event-ID` a reconnecting
+    browser sends when that is later. A header that is not a sequence number is ignored: "²"
+    passed str.isdigit() and broke int() (a 500), and 20 digits overflowed SQLite mid-stream."""
+    if last_event_id and last_event_id.isascii() and last_event_id.isdigit():
+        return max(after, min(int(last_event_id), LAST_SEQ))
+    return after
 
 
 def sse(event: str, data: Any, event_id: int | None = None) -> ServerSentEvent:

@@ -192,10 +192,14 @@ async def _filters(
         "assignee": assignee.strip(),
         # Minutes, up to ten years: a larger number is no filter anyone means, and would
         # overflow a date (it was a 500).
-        "older_than": older_than
-        if older_than.isdigit() and int(older_than) <= MAX_AGE_MINUTES
-        else "",
+        "older_than": older_than if 0 <= _count(older_than) <= MAX_AGE_MINUTES else "",
     }
+
+
+def _count(text: str) -> int:
+    """A count typed in the plain digits 0-9, else -1. str.isdigit() also passes "²", which
+    int() refuses: a ValueError and a 500 (an age filter of "²", a form field "args_²")."""
+    return int(text) if text.isascii() and text.isdigit() else -1
 
 
 FiltersDep = Annotated[dict[str, str], Depends(_filters)]
@@ -357,8 +361,8 @@ def _decision_from_form(fields: dict[str, str]) -> DecisionIn:
     edits = []
     if kind == "edit":
         for key, text in sorted(fields.items()):
-            if key.startswith("args_") and key[5:].isdigit():
-                action = int(key[5:])
+            action = _count(key[5:]) if key.startswith("args_") else -1
+            if action >= 0:
                 args = parse_args_json(text, f"action {action}")
                 edits.append(ActionEdit(action=action, args=args))
     try:
@@ -437,14 +441,13 @@ async def thread_events(
     thread_id: str,
     state: StateDep,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    after: Annotated[int, Query(ge=0, le=progress.LAST_SEQ)] = 0,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> Response:
     """The thread's events for its page, the stream the API serves at /threads/…/events, which
     goes on while the thread waits for a review: a decision made anywhere moves the page."""
     row = await to_thread.run_sync(state.runner.threads.get, thread_id[:64])
-    if last_event_id and last_event_id.isdigit():  # the browser reconnecting after a timeout
-        after = max(after, int(last_event_id))
+    after = progress.resume_after(after, last_event_id)
     gen = progress.stream(
         state.runner,
         state.hub,

@@ -73,8 +73,8 @@ def upgrade(conn: Connection, target: str = "head") -> None:
     from alembic import command
 
     revision = current(conn)
-    if revision is not None and revision != HEAD and not _known(revision):
-        raise _newer(revision)
+    if revision is not None and revision != HEAD and not known(revision):
+        raise newer(revision)
     command.upgrade(alembic_config(conn), target)
 
 
@@ -90,8 +90,8 @@ def ensure_schema(conn: Connection, auto_migrate: bool | None) -> None:
     revision = current(conn)
     if revision == HEAD:
         return
-    if revision is not None and not _known(revision):
-        raise _newer(revision)
+    if revision is not None and not known(revision):
+        raise newer(revision)
     fresh = revision is None
     safe = fresh or conn.dialect.name == "sqlite"
     if auto_migrate or (auto_migrate is None and safe):
@@ -104,14 +104,15 @@ def ensure_schema(conn: Connection, auto_migrate: bool | None) -> None:
     )
 
 
-def _known(revision: str) -> bool:
+def known(revision: str) -> bool:
+    """Whether this ringmaster's migrations have `revision` (a newer one's do not)."""
     try:
         return _scripts().get_revision(revision) is not None
     except Exception:  # alembic's ResolutionError/CommandError for an id it does not know
         return False
 
 
-def _newer(revision: str) -> SchemaError:
+def newer(revision: str) -> SchemaError:
     return SchemaError(
         f"the database is at revision {revision}, which this ringmaster (head {HEAD}) does "
         "not know: it was upgraded by a newer ringmaster; install that version"

@@ -642,3 +642,44 @@ def test_closing_a_customers_ticket_picks_the_one_the_words_name_or_asks(
     assert [(a.tool, a.args.get("ticket_id")) for a in out.proposed_actions] == [
         ("close_ticket", "TCK-1019")
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "done"),
+    [
+        ("restart the api in staging", "restarted"),
+        ("deploy auth 4.4.0 to production", "deployed"),
+        ("can you scale up web in production to 6 replicas", "scaled"),
+        ("resolve incident INC-1012", "resolved"),
+        ("close INC-1012, it is fixed", "closed"),
+        ("please acknowledge the critical alert on billing-service", "acknowledged"),
+        ("the api keeps throwing 502s, restart it", "restarted"),
+    ],
+)
+def test_ops_work_it_has_no_tool_for_is_asked_back_not_answered_with_a_look_up(
+    registry: AgentRegistry, text: str, done: str
+) -> None:
+    """A restart, a deploy, closing an incident …: ops can do none of these, and answered each
+    with a health or deployment look-up that ended `done`, as if it had been done. It says
+    nothing was done and asks instead (the subtask ends `needs_input`)."""
+    _, question = asked_back(registry, "ops", text)
+    assert question.startswith(f"nothing was {done}:") and question.endswith("?"), question
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "deploy status for api in prod?",
+        "what was deployed yesterday?",
+        "did you restart the api?",
+        "is it safe to restart the api?",
+        "when did the outage start?",
+        "write up release notes for whatever shipped",
+    ],
+)
+def test_ops_questions_about_that_work_are_still_answered(
+    registry: AgentRegistry, text: str
+) -> None:
+    out = run(registry, "ops", text)
+    assert_valid(registry.spec("ops"), out)
+    assert "question" not in out.output, out.output

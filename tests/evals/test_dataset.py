@@ -69,3 +69,13 @@ def test_unknown_agent_is_named(tmp_path: Path) -> None:
     data = load_dataset(write(tmp_path, GOOD))
     with pytest.raises(DatasetError, match=r"rows.jsonl:1: field 'agents' names \['billing'\]"):
         check_agents(data, ["support"])
+
+
+def test_a_file_that_opens_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    """Notepad and Excel's "CSV UTF-8" write one; the first row was refused as 'not valid
+    JSON: Unexpected UTF-8 BOM (decode using utf-8-sig)'. Its hash is still of its bytes."""
+    path = tmp_path / "bom.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + (GOOD + "\r\n" + GOOD + "\r\n").encode())
+    data = load_dataset(path)
+    assert [r.text for r in data.rows] == ["pay my bill", "pay my bill"]
+    assert data.sha256 == dataset_hash(path)

@@ -219,6 +219,16 @@ def test_chat_continues_a_thread_named_by_a_prefix(cli: Cli) -> None:
     assert [t["id"] for t in cli.json("thread", "list")] == [thread]
 
 
+def test_an_error_before_a_json_chat_starts_is_one_json_line_like_its_others(cli: Cli) -> None:
+    """--json is one object per line; an unknown --thread was an indented {"error": …} over
+    three lines, which a script reading a line at a time could not parse."""
+    chat = _chat(cli, "--thread", "zzzzzzzz")
+    out, _ = chat.communicate("", timeout=60)
+    assert chat.returncode == 2
+    [line] = out.splitlines()
+    assert json.loads(line) == {"type": "error", "text": "no thread 'zzzzzzzz'"}
+
+
 def test_a_blank_line_in_piped_requests_does_not_end_the_chat(cli: Cli) -> None:
     """At a prompt an empty line quits; from a pipe it is only a gap (a script's requests
     after it were silently dropped)."""

@@ -225,3 +225,24 @@ def test_db_current_on_an_empty_database_names_the_command_that_creates_its_tabl
     assert (
         said.output.strip() == f"revision none (not versioned): ringmaster needs {migrations.HEAD}"
     )
+
+
+def test_db_current_on_a_newer_database_says_it_is_newer_not_what_it_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It said "revision 9999: ringmaster needs 0004", which reads as a downgrade to make."""
+    from typer.testing import CliRunner
+
+    from ringmaster.cli_db import db_app
+
+    monkeypatch.setenv("RINGMASTER_HOME", str(tmp_path))
+    make_engine(Settings().app_db_url).dispose()
+    raw = create_engine(Settings().app_db_url)
+    with raw.begin() as conn:
+        conn.execute(text(f"UPDATE {migrations.VERSION_TABLE} SET version_num = '9999'"))
+    raw.dispose()
+    said = CliRunner().invoke(db_app, ["current"])
+    assert said.exit_code == 0, said.output
+    shown = " ".join(said.output.split())  # wrapped at 120 columns
+    assert shown == str(migrations.newer("9999"))
+    assert "newer ringmaster" in shown and "needs" not in shown

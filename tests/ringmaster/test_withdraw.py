@@ -336,3 +336,57 @@ def test_a_reviewers_rejection_is_not_a_withdrawal_on_a_one_person_machine(
         "issue_refund was not run: a reviewer rejected it (not without the account manager)"
     ), summary
     assert "withdrew" not in (done.answer or "") and refunds(tmp_path) == []
+
+
+TWO_REFUNDS = "refund INV-1004 in full, and also refund INV-1002"
+
+
+def _two_refunds_waiting(runner: Runner, ann: Requester) -> tuple[str, dict[str, str]]:
+    """One turn whose two refunds wait for review: the thread, and each invoice's review id."""
+    first = runner.submit(TWO_REFUNDS, requester=ann)
+    items = {i.payload["action_requests"][0]["args"]["invoice_id"]: i.id for i in first.pending}
+    assert sorted(items) == ["INV-1002", "INV-1004"], first.pending
+    return first.thread_id, items
+
+
+def test_a_call_off_naming_one_record_withdraws_only_its_review_of_a_shared_request(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    """Both refunds were raised by one request, whose words name both invoices: 'cancel the
+    refund for INV-1004' withdrew the INV-1002 refund too (the reviews were matched by their
+    request's words, not their actions)."""
+    runner, ann = demo
+    thread, items = _two_refunds_waiting(runner, ann)
+    out = runner.submit("cancel the refund for INV-1004", thread_id=thread, requester=ann)
+    assert runner.queue.get(items["INV-1004"]).status == "resumed"
+    assert runner.queue.get(items["INV-1002"]).status == "pending"
+    assert "INV-1002" not in out.subtasks()[0]["summary"]
+
+
+def test_that_refund_among_two_is_asked_which_and_withdraws_neither(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    """'cancel that refund' names one refund; with two waiting, both were rejected in the
+    requester's name. Which one is asked, and nothing is withdrawn."""
+    runner, ann = demo
+    thread, items = _two_refunds_waiting(runner, ann)
+    out = runner.submit("cancel that refund", thread_id=thread, requester=ann)
+    [row] = out.subtasks()
+    assert row["status"] == "needs_input"
+    assert row["summary"].startswith("Which refund do you mean:"), row["summary"]
+    assert all(i[:10] in row["summary"] for i in items.values())
+    assert [runner.queue.get(i).status for i in items.values()] == ["pending", "pending"]
+
+
+def test_the_refunds_or_both_refunds_withdraws_both(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    """The plural was read as words of a request of its own: the turn was queued behind the
+    very reviews it called off, which a reviewer could then approve."""
+    runner, ann = demo
+    for words in ("cancel the refunds", "cancel both refunds"):
+        thread, items = _two_refunds_waiting(runner, ann)
+        out = runner.submit(words, thread_id=thread, requester=ann)
+        assert out.queued_behind == [], words
+        assert [runner.queue.get(i).status for i in items.values()] == ["resumed"] * 2, words
+        assert out.subtasks()[0]["summary"].count("withdrew review") == 2, words

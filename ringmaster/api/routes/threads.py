@@ -220,15 +220,14 @@ async def events(
     request: Request,
     state: StateDep,
     caller: AnyUser,
-    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    after: Annotated[int, Query(ge=0, le=progress.LAST_SEQ)] = 0,
     turn: Annotated[int | None, Query(ge=0, le=1_000_000)] = None,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
 ) -> EventSourceResponse:
     """Follow a thread: its audit events after `after`, until turn `turn` (default: the
     current one) completes, stops for a review or fails."""
     row = await to_thread.run_sync(visible_thread, state, caller.user, thread_id)
-    if last_event_id and last_event_id.isdigit():
-        after = max(after, int(last_event_id))
+    after = progress.resume_after(after, last_event_id)
     gen = progress.stream(
         state.runner,
         state.hub,

@@ -10,6 +10,7 @@ from typing import Any
 from ringmaster.api import progress
 from tests.ringmaster.api.conftest import Api, build_api
 from tests.ringmaster.api.test_flow import parse_sse
+from tests.ringmaster.api.test_web import sign_in
 
 
 async def _waiting_on_live(hub: progress.ProgressHub, thread: str) -> None:
@@ -61,3 +62,27 @@ def test_the_live_stream_has_the_plan_before_subtasks_finish(api: Api) -> None:
     assert names.index("plan") < names.index("subtask_started") < names.index("interrupt")
     if "subtask_finished" in names:
         assert names.index("plan") < names.index("subtask_finished")
+
+
+def test_a_last_event_id_that_is_no_sequence_number_does_not_break_the_stream(
+    sqlite_api: Api,
+) -> None:
+    """A browser reconnecting sends the last id it saw; a header of anything else is not one:
+    '²' passed str.isdigit() and int() refused it (a 500), and 20 digits overflowed SQLite's
+    integers once the stream had started. Both streams now end as a finished turn's does."""
+    api = sqlite_api
+    thread, item = api.waiting_item()
+    decided = api.post(
+        f"/reviews/{item['id']}/decision", "rita", json={"decision": "reject", "reason": "no"}
+    )
+    assert decided.status_code == 200, decided.text  # a settled thread: both streams end
+    for path in (f"/threads/{thread}/events", f"/ui/threads/{thread}/events"):
+        if path.startswith("/ui"):
+            sign_in(api)
+        for value in ("\u00b2".encode("latin-1"), b"99999999999999999999", b"12a"):
+            r = api.client.get(path, headers={**api.h("ann"), "Last-Event-ID": value})
+            assert r.status_code == 200, (path, value, r.text)
+            names = [name for name, _ in parse_sse(r.text)]
+            assert names[-1] == "end", (path, value, names)
+            # Past every event for the huge one; from the start for the others.
+            assert ("plan" in names) == (value != b"99999999999999999999"), (path, value)

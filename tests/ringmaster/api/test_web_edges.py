@@ -93,3 +93,24 @@ def test_deciding_or_claiming_a_missing_item_is_a_page_not_a_json_problem(sqlite
         assert r.status_code == 404, (action, r.text)
         assert r.headers["content-type"].startswith("text/html"), (action, r.headers)
         assert "no review item" in r.text
+
+
+def test_numbers_in_digits_other_than_0_9_are_no_filter_or_action_not_a_500(
+    sqlite_api: Api,
+) -> None:
+    """'²' is a digit to str.isdigit() but not to int(): an age filter or an edit field named
+    with one was a ValueError and a 500."""
+    api = sqlite_api
+    _, item = api.waiting_item()
+    csrf = sign_in(api, "rita")
+    for value in ("%C2%B2", "%D9%A3", "abc"):
+        for path in ("/ui", "/ui/rows"):
+            r = api.client.get(f"{path}?older_than={value}")
+            assert r.status_code == 200, (path, value, r.text)
+            assert item["id"][:10] in r.text  # no filter: the item is listed
+    r = api.client.post(
+        f"/ui/items/{item['id']}/decide",
+        data={"decision": "edit", "args_\u00b2": '{"amount": 1}', "csrf": csrf},
+    )
+    assert r.status_code == 422 and "at least one entry" in r.text, r.text
+    assert api.runner.queue.get(item["id"]).status == "pending"
