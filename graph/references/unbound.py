@@ -173,6 +173,12 @@ def rivals(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) ->
     return None
 
 
+def _says_kind(request: str, nouns: Sequence[str]) -> bool:
+    """True when the request names a kind by one of its nouns ("her invoice", "the tickets")."""
+    words = {w.rstrip("s") for w in re.findall(r"[a-z]+", request.lower())}
+    return bool(words & {n.lower() for n in nouns})
+
+
 def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     """`out`, or a question when a side effect of the request has no record of its kind in
     the request as resolved while the thread has several in play."""
@@ -188,8 +194,10 @@ def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -
     by_id = [a for a in acts if a.by_id]
     for name in sorted(acted_kinds(request, thread, by_id) - named):
         kind = thread.by_name[name]
-        if owner_named and not kind.person:
+        if owner_named and not kind.person and _says_kind(request, kind.nouns):
             continue  # "refund CUS-1012's invoice": one of theirs (`owned` asks among several)
+        # "close it, finance has what it needs from him": the person is named, but "it" was
+        # bound to no record, so it is one of the records in play, asked among several.
         found = thread.find(name, echo=True) or (
             None if kind.person else owned_in_play(thread, kind)
         )
