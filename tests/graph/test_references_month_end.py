@@ -72,3 +72,28 @@ def test_an_ordinal_of_something_else_picks_no_record() -> None:
     # An ordinal that counts the records still picks one.
     out = resolve("Email the first customer.", history, KINDS, lookup, ACTS, records)
     assert out.question is None and "CUS-1008" in out.text
+
+
+def test_the_noun_before_a_phrase_of_its_own_is_still_a_reference() -> None:
+    # "for the month-end pack" describes neither incident the answer listed: asked.
+    facts = {
+        "INC-1001": RecordFacts("INC-1001", None, "billing-service Duplicate card charges sev2"),
+        "INC-1002": RecordFacts("INC-1002", None, "billing-service Invoice generation stuck sev2"),
+    }
+    history = [turn(1, "Which incidents hit the billing-service this year?", "INC-1002 INC-1001")]
+    request = "Draft a customer-facing summary of the incident for the month-end pack."
+    out = resolve(request, history, KINDS, facts.get, ACTS, records)
+    assert out.question is not None
+    assert "INC-1001" in out.question and "INC-1002" in out.question
+    # Words after the noun that fit one of them pick it ("the incident with the duplicate
+    # charges"); a bare word may describe a record not in play yet ("for March"): as typed.
+    out = resolve("Draft a summary of the incident with the duplicate charges.", history, KINDS,
+                  facts.get, ACTS, records)  # fmt: skip
+    assert out.question is None and "INC-1001" in out.text
+    out = resolve("Draft a summary of the incident for March.", history, KINDS, facts.get, ACTS,
+                  records)  # fmt: skip
+    assert out.question is None and out.text.endswith("the incident for March.")
+    # With one incident in play, it is that one.
+    history = [turn(1, "Which incidents hit the web this year?", "INC-1009")]
+    out = resolve(request, history, KINDS, facts.get, ACTS, records)
+    assert out.question is None
