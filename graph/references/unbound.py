@@ -173,10 +173,16 @@ def rivals(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) ->
     return None
 
 
-def _says_kind(request: str, nouns: Sequence[str]) -> bool:
-    """True when the request names a kind by one of its nouns ("her invoice", "the tickets")."""
-    words = {w.rstrip("s") for w in re.findall(r"[a-z]+", request.lower())}
-    return bool(words & {n.lower() for n in nouns})
+_IT = re.compile(r"\b(?:it|that one|this one)\b", re.I)
+
+
+def _left_unbound(text: str, nouns: Sequence[str]) -> bool:
+    """True when the request as resolved still holds "it" (or "that one") and never names the
+    kind by a noun ("close it, … from CUS-1031"): the object of its act is a record no
+    reference was bound to. "her invoice" names the kind; "draft a note to CUS-1001
+    confirming the refund" has no "it" to bind."""
+    words = {w.rstrip("s") for w in re.findall(r"[a-z]+", text.lower())}
+    return _IT.search(text) is not None and not words & {n.lower() for n in nouns}
 
 
 def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -> Resolved:
@@ -194,7 +200,7 @@ def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -
     by_id = [a for a in acts if a.by_id]
     for name in sorted(acted_kinds(request, thread, by_id) - named):
         kind = thread.by_name[name]
-        if owner_named and not kind.person and _says_kind(request, kind.nouns):
+        if owner_named and not kind.person and not _left_unbound(out.text, kind.nouns):
             continue  # "refund CUS-1012's invoice": one of theirs (`owned` asks among several)
         # "close it, finance has what it needs from him": the person is named, but "it" was
         # bound to no record, so it is one of the records in play, asked among several.

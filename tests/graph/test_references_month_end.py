@@ -97,3 +97,12 @@ def test_the_noun_before_a_phrase_of_its_own_is_still_a_reference() -> None:
     history = [turn(1, "Which incidents hit the web this year?", "INC-1009")]
     out = resolve(request, history, KINDS, facts.get, ACTS, records)
     assert out.question is None
+
+
+def test_a_note_to_a_named_person_is_no_act_on_an_unbound_record() -> None:
+    # "a short note to the customer": a draft to the person the thread is about, though
+    # "note" is also what the ticket tool adds; no "it" is left for a ticket.
+    history = [turn(1, "What's open on Ben Garcia's account?", "CUS-1031 Ben Garcia")]
+    request = "Please draft a short note to the customer confirming the refund."
+    out = resolve(request, history, KINDS, lookup, ACTS, records)
+    assert out.question is None and "CUS-1031" in out.text
