@@ -216,6 +216,11 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
                 resolutions.append(
                     Resolution(match.group(0), found[0], kind.name, found[1], guessed=found[2])
                 )
+            elif not _relational(match.group(1), thread):
+                # "a summary of the incident for the month-end pack" after two incidents: the
+                # words after the noun describe none of them, so "the incident" is still one
+                # of the two, asked (with one in play, it is left as typed).
+                unfit.setdefault(match.group(0), kind)
         # "sso one status?": "the" left out at the start; taken only when one record fits.
         bare = r"^\W*(?:(?:and|so|ok|also)\s+)?((?:[\w-]+ ){0,2}[\w-]+) one\b"
         start = re.match(bare, text, re.I)
@@ -287,6 +292,23 @@ def _by_amount(
     best = max(amounts.values()) if larger else min(amounts.values())
     top = [e for e, a in amounts.items() if a == best]
     return (top[0], turn, "") if len(top) == 1 else _question(kind, top)
+
+
+def _relational(words: str, thread: _Thread) -> bool:
+    """True unless the words after "the incident for …" are a phrase of their own that names
+    no record and no person ("for the month-end pack"): "for that customer", "from her", "of
+    the SAML ticket" are relations read elsewhere, "for March" may describe a record."""
+    said = re.findall(r"[a-z]+", words.lower())
+    nouns = {n.lower() for k in thread.kinds for n in k.nouns}
+    # A bare word after it ("the invoice for March") may describe a record the thread has not
+    # seen yet; only a phrase of its own ("for the month-end pack") is surely no description.
+    own_phrase = bool(said) and said[0] in _OWN_PHRASE
+    named = {w.rstrip("s") for w in said} & nouns or set(said) & _PEOPLE_WORDS
+    return not own_phrase or bool(named)
+
+
+_PEOPLE_WORDS = {"him", "her", "them", "his", "their", "he", "she", "they", "me", "u", "you"}
+_OWN_PHRASE = {"the", "a", "an", "our", "my", "your", "next", "this", "that"}
 
 
 def _fits_none(phrase: str, kind: EntityKind, thread: _Thread, turns: int = 3) -> str | None:

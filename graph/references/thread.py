@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 from ringmaster.graph.references.entities import (
     EntityKind,
     Lookup,
@@ -385,11 +386,29 @@ class _Thread:
             # "all three" among five options picks none of them: the reply is asked again.
             count = plural_count(plural.group(0))
             return list(options) if count is None or count == len(options) else []
-        ordinal = _ORDINAL.search(text)
+        ordinal = self.record_ordinal(text)
         if ordinal:
             at = _ORDINALS[ordinal.group(1).lower()]
             return [options[at]] if -len(options) <= at < len(options) else []
         return self.described(text, options)
+
+    def record_ordinal(self, text: str) -> re.Match[str] | None:
+        """The first ordinal of `text` that counts records: "the first one", "the second",
+        "the first of them", "the last unpaid invoice"; not one that counts something else,
+        a word other than a record's noun after it ("draft the first reminder", "the last
+        time"): that picks no record."""
+        nouns = {n.lower() for k in self.kinds for n in k.nouns}
+        for match in _ORDINAL.finditer(text):
+            after = re.split(r"[,.;:!?]", text[match.end() :], maxsplit=1)[0]
+            words = re.findall(r"[a-z]+", after.lower())[:3]
+            if (
+                match.group(2)
+                or not words
+                or words[0] in ENGLISH_STOP_WORDS
+                or any(w.rstrip("s") in nouns for w in words)
+            ):
+                return match
+        return None
 
     def described(self, text: str, options: Sequence[str]) -> list[str]:
         """The one option a reply's id number or describing words pick ("1148", "the SAML

@@ -173,6 +173,18 @@ def rivals(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) ->
     return None
 
 
+_IT = re.compile(r"\b(?:it|that one|this one)\b", re.I)
+
+
+def _left_unbound(text: str, nouns: Sequence[str]) -> bool:
+    """True when the request as resolved still holds "it" (or "that one") and never names the
+    kind by a noun ("close it, … from CUS-1031"): the object of its act is a record no
+    reference was bound to. "her invoice" names the kind; "draft a note to CUS-1001
+    confirming the refund" has no "it" to bind."""
+    words = {w.rstrip("s") for w in re.findall(r"[a-z]+", text.lower())}
+    return _IT.search(text) is not None and not words & {n.lower() for n in nouns}
+
+
 def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     """`out`, or a question when a side effect of the request has no record of its kind in
     the request as resolved while the thread has several in play."""
@@ -188,8 +200,10 @@ def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -
     by_id = [a for a in acts if a.by_id]
     for name in sorted(acted_kinds(request, thread, by_id) - named):
         kind = thread.by_name[name]
-        if owner_named and not kind.person:
+        if owner_named and not kind.person and not _left_unbound(out.text, kind.nouns):
             continue  # "refund CUS-1012's invoice": one of theirs (`owned` asks among several)
+        # "close it, finance has what it needs from him": the person is named, but "it" was
+        # bound to no record, so it is one of the records in play, asked among several.
         found = thread.find(name, echo=True) or (
             None if kind.person else owned_in_play(thread, kind)
         )
