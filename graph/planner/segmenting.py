@@ -189,6 +189,7 @@ from ringmaster.graph.planner.cut_rules import (
     two_asks,
 )
 from ringmaster.graph.planner.cutter import Cutter, cut_features, joiner_kind, states
+from ringmaster.graph.planner.envelope import opening_statements
 from ringmaster.graph.planner.no_ask import asks_something, is_note
 from ringmaster.graph.planner.quoting import quoted_thread
 from ringmaster.graph.planner.scoring import HUMAN, Scores
@@ -288,7 +289,7 @@ class Segmenter:
             # another label was put earlier and answered: left out, as when the cutter keeps
             # the cut below. Judged whole against a newest message of two asks, the cutter kept
             # the quote, which was then cut as a subtask of its own.
-            return Reading(thread.newest)
+            return self._reply(thread.newest, left.label)
         if right.label == HUMAN or not stands_alone(right, floor):
             return Reading(text)
         # Above a quote (a top-posted reply, "FYI, see below"), the newest message is what the
@@ -303,7 +304,36 @@ class Segmenter:
             thread.history, thread.newest, history, newest, whole, "strong", " ", True, True
         )
         (p,) = self.cutter.probabilities([features])
-        return Reading(thread.newest) if p >= self.cutter.threshold else Reading(text)
+        return (
+            self._reply(thread.newest, left.label) if p >= self.cutter.threshold else Reading(text)
+        )
+
+    def _reply(self, newest: str, quoted: str) -> Reading:
+        """A reply under a quoted ask, read without the statements that open it when they only
+        acknowledge that ask: each asks nothing and routes to the quoted ask's label or to a
+        person, or says nothing of its own ("Refund went through, thanks." under "> Can you
+        refund INV-1?", "Perfect."), and the rest opens with a part that stands alone. Left in, an
+        acknowledgement was cut off as a subtask for the quoted ask's agent, which had done it.
+        The statements go with the first subtask as context (`quoted`), so nothing is lost; a
+        statement of another matter ("CUS-1 is still locked out.") stays."""
+        opening = opening_statements(newest)
+        if not opening:
+            return Reading(newest)
+        heads = [split_request(rest)[0].text for _, rest in opening]
+        scores = self._score([sentence for sentence, _ in opening] + heads)
+        said = [
+            Part(sentence, None, False, sc, first=True)
+            for (sentence, _), sc in zip(opening, scores, strict=False)
+        ]
+        for k in range(len(opening), 0, -1):
+            rest = opening[k - 1][1]
+            first = Part(heads[k - 1], None, False, scores[len(opening) + k - 1], first=True)
+            if all(
+                p.label in (quoted, HUMAN) or not p.has_content for p in said[:k]
+            ) and stands_alone(first, self.policy.strong_floor):
+                said_first = " ".join(sentence for sentence, _ in opening[:k])
+                return Reading(rest, said_first)
+        return Reading(newest)
 
     def _asks_again(self, newest: str, label: str) -> bool:
         """Whether a part of the newest message asks something of the quoted ask's label,

@@ -89,8 +89,37 @@ _QUOTE = "> On Monday, Bo wrote:\n> Please wash the car on Friday."
 
 def test_an_answered_quoted_ask_is_left_out_under_new_asks() -> None:
     segmenter = Segmenter(SplitPolicy(), _by_words, None, _NO_CUT)
-    newest = "That's done, thanks Bo.\n\nPlease feed the cat tonight, the cat is hungry."
+    ask = "Please feed the cat tonight, the cat is hungry."
+    newest = f"That's done, thanks Bo.\n\n{ask}"
+    # the acknowledgement goes with the ask as context (the test below)
+    assert segmenter.newest_ask(f"{_QUOTE}\n\n{newest}") == Reading(ask, "That's done, thanks Bo.")
+
+
+def test_a_reply_is_read_without_the_statements_that_acknowledge_the_quoted_ask() -> None:
+    segmenter = Segmenter(SplitPolicy(), _by_words, None, _NO_CUT)
+    # "The car is washed." speaks of the quoted ask (car) and asks nothing: context, not a part
+    ask = "Please feed the cat tonight, the cat is hungry."
+    text = f"{_QUOTE}\n\nThe car is washed, thanks. Perfect.\n\n{ask}"
+    assert segmenter.newest_ask(text) == Reading(ask, "The car is washed, thanks. Perfect.")
+    # a statement of another matter is the writer's, and stays
+    newest = "The cat is sick. Please feed the cat tonight."
     assert segmenter.newest_ask(f"{_QUOTE}\n\n{newest}") == Reading(newest)
+    # and so does one the rest needs to stand ("check both?" says nothing alone)
+    newest = "The car is washed. Can you check both?"
+    assert segmenter.newest_ask(f"{_QUOTE}\n\n{newest}").text != "Can you check both?"
+
+
+def test_an_acknowledgement_is_not_planned_and_goes_with_the_first_subtask(
+    demo_planner: LocalPlanner,
+) -> None:
+    text = (
+        "> On Mon, Ana wrote:\n> Can you refund INV-1060? The customer cancelled.\n\n"
+        "Refund went through, thanks. Now please reset the password for CUS-1022, and tell "
+        "me how many tickets we closed this month."
+    )
+    plan = demo_planner.plan(text)
+    assert [s.agent for s in plan.subtasks] == ["support", "analytics"]
+    assert plan.subtasks[0].description.startswith("Refund went through, thanks.")
 
 
 def test_a_quoted_ask_the_newest_message_asks_again_stays_with_it() -> None:
