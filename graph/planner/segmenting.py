@@ -290,6 +290,17 @@ class Segmenter:
             # the cut below. Judged whole against a newest message of two asks, the cutter kept
             # the quote, which was then cut as a subtask of its own.
             return self._reply(thread.newest, left.label)
+        if (
+            not thread.newest_first
+            and self._several_asks(thread.newest)
+            and not self._asks_again(thread.newest, left.label)
+        ):
+            # A newest message of two or three asks is unsure whole ("unlock CUS-1, refund INV-2
+            # and tell me how many …"), so the rule above does not hold it, and judged whole
+            # against the quote the cutter kept them together: the quote was glued to the first
+            # ask and routed with it. Its parts, each an agent's request of its own, are what is
+            # asked now; the quote (an answered ask, or the complaint they are about) is context.
+            return self._reply(thread.newest, left.label, thread.history)
         if right.label == HUMAN or not stands_alone(right, floor):
             return Reading(text)
         # Above a quote (a top-posted reply, "FYI, see below"), the newest message is what the
@@ -308,17 +319,28 @@ class Segmenter:
             self._reply(thread.newest, left.label) if p >= self.cutter.threshold else Reading(text)
         )
 
-    def _reply(self, newest: str, quoted: str) -> Reading:
+    def _several_asks(self, newest: str) -> bool:
+        """Whether `newest` is cut into two or more parts, each an agent's request standing
+        alone."""
+        segments = split_request(newest)
+        if len(segments) < 2:
+            return False
+        parts = self.segment(segments, self._score([newest])[0])
+        floor = self.policy.strong_floor
+        return len(parts) > 1 and all(p.label != HUMAN and stands_alone(p, floor) for p in parts)
+
+    def _reply(self, newest: str, quoted: str, history: str = "") -> Reading:
         """A reply under a quoted ask, read without the statements that open it when they only
         acknowledge that ask: each asks nothing and routes to the quoted ask's label or to a
         person, or says nothing of its own ("Refund went through, thanks." under "> Can you
         refund INV-1?", "Perfect."), and the rest opens with a part that stands alone. Left in, an
         acknowledgement was cut off as a subtask for the quoted ask's agent, which had done it.
-        The statements go with the first subtask as context (`quoted`), so nothing is lost; a
-        statement of another matter ("CUS-1 is still locked out.") stays."""
+        The statements (after `history`, when the quote is kept as context) go with the first
+        subtask as context (`quoted`), so nothing is lost; a statement of another matter ("CUS-1
+        is still locked out.") stays."""
         opening = opening_statements(newest)
         if not opening:
-            return Reading(newest)
+            return Reading(newest, history or None)
         heads = [split_request(rest)[0].text for _, rest in opening]
         scores = self._score([sentence for sentence, _ in opening] + heads)
         said = [
@@ -332,8 +354,8 @@ class Segmenter:
                 p.label in (quoted, HUMAN) or not p.has_content for p in said[:k]
             ) and stands_alone(first, self.policy.strong_floor):
                 said_first = " ".join(sentence for sentence, _ in opening[:k])
-                return Reading(rest, said_first)
-        return Reading(newest)
+                return Reading(rest, "\n\n".join(t for t in (history, said_first) if t))
+        return Reading(newest, history or None)
 
     def _asks_again(self, newest: str, label: str) -> bool:
         """Whether a part of the newest message asks something of the quoted ask's label,

@@ -197,3 +197,32 @@ def test_an_opening_courtesy_is_not_planned_and_goes_with_the_first_subtask(
     plan = demo_planner.plan(text)
     assert [s.agent for s in plan.subtasks] == ["support"]
     assert plan.subtasks[0].description.startswith("Apologies for the slow reply")
+
+
+def _three_ways(texts: Sequence[str]) -> list[Scores]:
+    """Scripted scores: "car", "cat" and "garden" words."""
+    out = []
+    for text in texts:
+        n = {
+            w: len(re.findall(rf"\b{w}\b", text, re.IGNORECASE)) + 0.1
+            for w in ("car", "cat", "garden")
+        }
+        total = sum(n.values())
+        scores = {"car": n["car"] / total, "pets": n["cat"] / total, "garden": n["garden"] / total}
+        out.append(Scores(scores, "car", "", 1, ()))
+    return out
+
+
+# A cutter that believes every cut.
+_ALL_CUT = Cutter(model=None, threshold=0.5, trained_on={"constant": 1.0})
+
+
+def test_new_asks_unsure_whole_under_a_quote_keep_the_quote_as_context() -> None:
+    segmenter = Segmenter(SplitPolicy(), _three_ways, None, _ALL_CUT)
+    # two asks, each sure alone, unsure whole: the quote is not glued to the first of them
+    newest = "Feed the cat tonight, and water the garden tomorrow."
+    reading = segmenter.newest_ask(f"{_QUOTE}\n\n{newest}")
+    assert reading == Reading(newest, _QUOTE)
+    # unless a part asks the quote's agent again
+    text = f"{_QUOTE}\n\nFeed the cat tonight, and please wash the car again."
+    assert segmenter.newest_ask(text) == Reading(text)
