@@ -121,3 +121,19 @@ def opening_statements(text: str) -> list[tuple[str, str]]:
         if not rest:
             return out
         out.append((sentence.group().strip(), rest))
+
+
+# A part that is only a courtesy: "thx for the quick fix!", "thanks again", "much appreciated".
+_COURTESY_PART = re.compile(
+    r"^\W*(?:(?:many\s+)?thank(?:s|\s+you)|thx|ty|tysm|much\s+appreciated|"
+    r"appreciate\s+(?:it|that|this|the|your)|(?:many\s+)?apologies\s+for|sorry\s+for)\b",
+    re.IGNORECASE,
+)
+
+
+def is_courtesy(part: str) -> bool:
+    """True for a candidate part that only thanks, apologises or hopes, and asks nothing ("close
+    TCK-1108 pls, customer confirmed login works. also thx for the quick fix!"): its words
+    route it ("fix" to content), but it is no request; the planner glues it to its neighbour as
+    it does an FYI note (`segmenting.note_cuts`)."""
+    return _COURTESY_PART.match(part) is not None and not asks_something(part)

@@ -189,7 +189,7 @@ from ringmaster.graph.planner.cut_rules import (
     two_asks,
 )
 from ringmaster.graph.planner.cutter import Cutter, cut_features, joiner_kind, states
-from ringmaster.graph.planner.envelope import opening_statements
+from ringmaster.graph.planner.envelope import is_courtesy, opening_statements
 from ringmaster.graph.planner.no_ask import asks_something, is_note
 from ringmaster.graph.planner.quoting import quoted_thread
 from ringmaster.graph.planner.scoring import HUMAN, Scores
@@ -387,7 +387,7 @@ class Segmenter:
                 sc,
                 first=i == 0,
                 precedes=s.precedes,
-                note=is_note(s.text),
+                note=is_note(s.text) or is_courtesy(s.text),
             )
             for i, (s, sc) in enumerate(zip(segments, scores, strict=True))
         ]

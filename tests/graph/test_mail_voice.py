@@ -11,12 +11,13 @@ import pytest
 
 from ringmaster.agents.spec import load_team
 from ringmaster.graph.planner.cutter import Cutter
-from ringmaster.graph.planner.envelope import courtesy, sign_off
+from ringmaster.graph.planner.envelope import courtesy, is_courtesy, sign_off
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.quoting import Thread, quoted_thread
 from ringmaster.graph.planner.scoring import Scores
 from ringmaster.graph.planner.segmenting import Reading, Segmenter
 from ringmaster.graph.planner.settings import SplitPolicy
+from ringmaster.graph.planner.splitter import split_request
 from tests.graph.planner_dev_report import DEMO_TEAM
 
 OUTLOOK_REPLY = (
@@ -226,3 +227,21 @@ def test_new_asks_unsure_whole_under_a_quote_keep_the_quote_as_context() -> None
     # unless a part asks the quote's agent again
     text = f"{_QUOTE}\n\nFeed the cat tonight, and please wash the car again."
     assert segmenter.newest_ask(text) == Reading(text)
+
+
+def test_a_part_that_only_thanks_is_glued_to_its_neighbour() -> None:
+    segmenter = Segmenter(SplitPolicy(), _by_words, None, _ALL_CUT)
+    text = "Please feed the cat tonight, the cat is hungry. Also thanks for washing the car!"
+    parts = segmenter.segment(split_request(text), _by_words([text])[0])
+    assert [p.label for p in parts] == ["pets"]
+    # a thanks that asks something is a request
+    text = "Please feed the cat tonight. Thanks, and please wash the car too."
+    parts = segmenter.segment(split_request(text), _by_words([text])[0])
+    assert [p.label for p in parts] == ["pets", "car"]
+
+
+def test_courtesies_that_ask_nothing() -> None:
+    assert is_courtesy("thx for the quick fix!") and is_courtesy("Much appreciated.")
+    assert not is_courtesy("thanks, and please close TCK-1")
+    assert not is_courtesy("thanksgiving schedule for the office")
+    assert not is_courtesy("the customer thanks us for the refund")
