@@ -209,8 +209,10 @@ class Reading:
 def note_cuts(parts: Sequence[Part], joiners: Sequence[str] = ()) -> set[int]:
     """The cuts that leave context as a part of its own: an FYI note (`Part.note`), glued to
     the part after it (a note introduces what follows) or to the one before when it comes last;
-    and a lead-in to a list ("Following our call, please find the open items:" / "1. …"),
-    glued to the list's first item. `joiners[k]` is what stands before `parts[k]`."""
+    a lead-in to a list ("Following our call, please find the open items:" / "1. …"),
+    glued to the list's first item; and a subordinate clause that opens a sentence ("Before we
+    write anything for the status page, …"), glued to the clause after its comma. `joiners[k]`
+    is what stands before `parts[k]`."""
     cuts: set[int] = set()
     if len(parts) < 2:
         return cuts
@@ -220,7 +222,25 @@ def note_cuts(parts: Sequence[Part], joiners: Sequence[str] = ()) -> set[int]:
     for k in range(1, min(len(parts), len(joiners))):
         if joiner_kind(joiners[k]) == "lead-in":
             cuts.add(k - 1)
+        # the clause opens the request, a line or a sentence, and a comma (only) follows it
+        opens = k == 1 or "\n" in joiners[k - 1] or parts[k - 2].text.rstrip()[-1:] in ".!?"
+        if opens and joiners[k].strip() == "," and _SUBORDINATE.match(parts[k - 1].text):
+            cuts.add(k - 1)
     return cuts
+
+
+# A subordinate clause that opens a sentence, its subject named: "Before we write anything for
+# the status page, I need to know …", "Since we switched to Okta last week, nobody can …", "If
+# the refund went through, …". It says when, why or on what condition, never what to do: the
+# comma after it is no cut, however surely its words route ("status page" to content).
+_SUBORDINATE = re.compile(
+    # after the greeting the first sentence may run on from ("Hello team,\n\nBefore we …")
+    r"^\W*(?:(?:hi|hello|hey|dear)\b[^,\n]{0,30},\s+)?"
+    r"(?:before|after|since|because|as\s+soon\s+as|although|though|while|when|whenever|if|"
+    r"unless|until|once)\s+(?:we|i|you|they|he|she|it|the|our|your|their|this|that|there|"
+    r"everyone|someone|nobody)\b",
+    re.IGNORECASE,
+)
 
 
 class Segmenter:

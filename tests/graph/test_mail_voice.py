@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ringmaster.agents.spec import load_team
+from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.cutter import Cutter
 from ringmaster.graph.planner.envelope import courtesy, is_courtesy, sign_off
 from ringmaster.graph.planner.local import LocalPlanner
@@ -245,3 +246,27 @@ def test_courtesies_that_ask_nothing() -> None:
     assert not is_courtesy("thanks, and please close TCK-1")
     assert not is_courtesy("thanksgiving schedule for the office")
     assert not is_courtesy("the customer thanks us for the refund")
+
+
+def test_a_subordinate_clause_that_opens_a_sentence_is_no_part_of_its_own() -> None:
+    segmenter = Segmenter(SplitPolicy(), _by_words, None, _ALL_CUT)
+
+    def parts(text: str) -> list[Part]:
+        return segmenter.segment(split_request(text), _by_words([text])[0])
+
+    def labels(text: str) -> list[str]:
+        return [p.label for p in parts(text)]
+
+    assert labels("Before we wash the car, please feed the cat tonight, the cat is hungry.") == [
+        "pets"
+    ]
+    # the clause goes with the sentence it opens, not with the one before it
+    assert [
+        p.text for p in parts("The cat is hungry. If the car is clean, can the cat go in?")
+    ] == [
+        "The cat is hungry.",
+        "If the car is clean, can the cat go in?",
+    ]
+    # a clause of its own before the comma is still cut, and so is a new sentence after one
+    assert labels("Please wash the car, and feed the cat tonight.") == ["car", "pets"]
+    assert labels("Feed the cat. Before we wash the car. The cat?") == ["pets", "car", "pets"]
