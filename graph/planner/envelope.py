@@ -19,6 +19,11 @@ billing), so it was cut off as a subtask of its own. The first sentences of the 
 the greeting line or after a greeting that opens the line ("Hi Priya, sorry for the slow reply,
 …"), are taken off when they are such a courtesy and ask nothing, and go back on the first
 subtask.
+
+A reply under a quoted ask often opens by acknowledging it ("> Can you refund INV-1060? /
+Refund went through, thanks. Now …"): `opening_statements` offers the statements that open a
+message, and the planner takes them off a reply when they speak of the quoted ask or say
+nothing of their own (`segmenting.Segmenter`); they go back on the first subtask.
 """
 
 from __future__ import annotations
@@ -97,3 +102,38 @@ def courtesy(text: str) -> tuple[str, str]:
 
 # A greeting that opens a line, the message going on after its comma: "Hi Priya, sorry …".
 _INLINE_GREETING = re.compile(r"(?:hi|hello|hey|dear)\b[^,\n]{0,30},\s+", re.IGNORECASE)
+
+
+def opening_statements(text: str) -> list[tuple[str, str]]:
+    """The statements that open `text`, each with what follows it: (sentence, rest) for its
+    first sentence, its second, … as long as each asks nothing (no question, no request word)
+    and something is left after it. A reply under a quote often opens so, about the quoted ask
+    ("Refund went through, thanks.", "Billing handled the cancellation yesterday.",
+    "Perfect."); whether a statement is such an acknowledgement, and whether the rest stands
+    without it, the planner judges (`segmenting.Segmenter`)."""
+    out: list[tuple[str, str]] = []
+    rest = text.strip()
+    while True:
+        sentence = _SENTENCE.match(rest)
+        if sentence is None or asks_something(sentence.group()):
+            return out
+        rest = rest[sentence.end() :].strip()
+        if not rest:
+            return out
+        out.append((sentence.group().strip(), rest))
+
+
+# A part that is only a courtesy: "thx for the quick fix!", "thanks again", "much appreciated".
+_COURTESY_PART = re.compile(
+    r"^\W*(?:(?:many\s+)?thank(?:s|\s+you)|thx|ty|tysm|much\s+appreciated|"
+    r"appreciate\s+(?:it|that|this|the|your)|(?:many\s+)?apologies\s+for|sorry\s+for)\b",
+    re.IGNORECASE,
+)
+
+
+def is_courtesy(part: str) -> bool:
+    """True for a candidate part that only thanks, apologises or hopes, and asks nothing ("close
+    TCK-1108 pls, customer confirmed login works. also thx for the quick fix!"): its words
+    route it ("fix" to content), but it is no request; the planner glues it to its neighbour as
+    it does an FYI note (`segmenting.note_cuts`)."""
+    return _COURTESY_PART.match(part) is not None and not asks_something(part)

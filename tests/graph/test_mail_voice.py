@@ -10,13 +10,15 @@ from pathlib import Path
 import pytest
 
 from ringmaster.agents.spec import load_team
+from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.cutter import Cutter
-from ringmaster.graph.planner.envelope import courtesy, sign_off
+from ringmaster.graph.planner.envelope import courtesy, is_courtesy, sign_off
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.quoting import Thread, quoted_thread
 from ringmaster.graph.planner.scoring import Scores
 from ringmaster.graph.planner.segmenting import Reading, Segmenter
 from ringmaster.graph.planner.settings import SplitPolicy
+from ringmaster.graph.planner.splitter import split_request
 from tests.graph.planner_dev_report import DEMO_TEAM
 
 OUTLOOK_REPLY = (
@@ -89,8 +91,37 @@ _QUOTE = "> On Monday, Bo wrote:\n> Please wash the car on Friday."
 
 def test_an_answered_quoted_ask_is_left_out_under_new_asks() -> None:
     segmenter = Segmenter(SplitPolicy(), _by_words, None, _NO_CUT)
-    newest = "That's done, thanks Bo.\n\nPlease feed the cat tonight, the cat is hungry."
+    ask = "Please feed the cat tonight, the cat is hungry."
+    newest = f"That's done, thanks Bo.\n\n{ask}"
+    # the acknowledgement goes with the ask as context (the test below)
+    assert segmenter.newest_ask(f"{_QUOTE}\n\n{newest}") == Reading(ask, "That's done, thanks Bo.")
+
+
+def test_a_reply_is_read_without_the_statements_that_acknowledge_the_quoted_ask() -> None:
+    segmenter = Segmenter(SplitPolicy(), _by_words, None, _NO_CUT)
+    # "The car is washed." speaks of the quoted ask (car) and asks nothing: context, not a part
+    ask = "Please feed the cat tonight, the cat is hungry."
+    text = f"{_QUOTE}\n\nThe car is washed, thanks. Perfect.\n\n{ask}"
+    assert segmenter.newest_ask(text) == Reading(ask, "The car is washed, thanks. Perfect.")
+    # a statement of another matter is the writer's, and stays
+    newest = "The cat is sick. Please feed the cat tonight."
     assert segmenter.newest_ask(f"{_QUOTE}\n\n{newest}") == Reading(newest)
+    # and so does one the rest needs to stand ("check both?" says nothing alone)
+    newest = "The car is washed. Can you check both?"
+    assert segmenter.newest_ask(f"{_QUOTE}\n\n{newest}").text != "Can you check both?"
+
+
+def test_an_acknowledgement_is_not_planned_and_goes_with_the_first_subtask(
+    demo_planner: LocalPlanner,
+) -> None:
+    text = (
+        "> On Mon, Ana wrote:\n> Can you refund INV-1060? The customer cancelled.\n\n"
+        "Refund went through, thanks. Now please reset the password for CUS-1022, and tell "
+        "me how many tickets we closed this month."
+    )
+    plan = demo_planner.plan(text)
+    assert [s.agent for s in plan.subtasks] == ["support", "analytics"]
+    assert plan.subtasks[0].description.startswith("Refund went through, thanks.")
 
 
 def test_a_quoted_ask_the_newest_message_asks_again_stays_with_it() -> None:
@@ -168,3 +199,74 @@ def test_an_opening_courtesy_is_not_planned_and_goes_with_the_first_subtask(
     plan = demo_planner.plan(text)
     assert [s.agent for s in plan.subtasks] == ["support"]
     assert plan.subtasks[0].description.startswith("Apologies for the slow reply")
+
+
+def _three_ways(texts: Sequence[str]) -> list[Scores]:
+    """Scripted scores: "car", "cat" and "garden" words."""
+    out = []
+    for text in texts:
+        n = {
+            w: len(re.findall(rf"\b{w}\b", text, re.IGNORECASE)) + 0.1
+            for w in ("car", "cat", "garden")
+        }
+        total = sum(n.values())
+        scores = {"car": n["car"] / total, "pets": n["cat"] / total, "garden": n["garden"] / total}
+        out.append(Scores(scores, "car", "", 1, ()))
+    return out
+
+
+# A cutter that believes every cut.
+_ALL_CUT = Cutter(model=None, threshold=0.5, trained_on={"constant": 1.0})
+
+
+def test_new_asks_unsure_whole_under_a_quote_keep_the_quote_as_context() -> None:
+    segmenter = Segmenter(SplitPolicy(), _three_ways, None, _ALL_CUT)
+    # two asks, each sure alone, unsure whole: the quote is not glued to the first of them
+    newest = "Feed the cat tonight, and water the garden tomorrow."
+    reading = segmenter.newest_ask(f"{_QUOTE}\n\n{newest}")
+    assert reading == Reading(newest, _QUOTE)
+    # unless a part asks the quote's agent again
+    text = f"{_QUOTE}\n\nFeed the cat tonight, and please wash the car again."
+    assert segmenter.newest_ask(text) == Reading(text)
+
+
+def test_a_part_that_only_thanks_is_glued_to_its_neighbour() -> None:
+    segmenter = Segmenter(SplitPolicy(), _by_words, None, _ALL_CUT)
+    text = "Please feed the cat tonight, the cat is hungry. Also thanks for washing the car!"
+    parts = segmenter.segment(split_request(text), _by_words([text])[0])
+    assert [p.label for p in parts] == ["pets"]
+    # a thanks that asks something is a request
+    text = "Please feed the cat tonight. Thanks, and please wash the car too."
+    parts = segmenter.segment(split_request(text), _by_words([text])[0])
+    assert [p.label for p in parts] == ["pets", "car"]
+
+
+def test_courtesies_that_ask_nothing() -> None:
+    assert is_courtesy("thx for the quick fix!") and is_courtesy("Much appreciated.")
+    assert not is_courtesy("thanks, and please close TCK-1")
+    assert not is_courtesy("thanksgiving schedule for the office")
+    assert not is_courtesy("the customer thanks us for the refund")
+
+
+def test_a_subordinate_clause_that_opens_a_sentence_is_no_part_of_its_own() -> None:
+    segmenter = Segmenter(SplitPolicy(), _by_words, None, _ALL_CUT)
+
+    def parts(text: str) -> list[Part]:
+        return segmenter.segment(split_request(text), _by_words([text])[0])
+
+    def labels(text: str) -> list[str]:
+        return [p.label for p in parts(text)]
+
+    assert labels("Before we wash the car, please feed the cat tonight, the cat is hungry.") == [
+        "pets"
+    ]
+    # the clause goes with the sentence it opens, not with the one before it
+    assert [
+        p.text for p in parts("The cat is hungry. If the car is clean, can the cat go in?")
+    ] == [
+        "The cat is hungry.",
+        "If the car is clean, can the cat go in?",
+    ]
+    # a clause of its own before the comma is still cut, and so is a new sentence after one
+    assert labels("Please wash the car, and feed the cat tonight.") == ["car", "pets"]
+    assert labels("Feed the cat. Before we wash the car. The cat?") == ["pets", "car", "pets"]
