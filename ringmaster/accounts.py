@@ -344,6 +344,29 @@ class Accounts:
             conn.execute(delete(web_sessions).where(web_sessions.c.hash == token_hash(cookie)))
 
 
+def sees_thread(user: User, requester: str) -> bool:
+    """Whether `user` may see a thread `requester` asked on, with its reviews: their own, or
+    any for reviewers and admins. The API (`visible_thread`) and the CLI (`check_viewer`)
+    both ask this."""
+    return requester == user.name or user.can("reviewer")
+
+
+def check_viewer(accounts: Accounts, who: str, requester: str, what: str) -> None:
+    """Refuse `who` seeing `what` (e.g. "review 3f2a"), on a thread `requester` asked on,
+    once users exist: they must be an enabled user (else AccountError) who `sees_thread`
+    (else NotFound, as the API's 404: another's thread does not leak). With no users (one
+    person on one machine) there is no one else's thread."""
+    if not accounts.any_users():
+        return
+    user = accounts.find(who)
+    if user is None:
+        raise AccountError(f"{who!r} is not a user: look as one (`--as NAME`)")
+    if user.disabled:
+        raise AccountError(f"user {who!r} is disabled")
+    if not sees_thread(user, requester):
+        raise NotFound(f"no {what} on a thread of yours (reviewers see every thread's)")
+
+
 def requester_scopes(
     accounts: Accounts,
     who: str,

@@ -28,7 +28,7 @@ from typing import Annotated, Any
 
 import typer
 
-from ringmaster.accounts import Accounts, requester_scopes
+from ringmaster.accounts import Accounts, check_viewer, requester_scopes
 from ringmaster.chat_settle import settle
 from ringmaster.cli_output import (
     SHORT_ID,
@@ -346,6 +346,10 @@ class Chat:
         if not ref:
             raise RingmasterError("which review? give its id (any unique prefix)")
         item = self.runner.queue.find(ref)
+        # Who may see it, as the API decides: their own thread's, or any for a reviewer (and
+        # before naming the thread it is on).
+        check_viewer(Accounts(self.runner.engine), self.requester.id, item.requester,
+                     f"review {ref}")  # fmt: skip
         if self.thread is not None and item.thread_id != self.thread:
             raise RingmasterError(
                 f"review {ref} is on thread {item.thread_id}, not this one: decide it in "

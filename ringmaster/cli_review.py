@@ -90,13 +90,16 @@ def _check_agent(agent: str) -> None:
 
 
 @review_app.command("show")
-def review_show(item: str, json_mode: JsonOpt = False) -> None:
+def review_show(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Everything a reviewer needs about one item: request, plan, blocker, proposal (and,
-    once decided, the decision: what an edit changed)."""
+    once decided, the decision: what an edit changed). Once users exist, as the API: a
+    reviewer sees any item, a requester those of their own threads."""
+    from ringmaster.accounts import Accounts, check_viewer
     from ringmaster.decision_text import decision_lines
 
     with cli_runner() as runner:
         it = runner.queue.find(item)
+        check_viewer(Accounts(runner.engine), me(as_), it.requester, f"review item {item}")
     if json_mode:
         print_json(it.to_dict())
         return

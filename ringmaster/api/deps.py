@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ringmaster.accounts import Accounts, User, token_hash
+from ringmaster.accounts import Accounts, User, sees_thread, token_hash
 from ringmaster.api.progress import ProgressHub
 from ringmaster.api.ratelimit import RateLimiter
 from ringmaster.errors import NotFound
@@ -100,6 +100,6 @@ def visible_thread(state: AppState, user: User, thread_id: str) -> ThreadRow:
     """The thread if the user may see it: their own, or any for reviewers and admins.
     Someone else's thread is 'not found', so its existence does not leak."""
     row = state.runner.threads.get(thread_id)
-    if row.requester != user.name and not user.can("reviewer"):
+    if not sees_thread(user, row.requester):
         raise NotFound(f"no thread {thread_id!r}")
     return row

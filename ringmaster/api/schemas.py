@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from pydantic_core import PydanticCustomError
 
 from ringmaster.review_kinds import ReviewKind
@@ -112,9 +112,12 @@ class RequestIn(Body):
     priority: Priority | None = Field(
         default=None, description="Defaults to the user's priority; cannot exceed it."
     )
-    background: bool = Field(
+    # Strict: "yes", "on", "1" or 1 were read as true (pydantic's lax booleans), so a body
+    # written by hand ran in the background when it may not have meant to.
+    background: StrictBool = Field(
         default=False,
-        description="Answer 202 at once and run in the background (follow the events stream).",
+        description="Answer 202 at once and run in the background (follow the events stream); "
+        "JSON true or false, nothing else.",
     )
 
 

@@ -683,3 +683,61 @@ def test_ops_questions_about_that_work_are_still_answered(
     out = run(registry, "ops", text)
     assert_valid(registry.spec("ops"), out)
     assert "question" not in out.output, out.output
+
+
+@pytest.mark.parametrize(
+    ("agent", "text", "done"),
+    [
+        ("support", "delete ticket TCK-1001", "deleted"),
+        ("support", "merge TCK-1001 into TCK-1002", "merged"),
+        ("support", "can you assign TCK-1003 to rita", "assigned"),
+        ("support", "reset the password for elif.yilmaz@example.com", "reset"),
+        ("support", "please remove CUS-1002 from the account", "removed"),
+        ("billing", "cancel the subscription of CUS-1001", "cancelled"),
+        ("billing", "void invoice INV-1010, it was sent by mistake", "voided"),
+        ("billing", "please waive the late fee on INV-1003", "waived"),
+    ],
+)
+def test_support_and_billing_work_they_have_no_tool_for_is_asked_back(
+    registry: AgentRegistry, agent: str, text: str, done: str
+) -> None:
+    """As ops: deleting or merging a ticket, cancelling a subscription … are none of their
+    tools' work, and each was answered with a look-up (the ticket, the customer's invoices)
+    that ended `done`. Each says nothing was done and asks (`needs_input`)."""
+    _, question = asked_back(registry, agent, text)
+    assert question.startswith(f"nothing was {done}:") and question.endswith("?"), question
+
+
+@pytest.mark.parametrize(
+    ("agent", "text"),
+    [
+        ("support", "how do I delete my account?"),
+        ("support", "did you merge TCK-1001 into TCK-1002?"),
+        ("support", "I forgot my password and the reset link expired"),
+        ("billing", "did CUS-1001 cancel their subscription?"),
+        ("billing", "what is the cancellation policy for CUS-1001's pro plan?"),
+    ],
+)
+def test_support_and_billing_questions_about_that_work_are_still_answered(
+    registry: AgentRegistry, agent: str, text: str
+) -> None:
+    out = run(registry, agent, text)
+    assert_valid(registry.spec(agent), out)
+    assert not str(out.output.get("question", "")).startswith("nothing was"), out.output
+
+
+@pytest.mark.parametrize(
+    ("agent", "text", "tool"),
+    [
+        ("support", "close TCK-1002, the customer confirmed it works now", "close_ticket"),
+        ("support", "reopen TCK-1004 and remove the old workaround note", "update_ticket"),
+        ("support", "unlock the account of Greta Moreau, she is locked out", "open_ticket"),
+        ("billing", "refund 40.00 on invoice INV-1010", "issue_refund"),
+        ("billing", "move CUS-1001 to the business plan", "change_plan"),
+    ],
+)
+def test_support_and_billing_still_propose_the_work_they_have_tools_for(
+    registry: AgentRegistry, agent: str, text: str, tool: str
+) -> None:
+    out = run(registry, agent, text)
+    assert [a.tool for a in out.proposed_actions] == [tool], out.output

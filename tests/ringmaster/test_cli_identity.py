@@ -6,7 +6,11 @@ not raise the item; a refused decision is one line, exit 2, and leaves the item 
 
 from __future__ import annotations
 
-from tests.ringmaster.test_cli import Cli
+import json
+import subprocess
+import sys
+
+from tests.ringmaster.test_cli import ROOT, Cli
 
 
 def refused(cli: Cli, item: str, who: str, message: str) -> None:
@@ -113,3 +117,43 @@ def test_a_cli_routing_correction_meets_the_same_identity_checks(cli_in_process:
         assert proc.returncode == 2 and message in line, proc.stderr
     done = cli.json("review", "correct", thread, "t1", "--agent", "support", "--as", "rev")
     assert done["corrections"] == 1  # the reviewer's, and none of the refused ones
+
+
+def test_a_review_is_shown_to_whom_the_api_shows_it(cli_in_process: Cli) -> None:
+    """`chat`'s `/show ID` and `review show` showed any thread's review (its request and
+    proposed action) to a plain requester, though the chat's `/reviews` lists only their own
+    and the API answers 404 for another's thread: now both ask what the API asks (its own
+    requester, or a reviewer), and a refusal is one line that does not name the thread."""
+    cli = cli_in_process
+    cli("users", "add", "ann", "--scopes", "billing", "--no-token")
+    cli("users", "add", "rev", "--role", "reviewer", "--no-token")
+    cli("users", "add", "req", "--no-token")
+    out = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann")
+    (item,) = [p["id"] for p in out["pending"]]
+    refused = cli("review", "show", item[:8], "--as", "req", ok=False)
+    (line,) = refused.stderr.strip().splitlines()
+    assert refused.returncode == 2 and f"no review item {item[:8]} on a thread of yours" in line
+    assert out["thread_id"] not in refused.stderr and "INV-1010" not in refused.stdout
+    for who in ("ann", "rev"):
+        assert cli.json("review", "show", item, "--as", who)["id"] == item
+    stranger = cli("review", "show", item, "--as", "nobody", ok=False)
+    assert stranger.returncode == 2 and "'nobody' is not a user" in stranger.stderr
+
+    def chat(who: str) -> list[dict[str, object]]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "ringmaster.cli", "chat", "--json", "--as", who],
+            input=f"/show {item[:8]}\n",
+            cwd=ROOT,
+            env=cli.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+        return [json.loads(raw) for raw in proc.stdout.splitlines()]
+
+    (said,) = chat("req")
+    assert said["type"] == "error" and "on a thread of yours" in str(said["text"])
+    assert out["thread_id"] not in str(said["text"])
+    (shown,) = chat("rev")
+    assert shown["type"] == "review" and "INV-1010" in str(shown["text"])

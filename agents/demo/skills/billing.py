@@ -31,6 +31,15 @@ _CANCEL = (
     r"do not)\s+(?:\S+\s+){0,2}?refund"
 )
 
+# Billing work the skill has no tool for (parsing.NoTool): its tools refund, credit and change
+# a plan, nothing else. "cancel the subscription of CUS-1001" had been answered `done` with
+# the customer's invoices. A refund called off is `_CANCEL`'s, asked before this.
+_NO_TOOL = p.NoTool({
+    "cancel": "cancelled", "void": "voided", "delete": "deleted", "remove": "removed",
+    "waive": "waived", "write off": "written off", "charge": "charged", "pause": "paused",
+    "suspend": "suspended", "reactivate": "reactivated", "terminate": "terminated",
+    "retry": "retried", "resend": "resent", "extend": "extended",
+}, nouns=r"on|of|from|button|option|request|fee|policy|date")  # fmt: skip
 # The request says a payment was taken more than once: "double charged", "charged twice",
 # "charged 2 times", "billed two times", "a duplicate charge", "charged again".
 CHARGED_TWICE = (
@@ -91,6 +100,10 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = _credit(text, tools, customer, out, notes)
     elif p.plans_in(text) and p.has(text, _PLAN_CHANGE + r"|\bonto\b"):
         category = _change_plan(text, tools, customer, out, notes)
+    elif (verb := _NO_TOOL.verb(text)) is not None:
+        _NO_TOOL.ask(out, notes, "billing", verb, "look up invoices, payments and plans, and "
+                     "refund, credit and change a plan", "look up or change")  # fmt: skip
+        category = "invoice"
     elif p.has(text, _PRICING) and not invoices:
         plans = tools.call("list_plans")
         out["plans"] = plans

@@ -20,7 +20,7 @@ _ALERTS = r"\balerts?\b|\bfiring\b"
 # Ops work the skill has no tool for, asked for as a clause's verb ("restart the api", "can
 # you deploy auth 4.4.0", "…, then close INC-1021"); each with the word for it done. A look-up
 # in its place ended `done` with a health or deployment line, as if it had been done.
-_NO_TOOL = {
+_NO_TOOL = p.NoTool({
     "restart": "restarted", "reboot": "rebooted", "bounce": "bounced",
     "redeploy": "redeployed", "deploy": "deployed", "release": "released", "ship": "shipped",
     "promote": "promoted", "scale": "scaled", "resize": "resized", "resolve": "resolved",
@@ -29,17 +29,7 @@ _NO_TOOL = {
     "purge": "purged", "clear": "cleared", "kill": "killed", "stop": "stopped",
     "start": "started", "shut down": "shut down", "disable": "disabled", "enable": "enabled",
     "upgrade": "upgraded",
-}  # fmt: skip
-_NO_TOOL_VERBS = "|".join(v.replace(" ", r"\s+") for v in _NO_TOOL)
-_NO_TOOL_VERB = re.compile(
-    r"(?:^|[.;!?]\s+|,\s*|\b(?:and|then|please|pls|now|kindly)\s+|"
-    r"\b(?:can|could|would|will)\s+(?:you|u|someone)\s+|\b(?:need|want)\s+(?:you|u)\s+to\s+)"
-    r"(?:(?:please|pls|then|now|just|also|go\s+ahead\s+and)\s+)*"
-    rf"(?P<verb>{_NO_TOOL_VERBS})\b(?!-)"
-    # a noun, not a verb: "deploy status for api?", "release notes", "start of the outage"
-    r"(?!\s+(?:status|history|logs?|list|notes|times?|window|schedule|pipeline|queue|of)\b)",
-    re.IGNORECASE,
-)
+}, nouns=r"status|history|logs?|list|notes|times?|window|schedule|pipeline|queue|of")  # fmt: skip
 _HEALTH = (
     r"health|healthy|degraded|status|uptime|latency|error|502|5xx|\bdown\b|check|outage|slow|"
     r"\bup\b|working|broken|services?\b|systems?\b|\bops\b|timing out|time-?outs?|going on|"
@@ -67,13 +57,10 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = _rollback(task, tools, services, env, out, notes)
     elif p.has(text, _INCIDENT_NEW) and not p.has(text, r"\b(show|list|which|what|status)\b"):
         category = _new_incident(text, tools, services, out, notes)
-    elif (m := _NO_TOOL_VERB.search(text)) is not None:
-        verb = " ".join(m.group("verb").lower().split())
+    elif (verb := _NO_TOOL.verb(text)) is not None:
         category = "health"
-        p.ask(out, notes, f"nothing was {_NO_TOOL[verb]}: ops cannot {verb} anything (its "
-              "tools look up health, deployments, incidents and alerts, roll a deployment "
-              "back and open an incident). Should a person do it, or is there something to "
-              "look up instead?")  # fmt: skip
+        _NO_TOOL.ask(out, notes, "ops", verb, "look up health, deployments, incidents and "
+                     "alerts, roll a deployment back and open an incident", "look up")  # fmt: skip
     else:
         category = _look(text, tools, services, env, out, notes)
     out["summary"] = p.summary(notes, task.feedback)

@@ -225,3 +225,37 @@ def named_customer(text: str) -> str | None:
 def short(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class NoTool:
+    """Work a skill has no tool for, asked for as a clause's verb ("restart the api", "can you
+    delete TCK-1001", "…, then merge it into TCK-1002"): `done` maps each verb to its word for
+    it done; `nouns` are the words after which it is a noun, not a verb ("deploy status",
+    "reset link"). A look-up in its place ended `done`, as if the work had been done; the skill
+    says nothing was done and asks (`ask`). A question about that work ("did you restart it?",
+    "how do I delete my account?") starts no clause with the verb, so it is still answered."""
+
+    def __init__(self, done: dict[str, str], nouns: str) -> None:
+        self.done = done
+        verbs = "|".join(v.replace(" ", r"\s+") for v in done)
+        self.pattern = re.compile(
+            r"(?:^|[.;!?]\s+|,\s*|\b(?:and|then|please|pls|now|kindly)\s+|"
+            r"\b(?:can|could|would|will)\s+(?:you|u|someone)\s+|\b(?:need|want)\s+(?:you|u)\s+to\s+)"
+            r"(?:(?:please|pls|then|now|just|also|go\s+ahead\s+and)\s+)*"
+            rf"(?P<verb>{verbs})\b(?!-)"
+            rf"(?!\s+(?:{nouns})\b)",
+            re.IGNORECASE,
+        )
+
+    def verb(self, text: str) -> str | None:
+        """The first such verb the text asks for, as `done` spells it; None if none."""
+        m = self.pattern.search(text)
+        return " ".join(m.group("verb").lower().split()) if m else None
+
+    def ask(self, out: dict[str, Any], notes: list[str], agent: str, verb: str, can: str,
+            instead: str) -> None:  # fmt: skip
+        """Say nothing was done and ask: `can` is what the agent's tools do, `instead` what it
+        could do in its place ("look up")."""
+        ask(out, notes, f"nothing was {self.done[verb]}: {agent} cannot {verb} anything (its "
+            f"tools {can}). Should a person do it, or is there something to {instead} "
+            "instead?")  # fmt: skip

@@ -27,6 +27,15 @@ _PRIORITY = r"\b(urgent|high|normal|low)\b"
 # A change to a ticket that names none ("set that one to urgent", a "close it" the resolver could
 # not bind): asked, never answered with a help article that shares a word with it.
 _UNNAMED_CHANGE = r"\b(?:close|re-?open|resolve)\s+(?:it|them|that|this|the (?:other )?one)\b"
+# Support work the skill has no tool for (parsing.NoTool): its tools open, update (status,
+# priority, a note), reopen and close tickets, nothing else. "delete TCK-1001" had been answered
+# `done` with the ticket's details, "merge TCK-1001 into TCK-1002" too.
+_NO_TOOL = p.NoTool({
+    "delete": "deleted", "remove": "removed", "merge": "merged", "split": "split",
+    "assign": "assigned", "reassign": "reassigned", "transfer": "transferred",
+    "unlock": "unlocked", "reset": "reset", "suspend": "suspended", "unsuspend": "unsuspended",
+    "deactivate": "deactivated", "reactivate": "reactivated", "ban": "banned",
+}, nouns=r"link|email|e-mail|button|option|request|of|code|page|flow")  # fmt: skip
 # One word of an article's body in common ("one", "too") is no answer: a help article answers
 # when the request shares a word with its title or tags, or two with its body.
 _KB_MIN_SCORE = 2
@@ -64,6 +73,17 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         # "email CUS-1002 saying their ticket TCK-1001 is closed": an email, which support does
         # not send, and whose words ("closed") are no instruction to act on.
         _message_not_sent(text, tools, tickets, out, notes)
+        out["summary"] = p.summary(notes, task.feedback)
+        return AgentOutput(output=out, category="ticket" if tickets else "account")
+    # A close or a reopen asked with it is proposed as ever; so is a ticket for a customer's
+    # problem ("unlock Greta Moreau's account, she is locked out"), for a person to handle.
+    if (
+        (verb := _NO_TOOL.verb(text)) is not None
+        and not p.has(text, f"{_CLOSE}|{_REOPEN}")
+        and not (not tickets and customer and p.has(text, _PROBLEM))
+    ):
+        _NO_TOOL.ask(out, notes, "support", verb, "look up customers, tickets and help articles, "
+                     "and open, update, reopen and close tickets", "look up or change")  # fmt: skip
         out["summary"] = p.summary(notes, task.feedback)
         return AgentOutput(output=out, category="ticket" if tickets else "account")
     if (

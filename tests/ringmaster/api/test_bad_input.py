@@ -61,6 +61,18 @@ def test_bad_requests(api: Api) -> None:
     assert api.runner.threads.get(thread).turn == 0  # nothing ran
 
 
+@pytest.mark.parametrize("value", ["yes", "true", "on", "1", 1, 0, None])
+def test_background_is_json_true_or_false_nothing_else(api: Api, value: Any) -> None:
+    """`"background": "yes"` (or "on", "1", 1) was read as true, pydantic's lax boolean, and
+    the request ran in the background; anything but true or false is a one-line 422."""
+    thread = api.post("/threads", "ann").json()["id"]
+    r = api.post(f"/threads/{thread}/requests", "ann", json={"request": "hi", "background": value})
+    _assert_clear_4xx(r, 422)
+    detail = r.json()["detail"]
+    assert "background" in detail and "\n" not in detail, detail
+    assert api.runner.threads.get(thread).turn == 0  # nothing ran
+
+
 MALFORMED = [
     (
         b'{"request": "x",, }',
