@@ -269,6 +269,8 @@ class ReviewQueue:
                 reason=response.get("reason"),
                 # the deadline's denial, nobody's decision: what the summary counts it by
                 timed_out=bool(response.get("timed_out")),
+                # the requester's own calling-off (ringmaster/withdraw.py): no reviewer's either
+                withdrawn=bool(response.get("withdrawn")),
             )
         return bool(won)
 

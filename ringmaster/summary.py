@@ -4,7 +4,9 @@ Per agent: subtasks processed (outputs without an error), failed (the agent's ow
 refused (attempts a tool, the requester's scopes or the request's budget refused: failure kinds
 input, scope and budget, which say nothing about the agent), escalated (reviews raised on its
 work), approved, rejected, edited and answered by people, timed out (rejected by the deadline
-when nobody decided in time, not counted as a person's rejection), and corrected (a reviewer
+when nobody decided in time, not counted as a person's rejection), withdrawn (called off by
+the requester's own turn or superseded by their correction, no reviewer's rejection either), and
+corrected (a reviewer
 routed its subtask elsewhere, once a subtask, and not since undone); median time per subtask;
 the top review categories; the escalation rate against the previous period of the same length.
 Then the action items: pending reviews, overdue ones, failed runs and unhealthy agents.
@@ -70,6 +72,7 @@ class AgentLine:
     edited: int = 0
     answered: int = 0
     timed_out: int = 0
+    withdrawn: int = 0
     corrected: int = 0
     median_seconds: float | None = None
 
@@ -179,6 +182,9 @@ def build_summary(
             if data.get("timed_out"):  # nobody decided in time: no person's decision
                 agent_line.timed_out += 1
                 continue
+            if data.get("withdrawn"):  # the requester called it off: no reviewer's decision
+                agent_line.withdrawn += 1
+                continue
             for d in data.get("decisions", []):
                 column = DECISION_COLUMN.get(d.get("type", ""))
                 if column:
@@ -253,7 +259,7 @@ def _secs(v: float | None) -> str:
 
 COLUMNS = (
     "processed", "failed", "refused", "escalated", "approved", "rejected", "edited", "answered",
-    "timed_out", "corrected",
+    "timed_out", "withdrawn", "corrected",
 )  # fmt: skip
 # The tables' headers: words, as people read them (the JSON keys keep their underscores).
 HEADERS = {c: c.replace("_", " ") for c in COLUMNS}
@@ -270,6 +276,7 @@ def to_markdown(s: Summary) -> str:
         f"{t['approved']}, rejected {t['rejected']}, edited {t['edited']}, "
         f"answered {t['answered']}; "
         f"{t['timed_out']} denied on timeout (nobody decided in time); "
+        f"{t['withdrawn']} withdrawn by their requester; "
         f"{t['corrected']} routings corrected.",
         "",
         "## Action items",

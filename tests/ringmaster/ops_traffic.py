@@ -153,6 +153,11 @@ class Traffic:
         response = {"decisions": [{"type": "reject"}], "timed_out": True}
         self.queue.decide(item_id, response, DEADLINE)
 
+    def withdraw(self, item_id: str, requester: str = "ann") -> None:
+        """A rejection the requester's own turn made, as ringmaster/withdraw.py commits it."""
+        response = {"decisions": [{"type": "reject"}], "withdrawn": True}
+        self.queue.decide(item_id, response, requester)
+
     def applied(self, tid: str, sid: str) -> None:
         """The run resumed with a decision on `sid`, as the graph's review node records it."""
         self.audit.append(tid, "review_applied", "human:rita", subtask_id=sid, kind="approval")

@@ -42,12 +42,15 @@ def scripted_day(traffic: Traffic, clock: Clock, seed: int = 7) -> dict[str, Cou
             item = traffic.review(tid, "s1", agent, "approval", category)
             want[agent]["escalated"] += 1
             want["_categories"][category] += 1
-            decision = rng.choice(["approve", "reject", "edit", "deadline", None])
+            decision = rng.choice(["approve", "reject", "edit", "deadline", "withdraw", None])
             if decision:
                 clock.advance(minutes=2)
             if decision == "deadline":  # nobody decided in time: the deadline's denial
                 traffic.deny_on_timeout(item)
                 want[agent]["timed_out"] += 1
+            elif decision == "withdraw":  # the requester called it off: no reviewer's rejection
+                traffic.withdraw(item)
+                want[agent]["withdrawn"] += 1
             elif decision:
                 traffic.decide(item, decision)
                 want[agent][{"approve": "approved", "reject": "rejected", "edit": "edited"}[
@@ -111,13 +114,15 @@ def test_summary_numbers_match_the_scripted_day(engine: Engine) -> None:
     assert f"edited {t['edited']}, answered {t['answered']};" in md
     # A deadline's denial was counted as a person's rejection ('people … rejected 1').
     assert f"; {t['timed_out']} denied on timeout (nobody decided in time);" in md
+    # A requester's own withdrawal was counted as a person's rejection too.
+    assert f"; {t['withdrawn']} withdrawn by their requester;" in md
     for a in summary.agents:
         assert f"| {a.agent} | {a.processed} | {a.failed} | {a.refused} | {a.escalated} |" in md
-        assert f"| {a.edited} | {a.answered} | {a.timed_out} | {a.corrected} |" in md
+        assert f"| {a.edited} | {a.answered} | {a.timed_out} | {a.withdrawn} |" in md
     page = render(summary, "html")
     assert page.count("<svg") == 2 and "<th>answered</th>" in page
     # The headers read as words ('timed_out' read as a key); the JSON keys are kept.
-    assert "| answered | timed out | corrected |" in md and "<th>timed out</th>" in page
+    assert "| answered | timed out | withdrawn | corrected |" in md and "<th>timed out</th>" in page
     assert "timed_out" not in md + page and "timed_out" in data["agents"][0]
 
 
