@@ -344,27 +344,52 @@ class Accounts:
             conn.execute(delete(web_sessions).where(web_sessions.c.hash == token_hash(cookie)))
 
 
+def whose_threads(user: User) -> str | None:
+    """Whose threads `user` may see, with their reviews: None for everyone's (reviewers and
+    admins), else only their own (their name). `sees_thread` asks it of one thread; a list on
+    the command line (`viewer_only`) filters by it."""
+    return None if user.can("reviewer") else user.name
+
+
 def sees_thread(user: User, requester: str) -> bool:
     """Whether `user` may see a thread `requester` asked on, with its reviews: their own, or
     any for reviewers and admins. The API (`visible_thread`) and the CLI (`check_viewer`)
     both ask this."""
-    return requester == user.name or user.can("reviewer")
+    only = whose_threads(user)
+    return only is None or requester == only
 
 
-def check_viewer(accounts: Accounts, who: str, requester: str, what: str) -> None:
+def _viewer(accounts: Accounts, who: str) -> User:
+    """`who` as the user whose view the command line shows: AccountError unless an enabled
+    user."""
+    user = accounts.find(who)
+    if user is None:
+        raise AccountError(f"{who!r} is not a user: look as one (`--as NAME`)")
+    if user.disabled:
+        raise AccountError(f"user {who!r} is disabled")
+    return user
+
+
+def check_viewer(
+    accounts: Accounts, who: str, requester: str, what: str, where: str = "on a thread of yours"
+) -> None:
     """Refuse `who` seeing `what` (e.g. "review 3f2a"), on a thread `requester` asked on,
     once users exist: they must be an enabled user (else AccountError) who `sees_thread`
     (else NotFound, as the API's 404: another's thread does not leak). With no users (one
     person on one machine) there is no one else's thread."""
     if not accounts.any_users():
         return
-    user = accounts.find(who)
-    if user is None:
-        raise AccountError(f"{who!r} is not a user: look as one (`--as NAME`)")
-    if user.disabled:
-        raise AccountError(f"user {who!r} is disabled")
-    if not sees_thread(user, requester):
-        raise NotFound(f"no {what} on a thread of yours (reviewers see every thread's)")
+    if not sees_thread(_viewer(accounts, who), requester):
+        raise NotFound(f"no {what} {where} (reviewers see every thread's)")
+
+
+def viewer_only(accounts: Accounts, who: str) -> str | None:
+    """The one requester whose threads (and their reviews) `who` may list on the command line,
+    or None for everyone's: `whose_threads` once users exist, where `who` must be an enabled
+    user (else AccountError). With no users, everyone's."""
+    if not accounts.any_users():
+        return None
+    return whose_threads(_viewer(accounts, who))
 
 
 def requester_scopes(

@@ -51,12 +51,16 @@ def review_list(
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """List review items, most urgent and oldest first."""
+    """List review items, most urgent and oldest first. Once users exist, as the API: a
+    reviewer sees every item, a requester those of their own threads."""
+    from ringmaster.accounts import Accounts, viewer_only
     from ringmaster.thread_store import ThreadStore
 
     with read_queue() as queue:
+        only = viewer_only(Accounts(queue.engine), me(as_))
         if thread is not None:  # an id or a unique prefix, as `thread show` takes it
             thread = ThreadStore(queue.engine).find(thread).id
         items = queue.list(
@@ -64,6 +68,7 @@ def review_list(
             agent=agent,
             kind=kind,
             thread_id=thread,
+            requester=only,
             limit=limit,
             offset=offset,
         )

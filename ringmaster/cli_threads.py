@@ -10,8 +10,10 @@ from rich.table import Table
 
 from ringmaster.cli_options import shorten
 from ringmaster.cli_output import (
+    AsOpt,
     JsonOpt,
     cli_runner,
+    me,
     out,
     print_json,
     print_none,
@@ -39,14 +41,24 @@ def thread_list(
     ] = None,
     requester: Annotated[str | None, typer.Option(help="Only this requester's threads.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Threads, most recently active first."""
+    """Threads, most recently active first. Once users exist, as the API: a reviewer sees
+    everyone's, a requester their own."""
+    from ringmaster.accounts import Accounts, viewer_only
+
     if status is not None and status not in THREAD_STATUSES:
         raise RingmasterError(
             f"--status must be one of {', '.join(THREAD_STATUSES)}, not {status!r}"
         )
     with cli_runner() as runner:
+        only = viewer_only(Accounts(runner.engine), me(as_))
+        if only is not None and requester not in (None, only):
+            raise RingmasterError(
+                f"{only} sees only their own threads, not {requester}'s (reviewers see everyone's)"
+            )
+        requester = only or requester
         rows = runner.threads.list(status=status, requester=requester, limit=limit)
     if json_mode:
         print_json([r.to_dict() for r in rows])
@@ -72,16 +84,23 @@ def thread_list(
 @thread_app.command("show")
 def thread_show(
     thread: Annotated[str, typer.Argument(help="The thread's id, or a unique prefix of it.")],
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """A thread's status, plan, results, pending reviews and earlier turns."""
+    """A thread's status, plan, results, pending reviews and earlier turns. Once users exist,
+    as the API: a reviewer sees any thread, a requester their own."""
+    from ringmaster.accounts import Accounts, check_viewer
     from ringmaster.thread_store import owner_is_gone
     from ringmaster.thread_view import thread_view
     from ringmaster.transcript import request_line, said
     from ringmaster.turns import conversation
 
     with cli_runner() as runner:
-        thread = runner.threads.find(thread).id  # an id or a unique prefix, as review ids
+        found = runner.threads.find(thread)  # an id or a unique prefix, as review ids
+        check_viewer(
+            Accounts(runner.engine), me(as_), found.requester, f"thread {thread}", "of yours"
+        )
+        thread = found.id
         view = thread_view(runner, thread, with_turns=json_mode)
         row, outcome = view.row, view.outcome
         earlier = conversation(runner, thread, row.turn)  # unfinished ones too

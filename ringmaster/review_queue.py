@@ -179,16 +179,20 @@ class ReviewQueue:
         thread_id: str | None = None,
         agent: str | None = None,
         kind: str | None = None,
+        requester: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> list[ReviewItem]:
-        """Items, most urgent and oldest first."""
+        """Items, most urgent and oldest first; `requester`: only those raised on that
+        requester's threads."""
         c = review_items.c
         conds = []
         if status:
             conds.append(c.status == status)
         if thread_id:
             conds.append(c.thread_id == thread_id)
+        if requester:
+            conds.append(c.requester == requester)
         if agent:
             conds.append(c.agent == agent)
         if kind:

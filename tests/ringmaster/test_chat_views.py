@@ -139,13 +139,15 @@ def test_a_reviewer_decides_anothers_reviews_in_a_chat_and_sends_no_request_ther
     assert refused["text"].startswith("only boss may send requests on this thread")
     assert {r["id"] for r in reviews["reviews"]} == {first, second}
     assert approved["outcome"]["turn"] == 1 and approved["outcome"]["status"] == "completed"
-    assert cli.json("thread", "show", thread)["turn"] == 2  # no turn of rev2's
+    assert cli.json("thread", "show", thread, "--as", "boss")["turn"] == 2  # no turn of rev2's
     # With no thread yet: what rev2 may decide anywhere, decided without joining the thread.
     said = chat(cli, monkeypatch, ["/reviews", f"/reject {second[:8]} not today"], "--as", "rev2")
     [reviews, rejected] = said
     assert [r["id"] for r in reviews["reviews"]] == [second]
     assert rejected["outcome"]["thread_id"] == thread and rejected["outcome"]["turn"] == 2
-    assert [i["decided_by"] for i in cli.json("review", "list", "--status", "all")] == [
+    assert [
+        i["decided_by"] for i in cli.json("review", "list", "--status", "all", "--as", "rev2")
+    ] == [
         "rev2",
         "rev2",
     ]

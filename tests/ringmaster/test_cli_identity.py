@@ -18,7 +18,7 @@ def refused(cli: Cli, item: str, who: str, message: str) -> None:
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1 and message in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr
-    (shown,) = [i for i in cli.json("review", "list") if i["id"] == item]
+    (shown,) = [i for i in cli.json("review", "list", "--as", "rev") if i["id"] == item]
     assert shown["status"] == "pending"
 
 
@@ -94,7 +94,7 @@ def test_a_cli_claim_meets_the_same_identity_checks_as_the_api(cli_in_process: C
         proc = cli("review", "claim", item, "--as", who, ok=False)
         (line,) = proc.stderr.strip().splitlines()
         assert proc.returncode == 2 and message in line, proc.stderr
-    (shown,) = cli.json("review", "list")
+    (shown,) = cli.json("review", "list", "--as", "rev")
     assert shown["claimed_by"] is None
     assert cli.json("review", "claim", item, "--as", "rev")["claimed_by"] == "rev"
 
@@ -157,3 +157,50 @@ def test_a_review_is_shown_to_whom_the_api_shows_it(cli_in_process: Cli) -> None
     assert out["thread_id"] not in str(said["text"])
     (shown,) = chat("rev")
     assert shown["type"] == "review" and "INV-1010" in str(shown["text"])
+
+
+def test_review_and_thread_lists_and_thread_show_are_what_the_api_shows(
+    cli_in_process: Cli,
+) -> None:
+    """`review list`, `thread list` and `thread show` showed every thread and every review
+    (requests, answers, proposed actions) to anyone; the API shows a plain requester their own
+    threads and the reviews on them, reviewers everything. Now the command line does too, for
+    `--as NAME` (default: the login): a list is filtered, another's thread refused in one line
+    that does not show it."""
+    cli = cli_in_process
+    cli("users", "add", "ann", "--scopes", "billing", "--no-token")
+    cli("users", "add", "req", "--scopes", "billing", "--no-token")
+    cli("users", "add", "rev", "--role", "reviewer", "--no-token")
+    anns = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann")
+    reqs = cli.json("run", "Refund 240.00 on invoice INV-1010", "--as", "req")
+    (ann_item,) = [p["id"] for p in anns["pending"]]
+    (req_item,) = [p["id"] for p in reqs["pending"]]
+    ann_thread, req_thread = anns["thread_id"], reqs["thread_id"]
+
+    def ids(*args: str) -> set[str]:
+        return {i["id"] for i in cli.json(*args)}
+
+    assert ids("review", "list", "--as", "req") == {req_item}
+    assert ids("review", "list", "--as", "ann", "--status", "all") == {ann_item}
+    assert ids("review", "list", "--as", "ann", "--thread", req_thread) == set()
+    assert ids("review", "list", "--as", "rev") == {ann_item, req_item}
+    assert ids("thread", "list", "--as", "req") == {req_thread}
+    assert ids("thread", "list", "--as", "rev") == {ann_thread, req_thread}
+    assert ids("thread", "list", "--as", "rev", "--requester", "ann") == {ann_thread}
+    for who in ("req", "rev"):
+        assert cli.json("thread", "show", req_thread, "--as", who)["thread"]["id"] == req_thread
+
+    def refused(*args: str, message: str) -> None:
+        proc = cli(*args, ok=False)
+        (line,) = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2 and message in line, proc.stderr
+        assert "250.00" not in proc.stdout + proc.stderr  # ann's request
+
+    refused("thread", "show", ann_thread[:8], "--as", "req", message="no thread ")
+    refused("thread", "show", ann_thread, "--as", "req", message="of yours (reviewers see")
+    refused(
+        "thread", "list", "--as", "req", "--requester", "ann",
+        message="req sees only their own threads, not ann's",
+    )  # fmt: skip
+    for args in (("review", "list"), ("thread", "list"), ("thread", "show", ann_thread)):
+        refused(*args, "--as", "nobody", message="'nobody' is not a user")
