@@ -75,11 +75,13 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         _message_not_sent(text, tools, tickets, out, notes)
         out["summary"] = p.summary(notes, task.feedback)
         return AgentOutput(output=out, category="ticket" if tickets else "account")
-    # A close or a reopen asked with it is proposed as ever; so is a ticket for a customer's
-    # problem ("unlock Greta Moreau's account, she is locked out"), for a person to handle.
+    # A close, a reopen or a ticket change (a note: "add a note to TCK-1004: please reset it")
+    # asked with it is proposed as ever; so is a ticket for a customer's problem ("unlock Greta
+    # Moreau's account, she is locked out"), for a person to handle.
     if (
         (verb := _NO_TOOL.verb(text)) is not None
         and not p.has(text, f"{_CLOSE}|{_REOPEN}")
+        and not (tickets and _update_args(text))
         and not (not tickets and customer and p.has(text, _PROBLEM))
     ):
         _NO_TOOL.ask(out, notes, "support", verb, "look up customers, tickets and help articles, "
