@@ -85,7 +85,7 @@ def test_the_cli_and_the_api_refuse_and_execute_edits_alike(
         assert proc.returncode == 2, proc.stderr
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and message in lines[0] and "Traceback" not in proc.stderr
-    assert cli.json("review", "show", item["id"])["status"] == "pending"
+    assert cli.json("review", "show", item["id"], "--as", "rev")["status"] == "pending"
     assert cli.side_effects() == []
     by_cli = cli.json("review", "edit", item["id"], "--args", EDIT, "--as", "rev")
 
@@ -130,7 +130,7 @@ def test_a_rejection_without_words_is_refused_by_the_cli_and_chat_alike(cli: Cli
         proc = chat("chat", "--json", input=f"/reject {item['id'][:8]} {typed}\n")
         errors = [json.loads(line) for line in proc.stdout.splitlines()]
         assert [e["text"] for e in errors if e["type"] == "error"] == [NO_REASON], proc.stdout
-    shown = cli.json("review", "show", item["id"])
+    shown = cli.json("review", "show", item["id"], "--as", "rev")
     assert shown["status"] == "pending" and shown["decision"] is None
     assert cli.side_effects() == []
     done = cli.json("review", "reject", item["id"], "--reason", "not without the manager")

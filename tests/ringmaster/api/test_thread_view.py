@@ -42,7 +42,7 @@ def test_the_api_thread_is_the_clis_thread_with_its_turns_and_what_stood(
     assert api["turns"][0]["stood"] == [] and api["turns"][1]["stood"] == [stood]
     assert api["stood"] == [stood]
 
-    cli = InProcessCli(tmp_path, db_url, None).json("thread", "show", thread)
+    cli = InProcessCli(tmp_path, db_url, None).json("thread", "show", thread, "--as", "ann")
     assert api["turns"] == cli["turns"]
     assert (api["thread_status"], api["stood"]) == (cli["thread_status"], cli["stood"])
 
@@ -81,7 +81,7 @@ def test_an_edited_review_reads_as_what_ran_over_http_and_on_its_page(
         "decided by rev: edited issue_refund (amount 299.00 → 80.00) and approved "
         "issue_refund(invoice_id=INV-1002, amount=80.00" in html.unescape(page.text)
     )
-    shown = InProcessCli(tmp_path, db_url, None)("review", "show", item["id"]).stdout
+    shown = InProcessCli(tmp_path, db_url, None)("review", "show", item["id"], "--as", "rev").stdout
     shown = " ".join(shown.split())  # as wrapped at the console's width
     assert 'proposed action issue_refund {"invoice_id": "INV-1002", "amount": "299.00"' in shown
     assert "decided by rev: edited issue_refund (amount 299.00 → 80.00) and approved" in shown
