@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, get_args
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -199,7 +199,7 @@ class ReviewQueue:
             conds.append(c.kind == kind)
         q = (
             select(review_items)
-            .where(and_(*conds))
+            .where(*conds)
             .order_by(c.priority.desc(), c.created_at, c.id)
             .limit(limit)
             .offset(offset)
