@@ -3,11 +3,18 @@ history entry as the runner records it (the request as resolved, and what its an
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ringmaster.agents.demo import TEAM_FILE
 from ringmaster.agents.spec import load_team
-from ringmaster.graph.references import Resolved, acts_from_tools, kinds_from_team, turn_entities
+from ringmaster.graph.references import (
+    RecordFacts,
+    Resolved,
+    acts_from_tools,
+    kinds_from_team,
+    turn_entities,
+)
 
 KINDS = kinds_from_team(load_team(TEAM_FILE).entities)
 
@@ -47,3 +54,14 @@ def asked_turn(
 def entities(out: Resolved) -> list[str]:
     """The records a resolution read the request's references as, in order."""
     return [r.entity for r in out.resolutions]
+
+
+def catalogue(
+    facts: Mapping[str, RecordFacts],
+) -> tuple[Callable[[str], RecordFacts | None], Callable[[str], list[str]]]:
+    """The demo store's look-up of one record and listing of a kind's ids, over `facts`."""
+
+    def records(prefix: str) -> list[str]:
+        return sorted(e for e in facts if e.startswith(f"{prefix}-"))
+
+    return facts.get, records

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
 
-from .references_kit import ACTS, KINDS, turn
+from .references_kit import ACTS, KINDS, catalogue, turn
 
 FACTS = {
     "CUS-1008": RecordFacts("CUS-1008", None, "Noah Schmidt Schmidt Consulting pro suspended",
@@ -29,13 +29,7 @@ FACTS = {
     "INV-1212": RecordFacts("INV-1212", "CUS-1026", "unpaid 2025-06 june usd"),
 }  # fmt: skip
 
-
-def lookup(entity: str) -> RecordFacts | None:
-    return FACTS.get(entity)
-
-
-def records(prefix: str) -> list[str]:
-    return sorted(e for e in FACTS if e.startswith(f"{prefix}-"))
+lookup, records = catalogue(FACTS)
 
 
 def test_an_act_on_it_beside_a_named_person_asks_among_that_persons_records() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, acts_from_tools, resolve
 
-from .references_kit import ACTS, KINDS, SIDE_EFFECTS, asked_turn, entities, turn
+from .references_kit import ACTS, KINDS, SIDE_EFFECTS, asked_turn, catalogue, entities, turn
 
 FACTS = {
     "CUS-1001": RecordFacts("CUS-1001", None, "Maria Lopez Lopez Design Studio pro active",
@@ -42,13 +42,7 @@ FACTS = {
     "INV-1149": RecordFacts("INV-1149", "CUS-1008", "unpaid 2025-05 may usd"),
 }  # fmt: skip
 
-
-def lookup(entity: str) -> RecordFacts | None:
-    return FACTS.get(entity)
-
-
-def records(prefix: str) -> list[str]:
-    return sorted(e for e in FACTS if e.startswith(f"{prefix}-"))
+lookup, records = catalogue(FACTS)
 
 
 def test_people_named_by_full_name_are_both_in_play_whoever_the_answer_looked_up() -> None:
