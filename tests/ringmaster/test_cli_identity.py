@@ -125,9 +125,7 @@ def test_a_review_is_shown_to_whom_the_api_shows_it(cli_in_process: Cli) -> None
     and the API answers 404 for another's thread: now both ask what the API asks (its own
     requester, or a reviewer), and a refusal is one line that does not name the thread."""
     cli = cli_in_process
-    cli("users", "add", "ann", "--scopes", "billing", "--no-token")
-    cli("users", "add", "rev", "--role", "reviewer", "--no-token")
-    cli("users", "add", "req", "--no-token")
+    add_users(cli)
     out = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann")
     (item,) = [p["id"] for p in out["pending"]]
     refused = cli("review", "show", item[:8], "--as", "req", ok=False)
