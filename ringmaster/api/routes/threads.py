@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
 from ringmaster import logs
-from ringmaster.accounts import PRIORITIES, User
+from ringmaster.accounts import PRIORITIES, User, whose_threads
 from ringmaster.api import pagination, progress
 from ringmaster.api.decisions import service
 from ringmaster.api.deps import AnyUser, AppState, StateDep, visible_thread
@@ -73,8 +73,7 @@ def get_threads(
     cursor: Cursor = None,
 ) -> ThreadPage:
     """Threads, last updated first: the caller's own, or anyone's for reviewers and admins."""
-    if not caller.user.can("reviewer"):
-        requester = caller.user.name
+    requester = whose_threads(caller.user) or requester  # a requester's own, as the CLI's
     after = None
     if cursor is not None:
         at, last_id = pagination.decode("threads", cursor, 2)
