@@ -123,10 +123,13 @@ def opening_statements(text: str) -> list[tuple[str, str]]:
         out.append((sentence.group().strip(), rest))
 
 
-# A part that is only a courtesy: "thx for the quick fix!", "thanks again", "much appreciated".
+# A part that is only a courtesy: "thx for the quick fix!", "thanks again", "much appreciated",
+# or a closing that asks to hear back ("… and keep me posted."): its words route to a person, and
+# cut off it escalated a part of a one-part request (demo-team-dev8).
 _COURTESY_PART = re.compile(
     r"^\W*(?:(?:many\s+)?thank(?:s|\s+you)|thx|ty|tysm|much\s+appreciated|"
-    r"appreciate\s+(?:it|that|this|the|your)|(?:many\s+)?apologies\s+for|sorry\s+for)\b",
+    r"appreciate\s+(?:it|that|this|the|your)|(?:many\s+)?apologies\s+for|sorry\s+for|"
+    r"keep\s+(?:me|us)\s+(?:posted|updated|in\s+the\s+loop)(?=\W*$))\b",
     re.IGNORECASE,
 )
 

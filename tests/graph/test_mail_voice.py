@@ -246,6 +246,19 @@ def test_courtesies_that_ask_nothing() -> None:
     assert not is_courtesy("thanks, and please close TCK-1")
     assert not is_courtesy("thanksgiving schedule for the office")
     assert not is_courtesy("the customer thanks us for the refund")
+    # a closing that asks to hear back, and nothing else
+    assert is_courtesy("keep me posted.") and is_courtesy("Keep us in the loop!")
+    assert not is_courtesy("keep me posted on the refund for INV-1101")
+    assert not is_courtesy("keep the ticket open")
+
+
+def test_a_closing_that_asks_to_hear_back_is_no_subtask(demo_planner: LocalPlanner) -> None:
+    # "keep me posted" routes to a person by its words; cut off, the plan escalated a part
+    plan = demo_planner.plan(
+        "Our new hire at Birch Studio says the password reset email never arrives. "
+        "Please look up her account and keep me posted."
+    )
+    assert [(s.agent, s.escalate) for s in plan.subtasks] == [("support", False)]
 
 
 def test_a_subordinate_clause_that_opens_a_sentence_is_no_part_of_its_own() -> None:
