@@ -351,6 +351,19 @@ def whose_threads(user: User) -> str | None:
     return None if user.can("reviewer") else user.name
 
 
+def listed_requester(user: User, requester: str | None) -> str | None:
+    """Whose threads `user` lists when asking for `requester`'s (None: anyone's): the one
+    asked for, or anyone's, for reviewers and admins; else their own, and AccountError for
+    another's, with the same line on the command line (`thread list --requester`) and the API
+    (`GET /threads?requester=`, a 403)."""
+    only = whose_threads(user)
+    if only is not None and requester not in (None, only):
+        raise AccountError(
+            f"{only} sees only their own threads, not {requester}'s (reviewers see everyone's)"
+        )
+    return only or requester
+
+
 def sees_thread(user: User, requester: str) -> bool:
     """Whether `user` may see a thread `requester` asked on, with its reviews: their own, or
     any for reviewers and admins. The API (`visible_thread`) and the CLI (`check_viewer`)
@@ -390,6 +403,15 @@ def viewer_only(accounts: Accounts, who: str) -> str | None:
     if not accounts.any_users():
         return None
     return whose_threads(_viewer(accounts, who))
+
+
+def viewer_requester(accounts: Accounts, who: str, requester: str | None) -> str | None:
+    """Whose threads `who` lists on the command line when asking for `requester`'s (None:
+    anyone's): `listed_requester` once users exist, where `who` must be an enabled user (else
+    AccountError). With no users, the one asked for."""
+    if not accounts.any_users():
+        return requester
+    return listed_requester(_viewer(accounts, who), requester)
 
 
 def requester_scopes(
