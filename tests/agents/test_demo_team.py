@@ -654,6 +654,15 @@ def test_closing_a_customers_ticket_picks_the_one_the_words_name_or_asks(
         ("close INC-1012, it is fixed", "closed"),
         ("please acknowledge the critical alert on billing-service", "acknowledged"),
         ("the api keeps throwing 502s, restart it", "restarted"),
+        # Asked as a noun or a participle: each was answered with a health look-up, `done`.
+        ("the worker needs a restart", "restarted"),
+        ("a restart of the api please", "restarted"),
+        ("please do a quick reboot of web in staging", "rebooted"),
+        ("we need a redeploy of auth", "redeployed"),
+        ("the api needs restarting", "restarted"),
+        ("api needs to be redeployed to production", "redeployed"),
+        ("get auth 4.4.0 deployed to prod", "deployed"),
+        ("have someone bounce the api", "bounced"),
     ],
 )
 def test_ops_work_it_has_no_tool_for_is_asked_back_not_answered_with_a_look_up(
@@ -675,6 +684,13 @@ def test_ops_work_it_has_no_tool_for_is_asked_back_not_answered_with_a_look_up(
         "is it safe to restart the api?",
         "when did the outage start?",
         "write up release notes for whatever shipped",
+        "does the api need a restart?",
+        "when was the last restart of the api?",
+        "show me the deployment history for api",
+        "can you tell me if web needs a redeploy",
+        "I don't need a restart, just tell me if the api is healthy",
+        "get the list of services deployed today",
+        "has the api been restarted?",
     ],
 )
 def test_ops_questions_about_that_work_are_still_answered(

@@ -29,7 +29,16 @@ _NO_TOOL = p.NoTool({
     "purge": "purged", "clear": "cleared", "kill": "killed", "stop": "stopped",
     "start": "started", "shut down": "shut down", "disable": "disabled", "enable": "enabled",
     "upgrade": "upgraded",
-}, nouns=r"status|history|logs?|list|notes|times?|window|schedule|pipeline|queue|of")  # fmt: skip
+}, nouns=r"status|history|logs?|list|notes|times?|window|schedule|pipeline|queue|of",
+asked_as={
+    "restart": "restart", "restarting": "restart", "reboot": "reboot", "rebooting": "reboot",
+    "bounce": "bounce", "bouncing": "bounce", "redeploy": "redeploy",
+    "redeployment": "redeploy", "redeploying": "redeploy", "deploy": "deploy",
+    "deployment": "deploy", "deploying": "deploy", "release": "release",
+    "releasing": "release", "upgrade": "upgrade", "upgrading": "upgrade",
+    "scaling": "scale", "resize": "resize", "resizing": "resize", "flush": "flush",
+    "flushing": "flush", "purge": "purge", "purging": "purge", "shutdown": "shut down",
+})  # fmt: skip
 _HEALTH = (
     r"health|healthy|degraded|status|uptime|latency|error|502|5xx|\bdown\b|check|outage|slow|"
     r"\bup\b|working|broken|services?\b|systems?\b|\bops\b|timing out|time-?outs?|going on|"
