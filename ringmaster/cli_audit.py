@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from ringmaster.audit import AuditEvent
-from ringmaster.cli_options import check_file_to_write, shorten
+from ringmaster.cli_options import AsOpt, check_file_to_write, me, shorten
 from ringmaster.cli_output import JsonOpt, err, out, print_json
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
@@ -88,12 +88,20 @@ def _report(problems: list[str], json_mode: bool, what: str) -> None:
 @audit_app.command("show")
 def show(
     thread: Annotated[str, typer.Argument(help="A thread id or a unique prefix of it.")],
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """A thread's story from its audit trail."""
+    """A thread's story from its audit trail. Once users exist, as the API's
+    `GET /threads/ID/audit` and `thread show`: a reviewer sees any thread's, a requester their
+    own."""
+    from ringmaster.accounts import Accounts, check_viewer
+
     with Runner(Settings(), recover_on_start=False) as runner:
-        thread = runner.threads.find(thread).id  # NotFound for an unknown or ambiguous prefix
-        events = runner.audit.for_thread(thread)
+        found = runner.threads.find(thread)  # NotFound for an unknown or ambiguous prefix
+        check_viewer(
+            Accounts(runner.engine), me(as_), found.requester, f"thread {thread}", "of yours"
+        )
+        events = runner.audit.for_thread(found.id)
     if json_mode:
         print_json([e.to_dict() for e in events])
     else:

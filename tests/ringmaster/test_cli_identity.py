@@ -202,3 +202,26 @@ def test_review_and_thread_lists_and_thread_show_are_what_the_api_shows(
     )  # fmt: skip  # the API's 403 detail (tests/ringmaster/api/test_auth.py)
     for args in (("review", "list"), ("thread", "list"), ("thread", "show", ann_thread)):
         refused(*args, "--as", "nobody", message="'nobody' is not a user")
+
+
+def test_audit_show_refuses_a_requester_anothers_thread_as_the_api_does(
+    cli_in_process: Cli,
+) -> None:
+    """`audit show THREAD` printed any thread's story (the request, the plan, the proposed
+    refund, every decision) to anyone, while `GET /threads/ID/audit` and `thread show` refuse
+    a plain requester another's thread. It takes `--as` now and refuses in the same line."""
+    cli = cli_in_process
+    add_users(cli)
+    anns = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann")
+    thread = anns["thread_id"]
+    for who in ("ann", "rev"):
+        events = cli.json("audit", "show", thread, "--as", who)
+        assert events[0]["kind"] == "request_received", events[0]
+    for args in (("audit", "show", thread), ("audit", thread[:8])):
+        proc = cli(*args, "--as", "req", ok=False)
+        (line,) = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2, proc.stderr
+        assert line.startswith("error: no thread ") and "of yours (reviewers see" in line
+        assert "250.00" not in proc.stdout + proc.stderr  # ann's request
+    proc = cli("audit", "show", thread, "--as", "nobody", ok=False)
+    assert proc.returncode == 2 and "'nobody' is not a user" in proc.stderr
