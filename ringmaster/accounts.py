@@ -421,12 +421,14 @@ def requester_scopes(
     asked: Sequence[str] | None = None,
     thread_owner: str | None = None,
     priority: str | None = None,
+    thread: str = "",
 ) -> list[str]:
     """The scopes a request made on the command line as `who` runs with; AccountError if
     `who` may not make it. The API's rules, for the CLI: once users exist the requester is one
     of them, enabled, on their own thread, within their scopes (`asked` may narrow them, never
-    widen them) and at most their priority. With no users (one person on one machine) `asked`
-    or `default` holds."""
+    widen them) and at most their priority; another's `thread` (its id, `thread_owner` its
+    requester) is NotFound to a plain requester, as `thread show` says. With no users (one
+    person on one machine) `asked` or `default` holds."""
     if not accounts.any_users():
         return list(asked if asked is not None else default)
     user = accounts.find(who)
@@ -435,6 +437,8 @@ def requester_scopes(
     if user.disabled:
         raise AccountError(f"user {who!r} is disabled")
     if thread_owner is not None and thread_owner != who:
+        if not sees_thread(user, thread_owner):  # as the API's 404: it does not leak
+            raise NotFound(f"no thread {thread} of yours (reviewers see every thread's)")
         raise AccountError("only the thread's requester may send requests on it")
     if priority in PRIORITIES and PRIORITIES.index(priority) > PRIORITIES.index(user.priority):
         raise AccountError(f"priority {priority} is above {who}'s priority ({user.priority})")

@@ -53,6 +53,7 @@ def test_cli_requests_meet_the_same_identity_checks_as_the_api(cli_in_process: C
     cli = cli_in_process
     cli("users", "add", "ann", "--scopes", "billing,support", "--no-token")
     cli("users", "add", "bob", "--scopes", "billing", "--no-token")
+    cli("users", "add", "rev", "--role", "reviewer", "--scopes", "billing", "--no-token")
     rollback = "roll back the api deployment in production"
 
     def refused(*args: str, message: str) -> None:
@@ -65,16 +66,24 @@ def test_cli_requests_meet_the_same_identity_checks_as_the_api(cli_in_process: C
     # It ran with every agent's scopes: an ops rollback was planned and its review raised.
     out = cli.json("run", rollback, "--as", "ann")
     assert all(s["agent"] != "ops" for s in out["plan"]["subtasks"])
+    # To a plain requester another's thread is not found, as the API's 404 (it said "only the
+    # thread's requester may send requests on it", which told bob the thread is there); a
+    # reviewer, who sees it, is told why not (the API's 403).
+    thread = out["thread_id"]
+    for typed in (thread, thread[:8]):
+        refused(
+            "run", "and close TCK-1001", "--as", "bob", "--thread", typed,
+            message=f"error: no thread {typed} of yours (reviewers see every thread's)",
+        )  # fmt: skip
+        proc = cli("chat", "--as", "bob", "--thread", typed, ok=False)
+        assert proc.returncode == 2 and f"no thread {typed} of yours" in proc.stderr
+        assert thread not in proc.stderr.replace(f"thread {typed} ", "")
     refused(
-        "run",
-        "and close TCK-1001",
-        "--as",
-        "bob",
-        "--thread",
-        out["thread_id"],
+        "run", "and close TCK-1001", "--as", "rev", "--thread", thread,
         message="only the thread's requester may send requests on it",
-    )
+    )  # fmt: skip
     assert cli.side_effects() == []
+    assert cli.json("thread", "show", thread, "--as", "ann")["turn"] == 1
 
 
 def test_a_cli_claim_meets_the_same_identity_checks_as_the_api(cli_in_process: Cli) -> None:
