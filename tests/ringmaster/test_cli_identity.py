@@ -234,3 +234,23 @@ def test_audit_show_refuses_a_requester_anothers_thread_as_the_api_does(
         assert "250.00" not in proc.stdout + proc.stderr  # ann's request
     proc = cli("audit", "show", thread, "--as", "nobody", ok=False)
     assert proc.returncode == 2 and "'nobody' is not a user" in proc.stderr
+
+
+def test_an_empty_as_is_refused_not_taken_for_the_login(cli_in_process: Cli) -> None:
+    """`--as ""` was taken as no `--as`: the command acted as the login name, and its error
+    named a user nobody typed ("'root' is not a user"). It is refused in one line, before
+    anything is stored."""
+    cli = cli_in_process
+    add_users(cli)
+    for args in (
+        ("run", "Refund 250.00 on invoice INV-1010"),
+        ("thread", "list"),
+        ("review", "list"),
+        ("review", "approve", "abcd"),
+    ):
+        for blank in ("", "  "):
+            proc = cli(*args, "--as", blank, ok=False)
+            (line,) = proc.stderr.strip().splitlines()
+            assert proc.returncode == 2, proc.stderr
+            assert line == "error: --as needs a user name (leave it out to act as your login name)"
+    assert cli.json("thread", "list", "--as", "rev") == []
