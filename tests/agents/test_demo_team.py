@@ -702,6 +702,52 @@ def test_ops_questions_about_that_work_are_still_answered(
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "don't roll back the api",
+        "do not roll back the api in production",
+        "never roll back auth without asking me",
+    ],
+)
+def test_ops_proposes_no_rollback_the_words_refuse(registry: AgentRegistry, text: str) -> None:
+    """ "don't roll back the api" proposed a production rollback of api, for a person to
+    approve under a review that said only "rollback of api in production". It proposes none,
+    says so and asks what to do instead (`needs_input`)."""
+    _, question = asked_back(registry, "ops", text)
+    assert question.startswith("nothing was rolled back and no rollback is proposed"), question
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["why did we roll back the api?", "is it safe to roll back auth?", "should we roll back web?"],
+)
+def test_ops_answers_a_question_about_a_rollback_without_proposing_one(
+    registry: AgentRegistry, text: str
+) -> None:
+    """Asked about a rollback, ops proposed one (a production rollback, waiting for approval);
+    it looks up instead, as for any question."""
+    out = run(registry, "ops", text)
+    assert_valid(registry.spec("ops"), out)
+    assert out.proposed_actions == [] and "question" not in out.output, out.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "roll back the api deployment in production",
+        "the api is broken. roll it back",
+        "can you roll back the api in staging?",
+        "roll back api in prod, don't wait",
+    ],
+)
+def test_ops_still_proposes_a_rollback_that_is_asked_for(
+    registry: AgentRegistry, text: str
+) -> None:
+    out = run(registry, "ops", text)
+    assert [a.tool for a in out.proposed_actions] == ["rollback_deployment"], out.output
+
+
+@pytest.mark.parametrize(
     ("agent", "text", "done"),
     [
         ("support", "delete ticket TCK-1001", "deleted"),

@@ -62,7 +62,12 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
     # Another language, or a repeat it cannot see: asked, not answered with a look at every service
     if (question := cannot_read(text)) is not None:
         return asked_back(out, task, "health", question)
-    if p.has(text, _ROLLBACK):
+    if (not_asked := _rollback_not_asked(text)) == "refused":
+        category = "rollback"
+        p.ask(out, notes, "nothing was rolled back and no rollback is proposed: the request says "
+              "not to roll back. What should ops do instead: look up health, deployments or "
+              "incidents?")  # fmt: skip
+    elif p.has(text, _ROLLBACK) and not_asked is None:
         category = _rollback(task, tools, services, env, out, notes)
     elif p.has(text, _INCIDENT_NEW) and not p.has(text, r"\b(show|list|which|what|status)\b"):
         category = _new_incident(text, tools, services, out, notes)
@@ -74,6 +79,36 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = _look(text, tools, services, env, out, notes)
     out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=category)
+
+
+# A rollback the words name but do not ask for: refused ("don't roll back the api", "never
+# roll back auth without asking me") or asked about ("why did we roll back the api?", "is it
+# safe to roll back auth?"). Each proposed a production rollback for a person to approve,
+# whose review said only "rollback of api in production".
+_ROLLBACK_REFUSED = re.compile(
+    r"\b(?:don'?t|do\s+not|never|not|no\s+need\s+to|without|stop|avoid)\s+(?:\w+\s+){0,2}?"
+    rf"(?:{_ROLLBACK})",
+    re.IGNORECASE,
+)
+_ROLLBACK_QUESTION = re.compile(
+    r"^(?:why|when|who|how|what|which|whether|did|does|do\s+we|was|were|has|have|had|is|are|"
+    r"should|would|could\s+(?:it|that|this|we))\b",
+    re.IGNORECASE,
+)
+
+
+def _rollback_not_asked(text: str) -> str | None:
+    """ "refused" or "asked about" when the words name a rollback without asking for one (the
+    first sentence that names one decides); None when they ask for it, or name none."""
+    for sentence in re.split(r"(?<=[.;!?])\s+|\n+", text):
+        if not p.has(sentence, _ROLLBACK):
+            continue
+        if _ROLLBACK_REFUSED.search(sentence):
+            return "refused"
+        if _ROLLBACK_QUESTION.match(sentence.strip()):
+            return "asked about"
+        return None
+    return None
 
 
 def _dep(d: dict[str, Any]) -> dict[str, Any]:
