@@ -663,6 +663,14 @@ def test_closing_a_customers_ticket_picks_the_one_the_words_name_or_asks(
         ("api needs to be redeployed to production", "redeployed"),
         ("get auth 4.4.0 deployed to prod", "deployed"),
         ("have someone bounce the api", "bounced"),
+        # Verbs it did not know: each was a health or deployment look-up marked done.
+        ("rotate the api keys", "rotated"),
+        ("patch auth to 4.4.1", "patched"),
+        ("roll forward api to 2.15.0", "rolled forward"),
+        ("roll out auth 4.4.0", "rolled out"),
+        ("turn off the feature flag for web", "turned off"),
+        ("pause the deploy pipeline", "paused"),
+        ("spin up another web instance", "spun up"),
     ],
 )
 def test_ops_work_it_has_no_tool_for_is_asked_back_not_answered_with_a_look_up(
@@ -691,6 +699,8 @@ def test_ops_work_it_has_no_tool_for_is_asked_back_not_answered_with_a_look_up(
         "I don't need a restart, just tell me if the api is healthy",
         "get the list of services deployed today",
         "has the api been restarted?",
+        "when was auth patched?",
+        "did the api keys get rotated?",
     ],
 )
 def test_ops_questions_about_that_work_are_still_answered(
@@ -707,6 +717,7 @@ def test_ops_questions_about_that_work_are_still_answered(
         "don't roll back the api",
         "do not roll back the api in production",
         "never roll back auth without asking me",
+        "cancel the rollback of api",
     ],
 )
 def test_ops_proposes_no_rollback_the_words_refuse(registry: AgentRegistry, text: str) -> None:

@@ -28,7 +28,12 @@ _NO_TOOL = p.NoTool({
     "acknowledge": "acknowledged", "ack": "acknowledged", "flush": "flushed",
     "purge": "purged", "clear": "cleared", "kill": "killed", "stop": "stopped",
     "start": "started", "shut down": "shut down", "disable": "disabled", "enable": "enabled",
-    "upgrade": "upgraded",
+    "upgrade": "upgraded", "rotate": "rotated", "patch": "patched", "hotfix": "hotfixed",
+    "roll forward": "rolled forward", "roll out": "rolled out", "turn off": "turned off",
+    "turn on": "turned on", "switch off": "switched off", "switch on": "switched on",
+    "pause": "paused", "resume": "resumed", "spin up": "spun up", "spin down": "spun down",
+    "fail over": "failed over", "failover": "failed over", "drain": "drained",
+    "provision": "provisioned",
 }, nouns=r"status|history|logs?|list|notes|times?|window|schedule|pipeline|queue|of",
 asked_as={
     "restart": "restart", "restarting": "restart", "reboot": "reboot", "rebooting": "reboot",
@@ -86,7 +91,8 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
 # safe to roll back auth?"). Each proposed a production rollback for a person to approve,
 # whose review said only "rollback of api in production".
 _ROLLBACK_REFUSED = re.compile(
-    r"\b(?:don'?t|do\s+not|never|not|no\s+need\s+to|without|stop|avoid)\s+(?:\w+\s+){0,2}?"
+    r"\b(?:don'?t|do\s+not|never|not|no\s+need\s+to|without|stop|avoid|cancel|call\s+off|"
+    r"hold\s+off\s+on|skip)\s+(?:\w+\s+){0,2}?"
     rf"(?:{_ROLLBACK})",
     re.IGNORECASE,
 )
