@@ -581,6 +581,9 @@ def test_content_still_drafts_an_email_that_names_its_recipient(registry: AgentR
         "status page update pls",
         "write incident notice for INC-1012",
         "Please draft a status page update about INC-1012.",
+        # A pronoun names nothing the reader has: the title was "Investigating: It".
+        "draft a status update about it",
+        "then write a status page update about this",
     ],
 )
 def test_a_status_updates_title_names_the_incident_not_the_request(
