@@ -405,6 +405,17 @@ def viewer_only(accounts: Accounts, who: str) -> str | None:
     return whose_threads(_viewer(accounts, who))
 
 
+def check_role(accounts: Accounts, who: str, role: str, what: str) -> None:
+    """Refuse (AccountError) `who` doing `what` on the command line (e.g. "audit export")
+    unless an enabled user with `role` or above, as the API's routes for it require, once
+    users exist. With no users (one person on one machine), anyone."""
+    if not accounts.any_users():
+        return
+    user = _viewer(accounts, who)
+    if not user.can(role):
+        raise AccountError(f"{what} needs the {role} role; {user.name} is a {user.role}")
+
+
 def viewer_requester(accounts: Accounts, who: str, requester: str | None) -> str | None:
     """Whose threads `who` lists on the command line when asking for `requester`'s (None:
     anyone's): `listed_requester` once users exist, where `who` must be an enabled user (else

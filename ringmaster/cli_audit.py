@@ -115,28 +115,39 @@ def verify(
         Path | None,
         typer.Option("--file", help="Check an exported copy instead of the database."),
     ] = None,
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
     """Check the keyed hash chain and its signed head; exit 1 naming every break (exit 2 for
-    a file that is no audit export)."""
+    a file that is no audit export). Once users exist, the database's is an admin's (`--as`),
+    as `GET /audit/verify`; an exported copy's anyone's."""
+    from ringmaster.accounts import Accounts, check_role
+
     with Runner(Settings(), recover_on_start=False) as runner:
-        if file is not None:
+        if file is not None:  # a copy its holder already reads: anyone may check it
             if not file.is_file():
                 err.print(f"error: --file: no such file {str(file)!r}", markup=False)
                 raise typer.Exit(2)
             _report(runner.audit.verify_export(file), json_mode, f"the export {file}")
             return
+        check_role(Accounts(runner.engine), me(as_), "admin", "audit verify")
         _report(runner.audit.verify(), json_mode, "the audit trail")
 
 
 @audit_app.command("export")
 def export(
     file: Annotated[Path, typer.Argument(help="Where to write the copy (JSON lines, 0600).")],
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Write every event and the signed head to FILE; `audit verify --file FILE` checks it."""
+    """Write every event and the signed head to FILE; `audit verify --file FILE` checks it.
+    Every thread's story is in it: once users exist, an admin's (`--as`), as the API keeps
+    the whole trail to admins."""
+    from ringmaster.accounts import Accounts, check_role
+
     check_file_to_write(file)  # never an existing one: a copy made 0600 stays 0600
     with Runner(Settings(), recover_on_start=False) as runner:
+        check_role(Accounts(runner.engine), me(as_), "admin", "audit export")
         count = runner.audit.export(file)
     result: dict[str, Any] = {"file": str(file), "events": count}
     print_json(result) if json_mode else out.print(
