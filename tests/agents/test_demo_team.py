@@ -704,6 +704,9 @@ def test_ops_work_it_has_no_tool_for_is_asked_back_not_answered_with_a_look_up(
         "has the api been restarted?",
         "when was auth patched?",
         "did the api keys get rotated?",
+        # "a restart of …" that is not all the words ask: it is what happened.
+        "api is slow, a deploy of 2.14.0 went out yesterday",
+        "errors again. a restart of the worker fixed it last time, is it ok now?",
     ],
 )
 def test_ops_questions_about_that_work_are_still_answered(

@@ -246,6 +246,12 @@ _REFUSED = re.compile(
     r"\b(?:no|not|never|without|don'?t|doesn'?t|won'?t|shouldn'?t)\s+(?:\S+\s+){0,2}$",
     re.IGNORECASE,
 )
+# What may follow "a restart" for the words to be all a request: what it is of, and please.
+_ONLY_OBJECT = (
+    r"(?:\s+(?:of|on|for)\s+[\w.-]+(?:\s+(?!(?:went|was|were|is|are|has|had|broke|fixed|"
+    r"caused|failed|happened|did|got|took)\b)[\w.-]+){0,3})?"
+    r"\s*(?:,?\s*(?:please|pls|now|asap|thanks|thx)\b)?\s*[.!]?\s*$"
+)
 # What stands between "get"/"want" and a participle: a thing's name, not a list's words.
 _OBJECT_WORD = (
     r"(?!(?:of|list|all|every\w*|which|what|that|was|were|been|got|you|we|they|i|it)\b)[\w.-]+"
@@ -293,7 +299,9 @@ class NoTool:
             after = rf"\b(?!-)(?!\s+(?:{kinds})\b)"
             self.noun_pattern = re.compile(
                 rf"{opening}{_ASKS_FOR}\s+{_ARTICLE}(?P<n1>{words}){after}"
-                rf"|{opening}{_ARTICLE}(?P<n2>{words})(?=\s+(?:of|on|for|please|pls|now|asap)\b|\s*[.!,]?\s*$)"
+                # "a restart of web in staging please", all there is: not "a deploy of api
+                # went out yesterday".
+                rf"|{opening}{_ARTICLE}(?P<n2>{words})(?={_ONLY_OBJECT})"
                 rf"|\b{_NEEDS}\s+(?:{_ARTICLE})?(?P<n3>{words}){after}"
                 rf"|\b(?:needs?|requires?)\s+(?:to\s+be\s+)?(?P<p1>{parts})\b"
                 rf"|\b(?:get|have|want|need|like)\s+(?:{_OBJECT_WORD}\s+){{1,3}}?(?P<p2>{parts})\b",
