@@ -54,6 +54,7 @@ from ringmaster.agents.spec import (
     _location,
     check_patterns,
     read_file,
+    yaml_problem,
 )
 from ringmaster.tools.base import ApprovalRule, CumulativeLimit, ToolRegistry
 
@@ -277,7 +278,7 @@ def parse_policy(text: str, *, source: str = "<policy>") -> Policy:
     try:
         data = yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
-        raise PolicyError(f"{source}: not valid YAML: {exc}") from None
+        raise PolicyError(f"{source}: not valid YAML: {yaml_problem(exc)}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

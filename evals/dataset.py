@@ -90,7 +90,12 @@ def parse_row(obj: Any, *, line: int, source: str = "<rows>") -> EvalRow:
         raise DatasetError(f"{where}: field 'agents' repeats an agent: {agents}")
     if HUMAN in agents:
         raise DatasetError(f"{where}: field 'agents' must not name {HUMAN!r}; set escalate")
-    escalate = obj.get("escalate")
+    if "escalate" not in obj:  # "must be true or false" read as if a value had been given
+        raise DatasetError(
+            f"{where}: field 'escalate' is missing (true for a row a person should get, "
+            "false for one routed to its 'agents')"
+        )
+    escalate = obj["escalate"]
     if not isinstance(escalate, bool):
         raise DatasetError(f"{where}: field 'escalate' must be true or false")
     if escalate == bool(agents):

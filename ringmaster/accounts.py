@@ -351,6 +351,19 @@ def whose_threads(user: User) -> str | None:
     return None if user.can("reviewer") else user.name
 
 
+def listed_requester(user: User, requester: str | None) -> str | None:
+    """Whose threads `user` lists when asking for `requester`'s (None: anyone's): the one
+    asked for, or anyone's, for reviewers and admins; else their own, and AccountError for
+    another's, with the same line on the command line (`thread list --requester`) and the API
+    (`GET /threads?requester=`, a 403)."""
+    only = whose_threads(user)
+    if only is not None and requester not in (None, only):
+        raise AccountError(
+            f"{only} sees only their own threads, not {requester}'s (reviewers see everyone's)"
+        )
+    return only or requester
+
+
 def sees_thread(user: User, requester: str) -> bool:
     """Whether `user` may see a thread `requester` asked on, with its reviews: their own, or
     any for reviewers and admins. The API (`visible_thread`) and the CLI (`check_viewer`)
@@ -392,6 +405,26 @@ def viewer_only(accounts: Accounts, who: str) -> str | None:
     return whose_threads(_viewer(accounts, who))
 
 
+def check_role(accounts: Accounts, who: str, role: str, what: str) -> None:
+    """Refuse (AccountError) `who` doing `what` on the command line (e.g. "audit export")
+    unless an enabled user with `role` or above, as the API's routes for it require, once
+    users exist. With no users (one person on one machine), anyone."""
+    if not accounts.any_users():
+        return
+    user = _viewer(accounts, who)
+    if not user.can(role):
+        raise AccountError(f"{what} needs the {role} role; {user.name} is a {user.role}")
+
+
+def viewer_requester(accounts: Accounts, who: str, requester: str | None) -> str | None:
+    """Whose threads `who` lists on the command line when asking for `requester`'s (None:
+    anyone's): `listed_requester` once users exist, where `who` must be an enabled user (else
+    AccountError). With no users, the one asked for."""
+    if not accounts.any_users():
+        return requester
+    return listed_requester(_viewer(accounts, who), requester)
+
+
 def requester_scopes(
     accounts: Accounts,
     who: str,
@@ -399,12 +432,14 @@ def requester_scopes(
     asked: Sequence[str] | None = None,
     thread_owner: str | None = None,
     priority: str | None = None,
+    thread: str = "",
 ) -> list[str]:
     """The scopes a request made on the command line as `who` runs with; AccountError if
     `who` may not make it. The API's rules, for the CLI: once users exist the requester is one
     of them, enabled, on their own thread, within their scopes (`asked` may narrow them, never
-    widen them) and at most their priority. With no users (one person on one machine) `asked`
-    or `default` holds."""
+    widen them) and at most their priority; another's `thread` (its id, `thread_owner` its
+    requester) is NotFound to a plain requester, as `thread show` says. With no users (one
+    person on one machine) `asked` or `default` holds."""
     if not accounts.any_users():
         return list(asked if asked is not None else default)
     user = accounts.find(who)
@@ -413,6 +448,8 @@ def requester_scopes(
     if user.disabled:
         raise AccountError(f"user {who!r} is disabled")
     if thread_owner is not None and thread_owner != who:
+        if not sees_thread(user, thread_owner):  # as the API's 404: it does not leak
+            raise NotFound(f"no thread {thread} of yours (reviewers see every thread's)")
         raise AccountError("only the thread's requester may send requests on it")
     if priority in PRIORITIES and PRIORITIES.index(priority) > PRIORITIES.index(user.priority):
         raise AccountError(f"priority {priority} is above {who}'s priority ({user.priority})")

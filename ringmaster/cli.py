@@ -112,13 +112,19 @@ def run(
         from ringmaster.accounts import Accounts, requester_scopes
 
         who = me(as_)
-        owner = None
+        owner, typed = None, thread or ""
         if thread is not None:  # an id or a unique prefix of it, as `thread show` takes
             found = runner.threads.find(thread)
             thread, owner = found.id, found.requester
         asked = _asked_scopes(scopes, runner.deps.registry.team) if scopes is not None else None
         scope_list = requester_scopes(
-            Accounts(runner.engine), who, runner.default_scopes(), asked, owner, priority
+            Accounts(runner.engine),
+            who,
+            runner.default_scopes(),
+            asked,
+            owner,
+            priority,
+            typed,
         )
         requester = _requester(who, scope_list, priority)
         thread_id, turn = runner.accept(request, thread_id=thread, requester=requester)

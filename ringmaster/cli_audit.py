@@ -15,7 +15,7 @@ import typer
 from typer.core import TyperGroup
 
 from ringmaster.audit import AuditEvent
-from ringmaster.cli_options import check_file_to_write, shorten
+from ringmaster.cli_options import AsOpt, check_file_to_write, me, shorten
 from ringmaster.cli_output import JsonOpt, err, out, print_json
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
@@ -88,12 +88,20 @@ def _report(problems: list[str], json_mode: bool, what: str) -> None:
 @audit_app.command("show")
 def show(
     thread: Annotated[str, typer.Argument(help="A thread id or a unique prefix of it.")],
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """A thread's story from its audit trail."""
+    """A thread's story from its audit trail. Once users exist, as the API's
+    `GET /threads/ID/audit` and `thread show`: a reviewer sees any thread's, a requester their
+    own."""
+    from ringmaster.accounts import Accounts, check_viewer
+
     with Runner(Settings(), recover_on_start=False) as runner:
-        thread = runner.threads.find(thread).id  # NotFound for an unknown or ambiguous prefix
-        events = runner.audit.for_thread(thread)
+        found = runner.threads.find(thread)  # NotFound for an unknown or ambiguous prefix
+        check_viewer(
+            Accounts(runner.engine), me(as_), found.requester, f"thread {thread}", "of yours"
+        )
+        events = runner.audit.for_thread(found.id)
     if json_mode:
         print_json([e.to_dict() for e in events])
     else:
@@ -107,28 +115,39 @@ def verify(
         Path | None,
         typer.Option("--file", help="Check an exported copy instead of the database."),
     ] = None,
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
     """Check the keyed hash chain and its signed head; exit 1 naming every break (exit 2 for
-    a file that is no audit export)."""
+    a file that is no audit export). Once users exist, the database's is an admin's (`--as`),
+    as `GET /audit/verify`; an exported copy's anyone's."""
+    from ringmaster.accounts import Accounts, check_role
+
     with Runner(Settings(), recover_on_start=False) as runner:
-        if file is not None:
+        if file is not None:  # a copy its holder already reads: anyone may check it
             if not file.is_file():
                 err.print(f"error: --file: no such file {str(file)!r}", markup=False)
                 raise typer.Exit(2)
             _report(runner.audit.verify_export(file), json_mode, f"the export {file}")
             return
+        check_role(Accounts(runner.engine), me(as_), "admin", "audit verify")
         _report(runner.audit.verify(), json_mode, "the audit trail")
 
 
 @audit_app.command("export")
 def export(
     file: Annotated[Path, typer.Argument(help="Where to write the copy (JSON lines, 0600).")],
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Write every event and the signed head to FILE; `audit verify --file FILE` checks it."""
+    """Write every event and the signed head to FILE; `audit verify --file FILE` checks it.
+    Every thread's story is in it: once users exist, an admin's (`--as`), as the API keeps
+    the whole trail to admins."""
+    from ringmaster.accounts import Accounts, check_role
+
     check_file_to_write(file)  # never an existing one: a copy made 0600 stays 0600
     with Runner(Settings(), recover_on_start=False) as runner:
+        check_role(Accounts(runner.engine), me(as_), "admin", "audit export")
         count = runner.audit.export(file)
     result: dict[str, Any] = {"file": str(file), "events": count}
     print_json(result) if json_mode else out.print(

@@ -414,7 +414,7 @@ def chat(
 ) -> None:
     """A conversation on one thread: each line is a request, `/help` lists the commands."""
     with cli_runner(progress(json_mode)) as runner:
-        who, owner, review_only = me(as_), None, None
+        who, owner, review_only, typed = me(as_), None, None, thread or ""
         accounts = Accounts(runner.engine)
         if thread is not None:
             row = runner.threads.find(thread)  # an id or a unique prefix of it
@@ -422,7 +422,12 @@ def chat(
             if owner != who and _reviewer(accounts, who):
                 review_only = owner  # decides the thread's reviews; sends no request on it
         scopes = requester_scopes(
-            accounts, who, runner.default_scopes(), None, None if review_only else owner
+            accounts,
+            who,
+            runner.default_scopes(),
+            None,
+            None if review_only else owner,
+            thread=typed,
         )
         requester = Requester(id=who, scopes=scopes)
         session = Chat(runner, requester, thread, json_mode, review_only)

@@ -33,7 +33,16 @@ AsOpt = Annotated[str | None, typer.Option("--as", help="Who you are (default: y
 
 
 def me(name: str | None) -> str:
-    return name or getpass.getuser()
+    """Who the command acts as: `--as NAME`, or the login name without it. An empty or blank
+    `--as` is refused: it was taken as no `--as` at all, so the command acted as the login (and
+    its error named a user nobody typed)."""
+    if name is None:
+        return getpass.getuser()
+    if not name.strip():
+        from ringmaster.errors import RingmasterError
+
+        raise RingmasterError("--as needs a user name (leave it out to act as your login name)")
+    return name
 
 
 def shorten(text: str, most: int) -> str:

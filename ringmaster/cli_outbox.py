@@ -8,6 +8,7 @@ import click
 import typer
 from rich.table import Table
 
+from ringmaster.cli_options import AsOpt, me
 from ringmaster.cli_output import JsonOpt, out, print_json, print_none
 from ringmaster.cli_status import stores
 from ringmaster.errors import ConfigError
@@ -26,12 +27,18 @@ def outbox_list(
         typer.Option(help=f"One of {', '.join(STATES)}.", click_type=click.Choice(STATES)),
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Notifications, newest first, with their delivery state (the default command)."""
+    """Notifications, newest first, with their delivery state (the default command). Each
+    carries a review's request and proposed action: once users exist, a reviewer's (`--as`),
+    as `GET /outbox`."""
     if ctx.invoked_subcommand is not None:
         return
+    from ringmaster.accounts import Accounts, check_role
+
     with stores() as (_, engine, _):
+        check_role(Accounts(engine), me(as_), "reviewer", "the outbox")
         box = Outbox(engine, {})  # no transports: listing delivers nothing, so needs no setting
         rows = box.list(status, limit)
         counts = box.counts()

@@ -46,19 +46,14 @@ def thread_list(
 ) -> None:
     """Threads, most recently active first. Once users exist, as the API: a reviewer sees
     everyone's, a requester their own."""
-    from ringmaster.accounts import Accounts, viewer_only
+    from ringmaster.accounts import Accounts, viewer_requester
 
     if status is not None and status not in THREAD_STATUSES:
         raise RingmasterError(
             f"--status must be one of {', '.join(THREAD_STATUSES)}, not {status!r}"
         )
     with cli_runner() as runner:
-        only = viewer_only(Accounts(runner.engine), me(as_))
-        if only is not None and requester not in (None, only):
-            raise RingmasterError(
-                f"{only} sees only their own threads, not {requester}'s (reviewers see everyone's)"
-            )
-        requester = only or requester
+        requester = viewer_requester(Accounts(runner.engine), me(as_), requester)
         rows = runner.threads.list(status=status, requester=requester, limit=limit)
     if json_mode:
         print_json([r.to_dict() for r in rows])

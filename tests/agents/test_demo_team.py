@@ -581,6 +581,9 @@ def test_content_still_drafts_an_email_that_names_its_recipient(registry: AgentR
         "status page update pls",
         "write incident notice for INC-1012",
         "Please draft a status page update about INC-1012.",
+        # A pronoun names nothing the reader has: the title was "Investigating: It".
+        "draft a status update about it",
+        "then write a status page update about this",
     ],
 )
 def test_a_status_updates_title_names_the_incident_not_the_request(
@@ -654,6 +657,23 @@ def test_closing_a_customers_ticket_picks_the_one_the_words_name_or_asks(
         ("close INC-1012, it is fixed", "closed"),
         ("please acknowledge the critical alert on billing-service", "acknowledged"),
         ("the api keeps throwing 502s, restart it", "restarted"),
+        # Asked as a noun or a participle: each was answered with a health look-up, `done`.
+        ("the worker needs a restart", "restarted"),
+        ("a restart of the api please", "restarted"),
+        ("please do a quick reboot of web in staging", "rebooted"),
+        ("we need a redeploy of auth", "redeployed"),
+        ("the api needs restarting", "restarted"),
+        ("api needs to be redeployed to production", "redeployed"),
+        ("get auth 4.4.0 deployed to prod", "deployed"),
+        ("have someone bounce the api", "bounced"),
+        # Verbs it did not know: each was a health or deployment look-up marked done.
+        ("rotate the api keys", "rotated"),
+        ("patch auth to 4.4.1", "patched"),
+        ("roll forward api to 2.15.0", "rolled forward"),
+        ("roll out auth 4.4.0", "rolled out"),
+        ("turn off the feature flag for web", "turned off"),
+        ("pause the deploy pipeline", "paused"),
+        ("spin up another web instance", "spun up"),
     ],
 )
 def test_ops_work_it_has_no_tool_for_is_asked_back_not_answered_with_a_look_up(
@@ -675,6 +695,18 @@ def test_ops_work_it_has_no_tool_for_is_asked_back_not_answered_with_a_look_up(
         "is it safe to restart the api?",
         "when did the outage start?",
         "write up release notes for whatever shipped",
+        "does the api need a restart?",
+        "when was the last restart of the api?",
+        "show me the deployment history for api",
+        "can you tell me if web needs a redeploy",
+        "I don't need a restart, just tell me if the api is healthy",
+        "get the list of services deployed today",
+        "has the api been restarted?",
+        "when was auth patched?",
+        "did the api keys get rotated?",
+        # "a restart of …" that is not all the words ask: it is what happened.
+        "api is slow, a deploy of 2.14.0 went out yesterday",
+        "errors again. a restart of the worker fixed it last time, is it ok now?",
     ],
 )
 def test_ops_questions_about_that_work_are_still_answered(
@@ -683,6 +715,53 @@ def test_ops_questions_about_that_work_are_still_answered(
     out = run(registry, "ops", text)
     assert_valid(registry.spec("ops"), out)
     assert "question" not in out.output, out.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "don't roll back the api",
+        "do not roll back the api in production",
+        "never roll back auth without asking me",
+        "cancel the rollback of api",
+    ],
+)
+def test_ops_proposes_no_rollback_the_words_refuse(registry: AgentRegistry, text: str) -> None:
+    """ "don't roll back the api" proposed a production rollback of api, for a person to
+    approve under a review that said only "rollback of api in production". It proposes none,
+    says so and asks what to do instead (`needs_input`)."""
+    _, question = asked_back(registry, "ops", text)
+    assert question.startswith("nothing was rolled back and no rollback is proposed"), question
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["why did we roll back the api?", "is it safe to roll back auth?", "should we roll back web?"],
+)
+def test_ops_answers_a_question_about_a_rollback_without_proposing_one(
+    registry: AgentRegistry, text: str
+) -> None:
+    """Asked about a rollback, ops proposed one (a production rollback, waiting for approval);
+    it looks up instead, as for any question."""
+    out = run(registry, "ops", text)
+    assert_valid(registry.spec("ops"), out)
+    assert out.proposed_actions == [] and "question" not in out.output, out.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "roll back the api deployment in production",
+        "the api is broken. roll it back",
+        "can you roll back the api in staging?",
+        "roll back api in prod, don't wait",
+    ],
+)
+def test_ops_still_proposes_a_rollback_that_is_asked_for(
+    registry: AgentRegistry, text: str
+) -> None:
+    out = run(registry, "ops", text)
+    assert [a.tool for a in out.proposed_actions] == ["rollback_deployment"], out.output
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from ringmaster.agents.policy import (
     parse_duration,
     parse_policy,
 )
-from ringmaster.agents.spec import Team
+from ringmaster.agents.spec import Team, parse_team
 from ringmaster.tools.base import ToolRegistry
 from ringmaster.tools.demo import build_demo_tools, ensure_demo_db
 
@@ -100,6 +100,28 @@ def test_deadlines_per_priority() -> None:
 def test_bad_policy_files_say_where(text: str, message: str) -> None:
     with pytest.raises(PolicyError, match=message):
         parse_policy(text, source="p.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            "approvals: [1, 2\n",
+            "line 2, column 1: did not find expected ',' or ']' "
+            "(while parsing a flow sequence from line 1, column 12)",
+        ),
+        ("a: b: c\n", "line 1, column 5: mapping values are not allowed in this context"),
+        ("a: &x 1\nb: *y\n", "line 2, column 4: found undefined alias"),
+    ],
+)
+def test_a_policy_or_team_that_is_not_yaml_is_one_line_naming_where(text: str, said: str) -> None:
+    """PyYAML's message is four lines naming "<unicode string>": said in one, where first."""
+    with pytest.raises(PolicyError) as policy:
+        parse_policy(text, source="p.yaml")
+    assert str(policy.value) == f"p.yaml: not valid YAML: {said}"
+    with pytest.raises(TeamFileError) as team:
+        parse_team(text, source="t.yaml")
+    assert str(team.value) == f"t.yaml: not valid YAML: {said}"
 
 
 def test_policy_that_does_not_fit_the_team(demo: tuple[Team, ToolRegistry]) -> None:

@@ -119,6 +119,22 @@ def test_missing_files_and_bad_rows_exit_2(
     assert "bad.jsonl:5: field 'escalate'" in json.loads(output)["error"]
 
 
+def test_a_team_file_that_is_not_yaml_is_one_line_naming_where(
+    rows_file: Path, tmp_path: Path
+) -> None:
+    """PyYAML's own message took four lines on `eval run` (and named "<unicode string>",
+    not the file's line): now one, with the line and column where it breaks."""
+    team = tmp_path / "team.yaml"
+    team.write_text("agents:\n  - name: a\n    description: [x\n")
+    code, output = eval_run(team, rows_file, tmp_path)
+    assert code == 2
+    (line,) = output.strip().splitlines()
+    assert line == (
+        f"error: {team}: not valid YAML: line 4, column 1: did not find expected ',' or ']' "
+        "(while parsing a flow sequence from line 3, column 18)"
+    )
+
+
 def test_unavailable_planners_exit_2(team_file: Path, rows_file: Path, tmp_path: Path) -> None:
     code, output = eval_run(team_file, rows_file, tmp_path, planner="llm")
     assert code == 2 and "RINGMASTER_PLANNER_MODEL" in output  # llm needs a model

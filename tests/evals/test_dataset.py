@@ -42,7 +42,11 @@ def test_demo_dataset_loads() -> None:
         ('{"text": "x", "escalate": false}', "field 'agents' is missing"),
         ('{"text": "x", "agents": "a", "escalate": false}', "field 'agents'"),
         ('{"text": "x", "agents": ["a", "a"], "escalate": false}', "repeats"),
-        ('{"text": "x", "agents": ["a"], "escalate": "no"}', "field 'escalate'"),
+        (
+            '{"text": "x", "agents": ["a"]}',
+            "field 'escalate' is missing",
+        ),  # "must be true or false"
+        ('{"text": "x", "agents": ["a"], "escalate": "no"}', "field 'escalate' must be true or"),
         ('{"text": "x", "agents": ["a"], "escalate": true}', "field 'escalate' is true"),
         ('{"text": "x", "agents": [], "escalate": false}', "field 'escalate' is false"),
         ('{"text": "x", "agents": ["a"], "escalate": false, "subtasks": true}', "'subtasks'"),

@@ -155,4 +155,4 @@ def test_a_reviewer_decides_anothers_reviews_in_a_chat_and_sends_no_request_ther
     own = chat(cli, monkeypatch, ["/reviews"], "--as", "boss")
     assert own[0]["reviews"] == []
     proc = cli("chat", "--as", "req2", "--thread", thread, ok=False)
-    assert proc.returncode == 2 and "only the thread's requester" in proc.stderr
+    assert proc.returncode == 2 and f"no thread {thread} of yours" in proc.stderr

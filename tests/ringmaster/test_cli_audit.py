@@ -91,3 +91,32 @@ def test_a_file_that_is_no_export_is_not_called_tampered(
         assert proc.returncode == 2 and "tampered" not in proc.stderr
         (line,) = proc.stderr.strip().splitlines()
         assert line.startswith(f"error: {file} is not an audit export: {why}")
+
+
+def test_export_and_verify_of_the_database_are_an_admins_once_users_exist(
+    cli_in_process: Cli, tmp_path: Path
+) -> None:
+    """`audit export` wrote every thread's story (requests, proposed refunds, decisions) to a
+    file for anyone, and `audit verify` checked the whole trail for anyone, while the API
+    keeps `GET /audit/verify` to admins and a requester to their own threads' trail. Both take
+    `--as` now and refuse any other role in one line; an exported copy is anyone's to check."""
+    cli = cli_in_process
+    cli("users", "add", "ann", "--scopes", "billing", "--no-token")
+    cli("users", "add", "rev", "--role", "reviewer", "--no-token")
+    cli("users", "add", "adm", "--role", "admin", "--no-token")
+    cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann")
+    copy = tmp_path / "trail.jsonl"
+    for who, role in (("ann", "requester"), ("rev", "reviewer")):
+        for args, what in ((("export", str(copy)), "export"), (("verify",), "verify")):
+            proc = cli("audit", *args, "--as", who, ok=False)
+            assert proc.returncode == 2, proc.stderr
+            assert proc.stderr.strip().splitlines() == [
+                f"error: audit {what} needs the admin role; {who} is a {role}"
+            ]
+    assert not copy.exists()
+    proc = cli("audit", "export", str(copy), "--as", "nobody", ok=False)
+    assert proc.returncode == 2 and "'nobody' is not a user" in proc.stderr
+    assert cli.json("audit", "export", str(copy), "--as", "adm")["events"] > 0
+    assert cli.json("audit", "verify", "--as", "adm") == {"ok": True, "problems": []}
+    checked = cli.json("audit", "verify", "--file", str(copy), "--as", "ann")
+    assert checked == {"ok": True, "problems": []}

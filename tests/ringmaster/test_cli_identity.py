@@ -53,6 +53,7 @@ def test_cli_requests_meet_the_same_identity_checks_as_the_api(cli_in_process: C
     cli = cli_in_process
     cli("users", "add", "ann", "--scopes", "billing,support", "--no-token")
     cli("users", "add", "bob", "--scopes", "billing", "--no-token")
+    cli("users", "add", "rev", "--role", "reviewer", "--scopes", "billing", "--no-token")
     rollback = "roll back the api deployment in production"
 
     def refused(*args: str, message: str) -> None:
@@ -65,16 +66,24 @@ def test_cli_requests_meet_the_same_identity_checks_as_the_api(cli_in_process: C
     # It ran with every agent's scopes: an ops rollback was planned and its review raised.
     out = cli.json("run", rollback, "--as", "ann")
     assert all(s["agent"] != "ops" for s in out["plan"]["subtasks"])
+    # To a plain requester another's thread is not found, as the API's 404 (it said "only the
+    # thread's requester may send requests on it", which told bob the thread is there); a
+    # reviewer, who sees it, is told why not (the API's 403).
+    thread = out["thread_id"]
+    for typed in (thread, thread[:8]):
+        refused(
+            "run", "and close TCK-1001", "--as", "bob", "--thread", typed,
+            message=f"error: no thread {typed} of yours (reviewers see every thread's)",
+        )  # fmt: skip
+        proc = cli("chat", "--as", "bob", "--thread", typed, ok=False)
+        assert proc.returncode == 2 and f"no thread {typed} of yours" in proc.stderr
+        assert thread not in proc.stderr.replace(f"thread {typed} ", "")
     refused(
-        "run",
-        "and close TCK-1001",
-        "--as",
-        "bob",
-        "--thread",
-        out["thread_id"],
+        "run", "and close TCK-1001", "--as", "rev", "--thread", thread,
         message="only the thread's requester may send requests on it",
-    )
+    )  # fmt: skip
     assert cli.side_effects() == []
+    assert cli.json("thread", "show", thread, "--as", "ann")["turn"] == 1
 
 
 def test_a_cli_claim_meets_the_same_identity_checks_as_the_api(cli_in_process: Cli) -> None:
@@ -198,7 +207,50 @@ def test_review_and_thread_lists_and_thread_show_are_what_the_api_shows(
     refused("thread", "show", ann_thread, "--as", "req", message="of yours (reviewers see")
     refused(
         "thread", "list", "--as", "req", "--requester", "ann",
-        message="req sees only their own threads, not ann's",
-    )  # fmt: skip
+        message="error: req sees only their own threads, not ann's (reviewers see everyone's)",
+    )  # fmt: skip  # the API's 403 detail (tests/ringmaster/api/test_auth.py)
     for args in (("review", "list"), ("thread", "list"), ("thread", "show", ann_thread)):
         refused(*args, "--as", "nobody", message="'nobody' is not a user")
+
+
+def test_audit_show_refuses_a_requester_anothers_thread_as_the_api_does(
+    cli_in_process: Cli,
+) -> None:
+    """`audit show THREAD` printed any thread's story (the request, the plan, the proposed
+    refund, every decision) to anyone, while `GET /threads/ID/audit` and `thread show` refuse
+    a plain requester another's thread. It takes `--as` now and refuses in the same line."""
+    cli = cli_in_process
+    add_users(cli)
+    anns = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann")
+    thread = anns["thread_id"]
+    for who in ("ann", "rev"):
+        events = cli.json("audit", "show", thread, "--as", who)
+        assert events[0]["kind"] == "request_received", events[0]
+    for args in (("audit", "show", thread), ("audit", thread[:8])):
+        proc = cli(*args, "--as", "req", ok=False)
+        (line,) = proc.stderr.strip().splitlines()
+        assert proc.returncode == 2, proc.stderr
+        assert line.startswith("error: no thread ") and "of yours (reviewers see" in line
+        assert "250.00" not in proc.stdout + proc.stderr  # ann's request
+    proc = cli("audit", "show", thread, "--as", "nobody", ok=False)
+    assert proc.returncode == 2 and "'nobody' is not a user" in proc.stderr
+
+
+def test_an_empty_as_is_refused_not_taken_for_the_login(cli_in_process: Cli) -> None:
+    """`--as ""` was taken as no `--as`: the command acted as the login name, and its error
+    named a user nobody typed ("'root' is not a user"). It is refused in one line, before
+    anything is stored."""
+    cli = cli_in_process
+    add_users(cli)
+    for args in (
+        ("run", "Refund 250.00 on invoice INV-1010"),
+        ("thread", "list"),
+        ("review", "list"),
+        ("review", "approve", "abcd"),
+    ):
+        for blank in ("", "  "):
+            proc = cli(*args, "--as", blank, ok=False)
+            (line,) = proc.stderr.strip().splitlines()
+            assert proc.returncode == 2, proc.stderr
+            assert line == "error: --as needs a user name (leave it out to act as your login name)"
+    assert cli.json("thread", "list", "--as", "rev") == []

@@ -124,3 +124,21 @@ def test_summary_takes_json_as_every_command_does(tmp_path: Path) -> None:
     assert cli.json("summary", "--send")["queued"] is False  # once per period and hour
     refused = cli("summary", "--json", "--format", "html", ok=False)
     assert json.loads(refused.stdout) == {"error": "--json prints JSON: leave out --format html"}
+
+
+def test_the_outbox_is_a_reviewers_once_users_exist(tmp_path: Path) -> None:
+    """`outbox` listed every notification (an escalation carries the review's request and
+    proposed action) to anyone, while `GET /outbox` is a reviewer's. It takes `--as` and
+    refuses a requester in the API's line."""
+    cli = InProcessCli(tmp_path, None, tmp_path / "cache")
+    cli("summary", "--send", "--since", "24h")
+    cli("users", "add", "ann", "--scopes", "billing", "--no-token")
+    cli("users", "add", "rev", "--role", "reviewer", "--no-token")
+    said = "the outbox needs the reviewer role; ann is a requester"
+    for args in (("outbox",), ("outbox", "--status", "queued")):
+        proc = cli(*args, "--as", "ann", ok=False)
+        assert proc.returncode == 2 and "queued" not in proc.stdout, proc.stdout
+        assert proc.stderr.strip().splitlines() == [f"error: {said}"]
+    proc = cli("outbox", "--json", "--as", "ann", ok=False)
+    assert proc.returncode == 2 and json.loads(proc.stdout) == {"error": said}
+    assert cli.json("outbox", "--as", "rev")["counts"] == {"queued": 1}

@@ -368,8 +368,11 @@ def _status_subject(topic: str, facts: list[str]) -> str:
     """What a status update's title says it is about: the request's subject without the
     request's own words for a status update; an incident named alone, or nothing, is said by
     the incident's title the facts give ("Elevated 5xx error rate on api after 2.14.0")."""
-    subject = _STATUS_FILLER.sub("", topic).strip(" .?!")
+    subject = "" if topic == NO_TOPIC else _STATUS_FILLER.sub("", topic).strip(" .?!")
     named = re.fullmatch(r"INC-\d+", subject, flags=re.IGNORECASE)
+    # "a status update about it": a pronoun names nothing a reader has ("Investigating: It").
+    if re.fullmatch(r"it|this|that|them|these|those|the (?:issue|problem|incident)", subject, re.I):
+        subject = ""
     if subject and not named:
         return subject[:1].upper() + subject[1:]
     for f in facts:
@@ -377,6 +380,10 @@ def _status_subject(topic: str, facts: list[str]) -> str:
         if m and (not named or m.group(1) == subject.upper()):
             return m.group(2)
     return subject.upper() if named else "Service status"
+
+
+# What an email or update is about when the request names nothing.
+NO_TOPIC = "An update from our team"
 
 
 def _topic(text: str) -> str:
@@ -402,7 +409,7 @@ def _topic(text: str) -> str:
     elif thanks := re.search(_THANKS, t, flags=re.IGNORECASE):
         t = thanks.group(1)  # "email CUS-1001 to thank them …" -> "thank them …"
     t = re.sub(r"\b(the|this)\b\s*$", "", t).strip(" .?!")
-    return (t[:1].upper() + t[1:]) if t else "An update from our team"
+    return (t[:1].upper() + t[1:]) if t else NO_TOPIC
 
 
 def _edit(source: str) -> str:

@@ -28,8 +28,22 @@ _NO_TOOL = p.NoTool({
     "acknowledge": "acknowledged", "ack": "acknowledged", "flush": "flushed",
     "purge": "purged", "clear": "cleared", "kill": "killed", "stop": "stopped",
     "start": "started", "shut down": "shut down", "disable": "disabled", "enable": "enabled",
-    "upgrade": "upgraded",
-}, nouns=r"status|history|logs?|list|notes|times?|window|schedule|pipeline|queue|of")  # fmt: skip
+    "upgrade": "upgraded", "rotate": "rotated", "patch": "patched", "hotfix": "hotfixed",
+    "roll forward": "rolled forward", "roll out": "rolled out", "turn off": "turned off",
+    "turn on": "turned on", "switch off": "switched off", "switch on": "switched on",
+    "pause": "paused", "resume": "resumed", "spin up": "spun up", "spin down": "spun down",
+    "fail over": "failed over", "failover": "failed over", "drain": "drained",
+    "provision": "provisioned",
+}, nouns=r"status|history|logs?|list|notes|times?|window|schedule|pipeline|queue|of",
+asked_as={
+    "restart": "restart", "restarting": "restart", "reboot": "reboot", "rebooting": "reboot",
+    "bounce": "bounce", "bouncing": "bounce", "redeploy": "redeploy",
+    "redeployment": "redeploy", "redeploying": "redeploy", "deploy": "deploy",
+    "deployment": "deploy", "deploying": "deploy", "release": "release",
+    "releasing": "release", "upgrade": "upgrade", "upgrading": "upgrade",
+    "scaling": "scale", "resize": "resize", "resizing": "resize", "flush": "flush",
+    "flushing": "flush", "purge": "purge", "purging": "purge", "shutdown": "shut down",
+})  # fmt: skip
 _HEALTH = (
     r"health|healthy|degraded|status|uptime|latency|error|502|5xx|\bdown\b|check|outage|slow|"
     r"\bup\b|working|broken|services?\b|systems?\b|\bops\b|timing out|time-?outs?|going on|"
@@ -53,7 +67,12 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
     # Another language, or a repeat it cannot see: asked, not answered with a look at every service
     if (question := cannot_read(text)) is not None:
         return asked_back(out, task, "health", question)
-    if p.has(text, _ROLLBACK):
+    if (not_asked := _rollback_not_asked(text)) == "refused":
+        category = "rollback"
+        p.ask(out, notes, "nothing was rolled back and no rollback is proposed: the request says "
+              "not to roll back. What should ops do instead: look up health, deployments or "
+              "incidents?")  # fmt: skip
+    elif p.has(text, _ROLLBACK) and not_asked is None:
         category = _rollback(task, tools, services, env, out, notes)
     elif p.has(text, _INCIDENT_NEW) and not p.has(text, r"\b(show|list|which|what|status)\b"):
         category = _new_incident(text, tools, services, out, notes)
@@ -65,6 +84,37 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = _look(text, tools, services, env, out, notes)
     out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=category)
+
+
+# A rollback the words name but do not ask for: refused ("don't roll back the api", "never
+# roll back auth without asking me") or asked about ("why did we roll back the api?", "is it
+# safe to roll back auth?"). Each proposed a production rollback for a person to approve,
+# whose review said only "rollback of api in production".
+_ROLLBACK_REFUSED = re.compile(
+    r"\b(?:don'?t|do\s+not|never|not|no\s+need\s+to|without|stop|avoid|cancel|call\s+off|"
+    r"hold\s+off\s+on|skip)\s+(?:\w+\s+){0,2}?"
+    rf"(?:{_ROLLBACK})",
+    re.IGNORECASE,
+)
+_ROLLBACK_QUESTION = re.compile(
+    r"^(?:why|when|who|how|what|which|whether|did|does|do\s+we|was|were|has|have|had|is|are|"
+    r"should|would|could\s+(?:it|that|this|we))\b",
+    re.IGNORECASE,
+)
+
+
+def _rollback_not_asked(text: str) -> str | None:
+    """ "refused" or "asked about" when the words name a rollback without asking for one (the
+    first sentence that names one decides); None when they ask for it, or name none."""
+    for sentence in re.split(r"(?<=[.;!?])\s+|\n+", text):
+        if not p.has(sentence, _ROLLBACK):
+            continue
+        if _ROLLBACK_REFUSED.search(sentence):
+            return "refused"
+        if _ROLLBACK_QUESTION.match(sentence.strip()):
+            return "asked about"
+        return None
+    return None
 
 
 def _dep(d: dict[str, Any]) -> dict[str, Any]:

@@ -227,30 +227,106 @@ def short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# Asked as a noun ("the api needs a restart", "please do a reboot of the worker", "a restart
+# of web please") or a participle ("get the api restarted", "it needs to be redeployed"): the
+# words that ask for it, and those that make a sentence a question about it ("does the api
+# need a restart?", "tell me if it needs a restart") or refuse it ("I don't need a restart").
+_ASKS_FOR = (
+    r"(?:do|perform|trigger|run|schedule|kick\s+off|get|issue|give\s+(?:it|them|\w+)(?:\s+\w+)?)"
+)
+_NEEDS = r"(?:needs?|requires?|wants?|(?:would|'d)\s+like)"
+_ARTICLE = r"(?:a|an|another)\s+(?:(?:quick|full|hard|soft|rolling|clean|fresh|new)\s+)?"
+_QUESTION = re.compile(
+    r"^(?:does|did|should|shall|is|was|are|were|has|had|why|when|how|what|who|which|whether|"
+    r"if|do\s+(?:we|i|you|they|it)|have\s+(?:we|i|you|they)|will\s+(?:it|that|this|the|we)|"
+    r"would\s+(?:it|that|this|the|we))\b",
+    re.IGNORECASE,
+)
+_REFUSED = re.compile(
+    r"\b(?:no|not|never|without|don'?t|doesn'?t|won'?t|shouldn'?t)\s+(?:\S+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# What may follow "a restart" for the words to be all a request: what it is of, and please.
+_ONLY_OBJECT = (
+    r"(?:\s+(?:of|on|for)\s+[\w.-]+(?:\s+(?!(?:went|was|were|is|are|has|had|broke|fixed|"
+    r"caused|failed|happened|did|got|took)\b)[\w.-]+){0,3})?"
+    r"\s*(?:,?\s*(?:please|pls|now|asap|thanks|thx)\b)?\s*[.!]?\s*$"
+)
+# What stands between "get"/"want" and a participle: a thing's name, not a list's words.
+_OBJECT_WORD = (
+    r"(?!(?:of|list|all|every\w*|which|what|that|was|were|been|got|you|we|they|i|it)\b)[\w.-]+"
+)
+
+
 class NoTool:
     """Work a skill has no tool for, asked for as a clause's verb ("restart the api", "can you
-    delete TCK-1001", "…, then merge it into TCK-1002"): `done` maps each verb to its word for
-    it done; `nouns` are the words after which it is a noun, not a verb ("deploy status",
-    "reset link"). A look-up in its place ended `done`, as if the work had been done; the skill
-    says nothing was done and asks (`ask`). A question about that work ("did you restart it?",
-    "how do I delete my account?") starts no clause with the verb, so it is still answered."""
+    delete TCK-1001", "…, then merge it into TCK-1002", "have someone restart it"): `done` maps
+    each verb to its word for it done; `nouns` are the words after which it is a noun, not a
+    verb ("deploy status", "reset link"). `asked_as` maps the nouns and -ing forms that ask for
+    a verb's work to it ("restart", "deployment", "restarting"): with them, "the api needs a
+    restart", "a reboot of the worker please", "get the api restarted" and "it needs to be
+    redeployed" ask too, unless the sentence is a question ("does it need a restart?") or
+    refuses it ("I don't need a restart"). A look-up in its place ended `done`, as if the work had
+    been done; the skill says nothing was done and asks (`ask`). A question about that work
+    ("did you restart it?", "how do I delete my account?") starts no clause with the verb, so
+    it is still answered."""
 
-    def __init__(self, done: dict[str, str], nouns: str) -> None:
+    def __init__(
+        self, done: dict[str, str], nouns: str, asked_as: dict[str, str] | None = None
+    ) -> None:
         self.done = done
+        self.asked_as = {" ".join(k.lower().split()): v for k, v in (asked_as or {}).items()}
         verbs = "|".join(v.replace(" ", r"\s+") for v in done)
-        self.pattern = re.compile(
+        opening = (
             r"(?:^|[.;!?]\s+|,\s*|\b(?:and|then|please|pls|now|kindly)\s+|"
-            r"\b(?:can|could|would|will)\s+(?:you|u|someone)\s+|\b(?:need|want)\s+(?:you|u)\s+to\s+)"
+            r"\b(?:can|could|would|will)\s+(?:you|u|someone)\s+|\b(?:need|want)\s+(?:you|u)\s+to\s+|"
+            r"\b(?:have|get|ask)\s+(?:someone|somebody|a\s+person|an?\s+engineer|ops)\s+(?:to\s+)?)"
             r"(?:(?:please|pls|then|now|just|also|go\s+ahead\s+and)\s+)*"
-            rf"(?P<verb>{verbs})\b(?!-)"
-            rf"(?!\s+(?:{nouns})\b)",
-            re.IGNORECASE,
         )
+        self.pattern = re.compile(
+            rf"{opening}(?P<verb>{verbs})\b(?!-)(?!\s+(?:{nouns})\b)", re.IGNORECASE
+        )
+        self.noun_pattern: re.Pattern[str] | None = None
+        if self.asked_as:
+            words = "|".join(
+                w.replace(" ", r"\s+") for w in sorted(self.asked_as, key=len, reverse=True)
+            )
+            parts = "|".join(
+                self.done[v].replace(" ", r"\s+") for v in sorted(set(self.asked_as.values()))
+            )
+            # "a restart of the api" is the noun's work, as "restart of" is not the verb's.
+            kinds = "|".join(n for n in nouns.split("|") if n != "of")
+            after = rf"\b(?!-)(?!\s+(?:{kinds})\b)"
+            self.noun_pattern = re.compile(
+                rf"{opening}{_ASKS_FOR}\s+{_ARTICLE}(?P<n1>{words}){after}"
+                # "a restart of web in staging please", all there is: not "a deploy of api
+                # went out yesterday".
+                rf"|{opening}{_ARTICLE}(?P<n2>{words})(?={_ONLY_OBJECT})"
+                rf"|\b{_NEEDS}\s+(?:{_ARTICLE})?(?P<n3>{words}){after}"
+                rf"|\b(?:needs?|requires?)\s+(?:to\s+be\s+)?(?P<p1>{parts})\b"
+                rf"|\b(?:get|have|want|need|like)\s+(?:{_OBJECT_WORD}\s+){{1,3}}?(?P<p2>{parts})\b",
+                re.IGNORECASE,
+            )
 
     def verb(self, text: str) -> str | None:
         """The first such verb the text asks for, as `done` spells it; None if none."""
         m = self.pattern.search(text)
-        return " ".join(m.group("verb").lower().split()) if m else None
+        if m:
+            return " ".join(m.group("verb").lower().split())
+        return self._asked_as_noun(text)
+
+    def _asked_as_noun(self, text: str) -> str | None:
+        if self.noun_pattern is None:
+            return None
+        done_as = {w: v for v, w in self.done.items() if v in self.asked_as.values()}
+        for m in self.noun_pattern.finditer(text):
+            sentence = re.split(r"[.;!?\n]\s*", text[: m.start()])[-1].lstrip()
+            asks_if = re.search(r"\b(?:if|whether)\b", sentence, re.IGNORECASE)
+            if _QUESTION.match(sentence) or asks_if or _REFUSED.search(text[: m.start()] + " "):
+                continue
+            word = " ".join(next(g for g in m.groups() if g).lower().split())
+            return self.asked_as.get(word) or done_as[word]
+        return None
 
     def ask(self, out: dict[str, Any], notes: list[str], agent: str, verb: str, can: str,
             instead: str) -> None:  # fmt: skip

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from sse_starlette import EventSourceResponse
 
 from ringmaster import logs
-from ringmaster.accounts import PRIORITIES, User, whose_threads
+from ringmaster.accounts import PRIORITIES, AccountError, User, listed_requester
 from ringmaster.api import pagination, progress
 from ringmaster.api.decisions import service
 from ringmaster.api.deps import AnyUser, AppState, StateDep, visible_thread
@@ -73,7 +73,10 @@ def get_threads(
     cursor: Cursor = None,
 ) -> ThreadPage:
     """Threads, last updated first: the caller's own, or anyone's for reviewers and admins."""
-    requester = whose_threads(caller.user) or requester  # a requester's own, as the CLI's
+    try:  # a requester's own; another's is refused, as the CLI's `thread list --requester`
+        requester = listed_requester(caller.user, requester)
+    except AccountError as exc:
+        raise ApiError(403, str(exc), ErrorCode.forbidden) from None
     after = None
     if cursor is not None:
         at, last_id = pagination.decode("threads", cursor, 2)

@@ -122,12 +122,30 @@ def test_requesters_see_only_their_own_threads(api: Api) -> None:
     assert api.get(f"/threads/{thread}", "rev").status_code == 200
     assert [t["id"] for t in api.get("/threads", "ann").json()["items"]] == [thread]
     assert api.get("/threads", "bob").json()["items"] == []
-    assert api.get("/threads?requester=ann", "bob").json()["items"] == []
+    assert api.get("/threads?requester=bob", "bob").json()["items"] == []
     assert api.get("/threads?requester=ann", "rev").json()["total"] == 1
     sent = api.post(f"/threads/{thread}/requests", "bob", json={"request": "mine now"})
     assert sent.status_code == 404
     sent = api.post(f"/threads/{thread}/requests", "rev", json={"request": "mine now"})
     assert sent.status_code == 403
+
+
+def test_a_requester_asking_for_anothers_threads_is_refused_as_on_the_command_line(
+    api: Api,
+) -> None:
+    """`GET /threads?requester=ann` by bob, a plain requester, listed bob's own threads (200,
+    none of ann's) while `thread list --requester ann --as bob` refuses; now both refuse, in
+    one line that names no thread of ann's."""
+    thread, _ = api.waiting_item("ann")
+    api.waiting_item("bob")
+    r = api.get("/threads?requester=ann", "bob")
+    assert r.status_code == 403, r.text
+    body = r.json()
+    assert body["code"] == "forbidden"
+    assert body["detail"] == "bob sees only their own threads, not ann's (reviewers see everyone's)"
+    assert thread not in r.text
+    assert api.get("/threads?requester=bob", "bob").json()["total"] == 1
+    assert api.get("/threads?requester=ann", "rev").json()["total"] == 1
 
 
 def test_a_reviewer_cannot_decide_their_own_request(api: Api) -> None:
