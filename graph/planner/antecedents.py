@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
+from ringmaster.graph.planner.splitter import STOP_WORDS
 
 # "it", "them", and "that" where it ends the part ("i don't need that") or a preposition follows
 # it ("read that to me", "book that in green bay"): elsewhere "that" is as often a conjunction
@@ -40,7 +40,7 @@ def noun_phrases(text: str) -> list[str]:
         words = m.group(1).split()
         kept: list[str] = []
         for w in words:
-            if w.lower() in ENGLISH_STOP_WORDS:
+            if w.lower() in STOP_WORDS:
                 break
             kept.append(w)
         if kept:

@@ -392,6 +392,15 @@ def test_content_words() -> None:
     assert content_words("refund INV-1001 please") == ["refund"]
 
 
+def test_stop_words_that_name_what_a_request_is_about_are_content() -> None:
+    # scikit-learn's stop words include "bill", "name" and "call": parts asking about them said
+    # nothing of their own, so they could never stand beside the part before them.
+    assert content_words("please let me know how much them bill is") == ["bill"]
+    assert content_words("i need your name") == ["name"]
+    assert content_words("x is who i need to call") == ["call"]
+    assert content_words("i wanna know why") == []  # "wanna" is "want": filler
+
+
 def test_refers_back() -> None:
     assert refers_back("draft an announcement about it")
     assert refers_back("use those numbers")
