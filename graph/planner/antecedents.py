@@ -17,11 +17,13 @@ import re
 
 from ringmaster.graph.planner.splitter import STOP_WORDS
 
-# "it", "them", and "that" where it ends the part ("i don't need that") or a preposition follows
-# it ("read that to me", "book that in green bay"): elsewhere "that" is as often a conjunction
-# or a determiner ("that my card", "that one").
+# "it", "them", and "that" where it ends the part ("i don't need that"), a preposition follows
+# it ("read that to me", "book that in green bay") or a modal verb does, "that" the subject
+# ("when that will expire", "how soon that can arrive"): elsewhere "that" is as often a
+# conjunction or a determiner ("that my card", "that one", "make sure that works").
 _PRONOUN = re.compile(
-    r"\b(?:it|them)\b|\bthat(?=\s*[.?!]*\s*$|\s+(?:to|in|on|at|for|from|with|into|now)\b)",
+    r"\b(?:it|them)\b|\bthat(?=\s*[.?!]*\s*$|\s+(?:to|in|on|at|for|from|with|into|now)\b"
+    r"|\s+(?:will|would|can|could|should|might|must|won['’]t|can['’]t)(?!\w))",
     re.IGNORECASE,
 )
 _DETERMINER = r"(?:my|our|your|the|this|his|her|their)"

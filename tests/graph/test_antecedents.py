@@ -42,6 +42,18 @@ def test_that_before_a_preposition_is_a_pronoun() -> None:
     )
 
 
+def test_that_before_a_modal_verb_is_a_pronoun() -> None:
+    left = "i need to report fraudulent activity on my mastercard"
+    assert (
+        resolved("please tell me when that will expire", left, before=True)
+        == "please tell me when my mastercard will expire"
+    )
+    assert (
+        resolved("how soon that can arrive", "order the new sofa", before=True)
+        == "how soon the new sofa can arrive"
+    )
+
+
 def test_a_later_part_takes_the_last_noun_phrase_before_it() -> None:
     left = "what's the credit limit on my discover card"
     assert (
