@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-from ringmaster.graph.planner.splitter import STOP_WORDS
+from ringmaster.graph.planner.cut_rules import NAMING_WORDS
+from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 
 # "it", "them", and "that" where it ends the part ("i don't need that"), a preposition follows
 # it ("read that to me", "book that in green bay") or a modal verb does, "that" the subject
@@ -42,7 +43,7 @@ def noun_phrases(text: str) -> list[str]:
         words = m.group(1).split()
         kept: list[str] = []
         for w in words:
-            if w.lower() in STOP_WORDS:
+            if w.lower() in ENGLISH_STOP_WORDS - NAMING_WORDS:
                 break
             kept.append(w)
         if kept:

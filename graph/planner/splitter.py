@@ -334,12 +334,6 @@ def refers_back(text: str) -> bool:
     return _REFERENCE.search(text) is not None
 
 
-# scikit-learn's stop words that name what a request is about ("how much is my bill", "i need
-# your name", "who do i need to call"), not filler: they count as content, and a noun phrase may
-# end in them ("my bill"). Without them "please let me know how much them bill is" said nothing
-# of its own and could never stand as a request beside the one before it.
-NAMING_WORDS = frozenset("amount bill call detail fire interest name system".split())
-STOP_WORDS = ENGLISH_STOP_WORDS - NAMING_WORDS
 # Ids ("CUS-1028", "INV-1048") and numbers name what a task is about, never the task.
 _ID_OR_NUMBER = re.compile(r"\b[A-Za-z]{1,6}-?\d[\w-]*\b|\b\d[\d.,:/-]*\w*\b")
 _WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
@@ -348,7 +342,7 @@ _WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
 # of their own.
 _FILLER = frozenset(
     """hi hey hello thanks thank cheers ok okay sure pls plz please help tell know let need
-    want wanna like going happening happened wrong second third lastly just right now rn asap quick
+    want like going happening happened wrong second third lastly just right now rn asap quick
     quickly question wondering ask asking mind possible there's what's it's that's""".split()
 )
 
@@ -356,4 +350,4 @@ _FILLER = frozenset(
 def content_words(text: str) -> list[str]:
     """The words of `text` that say what to do or about what: no stop words, fillers or ids."""
     words = _WORD.findall(_ID_OR_NUMBER.sub(" ", text.lower()))
-    return [w for w in words if w not in STOP_WORDS and w not in _FILLER and len(w) > 1]
+    return [w for w in words if w not in ENGLISH_STOP_WORDS and w not in _FILLER and len(w) > 1]
