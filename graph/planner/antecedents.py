@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import re
 
+from ringmaster.graph.planner.cut_rules import NAMING_WORDS
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 
-# "it", "them", and "that" where it ends the part ("i don't need that") or a preposition follows
-# it ("read that to me", "book that in green bay"): elsewhere "that" is as often a conjunction
-# or a determiner ("that my card", "that one").
+# "it", "them", and "that" where it ends the part ("i don't need that"), a preposition follows
+# it ("read that to me", "book that in green bay") or a modal verb does, "that" the subject
+# ("when that will expire", "how soon that can arrive"): elsewhere "that" is as often a
+# conjunction or a determiner ("that my card", "that one", "make sure that works").
 _PRONOUN = re.compile(
-    r"\b(?:it|them)\b|\bthat(?=\s*[.?!]*\s*$|\s+(?:to|in|on|at|for|from|with|into|now)\b)",
+    r"\b(?:it|them)\b|\bthat(?=\s*[.?!]*\s*$|\s+(?:to|in|on|at|for|from|with|into|now)\b"
+    r"|\s+(?:will|would|can|could|should|might|must|won['’]t|can['’]t)(?!\w))",
     re.IGNORECASE,
 )
 _DETERMINER = r"(?:my|our|your|the|this|his|her|their)"
@@ -40,7 +43,7 @@ def noun_phrases(text: str) -> list[str]:
         words = m.group(1).split()
         kept: list[str] = []
         for w in words:
-            if w.lower() in ENGLISH_STOP_WORDS:
+            if w.lower() in ENGLISH_STOP_WORDS - NAMING_WORDS:
                 break
             kept.append(w)
         if kept:

@@ -98,7 +98,7 @@ class Part:
 
     @property
     def has_content(self) -> bool:
-        return bool(content_words(self.text))
+        return says_something(self.text)
 
     @property
     def refers_back(self) -> bool:
@@ -111,6 +111,25 @@ class Part:
     @property
     def top(self) -> float:
         return self.scores.ranked()[0][1]
+
+
+# scikit-learn's stop words that name what a request is about ("how much is my bill", "i need
+# your name", "who do i need to call"): a part asking about one says something of its own, and a
+# noun phrase may end in one ("my water bill"; `antecedents`). Without them "please let me know
+# how much them bill is" had no content and could never stand beside the part before it. Kept
+# out of `content_words`, which the cutter's features count (changing it retrains every cutter).
+NAMING_WORDS = frozenset("amount bill call detail fire interest name system".split())
+# Content words that say nothing a request needs: "wanna" is "want" ("i wanna know why").
+_NOT_CONTENT = frozenset({"wanna"})
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
+def says_something(text: str) -> bool:
+    """Whether `text` has words of its own: content words or words that name a thing."""
+    words = content_words(text) + [
+        w for w in _LOWER_WORD.findall(text.lower()) if w in NAMING_WORDS
+    ]
+    return any(w not in _NOT_CONTENT for w in words)
 
 
 def two_asks(

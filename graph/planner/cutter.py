@@ -278,6 +278,17 @@ def _locate(text: str, segments: list[Segment]) -> list[tuple[int, int]] | None:
     return out
 
 
+def _owner(spans: Sequence[tuple[int, int]], start: int, end: int) -> int:
+    """The piece a segment found at `start`:`end` belongs to: the one it starts in or, when it
+    starts on connector words the splitter left in it (". Unrelated, but …": the segment is
+    "but …", the piece starts after "but "), the piece it runs into; -1 for neither. Before,
+    such a segment had no piece and its whole synthetic request was left out of training."""
+    inside = next((k for k, (s, e) in enumerate(spans) if s <= start < e), None)
+    if inside is not None:
+        return inside
+    return next((k for k, (s, _) in enumerate(spans) if start < s < end), -1)
+
+
 def training_cuts(
     rows: Sequence[Synthetic], scorer: TextClassifier
 ) -> tuple[list[list[float]], list[int]]:
@@ -307,9 +318,7 @@ def cuts_by_request(
         located = _locate(row.text, segments) if len(segments) > 1 else None
         if located is None:
             continue
-        owners = [
-            next((k for k, (s, e) in enumerate(row.spans) if s <= at < e), -1) for at, _ in located
-        ]
+        owners = [_owner(row.spans, at, end) for at, end in located]
         if -1 in owners:
             continue
         last = len(segments) - 1

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
+from ringmaster.graph.planner import synthesis
 from ringmaster.graph.planner.cutter import CutterConfig, training_cuts
 from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
 from ringmaster.graph.planner.scoring import Scores
@@ -107,6 +110,26 @@ def test_training_cuts_face_a_sign_off_with_the_whole_request_it_ends() -> None:
     assert y and not any(y)  # one request: no cut is real
     segments = split_request(text)
     assert len(x) > len(segments) - 1  # more than the cuts between neighbouring segments
+
+
+class _Flat:
+    def score(self, texts: list[str]) -> list[Scores]:
+        return [Scores({"car": 0.5, "garden": 0.5}, "car", "", 0.5, ()) for _ in texts]
+
+
+@pytest.mark.parametrize("joint", synthesis._JOINS, ids=repr)
+def test_every_join_reaches_training_with_its_real_cut(
+    joint: tuple[str, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each connector the synthesis joins by gives the cutter a real cut to learn from. Joins
+    by ". Unrelated, but" never did: the splitter leaves "but" in the later segment, which
+    then started in no piece, and `cuts_by_request` left the whole request out."""
+    monkeypatch.setattr(synthesis, "_JOINS", (joint,))
+    pieces = [("Water the tomato plants.", "garden"), ("Wash the car", "car")]
+    for seed in range(5):
+        row = join(pieces, random.Random(seed))
+        _, y = training_cuts([row], _Flat())  # type: ignore[arg-type]
+        assert 1 in y, row.text
 
 
 def test_learned_split_keeps_an_email_whole_and_splits_a_list() -> None:

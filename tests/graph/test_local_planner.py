@@ -10,6 +10,7 @@ import pytest
 
 from ringmaster.agents.spec import AgentSpec, RoutingConfig, RuntimeSpec, Team, load_team
 from ringmaster.graph.planner.base import Plan
+from ringmaster.graph.planner.cut_rules import says_something
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.splitter import content_words, refers_back, split_request
 from tests.graph.planner_dev_report import DEMO_TEAM, DEV_SET, DevFigures, evaluate, load_rows
@@ -390,6 +391,16 @@ def test_content_words() -> None:
         assert content_words(empty) == [], empty
     assert content_words("tell me a joke") == ["joke"]
     assert content_words("refund INV-1001 please") == ["refund"]
+
+
+def test_stop_words_that_name_what_a_request_is_about_are_content() -> None:
+    # scikit-learn's stop words include "bill", "name" and "call": parts asking about them said
+    # nothing of their own, so they could never stand beside the part before them.
+    assert says_something("please let me know how much them bill is")
+    assert says_something("i need your name")
+    assert says_something("x is who i need to call")
+    assert not says_something("i wanna know why")  # "wanna" is "want": filler
+    assert not says_something("Can you help?")
 
 
 def test_refers_back() -> None:
