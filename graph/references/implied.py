@@ -166,7 +166,9 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
     if len(kinds) != 1 or (slot is None and _own_words(rest)):
         return None  # no act, acts on several kinds, or a request with more of its own
     kind = thread.by_name[kinds.pop()]
-    found = thread.find(kind.name) or owned_in_play(thread, kind)
+    # The records a follow-up put side by side ("who shipped DEP-1029?", "and DEP-1030?") are
+    # both in play, as they are for "it" and "the deployment": "roll back" asks which.
+    found = thread.find(kind.name, echo=True) or owned_in_play(thread, kind)
     if found is None:
         # "roll back that one" when no turn named or listed a deployment: the pronoun stands
         # for a record the thread does not know, so which one is asked, never left for an
