@@ -7,8 +7,22 @@ from __future__ import annotations
 
 import pytest
 
-from ringmaster.graph.references import resolve
-from tests.graph.references_kit import ACTS, KINDS, turn
+from ringmaster.graph.references import RecordFacts, resolve
+from tests.graph.references_kit import ACTS, KINDS, catalogue, turn
+
+FACTS = {
+    "CUS-1044": RecordFacts("CUS-1044", None, "Felix Eriksen Eriksen AB business active",
+                            ("TCK-1104", "TCK-1121"), title="Felix Eriksen"),
+    "CUS-1034": RecordFacts("CUS-1034", None, "Lucas Novak Novak Labs business active",
+                            ("TCK-1045", "TCK-1056"), title="Lucas Novak"),
+    "TCK-1104": RecordFacts("TCK-1104", "CUS-1044", "Webhook deliveries are delayed closed",
+                            done=True),
+    "TCK-1121": RecordFacts("TCK-1121", "CUS-1044", "Charged twice this month open high"),
+    "TCK-1045": RecordFacts("TCK-1045", "CUS-1034", "Rate limit reached unexpectedly closed",
+                            done=True),
+    "TCK-1056": RecordFacts("TCK-1056", "CUS-1034", "Charged twice this month open high"),
+}  # fmt: skip
+lookup, records = catalogue(FACTS)
 
 TICKETS = [
     turn(1, "status of TCK-1126?", "TCK-1126 'API returns 502 errors' for CUS-1031 is open"),
@@ -44,3 +58,17 @@ def test_the_same_action_done_again_moves_on_to_the_newer_record() -> None:
         entry["entities"]["acted"] = [["ticket", done]]
     out = resolve("add a note to it: customer confirmed", history, KINDS, acts=ACTS)
     assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1005"]
+
+
+def test_a_description_reads_the_records_of_every_person_a_turn_named() -> None:
+    # The answer looked up Felix only; the user named both, and both have a charged-twice
+    # ticket: "the charged twice ticket" is one of two, asked, never Felix's as a guess.
+    history = [turn(1, "Felix Eriksen and Lucas Novak both have charged-twice tickets",
+                    "no invoice of CUS-1044 was charged more than once")]  # fmt: skip
+    for request_ in ("close the charged twice ticket", "set the charged twice ticket to urgent"):
+        out = resolve(request_, history, KINDS, lookup, ACTS, records)
+        assert out.question is not None and not out.resolutions, request_
+        assert "TCK-1121" in out.question and "TCK-1056" in out.question
+    # Words only one of theirs fits pick it.
+    out = resolve("what was the rate limit ticket about?", history, KINDS, lookup, ACTS, records)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1045"]
