@@ -163,9 +163,16 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
                     or _AFTER_NOUN.match(request, words[hit[-1]].end())
                 )
     rest = " ".join(t for i, t in enumerate(tokens) if i not in used)
-    if len(kinds) != 1 or (slot is None and _own_words(rest)):
-        return None  # no act, acts on several kinds, or a request with more of its own
+    if len(kinds) != 1:
+        return None  # no act, or acts on several kinds
     kind = thread.by_name[kinds.pop()]
+    # "roll back the deploy": the kind's noun with nothing that says which is the object as
+    # a pronoun is (a rewrite found none of the thread's records for it).
+    nouns = {n.lower() for n in kind.nouns}
+    definite = bool(re.search(r"\b(?:the|that|this)\b", rest)) and bool(_own_words(rest))
+    definite = definite and not {w.rstrip("s") for w in _own_words(rest)} - nouns
+    if slot is None and _own_words(rest) and not definite:
+        return None  # a request with more of its own
     # The records a follow-up put side by side ("who shipped DEP-1029?", "and DEP-1030?") are
     # both in play, as they are for "it" and "the deployment": "roll back" asks which.
     found = thread.find(kind.name, echo=True) or owned_in_play(thread, kind)
@@ -173,7 +180,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
         # "roll back that one" when no turn named or listed a deployment: the pronoun stands
         # for a record the thread does not know, so which one is asked, never left for an
         # agent to pick (the ops skill would roll back whichever service looks unhealthy).
-        if slot is None:
+        if slot is None and not definite:
             return None
         return Resolved(request, [], _question(kind, []))
     options, turn = found

@@ -72,3 +72,20 @@ def test_a_description_reads_the_records_of_every_person_a_turn_named() -> None:
     # Words only one of theirs fits pick it.
     out = resolve("what was the rate limit ticket about?", history, KINDS, lookup, ACTS, records)
     assert out.question is None and [r.entity for r in out.resolutions] == ["TCK-1045"]
+
+
+@pytest.mark.parametrize("request_", ["roll back the deploy", "rollback that deploy pls"])
+def test_the_deploy_the_thread_never_named_is_asked_not_left_to_the_skill(request_: str) -> None:
+    # The answer named no deployment (the health of each service): "the deploy" is one the
+    # user has in mind and the thread does not know; the ops skill would roll back whichever
+    # service looked unhealthy.
+    history = [turn(1, "what went to prod on the 11th?", "health: api degraded, web operational")]
+    out = resolve(request_, history, KINDS, acts=ACTS)
+    assert out.question == "Which deployment do you mean?"
+
+
+def test_words_that_say_which_deploy_are_left_for_the_skill() -> None:
+    history = [turn(1, "what went to prod on the 11th?", "health: api degraded, web operational")]
+    for request_ in ("roll back the web deploy", "roll back the deploy on web"):
+        out = resolve(request_, history, KINDS, acts=ACTS)
+        assert out.question is None and out.text == request_
