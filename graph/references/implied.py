@@ -95,6 +95,17 @@ def _object_slot(word: str, request: str) -> re.Match[str] | None:
     return slot
 
 
+def _right_after(word: str, request: str, phrase: str) -> bool:
+    """True when `phrase` is the object right after the act word `word` ("close the SAML
+    one"), or after a verb and its particle run together in `word` ("roll back the auth
+    one" for "rollback")."""
+    forms = [re.escape(word)] + [
+        rf"{re.escape(word[:cut])}\s+{re.escape(word[cut:])}" for cut in range(3, len(word) - 1)
+    ]
+    after = rf"\b(?:{'|'.join(forms)})\s+{re.escape(phrase)}"
+    return re.search(after, request, re.I) is not None
+
+
 def misfit(
     request: str,
     out: Resolved,
@@ -113,9 +124,22 @@ def misfit(
     for act in acts:
         for word in act.words:
             slot = _object_slot(word, request)
-            if slot is None:
-                continue
             fits = {a.kind for a in acts if word in a.words}
+            if slot is None:
+                # "roll back the auth one" read as the auth alert a listing named: a
+                # description right after a verb whose tool takes no id (a rollback takes a
+                # service, which the skill would pick from the alert's words or the health
+                # of each) is its object too. A verb that takes an id gets the record, and
+                # its skill says what it cannot do with it.
+                by_words = [a for a in acts if word in a.words]
+                described = [
+                    r
+                    for r in out.resolutions
+                    if not any(a.by_id for a in by_words) and _right_after(word, request, r.phrase)
+                ]
+                if described and not {r.kind for r in described} & fits:
+                    return act.kind
+                continue
             got = {r.kind for r in out.resolutions if r.phrase.lower() == slot.group(1).lower()}
             if not got and offered:
                 if owned_by and any(owned_by(e, k) for e in [e for _, e in offered] for k in fits):

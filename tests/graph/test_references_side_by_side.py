@@ -89,3 +89,21 @@ def test_words_that_say_which_deploy_are_left_for_the_skill() -> None:
     for request_ in ("roll back the web deploy", "roll back the deploy on web"):
         out = resolve(request_, history, KINDS, acts=ACTS)
         assert out.question is None and out.text == request_
+
+
+def test_a_rollback_of_a_described_alert_is_asked_not_rolled_back() -> None:
+    # The answer listed the firing alerts, no deployment: "the auth one" fits the auth alert,
+    # which no rollback takes; the ops skill rolled back the unhealthy api instead.
+    listed = ("health: api degraded; INC-1012 open; ALT-1041 api http_5xx_rate critical, "
+              "ALT-1042 api latency_p99 warning, ALT-1043 auth sms_delivery_failures")  # fmt: skip
+    history = [turn(1, "what went out to prod on the 11th", listed)]
+    alerts = {
+        "ALT-1041": RecordFacts("ALT-1041", None, "api http_5xx_rate critical firing"),
+        "ALT-1042": RecordFacts("ALT-1042", None, "api latency_p99 warning firing"),
+        "ALT-1043": RecordFacts("ALT-1043", None, "auth sms_delivery_failures info firing"),
+    }
+    out = resolve("roll back the auth one", history, KINDS, alerts.get, ACTS)
+    assert out.question == "Which deployment do you mean?" and not out.resolutions
+    # A verb the alert fits, or a question, still reads the description.
+    out = resolve("open an incident for the auth one", history, KINDS, alerts.get, ACTS)
+    assert [r.entity for r in out.resolutions] == ["ALT-1043"]
