@@ -160,6 +160,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
     used: set[int] = set()
     kinds: set[str] = set()
     slot = None
+    by_id = False  # an act said takes a record's id (a rollback takes a service)
     for i, token in enumerate(tokens):
         pair = token + tokens[i + 1] if i + 1 < len(tokens) else ""  # "roll back": "rollback"
         # "roll it back", "roll that one back": the verb and its particle around the object.
@@ -179,6 +180,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
             if hit:
                 used |= set(hit)
                 kinds.add(act.kind)
+                by_id = by_id or act.by_id
                 # "close it", "roll it back", and "roll back that one" after the particle.
                 slot = (
                     slot
@@ -204,7 +206,10 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
         # "roll back that one" when no turn named or listed a deployment: the pronoun stands
         # for a record the thread does not know, so which one is asked, never left for an
         # agent to pick (the ops skill would roll back whichever service looks unhealthy).
-        if slot is None and not definite:
+        # A bare "roll back" after turns that named none is asked too: a tool that takes no
+        # id leaves the skill to pick; one that does makes its skill ask (and a first turn
+        # has no thread to have named one).
+        if slot is None and not definite and (by_id or not thread.history):
             return None
         return Resolved(request, [], _question(kind, []))
     options, turn = found

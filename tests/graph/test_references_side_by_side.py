@@ -107,3 +107,15 @@ def test_a_rollback_of_a_described_alert_is_asked_not_rolled_back() -> None:
     # A verb the alert fits, or a question, still reads the description.
     out = resolve("open an incident for the auth one", history, KINDS, alerts.get, ACTS)
     assert [r.entity for r in out.resolutions] == ["ALT-1043"]
+
+
+@pytest.mark.parametrize("request_", ["roll back", "rollback pls"])
+def test_a_bare_rollback_after_turns_that_named_no_deployment_is_asked(request_: str) -> None:
+    # The ops skill, given no service, rolls back whichever looks unhealthy: a guess.
+    history = [turn(1, "what went to prod on the 11th?", "health: api degraded, web operational")]
+    out = resolve(request_, history, KINDS, acts=ACTS)
+    assert out.question == "Which deployment do you mean?"
+    # A first turn has no thread to point into: as typed, as before.
+    assert resolve(request_, [], KINDS, acts=ACTS).question is None
+    # An act whose tool takes an id ("close pls") leaves its skill to ask, as before.
+    assert resolve("close pls", history, KINDS, acts=ACTS).question is None
