@@ -67,7 +67,7 @@ from ringmaster.graph.references.followups import (
 )
 from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
 from ringmaster.graph.references.mistyped import mend_ids
-from ringmaster.graph.references.names import speaks_of_people
+from ringmaster.graph.references.names import describes_a_record, speaks_of_people
 from ringmaster.graph.references.owned import _owned
 from ringmaster.graph.references.patterns import _own_words
 from ringmaster.graph.references.pronouns import _noun_before
@@ -133,7 +133,7 @@ def _resolve(
     thread = _Thread(history, kinds, lookup, acts, records)
     if not history:
         return _first_turn(request, thread, acts)
-    if speaks_of_people(request, kinds):
+    if speaks_of_people(request, kinds) or describes_a_record(request, kinds):
         thread = thread.naming_people()
     typed = request
     mended = mend_ids(request, thread)

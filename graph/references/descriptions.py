@@ -407,11 +407,12 @@ def _described_one(
             return _question(kind, winners)
         return winners[0], int(turn.get("turn", 0)), ""
     person = None if ordinal else _person(thread)
-    if person is None or len(person[0]) != 1:
+    if person is None:
         return None
-    # "the CSV one" after "which tickets does CUS-1004 have open?": one of that customer's.
-    facts = thread.facts(person[0][0])
-    pool = [e for e in (facts.owns if facts else ()) if kind.pattern.fullmatch(e)]
+    # "the CSV one" after "which tickets does CUS-1004 have open?": one of that customer's;
+    # "the charged twice ticket" after two customers were named: one of either's.
+    owned = [f.owns for p in person[0] if (f := thread.facts(p))]
+    pool = [e for owns in owned for e in owns if kind.pattern.fullmatch(e)]
     scores = {e: len(thread.fits(words, e)) for e in pool}
     best = max(scores.values(), default=0)
     winners = [e for e, n in scores.items() if n == best and best > 0]

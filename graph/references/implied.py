@@ -95,6 +95,17 @@ def _object_slot(word: str, request: str) -> re.Match[str] | None:
     return slot
 
 
+def _right_after(word: str, request: str, phrase: str) -> bool:
+    """True when `phrase` is the object right after the act word `word` ("close the SAML
+    one"), or after a verb and its particle run together in `word` ("roll back the auth
+    one" for "rollback")."""
+    forms = [re.escape(word)] + [
+        rf"{re.escape(word[:cut])}\s+{re.escape(word[cut:])}" for cut in range(3, len(word) - 1)
+    ]
+    after = rf"\b(?:{'|'.join(forms)})\s+{re.escape(phrase)}"
+    return re.search(after, request, re.I) is not None
+
+
 def misfit(
     request: str,
     out: Resolved,
@@ -113,9 +124,22 @@ def misfit(
     for act in acts:
         for word in act.words:
             slot = _object_slot(word, request)
-            if slot is None:
-                continue
             fits = {a.kind for a in acts if word in a.words}
+            if slot is None:
+                # "roll back the auth one" read as the auth alert a listing named: a
+                # description right after a verb whose tool takes no id (a rollback takes a
+                # service, which the skill would pick from the alert's words or the health
+                # of each) is its object too. A verb that takes an id gets the record, and
+                # its skill says what it cannot do with it.
+                by_words = [a for a in acts if word in a.words]
+                described = [
+                    r
+                    for r in out.resolutions
+                    if not any(a.by_id for a in by_words) and _right_after(word, request, r.phrase)
+                ]
+                if described and not {r.kind for r in described} & fits:
+                    return act.kind
+                continue
             got = {r.kind for r in out.resolutions if r.phrase.lower() == slot.group(1).lower()}
             if not got and offered:
                 if owned_by and any(owned_by(e, k) for e in [e for _, e in offered] for k in fits):
@@ -136,6 +160,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
     used: set[int] = set()
     kinds: set[str] = set()
     slot = None
+    by_id = False  # an act said takes a record's id (a rollback takes a service)
     for i, token in enumerate(tokens):
         pair = token + tokens[i + 1] if i + 1 < len(tokens) else ""  # "roll back": "rollback"
         # "roll it back", "roll that one back": the verb and its particle around the object.
@@ -155,6 +180,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
             if hit:
                 used |= set(hit)
                 kinds.add(act.kind)
+                by_id = by_id or act.by_id
                 # "close it", "roll it back", and "roll back that one" after the particle.
                 slot = (
                     slot
@@ -163,15 +189,27 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
                     or _AFTER_NOUN.match(request, words[hit[-1]].end())
                 )
     rest = " ".join(t for i, t in enumerate(tokens) if i not in used)
-    if len(kinds) != 1 or (slot is None and _own_words(rest)):
-        return None  # no act, acts on several kinds, or a request with more of its own
+    if len(kinds) != 1:
+        return None  # no act, or acts on several kinds
     kind = thread.by_name[kinds.pop()]
-    found = thread.find(kind.name) or owned_in_play(thread, kind)
+    # "roll back the deploy": the kind's noun with nothing that says which is the object as
+    # a pronoun is (a rewrite found none of the thread's records for it).
+    nouns = {n.lower() for n in kind.nouns}
+    definite = bool(re.search(r"\b(?:the|that|this)\b", rest)) and bool(_own_words(rest))
+    definite = definite and not {w.rstrip("s") for w in _own_words(rest)} - nouns
+    if slot is None and _own_words(rest) and not definite:
+        return None  # a request with more of its own
+    # The records a follow-up put side by side ("who shipped DEP-1029?", "and DEP-1030?") are
+    # both in play, as they are for "it" and "the deployment": "roll back" asks which.
+    found = thread.find(kind.name, echo=True) or owned_in_play(thread, kind)
     if found is None:
         # "roll back that one" when no turn named or listed a deployment: the pronoun stands
         # for a record the thread does not know, so which one is asked, never left for an
         # agent to pick (the ops skill would roll back whichever service looks unhealthy).
-        if slot is None:
+        # A bare "roll back" after turns that named none is asked too: a tool that takes no
+        # id leaves the skill to pick; one that does makes its skill ask (and a first turn
+        # has no thread to have named one).
+        if slot is None and not definite and (by_id or not thread.history):
             return None
         return Resolved(request, [], _question(kind, []))
     options, turn = found

@@ -28,6 +28,16 @@ def speaks_of_people(request: str, kinds: Sequence[EntityKind]) -> bool:
     return re.search(people, request, re.I) is not None
 
 
+def describes_a_record(request: str, kinds: Sequence[EntityKind]) -> bool:
+    """True when a request points at a record by a definite description with its noun
+    ("close the charged twice ticket", "the june invoice"): that record may be any of the
+    people's the thread named, not only of the one an answer looked up. ("the web one" is
+    left out: a short reply is read against the thread's own records, no catalog.)"""
+    nouns = [n for k in kinds if not k.person for n in k.nouns]
+    described = rf"\b(?:the|that|this)\s+(?:[\w-]+\s+){{0,3}}?{nouns_pattern(nouns)}s?\b"
+    return re.search(described, request, re.I) is not None
+
+
 def people_by_name(
     kinds: Sequence[EntityKind], lookup: Lookup | None, records: Records | None
 ) -> list[tuple[str, str, re.Pattern[str]]]:

@@ -58,7 +58,8 @@ class _Thread:
     def naming_people(self) -> _Thread:
         """This thread with the people its requests named by full name in play ("plan of
         Maria Lopez and Aisha Khan": both, whoever the answer looked up). It reads every
-        person record, so only a request that speaks of a person asks for it."""
+        person record, so only a request that speaks of a person, or describes a record by
+        its noun ("the charged twice ticket"), asks for it."""
         people = people_by_name(self.kinds, self.lookup, self.records)
         if not people:
             return self

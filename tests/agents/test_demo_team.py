@@ -820,3 +820,15 @@ def test_support_and_billing_still_propose_the_work_they_have_tools_for(
 ) -> None:
     out = run(registry, agent, text)
     assert [a.tool for a in out.proposed_actions] == [tool], out.output
+
+
+def test_a_customer_named_in_lower_case_is_found(registry: AgentRegistry) -> None:
+    # Chat voices type names as they come ("tariq castillo open tix?"); the skills looked up
+    # capitalised names only and asked which customer was meant.
+    out = run(registry, "support", "@rm tariq castillo open tix?")
+    assert "CUS-1024" in out.output["summary"] and "question" not in out.output
+    out = run(registry, "billing", "greta fischer - anything owed?")
+    assert "CUS-1037" in out.output["summary"] and "question" not in out.output
+    # Words in a row that name no one find no one: still asked.
+    out = run(registry, "billing", "anything owed on the old account?")
+    assert "question" in out.output

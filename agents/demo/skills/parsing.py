@@ -196,10 +196,19 @@ def plans_in(text: str) -> list[str]:
     return [p for p in PLANS if re.search(rf"\b{p}\b", low)]
 
 
+# Two words in a row tried as a name typed in lower case, at most this many per request.
+_LOWER_PAIRS = 12
+
+
 def _name_candidates(text: str) -> list[str]:
     # Two capitalised words in a row ("Maria Lopez", "Sofia Rossi's") are the likely name.
     pairs = re.findall(r"\b([A-Z][a-z]+)\s+([A-Z][a-z]+)(?:'s)?\b", text)
-    return [f"{a} {b}" for a, b in pairs]
+    capitalised = [f"{a} {b}" for a, b in pairs]
+    # Then any two words in a row, for a name typed in lower case ("tariq castillo open
+    # tix?"): the catalog matches a name or company only, so other pairs find no one.
+    lower = re.findall(r"(?=\b([A-Za-z]{2,})\s+([A-Za-z]{2,})\b)", text)
+    typed = [f"{a} {b}" for a, b in lower if f"{a} {b}" not in capitalised]
+    return capitalised + typed[:_LOWER_PAIRS]
 
 
 def find_customer(tools: ToolBox, text: str) -> dict[str, Any] | None:
