@@ -258,13 +258,21 @@ _FORMER_LATTER = re.compile(
 
 def _former_latter(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
     """ "the former"/"the latter": the first or second of the two records the newest turn
-    that named any named (nothing when it named other than two)."""
+    that named any named, or of the two the last turns named one each (nothing when there
+    are other than two)."""
     found = _FORMER_LATTER.search(text)
     latest = thread.latest_named_any() if found else None
     if found is None or latest is None:
         return text, []
     named, turn = latest
     records = list(dict.fromkeys((k, e) for k, e in named if not thread.by_name[k].person))
+    if len(records) == 1:
+        # "the auth one - since when?", "and the latency one?", "open an incident for the
+        # former": the two records named one per turn, in the order they were named.
+        kind = records[0][0]
+        series = thread.one_at_a_time(kind)
+        if series and len(series[0]) == 2:
+            records, turn = [(kind, e) for e in series[0]], series[1]
     if len(records) != 2:
         return text, []
     kind, entity = records[0 if found.group(1).lower() == "former" else 1]
@@ -382,6 +390,13 @@ def _described_one(
             return chosen, int(turn.get("turn", 0)), ""
         if len(pool) >= 2 and words & (_LARGER | _SMALLER):
             return _by_amount(pool, bool(words & _LARGER), kind, thread, int(turn.get("turn", 0)))
+        if ordinal and len(pool) == 1:
+            # "whats going on with TCK-1140", "and TCK-1144?", "close the first one": the
+            # records named one per turn are the list the ordinal counts.
+            series = thread.one_at_a_time(kind.name)
+            if series:
+                chosen = thread.pick(phrase, series[0])
+                return (chosen[0], series[1], "") if len(chosen) == 1 else None
         if ordinal:
             kinds_named = [k for k, _ in ents.get("named", []) if k != kind.name]
             if not named and any(kinds_named.count(k) >= 2 for k in kinds_named):

@@ -304,6 +304,12 @@ class _Thread:
             gathered = self.gather(kind)
             if gathered and len(gathered[0]) > 1:
                 return [(kind, e) for e in gathered[0]], gathered[1]
+            if people:
+                # "remind CUS-1020 about INV-1207", "same for CUS-1024", "how much do those
+                # two owe?": one invoice is never "those two"; the people named one a turn are.
+                gathered = self.gather(people[0][0])
+                if gathered and len(gathered[0]) > 1:
+                    return [(people[0][0], e) for e in gathered[0]], gathered[1]
             return None
         turn = next(t for t in self.history if int(t.get("turn", 0)) == number)
         touched = [
@@ -378,6 +384,31 @@ class _Thread:
             if len(found) >= at_least:
                 break
         return (found, number) if found else None
+
+    def one_at_a_time(self, kind: str, turns: int = 3) -> tuple[list[str], int] | None:
+        """The records of `kind` the last few turns named one per turn ("whats going on with
+        TCK-1140", "and TCK-1144?"), in the order they were named, and the newest of those
+        turns: the list "the first one", "the second one", "the former" and "the latter"
+        count when no turn named or listed two. None when fewer than two, or when the newest
+        turn with a record of the kind has two or more (that turn is the list)."""
+        found: list[str] = []
+        number = 0
+        for turn in list(reversed(self.history))[:turns]:
+            ents = turn.get("entities") or {}
+            named = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind))
+            pool = set(named) | {e for k, e in ents.get("touched", []) if k == kind}
+            if len(named) > 1 or (len(pool) > 1 and not found):
+                return None
+            if len(pool) > 1 or not named:
+                # A listing the user did not name from ends the series; a turn about
+                # something else ("thanks", another kind) does not.
+                if pool:
+                    break
+                continue
+            # A record named again goes where it was first named.
+            found = [named[0], *(e for e in found if e != named[0])]
+            number = number or int(turn.get("turn", 0))
+        return (found, number) if len(found) > 1 else None
 
     def pick(self, text: str, options: Sequence[str]) -> list[str]:
         """The options a reply or description picks: "both", "the first one", "the June one"."""
