@@ -227,6 +227,8 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         words = start.group(1).lower().split() if start else []
         # "okay close that one": "that one" points, the words before it describe nothing.
         pointing = bool(words) and words[-1] in ENGLISH_STOP_WORDS | _NOT_DESCRIBING
+        # "and her june one too": one of hers, read with whose it is (`owned`).
+        pointing = pointing or bool(words) and words[0] in _PEOPLE_WORDS
         if (
             start
             and not pointing
@@ -416,6 +418,8 @@ def _described_one(
             # The records a turn named, not those its answer listed, are what the user
             # contrasts ("the staging one" of the two named): no guess.
             winners = [e for e in winners if e in named] or winners
+        if len(winners) > 1 and thread.acts_on_live(context, kind.name):
+            winners = thread.live(winners)  # "the charged-twice one can be closed": the open one
         if len(winners) > 1:
             winners = _best_fits(winners, rest, thread)
         if len(winners) > 1:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
@@ -50,6 +50,9 @@ class _Thread:
     acts: Sequence[Any] = ()
     # Every record of a kind, for a reply that describes one the thread never named.
     records: Records | None = None
+    # "she" or "he" when the request speaks of a person only so ("send him a reminder"):
+    # the people whose records say they are referred to otherwise are not meant.
+    pronoun: str = ""
     by_name: dict[str, EntityKind] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -63,7 +66,40 @@ class _Thread:
         if not people:
             return self
         history = with_named_people(self.history, people, self.owned_by)
-        return _Thread(history, self.kinds, self.lookup, self.acts, self.records)
+        return _Thread(history, self.kinds, self.lookup, self.acts, self.records, self.pronoun)
+
+    def hearing(self, request: str) -> _Thread:
+        """This thread read for `request`: with the one gendered pronoun it uses of a person
+        ("she" for "her June invoice"), none when it uses both or neither."""
+        she = re.search(r"\b(?:she|her|hers|herself)\b", request, re.I)
+        he = re.search(r"\b(?:he|him|his|himself)\b", request, re.I)
+        pronoun = "she" if she and not he else "he" if he and not she else ""
+        return replace(self, pronoun=pronoun) if pronoun != self.pronoun else self
+
+    def may_be(self, person: str) -> bool:
+        """False when the request's "she"/"he" cannot be `person`: their record says they are
+        referred to otherwise. A record that says nothing may be anyone."""
+        facts = self.facts(person) if self.pronoun else None
+        return facts is None or facts.pronouns in ("", self.pronoun)
+
+    def acts_on_live(self, request: str, kind: str) -> bool:
+        """True when the request does to a record of `kind` what the team does to such
+        records, as asked ("close her charged-twice ticket") or as to be done ("the SAML one
+        can be closed"): a record finished already is not the one meant."""
+        for word in {w for a in self.acts if a.kind == kind for w in a.words}:
+            stem = re.escape(word.rstrip("e"))
+            if re.search(
+                rf"\b{re.escape(word)}\b(?!\s+(?:was|is|were|has|had|done)\b)", request, re.I
+            ):
+                return True
+            if re.search(rf"\b(?:be|get)\s+{stem}e?d\b", request, re.I):
+                return True
+        return False
+
+    def live(self, entities: list[str]) -> list[str]:
+        """Of several records, the one unfinished when there is exactly one; else all."""
+        live = [e for e in entities if not (f := self.facts(e)) or not f.done]
+        return live if len(live) == 1 else entities
 
     def owned_by(self, entity: str) -> str | None:
         """The person a record belongs to (its whole id, whatever kind), if the lookup knows."""
