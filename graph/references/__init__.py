@@ -167,11 +167,11 @@ def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     if acting and not _ids(thread.kinds, request):
         # "give Ben a credit" with two Bens in the catalog asks which; "set Tariq Castillo's
         # ticket to urgent" with two of his open asks which ticket, as for his id.
-        named, asked = in_catalog(request, thread.kinds, thread.lookup, thread.records)
-        whose = _owned(named, [], thread) if asked is None and named != request else None
-        asked = asked or (whose if isinstance(whose, str) else None)
-        if asked is not None:
-            return Resolved(request, [], asked)
+        named, which = in_catalog(request, thread.kinds, thread.lookup, thread.records)
+        theirs = _owned(named, [], thread) if which is None and named != request else None
+        which = which or (theirs if isinstance(theirs, str) else None)
+        if which is not None:
+            return Resolved(request, [], which)
     if _ids(thread.kinds, request) or _noun_before(request, nouns):
         # "TCK-1001 is solved, close it", "her ticket …, close it"; but "close CUS-1001's
         # ticket" for a customer with two unfinished tickets asks which, before any agent acts.

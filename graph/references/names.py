@@ -68,8 +68,8 @@ def in_catalog(
                 by_word.setdefault(word, []).append((kind, entity))
     for found in by_word.values():
         if len(found) > 1:
-            kind = next(k for k in kinds if k.name == found[0][0])
-            return text, _question(kind, [e for _, e in found])
+            of = next(k for k in kinds if k.name == found[0][0])
+            return text, _question(of, [e for _, e in found])
     return text, None
 
 
