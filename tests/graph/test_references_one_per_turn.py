@@ -4,6 +4,8 @@ two" and "them both" count them in the order they were named."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ringmaster.graph.references import RecordFacts, resolve
 from tests.graph.references_kit import ACTS, KINDS, entities, turn
 
@@ -80,10 +82,18 @@ def test_those_two_are_the_people_named_one_per_turn_beside_one_invoice() -> Non
     assert out.text == "how much do CUS-1020 and CUS-1024 still owe us?"
 
 
+def acted(number: int, request: str) -> dict[str, Any]:
+    """A history entry whose side effect ran on the records it named, as the runner keeps it."""
+    entry = turn(number, request)
+    entry["entities"]["acted"] = list(entry["entities"]["named"])
+    return entry
+
+
 def test_them_both_are_the_two_people_named_one_per_turn() -> None:
+    # Each credit ran, so neither turn echoes the other: the two are gathered turn by turn.
     history = [
-        turn(1, "credit CUS-1005 $20 for the payment hassle"),
-        turn(2, "credit CUS-1003 $20 for the payment hassle"),
+        acted(1, "credit CUS-1005 $20 for the payment hassle"),
+        acted(2, "credit CUS-1003 $20 for the payment hassle"),
     ]
     out = resolve("and write them both a short note about the credit", history, KINDS, lookup)
     assert out.question is None

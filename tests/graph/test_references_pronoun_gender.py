@@ -66,3 +66,21 @@ def test_a_request_saying_her_and_him_or_records_without_pronouns_still_ask() ->
     lookup, records = catalogue(unknown)
     out = resolve("what plan is she on?", BOTH, KINDS, lookup, ACTS, records)
     assert out.question is not None and "CUS-1002" in out.question and "CUS-1003" in out.question
+
+
+def test_and_her_one_too_repeats_the_last_request_with_her_record_and_her() -> None:
+    history = [
+        turn(1, "Priya Nakamura and Rafael Ito both pinged about june invoices. status?"),
+        turn(2, "the refund on INV-1025 went through already, right?"),
+        turn(3, "send CUS-1020 a reminder for INV-1207"),
+    ]
+    out = resolve("and her june one too", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and out.text == "send CUS-1027 a reminder for INV-1213"
+    assert set(entities(out)) == {"CUS-1027", "INV-1213"}
+
+
+def test_the_only_person_in_play_is_her_whatever_their_record_says() -> None:
+    # Known only by id, CUS-1002 is "her" to someone who never saw the name.
+    history = [turn(1, "look up CUS-1002")]
+    out = resolve("what plan is she on?", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and entities(out) == ["CUS-1002"]
