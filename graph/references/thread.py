@@ -396,7 +396,11 @@ class _Thread:
                 # or a question among them, never a pass-through for a skill to guess.
                 narrowed = self.narrow([e for _, e in touched], turn)
                 found = [(k, e) for k, e in touched if e in narrowed], number
-                if named and not any(self.asked_for(k, turn) for k, _ in touched):
+                # "what else does he owe?" asks for more of his records: what it listed is
+                # what the turn was about, as much as "his invoices" would be.
+                said = str(turn.get("request") or "")
+                more = re.search(r"\b(?:what|anything|who|which)\s+else\b", said, re.I)
+                if named and not more and not any(self.asked_for(k, turn) for k, _ in touched):
                     # "reactivate CUS-1008": what its answer listed in passing is not "it"
                     # while an earlier turn named a record ("TCK-1130 is from CUS-1008").
                     incidental = incidental or found

@@ -98,3 +98,14 @@ def test_them_both_are_the_two_people_named_one_per_turn() -> None:
     out = resolve("and write them both a short note about the credit", history, KINDS, lookup)
     assert out.question is None
     assert sorted(entities(out)) == ["CUS-1003", "CUS-1005"]
+
+
+def test_that_one_after_what_else_is_one_the_answer_listed() -> None:
+    # "what else does he owe?" asks for more of his records: "that one" is what it listed,
+    # not the invoice an earlier turn named.
+    history = [
+        turn(1, "Give CUS-1036 a 10 dollar credit, INV-1222 was wrong."),
+        turn(2, "What else does CUS-1036 owe?", "INV-1175"),
+    ]
+    out = resolve("Send him a reminder for that one.", history, KINDS, lookup, ACTS)
+    assert out.question is None and "INV-1175" in entities(out)
