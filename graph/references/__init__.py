@@ -67,7 +67,7 @@ from ringmaster.graph.references.followups import (
 )
 from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
 from ringmaster.graph.references.mistyped import mend_ids
-from ringmaster.graph.references.names import describes_a_record, speaks_of_people
+from ringmaster.graph.references.names import describes_a_record, in_catalog, speaks_of_people
 from ringmaster.graph.references.owned import _owned
 from ringmaster.graph.references.patterns import _own_words
 from ringmaster.graph.references.pronouns import _noun_before
@@ -134,7 +134,7 @@ def _resolve(
     if not history:
         return _first_turn(request, thread, acts)
     if speaks_of_people(request, kinds) or describes_a_record(request, kinds):
-        thread = thread.naming_people()
+        thread = thread.naming_people().hearing(request)
     typed = request
     mended = mend_ids(request, thread)
     if isinstance(mended, str):
@@ -152,6 +152,8 @@ def _resolve(
 
 
 _FIRST_PRONOUN = re.compile(r"\b(?:it|that|this|them)\b", re.I)
+# A change asked of a record by the value it is to take: "set … to urgent", "bump it to high".
+_SETS = re.compile(r"\b(?:set|bump|raise|move|change|mark)\b[^.?!]*?\bto\s+\w+", re.I)
 
 
 def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
@@ -161,6 +163,15 @@ def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     Words of its own before the pronoun, besides its verb and a filler ("hey", "kindly"), may
     say what it is ("I changed my work email, how do I update it?"): as typed too."""
     nouns = {n.lower() for k in thread.kinds if not k.person for n in k.nouns}
+    acting = acts_on_anything(request, thread, acts) or _SETS.search(request) is not None
+    if acting and not _ids(thread.kinds, request):
+        # "give Ben a credit" with two Bens in the catalog asks which; "set Tariq Castillo's
+        # ticket to urgent" with two of his open asks which ticket, as for his id.
+        named, which = in_catalog(request, thread.kinds, thread.lookup, thread.records)
+        theirs = _owned(named, [], thread) if which is None and named != request else None
+        which = which or (theirs if isinstance(theirs, str) else None)
+        if which is not None:
+            return Resolved(request, [], which)
     if _ids(thread.kinds, request) or _noun_before(request, nouns):
         # "TCK-1001 is solved, close it", "her ticket …, close it"; but "close CUS-1001's
         # ticket" for a customer with two unfinished tickets asks which, before any agent acts.

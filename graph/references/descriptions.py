@@ -227,6 +227,8 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         words = start.group(1).lower().split() if start else []
         # "okay close that one": "that one" points, the words before it describe nothing.
         pointing = bool(words) and words[-1] in ENGLISH_STOP_WORDS | _NOT_DESCRIBING
+        # "and her june one too": one of hers, read with whose it is (`owned`).
+        pointing = pointing or bool(words) and words[0] in _PEOPLE_WORDS
         if (
             start
             and not pointing
@@ -258,13 +260,21 @@ _FORMER_LATTER = re.compile(
 
 def _former_latter(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
     """ "the former"/"the latter": the first or second of the two records the newest turn
-    that named any named (nothing when it named other than two)."""
+    that named any named, or of the two the last turns named one each (nothing when there
+    are other than two)."""
     found = _FORMER_LATTER.search(text)
     latest = thread.latest_named_any() if found else None
     if found is None or latest is None:
         return text, []
     named, turn = latest
     records = list(dict.fromkeys((k, e) for k, e in named if not thread.by_name[k].person))
+    if len(records) == 1:
+        # "the auth one - since when?", "and the latency one?", "open an incident for the
+        # former": the two records named one per turn, in the order they were named.
+        kind = records[0][0]
+        series = thread.one_at_a_time(kind)
+        if series and len(series[0]) == 2:
+            records, turn = [(kind, e) for e in series[0]], series[1]
     if len(records) != 2:
         return text, []
     kind, entity = records[0 if found.group(1).lower() == "former" else 1]
@@ -382,6 +392,13 @@ def _described_one(
             return chosen, int(turn.get("turn", 0)), ""
         if len(pool) >= 2 and words & (_LARGER | _SMALLER):
             return _by_amount(pool, bool(words & _LARGER), kind, thread, int(turn.get("turn", 0)))
+        if ordinal and len(pool) == 1:
+            # "whats going on with TCK-1140", "and TCK-1144?", "close the first one": the
+            # records named one per turn are the list the ordinal counts.
+            series = thread.one_at_a_time(kind.name)
+            if series:
+                chosen = thread.pick(phrase, series[0])
+                return (chosen[0], series[1], "") if len(chosen) == 1 else None
         if ordinal:
             kinds_named = [k for k, _ in ents.get("named", []) if k != kind.name]
             if not named and any(kinds_named.count(k) >= 2 for k in kinds_named):
@@ -401,6 +418,8 @@ def _described_one(
             # The records a turn named, not those its answer listed, are what the user
             # contrasts ("the staging one" of the two named): no guess.
             winners = [e for e in winners if e in named] or winners
+        if len(winners) > 1 and thread.acts_on_live(context, kind.name):
+            winners = thread.live(winners)  # "the charged-twice one can be closed": the open one
         if len(winners) > 1:
             winners = _best_fits(winners, rest, thread)
         if len(winners) > 1:

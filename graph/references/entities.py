@@ -28,6 +28,7 @@ class RecordFacts:
     done: bool = False  # finished (a closed ticket): not what "her ticket" means
     amount: Decimal | None = None  # what the record is for: "the bigger invoice"
     title: str = ""  # what a person calls it: a ticket's subject, a customer's name
+    pronouns: str = ""  # for a person: "she", "he", "they"; "" when unknown
 
 
 Lookup = Callable[[str], RecordFacts | None]

@@ -238,7 +238,14 @@ def _answer(
     again = _rewrite(
         asked,
         _ids(thread.kinds, asked),
-        _Thread([*earlier, picked], thread.kinds, thread.lookup, thread.acts, thread.records),
+        _Thread(
+            [*earlier, picked],
+            thread.kinds,
+            thread.lookup,
+            thread.acts,
+            thread.records,
+            thread.pronoun,
+        ),
     )
     # "her ticket" with her picked reads as her one ticket: a record of the pick's is the pick's.
     theirs = [
@@ -368,7 +375,9 @@ def _ellipsis_after(request: str, out: Resolved, thread: _Thread) -> Resolved:
     again = _repeat(out.text, _ids(thread.kinds, out.text), thread)
     if again is None:
         return out
-    return Resolved(again.text, out.resolutions)
+    # "and her june one too" after "send CUS-1020 a reminder for INV-1207": the new record's
+    # customer takes the old one's place, and is resolved as much as the record.
+    return Resolved(again.text, [*out.resolutions, *again.resolutions[1:]])
 
 
 # Months a follow-up may swap in for the one its last request said: "and for March?" after

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ringmaster.graph.references.entities import EntityKind, Lookup, Records
+from ringmaster.graph.references.entities import EntityKind, Lookup, Records, _question
 from ringmaster.graph.references.patterns import _PRONOUN_PERSON, nouns_pattern
 
 
@@ -55,6 +55,32 @@ def people_by_name(
             name = r"\s+".join(re.escape(w) for w in words)
             out.append((kind.name, entity, re.compile(rf"(?<![\w-]){name}(?![\w-])", re.I)))
     return out
+
+
+def in_catalog(
+    request: str, kinds: Sequence[EntityKind], lookup: Lookup | None, records: Records | None
+) -> tuple[str, str | None]:
+    """`request` with each person it names in full ("Tariq Castillo's ticket") put as their
+    id, and the question to ask when it names, by one word of a name alone ("give Ben a
+    credit", "the Castillo account"), a person the catalog holds several of."""
+    people = people_by_name(kinds, lookup, records)
+    text = request
+    for _, entity, pattern in people:
+        text = pattern.sub(entity, text, count=1)
+    if text != request or lookup is None:
+        return text, None
+    by_word: dict[str, list[tuple[str, str]]] = {}
+    for kind, entity, _ in people:
+        facts = lookup(entity)
+        for word in (facts.title if facts else "").split():
+            # As typed: capitalised, a word of its own ("Ben", "Castillo's").
+            if re.search(rf"(?<![\w-]){re.escape(word)}(?:'s)?(?![\w-])", text):
+                by_word.setdefault(word, []).append((kind, entity))
+    for found in by_word.values():
+        if len(found) > 1:
+            of = next(k for k in kinds if k.name == found[0][0])
+            return text, _question(of, [e for _, e in found])
+    return text, None
 
 
 def with_named_people(

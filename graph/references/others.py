@@ -54,6 +54,17 @@ def _other(
                 return _question(kind, rest)  # three records, one used: which other?
             text = text.replace(match.group(0), rest[0], 1)
             return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
+    # "whats going on with TCK-1140", "and TCK-1144?", "close TCK-1144", "and reopen the
+    # other one": of the two records named one per turn, the one the last turn did not use.
+    for kind in {thread.by_name[k] for k, _ in _used_pairs(thread) if k in thread.by_name}:
+        if kind.person or (word != "one" and word.rstrip("s") not in kind.nouns):
+            continue
+        series = thread.one_at_a_time(kind.name)
+        rest = [e for e in (series[0] if series else []) if e not in used]
+        if series and len(series[0]) == 2 and len(rest) == 1:
+            number = thread.turn_naming(rest[0])
+            text = text.replace(match.group(0), rest[0], 1)
+            return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
     # "close the 2fa one", "same w the other" after "open tix for CUS-1001?" whose answer
     # listed nothing: the other of that person's unfinished records of the kind just used.
     for kind in {thread.by_name[k] for k, _ in _used_pairs(thread) if k in thread.by_name}:

@@ -5,7 +5,7 @@ and, from a customer who said who they are, "my ticket", "my june bill", "my acc
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ringmaster.graph.references.entities import (
     EntityKind,
@@ -14,7 +14,12 @@ from ringmaster.graph.references.entities import (
     _ids,
     _question,
 )
-from ringmaster.graph.references.patterns import _NEWEST, _OLDEST, nouns_pattern
+from ringmaster.graph.references.patterns import (
+    _NEWEST,
+    _OLDEST,
+    _describing_words,
+    nouns_pattern,
+)
 from ringmaster.graph.references.thread import _Thread
 
 # How a customer says who they are: "I'm Maria Lopez (CUS-1001)", "it's Priya from Nakamura
@@ -97,6 +102,8 @@ def _owned(
             else:
                 after = ""
             fits = _choose(words, pool, thread)
+            if len(fits) > 1 and thread.acts_on_live(text, kind.name):
+                fits = thread.live(fits)  # "close her charged-twice ticket": the open one
             if len(fits) > 1:
                 return _question(kind, fits)
             if not fits:
@@ -112,6 +119,30 @@ def _owned(
             spent = next((r for r in resolutions if r.entity == person), None)
             resolutions = [r for r in resolutions if r is not spent]
             resolutions.append(Resolution(f"{phrase} … {kind.nouns[0]}", chosen, kind.name, turn))
+    return _theirs_described(text, resolutions, people, thread)
+
+
+def _theirs_described(
+    text: str, resolutions: list[Resolution], people: str, thread: _Thread
+) -> tuple[str, list[Resolution]]:
+    """ "her feb one" (now "CUS-1027's feb one"): the one record of theirs, of any kind, the
+    words describe; as typed when they describe none or several."""
+    pattern = rf"(?P<who>{people})'s (?P<words>(?:[\w-]+ ){{1,3}}?)one\b(?!s)"
+    for match in list(re.finditer(pattern, text, re.I)):
+        facts = thread.facts(match.group("who"))
+        if facts is None or not _describing_words(match.group("words")):
+            continue
+        fits = _choose(match.group("words"), facts.owns, thread)
+        kind = thread.kind_of(fits[0]) if len(fits) == 1 else None
+        if kind is None:
+            continue
+        person = match.group("who")
+        spent = next((r for r in resolutions if r.entity == person), None)
+        turn = spent.turn if spent else 0
+        phrase = f"{spent.phrase if spent else person} … one"
+        resolutions = [r for r in resolutions if r is not spent]
+        text = text.replace(match.group(0), fits[0], 1)
+        resolutions.append(Resolution(phrase, fits[0], kind, turn))
     return text, resolutions
 
 
@@ -153,26 +184,47 @@ def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
 
 
 def _person(thread: _Thread) -> tuple[list[str], str, int] | None:
-    """The customer "they/he/she" is: named, the owner of a named record, or the one touched."""
+    """The customer "they/he/she" is: named, the owner of a named record, or the one touched.
+
+    "she" and "he" pass over the people whose records say otherwise ("send him a reminder"
+    after Priya's invoice, when Rafael was named before it): the newest turn with someone
+    they may be decides. With no one they may be, the pronoun tells nothing ("her" of a
+    customer known only by id, whose record says "he"): read as if it were "they"."""
+    found = _person_as(thread, thread.may_be)
+    if found is None and thread.pronoun:
+        return _person_as(thread, lambda _: True)
+    return found
+
+
+def _person_as(thread: _Thread, may_be: Callable[[str], bool]) -> tuple[list[str], str, int] | None:
+    """`_person`, of the people `may_be` allows."""
     people = [k for k in thread.kinds if k.person]
     for turn in reversed(thread.history):
         ents = turn.get("entities") or {}
         number = int(turn.get("turn", 0))
+        passed = False  # someone of this turn whom the pronoun cannot be
         for kind in people:
             named = [e for k, e in ents.get("named", []) if k == kind.name]
             if named:
                 named += [e for k, e in thread.echo(number) if k == kind.name]
-                return list(dict.fromkeys(named)), kind.name, number
+                fit = [e for e in dict.fromkeys(named) if may_be(e)]
+                if fit:
+                    return fit, kind.name, number
+                passed = True
+        if passed:
+            continue
         # "TCK-1150", then "and TCK-1142 too": the owners of both tickets, side by side.
         side = [*ents.get("named", []), *thread.echo(number)]
         for kind in people:
             owners = [o for _, e in side if (o := thread.owner(e, kind.name))]
-            if owners:
-                return list(dict.fromkeys(owners)), kind.name, number
+            fit = [o for o in dict.fromkeys(owners) if may_be(o)]
+            if fit:
+                return fit, kind.name, number
             touched = list(dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name))
-            if len(touched) == 1:
+            if len(touched) == 1 and may_be(touched[0]):
                 return touched, kind.name, number
-        if ents.get("named"):
+            passed = passed or bool(owners) or len(touched) == 1  # each of them passed over
+        if ents.get("named") and not passed:
             return None
     return None
 

@@ -64,11 +64,11 @@ _ASKS_WHO = re.compile(
 )
 _PLURAL = re.compile(
     r"\b(both of them|both of those|both|all of them|all of those|all three of them|all three"
-    r"|the two of them|the pair of them|the two|each of them)\b(?!-)",
+    r"|the two of them|the pair of them|the two|th(?:ose|ese) two|each of them)\b(?!-)",
     re.I,
 )
 # Of `_PLURAL`, those that say two: "both" is never five records.
-_TWO = re.compile(r"both|the two|the pair", re.I)
+_TWO = re.compile(r"both|the two|the pair|th(?:ose|ese) two", re.I)
 
 
 def plural_count(phrase: str) -> int | None:

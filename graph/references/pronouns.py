@@ -108,6 +108,10 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
                 if plural:
                     return _substitute_all(text, spans, group[0], group[1])
                 return _mixed(thread, text, spans, group[0], people[0], group[1])
+            if group and plural and len(group[0]) == 2:
+                # "credit CUS-1005 $20", "same for CUS-1003", "write them both a note": the
+                # two people named one a turn.
+                return _substitute_all(text, spans, group[0], group[1])
         acted_on = _listed_acted_on(text, spans, thread) if plural else None
         if acted_on is not None:
             # "close them" after "any open tickets for CUS-1024?": the tickets the answer

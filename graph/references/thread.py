@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
@@ -50,6 +50,9 @@ class _Thread:
     acts: Sequence[Any] = ()
     # Every record of a kind, for a reply that describes one the thread never named.
     records: Records | None = None
+    # "she" or "he" when the request speaks of a person only so ("send him a reminder"):
+    # the people whose records say they are referred to otherwise are not meant.
+    pronoun: str = ""
     by_name: dict[str, EntityKind] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -64,7 +67,40 @@ class _Thread:
         if not people:
             return self
         history = with_named_people(self.history, people, self.owned_by)
-        return _Thread(history, self.kinds, self.lookup, self.acts, self.records)
+        return _Thread(history, self.kinds, self.lookup, self.acts, self.records, self.pronoun)
+
+    def hearing(self, request: str) -> _Thread:
+        """This thread read for `request`: with the one gendered pronoun it uses of a person
+        ("she" for "her June invoice"), none when it uses both or neither."""
+        she = re.search(r"\b(?:she|her|hers|herself)\b", request, re.I)
+        he = re.search(r"\b(?:he|him|his|himself)\b", request, re.I)
+        pronoun = "she" if she and not he else "he" if he and not she else ""
+        return replace(self, pronoun=pronoun) if pronoun != self.pronoun else self
+
+    def may_be(self, person: str) -> bool:
+        """False when the request's "she"/"he" cannot be `person`: their record says they are
+        referred to otherwise. A record that says nothing may be anyone."""
+        facts = self.facts(person) if self.pronoun else None
+        return facts is None or facts.pronouns in ("", self.pronoun)
+
+    def acts_on_live(self, request: str, kind: str) -> bool:
+        """True when the request does to a record of `kind` what the team does to such
+        records, as asked ("close her charged-twice ticket") or as to be done ("the SAML one
+        can be closed"): a record finished already is not the one meant."""
+        for word in {w for a in self.acts if a.kind == kind for w in a.words}:
+            stem = re.escape(word.rstrip("e"))
+            if re.search(
+                rf"\b{re.escape(word)}\b(?!\s+(?:was|is|were|has|had|done)\b)", request, re.I
+            ):
+                return True
+            if re.search(rf"\b(?:be|get)\s+{stem}e?d\b", request, re.I):
+                return True
+        return False
+
+    def live(self, entities: list[str]) -> list[str]:
+        """Of several records, the one unfinished when there is exactly one; else all."""
+        live = [e for e in entities if not (f := self.facts(e)) or not f.done]
+        return live if len(live) == 1 else entities
 
     def owned_by(self, entity: str) -> str | None:
         """The person a record belongs to (its whole id, whatever kind), if the lookup knows."""
@@ -305,6 +341,12 @@ class _Thread:
             gathered = self.gather(kind)
             if gathered and len(gathered[0]) > 1:
                 return [(kind, e) for e in gathered[0]], gathered[1]
+            if people:
+                # "remind CUS-1020 about INV-1207", "same for CUS-1024", "how much do those
+                # two owe?": one invoice is never "those two"; the people named one a turn are.
+                gathered = self.gather(people[0][0])
+                if gathered and len(gathered[0]) > 1:
+                    return [(people[0][0], e) for e in gathered[0]], gathered[1]
             return None
         turn = next(t for t in self.history if int(t.get("turn", 0)) == number)
         touched = [
@@ -355,7 +397,11 @@ class _Thread:
                 # or a question among them, never a pass-through for a skill to guess.
                 narrowed = self.narrow([e for _, e in touched], turn)
                 found = [(k, e) for k, e in touched if e in narrowed], number
-                if named and not any(self.asked_for(k, turn) for k, _ in touched):
+                # "what else does he owe?" asks for more of his records: what it listed is
+                # what the turn was about, as much as "his invoices" would be.
+                said = str(turn.get("request") or "")
+                more = re.search(r"\b(?:what|anything|who|which)\s+else\b", said, re.I)
+                if named and not more and not any(self.asked_for(k, turn) for k, _ in touched):
                     # "reactivate CUS-1008": what its answer listed in passing is not "it"
                     # while an earlier turn named a record ("TCK-1130 is from CUS-1008").
                     incidental = incidental or found
@@ -379,6 +425,31 @@ class _Thread:
             if len(found) >= at_least:
                 break
         return (found, number) if found else None
+
+    def one_at_a_time(self, kind: str, turns: int = 3) -> tuple[list[str], int] | None:
+        """The records of `kind` the last few turns named one per turn ("whats going on with
+        TCK-1140", "and TCK-1144?"), in the order they were named, and the newest of those
+        turns: the list "the first one", "the second one", "the former" and "the latter"
+        count when no turn named or listed two. None when fewer than two, or when the newest
+        turn with a record of the kind has two or more (that turn is the list)."""
+        found: list[str] = []
+        number = 0
+        for turn in list(reversed(self.history))[:turns]:
+            ents = turn.get("entities") or {}
+            named = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind))
+            pool = set(named) | {e for k, e in ents.get("touched", []) if k == kind}
+            if len(named) > 1 or (len(pool) > 1 and not found):
+                return None
+            if len(pool) > 1 or not named:
+                # A listing the user did not name from ends the series; a turn about
+                # something else ("thanks", another kind) does not.
+                if pool:
+                    break
+                continue
+            # A record named again goes where it was first named.
+            found = [named[0], *(e for e in found if e != named[0])]
+            number = number or int(turn.get("turn", 0))
+        return (found, number) if len(found) > 1 else None
 
     def pick(self, text: str, options: Sequence[str]) -> list[str]:
         """The options a reply or description picks: "both", "the first one", "the June one"."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -106,3 +107,20 @@ def test_a_deployment_a_later_failed_one_did_not_replace_still_runs(tmp_path: Pa
         )
     found = demo_lookup(db)(running)
     assert found is not None and not found.done, running
+
+
+def test_a_customer_says_how_they_are_referred_to(tmp_path: Path) -> None:
+    lookup = demo_lookup(ensure_demo_db(tmp_path / "demo.db"))
+    aisha, james = lookup("CUS-1003"), lookup("CUS-1002")
+    assert aisha is not None and aisha.title == "Aisha Khan" and aisha.pronouns == "she"
+    assert james is not None and james.title == "James Chen" and james.pronouns == "he"
+    ticket = lookup("TCK-1001")
+    assert ticket is not None and ticket.pronouns == ""  # only people keep pronouns
+
+
+def test_a_database_built_before_pronouns_were_kept_says_none(tmp_path: Path) -> None:
+    db = ensure_demo_db(tmp_path / "demo.db")
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE customers DROP COLUMN pronouns")
+    customer = demo_lookup(db)("CUS-1003")
+    assert customer is not None and customer.title == "Aisha Khan" and customer.pronouns == ""

@@ -238,6 +238,7 @@ def test_erasure_removes_personal_data_but_keeps_invoices(db: Path, registry: To
         subjects = {r[0] for r in conn.execute("SELECT subject FROM tickets WHERE customer_id = ?",
                                                ("CUS-1009",))}  # fmt: skip
     assert row["status"] == "erased" and "dubois" not in row["email"]
+    assert row["pronouns"] == ""  # how she was referred to is hers too
     assert subjects == {"[erased]"}
     assert scalar(db, "SELECT COUNT(*) FROM invoices WHERE customer_id = 'CUS-1009'") == invoices
     assert registry.get("find_customer").fn(query="Emma Dubois") == []

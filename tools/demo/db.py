@@ -29,7 +29,8 @@ CREATE TABLE customers (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE, company TEXT NOT NULL,
     plan TEXT NOT NULL REFERENCES plans(name),
     status TEXT NOT NULL CHECK (status IN ('active', 'trial', 'suspended', 'churned', 'erased')),
-    created_at TEXT NOT NULL, erased_at TEXT
+    created_at TEXT NOT NULL, erased_at TEXT,
+    pronouns TEXT NOT NULL DEFAULT ''  -- how the customer is referred to: 'she', 'he', 'they'
 );
 CREATE TABLE tickets (
     id TEXT PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id),

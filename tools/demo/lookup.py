@@ -32,6 +32,7 @@ class Record:
     done: bool = False
     amount: Decimal | None = None  # what an invoice is for: "the bigger one"
     title: str = ""  # what a person calls it: a ticket's subject, a customer's name
+    pronouns: str = ""  # for a customer: "she", "he", "they"; "" when the record keeps none
 
 
 # The statuses of a finished record: "her ticket" is not the one she closed last year.
@@ -141,6 +142,7 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
                 if person is not None:
                     words = f"{words} {person['name']} {person['company']}"
             owns: tuple[str, ...] = ()
+            pronouns = _pronouns(conn, record_id.upper()) if prefix == "CUS" else ""
             if prefix == "CUS":  # "her open ticket", "their February invoice", "his contract"
                 owns = tuple(
                     r[0]
@@ -170,6 +172,16 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
             owns=owns,
             done=("status" in columns and str(row["status"]) in _DONE) or superseded,
             amount=Decimal(row["amount_cents"]) / 100 if amount else None,
+            pronouns=pronouns,
         )
 
     return lookup
+
+
+def _pronouns(conn: sqlite3.Connection, customer_id: str) -> str:
+    """The pronouns a customer's record keeps; "" for a database built before it kept any."""
+    try:
+        row = conn.execute("SELECT pronouns FROM customers WHERE id = ?", (customer_id,)).fetchone()
+    except sqlite3.OperationalError:
+        return ""
+    return str(row[0]) if row else ""

@@ -74,6 +74,21 @@ FIRST = [
     "Felix",
     "Greta",
 ]
+# The pronouns each customer's record keeps, by first name (the CRM's "pronouns" field):
+# "send him a reminder" after a man and a woman were named is the man.
+PRONOUNS = {
+    **dict.fromkeys(
+        ["Maria", "Aisha", "Sofia", "Yuki", "Emma", "Olivia", "Chloe", "Hannah", "Freya"]
+        + ["Ingrid", "Lena", "Nadia", "Priya", "Sara", "Uma", "Wendy", "Yara", "Zoe", "Carla"]
+        + ["Elif", "Greta"],
+        "she",
+    ),
+    **dict.fromkeys(
+        ["James", "Tom", "Liam", "Noah", "Omar", "Lucas", "Mateo", "Arjun", "Diego", "Kwame"]
+        + ["Marco", "Oscar", "Rafael", "Tariq", "Victor", "Xavier", "Ben", "Daniel", "Felix"],
+        "he",
+    ),
+}
 LAST = [
     "Andersen",
     "Barros",
@@ -192,7 +207,10 @@ def populate(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO meta(key, value) VALUES ('seed', ?)", (str(SEED),))
     conn.executemany("INSERT INTO plans VALUES (?, ?, ?, ?)", PLANS)
     customers = _customers(rng)
-    conn.executemany("INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", customers)
+    conn.executemany(
+        "INSERT INTO customers VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+        [(*c, PRONOUNS.get(c[1].split()[0], "")) for c in customers],
+    )
     conn.executemany(
         "INSERT INTO tickets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", _tickets(rng, customers)
     )

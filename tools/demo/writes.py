@@ -405,7 +405,7 @@ def erase_customer_data(
         cid = cust["id"]
         conn.execute(
             "UPDATE customers SET name = 'Erased customer', email = ?, company = '[erased]', "
-            "status = 'erased', erased_at = ? WHERE id = ?",
+            "status = 'erased', erased_at = ?, pronouns = '' WHERE id = ?",
             (f"erased+{cid.lower()}@invalid", now, cid),
         )
         tickets = conn.execute(
