@@ -755,6 +755,10 @@ def test_ops_answers_a_question_about_a_rollback_without_proposing_one(
         "the api is broken. roll it back",
         "can you roll back the api in staging?",
         "roll back api in prod, don't wait",
+        # The negation keeps nothing from happening: these ask for the rollback.
+        "don't forget to roll back the api in production",
+        "do not hesitate to roll back auth",
+        "don't wait to roll back the web deployment",
     ],
 )
 def test_ops_still_proposes_a_rollback_that_is_asked_for(

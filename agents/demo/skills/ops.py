@@ -90,9 +90,11 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
 # roll back auth without asking me") or asked about ("why did we roll back the api?", "is it
 # safe to roll back auth?"). Each proposed a production rollback for a person to approve,
 # whose review said only "rollback of api in production".
+# "don't forget to roll back the api", "never hesitate to roll back": the negation is of what
+# would keep it from happening, so the rollback is asked for.
 _ROLLBACK_REFUSED = re.compile(
     r"\b(?:don'?t|do\s+not|never|not|no\s+need\s+to|without|stop|avoid|cancel|call\s+off|"
-    r"hold\s+off\s+on|skip)\s+(?:\w+\s+){0,2}?"
+    r"hold\s+off\s+on|skip)\s+(?!(?:forget|hesitate|wait|delay)\b)(?:\w+\s+){0,2}?"
     rf"(?:{_ROLLBACK})",
     re.IGNORECASE,
 )
