@@ -143,6 +143,14 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     # A deployment named by id is rolled back where it runs, not the unhealthy api.
     ("ops", "Rollback DEP-1028 please", "rollback_deployment",
      {"service": "web", "environment": "production", "from_version": "3.8.1"}),
+    # The service the words name for the rollback, not the first in the skill's own list:
+    # both rolled web back (and the second, auth, for "login").
+    ("ops", "roll back the api in production, not web", "rollback_deployment",
+     {"service": "api", "environment": "production"}),
+    ("ops", "roll back the api in production, auth is fine", "rollback_deployment",
+     {"service": "api", "environment": "production"}),
+    ("ops", "roll back the web deployment in production, it broke the login page",
+     "rollback_deployment", {"service": "web", "environment": "production"}),
     ("ops", "create a sev1 incident: web is down for everyone", "create_incident",
      {"service": "web", "severity": "sev1"}),
     ("ops", "is the api healthy?", None, {}),
