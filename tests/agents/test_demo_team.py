@@ -143,6 +143,14 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     # A deployment named by id is rolled back where it runs, not the unhealthy api.
     ("ops", "Rollback DEP-1028 please", "rollback_deployment",
      {"service": "web", "environment": "production", "from_version": "3.8.1"}),
+    # The service the words name for the rollback, not the first in the skill's own list:
+    # both rolled web back (and the second, auth, for "login").
+    ("ops", "roll back the api in production, not web", "rollback_deployment",
+     {"service": "api", "environment": "production"}),
+    ("ops", "roll back the api in production, auth is fine", "rollback_deployment",
+     {"service": "api", "environment": "production"}),
+    ("ops", "roll back the web deployment in production, it broke the login page",
+     "rollback_deployment", {"service": "web", "environment": "production"}),
     ("ops", "create a sev1 incident: web is down for everyone", "create_incident",
      {"service": "web", "severity": "sev1"}),
     ("ops", "is the api healthy?", None, {}),
@@ -755,6 +763,10 @@ def test_ops_answers_a_question_about_a_rollback_without_proposing_one(
         "the api is broken. roll it back",
         "can you roll back the api in staging?",
         "roll back api in prod, don't wait",
+        # The negation keeps nothing from happening: these ask for the rollback.
+        "don't forget to roll back the api in production",
+        "do not hesitate to roll back auth",
+        "don't wait to roll back the web deployment",
     ],
 )
 def test_ops_still_proposes_a_rollback_that_is_asked_for(

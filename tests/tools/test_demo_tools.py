@@ -244,6 +244,17 @@ def test_erasure_removes_personal_data_but_keeps_invoices(db: Path, registry: To
     assert registry.get("find_customer").fn(query="Emma Dubois") == []
 
 
+def test_erasure_works_on_a_database_built_before_pronouns_were_kept(db: Path) -> None:
+    # A demo database made before customers kept pronouns has no such column (the schema
+    # version did not change, so it is not rebuilt): erasing must not stop on it.
+    with connect(db) as conn:
+        conn.execute("ALTER TABLE customers DROP COLUMN pronouns")
+    build_demo_tools(db).get("erase_customer_data").fn(idempotency_key="e", customer_id="CUS-1009")
+    with connect(db) as conn:
+        row = conn.execute("SELECT * FROM customers WHERE id = 'CUS-1009'").fetchone()
+    assert row["status"] == "erased" and "dubois" not in row["email"]
+
+
 def test_send_email_to_all_customers_queues_one_message(db: Path, registry: ToolRegistry) -> None:
     sent = registry.get("send_email").fn(
         idempotency_key="all", to="all_customers", subject="Outage over", body="All fixed."

@@ -403,9 +403,12 @@ def erase_customer_data(
     def effect(conn: sqlite3.Connection, now: str) -> dict[str, Any]:
         cust = rec.get_customer_row(conn, args["customer_id"])
         cid = cust["id"]
+        # A database built before customers kept pronouns has no such column (and nothing to clear).
+        columns = {c[1] for c in conn.execute("PRAGMA table_info(customers)")}
+        pronouns = ", pronouns = ''" if "pronouns" in columns else ""
         conn.execute(
             "UPDATE customers SET name = 'Erased customer', email = ?, company = '[erased]', "
-            "status = 'erased', erased_at = ?, pronouns = '' WHERE id = ?",
+            f"status = 'erased', erased_at = ?{pronouns} WHERE id = ?",  # noqa: S608
             (f"erased+{cid.lower()}@invalid", now, cid),
         )
         tickets = conn.execute(

@@ -90,9 +90,11 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
 # roll back auth without asking me") or asked about ("why did we roll back the api?", "is it
 # safe to roll back auth?"). Each proposed a production rollback for a person to approve,
 # whose review said only "rollback of api in production".
+# "don't forget to roll back the api", "never hesitate to roll back": the negation is of what
+# would keep it from happening, so the rollback is asked for.
 _ROLLBACK_REFUSED = re.compile(
     r"\b(?:don'?t|do\s+not|never|not|no\s+need\s+to|without|stop|avoid|cancel|call\s+off|"
-    r"hold\s+off\s+on|skip)\s+(?:\w+\s+){0,2}?"
+    r"hold\s+off\s+on|skip)\s+(?!(?:forget|hesitate|wait|delay)\b)(?:\w+\s+){0,2}?"
     rf"(?:{_ROLLBACK})",
     re.IGNORECASE,
 )
@@ -117,6 +119,24 @@ def _rollback_not_asked(text: str) -> str | None:
     return None
 
 
+def _rollback_targets(text: str, services: list[str]) -> list[str]:
+    """The services `text` names for a rollback, in the order it names them, without those it
+    excludes: "roll back the api, not web" rolled web back (the first in `SERVICE_WORDS`'s
+    order, not the words')."""
+    low = text.lower()
+
+    def first(service: str) -> int:
+        found = re.search(p.SERVICE_WORDS[service], low)
+        return found.start() if found else len(low)
+
+    kept = [
+        s
+        for s in services
+        if not re.search(rf"\b(?:not|except)\s+(?:the\s+)?(?:{p.SERVICE_WORDS[s]})", low)
+    ]
+    return sorted(kept, key=first)
+
+
 def _dep(d: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "service", "version", "previous_version", "environment", "status", "deployed_at")
     return {k: d[k] for k in keys}
@@ -131,6 +151,7 @@ def _rollback(
     notes: list[str],
 ) -> str:
     text = task.description
+    services = _rollback_targets(text, services)
     # "roll back DEP-1028": that deployment's service and environment, and only if it is what
     # runs there now (a rollback undoes the running deployment, never an older one).
     deployment = _named_deployment(text, tools)
