@@ -21,6 +21,7 @@ from ringmaster.graph.references.entities import (
     RecordFacts,
     Resolution,
     Resolved,
+    _ids,
     _question,
 )
 from ringmaster.graph.references.others import _other
@@ -60,6 +61,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     resolutions += people
     if asked is not None:  # "give greta a credit" after two Gretas
         return Resolved(request, resolutions, asked)
+    text = _elided_noun(text, thread)
     for kind in thread.kinds:
         if not kind.nouns:
             continue
@@ -215,6 +217,22 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             text = f"{text.rstrip(' ?.')} on {entity}?"
             resolutions.append(Resolution("(implied)", entity, kind_name, latest[1]))
     return Resolved(text, resolutions)
+
+
+# A person's possessive with its noun left out: "close Chloe's", "and Ben's too".
+_ELIDED = r"\b({ids})'s(?=\s*(?:$|[,.!?;]|\b(?:too|as well|also|and|then|please|pls)\b))"
+
+
+def _elided_noun(text: str, thread: _Thread) -> str:
+    """`text` with the noun a person's possessive leaves out put back ("close CUS-1049's" is
+    her ticket): the one kind of record the request's side effect acts on."""
+    people = [e for k, e in _ids(thread.kinds, text) if thread.by_name[k].person]
+    acted = [k for k in acted_kinds(text, thread, thread.acts) if not thread.by_name[k].person]
+    if not people or len(acted) != 1 or not thread.by_name[acted[0]].nouns:
+        return text
+    noun = thread.by_name[acted[0]].nouns[0]
+    ids = "|".join(re.escape(e) for e in people)
+    return re.sub(_ELIDED.replace("{ids}", ids), rf"\1's {noun}", text, flags=re.I)
 
 
 def _candidates(thread: _Thread) -> list[str]:
