@@ -69,12 +69,12 @@ from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, 
 from ringmaster.graph.references.mistyped import mend_ids
 from ringmaster.graph.references.names import describes_a_record, in_catalog, speaks_of_people
 from ringmaster.graph.references.owned import _owned
-from ringmaster.graph.references.patterns import _own_words
+from ringmaster.graph.references.patterns import _DESCRIBED, _own_words
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import taken_back
 from ringmaster.graph.references.thread import _Thread
-from ringmaster.graph.references.unbound import unbound
+from ringmaster.graph.references.unbound import acted_kinds, unbound
 
 __all__ = [
     "Act",
@@ -133,7 +133,11 @@ def _resolve(
     thread = _Thread(history, kinds, lookup, acts, records)
     if not history:
         return _first_turn(request, thread, acts)
-    if speaks_of_people(request, kinds) or describes_a_record(request, kinds):
+    if (
+        speaks_of_people(request, kinds)
+        or describes_a_record(request, kinds)
+        or _acts_on_one_described(request, thread, acts)
+    ):
         thread = thread.naming_people().hearing(request)
     typed = request
     mended = mend_ids(request, thread)
@@ -149,6 +153,16 @@ def _resolve(
     # A guessed reading (a mended id, a record a loose description picked) is asked before a
     # side effect runs on it.
     return confirming(typed, out, thread, acts)
+
+
+def _acts_on_one_described(request: str, thread: _Thread, acts: Sequence[Act]) -> bool:
+    """True when a change is asked of "the … one" ("bump the starter one to pro", "change the
+    starter one's plan"): the one may be any of the people the thread named, not only those an
+    answer looked up (a record of theirs is read as before)."""
+    if re.search(_DESCRIBED.replace("{nouns}", "one"), request, re.I) is None:
+        return False
+    acted = acted_kinds(request, thread, acts)
+    return _SETS.search(request) is not None or any(thread.by_name[k].person for k in acted)
 
 
 _FIRST_PRONOUN = re.compile(r"\b(?:it|that|this|them)\b", re.I)

@@ -264,7 +264,9 @@ def _answer(
         )
     # The reply picked a record; the question's request may resolve others with it ("her
     # finance team" is the picked invoice's customer), but those are no part of the answer.
-    picks = [r for r in again.resolutions if r.entity in chosen] or theirs
+    # A record of the pick's the request referred to ("send her a reminder for it", she picked)
+    # is read through the pick, so it is part of the answer.
+    picks = theirs
     resolutions = [Resolution(request, r.entity, r.kind, turn) for r in picks]
     return Resolved(again.text, resolutions, answers=turn)
 

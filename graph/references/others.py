@@ -16,8 +16,11 @@ def _other(
 ) -> tuple[str, list[Resolution]] | str:
     """ "the other one": of the records named (or, when none of its kind was named, listed)
     together, the one the last turn did not use; a question when several are left."""
-    # "same for the other": "one" left out at the end of a clause.
-    match = re.search(r"\bthe other(?: (one|[a-z]+)\b|(?=\s*(?:[?.!,;]|$)))", text, re.I)
+    # "same for the other": "one" left out at the end of a clause. "her other one" after one
+    # of her tickets: the other of hers, as "the other one" reads.
+    match = re.search(
+        r"\b(?:the|her|his|their) other(?: (one|[a-z]+)\b|(?=\s*(?:[?.!,;]|$)))", text, re.I
+    )
     if not match or not thread.history:
         return text, resolutions
     used = {e for _, e in (thread.history[-1].get("entities") or {}).get("named", [])}

@@ -20,6 +20,7 @@ from ringmaster.graph.references.patterns import (
     _PLURAL_PRONOUNS,
     _POSSESSIVE,
     _PRONOUN_PERSON,
+    _describing_words,
     nouns_pattern,
 )
 from ringmaster.graph.references.thread import _Thread
@@ -36,8 +37,12 @@ _BOTH_AFTER = re.compile(r"\s+(?:both|two)\b", re.I)
 _NEXT_CLAUSE = re.compile(r",\s*(?:and|then)\b|;|\.(?:\s|$)|\band then\b", re.I)
 
 
-def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolution]] | str:
-    """Pronouns → the one id of these kinds the latest turn named; a question if several."""
+def _pronoun(
+    text: str, thread: _Thread, person: bool, whose: str | None = None
+) -> tuple[str, list[Resolution]] | str:
+    """Pronouns → the one id of these kinds the latest turn named; a question if several.
+    `whose`, the one person the request is about, narrows a record's pronoun among several
+    to that person's records ("send Aisha a reminder for it" after her and Maria's invoices)."""
     # A bare "this" is a record only as an object ("mark this as urgent", "close this"),
     # never before a noun ("this week") or as a subject ("this is odd").
     this = r"(?<=\w )this(?=\s+(?:as|to|for|please|now|asap)\b|\s*[?.!]*\s*$)"
@@ -137,6 +142,9 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
         kind_name = named[0][0]
         if len(entities) > 1 and any(m.group(0).lower() in {"them", "they"} for m in spans):
             return _plural_them(text, spans, thread)
+        if whose is not None and len(entities) > 1:
+            theirs = [e for e in entities if thread.owned_by(e) == whose]
+            entities = theirs or _owners_own(thread, whose, kinds, turn) or entities
         if len(entities) > 1:
             kind = thread.by_name[kind_name] if len(kinds) == 1 else None
             if kind is not None and kind.name in acted_kinds(text, thread, thread.acts):
@@ -158,6 +166,22 @@ def _pronoun(text: str, thread: _Thread, person: bool) -> tuple[str, list[Resolu
     if any(m.group(0).lower() == "they" for m in spans):
         out = _singular(out, entity)
     return out, resolutions
+
+
+def _owners_own(thread: _Thread, owner: str, kinds: set[str], turn: int) -> list[str]:
+    """`owner`'s records of `kinds`, when "it" is theirs but the thread named others' ("send
+    her a reminder for it", she picked after the thread listed another's invoices): those the
+    words of the turn that brought the records up single out ("june invoices?"); none when they
+    single out none (the thread's own records are asked among then)."""
+    facts = thread.facts(owner)
+    theirs = [e for e in (facts.owns if facts else ()) if thread.kind_of(e) in kinds]
+    asked = next((t for t in thread.history if int(t.get("turn", 0)) == turn), {})
+    words = _describing_words(str(asked.get("request") or ""))
+    # "june invs paid?": the word that fits fewest of hers ("june") says which, not one most of
+    # them share ("paid"), nor her name, which fits every one.
+    fits = [hits for w in words if 0 < len(hits := [e for e in theirs if thread.fits({w}, e)])]
+    fewest = min(fits, key=len, default=theirs)
+    return fewest if len(fewest) == 1 else []
 
 
 def _fitting_kind(

@@ -21,6 +21,7 @@ from ringmaster.graph.references.entities import (
     RecordFacts,
     Resolution,
     Resolved,
+    _ids,
     _question,
 )
 from ringmaster.graph.references.others import _other
@@ -60,6 +61,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     resolutions += people
     if asked is not None:  # "give greta a credit" after two Gretas
         return Resolved(request, resolutions, asked)
+    text = _elided_noun(text, thread)
     for kind in thread.kinds:
         if not kind.nouns:
             continue
@@ -127,6 +129,14 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     beside = _beside_id(text, explicit, thread)
     if (not settled(person=False) or beside) and not _PLURAL.search(text):
         out = _pronoun(text, thread, person=False)
+        if isinstance(out, str):
+            # "send her a reminder for it" after two women's invoices: "it" is hers, so who
+            # she is comes first; a person the request names settles it.
+            whose = _person_first(text, explicit, resolutions, thread, settled(person=True))
+            if whose is not None:
+                if whose[1]:
+                    return Resolved(request, resolutions, whose[1])
+                out = _pronoun(text, thread, person=False, whose=whose[0])
         if isinstance(out, str):
             return Resolved(request, resolutions, out)
         if beside and {r.entity for r in out[1]} & {e for _, e in explicit}:
@@ -207,6 +217,58 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             text = f"{text.rstrip(' ?.')} on {entity}?"
             resolutions.append(Resolution("(implied)", entity, kind_name, latest[1]))
     return Resolved(text, resolutions)
+
+
+# A person's possessive with its noun left out: "close Chloe's", "and Ben's too".
+_ELIDED = r"\b({ids})'s(?=\s*(?:$|[,.!?;]|\b(?:too|as well|also|and|then|please|pls)\b))"
+
+
+def _elided_noun(text: str, thread: _Thread) -> str:
+    """`text` with the noun a person's possessive leaves out put back ("close CUS-1049's" is
+    her ticket): the one kind of record the request's side effect acts on."""
+    people = [e for k, e in _ids(thread.kinds, text) if thread.by_name[k].person]
+    acted = [k for k in acted_kinds(text, thread, thread.acts) if not thread.by_name[k].person]
+    if not people or len(acted) != 1 or not thread.by_name[acted[0]].nouns:
+        return text
+    noun = thread.by_name[acted[0]].nouns[0]
+    ids = "|".join(re.escape(e) for e in people)
+    return re.sub(_ELIDED.replace("{ids}", ids), rf"\1's {noun}", text, flags=re.I)
+
+
+def _candidates(thread: _Thread) -> list[str]:
+    """The records a record's pronoun may stand for: those the latest turn mentioned."""
+    latest = thread.latest_mentioned()
+    return [e for k, e in latest[0] if not thread.by_name[k].person] if latest else []
+
+
+def _person_first(
+    text: str,
+    explicit: list[tuple[str, str]],
+    resolutions: list[Resolution],
+    thread: _Thread,
+    settled: bool,
+) -> tuple[str, str] | None:
+    """Who the request is about when a record's pronoun has several candidates: (the one
+    person, "") when it refers to one by a pronoun, or names one who owns some of them; ("",
+    the question) when its pronoun for a person is ambiguous too (asked first: which record
+    follows from whom, and a reply naming the person answers it); else None."""
+    candidates = _candidates(thread)
+    owners = {o for e in candidates if (o := thread.owned_by(e))}
+    if not candidates or any(thread.owned_by(e) is None for e in candidates):
+        return None  # "it" may be a record nobody owns (a deployment): no person narrows it
+    people = list(
+        dict.fromkeys(e for k, e in explicit if thread.by_name.get(k) and thread.by_name[k].person)
+        or dict.fromkeys(r.entity for r in resolutions if thread.by_name[r.kind].person)
+    )
+    if len(people) == 1:
+        return (people[0], "") if people[0] in owners else None
+    if people or settled:
+        return None
+    found = _pronoun(text, thread, person=True)
+    if isinstance(found, str):
+        return "", found
+    one = {r.entity for r in found[1]}
+    return (one.pop(), "") if len(one) == 1 else None
 
 
 def _beside_id(text: str, explicit: list[tuple[str, str]], thread: _Thread) -> bool:
