@@ -767,6 +767,9 @@ def test_ops_answers_a_question_about_a_rollback_without_proposing_one(
         "don't forget to roll back the api in production",
         "do not hesitate to roll back auth",
         "don't wait to roll back the web deployment",
+        # A negation of something else in the sentence: the rollback is still asked for.
+        "the deploy did not work so roll back the api in production",
+        "errors will not stop so roll back web",
     ],
 )
 def test_ops_still_proposes_a_rollback_that_is_asked_for(
@@ -774,6 +777,14 @@ def test_ops_still_proposes_a_rollback_that_is_asked_for(
 ) -> None:
     out = run(registry, "ops", text)
     assert [a.tool for a in out.proposed_actions] == ["rollback_deployment"], out.output
+
+
+def test_ops_never_rolls_back_a_service_the_words_exclude(registry: AgentRegistry) -> None:
+    """ "roll back production, not api" named no service to roll back, so the unhealthy one was
+    taken: api itself, the one excluded. It proposes none and says why."""
+    out = run(registry, "ops", "roll back production, not api")
+    assert out.proposed_actions == [], out.output
+    assert "none other than api is unhealthy" in out.output["summary"], out.output
 
 
 @pytest.mark.parametrize(

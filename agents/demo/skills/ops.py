@@ -90,11 +90,11 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
 # roll back auth without asking me") or asked about ("why did we roll back the api?", "is it
 # safe to roll back auth?"). Each proposed a production rollback for a person to approve,
 # whose review said only "rollback of api in production".
-# "don't forget to roll back the api", "never hesitate to roll back": the negation is of what
-# would keep it from happening, so the rollback is asked for.
+# The negation stands right before the rollback (an article or "to" between at most): "don't
+# forget to roll back the api" and "the deploy did not work so roll back the api" ask for one.
 _ROLLBACK_REFUSED = re.compile(
     r"\b(?:don'?t|do\s+not|never|not|no\s+need\s+to|without|stop|avoid|cancel|call\s+off|"
-    r"hold\s+off\s+on|skip)\s+(?!(?:forget|hesitate|wait|delay)\b)(?:\w+\s+){0,2}?"
+    r"hold\s+off\s+on|skip)\s+(?:(?:to|the|a|any)\s+)?"
     rf"(?:{_ROLLBACK})",
     re.IGNORECASE,
 )
@@ -151,7 +151,8 @@ def _rollback(
     notes: list[str],
 ) -> str:
     text = task.description
-    services = _rollback_targets(text, services)
+    excluded = set(services) - set(targets := _rollback_targets(text, services))
+    services = targets
     # "roll back DEP-1028": that deployment's service and environment, and only if it is what
     # runs there now (a rollback undoes the running deployment, never an older one).
     deployment = _named_deployment(text, tools)
@@ -172,9 +173,14 @@ def _rollback(
             "questions"
         ].append("no environment was named: is production the one to roll back?")
     if not services:
-        unhealthy = [h for h in tools.call("service_health") if h["status"] != "operational"]
+        unhealthy = [  # never one the words exclude ("roll back production, not web")
+            h
+            for h in tools.call("service_health")
+            if h["status"] != "operational" and h["service"] not in excluded
+        ]
         if not unhealthy:
-            notes.append("no service was named and none is unhealthy; no rollback proposed")
+            but = f"other than {', '.join(sorted(excluded))} " if excluded else ""
+            notes.append(f"no service was named and none {but}is unhealthy; no rollback proposed")
             out["environment"] = env
             return "rollback"
         services = [unhealthy[0]["service"]]
