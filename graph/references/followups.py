@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ringmaster.graph.references.asked import (
     awaiting_confirmation,
@@ -238,14 +239,7 @@ def _answer(
     again = _rewrite(
         asked,
         _ids(thread.kinds, asked),
-        _Thread(
-            [*earlier, picked],
-            thread.kinds,
-            thread.lookup,
-            thread.acts,
-            thread.records,
-            thread.pronoun,
-        ),
+        replace(thread, history=[*earlier, picked]),
     )
     # "her ticket" with her picked reads as her one ticket: a record of the pick's is the pick's.
     theirs = [
@@ -263,11 +257,10 @@ def _answer(
             answers=turn,
         )
     # The reply picked a record; the question's request may resolve others with it ("her
-    # finance team" is the picked invoice's customer), but those are no part of the answer.
-    # A record of the pick's the request referred to ("send her a reminder for it", she picked)
-    # is read through the pick, so it is part of the answer.
-    picks = theirs
-    resolutions = [Resolution(request, r.entity, r.kind, turn) for r in picks]
+    # finance team" is the picked invoice's customer), which are no part of the answer, except
+    # a record of the pick's the request referred to ("send her a reminder for it", she
+    # picked): that is read through the pick.
+    resolutions = [Resolution(request, r.entity, r.kind, turn) for r in theirs]
     return Resolved(again.text, resolutions, answers=turn)
 
 

@@ -67,7 +67,7 @@ class _Thread:
         if not people:
             return self
         history = with_named_people(self.history, people, self.owned_by)
-        return _Thread(history, self.kinds, self.lookup, self.acts, self.records, self.pronoun)
+        return replace(self, history=history)
 
     def hearing(self, request: str) -> _Thread:
         """This thread read for `request`: with the one gendered pronoun it uses of a person
