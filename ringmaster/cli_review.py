@@ -54,8 +54,9 @@ def review_list(
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """List review items, most urgent and oldest first. Once users exist, as the API: a
-    reviewer sees every item, a requester those of their own threads."""
+    """List review items, most urgent and oldest first. Once users exist a reviewer sees
+    every item, a requester those of their own threads (the API shows a requester theirs on
+    `GET /threads/ID`; its `GET /reviews` is for reviewers)."""
     from ringmaster.accounts import Accounts, viewer_only
     from ringmaster.thread_store import ThreadStore
 
@@ -97,8 +98,9 @@ def _check_agent(agent: str) -> None:
 @review_app.command("show")
 def review_show(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Everything a reviewer needs about one item: request, plan, blocker, proposal (and,
-    once decided, the decision: what an edit changed). Once users exist, as the API: a
-    reviewer sees any item, a requester those of their own threads."""
+    once decided, the decision: what an edit changed). Once users exist a reviewer sees any
+    item, a requester those of their own threads (the API shows a requester theirs on
+    `GET /threads/ID`; its `GET /reviews/ID` is for reviewers)."""
     from ringmaster.accounts import Accounts, check_viewer
     from ringmaster.decision_text import decision_lines
 
