@@ -173,9 +173,13 @@ def which_one(what: str, reviews: list[ReviewItem]) -> str | None:
             shown = " or ".join(f"{_action(i)} (review {i.id[:10]})" for i in same)
             return (
                 f"Which {noun} do you mean: {shown}? Nothing was withdrawn: name its record "
-                f'("cancel the {noun} for …"), or say "cancel both {noun}s".'
+                f'("cancel the {noun} for …"), or say "cancel {_all(len(same))} {noun}s".'
             )
     return None
+
+
+def _all(count: int) -> str:
+    return "both" if count == 2 else "all"
 
 
 def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:

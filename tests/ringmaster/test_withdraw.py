@@ -390,3 +390,26 @@ def test_the_refunds_or_both_refunds_withdraws_both(
         assert out.queued_behind == [], words
         assert [runner.queue.get(i).status for i in items.values()] == ["resumed"] * 2, words
         assert out.subtasks()[0]["summary"].count("withdrew review") == 2, words
+
+
+def test_that_refund_among_three_says_cancel_all_not_both() -> None:
+    """The question offered "cancel both refunds" with three refunds waiting."""
+    from datetime import UTC, datetime
+
+    from ringmaster.review_queue import ReviewItem
+    from ringmaster.withdraw import which_one
+
+    def refund(n: int) -> ReviewItem:
+        call = {"name": "issue_refund", "args": {"invoice_id": f"INV-100{n}"}}
+        return ReviewItem(
+            id=f"r{n}" * 6, thread_id="t", turn=1, subtask_id=f"s-{n}", kind="approval",
+            agent="billing", category="refund", priority="normal", requester="ann",
+            status="pending", summary="refund", payload={"action_requests": [call]},
+            decision=None, decided_by=None, claimed_by=None, created_at=datetime.now(UTC),
+            decided_at=None, resumed_at=None,
+        )  # fmt: skip
+
+    three = which_one("that refund", [refund(n) for n in (1, 2, 3)])
+    two = which_one("that refund", [refund(n) for n in (1, 2)])
+    assert three is not None and 'say "cancel all refunds"' in three, three
+    assert two is not None and 'say "cancel both refunds"' in two, two
