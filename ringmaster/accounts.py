@@ -347,7 +347,7 @@ class Accounts:
 def whose_threads(user: User) -> str | None:
     """Whose threads `user` may see, with their reviews: None for everyone's (reviewers and
     admins), else only their own (their name). `sees_thread` asks it of one thread; a list on
-    the command line (`viewer_only`) filters by it."""
+    the command line (`viewer_requester`) filters by it."""
     return None if user.can("reviewer") else user.name
 
 
@@ -372,12 +372,12 @@ def sees_thread(user: User, requester: str) -> bool:
     return only is None or requester == only
 
 
-def _viewer(accounts: Accounts, who: str) -> User:
-    """`who` as the user whose view the command line shows: AccountError unless an enabled
-    user."""
+def _viewer(accounts: Accounts, who: str, act: str = "look") -> User:
+    """`who` as the user whose view the command line shows (or who `act`s: "send
+    requests"): AccountError unless an enabled user."""
     user = accounts.find(who)
     if user is None:
-        raise AccountError(f"{who!r} is not a user: look as one (`--as NAME`)")
+        raise AccountError(f"{who!r} is not a user: {act} as one (`--as NAME`)")
     if user.disabled:
         raise AccountError(f"user {who!r} is disabled")
     return user
@@ -394,15 +394,6 @@ def check_viewer(
         return
     if not sees_thread(_viewer(accounts, who), requester):
         raise NotFound(f"no {what} {where} (reviewers see every thread's)")
-
-
-def viewer_only(accounts: Accounts, who: str) -> str | None:
-    """The one requester whose threads (and their reviews) `who` may list on the command line,
-    or None for everyone's: `whose_threads` once users exist, where `who` must be an enabled
-    user (else AccountError). With no users, everyone's."""
-    if not accounts.any_users():
-        return None
-    return whose_threads(_viewer(accounts, who))
 
 
 def check_role(accounts: Accounts, who: str, role: str, what: str) -> None:
@@ -442,14 +433,9 @@ def requester_scopes(
     person on one machine) `asked` or `default` holds."""
     if not accounts.any_users():
         return list(asked if asked is not None else default)
-    user = accounts.find(who)
-    if user is None:
-        raise AccountError(f"{who!r} is not a user: send requests as one (`--as NAME`)")
-    if user.disabled:
-        raise AccountError(f"user {who!r} is disabled")
+    user = _viewer(accounts, who, "send requests")
     if thread_owner is not None and thread_owner != who:
-        if not sees_thread(user, thread_owner):  # as the API's 404: it does not leak
-            raise NotFound(f"no thread {thread} of yours (reviewers see every thread's)")
+        check_viewer(accounts, who, thread_owner, f"thread {thread}", "of yours")  # the API's 404
         raise AccountError("only the thread's requester may send requests on it")
     if priority in PRIORITIES and PRIORITIES.index(priority) > PRIORITIES.index(user.priority):
         raise AccountError(f"priority {priority} is above {who}'s priority ({user.priority})")

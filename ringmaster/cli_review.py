@@ -57,11 +57,11 @@ def review_list(
     """List review items, most urgent and oldest first. Once users exist a reviewer sees
     every item, a requester those of their own threads (the API shows a requester theirs on
     `GET /threads/ID`; its `GET /reviews` is for reviewers)."""
-    from ringmaster.accounts import Accounts, viewer_only
+    from ringmaster.accounts import Accounts, viewer_requester
     from ringmaster.thread_store import ThreadStore
 
     with read_queue() as queue:
-        only = viewer_only(Accounts(queue.engine), me(as_))
+        only = viewer_requester(Accounts(queue.engine), me(as_), None)
         if thread is not None:  # an id or a unique prefix, as `thread show` takes it
             thread = ThreadStore(queue.engine).find(thread).id
         items = queue.list(
