@@ -122,6 +122,12 @@ CREATE INDEX deployments_service ON deployments(service, environment, deployed_a
 """
 
 
+def keeps_pronouns(conn: sqlite3.Connection) -> bool:
+    """Whether customers keep pronouns here: a database built before they did has no such
+    column (the schema version was not raised for it, so it is not rebuilt)."""
+    return any(c[1] == "pronouns" for c in conn.execute("PRAGMA table_info(customers)"))
+
+
 def utc_now() -> str:
     """The real time, for rows the tools write."""
     return datetime.now(UTC).isoformat(timespec="seconds")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from ringmaster.tools.demo.db import connect
+from ringmaster.tools.demo.db import connect, keeps_pronouns
 
 
 @dataclass(frozen=True)
@@ -180,8 +180,7 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
 
 def _pronouns(conn: sqlite3.Connection, customer_id: str) -> str:
     """The pronouns a customer's record keeps; "" for a database built before it kept any."""
-    try:
-        row = conn.execute("SELECT pronouns FROM customers WHERE id = ?", (customer_id,)).fetchone()
-    except sqlite3.OperationalError:
+    if not keeps_pronouns(conn):
         return ""
+    row = conn.execute("SELECT pronouns FROM customers WHERE id = ?", (customer_id,)).fetchone()
     return str(row[0]) if row else ""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ringmaster.tools.demo import records as rec
+from ringmaster.tools.demo.db import keeps_pronouns
 from ringmaster.tools.demo.effects import run_once
 from ringmaster.tools.demo.money import Amount, fmt, parse_amount, to_cents
 from ringmaster.tools.demo.ops import current_deployment
@@ -403,9 +404,7 @@ def erase_customer_data(
     def effect(conn: sqlite3.Connection, now: str) -> dict[str, Any]:
         cust = rec.get_customer_row(conn, args["customer_id"])
         cid = cust["id"]
-        # A database built before customers kept pronouns has no such column (and nothing to clear).
-        columns = {c[1] for c in conn.execute("PRAGMA table_info(customers)")}
-        pronouns = ", pronouns = ''" if "pronouns" in columns else ""
+        pronouns = ", pronouns = ''" if keeps_pronouns(conn) else ""
         conn.execute(
             "UPDATE customers SET name = 'Erased customer', email = ?, company = '[erased]', "
             f"status = 'erased', erased_at = ?{pronouns} WHERE id = ?",  # noqa: S608
