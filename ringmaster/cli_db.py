@@ -45,7 +45,7 @@ def db_current(json_mode: JsonOpt = False) -> None:
             markup=False,
         )
         return
-    if revision is not None and revision != migrations.HEAD and not migrations.known(revision):
+    if migrations.is_newer(revision):
         # "ringmaster needs 0004" read as a downgrade to make: no command here does one.
         out.print(str(migrations.newer(revision)), markup=False)
         return

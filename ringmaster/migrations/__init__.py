@@ -11,7 +11,7 @@ to run `ringmaster db upgrade`. docs/migrations.md tells how to add a revision.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from sqlalchemy import inspect, text
 
@@ -73,7 +73,7 @@ def upgrade(conn: Connection, target: str = "head") -> None:
     from alembic import command
 
     revision = current(conn)
-    if revision is not None and revision != HEAD and not known(revision):
+    if is_newer(revision):
         raise newer(revision)
     command.upgrade(alembic_config(conn), target)
 
@@ -90,7 +90,7 @@ def ensure_schema(conn: Connection, auto_migrate: bool | None) -> None:
     revision = current(conn)
     if revision == HEAD:
         return
-    if revision is not None and not known(revision):
+    if is_newer(revision):
         raise newer(revision)
     fresh = revision is None
     safe = fresh or conn.dialect.name == "sqlite"
@@ -110,6 +110,12 @@ def known(revision: str) -> bool:
         return _scripts().get_revision(revision) is not None
     except Exception:  # alembic's ResolutionError/CommandError for an id it does not know
         return False
+
+
+def is_newer(revision: str | None) -> TypeGuard[str]:
+    """Whether a database at `revision` was upgraded by a newer ringmaster: one these
+    migrations do not know."""
+    return revision is not None and revision != HEAD and not known(revision)
 
 
 def newer(revision: str) -> SchemaError:
