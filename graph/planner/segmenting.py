@@ -187,23 +187,8 @@ The misses left are the cutter's: an email's ask glued into the next ("Please de
 access today. He has also asked … for a copy of all personal data …"), and a sentence of
 context cut off ("the feature list is in the product doc." -> ops).
 
-One-part misses at route20's start (main at 2277b4f, shipped cutter, 44 of 337 one-part rows over
-demo-team-dev, dev2-dev11): 15 context cut off as a part of its own (a status note or background
-sentence before the ask, "INC-1014 resolved 10:40. pls write …"; a greeting glued to background,
-"Hi analytics folks, / The board meeting is on Thursday"; a reason or detail after the ask; a
-closing, "… and keep me posted."), 11 the whole request routed to the wrong agent, 9 escalated
-with the right agent first (below the floor 0.5 or the margin 0.1, or a person's class on top for
-short chat: "2fa broken again for me"), 4 quoted or forwarded history, 3 a second verb of the
-same ask routed to content ("find the article … and send it to them"), 2 list items or an arrow
-inside one ask. The closing is glued (`envelope.is_courtesy`). Tried and left out, mean over
-cutter seeds 0-2 of rows right summed over the eleven splits (one-part / multi-part /
-out-of-scope, base 297.0 / 340.7 / 105.7): status-note and background templates for
-`synthesis.with_context` 295.7 / 341.3 / 106.0, and with them a sentence of context after the
-ask (a reason, a detail) in 15% of one-part requests and joins 295.0 / 340.3 / 105.0 (on seed 0
-alone 293 -> 296 and 298 one-part: the gain was one seed's); gluing an email's greeting and the
-statements under it to the ask below (seed 0) one-part +3 to +5 rows, multi-part -7 to -11: an
-email's first request is often a statement ("Hi, / Our invoice for November still shows the old
-seat count. Also …").
+The one-part misses on the dev splits, by cause, and what was tried against them and left out
+are in `evals/datasets/README.md` ("One-part misses by cause").
 
 """
 
