@@ -173,9 +173,7 @@ def totals(by_split: dict[str, list[SeedRun]], name: str) -> dict[str, Any] | No
 
 
 def cell(s: dict[str, Any] | None) -> str:
-    if s is None:
-        return f"{'-':<20}"
-    return f"{s['mean']:.3f} {s['min']:.3f}-{s['max']:.3f}".ljust(20)
+    return "-" if s is None else f"{s['mean']:.3f} {s['min']:.3f}-{s['max']:.3f}"
 
 
 def print_table(result: dict[str, Any]) -> None:
@@ -187,13 +185,14 @@ def print_table(result: dict[str, Any]) -> None:
         f"{result['seconds']['total']:.0f} s"
     )
     print("mean over the seeds and min-max; exact set per slice, subtask count on multi-part rows")
-    print(f"{'split':<18}" + "".join(f"{s:<20}" for s in SLICES))
-    for name, split in result["splits"].items():
-        print(
-            f"{name + ' (' + str(split['rows']) + ')':<18}"
-            + "".join(cell(split[s]) for s in SLICES)
-        )
-    print(f"{'total':<18}" + "".join(cell(result["total"][s]) for s in SLICES))
+    rows = [("split", list(SLICES))]
+    rows += [
+        (f"{n} ({split['rows']})", [cell(split[s]) for s in SLICES])
+        for n, split in result["splits"].items()
+    ]
+    rows.append(("total", [cell(result["total"][s]) for s in SLICES]))
+    for label, cells in rows:
+        print((f"{label:<24}" + "".join(f"{c:<20}" for c in cells)).rstrip())
     print()
     print(
         "rows right over the splits: per seed, mean, of rows; unsteady = right on some seeds only"
@@ -243,6 +242,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f: t.model_copy(update={"routing": t.routing.for_classifier(CLASSIFIER)})
         for f, t in teams.items()
     }
+    # Read before the run: the code it plans with is what the tree held when it started.
+    git = git_state(ROOT)
     start = time.perf_counter()
     by_seed: list[dict[str, SeedRun]] = []
     with tempfile.TemporaryDirectory(prefix="routing-seeds-") as tmp:
@@ -258,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "command": "python -m benchmarks.routing_seeds",
         "seeds": args.seeds,
         "classifier": CLASSIFIER,
-        "git": git_state(ROOT),
+        "git": git,
         "splits": {
             name: {
                 "rows": runs[0].size,
