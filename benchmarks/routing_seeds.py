@@ -19,8 +19,8 @@ every model the planner trains: only the draw of the cutter's training data vari
 
 Splits: the demo team's tuning splits (`evals/datasets/demo-team-dev*.jsonl`, with
 `agents/demo/team.yaml`) and `clinc-multi-tune` (with `evals/datasets/clinc150-team-tune.yaml`;
-its 150-agent cutter takes about a minute a seed to train). Held-out sets are not among the
-choices.
+its 150-agent cutter took 7-8 minutes a seed to train at a load average of 10 on 2 CPUs, the
+demo team's 2). Held-out sets are not among the choices; benchmarks/README.md has the figures.
 
 Printed per split and in total, per slice (one-part, multi-part and out-of-scope exact-set
 accuracy; `count`, the subtask-count accuracy on rows expecting two or more subtasks): the mean
@@ -225,7 +225,9 @@ def print_table(result: dict[str, Any]) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     splits = demo_splits()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument(
+        "--seeds", type=int, nargs="+", default=[0, 1, 2], help="cutter seeds (default: 0 1 2)"
+    )
     parser.add_argument(
         "--splits",
         nargs="+",
