@@ -59,15 +59,14 @@ def reviewed_gate(interrupt_on: Mapping[str, Any]) -> Any:
     resume value names (ringmaster's decision service sends `{"decisions": …, "reviewer": …}`;
     the middleware reads only the decisions)."""
     from langchain.agents.middleware import HumanInTheLoopMiddleware
-    from langgraph._internal._constants import CONFIG_KEY_SCRATCHPAD
-    from langgraph.config import get_config
+
+    from ringmaster.agents.langgraph_internals import resume_values
 
     class ReviewedGate(HumanInTheLoopMiddleware):  # type: ignore[type-arg]
         def after_model(self, state: Any, runtime: Any) -> dict[str, Any] | None:
             update = super().after_model(state, runtime)
-            # The value its interrupt returned, kept in the step's scratchpad (LangGraph's own,
-            # not public: as llm_runtime reads CONFIG_KEY_RESUMING).
-            resumed = get_config()["configurable"][CONFIG_KEY_SCRATCHPAD].resume
+            # The value its interrupt returned (no public way to it: langgraph_internals).
+            resumed = resume_values()
             if update is None or not resumed or not isinstance(resumed[0], dict):
                 return update
             reviewer = resumed[0].get("reviewer")

@@ -60,6 +60,7 @@ from ringmaster.agents.approval_gate import (
     reviewed_gate,
     verdicts_of,
 )
+from ringmaster.agents.langgraph_internals import graph_checkpoints, resuming
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.agents.spec import DEFAULT_OUTPUT_SCHEMA, AgentSpec
 from ringmaster.prompts.loader import render
@@ -360,7 +361,7 @@ class LLMRuntime:
       compiled agent, which gets the model's last answer back without calling the model again
       (`AgentContext.replay`) and stops at `HumanInTheLoopMiddleware`'s interrupt; its message
       loop is checkpointed there, once (`durability="exit"`);
-    - a resumed run (`CONFIG_KEY_RESUMING`: after an approval, a crash or a retry): the
+    - a resumed run (`langgraph_internals.resuming`: after an approval, a crash or a retry): the
       compiled agent resumes from what it stored, or runs from its task if nothing was stored;
     - an agent with an output schema of its own (`ToolStrategy` parses and retries it).
     """
@@ -476,7 +477,7 @@ class LLMRuntime:
         )
 
     def run(self, task: AgentTask, tools: ToolBox) -> AgentOutput:
-        if self._structured or _resuming():
+        if self._structured or resuming():
             return self._run_compiled(task, tools, [HumanMessage(task_prompt(task))])
         from langchain_core.runnables.config import (
             ensure_config,
@@ -561,19 +562,6 @@ class LLMRuntime:
         raise error
 
 
-def _resuming() -> bool:
-    """Whether the graph this runs in resumes a run (after an interrupt, a crash or a retry):
-    a message loop stored at an approval resumes in the compiled agent."""
-    from langgraph._internal._constants import CONFIG_KEY_RESUMING
-    from langgraph.config import get_config
-
-    try:
-        config = get_config()
-    except RuntimeError:  # not inside a graph's run
-        return False
-    return bool((config.get("configurable") or {}).get(CONFIG_KEY_RESUMING))
-
-
 def _answer_invalid_calls(messages: list[Any]) -> list[Any]:
     """Tool calls the provider sent malformed get an error ToolMessage, as in create_agent."""
     if not any(isinstance(m, AIMessage) and m.invalid_tool_calls for m in messages):
@@ -644,14 +632,7 @@ def _has_checkpointer(agent: Any) -> bool:
     """
     if agent.checkpointer is not None:
         return agent.checkpointer is not False
-    from langgraph._internal._constants import CONFIG_KEY_CHECKPOINTER
-    from langgraph.config import get_config
-
-    try:
-        config = get_config()
-    except RuntimeError:  # not inside a graph's run
-        return False
-    return (config.get("configurable") or {}).get(CONFIG_KEY_CHECKPOINTER) is not None
+    return graph_checkpoints()
 
 
 def task_prompt(task: AgentTask) -> str:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ringmaster.agents.policy import check_policy, load_policy
+from ringmaster.cli_options import AsOpt, me
 from ringmaster.cli_output import JsonOpt, err, out, print_json
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
@@ -40,10 +41,16 @@ def policy_check(
         raise typer.Exit(1)
 
 
-def escalate(json_mode: JsonOpt = False) -> None:
-    """Escalate pending reviews past their deadline (idempotent: safe from cron)."""
+def escalate(as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
+    """Escalate pending reviews past their deadline (idempotent: safe from cron). Once users
+    exist, a reviewer's (`--as`): it rejects what the policy denies on timeout; each
+    escalation's audit event names who ran it."""
+    from ringmaster.accounts import Accounts, check_role
+
     with Runner(Settings(), recover_on_start=False) as runner:
-        report = runner.escalate()
+        who = me(as_)
+        check_role(Accounts(runner.engine), who, "reviewer", "escalate")
+        report = runner.escalate(run_by=who)
     if json_mode:
         print_json(report.to_dict())
     else:

@@ -8,9 +8,9 @@ import click
 import typer
 from rich.table import Table
 
-from ringmaster.cli_options import AsOpt, me
+from ringmaster.cli_options import AsOpt
 from ringmaster.cli_output import JsonOpt, out, print_json, print_none
-from ringmaster.cli_status import stores
+from ringmaster.cli_status import reviewer_only, stores
 from ringmaster.errors import ConfigError
 from ringmaster.outbox import STATES, Outbox, outbox_from_settings
 
@@ -35,10 +35,8 @@ def outbox_list(
     as `GET /outbox`."""
     if ctx.invoked_subcommand is not None:
         return
-    from ringmaster.accounts import Accounts, check_role
-
     with stores() as (_, engine, _):
-        check_role(Accounts(engine), me(as_), "reviewer", "the outbox")
+        reviewer_only(engine, as_, "the outbox")
         box = Outbox(engine, {})  # no transports: listing delivers nothing, so needs no setting
         rows = box.list(status, limit)
         counts = box.counts()
@@ -70,9 +68,11 @@ def outbox_list(
 
 
 @outbox_app.command("send")
-def outbox_send(json_mode: JsonOpt = False) -> None:
-    """Deliver every due notification once (retries and backoff included); safe from cron."""
+def outbox_send(as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
+    """Deliver every due notification once (retries and backoff included); safe from cron.
+    Once users exist, a reviewer's (`--as`)."""
     with stores() as (settings, engine, _):
+        reviewer_only(engine, as_, "outbox send")
         report = outbox_from_settings(engine, settings).send_due()
     if json_mode:
         print_json(report.to_dict())
@@ -81,9 +81,11 @@ def outbox_send(json_mode: JsonOpt = False) -> None:
 
 
 @outbox_app.command("retry")
-def outbox_retry(row: int, json_mode: JsonOpt = False) -> None:
-    """Queue a failed notification again (after fixing its destination)."""
+def outbox_retry(row: int, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
+    """Queue a failed notification again (after fixing its destination). Once users exist, a
+    reviewer's (`--as`)."""
     with stores() as (settings, engine, _):
+        reviewer_only(engine, as_, "outbox retry")
         box = outbox_from_settings(engine, settings)
         if box.get(row).status != "failed":
             raise ConfigError(f"outbox row {row} is {box.get(row).status}, not failed")

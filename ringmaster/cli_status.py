@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from ringmaster.agent_status import AgentStatus, agent_statuses
 from ringmaster.agents.spec import Team
 from ringmaster.checkin import checkin as run_checkin
-from ringmaster.cli_options import check_file_to_write
+from ringmaster.cli_options import AsOpt, check_file_to_write, me
 from ringmaster.cli_output import JsonOpt, out, print_json
 from ringmaster.clock import utcnow
 from ringmaster.errors import ConfigError
@@ -39,6 +39,15 @@ def stores() -> Iterator[tuple[Settings, Engine, Team]]:
         yield settings, engine, team
     finally:
         engine.dispose()
+
+
+def reviewer_only(engine: Engine, as_: str | None, what: str) -> None:
+    """Refuse (AccountError) `what` (e.g. "outbox send") on the command line, before anything
+    is stored, unless the person (`--as`, else the login) is a reviewer or admin once users
+    exist: operations commands are a reviewer's, as the API's operations routes."""
+    from ringmaster.accounts import Accounts, check_role
+
+    check_role(Accounts(engine), me(as_), "reviewer", what)
 
 
 def _statuses(settings: Settings, engine: Engine, team: Team) -> list[AgentStatus]:
@@ -130,9 +139,11 @@ def summary(
     send: Annotated[
         bool, typer.Option(help="Queue it in the outbox (once per period and hour) and send.")
     ] = False,
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """What happened over the period, per agent, and what needs a person now."""
+    """What happened over the period, per agent, and what needs a person now. Once users
+    exist, a reviewer's (`--as`), as `GET /summary`."""
     if format not in FORMATS:
         raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
     if json_mode and format not in ("md", "json"):
@@ -144,6 +155,7 @@ def summary(
         # Before anything is built or --send queues it.
         check_file_to_write(output, "--output", force=force)
     with stores() as (settings, engine, team):
+        reviewer_only(engine, as_, "summary")
         now = utcnow()
         s = build_summary(engine, now - span, now, _statuses(settings, engine, team))
         text = render(s, format)
@@ -176,12 +188,15 @@ def checkin(
     stuck_minutes: Annotated[
         float, typer.Option(help="A run this long without progress is stuck.", min=1)
     ] = 30.0,
+    as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Record agents' status, escalate stuck runs and unhealthy agents, send the outbox."""
+    """Record agents' status, escalate stuck runs and unhealthy agents, send the outbox. Once
+    users exist, a reviewer's (`--as`)."""
     from ringmaster.outbox import outbox_from_settings
 
     with stores() as (settings, engine, team):
+        reviewer_only(engine, as_, "checkin")
         report = run_checkin(
             engine,
             team,

@@ -22,16 +22,11 @@ from ringmaster.cli_output import (
     safe,
 )
 from ringmaster.errors import RingmasterError
+from ringmaster.thread_statuses import THREAD_STATUSES
 
 thread_app = typer.Typer(
     no_args_is_help=True, help="Threads: list them, show what happened on one."
 )
-
-# What a thread row's status can be (ringmaster/runner.py sets them).
-THREAD_STATUSES = (
-    "idle", "queued", "running", "waiting", "needs_input", "completed", "failed", "quarantined",
-    "cancelled",
-)  # fmt: skip
 
 
 @thread_app.command("list")

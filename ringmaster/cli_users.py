@@ -71,13 +71,23 @@ def _check_scopes(wanted: list[str]) -> None:
         )
 
 
-def _parse_scopes(scopes: str) -> list[str] | None:
-    """`--scopes` as given: a comma-separated list, checked against the team; 'all' is None."""
+def _parse_scopes(scopes: str | None) -> list[str] | None:
+    """`--scopes` as given: a comma-separated list, checked against the team; 'all' is None
+    (every agent), 'none' no scope at all. An empty one is refused: `--scopes ""` (or an
+    unset shell variable) took every scope away without a word."""
+    if scopes is None:
+        return []
     wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+    if not wanted:
+        raise RingmasterError(
+            "--scopes is empty: name the scopes (--scopes billing,support), 'all' for every "
+            "agent, or 'none' for no scope at all"
+        )
     if wanted == ["all"]:
         return None
-    if wanted:
-        _check_scopes(wanted)
+    if wanted == ["none"]:
+        return []
+    _check_scopes(wanted)
     return wanted
 
 
@@ -108,9 +118,11 @@ def users_add(
     name: Annotated[str, typer.Argument(help="User name (letters, digits, _ . @ -).")],
     role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = "requester",
     scopes: Annotated[
-        str,
-        typer.Option(help="Comma-separated scopes the user may reach, or 'all' (default: none)."),
-    ] = "",
+        str | None,
+        typer.Option(
+            help="Comma-separated scopes the user may reach, 'all', or 'none' (the default)."
+        ),
+    ] = None,
     priority: Annotated[str, typer.Option(help="low, normal, high or urgent.")] = "normal",
     token: Annotated[bool, typer.Option(help="Also issue an API token.")] = True,
     json_mode: JsonOpt = False,
@@ -230,7 +242,7 @@ def users_set(
     name: str,
     role: Annotated[str | None, typer.Option(help=f"One of: {', '.join(ROLES)}.")] = None,
     scopes: Annotated[
-        str | None, typer.Option(help="Comma-separated scopes, 'all', or '' for none.")
+        str | None, typer.Option(help="Comma-separated scopes, 'all', or 'none' for no scope.")
     ] = None,
     priority: Annotated[str | None, typer.Option(help="low, normal, high or urgent.")] = None,
     json_mode: JsonOpt = False,

@@ -79,12 +79,16 @@ def escalate_overdue(
     link_for: Callable[[str], str] = lambda item_id: f"ringmaster review show {item_id}",
     poster: Poster = post_json,
     scheduler: ResumeScheduler | None = None,
+    run_by: str | None = None,
 ) -> EscalationReport:
+    """Escalate every overdue item once (see the module docstring). `run_by`: who ran this
+    pass (`ringmaster escalate --as`), kept in each escalation's audit event; the actor stays
+    the deadline, which is why it escalated."""
     report = EscalationReport()
     group = policy.escalation.group
     for item in queue.overdue(now):
         body = packet(item, link_for(item.id))
-        if not queue.mark_escalated(item, now, group, body):
+        if not queue.mark_escalated(item, now, group, body, run_by):
             continue  # someone else escalated or decided it first
         report.escalated.append(item.id)
         if policy.escalation.webhook:

@@ -332,9 +332,15 @@ class ReviewQueue:
         )
 
     def mark_escalated(
-        self, item: ReviewItem, now: datetime, group: str, packet: dict[str, Any]
+        self,
+        item: ReviewItem,
+        now: datetime,
+        group: str,
+        packet: dict[str, Any],
+        run_by: str | None = None,
     ) -> bool:
-        """Escalate once: raise the priority, move it to `group`, queue a notification, audit.
+        """Escalate once: raise the priority, move it to `group`, queue a notification, audit
+        (naming `run_by`, the person who ran the pass, when one did).
 
         False when someone else escalated or decided it first (so running twice is harmless).
         """
@@ -353,7 +359,8 @@ class ReviewQueue:
                 return False
             self.notify(conn, item, now, "outbox", group, packet, "queued")
             if self.audit:
-                self.audit.append_in(conn, item.thread_id, "escalation", DEADLINE, **packet)
+                by = {"run_by": run_by} if run_by else {}
+                self.audit.append_in(conn, item.thread_id, "escalation", DEADLINE, **packet, **by)
         return True
 
     def mark_resumed(self, ids: builtins.list[str]) -> None:

@@ -485,14 +485,16 @@ class Runner:
         """For the decision service: a decision's resume job, in the decision's transaction."""
         return QueueResume(self.jobs)
 
-    def escalate(self, now: datetime | None = None) -> EscalationReport:
-        """Escalate overdue reviews (see ringmaster/escalation.py); idempotent."""
+    def escalate(self, now: datetime | None = None, run_by: str | None = None) -> EscalationReport:
+        """Escalate overdue reviews (see ringmaster/escalation.py); idempotent. `run_by`: the
+        person who ran the pass, named in each escalation's audit event."""
         return escalate_overdue(
             self.queue,
             self.policy,
             now or self.clock(),
             resume=self.drive,
             scheduler=self.resume_scheduler,
+            run_by=run_by,
         )
 
     def recover(self) -> list[str]:

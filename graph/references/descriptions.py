@@ -317,6 +317,9 @@ def _relational(words: str, thread: _Thread) -> bool:
     return not own_phrase or bool(named)
 
 
+# Not patterns._PRONOUN_PERSON, on purpose: a record may be related to the speaker or the
+# person spoken to too ("the invoice for me", "the one from you"), where that pattern is a
+# pronoun that stands for a record's person (and reads "em", which this never needed).
 _PEOPLE_WORDS = {"him", "her", "them", "his", "their", "he", "she", "they", "me", "u", "you"}
 _OWN_PHRASE = {"the", "a", "an", "our", "my", "your", "next", "this", "that"}
 

@@ -29,7 +29,7 @@ from ringmaster.graph.references.entities import (
     _question,
 )
 from ringmaster.graph.references.owned import owned_in_play
-from ringmaster.graph.references.patterns import _own_words
+from ringmaster.graph.references.patterns import _IT, _own_words
 from ringmaster.graph.references.thread import _Thread
 
 
@@ -77,9 +77,9 @@ def acts_from_tools(
 
 
 # A pronoun in a verb's object slot: "close it", "roll it back", "refund that one".
-_OBJECT = re.compile(r"\s+(it|that one|this one)\b", re.I)
+_OBJECT = re.compile(rf"\s+({_IT})\b", re.I)
 # Or after the act's noun and a preposition: "add a note to it", "a refund for that one".
-_AFTER_NOUN = re.compile(r"\s+(?:to|on|onto|for)\s+(it|that one|this one)\b", re.I)
+_AFTER_NOUN = re.compile(rf"\s+(?:to|on|onto|for)\s+({_IT})\b", re.I)
 
 
 def _object_slot(word: str, request: str) -> re.Match[str] | None:

@@ -34,6 +34,8 @@ def describes_a_record(request: str, kinds: Sequence[EntityKind]) -> bool:
     people's the thread named, not only of the one an answer looked up. ("the web one" is
     left out: a short reply is read against the thread's own records, no catalog.)"""
     nouns = [n for k in kinds if not k.person for n in k.nouns]
+    # Not patterns._DESCRIBED, on purpose: "that"/"this" too, a plural, and the noun alone
+    # ("the invoice" may be any person's), where that one wants a describing word or "one".
     described = rf"\b(?:the|that|this)\s+(?:[\w-]+\s+){{0,3}}?{nouns_pattern(nouns)}s?\b"
     return re.search(described, request, re.I) is not None
 

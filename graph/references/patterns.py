@@ -96,6 +96,8 @@ def nouns_pattern(nouns: Iterable[str]) -> str:
 _NOT_DESCRIBING = {"same", "other", "that", "this", "new", "first", "second", "last", "only"}
 _QUESTION_MARK = "do you mean: "
 _CORRECTION = re.compile(r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops)\b", re.I)
+# What stands for one record of the thread's: "close it", "refund that one".
+_IT = r"(?:it|that one|this one)"
 # "em" is "them" typed fast ("bump em to high", "close em both").
 _PRONOUN_PERSON = r"\b(they|them|em|their|he|him|his|she|her)\b"
 _POSSESSIVE = {"its", "their", "his"}

@@ -28,6 +28,7 @@ from ringmaster.graph.references.others import _other
 from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
+    _IT,
     _PLURAL,
     _TWO,
     nouns_pattern,
@@ -275,8 +276,7 @@ def _beside_id(text: str, explicit: list[tuple[str, str]], thread: _Thread) -> b
     """True when "it" is joined to a record the request names ("close it and TCK-1058 too",
     "TCK-1058 and that one"): another record than that one, so one of the thread's."""
     ids = "|".join(re.escape(e) for k, e in explicit if not thread.by_name[k].person)
-    pronoun = r"(?:it|that one|this one)"
-    joined = rf"\b{pronoun}\s+(?:and|&)\s+(?:{ids})\b|\b(?:{ids})\s+(?:and|&)\s+{pronoun}\b"
+    joined = rf"\b{_IT}\s+(?:and|&)\s+(?:{ids})\b|\b(?:{ids})\s+(?:and|&)\s+{_IT}\b"
     return bool(ids) and re.search(joined, text, re.I) is not None
 
 

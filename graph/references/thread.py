@@ -72,6 +72,8 @@ class _Thread:
     def hearing(self, request: str) -> _Thread:
         """This thread read for `request`: with the one gendered pronoun it uses of a person
         ("she" for "her June invoice"), none when it uses both or neither."""
+        # Not patterns._PRONOUN_PERSON, on purpose: a gender each, "hers" and "herself" too,
+        # and no "they", which says none.
         she = re.search(r"\b(?:she|her|hers|herself)\b", request, re.I)
         he = re.search(r"\b(?:he|him|his|himself)\b", request, re.I)
         pronoun = "she" if she and not he else "he" if he and not she else ""

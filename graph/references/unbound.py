@@ -33,7 +33,7 @@ from ringmaster.graph.references.descriptions import _PAYLOAD
 from ringmaster.graph.references.entities import Resolved, _ids, _question
 from ringmaster.graph.references.implied import Act
 from ringmaster.graph.references.owned import owned_in_play
-from ringmaster.graph.references.patterns import _ASKING
+from ringmaster.graph.references.patterns import _ASKING, _IT
 from ringmaster.graph.references.thread import _Thread
 
 # "do the same", "same again", "ditto": the last side effect, on a record the request leaves out.
@@ -173,7 +173,7 @@ def rivals(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) ->
     return None
 
 
-_IT = re.compile(r"\b(?:it|that one|this one)\b", re.I)
+_IT_ALONE = re.compile(rf"\b{_IT}\b", re.I)
 
 
 def _left_unbound(text: str, nouns: Sequence[str]) -> bool:
@@ -182,7 +182,7 @@ def _left_unbound(text: str, nouns: Sequence[str]) -> bool:
     reference was bound to. "her invoice" names the kind; "draft a note to CUS-1001
     confirming the refund" has no "it" to bind."""
     words = {w.rstrip("s") for w in re.findall(r"[a-z]+", text.lower())}
-    return _IT.search(text) is not None and not words & {n.lower() for n in nouns}
+    return _IT_ALONE.search(text) is not None and not words & {n.lower() for n in nouns}
 
 
 def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -> Resolved:

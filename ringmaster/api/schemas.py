@@ -10,26 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 from pydantic_core import PydanticCustomError
 
 from ringmaster.review_kinds import ReviewKind
+from ringmaster.thread_statuses import ThreadStatus
 
 Priority = Literal["low", "normal", "high", "urgent"]
 DecisionKind = Literal["approve", "edit", "reject", "respond"]
 ReviewStatus = Literal["pending", "decided", "resumed", "all"]
 ItemStatus = Literal["pending", "decided", "resumed"]
-# A thread's lifecycle (DESIGN.md): accepted → queued → running → waiting → completed/failed,
-# or quarantined; idle before its first request; needs_input: finished, but an agent asked the
-# requester back (their answer is the thread's next request).
-ThreadStatus = Literal[
-    "idle",
-    "accepted",
-    "queued",
-    "running",
-    "waiting",
-    "needs_input",
-    "completed",
-    "failed",
-    "quarantined",
-    "cancelled",
-]
 Role = Literal["requester", "reviewer", "admin"]
 
 

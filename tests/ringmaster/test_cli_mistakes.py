@@ -266,6 +266,20 @@ def test_an_unknown_outbox_status_or_review_kind_is_refused_with_the_allowed_val
     assert not (tmp_path / "home").exists()  # refused before any store was made
 
 
+def test_thread_list_takes_the_statuses_the_api_takes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The two lists were written twice and differed: the API's thread filter took
+    'accepted', which `thread list --status` refused. Both read one list now."""
+    from typing import get_args
+
+    from ringmaster.api.schemas import ThreadStatus
+
+    line = one_line_exit_2(capsys, ["thread", "list", "--status", "accepted"], monkeypatch)
+    listed = line.split("must be one of ", 1)[1].rsplit(", not ", 1)[0]
+    assert listed.split(", ") == list(get_args(ThreadStatus)), line
+
+
 def test_review_list_kind_help_names_every_kind_the_api_has() -> None:
     from typing import get_args
 

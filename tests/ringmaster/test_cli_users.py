@@ -179,3 +179,36 @@ def test_scope_warnings_are_one_line_each(tmp_path: Path) -> None:
     none = cli.invoke(users_app, ["add", "ann", "--no-token"], env=env)
     (note,) = none.stderr.strip().splitlines()
     assert note.startswith("note: ann has no scopes") and note.endswith("--scopes")
+
+
+def test_empty_scopes_are_refused_and_none_takes_every_scope_away(
+    tmp_path: Path, db_url: str | None
+) -> None:
+    """`users set ann --scopes ""` (typed, or an unset shell variable) took every scope away
+    without a word (a reviewer got no note at all); it is refused in one line and what was
+    stored stays. Taking every scope away is said: `--scopes none`."""
+    cli = CliRunner()
+    env = _env(tmp_path, db_url)
+    added = ["add", "ann", "--role", "reviewer", "--scopes", "billing,support", "--no-token"]
+    assert cli.invoke(users_app, added, env=env).exit_code == 0
+    accounts = Accounts(make_engine(Settings(home=tmp_path, db_url=db_url).app_db_url))
+    for empty in ("", " ", ",", " , "):
+        for args in (
+            ["set", "ann", "--scopes", empty],
+            ["set", "ann", "--role", "admin", "--scopes", empty],
+            ["add", "bo", "--scopes", empty, "--no-token"],
+        ):
+            bad = cli.invoke(users_app, args, env=env)
+            lines = bad.stderr.strip().splitlines()
+            assert bad.exit_code == 2 and len(lines) == 1, (args, bad.output)
+            assert lines[0].startswith("error: --scopes is empty: name the scopes"), lines
+    ann = accounts.get("ann")
+    assert (ann.role, ann.scopes) == ("reviewer", ["billing", "support"])
+    assert accounts.find("bo") is None
+    assert cli.invoke(users_app, ["set", "ann", "--scopes", "none"], env=env).exit_code == 0
+    assert accounts.get("ann").scopes == []
+    assert (
+        cli.invoke(users_app, ["add", "cy", "--scopes", "none", "--no-token"], env=env).exit_code
+        == 0
+    )
+    assert accounts.get("cy").scopes == []

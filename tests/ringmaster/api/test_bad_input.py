@@ -214,6 +214,25 @@ def test_an_unknown_review_kind_is_refused_naming_the_kinds(sqlite_api: Api) -> 
     assert api.get("/reviews?kind=approval", "rev").json()["total"] == 1
 
 
+def test_an_unknown_thread_status_is_refused_naming_the_statuses(sqlite_api: Api) -> None:
+    """`?status=accepted` (the 202's answer, no thread's status) listed nothing, as if no
+    thread were in it; it is a 422 naming the statuses a thread has, as `thread list
+    --status` refuses it (ringmaster/thread_statuses.py)."""
+    api = sqlite_api
+    api.post("/threads", "ann")
+    _assert_clear_4xx(api.get("/threads?status=accepted", "ann"), 422)  # was a 200
+    from ringmaster.thread_statuses import THREAD_STATUSES
+
+    for wrong in ("accepted", "done", "IDLE"):
+        r = api.get(f"/threads?status={wrong}", "ann")
+        _assert_clear_4xx(r, 422)
+        detail = r.json()["detail"]
+        assert "\n" not in detail and "status" in detail, detail
+        assert all(f"'{s}'" in detail for s in THREAD_STATUSES), detail
+        assert "'accepted'" not in detail.replace(f"'{wrong}'", ""), detail
+    assert api.get("/threads?status=idle", "ann").json()["total"] == 1
+
+
 def test_review_filters_and_pages(sqlite_api: Api) -> None:
     api = sqlite_api
     for _ in range(3):
