@@ -74,7 +74,7 @@ from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import taken_back
 from ringmaster.graph.references.thread import _Thread
-from ringmaster.graph.references.unbound import acted_kinds, rivals, unbound
+from ringmaster.graph.references.unbound import _SETS, acted_kinds, rivals, unbound
 
 __all__ = [
     "Act",
@@ -166,8 +166,6 @@ def _acts_on_one_described(request: str, thread: _Thread, acts: Sequence[Act]) -
 
 
 _FIRST_PRONOUN = re.compile(r"\b(?:it|that|this|them)\b", re.I)
-# A change asked of a record by the value it is to take: "set … to urgent", "bump it to high".
-_SETS = re.compile(r"\b(?:set|bump|raise|move|change|mark)\b[^.?!]*?\bto\s+\w+", re.I)
 
 
 def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:

@@ -37,10 +37,10 @@ from typing import Any
 
 from ringmaster.graph.pleasantries import only_pleasantry
 from ringmaster.graph.references.descriptions import _PAYLOAD
-from ringmaster.graph.references.entities import Resolved, _ids, _question
+from ringmaster.graph.references.entities import RecordFacts, Resolved, _ids, _question, strip_ids
 from ringmaster.graph.references.implied import Act
 from ringmaster.graph.references.owned import owned_in_play
-from ringmaster.graph.references.patterns import _ASKING
+from ringmaster.graph.references.patterns import _ASKING, _describing_words
 from ringmaster.graph.references.thread import _Thread
 
 # "do the same", "same again", "ditto": the last side effect, on a record the request leaves out.
@@ -69,6 +69,8 @@ _OBJECTS = [["it"], ["them"], ["em"], ["that", "one"], ["this", "one"]]
 _PRONOUNS = {"it", "its", "this", "that one", "this one", "they", "them", "their", "he", "him",
              "his", "she", "her"}  # fmt: skip
 _DEFINITE = {"the", "that", "this"}
+# A change asked of a record by the value it is to take: "set … to urgent", "bump it to high".
+_SETS = re.compile(r"\b(?:set|bump|raise|move|change|mark)\b[^.?!]*?\bto\s+\w+", re.I)
 
 
 def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
@@ -204,6 +206,10 @@ def rivals(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) ->
     acted = acted_kinds(request, thread, acts)
     if _MESSAGES.search(request):
         acted |= {k.name for k in thread.kinds if k.person}
+    if _SETS.search(request):
+        # "set it to urgent", "move their plan to pro": a change by the value it is to take,
+        # whichever tool's words the request leaves out, is done to what it refers to.
+        acted |= {r.kind for r in out.resolutions}
     for r in out.resolutions:
         if r.kind not in acted or r.kind not in thread.by_name:
             continue
@@ -258,4 +264,34 @@ def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -
         if found is not None and len(set(found[0])) > 1:
             options = list(dict.fromkeys(found[0]))
             return Resolved(_again(request, thread), [], _question(kind, options))
+    return _by_words(request, out, named, thread, acts)
+
+
+def _by_words(
+    request: str, out: Resolved, named: set[str], thread: _Thread, acts: Sequence[Act]
+) -> Resolved:
+    """`out`, or a question when a side effect whose tool takes no id ("roll back production")
+    is settled by words that fit two or more records of its kind the thread has in play, each
+    still live (a deployment since replaced is not): the skill would pick one of them."""
+    for name in sorted(acted_kinds(request, thread, [a for a in acts if not a.by_id]) - named):
+        found = thread.find(name, echo=True)
+        if found is None:
+            continue
+        options = list(dict.fromkeys(found[0]))
+        if len(options) == 1:
+            options = live(thread, name, options[0])
+        said = {w for a in acts if a.kind == name for w in a.words}
+        nouns = {n.lower() for n in thread.by_name[name].nouns}
+        words = {
+            w
+            for w in _describing_words(strip_ids(request, thread.kinds)) - nouns
+            if not any(w in word for word in said)  # "roll", "back" of "rollback"
+        }
+        fitting = [
+            e
+            for e in options
+            if thread.fits(words, e) == words and not (thread.facts(e) or RecordFacts(e)).done
+        ]
+        if len(fitting) > 1:
+            return Resolved(request, [], _question(thread.by_name[name], fitting))
     return out

@@ -104,6 +104,39 @@ def test_a_bare_noun_a_note_and_a_thanks_between_do_not_settle_which_record() ->
     assert resolve("add note: waiting on the vendor", two[1:], KINDS, lookup, ACTS).question is None
 
 
+DEPLOYS = {
+    "DEP-1028": RecordFacts("DEP-1028", None, "web production 3.8.1 succeeded deploy"),
+    "DEP-1030": RecordFacts("DEP-1030", None, "auth production 4.3.0 succeeded deploy"),
+    "DEP-1031": RecordFacts("DEP-1031", None, "api staging 2.14.0 succeeded deploy", done=True),
+    "DEP-1033": RecordFacts("DEP-1033", None, "api staging 2.15.0-rc1 succeeded deploy"),
+}
+
+
+def test_a_change_by_value_on_it_asks_while_another_record_is_live() -> None:
+    tickets = [turn(1, "TCK-1133 is the app crash"), turn(2, "and TCK-1145 is about seats")]
+    out = resolve("set it to urgent", tickets, KINDS, lookup, ACTS)
+    assert out.question is not None and "TCK-1133" in out.question and "TCK-1145" in out.question
+    two = [turn(1, "TCK-1133 is the app crash"), turn(2, "and TCK-1140 is the slow dashboard")]
+    out = resolve("move their plan to pro", two, KINDS, lookup, ACTS)
+    assert out.question is not None and "CUS-1024" in out.question and "CUS-1006" in out.question
+    out = resolve("set it to urgent", tickets[:1], KINDS, lookup, ACTS)
+    assert out.question is None and entities(out) == ["TCK-1133"]
+
+
+def test_a_rollback_settled_by_words_that_fit_two_live_deployments_asks() -> None:
+    deploys = [turn(1, "what version is DEP-1028?"), turn(2, "who shipped DEP-1030?")]
+    out = resolve("roll back production", deploys, KINDS, DEPLOYS.get, ACTS)
+    assert out.question is not None and "DEP-1028" in out.question and "DEP-1030" in out.question
+    # Words that fit one of them, or neither (another service), settle it; so does one
+    # deployment in play.
+    for request in ("roll back auth in production", "roll back the api in staging"):
+        assert resolve(request, deploys, KINDS, DEPLOYS.get, ACTS).question is None, request
+    assert resolve("roll back production", deploys[:1], KINDS, DEPLOYS.get, ACTS).question is None
+    # A deployment since replaced no longer runs: "api staging" is the one that does.
+    listed = [turn(1, "whats on api staging right now", "DEP-1033 DEP-1031")]
+    assert resolve("roll back api staging", listed, KINDS, DEPLOYS.get, ACTS).question is None
+
+
 def test_the_eval_asks_these_turns_and_acts_on_their_clear_twins(tmp_path: Path) -> None:
     rows = {
         "bare": ["TCK-1133 is the app crash", "and TCK-1145 is about seats", "close pls"],
@@ -113,6 +146,12 @@ def test_the_eval_asks_these_turns_and_acts_on_their_clear_twins(tmp_path: Path)
             "and TCK-1140 is the slow dashboard",
             "give the customer a 20 dollar credit",
         ],  # fmt: skip
+        "by words": ["what version is DEP-1028?", "who shipped DEP-1030?", "roll back production"],
+        "by value": [
+            "TCK-1133 is the app crash",
+            "and TCK-1145 is about seats",
+            "set it to urgent",
+        ],
         "clear": ["what version is DEP-1028?", "roll it back"],
     }
     data = tmp_path / "conv.jsonl"
@@ -132,7 +171,7 @@ def test_the_eval_asks_these_turns_and_acts_on_their_clear_twins(tmp_path: Path)
         {"id": "eval", "scopes": ["support", "billing", "ops", "content", "analytics", "legal"]},
     )
     last = {t.conversation: t for t in report.turns if t.turn == len(rows[t.conversation])}
-    for name in ("bare", "rollback", "owner"):
+    for name in ("bare", "rollback", "owner", "by words", "by value"):
         assert last[name].asked and not last[name].acted, name
     assert last["clear"].acted and not last["clear"].asked
     assert report.metrics()["ambiguous_acted_on"] == 0
