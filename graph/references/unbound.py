@@ -71,6 +71,11 @@ _PRONOUNS = {"it", "its", "this", "that one", "this one", "they", "them", "their
 _DEFINITE = {"the", "that", "this"}
 # A change asked of a record by the value it is to take: "set … to urgent", "bump it to high".
 _SETS = re.compile(r"\b(?:set|bump|raise|move|change|mark)\b[^.?!]*?\bto\s+\w+", re.I)
+# Such a change, with the verbs that say which way it goes ("upgrade them to enterprise").
+_CHANGES = re.compile(
+    r"\b(?:set|bump|raise|move|change|mark|upgrade|downgrade|switch|escalate)\b[^.?!]*?\bto\s+\w+",
+    re.I,
+)
 
 
 def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
@@ -206,8 +211,8 @@ def rivals(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) ->
     acted = acted_kinds(request, thread, acts)
     if _MESSAGES.search(request):
         acted |= {k.name for k in thread.kinds if k.person}
-    if _SETS.search(request):
-        # "set it to urgent", "move their plan to pro": a change by the value it is to take,
+    if _CHANGES.search(request):
+        # "set it to urgent", "upgrade them to pro": a change by the value it is to take,
         # whichever tool's words the request leaves out, is done to what it refers to.
         acted |= {r.kind for r in out.resolutions}
     for r in out.resolutions:

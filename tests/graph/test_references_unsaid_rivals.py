@@ -117,8 +117,12 @@ def test_a_change_by_value_on_it_asks_while_another_record_is_live() -> None:
     out = resolve("set it to urgent", tickets, KINDS, lookup, ACTS)
     assert out.question is not None and "TCK-1133" in out.question and "TCK-1145" in out.question
     two = [turn(1, "TCK-1133 is the app crash"), turn(2, "and TCK-1140 is the slow dashboard")]
-    out = resolve("move their plan to pro", two, KINDS, lookup, ACTS)
-    assert out.question is not None and "CUS-1024" in out.question and "CUS-1006" in out.question
+    for request in ("move their plan to pro", "upgrade them to enterprise"):
+        out = resolve(request, two, KINDS, lookup, ACTS)
+        assert out.question is not None, request
+        assert "CUS-1024" in out.question and "CUS-1006" in out.question, request
+    out = resolve("upgrade them to enterprise", two[1:], KINDS, lookup, ACTS)
+    assert out.question is None and entities(out) == ["CUS-1006"]
     out = resolve("set it to urgent", tickets[:1], KINDS, lookup, ACTS)
     assert out.question is None and entities(out) == ["TCK-1133"]
 
