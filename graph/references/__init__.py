@@ -74,7 +74,7 @@ from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import taken_back
 from ringmaster.graph.references.thread import _Thread
-from ringmaster.graph.references.unbound import acted_kinds, unbound
+from ringmaster.graph.references.unbound import _SETS, acted_kinds, rivals, unbound
 
 __all__ = [
     "Act",
@@ -166,8 +166,6 @@ def _acts_on_one_described(request: str, thread: _Thread, acts: Sequence[Act]) -
 
 
 _FIRST_PRONOUN = re.compile(r"\b(?:it|that|this|them)\b", re.I)
-# A change asked of a record by the value it is to take: "set … to urgent", "bump it to high".
-_SETS = re.compile(r"\b(?:set|bump|raise|move|change|mark)\b[^.?!]*?\bto\s+\w+", re.I)
 
 
 def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
@@ -208,7 +206,16 @@ def _references(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     kind = misfit(request, out, acts, kinds, lambda e, k: thread.owner(e, k) is not None)
     if kind is not None:  # "close it" whose "it" is an invoice: a ticket of the thread's, or ask
         asked = _question(thread.by_name[kind], [])
-        return _implied(request, thread, acts) or Resolved(request, [], asked)
+        return _implied_or_rival(request, thread, acts) or Resolved(request, [], asked)
     if out.question or out.resolutions or explicit:
         return unbound(request, out, thread, acts)
-    return _implied(request, thread, acts) or unbound(request, out, thread, acts)
+    return _implied_or_rival(request, thread, acts) or unbound(request, out, thread, acts)
+
+
+def _implied_or_rival(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | None:
+    """`_implied`, asked as "close it" is when the record it took by recency has a live rival
+    ("TCK-1133 is the app crash", "and TCK-1145 is about seats", "close pls")."""
+    out = _implied(request, thread, acts)
+    if out is None or out.question:
+        return out
+    return rivals(request, out, thread, acts) or out

@@ -8,15 +8,21 @@ named or listed them), the turn asks which. Whatever words the request used, an 
 record no turn determined is never guessed. With one record in play it is left as it is (an
 action typed alone acts on that record in `implied`).
 
-Nor is a side effect acted on a record a plain reference bound by recency (`rivals`): "it",
-"that one", "her", "the ticket", "the customer" — a pronoun, or a definite naming only the kind —
-bound to the newest record of its kind while another of that kind is still *live*. Live means
-named in the turn just before the one that named the bound record, when neither of the two
-turns acted on its record (a finished record is done with; a record acted on is what the thread
-moved on to), the earlier turn was no question among records (its reply picked one) and the
-later turn did not set the earlier aside ("forget that one", "instead", a correction typed "no,
-the older one") or single one of the
-earlier turn's records out ("the big one, what month is it?" after two invoices).
+Nor is a side effect acted on a record a plain reference bound by recency (`rivals`): "it", "that
+one", "her", "the ticket", "the customer", "cust" — a pronoun, a definite naming only the kind, the
+kind's noun typed bare, or no words at all (an act typed without its object, "close pls",
+`implied`) — bound to the newest record of its kind while another of that kind is still *live*,
+whether the side effect's tool takes the record's id or not ("roll it back"), and whether or not
+the request settles its object at all ("add note: …" with one record found and another live beside
+it). Live means named in the turn just before the one that named the bound record (turns that were
+only pleasantries, "thanks", do not part them), when neither of the two turns acted on its record
+(a finished record is done with; a record acted on is what the thread moved on to), the earlier
+turn was no question among records (its reply picked one) and the later turn did not set the
+earlier aside ("forget that one", "instead", a correction typed "no, the older one") or single one
+of the earlier turn's records out ("the big one, what month is it?" after two invoices). A person
+no turn named, bound as the owner of the newer record ("TCK-1133 is the app crash", "and TCK-1140
+is the slow dashboard", "give the customer a credit"), is live beside the owners of that record's
+live rivals.
 "TCK-1133 is the app crash", "and TCK-1145 is about seats", "close that one" asks which; "look at
 TCK-1056", "forget that one, now TCK-1149", "close it" closes TCK-1149. A description that fits
 one record ("the seats one") or an id settles it. Sending a person a message ("email her", "let
@@ -29,11 +35,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ringmaster.graph.pleasantries import only_pleasantry
 from ringmaster.graph.references.descriptions import _PAYLOAD
-from ringmaster.graph.references.entities import Resolved, _ids, _question
+from ringmaster.graph.references.entities import RecordFacts, Resolved, _ids, _question, strip_ids
 from ringmaster.graph.references.implied import Act
 from ringmaster.graph.references.owned import owned_in_play
-from ringmaster.graph.references.patterns import _ASKING, _IT
+from ringmaster.graph.references.patterns import _ASKING, _IT, _describing_words
 from ringmaster.graph.references.thread import _Thread
 
 # "do the same", "same again", "ditto": the last side effect, on a record the request leaves out.
@@ -57,9 +64,18 @@ _MESSAGES = re.compile(
 )
 # The later turn sets the earlier record aside: "forget that one", "never mind", "instead".
 _ASIDE = re.compile(r"\b(forget|never ?mind|ignore|instead|scratch that|not that one)\b", re.I)
+# A pronoun object between a verb and its particle ("roll it back", "roll that one back").
+_OBJECTS = [["it"], ["them"], ["em"], ["that", "one"], ["this", "one"]]
 _PRONOUNS = {"it", "its", "this", "that one", "this one", "they", "them", "their", "he", "him",
              "his", "she", "her"}  # fmt: skip
 _DEFINITE = {"the", "that", "this"}
+# A change asked of a record by the value it is to take: "set … to urgent", "bump it to high".
+_SETS = re.compile(r"\b(?:set|bump|raise|move|change|mark)\b[^.?!]*?\bto\s+\w+", re.I)
+# Such a change, with the verbs that say which way it goes ("upgrade them to enterprise").
+_CHANGES = re.compile(
+    r"\b(?:set|bump|raise|move|change|mark|upgrade|downgrade|switch|escalate)\b[^.?!]*?\bto\s+\w+",
+    re.I,
+)
 
 
 def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
@@ -88,7 +104,11 @@ def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
         ):
             continue  # "a note about the rollback": a noun; "add a note" is the act
         pair = token + after  # "roll back": "rollback"
-        kinds |= {a.kind for a in acts if token in a.words or pair in a.words}
+        # "roll it back", "roll that one back": the verb and its particle around the object.
+        rest = tokens[i + 1 : i + 4]
+        skipped = next((n for n in (1, 2) if rest[:n] in _OBJECTS), 0)
+        around = token + rest[skipped] if skipped and len(rest) > skipped else ""
+        kinds |= {a.kind for a in acts if token in a.words or {pair, around} & a.words}
     if not kinds and _SAME.search(said):
         done = _last_done(thread)
         kinds = {k for k, _ in done[1]} if done else set()
@@ -116,11 +136,14 @@ def _again(request: str, thread: _Thread) -> str:
 
 
 def _plain(phrase: str, kind: str, thread: _Thread) -> bool:
-    """True for a reference that says only "one of this kind": a pronoun, or "the ticket"."""
+    """True for a reference that says only "one of this kind": a pronoun, "the ticket", or
+    nothing at all (an act typed without its object, "close pls", `implied`)."""
     words = phrase.lower().split()
-    if " ".join(words) in _PRONOUNS:
+    if " ".join(words) in _PRONOUNS or phrase == "(implied)":
         return True
     nouns = {n.lower() for n in thread.by_name[kind].nouns} | {"one"}
+    if len(words) == 1:
+        return words[0] in nouns  # "email cust a reminder": the noun typed bare
     return len(words) == 2 and words[0] in _DEFINITE and words[1] in nouns
 
 
@@ -136,12 +159,18 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
     on its record or the later one set the earlier aside (see the module's docstring)."""
     turns = [t for t in reversed(thread.history) if _named(t, kind)]
     if not turns or entity not in _named(turns[0], kind):
-        return [entity]
+        return _owners_live(thread, kind, entity)
     latest = turns[0]
     found = [entity, *_named(latest, kind)]
     if len(turns) > 1 and not latest.get("picked"):
         before = turns[1]
-        adjacent = int(latest.get("turn", 0)) - int(before.get("turn", 0)) == 1
+        # Turns that were only pleasantries ("thanks") between the two do not part them.
+        between = [
+            t
+            for t in thread.history
+            if int(before.get("turn", 0)) < int(t.get("turn", 0)) < int(latest.get("turn", 0))
+        ]
+        adjacent = all(only_pleasantry(str(t.get("request") or "")) for t in between)
         # A question's options are settled by the reply that picked one of them.
         asked = (before.get("entities") or {}).get("question")
         settled = thread.acted(before) or thread.acted(latest) or asked
@@ -154,12 +183,38 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _owners_live(thread: _Thread, kind: str, entity: str) -> list[str]:
+    """For a person no turn named lately but bound as the owner of the records the newest
+    turn with records named ("TCK-1133 is the app crash", "and TCK-1140 is the slow
+    dashboard", "give the customer a credit"): the owners of those records' live rivals, the
+    person first. Two tickets in play are two customers in play."""
+    if not thread.by_name[kind].person:
+        return [entity]
+    for turn in reversed(thread.history):
+        records = [
+            (k, e)
+            for k, e in (turn.get("entities") or {}).get("named", [])
+            if k in thread.by_name and not thread.by_name[k].person
+        ]
+        if not records:
+            continue
+        theirs = [(k, e) for k, e in records if thread.owner(e, kind) == entity]
+        owners = [o for k, e in theirs for r in live(thread, k, e) if (o := thread.owner(r, kind))]
+        return list(dict.fromkeys([entity, *owners]))
+    return [entity]
+
+
 def rivals(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -> Resolved | None:
     """A question when a side effect of the request acts on a record a plain reference bound
-    by recency while another record of its kind is live; else None."""
-    acted = acted_kinds(request, thread, [a for a in acts if a.by_id])
+    by recency while another record of its kind is live; else None. A side effect whose tool
+    takes no id ("roll it back") acts on the record as much as one that does."""
+    acted = acted_kinds(request, thread, acts)
     if _MESSAGES.search(request):
         acted |= {k.name for k in thread.kinds if k.person}
+    if _CHANGES.search(request):
+        # "set it to urgent", "upgrade them to pro": a change by the value it is to take,
+        # whichever tool's words the request leaves out, is done to what it refers to.
+        acted |= {r.kind for r in out.resolutions}
     for r in out.resolutions:
         if r.kind not in acted or r.kind not in thread.by_name:
             continue
@@ -207,7 +262,41 @@ def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -
         found = thread.find(name, echo=True) or (
             None if kind.person else owned_in_play(thread, kind)
         )
+        if found is not None and len(set(found[0])) == 1:
+            # One record there, another live beside it ("TCK-1133 is the app crash", "and
+            # TCK-1140 is the slow dashboard", "add note: waiting on the vendor"): either.
+            found = (live(thread, name, found[0][0]), found[1])
         if found is not None and len(set(found[0])) > 1:
             options = list(dict.fromkeys(found[0]))
             return Resolved(_again(request, thread), [], _question(kind, options))
+    return _by_words(request, out, named, thread, acts)
+
+
+def _by_words(
+    request: str, out: Resolved, named: set[str], thread: _Thread, acts: Sequence[Act]
+) -> Resolved:
+    """`out`, or a question when a side effect whose tool takes no id ("roll back production")
+    is settled by words that fit two or more records of its kind the thread has in play, each
+    still live (a deployment since replaced is not): the skill would pick one of them."""
+    for name in sorted(acted_kinds(request, thread, [a for a in acts if not a.by_id]) - named):
+        found = thread.find(name, echo=True)
+        if found is None:
+            continue
+        options = list(dict.fromkeys(found[0]))
+        if len(options) == 1:
+            options = live(thread, name, options[0])
+        said = {w for a in acts if a.kind == name for w in a.words}
+        nouns = {n.lower() for n in thread.by_name[name].nouns}
+        words = {
+            w
+            for w in _describing_words(strip_ids(request, thread.kinds)) - nouns
+            if not any(w in word for word in said)  # "roll", "back" of "rollback"
+        }
+        fitting = [
+            e
+            for e in options
+            if thread.fits(words, e) == words and not (thread.facts(e) or RecordFacts(e)).done
+        ]
+        if len(fitting) > 1:
+            return Resolved(request, [], _question(thread.by_name[name], fitting))
     return out
