@@ -12,6 +12,12 @@ from typing import Any
 EVENT_KEY = "event"
 
 
+def decider_actor(decider: str) -> str:
+    """The audit actor of a review's decider: `human:NAME` for a person, the decider itself for
+    the system (`system:deadline` denying on timeout), which no person decided."""
+    return decider if decider.startswith("system:") else f"human:{decider}"
+
+
 def emit(event: str, actor: str, /, **data: Any) -> None:
     # Imported here: the stores' commands (`ringmaster status`) import this module through the
     # router's `Load` without running a graph, and LangGraph costs them half a second.

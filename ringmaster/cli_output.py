@@ -93,6 +93,16 @@ def progress(json_mode: bool) -> Callable[[tuple[str, ...], dict[str, Any]], Non
     return show
 
 
+def _router_first(rationale: str) -> str:
+    """The router's note (graph/standins.py appends "(router: …)" when it hands a subtask to a
+    stand-in) before the planner's reasons: those are about the planned agent, and cut to fit
+    the column they hid why another agent has the subtask."""
+    head, sep, note = rationale.rpartition(" (router: ")
+    if not sep or not note.endswith(")"):
+        return rationale
+    return f"router: {note[:-1]}; planned: {head}"
+
+
 def print_plan(plan: dict[str, Any]) -> None:
     if plan.get("reply") is not None:  # the supervisor answered itself: nothing was routed
         out.print(f"Plan ({plan.get('planner')}): {plan.get('rationale')}", markup=False)
@@ -102,7 +112,7 @@ def print_plan(plan: dict[str, Any]) -> None:
         table.add_column(col)
     for s in plan["subtasks"]:
         agent = s["agent"] or "human"  # no agent: a person routes it
-        why = s.get("escalation_reason") or s["rationale"]
+        why = s.get("escalation_reason") or _router_first(s["rationale"])
         if s.get("escalate"):
             agent = f"human (best guess: {s['agent'] or 'none'})"
         table.add_row(

@@ -459,7 +459,13 @@ class Outbox:
                 )
                 report.retrying.append(row.id)
             else:
-                self._finish(row.id, status="failed", attempts=attempts, error=str(exc))
+                self._finish(
+                    row.id,
+                    status="failed",
+                    attempts=attempts,
+                    error=str(exc),
+                    next_attempt_at=None,  # no try is due: `outbox retry` queues it again
+                )
                 report.failed.append(row.id)
             return
         self._finish(

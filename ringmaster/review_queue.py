@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from ringmaster.audit import AuditLog
 from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
+from ringmaster.graph.events import decider_actor
 from ringmaster.graph.priority import Priority
 from ringmaster.tables import notifications, review_items, row_by_prefix, writer
 
@@ -265,7 +266,7 @@ class ReviewQueue:
                 conn,
                 item.thread_id,
                 "human_decision",
-                f"human:{reviewer}",
+                decider_actor(reviewer),
                 item_id=item.id,
                 subtask_id=item.subtask_id,
                 kind=item.kind,

@@ -20,7 +20,7 @@ from langgraph.types import interrupt
 from pydantic import ValidationError
 
 from ringmaster.graph.deps import GraphDeps
-from ringmaster.graph.events import emit
+from ringmaster.graph.events import decider_actor, emit
 from ringmaster.graph.nodes.agent import thread_id
 from ringmaster.graph.nodes.plan import allowed_agents
 from ringmaster.graph.nodes.review_answer import answer_schema, as_response, check_response
@@ -303,7 +303,7 @@ def make_review(deps: GraphDeps) -> Any:
         update = {**apply_decisions(state, packet, response, deps), "refused": None}
         emit(
             "review_applied",
-            f"human:{_reviewer(response)}",
+            decider_actor(_reviewer(response)),
             subtask_id=state["subtask"]["id"],
             kind=packet["context"]["kind"],
             decisions=response.get("decisions") if isinstance(response, dict) else None,

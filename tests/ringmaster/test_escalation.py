@@ -110,6 +110,8 @@ def test_overdue_items_escalate_once_and_deny_on_timeout(
     denial = [e for e in q.audit.for_thread("th") if e.kind == "human_decision"]  # type: ignore[union-attr]
     assert [e.data["reason"] for e in denial] == ["not approved before the deadline"]
     assert [e.data["timed_out"] for e in denial] == [True]  # what the summary counts it by
+    # Nobody decided it: the trail names the deadline, not a person called "system:deadline".
+    assert [e.actor for e in denial] == ["system:deadline"]
     packet = next(p for p in posted if p["item_id"] == "email")
     assert packet["blocker"] == "needs a person" and packet["prior_attempts"]
     assert packet["recommended"] == {"decision": "approve"} and packet["confidence"] == 0.9
@@ -159,3 +161,7 @@ def test_the_requester_is_told_the_deadline_denied_it_not_a_reviewer(
         "erase_customer_data was not run: nobody decided it before its review deadline "
         "(not approved before the deadline)."
     ), said
+    # The trail says no person decided it, at the decision and where the run applied it.
+    events = runner.audit.for_thread(first.thread_id)
+    actors = {e.actor for e in events if e.kind in ("human_decision", "review_applied")}
+    assert actors == {"system:deadline"}, actors

@@ -120,6 +120,9 @@ def test_a_4xx_fails_at_once_and_attempts_run_out(engine: Any) -> None:
         assert box.send_due().failed == [flaky]  # the third and last
         assert len(hook.requests) == 4
     assert box.get(flaky).attempts == 3
+    # A failed row is tried no more: no "next try" left from its retrying pass (the outbox
+    # list, GET /outbox and /ui/outbox showed one).
+    assert box.get(flaky).next_attempt_at is None
     assert box.counts() == {"failed": 2}
     box.retry(flaky)
     assert box.get(flaky).status == "queued"

@@ -1,0 +1,40 @@
+"""The plan table names why a stand-in has a subtask, however long the planner's reasons."""
+
+from __future__ import annotations
+
+import pytest
+from rich.console import Console
+
+from ringmaster import cli_output
+
+ROUTER = "billing is unhealthy (health check failed: the check returned false); support stands in"
+
+
+def test_the_plan_table_shows_the_router_note_of_a_standin(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The router's note came last in the rationale, and the column (cut at 120 characters)
+    showed only the planner's reasons for billing beside the agent 'support'."""
+    console = Console(width=400, record=True)
+    monkeypatch.setattr(cli_output, "out", console)
+    planner = (
+        "billing p=1.00, margin 1.00; terms: inv, refund, invoice; nearest example "
+        '(billing, sim 0.62): "reimburse the duplicate charge on invoice INV-1003"'
+    )
+    subtask = {
+        "id": "t1",
+        "agent": "support",
+        "confidence": 1.0,
+        "rationale": f"{planner} (router: {ROUTER})",
+        "depends_on": [],
+        "description": "Refund invoice INV-1003 partly: 10.00",
+        "escalate": False,
+        "escalation_reason": None,
+    }
+    cli_output.print_plan({"planner": "local", "reply": None, "subtasks": [subtask]})
+    text = console.export_text()
+    assert "router: billing is unhealthy" in text and "support stands in" in text, text
+
+
+def test_a_rationale_without_a_router_note_is_shown_as_it_is() -> None:
+    assert cli_output._router_first("billing p=0.9 (a note)") == "billing p=0.9 (a note)"
