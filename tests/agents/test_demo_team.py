@@ -795,6 +795,9 @@ def test_ops_never_rolls_back_a_service_the_words_exclude(registry: AgentRegistr
         ("support", "can you assign TCK-1003 to rita", "assigned"),
         ("support", "reset the password for elif.yilmaz@example.com", "reset"),
         ("support", "please remove CUS-1002 from the account", "removed"),
+        # support standing in for an unhealthy billing (the router's stand-in)
+        ("support", "Refund invoice INV-1002 in full, the customer was double charged", "refunded"),
+        ("support", "credit CUS-1003 50.00 for the outage", "credited"),
         ("billing", "cancel the subscription of CUS-1001", "cancelled"),
         ("billing", "void invoice INV-1010, it was sent by mistake", "voided"),
         ("billing", "please waive the late fee on INV-1003", "waived"),
@@ -816,6 +819,8 @@ def test_support_and_billing_work_they_have_no_tool_for_is_asked_back(
         ("support", "how do I delete my account?"),
         ("support", "did you merge TCK-1001 into TCK-1002?"),
         ("support", "I forgot my password and the reset link expired"),
+        ("support", "refund status for TCK-1001?"),
+        ("support", "was CUS-1002 refunded for the double charge?"),
         ("billing", "did CUS-1001 cancel their subscription?"),
         ("billing", "what is the cancellation policy for CUS-1001's pro plan?"),
     ],
