@@ -241,6 +241,19 @@ def test_the_deploy_behind_a_named_incident_is_the_one_answered(
     assert "DEP-1032" in out.output["summary"]
 
 
+@pytest.mark.parametrize("text", ["what's on api staging right now", "and whats on api staging"])
+def test_whats_on_a_service_lists_what_is_deployed_there(
+    registry: AgentRegistry, text: str
+) -> None:
+    """ "What's on api staging" asks what is deployed there: its deployments, newest first,
+    not a health report that names none (after which "roll it back" found no staging
+    deployment in the thread, and acted on an older turn's production one)."""
+    out = run(registry, "ops", text)
+    deployments = out.output["deployments"]
+    assert deployments and deployments[0]["id"] == "DEP-1033"
+    assert {(d["service"], d["environment"]) for d in deployments} == {("api", "staging")}
+
+
 def test_a_rollback_of_a_deployment_id_that_does_not_exist_is_asked(
     registry: AgentRegistry,
 ) -> None:

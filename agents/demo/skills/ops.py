@@ -15,7 +15,11 @@ _ROLLBACK = r"\b(roll(?:ing)?[- ]?back|revert|undo|downgrade)\b|\broll\b(\s+\S+)
 _INCIDENT_NEW = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b|\bsev ?[1-4]\b"
 _DEPLOYMENT_ID = re.compile(r"\bDEP-\d+\b", re.I)
 _INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
-_DEPLOYS = r"\b(deploy\w*|release\w*|version|running|changed|history|shipped)\b"
+# "what's on api staging": what is deployed there, not how healthy it is.
+_DEPLOYS = (
+    r"\b(deploy\w*|release\w*|version|running|changed|history|shipped)\b"
+    r"|\bwhat(?:'?s| is) (?:(?:running|live|out) )?on\b"
+)
 _INCIDENTS = r"\bincidents?\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
 # Ops work the skill has no tool for, asked for as a clause's verb ("restart the api", "can
