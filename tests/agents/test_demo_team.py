@@ -227,6 +227,33 @@ def test_a_rollback_of_a_deployment_that_no_longer_runs_is_asked(registry: Agent
     assert "DEP-1022 is not what runs in web production" in out.output["question"]
 
 
+@pytest.mark.parametrize(
+    "text", ["which deployment caused INC-1012?", "what shipped right before INC-1012"]
+)
+def test_the_deploy_behind_a_named_incident_is_the_one_answered(
+    registry: AgentRegistry, text: str
+) -> None:
+    """The deployment behind an incident is its service's newest production deployment
+    before it started (INC-1012 on api: DEP-1032, api 2.14.0); a list of every service's
+    deployments answered nothing, and left "roll that deploy back" ten to pick from."""
+    out = run(registry, "ops", text)
+    assert [d["id"] for d in out.output["deployments"]] == ["DEP-1032"]
+    assert "DEP-1032" in out.output["summary"]
+
+
+@pytest.mark.parametrize("text", ["what's on api staging right now", "and whats on api staging"])
+def test_whats_on_a_service_lists_what_is_deployed_there(
+    registry: AgentRegistry, text: str
+) -> None:
+    """ "What's on api staging" asks what is deployed there: its deployments, newest first,
+    not a health report that names none (after which "roll it back" found no staging
+    deployment in the thread, and acted on an older turn's production one)."""
+    out = run(registry, "ops", text)
+    deployments = out.output["deployments"]
+    assert deployments and deployments[0]["id"] == "DEP-1033"
+    assert {(d["service"], d["environment"]) for d in deployments} == {("api", "staging")}
+
+
 def test_a_rollback_of_a_deployment_id_that_does_not_exist_is_asked(
     registry: AgentRegistry,
 ) -> None:

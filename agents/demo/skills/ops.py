@@ -14,7 +14,12 @@ from ringmaster.tools.errors import ToolError
 _ROLLBACK = r"\b(roll(?:ing)?[- ]?back|revert|undo|downgrade)\b|\broll\b(\s+\S+){1,3}\s+back\b"
 _INCIDENT_NEW = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b|\bsev ?[1-4]\b"
 _DEPLOYMENT_ID = re.compile(r"\bDEP-\d+\b", re.I)
-_DEPLOYS = r"\b(deploy\w*|release\w*|version|running|changed|history|shipped)\b"
+_INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
+# "what's on api staging": what is deployed there, not how healthy it is.
+_DEPLOYS = (
+    r"\b(deploy\w*|release\w*|version|running|changed|history|shipped)\b"
+    r"|\bwhat(?:'?s| is) (?:(?:running|live|out) )?on\b"
+)
 _INCIDENTS = r"\bincidents?\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
 # Ops work the skill has no tool for, asked for as a clause's verb ("restart the api", "can
@@ -280,6 +285,41 @@ def _named_deployment(text: str, tools: ToolBox) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
+def _behind_incidents(
+    text: str, tools: ToolBox, out: dict[str, Any], notes: list[str]
+) -> list[dict[str, Any]]:
+    """The deployment behind each incident the request names by id ("which deploy caused
+    INC-1012?", "what shipped right before INC-1012"): the newest production deployment of
+    the incident's service that went out before the incident started. A list of every
+    service's deployments answered none of them, and left "roll that deploy back" ten to pick
+    from."""
+    named = p.ids(_INCIDENT_ID, text)
+    if not named:
+        return []
+    incidents = [i for i in tools.call("list_incidents", limit=100) if i["id"] in named]
+    behind: list[dict[str, Any]] = []
+    for incident in incidents:
+        history = tools.call(
+            "list_deployments", service=incident["service"], environment="production", limit=50
+        )
+        before = [
+            d
+            for d in history
+            if d["status"] == "succeeded" and d["deployed_at"] <= incident["started_at"]
+        ]
+        if not before:
+            continue
+        d = max(before, key=lambda d: d["deployed_at"])
+        behind.append(d)
+        notes.append(
+            f"{incident['id']} ({incident['service']}) started {incident['started_at'][:16]}, "
+            f"after {d['service']} {d['version']} went to production on "
+            f"{d['deployed_at'][:16]} ({d['id']}, by {d['deployed_by']})"
+        )
+    out["incidents"] = out["incidents"] or incidents
+    return behind
+
+
 def _reason(text: str) -> str | None:
     m = re.search(r"(?:,|because|since|:)\s*(.+)$", text)
     return p.short(m.group(1).strip().rstrip("."), 120) if m else None
@@ -354,6 +394,11 @@ def _look(
                 for h in health
             )
         )
+    behind = _behind_incidents(text, tools, out, notes) if wants_deploys else None
+    if behind:
+        category = "deployments"
+        out["deployments"] = [_dep(d) for d in behind]
+        wants_deploys = False
     if wants_deploys:
         category = "deployments"
         limit = 5 if p.has(text, r"\b(last|latest|recent)\b") else 10
