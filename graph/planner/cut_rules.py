@@ -194,6 +194,16 @@ _NEXT_ASK = re.compile(
 )
 
 
+def placed_apart(part: Part, neighbour: Part, rank: int) -> bool:
+    """Whether a part under its floor is still placed away from its neighbour: an agent's, with
+    content of its own, and the neighbour's label not among its `rank` best. Glued, it would be
+    routed as the neighbour's for certain, which the classifier already says it is not ("how
+    should i say hello" travel 0.50, small talk 0.48, beside "can we talk in french", meta)."""
+    if part.label == HUMAN or not part.has_content:
+        return False
+    return neighbour.label not in (label for label, _ in part.scores.ranked()[:rank])
+
+
 def stands_alone(part: Part, floor: float) -> bool:
     """Whether a part is a request of its own: confident, with content, and when it routes to a
     person, out of scope in substance rather than a conversational tail of its neighbour."""

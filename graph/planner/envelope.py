@@ -100,8 +100,10 @@ def courtesy(text: str) -> tuple[str, str]:
     return (f"{head}\n\n{rest}" if head else rest), " ".join(taken)
 
 
-# A greeting that opens a line, the message going on after its comma: "Hi Priya, sorry …".
-_INLINE_GREETING = re.compile(r"(?:hi|hello|hey|dear)\b[^,\n]{0,30},\s+", re.IGNORECASE)
+# A greeting that opens a line, the message going on after its comma: "Hi Priya, sorry …"
+# (the pattern, for `segmenting`'s rules that read what follows a greeting).
+INLINE_GREETING = r"(?:hi|hello|hey|dear)\b[^,\n]{0,30},\s+"
+_INLINE_GREETING = re.compile(INLINE_GREETING, re.IGNORECASE)
 
 
 def opening_statements(text: str) -> list[tuple[str, str]]:
