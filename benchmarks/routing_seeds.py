@@ -135,6 +135,19 @@ def run_seed(
     return out
 
 
+def _figures(n: int, right: list[int], unsteady: int) -> dict[str, Any]:
+    """A slice's figures from its rows, the rows right on each seed and the unsteady ones."""
+    return {
+        "rows": n,
+        "right": right,
+        "right_mean": round(statistics.fmean(right), 2),
+        "mean": round(statistics.fmean(right) / n, 4),
+        "min": round(min(right) / n, 4),
+        "max": round(max(right) / n, 4),
+        "unsteady": unsteady,
+    }
+
+
 def summary(runs: Sequence[SeedRun], name: str) -> dict[str, Any] | None:
     """One slice over the seeds: rows, rows right per seed, accuracy mean / min / max."""
     if not runs or name not in runs[0].rows:
@@ -143,15 +156,7 @@ def summary(runs: Sequence[SeedRun], name: str) -> dict[str, Any] | None:
     right = [len(r.right[name]) for r in runs]
     sets = [r.right[name] for r in runs]
     unsteady = set[int]().union(*sets) - sets[0].intersection(*sets[1:])
-    return {
-        "rows": n,
-        "right": right,
-        "right_mean": round(statistics.fmean(right), 2),
-        "mean": round(statistics.fmean(right) / n, 4),
-        "min": round(min(right) / n, 4),
-        "max": round(max(right) / n, 4),
-        "unsteady": len(unsteady),
-    }
+    return _figures(n, right, len(unsteady))
 
 
 def totals(by_split: dict[str, list[SeedRun]], name: str) -> dict[str, Any] | None:
@@ -161,15 +166,7 @@ def totals(by_split: dict[str, list[SeedRun]], name: str) -> dict[str, Any] | No
         return None
     n = sum(p["rows"] for p in parts)
     right = [sum(col) for col in zip(*(p["right"] for p in parts), strict=True)]
-    return {
-        "rows": n,
-        "right": right,
-        "right_mean": round(statistics.fmean(right), 2),
-        "mean": round(statistics.fmean(right) / n, 4),
-        "min": round(min(right) / n, 4),
-        "max": round(max(right) / n, 4),
-        "unsteady": sum(p["unsteady"] for p in parts),
-    }
+    return _figures(n, right, sum(p["unsteady"] for p in parts))
 
 
 def cell(s: dict[str, Any] | None) -> str:
