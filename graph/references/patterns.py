@@ -33,6 +33,9 @@ _REPEAT_FILLER = {
     "too", "same", "likewise", "meant", "instead", "repeat", "ditto", "actually",
     "correction", "make", "sorry", "oops", "wait", "pls", "please", "ok", "okay", "thanks",
     "thank", "check", "try", "look", "goes", "one", "ones", "yes", "no", "nope",
+    # what says the record before was the mistake asks for nothing: "no wait wrong one, meant
+    # INV-1212", "typo, INV-1049"
+    "wrong", "mistake", "typo",
 }  # fmt: skip
 # "it" that refers to nothing: "is it possible", "it's fine", "make it quick".
 _DUMMY_IT = re.compile(
@@ -95,7 +98,9 @@ def nouns_pattern(nouns: Iterable[str]) -> str:
 
 _NOT_DESCRIBING = {"same", "other", "that", "this", "new", "first", "second", "last", "only"}
 _QUESTION_MARK = "do you mean: "
-_CORRECTION = re.compile(r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops)\b", re.I)
+_CORRECTION = re.compile(
+    r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops|typo|wrong)\b", re.I
+)
 # What stands for one record of the thread's: "close it", "refund that one".
 _IT = r"(?:it|that one|this one)"
 # "em" is "them" typed fast ("bump em to high", "close em both").

@@ -185,6 +185,9 @@ def test_corrections_ellipsis_and_plurals() -> None:
     assert resolve("and INV-1049?", history, KINDS).text == (
         "Refund INV-1049 please, charged by mistake"
     )
+    # The words that say the first one was the mistake ask for nothing of their own.
+    for slip in ("no wait wrong one, meant INV-1049", "typo, INV-1049 sorry"):
+        assert resolve(slip, history, KINDS).text == "Refund INV-1049 please, charged by mistake"
     # A long request that starts with "and" is its own request, not an ellipsis.
     long = "and add a note to TCK-1001 saying we sent the link"
     assert resolve(long, history, KINDS).text == long
