@@ -60,7 +60,11 @@ from ringmaster.agents.approval_gate import (
     reviewed_gate,
     verdicts_of,
 )
-from ringmaster.agents.langgraph_internals import graph_checkpoints, resuming
+from ringmaster.agents.langgraph_internals import (
+    answer_invalid_calls,
+    graph_checkpoints,
+    resuming,
+)
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.agents.spec import DEFAULT_OUTPUT_SCHEMA, AgentSpec
 from ringmaster.prompts.loader import render
@@ -531,7 +535,7 @@ class LLMRuntime:
             check_call_limit(messages, limit)  # as the compiled agent's middleware does
             late = bool(loop.tools) and tools_done_with(messages, loop.rounds, limit - 1)
             sent = as_text(messages) if late and not loop.keep else messages
-            answer = self._ask(loop, late, [loop.system, *_answer_invalid_calls(sent)])
+            answer = self._ask(loop, late, [loop.system, *answer_invalid_calls(sent)])
             answer.name = self.spec.name
             messages.append(answer)
             if not answer.tool_calls:
@@ -560,15 +564,6 @@ class LLMRuntime:
                 error = exc
         assert error is not None
         raise error
-
-
-def _answer_invalid_calls(messages: list[Any]) -> list[Any]:
-    """Tool calls the provider sent malformed get an error ToolMessage, as in create_agent."""
-    if not any(isinstance(m, AIMessage) and m.invalid_tool_calls for m in messages):
-        return messages
-    from langchain.agents.factory import _patch_invalid_tool_calls
-
-    return _patch_invalid_tool_calls(messages)
 
 
 def _call_tools(

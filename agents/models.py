@@ -51,25 +51,25 @@ class ModelConfig(BaseModel):
 
 def provider_of(name: str) -> str:
     """The provider a model name resolves to, or ModelConfigError saying why there is none."""
-    from langchain.chat_models.base import _BUILTIN_PROVIDERS, _parse_model
+    from ringmaster.agents.langgraph_internals import chat_model_providers, parse_chat_model
 
+    providers = chat_model_providers()
+    known = ", ".join(sorted(providers))
     prefix = name.split(":", 1)[0] if ":" in name else None
-    if prefix is not None and prefix.replace("-", "_").lower() not in _BUILTIN_PROVIDERS:
+    if prefix is not None and prefix.replace("-", "_").lower() not in providers:
         raise ModelConfigError(
-            f"unknown model provider {prefix!r} in {name!r} "
-            f"(providers: {', '.join(sorted(_BUILTIN_PROVIDERS))})"
+            f"unknown model provider {prefix!r} in {name!r} (providers: {known})"
         )
     try:
-        _, provider = _parse_model(name, None)
+        provider = parse_chat_model(name)
     except ValueError:
         raise ModelConfigError(
             f"cannot tell the provider of model {name!r}: write it as provider:model, "
-            f"for example openai:gpt-4o-mini (providers: {', '.join(sorted(_BUILTIN_PROVIDERS))})"
+            f"for example openai:gpt-4o-mini (providers: {known})"
         ) from None
-    if provider not in _BUILTIN_PROVIDERS:
+    if provider not in providers:
         raise ModelConfigError(
-            f"unknown model provider {provider!r} in {name!r} "
-            f"(providers: {', '.join(sorted(_BUILTIN_PROVIDERS))})"
+            f"unknown model provider {provider!r} in {name!r} (providers: {known})"
         )
     return provider
 
