@@ -806,6 +806,25 @@ def test_ops_still_proposes_a_rollback_that_is_asked_for(
     assert [a.tool for a in out.proposed_actions] == ["rollback_deployment"], out.output
 
 
+@pytest.mark.parametrize(
+    ("text", "service"),
+    [
+        ("Don't roll back web. Roll back the api.", "api"),
+        ("never roll back auth. roll back web in staging", "web"),
+        ("Roll back the api; do not roll back web.", "api"),
+    ],
+)
+def test_ops_rolls_back_what_one_sentence_asks_and_not_what_another_refuses(
+    registry: AgentRegistry, text: str, service: str
+) -> None:
+    """The first sentence naming a rollback decided for the whole request: "Don't roll back
+    web. Roll back the api." proposed nothing and asked what to do instead. The sentence that
+    asks is done, without the service the other refuses."""
+    out = run(registry, "ops", text)
+    assert [a.tool for a in out.proposed_actions] == ["rollback_deployment"], out.output
+    assert out.proposed_actions[0].args["service"] == service, out.proposed_actions
+
+
 def test_ops_never_rolls_back_a_service_the_words_exclude(registry: AgentRegistry) -> None:
     """ "roll back production, not api" named no service to roll back, so the unhealthy one was
     taken: api itself, the one excluded. It proposes none and says why."""

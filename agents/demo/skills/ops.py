@@ -110,34 +110,52 @@ _ROLLBACK_QUESTION = re.compile(
 )
 
 
-def _rollback_not_asked(text: str) -> str | None:
-    """ "refused" or "asked about" when the words name a rollback without asking for one (the
-    first sentence that names one decides); None when they ask for it, or name none."""
+def _rollback_verdicts(text: str) -> list[tuple[str, str | None]]:
+    """Each sentence that names a rollback, with "refused", "asked about" or None (asks)."""
+    verdicts: list[tuple[str, str | None]] = []
     for sentence in re.split(r"(?<=[.;!?])\s+|\n+", text):
         if not p.has(sentence, _ROLLBACK):
             continue
         if _ROLLBACK_REFUSED.search(sentence):
-            return "refused"
-        if _ROLLBACK_QUESTION.match(sentence.strip()):
-            return "asked about"
+            verdicts.append((sentence, "refused"))
+        elif _ROLLBACK_QUESTION.match(sentence.strip()):
+            verdicts.append((sentence, "asked about"))
+        else:
+            verdicts.append((sentence, None))
+    return verdicts
+
+
+def _rollback_not_asked(text: str) -> str | None:
+    """ "refused" or "asked about" when the words name a rollback without asking for one (the
+    first sentence that names one says which); None when a sentence asks for one ("Don't roll
+    back web. Roll back the api." asks for the api's), or none names one."""
+    verdicts = [verdict for _, verdict in _rollback_verdicts(text)]
+    if not verdicts or None in verdicts:
         return None
-    return None
+    return verdicts[0]
 
 
 def _rollback_targets(text: str, services: list[str]) -> list[str]:
     """The services `text` names for a rollback, in the order it names them, without those it
     excludes: "roll back the api, not web" rolled web back (the first in `SERVICE_WORDS`'s
-    order, not the words')."""
+    order, not the words'), and "Don't roll back web. Roll back the api." did too."""
     low = text.lower()
 
     def first(service: str) -> int:
         found = re.search(p.SERVICE_WORDS[service], low)
         return found.start() if found else len(low)
 
+    def named(service: str, sentences: list[str]) -> bool:
+        return any(re.search(p.SERVICE_WORDS[service], s.lower()) for s in sentences)
+
+    verdicts = _rollback_verdicts(text)
+    refused = [s for s, verdict in verdicts if verdict == "refused"]
+    asking = [s for s, verdict in verdicts if verdict is None]
     kept = [
         s
         for s in services
         if not re.search(rf"\b(?:not|except)\s+(?:the\s+)?(?:{p.SERVICE_WORDS[s]})", low)
+        and not (named(s, refused) and not named(s, asking))
     ]
     return sorted(kept, key=first)
 
