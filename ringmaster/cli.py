@@ -1,4 +1,7 @@
-"""The `ringmaster` command line: run, chat, review, thread, recover. `--json` for scripts."""
+"""The `ringmaster` command line. Its commands, by use: requests (run, chat, thread), reviews
+(review, escalate), running the service (serve, worker, recover, checkin, outbox), watching it
+(status, summary, audit), setting it up (db, users, policy) and routing evals (eval). `--json`
+for scripts."""
 
 from __future__ import annotations
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -127,14 +130,34 @@ def print_plan(plan: dict[str, Any]) -> None:
     out.print(table)
 
 
-REVIEW_COMMANDS_HINT = (
-    "Decide with: ringmaster review show|approve|edit|reject|respond ID (any unique prefix)"
-)
+def command_name(argv0: str | None = None) -> str:
+    """This program as the person can type it again: `ringmaster` where that name finds this
+    very program (an installed ringmaster, an activated venv), else the path it was run by
+    (`.venv/bin/ringmaster` in a checkout); `ringmaster` when not run as its script."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    if Path(argv0).name not in ("ringmaster", "ringmaster.exe"):  # `python -m`, a test
+        return "ringmaster"
+    found = shutil.which("ringmaster")
+    try:
+        if found is not None and Path(found).resolve() == Path(argv0).resolve():
+            return "ringmaster"
+    except OSError:
+        pass
+    return shlex.quote(argv0)
 
 
-def print_outcome(o: RunOutcome, decide_hint: str = REVIEW_COMMANDS_HINT) -> None:
+def review_commands_hint() -> str:
+    """How to decide the reviews listed above, each decision with what it needs."""
+    return (
+        f"Decide with: {command_name()} review approve ID, edit ID --args JSON, reject ID "
+        "--reason TEXT or respond ID --message TEXT (ID: any unique prefix; show ID to read one)"
+    )
+
+
+def print_outcome(o: RunOutcome, decide_hint: str | None = None) -> None:
     """What a turn did. Its status is the turn's; the thread's may differ (an earlier turn
-    waiting for a person), so the heading names the turn."""
+    waiting for a person), so the heading names the turn. `decide_hint`: how to decide its
+    reviews (default: the `review` commands)."""
     from ringmaster.graph.nodes.synthesize import drafted_text
 
     heading = f"Thread {o.thread_id}, turn {o.turn}" if o.turn else f"Thread {o.thread_id}"
@@ -207,7 +230,7 @@ def print_outcome(o: RunOutcome, decide_hint: str = REVIEW_COMMANDS_HINT) -> Non
             print_items(whole, title="Waiting for review (the thread)")
         if others:
             print_items(others, title="Waiting for review (other turns of this thread)")
-        out.print(decide_hint, markup=False)
+        out.print(decide_hint or review_commands_hint(), markup=False)
 
 
 def print_none(noun: str, **filters: str | None) -> None:

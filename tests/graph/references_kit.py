@@ -3,7 +3,8 @@ history entry as the runner records it (the request as resolved, and what its an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import calendar
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ringmaster.agents.demo import TEAM_FILE
@@ -54,6 +55,27 @@ def asked_turn(
 def entities(out: Resolved) -> list[str]:
     """The records a resolution read the request's references as, in order."""
     return [r.entity for r in out.resolutions]
+
+
+def customer(
+    id_: str, name: str, rest: str, owns: Sequence[str] = (), pronouns: str = ""
+) -> RecordFacts:
+    """A customer as the demo store describes one: their `name`, then `rest` (company, plan,
+    status), the records they own and how they are referred to ("she"; "" when unknown)."""
+    return RecordFacts(id_, None, f"{name} {rest}", tuple(owns), title=name, pronouns=pronouns)
+
+
+def invoice(id_: str, owner: str, status: str, period: str) -> RecordFacts:
+    """An invoice of `owner` as the demo store describes one: its status and billing month
+    ("2025-06"), with the month's names and year, which make it "the June one"."""
+    year, month = period.split("-")
+    names = f"{calendar.month_name[int(month)]} {calendar.month_abbr[int(month)]} {year}"
+    return RecordFacts(id_, owner, f"{status} {period} usd {names}")
+
+
+def facts(*records: RecordFacts) -> dict[str, RecordFacts]:
+    """`records` by id, as `catalogue` takes them."""
+    return {r.id: r for r in records}
 
 
 def catalogue(

@@ -5,22 +5,27 @@ still that record."""
 
 from __future__ import annotations
 
-from ringmaster.graph.references import RecordFacts, resolve
-from tests.graph.references_kit import ACTS, KINDS, catalogue, entities, turn
+from ringmaster.graph.references import resolve
+from tests.graph.references_kit import (
+    ACTS,
+    KINDS,
+    catalogue,
+    customer,
+    entities,
+    facts,
+    invoice,
+    turn,
+)
 
-FACTS = {
-    "CUS-1030": RecordFacts(
-        "CUS-1030", None, "Olivia Garcia Garcia Events pro active",
-        owns=("INV-1030", "INV-1077"), title="Olivia Garcia", pronouns="she",
+FACTS = facts(
+    customer(
+        "CUS-1030", "Olivia Garcia", "Garcia Events pro active", ["INV-1030", "INV-1077"], "she"
     ),
-    "CUS-1031": RecordFacts(
-        "CUS-1031", None, "Ben Garcia Garcia Bikes starter active",
-        owns=("INV-1031",), title="Ben Garcia", pronouns="he",
-    ),
-    "INV-1030": RecordFacts("INV-1030", "CUS-1030", "paid 2025-01 usd January Jan 2025"),
-    "INV-1077": RecordFacts("INV-1077", "CUS-1030", "paid 2025-02 usd February Feb 2025"),
-    "INV-1031": RecordFacts("INV-1031", "CUS-1031", "paid 2025-01 usd January Jan 2025"),
-}  # fmt: skip
+    customer("CUS-1031", "Ben Garcia", "Garcia Bikes starter active", ["INV-1031"], "he"),
+    invoice("INV-1030", "CUS-1030", "paid", "2025-01"),
+    invoice("INV-1077", "CUS-1030", "paid", "2025-02"),
+    invoice("INV-1031", "CUS-1031", "paid", "2025-01"),
+)
 LOOKUP, RECORDS = catalogue(FACTS)
 PLANS = [turn(1, "olivia garcia and ben garcia - which plans", "CUS-1030 INV-1030 INV-1077")]
 

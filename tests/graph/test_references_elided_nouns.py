@@ -4,20 +4,14 @@ of the kind the side effect acts on (her ticket), as "close Chloe's ticket" read
 from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
-from tests.graph.references_kit import ACTS, KINDS, catalogue, entities, turn
+from tests.graph.references_kit import ACTS, KINDS, catalogue, customer, entities, facts, turn
 
-FACTS = {
-    "CUS-1021": RecordFacts(
-        "CUS-1021", None, "Zoe Jansen Jansen Media pro active",
-        owns=("TCK-1140",), title="Zoe Jansen", pronouns="she",
-    ),
-    "CUS-1049": RecordFacts(
-        "CUS-1049", None, "Chloe Petrov Petrov Foods starter active",
-        owns=("TCK-1142",), title="Chloe Petrov", pronouns="she",
-    ),
-    "TCK-1140": RecordFacts("TCK-1140", "CUS-1021", "open webhook retries failing"),
-    "TCK-1142": RecordFacts("TCK-1142", "CUS-1049", "open webhook signature mismatch"),
-}  # fmt: skip
+FACTS = facts(
+    customer("CUS-1021", "Zoe Jansen", "Jansen Media pro active", ["TCK-1140"], "she"),
+    customer("CUS-1049", "Chloe Petrov", "Petrov Foods starter active", ["TCK-1142"], "she"),
+    RecordFacts("TCK-1140", "CUS-1021", "open webhook retries failing"),
+    RecordFacts("TCK-1142", "CUS-1049", "open webhook signature mismatch"),
+)
 LOOKUP, RECORDS = catalogue(FACTS)
 HANDOVER = [
     turn(1, "Zoe Jansen and Chloe Petrov both have webhook tickets", "TCK-1140 TCK-1142"),

@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
-from tests.graph.references_kit import ACTS, KINDS, catalogue, entities, turn
+from tests.graph.references_kit import ACTS, KINDS, catalogue, customer, entities, facts, turn
 
-FACTS = {
-    "CUS-1003": RecordFacts(
-        "CUS-1003", None, "Aisha Khan Khan Bakery starter active",
-        owns=("TCK-1002", "TCK-1091"), title="Aisha Khan", pronouns="she",
+FACTS = facts(
+    customer(
+        "CUS-1003", "Aisha Khan", "Khan Bakery starter active", ["TCK-1002", "TCK-1091"], "she"
     ),
-    "TCK-1002": RecordFacts("TCK-1002", "CUS-1003", "open charged twice"),
-    "TCK-1091": RecordFacts("TCK-1091", "CUS-1003", "open csv export broken"),
-}  # fmt: skip
+    RecordFacts("TCK-1002", "CUS-1003", "open charged twice"),
+    RecordFacts("TCK-1091", "CUS-1003", "open csv export broken"),
+)
 LOOKUP, RECORDS = catalogue(FACTS)
 HISTORY = [
     turn(1, "any open tickets for CUS-1003?", "TCK-1002 TCK-1091"),

@@ -5,22 +5,28 @@ the request with her and her record."""
 
 from __future__ import annotations
 
-from ringmaster.graph.references import RecordFacts, resolve
-from tests.graph.references_kit import ACTS, KINDS, asked_turn, catalogue, entities, turn
+from ringmaster.graph.references import resolve
+from tests.graph.references_kit import (
+    ACTS,
+    KINDS,
+    asked_turn,
+    catalogue,
+    customer,
+    entities,
+    facts,
+    invoice,
+    turn,
+)
 
-FACTS = {
-    "CUS-1001": RecordFacts(
-        "CUS-1001", None, "Maria Lopez Lopez Design Studio pro active",
-        owns=("INV-1001", "INV-1189"), title="Maria Lopez", pronouns="she",
+FACTS = facts(
+    customer(
+        "CUS-1001", "Maria Lopez", "Lopez Design Studio pro active", ["INV-1001", "INV-1189"], "she"
     ),
-    "CUS-1003": RecordFacts(
-        "CUS-1003", None, "Aisha Khan Khan Bakery starter active",
-        owns=("INV-1191",), title="Aisha Khan", pronouns="she",
-    ),
-    "INV-1001": RecordFacts("INV-1001", "CUS-1001", "paid 2025-01 usd January Jan 2025"),
-    "INV-1189": RecordFacts("INV-1189", "CUS-1001", "unpaid 2025-06 usd June Jun 2025"),
-    "INV-1191": RecordFacts("INV-1191", "CUS-1003", "unpaid 2025-06 usd June Jun 2025"),
-}  # fmt: skip
+    customer("CUS-1003", "Aisha Khan", "Khan Bakery starter active", ["INV-1191"], "she"),
+    invoice("INV-1001", "CUS-1001", "paid", "2025-01"),
+    invoice("INV-1189", "CUS-1001", "unpaid", "2025-06"),
+    invoice("INV-1191", "CUS-1003", "unpaid", "2025-06"),
+)
 LOOKUP, RECORDS = catalogue(FACTS)
 
 BOTH = [turn(1, "maria lopez and aisha khan - june invoices paid?", "INV-1189 INV-1191")]
@@ -57,16 +63,13 @@ def test_records_of_one_person_are_still_asked_among() -> None:
 def test_the_reply_naming_her_finds_her_record_the_thread_never_listed() -> None:
     # The answer listed only Maria's invoices; Aisha's June one is read from the first turn's
     # words: "june" singles it out, "paid" fits most of hers and says nothing.
-    facts = {
-        **FACTS,
-        "INV-1003": RecordFacts("INV-1003", "CUS-1003", "paid 2025-01 usd January Jan 2025"),
-        "INV-1050": RecordFacts("INV-1050", "CUS-1003", "paid 2025-02 usd February Feb 2025"),
-        "CUS-1003": RecordFacts(
-            "CUS-1003", None, "Aisha Khan Khan Bakery starter active",
-            owns=("INV-1003", "INV-1050", "INV-1191"), title="Aisha Khan", pronouns="she",
-        ),
-    }  # fmt: skip
-    lookup, records = catalogue(facts)
+    aisha = ["INV-1003", "INV-1050", "INV-1191"]
+    more = facts(
+        invoice("INV-1003", "CUS-1003", "paid", "2025-01"),
+        invoice("INV-1050", "CUS-1003", "paid", "2025-02"),
+        customer("CUS-1003", "Aisha Khan", "Khan Bakery starter active", aisha, "she"),
+    )
+    lookup, records = catalogue({**FACTS, **more})
     first = turn(1, "maria lopez and aisha khan - june invoices paid?", "INV-1001 INV-1189")
     options = [("customer", "CUS-1001"), ("customer", "CUS-1003")]
     history = [first, asked_turn(2, "send her a reminder for it", options)]

@@ -5,31 +5,30 @@ referred to so. A record that keeps no pronouns may be anyone, and a request tha
 from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
-from tests.graph.references_kit import ACTS, KINDS, catalogue, entities, turn
+from tests.graph.references_kit import (
+    ACTS,
+    KINDS,
+    catalogue,
+    customer,
+    entities,
+    facts,
+    invoice,
+    turn,
+)
 
-FACTS = {
-    "CUS-1002": RecordFacts(
-        "CUS-1002", None, "James Chen Chen Analytics Ltd business active",
-        owns=("INV-1143",), title="James Chen", pronouns="he",
+FACTS = facts(
+    customer("CUS-1002", "James Chen", "Chen Analytics Ltd business active", ["INV-1143"], "he"),
+    customer("CUS-1003", "Aisha Khan", "Khan Bakery starter active", ["INV-1191"], "she"),
+    customer("CUS-1020", "Rafael Ito", "Ito Labs pro active", ["INV-1207"], "he"),
+    customer(
+        "CUS-1027", "Priya Nakamura", "Nakamura Systems pro active", ["INV-1025", "INV-1213"], "she"
     ),
-    "CUS-1003": RecordFacts(
-        "CUS-1003", None, "Aisha Khan Khan Bakery starter active",
-        owns=("INV-1191",), title="Aisha Khan", pronouns="she",
-    ),
-    "CUS-1020": RecordFacts(
-        "CUS-1020", None, "Rafael Ito Ito Labs pro active",
-        owns=("INV-1207",), title="Rafael Ito", pronouns="he",
-    ),
-    "CUS-1027": RecordFacts(
-        "CUS-1027", None, "Priya Nakamura Nakamura Systems pro active",
-        owns=("INV-1025", "INV-1213"), title="Priya Nakamura", pronouns="she",
-    ),
-    "INV-1143": RecordFacts("INV-1143", "CUS-1002", "unpaid 2025-06 usd June Jun 2025"),
-    "INV-1191": RecordFacts("INV-1191", "CUS-1003", "unpaid 2025-06 usd June Jun 2025"),
-    "INV-1207": RecordFacts("INV-1207", "CUS-1020", "unpaid 2025-06 usd June Jun 2025"),
-    "INV-1025": RecordFacts("INV-1025", "CUS-1027", "refunded 2025-02 usd February Feb 2025"),
-    "INV-1213": RecordFacts("INV-1213", "CUS-1027", "unpaid 2025-06 usd June Jun 2025"),
-}  # fmt: skip
+    invoice("INV-1143", "CUS-1002", "unpaid", "2025-06"),
+    invoice("INV-1191", "CUS-1003", "unpaid", "2025-06"),
+    invoice("INV-1207", "CUS-1020", "unpaid", "2025-06"),
+    invoice("INV-1025", "CUS-1027", "refunded", "2025-02"),
+    invoice("INV-1213", "CUS-1027", "unpaid", "2025-06"),
+)
 LOOKUP, RECORDS = catalogue(FACTS)
 
 BOTH = [turn(1, "Compare what James Chen and Aisha Khan paid in May.")]

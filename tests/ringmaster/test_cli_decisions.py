@@ -5,6 +5,8 @@ same edit executes the same arguments on both."""
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,11 @@ BAD = [
     ('{"invoice_id": 1002}', "argument 'invoice_id': Input should be a valid string"),
     ('{"amount": 18446744073709551616}', "integer outside the 64-bit range"),
     (DEEP, "nested deeper than"),
+    # The demo tools' own amount parser checks an amount before the commit too: a number is
+    # taken where it is a whole one (the schema's "a decimal string or an integer").
+    ('{"amount": 40.5}', "argument 'amount': amount must be a decimal string"),
+    ('{"amount": true}', "argument 'amount': amount must be a decimal string"),
+    ('{"amount": "-40"}', "argument 'amount': amount must be positive"),
 ]
 EDIT = '{"amount": "40.00"}'
 
@@ -97,11 +104,6 @@ def test_the_cli_and_the_api_refuse_and_execute_edits_alike(
         body = {"decision": "edit", "edits": [{"action": 0, "args": json.loads(args)}]}
         r = rev.post(url, json=body)
         assert r.status_code == 422 and message in r.json()["detail"], r.text
-    # The demo tools' own amount parser checks an amount before the commit too.
-    for amount, message in (("-40", "must be positive"), (40.5, "decimal string")):
-        body = {"decision": "edit", "edits": [{"action": 0, "args": {"amount": amount}}]}
-        r = rev.post(url, json=body)
-        assert r.status_code == 422 and message in r.json()["detail"], r.text
     good = {"decision": "edit", "edits": [{"action": 0, "args": json.loads(EDIT)}]}
     by_api = rev.post(url, json=good)
     assert by_api.status_code == 200, by_api.text
@@ -135,3 +137,57 @@ def test_a_rejection_without_words_is_refused_by_the_cli_and_chat_alike(cli: Cli
     assert cli.side_effects() == []
     done = cli.json("review", "reject", item["id"], "--reason", "not without the manager")
     assert "not without the manager" in done["results"]["t1"]["summary"]
+
+
+def test_the_decide_hint_after_a_run_is_commands_that_run_as_typed(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'Decide with: ringmaster review show|approve|edit|reject|respond ID' named a program
+    not on PATH in a checkout (`.venv/bin/ringmaster` ran), and three of its commands ran as
+    written were refused: edit wants --args, reject --reason, respond --message."""
+    checkout = tmp_path / "checkout"
+    (checkout / ".venv" / "bin").mkdir(parents=True)
+    (checkout / ".venv" / "bin" / "ringmaster").write_text("#!/bin/sh\n", encoding="utf-8")
+    monkeypatch.chdir(checkout)
+    monkeypatch.setattr(sys, "argv", [".venv/bin/ringmaster", "run", REFUND])
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    said = " ".join(cli("run", REFUND).stdout.split())
+    hint = re.search(
+        r"Decide with: \.venv/bin/ringmaster review (.*?) \(ID: any unique prefix", said
+    )
+    assert hint is not None, said
+    forms = re.split(r", | or ", hint.group(1))
+    assert [f.split()[0] for f in forms] == ["approve", "edit", "reject", "respond"]
+    fill = {"ID": "ffffffff", "JSON": '{"amount": "40.00"}', "TEXT": "not this month"}
+    for form in forms:  # each as written, with no such item: refused for that alone
+        proc = cli("review", *(fill.get(w, w) for w in form.split()), ok=False)
+        assert proc.stderr.strip() == "error: no review item 'ffffffff'", (form, proc.stderr)
+    (item,) = cli.json("review", "list")
+    reject = next(f for f in forms if f.startswith("reject"))
+    words = [{**fill, "ID": item["id"][:8]}.get(w, w) for w in reject.split()]
+    assert "not this month" in cli.json("review", *words)["results"]["t1"]["summary"]
+
+
+@pytest.mark.parametrize(
+    ("argv0", "on_path", "shown"),
+    [
+        ("{bin}/ringmaster", "{bin}", "ringmaster"),  # installed: its name finds it
+        (".venv/bin/ringmaster", "{bin}", ".venv/bin/ringmaster"),  # another one on PATH
+        (".venv/bin/ringmaster", "", ".venv/bin/ringmaster"),  # a checkout, venv not active
+        ("{tmp}/my tools/ringmaster", "", "'{tmp}/my tools/ringmaster'"),
+        ("{tmp}/src/ringmaster/cli.py", "{bin}", "ringmaster"),  # python -m ringmaster.cli
+    ],
+)
+def test_the_command_is_named_as_it_can_be_typed_again(
+    argv0: str, on_path: str, shown: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ringmaster.cli_output import command_name
+
+    for script in ("bin/ringmaster", ".venv/bin/ringmaster", "my tools/ringmaster"):
+        (tmp_path / script).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / script).write_text("#!/bin/sh\n", encoding="utf-8")
+        (tmp_path / script).chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    where = {"bin": str(tmp_path / "bin"), "tmp": str(tmp_path)}
+    monkeypatch.setenv("PATH", on_path.format(**where) or str(tmp_path / "empty"))
+    assert command_name(argv0.format(**where)) == shown.format(**where)

@@ -305,3 +305,20 @@ def test_outbox_lists_with_a_bad_webhook_setting_and_sending_still_refuses_it(
     for delivering in (["outbox", "send"], ["checkin"]):
         line = one_line_exit_2(capsys, delivering, monkeypatch)
         assert line.startswith("error: RINGMASTER_NOTIFY_WEBHOOK_URL"), (delivering, line)
+
+
+def test_the_help_summary_names_every_command_once_by_use() -> None:
+    """`ringmaster --help` began 'The `ringmaster` command line: run, chat, review, thread,
+    recover', 5 of its 17 commands, as if they were all."""
+    import re
+
+    import ringmaster.cli
+
+    root = typer.main.get_command(app)
+    commands = root.list_commands(click.Context(root))
+    named = [
+        n for group in re.findall(r"\(([^)]*)\)", ringmaster.cli.__doc__ or "")
+        for n in group.split(", ")
+    ]  # fmt: skip
+    assert sorted(named) == sorted(commands) and len(commands) >= 17
+    assert app.info.help == ringmaster.cli.__doc__
