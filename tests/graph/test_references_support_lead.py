@@ -1,0 +1,44 @@
+"""References from a support lead typing on a phone (conversations-dev19): a first name that
+begins the full name of someone else ("n elif torres" after Elif Yilmaz) is that other person,
+never the one of the thread who shares the first name."""
+
+from __future__ import annotations
+
+from ringmaster.graph.references import RecordFacts, resolve
+from tests.graph.references_kit import ACTS, KINDS, catalogue, entities, turn
+
+FACTS = {
+    "CUS-1011": RecordFacts("CUS-1011", None, "Elif Yilmaz Yilmaz Labs pro active",
+                            title="Elif Yilmaz", pronouns="she"),
+    "CUS-1050": RecordFacts("CUS-1050", None, "Elif Torres Torres Foods business active",
+                            title="Elif Torres", pronouns="she"),
+    "CUS-1047": RecordFacts("CUS-1047", None, "Elif Costa Costa Studio free active",
+                            title="Elif Costa", pronouns="she"),
+    "CUS-1021": RecordFacts("CUS-1021", None, "Zoe Jansen Jansen Works business active",
+                            title="Zoe Jansen", pronouns="she"),
+    "CUS-1043": RecordFacts("CUS-1043", None, "Oscar Larsen Larsen Health pro active",
+                            title="Oscar Larsen", pronouns="he"),
+    "INV-1204": RecordFacts("INV-1204", "CUS-1017", "unpaid 2025-06 june usd 99.00"),
+    "INV-1207": RecordFacts("INV-1207", "CUS-1020", "unpaid 2025-06 june usd 499.00"),
+}  # fmt: skip
+LOOKUP, RECORDS = catalogue(FACTS)
+
+
+def test_a_first_name_that_begins_another_full_name_is_not_the_thread_person() -> None:
+    history = [turn(1, "whats elif yilmaz on", "CUS-1011")]
+    out = resolve("n elif torres", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and "CUS-1011" not in out.text, out.text
+    # With both Elifs in the thread, "credit elif" is asked, never given to the first one.
+    history.append(turn(2, "n elif torres", "CUS-1050"))
+    out = resolve("credit elif 10, she was overcharged", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is not None
+    assert "CUS-1011" in out.question and "CUS-1050" in out.question
+
+
+def test_a_first_name_alone_is_still_the_one_person_of_the_thread() -> None:
+    history = [turn(1, "whats elif yilmaz on", "CUS-1011")]
+    out = resolve("credit elif 10, she was overcharged", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and entities(out) == ["CUS-1011"]
+    # Her own full name typed again is hers.
+    out = resolve("give elif yilmaz 10", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None
