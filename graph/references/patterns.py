@@ -25,7 +25,7 @@ _REPEAT_MAX_WORDS = 10
 # "CUS-1012 too"), where the others replace it ("I meant", "instead", "make it").
 _BESIDE = re.compile(r"\b(too|also|as well|same|likewise|ditto|again)\b", re.I)
 # Ellipsis: "and CUS-1005?", "what about INV-1183", "ok, and what about CUS-1005 then?".
-_ELLIPSIS = re.compile(r"^\W*(and|or|what about|how about|now|then|ok|okay|also)\b", re.I)
+_ELLIPSIS = re.compile(r"^\W*(and|n|or|what about|how about|now|then|ok|okay|also)\b", re.I)
 _ELLIPSIS_MAX_WORDS = 8
 # Words of a repeat that ask for nothing of their own ("please check CUS-1005 too"): a follow-up
 # with any other word ("also close TCK-1005") is a request of its own, not a repeat.

@@ -1,6 +1,7 @@
 """References from a support lead typing on a phone (conversations-dev19): a first name that
 begins the full name of someone else ("n elif torres" after Elif Yilmaz) is that other person,
-never the one of the thread who shares the first name."""
+never the one of the thread who shares the first name; "n" for "and" opens an ellipsis ("n
+INV-1207?"), which puts its record beside the one before."""
 
 from __future__ import annotations
 
@@ -42,3 +43,16 @@ def test_a_first_name_alone_is_still_the_one_person_of_the_thread() -> None:
     # Her own full name typed again is hers.
     out = resolve("give elif yilmaz 10", history, KINDS, LOOKUP, ACTS, RECORDS)
     assert out.question is None
+
+
+def test_n_for_and_puts_a_record_beside_the_one_before() -> None:
+    # "INV-1204 paid?" then "n INV-1207?": two invoices side by side, so "it" is asked, as
+    # after "and INV-1207?", never the newer one by recency.
+    for typed in ("n INV-1207?", "and INV-1207?"):
+        history = [turn(1, "INV-1204 paid?", "CUS-1017"), turn(2, typed, "CUS-1020")]
+        out = resolve("send a reminder for it", history, KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is not None, typed
+        assert "INV-1204" in out.question and "INV-1207" in out.question
+    # One invoice in play: "it" is that one.
+    out = resolve("send a reminder for it", history[1:], KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and entities(out) == ["INV-1207"]
