@@ -67,7 +67,10 @@ _ASKS_WHO = re.compile(
 )
 _PLURAL = re.compile(
     r"\b(both of them|both of those|both|all of them|all of those|all three of them|all three"
-    r"|the two of them|the pair of them|the two|th(?:ose|ese) two|each of them)\b(?!-)",
+    r"|the two of them|the pair of them|the two|th(?:ose|ese) two|each of them|each one"
+    r"|either of (?:them|those|these)"
+    # "which plan is each on": "each" standing alone, no noun or "of" after it
+    r"|each(?=\s+(?:on|in|at|is|was|has|had|owes?|paid|pays)\b|\s*\W*$))\b(?!-)",
     re.I,
 )
 # Of `_PLURAL`, those that say two: "both" is never five records.

@@ -1,7 +1,8 @@
 """References from a support lead typing on a phone (conversations-dev19): a first name that
 begins the full name of someone else ("n elif torres" after Elif Yilmaz) is that other person,
 never the one of the thread who shares the first name; "n" for "and" opens an ellipsis ("n
-INV-1207?"), which puts its record beside the one before."""
+INV-1207?"), which puts its record beside the one before; "either of them" and "each" asked
+about two customers are both, and "either of them" told to do something leaves the pick open."""
 
 from __future__ import annotations
 
@@ -56,3 +57,25 @@ def test_n_for_and_puts_a_record_beside_the_one_before() -> None:
     # One invoice in play: "it" is that one.
     out = resolve("send a reminder for it", history[1:], KINDS, LOOKUP, ACTS, RECORDS)
     assert out.question is None and entities(out) == ["INV-1207"]
+
+
+def test_either_of_them_and_each_in_a_question_are_both_and_an_act_on_either_is_asked() -> None:
+    history = [
+        turn(1, "give CUS-1021 a 10 credit for the webhook delays"),
+        turn(2, "give CUS-1043 a 10 credit for the webhook delays"),
+    ]
+    for typed in ("does either of them owe us anything", "which plan is each on"):
+        out = resolve(typed, history, KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is None, typed
+        assert sorted(entities(out)) == ["CUS-1021", "CUS-1043"], typed
+    for typed in (
+        "give either of them a 10 credit",
+        "refund either of them",
+        "email either of them",
+    ):
+        out = resolve(typed, history, KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is not None, typed
+        assert "CUS-1021" in out.question and "CUS-1043" in out.question
+    # "each" before a noun is a determiner, not the records: left as typed.
+    out = resolve("close each ticket", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.resolutions == []
