@@ -57,7 +57,7 @@ from ringmaster.graph.planner.base import Alternative, Plan, Subtask
 
 REPEATS = re.compile(rf"\b{REPEAT_PHRASE}\b", re.IGNORECASE)
 LEANS = re.compile(
-    r"^\W*(?:and|also|plus|what about|how about)\b|\b(?:too|as well)\W*$", re.IGNORECASE
+    r"^\W*(?:and|n|also|plus|what about|how about)\b|\b(?:too|as well)\W*$", re.IGNORECASE
 )
 # A pronoun left as typed: the resolver bound it to no record, so it is the last turn's result.
 ABOUT_RESULT = re.compile(r"\b(?:it|that|this|those|these|them)\b", re.IGNORECASE)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ringmaster.graph.references.entities import Resolved, _ids, _question
 from ringmaster.graph.references.implied import Act
+from ringmaster.graph.references.patterns import _asks
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import acted_kinds
 
@@ -31,7 +32,12 @@ def open_choice(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act
     it leaves open (those its plural stands for, or the thread's latest records when it stood
     for a person). A question ("is either of them paid?") asks about them all."""
     said = OPEN_CHOICE.search(request)
-    if said is None or out.question or not acted_kinds(request, thread, acts):
+    if said is None or out.question:
+        return out
+    # "either of them" reads as both in a question; asked of anything else ("give either of
+    # them a credit"), it leaves the pick open whether or not its act words were read.
+    either = said[0].lower().startswith("either") and not _asks(request)
+    if not either and not acted_kinds(request, thread, acts):
         return out
     kinds = thread.by_name
     records = list(
@@ -39,6 +45,8 @@ def open_choice(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act
             r.entity for r in out.resolutions if r.kind in kinds and not kinds[r.kind].person
         )
     )
+    if len(records) < 2:  # "give either of them a credit" after two customers: the two
+        records = list(dict.fromkeys(r.entity for r in out.resolutions if r.kind in kinds))
     if len(records) < 2:
         latest = thread.latest_mentioned()
         records = list(dict.fromkeys(e for _, e in latest[0])) if latest else []

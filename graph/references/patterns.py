@@ -25,7 +25,7 @@ _REPEAT_MAX_WORDS = 10
 # "CUS-1012 too"), where the others replace it ("I meant", "instead", "make it").
 _BESIDE = re.compile(r"\b(too|also|as well|same|likewise|ditto|again)\b", re.I)
 # Ellipsis: "and CUS-1005?", "what about INV-1183", "ok, and what about CUS-1005 then?".
-_ELLIPSIS = re.compile(r"^\W*(and|or|what about|how about|now|then|ok|okay|also)\b", re.I)
+_ELLIPSIS = re.compile(r"^\W*(and|n|or|what about|how about|now|then|ok|okay|also)\b", re.I)
 _ELLIPSIS_MAX_WORDS = 8
 # Words of a repeat that ask for nothing of their own ("please check CUS-1005 too"): a follow-up
 # with any other word ("also close TCK-1005") is a request of its own, not a repeat.
@@ -67,7 +67,10 @@ _ASKS_WHO = re.compile(
 )
 _PLURAL = re.compile(
     r"\b(both of them|both of those|both|all of them|all of those|all three of them|all three"
-    r"|the two of them|the pair of them|the two|th(?:ose|ese) two|each of them)\b(?!-)",
+    r"|the two of them|the pair of them|the two|th(?:ose|ese) two|each of them|each one"
+    r"|either of (?:them|those|these)"
+    # "which plan is each on": "each" standing alone, no noun or "of" after it
+    r"|each(?=\s+(?:on|in|at|is|was|has|had|owes?|paid|pays)\b|\s*\W*$))\b(?!-)",
     re.I,
 )
 # Of `_PLURAL`, those that say two: "both" is never five records.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from ringmaster.graph.references.entities import EntityKind, Resolution, _ids, _question
+from ringmaster.graph.references.names import people_by_name
 from ringmaster.graph.references.patterns import (
     _DESCRIBED,
     _NOT_DESCRIBING,
@@ -122,6 +123,8 @@ def _named_person(
         if words & every_noun or words != _describing_words(name):
             continue  # "Customer", or a word that describes nothing ("The", "Please")
         fit = [e for e in people if all(thread.described_by(e) & {w} for w in words)]
+        if fit and _begins_another(text, start, name, fit, thread):
+            continue  # "n elif torres" after Elif Yilmaz: Elif Torres, named in full
         if len(fit) > 1 and not typed:
             return text, resolutions, _question(kind, fit)
         if len(fit) != 1 or fit[0] in explicit:
@@ -130,6 +133,20 @@ def _named_person(
         text = text.replace(name, fit[0], 1)
         resolutions.append(Resolution(name, fit[0], kind.name, turn))
     return text, resolutions, None
+
+
+def _begins_another(text: str, start: int, name: str, fit: list[str], thread: _Thread) -> bool:
+    """True when the name typed at `start` is part of the full name of a person of the catalog
+    other than those it fits in the thread ("n elif torres" after Elif Yilmaz): that full name
+    says who is meant, and a first name read alone would put the wrong person in its place."""
+    end = start + len(name)
+    for _, entity, pattern in people_by_name(thread.kinds, thread.lookup, thread.records):
+        if entity in fit:
+            continue
+        for match in pattern.finditer(text):
+            if match.start() <= start and end <= match.end() and match[0] != name:
+                return True
+    return False
 
 
 def _capitalised(text: str) -> list[tuple[str, int]]:

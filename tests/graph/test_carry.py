@@ -108,6 +108,10 @@ def test_a_few_words_leaning_on_the_turn_before_go_where_it_went(demo: LocalPlan
     [moved] = carried(alone, "and in June?", before).subtasks
     assert (moved.agent, moved.escalate) == ("analytics", False)
     assert "names only what changes" in moved.rationale
+    # "n" is "and" typed fast on a phone.
+    alone = demo.plan("n in June?")
+    [moved] = carried(alone, "n in June?", before).subtasks
+    assert (moved.agent, moved.escalate) == ("analytics", False)
 
 
 def test_a_question_about_the_last_result_goes_where_it_went(demo: LocalPlanner) -> None:

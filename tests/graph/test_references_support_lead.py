@@ -1,0 +1,81 @@
+"""References from a support lead typing on a phone (conversations-dev19): a first name that
+begins the full name of someone else ("n elif torres" after Elif Yilmaz) is that other person,
+never the one of the thread who shares the first name; "n" for "and" opens an ellipsis ("n
+INV-1207?"), which puts its record beside the one before; "either of them" and "each" asked
+about two customers are both, and "either of them" told to do something leaves the pick open."""
+
+from __future__ import annotations
+
+from ringmaster.graph.references import RecordFacts, resolve
+from tests.graph.references_kit import ACTS, KINDS, catalogue, entities, turn
+
+FACTS = {
+    "CUS-1011": RecordFacts("CUS-1011", None, "Elif Yilmaz Yilmaz Labs pro active",
+                            title="Elif Yilmaz", pronouns="she"),
+    "CUS-1050": RecordFacts("CUS-1050", None, "Elif Torres Torres Foods business active",
+                            title="Elif Torres", pronouns="she"),
+    "CUS-1047": RecordFacts("CUS-1047", None, "Elif Costa Costa Studio free active",
+                            title="Elif Costa", pronouns="she"),
+    "CUS-1021": RecordFacts("CUS-1021", None, "Zoe Jansen Jansen Works business active",
+                            title="Zoe Jansen", pronouns="she"),
+    "CUS-1043": RecordFacts("CUS-1043", None, "Oscar Larsen Larsen Health pro active",
+                            title="Oscar Larsen", pronouns="he"),
+    "INV-1204": RecordFacts("INV-1204", "CUS-1017", "unpaid 2025-06 june usd 99.00"),
+    "INV-1207": RecordFacts("INV-1207", "CUS-1020", "unpaid 2025-06 june usd 499.00"),
+}  # fmt: skip
+LOOKUP, RECORDS = catalogue(FACTS)
+
+
+def test_a_first_name_that_begins_another_full_name_is_not_the_thread_person() -> None:
+    history = [turn(1, "whats elif yilmaz on", "CUS-1011")]
+    out = resolve("n elif torres", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and "CUS-1011" not in out.text, out.text
+    # With both Elifs in the thread, "credit elif" is asked, never given to the first one.
+    history.append(turn(2, "n elif torres", "CUS-1050"))
+    out = resolve("credit elif 10, she was overcharged", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is not None
+    assert "CUS-1011" in out.question and "CUS-1050" in out.question
+
+
+def test_a_first_name_alone_is_still_the_one_person_of_the_thread() -> None:
+    history = [turn(1, "whats elif yilmaz on", "CUS-1011")]
+    out = resolve("credit elif 10, she was overcharged", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and entities(out) == ["CUS-1011"]
+    # Her own full name typed again is hers.
+    out = resolve("give elif yilmaz 10", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None
+
+
+def test_n_for_and_puts_a_record_beside_the_one_before() -> None:
+    # "INV-1204 paid?" then "n INV-1207?": two invoices side by side, so "it" is asked, as
+    # after "and INV-1207?", never the newer one by recency.
+    for typed in ("n INV-1207?", "and INV-1207?"):
+        history = [turn(1, "INV-1204 paid?", "CUS-1017"), turn(2, typed, "CUS-1020")]
+        out = resolve("send a reminder for it", history, KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is not None, typed
+        assert "INV-1204" in out.question and "INV-1207" in out.question
+    # One invoice in play: "it" is that one.
+    out = resolve("send a reminder for it", history[1:], KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and entities(out) == ["INV-1207"]
+
+
+def test_either_of_them_and_each_in_a_question_are_both_and_an_act_on_either_is_asked() -> None:
+    history = [
+        turn(1, "give CUS-1021 a 10 credit for the webhook delays"),
+        turn(2, "give CUS-1043 a 10 credit for the webhook delays"),
+    ]
+    for typed in ("does either of them owe us anything", "which plan is each on"):
+        out = resolve(typed, history, KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is None, typed
+        assert sorted(entities(out)) == ["CUS-1021", "CUS-1043"], typed
+    for typed in (
+        "give either of them a 10 credit",
+        "refund either of them",
+        "email either of them",
+    ):
+        out = resolve(typed, history, KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is not None, typed
+        assert "CUS-1021" in out.question and "CUS-1043" in out.question
+    # "each" before a noun is a determiner, not the records: left as typed.
+    out = resolve("close each ticket", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.resolutions == []
