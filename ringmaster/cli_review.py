@@ -208,27 +208,44 @@ def review_respond(
 @review_app.command("edit")
 def review_edit(
     item: str,
+    changes: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[JSON]",
+            help="The arguments to change, as --args takes them (as chat's /edit ID {…}).",
+            show_default=False,
+        ),
+    ] = None,
     args: Annotated[
-        str,
+        str | None,
         typer.Option(
             help='Arguments to change, as JSON, e.g. \'{"amount": "80.00"}\'; '
             "the others keep their proposed value."
         ),
-    ],
+    ] = None,
     action: Annotated[
         int, typer.Option(help="Which action to edit (0-based); others are approved.")
     ] = 0,
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Change some of an action's arguments (or a routing's agent) and approve it.
+    """Change some of an action's arguments (or a routing's agent) and approve it: `review
+    edit ID '{"amount": "40.00"}'`, or the same JSON with --args.
 
     The given keys are merged onto the proposed arguments and checked against the tool's
     arguments before anything is recorded: a misspelt or mistyped argument is refused
     (exit 2) and the item stays pending."""
     from ringmaster.decisions import Decision, Edit, parse_args_json
 
-    new_args = parse_args_json(args, "--args")
+    if changes is not None and args is not None:
+        raise RingmasterError("give the arguments to change once: after the id or with --args")
+    if changes is None and args is None:
+        raise RingmasterError(
+            "edit wants the arguments to change, as JSON after the id or with --args, e.g. "
+            """review edit ID '{"amount": "40.00"}'"""
+        )
+    where = "--args" if args is not None else "the JSON after the id"
+    new_args = parse_args_json(args or changes or "", where)
     _decide(item, Decision("edit", edits=(Edit(action, new_args),)), me(as_), json_mode)
 
 

@@ -191,3 +191,22 @@ def test_the_command_is_named_as_it_can_be_typed_again(
     where = {"bin": str(tmp_path / "bin"), "tmp": str(tmp_path)}
     monkeypatch.setenv("PATH", on_path.format(**where) or str(tmp_path / "empty"))
     assert command_name(argv0.format(**where)) == shown.format(**where)
+
+
+def test_review_edit_takes_the_json_after_the_id_as_chat_does(cli: Cli) -> None:
+    """`review edit ID '{"amount": 5}'` was refused with "Missing option '--args'" though
+    chat's `/edit ID {…}` takes the JSON that way; now either form, but only one of them."""
+    (item,) = cli.json("run", REFUND)["pending"]
+    for given, said in (
+        ((), "edit wants the arguments to change, as JSON after the id or with --args"),
+        ((EDIT, "--args", EDIT), "give the arguments to change once"),
+        (("{bad",), "the JSON after the id: the arguments are not valid JSON"),
+    ):
+        proc = cli("review", "edit", item["id"], *given, ok=False)
+        assert proc.returncode == 2, proc.stderr
+        (line,) = proc.stderr.strip().splitlines()
+        assert line.startswith(f"error: {said}"), line
+    assert cli.json("review", "show", item["id"])["status"] == "pending"
+    assert cli.side_effects() == []
+    ((tool, status, ran),) = executed(cli.json("review", "edit", item["id"][:8], EDIT))
+    assert (tool, status, ran["amount"]) == ("issue_refund", "executed", "40.00")
