@@ -263,6 +263,11 @@ def _edits(actions: list[dict[str, Any]], edits: Sequence[Edit]) -> list[dict[st
             "type": "edit",
             "edited_action": {"name": proposed["name"], "args": merged},
         }
+    if not any(edit.args for edit in edits):  # `--args '{}'`: the action as proposed, as an edit
+        raise InvalidDecision(
+            "the edit changes no argument: name one to change, or approve the item to run its "
+            "actions as proposed"
+        )
     return decisions
 
 

@@ -31,6 +31,8 @@ BAD = [
     ('{"amount": 40.5}', "argument 'amount': amount must be a decimal string"),
     ('{"amount": true}', "argument 'amount': amount must be a decimal string"),
     ('{"amount": "-40"}', "argument 'amount': amount must be positive"),
+    # An edit naming no argument ran the 299.00 refund as proposed, recorded as an edit.
+    ("{}", "the edit changes no argument: name one to change, or approve the item"),
 ]
 EDIT = '{"amount": "40.00"}'
 
