@@ -212,3 +212,23 @@ def test_review_edit_takes_the_json_after_the_id_as_chat_does(cli: Cli) -> None:
     assert cli.side_effects() == []
     ((tool, status, ran),) = executed(cli.json("review", "edit", item["id"][:8], EDIT))
     assert (tool, status, ran["amount"]) == ("issue_refund", "executed", "40.00")
+
+
+def test_review_reject_and_respond_take_their_words_after_the_id_as_chat_does(cli: Cli) -> None:
+    """`review reject ID "not now"` was refused with "Got unexpected extra argument" (chat's
+    `/reject ID not now` decides); now the words go after the id or with the option, once."""
+    (rejected,) = cli.json("run", REFUND)["pending"]
+    (answered,) = cli.json("run", REFUND)["pending"]
+    for kind, flag, said in (
+        ("reject", "--reason", "give the reason once: after the id or with --reason"),
+        ("respond", "--message", "give the message once: after the id or with --message"),
+    ):
+        proc = cli("review", kind, rejected["id"], "a", flag, "b", ok=False)
+        assert (proc.returncode, proc.stderr.strip()) == (2, f"error: {said}")
+    proc = cli("review", "respond", answered["id"], ok=False)
+    assert proc.stderr.strip() == "error: a respond decision needs a message"
+    done = cli.json("review", "reject", rejected["id"][:8], "not this month")
+    assert "a reviewer rejected it (not this month)" in done["results"]["t1"]["summary"]
+    done = cli.json("review", "respond", answered["id"][:8], "Charged once: no refund is due.")
+    assert done["results"]["t1"]["summary"].endswith("answered: Charged once: no refund is due.")
+    assert cli.side_effects() == []
