@@ -33,8 +33,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# The decide hint's commands find the demo's reviews only with its RINGMASTER_HOME.
 demo: $(BASE)
 	$(BIN)/ringmaster run "$(DEMO_REQUEST)"
+	@echo "The demo keeps its data in $(RINGMASTER_HOME); before those commands: export RINGMASTER_HOME='$(RINGMASTER_HOME)'"
 
 # On every core (pytest-xdist): most tests wait on processes, servers and Postgres. loadgroup
 # keeps the tests of one xdist_group (a costly module fixture, or timing measured on the

@@ -16,7 +16,7 @@ from typer.core import TyperGroup
 
 from ringmaster.audit import AuditEvent
 from ringmaster.cli_options import AsOpt, check_file_to_write, me, shorten
-from ringmaster.cli_output import JsonOpt, err, out, print_json
+from ringmaster.cli_output import JsonOpt, err, out, print_json, print_none
 from ringmaster.runner import Runner
 from ringmaster.settings import Settings
 
@@ -104,6 +104,8 @@ def show(
         events = runner.audit.for_thread(found.id)
     if json_mode:
         print_json([e.to_dict() for e in events])
+    elif not events:  # a thread made with no request yet (`POST /threads`)
+        print_none(f"audit events for thread {found.id}: it has had no request yet")
     else:
         for e in events:
             out.print(_event_line(e), markup=False, highlight=False)

@@ -179,56 +179,87 @@ def review_approve(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> 
     _decide(item, Decision("approve"), me(as_), json_mode)
 
 
+def _once(typed: str | None, option: str | None, what: str, flag: str) -> str | None:
+    """A decision's words or JSON, after the id (as chat's `/reject ID reason`) or with its
+    option, given once."""
+    if typed is not None and option is not None:
+        raise RingmasterError(f"give the {what} once: after the id or with {flag}")
+    return option if option is not None else typed
+
+
 @review_app.command("reject")
 def review_reject(
     item: str,
+    words: Annotated[str | None, typer.Argument(metavar="[REASON]", show_default=False)] = None,
     reason: Annotated[str | None, typer.Option(help="Why (needed: the requester sees it).")] = None,
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Reject every action of the item; nothing it proposed runs."""
+    """Reject every action of the item; nothing it proposed runs. The reason (needed: the
+    requester is shown it) goes after the id or with --reason."""
     from ringmaster.decisions import Decision
 
+    reason = _once(words, reason, "reason", "--reason")
     _decide(item, Decision("reject", reason=reason), me(as_), json_mode)
 
 
 @review_app.command("respond")
 def review_respond(
     item: str,
-    message: Annotated[str, typer.Option(help="Your answer, given instead of the action.")],
+    words: Annotated[str | None, typer.Argument(metavar="[MESSAGE]", show_default=False)] = None,
+    message: Annotated[
+        str | None, typer.Option(help="Your answer, given instead of the action.")
+    ] = None,
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Answer in place of the action: it does not run; your message is the result."""
+    """Answer in place of the action: it does not run; your message (after the id or with
+    --message) is the result."""
     from ringmaster.decisions import Decision
 
+    message = _once(words, message, "message", "--message")
     _decide(item, Decision("respond", message=message), me(as_), json_mode)
 
 
 @review_app.command("edit")
 def review_edit(
     item: str,
+    changes: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[JSON]",
+            help="The arguments to change, as --args takes them (as chat's /edit ID {…}).",
+            show_default=False,
+        ),
+    ] = None,
     args: Annotated[
-        str,
+        str | None,
         typer.Option(
             help='Arguments to change, as JSON, e.g. \'{"amount": "80.00"}\'; '
             "the others keep their proposed value."
         ),
-    ],
+    ] = None,
     action: Annotated[
         int, typer.Option(help="Which action to edit (0-based); others are approved.")
     ] = 0,
     as_: AsOpt = None,
     json_mode: JsonOpt = False,
 ) -> None:
-    """Change some of an action's arguments (or a routing's agent) and approve it.
+    """Change some of an action's arguments (or a routing's agent) and approve it: `review
+    edit ID '{"amount": "40.00"}'`, or the same JSON with --args.
 
     The given keys are merged onto the proposed arguments and checked against the tool's
     arguments before anything is recorded: a misspelt or mistyped argument is refused
     (exit 2) and the item stays pending."""
     from ringmaster.decisions import Decision, Edit, parse_args_json
 
-    new_args = parse_args_json(args, "--args")
+    text = _once(changes, args, "arguments to change", "--args")
+    if text is None:
+        raise RingmasterError(
+            "edit wants the arguments to change, as JSON after the id or with --args, e.g. "
+            """review edit ID '{"amount": "40.00"}'"""
+        )
+    new_args = parse_args_json(text, "--args" if args is not None else "the JSON after the id")
     _decide(item, Decision("edit", edits=(Edit(action, new_args),)), me(as_), json_mode)
 
 

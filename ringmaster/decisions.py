@@ -263,6 +263,11 @@ def _edits(actions: list[dict[str, Any]], edits: Sequence[Edit]) -> list[dict[st
             "type": "edit",
             "edited_action": {"name": proposed["name"], "args": merged},
         }
+    if not any(edit.args for edit in edits):  # `--args '{}'`: the action as proposed, as an edit
+        raise InvalidDecision(
+            "the edit changes no argument: name one to change, or approve the item to run its "
+            "actions as proposed"
+        )
     return decisions
 
 
@@ -492,8 +497,12 @@ class DecisionService:
         it. Back to the agent it was routed to, its correction is removed."""
         runner = self.runner
         row = runner.threads.get(thread_id)  # NotFound for an unknown thread
+        if row.turn == 0:  # a thread made with no request yet (`POST /threads`)
+            raise NotFound(f"thread {thread_id} has no turn yet: nothing was planned on it")
         if turn is not None and not 1 <= turn <= row.turn:
-            raise NotFound(f"thread {thread_id} has no turn {turn} (its turns are 1-{row.turn})")
+            turns = "its only turn is 1" if row.turn == 1 else f"its turns are 1-{row.turn}"
+            raise NotFound(f"thread {thread_id} has no turn {turn} ({turns})")
+        plan = None
         # A later turn held behind a review has no plan yet: the latest planned one is meant.
         for k in [turn] if turn is not None else range(row.turn, 0, -1):
             plan = runner.stored_plan(thread_id, k)

@@ -221,7 +221,9 @@ def outcome_summary(
     said = (
         f" {said_redacted([str(k) for k in redacted], where)}" if isinstance(redacted, list) else ""
     )
-    return "; ".join(lines) + "." + said
+    text = "; ".join(lines)
+    # A reviewer's answer or a reason may end its own sentence ("… no refund is due.").
+    return text + ("" if text.endswith((".", "!", "?")) else ".") + said
 
 
 def drafted_text(output: dict[str, Any]) -> str | None:

@@ -120,3 +120,15 @@ def test_export_and_verify_of_the_database_are_an_admins_once_users_exist(
     assert cli.json("audit", "verify", "--as", "adm") == {"ok": True, "problems": []}
     checked = cli.json("audit", "verify", "--file", str(copy), "--as", "ann")
     assert checked == {"ok": True, "problems": []}
+
+
+def test_a_thread_with_no_request_yet_says_its_trail_is_empty(cli_in_process: Cli) -> None:
+    """`audit show` of a thread made by `POST /threads` and sent nothing printed nothing."""
+    from ringmaster.runner import Runner
+    from ringmaster.settings import Settings
+
+    with Runner(Settings(home=cli_in_process.home), recover_on_start=False) as runner:
+        thread = runner.threads.create("e" * 16, "root").id
+    said = cli_in_process("audit", "show", thread).stdout
+    assert said.split() == f"no audit events for thread {thread}: it has had no request yet".split()
+    assert cli_in_process.json("audit", "show", thread) == []

@@ -31,6 +31,8 @@ BAD = [
     ('{"amount": 40.5}', "argument 'amount': amount must be a decimal string"),
     ('{"amount": true}', "argument 'amount': amount must be a decimal string"),
     ('{"amount": "-40"}', "argument 'amount': amount must be positive"),
+    # An edit naming no argument ran the 299.00 refund as proposed, recorded as an edit.
+    ("{}", "the edit changes no argument: name one to change, or approve the item"),
 ]
 EDIT = '{"amount": "40.00"}'
 
@@ -191,3 +193,42 @@ def test_the_command_is_named_as_it_can_be_typed_again(
     where = {"bin": str(tmp_path / "bin"), "tmp": str(tmp_path)}
     monkeypatch.setenv("PATH", on_path.format(**where) or str(tmp_path / "empty"))
     assert command_name(argv0.format(**where)) == shown.format(**where)
+
+
+def test_review_edit_takes_the_json_after_the_id_as_chat_does(cli: Cli) -> None:
+    """`review edit ID '{"amount": 5}'` was refused with "Missing option '--args'" though
+    chat's `/edit ID {…}` takes the JSON that way; now either form, but only one of them."""
+    (item,) = cli.json("run", REFUND)["pending"]
+    for given, said in (
+        ((), "edit wants the arguments to change, as JSON after the id or with --args"),
+        ((EDIT, "--args", EDIT), "give the arguments to change once"),
+        (("{bad",), "the JSON after the id: the arguments are not valid JSON"),
+    ):
+        proc = cli("review", "edit", item["id"], *given, ok=False)
+        assert proc.returncode == 2, proc.stderr
+        (line,) = proc.stderr.strip().splitlines()
+        assert line.startswith(f"error: {said}"), line
+    assert cli.json("review", "show", item["id"])["status"] == "pending"
+    assert cli.side_effects() == []
+    ((tool, status, ran),) = executed(cli.json("review", "edit", item["id"][:8], EDIT))
+    assert (tool, status, ran["amount"]) == ("issue_refund", "executed", "40.00")
+
+
+def test_review_reject_and_respond_take_their_words_after_the_id_as_chat_does(cli: Cli) -> None:
+    """`review reject ID "not now"` was refused with "Got unexpected extra argument" (chat's
+    `/reject ID not now` decides); now the words go after the id or with the option, once."""
+    (rejected,) = cli.json("run", REFUND)["pending"]
+    (answered,) = cli.json("run", REFUND)["pending"]
+    for kind, flag, said in (
+        ("reject", "--reason", "give the reason once: after the id or with --reason"),
+        ("respond", "--message", "give the message once: after the id or with --message"),
+    ):
+        proc = cli("review", kind, rejected["id"], "a", flag, "b", ok=False)
+        assert (proc.returncode, proc.stderr.strip()) == (2, f"error: {said}")
+    proc = cli("review", "respond", answered["id"], ok=False)
+    assert proc.stderr.strip() == "error: a respond decision needs a message"
+    done = cli.json("review", "reject", rejected["id"][:8], "not this month")
+    assert "a reviewer rejected it (not this month)" in done["results"]["t1"]["summary"]
+    done = cli.json("review", "respond", answered["id"][:8], "Charged once: no refund is due.")
+    assert done["results"]["t1"]["summary"].endswith("answered: Charged once: no refund is due.")
+    assert cli.side_effects() == []

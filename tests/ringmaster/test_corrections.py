@@ -96,6 +96,13 @@ def test_correction_errors_and_export(
             DecisionService(runner).correct(out.thread_id, "t9", "ops", "rita")
         with pytest.raises(InvalidDecision):
             DecisionService(runner).correct(out.thread_id, "t1", "astrology", "rita")
+        with pytest.raises(NotFound, match=r"has no turn 2 \(its only turn is 1\)"):
+            DecisionService(runner).correct(out.thread_id, "t1", "ops", "rita", turn=2)
+        # A thread with no request yet (`POST /threads`) was an UnboundLocalError, a traceback.
+        empty = runner.threads.create("e" * 16, "root").id
+        for turn in (None, 1):
+            with pytest.raises(NotFound, match="has no turn yet: nothing was planned on it"):
+                DecisionService(runner).correct(empty, "t1", "ops", "rita", turn=turn)
         assert runner.corrections.all() == []
         DecisionService(runner).correct(out.thread_id, "t1", "ops", "rita")
     monkeypatch.setenv("RINGMASTER_HOME", str(settings.home))
