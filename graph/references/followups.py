@@ -33,6 +33,7 @@ from ringmaster.graph.references.patterns import (
     _ORDINAL,
     _REPEAT,
     _REPEAT_MAX_WORDS,
+    _asks,
     _describing_words,
     _own_words,
     nouns_pattern,
@@ -279,11 +280,12 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
             explicit = [p for p in explicit if p[1].upper() != wrong.group(1).upper()]
     if len(explicit) != 1 or words > _REPEAT_MAX_WORDS:
         return None
+    kind, new_id = explicit[0]
     if not (_REPEAT.search(request) or _CORRECTION.search(request)) and not (
-        _ELLIPSIS.search(request) and words <= _ELLIPSIS_MAX_WORDS
+        (_ELLIPSIS.search(request) and words <= _ELLIPSIS_MAX_WORDS)
+        or _asked_again(request, kind, thread)
     ):
         return None
-    kind, new_id = explicit[0]
     # Only the id's own nouns are filler ("and invoice INV-1003?"): "and CUS-1032's tickets?"
     # asks for other records, as "also close TCK-1005" asks for something itself.
     nouns = {n.lower() for k in thread.kinds if k.name == kind for n in k.nouns}
@@ -310,6 +312,17 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                         found.append(Resolution(request, new_owner, person.name, number))
             return Resolved(earlier, found)
     return None
+
+
+def _asked_again(request: str, kind: str, thread: _Thread) -> bool:
+    """True for an id typed alone as a question ("CUS-1041?") right after a question about
+    another record of its kind ("plan for CUS-1040?"): the same question, for that one. Only
+    after a question: a bare id after an act may be asking anything about it."""
+    if "?" not in request or re.sub(r"[\W_]+", "", strip_ids(request, thread.kinds)):
+        return False
+    last = thread.history[-1] if thread.history else {}
+    named = {k for k, _ in (last.get("entities") or {}).get("named", [])}
+    return kind in named and _asks(str(last.get("request") or ""))
 
 
 def _swapped(request: str, corrected: Swap, thread: _Thread) -> Resolved | None:
