@@ -310,8 +310,41 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                     if new_owner and old_owner and old_owner != new_owner and old_owner in earlier:
                         earlier = earlier.replace(old_owner, new_owner)
                         found.append(Resolution(request, new_owner, person.name, number))
+            if thread.by_name[kind].person and f"{new_id}'s".lower() in request.lower():
+                # "maria's too" after "send CUS-1003 a reminder for INV-1191": her record in
+                # place of Aisha's. Only so said: "do the same for CUS-1024" after a reminder
+                # about INV-1207 is left as it was (the record may be the point of it).
+                theirs = _theirs_instead(earlier, set(named), new_id, thread)
+                if isinstance(theirs, str):
+                    return Resolved(request, [], theirs)
+                for old, new in theirs:
+                    earlier = earlier.replace(old, new)
+                    found.append(Resolution(request, new, thread.kind_of(new) or "", number))
             return Resolved(earlier, found)
     return None
+
+
+def _theirs_instead(
+    earlier: str, old_people: set[str], person: str, thread: _Thread
+) -> list[tuple[str, str]] | str:
+    """For each record of the people `old_people` that `earlier` names, the record of
+    `person`'s it stands for: of theirs of its kind, the one described most like it (the June
+    invoice for the June invoice), then the thread named or listed. A question when two fit
+    equally; nothing for a record that has no counterpart."""
+    facts = thread.facts(person)
+    swaps: list[tuple[str, str]] = []
+    for kind, old in _ids(thread.kinds, earlier):
+        if thread.by_name[kind].person or thread.owned_by(old) not in old_people:
+            continue
+        pool = [e for e in (facts.owns if facts else ()) if thread.kind_of(e) == kind]
+        scores = {e: len(thread.described_by(e) & thread.described_by(old)) for e in pool}
+        best = max(scores.values(), default=0)
+        top = [e for e in pool if scores[e] == best]
+        top = [e for e in top if thread.mentioned(e)] or top
+        if len(top) > 1:
+            return _question(thread.by_name[kind], top)
+        swaps += [(old, top[0])] if top else []
+    return swaps
 
 
 def _asked_again(request: str, kind: str, thread: _Thread) -> bool:
@@ -383,9 +416,14 @@ def _ellipsis_after(request: str, out: Resolved, thread: _Thread) -> Resolved:
     again = _repeat(out.text, _ids(thread.kinds, out.text), thread)
     if again is None:
         return out
+    if again.question:
+        return Resolved(request, out.resolutions, again.question)
     # "and her june one too" after "send CUS-1020 a reminder for INV-1207": the new record's
-    # customer takes the old one's place, and is resolved as much as the record.
-    return Resolved(again.text, [*out.resolutions, *again.resolutions[1:]])
+    # customer takes the old one's place, and is resolved as much as the record. "maria's
+    # too": her record is what "maria's" stood for, as "maria's invoice" would be.
+    added = again.resolutions[1:]
+    spent = {p for r in added if (p := thread.owned_by(r.entity)) and f"{p}'s" in out.text}
+    return Resolved(again.text, [r for r in out.resolutions if r.entity not in spent] + added)
 
 
 # Months a follow-up may swap in for the one its last request said: "and for March?" after
