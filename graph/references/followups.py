@@ -291,6 +291,8 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
     nouns = {n.lower() for k in thread.kinds if k.name == kind for n in k.nouns}
     if {w for w in _own_words(strip_ids(request, thread.kinds)) if w.rstrip("s") not in nouns}:
         return None
+    if _CORRECTION.search(request) and (through := _through_owner(request, kind, new_id, thread)):
+        return through
     for turn in reversed(thread.history):
         named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
         if named and new_id not in named:
@@ -321,6 +323,37 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                     earlier = earlier.replace(old, new)
                     found.append(Resolution(request, new, thread.kind_of(new) or "", number))
             return Resolved(earlier, found)
+    return None
+
+
+def _through_owner(request: str, kind: str, new_id: str, thread: _Thread) -> Resolved | None:
+    """ "no wait wrong one, meant INV-1212" right after "send CUS-1027 a reminder", whose
+    customer was read as the owner of the INV-1213 asked about before it: that last request,
+    for the new record's owner. A correction is of the turn just done; a request further back
+    that named the record itself ("whose is INV-1213") is not what it takes back."""
+    last = thread.history[-1] if thread.history else {}
+    named = [
+        (k, e) for k, e in (last.get("entities") or {}).get("named", []) if k in thread.by_name
+    ]
+    if not named or any(k == kind for k, _ in named):
+        return None
+    earlier = str(last.get("request") or "")
+    number = int(last.get("turn", 0))
+    before = {e for t in thread.history[:-1] for k, e in (t.get("entities") or {}).get("named", [])
+              if k == kind}  # fmt: skip
+    # Only a person the resolver read in ("send them a reminder"), not one the user typed.
+    typed = str(last.get("typed") or earlier)
+    for person, entity in named:
+        new_owner = thread.owner(new_id, person)
+        if new_owner is None or entity not in earlier or entity in typed:
+            continue
+        if any(thread.owner(old, person) == entity for old in before - {new_id}):
+            # The record meant is named beside it, as a reply's pick is: "that" next is it.
+            return Resolved(
+                f"{earlier.replace(entity, new_owner)} ({new_id})",
+                [Resolution(request, new_id, kind, number)]
+                + ([Resolution(request, new_owner, person, number)] if new_owner != entity else []),
+            )
     return None
 
 
