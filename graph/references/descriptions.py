@@ -95,6 +95,15 @@ def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
     text = re.sub(
         of_whom, lambda m: f"{_OWNER_OF[m.group(2).lower()]} {m.group(1)}", text, flags=re.I
     )
+    # "and the newest" as the whole request: the newest one, a record picked by when it was
+    # made (not "which of his invoices is the oldest?", which asks which that is).
+    text = re.sub(
+        r"^(\W*(?:(?:and|or|what about|how about|now|also)\s+)?"
+        r"the (?:oldest|newest|latest|earliest))(?=\W*$)",
+        r"\1 one",
+        text,
+        flags=re.I,
+    )
     # "what plan shes on": "she's" typed without the apostrophe.
     text = re.sub(r"\b(she|he)s\b", r"\1's", text, flags=re.I)
 

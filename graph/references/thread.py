@@ -464,6 +464,13 @@ class _Thread:
         if ordinal:
             at = _ORDINALS[ordinal.group(1).lower()]
             return [options[at]] if -len(options) <= at < len(options) else []
+        # "the oldest", "the newest one": by when they were made (ids are issued in order);
+        # only a reply that says nothing else ("the saml one, the rest later" is no order).
+        nouns = {n.lower() for k in self.kinds for n in k.nouns}
+        words = set(re.findall(r"[a-z]+", text.lower())) - {"the", "one", "most"} - nouns
+        newest, oldest = words <= _IN_ORDER_NEWEST, words <= _IN_ORDER_OLDEST
+        if options and words and newest != oldest:
+            return [max(options) if newest else min(options)]
         return self.described(text, options)
 
     def record_ordinal(self, text: str) -> re.Match[str] | None:
@@ -499,6 +506,12 @@ class _Thread:
         best = max(scores.values(), default=0)
         winners = [e for e, s in scores.items() if s == best]
         return winners if best > 0 and len(winners) == 1 else []
+
+
+# The words of `_NEWEST`/`_OLDEST` that put records in the order they were made, for a reply
+# that picks one ("the oldest"): not "last" (an ordinal, read as one) or "current".
+_IN_ORDER_NEWEST = _NEWEST - {"last", "current"}
+_IN_ORDER_OLDEST = _OLDEST
 
 
 def _best_fits(options: list[str], words: set[str], thread: _Thread) -> list[str]:
