@@ -174,15 +174,13 @@ def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
     newest, oldest = bool(words & _NEWEST), bool(words & _OLDEST)
     words -= _NEWEST | _OLDEST
     matching = [e for e in pool if thread.fits(words, e) == words]
-    if not matching and words & _UNFINISHED:
+    finished = {e for e in pool if (thread.facts(e) or RecordFacts(e)).done}
+    if not matching and words & _UNFINISHED and finished:
         # "their open ticket" when hers is pending: open is any not finished, when no record
-        # of theirs is called so in its own words.
+        # of theirs is called so in its own words. Of records never finished (an invoice is
+        # paid, not closed), "open" tells none apart: "her open invoice" is left as typed.
         words -= _UNFINISHED
-        matching = [
-            e
-            for e in pool
-            if thread.fits(words, e) == words and not (thread.facts(e) or RecordFacts(e)).done
-        ]
+        matching = [e for e in pool if thread.fits(words, e) == words and e not in finished]
     if newest and matching:
         return [max(matching)]  # ids are issued in order: the highest is the latest
     if oldest and matching:

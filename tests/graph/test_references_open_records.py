@@ -37,3 +37,18 @@ def test_her_open_ticket_typed_wrong_is_her_ticket() -> None:
     history = [turn(1, "CUS-1037 - anything owed?", "INV-1129")]
     out = resolve("and her open tickt, whats that about", history, KINDS, LOOKUP, ACTS, RECORDS)
     assert out.question is None and entities(out) == ["TCK-1144"]
+
+
+def test_open_tells_apart_no_records_that_are_never_finished() -> None:
+    # Invoices are paid, never closed: "her open invoice" picks none of hers by "open".
+    facts = {
+        **FACTS,
+        "CUS-1037": RecordFacts(
+            "CUS-1037", None, "Greta Fischer", owns=("INV-1129", "INV-1223"), pronouns="she"
+        ),
+        "INV-1223": RecordFacts("INV-1223", "CUS-1037", "paid 2025-06 USD June Jun 2025"),
+    }
+    lookup, records = catalogue(facts)
+    history = [turn(1, "who is CUS-1037?")]
+    out = resolve("what is on her open invoice?", history, KINDS, lookup, ACTS, records)
+    assert out.question is None and "INV-" not in out.text
