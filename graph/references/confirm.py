@@ -75,8 +75,10 @@ def near_ids(request: str, thread: _Thread) -> list[Resolution]:
     one record of its kind the thread named or touched: that record, as a guess."""
     if thread.lookup is None or _ANOTHER.search(request) or _REPEAT.search(request):
         return []
-    if _BESIDE_OPENING.match(request):
-        return []
+    if _BESIDE_OPENING.match(request) or not re.sub(
+        r"[\W_]+", "", strip_ids(request, thread.kinds)
+    ):
+        return []  # "CUS-1041?" typed alone after CUS-1040: that one, on purpose
     words = _describing_words(strip_ids(request, thread.kinds))
     found = []
     for kind, entity in _ids(thread.kinds, request):

@@ -56,6 +56,7 @@ _NOTING_SPAN = 4
 _LATER, _EARLIER = {"later"}, {"earlier"}
 
 _DEMONSTRATIVE = r"\b(that|this|those|these|same|their|its|his|her)\s+([a-z]{5,})\b"
+_DESCRIBED_SLIP = r"\b(their|its|his|her)\s+((?:[a-z]+\s+){1,2})([a-z]{5,})\b"
 
 
 # Whose a record is, said after it ("the ticket of him"): the possessive said before it.
@@ -94,17 +95,37 @@ def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
     text = re.sub(
         of_whom, lambda m: f"{_OWNER_OF[m.group(2).lower()]} {m.group(1)}", text, flags=re.I
     )
+    # "and the newest" as the whole request: the newest one, a record picked by when it was
+    # made (not "which of his invoices is the oldest?", which asks which that is).
+    text = re.sub(
+        r"^(\W*(?:(?:and|or|what about|how about|now|also)\s+)?"
+        r"the (?:oldest|newest|latest|earliest))(?=\W*$)",
+        r"\1 one",
+        text,
+        flags=re.I,
+    )
     # "what plan shes on": "she's" typed without the apostrophe.
     text = re.sub(r"\b(she|he)s\b", r"\1's", text, flags=re.I)
 
-    def noun(m: re.Match[str]) -> str:
-        word = m.group(2).lower()
-        if word in nouns or word.rstrip("s") in nouns:
-            return m.group(0)
-        close = difflib.get_close_matches(word, primary, 1, 0.9)
-        return f"{m.group(1)} {close[0]}" if close else m.group(0)
+    def mend(word: str) -> str:
+        if word.lower() in nouns or word.lower().rstrip("s") in nouns:
+            return word
+        close = difflib.get_close_matches(word.lower(), primary, 1, 0.9)
+        return close[0] if close else word
 
-    return re.sub(_DEMONSTRATIVE, noun, text, flags=re.I)
+    def right_after(m: re.Match[str]) -> str:
+        word = mend(m.group(2))
+        return m.group(0) if word == m.group(2) else f"{m.group(1)} {word}"
+
+    text = re.sub(_DEMONSTRATIVE, right_after, text, flags=re.I)
+
+    # "her open tickt": describing words between whose it is and the noun typed wrong.
+    def described(m: re.Match[str]) -> str:
+        if set(m.group(2).lower().split()) & ENGLISH_STOP_WORDS:
+            return m.group(0)
+        return m.group(0)[: m.start(3) - m.start()] + mend(m.group(3))
+
+    return re.sub(_DESCRIBED_SLIP, described, text, flags=re.I)
 
 
 def _weak_refers(text: str, match: re.Match[str]) -> bool:

@@ -33,6 +33,7 @@ from ringmaster.graph.references.patterns import (
     _ORDINAL,
     _REPEAT,
     _REPEAT_MAX_WORDS,
+    _asks,
     _describing_words,
     _own_words,
     nouns_pattern,
@@ -279,16 +280,19 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
             explicit = [p for p in explicit if p[1].upper() != wrong.group(1).upper()]
     if len(explicit) != 1 or words > _REPEAT_MAX_WORDS:
         return None
+    kind, new_id = explicit[0]
     if not (_REPEAT.search(request) or _CORRECTION.search(request)) and not (
-        _ELLIPSIS.search(request) and words <= _ELLIPSIS_MAX_WORDS
+        (_ELLIPSIS.search(request) and words <= _ELLIPSIS_MAX_WORDS)
+        or _asked_again(request, kind, thread)
     ):
         return None
-    kind, new_id = explicit[0]
     # Only the id's own nouns are filler ("and invoice INV-1003?"): "and CUS-1032's tickets?"
     # asks for other records, as "also close TCK-1005" asks for something itself.
     nouns = {n.lower() for k in thread.kinds if k.name == kind for n in k.nouns}
     if {w for w in _own_words(strip_ids(request, thread.kinds)) if w.rstrip("s") not in nouns}:
         return None
+    if _CORRECTION.search(request) and (through := _through_owner(request, kind, new_id, thread)):
+        return through
     for turn in reversed(thread.history):
         named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
         if named and new_id not in named:
@@ -308,8 +312,83 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                     if new_owner and old_owner and old_owner != new_owner and old_owner in earlier:
                         earlier = earlier.replace(old_owner, new_owner)
                         found.append(Resolution(request, new_owner, person.name, number))
+            if thread.by_name[kind].person and f"{new_id}'s".lower() in request.lower():
+                # "maria's too" after "send CUS-1003 a reminder for INV-1191": her record in
+                # place of Aisha's. Only so said: "do the same for CUS-1024" after a reminder
+                # about INV-1207 is left as it was (the record may be the point of it).
+                theirs = _theirs_instead(earlier, set(named), new_id, thread)
+                if isinstance(theirs, str):
+                    return Resolved(request, [], theirs)
+                for old, new in theirs:
+                    earlier = earlier.replace(old, new)
+                    found.append(Resolution(request, new, thread.kind_of(new) or "", number))
             return Resolved(earlier, found)
     return None
+
+
+def _through_owner(request: str, kind: str, new_id: str, thread: _Thread) -> Resolved | None:
+    """ "no wait wrong one, meant INV-1212" right after "send CUS-1027 a reminder", whose
+    customer was read as the owner of the INV-1213 asked about before it: that last request,
+    for the new record's owner. A correction is of the turn just done; a request further back
+    that named the record itself ("whose is INV-1213") is not what it takes back."""
+    last = thread.history[-1] if thread.history else {}
+    named = [
+        (k, e) for k, e in (last.get("entities") or {}).get("named", []) if k in thread.by_name
+    ]
+    if not named or any(k == kind for k, _ in named):
+        return None
+    earlier = str(last.get("request") or "")
+    number = int(last.get("turn", 0))
+    before = {e for t in thread.history[:-1] for k, e in (t.get("entities") or {}).get("named", [])
+              if k == kind}  # fmt: skip
+    # Only a person the resolver read in ("send them a reminder"), not one the user typed.
+    typed = str(last.get("typed") or earlier)
+    for person, entity in named:
+        new_owner = thread.owner(new_id, person)
+        if new_owner is None or entity not in earlier or entity in typed:
+            continue
+        if any(thread.owner(old, person) == entity for old in before - {new_id}):
+            # The record meant is named beside it, as a reply's pick is: "that" next is it.
+            return Resolved(
+                f"{earlier.replace(entity, new_owner)} ({new_id})",
+                [Resolution(request, new_id, kind, number)]
+                + ([Resolution(request, new_owner, person, number)] if new_owner != entity else []),
+            )
+    return None
+
+
+def _theirs_instead(
+    earlier: str, old_people: set[str], person: str, thread: _Thread
+) -> list[tuple[str, str]] | str:
+    """For each record of the people `old_people` that `earlier` names, the record of
+    `person`'s it stands for: of theirs of its kind, the one described most like it (the June
+    invoice for the June invoice), then the thread named or listed. A question when two fit
+    equally; nothing for a record that has no counterpart."""
+    facts = thread.facts(person)
+    swaps: list[tuple[str, str]] = []
+    for kind, old in _ids(thread.kinds, earlier):
+        if thread.by_name[kind].person or thread.owned_by(old) not in old_people:
+            continue
+        pool = [e for e in (facts.owns if facts else ()) if thread.kind_of(e) == kind]
+        scores = {e: len(thread.described_by(e) & thread.described_by(old)) for e in pool}
+        best = max(scores.values(), default=0)
+        top = [e for e in pool if scores[e] == best]
+        top = [e for e in top if thread.mentioned(e)] or top
+        if len(top) > 1:
+            return _question(thread.by_name[kind], top)
+        swaps += [(old, top[0])] if top else []
+    return swaps
+
+
+def _asked_again(request: str, kind: str, thread: _Thread) -> bool:
+    """True for an id typed alone as a question ("CUS-1041?") right after a question about
+    another record of its kind ("plan for CUS-1040?"): the same question, for that one. Only
+    after a question: a bare id after an act may be asking anything about it."""
+    if "?" not in request or re.sub(r"[\W_]+", "", strip_ids(request, thread.kinds)):
+        return False
+    last = thread.history[-1] if thread.history else {}
+    named = {k for k, _ in (last.get("entities") or {}).get("named", [])}
+    return kind in named and _asks(str(last.get("request") or ""))
 
 
 def _swapped(request: str, corrected: Swap, thread: _Thread) -> Resolved | None:
@@ -370,9 +449,14 @@ def _ellipsis_after(request: str, out: Resolved, thread: _Thread) -> Resolved:
     again = _repeat(out.text, _ids(thread.kinds, out.text), thread)
     if again is None:
         return out
+    if again.question:
+        return Resolved(request, out.resolutions, again.question)
     # "and her june one too" after "send CUS-1020 a reminder for INV-1207": the new record's
-    # customer takes the old one's place, and is resolved as much as the record.
-    return Resolved(again.text, [*out.resolutions, *again.resolutions[1:]])
+    # customer takes the old one's place, and is resolved as much as the record. "maria's
+    # too": her record is what "maria's" stood for, as "maria's invoice" would be.
+    added = again.resolutions[1:]
+    spent = {p for r in added if (p := thread.owned_by(r.entity)) and f"{p}'s" in out.text}
+    return Resolved(again.text, [r for r in out.resolutions if r.entity not in spent] + added)
 
 
 # Months a follow-up may swap in for the one its last request said: "and for March?" after

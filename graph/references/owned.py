@@ -157,6 +157,10 @@ def _theirs_named(text: str, thread: _Thread) -> str:
     return re.sub(before_noun, f"{named.pop()}'s", text, flags=re.I)
 
 
+# What says a record is not finished ("her open ticket"), whatever its status is called.
+_UNFINISHED = {"open", "unresolved", "unfinished"}
+
+
 def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
     """The records of `pool` the words describe ("unpaid", "June", "latest"): one when the
     words single it out; with no words, the one the thread talked about or the only one not
@@ -170,6 +174,13 @@ def _choose(described: str, pool: Sequence[str], thread: _Thread) -> list[str]:
     newest, oldest = bool(words & _NEWEST), bool(words & _OLDEST)
     words -= _NEWEST | _OLDEST
     matching = [e for e in pool if thread.fits(words, e) == words]
+    finished = {e for e in pool if (thread.facts(e) or RecordFacts(e)).done}
+    if not matching and words & _UNFINISHED and finished:
+        # "their open ticket" when hers is pending: open is any not finished, when no record
+        # of theirs is called so in its own words. Of records never finished (an invoice is
+        # paid, not closed), "open" tells none apart: "her open invoice" is left as typed.
+        words -= _UNFINISHED
+        matching = [e for e in pool if thread.fits(words, e) == words and e not in finished]
     if newest and matching:
         return [max(matching)]  # ids are issued in order: the highest is the latest
     if oldest and matching:

@@ -464,6 +464,13 @@ class _Thread:
         if ordinal:
             at = _ORDINALS[ordinal.group(1).lower()]
             return [options[at]] if -len(options) <= at < len(options) else []
+        # "the oldest", "the newest one": by when they were made (ids are issued in order);
+        # only a reply that says nothing else ("the saml one, the rest later" is no order).
+        nouns = {n.lower() for k in self.kinds for n in k.nouns}
+        words = set(re.findall(r"[a-z]+", text.lower())) - {"the", "one", "most"} - nouns
+        newest, oldest = words <= _IN_ORDER_NEWEST, words <= _IN_ORDER_OLDEST
+        if options and words and newest != oldest:
+            return [max(options) if newest else min(options)]
         return self.described(text, options)
 
     def record_ordinal(self, text: str) -> re.Match[str] | None:
@@ -501,12 +508,33 @@ class _Thread:
         return winners if best > 0 and len(winners) == 1 else []
 
 
+# The words of `_NEWEST`/`_OLDEST` that put records in the order they were made, for a reply
+# that picks one ("the oldest"): not "last" (an ordinal, read as one) or "current".
+_IN_ORDER_NEWEST = _NEWEST - {"last", "current"}
+_IN_ORDER_OLDEST = _OLDEST
+
+
 def _best_fits(options: list[str], words: set[str], thread: _Thread) -> list[str]:
     """The options `words` describe best, when that is one of them; else all of them.
 
     The words here are a whole request's, verbs and all, so only whole words count: "roll"
-    in "roll back the api one" must not pick a deployment of kind "rollback"."""
-    scores = {e: len(words & thread.described_by(e)) for e in options}
+    in "roll back the api one" must not pick a deployment of kind "rollback", nor the day in
+    "what went out on June 10" a deployment of version 1.10.0."""
+    scores = {e: len(words & _whole_words(thread, e)) for e in options}
     best = max(scores.values(), default=0)
     top = [e for e, n in scores.items() if n == best]
     return top if best > 0 and len(top) == 1 else options
+
+
+def _whole_words(thread: _Thread, entity: str) -> set[str]:
+    """The words that describe a record, without the parts of its dotted numbers ("10" of a
+    version 1.10.0) that stand nowhere alone."""
+    described = thread.described_by(entity)
+    parts = {p for d in described if "." in d for p in d.split(".")}
+    alone = set(
+        re.findall(
+            r"(?<![\w.])[a-z0-9]+(?![\w.])",
+            (f.words if (f := thread.facts(entity)) else "").lower(),
+        )
+    )
+    return described - (parts - alone)

@@ -59,7 +59,10 @@ _SUBJECT_OF = {"was", "is", "were", "has", "had", "got", "went", "already", "don
 
 # Sending a person a message: a side effect on that person, whatever tool carries it.
 _MESSAGES = re.compile(
-    r"\b(e-?mail|notify|message|ping|write to|reach out to|let\s+(?:[\w'-]+\s+){1,3}?know)\b",
+    r"\b(e-?mail|notify|message|ping|write to|reach out to|let\s+(?:[\w'-]+\s+){1,3}?know"
+    # "send her a reminder", "remind him about it" (not "remind me", a look-up)
+    r"|send\s+(?:[\w'-]+\s+){0,3}?(?:reminders?|notes?|messages?|emails?|updates?|notices?)"
+    r"|remind(?!\s+me\b))\b",
     re.I,
 )
 # The later turn sets the earlier record aside: "forget that one", "never mind", "instead".
@@ -223,6 +226,9 @@ def rivals(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) ->
         if len({x.entity for x in out.resolutions if x.kind == r.kind}) > 1:
             continue  # "both", "them": every record, chosen on purpose
         options = live(thread, r.kind, r.entity)
+        if thread.by_name[r.kind].person:
+            # "send him a reminder" while Priya is live too: "him" cannot be her.
+            options = [o for o in options if o == r.entity or thread.may_be(o)]
         if len(options) > 1:
             return Resolved(request, [], _question(thread.by_name[r.kind], sorted(options)))
     return None

@@ -254,6 +254,31 @@ def test_whats_on_a_service_lists_what_is_deployed_there(
     assert {(d["service"], d["environment"]) for d in deployments} == {("api", "staging")}
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("list the api deploys from the 14th and 15th pls", ["DEP-1033", "DEP-1032"]),
+        ("web deploys in june?", ["DEP-1028", "DEP-1025"]),
+        ("what went out to prod on the 11th", ["DEP-1030", "DEP-1029", "DEP-1028"]),
+        ("api deploys on june 14", ["DEP-1032"]),
+    ],
+)
+def test_deployments_listed_for_the_dates_named(
+    registry: AgentRegistry, text: str, expected: list[str]
+) -> None:
+    """A listing asked for by date is of those dates only: the newest ten of a service left
+    "the earlier deploy" to be the oldest of ten (DEP-1010, in March) and "prod" after "web
+    deploys in june" to pick among every web production deployment."""
+    out = run(registry, "ops", text)
+    assert [d["id"] for d in out.output["deployments"]] == expected
+
+
+def test_a_span_of_dates_is_not_read_as_those_dates(registry: AgentRegistry) -> None:
+    # "since may" is May and after, "may I" is no month: neither narrows the listing to May.
+    for text in ("api deploys since may", "may I see the api deploys"):
+        assert len(run(registry, "ops", text).output["deployments"]) == 10
+
+
 def test_a_rollback_of_a_deployment_id_that_does_not_exist_is_asked(
     registry: AgentRegistry,
 ) -> None:

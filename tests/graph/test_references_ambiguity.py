@@ -251,7 +251,13 @@ def test_a_side_effect_bound_by_recency_asks_while_another_record_of_its_kind_is
         assert out.question is not None and out.resolutions == [], request
         assert "TCK-1022" in out.question and "TCK-1138" in out.question, request
     people = [turn(1, "CUS-1015 rang about her invoices"), turn(2, "CUS-1017 is on the pro plan")]
-    for request in ("email her that it's sorted", "let the customer know we fixed it"):
+    for request in (
+        "email her that it's sorted",
+        "let the customer know we fixed it",
+        # A reminder sent is a message to her as much as an email is.
+        "send her a reminder",
+        "remind her about it",
+    ):
         out = resolve(request, people, KINDS, acts=ACTS)
         assert out.question is not None and out.resolutions == [], request
         assert "CUS-1015" in out.question and "CUS-1017" in out.question, request

@@ -15,9 +15,10 @@ _ROLLBACK = r"\b(roll(?:ing)?[- ]?back|revert|undo|downgrade)\b|\broll\b(\s+\S+)
 _INCIDENT_NEW = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b|\bsev ?[1-4]\b"
 _DEPLOYMENT_ID = re.compile(r"\bDEP-\d+\b", re.I)
 _INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
-# "what's on api staging": what is deployed there, not how healthy it is.
+# "what's on api staging", "what went out to prod": what is deployed there, not how healthy it is.
 _DEPLOYS = (
     r"\b(deploy\w*|release\w*|version|running|changed|history|shipped)\b"
+    r"|\b(?:went|gone|go|goes) (?:out|live)\b"  # "what went out to prod on the 11th"
     r"|\bwhat(?:'?s| is) (?:(?:running|live|out) )?on\b"
 )
 _INCIDENTS = r"\bincidents?\b"
@@ -423,9 +424,15 @@ def _look(
         m = re.search(r"\blast (\d+|five|three|ten)\b", text, re.IGNORECASE)
         if m:
             limit = {"five": 5, "three": 3, "ten": 10}.get(m.group(1).lower()) or int(m.group(1))
+        # "the api deploys from the 14th and 15th", "web deploys in june": those days' only,
+        # out of every deployment (the newest ten left "the earlier one" to an older day's).
+        dated = p.dates_in(text) != (set(), set())
         found: list[dict[str, Any]] = []
         for s in p.each_service(services):
-            found += tools.call("list_deployments", service=s, environment=env, limit=limit)
+            found += tools.call(
+                "list_deployments", service=s, environment=env, limit=500 if dated else limit
+            )
+        found = p.on_dates(found, "deployed_at", text)
         found.sort(key=lambda d: d["deployed_at"], reverse=True)
         out["deployments"] = [_dep(d) for d in found]
         version = p.VERSION.findall(text)

@@ -191,6 +191,59 @@ def month_in(text: str) -> int | None:
     return None
 
 
+# A day of the month as written: "the 14th", "on the 2nd", "june 14", "14 june"; not an
+# ordinal that counts records ("the 2nd one", "the 3rd deploy").
+_DAY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b(?!\s+(?:ones?|deploy\w*|release\w*)\b)", re.I)
+# A month by its name or its first three letters ("jun", "sept"); "may" only after a word
+# that puts it in a time ("in may", "for may") or beside a day ("may 14"): else it is the verb.
+_MONTH_WORDS = [
+    name[:3] + (f"(?:{name[3:]}{'|t' if name == 'september' else ''})?" if name[3:] else "")
+    for name in MONTHS
+]
+_MONTH_WORD = "|".join(_MONTH_WORDS)
+_MONTH = [
+    r"\b(?:in|on|of|from|during|for)\s+may\b|\bmay\s+\d" if word == "may" else rf"\b{word}\b"
+    for word in _MONTH_WORDS
+]
+_DAY_BESIDE_MONTH = re.compile(
+    rf"\b(?:{_MONTH_WORD})\.?\s+(\d{{1,2}})\b(?![.:/\d])|\b(\d{{1,2}})\s+(?:of\s+)?(?:{_MONTH_WORD})\b",
+    re.I,
+)
+
+
+def dates_in(text: str) -> tuple[set[int], set[int]]:
+    """The months and days of the month a request names ("in june", "from the 14th and
+    15th", "june 11"): what a listing is narrowed to. Empty sets when it names none."""
+    months = {i + 1 for i, pattern in enumerate(_MONTH) if re.search(pattern, text, re.I)}
+    days = {int(d) for d in _DAY.findall(text)}
+    days |= {int(a or b) for a, b in _DAY_BESIDE_MONTH.findall(text)}
+    return months, {d for d in days if 1 <= d <= 31}
+
+
+_SPAN = r"\b(?:since|until|till|before|after|between|through)\b"
+
+
+def on_dates(rows: list[dict[str, Any]], key: str, text: str) -> list[dict[str, Any]]:
+    """Of `rows` (each with an ISO timestamp at `key`), those on the months and days the
+    request names; a day named without its month is the latest month that has one. All of
+    them when it names no date."""
+    months, days = dates_in(text)
+    if (not months and not days) or re.search(_SPAN, text, re.I):
+        return rows  # "since may", "before the 14th": a span, not the dates themselves
+
+    def month(row: dict[str, Any]) -> int:
+        return int(str(row[key])[5:7])
+
+    def day(row: dict[str, Any]) -> int:
+        return int(str(row[key])[8:10])
+
+    kept = [r for r in rows if (not months or month(r) in months) and (not days or day(r) in days)]
+    if days and not months and kept:
+        latest = max(str(r[key])[:7] for r in kept)
+        kept = [r for r in kept if str(r[key])[:7] == latest]
+    return kept
+
+
 def plans_in(text: str) -> list[str]:
     low = text.lower()
     return [p for p in PLANS if re.search(rf"\b{p}\b", low)]

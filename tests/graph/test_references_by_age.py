@@ -1,0 +1,43 @@
+""" "the oldest" in reply to "Which invoice do you mean: …?", and "and the newest" after
+"refund the oldest one": a record picked by when it was made (ids are issued in order)."""
+
+from __future__ import annotations
+
+from ringmaster.graph.references import RecordFacts, resolve
+from tests.graph.references_kit import ACTS, KINDS, asked_turn, catalogue, entities, turn
+
+FACTS = {
+    "CUS-1008": RecordFacts(
+        "CUS-1008", None, "Noah Schmidt", owns=("INV-1102", "INV-1149", "INV-1196")
+    ),
+    "INV-1102": RecordFacts("INV-1102", "CUS-1008", "unpaid 2025-03 USD March Mar 2025"),
+    "INV-1149": RecordFacts("INV-1149", "CUS-1008", "unpaid 2025-05 USD May 2025"),
+    "INV-1196": RecordFacts("INV-1196", "CUS-1008", "unpaid 2025-06 USD June Jun 2025"),
+}
+LOOKUP, RECORDS = catalogue(FACTS)
+OWED = turn(1, "wat does CUS-1008 owe us", "INV-1102 INV-1149 INV-1196")
+
+
+def test_the_oldest_answers_which_one() -> None:
+    options = [("invoice", "INV-1102"), ("invoice", "INV-1149"), ("invoice", "INV-1196")]
+    history = [OWED, asked_turn(2, "send a reminder for it", options)]
+    for reply, meant in (("the oldest", "INV-1102"), ("newest one", "INV-1196")):
+        out = resolve(reply, history, KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is None and entities(out) == [meant], reply
+        assert meant in out.text
+
+
+def test_and_the_newest_after_the_oldest_one() -> None:
+    history = [OWED, turn(2, "refund INV-1102")]
+    out = resolve("and the newest", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and entities(out) == ["INV-1196"]
+    assert out.text == "refund INV-1196"
+
+
+def test_the_oldest_asked_about_is_no_pick() -> None:
+    # "is the oldest?" asks which one that is: nothing is picked for it.
+    history = [OWED]
+    out = resolve(
+        "Which of his unpaid invoices is the oldest?", history, KINDS, LOOKUP, ACTS, RECORDS
+    )
+    assert "INV-" not in out.text
