@@ -127,8 +127,7 @@ def load_or_train(
     doc = model_cache.load_document(path) if path else None
     model = _model_from_document(doc) if doc is not None else None
     if model is None:
-        shipped = _read_json(SHIPPED_MODELS / f"{cache_key(team, settings, kind, learned)}.json")
-        model = _model_from_document(shipped) if shipped is not None else None
+        model = _shipped_model(cache_key(team, settings, kind, learned))
         if model is not None and path is not None:
             # The team's superseded cache files (an earlier release's pickle, say) go, as
             # they do when a model is trained here.
@@ -203,6 +202,23 @@ def _model_from_document(doc: dict[str, Any]) -> PlannerModel | None:
         return PlannerModel(TfidfScorer(doc["classifier"]), cutter)
     except (KeyError, TypeError, ValueError):
         return None
+
+
+# The shipped models read in this process, by name. They are package data, and a model is not
+# changed once built: every planner built for the team (each Runner, a relearn's fallback, each
+# test's) parsed the document and indexed its examples again, a second or more each time.
+_SHIPPED_READ: dict[str, PlannerModel] = {}
+
+
+def _shipped_model(key: str) -> PlannerModel | None:
+    """The model shipped in the package under `key`; None when none is (or it is unreadable)."""
+    model = _SHIPPED_READ.get(key)
+    if model is None:
+        doc = _read_json(SHIPPED_MODELS / f"{key}.json")
+        model = _model_from_document(doc) if doc is not None else None
+        if model is not None:
+            _SHIPPED_READ[key] = model
+    return model
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
