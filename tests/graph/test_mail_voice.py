@@ -146,6 +146,15 @@ def test_a_sign_off_block_is_taken_off_the_message() -> None:
     assert sign_off("Thanks!") == ("Thanks!", "")
 
 
+def test_a_signature_of_four_lines_under_a_blank_line_is_taken_off_too() -> None:
+    block = "Thank you,\n\nAna Silva\nOps Lead\nAcme Ltd.\nThis email is confidential."
+    ask = "Please reset my two-factor."
+    assert sign_off(f"{ask}\n\n{block}") == (ask, block)
+    # five lines under the closing are more than a signature
+    text = f"{ask}\n\n{block}\n+1 555 0100"
+    assert sign_off(text) == (text, "")
+
+
 def test_a_signature_is_not_planned_and_goes_with_the_last_subtask(
     demo_planner: LocalPlanner,
 ) -> None:
