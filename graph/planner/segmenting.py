@@ -227,7 +227,7 @@ from ringmaster.graph.planner.no_ask import asks_something, is_note
 from ringmaster.graph.planner.quoting import quoted_thread
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import SplitPolicy
-from ringmaster.graph.planner.splitter import Segment, split_request
+from ringmaster.graph.planner.splitter import Segment, refers_back, split_request
 
 
 @dataclass(frozen=True)
@@ -274,6 +274,20 @@ _SUBORDINATE = re.compile(
     r"everyone|someone|nobody)\b",
     re.IGNORECASE,
 )
+
+
+def _first_sentence(text: str) -> str:
+    """The first sentence of `text`, as the splitter's candidate segments make it: the first
+    segment with those after it up to the first strong cut (a new sentence, a semicolon, a
+    line). Its first segment alone can be a fragment that asks nothing ("On our side" of "On our
+    side, could someone tell me how many …?"), and the reply's rest then read as not standing."""
+    segments = split_request(text)
+    head = segments[0].text
+    for seg in segments[1:]:
+        if seg.boundary == "strong":
+            break
+        head += seg.joiner + seg.text
+    return head
 
 
 # A greeting that opens a part ("Hi ops, we had reports …"): what follows it says whether the
@@ -399,18 +413,28 @@ class Segmenter:
         opening = opening_statements(newest)
         if not opening:
             return Reading(newest, history or None)
-        heads = [split_request(rest)[0].text for _, rest in opening]
-        scores = self._score([sentence for sentence, _ in opening] + heads)
+        # The rest is judged by its first sentence ("On our side" alone says nothing of
+        # "On our side, could someone tell me how many …?"), unless it opens with a fragment
+        # that leans on the statement before it and says nothing alone ("Pull those and reply on
+        # TCK-1 …" under "CUS-1 asked for login counts."): then the statement is the ask's.
+        heads = [_first_sentence(rest) for _, rest in opening]
+        leads = [split_request(rest)[0].text for _, rest in opening]
+        n = len(opening)
+        scores = self._score([sentence for sentence, _ in opening] + heads + leads)
         said = [
             Part(sentence, None, False, sc, first=True)
             for (sentence, _), sc in zip(opening, scores, strict=False)
         ]
-        for k in range(len(opening), 0, -1):
+        floor = self.policy.strong_floor
+        for k in range(n, 0, -1):
             rest = opening[k - 1][1]
-            first = Part(heads[k - 1], None, False, scores[len(opening) + k - 1], first=True)
-            if all(
-                p.label in (quoted, HUMAN) or not p.has_content for p in said[:k]
-            ) and stands_alone(first, self.policy.strong_floor):
+            first = Part(heads[k - 1], None, False, scores[n + k - 1], first=True)
+            lead = Part(leads[k - 1], None, False, scores[2 * n + k - 1], first=True)
+            if (
+                all(p.label in (quoted, HUMAN) or not p.has_content for p in said[:k])
+                and stands_alone(first, floor)
+                and (stands_alone(lead, floor) or not refers_back(lead.text))
+            ):
                 said_first = " ".join(sentence for sentence, _ in opening[:k])
                 return Reading(rest, "\n\n".join(t for t in (history, said_first) if t))
         return Reading(newest, history or None)

@@ -111,6 +111,14 @@ def test_a_reply_is_read_without_the_statements_that_acknowledge_the_quoted_ask(
     assert segmenter.newest_ask(f"{_QUOTE}\n\n{newest}").text != "Can you check both?"
 
 
+def test_the_rest_of_a_reply_is_judged_by_its_first_sentence_not_its_first_fragment() -> None:
+    segmenter = Segmenter(SplitPolicy(), _by_words, None, _NO_CUT)
+    # "As for me" alone says nothing, but the sentence it opens is a request of its own
+    ask = "As for me, please feed the cat tonight, the cat is hungry."
+    text = f"{_QUOTE}\n\nThe car is washed.\n\n{ask}"
+    assert segmenter.newest_ask(text) == Reading(ask, "The car is washed.")
+
+
 def test_an_acknowledgement_is_not_planned_and_goes_with_the_first_subtask(
     demo_planner: LocalPlanner,
 ) -> None:
