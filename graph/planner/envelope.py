@@ -44,7 +44,9 @@ _CLOSING = re.compile(
     r"\b[^\n]{0,30}$",
     re.IGNORECASE,
 )
-# A signature is a few short lines: name, title, company, an account id.
+# A signature is a few short lines under the closing: name, title, company, an account id or a
+# phone number, a one-line notice ("This email is confidential."); blank lines between them do
+# not count ("Thank you,\n\nSiobhan Kelly\nOperations Coordinator\nMerrow Ltd.").
 _SIGNATURE_LINES = 4
 _SIGNATURE_CHARS = 60
 
@@ -52,7 +54,8 @@ _SIGNATURE_CHARS = 60
 def sign_off(text: str) -> tuple[str, str]:
     """`text` without its sign-off block, and the block ("" and `text` when there is none)."""
     lines = text.strip().splitlines()
-    for i in range(len(lines) - 1, max(0, len(lines) - 1 - _SIGNATURE_LINES), -1):
+    under = 0  # the signature's lines under the closing seen so far
+    for i in range(len(lines) - 1, 0, -1):
         if _CLOSING.match(lines[i]):
             block = lines[i:]
             body = "\n".join(lines[:i]).strip()
@@ -60,7 +63,10 @@ def sign_off(text: str) -> tuple[str, str]:
             if body and short and not asks_something("\n".join(block)):
                 return body, "\n".join(block).strip()
             break
-        if len(lines[i]) > _SIGNATURE_CHARS:
+        if not lines[i].strip():
+            continue
+        under += 1
+        if under > _SIGNATURE_LINES or len(lines[i]) > _SIGNATURE_CHARS:
             break
     return text.strip(), ""
 
