@@ -299,6 +299,17 @@ _ASKS = re.compile(
 )
 
 
+# Words of a part that ask nothing of their own: lines quoted from someone else ("> Can you tell
+# me what's outstanding?") and a lead-in to what follows ("Customer email below, pls advise:"),
+# whose ask is the request after it.
+_NOT_OWN_ASK = re.compile(r"^\s*>.*$|[^.!?\n:]*:(?=\s*(?:>|$))", re.MULTILINE)
+
+
+def _own_ask(text: str) -> str:
+    """`text` without what asks nothing of its own (`_NOT_OWN_ASK`)."""
+    return _NOT_OWN_ASK.sub(" ", text)
+
+
 def _kept_label(left: Part, right: Part, merged: Scores) -> Scores:
     """The scores of two parts of one agent glued: the glued text's, unless they route it to
     another label, then the surer part's."""
@@ -601,8 +612,8 @@ class Segmenter:
         return (
             right.boundary == "strong"
             and both_sure(left, right, self.policy.asking_sure)
-            and _ASKS.search(left.text) is not None
-            and _ASKS.search(right.text) is not None
+            and _ASKS.search(_own_ask(left.text)) is not None
+            and _ASKS.search(_own_ask(right.text)) is not None
         )
 
     def _glue_learned(

@@ -336,3 +336,16 @@ def test_two_sentences_that_each_ask_a_different_agent_stay_two_requests() -> No
     text = f"The car is dirty, the car is muddy. {ask_cat}"
     parts = segmenter.segment(split_request(text), score([text])[0])
     assert len(parts) == 1
+
+
+def test_a_lead_in_or_a_quoted_question_is_no_ask_of_its_own() -> None:
+    """ "Customer email below, pls advise:" and a quoted "> Can you …?" ask nothing of their own:
+    the request is what follows. Read as asks, they cut a forwarded customer email from the
+    question under it (conversations-dev4 h27:1, a billing question, became content + billing)."""
+    ask_cat = "Please feed the cat, the cat is hungry."
+    for lead_in in ("Note from my neighbour below, pls advise:", "> Could you wash the car today?"):
+        text = f"{lead_in}\n{ask_cat}"
+        score = _scripted({text: {"car": 0.95, "pets": 0.05}})
+        segmenter = Segmenter(SplitPolicy(), score, None, _NO_CUT)
+        parts = segmenter.segment(split_request(text), score([text])[0])
+        assert len(parts) == 1, [p.text for p in parts]
