@@ -237,7 +237,7 @@ from ringmaster.graph.planner.cut_rules import (
 )
 from ringmaster.graph.planner.cutter import Cutter, cut_features, joiner_kind, states
 from ringmaster.graph.planner.envelope import INLINE_GREETING, is_courtesy, opening_statements
-from ringmaster.graph.planner.no_ask import asks_something, is_note
+from ringmaster.graph.planner.no_ask import asks_something, is_note, own_text
 from ringmaster.graph.planner.quoting import quoted_thread
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import SplitPolicy
@@ -299,15 +299,15 @@ _ASKS = re.compile(
 )
 
 
-# Words of a part that ask nothing of their own: lines quoted from someone else ("> Can you tell
-# me what's outstanding?") and a lead-in to what follows ("Customer email below, pls advise:"),
-# whose ask is the request after it.
-_NOT_OWN_ASK = re.compile(r"^\s*>.*$|[^.!?\n:]*:(?=\s*(?:>|$))", re.MULTILINE)
+# A lead-in to what follows ("Customer email below, pls advise:") asks nothing of its own: its
+# ask is the request after it.
+_LEAD_IN = re.compile(r"[^.!?\n:]*:(?=\s*(?:>|$))", re.MULTILINE)
 
 
 def _own_ask(text: str) -> str:
-    """`text` without what asks nothing of its own (`_NOT_OWN_ASK`)."""
-    return _NOT_OWN_ASK.sub(" ", text)
+    """The words of `text` that can ask something of the reader: its writer's own lines
+    (`no_ask.own_text`, not quoted ones) without a lead-in to what follows (`_LEAD_IN`)."""
+    return _LEAD_IN.sub(" ", own_text(text))
 
 
 def _kept_label(left: Part, right: Part, merged: Scores) -> Scores:

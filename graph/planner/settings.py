@@ -66,8 +66,9 @@ class SplitPolicy:
     # at least this probability stands whatever the cutter says. At 0.95 it cut an answered ask
     # ("Thanks, the refund came through.") from the newest one; at 0.99 the cutter decides it.
     sure: float = 0.99
-    # With a learned cutter: two parts that each ask something (`no_ask.asks_something`) of a
-    # different agent with at least this probability, the later one after a strong cut, stay cut.
+    # With a learned cutter: two parts that each ask something of a different agent (a question,
+    # "please", "can you": `segmenting._ASKS`, not "I need" as `no_ask.asks_something` counts)
+    # with at least this probability, the later one after a strong cut, stay cut.
     asking_sure: float = 0.75
     # A part that leans on its neighbour ("… and then list the steps for applying for it") is
     # also read with its pronoun resolved (`graph/planner/antecedents.py`), and that reading
