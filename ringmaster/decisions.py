@@ -502,7 +502,6 @@ class DecisionService:
         if turn is not None and not 1 <= turn <= row.turn:
             turns = "its only turn is 1" if row.turn == 1 else f"its turns are 1-{row.turn}"
             raise NotFound(f"thread {thread_id} has no turn {turn} ({turns})")
-        plan = None
         # A later turn held behind a review has no plan yet: the latest planned one is meant.
         for k in [turn] if turn is not None else range(row.turn, 0, -1):
             plan = runner.stored_plan(thread_id, k)
