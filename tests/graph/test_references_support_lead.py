@@ -7,22 +7,17 @@ about two customers are both, and "either of them" told to do something leaves t
 from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
-from tests.graph.references_kit import ACTS, KINDS, catalogue, entities, turn
+from tests.graph.references_kit import ACTS, KINDS, catalogue, customer, entities, facts, turn
 
-FACTS = {
-    "CUS-1011": RecordFacts("CUS-1011", None, "Elif Yilmaz Yilmaz Labs pro active",
-                            title="Elif Yilmaz", pronouns="she"),
-    "CUS-1050": RecordFacts("CUS-1050", None, "Elif Torres Torres Foods business active",
-                            title="Elif Torres", pronouns="she"),
-    "CUS-1047": RecordFacts("CUS-1047", None, "Elif Costa Costa Studio free active",
-                            title="Elif Costa", pronouns="she"),
-    "CUS-1021": RecordFacts("CUS-1021", None, "Zoe Jansen Jansen Works business active",
-                            title="Zoe Jansen", pronouns="she"),
-    "CUS-1043": RecordFacts("CUS-1043", None, "Oscar Larsen Larsen Health pro active",
-                            title="Oscar Larsen", pronouns="he"),
-    "INV-1204": RecordFacts("INV-1204", "CUS-1017", "unpaid 2025-06 june usd 99.00"),
-    "INV-1207": RecordFacts("INV-1207", "CUS-1020", "unpaid 2025-06 june usd 499.00"),
-}  # fmt: skip
+FACTS = facts(
+    customer("CUS-1011", "Elif Yilmaz", "Yilmaz Labs pro active", pronouns="she"),
+    customer("CUS-1050", "Elif Torres", "Torres Foods business active", pronouns="she"),
+    customer("CUS-1047", "Elif Costa", "Costa Studio free active", pronouns="she"),
+    customer("CUS-1021", "Zoe Jansen", "Jansen Works business active", pronouns="she"),
+    customer("CUS-1043", "Oscar Larsen", "Larsen Health pro active", pronouns="he"),
+    RecordFacts("INV-1204", "CUS-1017", "unpaid 2025-06 june usd 99.00"),
+    RecordFacts("INV-1207", "CUS-1020", "unpaid 2025-06 june usd 499.00"),
+)
 LOOKUP, RECORDS = catalogue(FACTS)
 
 
@@ -43,7 +38,7 @@ def test_a_first_name_alone_is_still_the_one_person_of_the_thread() -> None:
     assert out.question is None and entities(out) == ["CUS-1011"]
     # Her own full name typed again is hers.
     out = resolve("give elif yilmaz 10", history, KINDS, LOOKUP, ACTS, RECORDS)
-    assert out.question is None
+    assert out.question is None and entities(out) == ["CUS-1011"], out.text
 
 
 def test_n_for_and_puts_a_record_beside_the_one_before() -> None:
