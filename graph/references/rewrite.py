@@ -16,6 +16,7 @@ from ringmaster.graph.references.descriptions import (
     _owner_phrases,
     _weak_refers,
 )
+from ringmaster.graph.references.done import _done
 from ringmaster.graph.references.entities import (
     EntityKind,
     RecordFacts,
@@ -62,6 +63,11 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     resolutions += people
     if asked is not None:  # "give greta a credit" after two Gretas
         return Resolved(request, resolutions, asked)
+    # "the one you just closed": the records a side effect of the thread ran on.
+    done = _done(text, thread)
+    if isinstance(done, str):
+        return Resolved(request, resolutions, done)
+    text, resolutions = done[0], resolutions + done[1]
     text = _elided_noun(text, thread)
     for kind in thread.kinds:
         if not kind.nouns:
