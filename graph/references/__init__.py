@@ -66,7 +66,7 @@ from ringmaster.graph.references.followups import (
     _reply,
 )
 from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
-from ringmaster.graph.references.mistyped import mend_ids
+from ringmaster.graph.references.mistyped import by_noun, mend_ids
 from ringmaster.graph.references.names import describes_a_record, in_catalog, speaks_of_people
 from ringmaster.graph.references.owned import _owned
 from ringmaster.graph.references.patterns import _DESCRIBED, _own_words
@@ -131,6 +131,16 @@ def _resolve(
     if not kinds:
         return Resolved(request, [])
     thread = _Thread(history, kinds, lookup, acts, records)
+    # "ticket 1037", "invoice #1149": the records, from the first turn on.
+    request, spelled = by_noun(request, thread)
+    out = _resolve_in(request, thread, acts)
+    if spelled and not out.question:
+        out = replace(out, resolutions=[*spelled, *out.resolutions])
+    return out
+
+
+def _resolve_in(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
+    history, kinds = thread.history, thread.kinds
     if not history:
         return _first_turn(request, thread, acts)
     if (

@@ -225,11 +225,15 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             resolutions.append(Resolution(phrase, entity, kind.name, turn, guessed=guessed))
         if kind.person:
             continue
-        # "the one of March", "the invoice from June": the description after the noun. Only
-        # taken when a record fits; words after a noun are often no description at all.
-        after = rf"\bthe (?:one|{nouns}) (?:of|from|for|about|with) ((?:[\w-]+ ){{0,2}}[\w-]+)"
+        # "the one of March", "the invoice from June", "the one whose card failed": the
+        # description after the noun. Only taken when a record fits; words after a noun are
+        # often no description at all.
+        after = (
+            rf"\bthe (?:one|{nouns}) (?P<by>of|from|for|about|with|whose) "
+            r"((?:[\w-]+ ){0,2}[\w-]+)"
+        )
         for match in list(re.finditer(after, text, re.I)):
-            if _ids(thread.kinds, match.group(1)):
+            if _ids(thread.kinds, match.group(2)):
                 continue  # "the invoice for CUS-1003" names its customer
             found = _described_one(match.group(0), kind, False, thread, context=text)
             if isinstance(found, tuple):
@@ -237,10 +241,11 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
                 resolutions.append(
                     Resolution(match.group(0), found[0], kind.name, found[1], guessed=found[2])
                 )
-            elif not _relational(match.group(1), thread):
+            elif match.group("by").lower() == "whose" or not _relational(match.group(2), thread):
                 # "a summary of the incident for the month-end pack" after two incidents: the
                 # words after the noun describe none of them, so "the incident" is still one
-                # of the two, asked (with one in play, it is left as typed).
+                # of the two, asked (with one in play, it is left as typed). A clause with
+                # "whose" always describes: "the one whose card failed" is no relation.
                 unfit.setdefault(match.group(0), kind)
         # "sso one status?": "the" left out at the start; taken only when one record fits.
         bare = r"^\W*(?:(?:and|so|ok|also)\s+)?((?:[\w-]+ ){0,2}[\w-]+) one\b"
@@ -347,11 +352,14 @@ _OWN_PHRASE = {"the", "a", "an", "our", "my", "your", "next", "this", "that"}
 
 def _fits_none(phrase: str, kind: EntityKind, thread: _Thread, turns: int = 3) -> str | None:
     """The question to ask when a describing phrase fits no record but the newest turn with
-    records of its kind (any kind, for "the … one") had two or more; None otherwise."""
+    records of its kind (any kind, for "the … one" and "the one …") had two or more; None
+    otherwise."""
     every_noun = {n.lower() for k in thread.kinds for n in k.nouns}
     if not _describing_words(phrase) - every_noun - {"one"}:
         return None
-    kinds = [kind] if not phrase.lower().endswith(" one") else thread.kinds
+    # "the blue one", "the one whose card failed": of any kind; "the blue invoice": of its own.
+    one = phrase.lower().endswith(" one") or phrase.lower().startswith("the one ")
+    kinds = thread.kinds if one else [kind]
     for turn in list(reversed(thread.history))[:turns]:
         ents = turn.get("entities") or {}
         pairs = [*ents.get("named", []), *ents.get("touched", [])]

@@ -116,6 +116,41 @@ def mend_ids(request: str, thread: _Thread) -> tuple[str, list[Resolution]] | st
     return text, mended
 
 
+def by_noun(request: str, thread: _Thread) -> tuple[str, list[Resolution]]:
+    """`request` with ids typed as a kind's noun and the digits ("ticket 1037", "invoice #1149",
+    "tickets 1022 and 1136", "inv no. 1191") written as the records they are, and what was
+    written; digits that make no record of the kind (a year, an amount) are left as typed."""
+    text, found = request, list[Resolution]()
+    for kind in thread.kinds:
+        prefix = _prefix(kind)
+        if prefix is None or not kind.nouns:
+            continue
+        letters, dash = prefix
+        nouns = "|".join(re.escape(n) for n in kind.nouns)
+        number = r"(?:#|no\.?\s*|number\s+)?\d{2,}\b"
+        typed = re.compile(
+            rf"(?<![\w-])(?:{nouns})s?\s*(?P<ids>{number}(?:\s*(?:,|and|&|/)\s*{number})*)",
+            re.I,
+        )
+        for match in reversed(list(typed.finditer(text))):
+            ids = match.group("ids")
+            written = ids
+            for digits in reversed(list(re.finditer(r"\d{2,}", ids))):
+                as_id = f"{letters.upper()}{dash}{digits.group(0)}"
+                real = thread.facts(as_id) is not None if thread.lookup else True
+                if not kind.pattern.fullmatch(as_id) or not real:
+                    continue
+                # "#1037", "no. 1037": the mark goes with the number.
+                start = re.search(r"(?:#|no\.?\s*|number\s+)?$", ids[: digits.start()], re.I)
+                begin = start.start() if start else digits.start()
+                written = written[:begin] + as_id + written[digits.end() :]
+                phrase = match.group(0)
+                found.append(Resolution(phrase, as_id, kind.name, thread.turn_naming(as_id)))
+            if written != ids:
+                text = text[: match.start("ids")] + written + text[match.end("ids") :]
+    return text, found
+
+
 def put_picked(asked: str, picked: list[str], kinds: list[EntityKind]) -> str | None:
     """`asked` with the mistyped id its question was about ("INV-118") written as the one
     record the reply picked ("INV-1188", or "INV-1003" when it is the only id of its kind in

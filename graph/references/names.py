@@ -20,9 +20,9 @@ from ringmaster.graph.references.patterns import _PRONOUN_PERSON, nouns_pattern
 
 
 def speaks_of_people(request: str, kinds: Sequence[EntityKind]) -> bool:
-    """True when a request refers to a person: "her", "they", "the account", "both"."""
+    """True when a request refers to a person: "her", "they", "the account", "both", "hers"."""
     nouns = [n for k in kinds if k.person for n in k.nouns]
-    people = rf"{_PRONOUN_PERSON}|\b(?:both|each)\b"
+    people = rf"{_PRONOUN_PERSON}|\b(?:both|each|hers|theirs)\b"
     if nouns:
         people += rf"|\b{nouns_pattern(nouns)}s?\b"
     return re.search(people, request, re.I) is not None

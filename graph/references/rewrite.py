@@ -16,6 +16,7 @@ from ringmaster.graph.references.descriptions import (
     _owner_phrases,
     _weak_refers,
 )
+from ringmaster.graph.references.done import _done
 from ringmaster.graph.references.entities import (
     EntityKind,
     RecordFacts,
@@ -24,6 +25,7 @@ from ringmaster.graph.references.entities import (
     _ids,
     _question,
 )
+from ringmaster.graph.references.hers import _hers
 from ringmaster.graph.references.others import _other
 from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
 from ringmaster.graph.references.patterns import (
@@ -62,6 +64,16 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     resolutions += people
     if asked is not None:  # "give greta a credit" after two Gretas
         return Resolved(request, resolutions, asked)
+    # "the one you just closed": the records a side effect of the thread ran on.
+    done = _done(text, thread)
+    if isinstance(done, str):
+        return Resolved(request, resolutions, done)
+    text, resolutions = done[0], resolutions + done[1]
+    # "close hers" after her ticket and his: her record of those in play.
+    hers = _hers(text, thread)
+    if isinstance(hers, str):
+        return Resolved(request, resolutions, hers)
+    text, resolutions = hers[0], resolutions + hers[1]
     text = _elided_noun(text, thread)
     for kind in thread.kinds:
         if not kind.nouns:

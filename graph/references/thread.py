@@ -277,6 +277,23 @@ class _Thread:
                 return self.narrow(listed, turn), number
         return incidental
 
+    def answer(
+        self, turn: Mapping[str, Any], things: list[tuple[str, str]]
+    ) -> list[tuple[str, str]]:
+        """The one record a "which …?" question about a named record was answered with ("which
+        deploy is behind INC-1012?": the deployment the answer named), which is what "it"
+        points at next; [] when the turn asked no such thing or its answer named several."""
+        asked = re.match(r"\W*(?:and\s+)?(?:which|what)\s+([a-z]+)", str(turn.get("request")), re.I)
+        if not things or asked is None:
+            return []
+        word = asked.group(1).lower().rstrip("s")
+        kind = next((k for k in self.kinds if word in {n.lower() for n in k.nouns}), None)
+        if kind is None or kind.person or any(k == kind.name for k, _ in things):
+            return []
+        ents = turn.get("entities") or {}
+        found = list(dict.fromkeys((k, e) for k, e in ents.get("touched", []) if k == kind.name))
+        return found if len(found) == 1 else []
+
     def asked_for(self, kind: str, turn: Mapping[str, Any]) -> bool:
         """True when the turn's request names `kind` by one of its nouns ("her invoices")."""
         words = {w.rstrip("s") for w in re.findall(r"[a-z]+", str(turn.get("request")).lower())}
@@ -383,6 +400,9 @@ class _Thread:
             number = int(turn.get("turn", 0))
             named = [(k, e) for k, e in ents.get("named", []) if k in self.by_name]
             things = [(k, e) for k, e in named if not self.by_name[k].person]
+            answer = self.answer(turn, things)
+            if answer:
+                return answer, number
             if things:
                 echoed = [(k, e) for k, e in self.echo(number) if not self.by_name[k].person]
                 return things + echoed, number

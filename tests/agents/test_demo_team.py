@@ -931,3 +931,20 @@ def test_a_customer_named_in_lower_case_is_found(registry: AgentRegistry) -> Non
     # Words in a row that name no one find no one: still asked.
     out = run(registry, "billing", "anything owed on the old account?")
     assert "question" in out.output
+
+
+def test_a_question_about_what_a_person_has_open_lists_it_beside_their_problem(
+    registry: AgentRegistry,
+) -> None:
+    # A call relayed: the caller's problem ("locked out again") stands beside the question,
+    # which is answered with her open tickets; no ticket is opened that nobody asked for.
+    for text in (
+        "caller is Maria Lopez, CUS-1001, locked out again. what has she got open?",
+        "Maria Lopez can't log in, what's open for her?",
+    ):
+        out = run(registry, "support", text)
+        assert out.proposed_actions == [], text
+        assert sorted(t["id"] for t in out.output["tickets"]) == ["TCK-1001", "TCK-1058"], text
+    # The problem with no question still proposes a ticket, as before.
+    out = run(registry, "support", "Maria Lopez CUS-1001 is locked out again")
+    assert [a.tool for a in out.proposed_actions] == ["open_ticket"]

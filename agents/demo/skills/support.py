@@ -24,6 +24,9 @@ _CLOSE = (
 _REOPEN = r"\bre-?open\b"
 _OPEN = r"\b(open|create|log|file|raise|new)\b.*\b(ticket|case)\b|\bsupport case\b"
 _PRIORITY = r"\b(urgent|high|normal|low)\b"
+# A question whose object is what a person has open: "what has she got open?", "what's open
+# for Khan Bakery?" (not "what happens if I open a ticket?": nothing but "for …" after it).
+_WHAT_IS_OPEN = r"\bwhat(?:'s|s)?\b[^.?!]*\bopen\b(?:\s+for\b[^.?!]*)?\s*(?:\?|$)"
 # A change to a ticket that names none ("set that one to urgent", a "close it" the resolver could
 # not bind): asked, never answered with a help article that shares a word with it.
 _UNNAMED_CHANGE = r"\b(?:close|re-?open|resolve)\s+(?:it|them|that|this|the (?:other )?one)\b"
@@ -103,18 +106,15 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
             return AgentOutput(output=out, category="ticket")
     if tickets:
         category = _ticket_work(task, tools, tickets, out, notes)
+    elif customer and p.has(text, _WHAT_IS_OPEN):
+        # "locked out again. what has she got open?": the question is answered, and the
+        # problem beside it is no request for one more ticket.
+        category = _customer_tickets(tools, customer, "open", out, notes)
     elif p.has(text, _OPEN) or (customer and p.has(text, _PROBLEM)):
         category = _new_or_existing_ticket(text, tools, customer, out, notes)
     elif customer and p.has(text, r"\btickets?\b"):
         status = next((s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b")), None)
-        found = tools.call("list_tickets", customer_id=customer["id"], status=status)
-        _remember(out, found)
-        notes.append(
-            f"{customer['name']} ({customer['id']}) has {len(found)} "
-            f"{status + ' ' if status else ''}ticket(s)"
-            + (": " + ", ".join(f"{t['id']} {t['subject']}" for t in found[:5]) if found else "")
-        )
-        category = "ticket"
+        category = _customer_tickets(tools, customer, status, out, notes)
     elif p.has(text, r"\btickets?\b") and p.has(text, r"\b(open|pending|closed)\b"):
         status = next(s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b"))
         found = tools.call("list_tickets", status=status)
@@ -152,6 +152,23 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
               "Which ticket (TCK-…) or customer is it about, or what is the question?")  # fmt: skip
     out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=category)
+
+
+def _customer_tickets(
+    tools: ToolBox,
+    customer: dict[str, Any],
+    status: str | None,
+    out: dict[str, Any],
+    notes: list[str],
+) -> str:
+    found = tools.call("list_tickets", customer_id=customer["id"], status=status)
+    _remember(out, found)
+    notes.append(
+        f"{customer['name']} ({customer['id']}) has {len(found)} "
+        f"{status + ' ' if status else ''}ticket(s)"
+        + (": " + ", ".join(f"{t['id']} {t['subject']}" for t in found[:5]) if found else "")
+    )
+    return "ticket"
 
 
 def _message_not_sent(

@@ -1,0 +1,46 @@
+"""Possessive pronouns standing alone (conversations-dev20): "close hers" after her ticket and
+his is hers; "which invoice of hers" after two women is asked, as "her invoice" is."""
+
+from __future__ import annotations
+
+from ringmaster.graph.references import RecordFacts, resolve
+
+from .references_kit import ACTS, KINDS, customer, entities, facts, invoice, turn
+
+FACTS = facts(
+    customer("CUS-1032", "Olivia Garcia", "Garcia Partners pro active", ("TCK-1102",), "she"),
+    customer("CUS-1031", "Ben Garcia", "Garcia Group starter active", ("TCK-1126",), "he"),
+    RecordFacts("TCK-1102", "CUS-1032", "Dashboard loads slowly open normal"),
+    RecordFacts("TCK-1126", "CUS-1031", "API returns 502 errors open urgent"),
+    customer("CUS-1037", "Greta Fischer", "Fischer Co pro active", ("INV-1223",), "she"),
+    customer("CUS-1045", "Greta Rahman", "Rahman Systems business active", ("INV-1231",), "she"),
+    invoice("INV-1223", "CUS-1037", "unpaid", "2025-06"),
+    invoice("INV-1231", "CUS-1045", "paid", "2025-06"),
+)  # fmt: skip
+
+TWO_TICKETS = [
+    turn(1, "is Olivia Garcia's dashboard ticket still open?", "TCK-1102 CUS-1032"),
+    turn(2, "and Ben Garcia's 502 one?", "TCK-1126 CUS-1031"),
+]
+
+
+def test_hers_alone_is_her_record_of_those_in_play() -> None:
+    out = resolve("close hers, the dashboard is fine", TWO_TICKETS, KINDS, FACTS.get, ACTS)
+    assert out.question is None and entities(out) == ["TCK-1102"]
+    assert out.text == "close TCK-1102, the dashboard is fine"
+    # "his" before a noun is no possessive standing alone: his plan is his.
+    out = resolve("what's his plan", TWO_TICKETS, KINDS, FACTS.get, ACTS)
+    assert "TCK-1126" not in entities(out)
+
+
+def test_hers_alone_with_two_of_hers_in_play_is_asked() -> None:
+    history = [turn(1, "what's unpaid for CUS-1037 and CUS-1045?", "INV-1223 INV-1231")]
+    out = resolve("refund hers", history, KINDS, FACTS.get, ACTS)
+    assert out.question is not None and "INV-1223" in out.question and "INV-1231" in out.question
+
+
+def test_a_record_of_hers_after_two_women_is_asked_as_her_record_is() -> None:
+    history = [turn(1, "what plans are CUS-1037 and CUS-1045 on?")]
+    for typed in ("which invoice of hers is unpaid?", "is her invoice unpaid?"):
+        out = resolve(typed, history, KINDS, FACTS.get, ACTS)
+        assert out.question is not None and "CUS-1037" in out.question, typed
