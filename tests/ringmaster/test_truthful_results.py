@@ -266,3 +266,37 @@ def test_a_closed_ticket_reads_as_what_ran_not_a_raw_record(runner: Runner) -> N
     assert f"with the note 'Resolution: {args['resolution']}'" in result["summary"]
     assert "; it is closed, " in result["summary"]
     assert "{" not in result["summary"]  # no Python dict of the ticket's row
+
+
+def test_an_edit_over_the_approval_limit_is_said_so_in_the_audit(runner: Runner) -> None:
+    """A reviewer who raises a 150.00 credit to 5000.00 approves the edited call: the policy
+    has no cap a person cannot lift. The decision's audit event says the edited call was over
+    the policy and names its reason on the edited amount, and the answer tells the requester
+    what ran and that it was edited."""
+    from ringmaster.cli_audit import _event_line
+    from ringmaster.decision_text import decision_lines
+
+    out = submit(runner, "give CUS-1002 a 150.00 credit for the outage")
+    (item,) = out.pending
+    assert item.payload["action_requests"][0]["args"]["amount"] == "150.00"
+    done = DecisionService(runner).decide(
+        item, Decision("edit", (Edit(0, {"amount": "5000.00"}),)), "rev"
+    )
+    assert effects(runner) == [
+        ("apply_credit", {"customer_id": "CUS-1002", "amount": "5000.00", "reason": "outage"})
+    ]
+    (event,) = [e for e in runner.audit.for_thread(out.thread_id) if e.kind == "human_decision"]
+    (decided,) = event.data["decisions"]
+    assert "5000.00" in decided["edit_needs_approval"]
+    assert "approved as edited over the policy" in _event_line(event)
+    (line,) = decision_lines(runner.queue.find(item.id))
+    assert "itself over the policy (credit of 5000.00" in line
+    assert "as edited by the reviewer: amount 150.00 → 5000.00" in (done.answer or "")
+
+
+def test_an_edit_within_the_policy_needs_no_approval_of_its_own(runner: Runner) -> None:
+    out = submit(runner, "give CUS-1002 a 150.00 credit for the outage")
+    (item,) = out.pending
+    DecisionService(runner).decide(item, Decision("edit", (Edit(0, {"amount": "50.00"}),)), "rev")
+    (event,) = [e for e in runner.audit.for_thread(out.thread_id) if e.kind == "human_decision"]
+    assert "edit_needs_approval" not in event.data["decisions"][0]
