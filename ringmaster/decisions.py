@@ -296,7 +296,8 @@ def _check_edit(
     elif checks.tools is not None and name in checks.tools:
         tool = checks.tools.get(name)
         try:
-            check_arguments(tool, args)
+            # What runs, and what every view of the decision shows, is the tool's own form.
+            args.update(check_arguments(tool, args))
             if tool.check is not None:  # against the records now: nothing is written
                 tool.check(args)
         except ToolArgumentError as exc:

@@ -112,7 +112,6 @@ def test_an_edited_amount_reads_as_money_on_both_sides(runner: Runner) -> None:
     (item,) = out.pending
     done = DecisionService(runner).decide(item, Decision("edit", (Edit(0, {"amount": 40}),)), "rev")
     result = only_result(done)
-    assert result["actions"][0]["args"]["amount"] == 40  # as the reviewer gave it
     for text in (result["summary"], done.answer or ""):
         assert "refunded 40.00 USD on INV-1010" in text
         assert "as edited by the reviewer: amount 999.00 → 40.00)" in text
@@ -121,6 +120,34 @@ def test_an_edited_amount_reads_as_money_on_both_sides(runner: Runner) -> None:
     assert "amount 999.00 → 40.00" in answer.data["answer"]
     decision = next(e for e in events if e.kind == "human_decision")
     assert "edit issue_refund(invoice_id=INV-1010, amount=40.00" in _event_line(decision)
+
+
+def test_an_edited_amount_runs_and_is_kept_in_the_tools_own_form(runner: Runner) -> None:
+    """A reviewer's 5000 is the tool's "5000.00" in every record of the call: the decision,
+    the executed action, the output and its `edited` entry, the audit's side effect."""
+    out = submit(runner, "give CUS-1002 a 150.00 credit for the outage")
+    (item,) = out.pending
+    done = DecisionService(runner).decide(
+        item, Decision("edit", (Edit(0, {"amount": 5000}),)), "rev"
+    )
+    result = only_result(done)
+    (ran,) = effects(runner)
+    assert ran[1]["amount"] == "5000.00"  # what the tool recorded
+    (action,) = result["actions"]
+    assert action["args"]["amount"] == action["result"]["amount"] == "5000.00"
+    assert result["output"]["amount"] == "5000.00"
+    assert result["output"]["edited"][0]["executed"] == {"amount": "5000.00"}
+    events = runner.audit.for_thread(done.thread_id)
+    for kind in ("human_decision", "review_applied"):
+        event = next(e for e in events if e.kind == kind)
+        assert event.data["decisions"][0]["edited_action"]["args"]["amount"] == "5000.00"
+    effect = next(e for e in events if e.kind == "side_effect")
+    assert effect.data["args"]["amount"] == "5000.00"
+    assert runner.queue.find(item.id).decision["decisions"][0]["edited_action"]["args"] == {
+        "customer_id": "CUS-1002",
+        "amount": "5000.00",
+        "reason": "outage",
+    }
 
 
 def test_a_finished_rollback_says_where_the_service_now_is(runner: Runner) -> None:

@@ -63,14 +63,14 @@ def fmt(cents: int) -> str:
     return str(from_cents(cents))
 
 
-def _checked(value: Any) -> Any:
+def _checked(value: Any) -> str:
     try:
-        parse_amount(value)
+        return str(parse_amount(value))  # the form the tool records and answers with
     except ToolArgumentError as exc:
         raise ValueError(str(exc)) from None
-    return value  # unchanged: the tool parses it again when it runs
 
 
 # An amount argument as the tool takes it (a decimal string or an integer), checked by the same
-# parser when a reviewer's edit is checked against the tool's schema (tools/base.py).
+# parser when a reviewer's edit is checked against the tool's schema (tools/base.py), which
+# gives it back as the tool records it: 5000 as "5000.00".
 Amount = Annotated[Any, AfterValidator(_checked)]
