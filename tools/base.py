@@ -27,6 +27,7 @@ from ringmaster.tools.errors import (
     ToolNotFound,
     ToolScopeError,
 )
+from ringmaster.tools.money import money_text
 
 # An approval rule looks at the arguments and returns why a human must approve, or None.
 ApprovalRule = Callable[[Mapping[str, Any]], str | None]
@@ -54,7 +55,16 @@ class CumulativeLimit:
 
     def describe(self) -> str:
         hours = self.window.total_seconds() / 3600
-        return f"more than {self.over} in total per {self.per} in {hours:g} h"
+        return f"more than {money_text(self.over)} in total per {self.per} in {hours:g} h"
+
+    def passed(self, group: str, before: Decimal, amount: Decimal) -> str:
+        """Why a call of `amount` on top of `before` in `group` waits for a person."""
+        return (
+            f"policy: {', '.join(sorted(self.tools))} would reach {money_text(before + amount)} "
+            f"for {self.per} {group} within {self.window.total_seconds() / 3600:g} h "
+            f"({money_text(before)} before this), over the limit of {money_text(self.over)}; "
+            "a person must approve it"
+        )
 
 
 @dataclass(frozen=True)

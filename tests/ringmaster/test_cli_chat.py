@@ -317,7 +317,7 @@ def test_the_review_table_reads_at_80_columns_with_whole_ids(cli: Cli) -> None:
         assert any(item["id"][:10] in line for line in lines)
         assert any(f"{item['subtask_id']} of {item['thread_id']}" in line for line in lines)
         assert f"{item['kind']}, {item['agent']}" in table
-    assert "refund of 999.00 is above the 100 limit" in " ".join(
+    assert "refund of 999.00 is above the 100.00 limit" in " ".join(
         line.split("│")[3].strip() for line in lines if line.count("│") == 4
     )
 
