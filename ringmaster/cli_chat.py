@@ -35,6 +35,7 @@ from ringmaster.cli_output import (
     USER_ERRORS,
     AsOpt,
     cli_runner,
+    command,
     err,
     interrupted,
     me,
@@ -122,6 +123,7 @@ class Chat:
         thread: str | None,
         json_mode: bool,
         review_only: str | None = None,
+        typed_as: str | None = None,
     ):
         self.runner, self.requester, self.thread, self.json_mode = (
             runner,
@@ -131,6 +133,7 @@ class Chat:
         )
         # Another's thread opened by a reviewer: its requester's name; they alone send requests.
         self.review_only = review_only
+        self.typed_as = typed_as  # the chat's `--as`, for the commands it suggests
         self.known: dict[str, str] = {}  # review id -> status this chat has already reported
         self.mine: set[int] = set()  # turns requested in this chat
         self.held: set[int] = set()  # turns queued behind reviews, to report when they run
@@ -285,7 +288,7 @@ class Chat:
         try:
             outcome = self.runner.drive(thread)
         except KeyboardInterrupt:
-            interrupted(thread, turn, self.json_mode)
+            interrupted(thread, turn, self.json_mode, self.typed_as)
         self.mine.add(outcome.turn)
         self.show(outcome)
 
@@ -353,7 +356,8 @@ class Chat:
         if self.thread is not None and item.thread_id != self.thread:
             raise RingmasterError(
                 f"review {ref} is on thread {item.thread_id}, not this one: decide it in "
-                f"`ringmaster chat --thread {item.thread_id}` (or a chat with no thread yet)"
+                f"`{command(f'chat --thread {item.thread_id}', self.typed_as)}` (or a chat with "
+                "no thread yet)"
             )
         return item
 
@@ -430,7 +434,7 @@ def chat(
             thread=typed,
         )
         requester = Requester(id=who, scopes=scopes)
-        session = Chat(runner, requester, thread, json_mode, review_only)
+        session = Chat(runner, requester, thread, json_mode, review_only, as_)
         if review_only and not json_mode:
             out.print(
                 f"thread {thread} by {owner}, review-only: only {owner} may send requests on it; "

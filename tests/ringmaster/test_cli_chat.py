@@ -419,3 +419,20 @@ def test_reject_wants_words_for_its_reason() -> None:
             DECISIONS["reject"](typed)
     assert DECISIONS["reject"]("not paid yet").reason == "not paid yet"
     assert DECISIONS["reject"]("no").reason == "no"
+
+
+def test_a_review_on_another_thread_names_the_chat_that_decides_it_as_the_same_person(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'decide it in `ringmaster chat --thread T`' left out the chat's `--as rev2`: typed as
+    shown, it chatted as the login, not as the reviewer who was told."""
+    monkeypatch.setattr(sys, "argv", ["ringmaster"])
+    monkeypatch.delenv("RINGMASTER_HOME", raising=False)
+    with Runner(Settings(home=tmp_path)) as runner:
+        out = runner.submit("Refund invoice INV-1010 in full", requester=Requester(id="ann"))
+        (item,) = out.pending
+        other = runner.submit("what plan is CUS-1002 on?", requester=Requester(id="rev2"))
+        chat = Chat(runner, Requester(id="rev2"), other.thread_id, json_mode=True, typed_as="rev2")
+        with pytest.raises(RingmasterError) as said:
+            chat.command(f"/show {item.id[:8]}")
+    assert f"`ringmaster chat --thread {out.thread_id} --as rev2`" in str(said.value)
