@@ -69,7 +69,9 @@ def load_command(name: str, target: str, help_line: str = "") -> click.Command:
         command = typer.main.get_group(obj)  # a group even with one command, as add_typer
         _one_hint(command)
     else:
-        single = typer.Typer()
+        # The program offers no shell completion (the app's add_completion=False); a command
+        # of its own offered it all the same (`chat --help`: --install-completion).
+        single = typer.Typer(add_completion=False)
         single.command(name)(obj)
         command = typer.main.get_command(single)
     command.name = name

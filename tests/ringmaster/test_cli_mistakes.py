@@ -322,3 +322,18 @@ def test_the_help_summary_names_every_command_once_by_use() -> None:
     ]  # fmt: skip
     assert sorted(named) == sorted(commands) and len(commands) >= 17
     assert app.info.help == ringmaster.cli.__doc__
+
+
+def _help(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    try:
+        run_app(app, [*args, "--help"])
+    except SystemExit as exit_:
+        assert exit_.code == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["chat", "checkin", "escalate"])
+def test_a_commands_help_offers_no_completion_the_program_does_not_have(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert "completion" not in _help([command], capsys)
