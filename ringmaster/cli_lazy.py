@@ -11,6 +11,7 @@ loads neither LangGraph nor SQLAlchemy.
 from __future__ import annotations
 
 import difflib
+import inspect
 import pkgutil
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ class LazyGroup(TyperGroup):
             # stand-in with the registered help line.
             help_line = self.lazy_commands[cmd_name][1]
             return click.Command(cmd_name, help=help_line, short_help=help_line)
-        return command
+        return one_line_help(command) if command is not None else None
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -68,6 +69,8 @@ def load_command(name: str, target: str, help_line: str = "") -> click.Command:
     if isinstance(obj, typer.Typer):
         command = typer.main.get_group(obj)  # a group even with one command, as add_typer
         _one_hint(command)
+        for sub in command.commands.values():  # type: ignore[attr-defined]
+            one_line_help(sub)
     else:
         # The program offers no shell completion (the app's add_completion=False); a command
         # of its own offered it all the same (`chat --help`: --install-completion).
@@ -75,6 +78,16 @@ def load_command(name: str, target: str, help_line: str = "") -> click.Command:
         single.command(name)(obj)
         command = typer.main.get_command(single)
     command.name = name
+    return command
+
+
+def one_line_help(command: click.Command) -> click.Command:
+    """The command with its line in a command list made one line of text. Typer's rich help
+    keeps a docstring's line breaks there, which cut sentences where the source wraps
+    ("Once users exist a reviewer sees" / "every item"); its own --help already joins them."""
+    if command.short_help is None and command.help:
+        first = inspect.cleandoc(command.help).split("\n\n")[0]
+        command.short_help = " ".join(first.split())
     return command
 
 

@@ -10,6 +10,7 @@ import click
 import pytest
 import typer
 
+import ringmaster.cli
 from ringmaster.cli import app
 from ringmaster.cli_lazy import LazyGroup, load_command
 from ringmaster.cli_output import clean, run_app
@@ -330,6 +331,28 @@ def _help(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     except SystemExit as exit_:
         assert exit_.code == 0
     return capsys.readouterr().out
+
+
+def _names(group: list[str]) -> set[str]:
+    root = typer.main.get_command(app)
+    if group:
+        (name,) = group
+        root = load_command(name, ringmaster.cli._Commands.lazy_commands[name][0])
+    return set(root.list_commands(click.Context(root)))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("group", [[], ["review"], ["thread"]])
+def test_a_command_list_reads_each_commands_line_as_one_sentence(
+    group: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`review --help` listed 'Once users exist a reviewer sees' / 'every item': a help line
+    broke where its docstring's source line did, not where the panel wraps it."""
+    monkeypatch.setenv("COLUMNS", "400")  # wide enough that no line of the list needs a wrap
+    said = _help(group, capsys)
+    panel = said[said.index("Commands") :]
+    rows = [line.strip("│ ").rstrip() for line in panel.splitlines() if line.startswith("│")]
+    assert len(rows) == len(_names(group)), rows  # one row each: none continues another
+    assert {r.split()[0] for r in rows} == _names(group)
 
 
 @pytest.mark.parametrize("command", ["chat", "checkin", "escalate"])
