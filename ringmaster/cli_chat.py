@@ -30,6 +30,7 @@ import typer
 
 from ringmaster.accounts import Accounts, check_viewer, requester_scopes
 from ringmaster.chat_settle import settle
+from ringmaster.cli_options import PREFIX_WORDS
 from ringmaster.cli_output import (
     SHORT_ID,
     USER_ERRORS,
@@ -347,7 +348,7 @@ class Chat:
 
     def _find(self, ref: str) -> ReviewItem:
         if not ref:
-            raise RingmasterError("which review? give its id (any unique prefix)")
+            raise RingmasterError(f"which review? give its id ({PREFIX_WORDS})")
         item = self.runner.queue.find(ref)
         # Who may see it, as the API decides: their own thread's, or any for a reviewer (and
         # before naming the thread it is on).

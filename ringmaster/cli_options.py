@@ -28,7 +28,9 @@ def console_width(stream: TextIO) -> int | None:
 
 out = Console(width=console_width(sys.stdout))
 err = Console(stderr=True, width=console_width(sys.stderr), soft_wrap=True)  # one line a message
-SHORT_ID = 10  # tables show a prefix; every command accepts any unique prefix
+SHORT_ID = 10  # tables show a prefix; every command accepts a unique prefix of MIN_PREFIX or more
+MIN_PREFIX = 4  # characters of an id (ringmaster/tables.py: row_by_prefix)
+PREFIX_WORDS = f"a unique prefix of {MIN_PREFIX} or more characters"
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
 AsOpt = Annotated[str | None, typer.Option("--as", help="Who you are (default: your login).")]

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ringmaster.cli_options import (  # re-exported: the command modules import them from here
+    PREFIX_WORDS,
     SHORT_ID,
     AsOpt,
     JsonOpt,
@@ -133,7 +134,7 @@ def review_commands_hint() -> str:
     """How to decide the reviews listed above, each decision with what it needs."""
     return (
         f"Decide with: {command_name()} review approve ID, edit ID --args JSON, reject ID "
-        "--reason TEXT or respond ID --message TEXT (ID: any unique prefix; show ID to read one)"
+        f"--reason TEXT or respond ID --message TEXT (ID: {PREFIX_WORDS}; show ID to read one)"
     )
 
 

@@ -157,7 +157,7 @@ def test_the_decide_hint_after_a_run_is_commands_that_run_as_typed(
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     said = " ".join(cli("run", REFUND).stdout.split())
     hint = re.search(
-        r"Decide with: RINGMASTER_HOME=(\S+) \.venv/bin/ringmaster review (.*?) \(ID: any unique",
+        r"Decide with: RINGMASTER_HOME=(\S+) \.venv/bin/ringmaster review (.*?) \(ID: a unique",
         said,
     )
     assert hint is not None, said
@@ -169,6 +169,11 @@ def test_the_decide_hint_after_a_run_is_commands_that_run_as_typed(
         proc = cli("review", *(fill.get(w, w) for w in form.split()), ok=False)
         assert proc.stderr.strip() == "error: no review item 'ffffffff'", (form, proc.stderr)
     (item,) = cli.json("review", "list")
+    # "ID: any unique prefix", and 'c6' was refused: the hint says the length that is taken.
+    (shortest,) = map(int, re.findall(r"ID: a unique prefix of (\d+) or more characters", said))
+    assert cli.json("review", "show", item["id"][:shortest])["id"] == item["id"]
+    too_short = cli("review", "show", item["id"][: shortest - 1], ok=False)
+    assert f"give at least {shortest} characters" in too_short.stderr
     reject = next(f for f in forms if f.startswith("reject"))
     words = [{**fill, "ID": item["id"][:8]}.get(w, w) for w in reject.split()]
     assert "not this month" in cli.json("review", *words)["results"]["t1"]["summary"]
