@@ -82,12 +82,17 @@ def load_command(name: str, target: str, help_line: str = "") -> click.Command:
 
 
 def one_line_help(command: click.Command) -> click.Command:
-    """The command with its line in a command list made one line of text. Typer's rich help
-    keeps a docstring's line breaks there, which cut sentences where the source wraps
-    ("Once users exist a reviewer sees" / "every item"); its own --help already joins them."""
-    if command.short_help is None and command.help:
-        first = inspect.cleandoc(command.help).split("\n\n")[0]
-        command.short_help = " ".join(first.split())
+    """The command with each paragraph of its help made one run of text, and its line in a
+    command list the first of them. Typer's rich help keeps a docstring's line breaks in a
+    command list and in every paragraph but the first of a command's --help, which cut
+    sentences where the source wraps ("Once users exist a reviewer sees" / "every item")."""
+    if command.help:
+        paragraphs = inspect.cleandoc(command.help).split("\n\n")
+        command.help = "\n\n".join(
+            p if p.startswith("\b") else " ".join(p.split()) for p in paragraphs
+        )
+        if command.short_help is None:
+            command.short_help = command.help.split("\n\n")[0]
     return command
 
 

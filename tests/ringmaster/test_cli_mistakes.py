@@ -360,3 +360,18 @@ def test_a_commands_help_offers_no_completion_the_program_does_not_have(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert "completion" not in _help([command], capsys)
+
+
+@pytest.mark.parametrize("command", [["review", "edit"], ["run"]])
+def test_a_commands_help_reads_each_paragraph_as_running_text(
+    command: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`review edit --help` broke its second paragraph after "the tool's" and "is refused",
+    where the docstring's source lines end."""
+    monkeypatch.setenv("COLUMNS", "400")
+    said = _help(command, capsys)
+    text = "\n".join(
+        line.strip() for line in said[said.index("Usage:") : said.index("╭")].split("\n")
+    )
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()][1:]  # after Usage
+    assert len(paragraphs) >= 2 and all("\n" not in p for p in paragraphs), paragraphs
