@@ -394,3 +394,12 @@ def test_an_arguments_help_is_shown(
     deps = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
     (click_req,) = [Requirement(d) for d in deps if Requirement(d).name == "click"]
     assert version("click") in click_req.specifier and "8.5.1" not in click_req.specifier
+
+
+@pytest.mark.parametrize("command", ["show", "claim", "approve", "reject", "respond", "edit"])
+def test_a_review_commands_help_says_what_its_item_is(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    said = _help(["review", command], capsys)
+    assert "The review item's id, or a unique prefix of 4 or more characters of it." in said
