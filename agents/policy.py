@@ -57,6 +57,7 @@ from ringmaster.agents.spec import (
     yaml_problem,
 )
 from ringmaster.tools.base import ApprovalRule, CumulativeLimit, ToolRegistry
+from ringmaster.tools.money import money_text
 
 PriorityName = Literal["low", "normal", "high", "urgent"]
 DEFAULT_DEADLINES: dict[PriorityName, str] = {
@@ -172,9 +173,10 @@ def approval_rule(tool: str, spec: Literal["always", "never"] | ApprovalWhen) ->
                 try:
                     value = Decimal(str(args.get(name)))
                 except (InvalidOperation, ValueError):
-                    return f"policy: {name} {args.get(name)!r} is not a number"  # fail closed
+                    # fail closed
+                    return f"policy: {name} {money_text(args.get(name))} is not a number"
                 if value > Decimal(str(limit)):
-                    return f"policy: {name} {value} is over {limit}"
+                    return f"policy: {name} {money_text(value)} is over {money_text(limit)}"
             else:
                 wanted = limit if isinstance(limit, list) else [limit]
                 if args.get(key) in wanted:

@@ -16,7 +16,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
-from ringmaster.cli_output import SHORT_ID
+from ringmaster.cli_options import SHORT_ID, command
 
 if TYPE_CHECKING:
     from ringmaster.cli_chat import Chat
@@ -72,8 +72,9 @@ def settle(session: Chat, wait: float, every: float) -> None:
     for g in going:
         session.say(
             "pending",
-            f"{_what(g)} has not finished after {wait:g} s; `ringmaster thread show "
-            f"{session.thread}` shows its outcome once it has",
+            f"{_what(g)} has not finished after {wait:g} s; "
+            f"`{command(f'thread show {session.thread}', session.typed_as)}` shows its outcome "
+            "once it has",
             thread_id=session.thread,
             **g,
         )

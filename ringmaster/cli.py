@@ -140,7 +140,7 @@ def run(
         try:
             outcome = runner.drive(thread_id)
         except KeyboardInterrupt:
-            interrupted(thread_id, turn, json_mode)
+            interrupted(thread_id, turn, json_mode, as_)
         emit(outcome, json_mode)
 
 

@@ -46,7 +46,10 @@ def _decision_text(d: dict[str, Any]) -> str:
     act = d.get("edited_action") if d.get("type") == "edit" else None
     if not isinstance(act, dict):
         return str(d.get("type"))
-    return f"edit {act.get('name')}({args_text(act.get('args') or {})})"
+    text = f"edit {act.get('name')}({args_text(act.get('args') or {})})"
+    if d.get("edit_needs_approval"):  # the edit went over the policy: this decision approved it
+        text += f", approved as edited over the policy ({d['edit_needs_approval']})"
+    return text
 
 
 def _event_line(e: AuditEvent) -> str:

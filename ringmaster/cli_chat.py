@@ -30,11 +30,13 @@ import typer
 
 from ringmaster.accounts import Accounts, check_viewer, requester_scopes
 from ringmaster.chat_settle import settle
+from ringmaster.cli_options import PREFIX_WORDS
 from ringmaster.cli_output import (
     SHORT_ID,
     USER_ERRORS,
     AsOpt,
     cli_runner,
+    command,
     err,
     interrupted,
     me,
@@ -122,6 +124,7 @@ class Chat:
         thread: str | None,
         json_mode: bool,
         review_only: str | None = None,
+        typed_as: str | None = None,
     ):
         self.runner, self.requester, self.thread, self.json_mode = (
             runner,
@@ -131,6 +134,7 @@ class Chat:
         )
         # Another's thread opened by a reviewer: its requester's name; they alone send requests.
         self.review_only = review_only
+        self.typed_as = typed_as  # the chat's `--as`, for the commands it suggests
         self.known: dict[str, str] = {}  # review id -> status this chat has already reported
         self.mine: set[int] = set()  # turns requested in this chat
         self.held: set[int] = set()  # turns queued behind reviews, to report when they run
@@ -285,7 +289,7 @@ class Chat:
         try:
             outcome = self.runner.drive(thread)
         except KeyboardInterrupt:
-            interrupted(thread, turn, self.json_mode)
+            interrupted(thread, turn, self.json_mode, self.typed_as)
         self.mine.add(outcome.turn)
         self.show(outcome)
 
@@ -344,7 +348,7 @@ class Chat:
 
     def _find(self, ref: str) -> ReviewItem:
         if not ref:
-            raise RingmasterError("which review? give its id (any unique prefix)")
+            raise RingmasterError(f"which review? give its id ({PREFIX_WORDS})")
         item = self.runner.queue.find(ref)
         # Who may see it, as the API decides: their own thread's, or any for a reviewer (and
         # before naming the thread it is on).
@@ -353,7 +357,8 @@ class Chat:
         if self.thread is not None and item.thread_id != self.thread:
             raise RingmasterError(
                 f"review {ref} is on thread {item.thread_id}, not this one: decide it in "
-                f"`ringmaster chat --thread {item.thread_id}` (or a chat with no thread yet)"
+                f"`{command(f'chat --thread {item.thread_id}', self.typed_as)}` (or a chat with "
+                "no thread yet)"
             )
         return item
 
@@ -430,7 +435,7 @@ def chat(
             thread=typed,
         )
         requester = Requester(id=who, scopes=scopes)
-        session = Chat(runner, requester, thread, json_mode, review_only)
+        session = Chat(runner, requester, thread, json_mode, review_only, as_)
         if review_only and not json_mode:
             out.print(
                 f"thread {thread} by {owner}, review-only: only {owner} may send requests on it; "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ringmaster.cli_options import JsonOpt, out, print_json
+from ringmaster.cli_options import JsonOpt, command, out, print_json
 
 db_app = typer.Typer(
     no_args_is_help=True, help="The database schema: upgrade it, show its revision."
@@ -41,7 +41,7 @@ def db_current(json_mode: JsonOpt = False) -> None:
         return
     if empty:
         out.print(
-            "the database has no ringmaster tables yet: `ringmaster db upgrade` creates them",
+            f"the database has no ringmaster tables yet: `{command('db upgrade')}` creates them",
             markup=False,
         )
         return

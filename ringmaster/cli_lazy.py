@@ -11,6 +11,7 @@ loads neither LangGraph nor SQLAlchemy.
 from __future__ import annotations
 
 import difflib
+import inspect
 import pkgutil
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ class LazyGroup(TyperGroup):
             # stand-in with the registered help line.
             help_line = self.lazy_commands[cmd_name][1]
             return click.Command(cmd_name, help=help_line, short_help=help_line)
-        return command
+        return one_line_help(command) if command is not None else None
 
     def resolve_command(
         self, ctx: click.Context, args: list[str]
@@ -68,11 +69,30 @@ def load_command(name: str, target: str, help_line: str = "") -> click.Command:
     if isinstance(obj, typer.Typer):
         command = typer.main.get_group(obj)  # a group even with one command, as add_typer
         _one_hint(command)
+        for sub in command.commands.values():  # type: ignore[attr-defined]
+            one_line_help(sub)
     else:
-        single = typer.Typer()
+        # The program offers no shell completion (the app's add_completion=False); a command
+        # of its own offered it all the same (`chat --help`: --install-completion).
+        single = typer.Typer(add_completion=False)
         single.command(name)(obj)
         command = typer.main.get_command(single)
     command.name = name
+    return command
+
+
+def one_line_help(command: click.Command) -> click.Command:
+    """The command with each paragraph of its help made one run of text, and its line in a
+    command list the first of them. Typer's rich help keeps a docstring's line breaks in a
+    command list and in every paragraph but the first of a command's --help, which cut
+    sentences where the source wraps ("Once users exist a reviewer sees" / "every item")."""
+    if command.help:
+        paragraphs = inspect.cleandoc(command.help).split("\n\n")
+        command.help = "\n\n".join(
+            p if p.startswith("\b") else " ".join(p.split()) for p in paragraphs
+        )
+        if command.short_help is None:
+            command.short_help = command.help.split("\n\n")[0]
     return command
 
 

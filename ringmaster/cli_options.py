@@ -10,6 +10,8 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import shlex
+import shutil
 import sys
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -26,10 +28,48 @@ def console_width(stream: TextIO) -> int | None:
 
 out = Console(width=console_width(sys.stdout))
 err = Console(stderr=True, width=console_width(sys.stderr), soft_wrap=True)  # one line a message
-SHORT_ID = 10  # tables show a prefix; every command accepts any unique prefix
+SHORT_ID = 10  # tables show a prefix; every command accepts a unique prefix of MIN_PREFIX or more
+MIN_PREFIX = 4  # characters of an id (ringmaster/tables.py: row_by_prefix)
+PREFIX_WORDS = f"a unique prefix of {MIN_PREFIX} or more characters"
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object for scripts.")]
 AsOpt = Annotated[str | None, typer.Option("--as", help="Who you are (default: your login).")]
+
+
+def command_name(argv0: str | None = None) -> str:
+    """This program as the person can type it again, on the data it used: `ringmaster` where
+    that name finds this very program (an installed ringmaster, an activated venv), else the
+    path it was run by (`.venv/bin/ringmaster` in a checkout; `ringmaster` when not run as
+    its script), after `RINGMASTER_HOME=…` when that was set (`make demo` sets it for its
+    own command, a person may on one command line: the hint cannot tell either from an
+    exported one, and without it the command reads another data directory)."""
+    home = os.environ.get("RINGMASTER_HOME")
+    if not home:
+        return _program(argv0)
+    try:
+        shown = str(Path(home).resolve().relative_to(Path.cwd()))
+    except (OSError, ValueError):  # not under the working directory: as given
+        shown = home
+    return f"RINGMASTER_HOME={shlex.quote(shown)} {_program(argv0)}"
+
+
+def _program(argv0: str | None) -> str:
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    if Path(argv0).name not in ("ringmaster", "ringmaster.exe"):  # `python -m`, a test
+        return "ringmaster"
+    found = shutil.which("ringmaster")
+    try:
+        if found is not None and Path(found).resolve() == Path(argv0).resolve():
+            return "ringmaster"
+    except OSError:
+        pass
+    return shlex.quote(argv0)
+
+
+def command(words: str, as_: str | None = None) -> str:
+    """A command to suggest, as it runs when typed where it is shown (`command_name`), acting
+    as the same person: with the `--as NAME` the person's own command gave."""
+    return f"{command_name()} {words}" + (f" --as {shlex.quote(as_)}" if as_ else "")
 
 
 def me(name: str | None) -> str:

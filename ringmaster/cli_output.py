@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import shlex
-import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -20,9 +17,12 @@ from rich.table import Table
 from rich.text import Text
 
 from ringmaster.cli_options import (  # re-exported: the command modules import them from here
+    PREFIX_WORDS,
     SHORT_ID,
     AsOpt,
     JsonOpt,
+    command,
+    command_name,
     err,
     me,
     out,
@@ -130,27 +130,11 @@ def print_plan(plan: dict[str, Any]) -> None:
     out.print(table)
 
 
-def command_name(argv0: str | None = None) -> str:
-    """This program as the person can type it again: `ringmaster` where that name finds this
-    very program (an installed ringmaster, an activated venv), else the path it was run by
-    (`.venv/bin/ringmaster` in a checkout); `ringmaster` when not run as its script."""
-    argv0 = sys.argv[0] if argv0 is None else argv0
-    if Path(argv0).name not in ("ringmaster", "ringmaster.exe"):  # `python -m`, a test
-        return "ringmaster"
-    found = shutil.which("ringmaster")
-    try:
-        if found is not None and Path(found).resolve() == Path(argv0).resolve():
-            return "ringmaster"
-    except OSError:
-        pass
-    return shlex.quote(argv0)
-
-
 def review_commands_hint() -> str:
     """How to decide the reviews listed above, each decision with what it needs."""
     return (
         f"Decide with: {command_name()} review approve ID, edit ID --args JSON, reject ID "
-        "--reason TEXT or respond ID --message TEXT (ID: any unique prefix; show ID to read one)"
+        f"--reason TEXT or respond ID --message TEXT (ID: {PREFIX_WORDS}; show ID to read one)"
     )
 
 
@@ -331,12 +315,12 @@ def user_message(exc: BaseException) -> str | None:
     return None
 
 
-def interrupted(thread_id: str, turn: int, json_mode: bool) -> NoReturn:
+def interrupted(thread_id: str, turn: int, json_mode: bool, as_: str | None = None) -> NoReturn:
     """Ctrl-C after a request was accepted (`run`, `chat`): it is kept, and queued again (the
     worker put it back), which the person is told in one line with what runs it; exit 130."""
     message = (
         f"interrupted: turn {turn} of thread {thread_id} is kept and queued; "
-        f"`ringmaster worker` runs it (`ringmaster thread show {thread_id}`)"
+        f"`{command('worker')}` runs it (`{command(f'thread show {thread_id}', as_)}`)"
     )
     if json_mode:
         print_json({"error": message, "thread_id": thread_id, "turn": turn, "status": "queued"})

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import click
 import typer
 
+from ringmaster.cli_options import PREFIX_WORDS
 from ringmaster.cli_output import (
     AsOpt,
     JsonOpt,
@@ -30,6 +31,10 @@ if TYPE_CHECKING:  # imported where used: decisions bring LangGraph, `review lis
     from ringmaster.decisions import Decision
 
 review_app = typer.Typer(no_args_is_help=True, help="The review queue: list, show and decide.")
+
+ItemArg = Annotated[
+    str, typer.Argument(help=f"The review item's id, or {PREFIX_WORDS} of it.", show_default=False)
+]
 
 
 @review_app.command("list")
@@ -96,7 +101,7 @@ def _check_agent(agent: str) -> None:
 
 
 @review_app.command("show")
-def review_show(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
+def review_show(item: ItemArg, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Everything a reviewer needs about one item: request, plan, blocker, proposal (and,
     once decided, the decision: what an edit changed). Once users exist a reviewer sees any
     item, a requester those of their own threads (the API shows a requester theirs on
@@ -148,7 +153,7 @@ def _print_plan(plan: list[dict[str, Any]], current: str) -> None:
 
 
 @review_app.command("claim")
-def review_claim(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
+def review_claim(item: ItemArg, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Mark an item as yours while you look at it."""
     from ringmaster.accounts import Accounts
     from ringmaster.decisions import check_reviewer
@@ -172,7 +177,7 @@ def _decide(item: str, decision: Decision, who: str, json_mode: bool) -> None:
 
 
 @review_app.command("approve")
-def review_approve(item: str, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
+def review_approve(item: ItemArg, as_: AsOpt = None, json_mode: JsonOpt = False) -> None:
     """Approve every action of the item and resume the run."""
     from ringmaster.decisions import Decision
 
@@ -189,7 +194,7 @@ def _once(typed: str | None, option: str | None, what: str, flag: str) -> str | 
 
 @review_app.command("reject")
 def review_reject(
-    item: str,
+    item: ItemArg,
     words: Annotated[str | None, typer.Argument(metavar="[REASON]", show_default=False)] = None,
     reason: Annotated[str | None, typer.Option(help="Why (needed: the requester sees it).")] = None,
     as_: AsOpt = None,
@@ -205,7 +210,7 @@ def review_reject(
 
 @review_app.command("respond")
 def review_respond(
-    item: str,
+    item: ItemArg,
     words: Annotated[str | None, typer.Argument(metavar="[MESSAGE]", show_default=False)] = None,
     message: Annotated[
         str | None, typer.Option(help="Your answer, given instead of the action.")
@@ -223,7 +228,7 @@ def review_respond(
 
 @review_app.command("edit")
 def review_edit(
-    item: str,
+    item: ItemArg,
     changes: Annotated[
         str | None,
         typer.Argument(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ringmaster.cli_options import shorten
+from ringmaster.cli_options import command, shorten
 from ringmaster.cli_output import (
     AsOpt,
     JsonOpt,
@@ -126,13 +126,15 @@ def thread_show(
         # Killed mid-run (a server or worker): the row still says running, and nothing does.
         out.print(
             f"not running now: the process that ran it ({row.lock_owner}) is gone; a worker "
-            "continues it from its last checkpoint (`ringmaster worker`, or `ringmaster serve`)",
+            f"continues it from its last checkpoint ({_runs_it()})",
             markup=False,
         )
     if row.status == "queued":  # --no-wait, or its process stopped mid-run: nothing runs it here
-        out.print(
-            "queued: a worker runs it (`ringmaster worker`, or `ringmaster serve`)", markup=False
-        )
+        out.print(f"queued: a worker runs it ({_runs_it()})", markup=False)
     if outcome.plan:
         print_plan(outcome.plan)
     print_outcome(outcome)
+
+
+def _runs_it() -> str:
+    return f"`{command('worker')}`, or `{command('serve')}`"

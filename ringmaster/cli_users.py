@@ -7,6 +7,7 @@ with `users token NAME`, never shown again.
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ringmaster.accounts import ROLES, TOKEN_DAYS, Accounts, User
-from ringmaster.cli_options import console_width
+from ringmaster.cli_options import command, console_width
 from ringmaster.errors import RingmasterError
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
@@ -234,7 +235,8 @@ def users_enable(name: str, json_mode: JsonOpt = False) -> None:
         user = accounts.enable(name)
     _print_user(user, json_mode, "enabled")
     if not json_mode:
-        out.print(f"their earlier tokens stay revoked: `ringmaster users token {user.name}`")
+        hint = command(f"users token {shlex.quote(user.name)}")
+        out.print(f"their earlier tokens stay revoked: `{hint}`", markup=False)
 
 
 @users_app.command("set")

@@ -20,7 +20,10 @@ def _line(action: dict[str, Any], d: dict[str, Any]) -> str:
         edited = act.get("args") or {}
         changed = ", ".join(edit_changes(proposed, edited)) or "nothing"
         ran = f"{act.get('name', name)}({args_text(edited)})"
-        return f"edited {name} ({changed}) and approved {ran}"
+        over = d.get("edit_needs_approval")  # ringmaster/decisions.py: over the policy
+        return f"edited {name} ({changed}) and approved {ran}" + (
+            f", itself over the policy ({over})" if over else ""
+        )
     if kind == "reject":
         return f"rejected {name}: {d.get('message') or 'no reason given'}"
     if kind == "respond":

@@ -237,7 +237,11 @@ def build_response(item: ReviewItem, decision: Decision, checks: Checks) -> dict
         raise InvalidDecision(str(exc)) from None
     for i, d in enumerate(decisions):
         if d["type"] == "edit":
-            _check_edit(item, i, d["edited_action"]["name"], d["edited_action"]["args"], checks)
+            needs = _check_edit(
+                item, i, d["edited_action"]["name"], d["edited_action"]["args"], checks
+            )
+            if needs:  # the edited call is itself over the policy: this decision approves it
+                d["edit_needs_approval"] = needs
     return response
 
 
@@ -273,7 +277,15 @@ def _edits(actions: list[dict[str, Any]], edits: Sequence[Edit]) -> list[dict[st
 
 def _check_edit(
     item: ReviewItem, index: int, name: str, args: dict[str, Any], checks: Checks
-) -> None:
+) -> str | None:
+    """InvalidDecision unless the edited call may run; the policy's reason the edited call
+    needs a person (its approval rule on the edited arguments), if it does.
+
+    The team's policy has approval thresholds (`approvals`, and `cumulative` windows, which
+    also wait for a person) and no cap a person cannot lift, so an edit over a threshold is
+    approved by the reviewer who makes it; the reason is returned so the audit trail says the
+    edited call needed it. What the records forbid (a refund above what is left on the
+    invoice) is the tool's `check`, and refuses the edit."""
     where = f"action {index} ({name})"
     if name == ROUTE_ACTION:
         _check_route(item, where, args, checks)
@@ -284,11 +296,17 @@ def _check_edit(
     elif checks.tools is not None and name in checks.tools:
         tool = checks.tools.get(name)
         try:
-            check_arguments(tool, args)
+            # What runs, and what every view of the decision shows, is the tool's own form.
+            args.update(check_arguments(tool, args))
             if tool.check is not None:  # against the records now: nothing is written
                 tool.check(args)
         except ToolArgumentError as exc:
             raise InvalidDecision(f"{where}: {exc}") from None
+        try:
+            return tool.needs_approval(args)
+        except Exception as exc:  # fail closed: an unchecked edit is said to need a person
+            return f"the approval rule could not be checked ({type(exc).__name__}: {exc})"
+    return None
 
 
 def _check_route(item: ReviewItem, where: str, args: dict[str, Any], checks: Checks) -> None:

@@ -128,12 +128,7 @@ class SqlLimitLedger:
         before = sum((amount_of(r.amounts.get(limit.field)) for r in rows), Decimal("0"))
         total = before + amount
         if total > limit.over:
-            raise ApprovalRequired(
-                f"policy: {', '.join(sorted(limit.tools))} would reach {total} for "
-                f"{limit.per} {group} within {limit.window.total_seconds() / 3600:g} h "
-                f"({before} before this), over the limit of {limit.over}; "
-                "a person must approve it"
-            )
+            raise ApprovalRequired(limit.passed(group, before, amount))
 
     def release(self, key: str) -> None:
         with self.writer.begin() as conn:

@@ -239,10 +239,11 @@ def writer(engine: Engine) -> Engine:
 def row_by_prefix(engine: Engine, table: Table, prefix: str, what: str) -> Any:
     """The row whose id is `prefix` or starts with it (ids are long; people type prefixes);
     NotFound when none or several do. The prefix is literal: `%` and `_` are not wildcards."""
+    from ringmaster.cli_options import MIN_PREFIX  # light: said by the hints that name it
     from ringmaster.errors import NotFound
 
-    if len(prefix) < 4:
-        raise NotFound(f"no {what} {prefix!r} (give at least 4 characters of the id)")
+    if len(prefix) < MIN_PREFIX:
+        raise NotFound(f"no {what} {prefix!r} (give at least {MIN_PREFIX} characters of the id)")
     with engine.connect() as conn:
         rows = conn.execute(
             select(table).where(table.c.id.startswith(prefix, autoescape=True)).limit(2)

@@ -27,6 +27,7 @@ from ringmaster.tools.errors import (
     ToolNotFound,
     ToolScopeError,
 )
+from ringmaster.tools.money import money_text
 
 # An approval rule looks at the arguments and returns why a human must approve, or None.
 ApprovalRule = Callable[[Mapping[str, Any]], str | None]
@@ -54,7 +55,16 @@ class CumulativeLimit:
 
     def describe(self) -> str:
         hours = self.window.total_seconds() / 3600
-        return f"more than {self.over} in total per {self.per} in {hours:g} h"
+        return f"more than {money_text(self.over)} in total per {self.per} in {hours:g} h"
+
+    def passed(self, group: str, before: Decimal, amount: Decimal) -> str:
+        """Why a call of `amount` on top of `before` in `group` waits for a person."""
+        return (
+            f"policy: {', '.join(sorted(self.tools))} would reach {money_text(before + amount)} "
+            f"for {self.per} {group} within {self.window.total_seconds() / 3600:g} h "
+            f"({money_text(before)} before this), over the limit of {money_text(self.over)}; "
+            "a person must approve it"
+        )
 
 
 @dataclass(frozen=True)
@@ -143,19 +153,23 @@ def arguments_model(tool: Tool) -> type[BaseModel]:
     return tool.args_schema or _derived_model(tool.name, tool.fn)
 
 
-def check_arguments(tool: Tool, args: Mapping[str, Any]) -> None:
-    """Raise ToolArgumentError with one line naming the first problem with `args`.
+def check_arguments(tool: Tool, args: Mapping[str, Any]) -> dict[str, Any]:
+    """`args` in the tool's own form, or ToolArgumentError with one line naming the first
+    problem with them.
 
     The arguments are checked as the JSON they travel as (strict: "40" is no integer, 40 no
-    string), and nothing is converted: what runs is what was checked.
+    string). What comes back is what the schema's validators make of them (the demo's
+    `Amount` gives a reviewer's 5000 as "5000.00"), only for the arguments given: a caller
+    that runs these runs what was checked, and shows a person the form the tool records.
     """
     model = arguments_model(tool)
     try:
-        model.model_validate_json(json.dumps(dict(args)), strict=True)
+        checked = model.model_validate_json(json.dumps(dict(args)), strict=True)
     except ValidationError as exc:
         raise ToolArgumentError(_first_problem(exc, model)) from None
     except (TypeError, ValueError) as exc:  # not JSON at all
         raise ToolArgumentError(f"the arguments are not JSON: {exc}") from None
+    return checked.model_dump(mode="json", by_alias=True, exclude_unset=True)
 
 
 def _first_problem(exc: ValidationError, model: type[BaseModel]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from langchain_core.messages import AIMessage, HumanMessage
@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from ringmaster.graph.events import emit
 from ringmaster.graph.references import EntityKind, turn_entities
 from ringmaster.graph.state import RunState
+from ringmaster.tools.money import money_text
 from ringmaster.tools.redaction import said_redacted
 
 CENT = Decimal("0.01")
@@ -149,13 +150,8 @@ def arg_text(name: str, value: Any) -> str:
     """An action's argument as a person reads it: an amount of money with two decimals (an
     edit's `40` and a proposal's `"999.00"` alike); one with more decimals is shown as it is,
     never rounded, and anything else as given."""
-    if (name == "amount" or name.endswith("_amount")) and not isinstance(value, bool):
-        try:
-            amount = Decimal(str(value).strip())
-        except InvalidOperation:
-            return str(value)
-        if amount.is_finite() and amount == amount.quantize(CENT):
-            return str(amount.quantize(CENT))
+    if name == "amount" or name.endswith("_amount"):
+        return money_text(value)
     return str(value)
 
 

@@ -317,7 +317,7 @@ def test_the_review_table_reads_at_80_columns_with_whole_ids(cli: Cli) -> None:
         assert any(item["id"][:10] in line for line in lines)
         assert any(f"{item['subtask_id']} of {item['thread_id']}" in line for line in lines)
         assert f"{item['kind']}, {item['agent']}" in table
-    assert "refund of 999.00 is above the 100 limit" in " ".join(
+    assert "refund of 999.00 is above the 100.00 limit" in " ".join(
         line.split("│")[3].strip() for line in lines if line.count("│") == 4
     )
 
@@ -419,3 +419,20 @@ def test_reject_wants_words_for_its_reason() -> None:
             DECISIONS["reject"](typed)
     assert DECISIONS["reject"]("not paid yet").reason == "not paid yet"
     assert DECISIONS["reject"]("no").reason == "no"
+
+
+def test_a_review_on_another_thread_names_the_chat_that_decides_it_as_the_same_person(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'decide it in `ringmaster chat --thread T`' left out the chat's `--as rev2`: typed as
+    shown, it chatted as the login, not as the reviewer who was told."""
+    monkeypatch.setattr(sys, "argv", ["ringmaster"])
+    monkeypatch.delenv("RINGMASTER_HOME", raising=False)
+    with Runner(Settings(home=tmp_path)) as runner:
+        out = runner.submit("Refund invoice INV-1010 in full", requester=Requester(id="ann"))
+        (item,) = out.pending
+        other = runner.submit("what plan is CUS-1002 on?", requester=Requester(id="rev2"))
+        chat = Chat(runner, Requester(id="rev2"), other.thread_id, json_mode=True, typed_as="rev2")
+        with pytest.raises(RingmasterError) as said:
+            chat.command(f"/show {item.id[:8]}")
+    assert f"`ringmaster chat --thread {out.thread_id} --as rev2`" in str(said.value)

@@ -146,7 +146,9 @@ def test_the_decide_hint_after_a_run_is_commands_that_run_as_typed(
 ) -> None:
     """'Decide with: ringmaster review show|approve|edit|reject|respond ID' named a program
     not on PATH in a checkout (`.venv/bin/ringmaster` ran), and three of its commands ran as
-    written were refused: edit wants --args, reject --reason, respond --message."""
+    written were refused: edit wants --args, reject --reason, respond --message. The run's
+    RINGMASTER_HOME (which `make demo` sets for its own command) leads it: without it the
+    commands read another data directory and found no review."""
     checkout = tmp_path / "checkout"
     (checkout / ".venv" / "bin").mkdir(parents=True)
     (checkout / ".venv" / "bin" / "ringmaster").write_text("#!/bin/sh\n", encoding="utf-8")
@@ -155,33 +157,54 @@ def test_the_decide_hint_after_a_run_is_commands_that_run_as_typed(
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     said = " ".join(cli("run", REFUND).stdout.split())
     hint = re.search(
-        r"Decide with: \.venv/bin/ringmaster review (.*?) \(ID: any unique prefix", said
+        r"Decide with: RINGMASTER_HOME=(\S+) \.venv/bin/ringmaster review (.*?) \(ID: a unique",
+        said,
     )
     assert hint is not None, said
-    forms = re.split(r", | or ", hint.group(1))
+    assert hint.group(1) == str(cli.home)
+    forms = re.split(r", | or ", hint.group(2))
     assert [f.split()[0] for f in forms] == ["approve", "edit", "reject", "respond"]
     fill = {"ID": "ffffffff", "JSON": '{"amount": "40.00"}', "TEXT": "not this month"}
     for form in forms:  # each as written, with no such item: refused for that alone
         proc = cli("review", *(fill.get(w, w) for w in form.split()), ok=False)
         assert proc.stderr.strip() == "error: no review item 'ffffffff'", (form, proc.stderr)
     (item,) = cli.json("review", "list")
+    # "ID: any unique prefix", and 'c6' was refused: the hint says the length that is taken.
+    (shortest,) = map(int, re.findall(r"ID: a unique prefix of (\d+) or more characters", said))
+    assert cli.json("review", "show", item["id"][:shortest])["id"] == item["id"]
+    too_short = cli("review", "show", item["id"][: shortest - 1], ok=False)
+    assert f"give at least {shortest} characters" in too_short.stderr
     reject = next(f for f in forms if f.startswith("reject"))
     words = [{**fill, "ID": item["id"][:8]}.get(w, w) for w in reject.split()]
     assert "not this month" in cli.json("review", *words)["results"]["t1"]["summary"]
 
 
 @pytest.mark.parametrize(
-    ("argv0", "on_path", "shown"),
+    ("argv0", "on_path", "shown", "home"),
     [
-        ("{bin}/ringmaster", "{bin}", "ringmaster"),  # installed: its name finds it
-        (".venv/bin/ringmaster", "{bin}", ".venv/bin/ringmaster"),  # another one on PATH
-        (".venv/bin/ringmaster", "", ".venv/bin/ringmaster"),  # a checkout, venv not active
-        ("{tmp}/my tools/ringmaster", "", "'{tmp}/my tools/ringmaster'"),
-        ("{tmp}/src/ringmaster/cli.py", "{bin}", "ringmaster"),  # python -m ringmaster.cli
+        ("{bin}/ringmaster", "{bin}", "ringmaster", None),  # installed: its name finds it
+        (".venv/bin/ringmaster", "{bin}", ".venv/bin/ringmaster", None),  # another one on PATH
+        (".venv/bin/ringmaster", "", ".venv/bin/ringmaster", None),  # a checkout, venv not active
+        ("{tmp}/my tools/ringmaster", "", "'{tmp}/my tools/ringmaster'", None),
+        ("{tmp}/src/ringmaster/cli.py", "{bin}", "ringmaster", None),  # python -m ringmaster.cli
+        # `make demo`'s data, or a RINGMASTER_HOME given on the command line: said, so the
+        # suggested command reads the same data (under the working directory: relative).
+        (
+            ".venv/bin/ringmaster",
+            "",
+            "RINGMASTER_HOME=.ringmaster .venv/bin/ringmaster",
+            "{tmp}/.ringmaster",
+        ),
+        ("{bin}/ringmaster", "{bin}", "RINGMASTER_HOME='/srv/rm data' ringmaster", "/srv/rm data"),
     ],
 )
 def test_the_command_is_named_as_it_can_be_typed_again(
-    argv0: str, on_path: str, shown: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    argv0: str,
+    on_path: str,
+    shown: str,
+    home: str | None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from ringmaster.cli_output import command_name
 
@@ -192,6 +215,10 @@ def test_the_command_is_named_as_it_can_be_typed_again(
     monkeypatch.chdir(tmp_path)
     where = {"bin": str(tmp_path / "bin"), "tmp": str(tmp_path)}
     monkeypatch.setenv("PATH", on_path.format(**where) or str(tmp_path / "empty"))
+    if home is None:
+        monkeypatch.delenv("RINGMASTER_HOME", raising=False)
+    else:
+        monkeypatch.setenv("RINGMASTER_HOME", home.format(**where))
     assert command_name(argv0.format(**where)) == shown.format(**where)
 
 

@@ -10,6 +10,7 @@ import click
 import pytest
 import typer
 
+import ringmaster.cli
 from ringmaster.cli import app
 from ringmaster.cli_lazy import LazyGroup, load_command
 from ringmaster.cli_output import clean, run_app
@@ -322,3 +323,83 @@ def test_the_help_summary_names_every_command_once_by_use() -> None:
     ]  # fmt: skip
     assert sorted(named) == sorted(commands) and len(commands) >= 17
     assert app.info.help == ringmaster.cli.__doc__
+
+
+def _help(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    try:
+        run_app(app, [*args, "--help"])
+    except SystemExit as exit_:
+        assert exit_.code == 0
+    return capsys.readouterr().out
+
+
+def _names(group: list[str]) -> set[str]:
+    root = typer.main.get_command(app)
+    if group:
+        (name,) = group
+        root = load_command(name, ringmaster.cli._Commands.lazy_commands[name][0])
+    return set(root.list_commands(click.Context(root)))  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("group", [[], ["review"], ["thread"]])
+def test_a_command_list_reads_each_commands_line_as_one_sentence(
+    group: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`review --help` listed 'Once users exist a reviewer sees' / 'every item': a help line
+    broke where its docstring's source line did, not where the panel wraps it."""
+    monkeypatch.setenv("COLUMNS", "400")  # wide enough that no line of the list needs a wrap
+    said = _help(group, capsys)
+    panel = said[said.index("Commands") :]
+    rows = [line.strip("│ ").rstrip() for line in panel.splitlines() if line.startswith("│")]
+    assert len(rows) == len(_names(group)), rows  # one row each: none continues another
+    assert {r.split()[0] for r in rows} == _names(group)
+
+
+@pytest.mark.parametrize("command", ["chat", "checkin", "escalate"])
+def test_a_commands_help_offers_no_completion_the_program_does_not_have(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert "completion" not in _help([command], capsys)
+
+
+@pytest.mark.parametrize("command", [["review", "edit"], ["run"]])
+def test_a_commands_help_reads_each_paragraph_as_running_text(
+    command: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`review edit --help` broke its second paragraph after "the tool's" and "is refused",
+    where the docstring's source lines end."""
+    monkeypatch.setenv("COLUMNS", "400")
+    said = _help(command, capsys)
+    text = "\n".join(
+        line.strip() for line in said[said.index("Usage:") : said.index("╭")].split("\n")
+    )
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()][1:]  # after Usage
+    assert len(paragraphs) >= 2 and all("\n" not in p for p in paragraphs), paragraphs
+
+
+def test_an_arguments_help_is_shown(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`thread show --help` listed `thread TEXT [required]` and nothing of what to give: click
+    8.5's Argument takes `help` and the Typer in range did not pass it on, so it was dropped;
+    pyproject's range keeps the click that shows it."""
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    monkeypatch.setenv("COLUMNS", "200")
+    assert "The thread's id, or a unique prefix of it." in _help(["thread", "show"], capsys)
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    deps = tomllib.loads(pyproject.read_text())["project"]["dependencies"]
+    (click_req,) = [Requirement(d) for d in deps if Requirement(d).name == "click"]
+    assert version("click") in click_req.specifier and "8.5.1" not in click_req.specifier
+
+
+@pytest.mark.parametrize("command", ["show", "claim", "approve", "reject", "respond", "edit"])
+def test_a_review_commands_help_says_what_its_item_is(
+    command: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    said = _help(["review", command], capsys)
+    assert "The review item's id, or a unique prefix of 4 or more characters of it." in said

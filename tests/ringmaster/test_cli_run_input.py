@@ -171,9 +171,9 @@ def test_thread_show_says_what_runs_a_queued_thread(cli_in_process: Cli) -> None
     cli = cli_in_process
     thread = cli.json("run", "What's the status of ticket TCK-1001?", "--no-wait")["thread_id"]
     shown = " ".join(cli("thread", "show", thread).stdout.split())
-    assert "queued" in shown and "`ringmaster worker`" in shown
+    assert "queued" in shown and "ringmaster worker`" in shown
     cli("worker", "--once")
-    assert "`ringmaster worker`" not in cli("thread", "show", thread).stdout
+    assert "ringmaster worker`" not in cli("thread", "show", thread).stdout
 
 
 def test_thread_show_says_a_run_whose_process_is_gone_is_not_running(

@@ -112,7 +112,6 @@ def test_an_edited_amount_reads_as_money_on_both_sides(runner: Runner) -> None:
     (item,) = out.pending
     done = DecisionService(runner).decide(item, Decision("edit", (Edit(0, {"amount": 40}),)), "rev")
     result = only_result(done)
-    assert result["actions"][0]["args"]["amount"] == 40  # as the reviewer gave it
     for text in (result["summary"], done.answer or ""):
         assert "refunded 40.00 USD on INV-1010" in text
         assert "as edited by the reviewer: amount 999.00 → 40.00)" in text
@@ -121,6 +120,34 @@ def test_an_edited_amount_reads_as_money_on_both_sides(runner: Runner) -> None:
     assert "amount 999.00 → 40.00" in answer.data["answer"]
     decision = next(e for e in events if e.kind == "human_decision")
     assert "edit issue_refund(invoice_id=INV-1010, amount=40.00" in _event_line(decision)
+
+
+def test_an_edited_amount_runs_and_is_kept_in_the_tools_own_form(runner: Runner) -> None:
+    """A reviewer's 5000 is the tool's "5000.00" in every record of the call: the decision,
+    the executed action, the output and its `edited` entry, the audit's side effect."""
+    out = submit(runner, "give CUS-1002 a 150.00 credit for the outage")
+    (item,) = out.pending
+    done = DecisionService(runner).decide(
+        item, Decision("edit", (Edit(0, {"amount": 5000}),)), "rev"
+    )
+    result = only_result(done)
+    (ran,) = effects(runner)
+    assert ran[1]["amount"] == "5000.00"  # what the tool recorded
+    (action,) = result["actions"]
+    assert action["args"]["amount"] == action["result"]["amount"] == "5000.00"
+    assert result["output"]["amount"] == "5000.00"
+    assert result["output"]["edited"][0]["executed"] == {"amount": "5000.00"}
+    events = runner.audit.for_thread(done.thread_id)
+    for kind in ("human_decision", "review_applied"):
+        event = next(e for e in events if e.kind == kind)
+        assert event.data["decisions"][0]["edited_action"]["args"]["amount"] == "5000.00"
+    effect = next(e for e in events if e.kind == "side_effect")
+    assert effect.data["args"]["amount"] == "5000.00"
+    assert runner.queue.find(item.id).decision["decisions"][0]["edited_action"]["args"] == {
+        "customer_id": "CUS-1002",
+        "amount": "5000.00",
+        "reason": "outage",
+    }
 
 
 def test_a_finished_rollback_says_where_the_service_now_is(runner: Runner) -> None:
@@ -266,3 +293,37 @@ def test_a_closed_ticket_reads_as_what_ran_not_a_raw_record(runner: Runner) -> N
     assert f"with the note 'Resolution: {args['resolution']}'" in result["summary"]
     assert "; it is closed, " in result["summary"]
     assert "{" not in result["summary"]  # no Python dict of the ticket's row
+
+
+def test_an_edit_over_the_approval_limit_is_said_so_in_the_audit(runner: Runner) -> None:
+    """A reviewer who raises a 150.00 credit to 5000.00 approves the edited call: the policy
+    has no cap a person cannot lift. The decision's audit event says the edited call was over
+    the policy and names its reason on the edited amount, and the answer tells the requester
+    what ran and that it was edited."""
+    from ringmaster.cli_audit import _event_line
+    from ringmaster.decision_text import decision_lines
+
+    out = submit(runner, "give CUS-1002 a 150.00 credit for the outage")
+    (item,) = out.pending
+    assert item.payload["action_requests"][0]["args"]["amount"] == "150.00"
+    done = DecisionService(runner).decide(
+        item, Decision("edit", (Edit(0, {"amount": "5000.00"}),)), "rev"
+    )
+    assert effects(runner) == [
+        ("apply_credit", {"customer_id": "CUS-1002", "amount": "5000.00", "reason": "outage"})
+    ]
+    (event,) = [e for e in runner.audit.for_thread(out.thread_id) if e.kind == "human_decision"]
+    (decided,) = event.data["decisions"]
+    assert "5000.00" in decided["edit_needs_approval"]
+    assert "approved as edited over the policy" in _event_line(event)
+    (line,) = decision_lines(runner.queue.find(item.id))
+    assert "itself over the policy (credit of 5000.00" in line
+    assert "as edited by the reviewer: amount 150.00 → 5000.00" in (done.answer or "")
+
+
+def test_an_edit_within_the_policy_needs_no_approval_of_its_own(runner: Runner) -> None:
+    out = submit(runner, "give CUS-1002 a 150.00 credit for the outage")
+    (item,) = out.pending
+    DecisionService(runner).decide(item, Decision("edit", (Edit(0, {"amount": "50.00"}),)), "rev")
+    (event,) = [e for e in runner.audit.for_thread(out.thread_id) if e.kind == "human_decision"]
+    assert "edit_needs_approval" not in event.data["decisions"][0]

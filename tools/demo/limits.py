@@ -84,8 +84,4 @@ def record_and_check(
         before = sum((_amount(json.loads(r[0]).get(limit.field)) for r in rows), Decimal("0"))
         total = before + _amount(args.get(limit.field))
         if total > limit.over:
-            raise ApprovalRequired(
-                f"policy: {', '.join(tools)} would reach {total} for {limit.per} {group} "
-                f"within {limit.window.total_seconds() / 3600:g} h ({before} before this), "
-                f"over the limit of {limit.over}; a person must approve it"
-            )
+            raise ApprovalRequired(limit.passed(group, before, total - before))

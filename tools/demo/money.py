@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator
 
 from ringmaster.tools.errors import ToolArgumentError
+from ringmaster.tools.money import money_text
 
 CENT = Decimal("0.01")
 
@@ -24,29 +25,38 @@ _WRITTEN = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 
 def parse_amount(value: object, *, field: str = "amount") -> Decimal:
     """A positive amount with at most two decimals; floats are refused so no rounding sneaks in."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ToolArgumentError(f"{field} must be a decimal string such as '29.00', not {value!r}")
+    if isinstance(value, bool):
+        raise ToolArgumentError(
+            f'{field} must be a decimal string such as "29.00", not {str(value).lower()}'
+        )
+    if isinstance(value, float):  # shown as the money it would be, never as Python's 5000.0
+        example = money_text(value)
+        example = example if example != repr(value) else "29.00"
+        raise ToolArgumentError(
+            f'{field} must be a decimal string such as "{example}", not a number with a point'
+        )
     if isinstance(value, str):
         written = value.strip().lstrip("$€£").strip()
         if any(c.isdigit() and not c.isascii() for c in written):  # "١٠", "1০.00": Decimal
             # reads them, a reviewer may not (a Bengali zero looks like an o)
-            raise ToolArgumentError(f"{field} {value!r}: write it with the digits 0-9")
+            raise ToolArgumentError(f'{field} "{value}": write it with the digits 0-9')
         if not _WRITTEN.fullmatch(written):
             hint = " (write decimals with a point: 1.50)" if "," in written else ""
-            raise ToolArgumentError(f"{field} {value!r} is not an amount of money{hint}")
+            raise ToolArgumentError(f'{field} "{value}" is not an amount of money{hint}')
         value = written.replace(",", "")
+    typed = money_text(value)  # as the error shows it: "5000.00", or the text as typed
     try:
         amount = Decimal(value)  # type: ignore[arg-type]
     except (InvalidOperation, TypeError, ValueError):
-        raise ToolArgumentError(f"{field} {value!r} is not an amount of money") from None
+        raise ToolArgumentError(f"{field} {typed} is not an amount of money") from None
     if not amount.is_finite():
-        raise ToolArgumentError(f"{field} {value!r} is not an amount of money")
+        raise ToolArgumentError(f"{field} {typed} is not an amount of money")
     if amount <= 0:
-        raise ToolArgumentError(f"{field} must be positive, got {amount}")
+        raise ToolArgumentError(f"{field} must be positive, got {typed}")
     if amount > MOST:
-        raise ToolArgumentError(f"{field} {value!r} is too large: at most {MOST:,}")
+        raise ToolArgumentError(f"{field} {typed} is too large: at most {MOST:,}")
     if amount != amount.quantize(CENT):
-        raise ToolArgumentError(f"{field} {amount} has more than two decimals")
+        raise ToolArgumentError(f"{field} {typed} has more than two decimals")
     return amount.quantize(CENT)
 
 
@@ -63,14 +73,14 @@ def fmt(cents: int) -> str:
     return str(from_cents(cents))
 
 
-def _checked(value: Any) -> Any:
+def _checked(value: Any) -> str:
     try:
-        parse_amount(value)
+        return str(parse_amount(value))  # the form the tool records and answers with
     except ToolArgumentError as exc:
         raise ValueError(str(exc)) from None
-    return value  # unchanged: the tool parses it again when it runs
 
 
 # An amount argument as the tool takes it (a decimal string or an integer), checked by the same
-# parser when a reviewer's edit is checked against the tool's schema (tools/base.py).
+# parser when a reviewer's edit is checked against the tool's schema (tools/base.py), which
+# gives it back as the tool records it: 5000 as "5000.00".
 Amount = Annotated[Any, AfterValidator(_checked)]

@@ -24,6 +24,7 @@ from ringmaster.tools.demo import analytics, claims, ops, reads, writes
 from ringmaster.tools.demo.effects import dry_run
 from ringmaster.tools.demo.money import parse_amount
 from ringmaster.tools.errors import ToolArgumentError
+from ringmaster.tools.money import money_text
 
 DEFAULT_REFUND_LIMIT = Decimal("100.00")
 
@@ -35,9 +36,9 @@ def amount_above(limit: Decimal, what: str) -> ApprovalRule:
         try:
             amount = parse_amount(args.get("amount"))
         except ToolArgumentError:
-            return f"the {what} amount {args.get('amount')!r} could not be checked"
+            return f"the {what} amount {money_text(args.get('amount'))} could not be checked"
         if amount > limit:
-            return f"{what} of {amount} is above the {limit} limit"
+            return f"{what} of {money_text(amount)} is above the {money_text(limit)} limit"
         return None
 
     return rule
