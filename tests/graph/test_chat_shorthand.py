@@ -1,7 +1,8 @@
 """Terse chat and help-desk tickets (issue 14, demo-team-dev14): asks joined by chat's "n" or by
 nothing but the "pls" that opens the next one, typed as one run without a full stop, in a
-support desk's shorthand ("tix", "inv", "acct"). The splitter offers the cuts; the synthetic
-requests teach the cutter which of them are real."""
+support desk's shorthand ("tix", "inv", "acct"); and tickets under a title line. The splitter
+offers the cuts; the synthetic requests teach the cutter which of them are real; the title line
+is envelope."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from ringmaster.agents.spec import load_team
 from ringmaster.graph.planner.cutter import joiner_kind
+from ringmaster.graph.planner.envelope import ticket_title
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.splitter import split_request
 from ringmaster.graph.planner.synthesis import Synthetic, chat
@@ -77,6 +79,24 @@ def test_chat_shorthand_puts_n_inside_one_ask_too() -> None:
     assert any("acct" in t for t in texts)
 
 
+def test_a_ticket_title_line_is_taken_off_the_message_it_heads() -> None:
+    assert ticket_title("Ticket TCK-7, reply from customer\n\nwash the car") == (
+        "wash the car",
+        "Ticket TCK-7, reply from customer",
+    )
+    assert ticket_title("Case #4821 · priority high\nfeed the cat") == (
+        "feed the cat",
+        "Case #4821 · priority high",
+    )
+    # a line that asks, a line about tickets, a title with nothing under it: left as they are
+    for kept in (
+        "Ticket TCK-7 is stuck, can you close it?\nthx",
+        "tickets 4 and 5 are piling up\nwash the car",
+        "Ticket TCK-7",
+    ):
+        assert ticket_title(kept) == (kept, ""), kept
+
+
 @pytest.fixture(scope="module")
 def demo_planner(tmp_path_factory: pytest.TempPathFactory) -> LocalPlanner:
     return LocalPlanner(load_team(DEMO_TEAM), cache_dir=Path(tmp_path_factory.mktemp("cache")))
@@ -87,9 +107,10 @@ def demo_planner(tmp_path_factory: pytest.TempPathFactory) -> LocalPlanner:
     [
         ("roll back DEP-1030 on web n write a status page note abt it", {"ops", "content"}),
         ("refund INV-1120 pls reply on TCK-1088 that its done", {"billing", "support"}),
+        ("Ticket TCK-1090\n\nInternal: pls roll back DEP-1033, web is down since it", {"ops"}),
     ],
 )
-def test_the_demo_team_cuts_chat_asks_joined_by_n_or_pls(
+def test_the_demo_team_plans_chat_asks_and_ticket_notes(
     demo_planner: LocalPlanner, text: str, agents: set[str]
 ) -> None:
     plan = demo_planner.plan(text)
