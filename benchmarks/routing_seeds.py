@@ -1,6 +1,6 @@
 """The local planner's routing figures on the tuning splits, as mean and range over cutter seeds.
 
-    .venv/bin/python -m benchmarks.routing_seeds                       # seeds 0-2, dev to dev12
+    .venv/bin/python -m benchmarks.routing_seeds   # seeds 0-2, every demo-team-dev*.jsonl
     .venv/bin/python -m benchmarks.routing_seeds --seeds 0 1 2 3 4 --splits dev5 dev12
     .venv/bin/python -m benchmarks.routing_seeds --splits clinc-multi-tune   # its own team
     .venv/bin/python -m benchmarks.routing_seeds --json > /tmp/seeds.json

@@ -59,6 +59,7 @@ _JOINER_KINDS = (
     "item",
     "lead-in",
     "new-matter",
+    "please",
 )
 _NEW_MATTER = re.compile(rf"^\W*(?:{NEW_MATTER_WORDS})\W*$", re.IGNORECASE)
 # What a list item opens with after the line break: "- ", "👉 ", "2) ", "(b) ", "- [ ] ".
@@ -115,8 +116,10 @@ def joiner_kind(joiner: str) -> str:
         return "then"
     if re.search(r"also|plus|well as|btw|by the way|\boh\b", j):  # "btw", "oh and": asides
         return "also"
-    if "and" in j or "&" in j or "+" in j:
+    if "and" in j or "&" in j or "+" in j or re.search(r"\bn\b", j):  # chat's "n" too
         return "and"
+    if re.search(r"\b(?:pls|plz|please)\b", j):  # "… for the outage pls tell them …"
+        return "please"
     return "comma"
 
 

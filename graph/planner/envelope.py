@@ -1,4 +1,5 @@
-"""An email's envelope: the courtesies that open it, and the sign-off and signature under it.
+"""An email's envelope: the courtesies that open it, and the sign-off and signature under it;
+a ticket's title line.
 
 "Kind regards," / "Thanks!" with the writer's name, title and company on the lines under it say
 who wrote, never what is asked. Left in, they are cut into candidate parts that the classifier
@@ -24,6 +25,9 @@ A reply under a quoted ask often opens by acknowledging it ("> Can you refund IN
 Refund went through, thanks. Now …"): `opening_statements` offers the statements that open a
 message, and the planner takes them off a reply when they speak of the quoted ask or say
 nothing of their own (`segmenting.Segmenter`); they go back on the first subtask.
+
+A help desk pastes a ticket under its title line ("Ticket TCK-1112, reply from customer"): the
+line names the ticket, and is taken off like a courtesy and goes back on the first subtask.
 """
 
 from __future__ import annotations
@@ -104,6 +108,22 @@ def courtesy(text: str) -> tuple[str, str]:
     if not taken or not rest:
         return text.strip(), ""
     return (f"{head}\n\n{rest}" if head else rest), " ".join(taken)
+
+
+# A help desk's title line over the message it heads: "Ticket TCK-1112, reply from customer",
+# "Ticket #4821 · priority high", "Case 3312". It names the ticket, not the ask; left in, its
+# "ticket" routed the message to support ("Ticket TCK-1140 / Internal: pls check whether
+# DEP-1055 broke the dashboard …"), or it was cut off as a support part of its own.
+_TITLE = re.compile(r"^\s*(?:ticket|case|tkt)\s*[#:]?\s*[\w-]*\d[\w-]*\b[^\n?]{0,60}$", re.I)
+
+
+def ticket_title(text: str) -> tuple[str, str]:
+    """`text` without the ticket title line that opens it, and the line ("" and `text` when
+    there is none, or nothing under it)."""
+    first, _, rest = text.strip().partition("\n")
+    if not _TITLE.match(first) or not rest.strip() or asks_something(first):
+        return text.strip(), ""
+    return rest.strip(), first.strip()
 
 
 # A greeting that opens a line, the message going on after its comma: "Hi Priya, sorry …"

@@ -6,7 +6,8 @@ has its module, whose docstring says how it was chosen and what it measured:
 
 - `segmenting`: gluing over-segmented candidates (`splitter.split_request`) back into parts, by
   the team's learned cutter (`cutter`) or the fixed rules of `cut_rules`; quoted replies.
-- `envelope`: an email's opening courtesies and its sign-off, kept out of splitting and routing.
+- `envelope`: an email's opening courtesies and its sign-off, and a ticket's title line, kept
+  out of splitting and routing.
 - `routing`: each part's agent, or why it goes to a person; the plan's subtasks.
 - `local_model`: the fitted model, its cache key, and where it comes from (cache, shipped,
   trained here).
@@ -27,7 +28,7 @@ from ringmaster.graph.planner.base import Alternative, Plan
 from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.cutter import Cutter
 from ringmaster.graph.planner.embedding_config import embeddings_available
-from ringmaster.graph.planner.envelope import courtesy, sign_off
+from ringmaster.graph.planner.envelope import courtesy, sign_off, ticket_title
 from ringmaster.graph.planner.local_model import (
     CLASSIFIERS,
     CUTTER_CODE,
@@ -115,6 +116,7 @@ class LocalPlanner:
         segmenter = self._segmenter()
         reading = segmenter.newest_ask(text)
         body, signature = sign_off(reading.text)
+        body, title = ticket_title(body)
         body, opening = courtesy(body)
         segments = split_request(body)
         whole = self._score([body])[0] if len(segments) > 1 else None
@@ -123,6 +125,8 @@ class LocalPlanner:
         subtasks = assemble(routed)
         if opening:
             subtasks = with_quoted(subtasks, opening, True)
+        if title:
+            subtasks = with_quoted(subtasks, title, True)
         if signature:
             subtasks = with_quoted(subtasks, signature, False)
         if reading.quoted is not None:

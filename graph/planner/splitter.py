@@ -2,7 +2,8 @@
 
 The splitter over-segments on purpose: it cuts at every place a second task *could* start
 (list items, sentences, semicolons, "then", "->", "but first", "before that", "and", "also",
-"plus", "as well as", "+", "&", " / ", commas; never inside quotes) and labels each cut as strong
+"plus", "as well as", "+", "&", chat's "n", " / ", commas, a "pls" in mid-run that opens the next
+ask; never inside quotes) and labels each cut as strong
 or weak, and whether it orders the work ("then": the part waits for the one before it; "but
 first": the one before it waits for the part). It never decides alone whether a cut is real:
 "terms and conditions" and "check and fix my login" are cut here and glued back by the planner,
@@ -111,6 +112,15 @@ _ASIDE = r"btw|by\s+the\s+way|oh\s+and(?:\s+also)?|oh\s+also"
 # other side, so the words after the comma are no request of their own. A question ("roll back
 # DEP-1, is web ok?") is one, so it stays a cut.
 _PREDICATE = r"(?:[^,.;:!?]{1,40},\s+)?(?:is|are|was|were|has|have|had)(?:n['’]t)?\b[^?]*$"
+# Chat shorthand starts a second ask with nothing but its "pls" ("credit CUS-1 $30 for the
+# outage pls tell them by email its done"); after a word that frames an ask ("can you pls",
+# "just pls") it starts nothing (`_frames_ask`). "n" joins like "and" ("rb DEP-1 n draft a note").
+_PLEA = r"(?:pls|plz|please)"
+_FRAMES_ASK = frozenset(
+    """you u ya ye can could would will just also and n then so now kindly hi hey ok okay team
+    all guys folks everyone someone somebody anyone pls plz please to but or if me us not yes
+    no""".split()
+)
 # One pass over a sentence finds every cut; earlier alternatives win, so "and then" is a
 # sequence cut and not an "and" cut, and ", and also" is one cut, not three.
 _CUT = re.compile(
@@ -120,8 +130,9 @@ _CUT = re.compile(
     r"|(?P<semi>\s*;\s*)"
     r"|(?P<dash>\s+[—–]\s+)"
     r"|(?P<slash>\s+/\s+)"
-    rf"|(?P<conj>(?<!\boh)\s*,?\s+(?:\b(?:(?:and\s+)?{_WHILE_AT_IT}|{_ASIDE}|and\s+also|as\s+well\s+as|and|also|plus)\b"
+    rf"|(?P<conj>(?<!\boh)\s*,?\s+(?:\b(?:(?:and\s+)?{_WHILE_AT_IT}|{_ASIDE}|and\s+also|as\s+well\s+as|and|also|plus|n)\b"
     r"|[+&]),?\s+)"
+    rf"|(?P<plea>\s+{_PLEA}\s+(?=[\w@])(?!(?:and|n|also|plus|then)\b))"
     rf"|(?P<comma>\s*,\s+(?!{_PREDICATE}))",
     re.IGNORECASE,
 )
@@ -131,6 +142,20 @@ _CUT = re.compile(
 # kept it now and then: "… between tomorrow and next tuesday" made a subtask of its own.
 _BETWEEN_OPEN = re.compile(r"\bbetween(?:\s+(?!and\b)[\w'’.:/-]+){1,4}\s*$", re.IGNORECASE)
 _BARE_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def _frames_ask(sentence: str, cut: re.Match[str]) -> bool:
+    """Whether `cut` is a "pls" that goes with the words before it rather than starting an ask
+    of its own: after a word that frames an ask ("can you pls …", "if not pls …"), a mention
+    ("@lea please …"), or a clause's one word, which addresses someone ("Legal please advise",
+    "hana: ops pls check it", "and content please draft …")."""
+    if cut.lastgroup != "plea":
+        return False
+    words = re.split(
+        r"[,;:!?>&+]|\s[-–—]\s|\b(?:and|n|also|then|but|plus)\b", sentence[: cut.start()]
+    )
+    last = words[-1].split()
+    return len(last) < 2 or last[-1].startswith("@") or last[-1].lower() in _FRAMES_ASK
 
 
 def _closes_between(sentence: str, cut: re.Match[str]) -> bool:
@@ -144,7 +169,7 @@ def _closes_between(sentence: str, cut: re.Match[str]) -> bool:
 
 _LEADING_CONNECTOR = re.compile(
     rf"\s*(?:(?P<seq>(?:{_SEQUENCE_WORDS}))|(?P<pre>(?:{_PRECEDE_WORDS}))"
-    rf"|(?:{_ASIDE}|and\s+also|and|also|plus|as\s+well\s+as))(?!\w),?\s*",
+    rf"|(?:{_ASIDE}|and\s+also|and|also|plus|as\s+well\s+as|n(?=\s)))(?!\w),?\s*",
     re.IGNORECASE,
 )
 _TRIM = " \t\n,;:—–-"
@@ -250,7 +275,11 @@ def _cut_sentence(
     out: list[Segment] = []
     prev_end = 0
     masked = _mask_quotes(sentence)
-    cuts = [m for m in _CUT.finditer(masked) if not _closes_between(masked, m)]
+    cuts = [
+        m
+        for m in _CUT.finditer(masked)
+        if not _closes_between(masked, m) and not _frames_ask(masked, m)
+    ]
     starts = [0, *(m.end() for m in cuts)]
     ends = [*(m.start() for m in cuts), len(sentence)]
     for m, start, end in zip([*cuts, None], starts, ends, strict=True):

@@ -11,7 +11,9 @@ new stay with the request they belong to.
 
 Requests do not all come in the examples' voice, so a share of both kinds is recast (`voice`):
 as an email (a greeting line, sometimes an opening courtesy or a sentence of context, a sign-off
-and a name on lines of their own), as a chat message (lower case, shorthand, no full stops), or
+and a name on lines of their own), as a chat message (lower case, a support desk's shorthand,
+"tix", "inv", "acct", "n" for "and"; its asks joined by "n", "&", "+" or a bare "pls", a third
+typed as one run with no full stop anywhere), or
 as a ticket (quoted history: "> " lines of an earlier message about the same thing, then a note),
 or as a reply under an earlier ask of another label, quoted ("> On Tue, … wrote:") and answered
 already ("Thanks, that worked. Now …"). The envelope belongs to the request next to it, so the
@@ -205,7 +207,45 @@ _CHAT_TAILS = (
     "🙏",
     "thx 👍",
 )
-_SHORTHAND = ((r"\byou\b", "u"), (r"\bplease\b", "pls"), (r"\bthanks\b", "thx"), ("'", ""))
+_SHORTHAND = (
+    (r"\byou\b", "u"),
+    (r"\bplease\b", "pls"),
+    (r"\bthanks\b", "thx"),
+    ("'", ""),
+    # A support desk's shorthand ("chk the tix abt CUS-1 n refund the inv"): "n" for "and"
+    # inside one ask, so the cutter also learns the "n" that joins nothing.
+    (r"\btickets?\b", "tix"),
+    (r"\binvoice\b", "inv"),
+    (r"\baccount\b", "acct"),
+    (r"\bcustomers\b", "custs"),
+    (r"\bcustomer\b", "cust"),
+    (r"\bcheck\b", "chk"),
+    (r"\babout\b", "abt"),
+    (r"\bwith\b", "w/"),
+    (r"\band\b", "n"),
+    (r"\bright now\b", "rn"),
+    (r"\bversion\b", "ver"),
+    (r"\bthe ", ""),
+)
+# What joins two asks in chat, in place of the join's connector: "n", "&", "+", a bare "pls"
+# that opens the next ask, a comma, a slash, a new line.
+CHAT_JOIN_SHARE = 0.5
+_CHAT_JOINS = (
+    " n ",
+    " n ",
+    " & ",
+    " + ",
+    " pls ",
+    " n pls ",
+    " n also ",
+    " also pls ",
+    ", ",
+    " / ",
+    "\n",
+)
+# Share of chat messages typed as one run: no full stop or question mark anywhere.
+RUN_ON_SHARE = 0.3
+_STOPS = re.compile(r"[.?!]+(?=\s|$)")
 
 
 def _refer(text: str, rng: random.Random) -> str:
@@ -339,13 +379,21 @@ def email(row: Synthetic, rng: random.Random) -> Synthetic:
 def chat(row: Synthetic, rng: random.Random) -> Synthetic:
     """`row` as a chat message: lower case, shorthand, no closing full stop. Each piece is
     recast on its own so the spans stay where they are (up to the shortening)."""
-    text, spans, pos = "", [], 0
+    text, pos = "", 0
+    spans: list[tuple[int, int]] = []
     # Addressed the way chat tools do it ("@billing refund …"), now and then: the mention
     # belongs to the piece it opens.
     mention = rng.random() < MENTION_SHARE
+    rejoin = rng.random() < CHAT_JOIN_SHARE
+    run_on = rng.random() < RUN_ON_SHARE
     for (s, e), label in zip(row.spans, row.labels, strict=True):
-        text += row.text[pos:s].lower()
+        between = row.text[pos:s].lower()
+        if rejoin and spans and "\n" not in between:  # a join's connector, not a list's
+            between = rng.choice(_CHAT_JOINS)
+        text += _STOPS.sub("", between) if run_on else between
         piece = row.text[s:e].lower()
+        if run_on:
+            piece = _STOPS.sub("", piece)
         if mention and label != HUMAN:
             piece = "@" + label.lower().replace(" ", "-") + " " + piece
         for pattern, short in _SHORTHAND:

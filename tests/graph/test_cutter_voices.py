@@ -61,12 +61,13 @@ def test_a_chat_afterthought_belongs_to_the_last_request() -> None:
     rng = random.Random(3)
     base = Synthetic("wash the car and feed the cat", ((0, 12), (17, 29)), ("car", "pets"))
     rows = [chat(base, rng) for _ in range(200)]
-    longer = [r for r in rows if not r.text.endswith("feed the cat")]
+    longer = [r for r in rows if not r.text.endswith(("feed the cat", "feed cat"))]
     assert longer  # some end with an afterthought ("no rush", "lmk", …)
     for r in rows:
         assert r.spans[-1][1] == len(r.text)
-        # (a chat message may address its parts: "@car wash the car")
-        assert r.text[r.spans[0][0] : r.spans[0][1]].removeprefix("@car ") == "wash the car"
+        # (a chat message may address its parts: "@car wash the car"; shorthand drops "the")
+        first = r.text[r.spans[0][0] : r.spans[0][1]].removeprefix("@car ")
+        assert first in ("wash the car", "wash car")
 
 
 def test_a_sentence_turning_to_another_matter_is_cut_before_its_marker() -> None:
