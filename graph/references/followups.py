@@ -312,10 +312,10 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                     if new_owner and old_owner and old_owner != new_owner and old_owner in earlier:
                         earlier = earlier.replace(old_owner, new_owner)
                         found.append(Resolution(request, new_owner, person.name, number))
-            if thread.by_name[kind].person and f"{new_id}'s".lower() in request.lower():
-                # "maria's too" after "send CUS-1003 a reminder for INV-1191": her record in
-                # place of Aisha's. Only so said: "do the same for CUS-1024" after a reminder
-                # about INV-1207 is left as it was (the record may be the point of it).
+            if thread.by_name[kind].person:
+                # "maria's too", "do the same for CUS-1024" after "send CUS-1003 a reminder for
+                # INV-1191": the new person's own record in place of Aisha's, never Aisha's
+                # invoice sent to another customer.
                 theirs = _theirs_instead(earlier, set(named), new_id, thread)
                 if isinstance(theirs, str):
                     return Resolved(request, [], theirs)

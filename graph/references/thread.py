@@ -341,7 +341,7 @@ class _Thread:
         if len(things) == 1:
             kind = things[0][0]
             gathered = self.gather(kind)
-            if gathered and len(gathered[0]) > 1:
+            if gathered and len(gathered[0]) > 1 and not self.read_in(number, things[0][1], people):
                 return [(kind, e) for e in gathered[0]], gathered[1]
             if people:
                 # "remind CUS-1020 about INV-1207", "same for CUS-1024", "how much do those
@@ -359,6 +359,14 @@ class _Thread:
         if len(touched) > 1 and len({k for k, _ in touched}) == 1:
             return list(dict.fromkeys(touched)), number
         return None
+
+    def read_in(self, number: int, entity: str, people: list[tuple[str, str]]) -> bool:
+        """True when turn `number` typed a person but not `entity`, a record the resolver read
+        in for them ("do the same for CUS-1024": CUS-1024's invoice). The person is what the
+        user's words were about there, so "those two" next gathers people, not such records."""
+        turn = next((t for t in self.history if int(t.get("turn", 0)) == number), {})
+        typed = str(turn.get("typed") or "")
+        return bool(typed) and entity not in typed and any(e in typed for _, e in people)
 
     def latest_named_any(self) -> tuple[list[tuple[str, str]], int] | None:
         """The newest turn's named records of any kind, and that turn's number."""
