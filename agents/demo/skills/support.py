@@ -107,17 +107,17 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = _new_or_existing_ticket(text, tools, customer, out, notes)
     elif customer and p.has(text, r"\btickets?\b"):
         status = next((s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b")), None)
-        found = tools.call("list_tickets", customer_id=customer["id"], status=status)
+        found = _tickets(tools, status, customer["id"])
         _remember(out, found)
         notes.append(
             f"{customer['name']} ({customer['id']}) has {len(found)} "
             f"{status + ' ' if status else ''}ticket(s)"
-            + (": " + ", ".join(f"{t['id']} {t['subject']}" for t in found[:5]) if found else "")
+            + (": " + ", ".join(_listing(t, status) for t in found[:5]) if found else "")
         )
         category = "ticket"
     elif p.has(text, r"\btickets?\b") and p.has(text, r"\b(open|pending|closed)\b"):
         status = next(s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b"))
-        found = tools.call("list_tickets", status=status)
+        found = _tickets(tools, status)
         _remember(out, found)
         notes.append(f"{len(found)} most recent {status} tickets listed")
         category = "ticket"
@@ -209,6 +209,29 @@ def _read(
             continue
         _remember(out, [ticket])
         yield ticket
+
+
+def _tickets(
+    tools: ToolBox, status: str | None, customer_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Tickets of `status` (any when None), newest first. An "open" ticket, as people ask for
+    one, is any not closed yet, pending too, as a customer's count of open tickets is
+    (`get_customer`): "CUS-1035's open tickets" lists the pending password one as well."""
+    if status != "open":
+        return list(tools.call("list_tickets", customer_id=customer_id, status=status))
+    found = [
+        t
+        for s in ("open", "pending")
+        for t in tools.call("list_tickets", customer_id=customer_id, status=s)
+    ]
+    return sorted(found, key=lambda t: str(t["created_at"]), reverse=True)[:20]
+
+
+def _listing(ticket: dict[str, Any], status: str | None) -> str:
+    """A ticket as a listing names it: its id and subject, and its status where the status
+    asked for does not say it ("pending" among the open ones)."""
+    said = "" if ticket["status"] == status else f" ({ticket['status']})"
+    return f"{ticket['id']} {ticket['subject']}{said}"
 
 
 def _remember(out: dict[str, Any], found: list[dict[str, Any]]) -> None:
