@@ -63,3 +63,13 @@ def test_open_tickets_of_everyone_take_in_the_pending_ones(registry: AgentRegist
     out = support(registry, "list the open tickets")
     statuses = {t["status"] for t in out.output["tickets"]}
     assert statuses == {"open", "pending"}
+
+
+def test_an_account_look_up_names_the_open_tickets_it_counts(registry: AgentRegistry) -> None:
+    customer = with_pending(registry)
+    unfinished = [t for t in tickets(registry, customer_id=customer) if t["status"] != "closed"]
+    out = support(registry, f"is {customer} active?")
+    assert out.category == "account"
+    assert f"with {len(unfinished)} open ticket(s): " in out.output["summary"]
+    assert all(t["id"] in out.output["summary"] for t in unfinished)
+    assert set(out.output["ticket_ids"]) == {t["id"] for t in unfinished}

@@ -123,10 +123,15 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = "ticket"
     elif customer:
         detail = tools.call("get_customer", customer_id=customer["id"])
+        # The tickets it counts are named: "2 open ticket(s)" alone left "close the SAML one"
+        # next with nothing the thread had seen to pick from.
+        live = _tickets(tools, "open", customer["id"])
+        _remember(out, live)
         notes.append(
             f"{detail['name']} ({detail['id']}, {detail['email']}) of {detail['company']} is on "
             f"the {detail['plan']} plan, status {detail['status']}, with "
-            f"{detail['open_tickets']} open ticket(s)"
+            f"{len(live)} open ticket(s)"
+            + (": " + ", ".join(_listing(t, "open") for t in live) if live else "")
         )
         category = "account"
     elif p.named_customer(text) and not p.has(text, _OPEN):
