@@ -53,17 +53,27 @@ class _Thread:
     # "she" or "he" when the request speaks of a person only so ("send him a reminder"):
     # the people whose records say they are referred to otherwise are not meant.
     pronoun: str = ""
+    # What this turn read of the catalog once, shared by every view of the thread (`replace`
+    # passes it on): `catalog_people`.
+    catalog: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     by_name: dict[str, EntityKind] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_name = {k.name: k for k in self.kinds}
+
+    def catalog_people(self) -> list[tuple[str, str, re.Pattern[str]]]:
+        """`people_by_name` of the catalog, read once a turn: it looks up every person record."""
+        if "people" not in self.catalog:
+            self.catalog["people"] = people_by_name(self.kinds, self.lookup, self.records)
+        people: list[tuple[str, str, re.Pattern[str]]] = self.catalog["people"]
+        return people
 
     def naming_people(self) -> _Thread:
         """This thread with the people its requests named by full name in play ("plan of
         Maria Lopez and Aisha Khan": both, whoever the answer looked up). It reads every
         person record, so only a request that speaks of a person, or describes a record by
         its noun ("the charged twice ticket"), asks for it."""
-        people = people_by_name(self.kinds, self.lookup, self.records)
+        people = self.catalog_people()
         if not people:
             return self
         history = with_named_people(self.history, people, self.owned_by)
