@@ -23,6 +23,7 @@ from ringmaster.graph.references.names import people_by_name, with_named_people
 from ringmaster.graph.references.patterns import (
     _BARE,
     _BESIDE,
+    _CHANGES,
     _CORRECTION,
     _DOTTED,
     _ELLIPSIS,
@@ -67,6 +68,22 @@ class _Thread:
             self.catalog["people"] = people_by_name(self.kinds, self.lookup, self.records)
         people: list[tuple[str, str, re.Pattern[str]]] = self.catalog["people"]
         return people
+
+    def takes_value(self, request: str, kind: str) -> bool:
+        """True when the request changes something by the value it is to take ("bump em to
+        urgent", "move that one to enterprise") and that value describes a record of `kind`
+        in the catalog (some ticket is urgent; some customer is on the enterprise plan): the
+        value says what kind of record the change is of, where the verb ("bump", "move") is
+        none of the team's. Each kind's words are read once a turn."""
+        change = _CHANGES.search(request)
+        prefix = re.match(r"[A-Za-z]+", self.by_name[kind].pattern.pattern)
+        if change is None or self.records is None or prefix is None:
+            return False
+        value = change.group(0).split()[-1].lower()
+        words: dict[str, set[str]] = self.catalog.setdefault("words", {})
+        if kind not in words:
+            words[kind] = {w for e in self.records(prefix.group(0)) for w in self.described_by(e)}
+        return value in words[kind]
 
     def naming_people(self) -> _Thread:
         """This thread with the people its requests named by full name in play ("plan of
