@@ -476,10 +476,14 @@ def _new_value(request: str, explicit: list[tuple[str, str]], thread: _Thread) -
     if explicit or said is None or not thread.history:
         return None
     word = said.group("word")
-    last = thread.history[-1]
+    if word.lower() not in _MONTHS:
+        return None
+    # "What was Zoe Jansen billed in April?", "And in May?": a person named by full name is
+    # named there as much as by id.
+    last = thread.naming_people().history[-1]
     named = [(k, e) for k, e in (last.get("entities") or {}).get("named", [])]
     people = [k for k, _ in named if k in thread.by_name and thread.by_name[k].person]
-    if word.lower() not in _MONTHS or not named or len(people) != len(named):
+    if not named or len(people) != len(named):
         return None
     earlier = str(last.get("request") or "")
     old = [
