@@ -134,8 +134,7 @@ def _pronoun(
     else:
         # "move that one to enterprise" after "plan for CUS-1042?": a change whose value only
         # people take is of the person the turn named, not of the invoices its answer listed.
-        people = [k.name for k in thread.kinds if k.person]
-        valued = [k for k in people if thread.takes_value(text, k)]
+        valued = [k.name for k in thread.kinds if k.person and thread.takes_value(text, k.name)]
         latest = thread.latest_mentioned()
         if valued and latest and not any(thread.takes_value(text, k) for k, _ in latest[0]):
             latest = thread.latest_named(person=True)
