@@ -444,11 +444,15 @@ def _described_one(
             winners = [e for e in winners if e in named] or winners
         if len(winners) > 1 and thread.acts_on_live(context, kind.name):
             winners = thread.live(winners)  # "the charged-twice one can be closed": the open one
+        guessed = ""
         if len(winners) > 1:
             winners = _best_fits(winners, rest, thread)
+            # Words outside the phrase ("close the low prio one cust changed the email
+            # herself", of two low-priority tickets) tip it: a guess, confirmed before an act.
+            guessed = "description" if len(winners) == 1 else ""
         if len(winners) > 1:
             return _question(kind, winners)
-        return winners[0], int(turn.get("turn", 0)), ""
+        return winners[0], int(turn.get("turn", 0)), guessed
     person = None if ordinal else _person(thread)
     if person is None:
         return None
