@@ -308,6 +308,17 @@ def _former_latter(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
     return text, [Resolution(found.group(0), entity, kind, turn)]
 
 
+def _postmodifier(phrase: str, context: str) -> set[str]:
+    """The describing words of what the phrase goes on with in the request: "in production"
+    of "the api deployment in production"."""
+    at = context.find(phrase)
+    after = re.match(
+        r"\s+(?:in|on|at|for|from|of|with)\s+([\w.-]+)",
+        context[at + len(phrase) :] if at >= 0 else "",
+    )
+    return _describing_words(after.group(1)) if after else set()
+
+
 def _top_fits(pool: list[str], request: str, kind: EntityKind, thread: _Thread) -> list[str]:
     """The records of `pool` a request's words describe best (all of them, ties and all), or the
     whole pool when its words describe none."""
@@ -452,11 +463,18 @@ def _described_one(
             winners = [e for e in winners if e in named] or winners
         if len(winners) > 1 and thread.acts_on_live(context, kind.name):
             winners = thread.live(winners)  # "the charged-twice one can be closed": the open one
+        guessed = ""
         if len(winners) > 1:
+            # Words the phrase goes on with ("the api deployment in production") describe it;
+            # other words of the request ("close the low prio one cust changed the email
+            # herself", of two low-priority tickets) that tip it make a guess, confirmed
+            # before an act.
+            own = _best_fits(winners, _postmodifier(phrase, context), thread)
             winners = _best_fits(winners, rest, thread)
+            guessed = "description" if len(winners) == 1 and len(own) != 1 else ""
         if len(winners) > 1:
             return _question(kind, winners)
-        return winners[0], int(turn.get("turn", 0)), ""
+        return winners[0], int(turn.get("turn", 0)), guessed
     person = None if ordinal else _person(thread)
     if person is None:
         return None

@@ -312,10 +312,10 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                     if new_owner and old_owner and old_owner != new_owner and old_owner in earlier:
                         earlier = earlier.replace(old_owner, new_owner)
                         found.append(Resolution(request, new_owner, person.name, number))
-            if thread.by_name[kind].person and f"{new_id}'s".lower() in request.lower():
-                # "maria's too" after "send CUS-1003 a reminder for INV-1191": her record in
-                # place of Aisha's. Only so said: "do the same for CUS-1024" after a reminder
-                # about INV-1207 is left as it was (the record may be the point of it).
+            if thread.by_name[kind].person:
+                # "maria's too", "do the same for CUS-1024" after "send CUS-1003 a reminder for
+                # INV-1191": the new person's own record in place of Aisha's, never Aisha's
+                # invoice sent to another customer.
                 theirs = _theirs_instead(earlier, set(named), new_id, thread)
                 if isinstance(theirs, str):
                     return Resolved(request, [], theirs)
@@ -476,10 +476,14 @@ def _new_value(request: str, explicit: list[tuple[str, str]], thread: _Thread) -
     if explicit or said is None or not thread.history:
         return None
     word = said.group("word")
-    last = thread.history[-1]
+    if word.lower() not in _MONTHS:
+        return None
+    # "What was Zoe Jansen billed in April?", "And in May?": a person named by full name is
+    # named there as much as by id.
+    last = thread.naming_people().history[-1]
     named = [(k, e) for k, e in (last.get("entities") or {}).get("named", [])]
     people = [k for k, _ in named if k in thread.by_name and thread.by_name[k].person]
-    if word.lower() not in _MONTHS or not named or len(people) != len(named):
+    if not named or len(people) != len(named):
         return None
     earlier = str(last.get("request") or "")
     old = [

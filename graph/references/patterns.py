@@ -129,6 +129,12 @@ _NOT_DESCRIPTIVE = (ENGLISH_STOP_WORDS - {"may"}) | {
 }
 
 
+# A change asked of a record by the value it is to take, with the verbs that say which way it
+# goes ("set … to urgent", "upgrade them to enterprise"); the value is its last word.
+_CHANGES = re.compile(
+    r"\b(?:set|bump|raise|move|change|mark|upgrade|downgrade|switch|escalate)\b[^.?!]*?\bto\s+\w+",
+    re.I,
+)
 # What a request sets a record to ("bump it to urgent", "mark it as resolved"): a value it is
 # given, not a word that says which record is meant.
 _SET_TO = re.compile(r"\b(?:to|as|into)\s+[\w-]+", re.I)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 from ringmaster.graph.references.entities import EntityKind, Resolution, _ids, _question
-from ringmaster.graph.references.names import people_by_name
 from ringmaster.graph.references.patterns import (
     _DESCRIBED,
     _NOT_DESCRIBING,
@@ -140,7 +139,7 @@ def _begins_another(text: str, start: int, name: str, fit: list[str], thread: _T
     other than those it fits in the thread ("n elif torres" after Elif Yilmaz): that full name
     says who is meant, and a first name read alone would put the wrong person in its place."""
     end = start + len(name)
-    for _, entity, pattern in people_by_name(thread.kinds, thread.lookup, thread.records):
+    for _, entity, pattern in thread.catalog_people():
         if entity in fit:
             continue
         for match in pattern.finditer(text):

@@ -132,7 +132,12 @@ def _pronoun(
             pairs = [(kind_name, e) for e in entities]
             return _substitute_all(text, spans, pairs, turn)
     else:
+        # "move that one to enterprise" after "plan for CUS-1042?": a change whose value only
+        # people take is of the person the turn named, not of the invoices its answer listed.
+        valued = [k.name for k in thread.kinds if k.person and thread.takes_value(text, k.name)]
         latest = thread.latest_mentioned()
+        if valued and latest and not any(thread.takes_value(text, k) for k, _ in latest[0]):
+            latest = thread.latest_named(person=True)
         if latest is None:
             return text, []
         named, turn = latest
@@ -329,8 +334,10 @@ def _listed_acted_on(
     # Each "them" the object of such a verb ("close them"); "close it, they rotated the key"
     # has "they" do something, so they are a person.
     objects = [re.search(r"([a-z]+)\s+$", text[: m.start()], re.I) for m in spans]
+    # "bump em to urgent": a change by a value such records take, whatever its verb.
+    valued = len(kinds) == 1 and thread.takes_value(text, next(iter(kinds)))
     if len(kinds) != 1 or not all(
-        m.group(0).lower() in {"them", "em"} and o and o.group(1).lower() in verbs
+        m.group(0).lower() in {"them", "em"} and o and (o.group(1).lower() in verbs or valued)
         for m, o in zip(spans, objects, strict=True)
     ):
         return None

@@ -23,6 +23,7 @@ from ringmaster.graph.references.names import people_by_name, with_named_people
 from ringmaster.graph.references.patterns import (
     _BARE,
     _BESIDE,
+    _CHANGES,
     _CORRECTION,
     _DOTTED,
     _ELLIPSIS,
@@ -53,17 +54,43 @@ class _Thread:
     # "she" or "he" when the request speaks of a person only so ("send him a reminder"):
     # the people whose records say they are referred to otherwise are not meant.
     pronoun: str = ""
+    # What this turn read of the catalog once, shared by every view of the thread (`replace`
+    # passes it on): `catalog_people`.
+    catalog: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     by_name: dict[str, EntityKind] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_name = {k.name: k for k in self.kinds}
+
+    def catalog_people(self) -> list[tuple[str, str, re.Pattern[str]]]:
+        """`people_by_name` of the catalog, read once a turn: it looks up every person record."""
+        if "people" not in self.catalog:
+            self.catalog["people"] = people_by_name(self.kinds, self.lookup, self.records)
+        people: list[tuple[str, str, re.Pattern[str]]] = self.catalog["people"]
+        return people
+
+    def takes_value(self, request: str, kind: str) -> bool:
+        """True when the request changes something by the value it is to take ("bump em to
+        urgent", "move that one to enterprise") and that value describes a record of `kind`
+        in the catalog (some ticket is urgent; some customer is on the enterprise plan): the
+        value says what kind of record the change is of, where the verb ("bump", "move") is
+        none of the team's. Each kind's words are read once a turn."""
+        change = _CHANGES.search(request)
+        prefix = re.match(r"[A-Za-z]+", self.by_name[kind].pattern.pattern)
+        if change is None or self.records is None or prefix is None:
+            return False
+        value = change.group(0).split()[-1].lower()
+        words: dict[str, set[str]] = self.catalog.setdefault("words", {})
+        if kind not in words:
+            words[kind] = {w for e in self.records(prefix.group(0)) for w in self.described_by(e)}
+        return value in words[kind]
 
     def naming_people(self) -> _Thread:
         """This thread with the people its requests named by full name in play ("plan of
         Maria Lopez and Aisha Khan": both, whoever the answer looked up). It reads every
         person record, so only a request that speaks of a person, or describes a record by
         its noun ("the charged twice ticket"), asks for it."""
-        people = people_by_name(self.kinds, self.lookup, self.records)
+        people = self.catalog_people()
         if not people:
             return self
         history = with_named_people(self.history, people, self.owned_by)
@@ -358,7 +385,7 @@ class _Thread:
         if len(things) == 1:
             kind = things[0][0]
             gathered = self.gather(kind)
-            if gathered and len(gathered[0]) > 1:
+            if gathered and len(gathered[0]) > 1 and not self.read_in(number, things[0][1], people):
                 return [(kind, e) for e in gathered[0]], gathered[1]
             if people:
                 # "remind CUS-1020 about INV-1207", "same for CUS-1024", "how much do those
@@ -376,6 +403,14 @@ class _Thread:
         if len(touched) > 1 and len({k for k, _ in touched}) == 1:
             return list(dict.fromkeys(touched)), number
         return None
+
+    def read_in(self, number: int, entity: str, people: list[tuple[str, str]]) -> bool:
+        """True when turn `number` typed a person but not `entity`, a record the resolver read
+        in for them ("do the same for CUS-1024": CUS-1024's invoice). The person is what the
+        user's words were about there, so "those two" next gathers people, not such records."""
+        turn = next((t for t in self.history if int(t.get("turn", 0)) == number), {})
+        typed = str(turn.get("typed") or "")
+        return bool(typed) and entity not in typed and any(e in typed for _, e in people)
 
     def latest_named_any(self) -> tuple[list[tuple[str, str]], int] | None:
         """The newest turn's named records of any kind, and that turn's number."""

@@ -40,7 +40,7 @@ from ringmaster.graph.references.descriptions import _PAYLOAD
 from ringmaster.graph.references.entities import RecordFacts, Resolved, _ids, _question, strip_ids
 from ringmaster.graph.references.implied import Act
 from ringmaster.graph.references.owned import owned_in_play
-from ringmaster.graph.references.patterns import _ASKING, _IT, _describing_words
+from ringmaster.graph.references.patterns import _ASKING, _CHANGES, _IT, _describing_words
 from ringmaster.graph.references.thread import _Thread
 
 # "do the same", "same again", "ditto": the last side effect, on a record the request leaves out.
@@ -74,11 +74,6 @@ _PRONOUNS = {"it", "its", "this", "that one", "this one", "they", "them", "their
 _DEFINITE = {"the", "that", "this"}
 # A change asked of a record by the value it is to take: "set … to urgent", "bump it to high".
 _SETS = re.compile(r"\b(?:set|bump|raise|move|change|mark)\b[^.?!]*?\bto\s+\w+", re.I)
-# Such a change, with the verbs that say which way it goes ("upgrade them to enterprise").
-_CHANGES = re.compile(
-    r"\b(?:set|bump|raise|move|change|mark|upgrade|downgrade|switch|escalate)\b[^.?!]*?\bto\s+\w+",
-    re.I,
-)
 
 
 def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:

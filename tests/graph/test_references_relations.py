@@ -10,7 +10,7 @@ from ringmaster.graph.references import (
     resolve,
     turn_entities,
 )
-from tests.graph.references_kit import KINDS, entities, turn
+from tests.graph.references_kit import KINDS, catalogue, customer, entities, facts, turn
 
 ACTS = acts_from_tools(
     [
@@ -89,6 +89,15 @@ def test_and_for_another_month_asks_the_last_request_of_the_same_person_again() 
     history = [turn(1, "what plan is CUS-1012 on")]
     out = resolve("and for March?", history, KINDS, lookup, ACTS)
     assert out.resolutions == []
+
+
+def test_and_for_another_month_after_a_person_named_by_full_name() -> None:
+    # Named by full name, with no id: the catalog says who, as for "give her a credit" next.
+    named, records = catalogue(facts(customer("CUS-1021", "Zoe Jansen", "Jansen Works pro")))
+    history = [turn(1, "What was Zoe Jansen billed in April?")]
+    out = resolve("And in May?", history, KINDS, named, ACTS, records)
+    assert out.text == "What was Zoe Jansen billed in May?"
+    assert entities(out) == ["CUS-1021"]
 
 
 def test_close_them_after_an_answer_listed_a_persons_tickets_is_the_tickets() -> None:

@@ -74,3 +74,18 @@ def test_either_of_them_and_each_in_a_question_are_both_and_an_act_on_either_is_
     # "each" before a noun is a determiner, not the records: left as typed.
     out = resolve("close each ticket", history, KINDS, LOOKUP, ACTS, RECORDS)
     assert out.resolutions == []
+
+
+def test_the_catalog_of_people_is_read_once_a_turn() -> None:
+    # Every person record is looked up to read the catalog's full names; a turn whose first
+    # names each fit a person of the thread reads it once, not once a name.
+    listed: list[str] = []
+
+    def records(prefix: str) -> list[str]:
+        listed.append(prefix)
+        return RECORDS(prefix)
+
+    history = [turn(1, "whats elif yilmaz and zoe jansen on", "CUS-1011 CUS-1021")]
+    out = resolve("credit Elif and Zoe 10 each", history, KINDS, LOOKUP, ACTS, records)
+    assert sorted(entities(out)) == ["CUS-1011", "CUS-1021"]
+    assert listed.count("CUS") == 1

@@ -37,9 +37,29 @@ def test_her_record_too_is_her_own_of_the_same_kind() -> None:
     assert out.question is None
     assert out.text == "send CUS-1001 a reminder for INV-1189"
     assert "INV-1189" in entities(out)
-    # Without "'s" the request is repeated as it was, record and all.
-    out = resolve("CUS-1001 too", HISTORY, KINDS, LOOKUP, ACTS, RECORDS)
-    assert out.text == "send CUS-1001 a reminder for INV-1191"
+    # Without "'s" too: Aisha's invoice is never sent to Maria.
+    for said in ("CUS-1001 too", "do the same for CUS-1001"):
+        out = resolve(said, HISTORY, KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is None
+        assert out.text == "send CUS-1001 a reminder for INV-1189"
+        assert "INV-1189" in entities(out)
+
+
+def test_those_two_after_a_repeat_for_another_person_are_the_two_people() -> None:
+    # The repeat typed only Maria; her invoice was read in for her, so "those two" next are
+    # the two people the user named one a turn, not the two invoices.
+    first = turn(1, "send CUS-1003 a reminder for INV-1191")
+    again = resolve("do the same for CUS-1001", [first], KINDS, LOOKUP, ACTS, RECORDS)
+    second = {**turn(2, again.text), "typed": "do the same for CUS-1001"}
+    out = resolve(
+        "how much do those two still owe us?", [first, second], KINDS, LOOKUP, ACTS, RECORDS
+    )
+    assert out.question is None
+    assert sorted(entities(out)) == ["CUS-1001", "CUS-1003"]
+    # Two invoices the user typed one a turn are still "those two".
+    typed = [first, turn(2, "send CUS-1001 a reminder for INV-1189")]
+    out = resolve("how much is left on those two?", typed, KINDS, LOOKUP, ACTS, RECORDS)
+    assert sorted(entities(out)) == ["INV-1189", "INV-1191"]
 
 
 def test_two_of_hers_that_fit_alike_are_asked() -> None:

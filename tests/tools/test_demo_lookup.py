@@ -74,6 +74,18 @@ def test_an_unpaid_invoice_is_also_outstanding_a_paid_one_is_not(tmp_path: Path)
     assert paid is not None and "outstanding" not in paid.words.split()
 
 
+def test_a_pending_ticket_is_open_too_a_closed_one_is_not(tmp_path: Path) -> None:
+    # "what's still open on his account?" lists his pending ticket too (support), so "open"
+    # does not single out the one in status open among them.
+    db = ensure_demo_db(tmp_path / "demo.db")
+    lookup = demo_lookup(db)
+    with sqlite3.connect(db) as conn:
+        by_status = dict(conn.execute("SELECT status, MIN(id) FROM tickets GROUP BY status"))
+    for status, said in (("open", True), ("pending", True), ("closed", False)):
+        ticket = lookup(by_status[status])
+        assert ticket is not None and ("open" in ticket.words.split()) is said, status
+
+
 def test_every_record_of_a_prefix_is_listed_for_a_reply_that_describes_one(tmp_path: Path) -> None:
     records = demo_records(ensure_demo_db(tmp_path / "demo.db"))
     deployments = records("DEP")

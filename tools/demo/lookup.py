@@ -63,6 +63,9 @@ _ALSO_CALLED = {
     "502": "5xx",
     "5xx": "502",
     "unpaid": "outstanding overdue owing",
+    # An "open" ticket is any not closed yet, as support lists them and a customer's count of
+    # open tickets has it: "close her open one" does not pick the open one of two unfinished.
+    "pending": "open",
     "log in": "login",  # "her login ticket", "the ticket of login"
 }
 

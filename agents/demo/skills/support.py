@@ -117,16 +117,21 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = _customer_tickets(tools, customer, status, out, notes)
     elif p.has(text, r"\btickets?\b") and p.has(text, r"\b(open|pending|closed)\b"):
         status = next(s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b"))
-        found = tools.call("list_tickets", status=status)
+        found = _tickets(tools, status)
         _remember(out, found)
         notes.append(f"{len(found)} most recent {status} tickets listed")
         category = "ticket"
     elif customer:
         detail = tools.call("get_customer", customer_id=customer["id"])
+        # The tickets it counts are named: "2 open ticket(s)" alone left "close the SAML one"
+        # next with nothing the thread had seen to pick from.
+        live = _tickets(tools, "open", customer["id"])
+        _remember(out, live)
         notes.append(
             f"{detail['name']} ({detail['id']}, {detail['email']}) of {detail['company']} is on "
             f"the {detail['plan']} plan, status {detail['status']}, with "
-            f"{detail['open_tickets']} open ticket(s)"
+            f"{len(live)} open ticket(s)"
+            + (": " + ", ".join(_listing(t, "open") for t in live) if live else "")
         )
         category = "account"
     elif p.named_customer(text) and not p.has(text, _OPEN):
@@ -161,12 +166,12 @@ def _customer_tickets(
     out: dict[str, Any],
     notes: list[str],
 ) -> str:
-    found = tools.call("list_tickets", customer_id=customer["id"], status=status)
+    found = _tickets(tools, status, customer["id"])
     _remember(out, found)
     notes.append(
         f"{customer['name']} ({customer['id']}) has {len(found)} "
         f"{status + ' ' if status else ''}ticket(s)"
-        + (": " + ", ".join(f"{t['id']} {t['subject']}" for t in found[:5]) if found else "")
+        + (": " + ", ".join(_listing(t, status) for t in found[:5]) if found else "")
     )
     return "ticket"
 
@@ -226,6 +231,29 @@ def _read(
             continue
         _remember(out, [ticket])
         yield ticket
+
+
+def _tickets(
+    tools: ToolBox, status: str | None, customer_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Tickets of `status` (any when None), newest first. An "open" ticket, as people ask for
+    one, is any not closed yet, pending too, as a customer's count of open tickets is
+    (`get_customer`): "CUS-1035's open tickets" lists the pending password one as well."""
+    if status != "open":
+        return list(tools.call("list_tickets", customer_id=customer_id, status=status))
+    found = [
+        t
+        for s in ("open", "pending")
+        for t in tools.call("list_tickets", customer_id=customer_id, status=s)
+    ]
+    return sorted(found, key=lambda t: str(t["created_at"]), reverse=True)[:20]
+
+
+def _listing(ticket: dict[str, Any], status: str | None) -> str:
+    """A ticket as a listing names it: its id and subject, and its status where the status
+    asked for does not say it ("pending" among the open ones)."""
+    said = "" if ticket["status"] == status else f" ({ticket['status']})"
+    return f"{ticket['id']} {ticket['subject']}{said}"
 
 
 def _remember(out: dict[str, Any], found: list[dict[str, Any]]) -> None:

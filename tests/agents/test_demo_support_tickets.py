@@ -1,0 +1,75 @@
+"""The support skill's ticket listings: "open" is every ticket not closed yet (pending too), as
+the customer record's open-ticket count is, and every ticket an answer counts is named by id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ringmaster.agents.demo import demo_registry
+from ringmaster.agents.registry import AgentRegistry
+from ringmaster.agents.runtime import AgentOutput, AgentTask
+from tests.agents.test_demo_team import ALL_SCOPES
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> AgentRegistry:
+    return demo_registry(tmp_path_factory.mktemp("demo") / "demo.db")
+
+
+def support(registry: AgentRegistry, description: str) -> AgentOutput:
+    task = AgentTask(
+        thread_id="t-1", subtask_id="s-1", description=description, expected="", scopes=ALL_SCOPES
+    )
+    return registry.runtime("support").run(task, registry.toolbox("support", ALL_SCOPES))
+
+
+def tickets(registry: AgentRegistry, **filters: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = registry.tools.get("list_tickets").fn(**filters)
+    return found
+
+
+def with_pending(registry: AgentRegistry) -> str:
+    """A customer of the demo with an open ticket and a pending one."""
+    pending = {t["customer_id"] for t in tickets(registry, status="pending", limit=100)}
+    return next(t["customer_id"] for t in tickets(registry, status="open", limit=100)
+                if t["customer_id"] in pending)  # fmt: skip
+
+
+def test_open_tickets_are_every_ticket_not_closed(registry: AgentRegistry) -> None:
+    customer = with_pending(registry)
+    unfinished = {
+        t["id"] for t in tickets(registry, customer_id=customer) if t["status"] != "closed"
+    }
+    pending = {t["id"] for t in tickets(registry, customer_id=customer, status="pending")}
+    out = support(registry, f"what are {customer}'s open tickets?")
+    assert set(out.output["ticket_ids"]) == unfinished
+    summary = out.output["summary"]
+    assert f"has {len(unfinished)} open ticket(s)" in summary
+    for t in out.output["tickets"]:
+        said = " (pending)" if t["status"] == "pending" else ""
+        assert f"{t['id']} {t['subject']}{said}" in summary
+    assert pending and pending < unfinished
+    # The customer record counts them alike.
+    detail = registry.tools.get("get_customer").fn(customer_id=customer)
+    assert detail["open_tickets"] == len(unfinished)
+    # Asked for by another status, that status only.
+    out = support(registry, f"what are {customer}'s pending tickets?")
+    assert set(out.output["ticket_ids"]) == pending
+
+
+def test_open_tickets_of_everyone_take_in_the_pending_ones(registry: AgentRegistry) -> None:
+    out = support(registry, "list the open tickets")
+    statuses = {t["status"] for t in out.output["tickets"]}
+    assert statuses == {"open", "pending"}
+
+
+def test_an_account_look_up_names_the_open_tickets_it_counts(registry: AgentRegistry) -> None:
+    customer = with_pending(registry)
+    unfinished = [t for t in tickets(registry, customer_id=customer) if t["status"] != "closed"]
+    out = support(registry, f"is {customer} active?")
+    assert out.category == "account"
+    assert f"with {len(unfinished)} open ticket(s): " in out.output["summary"]
+    assert all(t["id"] in out.output["summary"] for t in unfinished)
+    assert set(out.output["ticket_ids"]) == {t["id"] for t in unfinished}
