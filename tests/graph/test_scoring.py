@@ -40,8 +40,9 @@ from ringmaster.graph.planner.scoring import (
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS, split_request
 from ringmaster.graph.planner.synthesis import synthesise
 
-# One worker fits the module's scikit-learn models once (module fixtures) under `-n`.
-pytestmark = pytest.mark.xdist_group("scoring")
+# One worker fits the module's scikit-learn models once (module fixtures) under `-n`: a minute
+# or more in all, so the group is started first (tests/conftest.py).
+pytestmark = [pytest.mark.xdist_group("scoring"), pytest.mark.long]
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL_SETS = ("demo-team.jsonl", "demo-team-2.jsonl")  # one-part and multi-part rows
