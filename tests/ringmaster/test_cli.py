@@ -81,7 +81,9 @@ class InProcessCli(Cli):
         os.environ.update({k: v for k, v in self.env.items() if k.startswith("RINGMASTER_")})
         umask = os.umask(0o077)
         stdout, stderr = io.StringIO(), io.StringIO()
-        stdin, sys.stdin = sys.stdin, io.StringIO(typed or "")  # a pipe: not a terminal
+        stdin = sys.stdin  # a test's own stdin is kept when nothing is piped
+        if typed is not None:
+            sys.stdin = io.StringIO(typed)  # a pipe: not a terminal
         try:
             with redirect_stdout(stdout), redirect_stderr(stderr):
                 try:
