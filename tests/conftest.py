@@ -13,10 +13,17 @@ PG_URL = os.environ.get("RINGMASTER_TEST_POSTGRES_URL")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The minutes-long tests first (a stable sort keeps every other order): under `-n` a
-    worker starts the wheel install at once and the others run the rest beside it; last, it
-    would run alone at the end."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """The minutes-long tests first, then the long ones (a stable sort keeps every other
+    order): under `-n` a worker starts the wheel install at once and the others run the long
+    tests and then the rest beside it; last, one would run alone at the end."""
+    items.sort(key=_start_order)
+
+
+def _start_order(item: pytest.Item) -> int:
+    for order, marker in enumerate(("slow", "long")):
+        if item.get_closest_marker(marker):
+            return order
+    return 2
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -12,6 +12,7 @@ from benchmarks import readme
 from benchmarks.cli_startup import main, verdicts
 
 
+@pytest.mark.long  # starts the CLI again and again
 def test_cli_startup_benchmark_reports_each_command(capsys: pytest.CaptureFixture[str]) -> None:
     main(["--runs", "1", "--no-install-size", "--json"])
     doc = json.loads(capsys.readouterr().out)

@@ -15,6 +15,7 @@ PG_URL = os.environ.get("RINGMASTER_TEST_POSTGRES_URL")
 
 
 @pytest.mark.skipif(not PG_URL, reason="RINGMASTER_TEST_POSTGRES_URL is not set")
+@pytest.mark.long  # two servers and 40 requests
 def test_two_servers_run_every_request_exactly_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -394,6 +394,7 @@ def test_tune_threshold_write_does_not_retrain(
     assert list(models.glob("local-planner-*")) == [model] and model.read_bytes() == before
 
 
+@pytest.mark.long  # a process loading torch and MiniLM
 def test_json_mode_keeps_stderr_quiet_with_the_hybrid_classifier(tmp_path: Path) -> None:
     pytest.importorskip("sentence_transformers")
     import os

@@ -119,6 +119,7 @@ def test_every_join_reaches_training_with_its_real_cut(
         assert 1 in y, row.text
 
 
+@pytest.mark.long  # trains a cutter
 def test_learned_split_separates_requests_keeps_one_whole_and_an_email_and_splits_a_list() -> None:
     """One trained cutter for all of these (training one takes half a minute or more)."""
     settings = LocalPlannerSettings(learned_split=True)

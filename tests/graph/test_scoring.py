@@ -40,8 +40,9 @@ from ringmaster.graph.planner.scoring import (
 from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS, split_request
 from ringmaster.graph.planner.synthesis import synthesise
 
-# One worker fits the module's scikit-learn models once (module fixtures) under `-n`.
-pytestmark = pytest.mark.xdist_group("scoring")
+# The module fixtures fit scikit-learn models once: under `-n` the tests that use them are one
+# group (one worker); the others go to any worker. A minute or more in all: started first.
+pytestmark = pytest.mark.long
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL_SETS = ("demo-team.jsonl", "demo-team-2.jsonl")  # one-part and multi-part rows
@@ -104,6 +105,7 @@ def test_the_analyzers_are_scikit_learns(name: str) -> None:
         assert char_wb_ngrams(text, (2, 5)) == chars(text)
 
 
+@pytest.mark.xdist_group("scoring")
 @pytest.mark.parametrize("name", EVAL_SETS)
 def test_scores_match_scikit_learn_on_the_demo_eval_sets(
     demo: tuple[TfidfClassifier, TfidfScorer], name: str
@@ -164,14 +166,18 @@ def cutter_models(demo: tuple[TfidfClassifier, TfidfScorer]) -> tuple[Any, Cutte
     return model, exported
 
 
-def test_the_cutter_trees_match_scikit_learn(cutter_models: tuple[Any, Cutter]) -> None:
+@pytest.mark.xdist_group("scoring")
+def test_the_cutter_trees_match_scikit_learn(
+    demo: tuple[TfidfClassifier, TfidfScorer], cutter_models: tuple[Any, Cutter]
+) -> None:
+    fitted, _ = demo  # the classifier the trees were fitted on, trained once
     model, exported = cutter_models
     texts, labels = _training(load_demo_team())
     by_label: dict[str, list[str]] = {}
     for t, lab in zip(texts, labels, strict=True):
         by_label.setdefault(lab, []).append(t)
     fresh = synthesise(by_label, singles=200, pairs=200, triples=100, rng=random.Random(1))
-    x, _ = training_cuts(fresh, TfidfClassifier.train(texts, labels))
+    x, _ = training_cuts(fresh, fitted)
     expected = model.predict_proba(np.asarray(x, dtype=float))[:, 1]
     got = exported.probabilities(x)
     assert len(got) == len(expected) > 100
@@ -179,6 +185,7 @@ def test_the_cutter_trees_match_scikit_learn(cutter_models: tuple[Any, Cutter]) 
     assert 0 < sum(g >= 0.5 for g in got) < len(got)  # both kinds of cut are seen
 
 
+@pytest.mark.xdist_group("scoring")
 @pytest.mark.parametrize("learned_split", [False, True])
 @pytest.mark.parametrize("name", EVAL_SETS)
 def test_plans_are_the_same_as_with_scikit_learn(

@@ -54,6 +54,7 @@ def _close(expected: Any, got: Any, where: str = "") -> None:
         assert expected == got, where
 
 
+@pytest.mark.long  # trains the demo team's cutter
 def test_every_shipped_model_is_what_training_gives_now() -> None:
     names = set()
     for team in shipped_teams():

@@ -41,6 +41,7 @@ def test_the_set_is_big_and_varied() -> None:
 
 
 @pytest.mark.parametrize("scopes", [["support"], "all"], ids=["support-only", "all-scopes"])
+@pytest.mark.long  # every adversarial row planned and run
 def test_no_routing_outside_scopes_and_no_privileged_action_without_a_human(
     runner: Runner, scopes: list[str] | str
 ) -> None:

@@ -73,6 +73,7 @@ class InProcessCli(Cli):
         from ringmaster.cli import app
         from ringmaster.cli_output import run_app
 
+        typed = run.pop("input", None)  # what is piped to its stdin, as `subprocess.run`'s
         assert not run, f"a separate process is needed for {run}"
         saved = {k: v for k, v in os.environ.items() if k.startswith("RINGMASTER_")}
         for k in saved:
@@ -80,6 +81,9 @@ class InProcessCli(Cli):
         os.environ.update({k: v for k, v in self.env.items() if k.startswith("RINGMASTER_")})
         umask = os.umask(0o077)
         stdout, stderr = io.StringIO(), io.StringIO()
+        stdin = sys.stdin  # a test's own stdin is kept when nothing is piped
+        if typed is not None:
+            sys.stdin = io.StringIO(typed)  # a pipe: not a terminal
         try:
             with redirect_stdout(stdout), redirect_stderr(stderr):
                 try:
@@ -88,6 +92,7 @@ class InProcessCli(Cli):
                 except SystemExit as exc:
                     code = exc.code if isinstance(exc.code, int) else 1
         finally:
+            sys.stdin = stdin
             os.umask(umask)
             for k in [k for k in os.environ if k.startswith("RINGMASTER_")]:
                 del os.environ[k]
@@ -123,6 +128,7 @@ def cli_each_backend(tmp_path: Path, db_url: str | None, planner_cache: Path) ->
     return Cli(tmp_path, db_url, planner_cache)
 
 
+@pytest.mark.long  # a process per step
 def test_demo_request_stops_for_approval_and_resumes_in_a_new_process(
     cli_each_backend: Cli,
 ) -> None:

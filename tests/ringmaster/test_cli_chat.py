@@ -36,6 +36,14 @@ def _chat(cli: Cli, *args: str) -> subprocess.Popen[str]:
     )
 
 
+def _piped(cli: Cli, *typed: str, args: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """A JSON chat reading `typed` from a pipe to its end, in this process (`InProcessCli`): for
+    what the chat does with its lines, where nothing acts elsewhere while it runs."""
+    lines = "".join(f"{t}\n" for t in typed)
+    done = cli.in_process()("chat", "--json", "--as", "ann", *args, input=lines)
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
 def _send(proc: subprocess.Popen[str], line: str, until: str) -> list[dict[str, Any]]:
     """Send a line and read JSON lines until one of type `until` arrives."""
     assert proc.stdin is not None and proc.stdout is not None
@@ -78,18 +86,19 @@ def test_a_chat_resolves_follow_ups_and_decides_reviews_in_place(cli: Cli) -> No
     assert status == ("closed",)
     assert notes[-1] == ("Resolution: We sent a reset link.",)
     assert [t for _, t in cli.side_effects()].count("issue_refund") == 1
-    [item] = cli.json("review", "list", "--status", "all", "--thread", thread)
+    [item] = cli.in_process().json("review", "list", "--status", "all", "--thread", thread)
     assert (item["status"], item["decided_by"]) == ("resumed", "ann")
 
 
 def test_a_chat_reports_a_decision_made_elsewhere(cli_each_backend: Cli) -> None:
-    cli = cli_each_backend  # two processes on one store
+    cli = cli_each_backend  # two processes on one store: the chat's and this one
     chat = _chat(cli)
     [refund] = _send(
         chat, "Refund invoice INV-1002 in full, the customer was double charged", "outcome"
     )
     [review] = refund["outcome"]["pending"]
-    cli("review", "reject", review["id"], "--reason", "already refunded by phone", "--as", "bob")
+    here = cli.in_process()
+    here("review", "reject", review["id"], "--reason", "already refunded by phone", "--as", "bob")
     lines = _send(chat, "/reviews", "reviews")
     chat.communicate("\n", timeout=60)
     [decision] = [x for x in lines if x["type"] == "decision"]
@@ -145,7 +154,9 @@ def test_a_decision_elsewhere_is_reported_while_the_chat_waits_with_its_outcome(
     chat = _chat(cli)
     lines = Lines(chat)
     review = _refund(chat, lines)
-    cli("review", "edit", review["id"], "--args", '{"amount": "50.00"}', "--as", "rita")
+    cli.in_process()(
+        "review", "edit", review["id"], "--args", '{"amount": "50.00"}', "--as", "rita"
+    )
 
     seen = lines.until(lambda x: x["type"] == "outcome")
     assert chat.stdin is not None
@@ -174,7 +185,7 @@ def test_a_decision_elsewhere_is_reported_while_the_chat_waits_with_its_outcome(
     assert answer == outcome["outcome"]["answer"]
     assert "refunded 50.00 USD on INV-1002" in answer and "as edited by the reviewer" in answer
     assert "299.00" in answer  # what it was edited from
-    [item] = cli.json("review", "list", "--status", "all")
+    [item] = cli.in_process().json("review", "list", "--status", "all")
     assert (item["status"], item["decided_by"]) == ("resumed", "rita")
 
 
@@ -188,7 +199,8 @@ def test_at_the_end_of_input_a_chat_reports_what_landed_since_it_last_looked(cli
     )  # fmt: skip
     lines = Lines(chat)
     review = _refund(chat, lines)
-    cli("review", "reject", review["id"], "--reason", "refunded by phone", "--as", "bob")
+    here = cli.in_process()
+    here("review", "reject", review["id"], "--reason", "refunded by phone", "--as", "bob")
     assert chat.stdin is not None
     chat.stdin.close()
 
@@ -199,43 +211,44 @@ def test_at_the_end_of_input_a_chat_reports_what_landed_since_it_last_looked(cli
     assert seen[2]["outcome"]["turn"] == 1 and seen[2]["outcome"]["answer"]
     assert (
         seen[2]["outcome"]["answer"]
-        == cli.json("thread", "show", review["thread_id"])["turns"][0]["answer"]
+        == here.json("thread", "show", review["thread_id"])["turns"][0]["answer"]
     )
 
 
-def test_a_chat_creates_no_thread_until_the_first_request(cli: Cli) -> None:
-    chat = _chat(cli)
-    _send(chat, "/reviews", "reviews")
-    chat.communicate("\n", timeout=60)
+def test_a_chat_creates_no_thread_until_the_first_request(cli_in_process: Cli) -> None:
+    cli = cli_in_process
+    assert [x["type"] for x in _piped(cli, "/reviews")] == ["reviews"]
     assert cli.json("thread", "list") == []
 
 
-def test_chat_continues_a_thread_named_by_a_prefix(cli: Cli) -> None:
+def test_chat_continues_a_thread_named_by_a_prefix(cli_in_process: Cli) -> None:
+    cli = cli_in_process
     first = cli.json("run", "What's the status of ticket TCK-1002?", "--as", "ann")
     thread = first["thread_id"]
-    out, _ = _chat(cli, "--thread", thread[:8]).communicate("close it\n", timeout=120)
-    [outcome] = [x["outcome"] for x in map(json.loads, out.splitlines()) if x["type"] == "outcome"]
+    lines = _piped(cli, "close it", args=("--thread", thread[:8]))
+    [outcome] = [x["outcome"] for x in lines if x["type"] == "outcome"]
     assert (outcome["thread_id"], outcome["turn"]) == (thread, 2)
     assert [t["id"] for t in cli.json("thread", "list")] == [thread]
 
 
-def test_an_error_before_a_json_chat_starts_is_one_json_line_like_its_others(cli: Cli) -> None:
+def test_an_error_before_a_json_chat_starts_is_one_json_line_like_its_others(
+    cli_in_process: Cli,
+) -> None:
     """--json is one object per line; an unknown --thread was an indented {"error": …} over
     three lines, which a script reading a line at a time could not parse."""
-    chat = _chat(cli, "--thread", "zzzzzzzz")
-    out, _ = chat.communicate("", timeout=60)
+    chat = cli_in_process("chat", "--json", "--as", "ann", "--thread", "zzzzzzzz", ok=False)
     assert chat.returncode == 2
-    [line] = out.splitlines()
+    [line] = chat.stdout.splitlines()
     assert json.loads(line) == {"type": "error", "text": "no thread 'zzzzzzzz'"}
 
 
-def test_a_blank_line_in_piped_requests_does_not_end_the_chat(cli: Cli) -> None:
+def test_a_blank_line_in_piped_requests_does_not_end_the_chat(cli_in_process: Cli) -> None:
     """At a prompt an empty line quits; from a pipe it is only a gap (a script's requests
     after it were silently dropped)."""
-    out, _ = _chat(cli).communicate(
-        "\n   \nWhat's the status of ticket TCK-1002?\n\n/reviews\n", timeout=120
+    lines = _piped(
+        cli_in_process, "", "   ", "What's the status of ticket TCK-1002?", "", "/reviews"
     )
-    kinds = [json.loads(line)["type"] for line in out.splitlines()]
+    kinds = [x["type"] for x in lines]
     assert "outcome" in kinds and kinds[-1] == "reviews"
 
 
@@ -260,23 +273,24 @@ def test_thread_list_filters_and_refuses_an_unknown_status(
     ]
 
 
-def test_a_turn_queued_before_the_chat_shows_its_answer_when_released(cli: Cli) -> None:
+def test_a_turn_queued_before_the_chat_shows_its_answer_when_released(
+    cli_in_process: Cli,
+) -> None:
     """A turn held behind a review by an earlier chat is this chat's too: deciding the review
     here shows the held turn's answer, not only its progress."""
-    chat = _chat(cli)
-    [refund] = _send(
-        chat, "Refund invoice INV-1002 in full, the customer was double charged", "outcome"
+    cli = cli_in_process
+    earlier = _piped(
+        cli,
+        "Refund invoice INV-1002 in full, the customer was double charged",
+        "what is the status of INV-1002 now?",
     )
+    [refund, held] = [x for x in earlier if x["type"] == "outcome"]
     thread = refund["outcome"]["thread_id"]
     [review] = refund["outcome"]["pending"]
-    [held] = _send(chat, "what is the status of INV-1002 now?", "outcome")
     assert held["outcome"]["status"] == "queued" and held["outcome"]["turn"] == 2
-    chat.communicate("\n", timeout=60)
 
-    chat = _chat(cli, "--thread", thread)
-    lines = _send(chat, f"/approve {review['id'][:8]}", "outcome")
-    lines += _send(chat, "/reviews", "reviews")
-    chat.communicate("\n", timeout=60)
+    lines = _piped(cli, f"/approve {review['id'][:8]}", "/reviews", args=("--thread", thread))
+    assert lines[-1]["type"] == "reviews"
     [ran] = [x for x in lines if x["type"] == "turn"]
     assert ran["turn"] == 2 and "has run" in ran["text"]
     outcomes = [x["outcome"] for x in lines if x["type"] == "outcome"]
@@ -286,13 +300,9 @@ def test_a_turn_queued_before_the_chat_shows_its_answer_when_released(cli: Cli) 
     assert "INV-1002" in outcomes[-1]["answer"]
 
 
-def test_reviews_with_none_pending_says_so(cli: Cli) -> None:
+def test_reviews_with_none_pending_says_so(cli_in_process: Cli) -> None:
     """Not an empty table: a line saying there is nothing to decide."""
-    chat = subprocess.Popen(
-        [sys.executable, "-m", "ringmaster.cli", "chat", "--as", "ann"],
-        cwd=ROOT, env=cli.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    out, _ = chat.communicate("/reviews\n", timeout=120)
+    out = cli_in_process("chat", "--as", "ann", input="/reviews\n").stdout
     assert "no pending reviews you may decide" in out and "Waiting for review" not in out
 
 
@@ -301,8 +311,9 @@ def test_the_review_table_reads_at_80_columns_with_whole_ids(cli: Cli) -> None:
     the ids a reviewer types across lines; the compact one keeps every field and whole ids."""
     from tests.ringmaster.test_cli import DEMO
 
-    cli("run", DEMO)
-    items = cli.json("review", "list")
+    here = cli.in_process()  # the chat alone is a process: its width is read at its start
+    here("run", DEMO)
+    items = here.json("review", "list")
     assert len(items) == 2
     chat = subprocess.Popen(
         [sys.executable, "-m", "ringmaster.cli", "chat", "--as", "ann"],

@@ -44,7 +44,7 @@ def test_at_the_end_of_input_a_chat_waits_for_a_run_resumed_on_a_worker(cli: Cli
     seen = lines.until(lambda x: x["type"] == "waiting")
     assert seen[-1]["turns"] == [1] and review["id"][:10] in seen[-1]["text"]
     assert chat.poll() is None  # it said it waits: it has not exited
-    cli("worker", "--once")  # the worker runs the resume
+    cli.in_process()("worker", "--once")  # the worker (here, not the chat's process) resumes
 
     seen += lines.until(lambda x: x["type"] == "outcome")
     assert chat.wait(timeout=60) == 0
@@ -72,7 +72,8 @@ def test_past_the_wait_a_chat_says_which_run_has_not_finished(cli: Cli) -> None:
     assert "has not finished after 0.5 s" in pending["text"]
     assert f"ringmaster thread show {review['thread_id']}" in pending["text"]
     # Nothing is lost: the decision is kept, and a worker still runs it.
-    [item] = cli.json("review", "list", "--status", "all")
+    here = cli.in_process()
+    [item] = here.json("review", "list", "--status", "all")
     assert (item["status"], item["decided_by"]) == ("decided", "rita")
-    cli("worker", "--once")
-    assert cli.json("thread", "show", review["thread_id"])["status"] == "completed"
+    here("worker", "--once")
+    assert here.json("thread", "show", review["thread_id"])["status"] == "completed"

@@ -108,7 +108,7 @@ def test_the_six_turn_session_in_a_terminal(cli: Cli) -> None:
         # Inside the chat, the reviews are decided with its own commands.
         hint = term.expect(PROMPT)
         assert "Decide here: /show, /approve" in hint and "ringmaster review" not in hint
-        [review] = cli.json("review", "list")
+        [review] = cli.in_process().json("review", "list")
         term.type(f"/show {review['id'][:8]}\r")
         term.expect("action issue_refund")
         term.expect(PROMPT)
@@ -122,7 +122,7 @@ def test_the_six_turn_session_in_a_terminal(cli: Cli) -> None:
 
     assert "business" in answer  # CUS-1002, the customer of INV-1002, is on the business plan
     thread = review["thread_id"]
-    history = cli.json("thread", "show", thread)["history"]
+    history = cli.in_process().json("thread", "show", thread)["history"]
     assert [h["request"] for h in history] == [
         "What's the status of ticket TCK-1001?",  # edited with the arrow keys, no ^[[D
         "add a note to TCK-1001 saying we sent a reset link, and close TCK-1001",
@@ -137,17 +137,18 @@ def test_the_six_turn_session_in_a_terminal(cli: Cli) -> None:
     assert status == ("closed",)
     assert notes[-1] == ("Resolution: We sent a reset link.",)
     assert [t for _, t in cli.side_effects()].count("issue_refund") == 1
-    [item] = cli.json("review", "list", "--status", "all", "--thread", thread)
+    [item] = cli.in_process().json("review", "list", "--status", "all", "--thread", thread)
     assert (item["status"], item["decided_by"]) == ("resumed", "ann")
 
 
 def _refund_waiting(term: Terminal, cli: Cli) -> dict[str, Any]:
-    """The chat's first turn, a refund of INV-1002 that waits for its review: the review."""
+    """The chat's first turn, a refund of INV-1002 that waits for its review: the review (the
+    commands beside the chat run in this process, `InProcessCli`)."""
     term.expect(PROMPT, timeout=60)
     term.type("Refund invoice INV-1002 in full, the customer was double charged\r")
     assert "waiting" in term.expect(DONE)
     term.expect(PROMPT)
-    [review] = cli.json("review", "list")
+    [review] = cli.in_process().json("review", "list")
     return review  # type: ignore[no-any-return]
 
 
@@ -159,7 +160,7 @@ def test_a_request_runs_in_the_chat_while_a_review_waits(cli: Cli) -> None:
         term.type("what plan is that customer on?\r")
         answer = term.expect(DONE) + term.expect(PROMPT)
         assert "completed" in answer and "business" in answer
-        [still] = cli.json("review", "list")
+        [still] = cli.in_process().json("review", "list")
         assert (still["id"], still["status"]) == (review["id"], "pending")
         assert [t for _, t in cli.side_effects()] == []
         # About the refund's invoice: it says it waits, and runs once the refund is decided.
@@ -176,7 +177,7 @@ def test_a_request_runs_in_the_chat_while_a_review_waits(cli: Cli) -> None:
 
     assert "turn 3" in ran and "refunded" in after
     assert [t for _, t in cli.side_effects()] == ["issue_refund"]
-    history = cli.json("thread", "show", review["thread_id"])["history"]
+    history = cli.in_process().json("thread", "show", review["thread_id"])["history"]
     assert [h["request"] for h in history] == [
         "Refund invoice INV-1002 in full, the customer was double charged",
         "what plan is CUS-1002 on?",
@@ -190,7 +191,9 @@ def test_a_decision_elsewhere_shows_above_the_prompt_as_it_lands(cli: Cli) -> No
     term = Terminal([sys.executable, "-m", "ringmaster.cli", "chat", "--as", "ann"], cli.env)
     try:
         review = _refund_waiting(term, cli)
-        cli("review", "edit", review["id"], "--args", '{"amount": "50.00"}', "--as", "rita")
+        cli.in_process()(
+            "review", "edit", review["id"], "--args", '{"amount": "50.00"}', "--as", "rita"
+        )
         decided = term.expect("whose review was decided elsewhere, has run", timeout=60)
         ran = term.expect(DONE) + term.expect(PROMPT)
         term.type("what plan is that customer on?\r")  # the prompt still takes a line
