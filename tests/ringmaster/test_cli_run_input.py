@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.ringmaster.test_cli import ROOT, Cli
 
 
@@ -22,6 +24,7 @@ def _run(cli: Cli, *args: str, stdin: str = "") -> subprocess.CompletedProcess[s
     )
 
 
+@pytest.mark.long  # two CLI processes, each loading the planner
 def test_a_request_from_stdin_and_from_a_file(cli: Cli, tmp_path: Path) -> None:
     piped = _run(cli, "-", stdin="What's the status of ticket TCK-1001?\n")
     assert piped.returncode == 0, piped.stderr

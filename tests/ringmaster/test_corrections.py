@@ -51,6 +51,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(home=tmp_path)
 
 
+@pytest.mark.long  # retrains the demo team's planner with the corrections
 def test_five_corrections_are_learned(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
