@@ -73,3 +73,32 @@ def test_an_account_look_up_names_the_open_tickets_it_counts(registry: AgentRegi
     assert f"with {len(unfinished)} open ticket(s): " in out.output["summary"]
     assert all(t["id"] in out.output["summary"] for t in unfinished)
     assert set(out.output["ticket_ids"]) == {t["id"] for t in unfinished}
+
+
+def test_a_question_about_one_described_ticket_answers_for_that_ticket(
+    registry: AgentRegistry,
+) -> None:
+    """ "is Olivia Garcia's dashboard ticket still open?" is about her dashboard ticket: the
+    answer is that ticket's status, not a listing of every open one (which left "close hers"
+    next with two to choose from)."""
+    customer = with_pending(registry)
+    name = registry.tools.get("get_customer").fn(customer_id=customer)["name"]
+    theirs = tickets(registry, customer_id=customer)
+    words = {t["id"]: set(t["subject"].lower().split()) for t in theirs}
+    ticket, word = next(
+        (t, w)
+        for t in theirs
+        for w in sorted(words[t["id"]])
+        if len(w) > 3 and not any(w in v for k, v in words.items() if k != t["id"])
+    )
+    out = support(registry, f"is {name}'s {word} ticket still open?")
+    assert out.output["ticket_ids"] == [ticket["id"]]
+    assert not out.output.get("question")
+    assert (
+        f"{ticket['id']} '{ticket['subject']}' for {customer} is {ticket['status']}"
+        in (out.output["summary"])
+    )
+    # With no word that picks one, every open one is listed, as before.
+    out = support(registry, f"is {name}'s ticket still open?")
+    unfinished = {t["id"] for t in theirs if t["status"] != "closed"}
+    assert set(out.output["ticket_ids"]) == unfinished

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
@@ -106,6 +106,10 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
             return AgentOutput(output=out, category="ticket")
     if tickets:
         category = _ticket_work(task, tools, tickets, out, notes)
+    elif customer and (described := _described_ticket(text, tools, customer)):
+        # "is Olivia Garcia's dashboard ticket still open?": that ticket, not all of hers.
+        out["ticket_ids"].append(described)
+        category = _ticket_work(task, tools, [described], out, notes)
     elif customer and p.has(text, _WHAT_IS_OPEN):
         # "locked out again. what has she got open?": the question is answered, and the
         # problem beside it is no request for one more ticket.
@@ -201,11 +205,7 @@ def _matching_ticket(
     live = [
         t for t in tools.call("list_tickets", customer_id=customer["id"]) if t["status"] != "closed"
     ]
-    words = set(re.findall(r"[a-z]{3,}", text.lower()))
-
-    def shared(t: dict[str, Any]) -> int:
-        return len(words & set(re.findall(r"[a-z]{3,}", t["subject"].lower())))
-
+    shared = _shared_words(text)
     live.sort(key=lambda t: -shared(t))
     if not live:
         return []
@@ -216,6 +216,41 @@ def _matching_ticket(
         return []
     notes.append(f"no ticket id was given; {live[0]['id']} is {customer['name']}'s matching ticket")
     return [live[0]["id"]]
+
+
+def _shared_words(text: str, but: Collection[str] = ()) -> Callable[[dict[str, Any]], int]:
+    """How many words of three letters or more (not those in `but`) a ticket's subject shares
+    with `text`."""
+    words = set(re.findall(r"[a-z]{3,}", text.lower())) - set(but)
+
+    def shared(t: dict[str, Any]) -> int:
+        return len(words & set(re.findall(r"[a-z]{3,}", t["subject"].lower())))
+
+    return shared
+
+
+# Words a question about one ticket uses whatever the ticket is about.
+_ANY_TICKET = {"ticket", "open", "pending", "closed", "still", "status", "the", "one"}
+
+
+def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> str | None:
+    """The id of the customer's ticket a question describes in the singular ("is Olivia
+    Garcia's dashboard ticket still open?"): among all of theirs, closed too, the one whose
+    subject shares more of the question's own words than any other's. None for anything but
+    such a question, or when no word picks one ticket."""
+    if not p.has(text, r"\bticket\b") or p.has(text, r"\btickets\b") or not p.has(text, r"\?\s*$"):
+        return None
+    if p.has(text, f"{_CLOSE}|{_REOPEN}|{_OPEN}") or _update_args(text):
+        return None  # a change, or a new ticket asked for
+    shared = _shared_words(text, _ANY_TICKET | set(customer["name"].lower().split()))
+    ranked = sorted(
+        tools.call("list_tickets", customer_id=customer["id"]), key=lambda t: -shared(t)
+    )
+    if not ranked or shared(ranked[0]) == 0:
+        return None
+    if len(ranked) > 1 and shared(ranked[0]) <= shared(ranked[1]):
+        return None
+    return str(ranked[0]["id"])
 
 
 def _read(
