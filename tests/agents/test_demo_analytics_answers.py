@@ -1,0 +1,55 @@
+"""The analytics skill's answers are what the demo data holds: a question it cannot count
+says so, and is not answered with a count of something else ("0 customers")."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ringmaster.agents.demo import demo_registry
+from ringmaster.agents.registry import AgentRegistry
+from ringmaster.agents.runtime import AgentOutput, AgentTask
+from tests.agents.test_demo_team import ALL_SCOPES
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("demo") / "demo.db"
+
+
+@pytest.fixture(scope="module")
+def registry(db: Path) -> AgentRegistry:
+    return demo_registry(db)
+
+
+def analytics(registry: AgentRegistry, description: str) -> AgentOutput:
+    task = AgentTask(
+        thread_id="t-1", subtask_id="s-1", description=description, expected="", scopes=ALL_SCOPES
+    )
+    return registry.runtime("analytics").run(task, registry.toolbox("analytics", ALL_SCOPES))
+
+
+def rows(db: Path, sql: str) -> list[tuple[str, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_which_customers_had_a_failed_payment_in_a_month(registry: AgentRegistry, db: Path) -> None:
+    failed = rows(db, "SELECT customer_id FROM payments WHERE status = 'failed' "
+                      "AND paid_at >= '2025-06-01' AND paid_at < '2025-07-01'")  # fmt: skip
+    assert failed  # the demo has failed payments in June
+    out = analytics(registry, "Which customers had a failed payment in June?").output
+    assert out["value"] == len(failed)
+    assert out["data"]["filters"] == {"status": "failed"}
+    assert {g["key"] for g in out["data"]["groups"]} == {c for (c,) in failed}
+    assert out["summary"].startswith(f"{len(failed)} failed payments, from ")
+    assert all(c in out["summary"] for (c,) in failed)
+
+
+def test_which_customers_it_cannot_list_is_asked_not_counted(registry: AgentRegistry) -> None:
+    out = analytics(registry, "Which customers signed up in June?").output
+    assert out["value"] is None and out["data"] == {}
+    assert "cannot list which customers" in out["summary"]
+    assert out["question"]
