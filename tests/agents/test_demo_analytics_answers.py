@@ -53,3 +53,22 @@ def test_which_customers_it_cannot_list_is_asked_not_counted(registry: AgentRegi
     assert out["value"] is None and out["data"] == {}
     assert "cannot list which customers" in out["summary"]
     assert out["question"]
+
+
+def test_open_tickets_are_counted_as_support_lists_them(registry: AgentRegistry, db: Path) -> None:
+    """ "Open" is every ticket not closed yet, pending too, as support's listing and the
+    customer record's open-ticket count read it: the two agents give one answer."""
+    unfinished = rows(db, "SELECT customer_id FROM tickets WHERE status != 'closed'")
+    pending = rows(db, "SELECT id FROM tickets WHERE status = 'pending'")
+    assert pending
+    out = analytics(registry, "How many open tickets are there?").output
+    assert out["value"] == len(unfinished)
+    assert out["summary"].startswith(f"{len(unfinished)} open tickets, pending ones included")
+    customer = unfinished[0][0]
+    detail = registry.tools.get("get_customer").fn(customer_id=customer)
+    mine = analytics(registry, "Which customers have open tickets?").output["data"]["groups"]
+    assert next(g["count"] for g in mine if g["key"] == customer) == detail["open_tickets"]
+    # Asked for by another status, that status only.
+    assert analytics(registry, "How many pending tickets are there?").output["value"] == len(
+        pending
+    )

@@ -253,6 +253,14 @@ def _count(
         services = p.services(text)
         if services:
             filters["service"] = services[0]
+    label = " ".join(filters.values())
+    if entity == "tickets" and filters.get("status") == "open":
+        # An "open" ticket, as people ask for one, is any not closed yet: support lists the
+        # pending ones among the open, and get_customer counts them alike.
+        filters["status"] = ["open", "pending"]
+        label, included = "open", ", pending ones included"
+    else:
+        included = ""
     if entity == "refunds":
         data = tools.call("revenue_report", **period)
         notes.append(f"{data['refunded']} USD refunded")
@@ -270,7 +278,7 @@ def _count(
         data = tools.call("trend", entity=entity, bucket=bucket, periods=periods,
                           filters=filters or None)  # fmt: skip
         notes.append(
-            f"{entity} per {bucket}: "
+            f"{label + ' ' if label else ''}{entity} per {bucket}{included}: "
             + ", ".join(f"{s['start'][:10]} {s['count']}" for s in data["series"])
             + f"; change in the last {bucket}: {data['change']:+d}"
         )
@@ -286,8 +294,7 @@ def _count(
         filters.pop(group, None)
     data = tools.call("count_records", entity=entity, filters=filters or None, group_by=group,
                       **period)  # fmt: skip
-    label = " ".join(filters.values())
-    line = f"{data['count']} {label + ' ' if label else ''}{entity}"
+    line = f"{data['count']} {label + ' ' if label else ''}{entity}{included}"
     if group == "customer_id":
         line += f", from {len(data['groups'])} customer(s)"
         if data["groups"]:
