@@ -202,7 +202,7 @@ _MONTH_WORDS = [
 ]
 _MONTH_WORD = "|".join(_MONTH_WORDS)
 _MONTH = [
-    r"\b(?:in|on|of|from|during|for)\s+may\b|\bmay\s+\d" if word == "may" else rf"\b{word}\b"
+    r"\b(?:in|on|of|from|during|for|and|or)\s+may\b|\bmay\s+\d" if word == "may" else rf"\b{word}\b"
     for word in _MONTH_WORDS
 ]
 _DAY_BESIDE_MONTH = re.compile(
