@@ -10,8 +10,7 @@ import pytest
 
 from ringmaster.agents.demo import demo_registry
 from ringmaster.agents.registry import AgentRegistry
-from ringmaster.agents.runtime import AgentOutput, AgentTask
-from tests.agents.test_demo_team import ALL_SCOPES
+from tests.agents.test_demo_team import run
 
 
 @pytest.fixture(scope="module")
@@ -24,13 +23,6 @@ def registry(db: Path) -> AgentRegistry:
     return demo_registry(db)
 
 
-def analytics(registry: AgentRegistry, description: str) -> AgentOutput:
-    task = AgentTask(
-        thread_id="t-1", subtask_id="s-1", description=description, expected="", scopes=ALL_SCOPES
-    )
-    return registry.runtime("analytics").run(task, registry.toolbox("analytics", ALL_SCOPES))
-
-
 def rows(db: Path, sql: str) -> list[tuple[str, ...]]:
     with sqlite3.connect(db) as conn:
         return conn.execute(sql).fetchall()
@@ -40,7 +32,7 @@ def test_which_customers_had_a_failed_payment_in_a_month(registry: AgentRegistry
     failed = rows(db, "SELECT customer_id FROM payments WHERE status = 'failed' "
                       "AND paid_at >= '2025-06-01' AND paid_at < '2025-07-01'")  # fmt: skip
     assert failed  # the demo has failed payments in June
-    out = analytics(registry, "Which customers had a failed payment in June?").output
+    out = run(registry, "analytics", "Which customers had a failed payment in June?").output
     assert out["value"] == len(failed)
     assert out["data"]["filters"] == {"status": "failed"}
     assert {g["key"] for g in out["data"]["groups"]} == {c for (c,) in failed}
@@ -49,7 +41,7 @@ def test_which_customers_had_a_failed_payment_in_a_month(registry: AgentRegistry
 
 
 def test_which_customers_it_cannot_list_is_asked_not_counted(registry: AgentRegistry) -> None:
-    out = analytics(registry, "Which customers signed up in June?").output
+    out = run(registry, "analytics", "Which customers signed up in June?").output
     assert out["value"] is None and out["data"] == {}
     assert "cannot list which customers" in out["summary"]
     assert out["question"]
@@ -61,14 +53,14 @@ def test_open_tickets_are_counted_as_support_lists_them(registry: AgentRegistry,
     unfinished = rows(db, "SELECT customer_id FROM tickets WHERE status != 'closed'")
     pending = rows(db, "SELECT id FROM tickets WHERE status = 'pending'")
     assert pending
-    out = analytics(registry, "How many open tickets are there?").output
+    out = run(registry, "analytics", "How many open tickets are there?").output
     assert out["value"] == len(unfinished)
     assert out["summary"].startswith(f"{len(unfinished)} open tickets, pending ones included")
     customer = unfinished[0][0]
     detail = registry.tools.get("get_customer").fn(customer_id=customer)
-    mine = analytics(registry, "Which customers have open tickets?").output["data"]["groups"]
+    mine = run(registry, "analytics", "Which customers have open tickets?").output["data"]["groups"]
     assert next(g["count"] for g in mine if g["key"] == customer) == detail["open_tickets"]
     # Asked for by another status, that status only.
-    assert analytics(registry, "How many pending tickets are there?").output["value"] == len(
+    assert run(registry, "analytics", "How many pending tickets are there?").output["value"] == len(
         pending
     )

@@ -10,20 +10,12 @@ import pytest
 
 from ringmaster.agents.demo import demo_registry
 from ringmaster.agents.registry import AgentRegistry
-from ringmaster.agents.runtime import AgentOutput, AgentTask
-from tests.agents.test_demo_team import ALL_SCOPES
+from tests.agents.test_demo_team import run
 
 
 @pytest.fixture(scope="module")
 def registry(tmp_path_factory: pytest.TempPathFactory) -> AgentRegistry:
     return demo_registry(tmp_path_factory.mktemp("demo") / "demo.db")
-
-
-def billing(registry: AgentRegistry, description: str) -> AgentOutput:
-    task = AgentTask(
-        thread_id="t-1", subtask_id="s-1", description=description, expected="", scopes=ALL_SCOPES
-    )
-    return registry.runtime("billing").run(task, registry.toolbox("billing", ALL_SCOPES))
 
 
 def invoices(registry: AgentRegistry, **filters: Any) -> list[dict[str, Any]]:
@@ -38,7 +30,7 @@ def test_what_a_customer_was_billed_in_a_month(
     every = invoices(registry, customer_id="CUS-1021")
     those = [i for i in every if int(i["period"][5:7]) in months]
     assert len(those) == len(months) < len(every)
-    out = billing(registry, f"What was Zoe Jansen billed in {asked}?").output
+    out = run(registry, "billing", f"What was Zoe Jansen billed in {asked}?").output
     assert set(out["invoice_ids"]) == {i["id"] for i in those}
     total = sum(Decimal(i["amount"]) for i in those)
     assert out["amount"] == str(total)
@@ -46,7 +38,7 @@ def test_what_a_customer_was_billed_in_a_month(
 
 
 def test_a_month_without_an_invoice_is_said(registry: AgentRegistry) -> None:
-    out = billing(registry, "What was Zoe Jansen billed in December?").output
+    out = run(registry, "billing", "What was Zoe Jansen billed in December?").output
     assert out["invoice_ids"] == [] and out["amount"] is None
     assert "has no invoice for December" in out["summary"]
 
@@ -55,9 +47,9 @@ def test_what_is_owed_for_a_month(registry: AgentRegistry) -> None:
     unpaid = invoices(registry, customer_id="CUS-1008", status="unpaid")
     may = [i["id"] for i in unpaid if i["period"].endswith("-05")]
     assert len(may) == 1 < len(unpaid)
-    out = billing(registry, "what does Noah Schmidt owe for May?").output
+    out = run(registry, "billing", "what does Noah Schmidt owe for May?").output
     assert out["invoice_ids"] == may
     assert "1 unpaid invoice(s) for May totalling" in out["summary"]
     # "may" as a verb names no month.
-    out = billing(registry, "may I see what Noah Schmidt has outstanding?").output
+    out = run(registry, "billing", "may I see what Noah Schmidt has outstanding?").output
     assert len(out["invoice_ids"]) == len(unpaid)

@@ -242,7 +242,7 @@ def _count(
     text: str, tools: ToolBox, period: dict[str, Any], notes: list[str]
 ) -> tuple[str, Any, Any]:
     entity = _entity(text)
-    filters: dict[str, str] = {}
+    filters: dict[str, Any] = {}
     for column, values in _FILTERS.get(entity, {}).items():
         for v in values:
             word = "unpaid|overdue" if v == "unpaid" else rf"{v}|{v.replace('_', ' ')}"
