@@ -53,3 +53,12 @@ def test_what_is_owed_for_a_month(registry: AgentRegistry) -> None:
     # "may" as a verb names no month.
     out = run(registry, "billing", "may I see what Noah Schmidt has outstanding?").output
     assert len(out["invoice_ids"]) == len(unpaid)
+
+
+def test_may_beside_another_month_is_the_month(registry: AgentRegistry) -> None:
+    """ "Diego Ueda's May and June invoices" names May too: not "may" the verb."""
+    both = [i["id"] for i in invoices(registry, customer_id="CUS-1023")
+            if i["period"][5:7] in ("05", "06")]  # fmt: skip
+    assert len(both) == 2
+    out = run(registry, "billing", "show me Diego Ueda's May and June invoices (CUS-1023)")
+    assert sorted(out.output["invoice_ids"]) == sorted(both)
