@@ -383,3 +383,15 @@ def test_counts_are_measured_from_the_company_clock(registry: ToolRegistry) -> N
         registry.get("count_records").fn(entity="tickets", filters={"plan": "pro"})
     with pytest.raises(ToolArgumentError, match="entity must be one of"):
         registry.get("count_records").fn(entity="users")
+
+
+def test_a_filter_may_list_the_values_any_of_which_is_counted(registry: ToolRegistry) -> None:
+    count = registry.get("count_records").fn
+
+    def n(status: Any) -> int:
+        found: int = count(entity="tickets", filters={"status": status})["count"]
+        return found
+
+    assert n(["open", "pending"]) == n("open") + n("pending") > n("open") > 0
+    with pytest.raises(ToolArgumentError, match="lists no values"):
+        n([])

@@ -75,8 +75,14 @@ def _where(
             raise ToolArgumentError(
                 f"{entity} can be filtered by {', '.join(allowed)}; not by {key!r}"
             )
-        clauses.append(f"{alias}{key} = ?")
-        params.append(value)
+        if isinstance(value, list):  # any of these values: ["open", "pending"]
+            if not value:
+                raise ToolArgumentError(f"filter {key!r} lists no values")
+            clauses.append(f"{alias}{key} IN ({', '.join('?' * len(value))})")
+            params.extend(value)
+        else:
+            clauses.append(f"{alias}{key} = ?")
+            params.append(value)
     if lo is not None:
         clauses.append(f"{alias}{column} >= ?")
         params.append(lo)

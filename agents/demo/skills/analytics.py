@@ -19,6 +19,8 @@ _ENTITIES = [
     ("incidents", r"\bincidents?\b"),
     ("alerts", r"\balerts?\b"),
     ("invoices", r"\binvoices?\b|\boverdue\b"),
+    ("payments", r"\bpayments?\b"),
+    ("credits", r"\bcredits?\b"),
     ("customers", r"\bcustomers?\b|\bsign(ed)?[- ]?ups?\b|\bchurn\w*\b|\bplan distribution\b"),
     ("tickets", r"\btickets?\b|\bsupport volume\b"),
 ]
@@ -28,6 +30,7 @@ _FILTERS: dict[str, dict[str, tuple[str, ...]]] = {
     "customers": {"status": ("active", "trial", "suspended", "churned"),
                   "plan": ("free", "starter", "pro", "business", "enterprise")},
     "invoices": {"status": ("paid", "unpaid", "refunded")},
+    "payments": {"status": ("failed", "succeeded")},
     "deployments": {"environment": ("production", "staging"),
                     "status": ("failed", "succeeded", "rolled_back")},
     "incidents": {"status": ("open", "resolved"), "severity": ("sev1", "sev2", "sev3", "sev4")},
@@ -37,10 +40,16 @@ _GROUPS = {
     "tickets": ("status", "priority"),
     "customers": ("plan", "status"),
     "invoices": ("status",),
+    "payments": ("status",),
     "deployments": ("service", "environment", "status"),
     "incidents": ("service", "severity", "status"),
     "alerts": ("service", "severity", "name"),
 }
+# Records a count can split by customer, to answer "which customers had a failed payment".
+_BY_CUSTOMER = ("tickets", "invoices", "payments", "credits")
+_WHICH_CUSTOMERS = (
+    r"\b(?:which|what|list(?: the)?|name(?: the)?)\s+customers\b|\bwho\s+(?:had|has|have|got)\b"
+)
 
 
 def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
@@ -69,13 +78,17 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
             f"{c['name']} ({c['value']})" for c in data["customers"]))  # fmt: skip
     elif not any(p.has(text, pattern) for _, pattern in _ENTITIES):
         # Nothing to count is named: counting all tickets would answer a question not asked.
-        asked: dict[str, Any] = {"metric": "none", "period": {"start": None, "end": None},
-                                 "data": {}, "value": None}  # fmt: skip
-        p.ask(asked, notes, "no records to count could be read in this request (tickets, "
-              "customers, invoices, refunds, deployments, incidents or alerts), so nothing was "
-              "counted. What should be counted, and over which period?")  # fmt: skip
-        return AgentOutput(output={"summary": p.summary(notes, task.feedback), **asked},
-                           category="report")  # fmt: skip
+        return _cannot_answer(task, notes, "no records to count could be read in this request "
+                              "(tickets, customers, invoices, payments, credits, refunds, "
+                              "deployments, incidents or alerts), so nothing was counted. What "
+                              "should be counted, and over which period?")  # fmt: skip
+    elif _entity(text) == "customers" and p.has(text, _WHICH_CUSTOMERS):
+        # Customers are counted by plan and status only: the number who signed up in the
+        # period ("0 customers") is no answer to which customers did something.
+        return _cannot_answer(task, notes, "analytics counts customers by plan and status and "
+                              "cannot list which customers did something, so nothing was "
+                              "counted. Which records (tickets, invoices, payments, credits) "
+                              "should be counted per customer?")  # fmt: skip
     else:
         metric, data, value = _count(text, tools, period, notes)
     start, end = _bounds(data)
@@ -91,6 +104,23 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
         "value": value,
     }
     return AgentOutput(output=out, category="report")
+
+
+def _cannot_answer(task: AgentTask, notes: list[str], question: str) -> AgentOutput:
+    """Nothing counted, said, and asked: a count of something else would read as the answer."""
+    asked: dict[str, Any] = {"metric": "none", "period": {"start": None, "end": None},
+                             "data": {}, "value": None}  # fmt: skip
+    p.ask(asked, notes, question)
+    return AgentOutput(output={"summary": p.summary(notes, task.feedback), **asked},
+                       category="report")  # fmt: skip
+
+
+def _entity(text: str) -> str:
+    """The records to count: in "which customers had a failed payment", the payments."""
+    named = [e for e, pattern in _ENTITIES if p.has(text, pattern)]
+    if p.has(text, _WHICH_CUSTOMERS) and len(named) > 1:
+        named.remove("customers")
+    return named[0] if named else "tickets"
 
 
 def _period(text: str, tools: ToolBox) -> dict[str, Any]:
@@ -211,8 +241,8 @@ def _revenue(
 def _count(
     text: str, tools: ToolBox, period: dict[str, Any], notes: list[str]
 ) -> tuple[str, Any, Any]:
-    entity = next((e for e, pattern in _ENTITIES if p.has(text, pattern)), "tickets")
-    filters: dict[str, str] = {}
+    entity = _entity(text)
+    filters: dict[str, Any] = {}
     for column, values in _FILTERS.get(entity, {}).items():
         for v in values:
             word = "unpaid|overdue" if v == "unpaid" else rf"{v}|{v.replace('_', ' ')}"
@@ -223,6 +253,14 @@ def _count(
         services = p.services(text)
         if services:
             filters["service"] = services[0]
+    label = " ".join(filters.values())
+    if entity == "tickets" and filters.get("status") == "open":
+        # An "open" ticket, as people ask for one, is any not closed yet: support lists the
+        # pending ones among the open, and get_customer counts them alike.
+        filters["status"] = ["open", "pending"]
+        label, included = "open", ", pending ones included"
+    else:
+        included = ""
     if entity == "refunds":
         data = tools.call("revenue_report", **period)
         notes.append(f"{data['refunded']} USD refunded")
@@ -240,7 +278,7 @@ def _count(
         data = tools.call("trend", entity=entity, bucket=bucket, periods=periods,
                           filters=filters or None)  # fmt: skip
         notes.append(
-            f"{entity} per {bucket}: "
+            f"{label + ' ' if label else ''}{entity} per {bucket}{included}: "
             + ", ".join(f"{s['start'][:10]} {s['count']}" for s in data["series"])
             + f"; change in the last {bucket}: {data['change']:+d}"
         )
@@ -248,15 +286,20 @@ def _count(
     group = next(
         (g for g in _GROUPS.get(entity, ()) if p.has(text, rf"\b(by|per|across) {g}\b")), None
     )
+    if group is None and entity in _BY_CUSTOMER and p.has(text, _WHICH_CUSTOMERS):
+        group = "customer_id"
     if group is None and p.has(text, r"distribution|break ?down|percentage|rate|stats"):
         group = _GROUPS.get(entity, (None,))[0]
     if p.has(text, r"percentage|rate") and group:
         filters.pop(group, None)
     data = tools.call("count_records", entity=entity, filters=filters or None, group_by=group,
                       **period)  # fmt: skip
-    label = " ".join(filters.values())
-    line = f"{data['count']} {label + ' ' if label else ''}{entity}"
-    if data["groups"]:
+    line = f"{data['count']} {label + ' ' if label else ''}{entity}{included}"
+    if group == "customer_id":
+        line += f", from {len(data['groups'])} customer(s)"
+        if data["groups"]:
+            line += ": " + ", ".join(f"{g['key']} ({g['count']})" for g in data["groups"])
+    elif data["groups"]:
         line += " (" + ", ".join(f"{g['key']}: {g['count']}" for g in data["groups"]) + ")"
         if p.has(text, r"percentage|rate") and data["count"]:
             key = _rate_key(text, entity)

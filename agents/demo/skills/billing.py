@@ -118,11 +118,13 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = _duplicates(text, tools, customer, out, notes)
     elif customer and p.has(text, _BALANCE):
         unpaid = tools.call("list_invoices", customer_id=customer["id"], status="unpaid")
+        unpaid = _of_months(unpaid, text)
         total = sum((Decimal(i["amount"]) for i in unpaid), Decimal("0.00"))
         out.update(invoices=unpaid, invoice_ids=[i["id"] for i in unpaid], amount=str(total))
+        when = _month_words(text)
         notes.append(
-            f"{customer['name']} ({customer['id']}) has {len(unpaid)} unpaid invoice(s) "
-            f"totalling {total} USD"
+            f"{customer['name']} ({customer['id']}) has {len(unpaid)} unpaid invoice(s)"
+            f"{' for ' + when if when else ''} totalling {total} USD"
         )
         category = "invoice"
     elif customer and p.has(text, _PAYMENT):
@@ -139,6 +141,9 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
         else:
             notes.append(f"no payments found for {customer['name']}")
         category = "payment"
+    elif customer and p.dates_in(text)[0]:
+        # "What was Zoe Jansen billed in April?": that month's invoices, not all of them.
+        category = _billed_in_months(text, tools, customer, out, notes)
     elif customer:
         found = tools.call("list_invoices", customer_id=customer["id"])
         refunded = sum(
@@ -167,12 +172,38 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
 
 
 def _invoices_in_month(tools: ToolBox, customer: dict[str, Any], text: str) -> list[dict[str, Any]]:
-    """The customer's invoices, only those of the month the text names when it names one."""
+    """The customer's invoices, only those of the months the text names when it names any."""
     found: list[dict[str, Any]] = tools.call("list_invoices", customer_id=customer["id"])
-    month = p.month_in(text)
-    if month is not None:
-        found = [i for i in found if int(i["period"][5:7]) == month]
-    return found
+    return _of_months(found, text)
+
+
+def _of_months(invoices: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """The invoices of the months the text names ("in April", "for jun"), all when none."""
+    months, _ = p.dates_in(text)
+    return [i for i in invoices if int(i["period"][5:7]) in months] if months else invoices
+
+
+def _month_words(text: str) -> str:
+    """The months the text names, as words: "April", "April and May"."""
+    return " and ".join(p.MONTHS[m - 1].title() for m in sorted(p.dates_in(text)[0]))
+
+
+def _billed_in_months(
+    text: str, tools: ToolBox, customer: dict[str, Any], out: dict[str, Any], notes: list[str]
+) -> str:
+    found = _invoices_in_month(tools, customer, text)
+    total = sum((Decimal(i["amount"]) for i in found), Decimal("0.00"))
+    out.update(invoices=found, invoice_ids=[i["id"] for i in found])
+    who, when = f"{customer['name']} ({customer['id']})", _month_words(text)
+    if not found:
+        notes.append(f"{who} has no invoice for {when}")
+        return "invoice"
+    out["amount"] = str(total)
+    notes.append(
+        f"{who} was billed {total} USD for {when}: "
+        + "; ".join(f"{i['id']} ({i['period']}) {i['amount']} USD, {i['status']}" for i in found)
+    )
+    return "invoice"
 
 
 def _refund(

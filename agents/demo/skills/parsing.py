@@ -201,10 +201,12 @@ _MONTH_WORDS = [
     for name in MONTHS
 ]
 _MONTH_WORD = "|".join(_MONTH_WORDS)
-_MONTH = [
-    r"\b(?:in|on|of|from|during|for)\s+may\b|\bmay\s+\d" if word == "may" else rf"\b{word}\b"
-    for word in _MONTH_WORDS
-]
+# "in may", "for may", "june and may", "may 14", "may and june", "Diego's May invoices".
+_MAY = (
+    r"\b(?:in|on|of|from|during|for|and)\s+may\b|\bmay\s+\d|'s\s+may\b"
+    rf"|\bmay\s*(?:,|&|and|to|through)\s*(?:{_MONTH_WORD})\b"
+)
+_MONTH = [_MAY if word == "may" else rf"\b{word}\b" for word in _MONTH_WORDS]
 _DAY_BESIDE_MONTH = re.compile(
     rf"\b(?:{_MONTH_WORD})\.?\s+(\d{{1,2}})\b(?![.:/\d])|\b(\d{{1,2}})\s+(?:of\s+)?(?:{_MONTH_WORD})\b",
     re.I,

@@ -1,0 +1,66 @@
+"""The analytics skill's answers are what the demo data holds: a question it cannot count
+says so, and is not answered with a count of something else ("0 customers")."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ringmaster.agents.demo import demo_registry
+from ringmaster.agents.registry import AgentRegistry
+from tests.agents.test_demo_team import run
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("demo") / "demo.db"
+
+
+@pytest.fixture(scope="module")
+def registry(db: Path) -> AgentRegistry:
+    return demo_registry(db)
+
+
+def rows(db: Path, sql: str) -> list[tuple[str, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_which_customers_had_a_failed_payment_in_a_month(registry: AgentRegistry, db: Path) -> None:
+    failed = rows(db, "SELECT customer_id FROM payments WHERE status = 'failed' "
+                      "AND paid_at >= '2025-06-01' AND paid_at < '2025-07-01'")  # fmt: skip
+    assert failed  # the demo has failed payments in June
+    out = run(registry, "analytics", "Which customers had a failed payment in June?").output
+    assert out["value"] == len(failed)
+    assert out["data"]["filters"] == {"status": "failed"}
+    assert {g["key"] for g in out["data"]["groups"]} == {c for (c,) in failed}
+    assert out["summary"].startswith(f"{len(failed)} failed payments, from ")
+    assert all(c in out["summary"] for (c,) in failed)
+
+
+def test_which_customers_it_cannot_list_is_asked_not_counted(registry: AgentRegistry) -> None:
+    out = run(registry, "analytics", "Which customers signed up in June?").output
+    assert out["value"] is None and out["data"] == {}
+    assert "cannot list which customers" in out["summary"]
+    assert out["question"]
+
+
+def test_open_tickets_are_counted_as_support_lists_them(registry: AgentRegistry, db: Path) -> None:
+    """ "Open" is every ticket not closed yet, pending too, as support's listing and the
+    customer record's open-ticket count read it: the two agents give one answer."""
+    unfinished = rows(db, "SELECT customer_id FROM tickets WHERE status != 'closed'")
+    pending = rows(db, "SELECT id FROM tickets WHERE status = 'pending'")
+    assert pending
+    out = run(registry, "analytics", "How many open tickets are there?").output
+    assert out["value"] == len(unfinished)
+    assert out["summary"].startswith(f"{len(unfinished)} open tickets, pending ones included")
+    customer = unfinished[0][0]
+    detail = registry.tools.get("get_customer").fn(customer_id=customer)
+    mine = run(registry, "analytics", "Which customers have open tickets?").output["data"]["groups"]
+    assert next(g["count"] for g in mine if g["key"] == customer) == detail["open_tickets"]
+    # Asked for by another status, that status only.
+    assert run(registry, "analytics", "How many pending tickets are there?").output["value"] == len(
+        pending
+    )
