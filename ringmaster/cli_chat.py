@@ -159,8 +159,8 @@ class Chat:
         if self.json_mode:
             sys.stdout.write(json.dumps({"type": kind, "text": text, **data}, default=str) + "\n")
             sys.stdout.flush()
-        else:
-            out.print(text, markup=False)
+        else:  # never cut inside a word: what it says can hold a command with a long path
+            out.print(text, markup=False, soft_wrap=True)
 
     def report_decisions(self) -> None:
         """Say which of the thread's reviews were decided since the chat last looked; not

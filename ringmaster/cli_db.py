@@ -43,6 +43,7 @@ def db_current(json_mode: JsonOpt = False) -> None:
         out.print(
             f"the database has no ringmaster tables yet: `{command('db upgrade')}` creates them",
             markup=False,
+            soft_wrap=True,  # a command to type: never cut inside its path
         )
         return
     if migrations.is_newer(revision):

@@ -214,7 +214,9 @@ def print_outcome(o: RunOutcome, decide_hint: str | None = None) -> None:
             print_items(whole, title="Waiting for review (the thread)")
         if others:
             print_items(others, title="Waiting for review (other turns of this thread)")
-        out.print(decide_hint or review_commands_hint(), markup=False)
+        # Commands to type: never cut inside a word (a long RINGMASTER_HOME path), the
+        # terminal wraps the line.
+        out.print(decide_hint or review_commands_hint(), markup=False, soft_wrap=True)
 
 
 def print_none(noun: str, **filters: str | None) -> None:
