@@ -64,3 +64,22 @@ def test_open_tickets_are_counted_as_support_lists_them(registry: AgentRegistry,
     assert run(registry, "analytics", "How many pending tickets are there?").output["value"] == len(
         pending
     )
+
+
+@pytest.mark.parametrize(
+    ("asked", "entity", "word"),
+    [
+        ("what percentage of tickets are open?", "tickets", "open"),
+        ("what percentage of invoices are unpaid?", "invoices", "unpaid"),
+    ],  # fmt: skip
+)
+def test_a_rate_names_its_count_by_what_was_counted(
+    registry: AgentRegistry, db: Path, asked: str, entity: str, word: str
+) -> None:
+    """A rate counts every record (its status filter is dropped to split by status): the count
+    is of all of them, and was not to be called "150 open tickets"."""
+    with sqlite3.connect(db) as conn:
+        every = conn.execute(f"SELECT COUNT(*) FROM {entity}").fetchone()[0]
+    summary = run(registry, "analytics", asked).output["summary"]
+    assert summary.startswith(f"{every} {entity} (")
+    assert f"{every} {word} {entity}" not in summary

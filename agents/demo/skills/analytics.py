@@ -123,6 +123,11 @@ def _entity(text: str) -> str:
     return named[0] if named else "tickets"
 
 
+def _label(filters: dict[str, Any]) -> str:
+    """The filters a count ran with, as words: "open" for the open-or-pending tickets."""
+    return " ".join(v if isinstance(v, str) else v[0] for v in filters.values())
+
+
 def _period(text: str, tools: ToolBox) -> dict[str, Any]:
     days = p.days_in(text)
     if days is None and p.has(text, r"\b(monthly|weekly)\b.*\breport\b"):
@@ -253,14 +258,12 @@ def _count(
         services = p.services(text)
         if services:
             filters["service"] = services[0]
-    label = " ".join(filters.values())
+    included = ""
     if entity == "tickets" and filters.get("status") == "open":
         # An "open" ticket, as people ask for one, is any not closed yet: support lists the
         # pending ones among the open, and get_customer counts them alike.
         filters["status"] = ["open", "pending"]
-        label, included = "open", ", pending ones included"
-    else:
-        included = ""
+        included = ", pending ones included"
     if entity == "refunds":
         data = tools.call("revenue_report", **period)
         notes.append(f"{data['refunded']} USD refunded")
@@ -277,6 +280,7 @@ def _count(
         periods = max(2, days // {"day": 1, "week": 7, "month": 30}[bucket])
         data = tools.call("trend", entity=entity, bucket=bucket, periods=periods,
                           filters=filters or None)  # fmt: skip
+        label = _label(filters)
         notes.append(
             f"{label + ' ' if label else ''}{entity} per {bucket}{included}: "
             + ", ".join(f"{s['start'][:10]} {s['count']}" for s in data["series"])
@@ -294,6 +298,9 @@ def _count(
         filters.pop(group, None)
     data = tools.call("count_records", entity=entity, filters=filters or None, group_by=group,
                       **period)  # fmt: skip
+    # Named by the filters the count ran with: a rate's group filter is dropped above.
+    label = _label(filters)
+    included = included if "status" in filters else ""
     line = f"{data['count']} {label + ' ' if label else ''}{entity}{included}"
     if group == "customer_id":
         line += f", from {len(data['groups'])} customer(s)"
