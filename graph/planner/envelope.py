@@ -26,8 +26,15 @@ Refund went through, thanks. Now …"): `opening_statements` offers the statemen
 message, and the planner takes them off a reply when they speak of the quoted ask or say
 nothing of their own (`segmenting.Segmenter`); they go back on the first subtask.
 
-A help desk pastes a ticket under its title line ("Ticket TCK-1112, reply from customer"): the
-line names the ticket, and is taken off like a courtesy and goes back on the first subtask.
+A help desk pastes a ticket under its title line ("Ticket TCK-1112, reply from customer"), and
+a pasted email keeps its subject header ("Subject: Re: Invoice question"): the line names what
+the message is about, and is taken off like a courtesy and goes back on the first subtask.
+
+Under the sign-off, mail servers and phones add notices: a confidentiality notice ("This e-mail
+and any attachments are confidential …; if you have received it in error, please notify the
+sender"), "Sent from my iPhone" (`notice`). They go with the sign-off block onto the last
+subtask; left in, the notice's "please notify the sender" was routed to content as a part of its
+own, and kept the sign-off above it in the message.
 """
 
 from __future__ import annotations
@@ -43,7 +50,7 @@ _GREETING = re.compile(
 
 _CLOSING = re.compile(
     r"^\s*(?:thanks|thank\s+you|many\s+thanks|thx|cheers|best|regards|kind\s+regards|"
-    r"best\s+regards|warm\s+regards|warmest\s+regards|best\s+wishes|all\s+the\s+best|"
+    r"best\s+regards|with\s+(?:best|kind|warm)\s+regards|warm\s+regards|warmest\s+regards|best\s+wishes|all\s+the\s+best|"
     r"sincerely|yours\s+(?:sincerely|faithfully|truly)|respectfully|speak\s+soon|talk\s+soon)"
     r"\b[^\n]{0,30}$",
     re.IGNORECASE,
@@ -55,8 +62,52 @@ _SIGNATURE_LINES = 4
 _SIGNATURE_CHARS = 60
 
 
+# What a mail client or a company's server puts under a message: a legal notice ("This e-mail and
+# any attachments are confidential … If you have received it in error, please notify the
+# sender …"), a virus-scan or print-the-environment line, a phone's "Sent from my iPhone". It is
+# no part of what the writer asks, yet its words route ("please notify the sender and delete it"
+# read as content's), and its "please" kept the sign-off above it in the message. Each is a
+# paragraph of its own at the very end; several may follow one another.
+_NOTICE = re.compile(
+    r"^(?:\W*(?:sent\s+from\s+(?:my\s+)?\w[^\n]{0,40}|get\s+outlook\s+for\s+\w+)$"
+    r"|[^\n]{0,40}\b(?:scanned\s+(?:for|by)\b[^\n]{0,40}virus|virus[^\n]{0,30}scanned)"
+    r"|[^\n]{0,40}\bconsider\s+the\s+environment\b"
+    r"|(?=[\s\S]*\bconfidential)(?=[\s\S]*\b(?:intended\s+(?:solely\s+|only\s+)?for|addressee"
+    r"|recipient|received\s+(?:this|it)[^\n]{0,30}\bin\s+error)))",
+    re.IGNORECASE,
+)
+_NOTICE_CHARS = 600
+
+
+def notice(text: str) -> tuple[str, str]:
+    """`text` without the notices under it (a confidentiality notice, "Sent from my iPhone"; see
+    `_NOTICE`), and the notices ("" and `text` when there are none, or nothing above them)."""
+    body, taken = text.strip(), list[str]()
+    while True:
+        # the last paragraph, or else the last line ("… asap\nSent from my iPhone")
+        for sep in ("\n\n", "\n"):
+            head, found, last = body.rpartition(sep)
+            if found and head.strip() and len(last) <= _NOTICE_CHARS and _is_notice(last):
+                break
+        else:
+            return body, "\n\n".join(taken)
+        taken.insert(0, last.strip())
+        body = head.rstrip().removesuffix("--").rstrip()
+
+
+def _is_notice(paragraph: str) -> bool:
+    return _NOTICE.match(paragraph.strip().removeprefix("--").strip()) is not None
+
+
 def sign_off(text: str) -> tuple[str, str]:
-    """`text` without its sign-off block, and the block ("" and `text` when there is none)."""
+    """`text` without its sign-off block and any notice under it (`notice`), and the block ("" and
+    `text` when there is none)."""
+    text, notes = notice(text)
+    body, block = _sign_off(text)
+    return body, "\n\n".join(b for b in (block, notes) if b)
+
+
+def _sign_off(text: str) -> tuple[str, str]:
     lines = text.strip().splitlines()
     under = 0  # the signature's lines under the closing seen so far
     for i in range(len(lines) - 1, 0, -1):
@@ -114,7 +165,13 @@ def courtesy(text: str) -> tuple[str, str]:
 # "Ticket #4821 · priority high", "Case 3312". It names the ticket, not the ask; left in, its
 # "ticket" routed the message to support ("Ticket TCK-1140 / Internal: pls check whether
 # DEP-1055 broke the dashboard …"), or it was cut off as a support part of its own.
-_TITLE = re.compile(r"^\s*(?:ticket|case|tkt)\s*[#:]?\s*[\w-]*\d[\w-]*\b[^\n?]{0,60}$", re.I)
+# An email pasted with its subject header ("Subject: Re: Invoice question", "Subject: Fwd: status
+# page") is titled the same way: the subject says what the mail is about, and cut off as a part
+# of its own it was routed by its words ("status page" to content).
+_TITLE = re.compile(
+    r"^\s*(?:(?:ticket|case|tkt)\s*[#:]?\s*[\w-]*\d[\w-]*\b[^\n?]{0,60}|subject:[^\n?]{1,80})$",
+    re.I,
+)
 
 
 def ticket_title(text: str) -> tuple[str, str]:
