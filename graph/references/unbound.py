@@ -177,10 +177,20 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
         aside = _ASIDE.search(str(latest.get("request") or "")) or thread.corrects(latest)
         # "INV-1162 and INV-1209 …", "the big one, what month is it?": the later turn singled
         # one of the earlier turn's records out, and the thread moved on to it.
-        narrowed = set(_named(latest, kind)) < set(_named(before, kind))
+        narrowed = set(_named(latest, kind)) < set(_named(before, kind)) or _counted_out(
+            thread, latest, entity
+        )
         if adjacent and not settled and not aside and not narrowed:
             found += _named(before, kind)
     return list(dict.fromkeys(found))
+
+
+def _counted_out(thread: _Thread, turn: Mapping[str, Any], entity: str) -> bool:
+    """True when `turn` took `entity` by an ordinal among the records before it ("the due date
+    on the first invoice I mentioned" after INV-1191 and INV-1200): its words, as typed,
+    singled it out, and the thread moved on to it."""
+    typed = str(turn.get("typed") or "")
+    return bool(typed) and entity not in typed and thread.record_ordinal(typed) is not None
 
 
 def _owners_live(thread: _Thread, kind: str, entity: str) -> list[str]:

@@ -96,3 +96,26 @@ def test_giving_someone_a_credit_is_a_side_effect_on_them() -> None:
     # "him" is one of them.
     out = resolve("give him a 10 credit", history, KINDS, lookup, ACTS, records)
     assert out.question is None and entities(out) == ["CUS-1008"]
+
+
+def test_a_record_counted_out_by_an_ordinal_has_no_rival_left() -> None:
+    """ "INV-1191 still unpaid?", "and INV-1200?", "the due date on the first invoice I
+    mentioned" (INV-1191), "give that customer a credit": the customer of INV-1191, not a
+    question between the two invoices' customers (conversations-dev5 v25:4)."""
+    two = facts(
+        customer("CUS-1003", "Aisha Khan", "Khan Studio pro active", owns=("INV-1191",)),
+        customer("CUS-1020", "Rafael Ito", "Ito Health pro active", owns=("INV-1200",)),
+        RecordFacts("INV-1191", "CUS-1003", "unpaid 2025-06 usd June"),
+        RecordFacts("INV-1200", "CUS-1020", "unpaid 2025-06 usd June"),
+    )
+    lookup, records = catalogue(two)
+    picked = {**turn(3, "what's the due date on INV-1191 I mentioned", "INV-1191"),
+              "typed": "what's the due date on the first invoice I mentioned"}  # fmt: skip
+    history = [turn(1, "INV-1191 still unpaid?"), turn(2, "INV-1200 still unpaid?"), picked]
+    out = resolve("ok give that customer a $5 credit", history, KINDS, lookup, ACTS, records)
+    assert out.question is None and entities(out) == ["CUS-1003"]
+    # Without the ordinal ("and the due date on it?"), both are still in play.
+    plain = {**picked, "typed": "and the due date on it?"}
+    out = resolve("ok give that customer a $5 credit", history[:2] + [plain], KINDS, lookup,
+                  ACTS, records)  # fmt: skip
+    assert out.question is not None
