@@ -176,6 +176,8 @@ def _acts_on_one_described(request: str, thread: _Thread, acts: Sequence[Act]) -
 
 
 _FIRST_PRONOUN = re.compile(r"\b(?:it|that|this|them)\b", re.I)
+# A pronoun object of its own ("TCK-1001 is solved, close it"), read below.
+_FIRST_OBJECT = re.compile(r"\b(?:it|them|em)\b", re.I)
 
 
 def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
@@ -194,6 +196,12 @@ def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
         which = which or (theirs if isinstance(theirs, str) else None)
         if which is not None:
             return Resolved(request, [], which)
+    if acting and not _ids(thread.kinds, request) and not _FIRST_OBJECT.search(request):
+        # "close the ticket", "roll back the service": an act on a record only its kind's
+        # noun names (or what its tool takes, by name), with no thread to say which: asked.
+        implied = _implied(request, thread, acts)
+        if implied is not None and implied.question:
+            return implied
     if _ids(thread.kinds, request) or _noun_before(request, nouns):
         # "TCK-1001 is solved, close it", "her ticket …, close it"; but "close CUS-1001's
         # ticket" for a customer with two unfinished tickets asks which, before any agent acts.

@@ -40,6 +40,9 @@ class Act:
     words: frozenset[str]
     kind: str
     by_id: bool = True  # the tool takes the record's id (a rollback takes a service instead)
+    # For a tool that takes no id, the names of what it takes instead ("service",
+    # "environment"): "roll back the service" names what is rolled back, not which one.
+    objects: frozenset[str] = frozenset()
 
 
 def acts_from_tools(
@@ -64,7 +67,8 @@ def acts_from_tools(
         kind = kind or next((k for k in kinds if k.name in words), None)
         verbs = frozenset(words) - nouns - {"id"}
         if kind is not None and verbs:
-            acts.append(Act(verbs, kind.name, by_id))
+            objects = frozenset() if by_id else frozenset(a.lower() for a in args if a.isalpha())
+            acts.append(Act(verbs, kind.name, by_id, objects))
             for arg in args if reads is not None else ():
                 if arg.isalpha() and arg not in set(reads or ()) | nouns:
                     plain.setdefault(arg.lower(), set()).add(kind.name)
@@ -74,6 +78,11 @@ def acts_from_tools(
         if own:
             acts.append(Act(own, name))
     return acts
+
+
+def objects_of(kind: str, acts: Sequence[Act]) -> set[str]:
+    """What the acts on `kind` whose tools take no id take instead, by name ("service")."""
+    return {w for a in acts if a.kind == kind for w in a.objects}
 
 
 # A pronoun in a verb's object slot: "close it", "roll it back", "refund that one".
@@ -194,7 +203,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
     kind = thread.by_name[kinds.pop()]
     # "roll back the deploy": the kind's noun with nothing that says which is the object as
     # a pronoun is (a rewrite found none of the thread's records for it).
-    nouns = {n.lower() for n in kind.nouns}
+    nouns = {n.lower() for n in kind.nouns} | objects_of(kind.name, acts)
     definite = bool(re.search(r"\b(?:the|that|this)\b", rest)) and bool(_own_words(rest))
     definite = definite and not {w.rstrip("s") for w in _own_words(rest)} - nouns
     if slot is None and _own_words(rest) and not definite:

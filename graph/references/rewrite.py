@@ -32,6 +32,7 @@ from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _IT,
     _PLURAL,
+    _SET_TO,
     _TWO,
     nouns_pattern,
     plural_count,
@@ -50,6 +51,19 @@ _LISTS = re.compile(
 )
 
 _THEM_BEFORE = re.compile(r"\b(?:them|those|these)\s+$", re.I)
+
+
+# What goes on with a noun phrase: "with the duplicate charges" of "the incident with the
+# duplicate charges", up to the end of its clause.
+_GOES_ON = re.compile(
+    r"\s+(?:with|about|from|for|of|in|on|at|whose|that|which|where)\s+([^,.;!?]*)", re.I
+)
+
+
+def _own_clause(text: str, end: int) -> str:
+    """The words that go on with the noun phrase ending at `end` ("" when none do)."""
+    found = _GOES_ON.match(text, end)
+    return found.group(1) if found else ""
 
 
 def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved:
@@ -103,13 +117,24 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
                 plural = phrase.lower().split()[0] in {"those", "these"} or phrase.endswith("s")
                 if plural and len(options) < 2:
                     options, turn = thread.gather(kind.name) or (options, turn)
+                guessed = ""
                 if len(options) > 1 and not plural:
-                    chosen = thread.pick(text, options)
+                    # The value a change sets ("bump the ticket to urgent") says nothing of
+                    # which record is meant, though a record may already have it.
+                    chosen, by_words = thread.picking(_SET_TO.sub(" ", text), options)
                     if len(chosen) != 1:
                         return Resolved(request, resolutions, _question(kind, options))
+                    # "the ticket" names no record: the request's other words ("close the
+                    # ticket, customer is happy") that fit one of several better are a guess,
+                    # asked before a side effect runs on it (`confirming`); the phrase's own
+                    # ("the incident with the duplicate charges") say which.
+                    own = thread.pick(_own_clause(text, match.end()), options)
+                    guessed = "description" if by_words and own != chosen else ""
                     options = chosen
                 text = text.replace(phrase, " and ".join(options), 1)
-                resolutions += [Resolution(phrase, e, kind.name, turn) for e in options]
+                resolutions += [
+                    Resolution(phrase, e, kind.name, turn, guessed=guessed) for e in options
+                ]
     if not any(by_kind.person for k, _ in explicit if (by_kind := thread.by_name.get(k))):
         addressed = _addressed(text, thread, resolutions)
         if isinstance(addressed, str):

@@ -510,23 +510,41 @@ class _Thread:
 
     def pick(self, text: str, options: Sequence[str]) -> list[str]:
         """The options a reply or description picks: "both", "the first one", "the June one"."""
+        return self.picking(text, options)[0]
+
+    def picking(self, text: str, options: Sequence[str]) -> tuple[list[str], bool]:
+        """`pick`, and whether describing words picked it ("the June one"): words that fit
+        one record better than another, where a count, an ordinal, an order or an id's number
+        says which for certain."""
         plural = _PLURAL.search(text)
         if plural:
             # "all three" among five options picks none of them: the reply is asked again.
             count = plural_count(plural.group(0))
-            return list(options) if count is None or count == len(options) else []
+            return (list(options) if count is None or count == len(options) else []), False
         ordinal = self.record_ordinal(text)
         if ordinal:
             at = _ORDINALS[ordinal.group(1).lower()]
-            return [options[at]] if -len(options) <= at < len(options) else []
+            return ([options[at]] if -len(options) <= at < len(options) else []), False
         # "the oldest", "the newest one": by when they were made (ids are issued in order);
         # only a reply that says nothing else ("the saml one, the rest later" is no order).
         nouns = {n.lower() for k in self.kinds for n in k.nouns}
         words = set(re.findall(r"[a-z]+", text.lower())) - {"the", "one", "most"} - nouns
         newest, oldest = words <= _IN_ORDER_NEWEST, words <= _IN_ORDER_OLDEST
         if options and words and newest != oldest:
-            return [max(options) if newest else min(options)]
-        return self.described(text, options)
+            return [max(options) if newest else min(options)], False
+        numbered = self.numbered(text, options)
+        if numbered:
+            return numbered, False
+        chosen = self.described(text, options)
+        return chosen, bool(chosen)
+
+    @staticmethod
+    def numbered(text: str, options: Sequence[str]) -> list[str]:
+        """The one option whose id's number the text types without its prefix ("1148" for
+        TCK-1148), else []."""
+        numbers = set(re.findall(r"(?<![\w.$-])\d{3,}(?![\w.])", text))
+        by_number = [e for e in options if e.rsplit("-", 1)[-1] in numbers]
+        return by_number if len(by_number) == 1 else []
 
     def record_ordinal(self, text: str) -> re.Match[str] | None:
         """The first ordinal of `text` that counts records: "the first one", "the second",
@@ -550,9 +568,8 @@ class _Thread:
         """The one option a reply's id number or describing words pick ("1148", "the SAML
         one"), else []."""
         # "1148" for TCK-1148: an id's number typed without its prefix.
-        numbers = set(re.findall(r"(?<![\w.$-])\d{3,}(?![\w.])", text))
-        by_number = [e for e in options if e.rsplit("-", 1)[-1] in numbers]
-        if len(by_number) == 1:
+        by_number = self.numbered(text, options)
+        if by_number:
             return by_number
         words = _describing_words(text)
         if not words or not self.lookup:

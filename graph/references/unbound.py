@@ -38,7 +38,7 @@ from typing import Any
 from ringmaster.graph.pleasantries import only_pleasantry
 from ringmaster.graph.references.descriptions import _PAYLOAD
 from ringmaster.graph.references.entities import RecordFacts, Resolved, _ids, _question, strip_ids
-from ringmaster.graph.references.implied import Act
+from ringmaster.graph.references.implied import Act, objects_of
 from ringmaster.graph.references.owned import owned_in_play
 from ringmaster.graph.references.patterns import _ASKING, _CHANGES, _IT, _describing_words
 from ringmaster.graph.references.thread import _Thread
@@ -98,7 +98,9 @@ def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
         if before == "still":
             continue  # "TCK-1101 still open?": a state asked about, not an act
         if before in _DETERMINERS and not (
-            before in {"a", "an"} and i > 1 and tokens[i - 2] in _LIGHT_VERBS
+            # "add a note", and with whom it goes to between: "give them a credit", "issue
+            # Noah Schmidt a refund".
+            before in {"a", "an"} and set(tokens[max(0, i - 4) : i - 1]) & _LIGHT_VERBS
         ):
             continue  # "a note about the rollback": a noun; "add a note" is the act
         pair = token + after  # "roll back": "rollback"
@@ -175,10 +177,20 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
         aside = _ASIDE.search(str(latest.get("request") or "")) or thread.corrects(latest)
         # "INV-1162 and INV-1209 …", "the big one, what month is it?": the later turn singled
         # one of the earlier turn's records out, and the thread moved on to it.
-        narrowed = set(_named(latest, kind)) < set(_named(before, kind))
+        narrowed = set(_named(latest, kind)) < set(_named(before, kind)) or _counted_out(
+            thread, latest, entity
+        )
         if adjacent and not settled and not aside and not narrowed:
             found += _named(before, kind)
     return list(dict.fromkeys(found))
+
+
+def _counted_out(thread: _Thread, turn: Mapping[str, Any], entity: str) -> bool:
+    """True when `turn` took `entity` by an ordinal among the records before it ("the due date
+    on the first invoice I mentioned" after INV-1191 and INV-1200): its words, as typed,
+    singled it out, and the thread moved on to it."""
+    typed = str(turn.get("typed") or "")
+    return bool(typed) and entity not in typed and thread.record_ordinal(typed) is not None
 
 
 def _owners_live(thread: _Thread, kind: str, entity: str) -> list[str]:
@@ -287,7 +299,8 @@ def _by_words(
         if len(options) == 1:
             options = live(thread, name, options[0])
         said = {w for a in acts if a.kind == name for w in a.words}
-        nouns = {n.lower() for n in thread.by_name[name].nouns}
+        # "roll back the service" names what a rollback takes, not which: no describing word.
+        nouns = {n.lower() for n in thread.by_name[name].nouns} | objects_of(name, acts)
         words = {
             w
             for w in _describing_words(strip_ids(request, thread.kinds)) - nouns

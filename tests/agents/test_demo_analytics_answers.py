@@ -83,3 +83,37 @@ def test_a_rate_names_its_count_by_what_was_counted(
     summary = run(registry, "analytics", asked).output["summary"]
     assert summary.startswith(f"{every} {entity} (")
     assert f"{every} {word} {entity}" not in summary
+
+
+@pytest.mark.parametrize(
+    ("asked", "entity", "where", "word"),
+    [
+        ("what percentage of tickets are open?", "tickets", "status != 'closed'", "open"),
+        ("what percentage of tickets are closed?", "tickets", "status = 'closed'", "closed"),
+        ("what percentage of tickets are pending?", "tickets", "status = 'pending'", "pending"),
+        ("what percentage of invoices are paid?", "invoices", "status = 'paid'", "paid"),
+        ("what percentage of invoices are unpaid?", "invoices", "status = 'unpaid'", "unpaid"),
+        (
+            "what percentage of deployments succeeded?",
+            "deployments",
+            "status = 'succeeded'",
+            "succeeded",
+        ),
+        # Nothing asked of a status: the rate each kind is asked for most.
+        ("what is the ticket close rate?", "tickets", "status = 'closed'", "closed"),
+        ("what's the deployment failure rate?", "deployments", "status = 'failed'", "failed"),
+    ],  # fmt: skip
+)
+def test_a_rate_is_the_share_of_what_was_asked(
+    registry: AgentRegistry, db: Path, asked: str, entity: str, where: str, word: str
+) -> None:
+    """ "what percentage of tickets are open?" had been answered with the closed rate ("72.7%
+    closed"): the rate is of the status the question names ("open" as support reads it, pending
+    too), and the answer says which."""
+    every = rows(db, f"SELECT COUNT(*) FROM {entity}")[0][0]
+    hit = rows(db, f"SELECT COUNT(*) FROM {entity} WHERE {where}")[0][0]
+    assert 0 < hit < every
+    out = run(registry, "analytics", asked).output
+    pct = round(100 * hit / every, 1)
+    assert out["value"] == pct
+    assert f"; {pct}% {word}" in out["summary"]

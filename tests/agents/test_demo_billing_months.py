@@ -62,3 +62,24 @@ def test_may_beside_another_month_is_the_month(registry: AgentRegistry) -> None:
     assert len(both) == 2
     out = run(registry, "billing", "show me Diego Ueda's May and June invoices (CUS-1023)")
     assert sorted(out.output["invoice_ids"]) == sorted(both)
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "how much does Noah Schmidt owe?",
+        "what does Noah Schmidt owe?",
+        "how much is Noah Schmidt owing",
+        "how much is owed on Noah Schmidt's account",
+        "Noah Schmidt owes us what?",
+    ],
+)
+def test_what_a_customer_owes_is_their_unpaid_invoices(registry: AgentRegistry, asked: str) -> None:
+    """Every form of "owe" asks for the balance ("owes", "owed", "owing" read as nothing and
+    were answered with the whole account)."""
+    unpaid = invoices(registry, customer_id="CUS-1008", status="unpaid")
+    assert len(unpaid) > 1
+    out = run(registry, "billing", asked).output
+    assert sorted(out["invoice_ids"]) == sorted(i["id"] for i in unpaid)
+    total = sum(Decimal(i["amount"]) for i in unpaid)
+    assert f"has {len(unpaid)} unpaid invoice(s) totalling {total} USD" in out["summary"]

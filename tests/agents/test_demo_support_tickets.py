@@ -3,6 +3,8 @@ the customer record's open-ticket count is, and every ticket an answer counts is
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from ringmaster.agents.demo import demo_registry
 from ringmaster.agents.registry import AgentRegistry
 from ringmaster.agents.runtime import AgentOutput, AgentTask
+from ringmaster.tools.demo import reads
+from ringmaster.tools.errors import ToolArgumentError
 from tests.agents.test_demo_team import ALL_SCOPES
 
 
@@ -102,3 +106,36 @@ def test_a_question_about_one_described_ticket_answers_for_that_ticket(
     out = support(registry, f"is {name}'s ticket still open?")
     unfinished = {t["id"] for t in theirs if t["status"] != "closed"}
     assert set(out.output["ticket_ids"]) == unfinished
+
+
+def test_open_tickets_are_listed_by_one_call_with_the_statuses_it_ran_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Open" tickets are one `list_tickets` call for the open and the pending ones (a status
+    list, as `count_records` takes), not two calls merged by the skill: what the tool was asked
+    is what the answer lists, newest first and within the tool's limit."""
+    calls: list[dict[str, Any]] = []
+    listing = reads.list_tickets
+
+    @functools.wraps(listing)
+    def recorded(db: Path, **args: Any) -> list[dict[str, Any]]:
+        calls.append(args)
+        return listing(db, **args)
+
+    monkeypatch.setattr(reads, "list_tickets", recorded)
+    registry = demo_registry(tmp_path / "demo.db")
+    customer = with_pending(registry)
+    calls.clear()
+    out = support(registry, f"what are {customer}'s open tickets?")
+    assert calls == [{"customer_id": customer, "status": ["open", "pending"]}]
+    assert out.output["ticket_ids"] == [t["id"] for t in listing(tmp_path / "demo.db", **calls[0])]
+
+
+def test_list_tickets_takes_a_status_or_a_list_of_them(registry: AgentRegistry) -> None:
+    every = tickets(registry, limit=200)
+    both = tickets(registry, status=["open", "pending"], limit=200)
+    assert [t["id"] for t in both] == [t["id"] for t in every if t["status"] != "closed"]
+    assert {t["status"] for t in tickets(registry, status=["pending"], limit=200)} == {"pending"}
+    for wrong, said in (([], "lists no values"), (["open", "shut"], "must be one of")):
+        with pytest.raises(ToolArgumentError, match=said):
+            tickets(registry, status=wrong)

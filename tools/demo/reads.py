@@ -70,15 +70,16 @@ def _customer(conn: sqlite3.Connection, customer_id: str | None) -> str | None:
 def list_tickets(
     db: Path,
     customer_id: str | None = None,
-    status: str | None = None,
+    status: str | list[str] | None = None,
     priority: str | None = None,
     limit: int = 20,
 ) -> list[dict[str, Any]]:
-    """Tickets, newest first, optionally for one customer, status or priority."""
+    """Tickets, newest first, optionally for one customer, status (or any of several) or
+    priority."""
     with connect(db) as conn:
         filters = {
             "customer_id": _customer(conn, customer_id),
-            "status": rec.optional_choice(status, rec.TICKET_STATUSES, "status"),
+            "status": rec.optional_choices(status, rec.TICKET_STATUSES, "status"),
             "priority": rec.optional_choice(priority, rec.PRIORITIES, "priority"),
         }
         rows = rec.newest(conn, "tickets", filters, "created_at", limit)

@@ -34,6 +34,17 @@ def optional_choice(value: Any, allowed: tuple[str, ...], field: str) -> str | N
     return None if value is None else choice(value, allowed, field)
 
 
+def optional_choices(value: Any, allowed: tuple[str, ...], field: str) -> str | list[str] | None:
+    """`optional_choice`, or a list of such values meaning any of them (["open", "pending"])."""
+    if not isinstance(value, list):
+        return optional_choice(value, allowed, field)
+    if not value:
+        raise ToolArgumentError(
+            f"{field} lists no values; give one or more of {', '.join(allowed)}"
+        )
+    return list(dict.fromkeys(choice(v, allowed, field) for v in value))
+
+
 def record_id(value: Any, prefix: str, field: str) -> str:
     text = str(value).strip().upper() if value is not None else ""
     if not re.fullmatch(rf"{prefix}-\d+", text):
@@ -129,10 +140,18 @@ def next_id(conn: sqlite3.Connection, table: str, prefix: str) -> str:
 def newest(
     conn: sqlite3.Connection, table: str, filters: dict[str, Any], order: str, limit: Any
 ) -> list[sqlite3.Row]:
-    """Rows of `table` matching every filter whose value is not None, newest `order` first."""
-    active = {column: value for column, value in filters.items() if value is not None}
-    where = " AND ".join(f"{column} = ?" for column in active) or "1 = 1"
+    """Rows of `table` matching every filter whose value is not None (a list: any of its
+    values), newest `order` first."""
+    clauses, params = [], []
+    for column, value in filters.items():
+        if isinstance(value, list):
+            clauses.append(f"{column} IN ({', '.join('?' * len(value))})")
+            params += value
+        elif value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    where = " AND ".join(clauses) or "1 = 1"
     return conn.execute(
         f"SELECT * FROM {table} WHERE {where} ORDER BY {order} DESC, id DESC LIMIT ?",
-        (*active.values(), limit_arg(limit)),
+        (*params, limit_arg(limit)),
     ).fetchall()

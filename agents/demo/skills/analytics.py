@@ -292,9 +292,12 @@ def _count(
     )
     if group is None and entity in _BY_CUSTOMER and p.has(text, _WHICH_CUSTOMERS):
         group = "customer_id"
+    rate = _rate(text, entity, filters) if p.has(text, r"percentage|rate") else None
+    if group is None and rate is not None:
+        group = rate[0]
     if group is None and p.has(text, r"distribution|break ?down|percentage|rate|stats"):
         group = _GROUPS.get(entity, (None,))[0]
-    if p.has(text, r"percentage|rate") and group:
+    if rate is not None and group:
         filters.pop(group, None)
     data = tools.call("count_records", entity=entity, filters=filters or None, group_by=group,
                       **period)  # fmt: skip
@@ -308,11 +311,13 @@ def _count(
             line += ": " + ", ".join(f"{g['key']} ({g['count']})" for g in data["groups"])
     elif data["groups"]:
         line += " (" + ", ".join(f"{g['key']}: {g['count']}" for g in data["groups"]) + ")"
-        if p.has(text, r"percentage|rate") and data["count"]:
-            key = _rate_key(text, entity)
-            hit = next((g["count"] for g in data["groups"] if g["key"] == key), 0)
+        if rate is not None and rate[0] == group and data["count"]:
+            _, asked = rate
+            keys = [asked] if isinstance(asked, str) else asked
+            hit = sum(g["count"] for g in data["groups"] if g["key"] in keys)
             pct = round(100 * hit / data["count"], 1)
-            line += f"; {pct}% {key}"
+            key = keys[0]
+            line += f"; {pct}% {key}" + (f" ({' or '.join(keys)})" if len(keys) > 1 else "")
             notes.append(line)
             return f"{entity}_{key}_rate", data, pct
     if entity == "invoices" and filters.get("status") == "unpaid":
@@ -322,12 +327,21 @@ def _count(
     return f"{entity}_count", data, data["count"]
 
 
-def _rate_key(text: str, entity: str) -> str:
+def _rate(text: str, entity: str, filters: dict[str, Any]) -> tuple[str, Any] | None:
+    """The column a rate splits the records by and the value (or values) whose share is
+    asked: the one the question names ("what percentage of tickets are open?": open, pending
+    too, as support reads it), else the share each kind is asked for most (closed tickets,
+    failed deployments, unpaid or refunded invoices). None for a kind with no such share."""
+    for column in _GROUPS.get(entity, ()):
+        if column in filters:
+            return column, filters[column]
     if entity == "deployments":
-        return "failed"
+        return "status", "failed"
     if entity == "invoices":
-        return "refunded" if p.has(text, r"refund") else "unpaid"
-    return "closed"
+        return "status", "refunded" if p.has(text, r"refund") else "unpaid"
+    if entity == "tickets":
+        return "status", "closed"
+    return None
 
 
 def _day(value: str | None) -> str:

@@ -17,7 +17,7 @@ _REFUND = r"\b(refund(?!ed)|reimburse|money back|pay (?:it |them )?back)"
 _CREDIT = r"\bcredit\b"
 _PLAN_CHANGE = r"\b(upgrade|downgrade|switch|move|change|migrate)\b"
 _PRICING = r"\b(cost|price|pricing|cheaper|discount|how much does|tier)\b"
-_BALANCE = r"\b(owe|outstanding|balance|unpaid|overdue)\b"
+_BALANCE = r"\b(ow(?:e|es|ed|ing)|outstanding|balance|unpaid|overdue)\b"
 _PAYMENT = r"\b(payment|paid|go through|went through|charged)\b"
 # "what is the status of that refund?", "did the refund go through": about a refund, not one.
 _REFUND_ASKED = (
@@ -104,7 +104,8 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
         _NO_TOOL.ask(out, notes, "billing", verb, "look up invoices, payments and plans, and "
                      "refund, credit and change a plan", "look up or change")  # fmt: skip
         category = "invoice"
-    elif p.has(text, _PRICING) and not invoices:
+    elif p.has(text, _PRICING) and not invoices and not (customer and p.has(text, _BALANCE)):
+        # "how much does Noah owe?" asks his balance, not a price ("how much does pro cost").
         plans = tools.call("list_plans")
         out["plans"] = plans
         named = [pl for pl in plans if pl["name"] in p.plans_in(text)] or plans

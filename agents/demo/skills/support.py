@@ -274,14 +274,8 @@ def _tickets(
     """Tickets of `status` (any when None), newest first. An "open" ticket, as people ask for
     one, is any not closed yet, pending too, as a customer's count of open tickets is
     (`get_customer`): "CUS-1035's open tickets" lists the pending password one as well."""
-    if status != "open":
-        return list(tools.call("list_tickets", customer_id=customer_id, status=status))
-    found = [
-        t
-        for s in ("open", "pending")
-        for t in tools.call("list_tickets", customer_id=customer_id, status=s)
-    ]
-    return sorted(found, key=lambda t: str(t["created_at"]), reverse=True)[:20]
+    statuses = ["open", "pending"] if status == "open" else status
+    return list(tools.call("list_tickets", customer_id=customer_id, status=statuses))
 
 
 def _listing(ticket: dict[str, Any], status: str | None) -> str:
