@@ -102,3 +102,29 @@ def test_a_question_about_one_described_ticket_answers_for_that_ticket(
     out = support(registry, f"is {name}'s ticket still open?")
     unfinished = {t["id"] for t in theirs if t["status"] != "closed"}
     assert set(out.output["ticket_ids"]) == unfinished
+
+
+def test_a_change_is_made_to_the_tickets_its_sentence_names(registry: AgentRegistry) -> None:
+    """Tickets named in a sentence before the one asking for a change say what the request is
+    about; the change is made to the tickets its own sentence names (conversations-dev21:
+    "oh they're TCK-1110 and TCK-1010, both rate limit ones. could you close TCK-1110?" closed
+    both). A sentence after it, or "too", carries the change on."""
+    first, second = (t["id"] for t in tickets(registry, status="open", limit=2))
+
+    def changed(text: str) -> list[str]:
+        out = support(registry, text)
+        return sorted(a.args["ticket_id"] for a in out.proposed_actions)
+
+    out = support(registry, f"oh they're {first} and {second}, same bug haha. could you close "
+                            f"{second}? she said it's fine now")  # fmt: skip
+    assert [(a.tool, a.args["ticket_id"]) for a in out.proposed_actions] == [
+        ("close_ticket", second)
+    ]
+    assert f"{first} '" in out.output["summary"]  # the other one is described, not changed
+    assert changed(f"{first} and {second} look alike. Set {first} to urgent.") == [first]
+    assert changed(f"{first} and {second} are fixed. Close {first} and {second}.") == sorted(
+        [first, second]
+    )
+    assert changed(f"Close {first}. {second} too.") == sorted([first, second])
+    assert changed(f"{first} is fixed. Close {second} too.") == sorted([first, second])
+    assert changed(f"close {first} and {second}") == sorted([first, second])

@@ -304,11 +304,14 @@ def _ticket_work(
     task: AgentTask, tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
 ) -> str:
     text = task.description
+    changed = _changed(text, tickets)
     for ticket in _read(tools, tickets, out, notes):
         tid = ticket["id"]
         out["customer_id"] = out["customer_id"] or ticket["customer_id"]
         detail = p.redact(p.after_colon(text) or "")
-        if p.has(text, _REOPEN):
+        if tid not in changed:
+            notes.append(_described(ticket))
+        elif p.has(text, _REOPEN):
             tools.propose(
                 "update_ticket",
                 description=f"Reopen {tid}",
@@ -346,12 +349,38 @@ def _ticket_work(
             changes += ["a note"] if "note" in args else []
             notes.append(f"proposed updating {tid}: {', '.join(changes)}")
         else:
-            notes.append(
-                f"{tid} '{ticket['subject']}' for {ticket['customer_id']} is {ticket['status']} "
-                f"with {ticket['priority']} priority (opened {ticket['created_at'][:10]}, "
-                f"{len(ticket['notes'])} note(s))"
-            )
+            notes.append(_described(ticket))
     return "ticket"
+
+
+def _described(ticket: dict[str, Any]) -> str:
+    return (
+        f"{ticket['id']} '{ticket['subject']}' for {ticket['customer_id']} is {ticket['status']} "
+        f"with {ticket['priority']} priority (opened {ticket['created_at'][:10]}, "
+        f"{len(ticket['notes'])} note(s))"
+    )
+
+
+# "too", "also", "as well", "the same": the change is asked of more than the sentence names.
+_MORE_THAN_NAMED = r"\b(?:too|also|as well|both|all|same|each|either)\b"
+
+
+def _changed(text: str, tickets: list[str]) -> set[str]:
+    """The tickets a change is asked of: every one named, but when the first sentence asking
+    for a change names tickets of its own, not those named only in the sentences before it,
+    which say what the request is about ("oh they're TCK-1110 and TCK-1010, both rate limit
+    ones. could you close TCK-1110?" closed both). A sentence after it ("Close TCK-1001.
+    TCK-1002 too.") and a change asked of more than it names ("close TCK-1002 too") keep all."""
+    sentences = re.split(r"(?<=[.?!;])\s+|\n+", text)
+    for i, sentence in enumerate(sentences):
+        if not (p.has(sentence, f"{_CLOSE}|{_REOPEN}") or _update_args(sentence)):
+            continue
+        named = set(p.ids(p.TICKET_ID, sentence))
+        if not named or p.has(sentence, _MORE_THAN_NAMED):
+            break
+        later = {t for s in sentences[i + 1 :] for t in p.ids(p.TICKET_ID, s)}
+        return named | later
+    return set(tickets)
 
 
 # The words of a note asked for: "add a note (to TCK-1001) saying/that/reading X (, and close it)".
