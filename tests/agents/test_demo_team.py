@@ -288,6 +288,35 @@ def test_a_rollback_of_a_deployment_id_that_does_not_exist_is_asked(
     assert "DEP-1303 is no deployment" in out.output["question"]
 
 
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        # auth 4.3.0 runs on staging (DEP-1027) and production (DEP-1030).
+        ("roll back 4.3.0", "4.3.0 was deployed to auth production (DEP-1030), auth staging"),
+        ("roll back 9.9.9", "no deployment shipped 9.9.9"),
+        # api never ran auth's version: no rollback of api "back to 4.3.0".
+        ("roll the api back to 4.3.0", "api never ran 4.3.0 in production"),
+    ],
+)
+def test_a_rollback_by_version_rolls_back_what_shipped_it_or_asks(
+    registry: AgentRegistry, text: str, asked: str
+) -> None:
+    """ "roll back 4.3.0" (conversations-dev21) names what shipped that version, not the
+    unhealthy service: api production was proposed "back to 4.3.0", a version it never ran."""
+    out = run(registry, "ops", text)
+    assert out.proposed_actions == []
+    assert asked in out.output["question"]
+
+
+def test_a_rollback_of_a_version_one_deployment_shipped_is_of_that_deployment(
+    registry: AgentRegistry,
+) -> None:
+    out = run(registry, "ops", "roll back 4.3.0 in production")
+    assert [(a.args["service"], a.args["from_version"]) for a in out.proposed_actions] == [
+        ("auth", "4.3.0")
+    ]
+
+
 def test_a_request_for_several_refunds_is_asked_back_not_half_done(
     registry: AgentRegistry,
 ) -> None:
