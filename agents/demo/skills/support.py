@@ -10,6 +10,7 @@ from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
+from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
 
@@ -219,14 +220,23 @@ def _matching_ticket(
 
 
 def _shared_words(text: str, but: Collection[str] = ()) -> Callable[[dict[str, Any]], int]:
-    """How many words of three letters or more (not those in `but`) a ticket's subject shares
-    with `text`."""
-    words = set(re.findall(r"[a-z]{3,}", text.lower())) - set(but)
+    """How many words of three letters or more (not those in `but`, nor words every sentence
+    uses: "asked about a double charge, is there a ticket for that?" picked "Question about my
+    latest invoice" by its "about") a ticket's subject shares with `text`, each word by its
+    stem ("charge" is "Charged twice")."""
+    words = _stems(text, ENGLISH_STOP_WORDS | set(but))
 
     def shared(t: dict[str, Any]) -> int:
-        return len(words & set(re.findall(r"[a-z]{3,}", t["subject"].lower())))
+        return len(words & _stems(t["subject"], ENGLISH_STOP_WORDS))
 
     return shared
+
+
+def _stems(text: str, but: Collection[str]) -> set[str]:
+    """The words of three letters or more of `text`, not those in `but`, without the endings
+    that inflect them ("charged", "charges" and "charge" are one)."""
+    words = set(re.findall(r"[a-z]{3,}", text.lower())) - set(but)
+    return {re.sub(r"(?<=\w{4})(?:ing|ed|es|s|e)$", "", w) for w in words}
 
 
 # Words a question about one ticket uses whatever the ticket is about.
@@ -248,9 +258,13 @@ def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> st
     )
     if not ranked or shared(ranked[0]) == 0:
         return None
-    if len(ranked) > 1 and shared(ranked[0]) <= shared(ranked[1]):
-        return None
-    return str(ranked[0]["id"])
+    top = [t for t in ranked if shared(t) == shared(ranked[0])]
+    if len(top) > 1:
+        # Two tickets of one subject ("Charged twice this month", one closed): the one not
+        # closed, unless the question asks about a closed one.
+        closed = p.has(text, r"\b(?:closed|resolved)\b")
+        top = [t for t in top if (t["status"] == "closed") == closed]
+    return str(top[0]["id"]) if len(top) == 1 else None
 
 
 def _read(
