@@ -487,8 +487,14 @@ def _look(
         category = "incident" if wants_incidents else category
         status = "open" if p.has(text, r"\b(open|current|ongoing|status)\b") else None
         found = []
+        dated = p.dates_in(text) != (set(), set())
         for s in p.each_service(services):
-            found += tools.call("list_incidents", service=s, status=status)
+            found += tools.call(
+                "list_incidents", service=s, status=status, limit=500 if dated else 20
+            )
+        # "the api incidents from June": that month's only, as deployments by date are (all
+        # four api incidents left "the resolved one" three to pick from).
+        found = p.on_dates(found, "started_at", text)
         out["incidents"] = found
         notes.append(
             f"{len(found)} {status + ' ' if status else ''}incident(s)"
