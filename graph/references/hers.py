@@ -3,7 +3,9 @@ and "which invoice of hers" (read as "her invoice").
 
 "hers" is the record in play whose owner she can be: of the newest turn that named or listed a
 record of someone she may be, that record; when that turn has several of hers, the question of
-which. "his" (standing alone) is read the same with "he", "theirs" with anyone.
+which. "his" (standing alone) is read the same with "he", "theirs" with anyone. A request that
+is nothing but the possessive ("and hers?" after "what's his plan?") with no record of hers in
+play is hers of the last request: the one person she may be, or the question of which.
 """
 
 from __future__ import annotations
@@ -59,13 +61,54 @@ def _fitting(thread: _Thread, gender: str) -> tuple[list[tuple[str, str]], int] 
     return None
 
 
+# "and hers?", "what about his?", "theirs too?": the whole request, a possessive ellipsis.
+_ELLIPSIS = re.compile(
+    r"^\W*(?:(?:and|what about|how about|same for)\s+)?(?P<who>hers|his|theirs)"
+    r"(?:\s+(?:too|also|as well))?\W*$",
+    re.I,
+)
+
+
+def _person(thread: _Thread, gender: str) -> tuple[list[tuple[str, str]], int] | None:
+    """The people of the newest turn that named or listed one `gender` may be."""
+    for turn in reversed(thread.history):
+        ents = turn.get("entities") or {}
+        pairs = [(k, e) for k, e in ents.get("named", []) + ents.get("touched", [])]
+        fit = [
+            (k, e)
+            for k, e in dict.fromkeys(pairs)
+            if (kind := thread.by_name.get(k))
+            and kind.person
+            and (facts := thread.facts(e)) is not None
+            and (not gender or facts.pronouns in ("", gender))
+        ]
+        if fit:
+            return fit, int(turn.get("turn", 0))
+    return None
+
+
 def _hers(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
     """`text` with "hers"/"his"/"theirs" standing alone replaced by the record it stands for,
     or the question to ask when it stands for several."""
     text = _of_hers(text, thread)
     resolutions: list[Resolution] = []
     for match in list(_ALONE.finditer(text)):
-        found = _fitting(thread, _GENDER[match.group("who").lower()])
+        gender = _GENDER[match.group("who").lower()]
+        found = _fitting(thread, gender)
+        if found is None and _ELLIPSIS.match(text):
+            # "what's his plan?" then "and hers?": no record of hers in play, so hers of
+            # what the last request asked; the repeat (`followups`) asks it of her.
+            people = _person(thread, gender)
+            if people is None:
+                continue
+            if len(people[0]) > 1:
+                kinds = {k for k, _ in people[0]}
+                kind = thread.by_name.get(kinds.pop()) if len(kinds) == 1 else None
+                return _question(kind, [e for _, e in people[0]])
+            (kind_name, entity), turn = people[0][0], people[1]
+            text = text.replace(match.group(0), f"{entity}'s", 1)
+            resolutions.append(Resolution(match.group(0), entity, kind_name, turn))
+            continue
         if found is None:
             continue
         records, turn = found

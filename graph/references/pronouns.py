@@ -34,6 +34,7 @@ _TO_PERSON = re.compile(
     re.I,
 )
 _BOTH_AFTER = re.compile(r"\s+(?:both|two)\b", re.I)
+_OF_THEM = re.compile(r"\b(?:of|between)\s+them\b", re.I)
 _NEXT_CLAUSE = re.compile(r",\s*(?:and|then)\b|;|\.(?:\s|$)|\band then\b", re.I)
 
 
@@ -126,9 +127,10 @@ def _pronoun(
         if found is None:
             return _plural_them(text, spans, thread)
         entities, kind_name, turn = found
-        if len(entities) > 1 and plural and _EACH.search(text):
+        if len(entities) > 1 and plural and (_EACH.search(text) or _OF_THEM.search(text)):
             # "give them a credit each" after two customers: each of them. A bare "they" may
-            # be one person (singular they), so without "each/both/all" it is asked.
+            # be one person (singular they), so without "each/both/all" it is asked; "of
+            # them" is never one ("which one of them has the double charge ticket?").
             pairs = [(kind_name, e) for e in entities]
             return _substitute_all(text, spans, pairs, turn)
     else:

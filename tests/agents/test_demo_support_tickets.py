@@ -139,3 +139,49 @@ def test_list_tickets_takes_a_status_or_a_list_of_them(registry: AgentRegistry) 
     for wrong, said in (([], "lists no values"), (["open", "shut"], "must be one of")):
         with pytest.raises(ToolArgumentError, match=said):
             tickets(registry, status=wrong)
+
+
+def test_a_change_is_made_to_the_tickets_its_sentence_names(registry: AgentRegistry) -> None:
+    """Tickets named in a sentence before the one asking for a change say what the request is
+    about; the change is made to the tickets its own sentence names (conversations-dev21:
+    "oh they're TCK-1110 and TCK-1010, both rate limit ones. could you close TCK-1110?" closed
+    both). A sentence after it, or "too", carries the change on."""
+    first, second = (t["id"] for t in tickets(registry, status="open", limit=2))
+
+    def changed(text: str) -> list[str]:
+        out = support(registry, text)
+        return sorted(a.args["ticket_id"] for a in out.proposed_actions)
+
+    out = support(registry, f"oh they're {first} and {second}, same bug haha. could you close "
+                            f"{second}? she said it's fine now")  # fmt: skip
+    assert [(a.tool, a.args["ticket_id"]) for a in out.proposed_actions] == [
+        ("close_ticket", second)
+    ]
+    assert f"{first} '" in out.output["summary"]  # the other one is described, not changed
+    assert changed(f"{first} and {second} look alike. Set {first} to urgent.") == [first]
+    assert changed(f"{first} and {second} are fixed. Close {first} and {second}.") == sorted(
+        [first, second]
+    )
+    assert changed(f"Close {first}. {second} too.") == sorted([first, second])
+    assert changed(f"{first} is fixed. Close {second} too.") == sorted([first, second])
+    assert changed(f"close {first} and {second}") == sorted([first, second])
+
+
+def test_a_described_ticket_is_picked_by_its_words_not_by_function_words(
+    registry: AgentRegistry,
+) -> None:
+    """Aisha Khan (CUS-1003) has TCK-1002 'Charged twice this month' and TCK-1091 'Question
+    about my latest invoice' open (conversations-dev21 n25): "asked about a double charge" is
+    the first, by "charge" (not her closed TCK-1055 of the same subject); "about" had picked
+    the second, and the note the next turn asked for "the ticket" was written on it."""
+    subjects = {t["id"]: t["subject"] for t in tickets(registry, customer_id="CUS-1003")}
+    assert subjects["TCK-1002"] == "Charged twice this month"
+    assert subjects["TCK-1091"] == "Question about my latest invoice"
+    out = support(registry, "Aisha Khan asked about a double charge, is there a ticket for that?")
+    assert out.output["ticket_ids"] == ["TCK-1002"]
+    # Only function words in common: no ticket is picked by them, hers are listed.
+    out = support(registry, "is there a ticket about that for Aisha Khan?")
+    assert len(out.output["ticket_ids"]) > 1
+    # Asked about a closed one, the closed one.
+    out = support(registry, "was Aisha Khan's charged twice ticket closed?")
+    assert out.output["ticket_ids"] == ["TCK-1055"]

@@ -273,6 +273,23 @@ def test_deployments_listed_for_the_dates_named(
     assert [d["id"] for d in out.output["deployments"]] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("list the api incidents from June.", ["INC-1012", "INC-1011"]),
+        ("which incidents did auth have in march?", ["INC-1004"]),
+        ("api incidents", ["INC-1012", "INC-1011", "INC-1008", "INC-1005"]),
+    ],
+)
+def test_incidents_listed_for_the_dates_named(
+    registry: AgentRegistry, text: str, expected: list[str]
+) -> None:
+    """Incidents asked for by date are of those dates only, as deployments are
+    (conversations-dev21 n30: all four api incidents left "the resolved one" three)."""
+    out = run(registry, "ops", text)
+    assert [i["id"] for i in out.output["incidents"]] == expected
+
+
 def test_a_span_of_dates_is_not_read_as_those_dates(registry: AgentRegistry) -> None:
     # "since may" is May and after, "may I" is no month: neither narrows the listing to May.
     for text in ("api deploys since may", "may I see the api deploys"):
@@ -286,6 +303,35 @@ def test_a_rollback_of_a_deployment_id_that_does_not_exist_is_asked(
     out = run(registry, "ops", "Kill the rc. Roll DEP-1303 back.")
     assert out.proposed_actions == []
     assert "DEP-1303 is no deployment" in out.output["question"]
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        # auth 4.3.0 runs on staging (DEP-1027) and production (DEP-1030).
+        ("roll back 4.3.0", "4.3.0 was deployed to auth production (DEP-1030), auth staging"),
+        ("roll back 9.9.9", "no deployment shipped 9.9.9"),
+        # api never ran auth's version: no rollback of api "back to 4.3.0".
+        ("roll the api back to 4.3.0", "api never ran 4.3.0 in production"),
+    ],
+)
+def test_a_rollback_by_version_rolls_back_what_shipped_it_or_asks(
+    registry: AgentRegistry, text: str, asked: str
+) -> None:
+    """ "roll back 4.3.0" (conversations-dev21) names what shipped that version, not the
+    unhealthy service: api production was proposed "back to 4.3.0", a version it never ran."""
+    out = run(registry, "ops", text)
+    assert out.proposed_actions == []
+    assert asked in out.output["question"]
+
+
+def test_a_rollback_of_a_version_one_deployment_shipped_is_of_that_deployment(
+    registry: AgentRegistry,
+) -> None:
+    out = run(registry, "ops", "roll back 4.3.0 in production")
+    assert [(a.args["service"], a.args["from_version"]) for a in out.proposed_actions] == [
+        ("auth", "4.3.0")
+    ]
 
 
 def test_a_request_for_several_refunds_is_asked_back_not_half_done(

@@ -55,3 +55,20 @@ def test_all_except_one_leaves_that_one_out() -> None:
     # An id taken out beside another named one is as typed.
     out = resolve("close TCK-1019 but not TCK-1133", history, KINDS, FACTS.get, ACTS)
     assert out.question is None and out.text == "close TCK-1019 but not TCK-1133"
+
+
+def test_which_one_of_them_asks_about_them_all() -> None:
+    """ "which one of them has the double charge ticket?" (conversations-dev21) asks the
+    assistant to find the one: about both, never a pick left open, even with an act's word
+    ("charge") in it; "refund one of them" is still asked."""
+    history = [turn(1, "look up CUS-1034 and CUS-1012", "CUS-1034 CUS-1012")]
+    for request in (
+        "which one of them has the double charge ticket?",
+        "which of them was charged twice?",
+        "and which one of them has a refund pending?",
+    ):
+        out = resolve(request, history, KINDS, FACTS.get, ACTS)
+        assert out.question is None, request
+        assert {"CUS-1034", "CUS-1012"} <= {r.entity for r in out.resolutions}, request
+    out = resolve("refund one of them", [turn(1, "INV-1102 and INV-1149?")], KINDS, FACTS.get, ACTS)
+    assert out.question is not None

@@ -44,3 +44,27 @@ def test_a_record_of_hers_after_two_women_is_asked_as_her_record_is() -> None:
     for typed in ("which invoice of hers is unpaid?", "is her invoice unpaid?"):
         out = resolve(typed, history, KINDS, FACTS.get, ACTS)
         assert out.question is not None and "CUS-1037" in out.question, typed
+
+
+NOVAKS = facts(
+    customer("CUS-1034", "Lucas Novak", "Novak Health business active", ("TCK-1056",), "he"),
+    customer("CUS-1012", "Olivia Novak", "Novak Co business active", ("INV-1200",), "she"),
+    RecordFacts("TCK-1056", "CUS-1034", "Charged twice this month open high"),
+    invoice("INV-1200", "CUS-1012", "unpaid", "2025-06"),
+)  # fmt: skip
+
+
+def test_hers_alone_after_a_question_about_his_is_the_same_question_about_her() -> None:
+    """ "what's his plan?" then "and hers?" (conversations-dev21): no record of hers is in
+    play, so "hers" is hers of what the last request asked, not left for the planner."""
+    history = [
+        turn(1, "look up Lucas Novak and Olivia Novak", "CUS-1034 CUS-1012"),
+        turn(2, "what's CUS-1034's plan?"),
+    ]
+    out = resolve("and hers?", history, KINDS, NOVAKS.get, ACTS)
+    assert out.question is None and entities(out) == ["CUS-1012"]
+    assert out.text == "what's CUS-1012's plan?"
+    # Two women in play: asked which.
+    history[0] = turn(1, "look up CUS-1037 and CUS-1045", "CUS-1037 CUS-1045")
+    out = resolve("and hers?", history, KINDS, FACTS.get, ACTS)
+    assert out.question is not None and "CUS-1037" in out.question

@@ -190,6 +190,16 @@ def _rollback(
     if deployment is not None and not services:
         services = [deployment["service"]]
         env = env or deployment["environment"]
+    if deployment is None and not services and (versions := p.VERSION.findall(text)):
+        # "roll back 4.3.0": the deployments that shipped that version, never the unhealthy
+        # service (api production had been proposed "back to 4.3.0", auth's version).
+        shipped = _shipped(tools, versions, None, env)
+        where = sorted({(d["service"], d["environment"]) for d in shipped})
+        if len(where) != 1:
+            p.ask(out, notes, _which_shipped(versions[0], shipped))
+            return "rollback"
+        service, env = where[0]
+        services = [service]
     if env is None:
         env = "production"  # what people mean by "the deploy"; it also needs approval
         notes.append("no environment was named, so production is assumed")
@@ -236,6 +246,10 @@ def _rollback(
     abandoned = {d["version"] for d in history if d["status"] in ("rolled_back", "failed")}
     asked = [v for v in p.VERSION.findall(text) if v != current["version"]]
     evidence = out.setdefault("evidence", {"checks": [], "concerns": [], "questions": []})
+    if asked and not _shipped(tools, asked[:1], service, env):
+        p.ask(out, notes, f"{service} never ran {asked[0]} in {env}, so there is nothing to "
+              f"roll back to; no rollback proposed. Which deployment do you mean?")  # fmt: skip
+        return "rollback"
     if asked and asked[0] in suspect:
         why = next(i for i in incidents if asked[0] in f"{i['title']} {i.get('description')}")
         notes.append(
@@ -289,6 +303,22 @@ def _rollback(
         + ("; a production rollback waits for approval" if env == "production" else "")
     )
     return "rollback"
+
+
+def _shipped(
+    tools: ToolBox, versions: list[str], service: str | None, env: str | None
+) -> list[dict[str, Any]]:
+    """The releases of `versions` (of `service`, in `env` when given), newest first."""
+    found = tools.call("list_deployments", service=service, environment=env, limit=500)
+    return [d for d in found if d["version"] in versions and d.get("kind") != "rollback"]
+
+
+def _which_shipped(version: str, shipped: list[dict[str, Any]]) -> str:
+    """The question a rollback of a version asks when no one deployment ran it."""
+    if not shipped:
+        return f"no deployment shipped {version}; no rollback proposed. Which one do you mean?"
+    runs = ", ".join(f"{d['service']} {d['environment']} ({d['id']})" for d in shipped)
+    return f"{version} was deployed to {runs}; no rollback proposed. Which one do you mean?"
 
 
 def _named_deployment(text: str, tools: ToolBox) -> dict[str, Any] | None:
@@ -457,8 +487,14 @@ def _look(
         category = "incident" if wants_incidents else category
         status = "open" if p.has(text, r"\b(open|current|ongoing|status)\b") else None
         found = []
+        dated = p.dates_in(text) != (set(), set())
         for s in p.each_service(services):
-            found += tools.call("list_incidents", service=s, status=status)
+            found += tools.call(
+                "list_incidents", service=s, status=status, limit=500 if dated else 20
+            )
+        # "the api incidents from June": that month's only, as deployments by date are (all
+        # four api incidents left "the resolved one" three to pick from).
+        found = p.on_dates(found, "started_at", text)
         out["incidents"] = found
         notes.append(
             f"{len(found)} {status + ' ' if status else ''}incident(s)"

@@ -10,6 +10,7 @@ from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
+from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
 
@@ -219,14 +220,23 @@ def _matching_ticket(
 
 
 def _shared_words(text: str, but: Collection[str] = ()) -> Callable[[dict[str, Any]], int]:
-    """How many words of three letters or more (not those in `but`) a ticket's subject shares
-    with `text`."""
-    words = set(re.findall(r"[a-z]{3,}", text.lower())) - set(but)
+    """How many words of three letters or more (not those in `but`, nor words every sentence
+    uses: "asked about a double charge, is there a ticket for that?" picked "Question about my
+    latest invoice" by its "about") a ticket's subject shares with `text`, each word by its
+    stem ("charge" is "Charged twice")."""
+    words = _stems(text, ENGLISH_STOP_WORDS | set(but))
 
     def shared(t: dict[str, Any]) -> int:
-        return len(words & set(re.findall(r"[a-z]{3,}", t["subject"].lower())))
+        return len(words & _stems(t["subject"], ENGLISH_STOP_WORDS))
 
     return shared
+
+
+def _stems(text: str, but: Collection[str]) -> set[str]:
+    """The words of three letters or more of `text`, not those in `but`, without the endings
+    that inflect them ("charged", "charges" and "charge" are one)."""
+    words = set(re.findall(r"[a-z]{3,}", text.lower())) - set(but)
+    return {re.sub(r"(?<=\w{4})(?:ing|ed|es|s|e)$", "", w) for w in words}
 
 
 # Words a question about one ticket uses whatever the ticket is about.
@@ -248,9 +258,13 @@ def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> st
     )
     if not ranked or shared(ranked[0]) == 0:
         return None
-    if len(ranked) > 1 and shared(ranked[0]) <= shared(ranked[1]):
-        return None
-    return str(ranked[0]["id"])
+    top = [t for t in ranked if shared(t) == shared(ranked[0])]
+    if len(top) > 1:
+        # Two tickets of one subject ("Charged twice this month", one closed): the one not
+        # closed, unless the question asks about a closed one.
+        closed = p.has(text, r"\b(?:closed|resolved)\b")
+        top = [t for t in top if (t["status"] == "closed") == closed]
+    return str(top[0]["id"]) if len(top) == 1 else None
 
 
 def _read(
@@ -298,11 +312,14 @@ def _ticket_work(
     task: AgentTask, tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
 ) -> str:
     text = task.description
+    changed = _changed(text, tickets)
     for ticket in _read(tools, tickets, out, notes):
         tid = ticket["id"]
         out["customer_id"] = out["customer_id"] or ticket["customer_id"]
         detail = p.redact(p.after_colon(text) or "")
-        if p.has(text, _REOPEN):
+        if tid not in changed:
+            notes.append(_described(ticket))
+        elif p.has(text, _REOPEN):
             tools.propose(
                 "update_ticket",
                 description=f"Reopen {tid}",
@@ -340,12 +357,38 @@ def _ticket_work(
             changes += ["a note"] if "note" in args else []
             notes.append(f"proposed updating {tid}: {', '.join(changes)}")
         else:
-            notes.append(
-                f"{tid} '{ticket['subject']}' for {ticket['customer_id']} is {ticket['status']} "
-                f"with {ticket['priority']} priority (opened {ticket['created_at'][:10]}, "
-                f"{len(ticket['notes'])} note(s))"
-            )
+            notes.append(_described(ticket))
     return "ticket"
+
+
+def _described(ticket: dict[str, Any]) -> str:
+    return (
+        f"{ticket['id']} '{ticket['subject']}' for {ticket['customer_id']} is {ticket['status']} "
+        f"with {ticket['priority']} priority (opened {ticket['created_at'][:10]}, "
+        f"{len(ticket['notes'])} note(s))"
+    )
+
+
+# "too", "also", "as well", "the same": the change is asked of more than the sentence names.
+_MORE_THAN_NAMED = r"\b(?:too|also|as well|both|all|same|each|either)\b"
+
+
+def _changed(text: str, tickets: list[str]) -> set[str]:
+    """The tickets a change is asked of: every one named, but when the first sentence asking
+    for a change names tickets of its own, not those named only in the sentences before it,
+    which say what the request is about ("oh they're TCK-1110 and TCK-1010, both rate limit
+    ones. could you close TCK-1110?" closed both). A sentence after it ("Close TCK-1001.
+    TCK-1002 too.") and a change asked of more than it names ("close TCK-1002 too") keep all."""
+    sentences = re.split(r"(?<=[.?!;])\s+|\n+", text)
+    for i, sentence in enumerate(sentences):
+        if not (p.has(sentence, f"{_CLOSE}|{_REOPEN}") or _update_args(sentence)):
+            continue
+        named = set(p.ids(p.TICKET_ID, sentence))
+        if not named or p.has(sentence, _MORE_THAN_NAMED):
+            break
+        later = {t for s in sentences[i + 1 :] for t in p.ids(p.TICKET_ID, s)}
+        return named | later
+    return set(tickets)
 
 
 # The words of a note asked for: "add a note (to TCK-1001) saying/that/reading X (, and close it)".
