@@ -24,13 +24,15 @@ def _run(cli: Cli, *args: str, stdin: str = "") -> subprocess.CompletedProcess[s
     )
 
 
-@pytest.mark.long  # two CLI processes, each loading the planner
+@pytest.mark.long  # a CLI process loading the planner
 def test_a_request_from_stdin_and_from_a_file(cli: Cli, tmp_path: Path) -> None:
+    # A real process reads the piped request from its own stdin; the file is read the same in
+    # this process (a process start saved).
     piped = _run(cli, "-", stdin="What's the status of ticket TCK-1001?\n")
     assert piped.returncode == 0, piped.stderr
     request = tmp_path / "request.txt"
     request.write_text("how many tickets were opened last week", encoding="utf-8")
-    filed = _run(cli, "--file", str(request))
+    filed = cli.in_process()("run", "--file", str(request), "--json", ok=False)
     assert filed.returncode == 0, filed.stderr
     threads = {piped.stdout and _thread(piped.stdout), _thread(filed.stdout)}
     requests = {h["request"] for t in threads for h in cli.json("thread", "show", t)["history"]}
@@ -75,8 +77,9 @@ def test_request_input_mistakes_are_one_line_and_exit_2(cli: Cli, tmp_path: Path
         (("--file", str(big)), "characters; the limit is"),
         (("-",), "the request is empty"),
     ]
+    here = cli.in_process()  # what the checks refuse, not a process, is tested: seconds each
     for args, message in cases:
-        proc = _run(cli, *args)
+        proc = here("run", *args, "--json", ok=False, input="")
         assert proc.returncode == 2, (args, proc.stderr)
         said = proc.stdout + proc.stderr  # --json reports the error as a JSON object
         assert message in said and "Traceback" not in said, (args, said)
