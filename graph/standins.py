@@ -151,6 +151,10 @@ class Move:
     source: str
     target: str | None  # None: to a person
     reason: str
+    # Off a spike: planned while the source had more than `over` queued and the target had
+    # room. Loads read earlier may be stale (another pass moved meanwhile): a queue applies
+    # the move only while both still hold. None: off an unhealthy agent, room or not.
+    over: int | None = None
 
 
 class MovableQueue(Protocol):
@@ -215,7 +219,7 @@ def plan_moves(
             else f"{job.agent} has {src[0]} queued, over the threshold of {threshold}; "
             f"{target} has room ({t[0]} queued + {t[1]} running of {t[2]})"
         )
-        moves.append(Move(job.key, job.agent, target, why))
+        moves.append(Move(job.key, job.agent, target, why, None if unhealthy else threshold))
         src[0] -= 1
         live[target][0] += 1
     return moves

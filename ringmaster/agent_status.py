@@ -39,13 +39,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from ringmaster.agents.spec import AgentSpec, Team
 from ringmaster.clock import as_utc
 from ringmaster.percentiles import percentile as shared_percentile
-from ringmaster.run_queue import agent_counts
+from ringmaster.run_queue import agent_counts, lock_agents
 from ringmaster.tables import agent_health, agent_status_history, audit_events, writer
 
 WORK_KINDS = ("plan", "agent_output", "interrupt", "reroute", "review_applied")
@@ -316,12 +316,9 @@ def record_health(
         set_={k: stmt.excluded[k] for k in ("healthy", "reasons", "at")},
     )
     with writer(engine).begin() as conn:
-        if engine.dialect.name == "postgresql":
-            # Each agent's lock, which a grant holds while it checks and starts (run_queue.py):
-            # a grant in flight commits first, and any later one sees this reading. (SQLite's
-            # writer is alone already.)
-            for a in sorted(health):
-                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": a})
+        # Each agent's lock, which a grant holds while it checks and starts (run_queue.py): a
+        # grant in flight commits first, and any later one sees this reading.
+        lock_agents(conn, health)
         conn.execute(stmt)
         if whole_team:
             conn.execute(delete(agent_health).where(agent_health.c.agent.not_in(sorted(health))))

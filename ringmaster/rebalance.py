@@ -11,7 +11,11 @@ in one transaction with a `reroute` audit event carrying the reason (the status 
 the same rows, ringmaster/agent_status.py). A row that started, or was
 moved by another process, meanwhile is left alone. The target is checked again here, whatever
 the planner of the moves decided: it must be the planned agent or one of its stand-ins, known
-to the team, and reachable by the requester's scopes.
+to the team, and reachable by the requester's scopes. A move off a spike is applied only while
+its premise still holds, read under both agents' locks: the source over the threshold, the
+target with room. Two passes can overlap (a pass slower than the interval, another worker's
+next tick): one planned from loads read before the other's moves would otherwise move the
+spike again, onto a stand-in the other had just filled.
 
 Off an unhealthy agent all queued work moves, to its least-loaded healthy stand-in even when
 that one is full (plan_moves): it waits in a healthy queue, whose capacity the queue enforces.
@@ -42,7 +46,7 @@ from ringmaster.agents.spec import Team
 from ringmaster.audit import AuditLog
 from ringmaster.graph.standins import Load, Move, QueuedSubtask, plan_moves
 from ringmaster.outbox_queue import queue_once
-from ringmaster.run_queue import SLOT, SqlRunQueue
+from ringmaster.run_queue import SLOT, SqlRunQueue, agent_counts, lock_agents
 from ringmaster.tables import jobs
 
 log = logging.getLogger(__name__)
@@ -155,6 +159,8 @@ class JobsMovable:
             if why_not is not None:
                 log.warning("rebalance of job %s refused: %s", move.key, why_not)
                 return False
+            if move.over is not None and not self._spike_holds(conn, move):
+                return False
             moved = conn.execute(
                 update(jobs)
                 .where(c.id == move.key, c.state == "queued", c.agent == move.source)
@@ -169,6 +175,16 @@ class JobsMovable:
                 **{"from": move.source, "to": move.target},
             )  # fmt: skip
         return True
+
+    def _spike_holds(self, conn: Any, move: Move) -> bool:
+        """Is the source of a move off a spike still over its threshold, and has the target
+        still room? Read under both agents' locks, which every mover takes: another pass's
+        moves, planned from the same loads, are seen here once committed, never applied twice."""
+        assert move.target is not None and move.over is not None
+        lock_agents(conn, (move.source, move.target))
+        waiting, running = agent_counts(conn, self.queue.clock())
+        room = self.team.agent(move.target).capacity - running.get(move.target, 0)
+        return waiting.get(move.source, 0) > move.over and waiting.get(move.target, 0) < room
 
     def _to_person(self, conn: Any, row: Any, payload: dict[str, Any], move: Move) -> bool:
         now = self.queue.clock()

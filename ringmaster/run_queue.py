@@ -94,6 +94,16 @@ def agent_counts(conn: Connection, now: datetime) -> tuple[dict[str, int], dict[
     )
 
 
+def lock_agents(conn: Connection, agents: Iterable[str]) -> None:
+    """Wait for each agent's lock (Postgres, every agent, one order for every writer that
+    takes several; SQLite's writer is alone already): whoever holds one (a grant checking
+    room, a health reading, a rebalancing move) commits first, and this transaction then sees
+    what it wrote."""
+    if conn.dialect.name == "postgresql":
+        for a in sorted(set(agents)):
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:a))"), {"a": a})
+
+
 @contextmanager
 def kept_alive(queue: SqlRunQueue, job_id: str, owner: str) -> Iterator[None]:
     """Renew the job's lease every third of it while the block runs (an agent, an LLM's

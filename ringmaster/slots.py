@@ -73,6 +73,7 @@ class QueueSlots:
     def hold(self, request: SlotRequest) -> Iterator[Grant]:
         owner = new_owner()
         start = time.monotonic()
+        slept = False  # refused at its first ask, it never waited, however slow that ask
         while True:
             job, granted = self.acquire(request, owner)
             if granted:
@@ -84,13 +85,14 @@ class QueueSlots:
                 # Nothing is granted to it before the next health reading: holding a worker
                 # for the wait buys nothing, so the run comes back after that reading.
                 raise CapacityWait(
-                    agent, request.subtask_id, waited, _unhealthy_why(reasons),
+                    agent, request.subtask_id, waited if slept else 0.0, _unhealthy_why(reasons),
                     retry_after=self.unhealthy_requeue_seconds,
                 )  # fmt: skip
             left = self.wait_seconds - waited
             if left <= 0:
                 raise CapacityWait(agent, request.subtask_id, self.wait_seconds)
             self.queue.wait(min(left, self.poll_seconds))  # a NOTIFY when a slot frees
+            slept = True
         agent = job.agent or request.agent
         moved = None
         if agent != request.agent:

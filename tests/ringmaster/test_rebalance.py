@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from ringmaster.audit import AuditLog
-from ringmaster.graph.standins import Move
+from ringmaster.graph.standins import Move, QueuedSubtask
 from ringmaster.rebalance import JobsMovable, rebalance_pass
 from ringmaster.run_queue import Limits, SqlRunQueue
 from ringmaster.tables import jobs, notifications
@@ -226,3 +226,27 @@ def test_all_work_leaves_an_unhealthy_agent_and_capacity_still_holds(engine: Eng
     queue.limits = Limits(capacity={a.name: a.capacity for a in TEAM.agents})
     started = [grant(queue, j) for j in ids]
     assert sum(j is not None for j in started) == 2  # billing2's capacity
+
+
+def test_two_passes_at_once_move_a_spike_once(engine: Engine) -> None:
+    queue, audit, movable, _ = setup(engine)
+    ids = [slot(queue, i, "billing", ["billing"]) for i in range(4)]  # billing2 has room for 2
+
+    class Overlapped(JobsMovable):
+        """Pass A, paused between reading the loads and reading the queue: pass B (another
+        worker's, at the next tick) runs whole in between."""
+
+        def queued(self, agents: Any = None) -> list[QueuedSubtask]:
+            other = rebalance_pass(movable, HEALTHY, threshold=1)
+            assert len(other.moved) == 2
+            return super().queued(agents)
+
+    first = rebalance_pass(Overlapped(queue, audit, TEAM), HEALTHY, threshold=1)
+
+    # A planned from loads read before B's moves: billing2 looked empty, so it chose the two
+    # still on billing. billing2 is full now and billing is at the threshold: neither moves.
+    assert not first.moved and len(first.missed) == 2
+    assert sorted(str(a) for a in agents_of(queue, ids).values()) == [
+        "billing", "billing", "billing2", "billing2",
+    ]  # fmt: skip
+    assert len(events(audit, "reroute")) == 2

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -217,6 +218,34 @@ def test_an_agent_flagged_unhealthy_is_granted_nothing_until_it_recovers(queue, 
     assert task is not None and task.agent == "support"
     assert slots.acquire(ask("f", "free"), "w-f")[1]
     assert started(queue, "support") == 2 and started(queue, "free") == 1
+
+
+def test_a_waiter_refused_for_an_unhealthy_agent_says_whether_it_waited(queue, clock) -> None:
+    asks: list[str] = []
+
+    class Slow(QueueSlots):
+        """Each ask is slow, as on a loaded machine (one transaction longer than 0.05 s); a
+        health reading flags support after the second."""
+
+        def acquire(self, request: SlotRequest, owner: str) -> tuple[Any, bool]:
+            got = super().acquire(request, owner)
+            time.sleep(0.1)  # the pause is the condition, not a wait for something
+            asks.append(request.subtask_id)
+            if asks == ["b", "b"]:
+                record_health(queue.engine, {"support": (False, ("down",))}, clock())
+            return got
+
+    # Refused for capacity, then flagged while it waited: it says how long it waited.
+    for sub in ("x", "y"):
+        assert QueueSlots(queue).acquire(ask(sub, "support"), f"w-{sub}")[1]
+    with pytest.raises(CapacityWait, match=r"^subtask b waited \d+\.\d s for a slot of support"):
+        with Slow(queue, wait_seconds=5).hold(ask("b", "support")):
+            pass
+    # Refused at its first ask: it never waited, however long that ask took.
+    with pytest.raises(CapacityWait, match=r"^subtask a gets no slot of support, which is unh"):
+        with Slow(queue, wait_seconds=5).hold(ask("a", "support")):
+            pass
+    assert asks == ["b", "b", "a"]
 
 
 def started(queue: SqlRunQueue, agent: str) -> int:
