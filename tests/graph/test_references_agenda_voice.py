@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ringmaster.graph.references import RecordFacts, resolve
+from ringmaster.graph.references import RecordFacts, resolve, turn_entities
 
 from .references_kit import ACTS, KINDS, catalogue, customer, entities, turn
 
@@ -46,3 +46,23 @@ def test_a_bare_those_is_the_records_the_thread_named() -> None:
     # "one of those" leaves the pick open: still asked, never both.
     out = _resolve("close one of those", history)
     assert out.question is not None and "TCK-1110" in out.question
+
+
+def _closed_one_of_two(number: int) -> dict[str, Any]:
+    """A turn whose request named two tickets ("they're both rate limit ones") and whose one
+    subtask closed only the one it asked for, as the runner records it."""
+    request = "they're TCK-1110 and TCK-1010 rate limit ones. could you close TCK-1110?"
+    closed = {"status": "executed", "args": {"ticket_id": "TCK-1110", "resolution": "fine"}}
+    results = {"t1": {"description": request, "actions": [closed]}}
+    return {"turn": number, "request": request, "entities": turn_entities(KINDS, request, results)}
+
+
+def test_the_other_one_after_a_turn_that_named_two_and_acted_on_one_is_the_other() -> None:
+    last = _closed_one_of_two(2)
+    history = [turn(1, "is TCK-1110 or TCK-1010 the rate limit one?"), last]
+    out = _resolve("and the other one, could you add a note that we're still looking?", history)
+    assert out.question is None and entities(out) == ["TCK-1010"]
+    assert out.text.startswith("and TCK-1010, could you add a note")
+    # The subtask's words named both, so both count as acted on; its call took one.
+    assert [e for _, e in last["entities"]["acted"]] == ["TCK-1110", "TCK-1010"]
+    assert [e for _, e in last["entities"].get("called", [])] == ["TCK-1110"]
