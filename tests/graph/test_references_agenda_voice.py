@@ -66,3 +66,18 @@ def test_the_other_one_after_a_turn_that_named_two_and_acted_on_one_is_the_other
     # The subtask's words named both, so both count as acted on; its call took one.
     assert [e for _, e in last["entities"]["acted"]] == ["TCK-1110", "TCK-1010"]
     assert [e for _, e in last["entities"].get("called", [])] == ["TCK-1110"]
+
+
+def test_any_open_tickets_after_a_turn_about_one_customer_is_asked_of_theirs() -> None:
+    for first in ("what plan is CUS-1010 on?", "Todo for Omar Haddad's account: what plan?"):
+        out = _resolve("(b) any open tickets?", [turn(1, first)])
+        assert out.question is None and entities(out) == ["CUS-1010"], first
+        assert out.text == "(b) any open tickets for CUS-1010?", first
+    # About two customers, or a customer named in the request: nothing left out to fill in.
+    two = [turn(1, "what plans are CUS-1017 and CUS-1027 on?")]
+    assert entities(_resolve("any open tickets?", two)) == []
+    out = _resolve("any open tickets for CUS-1017?", [turn(1, "what plan is CUS-1010 on?")])
+    assert "CUS-1010" not in out.text
+    # He owns no invoice: nothing says "invoices" are his, so the question stays as asked.
+    out = _resolve("any unpaid invoices?", [turn(1, "what plan is CUS-1010 on?")])
+    assert out.text == "any unpaid invoices?" and entities(out) == []
