@@ -154,7 +154,8 @@ def turn_entities(
     kinds: Sequence[EntityKind], request: str, results: Mapping[str, Any]
 ) -> dict[str, Any]:
     """What one turn leaves for later turns: ids named, ids touched, ids seen together, and
-    ids a side effect ran on (`acted`: the work on them is done).
+    ids a side effect ran on (`acted`: the work on them is done; `called`: those its calls'
+    arguments named).
 
     Named ids are the request's and its subtasks' descriptions' (the request as resolved, so
     "close it" names the ticket it closed); touched ones stand only in outputs and actions.
@@ -170,12 +171,17 @@ def turn_entities(
     touched: list[tuple[str, str]] = []
     together: list[list[str]] = []
     acted: list[tuple[str, str]] = []
+    # Of those, the ones the calls themselves were given ("close Freya's" of a request naming
+    # two tickets: the one closed, not the other its sentence named).
+    called: list[tuple[str, str]] = []
     for result in results.values():
         done = [a for a in result.get("actions") or [] if a.get("status") == "executed"]
         if done:
             # What a side effect ran on: its subtask's records and its calls' arguments.
-            text = f"{result.get('description') or ''} {json.dumps([a.get('args') for a in done])}"
+            args = json.dumps([a.get("args") for a in done])
+            text = f"{result.get('description') or ''} {args}"
             acted += [p for p in _ids(kinds, text) if p not in acted]
+            called += [p for p in _ids(kinds, args) if p not in called]
     for result in results.values():
         text = json.dumps({k: result.get(k) for k in ("output", "actions")}, default=str)
         pairs = _ids(kinds, f"{result.get('description') or ''} {text}")
@@ -189,6 +195,7 @@ def turn_entities(
         "touched": [list(p) for p in touched],
         "together": together,
         "acted": [list(p) for p in acted],
+        "called": [list(p) for p in called],
     }
     for result in results.values():
         description = str(result.get("description") or "")

@@ -57,6 +57,19 @@ def _other(
                 return _question(kind, rest)  # three records, one used: which other?
             text = text.replace(match.group(0), rest[0], 1)
             return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
+    # "they're both rate limit ones, close Freya's", "and the other one": of the two records of
+    # a kind the last turn named, the one its side effect's calls were not given.
+    last = thread.history[-1].get("entities") or {}
+    acted = {e for _, e in last.get("called", last.get("acted", []))}
+    for kind in thread.kinds:
+        if kind.person or (word != "one" and word.rstrip("s") not in kind.nouns):
+            continue
+        pair = list(dict.fromkeys(e for k, e in last.get("named", []) if k == kind.name))
+        rest = [e for e in pair if e not in acted]
+        if len(pair) == 2 and len(rest) == 1 and many is None:
+            number = int(thread.history[-1].get("turn", 0))
+            text = text.replace(match.group(0), rest[0], 1)
+            return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
     # "whats going on with TCK-1140", "and TCK-1144?", "close TCK-1144", "and reopen the
     # other one": of the two records named one per turn, the one the last turn did not use.
     for kind in {thread.by_name[k] for k, _ in _used_pairs(thread) if k in thread.by_name}:

@@ -15,8 +15,10 @@ from ringmaster.graph.references.entities import (
     _question,
 )
 from ringmaster.graph.references.patterns import (
+    _ELLIPSIS_MAX_WORDS,
     _NEWEST,
     _OLDEST,
+    _asks,
     _describing_words,
     nouns_pattern,
 )
@@ -250,3 +252,36 @@ def owned_in_play(thread: _Thread, kind: EntityKind) -> tuple[list[str], int] | 
     pool = [e for e in (facts.owns if facts else ()) if kind.pattern.fullmatch(e)]
     live = [e for e in pool if not (thread.facts(e) or RecordFacts(e)).done]
     return (live, person[2]) if live else None
+
+
+# Records of a kind asked for with their owner left out, closing a short question: "any open
+# tickets?", "unpaid invoices?" ("any" before the noun, or the noun plural).
+_ASKED_FOR = r"\b(any\s+)?(?:[a-z]+\s+){{0,2}}?{noun}(s?)\W*$"
+
+
+def theirs_asked(text: str, thread: _Thread) -> tuple[str, Resolution] | None:
+    """ "any open tickets?" after a turn about one customer: the question asked of theirs, as
+    "any open tickets for CUS-1010?" (the customer left out, as an ellipsis leaves it out);
+    None when the request is no such question, the last turn was about no one person, or that
+    person owns no record of the kind (nothing says the kind is one of theirs)."""
+    if not thread.history or not _asks(text) or len(text.split()) > _ELLIPSIS_MAX_WORDS:
+        return None
+    asked = [
+        kind
+        for kind in thread.kinds
+        if not kind.person
+        and kind.nouns
+        and (m := re.search(_ASKED_FOR.format(noun=nouns_pattern(kind.nouns)), text, re.I))
+        and (m.group(1) or m.group(2))
+    ]
+    if len(asked) != 1:
+        return None
+    last = int(thread.history[-1].get("turn", 0))
+    found = _person(thread.naming_people())
+    if found is None or len(found[0]) != 1 or found[2] != last:
+        return None
+    person = found[0][0]
+    facts = thread.facts(person)
+    if not any(asked[0].pattern.fullmatch(e) for e in (facts.owns if facts else ())):
+        return None
+    return f"{text.rstrip(' ?.!')} for {person}?", Resolution("(implied)", person, found[1], last)

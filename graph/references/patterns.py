@@ -69,6 +69,10 @@ _PLURAL = re.compile(
     r"\b(both of them|both of those|both|all of them|all of those|all three of them|all three"
     r"|the two of them|the pair of them|the two|th(?:ose|ese) two|each of them|each one"
     r"|either of (?:them|those|these)"
+    # "close those", "who are the customers on those?": "those" standing alone, no noun after
+    # it, nor one of them picked out ("any of those", "one of those" are `choices`).
+    r"|(?<!\bof )th(?:ose|ese)(?=\s*[?.!,;:)]|\s*$|\s+(?:please|pls|too|as well|now|asap|for me"
+    r"|to|as|and|then|up)\b)"
     # "which plan is each on": "each" standing alone, no noun or "of" after it
     r"|each(?=\s+(?:on|in|at|is|was|has|had|owes?|paid|pays)\b|\s*\W*$))\b(?!-)",
     re.I,

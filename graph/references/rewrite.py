@@ -27,7 +27,7 @@ from ringmaster.graph.references.entities import (
 )
 from ringmaster.graph.references.hers import _hers
 from ringmaster.graph.references.others import _other
-from ringmaster.graph.references.owned import _mine, _owned, owned_in_play
+from ringmaster.graph.references.owned import _mine, _owned, owned_in_play, theirs_asked
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _IT,
@@ -254,6 +254,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             kind_name, entity = latest[0][0]
             text = f"{text.rstrip(' ?.')} on {entity}?"
             resolutions.append(Resolution("(implied)", entity, kind_name, latest[1]))
+    # "any open tickets?" after a turn about one customer: theirs.
+    if not resolutions and not explicit and (of_theirs := theirs_asked(text, thread)):
+        text, resolutions = of_theirs[0], [of_theirs[1]]
     return Resolved(text, resolutions)
 
 
