@@ -39,7 +39,7 @@ from ringmaster.evals.convert import (
     to_jsonl,
 )
 from ringmaster.evals.errors import DatasetError
-from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
+from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 SOURCE = DATASETS / "source"

@@ -77,7 +77,12 @@ BELOW = {
     "agents": {"agents", "tools", "prompts"},
     "tools": {"tools"},
 }
-SHARED_HELPERS = {"ringmaster.private_files", "ringmaster.extras", "ringmaster.sqlite_wal"}
+SHARED_HELPERS = {
+    "ringmaster.private_files",
+    "ringmaster.extras",
+    "ringmaster.sqlite_wal",
+    "ringmaster.stop_words",
+}
 
 
 def test_no_layer_imports_a_layer_above_it() -> None:

@@ -9,7 +9,6 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 from ringmaster.graph.references.entities import (
     EntityKind,
     RecordFacts,
@@ -35,6 +34,7 @@ from ringmaster.graph.references.patterns import (
     nouns_pattern,
 )
 from ringmaster.graph.references.thread import _best_fits, _Thread
+from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
 # What opens the words of a note, a comment or a message: "add a note saying the customer
 # confirmed …" — a noun in there is the note's wording, not a reference to resolve.

@@ -11,7 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
+from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
 # Short follow-ups that repeat an earlier request for another record: "do that for CUS-1002
 # too", "same for INV-1003", "and for TCK-1004 as well", "sorry, I meant INV-1012".

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 from ringmaster.graph.references.descriptions import _PAYLOAD
 from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
 from ringmaster.graph.references.owned import _person
@@ -25,6 +24,7 @@ from ringmaster.graph.references.patterns import (
 )
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import acted_kinds
+from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
 # Speaking to someone, right before the pronoun ("email them", "write to them", "let them
 # know" reads "let" before it): what is done to a person, never to a ticket or an invoice.

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
 from ringmaster.graph.references.entities import (
     EntityKind,
     Lookup,
@@ -38,6 +37,7 @@ from ringmaster.graph.references.patterns import (
     _own_words,
     plural_count,
 )
+from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
 
 @dataclass

@@ -37,8 +37,9 @@ from ringmaster.graph.planner.scoring import (
     normalise,
     word_ngrams,
 )
-from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS, split_request
+from ringmaster.graph.planner.splitter import split_request
 from ringmaster.graph.planner.synthesis import synthesise
+from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
 # The module fixtures fit scikit-learn models once: under `-n` the tests that use them are one
 # group (one worker); the others go to any worker. A minute or more in all: started first.

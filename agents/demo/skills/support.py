@@ -10,7 +10,7 @@ from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
-from ringmaster.graph.planner.splitter import ENGLISH_STOP_WORDS
+from ringmaster.stop_words import ENGLISH_STOP_WORDS
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
 
