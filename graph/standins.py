@@ -216,10 +216,20 @@ def plan_moves(
             f"{job.agent} is unhealthy; {target} is the least-loaded healthy stand-in "
             f"({t[0]} queued + {t[1]} running of {t[2]})"
             if unhealthy
-            else f"{job.agent} has {src[0]} queued, over the threshold of {threshold}; "
-            f"{target} has room ({t[0]} queued + {t[1]} running of {t[2]})"
+            else spike_reason(job.agent, src[0], threshold, target, (t[0], t[1], t[2]))
         )
         moves.append(Move(job.key, job.agent, target, why, None if unhealthy else threshold))
         src[0] -= 1
         live[target][0] += 1
     return moves
+
+
+def spike_reason(
+    source: str, queued: int, threshold: int, target: str, load: tuple[int, int, int]
+) -> str:
+    """Why a job moves off a spike: `source`'s queue over `threshold`, and `target`'s load
+    (queued, running, capacity) leaving room."""
+    return (
+        f"{source} has {queued} queued, over the threshold of {threshold}; "
+        f"{target} has room ({load[0]} queued + {load[1]} running of {load[2]})"
+    )

@@ -44,7 +44,7 @@ from sqlalchemy import select, update
 
 from ringmaster.agents.spec import Team
 from ringmaster.audit import AuditLog
-from ringmaster.graph.standins import Load, Move, QueuedSubtask, plan_moves
+from ringmaster.graph.standins import Load, Move, QueuedSubtask, plan_moves, spike_reason
 from ringmaster.outbox_queue import queue_once
 from ringmaster.run_queue import SLOT, SqlRunQueue, agent_counts, lock_agents
 from ringmaster.tables import jobs
@@ -159,32 +159,42 @@ class JobsMovable:
             if why_not is not None:
                 log.warning("rebalance of job %s refused: %s", move.key, why_not)
                 return False
-            if move.over is not None and not self._spike_holds(conn, move):
-                return False
+            reason = move.reason
+            if move.over is not None:
+                held = self._spike_holds(conn, move)
+                if held is None:
+                    return False
+                reason = held
             moved = conn.execute(
                 update(jobs)
                 .where(c.id == move.key, c.state == "queued", c.agent == move.source)
-                .values(agent=move.target, payload={**payload, "move_reason": move.reason})
+                .values(agent=move.target, payload={**payload, "move_reason": reason})
             ).rowcount
             if moved != 1:
                 return False
             self.audit.append_in(
                 conn, row.thread_id, "reroute", ACTOR,
                 job=row.id, subtask_id=payload.get("subtask_id"),
-                planned=payload.get("planned_agent"), reason=move.reason,
+                planned=payload.get("planned_agent"), reason=reason,
                 **{"from": move.source, "to": move.target},
             )  # fmt: skip
         return True
 
-    def _spike_holds(self, conn: Any, move: Move) -> bool:
-        """Is the source of a move off a spike still over its threshold, and has the target
-        still room? Read under both agents' locks, which every mover takes: another pass's
-        moves, planned from the same loads, are seen here once committed, never applied twice."""
+    def _spike_holds(self, conn: Any, move: Move) -> str | None:
+        """Why the move off a spike stands now, with the counts read under both agents' locks
+        (which every mover takes), or None when it no longer does: the source no longer over its
+        threshold, or the target without room. Another pass's moves, planned from the same
+        loads, are seen here once committed, never applied twice; and the reason recorded is
+        what held when the move was made, not when it was planned."""
         assert move.target is not None and move.over is not None
         lock_agents(conn, (move.source, move.target))
         waiting, running = agent_counts(conn, self.queue.clock())
-        room = self.team.agent(move.target).capacity - running.get(move.target, 0)
-        return waiting.get(move.source, 0) > move.over and waiting.get(move.target, 0) < room
+        capacity = self.team.agent(move.target).capacity
+        queued, busy = waiting.get(move.target, 0), running.get(move.target, 0)
+        if waiting.get(move.source, 0) <= move.over or queued >= capacity - busy:
+            return None
+        load = (queued, busy, capacity)
+        return spike_reason(move.source, waiting[move.source], move.over, move.target, load)
 
     def _to_person(self, conn: Any, row: Any, payload: dict[str, Any], move: Move) -> bool:
         now = self.queue.clock()

@@ -250,3 +250,25 @@ def test_two_passes_at_once_move_a_spike_once(engine: Engine) -> None:
         "billing", "billing", "billing2", "billing2",
     ]  # fmt: skip
     assert len(events(audit, "reroute")) == 2
+
+
+def test_a_move_off_a_spike_records_the_loads_it_was_made_on(engine: Engine) -> None:
+    """A subtask queued for the stand-in between the pass's reading of the loads and its moves:
+    the one move that still fits says the loads it was made on (billing2 1 queued, not 0), and
+    the second, for which no room is left, is not made."""
+    queue, audit, movable, _ = setup(engine)
+    for i in range(3):
+        slot(queue, i, "billing", ["billing"])
+
+    class Late(JobsMovable):
+        def queued(self, agents: Any = None) -> list[QueuedSubtask]:
+            slot(queue, 9, "billing2", ["billing"])  # after the loads were read
+            return super().queued(agents)
+
+    done = rebalance_pass(Late(queue, audit, TEAM), HEALTHY, threshold=1)
+    assert len(done.moved) == 1
+    [event] = events(audit, "reroute")
+    assert event.data["reason"] == (
+        "billing has 3 queued, over the threshold of 1; "
+        "billing2 has room (1 queued + 0 running of 2)"
+    )
