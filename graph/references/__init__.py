@@ -72,7 +72,7 @@ from ringmaster.graph.references.owned import _owned
 from ringmaster.graph.references.patterns import _DESCRIBED, _own_words
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
-from ringmaster.graph.references.swaps import taken_back
+from ringmaster.graph.references.swaps import retracted, taken_back
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import _SETS, acted_kinds, rivals, unbound
 
@@ -116,8 +116,13 @@ def resolve(
     out = _resolve(request, history, kinds, lookup, acts, records)
     if out.question:
         return out
+    # "close TCK-1137 no wait sorry TCK-1078": the id taken back is no part of the request.
+    text, ids = retracted(out.text, kinds)
+    if ids:
+        kept = [r for r in out.resolutions if r.entity not in ids]
+        out = replace(out, text=text, resolutions=kept, dropped=(*out.dropped, *ids))
     text, dropped = taken_back(out.text)
-    return replace(out, text=text, dropped=dropped) if dropped else out
+    return replace(out, text=text, dropped=(*out.dropped, *dropped)) if dropped else out
 
 
 def _resolve(
