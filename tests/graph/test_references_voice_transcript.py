@@ -30,3 +30,20 @@ def test_an_id_taken_back_in_the_same_breath_is_no_part_of_the_request() -> None
         out = resolve(typed, [], KINDS, None, ACTS)
         assert out.text == typed and out.dropped == ()
 
+
+def test_a_bare_that_as_the_object_of_a_request_is_the_record_in_play() -> None:
+    # Read as no reference: ops was left to pick what to roll back, support to guess a ticket.
+    history = [turn(1, "which deploy caused INC-1012?", "DEP-1032")]
+    for typed in ("ok um roll that back i guess yeah", "roll that back"):
+        out = resolve(typed, history, KINDS, None, ACTS)
+        assert entities(out) == ["DEP-1032"] and "DEP-1032" in out.text, typed
+    history = [turn(1, "close TCK-1078")]
+    for typed in ("and uh who's the customer on that", "who's the customer on that?",
+                  "who's the customer on that one", "any news on that"):  # fmt: skip
+        out = resolve(typed, history, KINDS, None, ACTS)
+        assert entities(out) == ["TCK-1078"] and out.text.count("TCK-1078") == 1, typed
+    # "that" as a conjunction, a relative or a demonstrative before a noun: no record.
+    for typed in ("email her that we are on it", "make sure that the customer knows",
+                  "is that all?"):  # fmt: skip
+        out = resolve(typed, history, KINDS, None, ACTS)
+        assert "TCK-1078" not in out.text, typed
