@@ -39,9 +39,13 @@ _NEXT_CLAUSE = re.compile(r",\s*(?:and|then)\b|;|\.(?:\s|$)|\band then\b", re.I)
 
 
 _PARTICLE = r"(?:back|up|out|down|off|over)"
-_AFTER_PREPOSITION = "(?:" + "|".join(
-    f"(?<=\\b{p} )" for p in ("on", "for", "of", "about", "with", "to", "from", "in", "re")
-) + ")"
+_AFTER_PREPOSITION = (
+    "(?:"
+    + "|".join(
+        f"(?<=\\b{p} )" for p in ("on", "for", "of", "about", "with", "to", "from", "in", "re")
+    )
+    + ")"
+)
 _CLAUSE_END = r"(?=\s*[?.!,;]|\s*$|\s+(?:please|pls|now|too|asap|again|then)\b)"
 
 
