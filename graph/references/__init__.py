@@ -69,7 +69,7 @@ from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, 
 from ringmaster.graph.references.mistyped import by_noun, mend_ids
 from ringmaster.graph.references.names import describes_a_record, in_catalog, speaks_of_people
 from ringmaster.graph.references.owned import _owned
-from ringmaster.graph.references.patterns import _DESCRIBED, _own_words
+from ringmaster.graph.references.patterns import _DESCRIBED, _own_words, unspoken
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import retracted, taken_back
@@ -136,6 +136,8 @@ def _resolve(
     if not kinds:
         return Resolved(request, [])
     thread = _Thread(history, kinds, lookup, acts, records)
+    # "ok so like is his is his june invoice paid", "and um also for maria": as if said once.
+    request = unspoken(request)
     # "ticket 1037", "invoice #1149": the records, from the first turn on.
     request, spelled = by_noun(request, thread)
     out = _resolve_in(request, thread, acts)

@@ -1,19 +1,20 @@
 """References in the voices of conversations-dev22: a correction said aloud in the middle of a
 request ("close TCK-1137 no wait sorry TCK-1078"), a bare "that" as the object of a request
-("roll that back", "who's the customer on that")."""
+("roll that back", "who's the customer on that"), a transcript's fillers and restarts ("and um
+also for …", "is his is his june invoice paid")."""
 
 from __future__ import annotations
 
-from ringmaster.graph.references import resolve
+from ringmaster.graph.references import RecordFacts, resolve
 
-from .references_kit import ACTS, KINDS, entities, turn
+from .references_kit import ACTS, KINDS, customer, entities, facts, invoice, turn
 
 
 def test_an_id_taken_back_in_the_same_breath_is_no_part_of_the_request() -> None:
     # Both tickets had been closed: the agent read both ids in the request as typed.
-    out = resolve("um can you close TCK-1137 no wait sorry TCK-1078 the rotate key one", [],
+    out = resolve("can you close TCK-1137 no wait sorry TCK-1078 the rotate key one", [],
                   KINDS, None, ACTS)  # fmt: skip
-    assert out.text == "um can you close TCK-1078 the rotate key one"
+    assert out.text == "can you close TCK-1078 the rotate key one"
     assert out.dropped == ("TCK-1137",) and "TCK-1137" in out.context()
     out = resolve("is TCK-1005 still open? no wait I mean TCK-1037", [], KINDS, None, ACTS)
     assert out.text == "is TCK-1037 still open?"
@@ -47,3 +48,31 @@ def test_a_bare_that_as_the_object_of_a_request_is_the_record_in_play() -> None:
                   "is that all?"):  # fmt: skip
         out = resolve(typed, history, KINDS, None, ACTS)
         assert "TCK-1078" not in out.text, typed
+
+
+def test_a_transcripts_fillers_and_restarts_are_read_as_said_once() -> None:
+    known = facts(
+        customer(
+            "CUS-1020",
+            "Rafael Ito",
+            "Ito Health business active",
+            ("TCK-1078", "INV-1160", "INV-1207"),
+            "he",
+        ),  # fmt: skip
+        invoice("INV-1207", "CUS-1020", "unpaid", "2025-06"),
+        invoice("INV-1160", "CUS-1020", "paid", "2025-05"),
+        RecordFacts("TCK-1078", "CUS-1020", "How do I rotate an API key? open normal"),
+    )
+    history = [turn(1, "who's the customer on TCK-1078", "CUS-1020")]
+    # The first "his" of the restart had been read as the customer beside his invoice.
+    out = resolve("ok so like is his is his june invoice paid", history, KINDS, known.get, ACTS)
+    assert entities(out) == ["INV-1207"] and out.text == "ok so like is INV-1207 paid"
+    out = resolve("um is uh his june invoice paid", history, KINDS, known.get, ACTS)
+    assert out.text == "is INV-1207 paid"
+    # "and um also for …" is the repeat "and also for …" is (it had been left as typed).
+    history = [turn(1, "send CUS-1003 a reminder")]
+    out = resolve("and um also for CUS-1001", history, KINDS, known.get, ACTS)
+    assert out.text == "send CUS-1001 a reminder" and entities(out) == ["CUS-1001"]
+    # Words that only look like fillers, and no restart: as typed.
+    for typed in ("is the umbrella policy on CUS-1001 still valid", "send CUS-1001 a reminder"):
+        assert resolve(typed, [], KINDS, known.get, ACTS).text == typed
