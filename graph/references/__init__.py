@@ -169,7 +169,31 @@ def _resolve_in(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
         out = replace(out, resolutions=[*slips, *out.resolutions])
     # A guessed reading (a mended id, a record a loose description picked) is asked before a
     # side effect runs on it.
-    return confirming(typed, out, thread, acts)
+    return _another_persons(confirming(typed, out, thread, acts), request, thread)
+
+
+def _another_persons(out: Resolved, request: str, thread: _Thread) -> Resolved:
+    """A reply that picks a person ("aisha" to "Which customer do you mean?") for a request
+    whose record ("send her a reminder for it") is another person's: asked which of hers,
+    never acted on the other person's (the reply had sent Aisha a reminder for Maria's June
+    invoice, the one invoice the thread held)."""
+    if out.answers is None or out.question:
+        return out
+    typed = {e for _, e in _ids(thread.kinds, request)}
+    named = [(thread.by_name[k], e) for k, e in _ids(thread.kinds, out.text) if e not in typed]
+    people = {e for k, e in named if k.person} | {
+        r.entity for r in out.resolutions if thread.by_name[r.kind].person
+    }
+    if len(people) != 1:
+        return out
+    [person] = people
+    for kind, entity in named:
+        if kind.person:
+            continue
+        owners = {thread.owner(entity, k.name) for k in thread.kinds if k.person} - {None}
+        if owners and person not in owners:
+            return Resolved(request, [], _question(kind, []))
+    return out
 
 
 def _acts_on_one_described(request: str, thread: _Thread, acts: Sequence[Act]) -> bool:

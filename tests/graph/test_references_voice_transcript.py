@@ -77,3 +77,30 @@ def test_a_transcripts_fillers_and_restarts_are_read_as_said_once() -> None:
     # Words that only look like fillers, and no restart: as typed.
     for typed in ("is the umbrella policy on CUS-1001 still valid", "send CUS-1001 a reminder"):
         assert resolve(typed, [], KINDS, known.get, ACTS).text == typed
+
+
+def test_a_reply_picking_a_person_never_acts_on_another_persons_record() -> None:
+    """ "maria lopez and aisha khan - june invs paid?" answered with Maria's June invoice only;
+    "send her a reminder for it" asked which customer; "aisha" then sent Aisha a reminder for
+    Maria's invoice, the one invoice the thread held (conversations-dev18 s05:3, once billing
+    answered a month's invoice by its month). Her own is asked for instead."""
+    known = facts(
+        customer("CUS-1001", "Maria Lopez", "Lopez Design Studio pro active", ("INV-1189",)),
+        customer("CUS-1003", "Aisha Khan", "Khan Bakery starter active", ("INV-1191",)),
+        invoice("INV-1189", "CUS-1001", "unpaid", "2025-06"),
+        invoice("INV-1191", "CUS-1003", "unpaid", "2025-06"),
+    )
+    history = [
+        turn(1, "maria lopez and aisha khan - june invs paid?", "CUS-1001 INV-1189"),
+        {"turn": 2, "request": "send her a reminder for it", "entities": {
+            "named": [], "touched": [], "together": [], "acted": [],
+            "question": {"request": "send CUS-1001 a reminder for INV-1189",
+                         "options": [["customer", "CUS-1001"], ["customer", "CUS-1003"]],
+                         "asked": "Which customer do you mean: CUS-1001 or CUS-1003?"}}},
+    ]  # fmt: skip
+    for reply in ("aisha", "CUS-1003"):
+        out = resolve(reply, history, KINDS, known.get, ACTS)
+        assert out.question == "Which invoice do you mean?" and "INV-1189" not in out.text, reply
+    # The person whose invoice it is: as asked.
+    out = resolve("maria", history, KINDS, known.get, ACTS)
+    assert out.question is None and out.text.startswith("send CUS-1001 a reminder for INV-1189")
