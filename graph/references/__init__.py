@@ -69,10 +69,10 @@ from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, 
 from ringmaster.graph.references.mistyped import by_noun, mend_ids
 from ringmaster.graph.references.names import describes_a_record, in_catalog, speaks_of_people
 from ringmaster.graph.references.owned import _owned
-from ringmaster.graph.references.patterns import _DESCRIBED, _own_words
+from ringmaster.graph.references.patterns import _DESCRIBED, _own_words, unspoken
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
-from ringmaster.graph.references.swaps import taken_back
+from ringmaster.graph.references.swaps import retracted, taken_back
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import _SETS, acted_kinds, rivals, unbound
 
@@ -116,8 +116,13 @@ def resolve(
     out = _resolve(request, history, kinds, lookup, acts, records)
     if out.question:
         return out
+    # "close TCK-1137 no wait sorry TCK-1078": the id taken back is no part of the request.
+    text, ids = retracted(out.text, kinds)
+    if ids:
+        kept = [r for r in out.resolutions if r.entity not in ids]
+        out = replace(out, text=text, resolutions=kept, dropped=(*out.dropped, *ids))
     text, dropped = taken_back(out.text)
-    return replace(out, text=text, dropped=dropped) if dropped else out
+    return replace(out, text=text, dropped=(*out.dropped, *dropped)) if dropped else out
 
 
 def _resolve(
@@ -131,6 +136,8 @@ def _resolve(
     if not kinds:
         return Resolved(request, [])
     thread = _Thread(history, kinds, lookup, acts, records)
+    # "ok so like is his is his june invoice paid", "and um also for maria": as if said once.
+    request = unspoken(request)
     # "ticket 1037", "invoice #1149": the records, from the first turn on.
     request, spelled = by_noun(request, thread)
     out = _resolve_in(request, thread, acts)
@@ -162,7 +169,31 @@ def _resolve_in(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
         out = replace(out, resolutions=[*slips, *out.resolutions])
     # A guessed reading (a mended id, a record a loose description picked) is asked before a
     # side effect runs on it.
-    return confirming(typed, out, thread, acts)
+    return _another_persons(confirming(typed, out, thread, acts), request, thread)
+
+
+def _another_persons(out: Resolved, request: str, thread: _Thread) -> Resolved:
+    """A reply that picks a person ("aisha" to "Which customer do you mean?") for a request
+    whose record ("send her a reminder for it") is another person's: asked which of hers,
+    never acted on the other person's (the reply had sent Aisha a reminder for Maria's June
+    invoice, the one invoice the thread held)."""
+    if out.answers is None or out.question:
+        return out
+    typed = {e for _, e in _ids(thread.kinds, request)}
+    named = [(thread.by_name[k], e) for k, e in _ids(thread.kinds, out.text) if e not in typed]
+    people = {e for k, e in named if k.person} | {
+        r.entity for r in out.resolutions if thread.by_name[r.kind].person
+    }
+    if len(people) != 1:
+        return out
+    [person] = people
+    for kind, entity in named:
+        if kind.person:
+            continue
+        owners = {thread.owner(entity, k.name) for k in thread.kinds if k.person} - {None}
+        if owners and person not in owners:
+            return Resolved(request, [], _question(kind, []))
+    return out
 
 
 def _acts_on_one_described(request: str, thread: _Thread, acts: Sequence[Act]) -> bool:

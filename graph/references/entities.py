@@ -281,7 +281,7 @@ _DECLINED_MARK = ", so nothing was done. "
 # What takes back an id typed a moment earlier in the same message: "is TCK-1005 still open? no
 # wait I mean TCK-1037", "what plan is CUS-1011 on, no sorry, CUS-1012".
 _TAKEN_BACK = re.compile(
-    r"\b(?:no wait|no sorry|sorry|i mean|i meant|actually|correction|oops|scratch that"
+    r"\b(?:no wait|wait no|no sorry|sorry|i mean|i meant|actually|correction|oops|scratch that"
     r"|make that|rather)\b",
     re.I,
 )
@@ -292,23 +292,38 @@ _LEADS_TO_ID = re.compile(
 )
 
 
-def _withdrawn(kinds: Sequence[EntityKind], request: str) -> set[str]:
-    """The ids a request takes back itself: one followed by a correction and another id of its
-    kind ("TCK-1005? no wait I mean TCK-1037"), or one after "not" beside another of its kind
-    ("INV-1095, not INV-1142"). The thread goes on with the other one only."""
-    spans = sorted(
+def _id_spans(kinds: Sequence[EntityKind], request: str) -> list[tuple[int, int, str, str]]:
+    """Each id the request names: (start, end, kind, id), in order."""
+    return sorted(
         (m.start(), m.end(), kind.name, m.group(0))
         for kind in kinds
         for m in kind.pattern.finditer(request)
     )
-    out: set[str] = set()
-    for i, (_, end, kind, entity) in enumerate(spans):
+
+
+def corrections(kinds: Sequence[EntityKind], request: str) -> list[tuple[int, int, int, int]]:
+    """Where a request takes back an id it typed a moment before: for each, the spans of the id
+    taken back and of the id that replaces it, (start, end, start, end); the correction stands
+    between them ("close TCK-1137 no wait sorry TCK-1078", "TCK-1005? no wait I mean
+    TCK-1037")."""
+    spans = _id_spans(kinds, request)
+    out = []
+    for i, (start, end, kind, entity) in enumerate(spans):
         later = [s for s in spans[i + 1 :] if s[2] == kind and s[3] != entity]
         if later and any(
             _LEADS_TO_ID.fullmatch(request, m.end(), later[0][0])
             for m in _TAKEN_BACK.finditer(request, end, later[0][0])
         ):
-            out.add(entity)
+            out.append((start, end, later[0][0], later[0][1]))
+    return out
+
+
+def _withdrawn(kinds: Sequence[EntityKind], request: str) -> set[str]:
+    """The ids a request takes back itself: one followed by a correction and another id of its
+    kind ("TCK-1005? no wait I mean TCK-1037"), or one after "not" beside another of its kind
+    ("INV-1095, not INV-1142"). The thread goes on with the other one only."""
+    spans = _id_spans(kinds, request)
+    out = {request[start:end] for start, end, _, _ in corrections(kinds, request)}
     for start, _, kind, entity in spans:
         others = [s for s in spans if s[2] == kind and s[3] != entity]
         if others and re.search(r"\b(?:not|instead of|rather than)\s+$", request[:start], re.I):

@@ -183,3 +183,18 @@ _ASKING = re.compile(
 def _asks(request: str) -> bool:
     """True for a question ("what plan is CUS-1011 on"), not an action ("credit CUS-1011")."""
     return "?" in request or bool(_ASKING.match(request))
+
+
+# Spoken fillers a voice transcript keeps ("um so like can you uh check …"), and a word or a
+# few said twice as the speaker restarts ("is his is his june invoice paid", "the the april
+# one"): no part of what is asked.
+_FILLER = re.compile(r"\s*\b(?:u+m+|u+h+|u+hm+|e+rm+|h+m+)\b[,.]?(?=\s|$)", re.I)
+_SAID_TWICE = re.compile(r"\b((?:[a-z']+\s+){0,2}[a-z']+)\s+\1\b", re.I)
+
+
+def unspoken(text: str) -> str:
+    """`text` without a transcript's fillers and restarts; as typed when it has none."""
+    out = _FILLER.sub("", text).strip()
+    while (said := _SAID_TWICE.sub(r"\1", out)) != out:
+        out = said
+    return out if out else text

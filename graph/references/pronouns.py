@@ -38,6 +38,17 @@ _OF_THEM = re.compile(r"\b(?:of|between)\s+them\b", re.I)
 _NEXT_CLAUSE = re.compile(r",\s*(?:and|then)\b|;|\.(?:\s|$)|\band then\b", re.I)
 
 
+_PARTICLE = r"(?:back|up|out|down|off|over)"
+_AFTER_PREPOSITION = (
+    "(?:"
+    + "|".join(
+        f"(?<=\\b{p} )" for p in ("on", "for", "of", "about", "with", "to", "from", "in", "re")
+    )
+    + ")"
+)
+_CLAUSE_END = r"(?=\s*[?.!,;]|\s*$|\s+(?:please|pls|now|too|asap|again|then)\b)"
+
+
 def _pronoun(
     text: str, thread: _Thread, person: bool, whose: str | None = None
 ) -> tuple[str, list[Resolution]] | str:
@@ -55,9 +66,16 @@ def _pronoun(
         r"that(?=\s+(?:been|still|already|closed|resolved|paid|refunded|fixed|escalated|sent"
         r"|rolled|reopened|opened|credited|deployed|shipped|cancelled|canceled)\b)"
     )
+    # And a bare "that" as an object before a verb's particle ("roll that back", "close that
+    # out"), never a conjunction ("tell her that it's fixed") or a relative ("the deploy that
+    # caused it"). After a preposition it is a topic as often ("what does our DPA say about
+    # that?", "draft him an update with that"), so there only in a question about who a
+    # record's person is ("who's the customer on that?").
+    that += rf"|\bthat(?=\s+{_PARTICLE}\b)"
     pattern = _PRONOUN_PERSON if person else rf"\b(it|its|that one|this one)\b|{this}|{that}"
     if not person and _ASKS_WHO.search(text):
-        pattern = r"\b(it|its|them|they)\b"  # "who is the customer on them?": the records
+        # "who is the customer on them?", "… on that?": the records
+        pattern = rf"\b(it|its|them|they)\b|{_AFTER_PREPOSITION}that{_CLAUSE_END}"
     dummy = {
         (d.start() + i.start(), d.start() + i.end())
         for d in _DUMMY_IT.finditer(text)

@@ -17,7 +17,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ringmaster.graph.references.entities import EntityKind, _ids, strip_ids
+from ringmaster.graph.references.entities import (
+    _TAKEN_BACK,
+    EntityKind,
+    _ids,
+    corrections,
+    strip_ids,
+)
 from ringmaster.graph.references.patterns import _CORRECTION, _own_words
 
 # What, before an id in its clause, takes the id back.
@@ -122,3 +128,27 @@ def taken_back(text: str) -> tuple[str, tuple[str, ...]]:
         return text, ()
     kept = re.sub(r"\s*,?\s*\binstead\b", "", kept, flags=re.I).strip(" ,;")
     return kept, tuple(dropped)
+
+
+# What may stand between two correction markers of one breath ("no wait, sorry, TCK-1078").
+_BETWEEN_MARKERS = re.compile(r"[\s,:;.!?–—-]*")
+
+
+def retracted(text: str, kinds: Sequence[EntityKind]) -> tuple[str, tuple[str, ...]]:
+    """`text` with each id it takes back in the same breath replaced by the id that corrects
+    it, the correction left out, and the ids taken back: "close TCK-1137 no wait sorry
+    TCK-1078" is "close TCK-1078", "is TCK-1005 still open? no wait I mean TCK-1037" is "is
+    TCK-1037 still open?". Unchanged, with none, when it takes nothing back. No agent reads the
+    id taken back, so none acts on it."""
+    out, gone = text, []
+    for start, end, right, right_end in reversed(corrections(kinds, text)):
+        markers = list(_TAKEN_BACK.finditer(text, end, right))
+        cut = markers[-1].start()
+        for before, after in zip(reversed(markers[:-1]), reversed(markers[1:]), strict=True):
+            if not _BETWEEN_MARKERS.fullmatch(text, before.end(), after.start()):
+                break
+            cut = before.start()
+        kept = text[end:cut].rstrip(" ,;:–—-")
+        out = out[:start] + text[right:right_end] + kept + out[right_end:]
+        gone.append(text[start:end])
+    return out, tuple(reversed(gone))

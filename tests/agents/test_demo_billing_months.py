@@ -83,3 +83,21 @@ def test_what_a_customer_owes_is_their_unpaid_invoices(registry: AgentRegistry, 
     assert sorted(out["invoice_ids"]) == sorted(i["id"] for i in unpaid)
     total = sum(Decimal(i["amount"]) for i in unpaid)
     assert f"has {len(unpaid)} unpaid invoice(s) totalling {total} USD" in out["summary"]
+
+
+@pytest.mark.parametrize(
+    "asked", ["Is Olivia Novak's June invoice paid?", "did Olivia Novak's june payment go through"]
+)
+def test_whether_a_months_invoice_is_paid_is_that_invoice(
+    registry: AgentRegistry, asked: str
+) -> None:
+    """ "Is Olivia Novak's June invoice paid?" had been answered with her latest payments, for
+    four older invoices, never the unpaid June one (conversations-dev22 a06:1), so "send her a
+    reminder for it" next asked among those four."""
+    june = [i for i in invoices(registry, customer_id="CUS-1012") if i["period"].endswith("-06")]
+    assert len(june) == 1 and june[0]["status"] == "unpaid"
+    out = run(registry, "billing", asked).output
+    assert out["invoice_ids"] == [june[0]["id"]]
+    assert (
+        f"{june[0]['id']} ({june[0]['period']}) {june[0]['amount']} USD, unpaid" in out["summary"]
+    )

@@ -260,6 +260,10 @@ def test_whats_on_a_service_lists_what_is_deployed_there(
         ("list the api deploys from the 14th and 15th pls", ["DEP-1033", "DEP-1032"]),
         ("web deploys in june?", ["DEP-1028", "DEP-1025"]),
         ("what went out to prod on the 11th", ["DEP-1030", "DEP-1029", "DEP-1028"]),
+        # Said as pushed or gone to an environment (conversations-dev22 a04:2, d07:2 had a
+        # health report, so "the billing-service one" next asked among the alerts).
+        ("Was anything else pushed to prod on June 11?!", ["DEP-1030", "DEP-1029", "DEP-1028"]),
+        ("and did web go to prod on june 11", ["DEP-1028"]),
         ("api deploys on june 14", ["DEP-1032"]),
     ],
 )

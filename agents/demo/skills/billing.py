@@ -128,7 +128,9 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
             f"{' for ' + when if when else ''} totalling {total} USD"
         )
         category = "invoice"
-    elif customer and p.has(text, _PAYMENT):
+    elif customer and p.has(text, _PAYMENT) and not p.dates_in(text)[0]:
+        # (With a month named, "is her June invoice paid?" is that month's invoice, below: her
+        # latest payments never named an unpaid one.)
         payments = tools.call("list_payments", customer_id=customer["id"], limit=5)
         out["payments"] = payments
         if payments:

@@ -19,6 +19,9 @@ _INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
 _DEPLOYS = (
     r"\b(deploy\w*|release\w*|version|running|changed|history|shipped)\b"
     r"|\b(?:went|gone|go|goes) (?:out|live)\b"  # "what went out to prod on the 11th"
+    # "was anything pushed to prod that day?", "did it go to prod after?", "rolled out"
+    r"|\b(?:push(?:ed|es)?|went|gone|go|goes|got) (?:\w+ )?to (?:prod|production|staging)\b"
+    r"|\brolled out\b"
     r"|\bwhat(?:'?s| is) (?:(?:running|live|out) )?on\b"
 )
 _INCIDENTS = r"\bincidents?\b"
