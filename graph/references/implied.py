@@ -45,6 +45,15 @@ class Act:
     objects: frozenset[str] = frozenset()
 
 
+# Other words that say what a tool's name does: "revert it", "undo that release", "back it
+# out", "pull it back" roll back as the ops skill reads them; "resolve that" closes. A side
+# effect said in other words is a side effect, asked when its object is ambiguous.
+_SAYS_TOO = {
+    "rollback": frozenset({"revert", "undo", "backout", "pullback"}),
+    "close": frozenset({"resolve"}),
+}
+
+
 def acts_from_tools(
     tools: Iterable[tuple[str, Iterable[str]]],
     kinds: Sequence[EntityKind],
@@ -66,6 +75,7 @@ def acts_from_tools(
         by_id = kind is not None
         kind = kind or next((k for k in kinds if k.name in words), None)
         verbs = frozenset(words) - nouns - {"id"}
+        verbs |= {w for v in verbs for w in _SAYS_TOO.get(v, ())}
         if kind is not None and verbs:
             objects = frozenset() if by_id else frozenset(a.lower() for a in args if a.isalpha())
             acts.append(Act(verbs, kind.name, by_id, objects))
