@@ -4,8 +4,8 @@ acts on a record the thread left open without asking."""
 
 from __future__ import annotations
 
-from ringmaster.graph.references import resolve
-from tests.graph.references_kit import ACTS, KINDS, turn
+from ringmaster.graph.references import RecordFacts, resolve
+from tests.graph.references_kit import ACTS, KINDS, asked_turn, turn
 
 
 def test_a_rollback_or_a_close_said_in_other_words_asks_which_of_several() -> None:
@@ -24,3 +24,39 @@ def test_a_rollback_in_other_words_of_the_one_record_in_play_acts_on_it() -> Non
     for request, text in (("undo it", "undo DEP-1028"), ("revert", "revert (DEP-1028)")):
         out = resolve(request, one_deploy, KINDS, None, ACTS)
         assert (out.text, out.question) == (text, None)
+
+
+# Two deployments on staging that run now: "staging" fits both.
+STAGING = {
+    "DEP-1025": RecordFacts("DEP-1025", None, "web staging 3.8.1 succeeded"),
+    "DEP-1031": RecordFacts("DEP-1031", None, "api staging 2.14.0 succeeded"),
+}
+OPTIONS = [("deployment", "DEP-1025"), ("deployment", "DEP-1031")]
+
+
+def test_a_reply_the_thread_tips_to_one_option_is_confirmed_before_the_act_runs() -> None:
+    history = [
+        turn(1, "whats on web prod and staging rn"),
+        asked_turn(2, "roll it back", OPTIONS),
+    ]
+    out = resolve("staging", history, KINDS, STAGING.get, ACTS)
+    # "web" said two turns before tips it: a guess, asked before anything is rolled back.
+    assert out.question == "Did you mean DEP-1025? Reply yes or name the deployment."
+    assert [(r.entity, r.guessed) for r in out.resolutions] == [("DEP-1025", "description")]
+    # The question is about the request asked; "yes" runs it with the record named.
+    assert out.text == "roll it back"
+    confirm = {"request": out.text, "options": [["deployment", "DEP-1025"]], "confirm": True,
+               "asked": out.question}  # fmt: skip
+    empty = {"named": [], "touched": [], "together": [], "acted": []}
+    history.append({"turn": 3, "request": out.text, "entities": {**empty, "question": confirm}})
+    yes = resolve("yes", history, KINDS, STAGING.get, ACTS)
+    assert (yes.text, yes.question) == ("roll DEP-1025 back", None)
+
+
+def test_a_reply_the_thread_tips_to_one_option_of_a_look_up_is_read_without_asking() -> None:
+    history = [
+        turn(1, "whats on web prod and staging rn"),
+        asked_turn(2, "what version is it?", OPTIONS),
+    ]
+    out = resolve("staging", history, KINDS, STAGING.get, ACTS)
+    assert (out.question, out.text) == (None, "what version is DEP-1025?")
