@@ -60,3 +60,30 @@ def test_a_reply_the_thread_tips_to_one_option_of_a_look_up_is_read_without_aski
     ]
     out = resolve("staging", history, KINDS, STAGING.get, ACTS)
     assert (out.question, out.text) == (None, "what version is DEP-1025?")
+
+
+# Releases as the demo store describes them; the older auth one is superseded.
+RELEASES = {
+    "DEP-1022": RecordFacts("DEP-1022", None, "auth production 4.2.1 succeeded", done=True),
+    "DEP-1028": RecordFacts("DEP-1028", None, "web production 3.8.1 succeeded"),
+    "DEP-1030": RecordFacts("DEP-1030", None, "auth production 4.3.0 succeeded"),
+}
+
+
+def test_the_latest_of_several_things_asked_for_is_not_one_record() -> None:
+    # "latest" of "web and auth prod releases" is the latest of each: "roll it back" asks.
+    listing = [turn(1, "web and auth prod releases, latest", "DEP-1030 DEP-1028 DEP-1022")]
+    out = resolve("roll it back", listing, KINDS, RELEASES.get, ACTS)
+    assert out.question is not None and "DEP-1028" in out.question and "DEP-1030" in out.question
+    # Of one thing asked for, the latest is the newest record the answer listed.
+    one = [turn(1, "latest auth prod release", "DEP-1030 DEP-1022")]
+    out = resolve("roll it back", one, KINDS, RELEASES.get, ACTS)
+    assert (out.text, out.question) == ("roll DEP-1030 back", None)
+
+
+def test_a_rollback_said_in_two_words_takes_the_live_one_a_description_fits() -> None:
+    # "roll back" is the rollback tool's act as much as "rollback": of the two auth releases
+    # listed, the superseded one is not what it rolls back.
+    listing = [turn(1, "auth prod releases", "DEP-1030 DEP-1022")]
+    out = resolve("roll back the auth one", listing, KINDS, RELEASES.get, ACTS)
+    assert (out.text, out.question) == ("roll back DEP-1030", None)
