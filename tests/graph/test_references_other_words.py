@@ -87,3 +87,26 @@ def test_a_rollback_said_in_two_words_takes_the_live_one_a_description_fits() ->
     listing = [turn(1, "auth prod releases", "DEP-1030 DEP-1022")]
     out = resolve("roll back the auth one", listing, KINDS, RELEASES.get, ACTS)
     assert (out.text, out.question) == ("roll back DEP-1030", None)
+
+
+def _invoice(id_: str, status: str, month: str) -> RecordFacts:
+    """An invoice of Sofia Rossi's as the demo lookup describes it (an unpaid one is also
+    "outstanding overdue owing behind")."""
+    also = " outstanding overdue owing behind" if status == "unpaid" else ""
+    return RecordFacts(id_, "CUS-1005", f"{status}{also} 2025 {month} Sofia Rossi")
+
+
+def test_it_after_a_listing_is_the_one_record_the_listings_words_fit() -> None:
+    # "is she behind on any invoices?" listed all five: "it" next is the one she is behind on,
+    # when exactly one is; of two, it is asked (among every invoice listed).
+    one = {
+        e.id: e
+        for e in (_invoice("INV-1099", "paid", "april"), _invoice("INV-1146", "unpaid", "may"))
+    }
+    listing = [turn(1, "is Sofia Rossi behind on any invoices?", "INV-1099 INV-1146")]
+    out = resolve("refund it", listing, KINDS, one.get, ACTS)
+    assert (out.text, out.question) == ("refund INV-1146", None)
+    two = {**one, "INV-1193": _invoice("INV-1193", "unpaid", "june")}
+    listing = [turn(1, "is Sofia Rossi behind on any invoices?", "INV-1099 INV-1146 INV-1193")]
+    out = resolve("refund it", listing, KINDS, two.get, ACTS)
+    assert out.question is not None and "INV-1146" in out.question and "INV-1193" in out.question
