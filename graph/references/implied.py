@@ -97,6 +97,8 @@ def objects_of(kind: str, acts: Sequence[Act]) -> set[str]:
 
 # A pronoun in a verb's object slot: "close it", "roll it back", "refund that one".
 _OBJECT = re.compile(rf"\s+({_IT})\b", re.I)
+# Between a verb and its particle, "that" alone is the object too: "roll that back".
+_BETWEEN = re.compile(rf"\s+({_IT}|that|this)\b", re.I)
 # Or after the act's noun and a preposition: "add a note to it", "a refund for that one".
 _AFTER_NOUN = re.compile(rf"\s+(?:to|on|onto|for)\s+({_IT})\b", re.I)
 
@@ -183,7 +185,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
     for i, token in enumerate(tokens):
         pair = token + tokens[i + 1] if i + 1 < len(tokens) else ""  # "roll back": "rollback"
         # "roll it back", "roll that one back": the verb and its particle around the object.
-        obj = _OBJECT.match(request, words[i].end())
+        obj = _BETWEEN.match(request, words[i].end())
         after = i + 1 + len(obj.group(1).split()) if obj else len(tokens)
         around = token + tokens[after] if after < len(tokens) else ""
         for act in acts:
@@ -203,6 +205,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
                 # "close it", "roll it back", and "roll back that one" after the particle.
                 slot = (
                     slot
+                    or (obj if around in act.words and hit[-1] == after else None)
                     or _OBJECT.match(request, words[hit[0]].end())
                     or _OBJECT.match(request, words[hit[-1]].end())
                     or _AFTER_NOUN.match(request, words[hit[-1]].end())

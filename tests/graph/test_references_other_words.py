@@ -110,3 +110,18 @@ def test_it_after_a_listing_is_the_one_record_the_listings_words_fit() -> None:
     listing = [turn(1, "is Sofia Rossi behind on any invoices?", "INV-1099 INV-1146 INV-1193")]
     out = resolve("refund it", listing, KINDS, two.get, ACTS)
     assert out.question is not None and "INV-1146" in out.question and "INV-1193" in out.question
+
+
+def test_that_between_a_verb_and_its_particle_is_its_object() -> None:
+    # "roll that back", "back that out": an act on "that", asked among two deployments, done
+    # to the one in play (it was no act at all: the turn went to a drafting agent).
+    two = [turn(1, "DEP-1028 DEP-1029 health?")]
+    one = [turn(1, "DEP-1028 health?")]
+    for request, text in (
+        ("Let's roll that back before lunch.", "Let's roll DEP-1028 back before lunch."),
+        ("back that out", "back DEP-1028 out"),
+        ("roll this back", "roll DEP-1028 back"),
+    ):
+        out = resolve(request, two, KINDS, None, ACTS)
+        assert out.question == "Which deployment do you mean: DEP-1028 or DEP-1029?", request
+        assert (resolve(request, one, KINDS, None, ACTS).text, request) == (text, request)
