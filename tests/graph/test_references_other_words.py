@@ -81,14 +81,6 @@ def test_the_latest_of_several_things_asked_for_is_not_one_record() -> None:
     assert (out.text, out.question) == ("roll DEP-1030 back", None)
 
 
-def test_a_rollback_said_in_two_words_takes_the_live_one_a_description_fits() -> None:
-    # "roll back" is the rollback tool's act as much as "rollback": of the two auth releases
-    # listed, the superseded one is not what it rolls back.
-    listing = [turn(1, "auth prod releases", "DEP-1030 DEP-1022")]
-    out = resolve("roll back the auth one", listing, KINDS, RELEASES.get, ACTS)
-    assert (out.text, out.question) == ("roll back DEP-1030", None)
-
-
 def _invoice(id_: str, status: str, month: str) -> RecordFacts:
     """An invoice of Sofia Rossi's as the demo lookup describes it (an unpaid one is also
     "outstanding overdue owing behind")."""
@@ -125,3 +117,19 @@ def test_that_between_a_verb_and_its_particle_is_its_object() -> None:
         out = resolve(request, two, KINDS, None, ACTS)
         assert out.question == "Which deployment do you mean: DEP-1028 or DEP-1029?", request
         assert (resolve(request, one, KINDS, None, ACTS).text, request) == (text, request)
+
+
+def test_a_reply_fitting_an_option_the_act_cannot_take_is_the_one_it_can() -> None:
+    # dev20 f02: "the password one" to "close it" whose options were her ticket and a help
+    # article of that title: the close takes a ticket, so the ticket, with no guess to confirm.
+    said = {
+        "TCK-1001": RecordFacts("TCK-1001", "CUS-1001", "Cannot log in after password reset"),
+        "DOC-1001": RecordFacts("DOC-1001", None, "How to reset your password"),
+    }
+    options = [("ticket", "TCK-1001"), ("document", "DOC-1001")]
+    history = [asked_turn(1, "she says she's back in, close it", options)]
+    out = resolve("the password one", history, KINDS, said.get, ACTS)
+    assert out.question is None and out.text.endswith("close TCK-1001"), out
+    assert [(r.entity, r.guessed) for r in out.resolutions if r.kind == "ticket"] == [
+        ("TCK-1001", "")
+    ]
