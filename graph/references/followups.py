@@ -109,6 +109,13 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
             chosen = described
         kind = thread.by_name.get(options[0][0]) if len(kinds) == 1 else None
         narrowed = _fitting(request, option_ids, kind, thread)
+        takes = acted_kinds(asked, thread, thread.acts) & kinds
+        if not chosen and len(kinds) > 1 and len(takes) == 1 and narrowed:
+            # "the password one" to "close it: TCK-1001 or DOC-1001?": what the act takes is
+            # a ticket, so the article the words fit too is none of its options.
+            kind = thread.by_name.get(next(iter(takes)))
+            narrowed = [e for k, e in options if k in takes and e in narrowed]
+            chosen = narrowed if len(narrowed) == 1 else []
         if not chosen and len(narrowed) > 1:
             narrowed, guessed = _closest(narrowed, kind, thread, (asked, at))
             chosen = narrowed if len(narrowed) == 1 else []
