@@ -117,7 +117,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
             narrowed = [e for k, e in options if k in takes and e in narrowed]
             chosen = narrowed if len(narrowed) == 1 else []
         if not chosen and len(narrowed) > 1:
-            narrowed, guessed = _closest(narrowed, kind, thread, (asked, at))
+            narrowed, guessed = _closest(narrowed, kind, thread, at)
             chosen = narrowed if len(narrowed) == 1 else []
         if not chosen and 1 < len(narrowed) < len(option_ids):
             # "production" to five web deployments: still more than one, asked among those.
@@ -165,7 +165,7 @@ def _unnamed_reply(
         # "DEP-1028" answers it; "what version is DEP-1028?" is a request of its own.
         chosen = [e for k, e in explicit if k == kind.name] if bare else []
     else:
-        chosen, guessed = _described_among(request, kind, thread, (asked, at))
+        chosen, guessed = _described_among(request, kind, thread, at)
     if len(chosen) > 1:
         return Resolved(asked, [], _question(kind, sorted(chosen)), answers=turn)
     if not chosen:
@@ -175,7 +175,7 @@ def _unnamed_reply(
 
 
 def _described_among(
-    request: str, kind: EntityKind, thread: _Thread, question: tuple[str, int]
+    request: str, kind: EntityKind, thread: _Thread, at: int
 ) -> tuple[list[str], bool]:
     """The records of `kind` that every describing word of a short reply fits: the thread's
     own first, else every record of the kind the `records` catalog knows. Of several, those
@@ -192,27 +192,24 @@ def _described_among(
     for pool in (lambda: in_thread(thread, kind.name), catalog):
         fitting, guessed = _fitting(request, pool(), kind, thread), False
         if len(fitting) > 1:
-            fitting, guessed = _closest(fitting, kind, thread, question)
+            fitting, guessed = _closest(fitting, kind, thread, at)
         if fitting:
             return fitting, guessed
     return [], False
 
 
 def _closest(
-    fitting: list[str], kind: EntityKind | None, thread: _Thread, question: tuple[str, int]
+    fitting: list[str], kind: EntityKind | None, thread: _Thread, at: int
 ) -> tuple[list[str], bool]:
     """Of several records a reply describes, those still live (not superseded, closed or
     resolved), then of those the ones the thread's words up to the question (its turn and the
     two before) describe best. Those are whole requests, verbs and all, so only whole words
     count: "close it" must not pick a closed ticket. And whether the one left is a guess: the
-    reply's words fit the others too, so what tipped it (the thread's words, or the live one
-    when the asked request does nothing only live records take) is confirmed before a side
-    effect (`confirm.confirming`), as a description's tie-break is."""
-    asked, at = question
+    reply's words fit the others too, so when the thread's words tipped it, it is confirmed
+    before a side effect (`confirm.confirming`), as a description's tie-break is. The live one
+    of a finished one and a live one is no guess ("production" to "roll back the deploy": the
+    release running there, not the one it replaced)."""
     live = [e for e in fitting if not (facts := thread.facts(e)) or not facts.done]
-    # "close it": a finished record is not what it takes; "add a note to it" may be one.
-    tipped = bool(live) and len(live) < len(fitting)
-    tipped = tipped and not (kind and thread.acts_on_live(asked, kind.name))
     fitting = live or fitting
     said = " ".join(str(t.get("request") or "") for t in thread.history[max(0, at - 2) : at + 1])
     nouns = {n.lower() for n in kind.nouns} if kind else set()
@@ -220,8 +217,7 @@ def _closest(
     scores = {e: len(words & thread.described_by(e)) for e in fitting}
     best = max(scores.values(), default=0)
     closest = [e for e in fitting if scores[e] == best]
-    tipped = tipped or len(closest) < len(fitting)
-    return closest, tipped and len(closest) == 1
+    return closest, len(closest) == 1 < len(fitting)
 
 
 def _fitting(
