@@ -133,3 +133,17 @@ def test_a_reply_fitting_an_option_the_act_cannot_take_is_the_one_it_can() -> No
     assert [(r.entity, r.guessed) for r in out.resolutions if r.kind == "ticket"] == [
         ("TCK-1001", "")
     ]
+
+
+def test_a_reply_fitting_a_live_and_a_superseded_option_is_the_live_one() -> None:
+    # dev16 z09: "Production." to "roll back the deploy" of two billing-service production
+    # releases, the older superseded: the one running there, not a guess to confirm.
+    said = {
+        "DEP-1017": RecordFacts("DEP-1017", None, "billing-service production 1.9.1", done=True),
+        "DEP-1029": RecordFacts("DEP-1029", None, "billing-service production 1.10.0"),
+        "DEP-1026": RecordFacts("DEP-1026", None, "billing-service staging 1.10.0"),
+    }
+    options = [("deployment", e) for e in ("DEP-1017", "DEP-1026", "DEP-1029")]
+    history = [asked_turn(1, "Roll back the deploy.", options)]
+    out = resolve("Production.", history, KINDS, said.get, ACTS)
+    assert (out.text, out.question) == ("Roll back DEP-1029.", None), out
