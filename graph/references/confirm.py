@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ringmaster.graph.references.asked import pending_question, unnamed_question
 from ringmaster.graph.references.entities import (
     Resolution,
     Resolved,
@@ -109,11 +110,22 @@ def confirming(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]
         guesses += near_ids(request, thread)
     if not guesses:
         return out
-    if read_only(request, thread, acts) and read_only(out.text, thread, acts):
+    # A reply ("the web one") is read as the request its question was about, as resolved.
+    reads = out.answers is not None or read_only(request, thread, acts)
+    if reads and read_only(out.text, thread, acts):
         return out
     named = dict.fromkeys((r.kind, r.entity) for r in guesses)
     question = confirm_question(
         [(thread.by_name.get(kind), entity, thread.facts(entity)) for kind, entity in named]
     )
     resolutions = [*out.resolutions, *(g for g in guesses if g not in out.resolutions)]
-    return Resolved(request, resolutions, question, dropped=out.dropped)
+    # A reply's guess is confirmed for the request its question was about ("roll it back"),
+    # which "yes" then runs with the record named.
+    about = _answered(thread) if out.answers is not None else None
+    return Resolved(about or request, resolutions, question, dropped=out.dropped)
+
+
+def _answered(thread: _Thread) -> str | None:
+    """The request of the question still open, which a reply answers."""
+    pending = pending_question(thread.history) or unnamed_question(thread.history)
+    return pending[0] if pending else None

@@ -98,6 +98,7 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
             return None
     if not chosen and not explicit and _acts_elsewhere(request, asked, thread):
         return None  # "refund it full" to "add note on it: which record?": a request of its own
+    guessed = False
     if not chosen and not explicit and len(request.split()) <= 8:
         chosen = thread.pick(request, option_ids)
         described = thread.described(request, option_ids)
@@ -108,15 +109,33 @@ def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Re
             chosen = described
         kind = thread.by_name.get(options[0][0]) if len(kinds) == 1 else None
         narrowed = _fitting(request, option_ids, kind, thread)
+        takes = acted_kinds(asked, thread, thread.acts) & kinds
+        if not chosen and len(kinds) > 1 and len(takes) == 1 and narrowed:
+            # "the password one" to "close it: TCK-1001 or DOC-1001?": what the act takes is
+            # a ticket, so the article the words fit too is none of its options.
+            kind = thread.by_name.get(next(iter(takes)))
+            narrowed = [e for k, e in options if k in takes and e in narrowed]
+            chosen = narrowed if len(narrowed) == 1 else []
         if not chosen and len(narrowed) > 1:
-            narrowed = _closest(narrowed, kind, thread, at)
+            narrowed, guessed = _closest(narrowed, kind, thread, at)
             chosen = narrowed if len(narrowed) == 1 else []
         if not chosen and 1 < len(narrowed) < len(option_ids):
             # "production" to five web deployments: still more than one, asked among those.
             return Resolved(asked, [], _question(kind, narrowed), answers=turn)
     if not chosen:
         return None
-    return _answer(request, (asked, options, turn, at), chosen, thread)
+    out = _answer(request, (asked, options, turn, at), chosen, thread)
+    return _guessed(out, chosen) if guessed else out
+
+
+def _guessed(out: Resolved, chosen: list[str]) -> Resolved:
+    """`out` with the records a reply's words fit among others marked as guessed: picked by
+    what the thread said or what is still live, not by the reply, so a side effect on them is
+    confirmed first (`confirm.confirming`)."""
+    marked = [
+        replace(r, guessed="description") if r.entity in chosen else r for r in out.resolutions
+    ]
+    return replace(out, resolutions=marked)
 
 
 def _acts_elsewhere(request: str, asked: str, thread: _Thread) -> bool:
@@ -141,44 +160,55 @@ def _unnamed_reply(
     if kind is None:
         return None
     bare = not re.sub(r"[\W_]+", "", strip_ids(request, thread.kinds))
+    guessed = False
     if explicit:
         # "DEP-1028" answers it; "what version is DEP-1028?" is a request of its own.
         chosen = [e for k, e in explicit if k == kind.name] if bare else []
     else:
-        chosen = _described_among(request, kind, thread, at)
+        chosen, guessed = _described_among(request, kind, thread, at)
     if len(chosen) > 1:
         return Resolved(asked, [], _question(kind, sorted(chosen)), answers=turn)
     if not chosen:
         return None
-    return _answer(request, (asked, [(kind.name, chosen[0])], turn, at), chosen, thread)
+    out = _answer(request, (asked, [(kind.name, chosen[0])], turn, at), chosen, thread)
+    return _guessed(out, chosen) if guessed else out
 
 
-def _described_among(request: str, kind: EntityKind, thread: _Thread, at: int) -> list[str]:
+def _described_among(
+    request: str, kind: EntityKind, thread: _Thread, at: int
+) -> tuple[list[str], bool]:
     """The records of `kind` that every describing word of a short reply fits: the thread's
     own first, else every record of the kind the `records` catalog knows. Of several, those
     the thread's words up to the question fit best ("staging" after "whats on web prod and
-    staging" is a web one), then those still live (not superseded, closed or resolved)."""
+    staging" is a web one), then those still live (not superseded, closed or resolved); and
+    whether one was a guess (`_closest`)."""
     if len(request.split()) > 8 or thread.lookup is None:
-        return []
+        return [], False
     prefix = re.match(r"[A-Za-z]+", kind.pattern.pattern)
 
     def catalog() -> list[str]:  # read only when the thread's own records fit none
         return list(thread.records(prefix.group(0))) if thread.records and prefix else []
 
     for pool in (lambda: in_thread(thread, kind.name), catalog):
-        fitting = _fitting(request, pool(), kind, thread)
+        fitting, guessed = _fitting(request, pool(), kind, thread), False
         if len(fitting) > 1:
-            fitting = _closest(fitting, kind, thread, at)
+            fitting, guessed = _closest(fitting, kind, thread, at)
         if fitting:
-            return fitting
-    return []
+            return fitting, guessed
+    return [], False
 
 
-def _closest(fitting: list[str], kind: EntityKind | None, thread: _Thread, at: int) -> list[str]:
+def _closest(
+    fitting: list[str], kind: EntityKind | None, thread: _Thread, at: int
+) -> tuple[list[str], bool]:
     """Of several records a reply describes, those still live (not superseded, closed or
     resolved), then of those the ones the thread's words up to the question (its turn and the
     two before) describe best. Those are whole requests, verbs and all, so only whole words
-    count: "close it" must not pick a closed ticket."""
+    count: "close it" must not pick a closed ticket. And whether the one left is a guess: the
+    reply's words fit the others too, so when the thread's words tipped it, it is confirmed
+    before a side effect (`confirm.confirming`), as a description's tie-break is. The live one
+    of a finished one and a live one is no guess ("production" to "roll back the deploy": the
+    release running there, not the one it replaced)."""
     live = [e for e in fitting if not (facts := thread.facts(e)) or not facts.done]
     fitting = live or fitting
     said = " ".join(str(t.get("request") or "") for t in thread.history[max(0, at - 2) : at + 1])
@@ -186,7 +216,8 @@ def _closest(fitting: list[str], kind: EntityKind | None, thread: _Thread, at: i
     words = _describing_words(strip_ids(said, thread.kinds)) - nouns
     scores = {e: len(words & thread.described_by(e)) for e in fitting}
     best = max(scores.values(), default=0)
-    return [e for e in fitting if scores[e] == best]
+    closest = [e for e in fitting if scores[e] == best]
+    return closest, len(closest) == 1 < len(fitting)
 
 
 def _fitting(

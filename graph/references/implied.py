@@ -45,6 +45,15 @@ class Act:
     objects: frozenset[str] = frozenset()
 
 
+# Other words that say what a tool's name does: "revert it", "undo that release", "back it
+# out", "pull it back" roll back as the ops skill reads them; "resolve that" closes. A side
+# effect said in other words is a side effect, asked when its object is ambiguous.
+_SAYS_TOO = {
+    "rollback": frozenset({"revert", "undo", "backout", "pullback"}),
+    "close": frozenset({"resolve"}),
+}
+
+
 def acts_from_tools(
     tools: Iterable[tuple[str, Iterable[str]]],
     kinds: Sequence[EntityKind],
@@ -66,6 +75,7 @@ def acts_from_tools(
         by_id = kind is not None
         kind = kind or next((k for k in kinds if k.name in words), None)
         verbs = frozenset(words) - nouns - {"id"}
+        verbs |= {w for v in verbs for w in _SAYS_TOO.get(v, ())}
         if kind is not None and verbs:
             objects = frozenset() if by_id else frozenset(a.lower() for a in args if a.isalpha())
             acts.append(Act(verbs, kind.name, by_id, objects))
@@ -87,6 +97,8 @@ def objects_of(kind: str, acts: Sequence[Act]) -> set[str]:
 
 # A pronoun in a verb's object slot: "close it", "roll it back", "refund that one".
 _OBJECT = re.compile(rf"\s+({_IT})\b", re.I)
+# Between a verb and its particle, "that" alone is the object too: "roll that back".
+_BETWEEN = re.compile(rf"\s+({_IT}|that|this)\b", re.I)
 # Or after the act's noun and a preposition: "add a note to it", "a refund for that one".
 _AFTER_NOUN = re.compile(rf"\s+(?:to|on|onto|for)\s+({_IT})\b", re.I)
 
@@ -173,7 +185,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
     for i, token in enumerate(tokens):
         pair = token + tokens[i + 1] if i + 1 < len(tokens) else ""  # "roll back": "rollback"
         # "roll it back", "roll that one back": the verb and its particle around the object.
-        obj = _OBJECT.match(request, words[i].end())
+        obj = _BETWEEN.match(request, words[i].end())
         after = i + 1 + len(obj.group(1).split()) if obj else len(tokens)
         around = token + tokens[after] if after < len(tokens) else ""
         for act in acts:
@@ -193,6 +205,7 @@ def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | N
                 # "close it", "roll it back", and "roll back that one" after the particle.
                 slot = (
                     slot
+                    or (obj if around in act.words and hit[-1] == after else None)
                     or _OBJECT.match(request, words[hit[0]].end())
                     or _OBJECT.match(request, words[hit[-1]].end())
                     or _AFTER_NOUN.match(request, words[hit[-1]].end())

@@ -118,7 +118,9 @@ _EACH = re.compile(r"\b(each|both|all|every|everyone)\b", re.I)
 
 
 # Words that say nothing about which record is meant ("close the ticket in the morning").
-_NOT_DESCRIPTIVE = (ENGLISH_STOP_WORDS - {"may"}) | {
+# Not "may" (a month) nor "behind" (a state: "is she behind on any invoices?", a lookup's word
+# for the unpaid ones).
+_NOT_DESCRIPTIVE = (ENGLISH_STOP_WORDS - {"may", "behind"}) | {
     "one",
     "ones",
     "meant",

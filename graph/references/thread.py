@@ -342,12 +342,23 @@ class _Thread:
             return listed
         text = strip_ids(str(turn.get("request") or ""), self.kinds)
         words = set(re.findall(r"[a-z]+", text.lower()))
+        if words & (_NEWEST | _OLDEST) and self._apart(text, listed):
+            return listed  # "web and auth prod releases, latest": the latest of each
         if words & _NEWEST:
             return [max(listed)]  # ids are issued in order
         if words & _OLDEST:
             return [min(listed)]
         nouns = {n.lower() for k in self.kinds for n in k.nouns}
         return _best_fits(listed, _describing_words(text) - nouns, self)
+
+    def _apart(self, text: str, listed: list[str]) -> bool:
+        """True when a request asks about several things at once: two of its words joined
+        ("web and auth", "api/web") each describe records listed, and no record both."""
+        for m in _JOINED.finditer(text):
+            fit = [{e for e in listed if w.lower() in _whole_words(self, e)} for w in m.groups()]
+            if all(fit) and not fit[0] & fit[1]:
+                return True
+        return False
 
     def latest_named(self, person: bool) -> tuple[list[tuple[str, str]], int] | None:
         """The latest turn's named records of person (or non-person) kinds."""
@@ -584,6 +595,12 @@ class _Thread:
 # that picks one ("the oldest"): not "last" (an ordinal, read as one) or "current".
 _IN_ORDER_NEWEST = _NEWEST - {"last", "current"}
 _IN_ORDER_OLDEST = _OLDEST
+
+
+# Two words a request joins: "web and auth", "api or web", "prod/staging", "web & auth".
+_JOINED = re.compile(
+    r"\b([a-z][\w-]*)\s*(?:,|&|/|\band\b|\bor\b|\bvs\b|\bn\b)\s*([a-z][\w-]*)", re.I
+)
 
 
 def _best_fits(options: list[str], words: set[str], thread: _Thread) -> list[str]:

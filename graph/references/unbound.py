@@ -68,7 +68,8 @@ _MESSAGES = re.compile(
 # The later turn sets the earlier record aside: "forget that one", "never mind", "instead".
 _ASIDE = re.compile(r"\b(forget|never ?mind|ignore|instead|scratch that|not that one)\b", re.I)
 # A pronoun object between a verb and its particle ("roll it back", "roll that one back").
-_OBJECTS = [["it"], ["them"], ["em"], ["that", "one"], ["this", "one"]]
+# An object between a verb and its particle: "roll it back", "back that out".
+_OBJECTS = [["it"], ["them"], ["em"], ["that", "one"], ["this", "one"], ["that"], ["this"]]
 _PRONOUNS = {"it", "its", "this", "that one", "this one", "they", "them", "their", "he", "him",
              "his", "she", "her"}  # fmt: skip
 _DEFINITE = {"the", "that", "this"}
@@ -106,7 +107,7 @@ def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
         pair = token + after  # "roll back": "rollback"
         # "roll it back", "roll that one back": the verb and its particle around the object.
         rest = tokens[i + 1 : i + 4]
-        skipped = next((n for n in (1, 2) if rest[:n] in _OBJECTS), 0)
+        skipped = next((n for n in (2, 1) if rest[:n] in _OBJECTS), 0)
         around = token + rest[skipped] if skipped and len(rest) > skipped else ""
         kinds |= {a.kind for a in acts if token in a.words or {pair, around} & a.words}
     if not kinds and _SAME.search(said):

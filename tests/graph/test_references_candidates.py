@@ -107,8 +107,9 @@ TOOLS = [
 def test_a_tools_kind_is_the_id_it_takes_else_the_kind_its_name_says() -> None:
     acts = {a.kind: set(a.words) for a in acts_from_tools(TOOLS, KINDS)}
     assert acts == {
-        "deployment": {"rollback"},
-        "ticket": {"close"},
+        # what a tool's name says in other words too: "revert it", "resolve that"
+        "deployment": {"rollback", "revert", "undo", "backout", "pullback"},
+        "ticket": {"close", "resolve"},
         "invoice": {"issue", "refund"},
         "customer": {"open"},
     }  # send_email acts on no kind of record

@@ -84,9 +84,10 @@ def test_a_reply_that_narrows_the_options_to_several_is_asked_among_those() -> N
     assert out.text == "roll back DEP-1030" and out.answers == 3
 
 
-def test_of_the_records_a_reply_describes_the_threads_words_and_the_live_one_decide() -> None:
+def test_of_the_records_a_reply_describes_the_threads_words_and_the_live_one_tip_a_guess() -> None:
     # dev11 s07: "staging" after "whats on web prod and staging rn" and "roll back that one"
-    # is the web staging deployment that runs now, not one of every staging deployment.
+    # is likeliest the web staging deployment that runs now, not one of every staging
+    # deployment; the reply's word fits the others too, so it is confirmed before the rollback.
     facts = {
         "DEP-1021": RecordFacts("DEP-1021", None, "web staging 3.8.0 succeeded", done=True),
         "DEP-1025": RecordFacts("DEP-1025", None, "web staging 3.8.1 succeeded"),
@@ -97,12 +98,14 @@ def test_of_the_records_a_reply_describes_the_threads_words_and_the_live_one_dec
         asked_turn(2, "roll back that one", "Which deployment do you mean?"),
     ]
     out = resolve("staging", history, KINDS, facts.get, ACTS, lambda _: list(facts))
-    assert out.question is None and [r.entity for r in out.resolutions] == ["DEP-1025"]
+    assert [(r.entity, r.guessed) for r in out.resolutions] == [("DEP-1025", "description")]
+    assert out.question == "Did you mean DEP-1025? Reply yes or name the deployment."
+    assert out.text == "roll back that one"  # the request "yes" runs with the record
 
 
 def test_a_reply_to_listed_options_is_read_with_the_threads_words_too() -> None:
     # dev11 s15: "the prod one" to a question listing every recent deployment, after "and whats
-    # on api staging", is the api production one that runs now.
+    # on api staging", is likeliest the api production one that runs now: a guess, confirmed.
     facts = {
         "DEP-1024": RecordFacts("DEP-1024", None, "api production 2.13.2", done=True),
         "DEP-1030": RecordFacts("DEP-1030", None, "auth production 4.3.0"),
@@ -115,7 +118,11 @@ def test_a_reply_to_listed_options_is_read_with_the_threads_words_too() -> None:
         asked_turn(2, "roll it back", question),
     ]
     out = resolve("the prod one", history, KINDS, facts.get, ACTS)
-    assert out.question is None and out.text == "roll DEP-1032 back", out
+    assert out.question == "Did you mean DEP-1032? Reply yes or name the deployment.", out
+    # Asked of a look-up, the same reply is read as it fits best.
+    history[-1]["entities"]["question"]["request"] = "what version is it?"
+    out = resolve("the prod one", history, KINDS, facts.get, ACTS)
+    assert out.question is None and out.text == "what version is DEP-1032?", out
 
 
 def test_a_verb_of_the_thread_never_picks_a_finished_record_a_reply_describes() -> None:

@@ -72,6 +72,8 @@ def test_an_unpaid_invoice_is_also_outstanding_a_paid_one_is_not(tmp_path: Path)
     unpaid, paid = lookup("INV-1223"), lookup("INV-1176")  # Greta Fischer's June and May
     assert unpaid is not None and {"outstanding", "overdue"} <= set(unpaid.words.split())
     assert paid is not None and "outstanding" not in paid.words.split()
+    # "is she behind on any invoices?": a customer is behind on an unpaid one only.
+    assert "behind" in unpaid.words.split() and "behind" not in paid.words.split()
 
 
 def test_a_pending_ticket_is_open_too_a_closed_one_is_not(tmp_path: Path) -> None:

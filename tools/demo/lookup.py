@@ -62,7 +62,7 @@ _ALSO_CALLED = {
     "sso": "saml",
     "502": "5xx",
     "5xx": "502",
-    "unpaid": "outstanding overdue owing",
+    "unpaid": "outstanding overdue owing behind",  # "is she behind on any invoices?"
     # An "open" ticket is any not closed yet, as support lists them and a customer's count of
     # open tickets has it: "close her open one" does not pick the open one of two unfinished.
     "pending": "open",
