@@ -3,7 +3,7 @@
 The splitter over-segments on purpose: it cuts at every place a second task *could* start
 (list items, sentences, semicolons, "then", "->", "but first", "before that", "and", "also",
 "plus", "as well as", "+", "&", chat's "n", " / ", commas, a "pls" in mid-run that opens the next
-ask; never inside quotes) and labels each cut as strong
+ask, a "so" before a question or a plea; never inside quotes) and labels each cut as strong
 or weak, and whether it orders the work ("then": the part waits for the one before it; "but
 first": the one before it waits for the part). It never decides alone whether a cut is real:
 "terms and conditions" and "check and fix my login" are cut here and glued back by the planner,
@@ -92,6 +92,16 @@ _FRAMES_ASK = frozenset(
     all guys folks everyone someone somebody anyone pls plz please to but or if me us not yes
     no""".split()
 )
+# "so" before a question or a plea starts the next ask ("what do i owe on the car this month so
+# what steps do i take to change the oil for it", "… the shop so will you help me rent it"); before
+# anything else it goes on with the same one ("so that", "so far", "so i was at walmart"), and after
+# "if", "ok" or "and" it opens nothing ("and if so what is it?", "ok so can billing fix it"). Like
+# "and", it is only a candidate: whether it starts a second request the planner decides.
+_SO = (
+    r"(?<!\bif)(?<!\bok)(?<!\bokay)(?<!\band)(?<!\bor)(?<!\bbut)(?<!\bnot)(?<!\beven)"
+    r"\s*,?\s+so,?\s+(?=(?:what|what['’]?s|how|when|where|which|who|why|can|could|would|will|"
+    r"should|shall|do|does|did|is|are|am|may|please|pls|plz)\b)"
+)
 # One pass over a sentence finds every cut; earlier alternatives win, so "and then" is a
 # sequence cut and not an "and" cut, and ", and also" is one cut, not three.
 _CUT = re.compile(
@@ -103,6 +113,7 @@ _CUT = re.compile(
     r"|(?P<slash>\s+/\s+)"
     rf"|(?P<conj>(?<!\boh)\s*,?\s+(?:\b(?:(?:and\s+)?{_WHILE_AT_IT}|{_ASIDE}|and\s+also|as\s+well\s+as|and|also|plus|n)\b"
     r"|[+&]),?\s+)"
+    rf"|(?P<so>{_SO})"
     rf"|(?P<plea>\s+{_PLEA}\s+(?=[\w@])(?!(?:and|n|also|plus|then)\b))"
     rf"|(?P<comma>\s*,\s+(?!{_PREDICATE}))",
     re.IGNORECASE,
