@@ -5,14 +5,8 @@ was glued to the refund answered under the next quote, and the reply went to bil
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from ringmaster.agents.spec import load_team
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.quoting import inline_reply, unquoted
-from tests.graph.planner_dev_report import DEMO_TEAM
 
 TWO_ANSWERS = (
     "Answers below.\n\n"
@@ -44,11 +38,6 @@ def test_one_quote_is_no_inline_reply() -> None:
     assert inline_reply("Please check this.\n\n> The api is down.\n> Since 9am.") is None
     assert inline_reply("Hi,\n\n> q1\n\nanswer\n\n> q2") is None
     assert inline_reply("No quotes at all. Refund INV-1 and unlock CUS-2.") is None
-
-
-@pytest.fixture(scope="module")
-def demo_planner(tmp_path_factory: pytest.TempPathFactory) -> LocalPlanner:
-    return LocalPlanner(load_team(DEMO_TEAM), cache_dir=Path(tmp_path_factory.mktemp("cache")))
 
 
 def test_each_answer_is_read_under_the_paragraph_it_answers(demo_planner: LocalPlanner) -> None:

@@ -4,15 +4,9 @@ and a bare verb shares the next ask's object ("Look into and then write up INC-1
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from ringmaster.agents.spec import load_team
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.no_ask import asks_nothing
 from ringmaster.graph.planner.splitter import split_request
-from tests.graph.planner_dev_report import DEMO_TEAM
 
 
 def test_on_top_of_that_opens_another_ask() -> None:
@@ -55,11 +49,6 @@ def test_nothing_needed_from_anyone_asks_nothing() -> None:
     )
     assert asks_nothing("Just sharing: DEP-1050 finished rolling out at 14:00.")
     assert not asks_nothing("Nothing needed from you today, but can you refund INV-1?")
-
-
-@pytest.fixture(scope="module")
-def demo_planner(tmp_path_factory: pytest.TempPathFactory) -> LocalPlanner:
-    return LocalPlanner(load_team(DEMO_TEAM), cache_dir=Path(tmp_path_factory.mktemp("cache")))
 
 
 def test_a_bare_verb_shares_the_next_asks_object(demo_planner: LocalPlanner) -> None:
