@@ -215,16 +215,15 @@ and "could you check whether something is wrong with it?" read as support 0.37 b
 mix. Shipped cutter, thirteen demo splits, rows right one-part / multi-part / out-of-scope 324 /
 402 / 124 -> 324 / 405 / 124 (dev13 multi-part +2, dev11 +1, no row lost).
 
-Inline replies and shared objects (issue 14, route31, demo-team-dev15 and dev16). A reply
+Inline replies (issue 14, route31, demo-team-dev15 and dev16). A reply
 written inline, the writer answering each quoted paragraph under it (`quoting.inline_reply`),
 is planned answer by answer (`Segmenter.answers`): each answer is scored as read under the
 paragraph it answers, an answer that asks nothing and routes to a person ("Sure :)") or is a
 note folds into its neighbour keeping the neighbour's reading (`_fold_notes`), and the cutter
 judges the cuts between answers. Read as one newest message, "No idea yet, can ops check its
 health now?" leaned on the refund answered under the next quote and the reply went to billing
-alone. A bare verb with no object of its own before a cut ("Look into and then write up
-INC-1015 …") is read with the records the next part names (`_shared_object`); alone it went to
-a person. Figures: `evals/datasets/README.md`, demo-team-dev16's card.
+alone. Figures, and a bare verb read with the next part's records tried and left out:
+`evals/datasets/README.md`, demo-team-dev16's card.
 
 The one-part misses on the dev splits, by cause, and what was tried against them and left out
 are in `evals/datasets/README.md` ("One-part misses by cause").
@@ -642,8 +641,6 @@ class Segmenter:
                 continue
             neighbour = parts[i - 1].text if i else parts[1].text
             text = resolved(part.text, neighbour, before=i > 0)
-            if text is None and i + 1 < len(parts):
-                text = self._shared_object(part.text, parts[i + 1].text)
             if text is not None:
                 readings[i] = text
         if not readings:
@@ -654,21 +651,6 @@ class Segmenter:
             if sc.ranked()[0][1] > parts[i].top:
                 out[i] = replace(parts[i], scores=sc, reading=readings[i])
         return out
-
-    def _shared_object(self, text: str, after: str) -> str | None:
-        """`text` read with the records the part `after` it names, when it is a bare verb with
-        no object of its own that shares that part's ("Look into and then write up INC-1015 …":
-        "Look into INC-1015"); None otherwise. Alone, "Look into" routed to a person."""
-        if (
-            self.records is None
-            or self.records.search(text)
-            or len(text.split()) > 3
-            or refers_back(text)  # "replaced it." has its object
-            or text.rstrip()[-1:] in ".!?"  # a sentence of its own, not a verb before "and"
-        ):
-            return None
-        named = list(dict.fromkeys(self.records.findall(after)))
-        return f"{text} {' and '.join(named)}" if named else None
 
     def _stand_apart(self, left: Part, right: Part, floor: float) -> bool:
         """Whether a cut may stand by the floors: both sides standing alone, or one standing

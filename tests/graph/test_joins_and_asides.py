@@ -1,10 +1,9 @@
 """Joins and statements of demo-team-dev16 and dev15 (issue 14, route31): "on top of that" and
-"(and …)" turn to another ask, a message that says nothing is needed from anyone asks nothing,
-and a bare verb shares the next ask's object ("Look into and then write up INC-1 …")."""
+"(and …)" turn to another ask, and a message that says nothing is needed from anyone asks
+nothing."""
 
 from __future__ import annotations
 
-from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.no_ask import asks_nothing
 from ringmaster.graph.planner.splitter import split_request
 
@@ -49,20 +48,3 @@ def test_nothing_needed_from_anyone_asks_nothing() -> None:
     )
     assert asks_nothing("Just sharing: DEP-1050 finished rolling out at 14:00.")
     assert not asks_nothing("Nothing needed from you today, but can you refund INV-1?")
-
-
-def test_a_bare_verb_shares_the_next_asks_object(demo_planner: LocalPlanner) -> None:
-    plan = demo_planner.plan("Look into and then write a customer notice about INC-1011.")
-    # "Look into" alone went to a person
-    assert [s.agent for s in plan.subtasks] == ["ops", "content"]
-    assert 'read as "Look into INC-1011"' in plan.subtasks[0].rationale
-    # one verb of one agent's ask stays glued ("check and fix my login")
-    plan = demo_planner.plan("Check and then fix the login for CUS-1008.")
-    assert [s.agent for s in plan.subtasks] == ["support"]
-    # a part with an object of its own, or a sentence of its own, shares none
-    segmenter = demo_planner._segmenter()
-    assert segmenter._shared_object("replaced it.", "Please mark TCK-1064 as resolved.") is None
-    assert segmenter._shared_object("Done.", "Please mark TCK-1064 as resolved.") is None
-    assert segmenter._shared_object("Look into", "write up INC-1011 and INC-1012") == (
-        "Look into INC-1011 and INC-1012"
-    )
