@@ -40,6 +40,7 @@ from ringmaster.graph.planner.local_model import (
 )
 from ringmaster.graph.planner.no_ask import REASON as NO_ASK
 from ringmaster.graph.planner.no_ask import asks_nothing
+from ringmaster.graph.planner.quoting import InlineReply, inline_reply
 from ringmaster.graph.planner.routing import (
     Routed,
     assemble,
@@ -114,6 +115,9 @@ class LocalPlanner:
         if asks_nothing(text):
             return Plan(subtasks=assemble([self._for_a_person(text, allowed)]), planner=self.name)
         segmenter = self._segmenter()
+        inline = inline_reply(text)
+        if inline is not None:
+            return self._plan_inline(inline, segmenter, allowed)
         reading = segmenter.newest_ask(text)
         body, signature = sign_off(reading.text)
         body, title = ticket_title(body)
@@ -132,6 +136,24 @@ class LocalPlanner:
         if reading.quoted is not None:
             subtasks = with_quoted(subtasks, reading.quoted, reading.quoted_first)
         return Plan(subtasks=subtasks, planner=self.name)
+
+    def _plan_inline(self, inline: InlineReply, segmenter: Segmenter, allowed: set[str]) -> Plan:
+        """An inline reply planned answer by answer (`Segmenter.answers`): the writer's opening
+        lines ("Hi Tomas, answers inline.") and the quoted paragraphs go with the first subtask
+        as context, the sign-off under the last answer with the last."""
+        answers = list(inline.answers)
+        quote, last = answers[-1]
+        last, signature = sign_off(last)
+        answers[-1] = (quote, last)
+        asked = [(q, a) for q, a in answers if a.strip()]
+        parts = segmenter.answers(asked)
+        subtasks = assemble([route(p, allowed, self.routing, self.settings) for p in parts])
+        history = "\n\n".join(q for q, _ in answers)
+        if signature:
+            subtasks = with_quoted(subtasks, signature, False)
+        if inline.opening:
+            history = f"{inline.opening}\n\n{history}"
+        return Plan(subtasks=with_quoted(subtasks, history, True), planner=self.name)
 
     def _for_a_person(self, text: str, allowed: set[str]) -> Routed:
         """The whole message as one part for a person, with the agent it would have gone to

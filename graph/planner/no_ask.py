@@ -30,6 +30,8 @@ _NO_ACTION = re.compile(
     r"\b(?:no\s+(?:further\s+)?action\s+(?:is\s+)?(?:needed|required|necessary|on\s+your\s+side)"
     r"|nothing\s+(?:for\s+(?:you|us)\s+)?to\s+(?:do|action)\b(?!\s+with)"
     r"|no\s+need\s+to\s+(?:reply|respond|answer|act|do\s+anything)"
+    r"|nothing\s+(?:is\s+)?(?:needed|required)\s+(?:from|of|on\s+your\s+side)\b"
+    r"|just\s+sharing\b"
     r"|(?:just|purely|only)\s+(?:for\s+)?(?:your\s+)?(?:info|information|awareness|visibility)"
     r"|for\s+(?:visibility|awareness|your\s+records)"
     r"|fyi\s+only"

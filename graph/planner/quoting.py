@@ -132,3 +132,50 @@ def quoted_thread(text: str) -> Thread | None:
         return None
     first_new = next(i for i, q in enumerate(quoted) if not q and lines[i].strip())
     return Thread(history, newest, newest_first=first_new < quoted.index(True))
+
+
+@dataclass(frozen=True)
+class InlineReply:
+    """A reply written inline: the writer answers each quoted paragraph under it ("Hi Tomas,
+    answers inline." / "> Is auth back to normal?" / "No idea yet, can ops check its health
+    now?" / "> The customer on TCK-1 wants a refund." / "Fine by me. Please refund …")."""
+
+    opening: str  # the writer's lines above the first quote ("Hi Tomas, answers inline.")
+    # Each quoted paragraph (its "> " markers and attribution line kept) and the answer under it.
+    answers: tuple[tuple[str, str], ...]
+
+
+def inline_reply(text: str) -> InlineReply | None:
+    """`text` as an inline reply: two or more quoted paragraphs, each with the writer's answer
+    under it; None otherwise (a quote with one message under or above it is `quoted_thread`'s).
+    An answer leans on the paragraph it answers, not on the answer before it: "can ops check its
+    health now?" is about the auth service quoted above it."""
+    lines = text.splitlines()
+    quoted = [bool(_QUOTED_LINE.match(ln)) for ln in lines]
+    for i, ln in enumerate(lines):
+        if not quoted[i] and i + 1 < len(lines) and quoted[i + 1] and _ATTRIBUTION.match(ln):
+            quoted[i] = True
+    runs: list[tuple[bool, list[str]]] = []  # blank lines never start a run of their own
+    for ln, q in zip(lines, quoted, strict=True):
+        if not ln.strip():
+            if runs:
+                runs[-1][1].append(ln)
+        elif runs and runs[-1][0] == q:
+            runs[-1][1].append(ln)
+        else:
+            runs.append((q, [ln]))
+    opening = "\n".join(runs[0][1]).strip() if runs and not runs[0][0] else ""
+    answers = tuple(
+        ("\n".join(quote).strip(), "\n".join(answer).strip())
+        for (q, quote), (a, answer) in zip(runs, runs[1:], strict=False)
+        if q and not a
+    )
+    if len(answers) < 2:
+        return None
+    return InlineReply(opening, answers)
+
+
+def unquoted(quote: str) -> str:
+    """A quoted paragraph's words without its "> " markers and attribution line."""
+    kept = [re.sub(r"^(?:\s*>)+", "", ln).strip() for ln in quote.splitlines()]
+    return " ".join(ln for ln in kept if ln and not _ATTRIBUTION.match(ln))

@@ -69,10 +69,12 @@ _PRECEDE_WORDS = (
 _ARROW = r"->|→|=>|⇒"
 # A sentence that opens by turning to another matter ("Separately, …", "Second, …", "One more
 # thing: …"): the marker goes with the cut, like "then", so the part is what follows it.
+# "On top of that, …", "… and on top of that, …": another ask, as "also" (inside a sentence).
+_ON_TOP = r"on\s+top\s+of\s+(?:that|this|it)"
 NEW_MATTER_WORDS = (
     r"separately|additionally|in\s+addition|second(?:ly)?|third(?:ly)?|lastly|besides|"
     r"unrelated(?:ly)?|on\s+another\s+note|on\s+a\s+separate\s+note|another\s+thing|"
-    r"one\s+more\s+thing|while\s+you(?:['’]re|\s+are)\s+at\s+it|p\.?s\.?"
+    rf"one\s+more\s+thing|while\s+you(?:['’]re|\s+are)\s+at\s+it|p\.?s\.?|{_ON_TOP}"
 )
 # "… and while you're at it, …" turns to another matter inside a sentence, as "also" does.
 _WHILE_AT_IT = r"while\s+(?:you(?:['’]re|\s+are)|ur|youre|u\s+are)\s+at\s+it"
@@ -102,16 +104,21 @@ _SO = (
     r"\s*,?\s+so,?\s+(?=(?:what|what['’]?s|how|when|where|which|who|why|can|could|would|will|"
     r"should|shall|do|does|did|is|are|am|may|please|pls|plz)\b)"
 )
+# An aside in brackets that adds an ask of three words or more ("Can ops restart the worker (and
+# could legal check …)?") is cut before its connector ("paren"); its closing bracket ends the ask.
 # One pass over a sentence finds every cut; earlier alternatives win, so "and then" is a
 # sequence cut and not an "and" cut, and ", and also" is one cut, not three.
 _CUT = re.compile(
     rf"(?P<seq>\s*[,;:]?\s*\b(?:{_SEQUENCE_WORDS})(?!\w),?\s*|\s+(?:{_ARROW})\s+)"
     rf"|(?P<pre>\s*[,;:]?\s*\b(?:{_PRECEDE_WORDS})(?!\w),?\s*)"
     rf"|(?P<topic>^\s*(?:{NEW_MATTER_WORDS})\s*[,:]\s*)"
+    rf"|(?P<paren>\s+[(\[]\s*(?:{_ASIDE}|and\s+also|and|also|plus)\b,?\s+"
+    r"(?=(?:[^\s)\]]+\s+){2,}[^)\]]*[)\]]))"
     r"|(?P<semi>\s*;\s*)"
     r"|(?P<dash>\s+[—–]\s+)"
     r"|(?P<slash>\s+/\s+)"
-    rf"|(?P<conj>(?<!\boh)\s*,?\s+(?:\b(?:(?:and\s+)?{_WHILE_AT_IT}|{_ASIDE}|and\s+also|as\s+well\s+as|and|also|plus|n)\b"
+    rf"|(?P<conj>(?<!\boh)\s*,?\s+(?:\b(?:(?:and\s+)?(?:{_WHILE_AT_IT}|{_ON_TOP})|{_ASIDE}"
+    r"|and\s+also|as\s+well\s+as|and|also|plus|n)\b"
     r"|[+&]),?\s+)"
     rf"|(?P<so>{_SO})"
     rf"|(?P<plea>\s+{_PLEA}\s+(?=[\w@])(?!(?:and|n|also|plus|then)\b))"
@@ -151,7 +158,8 @@ def _closes_between(sentence: str, cut: re.Match[str]) -> bool:
 
 _LEADING_CONNECTOR = re.compile(
     rf"\s*(?:(?P<seq>(?:{_SEQUENCE_WORDS}))|(?P<pre>(?:{_PRECEDE_WORDS}))"
-    rf"|(?:{_ASIDE}|and\s+also|and|also|plus|as\s+well\s+as|n(?=\s)))(?!\w),?\s*",
+    rf"|(?:{_ASIDE}|(?:and\s+)?{_ON_TOP}|and\s+also|and|also|plus|as\s+well\s+as|n(?=\s)))"
+    r"(?!\w),?\s*",
     re.IGNORECASE,
 )
 _TRIM = " \t\n,;:—–-"

@@ -6,9 +6,12 @@ from typing import Any
 
 import pytest
 
+from ringmaster.agents.spec import load_team
 from ringmaster.graph.build import build_graph
 from ringmaster.graph.checkpoint import open_checkpointer
 from ringmaster.graph.nodes.dispatch import PARALLEL_REVIEWS
+from ringmaster.graph.planner.local import LocalPlanner
+from tests.graph.planner_dev_report import DEMO_TEAM
 
 
 @pytest.fixture
@@ -51,3 +54,10 @@ class Run:
 @pytest.fixture
 def make_run(checkpointer: Any) -> Any:
     return lambda deps, thread="t-1", **kw: Run(deps, checkpointer, thread, **kw)
+
+
+@pytest.fixture(scope="module")
+def demo_planner(tmp_path_factory: pytest.TempPathFactory) -> LocalPlanner:
+    """The demo team's local planner (the shipped model), once per test module; a module that
+    defines its own keeps it."""
+    return LocalPlanner(load_team(DEMO_TEAM), cache_dir=Path(tmp_path_factory.mktemp("cache")))
