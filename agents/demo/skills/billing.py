@@ -117,7 +117,49 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = _explain_invoices(text, tools, invoices, out, notes)
     elif customer and p.has(text, CHARGED_TWICE):
         category = _duplicates(text, tools, customer, out, notes)
-    elif customer and p.has(text, _BALANCE):
+    elif customer:
+        # Each customer named is answered ("maria lopez and aisha khan - june invs paid?"),
+        # so a reply about any of them ("aisha") finds her invoices in the thread.
+        category = _accounts(text, tools, p.find_customers(tools, text, customer), out, notes)
+    elif p.named_customer(text):
+        notes.append(f"no customer matching {p.named_customer(text)} was found; nothing to report")
+        category = "invoice"
+    else:
+        p.ask(out, notes, "no invoice id or customer was named, so nothing was looked up. "
+              "Which invoice (INV-…) or customer (id or email) is this about?")  # fmt: skip
+        category = "invoice"
+
+    out["summary"] = p.summary(notes, task.feedback)
+    return AgentOutput(output=out, category=category)
+
+
+def _accounts(
+    text: str,
+    tools: ToolBox,
+    customers: list[dict[str, Any]],
+    out: dict[str, Any],
+    notes: list[str],
+) -> str:
+    """A look-up of each customer's account, their invoices and payments listed together; with
+    several, the amount is each one's, in their own note, not one figure for all."""
+    if len(customers) == 1:
+        return _account(text, tools, customers[0], out, notes)
+    category = "invoice"
+    for customer in customers:
+        own: dict[str, Any] = {"invoice_ids": [], "amount": None}
+        category = _account(text, tools, customer, own, notes)
+        out["invoice_ids"] += [i for i in own["invoice_ids"] if i not in out["invoice_ids"]]
+        for key in ("invoices", "payments"):
+            out.setdefault(key, []).extend(own.get(key, []))
+    out["customer_ids"] = [c["id"] for c in customers]
+    return category
+
+
+def _account(
+    text: str, tools: ToolBox, customer: dict[str, Any], out: dict[str, Any], notes: list[str]
+) -> str:
+    """One customer's balance, last payment, invoices of the months named, or invoices."""
+    if p.has(text, _BALANCE):
         unpaid = tools.call("list_invoices", customer_id=customer["id"], status="unpaid")
         unpaid = _of_months(unpaid, text)
         total = sum((Decimal(i["amount"]) for i in unpaid), Decimal("0.00"))
@@ -127,8 +169,8 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
             f"{customer['name']} ({customer['id']}) has {len(unpaid)} unpaid invoice(s)"
             f"{' for ' + when if when else ''} totalling {total} USD"
         )
-        category = "invoice"
-    elif customer and p.has(text, _PAYMENT) and not p.dates_in(text)[0]:
+        return "invoice"
+    if p.has(text, _PAYMENT) and not p.dates_in(text)[0]:
         # (With a month named, "is her June invoice paid?" is that month's invoice, below: her
         # latest payments never named an unpaid one.)
         payments = tools.call("list_payments", customer_id=customer["id"], limit=5)
@@ -143,35 +185,24 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
             out["amount"] = last["amount"]
         else:
             notes.append(f"no payments found for {customer['name']}")
-        category = "payment"
-    elif customer and p.dates_in(text)[0]:
+        return "payment"
+    if p.dates_in(text)[0]:
         # "What was Zoe Jansen billed in April?": that month's invoices, not all of them.
-        category = _billed_in_months(text, tools, customer, out, notes)
-    elif customer:
-        found = tools.call("list_invoices", customer_id=customer["id"])
-        refunded = sum(
-            (Decimal(tools.call("get_invoice", invoice_id=i["id"])["refunded"]) for i in found),
-            Decimal("0.00"),
-        ) if p.has(text, r"\brefunded\b") else None  # fmt: skip
-        out.update(invoices=found, invoice_ids=[i["id"] for i in found])
-        notes.append(
-            f"{customer['name']} ({customer['id']}) has {len(found)} invoice(s) on the "
-            f"{customer['plan']} plan"
-        )
-        if refunded is not None:
-            out["amount"] = str(refunded)
-            notes.append(f"{refunded} USD refunded in total")
-        category = "invoice"
-    elif p.named_customer(text):
-        notes.append(f"no customer matching {p.named_customer(text)} was found; nothing to report")
-        category = "invoice"
-    else:
-        p.ask(out, notes, "no invoice id or customer was named, so nothing was looked up. "
-              "Which invoice (INV-…) or customer (id or email) is this about?")  # fmt: skip
-        category = "invoice"
-
-    out["summary"] = p.summary(notes, task.feedback)
-    return AgentOutput(output=out, category=category)
+        return _billed_in_months(text, tools, customer, out, notes)
+    found = tools.call("list_invoices", customer_id=customer["id"])
+    refunded = sum(
+        (Decimal(tools.call("get_invoice", invoice_id=i["id"])["refunded"]) for i in found),
+        Decimal("0.00"),
+    ) if p.has(text, r"\brefunded\b") else None  # fmt: skip
+    out.update(invoices=found, invoice_ids=[i["id"] for i in found])
+    notes.append(
+        f"{customer['name']} ({customer['id']}) has {len(found)} invoice(s) on the "
+        f"{customer['plan']} plan"
+    )
+    if refunded is not None:
+        out["amount"] = str(refunded)
+        notes.append(f"{refunded} USD refunded in total")
+    return "invoice"
 
 
 def _invoices_in_month(tools: ToolBox, customer: dict[str, Any], text: str) -> list[dict[str, Any]]:

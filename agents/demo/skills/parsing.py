@@ -280,6 +280,30 @@ def find_customer(tools: ToolBox, text: str) -> dict[str, Any] | None:
     return None
 
 
+def find_customers(
+    tools: ToolBox, text: str, first: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Every customer a request names ("maria lopez and aisha khan - june invs paid?" is two),
+    `first` (`find_customer`'s, looked up when not given) first. Past the first, a customer
+    counts only when named by their id, their email or their whole name: two words that are
+    only part of a name or a company's name add no one."""
+    first = first or find_customer(tools, text)
+    if first is None:
+        return []
+    found = {first["id"]: first}
+    for query in ids(CUSTOMER_ID, text) + emails(text) + _name_candidates(text):
+        try:
+            matches = tools.call("find_customer", query=query, limit=2)
+        except ToolError:
+            continue
+        asked = query.lower()
+        for customer in matches:
+            named = asked in (customer["id"].lower(), customer["email"].lower())
+            if named or customer["name"].lower() == asked:
+                found.setdefault(customer["id"], customer)
+    return list(found.values())
+
+
 def named_customer(text: str) -> str | None:
     """The customer id or email a request names, found or not (to say when it was not)."""
     named = ids(CUSTOMER_ID, text) + emails(text)

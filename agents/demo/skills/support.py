@@ -119,7 +119,13 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = _new_or_existing_ticket(text, tools, customer, out, notes)
     elif customer and p.has(text, r"\btickets?\b"):
         status = next((s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b")), None)
-        category = _customer_tickets(tools, customer, status, out, notes)
+        # Each customer named is answered ("Liam Murphy, Greta Fischer and Olivia Garcia. Pull
+        # up their tickets"), so "set all of them to high" next finds every one's tickets.
+        customers = p.find_customers(tools, text, customer)
+        for each in customers:
+            category = _customer_tickets(tools, each, status, out, notes)
+        if len(customers) > 1:
+            out["customer_ids"] = [c["id"] for c in customers]
     elif p.has(text, r"\btickets?\b") and p.has(text, r"\b(open|pending|closed)\b"):
         status = next(s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b"))
         found = _tickets(tools, status)
