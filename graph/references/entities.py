@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
-from ringmaster.graph.references.patterns import _QUESTION_MARK
+from ringmaster.graph.references.patterns import _BESIDE, _QUESTION_MARK
 
 
 @dataclass(frozen=True)
@@ -287,6 +287,8 @@ _TAKEN_BACK = re.compile(
 )
 # Between the correction and the id that replaces the one taken back, nothing else is said
 # ("sorry for the delay, and TCK-1002" takes nothing back).
+# Where the clause an id goes on in ends.
+_CLAUSE_END = re.compile(r"[.!?;]")
 _LEADS_TO_ID = re.compile(
     r"(?:[\s,:;.!-]|\b(?:i mean|i meant|it'?s|it is|make it|that is)\b)*", re.I
 )
@@ -310,12 +312,24 @@ def corrections(kinds: Sequence[EntityKind], request: str) -> list[tuple[int, in
     out = []
     for i, (start, end, kind, entity) in enumerate(spans):
         later = [s for s in spans[i + 1 :] if s[2] == kind and s[3] != entity]
-        if later and any(
-            _LEADS_TO_ID.fullmatch(request, m.end(), later[0][0])
-            for m in _TAKEN_BACK.finditer(request, end, later[0][0])
+        if (
+            later
+            and any(
+                _LEADS_TO_ID.fullmatch(request, m.end(), later[0][0])
+                for m in _TAKEN_BACK.finditer(request, end, later[0][0])
+            )
+            and not _adds_beside(request, later[0][1])
         ):
             out.append((start, end, later[0][0], later[0][1]))
     return out
+
+
+def _adds_beside(request: str, at: int) -> bool:
+    """Whether the clause going on from `at` adds the id before it to the one said earlier
+    ("close TCK-1005, actually TCK-1037 as well", "sorry, INV-1003 also needs it"): then
+    "actually" or "sorry" opens a second record, not a correction of the first."""
+    clause = _CLAUSE_END.split(request[at:], maxsplit=1)[0]
+    return _BESIDE.search(clause) is not None
 
 
 def _withdrawn(kinds: Sequence[EntityKind], request: str) -> set[str]:

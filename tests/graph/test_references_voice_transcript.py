@@ -32,6 +32,21 @@ def test_an_id_taken_back_in_the_same_breath_is_no_part_of_the_request() -> None
         assert out.text == typed and out.dropped == ()
 
 
+def test_a_second_id_said_after_actually_or_sorry_but_beside_the_first_takes_nothing_back() -> None:
+    # "actually"/"sorry" before a second id of the kind read as a correction even when the
+    # clause it opens adds that id beside the first: the first was dropped and never acted on.
+    for typed in (
+        "pls escalate TCK-1012, actually TCK-1044 as well",
+        "refund INV-1007. Sorry, INV-1010 also needs refunding",
+        "check on CUS-1020, oops CUS-1021 too",
+    ):
+        out = resolve(typed, [], KINDS, None, ACTS)
+        assert out.text == typed and out.dropped == ()
+    # Said instead of the first, it is still taken back.
+    out = resolve("pls escalate TCK-1012, actually TCK-1044 instead", [], KINDS, None, ACTS)
+    assert out.text == "pls escalate TCK-1044 instead" and out.dropped == ("TCK-1012",)
+
+
 def test_a_bare_that_as_the_object_of_a_request_is_the_record_in_play() -> None:
     # Read as no reference: ops was left to pick what to roll back, support to guess a ticket.
     history = [turn(1, "which deploy caused INC-1012?", "DEP-1032")]
