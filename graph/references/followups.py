@@ -299,13 +299,16 @@ def _answer(
     # finance team" is the picked invoice's customer), which are no part of the answer, except
     # a record of the pick's the request referred to ("send her a reminder for it", she
     # picked): that is read through the pick.
-    # So is the person an object pronoun of the request stood for, known once the pick is
-    # ("email her the june invoice", the invoice picked: she is its customer, whom the email
-    # goes to); "her finance team" is someone else again.
+    # So is the person an object pronoun of the request stood for, when the pick is what
+    # said who ("email her the june invoice" of two women's invoices, the one picked: she is
+    # its customer, whom the email goes to); when the options were all one person's, she was
+    # known before the question. "her finance team" is someone else again.
+    decided = len({thread.owned_by(e) for _, e in options}) > 1
     whom = [
         r
         for r in again.resolutions
-        if r not in theirs
+        if decided
+        and r not in theirs
         and thread.by_name[r.kind].person
         and any(thread.owned_by(e) == r.entity for e in chosen)
         and r.phrase.lower() in {m.group(0).lower() for m in _OBJECT_PRONOUN.finditer(asked)}

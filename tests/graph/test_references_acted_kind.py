@@ -58,3 +58,20 @@ def test_a_reply_picking_a_record_resolves_the_person_the_request_sends_to() -> 
     assert out.question is None
     assert sorted(entities(out)) == ["CUS-1051", "INV-1251"]
     assert "CUS-1051" in out.text and "INV-1251" in out.text
+
+
+def test_a_reply_among_one_persons_records_resolves_only_the_record() -> None:
+    """Both invoices his: "him" was known before the question, so the reply picks the
+    invoice only."""
+    his = facts(
+        customer("CUS-1051", "Tomas Ruiz", "Ruiz Labs annual active", ("INV-1251", "INV-1252")),
+        RecordFacts("INV-1251", "CUS-1051", "Tomas Ruiz unpaid 2025-03 usd March Mar 2025"),
+        RecordFacts("INV-1252", "CUS-1051", "Tomas Ruiz unpaid 2025-04 usd April Apr 2025"),
+    )
+    lookup, records = catalogue(his)
+    options = [("invoice", "INV-1251"), ("invoice", "INV-1252")]
+    asked = asked_turn(2, "send him the unpaid invoice", options)
+    asked["entities"]["named"] = [list(o) for o in options]
+    history = [turn(1, "what does CUS-1051 owe?", "INV-1251 INV-1252"), asked]
+    out = resolve("the april one", history, KINDS, lookup, ACTS, records)
+    assert out.question is None and entities(out) == ["INV-1252"]
