@@ -269,7 +269,9 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     for phrase, unfit_kind in unfit.items():
         # A description no record fits, while the thread has several it could mean ("the
         # blue one" after two deployments): asked, never passed on for a skill to guess.
-        question = _fits_none(phrase, unfit_kind, thread) if unfit_kind and phrase in text else None
+        question = (
+            _fits_none(phrase, unfit_kind, thread, text) if unfit_kind and phrase in text else None
+        )
         if question:
             return question
     return text, resolutions
@@ -361,26 +363,31 @@ _PEOPLE_WORDS = {"him", "her", "them", "his", "their", "he", "she", "they", "me"
 _OWN_PHRASE = {"the", "a", "an", "our", "my", "your", "next", "this", "that"}
 
 
-def _fits_none(phrase: str, kind: EntityKind, thread: _Thread, turns: int = 3) -> str | None:
+def _fits_none(
+    phrase: str, kind: EntityKind, thread: _Thread, context: str = "", turns: int = 3
+) -> str | None:
     """The question to ask when a describing phrase fits no record but the newest turn with
     records of its kind (any kind, for "the … one" and "the one …") had two or more; None
-    otherwise."""
+    otherwise. A "one" the request's side effect acts on (`context`) is of the kinds that
+    side effect takes, people too ("credit the business plan one" after two customers'
+    invoices asks which customer, for a credit takes a customer)."""
     every_noun = {n.lower() for k in thread.kinds for n in k.nouns}
     if not _describing_words(phrase) - every_noun - {"one"}:
         return None
     # "the blue one", "the one whose card failed": of any kind; "the blue invoice": of its own.
     one = phrase.lower().endswith(" one") or phrase.lower().startswith("the one ")
-    kinds = thread.kinds if one else [kind]
+    acted = [k for k in thread.kinds if context and thread.acts_on_live(context, k.name)]
+    kinds = (acted or thread.kinds) if one else [kind]
     for turn in list(reversed(thread.history))[:turns]:
         ents = turn.get("entities") or {}
         pairs = [*ents.get("named", []), *ents.get("touched", [])]
         for k in kinds:
-            if k.person:
+            if k.person and k not in acted:
                 continue
             records = list(dict.fromkeys(e for name, e in pairs if name == k.name))
             if len(records) >= 2:
                 return _question(k, records)
-        if any(name == k.name and not k.person for name, _ in pairs for k in kinds):
+        if any(name == k.name and (not k.person or k in acted) for name, _ in pairs for k in kinds):
             return None  # the newest turn with such a record had one: nothing to choose
     return None
 

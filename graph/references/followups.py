@@ -59,6 +59,13 @@ _NO = re.compile(rf"\b(?:{alternation((*NO, 'not'))})\b", re.I)
 _DECLINE = STARTS_NO
 # What, in the request a question was about, stands for the records the reply picks.
 _STANDS_FOR_PICKED = re.compile(r"\b(it|them|that one)\b", re.I)
+# A person's pronoun as an object: followed by another object or nothing ("email her the
+# invoice", "remind him"), not by what is theirs ("her finance team").
+_OBJECT_PRONOUN = re.compile(
+    r"\b(?:her|him|them)\b(?=\s*(?:$|[,.;:!?]|(?:the|a|an|this|that|these|those|its|about|for|"
+    r"of|on|to|with|and)\b))",
+    re.I,
+)
 
 
 def _reply(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
@@ -292,7 +299,21 @@ def _answer(
     # finance team" is the picked invoice's customer), which are no part of the answer, except
     # a record of the pick's the request referred to ("send her a reminder for it", she
     # picked): that is read through the pick.
-    resolutions = [Resolution(request, r.entity, r.kind, turn) for r in theirs]
+    # So is the person an object pronoun of the request stood for, when the pick is what
+    # said who ("email her the june invoice" of two women's invoices, the one picked: she is
+    # its customer, whom the email goes to); when the options were all one person's, she was
+    # known before the question. "her finance team" is someone else again.
+    decided = len({thread.owned_by(e) for _, e in options}) > 1
+    whom = [
+        r
+        for r in again.resolutions
+        if decided
+        and r not in theirs
+        and thread.by_name[r.kind].person
+        and any(thread.owned_by(e) == r.entity for e in chosen)
+        and r.phrase.lower() in {m.group(0).lower() for m in _OBJECT_PRONOUN.finditer(asked)}
+    ]
+    resolutions = [Resolution(request, r.entity, r.kind, turn) for r in [*whom, *theirs]]
     return Resolved(again.text, resolutions, answers=turn)
 
 
