@@ -46,7 +46,8 @@ class Act:
 
 
 # Other words that say what a tool's name does: "revert it", "undo that release", "back it
-# out", "pull it back" roll back as the ops skill reads them; "resolve that" closes. A side
+# out", "pull it back" roll back as the demo ops skill reads them (`_ROLLBACK` there); "resolve
+# that" closes. A side
 # effect said in other words is a side effect, asked when its object is ambiguous.
 _SAYS_TOO = {
     "rollback": frozenset({"revert", "undo", "backout", "pullback"}),

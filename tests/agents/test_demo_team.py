@@ -140,6 +140,12 @@ CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
      {"service": "api", "environment": "production", "to_version": "2.13.2"}),
     ("ops", "revert billing-service in staging", "rollback_deployment",
      {"service": "billing-service", "environment": "staging"}),
+    # "back out" and "pull back", which the resolver reads as rollbacks: they were a listing.
+    ("ops", "back out the auth deploy in staging", "rollback_deployment",
+     {"service": "auth", "environment": "staging"}),
+    ("ops", "pull DEP-1030 back", "rollback_deployment",
+     {"service": "auth", "environment": "production", "from_version": "4.3.0"}),
+    ("ops", "come back later and check out the web deploys", None, {}),
     # A deployment named by id is rolled back where it runs, not the unhealthy api.
     ("ops", "Rollback DEP-1028 please", "rollback_deployment",
      {"service": "web", "environment": "production", "from_version": "3.8.1"}),

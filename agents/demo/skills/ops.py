@@ -11,7 +11,14 @@ from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
 
-_ROLLBACK = r"\b(roll(?:ing)?[- ]?back|revert|undo|downgrade)\b|\broll\b(\s+\S+){1,3}\s+back\b"
+# "back out" and "pull back" are rollbacks too ("back out the web deploy", "pull DEP-1028 back"),
+# as the reference resolver reads them (`implied._SAYS_TOO`); their object between the two
+# words is a pronoun or an id only ("come back later and check out …" is no rollback).
+_BETWEEN = r"\s+(?:it|that|this|them|[a-z]+-\d+)\s+"
+_ROLLBACK = (
+    r"\b(roll(?:ing)?[- ]?back|revert|undo|downgrade|back(?:ing)?[- ]out|pull(?:ing)?[- ]back)\b"
+    rf"|\broll\b(\s+\S+){{1,3}}\s+back\b|\bback{_BETWEEN}out\b|\bpull{_BETWEEN}back\b"
+)
 _INCIDENT_NEW = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b|\bsev ?[1-4]\b"
 _DEPLOYMENT_ID = re.compile(r"\bDEP-\d+\b", re.I)
 _INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
