@@ -556,15 +556,16 @@ class Segmenter:
     def answers(self, answers: Sequence[tuple[str, str]]) -> list[Part]:
         """The parts of an inline reply (`quoting.inline_reply`): each answer a candidate part,
         scored as read under the paragraph it answers ("Is the auth service back to normal
-        after last night? No idea yet, can ops check its health now?"), then glued by the fixed
-        rules: two answers stay apart when they route to different labels and each stands
-        alone. An answer that asks nothing is context, joined to its neighbour (`note_cuts`),
+        after last night? No idea yet, can ops check its health now?"), then glued as any
+        request's parts are: by the team's learned cutter when it has one, else by the fixed
+        rules (two answers stay apart when they route to different labels and each stands
+        alone). An answer that asks nothing is context, joined to its neighbour (`note_cuts`),
         when it routes to a person ("Sure :)" under "> Lunch Friday?") or answers a statement
         ("Still true this morning." under "> The invite emails aren't arriving."); under a
         question it is a decision ("Yes, 15% off their next invoice." under "> Should we offer
-        a credit?"). Read as one newest
-        message, each answer leaned on the one before it ("its" there is the auth service, not
-        the refund under it) and they were glued into one subtask."""
+        a credit?"). Read as one newest message, each answer leaned on the one before it
+        ("its" there is the auth service, not the refund under it) and they were glued into one
+        subtask."""
         readings = [f"{unquoted(quote)} {answer}".strip() for quote, answer in answers]
         parts = [
             Part(
@@ -576,8 +577,7 @@ class Segmenter:
                 reading=reading,
                 note=is_note(answer)
                 or is_courtesy(answer)
-                or sc.ranked()[0][0] == HUMAN
-                and not asks_something(answer),
+                or (sc.ranked()[0][0] == HUMAN and not asks_something(answer)),
             )
             for i, ((_, answer), reading, sc) in enumerate(
                 zip(answers, readings, self._score(readings), strict=True)
