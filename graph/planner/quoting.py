@@ -126,6 +126,11 @@ def quoted_thread(text: str) -> Thread | None:
         # An attribution belongs to the quote it introduces.
         if not quoted[i] and i + 1 < len(lines) and quoted[i + 1] and _ATTRIBUTION.match(ln):
             quoted[i] = True
+        # A help desk that quotes its transcript with "> " still heads each message with a header
+        # line ("--- Customer wrote (Dec 3) ---" / "> …" / "--- Internal note ---" / the note):
+        # a header says who wrote when, never what is asked, so it goes with the history.
+        elif _BLOCK_HEADER.match(ln) and not FORWARD_SEPARATOR.match(ln):
+            quoted[i] = True
     history = "\n".join(ln for ln, q in zip(lines, quoted, strict=True) if q).strip()
     newest = "\n".join(ln for ln, q in zip(lines, quoted, strict=True) if not q).strip()
     if not history or not newest:
