@@ -5,7 +5,7 @@ header lines over a transcript quoted with "> " ("--- Customer wrote (Dec 3) ---
 from __future__ import annotations
 
 from ringmaster.graph.planner.envelope import ticket_title
-from ringmaster.graph.planner.quoting import quoted_thread
+from ringmaster.graph.planner.quoting import inline_reply, quoted_thread
 
 IDS = r"TCK-\d{4}|CUS-\d{4}|INV-\d{4}"
 
@@ -54,3 +54,17 @@ def test_a_transcripts_header_lines_go_with_the_quoted_history() -> None:
     assert thread.newest == "Checked, they upgraded on the 17th. Please fix the invoice."
     assert "--- Internal ---" in thread.history
     assert "--- Customer wrote ---" in thread.history
+
+
+def test_a_transcript_quoted_under_header_lines_is_no_inline_reply() -> None:
+    text = (
+        "--- Customer wrote (Dec 3, 09:12) ---\n"
+        "> I still can't log in with SSO.\n\n"
+        "--- Agent note (Dec 3, 09:40) ---\n"
+        "> Asked for the IdP metadata, waiting.\n\n"
+        "Customer sent the metadata. Please fix their SSO setup."
+    )
+    assert inline_reply(text) is None
+    thread = quoted_thread(text)
+    assert thread is not None
+    assert thread.newest == "Customer sent the metadata. Please fix their SSO setup."
