@@ -320,6 +320,21 @@ def _own_ask(text: str) -> str:
     return _LEAD_IN.sub(" ", own_text(text))
 
 
+def _names_its_agent(part: Part) -> bool:
+    """Whether `part` hands its request to the agent it routes to by name ("And I'd like legal
+    to confirm …", "could you ask legal whether …", "have content write her an apology",
+    "Legal: handle the erasure"), whether or not it is phrased as a question or with "please".
+    The name as a word of something else is no address ("my support history", "billing-service")."""
+    if part.label == HUMAN:
+        return False
+    name = rf"(?<![\w-]){re.escape(part.label)}(?:\s+team)?(?![\w-])"
+    addressed = (
+        rf"(?:\b(?:ask|have|get|let|tell|cc)\s+(?:the\s+)?|@){name}"
+        rf"|{name}\s*(?:[,:]|\b(?:to|please|pls|should|can|could|will|must|needs?\s+to)\b)"
+    )
+    return re.search(addressed, part.text, re.I) is not None
+
+
 def _kept_label(left: Part, right: Part, merged: Scores) -> Scores:
     """The scores of two parts of one agent glued: the glued text's, unless they route it to
     another label, then the surer part's."""
@@ -683,11 +698,12 @@ class Segmenter:
         sentence, line or clause after a semicolon: two requests, however much context an email
         puts around them. The cutter, trained on short joins whose whole request shows both
         labels, glued them when the context around one ask made the whole lean its way."""
+        addressed = _names_its_agent(right)
         return (
-            right.boundary == "strong"
+            (right.boundary == "strong" or addressed)
             and both_sure(left, right, self.policy.asking_sure)
             and _ASKS.search(_own_ask(left.text)) is not None
-            and _ASKS.search(_own_ask(right.text)) is not None
+            and (addressed or _ASKS.search(_own_ask(right.text)) is not None)
         )
 
     def _glue_learned(
