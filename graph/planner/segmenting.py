@@ -241,6 +241,7 @@ from ringmaster.graph.planner.cut_rules import (
     Part,
     both_sure,
     cut_stands,
+    names_agent,
     placed_apart,
     stands_alone,
     two_asks,
@@ -321,18 +322,8 @@ def _own_ask(text: str) -> str:
 
 
 def _names_its_agent(part: Part) -> bool:
-    """Whether `part` hands its request to the agent it routes to by name ("And I'd like legal
-    to confirm …", "could you ask legal whether …", "have content write her an apology",
-    "Legal: handle the erasure"), whether or not it is phrased as a question or with "please".
-    The name as a word of something else is no address ("my support history", "billing-service")."""
-    if part.label == HUMAN:
-        return False
-    name = rf"(?<![\w-]){re.escape(part.label)}(?:\s+team)?(?![\w-])"
-    addressed = (
-        rf"(?:\b(?:ask|have|get|let|tell|cc)\s+(?:the\s+)?|@){name}"
-        rf"|{name}\s*(?:[,:]|\b(?:to|please|pls|should|can|could|will|must|needs?\s+to)\b)"
-    )
-    return re.search(addressed, part.text, re.I) is not None
+    """Whether `part` hands its request to the agent it routes to by name (`names_agent`)."""
+    return part.label != HUMAN and names_agent(part.text, part.label)
 
 
 def _kept_label(left: Part, right: Part, merged: Scores) -> Scores:

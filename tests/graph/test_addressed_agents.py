@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ringmaster.agents.spec import load_team
+from ringmaster.agents.spec import RoutingConfig, load_team
 from ringmaster.graph.planner.cut_rules import Part
-from ringmaster.graph.planner.local import LocalPlanner
-from ringmaster.graph.planner.scoring import Scores
+from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
+from ringmaster.graph.planner.routing import Routed, route
+from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.segmenting import _names_its_agent
 
 DEMO_TEAM = Path(__file__).resolve().parents[2] / "agents" / "demo" / "team.yaml"
@@ -57,3 +58,19 @@ def test_an_ask_handed_to_legal_by_name_is_cut_from_the_question_before_it(
         "that goes out.\n\nBest,\nMia"
     )
     assert [s.agent for s in demo_planner.plan(text).subtasks] == ["content", "legal"]
+
+
+def _routed(text: str) -> Routed:
+    scores = Scores({"legal": 0.47, "billing": 0.3, HUMAN: 0.23}, "legal", "", 0.4, ())
+    part = Part(text, None, False, scores, first=True)
+    return route(part, {"legal", "billing"}, RoutingConfig(), LocalPlannerSettings())
+
+
+def test_a_part_handed_by_name_to_its_best_agent_is_routed_not_escalated() -> None:
+    # "Legal, please run that export for CUS-1029." under a ticket's title scored legal 0.47
+    routed = _routed("Legal, please run that export for CUS-1029.")
+    assert (routed.agent, routed.escalation) == ("legal", None)
+    # unsure and not addressed, or addressed to another agent: a person confirms it
+    for text in ("Please run that export for CUS-1029.", "Billing, please run that export."):
+        routed = _routed(text)
+        assert routed.escalation is not None and routed.kind == "low_confidence", text
