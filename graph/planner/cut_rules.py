@@ -213,3 +213,16 @@ def stands_alone(part: Part, floor: float) -> bool:
         # "tell me its status", "so close it": about the part before, so not a request apart.
         return not part.refers_back
     return True
+
+
+def names_agent(text: str, agent: str) -> bool:
+    """Whether `text` hands its request to `agent` by name ("And I'd like legal to confirm …",
+    "could you ask legal whether …", "have content write her an apology", "Legal: handle the
+    erasure"), whether or not it is phrased as a question or with "please". The name as a word
+    of something else is no address ("my support history", "billing-service")."""
+    name = rf"(?<![\w-]){re.escape(agent)}(?:\s+team)?(?![\w-])"
+    addressed = (
+        rf"(?:\b(?:ask|have|get|let|tell|cc)\s+(?:the\s+)?|@){name}"
+        rf"|{name}\s*(?:[,:]|\b(?:to|please|pls|should|can|could|will|must|needs?\s+to)\b)"
+    )
+    return re.search(addressed, text, re.I) is not None

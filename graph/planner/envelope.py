@@ -174,13 +174,34 @@ _TITLE = re.compile(
 )
 
 
-def ticket_title(text: str) -> tuple[str, str]:
+# A help desk's title line may open with the record's id instead of a word for it, set off by a
+# bracket or a separator: "TCK-1118 | Priority: High", "[TCK-1139] Export stuck at 99%",
+# "TCK-1126 — Marketing request", "TCK-1099 (internal)". Which ids there are is the team's
+# (`Team.entities`); an id that starts a sentence ("INV-1170 wrong amount. fix pls") has no
+# separator after it and is not a title.
+_ID_TITLE = (
+    r"^\s*(?:\[\s*(?:{ids})\s*\]|(?:{ids})(?=\s*(?:[|:(\u2014\u2013]|-\s|$)))[^\n?]{{0,80}}$"
+)
+# A field line under such a title ("Reported by: CUS-1008", "Priority: High"): short, one value.
+_FIELD = re.compile(r"^\s*[A-Za-z][\w ]{0,20}:\s*[^\s.!?][^\n.!?]{0,39}$")
+
+
+def ticket_title(text: str, ids: str | None = None) -> tuple[str, str]:
     """`text` without the ticket title line that opens it, and the line ("" and `text` when
-    there is none, or nothing under it)."""
+    there is none, or nothing under it). `ids`, a pattern of the team's record ids, also reads
+    a line that opens with an id and a separator as a title, with the field lines under it."""
     first, _, rest = text.strip().partition("\n")
-    if not _TITLE.match(first) or not rest.strip() or asks_something(first):
+    by_id = ids is not None and re.match(_ID_TITLE.format(ids=ids), first) is not None
+    if not (_TITLE.match(first) or by_id) or not rest.strip() or asks_something(first):
         return text.strip(), ""
-    return rest.strip(), first.strip()
+    title = [first.strip()]
+    while by_id:
+        line, _, after = rest.partition("\n")
+        if not _FIELD.match(line) or not after.strip() or asks_something(line):
+            break
+        title.append(line.strip())
+        rest = after
+    return rest.strip(), "\n".join(title)
 
 
 # A greeting that opens a line, the message going on after its comma: "Hi Priya, sorry …"

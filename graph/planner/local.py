@@ -103,7 +103,8 @@ class LocalPlanner:
         # The ids of the records the team's requests name (`entities`), to tell two asks for one
         # agent apart (`cut_rules.two_asks`); None when the team declares none.
         patterns = [f"(?:{e.pattern})" for e in team.entities.values()]
-        self._records = re.compile("|".join(patterns)) if patterns else None
+        self._ids = "|".join(patterns) if patterns else None
+        self._records = re.compile(self._ids) if self._ids else None
 
     def plan(
         self, request: str, *, allowed_agents: Sequence[str] | None = None, context: str = ""
@@ -120,7 +121,7 @@ class LocalPlanner:
             return self._plan_inline(inline, segmenter, allowed)
         reading = segmenter.newest_ask(text)
         body, signature = sign_off(reading.text)
-        body, title = ticket_title(body)
+        body, title = ticket_title(body, self._ids)
         body, opening = courtesy(body)
         segments = split_request(body)
         whole = self._score([body])[0] if len(segments) > 1 else None

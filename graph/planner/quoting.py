@@ -111,6 +111,22 @@ def transcript(text: str) -> Thread | None:
     return Thread(history, newest, transcript=True, body=body)
 
 
+def quoted_lines(lines: list[str]) -> list[bool]:
+    """Which of `lines` are quoted history: "> " lines, the attribution line above a quote
+    ("On Tue, Ana wrote:"), and a transcript's header lines. A help desk that quotes its
+    transcript with "> " still heads each message with a header line ("--- Customer wrote (Dec
+    3) ---" / "> …" / "--- Internal note ---" / the note): a header says who wrote when, never
+    what is asked."""
+    quoted = [bool(_QUOTED_LINE.match(ln)) for ln in lines]
+    for i, ln in enumerate(lines):
+        # An attribution belongs to the quote it introduces.
+        if not quoted[i] and i + 1 < len(lines) and quoted[i + 1] and _ATTRIBUTION.match(ln):
+            quoted[i] = True
+        elif _BLOCK_HEADER.match(ln) and not FORWARD_SEPARATOR.match(ln):
+            quoted[i] = True
+    return quoted
+
+
 def quoted_thread(text: str) -> Thread | None:
     """The quoted history and the newest message of `text` (a reply under "> " lines, a reply or
     forward above an earlier mail's header block, or a ticket's transcript); None unless it has
@@ -121,11 +137,7 @@ def quoted_thread(text: str) -> Thread | None:
     lines = text.splitlines()
     if not any(_QUOTED_LINE.match(ln) for ln in lines):
         return transcript(text)
-    quoted = [bool(_QUOTED_LINE.match(ln)) for ln in lines]
-    for i, ln in enumerate(lines):
-        # An attribution belongs to the quote it introduces.
-        if not quoted[i] and i + 1 < len(lines) and quoted[i + 1] and _ATTRIBUTION.match(ln):
-            quoted[i] = True
+    quoted = quoted_lines(lines)
     history = "\n".join(ln for ln, q in zip(lines, quoted, strict=True) if q).strip()
     newest = "\n".join(ln for ln, q in zip(lines, quoted, strict=True) if not q).strip()
     if not history or not newest:
@@ -151,10 +163,9 @@ def inline_reply(text: str) -> InlineReply | None:
     An answer leans on the paragraph it answers, not on the answer before it: "can ops check its
     health now?" is about the auth service quoted above it."""
     lines = text.splitlines()
-    quoted = [bool(_QUOTED_LINE.match(ln)) for ln in lines]
-    for i, ln in enumerate(lines):
-        if not quoted[i] and i + 1 < len(lines) and quoted[i + 1] and _ATTRIBUTION.match(ln):
-            quoted[i] = True
+    if any(_BLOCK_HEADER.match(ln) and not FORWARD_SEPARATOR.match(ln) for ln in lines):
+        return None  # a ticket's transcript: its messages under header lines answer nothing
+    quoted = quoted_lines(lines)
     runs: list[tuple[bool, list[str]]] = []  # blank lines never start a run of their own
     for ln, q in zip(lines, quoted, strict=True):
         if not ln.strip():

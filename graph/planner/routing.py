@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from ringmaster.agents.spec import RoutingConfig
 from ringmaster.graph.planner.base import Alternative, EscalationKind, Subtask
-from ringmaster.graph.planner.cut_rules import Part
+from ringmaster.graph.planner.cut_rules import Part, names_agent
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import LocalPlannerSettings
 
@@ -99,6 +99,10 @@ def route(
             f"margin {confidence - second:.2f} < {routing.min_margin:.2f}"
         )
         kind = "ambiguous"
+    if kind in ("low_confidence", "ambiguous") and agent and names_agent(part.text, agent):
+        # Handed by name to the agent the classifier puts first ("Legal, please run that export
+        # for CUS-1029.", legal 0.47): the writer has settled what the scores leave open.
+        escalation, kind = None, None
     # With no agent named, the best one leads the alternatives: a person sees who would have
     # got it, and an eval can score the route it would have taken.
     first = 1 if agent is not None else 0

@@ -241,6 +241,7 @@ from ringmaster.graph.planner.cut_rules import (
     Part,
     both_sure,
     cut_stands,
+    names_agent,
     placed_apart,
     stands_alone,
     two_asks,
@@ -318,6 +319,11 @@ def _own_ask(text: str) -> str:
     """The words of `text` that can ask something of the reader: its writer's own lines
     (`no_ask.own_text`, not quoted ones) without a lead-in to what follows (`_LEAD_IN`)."""
     return _LEAD_IN.sub(" ", own_text(text))
+
+
+def _names_its_agent(part: Part) -> bool:
+    """Whether `part` hands its request to the agent it routes to by name (`names_agent`)."""
+    return part.label != HUMAN and names_agent(part.text, part.label)
 
 
 def _kept_label(left: Part, right: Part, merged: Scores) -> Scores:
@@ -683,11 +689,12 @@ class Segmenter:
         sentence, line or clause after a semicolon: two requests, however much context an email
         puts around them. The cutter, trained on short joins whose whole request shows both
         labels, glued them when the context around one ask made the whole lean its way."""
+        addressed = _names_its_agent(right)
         return (
-            right.boundary == "strong"
+            (right.boundary == "strong" or addressed)
             and both_sure(left, right, self.policy.asking_sure)
             and _ASKS.search(_own_ask(left.text)) is not None
-            and _ASKS.search(_own_ask(right.text)) is not None
+            and (addressed or _ASKS.search(_own_ask(right.text)) is not None)
         )
 
     def _glue_learned(

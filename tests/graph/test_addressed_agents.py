@@ -1,0 +1,76 @@
+"""A request handed to an agent by name (issue 14, route33, demo-team-dev17 half A): "And I'd
+like legal to confirm …" after another agent's question is a second ask, though it has no
+"please" and no question mark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ringmaster.agents.spec import RoutingConfig, load_team
+from ringmaster.graph.planner.cut_rules import Part
+from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
+from ringmaster.graph.planner.routing import Routed, route
+from ringmaster.graph.planner.scoring import HUMAN, Scores
+from ringmaster.graph.planner.segmenting import _names_its_agent
+
+DEMO_TEAM = Path(__file__).resolve().parents[2] / "agents" / "demo" / "team.yaml"
+
+
+def _part(text: str, label: str) -> Part:
+    scores = Scores({label: 0.9, "other": 0.1}, label, "", 0.5, ())
+    return Part(text, "strong", False, scores, first=False)
+
+
+def test_a_part_that_hands_its_ask_to_its_agent_by_name() -> None:
+    for text in (
+        "And I'd like legal to confirm the notice period is enough.",
+        "could you ask legal whether we must keep the invoices?",
+        "Legal: handle the erasure once that is done.",
+        "then have content write her an apology email",
+        "@legal can you check the DPA",
+    ):
+        label = "legal" if "legal" in text.lower() else "content"
+        assert _names_its_agent(_part(text, label)), text
+    # the name as a word of something else, or another agent's name
+    for text, label in (
+        ("including my support history.", "support"),
+        ("restart the billing-service queue", "billing"),
+        ("And I'd like legal to confirm it.", "content"),
+    ):
+        assert not _names_its_agent(_part(text, label)), text
+
+
+@pytest.fixture(scope="module")
+def demo_planner(tmp_path_factory: pytest.TempPathFactory) -> LocalPlanner:
+    return LocalPlanner(load_team(DEMO_TEAM), cache_dir=Path(tmp_path_factory.mktemp("cache")))
+
+
+def test_an_ask_handed_to_legal_by_name_is_cut_from_the_question_before_it(
+    demo_planner: LocalPlanner,
+) -> None:
+    # dev17 half A line 10, another name and notice period
+    text = (
+        "Hi Sam,\n\nThanks for the draft of the new terms, it reads well. Two follow-ups. Could "
+        "you write the customer announcement email for the terms change? And I'd like legal to "
+        "confirm that the 60-day notice we give is enough under the current contracts before "
+        "that goes out.\n\nBest,\nMia"
+    )
+    assert [s.agent for s in demo_planner.plan(text).subtasks] == ["content", "legal"]
+
+
+def _routed(text: str) -> Routed:
+    scores = Scores({"legal": 0.47, "billing": 0.3, HUMAN: 0.23}, "legal", "", 0.4, ())
+    part = Part(text, None, False, scores, first=True)
+    return route(part, {"legal", "billing"}, RoutingConfig(), LocalPlannerSettings())
+
+
+def test_a_part_handed_by_name_to_its_best_agent_is_routed_not_escalated() -> None:
+    # "Legal, please run that export for CUS-1029." under a ticket's title scored legal 0.47
+    routed = _routed("Legal, please run that export for CUS-1029.")
+    assert (routed.agent, routed.escalation) == ("legal", None)
+    # unsure and not addressed, or addressed to another agent: a person confirms it
+    for text in ("Please run that export for CUS-1029.", "Billing, please run that export."):
+        routed = _routed(text)
+        assert routed.escalation is not None and routed.kind == "low_confidence", text
