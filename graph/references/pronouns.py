@@ -116,6 +116,8 @@ def _pronoun(
                 # records, so "they" is not all of them but the one person who owns them.
                 return _substitute_all(text, spans, [owner], latest[1])
             elif len(owners) > 1 and plural and _of_person(text, many, records, thread):
+                if (one := _one_of_them_before(text, owners, latest[1], thread)) is not None:
+                    return one
                 # "email them" after two customers' tickets: each customer.
                 return _substitute_all(text, spans, owners, latest[1])
             elif len(records) > 1 and plural:
@@ -362,6 +364,31 @@ def _listed_acted_on(
     ):
         return None
     return listed, latest[1]
+
+
+def _one_of_them_before(
+    text: str, owners: Sequence[tuple[str, str]], turn: int, thread: _Thread
+) -> str | None:
+    """A question among `owners` when a bare "they" over them may be the one person the
+    thread spoke of before: "what plan is CUS-1012 on?", "pull up TCK-1012 and TCK-1075",
+    "give them a credit" is Olivia (singular they) or both owners; "each", "both" or "of
+    them" says all. None when no turn before named one of them: "email them" after "who
+    opened TCK-1130 and TCK-1133?" is each customer."""
+    if _EACH.search(text) or _OF_THEM.search(text):
+        return None
+    for earlier in reversed(thread.history):
+        if int(earlier.get("turn", 0)) >= turn:
+            continue
+        people = {
+            (k, e)
+            for k, e in (earlier.get("entities") or {}).get("named", [])
+            if k in thread.by_name and thread.by_name[k].person
+        }
+        if people:  # the newest turn before that spoke of a person
+            if len(people & set(owners)) != 1:
+                return None
+            return _question(thread.by_name[owners[0][0]], [e for _, e in owners])
+    return None
 
 
 def _of_person(

@@ -67,8 +67,8 @@ _MESSAGES = re.compile(
 )
 # The later turn sets the earlier record aside: "forget that one", "never mind", "instead".
 _ASIDE = re.compile(r"\b(forget|never ?mind|ignore|instead|scratch that|not that one)\b", re.I)
-# A pronoun object between a verb and its particle ("roll it back", "roll that one back").
-# An object between a verb and its particle: "roll it back", "back that out".
+# An object between a verb and its particle: "roll it back", "back that out", and a definite
+# naming its kind ("roll that deployment back", "roll the deploy back"), read in `_object`.
 _OBJECTS = [["it"], ["them"], ["em"], ["that", "one"], ["this", "one"], ["that"], ["this"]]
 _PRONOUNS = {"it", "its", "this", "that one", "this one", "they", "them", "their", "he", "him",
              "his", "she", "her"}  # fmt: skip
@@ -107,13 +107,21 @@ def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
         pair = token + after  # "roll back": "rollback"
         # "roll it back", "roll that one back": the verb and its particle around the object.
         rest = tokens[i + 1 : i + 4]
-        skipped = next((n for n in (2, 1) if rest[:n] in _OBJECTS), 0)
+        skipped = _object(rest, nouns)
         around = token + rest[skipped] if skipped and len(rest) > skipped else ""
         kinds |= {a.kind for a in acts if token in a.words or {pair, around} & a.words}
     if not kinds and _SAME.search(said):
         done = _last_done(thread)
         kinds = {k for k, _ in done[1]} if done else set()
     return kinds
+
+
+def _object(rest: list[str], nouns: set[str]) -> int:
+    """How many of the words after a verb are its object before a particle: a pronoun ("roll
+    it back"), or a definite and a kind's noun ("roll that deployment back"); 0 for none."""
+    if len(rest) > 1 and rest[0] in _DEFINITE and rest[1] in nouns:
+        return 2
+    return next((n for n in (2, 1) if rest[:n] in _OBJECTS), 0)
 
 
 def _last_done(thread: _Thread) -> tuple[str, list[tuple[str, str]]] | None:

@@ -41,6 +41,23 @@ def test_an_action_without_its_object_asks_among_deployments_side_by_side(reques
     assert "DEP-1029" in out.question and "DEP-1030" in out.question
 
 
+@pytest.mark.parametrize(
+    "request_", ["roll that deployment back", "roll the deploy back", "roll this deploy back"]
+)
+def test_a_rollback_with_its_kind_between_verb_and_particle_asks_among_deployments(
+    request_: str,
+) -> None:
+    # Found by benchmarks/ambiguity_mutations.py: "roll that deployment back" was read as no
+    # rollback at all (only a pronoun was looked for between "roll" and "back"), so "that
+    # deployment" bound the newer one by recency and rolled it back.
+    out = resolve(request_, DEPLOYS, KINDS, acts=ACTS)
+    assert out.question is not None and not out.resolutions, out.text
+    assert "DEP-1029" in out.question and "DEP-1030" in out.question
+    # With one deployment in play it is that one.
+    out = resolve(request_, DEPLOYS[1:], KINDS, acts=ACTS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["DEP-1030"]
+
+
 @pytest.mark.parametrize("request_", ["close it", "close pls", "add a note to it: they called"])
 def test_a_turn_about_no_record_in_between_leaves_both_tickets_in_play(request_: str) -> None:
     # An alerts question answered without ids stands between: "it" is still one of the two.

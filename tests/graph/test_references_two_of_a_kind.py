@@ -90,6 +90,23 @@ def test_they_after_two_tickets_of_one_customer_is_the_customer_or_the_tickets()
     assert ids(resolve("email them", two, KINDS, lookup, ACTS)) == {"CUS-1008", "CUS-1024"}
 
 
+def test_they_over_two_customers_tickets_after_one_of_them_is_asked() -> None:
+    # Found by benchmarks/ambiguity_mutations.py: after a turn about CUS-1008, "give them a
+    # credit" over two customers' tickets may be her (singular they) or both owners; it
+    # credited both. Asked, as "them" is after two customers named outright.
+    history = [
+        turn(1, "what plan is CUS-1008 on?"),
+        turn(2, "who opened TCK-1130 and TCK-1133?", touched="CUS-1008 CUS-1024"),
+    ]
+    for request in ("give them a 20 dollar credit", "email them"):
+        out = resolve(request, history, KINDS, lookup, ACTS)
+        assert out.question is not None and not out.resolutions, request
+        assert "CUS-1008" in out.question and "CUS-1024" in out.question
+    # With no turn about one of them before, "them" is both owners, as above.
+    out = resolve("give them a 20 dollar credit", history[1:], KINDS, lookup, ACTS)
+    assert ids(out) == {"CUS-1008", "CUS-1024"}
+
+
 def test_both_is_two_records_not_what_a_later_answer_listed() -> None:
     history = [
         turn(1, "who opened TCK-1092 and TCK-1102?", touched="CUS-1032"),

@@ -1,0 +1,72 @@
+"""benchmarks/ambiguity_mutations.py: which turns it mutates, and how, without running them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks import ambiguity_mutations as am
+from ringmaster.evals.conversations import Conversation, Turn
+from ringmaster.tools.demo.db import ensure_demo_db
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> am.Records:
+    return am.Records(ensure_demo_db(tmp_path_factory.mktemp("demo") / "demo.db"))
+
+
+def _turn(text: str, resolved: tuple[str, ...] = (), ambiguous: bool = False) -> Turn:
+    return Turn(text, frozenset({"support"}), frozenset(resolved), ambiguous)
+
+
+def test_a_source_turn_refers_to_one_record_by_a_word_that_does_not_say_which() -> None:
+    conv = Conversation(
+        "c1",
+        [
+            _turn("TCK-1005 status?"),
+            _turn("set it to pending", ("TCK-1005",)),
+            _turn("close the first one", ("TCK-1005",)),  # an ordinal says which
+            _turn("set tck1005 to high", ("TCK-1005",)),  # an id typed fast
+            _turn("close it", ambiguous=True),
+            _turn("the SSO one", ("TCK-1005",)),  # a reply to the question
+        ],
+    )
+    assert [s.where for s in am.sources("dev", [conv])] == ["dev:c1:2"]
+
+
+def test_the_second_record_is_real_of_the_same_kind_and_owner(records: am.Records) -> None:
+    tickets = records.rows["ticket"]
+    # A ticket whose customer has another of its status: the second is that one.
+    shared = next(
+        t for t in tickets
+        if any(u["id"] != t["id"] and (u["owner"], u["a"]) == (t["owner"], t["a"]) for u in tickets)
+    )  # fmt: skip
+    second = records.like(str(shared["id"]))
+    assert second is not None and second.startswith("TCK-") and second != shared["id"]
+    other = records.by_id[second]
+    assert (other["owner"], other["a"]) == (shared["owner"], shared["a"])
+    # Without one, another customer's of the same status.
+    assert records.by_id[str(records.like("TCK-1002"))]["a"] == records.by_id["TCK-1002"]["a"]
+
+
+def test_ambiguous_mutants_ask_and_controls_resolve(records: am.Records) -> None:
+    conv = Conversation(
+        "c1", [_turn("TCK-1005 status?"), _turn("set it to pending", ("TCK-1005",))]
+    )
+    made = {m.family: m for m in am.mutants(list(am.sources("dev", [conv])), records, 40)}
+    assert {"ambiguous-insert", "ambiguous-adjacent", "ambiguous-widen", "control-id"} <= set(made)
+    insert = made["ambiguous-insert"].conversation.turns
+    assert insert[-1] == Turn("set it to pending", frozenset(), frozenset(), True)
+    assert "TCK-1005" in insert[-2].text and records.like("TCK-1005") in insert[-2].text
+    assert made["ambiguous-widen"].conversation.turns[0].text.startswith("TCK-1005 and TCK-")
+    named = made["control-id"].conversation.turns[-1]
+    assert named.text == "set TCK-1005 to pending" and not named.ambiguous
+    assert named.agents == frozenset({"support"}) and named.resolved == frozenset()
+
+
+def test_the_splits_are_the_tuning_splits_only(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        am.main(["--splits", "../conversations"])
+    assert "no split" in capsys.readouterr().err
+    assert all(Path(am.split_file(n)).name != "conversations.jsonl" for n in am.dev_splits())
