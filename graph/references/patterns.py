@@ -52,6 +52,8 @@ _DUMMY_IT = re.compile(
     r"|\bwhile (?:you'?re|you are|i'?m|we'?re) at it\b"
     # "we're on it": busy with it, an idiom, not a record.
     r"|\b(we'?re|we are|i'?m|i am|they'?re|they are|someone'?s|be|is) on it\b"
+    # "tell her we're looking into it": busy with it, said in the message, as "on it".
+    r"|\b(we'?re|we are|i'?m|i am|someone'?s|someone is) (looking into|working on) it\b"
     # The draft just written, not a record: "make them shorter", "rewrite it more formally".
     r"|\bmake (it|them) (more|less|a bit|\w+er)\b"
     r"|\b(shorten|lengthen|rewrite|rephrase|reword|translate|polish|proofread|tighten|soften)"

@@ -4,7 +4,7 @@ due?") is that question, not the last one again."""
 
 from __future__ import annotations
 
-from ringmaster.graph.references import resolve
+from ringmaster.graph.references import RecordFacts, resolve
 
 from .references_kit import ACTS, KINDS, customer, entities, facts, invoice, turn
 
@@ -30,3 +30,58 @@ def test_an_ellipsis_that_asks_its_own_question_keeps_it() -> None:
     # A bare ellipsis is still the request before, for the new record.
     out = resolve("And the unpaid one?", LISTED, KINDS, FACTS.get, ACTS)
     assert out.text == "Is INV-1210 paid?"
+
+
+TWO = facts(
+    customer("CUS-1002", "James Chen", "Chen Analytics Ltd business active", ["DOC-1023"], "he"),
+    customer(
+        "CUS-1004", "Tom Becker", "Becker Logistics GmbH enterprise active", ["DOC-1021"], "he"
+    ),
+    RecordFacts("DOC-1021", "CUS-1004", "contract master services agreement becker logistics"),
+    RecordFacts("DOC-1023", "CUS-1002", "contract master services agreement chen analytics"),
+    RecordFacts("TCK-1003", "CUS-1002", "sso login fails with saml error pending high"),
+    RecordFacts("TCK-1043", "CUS-1031", "sso login fails with saml error pending high"),
+)
+TICKETS = [
+    turn(1, "Show me tickets TCK-1003 and TCK-1043.", "TCK-1003 CUS-1002 TCK-1043 CUS-1031"),
+    turn(2, "Which customers are TCK-1003 and TCK-1043 for?", "CUS-1002 CUS-1031"),
+]
+
+
+def test_the_former_and_the_latter_before_a_particle_or_a_possessive() -> None:
+    # Read only at the end of a clause or before a verb: "set the latter to urgent" asked
+    # which ticket, "the customer on the former" asked too.
+    cases = {
+        "Set the latter to urgent.": ("Set TCK-1043 to urgent.", ["TCK-1043"]),
+        "roll the former back": ("roll TCK-1003 back", ["TCK-1003"]),
+        "And email the customer on the former that we're looking into it.": (
+            "And email CUS-1002 that we're looking into it.", ["CUS-1002"]),
+    }  # fmt: skip
+    for typed, (text, ids) in cases.items():
+        out = resolve(typed, TICKETS, KINDS, TWO.get, ACTS)
+        assert out.question is None and out.text == text and entities(out) == ids, typed
+    # A turn between that acted on one of the two: "the former" is still the other of them.
+    history = [*TICKETS, turn(3, "Set TCK-1043 to urgent.", "TCK-1043")]
+    out = resolve("email the customer on the former", history, KINDS, TWO.get, ACTS)
+    assert out.text == "email CUS-1002" and entities(out) == ["CUS-1002"]
+    # Before a noun it is no reference: "the former owner".
+    out = resolve("who was the former owner of TCK-1043?", TICKETS, KINDS, TWO.get, ACTS)
+    assert "TCK-1003" not in out.text
+
+
+def test_the_former_and_the_latter_of_two_people_named() -> None:
+    # A turn that named two people and nothing else: "the latter" was left unread.
+    history = [turn(1, "What plans are CUS-1002 and CUS-1004 on?", "CUS-1002 CUS-1004")]
+    out = resolve("Pull up the latter's contract.", history, KINDS, TWO.get, ACTS)
+    assert out.text == "Pull up DOC-1021." and entities(out) == ["DOC-1021"]
+    out = resolve("email the former", history, KINDS, TWO.get, ACTS)
+    assert out.text == "email CUS-1002" and entities(out) == ["CUS-1002"]
+    # Named by full name, as the catalog knows them.
+    named = [turn(1, "What plans are James Chen and Tom Becker on?", "CUS-1002 CUS-1004")]
+    out = resolve("Pull up the latter's contract.", named, KINDS, TWO.get, ACTS, _every)
+    assert out.text == "Pull up DOC-1021." and entities(out) == ["DOC-1021"]
+
+
+def _every(prefix: str) -> list[str]:
+    """Every record of the test's catalog whose id starts with `prefix`."""
+    return [e for e in TWO if e.startswith(prefix)]
