@@ -104,6 +104,22 @@ def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
         text,
         flags=re.I,
     )
+
+    # "the one that failed", "the invoice that's unpaid": a one-word relative clause says what
+    # "the failed one", "the unpaid invoice" would (not "the deploy that caused it", which
+    # goes on with an object, nor "the one that you closed").
+    def relative(m: re.Match[str]) -> str:
+        if m.group(3).lower() in ENGLISH_STOP_WORDS:
+            return m.group(0)
+        return f"{m.group(1)} {m.group(3)} {m.group(2)}"
+
+    text = re.sub(
+        rf"\b(the) (one|{nouns_pattern(nouns)}) (?:that|which)(?:'s| is| was| has| had)? "
+        r"([a-z]+)(?=\s*(?:[?.!,;:]|$)|\s+(?:and|but|then|too|also|please|now)\b)",
+        relative,
+        text,
+        flags=re.I,
+    )
     # "what plan shes on": "she's" typed without the apostrophe.
     text = re.sub(r"\b(she|he)s\b", r"\1's", text, flags=re.I)
 

@@ -85,3 +85,24 @@ def test_the_former_and_the_latter_of_two_people_named() -> None:
 def _every(prefix: str) -> list[str]:
     """Every record of the test's catalog whose id starts with `prefix`."""
     return [e for e in TWO if e.startswith(prefix)]
+
+
+MAY = facts(
+    RecordFacts("DEP-1022", None, "web 3.8.0 production failed release 2025-05-09 may"),
+    RecordFacts("DEP-1021", None, "web 3.8.0 staging succeeded release 2025-05-08 may"),
+)
+
+
+def test_a_one_word_relative_clause_describes_the_record() -> None:
+    # "the one that failed" was read as no reference: ops listed the newest deployments.
+    history = [turn(1, "What web deploys went out in May?", "DEP-1022 DEP-1021")]
+    for typed, picked in {
+        "Who deployed the one that failed?": "DEP-1022",
+        "roll back the deployment which failed, please": "DEP-1022",
+        "and the one that succeeded?": "DEP-1021",
+    }.items():
+        out = resolve(typed, history, KINDS, MAY.get, ACTS)
+        assert entities(out) == [picked] and picked in out.text, typed
+    # A clause that goes on, or whose word says nothing of the record, is left as typed.
+    for typed in ("who deployed the deploy that caused it?", "close the one that you closed"):
+        assert resolve(typed, history, KINDS, MAY.get, ACTS).text == typed
