@@ -106,3 +106,15 @@ def test_a_one_word_relative_clause_describes_the_record() -> None:
     # A clause that goes on, or whose word says nothing of the record, is left as typed.
     for typed in ("who deployed the deploy that caused it?", "close the one that you closed"):
         assert resolve(typed, history, KINDS, MAY.get, ACTS).text == typed
+
+
+def test_that_one_points_at_the_record_just_named_where_it_may_be_either() -> None:
+    # "Is INV-1022 paid?", "And INV-1210, when is it due?": two invoices asked about one a turn.
+    # "that one" asked "INV-1210 or INV-1022?"; "it" still asks, as "the invoice" does.
+    history = [*LISTED, turn(3, "And INV-1210, when is it due?", "INV-1210 CUS-1024")]
+    for typed in ("Remind him about that one.", "what month is that one for?"):
+        out = resolve(typed, history, KINDS, FACTS.get, ACTS)
+        assert out.question is None and "INV-1210" in entities(out), typed
+        assert "INV-1022" not in entities(out), typed
+    out = resolve("Is it overdue?", history, KINDS, FACTS.get, ACTS)
+    assert out.question is not None and "INV-1022" in out.question
