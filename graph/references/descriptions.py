@@ -218,7 +218,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         return text, []
     text, resolutions = _former_latter(text, thread)
     unfit: dict[str, EntityKind | None] = {}
-    for kind in thread.kinds:
+    for kind in _ordinal_kinds_first(text, thread):
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
         pattern = _DESCRIBED.replace("{nouns}", nouns)
         for match in list(re.finditer(pattern, text, re.I)):
@@ -291,6 +291,20 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         if question:
             return question
     return text, resolutions
+
+
+def _ordinal_kinds_first(text: str, thread: _Thread) -> list[EntityKind]:
+    """The thread's kinds in the order "the first one" is read against them: a change whose
+    value only people take ("upgrade the first one to enterprise" after three customers' plans)
+    counts people first, not the invoices the last answer listed; then the other kinds a
+    record of which has that value (a contract may say "enterprise" too)."""
+    kinds = list(thread.kinds)
+    if not _ORDINAL.search(text):
+        return kinds
+    valued = {k.name for k in kinds if thread.takes_value(text, k.name)}
+    if any(thread.by_name[name].person for name in valued):
+        kinds.sort(key=lambda k: (k.name not in valued, not k.person))
+    return kinds
 
 
 # "the former", "the latter" standing alone, as a subject or an object ("The latter is to be

@@ -118,3 +118,42 @@ def test_that_one_points_at_the_record_just_named_where_it_may_be_either() -> No
         assert "INV-1022" not in entities(out), typed
     out = resolve("Is it overdue?", history, KINDS, FACTS.get, ACTS)
     assert out.question is not None and "INV-1022" in out.question
+
+
+PLANS = facts(
+    customer("CUS-1002", "James Chen", "Chen Analytics Ltd business active", ["INV-1190"], "he"),
+    customer("CUS-1004", "Tom Becker", "Becker Logistics enterprise active", ["INV-1192"], "he"),
+    customer(
+        "CUS-1010",
+        "Omar Haddad",
+        "Haddad Ventures enterprise active",
+        ["INV-1198", "INV-1151"],
+        "he",
+    ),  # fmt: skip
+    invoice("INV-1190", "CUS-1002", "paid", "2025-06"),
+    invoice("INV-1192", "CUS-1004", "paid", "2025-06"),
+    invoice("INV-1198", "CUS-1010", "paid", "2025-06"),
+    invoice("INV-1151", "CUS-1010", "paid", "2025-05"),
+    # A contract that says "enterprise" too, as the demo's do.
+    RecordFacts("DOC-1022", "CUS-1010", "contract enterprise agreement haddad ventures"),
+)
+
+
+def test_an_ordinal_in_a_change_of_a_value_people_take_counts_the_people() -> None:
+    # Three customers' plans asked one a turn, the last answer listing two invoices:
+    # "upgrade the first one to enterprise" was read as the first invoice listed.
+    history = [
+        turn(1, "What plan is CUS-1002 on?", "CUS-1002 INV-1190"),
+        turn(2, "What plan is CUS-1004 on?", "CUS-1004 INV-1192"),
+        turn(3, "What plan is CUS-1010 on?", "CUS-1010 INV-1198 INV-1151"),
+    ]
+    records = PLANS.keys
+
+    def every(prefix: str) -> list[str]:
+        return [e for e in records() if e.startswith(prefix)]
+
+    out = resolve("Upgrade the first one to enterprise.", history, KINDS, PLANS.get, ACTS, every)
+    assert out.text == "Upgrade CUS-1002 to enterprise." and entities(out) == ["CUS-1002"]
+    # Without such a value the ordinal still counts the listing: "refund the first one".
+    out = resolve("refund the first one", history, KINDS, PLANS.get, ACTS, every)
+    assert entities(out) == ["INV-1198"]
