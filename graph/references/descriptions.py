@@ -105,21 +105,6 @@ def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
         flags=re.I,
     )
 
-    # "the one that failed", "the invoice that's unpaid": a one-word relative clause says what
-    # "the failed one", "the unpaid invoice" would (not "the deploy that caused it", which
-    # goes on with an object, nor "the one that you closed").
-    def relative(m: re.Match[str]) -> str:
-        if m.group(3).lower() in ENGLISH_STOP_WORDS:
-            return m.group(0)
-        return f"{m.group(1)} {m.group(3)} {m.group(2)}"
-
-    text = re.sub(
-        rf"\b(the) (one|{nouns_pattern(nouns)}) (?:that|which)(?:'s| is| was| has| had)? "
-        r"([a-z]+)(?=\s*(?:[?.!,;:]|$)|\s+(?:and|but|then|too|also|please|now)\b)",
-        relative,
-        text,
-        flags=re.I,
-    )
     # "what plan shes on": "she's" typed without the apostrophe.
     text = re.sub(r"\b(she|he)s\b", r"\1's", text, flags=re.I)
 
@@ -217,6 +202,8 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     if not thread.lookup or not thread.history:
         return text, []
     text, resolutions = _former_latter(text, thread)
+    text, relative = _relative(text, thread)
+    resolutions += relative
     unfit: dict[str, EntityKind | None] = {}
     for kind in _ordinal_kinds_first(text, thread):
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
@@ -290,6 +277,35 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         )
         if question:
             return question
+    return text, resolutions
+
+
+# "the one that failed", "the deployment which failed": a one-word relative clause, not one
+# that goes on ("the deploy that caused it") or whose word describes nothing ("the one that
+# you closed").
+_RELATIVE = (
+    r"\bthe (one|{nouns}) (?:that|which)(?:'s| is| was| has| had)? ([a-z]+)"
+    r"(?=\s*(?:[?.!,;:]|$)|\s+(?:and|but|then|too|also|please|now)\b)"
+)
+
+
+def _relative(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
+    """ "the one that failed" read as "the failed one" would be, when one record fits it;
+    left as typed otherwise (the words may describe what no record's facts say)."""
+    resolutions: list[Resolution] = []
+    for kind in thread.kinds:
+        if kind.person or not kind.nouns:
+            continue
+        pattern = _RELATIVE.replace("{nouns}", nouns_pattern(kind.nouns))
+        for match in list(re.finditer(pattern, text, re.I)):
+            if match.group(2).lower() in ENGLISH_STOP_WORDS:
+                continue
+            described = f"the {match.group(2)} {match.group(1)}"
+            found = _described_one(described, kind, False, thread, context=text)
+            if isinstance(found, tuple) and match.group(0) in text:
+                entity, turn, guessed = found
+                text = text.replace(match.group(0), entity, 1)
+                resolutions.append(Resolution(match.group(0), entity, kind.name, turn, guessed))
     return text, resolutions
 
 

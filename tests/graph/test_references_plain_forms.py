@@ -106,6 +106,14 @@ def test_a_one_word_relative_clause_describes_the_record() -> None:
     # A clause that goes on, or whose word says nothing of the record, is left as typed.
     for typed in ("who deployed the deploy that caused it?", "close the one that you closed"):
         assert resolve(typed, history, KINDS, MAY.get, ACTS).text == typed
+    # As is one whose word no record's facts say (a payment that failed is no invoice's
+    # word): not asked "which invoice?", as "the failed one" would be.
+    unpaid = facts(invoice("INV-1041", "CUS-1043", "unpaid", "2025-02"),
+                   invoice("INV-1229", "CUS-1043", "unpaid", "2025-06"))  # fmt: skip
+    listed = [turn(1, "CUS-1043 unpaid invoices?", "CUS-1043 INV-1041 INV-1229")]
+    typed = "send reminder for the one that failed"
+    out = resolve(typed, listed, KINDS, unpaid.get, ACTS)
+    assert out.question is None and out.text == typed
 
 
 def test_that_one_points_at_the_record_just_named_where_it_may_be_either() -> None:
