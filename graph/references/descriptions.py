@@ -104,6 +104,7 @@ def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
         text,
         flags=re.I,
     )
+
     # "what plan shes on": "she's" typed without the apostrophe.
     text = re.sub(r"\b(she|he)s\b", r"\1's", text, flags=re.I)
 
@@ -201,8 +202,10 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     if not thread.lookup or not thread.history:
         return text, []
     text, resolutions = _former_latter(text, thread)
+    text, relative = _relative(text, thread)
+    resolutions += relative
     unfit: dict[str, EntityKind | None] = {}
-    for kind in thread.kinds:
+    for kind in _ordinal_kinds_first(text, thread):
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
         pattern = _DESCRIBED.replace("{nouns}", nouns)
         for match in list(re.finditer(pattern, text, re.I)):
@@ -277,11 +280,57 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     return text, resolutions
 
 
+# "the one that failed", "the deployment which failed": a one-word relative clause, not one
+# that goes on ("the deploy that caused it") or whose word describes nothing ("the one that
+# you closed").
+_RELATIVE = (
+    r"\bthe (one|{nouns}) (?:that|which)(?:'s| is| was| has| had)? ([a-z]+)"
+    r"(?=\s*(?:[?.!,;:]|$)|\s+(?:and|but|then|too|also|please|now)\b)"
+)
+
+
+def _relative(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
+    """ "the one that failed" read as "the failed one" would be, when one record fits it;
+    left as typed otherwise (the words may describe what no record's facts say)."""
+    resolutions: list[Resolution] = []
+    for kind in thread.kinds:
+        if kind.person or not kind.nouns:
+            continue
+        pattern = _RELATIVE.replace("{nouns}", nouns_pattern(kind.nouns))
+        for match in list(re.finditer(pattern, text, re.I)):
+            if match.group(2).lower() in ENGLISH_STOP_WORDS:
+                continue
+            described = f"the {match.group(2)} {match.group(1)}"
+            found = _described_one(described, kind, False, thread, context=text)
+            if isinstance(found, tuple) and match.group(0) in text:
+                entity, turn, guessed = found
+                text = text.replace(match.group(0), entity, 1)
+                resolutions.append(Resolution(match.group(0), entity, kind.name, turn, guessed))
+    return text, resolutions
+
+
+def _ordinal_kinds_first(text: str, thread: _Thread) -> list[EntityKind]:
+    """The thread's kinds in the order "the first one" is read against them: a change whose
+    value only people take ("upgrade the first one to enterprise" after three customers' plans)
+    counts people first, not the invoices the last answer listed; then the other kinds a
+    record of which has that value (a contract may say "enterprise" too)."""
+    kinds = list(thread.kinds)
+    if not _ORDINAL.search(text):
+        return kinds
+    valued = {k.name for k in kinds if thread.takes_value(text, k.name)}
+    if any(thread.by_name[name].person for name in valued):
+        kinds.sort(key=lambda k: (k.name not in valued, not k.person))
+    return kinds
+
+
 # "the former", "the latter" standing alone, as a subject or an object ("The latter is to be
-# refunded", "refund the former"), not before a noun ("the former owner").
+# refunded", "refund the former", "set the latter to urgent", "roll the former back", "the
+# customer on the former that …") or a possessive ("the latter's contract"), not before a
+# noun ("the former owner").
 _FORMER_LATTER = re.compile(
-    r"\bthe (former|latter)\b(?=\s*(?:[,.;:!?]|$)|\s+(?:is|was|should|needs?|must|can|could"
-    r"|has|will|may|one|please|too|as well)\b)",
+    r"\bthe (former|latter)\b(?=\s*(?:[,.;:!?]|$)|'s\b|\s+(?:is|was|should|needs?|must|can|could"
+    r"|has|will|may|one|please|too|as well|to|back|up|out|off|down|for|and|or|with|now|first"
+    r"|instead|again|that|about)\b)",
     re.I,
 )
 
@@ -291,11 +340,19 @@ def _former_latter(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
     that named any named, or of the two the last turns named one each (nothing when there
     are other than two)."""
     found = _FORMER_LATTER.search(text)
-    latest = thread.latest_named_any() if found else None
-    if found is None or latest is None:
+    if found is None:
+        return text, []
+    # People named by full name count as named ("James Chen and Tom Becker").
+    thread = thread.naming_people()
+    latest = thread.latest_named_any()
+    if latest is None:
         return text, []
     named, turn = latest
     records = list(dict.fromkeys((k, e) for k, e in named if not thread.by_name[k].person))
+    if not records:
+        # "What plans are James Chen and Tom Becker on?", "pull up the latter's contract":
+        # the two people the turn named and nothing else.
+        records = list(dict.fromkeys(named))
     if len(records) == 1:
         # "the auth one - since when?", "and the latency one?", "open an incident for the
         # former": the two records named one per turn, in the order they were named.
@@ -303,11 +360,29 @@ def _former_latter(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
         series = thread.one_at_a_time(kind)
         if series and len(series[0]) == 2:
             records, turn = [(kind, e) for e in series[0]], series[1]
+        else:
+            # "set the latter to urgent", then "email the customer on the former": the two
+            # named together before the one the turn between acted on.
+            records, turn = _pair_with(records[0], thread) or (records, turn)
     if len(records) != 2:
         return text, []
     kind, entity = records[0 if found.group(1).lower() == "former" else 1]
     text = text[: found.start()] + entity + text[found.end() :]
     return text, [Resolution(found.group(0), entity, kind, turn)]
+
+
+def _pair_with(
+    record: tuple[str, str], thread: _Thread
+) -> tuple[list[tuple[str, str]], int] | None:
+    """The newest earlier turn that named `record` and one other record of its kind, both
+    (nothing when that turn named other than two)."""
+    kind, entity = record
+    for turn in reversed(thread.history[:-1]):
+        named = (turn.get("entities") or {}).get("named", [])
+        pair = list(dict.fromkeys((k, e) for k, e in named if k == kind))
+        if (kind, entity) in pair:
+            return (pair, int(turn.get("turn", 0))) if len(pair) == 2 else None
+    return None
 
 
 def _postmodifier(phrase: str, context: str) -> set[str]:

@@ -34,6 +34,7 @@ from ringmaster.graph.references.patterns import (
     _REPEAT,
     _REPEAT_MAX_WORDS,
     _asks,
+    _asks_otherwise,
     _describing_words,
     _own_words,
     nouns_pattern,
@@ -332,6 +333,8 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
             explicit = [p for p in explicit if p[1].upper() != wrong.group(1).upper()]
     if len(explicit) != 1 or words > _REPEAT_MAX_WORDS:
         return None
+    if thread.history and _asks_otherwise(request, str(thread.history[-1].get("request") or "")):
+        return None  # "and the unpaid one, when is it due?": a question of its own
     kind, new_id = explicit[0]
     if not (_REPEAT.search(request) or _CORRECTION.search(request)) and not (
         (_ELLIPSIS.search(request) and words <= _ELLIPSIS_MAX_WORDS)

@@ -52,6 +52,8 @@ _DUMMY_IT = re.compile(
     r"|\bwhile (?:you'?re|you are|i'?m|we'?re) at it\b"
     # "we're on it": busy with it, an idiom, not a record.
     r"|\b(we'?re|we are|i'?m|i am|they'?re|they are|someone'?s|be|is) on it\b"
+    # "tell her we're looking into it": busy with it, said in the message, as "on it".
+    r"|\b(we'?re|we are|i'?m|i am|someone'?s|someone is) (looking into|working on) it\b"
     # The draft just written, not a record: "make them shorter", "rewrite it more formally".
     r"|\bmake (it|them) (more|less|a bit|\w+er)\b"
     r"|\b(shorten|lengthen|rewrite|rephrase|reword|translate|polish|proofread|tighten|soften)"
@@ -175,6 +177,29 @@ def _own_words(text: str) -> set[str]:
     words = _describing_words(text) - _REPEAT_FILLER
     return {w for w in words if not difflib.get_close_matches(w, _REPEAT_FILLER, 1, 0.8)}
 
+
+# A follow-up that goes on to ask a question of its own of the record ("and the unpaid one,
+# when is it due?", "and INV-1212 - how much is it?"): a request of its own, not the last
+# request again for another record.
+_OWN_QUESTION = re.compile(
+    r"[,;:\u2013\u2014-]\s*(?P<question>(?:what|which|who|whose|when|where|why|how|is|are|was"
+    r"|were|does|did|has|have|can|could)\s+\w+\s+\w+.*)",
+    re.I,
+)
+
+
+def _asks_otherwise(request: str, earlier: str) -> bool:
+    """True when `request` goes on to ask a question of its own whose words `earlier` did not
+    say ("and INV-1210, when is it due?" after "is INV-1022 paid?"); "and INV-1212, is that
+    one paid?" asks the same again."""
+    own = _OWN_QUESTION.search(request)
+    if own is None:
+        return False
+    said = set(re.findall(r"[a-z]+", own.group("question").lower())) - _STANDS_IN
+    return not said <= set(re.findall(r"[a-z]+", earlier.lower()))
+
+
+_STANDS_IN = {"it", "that", "this", "one", "the", "a", "they", "them", "still"}
 
 _BARE = re.compile(r"\W*(?:(?:and|or|what about|how about|now|also)\b\W*)?")
 _ASKING = re.compile(

@@ -157,7 +157,10 @@ def _pronoun(
         # "move that one to enterprise" after "plan for CUS-1042?": a change whose value only
         # people take is of the person the turn named, not of the invoices its answer listed.
         valued = [k.name for k in thread.kinds if k.person and thread.takes_value(text, k.name)]
-        latest = thread.latest_mentioned()
+        # "remind him about that one" after "is INV-1022 paid?", "and INV-1210, when is it
+        # due?": the one just named, where "it" may be either.
+        pointing = all(m.group(0).lower() in {"that one", "this one"} for m in spans)
+        latest = thread.latest_mentioned(echo=not pointing)
         if valued and latest and not any(thread.takes_value(text, k) for k, _ in latest[0]):
             latest = thread.latest_named(person=True)
         if latest is None:

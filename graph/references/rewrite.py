@@ -12,6 +12,7 @@ from ringmaster.graph.references.descriptions import (
     _TELLING,
     _consumed,
     _described,
+    _former_latter,
     _mended,
     _owner_phrases,
     _weak_refers,
@@ -89,6 +90,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         return Resolved(request, resolutions, hers)
     text, resolutions = hers[0], resolutions + hers[1]
     text = _elided_noun(text, thread)
+    # "the customer on the former": the record first, before the phrases around it are read.
+    text, former = _former_latter(text, thread)
+    resolutions += former
     for kind in thread.kinds:
         if not kind.nouns:
             continue

@@ -435,11 +435,13 @@ class _Thread:
                 return named, int(turn.get("turn", 0))
         return None
 
-    def latest_mentioned(self) -> tuple[list[tuple[str, str]], int] | None:
+    def latest_mentioned(self, echo: bool = True) -> tuple[list[tuple[str, str]], int] | None:
         """What "it" can be: the newest turn's named non-person records, or, when that turn
         named only a person (or nothing), the records its results listed ("close it" after
         "which tickets does she have open?" or "any alerts firing?" is one of those, never an
-        older turn's)."""
+        older turn's). With `echo` false, a turn that asked the same of another record does not
+        put the one before beside it: "that one" points at the one just named, as "that
+        customer" does, where "it" is either."""
         incidental: tuple[list[tuple[str, str]], int] | None = None
         for turn in reversed(self.history):
             ents = turn.get("entities") or {}
@@ -451,7 +453,7 @@ class _Thread:
                 return answer, number
             if things:
                 echoed = [(k, e) for k, e in self.echo(number) if not self.by_name[k].person]
-                return things + echoed, number
+                return things + (echoed if echo else []), number
             touched = [
                 (k, e)
                 for k, e in ents.get("touched", [])
