@@ -121,11 +121,8 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         status = next((s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b")), None)
         # Each customer named is answered ("Liam Murphy, Greta Fischer and Olivia Garcia. Pull
         # up their tickets"), so "set all of them to high" next finds every one's tickets.
-        customers = p.find_customers(tools, text, customer)
-        for each in customers:
+        for each in _each_named(tools, text, customer, out):
             category = _customer_tickets(tools, each, status, out, notes)
-        if len(customers) > 1:
-            out["customer_ids"] = [c["id"] for c in customers]
     elif p.has(text, r"\btickets?\b") and p.has(text, r"\b(open|pending|closed)\b"):
         status = next(s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b"))
         found = _tickets(tools, status)
@@ -133,17 +130,9 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         notes.append(f"{len(found)} most recent {status} tickets listed")
         category = "ticket"
     elif customer:
-        detail = tools.call("get_customer", customer_id=customer["id"])
-        # The tickets it counts are named: "2 open ticket(s)" alone left "close the SAML one"
-        # next with nothing the thread had seen to pick from.
-        live = _tickets(tools, "open", customer["id"])
-        _remember(out, live)
-        notes.append(
-            f"{detail['name']} ({detail['id']}, {detail['email']}) of {detail['company']} is on "
-            f"the {detail['plan']} plan, status {detail['status']}, with "
-            f"{len(live)} open ticket(s)"
-            + (": " + ", ".join(_listing(t, "open") for t in live) if live else "")
-        )
+        # Each customer named is summed up ("how are CUS-1008 and Maria Lopez's accounts?").
+        for each in _each_named(tools, text, customer, out):
+            _account(tools, each, out, notes)
         category = "account"
     elif p.named_customer(text) and not p.has(text, _OPEN):
         # A look-up that finds nothing says so, rather than answer something else.
@@ -185,6 +174,32 @@ def _customer_tickets(
         + (": " + ", ".join(_listing(t, status) for t in found[:5]) if found else "")
     )
     return "ticket"
+
+
+def _each_named(
+    tools: ToolBox, text: str, first: dict[str, Any], out: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Every customer `text` names, `first` first; with several, their ids go in `out`."""
+    customers = p.find_customers(tools, text, first)
+    if len(customers) > 1:
+        out["customer_ids"] = [c["id"] for c in customers]
+    return customers
+
+
+def _account(
+    tools: ToolBox, customer: dict[str, Any], out: dict[str, Any], notes: list[str]
+) -> None:
+    """A customer's account: plan, status, and the open tickets it counts."""
+    detail = tools.call("get_customer", customer_id=customer["id"])
+    # The tickets it counts are named: "2 open ticket(s)" alone left "close the SAML one"
+    # next with nothing the thread had seen to pick from.
+    live = _tickets(tools, "open", customer["id"])
+    _remember(out, live)
+    notes.append(
+        f"{detail['name']} ({detail['id']}, {detail['email']}) of {detail['company']} is on "
+        f"the {detail['plan']} plan, status {detail['status']}, with {len(live)} open ticket(s)"
+        + (": " + ", ".join(_listing(t, "open") for t in live) if live else "")
+    )
 
 
 def _message_not_sent(
