@@ -24,6 +24,20 @@ _CLOSE = (
 )
 _REOPEN = r"\bre-?open\b"
 _OPEN = r"\b(open|create|log|file|raise|new)\b.*\b(ticket|case)\b|\bsupport case\b"
+# "open" as what a ticket is, not as what to do: "is there an open ticket for her about login?"
+# asks what she has open; it had proposed opening one more.
+_OPEN_STATE = re.compile(
+    r"\b(an|any|the|her|his|their|its|no|other|another|still|already|\w+'s|\w+s')\s+open\s+"
+    r"(tickets?|cases?)\b",
+    re.I,
+)
+
+
+def _opens(text: str) -> bool:
+    """True when `text` asks to open (create, log, ...) a ticket."""
+    return p.has(_OPEN_STATE.sub(r"\1 \2", text), _OPEN)
+
+
 _PRIORITY = r"\b(urgent|high|normal|low)\b"
 # A question whose object is what a person has open: "what has she got open?", "what's open
 # for Khan Bakery?" (not "what happens if I open a ticket?": nothing but "for …" after it).
@@ -115,7 +129,7 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         # "locked out again. what has she got open?": the question is answered, and the
         # problem beside it is no request for one more ticket.
         category = _customer_tickets(tools, customer, "open", out, notes)
-    elif p.has(text, _OPEN) or (customer and p.has(text, _PROBLEM)):
+    elif _opens(text) or (customer and p.has(text, _PROBLEM)):
         category = _new_or_existing_ticket(text, tools, customer, out, notes)
     elif customer and p.has(text, r"\btickets?\b"):
         status = next((s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b")), None)
@@ -134,7 +148,7 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         for each in _each_named(tools, text, customer, out):
             _account(tools, each, out, notes)
         category = "account"
-    elif p.named_customer(text) and not p.has(text, _OPEN):
+    elif p.named_customer(text) and not _opens(text):
         # A look-up that finds nothing says so, rather than answer something else.
         notes.append(f"no customer matching {p.named_customer(text)} was found")
         category = "account"
@@ -271,7 +285,7 @@ def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> st
     such a question, or when no word picks one ticket."""
     if not p.has(text, r"\bticket\b") or p.has(text, r"\btickets\b") or not p.has(text, r"\?\s*$"):
         return None
-    if p.has(text, f"{_CLOSE}|{_REOPEN}|{_OPEN}") or _update_args(text):
+    if p.has(text, f"{_CLOSE}|{_REOPEN}") or _opens(text) or _update_args(text):
         return None  # a change, or a new ticket asked for
     shared = _shared_words(text, _ANY_TICKET | set(customer["name"].lower().split()))
     ranked = sorted(
@@ -479,7 +493,7 @@ def _new_or_existing_ticket(
         for t in existing
         if t["status"] != "closed" and words & set(re.findall(r"[a-z]{4,}", t["subject"].lower()))
     ]
-    if same and not p.has(text, _OPEN):
+    if same and not _opens(text):
         _remember(out, same[:1])
         notes.append(
             f"{customer['name']} ({customer['id']}) already has {same[0]['status']} ticket "
@@ -502,7 +516,7 @@ def _new_or_existing_ticket(
         f"proposed a new {level} priority ticket for {customer['name']} ({customer['id']}): "
         f"{subject}"
     )
-    return "ticket" if p.has(text, _OPEN) else "account"
+    return "ticket" if _opens(text) else "account"
 
 
 def _subject(text: str, customer: dict[str, Any]) -> str:
