@@ -29,7 +29,7 @@ from ringmaster.graph.references.entities import (
     _question,
 )
 from ringmaster.graph.references.owned import owned_in_play
-from ringmaster.graph.references.patterns import _IT, _own_words, act_forms
+from ringmaster.graph.references.patterns import _IT, _own_words
 from ringmaster.graph.references.thread import _Thread
 
 
@@ -121,7 +121,10 @@ def _right_after(word: str, request: str, phrase: str) -> bool:
     """True when `phrase` is the object right after the act word `word` ("close the SAML
     one"), or after a verb and its particle run together in `word` ("roll back the auth
     one" for "rollback")."""
-    after = rf"\b(?:{'|'.join(act_forms(word))})\s+{re.escape(phrase)}"
+    forms = [re.escape(word)] + [
+        rf"{re.escape(word[:cut])}\s+{re.escape(word[cut:])}" for cut in range(3, len(word) - 1)
+    ]
+    after = rf"\b(?:{'|'.join(forms)})\s+{re.escape(phrase)}"
     return re.search(after, request, re.I) is not None
 
 

@@ -176,18 +176,6 @@ def _own_words(text: str) -> set[str]:
     return {w for w in words if not difflib.get_close_matches(w, _REPEAT_FILLER, 1, 0.8)}
 
 
-def act_forms(word: str, done: bool = False) -> list[str]:
-    """Regexes for the act word `word` as a request says it: as one word ("close", "rollback"),
-    or, when it is a verb and its particle run together, as two ("roll back", "roll-back");
-    with `done`, its verb as a participle ("closed", "rolled back")."""
-
-    def verb(head: str) -> str:
-        return rf"{re.escape(head.rstrip('e'))}e?d" if done else re.escape(head)
-
-    cuts = range(3, len(word) - 1)
-    return [verb(word)] + [rf"{verb(word[:c])}[\s-]+{re.escape(word[c:])}" for c in cuts]
-
-
 _BARE = re.compile(r"\W*(?:(?:and|or|what about|how about|now|also)\b\W*)?")
 _ASKING = re.compile(
     r"^\W*(what|which|who|whose|when|where|why|how|is|are|was|were|does|did|has|have)\b", re.I

@@ -35,7 +35,6 @@ from ringmaster.graph.references.patterns import (
     _asks,
     _describing_words,
     _own_words,
-    act_forms,
     plural_count,
 )
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
@@ -118,13 +117,12 @@ class _Thread:
         records, as asked ("close her charged-twice ticket") or as to be done ("the SAML one
         can be closed"): a record finished already is not the one meant."""
         for word in {w for a in self.acts if a.kind == kind for w in a.words}:
-            # "roll back the auth one" as "rollback the auth one" is (and as the ops skill
-            # reads both); "be rolled back" as "be closed".
-            said = "|".join(act_forms(word))
-            if re.search(rf"\b(?:{said})\b(?!\s+(?:was|is|were|has|had|done)\b)", request, re.I):
+            stem = re.escape(word.rstrip("e"))
+            if re.search(
+                rf"\b{re.escape(word)}\b(?!\s+(?:was|is|were|has|had|done)\b)", request, re.I
+            ):
                 return True
-            done = "|".join(act_forms(word, done=True))
-            if re.search(rf"\b(?:be|get)\s+(?:{done})\b", request, re.I):
+            if re.search(rf"\b(?:be|get)\s+{stem}e?d\b", request, re.I):
                 return True
         return False
 
