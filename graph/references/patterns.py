@@ -217,11 +217,28 @@ def _asks(request: str) -> bool:
 # one"): no part of what is asked.
 _FILLER = re.compile(r"\s*\b(?:u+m+|u+h+|u+hm+|e+rm+|h+m+)\b[,.]?(?=\s|$)", re.I)
 _SAID_TWICE = re.compile(r"\b((?:[a-z']+\s+){0,2}[a-z']+)\s+\1\b", re.I)
+# One word said twice is a restart only where English never doubles it: an article, a
+# possessive, a question word, a subject-only pronoun, a conjunction. Others double as written
+# ("email her her invoice", "I had had enough", "that that", "what it is is", "log in in the
+# portal", "the one I referred to to the team") and are a restart only in a transcript, where
+# a filler shows it.
+_NEVER_TWICE = frozenset(
+    "the a an my his its our their your this these those what which whose i we he she they"
+    " and or but".split()
+)
 
 
 def unspoken(text: str) -> str:
     """`text` without a transcript's fillers and restarts; as typed when it has none."""
     out = _FILLER.sub("", text).strip()
-    while (said := _SAID_TWICE.sub(r"\1", out)) != out:
+    spoken = out != text.strip()
+
+    def once(said: re.Match[str]) -> str:
+        words = said[1]
+        if spoken or len(words.split()) > 1 or words.lower() in _NEVER_TWICE:
+            return words
+        return said[0]
+
+    while (said := _SAID_TWICE.sub(once, out)) != out:
         out = said
     return out if out else text

@@ -75,3 +75,32 @@ def test_support_lists_each_named_customers_tickets(registry: AgentRegistry) -> 
     assert out["customer_ids"] == list(people)
     for cid, name in people.items():
         assert f"{name} ({cid}) has" in out["summary"]
+
+
+def test_billing_checks_each_named_customer_for_a_double_charge(registry: AgentRegistry) -> None:
+    # Only the first customer named was checked: Aisha's double-charged invoice went unseen.
+    def charged_twice(cid: str) -> list[str]:
+        return [
+            i["id"]
+            for i in rows(registry, "list_invoices", customer_id=cid)
+            if sum(c["status"] == "succeeded"
+                   for c in rows(registry, "list_payments", invoice_id=i["id"])) > 1
+        ]  # fmt: skip
+
+    assert charged_twice("CUS-1001") == [] and (doubled := charged_twice("CUS-1003"))
+    out = run(registry, "billing", "were maria lopez and aisha khan charged twice?").output
+    assert out["invoice_ids"] == doubled and out["customer_ids"] == ["CUS-1001", "CUS-1003"]
+    assert out["amount"] is None  # each one's figure in their own note
+    assert "no invoice of Maria Lopez was charged more than once" in out["summary"]
+    assert f"{doubled[0]} (" in out["summary"] and "for Aisha Khan was charged" in out["summary"]
+
+
+def test_support_sums_up_each_named_customers_account(registry: AgentRegistry) -> None:
+    people = {"CUS-1008": "Noah Schmidt", "CUS-1001": "Maria Lopez"}
+    out = run(registry, "support", "how are CUS-1008 and maria lopez's accounts looking?").output
+    assert out["customer_ids"] == list(people)
+    for cid, name in people.items():
+        assert f"{name} ({cid}, " in out["summary"]
+        live = [t["id"] for t in rows(registry, "list_tickets", customer_id=cid)
+                if t["status"] != "closed"]  # fmt: skip
+        assert live and set(live) <= set(out["ticket_ids"])

@@ -185,3 +185,28 @@ def test_a_described_ticket_is_picked_by_its_words_not_by_function_words(
     # Asked about a closed one, the closed one.
     out = support(registry, "was Aisha Khan's charged twice ticket closed?")
     assert out.output["ticket_ids"] == ["TCK-1055"]
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "is there an open ticket for maria lopez about login?",
+        "does CUS-1001 have an open ticket?",
+        "is maria lopez's open ticket about login still pending?",
+    ],
+)
+def test_asking_whether_a_ticket_is_open_opens_none(registry: AgentRegistry, asked: str) -> None:
+    # "open ticket" read as "open a ticket": one more ticket was proposed for her.
+    out = support(registry, asked)
+    assert out.proposed_actions == []
+    live = [t["id"] for t in tickets(registry, customer_id="CUS-1001") if t["status"] != "closed"]
+    assert live and out.output["ticket_ids"] == live
+
+
+@pytest.mark.parametrize(
+    "asked",
+    ["open ticket for CUS-1001: cannot export", "log an open ticket for CUS-1001 about export"],
+)
+def test_a_ticket_asked_for_is_still_opened(registry: AgentRegistry, asked: str) -> None:
+    (action,) = support(registry, asked).proposed_actions
+    assert action.tool == "open_ticket" and action.args["customer_id"] == "CUS-1001"

@@ -6,6 +6,7 @@ also for …", "is his is his june invoice paid")."""
 from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
+from ringmaster.graph.references.patterns import unspoken
 
 from .references_kit import ACTS, KINDS, customer, entities, facts, invoice, turn
 
@@ -92,6 +93,26 @@ def test_a_transcripts_fillers_and_restarts_are_read_as_said_once() -> None:
     # Words that only look like fillers, and no restart: as typed.
     for typed in ("is the umbrella policy on CUS-1001 still valid", "send CUS-1001 a reminder"):
         assert resolve(typed, [], KINDS, known.get, ACTS).text == typed
+
+
+def test_a_word_english_says_twice_is_no_restart_unless_a_filler_shows_one() -> None:
+    # Every one-word repeat had been collapsed: "email her her invoice" lost its object.
+    for typed in ("email her her june invoice", "I had had enough of INC-1012",
+                  "make sure that that refund went out", "what the issue is is unclear",
+                  "log in in the portal as CUS-1001"):  # fmt: skip
+        assert unspoken(typed) == typed
+    # A restart: words said again, a word English never doubles, or any word in a transcript
+    # whose fillers show it is spoken (conversations-dev22 c03:2, c06:3).
+    assert unspoken("ok so like is his is his june invoice paid") == (
+        "ok so like is his june invoice paid"
+    )
+    assert unspoken("like what what deploy was it was it the the 2.14 one") == (
+        "like what deploy was it the 2.14 one"
+    )
+    assert (
+        unspoken("uh the seats one they they got the seats") == "the seats one they got the seats"
+    )
+    assert unspoken("um email her her june invoice") == "email her june invoice"
 
 
 def test_a_reply_picking_a_person_never_acts_on_another_persons_record() -> None:

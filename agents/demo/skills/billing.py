@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -115,12 +116,12 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
         category = "pricing"
     elif invoices:
         category = _explain_invoices(text, tools, invoices, out, notes)
-    elif customer and p.has(text, CHARGED_TWICE):
-        category = _duplicates(text, tools, customer, out, notes)
     elif customer:
         # Each customer named is answered ("maria lopez and aisha khan - june invs paid?"),
         # so a reply about any of them ("aisha") finds her invoices in the thread.
-        category = _accounts(text, tools, p.find_customers(tools, text, customer), out, notes)
+        each = _duplicates if p.has(text, CHARGED_TWICE) else _account
+        customers = p.find_customers(tools, text, customer)
+        category = _accounts(text, tools, customers, out, notes, each)
     elif p.named_customer(text):
         notes.append(f"no customer matching {p.named_customer(text)} was found; nothing to report")
         category = "invoice"
@@ -133,21 +134,26 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
     return AgentOutput(output=out, category=category)
 
 
+_LookUp = Callable[[str, ToolBox, dict[str, Any], dict[str, Any], list[str]], str]
+
+
 def _accounts(
     text: str,
     tools: ToolBox,
     customers: list[dict[str, Any]],
     out: dict[str, Any],
     notes: list[str],
+    each: _LookUp,
 ) -> str:
-    """A look-up of each customer's account, their invoices and payments listed together; with
-    several, the amount is each one's, in their own note, not one figure for all."""
+    """A look-up (`each`) of each customer's account, their invoices and payments listed
+    together; with several, the amount is each one's, in their own note, not one figure for
+    all."""
     if len(customers) == 1:
-        return _account(text, tools, customers[0], out, notes)
+        return each(text, tools, customers[0], out, notes)
     category = "invoice"
     for customer in customers:
         own: dict[str, Any] = {"invoice_ids": [], "amount": None}
-        category = _account(text, tools, customer, own, notes)
+        category = each(text, tools, customer, own, notes)
         out["invoice_ids"] += [i for i in own["invoice_ids"] if i not in out["invoice_ids"]]
         for key in ("invoices", "payments"):
             out.setdefault(key, []).extend(own.get(key, []))

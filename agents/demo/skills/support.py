@@ -24,6 +24,20 @@ _CLOSE = (
 )
 _REOPEN = r"\bre-?open\b"
 _OPEN = r"\b(open|create|log|file|raise|new)\b.*\b(ticket|case)\b|\bsupport case\b"
+# "open" as what a ticket is, not as what to do: "is there an open ticket for her about login?"
+# asks what she has open; it had proposed opening one more.
+_OPEN_STATE = re.compile(
+    r"\b(an|any|the|her|his|their|its|no|other|another|still|already|\w+'s|\w+s')\s+open\s+"
+    r"(tickets?|cases?)\b",
+    re.I,
+)
+
+
+def _opens(text: str) -> bool:
+    """True when `text` asks to open (create, log, ...) a ticket."""
+    return p.has(_OPEN_STATE.sub(r"\1 \2", text), _OPEN)
+
+
 _PRIORITY = r"\b(urgent|high|normal|low)\b"
 # A question whose object is what a person has open: "what has she got open?", "what's open
 # for Khan Bakery?" (not "what happens if I open a ticket?": nothing but "for …" after it).
@@ -115,17 +129,14 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         # "locked out again. what has she got open?": the question is answered, and the
         # problem beside it is no request for one more ticket.
         category = _customer_tickets(tools, customer, "open", out, notes)
-    elif p.has(text, _OPEN) or (customer and p.has(text, _PROBLEM)):
+    elif _opens(text) or (customer and p.has(text, _PROBLEM)):
         category = _new_or_existing_ticket(text, tools, customer, out, notes)
     elif customer and p.has(text, r"\btickets?\b"):
         status = next((s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b")), None)
         # Each customer named is answered ("Liam Murphy, Greta Fischer and Olivia Garcia. Pull
         # up their tickets"), so "set all of them to high" next finds every one's tickets.
-        customers = p.find_customers(tools, text, customer)
-        for each in customers:
+        for each in _each_named(tools, text, customer, out):
             category = _customer_tickets(tools, each, status, out, notes)
-        if len(customers) > 1:
-            out["customer_ids"] = [c["id"] for c in customers]
     elif p.has(text, r"\btickets?\b") and p.has(text, r"\b(open|pending|closed)\b"):
         status = next(s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b"))
         found = _tickets(tools, status)
@@ -133,19 +144,11 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         notes.append(f"{len(found)} most recent {status} tickets listed")
         category = "ticket"
     elif customer:
-        detail = tools.call("get_customer", customer_id=customer["id"])
-        # The tickets it counts are named: "2 open ticket(s)" alone left "close the SAML one"
-        # next with nothing the thread had seen to pick from.
-        live = _tickets(tools, "open", customer["id"])
-        _remember(out, live)
-        notes.append(
-            f"{detail['name']} ({detail['id']}, {detail['email']}) of {detail['company']} is on "
-            f"the {detail['plan']} plan, status {detail['status']}, with "
-            f"{len(live)} open ticket(s)"
-            + (": " + ", ".join(_listing(t, "open") for t in live) if live else "")
-        )
+        # Each customer named is summed up ("how are CUS-1008 and Maria Lopez's accounts?").
+        for each in _each_named(tools, text, customer, out):
+            _account(tools, each, out, notes)
         category = "account"
-    elif p.named_customer(text) and not p.has(text, _OPEN):
+    elif p.named_customer(text) and not _opens(text):
         # A look-up that finds nothing says so, rather than answer something else.
         notes.append(f"no customer matching {p.named_customer(text)} was found")
         category = "account"
@@ -185,6 +188,32 @@ def _customer_tickets(
         + (": " + ", ".join(_listing(t, status) for t in found[:5]) if found else "")
     )
     return "ticket"
+
+
+def _each_named(
+    tools: ToolBox, text: str, first: dict[str, Any], out: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Every customer `text` names, `first` first; with several, their ids go in `out`."""
+    customers = p.find_customers(tools, text, first)
+    if len(customers) > 1:
+        out["customer_ids"] = [c["id"] for c in customers]
+    return customers
+
+
+def _account(
+    tools: ToolBox, customer: dict[str, Any], out: dict[str, Any], notes: list[str]
+) -> None:
+    """A customer's account: plan, status, and the open tickets it counts."""
+    detail = tools.call("get_customer", customer_id=customer["id"])
+    # The tickets it counts are named: "2 open ticket(s)" alone left "close the SAML one"
+    # next with nothing the thread had seen to pick from.
+    live = _tickets(tools, "open", customer["id"])
+    _remember(out, live)
+    notes.append(
+        f"{detail['name']} ({detail['id']}, {detail['email']}) of {detail['company']} is on "
+        f"the {detail['plan']} plan, status {detail['status']}, with {len(live)} open ticket(s)"
+        + (": " + ", ".join(_listing(t, "open") for t in live) if live else "")
+    )
 
 
 def _message_not_sent(
@@ -256,7 +285,7 @@ def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> st
     such a question, or when no word picks one ticket."""
     if not p.has(text, r"\bticket\b") or p.has(text, r"\btickets\b") or not p.has(text, r"\?\s*$"):
         return None
-    if p.has(text, f"{_CLOSE}|{_REOPEN}|{_OPEN}") or _update_args(text):
+    if p.has(text, f"{_CLOSE}|{_REOPEN}") or _opens(text) or _update_args(text):
         return None  # a change, or a new ticket asked for
     shared = _shared_words(text, _ANY_TICKET | set(customer["name"].lower().split()))
     ranked = sorted(
@@ -464,7 +493,7 @@ def _new_or_existing_ticket(
         for t in existing
         if t["status"] != "closed" and words & set(re.findall(r"[a-z]{4,}", t["subject"].lower()))
     ]
-    if same and not p.has(text, _OPEN):
+    if same and not _opens(text):
         _remember(out, same[:1])
         notes.append(
             f"{customer['name']} ({customer['id']}) already has {same[0]['status']} ticket "
@@ -487,7 +516,7 @@ def _new_or_existing_ticket(
         f"proposed a new {level} priority ticket for {customer['name']} ({customer['id']}): "
         f"{subject}"
     )
-    return "ticket" if p.has(text, _OPEN) else "account"
+    return "ticket" if _opens(text) else "account"
 
 
 def _subject(text: str, customer: dict[str, Any]) -> str:
