@@ -148,8 +148,31 @@ _CHANGES = re.compile(
 _SET_TO = re.compile(r"\b(?:to|as|into)\s+[\w-]+", re.I)
 
 
+# What a request writes: the content of a note, message, reply or reason, after "that" with a
+# subject of its own ("add a note to the ticket that the refund went out"; not "the ticket
+# that mentions the refund", which says which ticket), "saying", a colon or a quote. It is
+# what goes on the record, not a word that says which record is meant.
+_WRITTEN = re.compile(
+    r"\b(?:notes?|noting|comments?|message|messages|reply|replies|replying|email|e-mail|text|"
+    r"answer|reason|say|write|tell|telling|mention|mentioning|explain|explaining|know)\b"
+    r"[^.?!:\"“]*?(?:\bthat\s+(?=(?:i|we|you|he|she|they|it|the|a|an|this|his|her|their|our|"
+    r"my|your)\b)|\bsaying\b|\bsays\b|:|[\"“])(?P<content>[^.?!]*)",
+    re.I,
+)
+
+
+def unwritten(text: str) -> str:
+    """`text` with what it asks to be written blanked out, at the same length (`_WRITTEN`)."""
+    return _WRITTEN.sub(
+        lambda m: m.group(0)[: m.start("content") - m.start()] + " " * len(m.group("content")),
+        text,
+    )
+
+
 def _describing_words(text: str) -> set[str]:
-    """The words of `text` that can describe a record ("june", "saml", "open"), no stop words."""
+    """The words of `text` that can describe a record ("june", "saml", "open"), no stop words,
+    none of what it asks to be written (`unwritten`)."""
+    text = unwritten(text)
     words = {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 1}
     # A version or an amount is one word: "the 3.8.1" is not "the 3, 8 and 1".
     words |= set(_DOTTED.findall(text))

@@ -37,6 +37,7 @@ from ringmaster.graph.references.patterns import (
     _TWO,
     nouns_pattern,
     plural_count,
+    unwritten,
 )
 from ringmaster.graph.references.people import _people
 from ringmaster.graph.references.pronouns import _pronoun, both_records
@@ -132,7 +133,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
                     # ticket, customer is happy") that fit one of several better are a guess,
                     # asked before a side effect runs on it (`confirming`); the phrase's own
                     # ("the incident with the duplicate charges") say which.
-                    own = thread.pick(_own_clause(text, match.end()), options)
+                    own = thread.pick(_own_clause(unwritten(text), match.end()), options)
                     guessed = "description" if by_words and own != chosen else ""
                     options = chosen
                 text = text.replace(phrase, " and ".join(options), 1)
