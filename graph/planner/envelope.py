@@ -210,6 +210,15 @@ INLINE_GREETING = r"(?:hi|hello|hey|dear)\b[^,\n]{0,30},\s+"
 _INLINE_GREETING = re.compile(INLINE_GREETING, re.IGNORECASE)
 
 
+def greeting(text: str) -> tuple[str, str]:
+    """The greeting line that opens `text` on its own ("Hi,", "Dear ringmaster team,") and the
+    rest; "" and `text` when there is none."""
+    lines = text.strip().splitlines()
+    if len(lines) > 1 and _GREETING.match(lines[0]):
+        return lines[0].strip(), "\n".join(lines[1:]).lstrip()
+    return "", text.strip()
+
+
 def opening_statements(text: str) -> list[tuple[str, str]]:
     """The statements that open `text`, each with what follows it: (sentence, rest) for its
     first sentence, its second, … as long as each asks nothing (no question, no request word)

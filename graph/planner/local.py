@@ -123,11 +123,14 @@ class LocalPlanner:
         body, signature = sign_off(reading.text)
         body, title = ticket_title(body, self._ids)
         body, opening = courtesy(body)
+        body, context = segmenter.opening_context(body)
         segments = split_request(body)
         whole = self._score([body])[0] if len(segments) > 1 else None
         parts = segmenter.segment(segments, whole)
         routed = [route(p, allowed, self.routing, self.settings) for p in parts]
         subtasks = assemble(routed)
+        if context:
+            subtasks = with_quoted(subtasks, context, True)
         if opening:
             subtasks = with_quoted(subtasks, opening, True)
         if title:

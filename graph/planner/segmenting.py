@@ -247,7 +247,12 @@ from ringmaster.graph.planner.cut_rules import (
     two_asks,
 )
 from ringmaster.graph.planner.cutter import Cutter, cut_features, joiner_kind, states
-from ringmaster.graph.planner.envelope import INLINE_GREETING, is_courtesy, opening_statements
+from ringmaster.graph.planner.envelope import (
+    INLINE_GREETING,
+    greeting,
+    is_courtesy,
+    opening_statements,
+)
 from ringmaster.graph.planner.no_ask import asks_something, is_note, own_text
 from ringmaster.graph.planner.quoting import quoted_thread, unquoted
 from ringmaster.graph.planner.scoring import HUMAN, Scores
@@ -479,6 +484,40 @@ class Segmenter:
         parts = self.segment(segments, self._score([newest])[0])
         floor = self.policy.strong_floor
         return len(parts) > 1 and all(p.label != HUMAN and stands_alone(p, floor) for p in parts)
+
+    def opening_context(self, body: str) -> tuple[str, str]:
+        """`body` without the statements that open it when two or more asks follow them, and
+        the statements ("" and `body` when they stay): "Forwarding this from our CFO. Can you
+        tell me … ? After that, please send …", "As discussed, we won't renew. Please check
+        … If it allows it, cancel …". Left in, the context was glued to the first ask and
+        scored with it: the merged part took another label (the second ask's, then glued to it
+        as one subtask) or made the cut after it one the cutter no longer believed. They are
+        taken only when each asks nothing of another agent: a person's words, a part that
+        does not stand alone, or one routed as the first ask is ("The auth service had a
+        wobble last night. Is auth healthy now? …"); a statement that is an ask of its own
+        ("CUS-1 is still locked out.") stays."""
+        if self.cutter is None:
+            return body, ""
+        head, text = greeting(body)
+        opening = opening_statements(text)
+        if not opening:
+            return body, ""
+        rest = opening[-1][1]
+        segments = split_request(rest)
+        if len(segments) < 2:
+            return body, ""
+        parts = self.segment(segments, self._score([rest])[0])
+        floor = self.policy.strong_floor
+        if len(parts) < 2 or any(p.label == HUMAN or states(p.text) for p in parts):
+            return body, ""
+        sentences = [sentence for sentence, _ in opening]
+        said = [
+            Part(t, None, False, sc, first=True)
+            for t, sc in zip(sentences, self._score(sentences), strict=True)
+        ]
+        if any(p.label not in (parts[0].label, HUMAN) and stands_alone(p, floor) for p in said):
+            return body, ""
+        return rest, "\n\n".join(t for t in (head, " ".join(sentences)) if t)
 
     def _reply(self, newest: str, quoted: str, history: str = "") -> Reading:
         """A reply under a quoted ask, read without the statements that open it when they only

@@ -349,3 +349,26 @@ def test_a_lead_in_or_a_quoted_question_is_no_ask_of_its_own() -> None:
         segmenter = Segmenter(SplitPolicy(), score, None, _NO_CUT)
         parts = segmenter.segment(split_request(text), score([text])[0])
         assert len(parts) == 1, [p.text for p in parts]
+
+
+@pytest.mark.parametrize(
+    ("opening", "second"),
+    [
+        ("We are changing how we handle privacy.", "review the termination clause of our contract"),
+        ("Our lawyers asked me to follow up.", "check the notice period in our agreement"),
+    ],
+)
+def test_an_opening_statement_that_asks_nothing_is_context_for_the_first_of_two_asks(
+    demo_planner: LocalPlanner, opening: str, second: str
+) -> None:
+    # The statement leans to legal, the second ask's agent; scored with the billing ask after it,
+    # it made that ask legal's too and the two were planned as one legal subtask.
+    text = (
+        f"Hi,\n\n{opening} Can you send me a copy of our latest invoice? After that, please "
+        f"{second}.\n\nThanks,\nLea"
+    )
+    plan = demo_planner.plan(text)
+    assert [s.agent for s in plan.subtasks] == ["billing", "legal"]
+    assert opening in plan.subtasks[0].description
+    assert opening not in plan.subtasks[1].description
+    assert second in plan.subtasks[1].description
