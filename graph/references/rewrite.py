@@ -43,6 +43,7 @@ from ringmaster.graph.references.people import _people
 from ringmaster.graph.references.pronouns import _pronoun, both_records
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import acted_kinds
+from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
 # A telling verb: after it, a clause is what the message says ("email her we closed both").
 _TELLS = re.compile(rf"\b(?:{'|'.join(sorted(_TELLING))})\b", re.I)
@@ -253,6 +254,11 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         if not isinstance(out, str) and out[1]:
             text, resolutions = out[0], _consumed(resolutions, out[1], thread)
     if asks_who and not resolutions and not explicit:
+        # "whose is that", "who is that billed to" after two invoices side by side (or a
+        # customer's invoices listed): which of them, asked as "whose is it" is.
+        several = _several(thread) if _refers(request, thread) else None
+        if several is not None:
+            return Resolved(request, [], several)
         # "who's the customer?" after a ticket: the customer on that ticket.
         latest = thread.latest_named(person=False)
         if latest and len({e for _, e in latest[0]}) == 1:
@@ -263,6 +269,37 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     if not resolutions and not explicit and (of_theirs := theirs_asked(text, thread)):
         text, resolutions = of_theirs[0], [of_theirs[1]]
     return Resolved(text, resolutions)
+
+
+def _refers(request: str, thread: _Thread) -> bool:
+    """True when a request says "it", a kind's noun ("who's the customer") or a "that" or
+    "this" of its own ("whose is that", "who is that billed to"), so it is about a record of
+    the thread; "who is on call this week?" is not."""
+    nouns = {n.lower() for k in thread.kinds for n in k.nouns} | {"one"}
+    words = re.findall(r"[a-z]+", request.lower())
+    for i, word in enumerate(words):
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if word in {"it", "its"} or word.rstrip("s") in nouns:
+            return True
+        alone = not after or after in ENGLISH_STOP_WORDS or after.endswith("ed")
+        if word in {"that", "this"} and (alone or after.rstrip("s") in nouns):
+            return True
+    return False
+
+
+def _several(thread: _Thread) -> str | None:
+    """For a "who" question about a record it does not name: a question among the records
+    the newest turn that had any named or listed together, as "whose is it" asks (the
+    records `latest_mentioned` gives "it"), when there are several; else None. A follow-up's
+    earlier record ("pull up INV-1196", "and INV-1102?") is not among them: "that" is the
+    newer, as "that customer" is."""
+    latest = thread.latest_mentioned(echo=False)
+    records = list(dict.fromkeys(latest[0])) if latest else []
+    if len(records) < 2:
+        return None
+    kinds = {k for k, _ in records}
+    one = thread.by_name.get(kinds.pop()) if len(kinds) == 1 else None
+    return _question(one, [e for _, e in records])
 
 
 # A person's possessive with its noun left out: "close Chloe's", "and Ben's too".
