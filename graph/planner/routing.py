@@ -72,6 +72,8 @@ def route(
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     kind: EscalationKind | None = None
     escalation: str | None = None
+    addressed = ""  # said in the rationale when a name, not the scores, chose the agent
+    unsure = confidence < routing.confidence_floor or confidence - second < routing.min_margin
     found = settings.scope.out_of_scope(scores)
     if found is not None:
         kind, escalation = found
@@ -89,6 +91,10 @@ def route(
         agent, kind = None, "unreachable"
     elif agent is None:
         escalation, kind = "the requester may reach no agent", "unreachable"
+    elif unsure and names_agent(part.text, agent):
+        # Handed by name to the agent the classifier puts first ("Legal, please run that export
+        # for CUS-1029.", legal 0.47): the writer has settled what the scores leave open.
+        addressed = f"; below the floor or margin but addressed to {agent} by name"
     elif confidence < routing.confidence_floor:
         escalation = f"low confidence: {confidence:.2f} < floor {routing.confidence_floor:.2f}"
         kind = "low_confidence"
@@ -99,10 +105,6 @@ def route(
             f"margin {confidence - second:.2f} < {routing.min_margin:.2f}"
         )
         kind = "ambiguous"
-    if kind in ("low_confidence", "ambiguous") and agent and names_agent(part.text, agent):
-        # Handed by name to the agent the classifier puts first ("Legal, please run that export
-        # for CUS-1029.", legal 0.47): the writer has settled what the scores leave open.
-        escalation, kind = None, None
     # With no agent named, the best one leads the alternatives: a person sees who would have
     # got it, and an eval can score the route it would have taken.
     first = 1 if agent is not None else 0
@@ -115,7 +117,7 @@ def route(
         agent=agent,
         confidence=round(confidence, 4) if agent is not None else 0.0,
         alternatives=alternatives,
-        rationale=rationale(scores, agent, confidence, second, part.reading),
+        rationale=rationale(scores, agent, confidence, second, part.reading) + addressed,
         escalation=escalation,
         depends_on_previous=depends,
         kind=kind,

@@ -70,6 +70,8 @@ def test_a_part_handed_by_name_to_its_best_agent_is_routed_not_escalated() -> No
     # "Legal, please run that export for CUS-1029." under a ticket's title scored legal 0.47
     routed = _routed("Legal, please run that export for CUS-1029.")
     assert (routed.agent, routed.escalation) == ("legal", None)
+    # the plan says a name, not the scores, chose the agent
+    assert "addressed to legal by name" in routed.rationale
     # unsure and not addressed, or addressed to another agent: a person confirms it
     for text in ("Please run that export for CUS-1029.", "Billing, please run that export."):
         routed = _routed(text)
