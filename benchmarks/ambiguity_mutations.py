@@ -31,6 +31,25 @@ the turns before the source turn, changes the thread, and ends at the source tur
   R's id. Each must resolve as the source turn did (its agents, R; an id the turn spells is
   not a resolution, as in the eval), and ask nothing.
 
+The `act-` families end instead at a write on R said by reference (`ACTS`: close, note,
+refund, credit, email, roll back), whatever the source turn itself did, so every mutant
+reaches a side effect if the reference is guessed:
+
+- `act-possessive`: a ticket or invoice whose customer has two or more unfinished, two of
+  them named ("pull up TCK-1003 and TCK-1019"), then "close her ticket";
+  `act-listing`: the same, the second entering only through an answer ("list CUS-1007's
+  tickets"); `act-it`: R and R2 named, then "close it" / "refund it" / "roll it back";
+  `act-owners`: for a customer, two customers in play through their records, then "give
+  them a 10 dollar credit" / "email her that we're on it" (the customers' own pronoun, or
+  "them" over the two); `act-answer`: for a customer, the customer named beside a record of
+  the second ("pull up CUS-1007 and TCK-1020"), so the second enters only through the
+  lookup's answer, then the act. Each must ask and act on nothing.
+- `control-act`: R beside a record of another kind, then the same act: it must resolve R
+  (the act's agent) and ask nothing.
+
+Every source turn falls in half A or half B by the SHA-256 of (split, conversation id, turn
+index); the figures are printed per half as well (A is read to tune; B only for totals).
+
 Mutants are made in a fixed order, so a run is reproducible: each family takes its source
 turns in split order, at most `--limit` of them spread evenly over the candidates. Each runs
 through `ringmaster.evals.conversations.run_on_team` (the code `ringmaster eval conversations`
@@ -45,6 +64,7 @@ outcome.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sqlite3
@@ -105,6 +125,33 @@ SINGLES_OUT = re.compile(
     r"|which|these|those)\b|\bmay\s+(invoice|bill|inv|one)\b",
     re.I,
 )
+# A write on a record said by reference, by kind: (text, the agent that does it). "{p}" is
+# the owner's possessive ("her"), "{o}" the person's object pronoun ("her", "them").
+ACTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ticket": (
+        ("close {p} ticket", "support"),
+        ("add a note to {p} ticket saying we called back", "support"),
+    ),
+    "invoice": (("refund {p} invoice", "billing"),),
+    "customer": (
+        ("give {o} a 10 dollar credit", "billing"),
+        ("email {o} that we're on it", "content"),
+    ),
+}
+ACT_IT = {
+    "ticket": ("close it", "support"),
+    "invoice": ("refund it", "billing"),
+    "deployment": ("roll it back", "ops"),
+}
+# A head that may already have written (closed, refunded) could leave one candidate unfinished:
+# the `act-` families take only source turns whose earlier turns say no write verb.
+WROTE = re.compile(
+    r"\b(close|closed|refund|credit|email|send|note|comment|roll|rollback|restart|resolve"
+    r"|reopen|re-open|mark|cancel|update|set|change|bump|escalate|erase|delete|apply|open|log"
+    r"|raise|create|do|same|too|also)\b",
+    re.I,
+)
+PRONOUNS = {"she": ("her", "her"), "he": ("his", "him")}  # else they: ("their", "them")
 INSERTS = (
     "pull up {a} and {b}",
     "can you look up {a} and {b} for me?",
@@ -134,6 +181,12 @@ class Source:
     def where(self) -> str:
         return f"{self.split}:{self.conversation.id}:{self.index + 1}"
 
+    @property
+    def half(self) -> str:
+        """ "A" or "B", fixed by the SHA-256 of (split, conversation id, turn index)."""
+        key = f"{self.split}\0{self.conversation.id}\0{self.index}".encode()
+        return "AB"[hashlib.sha256(key).digest()[0] % 2]
+
 
 @dataclass(frozen=True)
 class Mutant:
@@ -141,10 +194,11 @@ class Mutant:
     family: str
     source: str
     conversation: Conversation
+    half: str = "A"
 
     @property
     def ambiguous(self) -> bool:
-        return self.family.startswith("ambiguous")
+        return not self.family.startswith("control")
 
 
 class Records:
@@ -183,13 +237,18 @@ class Records:
 
     def like(self, record: str) -> str | None:
         """The record most like `record` of its kind: the same owner and facts, else the same
-        facts; the next in id order (wrapping), so the choice is fixed."""
+        facts and a customer referred to alike; the next in id order (wrapping), so the
+        choice is fixed."""
         me = self.by_id.get(record)
         if me is None:
             return None
         rows = self.rows[KIND[record[:3]]]
         after = [r for r in rows if r["id"] > record] + [r for r in rows if r["id"] < record]
         same = [r for r in after if (r["a"], r["b"]) == (me["a"], me["b"])]
+        if me["owner"]:
+            # "close his ticket": a rival whose customer is "she" is not his.
+            said = self.said(me["owner"])
+            same = [r for r in same if r["owner"] and self.said(r["owner"]) == said]
         owned = [r for r in same if me["owner"] and r["owner"] == me["owner"]]
         return str((owned or same)[0]["id"]) if same else None
 
@@ -205,6 +264,15 @@ class Records:
     def a_record_of(self, owner: str) -> str | None:
         """One ticket (else invoice) of the customer `owner`: the first by id."""
         return next(iter(self.owned(owner, "ticket") + self.owned(owner, "invoice")), None)
+
+    def said(self, customer: str) -> str:
+        """How the customer is referred to ("she", "he", "they"; "" when unknown)."""
+        row = self.by_id.get(customer)
+        return str(row["a"] or "").split("/")[0].strip().lower() if row is not None else ""
+
+    def pronouns(self, customer: str) -> tuple[str, str]:
+        """The customer's (possessive, object) pronouns: ("her", "her"), ("their", "them")."""
+        return PRONOUNS.get(self.said(customer), ("their", "them"))
 
     def other_kind(self, record: str, n: int) -> str:
         """A record no reference to `record`'s kind can mean: an ops record beside a
@@ -287,7 +355,8 @@ def mutants(srcs: Sequence[Source], records: Records, limit: int) -> list[Mutant
         step = max(1, -(-len(rows) // limit))  # every step-th, so the pick spans the splits
         for src, turns in rows[::step][:limit]:
             mid = f"{family}:{src.where}"
-            made.append(Mutant(mid, family, src.where, Conversation(mid, turns)))
+            conv = Conversation(mid, turns)
+            made.append(Mutant(mid, family, src.where, conv, src.half))
     return made
 
 
@@ -323,6 +392,7 @@ def _mutations(n: int, src: Source, records: Records) -> Iterator[tuple[str, lis
         if mine and theirs:
             x, y = (mine, theirs) if n % 2 == 0 else (theirs, mine)
             yield "ambiguous-owners", [*head, _ask(template.format(a=x, b=y)), asked]
+    yield from _acts(n, src, records, head, template)
     if names_kind(turn.text, src.kind):
         beside = _ask(template.format(a=src.record, b=records.other_kind(src.record, n)))
         yield "control-kind", [*head, beside, turn]
@@ -331,6 +401,54 @@ def _mutations(n: int, src: Source, records: Records) -> Iterator[tuple[str, lis
         yield "control-ordinal", [*head, insert, Turn(text, turn.agents, turn.resolved, False)]
     if (text := said_as(turn.text, src.kind, src.record)) is not None:
         yield "control-id", [*head, insert, Turn(text, turn.agents, frozenset(), False)]
+
+
+def _acts(
+    n: int, src: Source, records: Records, head: list[Turn], template: str
+) -> Iterator[tuple[str, list[Turn]]]:
+    """The `act-` families: a write on R said by reference, after R alone or R and a rival."""
+    if any(WROTE.search(t.text) for t in head):
+        return
+    kind, record = src.kind, src.record
+    owner = records.by_id[record]["owner"]
+    person = record if kind == "customer" else owner
+    poss, obj = records.pronouns(person) if person else ("their", "them")
+    if kind == "customer" and n % 2:
+        poss, obj = "their", "them"  # a plural over the two: "email them"
+    if kind in ACTS:
+        text, agent = ACTS[kind][n % len(ACTS[kind])]
+        act = text.format(p=poss, o=obj)
+    elif kind in ACT_IT:
+        act, agent = ACT_IT[kind]
+    else:
+        return
+    ambiguous = Turn(act, frozenset(), frozenset(), True)
+    clear = Turn(act, frozenset({agent}), frozenset({record}), False)
+
+    def ordered(x: str, y: str) -> tuple[str, str]:
+        return (x, y) if n % 2 == 0 else (y, x)
+
+    if kind in ("ticket", "invoice") and owner:
+        rivals = [r for r in records.unfinished(owner, kind) if r != record]
+        if rivals and record in records.unfinished(owner, kind):
+            a, b = ordered(record, rivals[0])
+            yield "act-possessive", [*head, _ask(template.format(a=a, b=b)), ambiguous]
+            yield "act-listing", [*head, _ask(f"list {owner}'s {kind}s"), ambiguous]
+    if kind in ACT_IT and (second := records.like(record)) is not None:
+        it = Turn(ACT_IT[kind][0], frozenset(), frozenset(), True)
+        a, b = ordered(record, second)
+        yield "act-it", [*head, _ask(template.format(a=a, b=b)), it]
+    if kind == "customer" and (second := records.like(record)) is not None:
+        mine, theirs = records.a_record_of(record), records.a_record_of(second)
+        if mine and theirs:
+            x, y = ordered(mine, theirs)
+            yield "act-owners", [*head, _ask(template.format(a=x, b=y)), ambiguous]
+            a, b = ordered(record, theirs)
+            answer = _ask(template.format(a=a, b=b))
+            yield "act-answer", [*head, answer, ambiguous]
+    if kind in ACTS or kind in ACT_IT:
+        beside = _ask(template.format(a=record, b=records.other_kind(record, n)))
+        yield "control-act", [*head, beside, clear]
 
 
 def outcome(m: Mutant, t: TurnResult) -> str:
@@ -380,6 +498,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             {
                 "mutant": m.id,
                 "family": m.family,
+                "half": m.half,
                 "outcome": outcome(m, t),
                 "turns": [x.text for x in m.conversation.turns],
                 "agents": t.agents,
@@ -389,9 +508,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     families: dict[str, dict[str, Any]] = {}
     for row in rows:
-        fam = families.setdefault(row["family"], {"mutants": 0})
-        fam["mutants"] += 1
-        fam[row["outcome"]] = fam.get(row["outcome"], 0) + 1
+        for key in (row["family"], f"{row['family']} {row['half']}"):
+            fam = families.setdefault(key, {"mutants": 0})
+            fam["mutants"] += 1
+            fam[row["outcome"]] = fam.get(row["outcome"], 0) + 1
     result = {
         "command": "python -m benchmarks.ambiguity_mutations",
         "git": git,
@@ -410,14 +530,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{' (dirty)' if git['dirty'] else ''}; {result['seconds']:.0f} s"
     )
     for name, fam in result["families"].items():
-        heads = OUTCOMES["ambiguous" if name.startswith("ambiguous") else "control"]
+        heads = OUTCOMES["control" if name.startswith("control") else "ambiguous"]
         cells = ", ".join(f"{h} {fam.get(h, 0)}" for h in heads)
-        print(f"{name:<18} {fam['mutants']:>4} mutants: {cells}")
-    for row in rows:
+        print(f"{name:<20} {fam['mutants']:>4} mutants: {cells}")
+    for row in rows:  # half B is a transfer check: its totals only
+        if row["half"] == "B":
+            continue
         if row["outcome"] in ("acted", "wrong", "neither") or (
             row["family"].startswith("control") and row["outcome"] == "asked"
         ):
-            print(f"  {row['outcome']:<8} {row['mutant']}: {row['turns'][-1]!r}")
+            print(f"  {row['outcome']:<8} {row['half']} {row['mutant']}: {row['turns'][-1]!r}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ringmaster.graph.references.descriptions import _PAYLOAD
 from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
@@ -218,13 +219,16 @@ def _fitting_kind(
     text: str, named: list[tuple[str, str]], thread: _Thread
 ) -> list[tuple[str, str]]:
     """Of records of several kinds "it" may be, those of the one kind the request's act works
-    on ("refund it" after a ticket and an invoice: the invoice), when the team acts on every
-    kind among them by its id; all of them otherwise ("close it" after a ticket and an
-    incident, which the team only creates, may mean either)."""
+    on ("refund it" after a ticket and an invoice: the invoice), when the team acts by id on
+    every other kind among them ("roll it back" after a deployment and a ticket: the
+    deployment); all of them otherwise ("close it" after a ticket and an incident, which the
+    team only creates, may mean either)."""
     kinds = {k for k, _ in named}
     fit = acted_kinds(text, thread, thread.acts) & kinds
     on_records = {a.kind for a in thread.acts if a.by_id}
-    if len(kinds) < 2 or len(fit) != 1 or not kinds <= on_records:
+    # The other kinds are what must be known to the team's acts ("roll it back" after a
+    # deployment and a ticket: the deployment, though a rollback takes a service, not an id).
+    if len(kinds) < 2 or len(fit) != 1 or not kinds - fit <= on_records:
         return named
     return [(k, e) for k, e in named if k in fit]
 
@@ -375,23 +379,17 @@ def _one_of_them_before(
     """A question among `owners` when a bare "they" over them may be the one person the
     thread spoke of before: "what plan is CUS-1012 on?", "pull up TCK-1012 and TCK-1075",
     "give them a credit" is Olivia (singular they) or both owners; "each", "both" or "of
-    them" says all. None when no turn before named one of them: "email them" after "who
-    opened TCK-1130 and TCK-1133?" is each customer."""
+    them" says all. The person may have come up through an answer too ("who is the customer
+    on that invoice?", or a record of theirs looked up), as `_person` reads the turns before.
+    None when no turn before was about one of them: "email them" after "who opened TCK-1130
+    and TCK-1133?" is each customer."""
     if _EACH.search(text) or _OF_THEM.search(text):
         return None
-    for earlier in reversed(thread.history):
-        if int(earlier.get("turn", 0)) >= turn:
-            continue
-        people = {
-            (k, e)
-            for k, e in (earlier.get("entities") or {}).get("named", [])
-            if k in thread.by_name and thread.by_name[k].person
-        }
-        if people:  # the newest turn before that spoke of a person
-            if len(people & set(owners)) != 1:
-                return None
-            return _question(thread.by_name[owners[0][0]], [e for _, e in owners])
-    return None
+    before = [t for t in thread.history if int(t.get("turn", 0)) < turn]
+    found = _person(replace(thread, history=before, pronoun=""))
+    if found is None or len(set(found[0]) & {e for _, e in owners}) != 1:
+        return None
+    return _question(thread.by_name[owners[0][0]], [e for _, e in owners])
 
 
 def _of_person(

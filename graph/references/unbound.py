@@ -22,7 +22,8 @@ earlier aside ("forget that one", "instead", a correction typed "no, the older o
 of the earlier turn's records out ("the big one, what month is it?" after two invoices). A person
 no turn named, bound as the owner of the newer record ("TCK-1133 is the app crash", "and TCK-1140
 is the slow dashboard", "give the customer a credit"), is live beside the owners of that record's
-live rivals.
+live rivals; a person named beside another person's record ("pull up CUS-1002 and TCK-1008",
+"give him a credit") is live beside that record's owner, who came up through its answer.
 "TCK-1133 is the app crash", "and TCK-1145 is about seats", "close that one" asks which; "look at
 TCK-1056", "forget that one, now TCK-1149", "close it" closes TCK-1149. A description that fits
 one record ("the seats one") or an id settles it. Sending a person a message ("email her", "let
@@ -191,6 +192,11 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
         )
         if adjacent and not settled and not aside and not narrowed:
             found += _named(before, kind)
+    if thread.by_name[kind].person and not thread.acted(latest):
+        # "pull up CUS-1002 and TCK-1008": TCK-1008's customer is in play beside CUS-1002,
+        # come up through the ticket's answer rather than by name.
+        records = [e for k, e in (latest.get("entities") or {}).get("named", []) if k != kind]
+        found += [o for e in records if (o := thread.owner(e, kind))]
     return list(dict.fromkeys(found))
 
 
@@ -279,6 +285,8 @@ def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -
         kind = thread.by_name[name]
         if owner_named and not kind.person and not _left_unbound(out.text, kind.nouns):
             continue  # "refund CUS-1012's invoice": one of theirs (`owned` asks among several)
+        if kind.person and len(_owners_named(out, name, thread)) == 1:
+            continue  # "open a ticket to track INV-1146": for the one who owns INV-1146
         # "close it, finance has what it needs from him": the person is named, but "it" was
         # bound to no record, so it is one of the records in play, asked among several.
         found = thread.find(name, echo=True) or (
@@ -292,6 +300,12 @@ def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -
             options = list(dict.fromkeys(found[0]))
             return Resolved(_again(request, thread), [], _question(kind, options))
     return _by_words(request, out, named, thread, acts)
+
+
+def _owners_named(out: Resolved, kind: str, thread: _Thread) -> set[str]:
+    """The people of `kind` who own the records the request as resolved names."""
+    named = {e for _, e in _ids(thread.kinds, out.text)} | {r.entity for r in out.resolutions}
+    return {o for e in named if (o := thread.owner(e, kind)) is not None}
 
 
 def _by_words(

@@ -70,3 +70,25 @@ def test_the_splits_are_the_tuning_splits_only(capsys: pytest.CaptureFixture[str
         am.main(["--splits", "../conversations"])
     assert "no split" in capsys.readouterr().err
     assert all(Path(am.split_file(n)).name != "conversations.jsonl" for n in am.dev_splits())
+
+
+def test_a_rival_ticket_belongs_to_someone_referred_to_alike(records: am.Records) -> None:
+    # TCK-1056 is Lucas's (he) only open ticket: "his ticket" beside a "she"'s is his.
+    second = records.like("TCK-1056")
+    assert second is not None
+    owner = records.by_id["TCK-1056"]["owner"]
+    assert records.said(records.by_id[second]["owner"]) == records.said(owner)
+
+
+def test_act_mutants_end_at_a_write_and_halves_are_fixed(records: am.Records) -> None:
+    conv = Conversation("c1", [_turn("TCK-1005 status?"), _turn("what's it about?", ("TCK-1005",))])
+    made = am.mutants(list(am.sources("dev", [conv])), records, 40)
+    acts = {m.family: m for m in made if m.family.startswith(("act-", "control-act"))}
+    assert {"act-it", "control-act"} <= set(acts)
+    assert acts["act-it"].ambiguous and acts["act-it"].conversation.turns[-1].text == "close it"
+    control = acts["control-act"].conversation.turns[-1]
+    assert not acts["control-act"].ambiguous and control.resolved == frozenset({"TCK-1005"})
+    # A source turn's half is its own, the same in every family and every run.
+    assert {m.half for m in made} == {
+        am.mutants(list(am.sources("dev", [conv])), records, 40)[0].half
+    }

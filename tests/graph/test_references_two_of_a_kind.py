@@ -270,3 +270,63 @@ def test_a_repeat_for_another_record_sends_to_that_records_customer() -> None:
     history = [turn(1, "send CUS-1005 a copy of INV-1142")]
     out = resolve("same for INV-1144", history, KINDS, lookup, ACTS)
     assert out.text == "send CUS-1005 a copy of INV-1144"
+
+
+def test_them_over_two_owners_after_an_answer_about_one_of_them_is_asked() -> None:
+    # Found by benchmarks/ambiguity_mutations.py (`owners`, dev d09:4): the turn before the
+    # two tickets was about one of their customers through its answer ("who's the customer on
+    # it?"), not by name; "give them a credit" may be that one (singular they) or both owners.
+    # It credited both.
+    history = [
+        turn(1, "what's TCK-1133 about?"),
+        turn(2, "who's the customer on TCK-1133?", touched="CUS-1024"),
+        turn(3, "pull up TCK-1130 and TCK-1133", touched="CUS-1008 CUS-1024"),
+    ]
+    for request in ("give them a 20 dollar credit", "email them that we're on it"):
+        out = resolve(request, history, KINDS, lookup, ACTS)
+        assert out.question is not None and not out.resolutions, request
+        assert "CUS-1008" in out.question and "CUS-1024" in out.question
+    # "each" says both; and the turn before about neither of them leaves "them" both owners.
+    out = resolve("give them a 20 dollar credit each", history, KINDS, lookup, ACTS)
+    assert {"CUS-1008", "CUS-1024"} <= ids(out)
+    other = [turn(1, "what's TCK-1092 about?"), *history[2:]]
+    assert ids(resolve("email them", other, KINDS, lookup, ACTS)) == {"CUS-1008", "CUS-1024"}
+
+
+def test_an_act_that_fits_one_kind_picks_it_when_the_team_acts_on_the_other_by_id() -> None:
+    # Over-asked (`control-act`): "roll it back" after a deployment and a ticket asked which
+    # of the two, as a rollback takes a service, not the deployment's id. Only a deployment is
+    # rolled back, and the team's acts on tickets (by id) never are.
+    history = [turn(1, "can you look up DEP-1032 and TCK-1034 for me?")]
+    out = resolve("roll it back", history, KINDS, lookup, ACTS)
+    assert out.question is None and ids(out) == {"DEP-1032"}
+    # A kind the team only creates may be what the verb means: still asked.
+    history = [turn(1, "can you look up DEP-1032 and INC-1004 for me?")]
+    assert resolve("roll it back", history, KINDS, lookup, ACTS).question is not None
+
+
+def test_a_person_left_out_is_the_one_who_owns_the_record_the_request_names() -> None:
+    # Over-asked (`control-id`): "open a ticket to track INV-1142" after two customers'
+    # invoices asked which customer; the ticket is for the one who owns INV-1142.
+    history = [turn(1, "can you look up INV-1142 and INV-1144 for me?")]
+    for request in ("open a ticket to track INV-1142", "open a ticket to track the first one"):
+        assert resolve(request, history, KINDS, lookup, ACTS).question is None, request
+    # Naming no record of theirs, the customer is still asked.
+    out = resolve("open a ticket for the customer", history, KINDS, lookup, ACTS)
+    assert out.question is not None
+    assert "CUS-1001" in out.question and "CUS-1003" in out.question
+
+
+def test_a_person_named_beside_another_persons_record_leaves_both_in_play() -> None:
+    # Found by benchmarks/ambiguity_mutations.py (`act-answer`): "pull up CUS-1032 and
+    # TCK-1133", "give her a credit" credited CUS-1032, though TCK-1133's customer came up
+    # in the same turn through the ticket's answer. An act on either is asked.
+    history = [turn(1, "pull up CUS-1032 and TCK-1133", touched="CUS-1024")]
+    for request in ("give her a 20 dollar credit", "email her that we're on it"):
+        out = resolve(request, history, KINDS, lookup, ACTS)
+        assert out.question is not None and not out.resolutions, request
+        assert "CUS-1032" in out.question and "CUS-1024" in out.question
+    # A question acts on no one; and a record of her own leaves her the one person.
+    assert ids(resolve("what plan is she on", history, KINDS, lookup, ACTS)) == {"CUS-1032"}
+    own = [turn(1, "pull up CUS-1032 and TCK-1102")]
+    assert ids(resolve("give her a 20 dollar credit", own, KINDS, lookup, ACTS)) == {"CUS-1032"}
