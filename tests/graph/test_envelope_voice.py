@@ -121,3 +121,20 @@ def test_the_envelope_is_not_planned(demo_planner: LocalPlanner) -> None:
     plan = demo_planner.plan(listed)
     assert [s.agent for s in plan.subtasks] == ["analytics", "content"]
     assert plan.subtasks[0].description.startswith("Two things for today")
+
+
+def test_a_persons_errand_over_a_quoted_ask_leaves_the_quote_as_context(
+    demo_planner: LocalPlanner,
+) -> None:
+    for errand, asked in (
+        ("my laptop charger broke, who do i ask for a new one?", "Is the auth service healthy?"),
+        ("can you recommend a good book on negotiation?", "How many customers churned?"),
+    ):
+        quote = f"On Mon, 1 Dec 2026, Ana wrote:\n> {asked}"
+        plan = demo_planner.plan(f"{errand}\n\n{quote}")
+        (only,) = plan.subtasks
+        assert only.agent is None and only.escalate
+        assert only.description.startswith(errand) and asked in only.description
+    # a note that only passes the quote on still asks what the quote asks
+    plan = demo_planner.plan(f"FYI, see below.\n\n{quote}")
+    assert [s.agent for s in plan.subtasks] == ["analytics"]
