@@ -9,9 +9,12 @@ planner splits and routes the message without its sign-off, and the sign-off goe
 last subtask, so an agent still reads the name and an id in a signature ("Claire / CUS-1031").
 
 Only lines of their own are taken, and only when they ask nothing ("Thanks, and please close
-TCK-1 too" stays in the message). The greeting line ("Hi analytics folks,") is left in: taken
-off the same way, it let the cutter cut a sentence of context under it into a part for a
-person (demo-team-dev lost a one-part email; see `graph/planner/segmenting.py`).
+TCK-1 too" stays in the message). A greeting line that names an agent ("Hi analytics folks,")
+is left in, as it addresses the ask; one that names none ("Good morning,") is taken off by the
+planner (`graph/planner/local.py`) and goes back on the first subtask, as its words routed
+("morning" to a person; the envelope_mutations benchmark's `email` kind). Once, taken off
+every request, it let the cutter cut a sentence of context under it into a part for a person
+(demo-team-dev lost a one-part email); routing_seeds held with it taken off (route36).
 
 An opening courtesy ("I hope this finds you well.", "Apologies for the long email, it's been a
 day.", "Thanks again for the quick help last week with the SSO issue, …") is envelope too: its

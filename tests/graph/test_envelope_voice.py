@@ -138,3 +138,20 @@ def test_a_persons_errand_over_a_quoted_ask_leaves_the_quote_as_context(
     # a note that only passes the quote on still asks what the quote asks
     plan = demo_planner.plan(f"FYI, see below.\n\n{quote}")
     assert [s.agent for s in plan.subtasks] == ["analytics"]
+
+
+def test_a_greeting_line_that_names_no_agent_does_not_route(demo_planner: LocalPlanner) -> None:
+    for ask in (
+        "Can you put together a few lines telling customers we'll be offline Saturday night?",
+        "DEP-1040 rolled out? + refund INV-1101 pls",
+    ):
+        bare = demo_planner.plan(f"{ask}\n\nThanks,\nLuis").subtasks
+        for hello in ("Good morning,", "Hello everyone,", "Guten Morgen,"):
+            plan = demo_planner.plan(f"{hello}\n\n{ask}\n\nThanks,\nLuis")
+            assert [(s.agent, s.confidence) for s in plan.subtasks] == [
+                (s.agent, s.confidence) for s in bare
+            ]
+            assert plan.subtasks[0].description.startswith(hello)
+    # a greeting that names the agent addresses it: it stays in what is routed
+    plan = demo_planner.plan("Hi legal team,\n\nwhat's the notice period in the MSA with CUS-1003?")
+    assert plan.subtasks[0].description.startswith("Hi legal team, what's")
