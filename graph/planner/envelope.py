@@ -9,9 +9,12 @@ planner splits and routes the message without its sign-off, and the sign-off goe
 last subtask, so an agent still reads the name and an id in a signature ("Claire / CUS-1031").
 
 Only lines of their own are taken, and only when they ask nothing ("Thanks, and please close
-TCK-1 too" stays in the message). The greeting line ("Hi analytics folks,") is left in: taken
-off the same way, it let the cutter cut a sentence of context under it into a part for a
-person (demo-team-dev lost a one-part email; see `graph/planner/segmenting.py`).
+TCK-1 too" stays in the message). A greeting line that names an agent ("Hi analytics folks,")
+is left in, as it addresses the ask; one that names none ("Good morning,") is taken off by the
+planner (`graph/planner/local.py`) and goes back on the first subtask, as its words routed
+("morning" to a person; the envelope_mutations benchmark's `email` kind). Once, taken off
+every request, it let the cutter cut a sentence of context under it into a part for a person
+(demo-team-dev lost a one-part email); routing_seeds held with it taken off (route36).
 
 An opening courtesy ("I hope this finds you well.", "Apologies for the long email, it's been a
 day.", "Thanks again for the quick help last week with the SSO issue, …") is envelope too: its
@@ -42,16 +45,29 @@ from __future__ import annotations
 import re
 
 from ringmaster.graph.planner.no_ask import asks_something
+from ringmaster.graph.planner.splitter import is_list_item
+from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
+# Greetings and closings in the languages a customer abroad opens and signs an English mail with
+# ("Hallo Team,", "Bonjour,", "Viele Grüße,", "Cordialement,", "Saludos,"): they say who wrote,
+# as "Hi," and "Regards," do.
 _GREETING = re.compile(
-    r"^\s*(?:hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening|day))\b[^\n]{0,60}$",
+    r"^\s*(?:hi|hello|hey|hiya|dear|greetings|good\s+(?:morning|afternoon|evening|day)"
+    r"|hallo|guten\s+(?:tag|morgen|abend)|liebe[rs]?|sehr\s+geehrte[rs]?|moin|servus"
+    r"|bonjour|bonsoir|salut|cher|ch[eè]re|hola|buen[oa]s\s+(?:d[ií]as|tardes)|estimad[oa]s?"
+    r"|ciao|buongiorno|gentil[ei]|ol[aá]|bom\s+dia|hoi|goedemorgen)\b[^\n]{0,60}$",
     re.IGNORECASE,
 )
 
 _CLOSING = re.compile(
     r"^\s*(?:thanks|thank\s+you|many\s+thanks|thx|cheers|best|regards|kind\s+regards|"
     r"best\s+regards|with\s+(?:best|kind|warm)\s+regards|warm\s+regards|warmest\s+regards|best\s+wishes|all\s+the\s+best|"
-    r"sincerely|yours\s+(?:sincerely|faithfully|truly)|respectfully|speak\s+soon|talk\s+soon)"
+    r"sincerely|yours\s+(?:sincerely|faithfully|truly)|respectfully|speak\s+soon|talk\s+soon|"
+    r"(?:mit\s+)?(?:freundlichen|besten|herzlichen|viele|liebe|beste)\s+gr(?:ü|ue)(?:ß|ss)en?|"
+    r"gr(?:ü|ue)(?:ß|ss)e|lg|mfg|danke(?:\s+schön)?|vielen\s+dank|cordialement|"
+    r"bien\s+(?:cordialement|à\s+vous)|merci(?:\s+beaucoup)?|bonne\s+journée|saludos|"
+    r"un\s+saludo|atentamente|(?:muchas\s+)?gracias|cordiali\s+saluti|saluti|grazie|"
+    r"met\s+vriendelijke\s+groet|groeten|bedankt|atenciosamente|obrigad[oa])"
     r"\b[^\n]{0,30}$",
     re.IGNORECASE,
 )
@@ -72,10 +88,30 @@ _NOTICE = re.compile(
     r"^(?:\W*(?:sent\s+from\s+(?:my\s+)?\w[^\n]{0,40}|get\s+outlook\s+for\s+\w+)$"
     r"|[^\n]{0,40}\b(?:scanned\s+(?:for|by)\b[^\n]{0,40}virus|virus[^\n]{0,30}scanned)"
     r"|[^\n]{0,40}\bconsider\s+the\s+environment\b"
-    r"|(?=[\s\S]*\bconfidential)(?=[\s\S]*\b(?:intended\s+(?:solely\s+|only\s+)?for|addressee"
-    r"|recipient|received\s+(?:this|it)[^\n]{0,30}\bin\s+error)))",
+    # a legal notice speaks of the message's sender or recipient, or forbids its use, however
+    # it words it ("Disclaimer: this message may contain confidential information. If you
+    # received it by mistake, please let the sender know …")
+    r"|(?=[\s\S]*\b(?:confidential|privileged|disclaimer))(?=[\s\S]*\b(?:intended\s+"
+    r"(?:solely\s+|only\s+)?for|addressee|recipient|sender|received\s+(?:this|it)\b"
+    r"|prohibited)))",
     re.IGNORECASE,
 )
+# A paragraph in another language under an English message: a company's notice in its own
+# language ("Diese E-Mail enthält vertrauliche Informationen …", "Ce message et ses pièces
+# jointes sont confidentiels …"). English prose is a third to a half stop words, chat
+# shorthand ("INV-1150 wrong amount pls fix n reply on TCK-1099") a fifth or more; a paragraph
+# of many words with next to none is not the writer's English.
+_FOREIGN_WORDS = 12
+_FOREIGN_SHARE = 0.1
+
+
+def _foreign(paragraph: str) -> bool:
+    words = re.findall(r"[^\W\d_]+", paragraph.lower())
+    if len(words) < _FOREIGN_WORDS:
+        return False
+    return sum(w in ENGLISH_STOP_WORDS for w in words) < _FOREIGN_SHARE * len(words)
+
+
 _NOTICE_CHARS = 600
 
 
@@ -96,15 +132,60 @@ def notice(text: str) -> tuple[str, str]:
 
 
 def _is_notice(paragraph: str) -> bool:
-    return _NOTICE.match(paragraph.strip().removeprefix("--").strip()) is not None
+    text = paragraph.strip().removeprefix("--").strip()
+    return _NOTICE.match(text) is not None or _foreign(text)
 
 
 def sign_off(text: str) -> tuple[str, str]:
     """`text` without its sign-off block and any notice under it (`notice`), and the block ("" and
-    `text` when there is none)."""
+    `text` when there is none); a closing courtesy over the sign-off goes with it
+    (`closing_courtesy`)."""
     text, notes = notice(text)
     body, block = _sign_off(text)
-    return body, "\n\n".join(b for b in (block, notes) if b)
+    body, closing = closing_courtesy(body)
+    return body, "\n\n".join(b for b in (closing, block, notes) if b)
+
+
+# The courtesies that close a mail and ask nothing: thanks, an offer to explain or to talk, a
+# wish for the weekend ("Appreciate the help, shout if you have any questions!", "Thanks so
+# much, and let me know if you need anything else from me.", "Happy to jump on a call if that's
+# easier."). "Let me know if …" and "shout if …" invite a reply; they ask for no work. Each
+# clause of the closing paragraph must be one of them.
+_CLOSING_CLAUSE = re.compile(
+    r"(?:and\s+|but\s+)?(?:"
+    r"(?:(?:many|big|huge)\s+)?thank(?:s|\s+you)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again"
+    r"|\s+(?:all\s+)?in\s+advance|\s+(?:for|with)\s+[^,.!?;]{1,60})*"
+    r"|thx|ty|cheers|(?:(?:much|really|greatly)\s+)?appreciated?(?:\s+(?:it|this|that|all|any|the|your)"
+    r"\b[^,.!?;]{0,50})?"
+    r"|(?:please\s+)?(?:let\s+(?:me|us)\s+know|shout|ping\s+(?:me|us)|give\s+(?:me|us)\s+a\s+shout"
+    r"|reach\s+out|get\s+in\s+touch|drop\s+(?:me|us)\s+a\s+line)\s+if\s+"
+    # "if you need anything", "if anything is unclear", not "if you can refund …" or "if the
+    # refund went through", which ask
+    r"(?:you\b(?!\s+(?:can|could|will|would)\b)|anything\b|there(?:'s|\s+is)\s+anything"
+    r"|i\s+can\b|we\s+can\b|that(?:'s|\s+is|\s+works)\b|this\s+(?:is|isn't|works)\b"
+    r"|any\s+(?:questions|issues|problems)|(?:more|further)\s+info)[^,.!?;]{0,50}"
+    r"|(?:please\s+)?(?:feel\s+free|do\s+not\s+hesitate|don'?t\s+hesitate)\s+to\s+"
+    r"(?:reach\s+out|ask|contact|get\s+in\s+touch|call|ping|shout)\b[^,.!?;]{0,50}"
+    r"|(?:i'?m\s+|i\s+am\s+|we'?re\s+)?happy\s+to\s+(?:jump|hop|get)\s+on\s+a\s+call\b[^,.!?;]{0,50}"
+    r"|(?:i'?m\s+|i\s+am\s+|we'?re\s+)?happy\s+to\s+(?:help|chat|explain|clarify|discuss)"
+    r"(?:\s+(?:further|more|it|this))?"
+    r"|(?:have\s+a\s+|enjoy\s+the\s+)(?:good|nice|great|lovely|wonderful)?\s*(?:day|weekend|week|evening)"
+    r"|(?:i'?m\s+|we'?re\s+)?looking\s+forward\s+to\s+[^,.!?;]{1,50}"
+    r")",
+    re.IGNORECASE,
+)
+
+
+def closing_courtesy(text: str) -> tuple[str, str]:
+    """`text` without the courtesy paragraph that closes it (`_CLOSING_CLAUSE`), and the
+    paragraph ("" and `text` when there is none, or nothing above it)."""
+    head, found, last = text.strip().rpartition("\n\n")
+    if not found or not head.strip() or re.search(r"[?\d]", last):
+        return text.strip(), ""
+    clauses = [c for c in re.split(r"[,.!;:]+|\s+-\s+|\s+—\s+", last) if c.strip()]
+    if not clauses or not all(_CLOSING_CLAUSE.fullmatch(c.strip()) for c in clauses):
+        return text.strip(), ""
+    return head.strip(), last.strip()
 
 
 def _sign_off(text: str) -> tuple[str, str]:
@@ -182,20 +263,22 @@ _TITLE = re.compile(
 _ID_TITLE = (
     r"^\s*(?:\[\s*(?:{ids})\s*\]|(?:{ids})(?=\s*(?:[|:(\u2014\u2013]|-\s|$)))[^\n?]{{0,80}}$"
 )
-# A field line under such a title ("Reported by: CUS-1008", "Priority: High"): short, one value.
-_FIELD = re.compile(r"^\s*[A-Za-z][\w ]{0,20}:\s*[^\s.!?][^\n.!?]{0,39}$")
+# A field line under a title ("Reported by: CUS-1008", "Priority: High", "Requester:
+# ana@example.com"): short, one value, no sentence in it (a full stop only inside a word).
+_FIELD = re.compile(r"^\s*[A-Za-z][\w ]{0,20}:\s*[^\s.!?](?:[^\n.!?]|\.(?=\w)){0,39}$")
 
 
 def ticket_title(text: str, ids: str | None = None) -> tuple[str, str]:
     """`text` without the ticket title line that opens it, and the line ("" and `text` when
-    there is none, or nothing under it). `ids`, a pattern of the team's record ids, also reads
-    a line that opens with an id and a separator as a title, with the field lines under it."""
+    there is none, or nothing under it), with the field lines under the title ("Priority:
+    High", "Requester: …"). `ids`, a pattern of the team's record ids, also reads a line that
+    opens with an id and a separator as a title."""
     first, _, rest = text.strip().partition("\n")
     by_id = ids is not None and re.match(_ID_TITLE.format(ids=ids), first) is not None
     if not (_TITLE.match(first) or by_id) or not rest.strip() or asks_something(first):
         return text.strip(), ""
     title = [first.strip()]
-    while by_id:
+    while True:
         line, _, after = rest.partition("\n")
         if not _FIELD.match(line) or not after.strip() or asks_something(line):
             break
@@ -255,3 +338,34 @@ def is_courtesy(part: str) -> bool:
     route it ("fix" to content), but it is no request; the planner glues it to its neighbour as
     it does an FYI note (`segmenting.note_cuts`)."""
     return _COURTESY_PART.match(part) is not None and not asks_something(part)
+
+
+# A heading over a list ("Two things for today", "Hi, a few things:", "When you get a chance:")
+# announces the items and asks nothing; the items are the asks. Left in, it was cut off as a
+# part for a person, or glued to the first item it took that item's words to another agent
+# ("Two things for today: What was MRR …?" routed to content, then merged with the next item).
+# A line that asks ("Could you:") or names a record stays: the items lean on it.
+_HEADING_WORDS = 10
+
+
+def list_heading(text: str) -> tuple[str, str]:
+    """`text` without the line that heads its list, and the line ("" and `text` when there is
+    no list of two or more items, or the line over it asks something, names a record or ends a
+    sentence)."""
+    lines = text.strip().splitlines()
+    items = [i for i, ln in enumerate(lines) if is_list_item(ln)]
+    if len(items) < 2:
+        return text.strip(), ""
+    above = [i for i in range(items[0]) if lines[i].strip()]
+    if not above:
+        return text.strip(), ""
+    head = lines[above[-1]].strip()
+    if (
+        len(head.split()) > _HEADING_WORDS
+        or re.search(r"[.!?]$|\d", head)
+        or asks_something(head)
+        or (len(above) == 1 and _GREETING.match(head) and not head.endswith(":"))
+    ):
+        return text.strip(), ""
+    rest = lines[: above[-1]] + lines[above[-1] + 1 :]
+    return "\n".join(rest).strip(), head

@@ -28,7 +28,13 @@ from ringmaster.graph.planner.base import Alternative, Plan
 from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.cutter import Cutter
 from ringmaster.graph.planner.embedding_config import embeddings_available
-from ringmaster.graph.planner.envelope import courtesy, sign_off, ticket_title
+from ringmaster.graph.planner.envelope import (
+    courtesy,
+    greeting,
+    list_heading,
+    sign_off,
+    ticket_title,
+)
 from ringmaster.graph.planner.local_model import (
     CLASSIFIERS,
     CUTTER_CODE,
@@ -123,6 +129,15 @@ class LocalPlanner:
         body, signature = sign_off(reading.text)
         body, title = ticket_title(body, self._ids)
         body, opening = courtesy(body)
+        body, heading = list_heading(body)
+        # A greeting line of its own ("Good morning,") says nothing of what is asked, but its
+        # words route ("morning" to a person): taken off and put back on the first subtask. One
+        # that names an agent ("Hi legal team,") addresses the ask and stays.
+        hello, rest = greeting(body)
+        if hello and not any(re.search(rf"\b{re.escape(a)}\b", hello, re.I) for a in allowed):
+            body = rest
+        else:
+            hello = ""
         body, context = segmenter.opening_context(body)
         segments = split_request(body)
         whole = self._score([body])[0] if len(segments) > 1 else None
@@ -131,6 +146,10 @@ class LocalPlanner:
         subtasks = assemble(routed)
         if context:
             subtasks = with_quoted(subtasks, context, True)
+        if heading:
+            subtasks = with_quoted(subtasks, heading, True)
+        if hello:
+            subtasks = with_quoted(subtasks, hello, True)
         if opening:
             subtasks = with_quoted(subtasks, opening, True)
         if title:

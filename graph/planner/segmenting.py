@@ -457,6 +457,18 @@ class Segmenter:
             # ask and routed with it. Its parts, each an agent's request of its own, are what is
             # asked now; the quote (an answered ask, or the complaint they are about) is context.
             return self._reply(thread.newest, left.label, thread.history)
+        if (
+            thread.newest_first
+            and right.label == HUMAN
+            and stands_alone(right, floor)
+            and asks_something(thread.newest)
+        ):
+            # Above a quote, a person's errand that asks something of its own ("can you
+            # recommend a good book on negotiation?" over "> How many customers churned last
+            # month?") is what is asked now, as an agent's request there is: the quote is what
+            # it replies to. Planned whole, the quoted ask routed the errand to its agent, or
+            # was cut off as a subtask of its own beside it.
+            return Reading(thread.newest, thread.history, quoted_first=False)
         if right.label == HUMAN or not stands_alone(right, floor):
             return Reading(text)
         # Above a quote (a top-posted reply, "FYI, see below"), the newest message is what the

@@ -42,6 +42,13 @@ _BULLET_SYMBOLS = "-*•+\u2190-\u21ff\u2022-\u2023\u25a0-\u27bf\u2b00-\u2bff\U0
 _LIST_ITEM = re.compile(
     rf"^\s*(?:[{_BULLET_SYMBOLS}]\ufe0f?|\d{{1,2}}[.)]|\(?[a-zA-Z]\))(?:\s+\[[ xX]?\])?\s+"
 )
+
+
+def is_list_item(line: str) -> bool:
+    """Whether `line` opens with a list item's marker ("- ", "2) ", "(a) ", "✅ ")."""
+    return _LIST_ITEM.match(line) is not None
+
+
 # "1) foo 2) bar" or "(a) foo, (b) bar" on one line; the numbers (letters) must run 1, 2, 3 …
 # (a, b, c …) so "ticket 4821. Then" is no list.
 _INLINE_NUMBER = re.compile(r"(?:(?<=\s)|^)(?:\(?(\d{1,2})[.)]|\(([a-h])\))\s+")
