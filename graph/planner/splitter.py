@@ -47,7 +47,8 @@ _LIST_ITEM = re.compile(
 _INLINE_NUMBER = re.compile(r"(?:(?<=\s)|^)(?:\(?(\d{1,2})[.)]|\(([a-h])\))\s+")
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|vs|inc|ltd|co|corp|mr|mrs|ms|dr|no|approx|dept|st|p\.s)\.)$", re.IGNORECASE
+    r"(?:\b(?:e\.g|i\.e|etc|vs|inc|ltd|co|corp|mr|mrs|ms|dr|no|approx|dept|st|p\.s)\.)$",
+    re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 
