@@ -272,6 +272,10 @@ class Reading:
 def note_cuts(parts: Sequence[Part], joiners: Sequence[str] = ()) -> set[int]:
     """The cuts that leave context as a part of its own: an FYI note (`Part.note`), glued to
     the part after it (a note introduces what follows) or to the one before when it comes last;
+    a courtesy between a part and a connector that turns to another ask ("… exporting data?
+    thx. And finally, …"), to the part before it, which it closes (glued forward, it took the
+    next ask's connector with it, and the cutter then read the cut before it as a plain
+    sentence break and glued both asks);
     a lead-in to a list ("Following our call, please find the open items:" / "1. …"),
     glued to the list's first item; and a subordinate clause that opens a sentence ("Before we
     write anything for the status page, …"), glued to the clause after its comma. `joiners[k]`
@@ -281,7 +285,9 @@ def note_cuts(parts: Sequence[Part], joiners: Sequence[str] = ()) -> set[int]:
         return cuts
     for k, part in enumerate(parts):
         if part.note:
-            cuts.add(k if k + 1 < len(parts) else k - 1)
+            last = k + 1 == len(parts)
+            closes = k > 0 and not last and is_courtesy(part.text) and _turns(joiners, k + 1)
+            cuts.add(k - 1 if last or closes else k)
     for k in range(1, min(len(parts), len(joiners))):
         if joiner_kind(joiners[k]) == "lead-in":
             cuts.add(k - 1)
@@ -333,10 +339,23 @@ def _names_its_agent(part: Part) -> bool:
 
 def _kept_label(left: Part, right: Part, merged: Scores) -> Scores:
     """The scores of two parts of one agent glued: the glued text's, unless they route it to
-    another label, then the surer part's."""
+    another label, then the surer part's. A courtesy glued to the part it closes ("… data? thx.")
+    keeps that part's scores: it says nothing of where the part goes."""
+    if right.note and is_courtesy(right.text):
+        return left.scores
     if left.label != right.label or left.label == HUMAN or merged.ranked()[0][0] == left.label:
         return merged
     return left.scores if left.top >= right.top else right.scores
+
+
+def _turns(joiners: Sequence[str], k: int) -> bool:
+    """Whether `joiners[k]` turns to another ask ("And finally, ", " Also, ", " oh and ")."""
+    return k < len(joiners) and joiner_kind(joiners[k]) in ("also", "and", "then", "new-matter")
+
+
+def _closes(part: Part, courtesy: Part) -> bool:
+    """Whether `courtesy` is a courtesy glued back to `part`, the ask it closes (`note_cuts`)."""
+    return courtesy.note and is_courtesy(courtesy.text) and not part.note
 
 
 def _first_sentence(text: str) -> str:
@@ -798,6 +817,11 @@ class Segmenter:
                 j = min(
                     range(len(forced)),
                     key=lambda j: (
+                        # a courtesy's glue to the ask it closes first: another glue first
+                        # would take it, with the next ask's connector, to the next ask
+                        not (
+                            forced[j] in notes and _closes(parts[forced[j]], parts[forced[j] + 1])
+                        ),
                         parts[forced[j] + 1].boundary == "strong",
                         -scored[j].ranked()[0][1],
                     ),

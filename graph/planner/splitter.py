@@ -54,7 +54,8 @@ def is_list_item(line: str) -> bool:
 _INLINE_NUMBER = re.compile(r"(?:(?<=\s)|^)(?:\(?(\d{1,2})[.)]|\(([a-h])\))\s+")
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = re.compile(
-    r"(?:\b(?:e\.g|i\.e|etc|vs|inc|ltd|co|corp|mr|mrs|ms|dr|no|approx|dept|st)\.)$", re.IGNORECASE
+    r"(?:\b(?:e\.g|i\.e|etc|vs|inc|ltd|co|corp|mr|mrs|ms|dr|no|approx|dept|st|p\.s)\.)$",
+    re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 
@@ -83,6 +84,9 @@ NEW_MATTER_WORDS = (
     r"unrelated(?:ly)?|on\s+another\s+note|on\s+a\s+separate\s+note|another\s+thing|"
     rf"one\s+more\s+thing|while\s+you(?:['’]re|\s+are)\s+at\s+it|p\.?s\.?|{_ON_TOP}"
 )
+# A postscript ("P.S. Refund INV-1 too") opens another matter with its own full stop for the
+# colon: "P.S." ends no sentence (`_ABBREVIATIONS`), so it stays with the words it introduces.
+_POSTSCRIPT = r"p\.\s?s\.(?=\s)"
 # "… and while you're at it, …" turns to another matter inside a sentence, as "also" does.
 _WHILE_AT_IT = r"while\s+(?:you(?:['’]re|\s+are)|ur|youre|u\s+are)\s+at\s+it"
 # Chat asides that turn to another matter: "… btw whats the status of INC-1", "… oh and …".
@@ -118,7 +122,7 @@ _SO = (
 _CUT = re.compile(
     rf"(?P<seq>\s*[,;:]?\s*\b(?:{_SEQUENCE_WORDS})(?!\w),?\s*|\s+(?:{_ARROW})\s+)"
     rf"|(?P<pre>\s*[,;:]?\s*\b(?:{_PRECEDE_WORDS})(?!\w),?\s*)"
-    rf"|(?P<topic>^\s*(?:{NEW_MATTER_WORDS})\s*[,:]\s*)"
+    rf"|(?P<topic>^\s*(?:(?:{NEW_MATTER_WORDS})\s*[,:]|{_POSTSCRIPT})\s*)"
     rf"|(?P<paren>\s+[(\[]\s*(?:{_ASIDE}|and\s+also|and|also|plus)\b,?\s+"
     r"(?=(?:[^\s)\]]+\s+){2,}[^)\]]*[)\]]))"
     r"|(?P<semi>\s*;\s*)"
