@@ -361,7 +361,11 @@ def carry_forms(src: Source, records: Records, carried: bool) -> Iterator[tuple[
         if text.lower() != turn.text.lower():
             yield form, Turn(text, turn.agents, frozenset(), False)
     if carried and casual(turn.text) != turn.text:
-        yield "casual", Turn(casual(turn.text), turn.agents, turn.resolved, False)
+        # An id typed in lower case is no longer spelled as the eval reads ids, and the
+        # dataset convention labels it resolved ("set tck1005 to high": TCK-1005).
+        said = casual(turn.text)
+        unspelled = {src.record} if src.record not in said else set()
+        yield "casual", Turn(said, turn.agents, turn.resolved | unspelled, False)
 
 
 def mutants(

@@ -96,6 +96,8 @@ def test_carry_forms_follow_a_record_source_and_re_say_a_carry_source(
     )
     assert redone["correction"].text == "sorry, I meant TCK-1005"  # TCK-1078 before it
     assert redone["casual"].text == "do the same for tck-1005 too"
+    # No longer spelled as the eval reads ids: resolved, as the splits label "close tck1058".
+    assert redone["casual"].resolved == frozenset({"TCK-1005"})
     [src] = am.sources("dev", [conv])
     after = dict(rf.carry_forms(src, records, carried=False))
     second = records.like("TCK-1005")
