@@ -42,28 +42,34 @@ fresh demo database per mutant) and only its last turn is scored, by the eval's 
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import re
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from benchmarks.ambiguity_mutations import ID, KIND, NOUNS, Records, Source, sources
-from benchmarks.conversation_splits import DATASETS, ROOT, dev_splits, split_file
+from benchmarks.ambiguity_mutations import (
+    ID,
+    KIND,
+    NOUNS,
+    Records,
+    Source,
+    arguments,
+    demo_records,
+    last_turns,
+    listing,
+    sources,
+)
+from benchmarks.conversation_splits import ROOT, split_file
 from ringmaster.evals.conversations import (
     Conversation,
     Turn,
     TurnResult,
     load_conversations,
-    run_on_team,
 )
 from ringmaster.evals.runner import git_state
-from ringmaster.settings import Settings
 
 RECORD_FORMS = ("pronoun", "demonstrative", "same", "definite", "synonym", "possessive", "casual")
 CARRY_FORMS = {
@@ -416,35 +422,20 @@ def tally(rows: Sequence[dict[str, Any]]) -> dict[str, dict[str, dict[str, int]]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--splits", nargs="+", metavar="SPLIT", help="default: every dev split")
-    parser.add_argument("--limit", type=int, default=40, help="mutants per form (40)")
-    parser.add_argument("--list", action="store_true", help="print the mutants, do not run")
-    parser.add_argument("--json", action="store_true", help="print half A's mutants' outcomes")
-    args = parser.parse_args(argv)
-    available = dev_splits(DATASETS)
-    unknown = [s for s in args.splits or () if s not in available]
-    if unknown:
-        parser.error(f"no split {', '.join(unknown)}; from {', '.join(available)}")
-    chosen = args.splits or available
+    args, chosen = arguments(
+        __doc__, argv, "mutants per form (40)", "print half A's mutants' outcomes"
+    )
     git = git_state(ROOT)
     start = time.perf_counter()
     convs = {name: load_conversations(split_file(name)) for name in chosen}
     srcs = [s for name in chosen for s in sources(name, convs[name])]
     carries = [s for name in chosen for s in carry_sources(name, convs[name])]
-    from ringmaster.tools.demo.db import ensure_demo_db
-
-    with tempfile.TemporaryDirectory(prefix="ringmaster-forms-") as tmp:
-        records = Records(ensure_demo_db(Path(tmp) / "demo.db"))
+    records = demo_records()
     made = mutants(srcs, carries, records, args.limit)
     if args.list:
-        for m in made:
-            print(f"{m.id} [{m.half}]")
-            for turn in m.conversation.turns:
-                print(f"    {turn.text}")
+        listing([(f"{m.id} [{m.half}]", m.conversation) for m in made])
         return
-    report = run_on_team([m.conversation for m in made], Settings())
-    last = {t.conversation: t for t in report.turns}  # a conversation's last turn is scored
+    last = last_turns([m.conversation for m in made])
     rows: list[dict[str, Any]] = []
     for m in made:
         t = last[m.id]
