@@ -367,11 +367,7 @@ def carry_forms(src: Source, records: Records, carried: bool) -> Iterator[tuple[
         if text.lower() != turn.text.lower():
             yield form, Turn(text, turn.agents, frozenset(), False)
     if carried and casual(turn.text) != turn.text:
-        # An id typed in lower case is no longer spelled as the eval reads ids, and the
-        # dataset convention labels it resolved ("set tck1005 to high": TCK-1005).
-        said = casual(turn.text)
-        unspelled = {src.record} if src.record not in said else set()
-        yield "casual", Turn(said, turn.agents, turn.resolved | unspelled, False)
+        yield "casual", Turn(casual(turn.text), turn.agents, turn.resolved, False)
 
 
 def mutants(
@@ -400,9 +396,14 @@ def mutants(
 
 
 def outcome(t: TurnResult) -> str:
+    """The last turn's outcome. An id typed in lower case ("and cus-1004 pls") is no id the
+    eval reads as spelled, and the splits label none in a carry turn: resolved or not, it is
+    left out on both sides."""
     if t.asked:
         return "asked"
-    return "resolved" if t.agents_ok and set(t.resolved) == set(t.expected_resolved) else "wrong"
+    typed = {m.upper() for m in re.findall(r"\b[a-z]{3}-\d{4}\b", t.text)}
+    right = set(t.resolved) - typed == set(t.expected_resolved) - typed
+    return "resolved" if t.agents_ok and right else "wrong"
 
 
 OUTCOMES = ("resolved", "asked", "wrong")

@@ -3,11 +3,13 @@ without running them."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from benchmarks import ambiguity_mutations as am
 from benchmarks import reference_forms as rf
-from ringmaster.evals.conversations import Conversation, Turn
+from ringmaster.evals.conversations import Conversation, Turn, TurnResult
 from ringmaster.tools.demo.db import ensure_demo_db
 
 
@@ -96,8 +98,13 @@ def test_carry_forms_follow_a_record_source_and_re_say_a_carry_source(
     )
     assert redone["correction"].text == "sorry, I meant TCK-1005"  # TCK-1078 before it
     assert redone["casual"].text == "do the same for tck-1005 too"
-    # No longer spelled as the eval reads ids: resolved, as the splits label "close tck1058".
-    assert redone["casual"].resolved == frozenset({"TCK-1005"})
+    # An id typed in lower case is not scored either way: the eval does not read it as
+    # spelled, and the resolver reports it only where it rewrites the turn.
+    done = TurnResult(
+        "m", 2, "and cus-1004 pls", ["billing"], ["billing"], [], [], False, False, False
+    )
+    assert rf.outcome(done) == rf.outcome(replace(done, resolved=["CUS-1004"])) == "resolved"
+    assert rf.outcome(replace(done, resolved=["CUS-1005"])) == "wrong"
     [src] = am.sources("dev", [conv])
     after = dict(rf.carry_forms(src, records, carried=False))
     second = records.like("TCK-1005")
