@@ -463,34 +463,59 @@ def outcome(m: Mutant, t: TurnResult) -> str:
 OUTCOMES = {"ambiguous": ("asked", "acted", "neither"), "control": ("resolved", "asked", "wrong")}
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(
+    doc: str, argv: Sequence[str] | None, limit: str, json_help: str
+) -> tuple[argparse.Namespace, list[str]]:
+    """A mutation benchmark's command line (--splits, --limit, --list, --json), and the
+    tuning splits it chose (every dev split by default; never the held-out set)."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--splits", nargs="+", metavar="SPLIT", help="default: every dev split")
-    parser.add_argument("--limit", type=int, default=40, help="source turns per family (40)")
+    parser.add_argument("--limit", type=int, default=40, help=limit)
     parser.add_argument("--list", action="store_true", help="print the mutants, do not run")
-    parser.add_argument("--json", action="store_true", help="print every mutant's outcome")
+    parser.add_argument("--json", action="store_true", help=json_help)
     args = parser.parse_args(argv)
     available = dev_splits(DATASETS)
     unknown = [s for s in args.splits or () if s not in available]
     if unknown:
         parser.error(f"no split {', '.join(unknown)}; from {', '.join(available)}")
-    chosen = args.splits or available
-    git = git_state(ROOT)
-    start = time.perf_counter()
-    srcs = [s for name in chosen for s in sources(name, load_conversations(split_file(name)))]
+    return args, args.splits or available
+
+
+def demo_records() -> Records:
+    """The records of a fresh demo database, as every mutant's run starts from."""
     from ringmaster.tools.demo.db import ensure_demo_db
 
     with tempfile.TemporaryDirectory(prefix="ringmaster-mut-") as tmp:
-        records = Records(ensure_demo_db(Path(tmp) / "demo.db"))
-    made = mutants(srcs, records, args.limit)
+        return Records(ensure_demo_db(Path(tmp) / "demo.db"))
+
+
+def listing(made: Sequence[tuple[str, Conversation]]) -> None:
+    """Print each mutant's name and its turns, for --list."""
+    for name, conv in made:
+        print(name)
+        for turn in conv.turns:
+            print(f"    {turn.text}")
+
+
+def last_turns(conversations: list[Conversation]) -> dict[str, TurnResult]:
+    """Run the mutants as `ringmaster eval conversations` does (a fresh demo database each);
+    each one's last turn, the one scored, by its id."""
+    report = run_on_team(conversations, Settings())
+    return {t.conversation: t for t in report.turns}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args, chosen = arguments(
+        __doc__, argv, "source turns per family (40)", "print every mutant's outcome"
+    )
+    git = git_state(ROOT)
+    start = time.perf_counter()
+    srcs = [s for name in chosen for s in sources(name, load_conversations(split_file(name)))]
+    made = mutants(srcs, demo_records(), args.limit)
     if args.list:
-        for m in made:
-            print(m.id)
-            for turn in m.conversation.turns:
-                print(f"    {turn.text}")
+        listing([(m.id, m.conversation) for m in made])
         return
-    report = run_on_team([m.conversation for m in made], Settings())
-    last = {t.conversation: t for t in report.turns}  # a conversation's last turn is scored
+    last = last_turns([m.conversation for m in made])
     rows: list[dict[str, Any]] = []
     for m in made:
         t = last[m.id]

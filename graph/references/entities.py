@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from ringmaster.graph.references.patterns import _BESIDE, _QUESTION_MARK
@@ -412,7 +413,14 @@ def _detail(facts: RecordFacts | None) -> str:
 
 
 def strip_ids(text: str, kinds: Sequence[EntityKind]) -> str:
-    """`text` without its record ids: the words said about them."""
+    """`text` without its record ids, however cased (as `_ids` reads "cus-1004"): the words
+    said about them."""
     for kind in kinds:
-        text = kind.pattern.sub("", text)
+        loose = re.compile(kind.pattern.pattern, kind.pattern.flags | re.IGNORECASE)
+        text = loose.sub(partial(_unless_other, kind.pattern), text)
     return text
+
+
+def _unless_other(pattern: re.Pattern[str], m: re.Match[str]) -> str:
+    """ "" for an id of `pattern`'s however cased; the text as it was for another word."""
+    return "" if pattern.fullmatch(m.group(0).upper()) else m.group(0)

@@ -48,6 +48,14 @@ _AFTER_PREPOSITION = (
     + ")"
 )
 _CLAUSE_END = r"(?=\s*[?.!,;]|\s*$|\s+(?:please|pls|now|too|asap|again|then)\b)"
+# What may follow a demonstrative that is a verb's object ("mark this as urgent", "close
+# this, wontfix", "make this urgent"), never a noun ("this week") or a verb ("this is odd").
+_OBJECT_ENDS = (
+    r"(?=\s+(?:as|to|for|please|pls|now|asap|too|again)\b|\s*[?.!]*\s*$|\s*[,;:]\s"
+    r"|\s+(?:urgent|high|low|normal|pending|open|closed|resolved)"
+    r"\s*(?:[?.!,;:]|$|(?:please|pls|now|asap)\b))"
+)
+_CHANGE_VERBS = {"set", "make", "move", "mark", "bump", "put", "change", "update", "raise"}
 
 
 def _pronoun(
@@ -58,7 +66,7 @@ def _pronoun(
     to that person's records ("send Aisha a reminder for it" after her and Maria's invoices)."""
     # A bare "this" is a record only as an object ("mark this as urgent", "close this"),
     # never before a noun ("this week") or as a subject ("this is odd").
-    this = r"(?<=\w )this(?=\s+(?:as|to|for|please|now|asap)\b|\s*[?.!]*\s*$)"
+    this = rf"(?<=\w )this{_OBJECT_ENDS}"
     # A bare "that" is a record as the subject of a question about its state ("has that been
     # closed?", "is that still open?", "was that refunded?"), not elsewhere ("is that all?",
     # "has that changed recently?" of a plan just asked about).
@@ -73,6 +81,11 @@ def _pronoun(
     # that?", "draft him an update with that"), so there only in a question about who a
     # record's person is ("who's the customer on that?").
     that += rf"|\bthat(?=\s+{_PARTICLE}\b)"
+    # And a bare "that" right after a verb that changes a record (the team's acts', or a
+    # change's: "set that to high", "close that, it's fixed", "make that urgent"), where it
+    # ends its clause or comes before what it is changed to, as "it" would.
+    verbs = sorted({w for a in thread.acts for w in a.words} | _CHANGE_VERBS)
+    that += "|(?:" + "|".join(rf"(?<=\b{v} )" for v in verbs) + rf")that{_OBJECT_ENDS}"
     pattern = _PRONOUN_PERSON if person else rf"\b(it|its|that one|this one)\b|{this}|{that}"
     if not person and _ASKS_WHO.search(text):
         # "who is the customer on them?", "… on that?": the records
