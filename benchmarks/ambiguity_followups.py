@@ -111,11 +111,16 @@ def _same(records: Records, kind: str, record: str) -> list[str]:
 
 
 def _apart(record: str, *others: str | None) -> bool:
-    """Whether `record`'s id is two or more characters from each of `others`: "CUS-1023"
-    beside "CUS-1013" in play is read as a slip for it (and asked), not as another record."""
-    return all(
-        o is None or sum(x != y for x, y in zip(record, o, strict=False)) > 1 for o in others
-    )
+    """Whether `record`'s id is no slip from any of `others` (one character changed, or two
+    swapped): "CUS-1013" or "CUS-1032" beside "CUS-1023" in play is read as a slip for it
+    (and asked before a side effect), not as another record."""
+    return all(o is None or not _slip(record, o) for o in others)
+
+
+def _slip(a: str, b: str) -> bool:
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
+    swapped = len(diff) == 2 and (a[diff[0]], a[diff[1]]) == (b[diff[1]], b[diff[0]])
+    return len(a) == len(b) and (len(diff) <= 1 or swapped)
 
 
 def _people(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import ambiguity_followups as af
 from benchmarks import ambiguity_mutations as am
 from ringmaster.evals.conversations import Conversation, Turn
 from ringmaster.tools.demo.db import ensure_demo_db
@@ -118,6 +119,7 @@ def test_followup_mutants_leave_two_candidates_and_controls_one(records: am.Reco
     }
     # An id acted on is never one slip from a candidate's ("CUS-1023" beside "CUS-1013").
     assert all(sum(x != y for x, y in zip(credited, p, strict=True)) > 1 for p in pair)
+    assert not af._apart("CUS-1032", "CUS-1023") and af._apart("CUS-1032", "CUS-1025")
     assert made["control-both"].conversation.turns[-1].resolved == frozenset(
         {"TCK-1019", str(records.like("TCK-1019"))}
     )
