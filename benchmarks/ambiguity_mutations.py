@@ -47,6 +47,12 @@ reaches a side effect if the reference is guessed:
 - `control-act`: R beside a record of another kind, then the same act: it must resolve R
   (the act's agent) and ask nothing.
 
+`benchmarks.ambiguity_followups` adds the follow-up families from the same source turns: an
+act said by ellipsis ("do the same for her"), by "the other" ("same for the other ticket"),
+by a correction ("no wait, the other one"), by a plural after a turn about one ("refund
+both") or by a demonstrative after a correction ("sorry, I meant the invoice", "refund that
+invoice"), each with two or more candidates, and controls whose words leave one.
+
 Every source turn falls in half A or half B by the SHA-256 of (split, conversation id, turn
 index); the figures are printed per half as well (A is read to tune; B only for totals).
 
@@ -75,6 +81,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.ambiguity_followups import followups
 from benchmarks.conversation_splits import DATASETS, ROOT, dev_splits, split_file
 from ringmaster.evals.conversations import (
     Conversation,
@@ -449,6 +456,7 @@ def _acts(
     if kind in ACTS or kind in ACT_IT:
         beside = _ask(template.format(a=record, b=records.other_kind(record, n)))
         yield "control-act", [*head, beside, clear]
+    yield from followups(n, kind, record, records, head)
 
 
 def outcome(m: Mutant, t: TurnResult) -> str:
@@ -464,13 +472,18 @@ OUTCOMES = {"ambiguous": ("asked", "acted", "neither"), "control": ("resolved", 
 
 
 def arguments(
-    doc: str, argv: Sequence[str] | None, limit: str, json_help: str
+    doc: str, argv: Sequence[str] | None, limit: str, json_help: str, families: bool = False
 ) -> tuple[argparse.Namespace, list[str]]:
-    """A mutation benchmark's command line (--splits, --limit, --list, --json), and the
-    tuning splits it chose (every dev split by default; never the held-out set)."""
+    """A mutation benchmark's command line (--splits, --limit, --list, --json, and --families
+    when it has families to choose from), and the tuning splits it chose (every dev split by
+    default; never the held-out set)."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--splits", nargs="+", metavar="SPLIT", help="default: every dev split")
     parser.add_argument("--limit", type=int, default=40, help=limit)
+    if families:
+        parser.add_argument(
+            "--families", nargs="+", metavar="FAMILY", help="only these families (default: all)"
+        )
     parser.add_argument("--list", action="store_true", help="print the mutants, do not run")
     parser.add_argument("--json", action="store_true", help=json_help)
     args = parser.parse_args(argv)
@@ -506,12 +519,16 @@ def last_turns(conversations: list[Conversation]) -> dict[str, TurnResult]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args, chosen = arguments(
-        __doc__, argv, "source turns per family (40)", "print every mutant's outcome"
+        __doc__, argv, "source turns per family (40)", "print every mutant's outcome", True
     )
     git = git_state(ROOT)
     start = time.perf_counter()
     srcs = [s for name in chosen for s in sources(name, load_conversations(split_file(name)))]
-    made = mutants(srcs, demo_records(), args.limit)
+    made = [
+        m
+        for m in mutants(srcs, demo_records(), args.limit)
+        if m.family in (args.families or [m.family])
+    ]
     if args.list:
         listing([(m.id, m.conversation) for m in made])
         return

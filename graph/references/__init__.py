@@ -19,10 +19,11 @@ The package's modules, each with one job: `entities` (the public types, and what
 in the history), `thread` (the history as the resolver reads it), `asked` (the question still
 open, past pleasantries), `rewrite` (one pass over a request's references), `descriptions`
 (noun phrases, owners, descriptions, ordinals), `others` ("the other one", "the other two"),
-`owned` (a person's records: "her ticket", and "my ticket" from a customer who said who they
-are), `names` (people a request named by full name, whoever an answer looked up), `pronouns`
-(pronouns and plurals), `followups` (replies to a question, repeats and
-ellipsis, "and for March?"), `swaps` (a correction that takes a record or an action back: "not
+`narrowed` ("close them" after a turn about one of the tickets looked up), `owned` (a
+person's records: "her ticket", and "my ticket" from a customer who said who they are),
+`names` (people a request named by full name, whoever an answer looked up), `pronouns`
+(pronouns and plurals), `followups` (replies to a question, repeats and ellipsis, "and for
+March?"), `swaps` (a correction that takes a record or an action back: "not
 INV-1002, INV-1005", "don't refund it, credit her instead"), `implied` (an action typed without
 its object: "roll back"), `mistyped` (an id typed wrong: "INV-102" for the INV-1002 in play),
 `unbound` (a side effect on a record the turn leaves out is asked when several are in play),

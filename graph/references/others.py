@@ -57,6 +57,9 @@ def _other(
                 return _question(kind, rest)  # three records, one used: which other?
             text = text.replace(match.group(0), rest[0], 1)
             return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, number)]
+    apart = _apart_from_last(word, many, text, match.group(0), resolutions, thread)
+    if apart is not None:
+        return apart
     # "they're both rate limit ones, close Freya's", "and the other one": of the two records of
     # a kind the last turn named, the one its side effect's calls were not given.
     last = thread.history[-1].get("entities") or {}
@@ -97,6 +100,41 @@ def _other(
 
 
 _OTHERS = {"two": 2, "three": 3, "ones": 0}
+
+
+def _apart_from_last(
+    word: str,
+    many: int | None,
+    text: str,
+    phrase: str,
+    resolutions: list[Resolution],
+    thread: _Thread,
+) -> tuple[str, list[Resolution]] | str | None:
+    """ "pull up CUS-1007 and CUS-1011", "give CUS-1002 a credit", "do that for the other
+    customer too": the last turn used one record of the kind, which stood with none named
+    before it; the others are those the nearest turn before named of that kind. One is it;
+    several are asked (never the first of them guessed)."""
+    last = thread.history[-1].get("entities") or {}
+    for kind in thread.kinds:
+        if word not in {"one", *_OTHERS} and word.rstrip("s") not in kind.nouns:
+            continue
+        mine = list(dict.fromkeys(e for k, e in last.get("named", []) if k == kind.name))
+        if len(mine) != 1:
+            continue
+        for at in range(len(thread.history) - 2, max(-1, len(thread.history) - 5), -1):
+            ents = thread.history[at].get("entities") or {}
+            before = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
+            if not before:
+                continue
+            if mine[0] in before:
+                break  # it stood with them: the groups above say which is left
+            number = int(thread.history[at].get("turn", 0))
+            # "the other two" says how many; "the other one", one.
+            if len(before) > 1 if many is None else len(before) < 2 or many and len(before) != many:
+                return _question(kind, before)
+            text = text.replace(phrase, " and ".join(before), 1)
+            return text, [*resolutions, *(Resolution(phrase, e, kind.name, number) for e in before)]
+    return None
 
 
 def _used_pairs(thread: _Thread) -> list[tuple[str, str]]:

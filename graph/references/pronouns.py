@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from ringmaster.graph.references.descriptions import _PAYLOAD
 from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
+from ringmaster.graph.references.narrowed import narrowed_them
 from ringmaster.graph.references.owned import _person
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
@@ -157,6 +158,9 @@ def _pronoun(
             # "close them" after "any open tickets for CUS-1024?": the tickets the answer
             # listed, never the customer (the team closes tickets, not people).
             return _substitute_all(text, spans, acted_on[0], acted_on[1])
+        asked = narrowed_them(text, spans, thread) if plural else None
+        if asked is not None:
+            return asked  # "close them" after a turn about one of the tickets looked up
         found = _person(thread)
         if found is None:
             return _plural_them(text, spans, thread)

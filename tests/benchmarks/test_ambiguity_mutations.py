@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import ambiguity_followups as af
 from benchmarks import ambiguity_mutations as am
 from ringmaster.evals.conversations import Conversation, Turn
 from ringmaster.tools.demo.db import ensure_demo_db
@@ -92,3 +93,33 @@ def test_act_mutants_end_at_a_write_and_halves_are_fixed(records: am.Records) ->
     assert {m.half for m in made} == {
         am.mutants(list(am.sources("dev", [conv])), records, 40)[0].half
     }
+
+
+def test_followup_mutants_leave_two_candidates_and_controls_one(records: am.Records) -> None:
+    conv = Conversation("c1", [_turn("TCK-1019 status?"), _turn("what's it about?", ("TCK-1019",))])
+    made = {m.family: m for m in am.mutants(list(am.sources("dev", [conv])), records, 40)}
+    families = {"act-other-record", "act-correction", "act-that-one", "act-narrowed"}
+    families |= {"act-kind-correction", "act-same", "act-other-customer"}
+    assert families | {f.replace("act-", "control-") for f in families - {"act-narrowed"}} <= set(
+        made
+    )
+    # "same for the other ticket" after three looked up and one closed: two others.
+    other = made["act-other-record"].conversation.turns
+    closed = other[-2].text.split()[-1]
+    assert other[-1].ambiguous and closed in other[-3].text and other[-3].text.count("TCK-") == 3
+    # Its control looks up the one closed and R alone: the other is R.
+    control = made["control-other-record"].conversation.turns
+    assert control[-3].text.count("TCK-") == 2 and control[-1].resolved == frozenset({"TCK-1019"})
+    # "do the same for her": the credited customer is referred to otherwise than the two.
+    same = made["act-same"].conversation.turns
+    credited = same[-2].text.split()[1]
+    pair = [w for w in same[-3].text.replace("?", "").split() if w.startswith("CUS-")]
+    assert len({records.said(p) for p in pair}) == 1 and records.said(credited) not in {
+        records.said(p) for p in pair
+    }
+    # An id acted on is never one slip from a candidate's ("CUS-1023" beside "CUS-1013").
+    assert all(sum(x != y for x, y in zip(credited, p, strict=True)) > 1 for p in pair)
+    assert not af._apart("CUS-1032", "CUS-1023") and af._apart("CUS-1032", "CUS-1025")
+    assert made["control-both"].conversation.turns[-1].resolved == frozenset(
+        {"TCK-1019", str(records.like("TCK-1019"))}
+    )
