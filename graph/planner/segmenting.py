@@ -597,10 +597,9 @@ class Segmenter:
         matter is about), and is a person's words, does not stand alone, or says it is
         background; and when the asks beside it are not about it: they share no content word
         with it but common ones ("I noticed my payslip shows a deduction … / Could you explain
-        the deduction …?" is the matter and its ask), and when it opens the message the ask
-        after it stands alone. One that states an agent's matter ("The api has been down since
-        noon.") stays, and so does everything when no paragraph left asks something or stands
-        alone."""
+        the deduction …?" is the matter and its ask). One that states an agent's matter ("The
+        api has been down since noon.") stays, and so does everything when no paragraph left asks
+        something or stands alone."""
         paragraphs = [p.strip() for p in _PARAGRAPH.split(body.strip()) if p.strip()]
         if len(paragraphs) < 2:
             return body, []
@@ -627,9 +626,7 @@ class Segmenter:
             before = [parts[j] for j in asks if j < i][-1:]
             after = [parts[j] for j in asks if j > i][:1]
             words = _stems(_LEAD_IN.sub("", parts[i].text, count=1))  # not "On a separate note,"
-            return any(words & _stems(p.text) for p in before + after) or (
-                not before and any(not stands_alone(p, floor) for p in after)
-            )
+            return any(words & _stems(p.text) for p in before + after)
 
         taken = [a and not about_it(i) for i, a in enumerate(apart)]
         kept = [p for p, t in zip(parts, taken, strict=True) if not t]
