@@ -28,7 +28,13 @@ the demo tuning splits' (`evals/datasets/demo-team-dev*.jsonl`, the ones
 - `list`: a multi-part row whose sentences are its parts, as a bullet or numbered list under a
   lead-in line;
 - `courtesy`: a closing courtesy under it ("Thanks in advance, let me know if anything is
-  unclear.").
+  unclear.");
+- `context`: a one-part row in an email with one or two paragraphs of plain background before
+  and/or after it, that ask nothing and lean to no agent ("Some background: we moved offices in
+  March and a few things got lost in the shuffle."): the long email's voice, where the
+  background must not become a subtask nor route the ask;
+- `context-between`: a multi-part row whose sentences are its parts, its first ask and its
+  other asks in an email with such a background paragraph between them.
 
 A mutant's expected agents, escalation and subtask count are its source row's. Every template
 is written here, several per kind, so no fix can fit one. Each source row is in half A or half
@@ -36,7 +42,7 @@ B by the SHA-256 of its text, and each template by the rank of its own SHA-256; 
 wrapped only by its half's templates (which one by the hash of the row and the kind), so half B
 is unseen rows in unseen templates: tune on half A's failures, report half B's totals only.
 Mutants are made in a fixed order: per kind, at most `--limit` source rows a half, spread evenly
-over the candidates in split order (each kind a step on from the one before).
+over the candidates in split order (each kind a tenth of a step on from the one before, mod 10).
 
 Each source row and each mutant is planned by the demo team's local planner as `ringmaster eval
 run --classifier tfidf` builds it (the shipped models, cutter seed 0), through the eval's own
@@ -189,8 +195,54 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "{body}\n\nMany thanks for your help with this, have a good weekend.",
         "{body}\n\nHappy to jump on a call if that's easier. Thanks!",
     ),
+    # Background that asks nothing and names no agent's work, before and/or after a one-part ask.
+    "context": (
+        "Hi team,\n\nWe onboarded three new hires this week and the team is still finding its "
+        "feet, so apologies if our messages have been a little scattered.\n\n{body}\n\nThanks,"
+        "\n{first}",
+        "Hello,\n\nSome background: we moved offices in March and a few things got lost in the "
+        "shuffle. Most of it has turned up again since, but not quite everything.\n\n{body}\n\n"
+        "Kind regards,\n{first} {last}",
+        "Hi all,\n\n{body}\n\nFor context, I'm covering for a colleague who is on leave until "
+        "the end of the month, so I may be slower to reply than usual.\n\nBest,\n{first}",
+        "Good afternoon,\n\nI hope the week is treating you well. It has been a busy stretch "
+        "here, with the end of the quarter coming up and half the office out with the flu.\n\n"
+        "{body}\n\nThis is the first time I have written to this address, so forgive me if it "
+        "should have gone somewhere else. We only took this area over from another group in the "
+        "autumn.\n\nMany thanks,\n{first} {last}",
+        "Hi,\n\nA bit of background first. Our team is spread across three time zones, and the "
+        "people who usually look after this sort of thing are in Singapore.\n\nThey have been "
+        "great, but our working hours only overlap for an hour or so in the mornings.\n\n{body}"
+        "\n\nCheers,\n{first}",
+        "Dear team,\n\n{body}\n\nWe are a small family-run company and I look after most of "
+        "the paperwork myself alongside my actual job. Things have been hectic since we opened "
+        "the second shop in the spring.\n\nBest regards,\n{first} {last}",
+    ),
+    # A multi-part row's first ask, a paragraph of such background, then its other asks.
+    "context-between": (
+        "Hi team,\n\n{ask}\n\nSome background on the next bit: we moved offices in March and "
+        "a few things got lost in the shuffle, so bear with us if the details look odd.\n\n"
+        "{rest}\n\nThanks,\n{first}",
+        "Hello,\n\n{ask}\n\nWe onboarded three new hires this week and the team is still "
+        "finding its feet. I am trying to get through the backlog before the holidays.\n\n"
+        "{rest}\n\nKind regards,\n{first} {last}",
+        "Hi all,\n\n{ask}\n\nOn a separate note, I'm covering for a colleague who is away "
+        "until the end of the month, so a few of her threads have landed with me.\n\n{rest}\n\n"
+        "Best,\n{first}",
+        "Good morning,\n\nA couple of things from our side.\n\n{ask}\n\nIt has been a hectic "
+        "few weeks here, with the end of the quarter and half the office out with the flu. We "
+        "are just stretched a bit thin.\n\n{rest}\n\nMany thanks,\n{first}",
+        "Hi,\n\n{ask}\n\nFor what it's worth, we are a small team of five and most of us wear "
+        "several hats, which is why all of this is coming from me.\n\n{rest}\n\nCheers,\n"
+        "{first} {last}",
+        "Dear team,\n\n{ask}\n\nSome context: we only took this area over from another group "
+        "in the autumn, and we are still learning how things were set up before us.\n\n{rest}"
+        "\n\nBest regards,\n{first} {last}",
+    ),
 }
 KINDS = tuple(TEMPLATES)
+# The kinds that wrap only rows of a slice (the others wrap any their templates fit).
+SLICES = {"context": ("one-part",)}
 
 
 def half(text: str) -> str:
@@ -267,14 +319,20 @@ _SENTENCES = re.compile(r"(?<=[.?!])\s+(?=\S)")
 _LEAD = re.compile(r"^(?:(?:oh\s+)?and|also|then|plus|after\s+that|and\s+then)\b[,:]?\s*", re.I)
 
 
-def parts(row: EvalRow) -> list[str] | None:
-    """A multi-part row's parts, when its sentences are its parts (as many as its subtasks)."""
+def sentences(row: EvalRow) -> list[str] | None:
+    """A multi-part row's sentences, when they are its parts (as many as its subtasks)."""
     if not row.multi_part or row.escalate:
         return None
-    sentences = _SENTENCES.split(row.text.strip())
-    if len(sentences) != row.subtasks:
+    found = _SENTENCES.split(row.text.strip())
+    return found if len(found) == row.subtasks else None
+
+
+def parts(row: EvalRow) -> list[str] | None:
+    """A multi-part row's parts as list items: its sentences without their connectors."""
+    found = sentences(row)
+    if found is None:
         return None
-    items = [_LEAD.sub("", s).strip() for s in sentences]
+    items = [_LEAD.sub("", s).strip() for s in found]
     return [i[:1].upper() + i[1:] for i in items] if all(items) else None
 
 
@@ -308,9 +366,17 @@ def fill(template: str, source: Source, other: str = "") -> str | None:
         template = template.replace(items.group(), _items(found, items.group(1)))
     if "{chat}" in template and chat(text) == text:
         return None  # already shorthand: the recast would be the source row
+    asks = ["", ""]
+    if "{ask}" in template:
+        found = sentences(source.row)
+        if found is None:
+            return None
+        asks = [found[0], " ".join(found[1:])]
     return template.format(
         body=text,
         chat=chat(text),
+        ask=asks[0],
+        rest=asks[1],
         other=other,
         first=first,
         last=last,
@@ -350,10 +416,13 @@ def mutants(rows: Sequence[Source], kinds: Sequence[str], limit: int) -> list[Mu
                 s
                 for s in rows
                 if s.half == h
+                and s.slice in SLICES.get(kind, (s.slice,))
                 and fill(TEMPLATES[kind][template(s)], s, "x")
                 and (kind != "quoted" or others(s))
             ]
-            for s in _spread(fit, limit, KINDS.index(kind) / len(KINDS)):
+            # each kind a tenth of a step on from the one before (mod 10: the ten kinds before
+            # `context` keep the rows they had)
+            for s in _spread(fit, limit, KINDS.index(kind) % 10 / 10):
                 other = ""
                 if kind == "quoted":
                     pool = others(s)
@@ -452,7 +521,7 @@ def print_table(result: dict[str, Any]) -> None:
     print("exact set: source rows right / mutants right of mutants, lost (source right, mutant")
     print("wrong), gained; half A is tuned on, half B is unseen rows in unseen templates")
     head = "".join(f"{'half ' + h:<36}" for h in HALVES)
-    print(f"{'kind':<14}{head}".rstrip())
+    print(f"{'kind':<16}{head}".rstrip())
     for key, halves in result["figures"].items():
         cells = []
         for h in HALVES:
@@ -465,7 +534,7 @@ def print_table(result: dict[str, Any]) -> None:
             )
         if key == "one-part":
             print()
-        print((f"{key:<14}" + "".join(f"{c:<36}" for c in cells)).rstrip())
+        print((f"{key:<16}" + "".join(f"{c:<36}" for c in cells)).rstrip())
 
 
 def main(argv: Sequence[str] | None = None) -> None:

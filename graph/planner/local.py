@@ -52,6 +52,7 @@ from ringmaster.graph.planner.routing import (
     assemble,
     human_score,
     route,
+    with_context_before,
     with_quoted,
 )
 from ringmaster.graph.planner.scoring import Scores, TextClassifier
@@ -138,6 +139,7 @@ class LocalPlanner:
             body = rest
         else:
             hello = ""
+        body, background = segmenter.background(body)
         body, context = segmenter.opening_context(body)
         segments = split_request(body)
         whole = self._score([body])[0] if len(segments) > 1 else None
@@ -146,6 +148,11 @@ class LocalPlanner:
         subtasks = assemble(routed)
         if context:
             subtasks = with_quoted(subtasks, context, True)
+        # each above the subtask it came before (the last first), or under the last in order
+        for paragraph in [b for b in background if b.before][::-1] + [
+            b for b in background if not b.before
+        ]:
+            subtasks = with_context_before(subtasks, paragraph.text, paragraph.before)
         if heading:
             subtasks = with_quoted(subtasks, heading, True)
         if hello:

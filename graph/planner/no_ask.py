@@ -40,19 +40,27 @@ _NO_ACTION = re.compile(
 )
 # What asks something: a question, a request word, or a turn that can bring one in ("no action
 # needed, but …", "nothing to do unless …").
-_ASK = re.compile(
+_REQUEST = (
     r"\?"
     r"|\b(?:please|pls|plz|kindly"
     r"|(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|we)"
     r"|(?:i|we)\s+(?:need|want|would\s+like)|i'?d\s+like|need\s+(?:you|someone)"
-    r"|let\s+me\s+know|make\s+sure|but|except|unless)\b",
-    re.IGNORECASE,
+    r"|let\s+me\s+know|make\s+sure"
 )
+_ASK = re.compile(rf"{_REQUEST}|but|except|unless)\b", re.IGNORECASE)
+_ASKED = re.compile(rf"{_REQUEST})\b", re.IGNORECASE)
 
 
 def asks_something(text: str) -> bool:
     """Whether `text` has a question mark or a request word ("please", "can you", "I need" …)."""
     return _ASK.search(text) is not None
+
+
+def requests_something(text: str) -> bool:
+    """Whether `text` has a question mark or a request word, a turn ("but", "unless") aside: in
+    a paragraph of background ("Most of it has turned up since, but not everything.") a "but"
+    brings in no ask."""
+    return _ASKED.search(text) is not None
 
 
 _QUOTED = re.compile(r"^\s*>")

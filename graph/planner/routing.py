@@ -157,6 +157,18 @@ def with_quoted(subtasks: list[Subtask], quoted: str, first: bool) -> list[Subta
     return [*subtasks[:i], s.model_copy(update={"description": text}), *subtasks[i + 1 :]]
 
 
+def with_context_before(subtasks: list[Subtask], context: str, before: str) -> list[Subtask]:
+    """`context` put back above the subtask that opens with the text `before` it in the message
+    (under the last subtask when `before` is "", above the first when no subtask holds it)."""
+    if not before:
+        return with_quoted(subtasks, context, False)
+    head = before[:40]
+    i = next((k for k, s in enumerate(subtasks) if head in s.description), 0)
+    s = subtasks[i]
+    text = f"{context}\n\n{s.description}"
+    return [*subtasks[:i], s.model_copy(update={"description": text}), *subtasks[i + 1 :]]
+
+
 def assemble(routed: list[Routed]) -> list[Subtask]:
     """One subtask per part, each ask its own even when two go to one agent (an agent handed
     "show INV-1005; what plan is CUS-1003 on?" as one task answered the first only), wired to

@@ -253,11 +253,16 @@ from ringmaster.graph.planner.envelope import (
     is_courtesy,
     opening_statements,
 )
-from ringmaster.graph.planner.no_ask import asks_something, is_note, own_text
+from ringmaster.graph.planner.no_ask import asks_something, is_note, own_text, requests_something
 from ringmaster.graph.planner.quoting import quoted_thread, unquoted
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import SplitPolicy
-from ringmaster.graph.planner.splitter import Segment, refers_back, split_request
+from ringmaster.graph.planner.splitter import (
+    Segment,
+    content_words,
+    refers_back,
+    split_request,
+)
 
 
 @dataclass(frozen=True)
@@ -370,6 +375,56 @@ def _first_sentence(text: str) -> str:
             break
         head += seg.joiner + seg.text
     return head
+
+
+_PARAGRAPH = re.compile(r"\n[ \t]*\n")
+# A short lead-in before a statement's subject: "For context, I'm …", "On a separate note, we …".
+_LEAD_IN = re.compile(r"^\W*(?:[\w'’]+\s+){0,4}[\w'’]+\s*[,:]\s+")
+# A paragraph that says it is background: "Some background: …", "For context, …", "A bit of
+# context first."
+_SAYS_BACKGROUND = re.compile(
+    r"^\W*(?:(?:some|a\s+(?:bit|little)\s+of|quick|more)\s+|for\s+|as\s+)?(?:background|context)\b",
+    re.IGNORECASE,
+)
+
+
+_QUOTED_LINE = re.compile(r"^\s*>", re.MULTILINE)
+# An e-mail address or a web address: names what the matter is about, as a record's id does.
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.\w|\bhttps?://|\bwww\.", re.IGNORECASE)
+# Words of time and of the people around the writer that any two paragraphs may share.
+_COMMON = frozenset(
+    """day week month year quarter today tomorrow yesterday morning afternoon evening night
+    weekend time end start team colleague people everyone office thing""".split()
+)
+
+
+def _stems(text: str) -> set[str]:
+    """The content words of `text`, a plural's "s" off, but the common ones: what two paragraphs
+    about one matter share ("deduction" of "my payslip shows a deduction" and "explain the
+    deduction")."""
+    stems = {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in content_words(text)}
+    return stems - _COMMON
+
+
+@dataclass(frozen=True)
+class Background:
+    """A paragraph of background taken off a message, and the paragraph it came before ("" when
+    it came last): the subtask that paragraph opens gets it back as context."""
+
+    text: str
+    before: str
+
+
+def _states_only(paragraph: str) -> bool:
+    """A paragraph that only states: it asks nothing (no question, no request word) and its
+    first sentence opens with a subject, after a lead-in or not ("We onboarded three new hires
+    this week …", "For context, I'm covering for a colleague …"). An imperative ("write up the
+    release notes") is an ask however it is worded."""
+    if requests_something(paragraph):
+        return False
+    first = _first_sentence(paragraph)
+    lead = _LEAD_IN.match(first)
+    return states(first) or (lead is not None and states(first[lead.end() :]))
 
 
 # A greeting that opens a part ("Hi ops, we had reports …"): what follows it says whether the
@@ -549,6 +604,64 @@ class Segmenter:
         if any(p.label not in (parts[0].label, HUMAN) and stands_alone(p, floor) for p in said):
             return body, ""
         return rest, "\n\n".join(t for t in (head, " ".join(sentences)) if t)
+
+    def background(self, body: str) -> tuple[str, list[Background]]:
+        """`body` without its paragraphs of background, and those paragraphs: a long email's
+        statements about the writer's situation around its asks ("We onboarded three new hires
+        this week and the team is still finding its feet.", "Some background: we moved offices
+        in March …"). Left in, they were scored with the ask next to them and routed it (a
+        person's words, or "March" to analytics), or cut off as a subtask of their own between
+        two asks. A paragraph is background when it only states (`_states_only`), is the
+        writer's own (not quoted), names no record and no address (an e-mail, a URL: what the
+        matter is about), and is a person's words, does not stand alone, or says it is
+        background; and when the asks beside it are not about it: they share no content word
+        with it but common ones ("I noticed my payslip shows a deduction … / Could you explain
+        the deduction …?" is the matter and its ask). One that states an agent's matter ("The
+        api has been down since noon.") stays, and so does everything when no paragraph left asks
+        something or stands alone."""
+        paragraphs = [p.strip() for p in _PARAGRAPH.split(body.strip()) if p.strip()]
+        if len(paragraphs) < 2:
+            return body, []
+        scores = self._score(paragraphs)
+        floor = self.policy.strong_floor
+        parts = [
+            Part(p, None, False, sc, first=True) for p, sc in zip(paragraphs, scores, strict=True)
+        ]
+        apart = [
+            _states_only(p.text)
+            and not _QUOTED_LINE.search(p.text)
+            and not (self.records is not None and self.records.search(p.text))
+            and not _ADDRESS.search(p.text)
+            and (
+                p.label == HUMAN
+                or not stands_alone(p, floor)
+                or bool(_SAYS_BACKGROUND.match(p.text))
+            )
+            for p in parts
+        ]
+        asks = [i for i, a in enumerate(apart) if not a]
+
+        def about_it(i: int) -> bool:
+            before = [parts[j] for j in asks if j < i][-1:]
+            after = [parts[j] for j in asks if j > i][:1]
+            words = _stems(_LEAD_IN.sub("", parts[i].text, count=1))  # not "On a separate note,"
+            return any(words & _stems(p.text) for p in before + after)
+
+        taken = [a and not about_it(i) for i, a in enumerate(apart)]
+        kept = [p for p, t in zip(parts, taken, strict=True) if not t]
+        if not any(taken) or not any(
+            requests_something(p.text) or (p.label != HUMAN and stands_alone(p, floor))
+            for p in kept
+        ):
+            return body, []
+        out: list[Background] = []
+        for i, p in enumerate(parts):
+            if taken[i]:
+                after = next(
+                    (q.text for q, t in zip(parts[i:], taken[i:], strict=True) if not t), ""
+                )
+                out.append(Background(p.text, after))
+        return "\n\n".join(p.text for p in kept), out
 
     def _reply(self, newest: str, quoted: str, history: str = "") -> Reading:
         """A reply under a quoted ask, read without the statements that open it when they only

@@ -30,7 +30,7 @@ def test_a_mutant_keeps_its_source_rows_labels_and_half() -> None:
         assert m.row.agents == m.source.row.agents and m.row.subtasks == m.source.row.subtasks
         # a row is wrapped only by its own half's templates
         assert em.template_half(m.kind, m.template) == m.half == em.half(m.source.row.text)
-        if m.kind not in ("chat", "list"):
+        if m.kind not in ("chat", "list", "context-between"):
             assert m.source.row.text in m.text
     # a list only for a multi-part row whose sentences are its parts, without their connectors
     (listed,) = [m for m in made if m.kind == "list"]
@@ -56,3 +56,27 @@ def test_the_splits_are_the_tuning_splits_only(capsys: pytest.CaptureFixture[str
     with pytest.raises(SystemExit):
         em.main(["--splits", "2", "--list"])
     assert "no split" in capsys.readouterr().err
+
+
+def test_context_wraps_one_part_rows_and_parts_a_multi_part_rows_asks() -> None:
+    rows = [_source(f"Refund INV-11{i:02} please.") for i in range(8)]
+    rows += [
+        _source(f"Refund INV-10{i:02}. Also, close TCK-10{i:02}.", ("billing", "support"), 2)
+        for i in range(8)
+    ]
+    made = em.mutants(rows, ["context", "context-between"], limit=10)
+    context = [m for m in made if m.kind == "context"]
+    between = [m for m in made if m.kind == "context-between"]
+    assert context and all(m.source.slice == "one-part" for m in context)
+    assert between and all(m.source.slice == "multi-part" for m in between)
+    for m in between:
+        ask, rest = m.source.row.text.split(" Also, ")
+        paragraphs = m.text.split("\n\n")
+        # the asks in paragraphs of their own, a paragraph of background between them
+        assert paragraphs.index("Also, " + rest) - paragraphs.index(ask) == 2
+
+
+def test_the_context_kinds_leave_the_other_kinds_rows_as_they_were() -> None:
+    rows = [_source(f"Refund INV-11{i:02} please.") for i in range(40)]
+    before = em.mutants(rows, em.KINDS[:10], limit=5)
+    assert before == [m for m in em.mutants(rows, em.KINDS, limit=5) if m.kind in em.KINDS[:10]]
