@@ -379,7 +379,7 @@ def _first_sentence(text: str) -> str:
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 # A short lead-in before a statement's subject: "For context, I'm …", "On a separate note, we …".
-_LEAD_IN = re.compile(r"^\W*(?:[\w'’]+\s+){0,4}[\w'’]+\s*[,:]\s+")
+_OPENING_PHRASE = re.compile(r"^\W*(?:[\w'’]+\s+){0,4}[\w'’]+\s*[,:]\s+")
 # A paragraph that says it is background: "Some background: …", "For context, …", "A bit of
 # context first."
 _SAYS_BACKGROUND = re.compile(
@@ -423,7 +423,7 @@ def _states_only(paragraph: str) -> bool:
     if requests_something(paragraph):
         return False
     first = _first_sentence(paragraph)
-    lead = _LEAD_IN.match(first)
+    lead = _OPENING_PHRASE.match(first)
     return states(first) or (lead is not None and states(first[lead.end() :]))
 
 
@@ -644,7 +644,8 @@ class Segmenter:
         def about_it(i: int) -> bool:
             before = [parts[j] for j in asks if j < i][-1:]
             after = [parts[j] for j in asks if j > i][:1]
-            words = _stems(_LEAD_IN.sub("", parts[i].text, count=1))  # not "On a separate note,"
+            # not the words of an opening phrase ("On a separate note,")
+            words = _stems(_OPENING_PHRASE.sub("", parts[i].text, count=1))
             return any(words & _stems(p.text) for p in before + after)
 
         taken = [a and not about_it(i) for i, a in enumerate(apart)]
