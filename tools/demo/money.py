@@ -12,9 +12,6 @@ from ringmaster.tools.errors import ToolArgumentError
 from ringmaster.tools.money import money_text
 
 CENT = Decimal("0.01")
-
-
-CENT = Decimal("0.01")
 # Far above any demo invoice, and far inside Decimal's 28 digits, so quantizing cannot fail.
 MOST = Decimal("999999999999.99")
 # Digits with a point for decimals; a comma only between groups of three (1,299.00). A comma
