@@ -70,7 +70,6 @@ outcome.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import sqlite3
@@ -83,6 +82,7 @@ from typing import Any
 
 from benchmarks.ambiguity_followups import followups
 from benchmarks.conversation_splits import DATASETS, ROOT, dev_splits, split_file
+from benchmarks.halves import half_of
 from ringmaster.evals.conversations import (
     Conversation,
     Turn,
@@ -191,8 +191,7 @@ class Source:
     @property
     def half(self) -> str:
         """ "A" or "B", fixed by the SHA-256 of (split, conversation id, turn index)."""
-        key = f"{self.split}\0{self.conversation.id}\0{self.index}".encode()
-        return "AB"[hashlib.sha256(key).digest()[0] % 2]
+        return half_of(f"{self.split}\0{self.conversation.id}\0{self.index}")
 
 
 @dataclass(frozen=True)
@@ -517,6 +516,18 @@ def last_turns(conversations: list[Conversation]) -> dict[str, TurnResult]:
     return {t.conversation: t for t in report.turns}
 
 
+def turn_row(mutant: str, half: str, conversation: Conversation, t: TurnResult) -> dict[str, Any]:
+    """What a mutation benchmark's --json says of one mutant: its turns and how the last ran."""
+    return {
+        "mutant": mutant,
+        "half": half,
+        "turns": [x.text for x in conversation.turns],
+        "agents": t.agents,
+        "resolved": t.resolved,
+        "rewritten": t.rewritten,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args, chosen = arguments(
         __doc__, argv, "source turns per family (40)", "print every mutant's outcome", True
@@ -538,14 +549,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         t = last[m.id]
         rows.append(
             {
-                "mutant": m.id,
+                **turn_row(m.id, m.half, m.conversation, t),
                 "family": m.family,
-                "half": m.half,
                 "outcome": outcome(m, t),
-                "turns": [x.text for x in m.conversation.turns],
-                "agents": t.agents,
-                "resolved": t.resolved,
-                "rewritten": t.rewritten,
             }
         )
     families: dict[str, dict[str, Any]] = {}

@@ -65,6 +65,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.halves import HALVES, half_of
 from benchmarks.routing_seeds import CLASSIFIER, DEMO_TEAM, demo_splits, split_files
 from ringmaster.agents.spec import load_team
 from ringmaster.evals.dataset import EvalRow, load_dataset
@@ -74,7 +75,6 @@ from ringmaster.graph.planner.base import Plan
 from ringmaster.graph.planner.cutter import CutterConfig
 from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
 
-HALVES = ("A", "B")
 NAMES = (
     ("Dana", "Whitfield"),
     ("Tomás", "Ferreira"),
@@ -247,7 +247,7 @@ SLICES = {"context": ("one-part",)}
 
 def half(text: str) -> str:
     """A row's or template's half, by the first byte of the SHA-256 of its text."""
-    return HALVES[hashlib.sha256(text.encode()).digest()[0] % 2]
+    return half_of(text)
 
 
 def template_half(kind: str, index: int) -> str:

@@ -39,7 +39,6 @@ are planned by the shipped planner (TF-IDF classifier, cutter seed 0, as `routin
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import tempfile
@@ -50,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.halves import HALVES, half_of
 from benchmarks.routing_seeds import CLASSIFIER, DATASETS, DEMO_TEAM, ROOT, demo_splits
 from ringmaster.agents.spec import Team, load_team
 from ringmaster.evals.dataset import EvalRow, load_dataset
@@ -58,7 +58,6 @@ from ringmaster.evals.runner import git_state, run_planner
 from ringmaster.graph.planner.cutter import CutterConfig
 from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
 
-HALVES = ("A", "B")
 DEFAULT_LIMIT = 24
 
 
@@ -82,11 +81,6 @@ class Source:
     @property
     def question(self) -> bool:
         return self.text.rstrip().endswith("?")
-
-
-def half_of(text: str) -> str:
-    """A text's half, A or B, by the first byte of its SHA-256: fixed, and blind to content."""
-    return HALVES[hashlib.sha256(text.encode()).digest()[0] % 2]
 
 
 # -- how texts are joined ---------------------------------------------------------------

@@ -42,7 +42,6 @@ fresh demo database per mutant) and only its last turn is scored, by the eval's 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import time
@@ -61,8 +60,10 @@ from benchmarks.ambiguity_mutations import (
     last_turns,
     listing,
     sources,
+    turn_row,
 )
 from benchmarks.conversation_splits import ROOT, split_file
+from benchmarks.halves import half_of
 from ringmaster.evals.conversations import (
     Conversation,
     Turn,
@@ -124,7 +125,7 @@ class Mutant:
 def half(where: str) -> str:
     """ "A" or "B" for a source turn "split:conversation:turn", by its SHA-256: fixed, and
     blind to the turn's words."""
-    return "A" if hashlib.sha256(where.encode()).digest()[0] % 2 == 0 else "B"
+    return half_of(where)
 
 
 def reference(text: str, kind: str) -> Ref | None:
@@ -442,16 +443,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         t = last[m.id]
         rows.append(
             {
-                "mutant": m.id,
+                **turn_row(m.id, m.half, m.conversation, t),
                 "form": m.form,
-                "half": m.half,
                 "outcome": outcome(t),
-                "turns": [x.text for x in m.conversation.turns],
                 "expected_agents": t.expected_agents,
-                "agents": t.agents,
                 "expected_resolved": t.expected_resolved,
-                "resolved": t.resolved,
-                "rewritten": t.rewritten,
             }
         )
     result = {
