@@ -98,18 +98,32 @@ _NOTICE = re.compile(
 )
 # A paragraph in another language under an English message: a company's notice in its own
 # language ("Diese E-Mail enthält vertrauliche Informationen …", "Ce message et ses pièces
-# jointes sont confidentiels …"). English prose is a third to a half stop words, chat
-# shorthand ("INV-1150 wrong amount pls fix n reply on TCK-1099") a fifth or more; a paragraph
-# of many words with next to none is not the writer's English.
+# jointes sont confidentiels …"): one of many words whose function words are another
+# language's more than English's (English prose is a third to a half English stop words).
+# Few English stop words alone do not make one: chat shorthand has neither kind ("INV-1150
+# wrong amount customer charged twice pls refund asap escalate billing dispute urgent thx" is
+# an ask, not a notice).
 _FOREIGN_WORDS = 12
 _FOREIGN_SHARE = 0.1
+# The commonest function words of the languages whose greetings and closings `_GREETING` and
+# `_CLOSING` read (German, French, Spanish, Italian, Dutch, Portuguese), none of them an English
+# word a shorthand line would use ("die", "do", "no", "um", "met", "per", "non" left out).
+_FOREIGN_STOP_WORDS = frozenset(
+    """der das und ist nicht sie ich es den dem des ein eine einer zu mit auf für von sich wenn
+    auch oder aber wir ihr dieser diese bitte le la les du et une pour que qui dans vous nous
+    sur avec ce cette sont ou leur el los las del y una para en por su sus este esta usted
+    il di che è della sono questo gli het een en dat voor zijn niet deze uw os uma não seu sua
+    com da""".split()
+)
 
 
 def _foreign(paragraph: str) -> bool:
     words = re.findall(r"[^\W\d_]+", paragraph.lower())
     if len(words) < _FOREIGN_WORDS:
         return False
-    return sum(w in ENGLISH_STOP_WORDS for w in words) < _FOREIGN_SHARE * len(words)
+    english = sum(w in ENGLISH_STOP_WORDS for w in words)
+    other = sum(w in _FOREIGN_STOP_WORDS for w in words)
+    return other >= _FOREIGN_SHARE * len(words) and other > english
 
 
 _NOTICE_CHARS = 600

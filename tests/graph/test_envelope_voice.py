@@ -52,6 +52,25 @@ def test_a_paragraph_in_another_language_under_the_message_is_a_notice() -> None
         assert notice(f"{ASK}\n\n{last}") == (f"{ASK}\n\n{last}", "")
 
 
+def test_a_shorthand_ask_with_no_stop_words_is_no_notice() -> None:
+    """Twelve words and more with no English stop word is not yet another language: a chat
+    line of shorthand on a line of its own is an ask (it was read as a notice in another
+    language and went with the subtask above it as context)."""
+    for last in (
+        "INV-1150 wrong amount customer charged twice pls refund asap escalate billing dispute "
+        "urgent thx",
+        "TCK-1203 login broken again customer Priya furious escalate high priority reply asap "
+        "today thanks",
+    ):
+        for sep in ("\n", "\n\n"):
+            assert notice(f"{ASK}{sep}{last}") == (f"{ASK}{sep}{last}", "")
+    dutch = (
+        "Dit bericht is vertrouwelijk en alleen bestemd voor de geadresseerde. Heeft u het per "
+        "vergissing ontvangen, meld dat dan aan de afzender en verwijder het."
+    )
+    assert notice(f"{ASK}\n\n{dutch}") == (ASK, dutch)
+
+
 def test_greetings_and_closings_in_other_languages_are_envelope() -> None:
     for closing in ("Viele Grüße,", "Mit freundlichen Grüßen", "Cordialement,", "Saludos,"):
         block = f"{closing}\nJonas Weber"
