@@ -165,10 +165,18 @@ def sign_off(text: str) -> tuple[str, str]:
 # much, and let me know if you need anything else from me.", "Happy to jump on a call if that's
 # easier."). "Let me know if …" and "shout if …" invite a reply; they ask for no work. Each
 # clause of the closing paragraph must be one of them.
+# What thanks are for: a thing ("your help", "the quick turnaround"), or a doing said with no
+# more than a pronoun ("looking into this", "checking"); "thanks in advance for pulling the
+# churn numbers for last quarter too" thanks for work it asks, and is an ask.
+_THANKED_FOR = (
+    r"(?!\w+ing\b)[^,.!?;]{1,60}"
+    r"|\w+ing(?:\s+(?:into|on|at|over|up))?(?:\s+(?:this|it|that|them|these|those))?"
+    r"(?:\s+(?:so\s+)?(?:quickly|fast|promptly))?(?:\s+for\s+(?:me|us))?"
+)
 _CLOSING_CLAUSE = re.compile(
     r"(?:and\s+|but\s+)?(?:"
     r"(?:(?:many|big|huge)\s+)?thank(?:s|\s+you)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again"
-    r"|\s+(?:all\s+)?in\s+advance|\s+(?:for|with)\s+[^,.!?;]{1,60})*"
+    rf"|\s+(?:all\s+)?in\s+advance|\s+(?:for|with)\s+(?:{_THANKED_FOR}))*"
     r"|thx|ty|cheers|(?:(?:much|really|greatly)\s+)?appreciated?(?:\s+(?:it|this|that|all|any|the|your)"
     r"\b[^,.!?;]{0,50})?"
     r"|(?:please\s+)?(?:let\s+(?:me|us)\s+know|shout|ping\s+(?:me|us)|give\s+(?:me|us)\s+a\s+shout"

@@ -93,8 +93,13 @@ def test_a_closing_courtesy_paragraph_goes_with_the_sign_off() -> None:
         "Let me know if you can refund INV-1 today.",
         "Let me know if the refund went through.",
         "Thanks. Also reset the 2FA for CUS-1001.",
+        # thanks for work not asked above it asks for that work
+        "Thanks in advance for pulling the churn numbers for last quarter too.",
+        "Thanks for writing up the release notes as well, have a great weekend!",
     ):
         assert closing_courtesy(f"{ASK}\n\n{last}") == (f"{ASK}\n\n{last}", "")
+    for closing in ("Thanks for looking into this!", "Thanks so much for your help with this."):
+        assert closing_courtesy(f"{ASK}\n\n{closing}") == (ASK, closing)
 
 
 def test_a_tickets_field_lines_go_with_its_title() -> None:
