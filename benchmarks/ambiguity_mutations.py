@@ -1,7 +1,7 @@
 """Mutated tuning conversations: a clear reference made ambiguous, and controls kept clear.
 
     .venv/bin/python -m benchmarks.ambiguity_mutations                # the figures
-    .venv/bin/python -m benchmarks.ambiguity_mutations --json         # and every mutant's outcome
+    .venv/bin/python -m benchmarks.ambiguity_mutations --json         # and half A's outcomes
     .venv/bin/python -m benchmarks.ambiguity_mutations --list         # the mutants, not run
     .venv/bin/python -m benchmarks.ambiguity_mutations --splits dev dev4 --limit 40
 
@@ -516,6 +516,32 @@ def last_turns(conversations: list[Conversation]) -> dict[str, TurnResult]:
     return {t.conversation: t for t in report.turns}
 
 
+def print_families(families: dict[str, dict[str, Any]]) -> None:
+    """A line a family, and a line for all ambiguous and all control mutants: each cell
+    "mutants: asked / acted / neither" (controls: resolved / asked / wrong), over both halves,
+    then half A, then half B."""
+    totals: dict[str, dict[str, Any]] = {}
+    for key, fam in families.items():
+        name, _, half = key.partition(" ")
+        group = "controls, all" if name.startswith("control") else "ambiguous, all"
+        for k, v in fam.items():
+            total = totals.setdefault(f"{group} {half}".strip(), {})
+            total[k] = total.get(k, 0) + v
+    rows = {**families, **totals}
+    for name in [
+        *sorted({k.partition(" ")[0] for k in families}),
+        *sorted({"ambiguous, all", "controls, all"} & set(totals)),
+    ]:
+        heads = OUTCOMES["control" if name.startswith("control") else "ambiguous"]
+        cells = []
+        for key, label in ((name, ""), (f"{name} A", "A "), (f"{name} B", "B ")):
+            fam = rows.get(key, {})
+            counts = " / ".join(str(fam.get(h, 0)) for h in heads)
+            cells.append(f"{label}{fam.get('mutants', 0):>3}: {counts}")
+        print(f"{name:<20} {'  '.join(cells)}")
+    print("(cells: mutants: asked / acted / neither; controls: resolved / asked / wrong)")
+
+
 def turn_row(mutant: str, half: str, conversation: Conversation, t: TurnResult) -> dict[str, Any]:
     """What a mutation benchmark's --json says of one mutant: its turns and how the last ran."""
     return {
@@ -530,7 +556,7 @@ def turn_row(mutant: str, half: str, conversation: Conversation, t: TurnResult) 
 
 def main(argv: Sequence[str] | None = None) -> None:
     args, chosen = arguments(
-        __doc__, argv, "source turns per family (40)", "print every mutant's outcome", True
+        __doc__, argv, "source turns per family (40)", "print half A's mutants' outcomes", True
     )
     git = git_state(ROOT)
     start = time.perf_counter()
@@ -570,17 +596,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         "seconds": round(time.perf_counter() - start, 1),
     }
     if args.json:
-        print(json.dumps({**result, "mutants": rows}, indent=1))
+        # Half B is the transfer check: its totals only, never its rows.
+        print(json.dumps({**result, "mutants": [r for r in rows if r["half"] == "A"]}, indent=1))
         return
     print(
         f"ambiguity_mutations: {len(srcs)} source turns in {len(chosen)} split(s), "
         f"{len(made)} mutants; commit {(git['commit'] or '?')[:10]}"
         f"{' (dirty)' if git['dirty'] else ''}; {result['seconds']:.0f} s"
     )
-    for name, fam in result["families"].items():
-        heads = OUTCOMES["control" if name.startswith("control") else "ambiguous"]
-        cells = ", ".join(f"{h} {fam.get(h, 0)}" for h in heads)
-        print(f"{name:<20} {fam['mutants']:>4} mutants: {cells}")
+    print_families(result["families"])
     for row in rows:  # half B is a transfer check: its totals only
         if row["half"] == "B":
             continue

@@ -1,7 +1,7 @@
 """Tuning requests re-sent in other voices and envelopes: the routing each keeps or loses.
 
     .venv/bin/python -m benchmarks.envelope_mutations                  # the figures
-    .venv/bin/python -m benchmarks.envelope_mutations --json           # and every mutant's outcome
+    .venv/bin/python -m benchmarks.envelope_mutations --json           # and half A's outcomes
     .venv/bin/python -m benchmarks.envelope_mutations --list           # the mutants, not run
     .venv/bin/python -m benchmarks.envelope_mutations --limit 20 --kinds quoted chat
 
@@ -547,7 +547,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--half", choices=HALVES, help="only this half's mutants")
     parser.add_argument("--list", action="store_true", help="List the mutants; run nothing.")
-    parser.add_argument("--json", action="store_true", help="Print figures and outcomes as JSON.")
+    parser.add_argument(
+        "--json", action="store_true", help="Print figures and half A's outcomes as JSON."
+    )
     parser.add_argument("--wrong", action="store_true", help="Print the lost mutants (half A).")
     args = parser.parse_args(argv)
     unknown = [s for s in args.splits if s not in splits]
@@ -589,6 +591,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "text": m.text,
             }
             for m, p in zip(made, out, strict=True)
+            if m.half == "A"  # half B is the transfer check: its totals only, never its rows
         ]
         print(json.dumps(result, indent=1, ensure_ascii=False))
         return

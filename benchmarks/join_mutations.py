@@ -1,7 +1,7 @@
 """Multi-part requests made by joining tuning rows, over a catalogue of connectors, and controls.
 
     .venv/bin/python -m benchmarks.join_mutations                 # the figures
-    .venv/bin/python -m benchmarks.join_mutations --json          # and every join's outcome
+    .venv/bin/python -m benchmarks.join_mutations --json          # and half A's outcomes
     .venv/bin/python -m benchmarks.join_mutations --list          # the joins, not run
     .venv/bin/python -m benchmarks.join_mutations --limit 10 --half A
 
@@ -447,7 +447,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--half", choices=HALVES, help="only this half's joins")
     parser.add_argument("--list", action="store_true", help="List the joins; plan nothing.")
-    parser.add_argument("--json", action="store_true", help="Print figures and outcomes as JSON.")
+    parser.add_argument(
+        "--json", action="store_true", help="Print figures and half A's outcomes as JSON."
+    )
     args = parser.parse_args(argv)
     sources = load_sources(splits)
     joins = make_joins(sources, args.limit)
@@ -488,7 +490,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         "seconds": round(time.perf_counter() - start, 1),
     }
     if args.json:
-        result["outcomes"] = [outcome(j, p, t) for j, p, t in zip(kept, preds, parts, strict=True)]
+        # half B is the transfer check: its totals only, never its rows
+        result["outcomes"] = [
+            outcome(j, p, t) for j, p, t in zip(kept, preds, parts, strict=True) if j.half == "A"
+        ]
         print(json.dumps(result, indent=1))
     else:
         print_table(result)

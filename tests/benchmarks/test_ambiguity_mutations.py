@@ -8,6 +8,7 @@ import pytest
 
 from benchmarks import ambiguity_followups as af
 from benchmarks import ambiguity_mutations as am
+from benchmarks.halves import half_of
 from ringmaster.evals.conversations import Conversation, Turn
 from ringmaster.tools.demo.db import ensure_demo_db
 
@@ -89,10 +90,13 @@ def test_act_mutants_end_at_a_write_and_halves_are_fixed(records: am.Records) ->
     assert acts["act-it"].ambiguous and acts["act-it"].conversation.turns[-1].text == "close it"
     control = acts["control-act"].conversation.turns[-1]
     assert not acts["control-act"].ambiguous and control.resolved == frozenset({"TCK-1005"})
-    # A source turn's half is its own, the same in every family and every run.
-    assert {m.half for m in made} == {
-        am.mutants(list(am.sources("dev", [conv])), records, 40)[0].half
-    }
+    # A source turn's half is its own, the same in every family and every run: the SHA-256 of
+    # (split, conversation, turn index), whose first byte is odd for c2's (worked out once), so
+    # a mutant that took `Mutant.half`'s default "A" would show.
+    conv = Conversation("c2", conv.turns)
+    (src,) = am.sources("dev", [conv])
+    assert src.half == half_of("dev\x00c2\x001") == "B"
+    assert {m.half for m in am.mutants([src], records, 40)} == {"B"}
 
 
 def test_followup_mutants_leave_two_candidates_and_controls_one(records: am.Records) -> None:
@@ -123,3 +127,23 @@ def test_followup_mutants_leave_two_candidates_and_controls_one(records: am.Reco
     assert made["control-both"].conversation.turns[-1].resolved == frozenset(
         {"TCK-1019", str(records.like("TCK-1019"))}
     )
+
+
+def test_the_printed_table_counts_each_family_and_all_per_half(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    am.print_families(
+        {
+            "act-it": {"mutants": 3, "asked": 2, "neither": 1},
+            "act-it A": {"mutants": 2, "asked": 2},
+            "act-it B": {"mutants": 1, "neither": 1},
+            "act-owners": {"mutants": 1, "acted": 1},
+            "act-owners B": {"mutants": 1, "acted": 1},
+            "control-id": {"mutants": 2, "resolved": 1, "wrong": 1},
+            "control-id A": {"mutants": 2, "resolved": 1, "wrong": 1},
+        }
+    )
+    lines = {line[:20].strip(): line[20:].split() for line in capsys.readouterr().out.splitlines()}
+    assert " ".join(lines["act-owners"]) == "1: 0 / 1 / 0 A 0: 0 / 0 / 0 B 1: 0 / 1 / 0"
+    assert " ".join(lines["ambiguous, all"]) == "4: 2 / 1 / 1 A 2: 2 / 0 / 0 B 2: 0 / 1 / 1"
+    assert " ".join(lines["controls, all"]) == "2: 1 / 0 / 1 A 2: 1 / 0 / 1 B 0: 0 / 0 / 0"

@@ -40,7 +40,8 @@ def test_connectors_join_at_a_sentence_or_mid_sentence() -> None:
 def test_joins_mix_agents_and_controls_keep_one() -> None:
     sources = _sources()
     joins = jm.make_joins(sources, limit=3)
-    assert joins, "some joins"
+    # every family makes joins from the dev split but same-agent (its rows share an agent)
+    assert {j.family for j in joins} == {f.name for f in jm.FAMILIES} - {"same-agent"}
     for join in joins:
         family = next(f for f in jm.FAMILIES if f.name == join.family)
         assert len(join.sources) == family.size
@@ -61,10 +62,11 @@ def test_joins_mix_agents_and_controls_keep_one() -> None:
 
 
 def test_halves_split_rows_by_hash_and_each_family_has_a_connector_per_half() -> None:
-    assert {jm.half_of(s.text) for s in _sources()} <= {"A", "B"}
-    assert jm.half_of("need a refund on INV-1107 asap pls") == jm.half_of(
-        "need a refund on INV-1107 asap pls"
-    )
+    # a row's half is the first byte of its text's SHA-256, odd for B (values worked out once)
+    assert jm.half_of("need a refund on INV-1107 asap pls") == "A"
+    assert jm.half_of("close TCK-1005 pls") == "B"
+    assert {s.half for s in _sources()} == {"A", "B"}
+    assert all(s.half == jm.half_of(s.text) for s in _sources())
     for family in jm.FAMILIES:
         assert set(family.joiners) == {"A", "B"}
         a, b = family.joiners["A"], family.joiners["B"]
