@@ -45,10 +45,12 @@ Mutants are made in a fixed order: per kind, at most `--limit` source rows a hal
 over the candidates in split order (each kind a tenth of a step on from the one before, mod 10).
 
 Each source row and each mutant is planned by the demo team's local planner as `ringmaster eval
-run --classifier tfidf` builds it (the shipped models, cutter seed 0), through the eval's own
-`run_planner`, and scored by its exact set. Printed per kind and half: the source rows right, the
-mutants right, and `lost` (mutants wrong whose source row was right: only those count against
-the envelope) and `gained`. `--json` adds each mutant's text and predicted set.
+run --classifier tfidf` builds it (the shipped models, cutter seed 0), one by one with no
+batch preparation (`plan_rows`, which keeps each plan's subtasks for `--wrong`; the eval's
+`run_planner` keeps only the prediction), and scored by the eval's `RowPrediction` exact set.
+Printed per kind and half: the source rows right, the mutants right, and `lost` (mutants wrong
+whose source row was right: only those count against the envelope) and `gained`. `--json` adds
+half A's mutants' texts and predicted sets.
 """
 
 from __future__ import annotations

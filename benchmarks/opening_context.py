@@ -5,7 +5,8 @@ costs the local planner per request, measured side by side in one run.
 
 Every request of the demo team's tuning splits (`evals/datasets/demo-team-dev*.jsonl`, never a
 held-out set) is planned twice by one demo planner (the shipped model), once with the step and
-once with it replaced by "keep the body as it is", alternating request by request so load
+once with it replaced by "keep the body as it is", alternating request by request (and which
+goes first, so neither is always the warmer second planning of a text) so load
 drifts hit both alike. The step segments the asks after the opening statements to decide, and
 when it keeps them the planner segments the whole body again: that second pass is its cost.
 Printed: median and p95 milliseconds per request each way, the median of the per-request
@@ -49,15 +50,18 @@ def main() -> None:
     off: list[float] = []
     differ = 0
     try:
-        for text in texts:
-            agents = []
-            for fn, times in ((step, on), (_kept, off)):
+        for i, text in enumerate(texts):
+            agents = {}
+            variants = [(step, on), (_kept, off)]
+            # which goes first alternates too, so a text's second planning (warmer) is not
+            # always the same variant's
+            for fn, times in variants if i % 2 == 0 else variants[::-1]:
                 Segmenter.opening_context = fn  # type: ignore[method-assign]
                 start = time.perf_counter()
                 plan = planner.plan(text)
                 times.append(time.perf_counter() - start)
-                agents.append([s.agent for s in plan.subtasks])
-            differ += agents[0] != agents[1]
+                agents[fn] = [s.agent for s in plan.subtasks]
+            differ += agents[step] != agents[_kept]
     finally:
         Segmenter.opening_context = step  # type: ignore[method-assign]
 
