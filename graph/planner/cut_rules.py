@@ -218,11 +218,19 @@ def stands_alone(part: Part, floor: float) -> bool:
 def names_agent(text: str, agent: str) -> bool:
     """Whether `text` hands its request to `agent` by name ("And I'd like legal to confirm …",
     "could you ask legal whether …", "have content write her an apology", "Legal: handle the
-    erasure"), whether or not it is phrased as a question or with "please". The name as a word
-    of something else is no address ("my support history", "billing-service")."""
+    erasure", "legal should review it"), whether or not it is phrased as a question or with
+    "please". The name as a word of something else is no address ("my support history",
+    "billing-service"), nor is it said of the agent ("I already contacted support, nothing
+    yet", "switch billing to annual", "the analytics will show it")."""
     name = rf"(?<![\w-]){re.escape(agent)}(?:\s+team)?(?![\w-])"
     addressed = (
+        # asked of it: "ask legal", "have content write", "@billing"
         rf"(?:\b(?:ask|have|get|let|tell|cc)\s+(?:the\s+)?|@){name}"
-        rf"|{name}\s*(?:[,:]|\b(?:to|please|pls|should|can|could|will|must|needs?\s+to)\b)"
+        # spoken to, opening a sentence or a line: "Legal: …", "legal, can you …", "support pls …"
+        rf"|(?:^|[.!?;\n])\W*(?:(?:hi|hey|and|so|also|ok|okay)\W+)?{name}\s*"
+        rf"(?:[,:]|\b(?:please|pls|can|could|will|would)\b)"
+        # told what it must do, or wanted to: "legal should review", "I'd like legal to confirm"
+        rf"|{name}\s+(?:should|must|needs?\s+to)\b"
+        rf"|\b(?:like|want|need|expect|love)\s+(?:the\s+)?{name}\s+to\b"
     )
     return re.search(addressed, text, re.I) is not None

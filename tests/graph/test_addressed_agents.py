@@ -38,8 +38,18 @@ def test_a_part_that_hands_its_ask_to_its_agent_by_name() -> None:
         ("including my support history.", "support"),
         ("restart the billing-service queue", "billing"),
         ("And I'd like legal to confirm it.", "content"),
+        # the agent spoken of, not to: a comma or a "to" after its name mid-sentence
+        ("I already contacted support, nothing yet.", "support"),
+        ("please switch billing to annual from next month", "billing"),
+        ("the analytics will show it once the export runs", "analytics"),
     ):
         assert not _names_its_agent(_part(text, label)), text
+    # spoken to at a sentence's start, or told what it should do
+    for text, label in (
+        ("Thanks. Legal, can you check the DPA?", "legal"),
+        ("legal should review the new clause", "legal"),
+    ):
+        assert _names_its_agent(_part(text, label)), text
 
 
 @pytest.fixture(scope="module")
