@@ -151,10 +151,12 @@ _SET_TO = re.compile(r"\b(?:to|as|into)\s+[\w-]+", re.I)
 # What a request writes: the content of a note, message, reply or reason, after "that" with a
 # subject of its own ("add a note to the ticket that the refund went out"; not "the ticket
 # that mentions the refund", which says which ticket), "saying", a colon or a quote. It is
-# what goes on the record, not a word that says which record is meant.
+# what goes on the record, not a word that says which record is meant. "Tell me about the
+# invoice that she disputed" asks to be told, and its "that" clause says which invoice.
 _WRITTEN = re.compile(
     r"\b(?:notes?|noting|comments?|message|messages|reply|replies|replying|email|e-mail|text|"
-    r"answer|reason|say|write|tell|telling|mention|mentioning|explain|explaining|know)\b"
+    r"answer|reason|say|write|tell(?!\s+(?:me|us)\s+about\b)|telling|mention|mentioning|"
+    r"explain|explaining|know)\b"
     r"[^.?!:\"“]*?(?:\bthat\s+(?=(?:i|we|you|he|she|they|it|the|a|an|this|his|her|their|our|"
     r"my|your)\b)|\bsaying\b|\bsays\b|:|[\"“])(?P<content>[^.?!]*)",
     re.I,

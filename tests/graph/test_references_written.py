@@ -5,6 +5,7 @@ about a refund, still asks which ticket."""
 from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, Resolved, resolve
+from ringmaster.graph.references.patterns import _describing_words
 from tests.graph.references_kit import ACTS, KINDS, entities, turn
 
 # Two tickets of one customer as a lookup answers them (made up, one of them about a refund).
@@ -37,3 +38,12 @@ def test_words_that_describe_the_record_still_pick_it() -> None:
     assert out.question is None and entities(out) == ["TCK-1040"]
     out = _resolve("add a note to the ticket that mentions the refund")
     assert entities(out) == ["TCK-1040"]
+
+
+def test_a_clause_after_tell_me_about_describes_the_record() -> None:
+    # "tell me about X that …" asks to be told: its "that" clause says which record, as the
+    # clause of "the ticket that mentions the refund" does, and is nothing to be written.
+    words = _describing_words("can you tell me about the invoice that she disputed in june?")
+    assert {"disputed", "june"} <= words
+    # what a message is to say stays out
+    assert "june" not in _describing_words("tell her that the invoice from june is paid")
