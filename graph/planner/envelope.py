@@ -64,7 +64,7 @@ _CLOSING = re.compile(
     r"best\s+regards|with\s+(?:best|kind|warm)\s+regards|warm\s+regards|warmest\s+regards|best\s+wishes|all\s+the\s+best|"
     r"sincerely|yours\s+(?:sincerely|faithfully|truly)|respectfully|speak\s+soon|talk\s+soon|"
     r"(?:mit\s+)?(?:freundlichen|besten|herzlichen|viele|liebe|beste)\s+gr(?:ü|ue)(?:ß|ss)en?|"
-    r"gr(?:ü|ue)(?:ß|ss)e|lg|mfg|danke(?:\s+schön)?|vielen\s+dank|cordialement|"
+    r"gr(?:ü|ue)(?:ß|ss)e|(?:lg|mfg)(?=\s*,?\s*$)|danke(?:\s+schön)?|vielen\s+dank|cordialement|"
     r"bien\s+(?:cordialement|à\s+vous)|merci(?:\s+beaucoup)?|bonne\s+journée|saludos|"
     r"un\s+saludo|atentamente|(?:muchas\s+)?gracias|cordiali\s+saluti|saluti|grazie|"
     r"met\s+vriendelijke\s+groet|groeten|bedankt|atenciosamente|obrigad[oa])"

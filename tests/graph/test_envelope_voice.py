@@ -75,6 +75,13 @@ def test_greetings_and_closings_in_other_languages_are_envelope() -> None:
     for closing in ("Viele Grüße,", "Mit freundlichen Grüßen", "Cordialement,", "Saludos,"):
         block = f"{closing}\nJonas Weber"
         assert sign_off(f"{ASK}\n\n{block}\n\n{GERMAN}") == (ASK, f"{block}\n\n{GERMAN}")
+    # "LG" and "MfG" close a German mail only on their own: a line that opens with the brand
+    # is the message
+    assert sign_off(f"{ASK}\n\nMfG,\nJonas") == (ASK, "MfG,\nJonas")
+    assert sign_off(f"{ASK}\n\nLG monitor arrived broken") == (
+        f"{ASK}\n\nLG monitor arrived broken",
+        "",
+    )
     for hello in ("Hallo Team,", "Bonjour,", "Hola,"):
         assert greeting(f"{hello}\n\n{ASK}") == (hello, ASK)
 
