@@ -127,6 +127,11 @@ def quoted_lines(lines: list[str]) -> list[bool]:
     return quoted
 
 
+def has_quoted_line(text: str) -> bool:
+    """Whether a line of `text` is quoted ("> …")."""
+    return any(_QUOTED_LINE.match(ln) for ln in text.splitlines())
+
+
 def quoted_thread(text: str) -> Thread | None:
     """The quoted history and the newest message of `text` (a reply under "> " lines, a reply or
     forward above an earlier mail's header block, or a ticket's transcript); None unless it has
@@ -134,9 +139,9 @@ def quoted_thread(text: str) -> Thread | None:
     above = mail(text)
     if above is not None:
         return above
-    lines = text.splitlines()
-    if not any(_QUOTED_LINE.match(ln) for ln in lines):
+    if not has_quoted_line(text):
         return transcript(text)
+    lines = text.splitlines()
     quoted = quoted_lines(lines)
     history = "\n".join(ln for ln, q in zip(lines, quoted, strict=True) if q).strip()
     newest = "\n".join(ln for ln, q in zip(lines, quoted, strict=True) if not q).strip()

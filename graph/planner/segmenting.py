@@ -254,7 +254,7 @@ from ringmaster.graph.planner.envelope import (
     opening_statements,
 )
 from ringmaster.graph.planner.no_ask import asks_something, is_note, own_text, requests_something
-from ringmaster.graph.planner.quoting import quoted_thread, unquoted
+from ringmaster.graph.planner.quoting import has_quoted_line, quoted_thread, unquoted
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import SplitPolicy
 from ringmaster.graph.planner.splitter import (
@@ -388,7 +388,6 @@ _SAYS_BACKGROUND = re.compile(
 )
 
 
-_QUOTED_LINE = re.compile(r"^\s*>", re.MULTILINE)
 # An e-mail address or a web address: names what the matter is about, as a record's id does.
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.\w|\bhttps?://|\bwww\.", re.IGNORECASE)
 # Words of time and of the people around the writer that any two paragraphs may share.
@@ -629,7 +628,7 @@ class Segmenter:
         ]
         apart = [
             _states_only(p.text)
-            and not _QUOTED_LINE.search(p.text)
+            and not has_quoted_line(p.text)
             and not (self.records is not None and self.records.search(p.text))
             and not _ADDRESS.search(p.text)
             and (

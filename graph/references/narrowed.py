@@ -13,7 +13,8 @@ import re
 from ringmaster.graph.references.entities import _question
 from ringmaster.graph.references.thread import _Thread
 
-# A person's verb before the pronoun ("email them", "tell them"): "them" is people then.
+# The word right before the pronoun, its verb ("close them"): asked only when the team does that
+# verb to records of one kind and never to people ("email them" is people).
 _OBJECT_VERB = re.compile(r"([a-z]+)\s+$", re.I)
 
 
