@@ -56,7 +56,7 @@ from ringmaster.graph.planner.routing import (
     with_quoted,
 )
 from ringmaster.graph.planner.scoring import Scores, TextClassifier
-from ringmaster.graph.planner.segmenting import Segmenter
+from ringmaster.graph.planner.segmenting import Segmenter, part_at
 from ringmaster.graph.planner.settings import LocalPlannerSettings, SplitPolicy
 from ringmaster.graph.planner.splitter import split_request
 
@@ -140,7 +140,10 @@ class LocalPlanner:
         else:
             hello = ""
         body, background = segmenter.background(body)
-        body, context = segmenter.opening_context(body)
+        rest, context = segmenter.opening_context(body)
+        # where the background's places moved to: the opening context is a head taken off
+        shift = body.rfind(rest)
+        body = rest
         segments = split_request(body)
         whole = self._score([body])[0] if len(segments) > 1 else None
         parts = segmenter.segment(segments, whole)
@@ -152,7 +155,9 @@ class LocalPlanner:
         for paragraph in [b for b in background if b.before][::-1] + [
             b for b in background if not b.before
         ]:
-            subtasks = with_context_before(subtasks, paragraph.text, paragraph.before)
+            at = paragraph.before
+            i = None if at is None else part_at(parts, body, at - shift)
+            subtasks = with_context_before(subtasks, paragraph.text, i)
         if heading:
             subtasks = with_quoted(subtasks, heading, True)
         if hello:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from ringmaster.agents.spec import load_team
+from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.no_ask import asks_something, requests_something
 from ringmaster.graph.planner.scoring import HUMAN, Scores
-from ringmaster.graph.planner.segmenting import Background, Segmenter, _states_only
+from ringmaster.graph.planner.segmenting import Background, Segmenter, _states_only, part_at
 from ringmaster.graph.planner.settings import SplitPolicy
 from tests.graph.planner_dev_report import DEMO_TEAM
 
@@ -67,6 +68,36 @@ def test_background_between_two_asks_is_no_part(demo_planner: LocalPlanner) -> N
     assert between not in first.description and second.description.startswith(between)
 
 
+def test_background_goes_above_the_ask_it_came_before_when_two_open_alike(
+    demo_planner: LocalPlanner,
+) -> None:
+    # Found by the first 40 characters of the paragraph it came before, it went above the
+    # first of two asks that open with the same words.
+    between = "A colleague of mine is leaving at the end of the month and I am picking up her work."
+    same = "Could you please let me know, when you have a moment,"
+    text = (
+        f"Hi,\n\n{same} how many tickets we got last week?\n\n{between}\n\n{same} what the "
+        "notice period in our MSA with CUS-1003 is?\n\nThanks"
+    )
+    first, second = demo_planner.plan(text).subtasks
+    assert (first.agent, second.agent) == ("analytics", "legal")
+    assert between not in first.description and second.description.startswith(between)
+
+
+def test_a_place_in_the_body_is_found_in_the_part_that_holds_it() -> None:
+    same = "Please let me know as soon as you can"
+    body = f"Hi,\n\n- {same} what we owe.\n- {same} who signed.\n\nthen close TCK-1 too"
+    texts = ["Hi,\n- " + same + " what we owe.", same + " who signed.", "close TCK-1 too"]
+    parts = [Part(t, None, False, _scored(t), first=i == 0) for i, t in enumerate(texts)]
+    assert part_at(parts, body, body.index("Hi")) == 0
+    # a list marker or a connector before the part's words: the part it opens
+    assert part_at(parts, body, body.index("- Please", 10)) == 1
+    assert part_at(parts, body, body.index("then")) == 2
+    # within a part, or before the first
+    assert part_at(parts, body, body.index("who")) == 1
+    assert part_at(parts, body, -5) == 0
+
+
 def test_a_statement_of_an_agents_matter_stays_an_ask(demo_planner: LocalPlanner) -> None:
     text = "Hi,\n\nThe api has been timing out since noon.\n\nCan you tell me how many tickets "
     text += "came in about it?\n\nThanks"
@@ -84,8 +115,8 @@ def test_a_paragraph_the_ask_is_about_is_no_background() -> None:
     ask = "Could you explain the fee and refund it?"
     # the writer's situation: taken off, the ask read alone
     said = "We moved offices in spring and I am new in this role."
-    assert segmenter.background(f"{said}\n\n{ask}") == (ask, [Background(said, ask)])
-    assert segmenter.background(f"{ask}\n\n{said}") == (ask, [Background(said, "")])
+    assert segmenter.background(f"{said}\n\n{ask}") == (ask, [Background(said, 0)])
+    assert segmenter.background(f"{ask}\n\n{said}") == (ask, [Background(said, None)])
     # the matter the ask is about, by its words or an address it names, stays with it
     for matter in (
         "I noticed my March statement shows a fee I do not recognise.",
