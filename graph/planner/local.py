@@ -24,11 +24,12 @@ from pathlib import Path
 
 from ringmaster.agents.spec import Team
 from ringmaster.graph.planner import local_model
-from ringmaster.graph.planner.base import Alternative, Plan
+from ringmaster.graph.planner.base import Alternative, Plan, Subtask
 from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.cutter import Cutter
 from ringmaster.graph.planner.embedding_config import embeddings_available
 from ringmaster.graph.planner.envelope import (
+    ListHeading,
     courtesy,
     greeting,
     list_heading,
@@ -158,8 +159,8 @@ class LocalPlanner:
             at = paragraph.before
             i = None if at is None else part_at(parts, body, at - shift)
             subtasks = with_context_before(subtasks, paragraph.text, i)
-        if heading:
-            subtasks = with_quoted(subtasks, heading, True)
+        if heading is not None and heading.governs:
+            subtasks = _with_heading(subtasks, heading, parts, body)
         if hello:
             subtasks = with_quoted(subtasks, hello, True)
         if opening:
@@ -250,3 +251,23 @@ class LocalPlanner:
             )
             return "tfidf"
         return kind
+
+
+def _with_heading(
+    subtasks: list[Subtask], heading: ListHeading, parts: Sequence[Part], body: str
+) -> list[Subtask]:
+    """The heading of a list above each subtask of the list's items ("For ACME:" over "- refund
+    INV-1" and "- send them a note"): given the first only, the second lost whose it was. Above
+    the first subtask when the items are no longer in `body` as written."""
+    first = body.find(heading.first)
+    last = body.find(heading.last, max(first, 0))
+    if first < 0 or last < 0:
+        return with_quoted(subtasks, heading.text, True)
+    start = part_at(parts, body, first)
+    end = part_at(parts, body, last + len(heading.last) - 1)
+    return [
+        s.model_copy(update={"description": f"{heading.text}\n\n{s.description}"})
+        if start <= i <= end
+        else s
+        for i, s in enumerate(subtasks)
+    ]
