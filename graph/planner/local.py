@@ -153,8 +153,8 @@ class LocalPlanner:
         if context:
             subtasks = with_quoted(subtasks, context, True)
         # each above the subtask it came before (the last first), or under the last in order
-        for paragraph in [b for b in background if b.before][::-1] + [
-            b for b in background if not b.before
+        for paragraph in [b for b in background if b.before is not None][::-1] + [
+            b for b in background if b.before is None
         ]:
             at = paragraph.before
             i = None if at is None else part_at(parts, body, at - shift)

@@ -84,6 +84,16 @@ def test_background_goes_above_the_ask_it_came_before_when_two_open_alike(
     assert between not in first.description and second.description.startswith(between)
 
 
+def test_two_paragraphs_of_background_above_the_first_ask_keep_their_order(
+    demo_planner: LocalPlanner,
+) -> None:
+    one = "Some context: the office was closed over the holidays from 20 December to 6 January."
+    two = "I am new in this role and still learning who looks after what."
+    text = f"Hi,\n\n{one}\n\n{two}\n\nIs the web app up right now?\n\nThanks"
+    (only,) = demo_planner.plan(text).subtasks
+    assert only.agent == "ops" and f"{one}\n\n{two}\n\nIs the web app" in only.description
+
+
 def test_a_place_in_the_body_is_found_in_the_part_that_holds_it() -> None:
     same = "Please let me know as soon as you can"
     body = f"Hi,\n\n- {same} what we owe.\n- {same} who signed.\n\nthen close TCK-1 too"
