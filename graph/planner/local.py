@@ -150,6 +150,10 @@ class LocalPlanner:
         parts = segmenter.segment(segments, whole)
         routed = [route(p, allowed, self.routing, self.settings) for p in parts]
         subtasks = assemble(routed)
+        # What was taken off goes back innermost first, so it ends in the message's order. Not
+        # a stack of (take, put back) pairs: the list heading is taken before the greeting
+        # above it, and the background and the heading go back by where they stood among the
+        # parts, which exist only now.
         if context:
             subtasks = with_quoted(subtasks, context, True)
         # each above the subtask it came before (the last first), or under the last in order
