@@ -56,31 +56,28 @@ def test_background_around_a_one_part_ask_does_not_route_it(demo_planner: LocalP
         assert only.agent == agent and background in only.description
 
 
-def test_background_between_two_asks_is_no_part(demo_planner: LocalPlanner) -> None:
-    between = "A colleague of mine is leaving at the end of the month and I am picking up her work."
-    text = (
-        f"Hi,\n\nhow many tickets did we get last week?\n\n{between}\n\nwrite a short farewell "
-        "post for the blog\n\nThanks"
-    )
-    first, second = demo_planner.plan(text).subtasks
-    assert (first.agent, second.agent) == ("analytics", "content")
-    # context of the ask it came before
-    assert between not in first.description and second.description.startswith(between)
+SAME = "Could you please let me know, when you have a moment,"
 
 
-def test_background_goes_above_the_ask_it_came_before_when_two_open_alike(
-    demo_planner: LocalPlanner,
+@pytest.mark.parametrize(
+    ("first_ask", "second_ask", "agents"),
+    [
+        ("how many tickets did we get last week?", "write a short farewell post for the blog",
+         ("analytics", "content")),
+        # Found by the first 40 characters of the paragraph it came before, the background went
+        # above the first of two asks that open with the same words.
+        (f"{SAME} how many tickets we got last week?",
+         f"{SAME} what the notice period in our MSA with CUS-1003 is?", ("analytics", "legal")),
+    ],
+)  # fmt: skip
+def test_background_between_two_asks_is_no_part(
+    demo_planner: LocalPlanner, first_ask: str, second_ask: str, agents: tuple[str, str]
 ) -> None:
-    # Found by the first 40 characters of the paragraph it came before, it went above the
-    # first of two asks that open with the same words.
     between = "A colleague of mine is leaving at the end of the month and I am picking up her work."
-    same = "Could you please let me know, when you have a moment,"
-    text = (
-        f"Hi,\n\n{same} how many tickets we got last week?\n\n{between}\n\n{same} what the "
-        "notice period in our MSA with CUS-1003 is?\n\nThanks"
-    )
+    text = f"Hi,\n\n{first_ask}\n\n{between}\n\n{second_ask}\n\nThanks"
     first, second = demo_planner.plan(text).subtasks
-    assert (first.agent, second.agent) == ("analytics", "legal")
+    assert (first.agent, second.agent) == agents
+    # context of the ask it came before
     assert between not in first.description and second.description.startswith(between)
 
 
