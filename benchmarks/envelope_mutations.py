@@ -68,14 +68,13 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.halves import HALVES, half_of
-from benchmarks.routing_seeds import CLASSIFIER, DEMO_TEAM, demo_splits, split_files
+from benchmarks.routing_seeds import DEMO_TEAM, demo_splits, seed_planner, split_files
 from ringmaster.agents.spec import load_team
 from ringmaster.evals.dataset import EvalRow, load_dataset
 from ringmaster.evals.records import RowPrediction
 from ringmaster.evals.runner import git_state
 from ringmaster.graph.planner.base import Plan
-from ringmaster.graph.planner.cutter import CutterConfig
-from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
+from ringmaster.graph.planner.local import LocalPlanner
 
 NAMES = (
     ("Dana", "Whitfield"),
@@ -483,10 +482,7 @@ def run(
     rows: Sequence[Source], made: Sequence[Mutant], cache: Path
 ) -> tuple[dict[str, Outcome], list[Outcome]]:
     """The source rows' and the mutants' outcomes, by the demo team's shipped planner."""
-    team = load_team(DEMO_TEAM)
-    team = team.model_copy(update={"routing": team.routing.for_classifier(CLASSIFIER)})
-    settings = LocalPlannerSettings(kind=CLASSIFIER, cutter=CutterConfig(seed=0))
-    planner = LocalPlanner(team, cache_dir=cache, settings=settings)
+    planner = seed_planner(load_team(DEMO_TEAM), cache)
     used = {m.source.where for m in made}
     wanted = [s for s in rows if s.where in used]
     src = plan_rows(planner, [s.row for s in wanted])

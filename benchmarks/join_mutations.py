@@ -50,13 +50,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.halves import HALVES, half_of
-from benchmarks.routing_seeds import CLASSIFIER, DATASETS, DEMO_TEAM, ROOT, demo_splits
+from benchmarks.routing_seeds import DATASETS, DEMO_TEAM, ROOT, demo_splits, seed_planner
 from ringmaster.agents.spec import Team, load_team
 from ringmaster.evals.dataset import EvalRow, load_dataset
 from ringmaster.evals.records import RowPrediction
 from ringmaster.evals.runner import git_state, run_planner
-from ringmaster.graph.planner.cutter import CutterConfig
-from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
+from ringmaster.graph.planner.local import LocalPlanner
 
 DEFAULT_LIMIT = 24
 
@@ -355,13 +354,6 @@ def make_joins(sources: Sequence[Source], limit: int = DEFAULT_LIMIT) -> list[Jo
 # -- running ----------------------------------------------------------------------------
 
 
-def planner_for(team: Team, cache: Path) -> LocalPlanner:
-    """The planner `routing_seeds --seeds 0` runs: TF-IDF, cutter seed 0, tuned thresholds."""
-    team = team.model_copy(update={"routing": team.routing.for_classifier(CLASSIFIER)})
-    settings = LocalPlannerSettings(kind=CLASSIFIER, cutter=CutterConfig(seed=0))
-    return LocalPlanner(team, cache_dir=cache, settings=settings)
-
-
 def plan_all(planner: LocalPlanner, team: Team, rows: Sequence[EvalRow]) -> list[RowPrediction]:
     return run_planner(planner, rows, team=team, progress=False).rows
 
@@ -464,7 +456,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     start = time.perf_counter()
     team = load_team(DEMO_TEAM)
     with tempfile.TemporaryDirectory(prefix="join-mutations-") as tmp:
-        planner = planner_for(team, Path(tmp))
+        planner = seed_planner(team, Path(tmp))
         good = right_alone(sources, planner, team)
         kept = [j for j in joins if all(s in good for s in j.sources)]
         preds = plan_all(planner, team, [j.row(i + 1) for i, j in enumerate(kept)])

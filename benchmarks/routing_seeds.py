@@ -100,14 +100,25 @@ def slice_rows(predictions: Sequence[RowPrediction]) -> SeedRun:
     return run
 
 
+def tuned(team: Team) -> Team:
+    """`team` with the thresholds tuned for TF-IDF, as `eval run --classifier tfidf` routes."""
+    return team.model_copy(update={"routing": team.routing.for_classifier(CLASSIFIER)})
+
+
+def seed_planner(team: Team, cache_dir: Path, seed: int = 0) -> LocalPlanner:
+    """The planner the benchmarks run (this one, `envelope_mutations`, `join_mutations`):
+    TF-IDF, cutter seed `seed`, the thresholds tuned for it, trained into `cache_dir`."""
+    settings = LocalPlannerSettings(kind=CLASSIFIER, cutter=CutterConfig(seed=seed))
+    return LocalPlanner(tuned(team), cache_dir=cache_dir, settings=settings)
+
+
 def run_seed(
     seed: int, splits: Sequence[str], teams: dict[Path, Team], cache: Path
 ) -> dict[str, SeedRun]:
     """Every split planned by the planners of cutter seed `seed`, trained into `cache`."""
-    settings = LocalPlannerSettings(kind=CLASSIFIER, cutter=CutterConfig(seed=seed))
 
     def factory(_name: str, team: Team, cache_dir: Path) -> LocalPlanner:
-        return LocalPlanner(team, cache_dir=cache_dir, settings=settings)
+        return seed_planner(team, cache_dir, seed)
 
     out: dict[str, SeedRun] = {}
     for name in splits:
@@ -237,10 +248,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     teams = {f: load_team(f) for f in {split_files(s)[1] for s in args.splits}}
     # The thresholds tuned for TF-IDF, as `eval run --classifier tfidf` routes with them.
-    teams = {
-        f: t.model_copy(update={"routing": t.routing.for_classifier(CLASSIFIER)})
-        for f, t in teams.items()
-    }
+    teams = {f: tuned(t) for f, t in teams.items()}
     # Read before the run: the code it plans with is what the tree held when it started.
     git = git_state(ROOT)
     start = time.perf_counter()

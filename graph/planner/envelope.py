@@ -43,6 +43,7 @@ own, and kept the sign-off above it in the message.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ringmaster.graph.planner.no_ask import asks_something
 from ringmaster.graph.planner.splitter import is_list_item
@@ -368,19 +369,44 @@ def is_courtesy(part: str) -> bool:
 # ("Two things for today: What was MRR …?" routed to content, then merged with the next item).
 # A line that asks ("Could you:") or names a record stays: the items lean on it.
 _HEADING_WORDS = 10
+# The words of a heading that only announces its list: what it says of the items is that they
+# follow ("a few things", "quick list", "when you get a chance", "for today").
+_ANNOUNCING = frozenset(
+    """thing things item items question questions request requests task tasks ask asks bit
+    bits point points couple list todo todos stuff today tonight tomorrow morning afternoon
+    evening chance moment minute minutes sec second time""".split()
+)
+_GREETING_WORDS = frozenset("hi hey hello hiya yo team all folks everyone guys please pls".split())
 
 
-def list_heading(text: str) -> tuple[str, str]:
-    """`text` without the line that heads its list, and the line ("" and `text` when there is
-    no list of two or more items, or the line over it asks something, names a record or ends a
-    sentence)."""
+@dataclass(frozen=True)
+class ListHeading:
+    """The line that headed a list, and the first and last item lines under it as written: a
+    heading that names something ("For ACME:", "Re the Jones account:") is context of every
+    item it heads (`governs`); one that only announces the list ("Two things for today", "Hi,
+    a few things:") says nothing an item needs."""
+
+    text: str
+    first: str
+    last: str
+
+    @property
+    def governs(self) -> bool:
+        words = set(re.findall(r"[a-z]+", self.text.lower()))
+        return bool(words - ENGLISH_STOP_WORDS - _GREETING_WORDS - _ANNOUNCING)
+
+
+def list_heading(text: str) -> tuple[str, ListHeading | None]:
+    """`text` without the line that heads its list, and the line with its list (`text` and
+    None when there is no list of two or more items, or the line over it asks something, names
+    a record or ends a sentence)."""
     lines = text.strip().splitlines()
     items = [i for i, ln in enumerate(lines) if is_list_item(ln)]
     if len(items) < 2:
-        return text.strip(), ""
+        return text.strip(), None
     above = [i for i in range(items[0]) if lines[i].strip()]
     if not above:
-        return text.strip(), ""
+        return text.strip(), None
     head = lines[above[-1]].strip()
     if (
         len(head.split()) > _HEADING_WORDS
@@ -388,6 +414,7 @@ def list_heading(text: str) -> tuple[str, str]:
         or asks_something(head)
         or (len(above) == 1 and _GREETING.match(head) and not head.endswith(":"))
     ):
-        return text.strip(), ""
+        return text.strip(), None
     rest = lines[: above[-1]] + lines[above[-1] + 1 :]
-    return "\n".join(rest).strip(), head
+    heading = ListHeading(head, lines[items[0]].strip(), lines[items[-1]].strip())
+    return "\n".join(rest).strip(), heading

@@ -24,11 +24,12 @@ from pathlib import Path
 
 from ringmaster.agents.spec import Team
 from ringmaster.graph.planner import local_model
-from ringmaster.graph.planner.base import Alternative, Plan
+from ringmaster.graph.planner.base import Alternative, Plan, Subtask
 from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.cutter import Cutter
 from ringmaster.graph.planner.embedding_config import embeddings_available
 from ringmaster.graph.planner.envelope import (
+    ListHeading,
     courtesy,
     greeting,
     list_heading,
@@ -56,7 +57,7 @@ from ringmaster.graph.planner.routing import (
     with_quoted,
 )
 from ringmaster.graph.planner.scoring import Scores, TextClassifier
-from ringmaster.graph.planner.segmenting import Segmenter
+from ringmaster.graph.planner.segmenting import Segmenter, part_at
 from ringmaster.graph.planner.settings import LocalPlannerSettings, SplitPolicy
 from ringmaster.graph.planner.splitter import split_request
 
@@ -140,21 +141,30 @@ class LocalPlanner:
         else:
             hello = ""
         body, background = segmenter.background(body)
-        body, context = segmenter.opening_context(body)
+        rest, context = segmenter.opening_context(body)
+        # where the background's places moved to: the opening context is a head taken off
+        shift = body.rfind(rest)
+        body = rest
         segments = split_request(body)
         whole = self._score([body])[0] if len(segments) > 1 else None
         parts = segmenter.segment(segments, whole)
         routed = [route(p, allowed, self.routing, self.settings) for p in parts]
         subtasks = assemble(routed)
+        # What was taken off goes back innermost first, so it ends in the message's order. Not
+        # a stack of (take, put back) pairs: the list heading is taken before the greeting
+        # above it, and the background and the heading go back by where they stood among the
+        # parts, which exist only now.
         if context:
             subtasks = with_quoted(subtasks, context, True)
         # each above the subtask it came before (the last first), or under the last in order
-        for paragraph in [b for b in background if b.before][::-1] + [
-            b for b in background if not b.before
+        for paragraph in [b for b in background if b.before is not None][::-1] + [
+            b for b in background if b.before is None
         ]:
-            subtasks = with_context_before(subtasks, paragraph.text, paragraph.before)
-        if heading:
-            subtasks = with_quoted(subtasks, heading, True)
+            at = paragraph.before
+            i = None if at is None else part_at(parts, body, at - shift)
+            subtasks = with_context_before(subtasks, paragraph.text, i)
+        if heading is not None and heading.governs:
+            subtasks = _with_heading(subtasks, heading, parts, body)
         if hello:
             subtasks = with_quoted(subtasks, hello, True)
         if opening:
@@ -245,3 +255,23 @@ class LocalPlanner:
             )
             return "tfidf"
         return kind
+
+
+def _with_heading(
+    subtasks: list[Subtask], heading: ListHeading, parts: Sequence[Part], body: str
+) -> list[Subtask]:
+    """The heading of a list above each subtask of the list's items ("For ACME:" over "- refund
+    INV-1" and "- send them a note"): given the first only, the second lost whose it was. Above
+    the first subtask when the items are no longer in `body` as written."""
+    first = body.find(heading.first)
+    last = body.find(heading.last, max(first, 0))
+    if first < 0 or last < 0:
+        return with_quoted(subtasks, heading.text, True)
+    start = part_at(parts, body, first)
+    end = part_at(parts, body, last + len(heading.last) - 1)
+    return [
+        s.model_copy(update={"description": f"{heading.text}\n\n{s.description}"})
+        if start <= i <= end
+        else s
+        for i, s in enumerate(subtasks)
+    ]

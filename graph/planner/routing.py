@@ -157,16 +157,14 @@ def with_quoted(subtasks: list[Subtask], quoted: str, first: bool) -> list[Subta
     return [*subtasks[:i], s.model_copy(update={"description": text}), *subtasks[i + 1 :]]
 
 
-def with_context_before(subtasks: list[Subtask], context: str, before: str) -> list[Subtask]:
-    """`context` put back above the subtask that opens with the text `before` it in the message
-    (under the last subtask when `before` is "", above the first when no subtask holds it)."""
-    if not before:
+def with_context_before(subtasks: list[Subtask], context: str, at: int | None) -> list[Subtask]:
+    """`context` put back above subtask `at` (the one it came before in the message; under the
+    last subtask when None: it came last)."""
+    if at is None:
         return with_quoted(subtasks, context, False)
-    head = before[:40]
-    i = next((k for k, s in enumerate(subtasks) if head in s.description), 0)
-    s = subtasks[i]
+    s = subtasks[at]
     text = f"{context}\n\n{s.description}"
-    return [*subtasks[:i], s.model_copy(update={"description": text}), *subtasks[i + 1 :]]
+    return [*subtasks[:at], s.model_copy(update={"description": text}), *subtasks[at + 1 :]]
 
 
 def assemble(routed: list[Routed]) -> list[Subtask]:

@@ -407,11 +407,43 @@ def _stems(text: str) -> set[str]:
 
 @dataclass(frozen=True)
 class Background:
-    """A paragraph of background taken off a message, and the paragraph it came before ("" when
-    it came last): the subtask that paragraph opens gets it back as context."""
+    """A paragraph of background taken off a message, and where the paragraph it came before
+    starts in the body left (None when it came last): the subtask that paragraph opens gets it
+    back as context (`part_at`)."""
 
     text: str
-    before: str
+    before: int | None
+
+
+_WORD_RUN = re.compile(r"\w+")
+
+
+def part_at(parts: Sequence[Part], body: str, at: int) -> int:
+    """The index of the part of `body` that holds its text at `at`, or the next part when `at`
+    falls between two (on a connector the part dropped, "then …"; 0 before the first part):
+    each part found in order by its first words, after the part before it. A part is no slice
+    of `body` (its connector dropped, its lines run on), but its words are those of its stretch
+    of `body`; found by its opening text, two parts that open alike were one, and a part whose
+    opening was rewritten none."""
+    words = [(m.group().lower(), m.start(), m.end()) for m in _WORD_RUN.finditer(body)]
+    found, cursor = 0, 0
+    for i, part in enumerate(parts):
+        own = [w.lower() for w in _WORD_RUN.findall(part.text)]
+        head = own[:3]
+        k = next(
+            (
+                k
+                for k in range(cursor, len(words) - len(head) + 1)
+                if [w for w, _, _ in words[k : k + len(head)]] == head
+            ),
+            None,
+        )
+        if not head or k is None:
+            continue
+        found, cursor = i, k + len(own)
+        if words[min(cursor, len(words)) - 1][2] > at:
+            break
+    return found
 
 
 def _states_only(paragraph: str) -> bool:
@@ -654,13 +686,18 @@ class Segmenter:
             for p in kept
         ):
             return body, []
-        out: list[Background] = []
+        # where each kept paragraph starts in the body left
+        starts: dict[int, int] = {}
+        offset = 0
         for i, p in enumerate(parts):
-            if taken[i]:
-                after = next(
-                    (q.text for q, t in zip(parts[i:], taken[i:], strict=True) if not t), ""
-                )
-                out.append(Background(p.text, after))
+            if not taken[i]:
+                starts[i] = offset
+                offset += len(p.text) + len("\n\n")
+        out = [
+            Background(p.text, next((starts[j] for j in range(i, len(parts)) if j in starts), None))
+            for i, p in enumerate(parts)
+            if taken[i]
+        ]
         return "\n\n".join(p.text for p in kept), out
 
     def _reply(self, newest: str, quoted: str, history: str = "") -> Reading:

@@ -201,9 +201,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     """
     if not thread.lookup or not thread.history:
         return text, []
-    text, resolutions = _former_latter(text, thread)
-    text, relative = _relative(text, thread)
-    resolutions += relative
+    text, resolutions = _relative(text, thread)
     unfit: dict[str, EntityKind | None] = {}
     for kind in _ordinal_kinds_first(text, thread):
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
@@ -336,11 +334,11 @@ _FORMER_LATTER = re.compile(
 
 
 def _former_latter(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
-    """ "the former"/"the latter": the first or second of the two records the newest turn
+    """Each "the former"/"the latter": the first or second of the two records the newest turn
     that named any named, or of the two the last turns named one each (nothing when there
     are other than two)."""
-    found = _FORMER_LATTER.search(text)
-    if found is None:
+    found = list(_FORMER_LATTER.finditer(text))
+    if not found:
         return text, []
     # People named by full name count as named ("James Chen and Tom Becker").
     thread = thread.naming_people()
@@ -366,9 +364,12 @@ def _former_latter(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
             records, turn = _pair_with(records[0], thread) or (records, turn)
     if len(records) != 2:
         return text, []
-    kind, entity = records[0 if found.group(1).lower() == "former" else 1]
-    text = text[: found.start()] + entity + text[found.end() :]
-    return text, [Resolution(found.group(0), entity, kind, turn)]
+    out: list[Resolution] = []
+    for match in reversed(found):  # from the end, so the earlier matches' places hold
+        kind, entity = records[0 if match.group(1).lower() == "former" else 1]
+        text = text[: match.start()] + entity + text[match.end() :]
+        out.append(Resolution(match.group(0), entity, kind, turn))
+    return text, out[::-1]
 
 
 def _pair_with(

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from ringmaster.agents.spec import load_team
+from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.no_ask import asks_something, requests_something
 from ringmaster.graph.planner.scoring import HUMAN, Scores
-from ringmaster.graph.planner.segmenting import Background, Segmenter, _states_only
+from ringmaster.graph.planner.segmenting import Background, Segmenter, _states_only, part_at
 from ringmaster.graph.planner.settings import SplitPolicy
 from tests.graph.planner_dev_report import DEMO_TEAM
 
@@ -55,16 +56,53 @@ def test_background_around_a_one_part_ask_does_not_route_it(demo_planner: LocalP
         assert only.agent == agent and background in only.description
 
 
-def test_background_between_two_asks_is_no_part(demo_planner: LocalPlanner) -> None:
+SAME = "Could you please let me know, when you have a moment,"
+
+
+@pytest.mark.parametrize(
+    ("first_ask", "second_ask", "agents"),
+    [
+        ("how many tickets did we get last week?", "write a short farewell post for the blog",
+         ("analytics", "content")),
+        # Found by the first 40 characters of the paragraph it came before, the background went
+        # above the first of two asks that open with the same words.
+        (f"{SAME} how many tickets we got last week?",
+         f"{SAME} what the notice period in our MSA with CUS-1003 is?", ("analytics", "legal")),
+    ],
+)  # fmt: skip
+def test_background_between_two_asks_is_no_part(
+    demo_planner: LocalPlanner, first_ask: str, second_ask: str, agents: tuple[str, str]
+) -> None:
     between = "A colleague of mine is leaving at the end of the month and I am picking up her work."
-    text = (
-        f"Hi,\n\nhow many tickets did we get last week?\n\n{between}\n\nwrite a short farewell "
-        "post for the blog\n\nThanks"
-    )
+    text = f"Hi,\n\n{first_ask}\n\n{between}\n\n{second_ask}\n\nThanks"
     first, second = demo_planner.plan(text).subtasks
-    assert (first.agent, second.agent) == ("analytics", "content")
+    assert (first.agent, second.agent) == agents
     # context of the ask it came before
     assert between not in first.description and second.description.startswith(between)
+
+
+def test_two_paragraphs_of_background_above_the_first_ask_keep_their_order(
+    demo_planner: LocalPlanner,
+) -> None:
+    one = "Some context: the office was closed over the holidays from 20 December to 6 January."
+    two = "I am new in this role and still learning who looks after what."
+    text = f"Hi,\n\n{one}\n\n{two}\n\nIs the web app up right now?\n\nThanks"
+    (only,) = demo_planner.plan(text).subtasks
+    assert only.agent == "ops" and f"{one}\n\n{two}\n\nIs the web app" in only.description
+
+
+def test_a_place_in_the_body_is_found_in_the_part_that_holds_it() -> None:
+    same = "Please let me know as soon as you can"
+    body = f"Hi,\n\n- {same} what we owe.\n- {same} who signed.\n\nthen close TCK-1 too"
+    texts = ["Hi,\n- " + same + " what we owe.", same + " who signed.", "close TCK-1 too"]
+    parts = [Part(t, None, False, _scored(t), first=i == 0) for i, t in enumerate(texts)]
+    assert part_at(parts, body, body.index("Hi")) == 0
+    # a list marker or a connector before the part's words: the part it opens
+    assert part_at(parts, body, body.index("- Please", 10)) == 1
+    assert part_at(parts, body, body.index("then")) == 2
+    # within a part, or before the first
+    assert part_at(parts, body, body.index("who")) == 1
+    assert part_at(parts, body, -5) == 0
 
 
 def test_a_statement_of_an_agents_matter_stays_an_ask(demo_planner: LocalPlanner) -> None:
@@ -84,8 +122,8 @@ def test_a_paragraph_the_ask_is_about_is_no_background() -> None:
     ask = "Could you explain the fee and refund it?"
     # the writer's situation: taken off, the ask read alone
     said = "We moved offices in spring and I am new in this role."
-    assert segmenter.background(f"{said}\n\n{ask}") == (ask, [Background(said, ask)])
-    assert segmenter.background(f"{ask}\n\n{said}") == (ask, [Background(said, "")])
+    assert segmenter.background(f"{said}\n\n{ask}") == (ask, [Background(said, 0)])
+    assert segmenter.background(f"{ask}\n\n{said}") == (ask, [Background(said, None)])
     # the matter the ask is about, by its words or an address it names, stays with it
     for matter in (
         "I noticed my March statement shows a fee I do not recognise.",

@@ -10,6 +10,7 @@ import pytest
 
 from ringmaster.agents.spec import load_team
 from ringmaster.graph.planner.envelope import (
+    ListHeading,
     closing_courtesy,
     greeting,
     list_heading,
@@ -125,12 +126,36 @@ def test_a_tickets_field_lines_go_with_its_title() -> None:
 
 def test_a_heading_over_a_list_is_taken_off_it() -> None:
     items = "* What was MRR at the end of October?\n* Draft a short email about the new price."
+    first, last = items.splitlines()
     for head in ("Two things for today", "Hi, a few things:", "When you get a chance:"):
-        assert list_heading(f"{head}\n{items}") == (items, head)
+        assert list_heading(f"{head}\n{items}") == (items, ListHeading(head, first, last))
     # a lead-in that asks, names a record or states something, or a greeting line, stays
     for head in ("Could you:", "For CUS-1001:", "We had a bad week.", "Hi team,"):
-        assert list_heading(f"{head}\n{items}") == (f"{head}\n{items}", "")
-    assert list_heading("Two things\n* refund INV-1") == ("Two things\n* refund INV-1", "")
+        assert list_heading(f"{head}\n{items}") == (f"{head}\n{items}", None)
+    assert list_heading("Two things\n* refund INV-1") == ("Two things\n* refund INV-1", None)
+
+
+def test_a_heading_that_names_something_heads_every_item_one_that_announces_none(
+    demo_planner: LocalPlanner,
+) -> None:
+    # Put back above the first item only: the second lost whose it was, and a heading that
+    # says nothing ("Two things for today") was context of the first.
+    items = "* What was MRR at the end of October?\n* Draft a short email about the new price."
+    for head in ("For Becker Logistics:", "Re the Jones account:"):
+        assert ListHeading(head, "", "").governs, head
+        subtasks = demo_planner.plan(f"{head}\n{items}").subtasks
+        assert [s.agent for s in subtasks] == ["analytics", "content"]
+        assert all(s.description.startswith(f"{head}\n\n") for s in subtasks), head
+    for head in ("Two things for today", "Hi, a few things:", "When you get a chance:"):
+        assert not ListHeading(head, "", "").governs, head
+        subtasks = demo_planner.plan(f"{head}\n{items}").subtasks
+        assert [s.agent for s in subtasks] == ["analytics", "content"]
+        assert not any(head in s.description for s in subtasks), head
+    # a list after an ask of its own: the heading heads the items, not the ask above it
+    text = f"Is the web app up right now?\n\nFor Becker Logistics:\n{items}"
+    first, *rest = demo_planner.plan(text).subtasks
+    assert "Becker" not in first.description
+    assert [s.description.startswith("For Becker Logistics:") for s in rest] == [True] * len(rest)
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +176,8 @@ def test_the_envelope_is_not_planned(demo_planner: LocalPlanner) -> None:
     listed += "customer email announcing the new price of the team plan."
     plan = demo_planner.plan(listed)
     assert [s.agent for s in plan.subtasks] == ["analytics", "content"]
-    assert plan.subtasks[0].description.startswith("Two things for today")
+    # a heading that only announces the list is context of no item
+    assert not any("Two things" in s.description for s in plan.subtasks)
 
 
 def test_a_persons_errand_over_a_quoted_ask_leaves_the_quote_as_context(

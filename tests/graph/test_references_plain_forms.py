@@ -69,6 +69,15 @@ def test_the_former_and_the_latter_before_a_particle_or_a_possessive() -> None:
     assert "TCK-1003" not in out.text
 
 
+def test_the_former_and_the_latter_in_one_request_are_both_read_in_one_pass() -> None:
+    # `_former_latter` read the first of them; the second was left to a second call from
+    # `descriptions._described`, which reads only with a lookup: without one it stayed unread.
+    for lookup in (TWO.get, None):
+        out = resolve("close the former and reopen the latter", TICKETS, KINDS, lookup, ACTS)
+        assert out.text == "close TCK-1003 and reopen TCK-1043", lookup
+        assert entities(out) == ["TCK-1003", "TCK-1043"], lookup
+
+
 def test_the_former_and_the_latter_of_two_people_named() -> None:
     # A turn that named two people and nothing else: "the latter" was left unread.
     history = [turn(1, "What plans are CUS-1002 and CUS-1004 on?", "CUS-1002 CUS-1004")]
