@@ -13,8 +13,8 @@ from ringmaster.graph.references.entities import (
     EntityKind,
     RecordFacts,
     Resolution,
-    _ids,
     _question,
+    entity_ids,
     strip_ids,
 )
 from ringmaster.graph.references.owned import _person
@@ -148,7 +148,7 @@ def _consumed(
 ) -> list[Resolution]:
     """`resolutions` and the owner phrases resolved after them: "the customer on that ticket"
     denotes the customer, so the ticket "that ticket" became is no longer a reference."""
-    consumed = {e for r in owners for _, e in _ids(thread.kinds, r.phrase)}
+    consumed = {e for r in owners for _, e in entity_ids(thread.kinds, r.phrase)}
     return [r for r in resolutions if r.entity not in consumed] + owners
 
 
@@ -236,7 +236,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             r"((?:[\w-]+ ){0,2}[\w-]+)"
         )
         for match in list(re.finditer(after, text, re.I)):
-            if _ids(thread.kinds, match.group(2)):
+            if entity_ids(thread.kinds, match.group(2)):
                 continue  # "the invoice for CUS-1003" names its customer
             found = _described_one(match.group(0), kind, False, thread, context=text)
             if isinstance(found, tuple):
@@ -261,7 +261,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         if (
             start
             and not pointing
-            and not _ids(thread.kinds, start.group(1))
+            and not entity_ids(thread.kinds, start.group(1))
             and set(words) - ENGLISH_STOP_WORDS
         ):
             phrase = text[start.start(1) : start.end()]
@@ -490,7 +490,7 @@ def _described_one(
         named = [
             (e, int(t.get("turn", 0)))
             for t in thread.history
-            for k, e in _ids(thread.kinds, str(t.get("request") or ""))
+            for k, e in entity_ids(thread.kinds, str(t.get("request") or ""))
             if k == kind.name
         ]
         first = {e: n for e, n in reversed(named)}

@@ -11,8 +11,8 @@ from ringmaster.graph.references.entities import (
     EntityKind,
     RecordFacts,
     Resolution,
-    _ids,
     _question,
+    entity_ids,
 )
 from ringmaster.graph.references.patterns import (
     _ELLIPSIS_MAX_WORDS,
@@ -151,7 +151,7 @@ def _theirs_described(
 def _theirs_named(text: str, thread: _Thread) -> str:
     """ "CUS-1037 rang about her unpaid invoice": "her" before a record's noun is the one
     person the request names ("CUS-1037's unpaid invoice"), never a record of the thread's."""
-    named = {e for k, e in _ids(thread.kinds, text) if thread.by_name[k].person}
+    named = {e for k, e in entity_ids(thread.kinds, text) if thread.by_name[k].person}
     nouns = nouns_pattern([n for k in thread.kinds if not k.person for n in k.nouns])
     if len(named) != 1:
         return text

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ringmaster.graph.references.entities import EntityKind, Resolution, _ids, _question
+from ringmaster.graph.references.entities import EntityKind, Resolution, _question, entity_ids
 from ringmaster.graph.references.patterns import (
     _DESCRIBED,
     _NOT_DESCRIBING,
@@ -108,8 +108,8 @@ def _named_person(
     )
     if not people:
         return text, [], None
-    explicit = {e for _, e in _ids(thread.kinds, text)}
-    typed = {e for k, e in _ids(thread.kinds, text) if k == kind.name}
+    explicit = {e for _, e in entity_ids(thread.kinds, text)}
+    typed = {e for k, e in entity_ids(thread.kinds, text) if k == kind.name}
     every_noun = {n.lower() for k in thread.kinds for n in k.nouns}
     resolutions: list[Resolution] = []
     # "and greta fischer CUS-1037": a name typed beside a person's id in lower case is theirs,

@@ -23,8 +23,8 @@ from ringmaster.graph.references.entities import (
     RecordFacts,
     Resolution,
     Resolved,
-    _ids,
     _question,
+    entity_ids,
 )
 from ringmaster.graph.references.hers import _hers
 from ringmaster.graph.references.others import _other
@@ -309,7 +309,7 @@ _ELIDED = r"\b({ids})'s(?=\s*(?:$|[,.!?;]|\b(?:too|as well|also|and|then|please|
 def _elided_noun(text: str, thread: _Thread) -> str:
     """`text` with the noun a person's possessive leaves out put back ("close CUS-1049's" is
     her ticket): the one kind of record the request's side effect acts on."""
-    people = [e for k, e in _ids(thread.kinds, text) if thread.by_name[k].person]
+    people = [e for k, e in entity_ids(thread.kinds, text) if thread.by_name[k].person]
     acted = [k for k in acted_kinds(text, thread, thread.acts) if not thread.by_name[k].person]
     if not people or len(acted) != 1 or not thread.by_name[acted[0]].nouns:
         return text

@@ -38,7 +38,13 @@ from typing import Any
 
 from ringmaster.graph.pleasantries import only_pleasantry
 from ringmaster.graph.references.descriptions import _PAYLOAD
-from ringmaster.graph.references.entities import RecordFacts, Resolved, _ids, _question, strip_ids
+from ringmaster.graph.references.entities import (
+    RecordFacts,
+    Resolved,
+    _question,
+    entity_ids,
+    strip_ids,
+)
 from ringmaster.graph.references.implied import Act, objects_of
 from ringmaster.graph.references.owned import owned_in_play
 from ringmaster.graph.references.patterns import _ASKING, _CHANGES, _IT, _describing_words
@@ -277,7 +283,7 @@ def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -
         asked = rivals(request, out, thread, acts)
         if asked is not None:
             return asked
-    named = {k for k, _ in _ids(thread.kinds, out.text)} | {r.kind for r in out.resolutions}
+    named = {k for k, _ in entity_ids(thread.kinds, out.text)} | {r.kind for r in out.resolutions}
     owner_named = any(thread.by_name[k].person for k in named if k in thread.by_name)
     # A side effect that takes no id ("roll back the api in staging") is settled by its words.
     by_id = [a for a in acts if a.by_id]
@@ -304,7 +310,7 @@ def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -
 
 def _owners_named(out: Resolved, kind: str, thread: _Thread) -> set[str]:
     """The people of `kind` who own the records the request as resolved names."""
-    named = {e for _, e in _ids(thread.kinds, out.text)} | {r.entity for r in out.resolutions}
+    named = {e for _, e in entity_ids(thread.kinds, out.text)} | {r.entity for r in out.resolutions}
     return {o for e in named if (o := thread.owner(e, kind)) is not None}
 
 
