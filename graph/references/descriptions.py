@@ -15,6 +15,7 @@ from ringmaster.graph.references.entities import (
     Resolution,
     _question,
     entity_ids,
+    ids_of,
     strip_ids,
 )
 from ringmaster.graph.references.owned import _person
@@ -487,19 +488,19 @@ def _described_one(
     rest = _describing_words(_SET_TO.sub(" ", context)) - {n.lower() for n in kind.nouns}
     if said:
         # Every id of the kind the user's requests named, in the order they first named them.
-        named = [
+        typed = [
             (e, int(t.get("turn", 0)))
             for t in thread.history
             for k, e in entity_ids(thread.kinds, str(t.get("request") or ""))
             if k == kind.name
         ]
-        first = {e: n for e, n in reversed(named)}
-        order = list(dict.fromkeys(e for e, _ in named))
+        first = {e: n for e, n in reversed(typed)}
+        order = list(dict.fromkeys(e for e, _ in typed))
         picked = thread.pick(phrase, order) if len(order) >= 2 else []
         return (picked[0], first[picked[0]], "") if len(picked) == 1 else None
     for turn in list(reversed(thread.history))[:turns]:
         ents = turn.get("entities") or {}
-        named = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
+        named = ids_of(ents, kind.name)
         seen = [e for k, e in ents.get("touched", []) if k == kind.name and e not in named]
         pool = list(dict.fromkeys(named + seen))
         if not named and not ordinal and len(pool) > 2:

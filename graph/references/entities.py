@@ -144,6 +144,12 @@ def entity_ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+def ids_of(entities: Mapping[str, Any], kind: str, key: str = "named") -> list[str]:
+    """The ids of `kind` in a turn's `entities` (`turn_entities`) under `key` ("named", or
+    "touched": those its answers listed), in order, each once."""
+    return list(dict.fromkeys(e for k, e in entities.get(key, []) if k == kind))
+
+
 def _loose(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """`pattern` read in any case: "tck-1022" typed in lower case is TCK-1022, as the skills
     read it."""

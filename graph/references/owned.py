@@ -13,6 +13,7 @@ from ringmaster.graph.references.entities import (
     Resolution,
     _question,
     entity_ids,
+    ids_of,
 )
 from ringmaster.graph.references.patterns import (
     _ELLIPSIS_MAX_WORDS,
@@ -233,7 +234,7 @@ def _person_as(thread: _Thread, may_be: Callable[[str], bool]) -> tuple[list[str
             fit = [o for o in dict.fromkeys(owners) if may_be(o)]
             if fit:
                 return fit, kind.name, number
-            touched = list(dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name))
+            touched = ids_of(ents, kind.name, "touched")
             if len(touched) == 1 and may_be(touched[0]):
                 return touched, kind.name, number
             passed = passed or bool(owners) or len(touched) == 1  # each of them passed over

@@ -16,6 +16,7 @@ from ringmaster.graph.references.entities import (
     RecordFacts,
     Records,
     entity_ids,
+    ids_of,
     strip_ids,
 )
 from ringmaster.graph.references.names import people_by_name, with_named_people
@@ -506,7 +507,7 @@ class _Thread:
         number = 0
         for turn in list(reversed(self.history))[:turns]:
             ents = turn.get("entities") or {}
-            named = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind))
+            named = ids_of(ents, kind)
             pool = set(named) | {e for k, e in ents.get("touched", []) if k == kind}
             if len(named) > 1 or (len(pool) > 1 and not found):
                 return None

@@ -43,6 +43,7 @@ from ringmaster.graph.references.entities import (
     Resolved,
     _question,
     entity_ids,
+    ids_of,
     strip_ids,
 )
 from ringmaster.graph.references.implied import Act, objects_of
@@ -163,21 +164,19 @@ def _plain(phrase: str, kind: str, thread: _Thread) -> bool:
     return len(words) == 2 and words[0] in _DEFINITE and words[1] in nouns
 
 
-def _named(turn: Mapping[str, Any], kind: str) -> list[str]:
-    return list(
-        dict.fromkeys(e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind)
-    )
-
-
 def live(thread: _Thread, kind: str, entity: str) -> list[str]:
     """The records of `kind` in play beside `entity`, itself first: those the newest turn that
     named `entity` named, and those named in the turn just before it, unless either turn acted
     on its record or the later one set the earlier aside (see the module's docstring)."""
-    turns = [t for t in reversed(thread.history) if _named(t, kind)]
-    if not turns or entity not in _named(turns[0], kind):
+
+    def named(turn: Mapping[str, Any]) -> list[str]:
+        return ids_of(turn.get("entities") or {}, kind)
+
+    turns = [t for t in reversed(thread.history) if named(t)]
+    if not turns or entity not in named(turns[0]):
         return _owners_live(thread, kind, entity)
     latest = turns[0]
-    found = [entity, *_named(latest, kind)]
+    found = [entity, *named(latest)]
     if len(turns) > 1 and not latest.get("picked"):
         before = turns[1]
         # Turns that were only pleasantries ("thanks") between the two do not part them.
@@ -193,11 +192,9 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
         aside = _ASIDE.search(str(latest.get("request") or "")) or thread.corrects(latest)
         # "INV-1162 and INV-1209 …", "the big one, what month is it?": the later turn singled
         # one of the earlier turn's records out, and the thread moved on to it.
-        narrowed = set(_named(latest, kind)) < set(_named(before, kind)) or _counted_out(
-            thread, latest, entity
-        )
+        narrowed = set(named(latest)) < set(named(before)) or _counted_out(thread, latest, entity)
         if adjacent and not settled and not aside and not narrowed:
-            found += _named(before, kind)
+            found += named(before)
     if thread.by_name[kind].person and not thread.acted(latest):
         # "pull up CUS-1002 and TCK-1008": TCK-1008's customer is in play beside CUS-1002,
         # come up through the ticket's answer rather than by name.
