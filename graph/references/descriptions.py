@@ -31,21 +31,14 @@ from ringmaster.graph.references.patterns import (
     _ORDINALS,
     _SET_TO,
     _SMALLER,
+    PAYLOAD,
+    TELLING,
     _describing_words,
     nouns_pattern,
 )
 from ringmaster.graph.references.thread import _best_fits, _Thread
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
-# What opens the words of a note, a comment or a message: "add a note saying the customer
-# confirmed …" — a noun in there is the note's wording, not a reference to resolve.
-_PAYLOAD = re.compile(
-    r"\b(?:saying|that says|to say|reading|with the text)\b|\b(?:note|comment|message)\s*:"
-    r"|\b(?:note|comment)\s+that\b|[\"“]",
-    re.I,
-)
-# Verbs whose object may be followed by what is said: "email the customer that it's fixed".
-_TELLING = {"email", "tell", "remind", "notify", "inform", "message", "let", "ask", "write", "mail"}
 # A note put on a record, followed by what it says: "put a note on the ticket that the export is
 # done", "and note on the ticket that billing is chasing". Looked for a few words back.
 _NOTING = {"note", "notes", "comment", "comments"}
@@ -133,14 +126,14 @@ def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
 def _weak_refers(text: str, match: re.Match[str]) -> bool:
     """False for "the customer" that is a note's wording ("… saying the customer confirmed")
     or starts a relative clause ("the customer that bought …"), true for a reference."""
-    payload = _PAYLOAD.search(text)
+    payload = PAYLOAD.search(text)
     if payload and payload.start() < match.start():
         return False
     if re.match(r"\s+that\s+\w", text[match.end() :], re.I):
         before = re.findall(r"[a-z]+", text[: match.start()].lower())
         if _NOTING & set(before[-_NOTING_SPAN:]):
             return True  # "a note on the ticket that …": the note's words follow the record
-        return bool(before) and before[-1] in _TELLING
+        return bool(before) and before[-1] in TELLING
     return True
 
 

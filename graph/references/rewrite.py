@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 
 from ringmaster.graph.references.descriptions import (
-    _PAYLOAD,
-    _TELLING,
     _consumed,
     _described,
     _former_latter,
@@ -35,6 +33,8 @@ from ringmaster.graph.references.patterns import (
     _PLURAL,
     _SET_TO,
     _TWO,
+    PAYLOAD,
+    TELLING,
     nouns_pattern,
     plural_count,
     unwritten,
@@ -46,7 +46,7 @@ from ringmaster.graph.references.unbound import acted_kinds
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
 # A telling verb: after it, a clause is what the message says ("email her we closed both").
-_TELLS = re.compile(rf"\b(?:{'|'.join(sorted(_TELLING))})\b", re.I)
+_TELLS = re.compile(rf"\b(?:{'|'.join(sorted(TELLING))})\b", re.I)
 # What puts records into a message rather than says something of them: "listing all of
 # them", "about both", "covering both".
 _LISTS = re.compile(
@@ -214,7 +214,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         and both is not None
         # "email them that both are being worked on", "email them we closed both": what the
         # message says, not a reference; "write him an email listing all of them" is one.
-        and not _PAYLOAD.search(text[:start])
+        and not PAYLOAD.search(text[:start])
         and not (_TELLS.search(text[:start]) and not _LISTS.search(text[:start]))
     )
     if both and (beside_person or (not explicit and not resolutions)):

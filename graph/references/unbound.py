@@ -37,7 +37,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ringmaster.graph.pleasantries import only_pleasantry
-from ringmaster.graph.references.descriptions import _PAYLOAD
 from ringmaster.graph.references.entities import (
     RecordFacts,
     Resolved,
@@ -48,7 +47,7 @@ from ringmaster.graph.references.entities import (
 )
 from ringmaster.graph.references.implied import Act, objects_of
 from ringmaster.graph.references.owned import owned_in_play
-from ringmaster.graph.references.patterns import _ASKING, _CHANGES, _IT, _describing_words
+from ringmaster.graph.references.patterns import _ASKING, _CHANGES, _IT, PAYLOAD, _describing_words
 from ringmaster.graph.references.thread import _Thread
 
 # "do the same", "same again", "ditto": the last side effect, on a record the request leaves out.
@@ -89,7 +88,7 @@ def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
     """The kinds of record the request's side effects act on: its act words outside the words
     of a note, not used as adjectives ("open tickets"); for "do the same", the kinds the newest
     turn that acted acted on. None for a question ("what plan is she on?")."""
-    payload = _PAYLOAD.search(request)
+    payload = PAYLOAD.search(request)
     said = request[: payload.end()] if payload else request  # "add note: …" says "note"
     # Only sentences that ask for something to be done: "never mind. how many customers are on
     # the business plan?" asks nothing of a plan.
