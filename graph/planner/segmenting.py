@@ -712,14 +712,8 @@ class Segmenter:
         "Legal has this in hand, thanks.") is not."""
         segments = split_request(newest)
         whole = self._score([newest])[0] if len(segments) > 1 else None
-        name = re.escape(label)
-        addressed = re.compile(
-            rf"\b{name}\b\s*[,:]?\s+(?:please|pls|can|could|would)\b"
-            rf"|\b(?:can|could|would)\s+(?:the\s+)?{name}\b",
-            re.IGNORECASE,
-        )
         return any(
-            part.label == label and asks_something(part.text) or addressed.search(part.text)
+            part.label == label and asks_something(part.text) or names_agent(part.text, label)
             for part in self.segment(segments, whole)
         )
 
