@@ -69,12 +69,12 @@ from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, 
 from ringmaster.graph.references.mistyped import by_noun, mend_ids
 from ringmaster.graph.references.names import describes_a_record, in_catalog, speaks_of_people
 from ringmaster.graph.references.owned import _owned
-from ringmaster.graph.references.patterns import _DESCRIBED, _own_words, unspoken
+from ringmaster.graph.references.patterns import _CHANGES, _DESCRIBED, _own_words, unspoken
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import retracted, taken_back
 from ringmaster.graph.references.thread import _Thread
-from ringmaster.graph.references.unbound import _SETS, acted_kinds, rivals, unbound
+from ringmaster.graph.references.unbound import acted_kinds, rivals, unbound
 
 __all__ = [
     "Act",
@@ -205,7 +205,7 @@ def _acts_on_one_described(request: str, thread: _Thread, acts: Sequence[Act]) -
     if re.search(_DESCRIBED.replace("{nouns}", "one"), request, re.I) is None:
         return False
     acted = acted_kinds(request, thread, acts)
-    return _SETS.search(request) is not None or any(thread.by_name[k].person for k in acted)
+    return _CHANGES.search(request) is not None or any(thread.by_name[k].person for k in acted)
 
 
 _FIRST_PRONOUN = re.compile(r"\b(?:it|that|this|them)\b", re.I)
@@ -220,7 +220,7 @@ def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     Words of its own before the pronoun, besides its verb and a filler ("hey", "kindly"), may
     say what it is ("I changed my work email, how do I update it?"): as typed too."""
     nouns = {n.lower() for k in thread.kinds if not k.person for n in k.nouns}
-    acting = acts_on_anything(request, thread, acts) or _SETS.search(request) is not None
+    acting = acts_on_anything(request, thread, acts) or _CHANGES.search(request) is not None
     if acting and not entity_ids(thread.kinds, request):
         # "give Ben a credit" with two Bens in the catalog asks which; "set Tariq Castillo's
         # ticket to urgent" with two of his open asks which ticket, as for his id.

@@ -80,8 +80,6 @@ _OBJECTS = [["it"], ["them"], ["em"], ["that", "one"], ["this", "one"], ["that"]
 _PRONOUNS = {"it", "its", "this", "that one", "this one", "they", "them", "their", "he", "him",
              "his", "she", "her"}  # fmt: skip
 _DEFINITE = {"the", "that", "this"}
-# A change asked of a record by the value it is to take: "set … to urgent", "bump it to high".
-_SETS = re.compile(r"\b(?:set|bump|raise|move|change|mark)\b[^.?!]*?\bto\s+\w+", re.I)
 
 
 def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
