@@ -156,6 +156,10 @@ PAYLOAD = re.compile(
     r"|\b(?:note|comment)\s+that\b|[\"“]",
     re.I,
 )
+# Verbs that send a person a message, whatever tool carries it ("email her", "ping them"): the
+# core of each reading of a message to a person (`pronouns._TO_PERSON`, `rewrite._ADDRESSED`,
+# `unbound._MESSAGES`), which add the verbs of their own reading. A regex alternation.
+MESSAGING = r"e-?mail|notify|message|ping"
 # Verbs whose object may be followed by what is said: "email the customer that it's fixed".
 TELLING = {"email", "tell", "remind", "notify", "inform", "message", "let", "ask", "write", "mail"}
 

@@ -20,6 +20,7 @@ from ringmaster.graph.references.patterns import (
     _PLURAL_PRONOUNS,
     _POSSESSIVE,
     _PRONOUN_PERSON,
+    MESSAGING,
     PAYLOAD,
     _describing_words,
     nouns_pattern,
@@ -31,7 +32,7 @@ from ringmaster.stop_words import ENGLISH_STOP_WORDS
 # Speaking to someone, right before the pronoun ("email them", "write to them", "let them
 # know" reads "let" before it): what is done to a person, never to a ticket or an invoice.
 _TO_PERSON = re.compile(
-    r"\b(e-?mail|notify|message|ping|tell|remind|inform|call|phone|contact|write to|"
+    rf"\b({MESSAGING}|tell|remind|inform|call|phone|contact|write to|"
     r"reach out to|let|ask)\s+$",
     re.I,
 )

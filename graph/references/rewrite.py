@@ -33,6 +33,7 @@ from ringmaster.graph.references.patterns import (
     _PLURAL,
     _SET_TO,
     _TWO,
+    MESSAGING,
     PAYLOAD,
     TELLING,
     nouns_pattern,
@@ -398,7 +399,7 @@ def _noun_after(text: str, at: int, thread: _Thread) -> EntityKind | None:
 # customer we fixed it"), followed by what the message is, never by another noun ("tell
 # customer support", "email client services").
 _ADDRESSED = (
-    r"\b(?:e-?mail|tell|notify|ping|message|remind|text)\s+({noun})\b"
+    rf"\b(?:{MESSAGING}|tell|remind|text)\s+({{noun}})\b"
     r"(?=\s+(?:a|an|the|that|about|re|we|saying|asking|to|and|pls|please|it|its)\b|\s*[,.!?:;]|\s*$)"
 )
 

@@ -47,7 +47,14 @@ from ringmaster.graph.references.entities import (
 )
 from ringmaster.graph.references.implied import Act, objects_of
 from ringmaster.graph.references.owned import owned_in_play
-from ringmaster.graph.references.patterns import _ASKING, _CHANGES, _IT, PAYLOAD, _describing_words
+from ringmaster.graph.references.patterns import (
+    _ASKING,
+    _CHANGES,
+    _IT,
+    MESSAGING,
+    PAYLOAD,
+    _describing_words,
+)
 from ringmaster.graph.references.thread import _Thread
 
 # "do the same", "same again", "ditto": the last side effect, on a record the request leaves out.
@@ -66,7 +73,7 @@ _SUBJECT_OF = {"was", "is", "were", "has", "had", "got", "went", "already", "don
 
 # Sending a person a message: a side effect on that person, whatever tool carries it.
 _MESSAGES = re.compile(
-    r"\b(e-?mail|notify|message|ping|write to|reach out to|let\s+(?:[\w'-]+\s+){1,3}?know"
+    rf"\b({MESSAGING}|write to|reach out to|let\s+(?:[\w'-]+\s+){{1,3}}?know"
     # "send her a reminder", "remind him about it" (not "remind me", a look-up)
     r"|send\s+(?:[\w'-]+\s+){0,3}?(?:reminders?|notes?|messages?|emails?|updates?|notices?)"
     r"|remind(?!\s+me\b))\b",
