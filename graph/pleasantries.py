@@ -12,45 +12,52 @@ import re
 
 from ringmaster.graph.yes_no import NO, YES, alternation
 
+# Thanks said on its own, as people type it: the one list a pleasantry and the planner's
+# courtesies (graph/planner/envelope.py: a sign-off, an opening or closing courtesy, a part
+# that only thanks) read. A regex alternation, "Many thanks" and "thank  you" as typed.
+THANKS = r"(?:(?:many|big|huge)\s+)?thank(?:s|\s+you|\s+u)|thanx|thx|ty|tysm|cheers"
+
 NOTHING_ASKED = "Nothing I asked is waiting for a yes or no."
 # A yes or no while a question that wants a pick is open ("Which ticket do you mean: …?").
 WANTS_A_PICK = "That question wants a pick, not a yes or no:"
-# Each kind: its phrases, and the reply. The first kind a message holds gives the reply.
-_DECLINING = ("no thanks", "no thank you", "never mind", "nevermind")
-_KINDS: list[tuple[str, tuple[str, ...]]] = [
+# Each kind: the reply, and a regex alternation of its phrases. The first kind a message holds
+# gives the reply.
+_DECLINING = alternation(("no thanks", "no thank you", "never mind", "nevermind"))
+_KINDS: list[tuple[str, str]] = [
     # Declining, with nothing to answer or call off: the runner withdraws unfinished work on
     # "never mind" first, and "no thanks" to a question is its answer (graph/nodes/plan.py).
     ("Noted.", _DECLINING),
     (
         "You're welcome.",
-        (
-            "thanks", "thank you", "thank u", "thanx", "thx", "ty", "tysm", "cheers",
-            "much appreciated", "appreciate it", "i appreciate it", "appreciated",
+        THANKS + "|" + alternation(
+            ("much appreciated", "appreciate it", "i appreciate it", "appreciated")
         ),
     ),
     (
         "Goodbye.",
-        ("bye", "goodbye", "good bye", "see you", "see ya", "later", "good night", "take care"),
-    ),
-    (
-        "Hello. What would you like done?",
-        (
-            "hi", "hello", "hey", "hiya", "howdy", "good morning", "good afternoon",
-            "good evening", "morning", "greetings",
+        alternation(
+            ("bye", "goodbye", "good bye", "see you", "see ya", "later", "good night", "take care")
         ),
     ),
     (
+        "Hello. What would you like done?",
+        alternation((
+            "hi", "hello", "hey", "hiya", "howdy", "good morning", "good afternoon",
+            "good evening", "morning", "greetings",
+        )),
+    ),
+    (
         "Noted.",
-        (
+        alternation((
             "ok", "okay", "k", "kk", "great", "perfect", "awesome", "cool", "nice", "got it",
             "sounds good", "all good", "good", "lovely", "brilliant", "excellent", "fantastic",
             "alright", "all right", "wonderful", "amazing", "noted", "understood",
             "no worries", "no problem", "sure thing",
-        ),
+        )),
     ),
     # A bare yes or no that answers nothing: an answer to the last turn's question ("yes" to
     # "Did you mean INV-1001 …?") is read before this (graph/nodes/plan.py).
-    (NOTHING_ASKED, YES + NO),
+    (NOTHING_ASKED, alternation(YES + NO)),
 ]  # fmt: skip
 # Words that go with a pleasantry without asking anything.
 _FILLER = (
@@ -62,7 +69,7 @@ _FILLER = (
 _EMOJI = re.compile(r"[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F\u200d]")
 
 
-_ANY = alternation(tuple(p for _, phrases in _KINDS for p in phrases) + _FILLER)
+_ANY = "|".join([*(phrases for _, phrases in _KINDS), alternation(_FILLER)])
 _ONLY = re.compile(rf"(?:(?:{_ANY})\b[\s,.!:;)(-]*)+", re.IGNORECASE)
 
 
@@ -76,7 +83,7 @@ def pleasantry_reply(text: str) -> str | None:
     if _ONLY.fullmatch(bare + " ") is None and _ONLY.fullmatch(bare) is None:
         return None
     for reply, phrases in _KINDS:
-        if re.search(rf"(?<![\w'])(?:{alternation(phrases)})(?![\w'])", bare):
+        if re.search(rf"(?<![\w'])(?:{phrases})(?![\w'])", bare):
             return reply
     return None  # only filler words ("so", "then"): not a pleasantry either
 
@@ -87,4 +94,4 @@ def only_pleasantry(text: str) -> bool:
     if pleasantry_reply(text) is None:
         return False
     bare = text.strip().lower()
-    return re.search(rf"(?<![\w'])(?:{alternation(_DECLINING)})(?![\w'])", bare) is None
+    return re.search(rf"(?<![\w'])(?:{_DECLINING})(?![\w'])", bare) is None

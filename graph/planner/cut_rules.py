@@ -219,7 +219,8 @@ def names_agent(text: str, agent: str) -> bool:
     """Whether `text` hands its request to `agent` by name ("And I'd like legal to confirm …",
     "could you ask legal whether …", "have content write her an apology", "Legal: handle the
     erasure", "legal should review it"), whether or not it is phrased as a question or with
-    "please". The name as a word of something else is no address ("my support history",
+    "please", or asked whether it can ("can legal advise?", "could the legal team check …").
+    The name as a word of something else is no address ("my support history",
     "billing-service"), nor is it said of the agent ("I already contacted support, nothing
     yet", "switch billing to annual", "the analytics will show it")."""
     name = rf"(?<![\w-]){re.escape(agent)}(?:\s+team)?(?![\w-])"
@@ -232,5 +233,7 @@ def names_agent(text: str, agent: str) -> bool:
         # told what it must do, or wanted to: "legal should review", "I'd like legal to confirm"
         rf"|{name}\s+(?:should|must|needs?\s+to)\b"
         rf"|\b(?:like|want|need|expect|love)\s+(?:the\s+)?{name}\s+to\b"
+        # asked whether it can: "can legal advise?"
+        rf"|\b(?:can|could|would)\s+(?:the\s+)?{name}"
     )
     return re.search(addressed, text, re.I) is not None

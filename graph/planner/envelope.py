@@ -47,6 +47,7 @@ from dataclasses import dataclass
 
 from ringmaster.graph.planner.no_ask import asks_something
 from ringmaster.graph.planner.splitter import is_list_item
+from ringmaster.graph.pleasantries import THANKS
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
 # Greetings and closings in the languages a customer abroad opens and signs an English mail with
@@ -61,7 +62,7 @@ _GREETING = re.compile(
 )
 
 _CLOSING = re.compile(
-    r"^\s*(?:thanks|thank\s+you|many\s+thanks|thx|cheers|best|regards|kind\s+regards|"
+    rf"^\s*(?:{THANKS}|best|regards|kind\s+regards|"
     r"best\s+regards|with\s+(?:best|kind|warm)\s+regards|warm\s+regards|warmest\s+regards|best\s+wishes|all\s+the\s+best|"
     r"sincerely|yours\s+(?:sincerely|faithfully|truly)|respectfully|speak\s+soon|talk\s+soon|"
     r"(?:mit\s+)?(?:freundlichen|besten|herzlichen|viele|liebe|beste)\s+gr(?:ü|ue)(?:ß|ss)en?|"
@@ -176,9 +177,9 @@ _THANKED_FOR = (
 )
 _CLOSING_CLAUSE = re.compile(
     r"(?:and\s+|but\s+)?(?:"
-    r"(?:(?:many|big|huge)\s+)?thank(?:s|\s+you)(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again"
+    rf"(?:{THANKS})(?:\s+(?:so|very)\s+much|\s+a\s+lot|\s+again"
     rf"|\s+(?:all\s+)?in\s+advance|\s+(?:for|with)\s+(?:{_THANKED_FOR}))*"
-    r"|thx|ty|cheers|(?:(?:much|really|greatly)\s+)?appreciated?(?:\s+(?:it|this|that|all|any|the|your)"
+    r"|(?:(?:much|really|greatly)\s+)?appreciated?(?:\s+(?:it|this|that|all|any|the|your)"
     r"\b[^,.!?;]{0,50})?"
     r"|(?:please\s+)?(?:let\s+(?:me|us)\s+know|shout|ping\s+(?:me|us)|give\s+(?:me|us)\s+a\s+shout"
     r"|reach\s+out|get\s+in\s+touch|drop\s+(?:me|us)\s+a\s+line)\s+if\s+"
@@ -236,7 +237,7 @@ _COURTESY = re.compile(
     r"|(?:many\s+)?(?:apologies|sorry)\s+(?:for|about)\s+(?:the|my|this)\b"
     # any thanks that opens the message and asks nothing: "Thanks again for …", "Thanks, that
     # worked." (the request comes after it)
-    r"|thank(?:s|\s+you)\b",
+    rf"|(?:{THANKS})\b",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"[^.!?\n]*[.!](?=\s|$)")
@@ -348,7 +349,7 @@ def opening_statements(text: str) -> list[tuple[str, str]]:
 # or a closing that asks to hear back ("… and keep me posted."): its words route to a person, and
 # cut off it escalated a part of a one-part request (demo-team-dev8).
 _COURTESY_PART = re.compile(
-    r"^\W*(?:(?:many\s+)?thank(?:s|\s+you)|thx|ty|tysm|much\s+appreciated|"
+    rf"^\W*(?:{THANKS}|much\s+appreciated|"
     r"appreciate\s+(?:it|that|this|the|your)|(?:many\s+)?apologies\s+for|sorry\s+for|"
     r"keep\s+(?:me|us)\s+(?:posted|updated|in\s+the\s+loop)(?=\W*$))\b",
     re.IGNORECASE,

@@ -38,12 +38,15 @@ _NO_ACTION = re.compile(
     r"|just\s+keeping\s+(?:you|everyone|y'?all)\s+(?:posted|in\s+the\s+loop|updated))",
     re.IGNORECASE,
 )
-# What asks something: a question, a request word, or a turn that can bring one in ("no action
-# needed, but …", "nothing to do unless …").
+# What asks a request of the reader: a question, "please", "can / could / would you".
+ASKS_READER = (
+    r"\?|\b(?:please|pls|plz|kindly|(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone))\b"
+)
+# What asks something: that, a need said ("I need", "let me know"), or a turn that can bring
+# an ask in ("no action needed, but …", "nothing to do unless …").
 _REQUEST = (
-    r"\?"
-    r"|\b(?:please|pls|plz|kindly"
-    r"|(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone|we)"
+    rf"{ASKS_READER}"
+    r"|\b(?:(?:can|could|would|will)\s+we"
     r"|(?:i|we)\s+(?:need|want|would\s+like)|i'?d\s+like|need\s+(?:you|someone)"
     r"|let\s+me\s+know|make\s+sure"
 )

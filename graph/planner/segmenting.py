@@ -253,7 +253,13 @@ from ringmaster.graph.planner.envelope import (
     is_courtesy,
     opening_statements,
 )
-from ringmaster.graph.planner.no_ask import asks_something, is_note, own_text, requests_something
+from ringmaster.graph.planner.no_ask import (
+    ASKS_READER,
+    asks_something,
+    is_note,
+    own_text,
+    requests_something,
+)
 from ringmaster.graph.planner.quoting import has_quoted_line, quoted_thread, unquoted
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import SplitPolicy
@@ -317,13 +323,10 @@ _SUBORDINATE = re.compile(
 )
 
 
-# What asks a request of the reader: a question, "please", "can / could / would you". Not "I need
-# their email." or "I'd like one number we all agree on", which as often give a reason or a
-# detail of the ask beside them.
-_ASKS = re.compile(
-    r"\?|\b(?:please|pls|plz|kindly|(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone))\b",
-    re.IGNORECASE,
-)
+# What asks a request of the reader (`no_ask.ASKS_READER`). Not "I need their email." or "I'd
+# like one number we all agree on", which as often give a reason or a detail of the ask beside
+# them.
+_ASKS = re.compile(ASKS_READER, re.IGNORECASE)
 
 
 # A lead-in to what follows ("Customer email below, pls advise:") asks nothing of its own: its
@@ -746,14 +749,8 @@ class Segmenter:
         "Legal has this in hand, thanks.") is not."""
         segments = split_request(newest)
         whole = self._score([newest])[0] if len(segments) > 1 else None
-        name = re.escape(label)
-        addressed = re.compile(
-            rf"\b{name}\b\s*[,:]?\s+(?:please|pls|can|could|would)\b"
-            rf"|\b(?:can|could|would)\s+(?:the\s+)?{name}\b",
-            re.IGNORECASE,
-        )
         return any(
-            part.label == label and asks_something(part.text) or addressed.search(part.text)
+            part.label == label and asks_something(part.text) or names_agent(part.text, label)
             for part in self.segment(segments, whole)
         )
 

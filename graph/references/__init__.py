@@ -49,7 +49,6 @@ from ringmaster.graph.references.entities import (
     Records,
     Resolution,
     Resolved,
-    _ids,
     _question,
     asked_request,
     asking,
@@ -70,12 +69,12 @@ from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, 
 from ringmaster.graph.references.mistyped import by_noun, mend_ids
 from ringmaster.graph.references.names import describes_a_record, in_catalog, speaks_of_people
 from ringmaster.graph.references.owned import _owned
-from ringmaster.graph.references.patterns import _DESCRIBED, _own_words, unspoken
+from ringmaster.graph.references.patterns import _CHANGES, _DESCRIBED, _own_words, unspoken
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import retracted, taken_back
 from ringmaster.graph.references.thread import _Thread
-from ringmaster.graph.references.unbound import _SETS, acted_kinds, rivals, unbound
+from ringmaster.graph.references.unbound import acted_kinds, rivals, unbound
 
 __all__ = [
     "Act",
@@ -180,8 +179,10 @@ def _another_persons(out: Resolved, request: str, thread: _Thread) -> Resolved:
     invoice, the one invoice the thread held)."""
     if out.answers is None or out.question:
         return out
-    typed = {e for _, e in _ids(thread.kinds, request)}
-    named = [(thread.by_name[k], e) for k, e in _ids(thread.kinds, out.text) if e not in typed]
+    typed = {e for _, e in entity_ids(thread.kinds, request)}
+    named = [
+        (thread.by_name[k], e) for k, e in entity_ids(thread.kinds, out.text) if e not in typed
+    ]
     people = {e for k, e in named if k.person} | {
         r.entity for r in out.resolutions if thread.by_name[r.kind].person
     }
@@ -204,7 +205,7 @@ def _acts_on_one_described(request: str, thread: _Thread, acts: Sequence[Act]) -
     if re.search(_DESCRIBED.replace("{nouns}", "one"), request, re.I) is None:
         return False
     acted = acted_kinds(request, thread, acts)
-    return _SETS.search(request) is not None or any(thread.by_name[k].person for k in acted)
+    return _CHANGES.search(request) is not None or any(thread.by_name[k].person for k in acted)
 
 
 _FIRST_PRONOUN = re.compile(r"\b(?:it|that|this|them)\b", re.I)
@@ -219,8 +220,8 @@ def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     Words of its own before the pronoun, besides its verb and a filler ("hey", "kindly"), may
     say what it is ("I changed my work email, how do I update it?"): as typed too."""
     nouns = {n.lower() for k in thread.kinds if not k.person for n in k.nouns}
-    acting = acts_on_anything(request, thread, acts) or _SETS.search(request) is not None
-    if acting and not _ids(thread.kinds, request):
+    acting = acts_on_anything(request, thread, acts) or _CHANGES.search(request) is not None
+    if acting and not entity_ids(thread.kinds, request):
         # "give Ben a credit" with two Bens in the catalog asks which; "set Tariq Castillo's
         # ticket to urgent" with two of his open asks which ticket, as for his id.
         named, which = in_catalog(request, thread.kinds, thread.lookup, thread.records)
@@ -228,13 +229,13 @@ def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
         which = which or (theirs if isinstance(theirs, str) else None)
         if which is not None:
             return Resolved(request, [], which)
-    if acting and not _ids(thread.kinds, request) and not _FIRST_OBJECT.search(request):
+    if acting and not entity_ids(thread.kinds, request) and not _FIRST_OBJECT.search(request):
         # "close the ticket", "roll back the service": an act on a record only its kind's
         # noun names (or what its tool takes, by name), with no thread to say which: asked.
         implied = _implied(request, thread, acts)
         if implied is not None and implied.question:
             return implied
-    if _ids(thread.kinds, request) or _noun_before(request, nouns):
+    if entity_ids(thread.kinds, request) or _noun_before(request, nouns):
         # "TCK-1001 is solved, close it", "her ticket …, close it"; but "close CUS-1001's
         # ticket" for a customer with two unfinished tickets asks which, before any agent acts.
         whose = _owned(request, [], thread) if acts_on_anything(request, thread, acts) else None
@@ -247,7 +248,7 @@ def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
 
 def _references(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     kinds = thread.kinds
-    explicit = _ids(kinds, request)
+    explicit = entity_ids(kinds, request)
     for step in (_reply, _repeat, _bare, _new_value):
         out = step(request, explicit, thread)
         if out is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ringmaster.graph.references.entities import Resolved, _ids, _question
+from ringmaster.graph.references.entities import Resolved, _question, entity_ids
 from ringmaster.graph.references.implied import Act
 from ringmaster.graph.references.patterns import _asks
 from ringmaster.graph.references.thread import _Thread
@@ -70,14 +70,14 @@ def without_excepted(out: Resolved, thread: _Thread, acts: Sequence[Act]) -> Res
     before = out.text[: found.start()]
     group = re.search(r"((?:[A-Z]+-\d+\s+and\s+)+[A-Z]+-\d+)(?:\s+all)?\s*$", before)
     if group is None or left_out not in group.group(1).split():
-        named = {e for _, e in _ids(thread.kinds, out.text)}
+        named = {e for _, e in entity_ids(thread.kinds, out.text)}
         if named == {left_out} and acted_kinds(out.text, thread, acts):
             kind = thread.by_name.get(thread.kind_of(left_out) or "")
             noun = kind.nouns[0] if kind and kind.nouns else "record"
             return Resolved(out.text, [], f"Which {noun}s do you mean, besides {left_out}?")
         return out
     kept = [e for e in group.group(1).split() if e not in {"and", left_out}]
-    if not kept or not all(_ids(thread.kinds, e) for e in kept):
+    if not kept or not all(entity_ids(thread.kinds, e) for e in kept):
         return out
     text = before[: group.start()] + " and ".join(kept) + out.text[found.end() :]
     # The excepted record is still what "the seats one" referred to, but it is no longer

@@ -28,8 +28,8 @@ from ringmaster.graph.references.asked import pending_question, unnamed_question
 from ringmaster.graph.references.entities import (
     Resolution,
     Resolved,
-    _ids,
     confirm_question,
+    entity_ids,
     strip_ids,
 )
 from ringmaster.graph.references.implied import Act
@@ -82,7 +82,7 @@ def near_ids(request: str, thread: _Thread) -> list[Resolution]:
         return []  # "CUS-1041?" typed alone after CUS-1040: that one, on purpose
     words = _describing_words(strip_ids(request, thread.kinds))
     found = []
-    for kind, entity in _ids(thread.kinds, request):
+    for kind, entity in entity_ids(thread.kinds, request):
         seen = in_thread(thread, kind)
         if entity in seen or thread.facts(entity) is None:
             continue

@@ -13,8 +13,9 @@ from ringmaster.graph.references.entities import (
     EntityKind,
     RecordFacts,
     Resolution,
-    _ids,
     _question,
+    entity_ids,
+    ids_of,
     strip_ids,
 )
 from ringmaster.graph.references.owned import _person
@@ -30,21 +31,14 @@ from ringmaster.graph.references.patterns import (
     _ORDINALS,
     _SET_TO,
     _SMALLER,
+    PAYLOAD,
+    TELLING,
     _describing_words,
     nouns_pattern,
 )
 from ringmaster.graph.references.thread import _best_fits, _Thread
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
-# What opens the words of a note, a comment or a message: "add a note saying the customer
-# confirmed …" — a noun in there is the note's wording, not a reference to resolve.
-_PAYLOAD = re.compile(
-    r"\b(?:saying|that says|to say|reading|with the text)\b|\b(?:note|comment|message)\s*:"
-    r"|\b(?:note|comment)\s+that\b|[\"“]",
-    re.I,
-)
-# Verbs whose object may be followed by what is said: "email the customer that it's fixed".
-_TELLING = {"email", "tell", "remind", "notify", "inform", "message", "let", "ask", "write", "mail"}
 # A note put on a record, followed by what it says: "put a note on the ticket that the export is
 # done", "and note on the ticket that billing is chasing". Looked for a few words back.
 _NOTING = {"note", "notes", "comment", "comments"}
@@ -132,14 +126,14 @@ def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
 def _weak_refers(text: str, match: re.Match[str]) -> bool:
     """False for "the customer" that is a note's wording ("… saying the customer confirmed")
     or starts a relative clause ("the customer that bought …"), true for a reference."""
-    payload = _PAYLOAD.search(text)
+    payload = PAYLOAD.search(text)
     if payload and payload.start() < match.start():
         return False
     if re.match(r"\s+that\s+\w", text[match.end() :], re.I):
         before = re.findall(r"[a-z]+", text[: match.start()].lower())
         if _NOTING & set(before[-_NOTING_SPAN:]):
             return True  # "a note on the ticket that …": the note's words follow the record
-        return bool(before) and before[-1] in _TELLING
+        return bool(before) and before[-1] in TELLING
     return True
 
 
@@ -148,7 +142,7 @@ def _consumed(
 ) -> list[Resolution]:
     """`resolutions` and the owner phrases resolved after them: "the customer on that ticket"
     denotes the customer, so the ticket "that ticket" became is no longer a reference."""
-    consumed = {e for r in owners for _, e in _ids(thread.kinds, r.phrase)}
+    consumed = {e for r in owners for _, e in entity_ids(thread.kinds, r.phrase)}
     return [r for r in resolutions if r.entity not in consumed] + owners
 
 
@@ -234,7 +228,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             r"((?:[\w-]+ ){0,2}[\w-]+)"
         )
         for match in list(re.finditer(after, text, re.I)):
-            if _ids(thread.kinds, match.group(2)):
+            if entity_ids(thread.kinds, match.group(2)):
                 continue  # "the invoice for CUS-1003" names its customer
             found = _described_one(match.group(0), kind, False, thread, context=text)
             if isinstance(found, tuple):
@@ -259,7 +253,7 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         if (
             start
             and not pointing
-            and not _ids(thread.kinds, start.group(1))
+            and not entity_ids(thread.kinds, start.group(1))
             and set(words) - ENGLISH_STOP_WORDS
         ):
             phrase = text[start.start(1) : start.end()]
@@ -488,19 +482,19 @@ def _described_one(
     rest = _describing_words(_SET_TO.sub(" ", context)) - {n.lower() for n in kind.nouns}
     if said:
         # Every id of the kind the user's requests named, in the order they first named them.
-        named = [
+        typed = [
             (e, int(t.get("turn", 0)))
             for t in thread.history
-            for k, e in _ids(thread.kinds, str(t.get("request") or ""))
+            for k, e in entity_ids(thread.kinds, str(t.get("request") or ""))
             if k == kind.name
         ]
-        first = {e: n for e, n in reversed(named)}
-        order = list(dict.fromkeys(e for e, _ in named))
+        first = {e: n for e, n in reversed(typed)}
+        order = list(dict.fromkeys(e for e, _ in typed))
         picked = thread.pick(phrase, order) if len(order) >= 2 else []
         return (picked[0], first[picked[0]], "") if len(picked) == 1 else None
     for turn in list(reversed(thread.history))[:turns]:
         ents = turn.get("entities") or {}
-        named = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
+        named = ids_of(ents, kind.name)
         seen = [e for k, e in ents.get("touched", []) if k == kind.name and e not in named]
         pool = list(dict.fromkeys(named + seen))
         if not named and not ordinal and len(pool) > 2:

@@ -125,17 +125,15 @@ def kinds_from_team(entities: Mapping[str, Any]) -> list[EntityKind]:
     ]
 
 
-def _ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
-    """(kind, id) pairs in the order they stand in the text, each id once."""
+def entity_ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
+    """The (kind, id) pairs a text names, in the order they stand in it, each id once."""
     found: list[tuple[int, str, str]] = []
     for kind in kinds:
         found += [(m.start(), kind.name, m.group(0)) for m in kind.pattern.finditer(text)]
-        # "tck-1022" typed in lower case is TCK-1022, as the skills read it.
-        loose = re.compile(kind.pattern.pattern, kind.pattern.flags | re.IGNORECASE)
         found += [
             (m.start(), kind.name, m.group(0).upper())
-            for m in loose.finditer(text)
-            if not kind.pattern.fullmatch(m.group(0)) and kind.pattern.fullmatch(m.group(0).upper())
+            for m in _loose(kind.pattern).finditer(text)
+            if not kind.pattern.fullmatch(m.group(0)) and _cased_id(kind.pattern, m.group(0))
         ]
     seen: set[str] = set()
     pairs = []
@@ -146,9 +144,22 @@ def _ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def entity_ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
-    """The (kind, id) pairs a text names, in order, each id once."""
-    return _ids(kinds, text)
+def ids_of(entities: Mapping[str, Any], kind: str, key: str = "named") -> list[str]:
+    """The ids of `kind` in a turn's `entities` (`turn_entities`) under `key` ("named", or
+    "touched": those its answers listed), in order, each once."""
+    return list(dict.fromkeys(e for k, e in entities.get(key, []) if k == kind))
+
+
+def _loose(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` read in any case: "tck-1022" typed in lower case is TCK-1022, as the skills
+    read it."""
+    return re.compile(pattern.pattern, pattern.flags | re.IGNORECASE)
+
+
+def _cased_id(pattern: re.Pattern[str], word: str) -> bool:
+    """Whether `word`, a match of `_loose(pattern)`, is an id of `pattern`'s however cased
+    (not another word the loose pattern also takes)."""
+    return pattern.fullmatch(word.upper()) is not None
 
 
 def turn_entities(
@@ -162,11 +173,11 @@ def turn_entities(
     "close it" names the ticket it closed); touched ones stand only in outputs and actions.
     """
     withdrawn = _withdrawn(kinds, request)
-    named = [p for p in _ids(kinds, request) if p[1] not in withdrawn]
+    named = [p for p in entity_ids(kinds, request) if p[1] not in withdrawn]
     for result in results.values():
         named += [
             p
-            for p in _ids(kinds, str(result.get("description") or ""))
+            for p in entity_ids(kinds, str(result.get("description") or ""))
             if p not in named and p[1] not in withdrawn
         ]
     touched: list[tuple[str, str]] = []
@@ -181,11 +192,11 @@ def turn_entities(
             # What a side effect ran on: its subtask's records and its calls' arguments.
             args = json.dumps([a.get("args") for a in done])
             text = f"{result.get('description') or ''} {args}"
-            acted += [p for p in _ids(kinds, text) if p not in acted]
-            called += [p for p in _ids(kinds, args) if p not in called]
+            acted += [p for p in entity_ids(kinds, text) if p not in acted]
+            called += [p for p in entity_ids(kinds, args) if p not in called]
     for result in results.values():
         text = json.dumps({k: result.get(k) for k in ("output", "actions")}, default=str)
-        pairs = _ids(kinds, f"{result.get('description') or ''} {text}")
+        pairs = entity_ids(kinds, f"{result.get('description') or ''} {text}")
         touched += [
             p for p in pairs if p not in touched and p not in named and p[1] not in withdrawn
         ]
@@ -204,7 +215,9 @@ def turn_entities(
             # The turn asked which record was meant: the next turn may answer it.
             entry["question"] = {
                 "request": request,
-                "options": [list(p) for p in _ids(kinds, description.split(_QUESTION_MARK)[1])],
+                "options": [
+                    list(p) for p in entity_ids(kinds, description.split(_QUESTION_MARK)[1])
+                ],
                 "asked": _asked_words(description),
             }
         elif _ASKED in description and _CONFIRM_MARK in description:
@@ -212,7 +225,7 @@ def turn_entities(
             guessed = description.split(_CONFIRM_MARK)[1].split("?")[0]
             entry["question"] = {
                 "request": request,
-                "options": [list(p) for p in _ids(kinds, guessed)],
+                "options": [list(p) for p in entity_ids(kinds, guessed)],
                 "confirm": True,
                 "asked": _asked_words(description),
             }
@@ -222,7 +235,7 @@ def turn_entities(
             declined = description.split(_ASKED)[-1].split(_DECLINED_MARK)[0]
             entry["question"] = {
                 "request": request,
-                "options": [list(p) for p in _ids(kinds, declined)],
+                "options": [list(p) for p in entity_ids(kinds, declined)],
                 "confirm": True,
                 "declined": True,
                 "asked": _asked_words(description),
@@ -249,8 +262,8 @@ def _agent_question(kinds: Sequence[EntityKind], results: Mapping[str, Any]) -> 
         if result.get("status") != "needs_input" or not asked:
             continue
         description = str(result.get("description") or "")
-        own = {e for _, e in _ids(kinds, description)}
-        options = [p for p in _ids(kinds, asked) if p[1] not in own]
+        own = {e for _, e in entity_ids(kinds, description)}
+        options = [p for p in entity_ids(kinds, asked) if p[1] not in own]
         if len(options) > 1 and len({k for k, _ in options}) == 1:
             return {
                 "question": {
@@ -413,14 +426,13 @@ def _detail(facts: RecordFacts | None) -> str:
 
 
 def strip_ids(text: str, kinds: Sequence[EntityKind]) -> str:
-    """`text` without its record ids, however cased (as `_ids` reads "cus-1004"): the words
-    said about them."""
+    """`text` without its record ids, however cased (as `entity_ids` reads "cus-1004"): the
+    words said about them."""
     for kind in kinds:
-        loose = re.compile(kind.pattern.pattern, kind.pattern.flags | re.IGNORECASE)
-        text = loose.sub(partial(_unless_other, kind.pattern), text)
+        text = _loose(kind.pattern).sub(partial(_unless_other, kind.pattern), text)
     return text
 
 
 def _unless_other(pattern: re.Pattern[str], m: re.Match[str]) -> str:
     """ "" for an id of `pattern`'s however cased; the text as it was for another word."""
-    return "" if pattern.fullmatch(m.group(0).upper()) else m.group(0)
+    return "" if _cased_id(pattern, m.group(0)) else m.group(0)

@@ -20,9 +20,9 @@ from ringmaster.graph.references.entities import (
     EntityKind,
     Resolution,
     Resolved,
-    _ids,
     _question,
     declined_question,
+    entity_ids,
     strip_ids,
 )
 from ringmaster.graph.references.mistyped import in_thread, put_picked
@@ -278,7 +278,7 @@ def _answer(
     }
     again = _rewrite(
         asked,
-        _ids(thread.kinds, asked),
+        entity_ids(thread.kinds, asked),
         replace(thread, history=[*earlier, picked]),
     )
     # "her ticket" with her picked reads as her one ticket: a record of the pick's is the pick's.
@@ -421,7 +421,7 @@ def _theirs_instead(
     equally; nothing for a record that has no counterpart."""
     facts = thread.facts(person)
     swaps: list[tuple[str, str]] = []
-    for kind, old in _ids(thread.kinds, earlier):
+    for kind, old in entity_ids(thread.kinds, earlier):
         if thread.by_name[kind].person or thread.owned_by(old) not in old_people:
             continue
         pool = [e for e in (facts.owns if facts else ()) if thread.kind_of(e) == kind]
@@ -501,7 +501,7 @@ def _ellipsis_after(request: str, out: Resolved, thread: _Thread) -> Resolved:
     # "do the same for the other one", "no, I meant the other one" are repeats too.
     if not (_ELLIPSIS.search(request) or _REPEAT.search(request) or _CORRECTION.search(request)):
         return out
-    again = _repeat(out.text, _ids(thread.kinds, out.text), thread)
+    again = _repeat(out.text, entity_ids(thread.kinds, out.text), thread)
     if again is None:
         return out
     if again.question:

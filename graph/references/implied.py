@@ -25,8 +25,8 @@ from ringmaster.graph.references.entities import (
     EntityKind,
     Resolution,
     Resolved,
-    _ids,
     _question,
+    entity_ids,
 )
 from ringmaster.graph.references.owned import owned_in_play
 from ringmaster.graph.references.patterns import _IT, _own_words
@@ -142,7 +142,7 @@ def misfit(
     "roll it back"). A record whose owner is of the verb's kind is no misfit in a question
     ("credit it back" among two invoices credits the one picked to its customer):
     `owned_by(entity, kind)` says so."""
-    offered = list(_ids(kinds, out.question)) if out.question else []
+    offered = list(entity_ids(kinds, out.question)) if out.question else []
     for act in acts:
         for word in act.words:
             slot = _object_slot(word, request)

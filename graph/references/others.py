@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ringmaster.graph.references.entities import Resolution, _question
+from ringmaster.graph.references.entities import Resolution, _question, ids_of
 from ringmaster.graph.references.owned import owned_in_play
 from ringmaster.graph.references.thread import _Thread
 
@@ -39,10 +39,7 @@ def _other(
             if word not in {"one", *_OTHERS} and word.rstrip("s") not in kind.nouns:
                 continue
             # "close the seats one" after "what are CUS-1007's open tickets?": the listing's.
-            group = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
-            group = group or list(
-                dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name)
-            )
+            group = ids_of(ents, kind.name) or ids_of(ents, kind.name, "touched")
             rest = [e for e in group if e not in after]
             if len(group) < 2 or not 0 < len(rest) < len(group):
                 continue
@@ -67,7 +64,7 @@ def _other(
     for kind in thread.kinds:
         if kind.person or (word != "one" and word.rstrip("s") not in kind.nouns):
             continue
-        pair = list(dict.fromkeys(e for k, e in last.get("named", []) if k == kind.name))
+        pair = ids_of(last, kind.name)
         rest = [e for e in pair if e not in acted]
         if len(pair) == 2 and len(rest) == 1 and many is None:
             number = int(thread.history[-1].get("turn", 0))
@@ -118,12 +115,12 @@ def _apart_from_last(
     for kind in thread.kinds:
         if word not in {"one", *_OTHERS} and word.rstrip("s") not in kind.nouns:
             continue
-        mine = list(dict.fromkeys(e for k, e in last.get("named", []) if k == kind.name))
+        mine = ids_of(last, kind.name)
         if len(mine) != 1:
             continue
         for at in range(len(thread.history) - 2, max(-1, len(thread.history) - 5), -1):
             ents = thread.history[at].get("entities") or {}
-            before = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind.name))
+            before = ids_of(ents, kind.name)
             if not before:
                 continue
             if mine[0] in before:

@@ -11,8 +11,9 @@ from ringmaster.graph.references.entities import (
     EntityKind,
     RecordFacts,
     Resolution,
-    _ids,
     _question,
+    entity_ids,
+    ids_of,
 )
 from ringmaster.graph.references.patterns import (
     _ELLIPSIS_MAX_WORDS,
@@ -151,7 +152,7 @@ def _theirs_described(
 def _theirs_named(text: str, thread: _Thread) -> str:
     """ "CUS-1037 rang about her unpaid invoice": "her" before a record's noun is the one
     person the request names ("CUS-1037's unpaid invoice"), never a record of the thread's."""
-    named = {e for k, e in _ids(thread.kinds, text) if thread.by_name[k].person}
+    named = {e for k, e in entity_ids(thread.kinds, text) if thread.by_name[k].person}
     nouns = nouns_pattern([n for k in thread.kinds if not k.person for n in k.nouns])
     if len(named) != 1:
         return text
@@ -233,7 +234,7 @@ def _person_as(thread: _Thread, may_be: Callable[[str], bool]) -> tuple[list[str
             fit = [o for o in dict.fromkeys(owners) if may_be(o)]
             if fit:
                 return fit, kind.name, number
-            touched = list(dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name))
+            touched = ids_of(ents, kind.name, "touched")
             if len(touched) == 1 and may_be(touched[0]):
                 return touched, kind.name, number
             passed = passed or bool(owners) or len(touched) == 1  # each of them passed over

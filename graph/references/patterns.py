@@ -148,6 +148,21 @@ _CHANGES = re.compile(
 _SET_TO = re.compile(r"\b(?:to|as|into)\s+[\w-]+", re.I)
 
 
+# What opens the words of a note, a comment or a message: "add a note saying the customer
+# confirmed …" — a noun in there is the note's wording, not a reference to resolve. Only where
+# they open: `_WRITTEN` below reads the whole of what is written, with the verb that asks it.
+PAYLOAD = re.compile(
+    r"\b(?:saying|that says|to say|reading|with the text)\b|\b(?:note|comment|message)\s*:"
+    r"|\b(?:note|comment)\s+that\b|[\"“]",
+    re.I,
+)
+# Verbs that send a person a message, whatever tool carries it ("email her", "ping them"): the
+# core of each reading of a message to a person (`pronouns._TO_PERSON`, `rewrite._ADDRESSED`,
+# `unbound._MESSAGES`), which add the verbs of their own reading. A regex alternation.
+MESSAGING = r"e-?mail|notify|message|ping"
+# Verbs whose object may be followed by what is said: "email the customer that it's fixed".
+TELLING = {"email", "tell", "remind", "notify", "inform", "message", "let", "ask", "write", "mail"}
+
 # What a request writes: the content of a note, message, reply or reason, after "that" with a
 # subject of its own ("add a note to the ticket that the refund went out"; not "the ticket
 # that mentions the refund", which says which ticket), "saying", a colon or a quote. It is

@@ -13,7 +13,13 @@ from __future__ import annotations
 
 import re
 
-from ringmaster.graph.references.entities import EntityKind, Resolution, _ids, _question
+from ringmaster.graph.references.entities import (
+    EntityKind,
+    Resolution,
+    _question,
+    entity_ids,
+    ids_of,
+)
 from ringmaster.graph.references.patterns import (
     _DESCRIBED,
     _NOT_DESCRIBING,
@@ -68,12 +74,12 @@ def _described_person(
         for turn in list(reversed(thread.history))[:turns]:
             ents = turn.get("entities") or {}
             named = ents.get("named", [])
-            people = list(dict.fromkeys(e for k, e in named if k == kind.name))
+            people = ids_of(ents, kind.name)
             scores = {e: len(thread.fits(words, e)) for e in people}
             if not any(scores.values()) and by_noun:
                 # "who are INV-1207 and INV-1216 billed to?" then "the Ito account": the
                 # people the answer listed.
-                listed = dict.fromkeys(e for k, e in ents.get("touched", []) if k == kind.name)
+                listed = ids_of(ents, kind.name, "touched")
                 scores = {e: len(thread.fits(words, e)) for e in listed}
             best = max(scores.values(), default=0)
             if best == 0:
@@ -108,8 +114,8 @@ def _named_person(
     )
     if not people:
         return text, [], None
-    explicit = {e for _, e in _ids(thread.kinds, text)}
-    typed = {e for k, e in _ids(thread.kinds, text) if k == kind.name}
+    explicit = {e for _, e in entity_ids(thread.kinds, text)}
+    typed = {e for k, e in entity_ids(thread.kinds, text) if k == kind.name}
     every_noun = {n.lower() for k in thread.kinds for n in k.nouns}
     resolutions: list[Resolution] = []
     # "and greta fischer CUS-1037": a name typed beside a person's id in lower case is theirs,

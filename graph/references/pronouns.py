@@ -9,7 +9,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from ringmaster.graph.references.descriptions import _PAYLOAD
 from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
 from ringmaster.graph.references.narrowed import narrowed_them
 from ringmaster.graph.references.owned import _person
@@ -21,6 +20,8 @@ from ringmaster.graph.references.patterns import (
     _PLURAL_PRONOUNS,
     _POSSESSIVE,
     _PRONOUN_PERSON,
+    MESSAGING,
+    PAYLOAD,
     _describing_words,
     nouns_pattern,
 )
@@ -31,7 +32,7 @@ from ringmaster.stop_words import ENGLISH_STOP_WORDS
 # Speaking to someone, right before the pronoun ("email them", "write to them", "let them
 # know" reads "let" before it): what is done to a person, never to a ticket or an invoice.
 _TO_PERSON = re.compile(
-    r"\b(e-?mail|notify|message|ping|tell|remind|inform|call|phone|contact|write to|"
+    rf"\b({MESSAGING}|tell|remind|inform|call|phone|contact|write to|"
     r"reach out to|let|ask)\s+$",
     re.I,
 )
@@ -101,7 +102,7 @@ def _pronoun(
         spans = [m for m in spans if m.group(0) != "IT"]  # "their IT team": the department
     # The words of a note ("… saying we've asked her to try again") are written as asked,
     # up to where the next clause starts ("…, and close it").
-    payload = _PAYLOAD.search(text)
+    payload = PAYLOAD.search(text)
     if payload is not None:
         end = _NEXT_CLAUSE.search(text, payload.end())
         note = (payload.start(), end.start() if end else len(text))
@@ -416,7 +417,7 @@ def _of_person(
     them ("email them"), or asks what only the person's records have ("what plan are they
     on": the team changes a customer's plan) and nothing of the records themselves ("are
     they still open?" asks the tickets' status)."""
-    payload = _PAYLOAD.search(text)
+    payload = PAYLOAD.search(text)
     said = text[: payload.start()] if payload else text
     if any(_TO_PERSON.search(text[: m.start()]) for m in spans):
         return True

@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 
 from ringmaster.graph.references.descriptions import (
-    _PAYLOAD,
-    _TELLING,
     _consumed,
     _described,
     _former_latter,
@@ -23,8 +21,8 @@ from ringmaster.graph.references.entities import (
     RecordFacts,
     Resolution,
     Resolved,
-    _ids,
     _question,
+    entity_ids,
 )
 from ringmaster.graph.references.hers import _hers
 from ringmaster.graph.references.others import _other
@@ -35,6 +33,9 @@ from ringmaster.graph.references.patterns import (
     _PLURAL,
     _SET_TO,
     _TWO,
+    MESSAGING,
+    PAYLOAD,
+    TELLING,
     nouns_pattern,
     plural_count,
     unwritten,
@@ -46,7 +47,7 @@ from ringmaster.graph.references.unbound import acted_kinds
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
 # A telling verb: after it, a clause is what the message says ("email her we closed both").
-_TELLS = re.compile(rf"\b(?:{'|'.join(sorted(_TELLING))})\b", re.I)
+_TELLS = re.compile(rf"\b(?:{'|'.join(sorted(TELLING))})\b", re.I)
 # What puts records into a message rather than says something of them: "listing all of
 # them", "about both", "covering both".
 _LISTS = re.compile(
@@ -214,7 +215,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         and both is not None
         # "email them that both are being worked on", "email them we closed both": what the
         # message says, not a reference; "write him an email listing all of them" is one.
-        and not _PAYLOAD.search(text[:start])
+        and not PAYLOAD.search(text[:start])
         and not (_TELLS.search(text[:start]) and not _LISTS.search(text[:start]))
     )
     if both and (beside_person or (not explicit and not resolutions)):
@@ -309,7 +310,7 @@ _ELIDED = r"\b({ids})'s(?=\s*(?:$|[,.!?;]|\b(?:too|as well|also|and|then|please|
 def _elided_noun(text: str, thread: _Thread) -> str:
     """`text` with the noun a person's possessive leaves out put back ("close CUS-1049's" is
     her ticket): the one kind of record the request's side effect acts on."""
-    people = [e for k, e in _ids(thread.kinds, text) if thread.by_name[k].person]
+    people = [e for k, e in entity_ids(thread.kinds, text) if thread.by_name[k].person]
     acted = [k for k in acted_kinds(text, thread, thread.acts) if not thread.by_name[k].person]
     if not people or len(acted) != 1 or not thread.by_name[acted[0]].nouns:
         return text
@@ -398,7 +399,7 @@ def _noun_after(text: str, at: int, thread: _Thread) -> EntityKind | None:
 # customer we fixed it"), followed by what the message is, never by another noun ("tell
 # customer support", "email client services").
 _ADDRESSED = (
-    r"\b(?:e-?mail|tell|notify|ping|message|remind|text)\s+({noun})\b"
+    rf"\b(?:{MESSAGING}|tell|remind|text)\s+({{noun}})\b"
     r"(?=\s+(?:a|an|the|that|about|re|we|saying|asking|to|and|pls|please|it|its)\b|\s*[,.!?:;]|\s*$)"
 )
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from ringmaster.graph.references.entities import (
     _TAKEN_BACK,
     EntityKind,
-    _ids,
     corrections,
+    entity_ids,
     strip_ids,
 )
 from ringmaster.graph.references.patterns import _CORRECTION, _own_words
@@ -60,7 +60,7 @@ def swap(request: str, kinds: Sequence[EntityKind]) -> Swap | None:
     """The correction in `request`, or None when it takes back no record of a kind it also
     names. `correcting` is False for "close TCK-1001 but not TCK-1003" (an ordinary request
     that leaves a record out) and True when it says so or asks for nothing else."""
-    found = _ids(kinds, request)
+    found = entity_ids(kinds, request)
     upper = request.upper()
     wrong: list[tuple[str, str]] = []
     right: list[tuple[str, str]] = []

@@ -15,7 +15,8 @@ from ringmaster.graph.references.entities import (
     Lookup,
     RecordFacts,
     Records,
-    _ids,
+    entity_ids,
+    ids_of,
     strip_ids,
 )
 from ringmaster.graph.references.names import people_by_name, with_named_people
@@ -164,7 +165,7 @@ class _Thread:
         facts = self.facts(entity)
         if facts is None or facts.owner is None:
             return None
-        return next((e for k, e in _ids(self.kinds, facts.owner) if k == kind), None)
+        return next((e for k, e in entity_ids(self.kinds, facts.owner) if k == kind), None)
 
     def turn_naming(self, entity: str) -> int:
         """The latest turn that named or touched `entity` (this turn's number if none did)."""
@@ -193,7 +194,7 @@ class _Thread:
         return []
 
     def kind_of(self, entity: str) -> str | None:
-        return next((k for k, _ in _ids(self.kinds, entity)), None)
+        return next((k for k, _ in entity_ids(self.kinds, entity)), None)
 
     def echo(self, number: int) -> list[tuple[str, str]]:
         """The records of the turn just before turn `number` when that turn asked the very same
@@ -506,7 +507,7 @@ class _Thread:
         number = 0
         for turn in list(reversed(self.history))[:turns]:
             ents = turn.get("entities") or {}
-            named = list(dict.fromkeys(e for k, e in ents.get("named", []) if k == kind))
+            named = ids_of(ents, kind)
             pool = set(named) | {e for k, e in ents.get("touched", []) if k == kind}
             if len(named) > 1 or (len(pool) > 1 and not found):
                 return None

@@ -37,11 +37,24 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ringmaster.graph.pleasantries import only_pleasantry
-from ringmaster.graph.references.descriptions import _PAYLOAD
-from ringmaster.graph.references.entities import RecordFacts, Resolved, _ids, _question, strip_ids
+from ringmaster.graph.references.entities import (
+    RecordFacts,
+    Resolved,
+    _question,
+    entity_ids,
+    ids_of,
+    strip_ids,
+)
 from ringmaster.graph.references.implied import Act, objects_of
 from ringmaster.graph.references.owned import owned_in_play
-from ringmaster.graph.references.patterns import _ASKING, _CHANGES, _IT, _describing_words
+from ringmaster.graph.references.patterns import (
+    _ASKING,
+    _CHANGES,
+    _IT,
+    MESSAGING,
+    PAYLOAD,
+    _describing_words,
+)
 from ringmaster.graph.references.thread import _Thread
 
 # "do the same", "same again", "ditto": the last side effect, on a record the request leaves out.
@@ -60,7 +73,7 @@ _SUBJECT_OF = {"was", "is", "were", "has", "had", "got", "went", "already", "don
 
 # Sending a person a message: a side effect on that person, whatever tool carries it.
 _MESSAGES = re.compile(
-    r"\b(e-?mail|notify|message|ping|write to|reach out to|let\s+(?:[\w'-]+\s+){1,3}?know"
+    rf"\b({MESSAGING}|write to|reach out to|let\s+(?:[\w'-]+\s+){{1,3}}?know"
     # "send her a reminder", "remind him about it" (not "remind me", a look-up)
     r"|send\s+(?:[\w'-]+\s+){0,3}?(?:reminders?|notes?|messages?|emails?|updates?|notices?)"
     r"|remind(?!\s+me\b))\b",
@@ -74,15 +87,13 @@ _OBJECTS = [["it"], ["them"], ["em"], ["that", "one"], ["this", "one"], ["that"]
 _PRONOUNS = {"it", "its", "this", "that one", "this one", "they", "them", "their", "he", "him",
              "his", "she", "her"}  # fmt: skip
 _DEFINITE = {"the", "that", "this"}
-# A change asked of a record by the value it is to take: "set … to urgent", "bump it to high".
-_SETS = re.compile(r"\b(?:set|bump|raise|move|change|mark)\b[^.?!]*?\bto\s+\w+", re.I)
 
 
 def acted_kinds(request: str, thread: _Thread, acts: Sequence[Act]) -> set[str]:
     """The kinds of record the request's side effects act on: its act words outside the words
     of a note, not used as adjectives ("open tickets"); for "do the same", the kinds the newest
     turn that acted acted on. None for a question ("what plan is she on?")."""
-    payload = _PAYLOAD.search(request)
+    payload = PAYLOAD.search(request)
     said = request[: payload.end()] if payload else request  # "add note: …" says "note"
     # Only sentences that ask for something to be done: "never mind. how many customers are on
     # the business plan?" asks nothing of a plan.
@@ -157,21 +168,19 @@ def _plain(phrase: str, kind: str, thread: _Thread) -> bool:
     return len(words) == 2 and words[0] in _DEFINITE and words[1] in nouns
 
 
-def _named(turn: Mapping[str, Any], kind: str) -> list[str]:
-    return list(
-        dict.fromkeys(e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind)
-    )
-
-
 def live(thread: _Thread, kind: str, entity: str) -> list[str]:
     """The records of `kind` in play beside `entity`, itself first: those the newest turn that
     named `entity` named, and those named in the turn just before it, unless either turn acted
     on its record or the later one set the earlier aside (see the module's docstring)."""
-    turns = [t for t in reversed(thread.history) if _named(t, kind)]
-    if not turns or entity not in _named(turns[0], kind):
+
+    def named(turn: Mapping[str, Any]) -> list[str]:
+        return ids_of(turn.get("entities") or {}, kind)
+
+    turns = [t for t in reversed(thread.history) if named(t)]
+    if not turns or entity not in named(turns[0]):
         return _owners_live(thread, kind, entity)
     latest = turns[0]
-    found = [entity, *_named(latest, kind)]
+    found = [entity, *named(latest)]
     if len(turns) > 1 and not latest.get("picked"):
         before = turns[1]
         # Turns that were only pleasantries ("thanks") between the two do not part them.
@@ -187,11 +196,9 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
         aside = _ASIDE.search(str(latest.get("request") or "")) or thread.corrects(latest)
         # "INV-1162 and INV-1209 …", "the big one, what month is it?": the later turn singled
         # one of the earlier turn's records out, and the thread moved on to it.
-        narrowed = set(_named(latest, kind)) < set(_named(before, kind)) or _counted_out(
-            thread, latest, entity
-        )
+        narrowed = set(named(latest)) < set(named(before)) or _counted_out(thread, latest, entity)
         if adjacent and not settled and not aside and not narrowed:
-            found += _named(before, kind)
+            found += named(before)
     if thread.by_name[kind].person and not thread.acted(latest):
         # "pull up CUS-1002 and TCK-1008": TCK-1008's customer is in play beside CUS-1002,
         # come up through the ticket's answer rather than by name.
@@ -277,7 +284,7 @@ def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -
         asked = rivals(request, out, thread, acts)
         if asked is not None:
             return asked
-    named = {k for k, _ in _ids(thread.kinds, out.text)} | {r.kind for r in out.resolutions}
+    named = {k for k, _ in entity_ids(thread.kinds, out.text)} | {r.kind for r in out.resolutions}
     owner_named = any(thread.by_name[k].person for k in named if k in thread.by_name)
     # A side effect that takes no id ("roll back the api in staging") is settled by its words.
     by_id = [a for a in acts if a.by_id]
@@ -304,7 +311,7 @@ def unbound(request: str, out: Resolved, thread: _Thread, acts: Sequence[Act]) -
 
 def _owners_named(out: Resolved, kind: str, thread: _Thread) -> set[str]:
     """The people of `kind` who own the records the request as resolved names."""
-    named = {e for _, e in _ids(thread.kinds, out.text)} | {r.entity for r in out.resolutions}
+    named = {e for _, e in entity_ids(thread.kinds, out.text)} | {r.entity for r in out.resolutions}
     return {o for e in named if (o := thread.owner(e, kind)) is not None}
 
 

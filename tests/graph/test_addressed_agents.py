@@ -44,10 +44,13 @@ def test_a_part_that_hands_its_ask_to_its_agent_by_name() -> None:
         ("the analytics will show it once the export runs", "analytics"),
     ):
         assert not _names_its_agent(_part(text, label)), text
-    # spoken to at a sentence's start, or told what it should do
+    # spoken to at a sentence's start, told what it should do, or asked whether it can (as the
+    # segmenter reads a quoted ask asked again: one definition for both)
     for text, label in (
         ("Thanks. Legal, can you check the DPA?", "legal"),
         ("legal should review the new clause", "legal"),
+        ("can legal advise on the DPA?", "legal"),
+        ("and could the legal team check clause 4", "legal"),
     ):
         assert _names_its_agent(_part(text, label)), text
 

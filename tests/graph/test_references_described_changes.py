@@ -36,6 +36,18 @@ def test_the_starter_one_is_the_named_person_on_that_plan() -> None:
     assert out.text == "bump CUS-1031 to pro"
 
 
+def test_every_verb_of_a_change_by_its_value_reads_the_one_alike() -> None:
+    # The change verbs are one list (`patterns._CHANGES`): "upgrade" and "switch" asked which
+    # invoice where "bump" read the person, from a shorter copy of the list.
+    for verb, one, person in (
+        ("upgrade", "starter", "CUS-1031"),
+        ("switch", "starter", "CUS-1031"),
+        ("downgrade", "pro", "CUS-1030"),
+    ):
+        out = resolve(f"{verb} the {one} one to pro", PLANS, KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is None and entities(out) == [person], verb
+
+
 def test_words_a_listed_record_fits_are_left_to_the_records() -> None:
     out = resolve("refund the february one", PLANS, KINDS, LOOKUP, ACTS, RECORDS)
     assert entities(out) == ["INV-1077"]
