@@ -15,7 +15,8 @@ from ringmaster.graph.yes_no import NO, YES, alternation
 # Thanks said on its own, as people type it: the one list a pleasantry and the planner's
 # courtesies (graph/planner/envelope.py: a sign-off, an opening or closing courtesy, a part
 # that only thanks) read. A regex alternation, "Many thanks" and "thank  you" as typed.
-THANKS = r"(?:(?:many|big|huge)\s+)?thank(?:s|\s+you|\s+u)|thanx|thx|ty|tysm|cheers"
+# "ty" in lower case only: "Ty is out today." opens with a name, not a thanks.
+THANKS = r"(?:(?:many|big|huge)\s+)?thank(?:s|\s+you|\s+u)|thanx|thx|(?-i:ty)|tysm|cheers"
 
 NOTHING_ASKED = "Nothing I asked is waiting for a yes or no."
 # A yes or no while a question that wants a pick is open ("Which ticket do you mean: …?").

@@ -51,3 +51,11 @@ def test_a_word_that_starts_like_a_thanks_is_none() -> None:
     assert not is_courtesy("thanksgiving schedule for the office")
     assert pleasantry_reply("tyre pressure") is None
     assert courtesy("Tyler asked for the refund. Please refund INV-1004.")[1] == ""
+
+
+def test_a_name_spelt_like_a_short_thanks_is_no_courtesy() -> None:
+    # "ty" thanks in lower case; "Ty" opening a sentence is a person.
+    assert is_courtesy("ty for the quick fix!")
+    assert pleasantry_reply("ty!") == "You're welcome."
+    assert not is_courtesy("Ty is out today.")
+    assert courtesy("Ty is out today. Please reassign TCK-1108.")[1] == ""
