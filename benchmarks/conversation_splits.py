@@ -3,12 +3,15 @@
     .venv/bin/python -m benchmarks.conversation_splits                  # every conversations-dev*
     .venv/bin/python -m benchmarks.conversation_splits --splits dev4 dev12
     .venv/bin/python -m benchmarks.conversation_splits --json > /tmp/conv.json
+    .venv/bin/python -m benchmarks.conversation_splits --classifier hybrid
 
 Each split (`evals/datasets/conversations-dev*.jsonl`, by the name after "conversations-":
 "dev", "dev2", …) is read by `load_conversations` and run by `run_on_team` with the settings
 of the environment, the code `ringmaster eval conversations --dataset FILE` runs, so a split's
-figures are that command's. The held-out `conversations.jsonl` is never among them: the glob
-cannot match it, and `dev_splits` leaves it out by name as well.
+figures are that command's (`--classifier`: the local planner's classifier and the team's
+thresholds for it, `ringmaster.evals.conversations.with_classifier`; unset, the team's own).
+The held-out `conversations.jsonl` is never among them: the glob cannot match it, and
+`dev_splits` leaves it out by name as well.
 
 Printed per split: agent set accuracy (of every turn), resolution accuracy (of the referring
 turns), clarifying-question rate (of the ambiguous turns), ambiguous turns acted on and
@@ -102,11 +105,13 @@ def value(f: Figure, hits: int, turns: int) -> float | int | None:
     return round(hits / turns, 4) if turns else None
 
 
-def run_split(name: str, datasets: Path, base: Settings) -> dict[str, Any]:
+def run_split(
+    name: str, datasets: Path, base: Settings, classifier: str | None = None
+) -> dict[str, Any]:
     """One split through `ringmaster eval conversations`'s own code, with its figures."""
     start = time.perf_counter()
     path = split_file(name, datasets)
-    report = run_on_team(load_conversations(path), base)
+    report = run_on_team(load_conversations(path), base, classifier)
     metrics = report.metrics()
     figs = figures(report.turns)
     # Cross-check against the eval's own metrics, so this script cannot drift from them.
@@ -141,8 +146,9 @@ def cell(f: Figure, hits: int, turns: int) -> str:
 
 def print_table(result: dict[str, Any]) -> None:
     git = result["git"]
+    classifier = result.get("classifier") or "the team's own"
     print(
-        f"conversation_splits: {len(result['splits'])} split(s); "
+        f"conversation_splits: {len(result['splits'])} split(s), classifier {classifier}; "
         f"commit {(git['commit'] or '?')[:10]}{' (dirty)' if git['dirty'] else ''}; "
         f"{result['seconds']:.0f} s"
     )
@@ -179,6 +185,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=DATASETS,
         help="the folder of the conversations-dev*.jsonl splits (default: evals/datasets)",
     )
+    parser.add_argument(
+        "--classifier",
+        choices=("tfidf", "hybrid"),
+        help="the local planner's classifier (default: the team's own)",
+    )
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     args = parser.parse_args(argv)
     available = dev_splits(args.datasets)
@@ -192,9 +203,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     git = git_state(ROOT)
     base = Settings()  # the environment's, as the command reads them
     start = time.perf_counter()
-    splits = {name: run_split(name, args.datasets, base) for name in chosen}
+    splits = {name: run_split(name, args.datasets, base, args.classifier) for name in chosen}
     result: dict[str, Any] = {
         "command": "python -m benchmarks.conversation_splits",
+        "classifier": args.classifier,
         "git": git,
         "splits": splits,
         "total": totals(splits),

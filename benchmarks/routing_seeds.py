@@ -4,13 +4,15 @@
     .venv/bin/python -m benchmarks.routing_seeds --seeds 0 1 2 3 4 --splits dev5 dev12
     .venv/bin/python -m benchmarks.routing_seeds --splits clinc-multi-tune   # its own team
     .venv/bin/python -m benchmarks.routing_seeds --json > /tmp/seeds.json
+    .venv/bin/python -m benchmarks.routing_seeds --seeds 0 --classifier hybrid
 
 The learned cutter is trained on synthetic joins of the team's examples, drawn with
 `CutterConfig.seed` (which examples are held out of its scoring classifier, the joins, the
 requests kept to choose its threshold on); another seed moves a dev split by a row or three, so a
 change to the cutter judged on one seed is judged partly on that noise. Per seed, each team's
-planner is built as `ringmaster eval run --classifier tfidf` builds it, with
-`LocalPlannerSettings(kind="tfidf", cutter=CutterConfig(seed=s))`, in a temporary model cache
+planner is built as `ringmaster eval run --classifier tfidf` builds it (`--classifier hybrid`:
+the TF-IDF + sentence embedding classifier, with the team's thresholds for it), with
+`LocalPlannerSettings(kind=CLASSIFIER, cutter=CutterConfig(seed=s))`, in a temporary model cache
 (the models under graph/planner/models are never written; seed 0 is the shipped model when the
 working tree's training code still matches its cache key, and is trained like the others when
 not), and every split is run through `ringmaster.evals.runner.evaluate`, the command's own code.
@@ -46,6 +48,7 @@ from ringmaster.agents.spec import Team, load_team
 from ringmaster.evals.records import RowPrediction
 from ringmaster.evals.runner import evaluate, git_state, run_rows
 from ringmaster.graph.planner.cutter import CutterConfig
+from ringmaster.graph.planner.embedding_config import embeddings_available
 from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +56,8 @@ DATASETS = ROOT / "evals" / "datasets"
 DEMO_TEAM = ROOT / "agents" / "demo" / "team.yaml"
 CLINC = "clinc-multi-tune"
 CLINC_TEAM = DATASETS / "clinc150-team-tune.yaml"
-CLASSIFIER = "tfidf"
+CLASSIFIER = "tfidf"  # the default of --classifier
+CLASSIFIERS = ("tfidf", "hybrid")
 # Exact-set accuracy on a tag's rows (the eval's `slices`), and subtask-count accuracy on the
 # rows that expect two or more subtasks (its `decomposition_count_accuracy`).
 SLICES = ("one-part", "multi-part", "out-of-scope", "count")
@@ -100,25 +104,33 @@ def slice_rows(predictions: Sequence[RowPrediction]) -> SeedRun:
     return run
 
 
-def tuned(team: Team) -> Team:
-    """`team` with the thresholds tuned for TF-IDF, as `eval run --classifier tfidf` routes."""
-    return team.model_copy(update={"routing": team.routing.for_classifier(CLASSIFIER)})
+def tuned(team: Team, classifier: str = CLASSIFIER) -> Team:
+    """`team` with the thresholds tuned for `classifier`, as `eval run --classifier X` routes."""
+    return team.model_copy(update={"routing": team.routing.for_classifier(classifier)})
 
 
-def seed_planner(team: Team, cache_dir: Path, seed: int = 0) -> LocalPlanner:
+def seed_planner(
+    team: Team, cache_dir: Path, seed: int = 0, classifier: str = CLASSIFIER
+) -> LocalPlanner:
     """The planner the benchmarks run (this one, `envelope_mutations`, `join_mutations`):
-    TF-IDF, cutter seed `seed`, the thresholds tuned for it, trained into `cache_dir`."""
-    settings = LocalPlannerSettings(kind=CLASSIFIER, cutter=CutterConfig(seed=seed))
-    return LocalPlanner(tuned(team), cache_dir=cache_dir, settings=settings)
+    `classifier` (TF-IDF unless told), cutter seed `seed`, the thresholds tuned for it,
+    trained into `cache_dir`."""
+    settings = LocalPlannerSettings(kind=classifier, cutter=CutterConfig(seed=seed))
+    return LocalPlanner(tuned(team, classifier), cache_dir=cache_dir, settings=settings)
 
 
 def run_seed(
-    seed: int, splits: Sequence[str], teams: dict[Path, Team], cache: Path
+    seed: int,
+    splits: Sequence[str],
+    teams: dict[Path, Team],
+    cache: Path,
+    classifier: str = CLASSIFIER,
 ) -> dict[str, SeedRun]:
-    """Every split planned by the planners of cutter seed `seed`, trained into `cache`."""
+    """Every split planned by the planners of cutter seed `seed` and `classifier`, trained into
+    `cache`."""
 
     def factory(_name: str, team: Team, cache_dir: Path) -> LocalPlanner:
-        return seed_planner(team, cache_dir, seed)
+        return seed_planner(team, cache_dir, seed, classifier)
 
     out: dict[str, SeedRun] = {}
     for name in splits:
@@ -188,7 +200,8 @@ def print_table(result: dict[str, Any]) -> None:
     seeds = result["seeds"]
     git = result["git"]
     print(
-        f"routing_seeds: cutter seeds {' '.join(map(str, seeds))}, classifier {CLASSIFIER}; "
+        f"routing_seeds: cutter seeds {' '.join(map(str, seeds))}, "
+        f"classifier {result['classifier']}; "
         f"commit {(git['commit'] or '?')[:10]}{' (dirty)' if git['dirty'] else ''}; "
         f"{result['seconds']['total']:.0f} s"
     )
@@ -244,11 +257,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         metavar="SPLIT",
         help=f"from {', '.join([*splits, CLINC])} (default: the demo team's)",
     )
+    parser.add_argument(
+        "--classifier",
+        default=CLASSIFIER,
+        choices=CLASSIFIERS,
+        help=f"the local planner's classifier (default: {CLASSIFIER})",
+    )
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     args = parser.parse_args(argv)
+    if args.classifier == "hybrid" and not embeddings_available():
+        parser.error("--classifier hybrid needs the embeddings extra (make install)")
     teams = {f: load_team(f) for f in {split_files(s)[1] for s in args.splits}}
-    # The thresholds tuned for TF-IDF, as `eval run --classifier tfidf` routes with them.
-    teams = {f: tuned(t) for f, t in teams.items()}
+    # The thresholds tuned for the classifier, as `eval run --classifier X` routes with them.
+    teams = {f: tuned(t, args.classifier) for f, t in teams.items()}
     # Read before the run: the code it plans with is what the tree held when it started.
     git = git_state(ROOT)
     start = time.perf_counter()
@@ -256,7 +277,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="routing-seeds-") as tmp:
         for seed in args.seeds:
             # A cache per seed: storing a team's model prunes the team's other models there.
-            by_seed.append(run_seed(seed, args.splits, teams, Path(tmp) / f"seed-{seed}"))
+            cache = Path(tmp) / f"seed-{seed}"
+            by_seed.append(run_seed(seed, args.splits, teams, cache, args.classifier))
     by_split = {name: [runs[name] for runs in by_seed] for name in args.splits}
     one_multi = [
         sum(len(r.right.get(s, ())) for r in runs.values() for s in ("one-part", "multi-part"))
@@ -265,7 +287,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     result: dict[str, Any] = {
         "command": "python -m benchmarks.routing_seeds",
         "seeds": args.seeds,
-        "classifier": CLASSIFIER,
+        "classifier": args.classifier,
         "git": git,
         "splits": {
             name: {

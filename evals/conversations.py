@@ -182,10 +182,42 @@ def run_conversations(
     return report
 
 
-def run_on_team(conversations: list[Conversation], base: Settings) -> ConversationReport:
+def with_classifier(base: Settings, classifier: str, folder: Path) -> Settings:
+    """`base` with the local planner running `classifier` ("tfidf" or "hybrid") and the
+    thresholds tuned for it (`RoutingConfig.for_classifier`, as `eval run --classifier` routes):
+    copies of its team file and policy file in `folder` with their routing blocks changed, and
+    nothing else (the policy's block replaces the team's, so both are changed)."""
+    import yaml
+
+    from ringmaster.agents.demo import TEAM_FILE
+    from ringmaster.agents.spec import RoutingConfig
+
+    def copy(source: Path, name: str) -> Path:
+        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        if "routing" in data or name == "team.yaml":
+            routing = RoutingConfig.model_validate(data.get("routing") or {})
+            data["routing"] = routing.for_classifier(classifier).model_dump(exclude_unset=True)
+            data["routing"]["classifier"] = classifier
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        return folder / name
+
+    policy = base.effective_policy_file
+    return base.model_copy(
+        update={
+            "team_file": copy(base.team_file or TEAM_FILE, "team.yaml"),
+            "policy_file": copy(policy, "policy.yaml") if policy else None,
+        }
+    )
+
+
+def run_on_team(
+    conversations: list[Conversation], base: Settings, classifier: str | None = None
+) -> ConversationReport:
     """`run_conversations` with `base`'s team (the demo when it names none), as `ringmaster
     eval conversations` runs it: each conversation on a fresh demo database, one planner
-    model. The caller reads the settings (the CLI from the environment)."""
+    model. The caller reads the settings (the CLI from the environment). `classifier`: the
+    local planner's, by `with_classifier` (None: the team's own)."""
     import tempfile
     from contextlib import nullcontext
 
@@ -194,6 +226,8 @@ def run_on_team(conversations: list[Conversation], base: Settings) -> Conversati
     from ringmaster.wiring import build_deps, load_team_and_tools
 
     with tempfile.TemporaryDirectory(prefix="ringmaster-conv-") as tmp:
+        if classifier is not None:
+            base = with_classifier(base, classifier, Path(tmp) / "files")
         homes = iter(range(len(conversations)))
 
         def fresh_deps() -> GraphDeps:

@@ -9,10 +9,15 @@ from pathlib import Path
 import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 
-from ringmaster.evals.conversations import load_conversations, run_conversations
+from ringmaster.evals.conversations import (
+    load_conversations,
+    run_conversations,
+    run_on_team,
+    with_classifier,
+)
 from ringmaster.evals.errors import DatasetError
 from ringmaster.settings import Settings
-from ringmaster.wiring import build_deps
+from ringmaster.wiring import build_deps, load_team_and_tools
 
 DATA = Path(__file__).parent / "data" / "conversations-tiny.jsonl"
 
@@ -99,6 +104,47 @@ def test_the_eval_command_scores_a_file_on_the_configured_team(
     assert [(t["conversation"], t["turn"]) for t in out["turns"]] == [
         ("tiny-1", 1), ("tiny-1", 2), ("tiny-2", 1), ("tiny-2", 2)
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("classifier", ["tfidf", "hybrid"])
+def test_a_chosen_classifier_changes_only_the_teams_routing_classifier(
+    tmp_path: Path, classifier: str
+) -> None:
+    base = Settings(home=tmp_path / "home")
+    own, _ = load_team_and_tools(base)
+    chosen, _ = load_team_and_tools(with_classifier(base, classifier, tmp_path / "files"))
+    assert chosen.routing.classifier == classifier
+    assert chosen.routing.model_dump(exclude={"classifier"}) == own.routing.model_dump(
+        exclude={"classifier"}
+    )
+    # The demo policy still applies (legal's work waits for a person), nothing else moves but
+    # the file's hash.
+    left = {"routing", "fingerprint"}
+    assert chosen.model_dump(exclude=left) == own.model_dump(exclude=left)
+
+
+def test_a_chosen_classifier_routes_with_the_thresholds_tuned_for_it(tmp_path: Path) -> None:
+    import yaml
+
+    from ringmaster.agents.demo import TEAM_FILE
+
+    data = yaml.safe_load(TEAM_FILE.read_text(encoding="utf-8"))
+    data["routing"]["by_classifier"] = {"hybrid": {"confidence_floor": 0.7, "human_floor": 0.2}}
+    team_file = tmp_path / "team.yaml"
+    team_file.write_text(yaml.safe_dump(data), encoding="utf-8")
+    base = Settings(home=tmp_path / "home", team_file=team_file)
+    team, _ = load_team_and_tools(with_classifier(base, "hybrid", tmp_path / "files"))
+    r = team.routing
+    assert (r.classifier, r.confidence_floor, r.human_floor) == ("hybrid", 0.7, 0.2)
+    assert r.min_margin == data["routing"]["min_margin"]
+
+
+def test_a_run_with_the_teams_own_classifier_named_is_the_same_run(tmp_path: Path) -> None:
+    conversations = load_conversations(DATA)
+    base = Settings(home=tmp_path / "home", planner_cache=tmp_path / "cache")
+    named = run_on_team(conversations, base, "tfidf")
+    assert named.metrics() == run_on_team(conversations, base).metrics()
+    assert named.metrics()["agent_set_accuracy"] == 1.0
 
 
 @pytest.mark.parametrize(
