@@ -52,13 +52,19 @@ from ringmaster.evals.runner import git_state
 OPENINGS = {
     "A": (
         ("pull up {a} and {b}", "pull up {a}, {c} and {b}"),
-        ("what's the status of {a}? and send me {b}", "what's the status of {a} and {c}? and send me {b}"),
+        (
+            "what's the status of {a}? and send me {b}",
+            "what's the status of {a} and {c}? and send me {b}",
+        ),
     ),
     "B": (
-        ("can you look up {a} for me, and {b} too", "can you look up {a} and {c} for me, and {b} too"),
+        (
+            "can you look up {a} for me, and {b} too",
+            "can you look up {a} and {c} for me, and {b} too",
+        ),
         ("compare {b} with {a}", "compare {b} with {a} and {c}"),
     ),
-}  # fmt: skip
+}
 
 
 def documents() -> dict[str, list[str]]:
@@ -142,9 +148,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"{family:<18} {'  '.join(cells)}   ({' / '.join(heads)})")
     for m, got, t in rows:  # half B is the transfer check: its totals only
         if m.half == "A" and got != ("asked" if m.ambiguous else "resolved"):
-            print(
-                f"  {got:<8} {m.id}: {[x.text for x in m.conversation.turns][-2:]} -> {t.rewritten!r}"
-            )
+            said = [x.text for x in m.conversation.turns][-2:]
+            print(f"  {got:<8} {m.id}: {said} -> {t.rewritten!r}")
 
 
 if __name__ == "__main__":
