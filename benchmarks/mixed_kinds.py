@@ -42,6 +42,7 @@ from benchmarks.ambiguity_mutations import (
     last_turns,
     listing,
     outcome,
+    print_families,
     sources,
 )
 from benchmarks.conversation_splits import ROOT, split_file
@@ -136,16 +137,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"mixed_kinds: {len(made)} mutants; commit {(git['commit'] or '?')[:10]}"
         f"{' (dirty)' if git['dirty'] else ''}; {result['seconds']:.0f} s"
     )
-    for family, heads in (
-        ("control-mixed-act", ("resolved", "asked", "wrong")),
-        ("mixed-rival", ("asked", "acted", "neither")),
-    ):
-        cells = []
-        for key, label in ((family, ""), (f"{family} A", "A "), (f"{family} B", "B ")):
-            cell = counts.get(key, {})
-            got = " / ".join(str(cell.get(h, 0)) for h in heads)
-            cells.append(f"{label}{cell.get('mutants', 0):>3}: {got}")
-        print(f"{family:<18} {'  '.join(cells)}   ({' / '.join(heads)})")
+    print_families(result["families"])
     for m, got, t in rows:  # half B is the transfer check: its totals only
         if m.half == "A" and got != ("asked" if m.ambiguous else "resolved"):
             said = [x.text for x in m.conversation.turns][-2:]
