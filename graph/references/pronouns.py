@@ -6,8 +6,9 @@ next to a singular "they" made to agree.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
 from ringmaster.graph.references.narrowed import narrowed_them
@@ -239,16 +240,30 @@ def _fitting_kind(
     """Of records of several kinds "it" may be, those of the one kind the request's act works
     on ("refund it" after a ticket and an invoice: the invoice), when the team acts by id on
     every other kind among them ("roll it back" after a deployment and a ticket: the
-    deployment); all of them otherwise ("close it" after a ticket and an incident, which the
-    team only creates, may mean either)."""
+    deployment), or on none at all where only an answer brought them up ("close it" after
+    the ticket and the article an answer cited: the ticket); all of them otherwise ("close it"
+    after a ticket and an incident, which the team only creates, may mean either; so may
+    "update it" after a ticket and an article the person named)."""
     kinds = {k for k, _ in named}
     fit = acted_kinds(text, thread, thread.acts) & kinds
     on_records = {a.kind for a in thread.acts if a.by_id}
+    said = {e for t in thread.history for e in _said(t)}
+    untouched = {k for k in kinds if k not in {a.kind for a in thread.acts}} - {
+        k for k, e in named if e in said
+    }
     # The other kinds are what must be known to the team's acts ("roll it back" after a
     # deployment and a ticket: the deployment, though a rollback takes a service, not an id).
-    if len(kinds) < 2 or len(fit) != 1 or not kinds - fit <= on_records:
+    if len(kinds) < 2 or len(fit) != 1 or not kinds - fit <= on_records | untouched:
         return named
     return [(k, e) for k, e in named if k in fit]
+
+
+def _said(turn: Mapping[str, Any]) -> set[str]:
+    """The ids the person named in a turn: those of its request, less the options of the
+    question it became ("Which record do you mean: TCK-1129 or DOC-1011?" is ringmaster's)."""
+    entities = turn.get("entities") or {}
+    options = {e for _, e in (entities.get("question") or {}).get("options", [])}
+    return {e for _, e in entities.get("named", [])} - options
 
 
 def _noun_before(before: str, nouns: set[str]) -> bool:

@@ -305,6 +305,43 @@ def test_an_act_that_fits_one_kind_picks_it_when_the_team_acts_on_the_other_by_i
     assert resolve("roll it back", history, KINDS, lookup, ACTS).question is not None
 
 
+def test_an_act_on_it_passes_over_an_answers_record_no_act_of_the_team_touches() -> None:
+    # Over-asked (conversation splits): "close it" after an answer that cited a ticket and a
+    # help article asked "Which record do you mean: TCK-1129 or DOC-1011?". The person never
+    # named the article and no act of the team's touches one: the act can mean only the ticket.
+    cited = [turn(1, "does CUS-1047 have a ticket open for this?", touched="TCK-1129 DOC-1011")]
+    out = resolve("ok please close it, I unlocked manually", cited, KINDS, lookup, ACTS)
+    assert out.question is None and ids(out) == {"TCK-1129"}
+    # As the splits had it: a read-only turn between asked which, and its question's options
+    # are ringmaster's words, not the person's.
+    options = [["ticket", "TCK-1129"], ["document", "DOC-1011"]]
+    request = "She have a ticket open for this?"
+    question = "Which record do you mean: TCK-1129 or DOC-1011?"
+    asked = {
+        "turn": 2,
+        "request": request,
+        "entities": {
+            "named": options,
+            "touched": [],
+            "question": {"request": request, "options": options, "asked": question},
+        },
+    }
+    out = resolve("ok please close it, I unlocked manually", [*cited, asked], KINDS, lookup, ACTS)
+    assert out.question is None and ids(out) == {"TCK-1129"}
+    for request, record in (("roll it back", "DEP-1032"), ("refund it", "INV-1144")):
+        history = [turn(1, "anything on that?", touched=f"{record} DOC-1021")]
+        out = resolve(request, history, KINDS, lookup, ACTS)
+        assert out.question is None and ids(out) == {record}, request
+    # Asking less is never guessing more: two tickets beside the article are still asked.
+    history = [turn(1, "anything open?", touched="TCK-1005 TCK-1126 DOC-1011")]
+    out = resolve("close it", history, KINDS, lookup, ACTS)
+    assert out.question is not None and "TCK-1005" in out.question and "TCK-1126" in out.question
+    assert "DOC-1011" not in out.question
+    # An article the person named may be what the verb means ("update it"): still asked.
+    history = [turn(1, "pull up TCK-1005 and DOC-1011")]
+    assert resolve("close it", history, KINDS, lookup, ACTS).question is not None
+
+
 def test_a_person_left_out_is_the_one_who_owns_the_record_the_request_names() -> None:
     # Over-asked (`control-id`): "open a ticket to track INV-1142" after two customers'
     # invoices asked which customer; the ticket is for the one who owns INV-1142.
