@@ -85,10 +85,15 @@ class MiniLMEncoder:
 
     name = MODEL_NAME
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 64, remembered: int = 4096) -> None:
         self.batch_size = batch_size
+        self.remembered = remembered
         self._model: Any = None
         self._lock = threading.Lock()
+        # The vectors of the texts encoded last, oldest first: the planner scores one span
+        # several times while it cuts a request (37 texts sent, 21 of them distinct, for one
+        # demo-team-dev request), and each repeat cost a pass through the model.
+        self._vectors: dict[str, np.ndarray] = {}
 
     def _load(self) -> Any:
         with self._lock:
@@ -114,17 +119,26 @@ class MiniLMEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vectors = self._load().encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+        new = list(dict.fromkeys(t for t in texts if t not in known))
+        if new:
+            vectors = self._load().encode(
+                new,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            known |= zip(new, np.asarray(vectors, dtype=np.float32), strict=True)
+            with self._lock:
+                self._vectors.update((t, known[t]) for t in new)
+                for oldest in list(self._vectors)[: max(0, len(self._vectors) - self.remembered)]:
+                    del self._vectors[oldest]
+        return np.stack([known[t] for t in texts])
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"batch_size": self.batch_size}
+        return {"batch_size": self.batch_size, "remembered": self.remembered}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(**state)  # type: ignore[misc]

@@ -104,6 +104,32 @@ def test_minilm_encoder_pickles_without_its_model() -> None:
     assert copy._model is None and copy.batch_size == 8
 
 
+class CountingModel:
+    """Stands for a loaded SentenceTransformer: one vector per text, each call's texts kept."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts: list[str], **_: object) -> np.ndarray:
+        self.calls.append(list(texts))
+        return np.array([[float(len(t)), 1.0] for t in texts])
+
+
+def test_minilm_encoder_encodes_each_text_once_and_forgets_the_oldest() -> None:
+    encoder = MiniLMEncoder(remembered=3)
+    model = CountingModel()
+    encoder._model = model
+    first = encoder.encode(["close it", "refund INV-1", "close it"])
+    assert model.calls == [["close it", "refund INV-1"]]
+    assert first.tolist() == [[8.0, 1.0], [12.0, 1.0], [8.0, 1.0]]
+    again = encoder.encode(["refund INV-1", "show TCK-2"])
+    assert model.calls[1:] == [["show TCK-2"]]
+    assert again.tolist() == [[12.0, 1.0], [10.0, 1.0]]
+    encoder.encode(["a", "b"])  # four remembered past three: "close it" goes
+    encoder.encode(["close it", "b"])
+    assert model.calls[3:] == [["close it"]]
+
+
 def test_planner_uses_the_hybrid_when_the_team_asks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
