@@ -90,7 +90,7 @@ from ringmaster.evals.conversations import (
     load_conversations,
     run_on_team,
 )
-from ringmaster.evals.runner import git_state
+from ringmaster.evals.runner import commit_label, git_state
 from ringmaster.settings import Settings
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
@@ -601,8 +601,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     print(
         f"ambiguity_mutations: {len(srcs)} source turns in {len(chosen)} split(s), "
-        f"{len(made)} mutants; commit {(git['commit'] or '?')[:10]}"
-        f"{' (dirty)' if git['dirty'] else ''}; {result['seconds']:.0f} s"
+        f"{len(made)} mutants; {commit_label(git)}; {result['seconds']:.0f} s"
     )
     print_families(result["families"])
     for row in rows:  # half B is a transfer check: its totals only

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ringmaster.evals.conversations import TurnResult, load_conversations, run_on_team
-from ringmaster.evals.runner import git_state
+from ringmaster.evals.runner import commit_label, git_state
 from ringmaster.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,7 +149,7 @@ def print_table(result: dict[str, Any]) -> None:
     classifier = result.get("classifier") or "the team's own"
     print(
         f"conversation_splits: {len(result['splits'])} split(s), classifier {classifier}; "
-        f"commit {(git['commit'] or '?')[:10]}{' (dirty)' if git['dirty'] else ''}; "
+        f"{commit_label(git)}; "
         f"{result['seconds']:.0f} s"
     )
     print(

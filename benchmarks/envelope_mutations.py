@@ -72,7 +72,7 @@ from benchmarks.routing_seeds import DEMO_TEAM, demo_splits, seed_planner, split
 from ringmaster.agents.spec import load_team
 from ringmaster.evals.dataset import EvalRow, load_dataset
 from ringmaster.evals.records import RowPrediction
-from ringmaster.evals.runner import git_state
+from ringmaster.evals.runner import commit_label, git_state
 from ringmaster.graph.planner.base import Plan
 from ringmaster.graph.planner.local import LocalPlanner
 
@@ -513,7 +513,7 @@ def print_table(result: dict[str, Any]) -> None:
     git = result["git"]
     print(
         f"envelope_mutations: {result['mutants']} mutants of {result['sources']} source rows; "
-        f"commit {(git['commit'] or '?')[:10]}{' (dirty)' if git['dirty'] else ''}; "
+        f"{commit_label(git)}; "
         f"{result['seconds']:.0f} s"
     )
     print("exact set: source rows right / mutants right of mutants, lost (source right, mutant")

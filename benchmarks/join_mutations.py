@@ -54,7 +54,7 @@ from benchmarks.routing_seeds import DATASETS, DEMO_TEAM, ROOT, demo_splits, see
 from ringmaster.agents.spec import Team, load_team
 from ringmaster.evals.dataset import EvalRow, load_dataset
 from ringmaster.evals.records import RowPrediction
-from ringmaster.evals.runner import git_state, run_planner
+from ringmaster.evals.runner import commit_label, git_state, run_planner
 from ringmaster.graph.planner.local import LocalPlanner
 
 DEFAULT_LIMIT = 24
@@ -409,8 +409,7 @@ def print_table(result: dict[str, Any]) -> None:
     print(
         f"join_mutations: {result['joins']} joins of {result['sources']} one-line one-part rows "
         f"({result['sources_right']} right alone; {result['dropped']} joins left out for a source "
-        f"wrong alone); commit {(git['commit'] or '?')[:10]}"
-        f"{' (dirty)' if git['dirty'] else ''}; {result['seconds']:.0f} s"
+        f"wrong alone); {commit_label(git)}; {result['seconds']:.0f} s"
     )
     print("exact agent set and subtask count, right / rows")
     figures = result["figures"]

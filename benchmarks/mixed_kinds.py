@@ -47,7 +47,7 @@ from benchmarks.ambiguity_mutations import (
 )
 from benchmarks.conversation_splits import ROOT, split_file
 from ringmaster.evals.conversations import Conversation, Turn, load_conversations
-from ringmaster.evals.runner import git_state
+from ringmaster.evals.runner import commit_label, git_state
 
 # Each half's openings, "{a}" and "{b}" (and "{c}" for the rival's), never shared.
 OPENINGS = {
@@ -133,10 +133,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.json:
         print(json.dumps(result, indent=1))
         return
-    print(
-        f"mixed_kinds: {len(made)} mutants; commit {(git['commit'] or '?')[:10]}"
-        f"{' (dirty)' if git['dirty'] else ''}; {result['seconds']:.0f} s"
-    )
+    print(f"mixed_kinds: {len(made)} mutants; {commit_label(git)}; {result['seconds']:.0f} s")
     print_families(result["families"])
     for m, got, t in rows:  # half B is the transfer check: its totals only
         if m.half == "A" and got != ("asked" if m.ambiguous else "resolved"):

@@ -70,7 +70,7 @@ from ringmaster.evals.conversations import (
     TurnResult,
     load_conversations,
 )
-from ringmaster.evals.runner import git_state
+from ringmaster.evals.runner import commit_label, git_state
 
 RECORD_FORMS = ("pronoun", "demonstrative", "same", "definite", "synonym", "possessive", "casual")
 CARRY_FORMS = {
@@ -474,8 +474,8 @@ def summary(result: dict[str, Any], rows: Sequence[dict[str, Any]]) -> None:
     print(
         f"reference_forms: {result['source_turns']} record and {result['carry_sources']} carry"
         f" source turns in {len(result['splits'])} split(s), "
-        f"{result['forms'].get('total', {}).get('all', {}).get('mutants', 0)} mutants; commit "
-        f"{(git['commit'] or '?')[:10]}{' (dirty)' if git['dirty'] else ''}; "
+        f"{result['forms'].get('total', {}).get('all', {}).get('mutants', 0)} mutants; "
+        f"{commit_label(git)}; "
         f"{result['seconds']:.0f} s"
     )
     print(

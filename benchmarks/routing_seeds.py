@@ -46,7 +46,7 @@ from typing import Any
 
 from ringmaster.agents.spec import Team, load_team
 from ringmaster.evals.records import RowPrediction
-from ringmaster.evals.runner import evaluate, git_state, run_rows
+from ringmaster.evals.runner import commit_label, evaluate, git_state, run_rows
 from ringmaster.graph.planner.cutter import CutterConfig
 from ringmaster.graph.planner.embedding_config import embeddings_available
 from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
@@ -202,7 +202,7 @@ def print_table(result: dict[str, Any]) -> None:
     print(
         f"routing_seeds: cutter seeds {' '.join(map(str, seeds))}, "
         f"classifier {result['classifier']}; "
-        f"commit {(git['commit'] or '?')[:10]}{' (dirty)' if git['dirty'] else ''}; "
+        f"{commit_label(git)}; "
         f"{result['seconds']['total']:.0f} s"
     )
     print("mean over the seeds and min-max; exact set per slice, subtask count on multi-part rows")

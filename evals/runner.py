@@ -231,6 +231,12 @@ def git_state(cwd: Path | None = None) -> dict[str, Any]:
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
 
 
+def commit_label(git: dict[str, Any]) -> str:
+    """ "commit 0123456789" of a `git_state`, " (dirty)" after it when tracked files had
+    changes: the line a benchmark prints to say what it ran."""
+    return f"commit {(git['commit'] or '?')[:10]}{' (dirty)' if git['dirty'] else ''}"
+
+
 @dataclass
 class EvalRun:
     """A finished run: the saved record and where it was written (None when not saved)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from ringmaster.agents.spec import RoutingConfig, load_team
 from ringmaster.evals.cache import ResponseCache
 from ringmaster.evals.dataset import load_dataset
-from ringmaster.evals.runner import evaluate, load_run, run_planner, run_rows
+from ringmaster.evals.runner import commit_label, evaluate, load_run, run_planner, run_rows
 from tests.evals.fakes import SCRIPT_V1, ScriptedPlanner
 
 
@@ -140,3 +140,10 @@ def test_saved_run_has_config_hash_commit_and_rows(
     assert first["subtasks"][0]["agent"] == "alpha"
     assert first["subtasks"][0]["confidence"] == 0.9
     assert first["latency_ms"] >= 0 and first["model_calls"] == 1
+
+
+def test_commit_label_names_the_commit_and_says_when_the_tree_was_dirty() -> None:
+    sha = "0123456789abcdef"
+    assert commit_label({"commit": sha, "dirty": False}) == "commit 0123456789"
+    assert commit_label({"commit": sha, "dirty": True}) == "commit 0123456789 (dirty)"
+    assert commit_label({"commit": None, "dirty": None}) == "commit ?"
