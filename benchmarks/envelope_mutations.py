@@ -246,11 +246,6 @@ KINDS = tuple(TEMPLATES)
 SLICES = {"context": ("one-part",)}
 
 
-def half(text: str) -> str:
-    """A row's or template's half, by the first byte of the SHA-256 of its text."""
-    return half_of(text)
-
-
 def template_half(kind: str, index: int) -> str:
     """A template's half: in the order of their SHA-256, a kind's first half of templates is in
     A, the rest in B (by the hash, so it is no choice of mine; by rank, so each half has some)."""
@@ -278,7 +273,8 @@ class Source:
 
     @property
     def half(self) -> str:
-        return half(self.row.text)
+        """By the row's text (`halves.half_of`)."""
+        return half_of(self.row.text)
 
     @property
     def slice(self) -> str:

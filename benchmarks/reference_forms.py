@@ -122,12 +122,6 @@ class Mutant:
     conversation: Conversation
 
 
-def half(where: str) -> str:
-    """ "A" or "B" for a source turn "split:conversation:turn", by its SHA-256: fixed, and
-    blind to the turn's words."""
-    return half_of(where)
-
-
 def reference(text: str, kind: str) -> Ref | None:
     """The turn's reference to a record of `kind`: a noun phrase of its kind first ("her
     ticket", "that invoice"), else a pronoun; None when there is neither."""
@@ -392,7 +386,7 @@ def mutants(
         step = max(1, -(-len(rows) // limit))
         for src, turns in rows[::step][:limit]:
             mid = f"{form}:{src.where}"
-            made.append(Mutant(mid, form, src.where, half(src.where), Conversation(mid, turns)))
+            made.append(Mutant(mid, form, src.where, half_of(src.where), Conversation(mid, turns)))
     return made
 
 

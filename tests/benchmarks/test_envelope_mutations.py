@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks import envelope_mutations as em
+from benchmarks.halves import half_of
 from ringmaster.evals.dataset import EvalRow
 
 
@@ -29,7 +30,7 @@ def test_a_mutant_keeps_its_source_rows_labels_and_half() -> None:
     for m in made:
         assert m.row.agents == m.source.row.agents and m.row.subtasks == m.source.row.subtasks
         # a row is wrapped only by its own half's templates
-        assert em.template_half(m.kind, m.template) == m.half == em.half(m.source.row.text)
+        assert em.template_half(m.kind, m.template) == m.half == half_of(m.source.row.text)
         if m.kind not in ("chat", "list", "context-between"):
             assert m.source.row.text in m.text
     # a list only for a multi-part row whose sentences are its parts, without their connectors

@@ -9,6 +9,7 @@ import pytest
 
 from benchmarks import ambiguity_mutations as am
 from benchmarks import reference_forms as rf
+from benchmarks.halves import half_of
 from ringmaster.evals.conversations import Conversation, Turn, TurnResult
 from ringmaster.tools.demo.db import ensure_demo_db
 
@@ -121,8 +122,8 @@ def test_carry_forms_follow_a_record_source_and_re_say_a_carry_source(
 
 def test_halves_are_fixed_by_the_turn_and_split_the_sources() -> None:
     wheres = [f"dev:d{i:02}:{t}" for i in range(40) for t in (2, 3)]
-    halves = [rf.half(w) for w in wheres]
-    assert halves == [rf.half(w) for w in wheres]
+    halves = [half_of(w) for w in wheres]
+    assert halves == [half_of(w) for w in wheres]
     assert 20 < halves.count("A") < 60
 
 
