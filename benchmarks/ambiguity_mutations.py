@@ -75,7 +75,7 @@ import re
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -471,14 +471,19 @@ OUTCOMES = {"ambiguous": ("asked", "acted", "neither"), "control": ("resolved", 
 
 
 def arguments(
-    doc: str, argv: Sequence[str] | None, limit: str, json_help: str, families: bool = False
+    doc: str,
+    argv: Sequence[str] | None,
+    limit: str | None,
+    json_help: str,
+    families: bool = False,
 ) -> tuple[argparse.Namespace, list[str]]:
-    """A mutation benchmark's command line (--splits, --limit, --list, --json, and --families
-    when it has families to choose from), and the tuning splits it chose (every dev split by
-    default; never the held-out set)."""
+    """A mutation benchmark's command line (--splits, --limit when it takes one, --list, --json,
+    and --families when it has families to choose from), and the tuning splits it chose (every
+    dev split by default; never the held-out set)."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--splits", nargs="+", metavar="SPLIT", help="default: every dev split")
-    parser.add_argument("--limit", type=int, default=40, help=limit)
+    if limit is not None:
+        parser.add_argument("--limit", type=int, default=40, help=limit)
     if families:
         parser.add_argument(
             "--families", nargs="+", metavar="FAMILY", help="only these families (default: all)"
@@ -514,6 +519,18 @@ def last_turns(conversations: list[Conversation]) -> dict[str, TurnResult]:
     each one's last turn, the one scored, by its id."""
     report = run_on_team(conversations, Settings())
     return {t.conversation: t for t in report.turns}
+
+
+def tally_families(outcomes: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, int]]:
+    """(family, half, outcome) of each mutant counted by family and by "family half": each
+    cell its mutants and how many had each outcome, as `print_families` reads them."""
+    families: dict[str, dict[str, int]] = {}
+    for family, half, got in outcomes:
+        for key in (family, f"{family} {half}"):
+            cell = families.setdefault(key, {"mutants": 0})
+            cell["mutants"] += 1
+            cell[got] = cell.get(got, 0) + 1
+    return dict(sorted(families.items()))
 
 
 def print_families(families: dict[str, dict[str, Any]]) -> None:
@@ -580,19 +597,13 @@ def main(argv: Sequence[str] | None = None) -> None:
                 "outcome": outcome(m, t),
             }
         )
-    families: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        for key in (row["family"], f"{row['family']} {row['half']}"):
-            fam = families.setdefault(key, {"mutants": 0})
-            fam["mutants"] += 1
-            fam[row["outcome"]] = fam.get(row["outcome"], 0) + 1
     result = {
         "command": "python -m benchmarks.ambiguity_mutations",
         "git": git,
         "splits": chosen,
         "limit": args.limit,
         "source_turns": len(srcs),
-        "families": dict(sorted(families.items())),
+        "families": tally_families((r["family"], r["half"], r["outcome"]) for r in rows),
         "seconds": round(time.perf_counter() - start, 1),
     }
     if args.json:

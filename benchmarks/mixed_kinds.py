@@ -39,11 +39,13 @@ from benchmarks.ambiguity_mutations import (
     Source,
     _ask,
     arguments,
+    demo_records,
     last_turns,
     listing,
     outcome,
     print_families,
     sources,
+    tally_families,
 )
 from benchmarks.conversation_splits import ROOT, split_file
 from ringmaster.evals.conversations import Conversation, Turn, load_conversations
@@ -104,9 +106,7 @@ def mutants(srcs: Sequence[Source], records: Records, docs: dict[str, list[str]]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args, chosen = arguments(__doc__, argv, "unused", "print the figures as JSON")
-    from benchmarks.ambiguity_mutations import demo_records
-
+    args, chosen = arguments(__doc__, argv, None, "print the figures as JSON")
     git = git_state(ROOT)
     start = time.perf_counter()
     srcs = [s for name in chosen for s in sources(name, load_conversations(split_file(name)))]
@@ -115,19 +115,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         listing([(f"{m.half} {m.id}", m.conversation) for m in made])
         return
     last = last_turns([m.conversation for m in made])
-    counts: dict[str, dict[str, int]] = {}
-    rows = []
-    for m in made:
-        got = outcome(m, last[m.id])
-        rows.append((m, got, last[m.id]))
-        for key in (m.family, f"{m.family} {m.half}"):
-            cell = counts.setdefault(key, {"mutants": 0})
-            cell["mutants"] += 1
-            cell[got] = cell.get(got, 0) + 1
+    rows = [(m, outcome(m, last[m.id]), last[m.id]) for m in made]
     result: dict[str, Any] = {
         "command": "python -m benchmarks.mixed_kinds",
         "git": git,
-        "families": dict(sorted(counts.items())),
+        "families": tally_families((m.family, m.half, got) for m, got, _ in rows),
         "seconds": round(time.perf_counter() - start, 1),
     }
     if args.json:

@@ -147,3 +147,14 @@ def test_the_printed_table_counts_each_family_and_all_per_half(
     assert " ".join(lines["act-owners"]) == "1: 0 / 1 / 0 A 0: 0 / 0 / 0 B 1: 0 / 1 / 0"
     assert " ".join(lines["ambiguous, all"]) == "4: 2 / 1 / 1 A 2: 2 / 0 / 0 B 2: 0 / 1 / 1"
     assert " ".join(lines["controls, all"]) == "2: 1 / 0 / 1 A 2: 1 / 0 / 1 B 0: 0 / 0 / 0"
+
+
+def test_families_are_tallied_by_family_and_by_family_and_half() -> None:
+    got = am.tally_families(
+        [("act-it", "A", "asked"), ("act-it", "B", "acted"), ("act-it", "A", "asked")]
+    )
+    assert got == {
+        "act-it": {"mutants": 3, "asked": 2, "acted": 1},
+        "act-it A": {"mutants": 2, "asked": 2},
+        "act-it B": {"mutants": 1, "acted": 1},
+    }
