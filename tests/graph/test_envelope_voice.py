@@ -155,7 +155,7 @@ def test_a_heading_that_names_something_heads_every_item_one_that_announces_none
     text = f"Is the web app up right now?\n\nFor Becker Logistics:\n{items}"
     first, *rest = demo_planner.plan(text).subtasks
     assert "Becker" not in first.description
-    assert [s.description.startswith("For Becker Logistics:") for s in rest] == [True] * len(rest)
+    assert rest and all(s.description.startswith("For Becker Logistics:") for s in rest)
 
 
 @pytest.fixture(scope="module")
