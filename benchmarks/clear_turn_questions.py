@@ -27,8 +27,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-import ringmaster.evals.conversations as conversations
 from benchmarks.conversation_splits import dev_splits, split_file
+from ringmaster.evals.conversations import load_conversations, run_on_team
 from ringmaster.settings import Settings
 
 KINDS = ("after-a-question", "confirm-guess", "mixed-kinds", "plural", "description", "pronoun")
@@ -51,21 +51,8 @@ def kind_of(text: str, question: str, expected: Sequence[str], asked_before: boo
 
 def questions(split: str) -> list[dict[str, Any]]:
     """The split's clear-turn questions: where, the turn, the question and its kind."""
-    asked: dict[tuple[str, int], str] = {}
-    run = conversations._turn_result
-
-    def noting(conv: str, number: int, turn: Any, events: list[Any], kinds: Any = ()) -> Any:
-        refs = [e for e in events if e[conversations.EVENT_KEY] == "references"]
-        asked[(conv, number)] = next((str(e["question"]) for e in refs if e.get("question")), "")
-        return run(conv, number, turn, events, kinds)
-
-    conversations._turn_result = noting
-    try:
-        report = conversations.run_on_team(
-            conversations.load_conversations(split_file(split)), Settings()
-        )
-    finally:
-        conversations._turn_result = run
+    report = run_on_team(load_conversations(split_file(split)), Settings())
+    asked = {(t.conversation, t.turn): t.question or "" for t in report.turns}
     out = []
     for t in report.turns:
         if t.ambiguous or not t.asked:

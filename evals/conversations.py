@@ -103,6 +103,7 @@ class TurnResult:
     asked: bool  # the turn became a question instead of work
     acted: bool  # some side effect ran in this turn
     rewritten: str | None = None
+    question: str | None = None  # what ringmaster asked instead, when it asked
 
     @property
     def agents_ok(self) -> bool:
@@ -295,4 +296,5 @@ def _turn_result(
         asked=any(e.get("question") for e in refs),
         acted=any(e[EVENT_KEY] == "side_effect" and e.get("status") == "executed" for e in events),
         rewritten=refs[0]["text"] if refs else None,
+        question=next((str(e["question"]) for e in refs if e.get("question")), None),
     )

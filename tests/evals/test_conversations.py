@@ -36,6 +36,9 @@ def test_a_conversation_run_scores_agents_references_and_questions(tmp_path: Pat
     assert follow_up.acted  # the ticket was closed: that turn's side effect ran
     ambiguous = by_turn["tiny-2", 2]
     assert ambiguous.asked and not ambiguous.acted and ambiguous.agents == []
+    # what it asked, as the person read it; a turn that asked nothing has none
+    assert ambiguous.question and ambiguous.question.endswith("?")
+    assert follow_up.question is None
     assert report.metrics() == {
         "conversations": 2,
         "turns": 4,
