@@ -269,9 +269,6 @@ def _with_heading(
         return with_quoted(subtasks, heading.text, True)
     start = part_at(parts, body, first)
     end = part_at(parts, body, last + len(heading.last) - 1)
-    return [
-        s.model_copy(update={"description": f"{heading.text}\n\n{s.description}"})
-        if start <= i <= end
-        else s
-        for i, s in enumerate(subtasks)
-    ]
+    for i in range(start, end + 1):
+        subtasks = with_context_before(subtasks, heading.text, i)
+    return subtasks
