@@ -75,10 +75,10 @@ import re
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from benchmarks.ambiguity_followups import followups
 from benchmarks.conversation_splits import DATASETS, ROOT, dev_splits, split_file
@@ -559,6 +559,30 @@ def print_families(families: dict[str, dict[str, Any]]) -> None:
     print("(cells: mutants: asked / acted / neither; controls: resolved / asked / wrong)")
 
 
+class _Run(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def half(self) -> str: ...
+    @property
+    def conversation(self) -> Conversation: ...
+
+
+M = TypeVar("M", bound=_Run)
+
+
+def mutant_rows(
+    made: Sequence[M], fields: Callable[[M, TurnResult], dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each mutant run (`last_turns`) and what --json says of it: `turn_row` and the
+    benchmark's own `fields` of the mutant and its last turn."""
+    last = last_turns([m.conversation for m in made])
+    return [
+        {**turn_row(m.id, m.half, m.conversation, last[m.id]), **fields(m, last[m.id])}
+        for m in made
+    ]
+
+
 def turn_row(mutant: str, half: str, conversation: Conversation, t: TurnResult) -> dict[str, Any]:
     """What a mutation benchmark's --json says of one mutant: its turns and how the last ran."""
     return {
@@ -586,17 +610,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.list:
         listing([(m.id, m.conversation) for m in made])
         return
-    last = last_turns([m.conversation for m in made])
-    rows: list[dict[str, Any]] = []
-    for m in made:
-        t = last[m.id]
-        rows.append(
-            {
-                **turn_row(m.id, m.half, m.conversation, t),
-                "family": m.family,
-                "outcome": outcome(m, t),
-            }
-        )
+    rows = mutant_rows(made, lambda m, t: {"family": m.family, "outcome": outcome(m, t)})
     result = {
         "command": "python -m benchmarks.ambiguity_mutations",
         "git": git,

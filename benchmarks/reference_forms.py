@@ -57,10 +57,9 @@ from benchmarks.ambiguity_mutations import (
     Source,
     arguments,
     demo_records,
-    last_turns,
     listing,
+    mutant_rows,
     sources,
-    turn_row,
 )
 from benchmarks.conversation_splits import ROOT, split_file
 from benchmarks.halves import half_of
@@ -431,19 +430,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.list:
         listing([(f"{m.id} [{m.half}]", m.conversation) for m in made])
         return
-    last = last_turns([m.conversation for m in made])
-    rows: list[dict[str, Any]] = []
-    for m in made:
-        t = last[m.id]
-        rows.append(
-            {
-                **turn_row(m.id, m.half, m.conversation, t),
-                "form": m.form,
-                "outcome": outcome(t),
-                "expected_agents": t.expected_agents,
-                "expected_resolved": t.expected_resolved,
-            }
-        )
+    rows = mutant_rows(
+        made,
+        lambda m, t: {
+            "form": m.form,
+            "outcome": outcome(t),
+            "expected_agents": t.expected_agents,
+            "expected_resolved": t.expected_resolved,
+        },
+    )
     result = {
         "command": "python -m benchmarks.reference_forms",
         "git": git,
