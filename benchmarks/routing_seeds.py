@@ -5,6 +5,7 @@
     .venv/bin/python -m benchmarks.routing_seeds --splits clinc-multi-tune   # its own team
     .venv/bin/python -m benchmarks.routing_seeds --json > /tmp/seeds.json
     .venv/bin/python -m benchmarks.routing_seeds --seeds 0 --classifier hybrid
+    .venv/bin/python -m benchmarks.routing_seeds --seeds 0 --team /tmp/demo-other-routing.yaml
 
 The learned cutter is trained on synthetic joins of the team's examples, drawn with
 `CutterConfig.seed` (which examples are held out of its scoring classifier, the joins, the
@@ -20,9 +21,10 @@ The TF-IDF classifier and the cutter's boosting keep their fixed seeds (`random_
 every model the planner trains: only the draw of the cutter's training data varies.
 
 Splits: the demo team's tuning splits (`evals/datasets/demo-team-dev*.jsonl`, with
-`agents/demo/team.yaml`) and `clinc-multi-tune` (with `evals/datasets/clinc150-team-tune.yaml`;
-its 150-agent cutter took 7-8 minutes a seed to train at a load average of 10 on 2 CPUs, the
-demo team's 2). Held-out sets are not among the choices; benchmarks/README.md has the figures.
+`agents/demo/team.yaml`, or `--team FILE`: a copy with other thresholds, say) and
+`clinc-multi-tune` (with `evals/datasets/clinc150-team-tune.yaml`; its 150-agent cutter took 7-8
+minutes a seed to train at a load average of 10 on 2 CPUs, the demo team's 2). Held-out sets are
+not among the choices; benchmarks/README.md has the figures.
 
 Printed per split and in total, per slice (one-part, multi-part and out-of-scope exact-set
 accuracy; `count`, the subtask-count accuracy on rows expecting two or more subtasks): the mean
@@ -202,7 +204,8 @@ def print_table(result: dict[str, Any]) -> None:
     print(
         f"routing_seeds: cutter seeds {' '.join(map(str, seeds))}, "
         f"classifier {result['classifier']}; "
-        f"{commit_label(git)}; "
+        + ("" if result["team"] == str(DEMO_TEAM) else f"team {result['team']}; ")
+        + f"{commit_label(git)}; "
         f"{result['seconds']['total']:.0f} s"
     )
     print("mean over the seeds and min-max; exact set per slice, subtask count on multi-part rows")
@@ -263,11 +266,19 @@ def main(argv: Sequence[str] | None = None) -> None:
         choices=CLASSIFIERS,
         help=f"the local planner's classifier (default: {CLASSIFIER})",
     )
+    parser.add_argument(
+        "--team",
+        type=Path,
+        default=DEMO_TEAM,
+        metavar="FILE",
+        help="the team file the demo splits are planned with (default: agents/demo/team.yaml)",
+    )
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     args = parser.parse_args(argv)
     if args.classifier == "hybrid" and not embeddings_available():
         parser.error("--classifier hybrid needs the embeddings extra (make install)")
-    teams = {f: load_team(f) for f in {split_files(s)[1] for s in args.splits}}
+    files = {split_files(s)[1] for s in args.splits}
+    teams = {f: load_team(args.team if f == DEMO_TEAM else f) for f in files}
     # The thresholds tuned for the classifier, as `eval run --classifier X` routes with them.
     teams = {f: tuned(t, args.classifier) for f, t in teams.items()}
     # Read before the run: the code it plans with is what the tree held when it started.
@@ -288,6 +299,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "command": "python -m benchmarks.routing_seeds",
         "seeds": args.seeds,
         "classifier": args.classifier,
+        "team": str(args.team),
         "git": git,
         "splits": {
             name: {
