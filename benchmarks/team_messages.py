@@ -1,0 +1,125 @@
+"""Does the demo team route better when its examples include whole messages in other voices?
+
+    .venv/bin/python -m benchmarks.team_messages                 # seeds 0 1 2, the default halves
+    .venv/bin/python -m benchmarks.team_messages --seeds 0 --swap
+
+The demo team's examples are single asks, mostly one sentence in the project's own voice; the
+tuning splits (`evals/datasets/demo-team-dev*.jsonl`) hold one-part requests as people send
+them: chat lines, emails with a greeting and a sign-off, tickets. This plans the splits of one
+half with two teams and prints both side by side, per cutter seed:
+
+- `without`: the demo team's examples minus any that are the text of a one-part row of a dev
+  split (agents/demo/team.yaml before such rows were added, or as it stands if none are);
+- `with`: those examples plus the one-part rows (one agent, not escalated) of the splits of the
+  other half, appended to their agent's examples in file order, duplicates dropped.
+
+The halves: the odd-numbered splits (dev, dev3, dev5 … dev17) give the messages and the
+even-numbered ones (dev2 … dev16) are measured, so no measured row was ever an example;
+`--swap` gives from the even and measures the odd. Each team is planned as `routing_seeds`
+plans it (its `run_seed`: TF-IDF, the file's thresholds, cutter seed s), in a fresh model cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from benchmarks.routing_seeds import DATASETS, DEMO_TEAM, SLICES, demo_splits, run_seed, totals
+from ringmaster.agents.spec import Team, load_team
+from ringmaster.evals.runner import commit_label, git_state
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def halves() -> tuple[list[str], list[str]]:
+    """The odd-numbered demo splits (dev counts as 1) and the even-numbered ones."""
+    splits = demo_splits()
+    odd = [s for s in splits if int(s.removeprefix("dev") or 1) % 2]
+    return odd, [s for s in splits if s not in odd]
+
+
+def one_part_rows(split: str) -> list[tuple[str, str]]:
+    """(text, agent) of a split's one-part rows that go to one agent and are not escalated."""
+    rows = []
+    for line in (DATASETS / f"demo-team-{split}.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if "one-part" in row["tags"] and not row.get("escalate") and len(row["agents"]) == 1:
+            rows.append((row["text"], row["agents"][0]))
+    return rows
+
+
+def without_messages(team: Team) -> Team:
+    """`team` with no example that is a one-part row of a dev split."""
+    dev = {text for split in demo_splits() for text, _ in one_part_rows(split)}
+    agents = [
+        a.model_copy(update={"examples": [e for e in a.examples if e not in dev]})
+        for a in team.agents
+    ]
+    return team.model_copy(update={"agents": agents})
+
+
+def with_messages(team: Team, splits: Sequence[str]) -> Team:
+    """`without_messages(team)` plus the one-part rows of `splits` as their agents' examples."""
+    base = without_messages(team)
+    seen = {e for a in base.agents for e in a.examples} | set(base.human_examples)
+    extra: dict[str, list[str]] = {a.name: [] for a in base.agents}
+    for split in splits:
+        for text, agent in one_part_rows(split):
+            if text not in seen and agent in extra:
+                seen.add(text)
+                extra[agent].append(text)
+    agents = [a.model_copy(update={"examples": [*a.examples, *extra[a.name]]}) for a in base.agents]
+    return base.model_copy(update={"agents": agents})
+
+
+def measure(team: Team, splits: Sequence[str], seed: int) -> dict[str, Any]:
+    """Rows right of rows per slice over `splits`, planned by `team` with cutter seed `seed`."""
+    with tempfile.TemporaryDirectory(prefix="team-messages-") as tmp:
+        runs = run_seed(seed, splits, {DEMO_TEAM: team}, Path(tmp))
+    by_split = {name: [run] for name, run in runs.items()}
+    return {s: [t["right"][0], t["rows"]] for s in SLICES if (t := totals(by_split, s))}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--swap", action="store_true", help="messages from the even half")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    odd, even = halves()
+    source, measured = (even, odd) if args.swap else (odd, even)
+    team = load_team(DEMO_TEAM)
+    teams = {"without": without_messages(team), "with": with_messages(team, source)}
+    added = sum(len(a.examples) for a in teams["with"].agents) - sum(
+        len(a.examples) for a in teams["without"].agents
+    )
+    result: dict[str, Any] = {
+        "git": commit_label(git_state(ROOT)),
+        "messages_from": source,
+        "measured_on": measured,
+        "messages_added": added,
+        "file_is": next((k for k, t in teams.items() if t.agents == team.agents), "neither"),
+        "seeds": {
+            str(s): {k: measure(t, measured, s) for k, t in teams.items()} for s in args.seeds
+        },
+    }
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return
+    print(
+        f"team_messages: {result['git']}; {added} messages from {' '.join(source)}; "
+        f"measured on {' '.join(measured)}; agents/demo/team.yaml is `{result['file_is']}`"
+    )
+    print(f"{'seed':<6}{'team':<9}" + "".join(f"{s:<16}" for s in SLICES))
+    for seed, by_team in result["seeds"].items():
+        for name, figures in by_team.items():
+            cells = [f"{figures[s][0]}/{figures[s][1]}" if s in figures else "-" for s in SLICES]
+            print(f"{seed:<6}{name:<9}" + "".join(f"{c:<16}" for c in cells))
+
+
+if __name__ == "__main__":
+    main()

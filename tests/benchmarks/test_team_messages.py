@@ -1,0 +1,31 @@
+"""benchmarks/team_messages.py: which examples each of its two teams has."""
+
+from __future__ import annotations
+
+from benchmarks import team_messages as tm
+from ringmaster.agents.spec import load_team
+
+
+def test_the_halves_split_the_demo_splits_by_number() -> None:
+    odd, even = tm.halves()
+    assert "dev" in odd and "dev3" in odd and "dev2" in even and "dev16" in even
+    assert not set(odd) & set(even)
+    assert sorted(odd + even) == sorted(tm.demo_splits())
+
+
+def test_with_adds_the_one_part_rows_of_the_source_half_only() -> None:
+    odd, even = tm.halves()
+    team = load_team(tm.DEMO_TEAM)
+    without = tm.without_messages(team)
+    added = tm.with_messages(team, odd)
+    before = {a.name: a.examples for a in without.agents}
+    new = {e: a.name for a in added.agents for e in a.examples[len(before[a.name]) :]}
+    assert all(a.examples[: len(before[a.name])] == before[a.name] for a in added.agents)
+    source = dict(row for split in odd for row in tm.one_part_rows(split))
+    measured = {text for split in even for text, _ in tm.one_part_rows(split)}
+    assert new and all(source[text] == agent for text, agent in new.items())
+    assert not set(new) & measured
+    # taking the messages off again gives back the team without them
+    assert [a.examples for a in tm.without_messages(added).agents] == [
+        a.examples for a in without.agents
+    ]
