@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ringmaster.graph.references.entities import (
     EntityKind,
@@ -207,6 +208,8 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
                 continue
             if kind.person and not ordinal:
                 continue  # people by their words are read in `people`; "the first one" here
+            if _RULED_OUT.search(text, 0, max(text.find(phrase), 0)):
+                continue  # "I meant the invoice one, not the dashboard one": not meant
             # "the first invoice I mentioned": the order the user named them in, turn by turn.
             said = bool(ordinal and _MENTIONED.match(text, match.end()))
             found = _described_one(phrase, kind, bool(ordinal), thread, context=text, said=said)
@@ -270,6 +273,11 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         if question:
             return question
     return text, resolutions
+
+
+# What, right before a description, says the record is not the one meant: "I meant the
+# invoice one, not the dashboard one", "the staging one rather than the prod one".
+_RULED_OUT = re.compile(r"\b(?:not|rather than|instead of)\s+$", re.I)
 
 
 # "the one that failed", "the deployment which failed": a one-word relative clause, not one
@@ -462,6 +470,18 @@ def _fits_none(
     return None
 
 
+def _options_picked(turn: Mapping[str, Any], thread: _Thread) -> list[str]:
+    """The options of the question the turn before `turn` asked, when `turn` named one of
+    them (it was the reply that picked it); none otherwise."""
+    at = next((i for i, t in enumerate(thread.history) if t is turn), 0)
+    if at == 0:
+        return []
+    asked = (thread.history[at - 1].get("entities") or {}).get("question") or {}
+    options = [e for _, e in asked.get("options", [])]
+    named = {e for _, e in (turn.get("entities") or {}).get("named", [])}
+    return options if named & set(options) else []
+
+
 def _described_one(
     phrase: str,
     kind: EntityKind,
@@ -538,6 +558,10 @@ def _described_one(
             # The records a turn named, not those its answer listed, are what the user
             # contrasts ("the staging one" of the two named): no guess.
             winners = [e for e in winners if e in named] or winners
+        if len(winners) > 1:
+            # "Which deployment: DEP-1030, DEP-1029 or DEP-1028?", "the auth one", "and the
+            # web one?": of the options the turn picked from, not of what its answer listed.
+            winners = [e for e in winners if e in _options_picked(turn, thread)] or winners
         if len(winners) > 1 and thread.acts_on_live(context, kind.name):
             winners = thread.live(winners)  # "the charged-twice one can be closed": the open one
         guessed = ""

@@ -12,6 +12,8 @@ of the people's names only.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from ringmaster.graph.references.entities import (
     EntityKind,
@@ -26,6 +28,7 @@ from ringmaster.graph.references.patterns import (
     _ORDINAL,
     _describing_words,
 )
+from ringmaster.graph.references.pronouns import _of_person
 from ringmaster.graph.references.thread import _Thread
 
 # A name as people type it: capitalised words ("Sofia", "Olivia Garcia"); the first word of a
@@ -71,14 +74,19 @@ def _described_person(
             continue
         # "the Ito account" names the kind; "the Lopez one" may be a record of theirs.
         by_noun = not match.group(0).lower().endswith(" one")
-        for turn in list(reversed(thread.history))[:turns]:
+        # "look up Tariq Larsen and Tariq Varga", "the Varga one": the people a request named
+        # by full name are named as their ids are.
+        history = thread.history if by_noun else thread.naming_people().history
+        for turn, typed in list(zip(reversed(history), reversed(thread.history), strict=True))[
+            :turns
+        ]:
             ents = turn.get("entities") or {}
             named = ents.get("named", [])
             people = ids_of(ents, kind.name)
             scores = {e: len(thread.fits(words, e)) for e in people}
-            if not any(scores.values()) and by_noun:
-                # "who are INV-1207 and INV-1216 billed to?" then "the Ito account": the
-                # people the answer listed.
+            if not any(scores.values()):
+                # "who are INV-1207 and INV-1216 billed to?" then "the Ito account"; "are the
+                # customers on them active?", "the suspended one": the people the answer listed.
                 listed = ids_of(ents, kind.name, "touched")
                 scores = {e: len(thread.fits(words, e)) for e in listed}
             best = max(scores.values(), default=0)
@@ -88,12 +96,34 @@ def _described_person(
             records = [e for k, e in named if k != kind.name and thread.fits(words, e)]
             if len(winners) > 1 and by_noun:
                 return text, resolutions, _question(kind, winners)
+            # "the … one" of a person no id of the turn named (a full name, or an answer's):
+            # theirs only when no other record of the turn fits the words, or the request asks
+            # what only the person has ("what plan is the Varga one on?" after their invoices,
+            # which carry the name, were listed; "refund the Lopez one" is her invoice).
+            brought = not by_noun and not set(winners) & set(
+                ids_of(typed.get("entities") or {}, kind.name)
+            )
+            if brought and not _of_the_person(text, match.group(0), words, ents, thread):
+                continue
             if len(winners) == 1 and (by_noun or not records):
                 text = text.replace(match.group(0), winners[0], 1)
                 number = int(turn.get("turn", 0))
                 resolutions.append(Resolution(match.group(0), winners[0], kind.name, number))
             break
     return text, resolutions, None
+
+
+def _of_the_person(
+    text: str, phrase: str, words: set[str], ents: Mapping[str, Any], thread: _Thread
+) -> bool:
+    """True when "the … one" (`phrase`) is a person of a turn (`ents`) rather than a record of
+    theirs: no other record of the turn, named or listed, fits its `words` ("the suspended
+    one" after two tickets' customers were listed), or the rest of the request asks what only
+    a person has (`_of_person`: "what plan is the Varga one on?")."""
+    people = {k.name for k in thread.kinds if k.person}
+    pairs = [*ents.get("named", []), *ents.get("touched", [])]
+    rivals = list(dict.fromkeys(e for k, e in pairs if k not in people and thread.fits(words, e)))
+    return not rivals or _of_person(text.replace(phrase, " ", 1), [], rivals, thread)
 
 
 def _named_person(

@@ -54,6 +54,7 @@ _LISTS = re.compile(
     r"\b(?:about|for|on|with|of|regarding|re|listing|covering|including|attaching)\s+$", re.I
 )
 
+_ONES = re.compile(r"\s+ones?\b", re.I)
 _THEM_BEFORE = re.compile(r"\b(?:them|those|these)\s+$", re.I)
 
 
@@ -115,8 +116,10 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
                 # "the customer" after "… CUS-1011?", "and CUS-1012?": either; "that customer"
                 # points at the one just named.
                 found = thread.find(kind.name, echo=pattern == weak)
-                if found is None and not kind.person:
-                    # "close the ticket" after "look up CUS-1024": one of that customer's.
+                if found is None and not kind.person and not _ONES.match(text, match.end()):
+                    # "close the ticket" after "look up CUS-1024": one of that customer's. Not
+                    # "the invoice one" with no invoice in play: a record the noun describes
+                    # (the ticket about an invoice, beside "the dashboard one").
                     found = owned_in_play(thread, kind)
                 if found is None:
                     continue
