@@ -304,7 +304,11 @@ def build_team_cmd(
     ] = True,
     max_escalated: Annotated[
         float,
-        typer.Option("--max-escalated", help="Held-out in-scope share a person may get."),
+        typer.Option(
+            "--max-escalated",
+            help="Held-out in-scope share the floor and margin may send to a person "
+            "(on top of the out-of-scope check's).",
+        ),
     ] = 0.03,
     classifier: Annotated[
         str | None,
@@ -369,6 +373,11 @@ def build_team_cmd(
                 f"examples ({chosen.classifier}); {chosen.escalated:.1%} of held-out in-scope "
                 f"examples go to a person, {chosen.routed_accuracy:.3f} of the rest to their agent."
             )
+            if chosen.out_of_scope:
+                header += (
+                    f" {chosen.out_of_scope_caught:.1%} of {chosen.out_of_scope} held-out human "
+                    "examples go to a person."
+                )
         text = team_yaml(team, header)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(text, encoding="utf-8")
@@ -392,10 +401,13 @@ def build_team_cmd(
             markup=False,
         )
         if chosen is not None:
+            caught = ""
+            if chosen.out_of_scope:
+                caught = f", {chosen.out_of_scope_caught:.1%} of held-out human examples"
             out.print(
                 f"routing: confidence_floor {chosen.confidence_floor:g}, min_margin "
                 f"{chosen.min_margin:g} by cross-validation ({chosen.escalated:.1%} of held-out "
-                f"in-scope examples escalated)",
+                f"in-scope examples escalated{caught})",
                 markup=False,
             )
         if read.skipped:
