@@ -360,7 +360,7 @@ def is_courtesy(part: str) -> bool:
     """True for a candidate part that only thanks, apologises or hopes, and asks nothing ("close
     TCK-1108 pls, customer confirmed login works. also thx for the quick fix!"): its words
     route it ("fix" to content), but it is no request; the planner glues it to its neighbour as
-    it does an FYI note (`segmenting.note_cuts`)."""
+    it does an FYI note (`note_cuts.note_cuts`)."""
     return _COURTESY_PART.match(part) is not None and not asks_something(part)
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ringmaster.agents.spec import Team
 from ringmaster.graph.planner import local_model
+from ringmaster.graph.planner.background import part_at
 from ringmaster.graph.planner.base import Alternative, Plan, Subtask
 from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.cutter import Cutter
@@ -57,7 +58,7 @@ from ringmaster.graph.planner.routing import (
     with_quoted,
 )
 from ringmaster.graph.planner.scoring import Scores, TextClassifier
-from ringmaster.graph.planner.segmenting import Segmenter, part_at
+from ringmaster.graph.planner.segmenting import Segmenter
 from ringmaster.graph.planner.settings import LocalPlannerSettings, SplitPolicy
 from ringmaster.graph.planner.splitter import split_request
 

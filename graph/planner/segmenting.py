@@ -2,6 +2,11 @@
 separates two requests of their own, by the fixed rules (`cut_rules`) or the team's learned
 cutter, and reading a quoted reply by its newest ask.
 
+A message with quoted history is read by its newest ask first (`newest_ask`), and an email's
+paragraphs of background and opening statements are taken off its asks (`background`). The glue
+it does by context cut off as a part of its own (an FYI note, a courtesy, a list's lead-in, an
+opening clause) is in `note_cuts`.
+
 Learned splitting (the default for a team whose agents have at least
 `LocalPlannerSettings.learned_split_min` (20) examples each on average; `learned_split=True` or
 `False` forces it, `evals/headline.py --split learned|rules`). A per-team cutter
@@ -27,19 +32,6 @@ banking77-train half A (a quarter of the set to build the team, 300 rows of anot
 rules -> cutter: 0.763 -> 0.807, one-part kept whole 0.903 -> 0.963. Training adds a capped
 second TF-IDF fit (300 examples per label) and the cutter's boosting: seconds for the demo team,
 minutes for CLINC150's 15,000 examples.
-
-Quoted history. A reply quoting an earlier ask ("> On Tue, … wrote: / > Can you refund …?")
-is planned on its newest message alone when the cutter keeps the cut between the two
-(`_newest_ask`; the synthetic replies it learns from are in `synthesis.reply`); quoted lines
-about the same matter stay as context. On demo-team-dev3.jsonl (issue 14: buried asks, quoted
-replies, short chat, same-agent asks) agent-set match 0.724 -> 0.741 with `sure` at 0.99,
-demo-team-dev 0.985 -> 0.970, demo-team-dev2 0.983 -> 0.983 (the shipped cutter, seed 0; the
-figures move by a row or two from one cutter seed to another). Re-judged on demo-team-dev4.jsonl
-(chat tools, to-do lists, "FYI" forwards, " / " and ";" one-liners, polite and non-native asks),
-one-part / multi-part exact set / subtask count on dev, dev2, dev3, dev4: `sure` 0.95 instead of
-0.99 moves dev4 multi-part 0.750 -> 0.778 and loses a dev3 one-part row and a dev2 count; without
-`_newest_ask` dev loses a count; a cutter trained without the reply and forward synthesis loses
-two dev2 one-part rows and a dev4 one; all three stay.
 
 Chat voices (demo-team-dev4). The splitter offers " / " between two asks (weak) and list items
 marked by emoji or arrows ("👉", "✅"), check boxes ("- [ ] …") and inline letters ("(a) …, (b)
@@ -98,23 +90,6 @@ tickets whose note under a quoted ask asks nothing new, "Forwarding this to the 
 CFO asked again"), and top-posted replies in the synthesis for the cutter to judge (not needed
 with the rule above).
 
-Notes and writing to customers (demo-team-dev6: asks buried in long emails, forwarded threads,
-terse chat, non-native English, bullets, asks as questions, "email CUS-1012 about …"). A candidate
-part that opens with "FYI" / "heads up" / "cc @ops fyi" and asks nothing ("FYI the customer below
-is furious.") is glued to the part after it, or to the one before when it comes last (`note_cuts`,
-`no_ask.is_note`); a lead-in to a list ("please find the open items:" / "1. …") is glued to the
-first item (`note_cuts`); and a message that says no action is needed and asks nothing goes to a
-person whole (`local.LocalPlanner.plan`, `no_ask.asks_nothing`). The demo team's content agent
-gained 14 examples of writing to a customer named by id or pronoun about another agent's matter
-(the shipped model rebuilt). One-part / multi-part exact set / subtask count / out-of-scope, mean
-over cutter seeds 0-2, before -> after all four: dev6 0.822 / 0.708 / 0.698 / 0.667 -> 0.844 /
-0.875 / 0.844 / 0.917; dev 0.972 / 0.944 / 0.922 -> 0.972 / 0.944 / 0.889; dev2 0.977 / 0.956 /
-0.956 -> 0.966 / 0.944 / 0.934; dev3 0.600 / 0.717 / 0.646 -> 0.653 / 0.707 / 0.636; dev4 0.926 /
-0.898 / 0.851 -> 0.889 / 0.889 / 0.868; dev5 0.852 / 0.874 / 0.878 / 0.667 -> 0.842 / 0.828 / 0.833
-/ 0.815. The examples move other splits by a row either way (the cutter is retrained on them); the
-rules change only the rows they name (the lead-in rule one dev6 row, "Dear team, Following our
-call, please find the open items:", routed to support).
-
 Lines, asides and ticket transcripts (demo-team-dev7: helpdesk transcripts, Slack threads,
 voice-to-text, long one-part requests, joins by "also" / "oh and" / "btw" / ";" / new lines). A
 line that ends without punctuation ends a candidate part ("put CUS-1 on the annual plan\nwrite
@@ -153,39 +128,6 @@ examples): dev8 0.882 / 0.875 / 0.865 / 0.900 -> 0.903 / 0.917 / 0.917 / 0.900; 
 context sentence the classifier routes surely and the ask after it does not refer to ("The web
 app was down for half an hour, INC-1008. Please draft a status page update about it.") is still
 often cut; so are background sentences of several clauses joined by "and".
-
-Mail clients' replies and forwards, and an email's envelope (demo-team-dev9: long emails, replies
-and forwards with quoted history, short chat, out-of-scope lures). A reply or forward above a
-mail header block ("-----Original Message-----" / "From:" / "Sent:", "---------- Forwarded
-message"; `quoting.mail`) is planned on the message above it when that message asks something
-and stands alone, else on the earlier mail's body with the note as context; the separator read
-as a ticket transcript's header before, and the old mail was routed. Under "> " quoted lines,
-a newest message that asks something of its own is planned alone, the quoted ask of another
-label left out, unless a part of it asks that label again (routes to it, or addresses it: "Legal
-please advise"; `Segmenter._asks_again`): the cutter, judging the quote against a newest
-message of two asks whole, had kept them together, and the quote was then cut into a subtask
-of its own. An email's sign-off block and the courtesies that open it are kept out of splitting
-and routing (`graph/planner/envelope.py`). One-part / multi-part exact set / subtask count /
-out-of-scope, shipped cutter, `ringmaster eval run --classifier tfidf`, before -> after (at
-route12's head, 426a829; later team examples retrain the cutter and move them): dev9 0.667 /
-0.667 / 0.700 / 0.800 -> 0.800 / 0.833 / 0.833 / 0.867; dev 1.000 / 0.967 / 0.933 -> 1.000 /
-0.967 / 0.967; dev3 0.640 / 0.727 / 0.636 -> 0.760 / 0.788 / 0.667; dev6 one-part 0.867 ->
-0.900; dev2, dev4, dev5, dev7, dev8 unchanged.
-
-Replies under a quote, courtesies and opening clauses (demo-team-dev11: lower-case chat, long
-emails, tickets with quoted history whose quoted ask is answered). A reply read without its
-quote is read without the statements that open it when they only acknowledge the quoted ask
-("Refund went through, thanks.", "Perfect."; `Segmenter._reply`); a newest message of two or
-three asks, unsure whole, is read alone with the quote as context (`_several_asks`); a part that
-only thanks or apologises (`envelope.is_courtesy`) and a subordinate clause that opens a sentence
-("Before we write anything for the status page, …"; `_SUBORDINATE`) are glued to their
-neighbour (`note_cuts`). One-part / multi-part exact set / out-of-scope / subtask count, shipped
-cutter, before -> after: dev11 0.760 / 0.836 / 1.000 / 0.836 -> 0.880 / 0.927 / 1.000 / 0.909;
-dev3 0.720 / 0.758 / 1.000 / 0.667 -> 0.720 / 0.848 / 1.000 / 0.697; dev9 0.733 / 0.933 / 0.867 /
-0.967 -> 0.767 / 0.933 / 0.867 / 0.967; dev, dev2, dev4, dev5, dev6, dev7, dev8, dev10 unchanged.
-The misses left are the cutter's: an email's ask glued into the next ("Please deactivate his
-access today. He has also asked … for a copy of all personal data …"), and a sentence of
-context cut off ("the feature list is in the product doc." -> ops).
 
 An unsure side placed apart (issue 14, route24). A side under its floor was always glued to its
 neighbour, and so routed, for certain, as the neighbour's ("how should i say hello" travel 0.50,
@@ -234,9 +176,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from ringmaster.graph.planner.antecedents import resolved
+from ringmaster.graph.planner.background import BackgroundMixin
 from ringmaster.graph.planner.cut_rules import (
     Part,
     both_sure,
@@ -246,82 +189,15 @@ from ringmaster.graph.planner.cut_rules import (
     stands_alone,
     two_asks,
 )
-from ringmaster.graph.planner.cutter import Cutter, cut_features, joiner_kind, states
-from ringmaster.graph.planner.envelope import (
-    INLINE_GREETING,
-    greeting,
-    is_courtesy,
-    opening_statements,
-)
-from ringmaster.graph.planner.no_ask import (
-    ASKS_READER,
-    asks_something,
-    is_note,
-    own_text,
-    requests_something,
-)
-from ringmaster.graph.planner.quoting import has_quoted_line, quoted_thread, unquoted
+from ringmaster.graph.planner.cutter import Cutter, cut_features, states
+from ringmaster.graph.planner.envelope import INLINE_GREETING, is_courtesy
+from ringmaster.graph.planner.newest_ask import NewestAskMixin
+from ringmaster.graph.planner.no_ask import ASKS_READER, asks_something, is_note, own_text
+from ringmaster.graph.planner.note_cuts import _closes, _fold_notes, note_cuts
+from ringmaster.graph.planner.quoting import unquoted
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import SplitPolicy
-from ringmaster.graph.planner.splitter import (
-    Segment,
-    content_words,
-    refers_back,
-    split_request,
-)
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What of a request is split and routed, and quoted history that goes with it as context."""
-
-    text: str
-    quoted: str | None = None
-    quoted_first: bool = True  # the history came above the newest message
-
-
-def note_cuts(parts: Sequence[Part], joiners: Sequence[str] = ()) -> set[int]:
-    """The cuts that leave context as a part of its own: an FYI note (`Part.note`), glued to
-    the part after it (a note introduces what follows) or to the one before when it comes last;
-    a courtesy between a part and a connector that turns to another ask ("… exporting data?
-    thx. And finally, …"), to the part before it, which it closes (glued forward, it took the
-    next ask's connector with it, and the cutter then read the cut before it as a plain
-    sentence break and glued both asks);
-    a lead-in to a list ("Following our call, please find the open items:" / "1. …"),
-    glued to the list's first item; and a subordinate clause that opens a sentence ("Before we
-    write anything for the status page, …"), glued to the clause after its comma. `joiners[k]`
-    is what stands before `parts[k]`."""
-    cuts: set[int] = set()
-    if len(parts) < 2:
-        return cuts
-    for k, part in enumerate(parts):
-        if part.note:
-            last = k + 1 == len(parts)
-            closes = k > 0 and not last and is_courtesy(part.text) and _turns(joiners, k + 1)
-            cuts.add(k - 1 if last or closes else k)
-    for k in range(1, min(len(parts), len(joiners))):
-        if joiner_kind(joiners[k]) == "lead-in":
-            cuts.add(k - 1)
-        # the clause opens the request, a line or a sentence, and a comma (only) follows it
-        opens = k == 1 or "\n" in joiners[k - 1] or parts[k - 2].text.rstrip()[-1:] in ".!?"
-        if opens and joiners[k].strip() == "," and _SUBORDINATE.match(parts[k - 1].text):
-            cuts.add(k - 1)
-    return cuts
-
-
-# A subordinate clause that opens a sentence, its subject named: "Before we write anything for
-# the status page, I need to know …", "Since we switched to Okta last week, nobody can …", "If
-# the refund went through, …". It says when, why or on what condition, never what to do: the
-# comma after it is no cut, however surely its words route ("status page" to content).
-_SUBORDINATE = re.compile(
-    # after the greeting the first sentence may run on from ("Hello team,\n\nBefore we …")
-    rf"^\W*(?:{INLINE_GREETING})?"
-    r"(?:before|after|since|because|as\s+soon\s+as|although|though|while|when|whenever|if|"
-    r"unless|until|once)\s+(?:we|i|you|they|he|she|it|the|our|your|their|this|that|there|"
-    r"everyone|someone|nobody)\b",
-    re.IGNORECASE,
-)
-
+from ringmaster.graph.planner.splitter import Segment
 
 # What asks a request of the reader (`no_ask.ASKS_READER`). Not "I need their email." or "I'd
 # like one number we all agree on", which as often give a reason or a detail of the ask beside
@@ -356,138 +232,12 @@ def _kept_label(left: Part, right: Part, merged: Scores) -> Scores:
     return left.scores if left.top >= right.top else right.scores
 
 
-def _turns(joiners: Sequence[str], k: int) -> bool:
-    """Whether `joiners[k]` turns to another ask ("And finally, ", " Also, ", " oh and ")."""
-    return k < len(joiners) and joiner_kind(joiners[k]) in ("also", "and", "then", "new-matter")
-
-
-def _closes(part: Part, courtesy: Part) -> bool:
-    """Whether `courtesy` is a courtesy glued back to `part`, the ask it closes (`note_cuts`)."""
-    return courtesy.note and is_courtesy(courtesy.text) and not part.note
-
-
-def _first_sentence(text: str) -> str:
-    """The first sentence of `text`, as the splitter's candidate segments make it: the first
-    segment with those after it up to the first strong cut (a new sentence, a semicolon, a
-    line). Its first segment alone can be a fragment that asks nothing ("On our side" of "On our
-    side, could someone tell me how many …?"), and the reply's rest then read as not standing."""
-    segments = split_request(text)
-    head = segments[0].text
-    for seg in segments[1:]:
-        if seg.boundary == "strong":
-            break
-        head += seg.joiner + seg.text
-    return head
-
-
-_PARAGRAPH = re.compile(r"\n[ \t]*\n")
-# A short lead-in before a statement's subject: "For context, I'm …", "On a separate note, we …".
-_OPENING_PHRASE = re.compile(r"^\W*(?:[\w'’]+\s+){0,4}[\w'’]+\s*[,:]\s+")
-# A paragraph that says it is background: "Some background: …", "For context, …", "A bit of
-# context first."
-_SAYS_BACKGROUND = re.compile(
-    r"^\W*(?:(?:some|a\s+(?:bit|little)\s+of|quick|more)\s+|for\s+|as\s+)?(?:background|context)\b",
-    re.IGNORECASE,
-)
-
-
-# An e-mail address or a web address: names what the matter is about, as a record's id does.
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.\w|\bhttps?://|\bwww\.", re.IGNORECASE)
-# Words of time and of the people around the writer that any two paragraphs may share.
-_COMMON = frozenset(
-    """day week month year quarter today tomorrow yesterday morning afternoon evening night
-    weekend time end start team colleague people everyone office thing""".split()
-)
-
-
-def _stems(text: str) -> set[str]:
-    """The content words of `text`, a plural's "s" off, but the common ones: what two paragraphs
-    about one matter share ("deduction" of "my payslip shows a deduction" and "explain the
-    deduction")."""
-    stems = {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in content_words(text)}
-    return stems - _COMMON
-
-
-@dataclass(frozen=True)
-class Background:
-    """A paragraph of background taken off a message, and where the paragraph it came before
-    starts in the body left (None when it came last): the subtask that paragraph opens gets it
-    back as context (`part_at`)."""
-
-    text: str
-    before: int | None
-
-
-_WORD_RUN = re.compile(r"\w+")
-
-
-def part_at(parts: Sequence[Part], body: str, at: int) -> int:
-    """The index of the part of `body` that holds its text at `at`, or the next part when `at`
-    falls between two (on a connector the part dropped, "then …"; 0 before the first part):
-    each part found in order by its first words, after the part before it. A part is no slice
-    of `body` (its connector dropped, its lines run on), but its words are those of its stretch
-    of `body`; found by its opening text, two parts that open alike were one, and a part whose
-    opening was rewritten none."""
-    words = [(m.group().lower(), m.start(), m.end()) for m in _WORD_RUN.finditer(body)]
-    found, cursor = 0, 0
-    for i, part in enumerate(parts):
-        own = [w.lower() for w in _WORD_RUN.findall(part.text)]
-        head = own[:3]
-        k = next(
-            (
-                k
-                for k in range(cursor, len(words) - len(head) + 1)
-                if [w for w, _, _ in words[k : k + len(head)]] == head
-            ),
-            None,
-        )
-        if not head or k is None:
-            continue
-        found, cursor = i, k + len(own)
-        if words[min(cursor, len(words)) - 1][2] > at:
-            break
-    return found
-
-
-def _states_only(paragraph: str) -> bool:
-    """A paragraph that only states: it asks nothing (no question, no request word) and its
-    first sentence opens with a subject, after a lead-in or not ("We onboarded three new hires
-    this week …", "For context, I'm covering for a colleague …"). An imperative ("write up the
-    release notes") is an ask however it is worded."""
-    if requests_something(paragraph):
-        return False
-    first = _first_sentence(paragraph)
-    lead = _OPENING_PHRASE.match(first)
-    return states(first) or (lead is not None and states(first[lead.end() :]))
-
-
 # A greeting that opens a part ("Hi ops, we had reports …"): what follows it says whether the
 # part asks or states.
 _GREETING = re.compile(rf"^\W*{INLINE_GREETING}", re.IGNORECASE)
 
 
-def _fold_notes(parts: list[Part]) -> list[Part]:
-    """Each note (`Part.note`) folded into the part after it, or into the one before when it
-    comes last, which keeps its own scores and reading: rescored with the note, an inline
-    reply's answer lost the quoted paragraph it is read under. All notes: all of them, unfolded."""
-    out: list[Part] = []
-    held: list[str] = []
-    for part in parts:
-        if part.note:
-            held.append(part.text)
-            continue
-        first = not out
-        text = "\n\n".join([*held, part.text])
-        held = []
-        out.append(replace(part, text=text, first=first, boundary=None if first else "strong"))
-    if not out:
-        return parts
-    if held:
-        out[-1] = replace(out[-1], text="\n\n".join([out[-1].text, *held]))
-    return out
-
-
-class Segmenter:
+class Segmenter(NewestAskMixin, BackgroundMixin):
     """Cuts one team's requests into parts, scoring candidate parts with its classifier."""
 
     def __init__(
@@ -503,256 +253,6 @@ class Segmenter:
         # one agent apart (`cut_rules.two_asks`); None when the team declares none.
         self.records = records
         self.cutter = cutter
-
-    def newest_ask(self, text: str) -> Reading:
-        """What of a message with quoted history is asked: its newest message alone when the
-        history holds an earlier ask, answered already; the newest message with the history as
-        context (never a part of its own) when that message is an agent's request of its own;
-        `text` as it is when the newest message asks nothing of its own ("Forwarding this."),
-        or is a note under the quote, or without a learned cutter.
-
-        Under a quote, whether the history is an answered ask the cutter decides, as for any
-        cut: trained on replies under another label's quoted ask (a real cut) and tickets under
-        quoted lines about the same matter (none). Above a quote, the quoted lines are material:
-        cut into parts of their own, a customer's quoted complaint under "please pull how many
-        tickets they opened" became support and legal subtasks nobody asked for.
-        """
-        thread = quoted_thread(text) if self.cutter is not None else None
-        if thread is None or self.cutter is None:
-            return Reading(text)
-        history, newest, whole = self._score([thread.history, thread.newest, text])
-        floor = self.policy.strong_floor
-        left = Part(thread.history, None, False, history, first=True)
-        right = Part(thread.newest, "strong", False, newest, first=False)
-        if thread.transcript:
-            # A ticket's newest message (an internal note, the customer's latest) says what is
-            # asked now, the messages above it what it is about: context, never parts of their
-            # own. A person's note ("This is for IT, not us") is a person's. When the newest
-            # message says nothing a request needs, the messages are read without their headers.
-            if right.top >= floor and right.has_content:
-                return Reading(thread.newest, thread.history)
-            return Reading(thread.body)
-        if thread.mail:
-            # Above an earlier mail's header block the newest message is the ask when it asks
-            # something of its own (an agent's request, or a person's errand); a note that only
-            # passes the mail on ("FYI, see below from our account manager.", "no idea who
-            # handles this") asks what the mail asks, however its words route.
-            if stands_alone(right, floor) and asks_something(thread.newest):
-                return Reading(thread.newest, thread.history, quoted_first=False)
-            return Reading(thread.body, thread.newest)
-        if (
-            not thread.newest_first
-            and left.label != right.label
-            and stands_alone(left, floor)
-            and stands_alone(right, floor)
-            and asks_something(thread.newest)
-            and not self._asks_again(thread.newest, left.label)
-        ):
-            # Under a quote, a newest message that asks something of its own ("Done, thanks
-            # Sam. Different topic: … please …") is what is asked now, and the quoted ask of
-            # another label was put earlier and answered: left out, as when the cutter keeps
-            # the cut below. Judged whole against a newest message of two asks, the cutter kept
-            # the quote, which was then cut as a subtask of its own.
-            return self._reply(thread.newest, left.label)
-        if (
-            not thread.newest_first
-            and self._several_asks(thread.newest)
-            and not self._asks_again(thread.newest, left.label)
-        ):
-            # A newest message of two or three asks is unsure whole ("unlock CUS-1, refund INV-2
-            # and tell me how many …"), so the rule above does not hold it, and judged whole
-            # against the quote the cutter kept them together: the quote was glued to the first
-            # ask and routed with it. Its parts, each an agent's request of its own, are what is
-            # asked now; the quote (an answered ask, or the complaint they are about) is context.
-            return self._reply(thread.newest, left.label, thread.history)
-        if (
-            thread.newest_first
-            and right.label == HUMAN
-            and stands_alone(right, floor)
-            and asks_something(thread.newest)
-        ):
-            # Above a quote, a person's errand that asks something of its own ("can you
-            # recommend a good book on negotiation?" over "> How many customers churned last
-            # month?") is what is asked now, as an agent's request there is: the quote is what
-            # it replies to. Planned whole, the quoted ask routed the errand to its agent, or
-            # was cut off as a subtask of its own beside it.
-            return Reading(thread.newest, thread.history, quoted_first=False)
-        if right.label == HUMAN or not stands_alone(right, floor):
-            return Reading(text)
-        # Above a quote (a top-posted reply, "FYI, see below"), the newest message is what the
-        # writer asks, and the quote what they reply to or pass on: context, whatever it says.
-        # Under a note at the bottom of a ticket the quote is often the ask itself ("> How many
-        # invoices went overdue? / Forwarding, the CFO asked again"): the cutter decides.
-        if thread.newest_first:
-            return Reading(thread.newest, thread.history, quoted_first=False)
-        if left.label == right.label:
-            return Reading(text)
-        features = cut_features(
-            thread.history, thread.newest, history, newest, whole, "strong", " ", True, True
-        )
-        (p,) = self.cutter.probabilities([features])
-        return (
-            self._reply(thread.newest, left.label) if p >= self.cutter.threshold else Reading(text)
-        )
-
-    def _several_asks(self, newest: str) -> bool:
-        """Whether `newest` is cut into two or more parts, each an agent's request standing
-        alone."""
-        segments = split_request(newest)
-        if len(segments) < 2:
-            return False
-        parts = self.segment(segments, self._score([newest])[0])
-        floor = self.policy.strong_floor
-        return len(parts) > 1 and all(p.label != HUMAN and stands_alone(p, floor) for p in parts)
-
-    def opening_context(self, body: str) -> tuple[str, str]:
-        """`body` without the statements that open it when two or more asks follow them, and
-        the statements ("" and `body` when they stay): "Forwarding this from our CFO. Can you
-        tell me … ? After that, please send …", "As discussed, we won't renew. Please check
-        … If it allows it, cancel …". Left in, the context was glued to the first ask and
-        scored with it: the merged part took another label (the second ask's, then glued to it
-        as one subtask) or made the cut after it one the cutter no longer believed. They are
-        taken only when each asks nothing of another agent: a person's words, a part that
-        does not stand alone, or one routed as the first ask is ("The auth service had a
-        wobble last night. Is auth healthy now? …"); a statement that is an ask of its own
-        ("CUS-1 is still locked out.") stays."""
-        if self.cutter is None:
-            return body, ""
-        head, text = greeting(body)
-        opening = opening_statements(text)
-        if not opening:
-            return body, ""
-        rest = opening[-1][1]
-        segments = split_request(rest)
-        if len(segments) < 2:
-            return body, ""
-        parts = self.segment(segments, self._score([rest])[0])
-        floor = self.policy.strong_floor
-        if len(parts) < 2 or any(p.label == HUMAN or states(p.text) for p in parts):
-            return body, ""
-        sentences = [sentence for sentence, _ in opening]
-        said = [
-            Part(t, None, False, sc, first=True)
-            for t, sc in zip(sentences, self._score(sentences), strict=True)
-        ]
-        if any(p.label not in (parts[0].label, HUMAN) and stands_alone(p, floor) for p in said):
-            return body, ""
-        return rest, "\n\n".join(t for t in (head, " ".join(sentences)) if t)
-
-    def background(self, body: str) -> tuple[str, list[Background]]:
-        """`body` without its paragraphs of background, and those paragraphs: a long email's
-        statements about the writer's situation around its asks ("We onboarded three new hires
-        this week and the team is still finding its feet.", "Some background: we moved offices
-        in March …"). Left in, they were scored with the ask next to them and routed it (a
-        person's words, or "March" to analytics), or cut off as a subtask of their own between
-        two asks. A paragraph is background when it only states (`_states_only`), is the
-        writer's own (not quoted), names no record and no address (an e-mail, a URL: what the
-        matter is about), and is a person's words, does not stand alone, or says it is
-        background; and when the asks beside it are not about it: they share no content word
-        with it but common ones ("I noticed my payslip shows a deduction … / Could you explain
-        the deduction …?" is the matter and its ask). One that states an agent's matter ("The
-        api has been down since noon.") stays, and so does everything when no paragraph left asks
-        something or stands alone."""
-        paragraphs = [p.strip() for p in _PARAGRAPH.split(body.strip()) if p.strip()]
-        if len(paragraphs) < 2:
-            return body, []
-        scores = self._score(paragraphs)
-        floor = self.policy.strong_floor
-        parts = [
-            Part(p, None, False, sc, first=True) for p, sc in zip(paragraphs, scores, strict=True)
-        ]
-        apart = [
-            _states_only(p.text)
-            and not has_quoted_line(p.text)
-            and not (self.records is not None and self.records.search(p.text))
-            and not _ADDRESS.search(p.text)
-            and (
-                p.label == HUMAN
-                or not stands_alone(p, floor)
-                or bool(_SAYS_BACKGROUND.match(p.text))
-            )
-            for p in parts
-        ]
-        asks = [i for i, a in enumerate(apart) if not a]
-
-        def about_it(i: int) -> bool:
-            before = [parts[j] for j in asks if j < i][-1:]
-            after = [parts[j] for j in asks if j > i][:1]
-            # not the words of an opening phrase ("On a separate note,")
-            words = _stems(_OPENING_PHRASE.sub("", parts[i].text, count=1))
-            return any(words & _stems(p.text) for p in before + after)
-
-        taken = [a and not about_it(i) for i, a in enumerate(apart)]
-        kept = [p for p, t in zip(parts, taken, strict=True) if not t]
-        if not any(taken) or not any(
-            requests_something(p.text) or (p.label != HUMAN and stands_alone(p, floor))
-            for p in kept
-        ):
-            return body, []
-        # where each kept paragraph starts in the body left
-        starts: dict[int, int] = {}
-        offset = 0
-        for i, p in enumerate(parts):
-            if not taken[i]:
-                starts[i] = offset
-                offset += len(p.text) + len("\n\n")
-        out = [
-            Background(p.text, next((starts[j] for j in range(i, len(parts)) if j in starts), None))
-            for i, p in enumerate(parts)
-            if taken[i]
-        ]
-        return "\n\n".join(p.text for p in kept), out
-
-    def _reply(self, newest: str, quoted: str, history: str = "") -> Reading:
-        """A reply under a quoted ask, read without the statements that open it when they only
-        acknowledge that ask: each asks nothing and routes to the quoted ask's label or to a
-        person, or says nothing of its own ("Refund went through, thanks." under "> Can you
-        refund INV-1?", "Perfect."), and the rest opens with a part that stands alone. Left in, an
-        acknowledgement was cut off as a subtask for the quoted ask's agent, which had done it.
-        The statements (after `history`, when the quote is kept as context) go with the first
-        subtask as context (`quoted`), so nothing is lost; a statement of another matter ("CUS-1
-        is still locked out.") stays."""
-        opening = opening_statements(newest)
-        if not opening:
-            return Reading(newest, history or None)
-        # The rest is judged by its first sentence ("On our side" alone says nothing of
-        # "On our side, could someone tell me how many …?"), unless it opens with a fragment
-        # that leans on the statement before it and says nothing alone ("Pull those and reply on
-        # TCK-1 …" under "CUS-1 asked for login counts."): then the statement is the ask's.
-        heads = [_first_sentence(rest) for _, rest in opening]
-        leads = [split_request(rest)[0].text for _, rest in opening]
-        n = len(opening)
-        scores = self._score([sentence for sentence, _ in opening] + heads + leads)
-        said = [
-            Part(sentence, None, False, sc, first=True)
-            for (sentence, _), sc in zip(opening, scores, strict=False)
-        ]
-        floor = self.policy.strong_floor
-        for k in range(n, 0, -1):
-            rest = opening[k - 1][1]
-            first = Part(heads[k - 1], None, False, scores[n + k - 1], first=True)
-            lead = Part(leads[k - 1], None, False, scores[2 * n + k - 1], first=True)
-            if (
-                all(p.label in (quoted, HUMAN) or not p.has_content for p in said[:k])
-                and stands_alone(first, floor)
-                and (stands_alone(lead, floor) or not refers_back(lead.text))
-            ):
-                said_first = " ".join(sentence for sentence, _ in opening[:k])
-                return Reading(rest, "\n\n".join(t for t in (history, said_first) if t))
-        return Reading(newest, history or None)
-
-    def _asks_again(self, newest: str, label: str) -> bool:
-        """Whether a part of the newest message asks something of the quoted ask's label,
-        routing to it or addressing it by name ("> Does your privacy policy cover …? / Legal
-        please answer the privacy question", "can legal advise?"): the quote is still asked. A
-        statement about it ("Sam, that's done, staging is back on the previous auth version.",
-        "Legal has this in hand, thanks.") is not."""
-        segments = split_request(newest)
-        whole = self._score([newest])[0] if len(segments) > 1 else None
-        return any(
-            part.label == label and asks_something(part.text) or names_agent(part.text, label)
-            for part in self.segment(segments, whole)
-        )
 
     def segment(self, segments: list[Segment], whole: Scores | None = None) -> list[Part]:
         """Glue over-segmented parts back until every cut separates two requests of their own."""

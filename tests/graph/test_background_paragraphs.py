@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from ringmaster.agents.spec import load_team
+from ringmaster.graph.planner.background import Background, _states_only, part_at
 from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.no_ask import asks_something, requests_something
 from ringmaster.graph.planner.scoring import HUMAN, Scores
-from ringmaster.graph.planner.segmenting import Background, Segmenter, _states_only, part_at
+from ringmaster.graph.planner.segmenting import Segmenter
 from ringmaster.graph.planner.settings import SplitPolicy
 from tests.graph.planner_dev_report import DEMO_TEAM
 

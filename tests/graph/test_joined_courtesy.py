@@ -13,8 +13,8 @@ from ringmaster.agents.spec import load_team
 from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.cutter import CutterConfig
 from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
+from ringmaster.graph.planner.note_cuts import note_cuts
 from ringmaster.graph.planner.scoring import Scores
-from ringmaster.graph.planner.segmenting import note_cuts
 
 ROOT = Path(__file__).resolve().parents[2]
 

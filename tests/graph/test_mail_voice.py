@@ -14,9 +14,10 @@ from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.cutter import Cutter
 from ringmaster.graph.planner.envelope import courtesy, is_courtesy, sign_off
 from ringmaster.graph.planner.local import LocalPlanner
+from ringmaster.graph.planner.newest_ask import Reading
 from ringmaster.graph.planner.quoting import Thread, quoted_thread
 from ringmaster.graph.planner.scoring import Scores
-from ringmaster.graph.planner.segmenting import Reading, Segmenter
+from ringmaster.graph.planner.segmenting import Segmenter
 from ringmaster.graph.planner.settings import SplitPolicy
 from ringmaster.graph.planner.splitter import split_request
 from tests.graph.planner_dev_report import DEMO_TEAM

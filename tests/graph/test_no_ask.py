@@ -11,8 +11,8 @@ from ringmaster.agents.spec import AgentSpec, RuntimeSpec, Team
 from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.planner.no_ask import REASON, asks_nothing, is_note, own_text
+from ringmaster.graph.planner.note_cuts import note_cuts
 from ringmaster.graph.planner.scoring import Scores
-from ringmaster.graph.planner.segmenting import note_cuts
 from ringmaster.graph.planner.splitter import split_request
 
 
