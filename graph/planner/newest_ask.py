@@ -4,7 +4,7 @@ ticket's transcript is asked now, and what of it goes with that as context (`Seg
 
 Quoted history. A reply quoting an earlier ask ("> On Tue, … wrote: / > Can you refund …?")
 is planned on its newest message alone when the cutter keeps the cut between the two
-(`_newest_ask`; the synthetic replies it learns from are in `synthesis.reply`); quoted lines
+(`newest_ask`; the synthetic replies it learns from are in `synthesis.reply`); quoted lines
 about the same matter stay as context. On demo-team-dev3.jsonl (issue 14: buried asks, quoted
 replies, short chat, same-agent asks) agent-set match 0.724 -> 0.741 with `sure` at 0.99,
 demo-team-dev 0.985 -> 0.970, demo-team-dev2 0.983 -> 0.983 (the shipped cutter, seed 0; the
@@ -12,7 +12,7 @@ figures move by a row or two from one cutter seed to another). Re-judged on demo
 (chat tools, to-do lists, "FYI" forwards, " / " and ";" one-liners, polite and non-native asks),
 one-part / multi-part exact set / subtask count on dev, dev2, dev3, dev4: `sure` 0.95 instead of
 0.99 moves dev4 multi-part 0.750 -> 0.778 and loses a dev3 one-part row and a dev2 count; without
-`_newest_ask` dev loses a count; a cutter trained without the reply and forward synthesis loses
+`newest_ask` dev loses a count; a cutter trained without the reply and forward synthesis loses
 two dev2 one-part rows and a dev4 one; all three stay.
 
 Mail clients' replies and forwards, and an email's envelope (demo-team-dev9: long emails, replies
