@@ -103,6 +103,8 @@ def read_labelled_rows(
             sub = ",".join(subs)
         extra = labels if len(labels) > 1 else ()
         out.append(LabelledRow(text.strip(), labels[0], sub, n, extra))
+    if not out:
+        raise DatasetError(f"{p}: no row has a {label!r} label ({skipped} skipped without one)")
     return Labelled(out, skipped)
 
 

@@ -323,6 +323,8 @@ def build_team_cmd(
 ) -> None:
     """A team roster from labelled JSONL: one agent per label value, examples from the file."""
     with _user_errors(json_mode):
+        if not 0 <= max_escalated <= 1:  # also nan
+            raise EvalError(f"--max-escalated must be a share from 0 to 1, not {max_escalated}")
         if classifier is None:
             from ringmaster.graph.planner.embedding_config import embeddings_available
 
@@ -396,14 +398,18 @@ def build_team_cmd(
         )
     else:
         out.print(
-            f"wrote {out_path}: {len(examples)} agents, {sum(examples.values())} examples, "
+            f"wrote {out_path}: {len(examples)} agent{'' if len(examples) == 1 else 's'}, "
+            f"{sum(examples.values())} examples, "
             f"{humans} human examples",
             markup=False,
         )
         if chosen is not None:
             caught = ""
             if chosen.out_of_scope:
-                caught = f", {chosen.out_of_scope_caught:.1%} of held-out human examples"
+                caught = (
+                    f", {chosen.out_of_scope_caught:.1%} of {chosen.out_of_scope} held-out human "
+                    "examples"
+                )
             out.print(
                 f"routing: confidence_floor {chosen.confidence_floor:g}, min_margin "
                 f"{chosen.min_margin:g} by cross-validation ({chosen.escalated:.1%} of held-out "

@@ -333,6 +333,26 @@ def test_rows_without_a_label_are_skipped_only_when_asked(tmp_path: Path) -> Non
     assert code == 0 and "skipped 2 row(s) without a label" in output, output
 
 
+def test_a_file_with_no_labelled_row_says_so_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "bare.jsonl"
+    path.write_text("".join(json.dumps({"text": t}) + "\n" for t in ("one", "two")))
+    for command in ("convert", "build-team"):
+        out = tmp_path / f"{command}.out"
+        args = ("--dataset", path, "--label", "intent", "--out", out, "--skip-unlabelled")
+        code, output = run(command, *args)
+        assert code == 2 and "no row has a 'intent' label (2 skipped" in output, output
+        assert "oos" not in output and not out.exists()
+
+
+@pytest.mark.parametrize("share", ["-0.1", "1.5", "nan"])
+def test_max_escalated_outside_zero_to_one_is_refused(tmp_path: Path, share: str) -> None:
+    team = tmp_path / "team.yaml"
+    args = ("build-team", "--dataset", _topic_rows(tmp_path), "--label", "kind", "--out", team)
+    code, output = run(*args, "--classifier", "tfidf", "--max-escalated", share)
+    assert code == 2 and "--max-escalated must be a share from 0 to 1" in output, output
+    assert len(output.strip().splitlines()) == 1 and not team.exists()
+
+
 LOCAL_TEAM = """
 name: tiny
 agents:

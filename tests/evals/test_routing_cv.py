@@ -106,4 +106,4 @@ def test_build_team_says_what_share_of_human_examples_goes_to_a_person(tmp_path:
     assert chosen["out_of_scope"] == len(load_team(team).human_examples) == len(HUMANS)
     assert "100.0% of 20 held-out human examples go to a person" in team.read_text()
     code, output = run(*args, "--classifier", "tfidf", "--force")
-    assert code == 0 and "100.0% of held-out human examples)" in output
+    assert code == 0 and "100.0% of 20 held-out human examples)" in output
