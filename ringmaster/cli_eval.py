@@ -416,6 +416,12 @@ def build_team_cmd(
                 f"in-scope examples escalated{caught})",
                 markup=False,
             )
+        elif routing:
+            out.print(
+                "routing: none chosen (too few agents or examples to cross-validate: it needs "
+                "two agents with two examples each); the planner's defaults apply",
+                markup=False,
+            )
         if read.skipped:
             out.print(f"skipped {read.skipped} row(s) without a label", markup=False)
         if multi:

@@ -344,6 +344,18 @@ def test_a_file_with_no_labelled_row_says_so_and_writes_nothing(tmp_path: Path) 
         assert "oos" not in output and not out.exists()
 
 
+def test_a_one_agent_team_says_no_routing_block_was_chosen(tmp_path: Path) -> None:
+    path = tmp_path / "one.jsonl"
+    rows = [{"text": f"water the garden {n}", "kind": "garden"} for n in range(5)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    team = tmp_path / "team.yaml"
+    args = ("build-team", "--dataset", path, "--label", "kind", "--out", team)
+    code, output = run(*args, "--classifier", "tfidf")
+    assert code == 0 and "1 agent, 5 examples" in output, output
+    assert "routing: none chosen (too few agents" in output
+    assert load_team(team).names() == ["garden"]
+
+
 @pytest.mark.parametrize("share", ["-0.1", "1.5", "nan"])
 def test_max_escalated_outside_zero_to_one_is_refused(tmp_path: Path, share: str) -> None:
     team = tmp_path / "team.yaml"
