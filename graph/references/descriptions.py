@@ -561,7 +561,8 @@ def _described_one(
         if len(winners) > 1:
             # "Which deployment: DEP-1030, DEP-1029 or DEP-1028?", "the auth one", "and the
             # web one?": of the options the turn picked from, not of what its answer listed.
-            winners = [e for e in winners if e in _options_picked(turn, thread)] or winners
+            options = _options_picked(turn, thread)
+            winners = [e for e in winners if e in options] or winners
         if len(winners) > 1 and thread.acts_on_live(context, kind.name):
             winners = thread.live(winners)  # "the charged-twice one can be closed": the open one
         guessed = ""
