@@ -61,6 +61,9 @@ class ChosenRouting:
     classifier: str = "tfidf"  # the classifier whose held-out scores these were picked on
     out_of_scope: int = 0  # held-out human examples
     out_of_scope_caught: float = 0.0  # share of them sent to a person
+    # the share of the held-out in-scope examples the out-of-scope check sends, whatever the
+    # thresholds (part of `escalated`, not bounded by `max_escalated`)
+    by_check: float = 0.0
 
     def block(self) -> dict[str, float]:
         return {"confidence_floor": self.confidence_floor, "min_margin": self.min_margin}
@@ -205,6 +208,7 @@ def choose_routing(
         confidence_floor=floor,
         min_margin=m,
         escalated=float(esc[inside].mean()),
+        by_check=float(held.scoped[inside].mean()),
         routed_accuracy=float(held.right[routed].mean()) if routed.any() else 0.0,
         held_out=int(inside.sum()),
         classifier=classifier,

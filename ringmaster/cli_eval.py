@@ -368,12 +368,15 @@ def build_team_cmd(
                 team = {"name": team["name"], "routing": block} | team
         shots = examples_per_agent or "all"
         header = f"Built by `ringmaster eval build-team` from {dataset} (label {label!r}, {shots} "
-        header += "examples per agent). Agents run ringmaster.evals.echo_agent: routing evals only."
+        header += f"examples per agent, human label {oos_label!r}, seed {seed}). Agents run "
+        header += "ringmaster.evals.echo_agent: routing evals only."
         if chosen is not None:
             header += (
                 f"\nrouting: chosen by {chosen.held_out}-example cross-validation on these "
                 f"examples ({chosen.classifier}); {chosen.escalated:.1%} of held-out in-scope "
-                f"examples go to a person, {chosen.routed_accuracy:.3f} of the rest to their agent."
+                f"examples go to a person ({chosen.by_check:.1%} by the out-of-scope check, "
+                f"the rest by the floor and margin, at most --max-escalated {max_escalated:g}), "
+                f"{chosen.routed_accuracy:.3f} of the rest to their agent."
             )
             if chosen.out_of_scope:
                 header += (
@@ -413,7 +416,8 @@ def build_team_cmd(
             out.print(
                 f"routing: confidence_floor {chosen.confidence_floor:g}, min_margin "
                 f"{chosen.min_margin:g} by cross-validation ({chosen.escalated:.1%} of held-out "
-                f"in-scope examples escalated{caught})",
+                f"in-scope examples escalated, {chosen.by_check:.1%} of them by the out-of-scope "
+                f"check{caught})",
                 markup=False,
             )
         elif routing:

@@ -87,6 +87,7 @@ def test_out_of_scope_examples_caught_count_in_the_choice() -> None:
     # The floor's 2 of 24 fit 0.09; the check's own 4 are not the block's to spend but are
     # reported among the escalated.
     assert chosen.escalated == pytest.approx(6 / 24)
+    assert chosen.by_check == pytest.approx(4 / 24)  # the check's share, told apart
     assert chosen.routed_accuracy == 1.0
     # A budget below the floor's 2 of 24 leaves the thresholds at nothing.
     tight = routing_cv.choose_routing(by_agent, ["hi"], max_escalated=0.08)
@@ -107,3 +108,7 @@ def test_build_team_says_what_share_of_human_examples_goes_to_a_person(tmp_path:
     assert "100.0% of 20 held-out human examples go to a person" in team.read_text()
     code, output = run(*args, "--classifier", "tfidf", "--force")
     assert code == 0 and "100.0% of 20 held-out human examples)" in output
+    by_check = f"{chosen['by_check']:.1%} of them by the out-of-scope check"
+    assert by_check in output
+    header = team.read_text()
+    assert "human label 'oos', seed 0" in header and "at most --max-escalated 0.03" in header
