@@ -285,7 +285,12 @@ def build_team_cmd(
     label: LabelOpt,
     out_path: Annotated[Path, typer.Option("--out", help="Team file to write.")],
     examples_per_agent: Annotated[
-        int | None, typer.Option("--examples-per-agent", min=1, help="Seeded sample per agent.")
+        int | None,
+        typer.Option(
+            "--examples-per-agent",
+            min=1,
+            help="Seeded sample per agent, and of the human (--oos-label) examples.",
+        ),
     ] = None,
     sublabel: Annotated[
         str | None, typer.Option("--sublabel", help="A finer label to list and sample across.")

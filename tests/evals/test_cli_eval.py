@@ -536,6 +536,15 @@ def test_build_team_picks_the_hybrids_thresholds_on_its_own_scores(
     assert sorted(texts) == sorted({t for ts in by_agent.values() for t in ts})
 
 
+def test_build_team_help_says_the_human_examples_are_sampled_too() -> None:
+    """`build_team` samples the human examples down to --examples-per-agent as well; the help
+    said only "Seeded sample per agent." (a new user's trial)."""
+    code, output = run("build-team", "--help")
+    assert code == 0
+    said = " ".join(output.replace("│", " ").split())
+    assert "and of the human (--oos-label) examples" in said, said
+
+
 @pytest.mark.parametrize("installed", [True, False])
 def test_build_team_prefers_the_hybrid_when_the_extra_is_installed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, installed: bool
