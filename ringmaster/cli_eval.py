@@ -293,12 +293,12 @@ def _routing_figures(chosen: ChosenRouting, how: str = "") -> str:
     caught = ""
     if chosen.out_of_scope:
         caught = (
-            f", {chosen.out_of_scope_caught:.1%} of {chosen.out_of_scope} held-out human examples"
+            f", {chosen.out_of_scope_caught:.1%} of {chosen.out_of_scope} held-out human examples escalated"
         )
     return (
         f"confidence_floor {chosen.confidence_floor:g}, min_margin {chosen.min_margin:g}{how} "
         f"({chosen.escalated:.1%} of held-out in-scope examples escalated, "
-        f"{chosen.by_check:.1%} of them by the out-of-scope check{caught})"
+        f"{chosen.by_check:.1%} by the out-of-scope check{caught})"
     )
 
 

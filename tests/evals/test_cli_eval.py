@@ -550,7 +550,7 @@ def test_build_team_picks_the_hybrids_thresholds_on_its_own_scores(
     said = (
         f"fallback (tfidf, without the embeddings extra): confidence_floor "
         f"{tfidf.confidence_floor:g}, min_margin {tfidf.min_margin:g} ({tfidf.escalated:.1%} of "
-        f"held-out in-scope examples escalated, {tfidf.by_check:.1%} of them by the out-of-scope "
+        f"held-out in-scope examples escalated, {tfidf.by_check:.1%} by the out-of-scope "
         "check)"
     )
     assert f"# {said}." in team.read_text()
