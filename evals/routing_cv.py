@@ -224,19 +224,21 @@ def routing_block(
     *,
     max_escalated: float = 0.03,
     seed: int = 0,
-) -> tuple[dict[str, Any], ChosenRouting] | None:
-    """A team file's routing block for `classifier` and the pick behind it; None as
-    `choose_routing`. A hybrid block carries TF-IDF's own thresholds under `by_classifier`,
-    for a machine without the embeddings extra (the planner then routes with TF-IDF)."""
+) -> tuple[dict[str, Any], ChosenRouting, ChosenRouting | None] | None:
+    """A team file's routing block for `classifier`, the pick behind it and TF-IDF's own pick
+    (None for a TF-IDF block); None as `choose_routing`. A hybrid block carries TF-IDF's
+    thresholds under `by_classifier`, for a machine without the embeddings extra (the planner
+    then routes with TF-IDF)."""
     chosen = choose_routing(
         by_agent, humans, max_escalated=max_escalated, seed=seed, classifier=classifier
     )
     if chosen is None:
         return None
     block: dict[str, Any] = dict(chosen.block())
+    tfidf = None
     if classifier != "tfidf":
         tfidf = choose_routing(by_agent, humans, max_escalated=max_escalated, seed=seed)
         block["classifier"] = classifier
         if tfidf is not None:
             block["by_classifier"] = {"tfidf": tfidf.block()}
-    return block, chosen
+    return block, chosen, tfidf

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -43,6 +43,9 @@ from ringmaster.evals.runner import (
 )
 from ringmaster.evals.threshold import OBJECTIVES, observed_oos_rate, tune, write_routing
 from ringmaster.graph.planner.local import CLASSIFIERS
+
+if TYPE_CHECKING:  # routing_cv imports numpy: loaded only when build-team picks a block
+    from ringmaster.evals.routing_cv import ChosenRouting
 
 eval_app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 
@@ -279,13 +282,38 @@ def compare_cmd(
         out.print(flips)
 
 
+# A hybrid team's TF-IDF thresholds, the ones the planner uses where the embeddings extra is not
+# installed (`routing_cv.routing_block`).
+_FALLBACK = "fallback (tfidf, without the embeddings extra)"
+
+
+def _routing_figures(chosen: ChosenRouting, how: str = "") -> str:
+    """A picked floor and margin and what they send to a person on the held-out examples, as
+    build-team prints them (the chosen block's line and the TF-IDF fallback's alike)."""
+    caught = ""
+    if chosen.out_of_scope:
+        caught = (
+            f", {chosen.out_of_scope_caught:.1%} of {chosen.out_of_scope} held-out human examples escalated"
+        )
+    return (
+        f"confidence_floor {chosen.confidence_floor:g}, min_margin {chosen.min_margin:g}{how} "
+        f"({chosen.escalated:.1%} of held-out in-scope examples escalated, "
+        f"{chosen.by_check:.1%} by the out-of-scope check{caught})"
+    )
+
+
 @eval_app.command("build-team")
 def build_team_cmd(
     dataset: DatasetOpt,
     label: LabelOpt,
     out_path: Annotated[Path, typer.Option("--out", help="Team file to write.")],
     examples_per_agent: Annotated[
-        int | None, typer.Option("--examples-per-agent", min=1, help="Seeded sample per agent.")
+        int | None,
+        typer.Option(
+            "--examples-per-agent",
+            min=1,
+            help="Seeded sample per agent, and of the human (--oos-label) examples.",
+        ),
     ] = None,
     sublabel: Annotated[
         str | None, typer.Option("--sublabel", help="A finer label to list and sample across.")
@@ -351,7 +379,7 @@ def build_team_cmd(
             oos_label=oos_label,
         )
         team = build_team(rows, options)
-        chosen = None
+        chosen = fallback = None
         if routing:
             from ringmaster.evals.routing_cv import routing_block
 
@@ -364,7 +392,7 @@ def build_team_cmd(
                 seed=seed,
             )
             if picked is not None:
-                block, chosen = picked
+                block, chosen, fallback = picked
                 team = {"name": team["name"], "routing": block} | team
         shots = examples_per_agent or "all"
         header = f"Built by `ringmaster eval build-team` from {dataset} (label {label!r}, {shots} "
@@ -383,6 +411,8 @@ def build_team_cmd(
                     f" {chosen.out_of_scope_caught:.1%} of {chosen.out_of_scope} held-out human "
                     "examples go to a person."
                 )
+        if fallback is not None:
+            header += f"\n{_FALLBACK}: {_routing_figures(fallback)}."
         text = team_yaml(team, header)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(text, encoding="utf-8")
@@ -397,6 +427,7 @@ def build_team_cmd(
                 "skipped_unlabelled": read.skipped,
                 "skipped_multi_label": multi,
                 "routing": None if chosen is None else vars(chosen),
+                "fallback_routing": None if fallback is None else vars(fallback),
             }
         )
     else:
@@ -407,19 +438,9 @@ def build_team_cmd(
             markup=False,
         )
         if chosen is not None:
-            caught = ""
-            if chosen.out_of_scope:
-                caught = (
-                    f", {chosen.out_of_scope_caught:.1%} of {chosen.out_of_scope} held-out human "
-                    "examples"
-                )
-            out.print(
-                f"routing: confidence_floor {chosen.confidence_floor:g}, min_margin "
-                f"{chosen.min_margin:g} by cross-validation ({chosen.escalated:.1%} of held-out "
-                f"in-scope examples escalated, {chosen.by_check:.1%} of them by the out-of-scope "
-                f"check{caught})",
-                markup=False,
-            )
+            out.print(f"routing: {_routing_figures(chosen, ' by cross-validation')}", markup=False)
+            if fallback is not None:
+                out.print(f"{_FALLBACK}: {_routing_figures(fallback)}", markup=False)
         elif routing:
             out.print(
                 "routing: none chosen (too few agents or examples to cross-validate: it needs "

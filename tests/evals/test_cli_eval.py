@@ -455,15 +455,23 @@ def test_json_mode_keeps_stderr_quiet_with_the_hybrid_classifier(tmp_path: Path)
     assert done.stderr == ""
 
 
-def _topic_rows(tmp_path: Path) -> Path:
+def _topic_rows(tmp_path: Path, *, mixed: bool = False) -> Path:
+    """Three agents' requests; `mixed` ones carry two words of any topic and no agent's name,
+    so that some are routed wrong."""
     rng = __import__("random").Random(0)
     topics = {
         "garden": ["water", "mow", "prune", "plant", "weed", "rake"],
         "car": ["wash", "service", "refuel", "repair", "park", "tyre"],
         "pets": ["feed", "walk", "groom", "vet", "bathe", "train"],
     }
+    every = [w for words in topics.values() for w in words]
     rows = [
         {"text": f"please {rng.choice(words)} the {agent} {rng.choice(words)} today", "kind": agent}
+        if not mixed
+        else {
+            "text": f"please {rng.choice(words)} the {rng.choice(every)} {rng.choice(every)} today",
+            "kind": agent,
+        }
         for agent, words in topics.items()
         for _ in range(12)
     ]
@@ -480,6 +488,7 @@ def test_build_team_writes_a_cross_validated_routing_block(tmp_path: Path) -> No
     code, output = run(*args, "--max-escalated", "0.05")
     assert code == 0, output
     chosen = json.loads(output)["routing"]
+    assert json.loads(output)["fallback_routing"] is None  # a TF-IDF team has no other
     built = load_team(team)
     # Every distinct example is held out once (3 folds, at most 30 per agent a fold).
     assert chosen["held_out"] == sum(len(a.examples) for a in built.agents)
@@ -510,15 +519,16 @@ def test_build_team_picks_the_hybrids_thresholds_on_its_own_scores(
         return encoders[-1]
 
     monkeypatch.setattr(embeddings, "MiniLMEncoder", encoder)
-    path, team = _topic_rows(tmp_path), tmp_path / "team.yaml"
-    args = ("build-team", "--dataset", path, "--label", "kind", "--out", team, "--json")
-    code, output = run(*args, "--classifier", "hybrid", "--max-escalated", "0.2")
+    path, team = _topic_rows(tmp_path, mixed=True), tmp_path / "team.yaml"
+    args = ("build-team", "--dataset", path, "--label", "kind", "--out", team)
+    code, output = run(*args, "--classifier", "hybrid", "--max-escalated", "0.2", "--json")
     assert code == 0, output
     built = load_team(team)
     by_agent = {a.name: list(a.examples) for a in built.agents}
     hybrid = routing_cv.choose_routing(by_agent, max_escalated=0.2, classifier="hybrid")
     tfidf = routing_cv.choose_routing(by_agent, max_escalated=0.2)
     assert hybrid is not None and tfidf is not None
+    assert hybrid.escalated != tfidf.escalated  # the rows tell the two picks apart
     assert json.loads(output)["routing"]["classifier"] == "hybrid"
     routing = built.routing
     assert routing.classifier == "hybrid"
@@ -534,6 +544,28 @@ def test_build_team_picks_the_hybrids_thresholds_on_its_own_scores(
     # Every fold's hybrid embeds through one memo: each distinct example once in all.
     texts = [t for batch in encoders[0].calls for t in batch]
     assert sorted(texts) == sorted({t for ts in by_agent.values() for t in ts})
+    # A new user's trial: only the fallback's floor and margin were written, not what they
+    # escalate; the printed line, the header and --json now say it, as TF-IDF's own pick.
+    assert json.loads(output)["fallback_routing"] == vars(tfidf)
+    said = (
+        f"fallback (tfidf, without the embeddings extra): confidence_floor "
+        f"{tfidf.confidence_floor:g}, min_margin {tfidf.min_margin:g} ({tfidf.escalated:.1%} of "
+        f"held-out in-scope examples escalated, {tfidf.by_check:.1%} by the out-of-scope "
+        "check)"
+    )
+    assert f"# {said}." in team.read_text()
+    code, output = run(*args, "--classifier", "hybrid", "--max-escalated", "0.2", "--force")
+    assert code == 0 and said in output.splitlines(), output
+    assert f"min_margin {hybrid.min_margin:g} by cross-validation ({hybrid.escalated:.1%}" in output
+
+
+def test_build_team_help_says_the_human_examples_are_sampled_too() -> None:
+    """`build_team` samples the human examples down to --examples-per-agent as well; the help
+    said only "Seeded sample per agent." (a new user's trial)."""
+    code, output = run("build-team", "--help")
+    assert code == 0
+    said = " ".join(output.replace("│", " ").split())
+    assert "and of the human (--oos-label) examples" in said, said
 
 
 @pytest.mark.parametrize("installed", [True, False])

@@ -107,8 +107,8 @@ def test_build_team_says_what_share_of_human_examples_goes_to_a_person(tmp_path:
     assert chosen["out_of_scope"] == len(load_team(team).human_examples) == len(HUMANS)
     assert "100.0% of 20 held-out human examples go to a person" in team.read_text()
     code, output = run(*args, "--classifier", "tfidf", "--force")
-    assert code == 0 and "100.0% of 20 held-out human examples)" in output
-    by_check = f"{chosen['by_check']:.1%} of them by the out-of-scope check"
+    assert code == 0 and "100.0% of 20 held-out human examples escalated)" in output
+    by_check = f"{chosen['by_check']:.1%} by the out-of-scope check"
     assert by_check in output
     header = team.read_text()
     assert "human label 'oos', seed 0" in header and "at most --max-escalated 0.03" in header
