@@ -292,9 +292,8 @@ def _routing_figures(chosen: ChosenRouting, how: str = "") -> str:
     build-team prints them (the chosen block's line and the TF-IDF fallback's alike)."""
     caught = ""
     if chosen.out_of_scope:
-        caught = (
-            f", {chosen.out_of_scope_caught:.1%} of {chosen.out_of_scope} held-out human examples escalated"
-        )
+        caught = f", {chosen.out_of_scope_caught:.1%} of {chosen.out_of_scope} held-out human "
+        caught += "examples escalated"
     return (
         f"confidence_floor {chosen.confidence_floor:g}, min_margin {chosen.min_margin:g}{how} "
         f"({chosen.escalated:.1%} of held-out in-scope examples escalated, "
