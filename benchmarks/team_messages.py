@@ -76,24 +76,49 @@ def with_messages(team: Team, splits: Sequence[str]) -> Team:
     return base.model_copy(update={"agents": agents})
 
 
-def measure(team: Team, splits: Sequence[str], seed: int) -> dict[str, Any]:
+def with_human_floor(team: Team, floor: float) -> Team:
+    """`team` routing with `routing.human_floor` set to `floor` (no retraining: the models'
+    cache key leaves the routing block out)."""
+    routing = team.routing.model_copy(update={"human_floor": floor})
+    return team.model_copy(update={"routing": routing})
+
+
+def measure(team: Team, splits: Sequence[str], seed: int, cache: Path) -> dict[str, Any]:
     """Rows right of rows per slice over `splits`, planned by `team` with cutter seed `seed`."""
-    with tempfile.TemporaryDirectory(prefix="team-messages-") as tmp:
-        runs = run_seed(seed, splits, {DEMO_TEAM: team}, Path(tmp))
+    runs = run_seed(seed, splits, {DEMO_TEAM: team}, cache)
     by_split = {name: [run] for name, run in runs.items()}
     return {s: [t["right"][0], t["rows"]] for s in SLICES if (t := totals(by_split, s))}
+
+
+def measure_all(teams: dict[str, Team], splits: Sequence[str], seed: int) -> dict[str, Any]:
+    """`measure` for each team, in one model cache (a team that differs from the one before
+    only in its routing block plans with that team's models)."""
+    with tempfile.TemporaryDirectory(prefix="team-messages-") as tmp:
+        return {name: measure(t, splits, seed, Path(tmp)) for name, t in teams.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--swap", action="store_true", help="messages from the even half")
+    parser.add_argument(
+        "--human-floors",
+        type=float,
+        nargs="+",
+        default=[],
+        metavar="F",
+        help="also plan each team with routing.human_floor set to F",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     odd, even = halves()
     source, measured = (even, odd) if args.swap else (odd, even)
     team = load_team(DEMO_TEAM)
     teams = {"without": without_messages(team), "with": with_messages(team, source)}
+    for name, base in list(teams.items()):  # each base's variants follow it: no retraining
+        for floor in args.human_floors:
+            teams[f"{name} h{floor:g}"] = with_human_floor(base, floor)
+    teams = dict(sorted(teams.items(), key=lambda kv: kv[0].split()[0] != "without"))
     added = sum(len(a.examples) for a in teams["with"].agents) - sum(
         len(a.examples) for a in teams["without"].agents
     )
@@ -103,9 +128,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "measured_on": measured,
         "messages_added": added,
         "file_is": next((k for k, t in teams.items() if t.agents == team.agents), "neither"),
-        "seeds": {
-            str(s): {k: measure(t, measured, s) for k, t in teams.items()} for s in args.seeds
-        },
+        "seeds": {str(s): measure_all(teams, measured, s) for s in args.seeds},
     }
     if args.json:
         print(json.dumps(result, indent=1))
@@ -114,11 +137,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"team_messages: {result['git']}; {added} messages from {' '.join(source)}; "
         f"measured on {' '.join(measured)}; agents/demo/team.yaml is `{result['file_is']}`"
     )
-    print(f"{'seed':<6}{'team':<9}" + "".join(f"{s:<16}" for s in SLICES))
+    print(f"{'seed':<6}{'team':<14}" + "".join(f"{s:<16}" for s in SLICES))
     for seed, by_team in result["seeds"].items():
         for name, figures in by_team.items():
             cells = [f"{figures[s][0]}/{figures[s][1]}" if s in figures else "-" for s in SLICES]
-            print(f"{seed:<6}{name:<9}" + "".join(f"{c:<16}" for c in cells))
+            print(f"{seed:<6}{name:<14}" + "".join(f"{c:<16}" for c in cells))
 
 
 if __name__ == "__main__":
