@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from ringmaster.graph.planner.classifier import HUMAN, TextClassifier, TfidfClassifier
+from ringmaster.graph.planner.routing import ranked_agents
 from ringmaster.graph.planner.scope import HumanClassScope
 
 FLOORS = (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5)
@@ -151,12 +152,9 @@ def held_out_scores(
             continue
         scorer = train(train_t, train_l)
         for (_, label), s in zip(test, scorer.score([t for t, _ in test]), strict=True):
-            agents = sorted(
-                ((a, p) for a, p in s.probs.items() if a != HUMAN), key=lambda ap: -ap[1]
-            )
-            total = sum(p for _, p in agents) + s.probs.get(HUMAN, 0.0)
-            p1 = agents[0][1] / total if total else 0.0
-            p2 = agents[1][1] / total if len(agents) > 1 and total else 0.0
+            agents = ranked_agents(s)  # as `routing.route` ranks them
+            p1 = agents[0][1]
+            p2 = agents[1][1] if len(agents) > 1 else 0.0
             tops.append(p1)
             margins.append(p1 - p2)
             right.append(agents[0][0] == label)

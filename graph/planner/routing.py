@@ -50,6 +50,22 @@ class Routed:
     kind: EscalationKind | None = None  # why it escalated (`Subtask.escalation_kind`)
 
 
+def ranked_agents(scores: Scores, allowed: set[str] | None = None) -> list[tuple[str, float]]:
+    """The agents (those in `allowed`, or all) by probability, highest first, renormalised over
+    them and the human label."""
+    reachable = {
+        a: p for a, p in scores.probs.items() if a != HUMAN and (allowed is None or a in allowed)
+    }
+    # Mass on agents the requester cannot reach is removed; the human share stays, so a
+    # filter never makes an out-of-scope request look routable.
+    total = sum(reachable.values()) + scores.probs.get(HUMAN, 0.0)
+    return sorted(
+        ((a, p / total if total > 0 else 0.0) for a, p in reachable.items()),
+        key=lambda ap: ap[1],
+        reverse=True,
+    )
+
+
 def route(
     part: Part, allowed: set[str], routing: RoutingConfig, settings: LocalPlannerSettings
 ) -> Routed:
@@ -59,15 +75,7 @@ def route(
     scores = part.scores
     agent_probs = {a: p for a, p in scores.probs.items() if a != HUMAN}
     best_any = max(agent_probs, key=agent_probs.__getitem__) if agent_probs else None
-    reachable = {a: p for a, p in agent_probs.items() if a in allowed}
-    # Mass on agents the requester cannot reach is removed; the human share stays, so a
-    # filter never makes an out-of-scope request look routable.
-    total = sum(reachable.values()) + scores.probs.get(HUMAN, 0.0)
-    ranked = sorted(
-        ((a, p / total if total > 0 else 0.0) for a, p in reachable.items()),
-        key=lambda ap: ap[1],
-        reverse=True,
-    )
+    ranked = ranked_agents(scores, allowed)
     agent, confidence = ranked[0] if ranked else (None, 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     kind: EscalationKind | None = None
