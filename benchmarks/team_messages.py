@@ -13,6 +13,10 @@ half with two teams and prints both side by side, per cutter seed:
 - `with`: those examples plus the one-part rows (one agent, not escalated) of the splits of the
   other half, appended to their agent's examples in file order, duplicates dropped.
 
+With `--cut`, each message is added as the text the `without` team's planner routes for it
+(the greeting, sign-off, quoted mail and background it takes off are not trained on); a message
+it cuts into several parts is added whole.
+
 The halves: the odd-numbered splits (dev, dev3, dev5 … dev17) give the messages and the
 even-numbered ones (dev2 … dev16) are measured, so no measured row was ever an example;
 `--swap` gives from the even and measures the odd. Each team is planned as `routing_seeds`
@@ -24,11 +28,21 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
-from benchmarks.routing_seeds import DATASETS, DEMO_TEAM, SLICES, demo_splits, run_seed, totals
+import ringmaster.graph.planner.local as local_planner
+from benchmarks.routing_seeds import (
+    DATASETS,
+    DEMO_TEAM,
+    SLICES,
+    demo_splits,
+    run_seed,
+    seed_planner,
+    totals,
+)
 from ringmaster.agents.spec import Team, load_team
 from ringmaster.evals.runner import commit_label, git_state
 
@@ -62,16 +76,40 @@ def without_messages(team: Team) -> Team:
     return team.model_copy(update={"agents": agents})
 
 
-def with_messages(team: Team, splits: Sequence[str]) -> Team:
-    """`without_messages(team)` plus the one-part rows of `splits` as their agents' examples."""
+def routed_texts(team: Team, cache: Path) -> Callable[[str], list[str]]:
+    """A function giving the texts `team`'s planner (cutter seed 0) routes for a request: what
+    is left of it once the planner has taken off what it does not classify, cut into parts."""
+    planner = seed_planner(team, cache, 0)
+    route = local_planner.route
+    seen: list[str] = []
+
+    def spy(part: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(part.text)
+        return route(part, *args, **kwargs)
+
+    def texts(request: str) -> list[str]:
+        seen.clear()
+        with mock.patch.object(local_planner, "route", spy):
+            planner.plan(request)
+        return [t.strip() for t in seen if t.strip()]
+
+    return texts
+
+
+def with_messages(team: Team, splits: Sequence[str], cut: bool = False) -> Team:
+    """`without_messages(team)` plus the one-part rows of `splits` as their agents' examples:
+    whole, or (`cut`) as the `without` team's planner routes each (whole if it cuts several)."""
     base = without_messages(team)
     seen = {e for a in base.agents for e in a.examples} | set(base.human_examples)
     extra: dict[str, list[str]] = {a.name: [] for a in base.agents}
-    for split in splits:
-        for text, agent in one_part_rows(split):
-            if text not in seen and agent in extra:
-                seen.add(text)
-                extra[agent].append(text)
+    with tempfile.TemporaryDirectory(prefix="team-messages-cut-") as tmp:
+        routed = routed_texts(base, Path(tmp)) if cut else None
+        for split in splits:
+            for text, agent in one_part_rows(split):
+                if text not in seen and agent in extra:
+                    seen.add(text)
+                    parts = routed(text) if routed else []
+                    extra[agent].append(parts[0] if len(parts) == 1 else text)
     agents = [a.model_copy(update={"examples": [*a.examples, *extra[a.name]]}) for a in base.agents]
     return base.model_copy(update={"agents": agents})
 
@@ -102,6 +140,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--swap", action="store_true", help="messages from the even half")
     parser.add_argument(
+        "--cut", action="store_true", help="add each message as the text the planner routes"
+    )
+    parser.add_argument(
         "--human-floors",
         type=float,
         nargs="+",
@@ -114,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     odd, even = halves()
     source, measured = (even, odd) if args.swap else (odd, even)
     team = load_team(DEMO_TEAM)
-    teams = {"without": without_messages(team), "with": with_messages(team, source)}
+    teams = {"without": without_messages(team), "with": with_messages(team, source, args.cut)}
     for name, base in list(teams.items()):  # each base's variants follow it: no retraining
         for floor in args.human_floors:
             teams[f"{name} h{floor:g}"] = with_human_floor(base, floor)
@@ -127,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "messages_from": source,
         "measured_on": measured,
         "messages_added": added,
+        "cut": args.cut,
         "file_is": next((k for k, t in teams.items() if t.agents == team.agents), "neither"),
         "seeds": {str(s): measure_all(teams, measured, s) for s in args.seeds},
     }
@@ -134,7 +176,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(json.dumps(result, indent=1))
         return
     print(
-        f"team_messages: {result['git']}; {added} messages from {' '.join(source)}; "
+        f"team_messages: {result['git']}; {added} messages{' (cut)' if args.cut else ''} "
+        f"from {' '.join(source)}; "
         f"measured on {' '.join(measured)}; agents/demo/team.yaml is `{result['file_is']}`"
     )
     print(f"{'seed':<6}{'team':<14}" + "".join(f"{s:<16}" for s in SLICES))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from benchmarks import team_messages as tm
 from ringmaster.agents.spec import load_team
 
@@ -29,3 +31,15 @@ def test_with_adds_the_one_part_rows_of_the_source_half_only() -> None:
     assert [a.examples for a in tm.without_messages(added).agents] == [
         a.examples for a in without.agents
     ]
+
+
+def test_cut_gives_the_text_the_planner_routes(tmp_path: Path) -> None:
+    team = load_team(tm.DEMO_TEAM)
+    small = team.model_copy(
+        update={"agents": [a.model_copy(update={"examples": a.examples[:6]}) for a in team.agents]}
+    )
+    routed = tm.routed_texts(small, tmp_path)
+    texts = routed("Hi team,\n\nPlease close TCK-1001, the customer confirmed.\n\nThanks,\nDana")
+    assert texts == ["Please close TCK-1001, the customer confirmed."]
+    # the planner is called as usual outside the spy: route is not left patched
+    assert tm.local_planner.route.__module__ == "ringmaster.graph.planner.routing"
