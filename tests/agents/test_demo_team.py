@@ -1033,6 +1033,16 @@ def test_deployments_listed_for_the_period_named(
     assert said in out.output["summary"]
 
 
+def test_what_is_running_today_is_what_is_running(registry: AgentRegistry) -> None:
+    # "today" asks what is deployed now, not which deployments were made today (none were:
+    # the narrowed listing said "no deployments today").
+    for text in ("what's running on web today?", "what is running on auth today"):
+        now = run(registry, "ops", text.replace(" today", ""))
+        out = run(registry, "ops", text)
+        assert out.output["deployments"] == now.output["deployments"] != [], text
+        assert "no deployments" not in out.output["summary"], text
+
+
 def test_incidents_listed_for_the_period_named(registry: AgentRegistry) -> None:
     # conversations-dev22 d04: all four api incidents, back to April, for "this month".
     out = run(registry, "ops", "api had two incidents this month?? spill")

@@ -31,6 +31,12 @@ _DEPLOYS = (
     r"|\brolled out\b"
     r"|\bwhat(?:'?s| is) (?:(?:running|live|out) )?on\b"
 )
+# A question about what is deployed now, which a period word ("today") does not narrow to
+# the deployments made in it.
+_NOW = (
+    r"\b(?:what|which)(?:'?s| is| are)\s+(?:(?:running|live|deployed)\s+)?(?:on|in)\b"
+    r"|\b(?:running|live) (?:on|in)\b|\bcurrently\b|\bright now\b"
+)
 _INCIDENTS = r"\bincidents?\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
 # Ops work the skill has no tool for, asked for as a clause's verb ("restart the api", "can
@@ -444,6 +450,8 @@ def _look(
     # the company's clock, which the tools read (every web deployment back to March had been
     # listed for "this month", and "the production one" next asked among four).
     period = p.period_in(text)  # a week is the calendar week, Monday to Sunday, and says so
+    if p.has(text, _NOW):
+        period = None  # "what's running on web today": what is there now, not today's events
     during = f" {period.replace('_', ' ').replace(' week', ' calendar week')}" if period else ""
     if wants_health:
         health = [
