@@ -1004,3 +1004,54 @@ def test_a_question_about_what_a_person_has_open_lists_it_beside_their_problem(
     # The problem with no question still proposes a ticket, as before.
     out = run(registry, "support", "Maria Lopez CUS-1001 is locked out again")
     assert [a.tool for a in out.proposed_actions] == ["open_ticket"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "said"),
+    [
+        # conversations-dev22 a08: every web deployment back to March, then "the production
+        # one" asked among four; the company clock (2025-06-15) says June.
+        ("Is web even healthy?? What went out on web this month?", ["DEP-1028", "DEP-1025"],
+         "deployments this month: web"),
+        ("What went out on web last month?", ["DEP-1022", "DEP-1021"],
+         "deployments last month: web"),
+        ("what went out to production yesterday?", ["DEP-1032"], "deployments yesterday"),
+        ("any web deploys last week?", [], "no deployments last calendar week"),
+        # No period, or one only as a span's end: as before, the newest of every one.
+        ("What went out on web?",
+         ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021", "DEP-1012", "DEP-1011", "DEP-1007",
+          "DEP-1003"], "deployments: web"),
+        ("web deploys since last month",
+         ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021", "DEP-1012"], "deployments: web"),
+    ],
+)  # fmt: skip
+def test_deployments_listed_for_the_period_named(
+    registry: AgentRegistry, text: str, expected: list[str], said: str
+) -> None:
+    out = run(registry, "ops", text)
+    assert [d["id"] for d in out.output["deployments"]] == expected
+    assert said in out.output["summary"]
+
+
+def test_what_is_running_today_is_what_is_running(registry: AgentRegistry) -> None:
+    # "today" asks what is deployed now, not which deployments were made today (none were:
+    # the narrowed listing said "no deployments today").
+    for text in ("what's running on web today?", "what is running on auth today"):
+        now = run(registry, "ops", text.replace(" today", ""))
+        out = run(registry, "ops", text)
+        assert out.output["deployments"] == now.output["deployments"] != [], text
+        assert "no deployments" not in out.output["summary"], text
+
+
+def test_incidents_listed_for_the_period_named(registry: AgentRegistry) -> None:
+    # conversations-dev22 d04: all four api incidents, back to April, for "this month".
+    out = run(registry, "ops", "api had two incidents this month?? spill")
+    assert [i["id"] for i in out.output["incidents"]] == ["INC-1012", "INC-1011"]
+    assert "2 incident(s) this month: INC-1012" in out.output["summary"]
+
+
+def test_release_notes_for_a_period_are_of_that_periods_releases(
+    registry: AgentRegistry,
+) -> None:
+    body = run(registry, "content", "draft release notes for this month's web deploys")
+    assert "web 3.8.1" in body.output["body"] and "3.7" not in body.output["body"]

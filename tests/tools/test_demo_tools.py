@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -395,3 +396,64 @@ def test_a_filter_may_list_the_values_any_of_which_is_counted(registry: ToolRegi
     assert n(["open", "pending"]) == n("open") + n("pending") > n("open") > 0
     with pytest.raises(ToolArgumentError, match="lists no values"):
         n([])
+
+
+def _deployment_and_incident(db: Path, n: int, at: str) -> None:
+    """A web deployment DEP-90n and a web incident INC-90n, both at `at`."""
+    with connect(db) as conn:
+        conn.execute(
+            "INSERT INTO deployments (id, service, version, environment, status, deployed_by, "
+            "deployed_at) VALUES (?, 'web', '9.9.9', 'production', 'succeeded', 'test', ?)",
+            (f"DEP-90{n}", at),
+        )
+        conn.execute(
+            "INSERT INTO incidents (id, service, title, severity, status, description, "
+            "started_at) VALUES (?, 'web', 't', 'sev3', 'resolved', 'd', ?)",
+            (f"INC-90{n}", at),
+        )
+
+
+@pytest.mark.parametrize(
+    ("period", "start", "end"),
+    [
+        # The company clock is Sunday 2025-06-15 12:00 UTC; a week is Monday to Sunday.
+        ("this_month", "2025-06-01", "2025-07-01"),
+        ("last_month", "2025-05-01", "2025-06-01"),
+        ("today", "2025-06-15", "2025-06-16"),
+        ("yesterday", "2025-06-14", "2025-06-15"),
+        ("this_week", "2025-06-09", "2025-06-16"),
+        ("last_week", "2025-06-02", "2025-06-09"),
+    ],
+)
+def test_a_listing_for_a_period_holds_that_periods_rows_by_the_company_clock(
+    db: Path, period: str, start: str, end: str
+) -> None:
+    """ "What went out on web this month" had listed web deployments back to March. A row a
+    second before the period and one at its end are left out; one at its start and one a
+    second before its end are in."""
+    registry = build_demo_tools(db)
+    second = timedelta(seconds=1)
+    lo, hi = (datetime.fromisoformat(f"{day}T00:00:00+00:00") for day in (start, end))
+    for n, at in enumerate((lo - second, lo, hi - second, hi)):
+        _deployment_and_incident(db, n, at.isoformat())
+    deployments = registry.get("list_deployments").fn(service="web", period=period, limit=500)
+    incidents = registry.get("list_incidents").fn(service="web", period=period, limit=500)
+    for rows, key in ((deployments, "deployed_at"), (incidents, "started_at")):
+        ids = {r["id"][-3:] for r in rows}
+        assert {"901", "902"} <= ids and not {"900", "903"} & ids
+        assert all(lo.isoformat() <= r[key] < hi.isoformat() for r in rows)
+
+
+def test_the_seeded_listings_for_this_and_last_month(registry: ToolRegistry) -> None:
+    def ids(tool: str, period: str) -> list[str]:
+        return [r["id"] for r in registry.get(tool).fn(service="web", period=period)]
+
+    assert ids("list_deployments", "this_month") == ["DEP-1028", "DEP-1025"]
+    assert ids("list_deployments", "last_month") == ["DEP-1022", "DEP-1021"]
+    assert ids("list_incidents", "last_month") == ["INC-1009", "INC-1007"]
+
+
+def test_an_unknown_period_is_refused_with_the_periods_there_are(registry: ToolRegistry) -> None:
+    for tool in ("list_deployments", "list_incidents"):
+        with pytest.raises(ToolArgumentError, match="period must be one of today, yesterday"):
+            registry.get(tool).fn(period="this_quarter")

@@ -138,10 +138,15 @@ def next_id(conn: sqlite3.Connection, table: str, prefix: str) -> str:
 
 
 def newest(
-    conn: sqlite3.Connection, table: str, filters: dict[str, Any], order: str, limit: Any
+    conn: sqlite3.Connection,
+    table: str,
+    filters: dict[str, Any],
+    order: str,
+    limit: Any,
+    span: tuple[str, str] | None = None,
 ) -> list[sqlite3.Row]:
     """Rows of `table` matching every filter whose value is not None (a list: any of its
-    values), newest `order` first."""
+    values), and with `order` in `span` (ISO start <= t < end) when given, newest first."""
     clauses, params = [], []
     for column, value in filters.items():
         if isinstance(value, list):
@@ -150,6 +155,9 @@ def newest(
         elif value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
+    if span is not None:
+        clauses.append(f"{order} >= ? AND {order} < ?")
+        params += span
     where = " AND ".join(clauses) or "1 = 1"
     return conn.execute(
         f"SELECT * FROM {table} WHERE {where} ORDER BY {order} DESC, id DESC LIMIT ?",

@@ -274,8 +274,12 @@ def _look_up(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[str]
     try:
         if kind == "release_notes":
             versions = p.VERSION.findall(text)
+            # "release notes for this month's web deploys": that period's, as ops lists them.
+            period = p.period_in(text)
             for s in p.each_service(services):
-                for d in tools.call("list_deployments", service=s, environment="production"):
+                for d in tools.call(
+                    "list_deployments", service=s, environment="production", period=period
+                ):
                     if (not versions or d["version"] in versions) and d["status"] == "succeeded":
                         facts.append(f"{d['service']} {d['version']} is live since "
                                      f"{d['deployed_at'][:10]}.")  # fmt: skip

@@ -31,6 +31,12 @@ _DEPLOYS = (
     r"|\brolled out\b"
     r"|\bwhat(?:'?s| is) (?:(?:running|live|out) )?on\b"
 )
+# A question about what is deployed now, which a period word ("today") does not narrow to
+# the deployments made in it.
+_NOW = (
+    r"\b(?:what|which)(?:'?s| is| are)\s+(?:(?:running|live|deployed)\s+)?(?:on|in)\b"
+    r"|\b(?:running|live) (?:on|in)\b|\bcurrently\b|\bright now\b"
+)
 _INCIDENTS = r"\bincidents?\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
 # Ops work the skill has no tool for, asked for as a clause's verb ("restart the api", "can
@@ -440,6 +446,13 @@ def _look(
               "which service?")  # fmt: skip
         return category
     wants_health = not (wants_deploys or wants_incidents or wants_alerts) or asked_health
+    # "what went out on web this month", "api incidents last week": that period's rows only, by
+    # the company's clock, which the tools read (every web deployment back to March had been
+    # listed for "this month", and "the production one" next asked among four).
+    period = p.period_in(text)  # a week is the calendar week, Monday to Sunday, and says so
+    if p.has(text, _NOW):
+        period = None  # "what's running on web today": what is there now, not today's events
+    during = f" {period.replace('_', ' ').replace(' week', ' calendar week')}" if period else ""
     if wants_health:
         health = [
             h for s in p.each_service(services) for h in tools.call("service_health", service=s)
@@ -466,11 +479,15 @@ def _look(
             limit = {"five": 5, "three": 3, "ten": 10}.get(m.group(1).lower()) or int(m.group(1))
         # "the api deploys from the 14th and 15th", "web deploys in june": those days' only,
         # out of every deployment (the newest ten left "the earlier one" to an older day's).
-        dated = p.dates_in(text) != (set(), set())
+        dated = p.dates_in(text) != (set(), set()) or period is not None
         found: list[dict[str, Any]] = []
         for s in p.each_service(services):
             found += tools.call(
-                "list_deployments", service=s, environment=env, limit=500 if dated else limit
+                "list_deployments",
+                service=s,
+                environment=env,
+                limit=500 if dated else limit,
+                period=period,
             )
         found = p.on_dates(found, "deployed_at", text)
         found.sort(key=lambda d: d["deployed_at"], reverse=True)
@@ -484,9 +501,11 @@ def _look(
                     f"{d['service']} {d['version']} went to {d['environment']} on "
                     f"{d['deployed_at'][:16]} by {d['deployed_by']} ({d['status']})"
                 )
+        if period and not found:
+            notes.append(f"no deployments{during}")
         if found:
             notes.append(
-                "deployments: "
+                f"deployments{during}: "
                 + ", ".join(
                     f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
                     + ("" if d["status"] == "succeeded" else f" ({d['status']})")
@@ -497,17 +516,21 @@ def _look(
         category = "incident" if wants_incidents else category
         status = "open" if p.has(text, r"\b(open|current|ongoing|status)\b") else None
         found = []
-        dated = p.dates_in(text) != (set(), set())
+        dated = p.dates_in(text) != (set(), set()) or period is not None
         for s in p.each_service(services):
             found += tools.call(
-                "list_incidents", service=s, status=status, limit=500 if dated else 20
+                "list_incidents",
+                service=s,
+                status=status,
+                limit=500 if dated else 20,
+                period=period,
             )
         # "the api incidents from June": that month's only, as deployments by date are (all
         # four api incidents left "the resolved one" three to pick from).
         found = p.on_dates(found, "started_at", text)
         out["incidents"] = found
         notes.append(
-            f"{len(found)} {status + ' ' if status else ''}incident(s)"
+            f"{len(found)} {status + ' ' if status else ''}incident(s){during}"
             + (
                 ": "
                 + ", ".join(

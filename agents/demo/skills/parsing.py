@@ -246,6 +246,33 @@ def on_dates(rows: list[dict[str, Any]], key: str, text: str) -> list[dict[str, 
     return kept
 
 
+# The relative periods a listing is narrowed to, as the ops tools name them (`ops.PERIODS`:
+# calendar days, ISO weeks and months by the company's clock). "In the last week" and "the
+# past month" are left out: they read as the last 7 or 30 days, which no tool period is.
+_PERIOD_WORDS = (
+    (r"\btoday\b", "today"),
+    (r"\byesterday\b", "yesterday"),
+    (r"\bthis\s+week\b", "this_week"),
+    (r"(?<!\bthe\s)\b(?:last|previous)\s+week\b", "last_week"),
+    (r"\bthis\s+month\b", "this_month"),
+    (r"(?<!\bthe\s)\b(?:last|previous)\s+month\b", "last_month"),
+)
+
+
+def period_in(text: str) -> str | None:
+    """The relative period a request names for a listing ("what went out this month", "api
+    incidents last week"), by the tools' name ("this_month"): the first it names. None when it
+    names none, or only as a span's end ("since last month", "before noon today"), as `on_dates`
+    leaves a span's dates alone."""
+    found = []
+    for pattern, name in _PERIOD_WORDS:
+        for m in re.finditer(pattern, text, re.I):
+            # The span word right before, or a time of day between: "since 10:05 yesterday".
+            if not re.search(rf"{_SPAN}(?:\s+[^\s.,;!?]+)?\s+$", text[: m.start()], re.I):
+                found.append((m.start(), name))
+    return min(found)[1] if found else None
+
+
 def plans_in(text: str) -> list[str]:
     low = text.lower()
     return [p for p in PLANS if re.search(rf"\b{p}\b", low)]
