@@ -121,6 +121,23 @@ def with_human_floor(team: Team, floor: float) -> Team:
     return team.model_copy(update={"routing": routing})
 
 
+def read_humans(path: Path) -> list[str]:
+    """Out-of-scope requests from a file, one a line, `\\n` standing for a line break."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.replace("\\n", "\n") for line in lines if line.strip()]
+
+
+def with_humans(team: Team, humans: Sequence[str], cut: bool = False) -> Team:
+    """`team` with `humans` added to its human examples: whole, or (`cut`) each part the
+    team's planner routes for it."""
+    if cut:
+        with tempfile.TemporaryDirectory(prefix="team-messages-cut-") as tmp:
+            routed = routed_texts(without_messages(team), Path(tmp))
+            humans = [part for text in humans for part in routed(text)]
+    added = list(dict.fromkeys(h for h in humans if h not in team.human_examples))
+    return team.model_copy(update={"human_examples": [*team.human_examples, *added]})
+
+
 def measure(team: Team, splits: Sequence[str], seed: int, cache: Path) -> dict[str, Any]:
     """Rows right of rows per slice over `splits`, planned by `team` with cutter seed `seed`."""
     runs = run_seed(seed, splits, {DEMO_TEAM: team}, cache)
@@ -150,12 +167,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         metavar="F",
         help="also plan each team with routing.human_floor set to F",
     )
+    parser.add_argument(
+        "--humans",
+        type=Path,
+        metavar="FILE",
+        help="also plan each team with these out-of-scope requests (one a line, \\n for a "
+        "line break) added to its human examples (with --cut, as the planner routes them)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     odd, even = halves()
     source, measured = (even, odd) if args.swap else (odd, even)
     team = load_team(DEMO_TEAM)
     teams = {"without": without_messages(team), "with": with_messages(team, source, args.cut)}
+    if args.humans:
+        humans = read_humans(args.humans)
+        for name, base in list(teams.items()):
+            teams[f"{name} +h"] = with_humans(base, humans, args.cut)
     for name, base in list(teams.items()):  # each base's variants follow it: no retraining
         for floor in args.human_floors:
             teams[f"{name} h{floor:g}"] = with_human_floor(base, floor)

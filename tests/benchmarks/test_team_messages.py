@@ -43,3 +43,14 @@ def test_cut_gives_the_text_the_planner_routes(tmp_path: Path) -> None:
     assert texts == ["Please close TCK-1001, the customer confirmed."]
     # the planner is called as usual outside the spy: route is not left patched
     assert tm.local_planner.route.__module__ == "ringmaster.graph.planner.routing"
+
+
+def test_humans_are_read_one_a_line_and_added_once(tmp_path: Path) -> None:
+    path = tmp_path / "humans.txt"
+    path.write_text("Hi,\\n\\nbook me a haircut\\n\\nThanks\n\nwalk my dog at lunchtime\n")
+    humans = tm.read_humans(path)
+    assert humans == ["Hi,\n\nbook me a haircut\n\nThanks", "walk my dog at lunchtime"]
+    team = load_team(tm.DEMO_TEAM)
+    added = tm.with_humans(team, humans)
+    # the demo team has the second already: only the first is new, at the end
+    assert added.human_examples == [*team.human_examples, humans[0]]
