@@ -395,8 +395,8 @@ def build_team_cmd(
                 team = {"name": team["name"], "routing": block} | team
         shots = examples_per_agent or "all"
         header = f"Built by `ringmaster eval build-team` from {dataset} (label {label!r}, {shots} "
-        header += f"examples per agent, human label {oos_label!r}, seed {seed}). Agents run "
-        header += "ringmaster.evals.echo_agent: routing evals only."
+        header += f"examples per agent and of the human label {oos_label!r}, seed {seed}). Agents "
+        header += "run ringmaster.evals.echo_agent: routing evals only."
         if chosen is not None:
             header += (
                 f"\nrouting: chosen by {chosen.held_out}-example cross-validation on these "
