@@ -311,7 +311,7 @@ def build_team_cmd(
         typer.Option(
             "--examples-per-agent",
             min=1,
-            help="Seeded sample per agent, and of the human (--oos-label) examples.",
+            help="Seeded sample per agent, and of the human (--oos-label) examples (default: all).",
         ),
     ] = None,
     sublabel: Annotated[
@@ -393,10 +393,10 @@ def build_team_cmd(
             if picked is not None:
                 block, chosen, fallback = picked
                 team = {"name": team["name"], "routing": block} | team
-        shots = examples_per_agent or "all"
+        shots = f"up to {examples_per_agent}" if examples_per_agent else "all"
         header = f"Built by `ringmaster eval build-team` from {dataset} (label {label!r}, {shots} "
-        header += f"examples per agent, human label {oos_label!r}, seed {seed}). Agents run "
-        header += "ringmaster.evals.echo_agent: routing evals only."
+        header += f"examples per agent and of the human label {oos_label!r}, seed {seed}). Agents "
+        header += "run ringmaster.evals.echo_agent: routing evals only."
         if chosen is not None:
             header += (
                 f"\nrouting: chosen by {chosen.held_out}-example cross-validation on these "

@@ -1016,11 +1016,13 @@ def test_a_question_about_what_a_person_has_open_lists_it_beside_their_problem(
         ("What went out on web last month?", ["DEP-1022", "DEP-1021"],
          "deployments last month: web"),
         ("what went out to production yesterday?", ["DEP-1032"], "deployments yesterday"),
-        ("any web deploys last week?", [], "no deployments last calendar week"),
+        ("any web deploys last week?", [], "no web deployments last calendar week"),
+        # A staging deployment went out today: the empty listing says what it looked at.
+        ("what went out to production today?", [], "no production deployments today"),
         # No period, or one only as a span's end: as before, the newest of every one.
         ("What went out on web?",
          ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021", "DEP-1012", "DEP-1011", "DEP-1007",
-          "DEP-1003"], "deployments: web"),
+          "DEP-1003"], "deployments (the newest 5 of 8): web"),
         ("web deploys since last month",
          ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021", "DEP-1012"], "deployments: web"),
     ],
@@ -1047,7 +1049,7 @@ def test_incidents_listed_for_the_period_named(registry: AgentRegistry) -> None:
     # conversations-dev22 d04: all four api incidents, back to April, for "this month".
     out = run(registry, "ops", "api had two incidents this month?? spill")
     assert [i["id"] for i in out.output["incidents"]] == ["INC-1012", "INC-1011"]
-    assert "2 incident(s) this month: INC-1012" in out.output["summary"]
+    assert "2 api incident(s) this month: INC-1012" in out.output["summary"]
 
 
 def test_release_notes_for_a_period_are_of_that_periods_releases(

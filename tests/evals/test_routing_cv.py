@@ -111,4 +111,10 @@ def test_build_team_says_what_share_of_human_examples_goes_to_a_person(tmp_path:
     by_check = f"{chosen['by_check']:.1%} by the out-of-scope check"
     assert by_check in output
     header = team.read_text()
-    assert "human label 'oos', seed 0" in header and "at most --max-escalated 0.03" in header
+    assert "and of the human label 'oos', seed 0" in header
+    assert "at most --max-escalated 0.03" in header
+    # --examples-per-agent samples the human examples too, and the header says so (it said
+    # "3 examples per agent, human label 'oos'", and "20 examples" of 8: a new user's trial).
+    code, output = run(*args, "--classifier", "tfidf", "--examples-per-agent", "3", "--force")
+    assert code == 0 and len(load_team(team).human_examples) == 3, output
+    assert "up to 3 examples per agent and of the human label 'oos'" in team.read_text()

@@ -426,6 +426,21 @@ def _new_incident(
     return "incident"
 
 
+# Rows a listing's note names; the rest are in its output.
+_SHOWN = 5
+
+
+def _scope(services: list[str], env: str | None) -> str:
+    """The services and environment a listing was narrowed to, as words before its noun."""
+    words = [" and ".join(services)] if services else []
+    return "".join(f"{w} " for w in [*words, env] if w)
+
+
+def _shown(rows: list[dict[str, Any]]) -> str:
+    """ " (the newest 5 of 9)" when a note names only some of a listing's rows."""
+    return "" if len(rows) <= _SHOWN else f" (the newest {_SHOWN} of {len(rows)})"
+
+
 def _look(
     text: str,
     tools: ToolBox,
@@ -502,14 +517,16 @@ def _look(
                     f"{d['deployed_at'][:16]} by {d['deployed_by']} ({d['status']})"
                 )
         if period and not found:
-            notes.append(f"no deployments{during}")
+            # "no production deployments today", not "no deployments today" when a staging
+            # one went out: what was looked at, said.
+            notes.append(f"no {_scope(services, env)}deployments{during}")
         if found:
             notes.append(
-                f"deployments{during}: "
+                f"deployments{during}{_shown(found)}: "
                 + ", ".join(
                     f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
                     + ("" if d["status"] == "succeeded" else f" ({d['status']})")
-                    for d in found[:5]
+                    for d in found[:_SHOWN]
                 )
             )
     if wants_incidents or p.has(text, r"502|5xx|changed"):
@@ -530,12 +547,14 @@ def _look(
         found = p.on_dates(found, "started_at", text)
         out["incidents"] = found
         notes.append(
-            f"{len(found)} {status + ' ' if status else ''}incident(s){during}"
+            f"{len(found)} {status + ' ' if status else ''}{_scope(services, None)}incident(s)"
+            f"{during}"
             + (
                 ": "
                 + ", ".join(
-                    f"{i['id']} {i['service']} {i['title']} ({i['status']})" for i in found[:5]
+                    f"{i['id']} {i['service']} {i['title']} ({i['status']})" for i in found[:_SHOWN]
                 )
+                + ("" if len(found) <= _SHOWN else f" (the newest {_SHOWN})")
                 if found
                 else ""
             )  # fmt: skip
