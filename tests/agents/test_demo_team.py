@@ -1035,6 +1035,14 @@ def test_deployments_listed_for_the_period_named(
     assert said in out.output["summary"]
 
 
+def test_a_listing_cut_at_its_limit_gives_no_count(registry: AgentRegistry) -> None:
+    # api has 13 deployments and an undated listing stops at 10: "the newest 5 of 10" would
+    # give the limit as the number there are.
+    out = run(registry, "ops", "What went out on api?")
+    assert len(out.output["deployments"]) == 10
+    assert "deployments (the newest 5): api" in out.output["summary"]
+
+
 def test_what_is_running_today_is_what_is_running(registry: AgentRegistry) -> None:
     # "today" asks what is deployed now, not which deployments were made today (none were:
     # the narrowed listing said "no deployments today").
