@@ -15,7 +15,9 @@ half with two teams and prints both side by side, per cutter seed:
 
 With `--cut`, each message is added as the text the `without` team's planner routes for it
 (the greeting, sign-off, quoted mail and background it takes off are not trained on); a message
-it cuts into several parts is added whole.
+it cuts into several parts is added whole. `--humans FILE` and `--oos-rows` plan each team again
+with out-of-scope requests added to its human examples (`+h`: the file's; `+o`: the out-of-scope
+rows of the giving half), cut by the same planner into the parts it routes when `--cut`.
 
 The halves: the odd-numbered splits (dev, dev3, dev5 … dev17) give the messages and the
 even-numbered ones (dev2 … dev16) are measured, so no measured row was ever an example;
@@ -96,20 +98,20 @@ def routed_texts(team: Team, cache: Path) -> Callable[[str], list[str]]:
     return texts
 
 
-def with_messages(team: Team, splits: Sequence[str], cut: bool = False) -> Team:
+def with_messages(
+    team: Team, splits: Sequence[str], routed: Callable[[str], list[str]] | None = None
+) -> Team:
     """`without_messages(team)` plus the one-part rows of `splits` as their agents' examples:
-    whole, or (`cut`) as the `without` team's planner routes each (whole if it cuts several)."""
+    whole, or as `routed` (`routed_texts`) gives each (whole if it gives several parts)."""
     base = without_messages(team)
     seen = {e for a in base.agents for e in a.examples} | set(base.human_examples)
     extra: dict[str, list[str]] = {a.name: [] for a in base.agents}
-    with tempfile.TemporaryDirectory(prefix="team-messages-cut-") as tmp:
-        routed = routed_texts(base, Path(tmp)) if cut else None
-        for split in splits:
-            for text, agent in one_part_rows(split):
-                if text not in seen and agent in extra:
-                    seen.add(text)
-                    parts = routed(text) if routed else []
-                    extra[agent].append(parts[0] if len(parts) == 1 else text)
+    for split in splits:
+        for text, agent in one_part_rows(split):
+            if text not in seen and agent in extra:
+                seen.add(text)
+                parts = routed(text) if routed else []
+                extra[agent].append(parts[0] if len(parts) == 1 else text)
     agents = [a.model_copy(update={"examples": [*a.examples, *extra[a.name]]}) for a in base.agents]
     return base.model_copy(update={"agents": agents})
 
@@ -127,13 +129,18 @@ def read_humans(path: Path) -> list[str]:
     return [line.replace("\\n", "\n") for line in lines if line.strip()]
 
 
-def with_humans(team: Team, humans: Sequence[str], cut: bool = False) -> Team:
-    """`team` with `humans` added to its human examples: whole, or (`cut`) each part the
-    team's planner routes for it."""
-    if cut:
-        with tempfile.TemporaryDirectory(prefix="team-messages-cut-") as tmp:
-            routed = routed_texts(without_messages(team), Path(tmp))
-            humans = [part for text in humans for part in routed(text)]
+def oos_rows(split: str) -> list[str]:
+    """The texts of a split's out-of-scope rows (no agent: all of it goes to a person)."""
+    rows = []
+    for line in (DATASETS / f"demo-team-{split}.jsonl").read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if "out-of-scope" in row["tags"] and not row["agents"]:
+            rows.append(row["text"])
+    return rows
+
+
+def with_humans(team: Team, humans: Sequence[str]) -> Team:
+    """`team` with `humans` added to its human examples, each once, after the ones it has."""
     added = list(dict.fromkeys(h for h in humans if h not in team.human_examples))
     return team.model_copy(update={"human_examples": [*team.human_examples, *added]})
 
@@ -174,20 +181,33 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="also plan each team with these out-of-scope requests (one a line, \\n for a "
         "line break) added to its human examples (with --cut, as the planner routes them)",
     )
+    parser.add_argument(
+        "--oos-rows",
+        action="store_true",
+        help="also plan each team with the giving half's out-of-scope rows added to its human "
+        "examples (with --cut, as the planner routes them)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     odd, even = halves()
     source, measured = (even, odd) if args.swap else (odd, even)
     team = load_team(DEMO_TEAM)
-    teams = {"without": without_messages(team), "with": with_messages(team, source, args.cut)}
-    if args.humans:
-        humans = read_humans(args.humans)
-        for name, base in list(teams.items()):
-            teams[f"{name} +h"] = with_humans(base, humans, args.cut)
-    for name, base in list(teams.items()):  # each base's variants follow it: no retraining
+    extra = {"+h": read_humans(args.humans) if args.humans else []}
+    extra["+o"] = [t for split in source for t in oos_rows(split)] if args.oos_rows else []
+    with tempfile.TemporaryDirectory(prefix="team-messages-cut-") as tmp:
+        # One planner (the team without messages) cuts the messages and the human examples.
+        routed = routed_texts(without_messages(team), Path(tmp)) if args.cut else None
+        teams = {"without": without_messages(team), "with": with_messages(team, source, routed)}
+        for mark, texts in extra.items():
+            humans = [part for t in texts for part in routed(t)] if routed else texts
+            for name, base in list(teams.items())[:2] if humans else []:
+                teams[f"{name} {mark}"] = with_humans(base, humans)
+    ordered: dict[str, Team] = {}
+    for name, base in teams.items():  # each team's floor variants right after it: no retraining
+        ordered[name] = base
         for floor in args.human_floors:
-            teams[f"{name} h{floor:g}"] = with_human_floor(base, floor)
-    teams = dict(sorted(teams.items(), key=lambda kv: kv[0].split()[0] != "without"))
+            ordered[f"{name} h{floor:g}"] = with_human_floor(base, floor)
+    teams = dict(sorted(ordered.items(), key=lambda kv: kv[0].split()[0] != "without"))
     added = sum(len(a.examples) for a in teams["with"].agents) - sum(
         len(a.examples) for a in teams["without"].agents
     )

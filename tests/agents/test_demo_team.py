@@ -1035,6 +1035,37 @@ def test_deployments_listed_for_the_period_named(
     assert said in out.output["summary"]
 
 
+@pytest.mark.parametrize(
+    ("text", "period"),
+    [
+        ("what went out today", "today"),
+        ("deploys yesterday?", "yesterday"),
+        ("anything this week", "this_week"),
+        ("what went out last week", "last_week"),
+        ("incidents this month", "this_month"),
+        ("last month's releases", "last_month"),
+        ("since last month", None),  # a span's end, left to the listing as it was
+        ("deploys in the last week", None),  # the last 7 days: no tool period is that
+    ],
+)
+def test_every_period_a_request_names_is_one_the_ops_tools_take(
+    text: str, period: str | None
+) -> None:
+    from ringmaster.agents.demo.skills import parsing
+    from ringmaster.tools.demo.ops import PERIODS
+
+    assert parsing.period_in(text) == period
+    assert {name for _, name in parsing._PERIOD_WORDS} == set(PERIODS)
+
+
+def test_a_listing_cut_at_its_limit_gives_no_count(registry: AgentRegistry) -> None:
+    # api has 13 deployments and an undated listing stops at 10: "the newest 5 of 10" would
+    # give the limit as the number there are.
+    out = run(registry, "ops", "What went out on api?")
+    assert len(out.output["deployments"]) == 10
+    assert "deployments (the newest 5): api" in out.output["summary"]
+
+
 def test_what_is_running_today_is_what_is_running(registry: AgentRegistry) -> None:
     # "today" asks what is deployed now, not which deployments were made today (none were:
     # the narrowed listing said "no deployments today").

@@ -54,3 +54,10 @@ def test_humans_are_read_one_a_line_and_added_once(tmp_path: Path) -> None:
     added = tm.with_humans(team, humans)
     # the demo team has the second already: only the first is new, at the end
     assert added.human_examples == [*team.human_examples, humans[0]]
+
+
+def test_oos_rows_are_a_splits_rows_for_no_agent() -> None:
+    rows = tm.oos_rows("dev3")
+    assert "lunch?" in rows
+    one_part = {text for text, _ in tm.one_part_rows("dev3")}
+    assert rows and not set(rows) & one_part

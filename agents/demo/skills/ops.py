@@ -436,9 +436,13 @@ def _scope(services: list[str], env: str | None) -> str:
     return "".join(f"{w} " for w in [*words, env] if w)
 
 
-def _shown(rows: list[dict[str, Any]]) -> str:
-    """ " (the newest 5 of 9)" when a note names only some of a listing's rows."""
-    return "" if len(rows) <= _SHOWN else f" (the newest {_SHOWN} of {len(rows)})"
+def _shown(rows: list[dict[str, Any]], complete: bool) -> str:
+    """ " (the newest 5 of 9)" when a note names only some of a listing's rows; without the
+    count when the listing itself was cut at a limit (" (the newest 5)"), so as not to give
+    the limit as the number there are."""
+    if len(rows) <= _SHOWN:
+        return ""
+    return f" (the newest {_SHOWN}{f' of {len(rows)}' if complete else ''})"
 
 
 def _look(
@@ -495,15 +499,15 @@ def _look(
         # "the api deploys from the 14th and 15th", "web deploys in june": those days' only,
         # out of every deployment (the newest ten left "the earlier one" to an older day's).
         dated = p.dates_in(text) != (set(), set()) or period is not None
+        cap = 500 if dated else limit
         found: list[dict[str, Any]] = []
+        complete = True  # no service's listing reached the cap: `found` is all there are
         for s in p.each_service(services):
-            found += tools.call(
-                "list_deployments",
-                service=s,
-                environment=env,
-                limit=500 if dated else limit,
-                period=period,
+            batch = tools.call(
+                "list_deployments", service=s, environment=env, limit=cap, period=period
             )
+            complete = complete and len(batch) < cap
+            found += batch
         found = p.on_dates(found, "deployed_at", text)
         found.sort(key=lambda d: d["deployed_at"], reverse=True)
         out["deployments"] = [_dep(d) for d in found]
@@ -522,7 +526,7 @@ def _look(
             notes.append(f"no {_scope(services, env)}deployments{during}")
         if found:
             notes.append(
-                f"deployments{during}{_shown(found)}: "
+                f"deployments{during}{_shown(found, complete)}: "
                 + ", ".join(
                     f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
                     + ("" if d["status"] == "succeeded" else f" ({d['status']})")
@@ -554,7 +558,7 @@ def _look(
                 + ", ".join(
                     f"{i['id']} {i['service']} {i['title']} ({i['status']})" for i in found[:_SHOWN]
                 )
-                + ("" if len(found) <= _SHOWN else f" (the newest {_SHOWN})")
+                + _shown(found, False)  # the count leads the note
                 if found
                 else ""
             )  # fmt: skip
