@@ -301,6 +301,22 @@ def _routing_figures(chosen: ChosenRouting, how: str = "") -> str:
     )
 
 
+def _scope_warnings(chosen: ChosenRouting, oos_label: str) -> list[str]:
+    """What a chosen routing block leaves a person to know about requests outside the team:
+    that nothing measured how many reach a person, or that none of the held-out ones did."""
+    if not chosen.out_of_scope:
+        return [
+            f"no human ({oos_label!r}) examples: nothing measured how often a request outside "
+            "the team goes to a person; add some with that label to check"
+        ]
+    if not chosen.out_of_scope_caught:
+        return [
+            f"none of the {chosen.out_of_scope} held-out human examples went to a person at "
+            "the chosen thresholds: requests outside the team will reach an agent"
+        ]
+    return []
+
+
 @eval_app.command("build-team")
 def build_team_cmd(
     dataset: DatasetOpt,
@@ -412,6 +428,7 @@ def build_team_cmd(
                 )
         if fallback is not None:
             header += f"\n{_FALLBACK}: {_routing_figures(fallback)}."
+        warnings = [] if chosen is None else _scope_warnings(chosen, oos_label)
         text = team_yaml(team, header)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(text, encoding="utf-8")
@@ -427,6 +444,7 @@ def build_team_cmd(
                 "skipped_multi_label": multi,
                 "routing": None if chosen is None else vars(chosen),
                 "fallback_routing": None if fallback is None else vars(fallback),
+                "warnings": warnings,
             }
         )
     else:
@@ -450,6 +468,8 @@ def build_team_cmd(
             out.print(f"skipped {read.skipped} row(s) without a label", markup=False)
         if multi:
             out.print(f"skipped {multi} multi-label row(s): no one agent's example", markup=False)
+        for warning in warnings:
+            err.print(f"warning: {warning}", markup=False)
 
 
 @eval_app.command("convert")

@@ -504,6 +504,40 @@ def test_build_team_writes_a_cross_validated_routing_block(tmp_path: Path) -> No
     assert "routing:" not in team.read_text()
 
 
+def test_build_team_warns_when_nothing_measured_requests_outside_the_team(
+    tmp_path: Path,
+) -> None:
+    path = _topic_rows(tmp_path)  # no 'oos' rows
+    team = tmp_path / "team.yaml"
+    args = ("build-team", "--dataset", path, "--label", "kind", "--out", team)
+    code, output = run(*args, "--classifier", "tfidf")
+    assert code == 0, output
+    assert "warning: no human ('oos') examples: nothing measured how often" in output
+    code, output = run(*args, "--classifier", "tfidf", "--json", "--force")
+    assert code == 0, output
+    (warning,) = json.loads(output)["warnings"]  # the JSON alone: nothing else printed
+    assert warning.startswith("no human ('oos') examples")
+    humans = [{"text": f"tell me a joke about {w}", "kind": "oos"} for w in ("cats", "rain")]
+    with path.open("a") as rows:
+        rows.writelines(json.dumps(r) + "\n" for r in humans * 3)
+    code, output = run(*args, "--classifier", "tfidf", "--json", "--force")
+    chosen = json.loads(output)["routing"]
+    assert chosen["out_of_scope"] > 0 and chosen["out_of_scope_caught"] > 0, output
+    assert json.loads(output)["warnings"] == []
+
+
+def test_build_team_warns_when_no_held_out_human_example_went_to_a_person() -> None:
+    from ringmaster.cli_eval import _scope_warnings
+    from ringmaster.evals.routing_cv import ChosenRouting
+
+    figures = dict(confidence_floor=0.3, min_margin=0.05, escalated=0.02, routed_accuracy=0.9)
+    missed = ChosenRouting(**figures, held_out=40, out_of_scope=6, out_of_scope_caught=0.0)
+    (warning,) = _scope_warnings(missed, "oos")
+    assert warning.startswith("none of the 6 held-out human examples went to a person")
+    caught = ChosenRouting(**figures, held_out=40, out_of_scope=6, out_of_scope_caught=0.5)
+    assert _scope_warnings(caught, "oos") == []
+
+
 def test_build_team_picks_the_hybrids_thresholds_on_its_own_scores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
