@@ -109,9 +109,7 @@ class BackgroundMixin:
     cutter: Cutter | None
     records: re.Pattern[str] | None
     _score: Callable[[Sequence[str]], list[Scores]]
-
-    def segment(self, segments: list[Segment], whole: Scores | None = None) -> list[Part]:
-        raise NotImplementedError  # `Segmenter.segment`
+    segment: Callable[[list[Segment], Scores | None], list[Part]]  # `Segmenter.segment`
 
     def opening_context(self, body: str) -> tuple[str, str]:
         """`body` without the statements that open it when two or more asks follow them, and

@@ -94,9 +94,7 @@ class NewestAskMixin:
     policy: SplitPolicy
     cutter: Cutter | None
     _score: Callable[[Sequence[str]], list[Scores]]
-
-    def segment(self, segments: list[Segment], whole: Scores | None = None) -> list[Part]:
-        raise NotImplementedError  # `Segmenter.segment`
+    segment: Callable[[list[Segment], Scores | None], list[Part]]  # `Segmenter.segment`
 
     def newest_ask(self, text: str) -> Reading:
         """What of a message with quoted history is asked: its newest message alone when the
