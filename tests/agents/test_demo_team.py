@@ -201,7 +201,12 @@ def test_answers_carry_the_facts(registry: AgentRegistry) -> None:
     assert out.output["invoice_ids"] == ["INV-1003"] and out.category == "payment"
     out = run(registry, "analytics", "how many tickets were opened last week")
     assert out.output["value"] == out.output["data"]["count"]
-    assert out.output["period"]["end"] == "2025-06-15T12:00:00+00:00"
+    # "last week" is the last calendar week, Monday to Sunday, as ops lists it, and said so.
+    assert out.output["period"] == {
+        "start": "2025-06-02T00:00:00+00:00",
+        "end": "2025-06-09T00:00:00+00:00",
+    }
+    assert "period: last calendar week (2–8 June 2025)" in out.output["summary"]
     out = run(registry, "ops", "roll back the api deployment in production")
     assert out.output["rollback"]["from_version"] == "2.14.0"
     assert out.output["rollback"]["to_version"] == "2.13.2"
@@ -1012,9 +1017,13 @@ def test_a_question_about_what_a_person_has_open_lists_it_beside_their_problem(
         # conversations-dev22 a08: every web deployment back to March, then "the production
         # one" asked among four; the company clock (2025-06-15) says June.
         ("Is web even healthy?? What went out on web this month?", ["DEP-1028", "DEP-1025"],
-         "deployments this month: web"),
+         "deployments this calendar month: web"),
         ("What went out on web last month?", ["DEP-1022", "DEP-1021"],
-         "deployments last month: web"),
+         "deployments last calendar month: web"),
+        # "the past week" had been read as no period at all: the newest five of every web
+        # deployment, back to March. It is the last 7 days, as analytics reads it, and said.
+        ("what went out on web in the past week?", ["DEP-1028", "DEP-1025"],
+         "deployments in the last 7 days: web"),
         ("what went out to production yesterday?", ["DEP-1032"], "deployments yesterday"),
         ("any web deploys last week?", [], "no web deployments last calendar week"),
         # A staging deployment went out today: the empty listing says what it looked at.
@@ -1038,21 +1047,30 @@ def test_deployments_listed_for_the_period_named(
 @pytest.mark.parametrize(
     ("text", "period"),
     [
-        ("what went out today", "today"),
-        ("deploys yesterday?", "yesterday"),
-        ("anything this week", "this_week"),
-        ("what went out last week", "last_week"),
-        ("incidents this month", "this_month"),
-        ("last month's releases", "last_month"),
-        ("since last month", None),  # a span's end, left to the listing as it was
-        ("deploys in the last week", None),  # the last 7 days: no tool period is that
+        ("what went out today", {"period": "today"}),
+        ("deploys yesterday?", {"period": "yesterday"}),
+        ("anything this week", {"period": "this_week"}),
+        ("what went out last week", {"period": "last_week"}),
+        ("incidents this month", {"period": "this_month"}),
+        ("last month's releases", {"period": "last_month"}),
+        ("since last month", {}),  # a span's end, left to the listing as it was
+        # The last days, ending now: what ops had ignored ("the past week") and what analytics
+        # had read "last week" and "last month" as (the last 7 and 30 days).
+        ("deploys in the last week", {"days": 7}),
+        ("deploys in the past week", {"days": 7}),
+        ("tickets over the past month", {"days": 30}),
+        ("the last 7 days", {"days": 7}),
+        ("past two weeks", {"days": 14}),
+        ("errors in the last 24 hours", {"days": 1}),
+        ("revenue last quarter", {"days": 90}),
+        ("what happened", {}),
     ],
 )
-def test_every_period_a_request_names_is_one_the_ops_tools_take(
-    text: str, period: str | None
+def test_every_period_a_request_names_is_one_the_tools_take(
+    text: str, period: dict[str, Any]
 ) -> None:
     from ringmaster.agents.demo.skills import parsing
-    from ringmaster.tools.demo.ops import PERIODS
+    from ringmaster.tools.demo.periods import PERIODS
 
     assert parsing.period_in(text) == period
     assert {name for _, name in parsing._PERIOD_WORDS} == set(PERIODS)
@@ -1080,7 +1098,7 @@ def test_incidents_listed_for_the_period_named(registry: AgentRegistry) -> None:
     # conversations-dev22 d04: all four api incidents, back to April, for "this month".
     out = run(registry, "ops", "api had two incidents this month?? spill")
     assert [i["id"] for i in out.output["incidents"]] == ["INC-1012", "INC-1011"]
-    assert "2 api incident(s) this month: INC-1012" in out.output["summary"]
+    assert "2 api incident(s) this calendar month: INC-1012" in out.output["summary"]
 
 
 def test_release_notes_for_a_period_are_of_that_periods_releases(
@@ -1088,3 +1106,18 @@ def test_release_notes_for_a_period_are_of_that_periods_releases(
 ) -> None:
     body = run(registry, "content", "draft release notes for this month's web deploys")
     assert "web 3.8.1" in body.output["body"] and "3.7" not in body.output["body"]
+
+
+def test_a_rollback_made_today_is_listed_as_todays(tmp_path: Path) -> None:
+    """Issue 16: after "roll back web" was approved, "what was deployed to web today?" said
+    none, the rollback carrying the machine's date (2026), not the company's (2025-06-15)."""
+    fresh = demo_registry(tmp_path / "demo.db")
+    done = fresh.tools.get("rollback_deployment").fn(
+        idempotency_key="r", service="web", environment="production"
+    )
+    out = run(fresh, "ops", "what was deployed to web today?")
+    assert [d["id"] for d in out.output["deployments"]] == [done["deployment_id"]]
+    assert (
+        f"deployments today: web {done['to_version']} production 2025-06-15"
+        in (out.output["summary"])
+    )

@@ -72,7 +72,7 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
         by = "tickets" if p.has(text, r"\btickets?\b") else "billed"
         n = re.search(r"\btop (\d+)\b", text, re.IGNORECASE)
         data = tools.call("top_customers", metric=by, limit=int(n.group(1)) if n else 5,
-                          days=period.get("days"))  # fmt: skip
+                          days=period.get("days"), period=period.get("period"))  # fmt: skip
         metric, value = f"top_customers_by_{by}", None
         notes.append("top customers by " + by + ": " + ", ".join(
             f"{c['name']} ({c['value']})" for c in data["customers"]))  # fmt: skip
@@ -91,11 +91,12 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
                               "should be counted per customer?")  # fmt: skip
     else:
         metric, data, value = _count(text, tools, period, notes)
-    start, end = _bounds(data)
+    start, end, words = _bounds(data)
     if start is None and end is None:
         notes.append("over all recorded data")
     elif metric != "revenue_comparison":
-        notes.append(f"period: {_day(start)} to {_day(end)}")
+        # The span the tools used, in words and dates: "last calendar week (2–8 June 2025)".
+        notes.append(f"period: {words or f'{_day(start)} to {_day(end)}'}")
     out: dict[str, Any] = {
         "summary": p.summary(notes, task.feedback),
         "metric": metric,
@@ -129,11 +130,12 @@ def _label(filters: dict[str, Any]) -> str:
 
 
 def _period(text: str, tools: ToolBox) -> dict[str, Any]:
-    days = p.days_in(text)
-    if days is None and p.has(text, r"\b(monthly|weekly)\b.*\breport\b"):
-        days = 30 if p.has(text, "monthly") else 7
-    if days is not None:
-        return {"days": days}
+    """The tools' period arguments: {"period": "last_week"}, {"days": 30}, {"start": …}."""
+    named = p.period_in(text)  # "last week" is the last calendar week, as ops reads it
+    if not named and p.has(text, r"\b(monthly|weekly)\b.*\breport\b"):
+        named = {"days": 30 if p.has(text, "monthly") else 7}
+    if named:
+        return named
     months = _months(text, tools)
     if months:
         return months[0]
@@ -169,16 +171,18 @@ def _months(text: str, tools: ToolBox) -> list[dict[str, Any]]:
     return list({(m["start"]): m for m in out}.values())
 
 
-def _bounds(data: Any) -> tuple[str | None, str | None]:
+def _bounds(data: Any) -> tuple[str | None, str | None, str | None]:
+    """The start and end of the period the data covers, and its words when the tools name it."""
     if isinstance(data, dict):
         if isinstance(data.get("period"), dict):
-            return data["period"].get("start"), data["period"].get("end")
+            span = data["period"]
+            return span.get("start"), span.get("end"), span.get("words")
         if isinstance(data.get("series"), list) and data["series"]:
-            return data["series"][0]["start"], data["series"][-1]["end"]
+            return data["series"][0]["start"], data["series"][-1]["end"], None
         for v in data.values():
             if isinstance(v, dict) and "period" in v:
                 return _bounds(v)
-    return None, None
+    return None, None, None
 
 
 def _ticket_report(
