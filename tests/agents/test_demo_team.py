@@ -1028,12 +1028,18 @@ def test_a_question_about_what_a_person_has_open_lists_it_beside_their_problem(
         ("any web deploys last week?", [], "no web deployments last calendar week"),
         # A staging deployment went out today: the empty listing says what it looked at.
         ("what went out to production today?", [], "no production deployments today"),
-        # No period, or one only as a span's end: as before, the newest of every one.
+        # No period: as before, the newest of every one.
         ("What went out on web?",
          ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021", "DEP-1012", "DEP-1011", "DEP-1007",
           "DEP-1003"], "deployments (the newest 5 of 8): web"),
-        ("web deploys since last month",
-         ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021", "DEP-1012"], "deployments: web"),
+        # "since last month" had been no period: the newest five of every web deployment, back
+        # to April. It is from 1 May to now, and said so.
+        ("web deploys since last month", ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021"],
+         "deployments since the start of last calendar month: web"),
+        # "this quarter" is the calendar quarter, April to now, not the last 90 days.
+        ("what went out on web this quarter?",
+         ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021", "DEP-1012", "DEP-1011"],
+         "deployments this calendar quarter (the newest 5 of 6): web"),
     ],
 )  # fmt: skip
 def test_deployments_listed_for_the_period_named(
@@ -1053,7 +1059,12 @@ def test_deployments_listed_for_the_period_named(
         ("what went out last week", {"period": "last_week"}),
         ("incidents this month", {"period": "this_month"}),
         ("last month's releases", {"period": "last_month"}),
-        ("since last month", {}),  # a span's end, left to the listing as it was
+        # From a named period's start to now; a span's end, or a time of day, is left alone.
+        ("since last month", {"since": "last_month"}),
+        ("deploys since yesterday", {"since": "yesterday"}),
+        ("tickets since the start of this year", {"since": "this_year"}),
+        ("incidents since 10:05 yesterday", {}),
+        ("deploys until last month", {}),
         # The last days, ending now: what ops had ignored ("the past week") and what analytics
         # had read "last week" and "last month" as (the last 7 and 30 days).
         ("deploys in the last week", {"days": 7}),
@@ -1062,7 +1073,16 @@ def test_deployments_listed_for_the_period_named(
         ("the last 7 days", {"days": 7}),
         ("past two weeks", {"days": 14}),
         ("errors in the last 24 hours", {"days": 1}),
-        ("revenue last quarter", {"days": 90}),
+        # A quarter or a year, named, is the calendar one, as a month is; "the past year",
+        # "the last 90 days" are the last days.
+        ("revenue last quarter", {"period": "last_quarter"}),
+        ("tickets this quarter", {"period": "this_quarter"}),
+        ("revenue this year", {"period": "this_year"}),
+        ("refunds last year", {"period": "last_year"}),
+        ("tickets over the past year", {"days": 365}),
+        ("incidents in the last year", {"days": 365}),
+        ("revenue in the last 90 days", {"days": 90}),
+        ("the past quarter", {"days": 90}),
         ("what happened", {}),
     ],
 )
@@ -1121,3 +1141,57 @@ def test_a_rollback_made_today_is_listed_as_todays(tmp_path: Path) -> None:
         f"deployments today: web {done['to_version']} production 2025-06-15"
         in (out.output["summary"])
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "said"),
+    [
+        # "since last month" had been counted over all recorded data (before that, over the
+        # last 30 days): it is from 1 May to the company's now, and said so.
+        ("how many tickets were opened since last month?", "2025-05-01T00:00:00+00:00",
+         "2025-06-15T12:00:00+00:00", "since the start of last calendar month (1 May 2025)"),
+        ("deployments since yesterday", "2025-06-14T00:00:00+00:00",
+         "2025-06-15T12:00:00+00:00", "since the start of yesterday (14 June 2025)"),
+        # "this year" had been the last 365 days (its own branch never reached), "last
+        # quarter" the last 90: the calendar ones now, as "last month" is.
+        ("revenue this year", "2025-01-01T00:00:00+00:00", "2025-06-15T12:00:00+00:00",
+         "this calendar year (1 January – 15 June 2025)"),
+        ("how many tickets were opened last quarter", "2025-01-01T00:00:00+00:00",
+         "2025-04-01T00:00:00+00:00", "last calendar quarter (1 January – 31 March 2025)"),
+        ("tickets this quarter", "2025-04-01T00:00:00+00:00", "2025-06-15T12:00:00+00:00",
+         "this calendar quarter (1 April – 15 June 2025)"),
+        ("revenue last year", "2024-01-01T00:00:00+00:00", "2025-01-01T00:00:00+00:00",
+         "last calendar year (1 January – 31 December 2024)"),
+        # The past year stays the last 365 days.
+        ("tickets opened in the past year", "2024-06-15T12:00:00+00:00",
+         "2025-06-15T12:00:00+00:00", "the last 365 days (15 June 2024 – 15 June 2025)"),
+    ],
+)  # fmt: skip
+def test_analytics_counts_over_the_span_named_and_says_it(
+    registry: AgentRegistry, text: str, start: str, end: str, said: str
+) -> None:
+    out = run(registry, "analytics", text)
+    assert out.output["period"] == {"start": start, "end": end}
+    assert f"period: {said}" in out.output["summary"]
+
+
+def test_since_a_period_counts_what_the_ops_listing_lists(registry: AgentRegistry) -> None:
+    counted = run(registry, "analytics", "how many incidents since last month?").output
+    listed = run(registry, "ops", "all incidents since last month").output
+    assert counted["value"] == len(listed["incidents"]) > 0
+    assert "incident(s) since the start of last calendar month" in listed["summary"]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [("tickets per week since last month", "2025-05-01"), ("signups per month this year",
+      "2025-01-01"), ("incidents per day since yesterday", "2025-06-14")],
+)  # fmt: skip
+def test_a_trend_over_a_named_period_reaches_back_to_its_start(
+    registry: AgentRegistry, text: str, first: str
+) -> None:
+    """ "per week since last month" had run over the default eight weeks, from 20 April: the
+    trend's buckets end at the company's now and reach back to the one holding its start."""
+    series = run(registry, "analytics", text).output["data"]["series"]
+    start = f"{first}T00:00:00+00:00"
+    assert series[0]["start"] <= start < series[0]["end"]

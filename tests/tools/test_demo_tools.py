@@ -424,6 +424,11 @@ def _deployment_and_incident(db: Path, n: int, at: str) -> None:
         ("yesterday", "2025-06-14", "2025-06-15", False),
         ("this_week", "2025-06-09", "2025-06-16", True),
         ("last_week", "2025-06-02", "2025-06-09", False),
+        # A quarter and a year are the calendar ones (they had been refused).
+        ("this_quarter", "2025-04-01", "2025-07-01", True),
+        ("last_quarter", "2025-01-01", "2025-04-01", False),
+        ("this_year", "2025-01-01", "2026-01-01", True),
+        ("last_year", "2024-01-01", "2025-01-01", False),
     ],
 )
 def test_a_listing_for_a_period_holds_that_periods_rows_by_the_company_clock(
@@ -459,7 +464,9 @@ def test_the_seeded_listings_for_this_and_last_month(registry: ToolRegistry) -> 
 def test_an_unknown_period_is_refused_with_the_periods_there_are(registry: ToolRegistry) -> None:
     for tool in ("list_deployments", "list_incidents"):
         with pytest.raises(ToolArgumentError, match="period must be one of today, yesterday"):
-            registry.get(tool).fn(period="this_quarter")
+            registry.get(tool).fn(period="next_week")
+        with pytest.raises(ToolArgumentError, match="since must be one of today, yesterday"):
+            registry.get(tool).fn(since="monday")
 
 
 def test_a_write_happens_now_on_the_company_clock(db: Path, registry: ToolRegistry) -> None:
@@ -508,5 +515,28 @@ def test_analytics_and_ops_read_a_period_alike(registry: ToolRegistry) -> None:
     assert week["count"] == len(listed)
     rolling = count(entity="deployments", days=7)
     assert rolling["count"] == len(registry.get("list_deployments").fn(days=7, limit=500))
-    with pytest.raises(ToolArgumentError, match="not both"):
+    with pytest.raises(ToolArgumentError, match="not two of them"):
         registry.get("list_deployments").fn(period="last_week", days=7)
+    with pytest.raises(ToolArgumentError, match="not two"):
+        count(entity="deployments", period="last_week", since="last_week")
+
+
+def test_since_a_period_runs_from_its_start_to_now(db: Path, registry: ToolRegistry) -> None:
+    """ "since last month" had been no span a tool took: from the first of last month to the
+    company's now, with no upper bound (a write the tools make happens now), and said so."""
+    count = registry.get("count_records").fn
+    since = count(entity="deployments", since="last_month")
+    assert since["period"] == {
+        "start": "2025-05-01T00:00:00+00:00",
+        "end": "2025-06-15T12:00:00+00:00",
+        "words": "since the start of last calendar month (1 May 2025)",
+    }
+    parts = [count(entity="deployments", period=p)["count"] for p in ("last_month", "this_month")]
+    assert since["count"] == sum(parts)
+    second = timedelta(seconds=1)
+    lo = datetime.fromisoformat("2025-05-01T00:00:00+00:00")
+    for n, at in enumerate((lo - second, lo, datetime.fromisoformat("2025-06-15T12:00:05+00:00"))):
+        _deployment_and_incident(db, n, at.isoformat())
+    for tool in ("list_deployments", "list_incidents"):
+        ids = {r["id"][-3:] for r in registry.get(tool).fn(service="web", since="last_month")}
+        assert {"901", "902"} <= ids and "900" not in ids, tool

@@ -50,13 +50,15 @@ def _period(
     days: int | None,
     start: str | None = None,
     end: str | None = None,
+    since: str | None = None,
 ) -> tuple[str | None, str | None, dict[str, Any]]:
     """The ISO bounds to select rows by (None: unbounded) and the period to report: a named
-    `period` or the last `days` days (`periods.span`, with its words), or `start`/`end`."""
-    named = span(conn, period, days)
+    `period`, the last `days` days or `since` a period's start (`periods.span`, with its
+    words), or `start`/`end`."""
+    named = span(conn, period, days, since)
     if named is not None:
         if start is not None or end is not None:
-            raise ToolArgumentError("give either period or days or start/end, not two of them")
+            raise ToolArgumentError("give one of period, days, since and start/end, not two")
         return (*named.bounds(), named.as_dict())
     lo = iso(_date(start, "start")) if start is not None else None
     hi = iso(_date(end, "end")) if end is not None else None
@@ -113,11 +115,12 @@ def count_records(
     filters: dict[str, Any] | None = None,
     group_by: str | None = None,
     period: str | None = None,
+    since: str | None = None,
 ) -> dict[str, Any]:
     """How many rows of an entity fall in a period, optionally grouped by a column."""
     entity = _entity(entity)
     with connect(db) as conn:
-        lo, hi, reported = _period(conn, period, days, start, end)
+        lo, hi, reported = _period(conn, period, days, start, end, since)
         where, params = _where(entity, filters, lo, hi)
         total = conn.execute(f"SELECT COUNT(*) FROM {entity} WHERE {where}", params).fetchone()[0]
         groups: list[dict[str, Any]] = []
@@ -188,10 +191,11 @@ def revenue_report(
     start: str | None = None,
     end: str | None = None,
     period: str | None = None,
+    since: str | None = None,
 ) -> dict[str, Any]:
     """Billed, collected, refunded and outstanding money in a period, with a monthly split."""
     with connect(db) as conn:
-        lo, hi, reported = _period(conn, period, days, start, end)
+        lo, hi, reported = _period(conn, period, days, start, end, since)
 
         def total(table: str, condition: str) -> int:
             where, params = _where(table, None, lo, hi)
@@ -233,10 +237,11 @@ def ticket_report(
     start: str | None = None,
     end: str | None = None,
     period: str | None = None,
+    since: str | None = None,
 ) -> dict[str, Any]:
     """Tickets opened and closed in a period, by status and priority, and time to close."""
     with connect(db) as conn:
-        lo, hi, reported = _period(conn, period, days, start, end)
+        lo, hi, reported = _period(conn, period, days, start, end, since)
         where, params = _where("tickets", None, lo, hi)
 
         def grouped(column: str) -> dict[str, int]:
@@ -286,6 +291,7 @@ def top_customers(
     limit: int = 5,
     days: int | None = None,
     period: str | None = None,
+    since: str | None = None,
 ) -> dict[str, Any]:
     """Customers ranked by amount billed or by number of tickets."""
     if metric not in ("billed", "tickets"):
@@ -294,7 +300,7 @@ def top_customers(
         ("invoices", "SUM(t.amount_cents)") if metric == "billed" else ("tickets", "COUNT(*)")
     )
     with connect(db) as conn:
-        lo, hi, reported = _period(conn, period, days)
+        lo, hi, reported = _period(conn, period, days, since=since)
         where, params = _where(table, None, lo, hi, alias="t.")
         rows = conn.execute(
             f"SELECT c.id, c.name, {value} AS v FROM {table} t JOIN customers c "

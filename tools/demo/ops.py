@@ -70,18 +70,20 @@ def list_deployments(
     limit: int = 10,
     period: str | None = None,
     days: int | None = None,
+    since: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Deployments, newest first; `period` or `days` keeps those deployed in it.
+    """Deployments, newest first; `period`, `days` or `since` keeps those deployed in it.
 
-    A period is one of today, yesterday, this_week, last_week, this_month and last_month: a
-    calendar span by the company's clock (a week runs Monday to Sunday); `days` is the last
-    that many days, ending now (`periods`)."""
+    A period is one of today, yesterday, this_week, last_week, this_month, last_month,
+    this_quarter, last_quarter, this_year and last_year: a calendar span by the company's clock
+    (a week runs Monday to Sunday); `days` is the last that many days, ending now; `since` a
+    period, from its start to now (`periods`)."""
     filters = {
         "service": rec.optional_choice(service, rec.SERVICES, "service"),
         "environment": rec.optional_choice(environment, rec.ENVIRONMENTS, "environment"),
     }
     with connect(db) as conn:
-        during = span(conn, period, days)
+        during = span(conn, period, days, since)
         bounds = None if during is None else during.bounds()
         rows = rec.newest(conn, "deployments", filters, "deployed_at", limit, bounds)
     return [rec.plain(r) for r in rows]
@@ -101,14 +103,16 @@ def list_incidents(
     limit: int = 20,
     period: str | None = None,
     days: int | None = None,
+    since: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Incidents, newest first; `period` or `days` keeps those started in it (`periods`)."""
+    """Incidents, newest first; `period`, `days` or `since` keeps those started in it
+    (`periods`)."""
     filters = {
         "status": rec.optional_choice(status, ("open", "monitoring", "resolved"), "status"),
         "service": rec.optional_choice(service, rec.SERVICES, "service"),
     }
     with connect(db) as conn:
-        during = span(conn, period, days)
+        during = span(conn, period, days, since)
         bounds = None if during is None else during.bounds()
         rows = rec.newest(conn, "incidents", filters, "started_at", limit, bounds)
     return [rec.plain(r) for r in rows]

@@ -6,11 +6,15 @@ one function, `agents/demo/skills/parsing.period_in`, into the arguments below):
     period="today", "yesterday"        a calendar day
     period="this_week", "last_week"    a calendar week, Monday to Sunday (ISO 8601)
     period="this_month", "last_month"  a calendar month
+    period="this_quarter", "last_quarter"  a calendar quarter (January, April, July, October)
+    period="this_year", "last_year"    a calendar year
     days=N                             the last N days, ending now ("the past week" is 7)
+    since="last_month" (any period)    from the start of that period to now
 
 A span is half-open, start <= t < end, except that a span containing the company's now
-(today, this week, this month, the last N days) has no upper bound: nothing recorded lies
-after now but what the tools themselves wrote, and that happened now (`db.written_at`).
+(today, this week, this month, the last N days, since a period) has no upper bound: nothing
+recorded lies after now but what the tools themselves wrote, and that happened now
+(`db.written_at`).
 Every span carries its words (`Span.words`), so an answer can say which span it used.
 """
 
@@ -25,7 +29,18 @@ from ringmaster.tools.demo import records as rec
 from ringmaster.tools.demo.db import as_of, iso
 from ringmaster.tools.errors import ToolArgumentError
 
-PERIODS = ("today", "yesterday", "this_week", "last_week", "this_month", "last_month")
+PERIODS = (
+    "today",
+    "yesterday",
+    "this_week",
+    "last_week",
+    "this_month",
+    "last_month",
+    "this_quarter",
+    "last_quarter",
+    "this_year",
+    "last_year",
+)
 MAX_DAYS = 3650
 
 _NAMES = {
@@ -35,6 +50,10 @@ _NAMES = {
     "last_week": "last calendar week",
     "this_month": "this calendar month",
     "last_month": "last calendar month",
+    "this_quarter": "this calendar quarter",
+    "last_quarter": "last calendar quarter",
+    "this_year": "this calendar year",
+    "last_year": "last calendar year",
 }
 
 
@@ -53,10 +72,13 @@ class Span:
         return {"start": iso(self.start), "end": iso(self.end), "words": self.words}
 
 
-def name(period: str | None = None, days: int | None = None) -> str:
-    """A span's name without its dates: "last calendar week", "the last 7 days"."""
+def name(period: str | None = None, days: int | None = None, since: str | None = None) -> str:
+    """A span's name without its dates: "last calendar week", "the last 7 days", "since the
+    start of last calendar month"."""
     if days is not None:
         return "the last day" if days == 1 else f"the last {days} days"
+    if since is not None:
+        return f"since the start of {_NAMES[since]}"
     return _NAMES[str(period)]
 
 
@@ -82,20 +104,26 @@ def days_arg(days: Any) -> int:
     return days
 
 
-def span(conn: sqlite3.Connection, period: Any = None, days: Any = None) -> Span | None:
-    """The span a named `period` (`PERIODS`) or the last `days` days cover, by the company's
-    clock (`db.as_of`); None when neither is given."""
-    if period is not None and days is not None:
-        raise ToolArgumentError("give either period or days, not both")
-    if period is None and days is None:
+def span(
+    conn: sqlite3.Connection, period: Any = None, days: Any = None, since: Any = None
+) -> Span | None:
+    """The span a named `period` (`PERIODS`), the last `days` days, or the time `since` the
+    start of a named period cover, by the company's clock (`db.as_of`); None when none is
+    given."""
+    if sum(arg is not None for arg in (period, days, since)) > 1:
+        raise ToolArgumentError("give one of period, days and since, not two of them")
+    if period is None and days is None and since is None:
         return None
     now = as_of(conn)
     if days is not None:
         start = now - timedelta(days=days_arg(days))
         return Span(start, now, True, f"{name(days=days)} ({_dates(start, now)})")
-    period = rec.choice(period, PERIODS, "period")
+    field = "period" if since is None else "since"
+    period = rec.choice(period if since is None else since, PERIODS, field)
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     monday = today - timedelta(days=today.weekday())
+    quarter = _month_start(today, -((today.month - 1) % 3))
+    january = today.replace(month=1, day=1)
     start, end = {
         "today": (today, today + timedelta(days=1)),
         "yesterday": (today - timedelta(days=1), today),
@@ -103,7 +131,14 @@ def span(conn: sqlite3.Connection, period: Any = None, days: Any = None) -> Span
         "last_week": (monday - timedelta(days=7), monday),
         "this_month": (_month_start(today), _month_start(today, 1)),
         "last_month": (_month_start(today, -1), _month_start(today)),
+        "this_quarter": (quarter, _month_start(quarter, 3)),
+        "last_quarter": (_month_start(quarter, -3), quarter),
+        "this_year": (january, january.replace(year=january.year + 1)),
+        "last_year": (january.replace(year=january.year - 1), january),
     }[period]
+    if since is not None:
+        # "since last month": from that period's start to now, with no upper bound.
+        return Span(start, now, True, f"{name(since=period)} ({_dates(start, start)})")
     to_now = start <= now < end
     if to_now:
         end = now

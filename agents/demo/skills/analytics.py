@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -72,7 +72,8 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
         by = "tickets" if p.has(text, r"\btickets?\b") else "billed"
         n = re.search(r"\btop (\d+)\b", text, re.IGNORECASE)
         data = tools.call("top_customers", metric=by, limit=int(n.group(1)) if n else 5,
-                          days=period.get("days"), period=period.get("period"))  # fmt: skip
+                          days=period.get("days"), period=period.get("period"),
+                          since=period.get("since"))  # fmt: skip
         metric, value = f"top_customers_by_{by}", None
         notes.append("top customers by " + by + ": " + ", ".join(
             f"{c['name']} ({c['value']})" for c in data["customers"]))  # fmt: skip
@@ -130,19 +131,15 @@ def _label(filters: dict[str, Any]) -> str:
 
 
 def _period(text: str, tools: ToolBox) -> dict[str, Any]:
-    """The tools' period arguments: {"period": "last_week"}, {"days": 30}, {"start": …}."""
+    """The tools' period arguments: {"period": "last_week"}, {"since": "last_month"},
+    {"days": 30}, {"start": …}."""
     named = p.period_in(text)  # "last week" is the last calendar week, as ops reads it
     if not named and p.has(text, r"\b(monthly|weekly)\b.*\breport\b"):
         named = {"days": 30 if p.has(text, "monthly") else 7}
     if named:
         return named
     months = _months(text, tools)
-    if months:
-        return months[0]
-    if p.has(text, r"\bthis year\b"):
-        now = _clock(tools)
-        return {"start": f"{now.year}-01-01", "end": None}
-    return {}
+    return months[0] if months else {}
 
 
 def _clock(tools: ToolBox) -> datetime:
@@ -169,6 +166,15 @@ def _months(text: str, tools: ToolBox) -> list[dict[str, Any]]:
         nxt = f"{year + 1}-01-01" if month == 12 else f"{year}-{month + 1:02d}-01"
         out.append({"start": f"{year}-{month:02d}-01", "end": nxt})
     return list({(m["start"]): m for m in out}.values())
+
+
+def _buckets_back_to(start: datetime, now: datetime, bucket: str) -> int:
+    """How many of the trend's buckets, ending now, reach back to `start`: calendar months for
+    "month", else days or weeks counted back from now."""
+    if bucket == "month":
+        return (now.year - start.year) * 12 + now.month - start.month + 1
+    step = timedelta(days=1 if bucket == "day" else 7)
+    return -(-(now - start) // step)
 
 
 def _bounds(data: Any) -> tuple[str | None, str | None, str | None]:
@@ -282,6 +288,11 @@ def _count(
             bucket = "month" if p.has(text, r"month") else "week"
         days = period.get("days") or {"day": 14, "week": 56, "month": 180}[bucket]
         periods = max(2, days // {"day": 1, "week": 7, "month": 30}[bucket])
+        if "period" in period or "since" in period:
+            # "signups per month this year": back to the named period's start (the trend ends
+            # at the company's now), not the default span.
+            start = tools.call("count_records", entity=entity, **period)["period"]["start"]
+            periods = max(2, _buckets_back_to(datetime.fromisoformat(start), _clock(tools), bucket))
         data = tools.call("trend", entity=entity, bucket=bucket, periods=periods,
                           filters=filters or None)  # fmt: skip
         label = _label(filters)

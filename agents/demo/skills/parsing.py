@@ -224,9 +224,10 @@ def on_dates(rows: list[dict[str, Any]], key: str, text: str) -> list[dict[str, 
 
 
 # The relative periods a request names, each with one meaning for every skill, as the tools
-# take them (`tools/demo/periods.py`): a calendar day, week (Monday to Sunday) or month, named
-# ("last week", "this month"), by the tools' name; or the last N days, ending now ("the last 7
-# days", "the past week", "in the last month"). First match at a place wins.
+# take them (`tools/demo/periods.py`): a calendar day, week (Monday to Sunday), month, quarter
+# or year, named ("last week", "this quarter", "last year"), by the tools' name; the time since
+# one's start ("since last month"); or the last N days, ending now ("the last 7 days", "the
+# past week", "in the last month", "the past year"). First match at a place wins.
 _WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "six": 6}
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "quarter": 90, "year": 365}
 _PERIOD_WORDS = (
@@ -236,28 +237,37 @@ _PERIOD_WORDS = (
     (r"(?<!\bthe\s)\blast\s+week\b|\bprevious\s+week\b", "last_week"),
     (r"\bthis\s+month\b", "this_month"),
     (r"(?<!\bthe\s)\blast\s+month\b|\bprevious\s+month\b", "last_month"),
+    (r"\bthis\s+quarter\b", "this_quarter"),
+    (r"(?<!\bthe\s)\blast\s+quarter\b|\bprevious\s+quarter\b", "last_quarter"),
+    (r"\bthis\s+year\b", "this_year"),
+    (r"(?<!\bthe\s)\blast\s+year\b|\bprevious\s+year\b", "last_year"),
 )
 _DAYS_WORDS = (
     # "the last 7 days", "past 2 weeks", "last three months"
     r"\b(?:last|past|previous)\s+(?P<n>\d+|two|three|four|six)\s+(?P<unit>day|week|month)s?\b",
     r"\b(?:last|past)\s+(?P<n>24)\s+hours\b",
-    # "the past week", "in the last month", "past month": the last 7 or 30 days
+    # "the past week", "in the last month", "the past year": the last 7, 30 or 365 days
     r"\b(?:past|the\s+last)\s+(?P<unit>week|month|quarter|year)\b",
-    # no calendar quarter or year is taken: "last quarter" is the last 90 days
-    r"\b(?:last|this|previous)\s+(?P<unit>quarter)\b|\b(?:last|this)\s+(?P<year>year)\b",
 )
+# "since last month", "since the start of this year": from that period's start to now.
+_SINCE = r"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?$"
 
 
 def period_in(text: str) -> dict[str, Any]:
     """The relative period a request names, as the tools' arguments: {"period": "last_week"}
-    for a calendar one ("what went out last week"), {"days": 7} for the last days ("in the past
-    week"), the first it names; {} when it names none, or a calendar one only as a span's end
-    ("since last month", "before noon today"), as `on_dates` leaves a span's dates alone."""
+    for a calendar one ("what went out last week"), {"since": "last_month"} for the time since
+    one's start ("since last month"), {"days": 7} for the last days ("in the past week"), the
+    first it names; {} when it names none, or a calendar one only as another span's end ("until
+    last month", "before noon today", "since 10:05 yesterday"), as `on_dates` leaves a span's
+    dates alone."""
     found: list[tuple[int, dict[str, Any]]] = []
     for pattern, name in _PERIOD_WORDS:
         for m in re.finditer(pattern, text, re.I):
+            before = text[: m.start()]
+            if re.search(_SINCE, before, re.I):
+                found.append((m.start(), {"since": name}))
             # The span word right before, or a time of day between: "since 10:05 yesterday".
-            if not re.search(rf"{_SPAN}(?:\s+[^\s.,;!?]+)?\s+$", text[: m.start()], re.I):
+            elif not re.search(rf"{_SPAN}(?:\s+[^\s.,;!?]+)?\s+$", before, re.I):
                 found.append((m.start(), {"period": name}))
     for pattern in _DAYS_WORDS:
         for m in re.finditer(pattern, text, re.I):
@@ -266,8 +276,7 @@ def period_in(text: str) -> dict[str, Any]:
                 days = 1
             else:
                 n = parts.get("n", "1")
-                unit = _UNIT_DAYS[parts.get("unit") or parts["year"]]
-                days = (_WORD_NUMBERS.get(n) or int(n)) * unit
+                days = (_WORD_NUMBERS.get(n) or int(n)) * _UNIT_DAYS[parts["unit"]]
             found.append((m.start(), {"days": days}))
     return min(found, key=lambda f: f[0])[1] if found else {}
 
