@@ -201,7 +201,12 @@ def test_answers_carry_the_facts(registry: AgentRegistry) -> None:
     assert out.output["invoice_ids"] == ["INV-1003"] and out.category == "payment"
     out = run(registry, "analytics", "how many tickets were opened last week")
     assert out.output["value"] == out.output["data"]["count"]
-    assert out.output["period"]["end"] == "2025-06-15T12:00:00+00:00"
+    # "last week" is the last calendar week, Monday to Sunday, as ops lists it, and said so.
+    assert out.output["period"] == {
+        "start": "2025-06-02T00:00:00+00:00",
+        "end": "2025-06-09T00:00:00+00:00",
+    }
+    assert "period: last calendar week (2–8 June 2025)" in out.output["summary"]
     out = run(registry, "ops", "roll back the api deployment in production")
     assert out.output["rollback"]["from_version"] == "2.14.0"
     assert out.output["rollback"]["to_version"] == "2.13.2"
@@ -1012,19 +1017,29 @@ def test_a_question_about_what_a_person_has_open_lists_it_beside_their_problem(
         # conversations-dev22 a08: every web deployment back to March, then "the production
         # one" asked among four; the company clock (2025-06-15) says June.
         ("Is web even healthy?? What went out on web this month?", ["DEP-1028", "DEP-1025"],
-         "deployments this month: web"),
+         "deployments this calendar month: web"),
         ("What went out on web last month?", ["DEP-1022", "DEP-1021"],
-         "deployments last month: web"),
+         "deployments last calendar month: web"),
+        # "the past week" had been read as no period at all: the newest five of every web
+        # deployment, back to March. It is the last 7 days, as analytics reads it, and said.
+        ("what went out on web in the past week?", ["DEP-1028", "DEP-1025"],
+         "deployments in the last 7 days: web"),
         ("what went out to production yesterday?", ["DEP-1032"], "deployments yesterday"),
         ("any web deploys last week?", [], "no web deployments last calendar week"),
         # A staging deployment went out today: the empty listing says what it looked at.
         ("what went out to production today?", [], "no production deployments today"),
-        # No period, or one only as a span's end: as before, the newest of every one.
+        # No period: as before, the newest of every one.
         ("What went out on web?",
          ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021", "DEP-1012", "DEP-1011", "DEP-1007",
           "DEP-1003"], "deployments (the newest 5 of 8): web"),
-        ("web deploys since last month",
-         ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021", "DEP-1012"], "deployments: web"),
+        # "since last month" had been no period: the newest five of every web deployment, back
+        # to April. It is from 1 May to now, and said so.
+        ("web deploys since last month", ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021"],
+         "deployments since the start of last calendar month: web"),
+        # "this quarter" is the calendar quarter, April to now, not the last 90 days.
+        ("what went out on web this quarter?",
+         ["DEP-1028", "DEP-1025", "DEP-1022", "DEP-1021", "DEP-1012", "DEP-1011"],
+         "deployments this calendar quarter (the newest 5 of 6): web"),
     ],
 )  # fmt: skip
 def test_deployments_listed_for_the_period_named(
@@ -1038,21 +1053,44 @@ def test_deployments_listed_for_the_period_named(
 @pytest.mark.parametrize(
     ("text", "period"),
     [
-        ("what went out today", "today"),
-        ("deploys yesterday?", "yesterday"),
-        ("anything this week", "this_week"),
-        ("what went out last week", "last_week"),
-        ("incidents this month", "this_month"),
-        ("last month's releases", "last_month"),
-        ("since last month", None),  # a span's end, left to the listing as it was
-        ("deploys in the last week", None),  # the last 7 days: no tool period is that
+        ("what went out today", {"period": "today"}),
+        ("deploys yesterday?", {"period": "yesterday"}),
+        ("anything this week", {"period": "this_week"}),
+        ("what went out last week", {"period": "last_week"}),
+        ("incidents this month", {"period": "this_month"}),
+        ("last month's releases", {"period": "last_month"}),
+        # From a named period's start to now; a span's end, or a time of day, is left alone.
+        ("since last month", {"since": "last_month"}),
+        ("deploys since yesterday", {"since": "yesterday"}),
+        ("tickets since the start of this year", {"since": "this_year"}),
+        ("incidents since 10:05 yesterday", {}),
+        ("deploys until last month", {}),
+        # The last days, ending now: what ops had ignored ("the past week") and what analytics
+        # had read "last week" and "last month" as (the last 7 and 30 days).
+        ("deploys in the last week", {"days": 7}),
+        ("deploys in the past week", {"days": 7}),
+        ("tickets over the past month", {"days": 30}),
+        ("the last 7 days", {"days": 7}),
+        ("past two weeks", {"days": 14}),
+        ("errors in the last 24 hours", {"days": 1}),
+        # A quarter or a year, named, is the calendar one, as a month is; "the past year",
+        # "the last 90 days" are the last days.
+        ("revenue last quarter", {"period": "last_quarter"}),
+        ("tickets this quarter", {"period": "this_quarter"}),
+        ("revenue this year", {"period": "this_year"}),
+        ("refunds last year", {"period": "last_year"}),
+        ("tickets over the past year", {"days": 365}),
+        ("incidents in the last year", {"days": 365}),
+        ("revenue in the last 90 days", {"days": 90}),
+        ("the past quarter", {"days": 90}),
+        ("what happened", {}),
     ],
 )
-def test_every_period_a_request_names_is_one_the_ops_tools_take(
-    text: str, period: str | None
+def test_every_period_a_request_names_is_one_the_tools_take(
+    text: str, period: dict[str, Any]
 ) -> None:
     from ringmaster.agents.demo.skills import parsing
-    from ringmaster.tools.demo.ops import PERIODS
+    from ringmaster.tools.demo.periods import PERIODS
 
     assert parsing.period_in(text) == period
     assert {name for _, name in parsing._PERIOD_WORDS} == set(PERIODS)
@@ -1080,7 +1118,7 @@ def test_incidents_listed_for_the_period_named(registry: AgentRegistry) -> None:
     # conversations-dev22 d04: all four api incidents, back to April, for "this month".
     out = run(registry, "ops", "api had two incidents this month?? spill")
     assert [i["id"] for i in out.output["incidents"]] == ["INC-1012", "INC-1011"]
-    assert "2 api incident(s) this month: INC-1012" in out.output["summary"]
+    assert "2 api incident(s) this calendar month: INC-1012" in out.output["summary"]
 
 
 def test_release_notes_for_a_period_are_of_that_periods_releases(
@@ -1088,3 +1126,72 @@ def test_release_notes_for_a_period_are_of_that_periods_releases(
 ) -> None:
     body = run(registry, "content", "draft release notes for this month's web deploys")
     assert "web 3.8.1" in body.output["body"] and "3.7" not in body.output["body"]
+
+
+def test_a_rollback_made_today_is_listed_as_todays(tmp_path: Path) -> None:
+    """Issue 16: after "roll back web" was approved, "what was deployed to web today?" said
+    none, the rollback carrying the machine's date (2026), not the company's (2025-06-15)."""
+    fresh = demo_registry(tmp_path / "demo.db")
+    done = fresh.tools.get("rollback_deployment").fn(
+        idempotency_key="r", service="web", environment="production"
+    )
+    out = run(fresh, "ops", "what was deployed to web today?")
+    assert [d["id"] for d in out.output["deployments"]] == [done["deployment_id"]]
+    assert (
+        f"deployments today: web {done['to_version']} production 2025-06-15"
+        in (out.output["summary"])
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "said"),
+    [
+        # "since last month" had been counted over all recorded data (before that, over the
+        # last 30 days): it is from 1 May to the company's now, and said so.
+        ("how many tickets were opened since last month?", "2025-05-01T00:00:00+00:00",
+         "2025-06-15T12:00:00+00:00", "since the start of last calendar month (1 May 2025)"),
+        ("deployments since yesterday", "2025-06-14T00:00:00+00:00",
+         "2025-06-15T12:00:00+00:00", "since the start of yesterday (14 June 2025)"),
+        # "this year" had been the last 365 days (its own branch never reached), "last
+        # quarter" the last 90: the calendar ones now, as "last month" is.
+        ("revenue this year", "2025-01-01T00:00:00+00:00", "2025-06-15T12:00:00+00:00",
+         "this calendar year (1 January – 15 June 2025)"),
+        ("how many tickets were opened last quarter", "2025-01-01T00:00:00+00:00",
+         "2025-04-01T00:00:00+00:00", "last calendar quarter (1 January – 31 March 2025)"),
+        ("tickets this quarter", "2025-04-01T00:00:00+00:00", "2025-06-15T12:00:00+00:00",
+         "this calendar quarter (1 April – 15 June 2025)"),
+        ("revenue last year", "2024-01-01T00:00:00+00:00", "2025-01-01T00:00:00+00:00",
+         "last calendar year (1 January – 31 December 2024)"),
+        # The past year stays the last 365 days.
+        ("tickets opened in the past year", "2024-06-15T12:00:00+00:00",
+         "2025-06-15T12:00:00+00:00", "the last 365 days (15 June 2024 – 15 June 2025)"),
+    ],
+)  # fmt: skip
+def test_analytics_counts_over_the_span_named_and_says_it(
+    registry: AgentRegistry, text: str, start: str, end: str, said: str
+) -> None:
+    out = run(registry, "analytics", text)
+    assert out.output["period"] == {"start": start, "end": end}
+    assert f"period: {said}" in out.output["summary"]
+
+
+def test_since_a_period_counts_what_the_ops_listing_lists(registry: AgentRegistry) -> None:
+    counted = run(registry, "analytics", "how many incidents since last month?").output
+    listed = run(registry, "ops", "all incidents since last month").output
+    assert counted["value"] == len(listed["incidents"]) > 0
+    assert "incident(s) since the start of last calendar month" in listed["summary"]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [("tickets per week since last month", "2025-05-01"), ("signups per month this year",
+      "2025-01-01"), ("incidents per day since yesterday", "2025-06-14")],
+)  # fmt: skip
+def test_a_trend_over_a_named_period_reaches_back_to_its_start(
+    registry: AgentRegistry, text: str, first: str
+) -> None:
+    """ "per week since last month" had run over the default eight weeks, from 20 April: the
+    trend's buckets end at the company's now and reach back to the one holding its start."""
+    series = run(registry, "analytics", text).output["data"]["series"]
+    start = f"{first}T00:00:00+00:00"
+    assert series[0]["start"] <= start < series[0]["end"]

@@ -379,6 +379,7 @@ def test_counts_are_measured_from_the_company_clock(registry: ToolRegistry) -> N
     assert week["period"] == {
         "start": "2025-06-08T12:00:00+00:00",
         "end": "2025-06-15T12:00:00+00:00",
+        "words": "the last 7 days (8–15 June 2025)",
     }
     with pytest.raises(ToolArgumentError, match="filtered by"):
         registry.get("count_records").fn(entity="tickets", filters={"plan": "pro"})
@@ -414,23 +415,29 @@ def _deployment_and_incident(db: Path, n: int, at: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("period", "start", "end"),
+    ("period", "start", "end", "to_now"),
     [
         # The company clock is Sunday 2025-06-15 12:00 UTC; a week is Monday to Sunday.
-        ("this_month", "2025-06-01", "2025-07-01"),
-        ("last_month", "2025-05-01", "2025-06-01"),
-        ("today", "2025-06-15", "2025-06-16"),
-        ("yesterday", "2025-06-14", "2025-06-15"),
-        ("this_week", "2025-06-09", "2025-06-16"),
-        ("last_week", "2025-06-02", "2025-06-09"),
+        ("this_month", "2025-06-01", "2025-07-01", True),
+        ("last_month", "2025-05-01", "2025-06-01", False),
+        ("today", "2025-06-15", "2025-06-16", True),
+        ("yesterday", "2025-06-14", "2025-06-15", False),
+        ("this_week", "2025-06-09", "2025-06-16", True),
+        ("last_week", "2025-06-02", "2025-06-09", False),
+        # A quarter and a year are the calendar ones (they had been refused).
+        ("this_quarter", "2025-04-01", "2025-07-01", True),
+        ("last_quarter", "2025-01-01", "2025-04-01", False),
+        ("this_year", "2025-01-01", "2026-01-01", True),
+        ("last_year", "2024-01-01", "2025-01-01", False),
     ],
 )
 def test_a_listing_for_a_period_holds_that_periods_rows_by_the_company_clock(
-    db: Path, period: str, start: str, end: str
+    db: Path, period: str, start: str, end: str, to_now: bool
 ) -> None:
     """ "What went out on web this month" had listed web deployments back to March. A row a
     second before the period and one at its end are left out; one at its start and one a
-    second before its end are in."""
+    second before its end are in. A period that holds the company's now has no end: a row
+    past it can only be one the tools wrote, which happened now (`db.written_at`)."""
     registry = build_demo_tools(db)
     second = timedelta(seconds=1)
     lo, hi = (datetime.fromisoformat(f"{day}T00:00:00+00:00") for day in (start, end))
@@ -440,8 +447,9 @@ def test_a_listing_for_a_period_holds_that_periods_rows_by_the_company_clock(
     incidents = registry.get("list_incidents").fn(service="web", period=period, limit=500)
     for rows, key in ((deployments, "deployed_at"), (incidents, "started_at")):
         ids = {r["id"][-3:] for r in rows}
-        assert {"901", "902"} <= ids and not {"900", "903"} & ids
-        assert all(lo.isoformat() <= r[key] < hi.isoformat() for r in rows)
+        assert {"901", "902"} <= ids and "900" not in ids
+        assert ("903" in ids) == to_now
+        assert all(lo.isoformat() <= r[key] <= hi.isoformat() for r in rows)
 
 
 def test_the_seeded_listings_for_this_and_last_month(registry: ToolRegistry) -> None:
@@ -456,4 +464,79 @@ def test_the_seeded_listings_for_this_and_last_month(registry: ToolRegistry) -> 
 def test_an_unknown_period_is_refused_with_the_periods_there_are(registry: ToolRegistry) -> None:
     for tool in ("list_deployments", "list_incidents"):
         with pytest.raises(ToolArgumentError, match="period must be one of today, yesterday"):
-            registry.get(tool).fn(period="this_quarter")
+            registry.get(tool).fn(period="next_week")
+        with pytest.raises(ToolArgumentError, match="since must be one of today, yesterday"):
+            registry.get(tool).fn(since="monday")
+
+
+def test_a_write_happens_now_on_the_company_clock(db: Path, registry: ToolRegistry) -> None:
+    """Issue 16: a rollback approved "today" carried the machine's time (2026), so "what was
+    deployed to web today?" missed it, and the last 7 days' analytics missed a refund just
+    made. A write is stamped the company's now and counts in every span that holds now."""
+    rollback = registry.get("rollback_deployment").fn
+    first = rollback(idempotency_key="r1", service="web", environment="production")
+    second = rollback(idempotency_key="r2", service="web", environment="production")
+    today = registry.get("list_deployments").fn(service="web", period="today")
+    # Newest first, in the order they were made, both dated the company's today.
+    assert [d["id"] for d in today] == [second["deployment_id"], first["deployment_id"]]
+    assert all(d["deployed_at"].startswith("2025-06-15T12:00:0") for d in today)
+    assert [d["id"] for d in registry.get("list_deployments").fn(service="web", limit=2)] == [
+        d["id"] for d in today
+    ]
+    for period in ("this_week", "this_month"):
+        listed = {d["id"] for d in registry.get("list_deployments").fn(period=period, limit=500)}
+        assert {d["id"] for d in today} <= listed, period
+    assert registry.get("list_deployments").fn(service="web", period="yesterday") == []
+
+    refunds = registry.get("count_records").fn
+    before = refunds(entity="refunds", days=7)["count"]
+    registry.get("issue_refund").fn(idempotency_key="f1", invoice_id="INV-1001", amount="5.00")
+    assert refunds(entity="refunds", days=7)["count"] == before + 1
+    assert refunds(entity="refunds", period="today")["count"] == 1
+    report = registry.get("revenue_report").fn(days=7)
+    assert report["refunded"] == "5.00"
+    trend = registry.get("trend").fn(entity="refunds", bucket="day", periods=2)
+    assert trend["series"][-1]["count"] == 1
+    # The record of the write keeps the real time, for the policy's windows of real time.
+    made = datetime.fromisoformat(scalar(db, "SELECT MAX(created_at) FROM side_effects"))
+    assert made.year >= 2026
+
+
+def test_analytics_and_ops_read_a_period_alike(registry: ToolRegistry) -> None:
+    """ "last week" had been the last 7 days to analytics and the last calendar week to ops."""
+    count = registry.get("count_records").fn
+    week = count(entity="deployments", period="last_week")
+    assert week["period"] == {
+        "start": "2025-06-02T00:00:00+00:00",
+        "end": "2025-06-09T00:00:00+00:00",
+        "words": "last calendar week (2–8 June 2025)",
+    }
+    listed = registry.get("list_deployments").fn(period="last_week", limit=500)
+    assert week["count"] == len(listed)
+    rolling = count(entity="deployments", days=7)
+    assert rolling["count"] == len(registry.get("list_deployments").fn(days=7, limit=500))
+    with pytest.raises(ToolArgumentError, match="not two of them"):
+        registry.get("list_deployments").fn(period="last_week", days=7)
+    with pytest.raises(ToolArgumentError, match="not two"):
+        count(entity="deployments", period="last_week", since="last_week")
+
+
+def test_since_a_period_runs_from_its_start_to_now(db: Path, registry: ToolRegistry) -> None:
+    """ "since last month" had been no span a tool took: from the first of last month to the
+    company's now, with no upper bound (a write the tools make happens now), and said so."""
+    count = registry.get("count_records").fn
+    since = count(entity="deployments", since="last_month")
+    assert since["period"] == {
+        "start": "2025-05-01T00:00:00+00:00",
+        "end": "2025-06-15T12:00:00+00:00",
+        "words": "since the start of last calendar month (1 May 2025)",
+    }
+    parts = [count(entity="deployments", period=p)["count"] for p in ("last_month", "this_month")]
+    assert since["count"] == sum(parts)
+    second = timedelta(seconds=1)
+    lo = datetime.fromisoformat("2025-05-01T00:00:00+00:00")
+    for n, at in enumerate((lo - second, lo, datetime.fromisoformat("2025-06-15T12:00:05+00:00"))):
+        _deployment_and_incident(db, n, at.isoformat())
+    for tool in ("list_deployments", "list_incidents"):
+        ids = {r["id"][-3:] for r in registry.get(tool).fn(service="web", since="last_month")}
+        assert {"901", "902"} <= ids and "900" not in ids, tool

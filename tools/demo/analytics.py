@@ -1,7 +1,9 @@
 """Read-only analytics over the demo company: counts, trends and reports.
 
-Relative periods ("the last 7 days") end at the company's clock (`db.as_of`), so a report is
-the same whenever it runs. A period is half-open: start <= t < end.
+Relative periods ("the last 7 days", "last week") are measured from the company's clock
+(`db.as_of`), so a report is the same whenever it runs, and mean what the ops listings take
+them to mean (`periods`). A period is half-open, start <= t < end, but one that contains the
+company's now has no upper bound, so the rows the tools just wrote are in it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from ringmaster.tools.demo.db import as_of, connect, iso
 from ringmaster.tools.demo.money import fmt
+from ringmaster.tools.demo.periods import span
 from ringmaster.tools.demo.records import limit_arg
 from ringmaster.tools.errors import ToolArgumentError
 
@@ -41,22 +44,27 @@ def _date(value: Any, field: str) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
-def period(
-    conn: sqlite3.Connection, days: int | None, start: str | None, end: str | None
-) -> tuple[str | None, str | None]:
-    """The period as ISO strings; `days` counts back from the company's clock."""
-    if days is not None:
-        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
-            raise ToolArgumentError(f"days must be an integer from 1 to 3650; got {days!r}")
+def _period(
+    conn: sqlite3.Connection,
+    period: str | None,
+    days: int | None,
+    start: str | None = None,
+    end: str | None = None,
+    since: str | None = None,
+) -> tuple[str | None, str | None, dict[str, Any]]:
+    """The ISO bounds to select rows by (None: unbounded) and the period to report: a named
+    `period`, the last `days` days or `since` a period's start (`periods.span`, with its
+    words), or `start`/`end`."""
+    named = span(conn, period, days, since)
+    if named is not None:
         if start is not None or end is not None:
-            raise ToolArgumentError("give either days or start/end, not both")
-        now = as_of(conn)
-        return iso(now - timedelta(days=days)), iso(now)
+            raise ToolArgumentError("give one of period, days, since and start/end, not two")
+        return (*named.bounds(), named.as_dict())
     lo = iso(_date(start, "start")) if start is not None else None
     hi = iso(_date(end, "end")) if end is not None else None
     if lo and hi and lo >= hi:
         raise ToolArgumentError(f"start {start} must be before end {end}")
-    return lo, hi
+    return lo, hi, {"start": lo, "end": hi}
 
 
 def _where(
@@ -106,11 +114,13 @@ def count_records(
     end: str | None = None,
     filters: dict[str, Any] | None = None,
     group_by: str | None = None,
+    period: str | None = None,
+    since: str | None = None,
 ) -> dict[str, Any]:
     """How many rows of an entity fall in a period, optionally grouped by a column."""
     entity = _entity(entity)
     with connect(db) as conn:
-        lo, hi = period(conn, days, start, end)
+        lo, hi, reported = _period(conn, period, days, start, end, since)
         where, params = _where(entity, filters, lo, hi)
         total = conn.execute(f"SELECT COUNT(*) FROM {entity} WHERE {where}", params).fetchone()[0]
         groups: list[dict[str, Any]] = []
@@ -131,7 +141,7 @@ def count_records(
     return {
         "entity": entity,
         "count": total,
-        "period": {"start": lo, "end": hi},
+        "period": reported,
         "filters": dict(filters or {}),
         "groups": groups,
     }
@@ -158,15 +168,17 @@ def trend(
     periods: int = 8,
     filters: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Counts per day, week or month, oldest first, ending at the company's clock."""
+    """Counts per day, week or month, oldest first, ending at the company's now."""
     entity = _entity(entity)
     if bucket not in BUCKETS:
         raise ToolArgumentError(f"bucket must be one of {', '.join(BUCKETS)}; got {bucket!r}")
     periods = limit_arg(periods, 120)
     with connect(db) as conn:
         series = []
-        for lo, hi in _buckets(as_of(conn), bucket, periods):
-            where, params = _where(entity, filters, iso(lo), iso(hi))
+        now = as_of(conn)
+        for lo, hi in _buckets(now, bucket, periods):
+            # The bucket that ends now has no upper bound: the tools' writes happened now.
+            where, params = _where(entity, filters, iso(lo), None if hi == now else iso(hi))
             n = conn.execute(f"SELECT COUNT(*) FROM {entity} WHERE {where}", params).fetchone()[0]
             series.append({"start": iso(lo), "end": iso(hi), "count": n})
     change = series[-1]["count"] - series[-2]["count"] if len(series) > 1 else 0
@@ -174,11 +186,16 @@ def trend(
 
 
 def revenue_report(
-    db: Path, days: int | None = None, start: str | None = None, end: str | None = None
+    db: Path,
+    days: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    period: str | None = None,
+    since: str | None = None,
 ) -> dict[str, Any]:
     """Billed, collected, refunded and outstanding money in a period, with a monthly split."""
     with connect(db) as conn:
-        lo, hi = period(conn, days, start, end)
+        lo, hi, reported = _period(conn, period, days, start, end, since)
 
         def total(table: str, condition: str) -> int:
             where, params = _where(table, None, lo, hi)
@@ -203,7 +220,7 @@ def revenue_report(
             )
         ]
     return {
-        "period": {"start": lo, "end": hi},
+        "period": reported,
         "currency": "USD",
         "billed": fmt(billed),
         "collected": fmt(collected),
@@ -215,11 +232,16 @@ def revenue_report(
 
 
 def ticket_report(
-    db: Path, days: int | None = None, start: str | None = None, end: str | None = None
+    db: Path,
+    days: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    period: str | None = None,
+    since: str | None = None,
 ) -> dict[str, Any]:
     """Tickets opened and closed in a period, by status and priority, and time to close."""
     with connect(db) as conn:
-        lo, hi = period(conn, days, start, end)
+        lo, hi, reported = _period(conn, period, days, start, end, since)
         where, params = _where("tickets", None, lo, hi)
 
         def grouped(column: str) -> dict[str, int]:
@@ -253,7 +275,7 @@ def ticket_report(
         for o, c in closed_rows
     ]
     return {
-        "period": {"start": lo, "end": hi},
+        "period": reported,
         "opened": opened,
         "closed": len(closed_rows),
         "by_status": by_status,
@@ -264,7 +286,12 @@ def ticket_report(
 
 
 def top_customers(
-    db: Path, metric: str = "billed", limit: int = 5, days: int | None = None
+    db: Path,
+    metric: str = "billed",
+    limit: int = 5,
+    days: int | None = None,
+    period: str | None = None,
+    since: str | None = None,
 ) -> dict[str, Any]:
     """Customers ranked by amount billed or by number of tickets."""
     if metric not in ("billed", "tickets"):
@@ -273,7 +300,7 @@ def top_customers(
         ("invoices", "SUM(t.amount_cents)") if metric == "billed" else ("tickets", "COUNT(*)")
     )
     with connect(db) as conn:
-        lo, hi = period(conn, days, None, None)
+        lo, hi, reported = _period(conn, period, days, since=since)
         where, params = _where(table, None, lo, hi, alias="t.")
         rows = conn.execute(
             f"SELECT c.id, c.name, {value} AS v FROM {table} t JOIN customers c "
@@ -283,7 +310,7 @@ def top_customers(
         ).fetchall()
     return {
         "metric": metric,
-        "period": {"start": lo, "end": hi},
+        "period": reported,
         "customers": [
             {"customer_id": r[0], "name": r[1], "value": fmt(r[2]) if metric == "billed" else r[2]}
             for r in rows

@@ -1,9 +1,25 @@
 """The demo company's SQLite database: schema, connections, and creating it once.
 
 The content is generated from a fixed seed (`ringmaster.tools.demo.seed`), so every build holds the
-same rows. The company's clock stands still at `AS_OF`: relative periods such as "last
-week" are measured from it, so answers do not drift as real time passes. Side effects
-made later by the tools carry the real UTC time.
+same rows. The company's clock stands still at `as_of` (meta): relative periods such as "last
+week" are measured from it, so answers do not drift as real time passes.
+
+A row the tools write (a refund, a rollback, a note) happens at that now too: it is stamped
+`written_at`, the company's now plus one second for each write the tools have made, the
+first included. So "what was deployed to web today?" finds the rollback just approved, the
+analytics of the last 7 days count the refund just made, and its date reads as the company's
+today. The second a write adds keeps writes newest last, in the order they were made, and
+after every seeded row (the latest of which is at `as_of`); it would take 43,200 writes to
+pass the company's midnight. A span that contains now (today, this week, the last 7 days)
+has no upper bound (`periods`), so it holds these writes however many there are.
+
+The stamp on the company's clock was chosen over the alternatives: the machine's time
+(what rows carried before) put a rollback made today in 2026, outside every period the
+company's clock names; the company's clock advanced by the real time since the database was
+built would move writes past "today" while "today" stands still. The record of a write
+itself (`side_effects.created_at`) keeps the real UTC time (`utc_now`): the policy's
+cumulative limits (`limits.py`) count the calls of a real window, such as the last 24 hours,
+which a clock that stands still would never let pass.
 """
 
 from __future__ import annotations
@@ -13,7 +29,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 SCHEMA_VERSION = "1"
@@ -129,8 +145,15 @@ def keeps_pronouns(conn: sqlite3.Connection) -> bool:
 
 
 def utc_now() -> str:
-    """The real time, for rows the tools write."""
+    """The real time, for the record of a write the tools make (see the module docstring)."""
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def written_at(conn: sqlite3.Connection) -> str:
+    """The time a row the tools write now carries (see the module docstring); call it in the
+    write's transaction, after its `side_effects` row is inserted."""
+    (made,) = conn.execute("SELECT COUNT(*) FROM side_effects").fetchone()
+    return iso(as_of(conn) + timedelta(seconds=max(1, made)))
 
 
 def iso(dt: datetime) -> str:

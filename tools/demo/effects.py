@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ringmaster.tools.demo.db import connect, utc_now
+from ringmaster.tools.demo.db import connect, utc_now, written_at
 from ringmaster.tools.demo.limits import record_and_check
 from ringmaster.tools.errors import ToolArgumentError
 
@@ -48,7 +48,9 @@ def _canonical(args: Mapping[str, Any]) -> str:
 def run_once(
     db_path: Path, tool: str, idempotency_key: str, args: Mapping[str, Any], effect: Effect
 ) -> dict[str, Any]:
-    """Run `effect(conn, now)` once for this key and return its (stored) result.
+    """Run `effect(conn, now)` once for this key and return its (stored) result. `now` is
+    the write's time on the company's clock (`db.written_at`); the key's record and the
+    policy's running totals keep the real time (see `db`'s docstring).
 
     `args` are the normalised arguments; a key reused with other arguments or by another tool
     is refused, since it means two different actions were given the same identity.
@@ -61,7 +63,7 @@ def run_once(
         with connect(db_path) as conn:
             conn.execute("BEGIN")
             try:
-                return effect(conn, now)
+                return effect(conn, written_at(conn))
             finally:
                 conn.execute("ROLLBACK")
     with connect(db_path) as conn:
@@ -78,7 +80,7 @@ def run_once(
             conn.execute("ROLLBACK")
             return _stored(conn, tool, idempotency_key, args_json)
         try:
-            result = effect(conn, now)
+            result = effect(conn, written_at(conn))
             record_and_check(conn, tool, idempotency_key, dict(args), result, now)
             result_json = json.dumps(result, sort_keys=True)
             conn.execute(

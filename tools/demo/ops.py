@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from ringmaster.tools.demo import records as rec
-from ringmaster.tools.demo.db import as_of, connect, iso
-
-# The relative periods a listing may be narrowed to, each a calendar span around the company's
-# clock (`db.as_of`, never the machine's), half-open: start <= t < end. A week is the calendar
-# week, Monday to Sunday (ISO 8601), not the last 7 days: "this week" on Sunday 2025-06-15 is
-# 2025-06-09 to 2025-06-16, "last week" 2025-06-02 to 2025-06-09.
-PERIODS = ("today", "yesterday", "this_week", "last_week", "this_month", "last_month")
+from ringmaster.tools.demo.db import connect
+from ringmaster.tools.demo.periods import PERIODS as PERIODS
+from ringmaster.tools.demo.periods import span
 
 
 def current_deployment(
@@ -27,28 +22,6 @@ def current_deployment(
         (service, environment),
     ).fetchone()
     return row
-
-
-def _month_start(day: datetime, months: int = 0) -> datetime:
-    """The first of the month `months` after `day`'s (before it, when negative)."""
-    month = day.year * 12 + day.month - 1 + months
-    return day.replace(year=month // 12, month=month % 12 + 1, day=1)
-
-
-def period_bounds(conn: sqlite3.Connection, period: Any) -> tuple[str, str]:
-    """The start and end (ISO) of a relative period in `PERIODS`, by the company's clock."""
-    name = rec.choice(period, PERIODS, "period")
-    today = as_of(conn).replace(hour=0, minute=0, second=0, microsecond=0)
-    monday = today - timedelta(days=today.weekday())
-    start, end = {
-        "today": (today, today + timedelta(days=1)),
-        "yesterday": (today - timedelta(days=1), today),
-        "this_week": (monday, monday + timedelta(days=7)),
-        "last_week": (monday - timedelta(days=7), monday),
-        "this_month": (_month_start(today), _month_start(today, 1)),
-        "last_month": (_month_start(today, -1), _month_start(today)),
-    }[name]
-    return iso(start), iso(end)
 
 
 def service_health(db: Path, service: str | None = None) -> list[dict[str, Any]]:
@@ -96,18 +69,23 @@ def list_deployments(
     environment: str | None = None,
     limit: int = 10,
     period: str | None = None,
+    days: int | None = None,
+    since: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Deployments, newest first; `period` keeps those deployed in it (`PERIODS`).
+    """Deployments, newest first; `period`, `days` or `since` keeps those deployed in it.
 
-    A period is one of today, yesterday, this_week, last_week, this_month and last_month: a
-    calendar span by the company's clock."""
+    A period is one of today, yesterday, this_week, last_week, this_month, last_month,
+    this_quarter, last_quarter, this_year and last_year: a calendar span by the company's clock
+    (a week runs Monday to Sunday); `days` is the last that many days, ending now; `since` a
+    period, from its start to now (`periods`)."""
     filters = {
         "service": rec.optional_choice(service, rec.SERVICES, "service"),
         "environment": rec.optional_choice(environment, rec.ENVIRONMENTS, "environment"),
     }
     with connect(db) as conn:
-        span = None if period is None else period_bounds(conn, period)
-        rows = rec.newest(conn, "deployments", filters, "deployed_at", limit, span)
+        during = span(conn, period, days, since)
+        bounds = None if during is None else during.bounds()
+        rows = rec.newest(conn, "deployments", filters, "deployed_at", limit, bounds)
     return [rec.plain(r) for r in rows]
 
 
@@ -124,15 +102,19 @@ def list_incidents(
     service: str | None = None,
     limit: int = 20,
     period: str | None = None,
+    days: int | None = None,
+    since: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Incidents, newest first; `period` keeps those started in it (`PERIODS`)."""
+    """Incidents, newest first; `period`, `days` or `since` keeps those started in it
+    (`periods`)."""
     filters = {
         "status": rec.optional_choice(status, ("open", "monitoring", "resolved"), "status"),
         "service": rec.optional_choice(service, rec.SERVICES, "service"),
     }
     with connect(db) as conn:
-        span = None if period is None else period_bounds(conn, period)
-        rows = rec.newest(conn, "incidents", filters, "started_at", limit, span)
+        during = span(conn, period, days, since)
+        bounds = None if during is None else during.bounds()
+        rows = rec.newest(conn, "incidents", filters, "started_at", limit, bounds)
     return [rec.plain(r) for r in rows]
 
 

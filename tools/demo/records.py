@@ -143,10 +143,11 @@ def newest(
     filters: dict[str, Any],
     order: str,
     limit: Any,
-    span: tuple[str, str] | None = None,
+    span: tuple[str, str | None] | None = None,
 ) -> list[sqlite3.Row]:
     """Rows of `table` matching every filter whose value is not None (a list: any of its
-    values), and with `order` in `span` (ISO start <= t < end) when given, newest first."""
+    values), and with `order` in `span` (ISO start <= t < end; no end: start <= t) when
+    given, newest first."""
     clauses, params = [], []
     for column, value in filters.items():
         if isinstance(value, list):
@@ -156,8 +157,11 @@ def newest(
             clauses.append(f"{column} = ?")
             params.append(value)
     if span is not None:
-        clauses.append(f"{order} >= ? AND {order} < ?")
-        params += span
+        clauses.append(f"{order} >= ?")
+        params.append(span[0])
+        if span[1] is not None:
+            clauses.append(f"{order} < ?")
+            params.append(span[1])
     where = " AND ".join(clauses) or "1 = 1"
     return conn.execute(
         f"SELECT * FROM {table} WHERE {where} ORDER BY {order} DESC, id DESC LIMIT ?",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -72,7 +72,8 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
         by = "tickets" if p.has(text, r"\btickets?\b") else "billed"
         n = re.search(r"\btop (\d+)\b", text, re.IGNORECASE)
         data = tools.call("top_customers", metric=by, limit=int(n.group(1)) if n else 5,
-                          days=period.get("days"))  # fmt: skip
+                          days=period.get("days"), period=period.get("period"),
+                          since=period.get("since"))  # fmt: skip
         metric, value = f"top_customers_by_{by}", None
         notes.append("top customers by " + by + ": " + ", ".join(
             f"{c['name']} ({c['value']})" for c in data["customers"]))  # fmt: skip
@@ -91,11 +92,12 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
                               "should be counted per customer?")  # fmt: skip
     else:
         metric, data, value = _count(text, tools, period, notes)
-    start, end = _bounds(data)
+    start, end, words = _bounds(data)
     if start is None and end is None:
         notes.append("over all recorded data")
     elif metric != "revenue_comparison":
-        notes.append(f"period: {_day(start)} to {_day(end)}")
+        # The span the tools used, in words and dates: "last calendar week (2–8 June 2025)".
+        notes.append(f"period: {words or f'{_day(start)} to {_day(end)}'}")
     out: dict[str, Any] = {
         "summary": p.summary(notes, task.feedback),
         "metric": metric,
@@ -129,18 +131,15 @@ def _label(filters: dict[str, Any]) -> str:
 
 
 def _period(text: str, tools: ToolBox) -> dict[str, Any]:
-    days = p.days_in(text)
-    if days is None and p.has(text, r"\b(monthly|weekly)\b.*\breport\b"):
-        days = 30 if p.has(text, "monthly") else 7
-    if days is not None:
-        return {"days": days}
+    """The tools' period arguments: {"period": "last_week"}, {"since": "last_month"},
+    {"days": 30}, {"start": …}."""
+    named = p.period_in(text)  # "last week" is the last calendar week, as ops reads it
+    if not named and p.has(text, r"\b(monthly|weekly)\b.*\breport\b"):
+        named = {"days": 30 if p.has(text, "monthly") else 7}
+    if named:
+        return named
     months = _months(text, tools)
-    if months:
-        return months[0]
-    if p.has(text, r"\bthis year\b"):
-        now = _clock(tools)
-        return {"start": f"{now.year}-01-01", "end": None}
-    return {}
+    return months[0] if months else {}
 
 
 def _clock(tools: ToolBox) -> datetime:
@@ -169,16 +168,27 @@ def _months(text: str, tools: ToolBox) -> list[dict[str, Any]]:
     return list({(m["start"]): m for m in out}.values())
 
 
-def _bounds(data: Any) -> tuple[str | None, str | None]:
+def _buckets_back_to(start: datetime, now: datetime, bucket: str) -> int:
+    """How many of the trend's buckets, ending now, reach back to `start`: calendar months for
+    "month", else days or weeks counted back from now."""
+    if bucket == "month":
+        return (now.year - start.year) * 12 + now.month - start.month + 1
+    step = timedelta(days=1 if bucket == "day" else 7)
+    return -(-(now - start) // step)
+
+
+def _bounds(data: Any) -> tuple[str | None, str | None, str | None]:
+    """The start and end of the period the data covers, and its words when the tools name it."""
     if isinstance(data, dict):
         if isinstance(data.get("period"), dict):
-            return data["period"].get("start"), data["period"].get("end")
+            span = data["period"]
+            return span.get("start"), span.get("end"), span.get("words")
         if isinstance(data.get("series"), list) and data["series"]:
-            return data["series"][0]["start"], data["series"][-1]["end"]
+            return data["series"][0]["start"], data["series"][-1]["end"], None
         for v in data.values():
             if isinstance(v, dict) and "period" in v:
                 return _bounds(v)
-    return None, None
+    return None, None, None
 
 
 def _ticket_report(
@@ -278,6 +288,11 @@ def _count(
             bucket = "month" if p.has(text, r"month") else "week"
         days = period.get("days") or {"day": 14, "week": 56, "month": 180}[bucket]
         periods = max(2, days // {"day": 1, "week": 7, "month": 30}[bucket])
+        if "period" in period or "since" in period:
+            # "signups per month this year": back to the named period's start (the trend ends
+            # at the company's now), not the default span.
+            start = tools.call("count_records", entity=entity, **period)["period"]["start"]
+            periods = max(2, _buckets_back_to(datetime.fromisoformat(start), _clock(tools), bucket))
         data = tools.call("trend", entity=entity, bucket=bucket, periods=periods,
                           filters=filters or None)  # fmt: skip
         label = _label(filters)

@@ -278,7 +278,7 @@ def _look_up(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[str]
             period = p.period_in(text)
             for s in p.each_service(services):
                 for d in tools.call(
-                    "list_deployments", service=s, environment="production", period=period
+                    "list_deployments", service=s, environment="production", **period
                 ):
                     if (not versions or d["version"] in versions) and d["status"] == "succeeded":
                         facts.append(f"{d['service']} {d['version']} is live since "

@@ -9,6 +9,7 @@ from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
+from ringmaster.tools.demo.periods import name as span_name
 from ringmaster.tools.errors import ToolError
 
 # "back out" and "pull back" are rollbacks too ("back out the web deploy", "pull DEP-1028 back"),
@@ -468,10 +469,12 @@ def _look(
     # "what went out on web this month", "api incidents last week": that period's rows only, by
     # the company's clock, which the tools read (every web deployment back to March had been
     # listed for "this month", and "the production one" next asked among four).
-    period = p.period_in(text)  # a week is the calendar week, Monday to Sunday, and says so
+    # "last week" is the calendar week, Monday to Sunday, "the past week" the last 7 days, as
+    # analytics reads them; the note names the one used.
+    period = p.period_in(text)
     if p.has(text, _NOW):
-        period = None  # "what's running on web today": what is there now, not today's events
-    during = f" {period.replace('_', ' ').replace(' week', ' calendar week')}" if period else ""
+        period = {}  # "what's running on web today": what is there now, not today's events
+    during = f" {'in ' if 'days' in period else ''}{span_name(**period)}" if period else ""
     if wants_health:
         health = [
             h for s in p.each_service(services) for h in tools.call("service_health", service=s)
@@ -498,14 +501,12 @@ def _look(
             limit = {"five": 5, "three": 3, "ten": 10}.get(m.group(1).lower()) or int(m.group(1))
         # "the api deploys from the 14th and 15th", "web deploys in june": those days' only,
         # out of every deployment (the newest ten left "the earlier one" to an older day's).
-        dated = p.dates_in(text) != (set(), set()) or period is not None
+        dated = p.dates_in(text) != (set(), set()) or bool(period)
         cap = 500 if dated else limit
         found: list[dict[str, Any]] = []
         complete = True  # no service's listing reached the cap: `found` is all there are
         for s in p.each_service(services):
-            batch = tools.call(
-                "list_deployments", service=s, environment=env, limit=cap, period=period
-            )
+            batch = tools.call("list_deployments", service=s, environment=env, limit=cap, **period)
             complete = complete and len(batch) < cap
             found += batch
         found = p.on_dates(found, "deployed_at", text)
@@ -537,14 +538,14 @@ def _look(
         category = "incident" if wants_incidents else category
         status = "open" if p.has(text, r"\b(open|current|ongoing|status)\b") else None
         found = []
-        dated = p.dates_in(text) != (set(), set()) or period is not None
+        dated = p.dates_in(text) != (set(), set()) or bool(period)
         for s in p.each_service(services):
             found += tools.call(
                 "list_incidents",
                 service=s,
                 status=status,
                 limit=500 if dated else 20,
-                period=period,
+                **period,
             )
         # "the api incidents from June": that month's only, as deployments by date are (all
         # four api incidents left "the resolved one" three to pick from).

@@ -160,29 +160,6 @@ def quoted(text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def days_in(text: str) -> int | None:
-    """A relative period in days, if the text names one."""
-    low = text.lower()
-    m = re.search(r"\b(?:last|past|previous)\s+(\d+)\s+(day|week|month)s?\b", low)
-    if m:
-        return int(m.group(1)) * {"day": 1, "week": 7, "month": 30}[m.group(2)]
-    words = {"two": 2, "three": 3, "four": 4, "six": 6}
-    m = re.search(r"\b(?:last|past)\s+(two|three|four|six)\s+(week|month)s\b", low)
-    if m:
-        return words[m.group(1)] * {"week": 7, "month": 30}[m.group(2)]
-    table = [
-        (r"\b(yesterday|today|last 24 hours)\b", 1),
-        (r"\b(last|this|past|previous) week\b", 7),
-        (r"\b(last|this|past|previous) month\b", 30),
-        (r"\b(last|this|past|previous) quarter\b", 90),
-        (r"\b(last|this|past) year\b", 365),
-    ]
-    for pattern, days in table:
-        if re.search(pattern, low):
-            return days
-    return None
-
-
 def month_in(text: str) -> int | None:
     low = text.lower()
     for i, name in enumerate(MONTHS):
@@ -246,31 +223,62 @@ def on_dates(rows: list[dict[str, Any]], key: str, text: str) -> list[dict[str, 
     return kept
 
 
-# The relative periods a listing is narrowed to, as the ops tools name them (`ops.PERIODS`:
-# calendar days, ISO weeks and months by the company's clock). "In the last week" and "the
-# past month" are left out: they read as the last 7 or 30 days, which no tool period is.
+# The relative periods a request names, each with one meaning for every skill, as the tools
+# take them (`tools/demo/periods.py`): a calendar day, week (Monday to Sunday), month, quarter
+# or year, named ("last week", "this quarter", "last year"), by the tools' name; the time since
+# one's start ("since last month"); or the last N days, ending now ("the last 7 days", "the
+# past week", "in the last month", "the past year"). First match at a place wins.
+_WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "six": 6}
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "quarter": 90, "year": 365}
 _PERIOD_WORDS = (
     (r"\btoday\b", "today"),
     (r"\byesterday\b", "yesterday"),
     (r"\bthis\s+week\b", "this_week"),
-    (r"(?<!\bthe\s)\b(?:last|previous)\s+week\b", "last_week"),
+    (r"(?<!\bthe\s)\blast\s+week\b|\bprevious\s+week\b", "last_week"),
     (r"\bthis\s+month\b", "this_month"),
-    (r"(?<!\bthe\s)\b(?:last|previous)\s+month\b", "last_month"),
+    (r"(?<!\bthe\s)\blast\s+month\b|\bprevious\s+month\b", "last_month"),
+    (r"\bthis\s+quarter\b", "this_quarter"),
+    (r"(?<!\bthe\s)\blast\s+quarter\b|\bprevious\s+quarter\b", "last_quarter"),
+    (r"\bthis\s+year\b", "this_year"),
+    (r"(?<!\bthe\s)\blast\s+year\b|\bprevious\s+year\b", "last_year"),
 )
+_DAYS_WORDS = (
+    # "the last 7 days", "past 2 weeks", "last three months"
+    r"\b(?:last|past|previous)\s+(?P<n>\d+|two|three|four|six)\s+(?P<unit>day|week|month)s?\b",
+    r"\b(?:last|past)\s+(?P<n>24)\s+hours\b",
+    # "the past week", "in the last month", "the past year": the last 7, 30 or 365 days
+    r"\b(?:past|the\s+last)\s+(?P<unit>week|month|quarter|year)\b",
+)
+# "since last month", "since the start of this year": from that period's start to now.
+_SINCE = r"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?$"
 
 
-def period_in(text: str) -> str | None:
-    """The relative period a request names for a listing ("what went out this month", "api
-    incidents last week"), by the tools' name ("this_month"): the first it names. None when it
-    names none, or only as a span's end ("since last month", "before noon today"), as `on_dates`
-    leaves a span's dates alone."""
-    found = []
+def period_in(text: str) -> dict[str, Any]:
+    """The relative period a request names, as the tools' arguments: {"period": "last_week"}
+    for a calendar one ("what went out last week"), {"since": "last_month"} for the time since
+    one's start ("since last month"), {"days": 7} for the last days ("in the past week"), the
+    first it names; {} when it names none, or a calendar one only as another span's end ("until
+    last month", "before noon today", "since 10:05 yesterday"), as `on_dates` leaves a span's
+    dates alone."""
+    found: list[tuple[int, dict[str, Any]]] = []
     for pattern, name in _PERIOD_WORDS:
         for m in re.finditer(pattern, text, re.I):
+            before = text[: m.start()]
+            if re.search(_SINCE, before, re.I):
+                found.append((m.start(), {"since": name}))
             # The span word right before, or a time of day between: "since 10:05 yesterday".
-            if not re.search(rf"{_SPAN}(?:\s+[^\s.,;!?]+)?\s+$", text[: m.start()], re.I):
-                found.append((m.start(), name))
-    return min(found)[1] if found else None
+            elif not re.search(rf"{_SPAN}(?:\s+[^\s.,;!?]+)?\s+$", before, re.I):
+                found.append((m.start(), {"period": name}))
+    for pattern in _DAYS_WORDS:
+        for m in re.finditer(pattern, text, re.I):
+            parts = {k: v.lower() for k, v in m.groupdict().items() if v}
+            if parts.get("n") == "24":
+                days = 1
+            else:
+                n = parts.get("n", "1")
+                days = (_WORD_NUMBERS.get(n) or int(n)) * _UNIT_DAYS[parts["unit"]]
+            found.append((m.start(), {"days": days}))
+    return min(found, key=lambda f: f[0])[1] if found else {}
 
 
 def plans_in(text: str) -> list[str]:
