@@ -167,6 +167,17 @@ health now?" leaned on the refund answered under the next quote and the reply we
 alone. Figures, and a bare verb read with the next part's records tried and left out:
 `evals/datasets/README.md`, demo-team-dev16's card.
 
+Asks handed to an agent by name (issue 14, mpart). A candidate part that hands its ask to one
+agent by name in its writer's own lines (`cut_rules.names_agent`: "Could ops find out …",
+"Legal: handle the erasure …", "can legal confirm …") is read as that agent's when the
+classifier put another first (`_read_addressed`: the two probabilities change places; a person's
+part only when under its floor, so "Can legal look at my rental contract?" stays a person's), and
+stands alone, and counts as asking and as sure for `_two_asks_asked`, whatever its confidence
+(`_handed_by_name`). Glued before: "Could ops find out whether the timeouts are over, and could
+someone draft the apology email …" (the ops side a person's 0.21 as written), "… Oh and can
+legal confirm we can keep invoices for ten years?" (billing 0.70). Figures:
+benchmarks/README.md, `routing_seeds.py`'s section.
+
 The one-part misses on the dev splits, by cause, and what was tried against them and left out
 are in `evals/datasets/README.md` ("One-part misses by cause").
 
@@ -221,6 +232,37 @@ def _names_its_agent(part: Part) -> bool:
     return part.label != HUMAN and names_agent(part.text, part.label)
 
 
+def _addressed_to(part: Part) -> str | None:
+    """The one agent `part` hands its request to by name in its writer's own lines
+    (`names_agent`: "Could ops find out …", "Legal: handle the erasure …", "can legal confirm
+    …"), or None when it names none or several."""
+    own = own_text(part.text)
+    named = [a for a in part.scores.probs if a != HUMAN and names_agent(own, a)]
+    return named[0] if len(named) == 1 else None
+
+
+def _read_addressed(part: Part, floor: float) -> Part:
+    """`part` read as the agent it names (`_addressed_to`) when that is not its label: that
+    agent's probability and the top label's change places, so the part routes, and is cut, as
+    the named agent's ("can legal confirm we can keep invoices for ten years?" read billing 0.70,
+    legal 0.25). A person's part is read so only when unsure of it (under `floor`): "Can legal
+    look at my rental contract?" stays a person's."""
+    agent = _addressed_to(part)
+    label, top = part.scores.ranked()[0]
+    if agent is None or agent == label or label == HUMAN and top >= floor:
+        return part
+    probs = dict(part.scores.probs)
+    probs[label], probs[agent] = probs[agent], top
+    return replace(part, scores=replace(part.scores, probs=probs))
+
+
+def _handed_by_name(part: Part) -> bool:
+    """Whether `part` hands its request to the agent it routes to by name, with words of its
+    own: a request of its own whatever the classifier's confidence ("Could ops find out whether
+    the timeouts are over", a person 0.21 as written)."""
+    return part.has_content and _addressed_to(part) == part.label
+
+
 def _kept_label(left: Part, right: Part, merged: Scores) -> Scores:
     """The scores of two parts of one agent glued: the glued text's, unless they route it to
     another label, then the surer part's. A courtesy glued to the part it closes ("… data? thx.")
@@ -272,6 +314,7 @@ class Segmenter(NewestAskMixin, BackgroundMixin):
         joiners = [s.joiner for s in segments]
         if self.policy.resolve_pronouns:
             parts = self.in_context(parts)
+        parts = [_read_addressed(p, self.policy.floor(p.boundary)) for p in parts]
         if self.cutter is not None and whole is not None:
             return self._glue_learned(parts, joiners, whole, self.cutter)
         return self._glue_rules(parts, joiners, whole)
@@ -380,7 +423,8 @@ class Segmenter(NewestAskMixin, BackgroundMixin):
         alone and the other, under its floor, still placed away from it (`placed_apart`). Then
         the cutter decides; the unsure side is routed on its own (a person confirms it) rather
         than, glued, to its neighbour's agent for certain."""
-        left_alone, right_alone = stands_alone(left, floor), stands_alone(right, floor)
+        left_alone = stands_alone(left, floor) or _handed_by_name(left)
+        right_alone = stands_alone(right, floor) or _handed_by_name(right)
         return (
             left_alone
             and right_alone
@@ -405,13 +449,18 @@ class Segmenter(NewestAskMixin, BackgroundMixin):
         agent, each fairly sure of it (`SplitPolicy.asking_sure`), the later one opening a new
         sentence, line or clause after a semicolon: two requests, however much context an email
         puts around them. The cutter, trained on short joins whose whole request shows both
-        labels, glued them when the context around one ask made the whole lean its way."""
-        addressed = _names_its_agent(right)
+        labels, glued them when the context around one ask made the whole lean its way. A side
+        handed to its agent by name (`_handed_by_name`) need not be sure of it, nor ask in so
+        many words, and makes a clause after a comma count: the writer said whose it is."""
+        addressed = _names_its_agent(right) or _handed_by_name(left)
+        sure = self.policy.asking_sure
         return (
             (right.boundary == "strong" or addressed)
-            and both_sure(left, right, self.policy.asking_sure)
-            and _ASKS.search(_own_ask(left.text)) is not None
-            and (addressed or _ASKS.search(_own_ask(right.text)) is not None)
+            and HUMAN not in (left.label, right.label)
+            and left.label != right.label
+            and all(_handed_by_name(p) or p.top >= sure for p in (left, right))
+            and (_handed_by_name(left) or _ASKS.search(_own_ask(left.text)) is not None)
+            and (_names_its_agent(right) or _ASKS.search(_own_ask(right.text)) is not None)
         )
 
     def _glue_learned(

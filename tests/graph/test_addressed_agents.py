@@ -13,7 +13,7 @@ from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.local import LocalPlanner, LocalPlannerSettings
 from ringmaster.graph.planner.routing import Routed, route
 from ringmaster.graph.planner.scoring import HUMAN, Scores
-from ringmaster.graph.planner.segmenting import _names_its_agent
+from ringmaster.graph.planner.segmenting import _names_its_agent, _read_addressed
 
 DEMO_TEAM = Path(__file__).resolve().parents[2] / "agents" / "demo" / "team.yaml"
 
@@ -89,3 +89,59 @@ def test_a_part_handed_by_name_to_its_best_agent_is_routed_not_escalated() -> No
     for text in ("Please run that export for CUS-1029.", "Billing, please run that export."):
         routed = _routed(text)
         assert routed.escalation is not None and routed.kind == "low_confidence", text
+
+
+def _scored(text: str, probs: dict[str, float]) -> Part:
+    label = max(probs, key=probs.__getitem__)
+    return Part(text, "strong", False, Scores(probs, label, "", 0.5, ()), first=False)
+
+
+def test_a_part_handed_to_another_agent_by_name_is_read_as_that_agents() -> None:
+    # the classifier reads the records' words (payment records: billing); the writer named legal
+    part = _scored(
+        "And can legal confirm how long we must keep payment records?",
+        {"billing": 0.7, "legal": 0.2, HUMAN: 0.1},
+    )
+    read = _read_addressed(part, 0.45)
+    assert read.scores.ranked()[:2] == [("legal", 0.7), ("billing", 0.2)]
+    # an unsure person's part is read so too ("Could ops check …" scored a person 0.21)
+    unsure = _scored("Could ops check the queue?", {HUMAN: 0.3, "analytics": 0.25, "ops": 0.1})
+    assert _read_addressed(unsure, 0.45).scores.ranked()[0] == ("ops", 0.3)
+    # left as scored: a person's part the classifier is sure of (a personal legal question),
+    # two agents named, a name only in a quoted line, or the named agent already first
+    for text, probs in (
+        ("Could legal look at my tenancy agreement?", {HUMAN: 0.8, "legal": 0.15, "ops": 0.05}),
+        ("Legal: check it. Billing: refund it.", {"billing": 0.6, "legal": 0.3, "ops": 0.1}),
+        ("> Could ops restart it?\nThanks, now a note.", {"content": 0.6, "ops": 0.3, HUMAN: 0.1}),
+        ("Legal, please check the DPA.", {"legal": 0.6, "billing": 0.3, "ops": 0.1}),
+    ):
+        part = _scored(text, probs)
+        assert _read_addressed(part, 0.45) is part, text
+
+
+def test_an_ask_handed_by_name_stays_cut_from_another_agents_ask(
+    demo_planner: LocalPlanner,
+) -> None:
+    # Glued before into the other ask: the named side was unsure as written ("Could ops check
+    # whether the login errors have stopped" a person's, "Could ops look into why the export
+    # jobs are slow" support's under the floor), so it could not stand alone.
+    for text, agents in (
+        (
+            "Could ops check whether the login errors have stopped, and could someone write the "
+            "customer a short apology email?",
+            ["ops", "content"],
+        ),
+        (
+            "Could ops look into why the export jobs are slow and can billing credit CUS-1019 "
+            "for the lost day?",
+            ["ops", "billing"],
+        ),
+    ):
+        subtasks = demo_planner.plan(text).subtasks
+        assert [(s.agent, s.escalate) for s in subtasks] == [(a, False) for a in agents], text
+    # a personal legal question handed to legal by name is still a person's
+    for text in (
+        "Could legal look at my tenancy agreement? My landlord wants to keep the deposit.",
+        "Can legal review my divorce papers please",
+    ):
+        assert [s.agent for s in demo_planner.plan(text).subtasks] == [None], text
