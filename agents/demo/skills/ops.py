@@ -31,11 +31,21 @@ _DEPLOYS = (
     r"|\brolled out\b"
     r"|\bwhat(?:'?s| is) (?:(?:running|live|out) )?on\b"
 )
+# "what version of web is in production?", "which version is auth on": the one version
+# running there ("what's on api staging" may ask what went there lately too: a listing).
+_RUNNING_VERSION = r"\b(?:what|which)\s+version(?:\s+of\s+[\w-]+)?(?:'?s|\s+is|\s+are)\b"
 # A question about what is deployed now, which a period word ("today") does not narrow to
 # the deployments made in it.
 _NOW = (
     r"\b(?:what|which)(?:'?s| is| are)\s+(?:(?:running|live|deployed)\s+)?(?:on|in)\b"
     r"|\b(?:running|live) (?:on|in)\b|\bcurrently\b|\bright now\b"
+    rf"|{_RUNNING_VERSION}"
+)
+# Words that ask for the deployments made, not only the one running ("which versions are on
+# api", "what version is on web since May" are a listing).
+_MADE = (
+    r"\b(?:deploy(?:ment)?s|releases|versions|history|changed|shipped|went|gone|pushed|"
+    r"rolled out|last \w+|since|earlier|previous)\b"
 )
 _INCIDENTS = r"\bincidents?\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
@@ -175,6 +185,19 @@ def _rollback_targets(text: str, services: list[str]) -> list[str]:
         and not (named(s, refused) and not named(s, asking))
     ]
     return sorted(kept, key=first)
+
+
+def _running(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of deployments newest first, the one each service runs in each environment: its newest
+    that succeeded there (a failed or rolled-back one runs nowhere), in the same order."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for d in found:
+        where = (d["service"], d["environment"])
+        if d["status"] == "succeeded" and where not in seen:
+            seen.add(where)
+            out.append(d)
+    return out
 
 
 def _dep(d: dict[str, Any]) -> dict[str, Any]:
@@ -510,6 +533,16 @@ def _look(
             found += batch
         found = p.on_dates(found, "deployed_at", text)
         found.sort(key=lambda d: d["deployed_at"], reverse=True)
+        if (
+            p.has(text, _RUNNING_VERSION)
+            and not dated
+            and not p.has(text, _MADE)
+            and not _DEPLOYMENT_ID.search(text)
+        ):
+            # "what version of web is in production?": the one running there now, each
+            # service's in each environment, not its history (four web releases had been
+            # listed, and "who deployed it?" next asked among them).
+            found = _running(found)
         out["deployments"] = [_dep(d) for d in found]
         version = p.VERSION.findall(text)
         if version:
