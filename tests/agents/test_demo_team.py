@@ -260,6 +260,41 @@ def test_whats_on_a_service_lists_what_is_deployed_there(
     assert {(d["service"], d["environment"]) for d in deployments} == {("api", "staging")}
 
 
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("were there any sev3 incidents on web in March?", ("sev3", "web", "2025-03")),
+        ("any sev2 incs on auth in april", ("sev2", "auth", "2025-04")),
+    ],
+)
+def test_a_question_about_incidents_of_a_severity_lists_them(
+    registry: AgentRegistry, text: str, where: tuple[str, str, str]
+) -> None:
+    """A severity in a question about the incidents there were says which to list; it had
+    been read as an incident to open ("an incident needs a service; none named"), so the
+    next turn's "what service was that one on?" had nothing to point at."""
+    out = run(registry, "ops", text)
+    assert out.proposed_actions == []
+    found = out.output["incidents"]
+    assert found, out.output["summary"]
+    assert {(i["severity"], i["service"], i["started_at"][:7]) for i in found} == {where}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "open a sev2 incident on api for the latency",
+        "sev3 on auth, resets are slow",
+        "could you open one on web for the slow dashboard, sev2?",
+    ],
+)
+def test_a_severity_with_no_question_still_opens_an_incident(
+    registry: AgentRegistry, text: str
+) -> None:
+    out = run(registry, "ops", text)
+    assert [a.tool for a in out.proposed_actions] == ["create_incident"], out.output["summary"]
+
+
 def _running_now(registry: AgentRegistry, service: str, environment: str) -> str:
     import sqlite3
 

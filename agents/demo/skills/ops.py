@@ -19,7 +19,14 @@ _ROLLBACK = (
     r"\b(roll(?:ing)?[- ]?back|revert|undo|downgrade|back(?:ing)?[- ]out|pull(?:ing)?[- ]back)\b"
     rf"|\broll\b(\s+\S+){{1,3}}\s+back\b|\bback{_BETWEEN}out\b|\bpull{_BETWEEN}back\b"
 )
-_INCIDENT_NEW = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b|\bsev ?[1-4]\b"
+_INCIDENT_OPENED = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b"
+_SEVERITY = r"\bsev ?([1-4])\b"
+_INCIDENT_NEW = rf"{_INCIDENT_OPENED}|{_SEVERITY}"
+# Incidents asked about ("were there any sev2 incidents in April?", "sev2 incs in june?"):
+# with no verb that opens one, a severity says which incidents to list, not one to open.
+_ASKED_ABOUT = (
+    r"\b(?:incidents|incs)\b|^\W*(?:@\w+\W+)?(?:were|was|are|is|did|do|does|have|has|had|any|how)\b"
+)
 _DEPLOYMENT_ID = re.compile(r"\bDEP-\d+\b", re.I)
 _INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
 # "what's on api staging", "what went out to prod": what is deployed there, not how healthy it is.
@@ -47,7 +54,7 @@ _MADE = (
     r"\b(?:deploy(?:ment)?s|releases|versions|history|changed|shipped|went|gone|pushed|"
     r"rolled out|last \w+|since|earlier|previous)\b"
 )
-_INCIDENTS = r"\bincidents?\b"
+_INCIDENTS = r"\bincidents?\b|\bincs\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
 # Ops work the skill has no tool for, asked for as a clause's verb ("restart the api", "can
 # you deploy auth 4.4.0", "…, then close INC-1021"); each with the word for it done. A look-up
@@ -106,7 +113,11 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
               "incidents?")  # fmt: skip
     elif p.has(text, _ROLLBACK) and not_asked is None:
         category = _rollback(task, tools, services, env, out, notes)
-    elif p.has(text, _INCIDENT_NEW) and not p.has(text, r"\b(show|list|which|what|status)\b"):
+    elif (
+        p.has(text, _INCIDENT_NEW)
+        and not p.has(text, r"\b(show|list|which|what|status)\b")
+        and (p.has(text, _INCIDENT_OPENED) or not p.has(text, _ASKED_ABOUT))
+    ):
         category = _new_incident(text, tools, services, out, notes)
     elif (verb := _NO_TOOL.verb(text)) is not None:
         category = "health"
@@ -420,7 +431,7 @@ def _new_incident(
         notes.append("an incident needs a service (api, web, billing-service, auth); none named")
         return "incident"
     service = services[0]
-    m = re.search(r"\bsev ?([1-4])\b", text, re.IGNORECASE)
+    m = re.search(_SEVERITY, text, re.IGNORECASE)
     if m:
         severity = f"sev{m.group(1)}"
     elif p.has(text, r"\b(down|outage|everyone|all customers)\b"):
@@ -582,6 +593,9 @@ def _look(
         # "the api incidents from June": that month's only, as deployments by date are (all
         # four api incidents left "the resolved one" three to pick from).
         found = p.on_dates(found, "started_at", text)
+        if sev := re.search(_SEVERITY, text, re.IGNORECASE):
+            # "sev2 incidents in April": of that severity only.
+            found = [i for i in found if i.get("severity") == f"sev{sev.group(1)}"]
         out["incidents"] = found
         notes.append(
             f"{len(found)} {status + ' ' if status else ''}{_scope(services, None)}incident(s)"
