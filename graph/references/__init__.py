@@ -22,10 +22,11 @@ open, past pleasantries), `rewrite` (one pass over a request's references), `des
 `narrowed` ("close them" after a turn about one of the tickets looked up), `owned` (a
 person's records: "her ticket", and "my ticket" from a customer who said who they are),
 `names` (people a request named by full name, whoever an answer looked up), `pronouns`
-(pronouns and plurals), `followups` (replies to a question, repeats and ellipsis, "and for
-March?"), `swaps` (a correction that takes a record or an action back: "not
-INV-1002, INV-1005", "don't refund it, credit her instead"), `implied` (an action typed without
-its object: "roll back"), `mistyped` (an id typed wrong: "INV-102" for the INV-1002 in play),
+(pronouns and plurals), `days` ("that day": the day an earlier request wrote), `followups`
+(replies to a question, repeats and ellipsis, "and for March?"), `swaps` (a correction that
+takes a record or an action back: "not INV-1002, INV-1005", "don't refund it, credit her
+instead"), `implied` (an action typed without its object: "roll back"), `mistyped` (an id
+typed wrong: "INV-102" for the INV-1002 in play),
 `unbound` (a side effect on a record the turn leaves out is asked when several are in play),
 `confirm` (a guessed reading is confirmed before a side effect runs on it), `choices` ("refund
 one of them" is asked, "all except the seats one" leaves it out) and `patterns` (the phrase
@@ -42,6 +43,7 @@ from typing import Any
 from ringmaster.graph.references.asked import still_waiting
 from ringmaster.graph.references.choices import open_choice, without_excepted
 from ringmaster.graph.references.confirm import acts_on_anything, confirming
+from ringmaster.graph.references.days import that_day
 from ringmaster.graph.references.entities import (
     EntityKind,
     Lookup,
@@ -138,6 +140,8 @@ def _resolve(
     thread = _Thread(history, kinds, lookup, acts, records)
     # "ok so like is his is his june invoice paid", "and um also for maria": as if said once.
     request = unspoken(request)
+    # "was anything else pushed to prod that day?": the day an earlier request wrote.
+    request = that_day(request, history)
     # "ticket 1037", "invoice #1149": the records, from the first turn on.
     request, spelled = by_noun(request, thread)
     out = _resolve_in(request, thread, acts)

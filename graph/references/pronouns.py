@@ -89,10 +89,15 @@ def _pronoun(
     # ends its clause or comes before what it is changed to, as "it" would.
     verbs = sorted({w for a in thread.acts for w in a.words} | _CHANGE_VERBS)
     that += "|(?:" + "|".join(rf"(?<=\b{v} )" for v in verbs) + rf")that{_OBJECT_ENDS}"
-    pattern = _PRONOUN_PERSON if person else rf"\b(it|its|that one|this one)\b|{this}|{that}"
+    # "add a note to the above: …", "owner of ^ ?": the record just named, as "it" is (a "^"
+    # that starts a request says "as above", no record: "^ same for the 502 one").
+    above = r"\bthe above(?=\s*(?:[:?.!,;]|$))|(?:(?<=\bof )|(?<=\bto )|(?<=\bon ))\^(?=\s|$)"
+    pattern = (
+        _PRONOUN_PERSON if person else rf"\b(it|its|that one|this one)\b|{this}|{that}|{above}"
+    )
     if not person and _ASKS_WHO.search(text):
         # "who is the customer on them?", "… on that?": the records
-        pattern = rf"\b(it|its|them|they)\b|{_AFTER_PREPOSITION}that{_CLAUSE_END}"
+        pattern = rf"\b(it|its|them|they)\b|{_AFTER_PREPOSITION}that{_CLAUSE_END}|{above}"
     dummy = {
         (d.start() + i.start(), d.start() + i.end())
         for d in _DUMMY_IT.finditer(text)

@@ -256,13 +256,99 @@ def test_the_deploy_behind_a_named_incident_is_the_one_answered(
 def test_whats_on_a_service_lists_what_is_deployed_there(
     registry: AgentRegistry, text: str
 ) -> None:
-    """ "What's on api staging" asks what is deployed there: its deployments, newest first,
+    """ "What's on api staging" asks what is deployed there: the deployment running there,
     not a health report that names none (after which "roll it back" found no staging
     deployment in the thread, and acted on an older turn's production one)."""
     out = run(registry, "ops", text)
     deployments = out.output["deployments"]
     assert deployments and deployments[0]["id"] == "DEP-1033"
     assert {(d["service"], d["environment"]) for d in deployments} == {("api", "staging")}
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("were there any sev3 incidents on web in March?", ("sev3", "web", "2025-03")),
+        ("any sev2 incs on auth in april", ("sev2", "auth", "2025-04")),
+    ],
+)
+def test_a_question_about_incidents_of_a_severity_lists_them(
+    registry: AgentRegistry, text: str, where: tuple[str, str, str]
+) -> None:
+    """A severity in a question about the incidents there were says which to list; it had
+    been read as an incident to open ("an incident needs a service; none named"), so the
+    next turn's "what service was that one on?" had nothing to point at."""
+    out = run(registry, "ops", text)
+    assert out.proposed_actions == []
+    found = out.output["incidents"]
+    assert found, out.output["summary"]
+    assert {(i["severity"], i["service"], i["started_at"][:7]) for i in found} == {where}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "open a sev2 incident on api for the latency",
+        "sev3 on auth, resets are slow",
+        "could you open one on web for the slow dashboard, sev2?",
+    ],
+)
+def test_a_severity_with_no_question_still_opens_an_incident(
+    registry: AgentRegistry, text: str
+) -> None:
+    out = run(registry, "ops", text)
+    assert [a.tool for a in out.proposed_actions] == ["create_incident"], out.output["summary"]
+
+
+def _running_now(registry: AgentRegistry, service: str, environment: str) -> str:
+    import sqlite3
+
+    from ringmaster.tools.demo.ops import current_deployment
+
+    conn = sqlite3.connect(db_path(registry))
+    conn.row_factory = sqlite3.Row
+    try:
+        row = current_deployment(conn, service, environment)
+    finally:
+        conn.close()
+    assert row is not None
+    return str(row["id"])
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("which version of auth is live in prod?", [("auth", "production")]),
+        ("what version is billing-service on in staging", [("billing-service", "staging")]),
+        ("and what version is api on, in production?", [("api", "production")]),
+        ("which version of web is live in staging and production?",
+         [("web", "production"), ("web", "staging")]),
+    ],
+)  # fmt: skip
+def test_what_runs_now_is_the_deployment_running_not_the_history(
+    registry: AgentRegistry, text: str, where: list[tuple[str, str]]
+) -> None:
+    """A question for the version deployed now is answered with the deployment each service
+    runs in each environment (its newest that succeeded there), not every release it had:
+    after four listed, "who deployed it?" had to ask which of them was meant."""
+    out = run(registry, "ops", text)
+    ids = {d["id"] for d in out.output["deployments"]}
+    assert ids == {_running_now(registry, s, e) for s, e in where}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what version is on api prod since april",
+        "what version of auth is on production, and the previous one?",
+        "what's on api prod",
+    ],
+)
+def test_deployments_asked_for_are_still_listed(registry: AgentRegistry, text: str) -> None:
+    # The versions deployed (over a span, the earlier ones) are a listing, not the one
+    # running now; and so is what is "on" an environment, which may be what went there lately.
+    out = run(registry, "ops", text)
+    assert len(out.output["deployments"]) > 1
 
 
 @pytest.mark.parametrize(

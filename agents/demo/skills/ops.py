@@ -20,7 +20,14 @@ _ROLLBACK = (
     r"\b(roll(?:ing)?[- ]?back|revert|undo|downgrade|back(?:ing)?[- ]out|pull(?:ing)?[- ]back)\b"
     rf"|\broll\b(\s+\S+){{1,3}}\s+back\b|\bback{_BETWEEN}out\b|\bpull{_BETWEEN}back\b"
 )
-_INCIDENT_NEW = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b|\bsev ?[1-4]\b"
+_INCIDENT_OPENED = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b"
+_SEVERITY = r"\bsev ?([1-4])\b"
+_INCIDENT_NEW = rf"{_INCIDENT_OPENED}|{_SEVERITY}"
+# Incidents asked about ("were there any sev2 incidents in April?", "sev2 incs in june?"):
+# with no verb that opens one, a severity says which incidents to list, not one to open.
+_ASKED_ABOUT = (
+    r"\b(?:incidents|incs)\b|^\W*(?:@\w+\W+)?(?:were|was|are|is|did|do|does|have|has|had|any|how)\b"
+)
 _DEPLOYMENT_ID = re.compile(r"\bDEP-\d+\b", re.I)
 _INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
 # "what's on api staging", "what went out to prod": what is deployed there, not how healthy it is.
@@ -32,13 +39,23 @@ _DEPLOYS = (
     r"|\brolled out\b"
     r"|\bwhat(?:'?s| is) (?:(?:running|live|out) )?on\b"
 )
+# "what version of web is in production?", "which version is auth on": the one version
+# running there ("what's on api staging" may ask what went there lately too: a listing).
+_RUNNING_VERSION = r"\b(?:what|which)\s+version(?:\s+of\s+[\w-]+)?(?:'?s|\s+is|\s+are)\b"
 # A question about what is deployed now, which a period word ("today") does not narrow to
 # the deployments made in it.
 _NOW = (
     r"\b(?:what|which)(?:'?s| is| are)\s+(?:(?:running|live|deployed)\s+)?(?:on|in)\b"
     r"|\b(?:running|live) (?:on|in)\b|\bcurrently\b|\bright now\b"
+    rf"|{_RUNNING_VERSION}"
 )
-_INCIDENTS = r"\bincidents?\b"
+# Words that ask for the deployments made, not only the one running ("which versions are on
+# api", "what version is on web since May" are a listing).
+_MADE = (
+    r"\b(?:deploy(?:ment)?s|releases|versions|history|changed|shipped|went|gone|pushed|"
+    r"rolled out|last \w+|since|earlier|previous)\b"
+)
+_INCIDENTS = r"\bincidents?\b|\bincs\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
 # Ops work the skill has no tool for, asked for as a clause's verb ("restart the api", "can
 # you deploy auth 4.4.0", "…, then close INC-1021"); each with the word for it done. A look-up
@@ -97,7 +114,11 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
               "incidents?")  # fmt: skip
     elif p.has(text, _ROLLBACK) and not_asked is None:
         category = _rollback(task, tools, services, env, out, notes)
-    elif p.has(text, _INCIDENT_NEW) and not p.has(text, r"\b(show|list|which|what|status)\b"):
+    elif (
+        p.has(text, _INCIDENT_NEW)
+        and not p.has(text, r"\b(show|list|which|what|status)\b")
+        and (p.has(text, _INCIDENT_OPENED) or not p.has(text, _ASKED_ABOUT))
+    ):
         category = _new_incident(text, tools, services, out, notes)
     elif (verb := _NO_TOOL.verb(text)) is not None:
         category = "health"
@@ -176,6 +197,19 @@ def _rollback_targets(text: str, services: list[str]) -> list[str]:
         and not (named(s, refused) and not named(s, asking))
     ]
     return sorted(kept, key=first)
+
+
+def _running(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of deployments newest first, the one each service runs in each environment: its newest
+    that succeeded there (a failed or rolled-back one runs nowhere), in the same order."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for d in found:
+        where = (d["service"], d["environment"])
+        if d["status"] == "succeeded" and where not in seen:
+            seen.add(where)
+            out.append(d)
+    return out
 
 
 def _dep(d: dict[str, Any]) -> dict[str, Any]:
@@ -398,7 +432,7 @@ def _new_incident(
         notes.append("an incident needs a service (api, web, billing-service, auth); none named")
         return "incident"
     service = services[0]
-    m = re.search(r"\bsev ?([1-4])\b", text, re.IGNORECASE)
+    m = re.search(_SEVERITY, text, re.IGNORECASE)
     if m:
         severity = f"sev{m.group(1)}"
     elif p.has(text, r"\b(down|outage|everyone|all customers)\b"):
@@ -511,6 +545,16 @@ def _look(
             found += batch
         found = p.on_dates(found, "deployed_at", text)
         found.sort(key=lambda d: d["deployed_at"], reverse=True)
+        if (
+            p.has(text, _RUNNING_VERSION)
+            and not dated
+            and not p.has(text, _MADE)
+            and not _DEPLOYMENT_ID.search(text)
+        ):
+            # "what version of web is in production?": the one running there now, each
+            # service's in each environment, not its history (four web releases had been
+            # listed, and "who deployed it?" next asked among them).
+            found = _running(found)
         out["deployments"] = [_dep(d) for d in found]
         version = p.VERSION.findall(text)
         if version:
@@ -550,6 +594,9 @@ def _look(
         # "the api incidents from June": that month's only, as deployments by date are (all
         # four api incidents left "the resolved one" three to pick from).
         found = p.on_dates(found, "started_at", text)
+        if sev := re.search(_SEVERITY, text, re.IGNORECASE):
+            # "sev2 incidents in April": of that severity only.
+            found = [i for i in found if i.get("severity") == f"sev{sev.group(1)}"]
         out["incidents"] = found
         notes.append(
             f"{len(found)} {status + ' ' if status else ''}{_scope(services, None)}incident(s)"
