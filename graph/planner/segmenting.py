@@ -167,6 +167,14 @@ health now?" leaned on the refund answered under the next quote and the reply we
 alone. Figures, and a bare verb read with the next part's records tried and left out:
 `evals/datasets/README.md`, demo-team-dev16's card.
 
+Two sure sides, an unsure cutter (issue 14, mpart2). A strong cut between two parts each at
+least `SplitPolicy.fairly_sure` (0.9) of a different agent, neither a person's nor context (a
+statement, a record's news that asks nothing, a quoted line, a courtesy), needs less of the
+cutter the surer both are: its threshold falls linearly to none at `SplitPolicy.sure`, where
+`both_sure` already keeps the cut (`Segmenter._cut_threshold`). "billing q: why is INV-1099 so
+high. ops q: is the api slow for anyone else" (billing 0.99, ops 0.96) was glued at 0.41 under
+the demo cutter's 0.6. Figures: benchmarks/README.md, `routing_seeds.py`'s section.
+
 Asks handed to an agent by name (issue 14, mpart). A candidate part that hands its ask to one
 agent by name in its writer's own lines (`cut_rules.names_agent`: "Could ops find out …",
 "Legal: handle the erasure …", "can legal confirm …") is read as that agent's when the
@@ -463,6 +471,41 @@ class Segmenter(NewestAskMixin, BackgroundMixin):
             and (_names_its_agent(right) or _ASKS.search(_own_ask(right.text)) is not None)
         )
 
+    def _cut_threshold(self, left: Part, right: Part, threshold: float) -> float:
+        """The probability the cutter must give a strong cut between `left` and `right`: its
+        own `threshold`, lowered when both sides are fairly sure of two different agents
+        (neither a person's, neither context: `_context`), linearly from `threshold` at
+        `SplitPolicy.fairly_sure` to nothing at `SplitPolicy.sure`, where `both_sure` keeps the
+        cut whatever the cutter says. "deploy status of billing-service in staging? / how many
+        failed payments yesterday" (ops 1.00, analytics 0.97) was glued at 0.57 under a
+        threshold of 0.6: the step from the cutter's say to the sides' at `sure` is a ramp."""
+        low, high = self.policy.fairly_sure, self.policy.sure
+        sure = min(left.top, right.top)
+        if (
+            sure <= low
+            or right.boundary != "strong"
+            or HUMAN in (left.label, right.label)
+            or left.label == right.label
+            or self._context(left)
+            or self._context(right)
+        ):
+            return threshold
+        return threshold * max(0.0, high - sure) / (high - low)
+
+    def _context(self, part: Part) -> bool:
+        """Whether `part` reads as context rather than a request: a statement (`cutter.states`,
+        or news of a record that asks nothing: "INC-1014 resolved 10:40."), a quoted line or a
+        courtesy ("Many thanks")."""
+        text = part.text.lstrip()
+        return (
+            states(text)
+            or text.startswith(">")
+            or is_courtesy(text)
+            or self.records is not None
+            and self.records.match(text) is not None
+            and not asks_something(text)
+        )
+
     def _glue_learned(
         self, parts: list[Part], joiners: list[str], whole: Scores, cutter: Cutter
     ) -> list[Part]:
@@ -501,6 +544,7 @@ class Segmenter(NewestAskMixin, BackgroundMixin):
                 else max(p, cutter.threshold)
                 if (both_sure(parts[i], parts[i + 1], sure) and not states(parts[i].text))
                 or self._two_asks_asked(parts[i], parts[i + 1])
+                or p >= self._cut_threshold(parts[i], parts[i + 1], cutter.threshold)
                 else p
                 for i, p in enumerate(probs)
             ]

@@ -66,6 +66,11 @@ class SplitPolicy:
     # at least this probability stands whatever the cutter says. At 0.95 it cut an answered ask
     # ("Thanks, the refund came through.") from the newest one; at 0.99 the cutter decides it.
     sure: float = 0.99
+    # With a learned cutter: from this confidence on both sides of a strong cut (two agents,
+    # neither a person's, neither context), the cutter's threshold falls linearly from its own
+    # value to none at `sure`: the surer both sides are of different agents, the less the
+    # cutter must believe the cut (`segmenting.Segmenter._cut_threshold`).
+    fairly_sure: float = 0.9
     # With a learned cutter: two parts that each ask something of a different agent (a question,
     # "please", "can you": `segmenting._ASKS`, not "I need" as `no_ask.asks_something` counts)
     # with at least this probability, the later one after a strong cut, stay cut.
