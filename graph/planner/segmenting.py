@@ -15,7 +15,7 @@ Learned splitting (the default for a team whose agents have at least
 references, lists and series, and one-part requests as written, padded, or recast as an email, a
 chat message or a ticket with quoted history), replaces the whole-request rules above; the
 stand-alone rules stay, glues they force go in their order, and two parts each sure
-(`SplitPolicy.sure`, 0.95) of a different agent stay cut. Teams with fewer examples keep the
+(`SplitPolicy.sure`, 0.99 now) of a different agent stay cut. Teams with fewer examples keep the
 rules: too few are left to hold out for synthesis. Tuned on `evals/datasets/demo-team-dev.jsonl`
 (80 rows in chat, email and ticket voices) and the two planner_dev sets, TF-IDF, rules -> cutter
 (exact agent set): demo-team-dev 0.712 -> 0.848 (one-part 0.639 -> 0.889, multi-part 0.633 ->
