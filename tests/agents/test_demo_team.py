@@ -1019,6 +1019,7 @@ def test_ops_never_rolls_back_a_service_the_words_exclude(registry: AgentRegistr
         ("billing", "cancel the subscription of CUS-1001", "cancelled"),
         ("billing", "void invoice INV-1010, it was sent by mistake", "voided"),
         ("billing", "please waive the late fee on INV-1003", "waived"),
+        ("billing", "mark INV-1007 as paid, the cheque cleared", "marked"),
     ],
 )
 def test_support_and_billing_work_they_have_no_tool_for_is_asked_back(
@@ -1041,6 +1042,8 @@ def test_support_and_billing_work_they_have_no_tool_for_is_asked_back(
         ("support", "was CUS-1002 refunded for the double charge?"),
         ("billing", "did CUS-1001 cancel their subscription?"),
         ("billing", "what is the cancellation policy for CUS-1001's pro plan?"),
+        ("billing", "what does the note on INV-1010 say?"),
+        ("billing", "did anyone add a note to INV-1010?"),
     ],
 )
 def test_support_and_billing_questions_about_that_work_are_still_answered(
@@ -1049,6 +1052,24 @@ def test_support_and_billing_questions_about_that_work_are_still_answered(
     out = run(registry, agent, text)
     assert_valid(registry.spec(agent), out)
     assert not str(out.output.get("question", "")).startswith("nothing was"), out.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "add a note to INV-1010: customer called back",
+        "could you leave a quick comment on INV-1004 saying the customer wants a refund",
+        "pls add to INV-1002's notes: PO number 88-311 goes on the next one",
+        "note on invoice INV-1006 that the client will pay by wire",
+    ],
+)
+def test_billing_says_it_writes_no_note_on_an_invoice(registry: AgentRegistry, text: str) -> None:
+    """Issue 16: "add a note to INV-1010: …" (a reply "add a note to the above" resolved) ended
+    `done` with the invoice's summary, no note written; a note whose words asked for a refund
+    proposed one. Billing's tools write no note: it says so, names what it can do, and asks."""
+    _, question = asked_back(registry, "billing", text)
+    assert question.startswith("nothing was written"), question
+    assert "refund, credit and change a plan" in question, question
 
 
 @pytest.mark.parametrize(

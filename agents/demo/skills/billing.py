@@ -39,8 +39,20 @@ _NO_TOOL = p.NoTool({
     "cancel": "cancelled", "void": "voided", "delete": "deleted", "remove": "removed",
     "waive": "waived", "write off": "written off", "charge": "charged", "pause": "paused",
     "suspend": "suspended", "reactivate": "reactivated", "terminate": "terminated",
-    "retry": "retried", "resend": "resent", "extend": "extended",
+    "retry": "retried", "resend": "resent", "extend": "extended", "mark": "marked",
+    "edit": "edited", "annotate": "annotated",
 }, nouns=r"on|of|from|button|option|request|fee|policy|date")  # fmt: skip
+# A note asked to be written ("add a note to INV-1010: customer called back", "can you leave a
+# comment on INV-1003 that …", "add to INV-1010's notes: …"): billing's tools write no note, on
+# an invoice or a customer. It had been answered `done` with the invoice, no note written. Asked
+# before anything else, as the note's words ("… wants a refund") are no request of their own.
+_NOTE_ASKED = (
+    rf"{p.CLAUSE_OPENING}(?:add|leave|put|write|attach|make|log|post|append|drop|pin|jot|enter)"
+    r"\s+(?:down\s+)?(?:(?:a|an|the|this|that|my|our|another|one\s+more)\s+)?"
+    r"(?:(?:quick|short|brief|small|internal|private)\s+)?(?:note|comment|memo|remark)s?\b"
+    rf"|{p.CLAUSE_OPENING}note\s+(?:on|to|against|in)\s+(?:the\s+)?(?:invoice\s+)?INV-\d+"
+    r"|\badd\b[^.?!]{0,40}\bto\s+(?:the\s+|its\s+|INV-\d+'?s?\s+)?(?:invoice\s+)?notes\b"
+)
 # The request says a payment was taken more than once: "double charged", "charged twice",
 # "charged 2 times", "billed two times", "a duplicate charge", "charged again".
 CHARGED_TWICE = (
@@ -75,7 +87,15 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
 
     wants_refund = p.has(text, _REFUND) and not p.has(text, _REFUND_ASKED)
     both = _split_refund_and_credit(text) if wants_refund else None
-    if p.has(text, _CANCEL):
+    if p.has(text, _NOTE_ASKED):
+        more = wants_refund or p.has(text, _CREDIT) or bool(p.plans_in(text))
+        p.ask(out, notes, "nothing was written" + (", and nothing else this asks was done" if
+              more else "") + ": billing has no tool that writes a note, on an invoice or a "
+              "customer (its tools look up invoices, payments and plans, and refund, credit and "
+              "change a plan). Should a person write the note, or is there something to look up "
+              "or change instead?")  # fmt: skip
+        category = "invoice"
+    elif p.has(text, _CANCEL):
         # Not a refund to make: an issued refund has no undo here, and a proposed one is
         # withdrawn in the conversation (ringmaster/withdraw.py) before it reaches billing.
         p.ask(

@@ -381,6 +381,16 @@ _OBJECT_WORD = (
 )
 
 
+# Where a clause that asks for work starts, before its verb: "restart …", "…, then merge …",
+# "can you delete …", "have someone restart …" (as against "did you restart …", a question).
+CLAUSE_OPENING = (
+    r"(?:^|[.;!?]\s+|,\s*|\b(?:and|then|please|pls|now|kindly)\s+|"
+    r"\b(?:can|could|would|will)\s+(?:you|u|someone)\s+|\b(?:need|want)\s+(?:you|u)\s+to\s+|"
+    r"\b(?:have|get|ask)\s+(?:someone|somebody|a\s+person|an?\s+engineer|ops)\s+(?:to\s+)?)"
+    r"(?:(?:please|pls|then|now|just|also|go\s+ahead\s+and)\s+)*"
+)
+
+
 class NoTool:
     """Work a skill has no tool for, asked for as a clause's verb ("restart the api", "can you
     delete TCK-1001", "…, then merge it into TCK-1002", "have someone restart it"): `done` maps
@@ -400,12 +410,7 @@ class NoTool:
         self.done = done
         self.asked_as = {" ".join(k.lower().split()): v for k, v in (asked_as or {}).items()}
         verbs = "|".join(v.replace(" ", r"\s+") for v in done)
-        opening = (
-            r"(?:^|[.;!?]\s+|,\s*|\b(?:and|then|please|pls|now|kindly)\s+|"
-            r"\b(?:can|could|would|will)\s+(?:you|u|someone)\s+|\b(?:need|want)\s+(?:you|u)\s+to\s+|"
-            r"\b(?:have|get|ask)\s+(?:someone|somebody|a\s+person|an?\s+engineer|ops)\s+(?:to\s+)?)"
-            r"(?:(?:please|pls|then|now|just|also|go\s+ahead\s+and)\s+)*"
-        )
+        opening = CLAUSE_OPENING
         self.pattern = re.compile(
             rf"{opening}(?P<verb>{verbs})\b(?!-)(?!\s+(?:{nouns})\b)", re.IGNORECASE
         )
