@@ -339,6 +339,14 @@ def test_an_incident_on_two_services_asks_which(
     assert asked in out.output["question"]
 
 
+def test_who_deployed_is_answered_with_a_name(registry: AgentRegistry) -> None:
+    """ "who deployed auth on June 11?" listed the deployment without who made it."""
+    asked = run(registry, "ops", "who deployed auth on June 11?").output["summary"]
+    plain = run(registry, "ops", "auth deployments on June 11").output["summary"]
+    assert "auth 4.3.0 production 2025-06-11 by " in asked
+    assert " by " not in plain
+
+
 def _running_now(registry: AgentRegistry, service: str, environment: str) -> str:
     import sqlite3
 

@@ -586,6 +586,7 @@ def _look(
                 f"deployments{during}{_shown(found, complete)}: "
                 + ", ".join(
                     f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
+                    + (f" by {d['deployed_by']}" if p.has(text, r"\bwho\b") else "")
                     + ("" if d["status"] == "succeeded" else f" ({d['status']})")
                     for d in found[:_SHOWN]
                 )
