@@ -300,6 +300,53 @@ def test_a_severity_with_no_question_still_opens_an_incident(
     assert [a.tool for a in out.proposed_actions] == ["create_incident"], out.output["summary"]
 
 
+@pytest.mark.parametrize(
+    ("text", "tool", "service"),
+    [
+        # A service named by its name wins over one a word suggests ("login": auth); the first
+        # opened an incident on auth, the second rolled auth back, the third asked about
+        # auth's deployment instead of rolling back the web one it named.
+        ("open a sev2 incident for web: login page slow", "create_incident", "web"),
+        ("please raise a sev3 on the api, sign in tokens expire early", "create_incident", "api"),
+        ("the login page is broken, roll back web in production", "rollback_deployment", "web"),
+        ("roll back DEP-1028, the login page is broken", "rollback_deployment", "web"),
+    ],
+)
+def test_a_service_named_by_its_name_wins_over_one_a_word_suggests(
+    registry: AgentRegistry, text: str, tool: str, service: str
+) -> None:
+    out = run(registry, "ops", text)
+    assert [(a.tool, a.args["service"]) for a in out.proposed_actions] == [(tool, service)], (
+        out.output["summary"]
+    )
+    assert out.output["services"] == [service]
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("open a sev2 incident for web and api: checkout slow", "web or api"),
+        ("open an incident on the dashboard, logins fail", "auth or web"),
+    ],
+)
+def test_an_incident_on_two_services_asks_which(
+    registry: AgentRegistry, text: str, asked: str
+) -> None:
+    """One incident, two services: asked which, none opened (the first was opened on web, the
+    second on auth, each without a word of the other)."""
+    out = run(registry, "ops", text)
+    assert out.proposed_actions == []
+    assert asked in out.output["question"]
+
+
+def test_who_deployed_is_answered_with_a_name(registry: AgentRegistry) -> None:
+    """ "who deployed auth on June 11?" listed the deployment without who made it."""
+    asked = run(registry, "ops", "who deployed auth on June 11?").output["summary"]
+    plain = run(registry, "ops", "auth deployments on June 11").output["summary"]
+    assert "auth 4.3.0 production 2025-06-11 by " in asked
+    assert " by " not in plain
+
+
 def _running_now(registry: AgentRegistry, service: str, environment: str) -> str:
     import sqlite3
 

@@ -227,7 +227,10 @@ def _rollback(
 ) -> str:
     text = task.description
     excluded = set(services) - set(targets := _rollback_targets(text, services))
-    services = targets
+    # A service called by its name wins over one a word only suggests: "the login page is
+    # broken, roll back web" had rolled auth back.
+    by_name = p.named_services(text, targets)
+    services = by_name or targets
     # "roll back DEP-1028": that deployment's service and environment, and only if it is what
     # runs there now (a rollback undoes the running deployment, never an older one).
     deployment = _named_deployment(text, tools)
@@ -238,7 +241,8 @@ def _rollback(
         p.ask(out, notes, f"{typed_ids[0]} is no deployment I can find; no rollback proposed. "
               "Which deployment do you mean?")  # fmt: skip
         return "rollback"
-    if deployment is not None and not services:
+    if deployment is not None and not by_name:
+        # "roll back DEP-1028, the login page is broken": web's deployment, not auth's.
         services = [deployment["service"]]
         env = env or deployment["environment"]
     if deployment is None and not services and (versions := p.VERSION.findall(text)):
@@ -431,7 +435,15 @@ def _new_incident(
     if not services:
         notes.append("an incident needs a service (api, web, billing-service, auth); none named")
         return "incident"
+    # A service called by its name wins over one a word only suggests: "open a sev2 incident
+    # for web: login page slow" had opened it on auth. Two for one incident are asked about.
+    services = p.named_services(text, services) or services
+    if len(services) > 1:
+        p.ask(out, notes, f"no incident was opened: which service is it on, "
+              f"{' or '.join(services)}?")  # fmt: skip
+        return "incident"
     service = services[0]
+    out["services"] = [service]
     m = re.search(_SEVERITY, text, re.IGNORECASE)
     if m:
         severity = f"sev{m.group(1)}"
@@ -574,6 +586,7 @@ def _look(
                 f"deployments{during}{_shown(found, complete)}: "
                 + ", ".join(
                     f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
+                    + (f" by {d['deployed_by']}" if p.has(text, r"\bwho\b") else "")
                     + ("" if d["status"] == "succeeded" else f" ({d['status']})")
                     for d in found[:_SHOWN]
                 )

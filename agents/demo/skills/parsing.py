@@ -26,6 +26,14 @@ SERVICE_WORDS = {
     "web": r"\bweb\b|\bfrontend\b|\bweb app\b|\bdashboard\b",
     "api": r"\bapi\b",
 }
+# Of SERVICE_WORDS, a service's own name; the rest only suggest one ("the login page": auth,
+# "the dashboard": web).
+SERVICE_NAMES = {
+    "billing-service": r"\bbilling\b",
+    "auth": r"\bauth\b",
+    "web": r"\bweb\b|\bfrontend\b",
+    "api": r"\bapi\b",
+}
 PLANS = ("free", "starter", "pro", "business", "enterprise")
 MONTHS = (
     "january", "february", "march", "april", "may", "june",
@@ -90,6 +98,13 @@ def services(text: str) -> list[str]:
         if not re.search(r"\b(deploy|release|health|incident|error|down|roll|revert)", low):
             found.remove("billing-service")
     return found
+
+
+def named_services(text: str, services: list[str]) -> list[str]:
+    """Of `services` (read in `text`), those `text` calls by their own name, in the same order:
+    "open a sev2 incident for web: login page slow" names web, and only suggests auth."""
+    low = text.lower()
+    return [s for s in services if re.search(SERVICE_NAMES[s], low)]
 
 
 def each_service(services: list[str]) -> list[str | None]:
