@@ -12,8 +12,34 @@ from pathlib import Path
 from langgraph.checkpoint.memory import InMemorySaver
 
 from ringmaster.evals.conversations import load_conversations, run_conversations
+from ringmaster.graph.references import RecordFacts, resolve
 from ringmaster.settings import Settings
 from ringmaster.wiring import build_deps
+from tests.graph.references_kit import ACTS, KINDS, turn
+
+RUNNING = {
+    "DEP-1028": RecordFacts("DEP-1028", None, "web production 3.8.1 succeeded release"),
+    "DEP-1025": RecordFacts("DEP-1025", None, "web staging 3.8.1 succeeded release"),
+    "DEP-1032": RecordFacts("DEP-1032", None, "api production 2.14.0 succeeded release"),
+    "DEP-1033": RecordFacts("DEP-1033", None, "api staging 2.15.0-rc1 succeeded release"),
+}
+
+
+def test_a_request_about_two_places_singles_out_neither_of_its_answers() -> None:
+    """ "whats on web prod and staging rn" answered with what runs in each: "roll back that
+    one" asks which, where "staging", the one word that fit a record whole, had picked it."""
+    for request, listed in (
+        ("whats on web prod and staging rn", "DEP-1028 DEP-1025"),
+        ("whats on api staging n prod rn", "DEP-1032 DEP-1033"),
+    ):
+        history = [turn(1, request, listed)]
+        out = resolve("roll back that one", history, KINDS, RUNNING.get, ACTS)
+        assert out.question is not None and out.resolutions == [], request
+        assert all(e in out.question for e in listed.split()), out.question
+    # One place asked: its one running deployment.
+    history = [turn(1, "what's running on web in production?", "DEP-1028")]
+    out = resolve("roll back that one", history, KINDS, RUNNING.get, ACTS)
+    assert out.question is None and [r.entity for r in out.resolutions] == ["DEP-1028"]
 
 
 def test_a_follow_up_to_what_runs_now_acts_on_the_running_deployment(tmp_path: Path) -> None:
