@@ -265,6 +265,21 @@ def test_whats_on_a_service_lists_what_is_deployed_there(
     assert {(d["service"], d["environment"]) for d in deployments} == {("api", "staging")}
 
 
+@pytest.mark.parametrize("text", ["whats deployed on api in staging", "and whats on api staging"])
+def test_whats_on_a_place_says_what_runs_and_keeps_the_listing(
+    registry: AgentRegistry, text: str
+) -> None:
+    """ "Whats deployed on api in staging" says what runs there now, and beside it the recent
+    deployments, which stay the ones kept for follow-ups: keeping only the running one had
+    "roll it back" next act where the dev splits mark the reference ambiguous."""
+    out = run(registry, "ops", text)
+    ids = [d["id"] for d in out.output["deployments"]]
+    assert len(ids) > 1 and ids[0] == _running_now(registry, "api", "staging")
+    summary = out.output["summary"]
+    now = summary.index(f"running now: api 2.15.0-rc1 in staging ({ids[0]}, deployed ")
+    assert summary.index("recent deployments") > now
+
+
 # The demo's running deployments: the newest succeeded one of each service and environment
 # (web production runs 3.8.1, DEP-1028; DEP-1022, 3.8.0, failed after it went out).
 RUNNING = {
