@@ -427,7 +427,8 @@ def _behind_incidents(
 def _running_now(text: str, tools: ToolBox, out: dict[str, Any], notes: list[str]) -> None:
     """What runs now in each service and environment `text` asks of (every one it leaves
     open), from its newest succeeded deployment; those deployments are the answer's
-    `deployments`, so "roll that back" next is the one running. Deployments named by id
+    `deployments` (a listing after it may take their place), so "roll that back" next is the
+    one running. Deployments named by id
     ("DEP-1028 and DEP-1022: which one's live on web prod?") narrow it to where they went,
     each said running or not."""
     services, env = p.services(text), p.environment(text)
