@@ -349,14 +349,17 @@ class _Thread:
             return [max(listed)]  # ids are issued in order
         if words & _OLDEST:
             return [min(listed)]
+        if self._apart(text, listed):
+            return listed  # "whats on web prod and staging": both, not the one "staging" fits
         nouns = {n.lower() for k in self.kinds for n in k.nouns}
         return _best_fits(listed, _describing_words(text) - nouns, self)
 
     def _apart(self, text: str, listed: list[str]) -> bool:
         """True when a request asks about several things at once: two of its words joined
-        ("web and auth", "api/web") each describe records listed, and no record both."""
+        ("web and auth", "api/web", "prod and staging") each describe records listed, and no
+        record both."""
         for m in _JOINED.finditer(text):
-            fit = [{e for e in listed if w.lower() in _whole_words(self, e)} for w in m.groups()]
+            fit = [{e for e in listed if self.fits({w.lower()}, e)} for w in m.groups()]
             if all(fit) and not fit[0] & fit[1]:
                 return True
         return False

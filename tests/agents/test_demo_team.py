@@ -265,6 +265,91 @@ def test_whats_on_a_service_lists_what_is_deployed_there(
     assert {(d["service"], d["environment"]) for d in deployments} == {("api", "staging")}
 
 
+@pytest.mark.parametrize("text", ["whats deployed on api in staging", "and whats on api staging"])
+def test_whats_on_a_place_says_what_runs_and_keeps_the_listing(
+    registry: AgentRegistry, text: str
+) -> None:
+    """ "Whats deployed on api in staging" says what runs there now, and beside it the recent
+    deployments, which stay the ones kept for follow-ups: keeping only the running one had
+    "roll it back" next act where the dev splits mark the reference ambiguous."""
+    out = run(registry, "ops", text)
+    ids = [d["id"] for d in out.output["deployments"]]
+    assert len(ids) > 1 and ids[0] == _running_now(registry, "api", "staging")
+    summary = out.output["summary"]
+    now = summary.index(f"running now: api 2.15.0-rc1 in staging ({ids[0]}, deployed ")
+    assert summary.index("recent deployments") > now
+
+
+# The demo's running deployments: the newest succeeded one of each service and environment
+# (web production runs 3.8.1, DEP-1028; DEP-1022, 3.8.0, failed after it went out).
+RUNNING = {
+    ("web", "production"): "DEP-1028",
+    ("web", "staging"): "DEP-1025",
+    ("api", "production"): "DEP-1032",
+    ("api", "staging"): "DEP-1033",
+    ("auth", "production"): "DEP-1030",
+    ("auth", "staging"): "DEP-1027",
+    ("billing-service", "production"): "DEP-1029",
+    ("billing-service", "staging"): "DEP-1026",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("what's running on web today?", [("web", "production"), ("web", "staging")]),
+        ("which version of api is live in production?", [("api", "production")]),
+        ("what's currently on auth staging?", [("auth", "staging")]),
+        ("what version is web on in prod?", [("web", "production")]),
+        ("what's deployed in production right now?", [k for k in RUNNING if k[1] == "production"]),
+    ],
+)
+def test_a_question_what_runs_now_answers_the_running_version_of_each_place_asked(
+    registry: AgentRegistry, text: str, asked: list[tuple[str, str]]
+) -> None:
+    """ "What's running on web today?" asks what runs now: per service and environment asked,
+    the version of its newest succeeded deployment. It was answered with the newest
+    deployments, the failed 3.8.0 among them, or with a health report that named none."""
+    out = run(registry, "ops", text)
+    assert_valid(registry.spec("ops"), out)
+    found = {(d["service"], d["environment"]): d["id"] for d in out.output["deployments"]}
+    assert found == {place: RUNNING[place] for place in asked}
+    summary = out.output["summary"]
+    assert summary.startswith("running now: ") or "; running now: " in summary
+    for d in out.output["deployments"]:
+        assert f"{d['version']} in {d['environment']} ({d['id']}, deployed" in summary
+
+
+def test_deployment_ids_asked_which_runs_are_each_said_running_or_not(
+    registry: AgentRegistry,
+) -> None:
+    out = run(registry, "ops", "DEP-1028 and DEP-1022 - which one's live on web prod?")
+    assert [d["id"] for d in out.output["deployments"]] == ["DEP-1028"]
+    assert "3.8.1 in production (DEP-1028" in out.output["summary"]
+    summary = out.output["summary"]
+    assert "DEP-1022 (web 3.8.0 in production, failed) is not what runs there" in summary
+    # Where the named deployments went, not every service the health report around it names.
+    out = run(registry, "ops", "whats on DEP-1027 and DEP-1028")
+    assert [d["id"] for d in out.output["deployments"]] == ["DEP-1027", "DEP-1028"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("what went out on web today?", []),
+        ("last 5 api deploys", ["DEP-1033", "DEP-1032", "DEP-1031", "DEP-1024", "DEP-1023"]),
+        # "went live" is history: this month's, not every web production deployment.
+        ("what went live on web this month", ["DEP-1028"]),
+    ],
+)
+def test_a_question_what_happened_stays_a_listing_of_deployments(
+    registry: AgentRegistry, text: str, expected: list[str]
+) -> None:
+    out = run(registry, "ops", text)
+    assert [d["id"] for d in out.output["deployments"]] == expected
+    assert "running now" not in out.output["summary"]
+
+
 @pytest.mark.parametrize(
     ("text", "where"),
     [

@@ -231,6 +231,27 @@ def test_rollback_moves_the_service_back_and_records_it(db: Path, registry: Tool
     assert scalar(db, status, done["rolled_back_deployment_id"]) == "rolled_back"
 
 
+def test_what_runs_now_is_the_newest_succeeded_deployment_of_each_place(
+    registry: ToolRegistry,
+) -> None:
+    """One row per service and environment: web production runs 3.8.1 (DEP-1028), never the
+    failed 3.8.0 (DEP-1022), nor the rolled-back version once a rollback ran."""
+    now = registry.get("current_versions").fn
+    rows = now()
+    assert len(rows) == 8 and len({(r["service"], r["environment"]) for r in rows}) == 8
+    web = now(service="web", environment="production")
+    assert [(r["version"], r["deployment_id"]) for r in web] == [("3.8.1", "DEP-1028")]
+    assert web[0]["deployed_by"] and web[0]["deployed_at"].startswith("2025-06-11")
+    assert {r["environment"] for r in now(service="auth")} == {"production", "staging"}
+    done = registry.get("rollback_deployment").fn(
+        idempotency_key="rb-now", service="web", environment="production"
+    )
+    [after] = now(service="web", environment="production")
+    assert (after["version"], after["deployment_id"]) == ("3.7.1", done["deployment_id"])
+    with pytest.raises(ToolArgumentError, match="service"):
+        now(service="mainframe")
+
+
 def test_erasure_removes_personal_data_but_keeps_invoices(db: Path, registry: ToolRegistry) -> None:
     invoices = scalar(db, "SELECT COUNT(*) FROM invoices WHERE customer_id = 'CUS-1009'")
     registry.get("erase_customer_data").fn(idempotency_key="e", customer_id="CUS-1009")
@@ -342,6 +363,7 @@ READS: list[tuple[str, dict[str, Any]]] = [
     ("list_plans", {}),
     ("service_health", {}),
     ("list_deployments", {"service": "api", "environment": "production"}),
+    ("current_versions", {"service": "web"}),
     ("get_deployment", {"deployment_id": "DEP-1001"}),
     ("list_incidents", {"status": "open"}),
     ("list_alerts", {"status": "firing"}),

@@ -89,6 +89,41 @@ def list_deployments(
     return [rec.plain(r) for r in rows]
 
 
+def current_versions(
+    db: Path, service: str | None = None, environment: str | None = None
+) -> list[dict[str, Any]]:
+    """What runs now, per service and environment: the newest succeeded deployment's version.
+
+    A failed or rolled-back deployment is not running. Each row has the running deployment's
+    id (`deployment_id`), when and by whom it went out; version and deployment_id are null
+    where nothing runs. No service or environment: every one."""
+    services = rec.SERVICES if service is None else (rec.choice(service, rec.SERVICES, "service"),)
+    environments = (
+        rec.ENVIRONMENTS
+        if environment is None
+        else (rec.choice(environment, rec.ENVIRONMENTS, "environment"),)
+    )
+    # The row's names for the running deployment's columns ("id" is the deployment's).
+    columns = {
+        "version": "version",
+        "deployment_id": "id",
+        "previous_version": "previous_version",
+        "kind": "kind",
+        "deployed_at": "deployed_at",
+        "deployed_by": "deployed_by",
+    }
+    out = []
+    with connect(db) as conn:
+        for name in services:
+            for env in environments:
+                now = current_deployment(conn, name, env)
+                out.append(
+                    {"service": name, "environment": env}
+                    | {key: now[column] if now else None for key, column in columns.items()}
+                )
+    return out
+
+
 def get_deployment(db: Path, deployment_id: str) -> dict[str, Any]:
     """One deployment."""
     with connect(db) as conn:

@@ -3,7 +3,7 @@
 Scopes (a requester needs one of a tool's scopes; none means anyone):
     support    customer and ticket look-ups, ticket changes, customer emails
     billing    invoices, payments, refunds, credits, plan changes; customer look-ups
-    ops        deployments, rollbacks, incidents, alerts
+    ops        deployments and what runs now, rollbacks, incidents, alerts
     content    reading deployments and incidents for release notes; customer emails
     analytics  counts, trends and reports
     legal      personal-data export and erasure, documents; customer look-ups
@@ -125,6 +125,7 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
     add(reads.list_plans)
     add(ops.service_health)
     add(ops.list_deployments, ("ops", "content"))
+    add(ops.current_versions, ("ops", "content"))
     add(ops.get_deployment, ("ops",))
     add(ops.list_incidents, ("ops", "content"))
     add(ops.list_alerts, ("ops",))

@@ -55,6 +55,29 @@ _MADE = (
     r"\b(?:deploy(?:ment)?s|releases|versions|history|changed|shipped|went|gone|pushed|"
     r"rolled out|last \w+|since|earlier|previous)\b"
 )
+# A question about what runs now in words `_DEPLOYS` and `_NOW` need not both hold: "what's
+# currently on auth staging?", "which version of api is live in production?", "what version
+# is web on?", "what's web running on staging?", "what's in prod?", "what's running?".
+_RUNNING = (
+    r"\b(?:running|live|deployed)\s+(?:on|in|for)\b"
+    r"|\bwhat(?:'?s| is)\s+(?:currently\s+)?(?:running|live|deployed)\b(?!\s+(?:slow|late|hot|out))"
+    r"|\bwhat(?:'?s| is)\s+(?:currently|now)\s+(?:on|in)\b"
+    r"|\bwhat(?:'?s| is)\s+(?:the\s+)?[\w-]+\s+running\b"
+    r"|\bwhat(?:'?s| is)\s+(?:on|in)\s+(?:the\s+)?(?:prod(?:uction)?|staging)\b"
+    r"|\b(?:what|which)\s+versions?\s+(?:is|'s|are)\s+(?:the\s+)?[\w-]+\s+(?:on|running|at)\b"
+)
+# Words that ask what happened, not what is there: "what went out on web today?", "last 5 api
+# deploys", "what was running on web in may?": a listing of deployments, however else said.
+_HISTORY = (
+    r"\b(?:history|went|gone|shipped|changed|pushed|rolled out|was|were|did|got|been|"
+    r"recent\w*|previous\w*|earlier|since|until)\b|\blast\s+(?:\d+|few|three|five|ten)\b"
+)
+# Words that say what runs now ("what's running on web?", "which version of api is live in
+# production?", "what's currently on auth staging?"): the answer is the running deployment,
+# kept for follow-ups. "What's on api staging", "whats deployed on api in staging" may ask
+# what went there lately too: they stay a listing, with what runs now said beside it (keeping
+# only the running one had "roll it back" next act on turns the dev splits mark ambiguous).
+_RUNS_NOW = rf"\b(?:running|live|currently|right now)\b|{_RUNNING_VERSION}"
 _INCIDENTS = r"\bincidents?\b|\bincs\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
 # Ops work the skill has no tool for, asked for as a clause's verb ("restart the api", "can
@@ -197,19 +220,6 @@ def _rollback_targets(text: str, services: list[str]) -> list[str]:
         and not (named(s, refused) and not named(s, asking))
     ]
     return sorted(kept, key=first)
-
-
-def _running(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Of deployments newest first, the one each service runs in each environment: its newest
-    that succeeded there (a failed or rolled-back one runs nowhere), in the same order."""
-    seen: set[tuple[str, str]] = set()
-    out = []
-    for d in found:
-        where = (d["service"], d["environment"])
-        if d["status"] == "succeeded" and where not in seen:
-            seen.add(where)
-            out.append(d)
-    return out
 
 
 def _dep(d: dict[str, Any]) -> dict[str, Any]:
@@ -380,13 +390,7 @@ def _named_deployment(text: str, tools: ToolBox) -> dict[str, Any] | None:
     """The one deployment the text names by id, as the database has it; None for none, several
     or an id it does not know."""
     named = p.ids(_DEPLOYMENT_ID, text)
-    if len(named) != 1:
-        return None
-    try:
-        found = tools.call("get_deployment", deployment_id=named[0])
-    except ToolError:
-        return None
-    return found if isinstance(found, dict) else None
+    return _deployment(tools, named[0]) if len(named) == 1 else None
 
 
 def _behind_incidents(
@@ -422,6 +426,72 @@ def _behind_incidents(
         )
     out["incidents"] = out["incidents"] or incidents
     return behind
+
+
+def _running_now(text: str, tools: ToolBox, out: dict[str, Any], notes: list[str]) -> None:
+    """What runs now in each service and environment `text` asks of (every one it leaves
+    open), from its newest succeeded deployment; those deployments are the answer's
+    `deployments` (a listing after it may take their place), so "roll that back" next is the
+    one running. Deployments named by id
+    ("DEP-1028 and DEP-1022: which one's live on web prod?") narrow it to where they went,
+    each said running or not."""
+    services, env = p.services(text), p.environment(text)
+    named = [d for i in p.ids(_DEPLOYMENT_ID, text) if (d := _deployment(tools, i)) is not None]
+    where = {(d["service"], d["environment"]) for d in named}
+    rows = [
+        r
+        for s in p.each_service(services or sorted({s for s, _ in where}))
+        for r in tools.call("current_versions", service=s, environment=env)
+        if services or env or not where or (r["service"], r["environment"]) in where
+    ]
+    out["services"] = out["services"] or list(dict.fromkeys(r["service"] for r in rows))
+    out["deployments"] = [
+        {
+            "id": r["deployment_id"],
+            "service": r["service"],
+            "version": r["version"],
+            "previous_version": r["previous_version"],
+            "environment": r["environment"],
+            "status": "succeeded",
+            "deployed_at": r["deployed_at"],
+            "deployed_by": r["deployed_by"],
+        }
+        for r in rows
+        if r["deployment_id"] is not None
+    ]
+    by_service: dict[str, list[str]] = {}
+    for r in rows:
+        by_service.setdefault(r["service"], []).append(
+            f"nothing in {r['environment']}"
+            if r["version"] is None
+            else f"{r['version']} in {r['environment']} ({r['deployment_id']}, deployed "
+            f"{r['deployed_at'][:10]} by {r['deployed_by']})"
+        )
+    notes.append(
+        "running now: " + "; ".join(f"{s} {', '.join(each)}" for s, each in by_service.items())
+    )
+    ids = {r["deployment_id"] for r in rows}
+    for d in named:
+        if d["id"] not in ids:
+            notes.append(
+                f"{d['id']} ({d['service']} {d['version']} in {d['environment']}, "
+                f"{d['status']}) is not what runs there"
+            )
+    versions = [v for v in p.VERSION.findall(text) if v not in {r["version"] for r in rows}]
+    if versions:
+        scope = _scope(services, env).strip()
+        notes.append(
+            f"{', '.join(versions)} is not running {f'in {scope}' if scope else 'anywhere'}"
+        )
+
+
+def _deployment(tools: ToolBox, deployment_id: str) -> dict[str, Any] | None:
+    """The deployment of that id, or None when there is none."""
+    try:
+        found = tools.call("get_deployment", deployment_id=deployment_id)
+    except ToolError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _reason(text: str) -> str | None:
@@ -502,6 +572,11 @@ def _look(
 ) -> str:
     category = "health"
     wants_deploys = p.has(text, _DEPLOYS)
+    # "what's running on web today?": what runs now, per service and environment; never the
+    # newest deployments, failed and rolled-back ones among them, as if they all ran.
+    history = p.has(text, _HISTORY) or p.dates_in(text) != (set(), set())
+    running = not history and ((wants_deploys and p.has(text, _NOW)) or p.has(text, _RUNNING))
+    wants_deploys = wants_deploys or running
     wants_incidents = p.has(text, _INCIDENTS)
     wants_alerts = p.has(text, _ALERTS)
     asked_health = p.has(text, _HEALTH)
@@ -518,7 +593,7 @@ def _look(
     # "last week" is the calendar week, Monday to Sunday, "the past week" the last 7 days, as
     # analytics reads them; the note names the one used.
     period = p.period_in(text)
-    if p.has(text, _NOW):
+    if p.has(text, _NOW) and not history:
         period = {}  # "what's running on web today": what is there now, not today's events
     during = f" {'in ' if 'days' in period else ''}{span_name(**period)}" if period else ""
     if wants_health:
@@ -539,6 +614,14 @@ def _look(
         category = "deployments"
         out["deployments"] = [_dep(d) for d in behind]
         wants_deploys = False
+    elif running:
+        category = "deployments"
+        _running_now(text, tools, out, notes)
+        # Only what runs now when the words say so (or deployments are named by id); else the
+        # listing below too, and its deployments are the ones kept for follow-ups.
+        wants_deploys = not (
+            _DEPLOYMENT_ID.search(text) or (p.has(text, _RUNS_NOW) and not p.has(text, _MADE))
+        )
     if wants_deploys:
         category = "deployments"
         limit = 5 if p.has(text, r"\b(last|latest|recent)\b") else 10
@@ -557,16 +640,6 @@ def _look(
             found += batch
         found = p.on_dates(found, "deployed_at", text)
         found.sort(key=lambda d: d["deployed_at"], reverse=True)
-        if (
-            p.has(text, _RUNNING_VERSION)
-            and not dated
-            and not p.has(text, _MADE)
-            and not _DEPLOYMENT_ID.search(text)
-        ):
-            # "what version of web is in production?": the one running there now, each
-            # service's in each environment, not its history (four web releases had been
-            # listed, and "who deployed it?" next asked among them).
-            found = _running(found)
         out["deployments"] = [_dep(d) for d in found]
         version = p.VERSION.findall(text)
         if version:
@@ -583,7 +656,7 @@ def _look(
             notes.append(f"no {_scope(services, env)}deployments{during}")
         if found:
             notes.append(
-                f"deployments{during}{_shown(found, complete)}: "
+                f"{'recent ' if running else ''}deployments{during}{_shown(found, complete)}: "
                 + ", ".join(
                     f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
                     + (f" by {d['deployed_by']}" if p.has(text, r"\bwho\b") else "")
