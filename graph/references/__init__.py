@@ -22,7 +22,7 @@ open, past pleasantries), `rewrite` (one pass over a request's references), `des
 `narrowed` ("close them" after a turn about one of the tickets looked up), `owned` (a
 person's records: "her ticket", and "my ticket" from a customer who said who they are),
 `names` (people a request named by full name, whoever an answer looked up), `pronouns`
-(pronouns and plurals), `days` ("that day": the day an earlier request wrote), `followups`
+(pronouns and plurals), `days` ("that day": the day an earlier request wrote, or asked), `followups`
 (replies to a question, repeats and ellipsis, "and for March?"), `swaps` (a correction that
 takes a record or an action back: "not INV-1002, INV-1005", "don't refund it, credit her
 instead"), `implied` (an action typed without its object: "roll back"), `mistyped` (an id
@@ -43,7 +43,7 @@ from typing import Any
 from ringmaster.graph.references.asked import still_waiting
 from ringmaster.graph.references.choices import open_choice, without_excepted
 from ringmaster.graph.references.confirm import acts_on_anything, confirming
-from ringmaster.graph.references.days import that_day
+from ringmaster.graph.references.days import day_answered, that_day
 from ringmaster.graph.references.entities import (
     EntityKind,
     Lookup,
@@ -141,7 +141,13 @@ def _resolve(
     # "ok so like is his is his june invoice paid", "and um also for maria": as if said once.
     request = unspoken(request)
     # "was anything else pushed to prod that day?": the day an earlier request wrote.
-    request = that_day(request, history)
+    # "June 11" to "Which day do you mean: June 10 or June 11?": the request asked about.
+    answered = day_answered(request, history)
+    if answered is not None:
+        return answered
+    request, which_day = that_day(request, history)
+    if which_day is not None:  # two days in play, or none: asked, nothing acted on
+        return Resolved(request, [], which_day)
     # "ticket 1037", "invoice #1149": the records, from the first turn on.
     request, spelled = by_noun(request, thread)
     out = _resolve_in(request, thread, acts)

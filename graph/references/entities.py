@@ -89,8 +89,9 @@ class Resolved:
     @property
     def changed(self) -> bool:
         """True when the request is not planned as typed: references, a question, a clause
-        taken back."""
-        return bool(self.resolutions or self.question or self.dropped)
+        taken back, or a reply planned as the request it answers ("June 11" to "Which day do
+        you mean: …?")."""
+        return bool(self.resolutions or self.question or self.dropped or self.answers is not None)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -797,3 +797,24 @@ def test_a_pleasantry_after_a_guessed_look_up_does_not_repeat_the_guess(
     thanks = runner.submit("thanks", thread_id=thread, requester=ann)
 
     assert thanks.answer == "You're welcome.", thanks.answer
+
+
+def test_that_day_after_two_days_is_asked_and_the_day_named_answers_it(
+    demo: tuple[Runner, Requester],
+) -> None:
+    # "any incidents that day?" after a request that wrote two days (escalated: the
+    # planner was unsure of it) listed every incident, the words dropped. It asks which day
+    # now, runs nothing, and "June 11" answers it.
+    runner, ann = demo
+    thread = runner.submit("deployments on June 10 and June 11", requester=ann).thread_id
+
+    asked = runner.submit("any incidents that day?", thread_id=thread, requester=ann)
+    [question] = [item for item in asked.pending if item.turn == 2]
+    done = runner.submit("June 11", thread_id=thread, requester=ann)
+
+    described = question.payload["context"]["subtask"]["description"]
+    assert "Which day do you mean: June 10 or June 11?" in described
+    assert "INC-" not in json.dumps(asked.results or {})
+    [subtask] = done.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "any incidents on June 11?"
+    assert runner.queue.get(question.id).status == "resumed"
