@@ -33,7 +33,7 @@ def test_analytics_compares_the_months_it_was_asked_about(registry: AgentRegistr
 
 def test_analytics_states_the_period_it_used(registry: AgentRegistry) -> None:
     out = run(registry, "analytics", "revenue in May 2025")
-    assert "period: 2025-05-01 to 2025-06-01" in out.output["summary"]
+    assert "period: 1–31 May 2025" in out.output["summary"]
     out = run(registry, "analytics", "how many tickets were opened in the last 30 days")
     assert out.output["period"]["start"][:10] == "2025-05-16"
     assert out.output["period"]["end"][:10] == "2025-06-15"

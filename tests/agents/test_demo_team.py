@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -1434,3 +1435,50 @@ def test_a_trend_over_a_named_period_reaches_back_to_its_start(
     series = run(registry, "analytics", text).output["data"]["series"]
     start = f"{first}T00:00:00+00:00"
     assert series[0]["start"] <= start < series[0]["end"]
+
+
+def _rows_between(registry: AgentRegistry, table: str, column: str, lo: str, hi: str) -> int:
+    with sqlite3.connect(db_path(registry)) as conn:
+        n: int = conn.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE {column} >= ? AND {column} < ?", (lo, hi)
+        ).fetchone()[0]
+    return n
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "column", "lo", "hi", "words"),
+    [
+        # "June 3" had been read as its month, past the company's now (15 June 2025).
+        ("count the tickets that came in on the 3rd of June", "tickets", "created_at",
+         "2025-06-03", "2025-06-04", "period: 3 June 2025"),
+        # An ISO date had been ignored: every ticket ever recorded was counted.
+        ("tickets created 2025-06-03, how many?", "tickets", "created_at",
+         "2025-06-03", "2025-06-04", "period: 3 June 2025"),
+        ("number of tickets opened from June 2 to June 4", "tickets", "created_at",
+         "2025-06-02", "2025-06-05", "period: 2–4 June 2025"),
+        ("how many incidents started June 9th", "incidents", "started_at",
+         "2025-06-09", "2025-06-10", "period: 9 June 2025"),
+    ],
+)  # fmt: skip
+def test_analytics_counts_the_days_named(
+    registry: AgentRegistry, text: str, table: str, column: str, lo: str, hi: str, words: str
+) -> None:
+    out = run(registry, "analytics", text).output
+    assert out["period"] == {"start": f"{lo}T00:00:00+00:00", "end": f"{hi}T00:00:00+00:00"}
+    assert out["value"] == _rows_between(registry, table, column, lo, hi)
+    assert words in out["summary"]
+
+
+def test_a_month_that_contains_now_ends_at_now(registry: AgentRegistry) -> None:
+    """ "June" had run to 1 July, past the company's now (15 June 2025, noon)."""
+    out = run(registry, "analytics", "tickets opened during june: how many").output
+    assert out["period"] == {"start": "2025-06-01T00:00:00+00:00",
+                             "end": "2025-06-15T12:00:00+00:00"}  # fmt: skip
+    assert "period: 1–15 June 2025" in out["summary"]
+
+
+def test_ops_reads_an_iso_date_as_the_written_one(registry: AgentRegistry) -> None:
+    iso = run(registry, "ops", "list the deployments of 2025-06-11").output["deployments"]
+    written = run(registry, "ops", "list the deployments of June 11").output["deployments"]
+    assert iso == written
+    assert iso and all(d["deployed_at"].startswith("2025-06-11") for d in iso)

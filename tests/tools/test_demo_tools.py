@@ -562,3 +562,20 @@ def test_since_a_period_runs_from_its_start_to_now(db: Path, registry: ToolRegis
     for tool in ("list_deployments", "list_incidents"):
         ids = {r["id"][-3:] for r in registry.get(tool).fn(service="web", since="last_month")}
         assert {"901", "902"} <= ids and "900" not in ids, tool
+
+
+def test_a_span_of_dates_is_named_and_stops_at_now(registry: ToolRegistry) -> None:
+    """start/end had been reported without words, and a month containing the company's now
+    (15 June 2025, noon) ran past it to 1 July."""
+    count = registry.get("count_records").fn
+    day = count(entity="tickets", start="2025-06-10", end="2025-06-11")
+    assert day["period"]["words"] == "10 June 2025"
+    month = count(entity="tickets", start="2025-06-01", end="2025-07-01")
+    assert month["period"] == {
+        "start": "2025-06-01T00:00:00+00:00",
+        "end": "2025-06-15T12:00:00+00:00",
+        "words": "1–15 June 2025",
+    }
+    assert month["count"] == count(entity="tickets", period="this_month")["count"]
+    may = registry.get("revenue_report").fn(start="2025-05-01", end="2025-06-01")
+    assert may["period"]["words"] == "1–31 May 2025"

@@ -15,7 +15,7 @@ from typing import Any
 
 from ringmaster.tools.demo.db import as_of, connect, iso
 from ringmaster.tools.demo.money import fmt
-from ringmaster.tools.demo.periods import span
+from ringmaster.tools.demo.periods import dates, span
 from ringmaster.tools.demo.records import limit_arg
 from ringmaster.tools.errors import ToolArgumentError
 
@@ -60,11 +60,21 @@ def _period(
         if start is not None or end is not None:
             raise ToolArgumentError("give one of period, days, since and start/end, not two")
         return (*named.bounds(), named.as_dict())
-    lo = iso(_date(start, "start")) if start is not None else None
-    hi = iso(_date(end, "end")) if end is not None else None
-    if lo and hi and lo >= hi:
+    first = _date(start, "start") if start is not None else None
+    after = _date(end, "end") if end is not None else None
+    if first and after and first >= after:
         raise ToolArgumentError(f"start {start} must be before end {end}")
-    return lo, hi, {"start": lo, "end": hi}
+    lo = iso(first) if first else None
+    now = as_of(conn)
+    # A span that contains the company's now ends at now, with no upper bound, as the named
+    # ones do (`periods`): "June" on 15 June is 1–15 June.
+    to_now = after is not None and (first is None or first < now) and after > now
+    hi = None if to_now or after is None else iso(after)
+    reported: dict[str, Any] = {"start": lo, "end": iso(now) if to_now else hi}
+    if first and after:
+        # The days it covers, named as the named spans are: "3 June 2025", "2–4 June 2025".
+        reported["words"] = dates(first, now if to_now else after - timedelta(microseconds=1))
+    return lo, hi, reported
 
 
 def _where(

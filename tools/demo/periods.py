@@ -88,7 +88,7 @@ def _month_start(day: datetime, months: int = 0) -> datetime:
     return day.replace(year=month // 12, month=month % 12 + 1, day=1)
 
 
-def _dates(first: datetime, last: datetime) -> str:
+def dates(first: datetime, last: datetime) -> str:
     """ "9–15 June 2025", "16 May – 15 June 2025", "15 June 2025": the days a span covers."""
     if first.date() == last.date():
         return f"{last.day} {last:%B %Y}"
@@ -117,7 +117,7 @@ def span(
     now = as_of(conn)
     if days is not None:
         start = now - timedelta(days=days_arg(days))
-        return Span(start, now, True, f"{name(days=days)} ({_dates(start, now)})")
+        return Span(start, now, True, f"{name(days=days)} ({dates(start, now)})")
     field = "period" if since is None else "since"
     period = rec.choice(period if since is None else since, PERIODS, field)
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -138,9 +138,9 @@ def span(
     }[period]
     if since is not None:
         # "since last month": from that period's start to now, with no upper bound.
-        return Span(start, now, True, f"{name(since=period)} ({_dates(start, start)})")
+        return Span(start, now, True, f"{name(since=period)} ({dates(start, start)})")
     to_now = start <= now < end
     if to_now:
         end = now
-    words = f"{name(period)} ({_dates(start, end if to_now else end - timedelta(days=1))})"
+    words = f"{name(period)} ({dates(start, end if to_now else end - timedelta(days=1))})"
     return Span(start, end, to_now, words)

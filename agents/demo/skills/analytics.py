@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -138,8 +138,37 @@ def _period(text: str, tools: ToolBox) -> dict[str, Any]:
         named = {"days": 30 if p.has(text, "monthly") else 7}
     if named:
         return named
+    days = _days(text, tools)
+    if days:
+        return days
     months = _months(text, tools)
     return months[0] if months else {}
+
+
+def _days(text: str, tools: ToolBox) -> dict[str, Any]:
+    """The calendar days the text names ("on June 3", "2025-06-03", "between June 2 and June
+    4") as one span, from the start of the first to the end of the last; {} for none. A day
+    written without its year is in the year the text writes, else the latest one not after the
+    company's now."""
+    named = p.days_named(text)
+    if not named:
+        return {}
+    years = [int(y) for y in re.findall(r"\b(20\d\d)\b(?!-\d)", text)]
+    today = _clock(tools).date()
+    found: list[date] = []
+    for year, month, day in named:
+        written = year or (years[0] if years else None)
+        for y in (written,) if written else (today.year, today.year - 1):
+            try:
+                when = date(y, month, day)
+            except ValueError:  # "June 31"
+                continue
+            if written or when <= today:
+                found.append(when)
+                break
+    if not found:
+        return {}
+    return {"start": min(found).isoformat(), "end": (max(found) + timedelta(days=1)).isoformat()}
 
 
 def _clock(tools: ToolBox) -> datetime:

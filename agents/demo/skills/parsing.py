@@ -200,17 +200,43 @@ _MAY = (
 )
 _MONTH = [_MAY if word == "may" else rf"\b{word}\b" for word in _MONTH_WORDS]
 _DAY_BESIDE_MONTH = re.compile(
-    rf"\b(?:{_MONTH_WORD})\.?\s+(\d{{1,2}})\b(?![.:/\d])|\b(\d{{1,2}})\s+(?:of\s+)?(?:{_MONTH_WORD})\b",
+    rf"\b(?P<m1>{_MONTH_WORD})\.?\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\b(?![.:/\d])"
+    rf"|\b(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH_WORD})\b",
     re.I,
 )
+# A date as ISO 8601 writes it: "2025-06-11", and its day in a timestamp "2025-06-11T09:00".
+_ISO_DATE = re.compile(r"\b(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?![\d-])")
+
+
+def days_named(text: str) -> list[tuple[int | None, int, int]]:
+    """The calendar days a request names with their month, in the order it names them, as
+    (year or None when not written, month, day): "june 3", "3rd of june", "2025-06-03"."""
+    found: list[tuple[int, tuple[int | None, int, int]]] = []
+    for m in _ISO_DATE.finditer(text):
+        year, month, day = int(m["y"]), int(m["m"]), int(m["d"])
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            found.append((m.start(), (year, month, day)))
+    for m in _DAY_BESIDE_MONTH.finditer(text):
+        word, day = (m["m1"], int(m["d1"])) if m["m1"] else (m["m2"], int(m["d2"]))
+        if word.lower() == "may" and not m["m1"] and not re.search(_MAY, text, re.I):
+            continue  # "by 14 may be late": the verb
+        month = next(i + 1 for i, name in enumerate(MONTHS) if word.lower()[:3] == name[:3])
+        if 1 <= day <= 31:
+            found.append((m.start(), (None, month, day)))
+    return [day for _, day in sorted(found)]
 
 
 def dates_in(text: str) -> tuple[set[int], set[int]]:
     """The months and days of the month a request names ("in june", "from the 14th and
-    15th", "june 11"): what a listing is narrowed to. Empty sets when it names none."""
+    15th", "june 11", "2025-06-11"): what a listing is narrowed to. Empty sets when it names
+    none."""
     months = {i + 1 for i, pattern in enumerate(_MONTH) if re.search(pattern, text, re.I)}
     days = {int(d) for d in _DAY.findall(text)}
-    days |= {int(a or b) for a, b in _DAY_BESIDE_MONTH.findall(text)}
+    days |= {int(m["d1"] or m["d2"]) for m in _DAY_BESIDE_MONTH.finditer(text)}
+    for year, month, day in days_named(text):
+        if year is not None:  # an ISO date: its month, as the written ones' are read above
+            months.add(month)
+            days.add(day)
     return months, {d for d in days if 1 <= d <= 31}
 
 
