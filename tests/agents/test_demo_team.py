@@ -1469,6 +1469,15 @@ def test_analytics_counts_the_days_named(
     assert words in out["summary"]
 
 
+def test_a_count_of_one_is_said_in_the_singular(registry: AgentRegistry) -> None:
+    """ "1 incidents; period: 9 June 2025" was said of the one incident that day."""
+    out = run(registry, "analytics", "how many incidents started on June 9?").output
+    assert out["value"] == 1, out["summary"]
+    assert out["summary"].startswith("1 incident;"), out["summary"]
+    more = run(registry, "analytics", "how many incidents started in June?").output
+    assert more["value"] > 1 and f"{more['value']} incidents" in more["summary"]
+
+
 def test_a_month_that_contains_now_ends_at_now(registry: AgentRegistry) -> None:
     """ "June" had run to 1 July, past the company's now (15 June 2025, noon)."""
     out = run(registry, "analytics", "tickets opened during june: how many").output

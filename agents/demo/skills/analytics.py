@@ -348,7 +348,8 @@ def _count(
     # Named by the filters the count ran with: a rate's group filter is dropped above.
     label = _label(filters)
     included = included if "status" in filters else ""
-    line = f"{data['count']} {label + ' ' if label else ''}{entity}{included}"
+    noun = entity[:-1] if data["count"] == 1 else entity  # "1 incident", "2 incidents"
+    line = f"{data['count']} {label + ' ' if label else ''}{noun}{included}"
     if group == "customer_id":
         line += f", from {len(data['groups'])} customer(s)"
         if data["groups"]:
