@@ -524,6 +524,93 @@ def test_incidents_listed_for_the_dates_named(
     assert [i["id"] for i in out.output["incidents"]] == expected
 
 
+def _ran_before(registry: AgentRegistry, service: str, environment: str, end: str) -> str | None:
+    """The id of the newest succeeded deployment there before `end` (an ISO time), by SQL."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path(registry))
+    try:
+        row = conn.execute(
+            "SELECT id FROM deployments WHERE service = ? AND environment = ? AND status = "
+            "'succeeded' AND deployed_at < ? ORDER BY deployed_at DESC, id DESC LIMIT 1",
+            (service, environment, end),
+        ).fetchone()
+    finally:
+        conn.close()
+    return None if row is None else str(row[0])
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "end", "said"),
+    [
+        ("which version of auth was live in production on April 30?",
+         ("auth", "production"), "2025-05-01", "running on 30 April 2025: auth "),
+        ("what version of api was running in staging on May 25",
+         ("api", "staging"), "2025-05-26", "running on 25 May 2025: api "),
+        # A month is its last day; a period its end (the company's today is 15 June 2025).
+        ("what version of web was on production in may",
+         ("web", "production"), "2025-06-01", "running in May, as of 31 May 2025: web "),
+        ("which version of web ran in prod last month?",
+         ("web", "production"), "2025-06-01", "as of 31 May 2025: web "),
+    ],
+)  # fmt: skip
+def test_the_version_asked_of_a_past_day_is_the_one_running_then(
+    registry: AgentRegistry, text: str, where: tuple[str, str], end: str, said: str
+) -> None:
+    """ "What version of web was running in production on June 1?" was a listing of the
+    deployments made that day: none, so `done` with the summary "."; and "… last month?"
+    gave the failed 3.8.0 as what ran. The answer is the newest succeeded deployment by the
+    end of that day, month or period, said with its day; a failed one is never it."""
+    out = run(registry, "ops", text)
+    assert_valid(registry.spec("ops"), out)
+    expected = _ran_before(registry, *where, f"{end}T00:00:00+00:00")
+    assert [d["id"] for d in out.output["deployments"]] == [expected]
+    summary = out.output["summary"]
+    assert said in summary and f"({expected}, deployed " in summary
+    running = summary.split("; went out in it: ")[0]
+    for d in run(registry, "ops", f"{where[0]} deploys").output["deployments"]:
+        if d["status"] != "succeeded":
+            assert f"{d['version']} in " not in running  # a failed one never runs
+            if d["deployed_at"][:7] == "2025-05" and where[0] == "web":
+                assert (
+                    f"{d['version']} {d['environment']} "
+                    + d["deployed_at"][:10]
+                    + (f" ({d['status']})")
+                    in summary
+                )
+
+
+def test_a_version_asked_of_a_day_before_any_deployment_says_none_ran(
+    registry: AgentRegistry,
+) -> None:
+    out = run(registry, "ops", "which version of billing-service was in production on March 2?")
+    assert out.output["deployments"] == [] and "question" not in out.output
+    summary = out.output["summary"]
+    assert "running on 2 March 2025: billing-service nothing in production yet." in summary
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "which version was api on in prod on the 3rd?",
+        "what version of auth was live on May 2 and May 9",
+    ],
+)
+def test_a_version_asked_of_no_one_day_asks_which(registry: AgentRegistry, text: str) -> None:
+    # A day of no month, or two days: asked which, never `done` with the summary ".".
+    _, question = asked_back(registry, "ops", text)
+    assert "which one day" in question
+
+
+def test_a_dated_listing_that_finds_nothing_says_so_never_nothing(
+    registry: AgentRegistry,
+) -> None:
+    # It ended `done` with the summary ".".
+    out = run(registry, "ops", "any api deploys on june 2?")
+    assert out.output["deployments"] == []
+    assert out.output["summary"] == "no api deployments on June 2."
+
+
 def test_a_span_of_dates_is_not_read_as_those_dates(registry: AgentRegistry) -> None:
     # "since may" is May and after, "may I" is no month: neither narrows the listing to May.
     for text in ("api deploys since may", "may I see the api deploys"):

@@ -252,6 +252,30 @@ def test_what_runs_now_is_the_newest_succeeded_deployment_of_each_place(
         now(service="mainframe")
 
 
+def test_what_ran_on_a_day_or_in_a_period_is_the_newest_succeeded_by_its_end(
+    registry: ToolRegistry,
+) -> None:
+    """`on` and `period` bound what runs to the end of that day or period: web production on
+    the day the failed 3.8.0 (DEP-1022) went out ran the version before it."""
+    ran = registry.get("current_versions").fn
+    [on] = ran(service="web", environment="production", on="2025-05-09")
+    assert (on["deployment_id"], on["as_of"]) == ("DEP-1012", "2025-05-09")
+    [short] = ran(service="web", environment="production", on="05-09")
+    assert short == on
+    [month] = ran(service="web", environment="production", period="last_month")
+    assert (month["deployment_id"], month["as_of"]) == ("DEP-1012", "2025-05-31")
+    [before] = ran(service="auth", environment="production", on="2025-03-01")
+    assert before["version"] is None and before["deployment_id"] is None
+    [later] = ran(service="web", environment="production", on="2025-12-24")
+    assert later["as_of"] == "2025-06-15"  # a day to come: what runs now, as of today
+    assert (
+        later["deployment_id"] == ran(service="web", environment="production")[0]["deployment_id"]
+    )
+    for bad in ({"on": "June 1"}, {"on": "2025-02-30"}, {"on": "06-01", "period": "last_week"}):
+        with pytest.raises(ToolArgumentError):
+            ran(service="web", **bad)
+
+
 def test_erasure_removes_personal_data_but_keeps_invoices(db: Path, registry: ToolRegistry) -> None:
     invoices = scalar(db, "SELECT COUNT(*) FROM invoices WHERE customer_id = 'CUS-1009'")
     registry.get("erase_customer_data").fn(idempotency_key="e", customer_id="CUS-1009")

@@ -2,26 +2,65 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from ringmaster.tools.demo import records as rec
-from ringmaster.tools.demo.db import connect
+from ringmaster.tools.demo.db import as_of, connect, iso
 from ringmaster.tools.demo.periods import PERIODS as PERIODS
 from ringmaster.tools.demo.periods import span
+from ringmaster.tools.errors import ToolArgumentError
 
 
 def current_deployment(
-    conn: sqlite3.Connection, service: str, environment: str
+    conn: sqlite3.Connection, service: str, environment: str, before: str | None = None
 ) -> sqlite3.Row | None:
-    """The deployment now serving: the newest one that did not fail or get rolled back."""
+    """The deployment now serving: the newest one that did not fail or get rolled back; with
+    `before` (an ISO time), the one serving then: the newest such deployed before it."""
     row: sqlite3.Row | None = conn.execute(
         "SELECT * FROM deployments WHERE service = ? AND environment = ? "
-        "AND status = 'succeeded' ORDER BY deployed_at DESC, id DESC LIMIT 1",
-        (service, environment),
+        "AND status = 'succeeded' AND (? IS NULL OR deployed_at < ?) "
+        "ORDER BY deployed_at DESC, id DESC LIMIT 1",
+        (service, environment, before, before),
     ).fetchone()
     return row
+
+
+def _end_of(conn: sqlite3.Connection, on: Any, period: Any) -> tuple[str | None, str | None]:
+    """The ISO time a past day or period ends (exclusive), and that last day ("2025-06-01"),
+    by the company's clock; (None, today) for one that reaches now, (None, None) for neither.
+
+    `on` is an ISO day ("2025-06-01") or a month and day ("06-01"), of the company's year,
+    or of the year before when that month is after its current one."""
+    if on is not None and period is not None:
+        raise ToolArgumentError("give one of on and period, not both")
+    now = as_of(conn)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if period is not None:
+        during = span(conn, period)
+        assert during is not None
+        end = during.end
+        if during.to_now:
+            return None, today.date().isoformat()
+    elif on is not None:
+        m = re.fullmatch(r"(?:(\d{4})-)?(\d{2})-(\d{2})", str(on))
+        if m is None:
+            raise ToolArgumentError(f"on must be an ISO day (YYYY-MM-DD or MM-DD); got {on!r}")
+        month = int(m.group(2))
+        year = int(m.group(1) or (now.year if month <= now.month else now.year - 1))
+        try:
+            day = datetime(year, month, int(m.group(3)), tzinfo=now.tzinfo)
+        except ValueError as e:
+            raise ToolArgumentError(f"on is no day: {on!r} ({e})") from None
+        end = day + timedelta(days=1)
+    else:
+        return None, None
+    if end - timedelta(days=1) >= today:
+        return None, today.date().isoformat()  # today or later: what runs now
+    return iso(end), (end - timedelta(days=1)).date().isoformat()
 
 
 def service_health(db: Path, service: str | None = None) -> list[dict[str, Any]]:
@@ -90,13 +129,20 @@ def list_deployments(
 
 
 def current_versions(
-    db: Path, service: str | None = None, environment: str | None = None
+    db: Path,
+    service: str | None = None,
+    environment: str | None = None,
+    on: str | None = None,
+    period: str | None = None,
 ) -> list[dict[str, Any]]:
     """What runs now, per service and environment: the newest succeeded deployment's version.
 
     A failed or rolled-back deployment is not running. Each row has the running deployment's
     id (`deployment_id`), when and by whom it went out; version and deployment_id are null
-    where nothing runs. No service or environment: every one."""
+    where nothing runs. No service or environment: every one. `on` (an ISO day, "2025-06-01",
+    or "06-01" in the company's latest such month) or `period` (`periods`, "last_month"): what
+    ran at the end of that day or period instead; each row's `as_of` is that day (today for
+    one that reaches now), null when neither is given."""
     services = rec.SERVICES if service is None else (rec.choice(service, rec.SERVICES, "service"),)
     environments = (
         rec.ENVIRONMENTS
@@ -114,12 +160,14 @@ def current_versions(
     }
     out = []
     with connect(db) as conn:
+        before, day = _end_of(conn, on, period)
         for name in services:
             for env in environments:
-                now = current_deployment(conn, name, env)
+                now = current_deployment(conn, name, env, before)
                 out.append(
                     {"service": name, "environment": env}
                     | {key: now[column] if now else None for key, column in columns.items()}
+                    | {"as_of": day}
                 )
     return out
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import re
+from datetime import datetime
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
@@ -78,6 +80,9 @@ _HISTORY = (
 # what went there lately too: they stay a listing, with what runs now said beside it (keeping
 # only the running one had "roll it back" next act on turns the dev splits mark ambiguous).
 _RUNS_NOW = rf"\b(?:running|live|currently|right now)\b|{_RUNNING_VERSION}"
+# "what version of web was running in production on June 1?", "which version of api was in
+# prod last month?": the one version a day or period asks of (`_version_asked_at`).
+_ONE_VERSION = r"\b(?:what|which)\s+version\b(?!s)"
 _INCIDENTS = r"\bincidents?\b|\bincs\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
 # Ops work the skill has no tool for, asked for as a clause's verb ("restart the api", "can
@@ -149,6 +154,10 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
                      "alerts, roll a deployment back and open an incident", "look up")  # fmt: skip
     else:
         category = _look(text, tools, services, env, out, notes)
+    if not notes:
+        # Nothing read answers the request: asked, never a `done` that says nothing.
+        p.ask(out, notes, "nothing could be read for this request. Which service, "
+              "environment and day should I look at?")  # fmt: skip
     out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=category)
 
@@ -428,11 +437,18 @@ def _behind_incidents(
     return behind
 
 
-def _running_now(text: str, tools: ToolBox, out: dict[str, Any], notes: list[str]) -> None:
+def _running_now(
+    text: str,
+    tools: ToolBox,
+    out: dict[str, Any],
+    notes: list[str],
+    at: dict[str, str] | None = None,
+) -> None:
     """What runs now in each service and environment `text` asks of (every one it leaves
     open), from its newest succeeded deployment; those deployments are the answer's
     `deployments` (a listing after it may take their place), so "roll that back" next is the
-    one running. Deployments named by id
+    one running. With `at` (`current_versions`'s `on` or `period`), what ran at the end of that
+    day or period instead. Deployments named by id
     ("DEP-1028 and DEP-1022: which one's live on web prod?") narrow it to where they went,
     each said running or not."""
     services, env = p.services(text), p.environment(text)
@@ -441,7 +457,7 @@ def _running_now(text: str, tools: ToolBox, out: dict[str, Any], notes: list[str
     rows = [
         r
         for s in p.each_service(services or sorted({s for s, _ in where}))
-        for r in tools.call("current_versions", service=s, environment=env)
+        for r in tools.call("current_versions", service=s, environment=env, **(at or {}))
         if services or env or not where or (r["service"], r["environment"]) in where
     ]
     out["services"] = out["services"] or list(dict.fromkeys(r["service"] for r in rows))
@@ -462,13 +478,16 @@ def _running_now(text: str, tools: ToolBox, out: dict[str, Any], notes: list[str
     by_service: dict[str, list[str]] = {}
     for r in rows:
         by_service.setdefault(r["service"], []).append(
-            f"nothing in {r['environment']}"
+            f"nothing in {r['environment']}{' yet' if at else ''}"
             if r["version"] is None
             else f"{r['version']} in {r['environment']} ({r['deployment_id']}, deployed "
             f"{r['deployed_at'][:10]} by {r['deployed_by']})"
         )
+    when = "running now"
+    if at and rows:
+        when = f"running {_day_words(text, at, rows[0]['as_of'])}"
     notes.append(
-        "running now: " + "; ".join(f"{s} {', '.join(each)}" for s, each in by_service.items())
+        f"{when}: " + "; ".join(f"{s} {', '.join(each)}" for s, each in by_service.items())
     )
     ids = {r["deployment_id"] for r in rows}
     for d in named:
@@ -483,6 +502,85 @@ def _running_now(text: str, tools: ToolBox, out: dict[str, Any], notes: list[str
         notes.append(
             f"{', '.join(versions)} is not running {f'in {scope}' if scope else 'anywhere'}"
         )
+
+
+def _version_asked_at(text: str) -> dict[str, str] | None:
+    """`current_versions`'s `on` or `period` for a question of the one version that ran on a
+    day ("what version of web was running in production on June 1?" is {"on": "06-01"}), in
+    a month (its last day) or in a period ("… last month?" is {"period": "last_month"}): the
+    newest deployment that succeeded by its end; {} for dates that are not one day, month or
+    period ("on the 1st" of no month, "on June 1 and 12"), to ask which. None for any other
+    question or a span ("since May"). Answered as a listing, "on June 1" had found none
+    deployed that day and said nothing, and "last month" had given the failed 3.8.0 as what
+    ran."""
+    if not p.has(text, _ONE_VERSION) or _DEPLOYMENT_ID.search(text):
+        return None
+    if p.has(text, r"\b(?:since|until|till|before|after|between|through)\b"):
+        return None
+    months, days = p.dates_in(text)
+    period = p.period_in(text)
+    if len(months) == 1 and len(days) <= 1 and not period:
+        month = min(months)
+        # A month alone is its last day (February's 28th: its 29th is in no year the words give).
+        day = min(days) if days else calendar.monthrange(2001, month)[1]
+        return {"on": f"{month:02d}-{day:02d}"}
+    # A period that reaches now ("today", "this month") asks what runs now (`_running_now`).
+    reaches_now = period.get("period") == "today" or period.get("period", "").startswith("this_")
+    if not months and not days and set(period) == {"period"} and not reaches_now:
+        return {"period": period["period"]}
+    return {} if months or days else None
+
+
+def _day_words(text: str, at: dict[str, str], as_of: str) -> str:
+    """ "on 1 June 2025", "in last calendar month, as of 31 May 2025": the day, month or
+    period a `current_versions` answer (`as_of`, its last day) is of."""
+    day = datetime.fromisoformat(as_of)
+    said = f"{day.day} {day:%B %Y}"
+    if at.get("period") == "yesterday":
+        return f"on {said}"
+    if "period" in at:
+        return f"in {span_name(period=at['period'])}, as of {said}"
+    if not p.dates_in(text)[1]:
+        return f"in {day:%B}, as of {said}"
+    if as_of[5:] != at["on"][-5:]:
+        return f"now ({said}: {at['on']} has not come yet)"
+    return f"on {said}"
+
+
+def _went_out(
+    text: str, tools: ToolBox, env: str | None, at: dict[str, str]
+) -> list[dict[str, Any]]:
+    """The deployments made in the month or period of `at` (none for a day), newest first."""
+    services = p.services(text)
+    if "period" in at:
+        found = [
+            d
+            for s in p.each_service(services)
+            for d in tools.call("list_deployments", service=s, environment=env, limit=500, **at)
+        ]
+    elif p.dates_in(text)[1]:
+        return []
+    else:
+        found = p.on_dates(
+            [
+                d
+                for s in p.each_service(services)
+                for d in tools.call("list_deployments", service=s, environment=env, limit=500)
+            ],
+            "deployed_at",
+            text,
+        )
+    return sorted(found, key=lambda d: d["deployed_at"], reverse=True)
+
+
+def _dates_said(text: str) -> str:
+    """ " in June", " on June 1", " on the 14th or 15th": the dates a request names."""
+    months, days = p.dates_in(text)
+    month = " or ".join(p.MONTHS[m - 1].title() for m in sorted(months))
+    if not days:
+        return f" in {month}"
+    day = " or ".join(str(d) for d in sorted(days))
+    return f" on {month} {day}" if months else f" on day {day} of any month"
 
 
 def _deployment(tools: ToolBox, deployment_id: str) -> dict[str, Any] | None:
@@ -614,6 +712,26 @@ def _look(
         category = "deployments"
         out["deployments"] = [_dep(d) for d in behind]
         wants_deploys = False
+    elif wants_deploys and (at := _version_asked_at(text)) is not None:
+        # The version that ran then, and what went out in the month or period asked, each
+        # deployment with its status: a failed one is never given as what ran.
+        category = "deployments"
+        if not at:
+            p.ask(out, notes, "no version was looked up: which one day (with its month, as in "
+                  "'June 1'), month or period do you mean?")  # fmt: skip
+        else:
+            _running_now(text, tools, out, notes, at)
+        if at and (went := _went_out(text, tools, env, at)):
+            notes.append(
+                "went out in it: "
+                + ", ".join(
+                    f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]} "
+                    f"({d['status']})"
+                    for d in went[:_SHOWN]
+                )
+                + _shown(went, True)
+            )
+        wants_deploys = False
     elif running:
         category = "deployments"
         _running_now(text, tools, out, notes)
@@ -650,10 +768,11 @@ def _look(
                     f"{d['service']} {d['version']} went to {d['environment']} on "
                     f"{d['deployed_at'][:16]} by {d['deployed_by']} ({d['status']})"
                 )
-        if period and not found:
+        if (period or dated) and not found:
             # "no production deployments today", not "no deployments today" when a staging
-            # one went out: what was looked at, said.
-            notes.append(f"no {_scope(services, env)}deployments{during}")
+            # one went out: what was looked at, said; for dates named ("web deploys on june
+            # 1"), those dates, not a summary that says nothing.
+            notes.append(f"no {_scope(services, env)}deployments{during or _dates_said(text)}")
         if found:
             notes.append(
                 f"{'recent ' if running else ''}deployments{during}{_shown(found, complete)}: "
