@@ -10,7 +10,6 @@ from typing import Any
 
 from ringmaster.tools.demo import records as rec
 from ringmaster.tools.demo.db import as_of, connect, iso
-from ringmaster.tools.demo.periods import PERIODS as PERIODS
 from ringmaster.tools.demo.periods import span
 from ringmaster.tools.errors import ToolArgumentError
 
