@@ -14,6 +14,7 @@ import pytest
 from ringmaster.tools.base import ToolBox, ToolRegistry
 from ringmaster.tools.demo import build_demo_tools
 from ringmaster.tools.demo.db import connect
+from ringmaster.tools.demo.periods import PERIODS
 from ringmaster.tools.errors import SideEffectNotAllowed, ToolArgumentError, ToolScopeError
 from tests.fakes import dump_sqlite
 
@@ -561,6 +562,15 @@ def test_analytics_and_ops_read_a_period_alike(registry: ToolRegistry) -> None:
     assert week["count"] == len(listed)
     rolling = count(entity="deployments", days=7)
     assert rolling["count"] == len(registry.get("list_deployments").fn(days=7, limit=500))
+    # No deployment went out last calendar week: so that the agreement is not only of two
+    # zeros, every span is read alike by the count and by both listings, and some hold rows.
+    counted: dict[str, list[int]] = {}
+    for entity, listing in (("deployments", "list_deployments"), ("incidents", "list_incidents")):
+        for during in [{"period": p} for p in PERIODS] + [{"since": "last_quarter"}, {"days": 30}]:
+            n = count(entity=entity, **during)["count"]
+            assert n == len(registry.get(listing).fn(limit=500, **during)), (entity, during)
+            counted.setdefault(entity, []).append(n)
+    assert all(max(ns) > 0 for ns in counted.values()), counted
     with pytest.raises(ToolArgumentError, match="not two of them"):
         registry.get("list_deployments").fn(period="last_week", days=7)
     with pytest.raises(ToolArgumentError, match="not two"):
