@@ -14,6 +14,7 @@ import pytest
 from ringmaster.tools.base import ToolBox, ToolRegistry
 from ringmaster.tools.demo import build_demo_tools
 from ringmaster.tools.demo.db import connect
+from ringmaster.tools.demo.effects import dry_run, run_once
 from ringmaster.tools.demo.periods import PERIODS
 from ringmaster.tools.errors import SideEffectNotAllowed, ToolArgumentError, ToolScopeError
 from tests.fakes import dump_sqlite
@@ -547,6 +548,23 @@ def test_a_write_happens_now_on_the_company_clock(db: Path, registry: ToolRegist
     # The record of the write keeps the real time, for the policy's windows of real time.
     made = datetime.fromisoformat(scalar(db, "SELECT MAX(created_at) FROM side_effects"))
     assert made.year >= 2026
+
+
+def test_a_dry_run_meets_the_time_the_write_will_carry(db: Path) -> None:
+    """A dry run (a reviewer's edit checked before it is committed) had met the time of the
+    write before it: one second short of the one the write then carried."""
+    seen: list[str] = []
+
+    def effect(conn: Any, now: str) -> dict[str, Any]:
+        seen.append(now)
+        return {}
+
+    run_once(db, "t", "first", {}, effect)
+    with dry_run():
+        run_once(db, "t", "dry-run", {}, effect)
+    run_once(db, "t", "second", {}, effect)
+    first, checked, written = seen
+    assert checked == written > first
 
 
 def test_analytics_and_ops_read_a_period_alike(registry: ToolRegistry) -> None:
