@@ -14,6 +14,8 @@ import pytest
 from ringmaster.tools.base import ToolBox, ToolRegistry
 from ringmaster.tools.demo import build_demo_tools
 from ringmaster.tools.demo.db import connect
+from ringmaster.tools.demo.effects import dry_run, run_once
+from ringmaster.tools.demo.periods import PERIODS
 from ringmaster.tools.errors import SideEffectNotAllowed, ToolArgumentError, ToolScopeError
 from tests.fakes import dump_sqlite
 
@@ -548,6 +550,23 @@ def test_a_write_happens_now_on_the_company_clock(db: Path, registry: ToolRegist
     assert made.year >= 2026
 
 
+def test_a_dry_run_meets_the_time_the_write_will_carry(db: Path) -> None:
+    """A dry run (a reviewer's edit checked before it is committed) had met the time of the
+    write before it: one second short of the one the write then carried."""
+    seen: list[str] = []
+
+    def effect(conn: Any, now: str) -> dict[str, Any]:
+        seen.append(now)
+        return {}
+
+    run_once(db, "t", "first", {}, effect)
+    with dry_run():
+        run_once(db, "t", "dry-run", {}, effect)
+    run_once(db, "t", "second", {}, effect)
+    first, checked, written = seen
+    assert checked == written > first
+
+
 def test_analytics_and_ops_read_a_period_alike(registry: ToolRegistry) -> None:
     """ "last week" had been the last 7 days to analytics and the last calendar week to ops."""
     count = registry.get("count_records").fn
@@ -561,6 +580,15 @@ def test_analytics_and_ops_read_a_period_alike(registry: ToolRegistry) -> None:
     assert week["count"] == len(listed)
     rolling = count(entity="deployments", days=7)
     assert rolling["count"] == len(registry.get("list_deployments").fn(days=7, limit=500))
+    # No deployment went out last calendar week: so that the agreement is not only of two
+    # zeros, every span is read alike by the count and by both listings, and some hold rows.
+    counted: dict[str, list[int]] = {}
+    for entity, listing in (("deployments", "list_deployments"), ("incidents", "list_incidents")):
+        for during in [{"period": p} for p in PERIODS] + [{"since": "last_quarter"}, {"days": 30}]:
+            n = count(entity=entity, **during)["count"]
+            assert n == len(registry.get(listing).fn(limit=500, **during)), (entity, during)
+            counted.setdefault(entity, []).append(n)
+    assert all(max(ns) > 0 for ns in counted.values()), counted
     with pytest.raises(ToolArgumentError, match="not two of them"):
         registry.get("list_deployments").fn(period="last_week", days=7)
     with pytest.raises(ToolArgumentError, match="not two"):

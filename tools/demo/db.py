@@ -150,10 +150,10 @@ def utc_now() -> str:
 
 
 def written_at(conn: sqlite3.Connection) -> str:
-    """The time a row the tools write now carries (see the module docstring); call it in the
-    write's transaction, after its `side_effects` row is inserted."""
+    """The time the write about to be made carries (see the module docstring); call it in
+    the write's transaction, before its `side_effects` row is inserted."""
     (made,) = conn.execute("SELECT COUNT(*) FROM side_effects").fetchone()
-    return iso(as_of(conn) + timedelta(seconds=max(1, made)))
+    return iso(as_of(conn) + timedelta(seconds=made + 1))
 
 
 def iso(dt: datetime) -> str:

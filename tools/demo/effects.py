@@ -70,6 +70,7 @@ def run_once(
         # IMMEDIATE takes the write lock up front, so a racing caller waits (busy timeout)
         # instead of failing with "database is locked" halfway through its effect.
         conn.execute("BEGIN IMMEDIATE")
+        stamp = written_at(conn)
         try:
             conn.execute(
                 "INSERT INTO side_effects(idempotency_key, tool, args, result, created_at) "
@@ -80,7 +81,7 @@ def run_once(
             conn.execute("ROLLBACK")
             return _stored(conn, tool, idempotency_key, args_json)
         try:
-            result = effect(conn, written_at(conn))
+            result = effect(conn, stamp)
             record_and_check(conn, tool, idempotency_key, dict(args), result, now)
             result_json = json.dumps(result, sort_keys=True)
             conn.execute(

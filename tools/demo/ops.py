@@ -10,7 +10,6 @@ from typing import Any
 
 from ringmaster.tools.demo import records as rec
 from ringmaster.tools.demo.db import as_of, connect, iso
-from ringmaster.tools.demo.periods import PERIODS as PERIODS
 from ringmaster.tools.demo.periods import span
 from ringmaster.tools.errors import ToolArgumentError
 
@@ -65,7 +64,7 @@ def _end_of(conn: sqlite3.Connection, on: Any, period: Any) -> tuple[str | None,
 
 def service_health(db: Path, service: str | None = None) -> list[dict[str, Any]]:
     """Health per service from open incidents and firing alerts, with production versions."""
-    services = rec.SERVICES if service is None else (rec.choice(service, rec.SERVICES, "service"),)
+    services = rec.one_or_all(service, rec.SERVICES, "service")
     out = []
     with connect(db) as conn:
         for name in services:
@@ -143,12 +142,8 @@ def current_versions(
     or "06-01" in the company's latest such month) or `period` (`periods`, "last_month"): what
     ran at the end of that day or period instead; each row's `as_of` is that day (today for
     one that reaches now), null when neither is given."""
-    services = rec.SERVICES if service is None else (rec.choice(service, rec.SERVICES, "service"),)
-    environments = (
-        rec.ENVIRONMENTS
-        if environment is None
-        else (rec.choice(environment, rec.ENVIRONMENTS, "environment"),)
-    )
+    services = rec.one_or_all(service, rec.SERVICES, "service")
+    environments = rec.one_or_all(environment, rec.ENVIRONMENTS, "environment")
     # The row's names for the running deployment's columns ("id" is the deployment's).
     columns = {
         "version": "version",

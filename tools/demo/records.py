@@ -34,6 +34,11 @@ def optional_choice(value: Any, allowed: tuple[str, ...], field: str) -> str | N
     return None if value is None else choice(value, allowed, field)
 
 
+def one_or_all(value: Any, allowed: tuple[str, ...], field: str) -> tuple[str, ...]:
+    """The one value given (checked), or every allowed one when it is None."""
+    return allowed if value is None else (choice(value, allowed, field),)
+
+
 def optional_choices(value: Any, allowed: tuple[str, ...], field: str) -> str | list[str] | None:
     """`optional_choice`, or a list of such values meaning any of them (["open", "pending"])."""
     if not isinstance(value, list):
