@@ -197,7 +197,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="team-messages-cut-") as tmp:
         # One planner (the team without messages) cuts the messages and the human examples.
         routed = routed_texts(without_messages(team), Path(tmp)) if args.cut else None
-        teams = {"without": without_messages(team), "with": with_messages(team, source, routed)}
+        one_part: list[str] = []  # the messages the planner routes as one part
+
+        def routed_message(text: str) -> list[str]:
+            parts = routed(text) if routed else []
+            if len(parts) == 1:
+                one_part.append(text)
+            return parts
+
+        messages = with_messages(team, source, routed_message if routed else None)
+        teams = {"without": without_messages(team), "with": messages}
         for mark, texts in extra.items():
             humans = [part for t in texts for part in routed(t)] if routed else texts
             for name, base in list(teams.items())[:2] if humans else []:
@@ -217,16 +226,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         "measured_on": measured,
         "messages_added": added,
         "cut": args.cut,
+        "messages_one_part": len(one_part) if args.cut else None,
         "file_is": next((k for k, t in teams.items() if t.agents == team.agents), "neither"),
         "seeds": {str(s): measure_all(teams, measured, s) for s in args.seeds},
     }
     if args.json:
         print(json.dumps(result, indent=1))
         return
+    cut = f" ({len(one_part)} routed as one part and added as that part, the rest whole)"
     print(
-        f"team_messages: {result['git']}; {added} messages{' (cut)' if args.cut else ''} "
-        f"from {' '.join(source)}; "
-        f"measured on {' '.join(measured)}; agents/demo/team.yaml is `{result['file_is']}`"
+        f"team_messages: {result['git']}; {added} messages{cut if args.cut else ''} from "
+        f"{' '.join(source)}; measured on {' '.join(measured)}; "
+        f"agents/demo/team.yaml is `{result['file_is']}`"
     )
     print(f"{'seed':<6}{'team':<14}" + "".join(f"{s:<16}" for s in SLICES))
     for seed, by_team in result["seeds"].items():
