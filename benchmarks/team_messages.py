@@ -37,15 +37,16 @@ from unittest import mock
 
 import ringmaster.graph.planner.local as local_planner
 from benchmarks.routing_seeds import (
-    DATASETS,
     DEMO_TEAM,
     SLICES,
     demo_splits,
     run_seed,
     seed_planner,
+    split_files,
     totals,
 )
 from ringmaster.agents.spec import Team, load_team
+from ringmaster.evals.dataset import EvalRow, load_dataset
 from ringmaster.evals.runner import commit_label, git_state
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,14 +59,18 @@ def halves() -> tuple[list[str], list[str]]:
     return odd, [s for s in splits if s not in odd]
 
 
+def split_rows(split: str) -> list[EvalRow]:
+    """The rows of a demo dev split."""
+    return load_dataset(split_files(split)[0]).rows
+
+
 def one_part_rows(split: str) -> list[tuple[str, str]]:
     """(text, agent) of a split's one-part rows that go to one agent and are not escalated."""
-    rows = []
-    for line in (DATASETS / f"demo-team-{split}.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if "one-part" in row["tags"] and not row.get("escalate") and len(row["agents"]) == 1:
-            rows.append((row["text"], row["agents"][0]))
-    return rows
+    return [
+        (r.text, r.agents[0])
+        for r in split_rows(split)
+        if "one-part" in r.tags and not r.escalate and len(r.agents) == 1
+    ]
 
 
 def without_messages(team: Team) -> Team:
@@ -131,12 +136,7 @@ def read_humans(path: Path) -> list[str]:
 
 def oos_rows(split: str) -> list[str]:
     """The texts of a split's out-of-scope rows (no agent: all of it goes to a person)."""
-    rows = []
-    for line in (DATASETS / f"demo-team-{split}.jsonl").read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        if "out-of-scope" in row["tags"] and not row["agents"]:
-            rows.append(row["text"])
-    return rows
+    return [r.text for r in split_rows(split) if "out-of-scope" in r.tags and not r.agents]
 
 
 def with_humans(team: Team, humans: Sequence[str]) -> Team:
@@ -197,7 +197,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="team-messages-cut-") as tmp:
         # One planner (the team without messages) cuts the messages and the human examples.
         routed = routed_texts(without_messages(team), Path(tmp)) if args.cut else None
-        teams = {"without": without_messages(team), "with": with_messages(team, source, routed)}
+        one_part: list[str] = []  # the messages the planner routes as one part
+
+        def routed_message(text: str) -> list[str]:
+            parts = routed(text) if routed else []
+            if len(parts) == 1:
+                one_part.append(text)
+            return parts
+
+        messages = with_messages(team, source, routed_message if routed else None)
+        teams = {"without": without_messages(team), "with": messages}
         for mark, texts in extra.items():
             humans = [part for t in texts for part in routed(t)] if routed else texts
             for name, base in list(teams.items())[:2] if humans else []:
@@ -217,16 +226,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         "measured_on": measured,
         "messages_added": added,
         "cut": args.cut,
+        "messages_one_part": len(one_part) if args.cut else None,
         "file_is": next((k for k, t in teams.items() if t.agents == team.agents), "neither"),
         "seeds": {str(s): measure_all(teams, measured, s) for s in args.seeds},
     }
     if args.json:
         print(json.dumps(result, indent=1))
         return
+    cut = f" ({len(one_part)} routed as one part and added as that part, the rest whole)"
     print(
-        f"team_messages: {result['git']}; {added} messages{' (cut)' if args.cut else ''} "
-        f"from {' '.join(source)}; "
-        f"measured on {' '.join(measured)}; agents/demo/team.yaml is `{result['file_is']}`"
+        f"team_messages: {result['git']}; {added} messages{cut if args.cut else ''} from "
+        f"{' '.join(source)}; measured on {' '.join(measured)}; "
+        f"agents/demo/team.yaml is `{result['file_is']}`"
     )
     print(f"{'seed':<6}{'team':<14}" + "".join(f"{s:<16}" for s in SLICES))
     for seed, by_team in result["seeds"].items():

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import pytest
 
 from benchmarks import team_messages as tm
-from ringmaster.agents.spec import load_team
+from ringmaster.agents.spec import Team, load_team
 
 
 def test_the_halves_split_the_demo_splits_by_number() -> None:
@@ -61,3 +67,70 @@ def test_oos_rows_are_a_splits_rows_for_no_agent() -> None:
     assert "lunch?" in rows
     one_part = {text for text, _ in tm.one_part_rows("dev3")}
     assert rows and not set(rows) & one_part
+
+
+def test_a_message_routed_as_one_part_is_added_as_that_part_and_others_whole() -> None:
+    odd, _ = tm.halves()
+    team = load_team(tm.DEMO_TEAM)
+    without = tm.without_messages(team)
+
+    def routed(text: str) -> list[str]:  # a stand-in planner: two parts for a text with a "?"
+        return [text, text] if "?" in text else [f"part of {text}"]
+
+    added = tm.with_messages(team, odd, routed)
+    before = {a.name: len(a.examples) for a in without.agents}
+    new = [e for a in added.agents for e in a.examples[before[a.name] :]]
+    whole = [text for text in new if not text.startswith("part of ")]
+    assert whole and all("?" in text for text in whole)
+    cut = [text.removeprefix("part of ") for text in new if text.startswith("part of ")]
+    assert cut and not any("?" in text for text in cut)
+    # one example a message, as without the planner
+    assert len(new) == sum(
+        len(a.examples) - before[a.name] for a in tm.with_messages(team, odd).agents
+    )
+
+
+def test_main_prints_how_many_messages_were_routed_as_one_part_and_orders_the_teams(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def routed_texts(_team: Team, _cache: Path) -> Callable[[str], list[str]]:
+        return lambda text: [text, text] if "?" in text else [text.strip(".")]
+
+    planned: dict[str, Team] = {}
+
+    def measure_all(teams: dict[str, Team], *_: object) -> dict[str, Any]:
+        planned.update(teams)
+        return {name: {} for name in teams}
+
+    humans = tmp_path / "humans.txt"
+    humans.write_text("walk my dog?\nbook me a haircut.\n")
+    with (
+        mock.patch.object(tm, "routed_texts", routed_texts),
+        mock.patch.object(tm, "measure_all", measure_all),
+    ):
+        tm.main(
+            ["--seeds", "0", "--cut", "--json", "--humans", str(humans), "--human-floors", "0.3"]
+        )
+    result = json.loads(capsys.readouterr().out)
+    odd, _ = tm.halves()
+    team = load_team(tm.DEMO_TEAM)
+    without = tm.without_messages(team)
+    seen = {e for a in without.agents for e in a.examples} | set(without.human_examples)
+    messages = {t for s in odd for t, _ in tm.one_part_rows(s) if t not in seen}
+    assert result["messages_added"] == len(messages)
+    assert result["messages_one_part"] == sum("?" not in t for t in messages)
+    assert 0 < result["messages_one_part"] < result["messages_added"]
+    assert list(result["seeds"]["0"]) == [
+        "without",
+        "without h0.3",
+        "without +h",
+        "without +h h0.3",
+        "with",
+        "with h0.3",
+        "with +h",
+        "with +h h0.3",
+    ]
+    # the human examples are cut by the same planner: a text it routes as two parts gives both
+    added_humans = planned["with +h"].human_examples[len(without.human_examples) :]
+    assert added_humans == ["walk my dog?", "book me a haircut"]
+    assert planned["with +h h0.3"].routing.human_floor == 0.3
