@@ -371,6 +371,23 @@ def test_a_question_about_incidents_of_a_severity_lists_them(
     assert {(i["severity"], i["service"], i["started_at"][:7]) for i in found} == {where}
 
 
+def test_incidents_of_a_severity_are_said_so_and_found_among_all(tmp_path: Path) -> None:
+    """The count named no severity ("0 api incident(s)" for "sev1 incidents on api", of four
+    api incidents), and the severity was kept out of the newest 20 only: an older sev1 went
+    unfound behind newer ones."""
+    fresh = demo_registry(tmp_path / "demo.db")
+    out = run(fresh, "ops", "sev1 incidents on api").output
+    assert out["incidents"] == [] and out["summary"].startswith("0 sev1 api incident(s)")
+    with sqlite3.connect(db_path(fresh)) as conn:
+        conn.executemany(
+            "INSERT INTO incidents VALUES (?, 'api', 'noise', 'sev3', 'resolved', 'x', ?, ?)",
+            [(f"INC-9{n:03d}", f"2025-06-14T{n % 24:02d}:00:00+00:00", None) for n in range(25)],
+        )
+    out = run(fresh, "ops", "any sev1 incidents?").output
+    assert [(i["service"], i["severity"]) for i in out["incidents"]] == [("web", "sev1")]
+    assert out["summary"].startswith("1 sev1 incident(s): ")
+
+
 @pytest.mark.parametrize(
     "text",
     [

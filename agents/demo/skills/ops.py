@@ -786,6 +786,10 @@ def _look(
     if wants_incidents or p.has(text, r"502|5xx|changed"):
         category = "incident" if wants_incidents else category
         status = "open" if p.has(text, r"\b(open|current|ongoing|status)\b") else None
+        # "sev2 incidents in April": of that severity only, out of every incident (the tool
+        # has no severity filter: the newest 20 would leave older ones out), and said.
+        sev = re.search(_SEVERITY, text, re.IGNORECASE)
+        severity = f"sev{sev.group(1)}" if sev else None
         found = []
         dated = p.dates_in(text) != (set(), set()) or bool(period)
         for s in p.each_service(services):
@@ -793,18 +797,18 @@ def _look(
                 "list_incidents",
                 service=s,
                 status=status,
-                limit=500 if dated else 20,
+                limit=500 if dated or severity else 20,
                 **period,
             )
         # "the api incidents from June": that month's only, as deployments by date are (all
         # four api incidents left "the resolved one" three to pick from).
         found = p.on_dates(found, "started_at", text)
-        if sev := re.search(_SEVERITY, text, re.IGNORECASE):
-            # "sev2 incidents in April": of that severity only.
-            found = [i for i in found if i.get("severity") == f"sev{sev.group(1)}"]
+        if severity:
+            found = [i for i in found if i.get("severity") == severity]
         out["incidents"] = found
         notes.append(
-            f"{len(found)} {status + ' ' if status else ''}{_scope(services, None)}incident(s)"
+            f"{len(found)} {status + ' ' if status else ''}{severity + ' ' if severity else ''}"
+            f"{_scope(services, None)}incident(s)"
             f"{during}"
             + (
                 ": "
