@@ -51,12 +51,10 @@ _NOW = (
     r"|\b(?:running|live) (?:on|in)\b|\bcurrently\b|\bright now\b"
     rf"|{_RUNNING_VERSION}"
 )
-# Words that ask for the deployments made, not only the one running ("which versions are on
-# api", "what version is on web since May" are a listing).
-_MADE = (
-    r"\b(?:deploy(?:ment)?s|releases|versions|history|changed|shipped|went|gone|pushed|"
-    r"rolled out|last \w+|since|earlier|previous)\b"
-)
+# Words that ask for the deployments made, not only the one running ("what's live on web, and
+# its releases?" is a listing too). Read only of a question about what runs now: `_HISTORY`'s
+# words ("went", "since", "previous") have made any other a listing already.
+_MADE = r"\b(?:deploy(?:ment)?s|releases|versions|last \w+)\b"
 # A question about what runs now in words `_DEPLOYS` and `_NOW` need not both hold: "what's
 # currently on auth staging?", "which version of api is live in production?", "what version
 # is web on?", "what's web running on staging?", "what's in prod?", "what's running?".
