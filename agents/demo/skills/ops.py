@@ -546,28 +546,19 @@ def _day_words(text: str, at: dict[str, str], as_of: str) -> str:
 
 
 def _went_out(
-    text: str, tools: ToolBox, env: str | None, at: dict[str, str]
+    text: str, tools: ToolBox, services: list[str], env: str | None, at: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """The deployments made in the month or period of `at` (none for a day), newest first."""
-    services = p.services(text)
-    if "period" in at:
-        found = [
-            d
-            for s in p.each_service(services)
-            for d in tools.call("list_deployments", service=s, environment=env, limit=500, **at)
-        ]
-    elif p.dates_in(text)[1]:
+    """The deployments made in the month or period of `at` (none for a day), newest first:
+    a period's by the tool, a month's by its words (`at` then holds its last day)."""
+    if p.dates_in(text)[1]:
         return []
-    else:
-        found = p.on_dates(
-            [
-                d
-                for s in p.each_service(services)
-                for d in tools.call("list_deployments", service=s, environment=env, limit=500)
-            ],
-            "deployed_at",
-            text,
-        )
+    period = {} if "on" in at else at
+    found = [
+        d
+        for s in p.each_service(services)
+        for d in tools.call("list_deployments", service=s, environment=env, limit=500, **period)
+    ]
+    found = p.on_dates(found, "deployed_at", text)
     return sorted(found, key=lambda d: d["deployed_at"], reverse=True)
 
 
@@ -719,7 +710,7 @@ def _look(
                   "'June 1'), month or period do you mean?")  # fmt: skip
         else:
             _running_now(text, tools, out, notes, at)
-        if at and (went := _went_out(text, tools, env, at)):
+        if at and (went := _went_out(text, tools, services, env, at)):
             notes.append(
                 "went out in it: "
                 + ", ".join(
