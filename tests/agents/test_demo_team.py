@@ -281,6 +281,21 @@ def test_whats_on_a_place_says_what_runs_and_keeps_the_listing(
     assert summary.index("recent deployments") > now
 
 
+def test_which_versions_are_on_a_service_says_what_runs_and_lists_the_rest(
+    registry: AgentRegistry,
+) -> None:
+    """ "which versions are on api" had been answered with a health report, no deployment
+    named (`_DEPLOYS` read "version", not "versions")."""
+    out = run(registry, "ops", "which versions are on api")
+    assert out.category == "deployments" and "health" not in out.output
+    ids = [d["id"] for d in out.output["deployments"]]
+    assert len(ids) > 2 and {d["service"] for d in out.output["deployments"]} == {"api"}
+    summary = out.output["summary"]
+    running = f"api 2.14.0 in production ({_running_now(registry, 'api', 'production')}, "
+    assert summary.startswith("running now: " + running), summary
+    assert summary.index("; recent deployments") > 0
+
+
 # The demo's running deployments: the newest succeeded one of each service and environment
 # (web production runs 3.8.1, DEP-1028; DEP-1022, 3.8.0, failed after it went out).
 RUNNING = {

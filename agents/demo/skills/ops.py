@@ -34,7 +34,7 @@ _DEPLOYMENT_ID = re.compile(r"\bDEP-\d+\b", re.I)
 _INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
 # "what's on api staging", "what went out to prod": what is deployed there, not how healthy it is.
 _DEPLOYS = (
-    r"\b(deploy\w*|release\w*|version|running|changed|history|shipped)\b"
+    r"\b(deploy\w*|release\w*|versions?|running|changed|history|shipped)\b"
     r"|\b(?:went|gone|go|goes) (?:out|live)\b"  # "what went out to prod on the 11th"
     # "was anything pushed to prod that day?", "did it go to prod after?", "rolled out"
     r"|\b(?:push(?:ed|es)?|went|gone|go|goes|got) (?:\w+ )?to (?:prod|production|staging)\b"
