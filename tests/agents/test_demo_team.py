@@ -401,6 +401,12 @@ def test_incidents_of_a_severity_are_said_so_and_found_among_all(tmp_path: Path)
     out = run(fresh, "ops", "any sev1 incidents?").output
     assert [(i["service"], i["severity"]) for i in out["incidents"]] == [("web", "sev1")]
     assert out["summary"].startswith("1 sev1 incident(s): ")
+    # Undated and of any severity, the listing stops at 20 (of 37): said as the newest 20.
+    out = run(fresh, "ops", "list the incidents").output
+    assert len(out["incidents"]) == 20
+    assert out["summary"].startswith("the newest 20 incident(s): INC-9"), out["summary"]
+    out = run(fresh, "ops", "list the auth incidents").output
+    assert out["summary"].startswith(f"{len(out['incidents'])} auth incident(s): ")
 
 
 @pytest.mark.parametrize(

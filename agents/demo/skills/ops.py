@@ -781,14 +781,12 @@ def _look(
         severity = f"sev{sev.group(1)}" if sev else None
         found = []
         dated = p.dates_in(text) != (set(), set()) or bool(period)
+        cap = 500 if dated or severity else 20
+        complete = True  # no service's listing reached the cap: its count is all there are
         for s in p.each_service(services):
-            found += tools.call(
-                "list_incidents",
-                service=s,
-                status=status,
-                limit=500 if dated or severity else 20,
-                **period,
-            )
+            batch = tools.call("list_incidents", service=s, status=status, limit=cap, **period)
+            complete = complete and len(batch) < cap
+            found += batch
         # "the api incidents from June": that month's only, as deployments by date are (all
         # four api incidents left "the resolved one" three to pick from).
         found = p.on_dates(found, "started_at", text)
@@ -796,7 +794,10 @@ def _look(
             found = [i for i in found if i.get("severity") == severity]
         out["incidents"] = found
         notes.append(
-            f"{len(found)} {status + ' ' if status else ''}{severity + ' ' if severity else ''}"
+            # "the newest 20 incident(s)" when the listing stopped at its cap, never the cap
+            # given as the number there are.
+            f"{'' if complete else 'the newest '}{len(found)} "
+            f"{status + ' ' if status else ''}{severity + ' ' if severity else ''}"
             f"{_scope(services, None)}incident(s)"
             f"{during}"
             + (
