@@ -1616,3 +1616,19 @@ def test_ops_reads_an_iso_date_as_the_written_one(registry: AgentRegistry) -> No
     written = run(registry, "ops", "list the deployments of June 11").output["deployments"]
     assert iso == written
     assert iso and all(d["deployed_at"].startswith("2025-06-11") for d in iso)
+
+
+def test_a_day_written_before_may_is_of_may(registry: AgentRegistry) -> None:
+    """ "api deploys on 14 may" had listed June 14's DEP-1032, the 14th of the latest month:
+    "may" after a day, with no word after it, was taken for the verb (analytics counted no
+    day at all)."""
+    from ringmaster.agents.demo.skills import parsing
+
+    out = run(registry, "ops", "api deploys on 14 may").output
+    assert out["deployments"] == [] and out["summary"] == "no api deployments on May 14."
+    may_9 = run(registry, "ops", "web deploys on may 9").output["deployments"]
+    assert may_9 and all(d["deployed_at"].startswith("2025-05-09") for d in may_9)
+    for text in ("web deploys on 9 may", "web deploys on 9th May 2025?"):
+        assert run(registry, "ops", text).output["deployments"] == may_9, text
+    assert parsing.days_named("tickets on 3 may") == [(None, 5, 3)]
+    assert parsing.days_named("tickets filed by 14 may be late") == []
