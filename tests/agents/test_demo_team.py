@@ -281,6 +281,21 @@ def test_whats_on_a_place_says_what_runs_and_keeps_the_listing(
     assert summary.index("recent deployments") > now
 
 
+def test_which_versions_are_on_a_service_says_what_runs_and_lists_the_rest(
+    registry: AgentRegistry,
+) -> None:
+    """ "which versions are on api" had been answered with a health report, no deployment
+    named (`_DEPLOYS` read "version", not "versions")."""
+    out = run(registry, "ops", "which versions are on api")
+    assert out.category == "deployments" and "health" not in out.output
+    ids = [d["id"] for d in out.output["deployments"]]
+    assert len(ids) > 2 and {d["service"] for d in out.output["deployments"]} == {"api"}
+    summary = out.output["summary"]
+    running = f"api 2.14.0 in production ({_running_now(registry, 'api', 'production')}, "
+    assert summary.startswith("running now: " + running), summary
+    assert summary.index("; recent deployments") > 0
+
+
 # The demo's running deployments: the newest succeeded one of each service and environment
 # (web production runs 3.8.1, DEP-1028; DEP-1022, 3.8.0, failed after it went out).
 RUNNING = {
@@ -369,6 +384,29 @@ def test_a_question_about_incidents_of_a_severity_lists_them(
     found = out.output["incidents"]
     assert found, out.output["summary"]
     assert {(i["severity"], i["service"], i["started_at"][:7]) for i in found} == {where}
+
+
+def test_incidents_of_a_severity_are_said_so_and_found_among_all(tmp_path: Path) -> None:
+    """The count named no severity ("0 api incident(s)" for "sev1 incidents on api", of four
+    api incidents), and the severity was kept out of the newest 20 only: an older sev1 went
+    unfound behind newer ones."""
+    fresh = demo_registry(tmp_path / "demo.db")
+    out = run(fresh, "ops", "sev1 incidents on api").output
+    assert out["incidents"] == [] and out["summary"].startswith("0 sev1 api incident(s)")
+    with sqlite3.connect(db_path(fresh)) as conn:
+        conn.executemany(
+            "INSERT INTO incidents VALUES (?, 'api', 'noise', 'sev3', 'resolved', 'x', ?, ?)",
+            [(f"INC-9{n:03d}", f"2025-06-14T{n % 24:02d}:00:00+00:00", None) for n in range(25)],
+        )
+    out = run(fresh, "ops", "any sev1 incidents?").output
+    assert [(i["service"], i["severity"]) for i in out["incidents"]] == [("web", "sev1")]
+    assert out["summary"].startswith("1 sev1 incident(s): ")
+    # Undated and of any severity, the listing stops at 20 (of 37): said as the newest 20.
+    out = run(fresh, "ops", "list the incidents").output
+    assert len(out["incidents"]) == 20
+    assert out["summary"].startswith("the newest 20 incident(s): INC-9"), out["summary"]
+    out = run(fresh, "ops", "list the auth incidents").output
+    assert out["summary"].startswith(f"{len(out['incidents'])} auth incident(s): ")
 
 
 @pytest.mark.parametrize(
@@ -1578,3 +1616,19 @@ def test_ops_reads_an_iso_date_as_the_written_one(registry: AgentRegistry) -> No
     written = run(registry, "ops", "list the deployments of June 11").output["deployments"]
     assert iso == written
     assert iso and all(d["deployed_at"].startswith("2025-06-11") for d in iso)
+
+
+def test_a_day_written_before_may_is_of_may(registry: AgentRegistry) -> None:
+    """ "api deploys on 14 may" had listed June 14's DEP-1032, the 14th of the latest month:
+    "may" after a day, with no word after it, was taken for the verb (analytics counted no
+    day at all)."""
+    from ringmaster.agents.demo.skills import parsing
+
+    out = run(registry, "ops", "api deploys on 14 may").output
+    assert out["deployments"] == [] and out["summary"] == "no api deployments on May 14."
+    may_9 = run(registry, "ops", "web deploys on may 9").output["deployments"]
+    assert may_9 and all(d["deployed_at"].startswith("2025-05-09") for d in may_9)
+    for text in ("web deploys on 9 may", "web deploys on 9th May 2025?"):
+        assert run(registry, "ops", text).output["deployments"] == may_9, text
+    assert parsing.days_named("tickets on 3 may") == [(None, 5, 3)]
+    assert parsing.days_named("tickets filed by 14 may be late") == []

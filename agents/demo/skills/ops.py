@@ -34,7 +34,7 @@ _DEPLOYMENT_ID = re.compile(r"\bDEP-\d+\b", re.I)
 _INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
 # "what's on api staging", "what went out to prod": what is deployed there, not how healthy it is.
 _DEPLOYS = (
-    r"\b(deploy\w*|release\w*|version|running|changed|history|shipped)\b"
+    r"\b(deploy\w*|release\w*|versions?|running|changed|history|shipped)\b"
     r"|\b(?:went|gone|go|goes) (?:out|live)\b"  # "what went out to prod on the 11th"
     # "was anything pushed to prod that day?", "did it go to prod after?", "rolled out"
     r"|\b(?:push(?:ed|es)?|went|gone|go|goes|got) (?:\w+ )?to (?:prod|production|staging)\b"
@@ -51,12 +51,10 @@ _NOW = (
     r"|\b(?:running|live) (?:on|in)\b|\bcurrently\b|\bright now\b"
     rf"|{_RUNNING_VERSION}"
 )
-# Words that ask for the deployments made, not only the one running ("which versions are on
-# api", "what version is on web since May" are a listing).
-_MADE = (
-    r"\b(?:deploy(?:ment)?s|releases|versions|history|changed|shipped|went|gone|pushed|"
-    r"rolled out|last \w+|since|earlier|previous)\b"
-)
+# Words that ask for the deployments made, not only the one running ("what's live on web, and
+# its releases?" is a listing too). Read only of a question about what runs now: `_HISTORY`'s
+# words ("went", "since", "previous") have made any other a listing already.
+_MADE = r"\b(?:deploy(?:ment)?s|releases|versions|last \w+)\b"
 # A question about what runs now in words `_DEPLOYS` and `_NOW` need not both hold: "what's
 # currently on auth staging?", "which version of api is live in production?", "what version
 # is web on?", "what's web running on staging?", "what's in prod?", "what's running?".
@@ -548,28 +546,19 @@ def _day_words(text: str, at: dict[str, str], as_of: str) -> str:
 
 
 def _went_out(
-    text: str, tools: ToolBox, env: str | None, at: dict[str, str]
+    text: str, tools: ToolBox, services: list[str], env: str | None, at: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """The deployments made in the month or period of `at` (none for a day), newest first."""
-    services = p.services(text)
-    if "period" in at:
-        found = [
-            d
-            for s in p.each_service(services)
-            for d in tools.call("list_deployments", service=s, environment=env, limit=500, **at)
-        ]
-    elif p.dates_in(text)[1]:
+    """The deployments made in the month or period of `at` (none for a day), newest first:
+    a period's by the tool, a month's by its words (`at` then holds its last day)."""
+    if p.dates_in(text)[1]:
         return []
-    else:
-        found = p.on_dates(
-            [
-                d
-                for s in p.each_service(services)
-                for d in tools.call("list_deployments", service=s, environment=env, limit=500)
-            ],
-            "deployed_at",
-            text,
-        )
+    period = {} if "on" in at else at
+    found = [
+        d
+        for s in p.each_service(services)
+        for d in tools.call("list_deployments", service=s, environment=env, limit=500, **period)
+    ]
+    found = p.on_dates(found, "deployed_at", text)
     return sorted(found, key=lambda d: d["deployed_at"], reverse=True)
 
 
@@ -721,7 +710,7 @@ def _look(
                   "'June 1'), month or period do you mean?")  # fmt: skip
         else:
             _running_now(text, tools, out, notes, at)
-        if at and (went := _went_out(text, tools, env, at)):
+        if at and (went := _went_out(text, tools, services, env, at)):
             notes.append(
                 "went out in it: "
                 + ", ".join(
@@ -786,25 +775,30 @@ def _look(
     if wants_incidents or p.has(text, r"502|5xx|changed"):
         category = "incident" if wants_incidents else category
         status = "open" if p.has(text, r"\b(open|current|ongoing|status)\b") else None
+        # "sev2 incidents in April": of that severity only, out of every incident (the tool
+        # has no severity filter: the newest 20 would leave older ones out), and said.
+        sev = re.search(_SEVERITY, text, re.IGNORECASE)
+        severity = f"sev{sev.group(1)}" if sev else None
         found = []
         dated = p.dates_in(text) != (set(), set()) or bool(period)
+        cap = 500 if dated or severity else 20
+        complete = True  # no service's listing reached the cap: its count is all there are
         for s in p.each_service(services):
-            found += tools.call(
-                "list_incidents",
-                service=s,
-                status=status,
-                limit=500 if dated else 20,
-                **period,
-            )
+            batch = tools.call("list_incidents", service=s, status=status, limit=cap, **period)
+            complete = complete and len(batch) < cap
+            found += batch
         # "the api incidents from June": that month's only, as deployments by date are (all
         # four api incidents left "the resolved one" three to pick from).
         found = p.on_dates(found, "started_at", text)
-        if sev := re.search(_SEVERITY, text, re.IGNORECASE):
-            # "sev2 incidents in April": of that severity only.
-            found = [i for i in found if i.get("severity") == f"sev{sev.group(1)}"]
+        if severity:
+            found = [i for i in found if i.get("severity") == severity]
         out["incidents"] = found
         notes.append(
-            f"{len(found)} {status + ' ' if status else ''}{_scope(services, None)}incident(s)"
+            # "the newest 20 incident(s)" when the listing stopped at its cap, never the cap
+            # given as the number there are.
+            f"{'' if complete else 'the newest '}{len(found)} "
+            f"{status + ' ' if status else ''}{severity + ' ' if severity else ''}"
+            f"{_scope(services, None)}incident(s)"
             f"{during}"
             + (
                 ": "

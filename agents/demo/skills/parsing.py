@@ -193,9 +193,12 @@ _MONTH_WORDS = [
     for name in MONTHS
 ]
 _MONTH_WORD = "|".join(_MONTH_WORDS)
-# "in may", "for may", "june and may", "may 14", "may and june", "Diego's May invoices".
+# "in may", "for may", "june and may", "may 14", "may and june", "Diego's May invoices", and
+# "14 may" with no word after it ("on 14 May 2025", "deploys on 14 may?"; "by 14 may be late"
+# is the verb).
 _MAY = (
     r"\b(?:in|on|of|from|during|for|and)\s+may\b|\bmay\s+\d|'s\s+may\b"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+may\b(?!\s+[a-z])"
     rf"|\bmay\s*(?:,|&|and|to|through)\s*(?:{_MONTH_WORD})\b"
 )
 _MONTH = [_MAY if word == "may" else rf"\b{word}\b" for word in _MONTH_WORDS]
