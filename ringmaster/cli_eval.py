@@ -301,10 +301,17 @@ def _routing_figures(chosen: ChosenRouting, how: str = "") -> str:
     )
 
 
-def _scope_warnings(chosen: ChosenRouting, oos_label: str) -> list[str]:
+def _scope_warnings(chosen: ChosenRouting, oos_label: str, humans: int = 0) -> list[str]:
     """What a chosen routing block leaves a person to know about requests outside the team:
-    that nothing measured how many reach a person, or that none of the held-out ones did."""
+    that nothing measured how many reach a person (no human examples, or `humans` distinct ones,
+    too few to hold one out: one is kept to train on), or that none of the held-out ones did."""
     if not chosen.out_of_scope:
+        if humans:
+            return [
+                f"only {humans} distinct human ({oos_label!r}) example(s), none held out: nothing "
+                "measured how often a request outside the team goes to a person; add more with "
+                "that label to check"
+            ]
         return [
             f"no human ({oos_label!r}) examples: nothing measured how often a request outside "
             "the team goes to a person; add some with that label to check"
@@ -428,7 +435,8 @@ def build_team_cmd(
                 )
         if fallback is not None:
             header += f"\n{_FALLBACK}: {_routing_figures(fallback)}."
-        warnings = [] if chosen is None else _scope_warnings(chosen, oos_label)
+        distinct = len(set(team.get("human_examples", [])))
+        warnings = [] if chosen is None else _scope_warnings(chosen, oos_label, distinct)
         text = team_yaml(team, header)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(text, encoding="utf-8")

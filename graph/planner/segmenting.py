@@ -480,17 +480,14 @@ class Segmenter(NewestAskMixin, BackgroundMixin):
         failed payments yesterday" (ops 1.00, analytics 0.97) was glued at 0.57 under a
         threshold of 0.6: the step from the cutter's say to the sides' at `sure` is a ramp."""
         low, high = self.policy.fairly_sure, self.policy.sure
-        sure = min(left.top, right.top)
         if (
-            sure <= low
-            or right.boundary != "strong"
-            or HUMAN in (left.label, right.label)
-            or left.label == right.label
+            right.boundary != "strong"
+            or not both_sure(left, right, low)
             or self._context(left)
             or self._context(right)
         ):
-            return threshold
-        return threshold * max(0.0, high - sure) / (high - low)
+            return threshold  # at exactly `low` the ramp below gives `threshold` too
+        return threshold * max(0.0, high - min(left.top, right.top)) / (high - low)
 
     def _context(self, part: Part) -> bool:
         """Whether `part` reads as context rather than a request: a statement (`cutter.states`,

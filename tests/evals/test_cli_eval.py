@@ -526,6 +526,23 @@ def test_build_team_warns_when_nothing_measured_requests_outside_the_team(
     assert json.loads(output)["warnings"] == []
 
 
+def test_build_team_warning_counts_a_human_example_too_few_to_hold_out(tmp_path: Path) -> None:
+    # One human example is kept to train on, none held out: the warning said "no human
+    # ('oos') examples" of a team file that lists one.
+    path = _topic_rows(tmp_path)
+    with path.open("a") as rows:
+        rows.write(json.dumps({"text": "tell me a joke about cats", "kind": "oos"}) + "\n")
+    team = tmp_path / "team.yaml"
+    args = ("build-team", "--dataset", path, "--label", "kind", "--out", team)
+    code, output = run(*args, "--classifier", "tfidf", "--json")
+    assert code == 0, output
+    done = json.loads(output)
+    assert done["human_examples"] == 1 and done["routing"]["out_of_scope"] == 0, output
+    (warning,) = done["warnings"]
+    assert warning.startswith("only 1 distinct human ('oos') example(s), none held out"), warning
+    assert len(load_team(team).human_examples) == 1
+
+
 def test_build_team_warns_when_no_held_out_human_example_went_to_a_person() -> None:
     from ringmaster.cli_eval import _scope_warnings
     from ringmaster.evals.routing_cv import ChosenRouting

@@ -150,3 +150,14 @@ def test_a_new_request_with_a_day_is_no_reply_to_the_question() -> None:
     text = "who deployed web to production on June 3 and why did it fail"
     out = resolve(text, history, KINDS, acts=ACTS)
     assert (out.text, out.answers) == (text, None)
+
+
+@pytest.mark.parametrize("earlier", ["refund the 2nd one", "close the 3rd ticket please"])
+def test_an_ordinal_that_counts_records_is_no_day(earlier: str) -> None:
+    # "the 2nd one" counts records: "that day" after it was read as "on the 2nd".
+    out = resolve("any incidents that day?", [turn(1, earlier)], KINDS, acts=ACTS)
+    assert out.text == "any incidents that day?"
+    assert out.question is not None and "could not tell which day" in out.question
+    # an ordinal on its own is a day
+    out = resolve("any incidents that day?", [turn(1, "refund the 2nd")], KINDS, acts=ACTS)
+    assert (out.text, out.question) == ("any incidents on the 2nd?", None)
