@@ -19,7 +19,12 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> AgentRegistry:
 
 @pytest.mark.parametrize(
     ("request_text", "env"),
-    [("roll back api and web", "production"), ("roll back web and api in staging", "staging")],
+    [
+        ("roll back api and web", "production"),
+        ("roll back web and api in staging", "staging"),
+        ("roll back the api and the web deploys in staging", "staging"),
+        ("roll back api in staging, and web too", "staging"),
+    ],
 )
 def test_a_rollback_of_two_services_proposes_one_each(
     registry: AgentRegistry, request_text: str, env: str
@@ -40,9 +45,19 @@ def test_a_rollback_of_two_services_proposes_one_each(
     assert "rollback" not in out.output
 
 
-def test_one_rollback_is_still_the_rollback(registry: AgentRegistry) -> None:
-    out = run(registry, "ops", "roll back the api deployment in production")
-    assert len(out.proposed_actions) == 1
+@pytest.mark.parametrize(
+    "request_text",
+    [
+        "roll back the api deployment in production",
+        "roll back the api in production, auth is fine",
+        "roll back api, web is fine",
+    ],
+)
+def test_a_service_named_beside_the_rollback_is_not_rolled_back(
+    registry: AgentRegistry, request_text: str
+) -> None:
+    out = run(registry, "ops", request_text)
+    assert [a.args["service"] for a in out.proposed_actions] == ["api"]
     assert out.output["rollback"] == out.output["rollbacks"][0]
     assert out.output["rollback"]["service"] == "api"
 

@@ -229,6 +229,25 @@ def _rollback_targets(text: str, services: list[str]) -> list[str]:
     return sorted(kept, key=first)
 
 
+def _listed(text: str, services: list[str]) -> list[str]:
+    """Of `services` (in the order `text` names them), those a rollback is asked of: the
+    first, and those listed with it ("api and web", "api, web & auth") or said too ("web as
+    well"); "roll back the api in production, auth is fine" names auth and asks it of api."""
+    if p.has(text, r"\b(?:both|too|also|as well|all)\b"):
+        return services
+    kept = services[:1]
+    for service in services[1:]:
+        joined = (
+            rf"(?:{p.SERVICE_NAMES[kept[-1]]})(?:\s+(?:service|deploy\w*))?\s*"
+            rf"(?:,|&|\+|\band\b|\bplus\b)\s*(?:the\s+)?(?:{p.SERVICE_NAMES[service]})"
+            r"(?!\s+(?:is|are|was|looks|seems|stays)\b)"  # "api, web is fine": not listed
+        )
+        if not p.has(text, joined):
+            break
+        kept.append(service)
+    return kept
+
+
 def _dep(d: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "service", "version", "previous_version", "environment", "status", "deployed_at")
     return {k: d[k] for k in keys}
@@ -246,7 +265,7 @@ def _rollback(
     excluded = set(services) - set(targets := _rollback_targets(text, services))
     # A service called by its name wins over one a word only suggests: "the login page is
     # broken, roll back web" had rolled auth back.
-    by_name = p.named_services(text, targets)
+    by_name = _listed(text, p.named_services(text, targets))
     services = by_name or targets
     # "roll back DEP-1028": that deployment's service and environment, and only if it is what
     # runs there now (a rollback undoes the running deployment, never an older one).
