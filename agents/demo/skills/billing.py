@@ -292,11 +292,8 @@ def _refund(
     # ("refund INV-2, it double-charged INV-1") is one refund of the first.
     listed = p.has(text, r"\bINV-\d+\s*(?:,|and|&|\+)\s*(?:INV-\d+|\d+)|\b(both|each|all)\b")
     several = len(named) > 1 and (verbs > 1 or listed)
-    if several or (verbs > 1 and p.has(text, r"\b(another|one more)\b")):
-        # One refund is proposed per request: doing the first and dropping the rest would
-        # answer "done" for work that was not done.
-        p.ask(out, notes, f"this asks for more than one refund ({', '.join(named)}); nothing "
-              "was proposed. Ask for each refund on its own")  # fmt: skip
+    several = several or (verbs > 1 and p.has(text, r"\b(another|one more)\b"))
+    if p.several_asked(out, notes, named, "refund", several):
         return "refund"
     invoice_id = invoices[0]
     try:
@@ -472,6 +469,8 @@ def _change_plan(
 ) -> str:
     if customer is None:
         notes.append("a plan change needs a customer (id, email or name); none was found")
+        return "pricing"
+    if p.several_asked(out, notes, p.who(p.find_customers(tools, text, customer)), "plan change"):
         return "pricing"
     m = re.search(r"\b(?:to|onto)\s+(?:the\s+)?(free|starter|pro|business|enterprise)\b", text,
                   re.IGNORECASE)  # fmt: skip

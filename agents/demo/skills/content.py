@@ -298,6 +298,9 @@ def _look_up(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[str]
 
 def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
     topic = _topic(text)
+    if topic == NO_TOPIC and kind != "status_update":
+        # "a blog post about it": what "it" was, as the facts give it, or the generic subject.
+        topic = _incident_title(facts) or topic
     detail = " ".join(facts)
     if kind == "status_update":
         # "Resolved" only when the request says so and no fact shows an incident still open:
@@ -374,16 +377,27 @@ def _status_subject(topic: str, facts: list[str]) -> str:
     the incident's title the facts give ("Elevated 5xx error rate on api after 2.14.0")."""
     subject = "" if topic == NO_TOPIC else _STATUS_FILLER.sub("", topic).strip(" .?!")
     named = re.fullmatch(r"INC-\d+", subject, flags=re.IGNORECASE)
-    # "a status update about it": a pronoun names nothing a reader has ("Investigating: It").
-    if re.fullmatch(r"it|this|that|them|these|those|the (?:issue|problem|incident)", subject, re.I):
+    if re.fullmatch(_PRONOUN, subject, re.I):
         subject = ""
     if subject and not named:
         return subject[:1].upper() + subject[1:]
+    return _incident_title(facts, subject.upper() if named else None) or (
+        subject.upper() if named else "Service status"
+    )
+
+
+def _incident_title(facts: list[str], incident: str | None = None) -> str | None:
+    """The title of the incident the facts give (of `incident`, when named), or None."""
     for f in facts:
         m = re.match(r"Incident (INC-\d+): (.+) \(\w+\)\.?$", f)
-        if m and (not named or m.group(1) == subject.upper()):
+        if m and incident in (None, m.group(1)):
             return m.group(2)
-    return subject.upper() if named else "Service status"
+    return None
+
+
+# A subject that is only a pronoun names nothing a reader has: "a status update about it" had
+# been titled "Investigating: It", and a blog post or announcement about it "It".
+_PRONOUN = r"it|this|that|them|these|those|the (?:issue|problem|incident)"
 
 
 # What an email or update is about when the request names nothing.
@@ -413,6 +427,8 @@ def _topic(text: str) -> str:
     elif thanks := re.search(_THANKS, t, flags=re.IGNORECASE):
         t = thanks.group(1)  # "email CUS-1001 to thank them …" -> "thank them …"
     t = re.sub(r"\b(the|this)\b\s*$", "", t).strip(" .?!")
+    if re.fullmatch(_PRONOUN, t, re.I):
+        return NO_TOPIC
     return (t[:1].upper() + t[1:]) if t else NO_TOPIC
 
 

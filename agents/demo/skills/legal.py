@@ -79,6 +79,8 @@ def _erasure(
             "nothing was proposed"
         )
         return
+    if p.several_asked(out, notes, p.who(p.find_customers(tools, text, customer)), "erasure"):
+        return
     held = tools.call("export_customer_data", customer_id=customer["id"])
     counts = {k: len(v) for k, v in held.items() if isinstance(v, list)}
     out["export"] = {"counts": counts}

@@ -229,6 +229,25 @@ def _rollback_targets(text: str, services: list[str]) -> list[str]:
     return sorted(kept, key=first)
 
 
+def _listed(text: str, services: list[str]) -> list[str]:
+    """Of `services` (in the order `text` names them), those a rollback is asked of: the
+    first, and those listed with it ("api and web", "api, web & auth") or said too ("web as
+    well"); "roll back the api in production, auth is fine" names auth and asks it of api."""
+    if p.has(text, r"\b(?:both|too|also|as well|all)\b"):
+        return services
+    kept = services[:1]
+    for service in services[1:]:
+        joined = (
+            rf"(?:{p.SERVICE_NAMES[kept[-1]]})(?:\s+(?:service|deploy\w*))?\s*"
+            rf"(?:,|&|\+|\band\b|\bplus\b)\s*(?:the\s+)?(?:{p.SERVICE_NAMES[service]})"
+            r"(?!\s+(?:is|are|was|looks|seems|stays)\b)"  # "api, web is fine": not listed
+        )
+        if not p.has(text, joined):
+            break
+        kept.append(service)
+    return kept
+
+
 def _dep(d: dict[str, Any]) -> dict[str, Any]:
     keys = ("id", "service", "version", "previous_version", "environment", "status", "deployed_at")
     return {k: d[k] for k in keys}
@@ -246,7 +265,7 @@ def _rollback(
     excluded = set(services) - set(targets := _rollback_targets(text, services))
     # A service called by its name wins over one a word only suggests: "the login page is
     # broken, roll back web" had rolled auth back.
-    by_name = p.named_services(text, targets)
+    by_name = _listed(text, p.named_services(text, targets))
     services = by_name or targets
     # "roll back DEP-1028": that deployment's service and environment, and only if it is what
     # runs there now (a rollback undoes the running deployment, never an older one).
@@ -294,21 +313,40 @@ def _rollback(
         out.setdefault("evidence", {"checks": [], "concerns": [], "questions": []})[
             "questions"
         ].append(f"no service was named: is {services[0]} the one to roll back?")
-    service = services[0]
-    out.update(services=[service], environment=env)
+    # "roll back api and web": one rollback each, never the first alone with the rest left
+    # unsaid (web had been left running with nothing said of it).
+    out.update(services=list(services), environment=env, deployments=[], incidents=[])
+    for service in services:
+        named = deployment if deployment is not None and deployment["service"] == service else None
+        _roll_back_one(text, tools, service, env, named, out, notes)
+    return "rollback"
+
+
+def _roll_back_one(
+    text: str,
+    tools: ToolBox,
+    service: str,
+    env: str,
+    deployment: dict[str, Any] | None,
+    out: dict[str, Any],
+    notes: list[str],
+) -> None:
+    """Propose rolling `service` back in `env` (from `deployment` when one is named), or say
+    why not; each proposal is added to `out["rollbacks"]` (`out["rollback"]` when it is the
+    only one)."""
     history = tools.call("list_deployments", service=service, environment=env, limit=10)
-    out["deployments"] = [_dep(d) for d in history[:3]]
+    out["deployments"] += [_dep(d) for d in history[:3]]
     current = next((d for d in history if d["status"] == "succeeded"), None)
     if current is None:
         notes.append(f"{service} has no running deployment in {env}; nothing to roll back")
-        return "rollback"
+        return
     if deployment is not None and deployment["id"] != current["id"]:
         p.ask(out, notes, f"{deployment['id']} is not what runs in {service} {env} now "
               f"({current['id']}, {current['version']} is); no rollback proposed. Roll back "
               f"{current['id']}?")  # fmt: skip
-        return "rollback"
+        return
     incidents = tools.call("list_incidents", service=service, status="open")
-    out["incidents"] = incidents
+    out["incidents"] += incidents
     # A version an open incident names is suspect: never a rollback's target.
     suspect = {
         v for i in incidents for v in p.VERSION.findall(f"{i['title']} {i.get('description')}")
@@ -321,14 +359,14 @@ def _rollback(
     if asked and not _shipped(tools, asked[:1], service, env):
         p.ask(out, notes, f"{service} never ran {asked[0]} in {env}, so there is nothing to "
               f"roll back to; no rollback proposed. Which deployment do you mean?")  # fmt: skip
-        return "rollback"
+        return
     if asked and asked[0] in suspect:
         why = next(i for i in incidents if asked[0] in f"{i['title']} {i.get('description')}")
         notes.append(
             f"{asked[0]} is named in open incident {why['id']} ({why['title']}); no rollback "
             f"to it proposed: {service} stays on {current['version']}"
         )
-        return "rollback"
+        return
     earlier = [
         d["version"]
         for d in history
@@ -343,7 +381,7 @@ def _rollback(
             f"{service} {current['version']} has no earlier version in {env} that is not named "
             "in an open incident or already rolled back; no rollback proposed"
         )
-        return "rollback"
+        return
     reason = p.redact(_reason(text) or f"roll back {service} {current['version']} in {env}")
     tools.propose(
         "rollback_deployment",
@@ -354,13 +392,19 @@ def _rollback(
         from_version=current["version"],
         reason=reason,
     )
-    out["rollback"] = {
-        "service": service,
-        "environment": env,
-        "from_version": current["version"],
-        "to_version": target,
-        "deployment_id": current["id"],
-    }
+    out.setdefault("rollbacks", []).append(
+        {
+            "service": service,
+            "environment": env,
+            "from_version": current["version"],
+            "to_version": target,
+            "deployment_id": current["id"],
+        }
+    )
+    if len(out["rollbacks"]) == 1:
+        out["rollback"] = out["rollbacks"][0]
+    else:
+        out.pop("rollback", None)
     evidence["checks"].append(
         f"{service} runs {current['version']} in {env} ({current['id']}); {target} ran there "
         "before and no open incident names it"
@@ -374,7 +418,6 @@ def _rollback(
         + (f"; open incident {incidents[0]['id']}: {incidents[0]['title']}" if incidents else "")
         + ("; a production rollback waits for approval" if env == "production" else "")
     )
-    return "rollback"
 
 
 def _shipped(

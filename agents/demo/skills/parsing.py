@@ -75,6 +75,24 @@ def ask(out: dict[str, Any], notes: list[str], question: str) -> None:
     notes.append(question)
 
 
+def several_asked(
+    out: dict[str, Any],
+    notes: list[str],
+    named: list[str],
+    action: str,
+    several: bool | None = None,
+) -> bool:
+    """Whether a request asks for several of an `action` a skill proposes one at a time
+    ("refund INV-1 and INV-2", "erase CUS-1 and CUS-2": `several`, by default more than one
+    record `named`); if so it is asked, and nothing proposed: doing the first and dropping the
+    rest would answer for work not done."""
+    if not (len(named) > 1 if several is None else several):
+        return False
+    ask(out, notes, f"this asks for more than one {action} ({', '.join(named)}); nothing was "
+        f"proposed. Ask for each {action} on its own")  # fmt: skip
+    return True
+
+
 def ids(pattern: re.Pattern[str], text: str) -> list[str]:
     return list(dict.fromkeys(m.upper() for m in pattern.findall(text)))
 
@@ -381,6 +399,11 @@ def find_customers(
             if named or customer["name"].lower() == asked:
                 found.setdefault(customer["id"], customer)
     return list(found.values())
+
+
+def who(customers: list[dict[str, Any]]) -> list[str]:
+    """Customers as a question names them: "Maria Lopez (CUS-1001)"."""
+    return [f"{c['name']} ({c['id']})" for c in customers]
 
 
 def named_customer(text: str) -> str | None:
