@@ -61,9 +61,11 @@ _DUMMY_IT = re.compile(
     re.I,
 )
 # A question about who a record's person is refers to the record: "who is the customer on
-# that ticket?", "which customer is that?".
+# that ticket?", "which customer is that?", "and the last one, who's the customer?" (a clause
+# of its own after the record).
 _ASKS_WHO = re.compile(
-    r"^\W*(?:(?:and|so|ok|okay|also|then|but)\W+)?"  # "and who's the customer on that one?"
+    # "and who's the customer on that one?"
+    r"(?:^|[,;—])\W*(?:(?:and|so|ok|okay|also|then|but)\W+)?"
     r"(who|whos|whose|which (customer|client|account|person))\b",
     re.I,
 )
