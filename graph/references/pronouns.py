@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from ringmaster.graph.references.descriptions import _top_fits
 from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
 from ringmaster.graph.references.narrowed import narrowed_them
 from ringmaster.graph.references.owned import _person
@@ -383,10 +384,24 @@ def _listed_acted_on(
     """The records of one kind the newest turn's answer listed, when that turn named only a
     person and the request does to "them" what the team does to such records ("close
     them"), not to a person ("email them")."""
+    if not all(m.group(0).lower() in {"them", "em"} for m in spans):
+        return None
+    return listed_acted_on(text, spans, thread)
+
+
+def listed_acted_on(
+    text: str, objects: Sequence[re.Match[str]], thread: _Thread
+) -> tuple[list[tuple[str, str]], int] | None:
+    """The records of one kind the newest turn's answer listed, when that turn named only
+    people and each of `objects` ("them", "all of them") is what the request does to such
+    records: the object of one of their verbs ("close them"), or of a change by a value such
+    records take ("set all of them to high"), never of a message ("email them"). Of a listing
+    the turn asked for by description ("pull up their dashboard tickets"), the ones its words
+    describe best."""
     latest = thread.latest_named_any()
     if latest is None or not all(thread.by_name[k].person for k, _ in latest[0]):
         return None
-    if any(_TO_PERSON.search(text[: m.start()]) for m in spans):
+    if any(_TO_PERSON.search(text[: m.start()]) for m in objects):
         return None
     turn = next(t for t in thread.history if int(t.get("turn", 0)) == latest[1])
     listed = list(
@@ -397,18 +412,20 @@ def _listed_acted_on(
         )
     )
     kinds = {k for k, _ in listed}
-    verbs = {w for a in thread.acts if a.kind in kinds for w in a.words}
-    # Each "them" the object of such a verb ("close them"); "close it, they rotated the key"
-    # has "they" do something, so they are a person.
-    objects = [re.search(r"([a-z]+)\s+$", text[: m.start()], re.I) for m in spans]
-    # "bump em to urgent": a change by a value such records take, whatever its verb.
-    valued = len(kinds) == 1 and thread.takes_value(text, next(iter(kinds)))
-    if len(kinds) != 1 or not all(
-        m.group(0).lower() in {"them", "em"} and o and (o.group(1).lower() in verbs or valued)
-        for m, o in zip(spans, objects, strict=True)
-    ):
+    if len(kinds) != 1:
         return None
-    return listed, latest[1]
+    kind = thread.by_name[next(iter(kinds))]
+    verbs = {w for a in thread.acts if a.kind == kind.name for w in a.words}
+    # Each object that of such a verb ("close them"); "close it, they rotated the key" has
+    # "they" do something, so they are a person.
+    before = [re.search(r"([a-z]+)\s+$", text[: m.start()], re.I) for m in objects]
+    # "bump em to urgent": a change by a value such records take, whatever its verb.
+    valued = thread.takes_value(text, kind.name)
+    if not all(b and (b.group(1).lower() in verbs or valued) for b in before):
+        return None
+    request = str(turn.get("request") or "")
+    fits = _top_fits([e for _, e in listed], request, kind, thread)
+    return [(k, e) for k, e in listed if e in fits], latest[1]
 
 
 def _one_of_them_before(

@@ -41,7 +41,7 @@ from ringmaster.graph.references.patterns import (
     unwritten,
 )
 from ringmaster.graph.references.people import _people
-from ringmaster.graph.references.pronouns import _pronoun, both_records
+from ringmaster.graph.references.pronouns import _pronoun, both_records, listed_acted_on
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import acted_kinds
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
@@ -235,6 +235,10 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
                 # "email both custs" after a ticket per turn: the records' customers.
                 theirs = thread.owners([e for _, e in records[0]])
                 latest = ([o for o in theirs if o[0] == of.name], records[1]) if theirs else None
+        if of is None and latest and all(by_name[k].person for k, _ in latest[0]):
+            # "set all of them to high" after "pull up their dashboard tickets": the tickets
+            # the answer listed, not the people (the team sets a ticket's priority).
+            latest = listed_acted_on(text, [both], thread) or latest
         if latest and beside_person and any(by_name[k].person for k, _ in latest[0]):
             latest = None
         ids = list(dict.fromkeys(e for _, e in latest[0])) if latest else []

@@ -1,0 +1,63 @@
+"""A plural for the records an answer listed: "all of them" after people's tickets pulled up is
+the tickets the change takes (the ones the request described), "they" after a listing that
+named no record is what it listed, and a later "they" is still those records, not the one the
+request typed beside them."""
+
+from __future__ import annotations
+
+from ringmaster.graph.references import RecordFacts, resolve
+from tests.graph.references_kit import ACTS, KINDS, catalogue, customer, entities, facts, turn
+
+PEOPLE = facts(
+    customer("CUS-1060", "Ines Moreau", "Moreau Bakery active", ("TCK-1160", "TCK-1161"), "she"),
+    customer("CUS-1061", "Pavel Novak", "Novak Tools active", ("TCK-1162", "TCK-1163"), "he"),
+    RecordFacts("TCK-1160", "CUS-1060", "Dashboard loads slowly open normal Ines Moreau"),
+    RecordFacts("TCK-1161", "CUS-1060", "Invoice PDF missing open high Ines Moreau"),
+    RecordFacts("TCK-1162", "CUS-1061", "Dashboard timeouts slowly open low Pavel Novak"),
+    RecordFacts("TCK-1163", "CUS-1061", "Export fails open urgent Pavel Novak"),
+    RecordFacts("ALT-1070", None, "api error rate firing"),
+    RecordFacts("ALT-1071", None, "api latency p99 firing"),
+    RecordFacts("INC-1080", None, "api outage open"),
+)  # fmt: skip
+LOOKUP, RECORDS = catalogue(PEOPLE)
+PULLED = turn(
+    1,
+    "Ines Moreau and Pavel Novak say the dashboard is slow. Pull up their dashboard tickets.",
+    "CUS-1060 TCK-1160 TCK-1161 CUS-1061 TCK-1162 TCK-1163",
+)
+
+
+def test_all_of_them_set_to_a_ticket_value_is_the_described_tickets() -> None:
+    """ "set all of them to high" after two people's dashboard tickets were pulled up: the
+    dashboard tickets (a priority is a ticket's), never the two customers nor every ticket
+    the answer listed."""
+    for request in ("Set all of them to high. Now!", "set both of them to urgent"):
+        out = resolve(request, [PULLED], KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is None, request
+        assert sorted(entities(out)) == ["TCK-1160", "TCK-1162"], request
+
+
+def test_all_of_them_messaged_is_still_the_people() -> None:
+    """ "email all of them" after the same turn: a message goes to the customers."""
+    out = resolve("email all of them that we're on it", [PULLED], KINDS, LOOKUP, ACTS, RECORDS)
+    assert not any(e.startswith("TCK-") for e in entities(out))
+
+
+LISTED = turn(1, "Any firing alerts on api?", "ALT-1070 ALT-1071")
+
+
+def test_they_after_a_listing_that_named_nothing_is_what_it_listed() -> None:
+    """ "are they related to INC-1080?" after "any firing alerts on api?": the two alerts."""
+    out = resolve("Are they related to INC-1080?", [LISTED], KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None
+    assert sorted(entities(out)) == ["ALT-1070", "ALT-1071"]
+    assert "INC-1080" in out.text
+
+
+def test_they_again_is_the_records_they_stood_for_not_the_typed_one() -> None:
+    """Then "how long have they been firing?": the alerts, not the incident typed beside."""
+    second = turn(2, "Are ALT-1070 and ALT-1071 related to INC-1080?")
+    second["typed"] = "Are they related to INC-1080?"
+    out = resolve("How long have they been firing?", [LISTED, second], KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None
+    assert sorted(entities(out)) == ["ALT-1070", "ALT-1071"]
