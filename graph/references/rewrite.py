@@ -41,7 +41,12 @@ from ringmaster.graph.references.patterns import (
     unwritten,
 )
 from ringmaster.graph.references.people import _people
-from ringmaster.graph.references.pronouns import _pronoun, both_records, listed_acted_on
+from ringmaster.graph.references.pronouns import (
+    _TO_PERSON,
+    _pronoun,
+    both_records,
+    listed_acted_on,
+)
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import acted_kinds
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
@@ -239,6 +244,12 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
             # "set all of them to high" after "pull up their dashboard tickets": the tickets
             # the answer listed, not the people (the team sets a ticket's priority).
             latest = listed_acted_on(text, [both], thread) or latest
+        if of is None and latest and _TO_PERSON.search(text[:start]):
+            # "email both of them" after "who are the customers on TCK-1101 and TCK-1030?": a
+            # message goes to the records' people, never to the tickets.
+            records = [e for k, e in latest[0] if not by_name[k].person]
+            theirs = thread.owners(records) if len(records) == len(latest[0]) else []
+            latest = (theirs, latest[1]) if len(theirs) > 1 else latest
         if latest and beside_person and any(by_name[k].person for k, _ in latest[0]):
             latest = None
         ids = list(dict.fromkeys(e for _, e in latest[0])) if latest else []

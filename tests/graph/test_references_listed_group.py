@@ -1,12 +1,21 @@
 """A plural for the records an answer listed: "all of them" after people's tickets pulled up is
 the tickets the change takes (the ones the request described), "they" after a listing that
 named no record is what it listed, and a later "they" is still those records, not the one the
-request typed beside them."""
+request typed beside them. And a month's possessive with its noun left out ("May's")."""
 
 from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
-from tests.graph.references_kit import ACTS, KINDS, catalogue, customer, entities, facts, turn
+from tests.graph.references_kit import (
+    ACTS,
+    KINDS,
+    catalogue,
+    customer,
+    entities,
+    facts,
+    invoice,
+    turn,
+)
 
 PEOPLE = facts(
     customer("CUS-1060", "Ines Moreau", "Moreau Bakery active", ("TCK-1160", "TCK-1161"), "she"),
@@ -61,3 +70,37 @@ def test_they_again_is_the_records_they_stood_for_not_the_typed_one() -> None:
     out = resolve("How long have they been firing?", [LISTED, second], KINDS, LOOKUP, ACTS, RECORDS)
     assert out.question is None
     assert sorted(entities(out)) == ["ALT-1070", "ALT-1071"]
+
+
+def test_both_of_them_messaged_after_two_tickets_is_their_customers() -> None:
+    """ "email both of them that we got the logs" after "who are the customers on TCK-1160
+    and TCK-1162?": the two customers, never the tickets a message cannot go to."""
+    asked = turn(1, "Who are the customers on TCK-1160 and TCK-1162?", "CUS-1060 CUS-1061")
+    for request in ("Email both of them that we got the logs.", "let both of them know"):
+        out = resolve(request, [asked], KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is None, request
+        assert sorted(entities(out)) == ["CUS-1060", "CUS-1061"], request
+    out = resolve("close both of them", [asked], KINDS, LOOKUP, ACTS, RECORDS)
+    assert sorted(entities(out)) == ["TCK-1160", "TCK-1162"]
+
+
+def test_a_months_possessive_is_her_record_of_that_month() -> None:
+    """ "and how much was May's?" after her June invoice: her May invoice, not the June one
+    still in play."""
+    lookup, records = catalogue(
+        facts(
+            customer(
+                "CUS-1095", "Olivia Hale", "Hale Farms active", ("INV-1350", "INV-1351"), "she"
+            ),
+            invoice("INV-1350", "CUS-1095", "paid", "2025-05"),
+            invoice("INV-1351", "CUS-1095", "unpaid", "2025-06"),
+        )
+    )
+    history = [
+        turn(1, "Is Olivia Hale's June invoice paid?", "CUS-1095 INV-1351"),
+        turn(2, "Send CUS-1095 a reminder for INV-1351."),
+    ]
+    for request in ("And how much was May's? It had better not be higher!", "and May's too"):
+        out = resolve(request, history, KINDS, lookup, ACTS, records)
+        assert out.question is None, request
+        assert entities(out)[:1] == ["INV-1350"], request
