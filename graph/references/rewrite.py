@@ -45,6 +45,7 @@ from ringmaster.graph.references.pronouns import (
     _TO_PERSON,
     _pronoun,
     both_records,
+    group_again,
     listed_acted_on,
 )
 from ringmaster.graph.references.thread import _Thread
@@ -206,6 +207,8 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     many = _PLURAL.search(text)
     kind_of_many = _noun_after(text, many.end(), thread) if many else None
     group = kind_of_many is not None and kind_of_many.person
+    # "the other two tho. set em to high": "em" is the two just read.
+    text, resolutions = group_again(text, resolutions, thread)
     if not settled(person=True) and not owners_named and not group:
         out = _pronoun(text, thread, person=not asks_who)
         if isinstance(out, str):

@@ -104,3 +104,52 @@ def test_a_months_possessive_is_her_record_of_that_month() -> None:
         out = resolve(request, history, KINDS, lookup, ACTS, records)
         assert out.question is None, request
         assert entities(out)[:1] == ["INV-1350"], request
+
+
+HIS_THREE = ("TCK-1190", "TCK-1191", "TCK-1192")
+HIS_TWO_AND_JUNE = ("TCK-1190", "TCK-1192", "INV-1390")
+
+
+def test_the_other_two_of_his_and_em_after_them() -> None:
+    """ "the other two tho. set em to high" after one of his three open tickets was closed
+    (the listing of them never reached the thread): his two others, and "em" is those two,
+    not him; "email em" would be him."""
+    lookup, records = catalogue(
+        facts(
+            customer("CUS-1099", "Tariq Lund", "Lund Labs", HIS_THREE, "he"),
+            RecordFacts("TCK-1190", "CUS-1099", "Dashboard loads slowly open normal Tariq Lund"),
+            RecordFacts("TCK-1191", "CUS-1099", "Mobile app crashes open high Tariq Lund"),
+            RecordFacts("TCK-1192", "CUS-1099", "Need more seats open normal Tariq Lund"),
+        )
+    )  # fmt: skip
+    history = [
+        turn(1, "how many tickets does tariq lund have open?"),
+        turn(2, "close TCK-1191, CUS-1099 said it stopped crashing"),
+    ]
+    out = resolve("the other two tho. set em to high", history, KINDS, lookup, ACTS, records)
+    assert out.question is None
+    assert set(entities(out)) == {"TCK-1190", "TCK-1192"}
+    assert "CUS-1099" not in out.text
+    out = resolve("close the other two", history, KINDS, lookup, ACTS, records)
+    assert sorted(entities(out)) == ["TCK-1190", "TCK-1192"]
+    out = resolve("the other two tho. email em about them", history, KINDS, lookup, ACTS, records)
+    assert "CUS-1099" in entities(out)
+
+
+def test_its_after_a_record_the_request_named_by_its_noun_is_no_other() -> None:
+    """ "and his june invoice? paid or in its flop era" after two of his tickets: "its" is
+    the invoice the request named (his June one), never asked among the tickets."""
+    lookup, records = catalogue(
+        facts(
+            customer("CUS-1099", "Tariq Lund", "Lund Labs", HIS_TWO_AND_JUNE, "he"),
+            RecordFacts("TCK-1190", "CUS-1099", "Dashboard loads slowly open normal Tariq Lund"),
+            RecordFacts("TCK-1192", "CUS-1099", "Need more seats open normal Tariq Lund"),
+            invoice("INV-1390", "CUS-1099", "unpaid", "2025-06"),
+        )
+    )  # fmt: skip
+    history = [turn(1, "tariq lund's tickets"), turn(2, "set TCK-1190 and TCK-1192 to high")]
+    out = resolve(
+        "and his june invoice? paid or in its flop era", history, KINDS, lookup, ACTS, records
+    )
+    assert out.question is None
+    assert entities(out) == ["INV-1390"]
