@@ -250,8 +250,8 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         if of is None and latest and _TO_PERSON.search(text[:start]):
             # "email both of them" after "who are the customers on TCK-1101 and TCK-1030?": a
             # message goes to the records' people, never to the tickets.
-            records = [e for k, e in latest[0] if not by_name[k].person]
-            theirs = thread.owners(records) if len(records) == len(latest[0]) else []
+            things = [e for k, e in latest[0] if not by_name[k].person]
+            theirs = thread.owners(things) if len(things) == len(latest[0]) else []
             latest = (theirs, latest[1]) if len(theirs) > 1 else latest
         if latest and beside_person and any(by_name[k].person for k, _ in latest[0]):
             latest = None
