@@ -153,3 +153,19 @@ def test_its_after_a_record_the_request_named_by_its_noun_is_no_other() -> None:
     )
     assert out.question is None
     assert entities(out) == ["INV-1390"]
+
+
+def test_the_other_two_of_a_list_the_last_turn_named_are_not_more_of_his() -> None:
+    """ "the other two" after a turn that named three of his tickets is no two others of his
+    besides those three (the request counts within the list it named)."""
+    lookup, records = catalogue(
+        facts(
+            customer("CUS-1099", "Tariq Lund", "Lund Labs", HIS_THREE, "he"),
+            RecordFacts("TCK-1190", "CUS-1099", "Dashboard loads slowly open normal Tariq Lund"),
+            RecordFacts("TCK-1191", "CUS-1099", "Mobile app crashes open high Tariq Lund"),
+            RecordFacts("TCK-1192", "CUS-1099", "Need more seats open normal Tariq Lund"),
+        )
+    )
+    history = [turn(1, "are TCK-1190 and TCK-1191 still open? he says so")]
+    out = resolve("ok close the other two", history, KINDS, lookup, ACTS, records)
+    assert "TCK-1192" not in entities(out) or out.question is not None
