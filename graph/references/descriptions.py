@@ -5,6 +5,7 @@ are typed with ("there account", "that custmer"). "The other one" is read in `ot
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 from collections.abc import Mapping, Sequence
@@ -96,6 +97,15 @@ def _mended(text: str, kinds: Sequence[EntityKind]) -> str:
         r"^(\W*(?:(?:and|or|what about|how about|now|also)\s+)?"
         r"the (?:oldest|newest|latest|earliest))(?=\W*$)",
         r"\1 one",
+        text,
+        flags=re.I,
+    )
+
+    # "and how much was May's?", "June's too": the month's record, with its noun left out.
+    months = "|".join(m for m in calendar.month_name if m)
+    text = re.sub(
+        rf"\b({months})'s(?=\s*(?:[?.!,;:]|$)|\s+(?:too|as well|also|then|please|pls)\b)",
+        r"the \1 one",
         text,
         flags=re.I,
     )
@@ -399,9 +409,34 @@ def _postmodifier(phrase: str, context: str) -> set[str]:
     return _describing_words(after.group(1)) if after else set()
 
 
+# "her last two invoices", "the 3 newest deploys": a listing asked for by how many of the newest
+# (or oldest) records, whatever else the answer listed.
+_FEW = {"two": 2, "three": 3, "four": 4, "five": 5}
+_LAST_FEW = re.compile(
+    r"\b(last|latest|newest|most recent|recent|first|oldest|earliest)\s+(two|three|four|five|\d)\b",
+    re.I,
+)
+
+
+def _last_few(pool: list[str], request: str) -> list[str]:
+    """Of the records an answer listed, the few the request asked for by age ("her last two
+    invoices": the two newest; ids are issued in order); all of them when it asked no such."""
+    few = _LAST_FEW.search(request)
+    if few is None:
+        return pool
+    count = _FEW.get(few.group(2).lower()) or int(few.group(2))
+    if not 0 < count < len(pool):
+        return pool
+    newest = few.group(1).lower() not in {"first", "oldest", "earliest"}
+    ordered = sorted(pool)
+    kept = set(ordered[-count:] if newest else ordered[:count])
+    return [e for e in pool if e in kept]
+
+
 def _top_fits(pool: list[str], request: str, kind: EntityKind, thread: _Thread) -> list[str]:
     """The records of `pool` a request's words describe best (all of them, ties and all), or the
-    whole pool when its words describe none."""
+    whole pool when its words describe none; of the few it asked for by age, when it did."""
+    pool = _last_few(pool, strip_ids(request, thread.kinds))
     words = _describing_words(strip_ids(request, thread.kinds)) - {n.lower() for n in kind.nouns}
     scores = {e: len(words & thread.described_by(e)) for e in pool}
     best = max(scores.values(), default=0)

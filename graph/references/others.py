@@ -84,10 +84,17 @@ def _other(
     # "close the 2fa one", "same w the other" after "open tix for CUS-1001?" whose answer
     # listed nothing: the other of that person's unfinished records of the kind just used.
     for kind in {thread.by_name[k] for k, _ in _used_pairs(thread) if k in thread.by_name}:
-        if kind.person or (word != "one" and word.rstrip("s") not in kind.nouns):
+        # "the other two" after one of theirs was used: every one left of theirs.
+        one_used = len([e for k, e in _used_pairs(thread) if k == kind.name]) == 1
+        others = {"one", *_OTHERS} if one_used else {"one"}
+        if kind.person or (word not in others and word.rstrip("s") not in kind.nouns):
             continue
         found = owned_in_play(thread, kind)
         rest = [e for e in (found[0] if found else []) if e not in used]
+        if found and one_used and many is not None and len(rest) > 1 and many in {0, len(rest)}:
+            text = text.replace(match.group(0), " and ".join(rest), 1)
+            every = [Resolution(match.group(0), e, kind.name, found[1]) for e in rest]
+            return text, [*resolutions, *every]
         if len(rest) > 1:
             return _question(kind, rest)
         if rest and found:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from ringmaster.graph.references.descriptions import _top_fits
 from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
 from ringmaster.graph.references.narrowed import narrowed_them
 from ringmaster.graph.references.owned import _person
@@ -120,7 +121,13 @@ def _pronoun(
         # "their seats ticket - move it to open": "it" is the record the request just named
         # by its noun (read further on), never an earlier turn's.
         nouns = {n.lower() for k in thread.kinds if not k.person for n in k.nouns}
-        spans = [m for m in spans if not _noun_before(text[: m.start()], nouns)]
+        # "and his june invoice? paid or in its flop era": a possessive "its" is the record
+        # named so anywhere before it in the request.
+        spans = [
+            m
+            for m in spans
+            if not _noun_before(text[: m.start()], nouns, whole=m.group(0).lower() == "its")
+        ]
     if not spans:
         return text, []
     if person:
@@ -271,10 +278,10 @@ def _said(turn: Mapping[str, Any]) -> set[str]:
     return {e for _, e in entities.get("named", [])} - options
 
 
-def _noun_before(before: str, nouns: set[str]) -> bool:
+def _noun_before(before: str, nouns: set[str], whole: bool = False) -> bool:
     """True when the text before a pronoun names a record by its noun ("their seats ticket -
-    move") with no sentence break between them."""
-    clause = re.split(r"[.!?;]\s", before)[-1]
+    move") with no sentence break between them (anywhere before it, with `whole`)."""
+    clause = before if whole else re.split(r"[.!?;]\s", before)[-1]
     # A record already there ("the ticket", "their seats ticket"), not a new one ("an incident").
     definite = (
         rf"\b(?:the|that|this|their|his|her|its|my|our|your|[a-z]+'s)\s+"
@@ -383,10 +390,24 @@ def _listed_acted_on(
     """The records of one kind the newest turn's answer listed, when that turn named only a
     person and the request does to "them" what the team does to such records ("close
     them"), not to a person ("email them")."""
+    if not all(m.group(0).lower() in {"them", "em"} for m in spans):
+        return None
+    return listed_acted_on(text, spans, thread)
+
+
+def listed_acted_on(
+    text: str, objects: Sequence[re.Match[str]], thread: _Thread
+) -> tuple[list[tuple[str, str]], int] | None:
+    """The records of one kind the newest turn's answer listed, when that turn named only
+    people and each of `objects` ("them", "all of them") is what the request does to such
+    records: the object of one of their verbs ("close them"), or of a change by a value such
+    records take ("set all of them to high"), never of a message ("email them"). Of a listing
+    the turn asked for by description ("pull up their dashboard tickets"), the ones its words
+    describe best."""
     latest = thread.latest_named_any()
     if latest is None or not all(thread.by_name[k].person for k, _ in latest[0]):
         return None
-    if any(_TO_PERSON.search(text[: m.start()]) for m in spans):
+    if any(_TO_PERSON.search(text[: m.start()]) for m in objects):
         return None
     turn = next(t for t in thread.history if int(t.get("turn", 0)) == latest[1])
     listed = list(
@@ -397,18 +418,46 @@ def _listed_acted_on(
         )
     )
     kinds = {k for k, _ in listed}
-    verbs = {w for a in thread.acts if a.kind in kinds for w in a.words}
-    # Each "them" the object of such a verb ("close them"); "close it, they rotated the key"
-    # has "they" do something, so they are a person.
-    objects = [re.search(r"([a-z]+)\s+$", text[: m.start()], re.I) for m in spans]
-    # "bump em to urgent": a change by a value such records take, whatever its verb.
-    valued = len(kinds) == 1 and thread.takes_value(text, next(iter(kinds)))
-    if len(kinds) != 1 or not all(
-        m.group(0).lower() in {"them", "em"} and o and (o.group(1).lower() in verbs or valued)
-        for m, o in zip(spans, objects, strict=True)
-    ):
+    if len(kinds) != 1:
         return None
-    return listed, latest[1]
+    kind = thread.by_name[next(iter(kinds))]
+    verbs = {w for a in thread.acts if a.kind == kind.name for w in a.words}
+    # Each object that of such a verb ("close them"); "close it, they rotated the key" has
+    # "they" do something, so they are a person.
+    before = [re.search(r"([a-z]+)\s+$", text[: m.start()], re.I) for m in objects]
+    # "bump em to urgent": a change by a value such records take, whatever its verb.
+    valued = thread.takes_value(text, kind.name)
+    if not all(b and (b.group(1).lower() in verbs or valued) for b in before):
+        return None
+    request = str(turn.get("request") or "")
+    fits = _top_fits([e for _, e in listed], request, kind, thread)
+    return [(k, e) for k, e in listed if e in fits], latest[1]
+
+
+def group_again(
+    text: str, resolutions: list[Resolution], thread: _Thread
+) -> tuple[str, list[Resolution]]:
+    """ "the other two tho. set em to high": a plural object pronoun after the records of one
+    kind the request itself named (now their ids) is those records, when the request does to
+    it what the team does to such records (one of their verbs, or a value they take), never
+    what it does to a person ("email them")."""
+    records = list(dict.fromkeys((r.kind, r.entity) for r in resolutions))
+    kinds = {k for k, _ in records}
+    if len(records) < 2 or len(kinds) != 1 or thread.by_name[next(iter(kinds))].person:
+        return text, resolutions
+    kind = next(iter(kinds))
+    verbs = {w for a in thread.acts if a.kind == kind for w in a.words}
+    valued = thread.takes_value(text, kind)
+    at = max(text.find(e) for _, e in records)
+    spans = [m for m in re.finditer(r"\b(?:them|em)\b", text, re.I) if m.start() > at]
+    before = [re.search(r"([a-z]+)\s+$", text[: m.start()], re.I) for m in spans]
+    if not spans or any(_TO_PERSON.search(text[: m.start()]) for m in spans):
+        return text, resolutions
+    if not all(b and (b.group(1).lower() in verbs or valued) for b in before):
+        return text, resolutions
+    turn = next(r.turn for r in resolutions if r.kind == kind)
+    out, added = _substitute_all(text, spans, records, turn)
+    return out, [*resolutions, *added]
 
 
 def _one_of_them_before(

@@ -41,7 +41,13 @@ from ringmaster.graph.references.patterns import (
     unwritten,
 )
 from ringmaster.graph.references.people import _people
-from ringmaster.graph.references.pronouns import _pronoun, both_records
+from ringmaster.graph.references.pronouns import (
+    _TO_PERSON,
+    _pronoun,
+    both_records,
+    group_again,
+    listed_acted_on,
+)
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import acted_kinds
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
@@ -201,6 +207,8 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     many = _PLURAL.search(text)
     kind_of_many = _noun_after(text, many.end(), thread) if many else None
     group = kind_of_many is not None and kind_of_many.person
+    # "the other two tho. set em to high": "em" is the two just read.
+    text, resolutions = group_again(text, resolutions, thread)
     if not settled(person=True) and not owners_named and not group:
         out = _pronoun(text, thread, person=not asks_who)
         if isinstance(out, str):
@@ -235,6 +243,16 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
                 # "email both custs" after a ticket per turn: the records' customers.
                 theirs = thread.owners([e for _, e in records[0]])
                 latest = ([o for o in theirs if o[0] == of.name], records[1]) if theirs else None
+        if of is None and latest and all(by_name[k].person for k, _ in latest[0]):
+            # "set all of them to high" after "pull up their dashboard tickets": the tickets
+            # the answer listed, not the people (the team sets a ticket's priority).
+            latest = listed_acted_on(text, [both], thread) or latest
+        if of is None and latest and _TO_PERSON.search(text[:start]):
+            # "email both of them" after "who are the customers on TCK-1101 and TCK-1030?": a
+            # message goes to the records' people, never to the tickets.
+            things = [e for k, e in latest[0] if not by_name[k].person]
+            theirs = thread.owners(things) if len(things) == len(latest[0]) else []
+            latest = (theirs, latest[1]) if len(theirs) > 1 else latest
         if latest and beside_person and any(by_name[k].person for k, _ in latest[0]):
             latest = None
         ids = list(dict.fromkeys(e for _, e in latest[0])) if latest else []

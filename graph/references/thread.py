@@ -382,13 +382,18 @@ class _Thread:
         just before ("what version is DEP-1024?", "and DEP-1028?", "roll back both"); or, when
         that turn named only a person, the records of one kind its results listed."""
         latest = self.latest_named_any()
+        listing = self._latest_listing()
+        if listing is not None and (latest is None or latest[1] < listing[1]):
+            # "any firing alerts on api?", "are they related to INC-1012?": what the newest
+            # turn listed without naming any record, newer than any turn that named one.
+            return listing
         if latest is None:
             return None
         named, number = latest
         things = list(dict.fromkeys((k, e) for k, e in named if not self.by_name[k].person))
         people = list(dict.fromkeys((k, e) for k, e in named if self.by_name[k].person))
         if len(things) > 1:
-            return things, number
+            return self._read_in_group(things, number), number
         if not things and len(people) > 1:
             return people, number  # "give both a credit" after two customers
         if not things and people:
@@ -417,6 +422,37 @@ class _Thread:
         ]
         if len(touched) > 1 and len({k for k, _ in touched}) == 1:
             return list(dict.fromkeys(touched)), number
+        return None
+
+    def _read_in_group(self, things: list[tuple[str, str]], number: int) -> list[tuple[str, str]]:
+        """Of records of several kinds turn `number` named, the ones of one kind the resolver
+        read in for its words, not those it typed ("are they related to INC-1012?", then
+        "how long have they been firing?": the alerts "they" stood for, not the incident)."""
+        turn = next((t for t in self.history if int(t.get("turn", 0)) == number), {})
+        typed = str(turn.get("typed") or "")
+        read = [(k, e) for k, e in things if e not in typed]
+        if typed and len(read) > 1 and len({k for k, _ in read}) == 1 < len({k for k, _ in things}):
+            return read
+        return things
+
+    def _latest_listing(self) -> tuple[list[tuple[str, str]], int] | None:
+        """The records (not people) of one kind the newest turn with any record listed, when
+        it named none and listed several; None otherwise."""
+        for turn in reversed(self.history):
+            ents = turn.get("entities") or {}
+            if ents.get("named"):
+                return None
+            touched = list(
+                dict.fromkeys(
+                    (k, e)
+                    for k, e in ents.get("touched", [])
+                    if k in self.by_name and not self.by_name[k].person
+                )
+            )
+            if touched:
+                if len(touched) > 1 and len({k for k, _ in touched}) == 1:
+                    return touched, int(turn.get("turn", 0))
+                return None
         return None
 
     def read_in(self, number: int, entity: str, people: list[tuple[str, str]]) -> bool:

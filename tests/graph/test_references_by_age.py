@@ -4,7 +4,17 @@
 from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
-from tests.graph.references_kit import ACTS, KINDS, asked_turn, catalogue, entities, turn
+from tests.graph.references_kit import (
+    ACTS,
+    KINDS,
+    asked_turn,
+    catalogue,
+    customer,
+    entities,
+    facts,
+    invoice,
+    turn,
+)
 
 FACTS = {
     "CUS-1008": RecordFacts(
@@ -41,3 +51,25 @@ def test_the_oldest_asked_about_is_no_pick() -> None:
         "Which of his unpaid invoices is the oldest?", history, KINDS, LOOKUP, ACTS, RECORDS
     )
     assert "INV-" not in out.text
+
+
+def test_the_unpaid_one_of_her_last_two_is_of_those_two() -> None:
+    """ "the unpaid one" after "what are her last two invoices?", whose answer listed all five
+    of hers: of the two newest, where one is unpaid, not of every unpaid one listed."""
+    owned = ("INV-1301", "INV-1302", "INV-1303", "INV-1304", "INV-1305")
+    lookup, records = catalogue(
+        facts(
+            customer("CUS-1090", "Greta Lind", "Lind Co active", owned, "she"),
+            invoice("INV-1301", "CUS-1090", "paid", "2025-02"),
+            invoice("INV-1302", "CUS-1090", "unpaid", "2025-03"),
+            invoice("INV-1303", "CUS-1090", "paid", "2025-04"),
+            invoice("INV-1304", "CUS-1090", "paid", "2025-05"),
+            invoice("INV-1305", "CUS-1090", "unpaid", "2025-06"),
+        )
+    )
+    listed = "CUS-1090 INV-1305 INV-1304 INV-1303 INV-1302 INV-1301"
+    for asked, picked in (("last two", "INV-1305"), ("first 3", "INV-1302")):
+        history = [turn(1, f"What are Greta Lind's {asked} invoices?", listed)]
+        out = resolve("what was the unpaid one for?", history, KINDS, lookup, ACTS, records)
+        assert out.question is None, asked
+        assert entities(out) == [picked], asked
