@@ -6,7 +6,7 @@ verb ("close TCK-1008 and TCK-1140" for "the one you closed"); with no such turn
 turn whose side effect ran. A singular phrase with several such records is asked, never
 guessed: "email the customer on the one you closed" after two tickets were closed together.
 
-A side effect named by its noun ("that rollback", "both rollbacks", "the refund") is the records
+A side effect named by its noun ("that rollback", "both rollbacks") is the records
 the thread's side effects of that act ran on (what the turns did, not what they said): the
 latest such turn's for one, the latest two for "both", every one for "the rollbacks".
 """
@@ -91,9 +91,11 @@ def _done(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
     return text, resolutions
 
 
-# The acts whose word also names what was done: "that rollback", "the refunds". Not "note",
-# "plan" or "update": a noun of their own ("a status update") more often than the act.
-_DONE_NOUNS = frozenset({"rollback", "revert", "refund", "credit"})
+# The acts whose word also names what was done: "that rollback", "both rollbacks". Not
+# "refund" or "credit": "email her about the refund" is about her, and "the refund landed" a
+# fact she reports (reading the invoice into either made "her" its owner's), nor "note",
+# "plan" or "update", a noun of their own ("a status update") more often than the act.
+_DONE_NOUNS = frozenset({"rollback", "revert"})
 _COUNTED = {"both": 2, "two": 2, "three": 3}
 
 

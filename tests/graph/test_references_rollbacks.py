@@ -1,5 +1,5 @@
 """Side effects named by their noun (conversations-dev22, dev23, dev19): "that rollback", "both
-rollbacks", "the refund" are the records the thread's side effects of that act ran on; a turn
+rollbacks" are the records the thread's side effects of that act ran on; a turn
 that only said the words, and rolled nothing back, stands for none."""
 
 from __future__ import annotations
@@ -65,7 +65,8 @@ def test_that_rollback_of_two_deployments_rolled_back_together_is_asked() -> Non
     assert out.question is None and entities(out) == ["DEP-1029", "DEP-1030"]
 
 
-def test_the_refund_is_the_invoice_refunded() -> None:
+def test_the_refund_is_not_read_as_the_invoice_refunded() -> None:
+    # "email her about the refund" is about her: the invoice is no reference of its own.
     history = [acting(1, "refund INV-1191 in full", ["INV-1191"])]
     out = resolve("draft an email about the refund", history, KINDS, None, ACTS)
-    assert out.question is None and entities(out) == ["INV-1191"]
+    assert "INV-1191" not in entities(out)
