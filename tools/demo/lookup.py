@@ -34,7 +34,7 @@ class Record:
     amount: Decimal | None = None  # what an invoice is for: "the bigger one"
     title: str = ""  # what a person calls it: a ticket's subject, a customer's name
     pronouns: str = ""  # for a customer: "she", "he", "they"; "" when the record keeps none
-    # for an incident or an alert: the production deployment of its service live when it began
+    # for an incident: the production deployment of its service live when it began
     # ("roll back the deploy that caused it"), as the ops skill finds the one behind an incident
     behind: tuple[str, ...] = ()
 
@@ -187,12 +187,14 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
     return lookup
 
 
-# prefix → (table, the column saying when the record began): what a deployment may be behind
-_BEGAN = {"INC": ("incidents", "started_at"), "ALT": ("alerts", "fired_at")}
+# prefix → (table, the column saying when the record began): what a deployment may be behind.
+# Not an alert: one fires on its own (an sms delivery alert is no deployment's doing), and
+# "roll it back" after one is asked.
+_BEGAN = {"INC": ("incidents", "started_at")}
 
 
 def _behind(conn: sqlite3.Connection, prefix: str, record_id: str) -> tuple[str, ...]:
-    """The deployment an incident or alert began under: its service's production deployment
+    """The deployment an incident began under: its service's production deployment
     serving then (`current_deployment`); () for another record, or none serving."""
     if prefix not in _BEGAN:
         return ()
