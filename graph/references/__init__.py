@@ -67,7 +67,7 @@ from ringmaster.graph.references.followups import (
     _repeat,
     _reply,
 )
-from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, misfit
+from ringmaster.graph.references.implied import Act, _implied, acts_from_tools, behind, misfit
 from ringmaster.graph.references.mistyped import by_noun, mend_ids
 from ringmaster.graph.references.names import describes_a_record, in_catalog, speaks_of_people
 from ringmaster.graph.references.owned import _owned
@@ -266,6 +266,10 @@ def _references(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
     out = _ellipsis_after(request, _rewrite(request, explicit, thread), thread)
     kind = misfit(request, out, acts, kinds, lambda e, k: thread.owner(e, k) is not None)
     if kind is not None:  # "close it" whose "it" is an invoice: a ticket of the thread's, or ask
+        # "roll it back" of an incident: the deployment behind it, when the records say one.
+        tied = behind(out, kind, thread)
+        if tied is not None:
+            return unbound(request, tied, thread, acts)
         asked = _question(thread.by_name[kind], [])
         return _implied_or_rival(request, thread, acts) or Resolved(request, [], asked)
     if out.question or out.resolutions or explicit:

@@ -505,6 +505,21 @@ def _fits_none(
     return None
 
 
+def _most_like(entity: str, options: list[str], thread: _Thread) -> list[str]:
+    """The one of `options` whose title ("web production 3.8.1") shares the most words with
+    `entity`'s ("web staging 3.8.1"), when one does; else all of them. Titles, not the words
+    that describe a record: a month or a status shared says nothing of which is its
+    counterpart."""
+
+    def title(e: str) -> set[str]:
+        return set(re.findall(r"[\w.-]+", (f.title if (f := thread.facts(e)) else "").lower()))
+
+    scores = {e: len(title(entity) & title(e)) for e in options}
+    best = max(scores.values(), default=0)
+    top = [e for e, n in scores.items() if n == best]
+    return top if best > 0 and len(top) == 1 else options
+
+
 def _options_picked(turn: Mapping[str, Any], thread: _Thread) -> list[str]:
     """The options of the question the turn before `turn` asked, when `turn` named one of
     them (it was the reply that picked it); none otherwise."""
@@ -598,6 +613,11 @@ def _described_one(
             # web one?": of the options the turn picked from, not of what its answer listed.
             options = _options_picked(turn, thread)
             winners = [e for e in winners if e in options] or winners
+        if len(winners) > 1 and len(named) == 1 and named[0] not in winners:
+            # "did DEP-1025 (web, staging) go to prod after?", then "roll back the prod one":
+            # of what its answer listed, the one most like the record the turn was about (its
+            # counterpart in production: same service and version), when one is; else asked.
+            winners = _most_like(named[0], winners, thread)
         if len(winners) > 1 and thread.acts_on_live(context, kind.name):
             winners = thread.live(winners)  # "the charged-twice one can be closed": the open one
         guessed = ""

@@ -30,6 +30,9 @@ class RecordFacts:
     amount: Decimal | None = None  # what the record is for: "the bigger invoice"
     title: str = ""  # what a person calls it: a ticket's subject, a customer's name
     pronouns: str = ""  # for a person: "she", "he", "they"; "" when unknown
+    # what the record is tied to: the deployment behind an incident ("roll back the deploy that
+    # caused it")
+    behind: tuple[str, ...] = ()
 
 
 Lookup = Callable[[str], RecordFacts | None]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ringmaster.graph.references.entities import (
     EntityKind,
@@ -113,7 +113,7 @@ def _object_slot(word: str, request: str) -> re.Match[str] | None:
         if slot is not None:
             break
         head, tail = re.escape(word[:cut]), re.escape(word[cut:])
-        slot = re.search(rf"\b{head}{_OBJECT.pattern}\s+{tail}\b", request, re.I)
+        slot = re.search(rf"\b{head}{_BETWEEN.pattern}\s+{tail}\b", request, re.I)
     return slot
 
 
@@ -170,6 +170,67 @@ def misfit(
             if got and not got & fits:
                 return act.kind
     return None
+
+
+def _tied(entities: list[str], kind: str, thread: _Thread) -> list[str]:
+    """The records of `kind` the lookup ties `entities` to (`RecordFacts.behind`), each once."""
+    facts = [f for e in entities if (f := thread.facts(e)) is not None]
+    return list(dict.fromkeys(e for f in facts for e in f.behind if thread.kind_of(e) == kind))
+
+
+def behind(out: Resolved, kind: str, thread: _Thread) -> Resolved | None:
+    """`out` with the records of another kind an act on `kind` was read as ("roll it back" of
+    the incident the thread is about) replaced by the one record of `kind` the lookup ties them
+    to (the deployment behind the incident); None when they are tied to none, or to several."""
+    misfits = [r for r in out.resolutions if r.kind != kind]
+    tied = _tied([r.entity for r in misfits], kind, thread)
+    if not misfits or len(tied) != 1:
+        return None
+    [entity] = tied
+    text = out.text
+    for r in misfits:
+        text = re.sub(rf"\b{re.escape(r.entity)}\b", entity, text)
+    kept = [r for r in out.resolutions if r.kind == kind and r.entity != entity]
+    turn = max(r.turn for r in misfits)
+    phrase = misfits[0].phrase
+    return replace(out, text=text, resolutions=[*kept, Resolution(phrase, entity, kind, turn)])
+
+
+# What ties a record to another it brought about: "the deploy that caused it", "the release
+# behind INC-1012", "the deployment responsible for that".
+_CAUSED = (
+    r"(?:(?:that|which)\s+(?:\w+\s+)?(?:caused|triggered|started|broke|set\s+off|led\s+to|is\s+"
+    r"behind|was\s+behind)|behind|responsible\s+for)"
+)
+
+
+def caused(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
+    """`text` with "the deploy that caused it" (a kind's noun, a verb of causing, and the
+    record it caused: "it", "that", or its id) replaced by the one record of that kind the
+    lookup ties that record to (the deployment behind the incident); the question when it is
+    tied to several. "it" is the newest turn's named records that are tied to any."""
+    resolutions: list[Resolution] = []
+    for kind in [k for k in thread.kinds if not k.person]:
+        nouns = "|".join(re.escape(n) for n in kind.nouns)
+        phrase = re.compile(
+            rf"\b(?:the|a)\s+(?:{nouns})s?\s+{_CAUSED}\s+(?P<what>{_IT}|that|this|[A-Z]+-\d+)\b",
+            re.I,
+        )
+        for match in list(phrase.finditer(text)):
+            what = match.group("what")
+            named = entity_ids(thread.kinds, what)
+            latest = thread.latest_named_any()
+            if not named and latest is not None:
+                named = latest[0]
+            tied = _tied([e for _, e in named], kind.name, thread)
+            if len(tied) > 1:
+                return _question(kind, tied)
+            if not tied:
+                continue
+            turn = latest[1] if latest is not None and not entity_ids(thread.kinds, what) else 0
+            text = text.replace(match.group(0), tied[0], 1)
+            resolutions.append(Resolution(match.group(0), tied[0], kind.name, turn))
+    return text, resolutions
 
 
 def _implied(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved | None:

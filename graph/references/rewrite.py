@@ -15,7 +15,7 @@ from ringmaster.graph.references.descriptions import (
     _owner_phrases,
     _weak_refers,
 )
-from ringmaster.graph.references.done import _done
+from ringmaster.graph.references.done import _done, _done_acts
 from ringmaster.graph.references.entities import (
     EntityKind,
     RecordFacts,
@@ -25,6 +25,7 @@ from ringmaster.graph.references.entities import (
     entity_ids,
 )
 from ringmaster.graph.references.hers import _hers
+from ringmaster.graph.references.implied import caused
 from ringmaster.graph.references.others import _other
 from ringmaster.graph.references.owned import _mine, _owned, owned_in_play, theirs_asked
 from ringmaster.graph.references.patterns import (
@@ -91,6 +92,16 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         return Resolved(request, resolutions, asked)
     # "the one you just closed": the records a side effect of the thread ran on.
     done = _done(text, thread)
+    if isinstance(done, str):
+        return Resolved(request, resolutions, done)
+    text, resolutions = done[0], resolutions + done[1]
+    # "a status update about both rollbacks": the records the thread's rollbacks ran on.
+    done = _done_acts(text, thread)
+    if isinstance(done, str):
+        return Resolved(request, resolutions, done)
+    text, resolutions = done[0], resolutions + done[1]
+    # "roll back the deploy that caused it": the deployment the lookup ties the incident to.
+    done = caused(text, thread)
     if isinstance(done, str):
         return Resolved(request, resolutions, done)
     text, resolutions = done[0], resolutions + done[1]

@@ -138,3 +138,13 @@ def test_a_database_built_before_pronouns_were_kept_says_none(tmp_path: Path) ->
         conn.execute("ALTER TABLE customers DROP COLUMN pronouns")
     customer = demo_lookup(db)("CUS-1003")
     assert customer is not None and customer.title == "Aisha Khan" and customer.pronouns == ""
+
+
+def test_an_incident_is_tied_to_the_deployment_it_began_under(tmp_path: Path) -> None:
+    # "roll back the deploy that caused it": the api release the open incident began after,
+    # as the ops skill finds the deployment behind an incident.
+    lookup = demo_lookup(ensure_demo_db(tmp_path / "demo.db"))
+    incident, alert, deployment = lookup("INC-1012"), lookup("ALT-1041"), lookup("DEP-1032")
+    assert incident is not None and incident.behind == ("DEP-1032",)
+    assert alert is not None and alert.behind == ()  # an alert fires on its own
+    assert deployment is not None and deployment.behind == ()

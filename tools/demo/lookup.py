@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ringmaster.tools.demo.db import connect, keeps_pronouns
+from ringmaster.tools.demo.ops import current_deployment
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class Record:
     amount: Decimal | None = None  # what an invoice is for: "the bigger one"
     title: str = ""  # what a person calls it: a ticket's subject, a customer's name
     pronouns: str = ""  # for a customer: "she", "he", "they"; "" when the record keeps none
+    # for an incident: the production deployment of its service live when it began
+    # ("roll back the deploy that caused it"), as the ops skill finds the one behind an incident
+    behind: tuple[str, ...] = ()
 
 
 # The statuses of a finished record: "her ticket" is not the one she closed last year.
@@ -166,6 +170,7 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
                 ).fetchone()
                 is not None
             )
+            behind = _behind(conn, prefix, record_id.upper())
         title = " ".join(str(row[c]) for c in _TITLES.get(prefix, ()) if row[c] is not None)
         return Record(
             id=record_id.upper(),
@@ -176,9 +181,30 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
             done=("status" in columns and str(row["status"]) in _DONE) or superseded,
             amount=Decimal(row["amount_cents"]) / 100 if amount else None,
             pronouns=pronouns,
+            behind=behind,
         )
 
     return lookup
+
+
+# prefix → (table, the column saying when the record began): what a deployment may be behind.
+# Not an alert: one fires on its own (an sms delivery alert is no deployment's doing), and
+# "roll it back" after one is asked.
+_BEGAN = {"INC": ("incidents", "started_at")}
+
+
+def _behind(conn: sqlite3.Connection, prefix: str, record_id: str) -> tuple[str, ...]:
+    """The deployment an incident began under: its service's production deployment
+    serving then (`current_deployment`); () for another record, or none serving."""
+    if prefix not in _BEGAN:
+        return ()
+    table, began = _BEGAN[prefix]
+    row = conn.execute(
+        f"SELECT service, {began} AS began FROM {table} WHERE id = ?",  # noqa: S608 (constants)
+        (record_id,),
+    ).fetchone()
+    serving = current_deployment(conn, str(row["service"]), "production", str(row["began"]))
+    return (str(serving["id"]),) if serving is not None else ()
 
 
 def _pronouns(conn: sqlite3.Connection, customer_id: str) -> str:
