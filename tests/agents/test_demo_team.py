@@ -281,6 +281,38 @@ def test_whats_on_a_place_says_what_runs_and_keeps_the_listing(
     assert summary.index("recent deployments") > now
 
 
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("what did sam.ortiz ship in june", "sam.ortiz"),
+        ("what did Kim Lee deploy in june?", "kim.lee"),
+        ("kim.lee's deploys", "kim.lee"),
+        ("web deploys by raj", "raj.patel"),
+    ],
+)
+def test_deployments_by_a_deployer_named_by_handle_or_name(
+    registry: AgentRegistry, text: str, who: str
+) -> None:
+    """A deployer named by handle ("sam.ortiz"), name or first name narrows the listing to
+    theirs; the handle had made the request unreadable, and "ship" no deployment question."""
+    out = run(registry, "ops", text)
+    deployments = out.output["deployments"]
+    assert out.category == "deployments" and deployments
+    with sqlite3.connect(db_path(registry)) as conn:
+        by = {r[0]: r[1] for r in conn.execute("SELECT id, deployed_by FROM deployments")}
+    assert {by[d["id"]] for d in deployments} == {who}
+    if "june" in text:
+        assert all(d["deployed_at"].startswith("2025-06") for d in deployments)
+        with sqlite3.connect(db_path(registry)) as conn:
+            (count,) = conn.execute(
+                "SELECT count(*) FROM deployments WHERE deployed_by = ?"
+                " AND deployed_at LIKE '2025-06%'",
+                (who,),
+            ).fetchone()
+        assert len(deployments) == count
+    assert f"by {who}" in out.output["summary"]
+
+
 def test_which_versions_are_on_a_service_says_what_runs_and_lists_the_rest(
     registry: AgentRegistry,
 ) -> None:

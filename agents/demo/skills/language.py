@@ -42,9 +42,10 @@ _COMMON = frozenset(
 # as a word, so "退款" weighs as much as two unread words.
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-# Ids, emails, addresses and names are not words of any language.
+# Ids, emails, addresses, names and handles ("kim.lee's deploys") are not words of any language.
 _NOT_WORDS = re.compile(
     r"\b[A-Za-z]{2,}-\d+\b|\S+@\S+|https?://\S+|\b[A-Z][a-z]+\s+[A-Z][a-z]+(?:'s)?\b"
+    r"|\b[a-z]{2,}\.[a-z]{2,}(?:'s)?\b"
 )
 # Below this share of English words, and with two unread words or more, a request is unread.
 # Measured on the dev splits and adversarial.jsonl: the non-English requests there score 0–0.3,

@@ -34,7 +34,7 @@ _DEPLOYMENT_ID = re.compile(r"\bDEP-\d+\b", re.I)
 _INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
 # "what's on api staging", "what went out to prod": what is deployed there, not how healthy it is.
 _DEPLOYS = (
-    r"\b(deploy\w*|release\w*|versions?|running|changed|history|shipped)\b"
+    r"\b(deploy\w*|release\w*|versions?|running|changed|history|ship(?:s|ped)?)\b"
     r"|\b(?:went|gone|go|goes) (?:out|live)\b"  # "what went out to prod on the 11th"
     # "was anything pushed to prod that day?", "did it go to prod after?", "rolled out"
     r"|\b(?:push(?:ed|es)?|went|gone|go|goes|got) (?:\w+ )?to (?:prod|production|staging)\b"
@@ -673,6 +673,23 @@ def _new_incident(
     return "incident"
 
 
+def _deployers(text: str, tools: ToolBox) -> set[str]:
+    """The deployers `text` names, by handle ("sam.ortiz"), full name ("Sam Ortiz") or first
+    name ("what did kim ship"): the handles of those who deployed anything; an empty set for
+    none. A listing left them unread had listed everyone's deployments, or none."""
+    low = text.lower()
+    handles = {d["deployed_by"] for d in tools.call("list_deployments", limit=500)}
+    named = set()
+    for handle in handles:
+        parts = [re.escape(w) for w in re.split(r"[._-]", handle.lower()) if w]
+        said = [re.escape(handle.lower()), r"\s+".join(parts)]
+        if len(parts) > 1:
+            said.append(parts[0])
+        if re.search(rf"(?<![\w.])(?:{'|'.join(said)})(?![\w.-])", low):
+            named.add(handle)
+    return named
+
+
 # Rows a listing's note names; the rest are in its output.
 _SHOWN = 5
 
@@ -781,7 +798,10 @@ def _look(
         # "the api deploys from the 14th and 15th", "web deploys in june": those days' only,
         # out of every deployment (the newest ten left "the earlier one" to an older day's).
         dated = p.dates_in(text) != (set(), set()) or bool(period)
-        cap = 500 if dated else limit
+        # "what did sam.ortiz ship in june": the deployer's, out of every deployment.
+        deployers = _deployers(text, tools)
+        by_whom = f" by {' or '.join(sorted(deployers))}" if deployers else ""
+        cap = 500 if dated or deployers else limit
         found: list[dict[str, Any]] = []
         complete = True  # no service's listing reached the cap: `found` is all there are
         for s in p.each_service(services):
@@ -789,6 +809,8 @@ def _look(
             complete = complete and len(batch) < cap
             found += batch
         found = p.on_dates(found, "deployed_at", text)
+        if deployers:
+            found = [d for d in found if d["deployed_by"] in deployers]
         found.sort(key=lambda d: d["deployed_at"], reverse=True)
         out["deployments"] = [_dep(d) for d in found]
         version = p.VERSION.findall(text)
@@ -800,14 +822,18 @@ def _look(
                     f"{d['service']} {d['version']} went to {d['environment']} on "
                     f"{d['deployed_at'][:16]} by {d['deployed_by']} ({d['status']})"
                 )
-        if (period or dated) and not found:
+        if (period or dated or deployers) and not found:
             # "no production deployments today", not "no deployments today" when a staging
             # one went out: what was looked at, said; for dates named ("web deploys on june
             # 1"), those dates, not a summary that says nothing.
-            notes.append(f"no {_scope(services, env)}deployments{during or _dates_said(text)}")
+            notes.append(
+                f"no {_scope(services, env)}deployments{by_whom}"
+                f"{during or (_dates_said(text) if dated else '')}"
+            )
         if found:
             notes.append(
-                f"{'recent ' if running else ''}deployments{during}{_shown(found, complete)}: "
+                f"{'recent ' if running else ''}deployments{by_whom}{during}"
+                f"{_shown(found, complete)}: "
                 + ", ".join(
                     f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
                     + (f" by {d['deployed_by']}" if p.has(text, r"\bwho\b") else "")
