@@ -9,6 +9,7 @@ import calendar
 import difflib
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from ringmaster.graph.references.entities import (
@@ -345,13 +346,27 @@ _FORMER_LATTER = re.compile(
 )
 
 
+# A possessive whose noun is left out ("and the former's.", "the latter's too").
+_ELIDED_AFTER = re.compile(
+    r"'s(?=\s*(?:[,.;:!?]|$)|\s+(?:too|also|as well|please|pls|now)\b)", re.I
+)
+
+
 def _former_latter(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
     """Each "the former"/"the latter": the first or second of the two records the newest turn
     that named any named, or of the two the last turns named one each (nothing when there
-    are other than two)."""
+    are other than two). After a turn that read "the former"/"the latter" too ("pull up the
+    latter's contract", "and the former's."), of the same two, and a possessive with its noun
+    left out has the noun that turn's possessive had."""
     found = list(_FORMER_LATTER.finditer(text))
     if not found:
         return text, []
+    last = thread.history[-1] if thread.history else {}
+    typed = str(last.get("typed") or last.get("request") or "")
+    if _FORMER_LATTER.search(typed):
+        text = _noun_again(text, found, typed, thread)
+        found = list(_FORMER_LATTER.finditer(text))
+        thread = replace(thread, history=thread.history[:-1])
     # People named by full name count as named ("James Chen and Tom Becker").
     thread = thread.naming_people()
     latest = thread.latest_named_any()
@@ -382,6 +397,21 @@ def _former_latter(text: str, thread: _Thread) -> tuple[str, list[Resolution]]:
         text = text[: match.start()] + entity + text[match.end() :]
         out.append(Resolution(match.group(0), entity, kind, turn))
     return text, out[::-1]
+
+
+def _noun_again(text: str, found: list[re.Match[str]], typed: str, thread: _Thread) -> str:
+    """`text` with the noun its possessives leave out ("and the former's.") put back: the
+    noun, with the words before it, of the one possessive of a record's noun in `typed`, the
+    turn before ("the latter's contract"); as it is when that turn had no such possessive."""
+    nouns = nouns_pattern([n for k in thread.kinds if not k.person for n in k.nouns])
+    had = re.findall(rf"'s\s+((?:[\w-]+\s+){{0,2}}?{nouns}s?)\b", typed, re.I)
+    if len(set(had)) != 1:
+        return text
+    for match in reversed(found):
+        elided = _ELIDED_AFTER.match(text, match.end(1))
+        if elided is not None:
+            text = f"{text[: elided.end()]} {had[0]}{text[elided.end() :]}"
+    return text
 
 
 def _pair_with(

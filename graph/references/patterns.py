@@ -107,6 +107,8 @@ def nouns_pattern(nouns: Iterable[str]) -> str:
     return "(?:" + "|".join(re.escape(n) for n in nouns) + ")" + _NOT_AN_ID
 
 
+# What only a person is called ("the Varga guy", "the bakery lady"): never a record.
+_PERSON_WORDS = ("guy", "lady", "man", "woman", "person", "fellow", "fella", "gal", "dude", "chap")
 _NOT_DESCRIBING = {"same", "other", "that", "this", "new", "first", "second", "last", "only"}
 _QUESTION_MARK = "do you mean: "
 _CORRECTION = re.compile(

@@ -26,9 +26,11 @@ from ringmaster.graph.references.patterns import (
     _DESCRIBED,
     _NOT_DESCRIBING,
     _ORDINAL,
+    _PERSON_WORDS,
     _describing_words,
+    nouns_pattern,
 )
-from ringmaster.graph.references.pronouns import _of_person
+from ringmaster.graph.references.pronouns import _TO_PERSON, _of_person
 from ringmaster.graph.references.thread import _Thread
 
 # A name as people type it: capitalised words ("Sofia", "Olivia Garcia"); the first word of a
@@ -64,7 +66,7 @@ def _described_person(
     record (a ticket, an invoice) named there fits them as well: "the Lopez one" after two
     invoices is an invoice. Words that fit several of them as well, said with the kind's noun
     ("the Garcia account" after Ben and Olivia Garcia), are asked."""
-    nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
+    nouns = "|".join(re.escape(n) for n in (*kind.nouns, *_PERSON_WORDS))
     resolutions: list[Resolution] = []
     for match in list(re.finditer(_DESCRIBED.replace("{nouns}", nouns), text, re.I)):
         if match.group(1).lower().split()[0] in _NOT_DESCRIBING or _ORDINAL.search(match[0]):
@@ -72,8 +74,16 @@ def _described_person(
         words = _describing_words(match.group(1)) - {n.lower() for n in kind.nouns}
         if not words:
             continue
+        last = match.group(0).lower().rsplit(" ", 1)[-1]
+        # "the Varga guy('s)", "the Varga one's ticket", "email the bakery one": a person,
+        # never a record of theirs, though the record's words fit as well.
+        personal = (
+            last in _PERSON_WORDS
+            or _TO_PERSON.search(text[: match.start()]) is not None
+            or (last == "one" and _owns_a_record(text, match.end(), thread))
+        )
         # "the Ito account" names the kind; "the Lopez one" may be a record of theirs.
-        by_noun = not match.group(0).lower().endswith(" one")
+        by_noun = last != "one" and last not in _PERSON_WORDS
         # "look up Tariq Larsen and Tariq Varga", "the Varga one": the people a request named
         # by full name are named as their ids are.
         history = thread.history if by_noun else thread.naming_people().history
@@ -94,8 +104,9 @@ def _described_person(
                 continue
             winners = [e for e, n in scores.items() if n == best]
             records = [e for k, e in named if k != kind.name and thread.fits(words, e)]
-            if len(winners) > 1 and by_noun:
+            if len(winners) > 1 and (by_noun or last in _PERSON_WORDS):
                 return text, resolutions, _question(kind, winners)
+            records = [] if personal else records
             # "the … one" of a person no id of the turn named (a full name, or an answer's):
             # theirs only when no other record of the turn fits the words, or the request asks
             # what only the person has ("what plan is the Varga one on?" after their invoices,
@@ -103,7 +114,11 @@ def _described_person(
             brought = not by_noun and not set(winners) & set(
                 ids_of(typed.get("entities") or {}, kind.name)
             )
-            if brought and not _of_the_person(text, match.group(0), words, ents, thread):
+            if (
+                brought
+                and not personal
+                and not _of_the_person(text, match.group(0), words, ents, thread)
+            ):
                 continue
             if len(winners) == 1 and (by_noun or not records):
                 text = text.replace(match.group(0), winners[0], 1)
@@ -111,6 +126,13 @@ def _described_person(
                 resolutions.append(Resolution(match.group(0), winners[0], kind.name, number))
             break
     return text, resolutions, None
+
+
+def _owns_a_record(text: str, end: int, thread: _Thread) -> bool:
+    """True when "the … one" ending at `end` owns a record the request names by its noun
+    ("the Varga one's 502 ticket"): only a person owns one."""
+    nouns = nouns_pattern([n for k in thread.kinds if not k.person for n in k.nouns])
+    return re.match(rf"'s\s+(?:[\w-]+\s+){{0,3}}?{nouns}\b", text[end:], re.I) is not None
 
 
 def _of_the_person(

@@ -13,7 +13,7 @@ from typing import Any
 from ringmaster.graph.references.descriptions import _top_fits
 from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
 from ringmaster.graph.references.narrowed import narrowed_them
-from ringmaster.graph.references.owned import _person
+from ringmaster.graph.references.owned import _choose, _person
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _DUMMY_IT,
@@ -214,6 +214,9 @@ def _pronoun(
                 live = [e for e in entities if not (thread.facts(e) or RecordFacts(e)).done]
                 entities = live if len(live) > 1 else entities
             return _question(kind, entities)
+    if len(entities) > 1 and person:
+        # "close his seats ticket" after two men: the one of them who has such a ticket.
+        entities = _whose_records_fit(text, spans, entities, thread) or entities
     if len(entities) > 1:
         return _question(thread.by_name[kind_name], entities)
     entity = entities[0]
@@ -228,6 +231,40 @@ def _pronoun(
     if any(m.group(0).lower() == "they" for m in spans):
         out = _singular(out, entity)
     return out, resolutions
+
+
+def _whose_records_fit(
+    text: str, spans: list[re.Match[str]], people: list[str], thread: _Thread
+) -> list[str]:
+    """Of the `people` a possessive pronoun may be, the one whose records its noun phrase
+    describes ("his seats ticket" after two men, one of whom has a seats ticket): that one
+    when exactly one person's records fit every such phrase of the request; none otherwise."""
+    kinds = [k for k in thread.kinds if not k.person and k.nouns]
+    fit = set(people)
+    phrases = 0
+    for m in spans:
+        if m.group(0).lower() not in {"his", "her", "their"}:
+            continue
+        for kind in kinds:
+            noun = nouns_pattern(kind.nouns)
+            phrase = re.match(
+                rf"\s+(?!(?:a|an|the|this|that|some|any)\s)((?:[\w-]+\s+){{0,3}}?){noun}\b(?!s)",
+                text[m.end() :],
+                re.I,
+            )
+            if phrase is None:
+                continue
+            phrases += 1
+            fit &= {
+                p
+                for p in people
+                if (facts := thread.facts(p)) is not None
+                and _choose(
+                    phrase.group(1), [e for e in facts.owns if kind.pattern.fullmatch(e)], thread
+                )
+            }
+            break
+    return [p for p in people if p in fit] if phrases and len(fit) == 1 else []
 
 
 def _owners_own(thread: _Thread, owner: str, kinds: set[str], turn: int) -> list[str]:
@@ -280,11 +317,13 @@ def _said(turn: Mapping[str, Any]) -> set[str]:
 
 def _noun_before(before: str, nouns: set[str], whole: bool = False) -> bool:
     """True when the text before a pronoun names a record by its noun ("their seats ticket -
-    move") with no sentence break between them (anywhere before it, with `whole`)."""
-    clause = before if whole else re.split(r"[.!?;]\s", before)[-1]
-    # A record already there ("the ticket", "their seats ticket"), not a new one ("an incident").
+    move") in its sentence or the one before it ("… 502 ticket — bump it to urgent. Why is it
+    still normal?"); anywhere before it, with `whole`."""
+    clause = before if whole else "".join(re.split(r"([.!?;]+\s)", before)[-3:])
+    # A record already there ("the ticket", "their seats ticket", "CUS-1042's 502 ticket"),
+    # not a new one ("an incident").
     definite = (
-        rf"\b(?:the|that|this|their|his|her|its|my|our|your|[a-z]+'s)\s+"
+        rf"\b(?:the|that|this|their|his|her|its|my|our|your|[\w-]+'s)\s+"
         rf"(?:[\w-]+\s+){{0,2}}?{nouns_pattern(sorted(nouns))}s?\b"
     )
     return re.search(definite, clause, re.I) is not None
