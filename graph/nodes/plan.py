@@ -20,7 +20,9 @@ from ringmaster.graph.planner.carry import (
     answered,
     by_words,
     carried,
+    kind_owners,
     only_ids_written,
+    owned,
     picked_from_listing,
     worded,
 )
@@ -179,6 +181,14 @@ def make_plan(deps: GraphDeps) -> Any:
     kinds = kinds_from_team(deps.registry.team.entities)
     acts = team_acts(deps, kinds)
     nouns = {n for k in kinds for n in k.nouns}
+    owners = kind_owners(
+        [
+            (a.name, t.name, list(arguments_model(t).model_fields))
+            for a in deps.registry.team.agents
+            for t in (deps.registry.tools.get(n) for n in a.tools if n in deps.registry.tools)
+        ],
+        [k.name for k in kinds],
+    )
 
     def plan(state: RunState) -> dict[str, Any]:
         # Intake: the runner checks before storing anything; this re-check guards other callers.
@@ -235,6 +245,9 @@ def make_plan(deps: GraphDeps) -> Any:
                     [r.entity for r in resolved.resolutions], history[-1] if history else None
                 )
                 result = carried(result, resolved.text, before, request, picked)
+                # "how long has ALT-1043 been going": an alert is ops' to look at, however
+                # the request the question was about would have read alone.
+                result = owned(result, {r.kind for r in resolved.resolutions}, owners)
                 # "the latency one" to "Which alert do you mean: …?": routed as the request
                 # the question was about.
                 asked = question_of(before) if by_words(result) else None
