@@ -8,6 +8,7 @@ turn's results and answer, so a second request on a thread never returns the fir
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from langchain_core.messages import HumanMessage
@@ -38,6 +39,7 @@ from ringmaster.graph.references import (
     resolve,
     still_waiting,
 )
+from ringmaster.graph.references.patterns import nouns_pattern
 from ringmaster.graph.standins import apply_standins
 from ringmaster.graph.state import Requester, RunState, stored_turn
 from ringmaster.tools.base import arguments_model
@@ -124,6 +126,15 @@ def team_acts(deps: GraphDeps, kinds: list[EntityKind]) -> list[Act]:
         kinds,
         reads,
     )
+
+
+def kinds_named(text: str, kinds: list[EntityKind]) -> set[str]:
+    """The kinds of record `text` names by a noun ("any tix" names tickets)."""
+    return {
+        k.name
+        for k in kinds
+        if k.nouns and re.search(rf"\b{nouns_pattern(k.nouns)}s?\b", text, re.IGNORECASE)
+    }
 
 
 def _redacted_messages(
@@ -247,7 +258,9 @@ def make_plan(deps: GraphDeps) -> Any:
                 result = carried(result, resolved.text, before, request, picked)
                 # "how long has ALT-1043 been going": an alert is ops' to look at, however
                 # the request the question was about would have read alone.
-                result = owned(result, {r.kind for r in resolved.resolutions}, owners)
+                if resolved.resolutions:
+                    about = {r.kind for r in resolved.resolutions} | kinds_named(request, kinds)
+                    result = owned(result, about, owners)
                 # "the latency one" to "Which alert do you mean: …?": routed as the request
                 # the question was about.
                 asked = question_of(before) if by_words(result) else None

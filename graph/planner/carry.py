@@ -41,7 +41,8 @@ do, and adds no ask. Words only sure at less ("close that one", "add a note to i
 alone read as content's) keep the rewritten request's route.
 
 A follow-up whose references the resolver read as records of kinds one agent deals with ("how
-long has ALT-1043 been going", "Pull up DOC-1021.") goes to that agent when the planner, which
+long has ALT-1043 been going", "Pull up DOC-1021."), or whose words name such a kind beside a
+person's record ("does CUS-1013 have any tix"), goes to that agent when the planner, which
 reads the few words left beside the ids, could not place it (unsure, or the human label won)
 and ranked that agent: the records say whose domain it is (`owned`). An agent deals with a kind
 when its tools take that kind's id or are named after it, more of them than all other agents'
@@ -240,17 +241,18 @@ def kind_owners(
 
 
 def owned(plan: Plan, kinds: Collection[str], owners: Mapping[str, str]) -> Plan:
-    """`plan` for a follow-up whose references were read as records of `kinds`, its one
-    subtask routed to the agent that deals with them all (`owners`, by `kind_owners`) when
-    the planner could not place it and ranked that agent (see the module)."""
-    if len(plan.subtasks) != 1 or not kinds:
+    """`plan` for a follow-up about records of `kinds` (those its references were read as and
+    those its words name: "does CUS-1013 have any tix"), its one subtask routed to the agent
+    that deals with all of them that have an agent (`owners`, by `kind_owners`; a customer is
+    whoever's) when the planner could not place it and ranked that agent (see the module)."""
+    if len(plan.subtasks) != 1:
         return plan
     s = plan.subtasks[0]
-    agents = {owners.get(k) for k in kinds}
-    if not _unsettled(s) or len(agents) != 1 or None in agents:
+    kinds = sorted(k for k in kinds if k in owners)
+    agents = {owners[k] for k in kinds}
+    if not _unsettled(s) or len(agents) != 1:
         return plan
     agent = agents.pop()
-    assert agent is not None
     ranked = {a.agent: a.score for a in s.alternatives}
     if s.agent is not None:
         ranked[s.agent] = s.confidence

@@ -12,7 +12,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from ringmaster.agents.demo import load_demo_team
 from ringmaster.evals.conversations import load_conversations, run_conversations
-from ringmaster.graph.planner.base import Plan, Subtask
+from ringmaster.graph.nodes.plan import kinds_named
+from ringmaster.graph.planner.base import Alternative, Plan, Subtask
 from ringmaster.graph.planner.carry import (
     answered,
     carried,
@@ -349,6 +350,46 @@ def test_a_follow_up_about_one_agent_s_records_goes_to_it_when_the_planner_could
     sure = demo.plan("write a status update for customers about ALT-1041")
     assert not sure.subtasks[0].escalate
     assert owned(sure, {"alert"}, owners) == sure
+
+
+def test_a_follow_up_about_a_person_s_records_of_a_kind_it_names_goes_to_that_kind_s_agent(
+    owners: dict[str, str],
+) -> None:
+    # "does CUS-1013 have any tix": the customer is whoever's; the tickets it names are
+    # support's. A reading of billing's, too close to support's to stand, goes to support.
+    unsure = Subtask(
+        id="t1",
+        description="does CUS-1013 have any tix",
+        agent="billing",
+        confidence=0.44,
+        alternatives=[Alternative(agent="support", score=0.41)],
+        escalate=True,
+        escalation_reason="ambiguous",
+        escalation_kind="ambiguous",
+    )
+    plan = Plan(subtasks=[unsure], planner="local")
+    [moved] = owned(plan, {"customer", "ticket"}, owners).subtasks
+    assert (moved.agent, moved.confidence, moved.escalate) == ("support", 0.41, False)
+    assert [a.agent for a in moved.alternatives] == ["billing"]  # the planner's pick kept
+    assert "tickets, which support deals with" in moved.rationale
+    # Tickets and invoices are two agents' records; a customer alone is no one agent's.
+    assert owned(plan, {"customer", "ticket", "invoice"}, owners) == plan
+    assert owned(plan, {"customer"}, owners) == plan
+    # An agent the planner did not rank is not guessed.
+    assert owned(plan, {"customer", "alert"}, owners) == plan
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("does she have any tix", {"ticket"}),
+        ("her june inv amount and the DOC", {"invoice", "document"}),
+        ("status of INV-1191", set()),  # the start of an id is no noun
+        ("what's she on", set()),
+    ],
+)
+def test_the_kinds_a_request_names_by_a_noun(text: str, named: set[str]) -> None:
+    assert kinds_named(text, kinds_from_team(load_demo_team().entities)) == named
 
 
 def test_a_reply_naming_an_alert_goes_to_ops_however_the_request_asked_about_read(
