@@ -256,16 +256,24 @@ def make_plan(deps: GraphDeps) -> Any:
                     [r.entity for r in resolved.resolutions], history[-1] if history else None
                 )
                 result = carried(result, resolved.text, before, request, picked)
+                # "the latency one" to "Which alert do you mean: …?": routed as the request
+                # the question was about, first when that request was routed surely ("send
+                # reminder for it" is content's, though the invoices picked are billing's).
+                asked = question_of(before) if by_words(result) else None
+                asked_plan = (
+                    deps.planner.plan(asked, allowed_agents=allowed)
+                    if resolved.answers is not None and asked
+                    else None
+                )
+                if asked_plan and not any(s.escalate for s in asked_plan.subtasks):
+                    result = answered(result, asked_plan)
                 # "how long has ALT-1043 been going": an alert is ops' to look at, however
-                # the request the question was about would have read alone.
+                # an unsure reading of the request the question was about ranked agents.
                 if resolved.resolutions:
                     about = {r.kind for r in resolved.resolutions} | kinds_named(request, kinds)
                     result = owned(result, about, owners)
-                # "the latency one" to "Which alert do you mean: …?": routed as the request
-                # the question was about.
-                asked = question_of(before) if by_words(result) else None
-                if resolved.answers is not None and asked:
-                    result = answered(result, deps.planner.plan(asked, allowed_agents=allowed))
+                if asked_plan:
+                    result = answered(result, asked_plan)
         except Exception as exc:  # fail closed: a planner failure goes to a human
             log.exception("planner %s failed", deps.planner.name)
             result = human_plan(request, f"the planner failed: {exc}", deps.planner.name, "failed")
