@@ -8,6 +8,7 @@ turn's results and answer, so a second request on a thread never returns the fir
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from langchain_core.messages import HumanMessage
@@ -20,7 +21,9 @@ from ringmaster.graph.planner.carry import (
     answered,
     by_words,
     carried,
+    kind_owners,
     only_ids_written,
+    owned,
     picked_from_listing,
     worded,
 )
@@ -36,6 +39,7 @@ from ringmaster.graph.references import (
     resolve,
     still_waiting,
 )
+from ringmaster.graph.references.patterns import nouns_pattern
 from ringmaster.graph.standins import apply_standins
 from ringmaster.graph.state import Requester, RunState, stored_turn
 from ringmaster.tools.base import arguments_model
@@ -124,6 +128,15 @@ def team_acts(deps: GraphDeps, kinds: list[EntityKind]) -> list[Act]:
     )
 
 
+def kinds_named(text: str, kinds: list[EntityKind]) -> set[str]:
+    """The kinds of record `text` names by a noun ("any tix" names tickets)."""
+    return {
+        k.name
+        for k in kinds
+        if k.nouns and re.search(rf"\b{nouns_pattern(k.nouns)}s?\b", text, re.IGNORECASE)
+    }
+
+
 def _redacted_messages(
     state: RunState, request: str, new_messages: list[HumanMessage]
 ) -> list[HumanMessage]:
@@ -179,6 +192,14 @@ def make_plan(deps: GraphDeps) -> Any:
     kinds = kinds_from_team(deps.registry.team.entities)
     acts = team_acts(deps, kinds)
     nouns = {n for k in kinds for n in k.nouns}
+    owners = kind_owners(
+        [
+            (a.name, t.name, list(arguments_model(t).model_fields))
+            for a in deps.registry.team.agents
+            for t in (deps.registry.tools.get(n) for n in a.tools if n in deps.registry.tools)
+        ],
+        [k.name for k in kinds],
+    )
 
     def plan(state: RunState) -> dict[str, Any]:
         # Intake: the runner checks before storing anything; this re-check guards other callers.
@@ -236,10 +257,23 @@ def make_plan(deps: GraphDeps) -> Any:
                 )
                 result = carried(result, resolved.text, before, request, picked)
                 # "the latency one" to "Which alert do you mean: …?": routed as the request
-                # the question was about.
+                # the question was about, first when that request was routed surely ("send
+                # reminder for it" is content's, though the invoices picked are billing's).
                 asked = question_of(before) if by_words(result) else None
-                if resolved.answers is not None and asked:
-                    result = answered(result, deps.planner.plan(asked, allowed_agents=allowed))
+                asked_plan = (
+                    deps.planner.plan(asked, allowed_agents=allowed)
+                    if resolved.answers is not None and asked
+                    else None
+                )
+                if asked_plan and not any(s.escalate for s in asked_plan.subtasks):
+                    result = answered(result, asked_plan)
+                # "how long has ALT-1043 been going": an alert is ops' to look at, however
+                # an unsure reading of the request the question was about ranked agents.
+                if resolved.resolutions:
+                    about = {r.kind for r in resolved.resolutions} | kinds_named(request, kinds)
+                    result = owned(result, about, owners)
+                if asked_plan:
+                    result = answered(result, asked_plan)
         except Exception as exc:  # fail closed: a planner failure goes to a human
             log.exception("planner %s failed", deps.planner.name)
             result = human_plan(request, f"the planner failed: {exc}", deps.planner.name, "failed")

@@ -40,6 +40,15 @@ the rewritten request as one subtask (`worded`): the rewrite says which records,
 do, and adds no ask. Words only sure at less ("close that one", "add a note to it", which
 alone read as content's) keep the rewritten request's route.
 
+A follow-up whose references the resolver read as records of kinds one agent deals with ("how
+long has ALT-1043 been going", "Pull up DOC-1021."), or whose words name such a kind beside a
+person's record ("does CUS-1013 have any tix"), goes to that agent when the planner, which
+reads the few words left beside the ids, could not place it (unsure, or the human label won)
+and ranked that agent: the records say whose domain it is (`owned`). An agent deals with a kind
+when its tools take that kind's id or are named after it, more of them than all other agents'
+together (`kind_owners`): tickets are support's though content reads one, a customer is no one
+agent's.
+
 A reply to the supervisor's own question ("Which alert do you mean: ALT-1041 or ALT-1042?" →
 "the latency one") comes after a turn that went to no agent; it is routed as the request the
 question was about (`answered`).
@@ -49,7 +58,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from ringmaster.agents.repeat_words import REPEAT_PHRASE
@@ -207,6 +216,51 @@ def worded(plan: Plan, typed: Plan, text: str) -> Plan:
         }
     )
     return plan.model_copy(update={"subtasks": [one]})
+
+
+def kind_owners(
+    tools: Iterable[tuple[str, str, Collection[str]]], kinds: Collection[str]
+) -> dict[str, str]:
+    """The agent that deals with each of `kinds` of record, by `tools` given as (agent, tool
+    name, argument names): the one whose tools take the kind's id (`ticket_id`) or are named
+    after it (`list_alerts`), more of them than all other agents' together. A kind no agent
+    deals with so (a customer, whom billing, support and legal all look up) has none."""
+    counts: dict[str, Counter[str]] = {k: Counter() for k in kinds}
+    for agent, name, args in tools:
+        words = set(name.lower().split("_"))
+        for kind, by in counts.items():
+            if f"{kind}_id" in args or kind in words or f"{kind}s" in words:
+                by[agent] += 1
+    owners = {}
+    for kind, by in counts.items():
+        if by:
+            agent, n = by.most_common(1)[0]
+            if n > by.total() - n:
+                owners[kind] = agent
+    return owners
+
+
+def owned(plan: Plan, kinds: Collection[str], owners: Mapping[str, str]) -> Plan:
+    """`plan` for a follow-up about records of `kinds` (those its references were read as and
+    those its words name: "does CUS-1013 have any tix"), its one subtask routed to the agent
+    that deals with all of them that have an agent (`owners`, by `kind_owners`; a customer is
+    whoever's) when the planner could not place it and ranked that agent (see the module)."""
+    if len(plan.subtasks) != 1:
+        return plan
+    s = plan.subtasks[0]
+    kinds = sorted(k for k in kinds if k in owners)
+    agents = {owners[k] for k in kinds}
+    if not _unsettled(s) or len(agents) != 1:
+        return plan
+    agent = agents.pop()
+    ranked = {a.agent: a.score for a in s.alternatives}
+    if s.agent is not None:
+        ranked[s.agent] = s.confidence
+    if agent not in ranked:
+        return plan
+    what = " and ".join(f"{k}s" for k in sorted(kinds))
+    why = f"the records it refers to are {what}, which {agent} deals with"
+    return _moved(plan, agent, why, ranked[agent])
 
 
 def answered(plan: Plan, asked: Plan) -> Plan:

@@ -12,17 +12,22 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from ringmaster.agents.demo import load_demo_team
 from ringmaster.evals.conversations import load_conversations, run_conversations
-from ringmaster.graph.planner.base import Plan, Subtask
+from ringmaster.graph.nodes.plan import kinds_named
+from ringmaster.graph.planner.base import Alternative, Plan, Subtask
 from ringmaster.graph.planner.carry import (
     answered,
     carried,
+    kind_owners,
     only_ids_written,
+    owned,
     picked_from_listing,
     worded,
 )
 from ringmaster.graph.planner.local import LocalPlanner
+from ringmaster.graph.references import kinds_from_team
 from ringmaster.graph.state import stored_turn
 from ringmaster.settings import Settings
+from ringmaster.tools.base import arguments_model
 from ringmaster.wiring import build_deps
 
 SCOPES = ["support", "billing", "ops", "content", "analytics", "legal"]
@@ -211,6 +216,12 @@ def test_a_turn_after_several_agents_or_none_is_left_alone(demo: LocalPlanner) -
             ["any alerts firing on the api?", "how long has it been firing?", "the latency one"],
             [["ops"], [], ["ops"]],
         ),
+        # The request asked about ranks support first alone (the human label winning); the
+        # record picked is an alert, which ops deals with (`owned`).
+        (
+            ["show firing alerts", "how long has that one been going on?", "the sms one"],
+            [["ops"], [], ["ops"]],
+        ),
     ],
 )
 def test_a_conversation_carries_a_follow_up_or_a_reply_to_its_agent(
@@ -287,3 +298,101 @@ def test_a_turn_before_that_a_person_was_asked_to_route_carries_nothing_new(
     assert before.subtasks[0].escalate and before.subtasks[0].agent == "billing"
     assert alone.subtasks[0].unsure and alone.subtasks[0].agent == "billing"
     assert carried(alone, rewritten, before, "what about CUS-1005?", picked=True) == alone
+
+
+@pytest.fixture(scope="module")
+def owners(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    home = tmp_path_factory.mktemp("owners")
+    deps = build_deps(Settings(home=home / "h", planner_cache=home))
+    tools = [
+        (a.name, t.name, list(arguments_model(t).model_fields))
+        for a in deps.registry.team.agents
+        for t in (deps.registry.tools.get(n) for n in a.tools)
+        if t is not None
+    ]
+    return kind_owners(tools, [k.name for k in kinds_from_team(deps.registry.team.entities)])
+
+
+def test_a_kind_of_record_is_the_agent_s_whose_tools_deal_with_it_most(
+    owners: dict[str, str],
+) -> None:
+    # Content reads a ticket and lists incidents, analytics reports on tickets: support's and
+    # ops' tools deal with them more than all others together. A customer is looked up by
+    # support, billing and legal alike: no one agent's.
+    assert owners == {
+        "ticket": "support",
+        "invoice": "billing",
+        "deployment": "ops",
+        "incident": "ops",
+        "document": "legal",
+        "alert": "ops",
+    }
+    tools = [("a", "get_thing", ["thing_id"]), ("b", "list_things", []), ("c", "x", ["thing_id"])]
+    assert kind_owners(tools, ["thing"]) == {}  # one of three: not more than the others
+    assert kind_owners(tools[:2] + [("a", "close_thing", ["thing_id"])], ["thing"]) == {
+        "thing": "a"
+    }
+
+
+def test_a_follow_up_about_one_agent_s_records_goes_to_it_when_the_planner_could_not_tell(
+    demo: LocalPlanner, owners: dict[str, str]
+) -> None:
+    for rewritten, kind, agent in [
+        ("how long has ALT-1043 been going", "alert", "ops"),  # the human label won
+        ("ALT-1042 - since when?", "alert", "ops"),  # unsure, support first
+        ("Pull up DOC-1021.", "document", "legal"),  # unsure, support first
+    ]:
+        alone = demo.plan(rewritten)
+        [s] = alone.subtasks
+        assert s.escalate and s.agent != agent
+        [moved] = owned(alone, {kind}, owners).subtasks
+        assert (moved.agent, moved.escalate, moved.escalation_kind) == (agent, False, None)
+        assert f"{kind}s, which {agent} deals with" in moved.rationale
+        # Records of no one agent's kind, or of two agents' kinds, say nothing.
+        assert owned(alone, {"customer"}, owners) == alone
+        assert owned(alone, {kind, "invoice"}, owners) == alone
+        assert owned(alone, set(), owners) == alone
+    # A route the planner was sure of is kept.
+    sure = demo.plan("write a status update for customers about ALT-1041")
+    assert not sure.subtasks[0].escalate
+    assert owned(sure, {"alert"}, owners) == sure
+
+
+def test_a_follow_up_about_a_person_s_records_of_a_kind_it_names_goes_to_that_kind_s_agent(
+    owners: dict[str, str],
+) -> None:
+    # "does CUS-1013 have any tix": the customer is whoever's; the tickets it names are
+    # support's. A reading of billing's, too close to support's to stand, goes to support.
+    unsure = Subtask(
+        id="t1",
+        description="does CUS-1013 have any tix",
+        agent="billing",
+        confidence=0.44,
+        alternatives=[Alternative(agent="support", score=0.41)],
+        escalate=True,
+        escalation_reason="ambiguous",
+        escalation_kind="ambiguous",
+    )
+    plan = Plan(subtasks=[unsure], planner="local")
+    [moved] = owned(plan, {"customer", "ticket"}, owners).subtasks
+    assert (moved.agent, moved.confidence, moved.escalate) == ("support", 0.41, False)
+    assert [a.agent for a in moved.alternatives] == ["billing"]  # the planner's pick kept
+    assert "tickets, which support deals with" in moved.rationale
+    # Tickets and invoices are two agents' records; a customer alone is no one agent's.
+    assert owned(plan, {"customer", "ticket", "invoice"}, owners) == plan
+    assert owned(plan, {"customer"}, owners) == plan
+    # An agent the planner did not rank is not guessed.
+    assert owned(plan, {"customer", "alert"}, owners) == plan
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("does she have any tix", {"ticket"}),
+        ("her june inv amount and the DOC", {"invoice", "document"}),
+        ("status of INV-1191", set()),  # the start of an id is no noun
+        ("what's she on", set()),
+    ],
+)
+def test_the_kinds_a_request_names_by_a_noun(text: str, named: set[str]) -> None:
+    assert kinds_named(text, kinds_from_team(load_demo_team().entities)) == named
