@@ -88,13 +88,22 @@ class Resolved:
     # Clauses the request took back and `text` leaves out: "don't refund INV-1144" of "don't
     # refund INV-1144, give her a credit instead".
     dropped: tuple[str, ...] = ()
+    # The turn whose request `text` asks again with another value in it, no record named:
+    # "And on staging?" after "what version of api is on production?".
+    repeats: int | None = None
 
     @property
     def changed(self) -> bool:
         """True when the request is not planned as typed: references, a question, a clause
-        taken back, or a reply planned as the request it answers ("June 11" to "Which day do
-        you mean: …?")."""
-        return bool(self.resolutions or self.question or self.dropped or self.answers is not None)
+        taken back, a reply planned as the request it answers ("June 11" to "Which day do
+        you mean: …?"), or a follow-up planned as the request it repeats elsewhere."""
+        return bool(
+            self.resolutions
+            or self.question
+            or self.dropped
+            or self.answers is not None
+            or self.repeats is not None
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +112,7 @@ class Resolved:
             "question": self.question,
             "answers": self.answers,
             "dropped": list(self.dropped),
+            "repeats": self.repeats,
         }
 
     def read_as(self) -> list[str]:

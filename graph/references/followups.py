@@ -41,7 +41,7 @@ from ringmaster.graph.references.patterns import (
 )
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import Swap, swap
-from ringmaster.graph.references.thread import _Thread
+from ringmaster.graph.references.thread import _Thread, fits_words
 from ringmaster.graph.references.unbound import acted_kinds
 from ringmaster.graph.yes_no import NO, STARTS_NO, STARTS_YES, alternation
 
@@ -518,9 +518,12 @@ def _ellipsis_after(request: str, out: Resolved, thread: _Thread) -> Resolved:
 # "what did CUS-1012 pay in February?".
 _MONTHS = {m.lower() for m in [*calendar.month_name, *calendar.month_abbr] if m} | {"sept"}
 _NEW_VALUE = re.compile(
-    r"^\W*(?:and|what about|how about|same for|now)\s+(?:(?:for|in)\s+)?(?P<word>[a-z]+)\W*$",
+    r"^\W*(?:and|what about|how about|same for|now)\s+(?:(?:for|in|on)\s+)?(?:the\s+)?"
+    r"(?P<word>[a-z][a-z0-9]*(?:-[a-z0-9]+)*)(?:\s+(?:too|then|as well))?\W*$",
     re.I,
 )
+# A word of a request, hyphens and dots kept: "billing-service", "3.8.1".
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[.-][A-Za-z0-9]+)*")
 
 
 def _new_value(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
@@ -532,7 +535,7 @@ def _new_value(request: str, explicit: list[tuple[str, str]], thread: _Thread) -
         return None
     word = said.group("word")
     if word.lower() not in _MONTHS:
-        return None
+        return _new_place(request, word, thread)
     # "What was Zoe Jansen billed in April?", "And in May?": a person named by full name is
     # named there as much as by id.
     last = thread.naming_people().history[-1]
@@ -552,3 +555,64 @@ def _new_value(request: str, explicit: list[tuple[str, str]], thread: _Thread) -
     text = earlier[: old[0].start()] + new + earlier[old[0].end() :]
     number = int(last.get("turn", 0))
     return Resolved(text, [Resolution(request.strip(), e, k, number) for k, e in named])
+
+
+def _new_place(request: str, word: str, thread: _Thread) -> Resolved | None:
+    """ "And on staging?" after "what version of api is on production?", "same for web" after
+    "latest api deploy in production": the last request, a question that named no record,
+    asked again with its one word that is a rival of the new one swapped for it. Rivals are
+    words that each describe records of a kind in the catalog, never the same record
+    (no deployment is both in production and in staging, or of both api and web): values of
+    one field, whatever the team's records are (`_rival`). A word the team's acts say ("and
+    close?") is a request of its own; a last request with no rival word has nothing to swap.
+    Only a question is asked again so: a side effect is not repeated from a place alone."""
+    new = _describing_words(word)
+    if not new or new & {w for a in thread.acts for w in a.words} or not thread.history:
+        return None
+    last = thread.history[-1]
+    earlier = str(last.get("request") or "")
+    if (last.get("entities") or {}).get("named") or not _asks(earlier):
+        return None
+    if _fit_all(new, _describing_words(earlier)):
+        return None  # "and staging?" after a question about staging: nothing new
+    rivals = [
+        m
+        for m in _TOKEN.finditer(earlier)
+        if (own := _describing_words(m.group(0))) and _rival(new, own, _catalog_words(thread))
+    ]
+    if len({m.group(0).lower() for m in rivals}) != 1:
+        return None
+    text = earlier
+    for m in reversed(rivals):
+        text = text[: m.start()] + word + text[m.end() :]
+    return Resolved(text, [], repeats=int(last.get("turn", 0)))
+
+
+def _fit_all(words: set[str], described: set[str]) -> bool:
+    """True when every one of `words` describes a record described by `described`."""
+    return fits_words(words, described) == words
+
+
+def _rival(new: set[str], old: set[str], catalog: list[list[set[str]]]) -> bool:
+    """True when `new` and `old` each describe records of one kind (`catalog`: each kind's
+    records' words) and no record of any kind is described by both."""
+    both = any(
+        any(_fit_all(new, d) for d in kind) and any(_fit_all(old, d) for d in kind)
+        for kind in catalog
+    )
+    return both and not any(_fit_all(new, d) and _fit_all(old, d) for k in catalog for d in k)
+
+
+def _catalog_words(thread: _Thread) -> list[list[set[str]]]:
+    """For each kind of record that is no person, the words describing each of its records in
+    the catalog; read once a turn."""
+    if "described" not in thread.catalog:
+        kinds = []
+        for kind in [k for k in thread.kinds if not k.person]:
+            prefix = re.match(r"[A-Za-z]+", kind.pattern.pattern)
+            if thread.records is None or thread.lookup is None or prefix is None:
+                continue
+            kinds.append([thread.described_by(e) for e in thread.records(prefix.group(0))])
+        thread.catalog["described"] = kinds
+    described: list[list[set[str]]] = thread.catalog["described"]
+    return described

@@ -41,6 +41,15 @@ from ringmaster.graph.references.patterns import (
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 
 
+def fits_words(words: set[str], described: set[str]) -> set[str]:
+    """The `words` a record's describing words `described` fit (`_Thread.fits`)."""
+    return {
+        w
+        for w in words
+        if w in described or (len(w) >= 4 and any(d.startswith(w) for d in described))
+    }
+
+
 @dataclass
 class _Thread:
     """The thread's history as the resolver reads it: candidates by kind, newest turn first."""
@@ -153,12 +162,7 @@ class _Thread:
         """The `words` that describe a record: a word of its own, or a shortening of one
         ("prod" for "production", "auth" for "authentication"; four letters at least, so
         "in" or "on" never fits "invoice" or "online")."""
-        described = self.described_by(entity)
-        return {
-            w
-            for w in words
-            if w in described or (len(w) >= 4 and any(d.startswith(w) for d in described))
-        }
+        return fits_words(words, self.described_by(entity))
 
     def owner(self, entity: str, kind: str) -> str | None:
         """The record of `kind` that owns `entity` (a ticket's customer), if the lookup knows."""
