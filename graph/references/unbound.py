@@ -174,7 +174,12 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
     on its record or the later one set the earlier aside (see the module's docstring)."""
 
     def named(turn: Mapping[str, Any]) -> list[str]:
-        return ids_of(turn.get("entities") or {}, kind)
+        # "which deploy caused INC-1012" (DEP-1032 in its answer), "and whats on api staging"
+        # (DEP-1033): a turn that named none of the kind but brought up one in its answer put
+        # that one in play as a turn naming it does.
+        ents = turn.get("entities") or {}
+        touched = ids_of(ents, kind, "touched")
+        return ids_of(ents, kind) or (touched if len(touched) == 1 else [])
 
     turns = [t for t in reversed(thread.history) if named(t)]
     if not turns or entity not in named(turns[0]):
