@@ -25,9 +25,11 @@ is the slow dashboard", "give the customer a credit"), is live beside the owners
 live rivals; a person named beside another person's record ("pull up CUS-1002 and TCK-1008",
 "give him a credit") is live beside that record's owner, who came up through its answer.
 "TCK-1133 is the app crash", "and TCK-1145 is about seats", "close that one" asks which; "look at
-TCK-1056", "forget that one, now TCK-1149", "close it" closes TCK-1149. A description that fits
-one record ("the seats one") or an id settles it. Sending a person a message ("email her", "let
-the customer know") is such a side effect on the person, though the email tool takes no id.
+TCK-1056", "forget that one, now TCK-1149", "close it" closes TCK-1149. A turn that named none of
+the kind but whose answer brought up just one ("which deploy caused INC-1012", "and whats on api
+staging", "roll it back") names that one here as if typed. A description that fits one record
+("the seats one") or an id settles it. Sending a person a message ("email her", "let the
+customer know") is such a side effect on the person, though the email tool takes no id.
 """
 
 from __future__ import annotations
@@ -174,7 +176,12 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
     on its record or the later one set the earlier aside (see the module's docstring)."""
 
     def named(turn: Mapping[str, Any]) -> list[str]:
-        return ids_of(turn.get("entities") or {}, kind)
+        # "which deploy caused INC-1012" (DEP-1032 in its answer), "and whats on api staging"
+        # (DEP-1033): a turn that named none of the kind but brought up one in its answer put
+        # that one in play as a turn naming it does.
+        ents = turn.get("entities") or {}
+        touched = ids_of(ents, kind, "touched")
+        return ids_of(ents, kind) or (touched if len(touched) == 1 else [])
 
     turns = [t for t in reversed(thread.history) if named(t)]
     if not turns or entity not in named(turns[0]):

@@ -266,7 +266,9 @@ def test_whats_on_a_service_lists_what_is_deployed_there(
     assert {(d["service"], d["environment"]) for d in deployments} == {("api", "staging")}
 
 
-@pytest.mark.parametrize("text", ["whats deployed on api in staging", "and whats on api staging"])
+@pytest.mark.parametrize(
+    "text", ["whats deployed on api in staging", "api deploys running on staging"]
+)
 def test_whats_on_a_place_says_what_runs_and_keeps_the_listing(
     registry: AgentRegistry, text: str
 ) -> None:
@@ -279,6 +281,25 @@ def test_whats_on_a_place_says_what_runs_and_keeps_the_listing(
     summary = out.output["summary"]
     now = summary.index(f"running now: api 2.15.0-rc1 in staging ({ids[0]}, deployed ")
     assert summary.index("recent deployments") > now
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("whats on auth prod", ("auth", "production")),
+        ("and whats on api staging", ("api", "staging")),
+        ("what's currently on web in production?", ("web", "production")),
+    ],
+)
+def test_whats_on_a_place_is_the_deployment_running_there(
+    registry: AgentRegistry, text: str, place: tuple[str, str]
+) -> None:
+    """ "whats on auth prod" asks what is there: the running deployment alone is kept for
+    follow-ups (a listing of three had "that one too" next ask which of them)."""
+    out = run(registry, "ops", text)
+    ids = [d["id"] for d in out.output["deployments"]]
+    assert ids == [_running_now(registry, *place)]
+    assert "recent deployments" not in out.output["summary"]
 
 
 @pytest.mark.parametrize(
@@ -544,7 +565,6 @@ def test_what_runs_now_is_the_deployment_running_not_the_history(
     [
         "what version is on api prod since april",
         "what version of auth is on production, and the previous one?",
-        "what's on api prod",
     ],
 )
 def test_deployments_asked_for_are_still_listed(registry: AgentRegistry, text: str) -> None:

@@ -59,6 +59,32 @@ def test_a_rollback_of_it_asks_while_another_deployment_is_live() -> None:
     assert out.question is None and entities(out) == ["DEP-1030"]
 
 
+def test_it_asks_when_the_two_latest_answers_each_brought_up_one_record_of_its_kind() -> None:
+    """ "which deploy caused INC-1012" (DEP-1032 in its answer), "and whats on api staging"
+    (DEP-1033): two turns that named no deployment but each brought one up put both in play,
+    as two turns naming them do; "roll it back" asks which, never takes the newer."""
+    deploys = [
+        turn(1, "which deploy caused INC-1012", "DEP-1032"),
+        turn(2, "and whats on api staging", "DEP-1033"),
+    ]
+    for request in ("roll it back", "roll that one back"):
+        out = resolve(request, deploys, KINDS, acts=ACTS)
+        assert out.question is not None and out.resolutions == [], request
+        assert "DEP-1032" in out.question and "DEP-1033" in out.question, request
+    # An answer naming one beside the other's named one: the same.
+    mixed = [turn(1, "which deploy caused INC-1012", "DEP-1032"), turn(2, "who shipped DEP-1033?")]
+    out = resolve("roll it back", mixed, KINDS, acts=ACTS)
+    assert out.question is not None and "DEP-1032" in out.question and "DEP-1033" in out.question
+    # The earlier one acted on: the one brought up last.
+    acted = [turn(1, "roll back DEP-1029"), turn(2, "whats on auth prod", "DEP-1030")]
+    acted[0]["entities"]["acted"] = [["deployment", "DEP-1029"]]
+    out = resolve("roll that one back too", acted, KINDS, acts=ACTS)
+    assert out.question is None and entities(out) == ["DEP-1030"]
+    # A question about it acts on nothing: the newer one, as before.
+    out = resolve("who shipped it?", deploys, KINDS, acts=ACTS)
+    assert out.question is None and entities(out) == ["DEP-1033"]
+
+
 def test_the_owner_of_the_newer_record_is_asked_while_the_older_records_owner_is_live() -> None:
     two = [turn(1, "TCK-1133 is the app crash"), turn(2, "and TCK-1140 is the slow dashboard")]
     for request in (

@@ -72,12 +72,15 @@ _HISTORY = (
     r"\b(?:history|went|gone|shipped|changed|pushed|rolled out|was|were|did|got|been|"
     r"recent\w*|previous\w*|earlier|since|until)\b|\blast\s+(?:\d+|few|three|five|ten)\b"
 )
+# "what's on auth prod", "and whats on api staging": what is there now, the one running (a
+# listing had "that one too" next ask among three); "whats deployed on api" stays a listing.
+_WHATS_ON = r"\bwhat(?:'?s| is)\s+(?:currently\s+)?on\b"
 # Words that say what runs now ("what's running on web?", "which version of api is live in
 # production?", "what's currently on auth staging?"): the answer is the running deployment,
-# kept for follow-ups. "What's on api staging", "whats deployed on api in staging" may ask
-# what went there lately too: they stay a listing, with what runs now said beside it (keeping
-# only the running one had "roll it back" next act on turns the dev splits mark ambiguous).
-_RUNS_NOW = rf"\b(?:running|live|currently|right now)\b|{_RUNNING_VERSION}"
+# kept for follow-ups. "Whats deployed on api in staging" may ask what went there lately
+# too: it stays a listing, with what runs now said beside it (keeping only the running one had
+# "roll it back" next act on turns the dev splits mark ambiguous).
+_RUNS_NOW = rf"\b(?:running|live|currently|right now)\b|{_RUNNING_VERSION}|{_WHATS_ON}"
 # "what version of web was running in production on June 1?", "which version of api was in
 # prod last month?": the one version a day or period asks of (`_version_asked_at`).
 _ONE_VERSION = r"\b(?:what|which)\s+version\b(?!s)"
