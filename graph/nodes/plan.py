@@ -128,6 +128,18 @@ def team_acts(deps: GraphDeps, kinds: list[EntityKind]) -> list[Act]:
     )
 
 
+def team_kind_owners(deps: GraphDeps, kinds: list[EntityKind]) -> dict[str, str]:
+    """The agent that deals with each of `kinds`, by the team's agents' tools (`kind_owners`)."""
+    return kind_owners(
+        [
+            (a.name, t.name, list(arguments_model(t).model_fields))
+            for a in deps.registry.team.agents
+            for t in (deps.registry.tools.get(n) for n in a.tools if n in deps.registry.tools)
+        ],
+        [k.name for k in kinds],
+    )
+
+
 def kinds_named(text: str, kinds: list[EntityKind]) -> set[str]:
     """The kinds of record `text` names by a noun ("any tix" names tickets)."""
     return {
@@ -192,14 +204,7 @@ def make_plan(deps: GraphDeps) -> Any:
     kinds = kinds_from_team(deps.registry.team.entities)
     acts = team_acts(deps, kinds)
     nouns = {n for k in kinds for n in k.nouns}
-    owners = kind_owners(
-        [
-            (a.name, t.name, list(arguments_model(t).model_fields))
-            for a in deps.registry.team.agents
-            for t in (deps.registry.tools.get(n) for n in a.tools if n in deps.registry.tools)
-        ],
-        [k.name for k in kinds],
-    )
+    owners = team_kind_owners(deps, kinds)
 
     def plan(state: RunState) -> dict[str, Any]:
         # Intake: the runner checks before storing anything; this re-check guards other callers.

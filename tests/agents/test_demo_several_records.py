@@ -24,6 +24,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> AgentRegistry:
         ("roll back web and api in staging", "staging"),
         ("roll back the api and the web deploys in staging", "staging"),
         ("roll back api in staging, and web too", "staging"),
+        ("roll back api. Also roll back web", "production"),
     ],
 )
 def test_a_rollback_of_two_services_proposes_one_each(
@@ -51,6 +52,9 @@ def test_a_rollback_of_two_services_proposes_one_each(
         "roll back the api deployment in production",
         "roll back the api in production, auth is fine",
         "roll back api, web is fine",
+        # A "too" is the service's it follows, not every one the request names.
+        "roll back api too, web is fine",
+        "roll back api as well, web looks ok",
     ],
 )
 def test_a_service_named_beside_the_rollback_is_not_rolled_back(

@@ -12,7 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from ringmaster.agents.demo import load_demo_team
 from ringmaster.evals.conversations import load_conversations, run_conversations
-from ringmaster.graph.nodes.plan import kinds_named
+from ringmaster.graph.nodes.plan import kinds_named, team_kind_owners
 from ringmaster.graph.planner.base import Alternative, Plan, Subtask
 from ringmaster.graph.planner.carry import (
     answered,
@@ -27,7 +27,6 @@ from ringmaster.graph.planner.local import LocalPlanner
 from ringmaster.graph.references import kinds_from_team
 from ringmaster.graph.state import stored_turn
 from ringmaster.settings import Settings
-from ringmaster.tools.base import arguments_model
 from ringmaster.wiring import build_deps
 
 SCOPES = ["support", "billing", "ops", "content", "analytics", "legal"]
@@ -304,13 +303,7 @@ def test_a_turn_before_that_a_person_was_asked_to_route_carries_nothing_new(
 def owners(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("owners")
     deps = build_deps(Settings(home=home / "h", planner_cache=home))
-    tools = [
-        (a.name, t.name, list(arguments_model(t).model_fields))
-        for a in deps.registry.team.agents
-        for t in (deps.registry.tools.get(n) for n in a.tools)
-        if t is not None
-    ]
-    return kind_owners(tools, [k.name for k in kinds_from_team(deps.registry.team.entities)])
+    return team_kind_owners(deps, kinds_from_team(deps.registry.team.entities))
 
 
 def test_a_kind_of_record_is_the_agent_s_whose_tools_deal_with_it_most(

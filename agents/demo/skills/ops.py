@@ -235,19 +235,23 @@ def _rollback_targets(text: str, services: list[str]) -> list[str]:
 def _listed(text: str, services: list[str]) -> list[str]:
     """Of `services` (in the order `text` names them), those a rollback is asked of: the
     first, and those listed with it ("api and web", "api, web & auth") or said too ("web as
-    well"); "roll back the api in production, auth is fine" names auth and asks it of api."""
-    if p.has(text, r"\b(?:both|too|also|as well|all)\b"):
-        return services
+    well", "also roll back web"); "roll back the api in production, auth is fine" names auth
+    and asks it of api. A "too" is the service's it follows: "roll back api too, web is fine"
+    had rolled web back as well."""
     kept = services[:1]
     for service in services[1:]:
+        name = rf"(?:{p.SERVICE_NAMES[service]})"
         joined = (
             rf"(?:{p.SERVICE_NAMES[kept[-1]]})(?:\s+(?:service|deploy\w*))?\s*"
-            rf"(?:,|&|\+|\band\b|\bplus\b)\s*(?:the\s+)?(?:{p.SERVICE_NAMES[service]})"
+            rf"(?:,|&|\+|\band\b|\bplus\b)\s*(?:the\s+)?{name}"
             r"(?!\s+(?:is|are|was|looks|seems|stays)\b)"  # "api, web is fine": not listed
         )
-        if not p.has(text, joined):
-            break
-        kept.append(service)
+        too = (
+            rf"{name}(?:\s+(?:service|deploy\w*))?,?\s+(?:too|also|as well)\b"
+            rf"|\balso\s+(?:roll\s+back\s+|revert\s+)?(?:the\s+)?{name}"
+        )
+        if p.has(text, joined) or p.has(text, too):
+            kept.append(service)
     return kept
 
 
