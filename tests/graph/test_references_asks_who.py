@@ -26,3 +26,4 @@ def test_who_opening_the_request_still_asks_for_the_owner() -> None:
     out = resolve("who's the customer on the last one?", LISTED, KINDS, FACTS.get, ACTS)
     assert entities(out) == ["TCK-2003"]
     assert "CUS-2002" not in out.text
+    assert out.question is None and out.text == "who's the customer on TCK-2003?"

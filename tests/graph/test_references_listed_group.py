@@ -50,6 +50,7 @@ def test_all_of_them_messaged_is_still_the_people() -> None:
     """ "email all of them" after the same turn: a message goes to the customers."""
     out = resolve("email all of them that we're on it", [PULLED], KINDS, LOOKUP, ACTS, RECORDS)
     assert not any(e.startswith("TCK-") for e in entities(out))
+    assert out.question is None and sorted(entities(out)) == ["CUS-1060", "CUS-1061"]
 
 
 LISTED = turn(1, "Any firing alerts on api?", "ALT-1070 ALT-1071")
@@ -169,3 +170,4 @@ def test_the_other_two_of_a_list_the_last_turn_named_are_not_more_of_his() -> No
     history = [turn(1, "are TCK-1190 and TCK-1191 still open? he says so")]
     out = resolve("ok close the other two", history, KINDS, lookup, ACTS, records)
     assert "TCK-1192" not in entities(out) or out.question is not None
+    assert out.question is not None and entities(out) == []  # asked, nothing picked

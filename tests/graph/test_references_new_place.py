@@ -82,3 +82,4 @@ def test_a_last_request_that_named_a_record_is_not_asked_elsewhere() -> None:
         RECORDS,
     )
     assert "DEP-1032" not in out.text
+    assert out.question is None and out.text == "and on staging?"  # left as it reads
