@@ -605,14 +605,5 @@ def _rival(new: set[str], old: set[str], catalog: list[list[set[str]]]) -> bool:
 
 def _catalog_words(thread: _Thread) -> list[list[set[str]]]:
     """For each kind of record that is no person, the words describing each of its records in
-    the catalog; read once a turn."""
-    if "described" not in thread.catalog:
-        kinds = []
-        for kind in [k for k in thread.kinds if not k.person]:
-            prefix = re.match(r"[A-Za-z]+", kind.pattern.pattern)
-            if thread.records is None or thread.lookup is None or prefix is None:
-                continue
-            kinds.append([thread.described_by(e) for e in thread.records(prefix.group(0))])
-        thread.catalog["described"] = kinds
-    described: list[list[set[str]]] = thread.catalog["described"]
-    return described
+    the catalog."""
+    return [thread.catalog_described(k.name) for k in thread.kinds if not k.person]

@@ -206,28 +206,25 @@ _CAUSED = (
 
 def caused(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
     """`text` with "the deploy that caused it" (a kind's noun, a verb of causing, and the
-    record it caused: "it", "that", or its id) replaced by the one record of that kind the
+    record it caused: "it", "that", "them", or its id) replaced by the one record of that kind the
     lookup ties that record to (the deployment behind the incident); the question when it is
-    tied to several. "it" is the newest turn's named records that are tied to any."""
+    tied to several. "it" and "them" are the newest turn's named records."""
     resolutions: list[Resolution] = []
+    latest = thread.latest_named_any() or ([], 0)
     for kind in [k for k in thread.kinds if not k.person]:
         nouns = "|".join(re.escape(n) for n in kind.nouns)
         phrase = re.compile(
-            rf"\b(?:the|a)\s+(?:{nouns})s?\s+{_CAUSED}\s+(?P<what>{_IT}|that|this|[A-Z]+-\d+)\b",
+            rf"\b(?:the|a)\s+(?:{nouns})s?\s+{_CAUSED}\s+(?P<what>{_IT}|that|this|them|those|[A-Z]+-\d+)\b",
             re.I,
         )
         for match in list(phrase.finditer(text)):
-            what = match.group("what")
-            named = entity_ids(thread.kinds, what)
-            latest = thread.latest_named_any()
-            if not named and latest is not None:
-                named = latest[0]
+            ids = entity_ids(thread.kinds, match.group("what"))
+            named, turn = (ids, 0) if ids else latest
             tied = _tied([e for _, e in named], kind.name, thread)
             if len(tied) > 1:
                 return _question(kind, tied)
             if not tied:
                 continue
-            turn = latest[1] if latest is not None and not entity_ids(thread.kinds, what) else 0
             text = text.replace(match.group(0), tied[0], 1)
             resolutions.append(Resolution(match.group(0), tied[0], kind.name, turn))
     return text, resolutions

@@ -446,8 +446,6 @@ def listed_acted_on(
     latest = thread.latest_named_any()
     if latest is None or not all(thread.by_name[k].person for k, _ in latest[0]):
         return None
-    if any(_TO_PERSON.search(text[: m.start()]) for m in objects):
-        return None
     turn = next(t for t in thread.history if int(t.get("turn", 0)) == latest[1])
     listed = list(
         dict.fromkeys(
@@ -460,17 +458,24 @@ def listed_acted_on(
     if len(kinds) != 1:
         return None
     kind = thread.by_name[next(iter(kinds))]
-    verbs = {w for a in thread.acts if a.kind == kind.name for w in a.words}
-    # Each object that of such a verb ("close them"); "close it, they rotated the key" has
-    # "they" do something, so they are a person.
-    before = [re.search(r"([a-z]+)\s+$", text[: m.start()], re.I) for m in objects]
-    # "bump em to urgent": a change by a value such records take, whatever its verb.
-    valued = thread.takes_value(text, kind.name)
-    if not all(b and (b.group(1).lower() in verbs or valued) for b in before):
+    if not _done_to(text, objects, kind.name, thread):
         return None
     request = str(turn.get("request") or "")
     fits = _top_fits([e for _, e in listed], request, kind, thread)
     return [(k, e) for k, e in listed if e in fits], latest[1]
+
+
+def _done_to(text: str, objects: Sequence[re.Match[str]], kind: str, thread: _Thread) -> bool:
+    """True when each of `objects` is what the request does to records of `kind`: the object
+    of one of their verbs ("close them"; "close it, they rotated the key" has "they" do
+    something, so they are a person), or of a change by a value such records take ("bump em
+    to urgent", whatever its verb); never of a message to a person ("email them")."""
+    if any(_TO_PERSON.search(text[: m.start()]) for m in objects):
+        return False
+    verbs = {w for a in thread.acts if a.kind == kind for w in a.words}
+    valued = thread.takes_value(text, kind)
+    before = [re.search(r"([a-z]+)\s+$", text[: m.start()], re.I) for m in objects]
+    return all(b and (b.group(1).lower() in verbs or valued) for b in before)
 
 
 def group_again(
@@ -485,14 +490,9 @@ def group_again(
     if len(records) < 2 or len(kinds) != 1 or thread.by_name[next(iter(kinds))].person:
         return text, resolutions
     kind = next(iter(kinds))
-    verbs = {w for a in thread.acts if a.kind == kind for w in a.words}
-    valued = thread.takes_value(text, kind)
     at = max(text.find(e) for _, e in records)
     spans = [m for m in re.finditer(r"\b(?:them|em)\b", text, re.I) if m.start() > at]
-    before = [re.search(r"([a-z]+)\s+$", text[: m.start()], re.I) for m in spans]
-    if not spans or any(_TO_PERSON.search(text[: m.start()]) for m in spans):
-        return text, resolutions
-    if not all(b and (b.group(1).lower() in verbs or valued) for b in before):
+    if not spans or not _done_to(text, spans, kind, thread):
         return text, resolutions
     turn = next(r.turn for r in resolutions if r.kind == kind)
     out, added = _substitute_all(text, spans, records, turn)

@@ -65,7 +65,7 @@ class _Thread:
     # the people whose records say they are referred to otherwise are not meant.
     pronoun: str = ""
     # What this turn read of the catalog once, shared by every view of the thread (`replace`
-    # passes it on): `catalog_people`.
+    # passes it on): `catalog_people`, `catalog_described`.
     catalog: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     by_name: dict[str, EntityKind] = field(init=False)
 
@@ -86,14 +86,21 @@ class _Thread:
         value says what kind of record the change is of, where the verb ("bump", "move") is
         none of the team's. Each kind's words are read once a turn."""
         change = _CHANGES.search(request)
-        prefix = re.match(r"[A-Za-z]+", self.by_name[kind].pattern.pattern)
-        if change is None or self.records is None or prefix is None:
+        if change is None:
             return False
         value = change.group(0).split()[-1].lower()
-        words: dict[str, set[str]] = self.catalog.setdefault("words", {})
-        if kind not in words:
-            words[kind] = {w for e in self.records(prefix.group(0)) for w in self.described_by(e)}
-        return value in words[kind]
+        return any(value in words for words in self.catalog_described(kind))
+
+    def catalog_described(self, kind: str) -> list[set[str]]:
+        """The words that describe each record of `kind` in the catalog (`described_by`), read
+        once a turn; none without the catalog."""
+        prefix = re.match(r"[A-Za-z]+", self.by_name[kind].pattern.pattern)
+        if self.records is None or prefix is None:
+            return []
+        described: dict[str, list[set[str]]] = self.catalog.setdefault("described", {})
+        if kind not in described:
+            described[kind] = [self.described_by(e) for e in self.records(prefix.group(0))]
+        return described[kind]
 
     def naming_people(self) -> _Thread:
         """This thread with the people its requests named by full name in play ("plan of
