@@ -25,6 +25,14 @@ _ROLLBACK = (
 _INCIDENT_OPENED = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b"
 _SEVERITY = r"\bsev ?([1-4])\b"
 _INCIDENT_NEW = rf"{_INCIDENT_OPENED}|{_SEVERITY}"
+# "open" as the state of incidents that exist ("is there an open incident on api?", "any
+# open incidents?", "the still open sev2 incident"), taken out before the verb is looked for:
+# the question had opened a new incident.
+_OPEN_STATE = re.compile(
+    r"\b(?:an?|the|any|no|all|other|those|these|that|this|still|currently|only)\s+open\s+"
+    r"(?=(?:\w+\s+){0,2}(?:incidents?|incs?)\b)",
+    re.IGNORECASE,
+)
 # Incidents asked about ("were there any sev2 incidents in April?", "sev2 incs in june?"):
 # with no verb that opens one, a severity says which incidents to list, not one to open.
 _ASKED_ABOUT = (
@@ -144,9 +152,9 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
     elif p.has(text, _ROLLBACK) and not_asked is None:
         category = _rollback(task, tools, services, env, out, notes)
     elif (
-        p.has(text, _INCIDENT_NEW)
+        p.has(asks_open := _OPEN_STATE.sub(" ", text), _INCIDENT_NEW)
         and not p.has(text, r"\b(show|list|which|what|status)\b")
-        and (p.has(text, _INCIDENT_OPENED) or not p.has(text, _ASKED_ABOUT))
+        and (p.has(asks_open, _INCIDENT_OPENED) or not p.has(text, _ASKED_ABOUT))
     ):
         category = _new_incident(text, tools, services, out, notes)
     elif (verb := _NO_TOOL.verb(text)) is not None:
