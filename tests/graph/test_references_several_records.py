@@ -1,0 +1,42 @@
+"""References to several records at once in plain office English (conversations-dev24, half
+A): "their" of two people none of whom is a "they", each one's own record."""
+
+from __future__ import annotations
+
+from ringmaster.graph.references import RecordFacts, resolve
+
+from .references_kit import ACTS, KINDS, customer, entities, facts, invoice, turn
+
+
+def _pair(second_pronoun: str) -> dict[str, RecordFacts]:
+    return facts(
+        customer("CUS-1005", "Sofia Rossi", "Rossi & Figli pro active", ["INV-1146", "INV-1193"],
+                 "she"),  # fmt: skip
+        customer("CUS-1010", "Omar Haddad", "Haddad Ventures enterprise active",
+                 ["INV-1151", "INV-1198"], second_pronoun),  # fmt: skip
+        invoice("INV-1146", "CUS-1005", "unpaid", "2025-05"),
+        invoice("INV-1193", "CUS-1005", "paid", "2025-06"),
+        invoice("INV-1151", "CUS-1010", "paid", "2025-05"),
+        invoice("INV-1198", "CUS-1010", "paid", "2025-06"),
+    )
+
+
+TWO_PEOPLE = [turn(1, "Look up CUS-1005 and CUS-1010.", "CUS-1005 CUS-1010")]
+
+
+def test_their_of_a_she_and_a_he_is_both_and_each_ones_own_record() -> None:
+    # A bare "they" of two people may be one of them (singular they), so it was asked even
+    # when one is "she" and the other "he": neither can be a singular "they".
+    lookup = _pair("he").get
+    out = resolve("Which plans do they have?", TWO_PEOPLE, KINDS, lookup, ACTS)
+    assert out.question is None and entities(out) == ["CUS-1005", "CUS-1010"]
+    # "their June invoices" is each one's June invoice, not the two people and one invoice.
+    out = resolve("were their june invoices paid?", TWO_PEOPLE, KINDS, lookup, ACTS)
+    assert out.question is None and entities(out) == ["INV-1193", "INV-1198"], out.text
+    assert "CUS-" not in out.text
+
+
+def test_their_is_still_asked_when_one_of_them_may_be_a_they() -> None:
+    for pronoun in ("they", ""):
+        out = resolve("Which plans do they have?", TWO_PEOPLE, KINDS, _pair(pronoun).get, ACTS)
+        assert out.question is not None, pronoun
