@@ -40,3 +40,29 @@ def test_their_is_still_asked_when_one_of_them_may_be_a_they() -> None:
     for pronoun in ("they", ""):
         out = resolve("Which plans do they have?", TWO_PEOPLE, KINDS, _pair(pronoun).get, ACTS)
         assert out.question is not None, pronoun
+
+
+NOAH = facts(
+    customer("CUS-1008", "Noah Schmidt", "Schmidt Consulting pro suspended",
+             ["INV-1102", "INV-1149", "INV-1196"], "he"),  # fmt: skip
+    invoice("INV-1102", "CUS-1008", "unpaid", "2025-04"),
+    invoice("INV-1149", "CUS-1008", "unpaid", "2025-05"),
+    invoice("INV-1196", "CUS-1008", "unpaid", "2025-06"),
+)
+
+
+def test_a_repeat_for_another_of_the_same_persons_records_is_for_that_person_too() -> None:
+    # "him" was read in on the turn repeated, so the repeat is for him as much as for the
+    # new invoice; only the invoice was counted as referred to.
+    said = turn(2, "Draft CUS-1008 a payment reminder for INV-1149.", "CUS-1008 INV-1149")
+    said["typed"] = "Draft him a payment reminder for the May one."
+    history = [turn(1, "List CUS-1008's unpaid invoices.", "CUS-1008 INV-1102 INV-1149 INV-1196"),
+               said]  # fmt: skip
+    for typed in ("and for the april one as well", "Same for INV-1102."):
+        out = resolve(typed, history, KINDS, NOAH.get, ACTS)
+        assert out.text == "Draft CUS-1008 a payment reminder for INV-1102.", typed
+        assert sorted(entities(out)) == ["CUS-1008", "INV-1102"], typed
+    # A person the user typed on that turn is typed, not referred to, by the repeat.
+    del said["typed"]
+    out = resolve("Same for INV-1102.", history, KINDS, NOAH.get, ACTS)
+    assert entities(out) == ["INV-1102"]
