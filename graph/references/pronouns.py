@@ -364,10 +364,17 @@ def _before_noun(text: str, m: re.Match[str]) -> bool:
     """True when a noun follows ("her account"), not a function word ("tell her that")."""
     # "her other ticket": the noun after "other".
     nxt = re.match(r"\s+(?:other\s+)?([a-z]+)", text[m.end() :], re.I)
+    # Nor a word of when ("call her tomorrow").
     return bool(nxt) and nxt.group(1).lower() not in ENGLISH_STOP_WORDS | {  # type: ignore[union-attr]
         "know",
         "up",
         "back",
+        "today",
+        "tomorrow",
+        "tonight",
+        "asap",
+        "later",
+        "soon",
     }
 
 
@@ -388,8 +395,12 @@ def _her_is_possessive(text: str, m: re.Match[str], thread: _Thread) -> bool:
     owned = {n.lower() for k in thread.kinds for n in k.nouns}
     # "her May invoice", "her last ticket": a word, then a record's noun ("may" and "last" are
     # stop words, so `_before_noun` alone reads "her" as whom something goes to).
+    # Not a preposition then a record's id ("remind her about INV-1129": "inv" is a noun).
     described = re.match(
-        r"\s+(?!(?:a|an|the|this|that|some)\s)[a-z]+\s+([a-z]+)", text[m.end() :], re.I
+        r"\s+(?!(?:a|an|the|this|that|some|about|for|of|on|to|re|regarding|with|from|at|by|"
+        r"in|over)\s)[a-z]+\s+([a-z]+)\b(?!-\d)",
+        text[m.end() :],
+        re.I,
     )
     if described and described.group(1).lower().rstrip("s") in owned:
         return True

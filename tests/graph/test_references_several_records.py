@@ -66,3 +66,22 @@ def test_a_repeat_for_another_of_the_same_persons_records_is_for_that_person_too
     del said["typed"]
     out = resolve("Same for INV-1102.", history, KINDS, NOAH.get, ACTS)
     assert entities(out) == ["INV-1102"]
+
+
+def test_her_before_a_preposition_or_a_word_of_when_is_whom_not_whose() -> None:
+    # "her about INV-1102" read "inv" as a record's noun after one word, so "her" was
+    # possessive: "Remind CUS-1008's about INV-1102"; "tomorrow" was read as her noun.
+    she = facts(
+        customer("CUS-1050", "Elif Torres", "Torres Foods business active",
+                 ["INV-1188", "INV-1235"], "she"),  # fmt: skip
+        invoice("INV-1188", "CUS-1050", "unpaid", "2025-05"),
+        invoice("INV-1235", "CUS-1050", "unpaid", "2025-06"),
+    )
+    history = [turn(1, "Which invoices does CUS-1050 owe?", "CUS-1050 INV-1188 INV-1235")]
+    cases = {
+        "Chase her for the May one.": "Chase CUS-1050 for INV-1188.",
+        "ring her tomorrow": "ring CUS-1050 tomorrow",
+        "check her account": "check CUS-1050's account",
+    }
+    for typed, text in cases.items():
+        assert resolve(typed, history, KINDS, she.get, ACTS).text == text, typed
