@@ -804,7 +804,21 @@ def _look(
         wants_deploys = not (
             _DEPLOYMENT_ID.search(text) or (p.has(text, _RUNS_NOW) and not p.has(text, _MADE))
         )
-    if wants_deploys:
+    typed = [d for i in p.ids(_DEPLOYMENT_ID, text) if (d := _deployment(tools, i)) is not None]
+    if wants_deploys and typed and not running:
+        # "who deployed DEP-1004?": those deployments, each with who made it, never the
+        # newest ten of every service (which named neither the one asked about nor its deployer).
+        category = "deployments"
+        out["deployments"] = [_dep(d) for d in typed]
+        out["services"] = out["services"] or list(dict.fromkeys(d["service"] for d in typed))
+        notes.append(
+            "; ".join(
+                f"{d['id']}: {d['service']} {d['version']} to {d['environment']} on "
+                f"{d['deployed_at'][:16]} by {d['deployed_by']} ({d['status']})"
+                for d in typed
+            )
+        )
+    elif wants_deploys:
         category = "deployments"
         limit = 5 if p.has(text, r"\b(last|latest|recent)\b") else 10
         m = re.search(r"\blast (\d+|five|three|ten)\b", text, re.IGNORECASE)

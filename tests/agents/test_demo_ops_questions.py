@@ -1,4 +1,5 @@
-"""The ops skill on incidents said to be open: a state asked about, not a new incident."""
+"""The ops skill on questions about records that exist: incidents said to be open (a state,
+not a new incident) and a deployment named by id."""
 
 from __future__ import annotations
 
@@ -34,3 +35,20 @@ def test_open_as_the_state_of_incidents_opens_none(registry: AgentRegistry, text
 def test_open_as_the_verb_still_proposes_one(registry: AgentRegistry, text: str) -> None:
     out = run(registry, "ops", text)
     assert [a.tool for a in out.proposed_actions] == ["create_incident"]
+
+
+@pytest.mark.parametrize(
+    ("text", "deployment", "deployer"),
+    [
+        ("who shipped DEP-1009?", "DEP-1009", "raj.patel"),
+        ("When was DEP-1016 deployed, and by whom?", "DEP-1016", "kim.lee"),
+    ],
+)
+def test_a_deployment_asked_about_by_id_is_the_one_answered(
+    registry: AgentRegistry, text: str, deployment: str, deployer: str
+) -> None:
+    """A question about one deployment named by id listed the newest deployments of every
+    service, and a health report, without the one asked about."""
+    out = run(registry, "ops", text).output
+    assert [d["id"] for d in out["deployments"]] == [deployment]
+    assert deployer in out["summary"]
