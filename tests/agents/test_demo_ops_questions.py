@@ -20,7 +20,7 @@ __all__ = ["registry"]
     ],
 )
 def test_open_as_the_state_of_incidents_opens_none(registry: AgentRegistry, text: str) -> None:
-    """"an open incident" names incidents that exist; read as the verb, the question
+    """ "an open incident" names incidents that exist; read as the verb, the question
     proposed a new incident (and the next turn's "that incident" had two to choose from)."""
     out = run(registry, "ops", text)
     assert out.proposed_actions == []

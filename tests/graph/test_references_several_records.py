@@ -10,10 +10,16 @@ from .references_kit import ACTS, KINDS, customer, entities, facts, invoice, tur
 
 def _pair(second_pronoun: str) -> dict[str, RecordFacts]:
     return facts(
-        customer("CUS-1005", "Sofia Rossi", "Rossi & Figli pro active", ["INV-1146", "INV-1193"],
-                 "she"),  # fmt: skip
-        customer("CUS-1010", "Omar Haddad", "Haddad Ventures enterprise active",
-                 ["INV-1151", "INV-1198"], second_pronoun),  # fmt: skip
+        customer(
+            "CUS-1005", "Sofia Rossi", "Rossi & Figli pro active", ["INV-1146", "INV-1193"], "she"
+        ),
+        customer(
+            "CUS-1010",
+            "Omar Haddad",
+            "Haddad Ventures enterprise active",
+            ["INV-1151", "INV-1198"],
+            second_pronoun,
+        ),
         invoice("INV-1146", "CUS-1005", "unpaid", "2025-05"),
         invoice("INV-1193", "CUS-1005", "paid", "2025-06"),
         invoice("INV-1151", "CUS-1010", "paid", "2025-05"),
@@ -43,8 +49,13 @@ def test_their_is_still_asked_when_one_of_them_may_be_a_they() -> None:
 
 
 NOAH = facts(
-    customer("CUS-1008", "Noah Schmidt", "Schmidt Consulting pro suspended",
-             ["INV-1102", "INV-1149", "INV-1196"], "he"),  # fmt: skip
+    customer(
+        "CUS-1008",
+        "Noah Schmidt",
+        "Schmidt Consulting pro suspended",
+        ["INV-1102", "INV-1149", "INV-1196"],
+        "he",
+    ),  # fmt: skip
     invoice("INV-1102", "CUS-1008", "unpaid", "2025-04"),
     invoice("INV-1149", "CUS-1008", "unpaid", "2025-05"),
     invoice("INV-1196", "CUS-1008", "unpaid", "2025-06"),
@@ -72,8 +83,13 @@ def test_her_before_a_preposition_or_a_word_of_when_is_whom_not_whose() -> None:
     # "her about INV-1102" read "inv" as a record's noun after one word, so "her" was
     # possessive: "Remind CUS-1008's about INV-1102"; "tomorrow" was read as her noun.
     she = facts(
-        customer("CUS-1050", "Elif Torres", "Torres Foods business active",
-                 ["INV-1188", "INV-1235"], "she"),  # fmt: skip
+        customer(
+            "CUS-1050",
+            "Elif Torres",
+            "Torres Foods business active",
+            ["INV-1188", "INV-1235"],
+            "she",
+        ),
         invoice("INV-1188", "CUS-1050", "unpaid", "2025-05"),
         invoice("INV-1235", "CUS-1050", "unpaid", "2025-06"),
     )
