@@ -182,12 +182,17 @@ def _pronoun(
         if (
             len(entities) > 1
             and plural
-            and (_EACH.search(text) or _OF_THEM.search(text) or not thread.any_they(entities))
+            and (
+                _EACH.search(text)
+                or _OF_THEM.search(text)
+                or (not thread.any_they(entities) and _theirs_plural(text, spans, thread))
+            )
         ):
             # "give them a credit each" after two customers: each of them. A bare "they" may
             # be one person (singular they), so without "each/both/all" it is asked; "of
-            # them" is never one ("which one of them has the double charge ticket?"), nor a
-            # "they" when each of them is "she" or "he" ("are their latest invoices paid?").
+            # them" is never one ("which one of them has the double charge ticket?"), nor
+            # "their" before records in the plural when each of them is "she" or "he" ("are
+            # their latest invoices paid?"); "move their plan" of a he and a she is asked.
             pairs = [(kind_name, e) for e in entities]
             return _substitute_all(text, _each_ones(text, spans, thread, entities), pairs, turn)
     else:
@@ -442,6 +447,14 @@ def _substitute_all(
         resolutions += [Resolution(m.group(0), e, k, turn) for k, e in named]
         at = m.end()
     return "".join([*pieces, text[at:]]), resolutions
+
+
+def _theirs_plural(text: str, spans: list[re.Match[str]], thread: _Thread) -> bool:
+    """True when a "their" of `spans` owns records in the plural ("their latest invoices")."""
+    return any(
+        "owned" in m.re.groupindex and m.group(0).lower().endswith("s")
+        for m in _each_ones(text, spans, thread, [])
+    )
 
 
 def _each_ones(
