@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from ringmaster.graph.references.asked import (
     awaiting_confirmation,
@@ -367,6 +368,10 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                     if new_owner and old_owner and old_owner != new_owner and old_owner in earlier:
                         earlier = earlier.replace(old_owner, new_owner)
                         found.append(Resolution(request, new_owner, person.name, number))
+                    elif new_owner and new_owner == old_owner and _read_in(new_owner, turn):
+                        # "remind her about the April one", "and the June one too": she is
+                        # who the repeat is for, as much as "her" was in the turn it repeats.
+                        found.append(Resolution(request, new_owner, person.name, number))
             if thread.by_name[kind].person:
                 # "maria's too", "do the same for CUS-1024" after "send CUS-1003 a reminder for
                 # INV-1191": the new person's own record in place of Aisha's, never Aisha's
@@ -379,6 +384,14 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                     found.append(Resolution(request, new, thread.kind_of(new) or "", number))
             return Resolved(earlier, found)
     return None
+
+
+def _read_in(entity: str, turn: Mapping[str, Any]) -> bool:
+    """True when `turn`'s request names `entity` only because the resolver read it in ("send
+    her a reminder" put as "send CUS-1037 a reminder"): its typed words do not spell it."""
+    typed = turn.get("typed")
+    request = str(turn.get("request") or "")
+    return typed is not None and entity in request and entity not in str(typed).upper()
 
 
 def _through_owner(request: str, kind: str, new_id: str, thread: _Thread) -> Resolved | None:

@@ -179,12 +179,22 @@ def _pronoun(
         if found is None:
             return _plural_them(text, spans, thread)
         entities, kind_name, turn = found
-        if len(entities) > 1 and plural and (_EACH.search(text) or _OF_THEM.search(text)):
+        if (
+            len(entities) > 1
+            and plural
+            and (
+                _EACH.search(text)
+                or _OF_THEM.search(text)
+                or (not thread.any_they(entities) and _theirs_plural(text, spans, thread))
+            )
+        ):
             # "give them a credit each" after two customers: each of them. A bare "they" may
             # be one person (singular they), so without "each/both/all" it is asked; "of
-            # them" is never one ("which one of them has the double charge ticket?").
+            # them" is never one ("which one of them has the double charge ticket?"), nor
+            # "their" before records in the plural when each of them is "she" or "he" ("are
+            # their latest invoices paid?"); "move their plan" of a he and a she is asked.
             pairs = [(kind_name, e) for e in entities]
-            return _substitute_all(text, spans, pairs, turn)
+            return _substitute_all(text, _each_ones(text, spans, thread, entities), pairs, turn)
     else:
         # "move that one to enterprise" after "plan for CUS-1042?": a change whose value only
         # people take is of the person the turn named, not of the invoices its answer listed.
@@ -359,10 +369,17 @@ def _before_noun(text: str, m: re.Match[str]) -> bool:
     """True when a noun follows ("her account"), not a function word ("tell her that")."""
     # "her other ticket": the noun after "other".
     nxt = re.match(r"\s+(?:other\s+)?([a-z]+)", text[m.end() :], re.I)
+    # Nor a word of when ("call her tomorrow").
     return bool(nxt) and nxt.group(1).lower() not in ENGLISH_STOP_WORDS | {  # type: ignore[union-attr]
         "know",
         "up",
         "back",
+        "today",
+        "tomorrow",
+        "tonight",
+        "asap",
+        "later",
+        "soon",
     }
 
 
@@ -383,8 +400,12 @@ def _her_is_possessive(text: str, m: re.Match[str], thread: _Thread) -> bool:
     owned = {n.lower() for k in thread.kinds for n in k.nouns}
     # "her May invoice", "her last ticket": a word, then a record's noun ("may" and "last" are
     # stop words, so `_before_noun` alone reads "her" as whom something goes to).
+    # Not a preposition then a record's id ("remind her about INV-1129": "inv" is a noun).
     described = re.match(
-        r"\s+(?!(?:a|an|the|this|that|some)\s)[a-z]+\s+([a-z]+)", text[m.end() :], re.I
+        r"\s+(?!(?:a|an|the|this|that|some|about|for|of|on|to|re|regarding|with|from|at|by|"
+        r"in|over)\s)[a-z]+\s+([a-z]+)\b(?!-\d)",
+        text[m.end() :],
+        re.I,
     )
     if described and described.group(1).lower().rstrip("s") in owned:
         return True
@@ -416,11 +437,46 @@ def _substitute_all(
     joined = " and ".join(entities)
     pieces, resolutions, at = [], [], 0
     for m in spans:
-        possessive = m.group(0).lower() == "their"
-        pieces += [text[at : m.start()], f"{joined}'s" if possessive else joined]
+        said = m.group(0).lower()
+        if "owned" in m.re.groupindex:
+            # "their latest invoices", stretched by `_each_ones`: each one's own.
+            put = " and ".join(f"{e}'s{m.group('owned')}" for e in entities)
+        else:
+            put = f"{joined}'s" if said == "their" else joined
+        pieces += [text[at : m.start()], put]
         resolutions += [Resolution(m.group(0), e, k, turn) for k, e in named]
         at = m.end()
     return "".join([*pieces, text[at:]]), resolutions
+
+
+def _theirs_plural(text: str, spans: list[re.Match[str]], thread: _Thread) -> bool:
+    """True when a "their" of `spans` owns records in the plural ("their latest invoices")."""
+    return any(
+        "owned" in m.re.groupindex and m.group(0).lower().endswith("s")
+        for m in _each_ones(text, spans, thread, [])
+    )
+
+
+def _each_ones(
+    text: str, spans: list[re.Match[str]], thread: _Thread, people: Sequence[str]
+) -> list[re.Match[str]]:
+    """`spans` with each "their" before a record's noun ("their latest invoices") stretched
+    over the noun and put, by `_substitute_all`, as each person's own ("CUS-1007's latest
+    invoice and CUS-1023's latest invoice"), which the reading of a person's records picks
+    one by one; "CUS-1007 and CUS-1023's latest invoice" was read as a person and a record."""
+    nouns = sorted({n.lower() for k in thread.kinds if not k.person for n in k.nouns}, key=len)
+    if not nouns:
+        return spans
+    alternation = "|".join(re.escape(n) for n in reversed(nouns))
+    stretched: list[re.Match[str]] = []
+    for m in spans:
+        if m.group(0).lower() != "their":
+            stretched.append(m)
+            continue
+        owned = re.compile(rf"their(?P<owned>(?:\s+[\w-]+){{0,3}}?\s+(?:{alternation}))s?\b", re.I)
+        whole = owned.match(text, m.start())
+        stretched.append(whole if whole is not None else m)
+    return stretched
 
 
 def _listed_acted_on(

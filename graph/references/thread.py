@@ -129,6 +129,15 @@ class _Thread:
         facts = self.facts(person) if self.pronoun else None
         return facts is None or facts.pronouns in ("", self.pronoun)
 
+    def any_they(self, people: Sequence[str]) -> bool:
+        """True when a singular "they" may be one of `people`: one whose record says "they",
+        or says nothing, or is not known."""
+        for person in people:
+            facts = self.facts(person)
+            if facts is None or facts.pronouns not in ("she", "he"):
+                return True
+        return False
+
     def acts_on_live(self, request: str, kind: str) -> bool:
         """True when the request does to a record of `kind` what the team does to such
         records, as asked ("close her charged-twice ticket") or as to be done ("the SAML one

@@ -25,6 +25,14 @@ _ROLLBACK = (
 _INCIDENT_OPENED = r"\b(open|create|raise|declare|log|file|start)\b.*\bincident\b"
 _SEVERITY = r"\bsev ?([1-4])\b"
 _INCIDENT_NEW = rf"{_INCIDENT_OPENED}|{_SEVERITY}"
+# "open" as the state of incidents that exist ("is there an open incident on api?", "any
+# open incidents?", "the still open sev2 incident"), taken out before the verb is looked for:
+# the question had opened a new incident.
+_OPEN_STATE = re.compile(
+    r"\b(?:an?|the|any|no|all|other|those|these|that|this|still|currently|only)\s+open\s+"
+    r"(?=(?:\w+\s+){0,2}(?:incidents?|incs?)\b)",
+    re.IGNORECASE,
+)
 # Incidents asked about ("were there any sev2 incidents in April?", "sev2 incs in june?"):
 # with no verb that opens one, a severity says which incidents to list, not one to open.
 _ASKED_ABOUT = (
@@ -144,9 +152,9 @@ def ops(task: AgentTask, tools: ToolBox) -> AgentOutput:
     elif p.has(text, _ROLLBACK) and not_asked is None:
         category = _rollback(task, tools, services, env, out, notes)
     elif (
-        p.has(text, _INCIDENT_NEW)
+        p.has(asks_open := _OPEN_STATE.sub(" ", text), _INCIDENT_NEW)
         and not p.has(text, r"\b(show|list|which|what|status)\b")
-        and (p.has(text, _INCIDENT_OPENED) or not p.has(text, _ASKED_ABOUT))
+        and (p.has(asks_open, _INCIDENT_OPENED) or not p.has(text, _ASKED_ABOUT))
     ):
         category = _new_incident(text, tools, services, out, notes)
     elif (verb := _NO_TOOL.verb(text)) is not None:
@@ -796,7 +804,21 @@ def _look(
         wants_deploys = not (
             _DEPLOYMENT_ID.search(text) or (p.has(text, _RUNS_NOW) and not p.has(text, _MADE))
         )
-    if wants_deploys:
+    typed = [d for i in p.ids(_DEPLOYMENT_ID, text) if (d := _deployment(tools, i)) is not None]
+    if wants_deploys and typed and not running:
+        # "who deployed DEP-1004?": those deployments, each with who made it, never the
+        # newest ten of every service (which named neither the one asked about nor its deployer).
+        category = "deployments"
+        out["deployments"] = [_dep(d) for d in typed]
+        out["services"] = out["services"] or list(dict.fromkeys(d["service"] for d in typed))
+        notes.append(
+            "; ".join(
+                f"{d['id']}: {d['service']} {d['version']} to {d['environment']} on "
+                f"{d['deployed_at'][:16]} by {d['deployed_by']} ({d['status']})"
+                for d in typed
+            )
+        )
+    elif wants_deploys:
         category = "deployments"
         limit = 5 if p.has(text, r"\b(last|latest|recent)\b") else 10
         m = re.search(r"\blast (\d+|five|three|ten)\b", text, re.IGNORECASE)

@@ -1,0 +1,54 @@
+"""The ops skill on questions about records that exist: incidents said to be open (a state,
+not a new incident) and a deployment named by id."""
+
+from __future__ import annotations
+
+import pytest
+
+from ringmaster.agents.registry import AgentRegistry
+from tests.agents.test_demo_team import registry, run
+
+__all__ = ["registry"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Do we have an open incident on the api right now?",
+        "any open incidents on auth?",
+        "Is the still open sev2 incident on api being worked on?",
+    ],
+)
+def test_open_as_the_state_of_incidents_opens_none(registry: AgentRegistry, text: str) -> None:
+    """ "an open incident" names incidents that exist; read as the verb, the question
+    proposed a new incident (and the next turn's "that incident" had two to choose from)."""
+    out = run(registry, "ops", text)
+    assert out.proposed_actions == []
+    assert "proposed" not in out.output["summary"]
+    assert all(i["status"] != "resolved" for i in out.output["incidents"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["open an incident on web, checkout is failing", "please open a sev3 incident for auth"],
+)
+def test_open_as_the_verb_still_proposes_one(registry: AgentRegistry, text: str) -> None:
+    out = run(registry, "ops", text)
+    assert [a.tool for a in out.proposed_actions] == ["create_incident"]
+
+
+@pytest.mark.parametrize(
+    ("text", "deployment", "deployer"),
+    [
+        ("who shipped DEP-1009?", "DEP-1009", "raj.patel"),
+        ("When was DEP-1016 deployed, and by whom?", "DEP-1016", "kim.lee"),
+    ],
+)
+def test_a_deployment_asked_about_by_id_is_the_one_answered(
+    registry: AgentRegistry, text: str, deployment: str, deployer: str
+) -> None:
+    """A question about one deployment named by id listed the newest deployments of every
+    service, and a health report, without the one asked about."""
+    out = run(registry, "ops", text).output
+    assert [d["id"] for d in out["deployments"]] == [deployment]
+    assert deployer in out["summary"]
