@@ -1684,3 +1684,27 @@ def test_a_day_written_before_may_is_of_may(registry: AgentRegistry) -> None:
         assert run(registry, "ops", text).output["deployments"] == may_9, text
     assert parsing.days_named("tickets on 3 may") == [(None, 5, 3)]
     assert parsing.days_named("tickets filed by 14 may be late") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("what's the most recent web deployment on staging", [("web", "staging")]),
+        ("when was the last auth release in prod?", [("auth", "production")]),
+        ("newest api and web deploy in production", [("api", "production"), ("web", "production")]),
+    ],
+)
+def test_the_latest_deploy_is_the_one_newest_not_a_listing(
+    registry: AgentRegistry, text: str, where: list[tuple[str, str]]
+) -> None:
+    """ "latest api deploy in production" listed the newest five: one deploy asked of, one
+    answered (of each service named)."""
+    newest = [
+        registry.tools.get("list_deployments").fn(service=s, environment=e, limit=1)[0]["id"]
+        for s, e in where
+    ]
+    out = run(registry, "ops", text).output
+    assert [d["id"] for d in out["deployments"]] == newest
+    assert "the latest deployment" in out["summary"]
+    # The newest few, asked as deploys, stay a listing.
+    assert len(run(registry, "ops", "latest api deploys in production").output["deployments"]) > 1

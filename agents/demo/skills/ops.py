@@ -84,6 +84,12 @@ _RUNS_NOW = rf"\b(?:running|live|currently|right now)\b|{_RUNNING_VERSION}|{_WHA
 # "what version of web was running in production on June 1?", "which version of api was in
 # prod last month?": the one version a day or period asks of (`_version_asked_at`).
 _ONE_VERSION = r"\b(?:what|which)\s+version\b(?!s)"
+# "the latest api deploy in production", "when was web's last release": the one newest
+# deployment (of each service named), not the newest few ("the last deploys", "last 3 deploys").
+_ONE_LATEST = (
+    r"\b(?:latest|last|newest|most\s+recent)\s+(?:(?!\d)[\w.-]+\s+){0,3}?"
+    r"(?:deploy(?:ment)?|release|rollout)\b(?!-)"
+)
 _INCIDENTS = r"\bincidents?\b|\bincs\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
 # Ops work the skill has no tool for, asked for as a clause's verb ("restart the api", "can
@@ -798,7 +804,8 @@ def _look(
         )
     if wants_deploys:
         category = "deployments"
-        limit = 5 if p.has(text, r"\b(last|latest|recent)\b") else 10
+        one = p.has(text, _ONE_LATEST)
+        limit = 1 if one else 5 if p.has(text, r"\b(last|latest|recent)\b") else 10
         m = re.search(r"\blast (\d+|five|three|ten)\b", text, re.IGNORECASE)
         if m:
             limit = {"five": 5, "three": 3, "ten": 10}.get(m.group(1).lower()) or int(m.group(1))
@@ -819,6 +826,11 @@ def _look(
         if deployers:
             found = [d for d in found if d["deployed_by"] in deployers]
         found.sort(key=lambda d: d["deployed_at"], reverse=True)
+        if one:  # the newest (of each service named), out of a dated or a deployer's listing too
+            newest: dict[str, dict[str, Any]] = {}
+            for d in found:
+                newest.setdefault(d["service"] if services else "", d)
+            found = list(newest.values())
         out["deployments"] = [_dep(d) for d in found]
         version = p.VERSION.findall(text)
         if version:
@@ -839,7 +851,12 @@ def _look(
             )
         if found:
             notes.append(
-                f"{'recent ' if running else ''}deployments{by_whom}{during}"
+                (
+                    "the latest deployment" + (" of each service" if len(found) > 1 else "")
+                    if one
+                    else f"{'recent ' if running else ''}deployments"
+                )
+                + f"{by_whom}{during}"
                 f"{_shown(found, complete)}: "
                 + ", ".join(
                     f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
