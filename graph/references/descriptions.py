@@ -208,6 +208,10 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     if not thread.lookup or not thread.history:
         return text, []
     text, resolutions = _relative(text, thread)
+    tagged = _release_candidate(text, thread)
+    if isinstance(tagged, str):
+        return tagged
+    text, resolutions = tagged[0], resolutions + tagged[1]
     unfit: dict[str, EntityKind | None] = {}
     for kind in _ordinal_kinds_first(text, thread):
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
@@ -283,6 +287,31 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         )
         if question:
             return question
+    return text, resolutions
+
+
+# A version's release-candidate tag said as the noun: "roll back the rc on staging", "is the
+# staging release candidate healthy?"; not a word of another noun ("the rc build", "the rc one").
+_RC = r"\b(?:the|that|this)\s+((?:[\w-]+\s+){{0,2}}?)(?:rc\d*|release\s+candidate)\b" + (
+    r"(?!\s+(?:ones?|builds?|branch\w*|tags?|notes|process|{nouns})\b)"
+)
+
+
+def _release_candidate(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
+    """ "the rc", said of a record in play whose version carries the tag (lookups describe
+    "2.15.0-rc1" by "rc"): that record, as "the rc one" reads it; a question when several fit.
+    Left as typed when none does: the tag is the record's word only when one has it."""
+    nouns = "|".join(rf"{re.escape(n)}s?" for k in thread.kinds for n in k.nouns) or "one"
+    resolutions: list[Resolution] = []
+    for match in list(re.finditer(_RC.format(nouns=nouns), text, re.I)):
+        for kind in (k for k in thread.kinds if not k.person):
+            found = _described_one(f"the {match.group(1)}rc one", kind, False, thread, text)
+            if isinstance(found, str):
+                return found
+            if found is not None:
+                text = text.replace(match.group(0), found[0], 1)
+                resolutions.append(Resolution(match.group(0), found[0], kind.name, *found[1:]))
+                break
     return text, resolutions
 
 
