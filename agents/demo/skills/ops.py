@@ -460,8 +460,9 @@ def _behind_incidents(
     text: str, tools: ToolBox, out: dict[str, Any], notes: list[str]
 ) -> list[dict[str, Any]]:
     """The deployment behind each incident the request names by id ("which deploy caused
-    INC-1012?", "what shipped right before INC-1012"): the newest production deployment of
-    the incident's service that went out before the incident started. A list of every
+    INC-1012?", "what shipped right before INC-1012"): the production deployment of the
+    incident's service that was running when the incident began (`current_versions` at its
+    start: the rule the thread's lookup ties an incident to its deployment by). A list of every
     service's deployments answered none of them, and left "roll that deploy back" ten to pick
     from."""
     named = p.ids(_INCIDENT_ID, text)
@@ -470,22 +471,20 @@ def _behind_incidents(
     incidents = [i for i in tools.call("list_incidents", limit=100) if i["id"] in named]
     behind: list[dict[str, Any]] = []
     for incident in incidents:
-        history = tools.call(
-            "list_deployments", service=incident["service"], environment="production", limit=50
+        [running] = tools.call(
+            "current_versions",
+            service=incident["service"],
+            environment="production",
+            at=incident["started_at"],
         )
-        before = [
-            d
-            for d in history
-            if d["status"] == "succeeded" and d["deployed_at"] <= incident["started_at"]
-        ]
-        if not before:
+        if running["deployment_id"] is None:
             continue
-        d = max(before, key=lambda d: d["deployed_at"])
+        d = tools.call("get_deployment", deployment_id=running["deployment_id"])
         behind.append(d)
         notes.append(
-            f"{incident['id']} ({incident['service']}) started {incident['started_at'][:16]}, "
-            f"after {d['service']} {d['version']} went to production on "
-            f"{d['deployed_at'][:16]} ({d['id']}, by {d['deployed_by']})"
+            f"{d['service']} {d['version']} ({d['id']}, deployed to production on "
+            f"{d['deployed_at'][:16]} by {d['deployed_by']}) was running when {incident['id']} "
+            f"({incident['service']}) began at {incident['started_at'][:16]}"
         )
     out["incidents"] = out["incidents"] or incidents
     return behind
