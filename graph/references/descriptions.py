@@ -34,6 +34,7 @@ from ringmaster.graph.references.patterns import (
     _ORDINALS,
     _SET_TO,
     _SMALLER,
+    NUMBER_WORDS,
     PAYLOAD,
     TELLING,
     _describing_words,
@@ -470,9 +471,9 @@ def _postmodifier(phrase: str, context: str) -> set[str]:
 
 # "her last two invoices", "the 3 newest deploys": a listing asked for by how many of the newest
 # (or oldest) records, whatever else the answer listed.
-_FEW = {"two": 2, "three": 3, "four": 4, "five": 5}
 _LAST_FEW = re.compile(
-    r"\b(last|latest|newest|most recent|recent|first|oldest|earliest)\s+(two|three|four|five|\d)\b",
+    r"\b(last|latest|newest|most recent|recent|first|oldest|earliest)\s+"
+    rf"({'|'.join(NUMBER_WORDS)}|\d)\b",
     re.I,
 )
 
@@ -483,7 +484,7 @@ def _last_few(pool: list[str], request: str) -> list[str]:
     few = _LAST_FEW.search(request)
     if few is None:
         return pool
-    count = _FEW.get(few.group(2).lower()) or int(few.group(2))
+    count = NUMBER_WORDS.get(few.group(2).lower()) or int(few.group(2))
     if not 0 < count < len(pool):
         return pool
     newest = few.group(1).lower() not in {"first", "oldest", "earliest"}

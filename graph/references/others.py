@@ -8,6 +8,7 @@ import re
 
 from ringmaster.graph.references.entities import Resolution, _question, ids_of
 from ringmaster.graph.references.owned import owned_in_play
+from ringmaster.graph.references.patterns import NUMBER_WORDS
 from ringmaster.graph.references.thread import _Thread
 
 
@@ -105,7 +106,8 @@ def _other(
     return text, resolutions
 
 
-_OTHERS = {"two": 2, "three": 3, "ones": 0}
+# "the other two": that many; "the other ones": every one left.
+_OTHERS = {**NUMBER_WORDS, "ones": 0}
 
 
 def _apart_from_last(
@@ -158,7 +160,7 @@ def _none_other(word: str, many: int, thread: _Thread) -> str | None:
             if len(group) > max(many, 2):
                 return None  # others there may be: which is for the rules above to ask
             noun = kind.nouns[0] if kind.nouns else kind.name
-            count = word if _OTHERS.get(word) else ""  # "two", "three"; not "ones"
+            count = word if word in NUMBER_WORDS else ""
             there = " and ".join(group)
             return (
                 f"There are no other {count + ' ' if count else ''}{noun}s in this conversation: "

@@ -81,6 +81,9 @@ _PLURAL = re.compile(
     r"|each(?=\s+(?:on|in|at|is|was|has|had|owes?|paid|pays)\b|\s*\W*$))\b(?!-)",
     re.I,
 )
+# How many records a number word says: "the other two", "her last three invoices", "close
+# both tickets" (`done`: "both" with the number words).
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 # Of `_PLURAL`, those that say two: "both" is never five records.
 _TWO = re.compile(r"both|the two|the pair|th(?:ose|ese) two", re.I)
 
