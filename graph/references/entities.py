@@ -146,6 +146,19 @@ def kinds_from_team(entities: Mapping[str, Any]) -> list[EntityKind]:
     ]
 
 
+def id_prefix(kind: EntityKind) -> tuple[str, str] | None:
+    """The letters an id of `kind` starts with and the separator after them ("TCK", "-")."""
+    found = re.match(r"([A-Za-z]+)(-?)", kind.pattern.pattern)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def records_of(kind: EntityKind, records: Records | None) -> list[str]:
+    """Every record of `kind` the catalog `records` holds, found by its ids' prefix ("TCK");
+    none without a catalog."""
+    prefix = id_prefix(kind)
+    return list(records(prefix[0])) if records is not None and prefix else []
+
+
 def entity_ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:
     """The (kind, id) pairs a text names, in the order they stand in it, each id once."""
     found: list[tuple[int, str, str]] = []
