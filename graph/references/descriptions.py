@@ -39,6 +39,7 @@ from ringmaster.graph.references.patterns import (
     TELLING,
     _describing_words,
     nouns_pattern,
+    possessed,
 )
 from ringmaster.graph.references.thread import _best_fits, _Thread
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
@@ -433,8 +434,7 @@ def _noun_again(text: str, found: list[re.Match[str]], typed: str, thread: _Thre
     """`text` with the noun its possessives leave out ("and the former's.") put back: the
     noun, with the words before it, of the one possessive of a record's noun in `typed`, the
     turn before ("the latter's contract"); as it is when that turn had no such possessive."""
-    nouns = nouns_pattern([n for k in thread.kinds if not k.person for n in k.nouns])
-    had = re.findall(rf"'s\s+((?:[\w-]+\s+){{0,2}}?{nouns}s?)\b", typed, re.I)
+    had = re.findall(possessed(thread.kinds), typed, re.I)
     if len(set(had)) != 1:
         return text
     for match in reversed(found):
