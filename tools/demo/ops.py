@@ -158,6 +158,8 @@ def current_versions(
     }
     out = []
     with connect(db) as conn:
+        before: str | None
+        day: str | None
         if at is not None:
             if on is not None or period is not None:
                 raise ToolArgumentError("give one of on, period and at, not several")
