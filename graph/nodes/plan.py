@@ -270,14 +270,17 @@ def make_plan(deps: GraphDeps) -> Any:
                     if resolved.answers is not None and asked
                     else None
                 )
-                if asked_plan and not any(s.escalate for s in asked_plan.subtasks):
+                # Once: before the records' agent when that request was routed surely, after
+                # it when not.
+                surely = asked_plan is not None and not any(s.escalate for s in asked_plan.subtasks)
+                if asked_plan and surely:
                     result = answered(result, asked_plan)
                 # "how long has ALT-1043 been going": an alert is ops' to look at, however
                 # an unsure reading of the request the question was about ranked agents.
                 if resolved.resolutions:
                     about = {r.kind for r in resolved.resolutions} | kinds_named(request, kinds)
                     result = owned(result, about, owners)
-                if asked_plan:
+                if asked_plan and not surely:
                     result = answered(result, asked_plan)
         except Exception as exc:  # fail closed: a planner failure goes to a human
             log.exception("planner %s failed", deps.planner.name)

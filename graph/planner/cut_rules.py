@@ -139,8 +139,11 @@ def two_asks(
     stands alone for it and names a record of its own (a kind the team file declares), they
     are joined by a connector that turns to another ask, and the later one is not about the
     earlier ("look up TCK-1 and tell me its status"). Without a record each, "send me the
-    invoices and payments for Acme" would be two."""
+    invoices and payments for Acme" would be two. Two records side by side ("credit CUS-1 and
+    CUS-2 20 dollars") are one ask's list (`lists_records`), however much follows the second."""
     if records is None or left.label != right.label or left.label == HUMAN:
+        return False
+    if lists_records(records, left.text, right.text):
         return False
     floor = policy.floor(right.boundary)
     if not (stands_alone(left, floor) and stands_alone(right, floor)) or right.refers_back:
@@ -149,6 +152,26 @@ def two_asks(
         return False
     named = set(records.findall(left.text))
     return bool(named) and bool(set(records.findall(right.text)) - named)
+
+
+# What makes a record opening a part the subject of a clause of its own ("CUS-2 wants a credit",
+# "INV-3 is overdue too"), not the next item of the part before's list.
+_SUBJECT_VERB = re.compile(
+    r"^\W*(?:is|was|has|had|wants|needs|asked|says|should|would|will|can|could)\b", re.I
+)
+
+
+def lists_records(records: re.Pattern[str], left: str, right: str) -> bool:
+    """Whether `right` goes on with the list of records `left` ends with: `left` ends with a
+    record and `right` opens with another that no verb of its own follows ("close TCK-1" /
+    "TCK-2 as duplicates", "credit CUS-1" / "CUS-2 20 dollars"). The words after the second
+    record belong to the whole list: cut there, the first record lost the amount or the state
+    its ask was for."""
+    ends = [m.end() for m in records.finditer(left)]
+    if not ends or left[ends[-1] :].strip(" ,.;:"):
+        return False
+    first = records.match(right.lstrip())
+    return first is not None and not _SUBJECT_VERB.match(right.lstrip()[first.end() :])
 
 
 def cut_stands(policy: SplitPolicy, left: Part, right: Part, whole: Scores | None = None) -> bool:

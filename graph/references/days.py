@@ -27,16 +27,18 @@ _RELATIVE = re.compile(
     r"\bthe\s+day\s+(?:before\s+yesterday|after\s+tomorrow)\b|\b(?:yesterday|today|tomorrow)\b",
     re.IGNORECASE,
 )
-# An ordinal that counts records, not days: "the 2nd one", "the 3rd ticket" (as
-# the demo skills' `parsing._DAY` reads it).
-_COUNTED = r"(?!\s+(?:ones?|deploy\w*|release\w*|ticket\w*|invoice\w*|incident\w*|alert\w*)\b)"
+# What may not follow "the 11th" for it to be a day: a record's noun ("the 2nd one", "the 3rd
+# ticket" count records, as the demo skills' `parsing._DAY` reads them).
+_NOT_OF_RECORDS = (
+    r"(?!\s+(?:ones?|deploy\w*|release\w*|ticket\w*|invoice\w*|incident\w*|alert\w*)\b)"
+)
 # A calendar day as written: "June 11", "11th of June", "2025-06-11", "the 11th", "on Tuesday",
 # or one said relative to today.
 _DAY = re.compile(
     rf"\b{_MONTH}\.?\s+{_NTH}\b(?!\s*(?:%|am|pm|:))"
     rf"|\b{_NTH}\s+(?:of\s+)?{_MONTH}\b"
     r"|\b\d{4}-\d{2}-\d{2}\b"
-    rf"|\bthe\s+\d{{1,2}}(?:st|nd|rd|th)\b{_COUNTED}"
+    rf"|\bthe\s+\d{{1,2}}(?:st|nd|rd|th)\b{_NOT_OF_RECORDS}"
     r"|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
     rf"|{_RELATIVE.pattern}",
     re.IGNORECASE,

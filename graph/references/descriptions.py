@@ -34,10 +34,12 @@ from ringmaster.graph.references.patterns import (
     _ORDINALS,
     _SET_TO,
     _SMALLER,
+    NUMBER_WORDS,
     PAYLOAD,
     TELLING,
     _describing_words,
     nouns_pattern,
+    possessed,
 )
 from ringmaster.graph.references.thread import _best_fits, _Thread
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
@@ -208,6 +210,10 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
     if not thread.lookup or not thread.history:
         return text, []
     text, resolutions = _relative(text, thread)
+    tagged = _release_candidate(text, thread)
+    if isinstance(tagged, str):
+        return tagged
+    text, resolutions = tagged[0], resolutions + tagged[1]
     unfit: dict[str, EntityKind | None] = {}
     for kind in _ordinal_kinds_first(text, thread):
         nouns = "|".join(re.escape(n) for n in kind.nouns) or "one"
@@ -283,6 +289,31 @@ def _described(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
         )
         if question:
             return question
+    return text, resolutions
+
+
+# A version's release-candidate tag said as the noun: "roll back the rc on staging", "is the
+# staging release candidate healthy?"; not a word of another noun ("the rc build", "the rc one").
+_RC = r"\b(?:the|that|this)\s+((?:[\w-]+\s+){{0,2}}?)(?:rc\d*|release\s+candidate)\b" + (
+    r"(?!\s+(?:ones?|builds?|branch\w*|tags?|notes|process|{nouns})\b)"
+)
+
+
+def _release_candidate(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
+    """ "the rc", said of a record in play whose version carries the tag (lookups describe
+    "2.15.0-rc1" by "rc"): that record, as "the rc one" reads it; a question when several fit.
+    Left as typed when none does: the tag is the record's word only when one has it."""
+    nouns = "|".join(rf"{re.escape(n)}s?" for k in thread.kinds for n in k.nouns) or "one"
+    resolutions: list[Resolution] = []
+    for match in list(re.finditer(_RC.format(nouns=nouns), text, re.I)):
+        for kind in (k for k in thread.kinds if not k.person):
+            found = _described_one(f"the {match.group(1)}rc one", kind, False, thread, text)
+            if isinstance(found, str):
+                return found
+            if found is not None:
+                text = text.replace(match.group(0), found[0], 1)
+                resolutions.append(Resolution(match.group(0), found[0], kind.name, *found[1:]))
+                break
     return text, resolutions
 
 
@@ -403,8 +434,7 @@ def _noun_again(text: str, found: list[re.Match[str]], typed: str, thread: _Thre
     """`text` with the noun its possessives leave out ("and the former's.") put back: the
     noun, with the words before it, of the one possessive of a record's noun in `typed`, the
     turn before ("the latter's contract"); as it is when that turn had no such possessive."""
-    nouns = nouns_pattern([n for k in thread.kinds if not k.person for n in k.nouns])
-    had = re.findall(rf"'s\s+((?:[\w-]+\s+){{0,2}}?{nouns}s?)\b", typed, re.I)
+    had = re.findall(possessed(thread.kinds), typed, re.I)
     if len(set(had)) != 1:
         return text
     for match in reversed(found):
@@ -441,9 +471,9 @@ def _postmodifier(phrase: str, context: str) -> set[str]:
 
 # "her last two invoices", "the 3 newest deploys": a listing asked for by how many of the newest
 # (or oldest) records, whatever else the answer listed.
-_FEW = {"two": 2, "three": 3, "four": 4, "five": 5}
 _LAST_FEW = re.compile(
-    r"\b(last|latest|newest|most recent|recent|first|oldest|earliest)\s+(two|three|four|five|\d)\b",
+    r"\b(last|latest|newest|most recent|recent|first|oldest|earliest)\s+"
+    rf"({'|'.join(NUMBER_WORDS)}|\d)\b",
     re.I,
 )
 
@@ -454,7 +484,7 @@ def _last_few(pool: list[str], request: str) -> list[str]:
     few = _LAST_FEW.search(request)
     if few is None:
         return pool
-    count = _FEW.get(few.group(2).lower()) or int(few.group(2))
+    count = NUMBER_WORDS.get(few.group(2).lower()) or int(few.group(2))
     if not 0 < count < len(pool):
         return pool
     newest = few.group(1).lower() not in {"first", "oldest", "earliest"}

@@ -19,7 +19,7 @@ from typing import Any
 
 from ringmaster.graph.references.entities import Resolution, _question
 from ringmaster.graph.references.implied import Act
-from ringmaster.graph.references.patterns import nouns_pattern
+from ringmaster.graph.references.patterns import NUMBER_WORDS, nouns_pattern
 from ringmaster.graph.references.thread import _Thread
 
 
@@ -96,7 +96,7 @@ def _done(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
 # fact she reports (reading the invoice into either made "her" its owner's), nor "note",
 # "plan" or "update", a noun of their own ("a status update") more often than the act.
 _DONE_NOUNS = frozenset({"rollback", "revert"})
-_COUNTED = {"both": 2, "two": 2, "three": 3}
+_HOW_MANY = {"both": 2, **NUMBER_WORDS}
 
 
 def _act_phrase(acts: list[Act]) -> re.Pattern[str] | None:
@@ -104,8 +104,8 @@ def _act_phrase(acts: list[Act]) -> re.Pattern[str] | None:
     if not words:
         return None
     return re.compile(
-        r"\b(?P<det>the|that|this|those|these|both(?:\s+the|\s+of\s+the)?|the\s+two|the\s+three"
-        r"|all\s+the)\s+(?:last\s+|recent\s+)?"
+        r"\b(?P<det>the|that|this|those|these|both(?:\s+the|\s+of\s+the)?"
+        rf"|the\s+(?:{'|'.join(NUMBER_WORDS)})|all\s+the)\s+(?:last\s+|recent\s+)?"
         rf"(?P<noun>{'|'.join(words)})(?P<plural>s)?\b(?!\s*of\b)",
         re.I,
     )
@@ -146,7 +146,7 @@ def _done_acts(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str
             continue
         kind = thread.by_name[act.kind]
         det = " ".join(match.group("det").lower().split())
-        count = next((n for w, n in _COUNTED.items() if w in det.split()), None)
+        count = next((n for w, n in _HOW_MANY.items() if w in det.split()), None)
         if count is not None:
             records = [e for _, acted in turns for e in acted][:count]
             if len(records) < count:

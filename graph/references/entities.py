@@ -30,8 +30,8 @@ class RecordFacts:
     amount: Decimal | None = None  # what the record is for: "the bigger invoice"
     title: str = ""  # what a person calls it: a ticket's subject, a customer's name
     pronouns: str = ""  # for a person: "she", "he", "they"; "" when unknown
-    # what the record is tied to: the deployment behind an incident ("roll back the deploy that
-    # caused it")
+    # what the record is tied to: the deployment that was running when an incident began ("roll
+    # back the deploy that caused it"), as the ops skill answers "which deploy caused INC-…?"
     behind: tuple[str, ...] = ()
 
 
@@ -63,10 +63,18 @@ class Resolution:
     # "description" (a record picked by words that fit another in play too). "" when the
     # request determined it. A guess never drives a side effect unconfirmed (`confirming`).
     guessed: str = ""
+    # What ties the record to the one the words named, when the lookup did ("the deploy that
+    # caused it"): "running when INC-1012 began". "" for a record the words themselves pick.
+    tie: str = ""
 
     def describe(self) -> str:
+        return f"{self.phrase!r} → {self.entity} (turn {self.turn}{self.how()})"
+
+    def how(self) -> str:
+        """How the record was found, when not by the words alone: ", guessed from a typo",
+        ", running when INC-1012 began"."""
         guess = f", {_GUESSES.get(self.guessed, 'guessed')}" if self.guessed else ""
-        return f"{self.phrase!r} → {self.entity} (turn {self.turn}{guess})"
+        return guess + (f", {self.tie}" if self.tie else "")
 
 
 # How each kind of guess reads in a rationale.
@@ -125,8 +133,7 @@ class Resolved:
         request took back. "" when nothing was resolved."""
         lines = []
         for r in self.resolutions:
-            guess = f", {_GUESSES.get(r.guessed, 'guessed')}" if r.guessed else ""
-            lines.append(f"- {r.phrase!r} is {r.entity} ({r.kind}, from turn {r.turn}{guess})")
+            lines.append(f"- {r.phrase!r} is {r.entity} ({r.kind}, from turn {r.turn}{r.how()})")
         lines += [f"- taken back, not to be done: {c!r}" for c in self.dropped]
         return "\n".join(lines)
 
@@ -137,6 +144,19 @@ def kinds_from_team(entities: Mapping[str, Any]) -> list[EntityKind]:
         EntityKind(name, re.compile(spec.pattern), tuple(spec.nouns), spec.person)
         for name, spec in entities.items()
     ]
+
+
+def id_prefix(kind: EntityKind) -> tuple[str, str] | None:
+    """The letters an id of `kind` starts with and the separator after them ("TCK", "-")."""
+    found = re.match(r"([A-Za-z]+)(-?)", kind.pattern.pattern)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def records_of(kind: EntityKind, records: Records | None) -> list[str]:
+    """Every record of `kind` the catalog `records` holds, found by its ids' prefix ("TCK");
+    none without a catalog."""
+    prefix = id_prefix(kind)
+    return list(records(prefix[0])) if records is not None and prefix else []
 
 
 def entity_ids(kinds: Sequence[EntityKind], text: str) -> list[tuple[str, str]]:

@@ -24,6 +24,7 @@ from ringmaster.graph.references.entities import (
     _question,
     declined_question,
     entity_ids,
+    records_of,
     strip_ids,
 )
 from ringmaster.graph.references.mistyped import in_thread, put_picked
@@ -193,10 +194,9 @@ def _described_among(
     whether one was a guess (`_closest`)."""
     if len(request.split()) > 8 or thread.lookup is None:
         return [], False
-    prefix = re.match(r"[A-Za-z]+", kind.pattern.pattern)
 
     def catalog() -> list[str]:  # read only when the thread's own records fit none
-        return list(thread.records(prefix.group(0))) if thread.records and prefix else []
+        return records_of(kind, thread.records)
 
     for pool in (lambda: in_thread(thread, kind.name), catalog):
         fitting, guessed = _fitting(request, pool(), kind, thread), False

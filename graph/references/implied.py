@@ -178,6 +178,13 @@ def _tied(entities: list[str], kind: str, thread: _Thread) -> list[str]:
     return list(dict.fromkeys(e for f in facts for e in f.behind if thread.kind_of(e) == kind))
 
 
+def _tie(entity: str, to: list[str], thread: _Thread) -> str:
+    """What ties `entity` to the records of `to` it is behind, for a rationale: "running when
+    INC-1012 began" (`RecordFacts.behind`: the deployment serving when the incident began)."""
+    began = [e for e in to if (f := thread.facts(e)) is not None and entity in f.behind]
+    return f"running when {' and '.join(began)} began" if began else ""
+
+
 def behind(out: Resolved, kind: str, thread: _Thread) -> Resolved | None:
     """`out` with the records of another kind an act on `kind` was read as ("roll it back" of
     the incident the thread is about) replaced by the one record of `kind` the lookup ties them
@@ -193,7 +200,10 @@ def behind(out: Resolved, kind: str, thread: _Thread) -> Resolved | None:
     kept = [r for r in out.resolutions if r.kind == kind and r.entity != entity]
     turn = max(r.turn for r in misfits)
     phrase = misfits[0].phrase
-    return replace(out, text=text, resolutions=[*kept, Resolution(phrase, entity, kind, turn)])
+    tie = _tie(entity, [r.entity for r in misfits], thread)
+    return replace(
+        out, text=text, resolutions=[*kept, Resolution(phrase, entity, kind, turn, tie=tie)]
+    )
 
 
 # What ties a record to another it brought about: "the deploy that caused it", "the release
@@ -226,7 +236,8 @@ def caused(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
             if not tied:
                 continue
             text = text.replace(match.group(0), tied[0], 1)
-            resolutions.append(Resolution(match.group(0), tied[0], kind.name, turn))
+            tie = _tie(tied[0], [e for _, e in named], thread)
+            resolutions.append(Resolution(match.group(0), tied[0], kind.name, turn, tie=tie))
     return text, resolutions
 
 

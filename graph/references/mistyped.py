@@ -16,17 +16,11 @@ from __future__ import annotations
 
 import re
 
-from ringmaster.graph.references.entities import EntityKind, Resolution, _question
+from ringmaster.graph.references.entities import EntityKind, Resolution, _question, id_prefix
 from ringmaster.graph.references.thread import _Thread
 
 # At most this many records of the catalog one slip from an unknown id are offered in a question.
 _NEAR_ASKED = 3
-
-
-def _prefix(kind: EntityKind) -> tuple[str, str] | None:
-    """The letters an id of `kind` starts with and the separator after them ("TCK", "-")."""
-    found = re.match(r"([A-Za-z]+)(-?)", kind.pattern.pattern)
-    return (found.group(1), found.group(2)) if found else None
 
 
 def one_slip(typed: str, meant: str) -> bool:
@@ -63,7 +57,7 @@ def mend_ids(request: str, thread: _Thread) -> tuple[str, list[Resolution]] | st
     mended; or the question to ask when a mistyped id fits several of the thread's records."""
     text, mended = request, list[Resolution]()
     for kind in thread.kinds:
-        prefix = _prefix(kind)
+        prefix = id_prefix(kind)
         if prefix is None:
             continue
         letters, dash = prefix
@@ -122,7 +116,7 @@ def by_noun(request: str, thread: _Thread) -> tuple[str, list[Resolution]]:
     written; digits that make no record of the kind (a year, an amount) are left as typed."""
     text, found = request, list[Resolution]()
     for kind in thread.kinds:
-        prefix = _prefix(kind)
+        prefix = id_prefix(kind)
         if prefix is None or not kind.nouns:
             continue
         letters, dash = prefix
@@ -158,7 +152,7 @@ def put_picked(asked: str, picked: list[str], kinds: list[EntityKind]) -> str | 
     if len(picked) != 1:
         return None
     for kind in kinds:
-        prefix = _prefix(kind)
+        prefix = id_prefix(kind)
         if prefix is None or not kind.pattern.fullmatch(picked[0]):
             continue
         letters = prefix[0]

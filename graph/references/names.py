@@ -15,7 +15,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ringmaster.graph.references.entities import EntityKind, Lookup, Records, _question
+from ringmaster.graph.references.entities import (
+    EntityKind,
+    Lookup,
+    Records,
+    _question,
+    records_of,
+)
 from ringmaster.graph.references.patterns import _PRONOUN_PERSON, nouns_pattern
 
 
@@ -48,8 +54,7 @@ def people_by_name(
         return []
     out = []
     for kind in [k for k in kinds if k.person]:
-        prefix = re.match(r"[A-Za-z]+", kind.pattern.pattern)
-        for entity in records(prefix.group(0)) if prefix else ():
+        for entity in records_of(kind, records):
             facts = lookup(entity)
             words = (facts.title if facts else "").split()
             if len(words) < 2:

@@ -8,6 +8,7 @@ import re
 
 from ringmaster.graph.references.entities import Resolution, _question, ids_of
 from ringmaster.graph.references.owned import owned_in_play
+from ringmaster.graph.references.patterns import NUMBER_WORDS
 from ringmaster.graph.references.thread import _Thread
 
 
@@ -100,10 +101,13 @@ def _other(
         if rest and found:
             text = text.replace(match.group(0), rest[0], 1)
             return text, [*resolutions, Resolution(match.group(0), rest[0], kind.name, found[1])]
+    if many is not None:
+        return _none_other(word, many, thread) or (text, resolutions)
     return text, resolutions
 
 
-_OTHERS = {"two": 2, "three": 3, "ones": 0}
+# "the other two": that many; "the other ones": every one left.
+_OTHERS = {**NUMBER_WORDS, "ones": 0}
 
 
 def _apart_from_last(
@@ -138,6 +142,30 @@ def _apart_from_last(
                 return _question(kind, before)
             text = text.replace(phrase, " and ".join(before), 1)
             return text, [*resolutions, *(Resolution(phrase, e, kind.name, number) for e in before)]
+    return None
+
+
+def _none_other(word: str, many: int, thread: _Thread) -> str | None:
+    """What "the other two" ("the other tickets") can't find when the newest records of the
+    kind in play are no more than that and none was set apart ("close the other two" after
+    two tickets were named): said, with the records there are, never offered as the others."""
+    for entry in reversed(thread.history[-3:]):
+        ents = entry.get("entities") or {}
+        for kind in thread.kinds:
+            if kind.person or word not in _OTHERS and word.rstrip("s") not in kind.nouns:
+                continue
+            group = ids_of(ents, kind.name) or ids_of(ents, kind.name, "touched")
+            if not group:
+                continue
+            if len(group) > max(many, 2):
+                return None  # others there may be: which is for the rules above to ask
+            noun = kind.nouns[0] if kind.nouns else kind.name
+            count = word if word in NUMBER_WORDS else ""
+            there = " and ".join(group)
+            return (
+                f"There are no other {count + ' ' if count else ''}{noun}s in this conversation: "
+                f"it has named {there} only. Which {noun}s do you mean?"
+            )
     return None
 
 

@@ -10,8 +10,12 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
+
+if TYPE_CHECKING:  # entities reads this module's patterns
+    from ringmaster.graph.references.entities import EntityKind
 
 # Short follow-ups that repeat an earlier request for another record: "do that for CUS-1002
 # too", "same for INV-1003", "and for TCK-1004 as well", "sorry, I meant INV-1012".
@@ -81,6 +85,9 @@ _PLURAL = re.compile(
     r"|each(?=\s+(?:on|in|at|is|was|has|had|owes?|paid|pays)\b|\s*\W*$))\b(?!-)",
     re.I,
 )
+# How many records a number word says: "the other two", "her last three invoices", "close
+# both tickets" (`done`: "both" with the number words).
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 # Of `_PLURAL`, those that say two: "both" is never five records.
 _TWO = re.compile(r"both|the two|the pair|th(?:ose|ese) two", re.I)
 
@@ -105,6 +112,13 @@ def nouns_pattern(nouns: Iterable[str]) -> str:
     """A regex group for any of a kind's `nouns` that never matches the start of an id ("inv"
     in "INV-1191")."""
     return "(?:" + "|".join(re.escape(n) for n in nouns) + ")" + _NOT_AN_ID
+
+
+def possessed(kinds: Iterable[EntityKind]) -> str:
+    """A regex for what a possessive owns when it is a record: "'s", then up to three words and
+    a record's noun ("'s 502 ticket", "'s contracts"), the words and noun its group 1."""
+    nouns = nouns_pattern([n for k in kinds if not k.person for n in k.nouns])
+    return rf"'s\s+((?:[\w-]+\s+){{0,3}}?{nouns}s?)\b"
 
 
 # What only a person is called ("the Varga guy", "the bakery lady"): never a record.

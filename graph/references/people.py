@@ -28,7 +28,7 @@ from ringmaster.graph.references.patterns import (
     _ORDINAL,
     _PERSON_WORDS,
     _describing_words,
-    nouns_pattern,
+    possessed,
 )
 from ringmaster.graph.references.pronouns import _TO_PERSON, _of_person
 from ringmaster.graph.references.thread import _Thread
@@ -131,8 +131,7 @@ def _described_person(
 def _owns_a_record(text: str, end: int, thread: _Thread) -> bool:
     """True when "the … one" ending at `end` owns a record the request names by its noun
     ("the Varga one's 502 ticket"): only a person owns one."""
-    nouns = nouns_pattern([n for k in thread.kinds if not k.person for n in k.nouns])
-    return re.match(rf"'s\s+(?:[\w-]+\s+){{0,3}}?{nouns}\b", text[end:], re.I) is not None
+    return re.match(possessed(thread.kinds), text[end:], re.I) is not None
 
 
 def _of_the_person(

@@ -90,26 +90,15 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     resolutions += people
     if asked is not None:  # "give greta a credit" after two Gretas
         return Resolved(request, resolutions, asked)
-    # "the one you just closed": the records a side effect of the thread ran on.
-    done = _done(text, thread)
-    if isinstance(done, str):
-        return Resolved(request, resolutions, done)
-    text, resolutions = done[0], resolutions + done[1]
-    # "a status update about both rollbacks": the records the thread's rollbacks ran on.
-    done = _done_acts(text, thread)
-    if isinstance(done, str):
-        return Resolved(request, resolutions, done)
-    text, resolutions = done[0], resolutions + done[1]
-    # "roll back the deploy that caused it": the deployment the lookup ties the incident to.
-    done = caused(text, thread)
-    if isinstance(done, str):
-        return Resolved(request, resolutions, done)
-    text, resolutions = done[0], resolutions + done[1]
-    # "close hers" after her ticket and his: her record of those in play.
-    hers = _hers(text, thread)
-    if isinstance(hers, str):
-        return Resolved(request, resolutions, hers)
-    text, resolutions = hers[0], resolutions + hers[1]
+    # "the one you just closed": the records a side effect of the thread ran on; "a status
+    # update about both rollbacks": the records the thread's rollbacks ran on; "roll back the
+    # deploy that caused it": the deployment the lookup ties the incident to; "close hers"
+    # after her ticket and his: her record of those in play. Each asks, or reads on.
+    for step in (_done, _done_acts, caused, _hers):
+        read = step(text, thread)
+        if isinstance(read, str):
+            return Resolved(request, resolutions, read)
+        text, resolutions = read[0], resolutions + read[1]
     text = _elided_noun(text, thread)
     # "the customer on the former": the record first, before the phrases around it are read.
     text, former = _former_latter(text, thread)

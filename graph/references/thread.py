@@ -17,6 +17,7 @@ from ringmaster.graph.references.entities import (
     Records,
     entity_ids,
     ids_of,
+    records_of,
     strip_ids,
 )
 from ringmaster.graph.references.names import people_by_name, with_named_people
@@ -94,12 +95,12 @@ class _Thread:
     def catalog_described(self, kind: str) -> list[set[str]]:
         """The words that describe each record of `kind` in the catalog (`described_by`), read
         once a turn; none without the catalog."""
-        prefix = re.match(r"[A-Za-z]+", self.by_name[kind].pattern.pattern)
-        if self.records is None or prefix is None:
+        if self.records is None:
             return []
         described: dict[str, list[set[str]]] = self.catalog.setdefault("described", {})
         if kind not in described:
-            described[kind] = [self.described_by(e) for e in self.records(prefix.group(0))]
+            found = records_of(self.by_name[kind], self.records)
+            described[kind] = [self.described_by(e) for e in found]
         return described[kind]
 
     def naming_people(self) -> _Thread:

@@ -104,3 +104,17 @@ def test_support_sums_up_each_named_customers_account(registry: AgentRegistry) -
         live = [t["id"] for t in rows(registry, "list_tickets", customer_id=cid)
                 if t["status"] != "closed"]  # fmt: skip
         assert live and set(live) <= set(out["ticket_ids"])
+
+
+def test_billing_credits_each_named_customer_the_one_amount(registry: AgentRegistry) -> None:
+    """A credit to two customers proposes one credit each, both of the amount named: credited
+    to the first alone, the second was dropped without a word."""
+    out = run(registry, "billing", "credit CUS-1005 and liam.murphy@example.com 12.50 dollars")
+    liam = rows(registry, "find_customer", query="liam.murphy@example.com")[0]
+    proposed = [(a.args["customer_id"], a.args["amount"]) for a in out.proposed_actions]
+    assert proposed == [("CUS-1005", "12.50"), (liam["id"], "12.50")]
+    assert out.output["customer_ids"] == ["CUS-1005", liam["id"]]
+    asked = run(registry, "billing", "credit CUS-1005 and CUS-1006 please")
+    assert (
+        asked.proposed_actions == [] and "How much should be credited?" in asked.output["summary"]
+    )

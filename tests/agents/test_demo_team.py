@@ -1684,3 +1684,53 @@ def test_a_day_written_before_may_is_of_may(registry: AgentRegistry) -> None:
         assert run(registry, "ops", text).output["deployments"] == may_9, text
     assert parsing.days_named("tickets on 3 may") == [(None, 5, 3)]
     assert parsing.days_named("tickets filed by 14 may be late") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("what's the most recent web deployment on staging", [("web", "staging")]),
+        ("when was the last auth release in prod?", [("auth", "production")]),
+        ("newest api and web deploy in production", [("api", "production"), ("web", "production")]),
+    ],
+)
+def test_the_latest_deploy_is_the_one_newest_not_a_listing(
+    registry: AgentRegistry, text: str, where: list[tuple[str, str]]
+) -> None:
+    """ "latest api deploy in production" listed the newest five: one deploy asked of, one
+    answered (of each service named)."""
+    newest = [
+        registry.tools.get("list_deployments").fn(service=s, environment=e, limit=1)[0]["id"]
+        for s, e in where
+    ]
+    out = run(registry, "ops", text).output
+    assert [d["id"] for d in out["deployments"]] == newest
+    assert "the latest deployment" in out["summary"]
+    # The newest few, asked as deploys, stay a listing.
+    assert len(run(registry, "ops", "latest api deploys in production").output["deployments"]) > 1
+
+
+def test_the_deploy_an_incident_began_under_is_one_rule_for_skill_and_lookup(
+    tmp_path: Path,
+) -> None:
+    """Ops answering "which deploy caused INC-…?" and the thread's lookup (what "roll back the
+    deploy that caused it" acts on) name the same deployment: the one running when the
+    incident began. The skill had counted one deployed at the very minute the incident started
+    (`<=`, among the newest 50), the lookup only one deployed before it."""
+    from ringmaster.tools.demo.lookup import demo_lookup
+
+    registry = demo_registry(tmp_path / "demo.db")
+    incident = next(
+        i for i in registry.tools.get("list_incidents").fn(limit=100) if i["service"] == "web"
+    )
+    with sqlite3.connect(db_path(registry)) as conn:
+        conn.execute(
+            "INSERT INTO deployments VALUES ('DEP-1999', 'web', '9.9.9', NULL, 'production', "
+            "'succeeded', 'release', 'kim.lee', ?)",
+            (incident["started_at"],),
+        )
+    record = demo_lookup(db_path(registry))(incident["id"])
+    assert record is not None and record.behind and record.behind != ("DEP-1999",)
+    out = run(registry, "ops", f"which deploy caused {incident['id']}?").output
+    assert [d["id"] for d in out["deployments"]] == list(record.behind)
+    assert f"was running when {incident['id']}" in out["summary"]

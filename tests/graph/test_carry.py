@@ -389,3 +389,38 @@ def test_a_follow_up_about_a_person_s_records_of_a_kind_it_names_goes_to_that_ki
 )
 def test_the_kinds_a_request_names_by_a_noun(text: str, named: set[str]) -> None:
     assert kinds_named(text, kinds_from_team(load_demo_team().entities)) == named
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        # the request asked about was routed surely (content's "close that one")
+        ["show TCK-1003 and TCK-1007", "close that one", "the SAML one"],
+        # and unsurely ("how long has it been firing?")
+        ["any alerts firing on the api?", "how long has it been firing?", "the latency one"],
+    ],
+)
+def test_a_reply_to_the_question_is_routed_as_the_asked_request_once(
+    tmp_path: Path, texts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`answered` ran twice on a reply whose asked request was routed surely: before the
+    records' agent and again after it."""
+    import ringmaster.graph.nodes.plan as plan_node
+
+    asked: list[Plan] = []
+
+    def counted(plan: Plan, asked_plan: Plan) -> Plan:
+        asked.append(asked_plan)
+        return answered(plan, asked_plan)
+
+    monkeypatch.setattr(plan_node, "answered", counted)
+    data = tmp_path / "conv.jsonl"
+    turns = [{"text": t, "agents": []} for t in texts]
+    data.write_text(json.dumps({"id": "c", "turns": turns}) + "\n", encoding="utf-8")
+    run_conversations(
+        load_conversations(data),
+        lambda: build_deps(Settings(home=tmp_path / "h", planner_cache=tmp_path)),
+        lambda: nullcontext(InMemorySaver()),
+        {"id": "eval", "scopes": SCOPES},
+    )
+    assert len(asked) == 1

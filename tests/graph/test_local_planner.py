@@ -630,3 +630,18 @@ def test_while_youre_at_it_inside_a_sentence_is_one_connector() -> None:
     assert [(s.text, s.boundary) for s in cut] == [("mow the lawn", None), ("wash the car", "weak")]
     cut = split_request("feed the cat while ur at it walk the dog")
     assert [s.text for s in cut] == ["feed the cat", "walk the dog"]
+
+
+def test_demo_planner_keeps_a_list_of_records_with_one_ask(demo_planner: LocalPlanner) -> None:
+    """ "credit CUS-1001 and CUS-1002 20 dollars" was cut after the first id: the first credit
+    lost its amount and the second its verb. Two records side by side are one ask's list,
+    whatever follows the second; one that opens a clause of its own is a second ask."""
+    for text in (
+        "credit CUS-1004 and CUS-1007 with 35 dollars",
+        "close TCK-1010 and TCK-1012 as duplicates",
+        "set TCK-1003, TCK-1008 to high priority",
+    ):
+        plan = demo_planner.plan(text)
+        assert [s.description for s in plan.subtasks] == [text], text
+    plan = demo_planner.plan("refund INV-1003 and CUS-1009 needs a credit")
+    assert [s.description for s in plan.subtasks] == ["refund INV-1003", "CUS-1009 needs a credit"]

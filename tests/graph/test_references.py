@@ -320,3 +320,20 @@ def test_a_turns_history_keeps_the_words_typed_when_the_request_was_rewritten(
     assert [h.get("typed") for h in history] == [None, "and INV-1012?", "no, INV-1012, sorry"]
     [subtask] = turns[-1].plan["subtasks"]
     assert subtask["agent"] == "billing" and "INV-1012" in subtask["description"]
+
+
+def test_a_kinds_records_are_read_from_the_catalog_by_its_id_prefix() -> None:
+    """One reading of a kind's id prefix ("TCK", "-") for every catalog look-up (mistyped ids,
+    people by name, a reply to "Which deployment?", a kind's describing words)."""
+    from ringmaster.graph.references.entities import id_prefix, records_of
+
+    kinds = {k.name: k for k in kinds_from_team(load_team(TEAM_FILE).entities)}
+    asked: list[str] = []
+
+    def catalog(prefix: str) -> list[str]:
+        asked.append(prefix)
+        return [f"{prefix}-1001", f"{prefix}-1002"]
+
+    assert id_prefix(kinds["ticket"]) == ("TCK", "-")
+    assert records_of(kinds["deployment"], catalog) == ["DEP-1001", "DEP-1002"]
+    assert records_of(kinds["ticket"], None) == [] and asked == ["DEP"]

@@ -48,3 +48,15 @@ def test_an_incident_tied_to_no_deployment_or_to_several_is_asked() -> None:
     assert out.question is not None and "DEP-1030" in out.question and "DEP-1032" in out.question
     out = resolve("roll back the deploy that caused it", history, KINDS, FACTS.get, ACTS)
     assert out.question is not None and "DEP-1030" in out.question and "DEP-1032" in out.question
+
+
+def test_the_rationale_says_the_deployment_was_running_when_the_incident_began() -> None:
+    """A deployment read for an incident is said as what it was: the one running when the
+    incident began, not a bare id the person must take on trust."""
+    history = [turn(1, "anything new on INC-1012?")]
+    for typed in ("revert it", "who pushed the deploy that caused it?"):
+        out = resolve(typed, history, KINDS, FACTS.get, ACTS)
+        [read] = out.resolutions
+        assert read.entity == "DEP-1032", typed
+        assert "running when INC-1012 began" in read.describe(), typed
+        assert "running when INC-1012 began" in out.context(), typed

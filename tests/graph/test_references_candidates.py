@@ -267,3 +267,30 @@ def test_the_other_two_are_every_record_left_of_the_three() -> None:
         assert {"TCK-1019", "TCK-1145"} <= {r.entity for r in out.resolutions}, request
     # "the other three" when two are left is asked.
     assert resolve("close the other three", history, KINDS, acts=ACTS).question is not None
+
+
+def test_the_other_two_when_only_two_were_named_says_there_are_none() -> None:
+    """ "close the other two" when the conversation named two tickets in all: no two are
+    "other", so the question says so and offers neither of the two as the others."""
+    for history in (
+        [turn(1, "what's the state of TCK-1021 and TCK-1040?")],
+        [turn(1, "what's the state of TCK-1021 and TCK-1040?"), turn(2, "bump both to urgent")],
+    ):
+        for request in ("and resolve the other two", "escalate the other tickets too"):
+            out = resolve(request, history, KINDS, acts=ACTS)
+            assert out.resolutions == [] and out.question is not None, request
+            assert "no other" in out.question and "do you mean:" not in out.question, request
+            assert "TCK-1021 and TCK-1040" in out.question, request
+
+
+def test_the_other_four_reads_its_number_as_the_other_two_does() -> None:
+    """One map of number words for every count a reference says ("the other four", "her last
+    four invoices", "both"): "four" had been no count to `others`."""
+    history = [
+        turn(1, "bump TCK-1011, TCK-1012, TCK-1013, TCK-1014 and TCK-1015 to high"),
+        turn(2, "close TCK-1013, it's a duplicate"),
+    ]
+    out = resolve("and reopen the other four", history, KINDS, acts=ACTS)
+    assert out.question is None
+    assert {r.entity for r in out.resolutions} == {"TCK-1011", "TCK-1012", "TCK-1014", "TCK-1015"}
+    assert resolve("and reopen the other five", history, KINDS, acts=ACTS).question is not None

@@ -236,3 +236,22 @@ def test_a_comparison_is_between_the_records_the_user_named() -> None:
     history.append(turn(2, "who deployed DEP-1024?"))
     out = resolve("no, the older one, sorry", history, KINDS, lookup)
     assert out.question is None and ids(out) == {"DEP-1020"}
+
+
+def test_a_release_candidate_said_as_the_noun_is_the_rc_deployment() -> None:
+    """ "the rc on staging" after a listing of staging deployments is the one whose version is
+    a release candidate, as "the rc one" is; it had been left as typed for ops to guess."""
+    history = [turn(1, "what's deployed on staging?", touched="DEP-1033 DEP-1031")]
+    for request in (
+        "revert the rc on staging please",
+        "is that release candidate healthy?",
+        "who pushed the staging RC?",
+    ):
+        out = resolve(request, history, KINDS, described)
+        assert out.question is None and ids(out) == {"DEP-1033"}, request
+    # The tag as a word of another noun phrase names no record; nor, asking nothing, does the
+    # tag when no record in play has it.
+    assert ids(resolve("how do we cut the rc build?", history, KINDS, described)) == set()
+    tickets = [turn(1, "show TCK-1001 and TCK-1002")]
+    out = resolve("when does the rc go out?", tickets, KINDS, described)
+    assert out.question is None and ids(out) == set()

@@ -104,3 +104,22 @@ def test_the_former_after_the_latter_has_the_same_two_and_the_same_noun() -> Non
     assert asked is None and found == ["DOC-1023"]
     found, asked = _resolve("and the latter's too", history)
     assert asked is None and found == ["DOC-1021"]
+
+
+def test_one_pattern_reads_a_possessive_of_a_record() -> None:
+    """ "the Varga one's 502 ticket" (a person owning a record) and the noun "and the former's"
+    leaves out are read by one pattern: "'s", up to three words, a record's noun."""
+    import re
+
+    from ringmaster.graph.references.patterns import possessed
+
+    owns = re.compile(possessed(KINDS), re.I)
+    for said, words in (
+        ("'s 502 ticket", "502 ticket"),
+        ("'s signed master services contracts.", "signed master services contracts"),
+        ("'s invoice", "invoice"),
+    ):
+        found = owns.match(said)
+        assert found is not None and found.group(1) == words, said
+    for said in ("'s plan", "'s four other really old tickets", "'s INV-1003"):
+        assert owns.match(said) is None, said

@@ -631,3 +631,23 @@ def test_a_span_of_dates_is_named_and_stops_at_now(registry: ToolRegistry) -> No
     assert month["count"] == count(entity="tickets", period="this_month")["count"]
     may = registry.get("revenue_report").fn(start="2025-05-01", end="2025-06-01")
     assert may["period"]["words"] == "1–31 May 2025"
+
+
+def test_what_ran_at_a_moment_is_the_one_deployed_before_it(registry: ToolRegistry) -> None:
+    """`at` is what was running at that moment: web production when the failed 3.8.0
+    (DEP-1022) went out was still the version before it, and a deployment made at that very
+    moment was not yet running; a time without its offset, or with `on`, is refused."""
+    ran = registry.get("current_versions").fn
+    failed = registry.get("get_deployment").fn(deployment_id="DEP-1022")
+    [then] = ran(service="web", environment="production", at=failed["deployed_at"])
+    assert then["deployment_id"] == "DEP-1012" and then["as_of"] == failed["deployed_at"]
+    fixed = registry.get("get_deployment").fn(deployment_id=then["deployment_id"])
+    [same] = ran(service="web", environment="production", at=fixed["deployed_at"])
+    assert same["deployment_id"] != fixed["id"]
+    for bad in (
+        {"at": "2025-06-14T10:05"},
+        {"at": "noon"},
+        {"at": failed["deployed_at"], "on": "06-01"},
+    ):
+        with pytest.raises(ToolArgumentError):
+            ran(service="web", **bad)

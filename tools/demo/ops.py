@@ -133,6 +133,7 @@ def current_versions(
     environment: str | None = None,
     on: str | None = None,
     period: str | None = None,
+    at: str | None = None,
 ) -> list[dict[str, Any]]:
     """What runs now, per service and environment: the newest succeeded deployment's version.
 
@@ -141,7 +142,9 @@ def current_versions(
     where nothing runs. No service or environment: every one. `on` (an ISO day, "2025-06-01",
     or "06-01" in the company's latest such month) or `period` (`periods`, "last_month"): what
     ran at the end of that day or period instead; each row's `as_of` is that day (today for
-    one that reaches now), null when neither is given."""
+    one that reaches now), null when neither is given. `at` (an ISO time, as an incident's
+    `started_at`): what was running at that moment, deployed before it (the deployment an
+    incident began under); `as_of` is that time."""
     services = rec.one_or_all(service, rec.SERVICES, "service")
     environments = rec.one_or_all(environment, rec.ENVIRONMENTS, "environment")
     # The row's names for the running deployment's columns ("id" is the deployment's).
@@ -155,7 +158,14 @@ def current_versions(
     }
     out = []
     with connect(db) as conn:
-        before, day = _end_of(conn, on, period)
+        before: str | None
+        day: str | None
+        if at is not None:
+            if on is not None or period is not None:
+                raise ToolArgumentError("give one of on, period and at, not several")
+            before = day = _moment(at)
+        else:
+            before, day = _end_of(conn, on, period)
         for name in services:
             for env in environments:
                 now = current_deployment(conn, name, env, before)
@@ -165,6 +175,19 @@ def current_versions(
                     | {"as_of": day}
                 )
     return out
+
+
+def _moment(at: str) -> str:
+    """`at` as the ISO time the database compares with (UTC, as its columns keep it)."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise ToolArgumentError(
+            f"at must be an ISO time with its UTC offset (2025-06-14T10:05:00+00:00); got {at!r}"
+        )
+    return iso(moment)
 
 
 def get_deployment(db: Path, deployment_id: str) -> dict[str, Any]:

@@ -112,13 +112,14 @@ def billing(task: AgentTask, tools: ToolBox) -> AgentOutput:
         credit_customer = p.find_customer(tools, credit_text) or customer
         if credit_customer is None and out["customer_id"]:
             credit_customer = tools.call("get_customer", customer_id=out["customer_id"])
-        _credit(credit_text, tools, credit_customer, out, notes)
+        _credit(credit_text, tools, [credit_customer] if credit_customer else [], out, notes)
         out["amounts"] = {"refund": refund_amount, "credit": out["amount"]}
         category = "refund"
     elif wants_refund:
         category = _refund(text, tools, invoices, customer, out, notes)
     elif p.has(text, _CREDIT):
-        category = _credit(text, tools, customer, out, notes)
+        # Each customer named is credited ("credit CUS-1 and CUS-2 20 dollars"), none dropped.
+        category = _credit(text, tools, p.find_customers(tools, text, customer), out, notes)
     elif p.plans_in(text) and p.has(text, _PLAN_CHANGE + r"|\bonto\b"):
         category = _change_plan(text, tools, customer, out, notes)
     elif (verb := _NO_TOOL.verb(text)) is not None:
@@ -426,37 +427,42 @@ def _why(text: str) -> str | None:
 def _credit(
     text: str,
     tools: ToolBox,
-    customer: dict[str, Any] | None,
+    customers: list[dict[str, Any]],
     out: dict[str, Any],
     notes: list[str],
 ) -> str:
-    if customer is None:
+    """Propose the request's one amount as a credit to each of `customers`, or ask for it."""
+    if not customers:
         p.ask(out, notes, "a credit needs a customer, and none was found. Which customer (id, "
               "email or name) should be credited?")  # fmt: skip
         return "credit"
+    names = " and ".join(c["name"] for c in customers)
     reading = read_amount(text)
-    question = _amount_question(reading, "USD", f"credited to {customer['name']}")
+    question = _amount_question(reading, "USD", f"credited to {names}")
     if question is not None:
         p.ask(out, notes, question)
         return "credit"
     value = reading.value
     if value is None:
-        p.ask(out, notes, f"no credit amount was given for {customer['name']}; nothing was "
+        p.ask(out, notes, f"no credit amount was given for {names}; nothing was "
               "proposed. How much should be credited?")  # fmt: skip
         return "credit"
     m = re.search(r"\bfor (?:the )?(.+)$", text, re.IGNORECASE)
     reason = p.redact(m.group(1).rstrip(".")) if m else "goodwill credit"
-    tools.propose(
-        "apply_credit",
-        description=f"Credit {value} USD to {customer['name']} ({reason})",
-        customer_id=customer["id"],
-        amount=str(value),
-        reason=reason,
-    )
+    for customer in customers:
+        tools.propose(
+            "apply_credit",
+            description=f"Credit {value} USD to {customer['name']} ({reason})",
+            customer_id=customer["id"],
+            amount=str(value),
+            reason=reason,
+        )
+        notes.append(
+            f"proposed a {value} USD credit to {customer['name']} ({customer['id']}): {reason}"
+        )
     out["amount"] = str(value)
-    notes.append(
-        f"proposed a {value} USD credit to {customer['name']} ({customer['id']}): {reason}"
-    )
+    if len(customers) > 1:
+        out["customer_ids"] = [c["id"] for c in customers]
     return "credit"
 
 

@@ -92,6 +92,12 @@ _RUNS_NOW = rf"\b(?:running|live|currently|right now)\b|{_RUNNING_VERSION}|{_WHA
 # "what version of web was running in production on June 1?", "which version of api was in
 # prod last month?": the one version a day or period asks of (`_version_asked_at`).
 _ONE_VERSION = r"\b(?:what|which)\s+version\b(?!s)"
+# "the latest api deploy in production", "when was web's last release": the one newest
+# deployment (of each service named), not the newest few ("the last deploys", "last 3 deploys").
+_ONE_LATEST = (
+    r"\b(?:latest|last|newest|most\s+recent)\s+(?:(?!\d)[\w.-]+\s+){0,3}?"
+    r"(?:deploy(?:ment)?|release|rollout)\b(?!-)"
+)
 _INCIDENTS = r"\bincidents?\b|\bincs\b"
 _ALERTS = r"\balerts?\b|\bfiring\b"
 # Ops work the skill has no tool for, asked for as a clause's verb ("restart the api", "can
@@ -462,8 +468,9 @@ def _behind_incidents(
     text: str, tools: ToolBox, out: dict[str, Any], notes: list[str]
 ) -> list[dict[str, Any]]:
     """The deployment behind each incident the request names by id ("which deploy caused
-    INC-1012?", "what shipped right before INC-1012"): the newest production deployment of
-    the incident's service that went out before the incident started. A list of every
+    INC-1012?", "what shipped right before INC-1012"): the production deployment of the
+    incident's service that was running when the incident began (`current_versions` at its
+    start: the rule the thread's lookup ties an incident to its deployment by). A list of every
     service's deployments answered none of them, and left "roll that deploy back" ten to pick
     from."""
     named = p.ids(_INCIDENT_ID, text)
@@ -472,22 +479,20 @@ def _behind_incidents(
     incidents = [i for i in tools.call("list_incidents", limit=100) if i["id"] in named]
     behind: list[dict[str, Any]] = []
     for incident in incidents:
-        history = tools.call(
-            "list_deployments", service=incident["service"], environment="production", limit=50
+        [running] = tools.call(
+            "current_versions",
+            service=incident["service"],
+            environment="production",
+            at=incident["started_at"],
         )
-        before = [
-            d
-            for d in history
-            if d["status"] == "succeeded" and d["deployed_at"] <= incident["started_at"]
-        ]
-        if not before:
+        if running["deployment_id"] is None:
             continue
-        d = max(before, key=lambda d: d["deployed_at"])
+        d = tools.call("get_deployment", deployment_id=running["deployment_id"])
         behind.append(d)
         notes.append(
-            f"{incident['id']} ({incident['service']}) started {incident['started_at'][:16]}, "
-            f"after {d['service']} {d['version']} went to production on "
-            f"{d['deployed_at'][:16]} ({d['id']}, by {d['deployed_by']})"
+            f"{d['service']} {d['version']} ({d['id']}, deployed to production on "
+            f"{d['deployed_at'][:16]} by {d['deployed_by']}) was running when {incident['id']} "
+            f"({incident['service']}) began at {incident['started_at'][:16]}"
         )
     out["incidents"] = out["incidents"] or incidents
     return behind
@@ -820,7 +825,8 @@ def _look(
         )
     elif wants_deploys:
         category = "deployments"
-        limit = 5 if p.has(text, r"\b(last|latest|recent)\b") else 10
+        one = p.has(text, _ONE_LATEST)
+        limit = 1 if one else 5 if p.has(text, r"\b(last|latest|recent)\b") else 10
         m = re.search(r"\blast (\d+|five|three|ten)\b", text, re.IGNORECASE)
         if m:
             limit = {"five": 5, "three": 3, "ten": 10}.get(m.group(1).lower()) or int(m.group(1))
@@ -841,6 +847,11 @@ def _look(
         if deployers:
             found = [d for d in found if d["deployed_by"] in deployers]
         found.sort(key=lambda d: d["deployed_at"], reverse=True)
+        if one:  # the newest (of each service named), out of a dated or a deployer's listing too
+            newest: dict[str, dict[str, Any]] = {}
+            for d in found:
+                newest.setdefault(d["service"] if services else "", d)
+            found = list(newest.values())
         out["deployments"] = [_dep(d) for d in found]
         version = p.VERSION.findall(text)
         if version:
@@ -861,7 +872,12 @@ def _look(
             )
         if found:
             notes.append(
-                f"{'recent ' if running else ''}deployments{by_whom}{during}"
+                (
+                    "the latest deployment" + (" of each service" if len(found) > 1 else "")
+                    if one
+                    else f"{'recent ' if running else ''}deployments"
+                )
+                + f"{by_whom}{during}"
                 f"{_shown(found, complete)}: "
                 + ", ".join(
                     f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
