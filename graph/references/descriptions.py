@@ -19,6 +19,7 @@ from ringmaster.graph.references.entities import (
     _question,
     entity_ids,
     ids_of,
+    records_of,
     strip_ids,
 )
 from ringmaster.graph.references.owned import _person
@@ -565,19 +566,40 @@ def _fits_none(
     return None
 
 
+def _title_words(entity: str, thread: _Thread) -> set[str]:
+    """The words of a record's title ("web production 3.8.1"), lower-case; none unknown."""
+    return set(re.findall(r"[\w.-]+", (f.title if (f := thread.facts(entity)) else "").lower()))
+
+
 def _most_like(entity: str, options: list[str], thread: _Thread) -> list[str]:
     """The one of `options` whose title ("web production 3.8.1") shares the most words with
     `entity`'s ("web staging 3.8.1"), when one does; else all of them. Titles, not the words
     that describe a record: a month or a status shared says nothing of which is its
     counterpart."""
 
-    def title(e: str) -> set[str]:
-        return set(re.findall(r"[\w.-]+", (f.title if (f := thread.facts(e)) else "").lower()))
-
-    scores = {e: len(title(entity) & title(e)) for e in options}
+    scores = {e: len(_title_words(entity, thread) & _title_words(e, thread)) for e in options}
     best = max(scores.values(), default=0)
     top = [e for e, n in scores.items() if n == best]
     return top if best > 0 and len(top) == 1 else options
+
+
+def _counterpart(words: set[str], entity: str, kind: EntityKind, thread: _Thread) -> str | None:
+    """The one record of `kind` in the catalog that is `entity` in another place the `words`
+    say: its title differs from `entity`'s in one word alone, and the words describe it
+    ("the staging one" after DEP-1028, "web production 3.8.1": DEP-1025, "web staging 3.8.1").
+    None when no record, or more than one, is: a record that shares the service alone (an rc
+    on staging that never went to production) is no counterpart."""
+    mine = _title_words(entity, thread)
+    if not words or not mine:
+        return None
+    found = [
+        e
+        for e in records_of(kind, thread.records)
+        if len((theirs := _title_words(e, thread)) - mine) == 1
+        and len(mine - theirs) == 1
+        and thread.fits(words, e) == words
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def _options_picked(turn: Mapping[str, Any], thread: _Thread) -> list[str]:
@@ -661,6 +683,10 @@ def _described_one(
             continue
         scores = {e: len(thread.fits(words, e)) for e in pool}
         best = max(scores.values(), default=0)
+        if best == 0 and len(named) == 1 and (other := _counterpart(words, named[0], kind, thread)):
+            # "Who deployed DEP-1028?" answered with that one alone, then "same question for
+            # the staging one": its counterpart on staging, which no answer listed.
+            return other, int(turn.get("turn", 0)), ""
         if best == 0:
             continue
         winners = [e for e, n in scores.items() if n == best]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
 
-from .references_kit import ACTS, KINDS, entities, turn
+from .references_kit import ACTS, KINDS, catalogue, entities, turn
 
 
 def deployment(id_: str, title: str, month: str) -> RecordFacts:
@@ -48,3 +48,26 @@ def test_the_prod_one_with_no_counterpart_among_those_listed_is_asked() -> None:
     history = [turn(1, "and did DEP-1033 go to prod after", "DEP-1030 DEP-1029")]
     out = resolve("roll back the prod one", history, KINDS, DEPLOYMENTS.get, ACTS)
     assert out.question is not None and entities(out) == []
+
+
+def test_the_staging_one_after_an_answer_about_one_deployment_is_looked_up() -> None:
+    """An answer that named the one deployment asked about (and alerts besides) listed no
+    counterpart: "the staging one" is the record that differs from it in its place alone,
+    from the catalog, not a question among the alerts."""
+    lookup, records = catalogue(DEPLOYMENTS)
+    history = [turn(1, "Who deployed DEP-1028?", "ALT-1041 ALT-1042")]
+    for typed in ("Same question for the staging one.", "and the staging deployment?"):
+        out = resolve(typed, history, KINDS, lookup, ACTS, records)
+        assert out.question is None and entities(out) == ["DEP-1025"], typed
+    history = [turn(1, "is DEP-1031 healthy?", "ALT-1043")]
+    out = resolve("roll back the production one", history, KINDS, lookup, ACTS, records)
+    assert out.question is None and entities(out) == ["DEP-1030"]
+
+
+def test_a_record_sharing_its_service_alone_is_no_counterpart() -> None:
+    # DEP-1033 (api 2.15.0-rc1 on staging) never went to production: api's production
+    # deployment differs from it in its version too, so "the prod one" is not picked.
+    lookup, records = catalogue(DEPLOYMENTS)
+    history = [turn(1, "who deployed DEP-1033?", "ALT-1041 ALT-1042")]
+    out = resolve("roll back the prod one", history, KINDS, lookup, ACTS, records)
+    assert entities(out) != ["DEP-1032"]
