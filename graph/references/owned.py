@@ -149,6 +149,41 @@ def _theirs_described(
     return text, resolutions
 
 
+def theirs_typed(
+    text: str, resolutions: list[Resolution], thread: _Thread
+) -> tuple[str, list[Resolution]] | str:
+    """ "Send Elif Torres a reminder about her June invoice": "her" before a record's noun is
+    the one person the request names in full, when the pronoun fits them, never a person of
+    the thread's ("Send one to Olivia Novak about her June invoice too" after a reminder to
+    Maria Lopez is Olivia's June invoice). The name stays as typed; only the record is read
+    in (a question when several of theirs fit). As typed when no record of theirs fits."""
+    nouns = nouns_pattern([n for k in thread.kinds if not k.person for n in k.nouns])
+    before_noun = re.compile(
+        rf"\b(?P<pronoun>her|his|their)(?=\s+(?:[\w-]+\s+){{0,3}}?{nouns}\b)", re.I
+    )
+    if not nouns or before_noun.search(text) is None:
+        return text, resolutions
+    if any(thread.by_name[k].person for k, _ in entity_ids(thread.kinds, text)):
+        return text, resolutions  # an id typed: `_theirs_named` reads it
+    named = {e for _, e, pattern in thread.catalog_people() if pattern.search(text)}
+    if len(named) != 1:
+        return text, resolutions
+    person = named.pop()
+    said = {m.group("pronoun").lower() for m in before_noun.finditer(text)}
+    facts = thread.facts(person)
+    pronoun = facts.pronouns if facts else ""
+    gender = {"her": "she", "his": "he"}
+    if any(gender.get(w, pronoun) != pronoun for w in said if pronoun in ("she", "he")):
+        return text, resolutions  # "Tell Tom Becker her ticket is closed": not Tom's
+    read = _owned(before_noun.sub(f"{person}'s", text), [], thread)
+    if isinstance(read, str):
+        return read
+    found = [r for r in read[1] if r.entity != person]
+    if not found:
+        return text, resolutions
+    return read[0], [*resolutions, *found]
+
+
 def _theirs_named(text: str, thread: _Thread) -> str:
     """ "CUS-1037 rang about her unpaid invoice": "her" before a record's noun is the one
     person the request names ("CUS-1037's unpaid invoice"), never a record of the thread's."""

@@ -27,7 +27,13 @@ from ringmaster.graph.references.entities import (
 from ringmaster.graph.references.hers import _hers
 from ringmaster.graph.references.implied import caused
 from ringmaster.graph.references.others import _other
-from ringmaster.graph.references.owned import _mine, _owned, owned_in_play, theirs_asked
+from ringmaster.graph.references.owned import (
+    _mine,
+    _owned,
+    owned_in_play,
+    theirs_asked,
+    theirs_typed,
+)
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _IT,
@@ -85,6 +91,11 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     text = _mended(text, thread.kinds)
     # "my ticket" from a customer who said who they are: that customer's.
     text, resolutions = _mine(text, thread)
+    # "Send Elif Torres a reminder about her June invoice": hers, the person typed in full.
+    typed = theirs_typed(text, resolutions, thread)
+    if isinstance(typed, str):
+        return Resolved(request, resolutions, typed)
+    text, resolutions = typed
     # "the bakery one", "give Sofia a credit": a person of the thread by their record's words.
     text, people, asked = _people(text, thread)
     resolutions += people
