@@ -16,6 +16,7 @@ from ringmaster.graph.references.entities import (
     ids_of,
 )
 from ringmaster.graph.references.patterns import (
+    _CHANGES,
     _ELLIPSIS_MAX_WORDS,
     _NEWEST,
     _OLDEST,
@@ -105,8 +106,10 @@ def _owned(
             else:
                 after = ""
             fits = _choose(words, pool, thread)
-            if len(fits) > 1 and thread.acts_on_live(text, kind.name):
-                fits = thread.live(fits)  # "close her charged-twice ticket": the open one
+            if len(fits) > 1 and (thread.acts_on_live(text, kind.name) or _CHANGES.search(text)):
+                # "close her charged-twice ticket", "set her charged-twice ticket to urgent":
+                # the open one; a change by the value it sets is not made to a finished one.
+                fits = thread.live(fits)
             if len(fits) > 1:
                 return _question(kind, fits)
             if not fits:
