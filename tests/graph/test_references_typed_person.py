@@ -6,7 +6,17 @@ from __future__ import annotations
 
 from ringmaster.graph.references import resolve
 
-from .references_kit import ACTS, KINDS, catalogue, customer, entities, facts, invoice, turn
+from .references_kit import (
+    ACTS,
+    KINDS,
+    asked_turn,
+    catalogue,
+    customer,
+    entities,
+    facts,
+    invoice,
+    turn,
+)
 
 PEOPLE = facts(
     customer("CUS-1040", "Hana Ito", "Ito Studio pro active", ["INV-1300", "INV-1301"], "she"),
@@ -46,3 +56,16 @@ def test_a_pronoun_that_cannot_be_the_typed_person_reads_as_before() -> None:
     history = [turn(1, "Look up CUS-1041.", "CUS-1041")]
     out = _resolve("Tell Ravi Shah that her april invoice is overdue.", history)
     assert entities(out) == ["INV-1311"], out.text
+
+
+def test_a_change_of_its_own_is_no_reply_to_a_question_about_a_message() -> None:
+    # "Move Hana Ito to business" shared Hana's name with an option, so it was read as the
+    # answer: the pricing note went to Hana and no plan was changed.
+    options = [("customer", "CUS-1040"), ("customer", "CUS-1041"), ("customer", "CUS-1042")]
+    history = [asked_turn(1, "Send a note to each of them about the new pricing.", options)]
+    for said in ("Move Hana Ito to business.", "switch lena park to the pro plan"):
+        out = _resolve(said, history)
+        assert out.answers is None and "pricing" not in out.text, said
+    # A reply that only picks one is still the answer.
+    out = _resolve("Hana Ito", history)
+    assert out.answers == 1 and "pricing" in out.text
