@@ -29,6 +29,7 @@ from ringmaster.graph.references.entities import (
 )
 from ringmaster.graph.references.mistyped import in_thread, put_picked
 from ringmaster.graph.references.patterns import (
+    _CHANGES,
     _CORRECTION,
     _ELLIPSIS,
     _ELLIPSIS_MAX_WORDS,
@@ -150,7 +151,11 @@ def _guessed(out: Resolved, chosen: list[str]) -> Resolved:
 
 def _acts_elsewhere(request: str, asked: str, thread: _Thread) -> bool:
     """True when a request asks for a side effect on other kinds of record than the asked
-    request's: no answer to its question, whatever words of an option it shares."""
+    request's, or a change by the value it sets ("Upgrade Chloe Okafor to starter.") where
+    the asked request set none ("Email all three about the upgrade offer."): no answer to its
+    question, whatever words of an option it shares."""
+    if _CHANGES.search(request) and not _CHANGES.search(asked):
+        return True
     mine = acted_kinds(request, thread, thread.acts)
     return bool(mine) and not mine <= acted_kinds(asked, thread, thread.acts)
 

@@ -16,6 +16,7 @@ from ringmaster.graph.references.entities import (
     ids_of,
 )
 from ringmaster.graph.references.patterns import (
+    _CHANGES,
     _ELLIPSIS_MAX_WORDS,
     _NEWEST,
     _OLDEST,
@@ -105,8 +106,10 @@ def _owned(
             else:
                 after = ""
             fits = _choose(words, pool, thread)
-            if len(fits) > 1 and thread.acts_on_live(text, kind.name):
-                fits = thread.live(fits)  # "close her charged-twice ticket": the open one
+            if len(fits) > 1 and (thread.acts_on_live(text, kind.name) or _CHANGES.search(text)):
+                # "close her charged-twice ticket", "set her charged-twice ticket to urgent":
+                # the open one; a change by the value it sets is not made to a finished one.
+                fits = thread.live(fits)
             if len(fits) > 1:
                 return _question(kind, fits)
             if not fits:
@@ -147,6 +150,41 @@ def _theirs_described(
         text = text.replace(match.group(0), fits[0], 1)
         resolutions.append(Resolution(phrase, fits[0], kind, turn))
     return text, resolutions
+
+
+def theirs_typed(
+    text: str, resolutions: list[Resolution], thread: _Thread
+) -> tuple[str, list[Resolution]] | str:
+    """ "Send Elif Torres a reminder about her June invoice": "her" before a record's noun is
+    the one person the request names in full, when the pronoun fits them, never a person of
+    the thread's ("Send one to Olivia Novak about her June invoice too" after a reminder to
+    Maria Lopez is Olivia's June invoice). The name stays as typed; only the record is read
+    in (a question when several of theirs fit). As typed when no record of theirs fits."""
+    nouns = nouns_pattern([n for k in thread.kinds if not k.person for n in k.nouns])
+    before_noun = re.compile(
+        rf"\b(?P<pronoun>her|his|their)(?=\s+(?:[\w-]+\s+){{0,3}}?{nouns}\b)", re.I
+    )
+    if not nouns or before_noun.search(text) is None:
+        return text, resolutions
+    if any(thread.by_name[k].person for k, _ in entity_ids(thread.kinds, text)):
+        return text, resolutions  # an id typed: `_theirs_named` reads it
+    named = {e for _, e, pattern in thread.catalog_people() if pattern.search(text)}
+    if len(named) != 1:
+        return text, resolutions
+    person = named.pop()
+    said = {m.group("pronoun").lower() for m in before_noun.finditer(text)}
+    facts = thread.facts(person)
+    pronoun = facts.pronouns if facts else ""
+    gender = {"her": "she", "his": "he"}
+    if any(gender.get(w, pronoun) != pronoun for w in said if pronoun in ("she", "he")):
+        return text, resolutions  # "Tell Tom Becker her ticket is closed": not Tom's
+    read = _owned(before_noun.sub(f"{person}'s", text), [], thread)
+    if isinstance(read, str):
+        return read
+    found = [r for r in read[1] if r.entity != person]
+    if not found:
+        return text, resolutions
+    return read[0], [*resolutions, *found]
 
 
 def _theirs_named(text: str, thread: _Thread) -> str:

@@ -27,7 +27,13 @@ from ringmaster.graph.references.entities import (
 from ringmaster.graph.references.hers import _hers
 from ringmaster.graph.references.implied import caused
 from ringmaster.graph.references.others import _other
-from ringmaster.graph.references.owned import _mine, _owned, owned_in_play, theirs_asked
+from ringmaster.graph.references.owned import (
+    _mine,
+    _owned,
+    owned_in_play,
+    theirs_asked,
+    theirs_typed,
+)
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _IT,
@@ -37,6 +43,7 @@ from ringmaster.graph.references.patterns import (
     MESSAGING,
     PAYLOAD,
     TELLING,
+    _describing_words,
     nouns_pattern,
     plural_count,
     unwritten,
@@ -85,6 +92,11 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     text = _mended(text, thread.kinds)
     # "my ticket" from a customer who said who they are: that customer's.
     text, resolutions = _mine(text, thread)
+    # "Send Elif Torres a reminder about her June invoice": hers, the person typed in full.
+    typed = theirs_typed(text, resolutions, thread)
+    if isinstance(typed, str):
+        return Resolved(request, resolutions, typed)
+    text, resolutions = typed
     # "the bakery one", "give Sofia a credit": a person of the thread by their record's words.
     text, people, asked = _people(text, thread)
     resolutions += people
@@ -256,6 +268,12 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         if latest and beside_person and any(by_name[k].person for k, _ in latest[0]):
             latest = None
         ids = list(dict.fromkeys(e for _, e in latest[0])) if latest else []
+        if latest and count is not None and len(ids) > count:
+            # "close the two about an invoice question" of four tickets: the two its words fit.
+            said = _SET_TO.sub(" ", _own_clause(text, both.end()))  # not the value "to high"
+            fit = _counted(said, ids, count, thread)
+            if fit:
+                latest, ids = ([(k, e) for k, e in latest[0] if e in fit], latest[1]), fit
         if latest and count is not None and len(ids) != count:
             # "all three" when five records are in play: which three is asked, never all five.
             kinds = {k for k, _ in latest[0]}
@@ -291,6 +309,17 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     if not resolutions and not explicit and (of_theirs := theirs_asked(text, thread)):
         text, resolutions = of_theirs[0], [of_theirs[1]]
     return Resolved(text, resolutions)
+
+
+def _counted(words: str, ids: list[str], count: int, thread: _Thread) -> list[str]:
+    """The `count` records of `ids` the words after a counted plural describe best ("the two
+    about an invoice question"), when exactly that many do; else []."""
+    nouns = {n.lower() for k in thread.kinds for n in k.nouns}
+    said = {w for w in _describing_words(words) if w.rstrip("s") not in nouns}
+    scores = {e: len(thread.fits(said, e)) for e in ids}
+    best = max(scores.values(), default=0)
+    top = [e for e in ids if scores[e] == best]
+    return top if best > 0 and len(top) == count else []
 
 
 def _refers(request: str, thread: _Thread) -> bool:

@@ -39,3 +39,15 @@ def test_a_question_about_a_described_record_still_reads_both() -> None:
     history = [turn(1, "refund INV-1144 for CUS-1003, it was a duplicate charge")]
     out = resolve("what is her charged-twice ticket about?", history, KINDS, LOOKUP, ACTS, RECORDS)
     assert out.question is not None and "TCK-1055" in out.question
+
+
+def test_a_change_by_the_value_it_sets_is_made_to_the_open_one_that_fits() -> None:
+    # "bump … to high" is none of the team's act words, so both tickets were asked about;
+    # a priority or a status is set on a ticket still being worked on, not a closed one.
+    history = [turn(1, "why was CUS-1003 billed twice in may?")]
+    for said in (
+        "pls bump her charged twice ticket to high",
+        "Move her charged-twice ticket to urgent",
+    ):
+        out = resolve(said, history, KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is None and entities(out) == ["TCK-1002"], said
