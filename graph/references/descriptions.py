@@ -644,6 +644,7 @@ def _described_one(
         order = list(dict.fromkeys(e for e, _ in typed))
         picked = thread.pick(phrase, order) if len(order) >= 2 else []
         return (picked[0], first[picked[0]], "") if len(picked) == 1 else None
+    counterpart: tuple[str, int, str] | None = None
     for turn in list(reversed(thread.history))[:turns]:
         ents = turn.get("entities") or {}
         named = ids_of(ents, kind.name)
@@ -683,10 +684,13 @@ def _described_one(
             continue
         scores = {e: len(thread.fits(words, e)) for e in pool}
         best = max(scores.values(), default=0)
-        if best == 0 and len(named) == 1 and (other := _counterpart(words, named[0], kind, thread)):
+        if best == 0 and len(named) == 1 and counterpart is None:
             # "Who deployed DEP-1028?" answered with that one alone, then "same question for
-            # the staging one": its counterpart on staging, which no answer listed.
-            return other, int(turn.get("turn", 0)), ""
+            # the staging one": its counterpart on staging, which no answer listed, unless an
+            # earlier turn had a staging one ("whats on api staging n prod", "prod", then
+            # "who shipped the staging one": the one on staging now, not 1028's twin).
+            found = _counterpart(words, named[0], kind, thread)
+            counterpart = (found, int(turn.get("turn", 0)), "") if found else None
         if best == 0:
             continue
         winners = [e for e, n in scores.items() if n == best]
@@ -718,6 +722,8 @@ def _described_one(
         if len(winners) > 1:
             return _question(kind, winners)
         return winners[0], int(turn.get("turn", 0)), guessed
+    if counterpart:
+        return counterpart
     person = None if ordinal else _person(thread)
     if person is None:
         return None

@@ -71,3 +71,19 @@ def test_a_record_sharing_its_service_alone_is_no_counterpart() -> None:
     history = [turn(1, "who deployed DEP-1033?", "ALT-1041 ALT-1042")]
     out = resolve("roll back the prod one", history, KINDS, lookup, ACTS, records)
     assert entities(out) != ["DEP-1032"]
+
+
+def test_a_staging_one_an_earlier_turn_listed_comes_before_a_twin_from_the_catalog() -> None:
+    # "what's on api staging and prod?" listed the rc on staging; the production one was then
+    # named. "the staging one" is the rc talked about, not the production one's older twin.
+    twin = deployment("DEP-1034", "api staging 2.14.0", "June 2025")
+    lookup, records = catalogue({**DEPLOYMENTS, twin.id: twin})
+    history = [
+        turn(1, "what's on api staging and prod right now?", "DEP-1033 DEP-1032"),
+        turn(2, "roll back DEP-1032"),
+    ]
+    out = resolve("who shipped the staging one?", history, KINDS, lookup, ACTS, records)
+    assert out.question is None and entities(out) == ["DEP-1033"]
+    # With nothing of staging listed, the twin is the one meant.
+    out = resolve("who shipped the staging one?", history[1:], KINDS, lookup, ACTS, records)
+    assert out.question is None and entities(out) == ["DEP-1034"]
