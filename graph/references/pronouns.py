@@ -22,7 +22,6 @@ from ringmaster.graph.references.patterns import (
     _PLURAL_PRONOUNS,
     _POSSESSIVE,
     _PRONOUN_PERSON,
-    _WRITTEN,
     MESSAGING,
     PAYLOAD,
     _describing_words,
@@ -39,15 +38,6 @@ _TO_PERSON = re.compile(
     r"reach out to|let|ask)\s+$",
     re.I,
 )
-
-
-def _clause_end(text: str, start: int, end: int) -> int:
-    """Where the clause that starts at `start` ends, by `end` at the latest ("…, and close
-    it" starts a clause of its own)."""
-    found = _NEXT_CLAUSE.search(text, start, end)
-    return found.start() if found else end
-
-
 _BOTH_AFTER = re.compile(r"\s+(?:both|two)\b", re.I)
 _OF_THEM = re.compile(r"\b(?:of|between)\s+them\b", re.I)
 _NEXT_CLAUSE = re.compile(r",\s*(?:and|then)\b|;|\.(?:\s|$)|\band then\b", re.I)
@@ -124,12 +114,6 @@ def _pronoun(
         end = _NEXT_CLAUSE.search(text, payload.end())
         note = (payload.start(), end.start() if end else len(text))
         spans = [m for m in spans if not note[0] <= m.start() < note[1]]
-    if not person:
-        # "email her that it's fixed": what a message says is written as asked; the record
-        # it speaks of is named by the request's other words, or by nothing.
-        said = [(m.start("content"), _clause_end(text, m.start("content"), m.end()))
-                for m in _WRITTEN.finditer(text)]  # fmt: skip
-        spans = [m for m in spans if not any(a <= m.start() < b for a, b in said)]
     # "all of them", "each of them": a group, resolved as one ("close both") further on.
     groups = [g.span() for g in _PLURAL.finditer(text)]
     spans = [m for m in spans if not any(a <= m.start() < b for a, b in groups)]
