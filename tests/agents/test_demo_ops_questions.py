@@ -74,3 +74,15 @@ def test_an_incident_id_it_does_not_know_is_asked_about(registry: AgentRegistry)
     out = run(registry, "ops", "what happened in INC-9099?").output
     assert out["incidents"] == []
     assert "INC-9099" in out["question"]
+
+
+@pytest.mark.parametrize(
+    "text", ["newest web deploy to staging", "what were the last 3 auth deployments?"]
+)
+def test_each_deployment_listed_is_named_by_its_id(registry: AgentRegistry, text: str) -> None:
+    """A listing of deployments gave service, version and day but no DEP id, so a person had
+    nothing to name one back by ("roll back DEP-…")."""
+    out = run(registry, "ops", text).output
+    assert out["deployments"]
+    for d in out["deployments"][:5]:
+        assert d["id"] in out["summary"]

@@ -737,6 +737,18 @@ def _deployers(text: str, tools: ToolBox) -> set[str]:
 _SHOWN = 5
 
 
+def _listed_deployment(d: dict[str, Any], by: bool = False, always_status: bool = False) -> str:
+    """A deployment in a listing: service, version, environment and day, who made it when
+    asked, then its id (so that a person can name it back: "roll back DEP-1032") with its
+    status unless it succeeded."""
+    status = "" if d["status"] == "succeeded" and not always_status else f", {d['status']}"
+    return (
+        f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
+        + (f" by {d['deployed_by']}" if by else "")
+        + f" ({d['id']}{status})"
+    )
+
+
 def _scope(services: list[str], env: str | None) -> str:
     """The services and environment a listing was narrowed to, as words before its noun."""
     words = [" and ".join(services)] if services else []
@@ -823,11 +835,7 @@ def _look(
         if at and (went := _went_out(text, tools, services, env, at)):
             notes.append(
                 "went out in it: "
-                + ", ".join(
-                    f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]} "
-                    f"({d['status']})"
-                    for d in went[:_SHOWN]
-                )
+                + ", ".join(_listed_deployment(d, always_status=True) for d in went[:_SHOWN])
                 + _shown(went, True)
             )
         wants_deploys = False
@@ -889,7 +897,7 @@ def _look(
             if match:
                 d = match[0]
                 notes.append(
-                    f"{d['service']} {d['version']} went to {d['environment']} on "
+                    f"{d['id']}: {d['service']} {d['version']} went to {d['environment']} on "
                     f"{d['deployed_at'][:16]} by {d['deployed_by']} ({d['status']})"
                 )
         if (period or dated or deployers) and not found:
@@ -910,10 +918,7 @@ def _look(
                 + f"{by_whom}{during}"
                 f"{_shown(found, complete)}: "
                 + ", ".join(
-                    f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
-                    + (f" by {d['deployed_by']}" if p.has(text, r"\bwho\b") else "")
-                    + ("" if d["status"] == "succeeded" else f" ({d['status']})")
-                    for d in found[:_SHOWN]
+                    _listed_deployment(d, by=p.has(text, r"\bwho\b")) for d in found[:_SHOWN]
                 )
             )
     if named_incidents and not behind:
