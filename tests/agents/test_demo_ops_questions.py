@@ -52,3 +52,37 @@ def test_a_deployment_asked_about_by_id_is_the_one_answered(
     out = run(registry, "ops", text).output
     assert [d["id"] for d in out["deployments"]] == [deployment]
     assert deployer in out["summary"]
+
+
+@pytest.mark.parametrize(
+    "text", ["what's INC-1004 about?", "tell me about inc-1004", "Is INC-1004 resolved yet?"]
+)
+def test_an_incident_asked_about_by_id_is_the_one_answered(
+    registry: AgentRegistry, text: str
+) -> None:
+    """A question about one incident named by id got a health report of every service, which
+    named neither that incident's title nor its status."""
+    out = run(registry, "ops", text).output
+    assert [i["id"] for i in out["incidents"]] == ["INC-1004"]
+    assert "health" not in out
+    incident = out["incidents"][0]
+    assert incident["title"] in out["summary"]
+    assert incident["status"] in out["summary"]
+
+
+def test_an_incident_id_it_does_not_know_is_asked_about(registry: AgentRegistry) -> None:
+    out = run(registry, "ops", "what happened in INC-9099?").output
+    assert out["incidents"] == []
+    assert "INC-9099" in out["question"]
+
+
+@pytest.mark.parametrize(
+    "text", ["newest web deploy to staging", "what were the last 3 auth deployments?"]
+)
+def test_each_deployment_listed_is_named_by_its_id(registry: AgentRegistry, text: str) -> None:
+    """A listing of deployments gave service, version and day but no DEP id, so a person had
+    nothing to name one back by ("roll back DEP-…")."""
+    out = run(registry, "ops", text).output
+    assert out["deployments"]
+    for d in out["deployments"][:5]:
+        assert d["id"] in out["summary"]

@@ -665,7 +665,7 @@ def test_the_version_asked_of_a_past_day_is_the_one_running_then(
                 assert (
                     f"{d['version']} {d['environment']} "
                     + d["deployed_at"][:10]
-                    + (f" ({d['status']})")
+                    + (f" ({d['id']}, {d['status']})")
                     in summary
                 )
 

@@ -19,7 +19,8 @@ _KINDS = [
     ("release_notes", r"\b(release notes?|changelog)\b"),
     ("status_update", r"\b(status (update|page)|incident notice|outage|post-incident|downtime)\b"),
     ("social", r"\b(tweet|social|linkedin)\b"),
-    ("email", r"\b(e-?mail|reminder|notification|follow-up|letter)\b"),
+    # "Remind Maria Lopez about INV-1189": a reminder as much as "send her a reminder" is.
+    ("email", r"\b(e-?mail|remind(?:er|ing|s)?|notification|follow-up|letter)\b"),
     ("announcement", r"\b(announce\w*|banner|maintenance|blog|newsletter|headline)\b"),
 ]
 _SEND = r"\bsend\b"
@@ -28,7 +29,7 @@ _SEND = r"\bsend\b"
 _SEND_VERB = (
     rf"{p.OPENING}"
     r"(?:e-?mail|message|notify|tell|let|write to|write \S+ an? (?:quick )?(?:e-?mail|note)|"
-    r"drop)\b"
+    r"drop|remind)\b"
 )
 # A message that is its own words: "email CUS-1001 to thank them for their business".
 _THANKS = r"^(?:\S+\s+){0,4}?(?:to|and)\s+(thank (?:them|you)\b.*)$"
@@ -103,6 +104,11 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         body = _apply_feedback(body, task.feedback)
     title, body = p.redact(title), p.redact(body)
     audience = _audience(text)
+    to = _recipients(text) if _wants_sent(text) else None
+    if _wants_sent(text) and not to and (customer := p.find_customer(tools, text)) is not None:
+        # "Send Maria Lopez a reminder about INV-1189": the customer named in full is the
+        # recipient (asked "who should it go to?" as if no one were named).
+        to, audience = [customer["id"]], f"{customer['name']} ({customer['id']})"
     out: dict[str, Any] = {
         "summary": "",
         "kind": kind,
@@ -122,7 +128,6 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     elif kind != "edit":
         notes.append("no facts were handed over, so the draft keeps details general")
     category = "draft"
-    to = _recipients(text) if _wants_sent(text) else None
     if _wants_sent(text) and not to and kind == "email" and not facts and audience == "customers":
         # "send reminder" with no one and nothing named: a generic draft reported done would
         # say something was handled that was not.

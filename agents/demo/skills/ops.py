@@ -40,6 +40,8 @@ _ASKED_ABOUT = (
 )
 _DEPLOYMENT_ID = re.compile(r"\bDEP-\d+\b", re.I)
 _INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
+# An incident's own state asked about ("what's the status of INC-1012"): its status, not health.
+_INCIDENT_STATE = re.compile(r"\bstatus\b", re.I)
 # "what's on api staging", "what went out to prod": what is deployed there, not how healthy it is.
 _DEPLOYS = (
     r"\b(deploy\w*|release\w*|versions?|running|changed|history|ship(?:s|ped)?)\b"
@@ -649,6 +651,27 @@ def _reason(text: str) -> str | None:
     return p.short(m.group(1).strip().rstrip("."), 120) if m else None
 
 
+def _named_incidents(
+    named: list[str], tools: ToolBox, out: dict[str, Any], notes: list[str]
+) -> None:
+    """The incidents named by id, each with its service, severity, status, times and what it
+    is; an id the database does not know, said."""
+    found = {i["id"]: i for i in tools.call("list_incidents", limit=500) if i["id"] in named}
+    out["incidents"] = [found[i] for i in named if i in found]
+    for i in out["incidents"]:
+        ended = f", resolved {i['resolved_at'][:16]}" if i.get("resolved_at") else ""
+        about = i["description"]
+        if not about.startswith(i["title"]):
+            about = f"{i['title']}. {about}"
+        notes.append(
+            f"{i['id']} ({i['service']}, {i['severity']}, {i['status']}; started "
+            f"{i['started_at'][:16]}{ended}): {about}"
+        )
+    if missing := [i for i in named if i not in found]:
+        p.ask(out, notes, f"no incident {' or '.join(missing)} was found. Which incident do "
+              "you mean?")  # fmt: skip
+
+
 def _new_incident(
     text: str, tools: ToolBox, services: list[str], out: dict[str, Any], notes: list[str]
 ) -> str:
@@ -714,6 +737,18 @@ def _deployers(text: str, tools: ToolBox) -> set[str]:
 _SHOWN = 5
 
 
+def _listed_deployment(d: dict[str, Any], by: bool = False, always_status: bool = False) -> str:
+    """A deployment in a listing: service, version, environment and day, who made it when
+    asked, then its id (so that a person can name it back: "roll back DEP-1032") with its
+    status unless it succeeded."""
+    status = "" if d["status"] == "succeeded" and not always_status else f", {d['status']}"
+    return (
+        f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
+        + (f" by {d['deployed_by']}" if by else "")
+        + f" ({d['id']}{status})"
+    )
+
+
 def _scope(services: list[str], env: str | None) -> str:
     """The services and environment a listing was narrowed to, as words before its noun."""
     words = [" and ".join(services)] if services else []
@@ -747,6 +782,13 @@ def _look(
     wants_incidents = p.has(text, _INCIDENTS)
     wants_alerts = p.has(text, _ALERTS)
     asked_health = p.has(text, _HEALTH)
+    # "what is INC-1012 about?", "is INC-1012 still open?": those incidents' own facts; a
+    # health report of every service named none of them. Health too only when other words
+    # ask for it ("is the api healthy, and what is INC-1012?").
+    named_incidents = p.ids(_INCIDENT_ID, text)
+    if named_incidents:
+        asked_health = p.has(_INCIDENT_ID.sub(" ", _INCIDENT_STATE.sub(" ", text)), _HEALTH)
+        wants_incidents = wants_incidents or not wants_deploys
     if not (wants_deploys or wants_incidents or wants_alerts or asked_health or services or env):
         # Nothing here names ops work: a health report would answer a question not asked.
         p.ask(out, notes, "no service, deployment, incident, alert or health check could be "
@@ -793,11 +835,7 @@ def _look(
         if at and (went := _went_out(text, tools, services, env, at)):
             notes.append(
                 "went out in it: "
-                + ", ".join(
-                    f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]} "
-                    f"({d['status']})"
-                    for d in went[:_SHOWN]
-                )
+                + ", ".join(_listed_deployment(d, always_status=True) for d in went[:_SHOWN])
                 + _shown(went, True)
             )
         wants_deploys = False
@@ -859,7 +897,7 @@ def _look(
             if match:
                 d = match[0]
                 notes.append(
-                    f"{d['service']} {d['version']} went to {d['environment']} on "
+                    f"{d['id']}: {d['service']} {d['version']} went to {d['environment']} on "
                     f"{d['deployed_at'][:16]} by {d['deployed_by']} ({d['status']})"
                 )
         if (period or dated or deployers) and not found:
@@ -880,13 +918,13 @@ def _look(
                 + f"{by_whom}{during}"
                 f"{_shown(found, complete)}: "
                 + ", ".join(
-                    f"{d['service']} {d['version']} {d['environment']} {d['deployed_at'][:10]}"
-                    + (f" by {d['deployed_by']}" if p.has(text, r"\bwho\b") else "")
-                    + ("" if d["status"] == "succeeded" else f" ({d['status']})")
-                    for d in found[:_SHOWN]
+                    _listed_deployment(d, by=p.has(text, r"\bwho\b")) for d in found[:_SHOWN]
                 )
             )
-    if wants_incidents or p.has(text, r"502|5xx|changed"):
+    if named_incidents and not behind:
+        category = "incident"
+        _named_incidents(named_incidents, tools, out, notes)
+    elif wants_incidents or p.has(text, r"502|5xx|changed"):
         category = "incident" if wants_incidents else category
         status = "open" if p.has(text, r"\b(open|current|ongoing|status)\b") else None
         # "sev2 incidents in April": of that severity only, out of every incident (the tool
