@@ -216,7 +216,7 @@ from ringmaster.graph.planner.note_cuts import _closes, _fold_notes, note_cuts
 from ringmaster.graph.planner.quoting import unquoted
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import SplitPolicy
-from ringmaster.graph.planner.splitter import Segment
+from ringmaster.graph.planner.splitter import Segment, refers_back
 
 # What asks a request of the reader (`no_ask.ASKS_READER`). Not "I need their email." or "I'd
 # like one number we all agree on", which as often give a reason or a detail of the ask beside
@@ -280,6 +280,38 @@ def _kept_label(left: Part, right: Part, merged: Scores) -> Scores:
     if left.label != right.label or left.label == HUMAN or merged.ranked()[0][0] == left.label:
         return merged
     return left.scores if left.top >= right.top else right.scores
+
+
+def _asks(part: Part) -> bool:
+    """Whether `part` asks something of the reader in its writer's own words (`_own_ask`)."""
+    return _ASKS.search(_own_ask(part.text)) is not None
+
+
+def _ask_read_alone(context: Part, ask: Part, merged: Scores) -> bool:
+    """Whether an ask glued to a part of context around it ("Forwarding this from our CFO.",
+    "Have a good weekend, Rita", "I'm writing from the marketing side.") keeps its own reading:
+    the context asks nothing, the ask says what it is about by itself (content of its own, no
+    word pointing back) and reads surer alone than glued, or hands itself to its agent by name.
+    Scored glued, the context's words pulled the ask to another label ("Can you tell me our
+    total revenue …?" analytics 0.68 -> billing 0.41 under the CFO line) or made it less sure,
+    and the real cut after it was then glued as one agent's or no longer believed. Context that
+    tells an unclear ask what it is about ("I was charged twice. Can you fix it?") still gives
+    the glued part its reading."""
+    if _asks(context) or ask.label == HUMAN or not _asks(ask) or not ask.has_content:
+        return False
+    if _handed_by_name(ask):
+        return True
+    return not refers_back(ask.text) and ask.top > merged.ranked()[0][1]
+
+
+def _glued_scores(left: Part, right: Part, merged: Scores) -> Scores:
+    """The scores of `left` and `right` glued: an ask's own beside context that asks nothing
+    (`_ask_read_alone`), else as `_kept_label` keeps them."""
+    if _ask_read_alone(left, right, merged):
+        return right.scores
+    if _ask_read_alone(right, left, merged):
+        return left.scores
+    return _kept_label(left, right, merged)
 
 
 # A greeting that opens a part ("Hi ops, we had reports …"): what follows it says whether the
@@ -564,13 +596,14 @@ class Segmenter(NewestAskMixin, BackgroundMixin):
                     ),
                 )
                 i, text = forced[j], texts[j]
-                merged = _kept_label(parts[i], parts[i + 1], scored[j])
+                merged = _glued_scores(parts[i], parts[i + 1], scored[j])
             else:
                 i = min(range(len(probs)), key=probs.__getitem__)
                 if probs[i] >= cutter.threshold:
                     break
                 text = parts[i].text + joiners[i + 1] + parts[i + 1].text
-                (merged,) = self._score([text])
+                (scored_text,) = self._score([text])
+                merged = _glued_scores(parts[i], parts[i + 1], scored_text)
             left = parts[i]
             parts[i : i + 2] = [
                 Part(
