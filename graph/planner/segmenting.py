@@ -297,7 +297,8 @@ def _ask_read_alone(context: Part, ask: Part, merged: Scores) -> bool:
     and the real cut after it was then glued as one agent's or no longer believed. Context that
     tells an unclear ask what it is about ("I was charged twice. Can you fix it?") still gives
     the glued part its reading."""
-    if _asks(context) or ask.label == HUMAN or not ask.has_content:
+    # an FYI asks nothing, even one handed to an agent ("@ops fyi the status page still says …")
+    if _asks(context) or ask.label == HUMAN or not ask.has_content or is_note(ask.text):
         return False
     if _handed_by_name(ask):  # "Can legal answer her question": the writer said whose it is
         return True

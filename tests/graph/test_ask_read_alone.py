@@ -70,3 +70,9 @@ def test_an_ask_handed_to_its_agent_by_name_keeps_its_reading() -> None:
     ask = "Can analytics answer her question"
     labels = _labels("See the note from our finance lead below", ask, 0.45, _PULLED)
     assert labels == ["analytics", "billing"]
+
+
+def test_an_fyi_handed_to_an_agent_takes_the_glued_reading() -> None:
+    # it tells the agent something and asks nothing of it
+    ask = "@analytics fyi the March revenue report is out"
+    assert _labels("Passing this on from our finance lead", ask, 0.45, _PULLED) == ["billing"]
