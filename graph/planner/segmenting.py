@@ -186,6 +186,17 @@ someone draft the apology email …" (the ops side a person's 0.21 as written), 
 legal confirm we can keep invoices for ten years?" (billing 0.70). Figures:
 benchmarks/README.md, `routing_seeds.py`'s section.
 
+An ask beside context keeps its own reading (issue 14, route14). Glued by the cutter to a line
+of context that asks nothing ("Forwarding this from our CFO.", "Have a good weekend, Rita"), an
+ask was scored as the glued text, and the context's words pulled it to another agent (then glued
+to the next ask as one agent's) or made it less sure (the real cut after it no longer believed).
+It keeps its own scores when it says what it is about by itself and reads surer alone, or is
+handed to its agent by name (`_ask_read_alone`); "I was charged twice. Can you fix it?" still
+reads as glued. Of the 46 multi-part misses on the odd demo dev splits (seed 0), 35 were
+under-splits, 6 a part routed to a neighbour, 3 a part sent to a person, 2 over-splits; this
+mends 6 of those under-splits and 2 one-part rows there, the even splits' totals held.
+Figures: benchmarks/README.md, `routing_seeds.py`'s section.
+
 The one-part misses on the dev splits, by cause, and what was tried against them and left out
 are in `evals/datasets/README.md` ("One-part misses by cause").
 
