@@ -223,7 +223,7 @@ from ringmaster.graph.planner.cutter import Cutter, cut_features, states
 from ringmaster.graph.planner.envelope import INLINE_GREETING, is_courtesy
 from ringmaster.graph.planner.newest_ask import NewestAskMixin
 from ringmaster.graph.planner.no_ask import ASKS_READER, asks_something, is_note, own_text
-from ringmaster.graph.planner.note_cuts import _closes, _fold_notes, note_cuts
+from ringmaster.graph.planner.note_cuts import _SUBORDINATE, _closes, _fold_notes, note_cuts
 from ringmaster.graph.planner.quoting import unquoted
 from ringmaster.graph.planner.scoring import HUMAN, Scores
 from ringmaster.graph.planner.settings import SplitPolicy
@@ -310,6 +310,10 @@ def _ask_read_alone(context: Part, ask: Part, merged: Scores) -> bool:
     the glued part its reading."""
     # an FYI asks nothing, even one handed to an agent ("@ops fyi the status page still says …")
     if _asks(context) or ask.label == HUMAN or not ask.has_content or is_note(ask.text):
+        return False
+    # a clause that opens the ask's sentence ("If the car is clean, can the cat go in?") says on
+    # what condition: the ask is read with it
+    if _SUBORDINATE.match(context.text):
         return False
     if _handed_by_name(ask):  # "Can legal answer her question": the writer said whose it is
         return True
