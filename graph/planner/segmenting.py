@@ -298,6 +298,20 @@ def _asks(part: Part) -> bool:
     return _ASKS.search(_own_ask(part.text)) is not None
 
 
+# A request word of the writer's own: what asks in a piece of a sentence, whose "?" is the
+# whole sentence's.
+_REQUEST_WORD = re.compile(ASKS_READER.removeprefix(r"\?|"), re.IGNORECASE)
+
+
+def _asks_itself(part: Part) -> bool:
+    """Whether `part` asks something by itself (`_asks`): a piece cut from inside a sentence
+    ("could you look up Lucas Novak and | Olivia Novak?") asks only with a request word of its
+    own, the sentence's "?" is its whole ask's."""
+    if part.boundary != "weak":
+        return _asks(part)
+    return _REQUEST_WORD.search(_own_ask(part.text)) is not None
+
+
 def _ask_read_alone(context: Part, ask: Part, merged: Scores) -> bool:
     """Whether an ask glued to a part of context around it ("Forwarding this from our CFO.",
     "Have a good weekend, Rita", "I'm writing from the marketing side.") keeps its own reading:
@@ -317,7 +331,7 @@ def _ask_read_alone(context: Part, ask: Part, merged: Scores) -> bool:
         return False
     if _handed_by_name(ask):  # "Can legal answer her question": the writer said whose it is
         return True
-    if not _asks(ask):
+    if not _asks_itself(ask):
         return False
     return not refers_back(ask.text) and ask.top > merged.ranked()[0][1]
 
