@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ringmaster.graph.planner.cut_rules import Part
 from ringmaster.graph.planner.cutter import Cutter
 from ringmaster.graph.planner.scoring import HUMAN, Scores
-from ringmaster.graph.planner.segmenting import Segmenter
+from ringmaster.graph.planner.segmenting import Segmenter, _ask_read_alone
 from ringmaster.graph.planner.settings import SplitPolicy
-from ringmaster.graph.planner.splitter import split_request
+from ringmaster.graph.planner.splitter import BoundaryKind, split_request
 
 _LABELS = ("billing", "analytics", "support", HUMAN)
 _RECORDS = re.compile(r"\b(?:INV|TCK)-\d+\b")
@@ -76,3 +77,21 @@ def test_an_fyi_handed_to_an_agent_takes_the_glued_reading() -> None:
     # it tells the agent something and asks nothing of it
     ask = "@analytics fyi the March revenue report is out"
     assert _labels("Passing this on from our finance lead", ask, 0.45, _PULLED) == ["billing"]
+
+
+def _part(text: str, boundary: BoundaryKind | None, probs: dict[str, float]) -> Part:
+    return Part(text, boundary, False, _scores(probs), first=boundary is None)
+
+
+def test_a_piece_of_a_sentence_asks_only_with_a_request_word_of_its_own() -> None:
+    # "Can you pull the churn for Q1 and the signups for Q2? I mixed the two up": the "?" is the
+    # whole sentence's, not the piece's after "and"; read alone, the bare noun phrase would take
+    # the glued part's reading from the context
+    context = _part("I mixed the two up", "strong", {"support": 0.7, "analytics": 0.3})
+    glued = _scores({"support": 0.6, "analytics": 0.4})
+    piece = _part("the signups for Q2?", "weak", {"analytics": 0.9, "billing": 0.1})
+    assert not _ask_read_alone(context, piece, glued)
+    own_words = _part("could you pull the signups for Q2?", "weak", {"analytics": 0.9})
+    assert _ask_read_alone(context, own_words, glued)
+    sentence = _part("Where are the signups for Q2?", "strong", {"analytics": 0.9})
+    assert _ask_read_alone(context, sentence, glued)
