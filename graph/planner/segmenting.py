@@ -303,16 +303,18 @@ def _asks(part: Part) -> bool:
 _REQUEST_WORD = re.compile(ASKS_READER.removeprefix(r"\?|"), re.IGNORECASE)
 
 
-def _asks_itself(part: Part) -> bool:
-    """Whether `part` asks something by itself (`_asks`): a piece cut from inside a sentence
-    ("could you look up Lucas Novak and | Olivia Novak?") asks only with a request word of its
-    own, the sentence's "?" is its whole ask's."""
-    if part.boundary != "weak":
+def _asks_itself(part: Part, after_context: bool) -> bool:
+    """Whether `part` asks something by itself (`_asks`). A piece cut from inside a sentence
+    begun before the context it is glued to ("could you look up Lucas Novak and | Olivia Novak?"
+    | "I got them mixed up") asks only with a request word of its own: the sentence's "?" is the
+    ask begun before it. After its context ("hey, | does CUS-1018's contract allow …?") the
+    sentence is all in the glued text, and its "?" the piece's."""
+    if after_context or part.boundary != "weak":
         return _asks(part)
     return _REQUEST_WORD.search(_own_ask(part.text)) is not None
 
 
-def _ask_read_alone(context: Part, ask: Part, merged: Scores) -> bool:
+def _ask_read_alone(context: Part, ask: Part, merged: Scores, after_context: bool = True) -> bool:
     """Whether an ask glued to a part of context around it ("Forwarding this from our CFO.",
     "Have a good weekend, Rita", "I'm writing from the marketing side.") keeps its own reading:
     the context asks nothing, and the ask hands itself to its agent by name, or asks, says what
@@ -331,7 +333,7 @@ def _ask_read_alone(context: Part, ask: Part, merged: Scores) -> bool:
         return False
     if _handed_by_name(ask):  # "Can legal answer her question": the writer said whose it is
         return True
-    if not _asks_itself(ask):
+    if not _asks_itself(ask, after_context):
         return False
     return not refers_back(ask.text) and ask.top > merged.ranked()[0][1]
 
@@ -341,7 +343,7 @@ def _glued_scores(left: Part, right: Part, merged: Scores) -> Scores:
     (`_ask_read_alone`), else as `_kept_label` keeps them."""
     if _ask_read_alone(left, right, merged):
         return right.scores
-    if _ask_read_alone(right, left, merged):
+    if _ask_read_alone(right, left, merged, after_context=False):
         return left.scores
     return _kept_label(left, right, merged)
 

@@ -90,8 +90,16 @@ def test_a_piece_of_a_sentence_asks_only_with_a_request_word_of_its_own() -> Non
     context = _part("I mixed the two up", "strong", {"support": 0.7, "analytics": 0.3})
     glued = _scores({"support": 0.6, "analytics": 0.4})
     piece = _part("the signups for Q2?", "weak", {"analytics": 0.9, "billing": 0.1})
-    assert not _ask_read_alone(context, piece, glued)
+    assert not _ask_read_alone(context, piece, glued, after_context=False)
     own_words = _part("could you pull the signups for Q2?", "weak", {"analytics": 0.9})
-    assert _ask_read_alone(context, own_words, glued)
+    assert _ask_read_alone(context, own_words, glued, after_context=False)
     sentence = _part("Where are the signups for Q2?", "strong", {"analytics": 0.9})
-    assert _ask_read_alone(context, sentence, glued)
+    assert _ask_read_alone(context, sentence, glued, after_context=False)
+
+
+def test_a_piece_after_its_context_in_one_sentence_asks_with_its_question_mark() -> None:
+    # "yo, | is the Q2 signup count final?": the sentence is all in the glued text
+    context = _part("yo", None, {"support": 0.5, "analytics": 0.5})
+    glued = _scores({"support": 0.6, "analytics": 0.4})
+    piece = _part("is the Q2 signup count final?", "weak", {"analytics": 0.9, "billing": 0.1})
+    assert _ask_read_alone(context, piece, glued)
