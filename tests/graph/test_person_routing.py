@@ -1,0 +1,49 @@
+"""A request that names a person by full name is routed as if it named them by id
+(conversations-dev25, half A): "Can you look into Mateo Brennan?" is an account look-up, as
+"Can you look into CUS-1018?" is, while the name's letters alone sent it to a person or to
+whichever agent a team example typing a like name was for."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from pathlib import Path
+
+from langgraph.checkpoint.memory import InMemorySaver
+
+from ringmaster.evals.conversations import Conversation, Turn, run_conversations
+from ringmaster.graph.references.names import routed_by_id
+from ringmaster.settings import Settings
+from ringmaster.wiring import build_deps
+
+from .references_kit import KINDS, catalogue, customer, facts
+
+PEOPLE = facts(
+    customer("CUS-1018", "Mateo Brennan", "Brennan Co pro active", [], "he"),
+    customer("CUS-1047", "Elif Costa", "Costa Studio free active", [], "she"),
+)
+
+
+def test_a_full_name_is_written_as_its_id_for_routing_and_remembered() -> None:
+    lookup, records = catalogue(PEOPLE)
+    text, stood = routed_by_id("can you look into mateo brennan's plan?", KINDS, lookup, records)
+    assert text == "can you look into CUS-1018's plan?"
+    assert stood == {"CUS-1018": "mateo brennan"}
+    # A first name alone, or a request already naming the id, is left as typed.
+    for typed in ("can you look into Mateo?", "is Elif Costa CUS-1047?"):
+        assert routed_by_id(typed, KINDS, lookup, records) == (typed, {})
+
+
+def test_a_first_turn_naming_only_a_person_goes_to_support(tmp_path: Path) -> None:
+    asks = ["Can you look into Mateo Brennan?", "Please pull up Elif Costa."]
+    conversations = [
+        Conversation(f"c{i}", [Turn(text, frozenset({"support"}), frozenset(), False)])
+        for i, text in enumerate(asks)
+    ]
+    homes = iter(range(10))
+    report = run_conversations(
+        conversations,
+        lambda: build_deps(Settings(home=tmp_path / f"h{next(homes)}", planner_cache=tmp_path)),
+        lambda: nullcontext(InMemorySaver()),
+        {"id": "eval", "scopes": ["support", "billing", "ops", "content", "analytics", "legal"]},
+    )
+    assert [t.agents for t in report.turns] == [["support"], ["support"]]
