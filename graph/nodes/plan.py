@@ -255,7 +255,13 @@ def make_plan(deps: GraphDeps) -> Any:
             else:
                 # "Can you pull up Felix Rahman?" is routed as "… CUS-1040?"; the agent is
                 # handed the name as typed.
-                routed, stood = routed_by_id(resolved.text, kinds, deps.lookup, deps.records)
+                routed, stood = routed_by_id(
+                    resolved.text,
+                    kinds,
+                    deps.lookup,
+                    deps.records,
+                    follows=bool(state.get("history")),
+                )
                 result = _named_back(
                     deps.planner.plan(routed, allowed_agents=allowed, context=resolved.context()),
                     stood,
