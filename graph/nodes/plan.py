@@ -39,7 +39,7 @@ from ringmaster.graph.references import (
     resolve,
     still_waiting,
 )
-from ringmaster.graph.references.names import routed_by_id
+from ringmaster.graph.references.names import routed_by_id, swaps_a_person
 from ringmaster.graph.references.patterns import nouns_pattern
 from ringmaster.graph.standins import apply_standins
 from ringmaster.graph.state import Requester, RunState, stored_turn
@@ -255,12 +255,15 @@ def make_plan(deps: GraphDeps) -> Any:
             else:
                 # "Can you pull up Felix Rahman?" is routed as "… CUS-1040?"; the agent is
                 # handed the name as typed.
-                routed, stood = routed_by_id(
-                    resolved.text,
-                    kinds,
-                    deps.lookup,
-                    deps.records,
-                    follows=bool(state.get("history")),
+                # "and Felix Rahman?" after an ask about another person: that ask, for him.
+                history = state.get("history") or []
+                swapped = bool(history) and swaps_a_person(
+                    resolved.text, kinds, deps.lookup, deps.records
+                )
+                routed, stood = (
+                    (resolved.text, {})
+                    if swapped
+                    else routed_by_id(resolved.text, kinds, deps.lookup, deps.records)
                 )
                 result = _named_back(
                     deps.planner.plan(routed, allowed_agents=allowed, context=resolved.context()),
@@ -280,11 +283,10 @@ def make_plan(deps: GraphDeps) -> Any:
                 # (A turn stored before `Plan.reply` is read in this version's shape.)
                 previous, _ = stored_turn(state.get("plan"), {})
                 before = Plan.model_validate(previous) if previous else None
-                history = state.get("history") or []
                 picked = picked_from_listing(
                     [r.entity for r in resolved.resolutions], history[-1] if history else None
                 )
-                result = carried(result, resolved.text, before, request, picked)
+                result = carried(result, resolved.text, before, request, picked, swapped)
                 # "the latency one" to "Which alert do you mean: …?": routed as the request
                 # the question was about, first when that request was routed surely ("send
                 # reminder for it" is content's, though the invoices picked are billing's).

@@ -77,11 +77,7 @@ def people_by_name(
 
 
 def routed_by_id(
-    request: str,
-    kinds: Sequence[EntityKind],
-    lookup: Lookup | None,
-    records: Records | None,
-    follows: bool = False,
+    request: str, kinds: Sequence[EntityKind], lookup: Lookup | None, records: Records | None
 ) -> tuple[str, dict[str, str]]:
     """`request` with each person it names in full written as their id, for routing only, and
     what each id stood for. A name says who, not what is asked: the team's examples name
@@ -89,12 +85,35 @@ def routed_by_id(
     that example was for ("Could you check on Yuki Tanaka?" read as billing's, as an example
     credits her by e-mail), while "check on CUS-1007" reads by its verb.
 
-    Only when the person is what the turn asks about. A turn that also speaks of a record of
+    Only when the person is what the turn asks about: a turn that also speaks of a record of
     another kind (`_of_a_record`: "Lena Ortiz says her March invoice is wrong") asks about that
     record, the name says whose, and an id beside it reads as whoever's examples write
-    customer ids (content's e-mails); and a turn that `follows` another and only puts the
-    person in the place of one the last ask named (`_again`: "and Felix Rahman?", "sorry, I
-    meant Felix Rahman") is routed as that ask, which "and CUS-1040?" would not say."""
+    customer ids (content's e-mails)."""
+    text, stood = _as_ids(request, kinds, lookup, records)
+    if not stood or _of_a_record(request, kinds):
+        return request, {}
+    return text, stood
+
+
+def swaps_a_person(
+    request: str, kinds: Sequence[EntityKind], lookup: Lookup | None, records: Records | None
+) -> bool:
+    """True when `request` names a person in full and, besides, only leans on or corrects the
+    last ask ("and Felix Rahman?", "sorry, I meant Felix Rahman"): after a turn, it is that ask
+    of this person, which "and CUS-1040?" alone would not say."""
+    text, stood = _as_ids(request, kinds, lookup, records)
+    if not stood or len(text.split()) > _REPEAT_MAX_WORDS:
+        return False
+    if not (_ELLIPSIS.search(text) or _REPEAT.search(text) or _CORRECTION.search(text)):
+        return False
+    return not _own_words(strip_ids(text, kinds))
+
+
+def _as_ids(
+    request: str, kinds: Sequence[EntityKind], lookup: Lookup | None, records: Records | None
+) -> tuple[str, dict[str, str]]:
+    """`request` with each person it names in full, and whose id it does not write, written as
+    their id; and the name each id stands for."""
     stood: dict[str, str] = {}
     text = request
     for _, entity, pattern in people_by_name(kinds, lookup, records):
@@ -103,8 +122,6 @@ def routed_by_id(
             continue
         stood[entity] = found.group(0)
         text = pattern.sub(entity, text, count=1)
-    if not stood or _of_a_record(request, kinds) or (follows and _again(text, kinds)):
-        return request, {}
     return text, stood
 
 
@@ -115,16 +132,6 @@ def _of_a_record(request: str, kinds: Sequence[EntityKind]) -> bool:
     if nouns and re.search(rf"\b{nouns_pattern(nouns)}s?\b", request, re.I):
         return True
     return _THEIR_ONE.search(request) is not None
-
-
-def _again(text: str, kinds: Sequence[EntityKind]) -> bool:
-    """True when `text` (names written as ids) is a short repeat or correction of the last
-    ask that asks nothing of its own: "and CUS-1040?", "no, I meant CUS-1040"."""
-    if len(text.split()) > _REPEAT_MAX_WORDS:
-        return False
-    if not (_ELLIPSIS.search(text) or _REPEAT.search(text) or _CORRECTION.search(text)):
-        return False
-    return not _own_words(strip_ids(text, kinds))
 
 
 def in_catalog(
