@@ -33,11 +33,13 @@ def test_a_full_name_is_written_as_its_id_for_routing_and_remembered() -> None:
         assert routed_by_id(typed, KINDS, lookup, records) == (typed, {})
 
 
-def test_a_first_turn_naming_only_a_person_goes_to_support(tmp_path: Path) -> None:
-    asks = ["Can you look into Mateo Brennan?", "Please pull up Elif Costa."]
+def _agents(threads: list[list[str]], agent: str, tmp_path: Path) -> list[list[str]]:
+    """The agents each turn of `threads` (each a conversation's requests) went to, run on the
+    demo team; every turn is labelled `agent`."""
+    label = frozenset({agent})
     conversations = [
-        Conversation(f"c{i}", [Turn(text, frozenset({"support"}), frozenset(), False)])
-        for i, text in enumerate(asks)
+        Conversation(f"c{i}", [Turn(text, label, frozenset(), False) for text in texts])
+        for i, texts in enumerate(threads)
     ]
     homes = iter(range(10))
     report = run_conversations(
@@ -46,7 +48,12 @@ def test_a_first_turn_naming_only_a_person_goes_to_support(tmp_path: Path) -> No
         lambda: nullcontext(InMemorySaver()),
         {"id": "eval", "scopes": ["support", "billing", "ops", "content", "analytics", "legal"]},
     )
-    assert [t.agents for t in report.turns] == [["support"], ["support"]]
+    return [t.agents for t in report.turns]
+
+
+def test_a_first_turn_naming_only_a_person_goes_to_support(tmp_path: Path) -> None:
+    asks = ["Can you look into Mateo Brennan?", "Please pull up Elif Costa."]
+    assert _agents([[text] for text in asks], "support", tmp_path) == [["support"]] * 2
 
 
 NAMED = facts(
@@ -79,20 +86,8 @@ def test_a_repeat_or_correction_naming_only_a_person_swaps_the_person() -> None:
 
 
 def test_a_follow_up_that_only_swaps_the_person_goes_where_the_ask_went(tmp_path: Path) -> None:
-    plan = frozenset({"billing"})
     threads = [
         ["What plan is Victor Kowalski on?", "and Diego Ueda?"],
         ["Which plan has Chloe Petrov got?", "sorry, I meant Xavier Weber."],
     ]
-    conversations = [
-        Conversation(f"c{i}", [Turn(text, plan, frozenset(), False) for text in texts])
-        for i, texts in enumerate(threads)
-    ]
-    homes = iter(range(10))
-    report = run_conversations(
-        conversations,
-        lambda: build_deps(Settings(home=tmp_path / f"h{next(homes)}", planner_cache=tmp_path)),
-        lambda: nullcontext(InMemorySaver()),
-        {"id": "eval", "scopes": ["support", "billing", "ops", "content", "analytics", "legal"]},
-    )
-    assert [t.agents for t in report.turns] == [["billing"]] * 4
+    assert _agents(threads, "billing", tmp_path) == [["billing"]] * 4
