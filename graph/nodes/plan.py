@@ -39,6 +39,7 @@ from ringmaster.graph.references import (
     resolve,
     still_waiting,
 )
+from ringmaster.graph.references.names import routed_by_id, swaps_a_person
 from ringmaster.graph.references.patterns import nouns_pattern
 from ringmaster.graph.standins import apply_standins
 from ringmaster.graph.state import Requester, RunState, stored_turn
@@ -193,6 +194,19 @@ def _replied(
     }
 
 
+def _named_back(plan: Plan, stood: dict[str, str]) -> Plan:
+    """`plan` with each id in `stood` written back as the name typed in its subtasks."""
+    if not stood:
+        return plan
+    subtasks = []
+    for s in plan.subtasks:
+        description = s.description
+        for entity, name in stood.items():
+            description = description.replace(entity, name)
+        subtasks.append(s.model_copy(update={"description": description}))
+    return plan.model_copy(update={"subtasks": subtasks})
+
+
 def question_of(plan: Plan | None) -> str | None:
     """The request a plan that only asked which record was meant was about, else None."""
     if plan is None or len(plan.subtasks) != 1:
@@ -239,8 +253,21 @@ def make_plan(deps: GraphDeps) -> Any:
                     asking(request, resolved.question), resolved.question, "references", "question"
                 )
             else:
-                result = deps.planner.plan(
-                    resolved.text, allowed_agents=allowed, context=resolved.context()
+                # "Can you pull up Felix Rahman?" is routed as "… CUS-1040?"; the agent is
+                # handed the name as typed.
+                # "and Felix Rahman?" after an ask about another person: that ask, for him.
+                history = state.get("history") or []
+                swapped = bool(history) and swaps_a_person(
+                    resolved.text, kinds, deps.lookup, deps.records
+                )
+                routed, stood = (
+                    (resolved.text, {})
+                    if swapped
+                    else routed_by_id(resolved.text, kinds, deps.lookup, deps.records)
+                )
+                result = _named_back(
+                    deps.planner.plan(routed, allowed_agents=allowed, context=resolved.context()),
+                    stood,
                 )
                 # "email the customer copies of them both": the ids written in read as
                 # billing's; the words typed say what to do.
@@ -256,11 +283,10 @@ def make_plan(deps: GraphDeps) -> Any:
                 # (A turn stored before `Plan.reply` is read in this version's shape.)
                 previous, _ = stored_turn(state.get("plan"), {})
                 before = Plan.model_validate(previous) if previous else None
-                history = state.get("history") or []
                 picked = picked_from_listing(
                     [r.entity for r in resolved.resolutions], history[-1] if history else None
                 )
-                result = carried(result, resolved.text, before, request, picked)
+                result = carried(result, resolved.text, before, request, picked, swapped)
                 # "the latency one" to "Which alert do you mean: …?": routed as the request
                 # the question was about, first when that request was routed surely ("send
                 # reminder for it" is content's, though the invoices picked are billing's).

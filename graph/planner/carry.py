@@ -12,6 +12,10 @@ and reported done). So, when the turn before went to one agent:
   "do that for/too") goes to that agent, as surely as the turn before went there, unless the
   planner sent it to a person for a reason of its own (out of scope, an agent the requester may
   not reach);
+- a turn that only puts a person named in full in the place of the last one's ("and Felix
+  Rahman?", "sorry, I meant Felix Rahman") goes to that agent, as surely as the turn before
+  went there, however the planner read the name's letters, unless it sent the turn to a person
+  for a reason other than its few words (an agent the requester may not reach);
 - a turn that only leans on the last one ("and …", "also …", "what about …", "… too", "… as
   well", as typed or as the resolver rewrote it) goes to that agent when the planner was
   unsure of it (too low, or two agents too close) and ranked that agent among its
@@ -80,6 +84,9 @@ REFERRING = frozenset(
 # part needs as much (`SplitPolicy.other_floor`) to stand as a request of its own; "add a note
 # to it" (content 0.86, a note on a ticket is support's) stays under it.
 SURE = 0.9
+# What the planner says of a few words that share too little with any example: a person's
+# name and "sorry, I meant" read as nothing the team does.
+_WORDS_ALONE = ("out_of_scope", "unfamiliar")
 # A fragment this short after its leaning words names what changes, not a request of its own.
 FRAGMENT_WORDS = 3
 
@@ -122,14 +129,21 @@ def picked_from_listing(entities: Collection[str], last: Mapping[str, Any] | Non
 
 
 def carried(
-    plan: Plan, text: str, previous: Plan | None, typed: str = "", picked: bool = False
+    plan: Plan,
+    text: str,
+    previous: Plan | None,
+    typed: str = "",
+    picked: bool = False,
+    swapped: bool = False,
 ) -> Plan:
     """`plan` for the follow-up `text`, its one subtask routed as the turn before when the
     text repeats that turn or leans on it and the planner could not tell (see the module).
 
     `typed` is the request as typed when the resolver rewrote it: "and the latency one?"
     leans on the turn before though its rewrite ("ALT-1042 - since when?") no longer says so.
-    `picked`: the turn's references are records the turn before listed (`picked_from_listing`)."""
+    `picked`: the turn's references are records the turn before listed (`picked_from_listing`).
+    `swapped`: the turn only puts a person named in full in the place of the last ask's
+    (`names.swaps_a_person`)."""
     agent = previous_agent(previous)
     if previous is None or agent is None or len(plan.subtasks) != 1:
         return plan
@@ -145,6 +159,9 @@ def carried(
     if REPEATS.search(text) and (not s.escalate or s.unsure):
         how = "repeats it"
         # As sure as the route it repeats: the planner alone scored the agent low or not at all.
+        confidence = max(p.confidence for p in previous.subtasks if p.agent == agent)
+    elif swapped and went and (not s.escalate or s.unsure or s.escalation_kind in _WORDS_ALONE):
+        how = "asks it of another person"
         confidence = max(p.confidence for p in previous.subtasks if p.agent == agent)
     elif (LEANS.search(text) or (went and LEANS.search(typed))) and s.unsure and agent in ranked:
         how = "leans on it and the planner was unsure"

@@ -21,8 +21,20 @@ from ringmaster.graph.references.entities import (
     Records,
     _question,
     records_of,
+    strip_ids,
 )
-from ringmaster.graph.references.patterns import _PRONOUN_PERSON, nouns_pattern
+from ringmaster.graph.references.patterns import (
+    _CORRECTION,
+    _ELLIPSIS,
+    _PRONOUN_PERSON,
+    _REPEAT,
+    _REPEAT_MAX_WORDS,
+    _own_words,
+    nouns_pattern,
+)
+
+# "Ben Garcia's 502 one": a possessive of a record called by "one", as "'s 502 ticket" is.
+_THEIR_ONE = re.compile(r"'s\s+(?:[\w-]+\s+){0,3}?ones?\b", re.I)
 
 
 def speaks_of_people(request: str, kinds: Sequence[EntityKind]) -> bool:
@@ -62,6 +74,64 @@ def people_by_name(
             name = r"\s+".join(re.escape(w) for w in words)
             out.append((kind.name, entity, re.compile(rf"(?<![\w-]){name}(?![\w-])", re.I)))
     return out
+
+
+def routed_by_id(
+    request: str, kinds: Sequence[EntityKind], lookup: Lookup | None, records: Records | None
+) -> tuple[str, dict[str, str]]:
+    """`request` with each person it names in full written as their id, for routing only, and
+    what each id stood for. A name says who, not what is asked: the team's examples name
+    people mostly by id, and the few names they type tie a name's letters to whichever agent
+    that example was for ("Could you check on Yuki Tanaka?" read as billing's, as an example
+    credits her by e-mail), while "check on CUS-1007" reads by its verb.
+
+    Only when the person is what the turn asks about: a turn that also speaks of a record of
+    another kind (`_of_a_record`: "Lena Ortiz says her March invoice is wrong") asks about that
+    record, the name says whose, and an id beside it reads as whoever's examples write
+    customer ids (content's e-mails)."""
+    text, stood = _as_ids(request, kinds, lookup, records)
+    if not stood or _of_a_record(request, kinds):
+        return request, {}
+    return text, stood
+
+
+def swaps_a_person(
+    request: str, kinds: Sequence[EntityKind], lookup: Lookup | None, records: Records | None
+) -> bool:
+    """True when `request` names a person in full and, besides, only leans on or corrects the
+    last ask ("and Felix Rahman?", "sorry, I meant Felix Rahman"): after a turn, it is that ask
+    of this person, which "and CUS-1040?" alone would not say."""
+    text, stood = _as_ids(request, kinds, lookup, records)
+    if not stood or len(text.split()) > _REPEAT_MAX_WORDS:
+        return False
+    if not (_ELLIPSIS.search(text) or _REPEAT.search(text) or _CORRECTION.search(text)):
+        return False
+    return not _own_words(strip_ids(text, kinds))
+
+
+def _as_ids(
+    request: str, kinds: Sequence[EntityKind], lookup: Lookup | None, records: Records | None
+) -> tuple[str, dict[str, str]]:
+    """`request` with each person it names in full, and whose id it does not write, written as
+    their id; and the name each id stands for."""
+    stood: dict[str, str] = {}
+    text = request
+    for _, entity, pattern in people_by_name(kinds, lookup, records):
+        found = pattern.search(text)
+        if found is None or entity in request:
+            continue
+        stood[entity] = found.group(0)
+        text = pattern.sub(entity, text, count=1)
+    return text, stood
+
+
+def _of_a_record(request: str, kinds: Sequence[EntityKind]) -> bool:
+    """True when `request` speaks of a record of a kind no person is: by its noun ("their
+    invoices", "a ticket for that") or as someone's "one" ("Ben Garcia's 502 one")."""
+    nouns = [n for k in kinds if not k.person for n in k.nouns]
+    if nouns and re.search(rf"\b{nouns_pattern(nouns)}s?\b", request, re.I):
+        return True
+    return _THEIR_ONE.search(request) is not None
 
 
 def in_catalog(
