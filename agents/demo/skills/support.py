@@ -84,6 +84,9 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         return asked_back(empty, task, "knowledge", question)
     tickets = p.ids(p.TICKET_ID, text)
     customer = p.find_customer(tools, text)
+    if customer is None and len(several := p.first_named(tools, text)) > 1:
+        # "Olivia's account" with two Olivias: which one is asked, neither is guessed.
+        return _which_of(task, tickets, several)
     out: dict[str, Any] = {
         "summary": "",
         "customer_id": customer["id"] if customer else None,
@@ -173,6 +176,18 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
               "Which ticket (TCK-…) or customer is it about, or what is the question?")  # fmt: skip
     out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=category)
+
+
+def _which_of(task: AgentTask, tickets: list[str], several: list[dict[str, Any]]) -> AgentOutput:
+    """The question which of the customers one first name names is meant."""
+    out: dict[str, Any] = {"summary": "", "customer_id": None, "ticket_ids": list(tickets),
+                           "kb_articles": [], "tickets": []}  # fmt: skip
+    notes: list[str] = []
+    first = several[0]["name"].split()[0]
+    p.ask(out, notes, f"{len(several)} customers are called {first}: "
+          f"{', '.join(p.who(several)[:-1])} or {p.who(several)[-1]}. Which one is it?")  # fmt: skip
+    out["summary"] = p.summary(notes, task.feedback)
+    return AgentOutput(output=out, category="account")
 
 
 def _customer_tickets(
