@@ -141,9 +141,9 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         status = next((s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b")), None)
         # Each customer named is answered ("Liam Murphy, Greta Fischer and Olivia Garcia. Pull
         # up their tickets"), so "set all of them to high" next finds every one's tickets.
-        named = _each_named(tools, text, customer, out)
-        topic = _Topic.of(text, tools, [w for c in named for w in c["name"].split()])
-        for each in named:
+        people = _each_named(tools, text, customer, out)
+        topic = _Topic.of(text, tools, [w for c in people for w in c["name"].split()])
+        for each in people:
             category = _customer_tickets(tools, each, status, out, notes, topic)
     elif p.has(text, r"\btickets?\b") and p.has(text, r"\b(open|pending|closed)\b"):
         status = next(s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b"))
@@ -183,9 +183,9 @@ def _which_of(task: AgentTask, tickets: list[str], several: list[dict[str, Any]]
     out: dict[str, Any] = {"summary": "", "customer_id": None, "ticket_ids": list(tickets),
                            "kb_articles": [], "tickets": []}  # fmt: skip
     notes: list[str] = []
-    first = several[0]["name"].split()[0]
+    first, names = several[0]["name"].split()[0], p.who(several)
     p.ask(out, notes, f"{len(several)} customers are called {first}: "
-          f"{', '.join(p.who(several)[:-1])} or {p.who(several)[-1]}. Which one is it?")  # fmt: skip
+          f"{', '.join(names[:-1])} or {names[-1]}. Which one is it?")  # fmt: skip
     out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category="account")
 
