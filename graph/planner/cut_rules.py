@@ -66,6 +66,7 @@ recall on planner_dev. 0.55 / 0.45 is best on both.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -246,6 +247,16 @@ def names_agent(text: str, agent: str) -> bool:
     The name as a word of something else is no address ("my support history",
     "billing-service"), nor is it said of the agent ("I already contacted support, nothing
     yet", "switch billing to annual", "the analytics will show it")."""
+    named, addressed = _addressing(agent)
+    # The plain name first: most texts do not name the agent at all, and the team's every agent
+    # is asked of every part.
+    return named.search(text) is not None and addressed.search(text) is not None
+
+
+@functools.lru_cache(maxsize=1024)
+def _addressing(agent: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """`agent`'s name as it is typed, and the ways of handing a request to it (`names_agent`),
+    compiled once per agent: every alternative of the second holds the first."""
     name = rf"(?<![\w-]){re.escape(agent)}(?:\s+team)?(?![\w-])"
     addressed = (
         # asked of it: "ask legal", "have content write", "@billing"
@@ -259,4 +270,4 @@ def names_agent(text: str, agent: str) -> bool:
         # asked whether it can: "can legal advise?"
         rf"|\b(?:can|could|would)\s+(?:the\s+)?{name}"
     )
-    return re.search(addressed, text, re.I) is not None
+    return re.compile(re.escape(agent), re.I), re.compile(addressed, re.I)
