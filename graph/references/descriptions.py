@@ -19,7 +19,6 @@ from ringmaster.graph.references.entities import (
     _question,
     entity_ids,
     ids_of,
-    records_of,
     strip_ids,
 )
 from ringmaster.graph.references.owned import _person
@@ -566,9 +565,9 @@ def _fits_none(
     return None
 
 
-def _title_words(entity: str, thread: _Thread) -> set[str]:
+def _title_words(facts: RecordFacts | None) -> set[str]:
     """The words of a record's title ("web production 3.8.1"), lower-case; none unknown."""
-    return set(re.findall(r"[\w.-]+", (f.title if (f := thread.facts(entity)) else "").lower()))
+    return set(re.findall(r"[\w.-]+", (facts.title if facts else "").lower()))
 
 
 def _most_like(entity: str, options: list[str], thread: _Thread) -> list[str]:
@@ -576,8 +575,8 @@ def _most_like(entity: str, options: list[str], thread: _Thread) -> list[str]:
     `entity`'s ("web staging 3.8.1"), when one does; else all of them. Titles, not the words
     that describe a record: a month or a status shared says nothing of which is its
     counterpart."""
-
-    scores = {e: len(_title_words(entity, thread) & _title_words(e, thread)) for e in options}
+    mine = _title_words(thread.facts(entity))
+    scores = {e: len(mine & _title_words(thread.facts(e))) for e in options}
     best = max(scores.values(), default=0)
     top = [e for e, n in scores.items() if n == best]
     return top if best > 0 and len(top) == 1 else options
@@ -588,14 +587,15 @@ def _counterpart(words: set[str], entity: str, kind: EntityKind, thread: _Thread
     say: its title differs from `entity`'s in one word alone, and the words describe it
     ("the staging one" after DEP-1028, "web production 3.8.1": DEP-1025, "web staging 3.8.1").
     None when no record, or more than one, is: a record that shares the service alone (an rc
-    on staging that never went to production) is no counterpart."""
-    mine = _title_words(entity, thread)
+    on staging that never went to production) is no counterpart. The catalog is read once a
+    turn (`catalog_facts`)."""
+    mine = _title_words(thread.facts(entity))
     if not words or not mine:
         return None
     found = [
         e
-        for e in records_of(kind, thread.records)
-        if len((theirs := _title_words(e, thread)) - mine) == 1
+        for e, facts in thread.catalog_facts(kind.name).items()
+        if len((theirs := _title_words(facts)) - mine) == 1
         and len(mine - theirs) == 1
         and thread.fits(words, e) == words
     ]

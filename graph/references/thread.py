@@ -92,15 +92,23 @@ class _Thread:
         value = change.group(0).split()[-1].lower()
         return any(value in words for words in self.catalog_described(kind))
 
+    def catalog_facts(self, kind: str) -> dict[str, RecordFacts]:
+        """Each record of `kind` in the catalog by id, with its facts, looked up once a turn;
+        none without the catalog."""
+        if self.records is None:
+            return {}
+        read: dict[str, dict[str, RecordFacts]] = self.catalog.setdefault("facts", {})
+        if kind not in read:
+            found = records_of(self.by_name[kind], self.records)
+            read[kind] = {e: f for e in found if (f := self.facts(e)) is not None}
+        return read[kind]
+
     def catalog_described(self, kind: str) -> list[set[str]]:
         """The words that describe each record of `kind` in the catalog (`described_by`), read
         once a turn; none without the catalog."""
-        if self.records is None:
-            return []
         described: dict[str, list[set[str]]] = self.catalog.setdefault("described", {})
         if kind not in described:
-            found = records_of(self.by_name[kind], self.records)
-            described[kind] = [self.described_by(e) for e in found]
+            described[kind] = [_words_of(f) for f in self.catalog_facts(kind).values()]
         return described[kind]
 
     def naming_people(self) -> _Thread:
@@ -169,11 +177,7 @@ class _Thread:
     def described_by(self, entity: str) -> set[str]:
         """The words that describe a record ("june", "saml", "open"), from the lookup."""
         facts = self.facts(entity)
-        if facts is None:
-            return set()
-        return set(re.findall(r"[a-z0-9]+", facts.words.lower())) | set(
-            _DOTTED.findall(facts.words)
-        )
+        return set() if facts is None else _words_of(facts)
 
     def fits(self, words: set[str], entity: str) -> set[str]:
         """The `words` that describe a record: a word of its own, or a shortening of one
@@ -664,6 +668,11 @@ _IN_ORDER_OLDEST = _OLDEST
 _JOINED = re.compile(
     r"\b([a-z][\w-]*)\s*(?:,|&|/|\band\b|\bor\b|\bvs\b|\bn\b)\s*([a-z][\w-]*)", re.I
 )
+
+
+def _words_of(facts: RecordFacts) -> set[str]:
+    """The words that describe a record ("june", "saml", "open", "3.8.1")."""
+    return set(re.findall(r"[a-z0-9]+", facts.words.lower())) | set(_DOTTED.findall(facts.words))
 
 
 def _best_fits(options: list[str], words: set[str], thread: _Thread) -> list[str]:
