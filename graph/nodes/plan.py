@@ -39,7 +39,7 @@ from ringmaster.graph.references import (
     resolve,
     still_waiting,
 )
-from ringmaster.graph.references.names import routed_by_id, swaps_a_person
+from ringmaster.graph.references.names import routing_names
 from ringmaster.graph.references.patterns import nouns_pattern
 from ringmaster.graph.standins import apply_standins
 from ringmaster.graph.state import Requester, RunState, stored_turn
@@ -257,13 +257,8 @@ def make_plan(deps: GraphDeps) -> Any:
                 # handed the name as typed.
                 # "and Felix Rahman?" after an ask about another person: that ask, for him.
                 history = state.get("history") or []
-                swapped = bool(history) and swaps_a_person(
-                    resolved.text, kinds, deps.lookup, deps.records
-                )
-                routed, stood = (
-                    (resolved.text, {})
-                    if swapped
-                    else routed_by_id(resolved.text, kinds, deps.lookup, deps.records)
+                routed, stood, swapped = routing_names(
+                    resolved.text, kinds, deps.lookup, deps.records, bool(history)
                 )
                 result = _named_back(
                     deps.planner.plan(routed, allowed_agents=allowed, context=resolved.context()),

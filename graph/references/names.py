@@ -89,7 +89,28 @@ def routed_by_id(
     another kind (`_of_a_record`: "Lena Ortiz says her March invoice is wrong") asks about that
     record, the name says whose, and an id beside it reads as whoever's examples write
     customer ids (content's e-mails)."""
+    return _routed(request, *_as_ids(request, kinds, lookup, records), kinds)
+
+
+def routing_names(
+    request: str,
+    kinds: Sequence[EntityKind],
+    lookup: Lookup | None,
+    records: Records | None,
+    follows: bool,
+) -> tuple[str, dict[str, str], bool]:
+    """`routed_by_id` and, when the request `follows` a turn, `swaps_a_person`, reading the
+    catalog's people once: the text to route, what each id in it stands for, and whether the
+    request only swaps the person of the last ask (then routed as typed)."""
     text, stood = _as_ids(request, kinds, lookup, records)
+    if follows and _swaps(text, stood, kinds):
+        return request, {}, True
+    return *_routed(request, text, stood, kinds), False
+
+
+def _routed(
+    request: str, text: str, stood: dict[str, str], kinds: Sequence[EntityKind]
+) -> tuple[str, dict[str, str]]:
     if not stood or _of_a_record(request, kinds):
         return request, {}
     return text, stood
@@ -101,7 +122,10 @@ def swaps_a_person(
     """True when `request` names a person in full and, besides, only leans on or corrects the
     last ask ("and Felix Rahman?", "sorry, I meant Felix Rahman"): after a turn, it is that ask
     of this person, which "and CUS-1040?" alone would not say."""
-    text, stood = _as_ids(request, kinds, lookup, records)
+    return _swaps(*_as_ids(request, kinds, lookup, records), kinds)
+
+
+def _swaps(text: str, stood: dict[str, str], kinds: Sequence[EntityKind]) -> bool:
     if not stood or len(text.split()) > _REPEAT_MAX_WORDS:
         return False
     if not (_ELLIPSIS.search(text) or _REPEAT.search(text) or _CORRECTION.search(text)):

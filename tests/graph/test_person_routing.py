@@ -8,9 +8,11 @@ from __future__ import annotations
 from contextlib import nullcontext
 from pathlib import Path
 
+from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from ringmaster.evals.conversations import Conversation, Turn, run_conversations
+from ringmaster.graph.nodes.plan import make_plan
 from ringmaster.graph.references.names import routed_by_id, swaps_a_person
 from ringmaster.settings import Settings
 from ringmaster.wiring import build_deps
@@ -91,3 +93,18 @@ def test_a_follow_up_that_only_swaps_the_person_goes_where_the_ask_went(tmp_path
         ["Which plan has Chloe Petrov got?", "sorry, I meant Xavier Weber."],
     ]
     assert _agents(threads, "billing", tmp_path) == [["billing"]] * 4
+
+
+def test_the_agent_is_handed_the_name_as_typed_not_the_id_it_was_routed_by(
+    tmp_path: Path,
+) -> None:
+    # Routed as "Can you look into CUS-1018?"; the subtask the agent reads says the name.
+    deps = build_deps(Settings(home=tmp_path / "h", planner_cache=tmp_path))
+    typed = "Can you look into Mateo Brennan's plan?"
+    state = {
+        "request": typed,
+        "messages": [HumanMessage(typed)],
+        "requester": {"id": "eval", "scopes": ["billing", "support"]},
+    }
+    subtasks = make_plan(deps)(state)["plan"]["subtasks"]
+    assert [s["description"] for s in subtasks] == [typed]
