@@ -194,7 +194,8 @@ It keeps its own scores when it says what it is about by itself and reads surer 
 handed to its agent by name (`_ask_read_alone`); "I was charged twice. Can you fix it?" still
 reads as glued. Of the 46 multi-part misses on the odd demo dev splits (seed 0), 35 were
 under-splits, 6 a part routed to a neighbour, 3 a part sent to a person, 2 over-splits; this
-mends 6 of those under-splits and 2 one-part rows there, the even splits' totals held.
+mends 6 of those under-splits and 2 one-part rows there; the even splits' totals held, but for
+their subtask count (272 -> 271 of 302).
 Figures: benchmarks/README.md, `routing_seeds.py`'s section.
 
 The one-part misses on the dev splits, by cause, and what was tried against them and left out

@@ -77,6 +77,10 @@ def test_an_fyi_handed_to_an_agent_takes_the_glued_reading() -> None:
     # it tells the agent something and asks nothing of it
     ask = "@analytics fyi the March revenue report is out"
     assert _labels("Passing this on from our finance lead", ask, 0.45, _PULLED) == ["billing"]
+    # read as the named agent's, and surer alone than glued: still no ask of its own
+    context = _part("Passing this on from our finance lead", None, {"support": 0.5})
+    fyi = _part(ask, "strong", {"analytics": 0.9, "billing": 0.1})
+    assert not _ask_read_alone(context, fyi, _scores(_PULLED))
 
 
 def _part(text: str, boundary: BoundaryKind | None, probs: dict[str, float]) -> Part:
@@ -103,3 +107,16 @@ def test_a_piece_after_its_context_in_one_sentence_asks_with_its_question_mark()
     glued = _scores({"support": 0.6, "analytics": 0.4})
     piece = _part("is the Q2 signup count final?", "weak", {"analytics": 0.9, "billing": 0.1})
     assert _ask_read_alone(context, piece, glued)
+
+
+def test_a_context_that_asks_or_sets_a_condition_keeps_the_glued_reading() -> None:
+    glued = _scores({"billing": 0.8, "analytics": 0.2})
+    ask = _part("can you get me the revenue for March?", "weak", {"analytics": 0.9, "billing": 0.1})
+    plain = _part("Passing this on from our finance lead", None, {"support": 0.5, "billing": 0.5})
+    assert _ask_read_alone(plain, ask, glued)
+    # the clause opening the ask's sentence says on what condition it is asked
+    condition = _part("If the invoice went out", None, {"billing": 0.9, "analytics": 0.1})
+    assert not _ask_read_alone(condition, ask, glued)
+    # context that asks something of its own is no context: the two asks were glued as one
+    asking = _part("Can you check the March invoice?", None, {"billing": 0.9, "analytics": 0.1})
+    assert not _ask_read_alone(asking, ask, glued)
