@@ -35,3 +35,28 @@ def test_remind_as_the_verb_drafts_an_email(registry: AgentRegistry) -> None:
     out = run(registry, "content", "Remind CUS-1003 about their unpaid invoices")
     assert out.output["kind"] == "email"
     assert [a.tool for a in out.proposed_actions] == ["send_email"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "let the team know that James Chen's refund went through",
+        "write to finance saying Aisha Khan settled her invoice",
+    ],
+)
+def test_a_customer_a_message_is_about_is_not_its_recipient(
+    registry: AgentRegistry, text: str
+) -> None:
+    """A message to the team about a customer was proposed to go to the customer."""
+    out = run(registry, "content", text)
+    assert all(a.tool != "send_email" for a in out.proposed_actions)
+    assert "CUS-" not in out.output["audience"]
+
+
+def test_each_customer_named_as_a_recipient_is_one(registry: AgentRegistry) -> None:
+    """Two customers named as whom a reminder goes to: the second was dropped without a word."""
+    out = run(registry, "content", "remind James Chen and Aisha Khan about the overdue invoice")
+    [send] = [a for a in out.proposed_actions if a.tool == "send_email"]
+    assert len(send.args["to"]) == 2
+    for name, customer in zip(("James Chen", "Aisha Khan"), send.args["to"], strict=True):
+        assert f"{name} ({customer})" in out.output["audience"]

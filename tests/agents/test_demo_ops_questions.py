@@ -3,10 +3,14 @@ not a new incident) and a deployment named by id."""
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 
+from ringmaster.agents.demo import demo_registry
 from ringmaster.agents.registry import AgentRegistry
-from tests.agents.test_demo_team import registry, run
+from tests.agents.test_demo_team import db_path, registry, run
 
 __all__ = ["registry"]
 
@@ -86,3 +90,29 @@ def test_each_deployment_listed_is_named_by_its_id(registry: AgentRegistry, text
     assert out["deployments"]
     for d in out["deployments"][:5]:
         assert d["id"] in out["summary"]
+
+
+def test_an_older_incident_named_by_id_is_found_past_the_newest_ones(tmp_path: Path) -> None:
+    """An incident named by id is looked up by its id: found among the newest 500 (and the
+    newest 100 for the deploy behind it), one older than them was said not to exist."""
+    registry = demo_registry(tmp_path / "demo.db")
+    ran = registry.tools.get("current_versions").fn
+    oldest = next(  # the oldest incident some production deployment was running under
+        i
+        for i in reversed(registry.tools.get("list_incidents").fn(limit=500))
+        if ran(service=i["service"], environment="production", at=i["started_at"])[0][
+            "deployment_id"
+        ]
+    )
+    with sqlite3.connect(db_path(registry)) as conn:
+        conn.executemany(
+            "INSERT INTO incidents VALUES (?, 'web', 'Slow pages', 'sev4', 'resolved', "
+            "'Slow pages.', '2025-06-20T10:00:00+00:00', '2025-06-20T11:00:00+00:00')",
+            [(f"INC-{5000 + n}",) for n in range(500)],
+        )
+    out = run(registry, "ops", f"what's {oldest['id']} about?").output
+    assert [i["id"] for i in out["incidents"]] == [oldest["id"]]
+    assert "question" not in out and oldest["title"] in out["summary"]
+    caused = run(registry, "ops", f"which deploy caused {oldest['id']}?").output
+    assert [i["id"] for i in caused["incidents"]] == [oldest["id"]]
+    assert f"was running when {oldest['id']}" in caused["summary"]

@@ -391,6 +391,7 @@ READS: list[tuple[str, dict[str, Any]]] = [
     ("list_deployments", {"service": "api", "environment": "production"}),
     ("current_versions", {"service": "web"}),
     ("get_deployment", {"deployment_id": "DEP-1001"}),
+    ("get_incident", {"incident_id": "INC-1001"}),
     ("list_incidents", {"status": "open"}),
     ("list_alerts", {"status": "firing"}),
     ("get_document", {"document_id": "DOC-1001"}),

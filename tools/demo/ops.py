@@ -197,6 +197,13 @@ def get_deployment(db: Path, deployment_id: str) -> dict[str, Any]:
         return rec.plain(rec.get_row(conn, "deployments", dep, "deployment"))
 
 
+def get_incident(db: Path, incident_id: str) -> dict[str, Any]:
+    """One incident."""
+    with connect(db) as conn:
+        inc = rec.record_id(incident_id, "INC", "incident_id")
+        return rec.plain(rec.get_row(conn, "incidents", inc, "incident"))
+
+
 def list_incidents(
     db: Path,
     status: str | None = None,

@@ -128,6 +128,7 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
     add(ops.list_deployments, ("ops", "content"))
     add(ops.current_versions, ("ops", "content"))
     add(ops.get_deployment, ("ops",))
+    add(ops.get_incident, ("ops",))
     add(ops.list_incidents, ("ops", "content"))
     add(ops.list_alerts, ("ops",))
     add(reads.get_document, ("legal",))

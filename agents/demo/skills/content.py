@@ -31,6 +31,8 @@ _SEND_VERB = (
     r"(?:e-?mail|message|notify|tell|let|write to|write \S+ an? (?:quick )?(?:e-?mail|note)|"
     r"drop|remind)\b"
 )
+# What comes right before the one a message goes to ("send …", "remind …", "a note to …").
+_ADDRESSEE = r"\b(?:send|remind|e-?mail|message|notify|tell|write\s+to|drop|to)"
 # A message that is its own words: "email CUS-1001 to thank them for their business".
 _THANKS = r"^(?:\S+\s+){0,4}?(?:to|and)\s+(thank (?:them|you)\b.*)$"
 # What a message to a customer may state only when the records say it: money, the state of a
@@ -105,10 +107,11 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     title, body = p.redact(title), p.redact(body)
     audience = _audience(text)
     to = _recipients(text) if _wants_sent(text) else None
-    if _wants_sent(text) and not to and (customer := p.find_customer(tools, text)) is not None:
-        # "Send Maria Lopez a reminder about INV-1189": the customer named in full is the
-        # recipient (asked "who should it go to?" as if no one were named).
-        to, audience = [customer["id"]], f"{customer['name']} ({customer['id']})"
+    if _wants_sent(text) and not to and (addressed := _addressed(text, tools)):
+        # "Send Maria Lopez a reminder about INV-1189": the customers named in full as whom it
+        # goes to are the recipients (asked "who should it go to?" as if no one were named).
+        to = [c["id"] for c in addressed]
+        audience = " and ".join(f"{c['name']} ({c['id']})" for c in addressed)
     out: dict[str, Any] = {
         "summary": "",
         "kind": kind,
@@ -470,6 +473,23 @@ def _audience(text: str) -> str:
 def _name(text: str) -> str | None:
     m = re.search(r"\b(?:to|for)\s+([A-Z][a-z]+ [A-Z][a-z]+)\b", text)
     return m.group(1) if m else None
+
+
+def _addressed(text: str, tools: ToolBox) -> list[dict[str, Any]]:
+    """The customers named in full as whom a message goes to: right after its verb or "to"
+    ("send James Chen and Aisha Khan a reminder", "a reminder to Maria Lopez"), each of
+    them. One a message is about ("tell the team that James Chen's refund went through")
+    was proposed the email in the team's place, and a second addressee was dropped."""
+    addressed: list[dict[str, Any]] = []
+    lead = _ADDRESSEE
+    for customer in p.find_customers(tools, text):
+        name = re.escape(customer["name"])
+        if not re.search(rf"{lead}\s+(?:the\s+customer\s+)?{name}\b(?!['’]s)", text, re.I):
+            continue
+        addressed.append(customer)
+        # A next one is addressed too when listed with this one ("James Chen and Aisha Khan").
+        lead = rf"(?:{lead}\s+(?:[\w.'-]+\s+){{0,3}}?{name}\s*(?:,|&|\band\b)|{_ADDRESSEE})"
+    return addressed
 
 
 def _recipients(text: str) -> list[str] | None:

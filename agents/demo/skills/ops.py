@@ -478,7 +478,7 @@ def _behind_incidents(
     named = p.ids(_INCIDENT_ID, text)
     if not named:
         return []
-    incidents = [i for i in tools.call("list_incidents", limit=100) if i["id"] in named]
+    incidents = _incidents(tools, named)
     behind: list[dict[str, Any]] = []
     for incident in incidents:
         [running] = tools.call(
@@ -646,6 +646,18 @@ def _deployment(tools: ToolBox, deployment_id: str) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
+def _incidents(tools: ToolBox, named: list[str]) -> list[dict[str, Any]]:
+    """The incidents of those ids the database has, in the order named (each looked up by id:
+    a scan of the newest few had said one older than them was not found)."""
+    found = []
+    for incident_id in named:
+        try:
+            found.append(tools.call("get_incident", incident_id=incident_id))
+        except ToolError:
+            continue
+    return found
+
+
 def _reason(text: str) -> str | None:
     m = re.search(r"(?:,|because|since|:)\s*(.+)$", text)
     return p.short(m.group(1).strip().rstrip("."), 120) if m else None
@@ -656,8 +668,7 @@ def _named_incidents(
 ) -> None:
     """The incidents named by id, each with its service, severity, status, times and what it
     is; an id the database does not know, said."""
-    found = {i["id"]: i for i in tools.call("list_incidents", limit=500) if i["id"] in named}
-    out["incidents"] = [found[i] for i in named if i in found]
+    out["incidents"] = _incidents(tools, named)
     for i in out["incidents"]:
         ended = f", resolved {i['resolved_at'][:16]}" if i.get("resolved_at") else ""
         about = i["description"]
@@ -667,6 +678,7 @@ def _named_incidents(
             f"{i['id']} ({i['service']}, {i['severity']}, {i['status']}; started "
             f"{i['started_at'][:16]}{ended}): {about}"
         )
+    found = {i["id"] for i in out["incidents"]}
     if missing := [i for i in named if i not in found]:
         p.ask(out, notes, f"no incident {' or '.join(missing)} was found. Which incident do "
               "you mean?")  # fmt: skip
