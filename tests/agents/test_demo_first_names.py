@@ -59,3 +59,38 @@ def test_a_full_name_of_no_customer_is_not_read_as_its_first_name(
     assert f"{first} {other}" not in {c["name"] for cs in people.values() for c in cs}
     out = run(registry, "support", f"look up {first} {other}'s account")
     assert out.output["customer_id"] != only["id"]
+
+
+def test_a_first_name_beside_a_ticket_is_not_asked_about(registry: AgentRegistry) -> None:
+    """A ticket names its customer: a first name several customers share, said beside it, is
+    no question of which one ("raise TCK-… , <name>'s people are stuck" had asked which)."""
+    people = by_first_name(registry)
+    first, several = next((n, cs) for n, cs in sorted(people.items()) if len(cs) > 1)
+    ticket = registry.tools.get("list_tickets").fn(customer_id=several[-1]["id"], limit=1)[0]
+    for asked in (
+        f"please raise {ticket['id']} to urgent, {first}'s people are stuck",
+        f"{first} says {ticket['id']} is still broken, set it to urgent",
+    ):
+        out = run(registry, "support", asked)
+        assert not out.output.get("question"), asked
+        assert out.output["customer_id"] == ticket["customer_id"], asked
+        (action,) = out.proposed_actions
+        assert action.args == {"ticket_id": ticket["id"], "priority": "urgent"}
+
+
+def test_a_first_name_owning_people_is_not_the_customer_asked_about(
+    registry: AgentRegistry,
+) -> None:
+    """ "<name>'s account" is that customer; "<name>'s colleagues …" is someone describing
+    who is affected, no customer to look up."""
+    people = by_first_name(registry)
+    first, (only,) = next((n, cs) for n, cs in sorted(people.items()) if len(cs) == 1)
+    out = run(registry, "support", f"how is {first}'s account looking these days?")
+    assert out.output["customer_id"] == only["id"]
+    for asked in (
+        f"{first}'s colleagues cannot reach the dashboard, what should they try?",
+        f"{first.lower()}'s whole team is locked out, any known fix?",
+    ):
+        out = run(registry, "support", asked)
+        assert out.output["customer_id"] is None, asked
+        assert only["id"] not in out.output["summary"], asked
