@@ -257,3 +257,20 @@ def test_a_customer_asked_about_a_subject_they_have_no_ticket_for_is_told_so(
     out = support(registry, f"has {detail['name']} any open tickets concerning {word}?")
     picked = [t["id"] for t in theirs if word in t["subject"].lower()]
     assert out.output["ticket_ids"] == picked
+
+
+def test_words_outside_what_qualifies_tickets_pick_none_of_them(registry: AgentRegistry) -> None:
+    """ "… has any open tickets? sorry if wrong place": a word of another clause that some
+    ticket's subject uses had been read as what the tickets were about, and hers were hidden."""
+    customer = with_pending(registry)
+    name = registry.tools.get("get_customer").fn(customer_id=customer)["name"]
+    theirs = _unfinished(registry, customer_id=customer)
+    held = {t["subject"] for t in theirs}
+    other = next(t["subject"] for t in _unfinished(registry) if t["subject"] not in held)
+    word = max(other.split(), key=len).lower()
+    assert not any(word in s.lower() for s in held)
+    out = support(registry, f"does {name} have open tickets? ignore my {word} rant earlier")
+    assert out.output["ticket_ids"] == [t["id"] for t in theirs]
+    # Said before "tickets", the word does say which.
+    out = support(registry, f"does {name} have open {word} tickets?")
+    assert out.output["ticket_ids"] == []

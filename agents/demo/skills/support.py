@@ -262,6 +262,26 @@ _LISTING_WORDS = _ANY_TICKET | {
 }  # fmt: skip
 
 
+# The words right before "tickets" ("any open SSO tickets", "Olivia's dashboard tickets").
+_BEFORE_TICKETS = re.compile(r"((?:[\w'’-]+\s+){1,4})(?:tickets?|tix|tkts?|cases?)\b", re.I)
+
+
+def _qualifiers(text: str, skip: Collection[str]) -> str:
+    """The words that qualify "tickets" in `text`: back from it past the words any listing
+    uses ("open", "recent"), up to a function word, a possessive or a name in `skip`."""
+    said: list[str] = []
+    for m in _BEFORE_TICKETS.finditer(_one_word(text)):
+        words: list[str] = []
+        for w in reversed(m.group(1).split()):
+            if w.lower() in _LISTING_WORDS:
+                continue
+            if w.lower() in skip or re.search(r"['’]s?$", w):
+                break
+            words.insert(0, w)
+        said += words
+    return " ".join(said)
+
+
 @dataclass(frozen=True)
 class _Topic:
     """What a request for a listing says its tickets are about: the stems of its describing
@@ -272,13 +292,15 @@ class _Topic:
 
     @classmethod
     def of(cls, text: str, tools: ToolBox, but: Collection[str] = ()) -> _Topic | None:
-        """The words after "about" ("about 502 errors"); else the words of the request that
-        some ticket's subject uses ("any open SSO tickets?"); None when it has neither."""
+        """The words after "about" ("about 502 errors"); else the words that say which
+        tickets ("any open SSO tickets?") when some ticket's subject uses them; None when it
+        has neither. Words elsewhere in the request ("… open tickets? sorry if wrong place")
+        describe no ticket."""
         skip = ENGLISH_STOP_WORDS | _LISTING_WORDS | {w.lower() for w in but}
         about = _ABOUT.search(text)
         if about and (stems := _stems(about.group("topic"), skip)):
             return cls(frozenset(stems), repr(about.group("topic").strip()))
-        said = p.TICKET_ID.sub(" ", p.CUSTOMER_ID.sub(" ", text))
+        said = _qualifiers(p.TICKET_ID.sub(" ", p.CUSTOMER_ID.sub(" ", text)), skip)
         if not (stems := _stems(said, skip)):
             return None
         subjects = tools.call("list_tickets", limit=_EVERY)
@@ -377,10 +399,14 @@ def _shared_words(text: str, but: Collection[str] = ()) -> Callable[[dict[str, A
 def _stems(text: str, but: Collection[str]) -> set[str]:
     """The words of three letters or more of `text`, not those in `but`, without the endings
     that inflect them ("charged", "charges" and "charge" are one)."""
-    # "log in", "sign-in" and "login" are one word: "login tickets" are "Cannot log in ..." too.
-    text = re.sub(r"\b(?:log(?:ging)?|sign(?:ing)?)[\s-]?(?:in|on)\b", "login", text.lower())
-    words = set(re.findall(r"[a-z0-9]{3,}", text)) - set(but)
+    words = set(re.findall(r"[a-z0-9]{3,}", _one_word(text).lower())) - set(but)
     return {re.sub(r"(?<=\w{4})(?:ing|ed|es|s|e)$", "", w) for w in words}
+
+
+def _one_word(text: str) -> str:
+    """`text` with "log in", "sign-in" and "login" one word: "login tickets" are "Cannot log in
+    ..." too."""
+    return re.sub(r"\b(?:log(?:ging)?|sign(?:ing)?)[\s-]?(?:in|on)\b", "login", text, flags=re.I)
 
 
 def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> str | None:
