@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
+from ringmaster.agents.demo.skills.ticket_topics import ANY_TICKET, EVERY, Topic, stems
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 from ringmaster.tools.base import ToolBox
@@ -39,8 +39,6 @@ def _opens(text: str) -> bool:
     return p.has(_OPEN_STATE.sub(r"\1 \2", text), _OPEN)
 
 
-# Words a question about one ticket uses whatever the ticket is about.
-_ANY_TICKET = {"ticket", "open", "pending", "closed", "still", "status", "the", "one"}
 _PRIORITY = r"\b(urgent|high|normal|low)\b"
 # A question whose object is what a person has open: "what has she got open?", "what's open
 # for Khan Bakery?" (not "what happens if I open a ticket?": nothing but "for …" after it).
@@ -142,7 +140,7 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         # Each customer named is answered ("Liam Murphy, Greta Fischer and Olivia Garcia. Pull
         # up their tickets"), so "set all of them to high" next finds every one's tickets.
         people = _each_named(tools, text, customer, out)
-        topic = _Topic.of(text, tools, [w for c in people for w in c["name"].split()])
+        topic = Topic.of(text, tools, [w for c in people for w in c["name"].split()])
         for each in people:
             category = _customer_tickets(tools, each, status, out, notes, topic)
     elif p.has(text, r"\btickets?\b") and p.has(text, r"\b(open|pending|closed)\b"):
@@ -196,7 +194,7 @@ def _customer_tickets(
     status: str | None,
     out: dict[str, Any],
     notes: list[str],
-    topic: _Topic | None = None,
+    topic: Topic | None = None,
 ) -> str:
     found = _tickets(tools, status, customer["id"])
     kind = f"{status + ' ' if status else ''}ticket(s)"
@@ -222,13 +220,13 @@ def _listing_of(
 ) -> str:
     """The newest tickets of `status`, of those the request describes when it does ("which
     customers have open tickets about 502 errors?"), with whose they are."""
-    topic = _Topic.of(text, tools)
+    topic = Topic.of(text, tools)
     if topic is None:
         found = _tickets(tools, status)
         _remember(out, found)
         notes.append(f"{len(found)} most recent {status} tickets listed")
         return "ticket"
-    found = topic.pick(_tickets(tools, status, limit=_EVERY))
+    found = topic.pick(_tickets(tools, status, limit=EVERY))
     if not found:
         notes.append(f"no {status} ticket is about {topic.said}")
         return "ticket"
@@ -247,76 +245,8 @@ def _listing_of(
     return "ticket"
 
 
-# A listing shows this many tickets; a filter reads every ticket of the status asked.
+# A listing shows this many tickets.
 _LISTED = 20
-_EVERY = 500
-# What a listing is said to be about: "open tickets about 502 errors", "regarding invoices".
-_ABOUT = re.compile(
-    r"\b(?:about|regarding|concerning|mentioning|related to|to do with)\s+(?P<topic>[^?.!;]+)",
-    re.IGNORECASE,
-)
-# Words a request for a listing uses whatever its tickets are about.
-_LISTING_WORDS = _ANY_TICKET | {
-    "tickets", "customer", "customers", "list", "newest", "latest", "recent", "most", "tix",
-    "tkt", "case", "cases", "pull", "currently", "right", "now", "anyone", "everyone", "people",
-}  # fmt: skip
-
-
-# The words right before "tickets" ("any open SSO tickets", "Olivia's dashboard tickets").
-_BEFORE_TICKETS = re.compile(r"((?:[\w'’-]+\s+){1,4})(?:tickets?|tix|tkts?|cases?)\b", re.I)
-
-
-def _qualifiers(text: str, skip: Collection[str]) -> str:
-    """The words that qualify "tickets" in `text`: back from it past the words any listing
-    uses ("open", "recent"), up to a function word, a possessive or a name in `skip`."""
-    said: list[str] = []
-    for m in _BEFORE_TICKETS.finditer(_one_word(text)):
-        words: list[str] = []
-        for w in reversed(m.group(1).split()):
-            if w.lower() in _LISTING_WORDS:
-                continue
-            if w.lower() in skip or re.search(r"['’]s?$", w):
-                break
-            words.insert(0, w)
-        said += words
-    return " ".join(said)
-
-
-@dataclass(frozen=True)
-class _Topic:
-    """What a request for a listing says its tickets are about: the stems of its describing
-    words, and those words as it wrote them."""
-
-    stems: frozenset[str]
-    said: str
-
-    @classmethod
-    def of(cls, text: str, tools: ToolBox, but: Collection[str] = ()) -> _Topic | None:
-        """The words after "about" ("about 502 errors"); else the words that say which
-        tickets ("any open SSO tickets?") when some ticket's subject uses them; None when it
-        has neither. Words elsewhere in the request ("… open tickets? sorry if wrong place")
-        describe no ticket."""
-        skip = ENGLISH_STOP_WORDS | _LISTING_WORDS | {w.lower() for w in but}
-        about = _ABOUT.search(text)
-        if about and (stems := _stems(about.group("topic"), skip)):
-            return cls(frozenset(stems), repr(about.group("topic").strip()))
-        said = _qualifiers(p.TICKET_ID.sub(" ", p.CUSTOMER_ID.sub(" ", text)), skip)
-        if not (stems := _stems(said, skip)):
-            return None
-        subjects = tools.call("list_tickets", limit=_EVERY)
-        stems &= set().union(*(_stems(t["subject"], ENGLISH_STOP_WORDS) for t in subjects))
-        if not stems:
-            return None
-        written = [w for w in re.findall(r"[A-Za-z0-9]+", text) if _stems(w, ()) & stems]
-        return cls(frozenset(stems), repr(" ".join(dict.fromkeys(written))))
-
-    def pick(self, tickets: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The tickets whose subjects share the most of the words, when any shares one."""
-        shared = {
-            t["id"]: len(self.stems & _stems(t["subject"], ENGLISH_STOP_WORDS)) for t in tickets
-        }
-        best = max(shared.values(), default=0)
-        return [t for t in tickets if best and shared[t["id"]] == best]
 
 
 def _each_named(
@@ -388,25 +318,12 @@ def _shared_words(text: str, but: Collection[str] = ()) -> Callable[[dict[str, A
     uses: "asked about a double charge, is there a ticket for that?" picked "Question about my
     latest invoice" by its "about") a ticket's subject shares with `text`, each word by its
     stem ("charge" is "Charged twice")."""
-    words = _stems(text, ENGLISH_STOP_WORDS | set(but))
+    words = stems(text, ENGLISH_STOP_WORDS | set(but))
 
     def shared(t: dict[str, Any]) -> int:
-        return len(words & _stems(t["subject"], ENGLISH_STOP_WORDS))
+        return len(words & stems(t["subject"], ENGLISH_STOP_WORDS))
 
     return shared
-
-
-def _stems(text: str, but: Collection[str]) -> set[str]:
-    """The words of three letters or more of `text`, not those in `but`, without the endings
-    that inflect them ("charged", "charges" and "charge" are one)."""
-    words = set(re.findall(r"[a-z0-9]{3,}", _one_word(text).lower())) - set(but)
-    return {re.sub(r"(?<=\w{4})(?:ing|ed|es|s|e)$", "", w) for w in words}
-
-
-def _one_word(text: str) -> str:
-    """`text` with "log in", "sign-in" and "login" one word: "login tickets" are "Cannot log in
-    ..." too."""
-    return re.sub(r"\b(?:log(?:ging)?|sign(?:ing)?)[\s-]?(?:in|on)\b", "login", text, flags=re.I)
 
 
 def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> str | None:
@@ -418,7 +335,7 @@ def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> st
         return None
     if p.has(text, f"{_CLOSE}|{_REOPEN}") or _opens(text) or _update_args(text):
         return None  # a change, or a new ticket asked for
-    shared = _shared_words(text, _ANY_TICKET | set(customer["name"].lower().split()))
+    shared = _shared_words(text, ANY_TICKET | set(customer["name"].lower().split()))
     ranked = sorted(
         tools.call("list_tickets", customer_id=customer["id"]), key=lambda t: -shared(t)
     )
