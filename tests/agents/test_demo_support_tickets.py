@@ -236,6 +236,19 @@ def test_a_listing_asked_about_a_subject_lists_the_tickets_of_that_subject(
     assert all(t["customer_id"] in out.output["summary"] for t in about)
 
 
+def _theirs_and_a_word_of_others(
+    registry: AgentRegistry, customer: str
+) -> tuple[list[dict[str, Any]], str]:
+    """The customer's unfinished tickets, and a word of another ticket's subject none of
+    theirs uses."""
+    theirs = _unfinished(registry, customer_id=customer)
+    held = {t["subject"] for t in theirs}
+    other = next(t["subject"] for t in _unfinished(registry) if t["subject"] not in held)
+    word = max(other.split(), key=len).lower()
+    assert not any(word in s.lower() for s in held)
+    return theirs, word
+
+
 def test_a_customer_asked_about_a_subject_they_have_no_ticket_for_is_told_so(
     registry: AgentRegistry,
 ) -> None:
@@ -243,11 +256,7 @@ def test_a_customer_asked_about_a_subject_they_have_no_ticket_for_is_told_so(
     logging in, as if they answered it."""
     customer = with_pending(registry)
     detail = registry.tools.get("get_customer").fn(customer_id=customer)
-    theirs = _unfinished(registry, customer_id=customer)
-    held = {t["subject"] for t in theirs}
-    other = next(t["subject"] for t in _unfinished(registry) if t["subject"] not in held)
-    word = max(other.split(), key=len).lower()
-    assert not any(word in s.lower() for s in held)
+    theirs, word = _theirs_and_a_word_of_others(registry, customer)
     out = support(registry, f"has {detail['name']} any open tickets concerning {word}?")
     assert out.output["ticket_ids"] == []
     assert f"has no open ticket(s) about '{word}'" in out.output["summary"]
@@ -264,11 +273,7 @@ def test_words_outside_what_qualifies_tickets_pick_none_of_them(registry: AgentR
     ticket's subject uses had been read as what the tickets were about, and hers were hidden."""
     customer = with_pending(registry)
     name = registry.tools.get("get_customer").fn(customer_id=customer)["name"]
-    theirs = _unfinished(registry, customer_id=customer)
-    held = {t["subject"] for t in theirs}
-    other = next(t["subject"] for t in _unfinished(registry) if t["subject"] not in held)
-    word = max(other.split(), key=len).lower()
-    assert not any(word in s.lower() for s in held)
+    theirs, word = _theirs_and_a_word_of_others(registry, customer)
     out = support(registry, f"does {name} have open tickets? ignore my {word} rant earlier")
     assert out.output["ticket_ids"] == [t["id"] for t in theirs]
     # Said before "tickets", the word does say which.
