@@ -47,6 +47,28 @@ def test_which_customers_it_cannot_list_is_asked_not_counted(registry: AgentRegi
     assert out["question"]
 
 
+@pytest.mark.parametrize(
+    ("asked", "where"),
+    [
+        ("list the customers we have on the starter plan", "plan = 'starter'"),
+        ("what customers are still on a trial?", "status = 'trial'"),
+    ],
+)
+def test_which_customers_of_a_plan_or_status_are_named(
+    registry: AgentRegistry, db: Path, asked: str, where: str
+) -> None:
+    """ "Which customers are on the free plan?" had been asked back ("analytics ... cannot list
+    which customers"): a plan or a status is what analytics counts customers by, and the
+    customers it counts can be named."""
+    held = rows(db, f"SELECT id, name FROM customers WHERE status != 'erased' AND {where}")
+    assert held
+    out = run(registry, "analytics", asked).output
+    assert not out.get("question")
+    assert out["value"] == len(held)
+    assert sorted(out["customer_ids"]) == sorted(c for c, _ in held)
+    assert all(f"{name} ({cid})" in out["summary"] for cid, name in held)
+
+
 def test_open_tickets_are_counted_as_support_lists_them(registry: AgentRegistry, db: Path) -> None:
     """ "Open" is every ticket not closed yet, pending too, as support's listing and the
     customer record's open-ticket count read it: the two agents give one answer."""

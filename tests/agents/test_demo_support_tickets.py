@@ -200,7 +200,9 @@ def test_asking_whether_a_ticket_is_open_opens_none(registry: AgentRegistry, ask
     out = support(registry, asked)
     assert out.proposed_actions == []
     live = [t["id"] for t in tickets(registry, customer_id="CUS-1001") if t["status"] != "closed"]
-    assert live and out.output["ticket_ids"] == live
+    # Her open tickets are answered: those "about login" when it says so.
+    assert live and out.output["ticket_ids"]
+    assert set(out.output["ticket_ids"]) <= set(live)
 
 
 @pytest.mark.parametrize(
@@ -210,3 +212,70 @@ def test_asking_whether_a_ticket_is_open_opens_none(registry: AgentRegistry, ask
 def test_a_ticket_asked_for_is_still_opened(registry: AgentRegistry, asked: str) -> None:
     (action,) = support(registry, asked).proposed_actions
     assert action.tool == "open_ticket" and action.args["customer_id"] == "CUS-1001"
+
+
+def _unfinished(registry: AgentRegistry, **filters: Any) -> list[dict[str, Any]]:
+    return tickets(registry, status=["open", "pending"], limit=500, **filters)
+
+
+def test_a_listing_asked_about_a_subject_lists_the_tickets_of_that_subject(
+    registry: AgentRegistry,
+) -> None:
+    """ "which customers have open tickets about 502 errors?" had listed the 20 newest open
+    tickets whatever they were about, and named no customer."""
+    every = _unfinished(registry)
+    subject = next(
+        t["subject"] for t in every if 1 < sum(u["subject"] == t["subject"] for u in every) < 20
+    )
+    about = [t for t in every if t["subject"] == subject]
+    topic = " ".join(subject.lower().split()[-2:])
+    out = support(registry, f"who has got open tickets regarding {topic}?")
+    assert set(out.output["ticket_ids"]) == {t["id"] for t in about}
+    assert set(out.output["customer_ids"]) == {t["customer_id"] for t in about}
+    assert f"about '{topic}'" in out.output["summary"]
+    assert all(t["customer_id"] in out.output["summary"] for t in about)
+
+
+def _theirs_and_a_word_of_others(
+    registry: AgentRegistry, customer: str
+) -> tuple[list[dict[str, Any]], str]:
+    """The customer's unfinished tickets, and a word of another ticket's subject none of
+    theirs uses."""
+    theirs = _unfinished(registry, customer_id=customer)
+    held = {t["subject"] for t in theirs}
+    other = next(t["subject"] for t in _unfinished(registry) if t["subject"] not in held)
+    word = max(other.split(), key=len).lower()
+    assert not any(word in s.lower() for s in held)
+    return theirs, word
+
+
+def test_a_customer_asked_about_a_subject_they_have_no_ticket_for_is_told_so(
+    registry: AgentRegistry,
+) -> None:
+    """ "does Maria Lopez have open tickets about invoices?" had listed her open tickets about
+    logging in, as if they answered it."""
+    customer = with_pending(registry)
+    detail = registry.tools.get("get_customer").fn(customer_id=customer)
+    theirs, word = _theirs_and_a_word_of_others(registry, customer)
+    out = support(registry, f"has {detail['name']} any open tickets concerning {word}?")
+    assert out.output["ticket_ids"] == []
+    assert f"has no open ticket(s) about '{word}'" in out.output["summary"]
+    # Asked by a word one of theirs has, that one.
+    mine = theirs[0]
+    word = max(mine["subject"].split(), key=len).lower()
+    out = support(registry, f"has {detail['name']} any open tickets concerning {word}?")
+    picked = [t["id"] for t in theirs if word in t["subject"].lower()]
+    assert out.output["ticket_ids"] == picked
+
+
+def test_words_outside_what_qualifies_tickets_pick_none_of_them(registry: AgentRegistry) -> None:
+    """ "… has any open tickets? sorry if wrong place": a word of another clause that some
+    ticket's subject uses had been read as what the tickets were about, and hers were hidden."""
+    customer = with_pending(registry)
+    name = registry.tools.get("get_customer").fn(customer_id=customer)["name"]
+    theirs, word = _theirs_and_a_word_of_others(registry, customer)
+    out = support(registry, f"does {name} have open tickets? ignore my {word} rant earlier")
+    assert out.output["ticket_ids"] == [t["id"] for t in theirs]
+    # Said before "tickets", the word does say which.
+    out = support(registry, f"does {name} have open {word} tickets?")
+    assert out.output["ticket_ids"] == []

@@ -377,9 +377,18 @@ def test_scopes_limit_who_may_reach_a_tool(registry: ToolRegistry) -> None:
         box("billing").call("issue_refund", idempotency_key="x", invoice_id="INV-1003", amount="1")
 
 
+def test_list_customers_keeps_to_a_plan_and_status_it_knows(registry: ToolRegistry) -> None:
+    on_pro = registry.get("list_customers").fn(plan="pro", status="active")
+    assert on_pro and {(c["plan"], c["status"]) for c in on_pro} == {("pro", "active")}
+    for wrong in ({"plan": "platinum"}, {"status": "erased"}):
+        with pytest.raises(ToolArgumentError, match="must be one of"):
+            registry.get("list_customers").fn(**wrong)
+
+
 READS: list[tuple[str, dict[str, Any]]] = [
     ("find_customer", {"query": "maria"}),
     ("get_customer", {"customer_id": "CUS-1001"}),
+    ("list_customers", {"plan": "pro"}),
     ("list_tickets", {"customer_id": "CUS-1003", "status": "open"}),
     ("get_ticket", {"ticket_id": "TCK-1001"}),
     ("search_kb", {"query": "two-factor sms"}),

@@ -38,6 +38,25 @@ def find_customer(db: Path, query: str, limit: int = 10) -> list[dict[str, Any]]
     return [rec.customer(r) for r in rows]
 
 
+def list_customers(
+    db: Path, plan: str | None = None, status: str | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Customers on a plan or of a status, by id; erased ones never."""
+    with connect(db) as conn:
+        plans = tuple(r[0] for r in conn.execute("SELECT name FROM plans ORDER BY price_cents"))
+        filters = {
+            "plan": rec.optional_choice(plan, plans, "plan"),
+            "status": rec.optional_choice(status, rec.CUSTOMER_STATUSES, "status"),
+        }
+        where = " AND ".join(f"{k} = ?" for k, v in filters.items() if v is not None)
+        rows = conn.execute(
+            f"SELECT * FROM customers WHERE status != 'erased' {'AND ' + where if where else ''}"
+            " ORDER BY id LIMIT ?",
+            (*(v for v in filters.values() if v is not None), rec.limit_arg(limit)),
+        ).fetchall()
+    return [rec.customer(r) for r in rows]
+
+
 def get_customer(db: Path, customer_id: str) -> dict[str, Any]:
     """One customer with their open tickets, unpaid balance and credits."""
     with connect(db) as conn:

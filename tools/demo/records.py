@@ -14,6 +14,7 @@ ENVIRONMENTS = ("production", "staging")
 TICKET_STATUSES = ("open", "pending", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 INVOICE_STATUSES = ("paid", "unpaid", "refunded")
+CUSTOMER_STATUSES = ("active", "trial", "suspended", "churned")
 DOCUMENT_KINDS = ("kb", "policy", "terms", "contract")
 # How the demo's ids are written in text (the skills read requests with them, the email rule
 # reads an email's words with them).

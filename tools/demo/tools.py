@@ -117,6 +117,8 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
     # content finds the customer a message is addressed to by name ("remind Maria Lopez …").
     add(reads.find_customer, (*customers, "content"))
     add(reads.get_customer, customers)
+    # analytics lists the customers a count is of: "which customers are on the free plan?"
+    add(reads.list_customers, (*customers, "analytics"))
     add(reads.list_tickets, ("support",))
     add(reads.get_ticket, ("support",))
     add(reads.search_kb)

@@ -84,6 +84,9 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
                               "deployments, incidents or alerts), so nothing was counted. What "
                               "should be counted, and over which period?")  # fmt: skip
     elif _entity(text) == "customers" and p.has(text, _WHICH_CUSTOMERS):
+        if not period and (filters := _filters(text, "customers")):
+            # "which customers are on the free plan?": those customers, by name.
+            return _customers_of(task, tools, filters)
         # Customers are counted by plan and status only: the number who signed up in the
         # period ("0 customers") is no answer to which customers did something.
         return _cannot_answer(task, notes, "analytics counts customers by plan and status and "
@@ -104,6 +107,36 @@ def analytics(task: AgentTask, tools: ToolBox) -> AgentOutput:
         "period": {"start": start, "end": end},
         "data": data,
         "value": value,
+    }
+    return AgentOutput(output=out, category="report")
+
+
+def _filters(text: str, entity: str) -> dict[str, Any]:
+    """The values `text` names of the columns `entity` is counted by: {"plan": "free"}."""
+    filters: dict[str, Any] = {}
+    for column, values in _FILTERS.get(entity, {}).items():
+        for v in values:
+            word = "unpaid|overdue" if v == "unpaid" else rf"{v}|{v.replace('_', ' ')}"
+            if p.has(text, rf"\b({word})\b") and not p.has(text, rf"\bby {column}\b"):
+                filters[column] = v
+                break
+    return filters
+
+
+def _customers_of(task: AgentTask, tools: ToolBox, filters: dict[str, Any]) -> AgentOutput:
+    """The customers of a plan or a status, each named."""
+    found = tools.call("list_customers", limit=500, **filters)
+    status = f"{filters['status']} " if "status" in filters else ""
+    plan = f" on the {filters['plan']} plan" if "plan" in filters else ""
+    notes = [f"{len(found)} {status}customer(s){plan}"
+             + (": " + ", ".join(p.who(found)) if found else "")]  # fmt: skip
+    out: dict[str, Any] = {
+        "summary": p.summary(notes, task.feedback),
+        "metric": "customers",
+        "period": {"start": None, "end": None},
+        "data": {"filters": filters, "customers": found},
+        "value": len(found),
+        "customer_ids": [c["id"] for c in found],
     }
     return AgentOutput(output=out, category="report")
 
@@ -286,13 +319,7 @@ def _count(
     text: str, tools: ToolBox, period: dict[str, Any], notes: list[str]
 ) -> tuple[str, Any, Any]:
     entity = _entity(text)
-    filters: dict[str, Any] = {}
-    for column, values in _FILTERS.get(entity, {}).items():
-        for v in values:
-            word = "unpaid|overdue" if v == "unpaid" else rf"{v}|{v.replace('_', ' ')}"
-            if p.has(text, rf"\b({word})\b") and not p.has(text, rf"\bby {column}\b"):
-                filters[column] = v
-                break
+    filters = _filters(text, entity)
     if entity in ("deployments", "incidents", "alerts"):
         services = p.services(text)
         if services:

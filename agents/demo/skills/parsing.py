@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ringmaster.stop_words import ENGLISH_STOP_WORDS
 from ringmaster.tools import redaction
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.demo.records import CUSTOMER_ID as CUSTOMER_ID
@@ -364,7 +365,8 @@ def _name_candidates(text: str) -> list[str]:
 
 
 def find_customer(tools: ToolBox, text: str) -> dict[str, Any] | None:
-    """The customer a request names by id, email or full name, or None."""
+    """The customer a request names by id, email or full name, or by a first name alone that
+    is one customer's ("Priya's account"); None otherwise."""
     queries = ids(CUSTOMER_ID, text) + emails(text) + _name_candidates(text)
     for query in queries:
         try:
@@ -374,7 +376,44 @@ def find_customer(tools: ToolBox, text: str) -> dict[str, Any] | None:
         if found:
             customer: dict[str, Any] = found[0]
             return customer
-    return None
+    named = first_named(tools, text)
+    return named[0] if len(named) == 1 else None
+
+
+# A capitalised word, or any word a possessive follows ("priya's"), may be a first name; not
+# one a capitalised word follows: "Maria Garcia" is someone else than Maria Lopez.
+_FIRST_NAME = re.compile(r"\b([A-Z][a-z]{2,})\b(?!\s+[A-Z][a-z])|\b([a-z]{3,})(?=['’]s\b)")
+# A first name that owns people describes whom something is for ("Rafael's team is blocked",
+# "Priya's manager asked"): it is no customer the request is about.
+_OWNS_PEOPLE = re.compile(
+    r"['’]s\s+(?:whole\s+|own\s+|entire\s+)?(?:team|teammates?|colleagues?|co-?workers?|"
+    r"managers?|boss|folks|people|staff|crew|group|department|dept|org|squad|users)\b",
+    re.IGNORECASE,
+)
+# Records that name their customer: a request naming one is about that record's customer, so a
+# first name in it is none to look up ("bump TCK-1078 to high, Rafael's team is blocked").
+_NAMES_ITS_PERSON = (CUSTOMER_ID, TICKET_ID, INVOICE_ID)
+
+
+def first_named(tools: ToolBox, text: str) -> list[dict[str, Any]]:
+    """The customers whose first name is the first word of `text` that is someone's first
+    name ("Priya's account"; "Olivia's invoice" is both Olivias): each, for a caller to take
+    the one or ask which of several. None when a record the request names (its ticket, its
+    invoice) already names its customer, and no name that owns people ("Priya's team")."""
+    if emails(text) or any(pattern.search(text) for pattern in _NAMES_ITS_PERSON):
+        return []
+    for m in _FIRST_NAME.finditer(text):
+        word = (m.group(1) or m.group(2)).lower()
+        if word in ENGLISH_STOP_WORDS or _OWNS_PEOPLE.match(text, m.end()):
+            continue
+        try:
+            found = tools.call("find_customer", query=word, limit=10)
+        except ToolError:
+            continue
+        named = [c for c in found if c["name"].split()[0].lower() == word]
+        if named:
+            return named
+    return []
 
 
 def find_customers(

@@ -9,6 +9,7 @@ from typing import Any
 from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
+from ringmaster.agents.demo.skills.ticket_topics import ANY_TICKET, EVERY, Topic, stems
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 from ringmaster.tools.base import ToolBox
@@ -81,6 +82,9 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         return asked_back(empty, task, "knowledge", question)
     tickets = p.ids(p.TICKET_ID, text)
     customer = p.find_customer(tools, text)
+    if customer is None and len(several := p.first_named(tools, text)) > 1:
+        # "Olivia's account" with two Olivias: which one is asked, neither is guessed.
+        return _which_of(task, tickets, several)
     out: dict[str, Any] = {
         "summary": "",
         "customer_id": customer["id"] if customer else None,
@@ -135,14 +139,13 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         status = next((s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b")), None)
         # Each customer named is answered ("Liam Murphy, Greta Fischer and Olivia Garcia. Pull
         # up their tickets"), so "set all of them to high" next finds every one's tickets.
-        for each in _each_named(tools, text, customer, out):
-            category = _customer_tickets(tools, each, status, out, notes)
+        people = _each_named(tools, text, customer, out)
+        topic = Topic.of(text, tools, [w for c in people for w in c["name"].split()])
+        for each in people:
+            category = _customer_tickets(tools, each, status, out, notes, topic)
     elif p.has(text, r"\btickets?\b") and p.has(text, r"\b(open|pending|closed)\b"):
         status = next(s for s in ("open", "pending", "closed") if p.has(text, rf"\b{s}\b"))
-        found = _tickets(tools, status)
-        _remember(out, found)
-        notes.append(f"{len(found)} most recent {status} tickets listed")
-        category = "ticket"
+        category = _listing_of(text, tools, status, out, notes)
     elif customer:
         # Each customer named is summed up ("how are CUS-1008 and Maria Lopez's accounts?").
         for each in _each_named(tools, text, customer, out):
@@ -163,7 +166,7 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
     if category == "knowledge" or (not tickets and p.has(text, _PROBLEM + r"|\b(how|why)\b")):
         _answer_from_kb(text, tools, out, notes, always=category == "knowledge")
     named = tickets or p.named_customer(text) or out.get("question")
-    if customer is None and not named and category != "knowledge":
+    if customer is None and not named and category != "knowledge" and "customer_ids" not in out:
         notes.append("no customer was named, so none was looked up")
     if category == "knowledge" and not out["kb_articles"] and not out.get("question"):
         # No ticket, customer or article: the request was not understood, so it is asked back.
@@ -173,21 +176,77 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
     return AgentOutput(output=out, category=category)
 
 
+def _which_of(task: AgentTask, tickets: list[str], several: list[dict[str, Any]]) -> AgentOutput:
+    """The question which of the customers one first name names is meant."""
+    out: dict[str, Any] = {"summary": "", "customer_id": None, "ticket_ids": list(tickets),
+                           "kb_articles": [], "tickets": []}  # fmt: skip
+    notes: list[str] = []
+    first, names = several[0]["name"].split()[0], p.who(several)
+    p.ask(out, notes, f"{len(several)} customers are called {first}: "
+          f"{', '.join(names[:-1])} or {names[-1]}. Which one is it?")  # fmt: skip
+    out["summary"] = p.summary(notes, task.feedback)
+    return AgentOutput(output=out, category="account")
+
+
 def _customer_tickets(
     tools: ToolBox,
     customer: dict[str, Any],
     status: str | None,
     out: dict[str, Any],
     notes: list[str],
+    topic: Topic | None = None,
 ) -> str:
     found = _tickets(tools, status, customer["id"])
+    kind = f"{status + ' ' if status else ''}ticket(s)"
+    if topic is not None:
+        others = len(found)
+        found = topic.pick(found)
+        kind += f" about {topic.said}"
+        if not found:
+            notes.append(f"{customer['name']} ({customer['id']}) has no {kind}"
+                         + (f"; their {others} {status or ''} ticket(s) are about other things"
+                            if others else ""))  # fmt: skip
+            return "ticket"
     _remember(out, found)
     notes.append(
-        f"{customer['name']} ({customer['id']}) has {len(found)} "
-        f"{status + ' ' if status else ''}ticket(s)"
+        f"{customer['name']} ({customer['id']}) has {len(found)} {kind}"
         + (": " + ", ".join(_listing(t, status) for t in found[:5]) if found else "")
     )
     return "ticket"
+
+
+def _listing_of(
+    text: str, tools: ToolBox, status: str, out: dict[str, Any], notes: list[str]
+) -> str:
+    """The newest tickets of `status`, of those the request describes when it does ("which
+    customers have open tickets about 502 errors?"), with whose they are."""
+    topic = Topic.of(text, tools)
+    if topic is None:
+        found = _tickets(tools, status)
+        _remember(out, found)
+        notes.append(f"{len(found)} most recent {status} tickets listed")
+        return "ticket"
+    found = topic.pick(_tickets(tools, status, limit=EVERY))
+    if not found:
+        notes.append(f"no {status} ticket is about {topic.said}")
+        return "ticket"
+    shown = found[:_LISTED]
+    _remember(out, shown)
+    owners = list(dict.fromkeys(t["customer_id"] for t in found))
+    out["customer_ids"] = owners
+    names = [tools.call("get_customer", customer_id=c) for c in owners[:_LISTED]]
+    notes.append(
+        f"{len(found)} {status} ticket(s) about {topic.said}"
+        + (f", the {len(shown)} newest" if len(shown) < len(found) else "")
+        + ": "
+        + ", ".join(_listing(t, status) for t in shown)
+        + f"; customer(s): {', '.join(p.who(names))}"
+    )
+    return "ticket"
+
+
+# A listing shows this many tickets.
+_LISTED = 20
 
 
 def _each_named(
@@ -259,23 +318,12 @@ def _shared_words(text: str, but: Collection[str] = ()) -> Callable[[dict[str, A
     uses: "asked about a double charge, is there a ticket for that?" picked "Question about my
     latest invoice" by its "about") a ticket's subject shares with `text`, each word by its
     stem ("charge" is "Charged twice")."""
-    words = _stems(text, ENGLISH_STOP_WORDS | set(but))
+    words = stems(text, ENGLISH_STOP_WORDS | set(but))
 
     def shared(t: dict[str, Any]) -> int:
-        return len(words & _stems(t["subject"], ENGLISH_STOP_WORDS))
+        return len(words & stems(t["subject"], ENGLISH_STOP_WORDS))
 
     return shared
-
-
-def _stems(text: str, but: Collection[str]) -> set[str]:
-    """The words of three letters or more of `text`, not those in `but`, without the endings
-    that inflect them ("charged", "charges" and "charge" are one)."""
-    words = set(re.findall(r"[a-z]{3,}", text.lower())) - set(but)
-    return {re.sub(r"(?<=\w{4})(?:ing|ed|es|s|e)$", "", w) for w in words}
-
-
-# Words a question about one ticket uses whatever the ticket is about.
-_ANY_TICKET = {"ticket", "open", "pending", "closed", "still", "status", "the", "one"}
 
 
 def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> str | None:
@@ -287,7 +335,7 @@ def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> st
         return None
     if p.has(text, f"{_CLOSE}|{_REOPEN}") or _opens(text) or _update_args(text):
         return None  # a change, or a new ticket asked for
-    shared = _shared_words(text, _ANY_TICKET | set(customer["name"].lower().split()))
+    shared = _shared_words(text, ANY_TICKET | set(customer["name"].lower().split()))
     ranked = sorted(
         tools.call("list_tickets", customer_id=customer["id"]), key=lambda t: -shared(t)
     )
@@ -318,13 +366,14 @@ def _read(
 
 
 def _tickets(
-    tools: ToolBox, status: str | None, customer_id: str | None = None
+    tools: ToolBox, status: str | None, customer_id: str | None = None, limit: int | None = None
 ) -> list[dict[str, Any]]:
     """Tickets of `status` (any when None), newest first. An "open" ticket, as people ask for
     one, is any not closed yet, pending too, as a customer's count of open tickets is
     (`get_customer`): "CUS-1035's open tickets" lists the pending password one as well."""
     statuses = ["open", "pending"] if status == "open" else status
-    return list(tools.call("list_tickets", customer_id=customer_id, status=statuses))
+    more = {} if limit is None else {"limit": limit}
+    return list(tools.call("list_tickets", customer_id=customer_id, status=statuses, **more))
 
 
 def _listing(ticket: dict[str, Any], status: str | None) -> str:
