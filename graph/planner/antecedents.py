@@ -8,7 +8,9 @@ the first one of the part after it: "can i change it and before that can i get t
 number for sunflower bank"), it routes where the request means it to. The planner scores both
 readings and keeps the one its classifier is surer of (`graph/planner/local.py`), so an "it"
 that stands for nothing ("what time is it") keeps its own reading. A condition ("if it isn't,
-draft …") is left as it is: it belongs to the part it introduces.
+draft …") is left as it is: it belongs to the part it introduces. An indefinite phrase is one
+too: a thing is most often brought in with "a" before "it" picks it up ("can i please get a new
+card, and what is the earliest date i can get it").
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ _PRONOUN = re.compile(
     r"|\s+(?:will|would|can|could|should|might|must|won['’]t|can['’]t)(?!\w))",
     re.IGNORECASE,
 )
-_DETERMINER = r"(?:my|our|your|the|this|his|her|their)"
+# "a"/"an" too: "get a new card … get it" (issue 14, clinc41; gained nothing in an early build).
+_DETERMINER = r"(?:my|our|your|the|this|his|her|their|a|an)"
 _WORD = r"[a-z][\w'&-]*"
 # A condition ("if it isn't, …") belongs to the part it introduces, whatever its pronoun names.
 _CONDITION = re.compile(r"^\W*(?:if|unless|in\s+case)\b", re.IGNORECASE)

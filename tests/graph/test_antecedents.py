@@ -67,6 +67,19 @@ def test_the_first_part_takes_the_first_noun_phrase_after_it() -> None:
     assert resolved("can i change it", right, before=False) == "can i change the routing number"
 
 
+def test_an_indefinite_noun_phrase_is_a_candidate() -> None:
+    # A thing is most often brought in with "a" / "an" before "it" picks it up.
+    assert noun_phrases("please order a standing desk") == ["a standing desk"]
+    assert (
+        resolved("how soon will it arrive", "please order a standing desk", before=True)
+        == "how soon will a standing desk arrive"
+    )
+    assert (
+        resolved("can you cancel it", "but first book an oil change for friday", before=False)
+        == "can you cancel an oil change"
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "neighbour"),
     [
@@ -93,6 +106,8 @@ def planner(tmp_path_factory: pytest.TempPathFactory) -> LocalPlanner:
         ("the roses need fertiliser and then check it", "garden"),
         # Cataphora: "wash it" alone is the car's; it is the cat that comes after.
         ("wash it and before that feed the cat", "pets"),
+        # "check it" is the tree, brought in with "a".
+        ("plant a young apple tree and then check it", "garden"),
     ],
 )
 def test_a_part_about_its_neighbours_subject_stays_with_it(
