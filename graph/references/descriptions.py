@@ -299,6 +299,12 @@ _RC = r"\b(?:the|that|this)\s+((?:[\w-]+\s+){{0,2}}?)(?:rc\d*|release\s+candidat
 )
 
 
+def release_candidate_at(text: str, at: int) -> bool:
+    """Whether the tag said as the noun starts at `at` ("that release candidate"): for
+    `_release_candidate` to read, not the kind noun "release" it begins with."""
+    return re.compile(_RC.format(nouns="one"), re.I).match(text, at) is not None
+
+
 def _release_candidate(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
     """ "the rc", said of a record in play whose version carries the tag (lookups describe
     "2.15.0-rc1" by "rc"): that record, as "the rc one" reads it; a question when several fit.
