@@ -299,10 +299,17 @@ _RC = r"\b(?:the|that|this)\s+((?:[\w-]+\s+){{0,2}}?)(?:rc\d*|release\s+candidat
 )
 
 
-def release_candidate_at(text: str, at: int) -> bool:
-    """Whether the tag said as the noun starts at `at` ("that release candidate"): for
-    `_release_candidate` to read, not the kind noun "release" it begins with."""
-    return re.compile(_RC.format(nouns="one"), re.I).match(text, at) is not None
+# "the release notes" is a document, whichever release it is about: no deployment.
+_NOTES = re.compile(r"\s+notes?\b", re.I)
+
+
+def release_term_at(text: str, match: re.Match[str]) -> bool:
+    """Whether the kind noun "release" of `match` begins a term of its own, not a deployment:
+    the tag ("that release candidate", for `_release_candidate` to read) or the document ("the
+    release notes", "update the release notes" names no deployment)."""
+    if re.compile(_RC.format(nouns="one"), re.I).match(text, match.start()) is not None:
+        return True
+    return match.group(0).lower().endswith("release") and bool(_NOTES.match(text, match.end()))
 
 
 def _release_candidate(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:

@@ -71,3 +71,13 @@ def test_that_release_is_the_deployment_in_play() -> None:
     two = [turn(1, "compare DEP-1028 and DEP-1030")]
     out = resolve("roll back that release", two, KINDS, acts=ACTS)
     assert out.question == "Which deployment do you mean: DEP-1028 or DEP-1030?"
+
+
+def test_the_release_notes_are_a_document_not_a_deployment() -> None:
+    history = [turn(1, "who shipped DEP-1028?")]
+    for request in ("update the release notes", "draft the release note for customers"):
+        out = resolve(request, history, KINDS, acts=ACTS)
+        assert (out.text, out.question, out.resolutions) == (request, None, []), request
+    # The release itself still is one.
+    out = resolve("write the notes for that release", history, KINDS, acts=ACTS)
+    assert out.text == "write the notes for DEP-1028"
