@@ -141,10 +141,11 @@ def two_asks(
     are joined by a connector that turns to another ask, and the later one is not about the
     earlier ("look up TCK-1 and tell me its status"). Without a record each, "send me the
     invoices and payments for Acme" would be two. Two records side by side ("credit CUS-1 and
-    CUS-2 20 dollars") are one ask's list (`lists_records`), however much follows the second."""
+    CUS-2 20 dollars") are one ask's list (`lists_records`), however much follows the second;
+    a record with a value of its own and the verb left out is the same ask again (`gapped`)."""
     if records is None or left.label != right.label or left.label == HUMAN:
         return False
-    if lists_records(records, left.text, right.text):
+    if lists_records(records, left.text, right.text) or gapped(records, left.text, right.text):
         return False
     floor = policy.floor(right.boundary)
     if not (stands_alone(left, floor) and stands_alone(right, floor)) or right.refers_back:
@@ -173,6 +174,19 @@ def lists_records(records: re.Pattern[str], left: str, right: str) -> bool:
         return False
     first = records.match(right.lstrip())
     return first is not None and not _SUBJECT_VERB.match(right.lstrip()[first.end() :])
+
+
+def gapped(records: re.Pattern[str], left: str, right: str) -> bool:
+    """Whether `right` is `left`'s ask again for another record with a value of its own, its
+    verb left out: it opens with a record, and beside a number it repeats only words `left`
+    says ("credit CUS-1 20 dollars" / "CUS-2 35 dollars", "give CUS-1 a $20 credit" / "CUS-2 a
+    $35 credit"). Cut there, the second part was a look-up of CUS-2 reported done."""
+    first = records.match(right.lstrip())
+    if first is None or not records.search(left):
+        return False
+    rest = right.lstrip()[first.end() :]
+    said = set(_LOWER_WORD.findall(records.sub(" ", left).lower()))
+    return bool(re.search(r"\d", rest)) and set(_LOWER_WORD.findall(rest.lower())) <= said
 
 
 def cut_stands(policy: SplitPolicy, left: Part, right: Part, whole: Scores | None = None) -> bool:

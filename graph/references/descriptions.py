@@ -299,6 +299,19 @@ _RC = r"\b(?:the|that|this)\s+((?:[\w-]+\s+){{0,2}}?)(?:rc\d*|release\s+candidat
 )
 
 
+# "the release notes" is a document, whichever release it is about: no deployment.
+_NOTES = re.compile(r"\s+notes?\b", re.I)
+
+
+def release_term_at(text: str, match: re.Match[str]) -> bool:
+    """Whether the kind noun "release" of `match` begins a term of its own, not a deployment:
+    the tag ("that release candidate", for `_release_candidate` to read) or the document ("the
+    release notes", "update the release notes" names no deployment)."""
+    if re.compile(_RC.format(nouns="one"), re.I).match(text, match.start()) is not None:
+        return True
+    return match.group(0).lower().endswith("release") and bool(_NOTES.match(text, match.end()))
+
+
 def _release_candidate(text: str, thread: _Thread) -> tuple[str, list[Resolution]] | str:
     """ "the rc", said of a record in play whose version carries the tag (lookups describe
     "2.15.0-rc1" by "rc"): that record, as "the rc one" reads it; a question when several fit.

@@ -309,8 +309,10 @@ def _agent_question(kinds: Sequence[EntityKind], results: Mapping[str, Any]) -> 
     return {}
 
 
-# The question that lists no options: "Which deployment do you mean?" (`_question`).
-_UNNAMED = re.compile(r"\(asked: Which ([\w-]+) do you mean\?\)$")
+# The question that lists no options: "Which deployment do you mean?" (`_question`), or
+# "There are no other tickets …: it has named TCK-1001 and TCK-1002 only. Which tickets do you
+# mean?" (`others._none_other`), whose plural noun a reply of several ids answers.
+_UNNAMED = re.compile(r"\(asked: (?:[^()]*? )?Which ([\w-]+) do you mean\?\)$")
 
 
 def _asked_words(description: str) -> str:

@@ -28,6 +28,7 @@ from ringmaster.graph.references.entities import (
     strip_ids,
 )
 from ringmaster.graph.references.mistyped import in_thread, put_picked
+from ringmaster.graph.references.others import instead_of_others
 from ringmaster.graph.references.patterns import (
     _CHANGES,
     _CORRECTION,
@@ -172,9 +173,21 @@ def _unnamed_reply(
         return None
     asked, noun, turn, at = found
     kind = next((k for k in thread.kinds if noun in {k.name, *map(str.lower, k.nouns)}), None)
+    # "Which tickets do you mean?" (there were no others): every id the reply names answers it.
+    plural = next(
+        (k for k in thread.kinds if noun.removesuffix("s") in {k.name, *map(str.lower, k.nouns)}),
+        None,
+    )
+    bare = not re.sub(r"[\W_]+", "", strip_ids(request, thread.kinds))
+    listed = not re.sub(r"\band\b|[\W_]+", "", strip_ids(request, thread.kinds))
+    if kind is None and plural is not None and (listed or _CORRECTION.search(request)):
+        chosen = [e for k, e in explicit if k == plural.name]
+        text = instead_of_others(asked, chosen) if chosen else None
+        if text is not None:
+            picks = [Resolution(request, e, plural.name, turn) for e in chosen]
+            return Resolved(text, picks, answers=turn)
     if kind is None:
         return None
-    bare = not re.sub(r"[\W_]+", "", strip_ids(request, thread.kinds))
     guessed = False
     if explicit:
         # "DEP-1028" answers it; "what version is DEP-1028?" is a request of its own.

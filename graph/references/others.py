@@ -5,11 +5,17 @@ use; "the other two", "the other tickets": every one left; a question when it is
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ringmaster.graph.references.entities import Resolution, _question, ids_of
 from ringmaster.graph.references.owned import owned_in_play
 from ringmaster.graph.references.patterns import NUMBER_WORDS
 from ringmaster.graph.references.thread import _Thread
+
+# "the other one", "her other tickets", "same for the other": the words for records set apart.
+_OTHER_WORDS = re.compile(
+    r"\b(?:the|her|his|their) other(?: (one|[a-z]+)\b|(?=\s*(?:[?.!,;]|$)))", re.I
+)
 
 
 def _other(
@@ -19,9 +25,7 @@ def _other(
     together, the one the last turn did not use; a question when several are left."""
     # "same for the other": "one" left out at the end of a clause. "her other one" after one
     # of her tickets: the other of hers, as "the other one" reads.
-    match = re.search(
-        r"\b(?:the|her|his|their) other(?: (one|[a-z]+)\b|(?=\s*(?:[?.!,;]|$)))", text, re.I
-    )
+    match = _OTHER_WORDS.search(text)
     if not match or not thread.history:
         return text, resolutions
     used = {e for _, e in (thread.history[-1].get("entities") or {}).get("named", [])}
@@ -46,10 +50,12 @@ def _other(
                 continue
             number = int(turn.get("turn", 0))
             if many is not None:
-                if len(rest) < 2 or many and len(rest) != many:
+                if many and len(rest) != many or not many and not rest:
                     return _question(kind, rest)  # "the other two" when one or three are left
                 text = text.replace(match.group(0), " and ".join(rest), 1)
-                every = [Resolution(match.group(0), e, kind.name, number) for e in rest]
+                # "the other tickets" when one is left: that one, and the rationale says why.
+                tie = _ONLY_ONE_LEFT if len(rest) == 1 else ""
+                every = [Resolution(match.group(0), e, kind.name, number, tie=tie) for e in rest]
                 return text, [*resolutions, *every]
             if len(rest) > 1:
                 return _question(kind, rest)  # three records, one used: which other?
@@ -108,6 +114,8 @@ def _other(
 
 # "the other two": that many; "the other ones": every one left.
 _OTHERS = {**NUMBER_WORDS, "ones": 0}
+# Why "the other tickets" was read as one record: no more were left.
+_ONLY_ONE_LEFT = "the only other one left"
 
 
 def _apart_from_last(
@@ -138,10 +146,12 @@ def _apart_from_last(
                 break  # it stood with them: the groups above say which is left
             number = int(thread.history[at].get("turn", 0))
             # "the other two" says how many; "the other one", one.
-            if len(before) > 1 if many is None else len(before) < 2 or many and len(before) != many:
+            if len(before) > 1 if many is None else many and len(before) != many:
                 return _question(kind, before)
             text = text.replace(phrase, " and ".join(before), 1)
-            return text, [*resolutions, *(Resolution(phrase, e, kind.name, number) for e in before)]
+            tie = _ONLY_ONE_LEFT if many is not None and len(before) == 1 else ""
+            every = (Resolution(phrase, e, kind.name, number, tie=tie) for e in before)
+            return text, [*resolutions, *every]
     return None
 
 
@@ -167,6 +177,16 @@ def _none_other(word: str, many: int, thread: _Thread) -> str | None:
                 f"it has named {there} only. Which {noun}s do you mean?"
             )
     return None
+
+
+def instead_of_others(asked: str, chosen: Sequence[str]) -> str | None:
+    """`asked` ("close the other two") with the records a reply named in place of the others
+    it asked for, when `_none_other` found none ("TCK-1003 and TCK-1005"); None when it asked
+    for no others."""
+    match = _OTHER_WORDS.search(asked)
+    if match is None:
+        return None
+    return asked[: match.start()] + " and ".join(chosen) + asked[match.end() :]
 
 
 def _used_pairs(thread: _Thread) -> list[tuple[str, str]]:

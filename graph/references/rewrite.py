@@ -14,6 +14,7 @@ from ringmaster.graph.references.descriptions import (
     _mended,
     _owner_phrases,
     _weak_refers,
+    release_term_at,
 )
 from ringmaster.graph.references.done import _done, _done_acts
 from ringmaster.graph.references.entities import (
@@ -127,6 +128,8 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
         for pattern in [strong] if explicit else [strong, weak]:
             for match in list(re.finditer(pattern, text, re.I)):
                 phrase = match.group(0)
+                if release_term_at(text, match):
+                    continue  # "that release candidate", "the release notes": no deployment
                 if kind.person and asks_who and pattern == weak:
                     continue  # "who is the customer?" asks for it: the record is the reference
                 if pattern == weak and not _weak_refers(text, match):

@@ -291,3 +291,15 @@ def _phrase(text: str, m: re.Match[str]) -> str:
     if tail:
         end += len(tail.group(0))
     return " ".join(text[start:end].split()).rstrip(".,")
+
+
+def read_amounts_each(text: str, starts: list[int]) -> list[Reading] | None:
+    """The amount said after each of several parties named at `starts` ("credit CUS-1 20
+    dollars and CUS-2 35 dollars": 20 for the first, 35 for the second), one certain reading
+    each; None when the words do not pair them so (an amount before the first party, a party
+    with none or several of its own)."""
+    if read_amount(text[: starts[0]]) != Reading():
+        return None
+    bounds = [*starts, len(text)]
+    readings = [read_amount(text[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return readings if all(r.value is not None for r in readings) else None

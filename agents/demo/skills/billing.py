@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
-from ringmaster.agents.demo.skills.amounts import Reading, read_amount
+from ringmaster.agents.demo.skills.amounts import Reading, read_amount, read_amounts_each
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
@@ -437,11 +437,14 @@ def _credit(
               "email or name) should be credited?")  # fmt: skip
         return "credit"
     names = " and ".join(c["name"] for c in customers)
-    reading = read_amount(text)
-    question = _amount_question(reading, "USD", f"credited to {names}")
-    if question is not None:
-        p.ask(out, notes, question)
-        return "credit"
+    # "credit CUS-1 20 dollars and CUS-2 35 dollars": each customer's own amount.
+    own = _amounts_each(text, customers)
+    reading = read_amount(text) if own is None else own[0]
+    for r in own or [reading]:
+        question = _amount_question(r, "USD", f"credited to {names}")
+        if question is not None:
+            p.ask(out, notes, question)
+            return "credit"
     value = reading.value
     if value is None:
         p.ask(out, notes, f"no credit amount was given for {names}; nothing was "
@@ -449,7 +452,9 @@ def _credit(
         return "credit"
     m = re.search(r"\bfor (?:the )?(.+)$", text, re.IGNORECASE)
     reason = p.redact(m.group(1).rstrip(".")) if m else "goodwill credit"
+    values = {c["id"]: r.value for c, r in zip(customers, own, strict=True)} if own else {}
     for customer in customers:
+        value = values.get(customer["id"]) or reading.value
         tools.propose(
             "apply_credit",
             description=f"Credit {value} USD to {customer['name']} ({reason})",
@@ -460,10 +465,28 @@ def _credit(
         notes.append(
             f"proposed a {value} USD credit to {customer['name']} ({customer['id']}): {reason}"
         )
-    out["amount"] = str(value)
+    out["amount"] = str(reading.value)
+    if own:
+        out["amounts"] = {k: str(v) for k, v in values.items()}
     if len(customers) > 1:
         out["customer_ids"] = [c["id"] for c in customers]
     return "credit"
+
+
+def _amounts_each(text: str, customers: list[dict[str, Any]]) -> list[Reading] | None:
+    """Each of several customers' own amount, said after them in order (`read_amounts_each`),
+    in the order of `customers`; None for one customer, or words that do not pair them."""
+    if len(customers) < 2:
+        return None
+    starts: list[int] = []
+    for c in customers:
+        said = re.search(rf"\b(?:{re.escape(c['id'])}|{re.escape(c['name'])})\b", text, re.I)
+        if said is None:
+            return None
+        starts.append(said.start())
+    if starts != sorted(starts):
+        return None
+    return read_amounts_each(text, starts)
 
 
 def _change_plan(

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.demo.skills.deploy_incidents import incidents_under
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
@@ -801,6 +802,10 @@ def _look(
     if named_incidents:
         asked_health = p.has(_INCIDENT_ID.sub(" ", _INCIDENT_STATE.sub(" ", text)), _HEALTH)
         wants_incidents = wants_incidents or not wants_deploys
+    # "did DEP-1022 cause an incident?": the incidents that deployment ran for, no health.
+    under = wants_incidents and not named_incidents and _DEPLOYMENT_ID.search(text) is not None
+    if under:
+        asked_health = p.has(_DEPLOYMENT_ID.sub(" ", text), _HEALTH)
     if not (wants_deploys or wants_incidents or wants_alerts or asked_health or services or env):
         # Nothing here names ops work: a health report would answer a question not asked.
         p.ask(out, notes, "no service, deployment, incident, alert or health check could be "
@@ -860,6 +865,10 @@ def _look(
             _DEPLOYMENT_ID.search(text) or (p.has(text, _RUNS_NOW) and not p.has(text, _MADE))
         )
     typed = [d for i in p.ids(_DEPLOYMENT_ID, text) if (d := _deployment(tools, i)) is not None]
+    if under and typed:
+        category = "incident"
+        incidents_under(typed, tools, out, notes)
+        wants_deploys = wants_incidents = False
     if wants_deploys and typed and not running:
         # "who deployed DEP-1004?": those deployments, each with who made it, never the
         # newest ten of every service (which named neither the one asked about nor its deployer).
@@ -933,7 +942,9 @@ def _look(
                     _listed_deployment(d, by=p.has(text, r"\bwho\b")) for d in found[:_SHOWN]
                 )
             )
-    if named_incidents and not behind:
+    if under and typed:
+        pass  # answered above, from the deployments named
+    elif named_incidents and not behind:
         category = "incident"
         _named_incidents(named_incidents, tools, out, notes)
     elif wants_incidents or p.has(text, r"502|5xx|changed"):
