@@ -32,7 +32,7 @@ FEATURES_VERSION = "tfidf-w12c25-lr-svm-temp-5"
 # the cache key, so a change to any of them retrains (and renames the shipped model: rebuild it)
 # whether or not FEATURES_VERSION was bumped.
 TFIDF_CODE = ("classifier.py", "scoring.py")
-CUTTER_CODE = ("cutter.py", "synthesis.py", "splitter.py")
+CUTTER_CODE = ("cutter.py", "synthesis.py", "splitter.py", "no_ask.py")
 CLASSIFIERS = ("tfidf", "hybrid")
 MODEL_FORMAT = "ringmaster-local-planner/1"
 # Fitted TF-IDF models shipped in the package (the demo team's), named by their cache key: the

@@ -42,11 +42,22 @@ _NO_ACTION = re.compile(
 ASKS_READER = (
     r"\?|\b(?:please|pls|plz|kindly|(?:can|could|would|will)\s+(?:you|u|someone|somebody|anyone))\b"
 )
-# What asks something: that, a need said ("I need", "let me know"), or a turn that can bring
-# an ask in ("no action needed, but …", "nothing to do unless …").
+# An ask passed on for someone else: "They also asked me to check whether …", "he has asked,
+# through his lawyer, for a copy …", "they'd like to know if …", "and want to know where it is".
+# In an email it reads as a statement of what happened, but it is what the writer wants done.
+RELAYED_ASK = (
+    r"(?:they|he|she)\s+(?:(?:have|has|had)\s+)?(?:also\s+)?asked\b"
+    r"|(?:they|he|she)\s*(?:'d|would)\s+(?:also\s+)?like\b"
+    r"|(?:they|he|she)\s+(?:also\s+)?(?:want|wants|need|needs)\b"
+    r"|(?:want|wants|would\s+like|'d\s+like)\s+to\s+know\b"
+)
+# What asks something: that, a need said ("I need", "let me know"), an ask passed on
+# (`RELAYED_ASK`), or a turn that can bring an ask in ("no action needed, but …", "nothing to
+# do unless …").
 _REQUEST = (
     rf"{ASKS_READER}"
-    r"|\b(?:(?:can|could|would|will)\s+we"
+    rf"|\b(?:{RELAYED_ASK}"
+    r"|(?:can|could|would|will)\s+we"
     r"|(?:i|we)\s+(?:need|want|would\s+like)|i'?d\s+like|need\s+(?:you|someone)"
     r"|let\s+me\s+know|make\s+sure"
 )
