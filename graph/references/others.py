@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ringmaster.graph.references.entities import Resolution, _question, ids_of
+from ringmaster.graph.references.entities import EntityKind, Resolution, _question, ids_of
 from ringmaster.graph.references.owned import owned_in_play
 from ringmaster.graph.references.patterns import NUMBER_WORDS
 from ringmaster.graph.references.thread import _Thread
@@ -50,8 +50,8 @@ def _other(
                 continue
             number = int(turn.get("turn", 0))
             if many is not None:
-                if many and len(rest) != many or not many and not rest:
-                    return _question(kind, rest)  # "the other two" when one or three are left
+                if many and len(rest) != many:
+                    return _count_question(kind, word, rest)  # "the other two", one left
                 text = text.replace(match.group(0), " and ".join(rest), 1)
                 # "the other tickets" when one is left: that one, and the rationale says why.
                 tie = _ONLY_ONE_LEFT if len(rest) == 1 else ""
@@ -177,6 +177,20 @@ def _none_other(word: str, many: int, thread: _Thread) -> str | None:
                 f"it has named {there} only. Which {noun}s do you mean?"
             )
     return None
+
+
+def _count_question(kind: EntityKind, word: str, rest: Sequence[str]) -> str:
+    """The question for "the other two" when the records left are not that many: how many
+    there are, which, and which the request meant (a reply naming them runs it,
+    `instead_of_others`). Not "Which ticket do you mean: TCK-1003?", a choice of one."""
+    noun = kind.nouns[0] if kind.nouns else kind.name
+    listed = " and ".join([", ".join(rest[:-1]), rest[-1]] if len(rest) > 1 else rest)
+    there = (
+        f"There is only one other {noun} in this conversation"
+        if len(rest) == 1
+        else f"There are {len(rest)} other {noun}s in this conversation, not {word}"
+    )
+    return f"{there}: {listed}. Which {noun}s do you mean?"
 
 
 def instead_of_others(asked: str, chosen: Sequence[str]) -> str | None:

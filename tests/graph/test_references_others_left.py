@@ -81,3 +81,30 @@ def test_the_release_notes_are_a_document_not_a_deployment() -> None:
     # The release itself still is one.
     out = resolve("write the notes for that release", history, KINDS, acts=ACTS)
     assert out.text == "write the notes for DEP-1028"
+
+
+def test_a_count_the_records_left_do_not_fit_says_how_many_there_are() -> None:
+    history: list[dict[str, Any]] = [
+        turn(1, "look at TCK-1071, TCK-1072 and TCK-1073 for me"),
+        turn(2, "set TCK-1071 to low"),
+        turn(3, "and TCK-1072 as well"),
+    ]
+    request = "escalate the other two"
+    asked = resolve(request, history, KINDS, acts=ACTS)
+    assert asked.question == (
+        "There is only one other ticket in this conversation: TCK-1073. Which tickets do you mean?"
+    )
+    # Named in the reply, it runs the request it answers.
+    history.append(_asked(4, request, asked.question))
+    out = resolve("TCK-1073", history, KINDS, acts=ACTS)
+    assert (out.question, out.text, entities(out)) == (None, "escalate TCK-1073", ["TCK-1073"])
+    # Three left for "the other two": all three offered, and the count said.
+    three = [
+        turn(1, "pull up TCK-1081, TCK-1082, TCK-1083 and TCK-1084"),
+        turn(2, "close TCK-1081"),
+    ]
+    out = resolve("close the other two", three, KINDS, acts=ACTS)
+    assert out.question == (
+        "There are 3 other tickets in this conversation, not two: TCK-1082, TCK-1083 and "
+        "TCK-1084. Which tickets do you mean?"
+    )
