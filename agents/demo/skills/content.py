@@ -88,8 +88,11 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     """Draft or edit one piece of text; sending it is proposed, never done here."""
     text = task.description
     kind = next((k for k, pattern in _KINDS if p.has(text, pattern)), "other")
-    if kind == "other" and _wants_sent(text) and _recipients(text):
-        kind = "email"  # "write to CUS-1003 and tell her …": a message that goes to them
+    the_customer = letters.writes_to_the_customer(text) and bool(task.handoffs)
+    if kind == "other" and _wants_sent(text) and (_recipients(text) or the_customer):
+        # "write to CUS-1003 and tell her …", "let the customer know …" after their records:
+        # a message that goes to them
+        kind = "email"
     facts, sources, reported = _facts(task.handoffs)
     handed = list(facts)  # what the subtasks before this one did or found, not live look-ups
     # A status update always reads the services' live health, handed-over facts or not (a
@@ -118,7 +121,6 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         audience = " and ".join(f"{c['name']} ({c['id']})" for c in addressed)
     # (recipients, whom, title, body) of each email to propose.
     sends = [(to, audience, title, body)] if to else []
-    the_customer = letters.writes_to_the_customer(text) and bool(task.handoffs)
     if kind == "email" and _wants_sent(text) and not to and the_customer:
         # "close it and email the customer": the customers whose records were handed over,
         # each written to about their own.
