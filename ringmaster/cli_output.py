@@ -236,7 +236,7 @@ def print_items(items: list[ReviewItem], title: str = "Review queue") -> None:
     if out.width >= WIDE_TABLE:
         table.add_column("id", no_wrap=True)
         table.add_column("thread", no_wrap=True)
-        for col in ("subtask", "kind", "agent", "priority", "status", "summary"):
+        for col in ("subtask", "kind", "agent", "priority", "status", "decision", "summary"):
             table.add_column(col, overflow="fold")
         for i in items:
             table.add_row(
@@ -247,6 +247,7 @@ def print_items(items: list[ReviewItem], title: str = "Review queue") -> None:
                 i.agent or "-",
                 i.priority,
                 i.status,
+                i.decided_as or "-",
                 safe(i.summary),
             )
     else:  # every field still shown, three to a cell
@@ -254,7 +255,8 @@ def print_items(items: list[ReviewItem], title: str = "Review queue") -> None:
         table.add_column("review", overflow="fold")
         table.add_column("summary", overflow="fold", ratio=1)
         for i in items:
-            what = Text(f"{i.kind}, {i.agent or 'no agent'}\n{i.priority}, {i.status}\n")
+            decided = f" ({i.decided_as})" if i.decided_as else ""
+            what = Text(f"{i.kind}, {i.agent or 'no agent'}\n{i.priority}, {i.status}{decided}\n")
             what.append(f"{i.subtask_id} of {i.thread_id}")
             table.add_row(i.id[:SHORT_ID], what, safe(i.summary))
     out.print(table)

@@ -31,6 +31,10 @@ PRIORITIES = {name: rank for rank, name in enumerate(get_args(Priority))}  # 0 l
 PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
 
 
+# A decision's type (the HITL response's) as a reviewer says it.
+_DECIDED_AS = {"approve": "approved", "edit": "edited", "reject": "rejected", "respond": "answered"}
+
+
 @dataclass(frozen=True)
 class ReviewItem:
     """A row of the queue."""
@@ -57,8 +61,25 @@ class ReviewItem:
     escalated_at: datetime | None = None
     assignee_group: str | None = None
 
+    @property
+    def decided_as(self) -> str | None:
+        """What the stored decision was, in a reviewer's words ("approved", "edited",
+        "rejected", "answered"; "rejected, approved" for an item of two actions decided
+        apart; "timed out" for the deadline's denial, "withdrawn" for the requester's own
+        calling-off); None while nothing is decided."""
+        if not self.decision:
+            return None
+        if self.decision.get("timed_out"):
+            return "timed out"
+        if self.decision.get("withdrawn"):
+            return "withdrawn"
+        kinds = [d.get("type") for d in self.decision.get("decisions") or []]
+        said = [_DECIDED_AS.get(str(k), str(k)) for k in kinds]
+        return ", ".join(dict.fromkeys(said)) or None
+
     def to_dict(self, *, with_payload: bool = True) -> dict[str, Any]:
         d = {k: v for k, v in self.__dict__.items() if with_payload or k != "payload"}
+        d["decided_as"] = self.decided_as
         for key in ("created_at", "decided_at", "resumed_at", "deadline", "escalated_at"):
             value = d[key]
             d[key] = value.isoformat() if value else None

@@ -38,3 +38,33 @@ def test_find_takes_a_literal_prefix(tmp_path: Path, db_url: str | None) -> None
         threads.find("th-abcd")
     with pytest.raises(NotFound):
         threads.find("th-a_c")
+
+
+@pytest.mark.parametrize(
+    ("decisions", "extra", "said"),
+    [
+        ([{"type": "approve"}], {}, "approved"),
+        ([{"type": "edit", "edited_action": {"name": "send_email", "args": {}}}], {}, "edited"),
+        ([{"type": "reject", "message": "no"}], {}, "rejected"),
+        ([{"type": "respond", "message": "use CUS-1002"}], {}, "answered"),
+        ([{"type": "reject"}, {"type": "approve"}], {}, "rejected, approved"),
+        ([{"type": "reject"}], {"timed_out": True}, "timed out"),
+        ([{"type": "reject"}], {"withdrawn": True}, "withdrawn"),
+    ],
+)
+def test_a_listed_item_says_its_stored_decision(
+    tmp_path: Path, decisions: list[dict[str, object]], extra: dict[str, object], said: str
+) -> None:
+    """`review list --status all` showed approved, edited, rejected and answered items all
+    as "resumed": a listed item says the decision stored on it, and nothing while pending."""
+    queue = ReviewQueue(make_engine(Settings(home=tmp_path).app_db_url))
+    actions = [PAYLOAD["action_requests"][0]] * len(decisions)
+    every = ["approve", "edit", "reject", "respond"]
+    configs = [{"action_name": "send_email", "allowed_decisions": every}] * len(decisions)
+    queue.add("th", "item-1", {**PAYLOAD, "action_requests": actions, "review_configs": configs})
+    queue.add("th", "item-2", PAYLOAD)
+    queue.decide("item-1", {"decisions": decisions, **extra}, "rita")
+    listed = {i.id: i for i in queue.list(status=None)}
+    assert listed["item-1"].decided_as == said
+    assert listed["item-1"].to_dict(with_payload=False)["decided_as"] == said
+    assert listed["item-2"].decided_as is None

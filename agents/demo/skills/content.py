@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ringmaster.agents.demo.skills import customer_letters as letters
 from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.runtime import AgentOutput, AgentTask, Handoff
@@ -87,9 +88,12 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     """Draft or edit one piece of text; sending it is proposed, never done here."""
     text = task.description
     kind = next((k for k, pattern in _KINDS if p.has(text, pattern)), "other")
-    if kind == "other" and _wants_sent(text) and _recipients(text):
-        kind = "email"  # "write to CUS-1003 and tell her …": a message that goes to them
-    facts, sources = _facts(task.handoffs)
+    the_customer = letters.writes_to_the_customer(text) and bool(task.handoffs)
+    if kind == "other" and _wants_sent(text) and (_recipients(text) or the_customer):
+        # "write to CUS-1003 and tell her …", "let the customer know …" after their records:
+        # a message that goes to them
+        kind = "email"
+    facts, sources, reported = _facts(task.handoffs)
     handed = list(facts)  # what the subtasks before this one did or found, not live look-ups
     # A status update always reads the services' live health, handed-over facts or not (a
     # rollback does not close an incident): a notice must not say "resolved" while one is open.
@@ -101,7 +105,10 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     if kind == "edit":
         title, body = "Edited text", _edit(p.quoted(text) or p.after_colon(text) or text)
     else:
-        title, body = _draft(text, kind, facts)
+        # An email is read by a customer: the agents' own reports to the requester are no
+        # sentence of it ("closed TCK-1002 (…); it is closed, high priority").
+        told = [f for f in facts if f not in reported] if kind == "email" else facts
+        title, body = _draft(text, kind, told)
     if task.feedback:
         body = _apply_feedback(body, task.feedback)
     title, body = p.redact(title), p.redact(body)
@@ -112,6 +119,17 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         # goes to are the recipients (asked "who should it go to?" as if no one were named).
         to = [c["id"] for c in addressed]
         audience = " and ".join(f"{c['name']} ({c['id']})" for c in addressed)
+    # (recipients, whom, title, body) of each email to propose.
+    sends = [(to, audience, title, body)] if to else []
+    if kind == "email" and _wants_sent(text) and not to and the_customer:
+        # "close it and email the customer": the customers whose records were handed over,
+        # each written to about their own.
+        sends = [_letter(text, o, tools, task.feedback) for o in letters.owners(task.handoffs)]
+        audience = " and ".join(whom for _, whom, _, _ in sends) or audience
+        if len(sends) == 1:
+            _, _, title, body = sends[0]
+        elif sends:
+            body = "\n\n".join(f"To {whom}:\n{text_}" for _, whom, _, text_ in sends)
     out: dict[str, Any] = {
         "summary": "",
         "kind": kind,
@@ -120,7 +138,8 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         "audience": audience,
         "sources": sources,
     }
-    notes = [f"drafted {kind.replace('_', ' ')} '{title}' for {audience}"]
+    each = " (one email each, about their own records)" if len(sends) > 1 else ""
+    notes = [f"drafted {kind.replace('_', ' ')} '{title}' for {audience}{each}"]
     if kind == "status_update" and p.has(text, _RESOLVED) and not title.startswith("Resolved"):
         notes.append(
             f"the request calls it resolved, but {_still_open(facts)}, so the draft says it is "
@@ -131,13 +150,20 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     elif kind != "edit":
         notes.append("no facts were handed over, so the draft keeps details general")
     category = "draft"
-    if _wants_sent(text) and not to and kind == "email" and not facts and audience == "customers":
+    unsent = _wants_sent(text) and not sends and kind == "email"
+    if unsent and not facts and audience == "customers":
         # "send reminder" with no one and nothing named: a generic draft reported done would
         # say something was handled that was not.
         p.ask(out, notes, "the request asks for an email to be sent but names no one to send "
               "it to and nothing it is about, so nothing was sent. Who should it go to "
               "(CUS-… or an email address), and about what?")  # fmt: skip
-    if to:
+    elif unsent and the_customer:
+        # "email the customer" after records that belong to no customer: a draft to nobody
+        # reported done would say the customer was written to.
+        p.ask(out, notes, "the request asks for an email to the customer, but the records "
+              "handed over name no customer, so nothing was sent. Who should it go to "
+              "(CUS-… or an email address)?")  # fmt: skip
+    if sends:
         message = _message(text)
         # What the email says: the request's words for it, else its subject ("a reminder
         # about their unpaid invoices" says they have some).
@@ -156,11 +182,12 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
             if doubts:
                 out["evidence"] = {"checks": [], "concerns": doubts, "questions": []}
                 notes.extend(f"but {d}, so a person checks it before it is sent" for d in doubts)
-            tools.propose(
-                "send_email", description=f"Send '{title}' to {audience}", to=to,
-                subject=title, body=body,
-            )  # fmt: skip
-            notes.append(f"proposed sending it to {audience}")
+            for whom_to, whom, subject, text_ in sends:
+                tools.propose(
+                    "send_email", description=f"Send '{subject}' to {whom}", to=whom_to,
+                    subject=subject, body=text_,
+                )  # fmt: skip
+            notes.append(f"proposed sending {'each' if each else 'it'} to {audience}")
     out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=category)
 
@@ -247,10 +274,12 @@ def _still_open(facts: list[str]) -> str:
     return "; ".join(unwell) if unwell else "the live facts do not show it resolved"
 
 
-def _facts(handoffs: tuple[Handoff, ...]) -> tuple[list[str], list[str]]:
-    """Sentences a draft may state, from what the subtasks before this one found or did."""
+def _facts(handoffs: tuple[Handoff, ...]) -> tuple[list[str], list[str], list[str]]:
+    """Sentences a draft may state, from what the subtasks before this one found or did; their
+    sources; and of the sentences, those that are an agent's own report (its summary)."""
     facts: list[str] = []
     sources: list[str] = []
+    reported: list[str] = []
     for h in handoffs:
         sources.append(f"{h.agent} ({h.subtask_id})")
         o = h.output or {}
@@ -272,8 +301,26 @@ def _facts(handoffs: tuple[Handoff, ...]) -> tuple[list[str], list[str]]:
             if isinstance(inc, dict) and inc.get("title"):
                 found.append(f"Incident {inc.get('id', '')}: {inc['title']} ({inc.get('status')}).")
         # Without structured facts, the handed-over summary is the fact to build on.
-        facts += found or [h.summary.rstrip(".") + "."]
-    return facts, sources
+        if not found:
+            reported.append(h.summary.rstrip(".") + ".")
+        facts += found or reported[-1:]
+    return facts, sources, reported
+
+
+def _letter(
+    text: str, owner: letters.Owner, tools: ToolBox, feedback: str | None
+) -> tuple[list[str], str, str, str]:
+    """The email to one customer of the handed-over records: (to, whom, title, body)."""
+    try:
+        found = tools.call("find_customer", query=owner.customer_id, limit=1)
+    except ToolError:  # the requester's scopes do not reach customers: greeted without a name
+        found = []
+    name = next((c["name"] for c in found if c["id"] == owner.customer_id), None)
+    title, body = _draft(text, "email", owner.told, name)
+    if feedback:
+        body = _apply_feedback(body, feedback)
+    whom = f"{name} ({owner.customer_id})" if name else owner.customer_id
+    return [owner.customer_id], whom, p.redact(title), p.redact(body)
 
 
 def _look_up(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[str]]:
@@ -304,7 +351,9 @@ def _look_up(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[str]
     return facts, ["service_health"] if facts else []
 
 
-def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
+def _draft(
+    text: str, kind: str, facts: list[str], name: str | None = None
+) -> tuple[str, str]:
     topic = _topic(text)
     if topic == NO_TOPIC and kind != "status_update":
         # "a blog post about it": what "it" was, as the facts give it, or the generic subject.
@@ -335,8 +384,9 @@ def _draft(text: str, kind: str, facts: list[str]) -> tuple[str, str]:
         items = "\n".join(f"- {f}" for f in facts) or "- Improvements and bug fixes."
         return title, f"What's new in {version}:\n{items}\nThanks for building with us."
     if kind == "email":
-        greeting = f"Hello {_name(text)}," if _name(text) else "Hello,"
-        body = f"{greeting}\n\n{('We want to let you know: ' + detail + ' ') if detail else ''}"
+        name = name or _name(text)
+        greeting = f"Hello {name}," if name else "Hello,"
+        body = f"{greeting}\n\n{(detail + ' ') if detail else ''}"
         message = _message(text)
         if message:  # the request's own words, said to the reader; the subject says them
             message = _to_reader(message)
