@@ -82,7 +82,12 @@ def blockers(
         return []
     resolved = resolve(request, history, kinds, lookup, acts)
     mine = {entity for _, entity in entity_ids(kinds, resolved.text)}
-    mine |= {r.entity for r in resolved.resolutions}
+    # A real record typed that may be a slip for one in play is only asked about ("Did you
+    # mean …?"): the turn is about the record typed, never held for the one guessed.
+    read = [r for r in resolved.resolutions if r.guessed != "near id"]
+    mine |= {r.entity for r in read}
+    # "INV-101" mended to INV-1001: said as the reading it is, not as what the request named.
+    readings = {r.entity: f"{r.entity} ({r.phrase} read as {r.entity})" for r in read if r.guessed}
     found = []
     for item in pending:
         subtask = ((item.payload or {}).get("context") or {}).get("subtask") or {}
@@ -90,7 +95,8 @@ def blockers(
             continue  # the supervisor's question: the new turn may be its answer
         shared = [e for e in dict.fromkeys(reviewed_records(kinds, item)) if e in mine]
         if shared:
-            reason = f"it is about {', '.join(shared)}, which review {item.id[:10]} is about"
+            about = ", ".join(readings.get(e, e) for e in shared)
+            reason = f"it is about {about}, which review {item.id[:10]} is about"
         else:
             noun = next(
                 (

@@ -12,11 +12,16 @@ the turn asks which record was meant ("Not INV-1001, so nothing was done. Which 
 mean?"), which the record named next answers. This holds by how a reference was read and
 whether the request acts, whatever its words.
 
-An id typed right can still be a slip: a real record the thread never named, one digit off
-exactly one record it did ("add a note to TCK-1143: …" after TCK-1134). Read-only work reads
-it as typed; a side effect on it is asked the same way ("Did you mean TCK-1134 …?"), unless the
-request says it means another record ("refund INV-1189 too", "repeat for TCK-1010") or its
-words describe the record typed ("Olivia Garcia, CUS-1032").
+A real record typed is taken as typed. A record one number on from one the thread named
+("refund INV-1005 …" after INV-1004, "close TCK-1003" after TCK-1008) is the next of a run of
+records worked through, not a slip. One kind of id typed right is still read as a possible
+slip: a real record the thread never named whose digits are exactly one record's it did with
+two adjacent ones swapped ("add a note to TCK-1143: …" after TCK-1134, "credit CUS-1072" after
+CUS-1027), the commonest slip in typing a number. Read-only work reads it as typed; a side
+effect on it is asked the same way ("Did you mean TCK-1134 …?"), unless the request says it
+means another record ("refund INV-1189 too", "repeat for TCK-1010") or its words describe the
+record typed ("Olivia Garcia, CUS-1032"). Such a guess is only ever asked about: the review
+queue never holds the turn for the record guessed (`ringmaster/turn_order.py`).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from ringmaster.graph.references.entities import (
     strip_ids,
 )
 from ringmaster.graph.references.implied import Act
-from ringmaster.graph.references.mistyped import in_thread, one_slip
+from ringmaster.graph.references.mistyped import in_thread, swapped
 from ringmaster.graph.references.patterns import _ASKING, _REPEAT, _describing_words
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import _MESSAGES, acted_kinds
@@ -72,8 +77,9 @@ _BESIDE_OPENING = re.compile(r"^\W*(?:and|or|what about|how about|now)\s+#?[A-Za
 
 
 def near_ids(request: str, thread: _Thread) -> list[Resolution]:
-    """Real records the request names that the thread never did, each one slip from exactly
-    one record of its kind the thread named or touched: that record, as a guess."""
+    """Real records the request names that the thread never did, each the digits of exactly
+    one record of its kind the thread named or touched with two adjacent ones swapped: that
+    record, as a guess."""
     if thread.lookup is None or _ANOTHER.search(request) or _REPEAT.search(request):
         return []
     if _BESIDE_OPENING.match(request) or not re.sub(
@@ -90,9 +96,7 @@ def near_ids(request: str, thread: _Thread) -> list[Resolution]:
             continue  # "Olivia Garcia, CUS-1032": the words say the record typed is meant
         digits = re.sub(r"\D", "", entity)
         near = [
-            e
-            for e in seen
-            if one_slip(digits, re.sub(r"\D", "", e)) and thread.facts(e) is not None
+            e for e in seen if swapped(digits, re.sub(r"\D", "", e)) and thread.facts(e) is not None
         ]
         if len(near) == 1:
             turn = thread.turn_naming(near[0])

@@ -80,7 +80,7 @@ class Resolution:
 # How each kind of guess reads in a rationale.
 _GUESSES = {
     "typo": "guessed from a typo",
-    "near id": "guessed: one digit off a record in play",
+    "near id": "guessed: two digits swapped from a record in play",
     "description": "guessed: the words fit another record too",
 }
 

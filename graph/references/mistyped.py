@@ -16,7 +16,13 @@ from __future__ import annotations
 
 import re
 
-from ringmaster.graph.references.entities import EntityKind, Resolution, _question, id_prefix
+from ringmaster.graph.references.entities import (
+    EntityKind,
+    Resolution,
+    _question,
+    entity_ids,
+    id_prefix,
+)
 from ringmaster.graph.references.thread import _Thread
 
 # At most this many records of the catalog one slip from an unknown id are offered in a question.
@@ -30,15 +36,22 @@ def one_slip(typed: str, meant: str) -> bool:
         return False
     if len(typed) == len(meant):
         diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
-        swapped = (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and typed[diff[0]] == meant[diff[1]]
-            and typed[diff[1]] == meant[diff[0]]
-        )
-        return len(diff) == 1 or swapped
+        return len(diff) == 1 or swapped(typed, meant)
     short, long = sorted((typed, meant), key=len)
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def swapped(typed: str, meant: str) -> bool:
+    """True when `typed` is `meant` with two adjacent digits swapped ("1072" for "1027")."""
+    if len(typed) != len(meant):
+        return False
+    diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and typed[diff[0]] == meant[diff[1]]
+        and typed[diff[1]] == meant[diff[0]]
+    )
 
 
 def in_thread(thread: _Thread, kind: str) -> list[str]:
@@ -148,9 +161,12 @@ def by_noun(request: str, thread: _Thread) -> tuple[str, list[Resolution]]:
 def put_picked(asked: str, picked: list[str], kinds: list[EntityKind]) -> str | None:
     """`asked` with the mistyped id its question was about ("INV-118") written as the one
     record the reply picked ("INV-1188", or "INV-1003" when it is the only id of its kind in
-    `asked`); None when it has no such id."""
+    `asked`); `asked` as it is when it names the record picked already (the guess a "no"
+    declined was another record); None when it has no such id."""
     if len(picked) != 1:
         return None
+    if any(e == picked[0] for _, e in entity_ids(kinds, asked)):
+        return asked
     for kind in kinds:
         prefix = id_prefix(kind)
         if prefix is None or not kind.pattern.fullmatch(picked[0]):

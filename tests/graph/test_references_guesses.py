@@ -81,6 +81,7 @@ NEAR = {
     **FACTS,
     "TCK-1134": RecordFacts("TCK-1134", "CUS-1033", "request to delete a user pending"),
     "TCK-1143": RecordFacts("TCK-1143", "CUS-1033", "how do i rotate an api key closed"),
+    "TCK-1135": RecordFacts("TCK-1135", "CUS-1034", "webhook retries stop open"),
     "CUS-1031": RecordFacts("CUS-1031", words="ben garcia garcia group starter active"),
     "CUS-1032": RecordFacts("CUS-1032", words="olivia garcia garcia partners pro active"),
 }
@@ -109,6 +110,14 @@ def test_a_real_id_one_slip_from_the_one_in_play_is_asked_before_a_side_effect()
     history = [turn(1, "what plan is Ben Garcia, CUS-1031, on?")]
     out = resolve("give Olivia Garcia, CUS-1032, a $10 credit", history, KINDS, near, ACTS)
     assert out.question is None
+
+
+def test_a_real_id_one_number_on_from_the_one_in_play_is_taken_as_typed() -> None:
+    # The next record of a run worked through ("refund INV-1005 …" after INV-1004), not a slip.
+    history = [turn(1, "add a note to TCK-1134: legal approved the deletion")]
+    note = "add a note to TCK-1135: legal approved the deletion"
+    out = resolve(note, history, KINDS, near, ACTS)
+    assert out.question is None and out.text == note and out.resolutions == []
 
 
 def test_the_former_and_the_latter_are_the_two_records_in_order() -> None:
