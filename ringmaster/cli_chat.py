@@ -71,7 +71,7 @@ HELP = """commands:
                            `review edit --action N`) and approve the review
   /reject ID reason        reject; the reason is shown to the requester
   /respond ID text         answer in place of the action
-  /quit                    end the chat (so do Ctrl-D, and an empty line at a prompt)"""
+  /quit                    end the chat (so does Ctrl-D; Ctrl-C only drops the line typed)"""
 CHAT_DECIDE_HINT = "Decide here: /show, /approve, /edit, /reject or /respond ID (/help for more)"
 
 
@@ -94,7 +94,9 @@ def _lines(history_file: Path) -> Iterator[str]:
                 # What the watcher prints while the prompt is up goes above it, not into it.
                 with patch_stdout(raw=True):
                     line = session.prompt("you> ")
-            except (EOFError, KeyboardInterrupt):
+            except KeyboardInterrupt:  # Ctrl-C drops the line being typed, as in a shell
+                continue
+            except EOFError:  # Ctrl-D
                 return
             yield line
     else:
@@ -444,7 +446,7 @@ def chat(
             )
         elif not json_mode:
             where = f"thread {thread}" if thread else "a new thread"
-            ends = ", an empty line to quit" if _at_prompt() else ""
+            ends = ", Ctrl-D or /quit to quit" if _at_prompt() else ""
             out.print(f"{where}; /help for commands{ends}", markup=False)
         settings = Settings()
         stop = threading.Event()
@@ -455,9 +457,7 @@ def chat(
         try:
             for raw in _lines(settings.home / "chat_history"):
                 line = raw.strip()
-                if not line:
-                    if _at_prompt():
-                        break  # a person's way out; in piped input a blank line is only a gap
+                if not line:  # Enter hit by mistake, or a gap in a script's requests
                     continue
                 with session.lock:
                     if not _turn(session, line):

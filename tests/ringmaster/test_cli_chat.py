@@ -243,8 +243,8 @@ def test_an_error_before_a_json_chat_starts_is_one_json_line_like_its_others(
 
 
 def test_a_blank_line_in_piped_requests_does_not_end_the_chat(cli_in_process: Cli) -> None:
-    """At a prompt an empty line quits; from a pipe it is only a gap (a script's requests
-    after it were silently dropped)."""
+    """A blank line is only a gap (a script's requests after it were once silently dropped;
+    at a prompt, too, only Ctrl-D or /quit ends the chat: test_cli_chat_pty)."""
     lines = _piped(
         cli_in_process, "", "   ", "What's the status of ticket TCK-1002?", "", "/reviews"
     )

@@ -204,3 +204,25 @@ def test_a_decision_elsewhere_shows_above_the_prompt_as_it_lands(cli: Cli) -> No
     assert f"review {review['id'][:10]}" in decided and "decided by rita: edit" in decided
     assert "completed" in ran and "refunded 50.00 USD on INV-1002" in ran
     assert "business" in answer
+
+
+def test_enter_and_ctrl_c_at_the_prompt_do_not_end_the_chat(cli: Cli) -> None:
+    """An empty line (Enter hit by mistake) and Ctrl-C (the line being typed dropped) leave
+    the chat running: only Ctrl-D or /quit end it."""
+    term = Terminal([sys.executable, "-m", "ringmaster.cli", "chat", "--as", "ann"], cli.env)
+    try:
+        banner = term.expect(PROMPT)
+        term.type("\r")
+        term.expect(PROMPT)
+        term.type("refund every invoice we ever sent\x03")  # typed, then thought better of
+        term.expect(PROMPT)
+        term.type("What's the status of ticket TCK-1001?\r")
+        answer = term.expect(DONE) + term.expect(PROMPT)
+        term.type("/quit\r")
+        assert term.proc.wait(timeout=60) == 0
+    finally:
+        term.close()
+
+    assert "Ctrl-D or /quit to quit" in banner
+    assert "TCK-1001" in answer and "open" in answer
+    assert "refund" not in _plain(term.screen).split("What's the status")[1]
