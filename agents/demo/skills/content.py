@@ -351,9 +351,7 @@ def _look_up(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[str]
     return facts, ["service_health"] if facts else []
 
 
-def _draft(
-    text: str, kind: str, facts: list[str], name: str | None = None
-) -> tuple[str, str]:
+def _draft(text: str, kind: str, facts: list[str], name: str | None = None) -> tuple[str, str]:
     topic = _topic(text)
     if topic == NO_TOPIC and kind != "status_update":
         # "a blog post about it": what "it" was, as the facts give it, or the generic subject.
