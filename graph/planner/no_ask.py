@@ -51,14 +51,32 @@ RELAYED_ASK = (
     r"|(?:they|he|she)\s+(?:also\s+)?(?:want|wants|need|needs)\b"
     r"|(?:want|wants|would\s+like|'d\s+like)\s+to\s+know\b"
 )
-# What asks something: that, a need said ("I need", "let me know"), an ask passed on
+# A need of the writer's said to the reader: "I also need …", "we'd like the …", "we still
+# want …", "I'd appreciate it if …", "we would be grateful for …", "my manager asked me to …"
+# (an ask handed to the writer, passed on). Not the past ("I needed", "we wanted", "you asked
+# me to"; `\b` ends every word), not a courtesy ("we'd like to thank …", "I'd like to share …"),
+# and not a need of something asked beside it ("I need this for the board meeting", "we need it
+# by Friday"): that is context for its neighbour's ask.
+_COURTESY = r"to\s+(?:thank|apologi[sz]e|welcome|congratulate|introduce|announce|share|say)\b"
+_NEED_OF_NEIGHBOUR = r"(?:this|it|that|these|those|them)\s+(?:for|by|before|until|ahead)\b"
+STATED_NEED = (
+    r"(?:i|we)\s+(?:(?:also|still|really|just|urgently|now|only|do)\s+)?"
+    rf"(?:need|want)\b(?!\s+{_NEED_OF_NEIGHBOUR})"
+    r"|(?:i|we)(?:['\u2019]?d|\s+would)\s+(?:also\s+|really\s+|greatly\s+)?"
+    rf"(?:like\b(?!\s+{_COURTESY})|love\s+(?:it\s+if|for|to\s+(?:know|get|have|see))"
+    r"|appreciate|be\s+(?:very\s+|really\s+)?(?:grateful|thankful))"
+    r"|(?:i|we)(?:\s+(?:was|were|have\s+been)|['\u2019]ve\s+been)\s+(?:also\s+)?asked\s+to"
+    r"|(?!(?:you|i|we|has|have|had|also|ve|d|nobody|one|never|not)\b)\w+(?:['\u2019](?:ve|s))?"
+    r"\s+(?:(?:has|have)\s+)?(?:also\s+)?asked\s+(?:me|us)\s+to"
+)
+# What asks something: that, a need said (`STATED_NEED`, "let me know"), an ask passed on
 # (`RELAYED_ASK`), or a turn that can bring an ask in ("no action needed, but …", "nothing to
 # do unless …").
 _REQUEST = (
     rf"{ASKS_READER}"
-    rf"|\b(?:{RELAYED_ASK}"
+    rf"|\b(?:{RELAYED_ASK}|{STATED_NEED}"
     r"|(?:can|could|would|will)\s+we"
-    r"|(?:i|we)\s+(?:need|want|would\s+like)|i'?d\s+like|need\s+(?:you|someone)"
+    r"|need\s+(?:you|someone)"
     r"|let\s+me\s+know|make\s+sure"
 )
 _ASK = re.compile(rf"{_REQUEST}|but|except|unless)\b", re.IGNORECASE)
