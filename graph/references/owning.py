@@ -30,21 +30,19 @@ def owned_kinds(text: str, spans: Sequence[re.Match[str]], thread: _Thread) -> s
             word = m.group(0).lower()
             clause = _CLAUSE.match(text, m.end())
             after = clause.group(0) if clause else ""
-            owns = (
-                word == "its"
-                and re.match(rf"(?:\s+[\w-]+){{0,3}}?\s+{noun}", after, re.I) is not None
-            ) or (
-                word == "it"
-                and (
-                    re.match(rf"\s+(?:\w+\s+)?{_HAVE}\b(?:\s+[\w-]+){{0,4}}?\s+{noun}", after, re.I)
+            before = text[: m.start()]
+            if word == "its":
+                # "its latest invoices"
+                owns = re.match(rf"(?:\s+[\w-]+){{0,3}}?\s+{noun}", after, re.I) is not None
+            else:
+                # "does it have any open tickets", "what tickets has it got"
+                has = re.match(rf"\s+(?:\w+\s+)?{_HAVE}\b", after, re.I)
+                owns = has is not None and (
+                    re.match(rf"(?:\s+[\w-]+){{0,4}}?\s+{noun}", after[has.end() :], re.I)
                     is not None
-                    or (
-                        re.search(rf"\b{noun}\s+(?:does|do|did|has|had)\s+$", text[: m.start()], re.I)
-                        is not None
-                        and re.match(rf"\s+(?:\w+\s+)?{_HAVE}\b", after, re.I) is not None
-                    )
+                    or re.search(rf"\b{noun}\s+(?:does|do|did|has|had)\s+$", before, re.I)
+                    is not None
                 )
-            )
             if owns:
                 kinds.add(kind.name)
     return kinds

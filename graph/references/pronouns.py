@@ -209,9 +209,7 @@ def _pronoun(
         if (owning := owned_kinds(text, spans, thread)) and latest is not None:
             # "does it have any open tickets?" after a customer whose answer listed a ticket:
             # a ticket has no tickets, nor invoices: a record a person owns owns none itself.
-            kept = [
-                (k, e) for k, e in latest[0] if k not in owning and thread.owned_by(e) is None
-            ]
+            kept = [(k, e) for k, e in latest[0] if k not in owning and thread.owned_by(e) is None]
             latest = (kept, latest[1]) if kept else None
         if latest is None and owning:
             # Then it is the one who owns such records: the person the thread is about.
