@@ -369,6 +369,8 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
         return through
     for turn in reversed(thread.history):
         named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
+        if not named and (theirs_too := _for_owner(request, turn, kind, new_id, thread)):
+            return theirs_too
         if named and new_id not in named:
             earlier = str(turn["request"])
             for old in set(named):
@@ -402,6 +404,46 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                     found.append(Resolution(request, new, thread.kind_of(new) or "", number))
             return Resolved(earlier, found)
     return None
+
+
+def _for_owner(
+    request: str, turn: Mapping[str, Any], kind: str, new_id: str, thread: _Thread
+) -> Resolved | None:
+    """ "Do the same for CUS-1002" after "refund INV-1008 in full", which named no customer
+    but acted on a customer's invoice: that request, the last one, on CUS-1002's invoice that
+    stands for INV-1008 (the one described most like it), or a question which of theirs; one
+    without such records is asked which is meant. None when `turn` named no record a person
+    of `kind` owns, or one of `new_id`'s own."""
+    if not thread.by_name[kind].person:
+        return None
+    records = [
+        e
+        for k, e in (turn.get("entities") or {}).get("named", [])
+        if k in thread.by_name and not thread.by_name[k].person
+    ]
+    owners = {o for e in records if (o := thread.owner(e, kind))}
+    if not owners or new_id in owners:
+        return None
+    earlier, number = str(turn.get("request") or ""), int(turn.get("turn", 0))
+    theirs = _theirs_instead(earlier, owners, new_id, thread)
+    if isinstance(theirs, str):
+        return Resolved(request, [], theirs)
+    if not theirs:
+        return Resolved(
+            request, [], _question(thread.by_name.get(thread.kind_of(records[0]) or ""), [])
+        )
+    found = [Resolution(request, new_id, kind, number)]
+    facts = thread.facts(new_id)
+    for old, new in theirs:
+        earlier = earlier.replace(old, new)
+        # Picked among several of theirs by what describes it (the February one for the
+        # February one): a guess, confirmed before anything is done to it.
+        pool = [
+            e for e in (facts.owns if facts else ()) if thread.kind_of(e) == thread.kind_of(new)
+        ]
+        guessed = "description" if len(pool) > 1 else ""
+        found.append(Resolution(request, new, thread.kind_of(new) or "", number, guessed=guessed))
+    return Resolved(earlier, found)
 
 
 def _read_in(entity: str, turn: Mapping[str, Any]) -> bool:
