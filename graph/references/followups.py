@@ -310,6 +310,11 @@ def _answer(
         # not picked): the pick is the answer, put in place of the mistyped id the question
         # was about ("INV-118"), else named after the request.
         text = put_picked(asked, chosen, list(thread.kinds)) or f"{asked} ({', '.join(chosen)})"
+        # "do the same for CUS-1002" asked about the invoice of theirs it is done on: the
+        # request it repeats, on the one picked.
+        repeated = _repeat(text, entity_ids(thread.kinds, text), replace(thread, history=earlier))
+        if repeated is not None and repeated.question is None:
+            return Resolved(repeated.text, repeated.resolutions, answers=turn)
         return Resolved(
             text,
             [Resolution(request, e, thread.kind_of(e) or "", turn) for e in chosen],
@@ -350,6 +355,8 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
         wrong = re.search(r"\b(?:not|instead of|rather than)\s+([A-Z]+-\d+)", request, re.I)
         if wrong:
             explicit = [p for p in explicit if p[1].upper() != wrong.group(1).upper()]
+    # "do the same for CUS-1002 (INV-1049)", a guess of theirs confirmed: that one of theirs.
+    explicit, picked = _picked_of_theirs(explicit, thread)
     if len(explicit) != 1 or words > _REPEAT_MAX_WORDS:
         return None
     if thread.history and _asks_otherwise(request, str(thread.history[-1].get("request") or "")):
@@ -369,7 +376,8 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
         return through
     for turn in reversed(thread.history):
         named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
-        if not named and (theirs_too := _for_owner(request, turn, kind, new_id, thread)):
+        theirs_too = None if named else _for_owner(request, turn, kind, new_id, thread, picked)
+        if theirs_too is not None:
             return theirs_too
         if named and new_id not in named:
             earlier = str(turn["request"])
@@ -406,8 +414,27 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
     return None
 
 
+def _picked_of_theirs(
+    explicit: list[tuple[str, str]], thread: _Thread
+) -> tuple[list[tuple[str, str]], str | None]:
+    """`explicit` less a record its one person owns, and that record ("CUS-1002 (INV-1049)"):
+    the record a repeat for that person is to be done on; `explicit` as it is otherwise."""
+    people = [(k, e) for k, e in explicit if k in thread.by_name and thread.by_name[k].person]
+    records = [p for p in explicit if p not in people]
+    if len(people) != 1 or len(records) != 1:
+        return explicit, None
+    if thread.owner(records[0][1], people[0][0]) != people[0][1]:
+        return explicit, None
+    return people, records[0][1]
+
+
 def _for_owner(
-    request: str, turn: Mapping[str, Any], kind: str, new_id: str, thread: _Thread
+    request: str,
+    turn: Mapping[str, Any],
+    kind: str,
+    new_id: str,
+    thread: _Thread,
+    picked: str | None = None,
 ) -> Resolved | None:
     """ "Do the same for CUS-1002" after "refund INV-1008 in full", which named no customer
     but acted on a customer's invoice: that request, the last one, on CUS-1002's invoice that
@@ -425,6 +452,12 @@ def _for_owner(
     if not owners or new_id in owners:
         return None
     earlier, number = str(turn.get("request") or ""), int(turn.get("turn", 0))
+    stands = [e for e in records if thread.kind_of(e) == thread.kind_of(picked or "")]
+    if picked is not None and len(set(stands)) == 1:
+        # The record of theirs the person confirmed or named stands for the one before.
+        found = [Resolution(request, new_id, kind, number)]
+        found.append(Resolution(request, picked, thread.kind_of(picked) or "", number))
+        return Resolved(earlier.replace(stands[0], picked), found)
     theirs = _theirs_instead(earlier, owners, new_id, thread)
     if isinstance(theirs, str):
         return Resolved(request, [], theirs)

@@ -64,6 +64,14 @@ def test_same_for_a_customer_after_a_refund_repeats_the_refund_on_their_counterp
     assert out.question is not None and "INV-1201" in out.question
     assert "INV-1202" not in out.question
     assert any(r.entity == "INV-1201" and r.guessed for r in out.resolutions)
+    # "yes" runs the refund on it; the other of hers named instead runs it on that one.
+    confirm = {"request": out.text, "options": [["invoice", "INV-1201"]], "confirm": True,
+               "asked": out.question}  # fmt: skip
+    empty = {"named": [], "touched": [], "together": [], "acted": []}
+    asked = [*history, {"turn": 3, "request": out.text, "entities": {**empty, "question": confirm}}]
+    for reply, invoice in (("yes", "INV-1201"), ("no, INV-1202", "INV-1202")):
+        out = _resolve(reply, asked)
+        assert (out.text, out.question) == (f"refund {invoice} in full, she cancelled", None)
     # Their one invoice is no guess: the refund is on it.
     out = _resolve("same for CUS-1011 please", history)
     assert out.question is None
