@@ -465,17 +465,12 @@ def _for_owner(
         return Resolved(
             request, [], _question(thread.by_name.get(thread.kind_of(records[0]) or ""), [])
         )
+    # Of several of theirs, the one described most like the record before (the February
+    # invoice for the February one), as a repeat for a person named reads it; asked on a tie.
     found = [Resolution(request, new_id, kind, number)]
-    facts = thread.facts(new_id)
     for old, new in theirs:
         earlier = earlier.replace(old, new)
-        # Picked among several of theirs by what describes it (the February one for the
-        # February one): a guess, confirmed before anything is done to it.
-        pool = [
-            e for e in (facts.owns if facts else ()) if thread.kind_of(e) == thread.kind_of(new)
-        ]
-        guessed = "description" if len(pool) > 1 else ""
-        found.append(Resolution(request, new, thread.kind_of(new) or "", number, guessed=guessed))
+        found.append(Resolution(request, new, thread.kind_of(new) or "", number))
     return Resolved(earlier, found)
 
 

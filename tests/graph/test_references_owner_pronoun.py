@@ -1,11 +1,12 @@
 """ "does it have any open tickets?" after a customer whose answer listed a ticket: a ticket has
 no tickets, so "it" is the customer; and "do the same for CUS-1009" after the refund of a
-customer's invoice repeats that refund on CUS-1009's invoice that stands for it."""
+customer's invoice repeats that refund on CUS-1009's invoice that stands for it, asked
+which when several of theirs fit alike."""
 
 from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
-from tests.graph.references_kit import ACTS, KINDS, catalogue, entities, turn
+from tests.graph.references_kit import ACTS, KINDS, asked_turn, catalogue, entities, turn
 
 FACTS = {
     "CUS-1003": RecordFacts(
@@ -20,6 +21,11 @@ FACTS = {
     ),
     "INV-1201": RecordFacts("INV-1201", "CUS-1009", "paid 2025-05 USD May 2025 50"),
     "INV-1202": RecordFacts("INV-1202", "CUS-1009", "paid 2025-03 USD March Mar 2025 50"),
+    "CUS-1012": RecordFacts(
+        "CUS-1012", None, "Omar Said Said Foods pro active", owns=("INV-1401", "INV-1402")
+    ),
+    "INV-1401": RecordFacts("INV-1401", "CUS-1012", "paid 2025-03 USD March Mar 2025 70"),
+    "INV-1402": RecordFacts("INV-1402", "CUS-1012", "paid 2025-04 USD April Apr 2025 70"),
     "CUS-1010": RecordFacts("CUS-1010", None, "Noor Haddad Haddad Tech pro active"),
     "CUS-1011": RecordFacts("CUS-1011", None, "Li Wei Wei Labs pro active", owns=("INV-1301",)),
     "INV-1301": RecordFacts("INV-1301", "CUS-1011", "paid 2025-06 USD June Jun 2025 80"),
@@ -59,20 +65,18 @@ def test_same_for_a_customer_after_a_refund_repeats_the_refund_on_their_counterp
         turn(2, "refund INV-1144 in full, she cancelled"),
     ]
     out = _resolve("do the same for CUS-1009", history)
-    # The last request, the refund, on Emma's May invoice (Aisha's was May), never the email;
-    # picked among two of hers by its month, so confirmed before a refund runs on it.
-    assert out.question is not None and "INV-1201" in out.question
-    assert "INV-1202" not in out.question
-    assert any(r.entity == "INV-1201" and r.guessed for r in out.resolutions)
-    # "yes" runs the refund on it; the other of hers named instead runs it on that one.
-    confirm = {"request": out.text, "options": [["invoice", "INV-1201"]], "confirm": True,
-               "asked": out.question}  # fmt: skip
-    empty = {"named": [], "touched": [], "together": [], "acted": []}
-    asked = [*history, {"turn": 3, "request": out.text, "entities": {**empty, "question": confirm}}]
-    for reply, invoice in (("yes", "INV-1201"), ("no, INV-1202", "INV-1202")):
+    # The last request, the refund, on Emma's May invoice (Aisha's was May), never the email.
+    assert (out.text, out.question) == ("refund INV-1201 in full, she cancelled", None)
+    assert entities(out) == ["CUS-1009", "INV-1201"]
+    # Two of his that fit alike are asked; the one named in reply gets the refund.
+    out = _resolve("do the same for CUS-1012", history)
+    assert out.question == "Which invoice do you mean: INV-1401 or INV-1402?"
+    options = [("invoice", "INV-1401"), ("invoice", "INV-1402")]
+    asked = [*history, asked_turn(3, "do the same for CUS-1012", options)]
+    for reply in ("INV-1402", "the april one"):
         out = _resolve(reply, asked)
-        assert (out.text, out.question) == (f"refund {invoice} in full, she cancelled", None)
-    # Their one invoice is no guess: the refund is on it.
+        assert (out.text, out.question) == ("refund INV-1402 in full, she cancelled", None)
+    # Their one invoice: the refund is on it.
     out = _resolve("same for CUS-1011 please", history)
     assert out.question is None
     assert out.text == "refund INV-1301 in full, she cancelled"
