@@ -310,9 +310,14 @@ def _answer(
         # not picked): the pick is the answer, put in place of the mistyped id the question
         # was about ("INV-118"), else named after the request.
         text = put_picked(asked, chosen, list(thread.kinds)) or f"{asked} ({', '.join(chosen)})"
-        # "do the same for CUS-1002" asked about the invoice of theirs it is done on: the
-        # request it repeats, on the one picked.
-        repeated = _repeat(text, entity_ids(thread.kinds, text), replace(thread, history=earlier))
+        # "do the same for CUS-1002" asked which invoice of theirs it is done on: the request
+        # it repeats, on the one picked ("the other one" picked is the fallback's, as ever).
+        ids = entity_ids(thread.kinds, text)
+        repeated = (
+            _repeat(text, ids, replace(thread, history=earlier))
+            if _picked_of_theirs(ids, thread)[1]
+            else None
+        )
         if repeated is not None and repeated.question is None:
             return Resolved(repeated.text, repeated.resolutions, answers=turn)
         return Resolved(
