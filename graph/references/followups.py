@@ -310,6 +310,16 @@ def _answer(
         # not picked): the pick is the answer, put in place of the mistyped id the question
         # was about ("INV-118"), else named after the request.
         text = put_picked(asked, chosen, list(thread.kinds)) or f"{asked} ({', '.join(chosen)})"
+        # "do the same for CUS-1002" asked which invoice of theirs it is done on: the request
+        # it repeats, on the one picked ("the other one" picked is the fallback's, as ever).
+        ids = entity_ids(thread.kinds, text)
+        repeated = (
+            _repeat(text, ids, replace(thread, history=earlier))
+            if _picked_of_theirs(ids, thread)[1]
+            else None
+        )
+        if repeated is not None and repeated.question is None:
+            return Resolved(repeated.text, repeated.resolutions, answers=turn)
         return Resolved(
             text,
             [Resolution(request, e, thread.kind_of(e) or "", turn) for e in chosen],
@@ -350,6 +360,8 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
         wrong = re.search(r"\b(?:not|instead of|rather than)\s+([A-Z]+-\d+)", request, re.I)
         if wrong:
             explicit = [p for p in explicit if p[1].upper() != wrong.group(1).upper()]
+    # "do the same for CUS-1002 (INV-1049)", a guess of theirs confirmed: that one of theirs.
+    explicit, picked = _picked_of_theirs(explicit, thread)
     if len(explicit) != 1 or words > _REPEAT_MAX_WORDS:
         return None
     if thread.history and _asks_otherwise(request, str(thread.history[-1].get("request") or "")):
@@ -369,6 +381,9 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
         return through
     for turn in reversed(thread.history):
         named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
+        theirs_too = None if named else _for_owner(request, turn, kind, new_id, thread, picked)
+        if theirs_too is not None:
+            return theirs_too
         if named and new_id not in named:
             earlier = str(turn["request"])
             for old in set(named):
@@ -402,6 +417,66 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                     found.append(Resolution(request, new, thread.kind_of(new) or "", number))
             return Resolved(earlier, found)
     return None
+
+
+def _picked_of_theirs(
+    explicit: list[tuple[str, str]], thread: _Thread
+) -> tuple[list[tuple[str, str]], str | None]:
+    """`explicit` less a record its one person owns, and that record ("CUS-1002 (INV-1049)"):
+    the record a repeat for that person is to be done on; `explicit` as it is otherwise."""
+    people = [(k, e) for k, e in explicit if k in thread.by_name and thread.by_name[k].person]
+    records = [p for p in explicit if p not in people]
+    if len(people) != 1 or len(records) != 1:
+        return explicit, None
+    if thread.owner(records[0][1], people[0][0]) != people[0][1]:
+        return explicit, None
+    return people, records[0][1]
+
+
+def _for_owner(
+    request: str,
+    turn: Mapping[str, Any],
+    kind: str,
+    new_id: str,
+    thread: _Thread,
+    picked: str | None = None,
+) -> Resolved | None:
+    """ "Do the same for CUS-1002" after "refund INV-1008 in full", which named no customer
+    but acted on a customer's invoice: that request, the last one, on CUS-1002's invoice that
+    stands for INV-1008 (the one described most like it), or a question which of theirs; one
+    without such records is asked which is meant. None when `turn` named no record a person
+    of `kind` owns, or one of `new_id`'s own."""
+    if not thread.by_name[kind].person:
+        return None
+    records = [
+        e
+        for k, e in (turn.get("entities") or {}).get("named", [])
+        if k in thread.by_name and not thread.by_name[k].person
+    ]
+    owners = {o for e in records if (o := thread.owner(e, kind))}
+    if not owners or new_id in owners:
+        return None
+    earlier, number = str(turn.get("request") or ""), int(turn.get("turn", 0))
+    stands = [e for e in records if thread.kind_of(e) == thread.kind_of(picked or "")]
+    if picked is not None and len(set(stands)) == 1:
+        # The record of theirs the person confirmed or named stands for the one before.
+        found = [Resolution(request, new_id, kind, number)]
+        found.append(Resolution(request, picked, thread.kind_of(picked) or "", number))
+        return Resolved(earlier.replace(stands[0], picked), found)
+    theirs = _theirs_instead(earlier, owners, new_id, thread)
+    if isinstance(theirs, str):
+        return Resolved(request, [], theirs)
+    if not theirs:
+        return Resolved(
+            request, [], _question(thread.by_name.get(thread.kind_of(records[0]) or ""), [])
+        )
+    # Of several of theirs, the one described most like the record before (the February
+    # invoice for the February one), as a repeat for a person named reads it; asked on a tie.
+    found = [Resolution(request, new_id, kind, number)]
+    for old, new in theirs:
+        earlier = earlier.replace(old, new)
+        found.append(Resolution(request, new, thread.kind_of(new) or "", number))
+    return Resolved(earlier, found)
 
 
 def _read_in(entity: str, turn: Mapping[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from ringmaster.graph.references.descriptions import _top_fits
 from ringmaster.graph.references.entities import RecordFacts, Resolution, _question
 from ringmaster.graph.references.narrowed import narrowed_them
 from ringmaster.graph.references.owned import _choose, _person
+from ringmaster.graph.references.owning import owned_kinds
 from ringmaster.graph.references.patterns import (
     _ASKS_WHO,
     _DUMMY_IT,
@@ -205,6 +206,19 @@ def _pronoun(
         latest = thread.latest_mentioned(echo=not pointing)
         if valued and latest and not any(thread.takes_value(text, k) for k, _ in latest[0]):
             latest = thread.latest_named(person=True)
+        if (owning := owned_kinds(text, spans, thread)) and latest is not None:
+            # "does it have any open tickets?" after a customer whose answer listed a ticket:
+            # a ticket has no tickets, nor invoices: a record a person owns owns none itself.
+            kept = [(k, e) for k, e in latest[0] if k not in owning and thread.owned_by(e) is None]
+            latest = (kept, latest[1]) if kept else None
+        if latest is None and owning:
+            # Then it is the one who owns such records: the person the thread is about.
+            found = _person(thread)
+            if found is None:
+                return text, []
+            if len(found[0]) > 1:
+                return _question(thread.by_name[found[1]], found[0])
+            latest = [(found[1], found[0][0])], found[2]
         if latest is None:
             return text, []
         named, turn = latest

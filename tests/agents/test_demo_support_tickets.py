@@ -279,3 +279,14 @@ def test_words_outside_what_qualifies_tickets_pick_none_of_them(registry: AgentR
     # Said before "tickets", the word does say which.
     out = support(registry, f"does {name} have open {word} tickets?")
     assert out.output["ticket_ids"] == []
+
+
+def test_who_the_customer_on_a_ticket_is_says_who_they_are(registry: AgentRegistry) -> None:
+    ticket = tickets(registry, status="pending", limit=1)[0]
+    who = registry.tools.get("get_customer").fn(customer_id=ticket["customer_id"])
+    for asked in (f"who's the customer on {ticket['id']}?", f"who opened {ticket['id']}"):
+        summary = support(registry, asked).output["summary"]
+        assert f"{ticket['id']}'s customer is {who['name']} ({who['id']}" in summary
+    # Asked how it stands, the ticket is described and its customer not looked up.
+    summary = support(registry, f"what's the status of {ticket['id']}?").output["summary"]
+    assert who["name"] not in summary and ticket["status"] in summary

@@ -40,6 +40,12 @@ def _opens(text: str) -> bool:
 
 
 _PRIORITY = r"\b(urgent|high|normal|low)\b"
+# "who is the customer on TCK-1001?", "whose ticket is it?", "who opened it?": the ticket's
+# customer is what is asked, not the ticket's status.
+_ASKS_WHOSE = (
+    r"\bwho(?:'s|s| is| was)?\s+(?:the\s+)?(?:customer|client|person|requester)\b"
+    r"|\bwhose\s+ticket\b|\bwho\s+(?:opened|raised|filed|reported|logged)\b"
+)
 # A question whose object is what a person has open: "what has she got open?", "what's open
 # for Khan Bakery?" (not "what happens if I open a ticket?": nothing but "for …" after it).
 _WHAT_IS_OPEN = r"\bwhat(?:'s|s)?\b[^.?!]*\bopen\b(?:\s+for\b[^.?!]*)?\s*(?:\?|$)"
@@ -402,7 +408,7 @@ def _ticket_work(
         out["customer_id"] = out["customer_id"] or ticket["customer_id"]
         detail = p.redact(p.after_colon(text) or "")
         if tid not in changed:
-            notes.append(_described(ticket))
+            notes += _read_out(tools, ticket, text)
         elif p.has(text, _REOPEN):
             tools.propose(
                 "update_ticket",
@@ -441,8 +447,22 @@ def _ticket_work(
             changes += ["a note"] if "note" in args else []
             notes.append(f"proposed updating {tid}: {', '.join(changes)}")
         else:
-            notes.append(_described(ticket))
+            notes += _read_out(tools, ticket, text)
     return "ticket"
+
+
+def _read_out(tools: ToolBox, ticket: dict[str, Any], text: str) -> list[str]:
+    """A ticket looked up: how it stands, and who its customer is when that is asked."""
+    return [_described(ticket)] + ([_whose(tools, ticket)] if p.has(text, _ASKS_WHOSE) else [])
+
+
+def _whose(tools: ToolBox, ticket: dict[str, Any]) -> str:
+    """Who a ticket's customer is: their name, id, email and company."""
+    who = tools.call("get_customer", customer_id=ticket["customer_id"])
+    return (
+        f"{ticket['id']}'s customer is {who['name']} ({who['id']}, {who['email']}) of "
+        f"{who['company']}"
+    )
 
 
 def _described(ticket: dict[str, Any]) -> str:
