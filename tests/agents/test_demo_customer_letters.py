@@ -96,3 +96,13 @@ def test_a_named_recipients_email_carries_no_agents_report(registry: AgentRegist
     out = run(registry, "content", "email CUS-1003 saying we are on it", handoffs=(said,))
     [sent] = emails(out)
     assert "internal note" not in sent["body"] and "internal note" not in out.output["body"]
+
+
+def test_a_customer_the_message_is_about_is_not_written_to(registry: AgentRegistry) -> None:
+    """ "her" in what the message says is no recipient: the note goes to the team named, not to
+    the customer whose closed ticket was handed over."""
+    done = closed(registry, "close TCK-1001")
+    out = run(registry, "content", "write to finance saying the customer got her reset link",
+              handoffs=(done,))  # fmt: skip
+    owner = ticket(registry, "TCK-1001")["customer_id"]
+    assert all(owner not in str(e.get("to")) for e in emails(out))

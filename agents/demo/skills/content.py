@@ -33,7 +33,7 @@ _SEND_VERB = (
     r"drop|remind)\b"
 )
 # What comes right before the one a message goes to ("send …", "remind …", "a note to …").
-_ADDRESSEE = r"\b(?:send|remind|e-?mail|message|notify|tell|write\s+to|drop|to)"
+_ADDRESSEE = letters.ADDRESSEE
 # A message that is its own words: "email CUS-1001 to thank them for their business".
 _THANKS = r"^(?:\S+\s+){0,4}?(?:to|and)\s+(thank (?:them|you)\b.*)$"
 # What a message to a customer may state only when the records say it: money, the state of a

@@ -14,11 +14,16 @@ from typing import Any
 
 from ringmaster.agents.runtime import Handoff
 
-# A request that writes to the customer(s) its records are about without naming one:
-# "email the customer", "let them know", "notify each customer", "write to both customers".
+# What hands a message to whoever follows: "send", "email", "write to", "… a reminder to".
+ADDRESSEE = r"\b(?:send|remind|e-?mail|message|notify|tell|write\s+to|drop|to)"
+# A request that writes to the customer(s) its records are about without naming one, as the
+# one it writes to: "email the customer", "let them know", "notify each customer", "write to
+# both customers". Not a customer the message is about ("write to finance saying Aisha settled
+# her invoice").
 _THE_CUSTOMER = re.compile(
-    r"\b(?:the|each|every|both|these|those|affected)\s+(?:\w+\s+)?customers?\b|"
-    r"\b(?:them|him|her|the clients?)\b",
+    rf"(?:{ADDRESSEE}|\b(?:let|inform|contact|update))\s+"
+    r"(?:(?:the|each|every|both|these|those|affected)\s+(?:\w+\s+)?customers?|them|him|her"
+    r"|the\s+clients?)\b",
     re.IGNORECASE,
 )
 
