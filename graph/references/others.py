@@ -51,7 +51,7 @@ def _other(
             number = int(turn.get("turn", 0))
             if many is not None:
                 if many and len(rest) != many:
-                    return _count_question(kind, word, rest)  # "the other two", one left
+                    return _count_question(kind, word, group, rest)  # "the other two", one left
                 text = text.replace(match.group(0), " and ".join(rest), 1)
                 # "the other tickets" when one is left: that one, and the rationale says why.
                 tie = _ONLY_ONE_LEFT if len(rest) == 1 else ""
@@ -179,18 +179,18 @@ def _none_other(word: str, many: int, thread: _Thread) -> str | None:
     return None
 
 
-def _count_question(kind: EntityKind, word: str, rest: Sequence[str]) -> str:
-    """The question for "the other two" when the records left are not that many: how many
-    there are, which, and which the request meant (a reply naming them runs it,
-    `instead_of_others`). Not "Which ticket do you mean: TCK-1003?", a choice of one."""
+def _count_question(kind: EntityKind, word: str, group: Sequence[str], rest: Sequence[str]) -> str:
+    """The question for "the other two" when the records left of the `group` named together
+    are not that many: which are left, and which the request meant (a reply naming them runs
+    it, `instead_of_others`). Not "Which ticket do you mean: TCK-1003?", a choice of one."""
     noun = kind.nouns[0] if kind.nouns else kind.name
-    listed = " and ".join([", ".join(rest[:-1]), rest[-1]] if len(rest) > 1 else rest)
-    there = (
-        f"There is only one other {noun} in this conversation"
-        if len(rest) == 1
-        else f"There are {len(rest)} other {noun}s in this conversation, not {word}"
-    )
-    return f"{there}: {listed}. Which {noun}s do you mean?"
+    left = f"only {rest[0]} is left" if len(rest) == 1 else f"{_and(rest)} are left, not {word}"
+    return f"Of {_and(group)}, {left}. Which {noun}s do you mean?"
+
+
+def _and(ids: Sequence[str]) -> str:
+    """ "TCK-1, TCK-2 and TCK-3"."""
+    return " and ".join([", ".join(ids[:-1]), ids[-1]] if len(ids) > 1 else ids)
 
 
 def instead_of_others(asked: str, chosen: Sequence[str]) -> str | None:

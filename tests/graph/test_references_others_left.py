@@ -92,7 +92,7 @@ def test_a_count_the_records_left_do_not_fit_says_how_many_there_are() -> None:
     request = "escalate the other two"
     asked = resolve(request, history, KINDS, acts=ACTS)
     assert asked.question == (
-        "There is only one other ticket in this conversation: TCK-1073. Which tickets do you mean?"
+        "Of TCK-1071, TCK-1072 and TCK-1073, only TCK-1073 is left. Which tickets do you mean?"
     )
     # Named in the reply, it runs the request it answers.
     history.append(_asked(4, request, asked.question))
@@ -105,6 +105,6 @@ def test_a_count_the_records_left_do_not_fit_says_how_many_there_are() -> None:
     ]
     out = resolve("close the other two", three, KINDS, acts=ACTS)
     assert out.question == (
-        "There are 3 other tickets in this conversation, not two: TCK-1082, TCK-1083 and "
-        "TCK-1084. Which tickets do you mean?"
+        "Of TCK-1081, TCK-1082, TCK-1083 and TCK-1084, TCK-1082, TCK-1083 and TCK-1084 are "
+        "left, not two. Which tickets do you mean?"
     )
