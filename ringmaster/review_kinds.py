@@ -14,3 +14,6 @@ ReviewKind = Literal[
     "routing", "approval", "human_category", "validation_failed", "failure", "unknown"
 ]
 REVIEW_KINDS: tuple[str, ...] = get_args(ReviewKind)
+
+# A decision's type as a reviewer reads it, in `review list` and the daily summary.
+DECIDED_AS = {"approve": "approved", "edit": "edited", "reject": "rejected", "respond": "answered"}

@@ -22,6 +22,7 @@ from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
 from ringmaster.graph.events import decider_actor
 from ringmaster.graph.priority import Priority
+from ringmaster.review_kinds import DECIDED_AS
 from ringmaster.tables import notifications, review_items, row_by_prefix, writer
 
 # Who escalates an overdue review, and rejects it when its action is denied on timeout.
@@ -32,9 +33,6 @@ PRIORITY_NAMES = {v: k for k, v in PRIORITIES.items()}
 
 
 # A decision's type (the HITL response's) as a reviewer says it.
-_DECIDED_AS = {"approve": "approved", "edit": "edited", "reject": "rejected", "respond": "answered"}
-
-
 @dataclass(frozen=True)
 class ReviewItem:
     """A row of the queue."""
@@ -74,7 +72,7 @@ class ReviewItem:
         if self.decision.get("withdrawn"):
             return "withdrawn"
         kinds = [d.get("type") for d in self.decision.get("decisions") or []]
-        said = [_DECIDED_AS.get(str(k), str(k)) for k in kinds]
+        said = [DECIDED_AS.get(str(k), str(k)) for k in kinds]
         return ", ".join(dict.fromkeys(said)) or None
 
     def to_dict(self, *, with_payload: bool = True) -> dict[str, Any]:

@@ -30,15 +30,10 @@ from ringmaster.agent_status import AgentStatus, _tally, agents_fault
 from ringmaster.clock import as_utc
 from ringmaster.errors import ConfigError
 from ringmaster.outbox_queue import queue_once
+from ringmaster.review_kinds import DECIDED_AS
 from ringmaster.tables import audit_events, review_items, threads, writer
 
 HUMAN = "(person)"  # subtasks the planner sent straight to a person
-DECISION_COLUMN = {
-    "approve": "approved",
-    "reject": "rejected",
-    "edit": "edited",
-    "respond": "answered",
-}
 
 
 LONGEST_SINCE_DAYS = 3660  # ten years
@@ -186,7 +181,7 @@ def build_summary(
                 agent_line.withdrawn += 1
                 continue
             for d in data.get("decisions", []):
-                column = DECISION_COLUMN.get(d.get("type", ""))
+                column = DECIDED_AS.get(d.get("type", ""))
                 if column:
                     setattr(agent_line, column, getattr(agent_line, column) + 1)
         elif kind in ("correction", "correction_removed"):
