@@ -215,7 +215,7 @@ def test_enter_and_ctrl_c_at_the_prompt_do_not_end_the_chat(cli: Cli) -> None:
         term.type("\r")
         term.expect(PROMPT)
         term.type("refund every invoice we ever sent\x03")  # typed, then thought better of
-        term.expect(PROMPT)
+        dropped = term.expect(PROMPT)
         term.type("What's the status of ticket TCK-1001?\r")
         answer = term.expect(DONE) + term.expect(PROMPT)
         term.type("/quit\r")
@@ -226,3 +226,5 @@ def test_enter_and_ctrl_c_at_the_prompt_do_not_end_the_chat(cli: Cli) -> None:
     assert "Ctrl-D or /quit to quit" in banner
     assert "TCK-1001" in answer and "open" in answer
     assert "refund" not in _plain(term.screen).split("What's the status")[1]
+    # Nothing ran for the dropped line: no plan, no turn, before the prompt came back.
+    assert "Plan" not in dropped and "Thread" not in dropped
