@@ -33,6 +33,14 @@ def test_a_credit_of_its_own_amount_for_each_customer(registry: AgentRegistry, t
     assert _credits(registry, text) == [("CUS-1001", "20.00"), ("CUS-1002", "35.00")]
 
 
+def test_the_output_says_each_ones_amount_not_the_first_as_the_amount(
+    registry: AgentRegistry,
+) -> None:
+    out = run(registry, "billing", "credit CUS-1001 20 dollars and CUS-1002 35 dollars")
+    assert out.output["amount"] is None
+    assert out.output["amounts"] == {"CUS-1001": "20.00", "CUS-1002": "35.00"}
+
+
 def test_one_amount_for_several_customers_is_each_ones(registry: AgentRegistry) -> None:
     assert _credits(registry, "credit CUS-1001 and CUS-1002 $20 each") == [
         ("CUS-1001", "20.00"),

@@ -440,8 +440,9 @@ def _credit(
     # "credit CUS-1 20 dollars and CUS-2 35 dollars": each customer's own amount.
     own = _amounts_each(text, customers)
     reading = read_amount(text) if own is None else own[0]
-    for r in own or [reading]:
-        question = _amount_question(r, "USD", f"credited to {names}")
+    each = zip([c["name"] for c in customers], own, strict=True) if own else [(names, reading)]
+    for who, r in each:
+        question = _amount_question(r, "USD", f"credited to {who}")
         if question is not None:
             p.ask(out, notes, question)
             return "credit"
@@ -465,7 +466,8 @@ def _credit(
         notes.append(
             f"proposed a {value} USD credit to {customer['name']} ({customer['id']}): {reason}"
         )
-    out["amount"] = str(reading.value)
+    # One amount when every customer gets it; each their own is `amounts`, none of them the one.
+    out["amount"] = None if own else str(reading.value)
     if own:
         out["amounts"] = {k: str(v) for k, v in values.items()}
     if len(customers) > 1:
