@@ -188,21 +188,25 @@ def test_a_described_ticket_is_picked_by_its_words_not_by_function_words(
 
 
 @pytest.mark.parametrize(
-    "asked",
+    ("asked", "about"),
     [
-        "is there an open ticket for maria lopez about login?",
-        "does CUS-1001 have an open ticket?",
-        "is maria lopez's open ticket about login still pending?",
+        # "login" is how her ticket says it: "Cannot log in after password reset".
+        ("is there an open ticket for maria lopez about login?", "log in"),
+        ("does CUS-1001 have an open ticket?", ""),
+        ("is maria lopez's open ticket about login still pending?", "log in"),
     ],
 )
-def test_asking_whether_a_ticket_is_open_opens_none(registry: AgentRegistry, asked: str) -> None:
+def test_asking_whether_a_ticket_is_open_opens_none(
+    registry: AgentRegistry, asked: str, about: str
+) -> None:
     # "open ticket" read as "open a ticket": one more ticket was proposed for her.
     out = support(registry, asked)
     assert out.proposed_actions == []
-    live = [t["id"] for t in tickets(registry, customer_id="CUS-1001") if t["status"] != "closed"]
-    # Her open tickets are answered: those "about login" when it says so.
-    assert live and out.output["ticket_ids"]
-    assert set(out.output["ticket_ids"]) <= set(live)
+    live = [t for t in tickets(registry, customer_id="CUS-1001") if t["status"] != "closed"]
+    # Her open tickets are answered: every one, or those "about login" when it says so.
+    fits = [t["id"] for t in live if about in t["subject"].lower()]
+    assert live and fits
+    assert out.output["ticket_ids"] == fits
 
 
 @pytest.mark.parametrize(
