@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from ringmaster.graph.references.patterns import nouns_pattern
 from ringmaster.graph.references.thread import _Thread
 
-# Up to the end of the pronoun's clause: "does it have any open tickets, and close TCK-1001"
-# owns tickets; "close it, and list CUS-1004's tickets" does not.
-_CLAUSE = re.compile(r"[^?.!;,]*")
+# Where the pronoun's clause ends; what it owns is said before that: "does it have any open
+# tickets, and close TCK-1001" owns tickets; "close it, and list CUS-1004's tickets" does not.
+_CLAUSE_END = re.compile(r"[?.!;,]")
 _HAVE = r"(?:has|have|had|got|owns?|owes?|holds?)"
 
 
@@ -28,8 +28,7 @@ def owned_kinds(text: str, spans: Sequence[re.Match[str]], thread: _Thread) -> s
         noun = rf"{nouns_pattern(kind.nouns)}s?\b"
         for m in spans:
             word = m.group(0).lower()
-            clause = _CLAUSE.match(text, m.end())
-            after = clause.group(0) if clause else ""
+            after = _CLAUSE_END.split(text[m.end() :], maxsplit=1)[0]
             before = text[: m.start()]
             if word == "its":
                 # "its latest invoices"
