@@ -10,6 +10,7 @@ from typing import Any
 from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills.deploy_incidents import incidents_under
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
+from ringmaster.agents.demo.skills.paging import every
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.demo.periods import name as span_name
@@ -448,7 +449,7 @@ def _shipped(
     tools: ToolBox, versions: list[str], service: str | None, env: str | None
 ) -> list[dict[str, Any]]:
     """The releases of `versions` (of `service`, in `env` when given), newest first."""
-    found = tools.call("list_deployments", service=service, environment=env, limit=500)
+    found = every(tools, "list_deployments", service=service, environment=env)
     return [d for d in found if d["version"] in versions and d.get("kind") != "rollback"]
 
 
@@ -622,7 +623,7 @@ def _went_out(
     found = [
         d
         for s in p.each_service(services)
-        for d in tools.call("list_deployments", service=s, environment=env, limit=500, **period)
+        for d in every(tools, "list_deployments", service=s, environment=env, **period)
     ]
     found = p.on_dates(found, "deployed_at", text)
     return sorted(found, key=lambda d: d["deployed_at"], reverse=True)
@@ -734,7 +735,7 @@ def _deployers(text: str, tools: ToolBox) -> set[str]:
     name ("what did kim ship"): the handles of those who deployed anything; an empty set for
     none. A listing left them unread had listed everyone's deployments, or none."""
     low = text.lower()
-    handles = {d["deployed_by"] for d in tools.call("list_deployments", limit=500)}
+    handles = {d["deployed_by"] for d in every(tools, "list_deployments")}
     named = set()
     for handle in handles:
         parts = [re.escape(w) for w in re.split(r"[._-]", handle.lower()) if w]
@@ -895,12 +896,17 @@ def _look(
         # "what did sam.ortiz ship in june": the deployer's, out of every deployment.
         deployers = _deployers(text, tools)
         by_whom = f" by {' or '.join(sorted(deployers))}" if deployers else ""
-        cap = 500 if dated or deployers else limit
+        # Filtered by dates or deployer below: every deployment, not the newest few.
+        everything = dated or bool(deployers)
         found: list[dict[str, Any]] = []
-        complete = True  # no service's listing reached the cap: `found` is all there are
+        complete = True  # no service's listing reached the limit: `found` is all there are
         for s in p.each_service(services):
-            batch = tools.call("list_deployments", service=s, environment=env, limit=cap, **period)
-            complete = complete and len(batch) < cap
+            args: dict[str, Any] = {"service": s, "environment": env, **period}
+            if everything:
+                found += every(tools, "list_deployments", **args)
+                continue
+            batch = tools.call("list_deployments", limit=limit, **args)
+            complete = complete and len(batch) < limit
             found += batch
         found = p.on_dates(found, "deployed_at", text)
         if deployers:
@@ -956,11 +962,14 @@ def _look(
         severity = f"sev{sev.group(1)}" if sev else None
         found = []
         dated = p.dates_in(text) != (set(), set()) or bool(period)
-        cap = 500 if dated or severity else 20
-        complete = True  # no service's listing reached the cap: its count is all there are
+        complete = True  # no service's listing reached the limit: its count is all there are
         for s in p.each_service(services):
-            batch = tools.call("list_incidents", service=s, status=status, limit=cap, **period)
-            complete = complete and len(batch) < cap
+            args = {"service": s, "status": status, **period}
+            if dated or severity:  # filtered below: every incident, not the newest 20
+                found += every(tools, "list_incidents", **args)
+                continue
+            batch = tools.call("list_incidents", limit=20, **args)
+            complete = complete and len(batch) < 20
             found += batch
         # "the api incidents from June": that month's only, as deployments by date are (all
         # four api incidents left "the resolved one" three to pick from).
