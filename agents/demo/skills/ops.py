@@ -948,12 +948,12 @@ def _look(
                     _listed_deployment(d, by=p.has(text, r"\bwho\b")) for d in found[:_SHOWN]
                 )
             )
-    if under and typed:
-        pass  # answered above, from the deployments named
-    elif named_incidents and not behind:
+    if named_incidents and not behind:  # (`under` names no incident)
         category = "incident"
         _named_incidents(named_incidents, tools, out, notes)
-    elif wants_incidents or p.has(text, r"502|5xx|changed"):
+    elif not (under and typed) and (wants_incidents or p.has(text, r"502|5xx|changed")):
+        # Not when answered above from the deployments named ("did DEP-1022 cause an incident,
+        # the 502s?" had listed every incident after theirs).
         category = "incident" if wants_incidents else category
         status = "open" if p.has(text, r"\b(open|current|ongoing|status)\b") else None
         # "sev2 incidents in April": of that severity only, out of every incident (the tool
