@@ -107,6 +107,8 @@ def look(
     out: dict[str, Any],
     notes: list[str],
 ) -> str:
+    """Look up what `text` asks of health, deployments, incidents and alerts into `out` and
+    `notes`; the answer's category."""
     category = "health"
     wants_deploys = p.has(text, _DEPLOYS)
     # "what's running on web today?": what runs now, per service and environment; never the

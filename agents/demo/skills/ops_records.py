@@ -14,6 +14,7 @@ INCIDENT_ID = re.compile(r"\bINC-\d+\b", re.I)
 
 
 def deployment_fields(d: dict[str, Any]) -> dict[str, Any]:
+    """A deployment as an answer keeps it."""
     keys = ("id", "service", "version", "previous_version", "environment", "status", "deployed_at")
     return {k: d[k] for k in keys}
 
