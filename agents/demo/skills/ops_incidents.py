@@ -15,6 +15,8 @@ SEVERITY = r"\bsev ?([1-4])\b"
 
 
 def reason_given(text: str) -> str | None:
+    """What `text` gives after a comma, "because", "since" or a colon: a new incident's title,
+    a rollback's reason."""
     m = re.search(r"(?:,|because|since|:)\s*(.+)$", text)
     return p.short(m.group(1).strip().rstrip("."), 120) if m else None
 
