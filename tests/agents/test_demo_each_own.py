@@ -87,6 +87,16 @@ def test_did_a_deployment_cause_an_incident_names_the_ones_it_ran_for(
     assert "health" not in out
 
 
+def test_a_deployment_asked_of_the_502s_is_answered_with_its_own_incidents(
+    registry: AgentRegistry,
+) -> None:
+    """ "502" asks for incidents too; asked of a deployment, it is that deployment's, never
+    every incident listed after them."""
+    dep = _behind(registry, "INC-1012")
+    out = run(registry, "ops", f"Did {dep} cause an incident, the 502s?").output
+    assert [i["id"] for i in out["incidents"]] == ["INC-1012"]
+
+
 def test_a_failed_deployment_ran_for_no_incident(registry: AgentRegistry) -> None:
     failed = next(
         d for d in registry.tools.get("list_deployments").fn(limit=500) if d["status"] == "failed"

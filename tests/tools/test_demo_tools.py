@@ -661,3 +661,27 @@ def test_what_ran_at_a_moment_is_the_one_deployed_before_it(registry: ToolRegist
     ):
         with pytest.raises(ToolArgumentError):
             ran(service="web", **bad)
+
+
+@pytest.mark.parametrize("tool", ["list_deployments", "list_incidents", "list_customers"])
+def test_pages_after_an_id_hold_every_row_once(registry: ToolRegistry, tool: str) -> None:
+    """`page_after` the last id of a page lists the next: the pages are the whole listing."""
+    whole = [r["id"] for r in registry.get(tool).fn(limit=500)]
+    paged: list[str] = []
+    while page := registry.get(tool).fn(limit=3, **({"page_after": paged[-1]} if paged else {})):
+        paged += [r["id"] for r in page]
+    assert paged == whole and len(whole) > 3
+
+
+def test_incidents_within_iso_times_keep_both_ends(registry: ToolRegistry) -> None:
+    """`from_time` and `to_time` keep what started at either end too."""
+    first, *_, last = sorted(
+        registry.get("list_incidents").fn(limit=6), key=lambda i: i["started_at"]
+    )
+    within = registry.get("list_incidents").fn(
+        from_time=first["started_at"], to_time=last["started_at"], limit=500
+    )
+    assert {first["id"], last["id"]} <= {i["id"] for i in within}
+    assert all(first["started_at"] <= i["started_at"] <= last["started_at"] for i in within)
+    with pytest.raises(ToolArgumentError):
+        registry.get("list_incidents").fn(from_time="2025-06-01")

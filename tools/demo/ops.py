@@ -109,13 +109,18 @@ def list_deployments(
     period: str | None = None,
     days: int | None = None,
     since: str | None = None,
+    from_time: str | None = None,
+    to_time: str | None = None,
+    page_after: str | None = None,
 ) -> list[dict[str, Any]]:
     """Deployments, newest first; `period`, `days` or `since` keeps those deployed in it.
 
     A period is one of today, yesterday, this_week, last_week, this_month, last_month,
     this_quarter, last_quarter, this_year and last_year: a calendar span by the company's clock
     (a week runs Monday to Sunday); `days` is the last that many days, ending now; `since` a
-    period, from its start to now (`periods`)."""
+    period, from its start to now (`periods`). `from_time` and `to_time` (ISO times with their
+    offset) keep those deployed at or after, at or before them; `page_after` (the last id of a
+    page) lists the page after it."""
     filters = {
         "service": rec.optional_choice(service, rec.SERVICES, "service"),
         "environment": rec.optional_choice(environment, rec.ENVIRONMENTS, "environment"),
@@ -123,7 +128,16 @@ def list_deployments(
     with connect(db) as conn:
         during = span(conn, period, days, since)
         bounds = None if during is None else during.bounds()
-        rows = rec.newest(conn, "deployments", filters, "deployed_at", limit, bounds)
+        rows = rec.newest(
+            conn,
+            "deployments",
+            filters,
+            "deployed_at",
+            limit,
+            bounds,
+            _within(from_time, to_time),
+            page_after,
+        )
     return [rec.plain(r) for r in rows]
 
 
@@ -177,7 +191,7 @@ def current_versions(
     return out
 
 
-def _moment(at: str) -> str:
+def _moment(at: str, field: str = "at") -> str:
     """`at` as the ISO time the database compares with (UTC, as its columns keep it)."""
     try:
         moment = datetime.fromisoformat(at)
@@ -185,9 +199,17 @@ def _moment(at: str) -> str:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise ToolArgumentError(
-            f"at must be an ISO time with its UTC offset (2025-06-14T10:05:00+00:00); got {at!r}"
+            f"{field} must be an ISO time with its UTC offset (2025-06-14T10:05:00+00:00); "
+            f"got {at!r}"
         )
     return iso(moment)
+
+
+def _within(from_time: str | None, to_time: str | None) -> tuple[str | None, str | None]:
+    """The ISO bounds, either open, a listing keeps its rows' times within."""
+    first = None if from_time is None else _moment(from_time, "from_time")
+    last = None if to_time is None else _moment(to_time, "to_time")
+    return first, last
 
 
 def get_deployment(db: Path, deployment_id: str) -> dict[str, Any]:
@@ -212,9 +234,13 @@ def list_incidents(
     period: str | None = None,
     days: int | None = None,
     since: str | None = None,
+    from_time: str | None = None,
+    to_time: str | None = None,
+    page_after: str | None = None,
 ) -> list[dict[str, Any]]:
     """Incidents, newest first; `period`, `days` or `since` keeps those started in it
-    (`periods`)."""
+    (`periods`), `from_time` and `to_time` (ISO times with their offset) those started at or
+    after, at or before them; `page_after` (the last id of a page) lists the page after it."""
     filters = {
         "status": rec.optional_choice(status, ("open", "monitoring", "resolved"), "status"),
         "service": rec.optional_choice(service, rec.SERVICES, "service"),
@@ -222,7 +248,16 @@ def list_incidents(
     with connect(db) as conn:
         during = span(conn, period, days, since)
         bounds = None if during is None else during.bounds()
-        rows = rec.newest(conn, "incidents", filters, "started_at", limit, bounds)
+        rows = rec.newest(
+            conn,
+            "incidents",
+            filters,
+            "started_at",
+            limit,
+            bounds,
+            _within(from_time, to_time),
+            page_after,
+        )
     return [rec.plain(r) for r in rows]
 
 

@@ -39,20 +39,29 @@ def find_customer(db: Path, query: str, limit: int = 10) -> list[dict[str, Any]]
 
 
 def list_customers(
-    db: Path, plan: str | None = None, status: str | None = None, limit: int = 50
+    db: Path,
+    plan: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    page_after: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Customers on a plan or of a status, by id; erased ones never."""
+    """Customers on a plan or of a status, by id; erased ones never. `page_after` (the last id
+    of a page) lists the page after it."""
     with connect(db) as conn:
         plans = tuple(r[0] for r in conn.execute("SELECT name FROM plans ORDER BY price_cents"))
         filters = {
             "plan": rec.optional_choice(plan, plans, "plan"),
             "status": rec.optional_choice(status, rec.CUSTOMER_STATUSES, "status"),
         }
-        where = " AND ".join(f"{k} = ?" for k, v in filters.items() if v is not None)
+        clauses = [f"{k} = ?" for k, v in filters.items() if v is not None]
+        params = [v for v in filters.values() if v is not None]
+        if page_after is not None:
+            clauses.append("id > ?")
+            params.append(rec.record_id(page_after, "CUS", "page_after"))
+        where = "".join(f" AND {c}" for c in clauses)
         rows = conn.execute(
-            f"SELECT * FROM customers WHERE status != 'erased' {'AND ' + where if where else ''}"
-            " ORDER BY id LIMIT ?",
-            (*(v for v in filters.values() if v is not None), rec.limit_arg(limit)),
+            f"SELECT * FROM customers WHERE status != 'erased'{where} ORDER BY id LIMIT ?",
+            (*params, rec.limit_arg(limit)),
         ).fetchall()
     return [rec.customer(r) for r in rows]
 

@@ -150,10 +150,14 @@ def newest(
     order: str,
     limit: Any,
     span: tuple[str, str | None] | None = None,
+    within: tuple[str | None, str | None] = (None, None),
+    page_after: Any = None,
 ) -> list[sqlite3.Row]:
     """Rows of `table` matching every filter whose value is not None (a list: any of its
     values), and with `order` in `span` (ISO start <= t < end; no end: start <= t) when
-    given, newest first."""
+    given and `within` (ISO first <= t <= last, either open when None), newest first. With
+    `page_after` (the id of a page's last row), the rows listed after that one: the next page,
+    which no row is in twice or left out of (a limit is at most 500, `limit_arg`)."""
     clauses, params = [], []
     for column, value in filters.items():
         if isinstance(value, list):
@@ -168,6 +172,14 @@ def newest(
         if span[1] is not None:
             clauses.append(f"{order} < ?")
             params.append(span[1])
+    for bound, op in zip(within, (">=", "<="), strict=True):
+        if bound is not None:
+            clauses.append(f"{order} {op} ?")
+            params.append(bound)
+    if page_after is not None:
+        last = get_row(conn, table, str(page_after), f"row of {table}")
+        clauses.append(f"({order} < ? OR ({order} = ? AND id < ?))")
+        params += [last[order], last[order], last["id"]]
     where = " AND ".join(clauses) or "1 = 1"
     return conn.execute(
         f"SELECT * FROM {table} WHERE {where} ORDER BY {order} DESC, id DESC LIMIT ?",

@@ -9,6 +9,7 @@ from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
+from ringmaster.agents.demo.skills.paging import every
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.tools.base import ToolBox
 
@@ -125,7 +126,7 @@ def _filters(text: str, entity: str) -> dict[str, Any]:
 
 def _customers_of(task: AgentTask, tools: ToolBox, filters: dict[str, Any]) -> AgentOutput:
     """The customers of a plan or a status, each named."""
-    found = tools.call("list_customers", limit=500, **filters)
+    found = every(tools, "list_customers", **filters)
     status = f"{filters['status']} " if "status" in filters else ""
     plan = f" on the {filters['plan']} plan" if "plan" in filters else ""
     notes = [f"{len(found)} {status}customer(s){plan}"

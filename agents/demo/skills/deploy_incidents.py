@@ -5,9 +5,9 @@ of every service answered nothing about the deployment asked."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
+from ringmaster.agents.demo.skills.paging import every
 from ringmaster.tools.base import ToolBox
 
 
@@ -19,12 +19,13 @@ def incidents_under(
     found: list[dict[str, Any]] = []
     for d in deployments:
         env = d["environment"]
-        out_at = datetime.fromisoformat(d["deployed_at"])
+        # Those that began in its window only, every one of them (the newest 500 of the
+        # service's had left out one older than them that began while it ran).
+        window = {"from_time": d["deployed_at"], **_until(tools, d)}
         began = [
             i
-            for i in reversed(tools.call("list_incidents", service=d["service"], limit=500))
-            if datetime.fromisoformat(i["started_at"]) >= out_at
-            and _running(tools, d["service"], env, i["started_at"]) == d["id"]
+            for i in reversed(every(tools, "list_incidents", service=d["service"], **window))
+            if _running(tools, d["service"], env, i["started_at"]) == d["id"]
         ]
         found += began
         what = f"{d['id']} ({d['service']} {d['version']} to {env}, {d['status']})"
@@ -36,6 +37,24 @@ def incidents_under(
         else:
             notes.append(f"no {d['service']} incident began while {what} was running in {env}")
     out["incidents"] = found
+
+
+def _until(tools: ToolBox, deployment: dict[str, Any]) -> dict[str, str]:
+    """{"to_time": when the next deployment that succeeded in its service and environment went
+    out}, the end of the window `deployment` ran in (at that moment still: `current_versions`
+    takes what was deployed before it); {} when none has."""
+    later = [
+        d["deployed_at"]
+        for d in every(
+            tools,
+            "list_deployments",
+            service=deployment["service"],
+            environment=deployment["environment"],
+            from_time=deployment["deployed_at"],
+        )
+        if d["status"] == "succeeded" and d["deployed_at"] > deployment["deployed_at"]
+    ]
+    return {"to_time": min(later)} if later else {}
 
 
 def _running(tools: ToolBox, service: str, environment: str, at: str) -> str | None:

@@ -186,12 +186,9 @@ def _which_of(task: AgentTask, tickets: list[str], several: list[dict[str, Any]]
     """The question which of the customers one first name names is meant."""
     out: dict[str, Any] = {"summary": "", "customer_id": None, "ticket_ids": list(tickets),
                            "kb_articles": [], "tickets": []}  # fmt: skip
-    notes: list[str] = []
     first, names = several[0]["name"].split()[0], p.who(several)
-    p.ask(out, notes, f"{len(several)} customers are called {first}: "
-          f"{', '.join(names[:-1])} or {names[-1]}. Which one is it?")  # fmt: skip
-    out["summary"] = p.summary(notes, task.feedback)
-    return AgentOutput(output=out, category="account")
+    return asked_back(out, task, "account", f"{len(several)} customers are called {first}: "
+                      f"{', '.join(names[:-1])} or {names[-1]}. Which one is it?")  # fmt: skip
 
 
 def _customer_tickets(

@@ -1,0 +1,119 @@
+"""The ops and analytics skills past 500 records (the tools' largest page): a count, a filter or
+a window over the newest 500 had left the older rows out and given what remained as all."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from ringmaster.agents.demo import demo_registry
+from ringmaster.agents.registry import AgentRegistry
+from tests.agents.test_demo_team import db_path, run
+
+# Newer than every seeded row, by someone who deployed nothing before.
+_LATER = "2025-06-20T10:00:00+00:00"
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> AgentRegistry:
+    return demo_registry(tmp_path / "demo.db")
+
+
+def _sql(registry: AgentRegistry, query: str, *args: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db_path(registry)) as conn:
+        return conn.execute(query, args).fetchall()
+
+
+def _pad_deployments(registry: AgentRegistry, service: str = "api", env: str = "staging") -> None:
+    with sqlite3.connect(db_path(registry)) as conn:
+        conn.executemany(
+            "INSERT INTO deployments VALUES (?, ?, '9.9.9', '9.9.8', ?, 'succeeded', "
+            "'release', 'pat.newcomer', ?)",
+            [(f"DEP-{7000 + k}", service, env, _LATER) for k in range(500)],
+        )
+
+
+def _pad_incidents(registry: AgentRegistry, service: str, n: int = 500) -> None:
+    with sqlite3.connect(db_path(registry)) as conn:
+        conn.executemany(
+            "INSERT INTO incidents VALUES (?, ?, 'Slow pages', 'sev4', 'resolved', "
+            "'Slow pages.', ?, ?)",
+            [(f"INC-{5000 + k}", service, _LATER, _LATER) for k in range(n)],
+        )
+
+
+def test_the_incidents_a_replaced_deployment_ran_for_past_500_newer_ones(
+    registry: AgentRegistry,
+) -> None:
+    """INC-1012 began under a deployment; 500 incidents after a later one replaced it had
+    left it out of "did that deployment cause an incident?"."""
+    [d] = run(registry, "ops", "which deploy caused INC-1012?").output["deployments"]
+    with sqlite3.connect(db_path(registry)) as conn:
+        conn.execute(
+            "INSERT INTO deployments VALUES ('DEP-6999', ?, '9.9.9', ?, ?, 'succeeded', "
+            "'release', 'pat.newcomer', '2025-06-19T10:00:00+00:00')",
+            (d["service"], d["version"], d["environment"]),
+        )
+    _pad_incidents(registry, d["service"])
+    out = run(registry, "ops", f"Did {d['id']} cause an incident?").output
+    assert [i["id"] for i in out["incidents"]] == ["INC-1012"]
+    assert "was running when INC-1012" in out["summary"]
+
+
+def test_a_count_of_customers_past_500_is_all_of_them(registry: AgentRegistry) -> None:
+    with sqlite3.connect(db_path(registry)) as conn:
+        conn.executemany(
+            "INSERT INTO customers (id, name, email, company, plan, status, created_at) "
+            "VALUES (?, ?, ?, 'Acme', 'free', 'active', '2025-06-01T00:00:00+00:00')",
+            [(f"CUS-{8000 + k}", f"Pat Number{k}", f"pat{k}@example.com") for k in range(600)],
+        )
+    held = _sql(registry, "SELECT id FROM customers WHERE plan = 'free' AND status != 'erased'")
+    out = run(registry, "analytics", "Which customers are on the free plan?").output
+    assert out["value"] == len(held) > 600
+    assert sorted(out["customer_ids"]) == sorted(c for (c,) in held)
+
+
+def test_a_deployers_deployments_past_500_newer_ones(registry: AgentRegistry) -> None:
+    """sam.ortiz's deployments, older than 500 by someone else: his were found, and his name
+    read, out of every deployment, not the newest 500."""
+    _pad_deployments(registry)
+    out = run(registry, "ops", "what did sam.ortiz ship?").output
+    held = _sql(registry, "SELECT id FROM deployments WHERE deployed_by = 'sam.ortiz'")
+    assert held
+    assert sorted(d["id"] for d in out["deployments"]) == sorted(i for (i,) in held)
+    assert "by sam.ortiz" in out["summary"]
+
+
+def test_incidents_of_a_severity_past_500_newer_ones(registry: AgentRegistry) -> None:
+    _pad_incidents(registry, "api")
+    held = _sql(registry, "SELECT id FROM incidents WHERE service = 'api' AND severity = 'sev2'")
+    assert held
+    out = run(registry, "ops", "any sev2 incidents on api?").output
+    assert sorted(i["id"] for i in out["incidents"]) == sorted(i for (i,) in held)
+    assert "the newest" not in out["summary"]
+
+
+def test_a_version_shipped_before_500_newer_deployments_is_rolled_back_to(
+    registry: AgentRegistry,
+) -> None:
+    """ "roll back 4.3.0" found no deployment of it among the newest 500, and said none
+    shipped it."""
+    [(version,)] = _sql(
+        registry,
+        "SELECT version FROM deployments WHERE kind = 'release' GROUP BY version "
+        "HAVING count(DISTINCT service || environment) = 1 ORDER BY min(deployed_at) LIMIT 1",
+    )
+    _pad_deployments(registry)
+    out = run(registry, "ops", f"roll back {version}").output
+    assert "no deployment shipped" not in out["summary"]
+
+
+def test_what_went_out_in_a_month_past_500_newer_deployments(registry: AgentRegistry) -> None:
+    _pad_deployments(registry, "web", "production")
+    out = run(registry, "ops", "what version of web was running in production in May?").output
+    may = _sql(registry, "SELECT id FROM deployments WHERE service = 'web' "
+               "AND environment = 'production' AND deployed_at LIKE '2025-05%'")  # fmt: skip
+    assert may
+    assert all(i in out["summary"] for (i,) in may)
