@@ -48,6 +48,7 @@ from ringmaster.graph.references.entities import (
     strip_ids,
 )
 from ringmaster.graph.references.implied import Act, objects_of
+from ringmaster.graph.references.others import _OTHER_WORDS
 from ringmaster.graph.references.owned import owned_in_play
 from ringmaster.graph.references.patterns import (
     _ASKING,
@@ -204,7 +205,11 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
         # "INV-1162 and INV-1209 …", "the big one, what month is it?": the later turn singled
         # one of the earlier turn's records out, and the thread moved on to it.
         narrowed = set(named(latest)) < set(named(before)) or _counted_out(thread, latest, entity)
-        if adjacent and not settled and not aside and not narrowed:
+        # "whats his other tkt abt" after "set it to high": a look at the other record set
+        # that one apart and kept both in view, the one acted on too; "that one" next is
+        # either of them.
+        contrasted = _set_apart(latest) and not thread.acted(latest) and not asked
+        if adjacent and (not settled or contrasted) and not aside and not narrowed:
             found += named(before)
     if thread.by_name[kind].person and not thread.acted(latest):
         # "pull up CUS-1002 and TCK-1008": TCK-1008's customer is in play beside CUS-1002,
@@ -212,6 +217,12 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
         records = [e for k, e in (latest.get("entities") or {}).get("named", []) if k != kind]
         found += [o for e in records if (o := thread.owner(e, kind))]
     return list(dict.fromkeys(found))
+
+
+def _set_apart(turn: Mapping[str, Any]) -> bool:
+    """True when `turn`'s words, as typed, took its record as the other of those before it
+    ("whats his other tkt abt", "and the other one?")."""
+    return _OTHER_WORDS.search(str(turn.get("typed") or turn.get("request") or "")) is not None
 
 
 def _counted_out(thread: _Thread, turn: Mapping[str, Any], entity: str) -> bool:
