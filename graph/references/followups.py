@@ -543,7 +543,8 @@ def _theirs_instead(
 
     When `earlier`'s side effect acts on the record itself (a refund of the invoice, a close of
     the ticket), a likeness is no reason to act on one: with several of theirs it asks which,
-    listing them all; their only one is taken (`inferred` says so)."""
+    listing them all, unless the thread brought up exactly one of them; that one, or their
+    only one, is taken (`inferred` says so)."""
     facts = thread.facts(person)
     acted = acted_kinds(earlier, thread, thread.acts)
     swaps: list[tuple[str, str]] = []
@@ -551,8 +552,13 @@ def _theirs_instead(
         if thread.by_name[kind].person or thread.owned_by(old) not in old_people:
             continue
         pool = [e for e in (facts.owns if facts else ()) if thread.kind_of(e) == kind]
+        seen = [e for e in pool if thread.mentioned(e)]
         if kind in acted and len(pool) > 1:
-            return _question(thread.by_name[kind], pool)
+            if len(seen) != 1:
+                return _question(thread.by_name[kind], pool)
+            # "felix's too" to "Which ticket: TCK-1056 or TCK-1121?": the one of theirs the
+            # thread put before the user, not one picked for them.
+            pool = seen
         scores = {e: len(thread.described_by(e) & thread.described_by(old)) for e in pool}
         best = max(scores.values(), default=0)
         top = [e for e in pool if scores[e] == best]

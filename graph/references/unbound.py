@@ -171,10 +171,13 @@ def _plain(phrase: str, kind: str, thread: _Thread) -> bool:
     return len(words) == 2 and words[0] in _DEFINITE and words[1] in nouns
 
 
-def live(thread: _Thread, kind: str, entity: str) -> list[str]:
+def live(thread: _Thread, kind: str, entity: str, contrast: bool = True) -> list[str]:
     """The records of `kind` in play beside `entity`, itself first: those the newest turn that
     named `entity` named, and those named in the turn just before it, unless either turn acted
-    on its record or the later one set the earlier aside (see the module's docstring)."""
+    on its record or the later one set the earlier aside (see the module's docstring). A later
+    turn that only looked at "the other one" keeps the earlier in play even when it was acted
+    on, unless `contrast` is false (the owners of the rivals of a record: the person that look
+    asked for is the one meant)."""
 
     def named(turn: Mapping[str, Any]) -> list[str]:
         # "which deploy caused INC-1012" (DEP-1032 in its answer), "and whats on api staging"
@@ -208,7 +211,15 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
         # "whats his other tkt abt" after "set it to high": a look at the other record set
         # that one apart and kept both in view, the one acted on too; "that one" next is
         # either of them.
-        contrasted = _set_apart(latest) and not thread.acted(latest) and not asked
+        # Only for the kind the look took: "who's the customer on the other one" named a
+        # ticket, and its answer the customer, who alone is "them" next.
+        contrasted = (
+            contrast
+            and entity in ids_of(latest.get("entities") or {}, kind)
+            and _set_apart(latest)
+            and not thread.acted(latest)
+            and not asked
+        )
         if adjacent and (not settled or contrasted) and not aside and not narrowed:
             found += named(before)
     if thread.by_name[kind].person and not thread.acted(latest):
@@ -249,7 +260,14 @@ def _owners_live(thread: _Thread, kind: str, entity: str) -> list[str]:
         if not records:
             continue
         theirs = [(k, e) for k, e in records if thread.owner(e, kind) == entity]
-        owners = [o for k, e in theirs for r in live(thread, k, e) if (o := thread.owner(r, kind))]
+        # "who's the customer on the other one", "email them": the customer that answer
+        # named, not the other ticket's too.
+        owners = [
+            o
+            for k, e in theirs
+            for r in live(thread, k, e, contrast=False)
+            if (o := thread.owner(r, kind))
+        ]
         return list(dict.fromkeys([entity, *owners]))
     return [entity]
 

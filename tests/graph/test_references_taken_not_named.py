@@ -10,7 +10,16 @@ two the user just set side by side: an act on it asks which; a question about it
 from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
-from tests.graph.references_kit import ACTS, KINDS, catalogue, customer, entities, facts, turn
+from tests.graph.references_kit import (
+    ACTS,
+    KINDS,
+    asked_turn,
+    catalogue,
+    customer,
+    entities,
+    facts,
+    turn,
+)
 
 FACTS = facts(
     customer("CUS-1002", "Ben Okafor", "Okafor Ltd pro active", owns=("INV-1002", "TCK-1008")),
@@ -18,6 +27,9 @@ FACTS = facts(
              owns=("INV-1004", "INV-1051")),
     customer("CUS-1015", "Ana Silva", "Silva Co pro active", owns=("INV-1015", "TCK-1111")),
     customer("CUS-1006", "Ravi Patel", "Patel Labs pro active", owns=("TCK-1140", "TCK-1151")),
+    customer("CUS-1044", "Felix Eriksen", "Eriksen AB pro active",
+             owns=("TCK-1095", "TCK-1121", "TCK-1127")),
+    customer("CUS-1045", "Lucas Novak", "Novak sro pro active", owns=("TCK-1056", "TCK-1060")),
     RecordFacts("INV-1002", "CUS-1002", "paid 2025-02 USD February Feb 2025 299"),
     RecordFacts("INV-1004", "CUS-1004", "paid 2025-02 USD February Feb 2025 999"),
     RecordFacts("INV-1051", "CUS-1004", "paid 2025-03 USD March Mar 2025 999"),
@@ -26,6 +38,11 @@ FACTS = facts(
     RecordFacts("TCK-1111", "CUS-1015", "Invite email never arrived open normal"),
     RecordFacts("TCK-1140", "CUS-1006", "Dashboard loads slowly pending normal"),
     RecordFacts("TCK-1151", "CUS-1006", "Cant export pdf open high"),
+    RecordFacts("TCK-1095", "CUS-1044", "Cannot log in closed normal"),
+    RecordFacts("TCK-1121", "CUS-1044", "Charged twice open normal"),
+    RecordFacts("TCK-1127", "CUS-1044", "Slow dashboard closed low"),
+    RecordFacts("TCK-1056", "CUS-1045", "Charged twice open normal"),
+    RecordFacts("TCK-1060", "CUS-1045", "Export fails closed low"),
 )  # fmt: skip
 LOOKUP, RECORDS = catalogue(FACTS)
 REFUND = [turn(1, "Refund invoice INV-1002 in full, the customer was double charged")]
@@ -71,3 +88,26 @@ def test_that_one_after_his_other_ticket_is_asked_for_an_act() -> None:
 def test_that_one_after_his_other_ticket_is_the_other_for_a_question() -> None:
     out = resolve("whos the cust on that one", HIS_OTHER, KINDS, LOOKUP, ACTS, RECORDS)
     assert out.question is None and "TCK-1140" in entities(out)
+
+
+def test_of_several_theirs_the_one_the_thread_offered_is_taken_still_marked() -> None:
+    # "lucas's" picked TCK-1056 of the two offered; "felix's too" is the other one offered,
+    # which the user saw as his, not one of his picked for them.
+    offered = [("ticket", "TCK-1056"), ("ticket", "TCK-1121")]
+    asked = asked_turn(1, "now close the charged twice ticket", offered)
+    asked["entities"]["touched"] = [list(o) for o in offered]  # as its question listed them
+    history = [asked, {**turn(2, "now close TCK-1056"), "typed": "lucas's"}]
+    out = resolve("CUS-1044's too", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and "TCK-1121" in out.text
+    assert set(out.inferred()) == {"TCK-1121"}
+
+
+def test_them_after_the_customer_on_the_other_one_is_that_customer() -> None:
+    history = [
+        turn(1, "TCK-1140 and TCK-1111 both still open. any update on either?"),
+        turn(2, "TCK-1140 - add a note that ops is on it"),
+        {**turn(3, "who's the customer on TCK-1111", "CUS-1015"),
+         "typed": "who's the customer on the other one"},
+    ]  # fmt: skip
+    out = resolve("email them that we're on it", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and entities(out) == ["CUS-1015"]
