@@ -116,6 +116,15 @@ def with_references(plan: Plan, resolved: Resolved) -> Plan:
     )
 
 
+def _with_inferred(plan: dict[str, Any], inferred: dict[str, str]) -> dict[str, Any]:
+    """`plan` with each subtask carrying the records the request never named that its side
+    effects may act on, and why each was taken: the validate node sends any call on one to a
+    person (a repeat "for CUS-1004" never refunds the invoice it took as hers unseen)."""
+    if not inferred:
+        return plan
+    return {**plan, "subtasks": [{**s, "inferred": inferred} for s in plan["subtasks"]]}
+
+
 def team_acts(deps: GraphDeps, kinds: list[EntityKind]) -> list[Act]:
     """The side effects the team's agents can make, each with the kind of record it acts on
     ("roll back" typed alone acts on the thread's deployment, or asks which)."""
@@ -335,7 +344,10 @@ def make_plan(deps: GraphDeps) -> Any:
             "request": resolved.text if resolved.changed else request,
             "requester": requester.model_dump(),
             "turn": turn_number(state),
-            "plan": {**result.model_dump(), **({"redacted": redacted} if redacted else {})},
+            "plan": _with_inferred(
+                {**result.model_dump(), **({"redacted": redacted} if redacted else {})},
+                {} if resolved.question else resolved.inferred(),
+            ),
             "redacted": [],  # recorded in the plan; the next turn brings its own
             "results": None,  # a new turn: merge_results clears the last turn's
             "answer": None,

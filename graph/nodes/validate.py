@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import jsonschema
@@ -74,12 +75,19 @@ def concerns(candidate: dict[str, Any]) -> list[str]:
     return [str(c) for c in found or [] if str(c).strip()] if isinstance(found, list) else []
 
 
-def review_blocker(deps: GraphDeps, spec: AgentSpec, candidate: dict[str, Any]) -> dict | None:
+def review_blocker(
+    deps: GraphDeps,
+    spec: AgentSpec,
+    candidate: dict[str, Any],
+    inferred: Mapping[str, str] | None = None,
+) -> dict | None:
     """Why a valid output must wait for a human, or None when it may go ahead.
 
     An output whose agent doubts it (`evidence.concerns`) waits for a person whatever its
     tools' limits say: the agent asks instead of acting on a guess, and the doubt is the
-    first thing the reviewer and the requester read.
+    first thing the reviewer and the requester read. So does a call on a record the request
+    never named (`inferred`: the record and why it was taken, from the plan's subtask): the
+    reason says which record was taken and that it was not named.
     """
     proposals = candidate.get("proposed_actions", [])
     category = candidate.get("category")
@@ -98,13 +106,20 @@ def review_blocker(deps: GraphDeps, spec: AgentSpec, candidate: dict[str, Any]) 
         if action.get("approved_by"):  # a person approved this call inside the agent
             continue
         reason = deps.registry.tools.get(action["tool"]).needs_approval(action["args"])
-        if reason or doubt:
+        unnamed = [why for e, why in (inferred or {}).items() if _names(action.get("args"), e)]
+        if reason or doubt or unnamed:
             gated.append(i)
+        reasons += [r for why in unnamed if (r := f"{action['tool']}: {why}") not in reasons]
         if reason:
             reasons.append(f"{action['tool']}: {reason}")
     if gated:
         return {"kind": "approval", "reason": "; ".join(reasons), "actions": gated}
     return None
+
+
+def _names(args: Any, entity: str) -> bool:
+    """True when a call's arguments name the record `entity` (any field, any case)."""
+    return re.search(rf"\b{re.escape(entity)}\b", _flatten(args or {}), re.I) is not None
 
 
 def judge_output(
@@ -170,7 +185,7 @@ def make_validate(deps: GraphDeps) -> Any:
             done = finished(state, output, [], extra=1)
             return {"attempts": [record], "next": "end", **done}
         if not problems:
-            blocker = review_blocker(deps, spec, candidate)
+            blocker = review_blocker(deps, spec, candidate, state["subtask"].get("inferred"))
             proposals = candidate.get("proposed_actions", [])
             if not blocker and not proposals:  # nothing to approve or run: finish here
                 done = finished(state, dict(candidate.get("output") or {}), [], extra=1)

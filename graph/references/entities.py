@@ -66,6 +66,11 @@ class Resolution:
     # What ties the record to the one the words named, when the lookup did ("the deploy that
     # caused it"): "running when INC-1012 began". "" for a record the words themselves pick.
     tie: str = ""
+    # Why a record the request never named was taken for a side effect on it: "INV-1004 was
+    # taken as CUS-1004's invoice; it was not named" ("do the same for CUS-1004" after a refund
+    # of another customer's invoice). Such a call always waits for a person (validate's
+    # `review_blocker`), whatever its tool's limits say. "" for a record the words named.
+    inferred: str = ""
 
     def describe(self) -> str:
         return f"{self.phrase!r} → {self.entity} (turn {self.turn}{self.how()})"
@@ -74,7 +79,8 @@ class Resolution:
         """How the record was found, when not by the words alone: ", guessed from a typo",
         ", running when INC-1012 began"."""
         guess = f", {_GUESSES.get(self.guessed, 'guessed')}" if self.guessed else ""
-        return guess + (f", {self.tie}" if self.tie else "")
+        inferred = f", {self.inferred}" if self.inferred else ""
+        return guess + (f", {self.tie}" if self.tie else "") + inferred
 
 
 # How each kind of guess reads in a rationale.
@@ -124,8 +130,15 @@ class Resolved:
         }
 
     def read_as(self) -> list[str]:
-        """What the request was read as where the resolver guessed: "INV-101 read as INV-1001"."""
-        return [f"{r.phrase} read as {r.entity}" for r in self.resolutions if r.guessed]
+        """What the request was read as where the resolver guessed ("INV-101 read as INV-1001"),
+        or took a record it never named for a side effect ("INV-1004 was taken as …")."""
+        guessed = [f"{r.phrase} read as {r.entity}" for r in self.resolutions if r.guessed]
+        return guessed + list(dict.fromkeys(r.inferred for r in self.resolutions if r.inferred))
+
+    def inferred(self) -> dict[str, str]:
+        """The records a side effect is to act on that the request never named, each with why
+        it was taken ("INV-1004": "INV-1004 was taken as CUS-1004's invoice; …")."""
+        return {r.entity: r.inferred for r in self.resolutions if r.inferred}
 
     def context(self) -> str:
         """What the request's references resolved to, a line each, for a planner prompt: the

@@ -413,8 +413,11 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
                 if isinstance(theirs, str):
                     return Resolved(request, [], theirs)
                 for old, new in theirs:
+                    why = _taken_for(earlier, new, new_id, thread)
                     earlier = earlier.replace(old, new)
-                    found.append(Resolution(request, new, thread.kind_of(new) or "", number))
+                    found.append(
+                        Resolution(request, new, thread.kind_of(new) or "", number, inferred=why)
+                    )
             return Resolved(earlier, found)
     return None
 
@@ -474,9 +477,21 @@ def _for_owner(
     # invoice for the February one), as a repeat for a person named reads it; asked on a tie.
     found = [Resolution(request, new_id, kind, number)]
     for old, new in theirs:
+        why = _taken_for(earlier, new, new_id, thread)
         earlier = earlier.replace(old, new)
-        found.append(Resolution(request, new, thread.kind_of(new) or "", number))
+        found.append(Resolution(request, new, thread.kind_of(new) or "", number, inferred=why))
     return Resolved(earlier, found)
+
+
+def _taken_for(earlier: str, record: str, person: str, thread: _Thread) -> str:
+    """Why `record`, which the user never named, stands in a repeat of `earlier` for `person`
+    ("INV-1004 was taken as CUS-1004's invoice; it was not named"), when `earlier`'s side effect
+    acts on such a record itself; "" when it only reads or writes about it."""
+    kind = thread.kind_of(record) or ""
+    if kind not in acted_kinds(earlier, thread, thread.acts):
+        return ""
+    noun = thread.by_name[kind].nouns[0] if thread.by_name[kind].nouns else kind
+    return f"{record} was taken as {person}'s {noun}; it was not named"
 
 
 def _read_in(entity: str, turn: Mapping[str, Any]) -> bool:
@@ -524,13 +539,26 @@ def _theirs_instead(
     """For each record of the people `old_people` that `earlier` names, the record of
     `person`'s it stands for: of theirs of its kind, the one described most like it (the June
     invoice for the June invoice), then the thread named or listed. A question when two fit
-    equally; nothing for a record that has no counterpart."""
+    equally; nothing for a record that has no counterpart.
+
+    When `earlier`'s side effect acts on the record itself (a refund of the invoice, a close of
+    the ticket), a likeness is no reason to act on one: with several of theirs it asks which,
+    listing them all, unless the thread brought up exactly one of them; that one, or their
+    only one, is taken (`inferred` says so)."""
     facts = thread.facts(person)
+    acted = acted_kinds(earlier, thread, thread.acts)
     swaps: list[tuple[str, str]] = []
     for kind, old in entity_ids(thread.kinds, earlier):
         if thread.by_name[kind].person or thread.owned_by(old) not in old_people:
             continue
         pool = [e for e in (facts.owns if facts else ()) if thread.kind_of(e) == kind]
+        seen = [e for e in pool if thread.mentioned(e)]
+        if kind in acted and len(pool) > 1:
+            if len(seen) != 1:
+                return _question(thread.by_name[kind], pool)
+            # "felix's too" to "Which ticket: TCK-1056 or TCK-1121?": the one of theirs the
+            # thread put before the user, not one picked for them.
+            pool = seen
         scores = {e: len(thread.described_by(e) & thread.described_by(old)) for e in pool}
         best = max(scores.values(), default=0)
         top = [e for e in pool if scores[e] == best]

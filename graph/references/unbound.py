@@ -48,6 +48,7 @@ from ringmaster.graph.references.entities import (
     strip_ids,
 )
 from ringmaster.graph.references.implied import Act, objects_of
+from ringmaster.graph.references.others import _OTHER_WORDS
 from ringmaster.graph.references.owned import owned_in_play
 from ringmaster.graph.references.patterns import (
     _ASKING,
@@ -170,10 +171,13 @@ def _plain(phrase: str, kind: str, thread: _Thread) -> bool:
     return len(words) == 2 and words[0] in _DEFINITE and words[1] in nouns
 
 
-def live(thread: _Thread, kind: str, entity: str) -> list[str]:
+def live(thread: _Thread, kind: str, entity: str, contrast: bool = True) -> list[str]:
     """The records of `kind` in play beside `entity`, itself first: those the newest turn that
     named `entity` named, and those named in the turn just before it, unless either turn acted
-    on its record or the later one set the earlier aside (see the module's docstring)."""
+    on its record or the later one set the earlier aside (see the module's docstring). A later
+    turn that only looked at "the other one" keeps the earlier in play even when it was acted
+    on, unless `contrast` is false (the owners of the rivals of a record: the person that look
+    asked for is the one meant)."""
 
     def named(turn: Mapping[str, Any]) -> list[str]:
         # "which deploy caused INC-1012" (DEP-1032 in its answer), "and whats on api staging"
@@ -204,7 +208,19 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
         # "INV-1162 and INV-1209 …", "the big one, what month is it?": the later turn singled
         # one of the earlier turn's records out, and the thread moved on to it.
         narrowed = set(named(latest)) < set(named(before)) or _counted_out(thread, latest, entity)
-        if adjacent and not settled and not aside and not narrowed:
+        # "whats his other tkt abt" after "set it to high": a look at the other record set
+        # that one apart and kept both in view, the one acted on too; "that one" next is
+        # either of them.
+        # Only for the kind the look took: "who's the customer on the other one" named a
+        # ticket, and its answer the customer, who alone is "them" next.
+        contrasted = (
+            contrast
+            and entity in ids_of(latest.get("entities") or {}, kind)
+            and _set_apart(latest)
+            and not thread.acted(latest)
+            and not asked
+        )
+        if adjacent and (not settled or contrasted) and not aside and not narrowed:
             found += named(before)
     if thread.by_name[kind].person and not thread.acted(latest):
         # "pull up CUS-1002 and TCK-1008": TCK-1008's customer is in play beside CUS-1002,
@@ -212,6 +228,12 @@ def live(thread: _Thread, kind: str, entity: str) -> list[str]:
         records = [e for k, e in (latest.get("entities") or {}).get("named", []) if k != kind]
         found += [o for e in records if (o := thread.owner(e, kind))]
     return list(dict.fromkeys(found))
+
+
+def _set_apart(turn: Mapping[str, Any]) -> bool:
+    """True when `turn`'s words, as typed, took its record as the other of those before it
+    ("whats his other tkt abt", "and the other one?")."""
+    return _OTHER_WORDS.search(str(turn.get("typed") or turn.get("request") or "")) is not None
 
 
 def _counted_out(thread: _Thread, turn: Mapping[str, Any], entity: str) -> bool:
@@ -238,7 +260,14 @@ def _owners_live(thread: _Thread, kind: str, entity: str) -> list[str]:
         if not records:
             continue
         theirs = [(k, e) for k, e in records if thread.owner(e, kind) == entity]
-        owners = [o for k, e in theirs for r in live(thread, k, e) if (o := thread.owner(r, kind))]
+        # "who's the customer on the other one", "email them": the customer that answer
+        # named, not the other ticket's too.
+        owners = [
+            o
+            for k, e in theirs
+            for r in live(thread, k, e, contrast=False)
+            if (o := thread.owner(r, kind))
+        ]
         return list(dict.fromkeys([entity, *owners]))
     return [entity]
 

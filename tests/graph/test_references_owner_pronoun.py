@@ -1,7 +1,7 @@
 """ "does it have any open tickets?" after a customer whose answer listed a ticket: a ticket has
 no tickets, so "it" is the customer; and "do the same for CUS-1009" after the refund of a
-customer's invoice repeats that refund on CUS-1009's invoice that stands for it, asked
-which when several of theirs fit alike."""
+customer's invoice asks which of CUS-1009's two invoices (a likeness to the one before is no
+reason to refund one); a customer's only invoice takes the refund, marked as not named."""
 
 from __future__ import annotations
 
@@ -65,9 +65,9 @@ def test_same_for_a_customer_after_a_refund_repeats_the_refund_on_their_counterp
         turn(2, "refund INV-1144 in full, she cancelled"),
     ]
     out = _resolve("do the same for CUS-1009", history)
-    # The last request, the refund, on Emma's May invoice (Aisha's was May), never the email.
-    assert (out.text, out.question) == ("refund INV-1201 in full, she cancelled", None)
-    assert entities(out) == ["CUS-1009", "INV-1201"]
+    # The last request, the refund, never the email; a refund is not done on Emma's May
+    # invoice because Aisha's was May: of her two, she is asked which.
+    assert out.question == "Which invoice do you mean: INV-1201 or INV-1202?"
     # Two of his that fit alike are asked; the one named in reply gets the refund.
     out = _resolve("do the same for CUS-1012", history)
     assert out.question == "Which invoice do you mean: INV-1401 or INV-1402?"
@@ -81,6 +81,9 @@ def test_same_for_a_customer_after_a_refund_repeats_the_refund_on_their_counterp
     assert out.question is None
     assert out.text == "refund INV-1301 in full, she cancelled"
     assert entities(out) == ["CUS-1011", "INV-1301"]
+    assert out.inferred() == {
+        "INV-1301": "INV-1301 was taken as CUS-1011's invoice; it was not named"
+    }
 
 
 def test_same_for_a_customer_with_no_such_record_is_asked() -> None:

@@ -1,0 +1,113 @@
+"""A side effect on a record the user never named is never done on a guess.
+
+"do the same for CUS-1004" after a refund of another customer's invoice: of several of hers, a
+likeness to the invoice before (the same month) is no reason to refund one, so the turn asks
+which, listing them; her only one is taken, marked as taken and not named (the call then waits
+for a person: graph/nodes/validate.py). A reminder repeated for her still reads her invoice
+most like the one before. And "that one" after a look at "his other ticket" is either of the
+two the user just set side by side: an act on it asks which; a question about it does not."""
+
+from __future__ import annotations
+
+from ringmaster.graph.references import RecordFacts, resolve
+from tests.graph.references_kit import (
+    ACTS,
+    KINDS,
+    asked_turn,
+    catalogue,
+    customer,
+    entities,
+    facts,
+    turn,
+)
+
+FACTS = facts(
+    customer("CUS-1002", "Ben Okafor", "Okafor Ltd pro active", owns=("INV-1002", "TCK-1008")),
+    customer("CUS-1004", "Sofia Rossi", "Rossi Srl enterprise active",
+             owns=("INV-1004", "INV-1051")),
+    customer("CUS-1015", "Ana Silva", "Silva Co pro active", owns=("INV-1015", "TCK-1111")),
+    customer("CUS-1006", "Ravi Patel", "Patel Labs pro active", owns=("TCK-1140", "TCK-1151")),
+    customer("CUS-1044", "Felix Eriksen", "Eriksen AB pro active",
+             owns=("TCK-1095", "TCK-1121", "TCK-1127")),
+    customer("CUS-1045", "Lucas Novak", "Novak sro pro active", owns=("TCK-1056", "TCK-1060")),
+    RecordFacts("INV-1002", "CUS-1002", "paid 2025-02 USD February Feb 2025 299"),
+    RecordFacts("INV-1004", "CUS-1004", "paid 2025-02 USD February Feb 2025 999"),
+    RecordFacts("INV-1051", "CUS-1004", "paid 2025-03 USD March Mar 2025 999"),
+    RecordFacts("INV-1015", "CUS-1015", "paid 2025-02 USD February Feb 2025 99"),
+    RecordFacts("TCK-1008", "CUS-1002", "Export fails open normal"),
+    RecordFacts("TCK-1111", "CUS-1015", "Invite email never arrived open normal"),
+    RecordFacts("TCK-1140", "CUS-1006", "Dashboard loads slowly pending normal"),
+    RecordFacts("TCK-1151", "CUS-1006", "Cant export pdf open high"),
+    RecordFacts("TCK-1095", "CUS-1044", "Cannot log in closed normal"),
+    RecordFacts("TCK-1121", "CUS-1044", "Charged twice open normal"),
+    RecordFacts("TCK-1127", "CUS-1044", "Slow dashboard closed low"),
+    RecordFacts("TCK-1056", "CUS-1045", "Charged twice open normal"),
+    RecordFacts("TCK-1060", "CUS-1045", "Export fails closed low"),
+)  # fmt: skip
+LOOKUP, RECORDS = catalogue(FACTS)
+REFUND = [turn(1, "Refund invoice INV-1002 in full, the customer was double charged")]
+
+
+def test_a_refund_repeated_for_someone_with_several_invoices_asks_which_listing_them() -> None:
+    out = resolve("do the same for CUS-1004", REFUND, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is not None
+    assert "INV-1004" in out.question and "INV-1051" in out.question
+    assert out.inferred() == {}
+
+
+def test_their_only_record_is_taken_and_marked_as_not_named() -> None:
+    for first, record in ((REFUND[0], "INV-1015"), (turn(1, "close TCK-1008"), "TCK-1111")):
+        out = resolve("do the same for CUS-1015", [first], KINDS, LOOKUP, ACTS, RECORDS)
+        assert out.question is None and record in out.text
+        noun = "invoice" if record.startswith("INV") else "ticket"
+        why = f"{record} was taken as CUS-1015's {noun}; it was not named"
+        assert out.inferred() == {record: why}
+        assert why in out.read_as() and why in out.context()
+
+
+def test_a_reminder_repeated_for_someone_still_reads_their_record_like_the_one_before() -> None:
+    first = turn(1, "send CUS-1002 a reminder for INV-1002")
+    out = resolve("do the same for CUS-1004", [first], KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and "INV-1004" in out.text
+    assert out.inferred() == {}
+
+
+HIS_OTHER = [
+    turn(1, "open a ticket for CUS-1006: cant export pdf", "TCK-1151"),
+    turn(2, "set TCK-1151 to high"),
+    {**turn(3, "whats TCK-1140 abt"), "typed": "whats his other tkt abt"},
+]
+
+
+def test_that_one_after_his_other_ticket_is_asked_for_an_act() -> None:
+    out = resolve("close that one", HIS_OTHER, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is not None
+    assert "TCK-1140" in out.question and "TCK-1151" in out.question
+
+
+def test_that_one_after_his_other_ticket_is_the_other_for_a_question() -> None:
+    out = resolve("whos the cust on that one", HIS_OTHER, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and "TCK-1140" in entities(out)
+
+
+def test_of_several_theirs_the_one_the_thread_offered_is_taken_still_marked() -> None:
+    # "lucas's" picked TCK-1056 of the two offered; "felix's too" is the other one offered,
+    # which the user saw as his, not one of his picked for them.
+    offered = [("ticket", "TCK-1056"), ("ticket", "TCK-1121")]
+    asked = asked_turn(1, "now close the charged twice ticket", offered)
+    asked["entities"]["touched"] = [list(o) for o in offered]  # as its question listed them
+    history = [asked, {**turn(2, "now close TCK-1056"), "typed": "lucas's"}]
+    out = resolve("CUS-1044's too", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and "TCK-1121" in out.text
+    assert set(out.inferred()) == {"TCK-1121"}
+
+
+def test_them_after_the_customer_on_the_other_one_is_that_customer() -> None:
+    history = [
+        turn(1, "TCK-1140 and TCK-1111 both still open. any update on either?"),
+        turn(2, "TCK-1140 - add a note that ops is on it"),
+        {**turn(3, "who's the customer on TCK-1111", "CUS-1015"),
+         "typed": "who's the customer on the other one"},
+    ]  # fmt: skip
+    out = resolve("email them that we're on it", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and entities(out) == ["CUS-1015"]
