@@ -12,6 +12,7 @@ records when the words of its clause describe such records; as typed then, as be
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ringmaster.graph.references.entities import Resolution, entity_ids
 from ringmaster.graph.references.patterns import (
@@ -29,13 +30,20 @@ from ringmaster.graph.references.thread import _Thread
 # Why the pronoun is this person, in the rationale: no earlier turn's.
 NAMED_IN_REQUEST = "named before it in this request"
 _GENDER = {"she": "she", "her": "she", "he": "he", "him": "he", "his": "he"}
+_GROUP_AFTER = re.compile(r"\s+(?:both|two|three|all|each)\b", re.I)
 _CLAUSE_END = re.compile(r"[,;.?!]|\b(?:and|then|but)\b", re.I)
 
 
-def named_before(text: str, thread: _Thread, turn: int) -> tuple[str, list[Resolution]]:
+def named_before(
+    text: str, thread: _Thread, turn: int, read: Sequence[Resolution] = ()
+) -> tuple[str, list[Resolution]]:
     """`text` with each person's pronoun that one person named earlier in it stands for
-    written as that person's id, and the resolutions; `text` as it is otherwise."""
-    people = _people_at(text, thread)
+    written as that person's id, and the resolutions; `text` as it is otherwise. A person
+    `read` already put in (by a reference: "credit elif 10, she …") is none the request typed."""
+    if not re.search(_PRONOUN_PERSON, text, re.I):
+        return text, []  # no catalog read for a request with no person's pronoun
+    put = {r.entity for r in read}
+    people = [p for p in _people_at(text, thread) if p[2] not in put]
     if not people:
         return text, []
     note = PAYLOAD.search(text)  # a message's words are written as asked
@@ -47,6 +55,8 @@ def named_before(text: str, thread: _Thread, turn: int) -> tuple[str, list[Resol
         word = m.group(0).lower()
         if (note and m.start() >= note.start()) or any(a <= m.start() < b for a, b in groups):
             continue
+        if _GROUP_AFTER.match(text, m.end()):
+            continue  # "copies of them both": records, read with "both"
         before = {(k, e) for start, k, e in people if start < m.start()}
         fits = [(k, e) for k, e in before if _agrees(word, e, thread)]
         if len(before) != 1 or len(fits) != 1:
