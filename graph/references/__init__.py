@@ -74,7 +74,6 @@ from ringmaster.graph.references.owned import _owned
 from ringmaster.graph.references.patterns import _CHANGES, _DESCRIBED, _own_words, unspoken
 from ringmaster.graph.references.pronouns import _noun_before
 from ringmaster.graph.references.rewrite import _rewrite
-from ringmaster.graph.references.same_request import named_before
 from ringmaster.graph.references.swaps import retracted, taken_back
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import acted_kinds, rivals, unbound
@@ -250,10 +249,7 @@ def _first_turn(request: str, thread: _Thread, acts: Sequence[Act]) -> Resolved:
         # "TCK-1001 is solved, close it", "her ticket …, close it"; but "close CUS-1001's
         # ticket" for a customer with two unfinished tickets asks which, before any agent acts.
         whose = _owned(request, [], thread) if acts_on_anything(request, thread, acts) else None
-        if isinstance(whose, str):
-            return Resolved(request, [], whose)
-        # "show CUS-1003's tickets and what plan they are on": the person named before it.
-        return Resolved(*named_before(request, thread, 1))
+        return Resolved(request, [], whose) if isinstance(whose, str) else Resolved(request, [])
     if len(_own_words(_FIRST_PRONOUN.split(request, maxsplit=1)[0])) > 2:
         return Resolved(request, [])
     asked = _implied(request, thread, acts)

@@ -7,6 +7,8 @@ Only when one person the request names before the pronoun agrees with it: "she" 
 known as "he"; "they" may be one person (singular they). "They" after records in the plural
 the request names between ("CUS-1003's open tickets and whether they are urgent") are those
 records when the words of its clause describe such records; as typed then, as before.
+A thread's first turn is left as typed (its pronouns are read there as before: rewriting
+"Noah Schmidt says he paid" put him in play as what the turn was about).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from ringmaster.graph.references.thread import _Thread
 NAMED_IN_REQUEST = "named before it in this request"
 _GENDER = {"she": "she", "her": "she", "he": "he", "him": "he", "his": "he"}
 _GROUP_AFTER = re.compile(r"\s+(?:both|two|three|all|each)\b", re.I)
+# "they're", "she'd": a verb the id put in could not carry.
+_CONTRACTED = re.compile(r"['’][a-z]", re.I)
 _CLAUSE_END = re.compile(r"[,;.?!]|\b(?:and|then|but)\b", re.I)
 
 
@@ -55,7 +59,7 @@ def named_before(
         word = m.group(0).lower()
         if (note and m.start() >= note.start()) or any(a <= m.start() < b for a, b in groups):
             continue
-        if _GROUP_AFTER.match(text, m.end()):
+        if _GROUP_AFTER.match(text, m.end()) or _CONTRACTED.match(text, m.end()):
             continue  # "copies of them both": records, read with "both"
         before = {(k, e) for start, k, e in people if start < m.start()}
         fits = [(k, e) for k, e in before if _agrees(word, e, thread)]
