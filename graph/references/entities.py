@@ -88,6 +88,7 @@ _GUESSES = {
     "typo": "guessed from a typo",
     "near id": "guessed: two digits swapped from a record in play",
     "description": "guessed: the words fit another record too",
+    "fewer": "guessed: the only other one there is, fewer than the request counted",
 }
 
 

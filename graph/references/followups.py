@@ -313,9 +313,10 @@ def _answer(
         # "do the same for CUS-1002" asked which invoice of theirs it is done on: the request
         # it repeats, on the one picked ("the other one" picked is the fallback's, as ever).
         ids = entity_ids(thread.kinds, text)
+        theirs_picked = _picked_of_theirs(ids, thread)
         repeated = (
-            _repeat(text, ids, replace(thread, history=earlier))
-            if _picked_of_theirs(ids, thread)[1]
+            _repeat(text, ids, replace(thread, history=earlier), theirs_picked)
+            if theirs_picked[1]
             else None
         )
         if repeated is not None and repeated.question is None:
@@ -347,8 +348,14 @@ def _answer(
     return Resolved(again.text, resolutions, answers=turn)
 
 
-def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> Resolved | None:
-    """ "Do that for CUS-1002 too", "and INV-1003?": the last request about that kind, new id."""
+def _repeat(
+    request: str,
+    explicit: list[tuple[str, str]],
+    thread: _Thread,
+    of_theirs: tuple[list[tuple[str, str]], str | None] | None = None,
+) -> Resolved | None:
+    """ "Do that for CUS-1002 too", "and INV-1003?": the last request about that kind, new id.
+    `of_theirs`, `_picked_of_theirs` of `explicit` when the caller has read it already."""
     words = len(request.split())
     corrected = swap(request, thread.kinds)
     if corrected is not None and corrected.correcting:
@@ -361,7 +368,7 @@ def _repeat(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> R
         if wrong:
             explicit = [p for p in explicit if p[1].upper() != wrong.group(1).upper()]
     # "do the same for CUS-1002 (INV-1049)", a guess of theirs confirmed: that one of theirs.
-    explicit, picked = _picked_of_theirs(explicit, thread)
+    explicit, picked = of_theirs or _picked_of_theirs(explicit, thread)
     if len(explicit) != 1 or words > _REPEAT_MAX_WORDS:
         return None
     if thread.history and _asks_otherwise(request, str(thread.history[-1].get("request") or "")):

@@ -76,22 +76,6 @@ def people_by_name(
     return out
 
 
-def routed_by_id(
-    request: str, kinds: Sequence[EntityKind], lookup: Lookup | None, records: Records | None
-) -> tuple[str, dict[str, str]]:
-    """`request` with each person it names in full written as their id, for routing only, and
-    what each id stood for. A name says who, not what is asked: the team's examples name
-    people mostly by id, and the few names they type tie a name's letters to whichever agent
-    that example was for ("Could you check on Yuki Tanaka?" read as billing's, as an example
-    credits her by e-mail), while "check on CUS-1007" reads by its verb.
-
-    Only when the person is what the turn asks about: a turn that also speaks of a record of
-    another kind (`_of_a_record`: "Lena Ortiz says her March invoice is wrong") asks about that
-    record, the name says whose, and an id beside it reads as whoever's examples write
-    customer ids (content's e-mails)."""
-    return _routed(request, *_as_ids(request, kinds, lookup, records), kinds)
-
-
 def routing_names(
     request: str,
     kinds: Sequence[EntityKind],
@@ -99,9 +83,21 @@ def routing_names(
     records: Records | None,
     follows: bool,
 ) -> tuple[str, dict[str, str], bool]:
-    """`routed_by_id` and, when the request `follows` a turn, `swaps_a_person`, reading the
-    catalog's people once: the text to route, what each id in it stands for, and whether the
-    request only swaps the person of the last ask (then routed as typed)."""
+    """The text to route, what each id in it stands for, and whether the request only swaps
+    the person of the last ask (then routed as typed), reading the catalog's people once.
+
+    The text is `request` with each person it names in full written as their id, for routing
+    only. A name says who, not what is asked: the team's examples name people mostly by id,
+    and the few names they type tie a name's letters to whichever agent that example was for
+    ("Could you check on Yuki Tanaka?" read as billing's, as an example credits her by
+    e-mail), while "check on CUS-1007" reads by its verb. Only when the person is what the
+    turn asks about: a turn that also speaks of a record of another kind (`_of_a_record`:
+    "Lena Ortiz says her March invoice is wrong") asks about that record, the name says
+    whose, and an id beside it reads as whoever's examples write customer ids.
+
+    When the request `follows` a turn, names a person in full and besides only leans on or
+    corrects the last ask ("and Felix Rahman?", "sorry, I meant Felix Rahman"), it swaps the
+    person: that ask of this person, which "and CUS-1040?" alone would not say."""
     text, stood = _as_ids(request, kinds, lookup, records)
     if follows and _swaps(text, stood, kinds):
         return request, {}, True
@@ -114,15 +110,6 @@ def _routed(
     if not stood or _of_a_record(request, kinds):
         return request, {}
     return text, stood
-
-
-def swaps_a_person(
-    request: str, kinds: Sequence[EntityKind], lookup: Lookup | None, records: Records | None
-) -> bool:
-    """True when `request` names a person in full and, besides, only leans on or corrects the
-    last ask ("and Felix Rahman?", "sorry, I meant Felix Rahman"): after a turn, it is that ask
-    of this person, which "and CUS-1040?" alone would not say."""
-    return _swaps(*_as_ids(request, kinds, lookup, records), kinds)
 
 
 def _swaps(text: str, stood: dict[str, str], kinds: Sequence[EntityKind]) -> bool:

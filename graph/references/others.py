@@ -129,7 +129,8 @@ def _apart_from_last(
     """ "pull up CUS-1007 and CUS-1011", "give CUS-1002 a credit", "do that for the other
     customer too": the last turn used one record of the kind, which stood with none named
     before it; the others are those the nearest turn before named of that kind. One is it;
-    several are asked (never the first of them guessed)."""
+    several are asked (never the first of them guessed); "the other two" of one is that one,
+    guessed (so confirmed before a side effect)."""
     last = thread.history[-1].get("entities") or {}
     for kind in thread.kinds:
         if word not in {"one", *_OTHERS} and word.rstrip("s") not in kind.nouns:
@@ -146,11 +147,17 @@ def _apart_from_last(
                 break  # it stood with them: the groups above say which is left
             number = int(thread.history[at].get("turn", 0))
             # "the other two" says how many; "the other one", one.
-            if len(before) > 1 if many is None else many and len(before) != many:
+            fewer = many is not None and many > 1 and len(before) == 1
+            if not fewer and (len(before) > 1 if many is None else many and len(before) != many):
                 return _question(kind, before)
             text = text.replace(phrase, " and ".join(before), 1)
-            tie = _ONLY_ONE_LEFT if many is not None and len(before) == 1 else ""
-            every = (Resolution(phrase, e, kind.name, number, tie=tie) for e in before)
+            tie = _ONLY_ONE_LEFT if many is not None and len(before) == 1 and not fewer else ""
+            # "the other two" of one: that one, no "which do you mean: X?" of a single choice;
+            # a guess at what was meant, so a side effect on it is confirmed (`confirming`).
+            guess = "fewer" if fewer else ""
+            every = (
+                Resolution(phrase, e, kind.name, number, guessed=guess, tie=tie) for e in before
+            )
             return text, [*resolutions, *every]
     return None
 

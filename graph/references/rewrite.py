@@ -57,6 +57,7 @@ from ringmaster.graph.references.pronouns import (
     group_again,
     listed_acted_on,
 )
+from ringmaster.graph.references.same_request import named_before
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import acted_kinds
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
@@ -78,6 +79,11 @@ _THEM_BEFORE = re.compile(r"\b(?:them|those|these)\s+$", re.I)
 _GOES_ON = re.compile(
     r"\s+(?:with|about|from|for|of|in|on|at|whose|that|which|where)\s+([^,.;!?]*)", re.I
 )
+
+
+def _this_turn(thread: _Thread) -> int:
+    """The number of the turn being read."""
+    return int(thread.history[-1].get("turn", len(thread.history))) + 1 if thread.history else 1
 
 
 def _own_clause(text: str, end: int) -> str:
@@ -224,6 +230,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     group = kind_of_many is not None and kind_of_many.person
     # "the other two tho. set em to high": "em" is the two just read.
     text, resolutions = group_again(text, resolutions, thread)
+    # "show CUS-1003's open tickets and what plan they are on": the person named before it.
+    text, own_people = named_before(text, thread, _this_turn(thread), resolutions)
+    resolutions += own_people
     if not settled(person=True) and not owners_named and not group:
         out = _pronoun(text, thread, person=not asks_who)
         if isinstance(out, str):

@@ -13,7 +13,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from ringmaster.evals.conversations import Conversation, Turn, run_conversations
 from ringmaster.graph.nodes.plan import make_plan
-from ringmaster.graph.references.names import routed_by_id, swaps_a_person
+from ringmaster.graph.references.names import routing_names
 from ringmaster.settings import Settings
 from ringmaster.wiring import build_deps
 
@@ -27,12 +27,14 @@ PEOPLE = facts(
 
 def test_a_full_name_is_written_as_its_id_for_routing_and_remembered() -> None:
     lookup, records = catalogue(PEOPLE)
-    text, stood = routed_by_id("can you look into mateo brennan's plan?", KINDS, lookup, records)
+    text, stood = routing_names(
+        "can you look into mateo brennan's plan?", KINDS, lookup, records, follows=False
+    )[:2]
     assert text == "can you look into CUS-1018's plan?"
     assert stood == {"CUS-1018": "mateo brennan"}
     # A first name alone, or a request already naming the id, is left as typed.
     for typed in ("can you look into Mateo?", "is Elif Costa CUS-1047?"):
-        assert routed_by_id(typed, KINDS, lookup, records) == (typed, {})
+        assert routing_names(typed, KINDS, lookup, records, follows=False)[:2] == (typed, {})
 
 
 def _agents(threads: list[list[str]], agent: str, tmp_path: Path) -> list[list[str]]:
@@ -72,19 +74,21 @@ def test_a_name_beside_a_record_of_another_kind_is_left_as_typed() -> None:
         "victor kowalski and chloe petrov both say their march bills are off",
         "what about Victor Kowalski's login one?",
     ):
-        assert routed_by_id(typed, KINDS, lookup, records) == (typed, {})
+        assert routing_names(typed, KINDS, lookup, records, follows=False)[:2] == (typed, {})
     # A person's own noun is the person: still written as the id.
-    text, _ = routed_by_id("open Chloe Petrov's account", KINDS, lookup, records)
+    text, _ = routing_names("open Chloe Petrov's account", KINDS, lookup, records, follows=False)[
+        :2
+    ]
     assert text == "open CUS-1049's account"
 
 
 def test_a_repeat_or_correction_naming_only_a_person_swaps_the_person() -> None:
     lookup, records = catalogue(NAMED)
     for typed in ("what about Victor Kowalski?", "oops, meant Chloe Petrov", "Chloe Petrov too"):
-        assert swaps_a_person(typed, KINDS, lookup, records)
+        assert routing_names(typed, KINDS, lookup, records, follows=True)[2]
     # A follow-up that asks something of its own, or names nobody in full, swaps no one.
     for typed in ("also pull up Victor Kowalski", "and Victor?", "and CUS-1016?"):
-        assert not swaps_a_person(typed, KINDS, lookup, records)
+        assert not routing_names(typed, KINDS, lookup, records, follows=True)[2]
 
 
 def test_a_follow_up_that_only_swaps_the_person_goes_where_the_ask_went(tmp_path: Path) -> None:

@@ -367,6 +367,14 @@ def _name_candidates(text: str) -> list[str]:
 def find_customer(tools: ToolBox, text: str) -> dict[str, Any] | None:
     """The customer a request names by id, email or full name, or by a first name alone that
     is one customer's ("Priya's account"); None otherwise."""
+    return customer_or_several(tools, text)[0]
+
+
+def customer_or_several(
+    tools: ToolBox, text: str
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """`find_customer`, and when it finds none, the customers a first name alone is several
+    of ("Olivia's invoice" is both Olivias: for the caller to ask which); each looked up once."""
     queries = ids(CUSTOMER_ID, text) + emails(text) + _name_candidates(text)
     for query in queries:
         try:
@@ -375,9 +383,9 @@ def find_customer(tools: ToolBox, text: str) -> dict[str, Any] | None:
             continue
         if found:
             customer: dict[str, Any] = found[0]
-            return customer
+            return customer, []
     named = first_named(tools, text)
-    return named[0] if len(named) == 1 else None
+    return (named[0], []) if len(named) == 1 else (None, named)
 
 
 # A capitalised word, or any word a possessive follows ("priya's"), may be a first name; not

@@ -87,8 +87,8 @@ def support(task: AgentTask, tools: ToolBox) -> AgentOutput:
         }
         return asked_back(empty, task, "knowledge", question)
     tickets = p.ids(p.TICKET_ID, text)
-    customer = p.find_customer(tools, text)
-    if customer is None and len(several := p.first_named(tools, text)) > 1:
+    customer, several = p.customer_or_several(tools, text)
+    if customer is None and len(several) > 1:
         # "Olivia's account" with two Olivias: which one is asked, neither is guessed.
         return _which_of(task, tickets, several)
     out: dict[str, Any] = {

@@ -1,0 +1,128 @@
+"""A person's pronoun whose antecedent the same request names before it: "show CUS-1003's open
+tickets and what plan they are on", "pull up Aisha Khan and check her plan". That person, by
+id or full name, is who the pronoun stands for, never a person an earlier turn named, and no
+question which; the rationale says the request named them.
+
+Only when one person the request names before the pronoun agrees with it: "she" is no one
+known as "he"; "they" may be one person (singular they). "They" after records in the plural
+the request names between ("CUS-1003's open tickets and whether they are urgent") are those
+records when the words of its clause describe such records; as typed then, as before.
+A thread's first turn is left as typed (its pronouns are read there as before: rewriting
+"Noah Schmidt says he paid" put him in play as what the turn was about).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ringmaster.graph.references.entities import Resolution, entity_ids
+from ringmaster.graph.references.patterns import (
+    _PLURAL,
+    _PLURAL_PRONOUNS,
+    _POSSESSIVE,
+    _PRONOUN_PERSON,
+    PAYLOAD,
+    _describing_words,
+    nouns_pattern,
+)
+from ringmaster.graph.references.pronouns import _her_is_possessive, _singular
+from ringmaster.graph.references.thread import _Thread
+
+# Why the pronoun is this person, in the rationale: no earlier turn's.
+NAMED_IN_REQUEST = "named before it in this request"
+_GENDER = {"she": "she", "her": "she", "he": "he", "him": "he", "his": "he"}
+_GROUP_AFTER = re.compile(r"\s+(?:both|two|three|all|each)\b", re.I)
+# "they're", "she'd": a verb the id put in could not carry.
+_CONTRACTED = re.compile(r"['’][a-z]", re.I)
+_CLAUSE_END = re.compile(r"[,;.?!]|\b(?:and|then|but)\b", re.I)
+
+
+def named_before(
+    text: str, thread: _Thread, turn: int, read: Sequence[Resolution] = ()
+) -> tuple[str, list[Resolution]]:
+    """`text` with each person's pronoun that one person named earlier in it stands for
+    written as that person's id, and the resolutions; `text` as it is otherwise. A person
+    `read` already put in (by a reference: "credit elif 10, she …") is none the request typed."""
+    if not re.search(_PRONOUN_PERSON, text, re.I):
+        return text, []  # no catalog read for a request with no person's pronoun
+    put = {r.entity for r in read}
+    people = [p for p in _people_at(text, thread) if p[2] not in put]
+    if not people:
+        return text, []
+    note = PAYLOAD.search(text)  # a message's words are written as asked
+    groups = [g.span() for g in _PLURAL.finditer(text)]  # "all of them": a group
+    pieces: list[str] = []
+    resolutions: list[Resolution] = []
+    at, singular = 0, False
+    for m in re.finditer(_PRONOUN_PERSON, text, re.I):
+        word = m.group(0).lower()
+        if (note and m.start() >= note.start()) or any(a <= m.start() < b for a, b in groups):
+            continue
+        if _GROUP_AFTER.match(text, m.end()) or _CONTRACTED.match(text, m.end()):
+            continue  # "copies of them both": records, read with "both"
+        before = {(k, e) for start, k, e in people if start < m.start()}
+        fits = [(k, e) for k, e in before if _agrees(word, e, thread)]
+        if len(before) != 1 or len(fits) != 1:
+            continue
+        kind, entity = fits[0]
+        start = max(s for s, _, e in people if e == entity and s < m.start())
+        if word in _PLURAL_PRONOUNS and _records_between(text, start, m, thread):
+            continue
+        if word == "her":
+            possessive = _her_is_possessive(text, m, thread)
+        else:
+            possessive = word in _POSSESSIVE
+        pieces += [text[at : m.start()], f"{entity}'s" if possessive else entity]
+        resolutions.append(Resolution(m.group(0), entity, kind, turn, tie=NAMED_IN_REQUEST))
+        singular = singular or word == "they"
+        at = m.end()
+    if not resolutions:
+        return text, []
+    out = "".join([*pieces, text[at:]])
+    if singular:
+        out = _singular(out, resolutions[0].entity)
+    return out, resolutions
+
+
+def _people_at(text: str, thread: _Thread) -> list[tuple[int, str, str]]:
+    """(where, kind, id) of each person `text` names, by id or by full name."""
+    person = {k.name for k in thread.kinds if k.person}
+    found = [
+        (m.start(), kind.name, m.group(0))
+        for kind in thread.kinds
+        if kind.person
+        for m in kind.pattern.finditer(text)
+    ]
+    found += [
+        (m.start(), kind, entity)
+        for kind, entity, pattern in thread.catalog_people()
+        if kind in person and (m := pattern.search(text))
+    ]
+    return sorted(found)
+
+
+def _agrees(word: str, entity: str, thread: _Thread) -> bool:
+    """True when the pronoun may be this person: a gendered one of a person known by it."""
+    facts = thread.facts(entity)
+    known = facts.pronouns if facts is not None else ""
+    return word not in _GENDER or not known or _GENDER[word] == known
+
+
+def _records_between(text: str, start: int, m: re.Match[str], thread: _Thread) -> bool:
+    """True when records in the plural stand between the person and "they", and the words
+    of the pronoun's clause describe a record of their kind: "they" is those records."""
+    between = text[start : m.start()]
+    records = [k for k in thread.kinds if not k.person]
+    ids = [e for k, e in entity_ids(thread.kinds, between) if not thread.by_name[k].person]
+    plural = [
+        k
+        for k in records
+        if k.nouns and re.search(rf"\b{nouns_pattern(k.nouns)}s\b", between, re.I)
+    ]
+    if len(ids) < 2 and not plural:
+        return False
+    end = _CLAUSE_END.search(text, m.end())
+    words = _describing_words(text[m.end() : end.start() if end else len(text)])
+    kinds = {thread.kind_of(e) for e in ids} | {k.name for k in plural}
+    return any(w in d for k in kinds if k for d in thread.catalog_described(k) for w in words)
