@@ -19,7 +19,8 @@ escalation: {group: escalation, webhook: null}
 
 An approval rule replaces the tool's built-in one. `{when: {ARG_over: N}}` asks when the
 argument is above N (and when it is not a number: fail closed); `{when: {ARG: VALUE}}` asks
-when it equals VALUE (a list means any of them); several conditions ask when any holds.
+when it equals VALUE (a list means any of them); several conditions ask when any holds, and
+the reason names each that holds. A call past several cumulative limits names each of them.
 
 A cumulative limit sums an argument (`field`, default `amount`) over every call of `tools`
 in the last `window`, per `customer`, `invoice`, `requester` or `agent`; a call that takes the
@@ -166,22 +167,25 @@ def approval_rule(tool: str, spec: Literal["always", "never"] | ApprovalWhen) ->
     assert isinstance(spec, ApprovalWhen)
     conditions = dict(spec.when)
 
+    def broken(key: str, limit: Any, args: Mapping[str, Any]) -> str | None:
+        if key.endswith("_over"):
+            name = key.removesuffix("_over")
+            try:
+                value = Decimal(str(args.get(name)))
+            except (InvalidOperation, ValueError):
+                return f"{name} {money_text(args.get(name))} is not a number"  # fail closed
+            return (
+                f"{name} {money_text(value)} is over {money_text(limit)}"
+                if (value > Decimal(str(limit)))
+                else None
+            )
+        wanted = limit if isinstance(limit, list) else [limit]
+        return f"{key} is {args.get(key)}" if args.get(key) in wanted else None
+
     def rule(args: Mapping[str, Any]) -> str | None:
-        for key, limit in conditions.items():
-            if key.endswith("_over"):
-                name = key.removesuffix("_over")
-                try:
-                    value = Decimal(str(args.get(name)))
-                except (InvalidOperation, ValueError):
-                    # fail closed
-                    return f"policy: {name} {money_text(args.get(name))} is not a number"
-                if value > Decimal(str(limit)):
-                    return f"policy: {name} {money_text(value)} is over {money_text(limit)}"
-            else:
-                wanted = limit if isinstance(limit, list) else [limit]
-                if args.get(key) in wanted:
-                    return f"policy: {key} is {args.get(key)}"
-        return None
+        # Every condition the call meets, each with its limit and value, not the first alone.
+        met = [why for key, limit in conditions.items() if (why := broken(key, limit, args))]
+        return f"policy: {'; '.join(met)}" if met else None
 
     return rule
 

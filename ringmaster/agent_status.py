@@ -131,6 +131,21 @@ def run_health_check(spec: AgentSpec) -> str | None:
     return "ok" if ok else "failed: the check returned false"
 
 
+def seconds_text(value: float | None) -> str:
+    """A duration as a person reads it in `status` and on the web page: "–" when nothing was
+    timed, "<0.1s" and "0.3s" below ten seconds (a sub-second agent is not "0s"), whole
+    seconds up to two minutes, minutes after. The API keeps the seconds as floats."""
+    if value is None:
+        return "–"
+    if value == 0:
+        return "0s"  # an ETA with nothing to clear
+    if value < 0.1:
+        return "<0.1s"
+    if value < 10:
+        return f"{value:.1f}s"
+    return f"{value:.0f}s" if value < 120 else f"{value / 60:.1f}m"
+
+
 def percentile(values: list[float], q: float) -> float | None:
     """The q-quantile (0–1) by linear interpolation, None for no values."""
     if not values:

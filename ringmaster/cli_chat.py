@@ -1,7 +1,9 @@
 """`ringmaster chat`: a conversation on one thread, with its reviews decided in place.
 
 Each line is a request on the thread; a line starting with `/` is a command (`/help` lists
-them). Decisions go through the same path as `ringmaster review …`, as the person chatting.
+them). Decisions go through the same path as `ringmaster review …`, as the person chatting;
+the decision is said as recorded (who decided what, the arguments that run) before the
+resumed run's progress and answer.
 A request runs while earlier reviews wait, unless it is about their work: then it says which
 review it waits for, and its answer is shown once that review is decided and the request has
 run. Decisions made elsewhere (another terminal, the web page) are reported when they land,
@@ -337,8 +339,14 @@ class Chat:
             ref, _, arg = rest.partition(" ")
             item = self._find(ref)
             decision = DECISIONS[name](arg.strip())
+
+            def resume(thread_id: str) -> RunOutcome:
+                # Committed: say what was decided before the resumed run prints its progress.
+                self.say_decided(self.runner.queue.get(item.id))
+                return self.runner.drive(thread_id)
+
             outcome = DecisionService(
-                self.runner, scheduler=self.runner.resume_scheduler, resume=self.runner.drive
+                self.runner, scheduler=self.runner.resume_scheduler, resume=resume
             ).decide(item, decision, self.requester.id)
             here = self.thread is not None and item.thread_id == self.thread
             if here:
@@ -347,6 +355,18 @@ class Chat:
         else:
             raise RingmasterError(f"unknown command /{name}; /help lists them")
         return True
+
+    def say_decided(self, item: ReviewItem) -> None:
+        """A decision made in this chat, as recorded: who decided what for each action (an
+        edit's changed and executed arguments), said once, before its resumed run."""
+        lines = decision_lines(item)
+        self.say(
+            "decision",
+            "\n".join(f"review {item.id[:SHORT_ID]} ({item.subtask_id}) {line}" for line in lines),
+            review_id=item.id,
+            decided_by=item.decided_by,
+            decision=item.decision,
+        )
 
     def _find(self, ref: str) -> ReviewItem:
         if not ref:

@@ -16,7 +16,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.engine import Engine
 
-from ringmaster.agent_status import AgentStatus, agent_statuses
+from ringmaster.agent_status import AgentStatus, agent_statuses, seconds_text
 from ringmaster.agents.spec import Team
 from ringmaster.checkin import checkin as run_checkin
 from ringmaster.cli_options import AsOpt, check_file_to_write, me
@@ -60,12 +60,6 @@ def _statuses(settings: Settings, engine: Engine, team: Team) -> list[AgentStatu
     )
 
 
-def _secs(v: float | None) -> str:
-    if v is None:
-        return "–"
-    return f"{v:.0f}s" if v < 120 else f"{v / 60:.1f}m"
-
-
 def _errors(s: AgentStatus) -> str:
     """The agent's own failures of its outputs, and apart the attempts refused for the
     request's input, scopes or budget (which do not count against its health)."""
@@ -89,9 +83,9 @@ def _status_table(rows: list[AgentStatus]) -> Table:
             str(s.capacity),
             f"{s.throughput_per_hour:.1f}",
             _errors(s),
-            _secs(s.p50_seconds),
-            _secs(s.p95_seconds),
-            _secs(s.eta_seconds),
+            seconds_text(s.p50_seconds),
+            seconds_text(s.p95_seconds),
+            seconds_text(s.eta_seconds),
         )
     return table
 

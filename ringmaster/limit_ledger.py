@@ -84,8 +84,14 @@ class SqlLimitLedger:
                 return
             now = self.clock()
             if not ctx.approved_by:  # a person approved this very call; it still counts
-                for lim in limits:
-                    self._check(conn, tool, lim, _group(lim, ctx, args), args, now)
+                # Every limit the call passes, not the first: the reviewer weighs them all.
+                passed = [
+                    reason
+                    for lim in limits
+                    if (reason := self._check(conn, tool, lim, _group(lim, ctx, args), args, now))
+                ]
+                if passed:
+                    raise ApprovalRequired("; ".join(passed))
             conn.execute(
                 insert(limit_ledger).values(
                     idempotency_key=key,
@@ -108,15 +114,16 @@ class SqlLimitLedger:
         group: str | None,
         args: Mapping[str, Any],
         now: Any,
-    ) -> None:
+    ) -> str | None:
+        """Why the call passes `limit` (its total and the limit), or None."""
         amount = amount_of(args.get(limit.field))
         if group is None:
             if limit.per in _COLUMNS:  # nothing names the customer or invoice: ask a person
-                raise ApprovalRequired(
+                return (
                     f"policy: {tool} names no {limit.per}, so its total per {limit.per} "
                     "cannot be checked; a person must approve it"
                 )
-            return
+            return None
         column = limit_ledger.c[_COLUMNS.get(limit.per, limit.per)]
         rows = conn.execute(
             select(limit_ledger.c.amounts).where(
@@ -127,8 +134,7 @@ class SqlLimitLedger:
         ).all()
         before = sum((amount_of(r.amounts.get(limit.field)) for r in rows), Decimal("0"))
         total = before + amount
-        if total > limit.over:
-            raise ApprovalRequired(limit.passed(group, before, amount))
+        return limit.passed(group, before, amount) if total > limit.over else None
 
     def release(self, key: str) -> None:
         with self.writer.begin() as conn:

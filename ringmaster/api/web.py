@@ -26,6 +26,7 @@ from markupsafe import Markup
 from pydantic import ValidationError
 
 from ringmaster.accounts import WebSession, token_hash
+from ringmaster.agent_status import seconds_text
 from ringmaster.api import plan_graph, progress
 from ringmaster.api.deps import AppState, Caller, StateDep
 from ringmaster.api.errors import status_for
@@ -60,6 +61,7 @@ PRIORITY_NAMES = ("urgent", "high", "normal", "low")
 PAGE = 50  # rows per queue page
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters["seconds"] = seconds_text  # as `ringmaster status` prints them
 templates.env.filters["pretty"] = lambda v: json.dumps(v, indent=2, ensure_ascii=False, default=str)
 
 

@@ -60,6 +60,25 @@ approvals:
     assert tools.get("erase_customer_data").needs_approval({"customer_id": "CUS-1001"})
 
 
+def test_an_approval_rule_names_every_condition_the_call_meets(
+    demo: tuple[Team, ToolRegistry],
+) -> None:
+    """Two conditions met at once: the reason named the first alone."""
+    policy = parse_policy(
+        'approvals:\n  issue_refund: {when: {amount_over: "250.00", reason: [goodwill]}}\n'
+    )
+    _, tools = apply_policy(policy, *demo)
+    refund = tools.get("issue_refund").needs_approval
+    assert refund({"amount": "300.00", "reason": "goodwill"}) == (
+        "policy: amount 300.00 is over 250.00; reason is goodwill"
+    )
+    assert (
+        refund({"amount": "300.00", "reason": "duplicate"})
+        == "policy: amount 300.00 is over 250.00"
+    )
+    assert refund({"amount": "20.00", "reason": "goodwill"}) == "policy: reason is goodwill"
+
+
 def test_routing_retries_fallbacks_and_validators(demo: tuple[Team, ToolRegistry]) -> None:
     policy = parse_policy(
         """

@@ -157,6 +157,34 @@ def test_splits_across_requesters_and_customers_need_a_person(fresh: Runner) -> 
     assert_within_the_demo_limits(fresh)
 
 
+def test_a_demo_refund_past_its_customer_and_invoice_totals_names_both(tmp_path: Path) -> None:
+    """The demo policy's per-customer and per-invoice limits (150.00 each in 24 h) are passed
+    together by a second refund on one invoice; the demo tools named the first alone."""
+    from ringmaster.tools.base import CALL_CONTEXT, CallContext
+    from ringmaster.tools.demo import writes
+    from ringmaster.tools.demo.db import ensure_demo_db
+    from ringmaster.tools.errors import ApprovalRequired
+    from ringmaster.wiring import load_team_and_tools
+
+    settings = Settings(home=tmp_path)
+    db = ensure_demo_db(settings.demo_db_path)
+    _, tools = load_team_and_tools(settings)
+    limits = tools.get("issue_refund").limits
+    args = {"invoice_id": "INV-1004", "amount": "90.00"}
+    token = CALL_CONTEXT.set(CallContext(requester="ann", agent="billing", limits=limits))
+    try:
+        writes.issue_refund(db, "both:1", **args)
+        with pytest.raises(ApprovalRequired) as held:
+            writes.issue_refund(db, "both:2", **args)
+    finally:
+        CALL_CONTEXT.reset(token)
+    said = str(held.value)
+    assert "would reach 180.00 for customer CUS-1004" in said
+    assert "would reach 180.00 for invoice INV-1004" in said
+    assert said.count("over the limit of 150.00") == 2
+    assert "for requester" not in said  # 180.00 is within its 300.00
+
+
 def test_racing_split_refunds_and_credits_cannot_both_pass(tmp_path: Path) -> None:
     """Requesters racing at once, through the demo tools as the act node calls them (its
     CALL_CONTEXT): the total and the effect commit together, so at most one gets past 150."""

@@ -134,15 +134,21 @@ def test_a_reviewer_decides_anothers_reviews_in_a_chat_and_sends_no_request_ther
         [DOUBLE.format(1003), "/reviews", f"/approve {first[:8]}"],
         "--as", "rev2", "--thread", thread,
     )  # fmt: skip
-    [refused, reviews, approved] = said
+    [refused, reviews, decided, approved] = said
     assert refused["type"] == "error"
     assert refused["text"].startswith("only boss may send requests on this thread")
     assert {r["id"] for r in reviews["reviews"]} == {first, second}
+    assert (decided["type"], decided["review_id"], decided["decided_by"]) == (
+        "decision",
+        first,
+        "rev2",
+    )
     assert approved["outcome"]["turn"] == 1 and approved["outcome"]["status"] == "completed"
     assert cli.json("thread", "show", thread, "--as", "boss")["turn"] == 2  # no turn of rev2's
     # With no thread yet: what rev2 may decide anywhere, decided without joining the thread.
     said = chat(cli, monkeypatch, ["/reviews", f"/reject {second[:8]} not today"], "--as", "rev2")
-    [reviews, rejected] = said
+    [reviews, decided, rejected] = said
+    assert "decided by rev2: rejected issue_refund: not today" in decided["text"]
     assert [r["id"] for r in reviews["reviews"]] == [second]
     assert rejected["outcome"]["thread_id"] == thread and rejected["outcome"]["turn"] == 2
     assert [

@@ -70,7 +70,9 @@ def test_a_chat_resolves_follow_ups_and_decides_reviews_in_place(cli: Cli) -> No
     )
     [review] = refund["outcome"]["pending"]
     assert f"waiting for review {review['id'][:8]}" in refund["text"]  # not "" for scripts
-    [approved] = _send(chat, f"/approve {review['id'][:8]}", "outcome")
+    [decided, approved] = _send(chat, f"/approve {review['id'][:8]}", "outcome")
+    assert decided["type"] == "decision" and decided["decided_by"] == "ann"
+    assert "decided by ann: approved issue_refund(invoice_id=INV-1002" in decided["text"]
     assert approved["outcome"]["results"]["t1"]["status"] == "done"
     [plan] = _send(chat, "what plan is that customer on?", "outcome")
     chat.communicate("\n", timeout=60)
@@ -213,6 +215,30 @@ def test_at_the_end_of_input_a_chat_reports_what_landed_since_it_last_looked(cli
         seen[2]["outcome"]["answer"]
         == here.json("thread", "show", review["thread_id"])["turns"][0]["answer"]
     )
+
+
+def test_a_decision_in_the_chat_is_said_once_before_its_resumed_run(cli_in_process: Cli) -> None:
+    """`/edit` in the chat: the decision as recorded (who, the change, the arguments that run)
+    comes first, then the resumed run's progress and its outcome; before, the chat said
+    nothing of the decision and showed the run alone."""
+    cli = cli_in_process
+    first = cli.json(
+        "run", "Refund invoice INV-1002 in full, the customer was double charged", "--as", "ann"
+    )
+    [review] = first["pending"]
+    typed = f'/edit {review["id"][:8]} {{"amount": "50.00"}}\n'
+    done = cli("chat", "--as", "ann", "--thread", first["thread_id"], input=typed)
+    screen = done.stdout
+    decided = (
+        f"review {review['id'][:10]} (t1) decided by ann: edited issue_refund "
+        "(amount 299.00 → 50.00) and approved issue_refund(invoice_id=INV-1002, amount=50.00"
+    )
+    assert screen.count("decided by") == 1, screen
+    assert screen.count("turn 1: completed") == 1, screen
+    at = [screen.index(s) for s in (decided, "t1 issue_refund: executed", "turn 1: completed")]
+    assert at == sorted(at), screen
+    json_lines = _piped(cli, "/reviews", args=("--thread", first["thread_id"]))
+    assert [x["type"] for x in json_lines] == ["reviews"]  # nothing reported again
 
 
 def test_a_chat_creates_no_thread_until_the_first_request(cli_in_process: Cli) -> None:

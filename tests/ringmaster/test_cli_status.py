@@ -8,6 +8,9 @@ from datetime import timedelta
 from pathlib import Path
 from unittest.mock import ANY
 
+import pytest
+
+from ringmaster.agent_status import seconds_text
 from ringmaster.clock import utcnow
 from ringmaster.graph.slots import SlotRequest
 from ringmaster.run_queue import SqlRunQueue
@@ -142,3 +145,35 @@ def test_the_outbox_is_a_reviewers_once_users_exist(tmp_path: Path) -> None:
     proc = cli("outbox", "--json", "--as", "ann", ok=False)
     assert proc.returncode == 2 and json.loads(proc.stdout) == {"error": said}
     assert cli.json("outbox", "--as", "rev")["counts"] == {"queued": 1}
+
+
+def test_a_sub_second_agent_reads_as_its_time_not_as_0s(tmp_path: Path) -> None:
+    """The demo agents answer in milliseconds: p50/p95 were printed "0s" (rounded), which read
+    as "not measured"; the JSON keeps the seconds as floats."""
+    cli = InProcessCli(tmp_path, None, tmp_path / "cache")
+    engine = make_engine(Settings(home=tmp_path).app_db_url)
+    clock = Clock(utcnow() - timedelta(minutes=5))
+    traffic = Traffic(engine, clock)
+    tid = traffic.start([("s1", "billing", [])], ["billing"])
+    clock.advance(seconds=0.3)
+    traffic.output(tid, "s1", "billing")
+    traffic.finish(tid)
+    engine.dispose()
+
+    status = {s["name"]: s for s in cli.json("status")}
+    assert status["billing"]["p50_seconds"] == pytest.approx(0.3)
+    shown = cli("status").stdout
+    rows = [line for line in shown.splitlines() if "│ billin" in line]  # "g" may wrap
+    assert len(rows) == 1, shown
+    [row] = rows
+    cells = [c.strip() for c in row.split("│") if c.strip()]
+    assert cells[7:9] == ["0.3s", "0.3s"]  # p50, p95; support, which ran nothing, shows "–"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(None, "–"), (0.0, "0s"), (0.02, "<0.1s"), (0.3, "0.3s"), (9.94, "9.9s"), (42.4, "42s"),
+     (150, "2.5m")],
+)  # fmt: skip
+def test_seconds_read_as_a_person_reads_them(seconds: float | None, text: str) -> None:
+    assert seconds_text(seconds) == text

@@ -154,6 +154,24 @@ def test_the_ledger_counts_each_call_once_and_forgets_failed_ones(engine: Any) -
         ledger.reserve("pay", "k6", {"amount": "1.00"}, ctx())
 
 
+def test_a_call_past_several_limits_names_each_with_its_total(engine: Any) -> None:
+    """Per customer and per invoice at once (a second refund on one invoice passes both): the
+    refusal named the first limit alone, and the reviewer never saw the other."""
+    per = [
+        CumulativeLimit(frozenset({"pay"}), per, timedelta(hours=24), Decimal(over))
+        for per, over in (("customer", "150"), ("invoice", "120"), ("requester", "1000"))
+    ]
+    ledger = SqlLimitLedger(engine)
+    args = {"customer_id": "CUS-1", "invoice_id": "INV-1", "amount": "100.00"}
+    ledger.reserve("pay", "k1", args, CallContext("ann", "billing", limits=tuple(per)))
+    with pytest.raises(ApprovalRequired) as held:
+        ledger.reserve("pay", "k2", args, CallContext("ann", "billing", limits=tuple(per)))
+    said = str(held.value)
+    assert "would reach 200.00 for customer CUS-1" in said and "limit of 150.00" in said
+    assert "would reach 200.00 for invoice INV-1" in said and "limit of 120.00" in said
+    assert "requester" not in said  # 200.00 is within that one
+
+
 def test_a_tool_of_ones_own_must_name_what_it_is_totalled_by(tmp_path: Path) -> None:
     record = Ledger(tmp_path / "ledger.db")
     tools = ToolRegistry()

@@ -66,6 +66,7 @@ def record_and_check(
     )
     if ctx.approved_by:  # a person approved this very call; it still counts for the next
         return
+    passed = []  # every limit the call passes, not the first: the reviewer weighs them all
     for limit in ctx.limits:
         if tool not in limit.tools:
             continue
@@ -84,4 +85,6 @@ def record_and_check(
         before = sum((_amount(json.loads(r[0]).get(limit.field)) for r in rows), Decimal("0"))
         total = before + _amount(args.get(limit.field))
         if total > limit.over:
-            raise ApprovalRequired(limit.passed(group, before, total - before))
+            passed.append(limit.passed(group, before, total - before))
+    if passed:
+        raise ApprovalRequired("; ".join(passed))
