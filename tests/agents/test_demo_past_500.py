@@ -117,3 +117,23 @@ def test_what_went_out_in_a_month_past_500_newer_deployments(registry: AgentRegi
                "AND environment = 'production' AND deployed_at LIKE '2025-05%'")  # fmt: skip
     assert may
     assert all(i in out["summary"] for (i,) in may)
+
+
+def _pad_tickets(registry: AgentRegistry, subject: str, status: str, n: int = 500) -> None:
+    with sqlite3.connect(db_path(registry)) as conn:
+        conn.executemany(
+            "INSERT INTO tickets VALUES (?, 'CUS-1001', ?, ?, ?, 'normal', ?, ?, NULL)",
+            [(f"TCK-{6000 + k}", subject, subject + ".", status, _LATER, _LATER) for k in range(n)],
+        )
+
+
+def test_tickets_of_a_subject_older_than_500_newer_tickets(registry: AgentRegistry) -> None:
+    """The words a listing's tickets are about were looked for in the subjects of the newest
+    500 tickets: past them, "any open SSO tickets?" dropped its subject and listed every open
+    ticket as if asked for those."""
+    _pad_tickets(registry, "Dashboard loads slowly", "closed")
+    held = _sql(registry, "SELECT id FROM tickets WHERE subject LIKE 'SSO%' AND status != 'closed'")
+    assert held
+    out = run(registry, "support", "any open SSO tickets?").output
+    assert sorted(t["id"] for t in out["tickets"]) == sorted(i for (i,) in held)
+    assert "about 'SSO'" in out["summary"]
