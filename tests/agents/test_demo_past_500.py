@@ -137,3 +137,18 @@ def test_tickets_of_a_subject_older_than_500_newer_tickets(registry: AgentRegist
     out = run(registry, "support", "any open SSO tickets?").output
     assert sorted(t["id"] for t in out["tickets"]) == sorted(i for (i,) in held)
     assert "about 'SSO'" in out["summary"]
+
+
+def test_release_notes_of_a_version_past_newer_deployments(registry: AgentRegistry) -> None:
+    """Release notes of a version read it out of a service's newest 10 production deployments
+    (of every service's, with none named): an older version's had no fact to state."""
+    [(service, version, day)] = _sql(
+        registry,
+        "SELECT service, version, substr(deployed_at, 1, 10) FROM deployments WHERE "
+        "environment = 'production' AND status = 'succeeded' ORDER BY deployed_at LIMIT 1",
+    )
+    _pad_deployments(registry, service, "production")
+    for asked in (f"write release notes for {service} {version}", f"release notes for {version}"):
+        out = run(registry, "content", asked).output
+        assert f"- {service} {version} is live since {day}." in out["body"], asked
+        assert "based on list_deployments" in out["summary"]

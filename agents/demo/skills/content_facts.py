@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.demo.skills.paging import every
 from ringmaster.agents.runtime import Handoff
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
@@ -58,9 +59,15 @@ def live_facts(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[st
             # "release notes for this month's web deploys": that period's, as ops lists them.
             period = p.period_in(text)
             for s in p.each_service(services):
-                for d in tools.call(
-                    "list_deployments", service=s, environment="production", **period
-                ):
+                args = {"service": s, "environment": "production", **period}
+                # A version or a period named is looked for in every deployment, not the newest
+                # 10 (the tool's default); with neither, the newest are the latest releases.
+                listed = (
+                    every(tools, "list_deployments", **args)
+                    if versions or period
+                    else tools.call("list_deployments", **args)
+                )
+                for d in listed:
                     if (not versions or d["version"] in versions) and d["status"] == "succeeded":
                         facts.append(f"{d['service']} {d['version']} is live since "
                                      f"{d['deployed_at'][:10]}.")  # fmt: skip
