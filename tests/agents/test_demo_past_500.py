@@ -117,3 +117,38 @@ def test_what_went_out_in_a_month_past_500_newer_deployments(registry: AgentRegi
                "AND environment = 'production' AND deployed_at LIKE '2025-05%'")  # fmt: skip
     assert may
     assert all(i in out["summary"] for (i,) in may)
+
+
+def _pad_tickets(registry: AgentRegistry, subject: str, status: str, n: int = 500) -> None:
+    with sqlite3.connect(db_path(registry)) as conn:
+        conn.executemany(
+            "INSERT INTO tickets VALUES (?, 'CUS-1001', ?, ?, ?, 'normal', ?, ?, NULL)",
+            [(f"TCK-{6000 + k}", subject, subject + ".", status, _LATER, _LATER) for k in range(n)],
+        )
+
+
+def test_tickets_of_a_subject_older_than_500_newer_tickets(registry: AgentRegistry) -> None:
+    """The words a listing's tickets are about were looked for in the subjects of the newest
+    500 tickets: past them, "any open SSO tickets?" dropped its subject and listed every open
+    ticket as if asked for those."""
+    _pad_tickets(registry, "Dashboard loads slowly", "closed")
+    held = _sql(registry, "SELECT id FROM tickets WHERE subject LIKE 'SSO%' AND status != 'closed'")
+    assert held
+    out = run(registry, "support", "any open SSO tickets?").output
+    assert sorted(t["id"] for t in out["tickets"]) == sorted(i for (i,) in held)
+    assert "about 'SSO'" in out["summary"]
+
+
+def test_release_notes_of_a_version_past_newer_deployments(registry: AgentRegistry) -> None:
+    """Release notes of a version read it out of a service's newest 10 production deployments
+    (of every service's, with none named): an older version's had no fact to state."""
+    [(service, version, day)] = _sql(
+        registry,
+        "SELECT service, version, substr(deployed_at, 1, 10) FROM deployments WHERE "
+        "environment = 'production' AND status = 'succeeded' ORDER BY deployed_at LIMIT 1",
+    )
+    _pad_deployments(registry, service, "production")
+    for asked in (f"write release notes for {service} {version}", f"release notes for {version}"):
+        out = run(registry, "content", asked).output
+        assert f"- {service} {version} is live since {day}." in out["body"], asked
+        assert "based on list_deployments" in out["summary"]

@@ -101,16 +101,17 @@ def list_tickets(
     status: str | list[str] | None = None,
     priority: str | None = None,
     limit: int = 20,
+    page_after: str | None = None,
 ) -> list[dict[str, Any]]:
     """Tickets, newest first, optionally for one customer, status (or any of several) or
-    priority."""
+    priority. `page_after` (the last id of a page) lists the page after it."""
     with connect(db) as conn:
         filters = {
             "customer_id": _customer(conn, customer_id),
             "status": rec.optional_choices(status, rec.TICKET_STATUSES, "status"),
             "priority": rec.optional_choice(priority, rec.PRIORITIES, "priority"),
         }
-        rows = rec.newest(conn, "tickets", filters, "created_at", limit)
+        rows = rec.newest(conn, "tickets", filters, "created_at", limit, page_after=page_after)
     return [rec.ticket(r) for r in rows]
 
 

@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.demo.skills.paging import every
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 from ringmaster.tools.base import ToolBox
 
 # Words a question about one ticket uses whatever the ticket is about.
 ANY_TICKET = {"ticket", "open", "pending", "closed", "still", "status", "the", "one"}
-# A filter by subject reads this many tickets: every one of the status asked.
+# Support's filter by subject reads this many tickets of the status asked, one page of
+# `list_tickets`: every one only while no more than 500 are of that status. (The words subjects
+# use, which say whether a request names a subject, are read from every ticket, `every`.)
 EVERY = 500
 # What a listing is said to be about: "open tickets about 502 errors", "regarding invoices".
 _ABOUT = re.compile(
@@ -69,7 +72,7 @@ class Topic:
         said = _qualifiers(p.TICKET_ID.sub(" ", p.CUSTOMER_ID.sub(" ", text)), skip)
         if not (found := stems(said, skip)):
             return None
-        subjects = tools.call("list_tickets", limit=EVERY)
+        subjects = every(tools, "list_tickets")
         found &= set().union(*(stems(t["subject"], ENGLISH_STOP_WORDS) for t in subjects))
         if not found:
             return None

@@ -1,0 +1,97 @@
+"""What a draft may state: the facts the subtasks before it found or did, the live look-ups a
+status update or release notes read, and what those show still open."""
+
+from __future__ import annotations
+
+import re
+
+from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.demo.skills.paging import every
+from ringmaster.agents.runtime import Handoff
+from ringmaster.tools.base import ToolBox
+from ringmaster.tools.errors import ToolError
+
+RESOLVED = r"\b(resolved|is over|(is|are|back) operational|fixed|back to normal)\b"
+OPEN = r"\((open|investigating|identified)\)|degraded|outage|is down"
+
+
+def handed_over(handoffs: tuple[Handoff, ...]) -> tuple[list[str], list[str], list[str]]:
+    """Sentences a draft may state, from what the subtasks before this one found or did; their
+    sources; and of the sentences, those that are an agent's own report (its summary)."""
+    facts: list[str] = []
+    sources: list[str] = []
+    reported: list[str] = []
+    for h in handoffs:
+        sources.append(f"{h.agent} ({h.subtask_id})")
+        o = h.output or {}
+        found: list[str] = []
+        # Only what ran is a fact: a proposal (`rollback`, `amount`) may have been edited,
+        # rejected or still be waiting, so the executed calls (`effects`) are what is told.
+        for effect in o.get("effects") or []:
+            r = effect.get("result") if isinstance(effect, dict) else None
+            if not isinstance(r, dict):
+                continue
+            if effect.get("tool") == "rollback_deployment":
+                found.append(
+                    f"We rolled {r['service']} back from version {r['from_version']} to "
+                    f"{r['to_version']} in {r['environment']}."
+                )
+            elif effect.get("tool") == "issue_refund":
+                found.append(f"A refund of {r['amount']} USD on {r['invoice_id']} was issued.")
+        for inc in (o.get("incidents") or [])[:2]:
+            if isinstance(inc, dict) and inc.get("title"):
+                found.append(f"Incident {inc.get('id', '')}: {inc['title']} ({inc.get('status')}).")
+        # Without structured facts, the handed-over summary is the fact to build on.
+        if not found:
+            reported.append(h.summary.rstrip(".") + ".")
+        facts += found or reported[-1:]
+    return facts, sources, reported
+
+
+def live_facts(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[str]]:
+    """What the tools say now of the services the text names: the deployments release notes
+    are of, else the services' health and open incidents; with the tools read."""
+    facts: list[str] = []
+    services = p.services(text)
+    try:
+        if kind == "release_notes":
+            versions = p.VERSION.findall(text)
+            # "release notes for this month's web deploys": that period's, as ops lists them.
+            period = p.period_in(text)
+            for s in p.each_service(services):
+                args = {"service": s, "environment": "production", **period}
+                # A version or a period named is looked for in every deployment, not the newest
+                # 10 (the tool's default); with neither, the newest are the latest releases.
+                listed = (
+                    every(tools, "list_deployments", **args)
+                    if versions or period
+                    else tools.call("list_deployments", **args)
+                )
+                for d in listed:
+                    if (not versions or d["version"] in versions) and d["status"] == "succeeded":
+                        facts.append(f"{d['service']} {d['version']} is live since "
+                                     f"{d['deployed_at'][:10]}.")  # fmt: skip
+            return facts[:5], ["list_deployments"] if facts else []
+        for s in p.each_service(services):
+            for h in tools.call("service_health", service=s):
+                if h["status"] != "operational":
+                    facts.append(f"{h['service']} is {h['status']}.")
+                    facts += [
+                        f"Incident {i['id']}: {i['title']} (open)." for i in h["open_incidents"][:1]
+                    ]
+    except ToolError:
+        return [], []
+    return facts, ["service_health"] if facts else []
+
+
+def still_open(facts: list[str]) -> str:
+    """What the facts show still open, as the note to the requester says it."""
+    incidents = [
+        m.group(1)
+        for f in facts
+        if (m := re.match(r"Incident (INC-\d+):.*\((?:open|investigating|identified)\)", f))
+    ]
+    if incidents:
+        return f"{', '.join(incidents)} {'is' if len(incidents) == 1 else 'are'} still open"
+    unwell = [f.rstrip(".") for f in facts if p.has(f, OPEN)]
+    return "; ".join(unwell) if unwell else "the live facts do not show it resolved"
