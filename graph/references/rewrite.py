@@ -234,7 +234,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     text, own_people = named_before(text, thread, _this_turn(thread), resolutions)
     resolutions += own_people
     # "check INV-1144 and whether it is paid": the record named before it.
-    text, own_records = record_named_before(text, thread, _this_turn(thread))
+    text, own_records = record_named_before(text, thread, _this_turn(thread), resolutions)
     resolutions += own_records
     if not settled(person=True) and not owners_named and not group:
         out = _pronoun(text, thread, person=not asks_who)

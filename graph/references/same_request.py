@@ -50,6 +50,12 @@ _IT = re.compile(r"\b(it|its)\b", re.I)
 # "INV-1144 and it", "it & TCK-1058": a record beside the one typed, so not that one.
 _JOINED = re.compile(r"\s*(?:and|&|or)\s*$", re.I)
 _TELLS = re.compile(rf"\b(?:{'|'.join(sorted(TELLING))})\b", re.I)
+# What someone said ("they confirmed it works", "she says it was paid"): their words.
+_SAID = re.compile(
+    r"\b(?:says|said|confirms|confirmed|reports|reported|mentions|mentioned|claims|claimed"
+    r"|thinks|thought|told)\b",
+    re.I,
+)
 
 
 def named_before(
@@ -142,14 +148,18 @@ def _records_between(text: str, start: int, m: re.Match[str], thread: _Thread) -
     return any(w in d for k in kinds if k for d in thread.catalog_described(k) for w in words)
 
 
-def record_named_before(text: str, thread: _Thread, turn: int) -> tuple[str, list[Resolution]]:
+def record_named_before(
+    text: str, thread: _Thread, turn: int, read: Sequence[Resolution] = ()
+) -> tuple[str, list[Resolution]]:
     """`text` with each record's "it"/"its" that the one record named earlier in it stands
-    for written as that record's id, and the resolutions; `text` as it is otherwise."""
+    for written as that record's id, and the resolutions; `text` as it is otherwise. A record
+    `read` already put in ("and the unpaid one, when is it due?") is none the request typed."""
     if not _IT.search(text):
         return text, []
     records = {k.name for k in thread.kinds if not k.person}
+    put = {r.entity for r in read}
     typed = [(m.start(), m.end(), k.name, m.group(0)) for k in thread.kinds if k.name in records
-             for m in k.pattern.finditer(text)]  # fmt: skip
+             for m in k.pattern.finditer(text) if m.group(0) not in put]  # fmt: skip
     if not typed:
         return text, []
     blank = unwritten(text)  # "add a note that it was paid": the note's words
@@ -187,7 +197,9 @@ _JOINED_AFTER = re.compile(r"\s*(?:and|&|or)\s+#?[A-Za-z]+-?\d", re.I)
 def _told(text: str, at: int) -> bool:
     """True when a telling verb of the pronoun's clause comes before it with words between
     ("tell her it is fixed"): the pronoun is in what the message says, not its addressee's
-    ("tell its customer")."""
+    ("tell its customer"); or when a verb of saying does ("they confirmed it works")."""
     clause = max((c.end() for c in _CLAUSE_END.finditer(text, 0, at)), default=0)
+    if _SAID.search(text, clause, at):
+        return True
     tells = list(_TELLS.finditer(text, clause, at))
     return bool(tells) and text[tells[-1].end() : at].strip() != ""

@@ -109,6 +109,7 @@ def test_it_the_request_names_no_one_record_for_is_read_as_before() -> None:
         "close TCK-1021 and make it quick",  # an "it" of nothing
         "close TCK-1021 and tell her it is fixed",  # the message's words
         "close TCK-1021 and add a note that it was fixed",
+        "close TCK-1021, she confirmed it works",  # her words
     ):
         out = _resolve(said)
         assert "TCK-1021 is" not in out.text and "TCK-1021 was" not in out.text, said
