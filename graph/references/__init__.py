@@ -43,6 +43,7 @@ from typing import Any
 from ringmaster.graph.references.asked import still_waiting
 from ringmaster.graph.references.choices import open_choice, without_excepted
 from ringmaster.graph.references.confirm import acts_on_anything, confirming
+from ringmaster.graph.references.contracted import uncontracted
 from ringmaster.graph.references.days import day_answered, that_day
 from ringmaster.graph.references.entities import (
     EntityKind,
@@ -118,6 +119,8 @@ def resolve(
     out = _resolve(request, history, kinds, lookup, acts, records)
     if out.question:
         return out
+    # "If they're really unpaid": "If INV-1102 and INV-1149 are …", never "…'re".
+    out = replace(out, text=uncontracted(out.text, out.resolutions, request))
     # "close TCK-1137 no wait sorry TCK-1078": the id taken back is no part of the request.
     text, ids = retracted(out.text, kinds)
     if ids:

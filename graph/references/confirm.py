@@ -39,7 +39,7 @@ from ringmaster.graph.references.entities import (
 )
 from ringmaster.graph.references.implied import Act
 from ringmaster.graph.references.mistyped import in_thread, swapped
-from ringmaster.graph.references.patterns import _ASKING, _REPEAT, _describing_words
+from ringmaster.graph.references.patterns import _ASKING, _REPEAT, LOOKS_UP, _describing_words
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import _MESSAGES, acted_kinds
 
@@ -50,19 +50,11 @@ def acts_on_anything(text: str, thread: _Thread, acts: Sequence[Act]) -> bool:
     return bool(acted_kinds(text, thread, acts)) or _MESSAGES.search(text) is not None
 
 
-# A look-up: "show me …", "check …", "pull up …", "how much was …", "… ?".
-_LOOKS_UP = re.compile(
-    r"^\W*(?:(?:can|could|would) you\s+|please\s+)?(?:show|check|look|pull|find|get|list|see"
-    r"|tell me|give me the|remind me|how)\b",
-    re.I,
-)
-
-
 def read_only(text: str, thread: _Thread, acts: Sequence[Act]) -> bool:
     """True when `text` plainly only reads: a question or a look-up, with no side effect."""
     if acts_on_anything(text, thread, acts):
         return False
-    asks = _ASKING.match(text) or _LOOKS_UP.match(text) or text.rstrip().endswith("?")
+    asks = _ASKING.match(text) or LOOKS_UP.match(text) or text.rstrip().endswith("?")
     return bool(asks)
 
 

@@ -37,6 +37,7 @@ from ringmaster.graph.references.patterns import (
     _ORDINAL,
     _REPEAT,
     _REPEAT_MAX_WORDS,
+    LOOKS_UP,
     _asks,
     _asks_otherwise,
     _describing_words,
@@ -46,7 +47,7 @@ from ringmaster.graph.references.patterns import (
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import Swap, swap
 from ringmaster.graph.references.thread import _Thread, fits_words
-from ringmaster.graph.references.unbound import acted_kinds
+from ringmaster.graph.references.unbound import _MESSAGES, acted_kinds
 from ringmaster.graph.yes_no import NO, STARTS_NO, STARTS_YES, alternation
 
 # A reply that picks none of the options offered: "neither, I meant TCK-1005".
@@ -349,6 +350,21 @@ def _answer(
 
 
 def _repeat(
+    request: str,
+    explicit: list[tuple[str, str]],
+    thread: _Thread,
+    of_theirs: tuple[list[tuple[str, str]], str | None] | None = None,
+) -> Resolved | None:
+    """`_repeated`, except a look-up ("and show me CUS-1003", "also check the other two"): it
+    reads, so it never repeats an earlier side effect (a credit, a message) for the record."""
+    out = _repeated(request, explicit, thread, of_theirs)
+    if out is None or out.question or not LOOKS_UP.match(request):
+        return out
+    acts = acted_kinds(out.text, thread, thread.acts) or _MESSAGES.search(out.text)
+    return None if acts else out
+
+
+def _repeated(
     request: str,
     explicit: list[tuple[str, str]],
     thread: _Thread,

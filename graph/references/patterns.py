@@ -24,6 +24,14 @@ _REPEAT = re.compile(
     r"|ditto|actually|correction|make it|make that)\b",
     re.I,
 )
+# A look-up: "show me …", "check …", "pull up …", "how much was …", "… ?"; joined on to what
+# came before ("and show me the other two", "also check …", "then pull up …") all the same.
+LOOKS_UP = re.compile(
+    r"^\W*(?:(?:and|also|then|and then|now|so)\s+)?(?:(?:can|could|would) you\s+|please\s+)?"
+    r"(?:show|check|look|pull|find|get|list|see"
+    r"|tell me|give me the|remind me|how)\b",
+    re.I,
+)
 _REPEAT_MAX_WORDS = 10
 # The words of `_REPEAT` that add a record beside the last one ("also Aisha says the same",
 # "CUS-1012 too"), where the others replace it ("I meant", "instead", "make it").

@@ -57,7 +57,7 @@ from ringmaster.graph.references.pronouns import (
     group_again,
     listed_acted_on,
 )
-from ringmaster.graph.references.same_request import named_before
+from ringmaster.graph.references.same_request import named_before, record_named_before
 from ringmaster.graph.references.thread import _Thread
 from ringmaster.graph.references.unbound import acted_kinds
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
@@ -233,6 +233,9 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     # "show CUS-1003's open tickets and what plan they are on": the person named before it.
     text, own_people = named_before(text, thread, _this_turn(thread), resolutions)
     resolutions += own_people
+    # "check INV-1144 and whether it is paid": the record named before it.
+    text, own_records = record_named_before(text, thread, _this_turn(thread), resolutions)
+    resolutions += own_records
     if not settled(person=True) and not owners_named and not group:
         out = _pronoun(text, thread, person=not asks_who)
         if isinstance(out, str):

@@ -9,6 +9,13 @@ the request names between ("CUS-1003's open tickets and whether they are urgent"
 records when the words of its clause describe such records; as typed then, as before.
 A thread's first turn is left as typed (its pronouns are read there as before: rewriting
 "Noah Schmidt says he paid" put him in play as what the turn was about).
+
+A record's "it"/"its" is the one record the request names before it, the same way: "check
+INV-1144 and whether it is paid", "close TCK-1030 and tell its customer" (a part cut from the
+request keeps its record). Not when two records come before it, nor "it" joined to an id
+("TCK-1058 and it": another record), "it's" (a verb the id could not carry), an "it" of
+nothing ("make it quick", "is it possible"), or the words of a message ("tell her it is
+fixed", "add a note that it was paid"): those are written as asked.
 """
 
 from __future__ import annotations
@@ -18,13 +25,16 @@ from collections.abc import Sequence
 
 from ringmaster.graph.references.entities import Resolution, entity_ids
 from ringmaster.graph.references.patterns import (
+    _DUMMY_IT,
     _PLURAL,
     _PLURAL_PRONOUNS,
     _POSSESSIVE,
     _PRONOUN_PERSON,
     PAYLOAD,
+    TELLING,
     _describing_words,
     nouns_pattern,
+    unwritten,
 )
 from ringmaster.graph.references.pronouns import _her_is_possessive, _singular
 from ringmaster.graph.references.thread import _Thread
@@ -36,6 +46,16 @@ _GROUP_AFTER = re.compile(r"\s+(?:both|two|three|all|each)\b", re.I)
 # "they're", "she'd": a verb the id put in could not carry.
 _CONTRACTED = re.compile(r"['’][a-z]", re.I)
 _CLAUSE_END = re.compile(r"[,;.?!]|\b(?:and|then|but)\b", re.I)
+_IT = re.compile(r"\b(it|its)\b", re.I)
+# "INV-1144 and it", "it & TCK-1058": a record beside the one typed, so not that one.
+_JOINED = re.compile(r"\s*(?:and|&|or)\s*$", re.I)
+_TELLS = re.compile(rf"\b(?:{'|'.join(sorted(TELLING))})\b", re.I)
+# What someone said ("they confirmed it works", "she says it was paid"): their words.
+_SAID = re.compile(
+    r"\b(?:says|said|confirms|confirmed|reports|reported|mentions|mentioned|claims|claimed"
+    r"|thinks|thought|told)\b",
+    re.I,
+)
 
 
 def named_before(
@@ -126,3 +146,60 @@ def _records_between(text: str, start: int, m: re.Match[str], thread: _Thread) -
     words = _describing_words(text[m.end() : end.start() if end else len(text)])
     kinds = {thread.kind_of(e) for e in ids} | {k.name for k in plural}
     return any(w in d for k in kinds if k for d in thread.catalog_described(k) for w in words)
+
+
+def record_named_before(
+    text: str, thread: _Thread, turn: int, read: Sequence[Resolution] = ()
+) -> tuple[str, list[Resolution]]:
+    """`text` with each record's "it"/"its" that the one record named earlier in it stands
+    for written as that record's id, and the resolutions; `text` as it is otherwise. A record
+    `read` already put in ("and the unpaid one, when is it due?") is none the request typed."""
+    if not _IT.search(text):
+        return text, []
+    records = {k.name for k in thread.kinds if not k.person}
+    put = {r.entity for r in read}
+    typed = [(m.start(), m.end(), k.name, m.group(0)) for k in thread.kinds if k.name in records
+             for m in k.pattern.finditer(text) if m.group(0) not in put]  # fmt: skip
+    if not typed:
+        return text, []
+    blank = unwritten(text)  # "add a note that it was paid": the note's words
+    note = PAYLOAD.search(text)
+    dummy = [d.span() for d in _DUMMY_IT.finditer(text)]
+    pieces: list[str] = []
+    resolutions: list[Resolution] = []
+    at = 0
+    for m in _IT.finditer(text):
+        if blank[m.start() : m.end()] != m.group(0) or (note and m.start() >= note.start()):
+            continue
+        if _CONTRACTED.match(text, m.end()) or any(a <= m.start() < b for a, b in dummy):
+            continue  # "it's", "make it quick": no record of its own
+        if _told(text, m.start()):
+            continue  # "tell her it is fixed": what the message says
+        before = {(k, e) for s, end, k, e in typed if end <= m.start()}
+        if len(before) != 1:
+            continue
+        [(kind, entity)] = before
+        last = max(end for _, end, _, e in typed if e == entity and end <= m.start())
+        if _JOINED.fullmatch(text[last : m.start()]) or _JOINED_AFTER.match(text, m.end()):
+            continue
+        word = m.group(0).lower()
+        pieces += [text[at : m.start()], f"{entity}'s" if word == "its" else entity]
+        resolutions.append(Resolution(m.group(0), entity, kind, turn, tie=NAMED_IN_REQUEST))
+        at = m.end()
+    if not resolutions:
+        return text, []
+    return "".join([*pieces, text[at:]]), resolutions
+
+
+_JOINED_AFTER = re.compile(r"\s*(?:and|&|or)\s+#?[A-Za-z]+-?\d", re.I)
+
+
+def _told(text: str, at: int) -> bool:
+    """True when a telling verb of the pronoun's clause comes before it with words between
+    ("tell her it is fixed"): the pronoun is in what the message says, not its addressee's
+    ("tell its customer"); or when a verb of saying does ("they confirmed it works")."""
+    clause = max((c.end() for c in _CLAUSE_END.finditer(text, 0, at)), default=0)
+    if _SAID.search(text, clause, at):
+        return True
+    tells = list(_TELLS.finditer(text, clause, at))
+    return bool(tells) and text[tells[-1].end() : at].strip() != ""

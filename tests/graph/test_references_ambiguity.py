@@ -347,4 +347,7 @@ def test_it_joined_to_a_record_the_request_names_is_the_threads_record() -> None
         assert "TCK-1001" in out.text and "TCK-1058" in out.text
     # "it" not joined to the id is the id's own ("TCK-1058 is fixed, close it").
     out = resolve("TCK-1058 is fixed, close it", history, KINDS, acts=ACTS)
-    assert out.resolutions == [] and out.text == "TCK-1058 is fixed, close it"
+    assert out.text == "TCK-1058 is fixed, close TCK-1058"
+    assert [(r.entity, r.tie) for r in out.resolutions] == [
+        ("TCK-1058", "named before it in this request")
+    ]

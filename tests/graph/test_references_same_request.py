@@ -84,3 +84,40 @@ def test_the_other_two_when_one_other_is_there_is_that_one_confirmed_before_an_a
     # A credit on a guess is asked to be confirmed, with the one record there is.
     assert out.question is not None and "CUS-1003" in out.question
     assert "Which customer do you mean: CUS-1003?" not in out.question
+
+
+def _resolve_records(request: str):  # type: ignore[no-untyped-def]
+    history = [turn(1, "look up CUS-1009 for me", "TCK-1030"), turn(2, "and CUS-1003?")]
+    return resolve(request, history, KINDS, LOOKUP, ACTS, RECORDS)
+
+
+def test_it_after_the_one_record_the_request_names_is_that_record() -> None:
+    out = _resolve("check TCK-1021 and whether it is still open")
+    assert out.text == "check TCK-1021 and whether TCK-1021 is still open"
+    [found] = out.resolutions
+    assert (found.entity, found.turn) == ("TCK-1021", 2)
+    assert "named before it in this request" in found.describe()
+    # "its customer": the record's, which is then its customer (a cut part keeps them).
+    out = _resolve_records("close TCK-1030 and tell its customer")
+    assert out.text == "close TCK-1030 and tell CUS-1009" and entities(out) == ["CUS-1009"]
+
+
+def test_it_the_request_names_no_one_record_for_is_read_as_before() -> None:
+    for said in (
+        "check TCK-1020 and TCK-1021 and whether it is urgent",  # two before it
+        "check TCK-1021, it's urgent?",  # "it's": no verb the id could carry
+        "close TCK-1021 and make it quick",  # an "it" of nothing
+        "close TCK-1021 and tell her it is fixed",  # the message's words
+        "close TCK-1021 and add a note that it was fixed",
+        "close TCK-1021, she confirmed it works",  # her words
+    ):
+        out = _resolve(said)
+        assert "TCK-1021 is" not in out.text and "TCK-1021 was" not in out.text, said
+        assert "named before it in this request" not in [r.tie for r in out.resolutions], said
+
+
+def test_a_look_up_joined_on_with_and_is_no_act_to_confirm() -> None:
+    history = [turn(1, "pull up CUS-1003"), turn(2, "give CUS-1012 a 10 dollar credit")]
+    for said in ("and show me the other two customers", "also show me the other two customers"):
+        out = _resolve(said, history)
+        assert out.question is None and entities(out) == ["CUS-1003"], said
