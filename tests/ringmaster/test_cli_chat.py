@@ -183,8 +183,9 @@ def test_a_decision_elsewhere_is_reported_while_the_chat_waits_with_its_outcome(
     # Decided elsewhere, said in the words of a decision made in the chat (decision_lines):
     # before, "was decided by rita: edit" alone.
     assert decision["text"].startswith(f"review {review['id'][:10]} (t1) decided by rita: ")
-    assert "edited issue_refund (amount 299.00 → 50.00) and approved issue_refund(" in (
-        decision["text"]
+    assert (
+        "edited issue_refund (amount 299.00 → 50.00) and approved issue_refund("
+        in (decision["text"])
     )
     assert ran["type"] == "turn" and ran["turn"] == 1 and ran["review_ids"] == [review["id"]]
     assert outcome["outcome"]["turn"] == 1 and outcome["outcome"]["status"] == "completed"
