@@ -29,6 +29,15 @@ total past `over` waits for a person, whatever its own amount. A tool that keeps
 tool is checked and counted in ringmaster's ledger in one transaction before it runs
 (`ringmaster.limit_ledger`), grouped by its `customer_id` / `invoice_id` arguments. Either
 way, splitting work across requests, requesters or workers does not get around it.
+
+A call held for review for another reason (its approval rule, a doubt, a record the request
+never named) names, in the same review, every cumulative limit it would pass if it ran now,
+with its total and limit: the totals are read, not written (`tools.base.limits_passed`, by the
+code that checks them when the call runs). Approving it approves it past those limits: the
+approved call runs without the running-total check, and is counted (the ledger's row, or the
+demo's `effect_callers` row, names who approved it), so the calls after it meet the total with
+it. A call held for no other reason is not held early: its totals are checked when it runs, and
+past a limit it waits for a person then.
 """
 
 from __future__ import annotations

@@ -181,15 +181,7 @@ class Chat:
                 withdrawn, answered = here
                 if item.id in withdrawn or (item.kind == "routing" and item.turn in answered):
                     continue
-                kinds = ", ".join(d.get("type", "?") for d in item.decision.get("decisions", []))
-                self.say(
-                    "decision",
-                    f"review {item.id[:10]} ({item.subtask_id}: {item.summary}) was decided "
-                    f"by {item.decided_by}: {kinds}",
-                    review_id=item.id,
-                    decided_by=item.decided_by,
-                    decision=item.decision,
-                )
+                self.say_decided(item)  # in the words of a decision made in this chat
                 self.decided.setdefault(item.turn, set()).add(item.id)
 
     def _decided_here(self) -> tuple[set[str], set[int]]:
@@ -357,8 +349,9 @@ class Chat:
         return True
 
     def say_decided(self, item: ReviewItem) -> None:
-        """A decision made in this chat, as recorded: who decided what for each action (an
-        edit's changed and executed arguments), said once, before its resumed run."""
+        """A decision as recorded: who decided what for each action (an edit's changed and
+        executed arguments). One made in this chat is said once, before its resumed run; one
+        made elsewhere (`report_decisions`) in the same words, as the chat sees it land."""
         lines = decision_lines(item)
         self.say(
             "decision",

@@ -83,13 +83,10 @@ class SqlLimitLedger:
             if seen is not None:  # the same call again (a re-run): it was counted already
                 return
             now = self.clock()
-            if not ctx.approved_by:  # a person approved this very call; it still counts
-                # Every limit the call passes, not the first: the reviewer weighs them all.
-                passed = [
-                    reason
-                    for lim in limits
-                    if (reason := self._check(conn, tool, lim, _group(lim, ctx, args), args, now))
-                ]
+            # A person approved this very call, having been shown every limit it passed
+            # (`passed`, when the review was raised): it runs, and still counts.
+            if not ctx.approved_by:
+                passed = self._passed(conn, tool, limits, args, ctx, now)
                 if passed:
                     raise ApprovalRequired("; ".join(passed))
             conn.execute(
@@ -105,6 +102,32 @@ class SqlLimitLedger:
                     at=now,
                 )
             )
+
+    def passed(self, tool: str, args: Mapping[str, Any], ctx: CallContext) -> list[str]:
+        """Read-only: every limit the call would pass if it ran now, in the words `reserve`
+        refuses it with; nothing is written or locked (the validate node names them in a
+        review it raises, so the reviewer is told before approving)."""
+        limits = [lim for lim in ctx.limits if tool in lim.tools]
+        if not limits:
+            return []
+        with self.writer.connect() as conn:
+            return self._passed(conn, tool, limits, args, ctx, self.clock())
+
+    def _passed(
+        self,
+        conn: Connection,
+        tool: str,
+        limits: list[CumulativeLimit],
+        args: Mapping[str, Any],
+        ctx: CallContext,
+        now: Any,
+    ) -> list[str]:
+        """Every limit the call passes, not the first: the reviewer weighs them all."""
+        return [
+            reason
+            for lim in limits
+            if (reason := self._check(conn, tool, lim, _group(lim, ctx, args), args, now))
+        ]
 
     def _check(
         self,

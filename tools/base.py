@@ -88,9 +88,12 @@ class LimitLedger(Protocol):
     concurrent calls cannot both see the total below a limit; it raises ApprovalRequired past
     one (nothing recorded). A key already recorded passes again (a re-run of the same call).
     `release` forgets a call whose tool failed, so an effect that did not happen is not counted.
+    `passed` is `reserve`'s check alone, read-only: the limits the call would pass now.
     """
 
     def reserve(self, tool: str, key: str, args: Mapping[str, Any], ctx: CallContext) -> None: ...
+
+    def passed(self, tool: str, args: Mapping[str, Any], ctx: CallContext) -> list[str]: ...
 
     def release(self, key: str) -> None: ...
 
@@ -120,6 +123,10 @@ class Tool:
     # CALL_CONTEXT, as the demo tools do). False: the act node checks them in ringmaster's
     # ledger before the call (see LimitLedger).
     keeps_totals: bool = False
+    # For a tool that keeps totals: read-only, the limits a call would pass if it ran now,
+    # worded as its own check refuses it (the demo's: a rolled-back run, tools/demo/limits.py).
+    # None: none are named before the call runs (it is still checked when it runs).
+    would_pass: Callable[[Mapping[str, Any], CallContext], list[str]] | None = None
     # A read-only check of a call's arguments against the records as they are now (the invoice
     # exists, the refund fits what is left): raises ToolArgumentError, writes nothing. The
     # decision service runs it on a reviewer's edited call before committing the edit, so a
@@ -128,6 +135,27 @@ class Tool:
 
     def reachable_by(self, requester_scopes: Iterable[str]) -> bool:
         return not self.scopes or bool(self.scopes & set(requester_scopes))
+
+
+def limits_passed(
+    tool: Tool, args: Mapping[str, Any], ctx: CallContext, ledger: LimitLedger | None
+) -> list[str]:
+    """Read-only: every running-total limit the call would pass if it ran now, each with its
+    total and limit, checked where the act node will check it when the call runs (the tool's
+    own totals, or `ledger`) and by the same code; nothing is written.
+
+    The validate node names them in a review it raises for the call: an approved call skips
+    the check when it runs (`CallContext.approved_by`), so this is where the reviewer is told.
+    A total that cannot be read is said so, not taken as within the limit.
+    """
+    if not tool.limits:
+        return []
+    try:
+        if tool.keeps_totals:
+            return tool.would_pass(args, ctx) if tool.would_pass is not None else []
+        return ledger.passed(tool.name, args, ctx) if ledger is not None else []
+    except Exception as exc:  # fail loud: the reviewer is told the totals went unchecked
+        return [f"its running totals could not be checked ({exc})"]
 
 
 @lru_cache(maxsize=512)

@@ -15,7 +15,7 @@ from ringmaster.graph.events import emit
 from ringmaster.graph.nodes.act import finished
 from ringmaster.graph.nodes.plan import allowed_agents
 from ringmaster.graph.state import Requester, WorkState
-from ringmaster.tools.base import check_arguments
+from ringmaster.tools.base import CallContext, check_arguments, limits_passed
 from ringmaster.tools.errors import ToolError, ToolNotFound
 
 
@@ -80,6 +80,7 @@ def review_blocker(
     spec: AgentSpec,
     candidate: dict[str, Any],
     inferred: Mapping[str, str] | None = None,
+    requester: str = "anonymous",
 ) -> dict | None:
     """Why a valid output must wait for a human, or None when it may go ahead.
 
@@ -88,16 +89,30 @@ def review_blocker(
     first thing the reviewer and the requester read. So does a call on a record the request
     never named (`inferred`: the record and why it was taken, from the plan's subtask): the
     reason says which record was taken and that it was not named.
+
+    A call held here also names every running-total limit it would pass for `requester`
+    (`tools.base.limits_passed`, read-only): once approved it runs without that check, so
+    the reviewer is told now. A call held for nothing else is not held here for a total: the
+    act node checks totals when the call runs and raises its own review then.
     """
     proposals = candidate.get("proposed_actions", [])
     category = candidate.get("category")
     doubts = concerns(candidate)
     doubt = f"the agent has a concern: {'; '.join(doubts)}" if doubts else ""
+
+    def totals(action: dict[str, Any]) -> list[str]:
+        tool = deps.registry.tools.get(action["tool"])
+        ctx = CallContext(requester=requester, agent=spec.name, limits=tool.limits)
+        passed = limits_passed(tool, action.get("args") or {}, ctx, deps.ledger)
+        return [f"{action['tool']}: {why}" for why in passed]
+
     if spec.needs_human(category):
         always = f"{spec.name} work in category {category or 'any'} always needs a human"
+        said = [doubt, always] if doubt else [always]
+        said += [why for a in proposals if not a.get("approved_by") for why in totals(a)]
         return {
             "kind": "human_category",
-            "reason": f"{doubt}; {always}" if doubt else always,
+            "reason": "; ".join(said),
             "actions": list(range(len(proposals))),
         }
     gated = []
@@ -107,11 +122,13 @@ def review_blocker(
             continue
         reason = deps.registry.tools.get(action["tool"]).needs_approval(action["args"])
         unnamed = [why for e, why in (inferred or {}).items() if _names(action.get("args"), e)]
-        if reason or doubt or unnamed:
-            gated.append(i)
+        if not (reason or doubt or unnamed):
+            continue
+        gated.append(i)
         reasons += [r for why in unnamed if (r := f"{action['tool']}: {why}") not in reasons]
         if reason:
             reasons.append(f"{action['tool']}: {reason}")
+        reasons += totals(action)
     if gated:
         return {"kind": "approval", "reason": "; ".join(reasons), "actions": gated}
     return None
@@ -185,7 +202,13 @@ def make_validate(deps: GraphDeps) -> Any:
             done = finished(state, output, [], extra=1)
             return {"attempts": [record], "next": "end", **done}
         if not problems:
-            blocker = review_blocker(deps, spec, candidate, state["subtask"].get("inferred"))
+            blocker = review_blocker(
+                deps,
+                spec,
+                candidate,
+                state["subtask"].get("inferred"),
+                requester=str(state["requester"].get("id", "anonymous")),  # as the act node's
+            )
             proposals = candidate.get("proposed_actions", [])
             if not blocker and not proposals:  # nothing to approve or run: finish here
                 done = finished(state, dict(candidate.get("output") or {}), [], extra=1)

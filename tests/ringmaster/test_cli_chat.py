@@ -180,7 +180,13 @@ def test_a_decision_elsewhere_is_reported_while_the_chat_waits_with_its_outcome(
     )
     [decision, ran, outcome] = seen
     assert decision["type"] == "decision" and decision["review_id"] == review["id"]
-    assert "decided by rita: edit" in decision["text"]
+    # Decided elsewhere, said in the words of a decision made in the chat (decision_lines):
+    # before, "was decided by rita: edit" alone.
+    assert decision["text"].startswith(f"review {review['id'][:10]} (t1) decided by rita: ")
+    assert (
+        "edited issue_refund (amount 299.00 → 50.00) and approved issue_refund("
+        in (decision["text"])
+    )
     assert ran["type"] == "turn" and ran["turn"] == 1 and ran["review_ids"] == [review["id"]]
     assert outcome["outcome"]["turn"] == 1 and outcome["outcome"]["status"] == "completed"
     answer = outcome["text"]
@@ -210,6 +216,7 @@ def test_at_the_end_of_input_a_chat_reports_what_landed_since_it_last_looked(cli
     assert chat.wait(timeout=60) == 0
     assert [x["type"] for x in seen] == ["decision", "turn", "outcome"]
     assert seen[0]["decided_by"] == "bob"
+    assert "decided by bob: rejected issue_refund: refunded by phone" in seen[0]["text"]
     assert seen[2]["outcome"]["turn"] == 1 and seen[2]["outcome"]["answer"]
     assert (
         seen[2]["outcome"]["answer"]

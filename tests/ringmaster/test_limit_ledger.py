@@ -44,11 +44,13 @@ def engine(tmp_path: Path, db_url: str | None) -> Iterator[Any]:
     eng.dispose()
 
 
-def deps_with(tmp: Path, tool: Tool, ledger: SqlLimitLedger | None) -> tuple[GraphDeps, Any]:
+def deps_with(
+    tmp: Path, tool: Tool, ledger: SqlLimitLedger | None, amount: int = 5
+) -> tuple[GraphDeps, Any]:
     tools = ToolRegistry()
     tools.register(tool)
     team = parse_team(TEAM_YAML)
-    agents = {"beta": PythonRuntime(ScriptedAgent(proposing(5)))}
+    agents = {"beta": PythonRuntime(ScriptedAgent(proposing(amount)))}
     for name in team.names():
         agents.setdefault(name, PythonRuntime(ScriptedAgent(ok())))
     registry = AgentRegistry.build(team, tools, overrides=agents)
@@ -78,6 +80,49 @@ def test_a_tool_of_ones_own_is_held_once_split_calls_add_up(tmp_path: Path, engi
     with engine.connect() as conn:
         rows = conn.execute(select(limit_ledger.c.approved_by)).all()
     assert sorted(str(r.approved_by) for r in rows) == ["None", "None", "rev"]
+
+
+def test_a_review_names_the_ledger_totals_the_call_would_pass(tmp_path: Path, engine: Any) -> None:
+    """Over its tool's approval rule (10) and past the per-requester total (12) at once: the
+    review named the rule alone, and once approved the call ran past the total unchecked, the
+    reviewer never told. Now the review names the total, read without writing; approved, the
+    call runs and the ledger records it with who approved it."""
+    record = Ledger(tmp_path / "ledger.db")
+    limited = dataclasses.replace(record.tool(), limits=(PER_REQUESTER,))
+    ledger = SqlLimitLedger(engine)
+    small, _ = deps_with(tmp_path, limited, ledger)
+    big, _ = deps_with(tmp_path, limited, ledger, amount=20)
+    with open_checkpointer(f"sqlite:///{tmp_path / 'cp.db'}") as saver:
+        assert Run(small, saver, thread="t-small").start()["results"]["t1"]["status"] == "done"
+        run = Run(big, saver, thread="t-big")
+        run.start()
+        (held,) = run.interrupts()
+        blocker = held.value["context"]["blocker"]
+        assert blocker == (
+            "record: amount over 10; "
+            "record: policy: record would reach 25.00 for requester tester within 24 h "
+            "(5.00 before this), over the limit of 12.00; a person must approve it"
+        )
+        with engine.connect() as conn:  # the preview wrote nothing
+            assert len(conn.execute(select(limit_ledger)).all()) == 1
+        done = run.decide(held, {"type": "approve"})
+    assert done["results"]["t1"]["status"] == "done"
+    with engine.connect() as conn:
+        rows = conn.execute(select(limit_ledger.c.amounts, limit_ledger.c.approved_by)).all()
+    assert sorted((r.amounts["amount"], str(r.approved_by)) for r in rows) == [
+        ("20", "rev"),
+        ("5", "None"),
+    ]
+
+
+def test_a_call_under_its_rule_and_its_totals_raises_nothing(tmp_path: Path, engine: Any) -> None:
+    record = Ledger(tmp_path / "ledger.db")
+    limited = dataclasses.replace(record.tool(), limits=(PER_REQUESTER,))
+    deps, _ = deps_with(tmp_path, limited, SqlLimitLedger(engine))
+    with open_checkpointer(f"sqlite:///{tmp_path / 'cp.db'}") as saver:
+        run = Run(deps, saver)
+        assert run.start()["results"]["t1"]["status"] == "done"
+        assert run.interrupts() == []
 
 
 def test_without_a_ledger_a_limited_tool_is_refused(tmp_path: Path) -> None:

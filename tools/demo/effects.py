@@ -8,7 +8,8 @@ call changes nothing and can be retried with corrected arguments.
 
 `dry_run` runs a tool's effect against the records as they are now and rolls it back: what a
 reviewer's edit would meet (an unknown invoice, a refund above what is left), found before the
-edit is committed.
+edit is committed; and, for a call made for someone (CALL_CONTEXT), the policy's running-total
+limits it would pass (what the validate node names in a review it raises).
 """
 
 from __future__ import annotations
@@ -21,22 +22,27 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from ringmaster.tools.base import CALL_CONTEXT
 from ringmaster.tools.demo.db import connect, utc_now, written_at
-from ringmaster.tools.demo.limits import record_and_check
+from ringmaster.tools.demo.limits import passed_limits, record_and_check
 from ringmaster.tools.errors import ToolArgumentError
 
 Effect = Callable[[sqlite3.Connection, str], dict[str, Any]]
 
-_DRY_RUN: contextvars.ContextVar[bool] = contextvars.ContextVar("dry_run", default=False)
+# Within `dry_run`: the list the limits a dry-run call would pass are added to.
+_DRY_RUN: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("dry_run", default=None)
 
 
 @contextmanager
-def dry_run() -> Iterator[None]:
+def dry_run() -> Iterator[list[str]]:
     """Within it, `run_once` runs the effect and rolls it back: nothing is written, no key is
-    taken, and the effect's refusals (ToolArgumentError) are raised as they would be."""
-    token = _DRY_RUN.set(True)
+    taken, and the effect's refusals (ToolArgumentError) are raised as they would be. With
+    CALL_CONTEXT set, every running-total limit the call would pass is added to the list it
+    yields, in the words `record_and_check` refuses it with (the same `passed_limits`)."""
+    passed: list[str] = []
+    token = _DRY_RUN.set(passed)
     try:
-        yield
+        yield passed
     finally:
         _DRY_RUN.reset(token)
 
@@ -59,11 +65,18 @@ def run_once(
         raise ToolArgumentError("idempotency_key must be a non-empty string")
     args_json = _canonical(args)
     now = utc_now()
-    if _DRY_RUN.get():
+    preview = _DRY_RUN.get()
+    if preview is not None:
         with connect(db_path) as conn:
             conn.execute("BEGIN")
             try:
-                return effect(conn, written_at(conn))
+                result = effect(conn, written_at(conn))
+                ctx = CALL_CONTEXT.get()
+                if ctx is not None:  # the totals as they are now, the rolled-back effect aside
+                    preview += passed_limits(
+                        conn, tool, idempotency_key, dict(args), result, ctx, now
+                    )
+                return result
             finally:
                 conn.execute("ROLLBACK")
     with connect(db_path) as conn:

@@ -43,6 +43,14 @@ def _key(limit: CumulativeLimit, ctx: CallContext, facts: dict[str, Any]) -> str
     return str(value) if value else None
 
 
+def _facts(args: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    """The customer and invoice a call is of (a refund's customer is its invoice's)."""
+    return {
+        "customer_id": result.get("customer_id") or args.get("customer_id"),
+        "invoice_id": result.get("invoice_id") or args.get("invoice_id"),
+    }
+
+
 def record_and_check(
     conn: sqlite3.Connection,
     tool: str,
@@ -55,18 +63,35 @@ def record_and_check(
     ctx = CALL_CONTEXT.get()
     if ctx is None:  # called outside a run (a script, a test of the tool itself)
         return
-    facts = {
-        "customer_id": result.get("customer_id") or args.get("customer_id"),
-        "invoice_id": result.get("invoice_id") or args.get("invoice_id"),
-    }
+    facts = _facts(args, result)
     conn.execute(CALLERS_TABLE)
     conn.execute(
         "INSERT OR REPLACE INTO effect_callers VALUES (?, ?, ?, ?, ?, ?)",
         (key, ctx.requester, ctx.agent, ctx.approved_by, facts["customer_id"], facts["invoice_id"]),
     )
-    if ctx.approved_by:  # a person approved this very call; it still counts for the next
+    # A person approved this very call, having been shown every limit it passed (`passed`,
+    # when the review was raised): it runs, and still counts for the next.
+    if ctx.approved_by:
         return
-    passed = []  # every limit the call passes, not the first: the reviewer weighs them all
+    passed = passed_limits(conn, tool, key, args, result, ctx, now)
+    if passed:
+        raise ApprovalRequired("; ".join(passed))
+
+
+def passed_limits(
+    conn: sqlite3.Connection,
+    tool: str,
+    key: str,
+    args: dict[str, Any],
+    result: dict[str, Any],
+    ctx: CallContext,
+    now: str,
+) -> list[str]:
+    """Every limit the call passes, not the first: the reviewer weighs them all. Reads only;
+    the calls counted are the window's others (not `key`)."""
+    facts = _facts(args, result)
+    passed = []
+    conn.execute(CALLERS_TABLE)  # a database no call was counted in yet
     for limit in ctx.limits:
         if tool not in limit.tools:
             continue
@@ -86,5 +111,4 @@ def record_and_check(
         total = before + _amount(args.get(limit.field))
         if total > limit.over:
             passed.append(limit.passed(group, before, total - before))
-    if passed:
-        raise ApprovalRequired("; ".join(passed))
+    return passed

@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ringmaster.tools.base import ApprovalRule, Tool, ToolRegistry, never
+from ringmaster.tools.base import CALL_CONTEXT, ApprovalRule, CallContext, Tool, ToolRegistry, never
 from ringmaster.tools.demo import analytics, claims, ops, reads, writes
 from ringmaster.tools.demo.effects import dry_run
 from ringmaster.tools.demo.money import parse_amount
@@ -84,6 +84,18 @@ def _dry_check(fn: Callable[..., Any], args: Mapping[str, Any]) -> None:
         fn(idempotency_key="dry-run", **args)
 
 
+def _would_pass(fn: Callable[..., Any], args: Mapping[str, Any], ctx: CallContext) -> list[str]:
+    """The running-total limits a write would pass if it ran now for `ctx` (`Tool.would_pass`):
+    a dry run, counted against the totals as they are, nothing written."""
+    token = CALL_CONTEXT.set(ctx)
+    try:
+        with dry_run() as passed:
+            fn(idempotency_key="dry-run", **args)
+    finally:
+        CALL_CONTEXT.reset(token)
+    return passed
+
+
 def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT) -> ToolRegistry:
     """Every demo tool bound to the database at `db_path` (which must already exist)."""
     registry = ToolRegistry()
@@ -110,6 +122,7 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
                 # totals in the transaction of the effect (tools/demo/limits.py).
                 keeps_totals=side_effect,
                 check=partial(_dry_check, partial(fn, db)) if side_effect else None,
+                would_pass=partial(_would_pass, partial(fn, db)) if side_effect else None,
             )
         )
 

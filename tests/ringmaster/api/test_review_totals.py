@@ -1,0 +1,88 @@
+"""A review raised for a call names every running-total limit the call would pass, not the
+per-call threshold alone: once a person approves, the call runs without the running-total
+check (`CallContext.approved_by`), so the review is where the reviewer is told. The demo's
+policy (agents/demo/policy.yaml): 150.00 per customer and per invoice, 300.00 per requester,
+in 24 h; its refunds above 100.00 need approval each."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from ringmaster.runner import Runner
+from tests.ringmaster.api.test_conversation import (
+    conversation,
+    demo,  # noqa: F401 (the demo API fixture)
+)
+from tests.ringmaster.test_cli import InProcessCli
+
+CUSTOMER = (
+    "issue_refund: policy: apply_credit, issue_refund would reach {total} for customer "
+    "CUS-1002 within 24 h ({before} before this), over the limit of 150.00; "
+    "a person must approve it"
+)
+INVOICE = (
+    "issue_refund: policy: issue_refund would reach 299.00 for invoice {invoice} within "
+    "24 h (0.00 before this), over the limit of 150.00; a person must approve it"
+)
+
+
+def test_a_review_names_every_limit_the_call_would_pass(
+    demo: tuple[TestClient, Runner, dict],  # noqa: F811
+    tmp_path: Path,
+    db_url: str | None,
+) -> None:
+    client, runner, h = demo
+    thread, say = conversation(client, h["ann"])
+    [item] = say("Refund invoice INV-1002 in full")["pending"]
+
+    # The stored review, its API view and its CLI view: the per-call threshold and both
+    # running totals it passes (the requester's 300.00 it does not: 299.00 is within it).
+    # Before, the blocker named the first alone.
+    blocker = runner.queue.get(item["id"]).payload["context"]["blocker"]
+    assert blocker.startswith("issue_refund: refund of 299.00 is above the 100.00 limit; ")
+    assert CUSTOMER.format(total="299.00", before="0.00") in blocker
+    assert INVOICE.format(invoice="INV-1002") in blocker
+    assert "for requester" not in blocker
+    shown = client.get(f"/reviews/{item['id']}", headers=h["rev"]).json()
+    assert shown["payload"]["context"]["blocker"] == blocker
+    cli = InProcessCli(tmp_path, db_url, None)
+    printed = " ".join(cli("review", "show", item["id"], "--as", "rev").stdout.split())
+    assert " ".join(CUSTOMER.format(total="299.00", before="0.00").split()) in printed
+    assert " ".join(INVOICE.format(invoice="INV-1002").split()) in printed
+
+    # Approval covers the limits the reviewer was shown: the call runs, and it counts.
+    decided = client.post(
+        f"/reviews/{item['id']}/decision", headers=h["rev"], json={"decision": "approve"}
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "completed"
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:
+        rows = conn.execute(
+            "SELECT c.requester, c.approved_by, c.customer_id, c.invoice_id, s.args "
+            "FROM effect_callers c JOIN side_effects s USING (idempotency_key)"
+        ).fetchall()
+    [(requester, approved_by, customer, invoice, args)] = rows
+    assert (requester, approved_by, customer, invoice) == ("ann", "rev", "CUS-1002", "INV-1002")
+    assert '"amount":"299.00"' in args
+
+    # A second refund for the same customer (another invoice): its review names the
+    # customer's total with the approved refund counted in it.
+    [second] = say("Refund invoice INV-1049 in full")["pending"]
+    blocker = runner.queue.get(second["id"]).payload["context"]["blocker"]
+    assert CUSTOMER.format(total="598.00", before="299.00") in blocker
+    assert INVOICE.format(invoice="INV-1049") in blocker
+    assert "for requester ann within 24 h (299.00 before this), over the limit of 300.00" in (
+        blocker
+    )
+
+
+def test_a_call_under_every_limit_raises_nothing(
+    demo: tuple[TestClient, Runner, dict],  # noqa: F811
+) -> None:
+    client, runner, h = demo
+    _, say = conversation(client, h["ann"])
+    done = say("Refund 20.00 on invoice INV-1002")
+    assert done["status"] == "completed" and done["pending"] == []
+    assert runner.queue.list(status=None, limit=10) == []
