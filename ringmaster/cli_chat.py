@@ -54,27 +54,61 @@ from ringmaster.decisions import (
     DecisionService,
     Edit,
     check_decider,
+    may_decide,
+    may_review,
     parse_args_json,
     reject_reason,
 )
-from ringmaster.errors import NotAllowed, RingmasterError
+from ringmaster.errors import RingmasterError
 from ringmaster.graph.state import Requester
 from ringmaster.review_queue import ReviewItem
 from ringmaster.runner import Runner, RunOutcome
 from ringmaster.settings import Settings
 from ringmaster.withdraw import WITHDRAWN
 
-HELP = """commands:
+HELP_READ = """commands:
   /reviews                 pending reviews on this thread
   /show ID                 one review: request, blocker, proposed action
-  /approve ID              approve every action of the review
+"""
+HELP_DECIDE = """  /approve ID              approve every action of the review
   /edit ID [N] {"arg": value}
                            change action N's arguments (0-based, default 0, as
                            `review edit --action N`) and approve the review
   /reject ID reason        reject; the reason is shown to the requester
   /respond ID text         answer in place of the action
-  /quit                    end the chat (so does Ctrl-D; Ctrl-C only drops the line typed)"""
+"""
+# For one who decides no review: a reviewer decides theirs, and calling one off is theirs.
+HELP_WITHDRAW = """  a reviewer decides your reviews; to call one off, say so ("cancel that refund",
+  "never mind")
+"""
+HELP_QUIT = (
+    "  /quit                    end the chat (so does Ctrl-D; Ctrl-C only drops the line typed)"
+)
+HELP = HELP_READ + HELP_DECIDE + HELP_QUIT
 CHAT_DECIDE_HINT = "Decide here: /show, /approve, /edit, /reject or /respond ID (/help for more)"
+
+
+def help_text(decides: bool) -> str:
+    """/help's text: the decision commands only for one who may decide reviews."""
+    return HELP_READ + (HELP_DECIDE if decides else HELP_WITHDRAW) + HELP_QUIT
+
+
+def decide_hint(items: list[ReviewItem], decidable: list[ReviewItem], who: str) -> str:
+    """What to type about the reviews listed: the decision commands for those `who` may
+    decide (`decidable`, by the decision service's own check), and for the rest, who decides
+    them and, for their own request's, how to call it off."""
+    rest = [i for i in items if i not in decidable]
+    if not rest:
+        return CHAT_DECIDE_HINT
+    ids = ", ".join(i.id[:SHORT_ID] for i in rest)
+    one = len(rest) == 1
+    line = f"A reviewer decides {'review' if one else 'reviews'} {ids}"
+    if all(i.requester == who for i in rest):  # a call-off turn here rejects it in their name
+        line += f'; to call {"it" if one else "one"} off, say so here ("cancel that", "never mind")'
+    line += f"; /show ID reads {'it' if one else 'one'}"
+    if decidable:
+        line = f"{CHAT_DECIDE_HINT}\n{line}"
+    return line
 
 
 def _at_prompt() -> bool:
@@ -263,7 +297,7 @@ class Chat:
                 text = outcome.answer or _status_line(outcome)
                 self.say("outcome", text, outcome=outcome.to_dict())
             else:
-                print_outcome(outcome, decide_hint=CHAT_DECIDE_HINT)
+                print_outcome(outcome, decide_hint=self._hint(outcome.pending))
             return
         self.thread = outcome.thread_id
         if outcome.queued_behind:
@@ -273,7 +307,11 @@ class Chat:
         if self.json_mode:
             self.say("outcome", outcome.answer or _status_line(outcome), outcome=outcome.to_dict())
         else:
-            print_outcome(outcome, decide_hint=CHAT_DECIDE_HINT)
+            print_outcome(outcome, decide_hint=self._hint(outcome.pending))
+
+    def _hint(self, items: list[ReviewItem]) -> str:
+        """The line under a turn's pending reviews: what this person may do about each."""
+        return decide_hint(items, [i for i in items if self._may_decide(i)], self.requester.id)
 
     def request(self, text: str) -> None:
         if self.review_only is not None:
@@ -296,7 +334,7 @@ class Chat:
         if name in {"quit", "exit"}:
             return False
         if name == "help":
-            self.say("help", HELP)
+            self.say("help", help_text(may_review(Accounts(self.runner.engine), self.requester.id)))
         elif name == "reviews":
             where = "on this thread" if self.thread else "you may decide"
             items = (
@@ -329,8 +367,8 @@ class Chat:
             self.say("review", "\n".join(lines), review=item.to_dict())
         elif name in DECISIONS:
             ref, _, arg = rest.partition(" ")
-            item = self._find(ref)
             decision = DECISIONS[name](arg.strip())
+            item = self._find(ref, decision)
 
             def resume(thread_id: str) -> RunOutcome:
                 # Committed: say what was decided before the resumed run prints its progress.
@@ -361,31 +399,32 @@ class Chat:
             decision=item.decision,
         )
 
-    def _find(self, ref: str) -> ReviewItem:
+    def _find(self, ref: str, deciding: Decision | None = None) -> ReviewItem:
+        """The review `ref` names, if this person may see it; `deciding`: and make that
+        decision on it, refused (as the decision service would) before the chat points to
+        another thread where it would be refused again."""
         if not ref:
             raise RingmasterError(f"which review? give its id ({PREFIX_WORDS})")
         item = self.runner.queue.find(ref)
         # Who may see it, as the API decides: their own thread's, or any for a reviewer (and
         # before naming the thread it is on).
-        check_viewer(Accounts(self.runner.engine), self.requester.id, item.requester,
-                     f"review {ref}")  # fmt: skip
+        accounts = Accounts(self.runner.engine)
+        check_viewer(accounts, self.requester.id, item.requester, f"review {ref}")
+        if deciding is not None and item.status == "pending":
+            check_decider(accounts, item, deciding, self.requester.id)
         if self.thread is not None and item.thread_id != self.thread:
+            there = f"`{command(f'chat --thread {item.thread_id}', self.typed_as)}`"
+            if deciding is not None:
+                there += " (or a chat with no thread yet)"
+            doing = "decide" if deciding is not None else "see"
             raise RingmasterError(
-                f"review {ref} is on thread {item.thread_id}, not this one: decide it in "
-                f"`{command(f'chat --thread {item.thread_id}', self.typed_as)}` (or a chat with "
-                "no thread yet)"
+                f"review {ref} is on thread {item.thread_id}, not this one: {doing} it in {there}"
             )
         return item
 
     def _may_decide(self, item: ReviewItem) -> bool:
-        """Whether this person may decide the item at all (a rejection is allowed wherever
-        any decision is): the decision service's own check."""
-        try:
-            check_decider(Accounts(self.runner.engine), item, Decision("reject"),
-                          self.requester.id)  # fmt: skip
-        except NotAllowed:
-            return False
-        return True
+        """Whether this person may decide the item at all: the decision service's own check."""
+        return may_decide(Accounts(self.runner.engine), item, self.requester.id)
 
 
 def _edit(arg: str) -> Decision:

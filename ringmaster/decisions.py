@@ -387,17 +387,48 @@ def check_reviewer(
     if not accounts.any_users():
         return
     if requester == who:
-        raise NotAllowed(
-            f"{who} cannot {verb} {what}: their own request raised it; "
-            f"another reviewer {verb}s it (`--as NAME`, `users list`)"
-        )
+        user = accounts.find(who)
+        if user is not None and not user.disabled and user.can("reviewer"):
+            who_else = f"another reviewer {verb}s it (`--as NAME`, `users list`)"
+        else:  # a requester: no reviewer to be "another" of, and only a withdrawal is theirs
+            who_else = f"a reviewer {verb}s it; {WITHDRAW_HINT}"
+        raise NotAllowed(f"{who} cannot {verb} {what}: their own request raised it; {who_else}")
+    refusal = _not_a_reviewer(accounts, who, verb)
+    if refusal is not None:
+        raise NotAllowed(refusal)
+
+
+# What a requester may do about a pending review of their own request: call it off with a
+# request on its thread (ringmaster/withdraw.py rejects it in their name).
+WITHDRAW_HINT = 'to call it off, say so on its thread ("cancel that", "never mind")'
+
+
+def _not_a_reviewer(accounts: Accounts, who: str, verb: str) -> str | None:
+    """Why `who` may not review at all once users exist (None: they may)."""
     user = accounts.find(who)
     if user is None:
-        raise NotAllowed(f"{who!r} is not a user: {verb} as a reviewer (`--as NAME`)")
+        return f"{who!r} is not a user: {verb} as a reviewer (`--as NAME`)"
     if user.disabled:
-        raise NotAllowed(f"user {who!r} is disabled")
+        return f"user {who!r} is disabled"
     if not user.can("reviewer"):
-        raise NotAllowed(f"user {who!r} is a {user.role}, not a reviewer")
+        return f"user {who!r} is a {user.role}, not a reviewer"
+    return None
+
+
+def may_review(accounts: Accounts, who: str) -> bool:
+    """Whether `who` may decide any review at all (others' requests'): anyone while no users
+    exist, else an enabled reviewer or admin, as `check_reviewer` refuses the rest."""
+    return not accounts.any_users() or _not_a_reviewer(accounts, who, "decide") is None
+
+
+def may_decide(accounts: Accounts, item: ReviewItem, who: str) -> bool:
+    """Whether `who` may decide `item` at all (a rejection is allowed wherever any decision
+    is), by `check_decider` itself: what a surface offers them is what it would accept."""
+    try:
+        check_decider(accounts, item, Decision("reject"), who)
+    except NotAllowed:
+        return False
+    return True
 
 
 def check_decider(accounts: Accounts, item: ReviewItem, decision: Decision, who: str) -> None:

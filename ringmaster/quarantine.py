@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ringmaster.review_kinds import RETRY_ACTION
 from ringmaster.review_queue import PRIORITIES, PRIORITY_NAMES
 from ringmaster.run_queue import HELD, SLOT, Job
 from ringmaster.tables import threads as threads_table
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from ringmaster.runner import Runner
 
 FAILURE_KIND = "failure"
-RETRY_ACTION = "retry_run"
 
 
 def failure_item_id(job: Job) -> str:

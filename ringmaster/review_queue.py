@@ -8,6 +8,7 @@ nothing changes. Resuming the thread is the runner's job; this module only keeps
 from __future__ import annotations
 
 import builtins
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
 from ringmaster.graph.events import decider_actor
 from ringmaster.graph.priority import Priority
-from ringmaster.review_kinds import DECIDED_AS
+from ringmaster.review_kinds import DECIDED_AS, WHOLE_ACTIONS
 from ringmaster.tables import notifications, review_items, row_by_prefix, writer
 
 # Who escalates an overdue review, and rejects it when its action is denied on timeout.
@@ -113,9 +114,19 @@ def item_from_row(row: Any) -> ReviewItem:
 
 
 def summarize(payload: dict[str, Any]) -> str:
+    """An item in a line: why a person is asked, and the tools it would call that the reason
+    does not already name. Not its kind (every listing shows it beside the summary) nor the
+    names of actions on a run or output as a whole (`route_subtask`: the kind says it)."""
     ctx = payload.get("context", {})
-    actions = ", ".join(a["name"] for a in payload.get("action_requests", []))
-    return f"{ctx.get('kind', '?')}: {ctx.get('blocker', '')} [{actions}]"[:500]
+    why = str(ctx.get("blocker") or "").strip() or str(ctx.get("kind") or "review")
+    unnamed = [
+        a["name"]
+        for a in payload.get("action_requests", [])
+        if a["name"] not in WHOLE_ACTIONS and not re.search(rf"\b{re.escape(a['name'])}\b", why)
+    ]
+    if unnamed:
+        why += f" (calls {', '.join(dict.fromkeys(unnamed))})"
+    return why[:500]
 
 
 class ReviewQueue:

@@ -27,13 +27,21 @@ from ringmaster.graph.nodes.review_answer import answer_schema, as_response, che
 from ringmaster.graph.nodes.validate import recommend
 from ringmaster.graph.references import asks
 from ringmaster.graph.state import Requester, SubtaskStatus, WorkState, subtask_result
+from ringmaster.review_kinds import ACCEPT_ACTION, RELEASE_ACTION, ROUTE_ACTION
 
-ROUTE_ACTION = "route_subtask"
-RELEASE_ACTION = "release_output"
-ACCEPT_ACTION = "accept_output"
 ALL_DECISIONS: list[Any] = ["approve", "edit", "reject", "respond"]
 
-__all__ = ["apply_decisions", "asks_requester", "build_packet", "check_response", "make_review"]
+__all__ = [
+    "ACCEPT_ACTION",
+    "RELEASE_ACTION",
+    "ROUTE_ACTION",
+    "apply_decisions",
+    "own_description",
+    "asks_requester",
+    "build_packet",
+    "check_response",
+    "make_review",
+]
 
 
 def asks_requester(context: dict[str, Any]) -> bool:
@@ -146,9 +154,34 @@ def build_packet(deps: GraphDeps, state: WorkState, thread: str) -> HITLRequest:
 def refused(packet: dict[str, Any], why: str) -> dict[str, Any]:
     """The packet again, telling the reviewer why their last answer was not taken."""
     first = packet["action_requests"][0]
-    note = f"**Your last answer was refused** ({why}). Nothing was decided; answer again."
+    note = _refused_note(why)
     actions = [{**first, "description": f"{note}\n\n{first['description']}"}]
     return {**packet, "action_requests": actions + packet["action_requests"][1:], "refused": why}
+
+
+def _refused_note(why: str) -> str:
+    return f"**Your last answer was refused** ({why}). Nothing was decided; answer again."
+
+
+# Where the packaged context begins in the first action's description (`context_text`).
+_CONTEXT_START = "\n\n**Why you are asked:** "
+
+
+def own_description(description: str, packet: dict[str, Any]) -> str:
+    """An action's description as its tool or agent gave it ("Refund 999.00 USD on …"):
+    without the refusal note and the context in Markdown that `build_packet` adds to the
+    first action for an inbox that shows nothing else, which a page showing that context
+    itself (the web item page) would repeat."""
+    why = packet.get("refused")
+    if isinstance(why, str):
+        description = description.removeprefix(_refused_note(why) + "\n\n")
+    context = packet.get("context")
+    if isinstance(context, dict):
+        whole = "\n\n" + context_text(context)
+        if description.endswith(whole):
+            return description.removesuffix(whole)
+    # A context changed since it was packaged: the packaged text still starts with its line.
+    return description.split(_CONTEXT_START, 1)[0]
 
 
 def context_text(context: dict[str, Any]) -> str:

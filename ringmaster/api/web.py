@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import inspect
 import json
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI, Form, Header, HTTPException, Query, Request
@@ -24,6 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ringmaster.accounts import WebSession, token_hash
 from ringmaster.agent_status import seconds_text
@@ -37,7 +39,7 @@ from ringmaster.clock import utcnow
 from ringmaster.decision_text import decision_lines
 from ringmaster.decisions import parse_args_json
 from ringmaster.errors import RingmasterError
-from ringmaster.graph.nodes.review import ROUTE_ACTION
+from ringmaster.graph.nodes.review import ROUTE_ACTION, own_description
 from ringmaster.queries import ReviewFilter, list_reviews
 from ringmaster.transcript import request_line, said
 from ringmaster.untrusted_text import clean
@@ -290,7 +292,10 @@ def _item_page(
     except RingmasterError as exc:
         return _error_page(request, session, exc)
     ctx = item.payload.get("context", {})
-    actions = item.payload.get("action_requests", [])
+    # Each action's own description: the context packaged onto the first one for an inbox
+    # that shows nothing else is on this page already, each part in its place.
+    actions = [{**a, "description": own_description(str(a.get("description") or ""), item.payload)}
+               for a in item.payload.get("action_requests", [])]  # fmt: skip
     return page(
         request,
         "item.html",
@@ -302,6 +307,7 @@ def _item_page(
             "ctx": ctx,
             "actions": actions,
             "allowed": _allowed(item.payload),
+            "refused": item.payload.get("refused"),
             "own": item.requester == session.user.name,
             "decided": decision_lines(item),  # what was done, beside what was proposed
             "route_action": ROUTE_ACTION,
@@ -311,6 +317,12 @@ def _item_page(
         },
         status_code=status_code,
     )
+
+
+@router.get("/reviews/{item_id}")
+def review_page(item_id: str) -> RedirectResponse:
+    """A review's page by the API's name for it (/reviews/ID): the item page."""
+    return RedirectResponse(f"/ui/items/{quote(item_id[:64], safe='')}", status_code=303)
 
 
 @router.get("/items/{item_id}")
@@ -474,3 +486,28 @@ def install(app: FastAPI) -> None:
         return Response("sign in first", status_code=401, media_type="text/plain")
 
     app.add_exception_handler(SignInNeeded, to_login)
+    problem = app.exception_handlers[StarletteHTTPException]
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        # A page a person typed or followed under /ui is a page too when there is none: the
+        # API's JSON problem is for /api and for scripts.
+        path = request.url.path
+        status = getattr(exc, "status_code", 0)
+        if status == 404 and request.method in ("GET", "HEAD") and _under_ui(path):
+            cookie = request.cookies.get(COOKIE, "")
+            accounts = request.app.state.rm.accounts
+            session = await to_thread.run_sync(accounts.session, cookie) if cookie else None
+            ctx = {
+                "me": session.user if session else None,
+                "csrf": session.csrf if session else "",
+                "error": f"There is no page at {path}.",
+            }
+            return page(request, "error.html", ctx, status_code=404)
+        answer = problem(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    app.add_exception_handler(StarletteHTTPException, not_found)
+
+
+def _under_ui(path: str) -> bool:
+    return path == "/ui" or path.startswith("/ui/")

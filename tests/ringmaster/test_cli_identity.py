@@ -35,7 +35,8 @@ def test_cli_decisions_meet_the_same_identity_checks_as_the_api(cli_in_process: 
     out = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann", "--scopes", "billing")
     (item,) = [p["id"] for p in out["pending"]]
     refused(cli, item, "nobody", "'nobody' is not a user")
-    own = "their own request raised it; another reviewer decides it (`--as NAME`"
+    # ann is a requester: no reviewer to be "another" of; calling it off is hers.
+    own = "their own request raised it; a reviewer decides it; to call it off, say so on its"
     refused(cli, item, "ann", own)
     refused(cli, item, "old", "user 'old' is disabled")
     refused(cli, item, "req", "is a requester, not a reviewer")
@@ -244,3 +245,40 @@ def test_an_empty_as_is_refused_not_taken_for_the_login(cli_in_process: Cli) -> 
             assert proc.returncode == 2, proc.stderr
             assert line == "error: --as needs a user name (leave it out to act as your login name)"
     assert cli.json("thread", "list", "--as", "rev") == []
+
+
+def test_a_requesters_chat_offers_only_what_she_may_do(cli_in_process: Cli) -> None:
+    """`chat --as ann` (a requester) said "Decide here: /show, /approve, …" under her own
+    request's review, listed /approve … in /help, and pointed `/approve` on another thread's
+    review to `chat --thread … --as ann`, where it is refused again: she is offered what the
+    decision service would accept of her (a reviewer decides; a call-off is hers)."""
+    cli = cli_in_process
+    add_users(cli)
+    cli("users", "add", "boss", "--role", "reviewer", "--scopes", "billing", "--no-token")
+    first = cli.json("run", "Refund 250.00 on invoice INV-1010", "--as", "ann")
+    (elsewhere,) = [p["id"] for p in first["pending"]]
+    refund = "Refund invoice INV-1004 in full, the customer cancelled"
+    typed = f"{refund}\n/help\n/approve {elsewhere[:8]}\n"
+    done = cli("chat", "--as", "ann", input=typed)
+    text = " ".join(done.stdout.split())
+    assert "Decide here" not in text and "/approve ID" not in text
+    assert "A reviewer decides review " in text
+    assert 'to call it off, say so here ("cancel that", "never mind"); /show ID reads it' in text
+    assert "a reviewer decides your reviews; to call one off, say so" in text
+    error = " ".join(done.stderr.split())
+    assert "ann cannot decide review item" in error and "a reviewer decides it" in error
+    assert "chat --thread" not in error and "another reviewer" not in error
+    # A reviewer chatting on her own request is shown the same, though she decides others'.
+    own = cli(
+        "chat",
+        "--as",
+        "boss",
+        input="Refund invoice INV-1004 in full, the customer cancelled\n/help\n",
+    )
+    mine = " ".join(own.stdout.split())
+    assert "A reviewer decides review " in mine and "Decide here" not in mine
+    assert "/approve ID" in mine  # /help: she may decide others' reviews
+    # And one she may decide is offered as before.
+    rev = cli("chat", "--as", "rev", "--thread", first["thread_id"], input="/reviews\n")
+    assert "/approve" in rev.stdout
+    assert cli.side_effects() == []

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ringmaster.errors import NotFound
-from ringmaster.review_queue import ReviewQueue
+from ringmaster.review_queue import ReviewQueue, summarize
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
 from ringmaster.thread_store import ThreadStore
@@ -68,3 +68,23 @@ def test_a_listed_item_says_its_stored_decision(
     assert listed["item-1"].decided_as == said
     assert listed["item-1"].to_dict(with_payload=False)["decided_as"] == said
     assert listed["item-2"].decided_as is None
+
+
+def test_a_summary_says_why_once_without_the_interrupts_syntax() -> None:
+    """`review list` read "approval: issue_refund: refund of 999.00 is above the 100.00 limit
+    [issue_refund]": the kind (a column of its own), the tool twice, in brackets. A tool the
+    reason does not name is still said; an action on the run or output as a whole is not."""
+
+    def packet(kind: str, blocker: str, *names: str) -> dict[str, object]:
+        actions = [{"name": n, "args": {}} for n in names]
+        return {"action_requests": actions, "context": {"kind": kind, "blocker": blocker}}
+
+    why = "issue_refund: refund of 999.00 is above the 100.00 limit"
+    assert summarize(packet("approval", why, "issue_refund")) == why
+    always = "billing work in category refund always needs a human"
+    assert summarize(packet("human_category", always, "issue_refund", "issue_refund")) == (
+        f"{always} (calls issue_refund)"
+    )
+    low = "no agent is confident enough"
+    assert summarize(packet("routing", low, "route_subtask")) == low
+    assert summarize(packet("validation_failed", "", "accept_output")) == "validation_failed"

@@ -110,3 +110,45 @@ def test_own_items_and_sign_out(sqlite_api: Api) -> None:
     assert out.status_code == 303
     assert api.client.get("/ui", follow_redirects=False).status_code == 303
     assert api.client.get("/ui/items/nope1234", follow_redirects=False).status_code == 303
+
+
+def test_the_item_page_shows_each_action_once_without_the_inbox_markdown(
+    sqlite_api: Api,
+) -> None:
+    """ "Proposed action" showed the first action's description as an inbox gets it: the
+    context in Markdown (`**Why you are asked:** … **Recommended:** …`) in one paragraph,
+    repeating the request, blocker and recommendation shown above it."""
+    api = sqlite_api
+    _, item = api.waiting_item("ann", XSS)
+    sign_in(api)
+    packaged = api.runner.queue.get(item["id"]).payload["action_requests"][0]["description"]
+    assert "**Why you are asked:**" in packaged  # what an inbox with nothing else is given
+    own = packaged.split("\n\n")[0]
+    page = api.client.get(f"/ui/items/{item['id']}")
+    assert page.status_code == 200
+    assert "**" not in page.text and "Why you are asked" not in page.text
+    assert own.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") in page.text
+    assert page.text.count('class="recommended"') == 1
+    assert "<script>alert(1)</script>" not in page.text
+
+
+def test_a_ui_path_with_no_page_is_an_html_page_and_an_api_path_json(sqlite_api: Api) -> None:
+    """/ui/reviews/ID (the API's name for a review, under /ui) answered the API's JSON 404 in
+    the browser: it is the item's page, and a /ui path with no page is a page saying so."""
+    api = sqlite_api
+    _, item = api.waiting_item("ann")
+    sign_in(api)
+    guessed = api.client.get(f"/ui/reviews/{item['id'][:10]}", follow_redirects=False)
+    assert guessed.status_code == 303
+    assert guessed.headers["location"] == f"/ui/items/{item['id'][:10]}"
+    assert item["id"][:10] in api.client.get(f"/ui/reviews/{item['id'][:10]}").text
+    missing = api.client.get("/ui/nothing/here")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert (
+        "There is no page at /ui/nothing/here" in missing.text
+        and "Back to the queue" in missing.text
+    )
+    assert "default-src 'self'" in missing.headers["content-security-policy"]
+    api_missing = api.client.get("/nothing/here")
+    assert api_missing.status_code == 404
+    assert api_missing.headers["content-type"] == "application/problem+json"
