@@ -354,14 +354,19 @@ def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> st
 
 
 def _read(
-    tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
+    tools: ToolBox,
+    tickets: list[str],
+    out: dict[str, Any],
+    notes: list[str],
+    missing: list[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Each ticket named that exists, remembered in `out`; one that does not is said."""
+    """Each ticket named that exists, remembered in `out`; one that does not is said, in
+    `missing` when one is given, else in `notes`."""
     for tid in list(tickets):
         try:
             ticket = tools.call("get_ticket", ticket_id=tid)
         except ToolError as exc:
-            notes.append(str(exc))
+            (notes if missing is None else missing).append(str(exc).rstrip("."))
             out["ticket_ids"].remove(tid)
             continue
         _remember(out, [ticket])
@@ -400,7 +405,9 @@ def _ticket_work(
 ) -> str:
     text = task.description
     changed = _changed(text, tickets)
-    for ticket in _read(tools, tickets, out, notes):
+    asks_change = p.has(text, f"{_CLOSE}|{_REOPEN}") or bool(_update_args(text))
+    missing: list[str] = []
+    for ticket in _read(tools, tickets, out, notes, missing if asks_change else None):
         tid = ticket["id"]
         out["customer_id"] = out["customer_id"] or ticket["customer_id"]
         detail = p.redact(p.after_colon(text) or "")
@@ -436,16 +443,49 @@ def _ticket_work(
                 "as none was stated"
             )
         elif args := _update_args(text):
-            levels = ["low", "normal", "high", "urgent"]
-            if p.has(text, r"\bescalate\b") and args.get("priority") == ticket["priority"]:
-                args["priority"] = levels[min(levels.index(ticket["priority"]) + 1, 3)]
+            if not _update_of(ticket, args, text, out, notes):
+                continue
             tools.propose("update_ticket", description=f"Update {tid}", ticket_id=tid, **args)
             changes = [f"{k} {v}" for k, v in args.items() if k != "note"]
             changes += ["a note"] if "note" in args else []
             notes.append(f"proposed updating {tid}: {', '.join(changes)}")
         else:
             notes += _read_out(tools, ticket, text)
+    if missing and not out.get("question"):
+        # A change of a ticket that is not there did nothing: the turn waits for the right id
+        # (needs_input), it is not done ("close ticket TCK-9999" had ended `done`).
+        p.ask(out, notes, f"{'; '.join(missing)}, so nothing was changed. Which ticket (TCK-…) "
+              "is meant?")  # fmt: skip
     return "ticket"
+
+
+_LEVELS = ["low", "normal", "high", "urgent"]
+
+
+def _update_of(
+    ticket: dict[str, Any], args: dict[str, Any], text: str, out: dict[str, Any], notes: list[str]
+) -> bool:
+    """Whether the update `args` is proposed for `ticket`, settling its priority first. The
+    level stated is kept ("escalate TCK-1 to high" of a high ticket had proposed urgent); only a
+    bare "escalate" raises one step above the ticket's own. A closed ticket's priority or status
+    is not changed (the requester is asked), and a change to what the ticket already has is
+    none: said, and not proposed."""
+    tid, current = ticket["id"], ticket["priority"]
+    stated = re.search(_PRIORITY, text, re.IGNORECASE) is not None
+    if "priority" in args and not stated and p.has(text, r"\bescalate\b") and current != "low":
+        args["priority"] = _LEVELS[min(_LEVELS.index(current) + 1, 3)]
+    if ticket["status"] == "closed" and ({"priority", "status"} & set(args)):
+        p.ask(out, notes, f"{tid} ('{ticket['subject']}') is closed, so its priority and status "
+              "were not changed. Should it be reopened first?")  # fmt: skip
+        return False
+    same = [k for k in ("priority", "status") if args.get(k) == ticket[k]]
+    if same and not set(args) - set(same):
+        said = " and ".join(f"{ticket[k]} {k}" if k == "priority" else ticket[k] for k in same)
+        notes.append(f"{tid} already has {said}; no change proposed")
+        return False
+    for k in same:
+        del args[k]
+    return True
 
 
 def _read_out(tools: ToolBox, ticket: dict[str, Any], text: str) -> list[str]:
