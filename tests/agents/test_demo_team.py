@@ -116,8 +116,9 @@ def test_every_example_gets_a_valid_output_and_nothing_is_executed(
 CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ("support", "close TCK-1001, the customer confirmed the reset worked", "close_ticket",
      {"ticket_id": "TCK-1001"}),
-    ("support", "bump TCK-1005 to urgent", "update_ticket",
-     {"ticket_id": "TCK-1005", "priority": "urgent"}),
+    # (TCK-1005 is urgent already: a bump to urgent of it is no change, said, not proposed.)
+    ("support", "bump TCK-1002 to urgent", "update_ticket",
+     {"ticket_id": "TCK-1002", "priority": "urgent"}),
     ("support", "reopen TCK-1004 please", "update_ticket", {"ticket_id": "TCK-1004",
                                                            "status": "open"}),
     ("support", "Open a ticket for james.chen@example.com: SSO fails", "open_ticket",

@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
+from ringmaster.agents.demo.skills import paging, ticket_claims
 from ringmaster.agents.demo.skills import parsing as p
-from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
-from ringmaster.agents.demo.skills.ticket_topics import ANY_TICKET, EVERY, Topic, stems
+from ringmaster.agents.demo.skills.ticket_topics import ANY_TICKET, Topic, stems
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 from ringmaster.tools.base import ToolBox
@@ -229,7 +229,10 @@ def _listing_of(
         _remember(out, found)
         notes.append(f"{len(found)} most recent {status} tickets listed")
         return "ticket"
-    found = topic.pick(_tickets(tools, status, limit=EVERY))
+    # Every ticket of the status, page by page: the newest 500 had hidden older ones of the
+    # subject behind 500 newer open ones of another, and the answer said none were.
+    statuses = ["open", "pending"] if status == "open" else status
+    found = topic.pick(paging.every(tools, "list_tickets", status=statuses))
     if not found:
         notes.append(f"no {status} ticket is about {topic.said}")
         return "ticket"
@@ -374,14 +377,13 @@ def _read(
 
 
 def _tickets(
-    tools: ToolBox, status: str | None, customer_id: str | None = None, limit: int | None = None
+    tools: ToolBox, status: str | None, customer_id: str | None = None
 ) -> list[dict[str, Any]]:
     """Tickets of `status` (any when None), newest first. An "open" ticket, as people ask for
     one, is any not closed yet, pending too, as a customer's count of open tickets is
     (`get_customer`): "CUS-1035's open tickets" lists the pending password one as well."""
     statuses = ["open", "pending"] if status == "open" else status
-    more = {} if limit is None else {"limit": limit}
-    return list(tools.call("list_tickets", customer_id=customer_id, status=statuses, **more))
+    return list(tools.call("list_tickets", customer_id=customer_id, status=statuses))
 
 
 def _listing(ticket: dict[str, Any], status: str | None) -> str:
