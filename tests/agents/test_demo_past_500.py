@@ -168,5 +168,6 @@ def test_release_notes_of_a_version_past_newer_deployments(registry: AgentRegist
     _pad_deployments(registry, service, "production")
     for asked in (f"write release notes for {service} {version}", f"release notes for {version}"):
         out = run(registry, "content", asked).output
-        assert f"- {service} {version} is live since {day}." in out["body"], asked
+        # Long replaced: when it went out and what replaced it, not "is live since".
+        assert f"- {service} {version} went out on {day}; " in out["body"], asked
         assert "based on list_deployments" in out["summary"]
