@@ -139,6 +139,24 @@ def test_tickets_of_a_subject_older_than_500_newer_tickets(registry: AgentRegist
     assert "about 'SSO'" in out["summary"]
 
 
+def test_customers_with_open_tickets_of_a_subject_past_500_newer_open_ones(
+    registry: AgentRegistry,
+) -> None:
+    """Which customers have open tickets of a subject read the newest 500 open tickets: with
+    500 newer open ones of another subject, "which customers have open tickets about SSO?"
+    said none had any."""
+    _pad_tickets(registry, "Dashboard loads slowly", "open")
+    held = _sql(
+        registry,
+        "SELECT id, customer_id FROM tickets WHERE subject LIKE '%SSO%' AND status != 'closed'",
+    )
+    assert held
+    out = run(registry, "support", "which customers have open tickets about SSO?").output
+    assert sorted(t["id"] for t in out["tickets"]) == sorted(i for i, _ in held)
+    assert sorted(out["customer_ids"]) == sorted({c for _, c in held})
+    assert f"{len(held)} open ticket(s) about 'SSO'" in out["summary"]
+
+
 def test_release_notes_of_a_version_past_newer_deployments(registry: AgentRegistry) -> None:
     """Release notes of a version read it out of a service's newest 10 production deployments
     (of every service's, with none named): an older version's had no fact to state."""
@@ -150,5 +168,6 @@ def test_release_notes_of_a_version_past_newer_deployments(registry: AgentRegist
     _pad_deployments(registry, service, "production")
     for asked in (f"write release notes for {service} {version}", f"release notes for {version}"):
         out = run(registry, "content", asked).output
-        assert f"- {service} {version} is live since {day}." in out["body"], asked
+        # Long replaced: when it went out and what replaced it, not "is live since".
+        assert f"- {service} {version} went out on {day}; " in out["body"], asked
         assert "based on list_deployments" in out["summary"]

@@ -116,8 +116,9 @@ def test_every_example_gets_a_valid_output_and_nothing_is_executed(
 CASES: list[tuple[str, str, str | None, dict[str, Any]]] = [
     ("support", "close TCK-1001, the customer confirmed the reset worked", "close_ticket",
      {"ticket_id": "TCK-1001"}),
-    ("support", "bump TCK-1005 to urgent", "update_ticket",
-     {"ticket_id": "TCK-1005", "priority": "urgent"}),
+    # (TCK-1005 is urgent already: a bump to urgent of it is no change, said, not proposed.)
+    ("support", "bump TCK-1002 to urgent", "update_ticket",
+     {"ticket_id": "TCK-1002", "priority": "urgent"}),
     ("support", "reopen TCK-1004 please", "update_ticket", {"ticket_id": "TCK-1004",
                                                            "status": "open"}),
     ("support", "Open a ticket for james.chen@example.com: SSO fails", "open_ticket",
@@ -1734,3 +1735,45 @@ def test_the_deploy_an_incident_began_under_is_one_rule_for_skill_and_lookup(
     out = run(registry, "ops", f"which deploy caused {incident['id']}?").output
     assert [d["id"] for d in out["deployments"]] == list(record.behind)
     assert f"was running when {incident['id']}" in out["summary"]
+
+
+def test_release_notes_say_what_is_live_what_was_replaced_and_when_the_list_is_cut(
+    tmp_path: Path,
+) -> None:
+    """Release notes had said "X is live since D" of every version, those long replaced too,
+    and listed at most 5 without saying more went out."""
+    registry = demo_registry(tmp_path / "demo.db")
+    with sqlite3.connect(db_path(registry)) as conn:
+        rows = conn.execute(
+            "SELECT version, substr(deployed_at, 1, 10) FROM deployments WHERE service = 'api' "
+            "AND environment = 'production' AND status = 'succeeded' ORDER BY deployed_at DESC"
+        ).fetchall()
+    assert len(rows) > 5
+    body = run(registry, "content", "write release notes for api").output["body"]
+    (live, since), (older, went), (_, day2) = rows[0], rows[1], rows[2]
+    assert f"- api {live} is live since {since}." in body
+    assert f"- api {older} went out on {went}; {live} replaced it on {since}." in body
+    assert f"; {older} replaced it on {went}." in body and day2 in body
+    assert body.count("is live since") == 1
+    assert "- Earlier releases are not listed here." in body
+
+
+def test_a_status_update_after_a_rollback_that_ran_is_monitoring_its_incident(
+    registry: AgentRegistry,
+) -> None:
+    """The demo's draft after an approved rollback had been titled "Investigating: The
+    rollback" and said "We rolled api back … We are investigating"."""
+    ops_out = run(registry, "ops", "roll back the api deployment in production")
+    (proposal,) = ops_out.proposed_actions
+    done = {"rollback_id": "RBK-1", "service": "api", "environment": "production",
+            "from_version": proposal.args["from_version"],
+            "to_version": proposal.args["to_version"], "deployment_id": "DEP-9"}  # fmt: skip
+    effects = [{"tool": "rollback_deployment", "args": proposal.args, "result": done}]
+    ask = "draft a status update about the rollback"
+    out = run(registry, "content", ask, handoffs=(_ops_handoff(ops_out, effects),)).output
+    assert out["title"] == "Monitoring: Elevated 5xx error rate on api after 2.14.0"
+    assert "We rolled api back from version 2.14.0 to 2.13.2" in out["body"]
+    assert "We are monitoring api" in out["body"] and "investigating" not in out["body"]
+    # Not run (rejected): nothing is monitored, and the subject is still no "The rollback".
+    out = run(registry, "content", ask, handoffs=(_ops_handoff(ops_out, []),)).output
+    assert out["title"] == "Investigating: Elevated 5xx error rate on api after 2.14.0"

@@ -20,6 +20,11 @@ CHARGED_TWICE = (
     r"|\b(?:charged|billed|taken)\s+(?:us\s+|them\s+|me\s+)?again\b"
 )
 
+# The one newest invoice asked for: "the latest invoice", "her most recent bill".
+LATEST = r"\b(?:latest|most recent|newest|last|current)\b"
+# A listing of invoices shows this many.
+_LISTED = 12
+
 _LookUp = Callable[[str, ToolBox, dict[str, Any], dict[str, Any], list[str]], str]
 
 
@@ -86,10 +91,18 @@ def account(
         (Decimal(tools.call("get_invoice", invoice_id=i["id"])["refunded"]) for i in found),
         Decimal("0.00"),
     ) if p.has(text, r"\brefunded\b") else None  # fmt: skip
+    who = f"{customer['name']} ({customer['id']})"
+    if found and p.has(text, LATEST):
+        # "what's the latest invoice for CUS-1001?": that invoice, so "refund it" next acts on
+        # the one shown; a count of them all had named no invoice at all.
+        out.update(invoices=found[:1], invoice_ids=[found[0]["id"]], amount=found[0]["amount"])
+        notes.append(f"the latest invoice of {who} is {_invoice_line(found[0])}")
+        return "invoice"
     out.update(invoices=found, invoice_ids=[i["id"] for i in found])
     notes.append(
-        f"{customer['name']} ({customer['id']}) has {len(found)} invoice(s) on the "
-        f"{customer['plan']} plan"
+        f"{who} has {len(found)} invoice(s) on the {customer['plan']} plan"
+        + (": " + "; ".join(_invoice_line(i) for i in found[:_LISTED]) if found else "")
+        + (f" (the {_LISTED} newest shown)" if len(found) > _LISTED else "")
     )
     if refunded is not None:
         out["amount"] = str(refunded)
@@ -190,3 +203,8 @@ def explain_invoices(
             line += "; it was charged more than once"
         notes.append(line)
     return "payment" if p.has(text, PAYMENT) else "invoice"
+
+
+def _invoice_line(invoice: dict[str, Any]) -> str:
+    """An invoice as a look-up names it: id, month, amount and status."""
+    return f"{invoice['id']} ({invoice['period']}) {invoice['amount']} USD, {invoice['status']}"

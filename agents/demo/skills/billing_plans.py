@@ -29,7 +29,8 @@ def change_plan(
 ) -> str:
     """Propose moving the customer to the plan the text names, with both prices."""
     if customer is None:
-        notes.append("a plan change needs a customer (id, email or name); none was found")
+        p.ask(out, notes, "a plan change needs a customer (id, email or name), and none was "
+              "found; nothing was proposed. Whose plan should change?")  # fmt: skip
         return "pricing"
     if p.several_asked(out, notes, p.who(p.find_customers(tools, text, customer)), "plan change"):
         return "pricing"

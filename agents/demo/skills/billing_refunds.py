@@ -53,7 +53,10 @@ def refund(
     try:
         inv = tools.call("get_invoice", invoice_id=invoice_id)
     except ToolError as exc:
-        notes.append(str(exc))
+        # A refund of an invoice that is not there did nothing: the turn waits for the right
+        # id (needs_input), as every refund not proposed below does, rather than end `done`.
+        p.ask(out, notes, f"{str(exc).rstrip('.')}; no refund proposed. Which invoice (INV-…) "
+              "should be refunded?")  # fmt: skip
         return "refund"
     out["customer_id"] = out["customer_id"] or inv["customer_id"]
     out["invoice_ids"] = [invoice_id]
@@ -107,21 +110,20 @@ def refund(
         asked = Decimal(charges[-1]["amount"])  # the extra charge, not the whole invoice
     value = asked if asked is not None else min(invoice_amount, refundable)
     if Decimal(inv["paid"]) <= 0:
-        notes.append(f"{invoice_id} ({inv['period']}) has not been paid; no refund proposed")
+        p.ask(out, notes, f"{invoice_id} ({inv['period']}) has not been paid; no refund "
+              "proposed. Which paid invoice should be refunded?")  # fmt: skip
         return "refund"
     if refundable <= 0:
-        notes.append(
-            f"{invoice_id} is already fully refunded ({inv['refunded']}); no refund proposed"
-        )
+        p.ask(out, notes, f"{invoice_id} is already fully refunded ({inv['refunded']}); no "
+              "refund proposed. Which invoice should be refunded?")  # fmt: skip
         return "refund"
 
     limit = min(invoice_amount, refundable)
     if value > limit:
-        notes.append(
-            f"{value} is more than can be refunded on {invoice_id}: at most {limit} (the "
-            f"invoice is {inv['amount']}, {inv['paid']} was paid, {inv['refunded']} refunded); "
-            "no refund proposed"
-        )
+        p.ask(out, notes, f"{value} is more than can be refunded on {invoice_id}: at most "
+              f"{limit} (the invoice is {inv['amount']}, {inv['paid']} was paid, "
+              f"{inv['refunded']} refunded); no refund proposed. How much (at most {limit}) "
+              "should be refunded?")  # fmt: skip
         return "refund"
     # The reason given, or none: a reason nobody gave would be stored on the refund as if given.
     reason = "duplicate charge" if duplicate else (_why(text) or "")

@@ -36,6 +36,11 @@ _ASKING = (
 # A subject that is only a pronoun names nothing a reader has: "a status update about it" had
 # been titled "Investigating: It", and a blog post or announcement about it "It".
 _PRONOUN = r"it|this|that|them|these|those|the (?:issue|problem|incident)"
+# What was done, said as the subject: "a status update about the rollback".
+_ACTION = (
+    r"(?:the |our |this |that )?"
+    r"(?:rollback|roll-?back|revert|redeploy(?:ment)?|deploy(?:ment)?|fix)"
+)
 # What an email or update is about when the request names nothing.
 NO_TOPIC = "An update from our team"
 _FIXES = [(r"\bwe has\b", "we have"), (r"\bi\b", "I"), (r"\s+([,.!?])", r"\1"), (r"\s{2,}", " ")]
@@ -63,15 +68,22 @@ def draft(text: str, kind: str, facts: list[str], name: str | None = None) -> tu
         # Not resolved: the title does not repeat the request's claim that it is.
         ongoing = re.sub(rf"[\s,]*\b(?:(?:is|are|has been|have been)\s+)?(?:{RESOLVED}).*$", "",
                          topic, flags=re.IGNORECASE) or topic  # fmt: skip
-        subject = _status_subject(topic if resolved else ongoing, facts)
-        title = ("Resolved: " if resolved else "Investigating: ") + subject
+        # A rollback that ran is a fix in place, watched: "Monitoring", not "Investigating"
+        # (after an approved rollback the draft had said "We rolled api back …. We are
+        # investigating").
+        rolled = [m.group(1) for f in facts if (m := re.match(r"We rolled (\S+) back\b", f))]
+        subject = _status_subject(topic if resolved else ongoing, facts, rolled)
+        stage = "Resolved" if resolved else "Monitoring" if rolled else "Investigating"
         body = (f"{detail} " if detail else "") + (
             "The issue is resolved and all systems are operating normally. We will publish a "
             "short post-incident summary. We're sorry for the disruption."
             if resolved
+            else f"We are monitoring {' and '.join(rolled)} and will post an update within 30 "
+            "minutes."
+            if rolled
             else "We are investigating and will post an update within 30 minutes."
         )
-        return title, body
+        return f"{stage}: {subject}", body
     if kind == "release_notes":
         version = " ".join(p.VERSION.findall(text)) or "this release"
         named = " ".join(p.services(text))
@@ -125,14 +137,18 @@ _STATUS_FILLER = re.compile(
 )
 
 
-def _status_subject(topic: str, facts: list[str]) -> str:
+def _status_subject(topic: str, facts: list[str], rolled: list[str] | None = None) -> str:
     """What a status update's title says it is about: the request's subject without the
     request's own words for a status update; an incident named alone, or nothing, is said by
-    the incident's title the facts give ("Elevated 5xx error rate on api after 2.14.0")."""
+    the incident's title the facts give ("Elevated 5xx error rate on api after 2.14.0"). What
+    was done ("the rollback") is no subject either: the incident, else the services it was
+    done to (`rolled`), are."""
     subject = "" if topic == NO_TOPIC else _STATUS_FILLER.sub("", topic).strip(" .?!")
     named = re.fullmatch(r"INC-\d+", subject, flags=re.IGNORECASE)
-    if re.fullmatch(_PRONOUN, subject, re.I):
+    if re.fullmatch(_PRONOUN, subject, re.I) or re.fullmatch(_ACTION, subject, re.I):
         subject = ""
+        if rolled and not _incident_title(facts):
+            return " and ".join(rolled)
     if subject and not named:
         return subject[:1].upper() + subject[1:]
     return _incident_title(facts, subject.upper() if named else None) or (

@@ -4,6 +4,7 @@ status update or release notes read, and what those show still open."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills.paging import every
@@ -67,11 +68,17 @@ def live_facts(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[st
                     if versions or period
                     else tools.call("list_deployments", **args)
                 )
-                for d in listed:
-                    if (not versions or d["version"] in versions) and d["status"] == "succeeded":
-                        facts.append(f"{d['service']} {d['version']} is live since "
-                                     f"{d['deployed_at'][:10]}.")  # fmt: skip
-            return facts[:5], ["list_deployments"] if facts else []
+                shipped = [
+                    d
+                    for d in listed
+                    if (not versions or d["version"] in versions) and d["status"] == "succeeded"
+                ]
+                if shipped:
+                    facts += _releases(tools, shipped)
+            if len(facts) > _RELEASES:
+                # The list is cut where the reader sees it, not cut silently.
+                facts = facts[:_RELEASES] + ["Earlier releases are not listed here."]
+            return facts, ["list_deployments"] if facts else []
         for s in p.each_service(services):
             for h in tools.call("service_health", service=s):
                 if h["status"] != "operational":
@@ -82,6 +89,33 @@ def live_facts(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[st
     except ToolError:
         return [], []
     return facts, ["service_health"] if facts else []
+
+
+# Release notes list this many releases.
+_RELEASES = 5
+
+
+def _releases(tools: ToolBox, shipped: list[dict[str, Any]]) -> list[str]:
+    """Each of one service's `shipped` production deployments as what is true of it now: the
+    newest that succeeded is live since its day; an older one went out on its day and was
+    replaced by the next that succeeded ("is live since" had been said of versions long
+    replaced)."""
+    service = shipped[0]["service"]
+    history = [
+        d
+        for d in every(tools, "list_deployments", service=service, environment="production")
+        if d["status"] == "succeeded"
+    ]
+    newer = {d["id"]: history[i - 1] for i, d in enumerate(history) if i}
+    lines = []
+    for d in shipped:
+        day = d["deployed_at"][:10]
+        if (after := newer.get(d["id"])) is None:
+            lines.append(f"{service} {d['version']} is live since {day}.")
+        else:
+            lines.append(f"{service} {d['version']} went out on {day}; {after['version']} "
+                         f"replaced it on {after['deployed_at'][:10]}.")  # fmt: skip
+    return lines
 
 
 def still_open(facts: list[str]) -> str:

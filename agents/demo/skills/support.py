@@ -6,10 +6,10 @@ import re
 from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
+from ringmaster.agents.demo.skills import paging, ticket_claims
 from ringmaster.agents.demo.skills import parsing as p
-from ringmaster.agents.demo.skills import ticket_claims
 from ringmaster.agents.demo.skills.language import asked_back, cannot_read
-from ringmaster.agents.demo.skills.ticket_topics import ANY_TICKET, EVERY, Topic, stems
+from ringmaster.agents.demo.skills.ticket_topics import ANY_TICKET, Topic, stems
 from ringmaster.agents.runtime import AgentOutput, AgentTask
 from ringmaster.stop_words import ENGLISH_STOP_WORDS
 from ringmaster.tools.base import ToolBox
@@ -229,7 +229,10 @@ def _listing_of(
         _remember(out, found)
         notes.append(f"{len(found)} most recent {status} tickets listed")
         return "ticket"
-    found = topic.pick(_tickets(tools, status, limit=EVERY))
+    # Every ticket of the status, page by page: the newest 500 had hidden older ones of the
+    # subject behind 500 newer open ones of another, and the answer said none were.
+    statuses = ["open", "pending"] if status == "open" else status
+    found = topic.pick(paging.every(tools, "list_tickets", status=statuses))
     if not found:
         notes.append(f"no {status} ticket is about {topic.said}")
         return "ticket"
@@ -354,14 +357,19 @@ def _described_ticket(text: str, tools: ToolBox, customer: dict[str, Any]) -> st
 
 
 def _read(
-    tools: ToolBox, tickets: list[str], out: dict[str, Any], notes: list[str]
+    tools: ToolBox,
+    tickets: list[str],
+    out: dict[str, Any],
+    notes: list[str],
+    missing: list[str] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Each ticket named that exists, remembered in `out`; one that does not is said."""
+    """Each ticket named that exists, remembered in `out`; one that does not is said, in
+    `missing` when one is given, else in `notes`."""
     for tid in list(tickets):
         try:
             ticket = tools.call("get_ticket", ticket_id=tid)
         except ToolError as exc:
-            notes.append(str(exc))
+            (notes if missing is None else missing).append(str(exc).rstrip("."))
             out["ticket_ids"].remove(tid)
             continue
         _remember(out, [ticket])
@@ -369,14 +377,13 @@ def _read(
 
 
 def _tickets(
-    tools: ToolBox, status: str | None, customer_id: str | None = None, limit: int | None = None
+    tools: ToolBox, status: str | None, customer_id: str | None = None
 ) -> list[dict[str, Any]]:
     """Tickets of `status` (any when None), newest first. An "open" ticket, as people ask for
     one, is any not closed yet, pending too, as a customer's count of open tickets is
     (`get_customer`): "CUS-1035's open tickets" lists the pending password one as well."""
     statuses = ["open", "pending"] if status == "open" else status
-    more = {} if limit is None else {"limit": limit}
-    return list(tools.call("list_tickets", customer_id=customer_id, status=statuses, **more))
+    return list(tools.call("list_tickets", customer_id=customer_id, status=statuses))
 
 
 def _listing(ticket: dict[str, Any], status: str | None) -> str:
@@ -400,7 +407,9 @@ def _ticket_work(
 ) -> str:
     text = task.description
     changed = _changed(text, tickets)
-    for ticket in _read(tools, tickets, out, notes):
+    asks_change = p.has(text, f"{_CLOSE}|{_REOPEN}") or bool(_update_args(text))
+    missing: list[str] = []
+    for ticket in _read(tools, tickets, out, notes, missing if asks_change else None):
         tid = ticket["id"]
         out["customer_id"] = out["customer_id"] or ticket["customer_id"]
         detail = p.redact(p.after_colon(text) or "")
@@ -436,16 +445,49 @@ def _ticket_work(
                 "as none was stated"
             )
         elif args := _update_args(text):
-            levels = ["low", "normal", "high", "urgent"]
-            if p.has(text, r"\bescalate\b") and args.get("priority") == ticket["priority"]:
-                args["priority"] = levels[min(levels.index(ticket["priority"]) + 1, 3)]
+            if not _update_of(ticket, args, text, out, notes):
+                continue
             tools.propose("update_ticket", description=f"Update {tid}", ticket_id=tid, **args)
             changes = [f"{k} {v}" for k, v in args.items() if k != "note"]
             changes += ["a note"] if "note" in args else []
             notes.append(f"proposed updating {tid}: {', '.join(changes)}")
         else:
             notes += _read_out(tools, ticket, text)
+    if missing and not out.get("question"):
+        # A change of a ticket that is not there did nothing: the turn waits for the right id
+        # (needs_input), it is not done ("close ticket TCK-9999" had ended `done`).
+        p.ask(out, notes, f"{'; '.join(missing)}, so nothing was changed. Which ticket (TCK-…) "
+              "is meant?")  # fmt: skip
     return "ticket"
+
+
+_LEVELS = ["low", "normal", "high", "urgent"]
+
+
+def _update_of(
+    ticket: dict[str, Any], args: dict[str, Any], text: str, out: dict[str, Any], notes: list[str]
+) -> bool:
+    """Whether the update `args` is proposed for `ticket`, settling its priority first. The
+    level stated is kept ("escalate TCK-1 to high" of a high ticket had proposed urgent); only a
+    bare "escalate" raises one step above the ticket's own. A closed ticket's priority or status
+    is not changed (the requester is asked), and a change to what the ticket already has is
+    none: said, and not proposed."""
+    tid, current = ticket["id"], ticket["priority"]
+    stated = re.search(_PRIORITY, text, re.IGNORECASE) is not None
+    if "priority" in args and not stated and p.has(text, r"\bescalate\b") and current != "low":
+        args["priority"] = _LEVELS[min(_LEVELS.index(current) + 1, 3)]
+    if ticket["status"] == "closed" and ({"priority", "status"} & set(args)):
+        p.ask(out, notes, f"{tid} ('{ticket['subject']}') is closed, so its priority and status "
+              "were not changed. Should it be reopened first?")  # fmt: skip
+        return False
+    same = [k for k in ("priority", "status") if args.get(k) == ticket[k]]
+    if same and not set(args) - set(same):
+        said = " and ".join(f"{ticket[k]} {k}" if k == "priority" else ticket[k] for k in same)
+        notes.append(f"{tid} already has {said}; no change proposed")
+        return False
+    for k in same:
+        del args[k]
+    return True
 
 
 def _read_out(tools: ToolBox, ticket: dict[str, Any], text: str) -> list[str]:

@@ -15,10 +15,6 @@ from ringmaster.tools.base import ToolBox
 
 # Words a question about one ticket uses whatever the ticket is about.
 ANY_TICKET = {"ticket", "open", "pending", "closed", "still", "status", "the", "one"}
-# Support's filter by subject reads this many tickets of the status asked, one page of
-# `list_tickets`: every one only while no more than 500 are of that status. (The words subjects
-# use, which say whether a request names a subject, are read from every ticket, `every`.)
-EVERY = 500
 # What a listing is said to be about: "open tickets about 502 errors", "regarding invoices".
 _ABOUT = re.compile(
     r"\b(?:about|regarding|concerning|mentioning|related to|to do with)\s+(?P<topic>[^?.!;]+)",
