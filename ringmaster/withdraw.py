@@ -535,6 +535,16 @@ def _answer_picks(
         chosen = picks(strip_ids(text, kinds), str(asked.get("noun") or ""), offered, ids)
         if not chosen:
             continue
+        also = _also_answers(runner, request, context, kinds)
+        if also is not None:
+            # "the first one" fits this question and a turn's "Which invoice do you mean?"
+            # alike: which is asked, nothing withdrawn or run on a guess.
+            _answer(runner, job, context, request, Withdrawal(asked=(
+                f"Which question are you answering: turn {asked.get('turn')}'s (which "
+                f"{asked.get('noun')} to call off) or turn {also[0]}'s ({also[1]})? Nothing "
+                f'was withdrawn: say "cancel the {asked.get("noun")} for …" or name the record.'
+            )))  # fmt: skip
+            return True
         requester = _requester(job)
         reason = (
             f"called off in turn {asked.get('turn')} ({asked.get('request')}), "
@@ -555,3 +565,26 @@ def _answer_picks(
         _answer(runner, job, context, request, done)
         return True
     return False
+
+
+def _also_answers(
+    runner: Runner, request: str, context: list[dict[str, Any]], kinds: list[Any]
+) -> tuple[int, str] | None:
+    """The turn and words of another question still open in the conversation (a turn still
+    waiting on "Which invoice do you mean: …?") that `request` answers as well, read as if it
+    had followed it; None when there is none."""
+    from ringmaster.graph.nodes.plan import team_acts
+    from ringmaster.graph.references import resolve
+
+    deps = runner.deps
+    for at in range(len(context) - 1, -1, -1):
+        entry = context[at]
+        asked = (entry.get("entities") or {}).get("question")
+        if not entry.get("pending") or not asked:
+            continue
+        out = resolve(
+            request, context[: at + 1], kinds, deps.lookup, team_acts(deps, kinds), deps.records
+        )
+        if out.answers == entry.get("turn"):
+            return int(entry.get("turn") or 0), str(asked.get("asked") or "")
+    return None

@@ -470,3 +470,25 @@ def test_a_request_after_which_refund_is_no_pick(
         runner.submit("cancel that refund", thread_id=thread, requester=ann)
         runner.submit(words, thread_id=thread, requester=ann)
         assert [runner.queue.get(i).status for i in items.values()] == ["pending"] * 2, words
+
+
+def test_a_pick_that_fits_two_open_questions_is_asked_which(
+    demo: tuple[Runner, Requester],  # noqa: F811
+) -> None:
+    """'the first one' answers "Which refund do you mean?" (call it off) and the open "Which
+    ticket do you mean: TCK-1002 or TCK-1058?" (close it) alike: which question is asked;
+    nothing is withdrawn, nothing closed on a guess."""
+    runner, ann = demo
+    thread, items = _two_refunds_waiting(runner, ann)
+    runner.submit("show me TCK-1002 and TCK-1058", thread_id=thread, requester=ann)
+    asked = runner.submit("close it", thread_id=thread, requester=ann).pending
+    [ticket] = [i for i in asked if i.kind == "routing"]
+    runner.submit("cancel that refund", thread_id=thread, requester=ann)
+
+    out = runner.submit("the first one", thread_id=thread, requester=ann)
+
+    [row] = out.subtasks()
+    assert row["status"] == "needs_input"
+    assert row["summary"].startswith("Which question are you answering: turn 4's"), row
+    assert [runner.queue.get(i).status for i in items.values()] == ["pending"] * 2
+    assert runner.queue.get(ticket.id).status == "pending"
