@@ -115,6 +115,7 @@ class WorkState(TypedDict, total=False):
     plan: list[dict[str, Any]]  # compact: id, description, agent, depends_on
     subtask: dict[str, Any]
     handoffs: list[dict[str, Any]]
+    history: list[dict[str, Any]]  # the conversation, for a subtask that asks which record
     # Kept by the work graph.
     agent: str | None
     attempt: int

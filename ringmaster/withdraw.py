@@ -41,7 +41,7 @@ from ringmaster.already_ran import record_stood
 from ringmaster.decisions import Checks, Decision, DecisionService, ResumeAfterCommit, decide_item
 from ringmaster.errors import AlreadyDecided, Conflict
 from ringmaster.graph.nodes.review import asks_requester
-from ringmaster.graph.nodes.synthesize import answer_of, args_text
+from ringmaster.graph.nodes.synthesize import answer_of, arg_text, args_text
 from ringmaster.graph.planner.base import Plan, Subtask
 from ringmaster.graph.references import entity_ids, kinds_from_team, strip_ids
 from ringmaster.graph.references.swaps import swap
@@ -159,7 +159,17 @@ def targets(
 _MORE_THAN_ONE = re.compile(r"\b(?:both|all|each|every|them|those|these|two|three)\b", re.I)
 
 
-def which_one(what: str, reviews: list[ReviewItem]) -> str | None:
+@dataclass
+class Asked:
+    """A call-off's question of which one it means: its words, the noun it named and the
+    reviews offered, in the order the question lists them."""
+
+    text: str
+    noun: str
+    reviews: list[ReviewItem]
+
+
+def which_one(what: str, reviews: list[ReviewItem]) -> Asked | None:
     """The question to ask when the words call off one piece of work ("that refund", no
     record named) and several of the reviews it would withdraw are that work: which one is
     meant is asked, and none is withdrawn, rather than every one of them rejected in the
@@ -170,12 +180,26 @@ def which_one(what: str, reviews: list[ReviewItem]) -> str | None:
         same = [i for i in reviews if noun in action_nouns(i)]
         named_one = re.search(rf"\b{re.escape(noun)}\b", what, re.IGNORECASE)
         if len(same) > 1 and named_one:
-            shown = " or ".join(f"{_action(i)} (review {i.id[:10]})" for i in same)
-            return (
-                f"Which {noun} do you mean: {shown}? Nothing was withdrawn: name its record "
-                f'("cancel the {noun} for …"), or say "cancel {_all(len(same))} {noun}s".'
+            shown = " or ".join(described(i, noun) for i in same)
+            text = (
+                f"Which {noun} do you mean: {shown}? Nothing was withdrawn: answer with the "
+                f'one meant ("the first one", its record), or "{_all(len(same))}".'
             )
+            return Asked(text, noun, same)
     return None
+
+
+def described(item: ReviewItem, noun: str) -> str:
+    """A pending review as a person names it: "the refund of 299.00 on INV-1049 (review
+    22ef…)": the action's noun, its amount and the records it acts on, no call syntax."""
+    acts = [a for a in (item.payload or {}).get("action_requests") or []
+            if str(a.get("name") or "").lower().endswith(noun)] or [{}]  # fmt: skip
+    args = acts[0].get("args") or {}
+    amount = next((arg_text(k, v) for k, v in args.items() if k == "amount" and v), None)
+    records = [str(v) for k, v in args.items() if k.endswith("_id") and v]
+    of = f" of {amount}" if amount else ""
+    on = f" on {' and '.join(records)}" if records else ""
+    return f"the {noun}{of}{on} (review {item.id[:10]})"
 
 
 def _all(count: int) -> str:
@@ -188,6 +212,8 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
     request = str((job.payload or {}).get("request") or "")
     what = called_off(request)
     kinds = kinds_from_team(runner.deps.registry.team.entities)
+    if _answer_picks(runner, job, context, kinds):
+        return True  # "the second one" to "Which refund do you mean: …?"
     corrected = swap(request, kinds)
     if what is None or (corrected is not None and corrected.correcting):
         return False  # "don't refund INV-1002, refund INV-1005 instead": a correction
@@ -204,7 +230,11 @@ def withdraw(runner: Runner, job: Job, context: list[dict[str, Any]]) -> bool:
     reviews, turns = targets(strip_ids(what, kinds), pending, held, ids)
     question = None if ids else which_one(strip_ids(what, kinds), reviews)
     if question is not None:
-        _answer(runner, job, context, request, Withdrawal(asked=question))
+        runner.audit.append(
+            job.thread_id, ASKED, f"requester:{requester}", turn=job.turn, noun=question.noun,
+            review_ids=[i.id for i in question.reviews], request=request,
+        )  # fmt: skip
+        _answer(runner, job, context, request, Withdrawal(asked=question.text))
         return True
     reason = f"called off in turn {job.turn}: {request}"
     done = Withdrawal(reviews=_withdrawn_before(runner, job, reason))  # a retried job's
@@ -279,6 +309,18 @@ def withdraw_corrected(runner: Runner, job: Job) -> list[ReviewItem]:
 
 
 WITHDRAWN = "review_withdrawn"  # the audit event of a review a turn withdrew
+ASKED = "withdraw_asked"  # a call-off's question of which one it means (which_one)
+PICKED = "withdraw_picked"  # the turn that answered it: the question is closed
+
+# Words an answer to "Which refund do you mean: …?" may say besides its pick.
+_ANSWER_WORDS = _NOT_NAMES | {
+    "one", "ones", "for", "on", "of", "with", "just", "only", "yes", "cancel", "withdraw",
+    "review", "either", "two", "three", "first", "second", "third", "fourth", "latter",
+    "former", "mean", "meant",
+}  # fmt: skip
+_PICK_ALL = re.compile(r"\b(?:both|all|each|every|either|them|those|these)\b", re.I)
+_PICK_NTH = re.compile(r"\b(first|second|third|fourth|last|latter|former)\b", re.I)
+_NTH = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "last": -1, "latter": -1}
 
 
 def withdrawn_line(event: dict[str, Any]) -> str:
@@ -430,3 +472,119 @@ def _answer(
         job.thread_id, "final_answer", "system", turn=job.turn, answer=update["answer"],
         statuses={"t1": status},
     )  # fmt: skip
+
+
+def open_asks(runner: Runner, job: Job) -> list[tuple[dict[str, Any], list[ReviewItem]]]:
+    """The call-off questions of this requester's earlier turns still open, newest first,
+    each with the reviews it offered in the order it listed them: a question is open until
+    a turn picks among its reviews (`withdraw_picked`) and while one of them is pending — an
+    unrelated turn in between leaves it open."""
+    events = runner.audit.for_thread(job.thread_id)
+    picked = {int(e.data.get("asked_turn") or 0) for e in events if e.kind == PICKED}
+    found = []
+    for e in reversed(events):
+        turn = int(e.data.get("turn") or 0)
+        if e.kind != ASKED or turn >= job.turn or turn in picked:
+            continue
+        if e.actor != f"requester:{_requester(job)}":
+            continue
+        offered = [runner.queue.get(str(r)) for r in e.data.get("review_ids") or []]
+        if any(i.status == "pending" for i in offered):
+            found.append((e.data, offered))
+    return found
+
+
+def picks(text: str, noun: str, offered: list[ReviewItem], ids: list[str]) -> list[ReviewItem]:
+    """The reviews an answer to "Which refund do you mean: …?" picks among `offered`: the
+    one whose records it names ("INV-1096", "the one for INV-1096") or whose review id it
+    gives, the nth as listed ("the second one", "the last"), or every one ("both", "all");
+    nothing when it says anything else (a request of its own: "refund INV-1049 again", or a
+    record the question did not offer)."""
+    if re.match(rf"^\W*{re.escape(noun)}\b", text, re.I):
+        return []  # "refund INV-1049": a refund asked for, not one picked
+    chosen: list[ReviewItem] = []
+    if ids:
+        chosen = [i for i in offered if any(x in _action(i) for x in ids)]
+        if not chosen or any(not any(x in _action(i) for i in offered) for x in ids):
+            return []
+    by_id = [i for i in offered if re.search(rf"\b{re.escape(i.id[:6])}", text, re.I)]
+    chosen += [i for i in by_id if i not in chosen]
+    nth = _PICK_NTH.findall(text)
+    for word in nth:
+        at = _NTH[word.lower()]
+        if at < len(offered) and offered[at] not in chosen:
+            chosen.append(offered[at])
+    if _PICK_ALL.search(text):
+        chosen = list(offered)
+    left = _words(re.sub(r"\b[0-9a-f]{6,}\b", " ", text)) - _ANSWER_WORDS - {noun, noun + "s"}
+    return [] if left else chosen
+
+
+def _answer_picks(
+    runner: Runner, job: Job, context: list[dict[str, Any]], kinds: list[Any]
+) -> bool:
+    """Withdraw what an answer to an open call-off question picks ("the second one", "both",
+    "INV-1096" to "Which refund do you mean: …?"): the question's turn called it off, this
+    one says which, so the picked reviews are rejected in the requester's name as a call-off
+    rejects them, and the turn says so. False when no open question is answered."""
+    request = str((job.payload or {}).get("request") or "")
+    what = called_off(request)
+    text = request if what is None else what  # "cancel the second one" answers as well
+    ids = [x for _, x in entity_ids(kinds, text)]
+    for asked, offered in open_asks(runner, job):
+        chosen = picks(strip_ids(text, kinds), str(asked.get("noun") or ""), offered, ids)
+        if not chosen:
+            continue
+        also = _also_answers(runner, request, context, kinds)
+        if also is not None:
+            # "the first one" fits this question and a turn's "Which invoice do you mean?"
+            # alike: which is asked, nothing withdrawn or run on a guess.
+            _answer(runner, job, context, request, Withdrawal(asked=(
+                f"Which question are you answering: turn {asked.get('turn')}'s (which "
+                f"{asked.get('noun')} to call off) or turn {also[0]}'s ({also[1]})? Nothing "
+                f'was withdrawn: say "cancel the {asked.get("noun")} for …" or name the record.'
+            )))  # fmt: skip
+            return True
+        requester = _requester(job)
+        reason = (
+            f"called off in turn {asked.get('turn')} ({asked.get('request')}), "
+            f"picked in turn {job.turn}: {request}"
+        )
+        done = Withdrawal(reviews=_withdrawn_before(runner, job, reason))
+        runner.audit.append(
+            job.thread_id, PICKED, f"requester:{requester}", turn=job.turn,
+            asked_turn=asked.get("turn"), review_ids=[i.id for i in chosen],
+        )  # fmt: skip
+        for item in chosen:
+            if any(i.id == item.id for i in done.reviews):
+                continue
+            if item.status == "pending" and _reject(runner, item, requester, reason, job):
+                done.reviews.append(item)
+            else:
+                done.already.append(runner.queue.get(item.id))
+        _answer(runner, job, context, request, done)
+        return True
+    return False
+
+
+def _also_answers(
+    runner: Runner, request: str, context: list[dict[str, Any]], kinds: list[Any]
+) -> tuple[int, str] | None:
+    """The turn and words of another question still open in the conversation (a turn still
+    waiting on "Which invoice do you mean: …?") that `request` answers as well, read as if it
+    had followed it; None when there is none."""
+    from ringmaster.graph.nodes.plan import team_acts
+    from ringmaster.graph.references import resolve
+
+    deps = runner.deps
+    for at in range(len(context) - 1, -1, -1):
+        entry = context[at]
+        asked = (entry.get("entities") or {}).get("question")
+        if not entry.get("pending") or not asked:
+            continue
+        out = resolve(
+            request, context[: at + 1], kinds, deps.lookup, team_acts(deps, kinds), deps.records
+        )
+        if out.answers == entry.get("turn"):
+            return int(entry.get("turn") or 0), str(asked.get("asked") or "")
+    return None

@@ -9,6 +9,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END
 from langgraph.types import Send
 
+from ringmaster.graph.references import asks
 from ringmaster.graph.state import (
     RunState,
     SubtaskStatus,
@@ -46,6 +47,7 @@ PARKED_KEYS = (
     "plan",
     "subtask",
     "handoffs",
+    "history",
     "agent",
     "attempt",
     "fallback_used",
@@ -142,6 +144,10 @@ def route_ready(state: RunState, config: RunnableConfig) -> list[Send] | str:
                 "subtask": s,
                 "handoffs": [_handoff(results[d]) for d in s["depends_on"]],
             }
+            if asks(str(s.get("description") or "")):
+                # The requester is asked which record: a reviewer's answer is read against
+                # the conversation, as the requester's would be (review._picked).
+                work["history"] = state.get("history") or []
             sends.append(Send("work", work))
     if sends:
         return sends

@@ -22,10 +22,10 @@ from pydantic import ValidationError
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import decider_actor, emit
 from ringmaster.graph.nodes.agent import thread_id
-from ringmaster.graph.nodes.plan import allowed_agents
+from ringmaster.graph.nodes.plan import allowed_agents, team_acts
 from ringmaster.graph.nodes.review_answer import answer_schema, as_response, check_response
 from ringmaster.graph.nodes.validate import recommend
-from ringmaster.graph.references import asks
+from ringmaster.graph.references import asks, kinds_from_team, resolve, turn_entities
 from ringmaster.graph.state import Requester, SubtaskStatus, WorkState, subtask_result
 from ringmaster.review_kinds import ACCEPT_ACTION, RELEASE_ACTION, ROUTE_ACTION
 
@@ -91,7 +91,13 @@ def build_packet(deps: GraphDeps, state: WorkState, thread: str) -> HITLRequest:
         why = sub.get("escalation_reason")
         recommended = (
             {"decision": "approve", "reason": f"the best guess is {sub['agent']}"}
-            if sub.get("agent")
+            if sub.get("agent") and "approve" in allowed
+            else {
+                "decision": "respond",
+                "reason": "the requester is asked which record they meant; answer with it "
+                "(the turn goes on with it) or reject it",
+            }
+            if asks_requester({"subtask": sub})
             else {
                 "decision": "respond",
                 "reason": f"no agent took it: {why}; answer it, route it to an agent or reject it"
@@ -251,6 +257,15 @@ def apply_decisions(
             status: SubtaskStatus = "rejected" if kind != "validation_failed" else "failed"
             return _final(state, status, reason, review)
         if first["type"] == "respond":
+            picked = _picked(deps, state, str(first["message"])) if kind == "routing" else None
+            if picked is not None:
+                # "INV-1052" to "Which invoice do you mean: …?": the turn goes on with the
+                # record picked, to the agent that takes it (its actions reviewed as usual).
+                sub, agent = picked
+                emit("routing", f"reviewer:{reviewer}", subtask_id=sub["id"], agent=agent,
+                     answered=str(first["message"]))  # fmt: skip
+                return {"subtask": sub, "agent": agent, "attempt": 0, "feedback": None,
+                        "blocker": None, "review": review, "next": "agent"}  # fmt: skip
             return _final(state, "answered", str(first["message"]), review)
     if kind == "routing":
         target = first["edited_action"]["args"].get("agent") if first["type"] == "edit" else None
@@ -305,6 +320,37 @@ def apply_decisions(
                 skip["timed_out"] = True
             approved.append(skip)
     return {"approved_actions": approved, "review": review, "next": "act"}
+
+
+def _picked(deps: GraphDeps, state: WorkState, message: str) -> tuple[dict[str, Any], str] | None:
+    """The subtask a reviewer's answer to the requester's question makes ("INV-1052" to
+    "Which invoice do you mean: …?"): the request it asked about with the record picked, and
+    the agent the planner routes that to; None when the answer picks no option (it stands as
+    the answer), or the request so read routes to no one agent the requester may use."""
+    sub = state["subtask"]
+    description = str(sub.get("description") or "")
+    if not asks(description):
+        return None
+    kinds = kinds_from_team(deps.registry.team.entities)
+    turn = int(state.get("turn") or 1)
+    request = str(state.get("request") or "")
+    entry = {
+        "turn": turn,
+        "request": request,
+        "answer": None,
+        "entities": turn_entities(kinds, request, {sub["id"]: {"description": description}}),
+    }
+    history = [*(state.get("history") or []), entry]
+    out = resolve(message, history, kinds, deps.lookup, team_acts(deps, kinds), deps.records)
+    if out.answers != turn or out.question:
+        return None
+    allowed = allowed_agents(deps, Requester.model_validate(state["requester"]))
+    plan = deps.planner.plan(out.text, allowed_agents=allowed)
+    agents = {s.agent for s in plan.subtasks}
+    agent = next(iter(agents)) if len(agents) == 1 else None
+    if agent is None or agent not in allowed or any(s.escalate for s in plan.subtasks):
+        return None
+    return {**sub, "description": out.text, "agent": agent}, agent
 
 
 def make_review(deps: GraphDeps) -> Any:

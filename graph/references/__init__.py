@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
-from ringmaster.graph.references.asked import still_waiting
+from ringmaster.graph.references.asked import open_question, still_waiting
 from ringmaster.graph.references.choices import open_choice, without_excepted
 from ringmaster.graph.references.confirm import acts_on_anything, confirming
 from ringmaster.graph.references.contracted import uncontracted
@@ -116,7 +116,9 @@ def resolve(
     named, to a question that listed none ("Which deployment do you mean?", "the web one").
     A clause the request takes back ("don't refund INV-1144, credit her instead") is left out
     of the text to plan, and said in `dropped`."""
-    out = _resolve(request, history, kinds, lookup, acts, records)
+    out = _older_answer(request, history, kinds, lookup, acts, records) or _resolve(
+        request, history, kinds, lookup, acts, records
+    )
     if out.question:
         return out
     # "If they're really unpaid": "If INV-1102 and INV-1149 are …", never "…'re".
@@ -128,6 +130,48 @@ def resolve(
         out = replace(out, text=text, resolutions=kept, dropped=(*out.dropped, *ids))
     text, dropped = taken_back(out.text)
     return replace(out, text=text, dropped=(*out.dropped, *dropped)) if dropped else out
+
+
+# What a reply that only picks among a question's options says besides the pick: "the first
+# one", "the second", "INV-1052", "oh, the last one please".
+_PICK_WORDS = {"the", "one", "first", "second", "third", "fourth", "fifth", "last", "latter",
+               "former", "please", "yes", "i", "mean", "meant", "that", "oh", "ok", "okay",
+               "sorry", "and", "both"}  # fmt: skip
+
+
+def _older_answer(
+    request: str,
+    history: Sequence[Mapping[str, Any]],
+    kinds: Sequence[EntityKind],
+    lookup: Lookup | None,
+    acts: Sequence[Act],
+    records: Records | None,
+) -> Resolved | None:
+    """A reply that only picks ("the first one", "INV-1052") when no question is open at the
+    latest turn, but an earlier turn still waits on its question ("Which invoice do you
+    mean: …?", its turn not finished) behind requests made since: the answer to the latest
+    such question it fits, read as if it followed that question; when it fits more than one,
+    which is asked. None otherwise (read as usual against the latest turn)."""
+    if not kinds or not history or open_question(history) is not None:
+        return None
+    words = re.findall(r"[a-z]+", strip_ids(request, kinds).lower())
+    if len(words) > 5 or set(words) - _PICK_WORDS:
+        return None
+    fits: list[tuple[Mapping[str, Any], Resolved]] = []
+    for at in range(len(history) - 2, -1, -1):
+        entry = history[at]
+        if not entry.get("pending") or not (entry.get("entities") or {}).get("question"):
+            continue
+        out = _resolve(request, history[: at + 1], kinds, lookup, acts, records)
+        if out.answers == entry.get("turn"):
+            fits.append((entry, out))
+    if len(fits) > 1:
+        asked = " or ".join(
+            f"turn {e.get('turn')}'s ({(e.get('entities') or {})['question'].get('asked')})"
+            for e, _ in fits
+        )
+        return Resolved(request, [], f"Which question are you answering: {asked}?")
+    return fits[0][1] if fits else None
 
 
 def _resolve(

@@ -818,3 +818,61 @@ def test_that_day_after_two_days_is_asked_and_the_day_named_answers_it(
     [subtask] = done.plan["subtasks"]  # type: ignore[index]
     assert subtask["description"] == "any incidents on June 11?"
     assert runner.queue.get(question.id).status == "resumed"
+
+
+def _asked_which_invoice(runner: Runner, ann: Requester) -> tuple[str, ReviewItem]:
+    """A thread whose turn 3 ("do that for CUS-1005 too", after a refund corrected to
+    INV-1012) asks which of CUS-1005's invoices is meant: the thread and the question."""
+    thread = runner.submit("refund INV-1008 in full", requester=ann).thread_id
+    runner.submit("sorry, I meant INV-1012", thread_id=thread, requester=ann)
+    asked = runner.submit("do that for CUS-1005 too", thread_id=thread, requester=ann)
+    [question] = [i for i in asked.pending if i.kind == "routing"]
+    assert "Which invoice do you mean" in question.payload["context"]["subtask"]["description"]
+    return thread, question
+
+
+def test_a_question_left_behind_a_later_turn_is_answered_by_a_pick(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    """'cancel that refund' came between the question and 'the first one': the pick was read
+    against the call-off (looking an invoice up) and the question stayed open for ever, an
+    item in every reviewer's queue. A reply that only picks answers the question still
+    open that it fits, as if it had followed it."""
+    runner, ann = demo
+    thread, question = _asked_which_invoice(runner, ann)
+    runner.submit("cancel that refund", thread_id=thread, requester=ann)
+
+    answer = runner.submit("the first one", thread_id=thread, requester=ann)
+
+    [subtask] = answer.plan["subtasks"]  # type: ignore[index]
+    assert subtask["agent"] == "billing" and "refund INV-1005" in subtask["description"]
+    decided = runner.queue.get(question.id)
+    assert decided.status == "resumed" and decided.decided_by == ann.id
+    assert runner.outcome(thread, 3).status == "completed"
+    assert refunds(tmp_path, "INV-1005") != []  # 99.00, under the limit: no review
+
+
+def test_a_reviewers_answer_to_which_record_goes_on_with_the_record(
+    demo: tuple[Runner, Requester], tmp_path: Path
+) -> None:
+    """`review respond ITEM --message INV-1052` ended the turn 'answered' with the bare
+    'INV-1052', no refund proposed. The answer is the pick: the turn goes on with the
+    request it asked about, for INV-1052, to the agent that takes it. The item recommends
+    only a decision it accepts (it cannot be routed)."""
+    runner, ann = demo
+    thread, question = _asked_which_invoice(runner, ann)
+    context = question.payload["context"]
+    assert context["recommended"]["decision"] == "respond"
+    assert "route" not in context["recommended"]["reason"]
+
+    DecisionService(runner).decide(question.id, Decision("respond", message="INV-1052"), "rev")
+
+    turn = runner.outcome(thread, 3)
+    [result] = turn.results.values()
+    assert result["agent"] == "billing" and "INV-1052" in result["description"], result
+    assert refunds(tmp_path, "INV-1052") != []  # 99.00, under the limit: no review
+    # An answer that picks no option stands as the answer, as before.
+    thread, question = _asked_which_invoice(runner, ann)
+    DecisionService(runner).decide(question.id, Decision("respond", message="ask later"), "rev")
+    [result] = runner.outcome(thread, 3).results.values()
+    assert (result["status"], result["summary"]) == ("answered", "ask later")
