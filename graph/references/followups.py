@@ -17,6 +17,7 @@ from ringmaster.graph.references.asked import (
     pending_question,
     unnamed_question,
 )
+from ringmaster.graph.references.confirm import read_only
 from ringmaster.graph.references.entities import (
     EntityKind,
     Resolution,
@@ -587,9 +588,15 @@ def _through_owner(request: str, kind: str, new_id: str, thread: _Thread) -> Res
         if new_owner is None or entity not in earlier or entity in typed:
             continue
         if any(thread.owner(old, person) == entity for old in before - {new_id}):
+            text = earlier.replace(entity, new_owner)
+            found = [Resolution(request, new_id, kind, number)]
+            if read_only(text, thread, thread.acts):
+                # "what plan is that customer on?": a question of the person, whom the record
+                # only led to; named beside it, the record would be what is answered.
+                return Resolved(text, [*found, Resolution(request, new_owner, person, number)])
             # The record meant is named beside it, as a reply's pick is: "that" next is it.
             return Resolved(
-                f"{earlier.replace(entity, new_owner)} ({new_id})",
+                f"{text} ({new_id})",
                 [Resolution(request, new_id, kind, number)]
                 + ([Resolution(request, new_owner, person, number)] if new_owner != entity else []),
             )
