@@ -23,7 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ringmaster.graph.references import Act, EntityKind, Lookup, asks, entity_ids, resolve
+from ringmaster.graph.references import (
+    Act,
+    EntityKind,
+    Lookup,
+    asks,
+    entity_ids,
+    reads_only,
+    resolve,
+)
 from ringmaster.review_queue import ReviewItem
 
 # "that refund", "the rollback", "this credit": a definite reference to an action by its noun.
@@ -88,12 +96,21 @@ def blockers(
     mine |= {r.entity for r in read}
     # "INV-101" mended to INV-1001: said as the reading it is, not as what the request named.
     readings = {r.entity: f"{r.entity} ({r.phrase} read as {r.entity})" for r in read if r.guessed}
+    people = {k.name for k in kinds if k.person}
+    reading = reads_only(resolved.text, history, kinds, lookup, acts)
     found = []
     for item in pending:
         subtask = ((item.payload or {}).get("context") or {}).get("subtask") or {}
         if asks(str(subtask.get("description") or "")):
             continue  # the supervisor's question: the new turn may be its answer
         shared = [e for e in dict.fromkeys(reviewed_records(kinds, item)) if e in mine]
+        if (
+            shared
+            and reading
+            and _of_people(shared, kinds, people)
+            and not _says_action(request, item)
+        ):
+            shared = []  # a read of a person's other business: no part of the review's work
         if shared:
             about = ", ".join(readings.get(e, e) for e in shared)
             reason = f"it is about {about}, which review {item.id[:10]} is about"
@@ -111,3 +128,15 @@ def blockers(
             reason = f"it refers to the {noun} that review {item.id[:10]} is deciding"
         found.append(Blocker(item.id, item.turn, item.summary, reason))
     return found
+
+
+def _of_people(records: Sequence[str], kinds: Sequence[EntityKind], people: set[str]) -> bool:
+    """True when every one of `records` is a person's record (a customer), not a record an
+    action changes the state of (an invoice, a ticket)."""
+    return all(k in people for k, _ in entity_ids(kinds, " ".join(records)))
+
+
+def _says_action(request: str, item: ReviewItem) -> bool:
+    """True when `request` speaks of the review's action in any form: "the credit", "credited",
+    "refunds"."""
+    return any(re.search(rf"\b{re.escape(n)}", request, re.I) for n in action_nouns(item))

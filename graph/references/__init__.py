@@ -42,7 +42,7 @@ from typing import Any
 
 from ringmaster.graph.references.asked import open_question, still_waiting
 from ringmaster.graph.references.choices import open_choice, without_excepted
-from ringmaster.graph.references.confirm import acts_on_anything, confirming
+from ringmaster.graph.references.confirm import acts_on_anything, confirming, read_only
 from ringmaster.graph.references.contracted import uncontracted
 from ringmaster.graph.references.days import day_answered, that_day
 from ringmaster.graph.references.entities import (
@@ -93,11 +93,24 @@ __all__ = [
     "asks",
     "entity_ids",
     "kinds_from_team",
+    "reads_only",
     "resolve",
     "still_waiting",
     "strip_ids",
     "turn_entities",
 ]
+
+
+def reads_only(
+    text: str,
+    history: Sequence[Mapping[str, Any]],
+    kinds: Sequence[EntityKind],
+    lookup: Lookup | None = None,
+    acts: Sequence[Act] = (),
+) -> bool:
+    """True when `text` (a request as resolved) plainly only reads: a question or a look-up,
+    asking no side effect of the team's and no message (`confirm.read_only`)."""
+    return read_only(text, _Thread(history, kinds, lookup, acts), acts)
 
 
 def resolve(

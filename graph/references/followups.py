@@ -17,6 +17,7 @@ from ringmaster.graph.references.asked import (
     pending_question,
     unnamed_question,
 )
+from ringmaster.graph.references.confirm import read_only
 from ringmaster.graph.references.entities import (
     EntityKind,
     Resolution,
@@ -397,13 +398,20 @@ def _repeated(
         return None
     # Only the id's own nouns are filler ("and invoice INV-1003?"): "and CUS-1032's tickets?"
     # asks for other records, as "also close TCK-1005" asks for something itself.
-    nouns = {n.lower() for k in thread.kinds if k.name == kind for n in k.nouns}
-    if {w for w in _own_words(strip_ids(request, thread.kinds)) if w.rstrip("s") not in nouns}:
+    if not _only_repeats(request, kind, thread):
         return None
     if _CORRECTION.search(request) and (through := _through_owner(request, kind, new_id, thread)):
         return through
     for turn in reversed(thread.history):
         named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
+        if (
+            named
+            and _REPEAT.search(str(turn.get("request") or ""))
+            and _only_repeats(str(turn.get("request") or ""), kind, thread)
+        ):
+            # "and CUS-1010?" after "do the same for CUS-1002", which stayed as typed (it asked
+            # which of theirs): that repeat says nothing to do, so the request it repeated is.
+            continue
         theirs_too = None if named else _for_owner(request, turn, kind, new_id, thread, picked)
         if theirs_too is not None:
             return theirs_too
@@ -443,6 +451,15 @@ def _repeated(
                     )
             return Resolved(earlier, found)
     return None
+
+
+def _only_repeats(request: str, kind: str, thread: _Thread) -> bool:
+    """True when a follow-up says nothing of its own besides its ids and the nouns of `kind`
+    ("do the same for CUS-1002", "and invoice INV-1003?"): "and CUS-1032's tickets?" asks for
+    other records, as "also close TCK-1005" asks for something itself."""
+    nouns = {n.lower() for k in thread.kinds if k.name == kind for n in k.nouns}
+    own = _own_words(strip_ids(request, thread.kinds))
+    return not {w for w in own if w.rstrip("s") not in nouns}
 
 
 def _picked_of_theirs(
@@ -506,12 +523,36 @@ def _for_owner(
     return Resolved(earlier, found)
 
 
+def _acts_on(earlier: str, thread: _Thread) -> set[str]:
+    """The kinds of record `earlier`'s side effects act on: those its act words say
+    (`acted_kinds`), and a change's by the value it sets ("set TCK-1005 to urgent": some ticket
+    is urgent), which no act word says."""
+    changed = {k.name for k in thread.kinds if not k.person and thread.takes_value(earlier, k.name)}
+    return acted_kinds(earlier, thread, thread.acts) | changed
+
+
+def _open_to(earlier: str, record: str, thread: _Thread) -> bool:
+    """True when `earlier`'s act can still be done on `record`: it is not finished (a closed
+    ticket), and its facts do not say the act was done on it already ("refunded" for a refund,
+    "closed" for a close)."""
+    facts = thread.facts(record)
+    if facts is None:
+        return True
+    if facts.done:
+        return False
+    kind = thread.kind_of(record)
+    said = {w.lower() for w in re.findall(r"[a-z]+", earlier, re.I)}
+    words = {a for act in thread.acts if act.kind == kind for a in act.words if a in said}
+    state = set(facts.words.lower().split())
+    return not any({f"{w}ed", f"{w}d"} & state for w in words)
+
+
 def _taken_for(earlier: str, record: str, person: str, thread: _Thread) -> str:
     """Why `record`, which the user never named, stands in a repeat of `earlier` for `person`
     ("INV-1004 was taken as CUS-1004's invoice; it was not named"), when `earlier`'s side effect
     acts on such a record itself; "" when it only reads or writes about it."""
     kind = thread.kind_of(record) or ""
-    if kind not in acted_kinds(earlier, thread, thread.acts):
+    if kind not in _acts_on(earlier, thread):
         return ""
     noun = thread.by_name[kind].nouns[0] if thread.by_name[kind].nouns else kind
     return f"{record} was taken as {person}'s {noun}; it was not named"
@@ -547,9 +588,15 @@ def _through_owner(request: str, kind: str, new_id: str, thread: _Thread) -> Res
         if new_owner is None or entity not in earlier or entity in typed:
             continue
         if any(thread.owner(old, person) == entity for old in before - {new_id}):
+            text = earlier.replace(entity, new_owner)
+            found = [Resolution(request, new_id, kind, number)]
+            if read_only(text, thread, thread.acts):
+                # "what plan is that customer on?": a question of the person, whom the record
+                # only led to; named beside it, the record would be what is answered.
+                return Resolved(text, [*found, Resolution(request, new_owner, person, number)])
             # The record meant is named beside it, as a reply's pick is: "that" next is it.
             return Resolved(
-                f"{earlier.replace(entity, new_owner)} ({new_id})",
+                f"{text} ({new_id})",
                 [Resolution(request, new_id, kind, number)]
                 + ([Resolution(request, new_owner, person, number)] if new_owner != entity else []),
             )
@@ -569,12 +616,16 @@ def _theirs_instead(
     listing them all, unless the thread brought up exactly one of them; that one, or their
     only one, is taken (`inferred` says so)."""
     facts = thread.facts(person)
-    acted = acted_kinds(earlier, thread, thread.acts)
+    acted = _acts_on(earlier, thread)
     swaps: list[tuple[str, str]] = []
     for kind, old in entity_ids(thread.kinds, earlier):
         if thread.by_name[kind].person or thread.owned_by(old) not in old_people:
             continue
         pool = [e for e in (facts.owns if facts else ()) if thread.kind_of(e) == kind]
+        if kind in acted:
+            # Only those the act can still be done on: not a closed ticket for "close", not an
+            # invoice already refunded for "refund". With one left, it is their only one.
+            pool = [e for e in pool if _open_to(earlier, e, thread)]
         seen = [e for e in pool if thread.mentioned(e)]
         if kind in acted and len(pool) > 1:
             if len(seen) != 1:

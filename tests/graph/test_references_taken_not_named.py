@@ -30,10 +30,13 @@ FACTS = facts(
     customer("CUS-1044", "Felix Eriksen", "Eriksen AB pro active",
              owns=("TCK-1095", "TCK-1121", "TCK-1127")),
     customer("CUS-1045", "Lucas Novak", "Novak sro pro active", owns=("TCK-1056", "TCK-1060")),
+    customer("CUS-1020", "Mia Berg", "Berg AS pro active", owns=("INV-1020", "INV-1067")),
     RecordFacts("INV-1002", "CUS-1002", "paid 2025-02 USD February Feb 2025 299"),
     RecordFacts("INV-1004", "CUS-1004", "paid 2025-02 USD February Feb 2025 999"),
     RecordFacts("INV-1051", "CUS-1004", "paid 2025-03 USD March Mar 2025 999"),
     RecordFacts("INV-1015", "CUS-1015", "paid 2025-02 USD February Feb 2025 99"),
+    RecordFacts("INV-1020", "CUS-1020", "refunded 2025-02 USD February Feb 2025 99"),
+    RecordFacts("INV-1067", "CUS-1020", "paid 2025-03 USD March Mar 2025 99"),
     RecordFacts("TCK-1008", "CUS-1002", "Export fails open normal"),
     RecordFacts("TCK-1111", "CUS-1015", "Invite email never arrived open normal"),
     RecordFacts("TCK-1140", "CUS-1006", "Dashboard loads slowly pending normal"),
@@ -111,3 +114,42 @@ def test_them_after_the_customer_on_the_other_one_is_that_customer() -> None:
     ]  # fmt: skip
     out = resolve("email them that we're on it", history, KINDS, LOOKUP, ACTS, RECORDS)
     assert out.question is None and entities(out) == ["CUS-1015"]
+
+
+def test_a_field_change_repeated_for_someone_is_a_side_effect_on_a_record_never_named() -> None:
+    # "set TCK-1008 to high" changes the ticket as much as "close TCK-1008" does: for CUS-1006's
+    # two open tickets it asks which; CUS-1015's only one is taken, marked as not named.
+    change = [turn(1, "set TCK-1008 to high")]
+    out = resolve("do the same for CUS-1006", change, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is not None
+    assert "TCK-1140" in out.question and "TCK-1151" in out.question
+    out = resolve("do the same for CUS-1015", change, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and "TCK-1111" in out.text
+    assert out.inferred() == {
+        "TCK-1111": "TCK-1111 was taken as CUS-1015's ticket; it was not named"
+    }
+
+
+def test_the_which_question_lists_only_records_the_act_can_still_be_done_on() -> None:
+    # CUS-1044's two closed tickets cannot be closed: the open one is their only candidate.
+    close = [turn(1, "close TCK-1008")]
+    out = resolve("do the same for CUS-1044", close, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and "TCK-1121" in out.text
+    assert set(out.inferred()) == {"TCK-1121"}
+    # CUS-1020's February invoice is refunded already: the March one is the one left.
+    out = resolve("do the same for CUS-1020", REFUND, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and "INV-1067" in out.text and "INV-1020" not in out.text
+    assert set(out.inferred()) == {"INV-1067"}
+
+
+def test_an_ellipsis_after_a_repeat_that_asked_repeats_the_request_it_stood_for() -> None:
+    # "do the same for CUS-1004" asked which invoice and stayed as typed; "and CUS-1020?" is
+    # the refund again, for CUS-1020, not "do the same" with nothing to do.
+    history = [*REFUND, turn(2, "do the same for CUS-1004")]
+    out = resolve("and CUS-1020?", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and out.text.lower().startswith("refund invoice INV-1067".lower())
+    assert set(out.inferred()) == {"INV-1067"}
+    out = resolve("and CUS-1004?", [*REFUND, turn(2, "do the same for CUS-1020")], KINDS,
+                  LOOKUP, ACTS, RECORDS)  # fmt: skip
+    assert out.question is not None
+    assert "INV-1004" in out.question and "INV-1051" in out.question

@@ -36,3 +36,13 @@ def test_a_person_the_user_typed_is_not_taken_back() -> None:
     history = _history("send CUS-1027 a reminder")
     out = resolve("no wait wrong one, meant INV-1212", history, KINDS, LOOKUP, ACTS, RECORDS)
     assert out.text == "whose is INV-1212"
+
+
+def test_a_correction_of_the_record_a_question_of_its_person_came_through_asks_it_again() -> None:
+    # "what plan is that customer on?" read "that customer" through INV-1213: "sorry, I meant
+    # INV-1212" asks it of INV-1212's customer, without the invoice beside it to be answered.
+    asked = {**turn(2, "what plan is CUS-1027 on?"), "typed": "what plan is that customer on?"}
+    history = [turn(1, "refund INV-1213 in full"), asked]
+    out = resolve("sorry, I meant INV-1212", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and out.text == "what plan is CUS-1026 on?"
+    assert {r.entity for r in out.resolutions} == {"INV-1212", "CUS-1026"}

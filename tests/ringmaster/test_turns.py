@@ -139,6 +139,29 @@ def test_a_turn_about_a_pending_review_waits_for_its_decision(
     assert runner.jobs.get(job.id).state == "done"
 
 
+def test_a_read_of_the_customer_a_credit_waits_for_runs_one_about_the_credit_waits(
+    demo: tuple[Runner, Requester],
+) -> None:
+    # A credit acts on the customer, not only on something of theirs as a refund does: their
+    # plan is still no part of it. A question that speaks of the credit waits for it.
+    runner, ann = demo
+    first = runner.submit("Apply a credit of $150 to customer CUS-1001 for the outage.",
+                          requester=ann)  # fmt: skip
+    [item] = first.pending
+    thread = first.thread_id
+
+    plan = runner.submit("what plan is that customer on?", thread_id=thread, requester=ann)
+
+    assert (plan.status, plan.turn, plan.queued_behind) == ("completed", 2, [])
+    [subtask] = plan.plan["subtasks"]  # type: ignore[index]
+    assert subtask["description"] == "what plan is CUS-1001 on?"
+    assert runner.queue.get(item.id).status == "pending"
+    for asked in ("has the credit gone through?", "how much was CUS-1001 credited?"):
+        later = runner.submit(asked, thread_id=thread, requester=ann)
+        [behind] = later.queued_behind
+        assert later.status == "queued" and behind["review_id"] == item.id, asked
+
+
 def test_a_turn_naming_the_pending_action_waits(demo: tuple[Runner, Requester]) -> None:
     runner, ann = demo
     first = runner.submit(REFUND, requester=ann)
