@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ringmaster.review_kinds import RETRY_ACTION
+from ringmaster.graph.review_actions import RETRY_ACTION
 from ringmaster.review_queue import PRIORITIES, PRIORITY_NAMES
 from ringmaster.run_queue import HELD, SLOT, Job
 from ringmaster.tables import threads as threads_table

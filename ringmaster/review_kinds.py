@@ -17,12 +17,3 @@ REVIEW_KINDS: tuple[str, ...] = get_args(ReviewKind)
 
 # A decision's type as a reviewer reads it, in `review list` and the daily summary.
 DECIDED_AS = {"approve": "approved", "edit": "edited", "reject": "rejected", "respond": "answered"}
-
-# The actions on a run or an output as a whole, not calls of a tool: routing a subtask,
-# accepting or releasing an agent's output, retrying a quarantined run. Their names are
-# the interrupt's, not words a reviewer needs in a summary.
-ROUTE_ACTION = "route_subtask"
-RELEASE_ACTION = "release_output"
-ACCEPT_ACTION = "accept_output"
-RETRY_ACTION = "retry_run"
-WHOLE_ACTIONS = frozenset({ROUTE_ACTION, RELEASE_ACTION, ACCEPT_ACTION, RETRY_ACTION})

@@ -23,7 +23,8 @@ from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
 from ringmaster.graph.events import decider_actor
 from ringmaster.graph.priority import Priority
-from ringmaster.review_kinds import DECIDED_AS, WHOLE_ACTIONS
+from ringmaster.graph.review_actions import WHOLE_ACTIONS
+from ringmaster.review_kinds import DECIDED_AS
 from ringmaster.tables import notifications, review_items, row_by_prefix, writer
 
 # Who escalates an overdue review, and rejects it when its action is denied on timeout.

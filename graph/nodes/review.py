@@ -26,8 +26,8 @@ from ringmaster.graph.nodes.plan import allowed_agents, team_acts
 from ringmaster.graph.nodes.review_answer import answer_schema, as_response, check_response
 from ringmaster.graph.nodes.validate import recommend
 from ringmaster.graph.references import asks, kinds_from_team, resolve, turn_entities
+from ringmaster.graph.review_actions import ACCEPT_ACTION, RELEASE_ACTION, ROUTE_ACTION
 from ringmaster.graph.state import Requester, SubtaskStatus, WorkState, subtask_result
-from ringmaster.review_kinds import ACCEPT_ACTION, RELEASE_ACTION, ROUTE_ACTION
 
 ALL_DECISIONS: list[Any] = ["approve", "edit", "reject", "respond"]
 
