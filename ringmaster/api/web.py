@@ -320,8 +320,9 @@ def _item_page(
 
 
 @router.get("/reviews/{item_id}")
-def review_page(item_id: str) -> RedirectResponse:
-    """A review's page by the API's name for it (/reviews/ID): the item page."""
+def review_page(item_id: str, session: SessionDep) -> RedirectResponse:
+    """A review's page by the API's name for it (/reviews/ID): the item page. Signed in only
+    (`session`), as every /ui page: a signed-out browser goes to the sign-in page."""
     return RedirectResponse(f"/ui/items/{quote(item_id[:64], safe='')}", status_code=303)
 
 
