@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ringmaster.graph.references.asked import (
@@ -441,6 +441,8 @@ def _repeated(
                 # INV-1191": the new person's own record in place of Aisha's, never Aisha's
                 # invoice sent to another customer.
                 theirs = _theirs_instead(earlier, set(named), new_id, thread)
+                if isinstance(theirs, _Told):
+                    return Resolved(request, [], told=theirs.text)
                 if isinstance(theirs, str):
                     return Resolved(request, [], theirs)
                 for old, new in theirs:
@@ -507,6 +509,8 @@ def _for_owner(
         found.append(Resolution(request, picked, thread.kind_of(picked) or "", number))
         return Resolved(earlier.replace(stands[0], picked), found)
     theirs = _theirs_instead(earlier, owners, new_id, thread)
+    if isinstance(theirs, _Told):
+        return Resolved(request, [], told=theirs.text)
     if isinstance(theirs, str):
         return Resolved(request, [], theirs)
     if not theirs:
@@ -557,7 +561,14 @@ def _act_words(earlier: str, record: str, thread: _Thread) -> list[str]:
     return sorted({a for act in thread.acts if act.kind == kind for a in act.words if a in said})
 
 
-def _none_open(earlier: str, person: str, kind: str, owned: list[str], thread: _Thread) -> str:
+@dataclass(frozen=True)
+class _Told:
+    """What is true where a question would have nothing to pick (`_none_open`)."""
+
+    text: str
+
+
+def _none_open(earlier: str, person: str, kind: str, owned: list[str], thread: _Thread) -> _Told:
     """What a repeat of `earlier` for `person` tells the requester when the act can be done on
     none of their records of `kind`: there is nothing to pick, so no question ("CUS-1015 has no
     ticket that can be closed (TCK-1111 is closed already); nothing was done")."""
@@ -566,7 +577,9 @@ def _none_open(earlier: str, person: str, kind: str, owned: list[str], thread: _
     verb = words[0] if words else ""
     able = f"that can be {verb}{'d' if verb.endswith('e') else 'ed'}" if verb else ""
     why = "; ".join(_done_to(earlier, e, thread) for e in owned)
-    return f"{person} has no {noun} {able or 'this can be done on'} ({why}); nothing was done"
+    return _Told(
+        f"{person} has no {noun} {able or 'this can be done on'} ({why}); nothing was done"
+    )
 
 
 def _taken_for(earlier: str, record: str, person: str, thread: _Thread) -> str:
@@ -627,7 +640,7 @@ def _through_owner(request: str, kind: str, new_id: str, thread: _Thread) -> Res
 
 def _theirs_instead(
     earlier: str, old_people: set[str], person: str, thread: _Thread
-) -> list[tuple[str, str]] | str:
+) -> list[tuple[str, str]] | str | _Told:
     """For each record of the people `old_people` that `earlier` names, the record of
     `person`'s it stands for: of theirs of its kind, the one described most like it (the June
     invoice for the June invoice), then the thread named or listed. A question when two fit
