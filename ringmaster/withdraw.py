@@ -448,7 +448,7 @@ def _answer(
         for j in done.turns
     ]
     lines += [
-        f"review {i.id[:10]} of turn {i.turn} ({_action(i)}) was already decided by "
+        f"review {i.id[:10]} of turn {i.turn} ({named(i)}) was already decided by "
         f"{i.decided_by or 'someone'} ({i.status}); it could not be withdrawn"
         for i in done.already
     ]
