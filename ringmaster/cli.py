@@ -104,7 +104,8 @@ def run(
 
     The request is queued durably first; then this process runs it (or waits for the worker
     that took it). With --no-wait it only queues it: `ringmaster worker` or `serve` runs it."""
-    from ringmaster.cli_output import cli_runner, emit, interrupted, progress
+    from ringmaster.cli_output import cli_runner, emit, interrupted, progress, run_decide_hint
+    from ringmaster.decisions import may_decide
     from ringmaster.graph.intake import validate_request
     from ringmaster.settings import Settings
 
@@ -141,7 +142,11 @@ def run(
             outcome = runner.drive(thread_id)
         except KeyboardInterrupt:
             interrupted(thread_id, turn, json_mode, as_)
-        emit(outcome, json_mode)
+        # The decision commands only for the reviews this identity may decide (a requester
+        # may not decide her own request's): the decision service's own check.
+        accounts = Accounts(runner.engine)
+        decidable = [i for i in outcome.pending if may_decide(accounts, i, who)]
+        emit(outcome, json_mode, run_decide_hint(outcome.pending, decidable, who, as_))
 
 
 def _asked_scopes(scopes: str, team: Team) -> list[str] | None:

@@ -39,6 +39,7 @@ from ringmaster.cli_output import (
     AsOpt,
     cli_runner,
     command,
+    decide_hint,
     err,
     interrupted,
     me,
@@ -93,22 +94,14 @@ def help_text(decides: bool) -> str:
     return HELP_READ + (HELP_DECIDE if decides else HELP_WITHDRAW) + HELP_QUIT
 
 
-def decide_hint(items: list[ReviewItem], decidable: list[ReviewItem], who: str) -> str:
-    """What to type about the reviews listed: the decision commands for those `who` may
-    decide (`decidable`, by the decision service's own check), and for the rest, who decides
-    them and, for their own request's, how to call it off."""
-    rest = [i for i in items if i not in decidable]
-    if not rest:
-        return CHAT_DECIDE_HINT
-    ids = ", ".join(i.id[:SHORT_ID] for i in rest)
-    one = len(rest) == 1
-    line = f"A reviewer decides {'review' if one else 'reviews'} {ids}"
-    if all(i.requester == who for i in rest):  # a call-off turn here rejects it in their name
-        line += f'; to call {"it" if one else "one"} off, say so here ("cancel that", "never mind")'
-    line += f"; /show ID reads {'it' if one else 'one'}"
-    if decidable:
-        line = f"{CHAT_DECIDE_HINT}\n{line}"
-    return line
+def chat_decide_hint(items: list[ReviewItem], decidable: list[ReviewItem], who: str) -> str:
+    """`decide_hint` in a chat: its /commands, a call-off said here."""
+    return decide_hint(
+        items, decidable, who,
+        decide=CHAT_DECIDE_HINT,
+        call_off='say so here ("cancel that", "never mind")',
+        show="/show ID",
+    )  # fmt: skip
 
 
 def _at_prompt() -> bool:
@@ -311,7 +304,8 @@ class Chat:
 
     def _hint(self, items: list[ReviewItem]) -> str:
         """The line under a turn's pending reviews: what this person may do about each."""
-        return decide_hint(items, [i for i in items if self._may_decide(i)], self.requester.id)
+        decidable = [i for i in items if self._may_decide(i)]
+        return chat_decide_hint(items, decidable, self.requester.id)
 
     def request(self, text: str) -> None:
         if self.review_only is not None:

@@ -138,6 +138,45 @@ def review_commands_hint() -> str:
     )
 
 
+def decide_hint(
+    items: list[ReviewItem],
+    decidable: list[ReviewItem],
+    who: str,
+    *,
+    decide: str,
+    call_off: str,
+    show: str,
+) -> str:
+    """What to type about the reviews listed: `decide` (the decision commands) for those
+    `who` may decide (`decidable`, by the decision service's own check), and for the rest, that
+    a reviewer decides them and, when all are of `who`'s own requests, how to call one off
+    (`call_off`, ending a clause "to call it off, …"); `show` reads one ("it"/"one" after it)."""
+    rest = [i for i in items if i not in decidable]
+    if not rest:
+        return decide
+    ids = ", ".join(i.id[:SHORT_ID] for i in rest)
+    one = len(rest) == 1
+    line = f"A reviewer decides {'review' if one else 'reviews'} {ids}"
+    if all(i.requester == who for i in rest):  # a call-off turn rejects it in their name
+        line += f"; to call {'it' if one else 'one'} off, {call_off}"
+    line += f"; {show} reads {'it' if one else 'one'}"
+    return f"{decide}\n{line}" if decidable else line
+
+
+def run_decide_hint(
+    items: list[ReviewItem], decidable: list[ReviewItem], who: str, as_: str | None
+) -> str:
+    """`decide_hint` under a `run`'s reviews: the `review` commands, a call-off said in a chat
+    on the thread (the turn there withdraws the requester's own pending review)."""
+    thread = items[0].thread_id if items else ""
+    return decide_hint(
+        items, decidable, who,
+        decide=review_commands_hint(),
+        call_off=f'say so in `{command(f"chat --thread {thread}", as_)}` ("cancel that")',
+        show=f"`{command('review show ID', as_)}`",
+    )  # fmt: skip
+
+
 def print_outcome(o: RunOutcome, decide_hint: str | None = None) -> None:
     """What a turn did. Its status is the turn's; the thread's may differ (an earlier turn
     waiting for a person), so the heading names the turn. `decide_hint`: how to decide its
@@ -262,8 +301,9 @@ def print_items(items: list[ReviewItem], title: str = "Review queue") -> None:
     out.print(table)
 
 
-def emit(outcome: RunOutcome, json_mode: bool) -> None:
-    print_json(outcome.to_dict()) if json_mode else print_outcome(outcome)
+def emit(outcome: RunOutcome, json_mode: bool, hint: str | None = None) -> None:
+    """A turn's outcome: JSON, or `print_outcome` with `hint` under its reviews."""
+    print_json(outcome.to_dict()) if json_mode else print_outcome(outcome, decide_hint=hint)
 
 
 def _mask(url: str | None) -> str:

@@ -192,6 +192,17 @@ def which_one(what: str, reviews: list[ReviewItem]) -> Asked | None:
 def described(item: ReviewItem, noun: str) -> str:
     """A pending review as a person names it: "the refund of 299.00 on INV-1049 (review
     22ef…)": the action's noun, its amount and the records it acts on, no call syntax."""
+    return f"{_acting(item, noun)} (review {item.id[:10]})"
+
+
+def named(item: ReviewItem) -> str:
+    """What a review would do, as a person names it ("the refund of 299.00 on INV-1049"),
+    each of its actions so; its summary when none is a tool a person names."""
+    return " and ".join(_acting(item, n) for n in action_nouns(item)) or item.summary
+
+
+def _acting(item: ReviewItem, noun: str) -> str:
+    """`described` without the review: "the refund of 299.00 on INV-1049"."""
     acts = [a for a in (item.payload or {}).get("action_requests") or []
             if str(a.get("name") or "").lower().endswith(noun)] or [{}]  # fmt: skip
     args = acts[0].get("args") or {}
@@ -199,7 +210,7 @@ def described(item: ReviewItem, noun: str) -> str:
     records = [str(v) for k, v in args.items() if k.endswith("_id") and v]
     of = f" of {amount}" if amount else ""
     on = f" on {' and '.join(records)}" if records else ""
-    return f"the {noun}{of}{on} (review {item.id[:10]})"
+    return f"the {noun}{of}{on}"
 
 
 def _all(count: int) -> str:
@@ -325,15 +336,17 @@ _NTH = {"first": 0, "former": 0, "second": 1, "third": 2, "fourth": 3, "last": -
 
 def withdrawn_line(event: dict[str, Any]) -> str:
     """What a turn says of a review it withdrew, from its `review_withdrawn` event: which
-    review, its action with its record and amount, and why."""
+    review, what it would have done as a person names it (`named`; the call itself for an
+    event written before events kept that), and why."""
     why = (
         f"superseded by this turn's correction ({event.get('request')})"
         if event.get("superseded")
         else "called off"
     )
+    what = event.get("named") or event.get("action")
     return (
         f"withdrew review {str(event.get('review_id'))[:10]} of turn {event.get('review_turn')} "
-        f"({event.get('action')}), {why}: it was rejected in your name and will not run"
+        f"({what}), {why}: it was rejected in your name and will not run"
     )
 
 
@@ -394,7 +407,7 @@ def _reject(
     def record(conn: Connection) -> None:
         runner.audit.append_in(
             conn, item.thread_id, WITHDRAWN, f"requester:{requester}", turn=job.turn,
-            review_id=item.id, review_turn=item.turn, action=_action(item),
+            review_id=item.id, review_turn=item.turn, action=_action(item), named=named(item),
             request=(job.payload or {}).get("request"),
             superseded=superseded,
         )  # fmt: skip
@@ -423,7 +436,7 @@ def _answer(
     from langchain_core.messages import HumanMessage
 
     lines = [
-        withdrawn_line({"review_id": i.id, "review_turn": i.turn, "action": _action(i)})
+        withdrawn_line({"review_id": i.id, "review_turn": i.turn, "named": named(i)})
         if _question(i) is None
         else f"withdrew the question of turn {i.turn} ({_question(i)}): it was closed in your "
         "name and what it asked about will not run"
@@ -435,7 +448,7 @@ def _answer(
         for j in done.turns
     ]
     lines += [
-        f"review {i.id[:10]} of turn {i.turn} ({_action(i)}) was already decided by "
+        f"review {i.id[:10]} of turn {i.turn} ({named(i)}) was already decided by "
         f"{i.decided_by or 'someone'} ({i.status}); it could not be withdrawn"
         for i in done.already
     ]

@@ -176,11 +176,15 @@ def _replied(
     requester: Requester,
     reply: str,
     new_messages: list[HumanMessage],
+    told: bool = False,
 ) -> dict[str, Any]:
-    """The turn of a message that asks nothing: a plan of no subtask, which the supervisor
-    answers itself (`Plan.reply`: nothing is routed, and synthesize answers with it)."""
+    """The turn of a message that asks nothing, or whose request can be done on nothing
+    (`told`: `Resolved.told` says why): a plan of no subtask, which the supervisor answers
+    itself (`Plan.reply`: nothing is routed, and synthesize answers with it)."""
     what = (
-        "a yes or no with no question waiting"
+        "a request that can be done on none of the records it stands for"
+        if told
+        else "a yes or no with no question waiting"
         if reply.startswith(NOTHING_ASKED)
         else "a yes or no to a question that wants a pick, asked again"
         if reply.startswith(WANTS_A_PICK)
@@ -253,6 +257,9 @@ def make_plan(deps: GraphDeps) -> Any:
                 # "yes" to "Which ticket do you mean: …?": the question is still open.
                 reply = f"{WANTS_A_PICK} {waiting}"
             return _replied(state, request, requester, reply, new_messages)
+        if resolved.told:  # nothing to pick, so no question: what is true, nothing raised
+            emit("references", "planner:references", request=request, **resolved.to_dict())
+            return _replied(state, request, requester, resolved.told, new_messages, told=True)
         allowed = allowed_agents(deps, requester)
         if resolved.changed:
             emit("references", "planner:references", request=request, **resolved.to_dict())

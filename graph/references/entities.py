@@ -106,6 +106,10 @@ class Resolved:
     # The turn whose request `text` asks again with another value in it, no record named:
     # "And on staging?" after "what version of api is on production?".
     repeats: int | None = None
+    # What is true instead of a question that would have nothing to pick ("CUS-1015 has no
+    # ticket that can be closed …; nothing was done"): the supervisor says it, nothing is
+    # routed or raised.
+    told: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -115,6 +119,7 @@ class Resolved:
         return bool(
             self.resolutions
             or self.question
+            or self.told
             or self.dropped
             or self.answers is not None
             or self.repeats is not None
@@ -128,6 +133,7 @@ class Resolved:
             "answers": self.answers,
             "dropped": list(self.dropped),
             "repeats": self.repeats,
+            "told": self.told,
         }
 
     def read_as(self) -> list[str]:

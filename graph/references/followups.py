@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ringmaster.graph.references.asked import (
@@ -441,6 +441,8 @@ def _repeated(
                 # INV-1191": the new person's own record in place of Aisha's, never Aisha's
                 # invoice sent to another customer.
                 theirs = _theirs_instead(earlier, set(named), new_id, thread)
+                if isinstance(theirs, _Told):
+                    return Resolved(request, [], told=theirs.text)
                 if isinstance(theirs, str):
                     return Resolved(request, [], theirs)
                 for old, new in theirs:
@@ -507,6 +509,8 @@ def _for_owner(
         found.append(Resolution(request, picked, thread.kind_of(picked) or "", number))
         return Resolved(earlier.replace(stands[0], picked), found)
     theirs = _theirs_instead(earlier, owners, new_id, thread)
+    if isinstance(theirs, _Told):
+        return Resolved(request, [], told=theirs.text)
     if isinstance(theirs, str):
         return Resolved(request, [], theirs)
     if not theirs:
@@ -532,19 +536,50 @@ def _acts_on(earlier: str, thread: _Thread) -> set[str]:
 
 
 def _open_to(earlier: str, record: str, thread: _Thread) -> bool:
-    """True when `earlier`'s act can still be done on `record`: it is not finished (a closed
-    ticket), and its facts do not say the act was done on it already ("refunded" for a refund,
-    "closed" for a close)."""
+    """True when `earlier`'s act can still be done on `record` (`_done_to` says nothing)."""
+    return not _done_to(earlier, record, thread)
+
+
+def _done_to(earlier: str, record: str, thread: _Thread) -> str:
+    """Why `earlier`'s act can no longer be done on `record` ("TCK-1111 is closed already"):
+    its facts say the act was done on it already ("refunded" for a refund, "closed" for a
+    close), or it is finished (a closed ticket); "" when it can still be done."""
     facts = thread.facts(record)
     if facts is None:
-        return True
-    if facts.done:
-        return False
+        return ""
+    state = set(facts.words.lower().split())
+    for word in _act_words(earlier, record, thread):
+        if done := {f"{word}ed", f"{word}d"} & state:
+            return f"{record} is {min(done)} already"
+    return f"{record} is finished" if facts.done else ""
+
+
+def _act_words(earlier: str, record: str, thread: _Thread) -> list[str]:
+    """The words of `earlier` that name an act on `record`'s kind ("close", "refund")."""
     kind = thread.kind_of(record)
     said = {w.lower() for w in re.findall(r"[a-z]+", earlier, re.I)}
-    words = {a for act in thread.acts if act.kind == kind for a in act.words if a in said}
-    state = set(facts.words.lower().split())
-    return not any({f"{w}ed", f"{w}d"} & state for w in words)
+    return sorted({a for act in thread.acts if act.kind == kind for a in act.words if a in said})
+
+
+@dataclass(frozen=True)
+class _Told:
+    """What is true where a question would have nothing to pick (`_none_open`)."""
+
+    text: str
+
+
+def _none_open(earlier: str, person: str, kind: str, owned: list[str], thread: _Thread) -> _Told:
+    """What a repeat of `earlier` for `person` tells the requester when the act can be done on
+    none of their records of `kind`: there is nothing to pick, so no question ("CUS-1015 has no
+    ticket that can be closed (TCK-1111 is closed already); nothing was done")."""
+    noun = thread.by_name[kind].nouns[0] if thread.by_name[kind].nouns else kind
+    words = _act_words(earlier, owned[0], thread)
+    verb = words[0] if words else ""
+    able = f"that can be {verb}{'d' if verb.endswith('e') else 'ed'}" if verb else ""
+    why = "; ".join(_done_to(earlier, e, thread) for e in owned)
+    return _Told(
+        f"{person} has no {noun} {able or 'this can be done on'} ({why}); nothing was done"
+    )
 
 
 def _taken_for(earlier: str, record: str, person: str, thread: _Thread) -> str:
@@ -605,11 +640,12 @@ def _through_owner(request: str, kind: str, new_id: str, thread: _Thread) -> Res
 
 def _theirs_instead(
     earlier: str, old_people: set[str], person: str, thread: _Thread
-) -> list[tuple[str, str]] | str:
+) -> list[tuple[str, str]] | str | _Told:
     """For each record of the people `old_people` that `earlier` names, the record of
     `person`'s it stands for: of theirs of its kind, the one described most like it (the June
     invoice for the June invoice), then the thread named or listed. A question when two fit
-    equally; nothing for a record that has no counterpart.
+    equally; nothing for a record that has no counterpart; what is true when the act can be
+    done on none of theirs (`_none_open`).
 
     When `earlier`'s side effect acts on the record itself (a refund of the invoice, a close of
     the ticket), a likeness is no reason to act on one: with several of theirs it asks which,
@@ -621,11 +657,15 @@ def _theirs_instead(
     for kind, old in entity_ids(thread.kinds, earlier):
         if thread.by_name[kind].person or thread.owned_by(old) not in old_people:
             continue
-        pool = [e for e in (facts.owns if facts else ()) if thread.kind_of(e) == kind]
+        owned = [e for e in (facts.owns if facts else ()) if thread.kind_of(e) == kind]
+        pool = owned
         if kind in acted:
             # Only those the act can still be done on: not a closed ticket for "close", not an
-            # invoice already refunded for "refund". With one left, it is their only one.
-            pool = [e for e in pool if _open_to(earlier, e, thread)]
+            # invoice already refunded for "refund". With one left, it is their only one; with
+            # none, there is nothing to ask which of.
+            pool = [e for e in owned if _open_to(earlier, e, thread)]
+            if owned and not pool:
+                return _none_open(earlier, person, kind, owned, thread)
         seen = [e for e in pool if thread.mentioned(e)]
         if kind in acted and len(pool) > 1:
             if len(seen) != 1:

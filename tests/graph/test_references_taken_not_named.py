@@ -31,6 +31,7 @@ FACTS = facts(
              owns=("TCK-1095", "TCK-1121", "TCK-1127")),
     customer("CUS-1045", "Lucas Novak", "Novak sro pro active", owns=("TCK-1056", "TCK-1060")),
     customer("CUS-1020", "Mia Berg", "Berg AS pro active", owns=("INV-1020", "INV-1067")),
+    customer("CUS-1021", "Omar Haddad", "Haddad GmbH pro active", owns=("INV-1021", "TCK-1070")),
     RecordFacts("INV-1002", "CUS-1002", "paid 2025-02 USD February Feb 2025 299"),
     RecordFacts("INV-1004", "CUS-1004", "paid 2025-02 USD February Feb 2025 999"),
     RecordFacts("INV-1051", "CUS-1004", "paid 2025-03 USD March Mar 2025 999"),
@@ -46,6 +47,8 @@ FACTS = facts(
     RecordFacts("TCK-1127", "CUS-1044", "Slow dashboard closed low"),
     RecordFacts("TCK-1056", "CUS-1045", "Charged twice open normal"),
     RecordFacts("TCK-1060", "CUS-1045", "Export fails closed low"),
+    RecordFacts("TCK-1070", "CUS-1021", "Login loop closed normal", done=True),
+    RecordFacts("INV-1021", "CUS-1021", "refunded 2025-02 USD February Feb 2025 99"),
 )  # fmt: skip
 LOOKUP, RECORDS = catalogue(FACTS)
 REFUND = [turn(1, "Refund invoice INV-1002 in full, the customer was double charged")]
@@ -153,3 +156,25 @@ def test_an_ellipsis_after_a_repeat_that_asked_repeats_the_request_it_stood_for(
                   LOOKUP, ACTS, RECORDS)  # fmt: skip
     assert out.question is not None
     assert "INV-1004" in out.question and "INV-1051" in out.question
+
+
+def test_a_repeat_for_someone_none_of_whose_records_it_can_be_done_on_says_so() -> None:
+    # CUS-1021's only ticket is closed and only invoice refunded: nothing to pick, so no
+    # "Which ticket do you mean?" with no options; the turn says what is true.
+    close = [turn(1, "close TCK-1008")]
+    out = resolve("do the same for CUS-1021", close, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and out.told == (
+        "CUS-1021 has no ticket that can be closed (TCK-1070 is closed already); nothing was done"
+    )
+    assert out.inferred() == {}
+    out = resolve("do the same for CUS-1021", REFUND, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and out.told == (
+        "CUS-1021 has no invoice that can be refunded (INV-1021 is refunded already);"
+        " nothing was done"
+    )
+    # A field change says the ticket is finished: no act word says what was done to it.
+    out = resolve("do the same for CUS-1021", [turn(1, "set TCK-1008 to high")], KINDS, LOOKUP,
+                  ACTS, RECORDS)  # fmt: skip
+    assert out.question is None and out.told == (
+        "CUS-1021 has no ticket this can be done on (TCK-1070 is finished); nothing was done"
+    )

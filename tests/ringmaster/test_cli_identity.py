@@ -7,6 +7,7 @@ not raise the item; a refused decision is one line, exit 2, and leaves the item 
 from __future__ import annotations
 
 import json
+import re
 
 from tests.ringmaster.test_cli import Cli
 
@@ -281,4 +282,29 @@ def test_a_requesters_chat_offers_only_what_she_may_do(cli_in_process: Cli) -> N
     # And one she may decide is offered as before.
     rev = cli("chat", "--as", "rev", "--thread", first["thread_id"], input="/reviews\n")
     assert "/approve" in rev.stdout
+    assert cli.side_effects() == []
+
+
+def test_a_requesters_run_offers_only_what_she_may_do(cli_in_process: Cli) -> None:
+    """`run --as ann` (a requester) said "Decide with: ringmaster review approve ID …" under
+    her own request's review, which she may not decide: she is told a reviewer decides it and
+    how to call it off, and the call-off it names does withdraw it."""
+    cli = cli_in_process
+    add_users(cli)
+    done = cli("run", "Refund 250.00 on invoice INV-1010", "--as", "ann")
+    text = " ".join(done.stdout.split())
+    (item,) = [i["id"] for i in cli.json("review", "list", "--as", "rev")]
+    (thread,) = [t["id"] for t in cli.json("thread", "list", "--as", "ann")]
+    assert "Decide with" not in text and "review approve" not in text, text
+    assert f"A reviewer decides review {item[:8]}" in text, text
+    call_off = re.search(r'to call it off, say so in `(.*?)` \("cancel that"\)', text)
+    assert call_off is not None and call_off.group(1).endswith(
+        f"chat --thread {thread} --as ann"
+    ), text
+    assert "review show ID --as ann` reads it" in text, text
+    # What it says is true: "cancel that" in that chat withdraws her review; nothing ran.
+    cli("chat", "--thread", thread, "--as", "ann", input="cancel that\n")
+    (shown,) = [i for i in cli.json("review", "list", "--as", "rev", "--status", "all")
+                if i["id"] == item]  # fmt: skip
+    assert shown["status"] != "pending" and shown["decided_by"] == "ann", shown
     assert cli.side_effects() == []

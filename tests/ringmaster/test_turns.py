@@ -899,3 +899,18 @@ def test_a_reviewers_answer_to_which_record_goes_on_with_the_record(
     DecisionService(runner).decide(question.id, Decision("respond", message="ask later"), "rev")
     [result] = runner.outcome(thread, 3).results.values()
     assert (result["status"], result["summary"]) == ("answered", "ask later")
+
+
+def test_a_repeat_with_nothing_it_can_be_done_on_says_so_and_raises_nothing(
+    demo: tuple[Runner, Requester],
+) -> None:
+    """'do the same for CUS-1015' after a close, when her only ticket is closed, asked "Which
+    ticket do you mean?" with nothing to pick, parked for a reviewer. It says what is true;
+    nothing is routed and nothing waits for anyone."""
+    runner, ann = demo
+    first = runner.submit("close TCK-1001", requester=ann)
+    told = runner.submit("do the same for CUS-1015", thread_id=first.thread_id, requester=ann)
+    assert told.status == "completed" and told.pending == [] and told.subtasks() == []
+    assert told.answer is not None
+    assert told.answer.startswith("CUS-1015 has no ticket that can be closed (TCK-1111 is")
+    assert told.answer.endswith("; nothing was done")

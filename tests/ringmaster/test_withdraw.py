@@ -30,10 +30,13 @@ def test_cancel_that_refund_withdraws_the_pending_refund(
     assert (cancel.status, cancel.turn, cancel.queued_behind) == ("completed", 2, [])
     [row] = cancel.subtasks()
     assert row["status"] == "done"
+    # Said as a person names it, as "Which refund do you mean: …?" does, not as the call.
+    amount = item.payload["action_requests"][0]["args"]["amount"]
     assert (
-        f"withdrew review {item.id[:10]} of turn 1 (issue_refund(invoice_id=INV-1002"
-        in (row["summary"])
+        f"withdrew review {item.id[:10]} of turn 1 (the refund of {amount} on INV-1002), "
+        "called off: it was rejected in your name" in row["summary"]
     )
+    assert "issue_refund" not in row["summary"] and "reason=" not in row["summary"]
     decided = runner.queue.get(item.id)
     assert decided.status == "resumed" and decided.decided_by == ann.id
     assert [d["type"] for d in decided.decision["decisions"]] == ["reject"]  # type: ignore[index]
@@ -131,8 +134,9 @@ def test_a_correction_says_which_review_it_withdrew_and_why(
     [event] = [e for e in runner.audit.for_thread(thread) if e.kind == "review_withdrawn"]
     assert (event.data["turn"], event.data["review_id"]) == (2, wrong.id)
     [note] = fixed.notes()  # the turn waits for its own review: said before its answer
-    assert note.startswith(f"withdrew review {wrong.id[:10]} of turn 1 (issue_refund(")
-    assert "INV-1002" in note and f"amount={amount}" in note
+    assert note.startswith(
+        f"withdrew review {wrong.id[:10]} of turn 1 (the refund of {amount} on INV-1002), "
+    )
     assert "superseded by this turn's correction (sorry, I meant INV-1012)" in note
     assert fixed.to_dict()["withdrawn"][0]["review_id"] == wrong.id
     [right] = [i for i in fixed.pending if i.turn == 2]
@@ -216,6 +220,7 @@ def test_a_correction_naming_the_record_taken_back_withdraws_it_and_plans_the_ot
 
     runner, ann = demo
     thread, wrong = refund_waiting(runner, ann)  # INV-1002, 299.00, waits for approval
+    amount = wrong.payload["action_requests"][0]["args"]["amount"]
 
     fixed = runner.submit("don't refund INV-1002, refund INV-1005 instead", thread_id=thread,
                           requester=ann)  # fmt: skip
@@ -233,7 +238,7 @@ def test_a_correction_naming_the_record_taken_back_withdraws_it_and_plans_the_ot
     assert refunds(tmp_path, "INV-1005") == []
     paid = DecisionService(runner).decide(doubted, Decision("approve"), "rev")
     assert paid.answer is not None and paid.answer.startswith(
-        f"withdrew review {wrong.id[:10]} of turn 1 (issue_refund(invoice_id=INV-1002"
+        f"withdrew review {wrong.id[:10]} of turn 1 (the refund of {amount} on INV-1002)"
     )
     assert refunds(tmp_path) == [] and refunds(tmp_path, "INV-1005") != []
     try:  # approving the withdrawn review elsewhere cannot run it any more
