@@ -192,7 +192,6 @@ def record_named_before(
     return "".join([*pieces, text[at:]]), resolutions
 
 
-
 def _told(text: str, at: int) -> bool:
     """True when a telling verb of the pronoun's clause comes before it with words between
     ("tell her it is fixed"): the pronoun is in what the message says, not its addressee's
