@@ -36,11 +36,11 @@ __all__ = [
     "RELEASE_ACTION",
     "ROUTE_ACTION",
     "apply_decisions",
-    "own_description",
     "asks_requester",
     "build_packet",
     "check_response",
     "make_review",
+    "own_description",
 ]
 
 
@@ -95,7 +95,8 @@ def build_packet(deps: GraphDeps, state: WorkState, thread: str) -> HITLRequest:
             else {
                 "decision": "respond",
                 "reason": "the requester is asked which record they meant; answer with it "
-                "(the turn goes on with it) or reject it",
+                "(a pick of one of its options goes on with that record, to the agent that "
+                "takes it; otherwise your answer stands as the turn's answer) or reject it",
             }
             if asks_requester({"subtask": sub})
             else {

@@ -17,7 +17,7 @@ from ringmaster.graph.references.asked import (
     pending_question,
     unnamed_question,
 )
-from ringmaster.graph.references.confirm import read_only
+from ringmaster.graph.references.confirm import acts_on_anything, read_only
 from ringmaster.graph.references.entities import (
     EntityKind,
     Resolution,
@@ -48,7 +48,7 @@ from ringmaster.graph.references.patterns import (
 from ringmaster.graph.references.rewrite import _rewrite
 from ringmaster.graph.references.swaps import Swap, swap
 from ringmaster.graph.references.thread import _Thread, fits_words
-from ringmaster.graph.references.unbound import _MESSAGES, acted_kinds
+from ringmaster.graph.references.unbound import acted_kinds
 from ringmaster.graph.yes_no import NO, STARTS_NO, STARTS_YES, alternation
 
 # A reply that picks none of the options offered: "neither, I meant TCK-1005".
@@ -361,8 +361,7 @@ def _repeat(
     out = _repeated(request, explicit, thread, of_theirs)
     if out is None or out.question or not LOOKS_UP.match(request):
         return out
-    acts = acted_kinds(out.text, thread, thread.acts) or _MESSAGES.search(out.text)
-    return None if acts else out
+    return None if acts_on_anything(out.text, thread, thread.acts) else out
 
 
 def _repeated(
@@ -535,11 +534,6 @@ def _acts_on(earlier: str, thread: _Thread) -> set[str]:
     return acted_kinds(earlier, thread, thread.acts) | changed
 
 
-def _open_to(earlier: str, record: str, thread: _Thread) -> bool:
-    """True when `earlier`'s act can still be done on `record` (`_done_to` says nothing)."""
-    return not _done_to(earlier, record, thread)
-
-
 def _done_to(earlier: str, record: str, thread: _Thread) -> str:
     """Why `earlier`'s act can no longer be done on `record` ("TCK-1111 is closed already"):
     its facts say the act was done on it already ("refunded" for a refund, "closed" for a
@@ -663,7 +657,7 @@ def _theirs_instead(
             # Only those the act can still be done on: not a closed ticket for "close", not an
             # invoice already refunded for "refund". With one left, it is their only one; with
             # none, there is nothing to ask which of.
-            pool = [e for e in owned if _open_to(earlier, e, thread)]
+            pool = [e for e in owned if not _done_to(earlier, e, thread)]
             if owned and not pool:
                 return _none_open(earlier, person, kind, owned, thread)
         seen = [e for e in pool if thread.mentioned(e)]

@@ -231,10 +231,11 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     # "the other two tho. set em to high": "em" is the two just read.
     text, resolutions = group_again(text, resolutions, thread)
     # "show CUS-1003's open tickets and what plan they are on": the person named before it.
-    text, own_people = named_before(text, thread, _this_turn(thread), resolutions)
+    this_turn = _this_turn(thread)
+    text, own_people = named_before(text, thread, this_turn, resolutions)
     resolutions += own_people
     # "check INV-1144 and whether it is paid": the record named before it.
-    text, own_records = record_named_before(text, thread, _this_turn(thread), resolutions)
+    text, own_records = record_named_before(text, thread, this_turn, resolutions)
     resolutions += own_records
     if not settled(person=True) and not owners_named and not group:
         out = _pronoun(text, thread, person=not asks_who)

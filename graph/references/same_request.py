@@ -49,6 +49,7 @@ _CLAUSE_END = re.compile(r"[,;.?!]|\b(?:and|then|but)\b", re.I)
 _IT = re.compile(r"\b(it|its)\b", re.I)
 # "INV-1144 and it", "it & TCK-1058": a record beside the one typed, so not that one.
 _JOINED = re.compile(r"\s*(?:and|&|or)\s*$", re.I)
+_JOINED_AFTER = re.compile(r"\s*(?:and|&|or)\s+#?[A-Za-z]+-?\d", re.I)
 _TELLS = re.compile(rf"\b(?:{'|'.join(sorted(TELLING))})\b", re.I)
 # What someone said ("they confirmed it works", "she says it was paid"): their words.
 _SAID = re.compile(
@@ -189,9 +190,6 @@ def record_named_before(
     if not resolutions:
         return text, []
     return "".join([*pieces, text[at:]]), resolutions
-
-
-_JOINED_AFTER = re.compile(r"\s*(?:and|&|or)\s+#?[A-Za-z]+-?\d", re.I)
 
 
 def _told(text: str, at: int) -> bool:
