@@ -231,8 +231,7 @@ def _listing_of(
         return "ticket"
     # Every ticket of the status, page by page: the newest 500 had hidden older ones of the
     # subject behind 500 newer open ones of another, and the answer said none were.
-    statuses = ["open", "pending"] if status == "open" else status
-    found = topic.pick(paging.every(tools, "list_tickets", status=statuses))
+    found = topic.pick(paging.every(tools, "list_tickets", status=_statuses(status)))
     if not found:
         notes.append(f"no {status} ticket is about {topic.said}")
         return "ticket"
@@ -379,11 +378,15 @@ def _read(
 def _tickets(
     tools: ToolBox, status: str | None, customer_id: str | None = None
 ) -> list[dict[str, Any]]:
-    """Tickets of `status` (any when None), newest first. An "open" ticket, as people ask for
-    one, is any not closed yet, pending too, as a customer's count of open tickets is
+    """Tickets of `status` (any when None), newest first."""
+    return list(tools.call("list_tickets", customer_id=customer_id, status=_statuses(status)))
+
+
+def _statuses(status: str | None) -> str | list[str] | None:
+    """The ticket statuses a `status` people ask for stands for. An "open" ticket, as people
+    ask for one, is any not closed yet, pending too, as a customer's count of open tickets is
     (`get_customer`): "CUS-1035's open tickets" lists the pending password one as well."""
-    statuses = ["open", "pending"] if status == "open" else status
-    return list(tools.call("list_tickets", customer_id=customer_id, status=statuses))
+    return ["open", "pending"] if status == "open" else status
 
 
 def _listing(ticket: dict[str, Any], status: str | None) -> str:
