@@ -35,13 +35,8 @@ from sqlalchemy import Connection
 from ringmaster.accounts import Accounts
 from ringmaster.errors import AlreadyDecided, Conflict, InvalidDecision, NotAllowed, NotFound
 from ringmaster.graph.nodes.plan import allowed_agents
-from ringmaster.graph.nodes.review import (
-    ACCEPT_ACTION,
-    RELEASE_ACTION,
-    ROUTE_ACTION,
-    asks_requester,
-    check_response,
-)
+from ringmaster.graph.nodes.review import asks_requester, check_response
+from ringmaster.graph.review_actions import ACCEPT_ACTION, RELEASE_ACTION, ROUTE_ACTION
 from ringmaster.graph.state import Requester
 from ringmaster.review_queue import ReviewItem, ReviewQueue
 from ringmaster.tools.base import ToolRegistry, check_arguments

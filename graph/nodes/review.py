@@ -32,9 +32,6 @@ from ringmaster.graph.state import Requester, SubtaskStatus, WorkState, subtask_
 ALL_DECISIONS: list[Any] = ["approve", "edit", "reject", "respond"]
 
 __all__ = [
-    "ACCEPT_ACTION",
-    "RELEASE_ACTION",
-    "ROUTE_ACTION",
     "apply_decisions",
     "asks_requester",
     "build_packet",

@@ -39,7 +39,8 @@ from ringmaster.clock import utcnow
 from ringmaster.decision_text import decision_lines
 from ringmaster.decisions import parse_args_json
 from ringmaster.errors import RingmasterError
-from ringmaster.graph.nodes.review import ROUTE_ACTION, own_description
+from ringmaster.graph.nodes.review import own_description
+from ringmaster.graph.review_actions import ROUTE_ACTION
 from ringmaster.queries import ReviewFilter, list_reviews
 from ringmaster.transcript import request_line, said
 from ringmaster.untrusted_text import clean
