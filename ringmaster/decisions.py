@@ -381,14 +381,13 @@ def check_reviewer(
     correcting a routing (`DecisionService.correct`) all check this."""
     if not accounts.any_users():
         return
+    refusal = _not_a_reviewer(accounts, who, verb)
     if requester == who:
-        user = accounts.find(who)
-        if user is not None and not user.disabled and user.can("reviewer"):
+        if refusal is None:  # a reviewer: another one decides it
             who_else = f"another reviewer {verb}s it (`--as NAME`, `users list`)"
         else:  # a requester: no reviewer to be "another" of, and only a withdrawal is theirs
             who_else = f"a reviewer {verb}s it; {WITHDRAW_HINT}"
         raise NotAllowed(f"{who} cannot {verb} {what}: their own request raised it; {who_else}")
-    refusal = _not_a_reviewer(accounts, who, verb)
     if refusal is not None:
         raise NotAllowed(refusal)
 

@@ -206,9 +206,8 @@ def _acting(item: ReviewItem, noun: str) -> str:
     acts = [a for a in (item.payload or {}).get("action_requests") or []
             if str(a.get("name") or "").lower().endswith(noun)] or [{}]  # fmt: skip
     args = acts[0].get("args") or {}
-    amount = next((arg_text(k, v) for k, v in args.items() if k == "amount" and v), None)
     records = [str(v) for k, v in args.items() if k.endswith("_id") and v]
-    of = f" of {amount}" if amount else ""
+    of = f" of {arg_text('amount', args['amount'])}" if args.get("amount") else ""
     on = f" on {' and '.join(records)}" if records else ""
     return f"the {noun}{of}{on}"
 

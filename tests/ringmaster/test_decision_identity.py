@@ -53,7 +53,8 @@ def test_with_users_a_decision_names_an_enabled_reviewer(runner: Runner) -> None
     item = pending(runner)
     refused(runner, item, "nobody", "'nobody' is not a user")
     refused(runner, item, "old", "user 'old' is disabled")
-    refused(runner, item, "ann", "their own request raised it")
+    # A requester is told a reviewer decides it and how to call it off, not of "another".
+    refused(runner, item, "ann", "their own request raised it; a reviewer decides it; to call")
     accounts.add("req", "requester")
     refused(runner, item, "req", "is a requester, not a reviewer")
     assert DecisionService(runner).decide(item, Decision("approve"), "rev").status == "completed"
@@ -63,7 +64,7 @@ def test_an_admin_cannot_approve_their_own_request(runner: Runner) -> None:
     accounts = Accounts(runner.engine)
     accounts.add("boss", "admin", scopes=None)
     item = pending(runner, who="boss")
-    refused(runner, item, "boss", "their own request raised it")
+    refused(runner, item, "boss", "their own request raised it; another reviewer decides it")
 
 
 def test_a_disabled_requesters_reviews_can_only_be_rejected(runner: Runner) -> None:

@@ -69,8 +69,8 @@ def record_and_check(
         "INSERT OR REPLACE INTO effect_callers VALUES (?, ?, ?, ?, ?, ?)",
         (key, ctx.requester, ctx.agent, ctx.approved_by, facts["customer_id"], facts["invoice_id"]),
     )
-    # A person approved this very call, having been shown every limit it passed (`passed`,
-    # when the review was raised): it runs, and still counts for the next.
+    # A person approved this very call, having been shown every limit it passed
+    # (`tools.base.limits_passed`, when the review was raised): it runs, and still counts.
     if ctx.approved_by:
         return
     passed = passed_limits(conn, tool, key, args, result, ctx, now)
