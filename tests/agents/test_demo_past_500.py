@@ -100,14 +100,21 @@ def test_a_version_shipped_before_500_newer_deployments_is_rolled_back_to(
 ) -> None:
     """ "roll back 4.3.0" found no deployment of it among the newest 500, and said none
     shipped it."""
-    [(version,)] = _sql(
+    [(version, service, env)] = _sql(
         registry,
-        "SELECT version FROM deployments WHERE kind = 'release' GROUP BY version "
-        "HAVING count(DISTINCT service || environment) = 1 ORDER BY min(deployed_at) LIMIT 1",
+        "SELECT version, min(service), min(environment) FROM deployments WHERE kind = 'release' "
+        "GROUP BY version HAVING count(DISTINCT service || environment) = 1 "
+        "ORDER BY min(deployed_at) LIMIT 1",
     )
-    _pad_deployments(registry)
-    out = run(registry, "ops", f"roll back {version}").output
+    _pad_deployments(registry, service, env)
+    done = run(registry, "ops", f"roll back {version}")
+    out = done.output
     assert "no deployment shipped" not in out["summary"]
+    # The rollback proposed is to that version, from what the newer deployments put there.
+    [action] = done.proposed_actions
+    assert action.tool == "rollback_deployment"
+    assert (action.args["service"], action.args["environment"]) == (service, env)
+    assert (action.args["from_version"], action.args["to_version"]) == ("9.9.9", version)
 
 
 def test_what_went_out_in_a_month_past_500_newer_deployments(registry: AgentRegistry) -> None:

@@ -685,5 +685,10 @@ def test_incidents_within_iso_times_keep_both_ends(registry: ToolRegistry) -> No
     )
     assert {first["id"], last["id"]} <= {i["id"] for i in within}
     assert all(first["started_at"] <= i["started_at"] <= last["started_at"] for i in within)
+    # Every incident of the window, not only some within it.
+    whole = registry.get("list_incidents").fn(limit=500)
+    assert sorted(i["id"] for i in within) == sorted(
+        i["id"] for i in whole if first["started_at"] <= i["started_at"] <= last["started_at"]
+    )
     with pytest.raises(ToolArgumentError):
         registry.get("list_incidents").fn(from_time="2025-06-01")

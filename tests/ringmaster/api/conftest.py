@@ -3,7 +3,7 @@ and three users: a requester, two reviewers and an admin."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,3 +97,32 @@ def api(tmp_path: Path, db_url: str | None) -> Iterator[Api]:
 @pytest.fixture
 def sqlite_api(tmp_path: Path) -> Iterator[Api]:
     yield from build_api(tmp_path, None)
+
+
+@pytest.fixture
+def demo(tmp_path: Path, db_url: str | None) -> Iterator[tuple[TestClient, Runner, dict]]:
+    settings = settings_for(tmp_path, db_url)
+    runner = Runner(settings)
+    app = create_app(settings, runner)
+    accounts = app.state.rm.accounts
+    accounts.add("ann", "requester", scopes=["support", "billing"])
+    accounts.add("rev", "reviewer")
+    headers = {u: {"Authorization": f"Bearer {accounts.issue_token(u)}"} for u in ("ann", "rev")}
+    try:
+        with TestClient(app) as client:
+            yield client, runner, headers
+    finally:
+        runner.close()
+
+
+def conversation(client: TestClient, headers: dict) -> tuple[str, Callable[[str], dict]]:
+    """A new thread of the user with `headers`, and a `say` that sends a request on it and
+    returns the answer (which must be a 200)."""
+    thread = client.post("/threads", headers=headers).json()["id"]
+
+    def say(text: str) -> dict:
+        out = client.post(f"/threads/{thread}/requests", headers=headers, json={"request": text})
+        assert out.status_code == 200, out.text
+        return dict(out.json())
+
+    return thread, say

@@ -4,45 +4,13 @@ thread, the refund review decided through the API, the customer's plan answered.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 
-from ringmaster.api.app import create_app
 from ringmaster.runner import Runner
-from tests.ringmaster.api.conftest import settings_for
+from tests.ringmaster.api.conftest import conversation
 from tests.ringmaster.api.test_web import csrf_of
-
-
-@pytest.fixture
-def demo(tmp_path: Path, db_url: str | None) -> Iterator[tuple[TestClient, Runner, dict]]:
-    settings = settings_for(tmp_path, db_url)
-    runner = Runner(settings)
-    app = create_app(settings, runner)
-    accounts = app.state.rm.accounts
-    accounts.add("ann", "requester", scopes=["support", "billing"])
-    accounts.add("rev", "reviewer")
-    headers = {u: {"Authorization": f"Bearer {accounts.issue_token(u)}"} for u in ("ann", "rev")}
-    try:
-        with TestClient(app) as client:
-            yield client, runner, headers
-    finally:
-        runner.close()
-
-
-def conversation(client: TestClient, headers: dict) -> tuple[str, Callable[[str], dict]]:
-    """A new thread of the user with `headers`, and a `say` that sends a request on it and
-    returns the answer (which must be a 200)."""
-    thread = client.post("/threads", headers=headers).json()["id"]
-
-    def say(text: str) -> dict:
-        out = client.post(f"/threads/{thread}/requests", headers=headers, json={"request": text})
-        assert out.status_code == 200, out.text
-        return dict(out.json())
-
-    return thread, say
 
 
 def test_the_six_turn_session_over_http(

@@ -12,10 +12,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from ringmaster.runner import Runner
-from tests.ringmaster.api.test_conversation import (
-    conversation,
-    demo,  # noqa: F401 (the demo API fixture)
-)
+from tests.ringmaster.api.conftest import conversation
 from tests.ringmaster.test_cli import InProcessCli
 
 CUSTOMER = (
@@ -30,7 +27,7 @@ INVOICE = (
 
 
 def test_a_review_names_every_limit_the_call_would_pass(
-    demo: tuple[TestClient, Runner, dict],  # noqa: F811
+    demo: tuple[TestClient, Runner, dict],
     tmp_path: Path,
     db_url: str | None,
 ) -> None:
@@ -79,7 +76,7 @@ def test_a_review_names_every_limit_the_call_would_pass(
 
 
 def test_a_call_under_every_limit_raises_nothing(
-    demo: tuple[TestClient, Runner, dict],  # noqa: F811
+    demo: tuple[TestClient, Runner, dict],
 ) -> None:
     client, runner, h = demo
     _, say = conversation(client, h["ann"])

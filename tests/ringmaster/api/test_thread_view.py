@@ -9,16 +9,13 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from ringmaster.runner import Runner
-from tests.ringmaster.api.test_conversation import (
-    conversation,
-    demo,  # noqa: F401 (the demo API fixture)
-)
+from tests.ringmaster.api.conftest import conversation
 from tests.ringmaster.api.test_web import csrf_of
 from tests.ringmaster.test_cli import InProcessCli
 
 
 def test_the_api_thread_is_the_clis_thread_with_its_turns_and_what_stood(
-    demo: tuple[TestClient, Runner, dict],  # noqa: F811
+    demo: tuple[TestClient, Runner, dict],
     tmp_path: Path,
     db_url: str | None,
 ) -> None:
@@ -48,7 +45,7 @@ def test_the_api_thread_is_the_clis_thread_with_its_turns_and_what_stood(
 
 
 def test_an_edited_review_reads_as_what_ran_over_http_and_on_its_page(
-    demo: tuple[TestClient, Runner, dict],  # noqa: F811
+    demo: tuple[TestClient, Runner, dict],
     tmp_path: Path,
     db_url: str | None,
 ) -> None:

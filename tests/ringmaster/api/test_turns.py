@@ -6,15 +6,12 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from ringmaster.runner import Runner
-from tests.ringmaster.api.test_conversation import (
-    conversation,
-    demo,  # noqa: F401 (the demo API fixture)
-)
+from tests.ringmaster.api.conftest import conversation
 from tests.ringmaster.api.test_web import csrf_of
 
 
 def test_requests_on_a_thread_with_a_pending_review(
-    demo: tuple[TestClient, Runner, dict],  # noqa: F811
+    demo: tuple[TestClient, Runner, dict],
 ) -> None:
     client, runner, h = demo
     thread, say = conversation(client, h["ann"])
