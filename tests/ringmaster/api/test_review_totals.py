@@ -6,6 +6,7 @@ in 24 h; its refunds above 100.00 need approval each."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -152,3 +153,41 @@ def test_an_edit_down_within_the_rule_still_names_a_total_it_passes(
             "JOIN side_effects s USING (idempotency_key) ORDER BY s.created_at"
         ).fetchall()
     assert [(by, '"amount":"80.00"' in args) for by, args in rows][-1] == ("rev", True)
+
+
+def test_a_total_counts_what_ran_not_what_waits_or_was_rejected(
+    demo: tuple[TestClient, Runner, dict],
+) -> None:
+    """A call waiting for review is not in any total: neither one the validate node held
+    (a refund over its threshold) nor one the act node held at its total (its effect rolled
+    back with ApprovalRequired). Rejected, neither ever counts; only what ran does."""
+    client, runner, h = demo
+
+    def say(text: str) -> dict:  # each on a thread of its own: none waits behind another
+        return conversation(client, h["ann"])[1](text)
+
+    [refund] = say("Refund invoice INV-1002 in full")["pending"]
+    # 90.00 + the waiting 299.00 would be over the customer's 150.00: the refund is not counted.
+    assert say("give CUS-1002 a 90.00 credit for the outage")["pending"] == []
+    [held] = say("give CUS-1002 a 90.00 credit for the outage")["pending"]
+    blocker = runner.queue.get(held["id"]).payload["context"]["blocker"]
+    assert CREDIT_TOTAL.format(total="180.00", before="90.00") in blocker
+
+    for item in (refund, held):
+        rejected = client.post(
+            f"/reviews/{item['id']}/decision",
+            headers=h["rev"],
+            json={"decision": "reject", "reason": "not this one"},
+        )
+        assert rejected.status_code == 200, rejected.text
+    # 90.00 + 60.00 is within 150.00 only if neither rejected call counts.
+    assert say("give CUS-1002 a 60.00 credit for the outage")["pending"] == []
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:
+        rows = conn.execute(
+            "SELECT s.tool, s.args FROM effect_callers c "
+            "JOIN side_effects s USING (idempotency_key) ORDER BY s.created_at"
+        ).fetchall()
+    assert [(tool, json.loads(args)["amount"]) for tool, args in rows] == [
+        ("apply_credit", "90.00"),
+        ("apply_credit", "60.00"),
+    ]
