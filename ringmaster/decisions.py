@@ -7,8 +7,10 @@ web page or deadline escalation — is checked, committed and resumed here, the 
       │ checks, before anything is written (InvalidDecision: CLI exit 2, HTTP 422, and the
       │ item stays pending): the kind exists and the item allows it; each edit's arguments
       │ fit the JSON limits (depth, 64-bit integers, string and total sizes) and the tool's
-      │ argument schema (tools/base.py); a routing names an agent the requester may reach;
-      │ a rejection has a reason with words in it (the requester is shown it)
+      │ argument schema and `check` (tools/base.py); a routing names an agent the requester
+      │ may reach; a rejection has a reason with words in it (the requester is shown it)
+      │ an edited call over the policy (its approval rule, every running-total limit it
+      │ passes) is approved by this decision, and its `edit_needs_approval` says why
       ▼
     commit, ONE transaction: pending → decided (`WHERE status = 'pending'`, so exactly one
       │ decider wins) + its audit event + the routing correction a reviewer's pick makes
@@ -39,7 +41,14 @@ from ringmaster.graph.nodes.review import asks_requester, check_response
 from ringmaster.graph.review_actions import ACCEPT_ACTION, RELEASE_ACTION, ROUTE_ACTION
 from ringmaster.graph.state import Requester
 from ringmaster.review_queue import ReviewItem, ReviewQueue
-from ringmaster.tools.base import ToolRegistry, check_arguments
+from ringmaster.tools.base import (
+    CallContext,
+    LimitLedger,
+    Tool,
+    ToolRegistry,
+    check_arguments,
+    limits_passed,
+)
 from ringmaster.tools.errors import ToolArgumentError
 
 if TYPE_CHECKING:
@@ -187,11 +196,14 @@ def parse_args_json(text: str, where: str) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Checks:
-    """What edits are checked against: the tools' schemas and the agents a routing may pick."""
+    """What edits are checked against: the tools' schemas, the running totals an edited call
+    would pass (`ledger`, for tools that keep none of their own) and the agents a routing may
+    pick."""
 
     tools: ToolRegistry | None = None
     agents: Sequence[str] = ()
     reachable: Callable[[Requester], Sequence[str]] | None = None
+    ledger: LimitLedger | None = None
 
 
 def build_response(item: ReviewItem, decision: Decision, checks: Checks) -> dict[str, Any]:
@@ -278,9 +290,12 @@ def _check_edit(
 
     The team's policy has approval thresholds (`approvals`, and `cumulative` windows, which
     also wait for a person) and no cap a person cannot lift, so an edit over a threshold is
-    approved by the reviewer who makes it; the reason is returned so the audit trail says the
-    edited call needed it. What the records forbid (a refund above what is left on the
-    invoice) is the tool's `check`, and refuses the edit."""
+    approved by the reviewer who makes it, as an approval is; the reason is returned so the
+    reviewer's result and the audit trail say the edited call needed it. That names every
+    running-total limit the edited call passes (`_needs`), as the review the validate node
+    raises does: the edited call runs approved, past the totals unchecked, and counted. What
+    the records forbid (a refund above what is left on the invoice) is the tool's `check`,
+    and refuses the edit."""
     where = f"action {index} ({name})"
     if name == ROUTE_ACTION:
         _check_route(item, where, args, checks)
@@ -297,11 +312,22 @@ def _check_edit(
                 tool.check(args)
         except ToolArgumentError as exc:
             raise InvalidDecision(f"{where}: {exc}") from None
-        try:
-            return tool.needs_approval(args)
-        except Exception as exc:  # fail closed: an unchecked edit is said to need a person
-            return f"the approval rule could not be checked ({type(exc).__name__}: {exc})"
+        return _needs(item, tool, args, checks)
     return None
+
+
+def _needs(item: ReviewItem, tool: Tool, args: dict[str, Any], checks: Checks) -> str | None:
+    """Why the edited call needs a person: its approval rule, then every running-total limit
+    it would pass for the item's requester and agent (`tools.base.limits_passed`, read-only,
+    worded as the validate node's review words them); None when nothing does."""
+    try:
+        rule = tool.needs_approval(args)
+    except Exception as exc:  # fail closed: an unchecked edit is said to need a person
+        rule = f"the approval rule could not be checked ({type(exc).__name__}: {exc})"
+    ctx = CallContext(requester=item.requester, agent=item.agent, limits=tool.limits)
+    said = [rule] if rule else []
+    said += limits_passed(tool, args, ctx, checks.ledger)
+    return "; ".join(said) or None
 
 
 def _check_route(item: ReviewItem, where: str, args: dict[str, Any], checks: Checks) -> None:
@@ -469,6 +495,7 @@ class DecisionService:
             tools=deps.registry.tools,
             agents=deps.registry.team.names(),
             reachable=lambda requester: allowed_agents(deps, requester),
+            ledger=deps.ledger,
         )
 
     def decide(self, item: ReviewItem | str, decision: Decision, reviewer: str) -> RunOutcome:

@@ -33,6 +33,9 @@ class RecordFacts:
     # what the record is tied to: the deployment that was running when an incident began ("roll
     # back the deploy that caused it"), as the ops skill answers "which deploy caused INC-…?"
     behind: tuple[str, ...] = ()
+    # acts that cannot be done on it now, each with why ("refund", "has not been paid"): it is
+    # not offered for such an act
+    cannot: tuple[tuple[str, str], ...] = ()
 
 
 Lookup = Callable[[str], RecordFacts | None]

@@ -537,14 +537,19 @@ def _acts_on(earlier: str, thread: _Thread) -> set[str]:
 def _done_to(earlier: str, record: str, thread: _Thread) -> str:
     """Why `earlier`'s act can no longer be done on `record` ("TCK-1111 is closed already"):
     its facts say the act was done on it already ("refunded" for a refund, "closed" for a
-    close), or it is finished (a closed ticket); "" when it can still be done."""
+    close), or rule it out ("INV-1102 has not been paid" for a refund), or it is finished (a
+    closed ticket); "" when it can still be done."""
     facts = thread.facts(record)
     if facts is None:
         return ""
     state = set(facts.words.lower().split())
-    for word in _act_words(earlier, record, thread):
+    words = _act_words(earlier, record, thread)
+    for word in words:
         if done := {f"{word}ed", f"{word}d"} & state:
             return f"{record} is {min(done)} already"
+    for word, why in facts.cannot:
+        if word in words:
+            return f"{record} {why}"
     return f"{record} is finished" if facts.done else ""
 
 

@@ -49,6 +49,15 @@ FACTS = facts(
     RecordFacts("TCK-1060", "CUS-1045", "Export fails closed low"),
     RecordFacts("TCK-1070", "CUS-1021", "Login loop closed normal", done=True),
     RecordFacts("INV-1021", "CUS-1021", "refunded 2025-02 USD February Feb 2025 99"),
+    customer("CUS-1008", "Noah Schmidt", "Schmidt KG pro suspended",
+             owns=("INV-1008", "INV-1055", "INV-1102")),
+    customer("CUS-1033", "Ida Lund", "Lund AB pro suspended", owns=("INV-1033",)),
+    RecordFacts("INV-1008", "CUS-1008", "paid 2025-02 USD February Feb 2025 99"),
+    RecordFacts("INV-1055", "CUS-1008", "paid 2025-03 USD March Mar 2025 99"),
+    RecordFacts("INV-1102", "CUS-1008", "unpaid 2025-04 USD April Apr 2025 99",
+                cannot=(("refund", "has not been paid"),)),
+    RecordFacts("INV-1033", "CUS-1033", "unpaid 2025-02 USD February Feb 2025 99",
+                cannot=(("refund", "has not been paid"),)),
 )  # fmt: skip
 LOOKUP, RECORDS = catalogue(FACTS)
 REFUND = [turn(1, "Refund invoice INV-1002 in full, the customer was double charged")]
@@ -177,4 +186,18 @@ def test_a_repeat_for_someone_none_of_whose_records_it_can_be_done_on_says_so() 
                   ACTS, RECORDS)  # fmt: skip
     assert out.question is None and out.told == (
         "CUS-1021 has no ticket this can be done on (TCK-1070 is finished); nothing was done"
+    )
+
+
+def test_a_refund_repeated_for_someone_offers_only_invoices_with_money_paid() -> None:
+    # An invoice nothing was paid on has nothing to refund (issue_refund refuses it): it is
+    # no candidate for the refund, and with none paid the turn says so instead of asking.
+    out = resolve("do the same for CUS-1008", REFUND, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is not None
+    assert "INV-1008" in out.question and "INV-1055" in out.question
+    assert "INV-1102" not in out.question
+    out = resolve("do the same for CUS-1033", REFUND, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.question is None and out.told == (
+        "CUS-1033 has no invoice that can be refunded (INV-1033 has not been paid);"
+        " nothing was done"
     )

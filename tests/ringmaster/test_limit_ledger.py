@@ -234,3 +234,40 @@ def test_a_tool_of_ones_own_must_name_what_it_is_totalled_by(tmp_path: Path) -> 
     )
     _, applied = apply_policy(ok_policy, team, tools)
     assert applied.get("record").limits and not applied.get("record").keeps_totals
+
+
+def test_an_edit_names_the_ledger_totals_the_edited_call_would_pass(
+    tmp_path: Path, engine: Any
+) -> None:
+    """A reviewer lowers a held call of 20 to 9, under its rule (10); with 5 counted before,
+    it still takes the requester's total past 12. The edited call runs approved, past the
+    ledger's check: the decision names the total, read without writing."""
+    from datetime import UTC, datetime
+
+    from ringmaster.decisions import Checks, Decision, Edit, build_response
+    from ringmaster.review_queue import ReviewItem
+
+    limited = dataclasses.replace(Ledger(tmp_path / "ledger.db").tool(), limits=(PER_REQUESTER,))
+    tools = ToolRegistry()
+    tools.register(limited)
+    ledger = SqlLimitLedger(engine)
+    ledger.reserve("record", "k1", {"amount": 5}, CallContext("tester", limits=(PER_REQUESTER,)))
+    item = ReviewItem(
+        id="i1", thread_id="t", turn=1, subtask_id="t1", kind="approval", agent="beta",
+        category=None, priority="normal", requester="tester", status="pending", summary="",
+        payload={
+            "action_requests": [{"name": "record", "args": {"amount": 20}}],
+            "review_configs": [{"action_name": "record", "allowed_decisions": ["edit"]}],
+            "context": {},
+        },
+        decision=None, decided_by=None, claimed_by=None, created_at=datetime.now(UTC),
+        decided_at=None, resumed_at=None,
+    )  # fmt: skip
+    edit = Decision("edit", (Edit(0, {"amount": 9}),))
+    [decided] = build_response(item, edit, Checks(tools=tools, ledger=ledger))["decisions"]
+    assert decided["edit_needs_approval"] == (
+        "policy: record would reach 14.00 for requester tester within 24 h (5.00 before "
+        "this), over the limit of 12.00; a person must approve it"
+    )
+    with engine.connect() as conn:  # the check wrote nothing
+        assert len(conn.execute(select(limit_ledger)).all()) == 1

@@ -327,3 +327,30 @@ def test_an_edit_within_the_policy_needs_no_approval_of_its_own(runner: Runner) 
     DecisionService(runner).decide(item, Decision("edit", (Edit(0, {"amount": "50.00"}),)), "rev")
     (event,) = [e for e in runner.audit.for_thread(out.thread_id) if e.kind == "human_decision"]
     assert "edit_needs_approval" not in event.data["decisions"][0]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        ({"customer_id": "CUS-9999"}, "action 0 (apply_credit): no customer with id CUS-9999"),
+        ({"amount": "0"}, "action 0 (apply_credit): argument 'amount': amount must be positive"),
+    ],
+)
+def test_a_credit_edit_the_records_refuse_leaves_the_review_pending(
+    runner: Runner, args: dict[str, Any], said: str
+) -> None:
+    """The credit path is checked as the refund's is (the tool's `check`, a rolled-back run):
+    a reviewer's typo is refused in one line before anything is written, and nothing ran."""
+    out = submit(runner, "give CUS-1002 a 150.00 credit for the outage")
+    (item,) = out.pending
+    with pytest.raises(InvalidDecision) as refused:
+        DecisionService(runner).decide(item, Decision("edit", (Edit(0, args),)), "rev")
+    assert str(refused.value).startswith(said) and "\n" not in str(refused.value)
+    assert runner.queue.get(item.id).status == "pending" and effects(runner) == []
+
+
+def test_every_demo_write_is_checked_before_an_edit_commits(runner: Runner) -> None:
+    tools = runner.deps.registry.tools
+    writes = [t for name in tools.names() if (t := tools.get(name)).side_effect]
+    assert "apply_credit" in [t.name for t in writes]
+    assert [t.name for t in writes if t.check is None] == []

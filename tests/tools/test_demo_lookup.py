@@ -148,3 +148,12 @@ def test_an_incident_is_tied_to_the_deployment_it_began_under(tmp_path: Path) ->
     assert incident is not None and incident.behind == ("DEP-1032",)
     assert alert is not None and alert.behind == ()  # an alert fires on its own
     assert deployment is not None and deployment.behind == ()
+
+
+def test_an_invoice_nothing_was_paid_on_is_no_refunds(tmp_path: Path) -> None:
+    # INV-1102 is unpaid; INV-1008 was paid; INV-1157 was refunded in full (its status says so).
+    lookup = demo_lookup(ensure_demo_db(tmp_path / "demo.db"))
+    unpaid, paid, refunded = lookup("INV-1102"), lookup("INV-1008"), lookup("INV-1157")
+    assert unpaid is not None and unpaid.cannot == (("refund", "has not been paid"),)
+    assert paid is not None and paid.cannot == ()
+    assert refunded is not None and refunded.cannot == () and "refunded" in refunded.words

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ringmaster.tools.demo.db import connect, keeps_pronouns
 from ringmaster.tools.demo.ops import current_deployment
+from ringmaster.tools.demo.reads import invoice_totals
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class Record:
     # for an incident: the production deployment of its service live when it began
     # ("roll back the deploy that caused it"), as the ops skill finds the one behind an incident
     behind: tuple[str, ...] = ()
+    # acts the records rule out now, each with why: an invoice nothing was paid on has nothing
+    # to refund (("refund", "has not been paid")), so it is not offered for one
+    cannot: tuple[tuple[str, str], ...] = ()
 
 
 # The statuses of a finished record: "her ticket" is not the one she closed last year.
@@ -171,6 +175,7 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
                 is not None
             )
             behind = _behind(conn, prefix, record_id.upper())
+            cannot = _cannot(conn, prefix, record_id.upper())
         title = " ".join(str(row[c]) for c in _TITLES.get(prefix, ()) if row[c] is not None)
         return Record(
             id=record_id.upper(),
@@ -182,9 +187,19 @@ def demo_lookup(db: Path) -> Callable[[str], Record | None]:
             amount=Decimal(row["amount_cents"]) / 100 if amount else None,
             pronouns=pronouns,
             behind=behind,
+            cannot=cannot,
         )
 
     return lookup
+
+
+def _cannot(conn: sqlite3.Connection, prefix: str, record_id: str) -> tuple[tuple[str, str], ...]:
+    """The acts the records rule out on a record now, with why (`Record.cannot`): a refund of
+    an invoice nothing was paid on, which `issue_refund` refuses. One refunded in full says so
+    in its own status ("refunded"), which the resolver reads as the refund done already."""
+    if prefix == "INV" and invoice_totals(conn, record_id)["paid"] == 0:
+        return (("refund", "has not been paid"),)
+    return ()
 
 
 # prefix → (table, the column saying when the record began): what a deployment may be behind.

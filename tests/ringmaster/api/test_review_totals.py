@@ -6,6 +6,7 @@ in 24 h; its refunds above 100.00 need approval each."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -83,3 +84,110 @@ def test_a_call_under_every_limit_raises_nothing(
     done = say("Refund 20.00 on invoice INV-1002")
     assert done["status"] == "completed" and done["pending"] == []
     assert runner.queue.list(status=None, limit=10) == []
+
+
+# An edited call runs approved (`approved_by`), past its running totals unchecked, as an
+# approved one does: the edit's decision names every limit the edited call passes, in the
+# words of the review the validate node raises (CumulativeLimit.passed), so the reviewer who
+# approves it and the audit trail both say it went over.
+CREDIT_TOTAL = (
+    "policy: apply_credit, issue_refund would reach {total} for customer CUS-1002 within "
+    "24 h ({before} before this), over the limit of 150.00; a person must approve it"
+)
+
+
+def _edit_credit(client: TestClient, h: dict, item: dict, amount: str) -> dict:
+    decided = client.post(
+        f"/reviews/{item['id']}/decision",
+        headers=h["rev"],
+        json={"decision": "edit", "edits": [{"action": 0, "args": {"amount": amount}}]},
+    )
+    assert decided.status_code == 200, decided.text
+    return dict(decided.json())
+
+
+def test_an_edit_up_names_the_running_totals_the_edited_call_passes(
+    demo: tuple[TestClient, Runner, dict],
+) -> None:
+    from ringmaster.cli_audit import _event_line
+    from ringmaster.decision_text import decision_lines
+
+    client, runner, h = demo
+    thread, say = conversation(client, h["ann"])
+    [item] = say("give CUS-1002 a 120.00 credit for the outage")["pending"]
+    blocker = runner.queue.get(item["id"]).payload["context"]["blocker"]
+    assert "for customer" not in blocker  # 120.00 is within every total
+
+    assert _edit_credit(client, h, item, "200.00")["status"] == "completed"
+    over = CREDIT_TOTAL.format(total="200.00", before="0.00")
+    decided = runner.queue.get(item["id"]).decision or {}
+    assert decided["decisions"][0]["edit_needs_approval"] == (
+        f"credit of 200.00 is above the 100.00 limit; {over}"
+    )
+    [event] = [e for e in runner.audit.for_thread(thread) if e.kind == "human_decision"]
+    assert over in event.data["decisions"][0]["edit_needs_approval"]
+    assert over in _event_line(event)
+    [line] = decision_lines(runner.queue.get(item["id"]))
+    assert over in line
+
+
+def test_an_edit_down_within_the_rule_still_names_a_total_it_passes(
+    demo: tuple[TestClient, Runner, dict],
+) -> None:
+    """Lowered under the per-call threshold, the edited credit still takes the customer's
+    total past 150.00 with the 90.00 credited before it: the decision says so, the call runs
+    approved by the reviewer, and it counts."""
+    client, runner, h = demo
+    _, say = conversation(client, h["ann"])
+    assert say("give CUS-1002 a 90.00 credit for the outage")["pending"] == []
+    [item] = say("give CUS-1002 a 120.00 credit for the outage")["pending"]
+
+    assert _edit_credit(client, h, item, "80.00")["status"] == "completed"
+    decided = runner.queue.get(item["id"]).decision or {}
+    assert decided["decisions"][0]["edit_needs_approval"] == CREDIT_TOTAL.format(
+        total="170.00", before="90.00"
+    )
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:
+        rows = conn.execute(
+            "SELECT c.approved_by, s.args FROM effect_callers c "
+            "JOIN side_effects s USING (idempotency_key) ORDER BY s.created_at"
+        ).fetchall()
+    assert [(by, '"amount":"80.00"' in args) for by, args in rows][-1] == ("rev", True)
+
+
+def test_a_total_counts_what_ran_not_what_waits_or_was_rejected(
+    demo: tuple[TestClient, Runner, dict],
+) -> None:
+    """A call waiting for review is not in any total: neither one the validate node held
+    (a refund over its threshold) nor one the act node held at its total (its effect rolled
+    back with ApprovalRequired). Rejected, neither ever counts; only what ran does."""
+    client, runner, h = demo
+
+    def say(text: str) -> dict:  # each on a thread of its own: none waits behind another
+        return conversation(client, h["ann"])[1](text)
+
+    [refund] = say("Refund invoice INV-1002 in full")["pending"]
+    # 90.00 + the waiting 299.00 would be over the customer's 150.00: the refund is not counted.
+    assert say("give CUS-1002 a 90.00 credit for the outage")["pending"] == []
+    [held] = say("give CUS-1002 a 90.00 credit for the outage")["pending"]
+    blocker = runner.queue.get(held["id"]).payload["context"]["blocker"]
+    assert CREDIT_TOTAL.format(total="180.00", before="90.00") in blocker
+
+    for item in (refund, held):
+        rejected = client.post(
+            f"/reviews/{item['id']}/decision",
+            headers=h["rev"],
+            json={"decision": "reject", "reason": "not this one"},
+        )
+        assert rejected.status_code == 200, rejected.text
+    # 90.00 + 60.00 is within 150.00 only if neither rejected call counts.
+    assert say("give CUS-1002 a 60.00 credit for the outage")["pending"] == []
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:
+        rows = conn.execute(
+            "SELECT s.tool, s.args FROM effect_callers c "
+            "JOIN side_effects s USING (idempotency_key) ORDER BY s.created_at"
+        ).fetchall()
+    assert [(tool, json.loads(args)["amount"]) for tool, args in rows] == [
+        ("apply_credit", "90.00"),
+        ("apply_credit", "60.00"),
+    ]
