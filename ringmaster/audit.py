@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -171,13 +171,19 @@ class AuditLog:
         return {"seq": m["seq"], "hash": m["hash"], "signature": m["signature"]}
 
     def _rows(
-        self, thread_id: str | None = None, after: int = 0, limit: int | None = None
+        self,
+        thread_id: str | None = None,
+        after: int = 0,
+        limit: int | None = None,
+        kinds: Collection[str] = (),
     ) -> Iterator[AuditEvent]:
         q = select(audit_events).order_by(audit_events.c.seq).limit(limit)
         if thread_id:
             q = q.where(audit_events.c.thread_id == thread_id)
         if after:
             q = q.where(audit_events.c.seq > after)
+        if kinds:
+            q = q.where(audit_events.c.kind.in_(kinds))
         with self.engine.connect() as conn:
             for r in conn.execute(q):
                 m = r._mapping
@@ -193,11 +199,15 @@ class AuditLog:
                 )
 
     def for_thread(
-        self, thread_id: str, after: int = 0, limit: int | None = None
+        self,
+        thread_id: str,
+        after: int = 0,
+        limit: int | None = None,
+        kinds: Collection[str] = (),
     ) -> list[AuditEvent]:
         """The thread's events in order; with `after`, only those past that sequence number;
-        with `limit`, at most that many."""
-        return list(self._rows(thread_id, after, limit))
+        with `limit`, at most that many; with `kinds`, only events of those kinds."""
+        return list(self._rows(thread_id, after, limit, kinds))
 
     def last_seq(self, thread_id: str) -> int:
         """The sequence number of the thread's latest event, 0 before its first."""

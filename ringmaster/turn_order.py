@@ -138,5 +138,8 @@ def _of_people(records: Sequence[str], kinds: Sequence[EntityKind], people: set[
 
 def _says_action(request: str, item: ReviewItem) -> bool:
     """True when `request` speaks of the review's action in any form: "the credit", "credited",
-    "refunds"."""
-    return any(re.search(rf"\b{re.escape(n)}", request, re.I) for n in action_nouns(item))
+    "refunds"; a word that only begins with its noun is another word ("database" is no form
+    of "data")."""
+    return any(
+        re.search(rf"\b{re.escape(n)}(?:e?s|e?d|ing)?\b", request, re.I) for n in action_nouns(item)
+    )

@@ -491,7 +491,7 @@ def open_asks(runner: Runner, job: Job) -> list[tuple[dict[str, Any], list[Revie
     each with the reviews it offered in the order it listed them: a question is open until
     a turn picks among its reviews (`withdraw_picked`) and while one of them is pending — an
     unrelated turn in between leaves it open."""
-    events = runner.audit.for_thread(job.thread_id)
+    events = runner.audit.for_thread(job.thread_id, kinds=(ASKED, PICKED))
     picked = {int(e.data.get("asked_turn") or 0) for e in events if e.kind == PICKED}
     found = []
     for e in reversed(events):

@@ -70,6 +70,17 @@ def finished(
     return {"results": {sub["id"]: result}}
 
 
+def call_context(state: WorkState, tool: Tool, approved_by: str | None = None) -> CallContext:
+    """Who a call of `tool` in this subtask is made for: the validate node checks running
+    totals with it before a review, and the act node runs the call under it."""
+    return CallContext(
+        requester=str(state["requester"].get("id", "anonymous")),
+        agent=state.get("agent"),
+        approved_by=approved_by,
+        limits=tool.limits,
+    )
+
+
 def _call(deps: GraphDeps, tool: Tool, key: str, args: dict[str, Any], ctx: CallContext) -> Any:
     """Run the tool once under its key, inside the policy's running totals.
 
@@ -120,12 +131,7 @@ def make_act(deps: GraphDeps) -> Any:
                 tool = deps.registry.tools.get(action["tool"])
                 if not tool.reachable_by(scopes):  # checked in code, again, at the last moment
                     raise ToolError(f"the requester's scopes do not reach {tool.name!r}")
-                context = CallContext(
-                    requester=str(state["requester"].get("id", "anonymous")),
-                    agent=state.get("agent"),
-                    approved_by=action.get("approved_by"),
-                    limits=tool.limits,
-                )
+                context = call_context(state, tool, action.get("approved_by"))
                 done = _call(deps, tool, key, action["args"], context)
                 record.update(status="executed", result=done)
             except ApprovalRequired as exc:  # a running total is over a limit: ask a person

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.messages import HumanMessage
@@ -138,6 +140,26 @@ def team_acts(deps: GraphDeps, kinds: list[EntityKind]) -> list[Act]:
     )
 
 
+@dataclass(frozen=True)
+class TeamReferences:
+    """The team's kinds of record and side effects, read once, with which a message's
+    references to earlier turns are resolved: the plan node's request, and a reviewer's pick
+    in answer to the requester's question (graph/nodes/review.py) alike."""
+
+    deps: GraphDeps
+    kinds: list[EntityKind]
+    acts: list[Act]
+
+    @classmethod
+    def of(cls, deps: GraphDeps) -> TeamReferences:
+        kinds = kinds_from_team(deps.registry.team.entities)
+        return cls(deps, kinds, team_acts(deps, kinds))
+
+    def resolve(self, text: str, history: Sequence[Mapping[str, Any]]) -> Resolved:
+        deps = self.deps
+        return resolve(text, history, self.kinds, deps.lookup, self.acts, deps.records)
+
+
 def team_kind_owners(deps: GraphDeps, kinds: list[EntityKind]) -> dict[str, str]:
     """The agent that deals with each of `kinds`, by the team's agents' tools (`kind_owners`)."""
     return kind_owners(
@@ -228,8 +250,8 @@ def question_of(plan: Plan | None) -> str | None:
 
 
 def make_plan(deps: GraphDeps) -> Any:
-    kinds = kinds_from_team(deps.registry.team.entities)
-    acts = team_acts(deps, kinds)
+    references = TeamReferences.of(deps)
+    kinds = references.kinds
     nouns = {n for k in kinds for n in k.nouns}
     owners = team_kind_owners(deps, kinds)
 
@@ -245,9 +267,7 @@ def make_plan(deps: GraphDeps) -> Any:
             new_messages = _redacted_messages(state, request, new_messages)
         requester = Requester.model_validate(state.get("requester") or {})
         # Follow-ups ("close it") are routed as what they refer to; an ambiguous one is asked.
-        resolved = resolve(
-            request, state.get("history") or [], kinds, deps.lookup, acts, deps.records
-        )
+        resolved = references.resolve(request, state.get("history") or [])
         reply = pleasantry_reply(request)
         # "thanks!": answered here; no agent, no review, no question. An answer to the last
         # turn's question ("ok", "yes thanks" to "Did you mean INV-1001 …?") is that answer.

@@ -22,10 +22,10 @@ from pydantic import ValidationError
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.events import decider_actor, emit
 from ringmaster.graph.nodes.agent import thread_id
-from ringmaster.graph.nodes.plan import allowed_agents, team_acts
+from ringmaster.graph.nodes.plan import TeamReferences, allowed_agents
 from ringmaster.graph.nodes.review_answer import answer_schema, as_response, check_response
 from ringmaster.graph.nodes.validate import recommend
-from ringmaster.graph.references import asks, kinds_from_team, resolve, turn_entities
+from ringmaster.graph.references import asks, turn_entities
 from ringmaster.graph.review_actions import ACCEPT_ACTION, RELEASE_ACTION, ROUTE_ACTION
 from ringmaster.graph.state import Requester, SubtaskStatus, WorkState, subtask_result
 
@@ -329,17 +329,18 @@ def _picked(deps: GraphDeps, state: WorkState, message: str) -> tuple[dict[str, 
     description = str(sub.get("description") or "")
     if not asks(description):
         return None
-    kinds = kinds_from_team(deps.registry.team.entities)
+    references = TeamReferences.of(deps)
     turn = int(state.get("turn") or 1)
     request = str(state.get("request") or "")
     entry = {
         "turn": turn,
         "request": request,
         "answer": None,
-        "entities": turn_entities(kinds, request, {sub["id"]: {"description": description}}),
+        "entities": turn_entities(
+            references.kinds, request, {sub["id"]: {"description": description}}
+        ),
     }
-    history = [*(state.get("history") or []), entry]
-    out = resolve(message, history, kinds, deps.lookup, team_acts(deps, kinds), deps.records)
+    out = references.resolve(message, [*(state.get("history") or []), entry])
     if out.answers != turn or out.question:
         return None
     allowed = allowed_agents(deps, Requester.model_validate(state["requester"]))

@@ -12,10 +12,10 @@ from ringmaster.agents.spec import AgentSpec
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.graph.errors import BudgetExceeded
 from ringmaster.graph.events import emit
-from ringmaster.graph.nodes.act import finished
+from ringmaster.graph.nodes.act import call_context, finished
 from ringmaster.graph.nodes.plan import allowed_agents
 from ringmaster.graph.state import Requester, WorkState
-from ringmaster.tools.base import CallContext, check_arguments, limits_passed
+from ringmaster.tools.base import check_arguments, limits_passed
 from ringmaster.tools.errors import ToolError, ToolNotFound
 
 
@@ -79,8 +79,7 @@ def review_blocker(
     deps: GraphDeps,
     spec: AgentSpec,
     candidate: dict[str, Any],
-    inferred: Mapping[str, str] | None = None,
-    requester: str = "anonymous",
+    state: WorkState,
 ) -> dict | None:
     """Why a valid output must wait for a human, or None when it may go ahead.
 
@@ -90,19 +89,21 @@ def review_blocker(
     never named (`inferred`: the record and why it was taken, from the plan's subtask): the
     reason says which record was taken and that it was not named.
 
-    A call held here also names every running-total limit it would pass for `requester`
-    (`tools.base.limits_passed`, read-only): once approved it runs without that check, so
-    the reviewer is told now. A call held for nothing else is not held here for a total: the
-    act node checks totals when the call runs and raises its own review then.
+    A call held here also names every running-total limit it would pass for the requester
+    (`tools.base.limits_passed`, read-only, in the context the act node runs it in): once
+    approved it runs without that check, so the reviewer is told now. A call held for nothing
+    else is not held here for a total: the act node checks totals when the call runs and
+    raises its own review then.
     """
     proposals = candidate.get("proposed_actions", [])
     category = candidate.get("category")
     doubts = concerns(candidate)
     doubt = f"the agent has a concern: {'; '.join(doubts)}" if doubts else ""
+    inferred: Mapping[str, str] = state["subtask"].get("inferred") or {}
 
     def totals(action: dict[str, Any]) -> list[str]:
         tool = deps.registry.tools.get(action["tool"])
-        ctx = CallContext(requester=requester, agent=spec.name, limits=tool.limits)
+        ctx = call_context(state, tool)
         passed = limits_passed(tool, action.get("args") or {}, ctx, deps.ledger)
         return [f"{action['tool']}: {why}" for why in passed]
 
@@ -121,7 +122,7 @@ def review_blocker(
         if action.get("approved_by"):  # a person approved this call inside the agent
             continue
         reason = deps.registry.tools.get(action["tool"]).needs_approval(action["args"])
-        unnamed = [why for e, why in (inferred or {}).items() if _names(action.get("args"), e)]
+        unnamed = [why for e, why in inferred.items() if _names(action.get("args"), e)]
         if not (reason or doubt or unnamed):
             continue
         gated.append(i)
@@ -202,13 +203,7 @@ def make_validate(deps: GraphDeps) -> Any:
             done = finished(state, output, [], extra=1)
             return {"attempts": [record], "next": "end", **done}
         if not problems:
-            blocker = review_blocker(
-                deps,
-                spec,
-                candidate,
-                state["subtask"].get("inferred"),
-                requester=str(state["requester"].get("id", "anonymous")),  # as the act node's
-            )
+            blocker = review_blocker(deps, spec, candidate, state)
             proposals = candidate.get("proposed_actions", [])
             if not blocker and not proposals:  # nothing to approve or run: finish here
                 done = finished(state, dict(candidate.get("output") or {}), [], extra=1)

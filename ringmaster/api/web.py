@@ -27,7 +27,7 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ringmaster.accounts import WebSession, token_hash
+from ringmaster.accounts import Accounts, WebSession, token_hash
 from ringmaster.agent_status import seconds_text
 from ringmaster.api import plan_graph, progress
 from ringmaster.api.deps import AppState, Caller, StateDep
@@ -92,10 +92,17 @@ def page(
     )
 
 
-def web_session(request: Request, state: StateDep) -> WebSession:
+def live_session(request: Request, accounts: Accounts) -> WebSession | None:
+    """The session the request's cookie names while it is live and its user a reviewer
+    (none is opened for anyone else, but a reviewer's role may change), else None."""
     cookie = request.cookies.get(COOKIE, "")
-    session = state.accounts.session(cookie) if cookie else None
-    if session is None or not session.user.can("reviewer"):
+    session = accounts.session(cookie) if cookie else None
+    return session if session is not None and session.user.can("reviewer") else None
+
+
+def web_session(request: Request, state: StateDep) -> WebSession:
+    session = live_session(request, state.accounts)
+    if session is None:
         raise SignInNeeded
     return session
 
@@ -496,9 +503,8 @@ def install(app: FastAPI) -> None:
         path = request.url.path
         status = getattr(exc, "status_code", 0)
         if status == 404 and request.method in ("GET", "HEAD") and _under_ui(path):
-            cookie = request.cookies.get(COOKIE, "")
             accounts = request.app.state.rm.accounts
-            session = await to_thread.run_sync(accounts.session, cookie) if cookie else None
+            session = await to_thread.run_sync(live_session, request, accounts)
             ctx = {
                 "me": session.user if session else None,
                 "csrf": session.csrf if session else "",

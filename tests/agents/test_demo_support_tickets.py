@@ -108,12 +108,8 @@ def test_a_question_about_one_described_ticket_answers_for_that_ticket(
     assert set(out.output["ticket_ids"]) == unfinished
 
 
-def test_open_tickets_are_listed_by_one_call_with_the_statuses_it_ran_with(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """ "Open" tickets are one `list_tickets` call for the open and the pending ones (a status
-    list, as `count_records` takes), not two calls merged by the skill: what the tool was asked
-    is what the answer lists, newest first and within the tool's limit."""
+def recorded_listings(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The arguments of every `list_tickets` call of a demo registry built after this."""
     calls: list[dict[str, Any]] = []
     listing = reads.list_tickets
 
@@ -123,12 +119,23 @@ def test_open_tickets_are_listed_by_one_call_with_the_statuses_it_ran_with(
         return listing(db, **args)
 
     monkeypatch.setattr(reads, "list_tickets", recorded)
+    return calls
+
+
+def test_open_tickets_are_listed_by_one_call_with_the_statuses_it_ran_with(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Open" tickets are one `list_tickets` call for the open and the pending ones (a status
+    list, as `count_records` takes), not two calls merged by the skill: what the tool was asked
+    is what the answer lists, newest first and within the tool's limit."""
+    calls = recorded_listings(monkeypatch)
     registry = demo_registry(tmp_path / "demo.db")
     customer = with_pending(registry)
     calls.clear()
     out = support(registry, f"what are {customer}'s open tickets?")
     assert calls == [{"customer_id": customer, "status": ["open", "pending"]}]
-    assert out.output["ticket_ids"] == [t["id"] for t in listing(tmp_path / "demo.db", **calls[0])]
+    listed = reads.list_tickets(tmp_path / "demo.db", **calls[0])
+    assert out.output["ticket_ids"] == [t["id"] for t in listed]
 
 
 def test_list_tickets_takes_a_status_or_a_list_of_them(registry: AgentRegistry) -> None:
@@ -238,6 +245,23 @@ def test_a_listing_asked_about_a_subject_lists_the_tickets_of_that_subject(
     assert set(out.output["customer_ids"]) == {t["customer_id"] for t in about}
     assert f"about '{topic}'" in out.output["summary"]
     assert all(t["customer_id"] in out.output["summary"] for t in about)
+
+
+def test_a_listing_by_the_words_before_tickets_reads_the_tickets_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "any open SSO tickets?": the words are checked against every ticket's subject, and the
+    open ones are taken from those tickets: they had been paged through again for the status,
+    every listing reading the tickets twice. The answer is the status's own listing's."""
+    calls = recorded_listings(monkeypatch)
+    registry = demo_registry(tmp_path / "demo.db")
+    sso = [t["id"] for t in _unfinished(registry) if "SSO" in t["subject"]]
+    pages = len(tickets(registry, limit=500)) // 500 + 1
+    calls.clear()
+    out = support(registry, "any open SSO tickets?")
+    assert [c for c in calls if "status" in c] == []
+    assert len(calls) == pages
+    assert sso and out.output["ticket_ids"] == sso
 
 
 def _theirs_and_a_word_of_others(

@@ -44,6 +44,16 @@ def test_a_thread_reads_past_a_sequence_number(engine: Engine) -> None:
     assert log.for_thread("th", after=5) == []
 
 
+def test_a_thread_reads_only_the_kinds_asked_for(engine: Engine) -> None:
+    log = filled(engine)
+    log.append("th", "asked", "tester", i=5)
+    log.append("other", "asked", "tester", i=6)
+    log.append("th", "picked", "tester", i=7)
+    picked = log.for_thread("th", kinds=("asked", "picked"))
+    assert [(e.kind, e.data["i"]) for e in picked] == [("asked", 5), ("picked", 7)]
+    assert [e.data["i"] for e in log.for_thread("th", after=6, kinds=["asked"])] == []
+
+
 def test_verify_names_an_edited_row(engine: Engine) -> None:
     log = filled(engine)
     with engine.begin() as conn:

@@ -230,8 +230,15 @@ def _listing_of(
         notes.append(f"{len(found)} most recent {status} tickets listed")
         return "ticket"
     # Every ticket of the status, page by page: the newest 500 had hidden older ones of the
-    # subject behind 500 newer open ones of another, and the answer said none were.
-    found = topic.pick(paging.every(tools, "list_tickets", status=_statuses(status)))
+    # subject behind 500 newer open ones of another, and the answer said none were. Taken
+    # from every ticket when the topic read them all already, in the same (newest first) order.
+    statuses = _statuses(status)
+    if topic.read is not None:
+        wanted = [statuses] if isinstance(statuses, str) else statuses or []
+        listed = [t for t in topic.read if t["status"] in wanted]
+    else:
+        listed = paging.every(tools, "list_tickets", status=statuses)
+    found = topic.pick(listed)
     if not found:
         notes.append(f"no {status} ticket is about {topic.said}")
         return "ticket"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
@@ -54,6 +54,9 @@ class Topic:
 
     stems: frozenset[str]
     said: str
+    # Every ticket, when `of` read them all to check the words against their subjects (None
+    # when it read none): a listing takes its tickets from these rather than read them again.
+    read: tuple[dict[str, Any], ...] | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def of(cls, text: str, tools: ToolBox, but: Collection[str] = ()) -> Topic | None:
@@ -68,12 +71,12 @@ class Topic:
         said = _qualifiers(p.TICKET_ID.sub(" ", p.CUSTOMER_ID.sub(" ", text)), skip)
         if not (found := stems(said, skip)):
             return None
-        subjects = every(tools, "list_tickets")
-        found &= set().union(*(stems(t["subject"], ENGLISH_STOP_WORDS) for t in subjects))
+        tickets = tuple(every(tools, "list_tickets"))
+        found &= set().union(*(stems(t["subject"], ENGLISH_STOP_WORDS) for t in tickets))
         if not found:
             return None
         written = [w for w in re.findall(r"[A-Za-z0-9]+", text) if stems(w, ()) & found]
-        return cls(frozenset(found), repr(" ".join(dict.fromkeys(written))))
+        return cls(frozenset(found), repr(" ".join(dict.fromkeys(written))), tickets)
 
     def pick(self, tickets: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The tickets whose subjects share the most of the words, when any shares one."""

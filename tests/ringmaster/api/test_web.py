@@ -152,3 +152,16 @@ def test_a_ui_path_with_no_page_is_an_html_page_and_an_api_path_json(sqlite_api:
     api_missing = api.client.get("/nothing/here")
     assert api_missing.status_code == 404
     assert api_missing.headers["content-type"] == "application/problem+json"
+
+
+def test_a_page_with_no_page_shows_signed_in_only_whom_the_queue_lets_in(sqlite_api: Api) -> None:
+    """A reviewer made a requester after signing in is sent to sign in by every page; the page
+    saying a /ui path has none had still shown them signed in, with the queue's links."""
+    api = sqlite_api
+    sign_in(api, "rita")
+    assert "rita (reviewer)" in api.client.get("/ui/nothing/here").text
+    api.client.app.state.rm.accounts.change("rita", role="requester")  # type: ignore[attr-defined]
+    assert api.client.get("/ui", follow_redirects=False).status_code == 303
+    missing = api.client.get("/ui/nothing/here")
+    assert missing.status_code == 404 and "There is no page at /ui/nothing/here" in missing.text
+    assert "rita" not in missing.text and "Sign out" not in missing.text
