@@ -327,3 +327,23 @@ def test_an_edit_within_the_policy_needs_no_approval_of_its_own(runner: Runner) 
     DecisionService(runner).decide(item, Decision("edit", (Edit(0, {"amount": "50.00"}),)), "rev")
     (event,) = [e for e in runner.audit.for_thread(out.thread_id) if e.kind == "human_decision"]
     assert "edit_needs_approval" not in event.data["decisions"][0]
+
+
+def test_a_refund_with_no_reason_given_stores_none_as_its_proposal_and_decision_say(
+    runner: Runner,
+) -> None:
+    """The proposal said "(no reason given)" and the decision showed `reason=`, while the tool
+    stored the refund with the reason 'refund' that nobody gave: the three now agree."""
+    from ringmaster.decision_text import decision_lines
+
+    out = submit(runner, "Refund invoice INV-1010 in full")
+    (item,) = out.pending
+    [action] = item.payload["action_requests"]
+    assert action["args"]["reason"] == "" and "no reason given" in action["description"]
+    DecisionService(runner).decide(item, Decision("approve"), "rita")
+    [line] = decision_lines(runner.queue.get(item.id))
+    assert line.endswith("reason=)")
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:
+        [(stored,)] = conn.execute("SELECT reason FROM refunds WHERE invoice_id = 'INV-1010'")
+    assert stored == ""
+    assert effects(runner) == [("issue_refund", action["args"])]
