@@ -63,9 +63,11 @@ from ringmaster.decisions import (
 from ringmaster.errors import RingmasterError
 from ringmaster.graph.state import Requester
 from ringmaster.review_queue import ReviewItem
-from ringmaster.runner import Runner, RunOutcome
+from ringmaster.runner import STREAMING, Runner, RunOutcome
 from ringmaster.settings import Settings
 from ringmaster.withdraw import WITHDRAWN
+
+Progress = Callable[[tuple[str, ...], dict[str, Any]], None]
 
 HELP_READ = """commands:
   /reviews                 pending reviews on this thread
@@ -172,6 +174,10 @@ class Chat:
         # Turns with reviews decided elsewhere, to show once their resumed run has finished:
         # turn -> the ids of those reviews.
         self.decided: dict[int, set[str]] = {}
+        # The run the line being handled is about, (thread, turn): its progress is shown as it
+        # goes; another turn run meanwhile (released from behind a review, a resume) is told
+        # once it has run, after this one's answer, under a line naming it.
+        self.focus: tuple[str, int] | None = None
         self.lock = threading.Lock()  # one writer at a time: the loop or the watcher
         self.seen = 0  # the audit sequence number the watcher last looked at
         if thread is not None:
@@ -180,6 +186,18 @@ class Chat:
             # Turns an earlier chat (or `run`) left queued behind reviews: their answers are
             # this conversation's too once they run.
             self.held = {j.turn for j in runner.jobs.held(thread)}
+
+    def focused(self, show: Progress | None) -> Progress | None:
+        """The runner's progress hook showing only the focused run's progress."""
+        if show is None:
+            return None
+
+        def hook(namespace: tuple[str, ...], update: dict[str, Any]) -> None:
+            running = STREAMING.get()
+            if running is None or running == self.focus:
+                show(namespace, update)
+
+        return hook
 
     def _items(self) -> list[ReviewItem]:
         if self.thread is None:
@@ -314,10 +332,13 @@ class Chat:
                 "reviews here: /reviews, /show, /approve, /edit, /reject, /respond ID"
             )
         thread, turn = self.runner.accept(text, thread_id=self.thread, requester=self.requester)
+        self.focus = (thread, turn)
         try:
             outcome = self.runner.drive(thread)
         except KeyboardInterrupt:
             interrupted(thread, turn, self.json_mode, self.typed_as)
+        finally:
+            self.focus = None
         self.mine.add(outcome.turn)
         self.show(outcome)
 
@@ -369,9 +390,13 @@ class Chat:
                 self.say_decided(self.runner.queue.get(item.id))
                 return self.runner.drive(thread_id)
 
-            outcome = DecisionService(
-                self.runner, scheduler=self.runner.resume_scheduler, resume=resume
-            ).decide(item, decision, self.requester.id)
+            self.focus = (item.thread_id, item.turn)
+            try:
+                outcome = DecisionService(
+                    self.runner, scheduler=self.runner.resume_scheduler, resume=resume
+                ).decide(item, decision, self.requester.id)
+            finally:
+                self.focus = None
             here = self.thread is not None and item.thread_id == self.thread
             if here:
                 self.known[item.id] = "decided"
@@ -385,9 +410,11 @@ class Chat:
         executed arguments). One made in this chat is said once, before its resumed run; one
         made elsewhere (`report_decisions`) in the same words, as the chat sees it land."""
         lines = decision_lines(item)
+        # Its turn named: one decided elsewhere lands while the chat is on another turn.
+        which = f"turn {item.turn}, {item.subtask_id}" if item.turn else item.subtask_id
         self.say(
             "decision",
-            "\n".join(f"review {item.id[:SHORT_ID]} ({item.subtask_id}) {line}" for line in lines),
+            "\n".join(f"review {item.id[:SHORT_ID]} ({which}) {line}" for line in lines),
             review_id=item.id,
             decided_by=item.decided_by,
             decision=item.decision,
@@ -484,6 +511,7 @@ def chat(
         )
         requester = Requester(id=who, scopes=scopes)
         session = Chat(runner, requester, thread, json_mode, review_only, as_)
+        runner.on_event = session.focused(runner.on_event)
         if review_only and not json_mode:
             out.print(
                 f"thread {thread} by {owner}, review-only: only {owner} may send requests on it; "

@@ -1,0 +1,34 @@
+"""`ringmaster chat` tells each turn's story once, in order, labelled with its turn: a turn
+run while another was typed (released from behind a review) is shown after the typed turn's
+answer, under a line naming it, not as unlabelled plan and agent lines in the middle."""
+
+from __future__ import annotations
+
+import re
+
+from tests.ringmaster.test_cli import Cli
+from tests.ringmaster.test_cli_chat import _piped
+
+REFUND = "Refund invoice INV-1002 in full, the customer was double charged"
+
+
+def test_a_turn_released_by_a_call_off_is_told_once_after_the_typed_turns_answer(
+    cli_in_process: Cli,
+) -> None:
+    cli = cli_in_process
+    earlier = _piped(cli, REFUND, "what is the status of INV-1002 now?")
+    [refund, held] = [x["outcome"] for x in earlier if x["type"] == "outcome"]
+    assert held["status"] == "queued" and held["turn"] == 2
+    thread = refund["thread_id"]
+
+    screen = cli("chat", "--as", "ann", "--thread", thread, input="cancel that refund\n").stdout
+
+    typed = screen.index(f"Thread {thread}, turn 3")  # the call-off's own answer
+    ran = screen.index("turn 2, which waited for a review, has run:")
+    assert typed < ran, screen
+    # Nothing of turn 2 (its plan, its agent's lines) nor of turn 1's withdrawn refund, as
+    # unlabelled lines before the typed turn's answer: turn 3's answer says what it withdrew.
+    before = screen[:typed]
+    assert "what is the status of INV-1002 now?" not in before, screen
+    assert not re.search(r"^\s+t1 [\w:]+( \(attempt \d+\))?: ", before, re.M), screen
+    assert screen.count(f"Thread {thread}, turn 2") == 1, screen
