@@ -13,6 +13,8 @@ has finished, shows its answer as the run wrote it (what was executed, with a re
 edits). At a prompt these reports are printed above it (prompt_toolkit's `patch_stdout`); with
 `--json` they are JSON lines. At the end of piped input, the runs the chat reported as going
 are waited for (ringmaster/chat_settle.py) and their outcomes printed before the chat exits.
+Reopened with `--thread`, the chat first says what happened since the person last saw the
+thread (ringmaster/chat_recap.py): reviews others decided, and each turn answered since.
 In a terminal, lines can be edited and earlier ones recalled (prompt_toolkit, history kept
 under the data directory); piped input is read line by line.
 """
@@ -31,6 +33,7 @@ from typing import Annotated, Any
 import typer
 
 from ringmaster.accounts import Accounts, check_viewer, requester_scopes
+from ringmaster.chat_recap import since_last_seen
 from ringmaster.chat_settle import settle
 from ringmaster.cli_options import PREFIX_WORDS
 from ringmaster.cli_output import (
@@ -243,6 +246,34 @@ class Chat:
             if e.kind == "references" and isinstance(e.data.get("answers"), int)
         }
         return withdrawn, answered
+
+    def recap(self) -> None:
+        """On reopening a thread: what happened since this person last saw it, briefly —
+        the reviews others decided, and each turn answered since, in a line."""
+        assert self.thread is not None
+        since = since_last_seen(self.runner.audit.for_thread(self.thread), self.requester.id)
+        if not since:
+            return
+        self.say(
+            "recap",
+            f"since you last saw thread {self.thread}:",
+            review_ids=since.decided,
+            turns=since.answered,
+        )
+        for review_id in since.decided:
+            item = self.runner.queue.get(review_id)
+            self.say_decided(item)
+            if item.status == "decided" and item.turn not in since.answered:
+                self.decided.setdefault(item.turn, set()).add(item.id)  # to show once it runs
+        for turn in since.answered:
+            o = self.runner.outcome(self.thread, turn)
+            self.say(
+                "answered",
+                f"turn {turn} ({o.status}): {o.answer or _status_line(o)}",
+                turn=turn,
+                status=o.status,
+                answer=o.answer,
+            )
 
     def report_decided(self) -> None:
         """Show the turns whose reviews were decided elsewhere once the run resumed with those
@@ -522,6 +553,8 @@ def chat(
             where = f"thread {thread}" if thread else "a new thread"
             ends = ", Ctrl-D or /quit to quit" if _at_prompt() else ""
             out.print(f"{where}; /help for commands{ends}", markup=False)
+        if thread is not None:
+            session.recap()
         settings = Settings()
         stop = threading.Event()
         watcher = threading.Thread(

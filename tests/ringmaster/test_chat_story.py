@@ -32,3 +32,35 @@ def test_a_turn_released_by_a_call_off_is_told_once_after_the_typed_turns_answer
     assert "what is the status of INV-1002 now?" not in before, screen
     assert not re.search(r"^\s+t1 [\w:]+( \(attempt \d+\))?: ", before, re.M), screen
     assert screen.count(f"Thread {thread}, turn 2") == 1, screen
+
+
+def test_reopening_a_thread_recaps_what_happened_while_the_chat_was_closed(
+    cli_in_process: Cli,
+) -> None:
+    """ann's refund waited and her status question queued behind it; rita approved the refund
+    elsewhere, which ran both. `chat --thread` said nothing of it: it now says, in a line each,
+    the decision (with its turn) and each turn's answer, and nothing again after."""
+    cli = cli_in_process
+    earlier = _piped(cli, REFUND, "what is the status of INV-1002 now?")
+    [refund, held] = [x["outcome"] for x in earlier if x["type"] == "outcome"]
+    [review] = refund["pending"]
+    thread = refund["thread_id"]
+    assert held["status"] == "queued"
+    cli("review", "approve", review["id"], "--as", "rita")
+
+    lines = _piped(cli, "/reviews", args=("--thread", thread))
+
+    assert [x["type"] for x in lines] == ["recap", "decision", "answered", "answered", "reviews"]
+    assert lines[0]["review_ids"] == [review["id"]] and lines[0]["turns"] == [1, 2]
+    assert lines[1]["text"].startswith(f"review {review['id'][:10]} (turn 1, t1) decided by rita")
+    shown = cli.json("thread", "show", thread)["turns"]
+    assert [(x["turn"], x["answer"]) for x in lines[2:4]] == [
+        (1, shown[0]["answer"]),
+        (2, shown[1]["answer"]),
+    ]
+    assert "refunded 299.00 USD on INV-1002" in lines[2]["text"]
+    # Until ann's next turn the recap stands; after it, a chat on the thread has none.
+    again = _piped(cli, "thanks!", args=("--thread", thread))
+    assert [x["type"] for x in again][0] == "recap"
+    after = _piped(cli, "/reviews", args=("--thread", thread))
+    assert [x["type"] for x in after] == ["reviews"]
