@@ -181,6 +181,8 @@ class Chat:
         # goes; another turn run meanwhile (released from behind a review, a resume) is told
         # once it has run, after this one's answer, under a line naming it.
         self.focus: tuple[str, int] | None = None
+        # The pending reviews whose table this chat printed last: unchanged, a line says so.
+        self.tabled: frozenset[str] | None = None
         self.lock = threading.Lock()  # one writer at a time: the loop or the watcher
         self.seen = 0  # the audit sequence number the watcher last looked at
         if thread is not None:
@@ -348,8 +350,17 @@ class Chat:
             self.known.setdefault(item.id, item.status)
         if self.json_mode:
             self.say("outcome", outcome.answer or _status_line(outcome), outcome=outcome.to_dict())
-        else:
-            print_outcome(outcome, decide_hint=self._hint(outcome.pending))
+            return
+        pending = frozenset(i.id for i in outcome.pending)
+        note = None
+        if pending == self.tabled:
+            n = len(pending)
+            note = (
+                f"{n} review{'s' if n > 1 else ''} still waiting on this thread, as listed "
+                "above (/reviews lists them again)"
+            )
+        print_outcome(outcome, decide_hint=self._hint(outcome.pending), pending_note=note)
+        self.tabled = pending
 
     def _hint(self, items: list[ReviewItem]) -> str:
         """The line under a turn's pending reviews: what this person may do about each."""
@@ -392,6 +403,8 @@ class Chat:
                 self.say("reviews", "", reviews=[i.to_dict(with_payload=False) for i in items])
             elif items:
                 print_items(items, title=f"Waiting for review ({where})")
+                if self.thread:
+                    self.tabled = frozenset(i.id for i in items)
             else:
                 print_none(f"pending reviews {where}")
         elif name == "show":

@@ -64,3 +64,21 @@ def test_reopening_a_thread_recaps_what_happened_while_the_chat_was_closed(
     assert [x["type"] for x in again][0] == "recap"
     after = _piped(cli, "/reviews", args=("--thread", thread))
     assert [x["type"] for x in after] == ["reviews"]
+
+
+def test_the_review_table_is_printed_when_it_changed_and_counted_otherwise(
+    cli_in_process: Cli,
+) -> None:
+    """After "thanks!" the chat reprinted the whole pending-review table it had just shown;
+    unchanged, it is one line; a new review prints it again."""
+    screen = cli_in_process(
+        "chat", "--as", "ann", input=f"{REFUND}\nthanks!\nRefund invoice INV-1010 in full\n"
+    ).stdout
+    at = [re.search(rf"Thread \S+, turn {n}: ", screen) for n in (1, 2, 3)]
+    assert all(at), screen
+    one, two, three = (m.start() for m in at if m)
+    refund, thanks, second = screen[one:two], screen[two:three], screen[three:]
+    assert "Waiting for review (turn 1)" in refund, screen
+    assert "Waiting for review" not in thanks, screen
+    assert "1 review still waiting on this thread" in thanks, screen
+    assert "Waiting for review (turn 3)" in second and "(other turns" in second, screen
