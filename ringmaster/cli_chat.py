@@ -13,6 +13,8 @@ has finished, shows its answer as the run wrote it (what was executed, with a re
 edits). At a prompt these reports are printed above it (prompt_toolkit's `patch_stdout`); with
 `--json` they are JSON lines. At the end of piped input, the runs the chat reported as going
 are waited for (ringmaster/chat_settle.py) and their outcomes printed before the chat exits.
+Reopened with `--thread`, the chat first says what happened since the person last saw the
+thread (ringmaster/chat_recap.py): reviews others decided, and each turn answered since.
 In a terminal, lines can be edited and earlier ones recalled (prompt_toolkit, history kept
 under the data directory); piped input is read line by line.
 """
@@ -31,6 +33,7 @@ from typing import Annotated, Any
 import typer
 
 from ringmaster.accounts import Accounts, check_viewer, requester_scopes
+from ringmaster.chat_recap import since_last_seen
 from ringmaster.chat_settle import settle
 from ringmaster.cli_options import PREFIX_WORDS
 from ringmaster.cli_output import (
@@ -63,9 +66,11 @@ from ringmaster.decisions import (
 from ringmaster.errors import RingmasterError
 from ringmaster.graph.state import Requester
 from ringmaster.review_queue import ReviewItem
-from ringmaster.runner import Runner, RunOutcome
+from ringmaster.runner import STREAMING, Runner, RunOutcome
 from ringmaster.settings import Settings
 from ringmaster.withdraw import WITHDRAWN
+
+Progress = Callable[[tuple[str, ...], dict[str, Any]], None]
 
 HELP_READ = """commands:
   /reviews                 pending reviews on this thread
@@ -172,6 +177,12 @@ class Chat:
         # Turns with reviews decided elsewhere, to show once their resumed run has finished:
         # turn -> the ids of those reviews.
         self.decided: dict[int, set[str]] = {}
+        # The run the line being handled is about, (thread, turn): its progress is shown as it
+        # goes; another turn run meanwhile (released from behind a review, a resume) is told
+        # once it has run, after this one's answer, under a line naming it.
+        self.focus: tuple[str, int] | None = None
+        # The pending reviews whose table this chat printed last: unchanged, a line says so.
+        self.tabled: frozenset[str] | None = None
         self.lock = threading.Lock()  # one writer at a time: the loop or the watcher
         self.seen = 0  # the audit sequence number the watcher last looked at
         if thread is not None:
@@ -180,6 +191,18 @@ class Chat:
             # Turns an earlier chat (or `run`) left queued behind reviews: their answers are
             # this conversation's too once they run.
             self.held = {j.turn for j in runner.jobs.held(thread)}
+
+    def focused(self, show: Progress | None) -> Progress | None:
+        """The runner's progress hook showing only the focused run's progress."""
+        if show is None:
+            return None
+
+        def hook(namespace: tuple[str, ...], update: dict[str, Any]) -> None:
+            running = STREAMING.get()
+            if running is None or running == self.focus:
+                show(namespace, update)
+
+        return hook
 
     def _items(self) -> list[ReviewItem]:
         if self.thread is None:
@@ -225,6 +248,34 @@ class Chat:
             if e.kind == "references" and isinstance(e.data.get("answers"), int)
         }
         return withdrawn, answered
+
+    def recap(self) -> None:
+        """On reopening a thread: what happened since this person last saw it, briefly —
+        the reviews others decided, and each turn answered since, in a line."""
+        assert self.thread is not None
+        since = since_last_seen(self.runner.audit.for_thread(self.thread), self.requester.id)
+        if not since:
+            return
+        self.say(
+            "recap",
+            f"since you last saw thread {self.thread}:",
+            review_ids=since.decided,
+            turns=since.answered,
+        )
+        for review_id in since.decided:
+            item = self.runner.queue.get(review_id)
+            self.say_decided(item)
+            if item.status == "decided" and item.turn not in since.answered:
+                self.decided.setdefault(item.turn, set()).add(item.id)  # to show once it runs
+        for turn in since.answered:
+            o = self.runner.outcome(self.thread, turn)
+            self.say(
+                "answered",
+                f"turn {turn} ({o.status}): {o.answer or _status_line(o)}",
+                turn=turn,
+                status=o.status,
+                answer=o.answer,
+            )
 
     def report_decided(self) -> None:
         """Show the turns whose reviews were decided elsewhere once the run resumed with those
@@ -299,8 +350,17 @@ class Chat:
             self.known.setdefault(item.id, item.status)
         if self.json_mode:
             self.say("outcome", outcome.answer or _status_line(outcome), outcome=outcome.to_dict())
-        else:
-            print_outcome(outcome, decide_hint=self._hint(outcome.pending))
+            return
+        pending = frozenset(i.id for i in outcome.pending)
+        note = None
+        if pending == self.tabled:
+            n = len(pending)
+            note = (
+                f"{n} review{'s' if n > 1 else ''} still waiting on this thread, as listed "
+                "above (/reviews lists them again)"
+            )
+        print_outcome(outcome, decide_hint=self._hint(outcome.pending), pending_note=note)
+        self.tabled = pending
 
     def _hint(self, items: list[ReviewItem]) -> str:
         """The line under a turn's pending reviews: what this person may do about each."""
@@ -314,10 +374,13 @@ class Chat:
                 "reviews here: /reviews, /show, /approve, /edit, /reject, /respond ID"
             )
         thread, turn = self.runner.accept(text, thread_id=self.thread, requester=self.requester)
+        self.focus = (thread, turn)
         try:
             outcome = self.runner.drive(thread)
         except KeyboardInterrupt:
             interrupted(thread, turn, self.json_mode, self.typed_as)
+        finally:
+            self.focus = None
         self.mine.add(outcome.turn)
         self.show(outcome)
 
@@ -340,6 +403,8 @@ class Chat:
                 self.say("reviews", "", reviews=[i.to_dict(with_payload=False) for i in items])
             elif items:
                 print_items(items, title=f"Waiting for review ({where})")
+                if self.thread:
+                    self.tabled = frozenset(i.id for i in items)
             else:
                 print_none(f"pending reviews {where}")
         elif name == "show":
@@ -369,9 +434,13 @@ class Chat:
                 self.say_decided(self.runner.queue.get(item.id))
                 return self.runner.drive(thread_id)
 
-            outcome = DecisionService(
-                self.runner, scheduler=self.runner.resume_scheduler, resume=resume
-            ).decide(item, decision, self.requester.id)
+            self.focus = (item.thread_id, item.turn)
+            try:
+                outcome = DecisionService(
+                    self.runner, scheduler=self.runner.resume_scheduler, resume=resume
+                ).decide(item, decision, self.requester.id)
+            finally:
+                self.focus = None
             here = self.thread is not None and item.thread_id == self.thread
             if here:
                 self.known[item.id] = "decided"
@@ -385,9 +454,11 @@ class Chat:
         executed arguments). One made in this chat is said once, before its resumed run; one
         made elsewhere (`report_decisions`) in the same words, as the chat sees it land."""
         lines = decision_lines(item)
+        # Its turn named: one decided elsewhere lands while the chat is on another turn.
+        which = f"turn {item.turn}, {item.subtask_id}" if item.turn else item.subtask_id
         self.say(
             "decision",
-            "\n".join(f"review {item.id[:SHORT_ID]} ({item.subtask_id}) {line}" for line in lines),
+            "\n".join(f"review {item.id[:SHORT_ID]} ({which}) {line}" for line in lines),
             review_id=item.id,
             decided_by=item.decided_by,
             decision=item.decision,
@@ -484,6 +555,7 @@ def chat(
         )
         requester = Requester(id=who, scopes=scopes)
         session = Chat(runner, requester, thread, json_mode, review_only, as_)
+        runner.on_event = session.focused(runner.on_event)
         if review_only and not json_mode:
             out.print(
                 f"thread {thread} by {owner}, review-only: only {owner} may send requests on it; "
@@ -494,6 +566,8 @@ def chat(
             where = f"thread {thread}" if thread else "a new thread"
             ends = ", Ctrl-D or /quit to quit" if _at_prompt() else ""
             out.print(f"{where}; /help for commands{ends}", markup=False)
+        if thread is not None:
+            session.recap()
         settings = Settings()
         stop = threading.Event()
         watcher = threading.Thread(

@@ -177,10 +177,13 @@ def run_decide_hint(
     )  # fmt: skip
 
 
-def print_outcome(o: RunOutcome, decide_hint: str | None = None) -> None:
+def print_outcome(
+    o: RunOutcome, decide_hint: str | None = None, pending_note: str | None = None
+) -> None:
     """What a turn did. Its status is the turn's; the thread's may differ (an earlier turn
     waiting for a person), so the heading names the turn. `decide_hint`: how to decide its
-    reviews (default: the `review` commands)."""
+    reviews (default: the `review` commands); `pending_note`: a line in place of the pending
+    reviews' tables (a chat that has shown them as they are)."""
     from ringmaster.graph.nodes.synthesize import drafted_text
 
     heading = f"Thread {o.thread_id}, turn {o.turn}" if o.turn else f"Thread {o.thread_id}"
@@ -242,7 +245,9 @@ def print_outcome(o: RunOutcome, decide_hint: str | None = None) -> None:
             f"({o.usage['input_tokens']:,} in, {o.usage['output_tokens']:,} out){refused}",
             markup=False,
         )
-    if o.pending:
+    if o.pending and pending_note is not None:
+        out.print(pending_note, markup=False, soft_wrap=True)
+    elif o.pending:
         # The thread's pending reviews; a turn waits only for its own.
         own = [p for p in o.pending if p.turn == o.turn]
         whole = [p for p in o.pending if p.turn == 0 != o.turn]  # a failed resume: no one turn's

@@ -31,6 +31,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from contextlib import ExitStack
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -76,6 +77,10 @@ log = logging.getLogger(__name__)
 # `on_event` gets LangGraph's node updates, and each decision event under this key. A subgraph's
 # updates show only its output (`results`), so progress inside a subtask comes from the events.
 PROGRESS_EVENT = "__event__"
+# The (thread, turn) whose run is streaming, for an `on_event` hook that tells turns apart:
+# one drive runs every open job of a thread (a turn released from behind a review, a resume),
+# so a chat can tell the turn just typed from the others (ringmaster/cli_chat.py).
+STREAMING: ContextVar[tuple[str, int] | None] = ContextVar("ringmaster_streaming", default=None)
 FINISHED = (
     "done",
     "answered",
@@ -583,6 +588,7 @@ class Runner:
         config["run_name"] = f"ringmaster {kind}"
         config["metadata"] = {"thread_id": thread_id, "turn": turn, "requester": row.requester}
         config["tags"] = ["ringmaster", kind]
+        streaming = STREAMING.set((thread_id, turn))
         try:
             # Custom chunks are the nodes' decision events (graph/events.py): audit them.
             # Updates show progress to a caller who asked for it.
@@ -612,6 +618,8 @@ class Runner:
             raise RunFailed(
                 f"the run of thread {thread_id} failed: {type(exc).__name__}: {exc}"
             ) from exc
+        finally:
+            STREAMING.reset(streaming)
         self._sync(graph, thread_id, turn)
 
     def _sync(self, graph: Any, thread_id: str, turn: int) -> None:

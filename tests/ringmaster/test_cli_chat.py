@@ -182,7 +182,7 @@ def test_a_decision_elsewhere_is_reported_while_the_chat_waits_with_its_outcome(
     assert decision["type"] == "decision" and decision["review_id"] == review["id"]
     # Decided elsewhere, said in the words of a decision made in the chat (decision_lines):
     # before, "was decided by rita: edit" alone.
-    assert decision["text"].startswith(f"review {review['id'][:10]} (t1) decided by rita: ")
+    assert decision["text"].startswith(f"review {review['id'][:10]} (turn 1, t1) decided by rita: ")
     assert (
         "edited issue_refund (amount 299.00 → 50.00) and approved issue_refund("
         in (decision["text"])
@@ -237,7 +237,7 @@ def test_a_decision_in_the_chat_is_said_once_before_its_resumed_run(cli_in_proce
     done = cli("chat", "--as", "ann", "--thread", first["thread_id"], input=typed)
     screen = done.stdout
     decided = (
-        f"review {review['id'][:10]} (t1) decided by ann: edited issue_refund "
+        f"review {review['id'][:10]} (turn 1, t1) decided by ann: edited issue_refund "
         "(amount 299.00 → 50.00) and approved issue_refund(invoice_id=INV-1002, amount=50.00"
     )
     assert screen.count("decided by") == 1, screen

@@ -354,3 +354,23 @@ def test_every_demo_write_is_checked_before_an_edit_commits(runner: Runner) -> N
     writes = [t for name in tools.names() if (t := tools.get(name)).side_effect]
     assert "apply_credit" in [t.name for t in writes]
     assert [t.name for t in writes if t.check is None] == []
+
+
+def test_a_refund_with_no_reason_given_stores_none_as_its_proposal_and_decision_say(
+    runner: Runner,
+) -> None:
+    """The proposal said "(no reason given)" and the decision showed `reason=`, while the tool
+    stored the refund with the reason 'refund' that nobody gave: the three now agree."""
+    from ringmaster.decision_text import decision_lines
+
+    out = submit(runner, "Refund invoice INV-1010 in full")
+    (item,) = out.pending
+    [action] = item.payload["action_requests"]
+    assert action["args"]["reason"] == "" and "no reason given" in action["description"]
+    DecisionService(runner).decide(item, Decision("approve"), "rita")
+    [line] = decision_lines(runner.queue.get(item.id))
+    assert line.endswith("reason=)")
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:
+        [(stored,)] = conn.execute("SELECT reason FROM refunds WHERE invoice_id = 'INV-1010'")
+    assert stored == ""
+    assert effects(runner) == [("issue_refund", action["args"])]

@@ -142,7 +142,9 @@ def issue_refund(
     args: dict[str, Any] = {
         "invoice_id": rec.record_id(invoice_id, "INV", "invoice_id"),
         "amount": str(value),
-        "reason": _text(reason, "reason", required=False) or "refund",
+        # As given: the billing skill proposes no reason when none was given ("no reason
+        # given"), and a default filled in here would be stored as if someone had given it.
+        "reason": _text(reason, "reason", required=False),
     }
 
     def effect(conn: sqlite3.Connection, now: str) -> dict[str, Any]:
