@@ -5,6 +5,7 @@ that send, not by `status`."""
 
 from __future__ import annotations
 
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.cells import cell_len
+from rich.console import RenderableType
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.engine import Engine
 
 from ringmaster.agent_status import AgentStatus, agent_statuses, seconds_text
@@ -69,25 +73,68 @@ def _errors(s: AgentStatus) -> str:
     return f"{s.errors}/{s.outputs}" + (f", {refused}" if refused else "")
 
 
-def _status_table(rows: list[AgentStatus]) -> Table:
-    table = Table(title=f"Agents at {utcnow():%Y-%m-%d %H:%M:%S} UTC")
-    cols = ("agent", "health", "queued", "running", "cap", "done/h", "errors", "p50", "p95", "ETA")
-    for col in cols:
-        table.add_column(col, overflow="fold")
-    for s in rows:
-        table.add_row(
-            s.name,
-            "ok" if s.healthy else "UNHEALTHY: " + "; ".join(s.reasons),
-            str(s.queue_depth),
-            str(s.running),
-            str(s.capacity),
-            f"{s.throughput_per_hour:.1f}",
-            _errors(s),
-            seconds_text(s.p50_seconds),
-            seconds_text(s.p95_seconds),
-            seconds_text(s.eta_seconds),
-        )
-    return table
+_COLUMNS = ("agent", "health", "queued", "running", "cap", "done/h", "errors", "p50", "p95", "ETA")
+# The least the health column is given in the table: narrower, its reasons would fold a word a
+# line, and the agents are drawn as lines instead.
+_HEALTH_MIN = 24
+
+
+def _cells(s: AgentStatus) -> list[str]:
+    health = "ok" if s.healthy else "UNHEALTHY: " + "; ".join(s.reasons)
+    return [
+        s.name,
+        health,
+        str(s.queue_depth),
+        str(s.running),
+        str(s.capacity),
+        f"{s.throughput_per_hour:.1f}",
+        _errors(s),
+        seconds_text(s.p50_seconds),
+        seconds_text(s.p95_seconds),
+        seconds_text(s.eta_seconds),
+    ]
+
+
+def _status_view(rows: list[AgentStatus], width: int) -> RenderableType:
+    """The agents' status for a terminal `width` columns wide: a table when its columns fit
+    whole, else a few lines an agent. At 80 columns the table had folded agent names, headers
+    and figures a few letters a line ("suppo / rt", "runni / ng")."""
+    title = f"Agents at {utcnow():%Y-%m-%d %H:%M:%S} UTC"
+    cells = [_cells(s) for s in rows]
+    widths = [
+        max(cell_len(text) for text in (name, *(row[n] for row in cells)))
+        for n, name in enumerate(_COLUMNS)
+    ]
+    widths[1] = min(widths[1], _HEALTH_MIN)
+    if sum(widths) + 3 * len(widths) + 1 <= width:  # a space either side and a rule a column
+        table = Table(title=title)
+        for name in _COLUMNS:
+            table.add_column(name, no_wrap=name != "health", overflow="fold")
+        for row in cells:
+            table.add_row(*(Text(c) for c in row))
+        return table
+    lines = [title]
+    for row in cells:
+        lines += textwrap.wrap(f"{row[0]}: {row[1]}", width, subsequent_indent="    ")
+        figures = [
+            f"queued {row[2]}", f"running {row[3]} of {row[4]}", f"{row[5]} done/h",
+            f"errors {row[6]}", f"p50 {row[7]}", f"p95 {row[8]}", f"ETA {row[9]}",
+        ]  # fmt: skip
+        lines += _packed(figures, width, "  ")
+    return Text("\n".join(lines), no_wrap=True, overflow="fold")
+
+
+def _packed(items: list[str], width: int, indent: str) -> list[str]:
+    """`items` joined by ", " into lines of at most `width`, none broken across two."""
+    lines = [indent]
+    for item in items:
+        joined = f"{lines[-1]}, {item}" if lines[-1].strip() else lines[-1] + item
+        if cell_len(joined) <= width or not lines[-1].strip():
+            lines[-1] = joined
+        else:
+            lines[-1] += ","
+            lines.append(indent + item)
+    return lines
 
 
 def status(
@@ -105,7 +152,7 @@ def status(
             if json_mode:
                 print_json([r.to_dict() for r in rows])
                 return
-            out.print(_status_table(rows))
+            out.print(_status_view(rows, out.width))
             unused = waiting(settings.cache_dir)
             if unused is not None:
                 out.print(
@@ -116,10 +163,10 @@ def status(
             return
         from rich.live import Live
 
-        with Live(_status_table(_statuses(settings, engine, team)), console=out) as live:
+        with Live(_status_view(_statuses(settings, engine, team), out.width), console=out) as live:
             while True:
                 time.sleep(watch)
-                live.update(_status_table(_statuses(settings, engine, team)))
+                live.update(_status_view(_statuses(settings, engine, team), out.width))
 
 
 FORMATS = ("md", "html", "json")
@@ -203,7 +250,7 @@ def checkin(
     if json_mode:
         print_json({**report.to_dict(), "outbox": sent.to_dict()})
         return
-    out.print(_status_table(report.statuses))
+    out.print(_status_view(report.statuses, out.width))
     out.print(
         f"stuck runs escalated: {len(report.stuck)}; newly unhealthy: "
         f"{', '.join(report.unhealthy) or 'none'}; outbox: {sent.line()}"

@@ -1,9 +1,11 @@
-"""The ops and analytics skills past 500 records (the tools' largest page): a count, a filter or
-a window over the newest 500 had left the older rows out and given what remained as all."""
+"""The ops and analytics skills past 500 records (the tools' largest page), billing past a
+listing's default page: a count, a filter or a window over the newest page had left the older
+rows out and given what remained as all."""
 
 from __future__ import annotations
 
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,32 @@ def test_release_notes_of_a_version_past_newer_deployments(registry: AgentRegist
         # Long replaced: when it went out and what replaced it, not "is live since".
         assert f"- {service} {version} went out on {day}; " in out["body"], asked
         assert "based on list_deployments" in out["summary"]
+
+
+def test_a_customers_invoices_past_one_page_are_all_of_them(registry: AgentRegistry) -> None:
+    """list_invoices had no `page_after`, so a customer's invoices, and their balance, were
+    their newest 50, said as all they had."""
+    [(cid, name)] = _sql(registry, "SELECT id, name FROM customers ORDER BY id LIMIT 1")
+    with sqlite3.connect(db_path(registry)) as conn:
+        conn.executemany(
+            "INSERT INTO invoices VALUES (?, ?, 1000, 'USD', 'unpaid', '2019-01', ?, "
+            "'2019-02-01T00:00:00+00:00')",
+            [(f"INV-{9000 + k}", cid, f"2019-01-01T00:{k // 60:02d}:{k % 60:02d}+00:00")
+             for k in range(80)],
+        )  # fmt: skip
+    every_one = _sql(registry, "SELECT id FROM invoices WHERE customer_id = ?", cid)
+    out = run(registry, "billing", f"what invoices does {name} have?").output
+    assert sorted(out["invoice_ids"]) == sorted(str(i) for (i,) in every_one)
+    assert f"has {len(every_one)} invoice(s)" in out["summary"]
+    [(unpaid, cents)] = _sql(
+        registry,
+        "SELECT count(*), sum(amount_cents) FROM invoices WHERE customer_id = ? "
+        "AND status = 'unpaid'",
+        cid,
+    )
+    out = run(registry, "billing", f"what is {name}'s balance?").output
+    assert len(out["invoice_ids"]) == unpaid
+    assert (
+        f"has {unpaid} unpaid invoice(s) totalling {Decimal(str(cents)) / 100:.2f} USD"
+        in (out["summary"])
+    )

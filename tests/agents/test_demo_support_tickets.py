@@ -318,3 +318,21 @@ def test_who_the_customer_on_a_ticket_is_says_who_they_are(registry: AgentRegist
     # Asked how it stands, the ticket is described and its customer not looked up.
     summary = support(registry, f"what's the status of {ticket['id']}?").output["summary"]
     assert who["name"] not in summary and ticket["status"] in summary
+
+
+@pytest.mark.parametrize(
+    ("level", "up"), [("low", "normal"), ("normal", "high"), ("high", "urgent")]
+)
+def test_a_bare_escalate_raises_a_ticket_one_level(
+    registry: AgentRegistry, level: str, up: str
+) -> None:
+    """ "escalate" with no level is one step above the ticket's own: a low ticket had gone
+    straight to high (two steps), as if high were what escalating means."""
+    tid = next(
+        t["id"] for t in tickets(registry, priority=level, limit=100) if t["status"] != "closed"
+    )
+    (action,) = support(registry, f"escalate {tid}").proposed_actions
+    assert action.args == {"ticket_id": tid, "priority": up}
+    # A stated level is the level, whatever the ticket had.
+    (action,) = support(registry, f"escalate {tid} to urgent").proposed_actions
+    assert action.args["priority"] == "urgent"

@@ -3,14 +3,20 @@ scripted traffic filled; a stuck run's notification reaches a webhook."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 from unittest.mock import ANY
 
 import pytest
+from rich.cells import cell_len
+from rich.console import Console
 
-from ringmaster.agent_status import seconds_text
+from ringmaster import cli_options
+from ringmaster.agent_status import AgentStatus, seconds_text
+from ringmaster.cli_status import _status_view
 from ringmaster.clock import utcnow
 from ringmaster.graph.slots import SlotRequest
 from ringmaster.run_queue import SqlRunQueue
@@ -147,10 +153,14 @@ def test_the_outbox_is_a_reviewers_once_users_exist(tmp_path: Path) -> None:
     assert cli.json("outbox", "--as", "rev")["counts"] == {"queued": 1}
 
 
-def test_a_sub_second_agent_reads_as_its_time_not_as_0s(tmp_path: Path) -> None:
+@pytest.mark.parametrize("width", [80, 120])
+def test_a_sub_second_agent_reads_as_its_time_not_as_0s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, width: int
+) -> None:
     """The demo agents answer in milliseconds: p50/p95 were printed "0s" (rounded), which read
     as "not measured"; the JSON keeps the seconds as floats."""
     cli = InProcessCli(tmp_path, None, tmp_path / "cache")
+    monkeypatch.setattr(cli_options.out, "width", width)
     engine = make_engine(Settings(home=tmp_path).app_db_url)
     clock = Clock(utcnow() - timedelta(minutes=5))
     traffic = Traffic(engine, clock)
@@ -163,7 +173,13 @@ def test_a_sub_second_agent_reads_as_its_time_not_as_0s(tmp_path: Path) -> None:
     status = {s["name"]: s for s in cli.json("status")}
     assert status["billing"]["p50_seconds"] == pytest.approx(0.3)
     shown = cli("status").stdout
-    rows = [line for line in shown.splitlines() if "│ billin" in line]  # "g" may wrap
+    if width < 100:  # a few lines an agent: its name, then its figures
+        lines = shown.splitlines()
+        figures = lines[lines.index("billing: ok") + 1]
+        assert "p50 0.3s, p95 0.3s" in figures, shown
+        assert "p50 –, p95 –" in lines[lines.index("support: ok") + 1], shown
+        return
+    rows = [line for line in shown.splitlines() if "│ billing" in line]
     assert len(rows) == 1, shown
     [row] = rows
     cells = [c.strip() for c in row.split("│") if c.strip()]
@@ -177,3 +193,44 @@ def test_a_sub_second_agent_reads_as_its_time_not_as_0s(tmp_path: Path) -> None:
 )  # fmt: skip
 def test_seconds_read_as_a_person_reads_them(seconds: float | None, text: str) -> None:
     assert seconds_text(seconds) == text
+
+
+def _agent(name: str, reasons: list[str] = ()) -> AgentStatus:  # type: ignore[assignment]
+    return AgentStatus(
+        name=name, healthy=not reasons, reasons=list(reasons), last_success=None,
+        last_error=None, last_error_message=None, outputs=4, errors=3 if reasons else 0,
+        refused=1, error_rate=0.75 if reasons else 0.0, health_check=None, queue_depth=2,
+        running=1, capacity=4, throughput_per_hour=12.5, p50_seconds=3.2, p95_seconds=1800.0,
+        eta_seconds=None,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 100, 160])
+def test_status_fits_the_terminal_and_breaks_no_name_or_figure(width: int) -> None:
+    """At 80 columns the status table folded agent names, headers and figures a few letters a
+    line ("suppo / rt", "runni / ng"): what is drawn fits the width, each name and figure
+    whole, and an unhealthy agent's reason is all there."""
+    reason = "3 of 4 outputs failed in the last 0:15:00 (latest: ValueError: boom)"
+    rows = [_agent("support"), _agent("billing", [reason]), _agent("analytics")]
+    console = Console(width=width, file=io.StringIO(), color_system=None)
+    console.print(_status_view(rows, width))
+    drawn = console.file.getvalue()  # type: ignore[attr-defined]
+    assert all(cell_len(line) <= width for line in drawn.splitlines()), drawn
+    words = {w.rstrip(",:") for w in re.findall(r"[^\s│┃]+", drawn)}
+    assert {"support", "billing", "analytics", "UNHEALTHY", "12.5", "3.2s", "30.0m"} <= words
+    assert {"3/4", "0/4"} <= words
+    if width >= 160:  # room for every column whole: still the table, the reason in its cell
+        assert "┃ agent" in drawn and "│ support" in drawn
+        said = [line.split("│")[2] for line in drawn.splitlines() if line.startswith("│")]
+    else:
+        said = drawn.splitlines()
+    assert reason in " ".join(" ".join(said).split()), drawn
+
+
+def test_status_on_an_80_column_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli = InProcessCli(tmp_path, None, tmp_path / "cache")
+    monkeypatch.setattr(cli_options.out, "width", 80)
+    drawn = cli("status").stdout
+    assert all(cell_len(line) <= 80 for line in drawn.splitlines()), drawn
+    for name in ("support", "billing", "ops", "content", "analytics", "legal"):
+        assert re.search(rf"(^|[\s│]){name}\b", drawn, re.M), (name, drawn)

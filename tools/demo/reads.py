@@ -224,15 +224,20 @@ def invoice_totals(conn: sqlite3.Connection, invoice_id: str) -> dict[str, int]:
 
 
 def list_invoices(
-    db: Path, customer_id: str | None = None, status: str | None = None, limit: int = 50
+    db: Path,
+    customer_id: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    page_after: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Invoices, newest first, optionally for one customer or status."""
+    """Invoices, newest first, optionally for one customer or status. `page_after` (the last
+    id of a page) lists the page after it."""
     with connect(db) as conn:
         filters = {
             "customer_id": _customer(conn, customer_id),
             "status": rec.optional_choice(status, rec.INVOICE_STATUSES, "status"),
         }
-        rows = rec.newest(conn, "invoices", filters, "issued_at", limit)
+        rows = rec.newest(conn, "invoices", filters, "issued_at", limit, page_after=page_after)
     return [rec.invoice(r) for r in rows]
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from ringmaster.agents.demo.skills import parsing as p
+from ringmaster.agents.demo.skills.paging import every
 from ringmaster.tools.base import ToolBox
 from ringmaster.tools.errors import ToolError
 
@@ -57,7 +58,7 @@ def account(
 ) -> str:
     """One customer's balance, last payment, invoices of the months named, or invoices."""
     if p.has(text, BALANCE):
-        unpaid = tools.call("list_invoices", customer_id=customer["id"], status="unpaid")
+        unpaid = every(tools, "list_invoices", customer_id=customer["id"], status="unpaid")
         unpaid = _of_months(unpaid, text)
         total = sum((Decimal(i["amount"]) for i in unpaid), Decimal("0.00"))
         out.update(invoices=unpaid, invoice_ids=[i["id"] for i in unpaid], amount=str(total))
@@ -86,7 +87,7 @@ def account(
     if p.dates_in(text)[0]:
         # "What was Zoe Jansen billed in April?": that month's invoices, not all of them.
         return _billed_in_months(text, tools, customer, out, notes)
-    found = tools.call("list_invoices", customer_id=customer["id"])
+    found = every(tools, "list_invoices", customer_id=customer["id"])
     refunded = sum(
         (Decimal(tools.call("get_invoice", invoice_id=i["id"])["refunded"]) for i in found),
         Decimal("0.00"),
@@ -112,7 +113,7 @@ def account(
 
 def invoices_in_months(tools: ToolBox, customer: dict[str, Any], text: str) -> list[dict[str, Any]]:
     """The customer's invoices, only those of the months the text names when it names any."""
-    found: list[dict[str, Any]] = tools.call("list_invoices", customer_id=customer["id"])
+    found = every(tools, "list_invoices", customer_id=customer["id"])
     return _of_months(found, text)
 
 

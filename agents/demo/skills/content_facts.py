@@ -68,10 +68,11 @@ def live_facts(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[st
                     if versions or period
                     else tools.call("list_deployments", **args)
                 )
+                # A failed deployment never ran; a rolled-back one did, and is told as such.
                 shipped = [
                     d
                     for d in listed
-                    if (not versions or d["version"] in versions) and d["status"] == "succeeded"
+                    if (not versions or d["version"] in versions) and d["status"] != "failed"
                 ]
                 if shipped:
                     facts += _releases(tools, shipped)
@@ -97,24 +98,45 @@ _RELEASES = 5
 
 def _releases(tools: ToolBox, shipped: list[dict[str, Any]]) -> list[str]:
     """Each of one service's `shipped` production deployments as what is true of it now: the
-    newest that succeeded is live since its day; an older one went out on its day and was
-    replaced by the next that succeeded ("is live since" had been said of versions long
-    replaced)."""
+    newest that ran is live since its day; an older one went out on its day and was replaced
+    by the next that ran, or rolled back ("is live since" had been said of versions long
+    replaced; a rolled-back release had been left out, and the rollback told as a release)."""
     service = shipped[0]["service"]
-    history = [
+    # Every deployment that ran, newest first: each was running until the next one replaced
+    # it (a rollback marks the one it replaced rolled_back and runs as a deployment of its own).
+    ran = [
         d
         for d in every(tools, "list_deployments", service=service, environment="production")
-        if d["status"] == "succeeded"
+        if d["status"] != "failed"
     ]
-    newer = {d["id"]: history[i - 1] for i, d in enumerate(history) if i}
+    after = {d["id"]: ran[i - 1] for i, d in enumerate(ran) if i}
+    before = {d["id"]: ran[i + 1] for i, d in enumerate(ran[:-1])}
+    listed = {d["id"] for d in shipped}
     lines = []
     for d in shipped:
-        day = d["deployed_at"][:10]
-        if (after := newer.get(d["id"])) is None:
-            lines.append(f"{service} {d['version']} is live since {day}.")
+        day, version, next_ = d["deployed_at"][:10], d["version"], after.get(d["id"])
+        rollback = d.get("kind") == "rollback"
+        if rollback and (replaced := before.get(d["id"])) and replaced["id"] in listed:
+            continue  # the line of the deployment it rolled back says so
+        if rollback:
+            said = f"{service} was rolled back from {d['previous_version']} to {version} on {day}"
         else:
-            lines.append(f"{service} {d['version']} went out on {day}; {after['version']} "
-                         f"replaced it on {after['deployed_at'][:10]}.")  # fmt: skip
+            said = f"{service} {version} went out on {day}"
+        if next_ is None:
+            live = (
+                f"{said}; {version} is live again"
+                if rollback
+                else f"{service} {version} is live since {day}"
+            )
+            lines.append(live + ".")
+            continue
+        next_day = next_["deployed_at"][:10]
+        if next_.get("kind") == "rollback":
+            # Rolled back to a version that ran before: live again, unless replaced since.
+            live = "" if next_["id"] in after else f"; {next_['version']} is live again"
+            lines.append(f"{said} and was rolled back to {next_['version']} on {next_day}{live}.")
+        else:
+            lines.append(f"{said}; {next_['version']} replaced it on {next_day}.")
     return lines
 
 

@@ -61,7 +61,10 @@ def legal(task: AgentTask, tools: ToolBox) -> AgentOutput:
         _documents(text, tools, "policy", None, out, notes)
     else:
         _documents(text, tools, None, None, out, notes)
-    notes.append("a person reviews every legal answer before it is used")
+    # Before a question, which stays the summary's last note (parsing.ask)
+    notes.insert(
+        len(notes) - ("question" in out), "a person reviews every legal answer before it is used"
+    )
     out["summary"] = p.summary(notes, task.feedback)
     return AgentOutput(output=out, category=out["request_type"])
 
@@ -74,10 +77,11 @@ def _erasure(
     notes: list[str],
 ) -> None:
     if customer is None:
-        notes.append(
-            "an erasure request needs the customer's id, email or full name; none matched, so "
-            "nothing was proposed"
-        )
+        # Nothing was erased or proposed: the turn waits for whose data it is (needs_input),
+        # as billing's and support's requests that name no record do, rather than end `done`.
+        p.ask(out, notes, "an erasure request needs the customer's id, email or full name, and "
+              "none matched a customer; nothing was proposed. Whose personal data should be "
+              "erased (CUS-…, email or full name)?")  # fmt: skip
         return
     if p.several_asked(out, notes, p.who(p.find_customers(tools, text, customer)), "erasure"):
         return
@@ -103,7 +107,9 @@ def _export(
     tools: ToolBox, customer: dict[str, Any] | None, out: dict[str, Any], notes: list[str]
 ) -> None:
     if customer is None:
-        notes.append("an access request needs the customer's id, email or full name; none matched")
+        p.ask(out, notes, "an access request needs the customer's id, email or full name, and "
+              "none matched a customer; nothing was exported. Whose personal data should be "
+              "exported (CUS-…, email or full name)?")  # fmt: skip
         return
     data = tools.call("export_customer_data", customer_id=customer["id"])
     out["export"] = data

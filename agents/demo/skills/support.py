@@ -484,7 +484,7 @@ def _update_of(
     none: said, and not proposed."""
     tid, current = ticket["id"], ticket["priority"]
     stated = re.search(_PRIORITY, text, re.IGNORECASE) is not None
-    if "priority" in args and not stated and p.has(text, r"\bescalate\b") and current != "low":
+    if "priority" in args and not stated and p.has(text, r"\bescalate\b"):
         args["priority"] = _LEVELS[min(_LEVELS.index(current) + 1, 3)]
     if ticket["status"] == "closed" and ({"priority", "status"} & set(args)):
         p.ask(out, notes, f"{tid} ('{ticket['subject']}') is closed, so its priority and status "
