@@ -45,7 +45,10 @@ def _decision_text(d: dict[str, Any]) -> str:
 
     act = d.get("edited_action") if d.get("type") == "edit" else None
     if not isinstance(act, dict):
-        return str(d.get("type"))
+        since = d.get("passed_since_review")  # totals that moved after the review was raised
+        return str(d.get("type")) + (
+            f", past totals its review did not show ({since})" if since else ""
+        )
     text = f"edit {act.get('name')}({args_text(act.get('args') or {})})"
     if d.get("edit_needs_approval"):  # the edit went over the policy: this decision approved it
         text += f", approved as edited over the policy ({d['edit_needs_approval']})"

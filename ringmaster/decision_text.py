@@ -14,7 +14,10 @@ def _line(action: dict[str, Any], d: dict[str, Any]) -> str:
     name, proposed = action.get("name"), action.get("args") or {}
     kind = d.get("type")
     if kind == "approve":
-        return f"approved {name}({args_text(proposed)})"
+        since = d.get("passed_since_review")  # ringmaster/decisions.py: totals moved since
+        return f"approved {name}({args_text(proposed)})" + (
+            f", past running totals its review did not show ({since})" if since else ""
+        )
     if kind == "edit":
         act = d.get("edited_action") or {}
         edited = act.get("args") or {}

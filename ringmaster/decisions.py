@@ -10,7 +10,10 @@ web page or deadline escalation — is checked, committed and resumed here, the 
       │ argument schema and `check` (tools/base.py); a routing names an agent the requester
       │ may reach; a rejection has a reason with words in it (the requester is shown it)
       │ an edited call over the policy (its approval rule, every running-total limit it
-      │ passes) is approved by this decision, and its `edit_needs_approval` says why
+      │ passes) is approved by this decision, and its `edit_needs_approval` says why;
+      │ an approved call past running totals its review did not show (calls ran since) is
+      │ refused once with the totals now (`check_seen`), then approved naming them
+      │ (`passed_since_review`)
       ▼
     commit, ONE transaction: pending → decided (`WHERE status = 'pending'`, so exactly one
       │ decider wins) + its audit event + the routing correction a reviewer's pick makes
@@ -243,6 +246,10 @@ def build_response(item: ReviewItem, decision: Decision, checks: Checks) -> dict
     except ValueError as exc:
         raise InvalidDecision(str(exc)) from None
     for i, d in enumerate(decisions):
+        if d["type"] == "approve" and i < len(actions):
+            since = _passed_since_review(item, actions[i], checks)
+            if since:  # the call runs approved past totals its review did not show
+                d["passed_since_review"] = since
         if d["type"] == "edit":
             needs = _check_edit(
                 item, i, d["edited_action"]["name"], d["edited_action"]["args"], checks
@@ -330,6 +337,41 @@ def _needs(item: ReviewItem, tool: Tool, args: dict[str, Any], checks: Checks) -
     return "; ".join(said) or None
 
 
+def _passed_since_review(item: ReviewItem, action: Mapping[str, Any], checks: Checks) -> str | None:
+    """The running-total limits an approved call passes now that its review did not name.
+
+    The review named the limits the call passed when it was raised; calls that ran since
+    (on this thread or any other) can take it past another, or further past one it named.
+    An approved call runs past them unchecked (`approved_by`), so what the totals are now is
+    said, in the words the review would use (exact text: a total that moved is new)."""
+    name = action.get("name")
+    if checks.tools is None or not isinstance(name, str) or name not in checks.tools:
+        return None
+    tool = checks.tools.get(name)
+    ctx = CallContext(requester=item.requester, agent=item.agent, limits=tool.limits)
+    named = str((item.payload.get("context") or {}).get("blocker") or "")
+    passed = limits_passed(tool, action.get("args") or {}, ctx, checks.ledger)
+    return "; ".join(why for why in passed if why not in named) or None
+
+
+def check_seen(queue: ReviewQueue, item: ReviewItem, response: dict[str, Any], who: str) -> None:
+    """Refuse (InvalidDecision, nothing decided) an approval of a call past running totals
+    its review did not show, the first time `who` makes it: they are told the totals now and
+    approve again having seen them (`ReviewQueue.note_shown` remembers what they were told).
+    A reviewer does not approve blind; the approval that goes through still names them."""
+    shown = set(queue.shown_to(item, who))
+    unseen = [
+        s for d in response["decisions"] if (s := d.get("passed_since_review")) and s not in shown
+    ]
+    if not unseen:
+        return
+    queue.note_shown(item.id, who, unseen)
+    raise InvalidDecision(
+        f"since review item {item.id} was raised, other calls changed its running totals: "
+        f"{'; '.join(unseen)}. Nothing was decided; approve again to run it past them"
+    )
+
+
 def _check_route(item: ReviewItem, where: str, args: dict[str, Any], checks: Checks) -> None:
     extra = sorted(set(args) - {"agent"})
     if extra:
@@ -390,6 +432,7 @@ def decide_item(
             f"review item {item.id} was already decided by {item.decided_by or 'someone'}"
         )
     response = build_response(item, decision, checks)
+    check_seen(queue, item, response, reviewer)
     if withdrawn:
         response["withdrawn"] = True
     if timed_out:
@@ -509,6 +552,7 @@ class DecisionService:
             )
         check_decider(Accounts(runner.engine), item, decision, reviewer)
         response = build_response(item, decision, self.checks())
+        check_seen(runner.queue, item, response, reviewer)
         correction = self._routing_correction(item, response, reviewer)
         commit(runner.queue, item, response, reviewer, self.scheduler, correction)
         if correction is not None:

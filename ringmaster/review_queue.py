@@ -395,6 +395,33 @@ class ReviewQueue:
                 self.audit.append_in(conn, item.thread_id, "escalation", DEADLINE, **packet, **by)
         return True
 
+    def shown_to(self, item: ReviewItem, who: str) -> builtins.list[str]:
+        """What a refused approval told `who` of the item's running totals (`note_shown`)."""
+        shown = (item.payload.get("context") or {}).get("totals_shown") or {}
+        return [str(s) for s in shown.get(who) or []]
+
+    def note_shown(self, item_id: str, who: str, said: builtins.list[str]) -> None:
+        """Remember that `who` was told `said` of a pending item's running totals (in its
+        context, beside the review's own blocker), so their next approval is not refused."""
+        with self.writer.begin() as conn:
+            row = conn.execute(
+                select(review_items.c.payload).where(
+                    review_items.c.id == item_id, review_items.c.status == "pending"
+                )
+            ).first()
+            if row is None:
+                return
+            payload = dict(row.payload)
+            context = dict(payload.get("context") or {})
+            shown = dict(context.get("totals_shown") or {})
+            shown[who] = [*(shown.get(who) or []), *said]
+            payload["context"] = {**context, "totals_shown": shown}
+            conn.execute(
+                update(review_items)
+                .where(review_items.c.id == item_id, review_items.c.status == "pending")
+                .values(payload=payload)
+            )
+
     def mark_resumed(self, ids: builtins.list[str]) -> None:
         if not ids:
             return

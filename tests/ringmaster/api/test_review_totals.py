@@ -191,3 +191,52 @@ def test_a_total_counts_what_ran_not_what_waits_or_was_rejected(
         ("apply_credit", "90.00"),
         ("apply_credit", "60.00"),
     ]
+
+
+def test_an_approval_is_refused_once_past_totals_its_review_did_not_show(
+    demo: tuple[TestClient, Runner, dict],
+) -> None:
+    """Held for its per-call threshold, a credit of 120.00 is within the customer's total
+    when its review is raised; a credit of 90.00 on another thread runs meanwhile. Approved
+    as it stood, the call would run past 150.00 approved (`approved_by`) on numbers nobody
+    was shown: the first approval is refused with the totals now, and the item stays
+    pending; approved again, it runs, and the decision and its audit event name them."""
+    from ringmaster.cli_audit import _event_line
+    from ringmaster.decision_text import decision_lines
+
+    client, runner, h = demo
+    thread, say = conversation(client, h["ann"])
+    [item] = say("give CUS-1002 a 120.00 credit for the outage")["pending"]
+    assert "for customer" not in runner.queue.get(item["id"]).payload["context"]["blocker"]
+    _, other = conversation(client, h["ann"])
+    assert other("give CUS-1002 a 90.00 credit for the outage")["pending"] == []
+
+    now = CREDIT_TOTAL.format(total="210.00", before="90.00")
+    url = f"/reviews/{item['id']}/decision"
+    refused = client.post(url, headers=h["rev"], json={"decision": "approve"})
+    assert refused.status_code == 422, refused.text
+    assert now in refused.text and "approve again" in refused.text
+    assert runner.queue.get(item["id"]).status == "pending"
+
+    decided = client.post(url, headers=h["rev"], json={"decision": "approve"})
+    assert decided.status_code == 200 and decided.json()["status"] == "completed"
+    [approved] = (runner.queue.get(item["id"]).decision or {})["decisions"]
+    assert approved == {"type": "approve", "passed_since_review": now}
+    [event] = [e for e in runner.audit.for_thread(thread) if e.kind == "human_decision"]
+    assert event.data["decisions"][0]["passed_since_review"] == now
+    assert now in _event_line(event)
+    [line] = decision_lines(runner.queue.get(item["id"]))
+    assert now in line
+
+
+def test_an_approval_on_the_totals_its_review_showed_goes_through_at_once(
+    demo: tuple[TestClient, Runner, dict],
+) -> None:
+    client, runner, h = demo
+    _, say = conversation(client, h["ann"])
+    [item] = say("Refund invoice INV-1002 in full")["pending"]
+    decided = client.post(
+        f"/reviews/{item['id']}/decision", headers=h["rev"], json={"decision": "approve"}
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "completed"
+    assert (runner.queue.get(item["id"]).decision or {})["decisions"] == [{"type": "approve"}]
