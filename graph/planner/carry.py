@@ -75,10 +75,12 @@ LEANS = re.compile(
 # A pronoun left as typed: the resolver bound it to no record, so it is the last turn's result.
 ABOUT_RESULT = re.compile(r"\b(?:it|that|this|those|these|them)\b", re.IGNORECASE)
 _AND = re.compile(r"\band\b", re.IGNORECASE)
-# The words a reference is made of, which a rewrite replaces by ids.
+# The words a reference is made of, which a rewrite replaces by ids. A count or a place in a
+# list picks records as a pronoun does ("the other two", "the first three", "the last one").
 REFERRING = frozenset(
     "it its them they their theirs her hers him his she he that this those these the a both "
-    "all one ones other same each either".split()
+    "all one ones other others rest same each either two three four five first second third "
+    "last former latter".split()
 )
 # How sure the planner must be of a follow-up's words as typed to route its rewrite by them. A
 # part needs as much (`SplitPolicy.other_floor`) to stand as a request of its own; "add a note

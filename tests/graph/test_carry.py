@@ -155,6 +155,13 @@ NOUNS = {"customer", "invoice", "ticket"}
     [
         ("email her copies of them both", "email CUS-1021 copies of INV-1067 and INV-1114", True),
         ("email the customer a summary", "email CUS-1035 a summary", True),
+        # a count picks records as a pronoun does
+        (
+            "email him an update on the other two",
+            "email CUS-1024 an update on TCK-1145 and TCK-1019",
+            True,
+        ),
+        ("close the first three", "close TCK-1001 and TCK-1002 and TCK-1003", True),
         # a description replaced: its words said which record, and maybe what to do
         ("close the billing email one", "close TCK-1022", False),
         # a repeat written out adds the words of the request it repeats
@@ -174,6 +181,16 @@ def test_a_rewrite_goes_where_its_words_went_when_the_planner_was_sure_of_them(
     [s] = worded(written, words, text).subtasks
     assert (s.agent, s.description, s.escalate) == ("content", text, False)
     assert "the words typed were sure of content" in s.rationale
+    # "the other two" written as two tickets' ids read as support's; the words say content
+    typed, text = (
+        "email him an update on the other two",
+        "email CUS-1024 an update on TCK-1145 and TCK-1019",
+    )
+    words, written = demo.plan(typed), demo.plan(text)
+    assert words.agents() == {"content"} and written.agents() == {"support"}  # ids pull
+    assert only_ids_written(typed, text, NOUNS)
+    [s] = worded(written, words, text).subtasks
+    assert (s.agent, s.description, s.escalate) == ("content", text, False)
     # words the planner was less sure of keep the rewrite's route ("add a note to it": a
     # ticket's note is support's, though the words alone read as content's)
     unsure_words = demo.plan("add a note to it")
