@@ -40,7 +40,8 @@ def uncontracted(text: str, resolutions: list[Resolution], typed: str) -> str:
         verb = m.group("verb").lower()
         if m.group(0).lower() in typed.lower():
             return m.group(0)  # as the person typed it
-        several = len(re.findall(ids, m.group("ids"))) > 1
+        # "check CUS-1003, they're …": the one id twice is one record.
+        several = len({e.upper() for e in re.findall(ids, m.group("ids"), re.I)}) > 1
         if verb == "d":
             word = "had" if _HAD_AFTER.match(m.string, m.end()) else "would"
         else:

@@ -322,7 +322,15 @@ def _answer(
             else None
         )
         if repeated is not None and repeated.question is None:
-            return Resolved(repeated.text, repeated.resolutions, answers=turn)
+            # Where each id came from: the pick from the reply to this question, the rest from
+            # the request asked about (as typed, never with the pick put in) repeating its turn.
+            found = [
+                replace(r, phrase=request, turn=turn)
+                if r.entity in chosen
+                else replace(r, phrase=asked)
+                for r in repeated.resolutions
+            ]
+            return Resolved(repeated.text, found, answers=turn)
         return Resolved(
             text,
             [Resolution(request, e, thread.kind_of(e) or "", turn) for e in chosen],

@@ -50,13 +50,22 @@ _REPEAT_FILLER = {
     "wrong", "mistake", "typo",
 }  # fmt: skip
 # "it" that refers to nothing: "is it possible", "it's fine", "make it quick".
+# A clause that asks about what "it" is ("check whether it is urgent"), not one that says it.
+_NOT_ASKED = r"(?<!\bwhether )(?<!\bif )"
+# What "it" stands for, said after it: "it's ok to close it", "it is important that she pays".
+_EXTRAPOSED = r"(?=\s+(?:to|that|for)\b)"
 _DUMMY_IT = re.compile(
+    r"\b(is|was) it (possible|ok|okay|fine|true|likely|worth)\b"
+    # "tell her it's urgent": what the message says. After "whether" or "if" it is a question of
+    # a record ("check whether it is urgent", "see if it's done"), unless what follows says what
+    # "it" stands for ("if it's ok to close it", "whether it is important that …").
     # "its" is "it's" typed without the apostrophe ("tell her its done"): before "done" or
     # "fine" it cannot be a possessive, which needs a noun.
-    r"\b(is|was) it (possible|ok|okay|fine|true|likely|worth)\b|\bit(?:'s|s| is) "
-    r"(possible|ok|okay|fine|urgent|important|likely)\b|\bmake it (quick|fast|short|brief)\b"
+    rf"|{_NOT_ASKED}\bit(?:'s|s| is) (possible|ok|okay|fine|urgent|important|likely)\b"
+    rf"|\bit(?:'s|s| is) (possible|ok|okay|fine|urgent|important|likely){_EXTRAPOSED}"
+    r"|\bmake it (quick|fast|short|brief)\b"
     # "let him know it's done": the work just done, not a record.
-    r"|\bit(?:'s|s| is| has been| was) (done|sorted|handled|taken care of|all set)\b"
+    rf"|{_NOT_ASKED}\bit(?:'s|s| is| has been| was) (done|sorted|handled|taken care of|all set)\b"
     r"|\bit (would|will|might|could) (be )?(great|nice|good|helpful|ideal|appreciated|help)\b"
     r"|\bit (seems|looks|appears|sounds)\b"
     r"|\b(appreciate|love|like) it\b"

@@ -43,7 +43,7 @@ from ringmaster.graph.references.thread import _Thread
 NAMED_IN_REQUEST = "named before it in this request"
 _GENDER = {"she": "she", "her": "she", "he": "he", "him": "he", "his": "he"}
 _GROUP_AFTER = re.compile(r"\s+(?:both|two|three|all|each)\b", re.I)
-# "they're", "she'd": a verb the id put in could not carry.
+# "it's": a verb the id put in could not carry ("'s" is left as put, `contracted`).
 _CONTRACTED = re.compile(r"['’][a-z]", re.I)
 _CLAUSE_END = re.compile(r"[,;.?!]|\b(?:and|then|but)\b", re.I)
 _IT = re.compile(r"\b(it|its)\b", re.I)
@@ -80,8 +80,10 @@ def named_before(
         word = m.group(0).lower()
         if (note and m.start() >= note.start()) or any(a <= m.start() < b for a, b in groups):
             continue
-        if _GROUP_AFTER.match(text, m.end()) or _CONTRACTED.match(text, m.end()):
+        if _GROUP_AFTER.match(text, m.end()):
             continue  # "copies of them both": records, read with "both"
+        # "they're", "she'd" are theirs as much: `contracted.uncontracted` writes the verb out
+        # once the id is in ("CUS-1003 is"), as for a pronoun of the thread's.
         before = {(k, e) for start, k, e in people if start < m.start()}
         fits = [(k, e) for k, e in before if _agrees(word, e, thread)]
         if len(before) != 1 or len(fits) != 1:

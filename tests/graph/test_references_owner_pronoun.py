@@ -86,6 +86,24 @@ def test_same_for_a_customer_after_a_refund_repeats_the_refund_on_their_counterp
     }
 
 
+def test_a_pick_for_a_repeat_is_said_to_come_from_the_reply_not_the_turn_repeated() -> None:
+    # The rationale says where each id came from: the invoice from the reply to turn 3's
+    # question, the customer from the request it asked about, repeating turn 2; never a text
+    # the user did not type ("do the same for CUS-1012 (INV-1402)").
+    history = [
+        turn(1, "email CUS-1003 about it"),
+        turn(2, "refund INV-1144 in full, she cancelled"),
+    ]
+    options = [("invoice", "INV-1401"), ("invoice", "INV-1402")]
+    asked = [*history, asked_turn(3, "do the same for CUS-1012", options)]
+    out = _resolve("the april one", asked)
+    assert (out.text, out.answers) == ("refund INV-1402 in full, she cancelled", 3)
+    assert [r.describe() for r in out.resolutions] == [
+        "'do the same for CUS-1012' → CUS-1012 (turn 2)",
+        "'the april one' → INV-1402 (turn 3)",
+    ]
+
+
 def test_same_for_a_customer_with_no_such_record_is_asked() -> None:
     history = [turn(1, "refund INV-1144 in full, she cancelled")]
     out = _resolve("do the same for CUS-1010", history)

@@ -6,6 +6,7 @@ when one other is left: that one, no question of a single choice, confirmed befo
 from __future__ import annotations
 
 from ringmaster.graph.references import RecordFacts, resolve
+from ringmaster.graph.references.same_request import NAMED_IN_REQUEST
 from tests.graph.references_kit import ACTS, KINDS, catalogue, entities, turn
 
 FACTS = {
@@ -51,9 +52,30 @@ def test_a_pronoun_after_the_person_the_request_names_is_that_person() -> None:
         [found] = out.resolutions
         # The rationale says where the person came from: this request, not turn 1.
         assert found.turn == 2 and "named before it in this request" in found.describe()
-    # "they're": no verb to make agree with the id, so as typed.
-    out = _resolve("check CUS-1003, they're on which plan?")
-    assert "CUS-1003're" not in out.text
+
+
+def test_a_contracted_pronoun_after_the_person_the_request_names_is_that_person() -> None:
+    # "they're", "she'll": the request's person, never the thread's (Emma), nor left as typed;
+    # the verb written out for the id ("'s" is left as put, as for the thread's pronouns).
+    for said, text in (
+        ("check CUS-1003, they're on which plan?", "check CUS-1003, CUS-1003 is on which plan?"),
+        (
+            "look up CUS-1003 and tell me if they've paid",
+            "look up CUS-1003 and tell me if CUS-1003 has paid",
+        ),
+        (
+            "look up Aisha Khan and whether she'll renew",
+            "look up Aisha Khan and whether CUS-1003 will renew",
+        ),
+        (
+            "pull up Aisha Khan and check if she's active",
+            "pull up Aisha Khan and check if CUS-1003's active",
+        ),
+    ):
+        out = _resolve(said)
+        assert (out.text, out.question) == (text, None), said
+        [found] = out.resolutions
+        assert (found.entity, found.turn, found.tie) == ("CUS-1003", 2, NAMED_IN_REQUEST)
 
 
 def test_a_pronoun_the_request_names_no_one_for_still_reads_the_thread() -> None:
