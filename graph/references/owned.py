@@ -118,7 +118,8 @@ def _owned(
             used = match.group(0) if after else match.group("head")
             text = text.replace(used, chosen, 1)
             person = match.group("who")
-            turn = next((r.turn for r in resolutions if r.entity == person), 0)
+            # A person typed in this request (no resolution of theirs) is this turn's.
+            turn = next((r.turn for r in resolutions if r.entity == person), thread.this_turn)
             phrase = next((r.phrase for r in resolutions if r.entity == person), person)
             # The one resolution that became "CUS-1004's" is now the record; another "him"
             # in the request still stands for the person.

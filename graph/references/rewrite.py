@@ -81,11 +81,6 @@ _GOES_ON = re.compile(
 )
 
 
-def _this_turn(thread: _Thread) -> int:
-    """The number of the turn being read."""
-    return int(thread.history[-1].get("turn", len(thread.history))) + 1 if thread.history else 1
-
-
 def _own_clause(text: str, end: int) -> str:
     """The words that go on with the noun phrase ending at `end` ("" when none do)."""
     found = _GOES_ON.match(text, end)
@@ -231,7 +226,7 @@ def _rewrite(request: str, explicit: list[tuple[str, str]], thread: _Thread) -> 
     # "the other two tho. set em to high": "em" is the two just read.
     text, resolutions = group_again(text, resolutions, thread)
     # "show CUS-1003's open tickets and what plan they are on": the person named before it.
-    this_turn = _this_turn(thread)
+    this_turn = thread.this_turn
     text, own_people = named_before(text, thread, this_turn, resolutions)
     resolutions += own_people
     # "check INV-1144 and whether it is paid": the record named before it.

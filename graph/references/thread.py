@@ -73,6 +73,13 @@ class _Thread:
     def __post_init__(self) -> None:
         self.by_name = {k.name: k for k in self.kinds}
 
+    @property
+    def this_turn(self) -> int:
+        """The number of the turn being read."""
+        if not self.history:
+            return 1
+        return int(self.history[-1].get("turn", len(self.history))) + 1
+
     def catalog_people(self) -> list[tuple[str, str, re.Pattern[str]]]:
         """`people_by_name` of the catalog, read once a turn: it looks up every person record."""
         if "people" not in self.catalog:

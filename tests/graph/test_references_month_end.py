@@ -100,3 +100,13 @@ def test_a_note_to_a_named_person_is_no_act_on_an_unbound_record() -> None:
     request = "Please draft a short note to the customer confirming the refund."
     out = resolve(request, history, KINDS, lookup, ACTS, records)
     assert out.question is None and "CUS-1031" in out.text
+
+
+def test_a_typed_persons_record_is_credited_to_the_turn_being_read() -> None:
+    # "CUS-1031's SAML ticket": the person was typed in this request (turn 2), not taken from an
+    # earlier turn, so the record read through her is this turn's, not "turn 0".
+    history = [turn(1, "What does Noah Schmidt owe?", "CUS-1008 INV-1102 INV-1149 INV-1196")]
+    out = resolve("close CUS-1031's SAML ticket", history, KINDS, lookup, ACTS, records)
+    assert out.question is None and "TCK-1043" in out.text
+    [ticket] = [r for r in out.resolutions if r.entity == "TCK-1043"]
+    assert ticket.turn == 2
