@@ -149,6 +149,8 @@ def build_packet(deps: GraphDeps, state: WorkState, thread: str) -> HITLRequest:
         "recommended": recommended,
         "gated": blocker.get("actions", []),  # which proposed actions the decisions are for
     }
+    if blocker.get("rules"):  # each reason by kind: a listing's one line (review_summary.py)
+        context["rules"] = blocker["rules"]
     first = actions[0]
     actions[0] = {**first, "description": f"{first['description']}\n\n{context_text(context)}"}
     packet: Any = {"action_requests": actions, "review_configs": configs, "context": context}
