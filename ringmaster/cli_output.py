@@ -106,6 +106,21 @@ def _router_first(rationale: str) -> str:
     return f"router: {note[:-1]}; planned: {head}"
 
 
+# Why an escalated subtask has no guess, by the planner's escalation kind: "best guess: none"
+# read as if it had none when it had one it may not use.
+_NO_GUESS = {
+    "unreachable": "human (its best match is outside the requester's scopes)",
+    "out_of_scope": "human (no agent on the team handles it)",
+}
+
+
+def escalated_to(subtask: dict[str, Any]) -> str:
+    """The agent cell of a subtask a person routes: the planner's guess, or why it has none."""
+    if subtask.get("agent"):
+        return f"human (best guess: {subtask['agent']})"
+    return _NO_GUESS.get(str(subtask.get("escalation_kind")), "human (no guess)")
+
+
 def print_plan(plan: dict[str, Any]) -> None:
     if plan.get("reply") is not None:  # the supervisor answered itself: nothing was routed
         out.print(f"Plan ({plan.get('planner')}): {plan.get('rationale')}", markup=False)
@@ -117,7 +132,7 @@ def print_plan(plan: dict[str, Any]) -> None:
         agent = s["agent"] or "human"  # no agent: a person routes it
         why = s.get("escalation_reason") or _router_first(s["rationale"])
         if s.get("escalate"):
-            agent = f"human (best guess: {s['agent'] or 'none'})"
+            agent = escalated_to(s)
         table.add_row(
             s["id"],
             agent,

@@ -1,4 +1,5 @@
-"""The plan table names why a stand-in has a subtask, however long the planner's reasons."""
+"""The plan table names why a stand-in has a subtask, however long the planner's reasons, and
+why a subtask a person routes has the guess it has."""
 
 from __future__ import annotations
 
@@ -38,3 +39,19 @@ def test_the_plan_table_shows_the_router_note_of_a_standin(
 
 def test_a_rationale_without_a_router_note_is_shown_as_it_is() -> None:
     assert cli_output._router_first("billing p=0.9 (a note)") == "billing p=0.9 (a note)"
+
+
+@pytest.mark.parametrize(
+    ("agent", "kind", "said"),
+    [
+        ("billing", "low_confidence", "human (best guess: billing)"),
+        (None, "unreachable", "human (its best match is outside the requester's scopes)"),
+        (None, "out_of_scope", "human (no agent on the team handles it)"),
+        (None, "failed", "human (no guess)"),
+    ],
+)
+def test_an_escalated_row_says_why_it_has_no_guess(agent: str | None, kind: str, said: str) -> None:
+    """ "human (best guess: none)" stood beside "best match ops is not an agent the requester
+    may reach": the planner had a guess, refused on scope, and the row says so."""
+    subtask = {"agent": agent, "escalate": True, "escalation_kind": kind}
+    assert cli_output.escalated_to(subtask) == said
