@@ -29,6 +29,7 @@ from ringmaster.cli_options import (  # re-exported: the command modules import 
     print_json,
     user_errors,
 )
+from ringmaster.graph.escalation_words import for_requester
 from ringmaster.settings import Settings, hide_url_passwords
 from ringmaster.untrusted_text import clean
 
@@ -131,6 +132,8 @@ def print_plan(plan: dict[str, Any]) -> None:
     for s in plan["subtasks"]:
         agent = s["agent"] or "human"  # no agent: a person routes it
         why = s.get("escalation_reason") or _router_first(s["rationale"])
+        if s.get("escalation_reason"):  # the planner's figures are the reviewer's
+            why = for_requester(s.get("escalation_kind"), why)
         if s.get("escalate"):
             agent = escalated_to(s)
         table.add_row(

@@ -14,6 +14,7 @@ import re
 import textwrap
 from typing import Any
 
+from ringmaster.graph.escalation_words import OUT_OF_SCOPE
 from ringmaster.graph.review_actions import WHOLE_ACTIONS
 
 # A summary with no rules to count (a routing or validation review) is its blocker, cut here.
@@ -73,6 +74,9 @@ def summarize(payload: dict[str, Any]) -> str:
         why = rules_text(rules)
         return cut(f"{head}: {why}" if why else head, MOST)
     why = str(ctx.get("blocker") or "").strip() or str(ctx.get("kind") or "review")
+    if ctx.get("kind") == "routing":  # read by the requester too: their words, not figures
+        if (ctx.get("subtask") or {}).get("escalation_kind") == "out_of_scope":
+            why = OUT_OF_SCOPE
     unnamed = [a["name"] for a in calls if not re.search(rf"\b{re.escape(a['name'])}\b", why)]
     if unnamed:
         why += f" (calls {', '.join(dict.fromkeys(unnamed))})"

@@ -55,3 +55,21 @@ def test_an_escalated_row_says_why_it_has_no_guess(agent: str | None, kind: str,
     may reach": the planner had a guess, refused on scope, and the row says so."""
     subtask = {"agent": agent, "escalate": True, "escalation_kind": kind}
     assert cli_output.escalated_to(subtask) == said
+
+
+def test_an_out_of_scope_row_tells_the_requester_in_plain_words(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The requester read "looks out of scope: P(human) 1.00 > P(billing) 0.00"."""
+    console = Console(width=400, record=True)
+    monkeypatch.setattr(cli_output, "out", console)
+    figures = "looks out of scope: P(human) 1.00 > P(billing) 0.00"
+    subtask = {
+        "id": "t1", "agent": None, "confidence": 0.0, "rationale": figures, "depends_on": [],
+        "description": "book me a flight", "escalate": True, "escalation_reason": figures,
+        "escalation_kind": "out_of_scope",
+    }  # fmt: skip
+    cli_output.print_plan({"planner": "local", "reply": None, "subtasks": [subtask]})
+    text = console.export_text()
+    assert "no agent on the team handles this; a person will look at it" in text, text
+    assert "P(human)" not in text
