@@ -23,10 +23,11 @@ MOST = 200
 # A record id as the demo's and most teams' tools take one: INV-1002, CUS-1002.
 _RECORD = re.compile(r"^[A-Z][A-Z0-9]*-[A-Z0-9]+$")
 
-# Rule kinds counted rather than said: what one and several of them are called.
+# Rule kinds counted rather than said: what one and several of them are called. The rest are
+# said in their own short words: an approval rule ("refund of 299.00 is above the 100.00
+# limit"), a category always held, a record taken but not named (which one, and as what).
 _COUNTED = {
     "concern": ("an agent concern", "agent concerns"),
-    "unnamed": ("a record the request did not name", "records the request did not name"),
     "total": ("a running total", "running totals"),
 }
 
