@@ -148,11 +148,41 @@ def print_plan(plan: dict[str, Any]) -> None:
     out.print(table)
 
 
-def review_commands_hint() -> str:
-    """How to decide the reviews listed above, each decision with what it needs."""
+# Each decision as the `review` commands take it, in the order a hint lists them.
+_DECISION_COMMANDS = {
+    "approve": "approve ID",
+    "edit": "edit ID --args JSON",
+    "reject": "reject ID --reason TEXT",
+    "respond": "respond ID --message TEXT",
+}
+
+
+def allowed_decisions(items: list[ReviewItem]) -> list[str]:
+    """The decisions any of `items` allows (its `review_configs`), in the hint's order: a
+    routing item takes edit, respond and reject, never approve. An item read without its
+    payload (a list page) is taken to allow every decision."""
+    allowed: set[str] = set()
+    for i in items:
+        configs = (i.payload or {}).get("review_configs")
+        if not configs:
+            return list(_DECISION_COMMANDS)
+        allowed |= {str(d) for c in configs for d in c.get("allowed_decisions") or []}
+    return [d for d in _DECISION_COMMANDS if d in allowed]
+
+
+def _or(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"
+
+
+def review_commands_hint(items: list[ReviewItem] | None = None) -> str:
+    """How to decide the reviews listed above (`items`: only the decisions they allow), each
+    decision with what it needs."""
+    said = [_DECISION_COMMANDS[d] for d in allowed_decisions(items or [])] or ["reject ID"]
+    if items is None:
+        said = list(_DECISION_COMMANDS.values())
     return (
-        f"Decide with: {command_name()} review approve ID, edit ID --args JSON, reject ID "
-        f"--reason TEXT or respond ID --message TEXT (ID: {PREFIX_WORDS}; show ID to read one)"
+        f"Decide with: {command_name()} review {_or(said)} (ID: {PREFIX_WORDS}; show ID to "
+        "read one)"
     )
 
 
@@ -189,7 +219,7 @@ def run_decide_hint(
     thread = items[0].thread_id if items else ""
     return decide_hint(
         items, decidable, who,
-        decide=review_commands_hint(),
+        decide=review_commands_hint(decidable),
         call_off=f'say so in `{command(f"chat --thread {thread}", as_)}` ("cancel that")',
         show=f"`{command('review show ID', as_)}`",
     )  # fmt: skip
