@@ -24,10 +24,11 @@ MOST = 200
 _RECORD = re.compile(r"^[A-Z][A-Z0-9]*-[A-Z0-9]+$")
 
 # Rule kinds counted rather than said: what one and several of them are called. The rest are
-# said in their own short words: an approval rule ("refund of 299.00 is above the 100.00
-# limit"), a category always held, a record taken but not named (which one, and as what).
+# said in their own short words: the agent's first concern (what a reviewer weighs first; any
+# others are counted), an approval rule ("refund of 299.00 is above the 100.00 limit"), a
+# category always held, a record taken but not named (which one, and as what).
 _COUNTED = {
-    "concern": ("an agent concern", "agent concerns"),
+    "more concerns": ("another agent concern", "more agent concerns"),
     "total": ("a running total", "running totals"),
 }
 
@@ -51,10 +52,12 @@ def _and(parts: list[str]) -> str:
 
 def rules_text(rules: list[dict[str, Any]]) -> str:
     """The rules a call passes: the ones a tool or agent words briefly said, the rest counted."""
-    said = [str(r.get("text")) for r in rules if r.get("kind") not in _COUNTED and r.get("text")]
-    parts = list(dict.fromkeys(said))
+    concerns = [r for r in rules if r.get("kind") == "concern"]
+    kinds = [("more concerns" if r in concerns[1:] else r.get("kind")) for r in rules]
+    said = [str(r.get("text")) for r, k in zip(rules, kinds, strict=True) if k not in _COUNTED]
+    parts = list(dict.fromkeys(t for t in said if t))
     for kind, (one, many) in _COUNTED.items():
-        n = sum(1 for r in rules if r.get("kind") == kind)
+        n = kinds.count(kind)
         if n:
             parts.append(one if n == 1 else f"{n} {many}")
     return _and(parts) if parts else ""

@@ -110,8 +110,8 @@ def test_a_summary_counts_the_rules_a_call_passes_instead_of_reciting_them() -> 
                     "rules": rules},
     }  # fmt: skip
     assert summarize(payload) == (
-        "issue_refund 299.00 on INV-1002: refund of 299.00 is above the 100.00 limit, "
-        "an agent concern and 2 running totals"
+        "issue_refund 299.00 on INV-1002: the request says it was charged twice, refund of "
+        "299.00 is above the 100.00 limit and 2 running totals"
     )
     # No rules to count (a review raised before they were tagged): the blocker, cut at a word.
     del payload["context"]["rules"]  # type: ignore[attr-defined]
