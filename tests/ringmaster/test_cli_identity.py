@@ -329,3 +329,17 @@ def test_thread_show_offers_only_the_decisions_that_person_may_make_on_that_item
     assert hint is not None, theirs
     forms = re.split(r", | or ", hint.group(1))
     assert [f.split()[0] for f in forms] == ["edit", "reject", "respond"], theirs
+
+
+def test_a_login_that_is_not_a_user_is_told_the_two_ways_on(cli_in_process: Cli) -> None:
+    """After `users add`, `review list` with no --as said "error: 'root' is not a user: look
+    as one (`--as NAME`)": it names the users to pass and the command that adds the login."""
+    cli = cli_in_process
+    add_users(cli)
+    for args in (("review", "list"), ("thread", "list"), ("run", "Refund INV-1010")):
+        proc = cli(*args, "--as", "nobody", ok=False)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.strip() == (
+            "error: 'nobody' is not a user of ringmaster; pass --as NAME (users: ann, req, "
+            "rev) or add it with `ringmaster users add nobody`"
+        )
