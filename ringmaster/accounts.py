@@ -372,12 +372,23 @@ def sees_thread(user: User, requester: str) -> bool:
     return only is None or requester == only
 
 
-def _viewer(accounts: Accounts, who: str, act: str = "look") -> User:
-    """`who` as the user whose view the command line shows (or who `act`s: "send
-    requests"): AccountError unless an enabled user."""
+def not_a_user(accounts: Accounts, who: str, most: int = 5) -> str:
+    """Why `who` (an `--as`, or the login name a command defaults to) is refused once users
+    exist, and the two ways on: "'root' is not a user: look as one" left both unsaid."""
+    names = [u.name for u in accounts.list() if not u.disabled]
+    shown = ", ".join(names[:most]) + (", …" if len(names) > most else "")
+    return (
+        f"{who!r} is not a user of ringmaster; pass --as NAME (users: {shown or 'none enabled'}) "
+        f"or add it with `ringmaster users add {who}`"
+    )
+
+
+def _viewer(accounts: Accounts, who: str) -> User:
+    """`who` as the user whose view the command line shows (or who sends requests):
+    AccountError unless an enabled user."""
     user = accounts.find(who)
     if user is None:
-        raise AccountError(f"{who!r} is not a user: {act} as one (`--as NAME`)")
+        raise AccountError(not_a_user(accounts, who))
     if user.disabled:
         raise AccountError(f"user {who!r} is disabled")
     return user
@@ -433,7 +444,7 @@ def requester_scopes(
     person on one machine) `asked` or `default` holds."""
     if not accounts.any_users():
         return list(asked if asked is not None else default)
-    user = _viewer(accounts, who, "send requests")
+    user = _viewer(accounts, who)
     if thread_owner is not None and thread_owner != who:
         check_viewer(accounts, who, thread_owner, f"thread {thread}", "of yours")  # the API's 404
         raise AccountError("only the thread's requester may send requests on it")

@@ -40,6 +40,7 @@ from ringmaster.cli_output import (
     SHORT_ID,
     USER_ERRORS,
     AsOpt,
+    allowed_decisions,
     cli_runner,
     command,
     decide_hint,
@@ -91,7 +92,12 @@ HELP_QUIT = (
     "  /quit                    end the chat (so does Ctrl-D; Ctrl-C only drops the line typed)"
 )
 HELP = HELP_READ + HELP_DECIDE + HELP_QUIT
-CHAT_DECIDE_HINT = "Decide here: /show, /approve, /edit, /reject or /respond ID (/help for more)"
+
+
+def chat_decisions_hint(items: list[ReviewItem]) -> str:
+    """The chat's decision commands for `items`: only the decisions they allow."""
+    said = ["/show"] + [f"/{d}" for d in allowed_decisions(items)]
+    return f"Decide here: {', '.join(said[:-1])} or {said[-1]} ID (/help for more)"
 
 
 def help_text(decides: bool) -> str:
@@ -103,7 +109,7 @@ def chat_decide_hint(items: list[ReviewItem], decidable: list[ReviewItem], who: 
     """`decide_hint` in a chat: its /commands, a call-off said here."""
     return decide_hint(
         items, decidable, who,
-        decide=CHAT_DECIDE_HINT,
+        decide=chat_decisions_hint(decidable),
         call_off='say so here ("cancel that", "never mind")',
         show="/show ID",
     )  # fmt: skip

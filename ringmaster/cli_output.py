@@ -29,6 +29,7 @@ from ringmaster.cli_options import (  # re-exported: the command modules import 
     print_json,
     user_errors,
 )
+from ringmaster.graph.escalation_words import for_requester
 from ringmaster.settings import Settings, hide_url_passwords
 from ringmaster.untrusted_text import clean
 
@@ -106,6 +107,21 @@ def _router_first(rationale: str) -> str:
     return f"router: {note[:-1]}; planned: {head}"
 
 
+# Why an escalated subtask has no guess, by the planner's escalation kind: "best guess: none"
+# read as if it had none when it had one it may not use.
+_NO_GUESS = {
+    "unreachable": "human (its best match is outside the requester's scopes)",
+    "out_of_scope": "human (no agent on the team handles it)",
+}
+
+
+def escalated_to(subtask: dict[str, Any]) -> str:
+    """The agent cell of a subtask a person routes: the planner's guess, or why it has none."""
+    if subtask.get("agent"):
+        return f"human (best guess: {subtask['agent']})"
+    return _NO_GUESS.get(str(subtask.get("escalation_kind")), "human (no guess)")
+
+
 def print_plan(plan: dict[str, Any]) -> None:
     if plan.get("reply") is not None:  # the supervisor answered itself: nothing was routed
         out.print(f"Plan ({plan.get('planner')}): {plan.get('rationale')}", markup=False)
@@ -116,8 +132,10 @@ def print_plan(plan: dict[str, Any]) -> None:
     for s in plan["subtasks"]:
         agent = s["agent"] or "human"  # no agent: a person routes it
         why = s.get("escalation_reason") or _router_first(s["rationale"])
+        if s.get("escalation_reason"):  # the planner's figures are the reviewer's
+            why = for_requester(s.get("escalation_kind"), why)
         if s.get("escalate"):
-            agent = f"human (best guess: {s['agent'] or 'none'})"
+            agent = escalated_to(s)
         table.add_row(
             s["id"],
             agent,
@@ -130,11 +148,41 @@ def print_plan(plan: dict[str, Any]) -> None:
     out.print(table)
 
 
-def review_commands_hint() -> str:
-    """How to decide the reviews listed above, each decision with what it needs."""
+# Each decision as the `review` commands take it, in the order a hint lists them.
+_DECISION_COMMANDS = {
+    "approve": "approve ID",
+    "edit": "edit ID --args JSON",
+    "reject": "reject ID --reason TEXT",
+    "respond": "respond ID --message TEXT",
+}
+
+
+def allowed_decisions(items: list[ReviewItem]) -> list[str]:
+    """The decisions any of `items` allows (its `review_configs`), in the hint's order: a
+    routing item takes edit, respond and reject, never approve. An item read without its
+    payload (a list page) is taken to allow every decision."""
+    allowed: set[str] = set()
+    for i in items:
+        configs = (i.payload or {}).get("review_configs")
+        if not configs:
+            return list(_DECISION_COMMANDS)
+        allowed |= {str(d) for c in configs for d in c.get("allowed_decisions") or []}
+    return [d for d in _DECISION_COMMANDS if d in allowed]
+
+
+def _or(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"
+
+
+def review_commands_hint(items: list[ReviewItem] | None = None) -> str:
+    """How to decide the reviews listed above (`items`: only the decisions they allow), each
+    decision with what it needs."""
+    said = [_DECISION_COMMANDS[d] for d in allowed_decisions(items or [])] or ["reject ID"]
+    if items is None:
+        said = list(_DECISION_COMMANDS.values())
     return (
-        f"Decide with: {command_name()} review approve ID, edit ID --args JSON, reject ID "
-        f"--reason TEXT or respond ID --message TEXT (ID: {PREFIX_WORDS}; show ID to read one)"
+        f"Decide with: {command_name()} review {_or(said)} (ID: {PREFIX_WORDS}; show ID to "
+        "read one)"
     )
 
 
@@ -171,7 +219,7 @@ def run_decide_hint(
     thread = items[0].thread_id if items else ""
     return decide_hint(
         items, decidable, who,
-        decide=review_commands_hint(),
+        decide=review_commands_hint(decidable),
         call_off=f'say so in `{command(f"chat --thread {thread}", as_)}` ("cancel that")',
         show=f"`{command('review show ID', as_)}`",
     )  # fmt: skip

@@ -19,6 +19,7 @@ from ringmaster.cli_output import (
     print_none,
     print_outcome,
     print_plan,
+    run_decide_hint,
     safe,
 )
 from ringmaster.errors import RingmasterError
@@ -80,6 +81,7 @@ def thread_show(
     """A thread's status, plan, results, pending reviews and earlier turns. Once users exist,
     as the API: a reviewer sees any thread, a requester their own."""
     from ringmaster.accounts import Accounts, check_viewer
+    from ringmaster.decisions import may_decide
     from ringmaster.thread_store import owner_is_gone
     from ringmaster.thread_view import thread_view
     from ringmaster.transcript import request_line, said
@@ -93,6 +95,9 @@ def thread_show(
         thread = found.id
         view = thread_view(runner, thread, with_turns=json_mode)
         row, outcome = view.row, view.outcome
+        # The decision commands only for what `--as` may decide (never one's own request's).
+        accounts = Accounts(runner.engine)
+        decidable = [i for i in outcome.pending if may_decide(accounts, i, me(as_))]
         earlier = conversation(runner, thread, row.turn)  # unfinished ones too
         typed = said(runner, thread)
     if json_mode:
@@ -133,7 +138,7 @@ def thread_show(
         out.print(f"queued: a worker runs it ({_runs_it()})", markup=False)
     if outcome.plan:
         print_plan(outcome.plan)
-    print_outcome(outcome)
+    print_outcome(outcome, run_decide_hint(outcome.pending, decidable, me(as_), as_))
 
 
 def _runs_it() -> str:

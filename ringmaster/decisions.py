@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from sqlalchemy import Connection
 
-from ringmaster.accounts import Accounts
+from ringmaster.accounts import Accounts, not_a_user
 from ringmaster.errors import AlreadyDecided, Conflict, InvalidDecision, NotAllowed, NotFound
 from ringmaster.graph.nodes.plan import allowed_agents
 from ringmaster.graph.nodes.review import asks_requester, check_response
@@ -450,7 +450,7 @@ def check_reviewer(
     correcting a routing (`DecisionService.correct`) all check this."""
     if not accounts.any_users():
         return
-    refusal = _not_a_reviewer(accounts, who, verb)
+    refusal = _not_a_reviewer(accounts, who)
     if requester == who:
         if refusal is None:  # a reviewer: another one decides it
             who_else = f"another reviewer {verb}s it (`--as NAME`, `users list`)"
@@ -466,11 +466,11 @@ def check_reviewer(
 WITHDRAW_HINT = 'to call it off, say so on its thread ("cancel that", "never mind")'
 
 
-def _not_a_reviewer(accounts: Accounts, who: str, verb: str) -> str | None:
+def _not_a_reviewer(accounts: Accounts, who: str) -> str | None:
     """Why `who` may not review at all once users exist (None: they may)."""
     user = accounts.find(who)
     if user is None:
-        return f"{who!r} is not a user: {verb} as a reviewer (`--as NAME`)"
+        return not_a_user(accounts, who)
     if user.disabled:
         return f"user {who!r} is disabled"
     if not user.can("reviewer"):
@@ -481,7 +481,7 @@ def _not_a_reviewer(accounts: Accounts, who: str, verb: str) -> str | None:
 def may_review(accounts: Accounts, who: str) -> bool:
     """Whether `who` may decide any review at all (others' requests'): anyone while no users
     exist, else an enabled reviewer or admin, as `check_reviewer` refuses the rest."""
-    return not accounts.any_users() or _not_a_reviewer(accounts, who, "decide") is None
+    return not accounts.any_users() or _not_a_reviewer(accounts, who) is None
 
 
 def may_decide(accounts: Accounts, item: ReviewItem, who: str) -> bool:

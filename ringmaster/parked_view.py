@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ringmaster.graph.escalation_words import for_requester
 from ringmaster.review_queue import ReviewItem
 
 AWAITING = "awaiting_review"
@@ -36,7 +37,10 @@ def live_parked(
             continue
         item, slot = waiting.get(sid), in_line.get(sid)
         if item is not None:
-            blocker = ((item.payload or {}).get("context") or {}).get("blocker") or item.summary
+            ctx = (item.payload or {}).get("context") or {}
+            blocker = ctx.get("blocker") or item.summary
+            if item.kind == "routing":  # the planner's figures are the reviewer's
+                blocker = for_requester((ctx.get("subtask") or {}).get("escalation_kind"), blocker)
             out[sid] = {**r, "agent": item.agent, "summary": f"waiting for a person: {blocker}"}
         elif slot is not None:
             agent = slot["agent"]

@@ -8,7 +8,6 @@ nothing changes. Resuming the thread is the runner's job; this module only keeps
 from __future__ import annotations
 
 import builtins
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,8 +22,8 @@ from ringmaster.clock import Clock, as_utc, utcnow
 from ringmaster.errors import AlreadyDecided, InvalidDecision, NotFound
 from ringmaster.graph.events import decider_actor
 from ringmaster.graph.priority import Priority
-from ringmaster.graph.review_actions import WHOLE_ACTIONS
 from ringmaster.review_kinds import DECIDED_AS
+from ringmaster.review_summary import summarize
 from ringmaster.tables import notifications, review_items, row_by_prefix, writer
 
 # Who escalates an overdue review, and rejects it when its action is denied on timeout.
@@ -112,22 +111,6 @@ def item_from_row(row: Any) -> ReviewItem:
         escalated_at=as_utc(m["escalated_at"]),
         assignee_group=m["assignee_group"],
     )
-
-
-def summarize(payload: dict[str, Any]) -> str:
-    """An item in a line: why a person is asked, and the tools it would call that the reason
-    does not already name. Not its kind (every listing shows it beside the summary) nor the
-    names of actions on a run or output as a whole (`route_subtask`: the kind says it)."""
-    ctx = payload.get("context", {})
-    why = str(ctx.get("blocker") or "").strip() or str(ctx.get("kind") or "review")
-    unnamed = [
-        a["name"]
-        for a in payload.get("action_requests", [])
-        if a["name"] not in WHOLE_ACTIONS and not re.search(rf"\b{re.escape(a['name'])}\b", why)
-    ]
-    if unnamed:
-        why += f" (calls {', '.join(dict.fromkeys(unnamed))})"
-    return why[:500]
 
 
 class ReviewQueue:

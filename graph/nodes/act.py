@@ -116,6 +116,7 @@ def make_act(deps: GraphDeps) -> Any:
         actions = []
         held: list[int] = []
         reasons: list[str] = []
+        rules: list[dict[str, str]] = []  # each reason tagged, for the review's summary line
         for i, action in enumerate(state.get("approved_actions") or []):
             record: dict[str, Any] = {"tool": action["tool"], "args": action["args"]}
             if action.get("skip"):
@@ -137,6 +138,7 @@ def make_act(deps: GraphDeps) -> Any:
             except ApprovalRequired as exc:  # a running total is over a limit: ask a person
                 held.append(i)
                 reasons.append(f"{action['tool']}: {exc}")
+                rules.append({"kind": "total", "tool": action["tool"], "text": str(exc)})
                 continue
             except ToolError as exc:
                 record.update(status="error", error=str(exc))
@@ -148,7 +150,12 @@ def make_act(deps: GraphDeps) -> Any:
         if held:
             # Nothing of the held calls ran; what did run is kept under its idempotency key
             # and is not repeated when the act node runs again after the review.
-            blocker = {"kind": "approval", "reason": "; ".join(reasons), "actions": held}
+            blocker = {
+                "kind": "approval",
+                "reason": "; ".join(reasons),
+                "actions": held,
+                "rules": rules,
+            }
             emit("cumulative_limit", "policy", subtask_id=sub["id"], reason=blocker["reason"])
             return {"blocker": blocker, "next": "review"}
         return {**finished(state, output, actions), "next": "end"}

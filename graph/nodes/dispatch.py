@@ -9,6 +9,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.graph import END
 from langgraph.types import Send
 
+from ringmaster.graph.escalation_words import for_requester
 from ringmaster.graph.references import asks
 from ringmaster.graph.state import (
     RunState,
@@ -166,7 +167,11 @@ def route_ready(state: RunState, config: RunnableConfig) -> list[Send] | str:
 def park(state: WorkState) -> dict[str, Any]:
     """End this subtask's work for now, keeping its state, until nothing else can run."""
     sub = state["subtask"]
-    reason = (state.get("blocker") or {}).get("reason") or sub.get("escalation_reason")
+    blocker = (state.get("blocker") or {}).get("reason")
+    # The planner's figures are the reviewer's; the requester reads this result in plain words.
+    reason = blocker or sub.get("escalation_reason")
+    if not blocker and reason:
+        reason = for_requester(sub.get("escalation_kind"), reason)
     result = subtask_result(
         sub,
         state.get("agent") or sub.get("agent"),

@@ -20,6 +20,7 @@ from langgraph.types import interrupt
 from pydantic import ValidationError
 
 from ringmaster.graph.deps import GraphDeps
+from ringmaster.graph.escalation_words import reviewer_advice
 from ringmaster.graph.events import decider_actor, emit
 from ringmaster.graph.nodes.agent import thread_id
 from ringmaster.graph.nodes.plan import TeamReferences, allowed_agents
@@ -98,9 +99,7 @@ def build_packet(deps: GraphDeps, state: WorkState, thread: str) -> HITLRequest:
             if asks_requester({"subtask": sub})
             else {
                 "decision": "respond",
-                "reason": f"no agent took it: {why}; answer it, route it to an agent or reject it"
-                if why
-                else "no agent fits; answer or reject it",
+                "reason": reviewer_advice(sub.get("escalation_kind"), why),
             }
         )
     elif kind == "validation_failed":
@@ -142,13 +141,18 @@ def build_packet(deps: GraphDeps, state: WorkState, thread: str) -> HITLRequest:
         "request": state["request"],
         "requester": state["requester"],
         "plan": state["plan"],
-        "subtask": {k: sub[k] for k in ("description", "confidence", "rationale", "alternatives")},
+        "subtask": {
+            **{k: sub[k] for k in ("description", "confidence", "rationale", "alternatives")},
+            "escalation_kind": sub.get("escalation_kind"),  # how the requester is told
+        },
         "blocker": blocker.get("reason", ""),
         "prior_attempts": state.get("attempts", []),
         "output": candidate.get("output"),
         "recommended": recommended,
         "gated": blocker.get("actions", []),  # which proposed actions the decisions are for
     }
+    if blocker.get("rules"):  # each reason by kind: a listing's one line (review_summary.py)
+        context["rules"] = blocker["rules"]
     first = actions[0]
     actions[0] = {**first, "description": f"{first['description']}\n\n{context_text(context)}"}
     packet: Any = {"action_requests": actions, "review_configs": configs, "context": context}

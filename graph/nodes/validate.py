@@ -94,44 +94,57 @@ def review_blocker(
     approved it runs without that check, so the reviewer is told now. A call held for nothing
     else is not held here for a total: the act node checks totals when the call runs and
     raises its own review then.
+
+    Each reason is also tagged by kind under `rules` (`concern`, `unnamed`, `approval`,
+    `category`, `total`), so a listing can say the call and count its rules in a line
+    (ringmaster/review_summary.py) while the review keeps the reasons in full.
     """
     proposals = candidate.get("proposed_actions", [])
     category = candidate.get("category")
     doubts = concerns(candidate)
     doubt = f"the agent has a concern: {'; '.join(doubts)}" if doubts else ""
     inferred: Mapping[str, str] = state["subtask"].get("inferred") or {}
+    rules = [{"kind": "concern", "text": d} for d in doubts]
 
     def totals(action: dict[str, Any]) -> list[str]:
         tool = deps.registry.tools.get(action["tool"])
         ctx = call_context(state, tool)
         passed = limits_passed(tool, action.get("args") or {}, ctx, deps.ledger)
+        rules.extend({"kind": "total", "tool": action["tool"], "text": why} for why in passed)
         return [f"{action['tool']}: {why}" for why in passed]
 
     if spec.needs_human(category):
         always = f"{spec.name} work in category {category or 'any'} always needs a human"
+        rules.append({"kind": "category", "text": always})
         said = [doubt, always] if doubt else [always]
         said += [why for a in proposals if not a.get("approved_by") for why in totals(a)]
         return {
             "kind": "human_category",
             "reason": "; ".join(said),
             "actions": list(range(len(proposals))),
+            "rules": rules,
         }
     gated = []
     reasons = [doubt] if doubt else []
     for i, action in enumerate(proposals):
         if action.get("approved_by"):  # a person approved this call inside the agent
             continue
-        reason = deps.registry.tools.get(action["tool"]).needs_approval(action["args"])
+        tool = action["tool"]
+        reason = deps.registry.tools.get(tool).needs_approval(action["args"])
         unnamed = [why for e, why in inferred.items() if _names(action.get("args"), e)]
         if not (reason or doubt or unnamed):
             continue
         gated.append(i)
-        reasons += [r for why in unnamed if (r := f"{action['tool']}: {why}") not in reasons]
+        for why in unnamed:
+            if (r := f"{tool}: {why}") not in reasons:
+                reasons.append(r)
+                rules.append({"kind": "unnamed", "tool": tool, "text": why})
         if reason:
-            reasons.append(f"{action['tool']}: {reason}")
+            reasons.append(f"{tool}: {reason}")
+            rules.append({"kind": "approval", "tool": tool, "text": reason})
         reasons += totals(action)
     if gated:
-        return {"kind": "approval", "reason": "; ".join(reasons), "actions": gated}
+        return {"kind": "approval", "reason": "; ".join(reasons), "actions": gated, "rules": rules}
     return None
 
 

@@ -59,10 +59,9 @@ def test_a_close_repeated_for_a_customer_with_one_ticket_waits_for_a_person_and_
     assert "TCK-1111 was taken as CUS-1015's ticket; it was not named" in second["text"]
     [review] = [p for p in second["outcome"]["pending"] if p["turn"] == 2]
     shown = cli.json("review", "show", review["id"])
-    assert (
-        "close_ticket: TCK-1111 was taken as CUS-1015's ticket; it was not named"
-        in shown["summary"]
-    )
+    why = "TCK-1111 was taken as CUS-1015's ticket; it was not named"
+    assert f"close_ticket: {why}" in shown["payload"]["context"]["blocker"]  # the full reasons
+    assert shown["summary"] == f"close_ticket on TCK-1111: {why}"  # the call, and why, in a line
     [action] = shown["payload"]["action_requests"]
     assert action["args"]["ticket_id"] == "TCK-1111"
     with sqlite3.connect(company(tmp_path)) as conn:

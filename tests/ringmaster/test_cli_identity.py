@@ -308,3 +308,38 @@ def test_a_requesters_run_offers_only_what_she_may_do(cli_in_process: Cli) -> No
                 if i["id"] == item]  # fmt: skip
     assert shown["status"] != "pending" and shown["decided_by"] == "ann", shown
     assert cli.side_effects() == []
+
+
+def test_thread_show_offers_only_the_decisions_that_person_may_make_on_that_item(
+    cli_in_process: Cli,
+) -> None:
+    """`thread show ID --as ann` ended "Decide with: … review approve ID" under her own
+    request's review, which she may not decide; a routing item's hint offered approve, though
+    it takes edit, respond and reject alone."""
+    cli = cli_in_process
+    add_users(cli)
+    done = cli.json("run", "book me a flight to Paris next tuesday", "--as", "ann")
+    (item,) = done["pending"]
+    assert item["kind"] == "routing"
+    own = " ".join(cli("thread", "show", done["thread_id"], "--as", "ann").stdout.split())
+    assert "Decide with" not in own and "review approve" not in own, own
+    assert f"A reviewer decides review {item['id'][:8]}" in own, own
+    theirs = " ".join(cli("thread", "show", done["thread_id"], "--as", "rev").stdout.split())
+    hint = re.search(r"Decide with: .*? review (.*?) \(ID: a unique", theirs)
+    assert hint is not None, theirs
+    forms = re.split(r", | or ", hint.group(1))
+    assert [f.split()[0] for f in forms] == ["edit", "reject", "respond"], theirs
+
+
+def test_a_login_that_is_not_a_user_is_told_the_two_ways_on(cli_in_process: Cli) -> None:
+    """After `users add`, `review list` with no --as said "error: 'root' is not a user: look
+    as one (`--as NAME`)": it names the users to pass and the command that adds the login."""
+    cli = cli_in_process
+    add_users(cli)
+    for args in (("review", "list"), ("thread", "list"), ("run", "Refund INV-1010")):
+        proc = cli(*args, "--as", "nobody", ok=False)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.strip() == (
+            "error: 'nobody' is not a user of ringmaster; pass --as NAME (users: ann, req, "
+            "rev) or add it with `ringmaster users add nobody`"
+        )

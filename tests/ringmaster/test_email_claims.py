@@ -47,8 +47,9 @@ def test_an_email_stating_what_no_record_supports_waits_for_a_person(
     assert item["agent"] == "content"
     shown = cli.json("review", "show", item["id"])
     assert shown["payload"]["action_requests"][0]["name"] == "send_email"
-    reason = shown["summary"]
+    reason = shown["payload"]["context"]["blocker"]  # every reason, as `review show` prints
     assert "support" in reason and claim in reason and "(1003)" not in reason
+    assert "(1003)" not in shown["summary"]  # the listing's line: the first concern, counted rest
     # The requester reads why it waits, in the answer itself.
     text = cli("run", request_text).stdout
     assert "waiting for a person" in text and "no record" in " ".join(text.split())

@@ -25,6 +25,7 @@ from ringmaster.agents.spec import parse_team
 from ringmaster.graph.checkpoint import open_checkpointer
 from ringmaster.graph.deps import GraphDeps
 from ringmaster.limit_ledger import SqlLimitLedger
+from ringmaster.review_summary import summarize
 from ringmaster.settings import Settings
 from ringmaster.tables import limit_ledger, make_engine
 from ringmaster.tools.base import CallContext, CumulativeLimit, Tool, ToolRegistry
@@ -72,6 +73,7 @@ def test_a_tool_of_ones_own_is_held_once_split_calls_add_up(tmp_path: Path, engi
         (held,) = runs[2].interrupts()
         blocker = held.value["context"]["blocker"]
         assert "over the limit of 12" in blocker and "15" in blocker
+        assert summarize(held.value) == "record 5: a running total"  # held by the act node
         assert len(record.rows()) == 2  # the held call did not run
         # A person approves: it runs once and is counted.
         done = runs[2].decide(held, {"type": "approve"})
@@ -103,6 +105,8 @@ def test_a_review_names_the_ledger_totals_the_call_would_pass(tmp_path: Path, en
             "record: policy: record would reach 25.00 for requester tester within 24 h "
             "(5.00 before this), over the limit of 12.00; a person must approve it"
         )
+        # A listing's line names the call and counts the totals; the reasons stay in full.
+        assert summarize(held.value) == "record 20: amount over 10 and a running total"
         with engine.connect() as conn:  # the preview wrote nothing
             assert len(conn.execute(select(limit_ledger)).all()) == 1
         done = run.decide(held, {"type": "approve"})

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from ringmaster.errors import NotFound
-from ringmaster.review_queue import ReviewQueue, summarize
+from ringmaster.review_queue import ReviewQueue
+from ringmaster.review_summary import summarize
 from ringmaster.settings import Settings
 from ringmaster.tables import make_engine
 from ringmaster.thread_store import ThreadStore
@@ -88,3 +89,32 @@ def test_a_summary_says_why_once_without_the_interrupts_syntax() -> None:
     low = "no agent is confident enough"
     assert summarize(packet("routing", low, "route_subtask")) == low
     assert summarize(packet("validation_failed", "", "accept_output")) == "validation_failed"
+
+
+def test_a_summary_counts_the_rules_a_call_passes_instead_of_reciting_them() -> None:
+    """A refund over its limit and two running totals read "issue_refund: policy: … a person
+    must approve it" three times, cut at 500 characters mid-word (`…(40.00 bef`): the line
+    says the call and counts the rules (`context.rules`, tagged where the graph holds it)."""
+    total = "policy: issue_refund would reach 299.00 for invoice INV-1002 within 24 h (40.00 …"
+    rules = [
+        {"kind": "concern", "text": "the request says it was charged twice"},
+        {"kind": "approval", "tool": "issue_refund", "text": "refund of 299.00 is above the "
+         "100.00 limit"},
+        {"kind": "total", "tool": "issue_refund", "text": total},
+        {"kind": "total", "tool": "issue_refund", "text": total.replace("invoice", "customer")},
+    ]  # fmt: skip
+    args = {"invoice_id": "INV-1002", "amount": "299.00", "reason": "charged twice"}
+    payload = {
+        "action_requests": [{"name": "issue_refund", "args": args}],
+        "context": {"kind": "approval", "blocker": "; ".join(r["text"] for r in rules) * 5,
+                    "rules": rules},
+    }  # fmt: skip
+    assert summarize(payload) == (
+        "issue_refund 299.00 on INV-1002: the request says it was charged twice, refund of "
+        "299.00 is above the 100.00 limit and 2 running totals"
+    )
+    # No rules to count (a review raised before they were tagged): the blocker, cut at a word.
+    del payload["context"]["rules"]  # type: ignore[attr-defined]
+    said = summarize(payload)
+    assert len(said) <= 200 and said.endswith(" …")
+    assert payload["context"]["blocker"].startswith(said.removesuffix(" …"))  # type: ignore[index]
