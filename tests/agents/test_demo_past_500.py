@@ -209,3 +209,27 @@ def test_a_customers_invoices_past_one_page_are_all_of_them(registry: AgentRegis
         f"has {unpaid} unpaid invoice(s) totalling {Decimal(str(cents)) / 100:.2f} USD"
         in (out["summary"])
     )
+
+
+def test_a_charge_twice_behind_a_page_of_failed_retries_is_found(registry: AgentRegistry) -> None:
+    """list_payments had no `page_after`, so an invoice's charges were its newest 50: two
+    that went through behind 60 failed retries were not seen, and "charged twice?" said no."""
+    [(cid, name, inv, cents)] = _sql(
+        registry,
+        "SELECT c.id, c.name, i.id, i.amount_cents FROM customers c JOIN invoices i "
+        "ON i.customer_id = c.id WHERE NOT EXISTS (SELECT 1 FROM payments x WHERE "
+        "x.customer_id = c.id AND x.status = 'succeeded' GROUP BY x.invoice_id "
+        "HAVING count(*) > 1) ORDER BY c.id, i.id LIMIT 1",
+    )
+    with sqlite3.connect(db_path(registry)) as conn:
+        conn.execute("DELETE FROM payments WHERE invoice_id = ?", (inv,))
+        conn.executemany(
+            "INSERT INTO payments VALUES (?, ?, ?, ?, 'card', 'visa', '4242', ?, ?)",
+            [(f"PAY-{9000 + k}", inv, cid, cents, "succeeded", f"2019-01-01T00:00:0{k}+00:00")
+             for k in range(2)]
+            + [(f"PAY-{9100 + k}", inv, cid, cents, "failed", f"2019-01-02T00:{k:02d}:00+00:00")
+               for k in range(60)],
+        )  # fmt: skip
+    out = run(registry, "billing", f"was {name} charged twice?").output
+    assert out["invoice_ids"] == [inv]
+    assert "was charged 2 times (PAY-9001, PAY-9000)" in out["summary"]

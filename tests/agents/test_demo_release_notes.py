@@ -1,6 +1,7 @@
 """Release notes tell a rolled-back release as rolled back: they had left it out (only
 `succeeded` deployments were read) and told the rollback that replaced it as a release
-("api 2.13.2 is live since <the rollback's day>"; "2.13.2 replaced it" of 2.13.2 itself)."""
+("api 2.13.2 is live since <the rollback's day>"; "2.13.2 replaced it" of 2.13.2 itself).
+Release notes of nothing that shipped say so: they had listed "Improvements and bug fixes."."""
 
 from __future__ import annotations
 
@@ -64,3 +65,62 @@ def test_release_notes_of_a_period_with_only_the_rollback_say_it_was_one(
     old, new = done["from_version"], done["to_version"]
     assert f"- api was rolled back from {old} to {new} on {back}; {new} is live again." in body
     assert f"api {new} is live since" not in body
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> AgentRegistry:
+    return demo_registry(tmp_path_factory.mktemp("demo") / "demo.db")
+
+
+def _production(registry: AgentRegistry, **args: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = registry.tools.get("list_deployments").fn(
+        environment="production", **{"limit": 500, **args}
+    )
+    return rows
+
+
+def test_release_notes_of_a_version_never_deployed_say_it_never_went_out(
+    registry: AgentRegistry,
+) -> None:
+    shipped = {d["version"] for d in _production(registry, service="api")}
+    major = max(int(v.split(".")[0]) for v in shipped) + 1
+    version = f"{major}.0.0"
+    out = run(registry, "content", f"release notes for api {version}").output
+    assert out["body"] == f"Nothing to announce: api {version} never went out to production."
+    assert out["summary"].startswith(
+        f"no release notes were drafted: api {version} never went out to production"
+    )
+    # Asked to send them, nothing is proposed: there is nothing to tell.
+    sent = run(registry, "content", f"send release notes for api {version} to all customers")
+    assert sent.proposed_actions == [] and "nothing was sent" in sent.output["summary"]
+
+
+def test_release_notes_of_a_period_with_no_deployment_say_nothing_went_out(
+    registry: AgentRegistry,
+) -> None:
+    service, words, said = next(
+        (s, words, said)
+        for s in ("api", "web", "auth")
+        for words, period, said in [
+            ("today's", "today", "today"),
+            ("last year's", "last_year", "in last calendar year"),
+        ]
+        if not _production(registry, service=s, period=period)
+    )
+    out = run(registry, "content", f"draft release notes for {words} {service} deploys").output
+    assert out["body"] == (
+        f"Nothing to announce: no {service} release went out to production {said}."
+    )
+    assert "Improvements and bug fixes" not in out["body"]
+    assert out["summary"].startswith("no release notes were drafted")
+
+
+def test_release_notes_of_every_service_name_each_releases_own(registry: AgentRegistry) -> None:
+    """With no service named, every service's releases had been told as the first one's
+    ("api 4.3.0 is live since …" of auth's 4.3.0)."""
+    body = run(registry, "content", "write release notes").output["body"]
+    newest = _production(registry, limit=3)
+    assert len({d["service"] for d in newest}) > 1
+    for d in newest:
+        if d["status"] != "failed" and d.get("kind") != "rollback":
+            assert f"- {d['service']} {d['version']} " in body, body

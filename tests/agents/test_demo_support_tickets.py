@@ -336,3 +336,43 @@ def test_a_bare_escalate_raises_a_ticket_one_level(
     # A stated level is the level, whatever the ticket had.
     (action,) = support(registry, f"escalate {tid} to urgent").proposed_actions
     assert action.args["priority"] == "urgent"
+
+
+def _open_of(registry: AgentRegistry, level: str) -> str:
+    return next(
+        t["id"] for t in tickets(registry, priority=level, limit=100) if t["status"] != "closed"
+    )
+
+
+def test_an_escalate_to_a_level_below_the_tickets_proposes_no_lowering(
+    registry: AgentRegistry,
+) -> None:
+    """ "escalate TCK-… to high" of an urgent ticket had proposed high: lowered under the word
+    asking to raise it. It is said to be there already, and nothing else is dropped."""
+    tid = _open_of(registry, "urgent")
+    out = support(registry, f"escalate {tid} to high")
+    assert out.proposed_actions == []
+    assert f"{tid} is already urgent priority, above high" in out.output["summary"]
+    (action,) = support(registry, f"bump {tid} to normal, and add a note: chased").proposed_actions
+    assert action.args == {"ticket_id": tid, "note": "chased"}
+    # Lowering is asked by its own words, and a lowering that would raise is none either.
+    (action,) = support(registry, f"de-escalate {tid} to high").proposed_actions
+    assert action.args == {"ticket_id": tid, "priority": "high"}
+    low = _open_of(registry, "low")
+    out = support(registry, f"lower {low} to urgent")
+    assert out.proposed_actions == [] and "already low priority, below urgent" in str(out.output)
+
+
+@pytest.mark.parametrize(("level", "up"), [("low", "normal"), ("high", "urgent")])
+def test_a_bare_bump_raises_a_ticket_one_level(
+    registry: AgentRegistry, level: str, up: str
+) -> None:
+    """ "bump TCK-…" with no level had only looked the ticket up, changing nothing: it asks
+    for a raise as a bare "escalate" does."""
+    tid = _open_of(registry, level)
+    (action,) = support(registry, f"bump {tid}").proposed_actions
+    assert action.args == {"ticket_id": tid, "priority": up}
+    top = _open_of(registry, "urgent")
+    out = support(registry, f"bump {top} pls")
+    assert out.proposed_actions == []
+    assert f"{top} already has urgent priority; no change proposed" in out.output["summary"]

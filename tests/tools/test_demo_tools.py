@@ -665,7 +665,14 @@ def test_what_ran_at_a_moment_is_the_one_deployed_before_it(registry: ToolRegist
 
 @pytest.mark.parametrize(
     "tool",
-    ["list_deployments", "list_incidents", "list_customers", "list_tickets", "list_invoices"],
+    [
+        "list_deployments",
+        "list_incidents",
+        "list_customers",
+        "list_tickets",
+        "list_invoices",
+        "list_payments",
+    ],
 )
 def test_pages_after_an_id_hold_every_row_once(registry: ToolRegistry, tool: str) -> None:
     """`page_after` the last id of a page lists the next: the pages are the whole listing."""

@@ -265,16 +265,21 @@ def get_invoice(db: Path, invoice_id: str) -> dict[str, Any]:
 
 
 def list_payments(
-    db: Path, customer_id: str | None = None, invoice_id: str | None = None, limit: int = 50
+    db: Path,
+    customer_id: str | None = None,
+    invoice_id: str | None = None,
+    limit: int = 50,
+    page_after: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Payments, newest first, for a customer or an invoice."""
+    """Payments, newest first, for a customer or an invoice. `page_after` (the last id of a
+    page) lists the page after it."""
     with connect(db) as conn:
         invoice = None
         if invoice_id is not None:
             inv = rec.record_id(invoice_id, "INV", "invoice_id")
             invoice = rec.get_row(conn, "invoices", inv, "invoice")["id"]
         filters = {"customer_id": _customer(conn, customer_id), "invoice_id": invoice}
-        rows = rec.newest(conn, "payments", filters, "paid_at", limit)
+        rows = rec.newest(conn, "payments", filters, "paid_at", limit, page_after=page_after)
     return [rec.payment(r) for r in rows]
 
 

@@ -168,10 +168,11 @@ def duplicates(
 def charged_more_than_once(
     tools: ToolBox, invoices: list[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """Each of `invoices` with more than one successful charge, with those charges."""
+    """Each of `invoices` with more than one successful charge, with those charges: every
+    charge, past a page of failed retries (the newest 50 had hidden a charge twice)."""
     doubled = []
     for i in invoices:
-        charges = tools.call("list_payments", invoice_id=i["id"])
+        charges = every(tools, "list_payments", invoice_id=i["id"])
         ok = [c for c in charges if c["status"] == "succeeded"]
         if len(ok) > 1:
             doubled.append((i, ok))

@@ -21,6 +21,7 @@ from ringmaster.agents.demo.skills.content_facts import (
     RESOLVED,
     handed_over,
     live_facts,
+    nothing_shipped,
     still_open,
 )
 from ringmaster.agents.runtime import AgentOutput, AgentTask
@@ -68,8 +69,18 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         facts += [f for f in live if f not in facts]
         sources += [s for s in live_sources if s not in sources]
 
+    # Release notes of what never shipped: a draft of "improvements and bug fixes" had said
+    # something went out that did not.
+    unshipped = (
+        nothing_shipped(text)
+        if kind == "release_notes" and not facts and "list_deployments" in sources
+        else None
+    )
     if kind == "edit":
         title, body = "Edited text", edit(p.quoted(text) or p.after_colon(text) or text)
+    elif unshipped:
+        title = draft(text, kind, facts)[0]
+        body = f"Nothing to announce: {unshipped}."
     else:
         # An email is read by a customer: the agents' own reports to the requester are no
         # sentence of it ("closed TCK-1002 (…); it is closed, high priority").
@@ -86,7 +97,7 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         to = [c["id"] for c in addressed]
         audience = " and ".join(f"{c['name']} ({c['id']})" for c in addressed)
     # (recipients, whom, title, body) of each email to propose.
-    sends = [(to, audience, title, body)] if to else []
+    sends = [(to, audience, title, body)] if to and not unshipped else []
     if kind == "email" and _wants_sent(text) and not to and the_customer:
         # "close it and email the customer": the customers whose records were handed over,
         # each written to about their own.
@@ -106,12 +117,17 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
     }
     each = " (one email each, about their own records)" if len(sends) > 1 else ""
     notes = [f"drafted {kind.replace('_', ' ')} '{title}' for {audience}{each}"]
+    if unshipped:
+        notes = [f"no release notes were drafted: {unshipped}, as list_deployments shows"
+                 + ("; nothing was sent" if _wants_sent(text) else "")]  # fmt: skip
     if kind == "status_update" and p.has(text, RESOLVED) and not title.startswith("Resolved"):
         notes.append(
             f"the request calls it resolved, but {still_open(facts)}, so the draft says it is "
             "being investigated"
         )
-    if sources:
+    if unshipped:
+        pass
+    elif sources:
         notes.append("based on " + ", ".join(sources))
     elif kind != "edit":
         notes.append("no facts were handed over, so the draft keeps details general")

@@ -89,7 +89,11 @@ def draft(text: str, kind: str, facts: list[str], name: str | None = None) -> tu
         named = " ".join(p.services(text))
         title = "Release notes" + (f": {named} {version}" if named else "")
         title = title.replace(" this release", "")
-        items = "\n".join(f"- {f}" for f in facts) or "- Improvements and bug fixes."
+        # With no fact (the deployments could not be read), a placeholder for the reviewer,
+        # not "improvements and bug fixes" no one found.
+        items = "\n".join(f"- {f}" for f in facts) or (
+            "- (The releases could not be looked up: list what changed before this goes out.)"
+        )
         return title, f"What's new in {version}:\n{items}\nThanks for building with us."
     if kind == "email":
         name = name or name_in(text)

@@ -10,6 +10,7 @@ from ringmaster.agents.demo.skills import parsing as p
 from ringmaster.agents.demo.skills.paging import every
 from ringmaster.agents.runtime import Handoff
 from ringmaster.tools.base import ToolBox
+from ringmaster.tools.demo.periods import name as span_name
 from ringmaster.tools.errors import ToolError
 
 RESOLVED = r"\b(resolved|is over|(is|are|back) operational|fixed|back to normal)\b"
@@ -79,7 +80,8 @@ def live_facts(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[st
             if len(facts) > _RELEASES:
                 # The list is cut where the reader sees it, not cut silently.
                 facts = facts[:_RELEASES] + ["Earlier releases are not listed here."]
-            return facts, ["list_deployments"] if facts else []
+            # Read, it is the source even when it holds no release: that is what it showed.
+            return facts, ["list_deployments"]
         for s in p.each_service(services):
             for h in tools.call("service_health", service=s):
                 if h["status"] != "operational":
@@ -96,25 +98,48 @@ def live_facts(text: str, kind: str, tools: ToolBox) -> tuple[list[str], list[st
 _RELEASES = 5
 
 
+def nothing_shipped(text: str) -> str:
+    """What release notes asked by `text` found when no production deployment of it ran: the
+    version named never went out, or nothing went out in the period named."""
+    versions, period = p.VERSION.findall(text), p.period_in(text)
+    services = " and ".join(p.services(text))
+    when = ""
+    if period:
+        named = span_name(**period)
+        when = (
+            f" {named}" if "since" in period or named in ("today", "yesterday") else f" in {named}"
+        )
+    if versions:
+        which = " or ".join(f"{services} {v}".strip() for v in versions)
+        return f"{which} {'did not go out' if when else 'never went out'} to production{when}"
+    return f"no {services + ' ' if services else ''}release went out to production{when}"
+
+
 def _releases(tools: ToolBox, shipped: list[dict[str, Any]]) -> list[str]:
-    """Each of one service's `shipped` production deployments as what is true of it now: the
+    """Each of the `shipped` production deployments as what is true of it now: the
     newest that ran is live since its day; an older one went out on its day and was replaced
     by the next that ran, or rolled back ("is live since" had been said of versions long
     replaced; a rolled-back release had been left out, and the rollback told as a release)."""
-    service = shipped[0]["service"]
-    # Every deployment that ran, newest first: each was running until the next one replaced
-    # it (a rollback marks the one it replaced rolled_back and runs as a deployment of its own).
-    ran = [
-        d
-        for d in every(tools, "list_deployments", service=service, environment="production")
-        if d["status"] != "failed"
-    ]
-    after = {d["id"]: ran[i - 1] for i, d in enumerate(ran) if i}
-    before = {d["id"]: ran[i + 1] for i, d in enumerate(ran[:-1])}
+    after: dict[str, dict[str, Any]] = {}
+    before: dict[str, dict[str, Any]] = {}
+    # Each service's own (release notes of every service had told the others' releases as
+    # the first one's: "api 4.3.0" of web's 4.3.0).
+    for service in dict.fromkeys(d["service"] for d in shipped):
+        # Every deployment that ran, newest first: each was running until the next one
+        # replaced it (a rollback marks the one it replaced rolled_back and runs as a
+        # deployment of its own).
+        ran = [
+            d
+            for d in every(tools, "list_deployments", service=service, environment="production")
+            if d["status"] != "failed"
+        ]
+        after |= {d["id"]: ran[i - 1] for i, d in enumerate(ran) if i}
+        before |= {d["id"]: ran[i + 1] for i, d in enumerate(ran[:-1])}
     listed = {d["id"] for d in shipped}
     lines = []
     for d in shipped:
-        day, version, next_ = d["deployed_at"][:10], d["version"], after.get(d["id"])
+        service, day, version = d["service"], d["deployed_at"][:10], d["version"]
+        next_ = after.get(d["id"])
         rollback = d.get("kind") == "rollback"
         if rollback and (replaced := before.get(d["id"])) and replaced["id"] in listed:
             continue  # the line of the deployment it rolled back says so

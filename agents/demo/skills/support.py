@@ -472,20 +472,37 @@ def _ticket_work(
 
 
 _LEVELS = ["low", "normal", "high", "urgent"]
+# Words that ask for a higher priority, and a lower one: "escalate TCK-1 to high" of an urgent
+# ticket is no request to lower it ("de-escalate" lowers; it is not "escalate").
+# ("raised", "escalated" tell what someone did: "the customer raised it, set it to low").
+_RAISE = r"(?<!de-)\b(?:escalate|bump|raise)\b"
+_LOWER = r"\b(?:de-?escalate|lower|downgrade)\b"
+# A raise asked with no level ("escalate TCK-1", "bump it"): one level up. "bump into" is no
+# raise, nor a bare "raise" ("raise a ticket" opens one).
+_BARE_RAISE = r"(?<!de-)\bescalate\b|\bbump\b(?!\s+into\b)"
 
 
 def _update_of(
     ticket: dict[str, Any], args: dict[str, Any], text: str, out: dict[str, Any], notes: list[str]
 ) -> bool:
     """Whether the update `args` is proposed for `ticket`, settling its priority first. The
-    level stated is kept ("escalate TCK-1 to high" of a high ticket had proposed urgent); only a
-    bare "escalate" raises one step above the ticket's own. A closed ticket's priority or status
-    is not changed (the requester is asked), and a change to what the ticket already has is
-    none: said, and not proposed."""
+    level stated is kept ("escalate TCK-1 to high" of a high ticket had proposed urgent), but
+    never moved against the word asking (a raise to a lower level is none); only a bare
+    "escalate" or "bump" raises one step above the ticket's own. A closed ticket's priority or
+    status is not changed (the requester is asked), and a change to what the ticket already has
+    is none: said, and not proposed."""
     tid, current = ticket["id"], ticket["priority"]
     stated = re.search(_PRIORITY, text, re.IGNORECASE) is not None
-    if "priority" in args and not stated and p.has(text, r"\bescalate\b"):
+    if "priority" in args and not stated and p.has(text, _BARE_RAISE):
         args["priority"] = _LEVELS[min(_LEVELS.index(current) + 1, 3)]
+    if "priority" in args and (step := _against_the_word(current, args["priority"], text)):
+        # "escalate TCK-1 to high" of an urgent ticket had proposed high: lowered, under a
+        # word that asks to raise it.
+        notes.append(f"{tid} is already {current} priority, {step} {args['priority']}; no "
+                     "priority change proposed")  # fmt: skip
+        del args["priority"]
+        if not args:
+            return False
     if ticket["status"] == "closed" and ({"priority", "status"} & set(args)):
         p.ask(out, notes, f"{tid} ('{ticket['subject']}') is closed, so its priority and status "
               "were not changed. Should it be reopened first?")  # fmt: skip
@@ -498,6 +515,18 @@ def _update_of(
     for k in same:
         del args[k]
     return True
+
+
+def _against_the_word(current: str, level: str, text: str) -> str | None:
+    """How the ticket's `current` priority stands to the `level` asked ("above", "below") when
+    moving to it would go the other way than the request's word says (a raise that lowers, a
+    lowering that raises); None when it goes the way asked, or no way is said."""
+    move = _LEVELS.index(level) - _LEVELS.index(current)
+    if move < 0 and p.has(text, _RAISE) and not p.has(text, _LOWER):
+        return "above"
+    if move > 0 and p.has(text, _LOWER) and not p.has(text, _RAISE):
+        return "below"
+    return None
 
 
 def _read_out(tools: ToolBox, ticket: dict[str, Any], text: str) -> list[str]:
@@ -577,8 +606,8 @@ def _update_args(text: str) -> dict[str, Any]:
     priority = re.search(_PRIORITY, text, re.IGNORECASE)
     if p.has(text, r"\b(priority|bump|escalate|raise|lower|set)\b") and priority:
         args["priority"] = priority.group(1).lower()
-    elif p.has(text, r"\bescalate\b"):
-        args["priority"] = "high"
+    elif p.has(text, _BARE_RAISE):
+        args["priority"] = "high"  # a placeholder: `_update_of` raises the ticket one level
     if p.has(text, r"\b(to|as|status)\s+pending\b"):
         args["status"] = "pending"
     note = p.after_colon(text)
