@@ -494,7 +494,11 @@ def test_a_resume_that_runs_before_a_released_turn_leaves_it_queued(
 
     service.decide(one.id, Decision("approve"), "rev")
     run_resume()  # turn 1 completes; turn 2 is put back in line
-    # The other refund's decision is resumed before a worker takes turn 2.
+    # The other refund's decision is resumed before a worker takes turn 2. Turn 1's refund
+    # moved the customer's running total since this review was raised: the first approval
+    # is refused naming it, the second (the reviewer has seen it) goes through.
+    with pytest.raises(InvalidDecision, match="other calls changed its running totals"):
+        service.decide(two.id, Decision("approve"), "rev")
     service.decide(two.id, Decision("approve"), "rev")
     run_resume()
 
