@@ -245,17 +245,25 @@ def build_response(item: ReviewItem, decision: Decision, checks: Checks) -> dict
         check_response(item.payload, response)  # the decision kinds each action allows
     except ValueError as exc:
         raise InvalidDecision(str(exc)) from None
+    # The item's calls that run before each one (approved or edited, in order): counted in its
+    # totals, as the validate node counted them in the review.
+    earlier: list[tuple[Tool, Mapping[str, Any]]] = []
     for i, d in enumerate(decisions):
         if d["type"] == "approve" and i < len(actions):
-            since = _passed_since_review(item, actions[i], checks)
+            since = _passed_since_review(item, actions[i], checks, earlier)
             if since:  # the call runs approved past totals its review did not show
                 d["passed_since_review"] = since
         if d["type"] == "edit":
             needs = _check_edit(
-                item, i, d["edited_action"]["name"], d["edited_action"]["args"], checks
+                item, i, d["edited_action"]["name"], d["edited_action"]["args"], checks, earlier
             )
             if needs:  # the edited call is itself over the policy: this decision approves it
                 d["edit_needs_approval"] = needs
+        approved = d["type"] == "approve" and i < len(actions)
+        runs = d.get("edited_action") or (actions[i] if approved else {})
+        name = runs.get("name")
+        if checks.tools is not None and isinstance(name, str) and name in checks.tools:
+            earlier.append((checks.tools.get(name), runs.get("args") or {}))
     return response
 
 
@@ -290,7 +298,12 @@ def _edits(actions: list[dict[str, Any]], edits: Sequence[Edit]) -> list[dict[st
 
 
 def _check_edit(
-    item: ReviewItem, index: int, name: str, args: dict[str, Any], checks: Checks
+    item: ReviewItem,
+    index: int,
+    name: str,
+    args: dict[str, Any],
+    checks: Checks,
+    earlier: Sequence[tuple[Tool, Mapping[str, Any]]] = (),
 ) -> str | None:
     """InvalidDecision unless the edited call may run; the policy's reason the edited call
     needs a person (its approval rule on the edited arguments), if it does.
@@ -319,11 +332,17 @@ def _check_edit(
                 tool.check(args)
         except ToolArgumentError as exc:
             raise InvalidDecision(f"{where}: {exc}") from None
-        return _needs(item, tool, args, checks)
+        return _needs(item, tool, args, checks, earlier)
     return None
 
 
-def _needs(item: ReviewItem, tool: Tool, args: dict[str, Any], checks: Checks) -> str | None:
+def _needs(
+    item: ReviewItem,
+    tool: Tool,
+    args: dict[str, Any],
+    checks: Checks,
+    earlier: Sequence[tuple[Tool, Mapping[str, Any]]] = (),
+) -> str | None:
     """Why the edited call needs a person: its approval rule, then every running-total limit
     it would pass for the item's requester and agent (`tools.base.limits_passed`, read-only,
     worded as the validate node's review words them); None when nothing does."""
@@ -333,11 +352,16 @@ def _needs(item: ReviewItem, tool: Tool, args: dict[str, Any], checks: Checks) -
         rule = f"the approval rule could not be checked ({type(exc).__name__}: {exc})"
     ctx = CallContext(requester=item.requester, agent=item.agent, limits=tool.limits)
     said = [rule] if rule else []
-    said += limits_passed(tool, args, ctx, checks.ledger)
+    said += limits_passed(tool, args, ctx, checks.ledger, earlier)
     return "; ".join(said) or None
 
 
-def _passed_since_review(item: ReviewItem, action: Mapping[str, Any], checks: Checks) -> str | None:
+def _passed_since_review(
+    item: ReviewItem,
+    action: Mapping[str, Any],
+    checks: Checks,
+    earlier: Sequence[tuple[Tool, Mapping[str, Any]]] = (),
+) -> str | None:
     """The running-total limits an approved call passes now that its review did not name.
 
     The review named the limits the call passed when it was raised; calls that ran since
@@ -350,7 +374,7 @@ def _passed_since_review(item: ReviewItem, action: Mapping[str, Any], checks: Ch
     tool = checks.tools.get(name)
     ctx = CallContext(requester=item.requester, agent=item.agent, limits=tool.limits)
     named = str((item.payload.get("context") or {}).get("blocker") or "")
-    passed = limits_passed(tool, action.get("args") or {}, ctx, checks.ledger)
+    passed = limits_passed(tool, action.get("args") or {}, ctx, checks.ledger, earlier)
     return "; ".join(why for why in passed if why not in named) or None
 
 

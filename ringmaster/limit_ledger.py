@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ringmaster.clock import Clock, utcnow
 from ringmaster.tables import limit_ledger, writer
-from ringmaster.tools.base import CallContext, CumulativeLimit
+from ringmaster.tools.base import CallContext, CumulativeLimit, Earlier
 from ringmaster.tools.errors import ApprovalRequired
 
 _COLUMNS = {"customer": "customer_id", "invoice": "invoice_id"}
@@ -103,15 +103,18 @@ class SqlLimitLedger:
                 )
             )
 
-    def passed(self, tool: str, args: Mapping[str, Any], ctx: CallContext) -> list[str]:
-        """Read-only: every limit the call would pass if it ran now, in the words `reserve`
-        refuses it with; nothing is written or locked (the validate node names them in a
-        review it raises, so the reviewer is told before approving)."""
+    def passed(
+        self, tool: str, args: Mapping[str, Any], ctx: CallContext, earlier: Earlier = ()
+    ) -> list[str]:
+        """Read-only: every limit the call would pass if it ran now, after the `earlier`
+        calls of its answer, in the words `reserve` refuses it with; nothing is written or
+        locked (the validate node names them in a review it raises, so the reviewer is told
+        before approving)."""
         limits = [lim for lim in ctx.limits if tool in lim.tools]
         if not limits:
             return []
         with self.writer.connect() as conn:
-            return self._passed(conn, tool, limits, args, ctx, self.clock())
+            return self._passed(conn, tool, limits, args, ctx, self.clock(), earlier)
 
     def _passed(
         self,
@@ -121,13 +124,24 @@ class SqlLimitLedger:
         args: Mapping[str, Any],
         ctx: CallContext,
         now: Any,
+        earlier: Earlier = (),
     ) -> list[str]:
         """Every limit the call passes, not the first: the reviewer weighs them all."""
-        return [
-            reason
-            for lim in limits
-            if (reason := self._check(conn, tool, lim, _group(lim, ctx, args), args, now))
-        ]
+        passed = []
+        for lim in limits:
+            group = _group(lim, ctx, args)
+            # The answer's calls before this one, as `reserve` will have recorded them.
+            ahead = sum(
+                (
+                    amount_of(a.get(lim.field))
+                    for name, a in earlier
+                    if name in lim.tools and group is not None and _group(lim, ctx, a) == group
+                ),
+                Decimal("0"),
+            )
+            if reason := self._check(conn, tool, lim, group, args, now, ahead):
+                passed.append(reason)
+        return passed
 
     def _check(
         self,
@@ -137,8 +151,10 @@ class SqlLimitLedger:
         group: str | None,
         args: Mapping[str, Any],
         now: Any,
+        ahead: Decimal = Decimal("0"),
     ) -> str | None:
-        """Why the call passes `limit` (its total and the limit), or None."""
+        """Why the call passes `limit` (its total and the limit), or None; `ahead` is what
+        calls not yet recorded add before it."""
         amount = amount_of(args.get(limit.field))
         if group is None:
             if limit.per in _COLUMNS:  # nothing names the customer or invoice: ask a person
@@ -155,7 +171,7 @@ class SqlLimitLedger:
                 limit_ledger.c.tool.in_(sorted(limit.tools)),
             )
         ).all()
-        before = sum((amount_of(r.amounts.get(limit.field)) for r in rows), Decimal("0"))
+        before = sum((amount_of(r.amounts.get(limit.field)) for r in rows), ahead)
         total = before + amount
         return limit.passed(group, before, amount) if total > limit.over else None
 

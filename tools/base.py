@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import inspect
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -77,6 +77,10 @@ class CallContext:
     limits: tuple[CumulativeLimit, ...] = ()
 
 
+# The calls that run before a call in the same answer, in order: (tool name, arguments). A
+# call's running totals are checked with them counted (see `limits_passed`).
+Earlier = Sequence[tuple[str, Mapping[str, Any]]]
+
 # Set by the act node around each side-effecting call; a tool that keeps running totals reads it.
 CALL_CONTEXT: ContextVar[CallContext | None] = ContextVar("ringmaster_call", default=None)
 
@@ -88,12 +92,15 @@ class LimitLedger(Protocol):
     concurrent calls cannot both see the total below a limit; it raises ApprovalRequired past
     one (nothing recorded). A key already recorded passes again (a re-run of the same call).
     `release` forgets a call whose tool failed, so an effect that did not happen is not counted.
-    `passed` is `reserve`'s check alone, read-only: the limits the call would pass now.
+    `passed` is `reserve`'s check alone, read-only: the limits the call would pass now, with
+    the `earlier` calls of its answer counted as if they had been recorded.
     """
 
     def reserve(self, tool: str, key: str, args: Mapping[str, Any], ctx: CallContext) -> None: ...
 
-    def passed(self, tool: str, args: Mapping[str, Any], ctx: CallContext) -> list[str]: ...
+    def passed(
+        self, tool: str, args: Mapping[str, Any], ctx: CallContext, earlier: Earlier = ()
+    ) -> list[str]: ...
 
     def release(self, key: str) -> None: ...
 
@@ -124,9 +131,10 @@ class Tool:
     # ledger before the call (see LimitLedger).
     keeps_totals: bool = False
     # For a tool that keeps totals: read-only, the limits a call would pass if it ran now,
-    # worded as its own check refuses it (the demo's: a rolled-back run, tools/demo/limits.py).
+    # worded as its own check refuses it (the demo's: a rolled-back run, tools/demo/limits.py),
+    # with the `earlier` calls of its answer counted (those of its own it knows; see Earlier).
     # None: none are named before the call runs (it is still checked when it runs).
-    would_pass: Callable[[Mapping[str, Any], CallContext], list[str]] | None = None
+    would_pass: Callable[[Mapping[str, Any], CallContext, Earlier], list[str]] | None = None
     # A read-only check of a call's arguments against the records as they are now (the invoice
     # exists, the refund fits what is left): raises ToolArgumentError, writes nothing. The
     # decision service runs it on a reviewer's edited call before committing the edit, so a
@@ -138,7 +146,11 @@ class Tool:
 
 
 def limits_passed(
-    tool: Tool, args: Mapping[str, Any], ctx: CallContext, ledger: LimitLedger | None
+    tool: Tool,
+    args: Mapping[str, Any],
+    ctx: CallContext,
+    ledger: LimitLedger | None,
+    earlier: Sequence[tuple[Tool, Mapping[str, Any]]] = (),
 ) -> list[str]:
     """Read-only: every running-total limit the call would pass if it ran now, each with its
     total and limit, checked where the act node will check it when the call runs (the tool's
@@ -147,13 +159,20 @@ def limits_passed(
     The validate node names them in a review it raises for the call: an approved call skips
     the check when it runs (`CallContext.approved_by`), so this is where the reviewer is told.
     A total that cannot be read is said so, not taken as within the limit.
+
+    `earlier` are the calls that run before this one in the same answer, in order (the act
+    node runs an answer's calls one after another): they count in its totals, so two calls
+    held together are not each said to be within a total they pass together. Each is counted
+    where it will be counted when it runs: a tool's own totals, or the ledger.
     """
     if not tool.limits:
         return []
     try:
         if tool.keeps_totals:
-            return tool.would_pass(args, ctx) if tool.would_pass is not None else []
-        return ledger.passed(tool.name, args, ctx) if ledger is not None else []
+            own = [(t.name, a) for t, a in earlier if t.keeps_totals]
+            return tool.would_pass(args, ctx, own) if tool.would_pass is not None else []
+        kept = [(t.name, a) for t, a in earlier if t.limits and not t.keeps_totals]
+        return ledger.passed(tool.name, args, ctx, kept) if ledger is not None else []
     except Exception as exc:  # fail loud: the reviewer is told the totals went unchecked
         return [f"its running totals could not be checked ({exc})"]
 

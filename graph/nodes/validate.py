@@ -91,9 +91,9 @@ def review_blocker(
 
     A call held here also names every running-total limit it would pass for the requester
     (`tools.base.limits_passed`, read-only, in the context the act node runs it in): once
-    approved it runs without that check, so the reviewer is told now. A call held for nothing
-    else is not held here for a total: the act node checks totals when the call runs and
-    raises its own review then.
+    approved it runs without that check, so the reviewer is told now, with the answer's calls
+    before it counted (they run first). A call held for nothing else is not held here for a
+    total: the act node checks totals when the call runs and raises its own review then.
 
     Each reason is also tagged by kind under `rules` (`concern`, `unnamed`, `approval`,
     `category`, `total`), so a listing can say the call and count its rules in a line
@@ -106,10 +106,14 @@ def review_blocker(
     inferred: Mapping[str, str] = state["subtask"].get("inferred") or {}
     rules = [{"kind": "concern", "text": d} for d in doubts]
 
-    def totals(action: dict[str, Any]) -> list[str]:
+    def totals(i: int) -> list[str]:
+        action = proposals[i]
         tool = deps.registry.tools.get(action["tool"])
         ctx = call_context(state, tool)
-        passed = limits_passed(tool, action.get("args") or {}, ctx, deps.ledger)
+        # The act node runs the answer's calls in order: those before this one count in its
+        # totals, so calls held together are not each said to be within what they pass together.
+        earlier = [(deps.registry.tools.get(a["tool"]), a.get("args") or {}) for a in proposals[:i]]
+        passed = limits_passed(tool, action.get("args") or {}, ctx, deps.ledger, earlier)
         rules.extend({"kind": "total", "tool": action["tool"], "text": why} for why in passed)
         return [f"{action['tool']}: {why}" for why in passed]
 
@@ -117,7 +121,9 @@ def review_blocker(
         always = f"{spec.name} work in category {category or 'any'} always needs a human"
         rules.append({"kind": "category", "text": always})
         said = [doubt, always] if doubt else [always]
-        said += [why for a in proposals if not a.get("approved_by") for why in totals(a)]
+        said += [
+            why for i, a in enumerate(proposals) if not a.get("approved_by") for why in totals(i)
+        ]
         return {
             "kind": "human_category",
             "reason": "; ".join(said),
@@ -142,7 +148,7 @@ def review_blocker(
         if reason:
             reasons.append(f"{tool}: {reason}")
             rules.append({"kind": "approval", "tool": tool, "text": reason})
-        reasons += totals(action)
+        reasons += totals(i)
     if gated:
         return {"kind": "approval", "reason": "; ".join(reasons), "actions": gated, "rules": rules}
     return None

@@ -46,12 +46,12 @@ def engine(tmp_path: Path, db_url: str | None) -> Iterator[Any]:
 
 
 def deps_with(
-    tmp: Path, tool: Tool, ledger: SqlLimitLedger | None, amount: int = 5
+    tmp: Path, tool: Tool, ledger: SqlLimitLedger | None, amount: int = 5, answer: Any = None
 ) -> tuple[GraphDeps, Any]:
     tools = ToolRegistry()
     tools.register(tool)
     team = parse_team(TEAM_YAML)
-    agents = {"beta": PythonRuntime(ScriptedAgent(proposing(amount)))}
+    agents = {"beta": PythonRuntime(ScriptedAgent(answer or proposing(amount)))}
     for name in team.names():
         agents.setdefault(name, PythonRuntime(ScriptedAgent(ok())))
     registry = AgentRegistry.build(team, tools, overrides=agents)
@@ -117,6 +117,37 @@ def test_a_review_names_the_ledger_totals_the_call_would_pass(tmp_path: Path, en
         ("20", "rev"),
         ("5", "None"),
     ]
+
+
+def test_calls_held_in_one_answer_are_counted_together_in_the_ledger(
+    tmp_path: Path, engine: Any
+) -> None:
+    """One answer proposes 11 twice, each over the rule (10) and each within the requester's
+    12 alone: the review said neither passes it, yet approved, both ran past it. The second
+    is now checked with the first counted before it (nothing recorded); approved, both run."""
+
+    def twice(task: Any, tools: Any) -> dict[str, Any]:
+        for n in (1, 2):
+            tools.propose("record", description=f"record 11 ({n})", amount=11, note=f"{n}")
+        return {"summary": "will record 11 twice", "value": "22"}
+
+    record = Ledger(tmp_path / "ledger.db")
+    limited = dataclasses.replace(record.tool(), limits=(PER_REQUESTER,))
+    deps, _ = deps_with(tmp_path, limited, SqlLimitLedger(engine), answer=twice)
+    with open_checkpointer(f"sqlite:///{tmp_path / 'cp.db'}") as saver:
+        run = Run(deps, saver)
+        run.start()
+        (held,) = run.interrupts()
+        assert held.value["context"]["blocker"] == (
+            "record: amount over 10; record: amount over 10; "
+            "record: policy: record would reach 22.00 for requester tester within 24 h "
+            "(11.00 before this), over the limit of 12.00; a person must approve it"
+        )
+        with engine.connect() as conn:  # the preview wrote nothing
+            assert conn.execute(select(limit_ledger)).all() == []
+        done = run.decide(held, {"type": "approve"}, {"type": "approve"})
+    assert done["results"]["t1"]["status"] == "done"
+    assert [amount for _, amount, _ in record.rows()] == [11, 11]
 
 
 def test_a_call_under_its_rule_and_its_totals_raises_nothing(tmp_path: Path, engine: Any) -> None:

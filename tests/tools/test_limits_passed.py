@@ -9,7 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from ringmaster.tools.base import CallContext, CumulativeLimit, Tool, limits_passed
+from ringmaster.tools.base import CallContext, CumulativeLimit, Earlier, Tool, limits_passed
 
 LIMIT = CumulativeLimit(
     tools=frozenset({"pay"}), per="requester", window=timedelta(hours=24), over=Decimal("100")
@@ -28,7 +28,9 @@ class LockedLedger:
     def reserve(self, tool: str, key: str, args: Mapping[str, Any], ctx: CallContext) -> None:
         locked()
 
-    def passed(self, tool: str, args: Mapping[str, Any], ctx: CallContext) -> list[str]:
+    def passed(
+        self, tool: str, args: Mapping[str, Any], ctx: CallContext, earlier: Earlier = ()
+    ) -> list[str]:
         return locked()
 
     def release(self, key: str) -> None:

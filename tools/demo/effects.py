@@ -9,7 +9,9 @@ call changes nothing and can be retried with corrected arguments.
 `dry_run` runs a tool's effect against the records as they are now and rolls it back: what a
 reviewer's edit would meet (an unknown invoice, a refund above what is left), found before the
 edit is committed; and, for a call made for someone (CALL_CONTEXT), the policy's running-total
-limits it would pass (what the validate node names in a review it raises).
+limits it would pass (what the validate node names in a review it raises). The calls of one
+dry run share one transaction, each counted as run (its key and caller recorded), so a call
+is checked with the calls before it in its answer counted, as they will be when they run.
 """
 
 from __future__ import annotations
@@ -18,19 +20,38 @@ import contextvars
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ringmaster.tools.base import CALL_CONTEXT
 from ringmaster.tools.demo.db import connect, utc_now, written_at
-from ringmaster.tools.demo.limits import passed_limits, record_and_check
+from ringmaster.tools.demo.limits import passed_limits, record_and_check, record_caller
 from ringmaster.tools.errors import ToolArgumentError
 
 Effect = Callable[[sqlite3.Connection, str], dict[str, Any]]
 
-# Within `dry_run`: the list the limits a dry-run call would pass are added to.
-_DRY_RUN: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("dry_run", default=None)
+
+@dataclass
+class _DryRun:
+    """One dry run: the limits its calls would pass, and its open transaction per database."""
+
+    passed: list[str] = field(default_factory=list)
+    stack: ExitStack = field(default_factory=ExitStack)
+    conns: dict[Path, sqlite3.Connection] = field(default_factory=dict)
+
+    def conn(self, db_path: Path) -> sqlite3.Connection:
+        if db_path not in self.conns:
+            conn = self.stack.enter_context(connect(db_path))
+            conn.execute("BEGIN")
+            self.stack.callback(conn.execute, "ROLLBACK")  # before it closes: nothing kept
+            self.conns[db_path] = conn
+        return self.conns[db_path]
+
+
+# Within `dry_run`: the run its calls share.
+_DRY_RUN: contextvars.ContextVar[_DryRun | None] = contextvars.ContextVar("dry_run", default=None)
 
 
 @contextmanager
@@ -38,11 +59,13 @@ def dry_run() -> Iterator[list[str]]:
     """Within it, `run_once` runs the effect and rolls it back: nothing is written, no key is
     taken, and the effect's refusals (ToolArgumentError) are raised as they would be. With
     CALL_CONTEXT set, every running-total limit the call would pass is added to the list it
-    yields, in the words `record_and_check` refuses it with (the same `passed_limits`)."""
-    passed: list[str] = []
-    token = _DRY_RUN.set(passed)
+    yields, in the words `record_and_check` refuses it with (the same `passed_limits`), and
+    the call counts in the totals of the calls after it in the same dry run."""
+    run = _DryRun()
+    token = _DRY_RUN.set(run)
     try:
-        yield passed
+        with run.stack:
+            yield run.passed
     finally:
         _DRY_RUN.reset(token)
 
@@ -67,18 +90,28 @@ def run_once(
     now = utc_now()
     preview = _DRY_RUN.get()
     if preview is not None:
-        with connect(db_path) as conn:
-            conn.execute("BEGIN")
-            try:
-                result = effect(conn, written_at(conn))
-                ctx = CALL_CONTEXT.get()
-                if ctx is not None:  # the totals as they are now, the rolled-back effect aside
-                    preview += passed_limits(
-                        conn, tool, idempotency_key, dict(args), result, ctx, now
-                    )
-                return result
-            finally:
-                conn.execute("ROLLBACK")
+        conn = preview.conn(Path(db_path))
+        # A call the records refuse leaves nothing behind for the calls after it.
+        conn.execute("SAVEPOINT call")
+        try:
+            result = effect(conn, written_at(conn))
+            ctx = CALL_CONTEXT.get()
+            if ctx is not None:  # the totals as they are now, this call's own effect aside
+                preview.passed += passed_limits(
+                    conn, tool, idempotency_key, dict(args), result, ctx, now
+                )
+                conn.execute(
+                    "INSERT INTO side_effects(idempotency_key, tool, args, result, created_at) "
+                    "VALUES (?, ?, ?, 'null', ?)",
+                    (idempotency_key, tool, args_json, now),
+                )
+                record_caller(conn, idempotency_key, dict(args), result, ctx)
+        except BaseException:
+            conn.execute("ROLLBACK TO call")
+            raise
+        finally:
+            conn.execute("RELEASE call")
+        return result
     with connect(db_path) as conn:
         # IMMEDIATE takes the write lock up front, so a racing caller waits (busy timeout)
         # instead of failing with "database is locked" halfway through its effect.

@@ -63,12 +63,7 @@ def record_and_check(
     ctx = CALL_CONTEXT.get()
     if ctx is None:  # called outside a run (a script, a test of the tool itself)
         return
-    facts = _facts(args, result)
-    conn.execute(CALLERS_TABLE)
-    conn.execute(
-        "INSERT OR REPLACE INTO effect_callers VALUES (?, ?, ?, ?, ?, ?)",
-        (key, ctx.requester, ctx.agent, ctx.approved_by, facts["customer_id"], facts["invoice_id"]),
-    )
+    record_caller(conn, key, args, result, ctx)
     # A person approved this very call, having been shown every limit it passed
     # (`tools.base.limits_passed`, when the review was raised): it runs, and still counts.
     if ctx.approved_by:
@@ -76,6 +71,22 @@ def record_and_check(
     passed = passed_limits(conn, tool, key, args, result, ctx, now)
     if passed:
         raise ApprovalRequired("; ".join(passed))
+
+
+def record_caller(
+    conn: sqlite3.Connection,
+    key: str,
+    args: dict[str, Any],
+    result: dict[str, Any],
+    ctx: CallContext,
+) -> None:
+    """Record who the call under `key` was made for, and the customer and invoice it is of."""
+    facts = _facts(args, result)
+    conn.execute(CALLERS_TABLE)
+    conn.execute(
+        "INSERT OR REPLACE INTO effect_callers VALUES (?, ?, ?, ?, ?, ?)",
+        (key, ctx.requester, ctx.agent, ctx.approved_by, facts["customer_id"], facts["invoice_id"]),
+    )
 
 
 def passed_limits(

@@ -19,11 +19,19 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ringmaster.tools.base import CALL_CONTEXT, ApprovalRule, CallContext, Tool, ToolRegistry, never
+from ringmaster.tools.base import (
+    CALL_CONTEXT,
+    ApprovalRule,
+    CallContext,
+    Earlier,
+    Tool,
+    ToolRegistry,
+    never,
+)
 from ringmaster.tools.demo import analytics, claims, ops, reads, writes
 from ringmaster.tools.demo.effects import dry_run
 from ringmaster.tools.demo.money import parse_amount
-from ringmaster.tools.errors import ToolArgumentError
+from ringmaster.tools.errors import ToolArgumentError, ToolError
 from ringmaster.tools.money import money_text
 
 DEFAULT_REFUND_LIMIT = Decimal("100.00")
@@ -84,12 +92,28 @@ def _dry_check(fn: Callable[..., Any], args: Mapping[str, Any]) -> None:
         fn(idempotency_key="dry-run", **args)
 
 
-def _would_pass(fn: Callable[..., Any], args: Mapping[str, Any], ctx: CallContext) -> list[str]:
-    """The running-total limits a write would pass if it ran now for `ctx` (`Tool.would_pass`):
-    a dry run, counted against the totals as they are, nothing written."""
+def _would_pass(
+    writers: Mapping[str, Callable[..., Any]],
+    fn: Callable[..., Any],
+    args: Mapping[str, Any],
+    ctx: CallContext,
+    earlier: Earlier = (),
+) -> list[str]:
+    """The running-total limits a write would pass if it ran now for `ctx` (`Tool.would_pass`),
+    after the `earlier` writes of its answer: one dry run of them all, in order, counted
+    against the totals as they are, nothing written. `writers` are the demo's writes by name;
+    an earlier call of another tool counts in no demo total."""
     token = CALL_CONTEXT.set(ctx)
     try:
         with dry_run() as passed:
+            for i, (name, before) in enumerate(earlier):
+                if name not in writers:
+                    continue
+                try:
+                    writers[name](idempotency_key=f"dry-run:earlier:{i}", **before)
+                except (ToolError, TypeError):  # refused by the records: it will not run
+                    continue
+            passed.clear()  # an earlier call's own limits are named with that call
             fn(idempotency_key="dry-run", **args)
     finally:
         CALL_CONTEXT.reset(token)
@@ -101,6 +125,7 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
     registry = ToolRegistry()
     db = Path(db_path)
     limit = Decimal(refund_limit)
+    writers: dict[str, Callable[..., Any]] = {}  # filled as they are added
 
     def add(
         fn: Callable[..., Any],
@@ -110,6 +135,8 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
         approval: ApprovalRule = never,
     ) -> None:
         doc = (fn.__doc__ or fn.__name__).strip().splitlines()[0]
+        if side_effect:
+            writers[fn.__name__] = partial(fn, db)
         registry.register(
             Tool(
                 name=fn.__name__,
@@ -122,7 +149,7 @@ def build_demo_tools(db_path: Path, refund_limit: Decimal = DEFAULT_REFUND_LIMIT
                 # totals in the transaction of the effect (tools/demo/limits.py).
                 keeps_totals=side_effect,
                 check=partial(_dry_check, partial(fn, db)) if side_effect else None,
-                would_pass=partial(_would_pass, partial(fn, db)) if side_effect else None,
+                would_pass=partial(_would_pass, writers, partial(fn, db)) if side_effect else None,
             )
         )
 

@@ -240,3 +240,58 @@ def test_an_approval_on_the_totals_its_review_showed_goes_through_at_once(
     )
     assert decided.status_code == 200 and decided.json()["status"] == "completed"
     assert (runner.queue.get(item["id"]).decision or {})["decisions"] == [{"type": "approve"}]
+
+
+REQUESTER = (
+    "apply_credit: policy: apply_credit, issue_refund would reach {total} for requester ann "
+    "within 24 h ({before} before this), over the limit of 300.00; a person must approve it"
+)
+
+
+def test_calls_held_in_one_answer_are_counted_together(
+    demo: tuple[TestClient, Runner, dict],
+) -> None:
+    """Two credits in one answer, held together (each above 100.00): each was checked
+    against the totals as they stood, not against the other, so the review said nothing of
+    the requester's 300.00, which together they pass. The second is now checked with the
+    first counted before it (a rolled-back run of both, in order, as the act node runs them)."""
+    client, runner, h = demo
+    _, say = conversation(client, h["ann"])
+    [item] = say("give CUS-1002 and CUS-1003 a 160.00 credit each for the outage")["pending"]
+    blocker = runner.queue.get(item["id"]).payload["context"]["blocker"]
+    first, second = blocker.split("; apply_credit: credit of 160.00")
+    assert "CUS-1002 within 24 h (0.00 before this)" in first and "for requester" not in first
+    assert "CUS-1003 within 24 h (0.00 before this)" in second  # another customer's total
+    assert REQUESTER.format(total="320.00", before="160.00") in second
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:  # the preview wrote nothing
+        assert conn.execute("SELECT count(*) FROM side_effects").fetchone() == (0,)
+
+    # The approval is of the totals the review showed: it goes through at once, both run.
+    decided = client.post(
+        f"/reviews/{item['id']}/decision", headers=h["rev"], json={"decision": "approve"}
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "completed"
+    decisions = (runner.queue.get(item["id"]).decision or {})["decisions"]
+    assert decisions == [{"type": "approve"}, {"type": "approve"}]
+    with sqlite3.connect(runner.settings.demo_db_path) as conn:
+        assert conn.execute("SELECT count(*) FROM side_effects").fetchone() == (2,)
+
+
+def test_an_edit_counts_the_calls_before_it_in_the_item(
+    demo: tuple[TestClient, Runner, dict],
+) -> None:
+    """The second of two held credits edited up: its decision names the requester's total
+    with the first credit, which runs before it, counted."""
+    client, runner, h = demo
+    _, say = conversation(client, h["ann"])
+    [item] = say("give CUS-1002 and CUS-1003 a 120.00 credit each for the outage")["pending"]
+    assert "for requester" not in runner.queue.get(item["id"]).payload["context"]["blocker"]
+    decided = client.post(
+        f"/reviews/{item['id']}/decision",
+        headers=h["rev"],
+        json={"decision": "edit", "edits": [{"action": 1, "args": {"amount": "200.00"}}]},
+    )
+    assert decided.status_code == 200 and decided.json()["status"] == "completed"
+    [_, edited] = (runner.queue.get(item["id"]).decision or {})["decisions"]
+    total = REQUESTER.format(total="320.00", before="120.00").removeprefix("apply_credit: ")
+    assert total in edited["edit_needs_approval"]
