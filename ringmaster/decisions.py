@@ -383,7 +383,7 @@ def check_seen(queue: ReviewQueue, item: ReviewItem, response: dict[str, Any], w
     its review did not show, the first time `who` makes it: they are told the totals now and
     approve again having seen them (`ReviewQueue.note_shown` remembers what they were told).
     A reviewer does not approve blind; the approval that goes through still names them."""
-    shown = set(queue.shown_to(item, who))
+    shown = set(queue.shown_to(item.id, who))
     unseen = [
         s for d in response["decisions"] if (s := d.get("passed_since_review")) and s not in shown
     ]

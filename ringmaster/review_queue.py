@@ -378,9 +378,15 @@ class ReviewQueue:
                 self.audit.append_in(conn, item.thread_id, "escalation", DEADLINE, **packet, **by)
         return True
 
-    def shown_to(self, item: ReviewItem, who: str) -> builtins.list[str]:
-        """What a refused approval told `who` of the item's running totals (`note_shown`)."""
-        shown = (item.payload.get("context") or {}).get("totals_shown") or {}
+    def shown_to(self, item_id: str, who: str) -> builtins.list[str]:
+        """What a refused approval told `who` of the item's running totals (`note_shown`),
+        read from the store: the caller's copy of the item may predate the refusal."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(review_items.c.payload).where(review_items.c.id == item_id)
+            ).first()
+        context = (row.payload.get("context") or {}) if row is not None else {}
+        shown = context.get("totals_shown") or {}
         return [str(s) for s in shown.get(who) or []]
 
     def note_shown(self, item_id: str, who: str, said: builtins.list[str]) -> None:
