@@ -94,3 +94,11 @@ def test_a_corrected_persons_only_record_is_taken_and_said_to_be_taken() -> None
     assert out.question is None and out.text == "is INV-1013 paid?"
     why = "INV-1013 was taken as CUS-1013's invoice; it was not named"
     assert out.inferred() == {"INV-1013": why}
+
+
+def test_a_first_name_is_the_owner_of_a_record_the_thread_named() -> None:
+    # The reminder for INV-1208 brought up its customer, though no answer named her.
+    history = [turn(1, "INV-1207 paid?"), turn(2, "send reminder for INV-1208")]
+    out = resolve("and whats the total zoe owes", history, KINDS, LOOKUP, ACTS, RECORDS)
+    assert out.text == "and whats the total CUS-1021 owes"
+    assert [(r.entity, r.turn) for r in out.resolutions] == [("CUS-1021", 2)]
