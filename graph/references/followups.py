@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ringmaster.graph.pleasantries import only_pleasantry
 from ringmaster.graph.references.asked import (
     awaiting_confirmation,
     declined,
@@ -409,6 +410,8 @@ def _repeated(
         return None
     if _CORRECTION.search(request) and (through := _through_owner(request, kind, new_id, thread)):
         return through
+    if (last := _last_for(request, kind, new_id, thread)) is not None:
+        return last
     for turn in reversed(thread.history):
         named = [e for k, e in (turn.get("entities") or {}).get("named", []) if k == kind]
         if (
@@ -447,19 +450,51 @@ def _repeated(
                 # "maria's too", "do the same for CUS-1024" after "send CUS-1003 a reminder for
                 # INV-1191": the new person's own record in place of Aisha's, never Aisha's
                 # invoice sent to another customer.
-                theirs = _theirs_instead(earlier, set(named), new_id, thread)
+                theirs = _theirs_instead(earlier, set(named), new_id, thread, _corrects(request))
                 if isinstance(theirs, _Told):
                     return Resolved(request, [], told=theirs.text)
                 if isinstance(theirs, str):
                     return Resolved(request, [], theirs)
                 for old, new in theirs:
-                    why = _taken_for(earlier, new, new_id, thread)
+                    why = _taken_for(earlier, new, new_id, thread, _corrects(request))
                     earlier = earlier.replace(old, new)
                     found.append(
                         Resolution(request, new, thread.kind_of(new) or "", number, inferred=why)
                     )
             return Resolved(earlier, found)
     return None
+
+
+def _last_for(request: str, kind: str, new_id: str, thread: _Thread) -> Resolved | None:
+    """ "Same for INV-1208" right after "send reminder", or "same for TCK-1005" right after
+    "draft an update to the customer on that ticket": the request "same" means is the one just
+    done when it fits a record of the new one's kind, though its words name none (the record
+    was read in, or through another), not an older request that named one by id. It fits when
+    its typed words refer to a record of the kind ("that ticket": the new record in its place)
+    or it asked for something of no record at all ("send reminder": done for the new one).
+    None when the last request names a record of the kind (the older rule swaps it) or is a
+    question or a pleasantry of its own."""
+    record = thread.by_name.get(kind)
+    if record is None or record.person or not _REPEAT.search(request) or not thread.history:
+        return None
+    if _CORRECTION.search(request):
+        return None  # a correction takes back what the turn named: `_swapped`, the loop
+    last = thread.history[-1]
+    earlier = str(last.get("request") or "")
+    if any(k == kind for k, _ in entity_ids(thread.kinds, earlier)):
+        return None
+    number = int(last.get("turn", 0))
+    found = [Resolution(request, new_id, kind, number)]
+    typed = str(last.get("typed") or earlier)
+    if record.nouns:
+        said = re.compile(rf"\b(?:that|this|the)\s+{nouns_pattern(record.nouns)}\b", re.I)
+        if len(said.findall(typed)) == 1:
+            return Resolved(said.sub(new_id, typed, count=1), found)
+    if entity_ids(thread.kinds, earlier) or _asks(earlier) or only_pleasantry(earlier):
+        return None
+    if not _own_words(strip_ids(earlier, thread.kinds)):
+        return None
+    return Resolved(f"{earlier.rstrip(' .!')} for {new_id}", found)
 
 
 def _only_repeats(request: str, kind: str, thread: _Thread) -> bool:
@@ -515,7 +550,8 @@ def _for_owner(
         found = [Resolution(request, new_id, kind, number)]
         found.append(Resolution(request, picked, thread.kind_of(picked) or "", number))
         return Resolved(earlier.replace(stands[0], picked), found)
-    theirs = _theirs_instead(earlier, owners, new_id, thread)
+    corrects = _corrects(request)
+    theirs = _theirs_instead(earlier, owners, new_id, thread, corrects)
     if isinstance(theirs, _Told):
         return Resolved(request, [], told=theirs.text)
     if isinstance(theirs, str):
@@ -528,10 +564,16 @@ def _for_owner(
     # invoice for the February one), as a repeat for a person named reads it; asked on a tie.
     found = [Resolution(request, new_id, kind, number)]
     for old, new in theirs:
-        why = _taken_for(earlier, new, new_id, thread)
+        why = _taken_for(earlier, new, new_id, thread, corrects)
         earlier = earlier.replace(old, new)
         found.append(Resolution(request, new, thread.kind_of(new) or "", number, inferred=why))
     return Resolved(earlier, found)
+
+
+def _corrects(request: str) -> bool:
+    """True when a follow-up says the record before was the wrong one ("no, I meant
+    CUS-1012's"): a likeness to that record is then no reason to take one of the new one's."""
+    return bool(_CORRECTION.search(request) or re.search(r"\bmeant\b", request, re.I))
 
 
 def _acts_on(earlier: str, thread: _Thread) -> set[str]:
@@ -589,12 +631,16 @@ def _none_open(earlier: str, person: str, kind: str, owned: list[str], thread: _
     )
 
 
-def _taken_for(earlier: str, record: str, person: str, thread: _Thread) -> str:
+def _taken_for(
+    earlier: str, record: str, person: str, thread: _Thread, corrects: bool = False
+) -> str:
     """Why `record`, which the user never named, stands in a repeat of `earlier` for `person`
     ("INV-1004 was taken as CUS-1004's invoice; it was not named"), when `earlier`'s side effect
-    acts on such a record itself; "" when it only reads or writes about it."""
+    acts on such a record itself, or the repeat `corrects` the record before ("no, I meant
+    CUS-1012's": whatever is asked, it is asked of a record they did not name); "" when it only
+    reads or writes about it."""
     kind = thread.kind_of(record) or ""
-    if kind not in _acts_on(earlier, thread):
+    if not corrects and kind not in _acts_on(earlier, thread):
         return ""
     noun = thread.by_name[kind].nouns[0] if thread.by_name[kind].nouns else kind
     return f"{record} was taken as {person}'s {noun}; it was not named"
@@ -646,7 +692,7 @@ def _through_owner(request: str, kind: str, new_id: str, thread: _Thread) -> Res
 
 
 def _theirs_instead(
-    earlier: str, old_people: set[str], person: str, thread: _Thread
+    earlier: str, old_people: set[str], person: str, thread: _Thread, corrects: bool = False
 ) -> list[tuple[str, str]] | str | _Told:
     """For each record of the people `old_people` that `earlier` names, the record of
     `person`'s it stands for: of theirs of its kind, the one described most like it (the June
@@ -657,7 +703,9 @@ def _theirs_instead(
     When `earlier`'s side effect acts on the record itself (a refund of the invoice, a close of
     the ticket), a likeness is no reason to act on one: with several of theirs it asks which,
     listing them all, unless the thread brought up exactly one of them; that one, or their
-    only one, is taken (`inferred` says so)."""
+    only one, is taken (`inferred` says so). So it is when the follow-up `corrects` the person
+    ("no, I meant CUS-1012's" after "is INV-1011 paid?"): the record before was the wrong one,
+    so being like it says nothing of which of theirs is meant."""
     facts = thread.facts(person)
     acted = _acts_on(earlier, thread)
     swaps: list[tuple[str, str]] = []
@@ -674,7 +722,7 @@ def _theirs_instead(
             if owned and not pool:
                 return _none_open(earlier, person, kind, owned, thread)
         seen = [e for e in pool if thread.mentioned(e)]
-        if kind in acted and len(pool) > 1:
+        if (kind in acted or corrects) and len(pool) > 1:
             if len(seen) != 1:
                 return _question(thread.by_name[kind], pool)
             # "felix's too" to "Which ticket: TCK-1056 or TCK-1121?": the one of theirs the

@@ -48,6 +48,8 @@ _REPEAT_FILLER = {
     # what says the record before was the mistake asks for nothing: "no wait wrong one, meant
     # INV-1212", "typo, INV-1049"
     "wrong", "mistake", "typo",
+    # "nvm, the older one", "never mind, INV-1188": the one before set aside for this one
+    "nvm", "nevermind", "never", "mind",
 }  # fmt: skip
 # "it" that refers to nothing: "is it possible", "it's fine", "make it quick".
 # A clause that asks about what "it" is ("check whether it is urgent"), not one that says it.
@@ -143,7 +145,7 @@ _PERSON_WORDS = ("guy", "lady", "man", "woman", "person", "fellow", "fella", "ga
 _NOT_DESCRIBING = {"same", "other", "that", "this", "new", "first", "second", "last", "only"}
 _QUESTION_MARK = "do you mean: "
 _CORRECTION = re.compile(
-    r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops|typo|wrong)\b", re.I
+    r"^\W*(sorry|no|nope|actually|i meant|meant|rather|oops|typo|wrong|nvm|never\s*mind)\b", re.I
 )
 # What stands for one record of the thread's: "close it", "refund that one".
 _IT = r"(?:it|that one|this one)"

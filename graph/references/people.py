@@ -153,7 +153,9 @@ def _named_person(
     """ "give Sofia a $20 credit" after her invoice was looked up: the one person of the thread
     whose record holds every word of the name. A name that fits several people of the thread
     ("give greta a credit" after Greta Yilmaz and Greta Fischer) is asked, unless an id of
-    theirs is typed beside it."""
+    theirs is typed beside it. A name that fits none of them may be the owner of a record the
+    thread named ("whats the total zoe owes" after a reminder for her invoice): that record
+    brought her up, so she is read as its turn's."""
     people = list(
         dict.fromkeys(
             e
@@ -163,7 +165,13 @@ def _named_person(
             if k == kind.name
         )
     )
-    if not people:
+    owners = {
+        o: int(turn.get("turn", 0))
+        for turn in thread.history
+        for k, e in (turn.get("entities") or {}).get("named", [])
+        if k != kind.name and (o := thread.owner(e, kind.name)) and o not in people
+    }
+    if not people and not owners:
         return text, [], None
     explicit = {e for _, e in entity_ids(thread.kinds, text)}
     typed = {e for k, e in entity_ids(thread.kinds, text) if k == kind.name}
@@ -172,6 +180,7 @@ def _named_person(
     # "and greta fischer CUS-1037": a name typed beside a person's id in lower case is theirs,
     # and its words cannot be told from other words, so it is not read as a name.
     lower = [] if typed else _lower_case(text, people, thread)
+    lower = lower or ([] if typed else _lower_case(text, list(owners), thread))
     for name, start in [*_capitalised(text), *lower]:
         if not name or re.search(r"\bthe\s+$", text[:start], re.I):
             continue  # "the Lopez one" describes a record (`descriptions`)
@@ -179,13 +188,14 @@ def _named_person(
         if words & every_noun or words != _describing_words(name):
             continue  # "Customer", or a word that describes nothing ("The", "Please")
         fit = [e for e in people if all(thread.described_by(e) & {w} for w in words)]
+        fit = fit or [e for e in owners if all(thread.described_by(e) & {w} for w in words)]
         if fit and _begins_another(text, start, name, fit, thread):
             continue  # "n elif torres" after Elif Yilmaz: Elif Torres, named in full
         if len(fit) > 1 and not typed:
             return text, resolutions, _question(kind, fit)
         if len(fit) != 1 or fit[0] in explicit:
             continue  # no one of that name, or the id is typed beside it
-        turn = thread.turn_naming(fit[0])
+        turn = owners[fit[0]] if fit[0] in owners else thread.turn_naming(fit[0])
         text = text.replace(name, fit[0], 1)
         resolutions.append(Resolution(name, fit[0], kind.name, turn))
     return text, resolutions, None
