@@ -11,6 +11,7 @@ import pytest
 
 from ringmaster.agents.demo import demo_registry
 from ringmaster.agents.registry import AgentRegistry
+from ringmaster.agents.runtime import AgentTask
 from tests.agents.test_demo_team import run
 
 
@@ -124,3 +125,21 @@ def test_release_notes_of_every_service_name_each_releases_own(registry: AgentRe
     for d in newest:
         if d["status"] != "failed" and d.get("kind") != "rollback":
             assert f"- {d['service']} {d['version']} " in body, body
+
+
+def test_release_notes_whose_deployments_cannot_be_read_say_so(registry: AgentRegistry) -> None:
+    """A requester without the scope list_deployments needs: the draft holds a placeholder,
+    and the summary had said "no facts were handed over, so the draft keeps details general"
+    of a look-up that failed."""
+    task = AgentTask(
+        thread_id="t-1",
+        subtask_id="s-1",
+        description="write release notes for api",
+        expected="",
+        scopes=("support",),
+    )
+    toolbox = registry.toolbox("content", frozenset(task.scopes))
+    out = registry.runtime("content").run(task, toolbox).output
+    assert "could not be looked up" in out["body"]
+    assert "the deployments could not be looked up" in out["summary"]
+    assert "keeps details general" not in out["summary"]

@@ -129,6 +129,10 @@ def content(task: AgentTask, tools: ToolBox) -> AgentOutput:
         pass
     elif sources:
         notes.append("based on " + ", ".join(sources))
+    elif kind == "release_notes" and not facts:
+        # `live_facts` read the deployments and failed (a refused scope, a tool error): the
+        # draft's placeholder is no general text, and nothing was handed over to say so of.
+        notes.append("the deployments could not be looked up, so the draft lists no release")
     elif kind != "edit":
         notes.append("no facts were handed over, so the draft keeps details general")
     category = "draft"
