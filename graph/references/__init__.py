@@ -36,7 +36,7 @@ patterns and word sets).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -129,9 +129,11 @@ def resolve(
     named, to a question that listed none ("Which deployment do you mean?", "the web one").
     A clause the request takes back ("don't refund INV-1144, credit her instead") is left out
     of the text to plan, and said in `dropped`."""
-    out = _older_answer(request, history, kinds, lookup, acts, records) or _resolve(
-        request, history, kinds, lookup, acts, records
-    )
+
+    def read(turns: Sequence[Mapping[str, Any]]) -> Resolved:
+        return _resolve(request, turns, kinds, lookup, acts, records)
+
+    out = _older_answer(request, history, kinds, read) or read(history)
     if out.question:
         return out
     # "If they're really unpaid": "If INV-1102 and INV-1149 are …", never "…'re".
@@ -156,15 +158,14 @@ def _older_answer(
     request: str,
     history: Sequence[Mapping[str, Any]],
     kinds: Sequence[EntityKind],
-    lookup: Lookup | None,
-    acts: Sequence[Act],
-    records: Records | None,
+    read: Callable[[Sequence[Mapping[str, Any]]], Resolved],
 ) -> Resolved | None:
     """A reply that only picks ("the first one", "INV-1052") when no question is open at the
     latest turn, but an earlier turn still waits on its question ("Which invoice do you
     mean: …?", its turn not finished) behind requests made since: the answer to the latest
     such question it fits, read as if it followed that question; when it fits more than one,
-    which is asked. None otherwise (read as usual against the latest turn)."""
+    which is asked. None otherwise (read as usual against the latest turn). `read` resolves
+    `request` against a history."""
     if not kinds or not history or open_question(history) is not None:
         return None
     words = re.findall(r"[a-z]+", strip_ids(request, kinds).lower())
@@ -175,7 +176,7 @@ def _older_answer(
         entry = history[at]
         if not entry.get("pending") or not (entry.get("entities") or {}).get("question"):
             continue
-        out = _resolve(request, history[: at + 1], kinds, lookup, acts, records)
+        out = read(history[: at + 1])
         if out.answers == entry.get("turn"):
             fits.append((entry, out))
     if len(fits) > 1:

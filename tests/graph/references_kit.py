@@ -14,6 +14,7 @@ from ringmaster.graph.references import (
     Resolved,
     acts_from_tools,
     kinds_from_team,
+    resolve,
     turn_entities,
 )
 
@@ -87,3 +88,17 @@ def catalogue(
         return sorted(e for e in facts if e.startswith(f"{prefix}-"))
 
     return facts.get, records
+
+
+Resolver = Callable[[str, Sequence[Mapping[str, Any]]], Resolved]
+
+
+def resolver(*records: RecordFacts) -> Resolver:
+    """`resolve` as the demo team reads a request (its kinds and side effects), over a store
+    of `records`: what a test of one thread's records calls with a request and its history."""
+    lookup, listing = catalogue(facts(*records))
+
+    def read(request: str, history: Sequence[Mapping[str, Any]]) -> Resolved:
+        return resolve(request, history, KINDS, lookup, ACTS, listing)
+
+    return read

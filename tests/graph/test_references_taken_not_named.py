@@ -9,19 +9,10 @@ two the user just set side by side: an act on it asks which; a question about it
 
 from __future__ import annotations
 
-from ringmaster.graph.references import RecordFacts, resolve
-from tests.graph.references_kit import (
-    ACTS,
-    KINDS,
-    asked_turn,
-    catalogue,
-    customer,
-    entities,
-    facts,
-    turn,
-)
+from ringmaster.graph.references import RecordFacts
+from tests.graph.references_kit import asked_turn, customer, entities, resolver, turn
 
-FACTS = facts(
+RESOLVE = resolver(
     customer("CUS-1002", "Ben Okafor", "Okafor Ltd pro active", owns=("INV-1002", "TCK-1008")),
     customer("CUS-1004", "Sofia Rossi", "Rossi Srl enterprise active",
              owns=("INV-1004", "INV-1051")),
@@ -59,12 +50,11 @@ FACTS = facts(
     RecordFacts("INV-1033", "CUS-1033", "unpaid 2025-02 USD February Feb 2025 99",
                 cannot=(("refund", "has not been paid"),)),
 )  # fmt: skip
-LOOKUP, RECORDS = catalogue(FACTS)
 REFUND = [turn(1, "Refund invoice INV-1002 in full, the customer was double charged")]
 
 
 def test_a_refund_repeated_for_someone_with_several_invoices_asks_which_listing_them() -> None:
-    out = resolve("do the same for CUS-1004", REFUND, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("do the same for CUS-1004", REFUND)
     assert out.question is not None
     assert "INV-1004" in out.question and "INV-1051" in out.question
     assert out.inferred() == {}
@@ -72,7 +62,7 @@ def test_a_refund_repeated_for_someone_with_several_invoices_asks_which_listing_
 
 def test_their_only_record_is_taken_and_marked_as_not_named() -> None:
     for first, record in ((REFUND[0], "INV-1015"), (turn(1, "close TCK-1008"), "TCK-1111")):
-        out = resolve("do the same for CUS-1015", [first], KINDS, LOOKUP, ACTS, RECORDS)
+        out = RESOLVE("do the same for CUS-1015", [first])
         assert out.question is None and record in out.text
         noun = "invoice" if record.startswith("INV") else "ticket"
         why = f"{record} was taken as CUS-1015's {noun}; it was not named"
@@ -82,7 +72,7 @@ def test_their_only_record_is_taken_and_marked_as_not_named() -> None:
 
 def test_a_reminder_repeated_for_someone_still_reads_their_record_like_the_one_before() -> None:
     first = turn(1, "send CUS-1002 a reminder for INV-1002")
-    out = resolve("do the same for CUS-1004", [first], KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("do the same for CUS-1004", [first])
     assert out.question is None and "INV-1004" in out.text
     assert out.inferred() == {}
 
@@ -95,13 +85,13 @@ HIS_OTHER = [
 
 
 def test_that_one_after_his_other_ticket_is_asked_for_an_act() -> None:
-    out = resolve("close that one", HIS_OTHER, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("close that one", HIS_OTHER)
     assert out.question is not None
     assert "TCK-1140" in out.question and "TCK-1151" in out.question
 
 
 def test_that_one_after_his_other_ticket_is_the_other_for_a_question() -> None:
-    out = resolve("whos the cust on that one", HIS_OTHER, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("whos the cust on that one", HIS_OTHER)
     assert out.question is None and "TCK-1140" in entities(out)
 
 
@@ -112,7 +102,7 @@ def test_of_several_theirs_the_one_the_thread_offered_is_taken_still_marked() ->
     asked = asked_turn(1, "now close the charged twice ticket", offered)
     asked["entities"]["touched"] = [list(o) for o in offered]  # as its question listed them
     history = [asked, {**turn(2, "now close TCK-1056"), "typed": "lucas's"}]
-    out = resolve("CUS-1044's too", history, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("CUS-1044's too", history)
     assert out.question is None and "TCK-1121" in out.text
     assert set(out.inferred()) == {"TCK-1121"}
 
@@ -124,7 +114,7 @@ def test_them_after_the_customer_on_the_other_one_is_that_customer() -> None:
         {**turn(3, "who's the customer on TCK-1111", "CUS-1015"),
          "typed": "who's the customer on the other one"},
     ]  # fmt: skip
-    out = resolve("email them that we're on it", history, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("email them that we're on it", history)
     assert out.question is None and entities(out) == ["CUS-1015"]
 
 
@@ -132,10 +122,10 @@ def test_a_field_change_repeated_for_someone_is_a_side_effect_on_a_record_never_
     # "set TCK-1008 to high" changes the ticket as much as "close TCK-1008" does: for CUS-1006's
     # two open tickets it asks which; CUS-1015's only one is taken, marked as not named.
     change = [turn(1, "set TCK-1008 to high")]
-    out = resolve("do the same for CUS-1006", change, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("do the same for CUS-1006", change)
     assert out.question is not None
     assert "TCK-1140" in out.question and "TCK-1151" in out.question
-    out = resolve("do the same for CUS-1015", change, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("do the same for CUS-1015", change)
     assert out.question is None and "TCK-1111" in out.text
     assert out.inferred() == {
         "TCK-1111": "TCK-1111 was taken as CUS-1015's ticket; it was not named"
@@ -145,11 +135,11 @@ def test_a_field_change_repeated_for_someone_is_a_side_effect_on_a_record_never_
 def test_the_which_question_lists_only_records_the_act_can_still_be_done_on() -> None:
     # CUS-1044's two closed tickets cannot be closed: the open one is their only candidate.
     close = [turn(1, "close TCK-1008")]
-    out = resolve("do the same for CUS-1044", close, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("do the same for CUS-1044", close)
     assert out.question is None and "TCK-1121" in out.text
     assert set(out.inferred()) == {"TCK-1121"}
     # CUS-1020's February invoice is refunded already: the March one is the one left.
-    out = resolve("do the same for CUS-1020", REFUND, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("do the same for CUS-1020", REFUND)
     assert out.question is None and "INV-1067" in out.text and "INV-1020" not in out.text
     assert set(out.inferred()) == {"INV-1067"}
 
@@ -158,11 +148,10 @@ def test_an_ellipsis_after_a_repeat_that_asked_repeats_the_request_it_stood_for(
     # "do the same for CUS-1004" asked which invoice and stayed as typed; "and CUS-1020?" is
     # the refund again, for CUS-1020, not "do the same" with nothing to do.
     history = [*REFUND, turn(2, "do the same for CUS-1004")]
-    out = resolve("and CUS-1020?", history, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("and CUS-1020?", history)
     assert out.question is None and out.text.lower().startswith("refund invoice INV-1067".lower())
     assert set(out.inferred()) == {"INV-1067"}
-    out = resolve("and CUS-1004?", [*REFUND, turn(2, "do the same for CUS-1020")], KINDS,
-                  LOOKUP, ACTS, RECORDS)  # fmt: skip
+    out = RESOLVE("and CUS-1004?", [*REFUND, turn(2, "do the same for CUS-1020")])
     assert out.question is not None
     assert "INV-1004" in out.question and "INV-1051" in out.question
 
@@ -171,19 +160,18 @@ def test_a_repeat_for_someone_none_of_whose_records_it_can_be_done_on_says_so() 
     # CUS-1021's only ticket is closed and only invoice refunded: nothing to pick, so no
     # "Which ticket do you mean?" with no options; the turn says what is true.
     close = [turn(1, "close TCK-1008")]
-    out = resolve("do the same for CUS-1021", close, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("do the same for CUS-1021", close)
     assert out.question is None and out.told == (
         "CUS-1021 has no ticket that can be closed (TCK-1070 is closed already); nothing was done"
     )
     assert out.inferred() == {}
-    out = resolve("do the same for CUS-1021", REFUND, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("do the same for CUS-1021", REFUND)
     assert out.question is None and out.told == (
         "CUS-1021 has no invoice that can be refunded (INV-1021 is refunded already);"
         " nothing was done"
     )
     # A field change says the ticket is finished: no act word says what was done to it.
-    out = resolve("do the same for CUS-1021", [turn(1, "set TCK-1008 to high")], KINDS, LOOKUP,
-                  ACTS, RECORDS)  # fmt: skip
+    out = RESOLVE("do the same for CUS-1021", [turn(1, "set TCK-1008 to high")])
     assert out.question is None and out.told == (
         "CUS-1021 has no ticket this can be done on (TCK-1070 is finished); nothing was done"
     )
@@ -192,11 +180,11 @@ def test_a_repeat_for_someone_none_of_whose_records_it_can_be_done_on_says_so() 
 def test_a_refund_repeated_for_someone_offers_only_invoices_with_money_paid() -> None:
     # An invoice nothing was paid on has nothing to refund (issue_refund refuses it): it is
     # no candidate for the refund, and with none paid the turn says so instead of asking.
-    out = resolve("do the same for CUS-1008", REFUND, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("do the same for CUS-1008", REFUND)
     assert out.question is not None
     assert "INV-1008" in out.question and "INV-1055" in out.question
     assert "INV-1102" not in out.question
-    out = resolve("do the same for CUS-1033", REFUND, KINDS, LOOKUP, ACTS, RECORDS)
+    out = RESOLVE("do the same for CUS-1033", REFUND)
     assert out.question is None and out.told == (
         "CUS-1033 has no invoice that can be refunded (INV-1033 has not been paid);"
         " nothing was done"
