@@ -47,6 +47,7 @@ from ringmaster.cli_output import (
     err,
     interrupted,
     me,
+    or_list,
     out,
     print_items,
     print_none,
@@ -97,7 +98,7 @@ HELP = HELP_READ + HELP_DECIDE + HELP_QUIT
 def chat_decisions_hint(items: list[ReviewItem]) -> str:
     """The chat's decision commands for `items`: only the decisions they allow."""
     said = ["/show"] + [f"/{d}" for d in allowed_decisions(items)]
-    return f"Decide here: {', '.join(said[:-1])} or {said[-1]} ID (/help for more)"
+    return f"Decide here: {or_list(said)} ID (/help for more)"
 
 
 def help_text(decides: bool) -> str:

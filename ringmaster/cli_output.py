@@ -170,7 +170,8 @@ def allowed_decisions(items: list[ReviewItem]) -> list[str]:
     return [d for d in _DECISION_COMMANDS if d in allowed]
 
 
-def _or(parts: list[str]) -> str:
+def or_list(parts: list[str]) -> str:
+    """`parts` as a person lists alternatives: "a", "a or b", "a, b or c"."""
     return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"
 
 
@@ -181,7 +182,7 @@ def review_commands_hint(items: list[ReviewItem] | None = None) -> str:
     if items is None:
         said = list(_DECISION_COMMANDS.values())
     return (
-        f"Decide with: {command_name()} review {_or(said)} (ID: {PREFIX_WORDS}; show ID to "
+        f"Decide with: {command_name()} review {or_list(said)} (ID: {PREFIX_WORDS}; show ID to "
         "read one)"
     )
 

@@ -86,6 +86,11 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z]{3,}", text.lower()))
 
 
+def _says_record(text: str, record: str) -> bool:
+    """True when `text` names `record` whole: "INV-100" is not said by "INV-1004"."""
+    return re.search(rf"(?<![\w-]){re.escape(record)}(?![\w-])", text) is not None
+
+
 def _requester(job: Job) -> str:
     return str(((job.payload or {}).get("requester") or {}).get("id") or "anonymous")
 
@@ -133,9 +138,10 @@ def targets(
     if ids:
         # The reviews whose own actions name the record; a request's words only when none
         # does: one request raised both refunds of "refund INV-1004, and also INV-1002".
-        acting = [i for i in pending if any(x in _action(i) for x in ids)]
-        pending = acting or [i for i in pending if any(x in _about(i) for x in ids)]
-        held = [j for j in held if any(x in str((j.payload or {}).get("request")) for x in ids)]
+        acting = [i for i in pending if any(_says_record(_action(i), x) for x in ids)]
+        pending = acting or [i for i in pending if any(_says_record(_about(i), x) for x in ids)]
+        asked = {j.turn: str((j.payload or {}).get("request")) for j in held}
+        held = [j for j in held if any(_says_record(asked[j.turn], x) for x in ids)]
     if not _BARE.match(what):
         pending = [i for i in pending if any(_names(what, n) for n in action_nouns(i))]
         words = _words(what) - _NOT_NAMES
@@ -151,7 +157,9 @@ def targets(
     clause = _REASON.split(what, maxsplit=1)[0]  # "cancel the refund, they changed their mind"
     nouns = {n for i in reviews for n in action_nouns(i)}
     nouns |= {n + "s" for n in nouns}  # "cancel the refunds", "both refunds"
-    if _words(clause) - _NOT_NAMES - _words(said) - nouns or any(x not in said for x in ids):
+    if _words(clause) - _NOT_NAMES - _words(said) - nouns or any(
+        not _says_record(said, x) for x in ids
+    ):
         return [], []  # words or records of its own beyond the work it names: a request
     return reviews, turns
 
@@ -516,8 +524,8 @@ def picks(text: str, noun: str, offered: list[ReviewItem], ids: list[str]) -> li
         return []  # "refund INV-1049": a refund asked for, not one picked
     chosen: list[ReviewItem] = []
     if ids:
-        chosen = [i for i in offered if any(x in _action(i) for x in ids)]
-        if not chosen or any(not any(x in _action(i) for i in offered) for x in ids):
+        chosen = [i for i in offered if any(_says_record(_action(i), x) for x in ids)]
+        if not chosen or any(not any(_says_record(_action(i), x) for i in offered) for x in ids):
             return []
     by_id = [i for i in offered if re.search(rf"\b{re.escape(i.id[:6])}", text, re.I)]
     chosen += [i for i in by_id if i not in chosen]

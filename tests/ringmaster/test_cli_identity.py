@@ -343,3 +343,25 @@ def test_a_login_that_is_not_a_user_is_told_the_two_ways_on(cli_in_process: Cli)
             "error: 'nobody' is not a user of ringmaster; pass --as NAME (users: ann, req, "
             "rev) or add it with `ringmaster users add nobody`"
         )
+
+
+def test_the_chats_decision_hint_lists_what_the_items_allow_as_a_sentence() -> None:
+    """Built apart from the `review` hint's own list, an item allowing no decision read
+    "Decide here:  or /show ID"."""
+    from datetime import UTC, datetime
+
+    from ringmaster.cli_chat import chat_decisions_hint
+    from ringmaster.review_queue import ReviewItem
+
+    def item(allowed: list[str]) -> ReviewItem:
+        payload = {"review_configs": [{"allowed_decisions": allowed}]}
+        return ReviewItem(
+            id="r" * 12, thread_id="t", turn=1, subtask_id="t1", kind="routing", agent=None,
+            category=None, priority="normal", requester="ann", status="pending", summary="s",
+            payload=payload, decision=None, decided_by=None, claimed_by=None,
+            created_at=datetime.now(UTC), decided_at=None, resumed_at=None,
+        )  # fmt: skip
+
+    routing = chat_decisions_hint([item(["edit", "reject", "respond"])])
+    assert routing == "Decide here: /show, /edit, /reject or /respond ID (/help for more)"
+    assert chat_decisions_hint([item([])]) == "Decide here: /show ID (/help for more)"

@@ -497,3 +497,28 @@ def test_a_pick_that_fits_two_open_questions_is_asked_which(
     assert row["summary"].startswith("Which question are you answering: turn 4's"), row
     assert [runner.queue.get(i).status for i in items.values()] == ["pending"] * 2
     assert runner.queue.get(ticket.id).status == "pending"
+
+
+def test_a_record_is_matched_whole_never_as_the_start_of_another() -> None:
+    """ "INV-100" was found in "issue_refund(invoice_id=INV-1004, …)": an answer naming it picked,
+    and a call-off naming it withdrew, the refund of another record."""
+    from datetime import UTC, datetime
+
+    from ringmaster.review_queue import ReviewItem
+    from ringmaster.withdraw import picks, targets
+
+    def refund(invoice: str) -> ReviewItem:
+        call = {"name": "issue_refund", "args": {"invoice_id": invoice, "amount": "10.00"}}
+        return ReviewItem(
+            id=invoice.lower() * 2, thread_id="t", turn=1, subtask_id="t1", kind="approval",
+            agent="billing", category="refund", priority="normal", requester="ann",
+            status="pending", summary="refund", payload={"action_requests": [call]},
+            decision=None, decided_by=None, claimed_by=None, created_at=datetime.now(UTC),
+            decided_at=None, resumed_at=None,
+        )  # fmt: skip
+
+    offered = [refund("INV-1004"), refund("INV-1002")]
+    assert picks("the one for", "refund", offered, ["INV-100"]) == []
+    assert picks("the one for", "refund", offered, ["INV-1004"]) == [offered[0]]
+    assert targets("the refund for", offered, [], ["INV-100"]) == ([], [])
+    assert targets("the refund for", offered, [], ["INV-1002"]) == ([offered[1]], [])
