@@ -383,10 +383,11 @@ def check_seen(queue: ReviewQueue, item: ReviewItem, response: dict[str, Any], w
     its review did not show, the first time `who` makes it: they are told the totals now and
     approve again having seen them (`ReviewQueue.note_shown` remembers what they were told).
     A reviewer does not approve blind; the approval that goes through still names them."""
+    since = [s for d in response["decisions"] if (s := d.get("passed_since_review"))]
+    if not since:  # the common case: nothing to have been shown, so nothing read
+        return
     shown = set(queue.shown_to(item.id, who))
-    unseen = [
-        s for d in response["decisions"] if (s := d.get("passed_since_review")) and s not in shown
-    ]
+    unseen = [s for s in since if s not in shown]
     if not unseen:
         return
     queue.note_shown(item.id, who, unseen)
