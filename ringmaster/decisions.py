@@ -248,19 +248,19 @@ def build_response(item: ReviewItem, decision: Decision, checks: Checks) -> dict
     # The item's calls that run before each one (approved or edited, in order): counted in its
     # totals, as the validate node counted them in the review.
     earlier: list[tuple[Tool, Mapping[str, Any]]] = []
-    for i, d in enumerate(decisions):
-        if d["type"] == "approve" and i < len(actions):
-            since = _passed_since_review(item, actions[i], checks, earlier)
+    for i, (action, d) in enumerate(zip(actions, decisions, strict=True)):
+        if d["type"] == "approve":
+            runs = action
+            since = _passed_since_review(item, action, checks, earlier)
             if since:  # the call runs approved past totals its review did not show
                 d["passed_since_review"] = since
-        if d["type"] == "edit":
-            needs = _check_edit(
-                item, i, d["edited_action"]["name"], d["edited_action"]["args"], checks, earlier
-            )
+        elif d["type"] == "edit":
+            runs = d["edited_action"]
+            needs = _check_edit(item, i, runs["name"], runs["args"], checks, earlier)
             if needs:  # the edited call is itself over the policy: this decision approves it
                 d["edit_needs_approval"] = needs
-        approved = d["type"] == "approve" and i < len(actions)
-        runs = d.get("edited_action") or (actions[i] if approved else {})
+        else:  # rejected or answered: it does not run
+            continue
         name = runs.get("name")
         if checks.tools is not None and isinstance(name, str) and name in checks.tools:
             earlier.append((checks.tools.get(name), runs.get("args") or {}))
@@ -350,9 +350,8 @@ def _needs(
         rule = tool.needs_approval(args)
     except Exception as exc:  # fail closed: an unchecked edit is said to need a person
         rule = f"the approval rule could not be checked ({type(exc).__name__}: {exc})"
-    ctx = CallContext(requester=item.requester, agent=item.agent, limits=tool.limits)
     said = [rule] if rule else []
-    said += limits_passed(tool, args, ctx, checks.ledger, earlier)
+    said += limits_passed(tool, args, _call_context(item, tool), checks.ledger, earlier)
     return "; ".join(said) or None
 
 
@@ -372,10 +371,16 @@ def _passed_since_review(
     if checks.tools is None or not isinstance(name, str) or name not in checks.tools:
         return None
     tool = checks.tools.get(name)
-    ctx = CallContext(requester=item.requester, agent=item.agent, limits=tool.limits)
     named = str((item.payload.get("context") or {}).get("blocker") or "")
+    ctx = _call_context(item, tool)
     passed = limits_passed(tool, action.get("args") or {}, ctx, checks.ledger, earlier)
     return "; ".join(why for why in passed if why not in named) or None
+
+
+def _call_context(item: ReviewItem, tool: Tool) -> CallContext:
+    """Who a call of the item runs for, as the act node runs it (graph/nodes/act.call_context):
+    the item's requester and agent, under the tool's limits."""
+    return CallContext(requester=item.requester, agent=item.agent, limits=tool.limits)
 
 
 def check_seen(queue: ReviewQueue, item: ReviewItem, response: dict[str, Any], who: str) -> None:
@@ -383,10 +388,11 @@ def check_seen(queue: ReviewQueue, item: ReviewItem, response: dict[str, Any], w
     its review did not show, the first time `who` makes it: they are told the totals now and
     approve again having seen them (`ReviewQueue.note_shown` remembers what they were told).
     A reviewer does not approve blind; the approval that goes through still names them."""
+    since = [s for d in response["decisions"] if (s := d.get("passed_since_review"))]
+    if not since:  # the common case: nothing to have been shown, so nothing read
+        return
     shown = set(queue.shown_to(item.id, who))
-    unseen = [
-        s for d in response["decisions"] if (s := d.get("passed_since_review")) and s not in shown
-    ]
+    unseen = [s for s in since if s not in shown]
     if not unseen:
         return
     queue.note_shown(item.id, who, unseen)

@@ -78,3 +78,21 @@ def test_the_resume_is_scheduled_in_the_decisions_transaction(runner: Runner) ->
     assert jobs(runner) == [out.thread_id] and human_decisions(runner, out.thread_id) == 1
     (action,) = done.results["t1"]["actions"]
     assert action["args"] == {"amount": 7, "note": "t1"}
+
+
+def test_a_decision_past_no_new_total_reads_nothing_of_what_was_shown(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a reviewer was shown of a review's totals (`ReviewQueue.shown_to`) is read only for
+    an approval past totals its review did not show, not on every decision."""
+    out = runner.submit("do it")
+    (item,) = out.pending
+    read: list[tuple[str, str]] = []
+
+    def shown_to(item_id: str, who: str) -> list[str]:
+        read.append((item_id, who))
+        return []
+
+    monkeypatch.setattr(runner.queue, "shown_to", shown_to)
+    assert DecisionService(runner).decide(item.id, Decision("approve"), "rev").status == "completed"
+    assert read == []

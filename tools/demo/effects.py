@@ -70,6 +70,14 @@ def dry_run() -> Iterator[list[str]]:
         _DRY_RUN.reset(token)
 
 
+# The key's record, taken before the effect runs; its result is filled in after. A dry run
+# takes it too, so the calls after it in the run count this one in their totals.
+_TAKE_KEY = (
+    "INSERT INTO side_effects(idempotency_key, tool, args, result, created_at) "
+    "VALUES (?, ?, ?, 'null', ?)"
+)
+
+
 def _canonical(args: Mapping[str, Any]) -> str:
     return json.dumps(args, sort_keys=True, separators=(",", ":"), default=str)
 
@@ -100,11 +108,7 @@ def run_once(
                 preview.passed += passed_limits(
                     conn, tool, idempotency_key, dict(args), result, ctx, now
                 )
-                conn.execute(
-                    "INSERT INTO side_effects(idempotency_key, tool, args, result, created_at) "
-                    "VALUES (?, ?, ?, 'null', ?)",
-                    (idempotency_key, tool, args_json, now),
-                )
+                conn.execute(_TAKE_KEY, (idempotency_key, tool, args_json, now))
                 record_caller(conn, idempotency_key, dict(args), result, ctx)
         except BaseException:
             conn.execute("ROLLBACK TO call")
@@ -118,11 +122,7 @@ def run_once(
         conn.execute("BEGIN IMMEDIATE")
         stamp = written_at(conn)
         try:
-            conn.execute(
-                "INSERT INTO side_effects(idempotency_key, tool, args, result, created_at) "
-                "VALUES (?, ?, ?, 'null', ?)",
-                (idempotency_key, tool, args_json, now),
-            )
+            conn.execute(_TAKE_KEY, (idempotency_key, tool, args_json, now))
         except sqlite3.IntegrityError:
             conn.execute("ROLLBACK")
             return _stored(conn, tool, idempotency_key, args_json)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -25,6 +26,13 @@ INVOICE = (
     "issue_refund: policy: issue_refund would reach 299.00 for invoice {invoice} within "
     "24 h (0.00 before this), over the limit of 150.00; a person must approve it"
 )
+
+
+def _approve(client: TestClient, h: dict, item: dict) -> Any:
+    """The reviewer's approval of `item`, as the API answers it."""
+    return client.post(
+        f"/reviews/{item['id']}/decision", headers=h["rev"], json={"decision": "approve"}
+    )
 
 
 def test_a_review_names_every_limit_the_call_would_pass(
@@ -51,11 +59,11 @@ def test_a_review_names_every_limit_the_call_would_pass(
     assert " ".join(CUSTOMER.format(total="299.00", before="0.00").split()) in printed
     assert " ".join(INVOICE.format(invoice="INV-1002").split()) in printed
 
-    # Approval covers the limits the reviewer was shown: the call runs, and it counts.
-    decided = client.post(
-        f"/reviews/{item['id']}/decision", headers=h["rev"], json={"decision": "approve"}
-    )
+    # Approval covers the limits the reviewer was shown: the call runs at once (no totals
+    # moved since the review, so none is named), and it counts.
+    decided = _approve(client, h, item)
     assert decided.status_code == 200 and decided.json()["status"] == "completed"
+    assert (runner.queue.get(item["id"]).decision or {})["decisions"] == [{"type": "approve"}]
     with sqlite3.connect(runner.settings.demo_db_path) as conn:
         rows = conn.execute(
             "SELECT c.requester, c.approved_by, c.customer_id, c.invoice_id, s.args "
@@ -212,13 +220,12 @@ def test_an_approval_is_refused_once_past_totals_its_review_did_not_show(
     assert other("give CUS-1002 a 90.00 credit for the outage")["pending"] == []
 
     now = CREDIT_TOTAL.format(total="210.00", before="90.00")
-    url = f"/reviews/{item['id']}/decision"
-    refused = client.post(url, headers=h["rev"], json={"decision": "approve"})
+    refused = _approve(client, h, item)
     assert refused.status_code == 422, refused.text
     assert now in refused.text and "approve again" in refused.text
     assert runner.queue.get(item["id"]).status == "pending"
 
-    decided = client.post(url, headers=h["rev"], json={"decision": "approve"})
+    decided = _approve(client, h, item)
     assert decided.status_code == 200 and decided.json()["status"] == "completed"
     [approved] = (runner.queue.get(item["id"]).decision or {})["decisions"]
     assert approved == {"type": "approve", "passed_since_review": now}
@@ -227,19 +234,6 @@ def test_an_approval_is_refused_once_past_totals_its_review_did_not_show(
     assert now in _event_line(event)
     [line] = decision_lines(runner.queue.get(item["id"]))
     assert now in line
-
-
-def test_an_approval_on_the_totals_its_review_showed_goes_through_at_once(
-    demo: tuple[TestClient, Runner, dict],
-) -> None:
-    client, runner, h = demo
-    _, say = conversation(client, h["ann"])
-    [item] = say("Refund invoice INV-1002 in full")["pending"]
-    decided = client.post(
-        f"/reviews/{item['id']}/decision", headers=h["rev"], json={"decision": "approve"}
-    )
-    assert decided.status_code == 200 and decided.json()["status"] == "completed"
-    assert (runner.queue.get(item["id"]).decision or {})["decisions"] == [{"type": "approve"}]
 
 
 REQUESTER = (
@@ -267,9 +261,7 @@ def test_calls_held_in_one_answer_are_counted_together(
         assert conn.execute("SELECT count(*) FROM side_effects").fetchone() == (0,)
 
     # The approval is of the totals the review showed: it goes through at once, both run.
-    decided = client.post(
-        f"/reviews/{item['id']}/decision", headers=h["rev"], json={"decision": "approve"}
-    )
+    decided = _approve(client, h, item)
     assert decided.status_code == 200 and decided.json()["status"] == "completed"
     decisions = (runner.queue.get(item["id"]).decision or {})["decisions"]
     assert decisions == [{"type": "approve"}, {"type": "approve"}]
