@@ -111,7 +111,7 @@ def _would_pass(
                     continue
                 try:
                     writers[name](idempotency_key=f"dry-run:earlier:{i}", **before)
-                except (ToolError, TypeError):  # refused by the records: it will not run
+                except ToolError:  # refused by the records: it will not run
                     continue
             passed.clear()  # an earlier call's own limits are named with that call
             fn(idempotency_key="dry-run", **args)
