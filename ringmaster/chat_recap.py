@@ -45,7 +45,7 @@ def since_last_seen(events: list[AuditEvent], who: str) -> Since:
     decided = [
         str(e.data["item_id"])
         for e in landed
-        if e.kind == "human_decision" and e.actor not in mine and e.data.get("item_id")
+        if e.kind == "human_decision" and e.data.get("item_id")
     ]
     answered: list[int] = []
     for e in landed:
